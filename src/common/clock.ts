@@ -1,0 +1,80 @@
+/** Cancels a scheduled callback; calling it twice is harmless. */
+export type Cancel = () => void;
+
+/**
+ * Time and timers, passed in rather than taken from globals so that tests can drive time by hand.
+ * `now()` is milliseconds on a monotonic-enough scale (wall clock for the real one).
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): Cancel;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(callback, delayMs) {
+    const handle = setTimeout(callback, delayMs);
+    // Timers of the library must never keep a Node process alive on their own.
+    (handle as { unref?: () => void }).unref?.();
+    return () => clearTimeout(handle);
+  },
+};
+
+/** Runs `callback` every `periodMs` until cancelled. */
+export function every(clock: Clock, periodMs: number, callback: () => void): Cancel {
+  let cancelNext: Cancel = () => {};
+  let stopped = false;
+  const schedule = () => {
+    cancelNext = clock.setTimeout(() => {
+      if (stopped) return;
+      schedule();
+      callback();
+    }, periodMs);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    cancelNext();
+  };
+}
+
+/** A clock that moves only when told to: `advance(ms)` fires due timers in order. */
+export class ManualClock implements Clock {
+  #now: number;
+  #timers: Array<{ at: number; id: number; callback: () => void }> = [];
+  #nextId = 0;
+
+  constructor(start = 1_000_000) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): Cancel {
+    const id = this.#nextId++;
+    this.#timers.push({ at: this.#now + Math.max(0, delayMs), id, callback });
+    return () => {
+      this.#timers = this.#timers.filter((timer) => timer.id !== id);
+    };
+  }
+
+  advance(ms: number): void {
+    const end = this.#now + ms;
+    for (;;) {
+      const due = this.#timers
+        .filter((timer) => timer.at <= end)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.#timers = this.#timers.filter((timer) => timer !== due);
+      this.#now = due.at;
+      due.callback();
+    }
+    this.#now = end;
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+}

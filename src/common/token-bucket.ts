@@ -1,0 +1,30 @@
+/**
+ * Token bucket rate limiter: `capacity` tokens, refilled at `refillPerSecond`. Pure: the caller passes
+ * the time, so it works with any Clock.
+ */
+export class TokenBucket {
+  readonly #capacity: number;
+  readonly #refillPerMs: number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(capacity: number, refillPerSecond: number, now: number) {
+    if (!(capacity > 0) || !(refillPerSecond > 0)) {
+      throw new TypeError('TokenBucket needs a positive capacity and refill rate');
+    }
+    this.#capacity = capacity;
+    this.#refillPerMs = refillPerSecond / 1000;
+    this.#tokens = capacity;
+    this.#updatedAt = now;
+  }
+
+  /** Takes `cost` tokens if available; returns false (taking nothing) otherwise. */
+  take(now: number, cost = 1): boolean {
+    const elapsed = Math.max(0, now - this.#updatedAt);
+    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    this.#updatedAt = now;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+}

@@ -1,0 +1,130 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import * as v from 'valibot';
+import { ErrorCode } from './error-codes.js';
+import { Kind } from './kinds.js';
+import { type Body, type BodyKind, type Message, schemaByKind } from './messages.js';
+import { ProtocolError } from './protocol-error.js';
+import { readVarUint, varUintLength, writeVarUint } from './varuint.js';
+
+/**
+ * Frame layout (docs/protocol.md):
+ *   bare:      [kind u8][msgpack body]
+ *   reliable:  [0x08][seq varuint][kind u8][msgpack body]
+ *   expiring:  [0x09][seq varuint][ttl ms varuint][kind u8][msgpack body]
+ */
+export type DecodedFrame =
+  | { envelope: 'bare'; message: Message }
+  | { envelope: 'reliable'; seq: number; message: Message }
+  | { envelope: 'expiring'; seq: number; ttlMs: number; message: Message };
+
+const encoder = new Encoder({ ignoreUndefined: true });
+// Limits well above any legal message and far below what could exhaust memory.
+const decoder = new Decoder({
+  maxStrLength: 1 << 16,
+  maxBinLength: 1 << 20,
+  maxArrayLength: 1 << 14,
+  maxMapLength: 1 << 12,
+  maxExtLength: 1 << 10,
+});
+
+/** Kinds that only ever travel bare: the connection's own frames. */
+const bareOnlyKinds: ReadonlySet<number> = new Set([
+  Kind.Hello,
+  Kind.Welcome,
+  Kind.Error,
+  Kind.Ping,
+  Kind.Pong,
+  Kind.Ack,
+  Kind.Bye,
+]);
+
+export function encodeMessage<K extends BodyKind>(kind: K, body: Body<K>): Uint8Array {
+  const payload = encoder.encode(body);
+  const frame = new Uint8Array(1 + payload.length);
+  frame[0] = kind;
+  frame.set(payload, 1);
+  return frame;
+}
+
+/** Wraps an encoded message in the reliable envelope. */
+export function wrapReliable(seq: number, inner: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(1 + varUintLength(seq) + inner.length);
+  frame[0] = Kind.Reliable;
+  const at = writeVarUint(frame, 1, seq);
+  frame.set(inner, at);
+  return frame;
+}
+
+/** Wraps an encoded message in the expiring envelope; `ttlMs` is what remains of its life. */
+export function wrapExpiring(seq: number, ttlMs: number, inner: Uint8Array): Uint8Array {
+  const ttl = Math.max(0, Math.round(ttlMs));
+  const frame = new Uint8Array(1 + varUintLength(seq) + varUintLength(ttl) + inner.length);
+  frame[0] = Kind.Expiring;
+  let at = writeVarUint(frame, 1, seq);
+  at = writeVarUint(frame, at, ttl);
+  frame.set(inner, at);
+  return frame;
+}
+
+/**
+ * Decodes and validates one frame. `accepted` is the set of kinds this side may receive.
+ * Every failure is a ProtocolError with a stable code; no other exception escapes.
+ */
+export function decodeFrame(bytes: Uint8Array, accepted: ReadonlySet<number>): DecodedFrame {
+  const kind = bytes[0];
+  if (kind === undefined) throw new ProtocolError(ErrorCode.BAD_FRAME, 'empty frame');
+  if (kind === Kind.Reliable) {
+    const { value: seq, next } = readVarUint(bytes, 1);
+    return { envelope: 'reliable', seq, message: decodeInner(bytes, next, accepted) };
+  }
+  if (kind === Kind.Expiring) {
+    const seqField = readVarUint(bytes, 1);
+    const ttlField = readVarUint(bytes, seqField.next);
+    return {
+      envelope: 'expiring',
+      seq: seqField.value,
+      ttlMs: ttlField.value,
+      message: decodeInner(bytes, ttlField.next, accepted),
+    };
+  }
+  return { envelope: 'bare', message: decodeBody(bytes, 0, accepted) };
+}
+
+function decodeInner(bytes: Uint8Array, offset: number, accepted: ReadonlySet<number>): Message {
+  const kind = bytes[offset];
+  if (kind === undefined) throw new ProtocolError(ErrorCode.BAD_FRAME, 'envelope without a message');
+  if (bareOnlyKinds.has(kind) || kind === Kind.Reliable || kind === Kind.Expiring) {
+    throw new ProtocolError(ErrorCode.BAD_FRAME, `kind 0x${kind.toString(16)} cannot travel in an envelope`);
+  }
+  return decodeBody(bytes, offset, accepted);
+}
+
+function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<number>): Message {
+  const kind = bytes[offset] as number;
+  const schema = (schemaByKind as Record<number, v.GenericSchema | undefined>)[kind];
+  if (schema === undefined || !accepted.has(kind)) {
+    throw new ProtocolError(ErrorCode.UNKNOWN_KIND, `kind 0x${kind.toString(16)} is not accepted here`);
+  }
+  let raw: unknown;
+  try {
+    raw = decoder.decode(bytes.subarray(offset + 1));
+  } catch (cause) {
+    throw new ProtocolError(ErrorCode.BAD_FRAME, 'body is not valid msgpack', { cause });
+  }
+  const parsed = v.safeParse(schema, raw);
+  if (!parsed.success) {
+    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, describeIssues(kind, parsed.issues));
+  }
+  return { kind, body: parsed.output } as Message;
+}
+
+function describeIssues(kind: number, issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  const path = first?.path?.map((item) => String(item.key)).join('.') ?? '';
+  return `kind 0x${kind.toString(16)}: ${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`.slice(0, 500);
+}
+
+/** Encodes arbitrary app data with the same msgpack settings the frames use. */
+export function encodeData(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}

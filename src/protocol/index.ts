@@ -1,0 +1,24 @@
+/** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
+export { BitReader, BitWriter } from './bits.js';
+export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
+export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
+export { type DecodedFrame, decodeFrame, encodeData, encodeMessage, wrapExpiring, wrapReliable } from './frame-codec.js';
+export { Kind } from './kinds.js';
+export { DEFAULT_EXPIRING_TTL_MS, MessageClass } from './message-class.js';
+export {
+  type Body,
+  type BodyKind,
+  clientToServerKinds,
+  type JoinedRoom,
+  type Member,
+  type Message,
+  type MessageOf,
+  type RoomInfo,
+  type Scalar,
+  schemaByKind,
+  serverToClientKinds,
+} from './messages.js';
+export { ProtocolError } from './protocol-error.js';
+export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
+export { PROTOCOL_VERSION } from './version.js';

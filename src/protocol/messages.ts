@@ -1,0 +1,173 @@
+import * as v from 'valibot';
+import { boundedData, flatRecord } from './bounded-data.js';
+import { ErrorCode } from './error-codes.js';
+import { Kind } from './kinds.js';
+
+/** One validation schema per message kind; nothing reaches a handler without passing its schema. */
+
+const playerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
+const roomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{4,32}$/));
+const roomType = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/));
+const roomCode = v.pipe(v.string(), v.minLength(4), v.maxLength(12));
+const requestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
+const seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const timestamp = v.pipe(v.number(), v.finite());
+const displayName = v.pipe(v.string(), v.maxLength(64));
+const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const errorCode = v.picklist(Object.values(ErrorCode));
+const reasonText = v.pipe(v.string(), v.maxLength(512));
+
+const member = v.object({ playerId, name: displayName, away: v.boolean() });
+
+export const roomInfo = v.object({
+  roomId,
+  type: roomType,
+  code: v.optional(roomCode),
+  private: v.boolean(),
+  clients: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  maxClients: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  metadata: flatRecord,
+  nodeId: v.pipe(v.string(), v.maxLength(64)),
+});
+
+export const joinedRoom = v.object({
+  room: roomInfo,
+  members: v.pipe(v.array(member), v.maxLength(1024)),
+  state: boundedData,
+});
+
+// Connection frames ---------------------------------------------------------------------------
+
+export const hello = v.object({
+  v: v.pipe(v.number(), v.integer()),
+  resume: v.optional(v.object({ playerId, token: v.pipe(v.string(), v.maxLength(128)), ack: seq })),
+});
+export const welcome = v.object({
+  playerId,
+  resumeToken: v.pipe(v.string(), v.maxLength(128)),
+  name: displayName,
+  resumed: v.boolean(),
+  resync: v.boolean(),
+  ack: seq,
+  serverTime: timestamp,
+  heartbeatMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
+export const ping = v.object({ id: requestId, t: timestamp });
+export const pong = v.object({ id: requestId, t: timestamp, rt: timestamp });
+export const ack = v.object({ ack: seq });
+export const bye = v.object({ code: errorCode, message: reasonText });
+
+// Client -> server --------------------------------------------------------------------------
+
+export const listRooms = v.object({
+  rid: requestId,
+  type: v.optional(roomType),
+  filter: v.optional(flatRecord),
+  includeFull: v.optional(v.boolean()),
+});
+export const createRoom = v.object({
+  rid: requestId,
+  type: roomType,
+  private: v.optional(v.boolean()),
+  options: v.optional(boundedData),
+});
+export const joinRoom = v.object({ rid: requestId, roomId, options: v.optional(boundedData) });
+export const joinByCode = v.object({ rid: requestId, code: roomCode, options: v.optional(boundedData) });
+export const quickPlay = v.object({
+  rid: requestId,
+  type: roomType,
+  filter: v.optional(flatRecord),
+  options: v.optional(boundedData),
+});
+export const leaveRoom = v.object({ rid: requestId });
+export const clientRoomMessage = v.object({ t: messageType, d: v.optional(boundedData) });
+
+// Server -> client --------------------------------------------------------------------------
+
+export const response = v.variant('ok', [
+  v.object({ rid: requestId, ok: v.literal(true), result: v.optional(boundedData) }),
+  v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
+]);
+export const memberJoined = v.object({ roomId, member });
+export const memberLeft = v.object({ roomId, playerId, reason: errorCode });
+export const memberAway = v.object({ roomId, playerId });
+export const memberBack = v.object({ roomId, playerId });
+export const roomLeft = v.object({ roomId, code: errorCode, message: reasonText });
+export const roomState = v.object({ roomId, members: v.pipe(v.array(member), v.maxLength(1024)), state: boundedData });
+export const serverRoomMessage = v.object({
+  roomId,
+  t: messageType,
+  d: v.optional(boundedData),
+  from: v.optional(playerId),
+});
+
+/** Schema for each kind's msgpack body. Envelope kinds (Reliable, Expiring) have no body schema. */
+export const schemaByKind = {
+  [Kind.Hello]: hello,
+  [Kind.Welcome]: welcome,
+  [Kind.Error]: error,
+  [Kind.Ping]: ping,
+  [Kind.Pong]: pong,
+  [Kind.Ack]: ack,
+  [Kind.Bye]: bye,
+  [Kind.ListRooms]: listRooms,
+  [Kind.CreateRoom]: createRoom,
+  [Kind.JoinRoom]: joinRoom,
+  [Kind.JoinByCode]: joinByCode,
+  [Kind.QuickPlay]: quickPlay,
+  [Kind.LeaveRoom]: leaveRoom,
+  [Kind.ClientRoomMessage]: clientRoomMessage,
+  [Kind.Response]: response,
+  [Kind.MemberJoined]: memberJoined,
+  [Kind.MemberLeft]: memberLeft,
+  [Kind.MemberAway]: memberAway,
+  [Kind.MemberBack]: memberBack,
+  [Kind.RoomLeft]: roomLeft,
+  [Kind.RoomState]: roomState,
+  [Kind.ServerRoomMessage]: serverRoomMessage,
+} as const;
+
+export type BodyKind = keyof typeof schemaByKind;
+export type Body<K extends BodyKind> = v.InferOutput<(typeof schemaByKind)[K]>;
+
+/** A message as handlers see it: its kind and its validated body. */
+export type Message = { [K in BodyKind]: { kind: K; body: Body<K> } }[BodyKind];
+export type MessageOf<K extends BodyKind> = Extract<Message, { kind: K }>;
+
+export type RoomInfo = v.InferOutput<typeof roomInfo>;
+export type JoinedRoom = v.InferOutput<typeof joinedRoom>;
+export type Member = v.InferOutput<typeof member>;
+export type Scalar = string | number | boolean;
+
+/** Kinds a server accepts from a client and a client accepts from a server. */
+export const clientToServerKinds: ReadonlySet<number> = new Set([
+  Kind.Hello,
+  Kind.Ping,
+  Kind.Pong,
+  Kind.Ack,
+  Kind.ListRooms,
+  Kind.CreateRoom,
+  Kind.JoinRoom,
+  Kind.JoinByCode,
+  Kind.QuickPlay,
+  Kind.LeaveRoom,
+  Kind.ClientRoomMessage,
+]);
+export const serverToClientKinds: ReadonlySet<number> = new Set([
+  Kind.Welcome,
+  Kind.Error,
+  Kind.Ping,
+  Kind.Pong,
+  Kind.Ack,
+  Kind.Bye,
+  Kind.Response,
+  Kind.MemberJoined,
+  Kind.MemberLeft,
+  Kind.MemberAway,
+  Kind.MemberBack,
+  Kind.RoomLeft,
+  Kind.RoomState,
+  Kind.ServerRoomMessage,
+]);

@@ -1,0 +1,160 @@
+import { wrapExpiring, wrapReliable } from './frame-codec.js';
+
+/**
+ * The sending half of a session's sequenced stream (reliable and expiring classes share one sequence).
+ * Entries stay until the peer acks them, so that a reconnect can replay exactly what was missed.
+ * Pure: the caller supplies the time and does the I/O.
+ */
+export interface OutboxLimits {
+  /** Most unacked messages held. */
+  maxMessages: number;
+  /** Most unacked bytes held. */
+  maxBytes: number;
+  /**
+   * What to do when a push would exceed a limit. `drop-oldest` (server): keep the newest, remember that
+   * the stream has a hole so that the next resume forces a resync. `refuse` (client): keep order intact
+   * and reject the new message.
+   */
+  overflow: 'drop-oldest' | 'refuse';
+}
+
+interface Entry {
+  seq: number;
+  inner: Uint8Array;
+  /** Absolute expiry for the expiring class; undefined for reliable. */
+  deadline: number | undefined;
+}
+
+export class Outbox {
+  readonly #limits: OutboxLimits;
+  #entries: Entry[] = [];
+  #bytes = 0;
+  #lastSeq = 0;
+  #hole = false;
+
+  constructor(limits: OutboxLimits) {
+    this.#limits = limits;
+  }
+
+  /** Highest sequence number handed out so far. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** True once an overflow has dropped unacked messages; cleared by `clearHole()` after a resync. */
+  get hasHole(): boolean {
+    return this.#hole;
+  }
+
+  clearHole(): void {
+    this.#hole = false;
+  }
+
+  /**
+   * Queues an encoded inner message and returns the framed bytes to send now, or undefined when the
+   * outbox refused it. `ttlMs` makes it expiring.
+   */
+  push(inner: Uint8Array, now: number, ttlMs?: number): Uint8Array | undefined {
+    this.#pruneExpired(now);
+    const wouldExceed = () =>
+      this.#entries.length + 1 > this.#limits.maxMessages || this.#bytes + inner.length > this.#limits.maxBytes;
+    if (wouldExceed()) {
+      if (this.#limits.overflow === 'refuse') return undefined;
+      while (this.#entries.length > 0 && wouldExceed()) this.#dropOldest();
+      this.#hole = true;
+    }
+    const seq = ++this.#lastSeq;
+    const deadline = ttlMs === undefined ? undefined : now + ttlMs;
+    this.#entries.push({ seq, inner, deadline });
+    this.#bytes += inner.length;
+    return ttlMs === undefined ? wrapReliable(seq, inner) : wrapExpiring(seq, ttlMs, inner);
+  }
+
+  /** The peer has everything up to and including `seq`. */
+  ack(seq: number): void {
+    let drop = 0;
+    while (drop < this.#entries.length && (this.#entries[drop]?.seq ?? Infinity) <= seq) {
+      this.#bytes -= this.#entries[drop]?.inner.length ?? 0;
+      drop++;
+    }
+    if (drop > 0) this.#entries = this.#entries.slice(drop);
+  }
+
+  /**
+   * Frames to resend after a reconnect, in order: every unacked reliable message and every expiring one
+   * still within its TTL (sent with what remains of it). Expired ones are dropped here for good.
+   */
+  replay(peerAck: number, now: number): Uint8Array[] {
+    this.ack(peerAck);
+    this.#pruneExpired(now);
+    return this.#entries.map((entry) =>
+      entry.deadline === undefined
+        ? wrapReliable(entry.seq, entry.inner)
+        : wrapExpiring(entry.seq, entry.deadline - now, entry.inner),
+    );
+  }
+
+  /** Forgets everything (a fresh session); sequence numbers keep rising so old frames stay recognisable. */
+  clear(): void {
+    this.#entries = [];
+    this.#bytes = 0;
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#entries.shift();
+    if (oldest) this.#bytes -= oldest.inner.length;
+  }
+
+  #pruneExpired(now: number): void {
+    if (!this.#entries.some((entry) => entry.deadline !== undefined && entry.deadline <= now)) return;
+    this.#entries = this.#entries.filter((entry) => {
+      const expired = entry.deadline !== undefined && entry.deadline <= now;
+      if (expired) this.#bytes -= entry.inner.length;
+      return !expired;
+    });
+  }
+}
+
+/**
+ * The receiving half: delivers each sequence number at most once, in rising order. Over one WebSocket
+ * frames arrive in order; after a reconnect the peer replays from our ack, so anything at or below
+ * `received` is a duplicate. Gaps are legal: they are expiring messages that died before a replay.
+ */
+export class Inbox {
+  #received = 0;
+  #unacked = 0;
+
+  get received(): number {
+    return this.#received;
+  }
+
+  /** Messages accepted since the last `markAcked()`. */
+  get unacked(): number {
+    return this.#unacked;
+  }
+
+  accept(seq: number): boolean {
+    if (seq <= this.#received) return false;
+    this.#received = seq;
+    this.#unacked++;
+    return true;
+  }
+
+  markAcked(): void {
+    this.#unacked = 0;
+  }
+
+  /** After a server-side hole: accept whatever comes next. */
+  resetTo(seq: number): void {
+    this.#received = seq;
+    this.#unacked = 0;
+  }
+}
