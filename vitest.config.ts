@@ -1,7 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
+
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  // Tests import the package by its public names, like apps do, but run the TypeScript sources.
+  resolve: {
+    alias: {
+      'vehikill-net/protocol': entry('protocol'),
+      'vehikill-net/server': entry('server'),
+      'vehikill-net/client': entry('client'),
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -7,7 +7,7 @@ type Listener<T> = (payload: T) => void;
  * A small typed event emitter that runs in Node and browsers. Every subscription returns its disposer.
  * A throwing listener is reported and does not stop the other listeners or the caller's stream.
  */
-export class Emitter<Events extends Record<string, unknown>> {
+export class Emitter<Events extends object> {
   #listeners = new Map<keyof Events, Set<Listener<never>>>();
 
   on<E extends keyof Events>(event: E, listener: Listener<Events[E]>): Disposer {

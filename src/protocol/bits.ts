@@ -22,7 +22,12 @@ export class BitWriter {
     if (!Number.isInteger(bitCount) || bitCount < 0 || bitCount > 32) {
       throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
     }
-    if (!Number.isInteger(value) || value < 0 || (bitCount < 32 && value >= 2 ** bitCount) || value > 0xffffffff) {
+    if (
+      !Number.isInteger(value) ||
+      value < 0 ||
+      (bitCount < 32 && value >= 2 ** bitCount) ||
+      value > 0xffffffff
+    ) {
       throw new RangeError(`value ${value} does not fit in ${bitCount} unsigned bits`);
     }
     this.#ensure(this.#bitLength + bitCount);
@@ -46,7 +51,8 @@ export class BitWriter {
 
   /** Unsigned LEB128-style varint over bits: 7 data bits + 1 continuation bit per group. */
   writeVarUint(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varuint must be a safe non-negative integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`varuint must be a safe non-negative integer`);
     let rest = value;
     while (rest >= 0x80) {
       this.writeBits((rest % 0x80) | 0x80, 8);

@@ -113,7 +113,13 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
   }
   const parsed = v.safeParse(schema, raw);
   if (!parsed.success) {
-    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, describeIssues(kind, parsed.issues));
+    // Keep the request id if it is readable, so the sender's request fails at once instead of hanging.
+    const rid = (raw as { rid?: unknown } | null)?.rid;
+    const readableRid =
+      typeof rid === 'number' && Number.isInteger(rid) && rid >= 0 && rid <= 0xffffffff ? rid : undefined;
+    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, describeIssues(kind, parsed.issues), {
+      ...(readableRid === undefined ? {} : { rid: readableRid }),
+    });
   }
   return { kind, body: parsed.output } as Message;
 }
@@ -121,7 +127,10 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
 function describeIssues(kind: number, issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
   const path = first?.path?.map((item) => String(item.key)).join('.') ?? '';
-  return `kind 0x${kind.toString(16)}: ${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`.slice(0, 500);
+  return `kind 0x${kind.toString(16)}: ${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`.slice(
+    0,
+    500,
+  );
 }
 
 /** Encodes arbitrary app data with the same msgpack settings the frames use. */

@@ -2,7 +2,14 @@
 export { BitReader, BitWriter } from './bits.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
-export { type DecodedFrame, decodeFrame, encodeData, encodeMessage, wrapExpiring, wrapReliable } from './frame-codec.js';
+export {
+  type DecodedFrame,
+  decodeFrame,
+  encodeData,
+  encodeMessage,
+  wrapExpiring,
+  wrapReliable,
+} from './frame-codec.js';
 export { Kind } from './kinds.js';
 export { DEFAULT_EXPIRING_TTL_MS, MessageClass } from './message-class.js';
 export {
@@ -10,10 +17,13 @@ export {
   type BodyKind,
   clientToServerKinds,
   type JoinedRoom,
+  joinedRoomSchema,
+  type LeaveReason,
   type Member,
   type Message,
   type MessageOf,
   type RoomInfo,
+  roomInfoSchema,
   type Scalar,
   schemaByKind,
   serverToClientKinds,

@@ -16,10 +16,12 @@ const displayName = v.pipe(v.string(), v.maxLength(64));
 const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const errorCode = v.picklist(Object.values(ErrorCode));
 const reasonText = v.pipe(v.string(), v.maxLength(512));
+/** Why someone left a room: 'left' when they chose to, otherwise the error code that removed them. */
+const leaveReason = v.union([v.literal('left'), errorCode]);
 
 const member = v.object({ playerId, name: displayName, away: v.boolean() });
 
-export const roomInfo = v.object({
+export const roomInfoSchema = v.object({
   roomId,
   type: roomType,
   code: v.optional(roomCode),
@@ -30,10 +32,10 @@ export const roomInfo = v.object({
   nodeId: v.pipe(v.string(), v.maxLength(64)),
 });
 
-export const joinedRoom = v.object({
-  room: roomInfo,
+export const joinedRoomSchema = v.object({
+  room: roomInfoSchema,
   members: v.pipe(v.array(member), v.maxLength(1024)),
-  state: boundedData,
+  state: v.optional(boundedData),
 });
 
 // Connection frames ---------------------------------------------------------------------------
@@ -74,7 +76,12 @@ export const createRoom = v.object({
   options: v.optional(boundedData),
 });
 export const joinRoom = v.object({ rid: requestId, roomId, options: v.optional(boundedData) });
-export const joinByCode = v.object({ rid: requestId, code: roomCode, options: v.optional(boundedData) });
+// Codes as typed by people: the server normalizes them and answers ROOM_CODE_INVALID, not a schema error.
+export const joinByCode = v.object({
+  rid: requestId,
+  code: v.pipe(v.string(), v.maxLength(32)),
+  options: v.optional(boundedData),
+});
 export const quickPlay = v.object({
   rid: requestId,
   type: roomType,
@@ -91,11 +98,15 @@ export const response = v.variant('ok', [
   v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
 ]);
 export const memberJoined = v.object({ roomId, member });
-export const memberLeft = v.object({ roomId, playerId, reason: errorCode });
+export const memberLeft = v.object({ roomId, playerId, reason: leaveReason });
 export const memberAway = v.object({ roomId, playerId });
 export const memberBack = v.object({ roomId, playerId });
-export const roomLeft = v.object({ roomId, code: errorCode, message: reasonText });
-export const roomState = v.object({ roomId, members: v.pipe(v.array(member), v.maxLength(1024)), state: boundedData });
+export const roomLeft = v.object({ roomId, reason: leaveReason, message: reasonText });
+export const roomState = v.object({
+  roomId,
+  members: v.pipe(v.array(member), v.maxLength(1024)),
+  state: v.optional(boundedData),
+});
 export const serverRoomMessage = v.object({
   roomId,
   t: messageType,
@@ -136,10 +147,11 @@ export type Body<K extends BodyKind> = v.InferOutput<(typeof schemaByKind)[K]>;
 export type Message = { [K in BodyKind]: { kind: K; body: Body<K> } }[BodyKind];
 export type MessageOf<K extends BodyKind> = Extract<Message, { kind: K }>;
 
-export type RoomInfo = v.InferOutput<typeof roomInfo>;
-export type JoinedRoom = v.InferOutput<typeof joinedRoom>;
+export type RoomInfo = v.InferOutput<typeof roomInfoSchema>;
+export type JoinedRoom = v.InferOutput<typeof joinedRoomSchema>;
 export type Member = v.InferOutput<typeof member>;
 export type Scalar = string | number | boolean;
+export type LeaveReason = v.InferOutput<typeof leaveReason>;
 
 /** Kinds a server accepts from a client and a client accepts from a server. */
 export const clientToServerKinds: ReadonlySet<number> = new Set([

@@ -65,7 +65,8 @@ export class Outbox {
   push(inner: Uint8Array, now: number, ttlMs?: number): Uint8Array | undefined {
     this.#pruneExpired(now);
     const wouldExceed = () =>
-      this.#entries.length + 1 > this.#limits.maxMessages || this.#bytes + inner.length > this.#limits.maxBytes;
+      this.#entries.length + 1 > this.#limits.maxMessages ||
+      this.#bytes + inner.length > this.#limits.maxBytes;
     if (wouldExceed()) {
       if (this.#limits.overflow === 'refuse') return undefined;
       while (this.#entries.length > 0 && wouldExceed()) this.#dropOldest();

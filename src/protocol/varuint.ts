@@ -13,7 +13,8 @@ export function varUintLength(value: number): number {
 }
 
 export function writeVarUint(target: Uint8Array, offset: number, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varuint must be a safe non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`varuint must be a safe non-negative integer`);
   let rest = value;
   let at = offset;
   while (rest >= 0x80) {

@@ -1,0 +1,11 @@
+/** `npm run bench`: runs every workload, prints one table, writes bench/results/latest.json. */
+import { type Row, report } from './results.js';
+import { benchCodec } from './workloads/codec.js';
+import { benchFanout } from './workloads/fanout.js';
+import { benchReconnect } from './workloads/reconnect.js';
+
+const rows: Row[] = [];
+rows.push(...benchCodec());
+rows.push(...(await benchFanout()));
+rows.push(...(await benchReconnect()));
+report(rows);

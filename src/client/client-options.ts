@@ -1,0 +1,39 @@
+import type { Clock } from '../common/index.js';
+import type { BackoffOptions } from './backoff.js';
+import type { WebSocketConstructor } from './web-socket.js';
+
+export interface ClientOptions {
+  /**
+   * WebSocket URL of the server, e.g. `ws://localhost:8080/ws`. Default in a browser: the page's own
+   * host and `/ws`, with `wss:` on an https page.
+   */
+  url?: string;
+  /**
+   * Token for the server's authenticator, or a function that fetches one (called again when the server
+   * says the token expired). Default: a guest token from the server's POST /auth/guest.
+   */
+  token?: string | (() => Promise<string>);
+  /** Display name asked for with the default guest token. */
+  name?: string;
+  /** WebSocket implementation. Default: `globalThis.WebSocket` (in Node 20 pass `WebSocket` from 'ws'). */
+  WebSocket?: WebSocketConstructor;
+  clock?: Clock;
+  /** Reconnect delays; see backoffDelay. */
+  backoff?: BackoffOptions;
+  /** Give up after this many consecutive failed attempts. Default: never. */
+  maxReconnectAttempts?: number;
+  /** No frame from the server for this long (ms) means it is dead. Default: 3 server heartbeats. */
+  deadServerTimeoutMs?: number;
+  /** An attempt that has not reached welcome after this many ms is abandoned. Default 10,000. */
+  connectTimeoutMs?: number;
+  /** Reliable messages buffered while disconnected or unacked; beyond this `send` fails. Default 1,024. */
+  outboxMessages?: number;
+  /** Bytes buffered likewise. Default 1 MiB. */
+  outboxBytes?: number;
+  /** Ack after this many inbound sequenced messages... Default 32. */
+  ackEvery?: number;
+  /** ...or this many ms after the first unacked one. Default 50. */
+  ackDelayMs?: number;
+  /** Source of randomness for backoff jitter (tests pass a seeded one). */
+  random?: () => number;
+}

@@ -1,0 +1,15 @@
+/** vehikill-net/client: sessions, rooms and reconnection, in browsers and in Node. */
+export type { Disposer } from '../common/index.js';
+export {
+  ErrorCode,
+  type LeaveReason,
+  type Member,
+  MessageClass,
+  ProtocolError,
+  type RoomInfo,
+} from '../protocol/index.js';
+export { type BackoffOptions, backoffDelay } from './backoff.js';
+export { Client, type ClientEvents, type ConnectionState } from './client.js';
+export type { ClientOptions } from './client-options.js';
+export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
+export type { WebSocketConstructor, WebSocketLike } from './web-socket.js';

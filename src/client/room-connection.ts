@@ -1,0 +1,124 @@
+import { type Disposer, Emitter } from '../common/index.js';
+import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
+
+export interface RoomSendOptions {
+  /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
+  class?: MessageClass;
+  /** For 'expiring': ms after which the message is dropped rather than sent. Default 250. */
+  ttlMs?: number;
+}
+
+export interface RoomEvents {
+  'member-join': Member;
+  'member-leave': { playerId: string; reason: LeaveReason };
+  'member-away': { playerId: string };
+  'member-back': { playerId: string };
+  /** Full room state again, after a resync (messages to us were lost while away). */
+  state: { state: unknown; members: Member[] };
+  /** We are out of this room: by our own leave, a kick, disposal, shutdown or an expired session. */
+  leave: { reason: LeaveReason; message: string };
+}
+
+/** What the room needs from the client connection that carries it. */
+export interface RoomTransport {
+  sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
+  leaveRoom(room: RoomConnection): Promise<void>;
+}
+
+type AnyMessages = Record<string, unknown>;
+
+/**
+ * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
+ * types we send; both default to untyped.
+ */
+export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends AnyMessages = AnyMessages> {
+  readonly info: RoomInfo;
+  /** State the room handed us on joining (its `stateFor`). */
+  readonly initialState: unknown;
+  readonly #members = new Map<string, Member>();
+  readonly #events = new Emitter<RoomEvents>();
+  readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
+  readonly #transport: RoomTransport;
+  #left = false;
+
+  constructor(joined: JoinedRoom, transport: RoomTransport) {
+    this.info = joined.room;
+    this.initialState = joined.state;
+    for (const member of joined.members) this.#members.set(member.playerId, member);
+    this.#transport = transport;
+  }
+
+  get roomId(): string {
+    return this.info.roomId;
+  }
+  /** Short code of a private room, to share with friends. */
+  get code(): string | undefined {
+    return this.info.code;
+  }
+  get members(): readonly Member[] {
+    return [...this.#members.values()];
+  }
+  get left(): boolean {
+    return this.#left;
+  }
+
+  on<E extends keyof RoomEvents>(event: E, listener: (payload: RoomEvents[E]) => void): Disposer {
+    return this.#events.on(event, listener);
+  }
+
+  onMessage<T extends keyof In & string>(
+    type: T,
+    handler: (data: In[T], from: string | undefined) => void,
+  ): Disposer {
+    return this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
+  }
+
+  send<T extends keyof Out & string>(type: T, data: Out[T], options: RoomSendOptions = {}): void {
+    if (this.#left) throw new Error(`left room ${this.roomId}: cannot send`);
+    this.#transport.sendRoomMessage(type, data, options);
+  }
+
+  leave(): Promise<void> {
+    return this.#transport.leaveRoom(this);
+  }
+
+  /** @internal Called by the client as frames for this room arrive. */
+  deliver(type: string, data: unknown, from: string | undefined): void {
+    this.#messages.emit(type, { data, from });
+  }
+
+  /** @internal */
+  applyMemberJoined(member: Member): void {
+    this.#members.set(member.playerId, member);
+    this.#events.emit('member-join', member);
+  }
+
+  /** @internal */
+  applyMemberLeft(playerId: string, reason: LeaveReason): void {
+    this.#members.delete(playerId);
+    this.#events.emit('member-leave', { playerId, reason });
+  }
+
+  /** @internal */
+  applyPresence(playerId: string, away: boolean): void {
+    const member = this.#members.get(playerId);
+    if (member) this.#members.set(playerId, { ...member, away });
+    this.#events.emit(away ? 'member-away' : 'member-back', { playerId });
+  }
+
+  /** @internal */
+  applyState(state: unknown, members: Member[]): void {
+    this.#members.clear();
+    for (const member of members) this.#members.set(member.playerId, member);
+    this.#events.emit('state', { state, members });
+  }
+
+  /** @internal */
+  applyLeft(reason: LeaveReason, message: string): void {
+    if (this.#left) return;
+    this.#left = true;
+    this.#events.emit('leave', { reason, message });
+    this.#events.removeAll();
+    this.#messages.removeAll();
+  }
+}

@@ -1,0 +1,49 @@
+import { Kind, type Message } from '../../protocol/index.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import type { Session } from '../sessions/session.js';
+
+const requestKinds: ReadonlySet<number> = new Set([
+  Kind.ListRooms,
+  Kind.CreateRoom,
+  Kind.JoinRoom,
+  Kind.JoinByCode,
+  Kind.QuickPlay,
+  Kind.LeaveRoom,
+]);
+
+export function isRequest(message: Message): boolean {
+  return requestKinds.has(message.kind);
+}
+
+/** Runs one client request; its result is the Response body's `result`. Throws ProtocolError on refusal. */
+export async function handleRequest(
+  rooms: RoomManager,
+  session: Session,
+  message: Message,
+): Promise<unknown> {
+  switch (message.kind) {
+    case Kind.ListRooms: {
+      const { type, filter, includeFull } = message.body;
+      return {
+        rooms: await rooms.list({
+          ...(type === undefined ? {} : { type }),
+          ...(filter === undefined ? {} : { filter }),
+          ...(includeFull === undefined ? {} : { includeFull }),
+        }),
+      };
+    }
+    case Kind.CreateRoom:
+      return rooms.create(session, message.body.type, message.body.private ?? false, message.body.options);
+    case Kind.JoinRoom:
+      return rooms.join(session, message.body.roomId, message.body.options);
+    case Kind.JoinByCode:
+      return rooms.joinByCode(session, message.body.code, message.body.options);
+    case Kind.QuickPlay:
+      return rooms.quickPlay(session, message.body.type, message.body.filter, message.body.options);
+    case Kind.LeaveRoom:
+      rooms.leave(session);
+      return undefined;
+    default:
+      throw new TypeError(`kind ${message.kind} is not a request`);
+  }
+}

@@ -1,0 +1,303 @@
+import type { WebSocket } from 'ws';
+import type { Clock } from '../../common/index.js';
+import {
+  clientToServerKinds,
+  closeCodeFor,
+  type DecodedFrame,
+  decodeFrame,
+  ErrorCode,
+  encodeMessage,
+  Kind,
+  type Message,
+  PROTOCOL_VERSION,
+  ProtocolError,
+} from '../../protocol/index.js';
+import type { Identity } from '../auth/authenticator.js';
+import type { MetricsSink } from '../metrics.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import type { Session } from '../sessions/session.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
+import { handleRequest, isRequest } from './requests.js';
+
+export interface ConnectionContext {
+  clock: Clock;
+  metrics: MetricsSink;
+  sessions: SessionStore;
+  rooms: RoomManager;
+  limits: AbuseLimits & { graceMs: number; heartbeatMs: number };
+  /** True once the server is draining: no new rooms or joins. */
+  isClosing(): boolean;
+  onClosed(connection: ServerConnection): void;
+}
+
+function isSequenced(data: Buffer): boolean {
+  return data[0] === Kind.Reliable || data[0] === Kind.Expiring;
+}
+
+/** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * One client socket: validates every inbound frame before anything acts on it, applies the rate limit
+ * and fault budget, and binds the socket to a session (new or resumed) with the hello.
+ */
+export class ServerConnection {
+  readonly socket: WebSocket;
+  readonly identity: Identity;
+  readonly openedAt: number;
+  lastHeard: number;
+  session: Session | undefined;
+
+  readonly #ctx: ConnectionContext;
+  readonly #guard: AbuseGuard;
+  #requests: Promise<void> = Promise.resolve();
+  #nextPingId = 0;
+  #refusing = false;
+
+  constructor(socket: WebSocket, identity: Identity, ctx: ConnectionContext) {
+    this.socket = socket;
+    this.identity = identity;
+    this.#ctx = ctx;
+    this.openedAt = ctx.clock.now();
+    this.lastHeard = this.openedAt;
+    this.#guard = new AbuseGuard(ctx.limits, this.openedAt);
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    socket.on('close', (code) => this.#onClose(code));
+    // ws reports oversize frames and protocol violations here before closing; it must never throw.
+    socket.on('error', (error) => {
+      const code = (error as { code?: string }).code ?? 'unknown';
+      ctx.metrics.count('socket_errors_total', { code });
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        ctx.metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE });
+    });
+  }
+
+  /** Sends a heartbeat ping stamped with server time. */
+  ping(): void {
+    this.#sendBare(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#ctx.clock.now() }));
+  }
+
+  /** Tells the client why and closes; the session's grace period starts unless the error ends it. */
+  close(code: ErrorCode, message: string): void {
+    // Frames already buffered behind this point must not be acted on (or acked) any more.
+    this.#refusing = true;
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.#sendBare(encodeMessage(Kind.Error, { code, message }));
+    this.socket.close(closeCodeFor(code), message.slice(0, 120));
+  }
+
+  /** Final notice before a shutdown closes the socket. */
+  bye(code: ErrorCode, message: string): void {
+    this.#sendBare(encodeMessage(Kind.Bye, { code, message }));
+  }
+
+  /** Fault notice to the client without closing. */
+  notify(code: ErrorCode, message: string, rid?: number): void {
+    this.#sendBare(encodeMessage(Kind.Error, { code, message, ...(rid === undefined ? {} : { rid }) }));
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    const now = this.#ctx.clock.now();
+    this.lastHeard = now;
+    this.#ctx.metrics.count('messages_in_total');
+    this.#ctx.metrics.count('bytes_in_total', undefined, data.length);
+    if (this.#refusing) return;
+    const admitted = this.#guard.admit(now);
+    if (!admitted && isSequenced(data)) {
+      // Dropping a reliable message would leave a hole that later acks paper over. Close instead: the
+      // client resumes after its backoff and replays it, so nothing is lost and the flood is slowed.
+      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
+      this.close(ErrorCode.RATE_LIMITED, 'too many messages: slow down');
+      return;
+    }
+    if (!admitted) {
+      this.#fault(ErrorCode.RATE_LIMITED, 'too many messages: slow down');
+      return;
+    }
+    if (!isBinary) {
+      this.#fault(ErrorCode.BAD_FRAME, 'text frames are not part of the protocol');
+      return;
+    }
+    let frame: DecodedFrame;
+    try {
+      frame = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), clientToServerKinds);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.#fault(error.code, error.message, error.rid);
+      else this.#fault(ErrorCode.BAD_FRAME, 'undecodable frame');
+      return;
+    }
+    try {
+      this.#onFrame(frame);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.#fault(error.code, error.message);
+      else {
+        this.#ctx.metrics.count('internal_errors_total');
+        console.error('vehikill-net: error while handling a frame', error);
+        this.notify(ErrorCode.INTERNAL_ERROR, 'the server failed to handle that message');
+      }
+    }
+  }
+
+  #onFrame(frame: DecodedFrame): void {
+    const { message } = frame;
+    if (!this.session) {
+      if (message.kind !== Kind.Hello) {
+        this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.HELLO_REQUIRED });
+        this.close(ErrorCode.HELLO_REQUIRED, 'the first message must be a hello');
+        return;
+      }
+      this.#onHello(message.body);
+      return;
+    }
+    const session = this.session;
+    if (frame.envelope !== 'bare' && !session.accept(frame.seq)) return; // a replayed duplicate
+    switch (message.kind) {
+      case Kind.Hello:
+        throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'hello was already received');
+      case Kind.Ping:
+        this.#sendBare(
+          encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#ctx.clock.now() }),
+        );
+        return;
+      case Kind.Pong:
+        session.rttMs = Math.max(0, this.#ctx.clock.now() - message.body.t);
+        this.#ctx.metrics.observe('rtt_ms', session.rttMs);
+        return;
+      case Kind.Ack:
+        if (message.body.ack > session.outbox.lastSeq) {
+          throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'ack for a message never sent');
+        }
+        session.outbox.ack(message.body.ack);
+        return;
+      case Kind.ClientRoomMessage:
+        try {
+          this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d);
+        } catch (error) {
+          // A message racing a leave is not abuse; anything else the room refused is.
+          if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
+            this.notify(error.code, error.message);
+            return;
+          }
+          throw error;
+        }
+        return;
+      default:
+        if (isRequest(message)) this.#enqueueRequest(session, message);
+        else throw new ProtocolError(ErrorCode.UNKNOWN_KIND, 'not a client message');
+    }
+  }
+
+  #onHello(body: Extract<Message, { kind: typeof Kind.Hello }>['body']): void {
+    const { sessions, rooms, clock } = this.#ctx;
+    if (body.v !== PROTOCOL_VERSION) {
+      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.PROTOCOL_VERSION_MISMATCH });
+      this.close(
+        ErrorCode.PROTOCOL_VERSION_MISMATCH,
+        `this server speaks protocol ${PROTOCOL_VERSION}, the client ${body.v}: update the client`,
+      );
+      return;
+    }
+    if (body.resume) {
+      const outcome = sessions.claim(body.resume.playerId, body.resume.token, this.identity);
+      if (!outcome.ok) {
+        this.#ctx.metrics.count('resume_failures_total', { code: outcome.code });
+        this.close(outcome.code, outcome.message);
+        return;
+      }
+      const session = outcome.session;
+      const previous = session.socket;
+      this.session = session;
+      session.attach(this.socket);
+      if (previous && previous !== this.socket) {
+        previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
+      }
+      const resync = session.outbox.hasHole;
+      this.#welcome(session, true, resync);
+      for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
+      if (resync) session.outbox.clearHole();
+      this.#ctx.metrics.count('resumes_total');
+      rooms.markBack(session, resync);
+      return;
+    }
+    const session = sessions.create(this.identity);
+    this.session = session;
+    session.attach(this.socket);
+    this.#welcome(session, false, false);
+  }
+
+  #welcome(session: Session, resumed: boolean, resync: boolean): void {
+    this.#sendBare(
+      encodeMessage(Kind.Welcome, {
+        playerId: session.playerId,
+        resumeToken: session.resumeToken,
+        name: session.identity.name,
+        resumed,
+        resync,
+        ack: session.inbox.received,
+        serverTime: this.#ctx.clock.now(),
+        heartbeatMs: this.#ctx.limits.heartbeatMs,
+        graceMs: this.#ctx.limits.graceMs,
+      }),
+    );
+  }
+
+  #enqueueRequest(session: Session, message: Message): void {
+    // One request at a time per connection: a join cannot interleave with a leave or another join.
+    this.#requests = this.#requests.then(async () => {
+      const rid = (message.body as { rid: number }).rid;
+      try {
+        if (this.#ctx.isClosing()) {
+          throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+        }
+        const result = await handleRequest(this.#ctx.rooms, session, message);
+        session.send(Kind.Response, { rid, ok: true, ...(result === undefined ? {} : { result }) });
+      } catch (error) {
+        const known = error instanceof ProtocolError;
+        if (!known) {
+          this.#ctx.metrics.count('internal_errors_total');
+          console.error('vehikill-net: request failed', error);
+        }
+        session.send(Kind.Response, {
+          rid,
+          ok: false,
+          code: known ? error.code : ErrorCode.INTERNAL_ERROR,
+          message: known ? error.message : 'the server failed to handle the request',
+        });
+      }
+    });
+  }
+
+  #fault(code: ErrorCode, message: string, rid?: number): void {
+    this.#ctx.metrics.count('bad_input_total', { code });
+    if (this.#guard.fault(this.#ctx.clock.now())) {
+      this.#ctx.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
+      this.close(ErrorCode.TOO_MANY_ERRORS, `too many bad messages (last: ${code})`);
+      return;
+    }
+    this.notify(code, message, rid);
+  }
+
+  #sendBare(frame: Uint8Array): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+  }
+
+  #onClose(code: number): void {
+    this.#ctx.onClosed(this);
+    const session = this.session;
+    // A socket replaced by a resume must not disturb the session that moved on.
+    if (!session || session.socket !== this.socket) return;
+    const { sessions, rooms, limits } = this.#ctx;
+    if (code === NORMAL_CLOSURE) {
+      rooms.leave(session, 'left', 'left the game');
+      sessions.delete(session);
+      return;
+    }
+    session.detach(limits.graceMs, () => {
+      rooms.leave(session, ErrorCode.SESSION_EXPIRED, 'did not come back in time');
+      sessions.delete(session);
+    });
+    rooms.markAway(session);
+  }
+}

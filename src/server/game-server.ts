@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { type Cancel, type Clock, every, realClock } from '../common/index.js';
+import { closeCodeFor, ErrorCode, encodeMessage, Kind } from '../protocol/index.js';
+import { type Authenticator, guestAuthenticator } from './auth/authenticator.js';
+import { GuestTokens } from './auth/guest-tokens.js';
+import { ServerConnection } from './connection/server-connection.js';
+import { handleGuestTokenRequest } from './http/guest-endpoint.js';
+import { createStaticHandler } from './http/static-files.js';
+import { checkUpgrade } from './http/upgrade-guard.js';
+import { CountingMetrics, type MetricsSink } from './metrics.js';
+import type { GameServerOptions, ResolvedLimits } from './options.js';
+import { resolveLimits } from './options.js';
+import { MemoryRegistry } from './registry/memory-registry.js';
+import type { Registry } from './registry/registry.js';
+import type { RoomClass } from './rooms/room.js';
+import { RoomManager } from './rooms/room-manager.js';
+import { SessionStore } from './sessions/session-store.js';
+
+export interface CloseOptions {
+  /** Rooms keep running this long (ms) after players are told, or until they empty. Default 5,000. */
+  drainMs?: number;
+}
+
+/**
+ * The game server: one HTTP(S) server that serves the page and the guest-token endpoint, and upgrades
+ * `path` to WebSockets carrying sessions and rooms.
+ */
+export class GameServer {
+  readonly clock: Clock;
+  readonly metrics: MetricsSink;
+  readonly registry: Registry;
+  readonly rooms: RoomManager;
+  readonly nodeId: string;
+
+  readonly #options: GameServerOptions;
+  readonly #limits: ResolvedLimits;
+  readonly #http: http.Server;
+  readonly #wss: WebSocketServer;
+  readonly #sessions: SessionStore;
+  readonly #connections = new Set<ServerConnection>();
+  readonly #authenticator: Authenticator;
+  readonly #guestTokens: GuestTokens | undefined;
+  readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
+  readonly #ownsRegistry: boolean;
+  #cancelHeartbeat: Cancel | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: GameServerOptions = {}) {
+    this.#options = options;
+    this.#limits = resolveLimits(options);
+    this.clock = options.clock ?? realClock;
+    this.metrics = options.metrics ?? new CountingMetrics();
+    this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
+    this.#ownsRegistry = options.registry === undefined;
+    this.registry = options.registry ?? new MemoryRegistry();
+    const guestAuth = options.guestAuth ?? options.authenticator === undefined;
+    this.#guestTokens = guestAuth
+      ? new GuestTokens({
+          secret: options.guestSecret ?? randomBytes(32).toString('base64url'),
+          ...(options.guestTokenTtlMs === undefined ? {} : { ttlMs: options.guestTokenTtlMs }),
+          clock: this.clock,
+        })
+      : undefined;
+    const authenticator =
+      options.authenticator ?? (this.#guestTokens && guestAuthenticator(this.#guestTokens));
+    if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
+    this.#authenticator = authenticator;
+    this.#serveStatic = options.staticDir === undefined ? undefined : createStaticHandler(options.staticDir);
+    this.#sessions = new SessionStore(this.clock, this.#limits);
+    this.rooms = new RoomManager({
+      ...this.#limits,
+      registry: this.registry,
+      clock: this.clock,
+      metrics: this.metrics,
+      nodeId: this.nodeId,
+    });
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onHttpRequest(req, res);
+    this.#http = options.tls
+      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+      : http.createServer(onRequest);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.#limits.maxPayloadBytes,
+      perMessageDeflate: false, // game frames are small and binary: compression costs more CPU than it saves
+      clientTracking: false,
+    });
+    this.#http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+    this.#http.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  /** Registers a room type that clients can create, join and quick-play. */
+  define(type: string, roomClass: RoomClass): this {
+    this.rooms.define(type, roomClass);
+    return this;
+  }
+
+  /** Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. */
+  listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    return new Promise((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
+        this.#http.off('error', reject);
+        this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
+        resolve(this.urls());
+      });
+    });
+  }
+
+  urls(): { port: number; httpUrl: string; wsUrl: string } {
+    const address = this.#http.address() as AddressInfo | null;
+    if (!address) throw new Error('the server is not listening');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const secure = this.#options.tls !== undefined;
+    return {
+      port: address.port,
+      httpUrl: `${secure ? 'https' : 'http'}://${host}:${address.port}`,
+      wsUrl: `${secure ? 'wss' : 'ws'}://${host}:${address.port}${this.#limits.path}`,
+    };
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Issues a guest token directly (for bots and tests in the same process). */
+  issueGuestToken(name?: string): string {
+    if (!this.#guestTokens) throw new Error('guest authentication is off on this server');
+    return this.#guestTokens.issue(name).token;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, tell players, let rooms run until they empty or `drainMs`
+   * passes, then close every room and socket. Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.drainMs ?? 5_000);
+    return this.#closing;
+  }
+
+  async #shutdown(drainMs: number): Promise<void> {
+    const stopListening = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    this.#http.closeIdleConnections();
+    for (const connection of this.#connections) {
+      connection.notify(
+        ErrorCode.SERVER_SHUTTING_DOWN,
+        `the server is shutting down within ${Math.ceil(drainMs / 1000)} s`,
+      );
+    }
+    await this.#waitUntil(() => this.rooms.roomCount === 0 || this.#connections.size === 0, drainMs);
+    this.rooms.disposeAll(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+    for (const connection of this.#connections) {
+      connection.bye(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+    }
+    await this.#waitUntil(() => [...this.#connections].every((c) => c.socket.bufferedAmount === 0), 1_000);
+    for (const connection of this.#connections) {
+      connection.socket.close(closeCodeFor(ErrorCode.SERVER_SHUTTING_DOWN), 'server shutting down');
+    }
+    await this.#waitUntil(() => this.#connections.size === 0, 1_000);
+    for (const connection of this.#connections) connection.socket.terminate();
+    this.#cancelHeartbeat?.();
+    this.rooms.close();
+    for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);
+    this.#http.closeAllConnections();
+    await stopListening;
+    if (this.#ownsRegistry) await this.registry.close();
+  }
+
+  async #waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+    // Real time on purpose: draining waits on sockets, which a manual clock cannot move.
+    const deadline = Date.now() + timeoutMs;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  async #onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (pathname === '/auth/guest' && this.#guestTokens) {
+        await handleGuestTokenRequest(req, res, this.#guestTokens);
+        return;
+      }
+      if (pathname === '/healthz') {
+        const healthy = this.#closing === undefined;
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ ok: healthy, rooms: this.rooms.roomCount, connections: this.#connections.size }),
+        );
+        return;
+      }
+      if (this.#serveStatic && (await this.#serveStatic(req, res))) return;
+      if (!res.headersSent) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+      }
+    } catch (error) {
+      console.error('vehikill-net: HTTP request failed', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    }
+  }
+
+  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    try {
+      if (this.#closing)
+        return refuse(socket, 503, ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+      if (this.#connections.size >= this.#limits.maxConnections) {
+        return refuse(socket, 503, ErrorCode.HANDSHAKE_REJECTED, 'the server is full');
+      }
+      const check = checkUpgrade(req, {
+        path: this.#limits.path,
+        ...(this.#options.allowedOrigins ? { allowedOrigins: this.#options.allowedOrigins } : {}),
+      });
+      if (!check.ok) {
+        this.metrics.count('handshakes_refused_total', { code: check.code });
+        return refuse(socket, check.status, check.code, check.message);
+      }
+      const auth = await this.#authenticator.authenticate(req, check.token);
+      if (socket.destroyed) return;
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        if (!auth.ok) {
+          // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
+          this.metrics.count('auth_failures_total', { code: auth.code });
+          ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message }));
+          ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));
+          return;
+        }
+        const connection = new ServerConnection(ws, auth.identity, {
+          clock: this.clock,
+          metrics: this.metrics,
+          sessions: this.#sessions,
+          rooms: this.rooms,
+          limits: this.#limits,
+          isClosing: () => this.#closing !== undefined,
+          onClosed: (closed) => this.#connections.delete(closed),
+        });
+        this.#connections.add(connection);
+        this.metrics.count('connections_total');
+      });
+    } catch (error) {
+      console.error('vehikill-net: upgrade failed', error);
+      refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
+    }
+  }
+
+  #heartbeat(): void {
+    const now = this.clock.now();
+    for (const connection of this.#connections) {
+      if (!connection.session && now - connection.openedAt > this.#limits.helloTimeoutMs) {
+        connection.close(ErrorCode.HELLO_REQUIRED, 'no hello in time');
+        continue;
+      }
+      if (now - connection.lastHeard > this.#limits.heartbeatTimeoutMs) {
+        this.metrics.count('heartbeat_timeouts_total');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.ping();
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  const body = JSON.stringify({ code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
+      'Connection: close\r\nContent-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

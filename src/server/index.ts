@@ -1,0 +1,21 @@
+/** vehikill-net/server: the game server, rooms, sessions and their plug points. Node only. */
+export type { Cancel, Clock, Disposer } from '../common/index.js';
+export { ManualClock, realClock } from '../common/index.js';
+export {
+  ErrorCode,
+  type LeaveReason,
+  MessageClass,
+  ProtocolError,
+  type RoomInfo,
+  type Scalar,
+} from '../protocol/index.js';
+export type { Authenticator, AuthResult, Identity } from './auth/authenticator.js';
+export { guestAuthenticator } from './auth/authenticator.js';
+export { GuestTokens } from './auth/guest-tokens.js';
+export { type CloseOptions, GameServer } from './game-server.js';
+export { CountingMetrics, type MetricsSink } from './metrics.js';
+export type { GameServerOptions } from './options.js';
+export { MemoryRegistry } from './registry/memory-registry.js';
+export type { ListingPatch, Registry, RoomListing, RoomQuery } from './registry/registry.js';
+export { type BroadcastOptions, type MessageHandler, Room, type RoomClass } from './rooms/room.js';
+export type { RoomClient, SendOptions } from './rooms/room-client.js';

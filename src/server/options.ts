@@ -1,0 +1,130 @@
+import type { Clock } from '../common/index.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { MetricsSink } from './metrics.js';
+import type { Registry } from './registry/registry.js';
+
+export interface GameServerOptions {
+  /** Interface to listen on. Default '127.0.0.1' (localhost only); '0.0.0.0' to serve a network. */
+  host?: string;
+  /** WebSocket endpoint path. Default '/ws'. */
+  path?: string;
+  /** Serve HTTPS/WSS with this certificate and key (PEM). Plain HTTP otherwise. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Folder of static files (the game page) served over HTTP. None by default. */
+  staticDir?: string;
+  /** Where rooms and seats are recorded. Default: in memory, this process only. */
+  registry?: Registry;
+  /** The app's own authentication. Default: guest tokens from POST /auth/guest. */
+  authenticator?: Authenticator;
+  /** Serve POST /auth/guest. Default: true when no `authenticator` is given. */
+  guestAuth?: boolean;
+  /** HMAC secret for guest tokens (at least 32 bytes). Default: random per process, so tokens die with it. */
+  guestSecret?: string;
+  /** Guest token lifetime in ms. Default 24 h. */
+  guestTokenTtlMs?: number;
+  /** Accept WebSocket upgrades only from these Origins. Default: any. */
+  allowedOrigins?: readonly string[];
+  clock?: Clock;
+  metrics?: MetricsSink;
+  /** Name of this node in room listings. Default: random. */
+  nodeId?: string;
+  /** Largest inbound frame in bytes; larger ones close the socket (1009). Default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** Most open WebSockets; more are refused with 503. Default 10,000. */
+  maxConnections?: number;
+  /** Server heartbeat period in ms. Default 5,000. */
+  heartbeatMs?: number;
+  /** A connection silent this long (ms) is terminated. Default 3 heartbeats. */
+  heartbeatTimeoutMs?: number;
+  /** A connection must send its hello within this many ms. Default 5,000. */
+  helloTimeoutMs?: number;
+  /** How long a dropped player's seat and unacked messages are held (ms). Default 30,000. */
+  graceMs?: number;
+  /** Unacked messages held per session for replay. Default 1,024. */
+  outboxMessages?: number;
+  /** Unacked bytes held per session for replay. Default 1 MiB. */
+  outboxBytes?: number;
+  /** Ack after this many inbound sequenced messages. Default 32. */
+  ackEvery?: number;
+  /** ...or this many ms after the first unacked one. Default 50. */
+  ackDelayMs?: number;
+  /** Messages a connection may send in a burst. Default 240. */
+  rateBurst?: number;
+  /** Messages per second a connection may sustain. Default 120. */
+  ratePerSecond?: number;
+  /** Faults tolerated in a burst before the connection is closed. Default 20. */
+  errorBudget?: number;
+  /** Faults forgiven per second. Default 1. */
+  errorRefillPerSecond?: number;
+  /** Empty rooms are disposed after this many ms. Default 30,000. */
+  emptyDisposeMs?: number;
+  /** Rooms with no member message for this many ms are disposed. Default 30 min. */
+  idleDisposeMs?: number;
+  /** Most rooms on this node. Default 10,000. */
+  maxRooms?: number;
+}
+
+export type ResolvedLimits = Required<
+  Pick<
+    GameServerOptions,
+    | 'path'
+    | 'maxPayloadBytes'
+    | 'maxConnections'
+    | 'heartbeatMs'
+    | 'heartbeatTimeoutMs'
+    | 'helloTimeoutMs'
+    | 'graceMs'
+    | 'outboxMessages'
+    | 'outboxBytes'
+    | 'ackEvery'
+    | 'ackDelayMs'
+    | 'rateBurst'
+    | 'ratePerSecond'
+    | 'errorBudget'
+    | 'errorRefillPerSecond'
+    | 'emptyDisposeMs'
+    | 'idleDisposeMs'
+    | 'maxRooms'
+  >
+>;
+
+/** Fills defaults and throws a TypeError at once for a setting that cannot work. */
+export function resolveLimits(options: GameServerOptions): ResolvedLimits {
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const limits: ResolvedLimits = {
+    path: options.path ?? '/ws',
+    maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
+    maxConnections: options.maxConnections ?? 10_000,
+    heartbeatMs,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
+    helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
+    graceMs: options.graceMs ?? 30_000,
+    outboxMessages: options.outboxMessages ?? 1_024,
+    outboxBytes: options.outboxBytes ?? 1024 * 1024,
+    ackEvery: options.ackEvery ?? 32,
+    ackDelayMs: options.ackDelayMs ?? 50,
+    rateBurst: options.rateBurst ?? 240,
+    ratePerSecond: options.ratePerSecond ?? 120,
+    errorBudget: options.errorBudget ?? 20,
+    errorRefillPerSecond: options.errorRefillPerSecond ?? 1,
+    emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
+    idleDisposeMs: options.idleDisposeMs ?? 30 * 60_000,
+    maxRooms: options.maxRooms ?? 10_000,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (name === 'path') continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new TypeError(
+        `GameServer option '${name}' must be a finite non-negative number, got ${String(value)}`,
+      );
+    }
+  }
+  if (!limits.path.startsWith('/')) throw new TypeError(`GameServer option 'path' must start with '/'`);
+  if (limits.heartbeatTimeoutMs <= limits.heartbeatMs) {
+    throw new TypeError(
+      'heartbeatTimeoutMs must be longer than heartbeatMs, or every connection would time out',
+    );
+  }
+  if (limits.maxPayloadBytes < 1024) throw new TypeError('maxPayloadBytes below 1 KiB cannot carry a join');
+  return limits;
+}

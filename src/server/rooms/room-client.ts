@@ -1,0 +1,22 @@
+import type { MessageClass } from '../../protocol/index.js';
+
+export interface SendOptions {
+  /** Defaults to 'reliable'. */
+  class?: MessageClass;
+  /** For the expiring class: milliseconds after which the message is dropped instead of sent. */
+  ttlMs?: number;
+}
+
+/** A member of a room, as the room's code sees it. */
+export interface RoomClient {
+  /** Public id of the player's session: stable across reconnects within the grace period. */
+  readonly playerId: string;
+  /** The identity the authenticator gave (a guest id or the app's own user id). */
+  readonly userId: string;
+  readonly name: string;
+  /** True while the player's connection is down and the seat is held for them. */
+  readonly away: boolean;
+  /** Newest heartbeat round-trip time in ms. */
+  readonly rttMs: number;
+  send(type: string, data?: unknown, options?: SendOptions): void;
+}

@@ -1,0 +1,291 @@
+import * as v from 'valibot';
+import type { Cancel, Clock } from '../../common/index.js';
+import {
+  type Body,
+  ErrorCode,
+  encodeMessage,
+  type JoinedRoom,
+  Kind,
+  type LeaveReason,
+  type Member,
+  ProtocolError,
+  type RoomInfo,
+  type Scalar,
+} from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { Registry, RoomListing } from '../registry/registry.js';
+import type { Session } from '../sessions/session.js';
+import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
+import { handlersOf } from './room.js';
+import type { RoomClient, SendOptions } from './room-client.js';
+
+type PresenceKind =
+  | typeof Kind.MemberJoined
+  | typeof Kind.MemberLeft
+  | typeof Kind.MemberAway
+  | typeof Kind.MemberBack;
+
+import { safely } from './safely.js';
+
+export interface RoomHostContext {
+  registry: Registry;
+  clock: Clock;
+  metrics: MetricsSink;
+  nodeId: string;
+  /** An empty room is disposed this long after its last member left. */
+  emptyDisposeMs: number;
+  /** Called once the room is gone, so the manager can forget it. */
+  onDisposed(roomId: string): void;
+}
+
+class HostedClient implements RoomClient {
+  constructor(
+    readonly session: Session,
+    readonly host: RoomHost,
+  ) {}
+  get playerId(): string {
+    return this.session.playerId;
+  }
+  get userId(): string {
+    return this.session.identity.userId;
+  }
+  get name(): string {
+    return this.session.identity.name;
+  }
+  get away(): boolean {
+    return this.session.awaySince !== undefined;
+  }
+  get rttMs(): number {
+    return this.session.rttMs;
+  }
+  send(type: string, data?: unknown, options: SendOptions = {}): void {
+    this.session.sendEncoded(
+      this.host.encodeRoomMessage(type, data),
+      options.class ?? 'reliable',
+      options.ttlMs,
+    );
+  }
+}
+
+/** Runs one live room on this node: its members, their messages, its timers and its listing. */
+export class RoomHost implements RoomHostPort {
+  readonly roomId: string;
+  readonly type: string;
+  readonly room: Room;
+  readonly isPrivate: boolean;
+  readonly createdAt: number;
+  code: string | undefined;
+  disposed = false;
+  /** Time of the newest member message, for idle disposal. */
+  lastActivity: number;
+
+  readonly #ctx: RoomHostContext;
+  readonly #members = new Map<string, HostedClient>();
+  #cancelEmptyTimer: Cancel | undefined;
+
+  constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
+    this.roomId = roomId;
+    this.type = type;
+    this.isPrivate = isPrivate;
+    this.room = room;
+    this.#ctx = ctx;
+    this.createdAt = ctx.clock.now();
+    this.lastActivity = this.createdAt;
+  }
+
+  get clock(): Clock {
+    return this.#ctx.clock;
+  }
+
+  get memberCount(): number {
+    return this.#members.size;
+  }
+
+  clients(): readonly RoomClient[] {
+    return [...this.#members.values()];
+  }
+
+  info(): RoomInfo {
+    return {
+      roomId: this.roomId,
+      type: this.type,
+      ...(this.code === undefined ? {} : { code: this.code }),
+      private: this.isPrivate,
+      clients: this.#members.size,
+      maxClients: this.room.maxClients,
+      metadata: { ...this.room.metadata },
+      nodeId: this.#ctx.nodeId,
+    };
+  }
+
+  listing(): RoomListing {
+    return { ...this.info(), locked: this.room.locked, createdAt: this.createdAt };
+  }
+
+  members(): Member[] {
+    return [...this.#members.values()].map((client) => ({
+      playerId: client.playerId,
+      name: client.name,
+      away: client.away,
+    }));
+  }
+
+  has(session: Session): boolean {
+    return this.#members.get(session.playerId)?.session === session;
+  }
+
+  /** What a member sees of the room right now (the answer to a repeated join). */
+  viewFor(session: Session): JoinedRoom {
+    const client = this.#members.get(session.playerId);
+    if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
+    return { room: this.info(), members: this.members(), state: this.#stateFor(client) };
+  }
+
+  /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
+  async admit(session: Session, options: unknown): Promise<JoinedRoom> {
+    const client = new HostedClient(session, this);
+    try {
+      await this.room.onJoin(client, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'the room refused the join';
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
+    }
+    if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    this.#cancelEmptyTimer?.();
+    this.#cancelEmptyTimer = undefined;
+    this.#members.set(session.playerId, client);
+    session.roomId = this.roomId;
+    this.#sendToOthers(session, Kind.MemberJoined, {
+      roomId: this.roomId,
+      member: { playerId: client.playerId, name: client.name, away: false },
+    });
+    return { room: this.info(), members: this.members(), state: this.#stateFor(client) };
+  }
+
+  /** Removes a member; `notifySelf` tells them too (kicks, disposal), which a voluntary leave does not need. */
+  remove(session: Session, reason: LeaveReason, message: string, notifySelf: boolean): void {
+    const client = this.#members.get(session.playerId);
+    if (!client || client.session !== session) return;
+    this.#members.delete(session.playerId);
+    session.roomId = undefined;
+    void this.#ctx.registry.releaseSeat(this.roomId, session.playerId).catch(() => {});
+    if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
+    safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+    this.#sendToOthers(session, Kind.MemberLeft, { roomId: this.roomId, playerId: session.playerId, reason });
+    if (this.#members.size === 0) this.#scheduleEmptyDisposal();
+  }
+
+  markAway(session: Session): void {
+    const client = this.#members.get(session.playerId);
+    if (!client) return;
+    this.#sendToOthers(session, Kind.MemberAway, { roomId: this.roomId, playerId: session.playerId });
+    safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
+  }
+
+  markBack(session: Session, resync: boolean): void {
+    const client = this.#members.get(session.playerId);
+    if (!client) return;
+    this.#sendToOthers(session, Kind.MemberBack, { roomId: this.roomId, playerId: session.playerId });
+    if (resync) {
+      session.send(Kind.RoomState, {
+        roomId: this.roomId,
+        members: this.members(),
+        state: this.#stateFor(client),
+      });
+    }
+    safely(this.#ctx.metrics, 'onResume', () => this.room.onResume(client, { resync }));
+  }
+
+  /** A member's app message: validated against the schema its type registered, then handed over. */
+  handleMessage(session: Session, type: string, data: unknown): void {
+    const client = this.#members.get(session.playerId);
+    if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
+    this.lastActivity = this.#ctx.clock.now();
+    const registered = this.room[handlersOf](type);
+    if (!registered)
+      throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `no handler for '${type.slice(0, 64)}'`);
+    const parsed = v.safeParse(registered.schema, data);
+    if (!parsed.success) {
+      const issue = parsed.issues[0];
+      const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
+      throw new ProtocolError(
+        ErrorCode.INVALID_MESSAGE,
+        `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
+      );
+    }
+    safely(this.#ctx.metrics, `message '${type}'`, () => registered.handler(client, parsed.output));
+  }
+
+  encodeRoomMessage(type: string, data: unknown, from?: string): Uint8Array {
+    return encodeMessage(Kind.ServerRoomMessage, {
+      roomId: this.roomId,
+      t: type,
+      ...(data === undefined ? {} : { d: data }),
+      ...(from === undefined ? {} : { from }),
+    });
+  }
+
+  broadcast(type: string, data: unknown, options: BroadcastOptions): void {
+    // Encode once; each session only wraps it in its own sequenced envelope.
+    const inner = this.encodeRoomMessage(type, data);
+    const messageClass = options.class ?? 'reliable';
+    for (const client of this.#members.values()) {
+      if (client === options.except) continue;
+      client.session.sendEncoded(inner, messageClass, options.ttlMs);
+    }
+  }
+
+  updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void {
+    void this.#ctx.registry.updateRoom(this.roomId, patch).catch(() => {});
+  }
+
+  kick(client: RoomClient, message: string): void {
+    const hosted = this.#members.get(client.playerId);
+    if (hosted) this.remove(hosted.session, ErrorCode.KICKED, message, true);
+  }
+
+  dispose(reason: LeaveReason = ErrorCode.ROOM_DISPOSED, message = 'the room was closed'): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.#cancelEmptyTimer?.();
+    for (const client of [...this.#members.values()]) {
+      this.#members.delete(client.playerId);
+      client.session.roomId = undefined;
+      client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+    }
+    void this.#ctx.registry.removeRoom(this.roomId).catch(() => {});
+    safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
+    this.#ctx.metrics.count('rooms_disposed_total');
+    this.#ctx.onDisposed(this.roomId);
+  }
+
+  /** Starts the empty-room timer, e.g. for a room whose creator never got in. */
+  scheduleDisposalIfEmpty(): void {
+    if (this.#members.size === 0) this.#scheduleEmptyDisposal();
+  }
+
+  #scheduleEmptyDisposal(): void {
+    this.#cancelEmptyTimer?.();
+    this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
+      if (this.#members.size === 0) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+    }, this.#ctx.emptyDisposeMs);
+  }
+
+  #stateFor(client: RoomClient): unknown {
+    try {
+      return this.room.stateFor(client);
+    } catch (error) {
+      this.#ctx.metrics.count('room_hook_errors_total', { hook: 'stateFor' });
+      console.error('vehikill-net: room stateFor threw', error);
+      return undefined;
+    }
+  }
+
+  #sendToOthers<K extends PresenceKind>(self: Session, kind: K, body: Body<K>): void {
+    const inner = encodeMessage(kind, body);
+    for (const client of this.#members.values()) {
+      if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { type Cancel, type Clock, every } from '../../common/index.js';
+import {
+  ErrorCode,
+  type JoinedRoom,
+  type LeaveReason,
+  ProtocolError,
+  type RoomInfo,
+  type Scalar,
+} from '../../protocol/index.js';
+import { newRoomId } from '../ids.js';
+import type { MetricsSink } from '../metrics.js';
+import type { Registry } from '../registry/registry.js';
+import type { Session } from '../sessions/session.js';
+import { bindHost, type RoomClass } from './room.js';
+import { newRoomCode, normalizeRoomCode } from './room-code.js';
+import { RoomHost } from './room-host.js';
+import { safely } from './safely.js';
+
+export interface RoomManagerOptions {
+  registry: Registry;
+  clock: Clock;
+  metrics: MetricsSink;
+  nodeId: string;
+  /** Empty rooms are disposed this long after the last member left (ms). */
+  emptyDisposeMs: number;
+  /** Rooms with no member message for this long are disposed (ms). */
+  idleDisposeMs: number;
+  /** Most rooms this node hosts at once; creation beyond it is refused. */
+  maxRooms: number;
+}
+
+/** Creates, finds, fills and disposes the rooms hosted on this node. */
+export class RoomManager {
+  readonly #options: RoomManagerOptions;
+  readonly #types = new Map<string, RoomClass>();
+  readonly #rooms = new Map<string, RoomHost>();
+  readonly #cancelIdleSweep: Cancel;
+
+  constructor(options: RoomManagerOptions) {
+    this.#options = options;
+    const sweepMs = Math.max(10, Math.min(options.idleDisposeMs / 2, 30_000));
+    this.#cancelIdleSweep = every(options.clock, sweepMs, () => this.#disposeIdleRooms());
+  }
+
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  define(type: string, roomClass: RoomClass): void {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(type)) {
+      throw new TypeError(`room type '${type}' must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
+    }
+    if (this.#types.has(type)) throw new TypeError(`room type '${type}' is already defined`);
+    this.#types.set(type, roomClass);
+  }
+
+  async list(query: {
+    type?: string;
+    filter?: Record<string, Scalar>;
+    includeFull?: boolean;
+  }): Promise<RoomInfo[]> {
+    const listings = await this.#options.registry.listRooms({ ...query, includePrivate: false });
+    return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+  }
+
+  async create(session: Session, type: string, isPrivate: boolean, options: unknown): Promise<JoinedRoom> {
+    const host = await this.#createRoom(type, isPrivate, options);
+    return this.#joinInto(session, host, options);
+  }
+
+  async join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
+    const host = this.#rooms.get(roomId);
+    if (!host || host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room '${roomId}'`);
+    return this.#joinInto(session, host, options);
+  }
+
+  async joinByCode(session: Session, rawCode: string, options: unknown): Promise<JoinedRoom> {
+    const code = normalizeRoomCode(rawCode);
+    if (code === undefined) throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
+    const listing = await this.#options.registry.findByCode(code);
+    if (!listing) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
+    return this.join(session, listing.roomId, options);
+  }
+
+  /** Joins the oldest public room of `type` that matches and has a seat; creates one if none does. */
+  async quickPlay(
+    session: Session,
+    type: string,
+    filter: Record<string, Scalar> | undefined,
+    options: unknown,
+  ): Promise<JoinedRoom> {
+    if (!this.#types.has(type))
+      throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
+    const candidates = await this.#options.registry.listRooms({ type, ...(filter ? { filter } : {}) });
+    for (const listing of candidates) {
+      const host = this.#rooms.get(listing.roomId);
+      if (!host || host.disposed || host.has(session)) continue;
+      try {
+        return await this.#joinInto(session, host, options);
+      } catch (error) {
+        // Full by now, or it refused this player: try the next one.
+        if (!(error instanceof ProtocolError)) throw error;
+      }
+    }
+    return this.create(session, type, false, options);
+  }
+
+  leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
+    const host = session.roomId === undefined ? undefined : this.#rooms.get(session.roomId);
+    host?.remove(session, reason, message, notifySelf);
+    session.roomId = undefined;
+  }
+
+  markAway(session: Session): void {
+    this.#hostOf(session)?.markAway(session);
+  }
+
+  markBack(session: Session, resync: boolean): void {
+    this.#hostOf(session)?.markBack(session, resync);
+  }
+
+  handleMessage(session: Session, type: string, data: unknown): void {
+    const host = this.#hostOf(session);
+    if (!host) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'join a room before sending room messages');
+    host.handleMessage(session, type, data);
+  }
+
+  disposeAll(reason: LeaveReason, message: string): void {
+    for (const host of [...this.#rooms.values()]) host.dispose(reason, message);
+  }
+
+  close(): void {
+    this.#cancelIdleSweep();
+  }
+
+  #hostOf(session: Session): RoomHost | undefined {
+    return session.roomId === undefined ? undefined : this.#rooms.get(session.roomId);
+  }
+
+  async #createRoom(type: string, isPrivate: boolean, options: unknown): Promise<RoomHost> {
+    const roomClass = this.#types.get(type);
+    if (!roomClass) throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
+    if (this.#rooms.size >= this.#options.maxRooms) {
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'this server hosts as many rooms as it can');
+    }
+    const room = new roomClass();
+    const host = new RoomHost(newRoomId(), type, isPrivate, room, {
+      ...this.#options,
+      onDisposed: (roomId) => this.#rooms.delete(roomId),
+    });
+    room[bindHost](host);
+    try {
+      await room.onCreate(options);
+    } catch (error) {
+      safely(this.#options.metrics, 'onDispose', () => room.onDispose());
+      const message = error instanceof Error ? error.message : 'the room could not be created';
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (isPrivate) host.code = newRoomCode();
+      if (await this.#options.registry.addRoom(host.listing())) break;
+      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
+      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+    }
+    this.#rooms.set(host.roomId, host);
+    this.#options.metrics.count('rooms_created_total');
+    host.scheduleDisposalIfEmpty();
+    return host;
+  }
+
+  async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
+    if (host.has(session)) return host.viewFor(session);
+    if (session.roomId !== undefined) this.leave(session);
+    const seated = await this.#options.registry.reserveSeat(host.roomId, session.playerId);
+    if (!seated) {
+      if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
+      throw new ProtocolError(
+        ErrorCode.ROOM_FULL,
+        host.room.locked ? 'the room is locked' : 'the room is full',
+      );
+    }
+    try {
+      if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
+      return await host.admit(session, options);
+    } catch (error) {
+      await this.#options.registry.releaseSeat(host.roomId, session.playerId).catch(() => {});
+      host.scheduleDisposalIfEmpty();
+      throw error;
+    }
+  }
+
+  #disposeIdleRooms(): void {
+    const cutoff = this.#options.clock.now() - this.#options.idleDisposeMs;
+    for (const host of [...this.#rooms.values()]) {
+      if (host.lastActivity < cutoff) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
+    }
+  }
+}

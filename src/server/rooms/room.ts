@@ -1,0 +1,156 @@
+import type * as v from 'valibot';
+import type { Clock, Disposer } from '../../common/index.js';
+import type { LeaveReason, Scalar } from '../../protocol/index.js';
+import type { RoomClient, SendOptions } from './room-client.js';
+
+export interface BroadcastOptions extends SendOptions {
+  /** Leave this member out (typically the sender). */
+  except?: RoomClient;
+}
+
+export type MessageHandler<T> = (client: RoomClient, data: T) => void | Promise<void>;
+
+/** What a Room needs from the server that hosts it. Internal: apps never build one. */
+export interface RoomHostPort {
+  readonly roomId: string;
+  readonly type: string;
+  readonly code: string | undefined;
+  readonly clock: Clock;
+  clients(): readonly RoomClient[];
+  broadcast(type: string, data: unknown, options: BroadcastOptions): void;
+  updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
+  kick(client: RoomClient, message: string): void;
+  dispose(): void;
+}
+
+export const bindHost = Symbol('vehikill-net.room.bindHost');
+export const handlersOf = Symbol('vehikill-net.room.handlers');
+
+interface RegisteredHandler {
+  schema: v.GenericSchema;
+  handler: MessageHandler<unknown>;
+}
+
+/**
+ * Base class of an app's room type. Override the lifecycle hooks; register messages with `onMessage`,
+ * each with its validation schema (valibot), so no handler ever sees unchecked data.
+ * A hook that throws is caught and logged; a throw from `onJoin` refuses the join (JOIN_REJECTED)
+ * with the error's message.
+ */
+export class Room {
+  #host: RoomHostPort | undefined;
+  #maxClients = 8;
+  #metadata: Record<string, Scalar> = {};
+  #locked = false;
+  readonly #handlers = new Map<string, RegisteredHandler>();
+
+  /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
+  onCreate(_options: unknown): void | Promise<void> {}
+  /** Throw to refuse the player; the message goes back to them. */
+  onJoin(_client: RoomClient, _options: unknown): void | Promise<void> {}
+  /** The player left, was kicked, or their grace period ran out. */
+  onLeave(_client: RoomClient, _reason: LeaveReason): void {}
+  /** The player's connection dropped; their seat is held until they resume or the grace period ends. */
+  onAway(_client: RoomClient): void {}
+  /**
+   * The player is back. With `resync`, messages to them were lost (their outbox overflowed): the server
+   * has already sent them `stateFor(client)` again; send anything else they need to start over.
+   */
+  onResume(_client: RoomClient, _info: { resync: boolean }): void {}
+  /** Full state for a late joiner, and for a player who needs a resync. */
+  stateFor(_client: RoomClient): unknown {
+    return undefined;
+  }
+  onDispose(): void {}
+
+  get roomId(): string {
+    return this.#port().roomId;
+  }
+  get type(): string {
+    return this.#port().type;
+  }
+  /** Short code for private rooms. */
+  get code(): string | undefined {
+    return this.#port().code;
+  }
+  get clock(): Clock {
+    return this.#port().clock;
+  }
+  get clients(): readonly RoomClient[] {
+    return this.#port().clients();
+  }
+  get maxClients(): number {
+    return this.#maxClients;
+  }
+  get metadata(): Readonly<Record<string, Scalar>> {
+    return this.#metadata;
+  }
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  setMaxClients(count: number): void {
+    if (!Number.isInteger(count) || count < 1 || count > 1024) {
+      throw new RangeError(`maxClients must be an integer in 1..1024, got ${count}`);
+    }
+    this.#maxClients = count;
+    this.#host?.updateListing({ maxClients: count });
+  }
+
+  /** Public metadata shown in room listings and matched by filters. */
+  setMetadata(patch: Readonly<Record<string, Scalar>>): void {
+    this.#metadata = { ...this.#metadata, ...patch };
+    this.#host?.updateListing({ metadata: this.#metadata });
+  }
+
+  /** A locked room keeps its players but takes no new ones. */
+  lock(): void {
+    this.#locked = true;
+    this.#host?.updateListing({ locked: true });
+  }
+  unlock(): void {
+    this.#locked = false;
+    this.#host?.updateListing({ locked: false });
+  }
+
+  onMessage<S extends v.GenericSchema>(
+    type: string,
+    schema: S,
+    handler: MessageHandler<v.InferOutput<S>>,
+  ): Disposer {
+    this.#handlers.set(type, { schema, handler: handler as MessageHandler<unknown> });
+    return () => {
+      if (this.#handlers.get(type)?.handler === handler) this.#handlers.delete(type);
+    };
+  }
+
+  broadcast(type: string, data?: unknown, options: BroadcastOptions = {}): void {
+    this.#port().broadcast(type, data, options);
+  }
+
+  kick(client: RoomClient, message = 'kicked by the room'): void {
+    this.#port().kick(client, message);
+  }
+
+  /** Ends the room now: members are told ROOM_DISPOSED. */
+  dispose(): void {
+    this.#port().dispose();
+  }
+
+  /** @internal */
+  [bindHost](host: RoomHostPort): void {
+    this.#host = host;
+  }
+
+  /** @internal */
+  [handlersOf](type: string): RegisteredHandler | undefined {
+    return this.#handlers.get(type);
+  }
+
+  #port(): RoomHostPort {
+    if (!this.#host) throw new Error('this room is not hosted yet: use it from onCreate or later');
+    return this.#host;
+  }
+}
+
+export type RoomClass = new () => Room;

@@ -1,0 +1,60 @@
+import type { Clock } from '../../common/index.js';
+import type { Identity } from '../auth/authenticator.js';
+import { newPlayerId, newResumeToken, sameSecret } from '../ids.js';
+import { Session, type SessionLimits } from './session.js';
+
+export type ResumeOutcome =
+  | { ok: true; session: Session }
+  | { ok: false; code: 'SESSION_EXPIRED' | 'RESUME_REJECTED'; message: string };
+
+/** Live sessions of this node, keyed by public player id. */
+export class SessionStore {
+  readonly #sessions = new Map<string, Session>();
+  readonly #clock: Clock;
+  readonly #limits: SessionLimits;
+
+  constructor(clock: Clock, limits: SessionLimits) {
+    this.#clock = clock;
+    this.#limits = limits;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  create(identity: Identity): Session {
+    let playerId = newPlayerId();
+    while (this.#sessions.has(playerId)) playerId = newPlayerId();
+    const session = new Session(playerId, newResumeToken(), identity, this.#clock, this.#limits);
+    this.#sessions.set(playerId, session);
+    return session;
+  }
+
+  /**
+   * Finds the session a reconnecting client claims. A wrong token, or a token presented by another
+   * identity, is refused without touching the real session: its socket, seat and timers stay as they are.
+   */
+  claim(playerId: string, token: string, identity: Identity): ResumeOutcome {
+    const session = this.#sessions.get(playerId);
+    if (!session) {
+      return {
+        ok: false,
+        code: 'SESSION_EXPIRED',
+        message: 'the session ended (grace period over): join again',
+      };
+    }
+    if (!sameSecret(token, session.resumeToken) || session.identity.userId !== identity.userId) {
+      return { ok: false, code: 'RESUME_REJECTED', message: 'resume token does not match this session' };
+    }
+    return { ok: true, session };
+  }
+
+  delete(session: Session): void {
+    if (this.#sessions.get(session.playerId) === session) this.#sessions.delete(session.playerId);
+    session.end();
+  }
+
+  all(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+}

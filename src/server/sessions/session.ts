@@ -1,0 +1,141 @@
+import type { WebSocket } from 'ws';
+import type { Cancel, Clock } from '../../common/index.js';
+import {
+  type Body,
+  type BodyKind,
+  encodeMessage,
+  Inbox,
+  Kind,
+  type MessageClass,
+  Outbox,
+} from '../../protocol/index.js';
+import type { Identity } from '../auth/authenticator.js';
+
+export interface SessionLimits {
+  /** Unacked messages kept for replay before the oldest are dropped (and a resync is forced). */
+  outboxMessages: number;
+  /** Unacked bytes kept for replay, likewise. */
+  outboxBytes: number;
+  /** Send a cumulative ack after this many messages... */
+  ackEvery: number;
+  /** ...or this many milliseconds after the first unacked one, whichever comes first. */
+  ackDelayMs: number;
+}
+
+/**
+ * One player's session: outlives any single socket. Holds the sequenced stream in both directions so
+ * that a reconnect within the grace period loses and duplicates nothing.
+ */
+export class Session {
+  readonly playerId: string;
+  readonly resumeToken: string;
+  readonly identity: Identity;
+  readonly outbox: Outbox;
+  readonly inbox = new Inbox();
+  /** Room this session sits in, if any (one room at a time). */
+  roomId: string | undefined;
+  /** Round-trip time from the newest heartbeat, in ms. */
+  rttMs = 0;
+  /** Set when the socket went away; cleared on resume. */
+  awaySince: number | undefined;
+
+  readonly #clock: Clock;
+  readonly #limits: SessionLimits;
+  #socket: WebSocket | undefined;
+  #cancelAck: Cancel | undefined;
+  #cancelGrace: Cancel | undefined;
+
+  constructor(
+    playerId: string,
+    resumeToken: string,
+    identity: Identity,
+    clock: Clock,
+    limits: SessionLimits,
+  ) {
+    this.playerId = playerId;
+    this.resumeToken = resumeToken;
+    this.identity = identity;
+    this.#clock = clock;
+    this.#limits = limits;
+    this.outbox = new Outbox({
+      maxMessages: limits.outboxMessages,
+      maxBytes: limits.outboxBytes,
+      overflow: 'drop-oldest',
+    });
+  }
+
+  get socket(): WebSocket | undefined {
+    return this.#socket;
+  }
+
+  get connected(): boolean {
+    return this.#socket !== undefined;
+  }
+
+  attach(socket: WebSocket): void {
+    this.#socket = socket;
+    this.awaySince = undefined;
+    this.#cancelGrace?.();
+    this.#cancelGrace = undefined;
+  }
+
+  /** The socket is gone; `onExpire` runs if no resume arrives within `graceMs`. */
+  detach(graceMs: number, onExpire: () => void): void {
+    this.#socket = undefined;
+    this.awaySince = this.#clock.now();
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+    this.#cancelGrace?.();
+    this.#cancelGrace = this.#clock.setTimeout(onExpire, graceMs);
+  }
+
+  /** Ends the session for good: no timers left behind. */
+  end(): void {
+    this.#socket = undefined;
+    this.#cancelAck?.();
+    this.#cancelGrace?.();
+    this.#cancelAck = undefined;
+    this.#cancelGrace = undefined;
+  }
+
+  send<K extends BodyKind>(
+    kind: K,
+    body: Body<K>,
+    messageClass: MessageClass = 'reliable',
+    ttlMs?: number,
+  ): void {
+    this.sendEncoded(encodeMessage(kind, body), messageClass, ttlMs);
+  }
+
+  /** Sends an already encoded inner message, so a broadcast encodes once for every recipient. */
+  sendEncoded(inner: Uint8Array, messageClass: MessageClass, ttlMs?: number): void {
+    if (messageClass === 'volatile') {
+      this.sendFrame(inner);
+      return;
+    }
+    const frame = this.outbox.push(inner, this.#clock.now(), messageClass === 'expiring' ? ttlMs : undefined);
+    if (frame) this.sendFrame(frame);
+  }
+
+  /** Writes a frame if a socket is open; frames of the sequenced stream wait in the outbox otherwise. */
+  sendFrame(frame: Uint8Array): void {
+    const socket = this.#socket;
+    if (socket && socket.readyState === socket.OPEN) socket.send(frame);
+  }
+
+  /** Records an inbound sequenced message; false for a duplicate. Schedules the cumulative ack. */
+  accept(seq: number): boolean {
+    if (!this.inbox.accept(seq)) return false;
+    if (this.inbox.unacked >= this.#limits.ackEvery) this.flushAck();
+    else this.#cancelAck ??= this.#clock.setTimeout(() => this.flushAck(), this.#limits.ackDelayMs);
+    return true;
+  }
+
+  flushAck(): void {
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+    if (this.inbox.unacked === 0) return;
+    this.inbox.markAcked();
+    this.sendFrame(encodeMessage(Kind.Ack, { ack: this.inbox.received }));
+  }
+}

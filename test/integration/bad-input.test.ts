@@ -1,0 +1,143 @@
+import { encode } from '@msgpack/msgpack';
+import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await startServer({ test: TestRoom }, { maxPayloadBytes: 4096 });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+async function attacker(): Promise<RawClient> {
+  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('attacker'));
+  await raw.opened;
+  raw.hello();
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  return raw;
+}
+
+describe('bad input against a live server', () => {
+  it('survives garbage of every kind while honest players keep chatting and lose nothing', async () => {
+    const alice = t.client();
+    const bob = t.client();
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    const heard: string[] = [];
+    bobRoom.onMessage('chat', (data) => heard.push((data as { text: string }).text));
+
+    const random = seeded(7);
+    const attacks: Array<(raw: RawClient) => void> = [
+      (raw) =>
+        raw.sendBytes(
+          Uint8Array.from({ length: 1 + Math.floor(random() * 200) }, () => Math.floor(random() * 256)),
+        ),
+      (raw) => raw.sendBytes('{"kind":"join"}'),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.JoinRoom, ...encode({ rid: 'x', roomId: 5 }))),
+      (raw) =>
+        raw.sendBytes(
+          Uint8Array.of(Kind.ClientRoomMessage, ...encode({ t: 'chat', d: { text: { $gt: '' } } })),
+        ),
+      (raw) =>
+        raw.sendBytes(
+          Uint8Array.of(Kind.CreateRoom, 0x81, 0xa9, ...new TextEncoder().encode('__proto__'), 0xc0),
+        ),
+      (raw) =>
+        raw.sendBytes(
+          Uint8Array.of(
+            Kind.ClientRoomMessage,
+            ...encode({ t: 'chat', d: { constructor: { prototype: 1 } } }),
+          ),
+        ),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.Welcome, ...encode({ playerId: 'x' }))),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.Reliable, 0xff, 0xff, 0xff)),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.Reliable, 0x01, Kind.Hello, ...encode({ v: 1 }))),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.ClientRoomMessage, ...new Array(600).fill(0x91), 0xc0)),
+      (raw) => raw.sendBytes(Uint8Array.of(Kind.Ack, ...encode({ ack: 10 ** 9 }))),
+      (raw) => raw.send(Kind.JoinRoom, { rid: 1, roomId: aliceRoom.roomId, options: { refuse: true } }),
+    ];
+    let sent = 0;
+    for (let round = 0; round < 5; round++) {
+      const raw = await attacker();
+      for (let i = 0; i < 30 && raw.socket.readyState === raw.socket.OPEN; i++) {
+        attacks[Math.floor(random() * attacks.length)]!(raw);
+        aliceRoom.send('chat', { text: `honest ${sent++}` });
+        await sleep(1);
+      }
+      await Promise.race([raw.closed, sleep(200)]);
+      raw.close();
+    }
+    await eventually(() => heard.length === sent, 'every honest message delivered');
+    expect(heard).toEqual(Array.from({ length: sent }, (_, i) => `honest ${i}`));
+    expect(alice.state).toBe('open');
+    expect(bob.state).toBe('open');
+    const metrics = t.server.metrics as unknown as { total(name: string): number };
+    expect(metrics.total('bad_input_total')).toBeGreaterThan(20);
+  });
+
+  it('answers each bad frame with its error code and cuts off a sender past the fault budget', async () => {
+    const raw = await attacker();
+    raw.sendBytes(Uint8Array.of(0x7f));
+    raw.sendBytes(Uint8Array.of(Kind.JoinRoom, 0xc1));
+    raw.sendBytes(Uint8Array.of(Kind.JoinRoom, ...encode({ rid: 1 })));
+    raw.sendBytes('text frame');
+    await eventually(() => raw.received(Kind.Error).length === 4, 'four errors');
+    expect(raw.received(Kind.Error).map((error) => error.code)).toEqual([
+      ErrorCode.UNKNOWN_KIND,
+      ErrorCode.BAD_FRAME,
+      ErrorCode.INVALID_MESSAGE,
+      ErrorCode.BAD_FRAME,
+    ]);
+    for (let i = 0; i < 40; i++) raw.sendBytes(Uint8Array.of(0x7f));
+    expect(await raw.closed).toBe(closeCodeFor(ErrorCode.TOO_MANY_ERRORS));
+  });
+
+  it('closes a socket that sends an oversize frame, with the standard 1009 code', async () => {
+    const raw = await attacker();
+    raw.sendBytes(new Uint8Array(5000));
+    expect(await raw.closed).toBe(1009);
+  });
+
+  it('rate-limits a flood and then cuts the flooder off; a polite neighbour is unaffected', async () => {
+    const polite = t.client();
+    await polite.connect();
+    const room = await polite.create('test');
+    const echoes: unknown[] = [];
+    room.onMessage('echo', (data) => echoes.push(data));
+    const raw = await attacker();
+    for (let i = 0; i < 2_000 && raw.socket.readyState === raw.socket.OPEN; i++) {
+      raw.send(Kind.ListRooms, { rid: i });
+    }
+    const code = await raw.closed;
+    expect(code).toBe(closeCodeFor(ErrorCode.TOO_MANY_ERRORS));
+    expect(raw.received(Kind.Error).some((error) => error.code === ErrorCode.RATE_LIMITED)).toBe(true);
+    room.send('echo', 'ok');
+    await eventually(() => echoes.length === 1, 'neighbour served');
+  });
+
+  it('requires a hello first and a matching protocol version', async () => {
+    const early = new RawClient(t.wsUrl, t.server.issueGuestToken());
+    await early.opened;
+    early.send(Kind.ListRooms, { rid: 1 });
+    expect(await early.closed).toBe(closeCodeFor(ErrorCode.HELLO_REQUIRED));
+
+    const old = new RawClient(t.wsUrl, t.server.issueGuestToken());
+    await old.opened;
+    old.send(Kind.Hello, { v: 999 });
+    expect(await old.closed).toBe(closeCodeFor(ErrorCode.PROTOCOL_VERSION_MISMATCH));
+    expect(old.received(Kind.Error)[0]?.message).toMatch(/protocol 1/);
+  });
+});

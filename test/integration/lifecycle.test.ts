@@ -1,0 +1,169 @@
+import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+class DisposeTracking extends TestRoom {
+  static disposed = 0;
+  override onDispose(): void {
+    DisposeTracking.disposed++;
+  }
+}
+
+describe('room and connection lifecycle', () => {
+  it('disposes an empty room after the delay, not before', async () => {
+    t = await startServer({ test: DisposeTracking }, { emptyDisposeMs: 300 });
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('test');
+    await room.leave();
+    const before = DisposeTracking.disposed;
+    await sleep(100);
+    expect(t.server.rooms.roomCount).toBe(1);
+    await eventually(() => t!.server.rooms.roomCount === 0, 'empty room disposed');
+    expect(DisposeTracking.disposed).toBe(before + 1);
+    expect(await client.listRooms()).toEqual([]);
+  });
+
+  it('keeps an empty room alive when someone joins within the delay', async () => {
+    t = await startServer({ test: TestRoom }, { emptyDisposeMs: 200 });
+    const [a, b] = [t.client(), t.client()];
+    await Promise.all([a.connect(), b.connect()]);
+    const room = await a.create('test');
+    await room.leave();
+    await b.join(room.roomId);
+    await sleep(350);
+    expect(t.server.rooms.roomCount).toBe(1);
+  });
+
+  it('disposes a room idle past the limit and tells its members why', async () => {
+    t = await startServer({ test: TestRoom }, { idleDisposeMs: 300 });
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('test');
+    const left: string[] = [];
+    room.on('leave', ({ reason }) => left.push(reason));
+    await eventually(() => left.length === 1, 'idle disposal', 3_000);
+    expect(left).toEqual([ErrorCode.ROOM_DISPOSED]);
+    expect(client.room).toBeUndefined();
+  });
+
+  it('terminates a connection that stops answering heartbeats; its seat becomes away', async () => {
+    t = await startServer({ test: TestRoom }, { heartbeatMs: 100, heartbeatTimeoutMs: 350 });
+    const watcher = t.client();
+    await watcher.connect();
+    const room = await watcher.create('test');
+    const silent = new RawClient(t.wsUrl, t.server.issueGuestToken('silent'));
+    await silent.opened;
+    silent.hello();
+    await eventually(() => silent.received(Kind.Welcome).length === 1, 'welcome');
+    silent.send(Kind.JoinRoom, { rid: 1, roomId: room.roomId });
+    await eventually(() => room.members.length === 2, 'silent joined');
+    const away: string[] = [];
+    room.on('member-away', ({ playerId }) => away.push(playerId));
+    // The raw client never answers pings from here on.
+    await silent.closed;
+    await eventually(() => away.length === 1, 'marked away');
+    expect(silent.received(Kind.Ping).length).toBeGreaterThan(0);
+    const metrics = t.server.metrics as unknown as { total(name: string): number };
+    expect(metrics.total('heartbeat_timeouts_total')).toBe(1);
+    expect(watcher.state).toBe('open');
+    expect(watcher.rttMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shuts down gracefully: refuses new players, tells everyone, drains and closes', async () => {
+    t = await startServer({ test: DisposeTracking });
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('test');
+    const notices: string[] = [];
+    client.on('error', (error) => notices.push(error.code));
+    const closed: string[] = [];
+    client.on('closed', ({ code }) => closed.push(code));
+    const left: string[] = [];
+    room.on('leave', ({ reason }) => left.push(reason));
+    const disposedBefore = DisposeTracking.disposed;
+    const { wsUrl } = t;
+    const server = t.server;
+    t = undefined;
+    const closing = server.close({ drainMs: 300 });
+    await sleep(50);
+    const late = new RawClient(wsUrl, 'irrelevant');
+    await expect(late.opened).rejects.toThrow(/503|ECONNREFUSED/);
+    await closing;
+    expect(notices).toContain(ErrorCode.SERVER_SHUTTING_DOWN);
+    expect(left).toEqual([ErrorCode.SERVER_SHUTTING_DOWN]);
+    await eventually(() => closed.length === 1, 'client closed');
+    expect(closed).toEqual([ErrorCode.SERVER_SHUTTING_DOWN]);
+    expect(DisposeTracking.disposed).toBe(disposedBefore + 1);
+  });
+});
+
+describe('authentication and handshake', () => {
+  it('issues guest tokens over HTTP and connects with them', async () => {
+    t = await startServer({ test: TestRoom });
+    const response = await fetch(`${t.httpUrl}/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada' }),
+    });
+    expect(response.status).toBe(200);
+    const issued = (await response.json()) as { token: string; name: string };
+    expect(issued.name).toBe('Ada');
+    const client = t.client({ token: issued.token });
+    await client.connect();
+    expect(client.name).toBe('Ada');
+    const defaultToken = t.client({ name: 'Grace' });
+    await defaultToken.connect();
+    expect(defaultToken.name).toBe('Grace');
+  });
+
+  it('refuses a forged token with UNAUTHORIZED and an expired one with TOKEN_EXPIRED', async () => {
+    t = await startServer({ test: TestRoom }, { guestTokenTtlMs: 1 });
+    const forged = new RawClient(t.wsUrl, 'eyJzdWIiOiJ4In0.AAAA');
+    await forged.opened;
+    expect(await forged.closed).toBe(closeCodeFor(ErrorCode.UNAUTHORIZED));
+    const expiredToken = t.server.issueGuestToken();
+    await sleep(10);
+    const expired = new RawClient(t.wsUrl, expiredToken);
+    await expired.opened;
+    expect(await expired.closed).toBe(closeCodeFor(ErrorCode.TOKEN_EXPIRED));
+    const client = t.client({ token: expiredToken });
+    const closed: string[] = [];
+    client.on('closed', ({ code }) => closed.push(code));
+    await expect(client.connect()).rejects.toMatchObject({ code: ErrorCode.TOKEN_EXPIRED });
+  });
+
+  it('uses an app Authenticator when given one', async () => {
+    t = await startServer(
+      { test: TestRoom },
+      {
+        authenticator: {
+          async authenticate(_request, token) {
+            return token === 'letmein'
+              ? { ok: true, identity: { userId: 'user-1', name: 'Member' } }
+              : { ok: false, code: ErrorCode.UNAUTHORIZED, message: 'who are you?' };
+          },
+        },
+      },
+    );
+    const member = t.client({ token: 'letmein' });
+    await member.connect();
+    expect(member.name).toBe('Member');
+    const guestEndpoint = await fetch(`${t.httpUrl}/auth/guest`, { method: 'POST' });
+    expect(guestEndpoint.status).toBe(404);
+  });
+
+  it('refuses a handshake on the wrong path', async () => {
+    t = await startServer({ test: TestRoom });
+    const wrongPath = new RawClient(t.wsUrl.replace('/ws', '/nope'), t.server.issueGuestToken());
+    await expect(wrongPath.opened).rejects.toThrow(/404/);
+  });
+});

@@ -1,0 +1,44 @@
+import * as v from 'valibot';
+import { type LeaveReason, Room, type RoomClient } from 'vehikill-net/server';
+
+/** A small room used across integration tests: echo, chat, a seat limit and late-join state. */
+export class TestRoom extends Room {
+  readonly log: string[] = [];
+  events: string[] = [];
+
+  override onCreate(options: unknown): void {
+    const parsed = v.parse(
+      v.object({
+        maxClients: v.optional(v.number()),
+        mode: v.optional(v.string()),
+        refuse: v.optional(v.boolean()),
+      }),
+      options ?? {},
+    );
+    if (parsed.maxClients !== undefined) this.setMaxClients(parsed.maxClients);
+    if (parsed.mode !== undefined) this.setMetadata({ mode: parsed.mode });
+    this.onMessage('chat', v.object({ text: v.pipe(v.string(), v.maxLength(200)) }), (client, { text }) => {
+      this.log.push(text);
+      this.broadcast('chat', { from: client.playerId, text });
+    });
+    this.onMessage('echo', v.unknown(), (client, data) => client.send('echo', data));
+    this.onMessage('kick', v.string(), (_client, playerId) => {
+      const target = this.clients.find((client) => client.playerId === playerId);
+      if (target) this.kick(target, 'kicked by a test');
+    });
+    this.onMessage('lock', v.boolean(), (_client, locked) => (locked ? this.lock() : this.unlock()));
+  }
+
+  override onJoin(client: RoomClient, options: unknown): void {
+    if ((options as { refuse?: boolean } | undefined)?.refuse) throw new Error('not today');
+    this.events.push(`join:${client.playerId}`);
+  }
+
+  override onLeave(client: RoomClient, reason: LeaveReason): void {
+    this.events.push(`leave:${client.playerId}:${reason}`);
+  }
+
+  override stateFor(): unknown {
+    return { log: [...this.log] };
+  }
+}

@@ -1,0 +1,163 @@
+import * as v from 'valibot';
+import type { Client } from 'vehikill-net/client';
+import { ErrorCode, Kind } from 'vehikill-net/protocol';
+import type { GameServerOptions } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+class ShoutRoom extends TestRoom {
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    this.onMessage('shout', v.string(), (_client, text) =>
+      this.broadcast('shout', text, { class: 'expiring', ttlMs: 100 }),
+    );
+  }
+}
+
+let t: TestServer;
+let proxy: TcpProxy;
+afterEach(async () => {
+  await proxy?.close();
+  await t?.close();
+});
+
+async function setup(options: GameServerOptions = {}) {
+  t = await startServer({ test: ShoutRoom }, options);
+  proxy = new TcpProxy(t.port);
+  await proxy.listen();
+  const viaProxy = (client: Client) => client;
+  const alice = t.client();
+  const bob = viaProxy(t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` }));
+  await Promise.all([alice.connect(), bob.connect()]);
+  const aliceRoom = await alice.create('test');
+  const bobRoom = await bob.join(aliceRoom.roomId);
+  return { alice, bob, aliceRoom, bobRoom };
+}
+
+describe('sessions', () => {
+  it('resumes a dropped socket within the grace period: same seat, others see away then back', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup();
+    const presence: string[] = [];
+    aliceRoom.on('member-away', () => presence.push('away'));
+    aliceRoom.on('member-back', () => presence.push('back'));
+    const reconnects: Array<{ resumed: boolean }> = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    const playerId = bob.playerId;
+    proxy.dropAll();
+    await eventually(() => reconnects.length === 1, 'bob reconnects');
+    expect(reconnects[0]?.resumed).toBe(true);
+    expect(bob.playerId).toBe(playerId);
+    expect(bob.room).toBe(bobRoom);
+    await eventually(() => presence.length === 2, 'presence events');
+    expect(presence).toEqual(['away', 'back']);
+    expect(aliceRoom.members.find((m) => m.playerId === playerId)?.away).toBe(false);
+  });
+
+  it('after the grace period: a clear SESSION_EXPIRED, the seat is gone, and a fresh session starts', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup({ graceMs: 150 });
+    const oldId = bob.playerId;
+    const expired: string[] = [];
+    bob.on('session-expired', ({ message }) => expired.push(message));
+    const roomLeft: string[] = [];
+    bobRoom.on('leave', ({ reason }) => roomLeft.push(reason));
+    const othersSaw: string[] = [];
+    aliceRoom.on('member-leave', ({ reason }) => othersSaw.push(reason));
+    proxy.block();
+    await eventually(() => othersSaw.length === 1, 'grace expiry seen by alice');
+    expect(othersSaw).toEqual([ErrorCode.SESSION_EXPIRED]);
+    proxy.unblock();
+    await eventually(
+      () => bob.state === 'open' && bob.playerId !== undefined && bob.playerId !== oldId,
+      'fresh session',
+    );
+    expect(expired).toHaveLength(1);
+    expect(roomLeft).toEqual([ErrorCode.SESSION_EXPIRED]);
+    expect(bob.room).toBeUndefined();
+  });
+
+  it('refuses a forged resume token without disturbing the real player', async () => {
+    const { alice, bob, aliceRoom, bobRoom } = await setup();
+    const presence: string[] = [];
+    aliceRoom.on('member-away', () => presence.push('away'));
+    aliceRoom.on('member-leave', () => presence.push('leave'));
+    const forger = new RawClient(t.wsUrl, t.server.issueGuestToken('mallory'));
+    await forger.opened;
+    forger.hello({ playerId: bob.playerId!, token: 'A'.repeat(43), ack: 0 });
+    await forger.closed;
+    expect(forger.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.RESUME_REJECTED]);
+    // Bob keeps his seat and his socket; chat still flows both ways.
+    const heard: unknown[] = [];
+    bobRoom.onMessage('chat', (data) => heard.push(data));
+    aliceRoom.send('chat', { text: 'still there?' });
+    await eventually(() => heard.length === 1, 'bob hears alice');
+    expect(presence).toEqual([]);
+    expect(bob.state).toBe('open');
+    expect(alice.state).toBe('open');
+  });
+
+  it('an outbox overflow while away keeps the seat and forces a resync of the room state', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup({ outboxMessages: 8 });
+    const resyncs: boolean[] = [];
+    bob.on('reconnect', ({ resync }) => resyncs.push(resync));
+    const states: unknown[] = [];
+    bobRoom.on('state', ({ state }) => states.push(state));
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    for (let i = 0; i < 20; i++) aliceRoom.send('chat', { text: `m${i}` });
+    await sleep(100);
+    proxy.unblock();
+    await eventually(() => resyncs.length === 1 && states.length === 1, 'resync after overflow');
+    expect(resyncs).toEqual([true]);
+    expect((states[0] as { log: string[] }).log).toHaveLength(20);
+    expect(bob.room).toBe(bobRoom);
+  });
+
+  it('does not replay expiring messages past their TTL, in either direction, but replays reliable ones', async () => {
+    const { aliceRoom, bobRoom } = await setup();
+    const bobHeard: string[] = [];
+    bobRoom.onMessage('shout', (text) => bobHeard.push(String(text)));
+    bobRoom.onMessage('chat', (data) => bobHeard.push((data as { text: string }).text));
+    const aliceHeard: string[] = [];
+    aliceRoom.onMessage('chat', (data) => aliceHeard.push((data as { text: string }).text));
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    aliceRoom.send('shout', 'stale shout');
+    aliceRoom.send('chat', { text: 'kept chat' });
+    bobRoom.send('chat', { text: 'stale from bob' }, { class: 'expiring', ttlMs: 100 });
+    bobRoom.send('chat', { text: 'kept from bob' });
+    await sleep(300);
+    proxy.unblock();
+    await eventually(
+      () => bobHeard.includes('kept chat') && aliceHeard.includes('kept from bob'),
+      'reliable replayed',
+    );
+    await sleep(100);
+    expect(bobHeard).not.toContain('stale shout');
+    expect(aliceHeard).not.toContain('stale from bob');
+  });
+
+  it('a server that stops answering without closing is detected by the client timeout', async () => {
+    t = await startServer({ test: ShoutRoom });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const client = t.client({
+      url: `ws://127.0.0.1:${proxy.port}/ws`,
+      deadServerTimeoutMs: 400,
+      connectTimeoutMs: 1_000,
+    });
+    await client.connect();
+    const drops: string[] = [];
+    client.on('drop', ({ reason }) => drops.push(reason));
+    const started = Date.now();
+    proxy.freeze();
+    await eventually(() => drops.length === 1, 'drop detected', 3_000);
+    const detectedAfter = Date.now() - started;
+    expect(detectedAfter).toBeGreaterThanOrEqual(350);
+    expect(drops[0]).toMatch(/stopped answering/);
+    proxy.thaw();
+    await eventually(() => client.state === 'open', 'reconnected after thaw');
+  });
+});

@@ -1,0 +1,55 @@
+import { Client, type ClientOptions } from 'vehikill-net/client';
+import { GameServer, type GameServerOptions, type RoomClass } from 'vehikill-net/server';
+import { WebSocket } from 'ws';
+
+export interface TestServer {
+  server: GameServer;
+  wsUrl: string;
+  httpUrl: string;
+  port: number;
+  /** A Node client pointed at this server (or at `url`), with a guest token issued in-process. */
+  client(options?: ClientOptions & { url?: string }): Client;
+  close(): Promise<void>;
+}
+
+/** Starts a real server on a free loopback port with the given room types; `close()` also closes clients. */
+export async function startServer(
+  rooms: Record<string, RoomClass>,
+  options: GameServerOptions = {},
+): Promise<TestServer> {
+  const server = new GameServer({ heartbeatMs: 1_000, ...options });
+  for (const [type, roomClass] of Object.entries(rooms)) server.define(type, roomClass);
+  const { port, wsUrl, httpUrl } = await server.listen(0);
+  const clients: Client[] = [];
+  return {
+    server,
+    wsUrl,
+    httpUrl,
+    port,
+    client(clientOptions = {}) {
+      const client = new Client({
+        url: wsUrl,
+        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        backoff: { baseMs: 20, maxMs: 200 },
+        ...clientOptions,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const client of clients) client.close();
+      await server.close({ drainMs: 0 });
+    },
+  };
+}
+
+/** Resolves when `predicate` holds, polling; rejects with `what` after `timeoutMs`. */
+export async function eventually(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
