@@ -4,6 +4,7 @@
  */
 
 import { Client, type ClientOptions } from 'vehikill-net/client';
+import { decodeFrame, serverToClientKinds } from 'vehikill-net/protocol';
 import { WebSocket } from 'ws';
 
 const [mode, url, countText, expectedText] = process.argv.slice(2);
@@ -21,7 +22,10 @@ if (mode === 'ws') {
   for (let i = 0; i < count; i++) {
     const socket = new WebSocket(url as string, { perMessageDeflate: false });
     let received = 0;
-    socket.on('message', () => onCount(++received));
+    socket.on('message', (data: Buffer) => {
+      if (process.env.DECODE) decodeFrame(new Uint8Array(data), serverToClientKinds);
+      onCount(++received);
+    });
     socket.on('open', () => {
       if (++open === count) setTimeout(() => send({ type: 'ready' }), 100);
     });
@@ -29,7 +33,14 @@ if (mode === 'ws') {
 } else {
   const clients = Array.from(
     { length: count },
-    () => new Client({ url: url as string, WebSocket: WebSocket as unknown as ClientOptions['WebSocket'] }),
+    () =>
+      new Client({
+        url: url as string,
+        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        ...(process.env.ACK_EVERY
+          ? { ackEvery: Number(process.env.ACK_EVERY), ackDelayMs: Number(process.env.ACK_MS) }
+          : {}),
+      }),
   );
   await Promise.all(clients.map((client) => client.connect()));
   const first = await clients[0]!.create('fanout');

@@ -9,6 +9,12 @@ const MESSAGES = 20_000;
 const BATCH = 50;
 const PAYLOAD = { from: 'p_0123456789abcdef', text: 'x'.repeat(48) };
 
+interface RunResult {
+  messagesPerSecond: number;
+  /** Server process CPU (user + system) per delivered message, in microseconds. */
+  cpuMicrosPerMessage: number;
+}
+
 /** Starts the client process and resolves when it reports every client finished. */
 function runClients(mode: 'vehikill' | 'ws', url: string, onReady: () => void): Promise<number> {
   const script = fileURLToPath(new URL('../fanout-clients.js', import.meta.url));
@@ -45,7 +51,16 @@ class FanoutRoom extends Room {
   }
 }
 
-async function ours(): Promise<number> {
+function measureRun(started: number, finished: number, cpuBefore: NodeJS.CpuUsage): RunResult {
+  const cpu = process.cpuUsage(cpuBefore);
+  const delivered = MESSAGES * FANOUT_CLIENTS;
+  return {
+    messagesPerSecond: delivered / ((finished - started) / 1000),
+    cpuMicrosPerMessage: (cpu.user + cpu.system) / delivered,
+  };
+}
+
+export async function ours(): Promise<RunResult> {
   const server = new GameServer({
     rateBurst: 10_000,
     outboxMessages: MESSAGES * 2,
@@ -54,15 +69,18 @@ async function ours(): Promise<number> {
   server.define('fanout', FanoutRoom);
   const { wsUrl } = await server.listen(0);
   let started = 0;
+  let cpuBefore = process.cpuUsage();
   const finished = await runClients('vehikill', wsUrl, () => {
     started = Date.now();
+    cpuBefore = process.cpuUsage();
     pump(() => FanoutRoom.current?.broadcast('chat', PAYLOAD));
   });
+  const result = measureRun(started, finished, cpuBefore);
   await server.close({ drainMs: 0 });
-  return (MESSAGES * FANOUT_CLIENTS) / ((finished - started) / 1000);
+  return result;
 }
 
-async function bareWs(): Promise<number> {
+export async function bareWs(): Promise<RunResult> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise((resolve) => wss.once('listening', resolve));
   const sockets: WebSocket[] = [];
@@ -72,46 +90,68 @@ async function bareWs(): Promise<number> {
   const { encodeMessage, Kind } = await import('vehikill-net/protocol');
   const frame = encodeMessage(Kind.ServerRoomMessage, { roomId: 'AbCdEfGhIj', t: 'chat', d: PAYLOAD });
   let started = 0;
+  let cpuBefore = process.cpuUsage();
   const finished = await runClients('ws', `ws://127.0.0.1:${port}`, () => {
     started = Date.now();
+    cpuBefore = process.cpuUsage();
     pump(() => {
       for (const socket of sockets) socket.send(frame);
     });
   });
+  const result = measureRun(started, finished, cpuBefore);
   for (const socket of sockets) socket.terminate();
   await new Promise((resolve) => wss.close(resolve));
-  return (MESSAGES * FANOUT_CLIENTS) / ((finished - started) / 1000);
+  return result;
 }
 
-export async function benchFanout(): Promise<Row[]> {
-  const rows: Row[] = [];
-  // Alternate the two systems and keep each one's best of three, so that warm-up and noise hit both alike.
-  const best = { ws: 0, vehikill: 0 };
-  for (let round = 0; round < 3; round++) {
-    best.ws = Math.max(best.ws, await bareWs());
-    best.vehikill = Math.max(best.vehikill, await ours());
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+export async function benchFanout(rounds = 5): Promise<Row[]> {
+  // Alternate the two systems and take each one's median, so warm-up and noise hit both alike.
+  const runs: Record<'ws' | 'vehikill', RunResult[]> = { ws: [], vehikill: [] };
+  for (let round = 0; round < rounds; round++) {
+    runs.ws.push(await bareWs());
+    runs.vehikill.push(await ours());
   }
-  const workload = `fan-out, 1 room x ${FANOUT_CLIENTS} clients, loopback`;
-  rows.push({
-    workload,
-    system: 'bare ws broadcast',
-    metric: 'messages delivered',
-    value: Math.round(best.ws),
-    unit: 'msg/s',
-  });
-  rows.push({
-    workload,
-    system: 'vehikill-net (reliable)',
-    metric: 'messages delivered',
-    value: Math.round(best.vehikill),
-    unit: 'msg/s',
-  });
-  rows.push({
-    workload,
-    system: 'vehikill-net / bare ws',
-    metric: 'ratio',
-    value: best.vehikill / best.ws,
-    unit: 'x',
-  });
-  return rows;
+  const workload = `fan-out, 1 room x ${FANOUT_CLIENTS} clients, loopback, median of ${rounds}`;
+  const rate = (system: 'ws' | 'vehikill') => median(runs[system].map((run) => run.messagesPerSecond));
+  const cpu = (system: 'ws' | 'vehikill') => median(runs[system].map((run) => run.cpuMicrosPerMessage));
+  return [
+    {
+      workload,
+      system: 'bare ws broadcast',
+      metric: 'messages delivered',
+      value: Math.round(rate('ws')),
+      unit: 'msg/s',
+    },
+    {
+      workload,
+      system: 'vehikill-net (reliable)',
+      metric: 'messages delivered',
+      value: Math.round(rate('vehikill')),
+      unit: 'msg/s',
+    },
+    {
+      workload,
+      system: 'vehikill-net / bare ws',
+      metric: 'delivery rate ratio',
+      value: rate('vehikill') / rate('ws'),
+      unit: 'x',
+    },
+    {
+      workload,
+      system: 'bare ws broadcast',
+      metric: 'server CPU per delivered message',
+      value: cpu('ws'),
+      unit: 'µs',
+    },
+    {
+      workload,
+      system: 'vehikill-net (reliable)',
+      metric: 'server CPU per delivered message',
+      value: cpu('vehikill'),
+      unit: 'µs',
+    },
+  ];
 }

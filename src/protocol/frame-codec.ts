@@ -1,6 +1,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as v from 'valibot';
 import { ErrorCode } from './error-codes.js';
+import { allocateFrame } from './frame-slab.js';
 import { Kind } from './kinds.js';
 import { type Body, type BodyKind, type Message, schemaByKind } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
@@ -48,7 +49,7 @@ export function encodeMessage<K extends BodyKind>(kind: K, body: Body<K>): Uint8
 
 /** Wraps an encoded message in the reliable envelope. */
 export function wrapReliable(seq: number, inner: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(1 + varUintLength(seq) + inner.length);
+  const frame = allocateFrame(1 + varUintLength(seq) + inner.length);
   frame[0] = Kind.Reliable;
   const at = writeVarUint(frame, 1, seq);
   frame.set(inner, at);

@@ -27,10 +27,15 @@ interface Entry {
 
 export class Outbox {
   readonly #limits: OutboxLimits;
+  // A queue with a moving head: acks drop from the front without copying the array each time.
   #entries: Entry[] = [];
+  #head = 0;
   #bytes = 0;
   #lastSeq = 0;
   #hole = false;
+  #expiring = 0;
+  /** Earliest deadline among queued expiring entries, so pruning costs nothing until one is due. */
+  #nextDeadline = Number.POSITIVE_INFINITY;
 
   constructor(limits: OutboxLimits) {
     this.#limits = limits;
@@ -42,7 +47,7 @@ export class Outbox {
   }
 
   get size(): number {
-    return this.#entries.length;
+    return this.#entries.length - this.#head;
   }
 
   get bytes(): number {
@@ -65,28 +70,28 @@ export class Outbox {
   push(inner: Uint8Array, now: number, ttlMs?: number): Uint8Array | undefined {
     this.#pruneExpired(now);
     const wouldExceed = () =>
-      this.#entries.length + 1 > this.#limits.maxMessages ||
-      this.#bytes + inner.length > this.#limits.maxBytes;
+      this.size + 1 > this.#limits.maxMessages || this.#bytes + inner.length > this.#limits.maxBytes;
     if (wouldExceed()) {
       if (this.#limits.overflow === 'refuse') return undefined;
-      while (this.#entries.length > 0 && wouldExceed()) this.#dropOldest();
+      while (this.size > 0 && wouldExceed()) this.#dropOldest();
       this.#hole = true;
     }
     const seq = ++this.#lastSeq;
     const deadline = ttlMs === undefined ? undefined : now + ttlMs;
     this.#entries.push({ seq, inner, deadline });
     this.#bytes += inner.length;
+    if (deadline !== undefined) {
+      this.#expiring++;
+      this.#nextDeadline = Math.min(this.#nextDeadline, deadline);
+    }
     return ttlMs === undefined ? wrapReliable(seq, inner) : wrapExpiring(seq, ttlMs, inner);
   }
 
   /** The peer has everything up to and including `seq`. */
   ack(seq: number): void {
-    let drop = 0;
-    while (drop < this.#entries.length && (this.#entries[drop]?.seq ?? Infinity) <= seq) {
-      this.#bytes -= this.#entries[drop]?.inner.length ?? 0;
-      drop++;
+    while (this.#head < this.#entries.length && (this.#entries[this.#head]?.seq ?? Infinity) <= seq) {
+      this.#dropOldest();
     }
-    if (drop > 0) this.#entries = this.#entries.slice(drop);
   }
 
   /**
@@ -96,7 +101,7 @@ export class Outbox {
   replay(peerAck: number, now: number): Uint8Array[] {
     this.ack(peerAck);
     this.#pruneExpired(now);
-    return this.#entries.map((entry) =>
+    return this.#live().map((entry) =>
       entry.deadline === undefined
         ? wrapReliable(entry.seq, entry.inner)
         : wrapExpiring(entry.seq, entry.deadline - now, entry.inner),
@@ -106,21 +111,46 @@ export class Outbox {
   /** Forgets everything (a fresh session); sequence numbers keep rising so old frames stay recognisable. */
   clear(): void {
     this.#entries = [];
+    this.#head = 0;
     this.#bytes = 0;
+    this.#expiring = 0;
+    this.#nextDeadline = Number.POSITIVE_INFINITY;
+  }
+
+  #live(): Entry[] {
+    return this.#entries.slice(this.#head);
   }
 
   #dropOldest(): void {
-    const oldest = this.#entries.shift();
-    if (oldest) this.#bytes -= oldest.inner.length;
+    const oldest = this.#entries[this.#head];
+    if (!oldest) return;
+    this.#head++;
+    this.#bytes -= oldest.inner.length;
+    if (oldest.deadline !== undefined) this.#expiring--;
+    if (this.#head === this.#entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#entries.length) {
+      this.#entries = this.#live();
+      this.#head = 0;
+    }
   }
 
   #pruneExpired(now: number): void {
-    if (!this.#entries.some((entry) => entry.deadline !== undefined && entry.deadline <= now)) return;
-    this.#entries = this.#entries.filter((entry) => {
-      const expired = entry.deadline !== undefined && entry.deadline <= now;
-      if (expired) this.#bytes -= entry.inner.length;
-      return !expired;
+    if (this.#expiring === 0 || now < this.#nextDeadline) return;
+    let nextDeadline = Number.POSITIVE_INFINITY;
+    this.#entries = this.#live().filter((entry) => {
+      if (entry.deadline === undefined) return true;
+      if (entry.deadline <= now) {
+        this.#bytes -= entry.inner.length;
+        this.#expiring--;
+        return false;
+      }
+      nextDeadline = Math.min(nextDeadline, entry.deadline);
+      return true;
     });
+    this.#head = 0;
+    this.#nextDeadline = nextDeadline;
   }
 }
 
