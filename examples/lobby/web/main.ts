@@ -96,7 +96,7 @@ async function connect(): Promise<void> {
   ui.welcome.hidden = true;
   ui.lobby.hidden = false;
   setConnection('open', current.name ?? '');
-  if (codeFromLink) await joinBy(() => current.joinByCode<ChatIn, ChatOut>(codeFromLink));
+  if (codeFromLink) await joinBy((c) => c.joinByCode<ChatIn, ChatOut>(codeFromLink));
   else await refreshRooms();
 }
 
@@ -130,14 +130,15 @@ function roomRow(info: RoomInfo): HTMLLIElement {
   join.textContent = 'Join';
   join.dataset.testid = `join-${info.roomId}`;
   join.disabled = info.clients >= info.maxClients;
-  join.addEventListener('click', () => void joinBy(() => client!.join<ChatIn, ChatOut>(info.roomId)));
+  join.addEventListener('click', () => void joinBy((c) => c.join<ChatIn, ChatOut>(info.roomId)));
   li.append(label, join);
   return li;
 }
 
-async function joinBy(attempt: () => Promise<ChatRoomConnection>): Promise<void> {
+async function joinBy(attempt: (connected: Client) => Promise<ChatRoomConnection>): Promise<void> {
+  if (!client) return;
   try {
-    enterRoom(await attempt());
+    enterRoom(await attempt(client));
     showStatus('');
   } catch (error) {
     showStatus(describe(error));
@@ -230,13 +231,13 @@ ui.createForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const isPrivate = (event.submitter as HTMLButtonElement | null)?.value === 'private';
   const title = ui.title.value.trim();
-  void joinBy(() =>
-    client!.create<ChatIn, ChatOut>('chat', { private: isPrivate, options: title ? { title } : {} }),
+  void joinBy((c) =>
+    c.create<ChatIn, ChatOut>('chat', { private: isPrivate, options: title ? { title } : {} }),
   );
 });
 ui.codeForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  void joinBy(() => client!.joinByCode<ChatIn, ChatOut>(ui.code.value));
+  void joinBy((c) => c.joinByCode<ChatIn, ChatOut>(ui.code.value));
 });
 ui.refresh.addEventListener('click', () => void refreshRooms());
 ui.leave.addEventListener('click', () => void room?.leave());
