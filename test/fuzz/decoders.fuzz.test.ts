@@ -60,7 +60,9 @@ const mutation = fc.record({
   ),
 });
 
-function mutate({ seed, edits }: fc.RecordValue<typeof mutation.prototype>): Uint8Array {
+type MutationPlan = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate({ seed, edits }: MutationPlan): Uint8Array {
   const bytes = [...(seeds[seed] ?? [])];
   for (const edit of edits) {
     const at = bytes.length === 0 ? 0 : edit.at % bytes.length;
