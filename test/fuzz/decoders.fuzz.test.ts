@@ -159,7 +159,7 @@ describe('decoder fuzzing', () => {
     // Through JSON once: msgpack, like JSON, has no negative zero, so -0 comes back as 0.
     const data = fc
       .jsonValue({ maxDepth: 4 })
-      .filter((value) => value !== null)
+      .filter((value) => value !== null && !JSON.stringify(value).includes('"__proto__"')) // refused by design
       .map((value) => JSON.parse(JSON.stringify(value)) as unknown);
     fc.assert(
       fc.property(

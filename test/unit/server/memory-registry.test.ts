@@ -1,0 +1,4 @@
+import { MemoryRegistry } from 'vehikill-net/server';
+import { registryContract } from './registry-contract.js';
+
+registryContract('memory', async () => new MemoryRegistry());
