@@ -184,7 +184,7 @@ export class GameServer {
     try {
       const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (pathname === '/auth/guest' && this.#guestTokens) {
-        await handleGuestTokenRequest(req, res, this.#guestTokens);
+        await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
         return;
       }
       if (pathname === '/healthz') {

@@ -5,12 +5,36 @@ import { readBody } from './read-body.js';
 
 const guestRequest = v.object({ name: v.optional(v.pipe(v.string(), v.maxLength(64))) });
 
-/** POST /auth/guest {name?} -> {token, userId, name, expiresAt}. */
+/**
+ * POST /auth/guest {name?} -> {token, userId, name, expiresAt}. Answers CORS preflights, so a page served
+ * from another origin (a CDN, another port) can get a token; `allowedOrigins` narrows that like it does
+ * for WebSocket upgrades. No cookies are involved, so echoing the origin grants nothing beyond a guest token.
+ */
 export async function handleGuestTokenRequest(
   req: IncomingMessage,
   res: ServerResponse,
   tokens: GuestTokens,
+  allowedOrigins?: readonly string[],
 ): Promise<void> {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (allowedOrigins && !allowedOrigins.includes(origin)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'origin not allowed' }));
+      return;
+    }
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'origin');
+  }
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    });
+    res.end();
+    return;
+  }
   if (req.method !== 'POST') {
     res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: 'INVALID_MESSAGE', message: 'use POST' }));

@@ -1,0 +1,104 @@
+import { mkdirSync, mkdtempSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, watchErrors } from '../support/browser.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TestRoom } from '../integration/rooms-fixtures.js';
+
+let browser: Browser;
+let t: TestServer;
+let proxy: TcpProxy;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vehikill-client-page-'));
+  mkdirSync(dir, { recursive: true });
+  const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+  await build({
+    entryPoints: [join(fixtures, 'client-global.ts')],
+    outfile: join(dir, 'client-global.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
+  copyFileSync(join(fixtures, 'client-page.html'), join(dir, 'index.html'));
+  [browser, t] = await Promise.all([launchChromium(), startServer({ test: TestRoom }, { staticDir: dir })]);
+  proxy = new TcpProxy(t.port);
+  await proxy.listen();
+});
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await t?.close();
+});
+
+async function openClientPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(t.httpUrl);
+  return { page, errors };
+}
+
+describe('the client in a real browser', () => {
+  it("reconnects at once on the browser's online event instead of waiting out its backoff", async () => {
+    const { page, errors } = await openClientPage();
+    const wsUrl = `ws://127.0.0.1:${proxy.port}/ws`;
+    await page.evaluate(async (url) => {
+      const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
+      // Backoff of about a minute on the very first attempt: only the online event can bring it back fast.
+      const client = new Client({ url, backoff: { baseMs: 60_000, maxMs: 60_000 }, random: () => 0.99 });
+      const log: string[] = [];
+      client.on('drop', () => log.push('drop'));
+      client.on('reconnect', ({ resumed }) => log.push(`reconnect:${resumed}`));
+      Object.assign(globalThis, { testClient: client, testLog: log });
+      await client.connect();
+      const room = await client.create('test');
+      Object.assign(globalThis, { testRoom: room });
+    }, wsUrl);
+
+    proxy.block();
+    await expect.poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog)).toEqual(['drop']);
+    proxy.unblock();
+    const started = Date.now();
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog), { timeout: 5_000 })
+      .toEqual(['drop', 'reconnect:true']);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('derives the server URL from the page and fetches a guest token by itself', async () => {
+    const { page } = await openClientPage();
+    const urls = await page.evaluate(() => {
+      const captured: string[] = [];
+      class RecordingSocket {
+        binaryType = '';
+        readyState = 0;
+        bufferedAmount = 0;
+        onopen = null;
+        onmessage = null;
+        onclose = null;
+        onerror = null;
+        constructor(url: string) {
+          captured.push(url);
+        }
+        send() {}
+        close() {}
+      }
+      const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
+      const client = new Client({ WebSocket: RecordingSocket as never });
+      void client.connect().catch(() => {});
+      return new Promise<string[]>((resolve) => setTimeout(() => resolve(captured), 50));
+    });
+    expect(urls[0]).toMatch(new RegExp(`^${t.wsUrl}\\?token=[\\w-]+\\.[\\w-]+$`));
+    await page.close();
+  });
+});
