@@ -23,6 +23,7 @@ export {
   type Message,
   type MessageOf,
   type RoomInfo,
+  requestKinds,
   roomInfoSchema,
   type Scalar,
   schemaByKind,

@@ -183,3 +183,13 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.RoomState,
   Kind.ServerRoomMessage,
 ]);
+
+/** Client requests: each carries a `rid` and gets exactly one Response. */
+export const requestKinds: ReadonlySet<number> = new Set([
+  Kind.ListRooms,
+  Kind.CreateRoom,
+  Kind.JoinRoom,
+  Kind.JoinByCode,
+  Kind.QuickPlay,
+  Kind.LeaveRoom,
+]);

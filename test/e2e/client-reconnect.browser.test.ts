@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { TestRoom } from '../integration/rooms-fixtures.js';
 
 let browser: Browser;
 let t: TestServer;
@@ -63,12 +63,16 @@ describe('the client in a real browser', () => {
     }, wsUrl);
 
     proxy.block();
-    await expect.poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog)).toEqual(['drop']);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog))
+      .toEqual(['drop']);
     proxy.unblock();
     const started = Date.now();
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
     await expect
-      .poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog), { timeout: 5_000 })
+      .poll(() => page.evaluate(() => (globalThis as never as { testLog: string[] }).testLog), {
+        timeout: 5_000,
+      })
       .toEqual(['drop', 'reconnect:true']);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(errors).toEqual([]);
@@ -78,21 +82,8 @@ describe('the client in a real browser', () => {
   it('derives the server URL from the page and fetches a guest token by itself', async () => {
     const { page } = await openClientPage();
     const urls = await page.evaluate(() => {
-      const captured: string[] = [];
-      class RecordingSocket {
-        binaryType = '';
-        readyState = 0;
-        bufferedAmount = 0;
-        onopen = null;
-        onmessage = null;
-        onclose = null;
-        onerror = null;
-        constructor(url: string) {
-          captured.push(url);
-        }
-        send() {}
-        close() {}
-      }
+      const { RecordingSocket } = globalThis as never as { RecordingSocket: { opened: string[] } };
+      const captured = RecordingSocket.opened;
       const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
       const client = new Client({ WebSocket: RecordingSocket as never });
       void client.connect().catch(() => {});

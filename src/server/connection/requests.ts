@@ -1,15 +1,6 @@
-import { Kind, type Message } from '../../protocol/index.js';
+import { Kind, type Message, requestKinds } from '../../protocol/index.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { Session } from '../sessions/session.js';
-
-const requestKinds: ReadonlySet<number> = new Set([
-  Kind.ListRooms,
-  Kind.CreateRoom,
-  Kind.JoinRoom,
-  Kind.JoinByCode,
-  Kind.QuickPlay,
-  Kind.LeaveRoom,
-]);
 
 export function isRequest(message: Message): boolean {
   return requestKinds.has(message.kind);

@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from 'vehikill-net/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordingSocket } from '../../support/recording-socket.js';
 
-const opened: string[] = [];
-class RecordingSocket {
-  binaryType = '';
-  readyState = 0;
-  bufferedAmount = 0;
-  onopen = null;
-  onmessage = null;
-  onclose = null;
-  onerror = null;
-  constructor(url: string) {
-    opened.push(url);
-  }
-  send() {}
-  close() {}
-}
+const opened = RecordingSocket.opened;
 
 afterEach(() => {
   Reflect.deleteProperty(globalThis, 'location');
@@ -23,7 +10,10 @@ afterEach(() => {
 });
 
 async function urlChosenOn(protocol: string): Promise<string | undefined> {
-  Object.defineProperty(globalThis, 'location', { value: { protocol, host: 'game.example:8443' }, configurable: true });
+  Object.defineProperty(globalThis, 'location', {
+    value: { protocol, host: 'game.example:8443' },
+    configurable: true,
+  });
   const client = new Client({ token: 'tok', WebSocket: RecordingSocket as never });
   void client.connect().catch(() => {});
   await new Promise((resolve) => setTimeout(resolve, 10));
