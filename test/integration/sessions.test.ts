@@ -98,6 +98,26 @@ describe('sessions', () => {
     expect(alice.state).toBe('open');
   });
 
+  it('a forged resume while the real player is away neither takes the seat nor moves the grace timer', async () => {
+    const { bob, aliceRoom } = await setup({ graceMs: 400 });
+    const events: string[] = [];
+    aliceRoom.on('member-back', () => events.push('back'));
+    aliceRoom.on('member-leave', ({ reason }) => events.push(`leave:${reason}`));
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    const awayAt = Date.now();
+    const forger = new RawClient(t.wsUrl, t.server.issueGuestToken('mallory'));
+    await forger.opened;
+    forger.hello({ playerId: bob.playerId!, token: 'B'.repeat(43), ack: 0 });
+    await forger.closed;
+    expect(forger.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.RESUME_REJECTED]);
+    await eventually(() => events.length === 1, 'grace expiry', 3_000);
+    expect(events).toEqual([`leave:${ErrorCode.SESSION_EXPIRED}`]);
+    // Expired on the original schedule: the forged attempt did not restart the grace period.
+    expect(Date.now() - awayAt).toBeLessThan(400 + 250);
+    proxy.unblock();
+  });
+
   it('an outbox overflow while away keeps the seat and forces a resync of the room state', async () => {
     const { bob, aliceRoom, bobRoom } = await setup({ outboxMessages: 8 });
     const resyncs: boolean[] = [];
