@@ -10,6 +10,7 @@ export default defineConfig({
       'vehikill-net/protocol': entry('protocol'),
       'vehikill-net/server': entry('server'),
       'vehikill-net/client': entry('client'),
+      'vehikill-net/transport': entry('transport'),
     },
   },
   test: {

@@ -1,0 +1,36 @@
+/**
+ * The three channels every link carries (DESIGN.md, "The three channels"):
+ * - phys: state samples and inputs; unordered, never retransmitted: only the newest matters;
+ * - event: game events that matter briefly; unordered, retransmitted only within `maxPacketLifeTime`;
+ * - dispatch: critical actions; reliable and in order.
+ */
+export const Channel = {
+  phys: 'phys',
+  event: 'event',
+  dispatch: 'dispatch',
+} as const;
+
+export type Channel = (typeof Channel)[keyof typeof Channel];
+
+export const CHANNELS: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
+
+/** Default life of an `event` message: retransmitted while younger, dropped after (ms). */
+export const DEFAULT_EVENT_LIFETIME_MS = 250;
+
+/**
+ * RTCDataChannel settings per channel. Negotiated out of band with fixed ids, so both sides create
+ * them identically and no in-band announcement (which some stacks get wrong) is needed.
+ */
+export function dataChannelInit(
+  channel: Channel,
+  eventLifetimeMs = DEFAULT_EVENT_LIFETIME_MS,
+): RTCDataChannelInit {
+  switch (channel) {
+    case Channel.phys:
+      return { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 };
+    case Channel.event:
+      return { negotiated: true, id: 1, ordered: false, maxPacketLifeTime: eventLifetimeMs };
+    case Channel.dispatch:
+      return { negotiated: true, id: 2, ordered: true };
+  }
+}

@@ -1,0 +1,10 @@
+/** vehikill-net/transport: the Link abstraction (one remote endpoint, three channels) and its implementations. */
+export { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
+export type { Link, LinkState, LinkStats } from './link.js';
+export type { NetworkConditions } from './simulated/network-conditions.js';
+export { seededRandom } from './simulated/seeded-random.js';
+export {
+  createSimulatedLinkPair,
+  SimulatedLink,
+  type SimulatedLinkOptions,
+} from './simulated/simulated-link.js';

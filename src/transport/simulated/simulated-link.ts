@@ -1,0 +1,241 @@
+import { type Cancel, type Clock, type Disposer, Emitter } from '../../common/index.js';
+import { Channel, DEFAULT_EVENT_LIFETIME_MS } from '../channels.js';
+import type { Link, LinkState, LinkStats } from '../link.js';
+import { type NetworkConditions, PathModel } from './network-conditions.js';
+import { seededRandom } from './seeded-random.js';
+
+export interface SimulatedLinkOptions {
+  /** Drives every delay; a ManualClock makes runs exact and instant. */
+  clock: Clock;
+  /** Same seed, same conditions, same sends: the same deliveries. Default 1. */
+  seed?: number;
+  aToB?: NetworkConditions;
+  bToA?: NetworkConditions;
+  /** Life of an `event` message (ms): retransmitted while younger. Default 250. */
+  eventLifetimeMs?: number;
+  /** Keepalive period (ms), for liveness and RTT/loss stats. Default 1,000. */
+  keepaliveMs?: number;
+  /** Nothing heard for this long (ms): the peer is dead and the link closes. Default 4,000. */
+  deadAfterMs?: number;
+  /** What `state` says once connected: a simulated direct path or a simulated relay. Default 'direct'. */
+  connectedState?: 'direct' | 'relayed';
+}
+
+type Packet =
+  | { type: 'data'; channel: Channel; seq: number; bytes: Uint8Array }
+  | { type: 'ping'; sentAt: number; physSent: number }
+  | { type: 'pong'; sentAt: number; physReceived: number; physSentAtPing: number }
+  | { type: 'bye' };
+
+const MIN_RTO_MS = 10;
+
+/**
+ * One end of a simulated path with the three channels' semantics: `phys` is sent once (lost is lost,
+ * duplicates and reordering visible, as on a datagram path); `event` is retransmitted on loss while
+ * younger than its lifetime, delivered once, unordered; `dispatch` is retransmitted until delivered and
+ * handed over once, in order (so loss shows up as head-of-line delay, as on SCTP).
+ */
+export class SimulatedLink implements Link {
+  #peer!: SimulatedLink;
+  readonly #clock: Clock;
+  #path: PathModel;
+  readonly #random: () => number;
+  readonly #options: Required<Omit<SimulatedLinkOptions, 'aToB' | 'bToA' | 'seed' | 'clock'>>;
+  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #nextSeq: Record<Channel, number> = { phys: 0, event: 0, dispatch: 0 };
+  readonly #seenEvents = new Set<number>();
+  readonly #dispatchBuffer = new Map<number, Uint8Array>();
+  #dispatchDelivered = 0;
+  #state: LinkState = 'connecting';
+  #timers = new Set<Cancel>();
+  #lastHeard: number;
+  #stats: LinkStats = {
+    rttMs: Number.NaN,
+    lossRate: Number.NaN,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+  };
+  #physSent = 0;
+  #physReceived = 0;
+
+  /** Use `createSimulatedLinkPair`. */
+  constructor(clock: Clock, path: PathModel, random: () => number, options: SimulatedLinkOptions) {
+    this.#clock = clock;
+    this.#path = path;
+    this.#random = random;
+    this.#options = {
+      eventLifetimeMs: options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS,
+      keepaliveMs: options.keepaliveMs ?? 1_000,
+      deadAfterMs: options.deadAfterMs ?? 4_000,
+      connectedState: options.connectedState ?? 'direct',
+    };
+    this.#lastHeard = clock.now();
+  }
+
+  /** @internal */
+  connectTo(peer: SimulatedLink): void {
+    this.#peer = peer;
+    // Connected after one one-way delay, as the first packet from the peer would tell.
+    this.#after(this.#path.baseDelayMs, () => this.#setState(this.#options.connectedState));
+    this.#scheduleKeepalive();
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** Changes this direction's impairments from now on (e.g. loss 1 to cut the path). */
+  setConditions(conditions: NetworkConditions): void {
+    this.#path = new PathModel(conditions, this.#random);
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#state === 'closed') return false;
+    const seq = ++this.#nextSeq[channel];
+    this.#stats.messagesSent++;
+    this.#stats.bytesSent += bytes.length;
+    if (channel === Channel.phys) this.#physSent++;
+    this.#transmit({ type: 'data', channel, seq, bytes }, this.#clock.now());
+    return true;
+  }
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#events.on('state', listener);
+  }
+
+  stats(): LinkStats {
+    return { ...this.#stats };
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#transmit({ type: 'bye' }, this.#clock.now());
+    this.#shutdown();
+  }
+
+  #transmit(packet: Packet, firstSentAt: number): void {
+    const copies = this.#path.fate();
+    for (const delay of copies) this.#after(delay, () => this.#peer.#receive(packet));
+    if (copies.length > 0 || packet.type !== 'data' || packet.channel === Channel.phys) return;
+    // Lost: the sender learns it after about a round trip and sends again, within the channel's rules.
+    const rto = Math.max(MIN_RTO_MS, 2 * (this.#path.baseDelayMs + this.#path.jitterMs));
+    if (
+      packet.channel === Channel.event &&
+      this.#clock.now() + rto - firstSentAt > this.#options.eventLifetimeMs
+    )
+      return;
+    this.#after(rto, () => {
+      if (this.#state !== 'closed') this.#transmit(packet, firstSentAt);
+    });
+  }
+
+  #receive(packet: Packet): void {
+    if (this.#state === 'closed') return;
+    this.#lastHeard = this.#clock.now();
+    switch (packet.type) {
+      case 'bye':
+        this.#shutdown();
+        return;
+      case 'ping':
+        this.#transmit(
+          {
+            type: 'pong',
+            sentAt: packet.sentAt,
+            physReceived: this.#physReceived,
+            physSentAtPing: packet.physSent,
+          },
+          this.#clock.now(),
+        );
+        return;
+      case 'pong':
+        this.#stats.rttMs = this.#clock.now() - packet.sentAt;
+        if (packet.physSentAtPing > 0) {
+          this.#stats.lossRate = Math.max(0, 1 - packet.physReceived / packet.physSentAtPing);
+        }
+        return;
+      case 'data':
+        this.#receiveData(packet.channel, packet.seq, packet.bytes);
+    }
+  }
+
+  #receiveData(channel: Channel, seq: number, bytes: Uint8Array): void {
+    if (channel === Channel.phys) {
+      this.#physReceived++;
+      this.#deliver(channel, bytes);
+    } else if (channel === Channel.event) {
+      if (this.#seenEvents.has(seq)) return;
+      this.#seenEvents.add(seq);
+      this.#deliver(channel, bytes);
+    } else {
+      if (seq <= this.#dispatchDelivered) return;
+      this.#dispatchBuffer.set(seq, bytes);
+      for (
+        let next = this.#dispatchBuffer.get(this.#dispatchDelivered + 1);
+        next;
+        next = this.#dispatchBuffer.get(this.#dispatchDelivered + 1)
+      ) {
+        this.#dispatchBuffer.delete(++this.#dispatchDelivered);
+        this.#deliver(channel, next);
+      }
+    }
+  }
+
+  #deliver(channel: Channel, bytes: Uint8Array): void {
+    this.#stats.messagesReceived++;
+    this.#stats.bytesReceived += bytes.length;
+    this.#events.emit('message', { channel, bytes });
+  }
+
+  #scheduleKeepalive(): void {
+    this.#after(this.#options.keepaliveMs, () => {
+      if (this.#state === 'closed') return;
+      if (this.#clock.now() - this.#lastHeard > this.#options.deadAfterMs) {
+        this.#shutdown();
+        return;
+      }
+      this.#transmit(
+        { type: 'ping', sentAt: this.#clock.now(), physSent: this.#physSent },
+        this.#clock.now(),
+      );
+      this.#scheduleKeepalive();
+    });
+  }
+
+  #after(delayMs: number, run: () => void): void {
+    const cancel = this.#clock.setTimeout(() => {
+      this.#timers.delete(cancel);
+      run();
+    }, delayMs);
+    this.#timers.add(cancel);
+  }
+
+  #shutdown(): void {
+    // Packets already in flight towards the peer stay scheduled (they are the peer's timers' business);
+    // this side stops sending, retransmitting and keeping alive.
+    for (const cancel of this.#timers) cancel();
+    this.#timers.clear();
+    this.#setState('closed');
+  }
+
+  #setState(state: LinkState): void {
+    if (this.#state === state || this.#state === 'closed') return;
+    this.#state = state;
+    this.#events.emit('state', state);
+  }
+}
+
+/** Two simulated links joined by a path with the given impairments each way. */
+export function createSimulatedLinkPair(options: SimulatedLinkOptions): [SimulatedLink, SimulatedLink] {
+  const random = seededRandom(options.seed ?? 1);
+  const a = new SimulatedLink(options.clock, new PathModel(options.aToB ?? {}, random), random, options);
+  const b = new SimulatedLink(options.clock, new PathModel(options.bToA ?? {}, random), random, options);
+  a.connectTo(b);
+  b.connectTo(a);
+  return [a, b];
+}
