@@ -1,59 +1,27 @@
 import * as v from 'valibot';
-import { type Cancel, type Clock, type Disposer, Emitter, every, realClock } from '../common/index.js';
+import { type Disposer, Emitter } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
-  closeCodeFor,
-  decodeFrame,
   ErrorCode,
   encodeMessage,
-  errorCodeForClose,
-  Inbox,
   joinedRoomSchema,
   Kind,
   type Message,
-  Outbox,
-  PROTOCOL_VERSION,
   ProtocolError,
   type RoomInfo,
   roomInfoSchema,
   type Scalar,
-  serverToClientKinds,
 } from '../protocol/index.js';
-import { backoffDelay } from './backoff.js';
+import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
-import { fetchGuestToken, withToken } from './guest-token.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
-import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
+import { SessionConnection } from './session-connection.js';
 
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type { ClientEvents, ConnectionState } from './client-events.js';
 
-export interface ClientEvents {
-  state: ConnectionState;
-  /** First welcome of a session (also after a session expired and a fresh one began). */
-  open: { playerId: string; name: string };
-  /** The socket was lost; reconnect attempts follow. */
-  drop: { code: number; reason: string };
-  /** Back after a drop. `resumed`: same session, nothing lost. `resync`: the room state is being resent. */
-  reconnect: { resumed: boolean; resync: boolean; attempts: number; downtimeMs: number };
-  /** The server no longer had our session: rooms were left; a fresh session follows. */
-  'session-expired': { message: string };
-  /** A notice from the server or a local failure that did not end the connection. */
-  error: ProtocolError;
-  /** The client stopped for good: by `close()`, a server goodbye, a fatal error or giving up. */
-  closed: { code: ErrorCode | 'CLOSED_BY_CLIENT' | 'GAVE_UP'; message: string };
-}
-
-const REQUEST_LIMIT = 0xffffffff;
-/** Close codes after which retrying cannot help. */
-const FATAL: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.PROTOCOL_VERSION_MISMATCH,
-  ErrorCode.TOO_MANY_ERRORS,
-  ErrorCode.HANDSHAKE_REJECTED,
-  ErrorCode.SESSION_REPLACED,
-]);
-const REFRESH_TOKEN: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED]);
-const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED, ErrorCode.RESUME_REJECTED]);
+const REQUEST_ID_LIMIT = 0xffffffff;
+type Messages = Record<string, unknown>;
 
 interface Pending {
   resolve(result: unknown): void;
@@ -66,61 +34,39 @@ interface Pending {
  */
 export class Client {
   readonly #events = new Emitter<ClientEvents>();
-  readonly #clock: Clock;
-  readonly #options: ClientOptions;
-  readonly #url: string;
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #random: () => number;
-  #state: ConnectionState = 'idle';
-  #socket: WebSocketLike | undefined;
-  #generation = 0;
-  #welcomed = false;
-  #session: { playerId: string; resumeToken: string; name: string } | undefined;
-  #outbox: Outbox;
-  #inbox = new Inbox();
-  #pending = new Map<number, Pending>();
+  readonly #connection: SessionConnection;
+  readonly #pending = new Map<number, Pending>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
-  #token: string | undefined;
-  #attempts = 0;
-  #droppedAt: number | undefined;
-  #lastHeard = 0;
-  #heartbeatMs = 5_000;
-  #nextPingId = 0;
-  #bye: { code: ErrorCode; message: string } | undefined;
-  #cancelReconnect: Cancel | undefined;
-  #cancelConnectTimeout: Cancel | undefined;
-  #cancelHeartbeat: Cancel | undefined;
-  #cancelAck: Cancel | undefined;
-  #disposeOnline: Disposer | undefined;
-  /** Newest heartbeat round trip in ms. */
-  rttMs = 0;
-  /** Estimated server time minus local time, in ms, from the lowest-RTT recent heartbeat. */
-  clockOffsetMs = 0;
-  #bestRtt = Number.POSITIVE_INFINITY;
 
   constructor(options: ClientOptions = {}) {
-    this.#options = options;
-    this.#clock = options.clock ?? realClock;
-    this.#random = options.random ?? Math.random;
-    this.#url = options.url ?? defaultUrl();
-    const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!ctor)
-      throw new TypeError(
-        "no WebSocket here: pass { WebSocket } (in Node 20: import { WebSocket } from 'ws')",
-      );
-    this.#WebSocket = ctor;
-    this.#outbox = this.#newOutbox();
+    this.#connection = new SessionConnection(options, this.#events, {
+      message: (message) => this.#onMessage(message),
+      sessionLost: (message) =>
+        this.#dropEverything(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, message),
+      finished: (code, message) => {
+        const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
+        this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
+      },
+    });
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return this.#connection.state;
   }
   get playerId(): string | undefined {
-    return this.#session?.playerId;
+    return this.#connection.session?.playerId;
   }
   get name(): string | undefined {
-    return this.#session?.name;
+    return this.#connection.session?.name;
+  }
+  /** Newest heartbeat round trip in ms. */
+  get rttMs(): number {
+    return this.#connection.rttMs;
+  }
+  /** Estimated server time minus local time, in ms. */
+  get clockOffsetMs(): number {
+    return this.#connection.clockOffsetMs;
   }
   /** The room we are in, if any. */
   get room(): RoomConnection | undefined {
@@ -128,7 +74,7 @@ export class Client {
   }
   /** Estimated current server time in ms. */
   serverNow(): number {
-    return this.#clock.now() + this.clockOffsetMs;
+    return this.#connection.clock.now() + this.#connection.clockOffsetMs;
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): Disposer {
@@ -137,7 +83,7 @@ export class Client {
 
   /** Opens the session. Resolves at the server's welcome; rejects if the client closes first. */
   connect(): Promise<void> {
-    if (this.#state === 'open') return Promise.resolve();
+    if (this.state === 'open') return Promise.resolve();
     const opened = new Promise<void>((resolve, reject) => {
       const disposers = [
         this.#events.once('open', () => {
@@ -146,22 +92,12 @@ export class Client {
         }),
         this.#events.once('closed', ({ code, message }) => {
           for (const dispose of disposers) dispose();
-          reject(
-            new ProtocolError(
-              code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP' ? ErrorCode.INTERNAL_ERROR : code,
-              message,
-            ),
-          );
+          const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
+          reject(new ProtocolError(byUs ? ErrorCode.INTERNAL_ERROR : code, message));
         }),
       ];
     });
-    if (this.#state === 'idle' || this.#state === 'closed') {
-      this.#bye = undefined;
-      this.#attempts = 0;
-      this.#setState('connecting');
-      this.#watchOnline();
-      void this.#openSocket();
-    }
+    this.#connection.start();
     return opened;
   }
 
@@ -172,32 +108,29 @@ export class Client {
     return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
   }
 
-  create<
-    In extends Record<string, unknown> = Record<string, unknown>,
-    Out extends Record<string, unknown> = Record<string, unknown>,
-  >(type: string, options: { private?: boolean; options?: unknown } = {}): Promise<RoomConnection<In, Out>> {
+  create<In extends Messages = Messages, Out extends Messages = Messages>(
+    type: string,
+    options: { private?: boolean; options?: unknown } = {},
+  ): Promise<RoomConnection<In, Out>> {
     return this.#joinVia(Kind.CreateRoom, { type, ...options });
   }
 
-  join<
-    In extends Record<string, unknown> = Record<string, unknown>,
-    Out extends Record<string, unknown> = Record<string, unknown>,
-  >(roomId: string, options?: unknown): Promise<RoomConnection<In, Out>> {
+  join<In extends Messages = Messages, Out extends Messages = Messages>(
+    roomId: string,
+    options?: unknown,
+  ): Promise<RoomConnection<In, Out>> {
     return this.#joinVia(Kind.JoinRoom, { roomId, ...(options === undefined ? {} : { options }) });
   }
 
-  joinByCode<
-    In extends Record<string, unknown> = Record<string, unknown>,
-    Out extends Record<string, unknown> = Record<string, unknown>,
-  >(code: string, options?: unknown): Promise<RoomConnection<In, Out>> {
+  joinByCode<In extends Messages = Messages, Out extends Messages = Messages>(
+    code: string,
+    options?: unknown,
+  ): Promise<RoomConnection<In, Out>> {
     return this.#joinVia(Kind.JoinByCode, { code, ...(options === undefined ? {} : { options }) });
   }
 
   /** Joins a public room of `type` with a free seat (matching `filter`), or creates one. */
-  quickPlay<
-    In extends Record<string, unknown> = Record<string, unknown>,
-    Out extends Record<string, unknown> = Record<string, unknown>,
-  >(
+  quickPlay<In extends Messages = Messages, Out extends Messages = Messages>(
     type: string,
     options: { filter?: Record<string, Scalar>; options?: unknown } = {},
   ): Promise<RoomConnection<In, Out>> {
@@ -206,15 +139,10 @@ export class Client {
 
   /** Ends the session: the server frees our seat at once. */
   close(): void {
-    if (this.#state === 'closed') return;
-    const socket = this.#socket;
-    this.#finish('CLOSED_BY_CLIENT', 'closed by the client');
-    socket?.close(1000, 'bye');
+    this.#connection.close();
   }
 
-  // Requests and sending ---------------------------------------------------------------------
-
-  async #joinVia<In extends Record<string, unknown>, Out extends Record<string, unknown>>(
+  async #joinVia<In extends Messages, Out extends Messages>(
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
   ): Promise<RoomConnection<In, Out>> {
@@ -237,15 +165,15 @@ export class Client {
   }
 
   #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
-    if (this.#state === 'idle' || this.#state === 'closed') {
+    if (this.state === 'idle' || this.state === 'closed') {
       return Promise.reject(new ProtocolError(ErrorCode.NOT_IN_ROOM, 'connect() first'));
     }
     const rid = this.#nextRid;
-    this.#nextRid = this.#nextRid >= REQUEST_LIMIT ? 1 : this.#nextRid + 1;
+    this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(rid, { resolve, reject });
       try {
-        this.#sendSequenced(encodeMessage(kind, { ...body, rid } as Body<typeof kind>));
+        this.#connection.sendSequenced(encodeMessage(kind, { ...body, rid } as Body<typeof kind>));
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);
@@ -259,276 +187,38 @@ export class Client {
       ...(data === undefined ? {} : { d: data }),
     });
     const messageClass = options.class ?? 'reliable';
-    if (messageClass === 'volatile') {
-      if (this.#state === 'open') this.#write(inner);
-      return;
-    }
-    this.#sendSequenced(inner, messageClass === 'expiring' ? (options.ttlMs ?? 250) : undefined);
+    if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
+    else
+      this.#connection.sendSequenced(inner, messageClass === 'expiring' ? (options.ttlMs ?? 250) : undefined);
   }
 
-  /** Queues for replay and writes now if connected; throws OUTBOX_OVERFLOW when the buffer is full. */
-  #sendSequenced(inner: Uint8Array, ttlMs?: number): void {
-    const frame = this.#outbox.push(inner, this.#clock.now(), ttlMs);
-    if (!frame) {
-      throw new ProtocolError(
-        ErrorCode.OUTBOX_OVERFLOW,
-        'too many messages waiting for the server: try again later',
-      );
-    }
-    if (this.#state === 'open') this.#write(frame);
-  }
-
-  #write(frame: Uint8Array): void {
-    const socket = this.#socket;
-    if (socket && socket.readyState === OPEN) socket.send(frame);
-  }
-
-  // Connection lifecycle ---------------------------------------------------------------------
-
-  async #openSocket(): Promise<void> {
-    const generation = ++this.#generation;
-    this.#welcomed = false;
-    let token: string;
-    try {
-      token = await this.#getToken();
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#events.emit(
-        'error',
-        new ProtocolError(ErrorCode.UNAUTHORIZED, `could not get a token: ${String(error)}`),
-      );
-      this.#scheduleReconnect();
-      return;
-    }
-    if (generation !== this.#generation || this.#state === 'closed') return;
-    let socket: WebSocketLike;
-    try {
-      socket = new this.#WebSocket(withToken(this.#url, token));
-    } catch (error) {
-      this.#events.emit(
-        'error',
-        new ProtocolError(ErrorCode.HANDSHAKE_REJECTED, `bad server URL: ${String(error)}`),
-      );
-      this.#finish(ErrorCode.HANDSHAKE_REJECTED, 'bad server URL');
-      return;
-    }
-    this.#socket = socket;
-    socket.binaryType = 'arraybuffer';
-    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
-    this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
-      if (generation === this.#generation && !this.#welcomed) this.#abandon(socket, 'connect timeout');
-    }, connectTimeoutMs);
-    socket.onopen = () => {
-      if (generation !== this.#generation) return;
-      const resume = this.#session && {
-        playerId: this.#session.playerId,
-        token: this.#session.resumeToken,
-        ack: this.#inbox.received,
-      };
-      socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}) }));
-    };
-    socket.onmessage = (event) => {
-      if (generation === this.#generation) this.#onData(event.data);
-    };
-    socket.onclose = (event) => {
-      if (generation === this.#generation) this.#onSocketClosed(event.code, event.reason);
-    };
-    socket.onerror = () => {}; // a close event always follows
-  }
-
-  #onSocketClosed(code: number, reason: string): void {
-    this.#socket = undefined;
-    this.#stopConnectionTimers();
-    if (this.#state === 'closed') return;
-    if (this.#bye) {
-      this.#finish(this.#bye.code, this.#bye.message);
-      return;
-    }
-    const errorCode = errorCodeForClose(code);
-    if (errorCode !== undefined && FATAL.has(errorCode)) {
-      this.#finish(errorCode, reason || errorCode);
-      return;
-    }
-    if (errorCode !== undefined && REFRESH_TOKEN.has(errorCode)) {
-      if (typeof this.#options.token === 'string') {
-        this.#finish(errorCode, reason || 'the server refused the token');
-        return;
-      }
-      this.#token = undefined; // fetch a fresh one on the next attempt
-    }
-    if (errorCode !== undefined && SESSION_LOST.has(errorCode)) this.#loseSession(reason || errorCode);
-    this.#markDropped(code, reason);
-    this.#scheduleReconnect();
-  }
-
-  /** Gives up on a socket that went silent or never welcomed us, and reconnects. */
-  #abandon(socket: WebSocketLike, reason: string): void {
-    this.#generation++;
-    this.#socket = undefined;
-    this.#stopConnectionTimers();
-    try {
-      // Not 1000: the server must keep our seat, as for any other drop.
-      socket.close(closeCodeFor(ErrorCode.HEARTBEAT_TIMEOUT), reason);
-    } catch {
-      // already closing
-    }
-    this.#markDropped(closeCodeFor(ErrorCode.HEARTBEAT_TIMEOUT), reason);
-    this.#scheduleReconnect();
-  }
-
-  #markDropped(code: number, reason: string): void {
-    if (this.#state === 'open') {
-      this.#droppedAt = this.#clock.now();
-      this.#setState('reconnecting');
-      this.#events.emit('drop', { code, reason });
-    } else if (this.#state === 'connecting' && this.#session) {
-      this.#setState('reconnecting');
-    }
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#state === 'closed') return;
-    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
-    if (this.#attempts >= limit) {
-      this.#finish('GAVE_UP', `no connection after ${this.#attempts} attempts`);
-      return;
-    }
-    const delay = backoffDelay(this.#attempts, this.#options.backoff, this.#random);
-    this.#attempts++;
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = this.#clock.setTimeout(() => {
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    }, delay);
-  }
-
-  /** The browser says the network is back: try now rather than wait out the backoff. */
-  #watchOnline(): void {
-    const target = globalThis as {
-      addEventListener?: (type: string, fn: () => void) => void;
-      removeEventListener?: (type: string, fn: () => void) => void;
-    };
-    if (this.#disposeOnline || typeof target.addEventListener !== 'function') return;
-    const onOnline = () => {
-      if (this.#state !== 'reconnecting' || !this.#cancelReconnect) return;
-      this.#cancelReconnect();
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    };
-    target.addEventListener('online', onOnline);
-    this.#disposeOnline = () => target.removeEventListener?.('online', onOnline);
-  }
-
-  #finish(code: ClientEvents['closed']['code'], message: string): void {
-    if (this.#state === 'closed') return;
-    this.#generation++;
-    this.#socket = undefined;
-    this.#stopConnectionTimers();
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = undefined;
-    this.#disposeOnline?.();
-    this.#disposeOnline = undefined;
-    const reason = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP' ? 'left' : code;
+  /** The session or the client ended: the room is left and pending requests fail. */
+  #dropEverything(
+    reason: Parameters<RoomConnection['applyLeft']>[0],
+    code: ErrorCode,
+    message: string,
+  ): void {
     this.#room?.applyLeft(reason, message);
     this.#room = undefined;
-    this.#rejectPending(
-      code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP' ? ErrorCode.INTERNAL_ERROR : code,
-      message,
-    );
-    this.#session = undefined;
-    this.#outbox = this.#newOutbox();
-    this.#inbox = new Inbox();
-    this.#setState('closed');
-    this.#events.emit('closed', { code, message });
-  }
-
-  /** The server no longer knows our session: everything tied to it is gone. */
-  #loseSession(message: string): void {
-    this.#session = undefined;
-    this.#outbox = this.#newOutbox();
-    this.#inbox = new Inbox();
-    this.#room?.applyLeft(ErrorCode.SESSION_EXPIRED, message);
-    this.#room = undefined;
-    this.#rejectPending(ErrorCode.SESSION_EXPIRED, message);
-    this.#events.emit('session-expired', { message });
-  }
-
-  #rejectPending(code: ErrorCode, message: string): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(new ProtocolError(code, message));
   }
 
-  #stopConnectionTimers(): void {
-    this.#cancelConnectTimeout?.();
-    this.#cancelHeartbeat?.();
-    this.#cancelAck?.();
-    this.#cancelConnectTimeout = undefined;
-    this.#cancelHeartbeat = undefined;
-    this.#cancelAck = undefined;
-  }
-
-  async #getToken(): Promise<string> {
-    const source = this.#options.token;
-    if (typeof source === 'string') return source;
-    if (this.#token !== undefined) return this.#token;
-    this.#token =
-      typeof source === 'function' ? await source() : await fetchGuestToken(this.#url, this.#options.name);
-    return this.#token;
-  }
-
-  // Inbound ---------------------------------------------------------------------------------
-
-  #onData(data: unknown): void {
-    this.#lastHeard = this.#clock.now();
-    if (!(data instanceof ArrayBuffer)) return; // the server sends only binary frames
-    let frame: ReturnType<typeof decodeFrame>;
-    try {
-      frame = decodeFrame(new Uint8Array(data), serverToClientKinds);
-    } catch (error) {
-      this.#events.emit(
-        'error',
-        error instanceof ProtocolError ? error : new ProtocolError(ErrorCode.BAD_FRAME, 'undecodable frame'),
-      );
-      return;
-    }
-    if (frame.envelope !== 'bare') {
-      if (!this.#inbox.accept(frame.seq)) return;
-      this.#scheduleAck();
-    }
-    this.#onMessage(frame.message);
-  }
-
   #onMessage(message: Message): void {
     switch (message.kind) {
-      case Kind.Welcome:
-        this.#onWelcome(message.body);
-        return;
       case Kind.Error: {
         const error = new ProtocolError(message.body.code, message.body.message);
-        const pending = message.body.rid === undefined ? undefined : this.#pending.get(message.body.rid);
-        if (pending && message.body.rid !== undefined) {
-          this.#pending.delete(message.body.rid);
+        const rid = message.body.rid;
+        const pending = rid === undefined ? undefined : this.#pending.get(rid);
+        if (pending && rid !== undefined) {
+          this.#pending.delete(rid);
           pending.reject(error);
         } else {
           this.#events.emit('error', error);
         }
         return;
       }
-      case Kind.Bye:
-        this.#bye = { code: message.body.code, message: message.body.message };
-        return;
-      case Kind.Ping:
-        this.#write(
-          encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
-        );
-        return;
-      case Kind.Pong:
-        this.#onPong(message.body.t, message.body.rt);
-        return;
-      case Kind.Ack:
-        this.#outbox.ack(message.body.ack);
-        return;
       case Kind.Response: {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
@@ -570,87 +260,4 @@ export class Client {
         return;
     }
   }
-
-  #onWelcome(body: Body<typeof Kind.Welcome>): void {
-    const wasResume = this.#session !== undefined;
-    this.#welcomed = true;
-    this.#cancelConnectTimeout?.();
-    this.#cancelConnectTimeout = undefined;
-    this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
-    this.#heartbeatMs = body.heartbeatMs;
-    this.clockOffsetMs = body.serverTime - this.#clock.now();
-    const attempts = this.#attempts;
-    this.#attempts = 0;
-    for (const frame of this.#outbox.replay(body.ack, this.#clock.now())) this.#write(frame);
-    this.#startHeartbeat();
-    const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
-    this.#droppedAt = undefined;
-    this.#setState('open');
-    if (body.resumed) {
-      this.#events.emit('reconnect', { resumed: true, resync: body.resync, attempts, downtimeMs });
-      return;
-    }
-    this.#events.emit('open', { playerId: body.playerId, name: body.name });
-    if (wasResume || attempts > 0)
-      this.#events.emit('reconnect', { resumed: false, resync: false, attempts, downtimeMs });
-  }
-
-  #onPong(sentAt: number, serverTime: number): void {
-    const now = this.#clock.now();
-    this.rttMs = Math.max(0, now - sentAt);
-    // Best-of filter: the sample with the least round trip has the least asymmetric-delay error.
-    this.#bestRtt = Math.min(this.#bestRtt * 1.05 + 1, this.rttMs);
-    if (this.rttMs <= this.#bestRtt) this.clockOffsetMs = serverTime - (sentAt + now) / 2;
-  }
-
-  #startHeartbeat(): void {
-    this.#cancelHeartbeat?.();
-    this.#lastHeard = this.#clock.now();
-    const deadAfter = this.#options.deadServerTimeoutMs ?? this.#heartbeatMs * 3;
-    const period = Math.max(10, Math.min(this.#heartbeatMs, deadAfter / 3));
-    this.#cancelHeartbeat = every(this.#clock, period, () => {
-      const socket = this.#socket;
-      if (!socket) return;
-      if (this.#clock.now() - this.#lastHeard > deadAfter) {
-        this.#abandon(socket, 'the server stopped answering');
-        return;
-      }
-      this.#write(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }));
-    });
-  }
-
-  #scheduleAck(): void {
-    const ackEvery = this.#options.ackEvery ?? 32;
-    if (this.#inbox.unacked >= ackEvery) this.#flushAck();
-    else this.#cancelAck ??= this.#clock.setTimeout(() => this.#flushAck(), this.#options.ackDelayMs ?? 50);
-  }
-
-  #flushAck(): void {
-    this.#cancelAck?.();
-    this.#cancelAck = undefined;
-    if (this.#inbox.unacked === 0) return;
-    this.#inbox.markAcked();
-    this.#write(encodeMessage(Kind.Ack, { ack: this.#inbox.received }));
-  }
-
-  #setState(state: ConnectionState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#events.emit('state', state);
-  }
-
-  #newOutbox(): Outbox {
-    return new Outbox({
-      maxMessages: this.#options?.outboxMessages ?? 1_024,
-      maxBytes: this.#options?.outboxBytes ?? 1024 * 1024,
-      overflow: 'refuse',
-    });
-  }
-}
-
-/** In a browser: the page's own host, wss on https pages. */
-function defaultUrl(): string {
-  const location = (globalThis as { location?: { protocol: string; host: string } }).location;
-  if (!location) throw new TypeError('pass { url } outside a browser page');
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }

@@ -1,0 +1,19 @@
+import type { ErrorCode, ProtocolError } from '../protocol/index.js';
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ClientEvents {
+  state: ConnectionState;
+  /** First welcome of a session (also after a session expired and a fresh one began). */
+  open: { playerId: string; name: string };
+  /** The socket was lost; reconnect attempts follow. */
+  drop: { code: number; reason: string };
+  /** Back after a drop. `resumed`: same session, nothing lost. `resync`: the room state is being resent. */
+  reconnect: { resumed: boolean; resync: boolean; attempts: number; downtimeMs: number };
+  /** The server no longer had our session: rooms were left; a fresh session follows. */
+  'session-expired': { message: string };
+  /** A notice from the server or a local failure that did not end the connection. */
+  error: ProtocolError;
+  /** The client stopped for good: by `close()`, a server goodbye, a fatal error or giving up. */
+  closed: { code: ErrorCode | 'CLOSED_BY_CLIENT' | 'GAVE_UP'; message: string };
+}
