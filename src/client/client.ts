@@ -150,7 +150,15 @@ export class Client {
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
     const room = new RoomConnection<In, Out>(joined, {
+      clock: this.#connection.clock,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
+      sendSignal: (to, signal) =>
+        this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),
+      sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
+        const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes });
+        if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
+        else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
+      },
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
@@ -227,6 +235,12 @@ export class Client {
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;
       }
+      case Kind.SignalFromPeer:
+        this.#room?.receiveSignal(message.body.from, message.body.s);
+        return;
+      case Kind.DataFromPeer:
+        this.#room?.receivePeerData(message.body.from, message.body.c, message.body.p, message.body.t);
+        return;
       default:
         this.#onRoomMessage(message);
     }

@@ -1,5 +1,6 @@
-import { type Disposer, Emitter } from '../common/index.js';
+import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
+import { type Link, RelayLink, type RelayLinkOptions } from '../transport/index.js';
 
 export interface RoomSendOptions {
   /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
@@ -17,11 +18,22 @@ export interface RoomEvents {
   state: { state: unknown; members: Member[] };
   /** We are out of this room: by our own leave, a kick, disposal, shutdown or an expired session. */
   leave: { reason: LeaveReason; message: string };
+  /** Signaling from a peer in this room (the server stamped `from`). */
+  signal: { from: string; signal: unknown };
 }
 
 /** What the room needs from the client connection that carries it. */
 export interface RoomTransport {
+  readonly clock: Clock;
   sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
+  sendSignal(to: string, signal: unknown): void;
+  sendToPeer(
+    to: string,
+    channel: number,
+    bytes: Uint8Array,
+    messageClass: MessageClass,
+    ttlMs?: number,
+  ): void;
   leaveRoom(room: RoomConnection): Promise<void>;
 }
 
@@ -39,6 +51,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #events = new Emitter<RoomEvents>();
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
   readonly #transport: RoomTransport;
+  readonly #relayLinks = new Map<string, RelayLink>();
   #left = false;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
@@ -82,9 +95,46 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#transport.leaveRoom(this);
   }
 
+  /** Sends signaling (offer, answer, ICE) to a peer in this room, through the server. */
+  signal(to: string, signal: unknown): void {
+    if (this.#left) throw new Error(`left room ${this.roomId}: cannot signal`);
+    this.#transport.sendSignal(to, signal);
+  }
+
+  /**
+   * A Link to another member through the server (relay path): the three channels with TCP-aware
+   * semantics. The same Link is returned until it closes (the peer left, or it was closed).
+   */
+  relayLink(peerId: string, options?: RelayLinkOptions): Link {
+    const existing = this.#relayLinks.get(peerId);
+    if (existing && existing.state !== 'closed') return existing;
+    if (this.#left || !this.#members.has(peerId)) throw new Error(`${peerId} is not in room ${this.roomId}`);
+    const link = new RelayLink(
+      peerId,
+      {
+        clock: this.#transport.clock,
+        send: (channel, bytes, messageClass, ttlMs) =>
+          this.#transport.sendToPeer(peerId, channel, bytes, messageClass, ttlMs),
+      },
+      options,
+    );
+    this.#relayLinks.set(peerId, link);
+    return link;
+  }
+
   /** @internal Called by the client as frames for this room arrive. */
   deliver(type: string, data: unknown, from: string | undefined): void {
     this.#messages.emit(type, { data, from });
+  }
+
+  /** @internal */
+  receiveSignal(from: string, signal: unknown): void {
+    this.#events.emit('signal', { from, signal });
+  }
+
+  /** @internal */
+  receivePeerData(from: string, channel: number, bytes: Uint8Array, serverTime: number): void {
+    this.#relayLinks.get(from)?.receive(channel, bytes, serverTime);
   }
 
   /** @internal */
@@ -96,6 +146,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** @internal */
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
+    this.#relayLinks.get(playerId)?.closeLocally();
+    this.#relayLinks.delete(playerId);
     this.#events.emit('member-leave', { playerId, reason });
   }
 
@@ -117,6 +169,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyLeft(reason: LeaveReason, message: string): void {
     if (this.#left) return;
     this.#left = true;
+    for (const link of this.#relayLinks.values()) link.closeLocally();
+    this.#relayLinks.clear();
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();
     this.#messages.removeAll();

@@ -21,6 +21,8 @@ export const Kind = {
   QuickPlay: 0x24,
   LeaveRoom: 0x25,
   ClientRoomMessage: 0x26,
+  SignalToPeer: 0x27,
+  DataToPeer: 0x28,
 
   Response: 0x30,
   MemberJoined: 0x31,
@@ -30,6 +32,8 @@ export const Kind = {
   RoomLeft: 0x35,
   RoomState: 0x36,
   ServerRoomMessage: 0x37,
+  SignalFromPeer: 0x38,
+  DataFromPeer: 0x39,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

@@ -114,6 +114,31 @@ export const serverRoomMessage = v.object({
   from: v.optional(playerId),
 });
 
+// Peer traffic through the server (signaling and the relay path) --------------------------
+
+/** Largest signaling payload: an SDP with many candidates stays well under this. */
+export const MAX_SIGNAL_BYTES = 16 * 1024;
+/** Largest relayed peer message. */
+export const MAX_PEER_DATA_BYTES = 16 * 1024;
+
+/** Link channels on the wire: 0 phys, 1 event, 2 dispatch, 3 the link's own control (keepalive, bye). */
+const linkChannel = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3));
+const signalPayload = v.pipe(
+  boundedData,
+  v.check(
+    (value) => JSON.stringify(value ?? null).length <= MAX_SIGNAL_BYTES,
+    `signal over ${MAX_SIGNAL_BYTES} bytes`,
+  ),
+);
+const peerBytes = v.pipe(v.instance(Uint8Array<ArrayBufferLike>), v.maxLength(MAX_PEER_DATA_BYTES));
+
+export const signalToPeer = v.object({ to: playerId, s: signalPayload });
+export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes });
+/** `from` is stamped by the server from the sender's session, never taken from the sender. */
+export const signalFromPeer = v.object({ from: playerId, s: signalPayload });
+/** `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. */
+export const dataFromPeer = v.object({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp });
+
 /** Schema for each kind's msgpack body. Envelope kinds (Reliable, Expiring) have no body schema. */
 export const schemaByKind = {
   [Kind.Hello]: hello,
@@ -138,6 +163,10 @@ export const schemaByKind = {
   [Kind.RoomLeft]: roomLeft,
   [Kind.RoomState]: roomState,
   [Kind.ServerRoomMessage]: serverRoomMessage,
+  [Kind.SignalToPeer]: signalToPeer,
+  [Kind.DataToPeer]: dataToPeer,
+  [Kind.SignalFromPeer]: signalFromPeer,
+  [Kind.DataFromPeer]: dataFromPeer,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -166,6 +195,8 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.QuickPlay,
   Kind.LeaveRoom,
   Kind.ClientRoomMessage,
+  Kind.SignalToPeer,
+  Kind.DataToPeer,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,
@@ -182,6 +213,8 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.RoomLeft,
   Kind.RoomState,
   Kind.ServerRoomMessage,
+  Kind.SignalFromPeer,
+  Kind.DataFromPeer,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */

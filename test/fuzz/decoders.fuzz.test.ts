@@ -36,6 +36,12 @@ const seeds: Uint8Array[] = [
   wrapExpiring(6, 250, encodeMessage(Kind.ClientRoomMessage, { t: 'fire', d: { x: 1, y: [1, 2, 3] } })),
   wrapReliable(7, encodeMessage(Kind.Response, { rid: 2, ok: true, result: { rooms: [] } })),
   encodeMessage(Kind.Pong, { id: 1, t: 1000, rt: 1012.5 }),
+  wrapExpiring(
+    9,
+    250,
+    encodeMessage(Kind.DataToPeer, { to: 'pA1b2C3d4E5f6G7h', c: 1, p: Uint8Array.of(1, 2, 3, 4) }),
+  ),
+  encodeMessage(Kind.DataFromPeer, { from: 'pA1b2C3d4E5f6G7h', c: 0, p: new Uint8Array(24), t: 1e12 }),
   wrapReliable(
     8,
     encodeMessage(Kind.ServerRoomMessage, {

@@ -172,20 +172,33 @@ export class ServerConnection {
         session.outbox.ack(message.body.ack);
         return;
       case Kind.ClientRoomMessage:
-        try {
-          this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d);
-        } catch (error) {
-          // A message racing a leave is not abuse; anything else the room refused is.
-          if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
-            this.notify(error.code, error.message);
-            return;
-          }
-          throw error;
-        }
+        this.#inRoom(() => this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d));
         return;
+      case Kind.SignalToPeer:
+        this.#inRoom(() => this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s));
+        return;
+      case Kind.DataToPeer: {
+        const ttlMs = frame.envelope === 'expiring' ? frame.ttlMs : undefined;
+        const { to, c, p } = message.body;
+        this.#inRoom(() => this.#ctx.rooms.relayData(session, to, c, p, ttlMs));
+        return;
+      }
       default:
         if (isRequest(message)) this.#enqueueRequest(session, message);
         else throw new ProtocolError(ErrorCode.UNKNOWN_KIND, 'not a client message');
+    }
+  }
+
+  /** A message racing a leave (ours or the peer's) is not abuse; anything else the room refused is. */
+  #inRoom(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
+        this.notify(error.code, error.message);
+        return;
+      }
+      throw error;
     }
   }
 

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { Cancel, Clock } from '../../common/index.js';
 import {
   type Body,
+  DEFAULT_EXPIRING_TTL_MS,
   ErrorCode,
   encodeMessage,
   type JoinedRoom,
@@ -168,6 +169,7 @@ export class RoomHost implements RoomHostPort {
     if (!client || client.session !== session) return;
     this.#members.delete(session.playerId);
     session.roomId = undefined;
+    for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     void this.#ctx.registry.releaseSeat(this.roomId, session.playerId).catch(() => {});
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
@@ -214,6 +216,44 @@ export class RoomHost implements RoomHostPort {
       );
     }
     safely(this.#ctx.metrics, `message '${type}'`, () => registered.handler(client, parsed.output));
+  }
+
+  /** Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. */
+  relaySignal(session: Session, to: string, signal: unknown): void {
+    const target = this.#peerOf(session, to);
+    target.session.send(Kind.SignalFromPeer, { from: session.playerId, s: signal });
+  }
+
+  /**
+   * A link message between two members over the relay path, with its channel's semantics kept on TCP:
+   * phys newest-only at 20 Hz, event expiring, dispatch reliable, the link's own control volatile.
+   */
+  relayData(
+    session: Session,
+    to: string,
+    channel: number,
+    payload: Uint8Array,
+    ttlMs: number | undefined,
+  ): void {
+    const target = this.#peerOf(session, to);
+    const inner = encodeMessage(Kind.DataFromPeer, {
+      from: session.playerId,
+      c: channel,
+      p: payload,
+      t: this.#ctx.clock.now(),
+    });
+    if (channel === 0) target.session.physGate.offer(session.playerId, inner);
+    else if (channel === 1) target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
+    else if (channel === 2) target.session.sendEncoded(inner, 'reliable');
+    else target.session.sendEncoded(inner, 'volatile');
+  }
+
+  #peerOf(session: Session, to: string): HostedClient {
+    const target = this.#members.get(to);
+    if (!this.has(session) || !target || target.session === session) {
+      throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'that player is not in your room');
+    }
+    return target;
   }
 
   encodeRoomMessage(type: string, data: unknown, from?: string): Uint8Array {

@@ -120,9 +120,27 @@ export class RoomManager {
   }
 
   handleMessage(session: Session, type: string, data: unknown): void {
+    this.#requireHost(session).handleMessage(session, type, data);
+  }
+
+  #requireHost(session: Session): RoomHost {
     const host = this.#hostOf(session);
     if (!host) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'join a room before sending room messages');
-    host.handleMessage(session, type, data);
+    return host;
+  }
+
+  relaySignal(session: Session, to: string, signal: unknown): void {
+    this.#requireHost(session).relaySignal(session, to, signal);
+  }
+
+  relayData(
+    session: Session,
+    to: string,
+    channel: number,
+    payload: Uint8Array,
+    ttlMs: number | undefined,
+  ): void {
+    this.#requireHost(session).relayData(session, to, channel, payload, ttlMs);
   }
 
   disposeAll(reason: LeaveReason, message: string): void {

@@ -9,7 +9,11 @@ import {
   type MessageClass,
   Outbox,
 } from '../../protocol/index.js';
+import { NewestSampleGate } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
+
+/** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
+const RELAYED_PHYS_INTERVAL_MS = 50;
 
 export interface SessionLimits {
   /** Unacked messages kept for replay before the oldest are dropped (and a resync is forced). */
@@ -38,6 +42,8 @@ export class Session {
   rttMs = 0;
   /** Set when the socket went away; cleared on resume. */
   awaySince: number | undefined;
+  /** Peers' relayed `phys` samples on their way to this player. */
+  readonly physGate: NewestSampleGate;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
@@ -57,6 +63,7 @@ export class Session {
     this.identity = identity;
     this.#clock = clock;
     this.#limits = limits;
+    this.physGate = new NewestSampleGate(clock, RELAYED_PHYS_INTERVAL_MS, (frame) => this.sendFrame(frame));
     this.outbox = new Outbox({
       maxMessages: limits.outboxMessages,
       maxBytes: limits.outboxBytes,
@@ -92,6 +99,7 @@ export class Session {
   /** Ends the session for good: no timers left behind. */
   end(): void {
     this.#socket = undefined;
+    this.physGate.clear();
     this.#cancelAck?.();
     this.#cancelGrace?.();
     this.#cancelAck = undefined;

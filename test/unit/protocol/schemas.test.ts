@@ -91,6 +91,19 @@ const examples: Record<number, { valid: unknown; invalid: unknown }> = {
     valid: { roomId: R, t: 'chat', d: 1, from: P },
     invalid: { roomId: R, t: 'x'.repeat(65) },
   },
+  [Kind.SignalToPeer]: {
+    valid: { to: P, s: { type: 'offer', sdp: 'v=0' } },
+    invalid: { to: P, s: 'x'.repeat(20_000) },
+  },
+  [Kind.DataToPeer]: {
+    valid: { to: P, c: 2, p: Uint8Array.of(1) },
+    invalid: { to: P, c: 4, p: Uint8Array.of(1) },
+  },
+  [Kind.SignalFromPeer]: { valid: { from: P, s: { candidate: 'c' } }, invalid: { from: 'x', s: {} } },
+  [Kind.DataFromPeer]: {
+    valid: { from: P, c: 0, p: new Uint8Array(16), t: 5 },
+    invalid: { from: P, c: 0, p: new Uint8Array(17_000), t: 5 },
+  },
 };
 
 describe('message schemas', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { Channel, createSimulatedLinkPair, type NetworkConditions } from '../../../src/transport/index.js';
-import { linkContract } from './link-contract.js';
+import { linkContract } from '../../support/link-contract.js';
 
 function simulatedPair(conditions: NetworkConditions = {}, seed = 1) {
   const clock = new ManualClock(0);

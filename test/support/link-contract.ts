@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANNELS, Channel, type Link, type LinkState } from '../../../src/transport/index.js';
+import { CHANNELS, Channel, type Link, type LinkState } from '../../src/transport/index.js';
 
 export interface LinkPair {
   a: Link;

@@ -1,0 +1,61 @@
+import type { Cancel, Clock } from '../common/index.js';
+
+/**
+ * Samples (`phys`) over TCP, at the sender and at the relay: only the newest pending sample per sender is kept (an older one still
+ * waiting is superseded, never sent), and each sender's samples leave at most once per `minIntervalMs`
+ * (20 Hz by default). A stale sample is worse than none; a queue of them is head-of-line blocking.
+ */
+export class NewestSampleGate {
+  readonly #clock: Clock;
+  readonly #minIntervalMs: number;
+  readonly #write: (frame: Uint8Array) => void;
+  readonly #senders = new Map<
+    string,
+    { lastSentAt: number; pending: Uint8Array | undefined; cancel: Cancel | undefined }
+  >();
+  superseded = 0;
+
+  constructor(clock: Clock, minIntervalMs: number, write: (frame: Uint8Array) => void) {
+    this.#clock = clock;
+    this.#minIntervalMs = minIntervalMs;
+    this.#write = write;
+  }
+
+  offer(sender: string, frame: Uint8Array): void {
+    const now = this.#clock.now();
+    let state = this.#senders.get(sender);
+    if (!state) {
+      state = { lastSentAt: Number.NEGATIVE_INFINITY, pending: undefined, cancel: undefined };
+      this.#senders.set(sender, state);
+    }
+    if (state.pending === undefined && now - state.lastSentAt >= this.#minIntervalMs) {
+      state.lastSentAt = now;
+      this.#write(frame);
+      return;
+    }
+    if (state.pending !== undefined) this.superseded++;
+    state.pending = frame;
+    const entry = state;
+    entry.cancel ??= this.#clock.setTimeout(
+      () => {
+        entry.cancel = undefined;
+        const pending = entry.pending;
+        entry.pending = undefined;
+        if (pending === undefined) return;
+        entry.lastSentAt = this.#clock.now();
+        this.#write(pending);
+      },
+      Math.max(0, entry.lastSentAt + this.#minIntervalMs - now),
+    );
+  }
+
+  /** A sender left: forget its pending sample. */
+  forget(sender: string): void {
+    this.#senders.get(sender)?.cancel?.();
+    this.#senders.delete(sender);
+  }
+
+  clear(): void {
+    for (const sender of [...this.#senders.keys()]) this.forget(sender);
+  }
+}

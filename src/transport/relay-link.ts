@@ -1,0 +1,163 @@
+import { type Cancel, type Clock, type Disposer, Emitter, every } from '../common/index.js';
+import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
+import type { Link, LinkState, LinkStats } from './link.js';
+import { NewestSampleGate } from './newest-sample-gate.js';
+
+/** Wire numbers of the channels on the relay path; 3 is the link's own control traffic. */
+export const RELAY_CHANNEL_NUMBER: Record<Channel, number> = { phys: 0, event: 1, dispatch: 2 };
+const CHANNEL_BY_NUMBER: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
+export const RELAY_CONTROL = 3;
+const PING = 1;
+const PONG = 2;
+const BYE = 3;
+
+/** How a relay link reaches its peer: through the client's session with the server. */
+export interface RelayPort {
+  readonly clock: Clock;
+  /**
+   * Sends to the peer through the server: `class` follows the channel (phys and control volatile,
+   * event expiring with `ttlMs`, dispatch reliable).
+   */
+  send(
+    channelNumber: number,
+    bytes: Uint8Array,
+    messageClass: 'volatile' | 'expiring' | 'reliable',
+    ttlMs?: number,
+  ): void;
+}
+
+export interface RelayLinkOptions {
+  /** Newest-only `phys` at most this often (ms). Default 50 (20 Hz), the relay's own cap too. */
+  physIntervalMs?: number;
+  /** Life of `event` messages (ms). Default 250. */
+  eventLifetimeMs?: number;
+  /** Keepalive period (ms). Default 1,000. */
+  keepaliveMs?: number;
+  /** Nothing heard from the peer for this long (ms): the link closes. Default 4,000. */
+  deadAfterMs?: number;
+}
+
+/**
+ * A Link through the server's WebSocket, built for TCP: `phys` is newest-only and capped at 20 Hz (a
+ * queue of stale samples behind a lost segment helps nobody), `event` expires, `dispatch` is reliable
+ * and ordered by the session's own stream. Keepalives measure the round trip through the server.
+ */
+export class RelayLink implements Link {
+  readonly peerId: string;
+  readonly #port: RelayPort;
+  readonly #options: Required<RelayLinkOptions>;
+  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #physGate: NewestSampleGate;
+  readonly #stopKeepalive: Cancel;
+  #state: LinkState = 'relayed';
+  #lastHeard: number;
+  #stats: LinkStats = {
+    rttMs: Number.NaN,
+    lossRate: Number.NaN,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+  };
+  /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
+  lastServerTime = Number.NaN;
+
+  constructor(peerId: string, port: RelayPort, options: RelayLinkOptions = {}) {
+    this.peerId = peerId;
+    this.#port = port;
+    this.#options = {
+      physIntervalMs: options.physIntervalMs ?? 50,
+      eventLifetimeMs: options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS,
+      keepaliveMs: options.keepaliveMs ?? 1_000,
+      deadAfterMs: options.deadAfterMs ?? 4_000,
+    };
+    this.#lastHeard = port.clock.now();
+    this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) =>
+      port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'),
+    );
+    this.#stopKeepalive = every(port.clock, this.#options.keepaliveMs, () => this.#keepalive());
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#state === 'closed') return false;
+    this.#stats.messagesSent++;
+    this.#stats.bytesSent += bytes.length;
+    if (channel === Channel.phys) this.#physGate.offer(this.peerId, bytes);
+    else if (channel === Channel.event) {
+      this.#port.send(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs);
+    } else this.#port.send(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable');
+    return true;
+  }
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#events.on('state', listener);
+  }
+
+  stats(): LinkStats {
+    return { ...this.#stats };
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#port.send(RELAY_CONTROL, Uint8Array.of(BYE), 'volatile');
+    this.closeLocally();
+  }
+
+  /** @internal The peer is gone (left the room, or we did): no goodbye to send. */
+  closeLocally(): void {
+    if (this.#state === 'closed') return;
+    this.#stopKeepalive();
+    this.#physGate.clear();
+    this.#state = 'closed';
+    this.#events.emit('state', 'closed');
+    this.#events.removeAll();
+  }
+
+  /** @internal A relayed message from the peer, with the server time it was forwarded at. */
+  receive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
+    if (this.#state === 'closed') return;
+    this.#lastHeard = this.#port.clock.now();
+    if (channelNumber === RELAY_CONTROL) {
+      this.#onControl(bytes);
+      return;
+    }
+    const channel = CHANNEL_BY_NUMBER[channelNumber];
+    if (channel === undefined) return;
+    this.lastServerTime = serverTime;
+    this.#stats.messagesReceived++;
+    this.#stats.bytesReceived += bytes.length;
+    this.#events.emit('message', { channel, bytes });
+  }
+
+  #onControl(bytes: Uint8Array): void {
+    const type = bytes[0];
+    if (type === BYE) this.closeLocally();
+    else if (type === PING && bytes.length === 9) {
+      const pong = bytes.slice();
+      pong[0] = PONG;
+      this.#port.send(RELAY_CONTROL, pong, 'volatile');
+    } else if (type === PONG && bytes.length === 9) {
+      const sentAt = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(1);
+      this.#stats.rttMs = Math.max(0, this.#port.clock.now() - sentAt);
+    }
+  }
+
+  #keepalive(): void {
+    if (this.#port.clock.now() - this.#lastHeard > this.#options.deadAfterMs) {
+      this.closeLocally();
+      return;
+    }
+    const ping = new Uint8Array(9);
+    ping[0] = PING;
+    new DataView(ping.buffer).setFloat64(1, this.#port.clock.now());
+    this.#port.send(RELAY_CONTROL, ping, 'volatile');
+  }
+}
