@@ -3,6 +3,13 @@ export { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from '.
 export type { Link, LinkState, LinkStats } from './link.js';
 export { NewestSampleGate } from './newest-sample-gate.js';
 export { RELAY_CONTROL, RelayLink, type RelayLinkOptions, type RelayPort } from './relay-link.js';
+export {
+  RtcLink,
+  type RtcLinkOptions,
+  type RtcPeerConnectionConstructor,
+  type RtcSignal,
+  type RtcSignaling,
+} from './rtc-link.js';
 export type { NetworkConditions } from './simulated/network-conditions.js';
 export { seededRandom } from './simulated/seeded-random.js';
 export {

@@ -87,7 +87,12 @@ describe('the client in a real browser', () => {
       const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
       const client = new Client({ WebSocket: RecordingSocket as never });
       void client.connect().catch(() => {});
-      return new Promise<string[]>((resolve) => setTimeout(() => resolve(captured), 50));
+      return new Promise<string[]>((resolve) => {
+        const started = Date.now();
+        const poll = () =>
+          captured.length > 0 || Date.now() - started > 5_000 ? resolve(captured) : setTimeout(poll, 20);
+        poll();
+      });
     });
     expect(urls[0]).toMatch(new RegExp(`^${t.wsUrl}\\?token=[\\w-]+\\.[\\w-]+$`));
     await page.close();

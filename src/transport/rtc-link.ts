@@ -1,0 +1,271 @@
+import { type Cancel, type Clock, type Disposer, Emitter, every, realClock } from '../common/index.js';
+import { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
+import type { Link, LinkState, LinkStats } from './link.js';
+
+/** What travels over the signaling path (the server relays it between members of one room). */
+export type RtcSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
+
+export interface RtcSignaling {
+  send(signal: RtcSignal): void;
+  onSignal(listener: (signal: RtcSignal) => void): Disposer;
+}
+
+export type RtcPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+export interface RtcLinkOptions {
+  /** The browser's `RTCPeerConnection`, or node-datachannel's polyfill in Node. */
+  RTCPeerConnection: RtcPeerConnectionConstructor;
+  signaling: RtcSignaling;
+  /**
+   * Exactly one side offers; both sides derive it from the same fact (e.g. the lower player id), so a
+   * link's first negotiation never collides.
+   */
+  role: 'offerer' | 'answerer';
+  iceServers?: RTCIceServer[];
+  /** 'relay' sends everything through TURN (hides addresses from the peer). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Extra settings for the RTCPeerConnection (node-datachannel needs `bindAddress` on loopback). */
+  extraConfiguration?: Record<string, unknown>;
+  /** Life of `event` messages in ms. Default 250. */
+  eventLifetimeMs?: number;
+  /** Keepalive period in ms. Default 1,000. */
+  keepaliveMs?: number;
+  /** Nothing heard for this long (ms) once connected: the peer is gone. Default 4,000. */
+  deadAfterMs?: number;
+  clock?: Clock;
+}
+
+/** A fourth negotiated channel for the link's own keepalive and goodbye. */
+const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };
+const PING = 1;
+const PONG = 2;
+const BYE = 3;
+
+/**
+ * A direct Link over WebRTC data channels, one per channel with the settings DESIGN.md gives, all
+ * negotiated with fixed ids. `dispatch` messages sent before the channels open wait for them; `phys` and
+ * `event` ones are dropped (stale by the time the link is up).
+ */
+export class RtcLink implements Link {
+  readonly #options: RtcLinkOptions;
+  readonly #clock: Clock;
+  readonly #pc: RTCPeerConnection;
+  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #channels = new Map<Channel, RTCDataChannel>();
+  #control: RTCDataChannel | undefined;
+  readonly #pendingCandidates: RTCIceCandidateInit[] = [];
+  readonly #waitingDispatch: Uint8Array[] = [];
+  readonly #disposeSignaling: Disposer;
+  #stopKeepalive: Cancel | undefined;
+  #state: LinkState = 'connecting';
+  #lastHeard: number;
+  #stats: LinkStats = {
+    rttMs: Number.NaN,
+    lossRate: Number.NaN,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+  };
+
+  constructor(options: RtcLinkOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? realClock;
+    this.#lastHeard = this.#clock.now();
+    this.#pc = new options.RTCPeerConnection({
+      iceServers: options.iceServers ?? [],
+      ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+      ...options.extraConfiguration,
+    } as RTCConfiguration);
+    // Callbacks first: some stacks start gathering the moment a channel exists.
+    this.#pc.onicecandidate = (event) => {
+      if (event.candidate)
+        options.signaling.send({ candidate: event.candidate.toJSON?.() ?? event.candidate });
+    };
+    this.#pc.onconnectionstatechange = () => {
+      const state = this.#pc.connectionState;
+      if (state === 'failed' || state === 'closed') this.#shutdown();
+    };
+    this.#disposeSignaling = options.signaling.onSignal((signal) => void this.#onSignal(signal));
+    if (options.role === 'offerer') {
+      this.#createChannels();
+      void this.#offer();
+    }
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#state === 'closed') return false;
+    const dataChannel = this.#channels.get(channel);
+    if (!dataChannel || dataChannel.readyState !== 'open') {
+      if (channel !== Channel.dispatch) return false;
+      this.#waitingDispatch.push(bytes);
+      return true;
+    }
+    try {
+      dataChannel.send(bytes as Uint8Array<ArrayBuffer>);
+    } catch {
+      // The channel closed under us (its close event is on its way): the message is lost, like a
+      // datagram; the link's state follows from the close.
+      return false;
+    }
+    this.#stats.messagesSent++;
+    this.#stats.bytesSent += bytes.length;
+    return true;
+  }
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#events.on('state', listener);
+  }
+
+  stats(): LinkStats {
+    return { ...this.#stats };
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#sendControl(Uint8Array.of(BYE));
+    this.#shutdown();
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      const offer = await this.#pc.createOffer();
+      await this.#pc.setLocalDescription(offer);
+      this.#options.signaling.send({ description: this.#pc.localDescription?.toJSON?.() ?? offer });
+    } catch {
+      this.#shutdown();
+    }
+  }
+
+  async #onSignal(signal: RtcSignal): Promise<void> {
+    if (this.#state === 'closed') return;
+    try {
+      if ('description' in signal) {
+        await this.#pc.setRemoteDescription(signal.description);
+        // Remote candidates that raced ahead of the description can go in now.
+        for (const candidate of this.#pendingCandidates.splice(0)) await this.#pc.addIceCandidate(candidate);
+        if (signal.description.type === 'offer') {
+          this.#createChannels();
+          const answer = await this.#pc.createAnswer();
+          await this.#pc.setLocalDescription(answer);
+          this.#options.signaling.send({ description: this.#pc.localDescription?.toJSON?.() ?? answer });
+        }
+      } else if (this.#pc.remoteDescription) {
+        await this.#pc.addIceCandidate(signal.candidate);
+      } else {
+        this.#pendingCandidates.push(signal.candidate);
+      }
+    } catch {
+      // A candidate for a closed or failed connection, or a description the stack refused: the
+      // connection state tells what became of the link.
+    }
+  }
+
+  #createChannels(): void {
+    if (this.#channels.size > 0) return;
+    const lifetime = this.#options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
+    for (const channel of CHANNELS) {
+      const dataChannel = this.#pc.createDataChannel(channel, dataChannelInit(channel, lifetime));
+      dataChannel.binaryType = 'arraybuffer';
+      dataChannel.onmessage = (event) => this.#onData(channel, event.data);
+      dataChannel.onopen = () => this.#onChannelOpen();
+      dataChannel.onclose = () => this.#shutdown();
+      this.#channels.set(channel, dataChannel);
+    }
+    const control = this.#pc.createDataChannel('control', CONTROL_INIT);
+    control.binaryType = 'arraybuffer';
+    control.onmessage = (event) => this.#onControl(event.data);
+    control.onopen = () => this.#onChannelOpen();
+    this.#control = control;
+  }
+
+  #onChannelOpen(): void {
+    const allOpen = [...this.#channels.values(), this.#control].every(
+      (channel) => channel?.readyState === 'open',
+    );
+    if (!allOpen || this.#state !== 'connecting') return;
+    this.#lastHeard = this.#clock.now();
+    this.#setState('direct');
+    for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
+    this.#stopKeepalive = every(this.#clock, this.#options.keepaliveMs ?? 1_000, () => this.#keepalive());
+  }
+
+  #onData(channel: Channel, data: unknown): void {
+    if (this.#state === 'closed') return;
+    const bytes = toBytes(data);
+    if (!bytes) return;
+    this.#lastHeard = this.#clock.now();
+    this.#stats.messagesReceived++;
+    this.#stats.bytesReceived += bytes.length;
+    this.#events.emit('message', { channel, bytes });
+  }
+
+  #onControl(data: unknown): void {
+    const bytes = toBytes(data);
+    if (!bytes || this.#state === 'closed') return;
+    this.#lastHeard = this.#clock.now();
+    const type = bytes[0];
+    if (type === BYE) this.#shutdown();
+    else if (type === PING && bytes.length === 9) {
+      const pong = bytes.slice();
+      pong[0] = PONG;
+      this.#sendControl(pong);
+    } else if (type === PONG && bytes.length === 9) {
+      const sentAt = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(1);
+      this.#stats.rttMs = Math.max(0, this.#clock.now() - sentAt);
+    }
+  }
+
+  #keepalive(): void {
+    if (this.#clock.now() - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
+      this.#shutdown();
+      return;
+    }
+    const ping = new Uint8Array(9);
+    ping[0] = PING;
+    new DataView(ping.buffer).setFloat64(1, this.#clock.now());
+    this.#sendControl(ping);
+  }
+
+  #sendControl(bytes: Uint8Array<ArrayBuffer>): void {
+    try {
+      if (this.#control?.readyState === 'open') this.#control.send(bytes);
+    } catch {
+      // closing: the keepalive or goodbye is moot
+    }
+  }
+
+  #shutdown(): void {
+    if (this.#state === 'closed') return;
+    this.#stopKeepalive?.();
+    this.#disposeSignaling();
+    this.#setState('closed');
+    for (const channel of this.#channels.values()) channel.onclose = null;
+    try {
+      this.#pc.close();
+    } catch {
+      // already closed
+    }
+    this.#events.removeAll();
+  }
+
+  #setState(state: LinkState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#events.emit('state', state);
+  }
+}
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
