@@ -1,5 +1,5 @@
-// Bundles the demo page for browsers and copies its static files next to the bundle.
-import { cpSync, mkdirSync } from 'node:fs';
+// Bundles the demo page for browsers and copies its static files (everything but TypeScript) next to it.
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -15,9 +15,13 @@ await build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
+  // Resolve vehikill-net/client to its TypeScript sources, so the page needs no prior tsc run.
   conditions: ['source'],
   sourcemap: true,
   minify: true,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) cpSync(join(source, file), join(target, file));
+for (const entry of readdirSync(source, { withFileTypes: true })) {
+  if (entry.isFile() && !entry.name.endsWith('.ts'))
+    cpSync(join(source, entry.name), join(target, entry.name));
+}

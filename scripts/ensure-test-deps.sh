@@ -24,3 +24,11 @@ echo "Installing test dependencies: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
+
+for need in "${needs[@]}"; do
+  path="${need#*:}"
+  if [ ! -x "$path" ]; then
+    echo "Installed ${need%%:*}, but $path is still missing" >&2
+    exit 1
+  fi
+done

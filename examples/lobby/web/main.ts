@@ -1,228 +1,118 @@
-/** The lobby page: connect, list and create rooms, join by code or link, chat. Plain DOM. */
-import { Client, type Member, ProtocolError, type RoomConnection, type RoomInfo } from 'vehikill-net/client';
+/** The lobby page: pick a name, list and create rooms, join by code or invite link, chat. Plain DOM. */
+import { Client, type Disposer, ProtocolError, type RoomInfo } from 'vehikill-net/client';
+import type { ChatIn, ChatOut } from '../shared/chat-protocol.js';
+import { watchConnection } from './connection-indicator.js';
+import { type ChatRoomConnection, RoomView } from './room-view.js';
+import { element, showStatus, showView, ui } from './ui.js';
 
-interface ChatLine {
-  from: string;
-  name: string;
-  text: string;
-  at: number;
-}
-type ChatIn = { chat: ChatLine };
-type ChatOut = { chat: { text: string } };
-type ChatRoomConnection = RoomConnection<ChatIn, ChatOut>;
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const ui = {
-  connection: $('connection'),
-  welcome: $('welcome'),
-  nameForm: $<HTMLFormElement>('name-form'),
-  name: $<HTMLInputElement>('name'),
-  lobby: $('lobby'),
-  createForm: $<HTMLFormElement>('create-form'),
-  title: $<HTMLInputElement>('title'),
-  codeForm: $<HTMLFormElement>('code-form'),
-  code: $<HTMLInputElement>('code'),
-  refresh: $('refresh'),
-  rooms: $('rooms'),
-  room: $('room'),
-  roomTitle: $('room-title'),
-  leave: $('leave'),
-  share: $('share'),
-  roomCode: $('room-code'),
-  shareLink: $<HTMLAnchorElement>('share-link'),
-  members: $('members'),
-  chatLog: $('chat-log'),
-  chatForm: $<HTMLFormElement>('chat-form'),
-  chatText: $<HTMLInputElement>('chat-text'),
-  status: $('status'),
-};
+const NAME_KEY = 'vehikill-lobby-name';
 
 let client: Client | undefined;
-let room: ChatRoomConnection | undefined;
-const codeFromLink = new URLSearchParams(location.search).get('code');
-
-ui.name.value = sessionStorage.getItem('vehikill-name') ?? '';
-
-function showStatus(text: string): void {
-  ui.status.textContent = text;
-}
+let unwatch: Disposer | undefined;
+let view: RoomView | undefined;
+const invitedTo = new URLSearchParams(location.search).get('code')?.trim() || undefined;
 
 function describe(error: unknown): string {
   if (error instanceof ProtocolError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 
-function setConnection(state: string, detail = ''): void {
-  ui.connection.dataset.state = state;
-  ui.connection.textContent = detail ? `${state} (${detail})` : state;
-}
-
 async function connect(): Promise<void> {
   const name = ui.name.value.trim();
-  sessionStorage.setItem('vehikill-name', name);
-  client?.close();
+  sessionStorage.setItem(NAME_KEY, name);
+  unwatch?.();
+  const previous = client;
+  client = undefined;
+  previous?.close();
+  // Default options: the URL comes from this page's address, and a guest token is fetched for `name`.
   const current = new Client(name ? { name } : {});
   client = current;
-  let attempts = 0;
-  current.on('state', (state) => setConnection(state));
-  current.on('drop', () => {
-    attempts = 0;
-    setConnection('reconnecting', 'connection lost');
-  });
-  current.on('reconnect', ({ resumed }) => {
-    setConnection('open');
-    showStatus(
-      resumed ? 'Reconnected: nothing was lost.' : 'Reconnected with a new session: join a room again.',
-    );
-    if (!room) void refreshRooms();
-  });
-  current.on('session-expired', () =>
-    showStatus('Your session expired while you were away: you left the room.'),
-  );
+  unwatch = watchConnection(current);
   current.on('error', (error) => showStatus(describe(error)));
+  current.on('session-expired', ({ message }) => showStatus(`Your session expired: ${message}`));
+  current.on('reconnect', () => {
+    if (!view) void refreshRooms();
+  });
   current.on('closed', ({ code, message }) => {
-    setConnection('closed', code);
-    showStatus(`Disconnected: ${message}`);
+    if (client !== current) return;
+    if (code !== 'CLOSED_BY_CLIENT') showStatus(`Disconnected (${code}): ${message}`);
+    ui.connect.textContent = 'Connect again';
+    showView('welcome');
   });
-  current.on('state', (state) => {
-    if (state === 'reconnecting') setConnection('reconnecting', `attempt ${++attempts}`);
-  });
+
+  ui.connect.disabled = true;
   try {
     await current.connect();
   } catch (error) {
-    showStatus(`Could not connect: ${describe(error)}`);
+    if (client === current) showStatus(`Could not connect: ${describe(error)}`);
     return;
+  } finally {
+    ui.connect.disabled = false;
   }
-  ui.welcome.hidden = true;
-  ui.lobby.hidden = false;
-  setConnection('open', current.name ?? '');
-  if (codeFromLink) await joinBy((c) => c.joinByCode<ChatIn, ChatOut>(codeFromLink));
+  showStatus('');
+  showView('lobby');
+  if (invitedTo) await joinWith((c) => c.joinByCode<ChatIn, ChatOut>(invitedTo));
   else await refreshRooms();
 }
 
 async function refreshRooms(): Promise<void> {
-  if (!client) return;
-  let rooms: RoomInfo[];
+  if (client?.state !== 'open') return;
+  ui.refresh.disabled = true;
   try {
-    rooms = await client.listRooms({ type: 'chat', includeFull: true });
+    const rooms = await client.listRooms({ type: 'chat', includeFull: true });
+    ui.rooms.replaceChildren(
+      ...(rooms.length > 0
+        ? rooms.map(roomRow)
+        : [element('li', 'No public rooms yet: create one.', 'empty')]),
+    );
   } catch (error) {
     showStatus(describe(error));
-    return;
+  } finally {
+    ui.refresh.disabled = false;
   }
-  ui.rooms.replaceChildren(
-    ...(rooms.length === 0
-      ? [
-          Object.assign(document.createElement('li'), {
-            className: 'empty',
-            textContent: 'No public rooms yet: create one.',
-          }),
-        ]
-      : rooms.map(roomRow)),
-  );
 }
 
 function roomRow(info: RoomInfo): HTMLLIElement {
-  const li = document.createElement('li');
-  const label = document.createElement('span');
-  label.textContent = `${String(info.metadata.title ?? 'Room')} · ${info.clients}/${info.maxClients}`;
-  const join = document.createElement('button');
+  const title = String(info.metadata.title ?? 'Room');
+  const full = info.clients >= info.maxClients;
+  const item = element('li');
+  const label = element('span', title, 'room-name');
+  const seats = element('span', `${info.clients}/${info.maxClients}`, full ? 'seats full' : 'seats');
+  seats.setAttribute('aria-label', `${info.clients} of ${info.maxClients} players`);
+  const join = element('button', full ? 'Full' : 'Join', 'secondary');
   join.type = 'button';
-  join.textContent = 'Join';
   join.dataset.testid = `join-${info.roomId}`;
-  join.disabled = info.clients >= info.maxClients;
-  join.addEventListener('click', () => void joinBy((c) => c.join<ChatIn, ChatOut>(info.roomId)));
-  li.append(label, join);
-  return li;
+  join.disabled = full;
+  join.setAttribute('aria-label', `Join ${title}`);
+  join.addEventListener('click', () => void joinWith((c) => c.join<ChatIn, ChatOut>(info.roomId)));
+  item.append(label, seats, join);
+  return item;
 }
 
-async function joinBy(attempt: (connected: Client) => Promise<ChatRoomConnection>): Promise<void> {
+/** Runs a create or join; on success shows the room, on failure says why in the status line. */
+async function joinWith(attempt: (connected: Client) => Promise<ChatRoomConnection>): Promise<void> {
   if (!client) return;
+  let room: ChatRoomConnection;
   try {
-    enterRoom(await attempt(client));
-    showStatus('');
+    room = await attempt(client);
   } catch (error) {
     showStatus(describe(error));
+    void refreshRooms();
+    return;
   }
-}
-
-function enterRoom(joined: ChatRoomConnection): void {
-  room = joined;
-  ui.lobby.hidden = true;
-  ui.room.hidden = false;
-  ui.roomTitle.textContent = String(joined.info.metadata.title ?? 'Room');
-  ui.share.hidden = joined.code === undefined;
-  if (joined.code) {
-    ui.roomCode.textContent = joined.code;
-    const link = new URL(location.href);
-    link.search = `?code=${joined.code}`;
-    ui.shareLink.href = link.toString();
-    ui.shareLink.textContent = link.toString();
-  }
-  ui.chatLog.replaceChildren();
-  const history = (joined.initialState as { history?: ChatLine[] } | undefined)?.history ?? [];
-  for (const line of history) appendChat(line);
-  renderMembers();
-  joined.onMessage('chat', appendChat);
-  joined.on('member-join', (member) => {
-    appendSystem(`${member.name} joined`);
-    renderMembers();
-  });
-  joined.on('member-leave', ({ playerId, reason }) => {
-    appendSystem(`${nameOf(playerId)} left${reason === 'left' ? '' : ` (${reason})`}`);
-    renderMembers();
-  });
-  joined.on('member-away', renderMembers);
-  joined.on('member-back', renderMembers);
-  joined.on('state', ({ state }) => {
-    ui.chatLog.replaceChildren();
-    for (const line of (state as { history?: ChatLine[] } | undefined)?.history ?? []) appendChat(line);
-    renderMembers();
-  });
-  joined.on('leave', ({ reason, message }) => {
-    if (room !== joined) return;
-    room = undefined;
-    ui.room.hidden = true;
-    ui.lobby.hidden = false;
-    if (reason !== 'left') showStatus(`You left the room: ${reason} (${message})`);
+  showStatus('');
+  view?.dispose();
+  view = new RoomView(room, client.playerId, (reason, message) => {
+    view = undefined;
+    showView(client?.state === 'closed' ? 'welcome' : 'lobby');
+    if (reason !== 'left') showStatus(`You are out of the room: ${reason} (${message})`);
     void refreshRooms();
   });
+  showView('room');
   ui.chatText.focus();
 }
 
-const names = new Map<string, string>();
-function nameOf(playerId: string): string {
-  return names.get(playerId) ?? 'someone';
-}
-
-function renderMembers(): void {
-  if (!room) return;
-  ui.members.replaceChildren(
-    ...room.members.map((member: Member) => {
-      names.set(member.playerId, member.name);
-      const li = document.createElement('li');
-      li.textContent = member.name;
-      li.dataset.playerId = member.playerId;
-      li.classList.toggle('away', member.away);
-      li.classList.toggle('me', member.playerId === client?.playerId);
-      if (member.away) li.title = 'connection lost: seat held';
-      return li;
-    }),
-  );
-}
-
-function appendChat(line: ChatLine): void {
-  names.set(line.from, line.name);
-  const li = document.createElement('li');
-  const who = Object.assign(document.createElement('span'), { className: 'who', textContent: line.name });
-  li.append(who, document.createTextNode(line.text));
-  ui.chatLog.append(li);
-  ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
-}
-
-function appendSystem(text: string): void {
-  ui.chatLog.append(Object.assign(document.createElement('li'), { className: 'system', textContent: text }));
-}
-
+ui.name.value = sessionStorage.getItem(NAME_KEY) ?? '';
 ui.nameForm.addEventListener('submit', (event) => {
   event.preventDefault();
   void connect();
@@ -231,27 +121,44 @@ ui.createForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const isPrivate = (event.submitter as HTMLButtonElement | null)?.value === 'private';
   const title = ui.title.value.trim();
-  void joinBy((c) =>
+  void joinWith((c) =>
     c.create<ChatIn, ChatOut>('chat', { private: isPrivate, options: title ? { title } : {} }),
   );
 });
 ui.codeForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  void joinBy((c) => c.joinByCode<ChatIn, ChatOut>(ui.code.value));
+  const code = ui.code.value.trim();
+  if (code) void joinWith((c) => c.joinByCode<ChatIn, ChatOut>(code));
 });
 ui.refresh.addEventListener('click', () => void refreshRooms());
-ui.leave.addEventListener('click', () => void room?.leave());
+ui.leave.addEventListener('click', () => void view?.room.leave());
+ui.copyLink.addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(ui.shareLink.href);
+    showStatus('Invite link copied.', 'info');
+  } catch {
+    // No clipboard (a plain-http page off localhost): select the link so the player can copy it.
+    getSelection()?.selectAllChildren(ui.shareLink);
+    showStatus('Press Ctrl+C (or ⌘C) to copy the selected link.', 'info');
+  }
+});
+ui.chatText.addEventListener('input', () => {
+  if (ui.chatText.value.trim()) view?.typed();
+});
 ui.chatForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = ui.chatText.value.trim();
-  if (!room || !text) return;
+  if (!view || !text) return;
   try {
-    room.send('chat', { text });
+    view.say(text);
     ui.chatText.value = '';
   } catch (error) {
     showStatus(describe(error));
   }
 });
 
-// A shared invite link skips the name step.
-if (codeFromLink) void connect();
+// An invite link skips the name step: the saved name (or a guest name) will do.
+if (invitedTo) {
+  ui.code.value = invitedTo;
+  void connect();
+}
