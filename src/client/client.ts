@@ -149,8 +149,12 @@ export class Client {
     const joined = v.parse(joinedRoomSchema, await this.#request(kind, body));
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
+    const selfId = this.playerId;
+    if (selfId === undefined)
+      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     const room = new RoomConnection<In, Out>(joined, {
       clock: this.#connection.clock,
+      selfId,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
       sendSignal: (to, signal) =>
         this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),

@@ -8,8 +8,11 @@ export {
   ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
+export { Channel, type Link, type LinkState, type LinkStats } from '../transport/index.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { Client, type ClientEvents, type ConnectionState } from './client.js';
 export type { ClientOptions } from './client-options.js';
+export { PeerLink } from './mesh/peer-link.js';
+export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.js';

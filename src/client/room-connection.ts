@@ -1,6 +1,7 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
-import { type Link, RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 
 export interface RoomSendOptions {
   /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
@@ -25,6 +26,8 @@ export interface RoomEvents {
 /** What the room needs from the client connection that carries it. */
 export interface RoomTransport {
   readonly clock: Clock;
+  /** Our own player id in this room's session. */
+  readonly selfId: string;
   sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
   sendSignal(to: string, signal: unknown): void;
   sendToPeer(
@@ -39,6 +42,9 @@ export interface RoomTransport {
 
 type AnyMessages = Record<string, unknown>;
 
+/** Enough for an offer and its candidates from every peer of a full mesh. */
+const MAX_EARLY_SIGNALS = 256;
+
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
  * types we send; both default to untyped.
@@ -52,6 +58,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
   readonly #transport: RoomTransport;
   readonly #relayLinks = new Map<string, RelayLink>();
+  #mesh: PeerMesh | undefined;
+  /** Signals that arrived before this side started its mesh (the peer's started first). */
+  readonly #earlySignals: Array<{ from: string; signal: unknown }> = [];
   #left = false;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
@@ -74,6 +83,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   get left(): boolean {
     return this.#left;
   }
+  get clock(): Clock {
+    return this.#transport.clock;
+  }
 
   on<E extends keyof RoomEvents>(event: E, listener: (payload: RoomEvents[E]) => void): Disposer {
     return this.#events.on(event, listener);
@@ -95,6 +107,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#transport.leaveRoom(this);
   }
 
+  /**
+   * The peer mesh of this room: a Link to every other member, direct where WebRTC allows, relayed
+   * otherwise. Created on first use with `options`; later calls return the same mesh.
+   */
+  mesh(options?: MeshOptions): PeerMesh {
+    if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
+    if (!this.#mesh) {
+      this.#mesh = new PeerMesh(this, this.#transport.selfId, options);
+      for (const early of this.#earlySignals.splice(0)) this.#events.emit('signal', early);
+    }
+    return this.#mesh;
+  }
+
   /** Sends signaling (offer, answer, ICE) to a peer in this room, through the server. */
   signal(to: string, signal: unknown): void {
     if (this.#left) throw new Error(`left room ${this.roomId}: cannot signal`);
@@ -105,7 +130,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * A Link to another member through the server (relay path): the three channels with TCP-aware
    * semantics. The same Link is returned until it closes (the peer left, or it was closed).
    */
-  relayLink(peerId: string, options?: RelayLinkOptions): Link {
+  relayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
     const existing = this.#relayLinks.get(peerId);
     if (existing && existing.state !== 'closed') return existing;
     if (this.#left || !this.#members.has(peerId)) throw new Error(`${peerId} is not in room ${this.roomId}`);
@@ -129,6 +154,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal */
   receiveSignal(from: string, signal: unknown): void {
+    if (!this.#mesh && this.#earlySignals.length < MAX_EARLY_SIGNALS)
+      this.#earlySignals.push({ from, signal });
     this.#events.emit('signal', { from, signal });
   }
 

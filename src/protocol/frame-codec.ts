@@ -112,7 +112,16 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
   } catch (cause) {
     throw new ProtocolError(ErrorCode.BAD_FRAME, 'body is not valid msgpack', { cause });
   }
-  const parsed = v.safeParse(schema, raw);
+  let parsed: v.SafeParseResult<v.GenericSchema>;
+  try {
+    parsed = v.safeParse(schema, raw);
+  } catch (cause) {
+    // valibot runs a pipe's later checks even after an earlier one failed, so a check that recurses
+    // (the signal size check's JSON.stringify) can meet a payload nested thousands deep and overflow.
+    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `kind 0x${kind.toString(16)}: unverifiable body`, {
+      cause,
+    });
+  }
   if (!parsed.success) {
     // Keep the request id if it is readable, so the sender's request fails at once instead of hanging.
     const rid = (raw as { rid?: unknown } | null)?.rid;

@@ -100,7 +100,7 @@ export class RtcLink implements Link {
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#state === 'closed') return false;
     const dataChannel = this.#channels.get(channel);
-    if (!dataChannel || dataChannel.readyState !== 'open') {
+    if (dataChannel?.readyState !== 'open') {
       if (channel !== Channel.dispatch) return false;
       this.#waitingDispatch.push(bytes);
       return true;

@@ -1,0 +1,161 @@
+import { type Cancel, type Clock, type Disposer, Emitter } from '../../common/index.js';
+import {
+  type Channel,
+  type Link,
+  type LinkState,
+  type LinkStats,
+  type RelayLink,
+  RtcLink,
+  type RtcLinkOptions,
+  type RtcSignal,
+} from '../../transport/index.js';
+
+/** Signaling for one peer's RTC attempts; `n` numbers the attempt so stale signals are ignored. */
+export interface PeerSignal {
+  n: number;
+  signal: RtcSignal;
+}
+
+export interface PeerLinkOptions {
+  clock: Clock;
+  /** Builds RTC links; absent when this side has no WebRTC (then the relay is all there is). */
+  rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+  /** True on the side that offers (both sides compute it the same way). */
+  offerer: boolean;
+  sendSignal(signal: PeerSignal): void;
+  /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
+  directTimeoutMs?: number;
+  /** After a failed direct attempt, try again this much later (ms). Default 15,000. */
+  retryDirectMs?: number;
+}
+
+/**
+ * The Link to one peer as the mesh hands it out: direct WebRTC when it is up, the server relay when it
+ * is not (no WebRTC, ICE failed, the path died), upgrading back to direct by itself. Callers see one Link;
+ * `state` tells which path is in use.
+ */
+export class PeerLink implements Link {
+  readonly peerId: string;
+  readonly #relay: RelayLink;
+  readonly #options: PeerLinkOptions;
+  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #signals = new Emitter<{ signal: RtcSignal }>();
+  #rtc: RtcLink | undefined;
+  #attempt = 0;
+  #cancelTimer: Cancel | undefined;
+  #lastState: LinkState;
+  #closed = false;
+  /** Direct attempts that failed or timed out. */
+  failedAttempts = 0;
+
+  constructor(peerId: string, relay: RelayLink, options: PeerLinkOptions) {
+    this.peerId = peerId;
+    this.#relay = relay;
+    this.#options = options;
+    relay.onMessage((channel, bytes) => this.#events.emit('message', { channel, bytes }));
+    relay.onState(() => this.#refreshState());
+    this.#lastState = this.state;
+    if (options.rtc && options.offerer) this.#startAttempt(1);
+  }
+
+  get state(): LinkState {
+    if (this.#closed) return 'closed';
+    if (this.#rtc?.state === 'direct') return 'direct';
+    return this.#relay.state === 'closed' ? 'closed' : 'relayed';
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#closed) return false;
+    if (this.#rtc?.state === 'direct' && this.#rtc.send(channel, bytes)) return true;
+    return this.#relay.send(channel, bytes);
+  }
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#events.on('state', listener);
+  }
+
+  stats(): LinkStats {
+    return this.#rtc?.state === 'direct' ? this.#rtc.stats() : this.#relay.stats();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancelTimer?.();
+    this.#rtc?.close();
+    this.#relay.close();
+    this.#refreshState();
+    this.#events.removeAll();
+  }
+
+  /** Tries a direct connection again now (the network came back). Offerer side only. */
+  retryDirect(): void {
+    if (this.#closed || !this.#options.rtc || !this.#options.offerer || this.#rtc?.state === 'direct') return;
+    this.#startAttempt(this.#attempt + 1);
+  }
+
+  /** @internal Signaling from the peer for attempt `n`. */
+  receiveSignal(signal: PeerSignal): void {
+    if (this.#closed || !this.#options.rtc || signal.n < this.#attempt) return;
+    const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
+    if (signal.n > this.#attempt) {
+      // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
+      if (this.#options.offerer || !isOffer) return;
+      this.#startAttempt(signal.n);
+    }
+    this.#signals.emit('signal', signal.signal);
+  }
+
+  #startAttempt(n: number): void {
+    this.#cancelTimer?.();
+    // Detach before closing, so the old attempt's close is not taken for a failure of the new one.
+    const previous = this.#rtc;
+    this.#rtc = undefined;
+    previous?.close();
+    this.#attempt = n;
+    const rtcOptions = this.#options.rtc;
+    if (!rtcOptions) return;
+    const rtc = new RtcLink({
+      ...rtcOptions,
+      clock: this.#options.clock,
+      role: this.#options.offerer ? 'offerer' : 'answerer',
+      signaling: {
+        send: (signal) => this.#options.sendSignal({ n, signal }),
+        onSignal: (listener) => this.#signals.on('signal', listener),
+      },
+    });
+    this.#rtc = rtc;
+    rtc.onMessage((channel, bytes) => this.#events.emit('message', { channel, bytes }));
+    rtc.onState((state) => {
+      if (state === 'direct') this.#cancelTimer?.();
+      if (state === 'closed' && this.#rtc === rtc) this.#attemptFailed(rtc);
+      this.#refreshState();
+    });
+    this.#cancelTimer = this.#options.clock.setTimeout(() => {
+      if (this.#rtc === rtc && rtc.state !== 'direct') rtc.close();
+    }, this.#options.directTimeoutMs ?? 5_000);
+  }
+
+  #attemptFailed(rtc: RtcLink): void {
+    if (this.#closed) return;
+    this.failedAttempts++;
+    if (this.#rtc === rtc) this.#rtc = undefined;
+    if (!this.#options.offerer) return; // the offerer drives retries
+    this.#cancelTimer?.();
+    this.#cancelTimer = this.#options.clock.setTimeout(
+      () => this.#startAttempt(this.#attempt + 1),
+      this.#options.retryDirectMs ?? 15_000,
+    );
+  }
+
+  #refreshState(): void {
+    const state = this.state;
+    if (state === this.#lastState) return;
+    this.#lastState = state;
+    this.#events.emit('state', state);
+  }
+}

@@ -1,0 +1,212 @@
+import * as v from 'valibot';
+import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
+import type {
+  Channel,
+  LinkState,
+  RtcLinkOptions,
+  RtcPeerConnectionConstructor,
+} from '../../transport/index.js';
+import type { RoomConnection } from '../room-connection.js';
+import { PeerLink, type PeerSignal } from './peer-link.js';
+
+export interface MeshOptions {
+  /**
+   * WebRTC settings. Default: the browser's RTCPeerConnection when there is one; `false` or no
+   * RTCPeerConnection means every link goes through the server relay.
+   */
+  rtc?:
+    | false
+    | {
+        RTCPeerConnection?: RtcPeerConnectionConstructor;
+        iceServers?: RTCIceServer[];
+        iceTransportPolicy?: RTCIceTransportPolicy;
+        extraConfiguration?: Record<string, unknown>;
+        eventLifetimeMs?: number;
+      };
+  /** Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8. */
+  maxMeshSize?: number;
+  /** A direct attempt not connected by then falls back to the relay (ms). Default 5,000. */
+  directTimeoutMs?: number;
+  /** Retry a failed direct link after this long (ms). Default 15,000. */
+  retryDirectMs?: number;
+  /** Largest message accepted from a peer, in bytes. Default 16 KiB. */
+  maxMessageBytes?: number;
+  /** Messages per second accepted from one peer (burst twice that). Default 240. */
+  peerMessagesPerSecond?: number;
+}
+
+export interface MeshEvents {
+  message: { from: string; channel: Channel; bytes: Uint8Array };
+  'peer-state': { peerId: string; state: LinkState };
+  /** A peer's message was refused: too large, over its rate, or the peer is muted/blocked. */
+  rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' };
+}
+
+const peerSignal = v.object({
+  n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
+  signal: v.union([
+    v.object({
+      description: v.object({
+        type: v.picklist(['offer', 'answer', 'pranswer', 'rollback']),
+        sdp: v.optional(v.string()),
+      }),
+    }),
+    v.object({
+      candidate: v.object({
+        candidate: v.optional(v.string()),
+        sdpMid: v.optional(v.nullable(v.string())),
+        sdpMLineIndex: v.optional(v.nullable(v.number())),
+        usernameFragment: v.optional(v.nullable(v.string())),
+      }),
+    }),
+  ]),
+});
+
+/**
+ * The room's peer mesh: a Link to every other member, direct over WebRTC where it can be had and through
+ * the server otherwise, switching by itself. Messages from peers are size- and rate-limited per peer;
+ * a peer can be blocked. Peer data never decides anything: it is input to be checked like any other.
+ */
+export class PeerMesh {
+  readonly #room: RoomConnection;
+  readonly #selfId: string;
+  readonly #options: MeshOptions;
+  readonly #links = new Map<string, PeerLink>();
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #blocked = new Set<string>();
+  readonly #events = new Emitter<MeshEvents>();
+  readonly #disposers: Disposer[] = [];
+  readonly #rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+
+  constructor(room: RoomConnection, selfId: string, options: MeshOptions = {}) {
+    this.#room = room;
+    this.#selfId = selfId;
+    this.#options = options;
+    const maxMeshSize = options.maxMeshSize ?? 8;
+    if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
+      throw new RangeError('maxMeshSize must be an integer in 2..16');
+    }
+    const rtc = options.rtc === false ? undefined : options.rtc;
+    const ctor =
+      rtc?.RTCPeerConnection ??
+      (options.rtc === false
+        ? undefined
+        : (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
+    this.#rtc = ctor
+      ? {
+          RTCPeerConnection: ctor,
+          ...(rtc?.iceServers ? { iceServers: rtc.iceServers } : {}),
+          ...(rtc?.iceTransportPolicy ? { iceTransportPolicy: rtc.iceTransportPolicy } : {}),
+          ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
+          ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+        }
+      : undefined;
+    this.#disposers.push(
+      room.on('member-join', (member) => this.#connect(member.playerId)),
+      room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
+      room.on('leave', () => this.close()),
+      room.on('signal', ({ from, signal }) => this.#onSignal(from, signal)),
+    );
+    for (const member of room.members) this.#connect(member.playerId);
+  }
+
+  /** True when this side can make direct links at all. */
+  get directCapable(): boolean {
+    return this.#rtc !== undefined;
+  }
+
+  peers(): PeerLink[] {
+    return [...this.#links.values()];
+  }
+
+  link(peerId: string): PeerLink | undefined {
+    return this.#links.get(peerId);
+  }
+
+  send(peerId: string, channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#blocked.has(peerId)) return false;
+    return this.#links.get(peerId)?.send(channel, bytes) ?? false;
+  }
+
+  /** Sends to every peer that is not blocked; returns how many took it. */
+  broadcast(channel: Channel, bytes: Uint8Array): number {
+    let sent = 0;
+    for (const peerId of this.#links.keys()) if (this.send(peerId, channel, bytes)) sent++;
+    return sent;
+  }
+
+  on<E extends keyof MeshEvents>(event: E, listener: (payload: MeshEvents[E]) => void): Disposer {
+    return this.#events.on(event, listener);
+  }
+
+  /** Stops accepting and sending anything to or from this peer (mute their data, hide ours). */
+  block(peerId: string): void {
+    this.#blocked.add(peerId);
+  }
+
+  unblock(peerId: string): void {
+    this.#blocked.delete(peerId);
+  }
+
+  isBlocked(peerId: string): boolean {
+    return this.#blocked.has(peerId);
+  }
+
+  /** The network came back (e.g. the browser's `online` event): try direct links again now. */
+  retryDirect(): void {
+    for (const link of this.#links.values()) link.retryDirect();
+  }
+
+  close(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
+    this.#events.removeAll();
+  }
+
+  #connect(peerId: string): void {
+    if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
+    const tooBig = this.#room.members.length > (this.#options.maxMeshSize ?? 8);
+    const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
+      clock: this.#room.clock,
+      rtc: tooBig ? undefined : this.#rtc,
+      // Both sides agree without talking: the lower id offers.
+      offerer: this.#selfId < peerId,
+      sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
+      ...(this.#options.directTimeoutMs ? { directTimeoutMs: this.#options.directTimeoutMs } : {}),
+      ...(this.#options.retryDirectMs ? { retryDirectMs: this.#options.retryDirectMs } : {}),
+    });
+    const rate = this.#options.peerMessagesPerSecond ?? 240;
+    this.#buckets.set(peerId, new TokenBucket(rate * 2, rate, this.#room.clock.now()));
+    link.onMessage((channel, bytes) => this.#onPeerMessage(peerId, channel, bytes));
+    link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
+    this.#links.set(peerId, link);
+  }
+
+  #disconnect(peerId: string): void {
+    this.#links.get(peerId)?.close();
+    this.#links.delete(peerId);
+    this.#buckets.delete(peerId);
+  }
+
+  #onPeerMessage(from: string, channel: Channel, bytes: Uint8Array): void {
+    if (this.#blocked.has(from)) {
+      this.#events.emit('rejected', { from, reason: 'blocked' });
+      return;
+    }
+    if (bytes.length > (this.#options.maxMessageBytes ?? 16 * 1024)) {
+      this.#events.emit('rejected', { from, reason: 'too-large' });
+      return;
+    }
+    if (!this.#buckets.get(from)?.take(this.#room.clock.now())) {
+      this.#events.emit('rejected', { from, reason: 'rate' });
+      return;
+    }
+    this.#events.emit('message', { from, channel, bytes });
+  }
+
+  #onSignal(from: string, raw: unknown): void {
+    const parsed = v.safeParse(peerSignal, raw);
+    if (!parsed.success || this.#blocked.has(from)) return;
+    this.#links.get(from)?.receiveSignal(parsed.output as PeerSignal);
+  }
+}

@@ -1,0 +1,124 @@
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import {
+  Channel,
+  type Client,
+  type MeshOptions,
+  type PeerMesh,
+  type RoomConnection,
+} from 'vehikill-net/client';
+import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+const rtc: MeshOptions['rtc'] = {
+  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  extraConfiguration: { bindAddress: '127.0.0.1' },
+};
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function roomOf(count: number, meshOptions: (i: number) => MeshOptions) {
+  const clients: Client[] = Array.from({ length: count }, () => t.client());
+  await Promise.all(clients.map((client) => client.connect()));
+  const rooms: RoomConnection[] = [await clients[0]!.create('test', { options: { maxClients: 8 } })];
+  for (const client of clients.slice(1)) rooms.push(await client.join(rooms[0]!.roomId));
+  await eventually(() => rooms.every((room) => room.members.length === count), 'everyone sees everyone');
+  const meshes: PeerMesh[] = rooms.map((room, i) => room.mesh(meshOptions(i)));
+  return { clients, rooms, meshes };
+}
+
+describe('peer mesh (Node, node-datachannel)', () => {
+  it('4 players form a full direct mesh and exchange on all three channels', async () => {
+    // Generous timeouts: a loaded 2-core CI machine can slow ICE and signaling a lot.
+    const { clients, meshes } = await roomOf(4, () => ({
+      rtc,
+      directTimeoutMs: 10_000,
+      retryDirectMs: 1_000,
+    }));
+    const states = () =>
+      meshes
+        .map((mesh) =>
+          mesh
+            .peers()
+            .map((link) => `${link.state}/${link.failedAttempts}`)
+            .join(','),
+        )
+        .join(' | ');
+    await eventually(
+      () =>
+        meshes.every(
+          (mesh) => mesh.peers().length === 3 && mesh.peers().every((link) => link.state === 'direct'),
+        ),
+      'all 12 links direct',
+      25_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; link states/failed attempts: ${states()}`);
+    });
+    const received = meshes.map(() => [] as string[]);
+    for (const [i, mesh] of meshes.entries()) {
+      mesh.on('message', ({ from, channel }) => received[i]!.push(`${from}:${channel}`));
+    }
+    for (const mesh of meshes) {
+      mesh.broadcast(Channel.dispatch, Uint8Array.of(1));
+      mesh.broadcast(Channel.event, Uint8Array.of(2));
+      mesh.broadcast(Channel.phys, Uint8Array.of(3));
+    }
+    await eventually(
+      () => received.every((list) => list.length === 9),
+      'every peer heard every other on every channel',
+    );
+    for (const client of clients) client.close();
+  }, 40_000);
+
+  it('a player without WebRTC talks through the relay with the same API; the others stay direct', async () => {
+    const { clients, meshes } = await roomOf(3, (i) => ({
+      rtc: i === 2 ? false : rtc,
+      directTimeoutMs: 10_000,
+      retryDirectMs: 1_000,
+    }));
+    const noRtc = clients[2]!.playerId!;
+    expect(meshes[2]!.directCapable).toBe(false);
+    await eventually(
+      () => meshes[0]!.link(clients[1]!.playerId!)?.state === 'direct',
+      'direct between the two',
+      25_000,
+    );
+    expect(meshes[0]!.link(noRtc)?.state).toBe('relayed');
+    const heard: number[] = [];
+    meshes[2]!.on('message', ({ bytes }) => heard.push(bytes[0]!));
+    meshes[0]!.send(noRtc, Channel.dispatch, Uint8Array.of(7));
+    meshes[1]!.send(noRtc, Channel.dispatch, Uint8Array.of(8));
+    await eventually(() => heard.length === 2, 'relayed to the player without WebRTC');
+    expect(heard.sort()).toEqual([7, 8]);
+    for (const client of clients) client.close();
+  }, 40_000);
+
+  it("a blocked peer's messages are refused, and a leaving player's links close on every peer", async () => {
+    const { clients, rooms, meshes } = await roomOf(3, () => ({ rtc: false }));
+    const [a, b, c] = clients.map((client) => client.playerId!);
+    const rejected: string[] = [];
+    meshes[0]!.on('rejected', ({ from, reason }) => rejected.push(`${from}:${reason}`));
+    const heard: string[] = [];
+    meshes[0]!.on('message', ({ from }) => heard.push(from));
+    meshes[0]!.block(b!);
+    meshes[1]!.send(a!, Channel.dispatch, Uint8Array.of(1));
+    meshes[2]!.send(a!, Channel.dispatch, Uint8Array.of(1));
+    await eventually(() => heard.length === 1 && rejected.length === 1, 'one delivered, one refused');
+    expect(heard).toEqual([c]);
+    expect(rejected).toEqual([`${b}:blocked`]);
+    const linkToC = meshes[0]!.link(c!)!;
+    await rooms[2]!.leave();
+    await eventually(
+      () => linkToC.state === 'closed' && meshes[1]!.link(c!) === undefined,
+      'links to c closed',
+    );
+    for (const client of clients) client.close();
+  });
+});

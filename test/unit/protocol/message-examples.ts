@@ -1,0 +1,269 @@
+import { type BodyKind, Kind, MAX_DATA_DEPTH } from 'vehikill-net/protocol';
+
+/**
+ * For every kind with a body schema: bodies it must accept and bodies it must refuse. Shared by the
+ * schema tests, the codec tests and the fuzzer (valid bodies are its mutation seeds).
+ * Each invalid body breaks exactly one rule, named by its key.
+ */
+export interface KindExamples {
+  valid: readonly unknown[];
+  invalid: Readonly<Record<string, unknown>>;
+}
+
+export const PLAYER = 'pA1b2C3d4E5f6G7h';
+export const OTHER_PLAYER = 'Zz9_-Yy8Xx7Ww6';
+export const ROOM = 'AbCdEfGhIj';
+
+export const roomInfo = {
+  roomId: ROOM,
+  type: 'arena',
+  code: 'K7Q2XM',
+  private: false,
+  clients: 1,
+  maxClients: 8,
+  metadata: { mode: 'ffa', ranked: true, level: 3 },
+  nodeId: 'node-1',
+};
+const member = { playerId: PLAYER, name: 'Ada', away: false };
+
+/** `levels` nested containers around a scalar: `nested(1)` is `[1]`. */
+export function nested(levels: number, shape: 'array' | 'map' = 'array'): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < levels; level++) value = shape === 'array' ? [value] : { a: value };
+  return value;
+}
+
+const welcome = {
+  playerId: PLAYER,
+  resumeToken: 'secret',
+  name: 'Ada',
+  resumed: false,
+  resync: false,
+  ack: 0,
+  serverTime: 1_700_000_000_000,
+  heartbeatMs: 5_000,
+  graceMs: 30_000,
+};
+
+export const examples: Record<BodyKind, KindExamples> = {
+  [Kind.Hello]: {
+    valid: [{ v: 1 }, { v: 1, resume: { playerId: PLAYER, token: 'tok', ack: 7 } }, { v: 999 }],
+    invalid: {
+      'version not a number': { v: '1' },
+      'version fractional': { v: 1.5 },
+      'missing version': {},
+      'resume without ack': { v: 1, resume: { playerId: PLAYER, token: 'tok' } },
+      'resume token too long': { v: 1, resume: { playerId: PLAYER, token: 'x'.repeat(129), ack: 0 } },
+      'resume playerId too short': { v: 1, resume: { playerId: 'short', token: 't', ack: 0 } },
+      'not a map': [1],
+    },
+  },
+  [Kind.Welcome]: {
+    valid: [welcome, { ...welcome, resumed: true, resync: true, ack: Number.MAX_SAFE_INTEGER, graceMs: 0 }],
+    invalid: {
+      'negative ack': { ...welcome, ack: -1 },
+      'ack past 2^53': { ...welcome, ack: 2 ** 53 },
+      'heartbeat 0': { ...welcome, heartbeatMs: 0 },
+      'infinite server time': { ...welcome, serverTime: Number.POSITIVE_INFINITY },
+      'name over 64': { ...welcome, name: 'n'.repeat(65) },
+      'resumed missing': { ...welcome, resumed: undefined },
+    },
+  },
+  [Kind.Error]: {
+    valid: [
+      { code: 'ROOM_FULL', message: 'full' },
+      { code: 'INVALID_MESSAGE', message: '', rid: 0xffffffff },
+    ],
+    invalid: {
+      'unknown code': { code: 'NOT_A_CODE', message: 'x' },
+      'message over 512': { code: 'BAD_FRAME', message: 'x'.repeat(513) },
+      'rid past uint32': { code: 'BAD_FRAME', message: 'x', rid: 2 ** 32 },
+    },
+  },
+  [Kind.Ping]: {
+    valid: [
+      { id: 0, t: 0 },
+      { id: 1, t: 2.5 },
+      { id: 0xffffffff, t: -1e12 },
+    ],
+    invalid: {
+      'infinite t': { id: 1, t: Number.POSITIVE_INFINITY },
+      'NaN t': { id: 1, t: Number.NaN },
+      'negative id': { id: -1, t: 0 },
+      'missing t': { id: 1 },
+    },
+  },
+  [Kind.Pong]: {
+    valid: [{ id: 1, t: 1_000, rt: 1_012.5 }],
+    invalid: { 'missing rt': { id: 1, t: 2 }, 'string rt': { id: 1, t: 2, rt: '3' } },
+  },
+  [Kind.Ack]: {
+    valid: [{ ack: 0 }, { ack: 300 }, { ack: Number.MAX_SAFE_INTEGER }],
+    invalid: { fractional: { ack: 1.5 }, negative: { ack: -1 }, missing: {} },
+  },
+  [Kind.Bye]: {
+    valid: [{ code: 'SERVER_SHUTTING_DOWN', message: 'bye' }],
+    invalid: {
+      'message over 512': { code: 'KICKED', message: 'x'.repeat(600) },
+      'lower-case code': { code: 'kicked', message: '' },
+    },
+  },
+  [Kind.ListRooms]: {
+    valid: [{ rid: 1 }, { rid: 1, type: 'arena', filter: { mode: 'ffa', level: 2 }, includeFull: true }],
+    invalid: {
+      'filter value not scalar': { rid: 1, filter: { mode: { $ne: 1 } } },
+      'filter with 17 entries': {
+        rid: 1,
+        filter: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i])),
+      },
+      'filter key over 32': { rid: 1, filter: { ['k'.repeat(33)]: 1 } },
+      'filter empty key': { rid: 1, filter: { '': 1 } },
+      'filter string over 128': { rid: 1, filter: { mode: 'x'.repeat(129) } },
+      'type with a space': { rid: 1, type: 'has space' },
+      'missing rid': { type: 'arena' },
+    },
+  },
+  [Kind.CreateRoom]: {
+    valid: [
+      { rid: 1, type: 'arena' },
+      { rid: 1, type: 'ctf:v2.1', private: true, options: { map: 'dunes', laps: [1, 2] } },
+      { rid: 2, type: 'arena', options: nested(MAX_DATA_DEPTH - 1) },
+    ],
+    invalid: {
+      'type with a space': { rid: 1, type: 'has space' },
+      'type over 64': { rid: 1, type: 'a'.repeat(65) },
+      'private not boolean': { rid: 1, type: 'arena', private: 'yes' },
+      'options too deep': { rid: 1, type: 'arena', options: nested(MAX_DATA_DEPTH) },
+    },
+  },
+  [Kind.JoinRoom]: {
+    valid: [{ rid: 2, roomId: ROOM }, { rid: 2, roomId: 'room', options: { team: 'red' } }],
+    invalid: {
+      'path in room id': { rid: 1, roomId: '../etc' },
+      'room id too short': { rid: 1, roomId: 'abc' },
+      'room id a number': { rid: 7, roomId: 12 },
+    },
+  },
+  [Kind.JoinByCode]: {
+    valid: [
+      { rid: 1, code: 'k7q-2xm' },
+      { rid: 1, code: '' },
+    ],
+    invalid: { 'code over 32': { rid: 1, code: 'x'.repeat(33) }, 'code a number': { rid: 1, code: 1234 } },
+  },
+  [Kind.QuickPlay]: {
+    valid: [{ rid: 1, type: 'arena' }, { rid: 3, type: 'arena', filter: { mode: 'ffa' }, options: null }],
+    invalid: {
+      'negative rid': { rid: -1, type: 'arena' },
+      'missing type': { rid: 1 },
+      'filter an array': { rid: 1, type: 'arena', filter: [1] },
+    },
+  },
+  [Kind.LeaveRoom]: {
+    valid: [{ rid: 0 }],
+    invalid: { 'missing rid': {}, 'fractional rid': { rid: 0.5 } },
+  },
+  [Kind.ClientRoomMessage]: {
+    valid: [
+      { t: 'chat', d: { text: 'hi' } },
+      { t: 'fire' },
+      { t: 'x'.repeat(64), d: [1, 'two', true, null, Uint8Array.of(3)] },
+      { t: 'deep', d: nested(MAX_DATA_DEPTH, 'map') },
+    ],
+    invalid: {
+      'empty type': { t: '' },
+      'type over 64': { t: 'x'.repeat(65) },
+      'data too deep': { t: 'x', d: nested(MAX_DATA_DEPTH + 1) },
+    },
+  },
+  [Kind.SignalToPeer]: {
+    valid: [{ to: PLAYER, s: { type: 'offer', sdp: 'v=0\r\n' } }, { to: OTHER_PLAYER, s: null }],
+    invalid: {
+      'signal over 16 KiB': { to: PLAYER, s: 'x'.repeat(20_000) },
+      'signal too deep': { to: PLAYER, s: nested(MAX_DATA_DEPTH + 1) },
+      'bad recipient': { to: 'x', s: {} },
+    },
+  },
+  [Kind.DataToPeer]: {
+    valid: [
+      { to: PLAYER, c: 0, p: new Uint8Array(0) },
+      { to: PLAYER, c: 3, p: new Uint8Array(16 * 1024) },
+    ],
+    invalid: {
+      'channel 4': { to: PLAYER, c: 4, p: Uint8Array.of(1) },
+      'payload over 16 KiB': { to: PLAYER, c: 0, p: new Uint8Array(16 * 1024 + 1) },
+      'payload as array': { to: PLAYER, c: 0, p: [1, 2] },
+    },
+  },
+  [Kind.Response]: {
+    valid: [
+      { rid: 1, ok: true },
+      { rid: 2, ok: true, result: { room: roomInfo, members: [member] } },
+      { rid: 3, ok: false, code: 'ROOM_NOT_FOUND', message: 'no room' },
+    ],
+    invalid: {
+      'failure without code': { rid: 1, ok: false, message: 'no code' },
+      'ok not boolean': { rid: 1, ok: 'yes' },
+      'unknown code': { rid: 1, ok: false, code: 'NOPE', message: '' },
+    },
+  },
+  [Kind.MemberJoined]: {
+    valid: [{ roomId: ROOM, member }],
+    invalid: {
+      'missing member': { roomId: ROOM },
+      'member name over 64': { roomId: ROOM, member: { ...member, name: 'n'.repeat(65) } },
+    },
+  },
+  [Kind.MemberLeft]: {
+    valid: [
+      { roomId: ROOM, playerId: PLAYER, reason: 'left' },
+      { roomId: ROOM, playerId: PLAYER, reason: 'SESSION_EXPIRED' },
+    ],
+    invalid: { 'unknown reason': { roomId: ROOM, playerId: PLAYER, reason: 'bored' } },
+  },
+  [Kind.MemberAway]: {
+    valid: [{ roomId: ROOM, playerId: PLAYER }],
+    invalid: { 'short player id': { roomId: ROOM, playerId: 'short' } },
+  },
+  [Kind.MemberBack]: {
+    valid: [{ roomId: ROOM, playerId: PLAYER }],
+    invalid: { 'numeric room id': { roomId: 1, playerId: PLAYER } },
+  },
+  [Kind.RoomLeft]: {
+    valid: [{ roomId: ROOM, reason: 'KICKED', message: 'bye' }],
+    invalid: { 'missing message': { roomId: ROOM, reason: 'KICKED' } },
+  },
+  [Kind.RoomState]: {
+    valid: [
+      { roomId: ROOM, members: [] },
+      { roomId: ROOM, members: [member], state: { score: [1, 2] } },
+    ],
+    invalid: {
+      'members a map': { roomId: ROOM, members: {} },
+      'over 1024 members': { roomId: ROOM, members: new Array(1025).fill(member) },
+    },
+  },
+  [Kind.ServerRoomMessage]: {
+    valid: [
+      { roomId: ROOM, t: 'chat', d: { text: 'hi' } },
+      { roomId: ROOM, t: 'tick', d: 1, from: PLAYER },
+    ],
+    invalid: {
+      'type over 64': { roomId: ROOM, t: 'x'.repeat(65) },
+      'bad from': { roomId: ROOM, t: 'x', from: 'no spaces allowed' },
+    },
+  },
+  [Kind.SignalFromPeer]: {
+    valid: [{ from: PLAYER, s: { candidate: 'c' } }],
+    invalid: { 'bad from': { from: 'x', s: {} }, 'signal over 16 KiB': { from: PLAYER, s: ['x'.repeat(17_000)] } },
+  },
+  [Kind.DataFromPeer]: {
+    valid: [{ from: PLAYER, c: 0, p: new Uint8Array(16), t: 5 }],
+    invalid: {
+      'payload over 16 KiB': { from: PLAYER, c: 0, p: new Uint8Array(17_000), t: 5 },
+      'missing time': { from: PLAYER, c: 0, p: new Uint8Array(1) },
+    },
+  },
+};
+
+export const bodyKinds = Object.keys(examples).map(Number) as BodyKind[];
