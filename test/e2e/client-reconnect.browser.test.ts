@@ -1,12 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
+import { buildClientPage } from '../support/client-page.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -15,19 +11,7 @@ let t: TestServer;
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vehikill-client-page-'));
-  mkdirSync(dir, { recursive: true });
-  const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-  await build({
-    entryPoints: [join(fixtures, 'client-global.ts')],
-    outfile: join(dir, 'client-global.js'),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'warning',
-  });
-  copyFileSync(join(fixtures, 'client-page.html'), join(dir, 'index.html'));
+  const dir = await buildClientPage();
   [browser, t] = await Promise.all([launchChromium(), startServer({ test: TestRoom }, { staticDir: dir })]);
   proxy = new TcpProxy(t.port);
   await proxy.listen();

@@ -1,0 +1,26 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * Builds a bare test page whose script exposes the browser build of `vehikill-net/client` as
+ * `globalThis.vehikill` (and a RecordingSocket), so browser tests drive the real client directly.
+ * Returns the folder to serve.
+ */
+export async function buildClientPage(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vehikill-client-page-'));
+  const fixtures = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
+  await build({
+    entryPoints: [join(fixtures, 'client-global.ts')],
+    outfile: join(dir, 'client-global.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
+  copyFileSync(join(fixtures, 'client-page.html'), join(dir, 'index.html'));
+  return dir;
+}
