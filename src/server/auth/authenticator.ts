@@ -13,12 +13,14 @@ export type AuthResult = { ok: true; identity: Identity } | { ok: false; code: E
 
 /**
  * The app's own authentication plugs in here. Called during the WebSocket upgrade with the request and
- * the token from `?token=` or `Authorization: Bearer`. A refusal reaches the client as its error code.
+ * the token from `?token=` or `Authorization: Bearer`. A refusal reaches the client as its error code;
+ * resolve with one rather than rejecting, since a rejection can only be reported as an internal error.
  */
 export interface Authenticator {
   authenticate(request: IncomingMessage, token: string | undefined): Promise<AuthResult>;
 }
 
+/** The default: signed guest tokens from POST /auth/guest, checked without any shared state. */
 export function guestAuthenticator(tokens: GuestTokens): Authenticator {
   return {
     async authenticate(_request, token) {

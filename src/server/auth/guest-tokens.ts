@@ -10,12 +10,25 @@ export interface GuestTokenOptions {
   clock?: Clock;
 }
 
+export interface IssuedGuestToken {
+  token: string;
+  userId: string;
+  name: string;
+  /** When the token stops verifying, in `clock.now()` ms. */
+  expiresAt: number;
+}
+
 export type GuestVerification =
   | { ok: true; identity: { userId: string; name: string } }
   | { ok: false; code: typeof ErrorCode.UNAUTHORIZED | typeof ErrorCode.TOKEN_EXPIRED; message: string };
 
+const MIN_SECRET_BYTES = 32;
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_TOKEN_LENGTH = 1024;
 const MAX_NAME_LENGTH = 24;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// Same look-alike-free alphabet as room codes: guest names get read aloud too.
+const SUFFIX_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /**
  * Signed, expiring guest identities: `base64url(JSON {sub, name, exp}) . base64url(HMAC-SHA256)`.
@@ -27,50 +40,44 @@ export class GuestTokens {
   readonly #clock: Clock;
 
   constructor(options: GuestTokenOptions) {
-    const secret =
-      typeof options.secret === 'string' ? Buffer.from(options.secret) : Buffer.from(options.secret);
-    if (secret.length < 32) throw new TypeError('guest token secret must be at least 32 bytes');
-    const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
-    if (!(ttlMs > 0)) throw new TypeError('guest token ttlMs must be positive');
-    this.#secret = secret;
+    const { secret, ttlMs = DEFAULT_TTL_MS, clock = realClock } = options;
+    if (typeof secret !== 'string' && !(secret instanceof Uint8Array))
+      throw new TypeError('guest token secret must be a string or Uint8Array');
+    // Copied so that a caller zeroing or reusing its buffer cannot change our key.
+    const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+    if (key.length < MIN_SECRET_BYTES)
+      throw new TypeError(`guest token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new TypeError('guest token ttlMs must be positive');
+    this.#secret = key;
     this.#ttlMs = ttlMs;
-    this.#clock = options.clock ?? realClock;
+    this.#clock = clock;
   }
 
-  issue(requestedName?: string): { token: string; userId: string; name: string; expiresAt: number } {
-    const userId = `g_${randomBytes(12).toString('base64url')}`;
-    const name = sanitizeName(requestedName) || `Guest-${randomInt(1000, 10000)}`;
+  issue(requestedName?: string): IssuedGuestToken {
+    const userId = randomBytes(12).toString('base64url');
+    const name = sanitizeName(requestedName) || `Guest-${randomSuffix(4)}`;
     const expiresAt = this.#clock.now() + this.#ttlMs;
     const payload = Buffer.from(JSON.stringify({ sub: userId, name, exp: expiresAt })).toString('base64url');
     return { token: `${payload}.${this.#sign(payload)}`, userId, name, expiresAt };
   }
 
+  /** Never throws: anything that is not a genuine, unexpired token is a refusal. */
   verify(token: string): GuestVerification {
-    const refused = (message: string): GuestVerification => ({
-      ok: false,
-      code: ErrorCode.UNAUTHORIZED,
-      message,
-    });
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return refused('malformed token');
     const parts = token.split('.');
     if (parts.length !== 2) return refused('malformed token');
     const [payload, signature] = parts as [string, string];
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return refused('malformed token');
     const expected = Buffer.from(this.#sign(payload));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return refused('bad token signature');
-    let claims: unknown;
-    try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return refused('malformed token');
-    }
-    const { sub, name, exp } = (claims ?? {}) as { sub?: unknown; name?: unknown; exp?: unknown };
-    if (typeof sub !== 'string' || typeof name !== 'string' || typeof exp !== 'number')
-      return refused('malformed token');
-    if (exp <= this.#clock.now())
+    const claims = parseClaims(payload);
+    if (!claims) return refused('malformed token');
+    // Checked only after the signature, so a forger learns nothing from the difference.
+    if (claims.exp <= this.#clock.now())
       return { ok: false, code: ErrorCode.TOKEN_EXPIRED, message: 'token expired: get a new one' };
-    return { ok: true, identity: { userId: sub, name } };
+    return { ok: true, identity: { userId: claims.sub, name: claims.name } };
   }
 
   #sign(payload: string): string {
@@ -80,12 +87,42 @@ export class GuestTokens {
 
 /** Letters, digits, punctuation and spaces only; trimmed and cut to length. */
 export function sanitizeName(raw: string | undefined): string {
-  if (raw === undefined) return '';
-  return raw
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_NAME_LENGTH)
+  if (typeof raw !== 'string') return '';
+  // Cut early so that a huge input costs little; the final cut below is the real limit.
+  return [
+    ...raw
+      .slice(0, MAX_NAME_LENGTH * 8)
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim(),
+  ]
+    .slice(0, MAX_NAME_LENGTH) // by code point, so no surrogate pair is split
+    .join('')
     .trim();
+}
+
+function refused(message: string): GuestVerification {
+  return { ok: false, code: ErrorCode.UNAUTHORIZED, message };
+}
+
+function randomSuffix(length: number): string {
+  let suffix = '';
+  for (let i = 0; i < length; i++) suffix += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  return suffix;
+}
+
+function parseClaims(payload: string): { sub: string; name: string; exp: number } | undefined {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof claims !== 'object' || claims === null) return undefined;
+  const { sub, name, exp } = claims as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub === '' || typeof name !== 'string' || typeof exp !== 'number')
+    return undefined;
+  if (!Number.isFinite(exp)) return undefined;
+  return { sub, name, exp };
 }

@@ -1,21 +1,56 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 
-/** Reads a request body, refusing (and stopping the upload) as soon as it passes `limitBytes`. */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a whole request body, refusing with MESSAGE_TOO_LARGE as soon as it passes `limitBytes`. The
+ * request is then destroyed: reading on to drain it would let a client make us swallow any size.
+ */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  // NaN would compare false against every size and silently lift the limit.
+  if (!(limitBytes >= 0)) throw new TypeError('readBody limitBytes must be a number >= 0');
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const tooLarge = () => new ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, `body over ${limitBytes} bytes`);
+    let chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
+    let settled = false;
+    const finish = (error: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      // Keeps a late 'error' from the destroyed request from becoming an unhandled one.
+      req.on('error', () => {});
+      if (error) {
+        chunks = [];
+        reject(error);
+      } else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
       if (size > limitBytes) {
-        reject(new ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, `body over ${limitBytes} bytes`));
+        finish(tooLarge());
         req.destroy();
         return;
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      chunks.push(bytes);
+    };
+    const onEnd = () => finish(undefined);
+    const onError = (error: Error) => finish(error);
+    const onClose = () => finish(new Error('request closed before its body ended'));
+
+    // A declared length over the limit is refused before a byte of it is read.
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      settled = true;
+      req.on('error', () => {});
+      reject(tooLarge());
+      req.destroy();
+      return;
+    }
+    if (req.readableEnded) {
+      resolve(new Uint8Array(0));
+      return;
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }

@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 
-const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -19,8 +19,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Serves GET/HEAD for files under `rootDir`. Resolves to false (having written nothing) when there is
- * no such file, so the caller decides what a miss means. Traversal and dotfiles are refused as misses.
+ * Serves GET/HEAD for files under `rootDir`. Resolves to false, having written nothing, when there is no
+ * such file or the method is another, so the caller decides what a miss means. Traversal, dotfiles and
+ * undecodable paths count as misses: they say nothing about what exists.
  */
 export function createStaticHandler(
   rootDir: string,
@@ -28,40 +29,70 @@ export function createStaticHandler(
   const root = resolve(rootDir);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      return false;
-    }
-    if (pathname.includes('\0') || pathname.split('/').some((segment) => segment.startsWith('.')))
-      return false;
-    let file = resolve(root, `.${pathname}`);
-    if (file !== root && !file.startsWith(root + sep)) return false;
-    try {
-      let info = await stat(file);
-      if (info.isDirectory()) {
-        file = resolve(file, 'index.html');
-        info = await stat(file);
-      }
-      if (!info.isFile()) return false;
-      const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      res.writeHead(200, {
-        'content-type': type,
-        'content-length': info.size,
-        'x-content-type-options': 'nosniff',
-        'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
-      });
-      if (req.method === 'HEAD') {
-        res.end();
-        return true;
-      }
-      const stream = createReadStream(file);
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
+    const file = fileFor(root, req.url);
+    if (file === undefined) return false;
+    const opened = await openFile(file);
+    if (!opened) return false;
+    const { handle, path, size } = opened;
+    const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': size,
+      'x-content-type-options': 'nosniff',
+      // HTML names the scripts, so it must be revalidated for a new build to be picked up.
+      'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
+    });
+    if (req.method === 'HEAD') {
+      await handle.close().catch(() => {});
+      res.end();
       return true;
-    } catch {
-      return false;
     }
+    const stream = handle.createReadStream();
+    // Headers are out, so a read failure can only cut the response short; a gone client frees the file.
+    stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+    return true;
   };
+}
+
+/** Maps a request target to a path inside `root`, or undefined when it must not be served. */
+function fileFor(root: string, target: string | undefined): string | undefined {
+  if (typeof target !== 'string' || !target.startsWith('/')) return undefined;
+  const end = target.search(/[?#]/);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(end === -1 ? target : target.slice(0, end));
+  } catch {
+    return undefined;
+  }
+  // Checked after decoding, so '%2e%2e' and '%2f' are seen for what they are.
+  if (pathname.includes('\0') || pathname.includes('\\')) return undefined;
+  if (pathname.split('/').some((segment) => segment.startsWith('.'))) return undefined;
+  const file = resolve(root, `.${pathname}`);
+  return file === root || file.startsWith(root + sep) ? file : undefined;
+}
+
+/**
+ * Looks before opening, because opening a FIFO would block and a directory cannot be opened everywhere;
+ * then checks the opened handle, so what was checked is what gets streamed.
+ */
+async function openFile(
+  file: string,
+): Promise<{ handle: FileHandle; path: string; size: number } | undefined> {
+  let path = file;
+  let handle: FileHandle | undefined;
+  try {
+    const found = await stat(path);
+    if (found.isDirectory()) path = resolve(path, 'index.html');
+    else if (!found.isFile()) return undefined;
+    if (!(await stat(path)).isFile()) return undefined;
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (info.isFile()) return { handle, path, size: info.size };
+  } catch {
+    // Missing, unreadable or gone meanwhile: all misses.
+  }
+  await handle?.close().catch(() => {});
+  return undefined;
 }

@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../protocol/index.js';
 
 export interface UpgradeCheckOptions {
+  /** The only pathname (query ignored) that may upgrade, e.g. '/ws'. */
   path: string;
-  /** When set, only these Origin header values may upgrade. */
+  /** When set, only these Origin header values may upgrade; a missing Origin is refused too. */
   allowedOrigins?: readonly string[];
   /** Most entries allowed in Sec-WebSocket-Protocol. Default 4. */
   maxProtocols?: number;
@@ -24,60 +25,74 @@ const SINGLE_HEADERS = new Set([
   'origin',
   'authorization',
 ]);
+const DEFAULT_MAX_PROTOCOLS = 4;
+const MAX_PROTOCOL_HEADER_LENGTH = 256;
 const MAX_TOKEN_LENGTH = 2048;
+// 16 bytes in base64 is always 22 significant characters and '=='.
 const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
-/** Checks an upgrade request before any work is spent on it. Never throws. */
+/** Checks an upgrade request before any work is spent on it. Never throws: bad input is a refusal. */
 export function checkUpgrade(request: IncomingMessage, options: UpgradeCheckOptions): UpgradeCheck {
-  const refuse = (
-    status: number,
-    message: string,
-    code: ErrorCode = ErrorCode.HANDSHAKE_REJECTED,
-  ): UpgradeCheck => ({
-    ok: false,
-    status,
-    code,
-    message,
-  });
   if (request.method !== 'GET') return refuse(405, 'upgrade must be a GET');
-  let url: URL;
-  try {
-    url = new URL(request.url ?? '', 'http://localhost');
-  } catch {
-    return refuse(400, 'malformed request URL');
-  }
-  if (url.pathname !== options.path) return refuse(404, 'no WebSocket endpoint here');
+  const target = request.url;
+  // Origin-form only: `new URL('//host/ws', base)` would read '/ws' out of a path that is not '/ws'.
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//'))
+    return refuse(400, 'malformed request target');
+  const queryAt = target.indexOf('?');
+  const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
+  if (pathname !== options.path) return refuse(404, 'no WebSocket endpoint here');
 
-  const seen = new Set<string>();
   const raw = request.rawHeaders;
+  const seen = new Set<string>();
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] ?? '').toLowerCase();
+    const name = String(raw[i]).toLowerCase();
     if (!SINGLE_HEADERS.has(name)) continue;
     if (seen.has(name)) return refuse(400, `repeated ${name} header`);
     seen.add(name);
   }
+
   const headers = request.headers;
-  if ((headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(400, 'not a WebSocket upgrade');
-  const key = headers['sec-websocket-key'];
-  if (typeof key !== 'string' || !KEY_PATTERN.test(key) || Buffer.from(key, 'base64').length !== 16) {
-    return refuse(400, 'missing or invalid Sec-WebSocket-Key');
-  }
-  if (headers['sec-websocket-version'] !== '13') return refuse(426, 'WebSocket version 13 required');
-  const protocols = headers['sec-websocket-protocol'];
+  if (single(headers.upgrade)?.trim().toLowerCase() !== 'websocket')
+    return refuse(400, 'not a WebSocket upgrade');
+  const key = single(headers['sec-websocket-key']);
+  if (key === undefined || !KEY_PATTERN.test(key)) return refuse(400, 'missing or invalid Sec-WebSocket-Key');
+  if (single(headers['sec-websocket-version']) !== '13') return refuse(426, 'WebSocket version 13 required');
+  const protocols = single(headers['sec-websocket-protocol']);
   if (protocols !== undefined) {
-    const count = protocols.split(',').length;
-    if (protocols.length > 256 || count > (options.maxProtocols ?? 4))
+    if (protocols.length > MAX_PROTOCOL_HEADER_LENGTH) return refuse(400, 'Sec-WebSocket-Protocol too long');
+    if (protocols.split(',').length > (options.maxProtocols ?? DEFAULT_MAX_PROTOCOLS))
       return refuse(400, 'too many subprotocols');
   }
-  if (options.allowedOrigins && !options.allowedOrigins.includes(headers.origin ?? '')) {
-    return refuse(403, 'origin not allowed');
+  if (options.allowedOrigins) {
+    const origin = single(headers.origin);
+    if (origin === undefined || !options.allowedOrigins.includes(origin))
+      return refuse(403, 'origin not allowed');
   }
+  return findToken(target.slice(pathname.length + 1), single(headers.authorization));
+}
 
-  let token = url.searchParams.get('token') ?? undefined;
-  const authorization = headers.authorization;
-  if (token === undefined && authorization?.startsWith('Bearer '))
-    token = authorization.slice('Bearer '.length).trim();
+/** `?token=` first, since browsers cannot set headers on a WebSocket; else `Authorization: Bearer`. */
+function findToken(query: string, authorization: string | undefined): UpgradeCheck {
+  const fromQuery = new URLSearchParams(query).getAll('token');
+  if (fromQuery.length > 1) return refuse(400, 'repeated token parameter', ErrorCode.UNAUTHORIZED);
+  let token = fromQuery[0];
+  if (token === undefined && authorization !== undefined) token = BEARER.exec(authorization)?.[1];
   if (token !== undefined && token.length > MAX_TOKEN_LENGTH)
     return refuse(400, 'token too long', ErrorCode.UNAUTHORIZED);
-  return { ok: true, token };
+  // An empty `?token=` is no token, so the authenticator sees one kind of absence.
+  return { ok: true, token: token === '' ? undefined : token };
+}
+
+/** Node joins most repeated headers into arrays or lists; the raw-header check has refused repeats. */
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function refuse(
+  status: number,
+  message: string,
+  code: ErrorCode = ErrorCode.HANDSHAKE_REJECTED,
+): UpgradeCheck {
+  return { ok: false, status, code, message };
 }

@@ -1,18 +1,46 @@
-import { ErrorCode, GuestTokens, ManualClock } from 'vehikill-net/server';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import { ErrorCode } from '../../../src/protocol/index.js';
+import { GuestTokens } from '../../../src/server/auth/guest-tokens.js';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
+
+/** A token signed with the right key around claims of our choosing: tests the checks behind the HMAC. */
+function signed(
+  claims: unknown,
+  payload = Buffer.from(JSON.stringify(claims)).toString('base64url'),
+): string {
+  return `${payload}.${createHmac('sha256', secret).update(payload).digest('base64url')}`;
+}
 
 describe('GuestTokens', () => {
   it('issues tokens that verify to the same identity', () => {
     const tokens = new GuestTokens({ secret });
     const issued = tokens.issue('  Ada\u0000 Lovelace  ');
     expect(issued.name).toBe('Ada Lovelace');
+    expect(issued.userId).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(tokens.verify(issued.token)).toEqual({
       ok: true,
       identity: { userId: issued.userId, name: 'Ada Lovelace' },
     });
-    expect(tokens.issue().name).toMatch(/^Guest-\d{4}$/);
+    expect(tokens.issue('Ada').userId).not.toBe(tokens.issue('Ada').userId);
+  });
+
+  it('accepts a Uint8Array secret, and other instances with the same secret accept its tokens', () => {
+    const bytes = new Uint8Array(32).fill(7);
+    const { token } = new GuestTokens({ secret: bytes }).issue('Ada');
+    expect(new GuestTokens({ secret: new Uint8Array(32).fill(7) }).verify(token).ok).toBe(true);
+  });
+
+  it('sanitizes names and names the nameless', () => {
+    const tokens = new GuestTokens({ secret });
+    expect(tokens.issue('\u202eevil\u0007\n bob \u{1F600}').name).toBe('evil bob');
+    expect(tokens.issue('x'.repeat(100)).name).toBe('x'.repeat(24));
+    expect(tokens.issue('Zoë, O’Neil!').name).toBe('Zoë, O’Neil!');
+    for (const blank of [undefined, '', '   ', '\u0000\u0001', '\u{1F600}']) {
+      expect(tokens.issue(blank).name).toMatch(/^Guest-[A-Z0-9]{4}$/);
+    }
   });
 
   it('rejects tampered, foreign and malformed tokens as UNAUTHORIZED without throwing', () => {
@@ -23,30 +51,64 @@ describe('GuestTokens', () => {
       'base64url',
     );
     const other = new GuestTokens({ secret: `${secret}-other` }).issue('Ada').token;
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
     for (const bad of [
       `${forgedPayload}.${signature}`,
-      `${payload}.${signature.slice(1)}x`,
+      `${payload}.${flipped}`,
+      `${payload}.${signature}x`,
+      `${payload}x.${signature}`,
+      `${payload}.${signature}.${signature}`,
       other,
       '',
-      'a.b.c',
-      'x'.repeat(5000),
+      '.',
       '..',
+      'a.b.c',
+      `${payload}.${'A'.repeat(2000)}`,
+      'x'.repeat(5000),
+      `${payload}+.${signature}`,
+      signed(null, 'not*base64'),
+      signed(null, Buffer.from('{not json').toString('base64url')),
+      signed([1, 2]),
+      signed(null),
+      signed({ sub: 'u', name: 'Ada' }),
+      signed({ sub: 'u', name: 7, exp: 9e15 }),
+      signed({ sub: 42, name: 'Ada', exp: 9e15 }),
+      signed({ sub: 'u', name: 'Ada', exp: '9e15' }),
     ]) {
-      expect(tokens.verify(bad)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED });
+      expect(tokens.verify(bad), bad.slice(0, 60)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED });
     }
+    expect(tokens.verify(signed({ sub: 'u', name: 'Ada', exp: 9e15 })).ok).toBe(true);
   });
 
-  it('reports an expired but genuine token as TOKEN_EXPIRED', () => {
+  it('reports an expired but genuine token as TOKEN_EXPIRED, and a forged expired one as UNAUTHORIZED', () => {
     const clock = new ManualClock(0);
     const tokens = new GuestTokens({ secret, ttlMs: 1_000, clock });
-    const { token } = tokens.issue('Ada');
+    const { token, expiresAt } = tokens.issue('Ada');
+    expect(expiresAt).toBe(1_000);
     clock.advance(999);
+    expect(tokens.verify(token).ok).toBe(true);
+    clock.advance(1);
+    expect(tokens.verify(token)).toMatchObject({ ok: false, code: ErrorCode.TOKEN_EXPIRED });
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(tokens.verify(forged)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED });
+  });
+
+  it('expires tokens after 24 hours by default', () => {
+    const clock = new ManualClock(0);
+    const tokens = new GuestTokens({ secret, clock });
+    const { token } = tokens.issue();
+    clock.advance(24 * 60 * 60 * 1000 - 1);
     expect(tokens.verify(token).ok).toBe(true);
     clock.advance(1);
     expect(tokens.verify(token)).toMatchObject({ ok: false, code: ErrorCode.TOKEN_EXPIRED });
   });
 
-  it('refuses a short secret at construction', () => {
+  it('refuses a short secret or a bad ttl at construction', () => {
     expect(() => new GuestTokens({ secret: 'short' })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret: 'x'.repeat(31) })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret: new Uint8Array(31) })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret, ttlMs: 0 })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret, ttlMs: Number.NaN })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret: 'x'.repeat(32) })).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,31 +9,54 @@ import { createStaticHandler } from '../../../src/server/http/static-files.js';
 
 let server: http.Server;
 let base: string;
+let root: string;
+/** Requests the handler declined after writing something: the caller could then not answer them. */
+const declinedAfterWriting: string[] = [];
+
 beforeAll(async () => {
-  const root = mkdtempSync(join(tmpdir(), 'vehikill-static-'));
-  mkdirSync(join(root, 'public'));
-  writeFileSync(join(root, 'public', 'index.html'), '<h1>hi</h1>');
-  writeFileSync(join(root, 'public', 'app.js'), 'console.log(1)');
-  writeFileSync(join(root, 'public', '.env'), 'SECRET=1');
+  root = mkdtempSync(join(tmpdir(), 'vehikill-static-'));
+  const pub = join(root, 'public');
+  mkdirSync(join(pub, 'sub'), { recursive: true });
+  mkdirSync(join(pub, 'empty'));
+  mkdirSync(join(pub, '.git'));
+  writeFileSync(join(pub, 'index.html'), '<h1>hi</h1>');
+  writeFileSync(join(pub, 'app.js'), 'console.log(1)');
+  writeFileSync(join(pub, 'font.woff2'), 'w');
+  writeFileSync(join(pub, 'ICON.PNG'), 'p');
+  writeFileSync(join(pub, 'blob.bin'), 'b');
+  writeFileSync(join(pub, 'hello world.txt'), 'spaced');
+  writeFileSync(join(pub, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
+  writeFileSync(join(pub, 'sub', 'index.html'), '<h1>sub</h1>');
+  writeFileSync(join(pub, '.env'), 'SECRET=1');
+  writeFileSync(join(pub, '.git', 'config'), 'SECRET=1');
   writeFileSync(join(root, 'secret.txt'), 'outside');
+  if (process.platform !== 'win32') execFileSync('mkfifo', [join(pub, 'pipe.txt')]);
   const serve = createStaticHandler(join(root, 'public'));
   server = http.createServer(async (req, res) => {
-    if (!(await serve(req, res))) {
-      res.writeHead(404);
-      res.end();
-    }
+    if (await serve(req, res)) return;
+    if (res.headersSent) declinedAfterWriting.push(req.url ?? '');
+    res.writeHead(404);
+    res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(root, { recursive: true, force: true });
+});
 
-/** Sends the path exactly as written (fetch would normalize `..` away). */
-function rawGet(path: string): Promise<number> {
+/** Sends the target exactly as written (fetch would normalize `..` away). */
+function rawGet(target: string, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/`, { path, method: 'GET' }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+    const req = http.request(`${base}/`, { path: target, method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end();
@@ -40,26 +64,90 @@ function rawGet(path: string): Promise<number> {
 }
 
 describe('static files', () => {
-  it('serves index.html for / with the right headers, and other files by type', async () => {
+  it('serves index.html for / with the right headers', async () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toBe('<h1>hi</h1>');
-    expect((await fetch(`${base}/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('serves files by type, ignoring the query and decoding escapes', async () => {
+    const script = await fetch(`${base}/app.js?v=3`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await script.text()).toBe('console.log(1)');
+    expect((await fetch(`${base}/font.woff2`)).headers.get('content-type')).toBe('font/woff2');
+    expect((await fetch(`${base}/ICON.PNG`)).headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`${base}/blob.bin`)).headers.get('content-type')).toBe('application/octet-stream');
+    expect(await rawGet('/hello%20world.txt')).toEqual({ status: 200, body: 'spaced' });
+  });
+
+  it('serves a directory its index.html, and nothing for a directory without one', async () => {
+    expect(await rawGet('/sub/')).toEqual({ status: 200, body: '<h1>sub</h1>' });
+    expect(await rawGet('/sub')).toEqual({ status: 200, body: '<h1>sub</h1>' });
+    expect((await rawGet('/empty/')).status).toBe(404);
+  });
+
+  it('answers HEAD with the headers only', async () => {
+    const head = await fetch(`${base}/app.js`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('14');
+    expect(await head.text()).toBe('');
+  });
+
+  it('leaves other methods to the caller', async () => {
+    expect((await rawGet('/app.js', 'POST')).status).toBe(404);
+    expect((await rawGet('/app.js', 'DELETE')).status).toBe(404);
   });
 
   it('refuses traversal, encoded traversal, dotfiles and bad escapes', async () => {
-    for (const path of [
+    for (const target of [
       '/../secret.txt',
       '/%2e%2e/secret.txt',
+      '/%2E%2E/secret.txt',
       '/..%2fsecret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/sub/../../secret.txt',
+      '/sub/%2e%2e/%2e%2e/secret.txt',
+      '/..\\secret.txt',
+      '/%5c..%5csecret.txt',
+      '/sub/../index.html',
       '/.env',
+      '/%2eenv',
+      '/.git/config',
+      '/sub/.',
+      '//secret.txt',
+      '/app.js%00.html',
       '/%E0%A4%A',
+      '/%',
+      '*',
       '/missing.js',
     ]) {
-      expect(await rawGet(path), path).toBe(404);
+      expect(await rawGet(target), target).toEqual({ status: 404, body: '' });
     }
+  });
+
+  it('does not open special files', { skip: process.platform === 'win32' }, async () => {
+    // Opening a FIFO would wait for a writer forever; refusing it quickly is the point.
+    expect((await rawGet('/pipe.txt')).status).toBe(404);
+  });
+
+  it('never writes before declining', () => {
+    expect(declinedAfterWriting).toEqual([]);
+  });
+
+  it('survives a client that goes away mid-download', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${base}/big.bin`, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+    });
+    expect(await rawGet('/app.js')).toEqual({ status: 200, body: 'console.log(1)' });
   });
 });
