@@ -2,9 +2,10 @@
 # Installs what the tests need from the system, or says what to install. Quiet when all is present.
 set -euo pipefail
 
-# "package:check-path" pairs; later issues add redis-server and coturn here.
+# "package:check-path" pairs; redis-server joins when the Redis registry arrives.
 needs=(
   "chromium:/usr/lib/chromium/chromium"
+  "coturn:/usr/bin/turnserver"
 )
 
 missing=()

@@ -155,6 +155,7 @@ export class Client {
     const room = new RoomConnection<In, Out>(joined, {
       clock: this.#connection.clock,
       selfId,
+      iceServers: () => this.#connection.iceServers,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
       sendSignal: (to, signal) =>
         this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),

@@ -28,6 +28,8 @@ export interface RoomTransport {
   readonly clock: Clock;
   /** Our own player id in this room's session. */
   readonly selfId: string;
+  /** STUN/TURN servers from the server's welcome, the mesh's default. */
+  iceServers(): RTCIceServer[];
   sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
   sendSignal(to: string, signal: unknown): void;
   sendToPeer(
@@ -114,7 +116,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
     if (!this.#mesh) {
-      this.#mesh = new PeerMesh(this, this.#transport.selfId, options);
+      this.#mesh = new PeerMesh(this, this.#transport.selfId, options, this.#transport.iceServers());
       for (const early of this.#earlySignals.splice(0)) this.#events.emit('signal', early);
     }
     return this.#mesh;

@@ -76,6 +76,8 @@ export class SessionConnection {
   rttMs = 0;
   /** Estimated server time minus local time, in ms, from the lowest-RTT recent heartbeat. */
   clockOffsetMs = 0;
+  /** STUN/TURN servers the server gave this session, for WebRTC links. */
+  iceServers: RTCIceServer[] = [];
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
@@ -375,6 +377,7 @@ export class SessionConnection {
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
     this.#heartbeatMs = body.heartbeatMs;
+    this.iceServers = body.iceServers ?? [];
     this.clockOffsetMs = body.serverTime - this.#clock.now();
     const attempts = this.#attempts;
     this.#attempts = 0;

@@ -38,6 +38,13 @@ export const joinedRoomSchema = v.object({
   state: v.optional(boundedData),
 });
 
+const iceUrl = v.pipe(v.string(), v.maxLength(256), v.regex(/^(stun|stuns|turn|turns):/));
+const iceServer = v.object({
+  urls: v.union([iceUrl, v.pipe(v.array(iceUrl), v.maxLength(8))]),
+  username: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  credential: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+
 // Connection frames ---------------------------------------------------------------------------
 
 export const hello = v.object({
@@ -54,6 +61,8 @@ export const welcome = v.object({
   serverTime: timestamp,
   heartbeatMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
   graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** STUN/TURN servers for this player's WebRTC links (TURN credentials are theirs and short-lived). */
+  iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(8))),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });

@@ -12,6 +12,7 @@ import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
+import { iceServersFor } from './ice/ice-servers.js';
 import { CountingMetrics, type MetricsSink } from './metrics.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { resolveLimits } from './options.js';
@@ -240,6 +241,8 @@ export class GameServer {
           rooms: this.rooms,
           limits: this.#limits,
           isClosing: () => this.#closing !== undefined,
+          iceServersFor: (userId) =>
+            iceServersFor(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),
           onClosed: (closed) => this.#connections.delete(closed),
         });
         this.#connections.add(connection);

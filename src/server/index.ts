@@ -13,6 +13,7 @@ export type { Authenticator, AuthResult, Identity } from './auth/authenticator.j
 export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';
 export { type CloseOptions, GameServer } from './game-server.js';
+export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } from './ice/ice-servers.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
 export type { GameServerOptions } from './options.js';
 export { MemoryRegistry } from './registry/memory-registry.js';

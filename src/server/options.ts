@@ -1,5 +1,6 @@
 import type { Clock } from '../common/index.js';
 import type { Authenticator } from './auth/authenticator.js';
+import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
 import type { Registry } from './registry/registry.js';
 
@@ -22,6 +23,10 @@ export interface GameServerOptions {
   guestSecret?: string;
   /** Guest token lifetime in ms. Default 24 h. */
   guestTokenTtlMs?: number;
+  /** STUN (and static TURN) servers handed to every client for its WebRTC links. Default: none. */
+  iceServers?: readonly IceServer[];
+  /** TURN with time-limited credentials per player (coturn `--use-auth-secret`). Default: none. */
+  turn?: TurnRestOptions;
   /** Accept WebSocket upgrades only from these Origins. Default: any. */
   allowedOrigins?: readonly string[];
   clock?: Clock;

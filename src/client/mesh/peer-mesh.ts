@@ -78,7 +78,13 @@ export class PeerMesh {
   readonly #disposers: Disposer[] = [];
   readonly #rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
 
-  constructor(room: RoomConnection, selfId: string, options: MeshOptions = {}) {
+  /** `serverIceServers`: what the server's welcome offered; `options.rtc.iceServers` overrides it. */
+  constructor(
+    room: RoomConnection,
+    selfId: string,
+    options: MeshOptions = {},
+    serverIceServers: RTCIceServer[] = [],
+  ) {
     this.#room = room;
     this.#selfId = selfId;
     this.#options = options;
@@ -95,7 +101,7 @@ export class PeerMesh {
     this.#rtc = ctor
       ? {
           RTCPeerConnection: ctor,
-          ...(rtc?.iceServers ? { iceServers: rtc.iceServers } : {}),
+          iceServers: rtc?.iceServers ?? serverIceServers,
           ...(rtc?.iceTransportPolicy ? { iceTransportPolicy: rtc.iceTransportPolicy } : {}),
           ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
           ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),

@@ -13,6 +13,7 @@ import {
   ProtocolError,
 } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
+import type { IceServer } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { Session } from '../sessions/session.js';
@@ -28,6 +29,8 @@ export interface ConnectionContext {
   limits: AbuseLimits & { graceMs: number; heartbeatMs: number };
   /** True once the server is draining: no new rooms or joins. */
   isClosing(): boolean;
+  /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
+  iceServersFor(userId: string): IceServer[];
   onClosed(connection: ServerConnection): void;
 }
 
@@ -252,8 +255,14 @@ export class ServerConnection {
         serverTime: this.#ctx.clock.now(),
         heartbeatMs: this.#ctx.limits.heartbeatMs,
         graceMs: this.#ctx.limits.graceMs,
+        ...this.#iceServers(session),
       }),
     );
+  }
+
+  #iceServers(session: Session): { iceServers?: IceServer[] } {
+    const servers = this.#ctx.iceServersFor(session.identity.userId);
+    return servers.length > 0 ? { iceServers: servers } : {};
   }
 
   #enqueueRequest(session: Session, message: Message): void {
