@@ -6,6 +6,7 @@ set -euo pipefail
 needs=(
   "chromium:/usr/lib/chromium/chromium"
   "coturn:/usr/bin/turnserver"
+  "nftables:/usr/sbin/nft"
 )
 
 missing=()

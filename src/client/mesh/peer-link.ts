@@ -1,6 +1,6 @@
 import { type Cancel, type Clock, type Disposer, Emitter } from '../../common/index.js';
 import {
-  type Channel,
+  Channel,
   type Link,
   type LinkState,
   type LinkStats,
@@ -9,6 +9,7 @@ import {
   type RtcLinkOptions,
   type RtcSignal,
 } from '../../transport/index.js';
+import { DispatchStream } from './dispatch-stream.js';
 
 /** Signaling for one peer's RTC attempts; `n` numbers the attempt so stale signals are ignored. */
 export interface PeerSignal {
@@ -45,6 +46,7 @@ export class PeerLink implements Link {
   #cancelTimer: Cancel | undefined;
   #lastState: LinkState;
   #closed = false;
+  readonly #dispatch: DispatchStream;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
 
@@ -52,7 +54,12 @@ export class PeerLink implements Link {
     this.peerId = peerId;
     this.#relay = relay;
     this.#options = options;
-    relay.onMessage((channel, bytes) => this.#events.emit('message', { channel, bytes }));
+    this.#dispatch = new DispatchStream(
+      options.clock,
+      (frame) => this.#sendOnPath(Channel.dispatch, frame),
+      (bytes) => this.#events.emit('message', { channel: Channel.dispatch, bytes }),
+    );
+    relay.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     relay.onState(() => this.#refreshState());
     this.#lastState = this.state;
     if (options.rtc && options.offerer) this.#startAttempt(1);
@@ -66,8 +73,18 @@ export class PeerLink implements Link {
 
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#closed) return false;
+    if (channel === Channel.dispatch) return this.#dispatch.send(bytes);
+    return this.#sendOnPath(channel, bytes);
+  }
+
+  #sendOnPath(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#rtc?.state === 'direct' && this.#rtc.send(channel, bytes)) return true;
     return this.#relay.send(channel, bytes);
+  }
+
+  #onPathMessage(channel: Channel, bytes: Uint8Array): void {
+    if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
+    else this.#events.emit('message', { channel, bytes });
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
@@ -86,6 +103,7 @@ export class PeerLink implements Link {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimer?.();
+    this.#dispatch.close();
     this.#rtc?.close();
     this.#relay.close();
     this.#refreshState();
@@ -129,7 +147,7 @@ export class PeerLink implements Link {
       },
     });
     this.#rtc = rtc;
-    rtc.onMessage((channel, bytes) => this.#events.emit('message', { channel, bytes }));
+    rtc.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     rtc.onState((state) => {
       if (state === 'direct') this.#cancelTimer?.();
       if (state === 'closed' && this.#rtc === rtc) this.#attemptFailed(rtc);
@@ -155,6 +173,8 @@ export class PeerLink implements Link {
   #refreshState(): void {
     const state = this.state;
     if (state === this.#lastState) return;
+    // Leaving the direct path: what it may have swallowed goes again over the relay.
+    if (this.#lastState === 'direct' && state === 'relayed') this.#dispatch.resend();
     this.#lastState = state;
     this.#events.emit('state', state);
   }
