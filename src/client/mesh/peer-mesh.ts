@@ -114,6 +114,7 @@ export class PeerMesh {
       room.on('signal', ({ from, signal }) => this.#onSignal(from, signal)),
     );
     for (const member of room.members) this.#connect(member.playerId);
+    this.#watchOnline();
   }
 
   /** True when this side can make direct links at all. */
@@ -167,6 +168,18 @@ export class PeerMesh {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
     this.#events.removeAll();
+  }
+
+  /** The browser says the network is back: direct links may work again, so try them now. */
+  #watchOnline(): void {
+    const target = globalThis as {
+      addEventListener?: (type: string, listener: () => void) => void;
+      removeEventListener?: (type: string, listener: () => void) => void;
+    };
+    if (typeof target.addEventListener !== 'function') return;
+    const onOnline = () => this.retryDirect();
+    target.addEventListener('online', onOnline);
+    this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
   }
 
   #connect(peerId: string): void {
