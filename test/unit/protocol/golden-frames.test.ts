@@ -1,91 +1,142 @@
-import { readFileSync } from 'node:fs';
 import {
   allErrorCodes,
-  type BodyKind,
   clientToServerKinds,
   closeCodeFor,
   decodeFrame,
-  encodeMessage,
+  ErrorCode,
   Kind,
+  PROTOCOL_VERSION,
+  ProtocolError,
   serverToClientKinds,
-  wrapExpiring,
-  wrapReliable,
 } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
+import {
+  acceptedFor,
+  encodeGolden,
+  fromHex,
+  goldenBlockCount,
+  goldenFrames,
+  protocolDoc,
+  toHex,
+} from '../../support/golden-frames.js';
 
-const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+/** Frames the page must show, one per message shape a reader most needs to see. */
+const required = [
+  'hello-fresh',
+  'hello-resume',
+  'welcome',
+  'error',
+  'ping',
+  'pong',
+  'ack',
+  'bye',
+  'join-room-reliable',
+  'room-message-expiring',
+  'response-ok',
+  'response-error',
+  'member-joined',
+  'server-room-message',
+];
 
-interface Golden {
-  name: string;
-  direction: string;
-  hex: string;
-  json: {
-    envelope: 'bare' | 'reliable' | 'expiring';
-    seq?: number;
-    ttlMs?: number;
-    kind: BodyKind;
-    body: never;
-  };
+const hexOf = (kind: number) => `0x${kind.toString(16).padStart(2, '0')}`;
+/** The table row of a kind: `| 0x01 | Hello | client -> server | bare | ... |`, split into cells. */
+function kindRow(name: string, kind: number): string[] | undefined {
+  const line = protocolDoc
+    .split('\n')
+    .find((row) => new RegExp(`^\\|\\s*${hexOf(kind)}\\s*\\|\\s*${name}\\s*\\|`).test(row));
+  return line
+    ?.split('|')
+    .slice(1, -1)
+    .map((cell) => cell.trim());
 }
 
-const goldens: Golden[] = [
-  ...doc.matchAll(/```golden name=(\S+) direction=(\S+)\nhex: ([^\n]+)\njson: ([^\n]+)\n```/g),
-].map((match) => ({
-  name: match[1]!,
-  direction: match[2]!,
-  hex: match[3]!.trim(),
-  json: JSON.parse(match[4]!),
-}));
-
-const toHex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
-const fromHex = (hex: string) => Uint8Array.from(hex.split(' ').map((pair) => Number.parseInt(pair, 16)));
-const accepted = (direction: string) =>
-  direction === 'client-to-server'
-    ? clientToServerKinds
-    : direction === 'server-to-client'
-      ? serverToClientKinds
-      : new Set([...clientToServerKinds, ...serverToClientKinds]);
-
 describe('docs/protocol.md golden frames', () => {
-  it('has golden frames for every envelope and both directions', () => {
-    expect(goldens.length).toBeGreaterThanOrEqual(14);
-    expect(new Set(goldens.map((golden) => golden.json.envelope))).toEqual(
+  it('parses every golden block on the page (a malformed block would otherwise go unchecked)', () => {
+    expect(goldenBlockCount).toBeGreaterThan(0);
+    expect(goldenFrames.length).toBe(goldenBlockCount);
+  });
+
+  it('has the required frames, unique names, and every envelope', () => {
+    const names = goldenFrames.map((golden) => golden.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of required) expect(names, name).toContain(name);
+    expect(new Set(goldenFrames.map((golden) => golden.json.envelope))).toEqual(
       new Set(['bare', 'reliable', 'expiring']),
     );
   });
 
-  for (const golden of goldens) {
-    it(`${golden.name}: encodes to the documented bytes and decodes back`, () => {
-      const { envelope, seq, ttlMs, kind, body } = golden.json;
-      const inner = encodeMessage(kind, body);
-      const bytes =
-        envelope === 'bare'
-          ? inner
-          : envelope === 'reliable'
-            ? wrapReliable(seq!, inner)
-            : wrapExpiring(seq!, ttlMs!, inner);
-      expect(toHex(bytes)).toBe(golden.hex);
-      const decoded = decodeFrame(fromHex(golden.hex), accepted(golden.direction));
-      expect(decoded).toEqual({
-        envelope,
-        ...(seq === undefined ? {} : { seq }),
-        ...(ttlMs === undefined ? {} : { ttlMs }),
-        message: { kind, body },
+  for (const golden of goldenFrames) {
+    describe(golden.name, () => {
+      it('writes its hex as lower-case byte pairs', () => {
+        expect(golden.hex).toMatch(/^[0-9a-f]{2}( [0-9a-f]{2})*$/);
       });
+
+      it('encodes to exactly the documented bytes', () => {
+        expect(toHex(encodeGolden(golden.json))).toBe(golden.hex);
+      });
+
+      it('decodes back to exactly the documented message', () => {
+        const { envelope, seq, ttlMs, kind, body } = golden.json;
+        expect(decodeFrame(fromHex(golden.hex), acceptedFor(golden.direction))).toStrictEqual({
+          envelope,
+          ...(envelope === 'bare' ? {} : { seq }),
+          ...(envelope === 'expiring' ? { ttlMs } : {}),
+          message: { kind, body },
+        });
+      });
+
+      if (golden.direction !== 'either') {
+        it('is refused by the side it does not travel to', () => {
+          const wrongSide =
+            golden.direction === 'client-to-server' ? serverToClientKinds : clientToServerKinds;
+          try {
+            decodeFrame(fromHex(golden.hex), wrongSide);
+            expect.unreachable();
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProtocolError);
+            expect((error as ProtocolError).code).toBe(ErrorCode.UNKNOWN_KIND);
+          }
+        });
+      }
     });
   }
+});
 
-  it('documents every message kind with its hex number', () => {
-    for (const [name, value] of Object.entries(Kind)) {
-      const hex = `0x${value.toString(16).padStart(2, '0')}`;
-      expect(doc, `kind ${name}`).toMatch(new RegExp(`\\|\\s*${hex}\\s*\\|\\s*${name}\\s*\\|`));
+describe('docs/protocol.md keeps up with the code', () => {
+  it(`names the protocol version, ${PROTOCOL_VERSION}`, () => {
+    expect(protocolDoc).toMatch(new RegExp(`^# .*version ${PROTOCOL_VERSION}\\b`, 'm'));
+  });
+
+  it('documents every message kind: a table row with its hex number and name', () => {
+    for (const [name, kind] of Object.entries(Kind)) {
+      expect(
+        kindRow(name, kind),
+        `add a row "| ${hexOf(kind)} | ${name} | ..." to docs/protocol.md`,
+      ).toBeDefined();
+    }
+  });
+
+  it('gives every kind the direction the code accepts it in', () => {
+    for (const [name, kind] of Object.entries(Kind)) {
+      const direction = kindRow(name, kind)?.[2];
+      const toServer = clientToServerKinds.has(kind);
+      const toClient = serverToClientKinds.has(kind);
+      const expected =
+        toServer && toClient
+          ? 'both'
+          : toServer
+            ? 'client -> server'
+            : toClient
+              ? 'server -> client'
+              : 'both'; // the envelopes: not kinds of their own, they carry either side's messages
+      expect(direction, `${name}`).toBe(expected);
     }
   });
 
   it('documents every error code with its close code', () => {
     for (const code of allErrorCodes()) {
-      expect(doc, `error ${code}`).toMatch(
-        new RegExp(`\\|\\s*${closeCodeFor(code)}\\s*\\|\\s*${code}\\s*\\|`),
+      expect(protocolDoc, `add a row "| ${closeCodeFor(code)} | ${code} | ..." to docs/protocol.md`).toMatch(
+        new RegExp(`^\\|\\s*${closeCodeFor(code)}\\s*\\|\\s*${code}\\s*\\|`, 'm'),
       );
     }
   });

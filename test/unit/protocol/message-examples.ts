@@ -59,8 +59,24 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.Welcome]: {
-    valid: [welcome, { ...welcome, resumed: true, resync: true, ack: Number.MAX_SAFE_INTEGER, graceMs: 0 }],
+    valid: [
+      welcome,
+      { ...welcome, resumed: true, resync: true, ack: Number.MAX_SAFE_INTEGER, graceMs: 0 },
+      {
+        ...welcome,
+        iceServers: [
+          { urls: 'stun:stun.example.org:3478' },
+          {
+            urls: ['turn:turn.example.org?transport=udp', 'turns:turn.example.org:443'],
+            username: 'u',
+            credential: 'c',
+          },
+        ],
+      },
+    ],
     invalid: {
+      'ice url not stun or turn': { ...welcome, iceServers: [{ urls: 'https://example.org' }] },
+      'over 8 ice servers': { ...welcome, iceServers: new Array(9).fill({ urls: 'stun:s' }) },
       'negative ack': { ...welcome, ack: -1 },
       'ack past 2^53': { ...welcome, ack: 2 ** 53 },
       'heartbeat 0': { ...welcome, heartbeatMs: 0 },
@@ -127,17 +143,20 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { rid: 1, type: 'arena' },
       { rid: 1, type: 'ctf:v2.1', private: true, options: { map: 'dunes', laps: [1, 2] } },
-      { rid: 2, type: 'arena', options: nested(MAX_DATA_DEPTH - 1) },
+      { rid: 2, type: 'arena', options: nested(MAX_DATA_DEPTH) },
     ],
     invalid: {
       'type with a space': { rid: 1, type: 'has space' },
       'type over 64': { rid: 1, type: 'a'.repeat(65) },
       'private not boolean': { rid: 1, type: 'arena', private: 'yes' },
-      'options too deep': { rid: 1, type: 'arena', options: nested(MAX_DATA_DEPTH) },
+      'options too deep': { rid: 1, type: 'arena', options: nested(MAX_DATA_DEPTH + 1, 'map') },
     },
   },
   [Kind.JoinRoom]: {
-    valid: [{ rid: 2, roomId: ROOM }, { rid: 2, roomId: 'room', options: { team: 'red' } }],
+    valid: [
+      { rid: 2, roomId: ROOM },
+      { rid: 2, roomId: 'room', options: { team: 'red' } },
+    ],
     invalid: {
       'path in room id': { rid: 1, roomId: '../etc' },
       'room id too short': { rid: 1, roomId: 'abc' },
@@ -152,11 +171,14 @@ export const examples: Record<BodyKind, KindExamples> = {
     invalid: { 'code over 32': { rid: 1, code: 'x'.repeat(33) }, 'code a number': { rid: 1, code: 1234 } },
   },
   [Kind.QuickPlay]: {
-    valid: [{ rid: 1, type: 'arena' }, { rid: 3, type: 'arena', filter: { mode: 'ffa' }, options: null }],
+    valid: [
+      { rid: 1, type: 'arena' },
+      { rid: 3, type: 'arena', filter: { mode: 'ffa' }, options: null },
+    ],
     invalid: {
       'negative rid': { rid: -1, type: 'arena' },
       'missing type': { rid: 1 },
-      'filter an array': { rid: 1, type: 'arena', filter: [1] },
+      'filter a string': { rid: 1, type: 'arena', filter: 'mode=ffa' },
     },
   },
   [Kind.LeaveRoom]: {
@@ -177,7 +199,10 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.SignalToPeer]: {
-    valid: [{ to: PLAYER, s: { type: 'offer', sdp: 'v=0\r\n' } }, { to: OTHER_PLAYER, s: null }],
+    valid: [
+      { to: PLAYER, s: { type: 'offer', sdp: 'v=0\r\n' } },
+      { to: OTHER_PLAYER, s: null },
+    ],
     invalid: {
       'signal over 16 KiB': { to: PLAYER, s: 'x'.repeat(20_000) },
       'signal too deep': { to: PLAYER, s: nested(MAX_DATA_DEPTH + 1) },
@@ -255,7 +280,10 @@ export const examples: Record<BodyKind, KindExamples> = {
   },
   [Kind.SignalFromPeer]: {
     valid: [{ from: PLAYER, s: { candidate: 'c' } }],
-    invalid: { 'bad from': { from: 'x', s: {} }, 'signal over 16 KiB': { from: PLAYER, s: ['x'.repeat(17_000)] } },
+    invalid: {
+      'bad from': { from: 'x', s: {} },
+      'signal over 16 KiB': { from: PLAYER, s: ['x'.repeat(17_000)] },
+    },
   },
   [Kind.DataFromPeer]: {
     valid: [{ from: PLAYER, c: 0, p: new Uint8Array(16), t: 5 }],

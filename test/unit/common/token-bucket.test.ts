@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '../../../src/common/index.js';
+
+describe('TokenBucket', () => {
+  it('starts full: allows a burst of `capacity`, then refuses', () => {
+    const bucket = new TokenBucket(3, 10, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('refills at the given rate per second, in fractions of a token', () => {
+    const bucket = new TokenBucket(3, 10, 0); // one token per 100 ms
+    for (let i = 0; i < 3; i++) bucket.take(0);
+    expect(bucket.take(50)).toBe(false); // half a token: not enough
+    expect(bucket.take(100)).toBe(true); // the half kept accruing: 100 ms in all
+    expect(bucket.take(100)).toBe(false);
+    expect(bucket.take(250)).toBe(true);
+  });
+
+  it('never holds more than its capacity, however long it idles', () => {
+    const bucket = new TokenBucket(3, 10, 0);
+    expect(bucket.take(1_000_000, 3)).toBe(true);
+    expect(bucket.take(1_000_000)).toBe(false);
+  });
+
+  it('a refused take takes nothing', () => {
+    const bucket = new TokenBucket(5, 1, 0);
+    expect(bucket.take(0, 4)).toBe(true);
+    expect(bucket.take(0, 2)).toBe(false);
+    expect(bucket.take(0, 1)).toBe(true);
+    expect(bucket.take(0, 1)).toBe(false);
+  });
+
+  it('a cost above capacity can never be paid', () => {
+    const bucket = new TokenBucket(2, 1000, 0);
+    expect(bucket.take(10_000, 3)).toBe(false);
+    expect(bucket.take(10_000, 2)).toBe(true);
+  });
+
+  it('a clock that steps back refills nothing and does not break the bucket', () => {
+    const bucket = new TokenBucket(1, 10, 1_000);
+    expect(bucket.take(1_000)).toBe(true);
+    expect(bucket.take(500)).toBe(false);
+    expect(bucket.take(600)).toBe(true); // 100 ms later on the stepped-back clock
+  });
+
+  it('refuses a configuration that cannot work', () => {
+    for (const [capacity, rate] of [
+      [0, 1],
+      [1, 0],
+      [-1, 1],
+      [1, -1],
+      [Number.NaN, 1],
+      [1, Number.NaN],
+    ] as const) {
+      expect(() => new TokenBucket(capacity, rate, 0), `${capacity}, ${rate}`).toThrow(TypeError);
+    }
+  });
+});
