@@ -22,6 +22,7 @@ export const realClock: Clock = {
 
 /** Runs `callback` every `periodMs` until cancelled. */
 export function every(clock: Clock, periodMs: number, callback: () => void): Cancel {
+  if (!(periodMs > 0)) throw new RangeError(`every() needs a positive period, got ${periodMs}`);
   let cancelNext: Cancel = () => {};
   let stopped = false;
   const schedule = () => {

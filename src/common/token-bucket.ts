@@ -22,7 +22,8 @@ export class TokenBucket {
   take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.#updatedAt);
     this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
-    this.#updatedAt = now;
+    // A clock that steps back must not get the same interval refilled twice.
+    this.#updatedAt = Math.max(this.#updatedAt, now);
     if (this.#tokens < cost) return false;
     this.#tokens -= cost;
     return true;

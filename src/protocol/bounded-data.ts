@@ -26,6 +26,8 @@ export const boundedData = v.pipe(
 /** Metadata and filters: flat maps of short keys to scalars, so they can be indexed and compared. */
 export const scalar = v.union([v.pipe(v.string(), v.maxLength(128)), v.number(), v.boolean()]);
 export const flatRecord = v.pipe(
+  // An array would pass as a record with index keys: refuse it outright.
+  v.custom<Record<string, unknown>>((value) => !Array.isArray(value), 'expected a map, not an array'),
   v.record(v.pipe(v.string(), v.minLength(1), v.maxLength(32)), scalar),
   v.check((record) => Object.keys(record).length <= 16, 'at most 16 entries'),
 );
