@@ -2,6 +2,7 @@ import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
 import { RelayLink, type RelayLinkOptions } from '../transport/index.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
+import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
 export interface RoomSendOptions {
   /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
@@ -44,8 +45,10 @@ export interface RoomTransport {
 
 type AnyMessages = Record<string, unknown>;
 
-/** Enough for an offer and its candidates from every peer of a full mesh. */
-const MAX_EARLY_SIGNALS = 256;
+/** Enough for an offer and its candidates from every peer of a full mesh, data and voice. */
+const MAX_RECENT_SIGNALS = 512;
+/** Signals older than this are of no use to a late starter (its peer's attempt has timed out). */
+const RECENT_SIGNAL_MS = 30_000;
 
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
@@ -61,8 +64,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #transport: RoomTransport;
   readonly #relayLinks = new Map<string, RelayLink>();
   #mesh: PeerMesh | undefined;
-  /** Signals that arrived before this side started its mesh (the peer's started first). */
-  readonly #earlySignals: Array<{ from: string; signal: unknown }> = [];
+  #voice: VoiceChat | undefined;
+  /** Recent signals, replayed to consumers that start later than the peer that sent them (its mesh or voice came up first). */
+  readonly #recentSignals: Array<{ from: string; signal: unknown; at: number }> = [];
   #left = false;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
@@ -115,11 +119,18 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
-    if (!this.#mesh) {
-      this.#mesh = new PeerMesh(this, this.#transport.selfId, options, this.#transport.iceServers());
-      for (const early of this.#earlySignals.splice(0)) this.#events.emit('signal', early);
-    }
+    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options, this.#transport.iceServers());
     return this.#mesh;
+  }
+
+  /**
+   * Voice chat with the room's players, on audio connections of its own. Created on first use with
+   * `options`; later calls return the same one. Listening needs no microphone.
+   */
+  voice(options?: VoiceOptions): VoiceChat {
+    if (this.#left) throw new Error(`left room ${this.roomId}: no voice`);
+    this.#voice ??= new VoiceChat(this, options);
+    return this.#voice;
   }
 
   /** Sends signaling (offer, answer, ICE) to a peer in this room, through the server. */
@@ -156,9 +167,34 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal */
   receiveSignal(from: string, signal: unknown): void {
-    if (!this.#mesh && this.#earlySignals.length < MAX_EARLY_SIGNALS)
-      this.#earlySignals.push({ from, signal });
+    const now = this.#transport.clock.now();
+    this.#recentSignals.push({ from, signal, at: now });
+    while (
+      this.#recentSignals.length > MAX_RECENT_SIGNALS ||
+      (this.#recentSignals[0]?.at ?? now) < now - RECENT_SIGNAL_MS
+    ) {
+      this.#recentSignals.shift();
+    }
     this.#events.emit('signal', { from, signal });
+  }
+
+  /**
+   * Subscribes to signals from peers, first replaying the recent ones: a peer may have started its side
+   * (and sent its offer) before this side started listening.
+   */
+  consumeSignals(listener: (event: { from: string; signal: unknown }) => void): Disposer {
+    for (const { from, signal } of this.#recentSignals) listener({ from, signal });
+    return this.#events.on('signal', listener);
+  }
+
+  /** Our own player id. */
+  get selfId(): string {
+    return this.#transport.selfId;
+  }
+
+  /** The ICE servers the server handed out (with this player's TURN credentials, if any). */
+  iceServers(): RTCIceServer[] {
+    return this.#transport.iceServers();
   }
 
   /** @internal */

@@ -111,7 +111,7 @@ export class PeerMesh {
       room.on('member-join', (member) => this.#connect(member.playerId)),
       room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
       room.on('leave', () => this.close()),
-      room.on('signal', ({ from, signal }) => this.#onSignal(from, signal)),
+      room.consumeSignals(({ from, signal }) => this.#onSignal(from, signal)),
     );
     for (const member of room.members) this.#connect(member.playerId);
     this.#watchOnline();

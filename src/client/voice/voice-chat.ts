@@ -1,0 +1,266 @@
+import * as v from 'valibot';
+import { type Disposer, Emitter } from '../../common/index.js';
+import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
+import type { RoomConnection } from '../room-connection.js';
+import { SpeakingDetector } from './speaking-detector.js';
+import { VoicePeer, type VoiceSignal } from './voice-peer.js';
+
+export interface VoiceOptions {
+  /** Opus average bitrate in bits/s, 16,000-24,000 suits speech. Default 20,000. */
+  bitrate?: number;
+  /**
+   * Who gets an audio connection. Default: everyone while the room has at most `maxPeers` other
+   * members. Above that, pass proximity or team voice here (e.g. `id => teamOf(id) === myTeam`) and call
+   * `refreshPeers()` when it changes.
+   */
+  audible?: (peerId: string) => boolean;
+  /** Most audio connections at once. Default 7 (an 8-player room). */
+  maxPeers?: number;
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  RTCPeerConnection?: RtcPeerConnectionConstructor;
+}
+
+export type MicrophoneResult =
+  | { ok: true }
+  | { ok: false; reason: 'denied' | 'no-microphone' | 'unsupported' | 'failed'; message: string };
+
+export interface VoiceEvents {
+  /** `peerId` is our own id for the local microphone. */
+  speaking: { peerId: string; speaking: boolean };
+  /** A problem the player should read; everything else keeps working. */
+  problem: { message: string };
+}
+
+const voiceSignal = v.object({
+  voice: v.union([
+    v.object({
+      description: v.object({
+        type: v.picklist(['offer', 'answer']),
+        sdp: v.pipe(v.string(), v.maxLength(16_000)),
+      }),
+    }),
+    v.object({
+      candidate: v.object({
+        candidate: v.optional(v.string()),
+        sdpMid: v.optional(v.nullable(v.string())),
+        sdpMLineIndex: v.optional(v.nullable(v.number())),
+        usernameFragment: v.optional(v.nullable(v.string())),
+      }),
+    }),
+  ]),
+});
+
+/**
+ * Voice chat among the room's players: WebRTC audio on its own connection per peer, independent of the
+ * data channels. Listening works without a microphone; talking is opt-in (`enableMicrophone`), with mute,
+ * push-to-talk, per-peer volume (on the audio element, so echo cancellation keeps working) and speaking
+ * indicators.
+ */
+export class VoiceChat {
+  readonly #room: RoomConnection;
+  readonly #options: VoiceOptions;
+  readonly #events = new Emitter<VoiceEvents>();
+  readonly #peers = new Map<
+    string,
+    { peer: VoicePeer; audio: HTMLAudioElement | undefined; detector?: SpeakingDetector }
+  >();
+  readonly #peerSignals = new Emitter<Record<string, VoiceSignal>>();
+  readonly #disposers: Disposer[] = [];
+  readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  #context: AudioContext | undefined;
+  #microphone: MediaStream | undefined;
+  #localDetector: SpeakingDetector | undefined;
+  #muted = false;
+  #pushToTalk = false;
+  #talking = false;
+
+  constructor(room: RoomConnection, options: VoiceOptions = {}) {
+    this.#room = room;
+    this.#options = options;
+    this.#ctor =
+      options.RTCPeerConnection ??
+      (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
+    this.#disposers.push(
+      room.on('member-join', () => this.refreshPeers()),
+      room.on('member-leave', ({ playerId }) => this.#drop(playerId)),
+      room.on('leave', () => this.close()),
+      room.consumeSignals(({ from, signal }) => {
+        const parsed = v.safeParse(voiceSignal, signal);
+        if (parsed.success) this.#peerSignals.emit(from, parsed.output.voice as VoiceSignal);
+      }),
+    );
+    this.refreshPeers();
+  }
+
+  get supported(): boolean {
+    return (
+      this.#ctor !== undefined && typeof (globalThis as { MediaStream?: unknown }).MediaStream === 'function'
+    );
+  }
+
+  on<E extends keyof VoiceEvents>(event: E, listener: (payload: VoiceEvents[E]) => void): Disposer {
+    return this.#events.on(event, listener);
+  }
+
+  /** Asks for the microphone (echo cancellation, noise suppression, gain control on) and starts sending. */
+  async enableMicrophone(): Promise<MicrophoneResult> {
+    const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
+    if (!this.supported || !media?.getUserMedia) {
+      return this.#problem(
+        'unsupported',
+        'Voice chat is not available in this browser; you can still listen and play.',
+      );
+    }
+    try {
+      this.#microphone = await media.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NotAllowedError' || name === 'SecurityError') {
+        return this.#problem(
+          'denied',
+          'Microphone permission was refused: others cannot hear you, but you can hear them.',
+        );
+      }
+      if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+        return this.#problem(
+          'no-microphone',
+          'No microphone was found: others cannot hear you, but you can hear them.',
+        );
+      }
+      return this.#problem('failed', `The microphone could not be opened (${name ?? 'unknown error'}).`);
+    }
+    this.#localDetector = new SpeakingDetector(this.#audioContext(), this.#microphone, (speaking) =>
+      this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
+    );
+    this.#applyTrack();
+    return { ok: true };
+  }
+
+  disableMicrophone(): void {
+    this.#localDetector?.stop();
+    this.#localDetector = undefined;
+    for (const track of this.#microphone?.getTracks() ?? []) track.stop();
+    this.#microphone = undefined;
+    this.#applyTrack();
+  }
+
+  /** Mutes our microphone (others hear silence; with DTX, almost nothing is sent). */
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+    this.#applyTrack();
+  }
+
+  /** In push-to-talk mode we are heard only while `talk(true)` holds. */
+  setPushToTalk(enabled: boolean): void {
+    this.#pushToTalk = enabled;
+    this.#applyTrack();
+  }
+
+  talk(active: boolean): void {
+    this.#talking = active;
+    this.#applyTrack();
+  }
+
+  /** Volume of one peer's voice, 0..1. */
+  setVolume(peerId: string, volume: number): void {
+    const audio = this.#peers.get(peerId)?.audio;
+    if (audio) audio.volume = Math.min(1, Math.max(0, volume));
+  }
+
+  isSpeaking(peerId: string): boolean {
+    if (peerId === this.#room.selfId) return this.#localDetector?.speaking ?? false;
+    return this.#peers.get(peerId)?.detector?.speaking ?? false;
+  }
+
+  /** WebRTC stats of the audio connection to a peer (inbound packets, audio level). */
+  stats(peerId: string): Promise<RTCStatsReport> | undefined {
+    return this.#peers.get(peerId)?.peer.stats();
+  }
+
+  /** Re-applies `audible` and `maxPeers` to the room's current members. */
+  refreshPeers(): void {
+    if (!this.supported) return;
+    const others = this.#room.members
+      .map((member) => member.playerId)
+      .filter((id) => id !== this.#room.selfId);
+    const wanted = others
+      .filter((id) => this.#options.audible?.(id) ?? true)
+      .slice(0, this.#options.maxPeers ?? 7);
+    for (const peerId of [...this.#peers.keys()]) if (!wanted.includes(peerId)) this.#drop(peerId);
+    for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
+  }
+
+  close(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    for (const peerId of [...this.#peers.keys()]) this.#drop(peerId);
+    this.disableMicrophone();
+    void this.#context?.close().catch(() => {});
+    this.#events.removeAll();
+  }
+
+  #connect(peerId: string): void {
+    const ctor = this.#ctor;
+    if (!ctor) return;
+    const entry: { peer: VoicePeer; audio: HTMLAudioElement | undefined; detector?: SpeakingDetector } = {
+      audio: undefined,
+      peer: new VoicePeer({
+        RTCPeerConnection: ctor,
+        iceServers: this.#room.iceServers(),
+        ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+        offerer: this.#room.selfId < peerId,
+        bitrate: this.#options.bitrate ?? 20_000,
+        sendSignal: (signal) => this.#room.signal(peerId, { voice: signal }),
+        onSignal: (listener) => this.#peerSignals.on(peerId, listener),
+        onRemoteStream: (stream) => {
+          const audio = new Audio();
+          audio.autoplay = true;
+          audio.srcObject = stream;
+          void audio.play().catch(() =>
+            this.#events.emit('problem', {
+              message: 'The browser blocked audio playback: click anywhere to hear voices.',
+            }),
+          );
+          entry.audio = audio;
+          entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
+            this.#events.emit('speaking', { peerId, speaking }),
+          );
+        },
+      }),
+    };
+    this.#peers.set(peerId, entry);
+    void entry.peer.setTrack(this.#sendingTrack());
+  }
+
+  #drop(peerId: string): void {
+    const entry = this.#peers.get(peerId);
+    if (!entry) return;
+    entry.detector?.stop();
+    if (entry.audio) entry.audio.srcObject = null;
+    entry.peer.close();
+    this.#peers.delete(peerId);
+  }
+
+  #sendingTrack(): MediaStreamTrack | null {
+    const track = this.#microphone?.getAudioTracks()[0];
+    if (!track) return null;
+    track.enabled = !this.#muted && (!this.#pushToTalk || this.#talking);
+    return track;
+  }
+
+  #applyTrack(): void {
+    const track = this.#sendingTrack();
+    for (const { peer } of this.#peers.values()) void peer.setTrack(track);
+  }
+
+  #audioContext(): AudioContext {
+    this.#context ??= new AudioContext();
+    return this.#context;
+  }
+
+  #problem(reason: Exclude<MicrophoneResult, { ok: true }>['reason'], message: string): MicrophoneResult {
+    this.#events.emit('problem', { message });
+    return { ok: false, reason, message };
+  }
+}
