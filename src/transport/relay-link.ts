@@ -1,15 +1,14 @@
-import { type Cancel, type Clock, type Disposer, Emitter, every } from '../common/index.js';
+import { type Cancel, type Clock, type Disposer, every } from '../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
+import { BYE, encodePing, readControl } from './keepalive.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { freshStats, LinkEvents } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
 
 /** Wire numbers of the channels on the relay path; 3 is the link's own control traffic. */
 export const RELAY_CHANNEL_NUMBER: Record<Channel, number> = { phys: 0, event: 1, dispatch: 2 };
 const CHANNEL_BY_NUMBER: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
 export const RELAY_CONTROL = 3;
-const PING = 1;
-const PONG = 2;
-const BYE = 3;
 
 /** How a relay link reaches its peer: through the client's session with the server. */
 export interface RelayPort {
@@ -46,19 +45,12 @@ export class RelayLink implements Link {
   readonly peerId: string;
   readonly #port: RelayPort;
   readonly #options: Required<RelayLinkOptions>;
-  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #events = new LinkEvents();
   readonly #physGate: NewestSampleGate;
   readonly #stopKeepalive: Cancel;
   #state: LinkState = 'relayed';
   #lastHeard: number;
-  #stats: LinkStats = {
-    rttMs: Number.NaN,
-    lossRate: Number.NaN,
-    bytesSent: 0,
-    bytesReceived: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-  };
+  #stats: LinkStats = freshStats();
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
 
@@ -94,11 +86,11 @@ export class RelayLink implements Link {
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+    return this.#events.onMessage(listener);
   }
 
   onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.on('state', listener);
+    return this.#events.onState(listener);
   }
 
   stats(): LinkStats {
@@ -117,8 +109,8 @@ export class RelayLink implements Link {
     this.#stopKeepalive();
     this.#physGate.clear();
     this.#state = 'closed';
-    this.#events.emit('state', 'closed');
-    this.#events.removeAll();
+    this.#events.state('closed');
+    this.#events.clear();
   }
 
   /** @internal A relayed message from the peer, with the server time it was forwarded at. */
@@ -134,20 +126,15 @@ export class RelayLink implements Link {
     this.lastServerTime = serverTime;
     this.#stats.messagesReceived++;
     this.#stats.bytesReceived += bytes.length;
-    this.#events.emit('message', { channel, bytes });
+    this.#events.message(channel, bytes);
   }
 
   #onControl(bytes: Uint8Array): void {
-    const type = bytes[0];
-    if (type === BYE) this.closeLocally();
-    else if (type === PING && bytes.length === 9) {
-      const pong = bytes.slice();
-      pong[0] = PONG;
-      this.#port.send(RELAY_CONTROL, pong, 'volatile');
-    } else if (type === PONG && bytes.length === 9) {
-      const sentAt = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(1);
-      this.#stats.rttMs = Math.max(0, this.#port.clock.now() - sentAt);
-    }
+    const control = readControl(bytes);
+    if (control?.type === 'bye') this.closeLocally();
+    else if (control?.type === 'ping') this.#port.send(RELAY_CONTROL, control.reply, 'volatile');
+    else if (control?.type === 'pong')
+      this.#stats.rttMs = Math.max(0, this.#port.clock.now() - control.sentAt);
   }
 
   #keepalive(): void {
@@ -155,9 +142,6 @@ export class RelayLink implements Link {
       this.closeLocally();
       return;
     }
-    const ping = new Uint8Array(9);
-    ping[0] = PING;
-    new DataView(ping.buffer).setFloat64(1, this.#port.clock.now());
-    this.#port.send(RELAY_CONTROL, ping, 'volatile');
+    this.#port.send(RELAY_CONTROL, encodePing(this.#port.clock.now()), 'volatile');
   }
 }

@@ -1,6 +1,8 @@
-import { type Cancel, type Clock, type Disposer, Emitter, every, realClock } from '../common/index.js';
+import { type Cancel, type Clock, type Disposer, every, realClock } from '../common/index.js';
 import { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
+import { BYE, encodePing, readControl } from './keepalive.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { freshStats, LinkEvents } from './link-events.js';
 
 /** What travels over the signaling path (the server relays it between members of one room). */
 export type RtcSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
@@ -37,9 +39,6 @@ export interface RtcLinkOptions {
 
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
 const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };
-const PING = 1;
-const PONG = 2;
-const BYE = 3;
 
 /**
  * A direct Link over WebRTC data channels, one per channel with the settings DESIGN.md gives, all
@@ -50,7 +49,7 @@ export class RtcLink implements Link {
   readonly #options: RtcLinkOptions;
   readonly #clock: Clock;
   readonly #pc: RTCPeerConnection;
-  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #events = new LinkEvents();
   readonly #channels = new Map<Channel, RTCDataChannel>();
   #control: RTCDataChannel | undefined;
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];
@@ -59,14 +58,7 @@ export class RtcLink implements Link {
   #stopKeepalive: Cancel | undefined;
   #state: LinkState = 'connecting';
   #lastHeard: number;
-  #stats: LinkStats = {
-    rttMs: Number.NaN,
-    lossRate: Number.NaN,
-    bytesSent: 0,
-    bytesReceived: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-  };
+  #stats: LinkStats = freshStats();
 
   constructor(options: RtcLinkOptions) {
     this.#options = options;
@@ -118,11 +110,11 @@ export class RtcLink implements Link {
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+    return this.#events.onMessage(listener);
   }
 
   onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.on('state', listener);
+    return this.#events.onState(listener);
   }
 
   stats(): LinkStats {
@@ -205,23 +197,17 @@ export class RtcLink implements Link {
     this.#lastHeard = this.#clock.now();
     this.#stats.messagesReceived++;
     this.#stats.bytesReceived += bytes.length;
-    this.#events.emit('message', { channel, bytes });
+    this.#events.message(channel, bytes);
   }
 
   #onControl(data: unknown): void {
     const bytes = toBytes(data);
     if (!bytes || this.#state === 'closed') return;
     this.#lastHeard = this.#clock.now();
-    const type = bytes[0];
-    if (type === BYE) this.#shutdown();
-    else if (type === PING && bytes.length === 9) {
-      const pong = bytes.slice();
-      pong[0] = PONG;
-      this.#sendControl(pong);
-    } else if (type === PONG && bytes.length === 9) {
-      const sentAt = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getFloat64(1);
-      this.#stats.rttMs = Math.max(0, this.#clock.now() - sentAt);
-    }
+    const control = readControl(bytes);
+    if (control?.type === 'bye') this.#shutdown();
+    else if (control?.type === 'ping') this.#sendControl(control.reply);
+    else if (control?.type === 'pong') this.#stats.rttMs = Math.max(0, this.#clock.now() - control.sentAt);
   }
 
   #keepalive(): void {
@@ -229,10 +215,7 @@ export class RtcLink implements Link {
       this.#shutdown();
       return;
     }
-    const ping = new Uint8Array(9);
-    ping[0] = PING;
-    new DataView(ping.buffer).setFloat64(1, this.#clock.now());
-    this.#sendControl(ping);
+    this.#sendControl(encodePing(this.#clock.now()));
   }
 
   #sendControl(bytes: Uint8Array<ArrayBuffer>): void {
@@ -254,13 +237,13 @@ export class RtcLink implements Link {
     } catch {
       // already closed
     }
-    this.#events.removeAll();
+    this.#events.clear();
   }
 
   #setState(state: LinkState): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.#events.emit('state', state);
+    this.#events.state(state);
   }
 }
 

@@ -7,6 +7,7 @@ import type {
   RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
 import type { RoomConnection } from '../room-connection.js';
+import { rtcSignalSchema } from '../signal-schema.js';
 import { PeerLink, type PeerSignal } from './peer-link.js';
 
 export interface MeshOptions {
@@ -44,22 +45,7 @@ export interface MeshEvents {
 
 const peerSignal = v.object({
   n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
-  signal: v.union([
-    v.object({
-      description: v.object({
-        type: v.picklist(['offer', 'answer', 'pranswer', 'rollback']),
-        sdp: v.optional(v.string()),
-      }),
-    }),
-    v.object({
-      candidate: v.object({
-        candidate: v.optional(v.string()),
-        sdpMid: v.optional(v.nullable(v.string())),
-        sdpMLineIndex: v.optional(v.nullable(v.number())),
-        usernameFragment: v.optional(v.nullable(v.string())),
-      }),
-    }),
-  ]),
+  signal: rtcSignalSchema,
 });
 
 /**

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { type Disposer, Emitter } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
 import type { RoomConnection } from '../room-connection.js';
+import { rtcSignalSchema } from '../signal-schema.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer, type VoiceSignal } from './voice-peer.js';
 
@@ -31,24 +32,7 @@ export interface VoiceEvents {
   problem: { message: string };
 }
 
-const voiceSignal = v.object({
-  voice: v.union([
-    v.object({
-      description: v.object({
-        type: v.picklist(['offer', 'answer']),
-        sdp: v.pipe(v.string(), v.maxLength(16_000)),
-      }),
-    }),
-    v.object({
-      candidate: v.object({
-        candidate: v.optional(v.string()),
-        sdpMid: v.optional(v.nullable(v.string())),
-        sdpMLineIndex: v.optional(v.nullable(v.number())),
-        usernameFragment: v.optional(v.nullable(v.string())),
-      }),
-    }),
-  ]),
-});
+const voiceSignal = v.object({ voice: rtcSignalSchema });
 
 /**
  * Voice chat among the room's players: WebRTC audio on its own connection per peer, independent of the

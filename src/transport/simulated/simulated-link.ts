@@ -1,6 +1,7 @@
-import { type Cancel, type Clock, type Disposer, Emitter } from '../../common/index.js';
+import type { Cancel, Clock, Disposer } from '../../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from '../channels.js';
 import type { Link, LinkState, LinkStats } from '../link.js';
+import { freshStats, LinkEvents } from '../link-events.js';
 import { type NetworkConditions, PathModel } from './network-conditions.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -41,7 +42,7 @@ export class SimulatedLink implements Link {
   #path: PathModel;
   readonly #random: () => number;
   readonly #options: Required<Omit<SimulatedLinkOptions, 'aToB' | 'bToA' | 'seed' | 'clock'>>;
-  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #events = new LinkEvents();
   readonly #nextSeq: Record<Channel, number> = { phys: 0, event: 0, dispatch: 0 };
   readonly #seenEvents = new Set<number>();
   readonly #dispatchBuffer = new Map<number, Uint8Array>();
@@ -49,14 +50,7 @@ export class SimulatedLink implements Link {
   #state: LinkState = 'connecting';
   #timers = new Set<Cancel>();
   #lastHeard: number;
-  #stats: LinkStats = {
-    rttMs: Number.NaN,
-    lossRate: Number.NaN,
-    bytesSent: 0,
-    bytesReceived: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-  };
+  #stats: LinkStats = freshStats();
   #physSent = 0;
   #physReceived = 0;
 
@@ -102,11 +96,11 @@ export class SimulatedLink implements Link {
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+    return this.#events.onMessage(listener);
   }
 
   onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.on('state', listener);
+    return this.#events.onState(listener);
   }
 
   stats(): LinkStats {
@@ -189,7 +183,7 @@ export class SimulatedLink implements Link {
   #deliver(channel: Channel, bytes: Uint8Array): void {
     this.#stats.messagesReceived++;
     this.#stats.bytesReceived += bytes.length;
-    this.#events.emit('message', { channel, bytes });
+    this.#events.message(channel, bytes);
   }
 
   #scheduleKeepalive(): void {
@@ -226,7 +220,7 @@ export class SimulatedLink implements Link {
   #setState(state: LinkState): void {
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
-    this.#events.emit('state', state);
+    this.#events.state(state);
   }
 }
 

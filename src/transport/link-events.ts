@@ -1,0 +1,39 @@
+import { type Disposer, Emitter } from '../common/index.js';
+import type { Channel } from './channels.js';
+import type { LinkState, LinkStats } from './link.js';
+
+/** The listeners every Link keeps, and the stats it starts from: one implementation for all of them. */
+export class LinkEvents {
+  readonly #emitter = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#emitter.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#emitter.on('state', listener);
+  }
+
+  message(channel: Channel, bytes: Uint8Array): void {
+    this.#emitter.emit('message', { channel, bytes });
+  }
+
+  state(state: LinkState): void {
+    this.#emitter.emit('state', state);
+  }
+
+  clear(): void {
+    this.#emitter.removeAll();
+  }
+}
+
+export function freshStats(): LinkStats {
+  return {
+    rttMs: Number.NaN,
+    lossRate: Number.NaN,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+  };
+}
