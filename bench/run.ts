@@ -2,10 +2,12 @@
 import { type Row, report } from './results.js';
 import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
+import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
 
 const rows: Row[] = [];
 rows.push(...benchCodec());
 rows.push(...(await benchFanout()));
 rows.push(...(await benchReconnect()));
+rows.push(...(await benchPeerLatency()));
 report(rows);
