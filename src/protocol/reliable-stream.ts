@@ -69,11 +69,9 @@ export class Outbox {
    */
   push(inner: Uint8Array, now: number, ttlMs?: number): Uint8Array | undefined {
     this.#pruneExpired(now);
-    const wouldExceed = () =>
-      this.size + 1 > this.#limits.maxMessages || this.#bytes + inner.length > this.#limits.maxBytes;
-    if (wouldExceed()) {
+    if (this.#wouldExceed(inner.length)) {
       if (this.#limits.overflow === 'refuse') return undefined;
-      while (this.size > 0 && wouldExceed()) this.#dropOldest();
+      while (this.size > 0 && this.#wouldExceed(inner.length)) this.#dropOldest();
       this.#hole = true;
     }
     const seq = ++this.#lastSeq;
@@ -115,6 +113,10 @@ export class Outbox {
     this.#bytes = 0;
     this.#expiring = 0;
     this.#nextDeadline = Number.POSITIVE_INFINITY;
+  }
+
+  #wouldExceed(extraBytes: number): boolean {
+    return this.size + 1 > this.#limits.maxMessages || this.#bytes + extraBytes > this.#limits.maxBytes;
   }
 
   #live(): Entry[] {
