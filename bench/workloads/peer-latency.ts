@@ -52,7 +52,6 @@ function packetLoss(percent: number, which: 'udp' | 'all'): () => void {
 }
 
 async function pair(
-  server: GameServer,
   wsUrl: string,
   direct: boolean,
 ): Promise<{ a: PeerMesh; b: PeerMesh; bId: string; close(): void }> {
@@ -69,8 +68,11 @@ async function pair(
   while (a.link(bob.playerId!)?.state !== want || b.link(alice.playerId!)?.state !== want) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  void server;
-  return { a, b, bId: bob.playerId!, close: () => (alice.close(), bob.close()) };
+  const close = () => {
+    alice.close();
+    bob.close();
+  };
+  return { a, b, bId: bob.playerId!, close };
 }
 
 /** One-way phys latency (same process, same clock) for samples at 30 Hz; optionally with a dispatch burst. */
@@ -128,7 +130,7 @@ export async function benchPeerLatency(): Promise<Row[]> {
     );
   }
   for (const [system, direct, loss, burst] of cases) {
-    const mesh = await pair(server, wsUrl, direct);
+    const mesh = await pair(wsUrl, direct);
     const restore = loss > 0 ? packetLoss(loss, direct ? 'udp' : 'all') : undefined;
     try {
       record(system, await measure(mesh, burst));
