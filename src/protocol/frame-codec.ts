@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ErrorCode } from './error-codes.js';
 import { allocateFrame } from './frame-slab.js';
 import { Kind } from './kinds.js';
-import { type Body, type BodyKind, type Message, schemaByKind } from './messages.js';
+import { type Body, type BodyKind, connectionKinds, type Message, schemaByKind } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 
@@ -27,17 +27,6 @@ const decoder = new Decoder({
   maxMapLength: 1 << 12,
   maxExtLength: 1 << 10,
 });
-
-/** Kinds that only ever travel bare: the connection's own frames. */
-const bareOnlyKinds: ReadonlySet<number> = new Set([
-  Kind.Hello,
-  Kind.Welcome,
-  Kind.Error,
-  Kind.Ping,
-  Kind.Pong,
-  Kind.Ack,
-  Kind.Bye,
-]);
 
 export function encodeMessage<K extends BodyKind>(kind: K, body: Body<K>): Uint8Array {
   const payload = encoder.encode(body);
@@ -94,7 +83,7 @@ export function decodeFrame(bytes: Uint8Array, accepted: ReadonlySet<number>): D
 function decodeInner(bytes: Uint8Array, offset: number, accepted: ReadonlySet<number>): Message {
   const kind = bytes[offset];
   if (kind === undefined) throw new ProtocolError(ErrorCode.BAD_FRAME, 'envelope without a message');
-  if (bareOnlyKinds.has(kind) || kind === Kind.Reliable || kind === Kind.Expiring) {
+  if (connectionKinds.has(kind) || kind === Kind.Reliable || kind === Kind.Expiring) {
     throw new ProtocolError(ErrorCode.BAD_FRAME, `kind 0x${kind.toString(16)} cannot travel in an envelope`);
   }
   return decodeBody(bytes, offset, accepted);

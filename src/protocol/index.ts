@@ -16,6 +16,7 @@ export {
   type Body,
   type BodyKind,
   clientToServerKinds,
+  connectionKinds,
   type JoinedRoom,
   joinedRoomSchema,
   type LeaveReason,

@@ -235,3 +235,14 @@ export const requestKinds: ReadonlySet<number> = new Set([
   Kind.QuickPlay,
   Kind.LeaveRoom,
 ]);
+
+/** The connection's own frames: they only ever travel bare, never inside an envelope. */
+export const connectionKinds: ReadonlySet<number> = new Set([
+  Kind.Hello,
+  Kind.Welcome,
+  Kind.Error,
+  Kind.Ping,
+  Kind.Pong,
+  Kind.Ack,
+  Kind.Bye,
+]);

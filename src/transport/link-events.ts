@@ -1,6 +1,6 @@
 import { type Disposer, Emitter } from '../common/index.js';
 import type { Channel } from './channels.js';
-import type { LinkState, LinkStats } from './link.js';
+import type { Link, LinkState, LinkStats } from './link.js';
 
 /** The listeners every Link keeps, and the stats it starts from: one implementation for all of them. */
 export class LinkEvents {
@@ -36,4 +36,29 @@ export function freshStats(): LinkStats {
     messagesSent: 0,
     messagesReceived: 0,
   };
+}
+
+/**
+ * What every Link implementation shares: listeners and the counters behind `stats()`. Subclasses add
+ * how bytes travel (`send`, `close`, `state`).
+ */
+export abstract class LinkBase implements Link {
+  protected readonly events = new LinkEvents();
+  protected readonly counters: LinkStats = freshStats();
+
+  abstract readonly state: LinkState;
+  abstract send(channel: Channel, bytes: Uint8Array): boolean;
+  abstract close(): void;
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.events.onMessage(listener);
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.events.onState(listener);
+  }
+
+  stats(): LinkStats {
+    return { ...this.counters };
+  }
 }

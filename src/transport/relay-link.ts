@@ -1,8 +1,8 @@
-import { type Cancel, type Clock, type Disposer, every } from '../common/index.js';
+import { type Cancel, type Clock, every } from '../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, encodePing, readControl } from './keepalive.js';
-import type { Link, LinkState, LinkStats } from './link.js';
-import { freshStats, LinkEvents } from './link-events.js';
+import type { LinkState } from './link.js';
+import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
 
 /** Wire numbers of the channels on the relay path; 3 is the link's own control traffic. */
@@ -41,20 +41,19 @@ export interface RelayLinkOptions {
  * queue of stale samples behind a lost segment helps nobody), `event` expires, `dispatch` is reliable
  * and ordered by the session's own stream. Keepalives measure the round trip through the server.
  */
-export class RelayLink implements Link {
+export class RelayLink extends LinkBase {
   readonly peerId: string;
   readonly #port: RelayPort;
   readonly #options: Required<RelayLinkOptions>;
-  readonly #events = new LinkEvents();
   readonly #physGate: NewestSampleGate;
   readonly #stopKeepalive: Cancel;
   #state: LinkState = 'relayed';
   #lastHeard: number;
-  #stats: LinkStats = freshStats();
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
 
   constructor(peerId: string, port: RelayPort, options: RelayLinkOptions = {}) {
+    super();
     this.peerId = peerId;
     this.#port = port;
     this.#options = {
@@ -76,25 +75,13 @@ export class RelayLink implements Link {
 
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#state === 'closed') return false;
-    this.#stats.messagesSent++;
-    this.#stats.bytesSent += bytes.length;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes.length;
     if (channel === Channel.phys) this.#physGate.offer(this.peerId, bytes);
     else if (channel === Channel.event) {
       this.#port.send(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs);
     } else this.#port.send(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable');
     return true;
-  }
-
-  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.onMessage(listener);
-  }
-
-  onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.onState(listener);
-  }
-
-  stats(): LinkStats {
-    return { ...this.#stats };
   }
 
   close(): void {
@@ -109,8 +96,8 @@ export class RelayLink implements Link {
     this.#stopKeepalive();
     this.#physGate.clear();
     this.#state = 'closed';
-    this.#events.state('closed');
-    this.#events.clear();
+    this.events.state('closed');
+    this.events.clear();
   }
 
   /** @internal A relayed message from the peer, with the server time it was forwarded at. */
@@ -124,9 +111,9 @@ export class RelayLink implements Link {
     const channel = CHANNEL_BY_NUMBER[channelNumber];
     if (channel === undefined) return;
     this.lastServerTime = serverTime;
-    this.#stats.messagesReceived++;
-    this.#stats.bytesReceived += bytes.length;
-    this.#events.message(channel, bytes);
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    this.events.message(channel, bytes);
   }
 
   #onControl(bytes: Uint8Array): void {
@@ -134,7 +121,7 @@ export class RelayLink implements Link {
     if (control?.type === 'bye') this.closeLocally();
     else if (control?.type === 'ping') this.#port.send(RELAY_CONTROL, control.reply, 'volatile');
     else if (control?.type === 'pong')
-      this.#stats.rttMs = Math.max(0, this.#port.clock.now() - control.sentAt);
+      this.counters.rttMs = Math.max(0, this.#port.clock.now() - control.sentAt);
   }
 
   #keepalive(): void {

@@ -1,8 +1,8 @@
 import { type Cancel, type Clock, type Disposer, every, realClock } from '../common/index.js';
 import { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
 import { BYE, encodePing, readControl } from './keepalive.js';
-import type { Link, LinkState, LinkStats } from './link.js';
-import { freshStats, LinkEvents } from './link-events.js';
+import type { LinkState } from './link.js';
+import { LinkBase } from './link-events.js';
 
 /** What travels over the signaling path (the server relays it between members of one room). */
 export type RtcSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
@@ -45,11 +45,10 @@ const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: fal
  * negotiated with fixed ids. `dispatch` messages sent before the channels open wait for them; `phys` and
  * `event` ones are dropped (stale by the time the link is up).
  */
-export class RtcLink implements Link {
+export class RtcLink extends LinkBase {
   readonly #options: RtcLinkOptions;
   readonly #clock: Clock;
   readonly #pc: RTCPeerConnection;
-  readonly #events = new LinkEvents();
   readonly #channels = new Map<Channel, RTCDataChannel>();
   #control: RTCDataChannel | undefined;
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];
@@ -58,9 +57,9 @@ export class RtcLink implements Link {
   #stopKeepalive: Cancel | undefined;
   #state: LinkState = 'connecting';
   #lastHeard: number;
-  #stats: LinkStats = freshStats();
 
   constructor(options: RtcLinkOptions) {
+    super();
     this.#options = options;
     this.#clock = options.clock ?? realClock;
     this.#lastHeard = this.#clock.now();
@@ -104,21 +103,9 @@ export class RtcLink implements Link {
       // datagram; the link's state follows from the close.
       return false;
     }
-    this.#stats.messagesSent++;
-    this.#stats.bytesSent += bytes.length;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes.length;
     return true;
-  }
-
-  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.onMessage(listener);
-  }
-
-  onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.onState(listener);
-  }
-
-  stats(): LinkStats {
-    return { ...this.#stats };
   }
 
   close(): void {
@@ -195,9 +182,9 @@ export class RtcLink implements Link {
     const bytes = toBytes(data);
     if (!bytes) return;
     this.#lastHeard = this.#clock.now();
-    this.#stats.messagesReceived++;
-    this.#stats.bytesReceived += bytes.length;
-    this.#events.message(channel, bytes);
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    this.events.message(channel, bytes);
   }
 
   #onControl(data: unknown): void {
@@ -207,7 +194,7 @@ export class RtcLink implements Link {
     const control = readControl(bytes);
     if (control?.type === 'bye') this.#shutdown();
     else if (control?.type === 'ping') this.#sendControl(control.reply);
-    else if (control?.type === 'pong') this.#stats.rttMs = Math.max(0, this.#clock.now() - control.sentAt);
+    else if (control?.type === 'pong') this.counters.rttMs = Math.max(0, this.#clock.now() - control.sentAt);
   }
 
   #keepalive(): void {
@@ -237,13 +224,13 @@ export class RtcLink implements Link {
     } catch {
       // already closed
     }
-    this.#events.clear();
+    this.events.clear();
   }
 
   #setState(state: LinkState): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.#events.state(state);
+    this.events.state(state);
   }
 }
 

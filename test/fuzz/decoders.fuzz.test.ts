@@ -4,6 +4,7 @@ import {
   BitReader,
   type BodyKind,
   clientToServerKinds,
+  connectionKinds,
   decodeFrame,
   encodeData,
   encodeMessage,
@@ -60,15 +61,6 @@ function returnsOrFailsCleanly(run: () => unknown): boolean {
 const allKinds: ReadonlySet<number> = new Set([...clientToServerKinds, ...serverToClientKinds]);
 const receivers = [clientToServerKinds, serverToClientKinds, allKinds] as const;
 const receiver = fc.constantFrom(...receivers);
-const connectionKinds: ReadonlySet<number> = new Set([
-  Kind.Hello,
-  Kind.Welcome,
-  Kind.Error,
-  Kind.Ping,
-  Kind.Pong,
-  Kind.Ack,
-  Kind.Bye,
-]);
 const kindBytes = Object.values(Kind);
 
 type Envelope = 'bare' | 'reliable' | 'expiring';

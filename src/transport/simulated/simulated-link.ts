@@ -1,7 +1,7 @@
-import type { Cancel, Clock, Disposer } from '../../common/index.js';
+import type { Cancel, Clock } from '../../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from '../channels.js';
-import type { Link, LinkState, LinkStats } from '../link.js';
-import { freshStats, LinkEvents } from '../link-events.js';
+import type { LinkState } from '../link.js';
+import { LinkBase } from '../link-events.js';
 import { type NetworkConditions, PathModel } from './network-conditions.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -36,13 +36,12 @@ const MIN_RTO_MS = 10;
  * younger than its lifetime, delivered once, unordered; `dispatch` is retransmitted until delivered and
  * handed over once, in order (so loss shows up as head-of-line delay, as on SCTP).
  */
-export class SimulatedLink implements Link {
+export class SimulatedLink extends LinkBase {
   #peer!: SimulatedLink;
   readonly #clock: Clock;
   #path: PathModel;
   readonly #random: () => number;
   readonly #options: Required<Omit<SimulatedLinkOptions, 'aToB' | 'bToA' | 'seed' | 'clock'>>;
-  readonly #events = new LinkEvents();
   readonly #nextSeq: Record<Channel, number> = { phys: 0, event: 0, dispatch: 0 };
   readonly #seenEvents = new Set<number>();
   readonly #dispatchBuffer = new Map<number, Uint8Array>();
@@ -50,12 +49,12 @@ export class SimulatedLink implements Link {
   #state: LinkState = 'connecting';
   #timers = new Set<Cancel>();
   #lastHeard: number;
-  #stats: LinkStats = freshStats();
   #physSent = 0;
   #physReceived = 0;
 
   /** Use `createSimulatedLinkPair`. */
   constructor(clock: Clock, path: PathModel, random: () => number, options: SimulatedLinkOptions) {
+    super();
     this.#clock = clock;
     this.#path = path;
     this.#random = random;
@@ -88,23 +87,11 @@ export class SimulatedLink implements Link {
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#state === 'closed') return false;
     const seq = ++this.#nextSeq[channel];
-    this.#stats.messagesSent++;
-    this.#stats.bytesSent += bytes.length;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes.length;
     if (channel === Channel.phys) this.#physSent++;
     this.#transmit({ type: 'data', channel, seq, bytes }, this.#clock.now());
     return true;
-  }
-
-  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.onMessage(listener);
-  }
-
-  onState(listener: (state: LinkState) => void): Disposer {
-    return this.#events.onState(listener);
-  }
-
-  stats(): LinkStats {
-    return { ...this.#stats };
   }
 
   close(): void {
@@ -148,9 +135,9 @@ export class SimulatedLink implements Link {
         );
         return;
       case 'pong':
-        this.#stats.rttMs = this.#clock.now() - packet.sentAt;
+        this.counters.rttMs = this.#clock.now() - packet.sentAt;
         if (packet.physSentAtPing > 0) {
-          this.#stats.lossRate = Math.max(0, 1 - packet.physReceived / packet.physSentAtPing);
+          this.counters.lossRate = Math.max(0, 1 - packet.physReceived / packet.physSentAtPing);
         }
         return;
       case 'data':
@@ -181,9 +168,9 @@ export class SimulatedLink implements Link {
   }
 
   #deliver(channel: Channel, bytes: Uint8Array): void {
-    this.#stats.messagesReceived++;
-    this.#stats.bytesReceived += bytes.length;
-    this.#events.message(channel, bytes);
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    this.events.message(channel, bytes);
   }
 
   #scheduleKeepalive(): void {
@@ -220,7 +207,7 @@ export class SimulatedLink implements Link {
   #setState(state: LinkState): void {
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
-    this.#events.state(state);
+    this.events.state(state);
   }
 }
 
