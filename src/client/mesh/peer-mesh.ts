@@ -45,6 +45,7 @@ export interface MeshEvents {
 
 const peerSignal = v.object({
   n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
+  o: v.optional(v.literal(true)),
   signal: rtcSignalSchema,
 });
 
@@ -174,8 +175,8 @@ export class PeerMesh {
     const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
       clock: this.#room.clock,
       rtc: tooBig ? undefined : this.#rtc,
-      // Both sides agree without talking: the lower id offers.
-      offerer: this.#selfId < peerId,
+      // Both sides agree without talking: the lower id starts attempts and wins collisions.
+      initiator: this.#selfId < peerId,
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
       ...(this.#options.directTimeoutMs ? { directTimeoutMs: this.#options.directTimeoutMs } : {}),
       ...(this.#options.retryDirectMs ? { retryDirectMs: this.#options.retryDirectMs } : {}),

@@ -1,0 +1,157 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestRoom } from '../integration/rooms-fixtures.js';
+import { launchChromium, watchErrors } from '../support/browser.js';
+import { buildClientPage } from '../support/client-page.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
+
+let browser: Browser;
+let context: BrowserContext;
+let t: TestServer;
+
+beforeAll(async () => {
+  const dir = await buildClientPage();
+  [browser, t] = await Promise.all([
+    launchChromium(['--allow-loopback-in-peer-connection']),
+    startServer({ test: TestRoom }, { staticDir: dir, rateBurst: 10_000, ratePerSecond: 10_000 }),
+  ]);
+  context = await browser.newContext();
+  await context.grantPermissions(['microphone'], { origin: t.httpUrl });
+});
+afterEach(() => unblockUdp());
+afterAll(async () => {
+  unblockUdp();
+  await browser?.close();
+  await t?.close();
+});
+
+type Vehikill = typeof import('vehikill-net/client');
+interface PageState {
+  playerId: string;
+  peerId: string;
+  link: string;
+  collisions: number;
+  received: number[];
+  sent: number;
+}
+interface PageControls {
+  testState: PageState;
+  startPump(): void;
+  stopPump(): void;
+  fireOnlineAt(epochMs: number): void;
+}
+
+/** A page in `roomId` (or a new room) whose mesh is watched; it can stream numbered dispatch messages. */
+async function player(roomId: string | undefined, retryDirectMs: number) {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(t.httpUrl);
+  const joined = await page.evaluate(
+    async ({ roomId, retryDirectMs }) => {
+      const { Client, Channel } = (globalThis as never as { vehikill: Vehikill }).vehikill;
+      const client = new Client();
+      await client.connect();
+      const room = roomId ? await client.join(roomId) : await client.create('test');
+      const mesh = room.mesh({ directTimeoutMs: 10_000, retryDirectMs });
+      const state: PageState = {
+        playerId: client.playerId ?? '',
+        peerId: '',
+        link: 'none',
+        collisions: 0,
+        received: [],
+        sent: 0,
+      };
+      mesh.on('message', ({ channel, bytes }) => {
+        if (channel === Channel.dispatch) state.received.push(bytes[0]! | (bytes[1]! << 8));
+      });
+      setInterval(() => {
+        const link = mesh.peers()[0];
+        state.peerId = link?.peerId ?? '';
+        state.link = link?.state ?? 'none';
+        state.collisions = link?.collisions ?? 0;
+      }, 50);
+      let pump: ReturnType<typeof setInterval> | undefined;
+      const controls: Omit<PageControls, 'testState'> = {
+        startPump() {
+          pump = setInterval(() => {
+            mesh.broadcast(Channel.dispatch, Uint8Array.of(state.sent & 0xff, state.sent >> 8));
+            state.sent++;
+          }, 20);
+        },
+        stopPump() {
+          clearInterval(pump);
+        },
+        // Both pages share the machine's clock, so both fire within a millisecond or two.
+        fireOnlineAt(epochMs) {
+          setTimeout(() => globalThis.dispatchEvent(new Event('online')), epochMs - Date.now());
+        },
+      };
+      Object.assign(globalThis, { testState: state, ...controls });
+      return { roomId: room.roomId };
+    },
+    { roomId, retryDirectMs },
+  );
+  const state = () => page.evaluate(() => (globalThis as never as PageControls).testState);
+  return { page, errors, ...joined, state };
+}
+
+async function linkStates(pages: Array<{ state: () => Promise<PageState> }>): Promise<string[]> {
+  return (await Promise.all(pages.map((p) => p.state()))).map((s) => s.link);
+}
+
+const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
+
+describe.skipIf(!isolated)('peer links in real Chromium when the network changes', () => {
+  it('UDP blocked mid-session moves the link to the relay; it goes direct again when UDP returns', async () => {
+    const alice = await player(undefined, 1_000);
+    const bob = await player(alice.roomId, 1_000);
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 20_000 }).toEqual(['direct', 'direct']);
+    await alice.page.evaluate(() => (globalThis as never as PageControls).startPump());
+
+    blockUdp();
+    const blockedAt = Date.now();
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 10_000 }).toEqual(['relayed', 'relayed']);
+    const fallbackMs = Date.now() - blockedAt;
+    const before = (await bob.state()).received.length;
+    await expect
+      .poll(async () => (await bob.state()).received.length, { timeout: 5_000 })
+      .toBeGreaterThan(before);
+
+    unblockUdp();
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 20_000 }).toEqual(['direct', 'direct']);
+    await alice.page.evaluate(() => (globalThis as never as PageControls).stopPump());
+    const sent = (await alice.state()).sent;
+    // A dead direct path is noticed by the link heartbeat (4 s without a word).
+    expect(fallbackMs).toBeLessThan(6_500);
+    await expect.poll(async () => (await bob.state()).received.length, { timeout: 5_000 }).toBe(sent);
+    expect((await bob.state()).received).toEqual(Array.from({ length: sent }, (_, n) => n & 0xffff));
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+    await Promise.all([alice.page.close(), bob.page.close()]);
+  }, 60_000);
+
+  it('both sides offering at the same moment still connects (the polite side gives way)', async () => {
+    // No timed retries: only the two simultaneous `online` events start new attempts.
+    const alice = await player(undefined, 120_000);
+    const bob = await player(alice.roomId, 120_000);
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 20_000 }).toEqual(['direct', 'direct']);
+    blockUdp();
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 10_000 }).toEqual(['relayed', 'relayed']);
+    unblockUdp();
+
+    const at = Date.now() + 300;
+    await Promise.all(
+      [alice, bob].map((p) =>
+        p.page.evaluate((at) => (globalThis as never as PageControls).fireOnlineAt(at), at),
+      ),
+    );
+    await expect.poll(() => linkStates([alice, bob]), { timeout: 15_000 }).toEqual(['direct', 'direct']);
+    const [a, b] = await Promise.all([alice.state(), bob.state()]);
+    // The higher player id is the polite side: it met the other offer while offering, and gave way.
+    const [polite, initiator] = a.playerId > b.playerId ? [a, b] : [b, a];
+    expect(polite.collisions).toBe(1);
+    expect(initiator.collisions).toBe(0);
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+    await Promise.all([alice.page.close(), bob.page.close()]);
+  }, 60_000);
+});
