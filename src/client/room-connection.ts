@@ -58,6 +58,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly info: RoomInfo;
   /** State the room handed us on joining (its `stateFor`). */
   readonly initialState: unknown;
+  /**
+   * 'relay-only': the room hides players' addresses from each other. Peer links then use TURN only
+   * (or the server relay when there is no TURN server); the server strips any other candidate anyway.
+   */
+  readonly peerPrivacy: 'open' | 'relay-only';
   readonly #members = new Map<string, Member>();
   readonly #events = new Emitter<RoomEvents>();
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
@@ -72,6 +77,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   constructor(joined: JoinedRoom, transport: RoomTransport) {
     this.info = joined.room;
     this.initialState = joined.state;
+    this.peerPrivacy = joined.peerPrivacy ?? 'open';
     for (const member of joined.members) this.#members.set(member.playerId, member);
     this.#transport = transport;
   }

@@ -36,6 +36,8 @@ export const joinedRoomSchema = v.object({
   room: roomInfoSchema,
   members: v.pipe(v.array(member), v.maxLength(1024)),
   state: v.optional(boundedData),
+  /** Present when the room hides players' addresses from each other (TURN or server relay only). */
+  peerPrivacy: v.optional(v.literal('relay-only')),
 });
 
 const iceUrl = v.pipe(v.string(), v.maxLength(256), v.regex(/^(stun|stuns|turn|turns):/));

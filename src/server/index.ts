@@ -14,9 +14,16 @@ export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';
 export { type CloseOptions, GameServer } from './game-server.js';
 export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } from './ice/ice-servers.js';
+export { relayOnlySignal } from './ice/relay-only-signal.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
 export type { GameServerOptions } from './options.js';
 export { MemoryRegistry } from './registry/memory-registry.js';
 export type { ListingPatch, Registry, RoomListing, RoomQuery } from './registry/registry.js';
-export { type BroadcastOptions, type MessageHandler, Room, type RoomClass } from './rooms/room.js';
+export {
+  type BroadcastOptions,
+  type MessageHandler,
+  type PeerPrivacy,
+  Room,
+  type RoomClass,
+} from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';

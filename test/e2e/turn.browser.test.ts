@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
@@ -8,6 +8,11 @@ import { startServer, type TestServer } from '../support/server.js';
 
 const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 type Vehikill = typeof import('vehikill-net/client');
+interface PageState {
+  links: string[];
+  received: string[];
+  signals: unknown[];
+}
 
 let browser: Browser;
 let context: BrowserContext;
@@ -34,12 +39,13 @@ describe.skipIf(!isolated)('TURN relay (coturn) with per-player credentials from
     await coturn?.stop();
   });
 
-  it("two pages forced to iceTransportPolicy 'relay' connect through TURN and use all three channels", async () => {
-    const open = async (roomId?: string) => {
-      const page = await context.newPage();
-      const errors = watchErrors(page);
-      await page.goto(t.httpUrl);
-      const joined = await page.evaluate(async (roomId) => {
+  /** A page in `roomId` (or a new room); `forceRelay` asks for TURN itself, `relayOnlyRoom` has the room ask. */
+  const open = async (roomId?: string, { forceRelay = true, relayOnlyRoom = false } = {}) => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(t.httpUrl);
+    const joined = await page.evaluate(
+      async ({ roomId, forceRelay, relayOnlyRoom }) => {
         const { Client, Channel } = (globalThis as never as { vehikill: Vehikill }).vehikill;
         // Keep hold of the peer connections the mesh makes, to read their stats afterwards.
         const made: RTCPeerConnection[] = [];
@@ -53,30 +59,48 @@ describe.skipIf(!isolated)('TURN relay (coturn) with per-player credentials from
         Object.assign(globalThis, { testPeerConnections: made });
         const client = new Client();
         await client.connect();
-        const room = roomId ? await client.join(roomId) : await client.create('test');
+        const room = roomId
+          ? await client.join(roomId)
+          : await client.create('test', { options: { relayOnly: relayOnlyRoom } });
         // No iceServers given: the mesh uses what the server's welcome handed out (TURN credentials).
         const mesh = room.mesh({
-          rtc: { iceTransportPolicy: 'relay' },
+          rtc: forceRelay ? { iceTransportPolicy: 'relay' } : {},
           directTimeoutMs: 15_000,
           retryDirectMs: 1_000,
         });
         const received: string[] = [];
+        const signals: unknown[] = [];
+        room.on('signal', ({ signal }) => signals.push(signal));
         mesh.on('message', ({ channel }) => received.push(channel));
         Object.assign(globalThis, {
-          testState: () => ({ links: mesh.peers().map((link) => link.state), received }),
+          testState: () => ({ links: mesh.peers().map((link) => link.state), received, signals }),
           testSend: () => {
             for (const channel of [Channel.phys, Channel.event, Channel.dispatch])
               mesh.broadcast(channel, Uint8Array.of(1));
           },
         });
         return room.roomId;
-      }, roomId);
-      const state = () =>
-        page.evaluate(() =>
-          (globalThis as never as { testState: () => { links: string[]; received: string[] } }).testState(),
-        );
-      return { page, errors, roomId: joined, state };
-    };
+      },
+      { roomId, forceRelay, relayOnlyRoom },
+    );
+    const state = () =>
+      page.evaluate(() => (globalThis as never as { testState: () => PageState }).testState());
+    return { page, errors, roomId: joined, state };
+  };
+
+  /** The types of the local candidates of every peer connection the page made. */
+  const localCandidateTypes = (page: Page) =>
+    page.evaluate(async () => {
+      const types: string[] = [];
+      for (const pc of (globalThis as never as { testPeerConnections?: RTCPeerConnection[] })
+        .testPeerConnections ?? []) {
+        for (const report of (await pc.getStats()).values())
+          if (report.type === 'local-candidate') types.push(report.candidateType);
+      }
+      return types;
+    });
+
+  it("two pages forced to iceTransportPolicy 'relay' connect through TURN and use all three channels", async () => {
     const a = await open();
     const b = await open(a.roomId);
     await expect.poll(async () => (await a.state()).links, { timeout: 30_000 }).toEqual(['direct']);
@@ -86,17 +110,32 @@ describe.skipIf(!isolated)('TURN relay (coturn) with per-player credentials from
       .poll(async () => (await b.state()).received.sort(), { timeout: 10_000 })
       .toEqual(['dispatch', 'event', 'phys']);
     // The candidate pair really is a relay one.
-    const relayed = await b.page.evaluate(async () => {
-      const stats: string[] = [];
-      for (const pc of (globalThis as never as { testPeerConnections?: RTCPeerConnection[] })
-        .testPeerConnections ?? []) {
-        for (const report of (await pc.getStats()).values())
-          if (report.type === 'local-candidate') stats.push(report.candidateType);
-      }
-      return stats;
-    });
+    const relayed = await localCandidateTypes(b.page);
     expect(relayed.length).toBeGreaterThan(0);
     expect(relayed.every((type) => type === 'relay')).toBe(true);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+  }, 60_000);
+
+  it('a relay-only room connects its members through TURN without their asking, and no address leaks', async () => {
+    const a = await open(undefined, { forceRelay: false, relayOnlyRoom: true });
+    const b = await open(a.roomId, { forceRelay: false });
+    await expect.poll(async () => (await a.state()).links, { timeout: 30_000 }).toEqual(['direct']);
+    await expect.poll(async () => (await b.state()).links, { timeout: 10_000 }).toEqual(['direct']);
+    await b.page.evaluate(() => (globalThis as never as { testSend: () => void }).testSend());
+    await expect
+      .poll(async () => (await a.state()).received.sort(), { timeout: 10_000 })
+      .toEqual(['dispatch', 'event', 'phys']);
+    for (const p of [a, b]) {
+      const types = await localCandidateTypes(p.page);
+      expect(types.length).toBeGreaterThan(0);
+      expect(types.every((type) => type === 'relay')).toBe(true);
+      // Every candidate a page was sent, in SDPs or trickled, is a TURN relay one.
+      const text = JSON.stringify((await p.state()).signals);
+      const candidates = [...text.matchAll(/candidate:[^"\\]*/g)].map((m) => m[0]);
+      expect(candidates.length).toBeGreaterThan(0);
+      for (const candidate of candidates) expect(candidate).toMatch(/ typ relay/);
+    }
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
   }, 60_000);

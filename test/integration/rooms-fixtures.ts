@@ -12,11 +12,13 @@ export class TestRoom extends Room {
         maxClients: v.optional(v.number()),
         mode: v.optional(v.string()),
         refuse: v.optional(v.boolean()),
+        relayOnly: v.optional(v.boolean()),
       }),
       options ?? {},
     );
     if (parsed.maxClients !== undefined) this.setMaxClients(parsed.maxClients);
     if (parsed.mode !== undefined) this.setMetadata({ mode: parsed.mode });
+    if (parsed.relayOnly) this.setPeerPrivacy('relay-only');
     this.onMessage('chat', v.object({ text: v.pipe(v.string(), v.maxLength(200)) }), (client, { text }) => {
       this.log.push(text);
       this.broadcast('chat', { from: client.playerId, text });

@@ -6,6 +6,7 @@ import type {
   RtcLinkOptions,
   RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
+import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
 import { PeerLink, type PeerSignal } from './peer-link.js';
@@ -13,7 +14,9 @@ import { PeerLink, type PeerSignal } from './peer-link.js';
 export interface MeshOptions {
   /**
    * WebRTC settings. Default: the browser's RTCPeerConnection when there is one; `false` or no
-   * RTCPeerConnection means every link goes through the server relay.
+   * RTCPeerConnection means every link goes through the server relay. In a relay-only room
+   * (`room.peerPrivacy`) the policy is 'relay' whatever is asked, and without a TURN server every link
+   * uses the server relay.
    */
   rtc?:
     | false
@@ -85,15 +88,22 @@ export class PeerMesh {
       (options.rtc === false
         ? undefined
         : (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
-    this.#rtc = ctor
-      ? {
-          RTCPeerConnection: ctor,
-          iceServers: rtc?.iceServers ?? serverIceServers,
-          ...(rtc?.iceTransportPolicy ? { iceTransportPolicy: rtc.iceTransportPolicy } : {}),
-          ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
-          ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
-        }
-      : undefined;
+    const iceServers = rtc?.iceServers ?? serverIceServers;
+    const { iceTransportPolicy, usable } = icePolicyFor(
+      room.peerPrivacy,
+      iceServers,
+      rtc?.iceTransportPolicy,
+    );
+    this.#rtc =
+      ctor && usable
+        ? {
+            RTCPeerConnection: ctor,
+            iceServers,
+            ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+            ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
+            ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+          }
+        : undefined;
     this.#disposers.push(
       room.on('member-join', (member) => this.#connect(member.playerId)),
       room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),

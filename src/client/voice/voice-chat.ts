@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
+import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
 import { SpeakingDetector } from './speaking-detector.js';
@@ -57,6 +58,7 @@ export class VoiceChat {
   #muted = false;
   #pushToTalk = false;
   #talking = false;
+  readonly #reported = new Set<string>();
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     this.#room = room;
@@ -187,12 +189,22 @@ export class VoiceChat {
   #connect(peerId: string): void {
     const ctor = this.#ctor;
     if (!ctor) return;
+    const iceServers = this.#room.iceServers();
+    const { iceTransportPolicy, usable } = icePolicyFor(
+      this.#room.peerPrivacy,
+      iceServers,
+      this.#options.iceTransportPolicy,
+    );
+    if (!usable) {
+      this.#reportOnce("Voice needs a TURN server here: this room hides players' addresses from each other.");
+      return;
+    }
     const entry: { peer: VoicePeer; audio: HTMLAudioElement | undefined; detector?: SpeakingDetector } = {
       audio: undefined,
       peer: new VoicePeer({
         RTCPeerConnection: ctor,
-        iceServers: this.#room.iceServers(),
-        ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+        iceServers,
+        ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
         offerer: this.#room.selfId < peerId,
         bitrate: this.#options.bitrate ?? 20_000,
         sendSignal: (signal) => this.#room.signal(peerId, { voice: signal }),
@@ -241,6 +253,13 @@ export class VoiceChat {
   #audioContext(): AudioContext {
     this.#context ??= new AudioContext();
     return this.#context;
+  }
+
+  /** A problem that would repeat for every peer is told once. */
+  #reportOnce(message: string): void {
+    if (this.#reported.has(message)) return;
+    this.#reported.add(message);
+    this.#events.emit('problem', { message });
   }
 
   #problem(reason: Exclude<MicrophoneResult, { ok: true }>['reason'], message: string): MicrophoneResult {

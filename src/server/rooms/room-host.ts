@@ -26,6 +26,7 @@ type PresenceKind =
   | typeof Kind.MemberAway
   | typeof Kind.MemberBack;
 
+import { relayOnlySignal } from '../ice/relay-only-signal.js';
 import { safely } from './safely.js';
 
 export interface RoomHostContext {
@@ -139,7 +140,7 @@ export class RoomHost implements RoomHostPort {
   viewFor(session: Session): JoinedRoom {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
-    return { room: this.info(), members: this.members(), state: this.#stateFor(client) };
+    return this.#joined(client);
   }
 
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
@@ -160,7 +161,16 @@ export class RoomHost implements RoomHostPort {
       roomId: this.roomId,
       member: { playerId: client.playerId, name: client.name, away: false },
     });
-    return { room: this.info(), members: this.members(), state: this.#stateFor(client) };
+    return this.#joined(client);
+  }
+
+  #joined(client: HostedClient): JoinedRoom {
+    return {
+      room: this.info(),
+      members: this.members(),
+      state: this.#stateFor(client),
+      ...(this.room.peerPrivacy === 'relay-only' ? { peerPrivacy: 'relay-only' as const } : {}),
+    };
   }
 
   /** Removes a member; `notifySelf` tells them too (kicks, disposal), which a voluntary leave does not need. */
@@ -221,7 +231,14 @@ export class RoomHost implements RoomHostPort {
   /** Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. */
   relaySignal(session: Session, to: string, signal: unknown): void {
     const target = this.#peerOf(session, to);
-    target.session.send(Kind.SignalFromPeer, { from: session.playerId, s: signal });
+    const relayed = this.room.peerPrivacy === 'relay-only' ? relayOnlySignal(signal) : signal;
+    if (relayed === undefined) {
+      // A candidate that would show the sender's address: not an error, the sender's client may simply
+      // not know the room's mode. The peer never sees it.
+      this.#ctx.metrics.count('signals_filtered_total');
+      return;
+    }
+    target.session.send(Kind.SignalFromPeer, { from: session.playerId, s: relayed });
   }
 
   /**

@@ -8,6 +8,13 @@ export interface BroadcastOptions extends SendOptions {
   except?: RoomClient;
 }
 
+/**
+ * How members' WebRTC links may find each other. 'relay-only' hides players' addresses from one
+ * another: the server strips every non-TURN candidate from their signaling, and clients connect through
+ * TURN (or, without TURN, through the server's relay).
+ */
+export type PeerPrivacy = 'open' | 'relay-only';
+
 export type MessageHandler<T> = (client: RoomClient, data: T) => void | Promise<void>;
 
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
@@ -42,6 +49,7 @@ export class Room {
   #maxClients = 8;
   #metadata: Record<string, Scalar> = {};
   #locked = false;
+  #peerPrivacy: PeerPrivacy = 'open';
   readonly #handlers = new Map<string, RegisteredHandler>();
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
@@ -87,6 +95,19 @@ export class Room {
   }
   get locked(): boolean {
     return this.#locked;
+  }
+  get peerPrivacy(): PeerPrivacy {
+    return this.#peerPrivacy;
+  }
+
+  /** Set it in `onCreate`: members learn it when they join, and links already made would keep theirs. */
+  setPeerPrivacy(mode: PeerPrivacy): void {
+    if (mode !== 'open' && mode !== 'relay-only')
+      throw new RangeError(`unknown peer privacy '${String(mode)}'`);
+    if (this.#host && this.#host.clients().length > 0) {
+      throw new Error('set peer privacy before anyone joins (in onCreate)');
+    }
+    this.#peerPrivacy = mode;
   }
 
   setMaxClients(count: number): void {
