@@ -161,7 +161,9 @@ export class Client {
         this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
         const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes });
-        if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
+        // A waiting phys sample for this peer is replaced by a newer one, never sent stale.
+        if (messageClass === 'volatile')
+          this.#connection.sendVolatile(inner, channel === 0 ? `phys:${to}` : undefined);
         else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
       },
       leaveRoom: (leaving) => this.#leaveRoom(leaving),

@@ -9,11 +9,13 @@ import {
   Inbox,
   Kind,
   type Message,
+  type MessageClass,
   Outbox,
   PROTOCOL_VERSION,
   ProtocolError,
   serverToClientKinds,
 } from '../protocol/index.js';
+import { priorityOf, SendScheduler } from '../transport/index.js';
 import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
@@ -58,6 +60,8 @@ export class SessionConnection {
   #welcomed = false;
   #session: { playerId: string; resumeToken: string; name: string } | undefined;
   #outbox: Outbox;
+  /** Orders what waits when the socket backs up: control > inputs > relay. */
+  readonly #scheduler: SendScheduler;
   #inbox = new Inbox();
   #token: string | undefined;
   #attempts = 0;
@@ -94,6 +98,11 @@ export class SessionConnection {
     }
     this.#WebSocket = ctor;
     this.#outbox = this.#newOutbox();
+    this.#scheduler = new SendScheduler({
+      clock: this.#clock,
+      buffered: () => this.#socket?.bufferedAmount ?? 0,
+      write: (pending, ttlMs) => this.#writeNow(pending.inner, pending.messageClass, ttlMs),
+    });
   }
 
   get state(): ConnectionState {
@@ -124,21 +133,40 @@ export class SessionConnection {
     socket?.close(1000, 'bye');
   }
 
-  /** Sends now if open; dropped otherwise (the volatile class). */
-  sendVolatile(frame: Uint8Array): void {
-    if (this.#state === 'open') this.#write(frame);
+  /**
+   * Sends now if open, dropped otherwise (the volatile class). When the socket backs up it waits its
+   * turn by priority; `key` lets a newer message replace a waiting one (a peer's `phys` sample).
+   */
+  sendVolatile(frame: Uint8Array, key?: string): void {
+    if (this.#state === 'open') this.#scheduler.send(priorityOf(frame), frame, 'volatile', undefined, key);
   }
 
-  /** Queues for replay and writes now if connected; throws OUTBOX_OVERFLOW when the buffer is full. */
+  /** Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full. */
   sendSequenced(inner: Uint8Array, ttlMs?: number): void {
-    const frame = this.#outbox.push(inner, this.#clock.now(), ttlMs);
-    if (!frame) {
+    const waiting = this.#scheduler.queuedSequenced;
+    if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length)) {
       throw new ProtocolError(
         ErrorCode.OUTBOX_OVERFLOW,
         'too many messages waiting for the server: try again later',
       );
     }
-    if (this.#state === 'open') this.#write(frame);
+    const messageClass = ttlMs === undefined ? 'reliable' : 'expiring';
+    if (this.#state === 'open') this.#scheduler.send(priorityOf(inner), inner, messageClass, ttlMs);
+    else this.#writeNow(inner, messageClass, ttlMs); // into the outbox, replayed once connected
+  }
+
+  /** Writes one message; a sequenced one takes its number here (room was checked when it was sent). */
+  #writeNow(inner: Uint8Array, messageClass: MessageClass, ttlMs: number | undefined): void {
+    if (messageClass === 'volatile') {
+      if (this.#state === 'open') this.#write(inner);
+      return;
+    }
+    const frame = this.#outbox.push(
+      inner,
+      this.#clock.now(),
+      messageClass === 'expiring' ? ttlMs : undefined,
+    );
+    if (frame && this.#state === 'open') this.#write(frame);
   }
 
   #write(frame: Uint8Array): void {
@@ -199,6 +227,8 @@ export class SessionConnection {
 
   #onSocketClosed(code: number, reason: string): void {
     this.#socket = undefined;
+    // Waiting sequenced messages join the outbox, to be replayed once connected again.
+    this.#scheduler.flush();
     this.#stopConnectionTimers();
     if (this.#state === 'closed') return;
     if (this.#bye) {
@@ -293,6 +323,7 @@ export class SessionConnection {
     this.#disposeOnline = undefined;
     this.#hooks.finished(code, message);
     this.#session = undefined;
+    this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
     this.#inbox = new Inbox();
     this.#setState('closed');
@@ -302,6 +333,7 @@ export class SessionConnection {
   /** The server no longer knows our session: everything tied to it is gone. */
   #loseSession(message: string): void {
     this.#session = undefined;
+    this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
     this.#inbox = new Inbox();
     this.#hooks.sessionLost(message);

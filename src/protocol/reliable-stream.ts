@@ -115,6 +115,11 @@ export class Outbox {
     this.#nextDeadline = Number.POSITIVE_INFINITY;
   }
 
+  /** Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any. */
+  hasRoomFor(messages: number, bytes: number): boolean {
+    return this.size + messages <= this.#limits.maxMessages && this.#bytes + bytes <= this.#limits.maxBytes;
+  }
+
   #wouldExceed(extraBytes: number): boolean {
     return this.size + 1 > this.#limits.maxMessages || this.#bytes + extraBytes > this.#limits.maxBytes;
   }

@@ -49,6 +49,13 @@ export interface GameServerOptions {
   outboxMessages?: number;
   /** Unacked bytes held per session for replay. Default 1 MiB. */
   outboxBytes?: number;
+  /**
+   * Bytes allowed to wait per player when their socket backs up (beyond what the socket itself holds),
+   * queued by priority. Past it, waiting volatile messages are dropped; if reliable ones alone exceed
+   * it, the player cannot keep up: the socket is closed with OUTBOX_OVERFLOW and the client resumes
+   * (with a resync if its outbox overflowed). Default 1 MiB.
+   */
+  sendQueueBytes?: number;
   /** Ack after this many inbound sequenced messages. Default 32. */
   ackEvery?: number;
   /** ...or this many ms after the first unacked one. Default 50. */
@@ -81,6 +88,7 @@ export type ResolvedLimits = Required<
     | 'graceMs'
     | 'outboxMessages'
     | 'outboxBytes'
+    | 'sendQueueBytes'
     | 'ackEvery'
     | 'ackDelayMs'
     | 'rateBurst'
@@ -106,6 +114,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     graceMs: options.graceMs ?? 30_000,
     outboxMessages: options.outboxMessages ?? 1_024,
     outboxBytes: options.outboxBytes ?? 1024 * 1024,
+    sendQueueBytes: options.sendQueueBytes ?? 1024 * 1024,
     ackEvery: options.ackEvery ?? 32,
     ackDelayMs: options.ackDelayMs ?? 50,
     rateBurst: options.rateBurst ?? 240,

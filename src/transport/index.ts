@@ -1,6 +1,7 @@
 /** vehikill-net/transport: the Link abstraction (one remote endpoint, three channels) and its implementations. */
 export { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
 export type { Link, LinkState, LinkStats } from './link.js';
+export { priorityOf } from './message-priority.js';
 export { NewestSampleGate } from './newest-sample-gate.js';
 export { RELAY_CONTROL, RelayLink, type RelayLinkOptions, type RelayPort } from './relay-link.js';
 export {
@@ -10,6 +11,12 @@ export {
   type RtcSignal,
   type RtcSignaling,
 } from './rtc-link.js';
+export {
+  type PendingSend,
+  type SendPriority,
+  SendScheduler,
+  type SendSchedulerOptions,
+} from './send-scheduler.js';
 export type { NetworkConditions } from './simulated/network-conditions.js';
 export { seededRandom } from './simulated/seeded-random.js';
 export {

@@ -8,14 +8,14 @@ import type { Cancel, Clock } from '../common/index.js';
 export class NewestSampleGate {
   readonly #clock: Clock;
   readonly #minIntervalMs: number;
-  readonly #write: (frame: Uint8Array) => void;
+  readonly #write: (frame: Uint8Array, sender: string) => void;
   readonly #senders = new Map<
     string,
     { lastSentAt: number; pending: Uint8Array | undefined; cancel: Cancel | undefined }
   >();
   superseded = 0;
 
-  constructor(clock: Clock, minIntervalMs: number, write: (frame: Uint8Array) => void) {
+  constructor(clock: Clock, minIntervalMs: number, write: (frame: Uint8Array, sender: string) => void) {
     this.#clock = clock;
     this.#minIntervalMs = minIntervalMs;
     this.#write = write;
@@ -30,7 +30,7 @@ export class NewestSampleGate {
     }
     if (state.pending === undefined && now - state.lastSentAt >= this.#minIntervalMs) {
       state.lastSentAt = now;
-      this.#write(frame);
+      this.#write(frame, sender);
       return;
     }
     if (state.pending !== undefined) this.superseded++;
@@ -43,7 +43,7 @@ export class NewestSampleGate {
         entry.pending = undefined;
         if (pending === undefined) return;
         entry.lastSentAt = this.#clock.now();
-        this.#write(pending);
+        this.#write(pending, sender);
       },
       Math.max(0, entry.lastSentAt + this.#minIntervalMs - now),
     );

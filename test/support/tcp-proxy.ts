@@ -3,7 +3,7 @@ import net from 'node:net';
 /**
  * A loopback TCP proxy in front of a server, to break connections the way networks do: `dropAll()`
  * resets every connection mid-stream; `freeze()` keeps sockets open but forwards nothing (a server that
- * stops answering without closing).
+ * stops answering without closing); `stallDownstream()` applies back-pressure instead (a slow link).
  */
 export class TcpProxy {
   readonly #server: net.Server;
@@ -53,6 +53,18 @@ export class TcpProxy {
 
   thaw(): void {
     this.#frozen = false;
+  }
+
+  /**
+   * Stops reading what the server sends (and so stops passing it on) without dropping anything: the
+   * server's socket backs up, as towards a client on a slow link. `release()` lets it flow again.
+   */
+  stallDownstream(): void {
+    for (const pair of this.#pairs) pair.upstream.pause();
+  }
+
+  release(): void {
+    for (const pair of this.#pairs) pair.upstream.resume();
   }
 
   async close(): Promise<void> {

@@ -3,13 +3,15 @@ import type { Cancel, Clock } from '../../common/index.js';
 import {
   type Body,
   type BodyKind,
+  closeCodeFor,
+  ErrorCode,
   encodeMessage,
   Inbox,
   Kind,
   type MessageClass,
   Outbox,
 } from '../../protocol/index.js';
-import { NewestSampleGate } from '../../transport/index.js';
+import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
@@ -20,6 +22,8 @@ export interface SessionLimits {
   outboxMessages: number;
   /** Unacked bytes kept for replay, likewise. */
   outboxBytes: number;
+  /** Bytes allowed to wait when the socket backs up (see GameServerOptions.sendQueueBytes). */
+  sendQueueBytes: number;
   /** Send a cumulative ack after this many messages... */
   ackEvery: number;
   /** ...or this many milliseconds after the first unacked one, whichever comes first. */
@@ -44,6 +48,8 @@ export class Session {
   awaySince: number | undefined;
   /** Peers' relayed `phys` samples on their way to this player. */
   readonly physGate: NewestSampleGate;
+  /** Orders what waits when this player's socket backs up: control > snapshots > relay. */
+  readonly scheduler: SendScheduler;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
@@ -63,7 +69,20 @@ export class Session {
     this.identity = identity;
     this.#clock = clock;
     this.#limits = limits;
-    this.physGate = new NewestSampleGate(clock, RELAYED_PHYS_INTERVAL_MS, (frame) => this.sendFrame(frame));
+    // One pending sample per sender, in the gate and again in the scheduler's queue.
+    this.physGate = new NewestSampleGate(clock, RELAYED_PHYS_INTERVAL_MS, (frame, sender) =>
+      this.sendEncoded(frame, 'volatile', undefined, `phys:${sender}`),
+    );
+    this.scheduler = new SendScheduler({
+      clock,
+      buffered: () => this.#socket?.bufferedAmount ?? 0,
+      write: (pending, ttlMs) => this.#writeNow(pending.inner, pending.messageClass, ttlMs),
+      maxQueuedBytes: limits.sendQueueBytes,
+      // Reliable messages cannot be dropped unnoticed: cut the slow player off. They resume; what the
+      // outbox could not hold is a hole, answered with a resync.
+      onOverflow: () =>
+        this.#socket?.close(closeCodeFor(ErrorCode.OUTBOX_OVERFLOW), 'too much waiting: resume to catch up'),
+    });
     this.outbox = new Outbox({
       maxMessages: limits.outboxMessages,
       maxBytes: limits.outboxBytes,
@@ -89,6 +108,8 @@ export class Session {
   /** The socket is gone; `onExpire` runs if no resume arrives within `graceMs`. */
   detach(graceMs: number, onExpire: () => void): void {
     this.#socket = undefined;
+    // Waiting sequenced messages join the outbox, to be replayed on resume; volatile ones are gone.
+    this.scheduler.flush();
     this.awaySince = this.#clock.now();
     this.#cancelAck?.();
     this.#cancelAck = undefined;
@@ -100,6 +121,7 @@ export class Session {
   end(): void {
     this.#socket = undefined;
     this.physGate.clear();
+    this.scheduler.clear();
     this.#cancelAck?.();
     this.#cancelGrace?.();
     this.#cancelAck = undefined;
@@ -115,8 +137,17 @@ export class Session {
     this.sendEncoded(encodeMessage(kind, body), messageClass, ttlMs);
   }
 
-  /** Sends an already encoded inner message, so a broadcast encodes once for every recipient. */
-  sendEncoded(inner: Uint8Array, messageClass: MessageClass, ttlMs?: number): void {
+  /**
+   * Sends an already encoded inner message, so a broadcast encodes once for every recipient. While the
+   * socket keeps up it goes at once; when it backs up, by priority (`key`: newer replaces older).
+   */
+  sendEncoded(inner: Uint8Array, messageClass: MessageClass, ttlMs?: number, key?: string): void {
+    if (this.#socket) this.scheduler.send(priorityOf(inner), inner, messageClass, ttlMs, key);
+    else this.#writeNow(inner, messageClass, ttlMs); // away: sequenced messages wait in the outbox
+  }
+
+  /** Writes one message; a sequenced one takes its number here. */
+  #writeNow(inner: Uint8Array, messageClass: MessageClass, ttlMs: number | undefined): void {
     if (messageClass === 'volatile') {
       this.sendFrame(inner);
       return;

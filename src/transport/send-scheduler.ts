@@ -1,0 +1,229 @@
+import { type Cancel, type Clock, Fifo } from '../common/index.js';
+import type { MessageClass } from '../protocol/index.js';
+
+/**
+ * Kinds of traffic sharing one WebSocket, most urgent first. `control` (session frames, acks, requests,
+ * signaling) never waits; the others wait their turn while the socket is congested.
+ */
+export type SendPriority = 'control' | 'snapshot' | 'input' | 'relay';
+
+const WAITING_ORDER = ['snapshot', 'input', 'relay'] as const;
+type WaitingPriority = (typeof WAITING_ORDER)[number];
+
+/** A message not yet written. Sequenced ones take their number only when written (see `write`). */
+export interface PendingSend {
+  inner: Uint8Array;
+  /** Dropped while waiting (the queue overflowed); skipped when its turn comes. */
+  dropped?: true;
+  readonly messageClass: MessageClass;
+  readonly ttlMs: number | undefined;
+  readonly queuedAt: number;
+  readonly key: string | undefined;
+}
+
+export interface SendSchedulerOptions {
+  clock: Clock;
+  /** Bytes the socket holds that the network has not taken yet (`WebSocket.bufferedAmount`). */
+  buffered(): number;
+  /**
+   * Writes one message now. This is where a sequenced message gets its sequence number, so the wire
+   * order is always the sequence order (the receiver takes numbers in rising order only).
+   * `ttlMs` is what remains of an expiring message's life.
+   */
+  write(send: PendingSend, ttlMs: number | undefined): void;
+  /** Above this many buffered bytes, everything but control waits. Default 64 KiB. */
+  highWaterBytes?: number;
+  /**
+   * Most bytes allowed to wait. Past it, waiting volatile messages are dropped (least urgent and
+   * oldest first); if sequenced ones alone are still too many, `onOverflow` runs. Default 1 MiB.
+   */
+  maxQueuedBytes?: number;
+  /**
+   * The peer cannot keep up with sequenced traffic (they may not be dropped: the receiver would never
+   * know). Default: write everything out in priority order and let the socket buffer it.
+   */
+  onOverflow?: () => void;
+  /** How often a congested socket is checked for room (ms). Default 5. */
+  pollMs?: number;
+}
+
+/**
+ * One WebSocket carries everything when there is no direct path, so when it backs up the most urgent
+ * traffic must go first: control > snapshots > inputs > relay. Messages pass straight through while
+ * the socket keeps up; once its buffer passes the high-water mark, non-control messages queue by
+ * priority and leave as it drains. A queued message with a `key` (a `phys` sample per sender) is
+ * replaced by a newer one with the same key: a stale sample is never worth sending. Expiring messages
+ * that outlive their TTL while waiting are dropped.
+ *
+ * `bufferedAmount` sees only what sits in user space, not the kernel's send buffer; so this orders
+ * traffic within what the socket still holds, and the newest-only `phys` gates upstream keep the total
+ * rate sane.
+ */
+export class SendScheduler {
+  readonly #options: SendSchedulerOptions;
+  readonly #queues: Record<WaitingPriority, Fifo<PendingSend>> = {
+    snapshot: new Fifo(),
+    input: new Fifo(),
+    relay: new Fifo(),
+  };
+  readonly #byKey = new Map<string, PendingSend>();
+  #queuedBytes = 0;
+  #queuedSequenced = 0;
+  #waiting = 0;
+  #cancelPoll: Cancel | undefined;
+  /** Keyed messages replaced by a newer one before they left. */
+  superseded = 0;
+  /** Expiring messages whose life ran out while they waited. */
+  expired = 0;
+  /** Volatile messages dropped because too much was waiting. */
+  dropped = 0;
+  /** Times sequenced messages alone were more than `maxQueuedBytes`. */
+  overflows = 0;
+
+  constructor(options: SendSchedulerOptions) {
+    this.#options = options;
+  }
+
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Sequenced (reliable or expiring) messages waiting: they will need outbox room when written. */
+  get queuedSequenced(): number {
+    return this.#queuedSequenced;
+  }
+
+  get idle(): boolean {
+    return this.#waiting === 0;
+  }
+
+  send(
+    priority: SendPriority,
+    inner: Uint8Array,
+    messageClass: MessageClass,
+    ttlMs?: number,
+    key?: string,
+  ): void {
+    const now = this.#options.clock.now();
+    if (priority === 'control' || (this.idle && !this.#congested())) {
+      this.#options.write({ inner, messageClass, ttlMs, queuedAt: now, key }, ttlMs);
+      return;
+    }
+    if (key !== undefined) {
+      const waiting = this.#byKey.get(key);
+      if (waiting) {
+        this.#queuedBytes += inner.length - waiting.inner.length;
+        waiting.inner = inner;
+        this.superseded++;
+        return;
+      }
+    }
+    const pending: PendingSend = { inner, messageClass, ttlMs, queuedAt: now, key };
+    this.#queues[priority].push(pending);
+    if (key !== undefined) this.#byKey.set(key, pending);
+    this.#queuedBytes += inner.length;
+    this.#waiting++;
+    if (messageClass !== 'volatile') this.#queuedSequenced++;
+    if (this.#queuedBytes > this.#maxQueuedBytes) this.#overflow();
+    else this.#schedulePoll();
+  }
+
+  /** Writes what the socket has room for, most urgent first. */
+  pump(): void {
+    while (!this.#congested()) {
+      const next = this.#dequeue();
+      if (!next) break;
+      this.#writeQueued(next);
+    }
+    if (this.#waiting > 0) this.#schedulePoll();
+  }
+
+  /**
+   * Writes everything now, in priority order, whatever the socket holds: the socket is gone (sequenced
+   * messages move to the outbox for replay) or the queue overflowed.
+   */
+  flush(): void {
+    this.#stopPoll();
+    for (let next = this.#dequeue(); next; next = this.#dequeue()) this.#writeQueued(next);
+  }
+
+  /** Forgets everything waiting (the session ended). */
+  clear(): void {
+    this.#stopPoll();
+    for (const priority of WAITING_ORDER) this.#queues[priority].clear();
+    this.#byKey.clear();
+    this.#queuedBytes = 0;
+    this.#queuedSequenced = 0;
+    this.#waiting = 0;
+  }
+
+  get #maxQueuedBytes(): number {
+    return this.#options.maxQueuedBytes ?? 1024 * 1024;
+  }
+
+  #overflow(): void {
+    for (const priority of [...WAITING_ORDER].reverse()) {
+      for (const pending of this.#queues[priority]) {
+        if (this.#queuedBytes <= this.#maxQueuedBytes) break;
+        if (pending.dropped || pending.messageClass !== 'volatile') continue;
+        pending.dropped = true;
+        this.#forget(pending);
+        this.dropped++;
+      }
+    }
+    if (this.#queuedBytes <= this.#maxQueuedBytes) {
+      this.#schedulePoll();
+      return;
+    }
+    this.overflows++;
+    if (this.#options.onOverflow) this.#options.onOverflow();
+    else this.flush();
+  }
+
+  #writeQueued(pending: PendingSend): void {
+    let ttlMs = pending.ttlMs;
+    if (pending.messageClass === 'expiring' && ttlMs !== undefined) {
+      ttlMs -= this.#options.clock.now() - pending.queuedAt;
+      if (ttlMs <= 0) {
+        this.expired++;
+        return;
+      }
+    }
+    this.#options.write(pending, ttlMs);
+  }
+
+  #dequeue(): PendingSend | undefined {
+    for (const priority of WAITING_ORDER) {
+      for (let pending = this.#queues[priority].shift(); pending; pending = this.#queues[priority].shift()) {
+        if (pending.dropped) continue;
+        this.#forget(pending);
+        return pending;
+      }
+    }
+    return undefined;
+  }
+
+  /** Takes a message out of the counts (it left, or was dropped). */
+  #forget(pending: PendingSend): void {
+    if (pending.key !== undefined) this.#byKey.delete(pending.key);
+    this.#queuedBytes -= pending.inner.length;
+    this.#waiting--;
+    if (pending.messageClass !== 'volatile') this.#queuedSequenced--;
+  }
+
+  #congested(): boolean {
+    return this.#options.buffered() >= (this.#options.highWaterBytes ?? 64 * 1024);
+  }
+
+  #schedulePoll(): void {
+    this.#cancelPoll ??= this.#options.clock.setTimeout(() => {
+      this.#cancelPoll = undefined;
+      this.pump();
+    }, this.#options.pollMs ?? 5);
+  }
+
+  #stopPoll(): void {
+    this.#cancelPoll?.();
+    this.#cancelPoll = undefined;
+  }
+}

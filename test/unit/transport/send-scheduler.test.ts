@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import type { MessageClass } from '../../../src/protocol/index.js';
+import { type SendPriority, SendScheduler } from '../../../src/transport/index.js';
+
+/** A scheduler over a socket whose buffer level the test sets; records what was written, in order. */
+function setup({ onWrite, ...options }: { maxQueuedBytes?: number; onWrite?: () => void } = {}) {
+  const clock = new ManualClock();
+  const socket = { buffered: 0 };
+  const written: Array<{ name: string; ttlMs: number | undefined }> = [];
+  const names = new Map<Uint8Array, string>();
+  const scheduler = new SendScheduler({
+    clock,
+    buffered: () => socket.buffered,
+    write: (pending, ttlMs) => {
+      written.push({ name: names.get(pending.inner) ?? '?', ttlMs });
+      onWrite?.();
+    },
+    highWaterBytes: 1_000,
+    pollMs: 5,
+    ...options,
+  });
+  const send = (
+    priority: SendPriority,
+    name: string,
+    messageClass: MessageClass = 'reliable',
+    extra: { ttlMs?: number; key?: string; size?: number } = {},
+  ) => {
+    const inner = new Uint8Array(extra.size ?? 10);
+    names.set(inner, name);
+    scheduler.send(priority, inner, messageClass, extra.ttlMs, extra.key);
+  };
+  const order = () => written.map((w) => w.name);
+  return { clock, socket, scheduler, send, written, order };
+}
+
+describe('SendScheduler', () => {
+  it('writes straight through while the socket keeps up', () => {
+    const s = setup();
+    s.send('relay', 'r1');
+    s.send('input', 'i1');
+    s.send('snapshot', 's1');
+    expect(s.order()).toEqual(['r1', 'i1', 's1']);
+    expect(s.clock.pendingTimers).toBe(0);
+  });
+
+  it('when the socket backs up, control goes at once and the rest leave by priority as it drains', () => {
+    const s = setup();
+    s.socket.buffered = 5_000;
+    s.send('relay', 'r1');
+    s.send('input', 'i1');
+    s.send('relay', 'r2');
+    s.send('snapshot', 's1');
+    s.send('control', 'ack');
+    s.send('input', 'i2');
+    expect(s.order()).toEqual(['ack']);
+    s.clock.advance(20); // still congested: nothing moves
+    expect(s.order()).toEqual(['ack']);
+    s.socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['ack', 's1', 'i1', 'i2', 'r1', 'r2']);
+    expect(s.scheduler.idle).toBe(true);
+  });
+
+  it('stops as soon as the socket fills again, and goes on when it drains', () => {
+    // Every write fills the socket here: one message leaves per drain.
+    const s = setup({ onWrite: () => (socket.buffered = 5_000) });
+    const socket = s.socket;
+    socket.buffered = 5_000;
+    for (const name of ['r1', 'r2', 'r3']) s.send('relay', name);
+    s.send('snapshot', 's1');
+    socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['s1']);
+    socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['s1', 'r1']);
+    socket.buffered = 0;
+    s.scheduler.pump();
+    expect(s.order()).toEqual(['s1', 'r1', 'r2']);
+  });
+
+  it('a waiting keyed message is replaced by a newer one with the same key, keeping its place', () => {
+    const s = setup();
+    s.socket.buffered = 5_000;
+    s.send('relay', 'phys-a-1', 'volatile', { key: 'phys:a' });
+    s.send('relay', 'phys-b-1', 'volatile', { key: 'phys:b' });
+    s.send('relay', 'phys-a-2', 'volatile', { key: 'phys:a' });
+    s.send('relay', 'phys-a-3', 'volatile', { key: 'phys:a' });
+    s.socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['phys-a-3', 'phys-b-1']);
+    expect(s.scheduler.superseded).toBe(2);
+    // Once sent, the key is free again.
+    s.socket.buffered = 5_000;
+    s.send('relay', 'phys-a-4', 'volatile', { key: 'phys:a' });
+    s.socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['phys-a-3', 'phys-b-1', 'phys-a-4']);
+  });
+
+  it('expiring messages lose the time they waited, and are dropped once it is all gone', () => {
+    const s = setup();
+    s.socket.buffered = 5_000;
+    s.send('input', 'short', 'expiring', { ttlMs: 50 });
+    s.send('input', 'long', 'expiring', { ttlMs: 500 });
+    s.send('input', 'reliable');
+    s.clock.advance(100);
+    s.socket.buffered = 0;
+    s.clock.advance(5);
+    expect(s.written).toEqual([
+      { name: 'long', ttlMs: 395 },
+      { name: 'reliable', ttlMs: undefined },
+    ]);
+    expect(s.scheduler.expired).toBe(1);
+  });
+
+  it('past its byte limit it writes everything out in priority order rather than lose any', () => {
+    const s = setup({ maxQueuedBytes: 100 });
+    s.socket.buffered = 5_000;
+    s.send('relay', 'r1', 'reliable', { size: 40 });
+    s.send('input', 'i1', 'reliable', { size: 40 });
+    expect(s.order()).toEqual([]);
+    s.send('snapshot', 's1', 'reliable', { size: 40 });
+    expect(s.order()).toEqual(['s1', 'i1', 'r1']);
+    expect(s.scheduler.overflows).toBe(1);
+    expect(s.scheduler.queuedBytes).toBe(0);
+  });
+
+  it('counts what waits: bytes, and sequenced messages that will need outbox room', () => {
+    const s = setup();
+    s.socket.buffered = 5_000;
+    s.send('relay', 'v', 'volatile', { size: 7 });
+    s.send('input', 'x', 'reliable', { size: 3 });
+    s.send('input', 'y', 'expiring', { size: 5, ttlMs: 100 });
+    expect(s.scheduler.queuedBytes).toBe(15);
+    expect(s.scheduler.queuedSequenced).toBe(2);
+    s.scheduler.flush();
+    expect(s.order()).toEqual(['x', 'y', 'v']);
+    expect(s.scheduler.queuedBytes).toBe(0);
+    expect(s.scheduler.queuedSequenced).toBe(0);
+  });
+
+  it('clear() forgets everything waiting and stops polling', () => {
+    const s = setup();
+    s.socket.buffered = 5_000;
+    s.send('relay', 'r1');
+    expect(s.clock.pendingTimers).toBe(1);
+    s.scheduler.clear();
+    expect(s.clock.pendingTimers).toBe(0);
+    s.socket.buffered = 0;
+    s.clock.advance(50);
+    expect(s.order()).toEqual([]);
+    expect(s.scheduler.idle).toBe(true);
+  });
+});
