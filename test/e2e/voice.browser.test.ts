@@ -29,24 +29,34 @@ describe.skipIf(!isolated)('voice chat in real Chromium with a fake microphone',
     await t?.close();
   });
 
-  async function open(context: BrowserContext, roomId?: string) {
+  /** A page in `roomId` (or a new room) with voice started, or ready to start it (`startVoice`). */
+  async function open(context: BrowserContext, roomId?: string, { deferVoice = false } = {}) {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await page.goto(t.httpUrl);
-    const info = await page.evaluate(async (roomId) => {
-      const { Client } = (globalThis as never as { vehikill: Vehikill }).vehikill;
-      const client = new Client();
-      await client.connect();
-      const room = roomId ? await client.join(roomId) : await client.create('test');
-      const voice = room.voice({ bitrate: 20_000 });
-      const problems: string[] = [];
-      const speaking: string[] = [];
-      voice.on('problem', ({ message }) => problems.push(message));
-      voice.on('speaking', ({ peerId, speaking: on }) => speaking.push(`${peerId}:${on}`));
-      Object.assign(globalThis, { testVoice: voice, testProblems: problems, testSpeaking: speaking });
-      return { roomId: room.roomId, playerId: client.playerId ?? '' };
-    }, roomId);
-    return { page, errors, ...info };
+    const info = await page.evaluate(
+      async ({ roomId, deferVoice }) => {
+        const { Client } = (globalThis as never as { vehikill: Vehikill }).vehikill;
+        const client = new Client();
+        await client.connect();
+        const room = roomId ? await client.join(roomId) : await client.create('test');
+        const startVoice = () => {
+          const voice = room.voice({ bitrate: 20_000 });
+          const problems: string[] = [];
+          const speaking: string[] = [];
+          voice.on('problem', ({ message }) => problems.push(message));
+          voice.on('speaking', ({ peerId, speaking: on }) => speaking.push(`${peerId}:${on}`));
+          Object.assign(globalThis, { testVoice: voice, testProblems: problems, testSpeaking: speaking });
+        };
+        if (deferVoice) Object.assign(globalThis, { startVoice });
+        else startVoice();
+        return { roomId: room.roomId, playerId: client.playerId ?? '' };
+      },
+      { roomId, deferVoice },
+    );
+    const startVoice = () =>
+      page.evaluate(() => (globalThis as never as { startVoice: () => void }).startVoice());
+    return { page, errors, ...info, startVoice };
   }
 
   const enable = (page: import('playwright-core').Page) =>
@@ -95,6 +105,24 @@ describe.skipIf(!isolated)('voice chat in real Chromium with a fake microphone',
     expect(b.errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it("voice started after the peer's offer went out still connects (the offer is replayed to it)", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['microphone'], { origin: t.httpUrl });
+    const a = await open(context, undefined, { deferVoice: true });
+    const b = await open(context, a.roomId, { deferVoice: true });
+    // The lower id offers: it starts first, so its offer reaches a page whose voice does not exist yet.
+    const [early, late] = a.playerId < b.playerId ? [a, b] : [b, a];
+    await early.startVoice();
+    expect(await enable(early.page)).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await late.startVoice();
+    await expect
+      .poll(async () => (await inbound(late.page, early.playerId)).packets, { timeout: 10_000 })
+      .toBeGreaterThan(20);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    await context.close();
+  }, 40_000);
 
   it('a refused microphone gives a clear message and listening still works', async () => {
     const context = await browser.newContext();

@@ -8,7 +8,7 @@ import {
 } from 'vehikill-net/client';
 import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 const rtc: MeshOptions['rtc'] = {
@@ -35,6 +35,29 @@ async function roomOf(count: number, meshOptions: (i: number) => MeshOptions) {
 }
 
 describe('peer mesh (Node, node-datachannel)', () => {
+  it("a mesh started after the peer's offer arrived still answers it at once", async () => {
+    const [a, b] = [t.client(), t.client()];
+    await Promise.all([a.connect(), b.connect()]);
+    const roomA = await a.create('test');
+    const roomB = await b.join(roomA.roomId);
+    await eventually(() => roomA.members.length === 2, 'both in the room');
+    // The initiator (lower id) starts first and offers; the other side starts its mesh only later,
+    // so the offer is waiting in its room's replay buffer. No retries: only that offer can connect.
+    const [early, late] = a.playerId! < b.playerId! ? [roomA, roomB] : [roomB, roomA];
+    const options: MeshOptions = { rtc, directTimeoutMs: 10_000, retryDirectMs: 60_000 };
+    const earlyMesh = early.mesh(options);
+    await sleep(300);
+    const lateMesh = late.mesh(options);
+    await eventually(
+      () => earlyMesh.peers()[0]?.state === 'direct' && lateMesh.peers()[0]?.state === 'direct',
+      'direct from the first offer',
+      6_000,
+    );
+    expect(lateMesh.peers()[0]!.failedAttempts).toBe(0);
+    a.close();
+    b.close();
+  }, 20_000);
+
   it('4 players form a full direct mesh and exchange on all three channels', async () => {
     // Generous timeouts: a loaded 2-core CI machine can slow ICE and signaling a lot.
     const { clients, meshes } = await roomOf(4, () => ({

@@ -108,9 +108,10 @@ export class PeerMesh {
       room.on('member-join', (member) => this.#connect(member.playerId)),
       room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
       room.on('leave', () => this.close()),
-      room.consumeSignals(({ from, signal }) => this.#onSignal(from, signal)),
     );
+    // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
     for (const member of room.members) this.#connect(member.playerId);
+    this.#disposers.push(room.consumeSignals(({ from, signal }) => this.#onSignal(from, signal)));
     this.#watchOnline();
   }
 

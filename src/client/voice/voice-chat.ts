@@ -70,12 +70,15 @@ export class VoiceChat {
       room.on('member-join', () => this.refreshPeers()),
       room.on('member-leave', ({ playerId }) => this.#drop(playerId)),
       room.on('leave', () => this.close()),
+    );
+    // Peers first: the replay of signals that came before this voice chat (a peer's offer) needs them.
+    this.refreshPeers();
+    this.#disposers.push(
       room.consumeSignals(({ from, signal }) => {
         const parsed = v.safeParse(voiceSignal, signal);
         if (parsed.success) this.#peerSignals.emit(from, parsed.output.voice as VoiceSignal);
       }),
     );
-    this.refreshPeers();
   }
 
   get supported(): boolean {
