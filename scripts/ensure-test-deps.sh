@@ -5,6 +5,7 @@ set -euo pipefail
 # "package:check-path" pairs; redis-server joins when the Redis registry arrives.
 needs=(
   "chromium:/usr/lib/chromium/chromium"
+  "firefox-esr:/usr/lib/firefox-esr/firefox-esr"
   "coturn:/usr/bin/turnserver"
   "nftables:/usr/sbin/nft"
 )
