@@ -44,19 +44,20 @@ describe('peer mesh (Node, node-datachannel)', () => {
     // The initiator (lower id) starts first and offers; the other side starts its mesh only later,
     // so the offer is waiting in its room's replay buffer. No retries: only that offer can connect.
     const [early, late] = a.playerId! < b.playerId! ? [roomA, roomB] : [roomB, roomA];
-    const options: MeshOptions = { rtc, directTimeoutMs: 10_000, retryDirectMs: 60_000 };
+    // A loaded CI machine can make ICE slow; without the replayed offer nothing would connect at all.
+    const options: MeshOptions = { rtc, directTimeoutMs: 25_000, retryDirectMs: 60_000 };
     const earlyMesh = early.mesh(options);
     await sleep(300);
     const lateMesh = late.mesh(options);
     await eventually(
       () => earlyMesh.peers()[0]?.state === 'direct' && lateMesh.peers()[0]?.state === 'direct',
       'direct from the first offer',
-      6_000,
+      25_000,
     );
     expect(lateMesh.peers()[0]!.failedAttempts).toBe(0);
     a.close();
     b.close();
-  }, 20_000);
+  }, 40_000);
 
   it('4 players form a full direct mesh and exchange on all three channels', async () => {
     // Generous timeouts: a loaded 2-core CI machine can slow ICE and signaling a lot.

@@ -1,5 +1,5 @@
-import type { Cancel, Clock } from '../../common/index.js';
-import { Outbox, readVarUint, varUintLength, writeVarUint } from '../../protocol/index.js';
+import type { Cancel, Clock } from '../common/index.js';
+import { Outbox, readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
 
 const DATA = 0x08;
 const ACK = 0x06;

@@ -1,0 +1,119 @@
+import { type Clock, type Disposer, Emitter } from '../common/index.js';
+import { Channel } from './channels.js';
+import { DispatchStream } from './dispatch-stream.js';
+import type { Link, LinkState, LinkStats } from './link.js';
+
+/**
+ * One Link over two paths: a direct one (WebRTC) when it is up, and a fallback through the server's
+ * WebSocket otherwise. Callers see one Link; `state` says which path is in use ('direct' or 'relayed').
+ * Whoever owns it makes direct attempts and hands each in with `useDirect`. `dispatch` stays exactly-once
+ * and in order across a change of path (see DispatchStream).
+ */
+export class FailoverLink implements Link {
+  readonly #fallback: Link;
+  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #dispatch: DispatchStream;
+  #direct: Link | undefined;
+  #disposeDirect: Disposer[] = [];
+  #lastState: LinkState;
+  #closed = false;
+
+  constructor(clock: Clock, fallback: Link) {
+    this.#fallback = fallback;
+    this.#dispatch = new DispatchStream(
+      clock,
+      (frame) => this.#sendOnPath(Channel.dispatch, frame),
+      (bytes) => this.#events.emit('message', { channel: Channel.dispatch, bytes }),
+    );
+    fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
+    fallback.onState(() => this.refreshState());
+    this.#lastState = this.state;
+  }
+
+  get state(): LinkState {
+    if (this.#closed) return 'closed';
+    if (this.#direct?.state === 'direct') return 'direct';
+    return this.#fallback.state === 'closed' ? 'closed' : 'relayed';
+  }
+
+  /** The direct attempt in progress or in use, if any. */
+  get direct(): Link | undefined {
+    return this.#direct;
+  }
+
+  /**
+   * Makes `link` the direct path (closing the one before, which is not reported as anything: it was
+   * replaced). `onClosed` runs if this one closes while still the current direct path.
+   */
+  useDirect(link: Link | undefined, onClosed?: () => void): void {
+    const previous = this.#direct;
+    for (const dispose of this.#disposeDirect.splice(0)) dispose();
+    this.#direct = link;
+    previous?.close();
+    if (!link) {
+      this.refreshState();
+      return;
+    }
+    this.#disposeDirect.push(
+      link.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes)),
+      link.onState((state) => {
+        if (state === 'closed' && this.#direct === link) {
+          this.#direct = undefined;
+          onClosed?.();
+        }
+        this.refreshState();
+      }),
+    );
+    this.refreshState();
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#closed) return false;
+    if (channel === Channel.dispatch) return this.#dispatch.send(bytes);
+    return this.#sendOnPath(channel, bytes);
+  }
+
+  onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
+    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+  }
+
+  onState(listener: (state: LinkState) => void): Disposer {
+    return this.#events.on('state', listener);
+  }
+
+  stats(): LinkStats {
+    return this.#direct?.state === 'direct' ? this.#direct.stats() : this.#fallback.stats();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dispatch.close();
+    for (const dispose of this.#disposeDirect.splice(0)) dispose();
+    this.#direct?.close();
+    this.#direct = undefined;
+    this.#fallback.close();
+    this.refreshState();
+    this.#events.removeAll();
+  }
+
+  /** Re-reads the state and reports a change; leaving the direct path resends unacked dispatch. */
+  protected refreshState(): void {
+    const state = this.state;
+    if (state === this.#lastState) return;
+    // Leaving the direct path: what it may have swallowed goes again over the fallback.
+    if (this.#lastState === 'direct' && state === 'relayed') this.#dispatch.resend();
+    this.#lastState = state;
+    this.#events.emit('state', state);
+  }
+
+  #sendOnPath(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#direct?.state === 'direct' && this.#direct.send(channel, bytes)) return true;
+    return this.#fallback.send(channel, bytes);
+  }
+
+  #onPathMessage(channel: Channel, bytes: Uint8Array): void {
+    if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
+    else this.#events.emit('message', { channel, bytes });
+  }
+}
