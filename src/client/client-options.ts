@@ -1,5 +1,6 @@
 import type { Clock } from '../common/index.js';
 import type { BackoffOptions } from './backoff.js';
+import type { ServerLinkMode, ServerLinkSettings } from './server-link/client-server-link.js';
 import type { WebSocketConstructor } from './web-socket.js';
 
 export interface ClientOptions {
@@ -36,4 +37,11 @@ export interface ClientOptions {
   ackDelayMs?: number;
   /** Source of randomness for backoff jitter (tests pass a seeded one). */
   random?: () => number;
+  /**
+   * The direct link to the server (datagrams for inputs and snapshots). 'prefer' (default): direct
+   * when the server offers it and WebRTC works, TCP mode over the WebSocket otherwise; 'require':
+   * datagrams only on the direct link (an error says why there is none); 'off': WebSocket only. In
+   * Node, pass `{ RTCPeerConnection }` from node-datachannel's polyfill.
+   */
+  serverLink?: ServerLinkMode | ServerLinkSettings;
 }

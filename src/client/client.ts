@@ -13,9 +13,11 @@ import {
   roomInfoSchema,
   type Scalar,
 } from '../protocol/index.js';
+import type { RtcSignal } from '../transport/index.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
+import { ClientServerLink } from './server-link/client-server-link.js';
 import { SessionConnection } from './session-connection.js';
 
 export type { ClientEvents, ConnectionState } from './client-events.js';
@@ -38,17 +40,47 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
+  readonly #serverLink: ClientServerLink;
+  #stopWatchingOnline: (() => void) | undefined;
 
   constructor(options: ClientOptions = {}) {
+    const linkSettings =
+      typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});
     this.#connection = new SessionConnection(options, this.#events, {
+      wantsServerLink: () => this.#serverLink.wantsDirect,
+      welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
       message: (message) => this.#onMessage(message),
       sessionLost: (message) =>
         this.#dropEverything(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, message),
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
+        this.#stopWatchingOnline?.();
+        this.#serverLink.resetSession(); // the direct path closes with the session
       },
     });
+    const connection = this.#connection;
+    this.#serverLink = new ClientServerLink(
+      {
+        clock: connection.clock,
+        iceServers: () => connection.iceServers,
+        sendDatagrams: (c, p, messageClass, ttlMs) => {
+          const inner = encodeMessage(Kind.DatagramToServer, { c, p });
+          if (messageClass === 'volatile') connection.sendVolatile(inner);
+          else connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
+        },
+        sendSignal: (body) => connection.sendSequenced(encodeMessage(Kind.LinkSignalToServer, body as never)),
+      },
+      linkSettings,
+    );
+  }
+
+  /**
+   * This client's link to the server, for inputs and snapshots: direct (datagrams over WebRTC) when the
+   * server offers it, TCP mode over the WebSocket otherwise. Its `state` is 'direct' or 'relayed'.
+   */
+  get serverLink(): ClientServerLink {
+    return this.#serverLink;
   }
 
   get state(): ConnectionState {
@@ -220,6 +252,36 @@ export class Client {
     for (const request of pending) request.reject(new ProtocolError(code, message));
   }
 
+  #onWelcome(offered: boolean, fresh: boolean): void {
+    const link = this.#serverLink;
+    // A new session: the server's end of the old link is gone with the old session.
+    if (fresh) link.resetSession();
+    link.offered = offered;
+    if (link.mode === 'require' && !(offered && link.wantsDirect)) {
+      const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
+      this.#events.emit(
+        'error',
+        new ProtocolError(ErrorCode.SERVER_LINK_UNAVAILABLE, `a direct server link is required, but ${why}`),
+      );
+    }
+    this.#watchOnline();
+  }
+
+  /** The network came back: ask for a direct server link again now. */
+  #watchOnline(): void {
+    const target = globalThis as {
+      addEventListener?: (type: string, listener: () => void) => void;
+      removeEventListener?: (type: string, listener: () => void) => void;
+    };
+    if (this.#stopWatchingOnline || typeof target.addEventListener !== 'function') return;
+    const onOnline = () => this.#serverLink.retryDirect();
+    target.addEventListener('online', onOnline);
+    this.#stopWatchingOnline = () => {
+      target.removeEventListener?.('online', onOnline);
+      this.#stopWatchingOnline = undefined;
+    };
+  }
+
   #onMessage(message: Message): void {
     switch (message.kind) {
       case Kind.Error: {
@@ -247,6 +309,12 @@ export class Client {
         return;
       case Kind.DataFromPeer:
         this.#room?.receivePeerData(message.body.from, message.body.c, message.body.p, message.body.t);
+        return;
+      case Kind.LinkSignalFromServer:
+        this.#serverLink.receiveSignal(message.body.n, message.body.s as RtcSignal);
+        return;
+      case Kind.DatagramFromServer:
+        this.#serverLink.receiveDatagram(message.body.c, message.body.p, message.body.t);
         return;
       default:
         this.#onRoomMessage(message);

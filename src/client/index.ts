@@ -15,5 +15,11 @@ export type { ClientOptions } from './client-options.js';
 export { PeerLink } from './mesh/peer-link.js';
 export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
+export {
+  ClientServerLink,
+  type ServerLinkMode,
+  type ServerLinkPath,
+  type ServerLinkSettings,
+} from './server-link/client-server-link.js';
 export { type MicrophoneResult, VoiceChat, type VoiceEvents, type VoiceOptions } from './voice/voice-chat.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.js';

@@ -40,6 +40,10 @@ export interface ConnectionHooks {
   sessionLost(message: string): void;
   /** Closed for good: called before the 'closed' event. */
   finished(code: ClientEvents['closed']['code'], message: string): void;
+  /** Whether to ask for a direct server link in the hello. */
+  wantsServerLink(): boolean;
+  /** The welcome arrived: `fresh` when it began a new session (not a resume). */
+  welcomed(body: Body<typeof Kind.Welcome>, fresh: boolean): void;
 }
 
 /**
@@ -214,7 +218,8 @@ export class SessionConnection {
         token: this.#session.resumeToken,
         ack: this.#inbox.received,
       };
-      socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}) }));
+      const link = this.#hooks.wantsServerLink() ? { link: true } : {};
+      socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));
     };
     socket.onmessage = (event) => {
       if (generation === this.#generation) this.#onData(event.data);
@@ -418,6 +423,7 @@ export class SessionConnection {
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
     this.#droppedAt = undefined;
     this.#setState('open');
+    this.#hooks.welcomed(body, !body.resumed);
     if (body.resumed) {
       this.#events.emit('reconnect', { resumed: true, resync: body.resync, attempts, downtimeMs });
       return;

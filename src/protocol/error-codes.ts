@@ -31,6 +31,7 @@ export const ErrorCode = {
   HEARTBEAT_TIMEOUT: 'HEARTBEAT_TIMEOUT',
   OUTBOX_OVERFLOW: 'OUTBOX_OVERFLOW',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  SERVER_LINK_UNAVAILABLE: 'SERVER_LINK_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

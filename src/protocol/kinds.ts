@@ -23,6 +23,8 @@ export const Kind = {
   ClientRoomMessage: 0x26,
   SignalToPeer: 0x27,
   DataToPeer: 0x28,
+  LinkSignalToServer: 0x29,
+  DatagramToServer: 0x2a,
 
   Response: 0x30,
   MemberJoined: 0x31,
@@ -34,6 +36,8 @@ export const Kind = {
   ServerRoomMessage: 0x37,
   SignalFromPeer: 0x38,
   DataFromPeer: 0x39,
+  LinkSignalFromServer: 0x3a,
+  DatagramFromServer: 0x3b,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

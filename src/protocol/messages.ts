@@ -51,6 +51,8 @@ const iceServer = v.object({
 
 export const hello = v.object({
   v: v.pipe(v.number(), v.integer()),
+  /** The client wants a direct server link (it can make WebRTC connections). */
+  link: v.optional(v.boolean()),
   resume: v.optional(v.object({ playerId, token: v.pipe(v.string(), v.maxLength(128)), ack: seq })),
 });
 export const welcome = v.object({
@@ -65,6 +67,8 @@ export const welcome = v.object({
   graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** STUN/TURN servers for this player's WebRTC links (TURN credentials are theirs and short-lived). */
   iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(8))),
+  /** The server makes direct server links (it will offer one if the hello asked). */
+  serverLink: v.optional(v.boolean()),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });
@@ -147,6 +151,41 @@ export const signalToPeer = v.object({ to: playerId, s: signalPayload });
 export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes });
 /** `from` is stamped by the server from the sender's session, never taken from the sender. */
 export const signalFromPeer = v.object({ from: playerId, s: signalPayload });
+// The server link (the server as a WebRTC peer of each player) ---------------------------------
+
+/** Offer, answer or ICE candidate between a client and the server; the server reads these itself. */
+export const linkSignal = v.union([
+  v.object({
+    description: v.object({
+      type: v.picklist(['offer', 'answer']),
+      sdp: v.pipe(v.string(), v.maxLength(MAX_SIGNAL_BYTES)),
+    }),
+  }),
+  v.object({
+    candidate: v.object({
+      candidate: v.optional(v.pipe(v.string(), v.maxLength(1_024))),
+      sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+      sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64)))),
+      usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+    }),
+  }),
+]);
+const attempt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000));
+/** `n`: the server's attempt number; `s`: the answer or a candidate; `retry`: try a direct link now. */
+export const linkSignalToServer = v.object({
+  n: attempt,
+  s: v.optional(linkSignal),
+  retry: v.optional(v.literal(true)),
+});
+export const linkSignalFromServer = v.object({ n: attempt, s: linkSignal });
+/** The TCP mode of the server link: `p` is a batch of messages on channel `c`, in order. */
+export const datagramToServer = v.object({
+  c: linkChannel,
+  p: v.pipe(v.array(peerBytes), v.minLength(1), v.maxLength(64)),
+});
+/** `t`: server time (ms) when sent. */
+export const datagramFromServer = v.object({ c: linkChannel, p: peerBytes, t: timestamp });
+
 /** `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. */
 export const dataFromPeer = v.object({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp });
 
@@ -176,8 +215,12 @@ export const schemaByKind = {
   [Kind.ServerRoomMessage]: serverRoomMessage,
   [Kind.SignalToPeer]: signalToPeer,
   [Kind.DataToPeer]: dataToPeer,
+  [Kind.LinkSignalToServer]: linkSignalToServer,
+  [Kind.DatagramToServer]: datagramToServer,
   [Kind.SignalFromPeer]: signalFromPeer,
   [Kind.DataFromPeer]: dataFromPeer,
+  [Kind.LinkSignalFromServer]: linkSignalFromServer,
+  [Kind.DatagramFromServer]: datagramFromServer,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -208,6 +251,8 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.ClientRoomMessage,
   Kind.SignalToPeer,
   Kind.DataToPeer,
+  Kind.LinkSignalToServer,
+  Kind.DatagramToServer,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,
@@ -226,6 +271,8 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.ServerRoomMessage,
   Kind.SignalFromPeer,
   Kind.DataFromPeer,
+  Kind.LinkSignalFromServer,
+  Kind.DatagramFromServer,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */

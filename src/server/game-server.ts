@@ -20,6 +20,7 @@ import { MemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
+import { ServerLinks } from './server-link/server-links.js';
 import { SessionStore } from './sessions/session-store.js';
 
 export interface CloseOptions {
@@ -34,6 +35,8 @@ export interface CloseOptions {
 export class GameServer {
   readonly clock: Clock;
   readonly metrics: MetricsSink;
+  /** Every player's link to this server (direct over UDP, or TCP mode); `available` says if direct works. */
+  readonly serverLinks: ServerLinks;
   readonly registry: Registry;
   readonly rooms: RoomManager;
   readonly nodeId: string;
@@ -80,6 +83,12 @@ export class GameServer {
       metrics: this.metrics,
       nodeId: this.nodeId,
     });
+    this.serverLinks = new ServerLinks(
+      this.clock,
+      this.metrics,
+      options.serverLink ?? {},
+      (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
+    );
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onHttpRequest(req, res);
     this.#http = options.tls
       ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
@@ -101,7 +110,8 @@ export class GameServer {
   }
 
   /** Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. */
-  listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+  async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    await this.serverLinks.start();
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -168,6 +178,7 @@ export class GameServer {
     await this.#waitUntil(() => this.#connections.size === 0, 1_000);
     for (const connection of this.#connections) connection.socket.terminate();
     this.#cancelHeartbeat?.();
+    this.serverLinks.close();
     this.rooms.close();
     for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);
     this.#http.closeAllConnections();
@@ -241,6 +252,7 @@ export class GameServer {
           rooms: this.rooms,
           limits: this.#limits,
           isClosing: () => this.#closing !== undefined,
+          serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
             iceServersFor(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),
           onClosed: (closed) => this.#connections.delete(closed),

@@ -27,3 +27,7 @@ export {
   type RoomClass,
 } from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
+export { HandshakePacer } from './server-link/handshake-pacer.js';
+export { ServerLink } from './server-link/server-link.js';
+export type { ServerLinkOptions } from './server-link/server-link-options.js';
+export { ServerLinks } from './server-link/server-links.js';

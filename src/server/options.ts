@@ -3,6 +3,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
 import type { Registry } from './registry/registry.js';
+import type { ServerLinkOptions } from './server-link/server-link-options.js';
 
 export interface GameServerOptions {
   /** Interface to listen on. Default '127.0.0.1' (localhost only); '0.0.0.0' to serve a network. */
@@ -27,6 +28,12 @@ export interface GameServerOptions {
   iceServers?: readonly IceServer[];
   /** TURN with time-limited credentials per player (coturn `--use-auth-secret`). Default: none. */
   turn?: TurnRestOptions;
+  /**
+   * The server link: the server as a WebRTC peer of each player, so inputs and snapshots travel as
+   * datagrams (one UDP port for everyone). On by default; `{ enabled: false }` keeps everything on the
+   * WebSocket.
+   */
+  serverLink?: ServerLinkOptions;
   /** Accept WebSocket upgrades only from these Origins. Default: any. */
   allowedOrigins?: readonly string[];
   clock?: Clock;

@@ -3,7 +3,8 @@ import type { SendPriority } from './send-scheduler.js';
 
 /**
  * Which queue a message waits in when the WebSocket backs up, from its kind (the first byte of an
- * encoded message). Room messages from the server are its snapshots and from a client its inputs;
+ * encoded message). Room messages and server-link datagrams from the server are its snapshots, and
+ * from a client its inputs;
  * peer data through the relay comes last. Signaling counts as control: it is small, and it is what
  * moves peer traffic off this congested socket onto a direct path.
  */
@@ -11,8 +12,10 @@ export function priorityOf(inner: Uint8Array): SendPriority {
   switch (inner[0]) {
     case Kind.ServerRoomMessage:
     case Kind.RoomState:
+    case Kind.DatagramFromServer:
       return 'snapshot';
     case Kind.ClientRoomMessage:
+    case Kind.DatagramToServer:
       return 'input';
     case Kind.DataToPeer:
     case Kind.DataFromPeer:

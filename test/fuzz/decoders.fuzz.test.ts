@@ -400,6 +400,26 @@ const iceServer = optional(
 );
 const linkChannel = fc.integer({ min: 0, max: 3 });
 const peerBytes = fc.uint8Array({ maxLength: 2_048 });
+const linkSignal = fc.oneof(
+  record({
+    description: record({
+      type: fc.constantFrom('offer' as const, 'answer' as const),
+      sdp: fc.string({ maxLength: 200 }),
+    }),
+  }),
+  record({
+    candidate: optional(
+      {
+        candidate: fc.string({ maxLength: 120 }),
+        sdpMid: fc.option(fc.string({ maxLength: 8 })),
+        sdpMLineIndex: fc.option(fc.integer({ min: 0, max: 64 })),
+        usernameFragment: fc.option(fc.string({ maxLength: 16 })),
+      },
+      [],
+    ),
+  }),
+);
+const attempt = fc.integer({ min: 0, max: 1_000_000 });
 
 const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.Hello]: optional(
@@ -443,6 +463,10 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.ClientRoomMessage]: optional({ t: messageType, d: data }, ['t']),
   [Kind.SignalToPeer]: record({ to: playerId, s: data }),
   [Kind.DataToPeer]: record({ to: playerId, c: linkChannel, p: peerBytes }),
+  [Kind.LinkSignalToServer]: optional({ n: attempt, s: linkSignal, retry: fc.constant(true as const) }, [
+    'n',
+  ]),
+  [Kind.DatagramToServer]: record({ c: linkChannel, p: fc.array(peerBytes, { minLength: 1, maxLength: 8 }) }),
   [Kind.Response]: fc.oneof(
     optional(
       {
@@ -466,6 +490,8 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.ServerRoomMessage]: optional({ roomId, t: messageType, d: data, from: playerId }, ['roomId', 't']),
   [Kind.SignalFromPeer]: record({ from: playerId, s: data }),
   [Kind.DataFromPeer]: record({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp }),
+  [Kind.LinkSignalFromServer]: record({ n: attempt, s: linkSignal }),
+  [Kind.DatagramFromServer]: record({ c: linkChannel, p: peerBytes, t: timestamp }),
 };
 
 const validMessage: fc.Arbitrary<Message> = fc.oneof(

@@ -16,6 +16,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { IceServer } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomManager } from '../rooms/room-manager.js';
+import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
@@ -26,6 +27,7 @@ export interface ConnectionContext {
   metrics: MetricsSink;
   sessions: SessionStore;
   rooms: RoomManager;
+  serverLinks: ServerLinks;
   limits: AbuseLimits & { graceMs: number; heartbeatMs: number };
   /** True once the server is draining: no new rooms or joins. */
   isClosing(): boolean;
@@ -177,6 +179,12 @@ export class ServerConnection {
       case Kind.ClientRoomMessage:
         this.#inRoom(() => this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d));
         return;
+      case Kind.LinkSignalToServer:
+        this.#ctx.serverLinks.signal(session, message.body);
+        return;
+      case Kind.DatagramToServer:
+        this.#ctx.serverLinks.datagrams(session, message.body);
+        return;
       case Kind.SignalToPeer:
         this.#inRoom(() => this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s));
         return;
@@ -231,6 +239,7 @@ export class ServerConnection {
       }
       const resync = session.outbox.hasHole;
       this.#welcome(session, true, resync);
+      if (body.link) this.#ctx.serverLinks.open(session);
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
       if (resync) session.outbox.clearHole();
       this.#ctx.metrics.count('resumes_total');
@@ -240,7 +249,9 @@ export class ServerConnection {
     const session = sessions.create(this.identity);
     this.session = session;
     session.attach(this.socket);
+    this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
+    if (body.link) this.#ctx.serverLinks.open(session);
   }
 
   #welcome(session: Session, resumed: boolean, resync: boolean): void {
@@ -256,6 +267,7 @@ export class ServerConnection {
         heartbeatMs: this.#ctx.limits.heartbeatMs,
         graceMs: this.#ctx.limits.graceMs,
         ...this.#iceServers(session),
+        ...(this.#ctx.serverLinks.available ? { serverLink: true } : {}),
       }),
     );
   }

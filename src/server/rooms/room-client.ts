@@ -1,4 +1,5 @@
 import type { MessageClass } from '../../protocol/index.js';
+import type { Link } from '../../transport/index.js';
 
 export interface SendOptions {
   /** Defaults to 'reliable'. */
@@ -18,5 +19,11 @@ export interface RoomClient {
   readonly away: boolean;
   /** Newest heartbeat round-trip time in ms. */
   readonly rttMs: number;
+  /**
+   * The player's link to the server: send snapshots on `phys` (datagrams when the link is direct,
+   * newest-only over the WebSocket otherwise), `event` and `dispatch`. `link.state` is 'direct' or
+   * 'relayed' (TCP mode). What the player sends on it arrives in the room's `onLinkMessage`.
+   */
+  readonly link: Link;
   send(type: string, data?: unknown, options?: SendOptions): void;
 }

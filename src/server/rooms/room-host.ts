@@ -13,6 +13,7 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
+import type { Channel, Link } from '../../transport/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
@@ -59,6 +60,9 @@ class HostedClient implements RoomClient {
   }
   get rttMs(): number {
     return this.session.rttMs;
+  }
+  get link(): Link {
+    return this.session.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     this.session.sendEncoded(
@@ -226,6 +230,13 @@ export class RoomHost implements RoomHostPort {
       );
     }
     safely(this.#ctx.metrics, `message '${type}'`, () => registered.handler(client, parsed.output));
+  }
+
+  /** A message from a member on their server link (already size- and rate-checked). */
+  handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
+    const client = this.#members.get(session.playerId);
+    if (!client || client.session !== session) return;
+    safely(this.#ctx.metrics, 'onLinkMessage', () => this.room.onLinkMessage(client, channel, bytes));
   }
 
   /** Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. */

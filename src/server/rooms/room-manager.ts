@@ -7,6 +7,7 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
+import type { Channel } from '../../transport/index.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
@@ -121,6 +122,11 @@ export class RoomManager {
 
   handleMessage(session: Session, type: string, data: unknown): void {
     this.#requireHost(session).handleMessage(session, type, data);
+  }
+
+  /** A message on a player's server link: to their room, if they are in one (else dropped). */
+  handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
+    this.#hostOf(session)?.handleLinkMessage(session, channel, bytes);
   }
 
   #requireHost(session: Session): RoomHost {

@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { Clock, Disposer } from '../../common/index.js';
 import type { LeaveReason, Scalar } from '../../protocol/index.js';
+import type { Channel } from '../../transport/index.js';
 import type { RoomClient, SendOptions } from './room-client.js';
 
 export interface BroadcastOptions extends SendOptions {
@@ -70,6 +71,11 @@ export class Room {
     return undefined;
   }
   onDispose(): void {}
+  /**
+   * A member sent this on their server link (`client.link`): inputs on `phys`, usually. Bytes are the
+   * app's own encoding; size and rate are already checked, the content is yours to validate.
+   */
+  onLinkMessage(_client: RoomClient, _channel: Channel, _bytes: Uint8Array): void {}
 
   get roomId(): string {
     return this.#port().roomId;

@@ -13,6 +13,7 @@ import {
 } from '../../protocol/index.js';
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
+import { ServerLink } from '../server-link/server-link.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
@@ -53,6 +54,7 @@ export class Session {
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  #link: ServerLink | undefined;
   #socket: WebSocket | undefined;
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
@@ -90,6 +92,23 @@ export class Session {
     });
   }
 
+  /**
+   * This player's link to the server (direct when it can be had, TCP mode over this session otherwise),
+   * made on first use.
+   */
+  get link(): ServerLink {
+    this.#link ??= new ServerLink(this.#clock, (channel, bytes, messageClass, ttlMs) =>
+      this.sendEncoded(
+        encodeMessage(Kind.DatagramFromServer, { c: channel, p: bytes, t: this.#clock.now() }),
+        messageClass,
+        ttlMs,
+        // While the socket backs up, a newer snapshot replaces the one still waiting.
+        channel === 0 ? 'link-phys' : undefined,
+      ),
+    );
+    return this.#link;
+  }
+
   get socket(): WebSocket | undefined {
     return this.#socket;
   }
@@ -122,6 +141,7 @@ export class Session {
     this.#socket = undefined;
     this.physGate.clear();
     this.scheduler.clear();
+    this.#link?.close();
     this.#cancelAck?.();
     this.#cancelGrace?.();
     this.#cancelAck = undefined;

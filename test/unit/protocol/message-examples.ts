@@ -220,6 +220,32 @@ export const examples: Record<BodyKind, KindExamples> = {
       'payload as array': { to: PLAYER, c: 0, p: [1, 2] },
     },
   },
+  [Kind.LinkSignalToServer]: {
+    valid: [
+      { n: 1, s: { description: { type: 'answer', sdp: 'v=0' } } },
+      { n: 1, s: { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } } },
+      { n: 3, retry: true },
+    ],
+    invalid: {
+      'description type rollback': { n: 1, s: { description: { type: 'rollback', sdp: 'v=0' } } },
+      'sdp over 16 KiB': { n: 1, s: { description: { type: 'answer', sdp: 'x'.repeat(16 * 1024 + 1) } } },
+      'candidate over 1 KiB': { n: 1, s: { candidate: { candidate: 'c'.repeat(1_025) } } },
+      'negative attempt': { n: -1, retry: true },
+      'retry false': { n: 1, retry: false },
+    },
+  },
+  [Kind.DatagramToServer]: {
+    valid: [
+      { c: 0, p: [Uint8Array.of(1)] },
+      { c: 2, p: Array.from({ length: 64 }, () => new Uint8Array(4)) },
+    ],
+    invalid: {
+      'empty batch': { c: 0, p: [] },
+      'batch of 65': { c: 0, p: Array.from({ length: 65 }, () => Uint8Array.of(1)) },
+      'payload over 16 KiB': { c: 0, p: [new Uint8Array(16 * 1024 + 1)] },
+      'channel 4': { c: 4, p: [Uint8Array.of(1)] },
+    },
+  },
   [Kind.Response]: {
     valid: [
       { rid: 1, ok: true },
@@ -290,6 +316,17 @@ export const examples: Record<BodyKind, KindExamples> = {
     invalid: {
       'payload over 16 KiB': { from: PLAYER, c: 0, p: new Uint8Array(17_000), t: 5 },
       'missing time': { from: PLAYER, c: 0, p: new Uint8Array(1) },
+    },
+  },
+  [Kind.LinkSignalFromServer]: {
+    valid: [{ n: 2, s: { description: { type: 'offer', sdp: 'v=0' } } }],
+    invalid: { 'no signal': { n: 2 }, 'attempt as text': { n: '2', s: { candidate: {} } } },
+  },
+  [Kind.DatagramFromServer]: {
+    valid: [{ c: 0, p: new Uint8Array(100), t: 7 }],
+    invalid: {
+      'a batch': { c: 0, p: [Uint8Array.of(1)], t: 7 },
+      'missing time': { c: 1, p: Uint8Array.of(1) },
     },
   },
 };

@@ -1,0 +1,164 @@
+import { type Clock, Emitter } from '../../common/index.js';
+import {
+  Channel,
+  FailoverLink,
+  RelayLink,
+  RtcLink,
+  type RtcPeerConnectionConstructor,
+  type RtcSignal,
+} from '../../transport/index.js';
+
+/** 'prefer': direct when it can be had, TCP mode otherwise; 'require': datagrams only direct; 'off'. */
+export type ServerLinkMode = 'prefer' | 'require' | 'off';
+
+export interface ServerLinkSettings {
+  mode?: ServerLinkMode;
+  /** Default: the browser's own; in Node, node-datachannel's polyfill. */
+  RTCPeerConnection?: RtcPeerConnectionConstructor;
+  /** Extra RTCPeerConnection settings (node-datachannel wants `bindAddress` on loopback). */
+  extraConfiguration?: Record<string, unknown>;
+}
+
+/** Which path carries the server link right now. */
+export type ServerLinkPath = 'direct' | 'tcp' | 'none';
+
+export interface ServerLinkPort {
+  clock: Clock;
+  /** Sends a batch of messages on one channel over the WebSocket (DatagramToServer). */
+  sendDatagrams(
+    channelNumber: number,
+    payloads: Uint8Array[],
+    messageClass: 'volatile' | 'expiring' | 'reliable',
+    ttlMs?: number,
+  ): void;
+  /** Sends a LinkSignalToServer. */
+  sendSignal(body: { n: number; s?: RtcSignal; retry?: true }): void;
+  iceServers(): RTCIceServer[];
+}
+
+/**
+ * The client's end of its link to the server: the server offers a direct WebRTC link (datagrams over
+ * UDP); until it is up, or when it fails, the same Link carries on over the WebSocket in TCP mode.
+ * There, `phys` messages (inputs) are all delivered, batched: those sent in one turn of the event loop
+ * leave in one frame; nothing is repeated, since TCP already retransmits.
+ */
+export class ClientServerLink extends FailoverLink {
+  readonly mode: ServerLinkMode;
+  readonly #port: ServerLinkPort;
+  readonly #settings: ServerLinkSettings;
+  readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  readonly #tcp: RelayLink;
+  readonly #signals = new Emitter<{ signal: RtcSignal }>();
+  readonly #physBatch: Uint8Array[] = [];
+  #flushScheduled = false;
+  #attempt = 0;
+  readonly #early: Array<{ n: number; signal: RtcSignal }> = [];
+  /** The server said it makes direct links (its welcome). */
+  offered = false;
+
+  constructor(port: ServerLinkPort, settings: ServerLinkSettings = {}) {
+    const batchPhys = (bytes: Uint8Array) => this.#queuePhys(bytes);
+    const tcp = new RelayLink(
+      'server',
+      {
+        clock: port.clock,
+        send: (channel, bytes, messageClass, ttlMs) => {
+          if (channel === 0) batchPhys(bytes);
+          else port.sendDatagrams(channel, [bytes], messageClass, ttlMs);
+        },
+      },
+      { physIntervalMs: 0, deadAfterMs: Number.POSITIVE_INFINITY },
+    );
+    super(port.clock, tcp);
+    this.#tcp = tcp;
+    this.#port = port;
+    this.#settings = settings;
+    this.mode = settings.mode ?? 'prefer';
+    this.#ctor =
+      settings.RTCPeerConnection ??
+      (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
+  }
+
+  /** Whether this side asks the server for a direct link (mode and WebRTC allow it). */
+  get wantsDirect(): boolean {
+    return this.mode !== 'off' && this.#ctor !== undefined;
+  }
+
+  get path(): ServerLinkPath {
+    const state = this.state;
+    return state === 'direct' ? 'direct' : state === 'relayed' ? 'tcp' : 'none';
+  }
+
+  /** In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. */
+  override send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.mode === 'require' && channel !== Channel.dispatch && this.state !== 'direct') return false;
+    return super.send(channel, bytes);
+  }
+
+  /** Asks the server to try a direct link now (e.g. the network came back). */
+  retryDirect(): void {
+    if (!this.wantsDirect || !this.offered || this.state === 'direct' || this.state === 'closed') return;
+    this.#port.sendSignal({ n: this.#attempt, retry: true });
+  }
+
+  /** @internal A new session began: the server's end of any direct link went with the old one. */
+  resetSession(): void {
+    this.#attempt = 0;
+    this.useDirect(undefined);
+  }
+
+  /** @internal LinkSignalFromServer: an offer opens attempt `n`; candidates follow it. */
+  receiveSignal(n: number, signal: RtcSignal): void {
+    const ctor = this.#ctor;
+    if (!ctor || !this.wantsDirect || this.state === 'closed' || n < this.#attempt) return;
+    if (n > this.#attempt) {
+      if (!('description' in signal) || signal.description.type !== 'offer') {
+        // A candidate that overtook its offer: kept (a few) until the offer comes.
+        if (this.#early.length < 16) this.#early.push({ n, signal });
+        return;
+      }
+      this.#attempt = n;
+      const rtc = new RtcLink({
+        RTCPeerConnection: ctor,
+        role: 'answerer',
+        iceServers: this.#port.iceServers(),
+        ...(this.#settings.extraConfiguration
+          ? { extraConfiguration: this.#settings.extraConfiguration }
+          : {}),
+        clock: this.#port.clock,
+        signaling: {
+          send: (s) => this.#port.sendSignal({ n, s }),
+          onSignal: (listener) => this.#signals.on('signal', listener),
+        },
+      });
+      this.useDirect(rtc);
+      this.#signals.emit('signal', signal);
+      for (const early of this.#early.splice(0))
+        if (early.n === n) this.#signals.emit('signal', early.signal);
+      return;
+    }
+    this.#signals.emit('signal', signal);
+  }
+
+  /** @internal DatagramFromServer: a message that came over the WebSocket (TCP mode). */
+  receiveDatagram(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
+    this.#tcp.receive(channelNumber, bytes, serverTime);
+  }
+
+  #queuePhys(bytes: Uint8Array): void {
+    this.#physBatch.push(bytes);
+    if (this.#physBatch.length >= 64) {
+      this.#flushPhys();
+      return;
+    }
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    this.#port.clock.setTimeout(() => this.#flushPhys(), 0);
+  }
+
+  #flushPhys(): void {
+    this.#flushScheduled = false;
+    if (this.#physBatch.length === 0) return;
+    this.#port.sendDatagrams(0, this.#physBatch.splice(0), 'volatile');
+  }
+}

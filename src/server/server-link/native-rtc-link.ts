@@ -1,0 +1,244 @@
+import type { DataChannel, PeerConnection, RtcConfig } from 'node-datachannel';
+import { type Cancel, type Clock, every } from '../../common/index.js';
+import {
+  CHANNELS,
+  Channel,
+  DEFAULT_EVENT_LIFETIME_MS,
+  type LinkState,
+  type RtcSignal,
+  type RtcSignaling,
+} from '../../transport/index.js';
+import { BYE, encodePing, readControl } from '../../transport/keepalive.js';
+import { LinkBase } from '../../transport/link-events.js';
+
+/** The part of node-datachannel this link uses (its native API, lighter than the polyfill). */
+export interface NativeRtc {
+  PeerConnection: new (name: string, config: RtcConfig) => PeerConnection;
+}
+
+export interface NativeRtcLinkOptions {
+  native: NativeRtc;
+  /** Names the connection in node-datachannel's logs. */
+  name: string;
+  signaling: RtcSignaling;
+  /** node-datachannel configuration: UDP mux port, bind address, ICE servers. */
+  config: RtcConfig;
+  /** Rewrites each local candidate before it is sent (announced addresses); may return several. */
+  announce?: (candidate: string) => string[];
+  eventLifetimeMs?: number;
+  keepaliveMs?: number;
+  deadAfterMs?: number;
+  clock: Clock;
+}
+
+/** The link's own keepalive and goodbye, on a fourth negotiated channel (as in RtcLink). */
+const CONTROL_ID = 3;
+
+function nativeInit(channel: Channel, eventLifetimeMs: number) {
+  switch (channel) {
+    case Channel.phys:
+      return { negotiated: true, id: 0, unordered: true, maxRetransmits: 0 };
+    case Channel.event:
+      return { negotiated: true, id: 1, unordered: true, maxPacketLifeTime: eventLifetimeMs };
+    case Channel.dispatch:
+      return { negotiated: true, id: 2 };
+  }
+}
+
+/**
+ * The server's end of a player's direct link: node-datachannel's native PeerConnection, the same three
+ * negotiated channels (plus control) as the browser's RtcLink, which it talks to. The server offers.
+ * Its callbacks are registered before any channel exists, because creating the first channel starts the
+ * offer at once; remote candidates wait for the remote description and are never added to a closed or
+ * failed connection.
+ */
+export class NativeRtcLink extends LinkBase {
+  readonly #options: NativeRtcLinkOptions;
+  readonly #pc: PeerConnection;
+  readonly #channels = new Map<Channel, DataChannel>();
+  readonly #control: DataChannel;
+  readonly #pendingCandidates: Array<{ candidate: string; mid: string }> = [];
+  readonly #waitingDispatch: Uint8Array[] = [];
+  readonly #disposeSignaling: () => void;
+  #stopKeepalive: Cancel | undefined;
+  #state: LinkState = 'connecting';
+  #lastHeard: number;
+  #remoteSet = false;
+
+  constructor(options: NativeRtcLinkOptions) {
+    super();
+    this.#options = options;
+    this.#lastHeard = options.clock.now();
+    const pc = new options.native.PeerConnection(options.name, options.config);
+    this.#pc = pc;
+    pc.onLocalDescription((sdp, type) => {
+      if (this.#state === 'closed') return;
+      options.signaling.send({ description: { type: type as RTCSdpType, sdp } });
+    });
+    pc.onLocalCandidate((candidate, mid) => {
+      if (this.#state === 'closed') return;
+      const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
+      for (const announced of options.announce?.(line) ?? [line]) {
+        options.signaling.send({ candidate: { candidate: announced, sdpMid: mid } });
+      }
+    });
+    pc.onStateChange((state) => {
+      if (state === 'failed' || state === 'closed') this.#shutdown();
+    });
+    this.#disposeSignaling = options.signaling.onSignal((signal) => this.#onSignal(signal));
+    const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
+    for (const channel of CHANNELS) {
+      const dc = pc.createDataChannel(channel, nativeInit(channel, lifetime));
+      dc.onMessage((data) => this.#onData(channel, data));
+      dc.onOpen(() => this.#onChannelOpen());
+      dc.onClosed(() => this.#shutdown());
+      this.#channels.set(channel, dc);
+    }
+    this.#control = pc.createDataChannel('control', {
+      negotiated: true,
+      id: CONTROL_ID,
+      unordered: true,
+      maxRetransmits: 0,
+    });
+    this.#control.onMessage((data) => this.#onControl(data));
+    this.#control.onOpen(() => this.#onChannelOpen());
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** The selected candidate pair, e.g. to tell a direct path from a TURN one. */
+  selectedPair(): ReturnType<PeerConnection['getSelectedCandidatePair']> {
+    try {
+      return this.#pc.getSelectedCandidatePair();
+    } catch {
+      return null;
+    }
+  }
+
+  send(channel: Channel, bytes: Uint8Array): boolean {
+    if (this.#state === 'closed') return false;
+    const dc = this.#channels.get(channel);
+    if (!dc?.isOpen()) {
+      if (channel !== Channel.dispatch) return false;
+      this.#waitingDispatch.push(bytes);
+      return true;
+    }
+    try {
+      if (!dc.sendMessageBinary(bytes)) return false;
+    } catch {
+      return false; // closing under us: lost like a datagram; the close event follows
+    }
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes.length;
+    return true;
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#sendControl(Uint8Array.of(BYE));
+    this.#shutdown();
+  }
+
+  #onSignal(signal: RtcSignal): void {
+    if (this.#state === 'closed') return;
+    try {
+      if ('description' in signal) {
+        const { sdp, type } = signal.description;
+        if (type !== 'answer' || !sdp || this.#remoteSet) return; // the server offers; one answer per attempt
+        this.#pc.setRemoteDescription(sdp, 'answer');
+        this.#remoteSet = true;
+        for (const { candidate, mid } of this.#pendingCandidates.splice(0))
+          this.#addCandidate(candidate, mid);
+      } else {
+        const { candidate, sdpMid } = signal.candidate;
+        if (!candidate) return; // end of candidates
+        const mid = sdpMid ?? '0';
+        if (this.#remoteSet) this.#addCandidate(candidate, mid);
+        else if (this.#pendingCandidates.length < 64) this.#pendingCandidates.push({ candidate, mid });
+      }
+    } catch {
+      // A description or candidate the stack refused (peer input): the connection state tells the rest.
+    }
+  }
+
+  #addCandidate(candidate: string, mid: string): void {
+    const state = this.#pc.state();
+    if (state === 'closed' || state === 'failed') return;
+    this.#pc.addRemoteCandidate(candidate, mid);
+  }
+
+  #onChannelOpen(): void {
+    const allOpen = [...this.#channels.values(), this.#control].every((dc) => dc.isOpen());
+    if (!allOpen || this.#state !== 'connecting') return;
+    this.#lastHeard = this.#options.clock.now();
+    this.#state = 'direct';
+    this.events.state('direct');
+    for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
+    this.#stopKeepalive = every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () =>
+      this.#keepalive(),
+    );
+  }
+
+  #onData(channel: Channel, data: string | Buffer | ArrayBuffer): void {
+    if (this.#state === 'closed' || typeof data === 'string') return;
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.#lastHeard = this.#options.clock.now();
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    this.events.message(channel, bytes);
+  }
+
+  #onControl(data: string | Buffer | ArrayBuffer): void {
+    if (this.#state === 'closed' || typeof data === 'string') return;
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.#lastHeard = this.#options.clock.now();
+    const control = readControl(bytes);
+    if (control?.type === 'bye') this.#shutdown();
+    else if (control?.type === 'ping') this.#sendControl(control.reply);
+    else if (control?.type === 'pong')
+      this.counters.rttMs = Math.max(0, this.#options.clock.now() - control.sentAt);
+  }
+
+  #keepalive(): void {
+    if (this.#options.clock.now() - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
+      this.#shutdown();
+      return;
+    }
+    this.#sendControl(encodePing(this.#options.clock.now()));
+  }
+
+  #sendControl(bytes: Uint8Array): void {
+    try {
+      if (this.#control.isOpen()) this.#control.sendMessageBinary(bytes);
+    } catch {
+      // closing: the keepalive or goodbye is moot
+    }
+  }
+
+  #shutdown(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#stopKeepalive?.();
+    this.#disposeSignaling();
+    this.events.state('closed');
+    this.events.clear();
+    // Native teardown after our own state is final: its callbacks find the link closed.
+    setImmediate(() => {
+      try {
+        for (const dc of this.#channels.values()) dc.close();
+        this.#control.close();
+        this.#pc.close();
+      } catch {
+        // already closed
+      }
+    });
+  }
+}

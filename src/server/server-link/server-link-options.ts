@@ -1,0 +1,47 @@
+/** The server link: the server as one more WebRTC peer of each player (see docs/server.md). */
+export interface ServerLinkOptions {
+  /** `false`: WebSocket only (TCP mode for everyone). Default: on, when node-datachannel loads. */
+  enabled?: boolean;
+  /**
+   * The one UDP port every player's link shares (ICE UDP mux): a deployment opens just this port.
+   * Default: a free port chosen at `listen()` (fine on loopback and for tests; set it in production).
+   */
+  udpPort?: number;
+  /** Address the UDP port binds to. Default: all interfaces. */
+  bindAddress?: string;
+  /**
+   * Public addresses put in the server's candidates instead of the bound one, for a server behind NAT
+   * or in a container (one candidate per address).
+   */
+  announcedAddresses?: string[];
+  /** STUN/TURN for the server's own side, as node-datachannel takes them (`stun:host:port`). Default none. */
+  iceServers?: string[];
+  /** Handshakes in progress at once. Default 8. */
+  maxConcurrentHandshakes?: number;
+  /** Handshakes started per second at most. Default 50. */
+  handshakesPerSecond?: number;
+  /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
+  directTimeoutMs?: number;
+  /** After a failed attempt, try again this much later (ms). Default 15,000. */
+  retryMs?: number;
+  /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */
+  maxMessageBytes?: number;
+  /** Messages per second accepted from one player on the link (burst twice that). Default 240. */
+  messagesPerSecond?: number;
+}
+
+/** Replaces the address of host candidates with each announced address. */
+export function announcer(
+  addresses: readonly string[] | undefined,
+): ((candidate: string) => string[]) | undefined {
+  if (!addresses || addresses.length === 0) return undefined;
+  return (candidate) => {
+    const parts = candidate.split(' ');
+    if (parts[6] !== 'typ' || parts[7] !== 'host') return [candidate];
+    return addresses.map((address) => {
+      const copy = [...parts];
+      copy[4] = address;
+      return copy.join(' ');
+    });
+  };
+}

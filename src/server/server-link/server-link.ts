@@ -1,0 +1,140 @@
+import { type Cancel, type Clock, Emitter } from '../../common/index.js';
+import {
+  FailoverLink,
+  type Link,
+  RelayLink,
+  type RelayPort,
+  type RtcSignal,
+  type RtcSignaling,
+} from '../../transport/index.js';
+
+/** How a ServerLink makes direct attempts; given once the client asked for one and the server can. */
+export interface DirectAttempts {
+  /**
+   * Queues the set-up of attempt `n` behind the handshake pacer; `create` runs when its turn comes.
+   * Returns `done` (the handshake ended) and `cancel` (withdraw while waiting).
+   */
+  schedule(create: () => void): { done: () => void; cancel: () => void };
+  /** Builds the native link for one attempt. */
+  connect(n: number, signaling: RtcSignaling): Link;
+  /** Sends a signal of attempt `n` to the client. */
+  sendSignal(n: number, signal: RtcSignal): void;
+  /** An attempt not direct by then is abandoned (ms). */
+  directTimeoutMs: number;
+  /** After a failed attempt, the next one this much later (ms). */
+  retryMs: number;
+}
+
+/**
+ * A player's link to the server: direct (the server as one more WebRTC peer, datagrams over UDP) when it
+ * can be had, and over the WebSocket in TCP mode otherwise, upgrading back by itself. Rooms send
+ * snapshots and receive inputs through it without knowing the path.
+ *
+ * The TCP path works from the first moment and never closes on silence (the session's own heartbeat
+ * watches the socket): newest-only `phys` while the socket backs up, `event` expiring, `dispatch`
+ * reliable. The server offers each direct attempt; attempts are numbered so stale signals are ignored.
+ */
+export class ServerLink extends FailoverLink {
+  readonly #clock: Clock;
+  readonly #tcp: RelayLink;
+  readonly #signals = new Emitter<{ signal: RtcSignal }>();
+  #attempts: DirectAttempts | undefined;
+  #attempt = 0;
+  #pending: { done: () => void; cancel: () => void } | undefined;
+  #cancelTimer: Cancel | undefined;
+  /** Direct attempts that failed or timed out. */
+  failedAttempts = 0;
+
+  /** `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer). */
+  constructor(clock: Clock, port: RelayPort['send']) {
+    const tcp = new RelayLink(
+      'client',
+      { clock, send: port },
+      { physIntervalMs: 0, deadAfterMs: Number.POSITIVE_INFINITY },
+    );
+    super(clock, tcp);
+    this.#clock = clock;
+    this.#tcp = tcp;
+  }
+
+  /** Whether direct attempts are being made for this player. */
+  get directEnabled(): boolean {
+    return this.#attempts !== undefined;
+  }
+
+  /** The client asked for a direct link: start attempting (once). */
+  enableDirect(attempts: DirectAttempts): void {
+    if (this.#attempts || this.state === 'closed') return;
+    this.#attempts = attempts;
+    this.#startAttempt();
+  }
+
+  /** The client asks for a direct attempt now (its network came back). */
+  retryNow(): void {
+    if (!this.#attempts || this.state === 'closed' || this.direct?.state === 'direct' || this.#pending)
+      return;
+    this.#startAttempt();
+  }
+
+  /** @internal The client's answer or candidate for attempt `n`. */
+  receiveSignal(n: number, signal: RtcSignal): void {
+    if (n === this.#attempt) this.#signals.emit('signal', signal);
+  }
+
+  /** @internal Messages that came over the WebSocket (TCP mode), in order. */
+  receiveDatagrams(channelNumber: number, payloads: readonly Uint8Array[], now: number): void {
+    for (const payload of payloads) this.#tcp.receive(channelNumber, payload, now);
+  }
+
+  override close(): void {
+    this.#cancelTimer?.();
+    this.#pending?.cancel();
+    this.#pending?.done();
+    this.#pending = undefined;
+    super.close();
+  }
+
+  #startAttempt(): void {
+    const attempts = this.#attempts;
+    if (!attempts) return;
+    this.#cancelTimer?.();
+    this.#pending?.cancel();
+    this.#pending?.done();
+    const n = ++this.#attempt;
+    const pending = attempts.schedule(() => {
+      if (this.state === 'closed' || n !== this.#attempt) {
+        pending.done();
+        return;
+      }
+      const link = attempts.connect(n, {
+        send: (signal) => attempts.sendSignal(n, signal),
+        onSignal: (listener) => this.#signals.on('signal', listener),
+      });
+      const finish = () => {
+        if (this.#pending === pending) this.#pending = undefined;
+        pending.done();
+      };
+      this.useDirect(link, () => {
+        finish();
+        this.#attemptFailed(n);
+      });
+      link.onState((state) => {
+        if (state === 'direct') {
+          this.#cancelTimer?.();
+          finish();
+        }
+      });
+      this.#cancelTimer = this.#clock.setTimeout(() => {
+        if (this.direct === link && link.state !== 'direct') link.close();
+      }, attempts.directTimeoutMs);
+    });
+    this.#pending = pending;
+  }
+
+  #attemptFailed(n: number): void {
+    if (this.state === 'closed' || n !== this.#attempt || !this.#attempts) return;
+    this.failedAttempts++;
+    this.#cancelTimer?.();
+    this.#cancelTimer = this.#clock.setTimeout(() => this.#startAttempt(), this.#attempts.retryMs);
+  }
+}

@@ -1,0 +1,152 @@
+import { createSocket } from 'node:dgram';
+import { type Clock, TokenBucket } from '../../common/index.js';
+import { ErrorCode, Kind, type Message, ProtocolError } from '../../protocol/index.js';
+import type { Channel, RtcSignal } from '../../transport/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { Session } from '../sessions/session.js';
+import { HandshakePacer } from './handshake-pacer.js';
+import { type NativeRtc, NativeRtcLink } from './native-rtc-link.js';
+import { announcer, type ServerLinkOptions } from './server-link-options.js';
+
+type Body<K> = Extract<Message, { kind: K }>['body'];
+
+/**
+ * Every player's server link: loads node-datachannel (lazily, so a server without it still runs in TCP
+ * mode), holds the shared UDP port, paces handshakes, checks what players send on the link, and hands
+ * it to their room.
+ */
+export class ServerLinks {
+  readonly #clock: Clock;
+  readonly #metrics: MetricsSink;
+  readonly #options: ServerLinkOptions;
+  readonly #route: (session: Session, channel: Channel, bytes: Uint8Array) => void;
+  readonly #pacer: HandshakePacer;
+  readonly #buckets = new WeakMap<Session, TokenBucket>();
+  #native: NativeRtc | undefined;
+  #udpPort = 0;
+  #names = 0;
+
+  constructor(
+    clock: Clock,
+    metrics: MetricsSink,
+    options: ServerLinkOptions,
+    route: (session: Session, channel: Channel, bytes: Uint8Array) => void,
+  ) {
+    this.#clock = clock;
+    this.#metrics = metrics;
+    this.#options = options;
+    this.#route = route;
+    this.#pacer = new HandshakePacer(clock, {
+      ...(options.maxConcurrentHandshakes ? { concurrent: options.maxConcurrentHandshakes } : {}),
+      ...(options.handshakesPerSecond ? { perSecond: options.handshakesPerSecond } : {}),
+    });
+  }
+
+  /** Whether players can get a direct link. */
+  get available(): boolean {
+    return this.#native !== undefined;
+  }
+
+  /** The shared UDP port (0 until started, or when direct links are off). */
+  get udpPort(): number {
+    return this.#udpPort;
+  }
+
+  get pacer(): HandshakePacer {
+    return this.#pacer;
+  }
+
+  /** Loads node-datachannel and settles the UDP port. Direct links stay off if it cannot load. */
+  async start(): Promise<void> {
+    if (this.#options.enabled === false || this.#native) return;
+    try {
+      const module = (await import('node-datachannel')) as { default: NativeRtc };
+      this.#native = module.default;
+    } catch (error) {
+      this.#metrics.count('server_link_unavailable_total');
+      console.warn(`vehikill-net: no direct server links (node-datachannel did not load: ${String(error)})`);
+      return;
+    }
+    this.#udpPort = this.#options.udpPort || (await freeUdpPort(this.#options.bindAddress));
+  }
+
+  close(): void {
+    this.#pacer.close();
+  }
+
+  /** A new session: what arrives on its link is checked, then goes to its room. */
+  attach(session: Session): void {
+    const perSecond = this.#options.messagesPerSecond ?? 240;
+    this.#buckets.set(session, new TokenBucket(perSecond * 2, perSecond, this.#clock.now()));
+    session.link.onMessage((channel, bytes) => this.#onMessage(session, channel, bytes));
+  }
+
+  /** The client's hello asked for a direct link. */
+  open(session: Session): void {
+    const native = this.#native;
+    if (!native) return;
+    const name = `player-${++this.#names}`;
+    session.link.enableDirect({
+      schedule: (create) => this.#pacer.request(create),
+      connect: (_n, signaling) => {
+        this.#metrics.count('server_link_handshakes_total');
+        return new NativeRtcLink({
+          native,
+          name,
+          signaling,
+          clock: this.#clock,
+          config: {
+            iceServers: this.#options.iceServers ?? [],
+            enableIceUdpMux: true,
+            portRangeBegin: this.#udpPort,
+            portRangeEnd: this.#udpPort,
+            ...(this.#options.bindAddress ? { bindAddress: this.#options.bindAddress } : {}),
+          },
+          ...(this.#options.announcedAddresses
+            ? { announce: announcer(this.#options.announcedAddresses) }
+            : {}),
+        });
+      },
+      sendSignal: (n, signal) => session.send(Kind.LinkSignalFromServer, { n, s: signal as never }),
+      directTimeoutMs: this.#options.directTimeoutMs ?? 10_000,
+      retryMs: this.#options.retryMs ?? 15_000,
+    });
+  }
+
+  /** LinkSignalToServer: the client's answer or candidate, or a request to try again now. */
+  signal(session: Session, body: Body<typeof Kind.LinkSignalToServer>): void {
+    if (!session.link.directEnabled) {
+      throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'no server link was offered to this session');
+    }
+    if (body.s) session.link.receiveSignal(body.n, body.s as RtcSignal);
+    if (body.retry) session.link.retryNow();
+  }
+
+  /** DatagramToServer: the TCP mode of the link. */
+  datagrams(session: Session, body: Body<typeof Kind.DatagramToServer>): void {
+    session.link.receiveDatagrams(body.c, body.p, this.#clock.now());
+  }
+
+  #onMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
+    if (bytes.length > (this.#options.maxMessageBytes ?? 16 * 1024)) {
+      this.#metrics.count('server_link_rejected_total', { reason: 'too-large' });
+      return;
+    }
+    if (!this.#buckets.get(session)?.take(this.#clock.now())) {
+      this.#metrics.count('server_link_rejected_total', { reason: 'rate' });
+      return;
+    }
+    this.#route(session, channel, bytes);
+  }
+}
+
+async function freeUdpPort(bindAddress: string | undefined): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, bindAddress, () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}

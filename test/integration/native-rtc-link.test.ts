@@ -1,0 +1,79 @@
+import { createSocket } from 'node:dgram';
+import nodeDataChannel from 'node-datachannel';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { describe, expect, it } from 'vitest';
+import { realClock } from '../../src/common/index.js';
+import { NativeRtcLink } from '../../src/server/server-link/native-rtc-link.js';
+import { Channel, RtcLink, type RtcPeerConnectionConstructor } from '../../src/transport/index.js';
+import { linkContract } from '../support/link-contract.js';
+import { memorySignalingPair } from '../support/memory-signaling.js';
+import { sleep } from '../support/server.js';
+
+/** A UDP port nobody holds right now (for the ICE UDP mux). */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+const udpPort = await freeUdpPort();
+
+function serverLinkPair() {
+  const [serverSide, clientSide] = memorySignalingPair();
+  const server = new NativeRtcLink({
+    native: nodeDataChannel,
+    name: 'test-player',
+    signaling: serverSide,
+    config: {
+      iceServers: [],
+      bindAddress: '127.0.0.1',
+      enableIceUdpMux: true,
+      portRangeBegin: udpPort,
+      portRangeEnd: udpPort,
+    },
+    clock: realClock,
+  });
+  const client = new RtcLink({
+    RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+    extraConfiguration: { bindAddress: '127.0.0.1' },
+    signaling: clientSide,
+    role: 'answerer',
+  });
+  return {
+    a: server,
+    b: client,
+    wait: sleep,
+    async dispose() {
+      server.close();
+      client.close();
+      await sleep(20);
+    },
+  };
+}
+
+linkContract('server link (node-datachannel native, UDP mux) to a client RtcLink', async () =>
+  serverLinkPair(),
+);
+
+describe('server link over the ICE UDP mux', () => {
+  it('several players share the one UDP port', async () => {
+    const pairs = Array.from({ length: 4 }, () => serverLinkPair());
+    for (let waited = 0; pairs.some((p) => p.a.state !== 'direct' || p.b.state !== 'direct'); waited += 20) {
+      if (waited > 15_000) throw new Error('not all direct');
+      await sleep(20);
+    }
+    const ports = pairs.map((p) => p.a.selectedPair()?.local.port);
+    expect(new Set(ports)).toEqual(new Set([udpPort]));
+    const got: number[] = [];
+    pairs.forEach((p, i) => p.b.onMessage((_channel, bytes) => got.push(bytes[0]! + i * 0)));
+    pairs.forEach((p, i) => p.a.send(Channel.dispatch, Uint8Array.of(i)));
+    for (let waited = 0; got.length < 4; waited += 10) {
+      if (waited > 5_000) throw new Error('messages missing');
+      await sleep(10);
+    }
+    expect(got.sort()).toEqual([0, 1, 2, 3]);
+    await Promise.all(pairs.map((p) => p.dispose()));
+  }, 30_000);
+});

@@ -1,0 +1,102 @@
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
+import { type CountingMetrics, Room, type RoomClient } from 'vehikill-net/server';
+import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+
+/** Echoes what a player sends on their server link back on the same channel, prefixed with 0xee. */
+class EchoRoom extends Room {
+  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    const reply = new Uint8Array(bytes.length + 1);
+    reply[0] = 0xee;
+    reply.set(bytes, 1);
+    client.link.send(channel, reply);
+  }
+}
+
+const nodeRtc: ClientOptions['serverLink'] = {
+  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  extraConfiguration: { bindAddress: '127.0.0.1' },
+};
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({ echo: EchoRoom }, { serverLink: { bindAddress: '127.0.0.1' } });
+});
+afterAll(() => t.close());
+
+async function echoes(client: Client, channel: Channel, count: number): Promise<number[]> {
+  const got: number[] = [];
+  const dispose = client.serverLink.onMessage((c, bytes) => {
+    if (c === channel && bytes[0] === 0xee) got.push(bytes[1]!);
+  });
+  for (let i = 0; i < count; i++) client.serverLink.send(channel, Uint8Array.of(i));
+  await eventually(() => got.length >= count, `${count} echoes on ${channel}`, 10_000);
+  dispose();
+  return got;
+}
+
+describe('server link (the server as a WebRTC peer of each player)', () => {
+  it('a Node client gets a direct link; the room receives and sends on all three channels', async () => {
+    const client = t.client({ serverLink: nodeRtc });
+    await client.connect();
+    await client.create('echo');
+    await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+    expect(client.serverLink.path).toBe('direct');
+    expect(t.server.serverLinks.udpPort).toBeGreaterThan(0);
+    expect(await echoes(client, Channel.dispatch, 50)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect((await echoes(client, Channel.event, 5)).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect((await echoes(client, Channel.phys, 5)).length).toBeGreaterThanOrEqual(5);
+    client.close();
+  }, 30_000);
+
+  it('without WebRTC on the client it is TCP mode from the start, with the same API', async () => {
+    const client = t.client({ serverLink: { mode: 'prefer' } }); // no RTCPeerConnection in Node
+    await client.connect();
+    await client.create('echo');
+    expect(client.serverLink.state).toBe('relayed');
+    expect(client.serverLink.path).toBe('tcp');
+    expect(await echoes(client, Channel.dispatch, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // Inputs on phys all arrive in TCP mode (batched, not superseded).
+    expect((await echoes(client, Channel.phys, 30)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i),
+    );
+    client.close();
+  }, 30_000);
+
+  it("'off' keeps everything on the WebSocket even when both sides could go direct", async () => {
+    const client = t.client({ serverLink: { ...nodeRtc, mode: 'off' } });
+    await client.connect();
+    await client.create('echo');
+    await sleep(1_000);
+    expect(client.serverLink.state).toBe('relayed');
+    expect(await echoes(client, Channel.event, 3)).toHaveLength(3);
+    client.close();
+  }, 30_000);
+
+  it("'require' refuses datagrams until the link is direct, and says why when it cannot be", async () => {
+    const client = t.client({ serverLink: { mode: 'require' } }); // no WebRTC here
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error.code));
+    await client.connect();
+    await client.create('echo');
+    expect(errors).toEqual(['SERVER_LINK_UNAVAILABLE']);
+    expect(client.serverLink.send(Channel.phys, Uint8Array.of(1))).toBe(false);
+    expect(await echoes(client, Channel.dispatch, 2)).toEqual([0, 1]); // reliable messages still go
+    client.close();
+  }, 30_000);
+
+  it('a message over the size limit on the direct link is dropped and counted', async () => {
+    const client = t.client({ serverLink: nodeRtc });
+    await client.connect();
+    await client.create('echo');
+    await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+    const metrics = t.server.metrics as CountingMetrics;
+    const before = metrics.total('server_link_rejected_total');
+    client.serverLink.send(Channel.dispatch, new Uint8Array(20_000));
+    await eventually(() => metrics.total('server_link_rejected_total') > before, 'rejected', 5_000);
+    expect(await echoes(client, Channel.dispatch, 1)).toEqual([0]); // the link lives on
+    client.close();
+  }, 30_000);
+});
