@@ -23,6 +23,8 @@ export class HandshakePacer {
   #cancelWake: Cancel | undefined;
   /** Most handshakes that were ever waiting at once. */
   peakWaiting = 0;
+  /** Most handshakes that were ever in progress at once (never above `concurrent`). */
+  peakRunning = 0;
 
   constructor(clock: Clock, options: HandshakePacerOptions = {}) {
     this.#clock = clock;
@@ -91,6 +93,7 @@ export class HandshakePacer {
       }
       this.#waiting.shift();
       this.#running++;
+      this.peakRunning = Math.max(this.peakRunning, this.#running);
       // Never inside `request()`: the caller has its handle before its handshake starts.
       queueMicrotask(next.start);
     }
