@@ -14,11 +14,18 @@ const server = new GameServer({
   staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
   ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
   ...(tls ? { tls } : {}),
+  // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).
+  serverLink: {
+    bindAddress: env.HOST ?? '127.0.0.1',
+    ...(env.UDP_PORT ? { udpPort: Number(env.UDP_PORT) } : {}),
+    ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
+  },
 });
 server.define('chat', ChatRoom);
 
 const { httpUrl } = await server.listen(Number(env.PORT ?? 8080));
 console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
