@@ -1,6 +1,6 @@
-import { type Cancel, type Clock, every } from '../common/index.js';
+import type { Clock } from '../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
-import { BYE, encodePing, readControl } from './keepalive.js';
+import { BYE, LinkHeartbeat } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
@@ -46,9 +46,8 @@ export class RelayLink extends LinkBase {
   readonly #port: RelayPort;
   readonly #options: Required<RelayLinkOptions>;
   readonly #physGate: NewestSampleGate;
-  readonly #stopKeepalive: Cancel;
+  readonly #heartbeat: LinkHeartbeat;
   #state: LinkState = 'relayed';
-  #lastHeard: number;
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
 
@@ -62,11 +61,20 @@ export class RelayLink extends LinkBase {
       keepaliveMs: options.keepaliveMs ?? 1_000,
       deadAfterMs: options.deadAfterMs ?? 4_000,
     };
-    this.#lastHeard = port.clock.now();
     this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) =>
       port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'),
     );
-    this.#stopKeepalive = every(port.clock, this.#options.keepaliveMs, () => this.#keepalive());
+    this.#heartbeat = new LinkHeartbeat({
+      clock: port.clock,
+      send: (bytes) => port.send(RELAY_CONTROL, bytes, 'volatile'),
+      onGone: () => this.closeLocally(),
+      onRtt: (ms) => {
+        this.counters.rttMs = ms;
+      },
+      keepaliveMs: this.#options.keepaliveMs,
+      deadAfterMs: this.#options.deadAfterMs,
+    });
+    this.#heartbeat.start();
   }
 
   get state(): LinkState {
@@ -93,7 +101,7 @@ export class RelayLink extends LinkBase {
   /** @internal The peer is gone (left the room, or we did): no goodbye to send. */
   closeLocally(): void {
     if (this.#state === 'closed') return;
-    this.#stopKeepalive();
+    this.#heartbeat.stop();
     this.#physGate.clear();
     this.#state = 'closed';
     this.events.state('closed');
@@ -103,32 +111,16 @@ export class RelayLink extends LinkBase {
   /** @internal A relayed message from the peer, with the server time it was forwarded at. */
   receive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
     if (this.#state === 'closed') return;
-    this.#lastHeard = this.#port.clock.now();
     if (channelNumber === RELAY_CONTROL) {
-      this.#onControl(bytes);
+      this.#heartbeat.receive(bytes);
       return;
     }
+    this.#heartbeat.heard();
     const channel = CHANNEL_BY_NUMBER[channelNumber];
     if (channel === undefined) return;
     this.lastServerTime = serverTime;
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
-  }
-
-  #onControl(bytes: Uint8Array): void {
-    const control = readControl(bytes);
-    if (control?.type === 'bye') this.closeLocally();
-    else if (control?.type === 'ping') this.#port.send(RELAY_CONTROL, control.reply, 'volatile');
-    else if (control?.type === 'pong')
-      this.counters.rttMs = Math.max(0, this.#port.clock.now() - control.sentAt);
-  }
-
-  #keepalive(): void {
-    if (this.#port.clock.now() - this.#lastHeard > this.#options.deadAfterMs) {
-      this.closeLocally();
-      return;
-    }
-    this.#port.send(RELAY_CONTROL, encodePing(this.#port.clock.now()), 'volatile');
   }
 }

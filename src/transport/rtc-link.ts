@@ -1,6 +1,6 @@
-import { type Cancel, type Clock, type Disposer, every, realClock } from '../common/index.js';
+import { type Clock, type Disposer, realClock } from '../common/index.js';
 import { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
-import { BYE, encodePing, readControl } from './keepalive.js';
+import { BYE, LinkHeartbeat, toBytes } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 
@@ -47,22 +47,28 @@ const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: fal
  */
 export class RtcLink extends LinkBase {
   readonly #options: RtcLinkOptions;
-  readonly #clock: Clock;
   readonly #pc: RTCPeerConnection;
   readonly #channels = new Map<Channel, RTCDataChannel>();
   #control: RTCDataChannel | undefined;
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: Disposer;
-  #stopKeepalive: Cancel | undefined;
+  readonly #heartbeat: LinkHeartbeat;
   #state: LinkState = 'connecting';
-  #lastHeard: number;
 
   constructor(options: RtcLinkOptions) {
     super();
     this.#options = options;
-    this.#clock = options.clock ?? realClock;
-    this.#lastHeard = this.#clock.now();
+    this.#heartbeat = new LinkHeartbeat({
+      clock: options.clock ?? realClock,
+      send: (bytes) => this.#sendControl(bytes),
+      onGone: () => this.#shutdown(),
+      onRtt: (ms) => {
+        this.counters.rttMs = ms;
+      },
+      ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
+      ...(options.deadAfterMs ? { deadAfterMs: options.deadAfterMs } : {}),
+    });
     this.#pc = new options.RTCPeerConnection({
       iceServers: options.iceServers ?? [],
       ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
@@ -171,17 +177,16 @@ export class RtcLink extends LinkBase {
       (channel) => channel?.readyState === 'open',
     );
     if (!allOpen || this.#state !== 'connecting') return;
-    this.#lastHeard = this.#clock.now();
     this.#setState('direct');
     for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
-    this.#stopKeepalive = every(this.#clock, this.#options.keepaliveMs ?? 1_000, () => this.#keepalive());
+    this.#heartbeat.start();
   }
 
   #onData(channel: Channel, data: unknown): void {
     if (this.#state === 'closed') return;
     const bytes = toBytes(data);
     if (!bytes) return;
-    this.#lastHeard = this.#clock.now();
+    this.#heartbeat.heard();
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
@@ -189,20 +194,7 @@ export class RtcLink extends LinkBase {
 
   #onControl(data: unknown): void {
     const bytes = toBytes(data);
-    if (!bytes || this.#state === 'closed') return;
-    this.#lastHeard = this.#clock.now();
-    const control = readControl(bytes);
-    if (control?.type === 'bye') this.#shutdown();
-    else if (control?.type === 'ping') this.#sendControl(control.reply);
-    else if (control?.type === 'pong') this.counters.rttMs = Math.max(0, this.#clock.now() - control.sentAt);
-  }
-
-  #keepalive(): void {
-    if (this.#clock.now() - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
-      this.#shutdown();
-      return;
-    }
-    this.#sendControl(encodePing(this.#clock.now()));
+    if (bytes && this.#state !== 'closed') this.#heartbeat.receive(bytes);
   }
 
   #sendControl(bytes: Uint8Array<ArrayBuffer>): void {
@@ -215,7 +207,7 @@ export class RtcLink extends LinkBase {
 
   #shutdown(): void {
     if (this.#state === 'closed') return;
-    this.#stopKeepalive?.();
+    this.#heartbeat.stop();
     this.#disposeSignaling();
     this.#setState('closed');
     for (const channel of this.#channels.values()) channel.onclose = null;
@@ -232,10 +224,4 @@ export class RtcLink extends LinkBase {
     this.#state = state;
     this.events.state(state);
   }
-}
-
-function toBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
 }

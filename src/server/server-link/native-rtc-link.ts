@@ -1,5 +1,5 @@
 import type { DataChannel, PeerConnection, RtcConfig } from 'node-datachannel';
-import { type Cancel, type Clock, every } from '../../common/index.js';
+import type { Clock } from '../../common/index.js';
 import {
   CHANNELS,
   Channel,
@@ -8,7 +8,7 @@ import {
   type RtcSignal,
   type RtcSignaling,
 } from '../../transport/index.js';
-import { BYE, encodePing, readControl } from '../../transport/keepalive.js';
+import { BYE, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
 
 /** The part of node-datachannel this link uses (its native API, lighter than the polyfill). */
@@ -60,15 +60,23 @@ export class NativeRtcLink extends LinkBase {
   readonly #pendingCandidates: Array<{ candidate: string; mid: string }> = [];
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
-  #stopKeepalive: Cancel | undefined;
+  readonly #heartbeat: LinkHeartbeat;
   #state: LinkState = 'connecting';
-  #lastHeard: number;
   #remoteSet = false;
 
   constructor(options: NativeRtcLinkOptions) {
     super();
     this.#options = options;
-    this.#lastHeard = options.clock.now();
+    this.#heartbeat = new LinkHeartbeat({
+      clock: options.clock,
+      send: (bytes) => this.#sendControl(bytes),
+      onGone: () => this.#shutdown(),
+      onRtt: (ms) => {
+        this.counters.rttMs = ms;
+      },
+      ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
+      ...(options.deadAfterMs ? { deadAfterMs: options.deadAfterMs } : {}),
+    });
     const pc = new options.native.PeerConnection(options.name, options.config);
     this.#pc = pc;
     pc.onLocalDescription((sdp, type) => {
@@ -172,47 +180,24 @@ export class NativeRtcLink extends LinkBase {
   #onChannelOpen(): void {
     const allOpen = [...this.#channels.values(), this.#control].every((dc) => dc.isOpen());
     if (!allOpen || this.#state !== 'connecting') return;
-    this.#lastHeard = this.#options.clock.now();
     this.#state = 'direct';
     this.events.state('direct');
     for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
-    this.#stopKeepalive = every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () =>
-      this.#keepalive(),
-    );
+    this.#heartbeat.start();
   }
 
-  #onData(channel: Channel, data: string | Buffer | ArrayBuffer): void {
-    if (this.#state === 'closed' || typeof data === 'string') return;
-    const bytes =
-      data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    this.#lastHeard = this.#options.clock.now();
+  #onData(channel: Channel, data: unknown): void {
+    const bytes = toBytes(data);
+    if (this.#state === 'closed' || !bytes) return;
+    this.#heartbeat.heard();
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
   }
 
-  #onControl(data: string | Buffer | ArrayBuffer): void {
-    if (this.#state === 'closed' || typeof data === 'string') return;
-    const bytes =
-      data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    this.#lastHeard = this.#options.clock.now();
-    const control = readControl(bytes);
-    if (control?.type === 'bye') this.#shutdown();
-    else if (control?.type === 'ping') this.#sendControl(control.reply);
-    else if (control?.type === 'pong')
-      this.counters.rttMs = Math.max(0, this.#options.clock.now() - control.sentAt);
-  }
-
-  #keepalive(): void {
-    if (this.#options.clock.now() - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
-      this.#shutdown();
-      return;
-    }
-    this.#sendControl(encodePing(this.#options.clock.now()));
+  #onControl(data: unknown): void {
+    const bytes = toBytes(data);
+    if (bytes && this.#state !== 'closed') this.#heartbeat.receive(bytes);
   }
 
   #sendControl(bytes: Uint8Array): void {
@@ -226,7 +211,7 @@ export class NativeRtcLink extends LinkBase {
   #shutdown(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#stopKeepalive?.();
+    this.#heartbeat.stop();
     this.#disposeSignaling();
     this.events.state('closed');
     this.events.clear();
