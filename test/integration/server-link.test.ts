@@ -87,6 +87,19 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     client.close();
   }, 30_000);
 
+  it('a server with the server link off keeps a WebRTC-capable client in TCP mode, and says so', async () => {
+    const off = await startServer({ echo: EchoRoom }, { serverLink: { enabled: false } });
+    const client = off.client({ serverLink: nodeRtc });
+    await client.connect();
+    await client.create('echo');
+    expect(off.server.serverLinks.available).toBe(false);
+    expect(client.serverLink.offered).toBe(false);
+    await sleep(500);
+    expect(client.serverLink.path).toBe('tcp');
+    expect(await echoes(client, Channel.dispatch, 3)).toEqual([0, 1, 2]);
+    await off.close();
+  }, 30_000);
+
   it('a message over the size limit on the direct link is dropped and counted', async () => {
     const client = t.client({ serverLink: nodeRtc });
     await client.connect();

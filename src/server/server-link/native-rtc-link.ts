@@ -81,7 +81,11 @@ export class NativeRtcLink extends LinkBase {
     this.#pc = pc;
     pc.onLocalDescription((sdp, type) => {
       if (this.#state === 'closed') return;
-      options.signaling.send({ description: { type: type as RTCSdpType, sdp } });
+      // The server takes the DTLS client role: it starts the handshake once its own ICE is up and the
+      // answer (with the client's fingerprint) is in. As the passive side, the client's first flight
+      // often arrived too early and was lost: the link came up only after DTLS's 1 s retransmit.
+      const active = sdp.replace(/a=setup:actpass/g, 'a=setup:active');
+      options.signaling.send({ description: { type: type as RTCSdpType, sdp: active } });
     });
     pc.onLocalCandidate((candidate, mid) => {
       if (this.#state === 'closed') return;

@@ -22,7 +22,7 @@ export interface ServerLinkOptions {
   handshakesPerSecond?: number;
   /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
   directTimeoutMs?: number;
-  /** After a failed attempt, try again this much later (ms). Default 15,000. */
+  /** Longest wait before the next attempt after failures (ms): 0.5 s, then doubling up to this. Default 15,000. */
   retryMs?: number;
   /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */
   maxMessageBytes?: number;

@@ -21,7 +21,7 @@ export interface DirectAttempts {
   sendSignal(n: number, signal: RtcSignal): void;
   /** An attempt not direct by then is abandoned (ms). */
   directTimeoutMs: number;
-  /** After a failed attempt, the next one this much later (ms). */
+  /** After failures, the next attempt waits 0.5 s, doubling up to this (ms). */
   retryMs: number;
 }
 
@@ -44,6 +44,8 @@ export class ServerLink extends FailoverLink {
   #cancelTimer: Cancel | undefined;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
+  /** Failures since the link was last direct: the next retry waits longer each time. */
+  #failuresInARow = 0;
 
   /** `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer). */
   constructor(clock: Clock, port: RelayPort['send']) {
@@ -121,6 +123,7 @@ export class ServerLink extends FailoverLink {
       link.onState((state) => {
         if (state === 'direct') {
           this.#cancelTimer?.();
+          this.#failuresInARow = 0;
           finish();
         }
       });
@@ -134,7 +137,10 @@ export class ServerLink extends FailoverLink {
   #attemptFailed(n: number): void {
     if (this.state === 'closed' || n !== this.#attempt || !this.#attempts) return;
     this.failedAttempts++;
+    this.#failuresInARow++;
     this.#cancelTimer?.();
-    this.#cancelTimer = this.#clock.setTimeout(() => this.#startAttempt(), this.#attempts.retryMs);
+    // Soon after a first failure (a handshake can fail for a passing reason), then backing off to retryMs.
+    const delay = Math.min(this.#attempts.retryMs, 500 * 2 ** (this.#failuresInARow - 1));
+    this.#cancelTimer = this.#clock.setTimeout(() => this.#startAttempt(), delay);
   }
 }
