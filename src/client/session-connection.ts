@@ -1,4 +1,12 @@
-import { type Cancel, type Clock, type Disposer, type Emitter, every, realClock } from '../common/index.js';
+import {
+  type Cancel,
+  type Clock,
+  type Disposer,
+  type Emitter,
+  every,
+  realClock,
+  TokenBucket,
+} from '../common/index.js';
 import {
   type Body,
   closeCodeFor,
@@ -66,6 +74,8 @@ export class SessionConnection {
   #outbox: Outbox;
   /** Orders what waits when the socket backs up: control > inputs > relay. */
   readonly #scheduler: SendScheduler;
+  /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
+  #sendBudget: TokenBucket | undefined;
   #inbox = new Inbox();
   #token: string | undefined;
   #attempts = 0;
@@ -106,6 +116,9 @@ export class SessionConnection {
       clock: this.#clock,
       buffered: () => this.#socket?.bufferedAmount ?? 0,
       write: (pending, ttlMs) => this.#writeNow(pending.inner, pending.messageClass, ttlMs),
+      // Stay under the server's rate limit rather than be cut off by it: a burst (a dispatch stream
+      // resent after a path change, say) waits its turn instead.
+      mayWrite: () => this.#sendBudget?.take(this.#clock.now()) ?? true,
     });
   }
 
@@ -415,6 +428,13 @@ export class SessionConnection {
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
     this.#heartbeatMs = body.heartbeatMs;
     this.iceServers = body.iceServers ?? [];
+    this.#sendBudget = body.rate
+      ? new TokenBucket(
+          Math.max(1, Math.floor(body.rate.burst * 0.9)),
+          Math.max(0.01, body.rate.perSecond * 0.9),
+          this.#clock.now(),
+        )
+      : undefined;
     this.clockOffsetMs = body.serverTime - this.#clock.now();
     const attempts = this.#attempts;
     this.#attempts = 0;

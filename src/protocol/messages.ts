@@ -69,6 +69,13 @@ export const welcome = v.object({
   iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(8))),
   /** The server makes direct server links (it will offer one if the hello asked). */
   serverLink: v.optional(v.boolean()),
+  /** The server's limit on frames from this client (a burst, then per second): the client keeps under it. */
+  rate: v.optional(
+    v.object({
+      burst: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      perSecond: v.pipe(v.number(), v.minValue(0), v.finite()),
+    }),
+  ),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });

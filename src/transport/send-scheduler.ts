@@ -45,6 +45,11 @@ export interface SendSchedulerOptions {
   onOverflow?: () => void;
   /** How often a congested socket is checked for room (ms). Default 5. */
   pollMs?: number;
+  /**
+   * Asked before each non-control write: false holds it back (e.g. the peer's rate limit would be
+   * exceeded). A true answer is taken as spent (a token taken).
+   */
+  mayWrite?: () => boolean;
 }
 
 /**
@@ -105,7 +110,7 @@ export class SendScheduler {
     key?: string,
   ): void {
     const now = this.#options.clock.now();
-    if (priority === 'control' || (this.idle && !this.#congested())) {
+    if (priority === 'control' || (this.idle && !this.#congested() && this.#admitted())) {
       this.#options.write({ inner, messageClass, ttlMs, queuedAt: now, key }, ttlMs);
       return;
     }
@@ -130,10 +135,9 @@ export class SendScheduler {
 
   /** Writes what the socket has room for, most urgent first. */
   pump(): void {
-    while (!this.#congested()) {
+    while (this.#waiting > 0 && !this.#congested() && this.#admitted()) {
       const next = this.#dequeue();
-      if (!next) break;
-      this.#writeQueued(next);
+      if (next) this.#writeQueued(next);
     }
     if (this.#waiting > 0) this.#schedulePoll();
   }
@@ -209,6 +213,10 @@ export class SendScheduler {
     this.#queuedBytes -= pending.inner.length;
     this.#waiting--;
     if (pending.messageClass !== 'volatile') this.#queuedSequenced--;
+  }
+
+  #admitted(): boolean {
+    return this.#options.mayWrite?.() ?? true;
   }
 
   #congested(): boolean {

@@ -1,5 +1,6 @@
 import { Channel, type Client } from 'vehikill-net/client';
 import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -92,4 +93,30 @@ describe('one WebSocket carrying everything, backed up', () => {
     bob.close();
     alice.close();
   }, 60_000);
+});
+
+describe('keeping under the server rate limit', () => {
+  it("a burst of 600 relayed dispatch messages with the server's default limits: spread out, never cut off", async () => {
+    t = await startServer({ test: TestRoom }); // default rateBurst 240, ratePerSecond 120
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    await eventually(() => aliceRoom.members.length === 2, 'both in the room');
+    const drops = watchDrops(alice);
+    const got: number[] = [];
+    bobRoom.relayLink(alice.playerId!).onMessage((channel, bytes) => {
+      if (channel === Channel.dispatch) got.push(bytes[0]! | (bytes[1]! << 8));
+    });
+    const toBob = aliceRoom.relayLink(bob.playerId!);
+    for (let i = 0; i < 600; i++) toBob.send(Channel.dispatch, Uint8Array.of(i & 0xff, i >> 8));
+    await eventually(() => got.length === 600, 'all 600', 20_000);
+    expect(got).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(drops).toEqual([]);
+    expect((t.server.metrics as CountingMetrics).total('bad_input_total')).toBe(0);
+    alice.close();
+    bob.close();
+  }, 30_000);
 });

@@ -268,6 +268,7 @@ export class ServerConnection {
         graceMs: this.#ctx.limits.graceMs,
         ...this.#iceServers(session),
         ...(this.#ctx.serverLinks.available ? { serverLink: true } : {}),
+        rate: { burst: this.#ctx.limits.rateBurst, perSecond: this.#ctx.limits.ratePerSecond },
       }),
     );
   }

@@ -4,7 +4,14 @@ import type { MessageClass } from '../../../src/protocol/index.js';
 import { type SendPriority, SendScheduler } from '../../../src/transport/index.js';
 
 /** A scheduler over a socket whose buffer level the test sets; records what was written, in order. */
-function setup({ onWrite, ...options }: { maxQueuedBytes?: number; onWrite?: () => void } = {}) {
+function setup({
+  onWrite,
+  ...options
+}: {
+  maxQueuedBytes?: number;
+  onWrite?: () => void;
+  mayWrite?: () => boolean;
+} = {}) {
   const clock = new ManualClock();
   const socket = { buffered: 0 };
   const written: Array<{ name: string; ttlMs: number | undefined }> = [];
@@ -152,5 +159,21 @@ describe('SendScheduler', () => {
     s.clock.advance(50);
     expect(s.order()).toEqual([]);
     expect(s.scheduler.idle).toBe(true);
+  });
+
+  it('holds non-control messages back while mayWrite says no (a rate limit), control never', () => {
+    let tokens = 2;
+    const s = setup({ mayWrite: () => tokens-- > 0 });
+    for (const name of ['i1', 'i2', 'i3', 'i4']) s.send('input', name);
+    s.send('control', 'ack');
+    expect(s.order()).toEqual(['i1', 'i2', 'ack']);
+    s.clock.advance(20);
+    expect(s.order()).toEqual(['i1', 'i2', 'ack']);
+    tokens = 1;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['i1', 'i2', 'ack', 'i3']);
+    tokens = 10;
+    s.clock.advance(5);
+    expect(s.order()).toEqual(['i1', 'i2', 'ack', 'i3', 'i4']);
   });
 });
