@@ -1,10 +1,11 @@
 import type { BrowserContext, Browser as ChromiumBrowser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
-import { launchChromium, watchErrors } from '../support/browser.js';
+import { launchChromium } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
-import { type LaunchedFirefox, launchFirefox, watchFirefoxErrors } from '../support/firefox.js';
+import { type LaunchedFirefox, launchFirefox } from '../support/firefox.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { openChromiumPage, openFirefoxPage, type TestPage } from '../support/test-page.js';
 
 /** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
 const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
@@ -24,44 +25,13 @@ interface PageState {
   directReceived: Record<string, number>;
 }
 
-/** Runs a function in a page; the same shape for a playwright (Chromium) and a puppeteer (Firefox) page. */
-type Run = <A, R>(fn: (arg: A) => R, arg: A) => Promise<Awaited<R>>;
-
-interface TestPage {
-  name: string;
-  run: Run;
-  errors: string[];
-  close(): Promise<void>;
-}
-
 let chromium: ChromiumBrowser;
 let chromiumContext: BrowserContext;
 let firefox: LaunchedFirefox;
 let t: TestServer;
 
-async function openChromium(): Promise<TestPage> {
-  const page = await chromiumContext.newPage();
-  const errors = watchErrors(page);
-  await page.goto(t.httpUrl);
-  return {
-    name: 'chromium',
-    run: ((fn, arg) => page.evaluate(fn as never, arg)) as Run,
-    errors,
-    close: () => page.close(),
-  };
-}
-
-async function openFirefox(): Promise<TestPage> {
-  const page = await firefox.browser.newPage();
-  const errors = watchFirefoxErrors(page);
-  await page.goto(t.httpUrl);
-  return {
-    name: 'firefox',
-    run: ((fn, arg) => page.evaluate(fn as never, arg)) as Run,
-    errors,
-    close: () => page.close(),
-  };
-}
+const openChromium = () => openChromiumPage(chromiumContext, t.httpUrl);
+const openFirefox = () => openFirefoxPage(firefox.browser, t.httpUrl);
 
 /** Connects the page's client, joins `roomId` (or creates the room) and starts the mesh or voice. */
 function joinRoom(page: TestPage, roomId: string | undefined, feature: 'mesh' | 'voice') {
