@@ -1,4 +1,5 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import * as v from 'valibot';
 import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
 import { type CountingMetrics, Room, type RoomClient } from 'vehikill-net/server';
 import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
@@ -7,7 +8,19 @@ import { eventually, sleep, startServer, type TestServer } from '../support/serv
 
 /** Echoes what a player sends on their server link back on the same channel, prefixed with 0xee. */
 class EchoRoom extends Room {
+  static members = new Map<string, RoomClient>();
+  static heard: string[] = [];
+  override onCreate(): void {
+    this.onMessage('kick', v.string(), (_client, playerId) => {
+      const target = this.clients.find((client) => client.playerId === playerId);
+      if (target) this.kick(target);
+    });
+  }
+  override onJoin(client: RoomClient): void {
+    EchoRoom.members.set(client.playerId, client);
+  }
   override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    EchoRoom.heard.push(client.playerId);
     const reply = new Uint8Array(bytes.length + 1);
     reply[0] = 0xee;
     reply.set(bytes, 1);
@@ -98,6 +111,35 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     expect(client.serverLink.path).toBe('tcp');
     expect(await echoes(client, Channel.dispatch, 3)).toEqual([0, 1, 2]);
     await off.close();
+  }, 30_000);
+
+  it("a client that leaves closes its direct link on the server at once; a kicked player's link no longer reaches the room", async () => {
+    const [alice, bob] = [t.client({ serverLink: nodeRtc }), t.client({ serverLink: nodeRtc })];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('echo');
+    await bob.join(room.roomId);
+    await eventually(
+      () => alice.serverLink.state === 'direct' && bob.serverLink.state === 'direct',
+      'both direct',
+      15_000,
+    );
+    const aliceOnServer = EchoRoom.members.get(alice.playerId!)!;
+    const bobOnServer = EchoRoom.members.get(bob.playerId!)!;
+    expect(bobOnServer.link.state).toBe('direct');
+
+    // Bob is kicked: his session and link live on, but what he sends no longer reaches the room.
+    room.send('kick', bob.playerId);
+    await eventually(() => bob.room === undefined, 'bob out of the room');
+    EchoRoom.heard = [];
+    bob.serverLink.send(Channel.dispatch, Uint8Array.of(9));
+    await sleep(300);
+    expect(EchoRoom.heard).toEqual([]);
+    expect(bob.serverLink.state).toBe('direct');
+
+    alice.close();
+    await eventually(() => aliceOnServer.link.state === 'closed', "alice's link closed on the server", 3_000);
+    await eventually(() => bobOnServer.link.state === 'direct', 'bob unaffected');
+    bob.close();
   }, 30_000);
 
   it('a message over the size limit on the direct link is dropped and counted', async () => {
