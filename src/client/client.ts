@@ -13,14 +13,27 @@ import {
   roomInfoSchema,
   type Scalar,
 } from '../protocol/index.js';
-import type { RtcSignal } from '../transport/index.js';
+import type { LinkStats, RtcSignal } from '../transport/index.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
-import { ClientServerLink } from './server-link/client-server-link.js';
+import {
+  ClientServerLink,
+  type ServerLinkMode,
+  type ServerLinkPath,
+} from './server-link/client-server-link.js';
 import { SessionConnection } from './session-connection.js';
 
 export type { ClientEvents, ConnectionState } from './client-events.js';
+
+export interface ClientStats {
+  state: ConnectionState;
+  /** Newest heartbeat round trip over the WebSocket (ms). */
+  rttMs: number;
+  clockOffsetMs: number;
+  /** The link to the server: the mode asked for, whether the server offers direct links, the path in use. */
+  serverLink: LinkStats & { mode: ServerLinkMode; offered: boolean; path: ServerLinkPath };
+}
 
 const REQUEST_ID_LIMIT = 0xffffffff;
 type Messages = Record<string, unknown>;
@@ -73,6 +86,17 @@ export class Client {
       },
       linkSettings,
     );
+  }
+
+  /** A snapshot of the connection: heartbeat RTT, clock offset, and the server link's mode, path and counters. */
+  stats(): ClientStats {
+    const link = this.#serverLink;
+    return {
+      state: this.state,
+      rttMs: this.rttMs,
+      clockOffsetMs: this.clockOffsetMs,
+      serverLink: { mode: link.mode, offered: link.offered, path: link.path, ...link.stats() },
+    };
   }
 
   /**

@@ -10,7 +10,7 @@ export {
 } from '../protocol/index.js';
 export { Channel, type Link, type LinkState, type LinkStats } from '../transport/index.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
-export { Client, type ClientEvents, type ConnectionState } from './client.js';
+export { Client, type ClientEvents, type ClientStats, type ConnectionState } from './client.js';
 export type { ClientOptions } from './client-options.js';
 export { PeerLink } from './mesh/peer-link.js';
 export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';

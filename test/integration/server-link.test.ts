@@ -57,6 +57,7 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     await client.create('echo');
     await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
     expect(client.serverLink.path).toBe('direct');
+    expect(client.stats().serverLink).toMatchObject({ mode: 'prefer', offered: true, path: 'direct' });
     expect(t.server.serverLinks.udpPort).toBeGreaterThan(0);
     expect(await echoes(client, Channel.dispatch, 50)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect((await echoes(client, Channel.event, 5)).sort()).toEqual([0, 1, 2, 3, 4]);
@@ -109,6 +110,7 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     expect(client.serverLink.offered).toBe(false);
     await sleep(500);
     expect(client.serverLink.path).toBe('tcp');
+    expect(client.stats().serverLink).toMatchObject({ mode: 'prefer', offered: false, path: 'tcp' });
     expect(await echoes(client, Channel.dispatch, 3)).toEqual([0, 1, 2]);
     await off.close();
   }, 30_000);
