@@ -67,7 +67,8 @@ export class ClientServerLink extends FailoverLink {
           else port.sendDatagrams(channel, [bytes], messageClass, ttlMs);
         },
       },
-      { physIntervalMs: 0, deadAfterMs: Number.POSITIVE_INFINITY },
+      // The session's own heartbeat watches the socket: this one only measures the path's RTT, now and then.
+      { physIntervalMs: 0, keepaliveMs: 5_000, deadAfterMs: Number.POSITIVE_INFINITY },
     );
     super(port.clock, tcp);
     this.#tcp = tcp;

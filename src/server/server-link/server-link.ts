@@ -52,7 +52,8 @@ export class ServerLink extends FailoverLink {
     const tcp = new RelayLink(
       'client',
       { clock, send: port },
-      { physIntervalMs: 0, deadAfterMs: Number.POSITIVE_INFINITY },
+      // The session's own heartbeat watches the socket: this one only measures the path's RTT, now and then.
+      { physIntervalMs: 0, keepaliveMs: 5_000, deadAfterMs: Number.POSITIVE_INFINITY },
     );
     super(clock, tcp);
     this.#clock = clock;
