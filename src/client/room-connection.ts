@@ -147,7 +147,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /**
    * A Link to another member through the server (relay path): the three channels with TCP-aware
-   * semantics. The same Link is returned until it closes (the peer left, or it was closed).
+   * semantics. The same Link is returned until it closes (the peer left, or it was closed). It does not
+   * close on silence: the server says when a member leaves, and a peer whose page stalled for a few
+   * seconds (a busy CPU, a throttled background tab) must find the link still there.
    */
   relayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
     const existing = this.#relayLinks.get(peerId);
@@ -160,7 +162,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
         send: (channel, bytes, messageClass, ttlMs) =>
           this.#transport.sendToPeer(peerId, channel, bytes, messageClass, ttlMs),
       },
-      options,
+      { deadAfterMs: Number.POSITIVE_INFINITY, ...options },
     );
     this.#relayLinks.set(peerId, link);
     return link;

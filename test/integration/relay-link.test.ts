@@ -4,6 +4,7 @@ import { Channel } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkContract } from '../support/link-contract.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -88,6 +89,31 @@ describe('signaling and relay through the server', () => {
     alice.close();
     bob.close();
   });
+
+  it('a peer silent for longer than the keepalive allows (its page stalled) keeps its relay link', async () => {
+    const proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const alice = t.client();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    await eventually(() => aliceRoom.members.length === 2, 'both in the room');
+    const toBob = aliceRoom.relayLink(bob.playerId!);
+    const atBob: number[] = [];
+    bobRoom.relayLink(alice.playerId!).onMessage((channel, bytes) => {
+      if (channel === Channel.dispatch) atBob.push(bytes[0]!);
+    });
+    proxy.freeze(); // bob hears nothing and says nothing for 6 s
+    await sleep(6_000);
+    expect(toBob.state).toBe('relayed');
+    proxy.thaw();
+    toBob.send(Channel.dispatch, Uint8Array.of(42));
+    await eventually(() => atBob.includes(42), 'the same link carries on', 15_000);
+    alice.close();
+    bob.close();
+    await proxy.close();
+  }, 40_000);
 
   it('closes relay links when the peer leaves the room', async () => {
     const { alice, bob, aliceRoom, bobRoom } = await twoInARoom();
