@@ -7,9 +7,21 @@ import { rtcSignalSchema } from '../signal-schema.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer, type VoiceSignal } from './voice-peer.js';
 
+/** Rooms with more players than this get the large-room voice defaults. */
+const LARGE_ROOM = 8;
+
 export interface VoiceOptions {
-  /** Opus average bitrate in bits/s, 16,000-24,000 suits speech. Default 20,000. */
+  /**
+   * Opus average bitrate in bits/s, 16,000-24,000 suits speech. Default 20,000; 16,000 in rooms of more
+   * than 8 players.
+   */
   bitrate?: number;
+  /**
+   * Opus packet duration in ms: 20, 40 or 60. Longer packets cut the per-packet header overhead (about
+   * 12 kbit/s per peer at 20 ms) by half or two thirds, for 20-40 ms more delay: worth it in large
+   * rooms, where every player uploads to many peers. Default 20; 60 in rooms of more than 8 players.
+   */
+  packetMs?: 20 | 40 | 60;
   /**
    * Who gets an audio connection. Default: everyone while the room has at most `maxPeers` other
    * members. Above that, pass proximity or team voice here (e.g. `id => teamOf(id) === myTeam`) and call
@@ -192,6 +204,7 @@ export class VoiceChat {
   #connect(peerId: string): void {
     const ctor = this.#ctor;
     if (!ctor) return;
+    const large = this.#room.members.length > LARGE_ROOM;
     const iceServers = this.#room.iceServers();
     const { iceTransportPolicy, usable } = icePolicyFor(
       this.#room.peerPrivacy,
@@ -209,7 +222,10 @@ export class VoiceChat {
         iceServers,
         ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
         offerer: this.#room.selfId < peerId,
-        bitrate: this.#options.bitrate ?? 20_000,
+        // Above 8 players every one uploads to up to 7 voice peers plus 15 data links: fewer, longer
+        // packets and a lower rate keep a player's upload near 600 kbit/s (BENCHMARKS.md).
+        bitrate: this.#options.bitrate ?? (large ? 16_000 : 20_000),
+        packetMs: this.#options.packetMs ?? (large ? 60 : 20),
         sendSignal: (signal) => this.#room.signal(peerId, { voice: signal }),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
         onRemoteStream: (stream) => {

@@ -11,6 +11,8 @@ export interface VoicePeerOptions {
   offerer: boolean;
   /** Opus average bitrate cap, bits/s. */
   bitrate: number;
+  /** Opus packet duration in ms (20, 40 or 60). */
+  packetMs?: number;
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
   onRemoteStream(stream: MediaStream): void;
@@ -73,7 +75,10 @@ export class VoicePeer {
 
   async #offer(): Promise<void> {
     const offer = await this.#pc.createOffer();
-    const tuned = { type: offer.type, sdp: tuneOpus(offer.sdp ?? '', this.#options.bitrate) };
+    const tuned = {
+      type: offer.type,
+      sdp: tuneOpus(offer.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
+    };
     await this.#pc.setLocalDescription(tuned);
     this.#options.sendSignal({ description: tuned });
   }
@@ -92,7 +97,10 @@ export class VoicePeer {
             await this.setTrack(this.#track);
           }
           const answer = await this.#pc.createAnswer();
-          const tuned = { type: answer.type, sdp: tuneOpus(answer.sdp ?? '', this.#options.bitrate) };
+          const tuned = {
+            type: answer.type,
+            sdp: tuneOpus(answer.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
+          };
           await this.#pc.setLocalDescription(tuned);
           this.#options.sendSignal({ description: tuned });
         }

@@ -25,4 +25,11 @@ describe('tuneOpus', () => {
       'a=rtpmap:111 opus/48000/2\r\na=fmtp:111 usedtx=1;maxaveragebitrate=16000;stereo=0',
     );
   });
+
+  it('asks for longer packets when told to, replacing any ptime already there', () => {
+    const tuned = tuneOpus(`${sdp}a=ptime:20\r\n`, 16_000, 60);
+    expect(tuned).toContain('a=rtpmap:111 opus/48000/2\r\na=ptime:60\r\na=maxptime:120');
+    expect(tuned.match(/a=ptime:/g)).toHaveLength(1);
+    expect(tuneOpus(sdp, 16_000, 20)).not.toContain('a=ptime');
+  });
 });
