@@ -82,8 +82,8 @@ describe('server link over the ICE UDP mux', () => {
     const ports = pairs.map((p) => p.a.selectedPair()?.local.port);
     expect(new Set(ports)).toEqual(new Set([udpPort]));
     const got: number[] = [];
-    pairs.forEach((p, i) => p.b.onMessage((_channel, bytes) => got.push(bytes[0]! + i * 0)));
-    pairs.forEach((p, i) => p.a.send(Channel.dispatch, Uint8Array.of(i)));
+    for (const pair of pairs) pair.b.onMessage((_channel, bytes) => got.push(bytes[0]!));
+    for (const [i, pair] of pairs.entries()) pair.a.send(Channel.dispatch, Uint8Array.of(i));
     for (let waited = 0; got.length < 4; waited += 10) {
       if (waited > 5_000) throw new Error('messages missing');
       await sleep(10);

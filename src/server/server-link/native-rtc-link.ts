@@ -53,7 +53,6 @@ function nativeInit(channel: Channel, eventLifetimeMs: number) {
  * failed connection.
  */
 export class NativeRtcLink extends LinkBase {
-  readonly #options: NativeRtcLinkOptions;
   readonly #pc: PeerConnection;
   readonly #channels = new Map<Channel, DataChannel>();
   readonly #control: DataChannel;
@@ -66,7 +65,6 @@ export class NativeRtcLink extends LinkBase {
 
   constructor(options: NativeRtcLinkOptions) {
     super();
-    this.#options = options;
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
       send: (bytes) => this.#sendControl(bytes),
