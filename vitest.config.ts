@@ -11,6 +11,7 @@ export default defineConfig({
       'vehikill-net/server': entry('server'),
       'vehikill-net/client': entry('client'),
       'vehikill-net/transport': entry('transport'),
+      'vehikill-net/sync': entry('sync'),
     },
   },
   test: {

@@ -1,0 +1,57 @@
+import type { BitReader, BitWriter } from '../protocol/index.js';
+
+export type FieldKind =
+  | 'int'
+  | 'float'
+  | 'angle'
+  | 'bool'
+  | 'enum'
+  | 'vec2'
+  | 'vec3'
+  | 'quaternion'
+  | 'string';
+
+/**
+ * A quantized value as the wire carries it: an integer code for scalars, a tuple of codes for vectors and
+ * quaternions, the (well-formed) text itself for strings. Codes are compared to build change masks.
+ */
+export type FieldCode = number | string | readonly number[];
+
+/**
+ * The codec of one declared field. `quantize` maps a value to its code, `dequantize` maps a code back to
+ * the exact value the simulation should hold; `quantize(dequantize(code))` returns `code` for every code
+ * `quantize` or `read` produce, so state snapped once stays put however often it is snapped again.
+ */
+export interface Field<Value = unknown, Code extends FieldCode = FieldCode> {
+  readonly kind: FieldKind;
+  /** Where the field sits, `entity.field` (vector components add `.x`, `.y`, `.z`); errors start with it. */
+  readonly path: string;
+  /** Bits of every encoding; for strings the upper bound (length prefix plus `maxLength` bytes). */
+  readonly bits: number;
+  /** Throws a TypeError for a value of the wrong type, a RangeError for one with no code (NaN, too long). */
+  quantize(value: Value): Code;
+  dequantize(code: Code): Value;
+  equals(a: Code, b: Code): boolean;
+  /** Exact bits `write` spends on this code: `bits` for all but strings. */
+  bitLength(code: Code): number;
+  /** Throws a RangeError for a code this field could not have produced. */
+  write(writer: BitWriter, code: Code): void;
+  /** Throws a ProtocolError `BAD_FRAME` on truncated input or a code this field never writes. */
+  read(reader: BitReader): Code;
+}
+
+/**
+ * What `int()`, `float()`... return: the options, checked and turned into a `Field` when `entity()` (or
+ * a caller holding a standalone declaration) compiles it under a path, so errors can name the field.
+ */
+export interface FieldDeclaration<Value = unknown, Code extends FieldCode = FieldCode> {
+  readonly kind: FieldKind;
+  /** Throws a SchemaError naming `path` when the options are invalid. */
+  compile(path: string): Field<Value, Code>;
+}
+
+export type ValueOf<Declaration> =
+  Declaration extends FieldDeclaration<infer Value, FieldCode> ? Value : never;
+
+export type FieldOf<Declaration> =
+  Declaration extends FieldDeclaration<infer Value, infer Code> ? Field<Value, Code> : never;

@@ -1,0 +1,78 @@
+import type { BitReader, BitWriter } from '../../protocol/index.js';
+import type { Field, FieldDeclaration } from '../field.js';
+import { SchemaError } from '../schema-error.js';
+import { bitsForMaxCode, MAX_CODE, readCode, writeCode } from './codes.js';
+
+/**
+ * One of a fixed list of strings, written as its index in ceil(log2(count)) bits (a one-value enum costs
+ * nothing). The list's order is the wire format: append new values, never reorder. A value not in the
+ * list is a RangeError.
+ */
+export function enumOf<const Values extends readonly string[]>(
+  values: Values,
+): FieldDeclaration<Values[number], number> {
+  return { kind: 'enum', compile: (path) => new EnumField<Values[number]>(path, values) };
+}
+
+class EnumField<Value extends string> implements Field<Value, number> {
+  readonly kind = 'enum';
+  readonly path: string;
+  readonly bits: number;
+  readonly #values: readonly Value[];
+  readonly #codeByValue = new Map<string, number>();
+
+  constructor(path: string, values: readonly Value[]) {
+    if (!Array.isArray(values)) throw new SchemaError(path, 'enumOf() needs an array of strings');
+    if (values.length === 0) throw new SchemaError(path, 'enum has no values');
+    if (values.length > MAX_CODE + 1)
+      throw new SchemaError(path, `enum has more than ${MAX_CODE + 1} values`);
+    for (const [index, value] of values.entries()) {
+      if (typeof value !== 'string') {
+        throw new SchemaError(path, `enum values must be strings, got ${typeof value} at index ${index}`);
+      }
+      const earlier = this.#codeByValue.get(value);
+      if (earlier !== undefined) {
+        throw new SchemaError(path, `enum value '${value}' appears twice (indices ${earlier} and ${index})`);
+      }
+      this.#codeByValue.set(value, index);
+    }
+    this.path = path;
+    this.#values = [...values];
+    this.bits = bitsForMaxCode(values.length - 1);
+  }
+
+  quantize(value: Value): number {
+    const code = this.#codeByValue.get(value);
+    if (code === undefined) {
+      throw new RangeError(`${this.path}: ${JSON.stringify(value)} is not one of ${this.#listed()}`);
+    }
+    return code;
+  }
+
+  dequantize(code: number): Value {
+    const value = this.#values[code];
+    if (value === undefined) throw new RangeError(`${this.path}: ${code} is not a code of this enum`);
+    return value;
+  }
+
+  equals(a: number, b: number): boolean {
+    return a === b;
+  }
+
+  bitLength(): number {
+    return this.bits;
+  }
+
+  write(writer: BitWriter, code: number): void {
+    writeCode(writer, code, this.bits, this.#values.length - 1, this.path);
+  }
+
+  read(reader: BitReader): number {
+    return readCode(reader, this.bits, this.#values.length - 1, this.path);
+  }
+
+  #listed(): string {
+    const shown = this.#values.slice(0, 8).map((value) => `'${value}'`);
+    return this.#values.length > shown.length ? `${shown.join(', ')}, ...` : shown.join(', ');
+  }
+}

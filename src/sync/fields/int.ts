@@ -1,0 +1,80 @@
+import type { BitReader, BitWriter } from '../../protocol/index.js';
+import type { Field, FieldDeclaration } from '../field.js';
+import { SchemaError } from '../schema-error.js';
+import {
+  bitsForMaxCode,
+  MAX_CODE,
+  MAX_CODE_BITS,
+  numberToQuantize,
+  readCode,
+  requireOptions,
+  writeCode,
+} from './codes.js';
+
+export interface IntOptions {
+  /** Smallest value, a safe integer. */
+  readonly min: number;
+  /** Largest value, a safe integer above `min`; at most 2^32 values fit one field. */
+  readonly max: number;
+}
+
+/**
+ * An integer in [min, max], written as `value - min` in ceil(log2(max - min + 1)) bits. Values outside
+ * the range clamp to its ends; fractions round to the nearest integer (halves up), NaN throws.
+ */
+export function int(options: IntOptions): FieldDeclaration<number, number> {
+  return { kind: 'int', compile: (path) => new IntField(path, options) };
+}
+
+class IntField implements Field<number, number> {
+  readonly kind = 'int';
+  readonly path: string;
+  readonly bits: number;
+  readonly #min: number;
+  readonly #maxCode: number;
+
+  constructor(path: string, options: IntOptions) {
+    const { min, max } = requireOptions(options, path, 'int');
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
+      throw new SchemaError(
+        path,
+        `int min and max must be safe integers, got ${String(min)} and ${String(max)}`,
+      );
+    }
+    const low = min as number;
+    const high = max as number;
+    if (low >= high) throw new SchemaError(path, `int range is empty: min ${low} must be below max ${high}`);
+    if (high - low > MAX_CODE) {
+      throw new SchemaError(path, `int range ${low}..${high} needs more than ${MAX_CODE_BITS} bits`);
+    }
+    this.path = path;
+    this.#min = low;
+    this.#maxCode = high - low;
+    this.bits = bitsForMaxCode(this.#maxCode);
+  }
+
+  quantize(value: number): number {
+    const offset = Math.round(numberToQuantize(value, this.path)) - this.#min;
+    return Math.min(this.#maxCode, Math.max(0, offset));
+  }
+
+  dequantize(code: number): number {
+    return this.#min + code;
+  }
+
+  equals(a: number, b: number): boolean {
+    return a === b;
+  }
+
+  bitLength(): number {
+    return this.bits;
+  }
+
+  write(writer: BitWriter, code: number): void {
+    writeCode(writer, code, this.bits, this.#maxCode, this.path);
+  }
+
+  read(reader: BitReader): number {
+    return readCode(reader, this.bits, this.#maxCode, this.path);
+  }
+}

@@ -1,0 +1,88 @@
+import type { BitReader, BitWriter } from '../../protocol/index.js';
+import type { Field, FieldDeclaration } from '../field.js';
+import { FloatField, type FloatOptions } from './float.js';
+
+export interface Vec2 {
+  x: number;
+  y: number;
+}
+
+export interface Vec3 {
+  x: number;
+  y: number;
+  z: number;
+}
+
+/** Two floats of one spec, written x then y: 2 × the float's bits. Each component clamps on its own. */
+export function vec2(options: FloatOptions): FieldDeclaration<Vec2, readonly number[]> {
+  return { kind: 'vec2', compile: (path) => new VectorField<Vec2>('vec2', path, options, ['x', 'y']) };
+}
+
+/** Three floats of one spec, written x, y, z: 3 × the float's bits. Each component clamps on its own. */
+export function vec3(options: FloatOptions): FieldDeclaration<Vec3, readonly number[]> {
+  return { kind: 'vec3', compile: (path) => new VectorField<Vec3>('vec3', path, options, ['x', 'y', 'z']) };
+}
+
+class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly number[]> {
+  readonly kind: 'vec2' | 'vec3';
+  readonly path: string;
+  readonly bits: number;
+  readonly #components: readonly { readonly axis: string; readonly float: FloatField }[];
+
+  constructor(kind: 'vec2' | 'vec3', path: string, options: FloatOptions, axes: readonly string[]) {
+    this.kind = kind;
+    this.path = path;
+    // One float per axis, so an error names the component: `vehicle.position.y: NaN cannot be quantized`.
+    this.#components = axes.map((axis) => ({ axis, float: new FloatField(`${path}.${axis}`, options) }));
+    this.bits = this.#components.reduce((sum, { float }) => sum + float.bits, 0);
+  }
+
+  quantize(value: Vector): readonly number[] {
+    if (typeof value !== 'object' || value === null) {
+      const axes = this.#components.map(({ axis }) => axis).join(', ');
+      throw new TypeError(`${this.path}: expected {${axes}}, got ${value === null ? 'null' : typeof value}`);
+    }
+    const components = value as unknown as Record<string, number>;
+    return this.#components.map(({ axis, float }) => float.quantize(components[axis] as number));
+  }
+
+  dequantize(code: readonly number[]): Vector {
+    this.#checkLength(code);
+    const vector: Record<string, number> = {};
+    this.#components.forEach(({ axis, float }, index) => {
+      vector[axis] = float.dequantize(code[index] as number);
+    });
+    return vector as unknown as Vector;
+  }
+
+  equals(a: readonly number[], b: readonly number[]): boolean {
+    return a.length === b.length && a.every((code, index) => code === b[index]);
+  }
+
+  bitLength(): number {
+    return this.bits;
+  }
+
+  write(writer: BitWriter, code: readonly number[]): void {
+    this.#checkLength(code);
+    // Every component is checked before the first is written, so a refused code leaves the writer as it was.
+    this.#components.forEach(({ float }, index) => {
+      if (!float.isCode(code[index] as number)) {
+        throw new RangeError(`${float.path}: ${String(code[index])} is not a code of this field`);
+      }
+    });
+    this.#components.forEach(({ float }, index) => {
+      float.write(writer, code[index] as number);
+    });
+  }
+
+  read(reader: BitReader): readonly number[] {
+    return this.#components.map(({ float }) => float.read(reader));
+  }
+
+  #checkLength(code: readonly number[]): void {
+    if (!Array.isArray(code) || code.length !== this.#components.length) {
+      throw new RangeError(`${this.path}: expected ${this.#components.length} component codes`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { AnyEntityType, FieldNameOf, StateOf } from './entity.js';
+import type { FieldCode } from './field.js';
+
+/** One code per field, in the entity's field order: what baselines hold and change masks compare. */
+export type EntityCodes = readonly FieldCode[];
+
+/**
+ * The state the simulation should run on: every field snapped to the value its code decodes to. Running
+ * the simulation on it keeps server, prediction and replay in agreement, and snapping twice changes
+ * nothing.
+ */
+export function quantizeState<Entity extends AnyEntityType>(
+  entity: Entity,
+  state: StateOf<Entity>,
+): StateOf<Entity> {
+  return codesToState(entity, stateToCodes(entity, state));
+}
+
+/** Quantizes every field; throws a TypeError or RangeError naming the field for a value with no code. */
+export function stateToCodes<Entity extends AnyEntityType>(
+  entity: Entity,
+  state: StateOf<Entity>,
+): EntityCodes {
+  if (typeof state !== 'object' || state === null) {
+    throw new TypeError(
+      `${entity.name}: expected a state object, got ${state === null ? 'null' : typeof state}`,
+    );
+  }
+  const values = state as Record<string, unknown>;
+  return entity.fields.map((field, index) => field.quantize(values[entity.fieldNames[index] as string]));
+}
+
+export function codesToState<Entity extends AnyEntityType>(
+  entity: Entity,
+  codes: EntityCodes,
+): StateOf<Entity> {
+  requireCodesOf(entity, codes);
+  const state: Record<string, unknown> = {};
+  entity.fields.forEach((field, index) => {
+    state[entity.fieldNames[index] as string] = field.dequantize(codes[index] as FieldCode);
+  });
+  return state as StateOf<Entity>;
+}
+
+/** Bit i is set when field i differs between the two: the per-field change bits of a delta. */
+export function changeMask(entity: AnyEntityType, baseline: EntityCodes, current: EntityCodes): number {
+  requireCodesOf(entity, baseline);
+  requireCodesOf(entity, current);
+  let mask = 0;
+  entity.fields.forEach((field, index) => {
+    if (!field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) mask += 2 ** index;
+  });
+  return mask;
+}
+
+/** The mask of the named fields, for sending some fields whether or not they changed. */
+export function fieldMask<Entity extends AnyEntityType>(
+  entity: Entity,
+  names: readonly FieldNameOf<Entity>[],
+): number {
+  let mask = 0;
+  for (const name of new Set(names)) {
+    const index = entity.fieldNames.indexOf(name);
+    if (index < 0) throw new RangeError(`${entity.name}: no field named '${String(name)}'`);
+    mask += 2 ** index;
+  }
+  return mask;
+}
+
+export function requireCodesOf(entity: AnyEntityType, codes: EntityCodes): void {
+  if (!Array.isArray(codes) || codes.length !== entity.fields.length) {
+    throw new RangeError(`${entity.name}: expected ${entity.fields.length} field codes`);
+  }
+}
+
+export function requireMaskOf(entity: AnyEntityType, mask: number): void {
+  if (!Number.isInteger(mask) || mask < 0 || mask > entity.allFieldsMask) {
+    throw new RangeError(`${entity.name}: ${mask} is not a mask of its ${entity.fields.length} fields`);
+  }
+}

@@ -1,0 +1,73 @@
+import type { BitReader, BitWriter } from '../protocol/index.js';
+import type { AnyEntityType } from './entity.js';
+import type { FieldCode } from './field.js';
+import { readBitsOf } from './fields/codes.js';
+import { type EntityCodes, requireCodesOf, requireMaskOf } from './state-codes.js';
+
+/*
+ * The building blocks of snapshots. A full state is every field in order, with no mask: used when the
+ * client has no baseline. Changes are a mask of `fields.length` bits, then the fields it names, in order;
+ * the other fields are taken from the baseline the receiver holds. Whether an entity is in a snapshot at
+ * all is the snapshot's business, so an entity sent with mask 0 means "present and unchanged".
+ * Each field checks its code before writing it, so a code that is not the field's throws a RangeError; the
+ * fields before it are written by then, so treat that writer as spoiled (it is a bug, not a wire fault).
+ */
+
+export function writeFullState(writer: BitWriter, entity: AnyEntityType, codes: EntityCodes): void {
+  requireCodesOf(entity, codes);
+  entity.fields.forEach((field, index) => {
+    field.write(writer, codes[index] as FieldCode);
+  });
+}
+
+/** Throws a ProtocolError `BAD_FRAME` naming the field on truncated input or a code no field writes. */
+export function readFullState(reader: BitReader, entity: AnyEntityType): EntityCodes {
+  return entity.fields.map((field) => field.read(reader));
+}
+
+export function writeStateChanges(
+  writer: BitWriter,
+  entity: AnyEntityType,
+  codes: EntityCodes,
+  mask: number,
+): void {
+  requireCodesOf(entity, codes);
+  requireMaskOf(entity, mask);
+  writer.writeBits(mask, entity.fields.length);
+  entity.fields.forEach((field, index) => {
+    if (hasBit(mask, index)) field.write(writer, codes[index] as FieldCode);
+  });
+}
+
+/** Reads a mask and the fields it names; the rest come from `baseline`. Errors as `readFullState`. */
+export function readStateChanges(
+  reader: BitReader,
+  entity: AnyEntityType,
+  baseline: EntityCodes,
+): EntityCodes {
+  requireCodesOf(entity, baseline);
+  const mask = readBitsOf(reader, entity.fields.length, `${entity.name} change mask`);
+  return entity.fields.map((field, index) =>
+    hasBit(mask, index) ? field.read(reader) : (baseline[index] as FieldCode),
+  );
+}
+
+/** Exact bits `writeFullState` spends, for fitting a packet to its byte budget before writing it. */
+export function fullStateBits(entity: AnyEntityType, codes: EntityCodes): number {
+  requireCodesOf(entity, codes);
+  return entity.fields.reduce((sum, field, index) => sum + field.bitLength(codes[index] as FieldCode), 0);
+}
+
+/** Exact bits `writeStateChanges` spends, mask included. */
+export function stateChangesBits(entity: AnyEntityType, codes: EntityCodes, mask: number): number {
+  requireCodesOf(entity, codes);
+  requireMaskOf(entity, mask);
+  return entity.fields.reduce(
+    (sum, field, index) => (hasBit(mask, index) ? sum + field.bitLength(codes[index] as FieldCode) : sum),
+    entity.fields.length,
+  );
+}
+
+function hasBit(mask: number, index: number): boolean {
+  return Math.floor(mask / 2 ** index) % 2 === 1;
+}
