@@ -14,6 +14,13 @@ export type Channel = (typeof Channel)[keyof typeof Channel];
 
 export const CHANNELS: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
 
+/**
+ * Bytes a datagram channel (`phys`, `event`) may have queued in its data channel before new messages are
+ * dropped as a lossy network would drop them: queued samples only go stale, and the alternative, handing
+ * them to another path, would deliver them twice.
+ */
+export const DATAGRAM_QUEUE_LIMIT = 64 * 1024;
+
 /** Default life of an `event` message: retransmitted while younger, dropped after (ms). */
 export const DEFAULT_EVENT_LIFETIME_MS = 250;
 

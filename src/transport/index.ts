@@ -1,5 +1,11 @@
 /** vehikill-net/transport: the Link abstraction (one remote endpoint, three channels) and its implementations. */
-export { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
+export {
+  CHANNELS,
+  Channel,
+  DATAGRAM_QUEUE_LIMIT,
+  DEFAULT_EVENT_LIFETIME_MS,
+  dataChannelInit,
+} from './channels.js';
 export { DispatchStream } from './dispatch-stream.js';
 export { FailoverLink } from './failover-link.js';
 export type { Link, LinkState, LinkStats } from './link.js';

@@ -1,5 +1,11 @@
 import { type Clock, type Disposer, realClock } from '../common/index.js';
-import { CHANNELS, Channel, DEFAULT_EVENT_LIFETIME_MS, dataChannelInit } from './channels.js';
+import {
+  CHANNELS,
+  Channel,
+  DATAGRAM_QUEUE_LIMIT,
+  DEFAULT_EVENT_LIFETIME_MS,
+  dataChannelInit,
+} from './channels.js';
 import { BYE, LinkHeartbeat, toBytes } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
@@ -102,6 +108,8 @@ export class RtcLink extends LinkBase {
       this.#waitingDispatch.push(bytes);
       return true;
     }
+    // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
+    if (channel !== Channel.dispatch && dataChannel.bufferedAmount > DATAGRAM_QUEUE_LIMIT) return true;
     try {
       dataChannel.send(bytes as Uint8Array<ArrayBuffer>);
     } catch {

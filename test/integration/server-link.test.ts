@@ -144,6 +144,25 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     bob.close();
   }, 30_000);
 
+  it('a burst that backs up the direct link is never also sent over TCP (no duplicates)', async () => {
+    const client = t.client({ serverLink: nodeRtc });
+    await client.connect();
+    await client.create('echo');
+    await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+    let received = 0;
+    client.serverLink.onMessage((channel) => {
+      if (channel === Channel.phys) received++;
+    });
+    const onServer = EchoRoom.members.get(client.playerId!)!;
+    const sent = 3_000;
+    for (let i = 0; i < sent; i++) onServer.link.send(Channel.phys, new Uint8Array(1_024));
+    await sleep(1_500);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThanOrEqual(sent);
+    expect(client.serverLink.state).toBe('direct');
+    client.close();
+  }, 30_000);
+
   it('a message over the size limit on the direct link is dropped and counted', async () => {
     const client = t.client({ serverLink: nodeRtc });
     await client.connect();

@@ -3,6 +3,7 @@ import type { Clock } from '../../common/index.js';
 import {
   CHANNELS,
   Channel,
+  DATAGRAM_QUEUE_LIMIT,
   DEFAULT_EVENT_LIFETIME_MS,
   type LinkState,
   type RtcSignal,
@@ -135,8 +136,11 @@ export class NativeRtcLink extends LinkBase {
       this.#waitingDispatch.push(bytes);
       return true;
     }
+    // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
+    if (channel !== Channel.dispatch && dc.bufferedAmount() > DATAGRAM_QUEUE_LIMIT) return true;
     try {
-      if (!dc.sendMessageBinary(bytes)) return false;
+      // false means queued behind the congestion window, still to be sent: not a failure.
+      dc.sendMessageBinary(bytes);
     } catch {
       return false; // closing under us: lost like a datagram; the close event follows
     }
