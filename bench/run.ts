@@ -5,6 +5,7 @@ import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
+import { benchServerLink } from './workloads/server-link-all.js';
 
 const rows: Row[] = [];
 rows.push(...benchCodec());
@@ -12,4 +13,5 @@ rows.push(...(await benchFanout()));
 rows.push(...(await benchReconnect()));
 rows.push(...(await benchPeerLatency()));
 rows.push(...(await benchBrowserPeers()));
+rows.push(...(await benchServerLink()));
 report(rows);
