@@ -21,6 +21,28 @@ export { type Quaternion, type QuaternionOptions, quaternion } from './fields/qu
 export { type StringOptions, string } from './fields/string.js';
 export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
 export { SchemaError } from './schema-error.js';
+export { decodeAck, encodeAck, readAck, type SnapshotAck, writeAck } from './snapshot/ack.js';
+export { type EncodedChanges, EncodingCache } from './snapshot/encoding-cache.js';
+export { type EntityRegistry, entityRegistry, MAX_ENTITY_TYPES } from './snapshot/entity-registry.js';
+export { type EntityRecord, EntityTable, type WorldFrame } from './snapshot/entity-table.js';
+export {
+  type Candidate,
+  PriorityAccumulator,
+  type PriorityOptions,
+  Tier,
+} from './snapshot/priority.js';
+export {
+  type ClientEntity,
+  SnapshotDecoder,
+  type SnapshotOutcome,
+} from './snapshot/snapshot-decoder.js';
+export {
+  type EncodedSnapshot,
+  type EncodeOptions,
+  SnapshotEncoder,
+  type SnapshotEncoderOptions,
+} from './snapshot/snapshot-encoder.js';
+export { MAX_ENTITY_ID } from './snapshot/wire.js';
 export {
   changeMask,
   codesToState,

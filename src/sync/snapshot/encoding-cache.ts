@@ -1,0 +1,86 @@
+import { BitWriter } from '../../protocol/index.js';
+import type { AnyEntityType } from '../entity.js';
+import { changeMask, type EntityCodes } from '../state-codes.js';
+import { writeFullState, writeStateChanges } from '../state-encoding.js';
+import type { EncodedBits } from './bit-copy.js';
+import { hashCodes } from './codes-hash.js';
+
+/** An entity's changes against one baseline, encoded once: the mask and the fields it names. */
+export interface EncodedChanges extends EncodedBits {
+  readonly mask: number;
+}
+
+interface Entry {
+  full?: EncodedBits;
+  hash?: number;
+  readonly deltas: Map<EntityCodes, EncodedChanges>;
+}
+
+/** Past this many baselines for one state, the oldest go: clients converge on a few in practice. */
+const MAX_BASELINES_PER_STATE = 64;
+
+/**
+ * Encodings keyed by the identity of the codes arrays: the current state's, and the baseline's. Share
+ * one cache between the encoders of every client of a world, and keep an entity's codes array unchanged
+ * while its state is (EntityTable does), so clients holding the same baseline cost one encode, not one
+ * each. Entries live as long as the current codes array does (a WeakMap), so nothing needs clearing.
+ */
+export class EncodingCache {
+  #entries = new WeakMap<EntityCodes, Entry>();
+  #hits = 0;
+  #misses = 0;
+
+  /** Encodings served from the cache, and encodings computed. */
+  get stats(): { readonly hits: number; readonly misses: number } {
+    return { hits: this.#hits, misses: this.#misses };
+  }
+
+  full(type: AnyEntityType, codes: EntityCodes): EncodedBits {
+    const entry = this.#entry(codes);
+    if (entry.full !== undefined) {
+      this.#hits++;
+      return entry.full;
+    }
+    this.#misses++;
+    const writer = new BitWriter(Math.ceil(type.maxBits / 8) + 1);
+    writeFullState(writer, type, codes);
+    entry.full = { bytes: writer.finish(), bitLength: writer.bitLength };
+    return entry.full;
+  }
+
+  changes(type: AnyEntityType, codes: EntityCodes, baseline: EntityCodes): EncodedChanges {
+    const entry = this.#entry(codes);
+    const cached = entry.deltas.get(baseline);
+    if (cached !== undefined) {
+      this.#hits++;
+      return cached;
+    }
+    this.#misses++;
+    const mask = codes === baseline ? 0 : changeMask(type, baseline, codes);
+    const writer = new BitWriter(Math.ceil((type.maxBits + type.fields.length) / 8) + 1);
+    writeStateChanges(writer, type, codes, mask);
+    const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask };
+    if (entry.deltas.size >= MAX_BASELINES_PER_STATE) {
+      const oldest = entry.deltas.keys().next();
+      if (oldest.done !== true) entry.deltas.delete(oldest.value);
+    }
+    entry.deltas.set(baseline, encoded);
+    return encoded;
+  }
+
+  /** The state's checksum share (not counted in `stats`: it is cheap and asked once per use). */
+  hash(codes: EntityCodes): number {
+    const entry = this.#entry(codes);
+    entry.hash ??= hashCodes(codes);
+    return entry.hash;
+  }
+
+  #entry(codes: EntityCodes): Entry {
+    let entry = this.#entries.get(codes);
+    if (entry === undefined) {
+      entry = { deltas: new Map() };
+      this.#entries.set(codes, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,76 @@
+import type { AnyEntityType, StateOf } from '../entity.js';
+import { changeMask, type EntityCodes, stateToCodes } from '../state-codes.js';
+import { MAX_ENTITY_ID } from './wire.js';
+
+/** An entity as a snapshot sees it: its type and its quantized codes. */
+export interface EntityRecord {
+  readonly type: AnyEntityType;
+  readonly codes: EntityCodes;
+}
+
+/** The server's world at one tick: what `SnapshotEncoder.encode` sends from. */
+export interface WorldFrame {
+  readonly tick: number;
+  readonly entities: ReadonlyMap<number, EntityRecord>;
+}
+
+/**
+ * The server's entities by id, quantized. It keeps an entity's codes array as it is while the state does
+ * not change, which is what lets `EncodingCache` (keyed by array identity) serve every client from one
+ * encode. Ids count up from 0 and are never reused, so a client can never mistake a new entity for an old
+ * one whose removal it has not heard of yet.
+ */
+export class EntityTable {
+  #entities = new Map<number, EntityRecord>();
+  #nextId = 0;
+
+  get size(): number {
+    return this.#entities.size;
+  }
+
+  /** Adds an entity and returns its id. Throws like `stateToCodes` for a state with no codes. */
+  spawn<Entity extends AnyEntityType>(type: Entity, state: StateOf<Entity>): number {
+    if (this.#nextId > MAX_ENTITY_ID) throw new RangeError('entity ids exhausted');
+    const id = this.#nextId++;
+    this.#entities.set(id, Object.freeze({ type, codes: Object.freeze(stateToCodes(type, state)) }));
+    return id;
+  }
+
+  /**
+   * Quantizes the new state; the record (and its codes array) stays the same object when nothing changed.
+   * `type` must be the entity's (a RangeError otherwise): it types `state`.
+   */
+  update<Entity extends AnyEntityType>(id: number, type: Entity, state: StateOf<Entity>): void {
+    const record = this.#require(id);
+    if (record.type !== type) {
+      throw new RangeError(`entity ${id} is a ${record.type.name}, not a ${type.name}`);
+    }
+    this.updateCodes(id, stateToCodes(type, state));
+  }
+
+  /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
+  updateCodes(id: number, codes: EntityCodes): void {
+    const record = this.#require(id);
+    if (changeMask(record.type, record.codes, codes) === 0) return;
+    this.#entities.set(id, Object.freeze({ type: record.type, codes: Object.freeze([...codes]) }));
+  }
+
+  remove(id: number): boolean {
+    return this.#entities.delete(id);
+  }
+
+  get(id: number): EntityRecord | undefined {
+    return this.#entities.get(id);
+  }
+
+  /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
+  frame(tick: number): WorldFrame {
+    return Object.freeze({ tick, entities: new Map(this.#entities) });
+  }
+
+  #require(id: number): EntityRecord {
+    const record = this.#entities.get(id);
+    if (record === undefined) throw new RangeError(`no entity ${id}`);
+    return record;
+  }
+}

@@ -1,0 +1,81 @@
+import type { EntityRecord } from './entity-table.js';
+
+/**
+ * Update tiers. Critical entities (the client's own vehicle, removals) go first in every packet;
+ * normal and ambient ones gain priority at their weight and wait their turn when the budget is short.
+ */
+export const Tier = { critical: 'critical', normal: 'normal', ambient: 'ambient' } as const;
+export type Tier = (typeof Tier)[keyof typeof Tier];
+
+export interface PriorityOptions {
+  /** Priority gained per snapshot, ≥ 0 (for example falling with the distance to this client's player). Default 1. */
+  priority?: (id: number, entity: EntityRecord) => number;
+  /** Default `normal`. Removals are always critical. */
+  tier?: (id: number, entity: EntityRecord) => Tier;
+  /** Multipliers of the priority gained: normal 1, ambient 0.25 unless given. */
+  weights?: { readonly normal?: number; readonly ambient?: number };
+}
+
+/** An entity the encoder would send: `entity` is undefined for a removal. */
+export interface Candidate {
+  readonly id: number;
+  readonly entity: EntityRecord | undefined;
+}
+
+/**
+ * Gaffer-style priority accumulator, one per client. Every snapshot each entity waiting to be sent gains
+ * its priority; the packet is filled highest first; what was sent starts again from 0 and what did not
+ * fit keeps what it gained, so it is sent sooner next time. An entity with nothing to send drops out.
+ */
+export class PriorityAccumulator {
+  readonly #priority: (id: number, entity: EntityRecord) => number;
+  readonly #tier: (id: number, entity: EntityRecord) => Tier;
+  readonly #weights: Readonly<Record<Tier, number>>;
+  #accumulated = new Map<number, number>();
+
+  constructor(options: PriorityOptions = {}) {
+    this.#priority = options.priority ?? (() => 1);
+    this.#tier = options.tier ?? (() => Tier.normal);
+    const normal = options.weights?.normal ?? 1;
+    const ambient = options.weights?.ambient ?? 0.25;
+    for (const [name, weight] of [
+      ['normal', normal],
+      ['ambient', ambient],
+    ] as const) {
+      if (!Number.isFinite(weight) || weight < 0) {
+        throw new RangeError(`priority weight ${name} must be a finite number ≥ 0, got ${weight}`);
+      }
+    }
+    this.#weights = { critical: 1, normal, ambient };
+  }
+
+  /** What an entity has gained since it was last sent (0 when it has nothing waiting). */
+  priorityOf(id: number): number {
+    return this.#accumulated.get(id) ?? 0;
+  }
+
+  /** Adds this snapshot's priority to every candidate, forgets the rest; returns ids in sending order. */
+  rank(candidates: readonly Candidate[]): number[] {
+    const next = new Map<number, number>();
+    const ranked: { id: number; critical: boolean; priority: number }[] = [];
+    for (const { id, entity } of candidates) {
+      const tier = entity === undefined ? Tier.critical : this.#tier(id, entity);
+      const gained = entity === undefined ? 1 : this.#priority(id, entity);
+      const weight = this.#weights[tier];
+      const safeGain = Number.isFinite(gained) && gained > 0 ? gained * weight : 0;
+      const priority = (this.#accumulated.get(id) ?? 0) + safeGain;
+      next.set(id, priority);
+      ranked.push({ id, critical: tier === Tier.critical, priority });
+    }
+    this.#accumulated = next;
+    ranked.sort((a, b) =>
+      a.critical !== b.critical ? (a.critical ? -1 : 1) : b.priority - a.priority || a.id - b.id,
+    );
+    return ranked.map((entry) => entry.id);
+  }
+
+  /** The entity went out in a packet: it starts gaining again from 0. */
+  sent(id: number): void {
+    this.#accumulated.set(id, 0);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Snapshot sequence numbers are 16 bits and wrap (RFC 1982 serial arithmetic): at 60 snapshots a second
+ * they wrap every 18 minutes, and only the newest few hundred are ever compared.
+ */
+export const SEQ_BITS = 16;
+export const SEQ_MODULO = 2 ** SEQ_BITS;
+
+/** How far `later` is after `earlier`, in 0..65,535 (wrapping). */
+export function seqDistance(later: number, earlier: number): number {
+  return (((later - earlier) % SEQ_MODULO) + SEQ_MODULO) % SEQ_MODULO;
+}
+
+/** True when `a` is after `b` by less than half the sequence space. */
+export function seqNewer(a: number, b: number): boolean {
+  const distance = seqDistance(a, b);
+  return distance > 0 && distance < SEQ_MODULO / 2;
+}

@@ -1,0 +1,328 @@
+import { BitWriter } from '../../protocol/index.js';
+import type { AnyEntityType } from '../entity.js';
+import { changeMask, type EntityCodes } from '../state-codes.js';
+import type { SnapshotAck } from './ack.js';
+import { appendBits, type EncodedBits } from './bit-copy.js';
+import { addShare, entityShare, headerShare } from './codes-hash.js';
+import { EncodingCache } from './encoding-cache.js';
+import type { EntityRegistry } from './entity-registry.js';
+import type { EntityRecord, WorldFrame } from './entity-table.js';
+import { type Candidate, PriorityAccumulator } from './priority.js';
+import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
+import {
+  baselineRefBits,
+  gapBits,
+  gapOf,
+  kindBits,
+  NEAR_BASELINE_WINDOW,
+  RecordKind,
+  varUintBits,
+  writeBaselineRef,
+  writeGap,
+  writeKind,
+} from './wire.js';
+
+export interface SnapshotEncoderOptions {
+  /** Share one between the encoders of all clients of a world. Default: a cache of this encoder's own. */
+  cache?: EncodingCache;
+  /** This client's accumulator. Default: every entity priority 1, tier normal. */
+  priority?: PriorityAccumulator;
+}
+
+export interface EncodeOptions {
+  /** Bytes the snapshot may take; the header (9+ bytes) always goes, even over it. Default: no limit. */
+  budgetBytes?: number;
+}
+
+export interface EncodedSnapshot {
+  readonly bytes: Uint8Array;
+  readonly seq: number;
+  readonly tick: number;
+  /** Every entity with something to send is in it: the client may take all others as unchanged. */
+  readonly complete: boolean;
+  /** Ids in the snapshot, ascending. */
+  readonly sent: readonly number[];
+  /** Entities with something to send that the budget left out (they keep their priority). */
+  readonly leftOut: number;
+}
+
+/** Header bits besides the tick and count varuints: seq, complete flag, checksum. */
+const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
+/** The smallest record: a 5-bit gap and a 2-bit removal tag. */
+const MIN_RECORD_BITS = 7;
+/** Acks older than this many snapshots are ignored: their records are long superseded. */
+const PENDING_SNAPSHOTS = 1024;
+/** Unacked records kept per entity; past it the client's copy of the entity counts as unknown. */
+const MAX_UNACKED_RECORDS = 64;
+
+/*
+ * Inside the encoder snapshots are counted without wrapping (`at`); the wire carries `at % 65536`. Acks
+ * are mapped back to the newest count with their seq, so ages compare as plain integers even for a
+ * baseline many wraps old.
+ */
+
+interface SentRecord {
+  readonly at: number;
+  /** null: a removal. */
+  readonly codes: EntityCodes | null;
+}
+
+/** What this client holds of one entity, as far as the server knows. */
+interface Tracked {
+  readonly type: AnyEntityType;
+  /** The newest state the client acked. */
+  baseline: { readonly at: number; readonly codes: EntityCodes } | undefined;
+  /** Records sent after the baseline, oldest first: the client may hold any of them. */
+  sent: SentRecord[];
+  /** Records newer than the baseline were dropped unacked up to this one: the client's copy is unknown. */
+  unknownUntil: number | undefined;
+}
+
+interface Planned {
+  readonly id: number;
+  readonly kind: RecordKind;
+  readonly entity: EntityRecord | undefined;
+  readonly payload: EncodedBits | undefined;
+  readonly baselineAt: number;
+  readonly bits: number;
+}
+
+/**
+ * The server side of snapshot sync for one client. Each `encode` sends, within the byte budget and in
+ * priority order, the entities whose state the client may not hold: new ones in full, known ones as
+ * changes against the newest state the client acked (its baseline for that entity), removed ones as a
+ * removal until one is acked. Entities the client holds up to date are left out. `receiveAck` moves
+ * baselines forward; an ack asking for a resync drops them, so the next snapshots carry full states.
+ */
+export class SnapshotEncoder {
+  readonly #registry: EntityRegistry;
+  readonly #cache: EncodingCache;
+  readonly #priority: PriorityAccumulator;
+  #at = 0;
+  #tracked = new Map<number, Tracked>();
+  /** Snapshot count → ids sent in it, for acks. */
+  #pending = new Map<number, readonly number[]>();
+  #resyncFrom: number | undefined;
+
+  constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
+    this.#registry = registry;
+    this.#cache = options.cache ?? new EncodingCache();
+    this.#priority = options.priority ?? new PriorityAccumulator();
+  }
+
+  /** The seq the next snapshot will carry. */
+  get nextSeq(): number {
+    return this.#at % SEQ_MODULO;
+  }
+
+  encode(frame: WorldFrame, options: EncodeOptions = {}): EncodedSnapshot {
+    const budget = options.budgetBytes ?? Number.POSITIVE_INFINITY;
+    if (!(budget >= 0)) throw new RangeError(`budgetBytes must be ≥ 0, got ${budget}`);
+    if (!Number.isSafeInteger(frame.tick) || frame.tick < 0) {
+      throw new RangeError(`frame tick must be a safe integer ≥ 0, got ${frame.tick}`);
+    }
+    const at = this.#at;
+    const seq = at % SEQ_MODULO;
+    const candidates = this.#candidates(frame);
+    const order = this.#priority.rank(candidates);
+    const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+
+    // Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
+    // neighbours, so the cost of each insertion is computed against the ids chosen so far.
+    const budgetBits = budget * 8;
+    const chosen: Planned[] = [];
+    let bits = FIXED_HEADER_BITS + varUintBits(frame.tick) + varUintBits(0);
+    for (const id of order) {
+      if (budgetBits - bits < MIN_RECORD_BITS) break;
+      const candidate = byId.get(id) as Candidate;
+      const planned = this.#plan(at, candidate);
+      const index = insertionPoint(chosen, id);
+      const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
+      const following = chosen[index];
+      let cost = planned.bits + gapBits(gapOf(previous, id));
+      if (following !== undefined) {
+        cost += gapBits(gapOf(id, following.id)) - gapBits(gapOf(previous, following.id));
+      }
+      cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
+      if (bits + cost > budgetBits) continue;
+      bits += cost;
+      chosen.splice(index, 0, planned);
+    }
+
+    const writer = new BitWriter(Math.ceil(bits / 8) + 1);
+    const complete = chosen.length === candidates.length;
+    let checksum = headerShare(seq, frame.tick, complete);
+    for (const planned of chosen) {
+      if (planned.entity !== undefined) {
+        checksum = addShare(checksum, entityShare(planned.id, this.#cache.hash(planned.entity.codes)));
+      }
+    }
+    writer.writeBits(seq, SEQ_BITS);
+    writer.writeVarUint(frame.tick);
+    writer.writeBits(complete ? 1 : 0, 1);
+    writer.writeBits(checksum, 32);
+    writer.writeVarUint(chosen.length);
+    let previous = -1;
+    for (const planned of chosen) {
+      writeGap(writer, gapOf(previous, planned.id));
+      previous = planned.id;
+      writeKind(writer, planned.kind);
+      if (planned.kind === RecordKind.delta) {
+        writeBaselineRef(writer, planned.baselineAt % SEQ_MODULO, at - planned.baselineAt);
+      } else if (planned.kind === RecordKind.full) {
+        writer.writeBits(
+          this.#registry.typeId((planned.entity as EntityRecord).type),
+          this.#registry.typeBits,
+        );
+      }
+      if (planned.payload !== undefined) appendBits(writer, planned.payload);
+    }
+    if (writer.bitLength !== bits) throw new Error(`snapshot size estimate ${bits} != ${writer.bitLength}`);
+
+    this.#record(at, chosen);
+    this.#at = at + 1;
+    return {
+      bytes: writer.finish(),
+      seq,
+      tick: frame.tick,
+      complete,
+      sent: chosen.map((planned) => planned.id),
+      leftOut: candidates.length - chosen.length,
+    };
+  }
+
+  /** Moves baselines to the newest acked states; an ack with `resync` set drops them all. */
+  receiveAck(ack: SnapshotAck): void {
+    // The newest count sent with that seq; an ack of a snapshot not sent yet (a forged one) is ignored.
+    const newest =
+      ack.newest === undefined || this.#at === 0
+        ? undefined
+        : this.#at - 1 - seqDistance((this.#at - 1) % SEQ_MODULO, ack.newest);
+    if (ack.resync) {
+      // An older request, reordered behind the reset it caused, must not reset again. A client that has
+      // applied nothing yet is always heard: it cannot have seen a reset.
+      const asked = this.#resyncFrom === undefined || newest === undefined || newest >= this.#resyncFrom;
+      if (asked) {
+        this.resync();
+        return;
+      }
+    }
+    if (newest === undefined) return;
+    for (let back = 32; back >= 1; back--) {
+      if (Math.floor(ack.previous / 2 ** (back - 1)) % 2 === 1) this.#acked(newest - back);
+    }
+    this.#acked(newest);
+  }
+
+  /**
+   * Forgets every baseline and unacked snapshot: entities still known to the client are sent in full
+   * until acked again. What the client may hold stays tracked, so removals still reach it.
+   */
+  resync(): void {
+    for (const tracked of this.#tracked.values()) {
+      tracked.baseline = undefined;
+      tracked.sent = [];
+      tracked.unknownUntil = undefined;
+    }
+    this.#pending.clear();
+    this.#resyncFrom = this.#at;
+  }
+
+  #candidates(frame: WorldFrame): Candidate[] {
+    const candidates: Candidate[] = [];
+    for (const [id, entity] of frame.entities) {
+      const tracked = this.#tracked.get(id);
+      if (tracked === undefined || tracked.type !== entity.type || !isHeld(tracked, entity.codes)) {
+        candidates.push({ id, entity });
+      }
+    }
+    for (const id of this.#tracked.keys()) {
+      if (!frame.entities.has(id)) candidates.push({ id, entity: undefined });
+    }
+    return candidates;
+  }
+
+  #plan(at: number, { id, entity }: Candidate): Planned {
+    if (entity === undefined) {
+      return { id, kind: RecordKind.remove, entity, payload: undefined, baselineAt: 0, bits: 2 };
+    }
+    const tracked = this.#tracked.get(id);
+    const baseline = tracked?.type === entity.type ? tracked.baseline : undefined;
+    if (tracked !== undefined && baseline !== undefined) {
+      const distance = at - baseline.at;
+      // A far baseline is only safe when it is the client's newest copy: nothing sent since.
+      const usable =
+        distance <= NEAR_BASELINE_WINDOW || (tracked.sent.length === 0 && tracked.unknownUntil === undefined);
+      if (usable && distance > 0) {
+        const payload = this.#cache.changes(entity.type, entity.codes, baseline.codes);
+        const bits = kindBits(RecordKind.delta) + baselineRefBits(distance) + payload.bitLength;
+        return { id, kind: RecordKind.delta, entity, payload, baselineAt: baseline.at, bits };
+      }
+    }
+    const payload = this.#cache.full(entity.type, entity.codes);
+    const bits = kindBits(RecordKind.full) + this.#registry.typeBits + payload.bitLength;
+    return { id, kind: RecordKind.full, entity, payload, baselineAt: 0, bits };
+  }
+
+  #record(at: number, chosen: readonly Planned[]): void {
+    for (const planned of chosen) {
+      this.#priority.sent(planned.id);
+      let tracked = this.#tracked.get(planned.id);
+      if (planned.entity !== undefined && (tracked === undefined || tracked.type !== planned.entity.type)) {
+        tracked = { type: planned.entity.type, baseline: undefined, sent: [], unknownUntil: undefined };
+        this.#tracked.set(planned.id, tracked);
+      }
+      if (tracked === undefined) continue;
+      tracked.sent.push({ at, codes: planned.entity?.codes ?? null });
+      if (tracked.sent.length > MAX_UNACKED_RECORDS) {
+        const dropped = tracked.sent.shift() as SentRecord;
+        tracked.unknownUntil = dropped.at;
+      }
+    }
+    this.#pending.set(
+      at,
+      chosen.map((planned) => planned.id),
+    );
+    this.#pending.delete(at - PENDING_SNAPSHOTS);
+  }
+
+  #acked(at: number): void {
+    const ids = this.#pending.get(at);
+    if (ids === undefined) return;
+    this.#pending.delete(at);
+    for (const id of ids) {
+      const tracked = this.#tracked.get(id);
+      const record = tracked?.sent.find((sent) => sent.at === at);
+      if (tracked === undefined || record === undefined) continue;
+      if (record.codes === null) {
+        this.#tracked.delete(id);
+        continue;
+      }
+      if (tracked.baseline !== undefined && at <= tracked.baseline.at) continue;
+      tracked.baseline = { at, codes: record.codes };
+      tracked.sent = tracked.sent.filter((sent) => sent.at > at);
+      if (tracked.unknownUntil !== undefined && tracked.unknownUntil <= at) {
+        tracked.unknownUntil = undefined;
+      }
+    }
+  }
+}
+
+/** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
+function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
+  if (tracked.baseline === undefined || tracked.unknownUntil !== undefined) return false;
+  const same = (other: EntityCodes | null) =>
+    other !== null && (other === codes || changeMask(tracked.type, other, codes) === 0);
+  return same(tracked.baseline.codes) && tracked.sent.every((sent) => same(sent.codes));
+}
+
+function insertionPoint(chosen: readonly Planned[], id: number): number {
+  let low = 0;
+  let high = chosen.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((chosen[middle] as Planned).id < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,299 @@
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import {
+  decodeAck,
+  EncodingCache,
+  encodeAck,
+  entityRegistry,
+  SchemaError,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  type SnapshotOutcome,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { Car, car, Pickup, registry, world } from './harness.js';
+
+function applied(outcome: SnapshotOutcome) {
+  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+describe('SnapshotEncoder and SnapshotDecoder', () => {
+  it('creates entities with full states, then sends only what changed against acked baselines', () => {
+    const table = world(3, 1);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+
+    const first = encoder.encode(table.frame(1));
+    expect(first.sent).toEqual([0, 1, 2, 3]);
+    expect(applied(decoder.decode(first.bytes)).created).toEqual([0, 1, 2, 3]);
+    expect(decoder.stateOf(1, Car)).toEqual(car(1));
+    expect(decoder.stateOf(3, Pickup)).toEqual({ kind: 'ammo', active: true });
+    expect(decoder.stateOf(3, Car)).toBeUndefined();
+
+    // Not acked yet: the unchanged entities still go, in full, until the client acks one.
+    const again = encoder.encode(table.frame(2));
+    expect(again.sent).toEqual([0, 1, 2, 3]);
+    encoder.receiveAck(decoder.ack());
+
+    table.update(2, Car, car(2, 40));
+    const delta = encoder.encode(table.frame(3));
+    expect(delta.sent).toEqual([2]);
+    expect(delta.complete).toBe(true);
+    // Header: seq 16 + tick 8 + complete 1 + checksum 32 + count 8 bits; the record: gap 5 + kind 1 +
+    // baseline 7 + mask 3 + hp 7 bits.
+    expect(delta.bytes.length).toBe(Math.ceil((65 + 23) / 8));
+    const outcome = applied(decoder.decode(delta.bytes));
+    expect(outcome).toMatchObject({
+      seq: 2,
+      tick: 3,
+      complete: true,
+      created: [],
+      updated: [2],
+      removed: [],
+    });
+    expect(decoder.stateOf(2, Car)).toEqual(car(2, 40));
+    expect(decoder.get(2)).toMatchObject({ seq: 2, tick: 3 });
+    expect(decoder.get(1)).toMatchObject({ seq: 0, tick: 1 });
+  });
+
+  it('sends nothing for entities the client holds up to date: an empty, complete snapshot', () => {
+    const table = world(2);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    const idle = encoder.encode(table.frame(1));
+    expect(idle).toMatchObject({ sent: [], complete: true, leftOut: 0 });
+    expect(applied(decoder.decode(idle.bytes)).updated).toEqual([]);
+  });
+
+  it('resends a change that reverted before the ack came: the client may hold the in-between state', () => {
+    const table = world(1);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    table.update(0, Car, car(0, 10));
+    decoder.decode(encoder.encode(table.frame(1)).bytes); // its ack is lost
+    table.update(0, Car, car(0));
+    const back = encoder.encode(table.frame(2));
+    expect(back.sent).toEqual([0]);
+    decoder.decode(back.bytes);
+    expect(decoder.stateOf(0, Car)).toEqual(car(0));
+  });
+
+  it('retransmits a removal until a snapshot carrying it is acked, then forgets the entity', () => {
+    const table = world(2);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    table.remove(1);
+    expect(encoder.encode(table.frame(1)).sent).toEqual([1]); // lost
+    const retry = encoder.encode(table.frame(2));
+    expect(retry.sent).toEqual([1]);
+    expect(applied(decoder.decode(retry.bytes)).removed).toEqual([1]);
+    expect(decoder.get(1)).toBeUndefined();
+    encoder.receiveAck(decoder.ack());
+    expect(encoder.encode(table.frame(3)).sent).toEqual([]);
+  });
+
+  it('drops snapshots older than the newest applied, and does not ack them', () => {
+    const table = world(1);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    const older = encoder.encode(table.frame(0));
+    const newer = encoder.encode(table.frame(1));
+    applied(decoder.decode(newer.bytes));
+    expect(decoder.decode(older.bytes)).toEqual({ kind: 'stale', seq: 0 });
+    expect(decoder.ack()).toEqual({ newest: 1, previous: 0, resync: false });
+  });
+
+  it('acks the newest snapshot and which of the 32 before it arrived', () => {
+    const table = world(1);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    const snapshots = Array.from({ length: 40 }, (_, tick) => encoder.encode(table.frame(tick)));
+    for (const seq of [0, 2, 3, 39]) decoder.decode(snapshots[seq]!.bytes);
+    // 39 is newest; 3 is 36 back, past the 32 the field covers; bit i = 39 - 1 - i.
+    expect(decoder.ack()).toEqual({ newest: 39, previous: 0, resync: false });
+    decoder.decode(encoder.encode(table.frame(40)).bytes);
+    expect(decoder.ack()).toEqual({ newest: 40, previous: 1, resync: false });
+  });
+
+  it('answers a delta against a baseline it never had with a resync, and recovers with full states', () => {
+    const table = world(2);
+    const encoder = new SnapshotEncoder(registry);
+    const first = new SnapshotDecoder(registry);
+    first.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(first.ack());
+    table.update(0, Car, car(0, 1));
+
+    const fresh = new SnapshotDecoder(registry); // a client that lost everything it held
+    const outcome = fresh.decode(encoder.encode(table.frame(1)).bytes);
+    expect(outcome).toMatchObject({ kind: 'resync', seq: 1 });
+    expect(fresh.size).toBe(0);
+    expect(fresh.ack()).toEqual({ newest: undefined, previous: 0, resync: true });
+
+    encoder.receiveAck(decodeAck(encodeAck(fresh.ack())));
+    const full = encoder.encode(table.frame(2));
+    expect(full.sent).toEqual([0, 1]);
+    expect(applied(fresh.decode(full.bytes)).created).toEqual([0, 1]);
+    expect(fresh.resyncRequested).toBe(false);
+    expect(fresh.stateOf(0, Car)).toEqual(car(0, 1));
+    // A request from before the reset (reordered) does not reset the server again.
+    encoder.receiveAck({ newest: 0, previous: 0, resync: true });
+    encoder.receiveAck(fresh.ack());
+    table.update(1, Car, car(1, 5));
+    expect(encoder.encode(table.frame(3)).sent).toEqual([1]);
+  });
+
+  it('answers a delta whose baseline differs from the server one (checksum) with a resync', () => {
+    const table = world(1);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    // Another server's snapshot 0 with different content: same seq, other state.
+    const other = new SnapshotEncoder(registry);
+    const otherTable = world(1);
+    otherTable.update(0, Car, car(7));
+    const impostor = new SnapshotDecoder(registry);
+    impostor.decode(other.encode(otherTable.frame(0)).bytes);
+    table.update(0, Car, car(0, 3));
+    expect(impostor.decode(encoder.encode(table.frame(1)).bytes)).toMatchObject({
+      kind: 'resync',
+      reason: expect.stringContaining('checksum'),
+    });
+    expect(impostor.stateOf(0, Car)).toEqual(car(7));
+  });
+
+  it("names a baseline older than 64 snapshots by its seq, when it is the client's newest copy", () => {
+    const table = world(2);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    for (let tick = 1; tick <= 70_000; tick++) {
+      table.update(1, Car, car(1, tick % 101));
+      decoder.decode(encoder.encode(table.frame(tick)).bytes);
+      encoder.receiveAck(decoder.ack());
+    }
+    // Entity 0's baseline is snapshot 0, 70,000 snapshots (more than a wrap) back.
+    table.update(0, Car, car(0, 1));
+    const late = encoder.encode(table.frame(70_001));
+    expect(late.sent).toEqual([0]);
+    // A delta, not a full state: header 81 bits (tick in 3 bytes), gap 5 + kind 1 + baseline seq 17 +
+    // mask 3 + hp 7.
+    expect(late.bytes.length).toBe(Math.ceil((81 + 33) / 8));
+    expect(applied(decoder.decode(late.bytes)).updated).toEqual([0]);
+    expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
+  });
+
+  it('recovers when acks stop for longer than it keeps unacked records', () => {
+    const table = world(3);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    for (let tick = 1; tick <= 200; tick++) {
+      table.update(tick % 3, Car, car(tick, tick % 101));
+      decoder.decode(encoder.encode(table.frame(tick)).bytes); // every ack lost
+    }
+    encoder.receiveAck(decoder.ack());
+    for (let tick = 201; tick < 205; tick++) {
+      const outcome = decoder.decode(encoder.encode(table.frame(tick)).bytes);
+      expect(outcome.kind).toBe('applied');
+      encoder.receiveAck(decoder.ack());
+    }
+    expect(encoder.encode(table.frame(205))).toMatchObject({ sent: [], complete: true });
+    for (let id = 0; id < 3; id++) expect(decoder.get(id)?.codes).toEqual(table.get(id)?.codes);
+  });
+
+  it('keeps within the byte budget; the rest waits, with its priority, for later packets', () => {
+    const table = world(30);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    const seen = new Set<number>();
+    for (let tick = 0; tick < 20 && decoder.size < 30; tick++) {
+      const snapshot = encoder.encode(table.frame(tick), { budgetBytes: 60 });
+      expect(snapshot.bytes.length).toBeLessThanOrEqual(60);
+      expect(snapshot.sent.length).toBeGreaterThan(0);
+      expect(snapshot.complete).toBe(snapshot.leftOut === 0);
+      for (const id of snapshot.sent) seen.add(id);
+      decoder.decode(snapshot.bytes);
+      encoder.receiveAck(decoder.ack());
+    }
+    expect(decoder.size).toBe(30);
+    // A budget below the header still sends the header alone.
+    const tiny = encoder.encode(world(30).frame(99), { budgetBytes: 1 });
+    expect(tiny.sent).toEqual([]);
+    expect(applied(decoder.decode(tiny.bytes)).complete).toBe(true);
+  });
+
+  it('reuses encodings across clients that hold the same baseline', () => {
+    const table = world(4);
+    const cache = new EncodingCache();
+    const a = new SnapshotEncoder(registry, { cache });
+    const b = new SnapshotEncoder(registry, { cache });
+    a.encode(table.frame(0));
+    expect(cache.stats).toEqual({ hits: 0, misses: 4 });
+    b.encode(table.frame(0));
+    expect(cache.stats).toEqual({ hits: 4, misses: 4 });
+  });
+
+  it('refuses bad options and unregistered types as bugs, not wire faults', () => {
+    const encoder = new SnapshotEncoder(entityRegistry([Pickup]));
+    expect(() => encoder.encode(world(1).frame(0))).toThrow(RangeError);
+    expect(() => encoder.encode(world(0).frame(-1))).toThrow(RangeError);
+    expect(() => encoder.encode(world(0).frame(0), { budgetBytes: Number.NaN })).toThrow(RangeError);
+    expect(() => entityRegistry([])).toThrow(SchemaError);
+    expect(() => entityRegistry([Car, Car])).toThrow(SchemaError);
+    expect(entityRegistry([Car]).typeBits).toBe(0);
+    expect(entityRegistry([Car, Pickup]).typeBits).toBe(1);
+  });
+});
+
+describe('EntityTable', () => {
+  it('keeps the codes array while the state does not change, and checks the type on update', () => {
+    const table = world(1);
+    const before = table.get(0)!;
+    table.update(0, Car, car(0.001)); // below the 0.01 precision: the same codes
+    expect(table.get(0)).toBe(before);
+    table.update(0, Car, car(1));
+    expect(table.get(0)).not.toBe(before);
+    expect(() => table.update(0, Pickup, { kind: 'ammo', active: true })).toThrow(RangeError);
+    expect(() => table.update(5, Car, car(1))).toThrow(RangeError);
+    const frame = table.frame(3);
+    table.remove(0);
+    expect(frame.entities.size).toBe(1);
+    expect(table.size).toBe(0);
+  });
+});
+
+describe('ack messages', () => {
+  it('round-trip, and take 7 bytes (1 before the first snapshot)', () => {
+    const ack = { newest: 65535, previous: 0xffffffff, resync: true };
+    expect(encodeAck(ack)).toHaveLength(7);
+    expect(decodeAck(encodeAck(ack))).toEqual(ack);
+    const none = { newest: undefined, previous: 0, resync: false };
+    expect(encodeAck(none)).toEqual(new Uint8Array([0]));
+    expect(decodeAck(encodeAck(none))).toEqual(none);
+  });
+
+  it('refuse truncated, padded and overlong input with BAD_FRAME', () => {
+    for (const bytes of [
+      new Uint8Array([]),
+      new Uint8Array([1, 2]),
+      new Uint8Array([0, 0]),
+      new Uint8Array([4]),
+    ]) {
+      expect(() => decodeAck(bytes)).toThrow(ProtocolError);
+      try {
+        decodeAck(bytes);
+      } catch (error) {
+        expect((error as ProtocolError).code).toBe(ErrorCode.BAD_FRAME);
+      }
+    }
+  });
+});

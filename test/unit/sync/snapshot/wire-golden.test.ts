@@ -1,0 +1,90 @@
+import { BitReader } from 'vehikill-net/protocol';
+import {
+  bool,
+  EntityTable,
+  entity,
+  entityRegistry,
+  int,
+  SnapshotDecoder,
+  SnapshotEncoder,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+
+// The example of "Snapshot wire format" in docs/sync.md, kept true here.
+const Ship = entity('ship', { hp: int({ min: 0, max: 100 }), shield: bool() });
+const Rock = entity('rock', { size: int({ min: 0, max: 3 }) });
+const registry = entityRegistry([Ship, Rock]);
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+describe('snapshot wire format golden example', () => {
+  const table = new EntityTable();
+  table.spawn(Ship, { hp: 100, shield: true });
+  table.spawn(Rock, { size: 2 });
+  table.spawn(Ship, { hp: 50, shield: false });
+  const encoder = new SnapshotEncoder(registry);
+  const decoder = new SnapshotDecoder(registry);
+  const first = encoder.encode(table.frame(7));
+  decoder.decode(first.bytes);
+  encoder.receiveAck(decoder.ack());
+  table.update(2, Ship, { hp: 49, shield: false });
+  table.remove(1);
+  const second = encoder.encode(table.frame(8));
+
+  it('encodes the first snapshot (three creations) as documented', () => {
+    expect(hex(first.bytes)).toBe('000007aba320600740c841059101');
+    const reader = new BitReader(first.bytes);
+    expect(reader.readBits(16)).toBe(0); // seq
+    expect(reader.readVarUint()).toBe(7); // tick
+    expect(reader.readBits(1)).toBe(1); // complete
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(3); // count
+    // id 0: gap '0' + 0 in 4 bits, kind full '1','0', type 0 in 1 bit, hp 100 in 7, shield 1.
+    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 0, 1, 0,
+    ]);
+    expect([reader.readBits(1), reader.readBits(7), reader.readBits(1)]).toEqual([0, 100, 1]);
+    // id 1: gap 0, full, type 1, size 2 in 2 bits.
+    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 0, 1, 0,
+    ]);
+    expect([reader.readBits(1), reader.readBits(2)]).toEqual([1, 2]);
+    // id 2: gap 0, full, type 0, hp 50, shield 0.
+    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 0, 1, 0,
+    ]);
+    expect([reader.readBits(1), reader.readBits(7), reader.readBits(1)]).toEqual([0, 50, 0]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+  });
+
+  it('encodes a removal and a delta as documented', () => {
+    expect(hex(second.bytes)).toBe('010008f5a27b8b04c400a018');
+    const reader = new BitReader(second.bytes);
+    expect(reader.readBits(16)).toBe(1); // seq
+    expect(reader.readVarUint()).toBe(8); // tick
+    expect(reader.readBits(1)).toBe(1); // complete
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(2); // count
+    // id 1 (gap 1 after "id -1"): remove '1','1'.
+    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 1, 1, 1,
+    ]);
+    // id 2 (gap 0): delta '0', baseline '0' + distance 1 - 1 in 6 bits, mask 0b01 in 2 bits, hp 49.
+    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1)]).toEqual([0, 0, 0]);
+    expect([reader.readBits(1), reader.readBits(6)]).toEqual([0, 0]);
+    expect([reader.readBits(2), reader.readBits(7)]).toEqual([1, 49]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(second.bytes)).toEqual({
+      kind: 'applied',
+      seq: 1,
+      tick: 8,
+      complete: true,
+      created: [],
+      updated: [2],
+      removed: [1],
+    });
+    expect(decoder.stateOf(2, Ship)).toEqual({ hp: 49, shield: false });
+  });
+});
