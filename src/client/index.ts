@@ -21,5 +21,15 @@ export {
   type ServerLinkPath,
   type ServerLinkSettings,
 } from './server-link/client-server-link.js';
+export {
+  isEntityOf,
+  type SyncedChange,
+  type SyncedEntity,
+  SyncedState,
+  type SyncedStateEvents,
+  type SyncedStateOptions,
+  type SyncedStateStats,
+  type SyncLink,
+} from './sync/synced-state.js';
 export { type MicrophoneResult, VoiceChat, type VoiceEvents, type VoiceOptions } from './voice/voice-chat.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.js';

@@ -31,3 +31,4 @@ export { HandshakePacer } from './server-link/handshake-pacer.js';
 export { ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';
 export { ServerLinks } from './server-link/server-links.js';
+export { RoomSync, type RoomSyncOptions, type RoomSyncStats, type SyncedRoom } from './sync/room-sync.js';

@@ -20,6 +20,14 @@ export { type IntOptions, int } from './fields/int.js';
 export { type Quaternion, type QuaternionOptions, quaternion } from './fields/quaternion.js';
 export { type StringOptions, string } from './fields/string.js';
 export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
+export {
+  decodeSyncFrame,
+  encodeAckFrame,
+  encodeAppFrame,
+  encodeSnapshotFrame,
+  type SyncFrame,
+  SyncTag,
+} from './link-frame.js';
 export { SchemaError } from './schema-error.js';
 export { decodeAck, encodeAck, readAck, type SnapshotAck, writeAck } from './snapshot/ack.js';
 export { type EncodedChanges, EncodingCache } from './snapshot/encoding-cache.js';

@@ -1,0 +1,333 @@
+import { inflateSync } from 'fflate';
+import { type Cancel, type Clock, type Disposer, Emitter, realClock } from '../../common/index.js';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import {
+  type AnyEntityType,
+  changeMask,
+  codesToState,
+  decodeSyncFrame,
+  type EntityCodes,
+  encodeAckFrame,
+  encodeAppFrame,
+  entityRegistry,
+  SnapshotDecoder,
+  type StateOf,
+} from '../../sync/index.js';
+import { Channel, type Link } from '../../transport/index.js';
+import { BytesWindow } from './bytes-window.js';
+
+type StateOrRecord<T> = [StateOf<T>] extends [never] ? Readonly<Record<string, unknown>> : StateOf<T>;
+
+/** An entity as this client holds it; `type` tells the union apart (`if (e.type === Vehicle) e.state.hp`). */
+export type SyncedEntity<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
+  ? {
+      readonly id: number;
+      readonly type: T;
+      readonly state: StateOrRecord<T>;
+      /** Server tick of the newest snapshot that carried it. */
+      readonly tick: number;
+    }
+  : never;
+
+/** A changed entity and the names of the fields that changed. */
+export type SyncedChange<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
+  ? SyncedEntity<T> & { readonly changed: readonly string[] }
+  : never;
+
+/** Narrows an entity (or a change) of the union to one type: `if (isEntityOf(e, Vehicle)) e.state.hp`. */
+export function isEntityOf<T extends AnyEntityType, E extends { readonly type: AnyEntityType }>(
+  entity: E | undefined,
+  type: T,
+): entity is Extract<E, { readonly type: T }> {
+  return entity?.type === type;
+}
+
+export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
+  add: SyncedEntity<T>;
+  /** With the last state held. */
+  remove: SyncedEntity<T>;
+  change: SyncedChange<T>;
+  /** After an applied snapshot's add, change and remove events. */
+  snapshot: { readonly seq: number; readonly tick: number; readonly complete: boolean };
+  /** The server's own bytes on `phys` (tagged app), not a snapshot. */
+  app: Uint8Array;
+  /** A malformed message from the server (`BAD_FRAME`): dropped, the state is unchanged. */
+  error: ProtocolError;
+}
+
+export interface SyncedStateStats {
+  snapshotsReceived: number;
+  applied: number;
+  stale: number;
+  /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
+  resyncs: number;
+  deflated: number;
+  badFrames: number;
+  acksSent: number;
+  /** Bytes of snapshot messages as they arrived (deflated ones deflated), in all and over the last second. */
+  bytesReceived: number;
+  bytesPerSecond: number;
+  entities: number;
+}
+
+/** What SyncedState needs of a link: `client.serverLink` is one. */
+export type SyncLink = Pick<Link, 'send' | 'onMessage'>;
+
+export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
+  /** The server's RoomSync types, in the same order: a type's id is its index. */
+  types: Types;
+  clock?: Clock;
+  /**
+   * How long (ms) an ack may wait for an input (`sendInput`) to carry it before it goes on its own.
+   * Default 0: an ack-only message right after each snapshot. A game sending inputs every frame can set
+   * about one frame to save the separate message.
+   */
+  ackDelayMs?: number;
+  /** A deflated snapshot that inflates past this many bytes is refused (`BAD_FRAME`). Default 262,144. */
+  maxSnapshotBytes?: number;
+}
+
+interface Held {
+  readonly type: AnyEntityType;
+  codes: EntityCodes;
+  tick: number;
+  state: unknown;
+}
+
+/**
+ * The client side of a room's state sync: decodes the snapshots arriving on the server link, acks them
+ * (piggybacked on `sendInput`, or on their own), and holds the decoded entities with add, change and
+ * remove events. One per room: make a new one after joining another room and `dispose()` the old one.
+ */
+export class SyncedState<const Types extends readonly AnyEntityType[]> {
+  readonly #link: SyncLink;
+  readonly #clock: Clock;
+  readonly #decoder: SnapshotDecoder;
+  readonly #events = new Emitter<SyncedStateEvents<Types[number]>>();
+  readonly #held = new Map<number, Held>();
+  readonly #window = new BytesWindow();
+  readonly #ackDelayMs: number;
+  readonly #maxSnapshotBytes: number;
+  readonly #unsubscribe: Disposer;
+  #scratch: Uint8Array | undefined;
+  #ackDue = false;
+  #cancelAck: Cancel | undefined;
+  #disposed = false;
+  readonly #stats = {
+    snapshotsReceived: 0,
+    applied: 0,
+    stale: 0,
+    resyncs: 0,
+    deflated: 0,
+    badFrames: 0,
+    acksSent: 0,
+    bytesReceived: 0,
+  };
+
+  constructor(link: SyncLink, options: SyncedStateOptions<Types>) {
+    this.#decoder = new SnapshotDecoder(entityRegistry(options.types));
+    this.#link = link;
+    this.#clock = options.clock ?? realClock;
+    this.#ackDelayMs = options.ackDelayMs ?? 0;
+    if (!(this.#ackDelayMs >= 0)) throw new RangeError(`ackDelayMs must be ≥ 0, got ${this.#ackDelayMs}`);
+    this.#maxSnapshotBytes = options.maxSnapshotBytes ?? 262_144;
+    if (!(this.#maxSnapshotBytes >= 16)) {
+      throw new RangeError(`maxSnapshotBytes must be ≥ 16, got ${this.#maxSnapshotBytes}`);
+    }
+    this.#unsubscribe = link.onMessage((channel, bytes) => {
+      if (channel === Channel.phys) this.#receive(bytes);
+    });
+  }
+
+  on<E extends keyof SyncedStateEvents>(
+    event: E,
+    listener: (payload: SyncedStateEvents<Types[number]>[E]) => void,
+  ): Disposer {
+    return this.#events.on(event, listener);
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** The entity, or undefined; with `type`, undefined too when it is of another type. */
+  get(id: number): SyncedEntity<Types[number]> | undefined;
+  get<T extends Types[number]>(id: number, type: T): SyncedEntity<T> | undefined;
+  get(id: number, type?: AnyEntityType): SyncedEntity<Types[number]> | undefined {
+    const held = this.#held.get(id);
+    if (held === undefined || (type !== undefined && held.type !== type)) return undefined;
+    return this.#view(id, held);
+  }
+
+  *entities(): IterableIterator<SyncedEntity<Types[number]>> {
+    for (const [id, held] of this.#held) yield this.#view(id, held);
+  }
+
+  /** The entity's codes as held (quantized integers), for comparing with the server's exactly. */
+  codesOf(id: number): EntityCodes | undefined {
+    return this.#held.get(id)?.codes;
+  }
+
+  stats(): SyncedStateStats {
+    return {
+      ...this.#stats,
+      bytesPerSecond: this.#window.perSecond(this.#clock.now()),
+      entities: this.#held.size,
+    };
+  }
+
+  /** Sends the app's bytes (an input) on `phys`, carrying the newest ack. False when the link refused it. */
+  sendInput(bytes: Uint8Array): boolean {
+    if (this.#disposed) return false;
+    this.#ackDue = false;
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+    this.#stats.acksSent++;
+    return this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack(), bytes));
+  }
+
+  /** Sends the app's bytes on `phys` with no ack (tagged app). */
+  sendApp(bytes: Uint8Array): boolean {
+    if (this.#disposed) return false;
+    return this.#link.send(Channel.phys, encodeAppFrame(bytes));
+  }
+
+  /** Stops listening and sending (`sendInput` returns false); the entities held stay readable. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#unsubscribe();
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+  }
+
+  #receive(bytes: Uint8Array): void {
+    let frame: ReturnType<typeof decodeSyncFrame>;
+    try {
+      frame = decodeSyncFrame(bytes);
+      if (frame.kind === 'ack')
+        throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: an ack from the server');
+    } catch (error) {
+      this.#fault(error);
+      return;
+    }
+    if (frame.kind === 'app') {
+      this.#events.emit('app', frame.payload);
+      return;
+    }
+    this.#stats.snapshotsReceived++;
+    this.#stats.bytesReceived += bytes.length;
+    this.#window.add(this.#clock.now(), bytes.length);
+    let outcome: ReturnType<SnapshotDecoder['decode']>;
+    try {
+      const snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
+      if (frame.deflated) this.#stats.deflated++;
+      outcome = this.#decoder.decode(snapshot);
+    } catch (error) {
+      this.#fault(error);
+      return;
+    }
+    if (outcome.kind === 'stale') {
+      this.#stats.stale++;
+      return;
+    }
+    if (outcome.kind === 'resync') {
+      // The ack now carries the resync flag: send it without waiting for an input.
+      this.#stats.resyncs++;
+      this.#sendAckNow();
+      return;
+    }
+    this.#stats.applied++;
+    this.#apply(outcome.created, outcome.updated, outcome.removed);
+    this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });
+    this.#scheduleAck();
+  }
+
+  #apply(created: readonly number[], updated: readonly number[], removed: readonly number[]): void {
+    for (const id of removed) {
+      const held = this.#held.get(id);
+      if (held === undefined) continue;
+      this.#held.delete(id);
+      this.#events.emit('remove', this.#view(id, held));
+    }
+    for (const id of created) {
+      const entity = this.#decoder.get(id);
+      if (entity === undefined) continue;
+      const old = this.#held.get(id);
+      if (old !== undefined) {
+        // The id came back with another type: the old entity is gone.
+        this.#held.delete(id);
+        this.#events.emit('remove', this.#view(id, old));
+      }
+      const held: Held = { type: entity.type, codes: entity.codes, tick: entity.tick, state: undefined };
+      this.#held.set(id, held);
+      this.#events.emit('add', this.#view(id, held));
+    }
+    for (const id of updated) {
+      const entity = this.#decoder.get(id);
+      const held = this.#held.get(id);
+      if (entity === undefined || held === undefined) continue;
+      held.tick = entity.tick;
+      const mask = changeMask(held.type, held.codes, entity.codes);
+      if (mask === 0) continue;
+      held.codes = entity.codes;
+      held.state = undefined;
+      const changed = held.type.fieldNames.filter((_, index) => (mask & (1 << index)) !== 0);
+      this.#events.emit('change', { ...this.#view(id, held), changed } as unknown as SyncedChange<
+        Types[number]
+      >);
+    }
+  }
+
+  #view(id: number, held: Held): SyncedEntity<Types[number]> {
+    held.state ??= Object.freeze(codesToState(held.type as never, held.codes));
+    return { id, type: held.type, state: held.state, tick: held.tick } as SyncedEntity<Types[number]>;
+  }
+
+  #inflate(payload: Uint8Array): Uint8Array {
+    // One byte more than allowed: fflate truncates to the buffer, so a full buffer means too big.
+    this.#scratch ??= new Uint8Array(this.#maxSnapshotBytes + 1);
+    let inflated: Uint8Array;
+    try {
+      inflated = inflateSync(payload, { out: this.#scratch });
+    } catch (error) {
+      throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: bad deflate data', { cause: error });
+    }
+    if (inflated.length > this.#maxSnapshotBytes) {
+      throw new ProtocolError(
+        ErrorCode.BAD_FRAME,
+        `sync frame: snapshot over ${this.#maxSnapshotBytes} bytes`,
+      );
+    }
+    return inflated;
+  }
+
+  #fault(error: unknown): void {
+    this.#stats.badFrames++;
+    const fault =
+      error instanceof ProtocolError
+        ? error
+        : new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: undecodable', { cause: error });
+    this.#events.emit('error', fault);
+  }
+
+  #scheduleAck(): void {
+    if (this.#ackDelayMs === 0) {
+      this.#sendAckNow();
+      return;
+    }
+    this.#ackDue = true;
+    this.#cancelAck ??= this.#clock.setTimeout(() => {
+      this.#cancelAck = undefined;
+      if (this.#ackDue) this.#sendAckNow();
+    }, this.#ackDelayMs);
+  }
+
+  #sendAckNow(): void {
+    if (this.#disposed) return;
+    this.#ackDue = false;
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+    this.#stats.acksSent++;
+    this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack()));
+  }
+}

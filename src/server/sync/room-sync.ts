@@ -1,0 +1,247 @@
+import { deflateSync } from 'fflate';
+import type { Clock } from '../../common/index.js';
+import {
+  type AnyEntityType,
+  decodeSyncFrame,
+  EncodingCache,
+  type EntityRecord,
+  type EntityRegistry,
+  EntityTable,
+  encodeSnapshotFrame,
+  entityRegistry,
+  PriorityAccumulator,
+  SnapshotEncoder,
+  type Tier,
+} from '../../sync/index.js';
+import { Channel } from '../../transport/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { RoomClient } from '../rooms/room-client.js';
+
+/** What RoomSync needs of its room: a `Room` is one. */
+export interface SyncedRoom {
+  readonly clients: readonly RoomClient[];
+  readonly clock: Clock;
+}
+
+export interface RoomSyncOptions {
+  /** Entity types, in the same order as on the clients: a type's id is its index (append only). */
+  types: readonly AnyEntityType[];
+  /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
+  rateHz?: number;
+  /** Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200. */
+  budgetBytes?: number;
+  /**
+   * Snapshots bigger than this many bytes are deflated, and sent deflated when that is smaller.
+   * Default 512; `Infinity` never deflates. Small deltas barely shrink and cost CPU to try.
+   */
+  deflateAboveBytes?: number;
+  /** Priority an entity gains per snapshot for this member (≥ 0), e.g. falling with distance. Default 1. */
+  priority?: (client: RoomClient, id: number, entity: EntityRecord) => number;
+  /** Update tier of an entity for this member. Default normal. */
+  tier?: (client: RoomClient, id: number, entity: EntityRecord) => Tier;
+  /** Where `sync_*` counters go: pass the server's `metrics`. */
+  metrics?: MetricsSink;
+  /**
+   * How a framed snapshot leaves for a member. Default `client.link.send(Channel.phys, bytes)`.
+   * A plug point for tests (loss) and for wrapping the link.
+   */
+  send?: (client: RoomClient, bytes: Uint8Array) => void;
+}
+
+export interface RoomSyncStats {
+  snapshotsSent: number;
+  /** Bytes of framed snapshots handed to the links. */
+  bytesSent: number;
+  /** Snapshots deflated and sent so (smaller), and tried but sent as they were (not smaller). */
+  deflateChosen: number;
+  deflateNotChosen: number;
+  acksReceived: number;
+  /** `phys` messages that were not valid sync frames (dropped). */
+  badFrames: number;
+  members: number;
+}
+
+interface Member {
+  readonly encoder: SnapshotEncoder;
+  periodMs: number;
+  budgetBytes: number;
+  nextAt: number;
+}
+
+const DEFAULT_RATE_HZ = 20;
+const DEFAULT_BUDGET_BYTES = 1200;
+const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
+
+/**
+ * State sync for one room: the room's entities (`world`), one snapshot encoder per member sharing one
+ * encoding cache, each member served at its own rate and byte budget on its link's `phys` channel.
+ * The room calls `flush(tick)` after each simulation step and passes its `onLinkMessage` calls through
+ * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
+ * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
+ */
+export class RoomSync {
+  /** The room's synced entities: spawn, update and remove them here. */
+  readonly world = new EntityTable();
+  readonly registry: EntityRegistry;
+  readonly #room: SyncedRoom;
+  readonly #cache = new EncodingCache();
+  readonly #members = new Map<RoomClient, Member>();
+  readonly #options: RoomSyncOptions;
+  readonly #defaultPeriodMs: number;
+  readonly #defaultBudget: number;
+  readonly #deflateAbove: number;
+  readonly #stats = {
+    snapshotsSent: 0,
+    bytesSent: 0,
+    deflateChosen: 0,
+    deflateNotChosen: 0,
+    acksReceived: 0,
+    badFrames: 0,
+  };
+
+  constructor(room: SyncedRoom, options: RoomSyncOptions) {
+    this.registry = entityRegistry(options.types);
+    this.#room = room;
+    this.#options = options;
+    this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
+    this.#defaultBudget = checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
+    this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
+    if (!(this.#deflateAbove >= 0)) {
+      throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
+    }
+  }
+
+  stats(): RoomSyncStats {
+    return { ...this.#stats, members: this.#members.size };
+  }
+
+  /** The encodings served from the shared cache, and computed. */
+  get cacheStats(): { readonly hits: number; readonly misses: number } {
+    return this.#cache.stats;
+  }
+
+  /** Snapshots per second to this member (1..120); it takes effect from their next snapshot. */
+  setRate(client: RoomClient, rateHz: number): void {
+    this.#member(client).periodMs = periodOf(rateHz);
+  }
+
+  /** Bytes of one snapshot to this member (before deflate); sized above the largest full entity state. */
+  setBudget(client: RoomClient, budgetBytes: number): void {
+    this.#member(client).budgetBytes = checkBudget(budgetBytes);
+  }
+
+  /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
+  resync(client: RoomClient): void {
+    this.#members.get(client)?.encoder.resync();
+  }
+
+  /**
+   * Sends a snapshot of the world at `tick` to every member it is due for (by their rate), skipping
+   * members who are away. Call it after each simulation step.
+   */
+  flush(tick: number): void {
+    const clients = this.#room.clients;
+    this.#forgetLeavers(clients);
+    const now = this.#room.clock.now();
+    let frame: ReturnType<EntityTable['frame']> | undefined;
+    for (const client of clients) {
+      if (client.away) continue;
+      const member = this.#member(client);
+      // A quarter period of slack, so a timer firing a little early does not halve the rate.
+      if (now + member.periodMs / 4 < member.nextAt) continue;
+      // On a fixed grid, so the rate does not drift; after a stall (or the first send) a new grid from now,
+      // rather than a burst to catch up.
+      const next = member.nextAt + member.periodMs;
+      member.nextAt = next >= now ? next : now + member.periodMs;
+      frame ??= this.world.frame(tick);
+      const snapshot = member.encoder.encode(frame, { budgetBytes: member.budgetBytes });
+      this.#send(client, this.#frame(snapshot.bytes));
+    }
+  }
+
+  /**
+   * Pass every `onLinkMessage` call of the room through here. Acks on `phys` go to the member's encoder;
+   * what comes back is the app's own bytes (an input, with the sync frame removed), or undefined when
+   * there are none (an ack-only message, a malformed frame). Other channels pass through untouched.
+   */
+  receive(client: RoomClient, channel: Channel, bytes: Uint8Array): Uint8Array | undefined {
+    if (channel !== Channel.phys) return bytes;
+    let frame: ReturnType<typeof decodeSyncFrame>;
+    try {
+      frame = decodeSyncFrame(bytes);
+    } catch {
+      this.#stats.badFrames++;
+      this.#options.metrics?.count('sync_bad_frames_total');
+      return undefined;
+    }
+    if (frame.kind === 'snapshot') {
+      // Only the server sends snapshots.
+      this.#stats.badFrames++;
+      this.#options.metrics?.count('sync_bad_frames_total');
+      return undefined;
+    }
+    if (frame.kind === 'ack') {
+      this.#stats.acksReceived++;
+      this.#member(client).encoder.receiveAck(frame.ack);
+    }
+    return frame.payload;
+  }
+
+  /** Deflates when the snapshot is big enough to be worth a try, and sends the smaller. */
+  #frame(snapshot: Uint8Array): Uint8Array {
+    if (snapshot.length <= this.#deflateAbove) return encodeSnapshotFrame(snapshot, false);
+    const deflated = deflateSync(snapshot);
+    const chosen = deflated.length < snapshot.length;
+    if (chosen) this.#stats.deflateChosen++;
+    else this.#stats.deflateNotChosen++;
+    this.#options.metrics?.count('sync_deflate_total', { chosen: chosen ? 'yes' : 'no' });
+    return chosen ? encodeSnapshotFrame(deflated, true) : encodeSnapshotFrame(snapshot, false);
+  }
+
+  #send(client: RoomClient, bytes: Uint8Array): void {
+    this.#stats.snapshotsSent++;
+    this.#stats.bytesSent += bytes.length;
+    this.#options.metrics?.count('sync_snapshots_total');
+    this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, bytes.length);
+    if (this.#options.send) this.#options.send(client, bytes);
+    else client.link.send(Channel.phys, bytes);
+  }
+
+  #member(client: RoomClient): Member {
+    let member = this.#members.get(client);
+    if (member === undefined) {
+      const { priority, tier } = this.#options;
+      const encoder = new SnapshotEncoder(this.registry, {
+        cache: this.#cache,
+        priority: new PriorityAccumulator({
+          ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
+          ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
+        }),
+      });
+      member = {
+        encoder,
+        periodMs: this.#defaultPeriodMs,
+        budgetBytes: this.#defaultBudget,
+        nextAt: Number.NEGATIVE_INFINITY,
+      };
+      this.#members.set(client, member);
+    }
+    return member;
+  }
+
+  #forgetLeavers(clients: readonly RoomClient[]): void {
+    if (clients.length === this.#members.size && clients.every((client) => this.#members.has(client))) return;
+    const present = new Set(clients);
+    for (const client of this.#members.keys()) if (!present.has(client)) this.#members.delete(client);
+  }
+}
+
+function periodOf(rateHz: number): number {
+  if (!(rateHz >= 1 && rateHz <= 120)) throw new RangeError(`rateHz must be in 1..120, got ${rateHz}`);
+  return 1000 / rateHz;
+}
+
+function checkBudget(budgetBytes: number): number {
+  if (!(budgetBytes >= 16)) throw new RangeError(`budgetBytes must be ≥ 16, got ${budgetBytes}`);
+  return budgetBytes;
+}

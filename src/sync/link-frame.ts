@@ -1,0 +1,82 @@
+import { ErrorCode, ProtocolError } from '../protocol/index.js';
+import { decodeAck, encodeAck, type SnapshotAck } from './snapshot/ack.js';
+
+/**
+ * The first byte of every `phys` message of a synced room, so that snapshots, acks and the app's own
+ * traffic (inputs) share the channel. Part of the wire format: add tags, never renumber.
+ */
+export const SyncTag = {
+  /** The app's own bytes follow, untouched. Either direction. */
+  app: 0,
+  /** Server to client: a snapshot as `SnapshotEncoder` wrote it. */
+  snapshot: 1,
+  /** Server to client: the same, deflated (raw DEFLATE, RFC 1951). */
+  deflatedSnapshot: 2,
+  /** Client to server: an ack as `encodeAck` wrote it, nothing else (the ack-only message). */
+  ack: 3,
+  /** Client to server: one byte of ack length, the ack, then the app's bytes (an input carrying an ack). */
+  ackApp: 4,
+} as const;
+export type SyncTag = (typeof SyncTag)[keyof typeof SyncTag];
+
+/** A `phys` message of a synced room, decoded. Payloads are views into the message, not copies. */
+export type SyncFrame =
+  | { readonly kind: 'app'; readonly payload: Uint8Array }
+  | { readonly kind: 'snapshot'; readonly deflated: boolean; readonly payload: Uint8Array }
+  | { readonly kind: 'ack'; readonly ack: SnapshotAck; readonly payload: Uint8Array | undefined };
+
+export function encodeAppFrame(payload: Uint8Array): Uint8Array {
+  return tagged(SyncTag.app, payload);
+}
+
+export function encodeSnapshotFrame(snapshot: Uint8Array, deflated: boolean): Uint8Array {
+  return tagged(deflated ? SyncTag.deflatedSnapshot : SyncTag.snapshot, snapshot);
+}
+
+/** The ack alone, or with the app's bytes after it (an input message that carries the ack). */
+export function encodeAckFrame(ack: SnapshotAck, payload?: Uint8Array): Uint8Array {
+  const ackBytes = encodeAck(ack);
+  if (payload === undefined) return tagged(SyncTag.ack, ackBytes);
+  const out = new Uint8Array(2 + ackBytes.length + payload.length);
+  out[0] = SyncTag.ackApp;
+  out[1] = ackBytes.length;
+  out.set(ackBytes, 2);
+  out.set(payload, 2 + ackBytes.length);
+  return out;
+}
+
+/** Throws a ProtocolError `BAD_FRAME` for an empty message, an unknown tag or a malformed ack. */
+export function decodeSyncFrame(bytes: Uint8Array): SyncFrame {
+  const tag = bytes[0];
+  switch (tag) {
+    case SyncTag.app:
+      return { kind: 'app', payload: bytes.subarray(1) };
+    case SyncTag.snapshot:
+    case SyncTag.deflatedSnapshot:
+      return { kind: 'snapshot', deflated: tag === SyncTag.deflatedSnapshot, payload: bytes.subarray(1) };
+    case SyncTag.ack:
+      return { kind: 'ack', ack: decodeAck(bytes.subarray(1)), payload: undefined };
+    case SyncTag.ackApp: {
+      const length = bytes[1];
+      if (length === undefined || bytes.length < 2 + length) {
+        throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: ack longer than the message');
+      }
+      return {
+        kind: 'ack',
+        ack: decodeAck(bytes.subarray(2, 2 + length)),
+        payload: bytes.subarray(2 + length),
+      };
+    }
+    case undefined:
+      throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: empty message');
+    default:
+      throw new ProtocolError(ErrorCode.BAD_FRAME, `sync frame: unknown tag ${tag}`);
+  }
+}
+
+function tagged(tag: SyncTag, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + payload.length);
+  out[0] = tag;
+  out.set(payload, 1);
+  return out;
+}

@@ -1,0 +1,325 @@
+import { Channel, isEntityOf, type SyncedChange, SyncedState, type SyncLink } from 'vehikill-net/client';
+import { CountingMetrics, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { codesToState, entity, int, SyncTag, string, vec2 } from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+
+const Tank = entity('tank', {
+  position: vec2({ min: -500, max: 500, precision: 0.01 }),
+  hp: int({ min: 0, max: 100 }),
+  name: string({ maxLength: 200 }),
+});
+const Flag = entity('flag', { team: int({ min: 0, max: 3 }) });
+const types = [Tank, Flag] as const;
+
+type Listener = (channel: Channel, bytes: Uint8Array) => void;
+
+/** One member and its client, joined by hand: what the server sends, and what the client sends back. */
+class Pair {
+  readonly listeners = new Set<Listener>();
+  /** Framed messages the server sent (before any loss). */
+  readonly sent: Uint8Array[] = [];
+  readonly inputs: Uint8Array[] = [];
+  dropToClient = false;
+  dropToServer = false;
+  readonly client: RoomClient;
+  readonly link: SyncLink;
+
+  constructor(
+    readonly name: string,
+    readonly sync: () => RoomSync,
+  ) {
+    this.client = { playerId: name, userId: name, name, away: false, rttMs: 0 } as unknown as RoomClient;
+    this.link = {
+      send: (channel, bytes) => {
+        if (this.dropToServer) return true;
+        const app = this.sync().receive(this.client, channel, bytes);
+        if (app !== undefined) this.inputs.push(app);
+        return true;
+      },
+      onMessage: (listener) => {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+      },
+    };
+  }
+
+  deliver(bytes: Uint8Array): void {
+    this.sent.push(bytes);
+    if (this.dropToClient) return;
+    for (const listener of this.listeners) listener(Channel.phys, bytes);
+  }
+}
+
+function setup(options: { deflateAboveBytes?: number; budgetBytes?: number } = {}) {
+  const clock = new ManualClock();
+  const clients: RoomClient[] = [];
+  const pairs = new Map<RoomClient, Pair>();
+  const metrics = new CountingMetrics();
+  const sync: RoomSync = new RoomSync(
+    { clients, clock },
+    {
+      types,
+      metrics,
+      send: (client, bytes) => pairs.get(client)?.deliver(bytes),
+      ...options,
+    },
+  );
+  const join = (name: string) => {
+    const pair = new Pair(name, () => sync);
+    pairs.set(pair.client, pair);
+    clients.push(pair.client);
+    return pair;
+  };
+  let tick = 0;
+  /** One 50 ms simulation step: the room flushes after it. */
+  const step = () => {
+    clock.advance(50);
+    sync.flush(++tick);
+  };
+  return { clock, clients, sync, join, step, metrics };
+}
+
+describe('RoomSync and SyncedState', () => {
+  it('add, change (with the changed fields) and remove events follow the server world', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const events: string[] = [];
+    const changes: SyncedChange<(typeof types)[number]>[] = [];
+    state.on('add', (e) => events.push(`add ${e.id} ${e.type.name}`));
+    state.on('remove', (e) => events.push(`remove ${e.id}`));
+    state.on('change', (e) => changes.push(e));
+
+    const tank = sync.world.spawn(Tank, { position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+    const flag = sync.world.spawn(Flag, { team: 2 });
+    step();
+    expect(events).toEqual([`add ${tank} tank`, `add ${flag} flag`]);
+    const held = state.get(tank, Tank);
+    expect(state.get(tank, Flag)).toBeUndefined();
+    expect(held?.type).toBe(Tank);
+    expect(held?.state.hp).toBe(100);
+    expect(held?.state).toEqual({ position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+
+    sync.world.update(tank, Tank, { position: { x: 1, y: 2 }, hp: 90, name: 'ada' });
+    step();
+    expect(changes.map((c) => [c.id, c.changed])).toEqual([[tank, ['hp']]]);
+    const change = changes[0];
+    // The entity types narrow the state: `type` tells the union apart.
+    if (!isEntityOf(change, Tank)) throw new Error('expected a tank');
+    expect(change.state.hp).toBe(90);
+
+    sync.world.remove(flag);
+    step();
+    expect(events.at(-1)).toBe(`remove ${flag}`);
+    expect([...state.entities()].map((e) => e.id)).toEqual([tank]);
+    step(); // nothing changed: no events, an empty snapshot
+    expect(changes).toHaveLength(1);
+    expect(state.stats()).toMatchObject({ applied: 4, snapshotsReceived: 4, entities: 1, badFrames: 0 });
+  });
+
+  it('acks flow back (ack-only messages), so snapshots become deltas; inputs carry acks to the room', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const ids = Array.from({ length: 10 }, (_, i) =>
+      sync.world.spawn(Tank, { position: { x: i, y: 0 }, hp: 100, name: 'n' }),
+    );
+    step();
+    const first = alice.sent.at(-1)?.length ?? 0;
+    sync.world.update(ids[3] as number, Tank, { position: { x: 3, y: 1 }, hp: 100, name: 'n' });
+    step();
+    const second = alice.sent.at(-1)?.length ?? 0;
+    expect(second).toBeLessThan(first / 5); // one delta, against the acked baseline
+    expect(sync.stats().acksReceived).toBe(2);
+    expect(alice.inputs).toEqual([]); // ack-only messages are not the room's
+
+    expect(state.sendInput(Uint8Array.of(7, 8))).toBe(true);
+    expect(alice.inputs).toEqual([Uint8Array.of(7, 8)]);
+    expect(sync.stats().acksReceived).toBe(3);
+    state.sendApp(Uint8Array.of(9));
+    expect(alice.inputs.at(-1)).toEqual(Uint8Array.of(9));
+    // A resync from the room (e.g. on resume) sends full states again.
+    sync.resync(alice.client);
+    step();
+    expect(alice.sent.at(-1)?.length).toBe(first);
+    state.dispose();
+    expect(state.sendInput(Uint8Array.of(1))).toBe(false);
+    // Other channels are not framed and pass through as they are.
+    expect(sync.receive(alice.client, Channel.event, Uint8Array.of(1))).toEqual(Uint8Array.of(1));
+  });
+
+  it('with ackDelayMs an input sent in time carries the ack, and no ack-only message goes', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const sentTags: number[] = [];
+    const link: SyncLink = {
+      send: (channel, bytes) => {
+        sentTags.push(bytes[0] as number);
+        return alice.link.send(channel, bytes);
+      },
+      onMessage: alice.link.onMessage,
+    };
+    const state = new SyncedState(link, { types, clock, ackDelayMs: 20 });
+    sync.world.spawn(Flag, { team: 1 });
+    step();
+    state.sendInput(Uint8Array.of(1));
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ackApp]);
+    step();
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ackApp, SyncTag.ack]);
+  });
+
+  it('converges through lost snapshots and lost acks', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const ids = Array.from({ length: 20 }, (_, i) =>
+      sync.world.spawn(Tank, { position: { x: i, y: 0 }, hp: 100, name: `t${i}` }),
+    );
+    for (let round = 0; round < 60; round++) {
+      alice.dropToClient = round % 3 === 1;
+      alice.dropToServer = round % 4 === 2;
+      for (const [index, id] of ids.entries()) {
+        if ((index + round) % 3 === 0) {
+          sync.world.update(id, Tank, {
+            position: { x: index, y: round },
+            hp: 100 - round,
+            name: `t${index}`,
+          });
+        }
+      }
+      step();
+    }
+    alice.dropToClient = false;
+    alice.dropToServer = false;
+    step();
+    step();
+    for (const id of ids) {
+      const server = sync.world.get(id);
+      expect(state.codesOf(id)).toEqual(server?.codes);
+      expect(state.get(id)?.state).toEqual(codesToState(Tank, server?.codes ?? []));
+    }
+  });
+
+  it('a client that lost its state (a new SyncedState) asks for a resync and gets full states', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    let state = new SyncedState(alice.link, { types, clock });
+    const tank = sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 100, name: 'a' });
+    step();
+    state.dispose();
+    state = new SyncedState(alice.link, { types, clock });
+    sync.world.update(tank, Tank, { position: { x: 5, y: 0 }, hp: 100, name: 'a' });
+    step(); // a delta the new decoder has no baseline for
+    expect(state.stats().resyncs).toBe(1);
+    expect(state.size).toBe(0);
+    step();
+    expect(state.get(tank)?.state).toEqual({ position: { x: 5, y: 0 }, hp: 100, name: 'a' });
+  });
+
+  it('deflates a large full snapshot, not a small delta, and counts the choice', () => {
+    const { sync, join, step, clock, metrics } = setup({ budgetBytes: 16_000 });
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const ids = Array.from({ length: 40 }, (_, i) =>
+      sync.world.spawn(Tank, {
+        position: { x: i, y: i },
+        hp: 100,
+        name: `vehicle number ${i} of the red team, with a long and repetitive name`,
+      }),
+    );
+    step();
+    const full = alice.sent[0] as Uint8Array;
+    expect(full[0]).toBe(SyncTag.deflatedSnapshot);
+    expect(state.size).toBe(40);
+    expect(state.stats().deflated).toBe(1);
+    sync.world.update(ids[0] as number, Tank, {
+      position: { x: 1, y: 1 },
+      hp: 99,
+      name: `vehicle number 0 of the red team, with a long and repetitive name`,
+    });
+    step();
+    expect(alice.sent[1]?.[0]).toBe(SyncTag.snapshot);
+    expect(sync.stats()).toMatchObject({ deflateChosen: 1, deflateNotChosen: 0, snapshotsSent: 2 });
+    expect(metrics.total('sync_deflate_total', { chosen: 'yes' })).toBe(1);
+    expect(state.get(ids[0] as number)?.state).toMatchObject({ hp: 99 });
+  });
+
+  it('sends a large snapshot as it is when deflate does not make it smaller', () => {
+    const { sync, join, step, clock, metrics } = setup({ budgetBytes: 16_000, deflateAboveBytes: 64 });
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    let seed = 7;
+    const noise = () => {
+      let text = '';
+      for (let i = 0; i < 150; i++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        text += String.fromCharCode(33 + (seed % 94));
+      }
+      return text;
+    };
+    for (let i = 0; i < 4; i++) sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 1, name: noise() });
+    step();
+    expect(alice.sent[0]?.[0]).toBe(SyncTag.snapshot);
+    expect(metrics.total('sync_deflate_total', { chosen: 'no' })).toBe(1);
+    expect(state.size).toBe(4);
+  });
+
+  it('sends to each member at its own rate, skips away members, forgets leavers', () => {
+    const { sync, join, step, clients } = setup();
+    const alice = join('alice');
+    const bob = join('bob');
+    sync.world.spawn(Flag, { team: 0 });
+    sync.setRate(bob.client, 10);
+    for (let i = 0; i < 20; i++) step(); // 1 s at 20 Hz
+    expect(alice.sent).toHaveLength(20);
+    expect(bob.sent).toHaveLength(10);
+    (alice.client as { away: boolean }).away = true;
+    step();
+    expect(alice.sent).toHaveLength(20);
+    clients.splice(clients.indexOf(bob.client), 1);
+    step();
+    expect(sync.stats().members).toBe(1);
+    expect(() => sync.setRate(alice.client, 0)).toThrow(RangeError);
+  });
+
+  it('reports bytes per second over the last second, and malformed messages as errors', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const errors: string[] = [];
+    state.on('error', (error) => errors.push(error.code));
+    sync.world.spawn(Flag, { team: 0 });
+    for (let i = 0; i < 20; i++) step();
+    const total = alice.sent.reduce((sum, bytes) => sum + bytes.length, 0);
+    expect(state.stats().bytesReceived).toBe(total);
+    expect(state.stats().bytesPerSecond).toBe(total); // 20 snapshots in the last second
+    clock.advance(1000);
+    expect(state.stats().bytesPerSecond).toBe(0);
+    alice.deliver(Uint8Array.of(SyncTag.snapshot, 1, 2));
+    alice.deliver(Uint8Array.of(SyncTag.deflatedSnapshot, 0xff, 0xff));
+    alice.deliver(Uint8Array.of(77));
+    expect(errors).toEqual(['BAD_FRAME', 'BAD_FRAME', 'BAD_FRAME']);
+    expect(state.stats().badFrames).toBe(3);
+    // The room's side: a client sending a snapshot, or garbage, is dropped and counted.
+    expect(sync.receive(alice.client, Channel.phys, Uint8Array.of(SyncTag.snapshot))).toBeUndefined();
+    expect(sync.receive(alice.client, Channel.phys, new Uint8Array(0))).toBeUndefined();
+    expect(sync.stats().badFrames).toBe(2);
+  });
+
+  it('refuses a deflated snapshot that inflates past maxSnapshotBytes', async () => {
+    const { deflateSync } = await import('fflate');
+    const { join, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock, maxSnapshotBytes: 100 });
+    const errors: string[] = [];
+    state.on('error', (error) => errors.push(error.message));
+    const bomb = deflateSync(new Uint8Array(10_000));
+    const framed = new Uint8Array(bomb.length + 1);
+    framed[0] = SyncTag.deflatedSnapshot;
+    framed.set(bomb, 1);
+    alice.deliver(framed);
+    expect(errors).toEqual(['sync frame: snapshot over 100 bytes']);
+  });
+});

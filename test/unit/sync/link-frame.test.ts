@@ -1,0 +1,85 @@
+import * as fc from 'fast-check';
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import {
+  decodeSyncFrame,
+  encodeAck,
+  encodeAckFrame,
+  encodeAppFrame,
+  encodeSnapshotFrame,
+  type SnapshotAck,
+  SyncTag,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+function badFrame(bytes: Uint8Array): ProtocolError {
+  try {
+    decodeSyncFrame(bytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).code).toBe(ErrorCode.BAD_FRAME);
+    return error as ProtocolError;
+  }
+  throw new Error('expected BAD_FRAME');
+}
+
+describe('sync link framing (the first byte of a phys message)', () => {
+  it('has stable tags: app 0, snapshot 1, deflated snapshot 2, ack 3, ack + app 4', () => {
+    expect(SyncTag).toEqual({ app: 0, snapshot: 1, deflatedSnapshot: 2, ack: 3, ackApp: 4 });
+  });
+
+  it('golden frames', () => {
+    const ack: SnapshotAck = { newest: 5, previous: 3, resync: false };
+    expect(hex(encodeAppFrame(Uint8Array.of(0xaa, 0xbb)))).toBe('00aabb');
+    expect(hex(encodeSnapshotFrame(Uint8Array.of(1, 2), false))).toBe('010102');
+    expect(hex(encodeSnapshotFrame(Uint8Array.of(1, 2), true))).toBe('020102');
+    expect(hex(encodeAckFrame(ack))).toBe(`03${hex(encodeAck(ack))}`);
+    expect(hex(encodeAckFrame({ newest: undefined, previous: 0, resync: true }))).toBe('0302');
+    expect(hex(encodeAckFrame(ack, Uint8Array.of(0xcc)))).toBe(`0407${hex(encodeAck(ack))}cc`);
+  });
+
+  it('round-trips every kind', () => {
+    const ackArb = fc.record({
+      newest: fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
+      previous: fc.nat({ max: 0xffffffff }),
+      resync: fc.boolean(),
+    });
+    const payload = fc.uint8Array({ maxLength: 64 });
+    fc.assert(
+      fc.property(ackArb, payload, fc.boolean(), (rawAck, bytes, withPayload) => {
+        const ack = rawAck.newest === undefined ? { ...rawAck, previous: 0 } : rawAck;
+        const frame = decodeSyncFrame(encodeAckFrame(ack, withPayload ? bytes : undefined));
+        expect(frame).toEqual({ kind: 'ack', ack, payload: withPayload ? bytes : undefined });
+        expect(decodeSyncFrame(encodeAppFrame(bytes))).toEqual({ kind: 'app', payload: bytes });
+        expect(decodeSyncFrame(encodeSnapshotFrame(bytes, withPayload))).toEqual({
+          kind: 'snapshot',
+          deflated: withPayload,
+          payload: bytes,
+        });
+      }),
+    );
+  });
+
+  it('refuses an empty message, an unknown tag, a short or malformed ack with BAD_FRAME', () => {
+    expect(badFrame(new Uint8Array(0)).message).toMatch(/empty/);
+    expect(badFrame(Uint8Array.of(9)).message).toMatch(/unknown tag 9/);
+    expect(badFrame(Uint8Array.of(4)).message).toMatch(/ack longer/);
+    expect(badFrame(Uint8Array.of(4, 7, 1, 2)).message).toMatch(/ack longer/);
+    badFrame(Uint8Array.of(3)); // no ack at all
+    badFrame(Uint8Array.of(3, 0, 0)); // bytes past the ack
+    badFrame(Uint8Array.of(4, 1, 0xfc)); // padding bits set
+  });
+
+  it('never throws anything but BAD_FRAME on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 16 }), (bytes) => {
+        try {
+          decodeSyncFrame(bytes);
+        } catch (error) {
+          expect((error as ProtocolError).code).toBe(ErrorCode.BAD_FRAME);
+        }
+      }),
+    );
+  });
+});
