@@ -3,10 +3,12 @@ import {
   type LeaveReason,
   type Member,
   MessageClass,
+  type PeerMesh,
   type RoomConnection,
+  type VoiceChat,
 } from 'vehikill-net/client';
 import type { ChatIn, ChatLine, ChatOut, ChatState } from '../shared/chat-protocol.js';
-import { element, ui } from './ui.js';
+import { element, showStatus, ui } from './ui.js';
 
 export type ChatRoomConnection = RoomConnection<ChatIn, ChatOut>;
 
@@ -17,9 +19,24 @@ const TYPING_SENT_EVERY_MS = 1_000;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-/** The room on screen: members, chat (history first, then live), typing hints, the invite link. */
+/** How each member's peer link is shown: the path their data takes to us. */
+const LINK_LABEL: Record<string, { text: string; title: string }> = {
+  direct: { text: 'direct', title: 'Peer to peer (WebRTC): data and voice go straight between you.' },
+  relayed: { text: 'via server', title: 'No direct connection (yet): data goes through the server.' },
+  connecting: { text: 'connecting', title: 'Setting up a connection.' },
+  closed: { text: 'no link', title: 'The connection to this player is gone.' },
+};
+
+/**
+ * The room on screen: members (with the path of each peer link and who is speaking), chat (history
+ * first, then live), typing hints, the invite link, and voice: everyone listens from the start, the
+ * Talk button opens the microphone and then mutes and unmutes it.
+ */
 export class RoomView {
   readonly room: ChatRoomConnection;
+  readonly #mesh: PeerMesh;
+  readonly #voice: VoiceChat;
+  readonly #speaking = new Set<string>();
   readonly #me: string | undefined;
   readonly #names = new Map<string, string>();
   readonly #typing = new Map<string, { name: string; until: number }>();
@@ -35,6 +52,11 @@ export class RoomView {
     this.room = room;
     this.#me = me;
     ui.roomTitle.textContent = String(room.info.metadata.title ?? 'Room');
+    // The peer mesh runs for every room: its link states are shown next to the members.
+    this.#mesh = room.mesh();
+    this.#voice = room.voice();
+    delete ui.voice.dataset.state; // a new room: the microphone is not open yet
+    this.#showVoiceButton();
     this.#showInvite(room.code);
     this.#showHistory(room.initialState);
     this.#renderMembers();
@@ -70,7 +92,17 @@ export class RoomView {
         this.dispose();
         onLeft(reason, message);
       }),
+      this.#mesh.on('peer-state', () => this.#renderMembers()),
+      this.#voice.on('speaking', ({ peerId, speaking }) => {
+        if (speaking) this.#speaking.add(peerId);
+        else this.#speaking.delete(peerId);
+        this.#renderMembers();
+      }),
+      this.#voice.on('problem', ({ message }) => showStatus(message)),
     );
+    const onVoiceClick = () => void this.#toggleVoice();
+    ui.voice.addEventListener('click', onVoiceClick);
+    this.#disposers.push(() => ui.voice.removeEventListener('click', onVoiceClick));
   }
 
   /** Sends a chat line; throws if the room is gone or our outbox is full. */
@@ -89,9 +121,37 @@ export class RoomView {
 
   dispose(): void {
     for (const dispose of this.#disposers.splice(0)) dispose();
+    this.#voice.close();
+    this.#mesh.close();
     clearTimeout(this.#typingTimer);
     this.#typing.clear();
     ui.typing.textContent = '';
+  }
+
+  /** First click opens the microphone (a refusal is explained); later ones mute and unmute. */
+  async #toggleVoice(): Promise<void> {
+    const talking = ui.voice.dataset.state === 'on';
+    if (!ui.voice.dataset.state) {
+      ui.voice.disabled = true;
+      const result = await this.#voice.enableMicrophone();
+      ui.voice.disabled = false;
+      if (!result.ok) {
+        showStatus(result.message);
+        return;
+      }
+      ui.voice.dataset.state = 'on';
+    } else {
+      this.#voice.setMuted(talking);
+      ui.voice.dataset.state = talking ? 'muted' : 'on';
+    }
+    this.#showVoiceButton();
+  }
+
+  #showVoiceButton(): void {
+    const state = ui.voice.dataset.state;
+    ui.voice.textContent = state === 'on' ? 'Mute' : state === 'muted' ? 'Unmute' : 'Talk';
+    ui.voice.setAttribute('aria-pressed', String(state === 'on'));
+    ui.voice.hidden = !this.#voice.supported;
   }
 
   #showInvite(code: string | undefined): void {
@@ -122,6 +182,19 @@ export class RoomView {
         item.dataset.playerId = member.playerId;
         item.dataset.away = String(member.away);
         if (member.playerId === this.#me) item.append(element('span', 'you', 'tag'));
+        const link = this.#mesh.link(member.playerId);
+        if (link) {
+          const label = LINK_LABEL[link.state] ?? { text: link.state, title: '' };
+          const tag = element('span', label.text, `tag link ${link.state}`);
+          tag.title = label.title;
+          tag.dataset.testid = 'link-state';
+          item.dataset.link = link.state;
+          item.append(tag);
+        }
+        if (this.#speaking.has(member.playerId)) {
+          item.dataset.speaking = 'true';
+          item.append(element('span', 'speaking', 'tag speaking'));
+        }
         if (member.away) {
           item.append(element('span', 'away', 'tag away'));
           item.title = 'Connection lost: their seat is held for them.';

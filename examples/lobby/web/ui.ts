@@ -21,6 +21,7 @@ export const ui = {
   room: byId('room'),
   roomTitle: byId('room-title'),
   leave: byId<HTMLButtonElement>('leave'),
+  voice: byId<HTMLButtonElement>('voice'),
   share: byId('share'),
   roomCode: byId('room-code'),
   shareLink: byId<HTMLAnchorElement>('share-link'),
