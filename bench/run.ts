@@ -6,6 +6,9 @@ import { benchFanout } from './workloads/fanout.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
 import { benchServerLink } from './workloads/server-link-all.js';
+import { benchSyncCpu } from './workloads/sync-cpu.js';
+import { benchSyncW1 } from './workloads/sync-w1.js';
+import { benchSyncW2 } from './workloads/sync-w2.js';
 
 const rows: Row[] = [];
 rows.push(...benchCodec());
@@ -14,4 +17,10 @@ rows.push(...(await benchReconnect()));
 rows.push(...(await benchPeerLatency()));
 rows.push(...(await benchBrowserPeers()));
 rows.push(...(await benchServerLink()));
+rows.push(...benchSyncW1());
+rows.push(...benchSyncW2());
+rows.push(...benchSyncCpu());
 report(rows);
+// node-datachannel's native threads can take many seconds to wind down after hundreds of connections
+// closed; the results are written, so do not wait for them.
+process.exit(0);

@@ -1,0 +1,198 @@
+/**
+ * Sync CPU: server time spent on state sync per snapshot tick for the W2 arena trace with 32 clients
+ * (vehikill-net: one per-client delta snapshot each, one shared EncodingCache; @colyseus/schema: one
+ * encode for all clients + discardChanges), and client decode time per snapshot. Medians of rounds, each
+ * round replaying the whole trace into fresh systems after one untimed warm-up round.
+ */
+import type { Decoder } from '@colyseus/schema';
+import { decodeAck, EncodingCache, encodeAck, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import type { Row } from '../results.js';
+import { type ArenaFrame, arenaTrace, SIM_HZ } from './sync/arena.js';
+import { check, median, mulberry32 } from './sync/rng.js';
+import { type ColyseusVariant, ColyseusWorld, OursWorld, registry } from './sync/systems.js';
+
+const SECONDS = 5;
+const CLIENTS = 32;
+const LOSS = 0.05;
+const RTT_TICKS = Math.round(0.1 * SIM_HZ);
+
+interface ServerRound {
+  /** Mean µs per snapshot tick spent encoding (ours: frame() + 32 encodes + acks taken in). */
+  encodeUs: number;
+  /** Mean µs per snapshot tick spent writing state (ours: EntityTable updates; colyseus: setters). */
+  writeUs: number;
+  /** What one client received, in order, for the decode timing. */
+  received: Uint8Array[];
+}
+
+function oursRound(trace: readonly ArenaFrame[], hz: number): ServerRound & { hitRate: number } {
+  const every = SIM_HZ / hz;
+  const world = new OursWorld();
+  const cache = new EncodingCache();
+  const clients = Array.from({ length: CLIENTS }, (_, i) => ({
+    encoder: new SnapshotEncoder(registry, { cache }),
+    decoder: new SnapshotDecoder(registry),
+    loss: mulberry32(2000 + i),
+    acks: [] as { at: number; bytes: Uint8Array }[],
+    newest: undefined as number | undefined,
+    previous: 0,
+  }));
+  const received: Uint8Array[] = [];
+  const snapshots = new Array<Uint8Array>(CLIENTS);
+  let encodeMs = 0;
+  let writeMs = 0;
+  let ticks = 0;
+  for (const frame of trace) {
+    let started = performance.now();
+    world.apply(frame);
+    writeMs += performance.now() - started;
+    started = performance.now();
+    for (const client of clients) {
+      while (client.acks.length > 0 && client.acks[0]!.at <= frame.tick) {
+        client.encoder.receiveAck(decodeAck(client.acks.shift()!.bytes));
+      }
+    }
+    if (frame.tick % every !== 0) {
+      encodeMs += performance.now() - started;
+      continue;
+    }
+    const worldFrame = world.table.frame(frame.tick);
+    for (let i = 0; i < CLIENTS; i++) snapshots[i] = clients[i]!.encoder.encode(worldFrame).bytes;
+    encodeMs += performance.now() - started;
+    ticks++;
+    // the clients (not timed). Client 0 decodes for real; the others' acks are computed from which
+    // snapshots they received (every one received applies: W2 checks that), which keeps 31 decoders'
+    // garbage out of the server's timing. Client 0's computed ack is checked against its decoder's.
+    clients.forEach((client, i) => {
+      if (client.loss() < LOSS) return;
+      const bytes = snapshots[i]!;
+      const seq = ticks - 1;
+      if (client.newest !== undefined) {
+        const shift = seq - client.newest;
+        client.previous =
+          shift > 32 ? 0 : (client.previous % 2 ** (32 - shift)) * 2 ** shift + 2 ** (shift - 1);
+      }
+      client.newest = seq;
+      const ack = { newest: seq, previous: client.previous, resync: false };
+      if (i === 0) {
+        check(client.decoder.decode(bytes).kind === 'applied', 'ours: applied');
+        const real = client.decoder.ack();
+        check(
+          real.newest === ack.newest && real.previous === ack.previous && !real.resync,
+          'ours: computed ack',
+        );
+        received.push(bytes);
+      }
+      client.acks.push({ at: frame.tick + RTT_TICKS, bytes: encodeAck(ack) });
+    });
+  }
+  const { hits, misses } = cache.stats;
+  return {
+    encodeUs: (encodeMs * 1000) / ticks,
+    writeUs: (writeMs * 1000) / ticks,
+    received,
+    hitRate: hits / (hits + misses),
+  };
+}
+
+function colyseusRound(trace: readonly ArenaFrame[], hz: number, variant: ColyseusVariant): ServerRound {
+  const every = SIM_HZ / hz;
+  const world = new ColyseusWorld(variant);
+  const received: Uint8Array[] = [];
+  let encodeMs = 0;
+  let writeMs = 0;
+  let ticks = 0;
+  for (const frame of trace) {
+    let started = performance.now();
+    world.apply(frame);
+    writeMs += performance.now() - started;
+    if (frame.tick % every !== 0) continue;
+    started = performance.now();
+    // one encode serves every client (no StateView); the transport sends the same bytes to all 32
+    const bytes = frame.tick === 0 ? world.encoder.encodeAll() : world.encoder.encode();
+    world.encoder.discardChanges();
+    encodeMs += performance.now() - started;
+    ticks++;
+    received.push(bytes.slice()); // not timed: a view into its shared buffer
+  }
+  return { encodeUs: (encodeMs * 1000) / ticks, writeUs: (writeMs * 1000) / ticks, received };
+}
+
+/** Mean µs per snapshot decoded, the first (full) one left out of the timing. */
+function oursDecodeUs(stream: readonly Uint8Array[]): number {
+  const decoder = new SnapshotDecoder(registry);
+  decoder.decode(stream[0]!);
+  const started = performance.now();
+  for (let i = 1; i < stream.length; i++) decoder.decode(stream[i]!);
+  return ((performance.now() - started) * 1000) / (stream.length - 1);
+}
+
+function colyseusDecodeUs(stream: readonly Uint8Array[], variant: ColyseusVariant): number {
+  const decoder: Decoder = new ColyseusWorld(variant).newDecoder();
+  decoder.decode(stream[0]!);
+  const started = performance.now();
+  for (let i = 1; i < stream.length; i++) decoder.decode(stream[i]!);
+  return ((performance.now() - started) * 1000) / (stream.length - 1);
+}
+
+export function benchSyncCpu(): Row[] {
+  const trace = arenaTrace(SECONDS, 7);
+  const rows: Row[] = [];
+  const us = (v: number) => Math.round(v * 100) / 100;
+  for (const [hz, rounds] of [
+    [20, 5],
+    [60, 3],
+  ] as const) {
+    const workload = `sync CPU arena @${hz} Hz, ${CLIENTS} clients`;
+    const add = (system: string, metric: string, value: number, unit = 'µs') =>
+      rows.push({ workload, system, metric, value, unit });
+    oursRound(trace, hz); // warm-up
+    colyseusRound(trace, hz, 'float32');
+    colyseusRound(trace, hz, 'quantized');
+    const ours: ReturnType<typeof oursRound>[] = [];
+    const f32: ServerRound[] = [];
+    const q16: ServerRound[] = [];
+    for (let r = 0; r < rounds; r++) {
+      ours.push(oursRound(trace, hz));
+      f32.push(colyseusRound(trace, hz, 'float32'));
+      q16.push(colyseusRound(trace, hz, 'quantized'));
+    }
+    const m = (list: readonly ServerRound[], key: 'encodeUs' | 'writeUs') => median(list.map((x) => x[key]));
+    add('vehikill-net', 'server encode per snapshot tick (32 clients)', us(m(ours, 'encodeUs')));
+    add('@colyseus/schema float32', 'server encode per snapshot tick (all clients)', us(m(f32, 'encodeUs')));
+    add(
+      '@colyseus/schema quantized',
+      'server encode per snapshot tick (all clients)',
+      us(m(q16, 'encodeUs')),
+    );
+    add('vehikill-net', 'state writes per snapshot interval', us(m(ours, 'writeUs')));
+    add('@colyseus/schema float32', 'state writes (setters) per snapshot interval', us(m(f32, 'writeUs')));
+    add('@colyseus/schema quantized', 'state writes (setters) per snapshot interval', us(m(q16, 'writeUs')));
+    const total = (list: readonly ServerRound[]) => median(list.map((x) => x.encodeUs + x.writeUs));
+    add('ours / colyseus float32', 'server encode ratio', us(m(ours, 'encodeUs') / m(f32, 'encodeUs')), 'x');
+    add(
+      'ours / colyseus quantized',
+      'server encode ratio',
+      us(m(ours, 'encodeUs') / m(q16, 'encodeUs')),
+      'x',
+    );
+    add('ours / colyseus float32', 'server writes+encode ratio', us(total(ours) / total(f32)), 'x');
+    add('ours / colyseus quantized', 'server writes+encode ratio', us(total(ours) / total(q16)), 'x');
+    add('vehikill-net', 'EncodingCache hit rate', us(median(ours.map((x) => x.hitRate))), 'ratio');
+    // client decode: the streams from the first measured round, replayed 3x rounds times
+    const decodeRounds = rounds * 3;
+    const oursDecode = Array.from({ length: decodeRounds }, () => oursDecodeUs(ours[0]!.received));
+    const f32Decode = Array.from({ length: decodeRounds }, () =>
+      colyseusDecodeUs(f32[0]!.received, 'float32'),
+    );
+    const q16Decode = Array.from({ length: decodeRounds }, () =>
+      colyseusDecodeUs(q16[0]!.received, 'quantized'),
+    );
+    add('vehikill-net', 'client decode per snapshot', us(median(oursDecode)));
+    add('@colyseus/schema float32', 'client decode per patch', us(median(f32Decode)));
+    add('@colyseus/schema quantized', 'client decode per patch', us(median(q16Decode)));
+    add('ours / colyseus float32', 'client decode ratio', us(median(oursDecode) / median(f32Decode)), 'x');
+    add('ours / colyseus quantized', 'client decode ratio', us(median(oursDecode) / median(q16Decode)), 'x');
+  }
+  return rows;
+}

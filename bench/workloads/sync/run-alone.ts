@@ -1,0 +1,21 @@
+/**
+ * Runs the sync workloads alone, without touching bench/results/latest.json:
+ * `npm run build && node dist/bench/workloads/sync/run-alone.js [w1] [w2] [cpu]`.
+ */
+import type { Row } from '../../results.js';
+import { benchSyncCpu } from '../sync-cpu.js';
+import { benchSyncW1 } from '../sync-w1.js';
+import { benchSyncW2 } from '../sync-w2.js';
+
+const which = new Set(process.argv.slice(2));
+const all = which.size === 0;
+const rows: Row[] = [];
+const started = performance.now();
+if (all || which.has('w1')) rows.push(...benchSyncW1());
+if (all || which.has('w2')) rows.push(...benchSyncW2());
+if (all || which.has('cpu')) rows.push(...benchSyncCpu());
+for (const row of rows) {
+  const value = Number.isInteger(row.value) ? String(row.value) : row.value.toFixed(3);
+  console.log(`| ${row.workload} | ${row.system} | ${row.metric} | ${value} | ${row.unit} |`);
+}
+console.log(`sync workloads took ${((performance.now() - started) / 1000).toFixed(1)} s`);
