@@ -57,7 +57,8 @@ describe.skipIf(!isolated)('TURN relay (coturn) with per-player credentials from
           }
         } as typeof RTCPeerConnection;
         Object.assign(globalThis, { testPeerConnections: made });
-        const client = new Client();
+        // The server link is a connection to the server, not a peer: leave it out of the candidate count.
+        const client = new Client({ serverLink: 'off' });
         await client.connect();
         const room = roomId
           ? await client.join(roomId)
