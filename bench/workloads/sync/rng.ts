@@ -1,14 +1,5 @@
-/** Seeded PRNG (mulberry32): every sync workload is deterministic for a given seed. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, the simulated link's): every sync workload is deterministic for a given seed. */
+export { seededRandom as mulberry32 } from 'vehikill-net/transport';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
