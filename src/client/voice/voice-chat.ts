@@ -271,6 +271,8 @@ export class VoiceChat {
 
   #audioContext(): AudioContext {
     this.#context ??= new AudioContext();
+    // Created outside a click it may start suspended, and then the speaking indicators would stay dark.
+    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
     return this.#context;
   }
 
