@@ -1,6 +1,9 @@
 import { ErrorCode } from './error-codes.js';
 import { ProtocolError } from './protocol-error.js';
 
+/** Scratch for float32 <-> bits; JS is single-threaded and no call below re-enters. */
+const FLOAT_VIEW = new DataView(new ArrayBuffer(4));
+
 /**
  * Bit-level writer: values are packed least-significant bit first into a growing byte buffer.
  * Used by the state-sync codec, where a field costs exactly the bits its declared range needs.
@@ -19,30 +22,69 @@ export class BitWriter {
 
   /** Writes the low `bitCount` bits (0-32) of an unsigned integer. */
   writeBits(value: number, bitCount: number): void {
-    if (!Number.isInteger(bitCount) || bitCount < 0 || bitCount > 32) {
+    // `x >>> 0 === x` holds exactly for the integers in 0..2^32-1 (NaN and fractions fail it).
+    if (bitCount >>> 0 !== bitCount || bitCount > 32) {
       throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
     }
-    if (
-      !Number.isInteger(value) ||
-      value < 0 ||
-      (bitCount < 32 && value >= 2 ** bitCount) ||
-      value > 0xffffffff
-    ) {
+    if (value >>> 0 !== value || (bitCount < 32 && value >>> bitCount !== 0)) {
       throw new RangeError(`value ${value} does not fit in ${bitCount} unsigned bits`);
     }
-    this.#ensure(this.#bitLength + bitCount);
-    let remaining = bitCount;
-    let rest = value;
-    while (remaining > 0) {
-      const byteIndex = this.#bitLength >>> 3;
-      const bitOffset = this.#bitLength & 7;
-      const take = Math.min(8 - bitOffset, remaining);
-      const chunk = rest & ((1 << take) - 1);
-      this.#bytes[byteIndex] = (this.#bytes[byteIndex] ?? 0) | (chunk << bitOffset);
-      rest = Math.floor(rest / 2 ** take);
-      remaining -= take;
-      this.#bitLength += take;
+    if (bitCount === 0) return;
+    const position = this.#bitLength;
+    const end = position + bitCount;
+    if ((end + 7) >>> 3 > this.#bytes.length) this.#ensure(end);
+    const bytes = this.#bytes;
+    let index = position >>> 3;
+    const offset = position & 7;
+    // Bytes past the written bits are always zero, so the first byte is OR-ed and the rest assigned.
+    bytes[index] = (bytes[index] as number) | ((value << offset) & 0xff);
+    for (let done = 8 - offset; done < bitCount; done += 8) {
+      index++;
+      bytes[index] = value >>> done;
     }
+    this.#bitLength = end;
+  }
+
+  /**
+   * Appends the first `bitLength` bits of `source` (as a BitWriter packed them) at the current bit
+   * position: the same result as writing them back 32 at a time, without reading them one by one.
+   */
+  writeBitsFrom(source: Uint8Array, bitLength: number): void {
+    if (bitLength >>> 0 !== bitLength || bitLength > source.length * 8) {
+      throw new RangeError(`bitLength must be an integer in 0..${source.length * 8}, got ${bitLength}`);
+    }
+    if (bitLength === 0) return;
+    const position = this.#bitLength;
+    const end = position + bitLength;
+    if ((end + 7) >>> 3 > this.#bytes.length) this.#ensure(end);
+    const bytes = this.#bytes;
+    const wholeBytes = bitLength >>> 3;
+    const tailBits = bitLength & 7;
+    const offset = position & 7;
+    let index = position >>> 3;
+    if (offset === 0) {
+      if (wholeBytes >= 32) {
+        bytes.set(source.subarray(0, wholeBytes), index);
+      } else {
+        for (let from = 0; from < wholeBytes; from++) bytes[index + from] = source[from] as number;
+      }
+      index += wholeBytes;
+      if (tailBits !== 0) bytes[index] = (source[wholeBytes] as number) & ((1 << tailBits) - 1);
+    } else {
+      const back = 8 - offset;
+      for (let from = 0; from < wholeBytes; from++) {
+        const byte = source[from] as number;
+        bytes[index] = (bytes[index] as number) | ((byte << offset) & 0xff);
+        index++;
+        bytes[index] = byte >>> back;
+      }
+      if (tailBits !== 0) {
+        const byte = (source[wholeBytes] as number) & ((1 << tailBits) - 1);
+        bytes[index] = (bytes[index] as number) | ((byte << offset) & 0xff);
+        if (tailBits > back) bytes[index + 1] = byte >>> back;
+      }
+    }
+    this.#bitLength = end;
   }
 
   writeBool(value: boolean): void {
@@ -68,9 +110,8 @@ export class BitWriter {
   }
 
   writeFloat32(value: number): void {
-    const view = new DataView(new ArrayBuffer(4));
-    view.setFloat32(0, value, true);
-    this.writeBits(view.getUint32(0, true), 32);
+    FLOAT_VIEW.setFloat32(0, value, true);
+    this.writeBits(FLOAT_VIEW.getUint32(0, true), 32);
   }
 
   /** The written bits, padded with zeros to a whole byte. */
@@ -105,24 +146,23 @@ export class BitReader {
   }
 
   readBits(bitCount: number): number {
-    if (!Number.isInteger(bitCount) || bitCount < 0 || bitCount > 32) {
+    if (bitCount >>> 0 !== bitCount || bitCount > 32) {
       throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
     }
-    if (bitCount > this.bitsRemaining) {
+    const bytes = this.#bytes;
+    const position = this.#bitPosition;
+    if (bitCount > bytes.length * 8 - position) {
       throw new ProtocolError(ErrorCode.BAD_FRAME, `read of ${bitCount} bits past the end of the buffer`);
     }
-    let value = 0;
-    let written = 0;
-    while (written < bitCount) {
-      const byte = this.#bytes[this.#bitPosition >>> 3] ?? 0;
-      const bitOffset = this.#bitPosition & 7;
-      const take = Math.min(8 - bitOffset, bitCount - written);
-      const chunk = (byte >>> bitOffset) & ((1 << take) - 1);
-      value += chunk * 2 ** written;
-      written += take;
-      this.#bitPosition += take;
+    if (bitCount === 0) return 0;
+    let index = position >>> 3;
+    let value = (bytes[index] as number) >>> (position & 7);
+    for (let done = 8 - (position & 7); done < bitCount; done += 8) {
+      index++;
+      value |= (bytes[index] as number) << done;
     }
-    return value;
+    this.#bitPosition = position + bitCount;
+    return bitCount === 32 ? value >>> 0 : value & (0xffffffff >>> (32 - bitCount));
   }
 
   readBool(): boolean {
@@ -150,8 +190,7 @@ export class BitReader {
   }
 
   readFloat32(): number {
-    const view = new DataView(new ArrayBuffer(4));
-    view.setUint32(0, this.readBits(32), true);
-    return view.getFloat32(0, true);
+    FLOAT_VIEW.setUint32(0, this.readBits(32), true);
+    return FLOAT_VIEW.getFloat32(0, true);
   }
 }

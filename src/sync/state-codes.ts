@@ -46,11 +46,26 @@ export function codesToState<Entity extends AnyEntityType>(
 export function changeMask(entity: AnyEntityType, baseline: EntityCodes, current: EntityCodes): number {
   requireCodesOf(entity, baseline);
   requireCodesOf(entity, current);
+  const fields = entity.fields;
   let mask = 0;
-  entity.fields.forEach((field, index) => {
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index] as (typeof fields)[number];
     if (!field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) mask += 2 ** index;
-  });
+  }
   return mask;
+}
+
+/** True when every field of the two is equal: `changeMask(...) === 0`, stopping at the first change. */
+export function sameCodes(entity: AnyEntityType, baseline: EntityCodes, current: EntityCodes): boolean {
+  if (baseline === current) return true;
+  requireCodesOf(entity, baseline);
+  requireCodesOf(entity, current);
+  const fields = entity.fields;
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index] as (typeof fields)[number];
+    if (!field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) return false;
+  }
+  return true;
 }
 
 /** The mask of the named fields, for sending some fields whether or not they changed. */

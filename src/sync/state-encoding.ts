@@ -69,5 +69,7 @@ export function stateChangesBits(entity: AnyEntityType, codes: EntityCodes, mask
 }
 
 function hasBit(mask: number, index: number): boolean {
+  // Masks are at most 32 bits (one writeBits call); shifts only hold for those.
+  if (index < 32 && mask >>> 0 === mask) return ((mask >>> index) & 1) === 1;
   return Math.floor(mask / 2 ** index) % 2 === 1;
 }

@@ -1,4 +1,4 @@
-import { BitReader, type BitWriter } from '../../protocol/index.js';
+import type { BitWriter } from '../../protocol/index.js';
 
 /** Bits written once and copied into many packets (at any bit offset) by `appendBits`. */
 export interface EncodedBits {
@@ -7,11 +7,5 @@ export interface EncodedBits {
 }
 
 export function appendBits(writer: BitWriter, encoded: EncodedBits): void {
-  const reader = new BitReader(encoded.bytes);
-  let left = encoded.bitLength;
-  while (left > 0) {
-    const take = Math.min(32, left);
-    writer.writeBits(reader.readBits(take), take);
-    left -= take;
-  }
+  writer.writeBitsFrom(encoded.bytes, encoded.bitLength);
 }

@@ -204,8 +204,15 @@ export class SnapshotDecoder {
     if (held === undefined) return undefined;
     const distance = seqDistance(seq, baselineSeq);
     if (distance >= 1 && distance <= NEAR_BASELINE_WINDOW) {
-      const copy = held.copies.find((candidate) => candidate.at === at - distance);
-      return copy === undefined ? undefined : { type: held.type, codes: copy.codes };
+      // Copies are in ascending `at` order and recent baselines are the usual ones: search from the end.
+      const target = at - distance;
+      const copies = held.copies;
+      for (let index = copies.length - 1; index >= 0; index--) {
+        const copy = copies[index] as Held['copies'][number];
+        if (copy.at === target) return { type: held.type, codes: copy.codes };
+        if (copy.at < target) break;
+      }
+      return undefined;
     }
     const last = held.copies[held.copies.length - 1];
     if (last === undefined || last.at % SEQ_MODULO !== baselineSeq || at - last.at <= NEAR_BASELINE_WINDOW) {

@@ -1,6 +1,6 @@
 import { BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
-import { changeMask, type EntityCodes } from '../state-codes.js';
+import { type EntityCodes, sameCodes } from '../state-codes.js';
 import type { SnapshotAck } from './ack.js';
 import { appendBits, type EncodedBits } from './bit-copy.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
@@ -125,7 +125,8 @@ export class SnapshotEncoder {
     const seq = at % SEQ_MODULO;
     const candidates = this.#candidates(frame);
     const order = this.#priority.rank(candidates);
-    const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+    const byId = new Map<number, Candidate>();
+    for (const candidate of candidates) byId.set(candidate.id, candidate);
 
     // Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
     // neighbours, so the cost of each insertion is computed against the ids chosen so far.
@@ -208,8 +209,16 @@ export class SnapshotEncoder {
       }
     }
     if (newest === undefined) return;
-    for (let back = 32; back >= 1; back--) {
-      if (Math.floor(ack.previous / 2 ** (back - 1)) % 2 === 1) this.#acked(newest - back);
+    const previous = ack.previous;
+    if (previous >>> 0 === previous) {
+      // The usual case, a 32-bit field as read from the wire: plain shifts, and only the set bits.
+      for (let back = 32; back >= 1; back--) {
+        if (((previous >>> (back - 1)) & 1) === 1) this.#acked(newest - back);
+      }
+    } else {
+      for (let back = 32; back >= 1; back--) {
+        if (Math.floor(previous / 2 ** (back - 1)) % 2 === 1) this.#acked(newest - back);
+      }
     }
     this.#acked(newest);
   }
@@ -292,15 +301,24 @@ export class SnapshotEncoder {
     this.#pending.delete(at);
     for (const id of ids) {
       const tracked = this.#tracked.get(id);
-      const record = tracked?.sent.find((sent) => sent.at === at);
-      if (tracked === undefined || record === undefined) continue;
+      if (tracked === undefined) continue;
+      // `sent` is in ascending `at` order, one record per snapshot.
+      const sent = tracked.sent;
+      let found = -1;
+      for (let index = 0; index < sent.length; index++) {
+        const sentAt = (sent[index] as SentRecord).at;
+        if (sentAt === at) found = index;
+        if (sentAt >= at) break;
+      }
+      if (found < 0) continue;
+      const record = sent[found] as SentRecord;
       if (record.codes === null) {
         this.#tracked.delete(id);
         continue;
       }
       if (tracked.baseline !== undefined && at <= tracked.baseline.at) continue;
       tracked.baseline = { at, codes: record.codes };
-      tracked.sent = tracked.sent.filter((sent) => sent.at > at);
+      sent.splice(0, found + 1);
       if (tracked.unknownUntil !== undefined && tracked.unknownUntil <= at) {
         tracked.unknownUntil = undefined;
       }
@@ -311,9 +329,13 @@ export class SnapshotEncoder {
 /** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
 function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
   if (tracked.baseline === undefined || tracked.unknownUntil !== undefined) return false;
-  const same = (other: EntityCodes | null) =>
-    other !== null && (other === codes || changeMask(tracked.type, other, codes) === 0);
-  return same(tracked.baseline.codes) && tracked.sent.every((sent) => same(sent.codes));
+  if (!sameCodes(tracked.type, tracked.baseline.codes, codes)) return false;
+  const sent = tracked.sent;
+  for (let index = 0; index < sent.length; index++) {
+    const other = (sent[index] as SentRecord).codes;
+    if (other === null || !sameCodes(tracked.type, other, codes)) return false;
+  }
+  return true;
 }
 
 function insertionPoint(chosen: readonly Planned[], id: number): number {
