@@ -74,6 +74,11 @@ export class PriorityAccumulator {
     return ranked.map((entry) => entry.id);
   }
 
+  /** Every candidate went out: nothing is left waiting, so nothing keeps a priority. */
+  sentAll(): void {
+    this.#accumulated.clear();
+  }
+
   /** The entity went out in a packet: it starts gaining again from 0. */
   sent(id: number): void {
     this.#accumulated.set(id, 0);

@@ -10,6 +10,7 @@ import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import {
   NEAR_BASELINE_WINDOW,
   RecordKind,
+  readAckedRef,
   readBaselineRef,
   readId,
   readKind,
@@ -45,8 +46,8 @@ export type SnapshotOutcome =
    */
   | { readonly kind: 'resync'; readonly seq: number; readonly reason: string };
 
-/** Smallest record: 5-bit gap and 2-bit removal tag; bounds a count read from the wire. */
-const MIN_RECORD_BITS = 7;
+/** Smallest record: 1-bit gap, 1-bit delta kind and a 1-field mask; bounds a count read from the wire. */
+const MIN_RECORD_BITS = 3;
 
 interface Held {
   readonly type: AnyEntityType;
@@ -113,6 +114,7 @@ export class SnapshotDecoder {
     const seq = readBitsOf(reader, SEQ_BITS, 'snapshot seq');
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
+    const ackedDistance = readAckedRef(reader);
     const checksum = readBitsOf(reader, 32, 'snapshot checksum');
     const count = readVarUintOf(reader, 'snapshot count');
     if (count * MIN_RECORD_BITS > reader.bitsRemaining) {
@@ -142,6 +144,14 @@ export class SnapshotDecoder {
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
         codes = readFullState(reader, type);
+      } else if (kind === RecordKind.delta) {
+        const baseline =
+          ackedDistance === undefined ? undefined : this.#impliedBaseline(id, at - ackedDistance);
+        if (baseline === undefined) {
+          return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
+        }
+        type = baseline.type;
+        codes = readStateChanges(reader, type, baseline.codes);
       } else {
         const baselineSeq = readBaselineRef(reader, seq);
         const baseline = this.#baseline(id, at, seq, baselineSeq);
@@ -191,6 +201,18 @@ export class SnapshotDecoder {
     }
     this.#advance(seq, at);
     return { kind: 'applied', seq, tick, complete, created, updated, removed };
+  }
+
+  /** The baseline of an unnamed delta: the newest copy from a snapshot up to the acked one. */
+  #impliedBaseline(id: number, ackedAt: number): { type: AnyEntityType; codes: EntityCodes } | undefined {
+    const held = this.#held.get(id);
+    if (held === undefined) return undefined;
+    const copies = held.copies;
+    for (let index = copies.length - 1; index >= 0; index--) {
+      const copy = copies[index] as Held['copies'][number];
+      if (copy.at <= ackedAt) return { type: held.type, codes: copy.codes };
+    }
+    return undefined;
   }
 
   /** The copy a delta names: one within 64 snapshots by its number, an older one only as the newest. */

@@ -10,6 +10,7 @@ import type { EntityRecord, WorldFrame } from './entity-table.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
 import {
+  ackedRefBits,
   baselineRefBits,
   gapBits,
   gapOf,
@@ -17,6 +18,7 @@ import {
   NEAR_BASELINE_WINDOW,
   RecordKind,
   varUintBits,
+  writeAckedRef,
   writeBaselineRef,
   writeGap,
   writeKind,
@@ -30,7 +32,7 @@ export interface SnapshotEncoderOptions {
 }
 
 export interface EncodeOptions {
-  /** Bytes the snapshot may take; the header (9+ bytes) always goes, even over it. Default: no limit. */
+  /** Bytes the snapshot may take; the header (9-10+ bytes) always goes, even over it. Default: no limit. */
   budgetBytes?: number;
 }
 
@@ -46,10 +48,10 @@ export interface EncodedSnapshot {
   readonly leftOut: number;
 }
 
-/** Header bits besides the tick and count varuints: seq, complete flag, checksum. */
+/** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
 const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
-/** The smallest record: a 5-bit gap and a 2-bit removal tag. */
-const MIN_RECORD_BITS = 7;
+/** The smallest record: a 1-bit gap, the 1-bit delta kind and a 1-field mask. */
+const MIN_RECORD_BITS = 3;
 /** Acks older than this many snapshots are ignored: their records are long superseded. */
 const PENDING_SNAPSHOTS = 1024;
 /** Unacked records kept per entity; past it the client's copy of the entity counts as unknown. */
@@ -87,6 +89,12 @@ interface Planned {
   readonly bits: number;
 }
 
+/** The newest snapshot the client acked, when the header can name it: deltas against it need no reference. */
+interface Acked {
+  readonly at: number;
+  readonly distance: number;
+}
+
 /**
  * The server side of snapshot sync for one client. Each `encode` sends, within the byte budget and in
  * priority order, the entities whose state the client may not hold: new ones in full, known ones as
@@ -103,6 +111,8 @@ export class SnapshotEncoder {
   /** Snapshot count → ids sent in it, for acks. */
   #pending = new Map<number, readonly number[]>();
   #resyncFrom: number | undefined;
+  /** The newest snapshot count the client acked since the last resync. */
+  #ackedAt: number | undefined;
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
     this.#registry = registry;
@@ -124,30 +134,19 @@ export class SnapshotEncoder {
     const at = this.#at;
     const seq = at % SEQ_MODULO;
     const candidates = this.#candidates(frame);
-    const order = this.#priority.rank(candidates);
-    const byId = new Map<number, Candidate>();
-    for (const candidate of candidates) byId.set(candidate.id, candidate);
-
-    // Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
-    // neighbours, so the cost of each insertion is computed against the ids chosen so far.
     const budgetBits = budget * 8;
-    const chosen: Planned[] = [];
-    let bits = FIXED_HEADER_BITS + varUintBits(frame.tick) + varUintBits(0);
-    for (const id of order) {
-      if (budgetBits - bits < MIN_RECORD_BITS) break;
-      const candidate = byId.get(id) as Candidate;
-      const planned = this.#plan(at, candidate);
-      const index = insertionPoint(chosen, id);
-      const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
-      const following = chosen[index];
-      let cost = planned.bits + gapBits(gapOf(previous, id));
-      if (following !== undefined) {
-        cost += gapBits(gapOf(id, following.id)) - gapBits(gapOf(previous, following.id));
-      }
-      cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
-      if (bits + cost > budgetBits) continue;
-      bits += cost;
-      chosen.splice(index, 0, planned);
+    const ackedDistance = this.#ackedAt === undefined ? undefined : at - this.#ackedAt;
+    const acked: Acked | undefined =
+      ackedDistance !== undefined && ackedDistance <= NEAR_BASELINE_WINDOW
+        ? { at: at - ackedDistance, distance: ackedDistance }
+        : undefined;
+    const headerBits = FIXED_HEADER_BITS + varUintBits(frame.tick) + ackedRefBits(acked?.distance);
+    // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
+    let { chosen, bits } = this.#planAll(at, acked, candidates, headerBits);
+    if (bits <= budgetBits) {
+      this.#priority.sentAll();
+    } else {
+      ({ chosen, bits } = this.#fillByPriority(at, acked, candidates, headerBits, budgetBits));
     }
 
     const writer = new BitWriter(Math.ceil(bits / 8) + 1);
@@ -161,6 +160,7 @@ export class SnapshotEncoder {
     writer.writeBits(seq, SEQ_BITS);
     writer.writeVarUint(frame.tick);
     writer.writeBits(complete ? 1 : 0, 1);
+    writeAckedRef(writer, acked?.distance);
     writer.writeBits(checksum, 32);
     writer.writeVarUint(chosen.length);
     let previous = -1;
@@ -168,7 +168,7 @@ export class SnapshotEncoder {
       writeGap(writer, gapOf(previous, planned.id));
       previous = planned.id;
       writeKind(writer, planned.kind);
-      if (planned.kind === RecordKind.delta) {
+      if (planned.kind === RecordKind.namedDelta) {
         writeBaselineRef(writer, planned.baselineAt % SEQ_MODULO, at - planned.baselineAt);
       } else if (planned.kind === RecordKind.full) {
         writer.writeBits(
@@ -190,6 +190,63 @@ export class SnapshotEncoder {
       sent: chosen.map((planned) => planned.id),
       leftOut: candidates.length - chosen.length,
     };
+  }
+
+  /** Every candidate planned, in id order, and the snapshot's size if all of them go. */
+  #planAll(
+    at: number,
+    acked: Acked | undefined,
+    candidates: readonly Candidate[],
+    headerBits: number,
+  ): { chosen: Planned[]; bits: number } {
+    const chosen: Planned[] = new Array(candidates.length);
+    for (let index = 0; index < candidates.length; index++) {
+      chosen[index] = this.#plan(at, acked, candidates[index] as Candidate);
+    }
+    chosen.sort(byId);
+    let bits = headerBits + varUintBits(chosen.length);
+    let previous = -1;
+    for (const planned of chosen) {
+      bits += planned.bits + gapBits(gapOf(previous, planned.id));
+      previous = planned.id;
+    }
+    return { chosen, bits };
+  }
+
+  /**
+   * Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
+   * neighbours, so the cost of each insertion is computed against the ids chosen so far.
+   */
+  #fillByPriority(
+    at: number,
+    acked: Acked | undefined,
+    candidates: readonly Candidate[],
+    headerBits: number,
+    budgetBits: number,
+  ): { chosen: Planned[]; bits: number } {
+    const order = this.#priority.rank(candidates);
+    const byId = new Map<number, Candidate>();
+    for (const candidate of candidates) byId.set(candidate.id, candidate);
+    const chosen: Planned[] = [];
+    let bits = headerBits + varUintBits(0);
+    for (const id of order) {
+      if (budgetBits - bits < MIN_RECORD_BITS) break;
+      const candidate = byId.get(id) as Candidate;
+      const planned = this.#plan(at, acked, candidate);
+      const index = insertionPoint(chosen, id);
+      const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
+      const following = chosen[index];
+      let cost = planned.bits + gapBits(gapOf(previous, id));
+      if (following !== undefined) {
+        cost += gapBits(gapOf(id, following.id)) - gapBits(gapOf(previous, following.id));
+      }
+      cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
+      if (bits + cost > budgetBits) continue;
+      bits += cost;
+      chosen.splice(index, 0, planned);
+    }
+    for (const planned of chosen) this.#priority.sent(planned.id);
+    return { chosen, bits };
   }
 
   /** Moves baselines to the newest acked states; an ack with `resync` set drops them all. */
@@ -221,6 +278,10 @@ export class SnapshotEncoder {
       }
     }
     this.#acked(newest);
+    const current = this.#resyncFrom === undefined || newest >= this.#resyncFrom;
+    if (current && newest < this.#at && (this.#ackedAt === undefined || newest > this.#ackedAt)) {
+      this.#ackedAt = newest;
+    }
   }
 
   /**
@@ -235,6 +296,7 @@ export class SnapshotEncoder {
     }
     this.#pending.clear();
     this.#resyncFrom = this.#at;
+    this.#ackedAt = undefined;
   }
 
   #candidates(frame: WorldFrame): Candidate[] {
@@ -251,9 +313,16 @@ export class SnapshotEncoder {
     return candidates;
   }
 
-  #plan(at: number, { id, entity }: Candidate): Planned {
+  #plan(at: number, acked: Acked | undefined, { id, entity }: Candidate): Planned {
     if (entity === undefined) {
-      return { id, kind: RecordKind.remove, entity, payload: undefined, baselineAt: 0, bits: 2 };
+      return {
+        id,
+        kind: RecordKind.remove,
+        entity,
+        payload: undefined,
+        baselineAt: 0,
+        bits: kindBits(RecordKind.remove),
+      };
     }
     const tracked = this.#tracked.get(id);
     const baseline = tracked?.type === entity.type ? tracked.baseline : undefined;
@@ -264,8 +333,12 @@ export class SnapshotEncoder {
         distance <= NEAR_BASELINE_WINDOW || (tracked.sent.length === 0 && tracked.unknownUntil === undefined);
       if (usable && distance > 0) {
         const payload = this.#cache.changes(entity.type, entity.codes, baseline.codes);
-        const bits = kindBits(RecordKind.delta) + baselineRefBits(distance) + payload.bitLength;
-        return { id, kind: RecordKind.delta, entity, payload, baselineAt: baseline.at, bits };
+        if (impliedBaseline(tracked, acked)) {
+          const bits = kindBits(RecordKind.delta) + payload.bitLength;
+          return { id, kind: RecordKind.delta, entity, payload, baselineAt: baseline.at, bits };
+        }
+        const bits = kindBits(RecordKind.namedDelta) + baselineRefBits(distance) + payload.bitLength;
+        return { id, kind: RecordKind.namedDelta, entity, payload, baselineAt: baseline.at, bits };
       }
     }
     const payload = this.#cache.full(entity.type, entity.codes);
@@ -275,7 +348,6 @@ export class SnapshotEncoder {
 
   #record(at: number, chosen: readonly Planned[]): void {
     for (const planned of chosen) {
-      this.#priority.sent(planned.id);
       let tracked = this.#tracked.get(planned.id);
       if (planned.entity !== undefined && (tracked === undefined || tracked.type !== planned.entity.type)) {
         tracked = { type: planned.entity.type, baseline: undefined, sent: [], unknownUntil: undefined };
@@ -326,6 +398,20 @@ export class SnapshotEncoder {
   }
 }
 
+/**
+ * True when the client takes the baseline without being told: it is the newest copy the client holds from
+ * snapshots up to the acked one. Every snapshot in the 32 before that ack is known received or lost
+ * (and a lost one can no longer arrive: the client drops snapshots older than its newest), but a record
+ * sent earlier and never acked may be held, so any unacked record up to the acked snapshot rules it out.
+ */
+function impliedBaseline(tracked: Tracked, acked: Acked | undefined): boolean {
+  if (acked === undefined || tracked.unknownUntil !== undefined) return false;
+  const baseline = tracked.baseline;
+  if (baseline === undefined || baseline.at > acked.at) return false;
+  const oldestUnacked = tracked.sent[0];
+  return oldestUnacked === undefined || oldestUnacked.at > acked.at;
+}
+
 /** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
 function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
   if (tracked.baseline === undefined || tracked.unknownUntil !== undefined) return false;
@@ -336,6 +422,10 @@ function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
     if (other === null || !sameCodes(tracked.type, other, codes)) return false;
   }
   return true;
+}
+
+function byId(a: Planned, b: Planned): number {
+  return a.id - b.id;
 }
 
 function insertionPoint(chosen: readonly Planned[], id: number): number {

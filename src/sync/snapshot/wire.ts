@@ -14,19 +14,18 @@ export const MAX_ENTITY_ID = 0xffffffff;
 export const NEAR_BASELINE_BITS = 6;
 export const NEAR_BASELINE_WINDOW = 2 ** NEAR_BASELINE_BITS;
 
-export const RecordKind = { delta: 'delta', full: 'full', remove: 'remove' } as const;
-export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
-
-// Gap to the previous id (minus one): '0' + 4 bits, '10' + 10 bits (16 + value), '11' + 32 bits.
+// Gap to the previous id (minus one): '0' for 0 (the usual case: consecutive ids), '10' + 4 bits
+// (1..16), '110' + 10 bits (17..1040), '111' + 32 bits.
 const SMALL_GAP_BITS = 4;
-const SMALL_GAPS = 2 ** SMALL_GAP_BITS;
+const SMALL_GAP_END = 1 + 2 ** SMALL_GAP_BITS;
 const MEDIUM_GAP_BITS = 10;
-const MEDIUM_GAPS = 2 ** MEDIUM_GAP_BITS;
+const MEDIUM_GAP_END = SMALL_GAP_END + 2 ** MEDIUM_GAP_BITS;
 
 export function gapBits(gap: number): number {
-  if (gap < SMALL_GAPS) return 1 + SMALL_GAP_BITS;
-  if (gap < SMALL_GAPS + MEDIUM_GAPS) return 2 + MEDIUM_GAP_BITS;
-  return 2 + 32;
+  if (gap === 0) return 1;
+  if (gap < SMALL_GAP_END) return 2 + SMALL_GAP_BITS;
+  if (gap < MEDIUM_GAP_END) return 3 + MEDIUM_GAP_BITS;
+  return 3 + 32;
 }
 
 /** The gap before `id` when the previous record's id was `previous` (-1 before the first record). */
@@ -35,16 +34,16 @@ export function gapOf(previous: number, id: number): number {
 }
 
 export function writeGap(writer: BitWriter, gap: number): void {
-  if (gap < SMALL_GAPS) {
+  if (gap === 0) {
     writer.writeBits(0, 1);
-    writer.writeBits(gap, SMALL_GAP_BITS);
-  } else if (gap < SMALL_GAPS + MEDIUM_GAPS) {
-    writer.writeBits(1, 1);
-    writer.writeBits(0, 1);
-    writer.writeBits(gap - SMALL_GAPS, MEDIUM_GAP_BITS);
+  } else if (gap < SMALL_GAP_END) {
+    writer.writeBits(0b01, 2);
+    writer.writeBits(gap - 1, SMALL_GAP_BITS);
+  } else if (gap < MEDIUM_GAP_END) {
+    writer.writeBits(0b011, 3);
+    writer.writeBits(gap - SMALL_GAP_END, MEDIUM_GAP_BITS);
   } else {
-    writer.writeBits(1, 1);
-    writer.writeBits(1, 1);
+    writer.writeBits(0b111, 3);
     writer.writeBits(gap, 32);
   }
 }
@@ -52,37 +51,53 @@ export function writeGap(writer: BitWriter, gap: number): void {
 /** Reads a gap and returns the id it leads to; an id past MAX_ENTITY_ID is BAD_FRAME. */
 export function readId(reader: BitReader, previous: number): number {
   const path = 'snapshot entity id';
-  let gap: number;
-  if (readBitsOf(reader, 1, path) === 0) {
-    gap = readBitsOf(reader, SMALL_GAP_BITS, path);
-  } else {
-    const wide = readBitsOf(reader, 1, path) === 1;
-    gap = wide ? readBitsOf(reader, 32, path) : SMALL_GAPS + readBitsOf(reader, MEDIUM_GAP_BITS, path);
-  }
+  // The prefix: how many 1 bits before a 0, at most 3.
+  let ones = 0;
+  while (ones < 3 && readBitsOf(reader, 1, path) === 1) ones++;
+  const gap =
+    ones === 0
+      ? 0
+      : ones === 1
+        ? 1 + readBitsOf(reader, SMALL_GAP_BITS, path)
+        : ones === 2
+          ? SMALL_GAP_END + readBitsOf(reader, MEDIUM_GAP_BITS, path)
+          : readBitsOf(reader, 32, path);
   const id = previous + 1 + gap;
   if (id > MAX_ENTITY_ID) throw malformed('snapshot entity id', `${id} is past the largest id`);
   return id;
 }
 
+/**
+ * A delta against the client's baseline (the newest copy it holds from a snapshot up to the one the
+ * header names as acked), a full state, a delta naming its baseline snapshot, a removal.
+ */
+export const RecordKind = {
+  delta: 'delta',
+  full: 'full',
+  namedDelta: 'namedDelta',
+  remove: 'remove',
+} as const;
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+
+// '0' delta, '10' full, '110' named delta, '111' remove.
 export function kindBits(kind: RecordKind): number {
-  return kind === RecordKind.delta ? 1 : 2;
+  return kind === RecordKind.delta ? 1 : kind === RecordKind.full ? 2 : 3;
 }
 
 export function writeKind(writer: BitWriter, kind: RecordKind): void {
-  if (kind === RecordKind.delta) {
-    writer.writeBits(0, 1);
-  } else {
-    writer.writeBits(1, 1);
-    writer.writeBits(kind === RecordKind.full ? 0 : 1, 1);
-  }
+  if (kind === RecordKind.delta) writer.writeBits(0, 1);
+  else if (kind === RecordKind.full) writer.writeBits(0b01, 2);
+  else writer.writeBits(kind === RecordKind.namedDelta ? 0b011 : 0b111, 3);
 }
 
 export function readKind(reader: BitReader): RecordKind {
-  if (readBitsOf(reader, 1, 'snapshot record kind') === 0) return RecordKind.delta;
-  return readBitsOf(reader, 1, 'snapshot record kind') === 0 ? RecordKind.full : RecordKind.remove;
+  const path = 'snapshot record kind';
+  if (readBitsOf(reader, 1, path) === 0) return RecordKind.delta;
+  if (readBitsOf(reader, 1, path) === 0) return RecordKind.full;
+  return readBitsOf(reader, 1, path) === 0 ? RecordKind.namedDelta : RecordKind.remove;
 }
 
-/** A baseline within 64 snapshots costs 7 bits, an older one (an entity long unchanged) 17. */
+/** A named baseline within 64 snapshots costs 7 bits, an older one (an entity long unchanged) 17. */
 export function baselineRefBits(distance: number): number {
   return distance <= NEAR_BASELINE_WINDOW ? 1 + NEAR_BASELINE_BITS : 1 + SEQ_BITS;
 }
@@ -103,6 +118,25 @@ export function readBaselineRef(reader: BitReader, seq: number): number {
     return (seq - distance + SEQ_MODULO) % SEQ_MODULO;
   }
   return readBitsOf(reader, SEQ_BITS, 'snapshot baseline');
+}
+
+/** Header: the newest snapshot the server knows the client has, as `1` + 6 bits (distance − 1), or `0`. */
+export function ackedRefBits(distance: number | undefined): number {
+  return distance === undefined ? 1 : 1 + NEAR_BASELINE_BITS;
+}
+
+export function writeAckedRef(writer: BitWriter, distance: number | undefined): void {
+  if (distance === undefined) {
+    writer.writeBits(0, 1);
+  } else {
+    writer.writeBits(1, 1);
+    writer.writeBits(distance - 1, NEAR_BASELINE_BITS);
+  }
+}
+
+export function readAckedRef(reader: BitReader): number | undefined {
+  if (readBitsOf(reader, 1, 'snapshot acked') === 0) return undefined;
+  return readBitsOf(reader, NEAR_BASELINE_BITS, 'snapshot acked') + 1;
 }
 
 /** Bits of `BitWriter.writeVarUint(value)`: 8 a group of 7. */

@@ -57,8 +57,8 @@ describe('PriorityAccumulator', () => {
     const counts = new Map<number, number>();
     for (let tick = 0; tick < 40; tick++) {
       for (let id = 0; id < 12; id++) table.update(id, Car, car(id * 8 + (tick % 2), 100, 'ada'));
-      const snapshot = encoder.encode(table.frame(tick), { budgetBytes: 40 });
-      expect(snapshot.bytes.length).toBeLessThanOrEqual(40);
+      const snapshot = encoder.encode(table.frame(tick), { budgetBytes: 24 });
+      expect(snapshot.bytes.length).toBeLessThanOrEqual(24);
       for (const id of snapshot.sent) counts.set(id, (counts.get(id) ?? 0) + 1);
       decoder.decode(snapshot.bytes);
       encoder.receiveAck(decoder.ack());

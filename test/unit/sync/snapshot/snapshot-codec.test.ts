@@ -39,9 +39,9 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     const delta = encoder.encode(table.frame(3));
     expect(delta.sent).toEqual([2]);
     expect(delta.complete).toBe(true);
-    // Header: seq 16 + tick 8 + complete 1 + checksum 32 + count 8 bits; the record: gap 5 + kind 1 +
-    // baseline 7 + mask 3 + hp 7 bits.
-    expect(delta.bytes.length).toBe(Math.ceil((65 + 23) / 8));
+    // Header: seq 16 + tick 8 + complete 1 + acked snapshot 7 + checksum 32 + count 8 bits; the record:
+    // gap 6 (id 2) + kind 1 (a delta against the copy of the acked snapshot, no reference) + mask 3 + hp 7.
+    expect(delta.bytes.length).toBe(Math.ceil((72 + 17) / 8));
     const outcome = applied(decoder.decode(delta.bytes));
     expect(outcome).toMatchObject({
       seq: 2,
@@ -168,7 +168,41 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     expect(impostor.stateOf(0, Car)).toEqual(car(7));
   });
 
-  it("names a baseline older than 64 snapshots by its seq, when it is the client's newest copy", () => {
+  it('keeps decoding deltas after a lost snapshot whose ack never came, against the acked copy', () => {
+    const table2 = world(1);
+    const encoder2 = new SnapshotEncoder(registry);
+    const decoder2 = new SnapshotDecoder(registry);
+    decoder2.decode(encoder2.encode(table2.frame(0)).bytes);
+    encoder2.receiveAck(decoder2.ack());
+    table2.update(0, Car, car(0, 5));
+    const dropped = encoder2.encode(table2.frame(1)); // lost
+    table2.update(0, Car, car(0, 6));
+    const late = encoder2.encode(table2.frame(2));
+    // The client's ack of snapshot 2 never reaches the server; a later snapshot must still decode.
+    decoder2.decode(late.bytes);
+    table2.update(0, Car, car(0, 7));
+    const third = encoder2.encode(table2.frame(3));
+    expect(dropped.sent).toEqual([0]);
+    expect(applied(decoder2.decode(third.bytes)).updated).toEqual([0]);
+    expect(decoder2.stateOf(0, Car)).toEqual(car(0, 7));
+  });
+
+  it('names a far baseline by its seq when the client has not acked for more than 64 snapshots', () => {
+    const table = world(2);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    decoder.decode(encoder.encode(table.frame(0)).bytes);
+    encoder.receiveAck(decoder.ack());
+    for (let tick = 1; tick <= 70; tick++) encoder.encode(table.frame(tick)); // nothing to send, no acks
+    table.update(0, Car, car(0, 1));
+    const far = encoder.encode(table.frame(71));
+    // Header 72 bits (no acked snapshot: 1 bit), gap 1 + kind 3 + baseline seq 17 + mask 3 + hp 7.
+    expect(far.bytes.length).toBe(Math.ceil((66 + 31) / 8));
+    expect(applied(decoder.decode(far.bytes)).updated).toEqual([0]);
+    expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
+  });
+
+  it("sends a delta against a baseline older than 64 snapshots when it is the client's newest copy", () => {
     const table = world(2);
     const encoder = new SnapshotEncoder(registry);
     const decoder = new SnapshotDecoder(registry);
@@ -183,9 +217,8 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     table.update(0, Car, car(0, 1));
     const late = encoder.encode(table.frame(70_001));
     expect(late.sent).toEqual([0]);
-    // A delta, not a full state: header 81 bits (tick in 3 bytes), gap 5 + kind 1 + baseline seq 17 +
-    // mask 3 + hp 7.
-    expect(late.bytes.length).toBe(Math.ceil((81 + 33) / 8));
+    // A delta, not a full state: header 88 bits (tick in 3 bytes), gap 1 + kind 1 + mask 3 + hp 7.
+    expect(late.bytes.length).toBe(Math.ceil((88 + 12) / 8));
     expect(applied(decoder.decode(late.bytes)).updated).toEqual([0]);
     expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
   });

@@ -34,46 +34,46 @@ describe('snapshot wire format golden example', () => {
   const second = encoder.encode(table.frame(8));
 
   it('encodes the first snapshot (three creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('000007aba320600740c841059101');
+    expect(hex(first.bytes)).toBe('000007554741c00e08b92a32');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
     expect(reader.readBits(1)).toBe(1); // complete
+    expect(reader.readBits(1)).toBe(0); // no acked snapshot yet
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(3); // count
-    // id 0: gap '0' + 0 in 4 bits, kind full '1','0', type 0 in 1 bit, hp 100 in 7, shield 1.
-    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 0, 1, 0,
+    // id 0: gap '0', kind full '1','0', type 0 in 1 bit, hp 100 in 7, shield 1.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 1, 0, 0,
     ]);
-    expect([reader.readBits(1), reader.readBits(7), reader.readBits(1)]).toEqual([0, 100, 1]);
+    expect([reader.readBits(7), reader.readBits(1)]).toEqual([100, 1]);
     // id 1: gap 0, full, type 1, size 2 in 2 bits.
-    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 0, 1, 0,
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 1, 0, 1,
     ]);
-    expect([reader.readBits(1), reader.readBits(2)]).toEqual([1, 2]);
+    expect(reader.readBits(2)).toBe(2);
     // id 2: gap 0, full, type 0, hp 50, shield 0.
-    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 0, 1, 0,
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      0, 1, 0, 0,
     ]);
-    expect([reader.readBits(1), reader.readBits(7), reader.readBits(1)]).toEqual([0, 50, 0]);
+    expect([reader.readBits(7), reader.readBits(1)]).toEqual([50, 0]);
     expect(reader.bitsRemaining).toBeLessThan(8);
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('010008f5a27b8b04c400a018');
+    expect(hex(second.bytes)).toBe('010008037ad1bd4502c12906');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
     expect(reader.readBits(1)).toBe(1); // complete
+    expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(2); // count
-    // id 1 (gap 1 after "id -1"): remove '1','1'.
-    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 1, 1, 1,
-    ]);
-    // id 2 (gap 0): delta '0', baseline '0' + distance 1 - 1 in 6 bits, mask 0b01 in 2 bits, hp 49.
-    expect([reader.readBits(1), reader.readBits(4), reader.readBits(1)]).toEqual([0, 0, 0]);
-    expect([reader.readBits(1), reader.readBits(6)]).toEqual([0, 0]);
+    // id 1 (gap 1 after "id -1"): '1','0' + gap - 1 in 4 bits; remove '1','1','1'.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(4)]).toEqual([1, 0, 0]);
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 1, 1]);
+    // id 2 (gap 0): delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits, hp 49.
+    expect([reader.readBits(1), reader.readBits(1)]).toEqual([0, 0]);
     expect([reader.readBits(2), reader.readBits(7)]).toEqual([1, 49]);
     expect(reader.bitsRemaining).toBeLessThan(8);
     expect(decoder.decode(second.bytes)).toEqual({
