@@ -18,6 +18,8 @@ export interface AnyEntityType {
   readonly allFieldsMask: number;
   /** Bits of a full state at its largest (strings at `maxLength`), change mask not included. */
   readonly maxBits: number;
+  /** Some field can be written relative to a baseline's code (see `writeStateChanges`). */
+  readonly relative: boolean;
 }
 
 export interface EntityType<Fields extends FieldDeclarations = FieldDeclarations> extends AnyEntityType {
@@ -76,6 +78,7 @@ export function entity<Fields extends FieldDeclarations>(name: string, fields: F
     field: Object.freeze(byName) as EntityType<Fields>['field'],
     allFieldsMask: 2 ** compiled.length - 1,
     maxBits: compiled.reduce((sum, field) => sum + field.bits, 0),
+    relative: compiled.some((field) => field.relative !== undefined),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { BitReader, BitWriter } from '../protocol/index.js';
+import type { RelativeCodec } from './fields/relative.js';
 
 export type FieldKind =
   | 'int'
@@ -38,6 +39,8 @@ export interface Field<Value = unknown, Code extends FieldCode = FieldCode> {
   write(writer: BitWriter, code: Code): void;
   /** Throws a ProtocolError `BAD_FRAME` on truncated input or a code this field never writes. */
   read(reader: BitReader): Code;
+  /** Numeric fields of 6 bits or more: the code written relative to a baseline's (see `RelativeCodec`). */
+  readonly relative?: RelativeCodec<Code>;
 }
 
 /**

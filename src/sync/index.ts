@@ -18,6 +18,7 @@ export { enumOf } from './fields/enum.js';
 export { type FloatOptions, float } from './fields/float.js';
 export { type IntOptions, int } from './fields/int.js';
 export { type Quaternion, type QuaternionOptions, quaternion } from './fields/quaternion.js';
+export type { RelativeCodec } from './fields/relative.js';
 export { type StringOptions, string } from './fields/string.js';
 export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
 export {

@@ -25,17 +25,29 @@ export function readFullState(reader: BitReader, entity: AnyEntityType): EntityC
   return entity.fields.map((field) => field.read(reader));
 }
 
+/**
+ * With `relativeTo` (the baseline the receiver holds), fields that have a relative codec are written
+ * relative to the baseline's codes; the receiver must then read with the same baseline and `relative`.
+ */
 export function writeStateChanges(
   writer: BitWriter,
   entity: AnyEntityType,
   codes: EntityCodes,
   mask: number,
+  relativeTo?: EntityCodes,
 ): void {
   requireCodesOf(entity, codes);
   requireMaskOf(entity, mask);
+  if (relativeTo !== undefined) requireCodesOf(entity, relativeTo);
   writer.writeBits(mask, entity.fields.length);
   entity.fields.forEach((field, index) => {
-    if (hasBit(mask, index)) field.write(writer, codes[index] as FieldCode);
+    if (!hasBit(mask, index)) return;
+    const code = codes[index] as FieldCode;
+    if (relativeTo !== undefined && field.relative !== undefined) {
+      field.relative.write(writer, code, relativeTo[index] as FieldCode);
+    } else {
+      field.write(writer, code);
+    }
   });
 }
 
@@ -44,12 +56,15 @@ export function readStateChanges(
   reader: BitReader,
   entity: AnyEntityType,
   baseline: EntityCodes,
+  relative = false,
 ): EntityCodes {
   requireCodesOf(entity, baseline);
   const mask = readBitsOf(reader, entity.fields.length, `${entity.name} change mask`);
-  return entity.fields.map((field, index) =>
-    hasBit(mask, index) ? field.read(reader) : (baseline[index] as FieldCode),
-  );
+  return entity.fields.map((field, index) => {
+    const base = baseline[index] as FieldCode;
+    if (!hasBit(mask, index)) return base;
+    return relative && field.relative !== undefined ? field.relative.read(reader, base) : field.read(reader);
+  });
 }
 
 /** Exact bits `writeFullState` spends, for fitting a packet to its byte budget before writing it. */
@@ -59,13 +74,22 @@ export function fullStateBits(entity: AnyEntityType, codes: EntityCodes): number
 }
 
 /** Exact bits `writeStateChanges` spends, mask included. */
-export function stateChangesBits(entity: AnyEntityType, codes: EntityCodes, mask: number): number {
+export function stateChangesBits(
+  entity: AnyEntityType,
+  codes: EntityCodes,
+  mask: number,
+  relativeTo?: EntityCodes,
+): number {
   requireCodesOf(entity, codes);
   requireMaskOf(entity, mask);
-  return entity.fields.reduce(
-    (sum, field, index) => (hasBit(mask, index) ? sum + field.bitLength(codes[index] as FieldCode) : sum),
-    entity.fields.length,
-  );
+  if (relativeTo !== undefined) requireCodesOf(entity, relativeTo);
+  return entity.fields.reduce((sum, field, index) => {
+    if (!hasBit(mask, index)) return sum;
+    const code = codes[index] as FieldCode;
+    return relativeTo !== undefined && field.relative !== undefined
+      ? sum + field.relative.bitLength(code, relativeTo[index] as FieldCode)
+      : sum + field.bitLength(code);
+  }, entity.fields.length);
 }
 
 function hasBit(mask: number, index: number): boolean {

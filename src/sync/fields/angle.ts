@@ -8,6 +8,7 @@ import {
   requireOptions,
   writeCode,
 } from './codes.js';
+import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
 
 export interface AngleOptions {
   /** Bits per angle, 1..32: the circle is cut into 2^bits equal steps (10 bits: 0.35 degrees). */
@@ -31,6 +32,7 @@ class AngleField implements Field<number, number> {
   readonly bits: number;
   readonly #stepCount: number;
   readonly #step: number;
+  readonly relative?: ScalarRelativeCodec;
 
   constructor(path: string, options: AngleOptions) {
     const given = requireOptions(options, path, 'angle');
@@ -38,6 +40,10 @@ class AngleField implements Field<number, number> {
     this.bits = requireIntegerIn(given.bits, 1, MAX_CODE_BITS, path, 'angle bits');
     this.#stepCount = 2 ** this.bits;
     this.#step = FULL_TURN / this.#stepCount;
+    if (this.bits >= MIN_RELATIVE_BITS) {
+      // The shorter way round: a turn through ±π costs what any small turn does.
+      this.relative = new ScalarRelativeCodec(this.bits, this.#stepCount - 1, true, path);
+    }
   }
 
   quantize(value: number): number {

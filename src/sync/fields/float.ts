@@ -11,6 +11,7 @@ import {
   requireOptions,
   writeCode,
 } from './codes.js';
+import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
 
 export interface FloatOptions {
   /** Smallest value. */
@@ -44,6 +45,7 @@ export class FloatField implements Field<number, number> {
   readonly #min: number;
   readonly #precision: number;
   readonly #maxCode: number;
+  readonly relative?: ScalarRelativeCodec;
 
   constructor(path: string, options: FloatOptions) {
     const given = requireOptions(options, path, 'float');
@@ -78,6 +80,9 @@ export class FloatField implements Field<number, number> {
     this.#precision = precision;
     this.#maxCode = steps;
     this.bits = bitsForMaxCode(steps);
+    if (this.bits >= MIN_RELATIVE_BITS) {
+      this.relative = new ScalarRelativeCodec(this.bits, steps, false, path);
+    }
   }
 
   quantize(value: number): number {

@@ -10,6 +10,7 @@ import {
   requireOptions,
   writeCode,
 } from './codes.js';
+import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
 
 export interface IntOptions {
   /** Smallest value, a safe integer. */
@@ -32,6 +33,7 @@ class IntField implements Field<number, number> {
   readonly bits: number;
   readonly #min: number;
   readonly #maxCode: number;
+  readonly relative?: ScalarRelativeCodec;
 
   constructor(path: string, options: IntOptions) {
     const { min, max } = requireOptions(options, path, 'int');
@@ -51,6 +53,9 @@ class IntField implements Field<number, number> {
     this.#min = low;
     this.#maxCode = high - low;
     this.bits = bitsForMaxCode(this.#maxCode);
+    if (this.bits >= MIN_RELATIVE_BITS) {
+      this.relative = new ScalarRelativeCodec(this.bits, this.#maxCode, false, path);
+    }
   }
 
   quantize(value: number): number {

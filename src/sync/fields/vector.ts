@@ -1,6 +1,7 @@
 import type { BitReader, BitWriter } from '../../protocol/index.js';
 import type { Field, FieldDeclaration } from '../field.js';
 import { FloatField, type FloatOptions } from './float.js';
+import type { RelativeCodec } from './relative.js';
 
 export interface Vec2 {
   x: number;
@@ -28,6 +29,7 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
   readonly path: string;
   readonly bits: number;
   readonly #components: readonly { readonly axis: string; readonly float: FloatField }[];
+  readonly relative?: RelativeCodec<readonly number[]>;
 
   constructor(kind: 'vec2' | 'vec3', path: string, options: FloatOptions, axes: readonly string[]) {
     this.kind = kind;
@@ -35,6 +37,10 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
     // One float per axis, so an error names the component: `vehicle.position.y: NaN cannot be quantized`.
     this.#components = axes.map((axis) => ({ axis, float: new FloatField(`${path}.${axis}`, options) }));
     this.bits = this.#components.reduce((sum, { float }) => sum + float.bits, 0);
+    const relatives = this.#components.map(({ float }) => float.relative);
+    if (relatives.every((relative) => relative !== undefined)) {
+      this.relative = new VectorRelativeCodec(relatives as NonNullable<(typeof relatives)[number]>[]);
+    }
   }
 
   quantize(value: Vector): readonly number[] {
@@ -84,5 +90,35 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
     if (!Array.isArray(code) || code.length !== this.#components.length) {
       throw new RangeError(`${this.path}: expected ${this.#components.length} component codes`);
     }
+  }
+}
+
+/** Each component relative to the baseline's, in order (an unchanged component costs its class bits). */
+class VectorRelativeCodec implements RelativeCodec<readonly number[]> {
+  readonly #components: readonly RelativeCodec<number>[];
+
+  constructor(components: readonly RelativeCodec<number>[]) {
+    this.#components = components;
+  }
+
+  bitLength(code: readonly number[], baseline: readonly number[]): number {
+    let bits = 0;
+    this.#components.forEach((component, index) => {
+      bits += component.bitLength(code[index] as number, baseline[index] as number);
+    });
+    return bits;
+  }
+
+  write(writer: BitWriter, code: readonly number[], baseline: readonly number[]): void {
+    if (!Array.isArray(code) || code.length !== this.#components.length) {
+      throw new RangeError(`expected ${this.#components.length} component codes`);
+    }
+    this.#components.forEach((component, index) => {
+      component.write(writer, code[index] as number, baseline[index] as number);
+    });
+  }
+
+  read(reader: BitReader, baseline: readonly number[]): readonly number[] {
+    return this.#components.map((component, index) => component.read(reader, baseline[index] as number));
   }
 }

@@ -5,9 +5,13 @@ import { writeFullState, writeStateChanges } from '../state-encoding.js';
 import type { EncodedBits } from './bit-copy.js';
 import { hashCodes } from './codes-hash.js';
 
-/** An entity's changes against one baseline, encoded once: the mask and the fields it names. */
+/**
+ * An entity's changes against one baseline, encoded once: the mask and the fields it names, written whole,
+ * and (for types with relative fields) written relative to the baseline.
+ */
 export interface EncodedChanges extends EncodedBits {
   readonly mask: number;
+  readonly relative: EncodedBits | undefined;
 }
 
 interface Entry {
@@ -59,7 +63,14 @@ export class EncodingCache {
     const mask = codes === baseline ? 0 : changeMask(type, baseline, codes);
     const writer = new BitWriter(Math.ceil((type.maxBits + type.fields.length) / 8) + 1);
     writeStateChanges(writer, type, codes, mask);
-    const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask };
+    let relative: EncodedBits | undefined;
+    if (type.relative) {
+      // A relative field costs at most 2 bits more than its plain write.
+      const relativeWriter = new BitWriter(Math.ceil((type.maxBits + 3 * type.fields.length) / 8) + 1);
+      writeStateChanges(relativeWriter, type, codes, mask, baseline);
+      relative = { bytes: relativeWriter.finish(), bitLength: relativeWriter.bitLength };
+    }
+    const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask, relative };
     if (entry.deltas.size >= MAX_BASELINES_PER_STATE) {
       const oldest = entry.deltas.keys().next();
       if (oldest.done !== true) entry.deltas.delete(oldest.value);

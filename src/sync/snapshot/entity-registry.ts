@@ -9,6 +9,8 @@ export interface EntityRegistry {
   readonly types: readonly AnyEntityType[];
   /** Bits of a type id: ceil(log2(types.length)), 0 for a single type. */
   readonly typeBits: number;
+  /** Ids of the types with relative fields: a snapshot header says for each whether its deltas use them. */
+  readonly relativeTypeIds: readonly number[];
   /** The type's id; throws a RangeError for a type not registered (a bug, not a wire fault). */
   typeId(type: AnyEntityType): number;
 }
@@ -34,6 +36,7 @@ export function entityRegistry(types: readonly AnyEntityType[]): EntityRegistry 
   return Object.freeze({
     types: list,
     typeBits: 32 - Math.clz32(list.length - 1),
+    relativeTypeIds: Object.freeze(list.flatMap((type, index) => (type.relative ? [index] : []))),
     typeId(type: AnyEntityType): number {
       const id = ids.get(type);
       if (id === undefined) throw new RangeError(`entity type '${type.name}' is not in this registry`);

@@ -115,6 +115,11 @@ export class SnapshotDecoder {
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
+    // Per type with relative fields: whether this snapshot's deltas of it are written relative.
+    const relativeModes: boolean[] = [];
+    for (const typeId of this.#registry.relativeTypeIds) {
+      relativeModes[typeId] = readBitsOf(reader, 1, 'snapshot relative flags') === 1;
+    }
     const checksum = readBitsOf(reader, 32, 'snapshot checksum');
     const count = readVarUintOf(reader, 'snapshot count');
     if (count * MIN_RECORD_BITS > reader.bitsRemaining) {
@@ -151,7 +156,7 @@ export class SnapshotDecoder {
           return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
         }
         type = baseline.type;
-        codes = readStateChanges(reader, type, baseline.codes);
+        codes = readStateChanges(reader, type, baseline.codes, relativeModes[this.#registry.typeId(type)]);
       } else {
         const baselineSeq = readBaselineRef(reader, seq);
         const baseline = this.#baseline(id, at, seq, baselineSeq);
@@ -159,7 +164,7 @@ export class SnapshotDecoder {
           return this.#needResync(seq, `entity ${id}: no baseline from snapshot ${baselineSeq}`);
         }
         type = baseline.type;
-        codes = readStateChanges(reader, type, baseline.codes);
+        codes = readStateChanges(reader, type, baseline.codes, relativeModes[this.#registry.typeId(type)]);
       }
       sum = addShare(sum, entityShare(id, hashCodes(codes)));
       staged.push({ id, kind: 'state', type, codes });

@@ -4,7 +4,7 @@ import { type EntityCodes, sameCodes } from '../state-codes.js';
 import type { SnapshotAck } from './ack.js';
 import { appendBits, type EncodedBits } from './bit-copy.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
-import { EncodingCache } from './encoding-cache.js';
+import { type EncodedChanges, EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
@@ -84,9 +84,13 @@ interface Planned {
   readonly id: number;
   readonly kind: RecordKind;
   readonly entity: EntityRecord | undefined;
-  readonly payload: EncodedBits | undefined;
+  /** Deltas: the changes, written whole and (for types with relative fields) relative to the baseline. */
+  readonly changes: EncodedChanges | undefined;
+  /** Bits before the payload: kind, and the baseline reference or the type id. */
+  readonly head: number;
+  payload: EncodedBits | undefined;
   readonly baselineAt: number;
-  readonly bits: number;
+  bits: number;
 }
 
 /** The newest snapshot the client acked, when the header can name it: deltas against it need no reference. */
@@ -140,13 +144,17 @@ export class SnapshotEncoder {
       ackedDistance !== undefined && ackedDistance <= NEAR_BASELINE_WINDOW
         ? { at: at - ackedDistance, distance: ackedDistance }
         : undefined;
-    const headerBits = FIXED_HEADER_BITS + varUintBits(frame.tick) + ackedRefBits(acked?.distance);
+    const headerBits =
+      FIXED_HEADER_BITS +
+      varUintBits(frame.tick) +
+      ackedRefBits(acked?.distance) +
+      this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
-    let { chosen, bits } = this.#planAll(at, acked, candidates, headerBits);
+    let { chosen, bits, relativeModes } = this.#planAll(at, acked, candidates, headerBits);
     if (bits <= budgetBits) {
       this.#priority.sentAll();
     } else {
-      ({ chosen, bits } = this.#fillByPriority(at, acked, candidates, headerBits, budgetBits));
+      ({ chosen, bits } = this.#fillByPriority(at, acked, relativeModes, candidates, headerBits, budgetBits));
     }
 
     const writer = new BitWriter(Math.ceil(bits / 8) + 1);
@@ -161,6 +169,7 @@ export class SnapshotEncoder {
     writer.writeVarUint(frame.tick);
     writer.writeBits(complete ? 1 : 0, 1);
     writeAckedRef(writer, acked?.distance);
+    for (const typeId of this.#registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
     writer.writeBits(checksum, 32);
     writer.writeVarUint(chosen.length);
     let previous = -1;
@@ -192,17 +201,22 @@ export class SnapshotEncoder {
     };
   }
 
-  /** Every candidate planned, in id order, and the snapshot's size if all of them go. */
+  /**
+   * Every candidate planned, in id order, and the snapshot's size if all of them go. Per type, deltas are
+   * written relative to their baselines when that is smaller over all of the type's records.
+   */
   #planAll(
     at: number,
     acked: Acked | undefined,
     candidates: readonly Candidate[],
     headerBits: number,
-  ): { chosen: Planned[]; bits: number } {
+  ): { chosen: Planned[]; bits: number; relativeModes: boolean[] } {
     const chosen: Planned[] = new Array(candidates.length);
     for (let index = 0; index < candidates.length; index++) {
-      chosen[index] = this.#plan(at, acked, candidates[index] as Candidate);
+      chosen[index] = this.#plan(at, acked, undefined, candidates[index] as Candidate);
     }
+    const relativeModes = this.#relativeModes(chosen);
+    for (const planned of chosen) choosePayload(planned, relativeModes, this.#registry);
     chosen.sort(byId);
     let bits = headerBits + varUintBits(chosen.length);
     let previous = -1;
@@ -210,7 +224,21 @@ export class SnapshotEncoder {
       bits += planned.bits + gapBits(gapOf(previous, planned.id));
       previous = planned.id;
     }
-    return { chosen, bits };
+    return { chosen, bits, relativeModes };
+  }
+
+  /** For each type with relative fields: whether its deltas, taken together, are smaller written so. */
+  #relativeModes(planned: readonly Planned[]): boolean[] {
+    const modes: boolean[] = [];
+    if (this.#registry.relativeTypeIds.length === 0) return modes;
+    const saved: number[] = [];
+    for (const { changes, entity } of planned) {
+      if (changes?.relative === undefined || entity === undefined) continue;
+      const typeId = this.#registry.typeId(entity.type);
+      saved[typeId] = (saved[typeId] ?? 0) + changes.bitLength - changes.relative.bitLength;
+    }
+    for (const typeId of this.#registry.relativeTypeIds) modes[typeId] = (saved[typeId] ?? 0) > 0;
+    return modes;
   }
 
   /**
@@ -220,6 +248,7 @@ export class SnapshotEncoder {
   #fillByPriority(
     at: number,
     acked: Acked | undefined,
+    relativeModes: readonly boolean[],
     candidates: readonly Candidate[],
     headerBits: number,
     budgetBits: number,
@@ -232,7 +261,7 @@ export class SnapshotEncoder {
     for (const id of order) {
       if (budgetBits - bits < MIN_RECORD_BITS) break;
       const candidate = byId.get(id) as Candidate;
-      const planned = this.#plan(at, acked, candidate);
+      const planned = this.#plan(at, acked, relativeModes, candidate);
       const index = insertionPoint(chosen, id);
       const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
       const following = chosen[index];
@@ -313,16 +342,16 @@ export class SnapshotEncoder {
     return candidates;
   }
 
-  #plan(at: number, acked: Acked | undefined, { id, entity }: Candidate): Planned {
+  #plan(
+    at: number,
+    acked: Acked | undefined,
+    relativeModes: readonly boolean[] | undefined,
+    { id, entity }: Candidate,
+  ): Planned {
     if (entity === undefined) {
-      return {
-        id,
-        kind: RecordKind.remove,
-        entity,
-        payload: undefined,
-        baselineAt: 0,
-        bits: kindBits(RecordKind.remove),
-      };
+      const head = kindBits(RecordKind.remove);
+      const kind = RecordKind.remove;
+      return { id, kind, entity, changes: undefined, head, payload: undefined, baselineAt: 0, bits: head };
     }
     const tracked = this.#tracked.get(id);
     const baseline = tracked?.type === entity.type ? tracked.baseline : undefined;
@@ -332,18 +361,29 @@ export class SnapshotEncoder {
       const usable =
         distance <= NEAR_BASELINE_WINDOW || (tracked.sent.length === 0 && tracked.unknownUntil === undefined);
       if (usable && distance > 0) {
-        const payload = this.#cache.changes(entity.type, entity.codes, baseline.codes);
-        if (impliedBaseline(tracked, acked)) {
-          const bits = kindBits(RecordKind.delta) + payload.bitLength;
-          return { id, kind: RecordKind.delta, entity, payload, baselineAt: baseline.at, bits };
-        }
-        const bits = kindBits(RecordKind.namedDelta) + baselineRefBits(distance) + payload.bitLength;
-        return { id, kind: RecordKind.namedDelta, entity, payload, baselineAt: baseline.at, bits };
+        const changes = this.#cache.changes(entity.type, entity.codes, baseline.codes);
+        const kind = impliedBaseline(tracked, acked) ? RecordKind.delta : RecordKind.namedDelta;
+        const head = kindBits(kind) + (kind === RecordKind.delta ? 0 : baselineRefBits(distance));
+        const baselineAt = baseline.at;
+        const planned = { id, kind, entity, changes, head, payload: changes, baselineAt, bits: 0 };
+        planned.bits = head + changes.bitLength;
+        if (relativeModes !== undefined) choosePayload(planned, relativeModes, this.#registry);
+        return planned;
       }
     }
     const payload = this.#cache.full(entity.type, entity.codes);
-    const bits = kindBits(RecordKind.full) + this.#registry.typeBits + payload.bitLength;
-    return { id, kind: RecordKind.full, entity, payload, baselineAt: 0, bits };
+    const head = kindBits(RecordKind.full) + this.#registry.typeBits;
+    const kind = RecordKind.full;
+    return {
+      id,
+      kind,
+      entity,
+      changes: undefined,
+      head,
+      payload,
+      baselineAt: 0,
+      bits: head + payload.bitLength,
+    };
   }
 
   #record(at: number, chosen: readonly Planned[]): void {
@@ -422,6 +462,15 @@ function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
     if (other === null || !sameCodes(tracked.type, other, codes)) return false;
   }
   return true;
+}
+
+/** A delta's payload under the snapshot's per-type choice of relative writing. */
+function choosePayload(planned: Planned, relativeModes: readonly boolean[], registry: EntityRegistry): void {
+  const { changes, entity } = planned;
+  if (changes === undefined || entity === undefined) return;
+  const relative = changes.relative !== undefined && relativeModes[registry.typeId(entity.type)] === true;
+  planned.payload = relative ? changes.relative : changes;
+  planned.bits = planned.head + (planned.payload as EncodedBits).bitLength;
 }
 
 function byId(a: Planned, b: Planned): number {

@@ -34,12 +34,13 @@ describe('snapshot wire format golden example', () => {
   const second = encoder.encode(table.frame(8));
 
   it('encodes the first snapshot (three creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('000007554741c00e08b92a32');
+    expect(hex(first.bytes)).toBe('000007a98e82801d1072556400');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect(reader.readBits(1)).toBe(0); // no acked snapshot yet
+    expect(reader.readBits(1)).toBe(0); // ship deltas relative: none to write
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(3); // count
     // id 0: gap '0', kind full '1','0', type 0 in 1 bit, hp 100 in 7, shield 1.
@@ -61,20 +62,22 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('010008037ad1bd4502c12906');
+    expect(hex(second.bytes)).toBe('01000803f5a27b8b04821301');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
+    expect(reader.readBits(1)).toBe(1); // ship deltas are written relative to their baselines
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(2); // count
     // id 1 (gap 1 after "id -1"): '1','0' + gap - 1 in 4 bits; remove '1','1','1'.
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(4)]).toEqual([1, 0, 0]);
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 1, 1]);
-    // id 2 (gap 0): delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits, hp 49.
+    // id 2 (gap 0): delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits, then hp
+    // relative to its baseline 50: width class 0 (2 bits), zigzag(-1) = 1 in ceil(7 / 4) = 2 bits.
     expect([reader.readBits(1), reader.readBits(1)]).toEqual([0, 0]);
-    expect([reader.readBits(2), reader.readBits(7)]).toEqual([1, 49]);
+    expect([reader.readBits(2), reader.readBits(2), reader.readBits(2)]).toEqual([1, 0, 1]);
     expect(reader.bitsRemaining).toBeLessThan(8);
     expect(decoder.decode(second.bytes)).toEqual({
       kind: 'applied',

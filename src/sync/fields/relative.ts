@@ -1,0 +1,95 @@
+import type { BitReader, BitWriter } from '../../protocol/index.js';
+import { malformed, readBitsOf, writeCode } from './codes.js';
+
+/**
+ * A numeric code written relative to the baseline's code: what a position, an angle or a speed costs when it
+ * moved a little since the snapshot the client holds. Two bits choose a width class, a quarter, half or
+ * three quarters of the field's bits for the zigzagged difference, or the full code when the difference
+ * does not fit (a teleport costs two bits more than a plain write, a short move a fraction of it).
+ */
+export interface RelativeCodec<Code> {
+  /** Exact bits `write` spends. */
+  bitLength(code: Code, baseline: Code): number;
+  write(writer: BitWriter, code: Code, baseline: Code): void;
+  /** Throws a ProtocolError `BAD_FRAME` on truncated input or a result that is not a code of the field. */
+  read(reader: BitReader, baseline: Code): Code;
+}
+
+/** Fields narrower than this gain nothing from a width class: they are written whole, as plain changes. */
+export const MIN_RELATIVE_BITS = 6;
+
+const CLASS_BITS = 2;
+const FULL_CLASS = 3;
+
+/** The relative codec of one integer code in 0..maxCode of `bits` bits; `wraps` for angles (mod 2^bits). */
+export class ScalarRelativeCodec implements RelativeCodec<number> {
+  readonly #bits: number;
+  readonly #maxCode: number;
+  readonly #wraps: boolean;
+  readonly #path: string;
+  /** Widths of classes 0, 1, 2: a quarter, half, three quarters of the bits, rounded up. */
+  readonly #widths: readonly [number, number, number];
+
+  constructor(bits: number, maxCode: number, wraps: boolean, path: string) {
+    this.#bits = bits;
+    this.#maxCode = maxCode;
+    this.#wraps = wraps;
+    this.#path = path;
+    this.#widths = [Math.ceil(bits / 4), Math.ceil(bits / 2), Math.ceil((3 * bits) / 4)];
+  }
+
+  bitLength(code: number, baseline: number): number {
+    const width = this.#classOf(this.#zigzag(code, baseline));
+    return CLASS_BITS + (width === FULL_CLASS ? this.#bits : (this.#widths[width] as number));
+  }
+
+  write(writer: BitWriter, code: number, baseline: number): void {
+    if (!Number.isInteger(code) || code < 0 || code > this.#maxCode) {
+      throw new RangeError(
+        `${this.#path}: ${String(code)} is not a code of this field (0..${this.#maxCode})`,
+      );
+    }
+    const zigzag = this.#zigzag(code, baseline);
+    const width = this.#classOf(zigzag);
+    writer.writeBits(width, CLASS_BITS);
+    if (width === FULL_CLASS) writeCode(writer, code, this.#bits, this.#maxCode, this.#path);
+    else writer.writeBits(zigzag, this.#widths[width] as number);
+  }
+
+  read(reader: BitReader, baseline: number): number {
+    const width = readBitsOf(reader, CLASS_BITS, this.#path);
+    if (width === FULL_CLASS) {
+      const code = readBitsOf(reader, this.#bits, this.#path);
+      if (code > this.#maxCode)
+        throw malformed(this.#path, `code ${code} is past the largest ${this.#maxCode}`);
+      return code;
+    }
+    const zigzag = readBitsOf(reader, this.#widths[width] as number, this.#path);
+    // Un-zigzag: 0, 1, 2, 3... stand for 0, -1, 1, -2...
+    const difference = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+    let code = baseline + difference;
+    if (this.#wraps) code = ((code % 2 ** this.#bits) + 2 ** this.#bits) % 2 ** this.#bits;
+    if (!(code >= 0 && code <= this.#maxCode)) {
+      throw malformed(this.#path, `a change of ${difference} from ${baseline} leaves the field's codes`);
+    }
+    return code;
+  }
+
+  #zigzag(code: number, baseline: number): number {
+    let difference = code - baseline;
+    if (this.#wraps) {
+      // The shorter way round: a difference in [-2^(bits-1), 2^(bits-1)).
+      const turn = 2 ** this.#bits;
+      difference = ((((difference + turn / 2) % turn) + turn) % turn) - turn / 2;
+    }
+    return difference >= 0 ? difference * 2 : -difference * 2 - 1;
+  }
+
+  #classOf(zigzag: number): number {
+    const widths = this.#widths;
+    for (let width = 0; width < 3; width++) {
+      if (zigzag < 2 ** (widths[width] as number)) return width;
+    }
+    return FULL_CLASS;
+  }
+}
