@@ -2,12 +2,13 @@
 # Installs what the tests need from the system, or says what to install. Quiet when all is present.
 set -euo pipefail
 
-# "package:check-path" pairs; redis-server joins when the Redis registry arrives.
+# "package:check-path" pairs.
 needs=(
   "chromium:/usr/lib/chromium/chromium"
   "firefox-esr:/usr/lib/firefox-esr/firefox-esr"
   "coturn:/usr/bin/turnserver"
   "nftables:/usr/sbin/nft"
+  "redis-server:/usr/bin/redis-server"
 )
 
 missing=()

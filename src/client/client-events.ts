@@ -10,6 +10,12 @@ export interface ClientEvents {
   drop: { code: number; reason: string };
   /** Back after a drop. `resumed`: same session, nothing lost. `resync`: the room state is being resent. */
   reconnect: { resumed: boolean; resync: boolean; attempts: number; downtimeMs: number };
+  /**
+   * The client moved to another server of the cluster, with a fresh session there: to follow a room
+   * (ROOM_ON_OTHER_NODE), off a draining server (SERVER_DRAINING), or off one that stopped answering
+   * (NODE_UNREACHABLE). A room on the old server was left with that code as its reason.
+   */
+  moved: { url: string; code: ErrorCode };
   /** The server no longer had our session: rooms were left; a fresh session follows. */
   'session-expired': { message: string };
   /** A notice from the server or a local failure that did not end the connection. */

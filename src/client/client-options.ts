@@ -23,6 +23,15 @@ export interface ClientOptions {
   backoff?: BackoffOptions;
   /** Give up after this many consecutive failed attempts. Default: never. */
   maxReconnectAttempts?: number;
+  /**
+   * More entry points of the same cluster (WebSocket URLs). When the server holding our session cannot
+   * be reached for `failoverAfterAttempts` attempts in a row, the client starts a fresh session at the
+   * next entry point (`url` first, then these): its room is left with NODE_UNREACHABLE, and the app can
+   * quick-play again. Default: none besides `url`.
+   */
+  fallbackUrls?: readonly string[];
+  /** Failed reconnect attempts in a row before moving to another entry point. Default 5. */
+  failoverAfterAttempts?: number;
   /** No frame from the server for this long (ms) means it is dead. Default: 3 server heartbeats. */
   deadServerTimeoutMs?: number;
   /** An attempt that has not reached welcome after this many ms is abandoned. Default 10,000. */

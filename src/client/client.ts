@@ -36,6 +36,11 @@ export interface ClientStats {
 }
 
 const REQUEST_ID_LIMIT = 0xffffffff;
+/**
+ * Redirects followed for one join. One is the normal case; a second covers a quick play whose pick
+ * filled up while we moved (the node then points to the next room). More would mean a loop.
+ */
+const MAX_REDIRECTS = 2;
 type Messages = Record<string, unknown>;
 
 interface Pending {
@@ -63,8 +68,7 @@ export class Client {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
       message: (message) => this.#onMessage(message),
-      sessionLost: (message) =>
-        this.#dropEverything(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, message),
+      sessionLost: (reason, code, message) => this.#dropEverything(reason, code, message),
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
@@ -202,7 +206,7 @@ export class Client {
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
   ): Promise<RoomConnection<In, Out>> {
-    const joined = v.parse(joinedRoomSchema, await this.#request(kind, body));
+    const joined = v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body));
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
     const selfId = this.playerId;
@@ -226,6 +230,32 @@ export class Client {
     });
     this.#room = room as unknown as RoomConnection;
     return room;
+  }
+
+  /**
+   * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
+   * whose message is that node's URL), moves the client there with a fresh session and asks again.
+   */
+  async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+    for (let hops = 0; ; hops++) {
+      try {
+        return await this.#request(kind, body);
+      } catch (error) {
+        const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
+        if (!redirect || hops >= MAX_REDIRECTS || !/^wss?:\/\//.test(error.message)) throw error;
+        await this.#connection.moveTo(
+          error.message,
+          'left',
+          ErrorCode.ROOM_ON_OTHER_NODE,
+          'joined a room elsewhere',
+        );
+      }
+    }
+  }
+
+  /** The server this client talks to now: `url` until a redirect or failover moves it to another node. */
+  get url(): string {
+    return this.#connection.url;
   }
 
   async #leaveRoom(room: RoomConnection): Promise<void> {

@@ -16,6 +16,7 @@ import {
   errorCodeForClose,
   Inbox,
   Kind,
+  type LeaveReason,
   type Message,
   type MessageClass,
   Outbox,
@@ -44,8 +45,8 @@ const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED,
 export interface ConnectionHooks {
   /** Every message the connection does not handle itself (responses, errors, room traffic). */
   message(message: Message): void;
-  /** The server no longer has our session: rooms and pending requests are gone. */
-  sessionLost(message: string): void;
+  /** The server no longer has our session (or we moved to another): rooms and pending requests are gone. */
+  sessionLost(reason: LeaveReason, code: ErrorCode, message: string): void;
   /** Closed for good: called before the 'closed' event. */
   finished(code: ClientEvents['closed']['code'], message: string): void;
   /** Whether to ask for a direct server link in the hello. */
@@ -63,7 +64,9 @@ export class SessionConnection {
   readonly #hooks: ConnectionHooks;
   readonly #clock: Clock;
   readonly #options: ClientOptions;
-  readonly #url: string;
+  #url: string;
+  /** Where a fresh session may begin: `url`, then `fallbackUrls`. */
+  readonly #entryUrls: readonly string[];
   readonly #WebSocket: WebSocketConstructor;
   readonly #random: () => number;
   #state: ConnectionState = 'idle';
@@ -104,6 +107,7 @@ export class SessionConnection {
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
     this.#url = options.url ?? defaultUrl();
+    this.#entryUrls = [...new Set([this.#url, ...(options.fallbackUrls ?? [])])];
     const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!ctor) {
       throw new TypeError(
@@ -130,6 +134,31 @@ export class SessionConnection {
   }
   get clock(): Clock {
     return this.#clock;
+  }
+  /** The server this connection talks to now (it changes when the client moves to another node). */
+  get url(): string {
+    return this.#url;
+  }
+
+  /**
+   * Ends this session and begins a fresh one at `url`, another node of the cluster. The session's room
+   * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first.
+   */
+  moveTo(url: string, reason: LeaveReason, code: ErrorCode, message: string): Promise<void> {
+    const welcomed = new Promise<void>((resolve, reject) => {
+      const disposers = [
+        this.#events.once('open', () => {
+          for (const dispose of disposers) dispose();
+          resolve();
+        }),
+        this.#events.once('closed', (closed) => {
+          for (const dispose of disposers) dispose();
+          reject(new ProtocolError(code, `moving to ${url} failed: ${closed.message}`));
+        }),
+      ];
+    });
+    this.#move(url, reason, code, message);
+    return welcomed;
   }
 
   /** Starts connecting unless already connecting or open. */
@@ -249,11 +278,23 @@ export class SessionConnection {
     this.#scheduler.flush();
     this.#stopConnectionTimers();
     if (this.#state === 'closed') return;
+    const errorCode = errorCodeForClose(code);
+    if (
+      this.#bye?.code === ErrorCode.SERVER_DRAINING ||
+      (!this.#bye && errorCode === ErrorCode.SERVER_DRAINING)
+    ) {
+      // The server is going away for a deploy and names a live node (or we pick another entry point).
+      const named = this.#bye?.message ?? '';
+      const target = isWebSocketUrl(named) ? named : this.#nextEntryUrl();
+      if (target !== undefined) {
+        this.#move(target, ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING, 'the server was drained');
+        return;
+      }
+    }
     if (this.#bye) {
       this.#finish(this.#bye.code, this.#bye.message);
       return;
     }
-    const errorCode = errorCodeForClose(code);
     if (errorCode !== undefined && FATAL.has(errorCode)) {
       this.#finish(errorCode, reason || errorCode);
       return;
@@ -265,7 +306,10 @@ export class SessionConnection {
       }
       this.#token = undefined; // fetch a fresh one on the next attempt
     }
-    if (errorCode !== undefined && SESSION_LOST.has(errorCode)) this.#loseSession(reason || errorCode);
+    if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
+      this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
+      this.#events.emit('session-expired', { message: reason || errorCode });
+    }
     this.#markDropped(code, reason);
     this.#scheduleReconnect();
   }
@@ -298,6 +342,14 @@ export class SessionConnection {
 
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
+    if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
+      const next = this.#nextEntryUrl();
+      if (next !== undefined) {
+        const message = `no answer from ${this.#url} after ${this.#attempts} attempts`;
+        this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);
+        return;
+      }
+    }
     const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
     if (this.#attempts >= limit) {
       this.#finish('GAVE_UP', `no connection after ${this.#attempts} attempts`);
@@ -349,13 +401,48 @@ export class SessionConnection {
   }
 
   /** The server no longer knows our session: everything tied to it is gone. */
-  #loseSession(message: string): void {
+  #loseSession(reason: LeaveReason, code: ErrorCode, message: string): void {
     this.#session = undefined;
     this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
     this.#inbox = new Inbox();
-    this.#hooks.sessionLost(message);
-    this.#events.emit('session-expired', { message });
+    this.#hooks.sessionLost(reason, code, message);
+  }
+
+  /** Leaves this server (and the session on it) for a fresh session at `url`. */
+  #move(url: string, reason: LeaveReason, code: ErrorCode, message: string): void {
+    if (this.#state === 'closed') return;
+    const socket = this.#socket;
+    this.#generation++;
+    this.#socket = undefined;
+    this.#stopConnectionTimers();
+    this.#cancelReconnect?.();
+    this.#cancelReconnect = undefined;
+    this.#bye = undefined;
+    try {
+      // 1000: a clean leave, so the old server frees our seat at once.
+      socket?.close(1000, 'moving to another server');
+    } catch {
+      // already closing
+    }
+    this.#url = url;
+    this.#attempts = 0;
+    if (this.#state === 'open') {
+      this.#droppedAt = this.#clock.now();
+      this.#setState('reconnecting');
+    }
+    // After the URL switch: whatever the app sends from its room-left handler goes to the new server.
+    this.#loseSession(reason, code, message);
+    this.#events.emit('moved', { url, code });
+    void this.#openSocket();
+  }
+
+  /** The entry point after the current server, if there is one that is not the current server. */
+  #nextEntryUrl(): string | undefined {
+    const entries = this.#entryUrls;
+    const index = entries.indexOf(this.#url);
+    const next = entries[(index + 1) % entries.length];
+    return next === this.#url ? undefined : next;
   }
 
   #stopConnectionTimers(): void {
@@ -504,6 +591,10 @@ export class SessionConnection {
       overflow: 'refuse',
     });
   }
+}
+
+function isWebSocketUrl(text: string): boolean {
+  return /^wss?:\/\/\S+$/.test(text);
 }
 
 /** In a browser: the page's own host, wss on https pages. */

@@ -28,6 +28,11 @@ export interface CloseOptions {
   drainMs?: number;
 }
 
+export interface DrainOptions {
+  /** Running rooms may go on this long (ms) before their players are moved to other nodes. Default 60,000. */
+  deadlineMs?: number;
+}
+
 /**
  * The game server: one HTTP(S) server that serves the page and the guest-token endpoint, and upgrades
  * `path` to WebSockets carrying sessions and rooms.
@@ -52,6 +57,11 @@ export class GameServer {
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
+  #cancelNodeHeartbeat: Cancel | undefined;
+  #publicUrl: string | undefined;
+  /** The last node heartbeat failed: the registry is unreachable (logged once per outage). */
+  #registryDown = false;
+  #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: GameServerOptions = {}) {
@@ -61,7 +71,7 @@ export class GameServer {
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.#ownsRegistry = options.registry === undefined;
-    this.registry = options.registry ?? new MemoryRegistry();
+    this.registry = options.registry ?? new MemoryRegistry({ clock: this.clock });
     const guestAuth = options.guestAuth ?? options.authenticator === undefined;
     this.#guestTokens = guestAuth
       ? new GuestTokens({
@@ -117,9 +127,77 @@ export class GameServer {
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
         this.#http.off('error', reject);
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
-        resolve(this.urls());
+        this.#publicUrl = this.#options.publicUrl ?? this.urls().wsUrl;
+        this.#cancelNodeHeartbeat = every(this.clock, this.#limits.nodeTtlMs / 3, () => {
+          void this.#heartbeatNode();
+        });
+        void this.#heartbeatNode().then(() => resolve(this.urls()));
       });
     });
+  }
+
+  /** The URL other nodes send clients to for this node's rooms (known once listening). */
+  get publicUrl(): string | undefined {
+    return this.#publicUrl;
+  }
+
+  /**
+   * Drains this node for a deploy: it creates no more rooms (quick play and creation go to other nodes),
+   * locks its rooms in the listing, and tells its players (SERVER_DRAINING notice). Rooms run until they
+   * empty or `deadlineMs` passes; then their players are closed with SERVER_DRAINING, whose message is a
+   * live node's URL that the client moves to (then the app quick-plays again). Idempotent; `close()`
+   * afterwards stops the process's server.
+   */
+  drain(options: DrainOptions = {}): Promise<void> {
+    this.#draining ??= this.#drain(options.deadlineMs ?? 60_000);
+    return this.#draining;
+  }
+
+  async #drain(deadlineMs: number): Promise<void> {
+    await this.rooms.startDraining().catch(() => {});
+    await this.#heartbeatNode();
+    const notice = await this.#otherNodeUrl();
+    for (const connection of this.#connections) connection.notify(ErrorCode.SERVER_DRAINING, notice);
+    await this.#waitUntil(() => this.rooms.playerCount === 0, deadlineMs);
+    // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
+    // a quick play from its room-left handler goes there rather than to this node.
+    const target = await this.#otherNodeUrl();
+    for (const connection of this.#connections) connection.bye(ErrorCode.SERVER_DRAINING, target);
+    await this.#waitUntil(() => [...this.#connections].every((c) => c.socket.bufferedAmount === 0), 1_000);
+    for (const connection of this.#connections) {
+      connection.socket.close(closeCodeFor(ErrorCode.SERVER_DRAINING), 'moved to another node');
+    }
+    this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained');
+    await this.registry.removeNode(this.nodeId).catch(() => {});
+  }
+
+  /** A live, not draining node other than this one, or '' when there is none (or the registry is down). */
+  async #otherNodeUrl(): Promise<string> {
+    const nodes = await this.registry.listNodes().catch(() => []);
+    const others = nodes.filter((node) => node.nodeId !== this.nodeId && !node.draining);
+    return others[Math.floor(Math.random() * others.length)]?.url ?? '';
+  }
+
+  /**
+   * Tells the registry this node is alive. After an outage (or if the registry forgot this node), puts
+   * the node's rooms back, since other nodes may have swept them as a dead node's.
+   */
+  async #heartbeatNode(): Promise<void> {
+    if (this.#publicUrl === undefined) return;
+    const node = { nodeId: this.nodeId, url: this.#publicUrl, draining: this.rooms.draining };
+    try {
+      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs);
+      if (!known || this.#registryDown) await this.rooms.reregisterRooms();
+      if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
+      this.#registryDown = false;
+    } catch (error) {
+      this.metrics.count('registry_failures_total');
+      if (!this.#registryDown) {
+        const why = error instanceof Error ? error.message : String(error);
+        console.warn(`vehikill-net: node ${this.nodeId}: heartbeat to the registry failed: ${why}`);
+      }
+      this.#registryDown = true;
+    }
   }
 
   urls(): { port: number; httpUrl: string; wsUrl: string } {
@@ -178,6 +256,9 @@ export class GameServer {
     await this.#waitUntil(() => this.#connections.size === 0, 1_000);
     for (const connection of this.#connections) connection.socket.terminate();
     this.#cancelHeartbeat?.();
+    this.#cancelNodeHeartbeat?.();
+    // Our rooms leave the shared listing now rather than when our heartbeat expires.
+    await this.registry.removeNode(this.nodeId).catch(() => {});
     this.serverLinks.close();
     this.rooms.close();
     for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);
@@ -200,7 +281,7 @@ export class GameServer {
         return;
       }
       if (pathname === '/healthz') {
-        const healthy = this.#closing === undefined;
+        const healthy = this.#closing === undefined && this.#draining === undefined;
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({ ok: healthy, rooms: this.rooms.roomCount, connections: this.#connections.size }),

@@ -12,13 +12,21 @@ export {
 export type { Authenticator, AuthResult, Identity } from './auth/authenticator.js';
 export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';
-export { type CloseOptions, GameServer } from './game-server.js';
+export { type CloseOptions, type DrainOptions, GameServer } from './game-server.js';
 export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } from './ice/ice-servers.js';
 export { relayOnlySignal } from './ice/relay-only-signal.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
 export type { GameServerOptions } from './options.js';
-export { MemoryRegistry } from './registry/memory-registry.js';
-export type { ListingPatch, Registry, RoomListing, RoomQuery } from './registry/registry.js';
+export { MemoryRegistry, type MemoryRegistryOptions } from './registry/memory-registry.js';
+export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-registry.js';
+export type {
+  ListingChange,
+  ListingPatch,
+  NodeInfo,
+  Registry,
+  RoomListing,
+  RoomQuery,
+} from './registry/registry.js';
 export {
   type BroadcastOptions,
   type MessageHandler,

@@ -40,6 +40,16 @@ export interface GameServerOptions {
   metrics?: MetricsSink;
   /** Name of this node in room listings. Default: random. */
   nodeId?: string;
+  /**
+   * The WebSocket URL other nodes send clients to for this node's rooms (e.g. `wss://node3.example.com/ws`).
+   * Default: the URL `listen()` bound, which only works when clients can reach that address.
+   */
+  publicUrl?: string;
+  /**
+   * A node that has not heartbeated to the registry for this long (ms) is dead: its rooms leave the
+   * listing. It heartbeats every third of this. Default 6,000.
+   */
+  nodeTtlMs?: number;
   /** Largest inbound frame in bytes; larger ones close the socket (1009). Default 64 KiB. */
   maxPayloadBytes?: number;
   /** Most open WebSockets; more are refused with 503. Default 10,000. */
@@ -105,6 +115,7 @@ export type ResolvedLimits = Required<
     | 'emptyDisposeMs'
     | 'idleDisposeMs'
     | 'maxRooms'
+    | 'nodeTtlMs'
   >
 >;
 
@@ -131,6 +142,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
     idleDisposeMs: options.idleDisposeMs ?? 30 * 60_000,
     maxRooms: options.maxRooms ?? 10_000,
+    nodeTtlMs: options.nodeTtlMs ?? 6_000,
   };
   for (const [name, value] of Object.entries(limits)) {
     if (name === 'path') continue;

@@ -1,7 +1,10 @@
-/** The demo server `npm start` runs: the lobby page and chat rooms, in memory, on one process. */
+/**
+ * The demo server `npm start` runs: the lobby page and chat rooms. In memory on one process by default;
+ * with REDIS_URL several processes share rooms through Redis (docs/operations.md).
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GameServer } from 'vehikill-net/server';
+import { GameServer, RedisRegistry, type Registry } from 'vehikill-net/server';
 import { ChatRoom } from './chat-room.js';
 
 const env = process.env;
@@ -9,8 +12,15 @@ const tls =
   env.TLS_CERT && env.TLS_KEY
     ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) }
     : undefined;
+// A cluster: every node names the same Redis, a node id, and the URL players reach it at.
+const registry: Registry | undefined = env.REDIS_URL
+  ? await RedisRegistry.connect({ url: env.REDIS_URL })
+  : undefined;
 const server = new GameServer({
   host: env.HOST ?? '127.0.0.1',
+  ...(registry ? { registry } : {}),
+  ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
+  ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
   staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
   ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
   ...(tls ? { tls } : {}),
@@ -25,14 +35,29 @@ server.define('chat', ChatRoom);
 
 const { httpUrl } = await server.listen(Number(env.PORT ?? 8080));
 console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+if (registry)
+  console.log(`node ${server.nodeId} in the Redis cluster at ${env.REDIS_URL}, as ${server.publicUrl}`);
 if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 
+const drainMs = Number(env.DRAIN_MS ?? 60_000);
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log(`${signal}: closing (players are told; rooms get 5 s to drain)`);
-    void server.close({ drainMs: 5_000 }).then(() => process.exit(0));
-  });
-}
+process.on('SIGINT', () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.log('SIGINT: closing (players are told; rooms get 5 s to drain)');
+  void server
+    .close({ drainMs: 5_000 })
+    .then(() => registry?.close())
+    .then(() => process.exit(0));
+});
+// A deploy: in a cluster, running matches finish (up to DRAIN_MS), then players move to another node.
+process.on('SIGTERM', () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.log(`SIGTERM: draining (no new rooms; matches get up to ${drainMs / 1000} s)`);
+  void server
+    .drain({ deadlineMs: drainMs })
+    .then(() => server.close({ drainMs: 0 }))
+    .then(() => registry?.close())
+    .then(() => process.exit(0));
+});

@@ -1,38 +1,62 @@
+import { type Clock, type Disposer, realClock } from '../../common/index.js';
 import {
+  type ListingChange,
   type ListingPatch,
   matchesQuery,
+  type NodeInfo,
   type Registry,
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
 
+export interface MemoryRegistryOptions {
+  /** Time for node heartbeat expiry. Default: the real clock. */
+  clock?: Clock;
+}
+
 /** The default registry: one process, no setup. Atomicity is free since each call runs to completion. */
 export class MemoryRegistry implements Registry {
+  readonly #clock: Clock;
   readonly #rooms = new Map<string, { listing: RoomListing; seats: Set<string> }>();
   readonly #codes = new Map<string, string>();
+  readonly #nodes = new Map<string, { info: NodeInfo; expiresAt: number }>();
+  readonly #listeners = new Set<(change: ListingChange) => void>();
+
+  constructor(options: MemoryRegistryOptions = {}) {
+    this.#clock = options.clock ?? realClock;
+  }
 
   async addRoom(listing: RoomListing): Promise<boolean> {
-    if (listing.code !== undefined && this.#codes.has(listing.code)) return false;
-    if (listing.code !== undefined) this.#codes.set(listing.code, listing.roomId);
+    if (listing.code !== undefined) {
+      const holder = this.#codes.get(listing.code);
+      if (holder !== undefined && holder !== listing.roomId) return false;
+      this.#codes.set(listing.code, listing.roomId);
+    }
     this.#rooms.set(listing.roomId, { listing: { ...listing, clients: 0 }, seats: new Set() });
+    this.#emit('added', listing.roomId);
     return true;
   }
 
   async updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
     const entry = this.#rooms.get(roomId);
-    if (entry) entry.listing = { ...entry.listing, ...patch };
+    if (!entry) return;
+    entry.listing = { ...entry.listing, ...patch };
+    this.#emit('updated', roomId);
   }
 
   async removeRoom(roomId: string): Promise<void> {
     const entry = this.#rooms.get(roomId);
     if (!entry) return;
     this.#rooms.delete(roomId);
-    if (entry.listing.code !== undefined) this.#codes.delete(entry.listing.code);
+    if (entry.listing.code !== undefined && this.#codes.get(entry.listing.code) === roomId) {
+      this.#codes.delete(entry.listing.code);
+    }
+    this.#emit('removed', roomId);
   }
 
   async getRoom(roomId: string): Promise<RoomListing | undefined> {
     const entry = this.#rooms.get(roomId);
-    return entry ? { ...entry.listing } : undefined;
+    return entry && this.#nodeAlive(entry.listing.nodeId) ? { ...entry.listing } : undefined;
   }
 
   async findByCode(code: string): Promise<RoomListing | undefined> {
@@ -43,18 +67,19 @@ export class MemoryRegistry implements Registry {
   async listRooms(query: RoomQuery): Promise<RoomListing[]> {
     const found: RoomListing[] = [];
     for (const { listing } of this.#rooms.values()) {
-      if (matchesQuery(listing, query)) found.push({ ...listing });
+      if (matchesQuery(listing, query) && this.#nodeAlive(listing.nodeId)) found.push({ ...listing });
     }
     return found.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async reserveSeat(roomId: string, playerId: string): Promise<boolean> {
     const entry = this.#rooms.get(roomId);
-    if (!entry) return false;
+    if (!entry || !this.#nodeAlive(entry.listing.nodeId)) return false;
     if (entry.seats.has(playerId)) return true;
     if (entry.listing.locked || entry.seats.size >= entry.listing.maxClients) return false;
     entry.seats.add(playerId);
     entry.listing = { ...entry.listing, clients: entry.seats.size };
+    this.#emit('updated', roomId);
     return true;
   }
 
@@ -62,10 +87,66 @@ export class MemoryRegistry implements Registry {
     const entry = this.#rooms.get(roomId);
     if (!entry?.seats.delete(playerId)) return;
     entry.listing = { ...entry.listing, clients: entry.seats.size };
+    this.#emit('updated', roomId);
+  }
+
+  async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
+    const known = (this.#nodes.get(node.nodeId)?.expiresAt ?? 0) > this.#clock.now();
+    this.#sweep();
+    this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs });
+    return known;
+  }
+
+  async removeNode(nodeId: string): Promise<void> {
+    this.#nodes.delete(nodeId);
+    this.#removeRoomsOf(nodeId);
+  }
+
+  async listNodes(): Promise<NodeInfo[]> {
+    const now = this.#clock.now();
+    return [...this.#nodes.values()].filter((node) => node.expiresAt > now).map((node) => ({ ...node.info }));
+  }
+
+  subscribe(listener: (change: ListingChange) => void): Disposer {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
     this.#rooms.clear();
     this.#codes.clear();
+    this.#nodes.clear();
+    this.#listeners.clear();
+  }
+
+  /** Unknown nodes count as alive: a lone server never heartbeats. */
+  #nodeAlive(nodeId: string): boolean {
+    const node = this.#nodes.get(nodeId);
+    return node === undefined || node.expiresAt > this.#clock.now();
+  }
+
+  #sweep(): void {
+    const now = this.#clock.now();
+    for (const [nodeId, node] of [...this.#nodes]) {
+      if (node.expiresAt > now) continue;
+      this.#nodes.delete(nodeId);
+      this.#removeRoomsOf(nodeId);
+    }
+  }
+
+  #removeRoomsOf(nodeId: string): void {
+    for (const [roomId, entry] of [...this.#rooms]) {
+      if (entry.listing.nodeId === nodeId) void this.removeRoom(roomId);
+    }
+  }
+
+  #emit(change: ListingChange['change'], roomId: string): void {
+    if (this.#listeners.size === 0) return;
+    // Delivered later, as pub/sub would, so a listener never runs inside a registry call.
+    queueMicrotask(() => {
+      for (const listener of [...this.#listeners]) listener({ change, roomId });
+    });
   }
 }

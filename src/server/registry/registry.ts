@@ -1,3 +1,4 @@
+import type { Disposer } from '../../common/index.js';
 import type { RoomInfo, Scalar } from '../../protocol/index.js';
 
 /** What the cluster knows of one room: its public listing plus the seats held in it. */
@@ -16,12 +17,33 @@ export interface RoomQuery {
   includeLocked?: boolean;
 }
 
+/** One server process in the cluster, as the others see it. */
+export interface NodeInfo {
+  nodeId: string;
+  /** WebSocket URL that clients are sent to for this node's rooms (its public address). */
+  url: string;
+  /** A draining node takes no new rooms or players; its running rooms finish, then it leaves. */
+  draining: boolean;
+}
+
+/** A change to the room listing, from any node: what a lobby needs to refresh. */
+export interface ListingChange {
+  change: 'added' | 'updated' | 'removed';
+  roomId: string;
+}
+
 export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'locked' | 'maxClients'>>;
 
 /**
  * Where rooms and seats are recorded. Shaped by what the server needs, no more: the in-memory one is the
  * default; a shared one (Redis) lets several processes see one listing. Every method may be remote,
  * hence Promises; `reserveSeat` must be atomic across everyone sharing the registry.
+ *
+ * Nodes: each node calls `heartbeat` well within `ttlMs`. A node that has heartbeated once and then
+ * stops is dead after `ttlMs`: its rooms leave every lookup at once, even if no one cleans up, and the
+ * next heartbeat of any node sweeps them away. Rooms of a node that never heartbeated are listed as is
+ * (a lone server needs no heartbeat). A remote registry fails with a ProtocolError whose code is
+ * REGISTRY_UNAVAILABLE when it cannot be reached.
  */
 export interface Registry {
   /** Adds a room. Fails (false) when its private code is already taken, so codes stay unique. */
@@ -38,6 +60,18 @@ export interface Registry {
    */
   reserveSeat(roomId: string, playerId: string): Promise<boolean>;
   releaseSeat(roomId: string, playerId: string): Promise<void>;
+  /**
+   * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes.
+   * Resolves false when the registry did not know the node as alive (its first heartbeat, or it had
+   * expired, or a restarted Redis lost everything): its rooms may be gone and should be added again.
+   */
+  heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean>;
+  /** A clean leave: the node and all its rooms go at once. */
+  removeNode(nodeId: string): Promise<void>;
+  /** Nodes whose heartbeat has not expired, by node id. */
+  listNodes(): Promise<NodeInfo[]>;
+  /** Calls `listener` for every listing change made by any node (including this one), until disposed. */
+  subscribe(listener: (change: ListingChange) => void): Disposer;
   close(): Promise<void>;
 }
 

@@ -30,12 +30,20 @@ export interface RoomManagerOptions {
   maxRooms: number;
 }
 
+/** What a redirect needs: where the other nodes are. */
+interface NodeTarget {
+  nodeId: string;
+  url: string;
+}
+
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
 export class RoomManager {
   readonly #options: RoomManagerOptions;
   readonly #types = new Map<string, RoomClass>();
   readonly #rooms = new Map<string, RoomHost>();
   readonly #cancelIdleSweep: Cancel;
+  /** Draining: no rooms are created here; quick play and creation are sent to other nodes. */
+  #draining = false;
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
@@ -45,6 +53,40 @@ export class RoomManager {
 
   get roomCount(): number {
     return this.#rooms.size;
+  }
+
+  /** Players seated in this node's rooms. */
+  get playerCount(): number {
+    let count = 0;
+    for (const host of this.#rooms.values()) count += host.memberCount;
+    return count;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Stops creating rooms here and locks the running ones in the shared listing, so no one new joins. */
+  async startDraining(): Promise<void> {
+    this.#draining = true;
+    await Promise.all(
+      [...this.#rooms.keys()].map((roomId) => this.#options.registry.updateRoom(roomId, { locked: true })),
+    );
+  }
+
+  /**
+   * Puts this node's rooms and seats back in the registry, as they are now: after an outage of a shared
+   * registry, other nodes may have swept them away as a dead node's.
+   */
+  async reregisterRooms(): Promise<void> {
+    for (const host of [...this.#rooms.values()]) {
+      if (host.disposed) continue;
+      const listing = host.listing();
+      await this.#options.registry.addRoom(this.#draining ? { ...listing, locked: true } : listing);
+      for (const member of host.members()) {
+        await this.#options.registry.reserveSeat(host.roomId, member.playerId);
+      }
+    }
   }
 
   define(type: string, roomClass: RoomClass): void {
@@ -65,13 +107,18 @@ export class RoomManager {
   }
 
   async create(session: Session, type: string, isPrivate: boolean, options: unknown): Promise<JoinedRoom> {
+    if (this.#draining) await this.#sendElsewhere(type);
     const host = await this.#createRoom(type, isPrivate, options);
     return this.#joinInto(session, host, options);
   }
 
   async join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
     const host = this.#rooms.get(roomId);
-    if (!host || host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room '${roomId}'`);
+    if (!host || host.disposed) {
+      const listing = await this.#options.registry.getRoom(roomId);
+      if (listing) await this.#redirectTo(listing.nodeId);
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room '${roomId}'`);
+    }
     return this.#joinInto(session, host, options);
   }
 
@@ -80,10 +127,14 @@ export class RoomManager {
     if (code === undefined) throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
     const listing = await this.#options.registry.findByCode(code);
     if (!listing) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
+    if (listing.nodeId !== this.#options.nodeId) await this.#redirectTo(listing.nodeId);
     return this.join(session, listing.roomId, options);
   }
 
-  /** Joins the oldest public room of `type` that matches and has a seat; creates one if none does. */
+  /**
+   * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: this node's rooms
+   * first, then a redirect to another node's; creates one here only if none has a seat.
+   */
   async quickPlay(
     session: Session,
     type: string,
@@ -95,13 +146,19 @@ export class RoomManager {
     const candidates = await this.#options.registry.listRooms({ type, ...(filter ? { filter } : {}) });
     for (const listing of candidates) {
       const host = this.#rooms.get(listing.roomId);
-      if (!host || host.disposed || host.has(session)) continue;
+      if (!host || host.disposed || host.has(session) || this.#draining) continue;
       try {
         return await this.#joinInto(session, host, options);
       } catch (error) {
         // Full by now, or it refused this player: try the next one.
         if (!(error instanceof ProtocolError)) throw error;
       }
+    }
+    const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
+    if (remote.length > 0) {
+      const live = await this.#liveNodes();
+      const target = remote.find((listing) => live.has(listing.nodeId));
+      if (target) throw redirect(live.get(target.nodeId) as NodeTarget);
     }
     return this.create(session, type, false, options);
   }
@@ -155,6 +212,33 @@ export class RoomManager {
 
   close(): void {
     this.#cancelIdleSweep();
+  }
+
+  /** Throws the redirect to `nodeId` if it is another live node; returns if it is not. */
+  async #redirectTo(nodeId: string): Promise<void> {
+    if (nodeId === this.#options.nodeId) return;
+    const target = (await this.#liveNodes()).get(nodeId);
+    if (target) throw redirect(target);
+  }
+
+  /** While draining: sends the client to another live node, or says there is none. */
+  async #sendElsewhere(type: string): Promise<never> {
+    const others = [...(await this.#liveNodes()).values()];
+    // Spread the moved players over the other nodes rather than piling them on one.
+    const target = others[Math.floor(Math.random() * others.length)];
+    if (target) throw redirect(target);
+    // The message of SERVER_DRAINING is a URL to go to; empty: nowhere else to go.
+    throw new ProtocolError(ErrorCode.SERVER_DRAINING, '', { cause: new Error(`no node for '${type}'`) });
+  }
+
+  /** Other nodes that take players (alive and not draining), by id. */
+  async #liveNodes(): Promise<Map<string, NodeTarget>> {
+    const nodes = await this.#options.registry.listNodes();
+    return new Map(
+      nodes
+        .filter((node) => !node.draining && node.nodeId !== this.#options.nodeId)
+        .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
+    );
   }
 
   #hostOf(session: Session): RoomHost | undefined {
@@ -219,4 +303,9 @@ export class RoomManager {
       if (host.lastActivity < cutoff) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
   }
+}
+
+/** The answer that sends a client to the node hosting what it asked for: the message is that node's URL. */
+function redirect(target: NodeTarget): ProtocolError {
+  return new ProtocolError(ErrorCode.ROOM_ON_OTHER_NODE, target.url);
 }

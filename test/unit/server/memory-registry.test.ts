@@ -1,4 +1,9 @@
-import { MemoryRegistry } from 'vehikill-net/server';
+import { ManualClock, MemoryRegistry } from 'vehikill-net/server';
 import { registryContract } from './registry-contract.js';
 
-registryContract('memory', async () => new MemoryRegistry());
+const clock = new ManualClock();
+registryContract('memory', async () => new MemoryRegistry({ clock }), {
+  async pass(ms) {
+    clock.advance(ms);
+  },
+});

@@ -1,10 +1,27 @@
-import type { Registry, RoomListing } from 'vehikill-net/server';
+import type { ListingChange, NodeInfo, Registry, RoomListing } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 
+export interface ContractTime {
+  /** Lets `ms` pass for node expiry (a manual clock for memory, real time for Redis). */
+  pass(ms: number): Promise<void>;
+}
+
 /**
- * The contract every Registry keeps, run against each implementation (memory now; Redis joins later).
+ * The contract every Registry keeps, run against each implementation (memory, and Redis in
+ * test/integration/redis-registry.test.ts). Each `makeRegistry` call gives a fresh, empty registry.
  */
-export function registryContract(name: string, makeRegistry: () => Promise<Registry>): void {
+export function registryContract(
+  name: string,
+  makeRegistry: () => Promise<Registry>,
+  time: ContractTime,
+): void {
+  const node = (nodeId: string, extra: Partial<NodeInfo> = {}): NodeInfo => ({
+    nodeId,
+    url: `ws://127.0.0.1:1/${nodeId}`,
+    draining: false,
+    ...extra,
+  });
+
   const listing = (roomId: string, extra: Partial<RoomListing> = {}): RoomListing => ({
     roomId,
     type: 'arena',
@@ -70,5 +87,69 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(await registry.reserveSeat('room1', 'locked-out')).toBe(false);
       await registry.close();
     });
+
+    it('lists live nodes with their URL; a node that stops heartbeating leaves with its rooms', async () => {
+      const registry = await makeRegistry();
+      expect(await registry.heartbeat(node('node-a'), 400)).toBe(false); // first: not known yet
+      expect(await registry.heartbeat(node('node-a'), 400)).toBe(true);
+      await registry.heartbeat(node('node-b', { draining: true }), 60_000);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'QWERTY' }));
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      expect((await registry.listNodes()).sort((a, b) => a.nodeId.localeCompare(b.nodeId))).toEqual([
+        node('node-a'),
+        node('node-b', { draining: true }),
+      ]);
+      await time.pass(600);
+      // Nobody swept yet: the dead node's rooms are already out of every lookup.
+      expect((await registry.listNodes()).map((n) => n.nodeId)).toEqual(['node-b']);
+      expect((await registry.listRooms({ includePrivate: true })).map((r) => r.roomId)).toEqual(['room2']);
+      expect(await registry.getRoom('room1')).toBeUndefined();
+      expect(await registry.findByCode('QWERTY')).toBeUndefined();
+      expect(await registry.reserveSeat('room1', 'p1')).toBe(false);
+      // The next heartbeat sweeps it away for good, freeing its code.
+      await registry.heartbeat(node('node-b'), 60_000);
+      expect(await registry.addRoom(listing('room3', { nodeId: 'node-b', code: 'QWERTY' }))).toBe(true);
+      // Back from the dead, node a learns it was forgotten, so it can add its rooms again.
+      expect(await registry.heartbeat(node('node-a'), 400)).toBe(false);
+      await registry.close();
+    });
+
+    it('a node that leaves cleanly takes its rooms with it at once', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 60_000);
+      await registry.heartbeat(node('node-b'), 60_000);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      await registry.removeNode('node-a');
+      expect((await registry.listRooms({})).map((r) => r.roomId)).toEqual(['room2']);
+      expect((await registry.listNodes()).map((n) => n.nodeId)).toEqual(['node-b']);
+      await registry.close();
+    });
+
+    it('tells subscribers of every listing change until they unsubscribe', async () => {
+      const registry = await makeRegistry();
+      const changes: ListingChange[] = [];
+      const unsubscribe = registry.subscribe((change) => changes.push(change));
+      await time.pass(200); // a remote subscription takes a moment to be in place
+      await registry.addRoom(listing('room1'));
+      await registry.reserveSeat('room1', 'p1');
+      await registry.removeRoom('room1');
+      await eventually(() => changes.length >= 3);
+      expect(changes).toEqual([
+        { change: 'added', roomId: 'room1' },
+        { change: 'updated', roomId: 'room1' },
+        { change: 'removed', roomId: 'room1' },
+      ]);
+      unsubscribe();
+      await registry.addRoom(listing('room2'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(changes).toHaveLength(3);
+      await registry.close();
+    });
   });
+}
+
+async function eventually(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -1,0 +1,72 @@
+/** Command-line options of `npm run loadtest`, parsed and checked. */
+export interface LoadOptions {
+  /** Entry WebSocket URLs (several nodes of a cluster: clients are spread over them). */
+  urls: string[];
+  rooms: number;
+  /** Players per room, the creator included. */
+  players: number;
+  /** Room type to create (the lobby's 'chat' by default). */
+  type: string;
+  /** How long the players stay and chat once seated, in seconds. */
+  seconds: number;
+  /** Each player sends one chat line this often (ms). */
+  intervalMs: number;
+  /** Players connecting at once (a ramp, not a stampede). */
+  concurrency: number;
+}
+
+export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [--url ...] --rooms R --players P
+  [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50]`;
+
+export function parseLoadOptions(argv: readonly string[]): LoadOptions {
+  const options: LoadOptions = {
+    urls: [],
+    rooms: 0,
+    players: 0,
+    type: 'chat',
+    seconds: 20,
+    intervalMs: 1_000,
+    concurrency: 50,
+  };
+  const count = (name: string, text: string | undefined, min: number, max: number): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${String(text)}`);
+    }
+    return value;
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    switch (flag) {
+      case '--url':
+        for (const url of String(value).split(',')) {
+          if (!/^wss?:\/\/./.test(url))
+            throw new TypeError(`--url must be a ws:// or wss:// URL, got ${url}`);
+          options.urls.push(url);
+        }
+        break;
+      case '--rooms':
+        options.rooms = count('rooms', value, 1, 10_000);
+        break;
+      case '--players':
+        options.players = count('players', value, 1, 64);
+        break;
+      case '--type':
+        options.type = String(value);
+        break;
+      case '--seconds':
+        options.seconds = count('seconds', value, 1, 3_600);
+        break;
+      case '--interval-ms':
+        options.intervalMs = count('interval-ms', value, 50, 60_000);
+        break;
+      case '--concurrency':
+        options.concurrency = count('concurrency', value, 1, 1_000);
+        break;
+      default:
+        throw new TypeError(`unknown option ${String(flag)}\n${usage}`);
+    }
+  }
+  if (options.urls.length === 0 || options.rooms === 0 || options.players === 0) throw new TypeError(usage);
+  return options;
+}

@@ -1,0 +1,33 @@
+/**
+ * Where the Redis registry keeps things, all under one prefix so several clusters can share a Redis:
+ *
+ * - `{p}room:{roomId}`       the room's listing as JSON (without `clients`: that is the seat count)
+ * - `{p}seats:{roomId}`      set of player ids holding a seat
+ * - `{p}rooms`               sorted set of room ids by `createdAt` (listing order: oldest first)
+ * - `{p}node-rooms:{nodeId}` set of a node's room ids, so a dead node's rooms can be swept
+ * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
+ * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated
+ * - `{p}nodes`               set of node ids that have heartbeated and not been swept
+ * - `{p}lobby`               pub/sub channel of ListingChange JSON
+ *
+ * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts), so the registry
+ * needs a single Redis, not Redis Cluster; this class names the few keys used outside the scripts.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+  room(roomId: string): string {
+    return `${this.prefix}room:${roomId}`;
+  }
+  seats(roomId: string): string {
+    return `${this.prefix}seats:${roomId}`;
+  }
+  node(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}`;
+  }
+  get nodes(): string {
+    return `${this.prefix}nodes`;
+  }
+  get lobby(): string {
+    return `${this.prefix}lobby`;
+  }
+}

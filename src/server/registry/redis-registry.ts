@@ -1,0 +1,256 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Disposer } from '../../common/index.js';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { RedisKeys } from './redis-keys.js';
+import { scripts } from './redis-scripts.js';
+import {
+  type ListingChange,
+  type ListingPatch,
+  matchesQuery,
+  type NodeInfo,
+  type Registry,
+  type RoomListing,
+  type RoomQuery,
+} from './registry.js';
+
+export interface RedisRegistryOptions {
+  /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** Prefix of every key and channel, so several clusters can share one Redis. Default 'vk:'. */
+  keyPrefix?: string;
+  /** A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE. Default 2,000. */
+  commandTimeoutMs?: number;
+  /** Extra ioredis options (TLS, password, ...), applied last. */
+  redis?: RedisOptions;
+}
+
+/**
+ * A Registry in Redis that several server processes share: one listing, seats reserved atomically by
+ * Lua scripts, private codes unique cluster-wide, node heartbeats as expiring keys, and listing changes
+ * over pub/sub. While Redis is unreachable every call fails at once with REGISTRY_UNAVAILABLE (no
+ * offline queue: a join should fail clearly rather than hang); ioredis keeps reconnecting meanwhile.
+ */
+export class RedisRegistry implements Registry {
+  readonly #redis: Redis;
+  readonly #keys: RedisKeys;
+  readonly #options: RedisRegistryOptions;
+  readonly #listeners = new Set<(change: ListingChange) => void>();
+  #subscriber: Redis | undefined;
+
+  constructor(options: RedisRegistryOptions = {}) {
+    this.#options = options;
+    this.#keys = new RedisKeys(options.keyPrefix ?? 'vk:');
+    this.#redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', this.#redisOptions(false));
+    // ioredis reports each failed reconnect here; callers see REGISTRY_UNAVAILABLE on their calls instead.
+    this.#redis.on('error', () => {});
+  }
+
+  /** Creates a registry and waits until Redis answers; throws REGISTRY_UNAVAILABLE if it does not in time. */
+  static async connect(options: RedisRegistryOptions = {}, timeoutMs = 5_000): Promise<RedisRegistry> {
+    const registry = new RedisRegistry(options);
+    try {
+      await registry.ready(timeoutMs);
+    } catch (error) {
+      await registry.close();
+      throw error;
+    }
+    return registry;
+  }
+
+  /** Resolves once the connection is up (at once if it is). */
+  async ready(timeoutMs = 5_000): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        reject(unavailable(new Error(`no answer within ${timeoutMs} ms`)));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#redis.once('ready', onReady);
+    });
+  }
+
+  /** True while the command connection is up. */
+  get connected(): boolean {
+    return this.#redis.status === 'ready';
+  }
+
+  async addRoom(listing: RoomListing): Promise<boolean> {
+    const added = await this.#call(() =>
+      scripts.addRoom.run(this.#redis, [
+        this.#keys.prefix,
+        listing.roomId,
+        listing.nodeId,
+        listing.createdAt,
+        JSON.stringify(stored(listing)),
+        listing.code ?? '',
+      ]),
+    );
+    if (added !== 1) return false;
+    this.#publish('added', listing.roomId);
+    return true;
+  }
+
+  async updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
+    // Read-modify-write is safe here: only the node hosting a room updates it.
+    const key = this.#keys.room(roomId);
+    const json = await this.#call(() => this.#redis.get(key));
+    if (json === null) return;
+    const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
+    const written = await this.#call(() => this.#redis.set(key, JSON.stringify(next), 'XX'));
+    if (written !== null) this.#publish('updated', roomId);
+  }
+
+  async removeRoom(roomId: string): Promise<void> {
+    const removed = await this.#call(() => scripts.removeRoom.run(this.#redis, [this.#keys.prefix, roomId]));
+    if (removed === 1) this.#publish('removed', roomId);
+  }
+
+  async getRoom(roomId: string): Promise<RoomListing | undefined> {
+    const found = await this.#call(() => scripts.getRoom.run(this.#redis, [this.#keys.prefix, roomId]));
+    return parseRoom(found);
+  }
+
+  async findByCode(code: string): Promise<RoomListing | undefined> {
+    const found = await this.#call(() => scripts.findByCode.run(this.#redis, [this.#keys.prefix, code]));
+    return parseRoom(found);
+  }
+
+  async listRooms(query: RoomQuery): Promise<RoomListing[]> {
+    const flat = (await this.#call(() =>
+      scripts.listRooms.run(this.#redis, [this.#keys.prefix]),
+    )) as unknown[];
+    const rooms: RoomListing[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const room = parseRoom([flat[i], flat[i + 1]]);
+      if (room && matchesQuery(room, query)) rooms.push(room);
+    }
+    return rooms;
+  }
+
+  async reserveSeat(roomId: string, playerId: string): Promise<boolean> {
+    const result = await this.#call(() =>
+      scripts.reserveSeat.run(this.#redis, [this.#keys.prefix, roomId, playerId]),
+    );
+    if (result === 2) this.#publish('updated', roomId);
+    return result === 1 || result === 2;
+  }
+
+  async releaseSeat(roomId: string, playerId: string): Promise<void> {
+    const removed = await this.#call(() => this.#redis.srem(this.#keys.seats(roomId), playerId));
+    if (removed === 1) this.#publish('updated', roomId);
+  }
+
+  async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
+    const result = await this.#call(() =>
+      scripts.heartbeat.run(this.#redis, [
+        this.#keys.prefix,
+        node.nodeId,
+        JSON.stringify(node),
+        Math.max(1, Math.round(ttlMs)),
+      ]),
+    );
+    const [known, swept] = result as [number, string[]];
+    for (const roomId of swept) this.#publish('removed', roomId);
+    return known === 1;
+  }
+
+  async removeNode(nodeId: string): Promise<void> {
+    const swept = await this.#call(() => scripts.removeNode.run(this.#redis, [this.#keys.prefix, nodeId]));
+    for (const roomId of swept as string[]) this.#publish('removed', roomId);
+  }
+
+  async listNodes(): Promise<NodeInfo[]> {
+    const ids = await this.#call(() => this.#redis.smembers(this.#keys.nodes));
+    if (ids.length === 0) return [];
+    const values = await this.#call(() => this.#redis.mget(ids.map((id) => this.#keys.node(id))));
+    return values.flatMap((json) => (json === null ? [] : [JSON.parse(json) as NodeInfo]));
+  }
+
+  subscribe(listener: (change: ListingChange) => void): Disposer {
+    this.#listeners.add(listener);
+    this.#ensureSubscriber();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    const connections = [this.#redis, this.#subscriber].filter((c): c is Redis => c !== undefined);
+    this.#subscriber = undefined;
+    // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
+    await Promise.all(
+      connections.map(async (connection) => {
+        if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+        else connection.disconnect();
+      }),
+    );
+  }
+
+  #ensureSubscriber(): void {
+    if (this.#subscriber) return;
+    // A connection in subscriber mode can run nothing else, hence a second one. It queues the SUBSCRIBE
+    // until connected and re-subscribes by itself after a reconnect.
+    const subscriber = new Redis(this.#options.url ?? 'redis://127.0.0.1:6379', this.#redisOptions(true));
+    subscriber.on('error', () => {});
+    subscriber.on('message', (_channel: string, text: string) => {
+      let change: ListingChange;
+      try {
+        change = JSON.parse(text) as ListingChange;
+      } catch {
+        return;
+      }
+      for (const listener of [...this.#listeners]) listener(change);
+    });
+    void subscriber.subscribe(this.#keys.lobby).catch(() => {});
+    this.#subscriber = subscriber;
+  }
+
+  #publish(change: ListingChange['change'], roomId: string): void {
+    const message: ListingChange = { change, roomId };
+    // Fire and forget: a lost lobby update only delays a refresh; the listing itself is already right.
+    void this.#redis.publish(this.#keys.lobby, JSON.stringify(message)).catch(() => {});
+  }
+
+  #redisOptions(offlineQueue: boolean): RedisOptions {
+    return {
+      enableOfflineQueue: offlineQueue,
+      maxRetriesPerRequest: 1,
+      commandTimeout: this.#options.commandTimeoutMs ?? 2_000,
+      // Reconnect forever, backing off to 1 s: the node recovers when Redis returns.
+      retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
+      ...this.#options.redis,
+    };
+  }
+
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+function unavailable(cause: unknown): ProtocolError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, `the room registry (Redis) failed: ${why}`, {
+    cause,
+  });
+}
+
+/** What is stored: the listing without `clients`, which is the live seat count. */
+function stored(listing: RoomListing): Omit<RoomListing, 'clients'> {
+  const { clients: _clients, ...rest } = listing;
+  return rest;
+}
+
+function parseRoom(found: unknown): RoomListing | undefined {
+  if (!Array.isArray(found) || typeof found[0] !== 'string') return undefined;
+  const listing = JSON.parse(found[0]) as Omit<RoomListing, 'clients'>;
+  return { ...listing, clients: Number(found[1]) };
+}
