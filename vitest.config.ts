@@ -12,6 +12,7 @@ export default defineConfig({
       'vehikill-net/client': entry('client'),
       'vehikill-net/transport': entry('transport'),
       'vehikill-net/sync': entry('sync'),
+      'vehikill-net/netcode': entry('netcode'),
     },
   },
   test: {

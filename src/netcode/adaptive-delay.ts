@@ -1,0 +1,189 @@
+import { nonNegative, positive, positiveInteger } from './checks.js';
+
+/** Tuning of an {@link AdaptiveDelay}. Times in ms. */
+export interface AdaptiveDelayOptions {
+  /** Render delay used until two snapshots have given an interval (default 100). */
+  initialDelayMs?: number;
+  /** Weight of the jitter in the delay: interval + k * jitter (default 3). */
+  jitterFactor?: number;
+  /**
+   * Loss rate at which a whole extra snapshot interval is added (default 0.05), proportionally below it,
+   * so that one lost snapshot is bridged by interpolation rather than extrapolation.
+   */
+  fullLossAllowanceAt?: number;
+  /** Delay bounds as multiples of the snapshot interval (defaults 1 and 3: Gaffer's "3x send interval"). */
+  minIntervals?: number;
+  maxIntervals?: number;
+  /**
+   * Most the render clock may run slower or faster than real time while the delay adapts (default 0.03):
+   * render time never runs backwards and never visibly speeds up.
+   */
+  maxRateChange?: number;
+  /** Time constant (ms) with which the target delay comes down after jitter eases (default 3000). */
+  decreaseTimeConstantMs?: number;
+  /** Samples used for the interval (median of deltas) and the arrival baseline (default 64). */
+  window?: number;
+  /** A render-time error beyond this is jumped, not slewed (server time reset; default 1000). */
+  jumpThresholdMs?: number;
+}
+
+/**
+ * Chooses how far in the past to draw remote entities, from the snapshots' arrival times. One per
+ * connection; call `onSnapshot(serverTime, arrivalTime)` for each snapshot and draw at
+ * `renderTime(now)` (server time, for InterpolationBuffer.sample).
+ *
+ * Render time = local now + the best (least delayed) arrival offset seen recently - delay. The delay is
+ * interval + k * jitter (RFC 3550 interarrival jitter) + up to one more interval for loss, clamped to
+ * [1, 3] snapshot intervals. It rises at once and comes down slowly, and the render clock slews toward
+ * it at most `maxRateChange`, so animation never jumps or runs backwards. It does not need ClockSync:
+ * everything is measured relative to the snapshots themselves.
+ */
+export class AdaptiveDelay {
+  readonly #initialDelayMs: number;
+  readonly #jitterFactor: number;
+  readonly #fullLossAt: number;
+  readonly #minIntervals: number;
+  readonly #maxIntervals: number;
+  readonly #maxRateChange: number;
+  readonly #decreaseMs: number;
+  readonly #window: number;
+  readonly #jumpThresholdMs: number;
+
+  /** serverTime - arrivalTime of recent snapshots: the largest is the least delayed one. */
+  readonly #transitOffsets: number[] = [];
+  readonly #intervals: number[] = [];
+  #newestServerTime: number | undefined;
+  #last: { server: number; arrival: number } | undefined;
+  #jitter = 0;
+  #lossRate = 0;
+  #targetDelay: number;
+  #targetAt: number | undefined;
+  /** renderTime - localNow, as applied. */
+  #renderOffset: number | undefined;
+  #renderOffsetAt = 0;
+
+  constructor(options: AdaptiveDelayOptions = {}) {
+    this.#initialDelayMs = nonNegative('initialDelayMs', options.initialDelayMs ?? 100);
+    this.#jitterFactor = nonNegative('jitterFactor', options.jitterFactor ?? 3);
+    this.#fullLossAt = positive('fullLossAllowanceAt', options.fullLossAllowanceAt ?? 0.05);
+    this.#minIntervals = positive('minIntervals', options.minIntervals ?? 1);
+    this.#maxIntervals = positive('maxIntervals', options.maxIntervals ?? 3);
+    if (this.#maxIntervals < this.#minIntervals) throw new TypeError('maxIntervals must be >= minIntervals');
+    this.#maxRateChange = positive('maxRateChange', options.maxRateChange ?? 0.03);
+    if (this.#maxRateChange >= 1) throw new TypeError('maxRateChange must be below 1');
+    this.#decreaseMs = positive('decreaseTimeConstantMs', options.decreaseTimeConstantMs ?? 3000);
+    this.#window = positiveInteger('window', options.window ?? 64);
+    this.#jumpThresholdMs = positive('jumpThresholdMs', options.jumpThresholdMs ?? 1000);
+    this.#targetDelay = this.#initialDelayMs;
+  }
+
+  /** A snapshot stamped `serverTimeMs` arrived at local `arrivalMs` (pass duplicates too; they are ignored). */
+  onSnapshot(serverTimeMs: number, arrivalMs: number): void {
+    if (!Number.isFinite(serverTimeMs) || !Number.isFinite(arrivalMs)) return;
+    const last = this.#last;
+    if (last !== undefined && last.server === serverTimeMs) return;
+    if (last !== undefined) {
+      // RFC 3550 section 6.4.1: J += (|D| - J) / 16, D the change in transit time.
+      const change = arrivalMs - last.arrival - (serverTimeMs - last.server);
+      this.#jitter += (Math.abs(change) - this.#jitter) / 16;
+    }
+    this.#last = { server: serverTimeMs, arrival: arrivalMs };
+    push(this.#transitOffsets, serverTimeMs - arrivalMs, this.#window);
+
+    const newest = this.#newestServerTime;
+    if (newest === undefined || serverTimeMs > newest) {
+      if (newest !== undefined) {
+        const delta = serverTimeMs - newest;
+        const interval = this.intervalMs;
+        // Snapshots missing from a gap count as lost; the gap's own delta is not an interval sample.
+        const missing = interval === undefined ? 0 : Math.max(0, Math.round(delta / interval) - 1);
+        if (missing === 0) push(this.#intervals, delta, this.#window);
+        for (let lost = 0; lost < missing; lost++) this.#lossRate += (1 - this.#lossRate) / 64;
+        this.#lossRate -= this.#lossRate / 64;
+      }
+      this.#newestServerTime = serverTimeMs;
+    }
+    this.#retarget(arrivalMs);
+  }
+
+  /** Server time to render remote entities at, at local time `localNow` (non-decreasing). */
+  renderTime(localNow: number): number | undefined {
+    if (this.#transitOffsets.length === 0) return undefined;
+    let best = Number.NEGATIVE_INFINITY;
+    for (const offset of this.#transitOffsets) best = Math.max(best, offset);
+    const target = best - this.#currentTarget(localNow);
+    const elapsed = Math.max(0, localNow - this.#renderOffsetAt);
+    const current = this.#renderOffset;
+    if (current === undefined || Math.abs(target - current) > this.#jumpThresholdMs) {
+      this.#renderOffset = target;
+    } else {
+      const step = elapsed * this.#maxRateChange;
+      this.#renderOffset = current + Math.max(-step, Math.min(step, target - current));
+    }
+    this.#renderOffsetAt = Math.max(this.#renderOffsetAt, localNow);
+    return localNow + this.#renderOffset;
+  }
+
+  /** Median snapshot interval (ms), once two consecutive snapshots arrived. */
+  get intervalMs(): number | undefined {
+    if (this.#intervals.length === 0) return undefined;
+    const sorted = [...this.#intervals].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  }
+
+  /** RFC 3550 interarrival jitter (ms). */
+  get jitterMs(): number {
+    return this.#jitter;
+  }
+
+  /** Smoothed fraction of snapshots that never arrived. */
+  get lossRate(): number {
+    return this.#lossRate;
+  }
+
+  /** The delay (ms) the render clock is heading for. */
+  get targetDelayMs(): number {
+    return this.#targetDelay;
+  }
+
+  /** Forgets everything (new connection). */
+  reset(): void {
+    this.#transitOffsets.length = 0;
+    this.#intervals.length = 0;
+    this.#newestServerTime = undefined;
+    this.#last = undefined;
+    this.#jitter = 0;
+    this.#lossRate = 0;
+    this.#targetDelay = this.#initialDelayMs;
+    this.#targetAt = undefined;
+    this.#renderOffset = undefined;
+    this.#renderOffsetAt = 0;
+  }
+
+  /** The delay the snapshots call for right now. */
+  #wanted(): number {
+    const interval = this.intervalMs;
+    if (interval === undefined) return this.#initialDelayMs;
+    const lossAllowance = Math.min(1, this.#lossRate / this.#fullLossAt) * interval;
+    const raw = interval + this.#jitterFactor * this.#jitter + lossAllowance;
+    return Math.min(this.#maxIntervals * interval, Math.max(this.#minIntervals * interval, raw));
+  }
+
+  #retarget(now: number): void {
+    this.#targetDelay = this.#currentTarget(now);
+    this.#targetAt = now;
+  }
+
+  /** Up at once, down with time constant `decreaseTimeConstantMs`. */
+  #currentTarget(now: number): number {
+    const wanted = this.#wanted();
+    if (this.#targetAt === undefined || wanted >= this.#targetDelay) return wanted;
+    const elapsed = Math.max(0, now - this.#targetAt);
+    return wanted + (this.#targetDelay - wanted) * Math.exp(-elapsed / this.#decreaseMs);
+  }
+}
+
+function push(values: number[], value: number, limit: number): void {
+  values.push(value);
+  if (values.length > limit) values.shift();
+}

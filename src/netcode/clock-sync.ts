@@ -1,0 +1,253 @@
+import { nonNegative, positive, positiveInteger } from './checks.js';
+
+/** Tuning of a {@link ClockSync}. Times in ms of the local clock. */
+export interface ClockSyncOptions {
+  /** Probes sent in the opening burst (default 5). */
+  burstProbes?: number;
+  /** Gap between burst probes, and between probes while not yet `synced` (default 100 ms). */
+  burstIntervalMs?: number;
+  /** Gap between probes once the burst is over and the clock is synced (default 3000 ms). */
+  intervalMs?: number;
+  /** Newest samples kept (default 16, with the 3 s interval about 45 s). */
+  windowSize?: number;
+  /** The estimate is the median offset of this many lowest-RTT samples (default 3). */
+  bestOf?: number;
+  /** Samples needed before `synced` is true (default 3). */
+  minSamples?: number;
+  /**
+   * A sample is an outlier, and ignored, when its RTT exceeds the window's minimum by more than
+   * `max(outlierMarginMs, minRtt * outlierRatio)` (defaults 10 ms and 0.5): its delay was mostly queueing,
+   * so its offset says little.
+   */
+  outlierMarginMs?: number;
+  outlierRatio?: number;
+  /**
+   * How fast the applied offset may move toward the estimate, in ms of offset per ms of local time
+   * (default 0.01, i.e. 1 ms per 100 ms): remote time then runs at 99%..101% speed, never backwards.
+   */
+  maxSlewRate?: number;
+  /**
+   * Largest relative rate difference (drift) of the two clocks believed, in parts per million (default
+   * 1000). The drift is measured from the window (best sample of its older half against best of its newer
+   * half) and old samples are carried forward by it; this bounds that measurement.
+   */
+  maxDriftPpm?: number;
+  /**
+   * An estimate further than this from the applied offset is jumped to at once (default 1000 ms): slewing
+   * a whole second at 1% would take 100 s of wrong time, and an error that large means a clock was reset.
+   */
+  jumpThresholdMs?: number;
+}
+
+interface Sample {
+  readonly offset: number;
+  readonly rtt: number;
+  /** Local receive time (t3). */
+  readonly at: number;
+}
+
+/**
+ * NTP-style estimate of a remote clock (the server's) from the local one. The caller sends a probe
+ * carrying its local time t0 whenever {@link ClockSync.probeDue} says so; the far side answers with the
+ * time it received the probe (t1) and sent the answer (t2); on receipt at local t3 the caller passes all
+ * four to {@link ClockSync.onSample}. Pure: no timers, no I/O, times are passed in.
+ *
+ * The estimate comes from the lowest-RTT samples of a small window (queueing only ever adds delay, so the
+ * fastest round trips are the most symmetric ones), each carried forward by the measured rate difference
+ * of the two clocks (a few hundred ppm is common). The applied offset is slewed toward it at a bounded
+ * rate, never jumped, so remote time never runs backwards; the first estimate, and an error beyond
+ * `jumpThresholdMs`, are applied at once. A fixed path asymmetry (uplink slower than downlink) shifts any
+ * NTP-style estimate by half the difference; no protocol of this kind can see it.
+ */
+export class ClockSync {
+  readonly #burstProbes: number;
+  readonly #burstIntervalMs: number;
+  readonly #intervalMs: number;
+  readonly #windowSize: number;
+  readonly #bestOf: number;
+  readonly #minSamples: number;
+  readonly #outlierMarginMs: number;
+  readonly #outlierRatio: number;
+  readonly #maxSlewRate: number;
+  readonly #maxDrift: number;
+  readonly #jumpThresholdMs: number;
+
+  #samples: Sample[] = [];
+  #probesSent = 0;
+  #lastProbeAt: number | undefined;
+  /** The estimate: `#target` at local time `#targetAt`, moving by `#drift` ms per ms from there. */
+  #target: number | undefined;
+  #targetAt = 0;
+  #drift = 0;
+  #offset = 0;
+  #offsetAt: number | undefined;
+  #rtt: number | undefined;
+
+  constructor(options: ClockSyncOptions = {}) {
+    this.#burstProbes = positiveInteger('burstProbes', options.burstProbes ?? 5);
+    this.#burstIntervalMs = positive('burstIntervalMs', options.burstIntervalMs ?? 100);
+    this.#intervalMs = positive('intervalMs', options.intervalMs ?? 3000);
+    this.#windowSize = positiveInteger('windowSize', options.windowSize ?? 16);
+    this.#bestOf = positiveInteger('bestOf', options.bestOf ?? 3);
+    this.#minSamples = positiveInteger('minSamples', options.minSamples ?? 3);
+    this.#outlierMarginMs = nonNegative('outlierMarginMs', options.outlierMarginMs ?? 10);
+    this.#outlierRatio = nonNegative('outlierRatio', options.outlierRatio ?? 0.5);
+    this.#maxSlewRate = positive('maxSlewRate', options.maxSlewRate ?? 0.01);
+    this.#maxDrift = nonNegative('maxDriftPpm', options.maxDriftPpm ?? 1000) * 1e-6;
+    this.#jumpThresholdMs = positive('jumpThresholdMs', options.jumpThresholdMs ?? 1000);
+    if (this.#minSamples > this.#windowSize) throw new TypeError('minSamples must not exceed windowSize');
+  }
+
+  /** True when a probe should go out at local time `now`; call {@link probeSent} when it does. */
+  probeDue(now: number): boolean {
+    if (this.#lastProbeAt === undefined) return true;
+    const gap =
+      this.#probesSent < this.#burstProbes || !this.synced ? this.#burstIntervalMs : this.#intervalMs;
+    return now - this.#lastProbeAt >= gap;
+  }
+
+  /** Records that a probe stamped t0 = `now` went out. */
+  probeSent(now: number): void {
+    this.#probesSent++;
+    this.#lastProbeAt = now;
+  }
+
+  /**
+   * Feeds one answered probe: t0 local send, t1 remote receive, t2 remote send, t3 local receive.
+   * Returns false (and ignores it) when the times are impossible (non-finite, or a negative RTT).
+   */
+  onSample(t0: number, t1: number, t2: number, t3: number): boolean {
+    const rtt = t3 - t0 - (t2 - t1);
+    if (!Number.isFinite(rtt) || rtt < 0 || t2 < t1) return false;
+    this.#advance(t3);
+    const offset = (t1 - t0 + (t2 - t3)) / 2;
+    // The true offset lies within offset +- rtt/2. A sample that far from the estimate proves the remote
+    // clock was reset: the older samples describe a clock that no longer exists.
+    const target = this.#targetNow(t3);
+    if (target !== undefined && Math.abs(offset - target) > this.#jumpThresholdMs + rtt / 2) {
+      this.#samples = [];
+    }
+    this.#samples.push({ offset, rtt, at: t3 });
+    if (this.#samples.length > this.#windowSize) this.#samples.shift();
+    this.#estimate(t3);
+    const estimate = this.#target as number;
+    if (this.#offsetAt === undefined || Math.abs(estimate - this.#offset) > this.#jumpThresholdMs) {
+      this.#offset = estimate;
+    }
+    this.#offsetAt = t3;
+    return true;
+  }
+
+  /** The remote clock's time at local time `localNow`; advances the slew (pass non-decreasing times). */
+  remoteNow(localNow: number): number {
+    this.#advance(localNow);
+    return localNow + this.#offset;
+  }
+
+  /** The applied offset (remote - local, ms) as of the latest time passed in. */
+  get offsetMs(): number {
+    return this.#offset;
+  }
+
+  /** The offset the samples point at; the applied one slews toward it. undefined before any sample. */
+  get targetOffsetMs(): number | undefined {
+    return this.#targetNow(this.#offsetAt ?? 0);
+  }
+
+  /** Measured rate difference of the clocks (remote ms gained per local ms; 300 ppm is 0.0003). */
+  get drift(): number {
+    return this.#drift;
+  }
+
+  /** Lowest RTT in the window (ms): the path's round trip without queueing. undefined before any sample. */
+  get rttMs(): number | undefined {
+    return this.#rtt;
+  }
+
+  /** True once `minSamples` samples are in: `remoteNow` is then worth acting on. */
+  get synced(): boolean {
+    return this.#samples.length >= this.#minSamples;
+  }
+
+  /** Forgets everything (after a reconnect to another server); the next estimate is applied at once. */
+  reset(): void {
+    this.#samples = [];
+    this.#probesSent = 0;
+    this.#lastProbeAt = undefined;
+    this.#target = undefined;
+    this.#drift = 0;
+    this.#offset = 0;
+    this.#offsetAt = undefined;
+    this.#rtt = undefined;
+  }
+
+  #targetNow(now: number): number | undefined {
+    return this.#target === undefined ? undefined : this.#target + this.#drift * (now - this.#targetAt);
+  }
+
+  #advance(now: number): void {
+    const target = this.#targetNow(now);
+    if (target === undefined || this.#offsetAt === undefined) return;
+    const elapsed = now - this.#offsetAt;
+    if (!(elapsed > 0)) return;
+    const step = elapsed * this.#maxSlewRate;
+    const error = target - this.#offset;
+    this.#offset = Math.abs(error) <= step ? target : this.#offset + Math.sign(error) * step;
+    this.#offsetAt = now;
+  }
+
+  /**
+   * Drift from the lowest-RTT sample of each half of the window, smoothed: each is accurate to a few ms,
+   * so over the window's tens of seconds the slope is good to a few tens of ppm.
+   */
+  #measureDrift(): void {
+    const samples = this.#samples;
+    const first = samples[0] as Sample;
+    const last = samples[samples.length - 1] as Sample;
+    if (last.at - first.at < MIN_DRIFT_SPAN_MS) return;
+    const middle = (first.at + last.at) / 2;
+    let older: Sample | undefined;
+    let newer: Sample | undefined;
+    for (const sample of samples) {
+      if (sample.at < middle) {
+        if (older === undefined || sample.rtt < older.rtt) older = sample;
+      } else if (newer === undefined || sample.rtt < newer.rtt) {
+        newer = sample;
+      }
+    }
+    if (older === undefined || newer === undefined) return;
+    const slope = (newer.offset - older.offset) / (newer.at - older.at);
+    const bounded = Math.max(-this.#maxDrift, Math.min(this.#maxDrift, slope));
+    this.#drift += (bounded - this.#drift) * DRIFT_GAIN;
+  }
+
+  #estimate(now: number): void {
+    let minRtt = Number.POSITIVE_INFINITY;
+    for (const sample of this.#samples) minRtt = Math.min(minRtt, sample.rtt);
+    const limit = minRtt + Math.max(this.#outlierMarginMs, minRtt * this.#outlierRatio);
+    this.#measureDrift();
+    // Each sample is carried forward to `now` by the drift; its error bound grows with age by what the
+    // drift measurement may still be off.
+    const errorBound = (sample: Sample) => sample.rtt / 2 + (now - sample.at) * DRIFT_UNCERTAINTY;
+    const best = this.#samples
+      .filter((sample) => sample.rtt <= limit)
+      .sort((a, b) => errorBound(a) - errorBound(b))
+      .slice(0, this.#bestOf)
+      .map((sample) => sample.offset + this.#drift * (now - sample.at))
+      .sort((a, b) => a - b);
+    const middle = best.length >> 1;
+    this.#target =
+      best.length % 2 === 1
+        ? (best[middle] as number)
+        : ((best[middle - 1] as number) + (best[middle] as number)) / 2;
+    this.#targetAt = now;
+    this.#rtt = minRtt;
+  }
+}
+
+/** Below this span of samples (ms) a slope says more about jitter than about drift. */
+const MIN_DRIFT_SPAN_MS = 20_000;
+/** Weight of each new drift measurement: successive windows overlap, so they are smoothed over several. */
+const DRIFT_GAIN = 0.2;
+/** What the measured drift may still be off by (per ms of sample age): 50 ppm. */
+const DRIFT_UNCERTAINTY = 50e-6;

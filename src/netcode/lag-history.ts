@@ -1,0 +1,155 @@
+import { nonNegative, positive, tickNumber } from './checks.js';
+
+/** Tuning of a {@link LagHistory}. */
+export interface LagHistoryOptions<W> {
+  /** Server ticks per second (default 60). */
+  tickRate?: number;
+  /** History kept, ms (default 1000, at most 1000: rewinding further rewards very high ping). */
+  maxHistoryMs?: number;
+  /**
+   * Largest interpolation delay (ms) a claim may state (default 150: the clients' 3-interval cap at 20 Hz
+   * plus margin). A claim above it is refused: a client could otherwise shoot at where you were long ago.
+   */
+  maxInterpDelayMs?: number;
+  /**
+   * Slack (ms) on the consistency check between a claim and the shooter's measured RTT (default 50). Only
+   * used when `rewind` is given the RTT.
+   */
+  rttToleranceMs?: number;
+  /** The world `t` (0..1) of the way from tick `a` to tick `a + 1`. Without it the nearer tick is used. */
+  interpolate?(a: W, b: W, t: number): W;
+}
+
+/**
+ * A hitscan claim: the shooter saw the world at render tick `tick + fraction` (server ticks, from its
+ * interpolation render time), drawing `interpDelayMs` behind the newest snapshot.
+ */
+export interface ShotClaim {
+  readonly tick: number;
+  /** 0 <= fraction < 1 (default 0). */
+  readonly fraction?: number;
+  readonly interpDelayMs: number;
+}
+
+/** Why a claim was refused. */
+export type RewindRejection =
+  /** Malformed numbers (negative, non-finite, fraction outside [0, 1)). */
+  | 'invalid'
+  /** Older than the history (past `maxHistoryMs`, or before the first recorded tick). */
+  | 'too-old'
+  /** Ahead of the newest recorded tick. */
+  | 'future'
+  /** The stated interpolation delay is above `maxInterpDelayMs`. */
+  | 'delay-too-large'
+  /** Further back than the shooter's RTT plus its stated delay can explain. */
+  | 'rewind-too-far';
+
+/** The outcome of {@link LagHistory.rewind}. */
+export type RewindResult<W> =
+  | {
+      readonly ok: true;
+      /** The world the shooter saw (interpolated when `interpolate` is given). */
+      readonly world: W;
+      /** The recorded worlds around the claim, and how far between them it lies. */
+      readonly before: W;
+      readonly after: W;
+      readonly fraction: number;
+    }
+  | { readonly ok: false; readonly reason: RewindRejection };
+
+/**
+ * The server's recent worlds, one per tick, for lag-compensated hit checks: `record` the tick's world
+ * (whatever the game needs to test hits, e.g. hitbox positions; keep it immutable), then `rewind` a
+ * shooter's claim to the world it saw on its screen.
+ */
+export class LagHistory<W> {
+  readonly #tickMs: number;
+  readonly #capacity: number;
+  readonly #maxInterpDelayMs: number;
+  readonly #rttToleranceMs: number;
+  readonly #interpolate: ((a: W, b: W, t: number) => W) | undefined;
+  #worlds: W[] = [];
+  #firstTick = 0;
+
+  constructor(options: LagHistoryOptions<W> = {}) {
+    const tickRate = positive('tickRate', options.tickRate ?? 60);
+    const maxHistoryMs = positive('maxHistoryMs', options.maxHistoryMs ?? 1000);
+    if (maxHistoryMs > 1000) throw new TypeError('maxHistoryMs must be at most 1000');
+    this.#tickMs = 1000 / tickRate;
+    // The epsilon keeps 1000 ms at 60 Hz from computing as 59.999... ticks.
+    this.#capacity = Math.max(2, Math.floor(maxHistoryMs / this.#tickMs + 1e-9) + 1);
+    this.#maxInterpDelayMs = nonNegative('maxInterpDelayMs', options.maxInterpDelayMs ?? 150);
+    this.#rttToleranceMs = nonNegative('rttToleranceMs', options.rttToleranceMs ?? 50);
+    this.#interpolate = options.interpolate;
+  }
+
+  /** Records the world after `tick`. Ticks follow one another; a gap or a step back starts over. */
+  record(tick: number, world: W): void {
+    tickNumber('tick', tick);
+    if (this.#worlds.length === 0 || tick !== this.#firstTick + this.#worlds.length) {
+      this.#worlds = [];
+      this.#firstTick = tick;
+    }
+    this.#worlds.push(world);
+    if (this.#worlds.length > this.#capacity) {
+      this.#worlds.shift();
+      this.#firstTick++;
+    }
+  }
+
+  /**
+   * Checks `claim` and returns the world the shooter saw. `shooterRttMs`, when known (e.g. from the
+   * connection's quality monitor), also bounds how far back a claim may reach: one RTT plus the stated
+   * delay plus `rttToleranceMs`, measured from the newest recorded tick.
+   */
+  rewind(claim: ShotClaim, shooterRttMs?: number): RewindResult<W> {
+    const fraction = claim.fraction ?? 0;
+    if (
+      !Number.isSafeInteger(claim.tick) ||
+      claim.tick < 0 ||
+      !(fraction >= 0 && fraction < 1) ||
+      !(claim.interpDelayMs >= 0 && Number.isFinite(claim.interpDelayMs))
+    ) {
+      return { ok: false, reason: 'invalid' };
+    }
+    if (claim.interpDelayMs > this.#maxInterpDelayMs) return { ok: false, reason: 'delay-too-large' };
+    const newestTick = this.newestTick;
+    if (newestTick === undefined || claim.tick < this.#firstTick) return { ok: false, reason: 'too-old' };
+    if (claim.tick > newestTick || (claim.tick === newestTick && fraction > 0)) {
+      return { ok: false, reason: 'future' };
+    }
+    if (shooterRttMs !== undefined) {
+      const rewindMs = (newestTick - claim.tick - fraction) * this.#tickMs;
+      if (rewindMs > shooterRttMs + claim.interpDelayMs + this.#rttToleranceMs + this.#tickMs) {
+        return { ok: false, reason: 'rewind-too-far' };
+      }
+    }
+    const before = this.#worlds[claim.tick - this.#firstTick] as W;
+    const after = fraction > 0 ? (this.#worlds[claim.tick + 1 - this.#firstTick] as W) : before;
+    let world: W;
+    if (fraction === 0) world = before;
+    else if (this.#interpolate) world = this.#interpolate(before, after, fraction);
+    else world = fraction < 0.5 ? before : after;
+    return { ok: true, world, before, after, fraction };
+  }
+
+  /** The world recorded for `tick`, if still held. */
+  at(tick: number): W | undefined {
+    return this.#worlds[tick - this.#firstTick];
+  }
+
+  /** Oldest tick held, if any. */
+  get oldestTick(): number | undefined {
+    return this.#worlds.length === 0 ? undefined : this.#firstTick;
+  }
+
+  /** Newest tick held, if any. */
+  get newestTick(): number | undefined {
+    return this.#worlds.length === 0 ? undefined : this.#firstTick + this.#worlds.length - 1;
+  }
+
+  /** Forgets all worlds. */
+  clear(): void {
+    this.#worlds = [];
+  }
+}

@@ -1,0 +1,208 @@
+import { ClockSync, type ClockSyncOptions } from 'vehikill-net/netcode';
+import { describe, expect, it } from 'vitest';
+import { type NetworkConditions, PathModel } from '../../../src/transport/simulated/network-conditions.js';
+import { seededRandom } from '../../../src/transport/simulated/seeded-random.js';
+import { EventQueue } from './event-queue.js';
+
+interface Run {
+  /** (real time, applied offset, true offset, synced) every 10 ms. */
+  trace: { t: number; offset: number; truth: number; synced: boolean }[];
+  sync: ClockSync;
+}
+
+/**
+ * Real time t (ms) is the local clock; the remote clock reads t * (1 + skew) + offset, with `remoteStep`
+ * added to it from `stepAt` on. Probes go up and answers come down through seeded PathModels.
+ */
+function simulate(options: {
+  up: NetworkConditions;
+  down: NetworkConditions;
+  offset: number;
+  skewPpm?: number;
+  durationMs: number;
+  seed?: number;
+  remoteStep?: { at: number; by: number };
+  sync?: ClockSyncOptions;
+}): Run {
+  const random = seededRandom(options.seed ?? 1);
+  const up = new PathModel(options.up, random);
+  const down = new PathModel(options.down, random);
+  const skew = (options.skewPpm ?? 0) * 1e-6;
+  const remote = (t: number) =>
+    t * (1 + skew) +
+    options.offset +
+    (options.remoteStep && t >= options.remoteStep.at ? options.remoteStep.by : 0);
+  const sync = new ClockSync(options.sync);
+  const queue = new EventQueue();
+  const trace: Run['trace'] = [];
+  for (let t = 0; t <= options.durationMs; t += 10) {
+    queue.runUntil(t);
+    if (sync.probeDue(t)) {
+      sync.probeSent(t);
+      const t0 = t;
+      for (const upDelay of up.fate()) {
+        const arrive = t + upDelay;
+        queue.at(arrive, () => {
+          const t1 = remote(arrive);
+          const t2 = remote(arrive + 0.5);
+          for (const downDelay of down.fate()) {
+            const back = arrive + 0.5 + downDelay;
+            queue.at(back, () => sync.onSample(t0, t1, t2, back));
+          }
+        });
+      }
+    }
+    sync.remoteNow(t);
+    trace.push({ t, offset: sync.offsetMs, truth: remote(t) - t, synced: sync.synced });
+  }
+  return { trace, sync };
+}
+
+/** Queueing only adds delay: jitter on top of a minimum, not around it. */
+const queueing = (minMs: number, spreadMs: number): NetworkConditions => ({
+  delayMs: minMs + spreadMs / 2,
+  jitterMs: spreadMs / 2,
+});
+
+describe('ClockSync', () => {
+  it('probes in a burst of 5, 100 ms apart, then every 3 s once synced', () => {
+    const sync = new ClockSync();
+    const sent: number[] = [];
+    for (let t = 0; t <= 10_000; t += 10) {
+      if (!sync.probeDue(t)) continue;
+      sync.probeSent(t);
+      sent.push(t);
+      sync.onSample(t, t + 1000 + 20, t + 1000 + 20, t + 40);
+    }
+    expect(sent).toEqual([0, 100, 200, 300, 400, 3400, 6400, 9400]);
+  });
+
+  it('keeps probing at the burst rate while answers are lost', () => {
+    const sync = new ClockSync();
+    const sent: number[] = [];
+    for (let t = 0; t <= 1000; t += 10) {
+      if (!sync.probeDue(t)) continue;
+      sync.probeSent(t);
+      sent.push(t);
+    }
+    expect(sent.length).toBe(11);
+    expect(sync.synced).toBe(false);
+  });
+
+  it('converges within a few ms of the true offset under asymmetric jitter and 300 ppm skew', () => {
+    const errors = (sync: ClockSyncOptions) => {
+      const all: number[] = [];
+      for (const seed of [1, 2, 3, 4]) {
+        const { trace, sync: clock } = simulate({
+          up: queueing(40, 20),
+          down: queueing(40, 10),
+          offset: 123_456,
+          skewPpm: 300,
+          durationMs: 120_000,
+          seed,
+          sync,
+        });
+        expect(clock.rttMs).toBeGreaterThanOrEqual(80);
+        expect(clock.rttMs).toBeLessThan(95);
+        for (const point of trace) if (point.t >= 20_000) all.push(Math.abs(point.offset - point.truth));
+      }
+      return all.sort((a, b) => a - b);
+    };
+    const quantile = (sorted: number[], q: number) => sorted[Math.floor((sorted.length - 1) * q)]!;
+    const measured = errors({});
+    expect(quantile(measured, 0.5)).toBeLessThan(2.5);
+    expect(quantile(measured, 0.95)).toBeLessThan(5);
+    expect(quantile(measured, 1)).toBeLessThan(10);
+    // The drift measurement is what keeps skewed clocks close: without it old samples age visibly.
+    const unskewed = errors({ maxDriftPpm: 0 });
+    expect(quantile(unskewed, 0.5)).toBeGreaterThan(4);
+  });
+
+  it("measures the clocks' rate difference", () => {
+    const { sync } = simulate({
+      up: queueing(40, 20),
+      down: queueing(40, 10),
+      offset: 0,
+      skewPpm: -300,
+      durationMs: 180_000,
+      seed: 5,
+    });
+    expect(sync.drift * 1e6).toBeGreaterThan(-400);
+    expect(sync.drift * 1e6).toBeLessThan(-200);
+  });
+
+  it('is off by half a fixed path asymmetry, which NTP cannot see, and no more', () => {
+    const { trace } = simulate({
+      up: queueing(60, 10),
+      down: queueing(20, 10),
+      offset: -5000,
+      durationMs: 30_000,
+    });
+    const last = trace[trace.length - 1]!;
+    // Uplink 40 ms slower than downlink: the remote clock looks 20 ms further ahead than it is.
+    expect(last.offset - last.truth).toBeGreaterThan(15);
+    expect(last.offset - last.truth).toBeLessThan(25);
+  });
+
+  it('slews the applied offset at most 1 ms per 100 ms after the first estimate', () => {
+    const { trace } = simulate({
+      up: queueing(30, 80),
+      down: queueing(30, 80),
+      offset: 777,
+      skewPpm: -400,
+      durationMs: 60_000,
+      seed: 9,
+    });
+    const firstSynced = trace.findIndex((point) => point.offset !== 0);
+    expect(firstSynced).toBeGreaterThan(0);
+    let moved = 0;
+    for (let index = firstSynced + 1; index < trace.length; index++) {
+      const step = Math.abs(trace[index]!.offset - trace[index - 1]!.offset);
+      expect(step).toBeLessThanOrEqual(0.1 + 1e-9); // 10 ms of local time per trace point
+      moved += step;
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('never lets remote time run backwards', () => {
+    const { trace } = simulate({
+      up: queueing(20, 100),
+      down: queueing(20, 5),
+      offset: 50,
+      durationMs: 20_000,
+    });
+    for (let index = 1; index < trace.length; index++) {
+      const before = trace[index - 1]!;
+      const after = trace[index]!;
+      if (before.offset === 0) continue;
+      expect(after.t + after.offset).toBeGreaterThan(before.t + before.offset);
+    }
+  });
+
+  it('jumps, rather than slews, when the remote clock is reset by more than 1 s', () => {
+    const { trace } = simulate({
+      up: queueing(30, 10),
+      down: queueing(30, 10),
+      offset: 0,
+      durationMs: 30_000,
+      remoteStep: { at: 10_000, by: 60_000 },
+    });
+    const at = (t: number) => trace.find((point) => point.t === t)!;
+    expect(Math.abs(at(9_990).offset)).toBeLessThan(5);
+    // The next probe after the reset (within one 3 s interval) re-bases the clock at once.
+    expect(Math.abs(at(13_500).offset - 60_000)).toBeLessThan(5);
+  });
+
+  it('ignores impossible samples', () => {
+    const sync = new ClockSync();
+    expect(sync.onSample(100, 50, 40, 200)).toBe(false);
+    expect(sync.onSample(100, 0, 0, 90)).toBe(false);
+    expect(sync.onSample(Number.NaN, 0, 0, 90)).toBe(false);
+    expect(sync.rttMs).toBeUndefined();
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new ClockSync({ maxSlewRate: 0 })).toThrow(TypeError);
+    expect(() => new ClockSync({ minSamples: 20, windowSize: 5 })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,101 @@
+import { InputBuffer } from 'vehikill-net/netcode';
+import { describe, expect, it } from 'vitest';
+
+const packet = (firstTick: number, count: number) => ({
+  firstTick,
+  inputs: Array.from({ length: count }, (_, n) => `in${firstTick + n}`),
+});
+
+describe('InputBuffer', () => {
+  it('stores each tick once and hands inputs out in tick order', () => {
+    const buffer = new InputBuffer<string>();
+    expect(buffer.receive(packet(10, 3), 10)).toBe(3);
+    expect(buffer.receive(packet(11, 3), 10)).toBe(1); // 11, 12 again; 13 new
+    expect(buffer.duplicates).toBe(2);
+    expect(buffer.take(10)).toBe('in10');
+    expect(buffer.take(11)).toBe('in11');
+    expect(buffer.lastConsumedTick).toBe(11);
+    expect(buffer.buffered).toBe(2);
+  });
+
+  it('repeats the last input when one is missing, counting it as missed', () => {
+    const buffer = new InputBuffer<string>();
+    expect(buffer.take(0)).toBeUndefined();
+    buffer.receive(packet(1, 1), 1);
+    expect(buffer.take(1)).toBe('in1');
+    expect(buffer.take(2)).toBe('in1');
+    expect(buffer.take(3)).toBe('in1');
+    expect(buffer.missed).toBe(3);
+  });
+
+  it('counts an input arriving after its tick was consumed as stale, and a repeat of a used one as duplicate', () => {
+    const buffer = new InputBuffer<string>();
+    buffer.receive(packet(0, 1), 0);
+    buffer.take(0);
+    buffer.take(1); // tick 1 missed
+    buffer.receive(packet(0, 3), 2); // 0: duplicate, 1: stale, 2: new
+    expect(buffer.rejected).toEqual({ stale: 1, future: 0, rate: 0 });
+    expect(buffer.duplicates).toBe(1);
+    buffer.receive(packet(0, 3), 2); // 1 again: now a duplicate
+    expect(buffer.rejected.stale).toBe(1);
+    expect(buffer.take(2)).toBe('in2');
+  });
+
+  it('refuses inputs more than maxLeadTicks ahead', () => {
+    const buffer = new InputBuffer<string>({ maxLeadTicks: 5 });
+    expect(buffer.receive(packet(100, 8), 98)).toBe(4); // 100..103 fit (98 + 5), 104..107 do not
+    expect(buffer.rejected.future).toBe(4);
+  });
+
+  it('refuses a client sending more new inputs than ticks elapse (plus the allowance)', () => {
+    const buffer = new InputBuffer<string>({ rateAllowance: 4, maxLeadTicks: 1000 });
+    buffer.receive(packet(0, 4), 0);
+    let next = 4;
+    for (let tick = 0; tick < 100; tick++) {
+      buffer.take(tick);
+      // Two new inputs per server tick: a client running at double speed.
+      buffer.receive(packet(next, 2), tick + 1);
+      next += 2;
+    }
+    expect(buffer.rejected.rate).toBeGreaterThanOrEqual(90);
+    expect(buffer.rejected.rate).toBeLessThanOrEqual(100);
+  });
+
+  it('never refuses an honest client on rate, even with bursty delivery', () => {
+    const buffer = new InputBuffer<string>();
+    let sent = 0;
+    for (let tick = 0; tick < 1000; tick++) {
+      // Every fourth tick a packet with the four newest inputs: same rate, bunched.
+      if (tick % 4 === 0) {
+        buffer.receive(packet(sent, tick + 4 - sent), tick);
+        sent = tick + 4;
+      }
+      buffer.take(tick);
+    }
+    expect(buffer.rejected).toEqual({ stale: 0, future: 0, rate: 0 });
+    expect(buffer.missed).toBe(0);
+  });
+
+  it('reports the margin as the minimum over the window of newest received - consumed tick', () => {
+    const buffer = new InputBuffer<string>({ marginWindowTicks: 5 });
+    expect(buffer.margin).toBeUndefined();
+    buffer.receive(packet(0, 4), 0);
+    buffer.take(0);
+    expect(buffer.margin).toBe(3);
+    buffer.take(1);
+    expect(buffer.margin).toBe(2);
+    buffer.receive(packet(4, 6), 2); // newest 9
+    buffer.take(2);
+    expect(buffer.margin).toBe(2); // 7 now, but 2 is still in the window
+    for (let tick = 3; tick < 7; tick++) buffer.take(tick);
+    expect(buffer.margin).toBe(3); // window holds ticks 2..6: 7, 6, 5, 4, 3
+    for (let tick = 7; tick < 12; tick++) buffer.take(tick);
+    expect(buffer.margin).toBe(-2); // inputs ran out: negative margin
+  });
+
+  it('refuses a tick taken twice', () => {
+    const buffer = new InputBuffer<string>();
+    buffer.take(5);
+    expect(() => buffer.take(5)).toThrow(RangeError);
+  });
+});

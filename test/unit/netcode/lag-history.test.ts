@@ -1,0 +1,87 @@
+import { LagHistory } from 'vehikill-net/netcode';
+import { describe, expect, it } from 'vitest';
+
+/** A world: one target's x position, which moves 1 unit per tick. */
+interface World {
+  tick: number;
+  targetX: number;
+}
+
+const filled = (ticks: number, options: ConstructorParameters<typeof LagHistory<World>>[0] = {}) => {
+  const history = new LagHistory<World>({
+    interpolate: (a, b, t) => ({ tick: a.tick + t, targetX: a.targetX + (b.targetX - a.targetX) * t }),
+    ...options,
+  });
+  for (let tick = 1000; tick < 1000 + ticks; tick++) history.record(tick, { tick, targetX: tick });
+  return history;
+};
+
+describe('LagHistory', () => {
+  it('keeps 1 s of ticks at 60 Hz', () => {
+    const history = filled(300);
+    expect(history.newestTick).toBe(1299);
+    expect(history.oldestTick).toBe(1239);
+    expect(history.at(1238)).toBeUndefined();
+    expect(history.at(1250)).toEqual({ tick: 1250, targetX: 1250 });
+  });
+
+  it('returns the world the shooter saw, between two ticks', () => {
+    const history = filled(300);
+    const result = history.rewind({ tick: 1290, fraction: 0.25, interpDelayMs: 100 });
+    expect(result).toEqual({
+      ok: true,
+      world: { tick: 1290.25, targetX: 1290.25 },
+      before: { tick: 1290, targetX: 1290 },
+      after: { tick: 1291, targetX: 1291 },
+      fraction: 0.25,
+    });
+    const exact = history.rewind({ tick: 1299, interpDelayMs: 0 });
+    expect(exact.ok && exact.world.targetX).toBe(1299);
+  });
+
+  it('uses the nearer tick when no interpolate is given', () => {
+    const history = new LagHistory<number>();
+    history.record(1, 10);
+    history.record(2, 20);
+    const near = history.rewind({ tick: 1, fraction: 0.7, interpDelayMs: 50 });
+    expect(near.ok && near.world).toBe(20);
+  });
+
+  it('refuses claims outside the history, in the future, with too large a delay, or malformed', () => {
+    const history = filled(300);
+    const reason = (claim: Parameters<typeof history.rewind>[0], rtt?: number) => {
+      const result = history.rewind(claim, rtt);
+      return result.ok ? 'ok' : result.reason;
+    };
+    expect(reason({ tick: 1238, interpDelayMs: 100 })).toBe('too-old');
+    expect(reason({ tick: 1300, interpDelayMs: 100 })).toBe('future');
+    expect(reason({ tick: 1299, fraction: 0.5, interpDelayMs: 100 })).toBe('future');
+    expect(reason({ tick: 1290, interpDelayMs: 151 })).toBe('delay-too-large');
+    expect(reason({ tick: 1290, interpDelayMs: -1 })).toBe('invalid');
+    expect(reason({ tick: 1290, fraction: 1, interpDelayMs: 10 })).toBe('invalid');
+    expect(reason({ tick: Number.NaN, interpDelayMs: 10 })).toBe('invalid');
+    expect(new LagHistory<World>().rewind({ tick: 0, interpDelayMs: 0 })).toEqual({
+      ok: false,
+      reason: 'too-old',
+    });
+  });
+
+  it("with the shooter's RTT, refuses a claim further back than RTT + delay can explain", () => {
+    const history = filled(300);
+    // 60 ms RTT + 100 ms interpolation + 50 ms slack + one tick = 226.7 ms = 13.6 ticks back at most.
+    expect(history.rewind({ tick: 1299 - 13, interpDelayMs: 100 }, 60).ok).toBe(true);
+    const far = history.rewind({ tick: 1299 - 30, interpDelayMs: 100 }, 60);
+    expect(far).toEqual({ ok: false, reason: 'rewind-too-far' });
+    // The same claim from a 350 ms player is plausible.
+    expect(history.rewind({ tick: 1299 - 30, interpDelayMs: 100 }, 350).ok).toBe(true);
+  });
+
+  it('starts over on a tick gap, and refuses a history longer than 1 s', () => {
+    const history = filled(10);
+    history.record(5000, { tick: 5000, targetX: 0 });
+    expect(history.oldestTick).toBe(5000);
+    expect(() => new LagHistory({ maxHistoryMs: 1500 })).toThrow(TypeError);
+    const short = filled(100, { maxHistoryMs: 250, tickRate: 20 });
+    expect(short.newestTick! - short.oldestTick!).toBe(5);
+  });
+});
