@@ -23,7 +23,9 @@ export {
   DETERMINISM_SCRIPT_SEED,
   DETERMINISM_SCRIPT_TICKS,
   DETERMINISM_SCRIPT_VEHICLES,
+  GAME_DETERMINISM_MATCH,
   runDeterminismScript,
+  runGameDeterminismScript,
 } from './determinism-script.js';
 export type {
   RocketExpiredEvent,
@@ -54,6 +56,7 @@ export {
   type Rocket,
 } from './projectile.js';
 export { type Point, raycastVehicles, raycastWalls, type VehicleRayHit } from './raycast.js';
+export * from './rules/index.js';
 export {
   MAX_ROCKET_TTL,
   MAX_VEHICLE_ID,

@@ -11,7 +11,8 @@ import { BOOST_MAX } from './vehicle-constants.js';
  * - velocity -64..64 at 1/256 u/s [15]: covers MAX_SPEED; the smallest per-tick change the model makes
  *   (rolling resistance, 0.05 u/s) is many steps.
  * - angle in 2^16 steps (0.0055°) [16]; spin -8..8 rad/s at 1/512 [13]; boost an integer 0..1000 [10].
- * A full vehicle is 104 bits, a rocket 74.
+ * - id 0..MAX_VEHICLE_ID [16]: which player's vehicle it is (clients name vehicles by it).
+ * A full vehicle is 120 bits, a rocket 74.
  * Fields keep their order on the wire: append new ones (health, ammo... belong to the rules layer's own
  * schema or are appended here), never reorder.
  */
@@ -35,6 +36,8 @@ export const VehicleEntity = entity('vehicle', {
   spin: float(SPIN),
   boost: int({ min: 0, max: BOOST_MAX }),
   drifting: bool(),
+  /** The vehicle's (its player's) id: sent with a new vehicle only, it never changes. */
+  id: int({ min: 0, max: MAX_VEHICLE_ID }),
 });
 
 export const RocketEntity = entity('rocket', {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addPlayer,
+  createMatch,
+  createWorld,
+  findPlayer,
+  findVehicle,
+  type MatchOptions,
+  type RuleEvent,
+  stepGame,
+  type VehicleInput,
+  weaponReady,
+} from '../../../game/sim/index.js';
+import { input, OPEN_ARENA } from './support.js';
+
+/** Players 1 and 2 far apart in an open arena, 1 facing away from 2 so its shots hit nothing. */
+function duel(options: MatchOptions = {}) {
+  const world = createWorld(OPEN_ARENA);
+  const match = createMatch({ warmupSeconds: 0, pickups: [], ...options });
+  addPlayer(match, world, 1, 0);
+  addPlayer(match, world, 2, 0);
+  Object.assign(findVehicle(world, 1)!, { x: 50, y: 125, angle: Math.PI });
+  Object.assign(findVehicle(world, 2)!, { x: 200, y: 125 });
+  return { world, match, shooter: findPlayer(match, 1)! };
+}
+
+function hold(
+  ticks: number,
+  held: Partial<VehicleInput>,
+  step: (inputs: Map<number, VehicleInput>) => RuleEvent[],
+) {
+  const fired: { tick: number; event: RuleEvent }[] = [];
+  const inputs = new Map([[1, input(held)]]);
+  for (let tick = 0; tick < ticks; tick++) {
+    for (const event of step(inputs)) {
+      if (event.type === 'shot' || event.type === 'rocket-fired') fired.push({ tick, event });
+    }
+  }
+  return fired;
+}
+
+describe('rules: weapons', () => {
+  it('the gun fires 10 shots a second while the trigger is held; the other fire inputs are counted as rejected', () => {
+    const { world, match, shooter } = duel();
+    const fired = hold(60, { fire: true }, (inputs) => stepGame(world, match, inputs));
+    expect(fired.map(({ tick }) => tick)).toEqual([0, 6, 12, 18, 24, 30, 36, 42, 48, 54]);
+    expect(shooter.gunAmmo).toBe(50);
+    expect(shooter.rejectedFires).toBe(50);
+  });
+
+  it('an empty gun fires nothing and every further fire input is rejected', () => {
+    const { world, match, shooter } = duel({ gunAmmoMax: 3 });
+    const fired = hold(60, { fire: true }, (inputs) => stepGame(world, match, inputs));
+    expect(fired).toHaveLength(3);
+    expect(shooter.gunAmmo).toBe(0);
+    expect(shooter.rejectedFires).toBe(57);
+    expect(weaponReady(shooter, 'gun')).toBe(false);
+  });
+
+  it('rockets: at most one a second, launched into the world, none without ammo', () => {
+    const { world, match, shooter } = duel({ rocketAmmoMax: 2 });
+    const fired = hold(180, { altFire: true }, (inputs) => stepGame(world, match, inputs));
+    expect(fired.map(({ tick, event }) => [tick, event.type])).toEqual([
+      [0, 'rocket-fired'],
+      [60, 'rocket-fired'],
+    ]);
+    expect(shooter.rocketAmmo).toBe(0);
+    expect(shooter.rejectedFires).toBe(178);
+    // Fired away from everyone: both flew until they hit the wall behind the shooter.
+    expect(world.nextRocketId).toBe(3);
+  });
+
+  it('weaponReady says when a fire input would be honoured, so an honest client is never rejected', () => {
+    const { world, match, shooter } = duel();
+    let shots = 0;
+    for (let tick = 0; tick < 120; tick++) {
+      const fire = weaponReady(shooter, 'gun');
+      shots += stepGame(world, match, new Map([[1, input({ fire })]])).filter(
+        (e) => e.type === 'shot',
+      ).length;
+    }
+    expect(shots).toBe(20);
+    expect(shooter.rejectedFires).toBe(0);
+  });
+
+  it('fire inputs during warmup do nothing and are not counted; play starts when warmup ends', () => {
+    const { world, match, shooter } = duel({ warmupSeconds: 1 });
+    expect(match.phase).toBe('warmup');
+    const events: RuleEvent[] = [];
+    for (let tick = 0; tick < 61; tick++)
+      events.push(...stepGame(world, match, new Map([[1, input({ fire: true })]])));
+    expect(events.map((event) => event.type)).toEqual(['match-started', 'shot']);
+    expect(shooter.rejectedFires).toBe(0);
+    expect(match.phase).toBe('playing');
+  });
+});
