@@ -1,11 +1,19 @@
 /**
  * Sync CPU: server time spent on state sync per snapshot tick for the W2 arena trace with 32 clients
- * (vehikill-net: one per-client delta snapshot each, one shared EncodingCache; @colyseus/schema: one
+ * (vehikill-net: one delta snapshot each, clients in step at the same frame sharing one encoded body
+ * (SharedSnapshots) and one EncodingCache; @colyseus/schema: one
  * encode for all clients + discardChanges), and client decode time per snapshot. Medians of rounds, each
  * round replaying the whole trace into fresh systems after one untimed warm-up round.
  */
 import type { Decoder } from '@colyseus/schema';
-import { decodeAck, EncodingCache, encodeAck, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import {
+  decodeAck,
+  EncodingCache,
+  encodeAck,
+  SharedSnapshots,
+  SnapshotDecoder,
+  SnapshotEncoder,
+} from 'vehikill-net/sync';
 import type { Row } from '../results.js';
 import { type ArenaFrame, arenaTrace, SIM_HZ } from './sync/arena.js';
 import { check, median, mulberry32 } from './sync/rng.js';
@@ -25,12 +33,21 @@ interface ServerRound {
   received: Uint8Array[];
 }
 
-function oursRound(trace: readonly ArenaFrame[], hz: number): ServerRound & { hitRate: number } {
+interface OursRound extends ServerRound {
+  hitRate: number;
+  /** Shared bodies encoded per snapshot tick (1 when every client is in step at the same frame). */
+  bodiesPerTick: number;
+  /** Mean bytes of one client's snapshot. */
+  bytesPerSnapshot: number;
+}
+
+function oursRound(trace: readonly ArenaFrame[], hz: number, sharing = true): OursRound {
   const every = SIM_HZ / hz;
   const world = new OursWorld();
   const cache = new EncodingCache();
+  const shared = new SharedSnapshots(registry, { cache });
   const clients = Array.from({ length: CLIENTS }, (_, i) => ({
-    encoder: new SnapshotEncoder(registry, { cache }),
+    encoder: new SnapshotEncoder(registry, sharing ? { cache, shared } : { cache }),
     decoder: new SnapshotDecoder(registry),
     loss: mulberry32(2000 + i),
     acks: [] as { at: number; bytes: Uint8Array }[],
@@ -42,6 +59,7 @@ function oursRound(trace: readonly ArenaFrame[], hz: number): ServerRound & { hi
   let encodeMs = 0;
   let writeMs = 0;
   let ticks = 0;
+  let bytes = 0;
   for (const frame of trace) {
     let started = performance.now();
     world.apply(frame);
@@ -60,6 +78,7 @@ function oursRound(trace: readonly ArenaFrame[], hz: number): ServerRound & { hi
     for (let i = 0; i < CLIENTS; i++) snapshots[i] = clients[i]!.encoder.encode(worldFrame).bytes;
     encodeMs += performance.now() - started;
     ticks++;
+    for (const snapshot of snapshots) bytes += snapshot.length;
     // the clients (not timed). Client 0 decodes for real; the others' acks are computed from which
     // snapshots they received (every one received applies: W2 checks that), which keeps 31 decoders'
     // garbage out of the server's timing. Client 0's computed ack is checked against its decoder's.
@@ -92,6 +111,8 @@ function oursRound(trace: readonly ArenaFrame[], hz: number): ServerRound & { hi
     writeUs: (writeMs * 1000) / ticks,
     received,
     hitRate: hits / (hits + misses),
+    bodiesPerTick: shared.stats.bodies / ticks,
+    bytesPerSnapshot: bytes / (ticks * CLIENTS),
   };
 }
 
@@ -149,7 +170,7 @@ export function benchSyncCpu(): Row[] {
     oursRound(trace, hz); // warm-up
     colyseusRound(trace, hz, 'float32');
     colyseusRound(trace, hz, 'quantized');
-    const ours: ReturnType<typeof oursRound>[] = [];
+    const ours: OursRound[] = [];
     const f32: ServerRound[] = [];
     const q16: ServerRound[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -179,6 +200,20 @@ export function benchSyncCpu(): Row[] {
     add('ours / colyseus float32', 'server writes+encode ratio', us(total(ours) / total(f32)), 'x');
     add('ours / colyseus quantized', 'server writes+encode ratio', us(total(ours) / total(q16)), 'x');
     add('vehikill-net', 'EncodingCache hit rate', us(median(ours.map((x) => x.hitRate))), 'ratio');
+    add(
+      'vehikill-net',
+      'shared bodies encoded per snapshot tick',
+      us(median(ours.map((x) => x.bodiesPerTick))),
+      'count',
+    );
+    add('vehikill-net', 'bytes per client snapshot', us(median(ours.map((x) => x.bytesPerSnapshot))), 'B');
+    // The same trace with per-client encoders only, untimed: sharing must not cost bytes.
+    add(
+      'vehikill-net per-client',
+      'bytes per client snapshot',
+      us(oursRound(trace, hz, false).bytesPerSnapshot),
+      'B',
+    );
     // client decode: the streams from the first measured round, replayed 3x rounds times
     const decodeRounds = rounds * 3;
     const oursDecode = Array.from({ length: decodeRounds }, () => oursDecodeUs(ours[0]!.received));

@@ -41,6 +41,11 @@ export {
   Tier,
 } from './snapshot/priority.js';
 export {
+  type SharedSnapshotStats,
+  SharedSnapshots,
+  type SharedSnapshotsOptions,
+} from './snapshot/shared-snapshots.js';
+export {
   type ClientEntity,
   SnapshotDecoder,
   type SnapshotOutcome,

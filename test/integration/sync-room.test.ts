@@ -180,6 +180,8 @@ describe('state sync in a room (RoomSync + SyncedState over the server link)', (
       expect(stats.entities).toBe(room.sync.world.size);
       expect(stats.applied).toBeGreaterThan(20);
       expect(stats.badFrames).toBe(0);
+      // Shared bodies and per-member snapshots never met a client with the wrong baseline or checksum.
+      expect(stats.resyncs).toBe(0);
       expect(stats.bytesPerSecond).toBeGreaterThan(0);
       // Entities removed while running were seen going (those the client ever saw) and are gone.
       for (const id of removes.get(state) ?? []) expect(state.get(id)).toBeUndefined();
@@ -197,6 +199,9 @@ describe('state sync in a room (RoomSync + SyncedState over the server link)', (
     const stats = room.sync.stats();
     expect(stats.members).toBe(8);
     expect(stats.acksReceived).toBeGreaterThan(100);
+    // Members in step at the same frame were served from one encoded body.
+    expect(room.sync.sharedStats.bodies).toBeGreaterThan(0);
+    expect(room.sync.sharedStats.reused).toBeGreaterThan(0);
     const metrics = t.server.metrics as CountingMetrics;
     expect(metrics.total('sync_snapshots_total')).toBe(stats.snapshotsSent);
     // The first snapshots are full states of 64 entities: big enough to be worth deflating.

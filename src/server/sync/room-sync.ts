@@ -10,6 +10,8 @@ import {
   encodeSnapshotFrame,
   entityRegistry,
   PriorityAccumulator,
+  type SharedSnapshotStats,
+  SharedSnapshots,
   SnapshotEncoder,
   type Tier,
 } from '../../sync/index.js';
@@ -74,7 +76,8 @@ const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
 
 /**
  * State sync for one room: the room's entities (`world`), one snapshot encoder per member sharing one
- * encoding cache, each member served at its own rate and byte budget on its link's `phys` channel.
+ * encoding cache and one set of shared snapshot bodies (members in step at the same frame cost one
+ * encode), each member served at its own rate and byte budget on its link's `phys` channel.
  * The room calls `flush(tick)` after each simulation step and passes its `onLinkMessage` calls through
  * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
  * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
@@ -85,6 +88,8 @@ export class RoomSync {
   readonly registry: EntityRegistry;
   readonly #room: SyncedRoom;
   readonly #cache = new EncodingCache();
+  /** Members in step at the same frame share one encode of their snapshot. */
+  readonly #shared: SharedSnapshots;
   readonly #members = new Map<RoomClient, Member>();
   readonly #options: RoomSyncOptions;
   readonly #defaultPeriodMs: number;
@@ -101,6 +106,7 @@ export class RoomSync {
 
   constructor(room: SyncedRoom, options: RoomSyncOptions) {
     this.registry = entityRegistry(options.types);
+    this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
     this.#room = room;
     this.#options = options;
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
@@ -118,6 +124,11 @@ export class RoomSync {
   /** The encodings served from the shared cache, and computed. */
   get cacheStats(): { readonly hits: number; readonly misses: number } {
     return this.#cache.stats;
+  }
+
+  /** Snapshot bodies encoded, and snapshots served from a body shared with another member. */
+  get sharedStats(): SharedSnapshotStats {
+    return this.#shared.stats;
   }
 
   /** Snapshots per second to this member (1..120); it takes effect from their next snapshot. */
@@ -213,6 +224,7 @@ export class RoomSync {
       const { priority, tier } = this.#options;
       const encoder = new SnapshotEncoder(this.registry, {
         cache: this.#cache,
+        shared: this.#shared,
         priority: new PriorityAccumulator({
           ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
           ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),

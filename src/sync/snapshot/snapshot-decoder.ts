@@ -195,8 +195,10 @@ export class SnapshotDecoder {
         created.push(record.id);
       } else {
         held.copies.push({ at, codes: record.codes });
-        // Copies older than the near-baseline window are never named again, except the newest.
-        while (held.copies.length > 1 && at - (held.copies[0]?.at ?? at) > NEAR_BASELINE_WINDOW) {
+        // Copies older than the near-baseline window are never named again, but the newest of them can
+        // still be the implied baseline (the newest copy up to an acked snapshot, when the entity was
+        // unchanged for longer than the window before it changed): keep that one.
+        while (held.copies.length > 1 && at - (held.copies[1]?.at ?? at) > NEAR_BASELINE_WINDOW) {
           held.copies.shift();
         }
         held.seq = seq;

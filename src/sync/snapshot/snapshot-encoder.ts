@@ -1,34 +1,41 @@
-import { BitWriter } from '../../protocol/index.js';
-import type { AnyEntityType } from '../entity.js';
-import { type EntityCodes, sameCodes } from '../state-codes.js';
 import type { SnapshotAck } from './ack.js';
-import { appendBits, type EncodedBits } from './bit-copy.js';
-import { addShare, entityShare, headerShare } from './codes-hash.js';
-import { type EncodedChanges, EncodingCache } from './encoding-cache.js';
+import {
+  type Acked,
+  impliedBaseline,
+  isHeld,
+  type SentSnapshot,
+  type Tracked,
+  trackAcked,
+  trackInStep,
+  trackSent,
+} from './client-tracking.js';
+import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
-import type { EntityRecord, WorldFrame } from './entity-table.js';
+import type { WorldFrame } from './entity-table.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
+import type { BaseFrame } from './shared-body.js';
+import type { SharedSnapshots } from './shared-snapshots.js';
+import { choosePayload, fillByPriority, type Planned, planAll, writeSnapshot } from './snapshot-plan.js';
 import {
   ackedRefBits,
   baselineRefBits,
-  gapBits,
-  gapOf,
   kindBits,
   NEAR_BASELINE_WINDOW,
   RecordKind,
   varUintBits,
-  writeAckedRef,
-  writeBaselineRef,
-  writeGap,
-  writeKind,
 } from './wire.js';
 
 export interface SnapshotEncoderOptions {
-  /** Share one between the encoders of all clients of a world. Default: a cache of this encoder's own. */
+  /** Share one between the encoders of all clients of a world. Default: the shared one's, or a new one. */
   cache?: EncodingCache;
   /** This client's accumulator. Default: every entity priority 1, tier normal. */
   priority?: PriorityAccumulator;
+  /**
+   * Share one between the encoders of all clients of a world: clients in step at the same frame then
+   * share one encode. Default: none (every snapshot planned for this client alone).
+   */
+  shared?: SharedSnapshots;
 }
 
 export interface EncodeOptions {
@@ -50,53 +57,12 @@ export interface EncodedSnapshot {
 
 /** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
 const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
-/** The smallest record: a 1-bit gap, the 1-bit delta kind and a 1-field mask. */
-const MIN_RECORD_BITS = 3;
 /** Acks older than this many snapshots are ignored: their records are long superseded. */
 const PENDING_SNAPSHOTS = 1024;
-/** Unacked records kept per entity; past it the client's copy of the entity counts as unknown. */
-const MAX_UNACKED_RECORDS = 64;
 
-/*
- * Inside the encoder snapshots are counted without wrapping (`at`); the wire carries `at % 65536`. Acks
- * are mapped back to the newest count with their seq, so ages compare as plain integers even for a
- * baseline many wraps old.
- */
-
-interface SentRecord {
+/** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
+interface InStep extends BaseFrame {
   readonly at: number;
-  /** null: a removal. */
-  readonly codes: EntityCodes | null;
-}
-
-/** What this client holds of one entity, as far as the server knows. */
-interface Tracked {
-  readonly type: AnyEntityType;
-  /** The newest state the client acked. */
-  baseline: { readonly at: number; readonly codes: EntityCodes } | undefined;
-  /** Records sent after the baseline, oldest first: the client may hold any of them. */
-  sent: SentRecord[];
-  /** Records newer than the baseline were dropped unacked up to this one: the client's copy is unknown. */
-  unknownUntil: number | undefined;
-}
-
-interface Planned {
-  readonly id: number;
-  readonly kind: RecordKind;
-  readonly entity: EntityRecord | undefined;
-  /** Deltas: the changes, written whole and (for types with relative fields) relative to the baseline. */
-  readonly changes: EncodedChanges | undefined;
-  /** Bits before the payload: kind, and the baseline reference or the type id. */
-  readonly head: number;
-  payload: EncodedBits | undefined;
-  readonly baselineAt: number;
-  bits: number;
-}
-
-/** The newest snapshot the client acked, when the header can name it: deltas against it need no reference. */
-interface Acked {
-  readonly at: number;
-  readonly distance: number;
 }
 
 /**
@@ -105,22 +71,35 @@ interface Acked {
  * changes against the newest state the client acked (its baseline for that entity), removed ones as a
  * removal until one is acked. Entities the client holds up to date are left out. `receiveAck` moves
  * baselines forward; an ack asking for a resync drops them, so the next snapshots carry full states.
+ *
+ * With `shared`, a client that acked a complete snapshot is "in step" at its frame and tracked by that
+ * alone: its snapshots come from a body shared with every client in step at the same frame. It goes back
+ * to per-entity tracking when that body does not fit its budget, its acks fall 64 snapshots behind, or it
+ * asks for a resync, and returns when it acks a complete snapshot again.
  */
 export class SnapshotEncoder {
   readonly #registry: EntityRegistry;
   readonly #cache: EncodingCache;
   readonly #priority: PriorityAccumulator;
+  readonly #shared: SharedSnapshots | undefined;
   #at = 0;
   #tracked = new Map<number, Tracked>();
-  /** Snapshot count → ids sent in it, for acks. */
-  #pending = new Map<number, readonly number[]>();
+  /** Snapshot count → what it carried, until acked (per-client) or superseded by an acked one (shared). */
+  #pending = new Map<number, SentSnapshot>();
   #resyncFrom: number | undefined;
   /** The newest snapshot count the client acked since the last resync. */
   #ackedAt: number | undefined;
+  /** Set in shared mode; per-entity `#tracked` is then empty. */
+  #inStep: InStep | undefined;
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
+    const shared = options.shared;
+    if (shared !== undefined && shared.registry !== registry) {
+      throw new RangeError('the SharedSnapshots must be made with the same entity registry');
+    }
     this.#registry = registry;
-    this.#cache = options.cache ?? new EncodingCache();
+    this.#shared = shared;
+    this.#cache = options.cache ?? shared?.cache ?? new EncodingCache();
     this.#priority = options.priority ?? new PriorityAccumulator();
   }
 
@@ -129,12 +108,51 @@ export class SnapshotEncoder {
     return this.#at % SEQ_MODULO;
   }
 
+  /** True while the client is in step at a frame and served from shared bodies. */
+  get inSharedMode(): boolean {
+    return this.#inStep !== undefined;
+  }
+
   encode(frame: WorldFrame, options: EncodeOptions = {}): EncodedSnapshot {
     const budget = options.budgetBytes ?? Number.POSITIVE_INFINITY;
     if (!(budget >= 0)) throw new RangeError(`budgetBytes must be ≥ 0, got ${budget}`);
     if (!Number.isSafeInteger(frame.tick) || frame.tick < 0) {
       throw new RangeError(`frame tick must be a safe integer ≥ 0, got ${frame.tick}`);
     }
+    const seen = this.#shared?.see(frame);
+    if (this.#inStep !== undefined) {
+      const snapshot = seen?.newest === true ? this.#encodeShared(frame, seen.index, budget) : undefined;
+      if (snapshot !== undefined) return snapshot;
+      this.#leaveSharedMode();
+    }
+    return this.#encodeOwn(frame, seen?.index, budget);
+  }
+
+  /** The shared body for this client's frame, when it fits and the header can name the acked snapshot. */
+  #encodeShared(frame: WorldFrame, frameIndex: number, budget: number): EncodedSnapshot | undefined {
+    const inStep = this.#inStep as InStep;
+    const at = this.#at;
+    const distance = at - inStep.at;
+    if (distance > NEAR_BASELINE_WINDOW) return undefined;
+    const body = (this.#shared as SharedSnapshots).body(frame, inStep);
+    if (body === undefined || body.byteLength > budget) return undefined;
+    const seq = at % SEQ_MODULO;
+    const { ids, entities } = body;
+    this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
+    this.#pending.delete(at - PENDING_SNAPSHOTS);
+    this.#priority.sentAll();
+    this.#at = at + 1;
+    return {
+      bytes: body.message(seq, distance),
+      seq,
+      tick: frame.tick,
+      complete: true,
+      sent: ids,
+      leftOut: 0,
+    };
+  }
+
+  #encodeOwn(frame: WorldFrame, frameIndex: number | undefined, budget: number): EncodedSnapshot {
     const at = this.#at;
     const seq = at % SEQ_MODULO;
     const candidates = this.#candidates(frame);
@@ -150,132 +168,40 @@ export class SnapshotEncoder {
       ackedRefBits(acked?.distance) +
       this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
-    let { chosen, bits, relativeModes } = this.#planAll(at, acked, candidates, headerBits);
+    const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>
+      this.#plan(at, acked, relativeModes, candidate);
+    let { chosen, bits, relativeModes } = planAll(this.#registry, plan, candidates, headerBits);
     if (bits <= budgetBits) {
       this.#priority.sentAll();
     } else {
-      ({ chosen, bits } = this.#fillByPriority(at, acked, relativeModes, candidates, headerBits, budgetBits));
+      const fill = { plan, relativeModes, candidates, headerBits, budgetBits };
+      ({ chosen, bits } = fillByPriority(this.#priority, fill));
     }
 
-    const writer = new BitWriter(Math.ceil(bits / 8) + 1);
     const complete = chosen.length === candidates.length;
-    let checksum = headerShare(seq, frame.tick, complete);
-    for (const planned of chosen) {
-      if (planned.entity !== undefined) {
-        checksum = addShare(checksum, entityShare(planned.id, this.#cache.hash(planned.entity.codes)));
-      }
-    }
-    writer.writeBits(seq, SEQ_BITS);
-    writer.writeVarUint(frame.tick);
-    writer.writeBits(complete ? 1 : 0, 1);
-    writeAckedRef(writer, acked?.distance);
-    for (const typeId of this.#registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
-    writer.writeBits(checksum, 32);
-    writer.writeVarUint(chosen.length);
-    let previous = -1;
-    for (const planned of chosen) {
-      writeGap(writer, gapOf(previous, planned.id));
-      previous = planned.id;
-      writeKind(writer, planned.kind);
-      if (planned.kind === RecordKind.namedDelta) {
-        writeBaselineRef(writer, planned.baselineAt % SEQ_MODULO, at - planned.baselineAt);
-      } else if (planned.kind === RecordKind.full) {
-        writer.writeBits(
-          this.#registry.typeId((planned.entity as EntityRecord).type),
-          this.#registry.typeBits,
-        );
-      }
-      if (planned.payload !== undefined) appendBits(writer, planned.payload);
-    }
-    if (writer.bitLength !== bits) throw new Error(`snapshot size estimate ${bits} != ${writer.bitLength}`);
-
-    this.#record(at, chosen);
+    const header = { seq, tick: frame.tick, complete, acked, relativeModes };
+    const bytes = writeSnapshot(this.#registry, this.#cache, header, chosen, at, bits);
+    const sent: SentSnapshot = {
+      at,
+      // Only shared mode needs the frame: it is where a complete snapshot, once acked, puts the client.
+      frame: this.#shared === undefined ? undefined : frame,
+      frameIndex,
+      complete,
+      ids: chosen.map((planned) => planned.id),
+      entities: chosen.map((planned) => planned.entity),
+    };
+    trackSent(this.#tracked, sent);
+    this.#pending.set(at, sent);
+    this.#pending.delete(at - PENDING_SNAPSHOTS);
     this.#at = at + 1;
     return {
-      bytes: writer.finish(),
+      bytes,
       seq,
       tick: frame.tick,
       complete,
-      sent: chosen.map((planned) => planned.id),
+      sent: sent.ids,
       leftOut: candidates.length - chosen.length,
     };
-  }
-
-  /**
-   * Every candidate planned, in id order, and the snapshot's size if all of them go. Per type, deltas are
-   * written relative to their baselines when that is smaller over all of the type's records.
-   */
-  #planAll(
-    at: number,
-    acked: Acked | undefined,
-    candidates: readonly Candidate[],
-    headerBits: number,
-  ): { chosen: Planned[]; bits: number; relativeModes: boolean[] } {
-    const chosen: Planned[] = new Array(candidates.length);
-    for (let index = 0; index < candidates.length; index++) {
-      chosen[index] = this.#plan(at, acked, undefined, candidates[index] as Candidate);
-    }
-    const relativeModes = this.#relativeModes(chosen);
-    for (const planned of chosen) choosePayload(planned, relativeModes, this.#registry);
-    chosen.sort(byId);
-    let bits = headerBits + varUintBits(chosen.length);
-    let previous = -1;
-    for (const planned of chosen) {
-      bits += planned.bits + gapBits(gapOf(previous, planned.id));
-      previous = planned.id;
-    }
-    return { chosen, bits, relativeModes };
-  }
-
-  /** For each type with relative fields: whether its deltas, taken together, are smaller written so. */
-  #relativeModes(planned: readonly Planned[]): boolean[] {
-    const modes: boolean[] = [];
-    if (this.#registry.relativeTypeIds.length === 0) return modes;
-    const saved: number[] = [];
-    for (const { changes, entity } of planned) {
-      if (changes?.relative === undefined || entity === undefined) continue;
-      const typeId = this.#registry.typeId(entity.type);
-      saved[typeId] = (saved[typeId] ?? 0) + changes.bitLength - changes.relative.bitLength;
-    }
-    for (const typeId of this.#registry.relativeTypeIds) modes[typeId] = (saved[typeId] ?? 0) > 0;
-    return modes;
-  }
-
-  /**
-   * Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
-   * neighbours, so the cost of each insertion is computed against the ids chosen so far.
-   */
-  #fillByPriority(
-    at: number,
-    acked: Acked | undefined,
-    relativeModes: readonly boolean[],
-    candidates: readonly Candidate[],
-    headerBits: number,
-    budgetBits: number,
-  ): { chosen: Planned[]; bits: number } {
-    const order = this.#priority.rank(candidates);
-    const byId = new Map<number, Candidate>();
-    for (const candidate of candidates) byId.set(candidate.id, candidate);
-    const chosen: Planned[] = [];
-    let bits = headerBits + varUintBits(0);
-    for (const id of order) {
-      if (budgetBits - bits < MIN_RECORD_BITS) break;
-      const candidate = byId.get(id) as Candidate;
-      const planned = this.#plan(at, acked, relativeModes, candidate);
-      const index = insertionPoint(chosen, id);
-      const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
-      const following = chosen[index];
-      let cost = planned.bits + gapBits(gapOf(previous, id));
-      if (following !== undefined) {
-        cost += gapBits(gapOf(id, following.id)) - gapBits(gapOf(previous, following.id));
-      }
-      cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
-      if (bits + cost > budgetBits) continue;
-      bits += cost;
-      chosen.splice(index, 0, planned);
-    }
-    for (const planned of chosen) this.#priority.sent(planned.id);
-    return { chosen, bits };
   }
 
   /** Moves baselines to the newest acked states; an ack with `resync` set drops them all. */
@@ -295,6 +221,13 @@ export class SnapshotEncoder {
       }
     }
     if (newest === undefined) return;
+    const current = this.#resyncFrom === undefined || newest >= this.#resyncFrom;
+    if (this.#inStep !== undefined) {
+      // In shared mode only the newest ack matters: the client holds exactly that snapshot's frame.
+      if (current && newest > this.#inStep.at) this.#stepTo(newest);
+      return;
+    }
+    const newestSent = this.#pending.get(newest);
     const previous = ack.previous;
     if (previous >>> 0 === previous) {
       // The usual case, a 32-bit field as read from the wire: plain shifts, and only the set bits.
@@ -307,9 +240,9 @@ export class SnapshotEncoder {
       }
     }
     this.#acked(newest);
-    const current = this.#resyncFrom === undefined || newest >= this.#resyncFrom;
     if (current && newest < this.#at && (this.#ackedAt === undefined || newest > this.#ackedAt)) {
       this.#ackedAt = newest;
+      if (newestSent !== undefined) this.#enterSharedMode(newestSent);
     }
   }
 
@@ -318,6 +251,7 @@ export class SnapshotEncoder {
    * until acked again. What the client may hold stays tracked, so removals still reach it.
    */
   resync(): void {
+    this.#leaveSharedMode();
     for (const tracked of this.#tracked.values()) {
       tracked.baseline = undefined;
       tracked.sent = [];
@@ -326,6 +260,65 @@ export class SnapshotEncoder {
     this.#pending.clear();
     this.#resyncFrom = this.#at;
     this.#ackedAt = undefined;
+  }
+
+  /** After the ack of a complete snapshot: from now on the client is tracked by that snapshot's frame. */
+  #enterSharedMode(acked: SentSnapshot): void {
+    if (this.#shared === undefined || !this.#shareableBase(acked)) return;
+    this.#tracked.clear();
+    this.#inStep = { at: acked.at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number };
+    this.#dropPendingThrough(acked.at);
+  }
+
+  /** In shared mode, the client acked a newer snapshot: it is in step there if it was complete. */
+  #stepTo(at: number): void {
+    const acked = this.#pending.get(at);
+    if (this.#shareableBase(acked)) {
+      this.#inStep = { at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number };
+      this.#ackedAt = at;
+      this.#dropPendingThrough(at);
+      return;
+    }
+    // An incomplete snapshot (sent per-client before the client came in step): the client holds the frame
+    // it is in step at, updated by some of what was sent since. Track it per entity from here.
+    this.#leaveSharedMode();
+    this.#acked(at);
+    this.#ackedAt = at;
+  }
+
+  /**
+   * A complete snapshot's frame can be the base of shared bodies when every snapshot sent after it is of
+   * the same frame or a newer one: those are all the client may hold copies from.
+   */
+  #shareableBase(acked: SentSnapshot | undefined): acked is SentSnapshot {
+    const index = acked?.frameIndex;
+    if (acked === undefined || !acked.complete || acked.frame === undefined || index === undefined)
+      return false;
+    for (const sent of this.#pending.values()) {
+      if (sent.at > acked.at && (sent.frameIndex === undefined || sent.frameIndex < index)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Back to per-entity tracking: every entity of the frame the client is in step at has that frame's codes
+   * as its baseline (known held, but not from which snapshot: usable only as the implied baseline), and
+   * every snapshot sent since may have been applied.
+   */
+  #leaveSharedMode(): void {
+    const inStep = this.#inStep;
+    if (inStep === undefined) return;
+    this.#inStep = undefined;
+    this.#tracked = trackInStep(inStep.frame, inStep.at);
+    for (const sent of this.#pending.values()) trackSent(this.#tracked, sent);
+    this.#ackedAt = inStep.at;
+  }
+
+  #dropPendingThrough(at: number): void {
+    for (const sentAt of this.#pending.keys()) {
+      if (sentAt > at) break;
+      this.#pending.delete(sentAt);
+    }
   }
 
   #candidates(frame: WorldFrame): Candidate[] {
@@ -360,9 +353,10 @@ export class SnapshotEncoder {
       // A far baseline is only safe when it is the client's newest copy: nothing sent since.
       const usable =
         distance <= NEAR_BASELINE_WINDOW || (tracked.sent.length === 0 && tracked.unknownUntil === undefined);
-      if (usable && distance > 0) {
+      const kind = impliedBaseline(tracked, acked) ? RecordKind.delta : RecordKind.namedDelta;
+      // A baseline known by its codes only (from shared mode) cannot be named.
+      if (usable && distance > 0 && (kind === RecordKind.delta || baseline.exact)) {
         const changes = this.#cache.changes(entity.type, entity.codes, baseline.codes);
-        const kind = impliedBaseline(tracked, acked) ? RecordKind.delta : RecordKind.namedDelta;
         const head = kindBits(kind) + (kind === RecordKind.delta ? 0 : baselineRefBits(distance));
         const baselineAt = baseline.at;
         const planned = { id, kind, entity, changes, head, payload: changes, baselineAt, bits: 0 };
@@ -386,104 +380,10 @@ export class SnapshotEncoder {
     };
   }
 
-  #record(at: number, chosen: readonly Planned[]): void {
-    for (const planned of chosen) {
-      let tracked = this.#tracked.get(planned.id);
-      if (planned.entity !== undefined && (tracked === undefined || tracked.type !== planned.entity.type)) {
-        tracked = { type: planned.entity.type, baseline: undefined, sent: [], unknownUntil: undefined };
-        this.#tracked.set(planned.id, tracked);
-      }
-      if (tracked === undefined) continue;
-      tracked.sent.push({ at, codes: planned.entity?.codes ?? null });
-      if (tracked.sent.length > MAX_UNACKED_RECORDS) {
-        const dropped = tracked.sent.shift() as SentRecord;
-        tracked.unknownUntil = dropped.at;
-      }
-    }
-    this.#pending.set(
-      at,
-      chosen.map((planned) => planned.id),
-    );
-    this.#pending.delete(at - PENDING_SNAPSHOTS);
-  }
-
   #acked(at: number): void {
-    const ids = this.#pending.get(at);
-    if (ids === undefined) return;
+    const sent = this.#pending.get(at);
+    if (sent === undefined) return;
     this.#pending.delete(at);
-    for (const id of ids) {
-      const tracked = this.#tracked.get(id);
-      if (tracked === undefined) continue;
-      // `sent` is in ascending `at` order, one record per snapshot.
-      const sent = tracked.sent;
-      let found = -1;
-      for (let index = 0; index < sent.length; index++) {
-        const sentAt = (sent[index] as SentRecord).at;
-        if (sentAt === at) found = index;
-        if (sentAt >= at) break;
-      }
-      if (found < 0) continue;
-      const record = sent[found] as SentRecord;
-      if (record.codes === null) {
-        this.#tracked.delete(id);
-        continue;
-      }
-      if (tracked.baseline !== undefined && at <= tracked.baseline.at) continue;
-      tracked.baseline = { at, codes: record.codes };
-      sent.splice(0, found + 1);
-      if (tracked.unknownUntil !== undefined && tracked.unknownUntil <= at) {
-        tracked.unknownUntil = undefined;
-      }
-    }
+    trackAcked(this.#tracked, at, sent.ids);
   }
-}
-
-/**
- * True when the client takes the baseline without being told: it is the newest copy the client holds from
- * snapshots up to the acked one. Every snapshot in the 32 before that ack is known received or lost
- * (and a lost one can no longer arrive: the client drops snapshots older than its newest), but a record
- * sent earlier and never acked may be held, so any unacked record up to the acked snapshot rules it out.
- */
-function impliedBaseline(tracked: Tracked, acked: Acked | undefined): boolean {
-  if (acked === undefined || tracked.unknownUntil !== undefined) return false;
-  const baseline = tracked.baseline;
-  if (baseline === undefined || baseline.at > acked.at) return false;
-  const oldestUnacked = tracked.sent[0];
-  return oldestUnacked === undefined || oldestUnacked.at > acked.at;
-}
-
-/** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
-function isHeld(tracked: Tracked, codes: EntityCodes): boolean {
-  if (tracked.baseline === undefined || tracked.unknownUntil !== undefined) return false;
-  if (!sameCodes(tracked.type, tracked.baseline.codes, codes)) return false;
-  const sent = tracked.sent;
-  for (let index = 0; index < sent.length; index++) {
-    const other = (sent[index] as SentRecord).codes;
-    if (other === null || !sameCodes(tracked.type, other, codes)) return false;
-  }
-  return true;
-}
-
-/** A delta's payload under the snapshot's per-type choice of relative writing. */
-function choosePayload(planned: Planned, relativeModes: readonly boolean[], registry: EntityRegistry): void {
-  const { changes, entity } = planned;
-  if (changes === undefined || entity === undefined) return;
-  const relative = changes.relative !== undefined && relativeModes[registry.typeId(entity.type)] === true;
-  planned.payload = relative ? changes.relative : changes;
-  planned.bits = planned.head + (planned.payload as EncodedBits).bitLength;
-}
-
-function byId(a: Planned, b: Planned): number {
-  return a.id - b.id;
-}
-
-function insertionPoint(chosen: readonly Planned[], id: number): number {
-  let low = 0;
-  let high = chosen.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((chosen[middle] as Planned).id < id) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

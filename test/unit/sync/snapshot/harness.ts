@@ -7,10 +7,12 @@ import {
   enumOf,
   float,
   int,
+  type SnapshotDecoder,
   type StateOf,
   string,
   type WorldFrame,
 } from 'vehikill-net/sync';
+import { expect } from 'vitest';
 
 export const Car = entity('car', {
   x: float({ min: -100, max: 100, precision: 0.01 }),
@@ -61,4 +63,104 @@ export class FrameLog {
     if (frame === undefined) throw new Error(`no frame for seq ${seq}`);
     return frame;
   }
+}
+
+export type Mutation =
+  | { readonly op: 'spawnCar'; readonly state: CarState }
+  | { readonly op: 'spawnPickup'; readonly state: PickupState }
+  | { readonly op: 'remove'; readonly pick: number }
+  | {
+      readonly op: 'moveCar';
+      readonly pick: number;
+      readonly state: CarState;
+    }
+  | { readonly op: 'togglePickup'; readonly pick: number };
+
+/** One change to the world, picking its target among the live ids. */
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constant('spawnCar' as const), state: carState }),
+  fc.record({ op: fc.constant('spawnPickup' as const), state: pickupState }),
+  fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }),
+  {
+    arbitrary: fc.record({ op: fc.constant('moveCar' as const), pick: fc.nat(), state: carState }),
+    weight: 4,
+  },
+  fc.record({ op: fc.constant('togglePickup' as const), pick: fc.nat() }),
+);
+
+interface InFlight<T> {
+  readonly due: number;
+  readonly order: number;
+  readonly payload: T;
+}
+
+/** A link that loses, delays and so reorders what it carries. */
+export class Link<T> {
+  #queue: InFlight<T>[] = [];
+  #order = 0;
+
+  send(now: number, payload: T, lost: boolean, delay: number): void {
+    if (!lost) this.#queue.push({ due: now + delay, order: this.#order++, payload });
+  }
+
+  deliver(now: number): T[] {
+    const due = this.#queue
+      .filter((item) => item.due <= now)
+      .sort((a, b) => a.due - b.due || a.order - b.order);
+    this.#queue = this.#queue.filter((item) => item.due > now);
+    return due.map((item) => item.payload);
+  }
+}
+
+function pickId(table: EntityTable, ids: number[], pick: number): number | undefined {
+  const live = ids.filter((id) => table.get(id) !== undefined);
+  return live.length === 0 ? undefined : live[pick % live.length];
+}
+
+export function mutate(table: EntityTable, ids: number[], change: Mutation): void {
+  switch (change.op) {
+    case 'spawnCar':
+      ids.push(table.spawn(Car, change.state));
+      return;
+    case 'spawnPickup':
+      ids.push(table.spawn(Pickup, change.state));
+      return;
+    case 'remove': {
+      const id = pickId(table, ids, change.pick);
+      if (id !== undefined) table.remove(id);
+      return;
+    }
+    case 'moveCar': {
+      const id = pickId(table, ids, change.pick);
+      if (id !== undefined && table.get(id)?.type === Car) table.update(id, Car, change.state);
+      return;
+    }
+    case 'togglePickup': {
+      const id = pickId(table, ids, change.pick);
+      const record = id === undefined ? undefined : table.get(id);
+      if (id !== undefined && record?.type === Pickup) {
+        table.updateCodes(id, [record.codes[0]!, record.codes[1] === 1 ? 0 : 1]);
+      }
+      return;
+    }
+  }
+}
+
+/** What the client holds equals the server's codes in the snapshot each entity last came in. */
+export function checkAgainstLog(decoder: SnapshotDecoder, log: FrameLog): void {
+  for (const id of decoder.ids()) {
+    const held = decoder.get(id)!;
+    const server = log.get(held.seq).entities.get(id);
+    expect(server?.type).toBe(held.type);
+    expect(held.codes).toEqual(server?.codes);
+  }
+}
+
+/** After a complete snapshot the client holds exactly the server's world of that snapshot. */
+export function checkComplete(
+  decoder: SnapshotDecoder,
+  frame: { entities: ReadonlyMap<number, { codes: unknown }> },
+): void {
+  expect(new Set(decoder.ids())).toEqual(new Set(frame.entities.keys()));
+  for (const [id, record] of frame.entities) expect(decoder.get(id)?.codes).toEqual(record.codes);
 }

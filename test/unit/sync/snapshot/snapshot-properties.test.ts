@@ -5,42 +5,24 @@ import {
   EntityTable,
   encodeAck,
   PriorityAccumulator,
+  SharedSnapshots,
   SnapshotDecoder,
   SnapshotEncoder,
+  type WorldFrame,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import {
   Car,
-  type CarState,
-  carState,
+  car,
+  checkAgainstLog,
+  checkComplete,
   FrameLog,
+  Link,
+  mutate,
+  mutation,
   Pickup,
-  type PickupState,
-  pickupState,
   registry,
 } from './harness.js';
-
-type Mutation =
-  | { readonly op: 'spawnCar'; readonly state: CarState }
-  | { readonly op: 'spawnPickup'; readonly state: PickupState }
-  | { readonly op: 'remove'; readonly pick: number }
-  | {
-      readonly op: 'moveCar';
-      readonly pick: number;
-      readonly state: CarState;
-    }
-  | { readonly op: 'togglePickup'; readonly pick: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('spawnCar' as const), state: carState }),
-  fc.record({ op: fc.constant('spawnPickup' as const), state: pickupState }),
-  fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }),
-  {
-    arbitrary: fc.record({ op: fc.constant('moveCar' as const), pick: fc.nat(), state: carState }),
-    weight: 4,
-  },
-  fc.record({ op: fc.constant('togglePickup' as const), pick: fc.nat() }),
-);
 
 /** One server tick: world changes, then the snapshot's fate and its ack's. */
 const step = fc.record({
@@ -58,83 +40,6 @@ const scenario = fc.record({
   budget: fc.oneof(fc.integer({ min: 40, max: 200 }), fc.constant(Number.POSITIVE_INFINITY)),
   steps: fc.array(step, { minLength: 1, maxLength: 40 }),
 });
-
-interface InFlight<T> {
-  readonly due: number;
-  readonly order: number;
-  readonly payload: T;
-}
-
-/** A link that loses, delays and so reorders what it carries. */
-class Link<T> {
-  #queue: InFlight<T>[] = [];
-  #order = 0;
-
-  send(now: number, payload: T, lost: boolean, delay: number): void {
-    if (!lost) this.#queue.push({ due: now + delay, order: this.#order++, payload });
-  }
-
-  deliver(now: number): T[] {
-    const due = this.#queue
-      .filter((item) => item.due <= now)
-      .sort((a, b) => a.due - b.due || a.order - b.order);
-    this.#queue = this.#queue.filter((item) => item.due > now);
-    return due.map((item) => item.payload);
-  }
-}
-
-function pickId(table: EntityTable, ids: number[], pick: number): number | undefined {
-  const live = ids.filter((id) => table.get(id) !== undefined);
-  return live.length === 0 ? undefined : live[pick % live.length];
-}
-
-function mutate(table: EntityTable, ids: number[], change: Mutation): void {
-  switch (change.op) {
-    case 'spawnCar':
-      ids.push(table.spawn(Car, change.state));
-      return;
-    case 'spawnPickup':
-      ids.push(table.spawn(Pickup, change.state));
-      return;
-    case 'remove': {
-      const id = pickId(table, ids, change.pick);
-      if (id !== undefined) table.remove(id);
-      return;
-    }
-    case 'moveCar': {
-      const id = pickId(table, ids, change.pick);
-      if (id !== undefined && table.get(id)?.type === Car) table.update(id, Car, change.state);
-      return;
-    }
-    case 'togglePickup': {
-      const id = pickId(table, ids, change.pick);
-      const record = id === undefined ? undefined : table.get(id);
-      if (id !== undefined && record?.type === Pickup) {
-        table.updateCodes(id, [record.codes[0]!, record.codes[1] === 1 ? 0 : 1]);
-      }
-      return;
-    }
-  }
-}
-
-/** What the client holds equals the server's codes in the snapshot each entity last came in. */
-function checkAgainstLog(decoder: SnapshotDecoder, log: FrameLog): void {
-  for (const id of decoder.ids()) {
-    const held = decoder.get(id)!;
-    const server = log.get(held.seq).entities.get(id);
-    expect(server?.type).toBe(held.type);
-    expect(held.codes).toEqual(server?.codes);
-  }
-}
-
-/** After a complete snapshot the client holds exactly the server's world of that snapshot. */
-function checkComplete(
-  decoder: SnapshotDecoder,
-  frame: { entities: ReadonlyMap<number, { codes: unknown }> },
-): void {
-  expect(new Set(decoder.ids())).toEqual(new Set(frame.entities.keys()));
-  for (const [id, record] of frame.entities) expect(decoder.get(id)?.codes).toEqual(record.codes);
-}
 
 describe('snapshot sync under loss, reordering and byte budgets', () => {
   it('holds what the server sent, and converges on the newest state once the budget allows', () => {
@@ -225,5 +130,150 @@ describe('snapshot sync under loss, reordering and byte budgets', () => {
     expect(misses).toBe(20 + 9 * 10);
     expect(hits).toBe(31 * misses);
     for (const { decoder } of clients) checkComplete(decoder, table.frame(10));
+  });
+});
+
+/** True with probability `percent` / 100. */
+const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < percent);
+
+/** One client's part of a server tick in the shared scenario. */
+// Mostly one tick each way, so clients often are in step at the same frame and share bodies.
+const delay = fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, fc.integer({ min: 0, max: 4 }));
+
+const clientTick = fc.record({
+  snapshotLost: chance(15),
+  snapshotDelay: delay,
+  ackLost: chance(15),
+  ackDelay: delay,
+  // Mostly no limit; now and then a budget the shared body may not fit, which sends the client per-client.
+  budget: fc.oneof(
+    { arbitrary: fc.constant(Number.POSITIVE_INFINITY), weight: 3 },
+    { arbitrary: fc.integer({ min: 40, max: 60 }), weight: 1 },
+  ),
+  // Not due this tick (clients at different rates): other clients' frames go by.
+  skip: chance(10),
+  // 1: the server forgets what the client holds (RoomSync.resync); 2: the client's ack asks for a resync.
+  resync: fc.oneof({ arbitrary: fc.constant(0), weight: 60 }, fc.constant(1), fc.constant(2)),
+});
+
+const CLIENTS = 4;
+
+const sharedScenario = fc.record({
+  initialCars: fc.integer({ min: 0, max: 12 }),
+  initialPickups: fc.integer({ min: 0, max: 12 }),
+  // The step each client joins at (late joins).
+  joins: fc.array(fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, fc.integer({ min: 0, max: 20 })), {
+    minLength: CLIENTS,
+    maxLength: CLIENTS,
+  }),
+  steps: fc.array(
+    fc.record({
+      mutations: fc.array(mutation, { maxLength: 10 }),
+      clients: fc.array(clientTick, { minLength: CLIENTS, maxLength: CLIENTS }),
+    }),
+    { minLength: 1, maxLength: 50 },
+  ),
+});
+
+interface SharingClient {
+  readonly encoder: SnapshotEncoder;
+  readonly decoder: SnapshotDecoder;
+  readonly log: FrameLog;
+  readonly snapshots: Link<Uint8Array>;
+  readonly acks: Link<Uint8Array>;
+}
+
+describe('shared snapshot bodies', () => {
+  it('leave every client with the server frame of each snapshot it applies, under loss, budgets and resyncs', () => {
+    const totals = { shared: 0, leftShared: 0, returned: 0, perClient: 0, resyncs: 0 };
+    let reused = 0;
+    fc.assert(
+      fc.property(sharedScenario, ({ initialCars, initialPickups, joins, steps }) => {
+        const table = new EntityTable();
+        const ids: number[] = [];
+        for (let index = 0; index < initialCars; index++) ids.push(table.spawn(Car, car(index, 50, '')));
+        for (let index = 0; index < initialPickups; index++) {
+          ids.push(table.spawn(Pickup, { kind: 'health', active: true }));
+        }
+        const shared = new SharedSnapshots(registry);
+        const clients: (SharingClient | undefined)[] = new Array(CLIENTS).fill(undefined);
+
+        const exchange = (client: SharingClient, now: number, ackLost: boolean, ackDelay: number) => {
+          for (const bytes of client.snapshots.deliver(now)) {
+            const outcome = client.decoder.decode(bytes);
+            // No client ever loses its state here, so no snapshot may need a resync (or miss its checksum).
+            expect(outcome.kind).not.toBe('resync');
+            if (outcome.kind !== 'applied') continue;
+            checkAgainstLog(client.decoder, client.log);
+            if (outcome.complete) checkComplete(client.decoder, client.log.get(outcome.seq));
+            client.acks.send(now, encodeAck(client.decoder.ack()), ackLost, ackDelay);
+          }
+          for (const bytes of client.acks.deliver(now)) {
+            const wasShared = client.encoder.inSharedMode;
+            client.encoder.receiveAck(decodeAck(bytes));
+            if (!wasShared && client.encoder.inSharedMode) totals.returned++;
+          }
+        };
+        const send = (client: SharingClient, frame: WorldFrame, budget: number) => {
+          const wasShared = client.encoder.inSharedMode;
+          const snapshot = client.encoder.encode(frame, { budgetBytes: budget });
+          expect(snapshot.bytes.length).toBeLessThanOrEqual(budget);
+          if (client.encoder.inSharedMode) totals.shared++;
+          else totals.perClient++;
+          if (wasShared && !client.encoder.inSharedMode) totals.leftShared++;
+          client.log.set(snapshot.seq, frame);
+          return snapshot;
+        };
+
+        let now = 0;
+        for (const [stepIndex, tick] of steps.entries()) {
+          for (const change of tick.mutations) mutate(table, ids, change);
+          const frame = table.frame(now);
+          for (let index = 0; index < CLIENTS; index++) {
+            const fate = tick.clients[index]!;
+            if (clients[index] === undefined && joins[index]! <= stepIndex) {
+              clients[index] = {
+                encoder: new SnapshotEncoder(registry, { shared }),
+                decoder: new SnapshotDecoder(registry),
+                log: new FrameLog(),
+                snapshots: new Link(),
+                acks: new Link(),
+              };
+            }
+            const client = clients[index];
+            if (client === undefined) continue;
+            if (fate.resync === 1) client.encoder.resync();
+            if (fate.resync === 2) client.encoder.receiveAck({ ...client.decoder.ack(), resync: true });
+            if (fate.resync !== 0) totals.resyncs++;
+            if (!fate.skip) {
+              const snapshot = send(client, frame, fate.budget);
+              client.snapshots.send(now, snapshot.bytes, fate.snapshotLost, fate.snapshotDelay);
+            }
+            exchange(client, now, fate.ackLost, fate.ackDelay);
+          }
+          now++;
+        }
+        // The link heals and budgets lift: every client converges on the world, in step (shared mode).
+        for (const client of clients) {
+          if (client === undefined) continue;
+          let converged = false;
+          for (let extra = 0; extra < 20 && !converged; extra++) {
+            const snapshot = send(client, table.frame(now), Number.POSITIVE_INFINITY);
+            client.snapshots.send(now, snapshot.bytes, false, 0);
+            exchange(client, now + 10, false, 0);
+            converged = snapshot.complete && snapshot.sent.length === 0 && client.encoder.inSharedMode;
+            now += 11;
+          }
+          expect(converged).toBe(true);
+          checkComplete(client.decoder, table.frame(now));
+        }
+        reused += shared.stats.reused;
+      }),
+      { numRuns: 200 },
+    );
+    // The scenarios did exercise every path: shared bodies (and their reuse), per-client snapshots,
+    // leaving shared mode and coming back, resyncs.
+    for (const [name, count] of Object.entries(totals)) expect(count, name).toBeGreaterThan(0);
+    expect(reused).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,141 @@
+import type { AnyEntityType } from '../entity.js';
+import { type EntityCodes, sameCodes } from '../state-codes.js';
+import type { EntityRecord, WorldFrame } from './entity-table.js';
+
+/*
+ * What a per-client encoder knows of one client, entity by entity. Inside the encoder snapshots are
+ * counted without wrapping (`at`); the wire carries `at % 65536`.
+ */
+
+/** Unacked records kept per entity; past it the client's copy of the entity counts as unknown. */
+const MAX_UNACKED_RECORDS = 64;
+
+export interface SentRecord {
+  readonly at: number;
+  /** null: a removal. */
+  readonly codes: EntityCodes | null;
+}
+
+/** The newest state the client acked of an entity. */
+export interface Baseline {
+  readonly at: number;
+  readonly codes: EntityCodes;
+  /**
+   * False when the client holds these codes as of snapshot `at` but may have got them in an earlier one
+   * (a baseline taken over from shared mode): a delta may take it as the implied baseline, never name it.
+   */
+  readonly exact: boolean;
+}
+
+/** What this client holds of one entity, as far as the server knows. */
+export interface Tracked {
+  readonly type: AnyEntityType;
+  baseline: Baseline | undefined;
+  /** Records sent after the baseline, oldest first: the client may hold any of them. */
+  sent: SentRecord[];
+  /** Records newer than the baseline were dropped unacked up to this one: the client's copy is unknown. */
+  unknownUntil: number | undefined;
+}
+
+/** One snapshot sent and not yet known acked. */
+export interface SentSnapshot {
+  readonly at: number;
+  /** The frame it was encoded from and its shared history index (only with shared encoding). */
+  readonly frame: WorldFrame | undefined;
+  readonly frameIndex: number | undefined;
+  readonly complete: boolean;
+  /** Ids in it, ascending, and their records (undefined: a removal). */
+  readonly ids: readonly number[];
+  readonly entities: readonly (EntityRecord | undefined)[];
+}
+
+/** The newest snapshot the client acked, when the header can name it: deltas against it need no reference. */
+export interface Acked {
+  readonly at: number;
+  readonly distance: number;
+}
+
+/**
+ * The tracking of a client in step at `frame` (snapshot `at`): it holds exactly that frame, every entity
+ * as of `at`, but not known from which snapshot (so the baselines are not `exact`).
+ */
+export function trackInStep(frame: WorldFrame, at: number): Map<number, Tracked> {
+  const tracked = new Map<number, Tracked>();
+  for (const [id, record] of frame.entities) {
+    const baseline = { at, codes: record.codes, exact: false };
+    tracked.set(id, { type: record.type, baseline, sent: [], unknownUntil: undefined });
+  }
+  return tracked;
+}
+
+/** Notes every record of a sent snapshot: the client may now hold it. */
+export function trackSent(tracked: Map<number, Tracked>, snapshot: SentSnapshot): void {
+  const { at, ids, entities } = snapshot;
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index] as number;
+    const entity = entities[index];
+    let entry = tracked.get(id);
+    if (entity !== undefined && (entry === undefined || entry.type !== entity.type)) {
+      entry = { type: entity.type, baseline: undefined, sent: [], unknownUntil: undefined };
+      tracked.set(id, entry);
+    }
+    if (entry === undefined) continue;
+    entry.sent.push({ at, codes: entity?.codes ?? null });
+    if (entry.sent.length > MAX_UNACKED_RECORDS) {
+      const dropped = entry.sent.shift() as SentRecord;
+      entry.unknownUntil = dropped.at;
+    }
+  }
+}
+
+/** Moves the baselines of the entities in an acked snapshot to what it carried; an acked removal forgets. */
+export function trackAcked(tracked: Map<number, Tracked>, at: number, ids: readonly number[]): void {
+  for (const id of ids) {
+    const entry = tracked.get(id);
+    if (entry === undefined) continue;
+    // `sent` is in ascending `at` order, one record per snapshot.
+    const sent = entry.sent;
+    let found = -1;
+    for (let index = 0; index < sent.length; index++) {
+      const sentAt = (sent[index] as SentRecord).at;
+      if (sentAt === at) found = index;
+      if (sentAt >= at) break;
+    }
+    if (found < 0) continue;
+    const record = sent[found] as SentRecord;
+    if (record.codes === null) {
+      tracked.delete(id);
+      continue;
+    }
+    if (entry.baseline !== undefined && at <= entry.baseline.at) continue;
+    entry.baseline = { at, codes: record.codes, exact: true };
+    sent.splice(0, found + 1);
+    if (entry.unknownUntil !== undefined && entry.unknownUntil <= at) entry.unknownUntil = undefined;
+  }
+}
+
+/**
+ * True when the client takes the baseline without being told: it is the newest copy the client holds from
+ * snapshots up to the acked one. Every snapshot in the 32 before that ack is known received or lost
+ * (and a lost one can no longer arrive: the client drops snapshots older than its newest), but a record
+ * sent earlier and never acked may be held, so any unacked record up to the acked snapshot rules it out.
+ */
+export function impliedBaseline(entry: Tracked, acked: Acked | undefined): boolean {
+  if (acked === undefined || entry.unknownUntil !== undefined) return false;
+  const baseline = entry.baseline;
+  if (baseline === undefined || baseline.at > acked.at) return false;
+  const oldestUnacked = entry.sent[0];
+  return oldestUnacked === undefined || oldestUnacked.at > acked.at;
+}
+
+/** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
+export function isHeld(entry: Tracked, codes: EntityCodes): boolean {
+  if (entry.baseline === undefined || entry.unknownUntil !== undefined) return false;
+  if (!sameCodes(entry.type, entry.baseline.codes, codes)) return false;
+  const sent = entry.sent;
+  for (let index = 0; index < sent.length; index++) {
+    const other = (sent[index] as SentRecord).codes;
+    if (other === null || !sameCodes(entry.type, other, codes)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,71 @@
+import { EncodingCache } from './encoding-cache.js';
+import type { EntityRegistry } from './entity-registry.js';
+import type { WorldFrame } from './entity-table.js';
+import { FrameHistory } from './frame-history.js';
+import { type BaseFrame, buildSharedBody, type SharedBody } from './shared-body.js';
+
+export interface SharedSnapshotsOptions {
+  /** The encoding cache the bodies are built from; share the encoders' one. Default: a new one. */
+  cache?: EncodingCache;
+}
+
+export interface SharedSnapshotStats {
+  /** Bodies encoded: one per distinct (frame, client's acked frame) pair. */
+  readonly bodies: number;
+  /** Snapshots served from a body encoded for another client. */
+  readonly reused: number;
+}
+
+/**
+ * Shared snapshot encoding for the clients of one world. With no byte budget in the way, a client that
+ * acked a complete snapshot holds exactly that snapshot's frame, so what it needs next is a function of
+ * (the frame now, the frame it is in step at): clients in the same state share one encode, and each only
+ * gets its own header (seq, acked distance, checksum) patched into a copy of the bytes. Pass one to every
+ * client's `SnapshotEncoder` (`{ shared }`), with frames from one `EntityTable` in time order.
+ */
+export class SharedSnapshots {
+  readonly registry: EntityRegistry;
+  readonly cache: EncodingCache;
+  readonly #history = new FrameHistory();
+  /** Bodies of the newest frame, by the frame their clients are in step at; dropped with the next frame. */
+  #bodiesOf: WorldFrame | undefined;
+  #bodies = new Map<WorldFrame, SharedBody>();
+  #encoded = 0;
+  #reused = 0;
+
+  constructor(registry: EntityRegistry, options: SharedSnapshotsOptions = {}) {
+    this.registry = registry;
+    this.cache = options.cache ?? new EncodingCache();
+  }
+
+  get stats(): SharedSnapshotStats {
+    return { bodies: this.#encoded, reused: this.#reused };
+  }
+
+  /** For `SnapshotEncoder`: the frame's index, and whether it is the newest frame seen (shareable). */
+  see(frame: WorldFrame): { readonly index: number; readonly newest: boolean } {
+    const index = this.#history.see(frame);
+    return { index, newest: index === this.#history.latestIndex };
+  }
+
+  /**
+   * For `SnapshotEncoder`: the body that brings a client in step at `base` to the newest frame, or
+   * undefined when `base` is too old for the history kept (the client goes per-client).
+   */
+  body(frame: WorldFrame, base: BaseFrame): SharedBody | undefined {
+    if (base.index < this.#history.oldestBase) return undefined;
+    if (frame !== this.#bodiesOf) {
+      this.#bodiesOf = frame;
+      this.#bodies = new Map();
+    }
+    const cached = this.#bodies.get(base.frame);
+    if (cached !== undefined) {
+      this.#reused++;
+      return cached;
+    }
+    const body = buildSharedBody(this.registry, this.cache, this.#history, frame, base);
+    this.#bodies.set(base.frame, body);
+    this.#encoded++;
+    return body;
+  }
+}

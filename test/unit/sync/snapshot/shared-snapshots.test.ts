@@ -1,0 +1,137 @@
+import {
+  PriorityAccumulator,
+  SharedSnapshots,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  type SnapshotOutcome,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { Car, car, checkComplete, registry, world } from './harness.js';
+
+function applied(outcome: SnapshotOutcome) {
+  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+describe('SharedSnapshots', () => {
+  it('costs one body encode per tick for any number of clients in step at the same frame', () => {
+    const table = world(20);
+    const shared = new SharedSnapshots(registry);
+    const clients = Array.from({ length: 16 }, () => ({
+      encoder: new SnapshotEncoder(registry, { shared }),
+      decoder: new SnapshotDecoder(registry),
+    }));
+    const exchange = (tick: number) => {
+      const frame = table.frame(tick);
+      for (const { encoder, decoder } of clients) {
+        applied(decoder.decode(encoder.encode(frame).bytes));
+        encoder.receiveAck(decoder.ack());
+      }
+    };
+    // The first snapshot is per client (nothing acked yet); its ack puts every client in step.
+    exchange(0);
+    expect(clients.every(({ encoder }) => encoder.inSharedMode)).toBe(true);
+    for (let tick = 1; tick <= 10; tick++) {
+      for (let id = 0; id < 20; id += 3) table.update(id, Car, car(id + tick, 100 - tick));
+      const before = shared.stats;
+      exchange(tick);
+      expect(shared.stats.bodies - before.bodies).toBe(1);
+      expect(shared.stats.reused - before.reused).toBe(clients.length - 1);
+    }
+    for (const { decoder } of clients) checkComplete(decoder, table.frame(11));
+  });
+
+  it('writes the same bytes as a per-client encoder for a client acking every snapshot', () => {
+    const table = world(6, 2);
+    const shared = new SharedSnapshots(registry);
+    const sharing = {
+      encoder: new SnapshotEncoder(registry, { shared }),
+      decoder: new SnapshotDecoder(registry),
+    };
+    const alone = { encoder: new SnapshotEncoder(registry), decoder: new SnapshotDecoder(registry) };
+    for (let tick = 0; tick < 12; tick++) {
+      if (tick % 2 === 0) table.update(tick % 6, Car, car(tick * 1.5, 90 - tick));
+      if (tick === 3) table.spawn(Car, car(50));
+      if (tick === 5) table.remove(1);
+      const frame = table.frame(tick);
+      const bytes = [sharing, alone].map(({ encoder, decoder }) => {
+        const snapshot = encoder.encode(frame);
+        applied(decoder.decode(snapshot.bytes));
+        encoder.receiveAck(decoder.ack());
+        return snapshot.bytes;
+      });
+      expect(bytes[0]).toEqual(bytes[1]);
+    }
+    expect(shared.stats.bodies).toBe(11);
+  });
+
+  it('goes per-client when the body does not fit the budget, names no baseline it cannot, and comes back', () => {
+    const table = world(12);
+    const shared = new SharedSnapshots(registry);
+    // Entity 0 never wins a place in a packet that is short.
+    const priority = new PriorityAccumulator({ priority: (id) => (id === 0 ? 0 : 1) });
+    const encoder = new SnapshotEncoder(registry, { shared, priority });
+    const decoder = new SnapshotDecoder(registry);
+    let tick = 0;
+    const send = (budgetBytes = Number.POSITIVE_INFINITY) =>
+      encoder.encode(table.frame(tick++), { budgetBytes });
+    applied(decoder.decode(send().bytes));
+    encoder.receiveAck(decoder.ack());
+    expect(encoder.inSharedMode).toBe(true);
+    // In step at a snapshot that does not carry entity 0.
+    table.update(1, Car, car(1, 99));
+    applied(decoder.decode(send().bytes));
+    encoder.receiveAck(decoder.ack());
+
+    // Entity 0 changes in a shared snapshot the client loses.
+    table.update(0, Car, car(0, 10));
+    expect(send().sent).toEqual([0]);
+    // Every car changes and the budget is short: the body does not fit, the client goes per-client.
+    for (let id = 0; id < 12; id++) table.update(id, Car, car(id + 0.5, 20, 'longname'));
+    const cut = send(60);
+    expect(encoder.inSharedMode).toBe(false);
+    expect(cut.complete).toBe(false);
+    expect(cut.sent).not.toContain(0);
+    applied(decoder.decode(cut.bytes));
+    encoder.receiveAck(decoder.ack());
+    // The client's copy of entity 0 is from the very first snapshot: the server knows its codes but not
+    // which snapshot it came in, so it must send entity 0 in full rather than name a baseline.
+    const next = send();
+    expect(next.complete).toBe(true);
+    applied(decoder.decode(next.bytes));
+    checkComplete(decoder, table.frame(tick));
+    encoder.receiveAck(decoder.ack());
+    expect(encoder.inSharedMode).toBe(true);
+    const quiet = send();
+    expect(quiet.sent).toEqual([]);
+    applied(decoder.decode(quiet.bytes));
+  });
+
+  it('lets the implied baseline be a copy older than the 64-snapshot window', () => {
+    const table = world(2);
+    const shared = new SharedSnapshots(registry);
+    const encoder = new SnapshotEncoder(registry, { shared });
+    const decoder = new SnapshotDecoder(registry);
+    let tick = 0;
+    // Entity 0 is sent once and stays unchanged for 70 snapshots, all acked.
+    for (; tick < 70; tick++) {
+      table.update(1, Car, car(1 + tick));
+      applied(decoder.decode(encoder.encode(table.frame(tick)).bytes));
+      encoder.receiveAck(decoder.ack());
+    }
+    // Then it changes twice before the ack of the first change comes back: both deltas are against the
+    // copy the client got 70 snapshots ago, which the decoder must still hold after the first.
+    table.update(0, Car, car(5));
+    applied(decoder.decode(encoder.encode(table.frame(tick++)).bytes));
+    table.update(0, Car, car(6));
+    const second = encoder.encode(table.frame(tick++));
+    expect(second.sent).toEqual([0]);
+    applied(decoder.decode(second.bytes));
+    expect(decoder.stateOf(0, Car)).toEqual(car(6));
+  });
+
+  it('refuses an encoder whose registry is not the shared one', () => {
+    const shared = new SharedSnapshots(registry);
+    expect(() => new SnapshotEncoder({ ...registry }, { shared })).toThrow(RangeError);
+  });
+});
