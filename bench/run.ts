@@ -3,9 +3,11 @@ import { type Row, report } from './results.js';
 import { benchBrowserPeers } from './workloads/browser-peers.js';
 import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
+import { benchNetcodeLab } from './workloads/netcode-lab.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
 import { benchServerLink } from './workloads/server-link-all.js';
+import { simStepBench } from './workloads/sim-step.js';
 import { benchSyncCpu } from './workloads/sync-cpu.js';
 import { benchSyncW1 } from './workloads/sync-w1.js';
 import { benchSyncW2 } from './workloads/sync-w2.js';
@@ -20,6 +22,8 @@ rows.push(...(await benchServerLink()));
 rows.push(...benchSyncW1());
 rows.push(...benchSyncW2());
 rows.push(...benchSyncCpu());
+rows.push(...(await simStepBench()));
+rows.push(...benchNetcodeLab());
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections
 // closed; the results are written, so do not wait for them.

@@ -68,8 +68,13 @@ export class InputBuffer<I> {
     packet.inputs.forEach((input, index) => {
       const tick = packet.firstTick + index;
       if (this.#lastConsumed !== undefined && tick <= this.#lastConsumed) {
-        if (this.#missedTicks.delete(tick)) this.#rejected.stale++;
-        else this.#duplicates++;
+        if (this.#missedTicks.delete(tick)) {
+          this.#rejected.stale++;
+          // A late input still tells how late: the margin goes negative and the client speeds up.
+          this.#newestReceived = Math.max(this.#newestReceived ?? tick, tick);
+        } else {
+          this.#duplicates++;
+        }
       } else if (this.#pending.has(tick)) {
         this.#duplicates++;
       } else if (tick > serverTick + this.#maxLeadTicks) {

@@ -16,6 +16,7 @@ export { type CloseOptions, type DrainOptions, GameServer } from './game-server.
 export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } from './ice/ice-servers.js';
 export { relayOnlySignal } from './ice/relay-only-signal.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
+export * from './monitoring/index.js';
 export type { GameServerOptions } from './options.js';
 export { MemoryRegistry, type MemoryRegistryOptions } from './registry/memory-registry.js';
 export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-registry.js';
@@ -39,4 +40,10 @@ export { HandshakePacer } from './server-link/handshake-pacer.js';
 export { ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';
 export { ServerLinks } from './server-link/server-links.js';
-export { RoomSync, type RoomSyncOptions, type RoomSyncStats, type SyncedRoom } from './sync/room-sync.js';
+export {
+  RoomSync,
+  type RoomSyncOptions,
+  type RoomSyncStats,
+  type SyncedRoom,
+  type SyncMember,
+} from './sync/room-sync.js';

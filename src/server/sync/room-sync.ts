@@ -15,17 +15,27 @@ import {
   SnapshotEncoder,
   type Tier,
 } from '../../sync/index.js';
-import { Channel } from '../../transport/index.js';
+import { Channel, type Link } from '../../transport/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 
+/**
+ * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
+ * test or a lab) can be one too.
+ */
+export interface SyncMember {
+  /** Away members (reconnecting) get no snapshots. */
+  readonly away: boolean;
+  readonly link: Pick<Link, 'send'>;
+}
+
 /** What RoomSync needs of its room: a `Room` is one. */
-export interface SyncedRoom {
-  readonly clients: readonly RoomClient[];
+export interface SyncedRoom<M extends SyncMember = RoomClient> {
+  readonly clients: readonly M[];
   readonly clock: Clock;
 }
 
-export interface RoomSyncOptions {
+export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
   /** Entity types, in the same order as on the clients: a type's id is its index (append only). */
   types: readonly AnyEntityType[];
   /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
@@ -38,16 +48,16 @@ export interface RoomSyncOptions {
    */
   deflateAboveBytes?: number;
   /** Priority an entity gains per snapshot for this member (≥ 0), e.g. falling with distance. Default 1. */
-  priority?: (client: RoomClient, id: number, entity: EntityRecord) => number;
+  priority?: (client: M, id: number, entity: EntityRecord) => number;
   /** Update tier of an entity for this member. Default normal. */
-  tier?: (client: RoomClient, id: number, entity: EntityRecord) => Tier;
+  tier?: (client: M, id: number, entity: EntityRecord) => Tier;
   /** Where `sync_*` counters go: pass the server's `metrics`. */
   metrics?: MetricsSink;
   /**
    * How a framed snapshot leaves for a member. Default `client.link.send(Channel.phys, bytes)`.
    * A plug point for tests (loss) and for wrapping the link.
    */
-  send?: (client: RoomClient, bytes: Uint8Array) => void;
+  send?: (client: M, bytes: Uint8Array) => void;
 }
 
 export interface RoomSyncStats {
@@ -82,16 +92,16 @@ const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
  * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
  * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
  */
-export class RoomSync {
+export class RoomSync<M extends SyncMember = RoomClient> {
   /** The room's synced entities: spawn, update and remove them here. */
   readonly world = new EntityTable();
   readonly registry: EntityRegistry;
-  readonly #room: SyncedRoom;
+  readonly #room: SyncedRoom<M>;
   readonly #cache = new EncodingCache();
   /** Members in step at the same frame share one encode of their snapshot. */
   readonly #shared: SharedSnapshots;
-  readonly #members = new Map<RoomClient, Member>();
-  readonly #options: RoomSyncOptions;
+  readonly #members = new Map<M, Member>();
+  readonly #options: RoomSyncOptions<M>;
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
@@ -104,7 +114,7 @@ export class RoomSync {
     badFrames: 0,
   };
 
-  constructor(room: SyncedRoom, options: RoomSyncOptions) {
+  constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
     this.registry = entityRegistry(options.types);
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
     this.#room = room;
@@ -132,28 +142,29 @@ export class RoomSync {
   }
 
   /** Snapshots per second to this member (1..120); it takes effect from their next snapshot. */
-  setRate(client: RoomClient, rateHz: number): void {
+  setRate(client: M, rateHz: number): void {
     this.#member(client).periodMs = periodOf(rateHz);
   }
 
   /** Bytes of one snapshot to this member (before deflate); sized above the largest full entity state. */
-  setBudget(client: RoomClient, budgetBytes: number): void {
+  setBudget(client: M, budgetBytes: number): void {
     this.#member(client).budgetBytes = checkBudget(budgetBytes);
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
-  resync(client: RoomClient): void {
+  resync(client: M): void {
     this.#members.get(client)?.encoder.resync();
   }
 
   /**
    * Sends a snapshot of the world at `tick` to every member it is due for (by their rate), skipping
-   * members who are away. Call it after each simulation step.
+   * members who are away. Call it after each simulation step. Returns the members a snapshot went to.
    */
-  flush(tick: number): void {
+  flush(tick: number): M[] {
     const clients = this.#room.clients;
     this.#forgetLeavers(clients);
     const now = this.#room.clock.now();
+    const sent: M[] = [];
     let frame: ReturnType<EntityTable['frame']> | undefined;
     for (const client of clients) {
       if (client.away) continue;
@@ -167,7 +178,9 @@ export class RoomSync {
       frame ??= this.world.frame(tick);
       const snapshot = member.encoder.encode(frame, { budgetBytes: member.budgetBytes });
       this.#send(client, this.#frame(snapshot.bytes));
+      sent.push(client);
     }
+    return sent;
   }
 
   /**
@@ -175,7 +188,7 @@ export class RoomSync {
    * what comes back is the app's own bytes (an input, with the sync frame removed), or undefined when
    * there are none (an ack-only message, a malformed frame). Other channels pass through untouched.
    */
-  receive(client: RoomClient, channel: Channel, bytes: Uint8Array): Uint8Array | undefined {
+  receive(client: M, channel: Channel, bytes: Uint8Array): Uint8Array | undefined {
     if (channel !== Channel.phys) return bytes;
     let frame: ReturnType<typeof decodeSyncFrame>;
     try {
@@ -209,7 +222,7 @@ export class RoomSync {
     return chosen ? encodeSnapshotFrame(deflated, true) : encodeSnapshotFrame(snapshot, false);
   }
 
-  #send(client: RoomClient, bytes: Uint8Array): void {
+  #send(client: M, bytes: Uint8Array): void {
     this.#stats.snapshotsSent++;
     this.#stats.bytesSent += bytes.length;
     this.#options.metrics?.count('sync_snapshots_total');
@@ -218,7 +231,7 @@ export class RoomSync {
     else client.link.send(Channel.phys, bytes);
   }
 
-  #member(client: RoomClient): Member {
+  #member(client: M): Member {
     let member = this.#members.get(client);
     if (member === undefined) {
       const { priority, tier } = this.#options;
@@ -241,7 +254,7 @@ export class RoomSync {
     return member;
   }
 
-  #forgetLeavers(clients: readonly RoomClient[]): void {
+  #forgetLeavers(clients: readonly M[]): void {
     if (clients.length === this.#members.size && clients.every((client) => this.#members.has(client))) return;
     const present = new Set(clients);
     for (const client of this.#members.keys()) if (!present.has(client)) this.#members.delete(client);

@@ -90,7 +90,18 @@ describe('InputBuffer', () => {
     for (let tick = 3; tick < 7; tick++) buffer.take(tick);
     expect(buffer.margin).toBe(3); // window holds ticks 2..6: 7, 6, 5, 4, 3
     for (let tick = 7; tick < 12; tick++) buffer.take(tick);
-    expect(buffer.margin).toBe(-2); // inputs ran out: negative margin
+    expect(buffer.margin).toBe(-3); // at each take, the newest input seen is three ticks old // inputs ran out: negative margin
+  });
+
+  it('reports a negative margin for a client whose inputs all arrive late, so it can speed up', () => {
+    const buffer = new InputBuffer<string>();
+    for (let tick = 0; tick < 12; tick++) {
+      buffer.take(tick);
+      // Each input arrives two ticks after the server needed it.
+      if (tick >= 2) buffer.receive(packet(tick - 2, 1), tick + 1);
+    }
+    expect(buffer.rejected.stale).toBeGreaterThan(0);
+    expect(buffer.margin).toBe(-3); // at each take, the newest input seen is three ticks old
   });
 
   it('refuses a tick taken twice', () => {

@@ -1,0 +1,62 @@
+/**
+ * Latency compensation in the lab: 8 bots play over seeded simulated links (the real server authority,
+ * sync layer and player code, in simulated time) across RTT x jitter x loss, and each run reports what
+ * the players experienced against the server's ground truth. Alone:
+ * `npm run build && node dist/bench/workloads/netcode-lab.js`.
+ */
+import { pathToFileURL } from 'node:url';
+import { describeConditions, type LabConditions, runNetLab } from '../../game/net/lab/index.js';
+import type { Row } from '../results.js';
+
+const BURSTY = { goodToBad: 0.01, badToGood: 0.25, lossInBad: 0.5 } as const;
+
+/** The issue's matrix: RTT 0/50/150/300 with ±20 ms jitter at 0/5/10% loss, bursty loss, a slow uplink. */
+export const LAB_MATRIX: readonly LabConditions[] = [
+  ...[0, 50, 150, 300].flatMap((rttMs) =>
+    [0, 0.05, 0.1].map((lossRate) => ({ rttMs, jitterMs: 20, lossRate })),
+  ),
+  { rttMs: 150, jitterMs: 20, burst: BURSTY },
+  { rttMs: 150, jitterMs: 20, lossRate: 0.05, uplinkShare: 0.8 },
+];
+
+export function benchNetcodeLab(snapshotHz = 30): Row[] {
+  const rows: Row[] = [];
+  for (const conditions of LAB_MATRIX) {
+    const report = runNetLab({ conditions, snapshotHz, durationMs: 30_000, warmupMs: 5_000, seed: 7 });
+    const workload = `netcode lab @${snapshotHz} Hz, 8 players: ${describeConditions(conditions)}`;
+    const row = (metric: string, value: number, unit: string) =>
+      rows.push({ workload, system: 'vehikill-net', metric, value, unit });
+    row('correction p50', report.corrections.quantile(0.5), 'units');
+    row('correction p99', report.corrections.quantile(0.99), 'units');
+    row('correction p99 outside vehicle contact', report.correctionsOutsideContact.quantile(0.99), 'units');
+    row('remote position error p50', report.remoteError.quantile(0.5), 'units');
+    row('remote position error p99', report.remoteError.quantile(0.99), 'units');
+    row('interpolation delay mean', report.interpolationDelayMs.mean, 'ms');
+    row('interpolation delay p99', report.interpolationDelayMs.quantile(0.99), 'ms');
+    row('frames extrapolated', report.extrapolatedFrameShare * 100, '%');
+    row('stall frames (nothing to draw)', report.emptyFrames, 'frames');
+    row('input margin p50', report.marginTicks.quantile(0.5), 'ticks');
+    row('input margin p1', report.marginTicks.quantile(0.01), 'ticks');
+    row(
+      'inputs rejected',
+      report.rejections.stale + report.rejections.future + report.rejections.rate,
+      'inputs',
+    );
+    row('inputs missed (repeated)', report.missedInputs, 'inputs');
+    row('clock error p99', report.clockErrorMs.quantile(0.99), 'ms');
+    const shots = report.shots;
+    row(
+      'screen hits confirmed by the server',
+      shots.claimed === 0 ? 0 : (shots.confirmed / shots.claimed) * 100,
+      '%',
+    );
+    row('desyncs', report.desyncs, 'reports');
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const row of benchNetcodeLab()) {
+    console.log(`| ${row.workload} | ${row.metric} | ${row.value.toFixed(3)} | ${row.unit} |`);
+  }
+}

@@ -1,0 +1,237 @@
+import {
+  DesyncMonitor,
+  type DesyncRecord,
+  InputBuffer,
+  type InputBufferOptions,
+  LagHistory,
+  type RewindRejection,
+} from 'vehikill-net/netcode';
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import type { EntityTable } from 'vehikill-net/sync';
+import { Channel } from 'vehikill-net/transport';
+import {
+  type Arena,
+  addVehicle,
+  cloneWorld,
+  cos,
+  createWorld,
+  findVehicle,
+  NEUTRAL_INPUT,
+  raycastVehicles,
+  removeVehicle,
+  sin,
+  stepWorld,
+  TICK_RATE,
+  type VehicleInput,
+  type World,
+} from '../../sim/index.js';
+import { decodeGameMessage, encodeClockReply, encodeStatus, type GameMessage } from '../protocol/messages.js';
+import type { NetInput } from '../protocol/net-input.js';
+import { hashSyncedEntities } from '../protocol/synced-hash.js';
+import { lerpWorld } from './lerp-world.js';
+import { WorldTable } from './world-table.js';
+
+/** What the authority needs of the sync layer: `RoomSync` is one. */
+export interface GameSync<P> {
+  readonly world: EntityTable;
+  /** Sends due snapshots of the world at `tick`; returns the players one went to. */
+  flush(tick: number): readonly P[];
+  /** Takes acks from a player's `phys` message and returns the app bytes in it, if any. */
+  receive(player: P, channel: Channel, bytes: Uint8Array): Uint8Array | undefined;
+}
+
+export interface AuthorityOptions<P> {
+  sync: GameSync<P>;
+  /** Sends the game's own bytes to a player on `phys` (as a sync app frame). */
+  sendApp(player: P, bytes: Uint8Array): void;
+  /**
+   * Server time in ms on the tick timeline: tick k is simulated at k * 1000 / TICK_RATE. Players sync
+   * their clocks to it, which is how they know which tick the server is at.
+   */
+  now(): number;
+  arena?: Arena;
+  inputBuffer?: InputBufferOptions;
+  /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
+  maxInterpDelayMs?: number;
+  /** Reach of a hitscan shot in world units (default 80). */
+  shotRange?: number;
+  /** A player's decoded state disagreed with the server's: the record replays it. */
+  onDesync?(player: P, record: DesyncRecord<Readonly<Record<number, VehicleInput>>, unknown>): void;
+  /** A hitscan shot was checked (accepted with its target or not, or refused with a reason). */
+  onShot?(player: P, shot: ShotOutcome): void;
+  /** A player sent something malformed; it was dropped. */
+  onBadInput?(player: P, error: ProtocolError): void;
+}
+
+/** The server's verdict on a shot. */
+export type ShotOutcome =
+  | { readonly ok: true; readonly tick: number; readonly target: number | undefined }
+  | { readonly ok: false; readonly tick: number; readonly reason: RewindRejection | 'no-view' };
+
+interface PlayerSlot {
+  readonly vehicleId: number;
+  readonly buffer: InputBuffer<NetInput>;
+  badInputs: number;
+}
+
+/**
+ * The authoritative simulation of one arena: each tick it takes every player's input for that tick from
+ * their input buffer (a missing one repeats the last), checks shots against the world the shooter saw
+ * (lag compensation), steps the shared simulation, mirrors it into the sync layer, sends snapshots with
+ * each player's input status, and answers clock probes. Transport-agnostic: `P` is whatever identifies
+ * a player to the sync layer (a RoomClient in a room, a simulated endpoint in the lab).
+ */
+export class ArenaAuthority<P> {
+  readonly world: World;
+  readonly #options: AuthorityOptions<P>;
+  readonly #table: WorldTable;
+  readonly #players = new Map<P, PlayerSlot>();
+  readonly #history: LagHistory<World>;
+  readonly #desync = new DesyncMonitor<Readonly<Record<number, VehicleInput>>, unknown>({
+    historyTicks: 600,
+  });
+  readonly #inputs = new Map<number, VehicleInput>();
+
+  constructor(options: AuthorityOptions<P>) {
+    this.#options = options;
+    this.world = createWorld(options.arena);
+    this.#table = new WorldTable(options.sync.world);
+    this.#history = new LagHistory<World>({
+      tickRate: TICK_RATE,
+      maxHistoryMs: 1000,
+      maxInterpDelayMs: options.maxInterpDelayMs ?? 150,
+      interpolate: lerpWorld,
+    });
+  }
+
+  /** Seats a player: gives them a vehicle at the clearest spawn point and returns its id. */
+  join(player: P): number {
+    const existing = this.#players.get(player);
+    if (existing) return existing.vehicleId;
+    let vehicleId = 0;
+    while (findVehicle(this.world, vehicleId) !== undefined) vehicleId++;
+    addVehicle(this.world, vehicleId);
+    this.#players.set(player, {
+      vehicleId,
+      buffer: new InputBuffer<NetInput>(this.#options.inputBuffer),
+      badInputs: 0,
+    });
+    this.#table.update(this.world);
+    return vehicleId;
+  }
+
+  leave(player: P): void {
+    const slot = this.#players.get(player);
+    if (!slot) return;
+    this.#players.delete(player);
+    removeVehicle(this.world, slot.vehicleId);
+    this.#table.update(this.world);
+  }
+
+  vehicleOf(player: P): number | undefined {
+    return this.#players.get(player)?.vehicleId;
+  }
+
+  /** The sync table id of a vehicle, for tests and tools that compare with what players decode. */
+  vehicleEntity(vehicleId: number): number | undefined {
+    return this.#table.vehicleEntity(vehicleId);
+  }
+
+  /** A player's input buffer, for its margin and rejection counts. */
+  inputsOf(player: P): InputBuffer<NetInput> | undefined {
+    return this.#players.get(player)?.buffer;
+  }
+
+  /** Every message a player sends on its server link goes through here; nothing a player sends throws. */
+  receive(player: P, channel: Channel, bytes: Uint8Array): void {
+    const slot = this.#players.get(player);
+    if (!slot || channel !== Channel.phys) return;
+    const payload = this.#options.sync.receive(player, channel, bytes);
+    if (payload === undefined || payload.length === 0) return;
+    let message: GameMessage;
+    try {
+      message = decodeGameMessage(payload, 'player');
+    } catch (error) {
+      slot.badInputs++;
+      const fault =
+        error instanceof ProtocolError ? error : new ProtocolError(ErrorCode.BAD_FRAME, String(error));
+      this.#options.onBadInput?.(player, fault);
+      return;
+    }
+    if (message.type === 'input') {
+      slot.buffer.receive(message.packet, this.world.tick);
+    } else if (message.type === 'clock-probe') {
+      const now = this.#options.now();
+      this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
+    } else if (message.type === 'hash') {
+      const check = this.#desync.check(message.tick, message.hash);
+      if (check.status === 'mismatch') this.#options.onDesync?.(player, check.record);
+    }
+  }
+
+  /** Simulates one tick, then sends due snapshots and input status. */
+  step(): void {
+    const world = this.world;
+    const tick = world.tick;
+    this.#inputs.clear();
+    for (const [player, slot] of this.#players) {
+      const net = slot.buffer.take(tick);
+      const input = net?.input ?? NEUTRAL_INPUT;
+      this.#inputs.set(slot.vehicleId, input);
+      if (input.fire) this.#options.onShot?.(player, this.checkShot(slot.vehicleId, tick, net?.view));
+    }
+    stepWorld(world, this.#inputs);
+    this.#table.update(world);
+    this.#history.record(world.tick, cloneWorld(world));
+    const frame = this.#options.sync.world.frame(world.tick);
+    const logged: Record<number, VehicleInput> = {};
+    for (const [vehicleId, input] of this.#inputs) logged[vehicleId] = input;
+    this.#desync.record(world.tick, hashSyncedEntities(entries(frame.entities)), logged);
+    for (const player of this.#options.sync.flush(world.tick)) {
+      const slot = this.#players.get(player);
+      if (!slot) continue;
+      this.#options.sendApp(
+        player,
+        encodeStatus({
+          consumedTick: slot.buffer.lastConsumedTick,
+          margin: slot.buffer.margin,
+          serverTick: world.tick,
+          vehicleId: slot.vehicleId,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
+   * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
+   * input's tick. Refused when the view is older than the history, in the future, or claims a larger
+   * interpolation delay than allowed.
+   */
+  checkShot(vehicleId: number, inputTick: number, view: NetInput['view']): ShotOutcome {
+    if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
+    const shooter = findVehicle(this.world, vehicleId);
+    if (!shooter) return { ok: false, tick: inputTick, reason: 'invalid' };
+    // The world after tick k is what a player draws at server time k * TICK_MS.
+    const rewound = this.#history.rewind({
+      tick: inputTick - view.ticksBack,
+      fraction: view.fraction,
+      interpDelayMs: view.interpDelayMs,
+    });
+    if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
+    const hit = raycastVehicles(
+      rewound.world,
+      { x: shooter.x, y: shooter.y },
+      { x: cos(shooter.angle), y: sin(shooter.angle) },
+      this.#options.shotRange ?? 80,
+      vehicleId,
+    );
+    return { ok: true, tick: inputTick, target: hit?.vehicleId };
+  }
+}
+
+function* entries<V>(
+  map: ReadonlyMap<number, { readonly codes: V }>,
+): IterableIterator<readonly [number, V]> {
+  for (const [id, record] of map) yield [id, record.codes];
+}
