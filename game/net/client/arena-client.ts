@@ -33,7 +33,7 @@ import { MAX_TICKS_BACK, type NetInput, type ShotView } from '../protocol/net-in
 import { hashSyncedEntities } from '../protocol/synced-hash.js';
 import { TICK_MS } from '../protocol/timeline.js';
 import { OwnPrediction } from './own-prediction.js';
-import { type Drawn, RemoteView } from './remote-view.js';
+import { type Drawn, type PeerDisagreement, RemoteView } from './remote-view.js';
 import { snapshotWorld, vehicleIdOf } from './snapshot-world.js';
 
 export interface ArenaClientOptions {
@@ -47,6 +47,11 @@ export interface ArenaClientOptions {
   inputEvery?: number;
   /** Report the decoded state's hash every this many ticks (default 60: once a second). */
   hashEvery?: number;
+  /**
+   * A peer's sample of its own vehicle was far from the server's state (see RemoteView.pushPeerSample):
+   * the game reports it to the server, which checks it against its own history.
+   */
+  onPeerDisagreement?(report: PeerDisagreement): void;
   /** The server said something malformed; it was dropped. */
   onBadMessage?(error: ProtocolError): void;
   /** A reconciliation happened (for tools and tests measuring corrections). */
@@ -78,7 +83,7 @@ export class ArenaClient {
   readonly synced: SyncedState<typeof GAME_ENTITY_TYPES>;
   readonly clockSync = new ClockSync();
   readonly loop = new FixedStepLoop({ tickRate: TICK_RATE });
-  readonly remote = new RemoteView();
+  readonly remote: RemoteView;
   readonly #rate = new TickRateController();
   readonly #history = new InputHistory<NetInput>();
   readonly #options: ArenaClientOptions;
@@ -88,12 +93,17 @@ export class ArenaClient {
   #status: PlayerStatus | undefined;
   #own: OwnPrediction | undefined;
   #vehicleEntity: number | undefined;
+  /** Players' vehicle ids to their sync entity ids. */
+  readonly #entities = new Map<number, number>();
   #lastSnapshotTick = -1;
   /** Server time the last frame drew remote entities at: what a shot was aimed in. */
   #drawnAt: number | undefined;
 
   constructor(options: ArenaClientOptions) {
     this.#options = options;
+    this.remote = new RemoteView(
+      options.onPeerDisagreement ? { onDisagreement: options.onPeerDisagreement } : {},
+    );
     this.#arena = options.arena ?? DEFAULT_ARENA;
     this.#clock = options.clock ?? { now: () => performance.now() };
     this.synced = new SyncedState(options.link, {
@@ -102,7 +112,10 @@ export class ArenaClient {
     });
     this.synced.on('app', (bytes) => this.#onApp(bytes));
     this.synced.on('snapshot', ({ tick, complete }) => this.#onSnapshot(tick, complete));
-    this.synced.on('remove', ({ id }) => this.remote.forget(id));
+    this.synced.on('remove', ({ id }) => {
+      this.remote.forget(id);
+      for (const [vehicleId, entity] of this.#entities) if (entity === id) this.#entities.delete(vehicleId);
+    });
     this.synced.on('error', (error) => this.#options.onBadMessage?.(error));
   }
 
@@ -122,6 +135,21 @@ export class ArenaClient {
   /** The prediction of the player's own vehicle, once the server gave it one. */
   get prediction(): OwnPrediction | undefined {
     return this.#own;
+  }
+
+  /** The sync entity id of a player's vehicle, once a snapshot carried it. */
+  entityOfVehicle(vehicleId: number): number | undefined {
+    return this.#entities.get(vehicleId);
+  }
+
+  /**
+   * A peer's sample of its own vehicle at `tick` on the server's timeline: extends that vehicle past the
+   * newest snapshot (clamped near the server's state). False when it was not used.
+   */
+  receivePeerSample(vehicleId: number, tick: number, state: VehicleState): boolean {
+    const entity = this.#entities.get(vehicleId);
+    if (entity === undefined || vehicleId === this.#status?.vehicleId) return false;
+    return this.remote.pushPeerSample(entity, tick * TICK_MS, state);
   }
 
   /** Runs the ticks that are due: clock probes, inputs, prediction. */
@@ -235,7 +263,9 @@ export class ArenaClient {
       // Entities left out by the byte budget keep the time they were last sent.
       const at = complete || entity.tick === tick ? serverTime : entity.tick * TICK_MS;
       if (isEntityOf(entity, VehicleEntity)) {
-        if (vehicleIdOf(entity) === this.#status?.vehicleId) this.#vehicleEntity = entity.id;
+        const vehicleId = vehicleIdOf(entity);
+        this.#entities.set(vehicleId, entity.id);
+        if (vehicleId === this.#status?.vehicleId) this.#vehicleEntity = entity.id;
         this.remote.pushVehicle(entity.id, at, entity.state);
       } else if (isEntityOf(entity, RocketEntity)) {
         this.remote.pushRocket(entity.id, at, entity.state);

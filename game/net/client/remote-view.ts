@@ -2,6 +2,28 @@ import { AdaptiveDelay, type AdaptiveDelayOptions, InterpolationBuffer } from 'v
 import { cos, ROCKET_SPEED, type RocketState, sin, type VehicleState } from '../../sim/index.js';
 import { shortTurn } from '../protocol/angles.js';
 
+/** A peer's sample of its own vehicle that was far from what the server's state extrapolates to. */
+export interface PeerDisagreement {
+  readonly entity: number;
+  readonly serverTimeMs: number;
+  /** World units between the sample and the server's extrapolated state. */
+  readonly distance: number;
+}
+
+export interface RemoteViewOptions {
+  delay?: AdaptiveDelayOptions;
+  /** A peer sample disagreed with the server's state beyond PEER_DISAGREEMENT_UNITS (report it). */
+  onDisagreement?(report: PeerDisagreement): void;
+}
+
+/** Peer samples are pulled back to within this distance of the server's extrapolated state. */
+export const PEER_CLAMP_UNITS = 2;
+/** A peer sample further than this from the server's extrapolated state is reported as a disagreement. */
+export const PEER_DISAGREEMENT_UNITS = 6;
+/** Peer samples more than this ahead of the newest snapshot are ignored (a peer cannot be that far ahead). */
+const MAX_PEER_LEAD_MS = 500;
+const MAX_PEER_SAMPLES = 16;
+
 /** A remote entity as drawn this frame. */
 export interface Drawn<S> {
   readonly entity: number;
@@ -19,13 +41,19 @@ export interface Drawn<S> {
 export class RemoteView {
   readonly delay: AdaptiveDelay;
   readonly #vehicles = new Map<number, InterpolationBuffer<VehicleState>>();
+  /** Each vehicle's newest snapshot sample: what peer samples extend and are checked against. */
+  readonly #newest = new Map<number, { time: number; state: VehicleState }>();
+  /** Peer samples newer than the newest snapshot, oldest first, per vehicle. */
+  readonly #peerSamples = new Map<number, { time: number; state: VehicleState }[]>();
+  readonly #onDisagreement: ((report: PeerDisagreement) => void) | undefined;
   readonly #rockets = new Map<number, InterpolationBuffer<RocketState>>();
   #frames = 0;
   #extrapolatedFrames = 0;
   #emptyFrames = 0;
 
-  constructor(options: AdaptiveDelayOptions = {}) {
-    this.delay = new AdaptiveDelay(options);
+  constructor(options: RemoteViewOptions = {}) {
+    this.delay = new AdaptiveDelay(options.delay);
+    this.#onDisagreement = options.onDisagreement;
   }
 
   /** A snapshot of server time `serverTimeMs` arrived at local `nowMs`. */
@@ -40,6 +68,44 @@ export class RemoteView {
       this.#vehicles.set(entity, buffer);
     }
     buffer.push(serverTimeMs, state);
+    const newest = this.#newest.get(entity);
+    if (newest === undefined || serverTimeMs >= newest.time) {
+      this.#newest.set(entity, { time: serverTimeMs, state });
+      // The snapshot now covers these: the server's word replaces the peer's.
+      const peer = this.#peerSamples.get(entity);
+      if (peer) {
+        while (peer.length > 0 && (peer[0] as { time: number }).time <= serverTimeMs) peer.shift();
+      }
+    }
+  }
+
+  /**
+   * A sample a peer sent of its own vehicle (its predicted state at `serverTimeMs` on the tick timeline).
+   * Used only past the newest snapshot, to draw that vehicle from fresher data than an extrapolation,
+   * and never far from what the server's newest state extrapolates to: a sample more than
+   * `PEER_CLAMP_UNITS` away is pulled back to that distance, and one more than `PEER_DISAGREEMENT_UNITS`
+   * away is reported (a forged or broken peer). Returns false when the sample was not used.
+   */
+  pushPeerSample(entity: number, serverTimeMs: number, state: VehicleState): boolean {
+    const newest = this.#newest.get(entity);
+    if (newest === undefined || serverTimeMs <= newest.time) return false;
+    if (serverTimeMs - newest.time > MAX_PEER_LEAD_MS) return false;
+    const expected = extrapolateVehicle(newest.state, serverTimeMs - newest.time);
+    const dx = state.x - expected.x;
+    const dy = state.y - expected.y;
+    const distance = Math.sqrt(dx * dx + dy * dy);
+    if (distance > PEER_DISAGREEMENT_UNITS) {
+      this.#onDisagreement?.({ entity, serverTimeMs, distance });
+    }
+    const scale = distance > PEER_CLAMP_UNITS ? PEER_CLAMP_UNITS / distance : 1;
+    const clamped = { ...state, x: expected.x + dx * scale, y: expected.y + dy * scale };
+    let peer = this.#peerSamples.get(entity);
+    if (!peer) this.#peerSamples.set(entity, (peer = []));
+    const at = peer.findIndex((sample) => sample.time >= serverTimeMs);
+    if (at >= 0 && (peer[at] as { time: number }).time === serverTimeMs) return false;
+    peer.splice(at < 0 ? peer.length : at, 0, { time: serverTimeMs, state: clamped });
+    if (peer.length > MAX_PEER_SAMPLES) peer.shift();
+    return true;
   }
 
   pushRocket(entity: number, serverTimeMs: number, state: RocketState): void {
@@ -53,6 +119,8 @@ export class RemoteView {
 
   forget(entity: number): void {
     this.#vehicles.delete(entity);
+    this.#newest.delete(entity);
+    this.#peerSamples.delete(entity);
     this.#rockets.delete(entity);
   }
 
@@ -67,13 +135,26 @@ export class RemoteView {
     skip: number | undefined,
   ): { vehicles: Drawn<VehicleState>[]; rockets: Drawn<RocketState>[]; renderTime: number | undefined } {
     const renderTime = this.delay.renderTime(nowMs);
+    if (renderTime === undefined) return { vehicles: [], rockets: [], renderTime };
+    return { ...this.sampleAt(renderTime, skip), renderTime };
+  }
+
+  /** The vehicles (but `skip`) and rockets at server time `renderTime`; counts the frame. */
+  sampleAt(
+    renderTime: number,
+    skip: number | undefined,
+  ): { vehicles: Drawn<VehicleState>[]; rockets: Drawn<RocketState>[] } {
     const vehicles: Drawn<VehicleState>[] = [];
     const rockets: Drawn<RocketState>[] = [];
-    if (renderTime === undefined) return { vehicles, rockets, renderTime };
     let extrapolated = false;
     let empty = false;
     for (const [entity, buffer] of this.#vehicles) {
       if (entity === skip) continue;
+      const extended = this.#fromPeer(entity, renderTime);
+      if (extended) {
+        vehicles.push({ entity, state: extended, extrapolated: false });
+        continue;
+      }
       const sample = buffer.sample(renderTime);
       if (!sample) {
         empty = true;
@@ -89,7 +170,18 @@ export class RemoteView {
     this.#frames++;
     if (extrapolated) this.#extrapolatedFrames++;
     if (empty) this.#emptyFrames++;
-    return { vehicles, rockets, renderTime };
+    return { vehicles, rockets };
+  }
+
+  /** Past the newest snapshot, between it and the first peer sample at or after render time. */
+  #fromPeer(entity: number, renderTime: number): VehicleState | undefined {
+    const newest = this.#newest.get(entity);
+    const peer = this.#peerSamples.get(entity);
+    if (!newest || !peer || renderTime <= newest.time) return undefined;
+    const after = peer.find((sample) => sample.time >= renderTime);
+    if (!after) return undefined;
+    const before = [...peer].reverse().find((sample) => sample.time < renderTime) ?? newest;
+    return lerpVehicle(before.state, after.state, (renderTime - before.time) / (after.time - before.time));
   }
 
   /** Frames drawn, and those with a remote vehicle extrapolated or with nothing to draw for one. */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { PEER_CLAMP_UNITS, type PeerDisagreement, RemoteView } from '../../../game/net/client/remote-view.js';
+import type { VehicleState } from '../../../game/sim/index.js';
+
+const moving = (x: number): VehicleState => ({
+  x,
+  y: 50,
+  angle: 0,
+  vx: 30, // 30 units a second along +x
+  vy: 0,
+  spin: 0,
+  boost: 0,
+  drifting: false,
+  id: 4,
+});
+
+/** A view with snapshots of entity 9 at server times 0..100 ms every 33 ms, drawing at `renderTime`. */
+function viewWithSnapshots(reports: PeerDisagreement[] = []) {
+  const view = new RemoteView({ onDisagreement: (report) => reports.push(report) });
+  for (let time = 0; time <= 99; time += 33) {
+    view.pushVehicle(9, time, moving(10 + 0.03 * time));
+    view.onSnapshot(time, time + 1_000);
+  }
+  return view;
+}
+
+describe('peer samples of remote vehicles', () => {
+  it('are used only past the newest snapshot', () => {
+    const view = viewWithSnapshots();
+    expect(view.pushPeerSample(9, 66, moving(12))).toBe(false); // covered by a snapshot
+    expect(view.pushPeerSample(9, 120, moving(10 + 0.03 * 120))).toBe(true);
+    expect(view.pushPeerSample(9, 2_000, moving(70))).toBe(false); // too far ahead to be a real peer
+  });
+
+  it('are pulled back near the server extrapolation, and a far one is reported', () => {
+    const reports: PeerDisagreement[] = [];
+    const view = viewWithSnapshots(reports);
+    // The server's newest (99 ms, x = 12.97, 30 u/s) extrapolates to x = 13.6 at 120 ms; the peer claims 40.
+    expect(view.pushPeerSample(9, 120, moving(40))).toBe(true);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.distance).toBeCloseTo(40 - (12.97 + 0.63), 5);
+  });
+
+  it('extend the drawing without extrapolation, clamped, until a snapshot covers them', () => {
+    const view = viewWithSnapshots();
+    view.pushPeerSample(9, 132, moving(40)); // forged: clamped to PEER_CLAMP_UNITS from the extrapolation
+    // Render time past the newest snapshot (99) and before the peer sample (132).
+    const drawn = view.sampleAt(115, undefined);
+    const vehicle = drawn.vehicles[0];
+    expect(vehicle?.extrapolated).toBe(false);
+    const extrapolatedAt115 = 12.97 + 0.03 * 16;
+    const clampedAt132 = 12.97 + 0.03 * 33 + PEER_CLAMP_UNITS;
+    const expected = 12.97 + ((clampedAt132 - 12.97) * 16) / 33;
+    expect(vehicle?.state.x).toBeCloseTo(expected, 5);
+    expect(vehicle?.state.x).toBeLessThan(extrapolatedAt115 + PEER_CLAMP_UNITS);
+    // A snapshot at 132 drops the peer sample: from then on the server's state is drawn.
+    view.pushVehicle(9, 132, moving(13.96));
+    expect(view.sampleAt(132, undefined).vehicles[0]?.state.x).toBeCloseTo(13.96, 5);
+  });
+});
