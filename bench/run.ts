@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every workload, prints one table, writes bench/results/latest.json. */
 import { type Row, report } from './results.js';
 import { benchBrowserPeers } from './workloads/browser-peers.js';
+import { benchCcu } from './workloads/ccu/bench-ccu.js';
 import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
 import { benchNetcodeLab } from './workloads/netcode-lab.js';
@@ -24,6 +25,7 @@ rows.push(...benchSyncW2());
 rows.push(...benchSyncCpu());
 rows.push(...(await simStepBench()));
 rows.push(...benchNetcodeLab());
+rows.push(...(await benchCcu()));
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections
 // closed; the results are written, so do not wait for them.

@@ -1,0 +1,129 @@
+/**
+ * The CCU benchmark (vehikill-net issue 9): how many players one server process holds in 16-player
+ * rooms at 20 Hz snapshots and 30 Hz inputs with its p99 tick under budget, and its CPU per player,
+ * for vehikill-net (over the WebSocket and over the server link), Colyseus 0.16 and a bare `ws` server
+ * (the floor), each ramped on its own with the server on core 0 and the bots on core 1.
+ */
+import type { Row } from '../../results.js';
+import { type RampOptions, type RampResult, runRamp, type StepResult } from './ramp.js';
+import { SYSTEM_NAMES, SYSTEMS, type System } from './systems.js';
+
+export interface CcuOptions extends Partial<RampOptions> {
+  systems?: readonly System[];
+}
+
+/**
+ * 16-player rooms: 10, 15, 20, 30, 40, 60, 80, 100, 125 rooms. Finer at the bottom: one core of bots
+ * drives only a few hundred real vehikill-net or WebRTC clients, and every system must be measured at
+ * some common levels.
+ */
+export const DEFAULT_STEPS = [160, 240, 320, 480, 640, 960, 1_280, 1_600, 2_000];
+
+export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]> {
+  const ramp: RampOptions = {
+    steps: options.steps ?? DEFAULT_STEPS,
+    settleMs: options.settleMs ?? 2_000,
+    windowMs: options.windowMs ?? 5_000,
+    budgetMs: options.budgetMs ?? 50,
+    botCpuLimit: options.botCpuLimit ?? 900,
+    deliveryFloor: options.deliveryFloor ?? 0.95,
+  };
+  const results: RampResult[] = [];
+  for (const system of options.systems ?? SYSTEMS) results.push(await runRamp(system, ramp));
+  return results;
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const perCcu = (step: StepResult) => (step.server.cpuMsPerSecond * 1_000) / step.ccu;
+
+export function ccuRows(results: readonly RampResult[]): Row[] {
+  const workload = 'CCU, 16-player rooms, 20 Hz snapshots, 30 Hz inputs; server on core 0, bots on core 1';
+  const rows: Row[] = [];
+  for (const result of results) {
+    const system = SYSTEM_NAMES[result.system];
+    const row = (metric: string, value: number, unit: string) =>
+      rows.push({ workload, system, metric, value, unit });
+    row('max CCU held (p99 tick <= 50 ms, bots keeping up)', result.maxHeld, 'CCU');
+    row(`ramp stopped: ${result.stopped}`, result.steps.at(-1)?.ccu ?? 0, 'CCU');
+    const top = result.steps.find((step) => step.ccu === result.maxHeld && step.verdict === 'held');
+    if (top) {
+      // Where the bots ran out before the server did, this is the only figure for the server's own limit.
+      row(
+        `projected CCU per core (1 s of CPU / server CPU per CCU at ${top.ccu} CCU)`,
+        Math.round(1e6 / perCcu(top)),
+        'CCU',
+      );
+    }
+    for (const step of result.steps) {
+      const at = `${step.ccu} CCU (${step.verdict}${step.windows > 1 ? ', 2nd window' : ''})`;
+      row(`${at}: server CPU per CCU`, round(perCcu(step), 1), 'µs CPU/s');
+      row(`${at}: server CPU`, round(step.server.cpuMsPerSecond / 10, 1), '% of one core');
+      row(`${at}: tick p50 / p99`, round(step.server.tickP50, 2), 'ms (p50)');
+      row(`${at}: tick p99`, round(step.server.tickP99, 2), 'ms');
+      row(`${at}: event-loop lag p99`, round(step.server.loopLagP99, 2), 'ms');
+      row(`${at}: bot CPU`, round(step.bots.cpuMsPerSecond / 10, 1), '% of one core');
+      row(`${at}: snapshots received`, round(step.bots.snapshotsPerSecond / step.ccu, 1), '/s per player');
+      row(`${at}: inputs received`, round(step.server.inputsPerSecond / step.ccu, 1), '/s per player');
+      if (result.system === 'ours-link') row(`${at}: links direct`, step.bots.direct, 'players');
+    }
+  }
+  rows.push(...comparisonRows(workload, results));
+  return rows;
+}
+
+/** Server CPU per CCU side by side at 320 CCU and at the highest level every system held, with ratios. */
+function comparisonRows(workload: string, results: readonly RampResult[]): Row[] {
+  const heldAt = (result: RampResult, ccu: number) =>
+    result.steps.find((step) => step.ccu === ccu && step.verdict === 'held');
+  const levels = new Set<number>([320]);
+  const common = (results[0]?.steps ?? [])
+    .map((step) => step.ccu)
+    .filter((ccu) => results.every((result) => heldAt(result, ccu)));
+  if (common.length > 0) levels.add(Math.max(...common));
+  const rows: Row[] = [];
+  for (const ccu of levels) {
+    const at = `at ${ccu} CCU`;
+    for (const result of results) {
+      const step = heldAt(result, ccu);
+      if (!step) continue;
+      const system = SYSTEM_NAMES[result.system];
+      rows.push({
+        workload,
+        system,
+        metric: `${at}: server CPU per CCU`,
+        value: round(perCcu(step), 1),
+        unit: 'µs CPU/s',
+      });
+      rows.push({
+        workload,
+        system,
+        metric: `${at}: bot CPU`,
+        value: round(step.bots.cpuMsPerSecond / 10, 1),
+        unit: '% of one core',
+      });
+    }
+    for (const ours of results.filter((result) => result.system.startsWith('ours'))) {
+      const mine = heldAt(ours, ccu);
+      if (!mine) continue;
+      for (const other of results.filter(
+        (result) => result.system === 'colyseus' || result.system === 'bare-ws',
+      )) {
+        const theirs = heldAt(other, ccu);
+        if (!theirs) continue;
+        rows.push({
+          workload,
+          system: `${SYSTEM_NAMES[ours.system]} / ${other.system === 'colyseus' ? 'Colyseus' : 'bare ws'}`,
+          metric: `${at}: server CPU per CCU ratio`,
+          value: round(perCcu(mine) / perCcu(theirs), 2),
+          unit: 'x',
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** Rows for bench/run.ts. */
+export async function benchCcu(options: CcuOptions = {}): Promise<Row[]> {
+  return ccuRows(await measureCcu(options));
+}

@@ -1,0 +1,6 @@
+/** One bot (stand-in player) of the CCU benchmark, as its process holds it. */
+export interface Bot {
+  /** Whether its server link is direct (always false outside 'ours-link'). */
+  direct(): boolean;
+  close(): void;
+}

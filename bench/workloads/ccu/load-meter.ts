@@ -1,0 +1,121 @@
+/**
+ * What one process of the CCU benchmark reports about a window: its CPU (user + system, every thread:
+ * node-datachannel's native ones count), its event-loop lag, and, in the server, the timing of every
+ * room tick. `mark()` starts a window, `read()` ends it.
+ */
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { percentile } from '../../results.js';
+
+export interface WindowReading {
+  seconds: number;
+  /** CPU ms per wall second, all threads (1,000 = one core busy). */
+  cpuMsPerSecond: number;
+  /** Event-loop delay over the window (ms). */
+  loopLagP50: number;
+  loopLagP99: number;
+  loopLagMax: number;
+  /** Room ticks in the window, and their times (ms): see `TickMeter.tick`. */
+  ticks: number;
+  tickP50: number;
+  tickP99: number;
+  tickMax: number;
+  /** The work inside the ticks alone (ms). */
+  tickWorkP50: number;
+  tickWorkP99: number;
+  /** Counters per second: the server counts inputs received and snapshots sent, bots the reverse. */
+  inputsPerSecond: number;
+  snapshotsPerSecond: number;
+}
+
+const MAX_SAMPLES = 200_000;
+
+export class LoadMeter {
+  inputs = 0;
+  snapshots = 0;
+  #ticks: number[] = [];
+  #work: number[] = [];
+  #at = performance.now();
+  #cpu = process.cpuUsage();
+  #inputsAtMark = 0;
+  #snapshotsAtMark = 0;
+  readonly #lag: IntervalHistogram;
+
+  constructor() {
+    this.#lag = monitorEventLoopDelay({ resolution: 5 });
+    this.#lag.enable();
+  }
+
+  /**
+   * Records one room tick. Its time is how late the tick's timer fired (past one period after the
+   * previous firing of that room's timer: the wait behind other rooms and I/O) plus the tick's own work:
+   * when that passes the tick period, the room is no longer keeping its rate.
+   */
+  tick(lateMs: number, workMs: number): void {
+    if (this.#ticks.length >= MAX_SAMPLES) return;
+    this.#ticks.push(Math.max(0, lateMs) + workMs);
+    this.#work.push(workMs);
+  }
+
+  mark(): void {
+    this.#ticks = [];
+    this.#work = [];
+    this.#at = performance.now();
+    this.#cpu = process.cpuUsage();
+    this.#inputsAtMark = this.inputs;
+    this.#snapshotsAtMark = this.snapshots;
+    this.#lag.reset();
+  }
+
+  read(): WindowReading {
+    const seconds = (performance.now() - this.#at) / 1_000;
+    const cpu = process.cpuUsage(this.#cpu);
+    const ticks = [...this.#ticks].sort((a, b) => a - b);
+    const work = [...this.#work].sort((a, b) => a - b);
+    const ms = (ns: number) => ns / 1e6;
+    return {
+      seconds,
+      cpuMsPerSecond: (cpu.user + cpu.system) / 1_000 / seconds,
+      loopLagP50: ms(this.#lag.percentile(50)),
+      loopLagP99: ms(this.#lag.percentile(99)),
+      loopLagMax: ms(this.#lag.max),
+      ticks: ticks.length,
+      tickP50: percentile(ticks, 50),
+      tickP99: percentile(ticks, 99),
+      tickMax: ticks.at(-1) ?? Number.NaN,
+      tickWorkP50: percentile(work, 50),
+      tickWorkP99: percentile(work, 99),
+      inputsPerSecond: (this.inputs - this.#inputsAtMark) / seconds,
+      snapshotsPerSecond: (this.snapshots - this.#snapshotsAtMark) / seconds,
+    };
+  }
+}
+
+/**
+ * Times the ticks of one room driven by a plain `setInterval`: Node schedules each firing one period
+ * after the previous one started, so a firing's lateness is its start minus (previous start + period).
+ */
+export class RoomTickClock {
+  #previousStart: number | undefined;
+  readonly #periodMs: number;
+  readonly #meter: LoadMeter;
+
+  constructor(meter: LoadMeter, periodMs: number) {
+    this.#meter = meter;
+    this.#periodMs = periodMs;
+  }
+
+  /** Call at the start of a tick; returns the lateness of this firing (ms). */
+  started(): { startedAt: number; lateMs: number } {
+    const startedAt = performance.now();
+    const lateMs = this.#previousStart === undefined ? 0 : startedAt - this.#previousStart - this.#periodMs;
+    this.#previousStart = startedAt;
+    return { startedAt, lateMs };
+  }
+
+  /** Runs one tick and records it. */
+  run(step: () => void): void {
+    const { startedAt, lateMs } = this.started();
+    step();
+    this.#meter.tick(lateMs, performance.now() - startedAt);
+  }
+}

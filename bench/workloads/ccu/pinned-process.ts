@@ -1,0 +1,95 @@
+/**
+ * A child process pinned to one core (`taskset -c`), driven by request/reply over IPC. The CCU benchmark
+ * runs the server under test on core 0 and its bots on core 1, so neither steals the other's CPU and each
+ * one's `process.cpuUsage()` is its own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class PinnedProcess<Request extends { op: string }> {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<
+    number,
+    { resolve: (reply: unknown) => void; reject: (error: Error) => void }
+  >();
+  #next = 0;
+  #exited = false;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (message: { id?: number; reply?: unknown; error?: string }) => {
+      if (message.id === undefined) return;
+      const waiter = this.#waiting.get(message.id);
+      this.#waiting.delete(message.id);
+      if (message.error !== undefined) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.reply);
+    });
+    child.on('exit', (code, signal) => {
+      this.#exited = true;
+      for (const waiter of this.#waiting.values()) {
+        waiter.reject(new Error(`pinned process exited (${code ?? signal}) with a request pending`));
+      }
+      this.#waiting.clear();
+    });
+  }
+
+  /** Starts `script` (next to this file, compiled) on `core`; resolves once it says it is ready. */
+  static async start<Request extends { op: string }>(
+    script: string,
+    core: number,
+    args: readonly string[],
+    nodeArgs: readonly string[] = [],
+  ): Promise<{ process: PinnedProcess<Request>; ready: Record<string, unknown> }> {
+    const path = fileURLToPath(new URL(script, import.meta.url));
+    const child = spawn('taskset', ['-c', String(core), process.execPath, ...nodeArgs, path, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
+      child.on('message', (message: { ready?: Record<string, unknown> }) => {
+        if (message.ready) resolve(message.ready);
+      });
+    });
+    return { process: new PinnedProcess<Request>(child), ready };
+  }
+
+  call<Reply>(request: Request): Promise<Reply> {
+    if (this.#exited) return Promise.reject(new Error('pinned process is gone'));
+    const id = ++this.#next;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (reply: unknown) => void, reject });
+      this.#child.send({ id, request });
+    });
+  }
+
+  /** Asks it to close, then kills it if it has not exited within a few seconds. */
+  async close(): Promise<void> {
+    if (this.#exited) return;
+    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    await Promise.race([this.call({ op: 'close' } as Request).catch(() => undefined), sleep(3_000)]);
+    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(killer);
+  }
+}
+
+/** The child's side: answers each request with `handle`'s result (or its error) and says it is ready. */
+export function serveRequests<Request extends { op: string }>(
+  handle: (request: Request) => Promise<unknown> | unknown,
+  ready: Record<string, unknown>,
+): void {
+  process.on('message', (message: { id: number; request: Request }) => {
+    Promise.resolve()
+      .then(() => handle(message.request))
+      .then(
+        (reply) => process.send?.({ id: message.id, reply: reply ?? {} }),
+        (error: unknown) => process.send?.({ id: message.id, error: String(error) }),
+      );
+  });
+  // The parent went away (crashed or killed): do not linger with open sockets.
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ ready });
+}

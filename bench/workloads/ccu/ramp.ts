@@ -1,0 +1,170 @@
+/**
+ * One system's ramp: its server on core 0, its bots on core 1, players added in steps; at each step a
+ * settle time, then a window in which both processes measure themselves. The ramp stops at the first
+ * step the server did not hold (p99 tick over budget, or snapshots not sent at the rate), the first step
+ * the bots could not drive (their core saturated, or they did not receive or send at the rate: such a
+ * step says nothing about the server), or after the last step.
+ */
+import type { WindowReading } from './load-meter.js';
+import { PinnedProcess } from './pinned-process.js';
+import { INPUT_HZ, TICK_HZ } from './scenario.js';
+import { type AddReply, type BotRequest, type ServerRequest, type System, serverKindOf } from './systems.js';
+
+export interface RampOptions {
+  /** Players after each step (multiples of 16). */
+  steps: readonly number[];
+  /** After a step's players are in, before its window (ms). */
+  settleMs: number;
+  windowMs: number;
+  /** A tick (lateness + work) longer than this at p99 is over budget (ms). Default: one tick, 50 ms. */
+  budgetMs: number;
+  /** Bot CPU (ms per second) past which the bot core counts as saturated. */
+  botCpuLimit: number;
+  /** Share of the expected snapshots and inputs that must flow for a step to count. */
+  deliveryFloor: number;
+}
+
+export type Verdict = 'held' | 'over budget' | 'server behind' | 'bots saturated';
+
+export interface StepResult {
+  ccu: number;
+  joinMs: number;
+  /** Windows measured: 2 when the first failed (the second is the one kept). */
+  windows: number;
+  server: WindowReading;
+  bots: WindowReading & { players: number; direct: number };
+  verdict: Verdict;
+  /** Why, in words, when not held. */
+  reason: string;
+}
+
+export interface RampResult {
+  system: System;
+  steps: StepResult[];
+  /** Most players held with p99 tick under budget and bots keeping up (0 if none). */
+  maxHeld: number;
+  stopped: string;
+}
+
+export const SERVER_CORE = 0;
+export const BOT_CORE = 1;
+
+function judge(ccu: number, server: WindowReading, bots: StepResult['bots'], options: RampOptions) {
+  const floor = options.deliveryFloor;
+  const problems: string[] = [];
+  let botsSaturated = false;
+  let serverFailed: Verdict | undefined;
+  if (bots.cpuMsPerSecond > options.botCpuLimit) {
+    botsSaturated = true;
+    problems.push(`bot CPU ${(bots.cpuMsPerSecond / 10).toFixed(0)}% of its core`);
+  }
+  if (bots.inputsPerSecond < floor * ccu * INPUT_HZ) {
+    botsSaturated = true;
+    problems.push(`bots sent ${(bots.inputsPerSecond / ccu).toFixed(1)} of ${INPUT_HZ} inputs/s each`);
+  }
+  if (server.tickP99 > options.budgetMs) {
+    serverFailed = 'over budget';
+    problems.push(`p99 tick ${server.tickP99.toFixed(1)} ms > ${options.budgetMs} ms`);
+  }
+  if (server.snapshotsPerSecond < floor * ccu * TICK_HZ) {
+    serverFailed ??= 'server behind';
+    problems.push(
+      `server sent ${(server.snapshotsPerSecond / ccu).toFixed(1)} of ${TICK_HZ} snapshots/s each`,
+    );
+  }
+  const sentFine = server.snapshotsPerSecond >= floor * ccu * TICK_HZ;
+  if (sentFine && bots.snapshotsPerSecond < floor * server.snapshotsPerSecond) {
+    // The server sent them and the bots did not take them in: their side fell behind.
+    botsSaturated = true;
+    problems.push(
+      `bots took in ${(bots.snapshotsPerSecond / ccu).toFixed(1)} of ${TICK_HZ} snapshots/s each`,
+    );
+  }
+  if (bots.players < ccu) {
+    botsSaturated = true;
+    problems.push(`only ${bots.players} of ${ccu} players in`);
+  }
+  // A saturated bot core invalidates the step even when the server also struggled: the bots' bursts and
+  // backlog are part of what the server saw.
+  const verdict: Verdict = botsSaturated ? 'bots saturated' : (serverFailed ?? 'held');
+  return { verdict, reason: problems.join('; ') };
+}
+
+export async function runRamp(system: System, options: RampOptions): Promise<RampResult> {
+  // Node flags for the two processes, e.g. CCU_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/ccu-prof'.
+  const nodeArgs = process.env.CCU_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const started = await PinnedProcess.start<ServerRequest>(
+    './server-main.js',
+    SERVER_CORE,
+    [serverKindOf(system)],
+    nodeArgs,
+  );
+  const server = started.process;
+  const url = String(started.ready.url);
+  let botProcess: PinnedProcess<BotRequest> | undefined;
+  const steps: StepResult[] = [];
+  let stopped = `cap reached (${options.steps.at(-1)} CCU)`;
+  try {
+    const botNodeArgs = process.env.CCU_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    botProcess = (
+      await PinnedProcess.start<BotRequest>('./bots-main.js', BOT_CORE, [system, url], botNodeArgs)
+    ).process;
+    let players = 0;
+    for (const ccu of options.steps) {
+      let joined: AddReply;
+      try {
+        joined = await botProcess.call<AddReply>({ op: 'add', count: ccu - players });
+      } catch (error) {
+        stopped = `bots could not add players at ${ccu} CCU: ${String(error)}`;
+        break;
+      }
+      players = ccu;
+      await sleep(options.settleMs);
+      // A step that fails is measured once more before the ramp stops: on a shared machine one stall of
+      // another process (all rooms' ticks late at once) can fail a window that the server itself held.
+      let windows = 0;
+      let serverReading: WindowReading;
+      let botReading: StepResult['bots'];
+      let verdict: Verdict;
+      let reason: string;
+      do {
+        windows++;
+        await Promise.all([server.call({ op: 'mark' }), botProcess.call({ op: 'mark' })]);
+        await sleep(options.windowMs);
+        [serverReading, botReading] = await Promise.all([
+          server.call<WindowReading>({ op: 'read' }),
+          botProcess.call<StepResult['bots']>({ op: 'read' }),
+        ]);
+        ({ verdict, reason } = judge(ccu, serverReading, botReading, options));
+      } while (verdict !== 'held' && windows < 2);
+      if (system === 'ours-link' && botReading.direct < ccu) {
+        // Not a failure of the step by itself (TCP mode carries the rest), but not the same traffic.
+        console.error(`ccu ${system}: only ${botReading.direct}/${ccu} links direct`);
+      }
+      steps.push({
+        ccu,
+        joinMs: joined.joinMs,
+        windows,
+        server: serverReading,
+        bots: botReading,
+        verdict,
+        reason,
+      });
+      console.error(
+        `ccu ${system} ${ccu}: ${verdict}${reason ? ` (${reason})` : ''}; server ${(serverReading.cpuMsPerSecond / 10).toFixed(1)}% ` +
+          `p99 tick ${serverReading.tickP99.toFixed(2)} ms, bots ${(botReading.cpuMsPerSecond / 10).toFixed(1)}%, join ${joined.joinMs.toFixed(0)} ms, windows ${windows}`,
+      );
+      if (verdict !== 'held') {
+        stopped = `${verdict} at ${ccu} CCU: ${reason}`;
+        break;
+      }
+    }
+  } finally {
+    await botProcess?.close();
+    await server.close();
+  }
+  const held = steps.filter((step) => step.verdict === 'held');
+  return { system, steps, maxHeld: held.at(-1)?.ccu ?? 0, stopped };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
