@@ -25,3 +25,26 @@ for (const entry of readdirSync(source, { withFileTypes: true })) {
   if (entry.isFile() && !entry.name.endsWith('.ts'))
     cpSync(join(source, entry.name), join(target, entry.name));
 }
+
+// The operator dashboard (served by GameServer at /dashboard): its script with uPlot, its style, its page.
+const dashboardSource = join(root, 'src/server/monitoring/web');
+const dashboardTarget = join(root, 'dist/dashboard');
+mkdirSync(dashboardTarget, { recursive: true });
+await build({
+  entryPoints: [join(dashboardSource, 'dashboard.ts')],
+  outfile: join(dashboardTarget, 'dashboard.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [join(dashboardSource, 'dashboard.css')],
+  outfile: join(dashboardTarget, 'dashboard.css'),
+  bundle: true,
+  minify: true,
+  logLevel: 'warning',
+});
+cpSync(join(dashboardSource, 'index.html'), join(dashboardTarget, 'index.html'));

@@ -14,6 +14,9 @@ import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
 import { iceServersFor } from './ice/ice-servers.js';
 import { CountingMetrics, type MetricsSink } from './metrics.js';
+import { ServerMonitoring } from './monitoring/monitoring.js';
+import type { ServerStats } from './monitoring/server-stats.js';
+import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
@@ -45,6 +48,10 @@ export class GameServer {
   readonly registry: Registry;
   readonly rooms: RoomManager;
   readonly nodeId: string;
+  /** What operators see: history, alerts, analytics (the dashboard and /metrics serve them). */
+  readonly monitoring: ServerMonitoring;
+  /** A read-only view of rooms, players and links, as the dashboard and the Prometheus gauges read it. */
+  readonly stats: ServerStats;
 
   readonly #options: GameServerOptions;
   readonly #limits: ResolvedLimits;
@@ -70,6 +77,15 @@ export class GameServer {
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
+    this.monitoring = new ServerMonitoring({
+      sink: this.metrics,
+      clock: this.clock,
+      nodeId: this.nodeId,
+      secure: options.tls !== undefined,
+      options,
+    });
+    // Everything below reports through the monitoring tap, which passes it on to `this.metrics`.
+    const metrics = this.monitoring.metrics;
     this.#ownsRegistry = options.registry === undefined;
     this.registry = options.registry ?? new MemoryRegistry({ clock: this.clock });
     const guestAuth = options.guestAuth ?? options.authenticator === undefined;
@@ -90,12 +106,12 @@ export class GameServer {
       ...this.#limits,
       registry: this.registry,
       clock: this.clock,
-      metrics: this.metrics,
+      metrics,
       nodeId: this.nodeId,
     });
     this.serverLinks = new ServerLinks(
       this.clock,
-      this.metrics,
+      metrics,
       options.serverLink ?? {},
       (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
     );
@@ -111,6 +127,11 @@ export class GameServer {
     });
     this.#http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
     this.#http.on('clientError', (_error, socket) => socket.destroy());
+    this.stats = createServerStats({
+      connections: () => this.#connections.size,
+      sessions: () => this.#sessions.all(),
+      rooms: () => this.rooms.listings(),
+    });
   }
 
   /** Registers a room type that clients can create, join and quick-play. */
@@ -122,6 +143,7 @@ export class GameServer {
   /** Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. */
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     await this.serverLinks.start();
+    await this.monitoring.start(this.stats);
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -191,7 +213,7 @@ export class GameServer {
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
-      this.metrics.count('registry_failures_total');
+      this.monitoring.metrics.count('registry_failures_total');
       if (!this.#registryDown) {
         const why = error instanceof Error ? error.message : String(error);
         console.warn(`vehikill-net: node ${this.nodeId}: heartbeat to the registry failed: ${why}`);
@@ -264,6 +286,7 @@ export class GameServer {
     for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);
     this.#http.closeAllConnections();
     await stopListening;
+    await this.monitoring.close();
     if (this.#ownsRegistry) await this.registry.close();
   }
 
@@ -288,6 +311,7 @@ export class GameServer {
         );
         return;
       }
+      if (await this.monitoring.handle(req, res, pathname)) return;
       if (this.#serveStatic && (await this.#serveStatic(req, res))) return;
       if (!res.headersSent) {
         res.writeHead(404, { 'content-type': 'text/plain' });
@@ -313,7 +337,7 @@ export class GameServer {
         ...(this.#options.allowedOrigins ? { allowedOrigins: this.#options.allowedOrigins } : {}),
       });
       if (!check.ok) {
-        this.metrics.count('handshakes_refused_total', { code: check.code });
+        this.monitoring.metrics.count('handshakes_refused_total', { code: check.code });
         return refuse(socket, check.status, check.code, check.message);
       }
       const auth = await this.#authenticator.authenticate(req, check.token);
@@ -321,14 +345,14 @@ export class GameServer {
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         if (!auth.ok) {
           // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
-          this.metrics.count('auth_failures_total', { code: auth.code });
+          this.monitoring.metrics.count('auth_failures_total', { code: auth.code });
           ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message }));
           ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));
           return;
         }
         const connection = new ServerConnection(ws, auth.identity, {
           clock: this.clock,
-          metrics: this.metrics,
+          metrics: this.monitoring.metrics,
           sessions: this.#sessions,
           rooms: this.rooms,
           limits: this.#limits,
@@ -339,7 +363,7 @@ export class GameServer {
           onClosed: (closed) => this.#connections.delete(closed),
         });
         this.#connections.add(connection);
-        this.metrics.count('connections_total');
+        this.monitoring.metrics.count('connections_total');
       });
     } catch (error) {
       console.error('vehikill-net: upgrade failed', error);
@@ -355,7 +379,7 @@ export class GameServer {
         continue;
       }
       if (now - connection.lastHeard > this.#limits.heartbeatTimeoutMs) {
-        this.metrics.count('heartbeat_timeouts_total');
+        this.monitoring.metrics.count('heartbeat_timeouts_total');
         connection.socket.terminate();
         continue;
       }

@@ -2,10 +2,12 @@ import type { Clock } from '../common/index.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
+import type { MonitoringOptions } from './monitoring/monitoring.js';
 import type { Registry } from './registry/registry.js';
 import type { ServerLinkOptions } from './server-link/server-link-options.js';
 
-export interface GameServerOptions {
+/** Monitoring options (metricsPath, metricsToken, historyFile, adminToken, alertWebhookUrl, alerts, analytics): see MonitoringOptions and docs/operations.md. */
+export interface GameServerOptions extends MonitoringOptions {
   /** Interface to listen on. Default '127.0.0.1' (localhost only); '0.0.0.0' to serve a network. */
   host?: string;
   /** WebSocket endpoint path. Default '/ws'. */
@@ -37,6 +39,10 @@ export interface GameServerOptions {
   /** Accept WebSocket upgrades only from these Origins. Default: any. */
   allowedOrigins?: readonly string[];
   clock?: Clock;
+  /**
+   * Where counts and timings go. Default CountingMetrics (in memory). A PrometheusMetrics is also served
+   * at `metricsPath`.
+   */
   metrics?: MetricsSink;
   /** Name of this node in room listings. Default: random. */
   nodeId?: string;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GameServer, RedisRegistry, type Registry } from 'vehikill-net/server';
+import { GameServer, PrometheusMetrics, RedisRegistry, type Registry } from 'vehikill-net/server';
 import { ChatRoom } from './chat-room.js';
 
 const env = process.env;
@@ -24,6 +24,13 @@ const server = new GameServer({
   staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
   ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
   ...(tls ? { tls } : {}),
+  // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and
+  // /analytics with ADMIN_TOKEN, an hour of history kept in HISTORY_FILE across restarts, alerts to a webhook.
+  metrics: new PrometheusMetrics({ defaultLabels: { node: env.NODE_ID ?? 'lobby' } }),
+  ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+  ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+  ...(env.HISTORY_FILE ? { historyFile: env.HISTORY_FILE } : {}),
+  ...(env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: env.ALERT_WEBHOOK_URL } : {}),
   // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).
   serverLink: {
     bindAddress: env.HOST ?? '127.0.0.1',
@@ -37,6 +44,7 @@ const { httpUrl } = await server.listen(Number(env.PORT ?? 8080));
 console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
 if (registry)
   console.log(`node ${server.nodeId} in the Redis cluster at ${env.REDIS_URL}, as ${server.publicUrl}`);
+if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
 if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 
 const drainMs = Number(env.DRAIN_MS ?? 60_000);

@@ -15,6 +15,7 @@ import {
 import type { Identity } from '../auth/authenticator.js';
 import type { IceServer } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
+import { countFrame } from '../monitoring/frame-kinds.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
@@ -106,8 +107,7 @@ export class ServerConnection {
   #onMessage(data: Buffer, isBinary: boolean): void {
     const now = this.#ctx.clock.now();
     this.lastHeard = now;
-    this.#ctx.metrics.count('messages_in_total');
-    this.#ctx.metrics.count('bytes_in_total', undefined, data.length);
+    countFrame(this.#ctx.metrics, 'in', data);
     if (this.#refusing) return;
     const admitted = this.#guard.admit(now);
     if (!admitted && isSequenced(data)) {
@@ -234,6 +234,7 @@ export class ServerConnection {
       const previous = session.socket;
       this.session = session;
       session.attach(this.socket);
+      session.onFrameSent = (frame) => countFrame(this.#ctx.metrics, 'out', frame);
       if (previous && previous !== this.socket) {
         previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
       }
@@ -249,6 +250,7 @@ export class ServerConnection {
     const session = sessions.create(this.identity);
     this.session = session;
     session.attach(this.socket);
+    session.onFrameSent = (frame) => countFrame(this.#ctx.metrics, 'out', frame);
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session);
@@ -315,7 +317,9 @@ export class ServerConnection {
   }
 
   #sendBare(frame: Uint8Array): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    countFrame(this.#ctx.metrics, 'out', frame);
+    this.socket.send(frame);
   }
 
   #onClose(code: number): void {

@@ -307,6 +307,12 @@ export class RoomHost implements RoomHostPort {
     void this.#ctx.registry.updateRoom(this.roomId, patch).catch(() => {});
   }
 
+  reportTick(durationMs: number): void {
+    if (Number.isFinite(durationMs) && durationMs >= 0) {
+      this.#ctx.metrics.observe('tick_duration_ms', durationMs, { room_type: this.type });
+    }
+  }
+
   kick(client: RoomClient, message: string): void {
     const hosted = this.#members.get(client.playerId);
     if (hosted) this.remove(hosted.session, ErrorCode.KICKED, message, true);

@@ -10,7 +10,7 @@ import {
 import type { Channel } from '../../transport/index.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
-import type { Registry } from '../registry/registry.js';
+import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
@@ -60,6 +60,11 @@ export class RoomManager {
     let count = 0;
     for (const host of this.#rooms.values()) count += host.memberCount;
     return count;
+  }
+
+  /** Listings of the rooms running here, as they are now (for monitoring). */
+  listings(): RoomListing[] {
+    return [...this.#rooms.values()].filter((host) => !host.disposed).map((host) => host.listing());
   }
 
   get draining(): boolean {

@@ -29,6 +29,7 @@ export interface RoomHostPort {
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
   kick(client: RoomClient, message: string): void;
   dispose(): void;
+  reportTick(durationMs: number): void;
 }
 
 export const bindHost = Symbol('vehikill-net.room.bindHost');
@@ -157,6 +158,15 @@ export class Room {
 
   kick(client: RoomClient, message = 'kicked by the room'): void {
     this.#port().kick(client, message);
+  }
+
+  /**
+   * Reports how long one simulation tick took (ms), measured by the room's own loop: it feeds the
+   * `tick_duration_ms` histogram (labelled by room type), the history's `tick_p99_ms` and the
+   * tick-over-budget alert.
+   */
+  reportTick(durationMs: number): void {
+    this.#port().reportTick(durationMs);
   }
 
   /** Ends the room now: members are told ROOM_DISPOSED. */

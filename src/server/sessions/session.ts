@@ -51,6 +51,8 @@ export class Session {
   readonly physGate: NewestSampleGate;
   /** Orders what waits when this player's socket backs up: control > snapshots > relay. */
   readonly scheduler: SendScheduler;
+  /** Sees every frame written to the socket (the server counts them by kind for its metrics). */
+  onFrameSent: ((frame: Uint8Array) => void) | undefined;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
@@ -179,7 +181,9 @@ export class Session {
   /** Writes a frame if a socket is open; frames of the sequenced stream wait in the outbox otherwise. */
   sendFrame(frame: Uint8Array): void {
     const socket = this.#socket;
-    if (socket && socket.readyState === socket.OPEN) socket.send(frame);
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    this.onFrameSent?.(frame);
+    socket.send(frame);
   }
 
   /** Records an inbound sequenced message; false for a duplicate. Schedules the cumulative ack. */

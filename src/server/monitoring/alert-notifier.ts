@@ -1,0 +1,67 @@
+import type { AlertEvent } from './alert-rules.js';
+
+export interface AlertNotifierOptions {
+  /** Called for every fired and cleared alert. A throw is logged, never passed on. */
+  onAlert?: (event: AlertEvent) => void;
+  /** POSTed `{ type, alert, nodeId }` as JSON for every event. */
+  webhookUrl?: string;
+  /** A webhook call slower than this (ms) is abandoned. Default 5,000. */
+  webhookTimeoutMs?: number;
+  nodeId: string;
+}
+
+/**
+ * Tells people about alerts: the log, the app's hook, and a webhook. Nothing here may disturb the
+ * server: a slow or failing webhook is timed out and logged, and the next alert tries again.
+ */
+export class AlertNotifier {
+  readonly #options: AlertNotifierOptions;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: AlertNotifierOptions) {
+    if (options.webhookUrl !== undefined) {
+      const url = new URL(options.webhookUrl); // throws at once on a malformed URL: a configuration error
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new TypeError(`alertWebhookUrl must be http(s), got ${url.protocol}`);
+      }
+    }
+    this.#options = options;
+  }
+
+  notify(event: AlertEvent): void {
+    const { alert } = event;
+    if (event.type === 'fired') console.warn(`vehikill-net: ALERT ${alert.rule} fired: ${alert.message}`);
+    else console.warn(`vehikill-net: alert ${alert.rule} cleared`);
+    try {
+      this.#options.onAlert?.(event);
+    } catch (error) {
+      console.error('vehikill-net: the onAlert hook threw', error);
+    }
+    if (this.#options.webhookUrl) {
+      const call = this.#post(this.#options.webhookUrl, event);
+      this.#inFlight.add(call);
+      void call.finally(() => this.#inFlight.delete(call));
+    }
+  }
+
+  /** Resolves once the webhook calls under way have ended (each is bounded by its timeout). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
+  }
+
+  async #post(url: string, event: AlertEvent): Promise<void> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...event, nodeId: this.#options.nodeId }),
+        signal: AbortSignal.timeout(this.#options.webhookTimeoutMs ?? 5_000),
+      });
+      await response.body?.cancel();
+      if (!response.ok) console.warn(`vehikill-net: alert webhook answered ${response.status}`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      console.warn(`vehikill-net: alert webhook failed: ${why}`);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import type { MetricsHistory } from './metrics-history.js';
+
+/** A threshold on one history series. */
+export interface AlertRule {
+  /** Unique; shown in logs, the webhook and the dashboard. */
+  name: string;
+  /** A history series (see HISTORY_SERIES). */
+  series: string;
+  condition: 'above' | 'below';
+  threshold: number;
+  /** The condition must hold at every second for this long (ms) before the alert fires. Default 0: one point. */
+  forMs?: number;
+  /** A firing alert clears once the condition has not held for this long (ms). Default 10,000. */
+  clearAfterMs?: number;
+  /**
+   * Hysteresis on the value: a firing alert counts as still holding until the value is past this
+   * (below it for 'above', above it for 'below'). Default: `threshold`.
+   */
+  clearThreshold?: number;
+  /** A sentence for humans. */
+  description?: string;
+}
+
+export interface Alert {
+  rule: string;
+  series: string;
+  condition: 'above' | 'below';
+  threshold: number;
+  /** The value that made it fire. */
+  value: number;
+  firedAt: number;
+  /** Set once cleared. */
+  clearedAt?: number;
+  message: string;
+}
+
+export type AlertEvent = { type: 'fired' | 'cleared'; alert: Alert };
+
+export interface DefaultAlertOptions {
+  /** Tick time budget (ms) that p99 must stay under. Default 33 (a 30 Hz tick). */
+  tickBudgetMs?: number;
+  /** Mean packet loss (0..1) tolerated. Default 0.05. */
+  lossBound?: number;
+  /** Errors per second that count as a spike. Default 5. */
+  errorsPerSecond?: number;
+}
+
+/** The built-in rules: slow ticks, lossy links, a burst of errors. */
+export function defaultAlertRules(options: DefaultAlertOptions = {}): AlertRule[] {
+  const budget = options.tickBudgetMs ?? 33;
+  const loss = options.lossBound ?? 0.05;
+  const errors = options.errorsPerSecond ?? 5;
+  return [
+    {
+      name: 'tick-over-budget',
+      series: 'tick_p99_ms',
+      condition: 'above',
+      threshold: budget,
+      forMs: 5_000,
+      clearAfterMs: 10_000,
+      description: `p99 room tick above ${budget} ms for 5 s`,
+    },
+    {
+      name: 'packet-loss',
+      series: 'loss_mean',
+      condition: 'above',
+      threshold: loss,
+      forMs: 10_000,
+      clearAfterMs: 30_000,
+      description: `mean packet loss above ${loss * 100} % for 10 s`,
+    },
+    {
+      name: 'error-spike',
+      series: 'errors_per_s',
+      condition: 'above',
+      threshold: errors,
+      forMs: 3_000,
+      clearAfterMs: 30_000,
+      description: `more than ${errors} errors/s for 3 s`,
+    },
+  ];
+}
+
+export interface AlertRulesOptions {
+  rules: readonly AlertRule[];
+  /** Cleared alerts kept for the dashboard, newest first. Default 100. */
+  maxPast?: number;
+}
+
+/**
+ * Evaluates threshold rules over the history once a second. An alert fires when its condition held at
+ * every point of its `forMs` window, and clears when it has held at none of its `clearAfterMs` window:
+ * a value wobbling around the threshold neither floods nor flaps. A second without data does not hold.
+ */
+export class AlertRules {
+  readonly #rules: readonly AlertRule[];
+  readonly #maxPast: number;
+  readonly #active = new Map<string, Alert>();
+  readonly #past: Alert[] = [];
+
+  constructor(options: AlertRulesOptions) {
+    const names = new Set<string>();
+    for (const rule of options.rules) {
+      if (names.has(rule.name)) throw new TypeError(`two alert rules are named '${rule.name}'`);
+      if (rule.condition !== 'above' && rule.condition !== 'below') {
+        throw new TypeError(`alert rule '${rule.name}': condition must be 'above' or 'below'`);
+      }
+      if (!Number.isFinite(rule.threshold))
+        throw new TypeError(`alert rule '${rule.name}' needs a finite threshold`);
+      names.add(rule.name);
+    }
+    this.#rules = options.rules;
+    this.#maxPast = options.maxPast ?? 100;
+  }
+
+  get rules(): readonly AlertRule[] {
+    return this.#rules;
+  }
+
+  get active(): Alert[] {
+    return [...this.#active.values()];
+  }
+
+  /** Cleared alerts, newest first. */
+  get past(): Alert[] {
+    return [...this.#past];
+  }
+
+  /** Checks every rule against the history as of `now`; returns what fired and cleared. */
+  evaluate(history: MetricsHistory, now: number): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    for (const rule of this.#rules) {
+      const firing = this.#active.get(rule.name);
+      if (!firing) {
+        const points = Math.max(1, Math.ceil((rule.forMs ?? 0) / 1_000));
+        const values = history.last(rule.series, points);
+        if (values.length < points || !values.every((value) => holds(rule, value, rule.threshold))) continue;
+        const value = values[values.length - 1] ?? Number.NaN;
+        const alert: Alert = {
+          rule: rule.name,
+          series: rule.series,
+          condition: rule.condition,
+          threshold: rule.threshold,
+          value,
+          firedAt: now,
+          message: `${rule.description ?? rule.name}: ${rule.series} is ${round(value)} (${rule.condition} ${rule.threshold})`,
+        };
+        this.#active.set(rule.name, alert);
+        events.push({ type: 'fired', alert });
+        continue;
+      }
+      const points = Math.max(1, Math.ceil((rule.clearAfterMs ?? 10_000) / 1_000));
+      const values = history.last(rule.series, points);
+      const stillHolds =
+        values.length < points ||
+        values.some((value) => holds(rule, value, rule.clearThreshold ?? rule.threshold));
+      if (stillHolds) continue;
+      const cleared: Alert = { ...firing, clearedAt: now };
+      this.#active.delete(rule.name);
+      this.#past.unshift(cleared);
+      this.#past.length = Math.min(this.#past.length, this.#maxPast);
+      events.push({ type: 'cleared', alert: cleared });
+    }
+    return events;
+  }
+}
+
+function holds(rule: AlertRule, value: number, threshold: number): boolean {
+  if (Number.isNaN(value)) return false;
+  return rule.condition === 'above' ? value > threshold : value < threshold;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1_000) / 1_000;
+}

@@ -1,0 +1,80 @@
+/**
+ * Every metric name the server reports through its MetricsSink, with its help text and labels: the
+ * Prometheus sink declares them up front (so a scrape shows zeros rather than nothing), the docs list
+ * them, and the dashboard's history picks from them. Names are the sink's, without a prefix.
+ */
+export interface CounterSpec {
+  type: 'counter';
+  help: string;
+  labelNames: readonly string[];
+}
+
+export interface HistogramSpec {
+  type: 'histogram';
+  help: string;
+  labelNames: readonly string[];
+  buckets: readonly number[];
+}
+
+export type MetricSpec = CounterSpec | HistogramSpec;
+
+const counter = (help: string, ...labelNames: string[]): CounterSpec => ({
+  type: 'counter',
+  help,
+  labelNames,
+});
+const histogram = (help: string, buckets: readonly number[], ...labelNames: string[]): HistogramSpec => ({
+  type: 'histogram',
+  help,
+  labelNames,
+  buckets,
+});
+
+/** Round trips and jitter in ms: a LAN sits under 5, a good Internet path under 60, a bad one past 250. */
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 40, 60, 80, 100, 150, 200, 250, 350, 500, 1000, 2000];
+/** Tick work in ms: a 60 Hz tick has 16.7 ms to spend, a 30 Hz one 33. */
+const TICK_BUCKETS_MS = [0.25, 0.5, 1, 2, 4, 6, 8, 10, 12, 16, 20, 25, 33, 50, 100];
+/** Packet loss as a ratio: games notice 1 %, suffer at 5 %, break down past 20 %. */
+const LOSS_BUCKETS = [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+export const metricCatalog = {
+  connections_total: counter('WebSocket connections accepted'),
+  handshakes_refused_total: counter('WebSocket upgrades refused before authentication', 'code'),
+  auth_failures_total: counter('Connections refused by the authenticator', 'code'),
+  heartbeat_timeouts_total: counter('Connections terminated for silence'),
+  socket_errors_total: counter('WebSocket protocol errors reported by ws', 'code'),
+  messages_in_total: counter('Frames received from clients, by message kind', 'kind'),
+  bytes_in_total: counter('Bytes received from clients, by message kind', 'kind'),
+  messages_out_total: counter('Frames sent to clients, by message kind', 'kind'),
+  bytes_out_total: counter('Bytes sent to clients, by message kind', 'kind'),
+  bad_input_total: counter('Inbound messages refused by validation, size or rate limits', 'code'),
+  connections_cut_total: counter('Connections closed for too many bad messages', 'code'),
+  internal_errors_total: counter('Server faults while handling a message or request'),
+  resumes_total: counter('Sessions resumed after a reconnect'),
+  resume_failures_total: counter('Resume attempts refused', 'code'),
+  registry_failures_total: counter('Failed heartbeats to the registry'),
+  rooms_created_total: counter('Rooms created on this node'),
+  rooms_disposed_total: counter('Rooms disposed on this node'),
+  room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
+  signals_filtered_total: counter('Signaling messages stripped of non-relay candidates'),
+  server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),
+  server_link_handshakes_total: counter('Direct server-link handshakes started'),
+  server_link_rejected_total: counter('Server-link messages dropped', 'reason'),
+  peer_links_opened_total: counter('Peer links opened, by path (direct, relayed, turn)', 'kind'),
+  sync_snapshots_total: counter('State snapshots sent'),
+  sync_snapshot_bytes_total: counter('Bytes of state snapshots sent'),
+  sync_bad_frames_total: counter('Undecodable sync frames from clients'),
+  sync_deflate_total: counter('Snapshots considered for deflate, by whether it was chosen', 'chosen'),
+  rtt_ms: histogram('Heartbeat round-trip time to players (ms)', LATENCY_BUCKETS_MS),
+  link_jitter_ms: histogram(
+    'Jitter of players links as their quality monitor measures it (ms)',
+    LATENCY_BUCKETS_MS,
+  ),
+  link_loss_ratio: histogram('Packet loss of players links, 0..1', LOSS_BUCKETS),
+  tick_duration_ms: histogram('Time a room spent on one simulation tick (ms)', TICK_BUCKETS_MS, 'room_type'),
+} as const satisfies Record<string, MetricSpec>;
+
+export type KnownMetric = keyof typeof metricCatalog;
+
+/** Buckets for an observed name the catalogue does not know. */
+export const DEFAULT_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];

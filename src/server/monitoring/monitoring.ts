@@ -1,0 +1,258 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type Cancel, type Clock, every } from '../../common/index.js';
+import { readBody } from '../http/read-body.js';
+import type { MetricsSink } from '../metrics.js';
+import { AdminAuth, bearerMatches } from './admin-auth.js';
+import { AlertNotifier } from './alert-notifier.js';
+import {
+  type AlertEvent,
+  type AlertRule,
+  AlertRules,
+  type DefaultAlertOptions,
+  defaultAlertRules,
+} from './alert-rules.js';
+import { type AnalyticsOptions, AnonymousAnalytics } from './anonymous-analytics.js';
+import { DASHBOARD_FILES, type DashboardFile, loadDashboardAssets } from './dashboard-assets.js';
+import { dashboardState } from './dashboard-state.js';
+import { HISTORY_SERIES, sampleSeries } from './history-series.js';
+import { loginPage } from './login-page.js';
+import { MetricsHistory } from './metrics-history.js';
+import { MetricsTap } from './metrics-tap.js';
+import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js';
+import type { ServerStats } from './server-stats.js';
+
+export interface AlertOptions extends DefaultAlertOptions {
+  /** Rules of your own, evaluated once a second over the history. */
+  rules?: readonly AlertRule[];
+  /** Also the built-in rules (tick over budget, packet loss, error spike). Default true. */
+  defaults?: boolean;
+  /** Called for every fired and cleared alert. */
+  onAlert?: (event: AlertEvent) => void;
+  /** Webhook calls slower than this (ms) are abandoned. Default 5,000. */
+  webhookTimeoutMs?: number;
+}
+
+export interface MonitoringOptions {
+  /** Where the Prometheus sink is served. Default '/metrics'. Only when the sink renders Prometheus text. */
+  metricsPath?: string;
+  /** Require `Authorization: Bearer <metricsToken>` on the metrics path. Default: open. */
+  metricsToken?: string;
+  /** Where the history is saved on close and read at start. Default: not kept across restarts. */
+  historyFile?: string;
+  /** Turns on /dashboard and /analytics, for this token (16+ characters). Default: both off (404). */
+  adminToken?: string;
+  /** POSTed each fired and cleared alert as JSON. */
+  alertWebhookUrl?: string;
+  alerts?: AlertOptions;
+  /** Anonymous session statistics (at /analytics with the admin token). Default on; false turns it off. */
+  analytics?: boolean | AnalyticsOptions;
+  /** Folder of the built dashboard. Default: dist/dashboard of this package. */
+  dashboardDir?: string;
+}
+
+const SAMPLE_MS = 1_000;
+
+/**
+ * The operator's side of a GameServer: the tap every metric passes through, the one-second history
+ * and its alerts, the analytics, and the HTTP routes that show them (metrics, dashboard, analytics).
+ */
+export class ServerMonitoring {
+  /** Give this to everything that reports metrics: it forwards to the app's sink. */
+  readonly metrics: MetricsTap;
+  readonly alerts: AlertRules;
+  readonly analytics: AnonymousAnalytics | undefined;
+  readonly #sink: MetricsSink;
+  readonly #clock: Clock;
+  readonly #nodeId: string;
+  readonly #options: MonitoringOptions;
+  readonly #admin: AdminAuth | undefined;
+  readonly #notifier: AlertNotifier;
+  readonly #secure: boolean;
+  #history: MetricsHistory;
+  #stats: ServerStats | undefined;
+  #lag: IntervalHistogram | undefined;
+  #cancelSampling: Cancel | undefined;
+  #releaseStats: Cancel | undefined;
+  #lastSample = 0;
+  #assets: Promise<Map<DashboardFile, Buffer> | undefined> | undefined;
+
+  constructor(input: {
+    sink: MetricsSink;
+    clock: Clock;
+    nodeId: string;
+    secure: boolean;
+    options: MonitoringOptions;
+  }) {
+    const { options } = input;
+    this.#sink = input.sink;
+    this.#clock = input.clock;
+    this.#nodeId = input.nodeId;
+    this.#options = options;
+    this.#secure = input.secure;
+    if (options.metricsPath !== undefined && !options.metricsPath.startsWith('/')) {
+      throw new TypeError(`GameServer option 'metricsPath' must start with '/'`);
+    }
+    this.metrics = new MetricsTap(input.sink);
+    this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
+    const alertOptions = options.alerts ?? {};
+    this.alerts = new AlertRules({
+      rules: [
+        ...(alertOptions.defaults === false ? [] : defaultAlertRules(alertOptions)),
+        ...(alertOptions.rules ?? []),
+      ],
+    });
+    this.#notifier = new AlertNotifier({
+      nodeId: input.nodeId,
+      ...(alertOptions.onAlert ? { onAlert: alertOptions.onAlert } : {}),
+      ...(options.alertWebhookUrl ? { webhookUrl: options.alertWebhookUrl } : {}),
+      ...(alertOptions.webhookTimeoutMs ? { webhookTimeoutMs: alertOptions.webhookTimeoutMs } : {}),
+    });
+    this.analytics =
+      options.analytics === false
+        ? undefined
+        : new AnonymousAnalytics(typeof options.analytics === 'object' ? options.analytics : {});
+    this.#history = new MetricsHistory({ series: HISTORY_SERIES });
+  }
+
+  get history(): MetricsHistory {
+    return this.#history;
+  }
+
+  /** Reads the saved history and starts sampling once a second. */
+  async start(stats: ServerStats): Promise<void> {
+    if (this.#stats) return;
+    this.#stats = stats;
+    if (consumesServerStats(this.#sink)) this.#releaseStats = this.#sink.collectFrom(stats);
+    if (this.#options.historyFile) {
+      this.#history = await MetricsHistory.load(this.#options.historyFile, { series: HISTORY_SERIES });
+    }
+    this.#lag = monitorEventLoopDelay({ resolution: 20 });
+    this.#lag.enable();
+    this.#lastSample = this.#clock.now();
+    this.#cancelSampling = every(this.#clock, SAMPLE_MS, () => this.sample());
+  }
+
+  /** Takes one point of every series and evaluates the alerts (runs once a second by itself). */
+  sample(): void {
+    const stats = this.#stats;
+    if (!stats) return;
+    const now = this.#clock.now();
+    const lagMs = this.#lag && this.#lag.count > 0 ? this.#lag.percentile(99) / 1e6 : Number.NaN;
+    this.#lag?.reset();
+    this.#history.record(now, sampleSeries(stats, this.metrics.takeWindow(), now - this.#lastSample, lagMs));
+    this.#lastSample = now;
+    for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
+    this.analytics?.observe(stats.players(), now);
+  }
+
+  /** Stops sampling and saves the history. */
+  async close(): Promise<void> {
+    this.#cancelSampling?.();
+    this.#cancelSampling = undefined;
+    this.#releaseStats?.();
+    this.#lag?.disable();
+    if (this.#options.historyFile && this.#stats) {
+      await this.#history.save(this.#options.historyFile).catch((error: unknown) => {
+        console.warn(`vehikill-net: could not save the metrics history: ${String(error)}`);
+      });
+    }
+    await this.#notifier.settle();
+  }
+
+  /** Serves the monitoring routes; false when `pathname` is none of them. */
+  async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    if (pathname === (this.#options.metricsPath ?? '/metrics') && rendersPrometheus(this.#sink)) {
+      if (this.#options.metricsToken !== undefined && !bearerMatches(req, this.#options.metricsToken)) {
+        return refuse(res, 401, 'metrics need the bearer token');
+      }
+      const body = await this.#sink.render();
+      res.writeHead(200, { 'content-type': this.#sink.contentType, 'cache-control': 'no-store' });
+      res.end(body);
+      return true;
+    }
+    if (pathname !== '/analytics' && pathname !== '/dashboard' && !pathname.startsWith('/dashboard/'))
+      return false;
+    const admin = this.#admin;
+    if (!admin) return refuse(res, 404, 'not found');
+    if (pathname === '/analytics') {
+      if (!admin.allows(req)) return refuse(res, 401, 'the admin token is required');
+      if (!this.analytics) return refuse(res, 404, 'analytics are turned off on this server');
+      return json(res, this.analytics.report(this.#clock.now()));
+    }
+    if (pathname === '/dashboard/api/state') {
+      if (!admin.allows(req)) return refuse(res, 401, 'the admin token is required');
+      const seconds = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('seconds') ?? 300);
+      const stats = this.#stats;
+      if (!stats) return refuse(res, 503, 'the server is not listening yet');
+      return json(
+        res,
+        dashboardState({
+          nodeId: this.#nodeId,
+          now: this.#clock.now(),
+          stats,
+          history: this.#history,
+          seconds: Number.isFinite(seconds) ? Math.max(1, Math.min(seconds, this.#history.capacity)) : 300,
+          alerts: { active: this.alerts.active, past: this.alerts.past },
+        }),
+      );
+    }
+    if (pathname === '/dashboard/login' && req.method === 'POST') {
+      const body = new URLSearchParams(Buffer.from(await readBody(req, 4_096)).toString('utf8'));
+      return this.#login(res, admin, body.get('token') ?? undefined);
+    }
+    if (pathname === '/dashboard' || pathname === '/dashboard/') {
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+      if (token !== null) return this.#login(res, admin, token);
+      if (!admin.allows(req)) return html(res, 401, loginPage(false));
+      return this.#asset(res, 'index.html');
+    }
+    const file = pathname.slice('/dashboard/'.length);
+    // The page's code and style hold nothing secret; only the page itself and the data need the token.
+    if (file in DASHBOARD_FILES && file !== 'index.html') return this.#asset(res, file as DashboardFile);
+    return refuse(res, 404, 'not found');
+  }
+
+  /** A right token sets the cookie and sends the browser to the clean URL (no token left in history). */
+  #login(res: ServerResponse, admin: AdminAuth, token: string | undefined): boolean {
+    if (!admin.matches(token)) return html(res, 401, loginPage(true));
+    res.writeHead(303, {
+      location: '/dashboard',
+      'set-cookie': admin.loginCookie(this.#secure),
+      'cache-control': 'no-store',
+    });
+    res.end();
+    return true;
+  }
+
+  async #asset(res: ServerResponse, file: DashboardFile): Promise<boolean> {
+    this.#assets ??= loadDashboardAssets(this.#options.dashboardDir);
+    const body = (await this.#assets)?.get(file);
+    if (!body) return refuse(res, 503, 'the dashboard is not built: run node scripts/bundle-web.mjs');
+    res.writeHead(200, {
+      'content-type': DASHBOARD_FILES[file],
+      'content-length': body.length,
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+    return true;
+  }
+}
+
+function refuse(res: ServerResponse, status: number, message: string): true {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(message);
+  return true;
+}
+
+function json(res: ServerResponse, body: unknown): true {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
+function html(res: ServerResponse, status: number, body: string): true {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+  return true;
+}

@@ -1,0 +1,296 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import type { RoomConnection } from 'vehikill-net/client';
+import { type AlertEvent, ManualClock, PrometheusMetrics } from 'vehikill-net/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { parsePrometheusText, sampleValue } from './prometheus-text.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+const ADMIN = 'admin-token-for-tests-0123456789';
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  vi.restoreAllMocks();
+});
+
+async function scrape(url: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}/metrics`, { headers });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  return parsePrometheusText(await response.text());
+}
+
+describe('/metrics', () => {
+  it('serves Prometheus text whose counters move as players join rooms and talk', async () => {
+    t = await startServer(
+      { test: TestRoom },
+      { metrics: new PrometheusMetrics(), serverLink: { enabled: false } },
+    );
+    const before = await scrape(t.httpUrl);
+    expect(sampleValue(before, 'vehikill_rooms')).toBe(0);
+
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('test');
+    const joined: RoomConnection = await bob.join(room.roomId);
+    const heard: unknown[] = [];
+    room.onMessage('chat', (line) => heard.push(line));
+    for (let i = 0; i < 5; i++) joined.send('chat', { text: `line ${i}` });
+    await eventually(() => heard.length === 5, 'chat delivered');
+    // The server pings every second (heartbeatMs 1,000 in tests); a pong gives a round trip.
+    await eventually(() => t?.server.sessionCount === 2, 'sessions');
+
+    const after = await scrape(t.httpUrl);
+    expect(sampleValue(after, 'vehikill_rooms')).toBe(1);
+    expect(sampleValue(after, 'vehikill_players')).toBe(2);
+    expect(sampleValue(after, 'vehikill_connections')).toBe(2);
+    expect(sampleValue(after, 'vehikill_sessions')).toBe(2);
+    expect(sampleValue(after, 'vehikill_server_links', { path: 'tcp' })).toBe(2);
+    expect(sampleValue(after, 'vehikill_connections_total')).toBe(2);
+    expect(sampleValue(after, 'vehikill_rooms_created_total')).toBe(1);
+    expect(sampleValue(after, 'vehikill_messages_in_total', { kind: 'hello' })).toBe(2);
+    expect(sampleValue(after, 'vehikill_messages_in_total', { kind: 'client_room_message' })).toBe(5);
+    expect(sampleValue(after, 'vehikill_messages_in_total', { kind: 'create_room' })).toBe(1);
+    expect(sampleValue(after, 'vehikill_messages_out_total', { kind: 'welcome' })).toBe(2);
+    // Five lines broadcast to two members.
+    expect(sampleValue(after, 'vehikill_messages_out_total', { kind: 'server_room_message' })).toBe(10);
+    expect(sampleValue(after, 'vehikill_bytes_in_total', { kind: 'client_room_message' })).toBeGreaterThan(
+      5 * 6,
+    );
+    expect(sampleValue(after, 'vehikill_bytes_out_total', { kind: 'response' })).toBeGreaterThan(0);
+    expect(after.get('vehikill_nodejs_eventloop_lag_p99_seconds')?.samples).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const later = await scrape(t.httpUrl);
+    expect(sampleValue(later, 'vehikill_rtt_ms_count')).toBeGreaterThan(0);
+  });
+
+  it('records the ticks a room reports in the tick histogram and the history', async () => {
+    class TickingRoom extends TestRoom {
+      override onCreate(options: unknown): void {
+        super.onCreate(options);
+        this.onMessage('ticked', v.number(), (_client, ms) => this.reportTick(ms));
+      }
+    }
+    t = await startServer(
+      { arena: TickingRoom },
+      { metrics: new PrometheusMetrics({ processMetrics: false }) },
+    );
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('arena');
+    for (const ms of [2, 3, 40]) room.send('ticked', ms);
+    let families = await scrape(t.httpUrl);
+    for (
+      let i = 0;
+      i < 100 && sampleValue(families, 'vehikill_tick_duration_ms_count', { room_type: 'arena' }) !== 3;
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      families = await scrape(t.httpUrl);
+    }
+    expect(sampleValue(families, 'vehikill_tick_duration_ms_count', { room_type: 'arena' })).toBe(3);
+    expect(sampleValue(families, 'vehikill_tick_duration_ms_sum', { room_type: 'arena' })).toBe(45);
+    expect(sampleValue(families, 'vehikill_tick_duration_ms_bucket', { room_type: 'arena', le: '4' })).toBe(
+      2,
+    );
+    t.server.monitoring.sample();
+    expect(t.server.monitoring.history.latest('tick_p99_ms')).toBe(40);
+  });
+
+  it('wants the bearer token when metricsToken is set, and is absent with the default sink', async () => {
+    t = await startServer(
+      {},
+      { metrics: new PrometheusMetrics({ processMetrics: false }), metricsToken: 'scrape-secret' },
+    );
+    expect((await fetch(`${t.httpUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${t.httpUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
+    await scrape(t.httpUrl, { authorization: 'Bearer scrape-secret' });
+    await t.close();
+    t = await startServer({});
+    expect((await fetch(`${t.httpUrl}/metrics`)).status).toBe(404);
+  });
+});
+
+describe('/analytics and /dashboard', () => {
+  it('are off (404) without an admin token, and refuse (401) a wrong or missing one', async () => {
+    t = await startServer({});
+    for (const path of ['/analytics', '/dashboard', '/dashboard/api/state']) {
+      expect((await fetch(t.httpUrl + path)).status).toBe(404);
+    }
+    await t.close();
+    t = await startServer({}, { adminToken: ADMIN });
+    for (const path of ['/analytics', '/dashboard/api/state']) {
+      expect((await fetch(t.httpUrl + path)).status).toBe(401);
+      const wrong = await fetch(t.httpUrl + path, { headers: { authorization: `Bearer ${ADMIN}x` } });
+      expect(wrong.status).toBe(401);
+      const cookie = await fetch(t.httpUrl + path, { headers: { cookie: `vehikill_admin=${ADMIN}` } });
+      expect(cookie.status).toBe(401); // the cookie is an HMAC, not the token
+    }
+    const page = await fetch(`${t.httpUrl}/dashboard`);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('name="token"');
+    expect((await fetch(`${t.httpUrl}/dashboard?token=nope`, { redirect: 'manual' })).status).toBe(401);
+  });
+
+  it('logs in with ?token= into an HttpOnly cookie that opens the page and the API', async () => {
+    t = await startServer({ test: TestRoom }, { adminToken: ADMIN });
+    const login = await fetch(`${t.httpUrl}/dashboard?token=${ADMIN}`, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/dashboard');
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).not.toContain(ADMIN);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const page = await fetch(`${t.httpUrl}/dashboard`, { headers: { cookie } });
+    expect([200, 503]).toContain(page.status); // 503 only if the bundle was not built
+
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('test');
+    const state = await fetch(`${t.httpUrl}/dashboard/api/state`, { headers: { cookie } });
+    expect(state.status).toBe(200);
+    const body = (await state.json()) as { rooms: { roomId: string; players: { name: string }[] }[] };
+    expect(body.rooms.map((r) => r.roomId)).toEqual([room.roomId]);
+    expect(body.rooms[0]?.players.map((p) => p.name)).toEqual(['Alice']);
+  });
+
+  it('reports anonymous aggregates with no address and no raw player id', async () => {
+    t = await startServer({ test: TestRoom }, { adminToken: ADMIN, serverLink: { enabled: false } });
+    const clients = [t.client(), t.client(), t.client()];
+    await Promise.all(clients.map((client) => client.connect()));
+    await clients[0]?.create('test');
+    const ids = clients.map((client) => client.playerId ?? '');
+    t.server.monitoring.sample();
+    t.server.monitoring.analytics?.optOut(ids[2] ?? '');
+    for (const client of clients) client.close();
+    await eventually(() => t?.server.sessionCount === 0, 'sessions ended');
+    t.server.monitoring.sample();
+
+    const response = await fetch(`${t.httpUrl}/analytics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const report = JSON.parse(text);
+    expect(report.sessions).toMatchObject({ active: 0, ended: 2 });
+    expect(report.linkTypes).toEqual({ relayed: 2 });
+    expect(report.recent).toHaveLength(2);
+    for (const id of ids) expect(id.length).toBeGreaterThan(4);
+    for (const id of ids) expect(text).not.toContain(id);
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).not.toMatch(/\b\d{1,3}(\.\d{1,3}){3}\b/);
+    expect(text).not.toMatch(/Mozilla|user-?agent|node/i);
+  });
+});
+
+describe('history and alerts in a running server', () => {
+  it('fires an alert on an error spike (hook and webhook), clears it, and keeps history across a restart', async () => {
+    const received: unknown[] = [];
+    const hook: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
+    const historyFile = join(mkdtempSync(join(tmpdir(), 'vehikill-history-')), 'history.json');
+    const clock = new ManualClock(1_700_000_000_000);
+    const events: AlertEvent[] = [];
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const options = {
+      clock,
+      historyFile,
+      alertWebhookUrl: webhook,
+      alerts: {
+        defaults: false,
+        rules: [
+          {
+            name: 'bad-input',
+            series: 'errors_per_s',
+            condition: 'above' as const,
+            threshold: 2,
+            forMs: 2_000,
+            clearAfterMs: 3_000,
+          },
+        ],
+        onAlert: (event: AlertEvent) => events.push(event),
+      },
+    };
+    t = await startServer({}, options);
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken());
+    await raw.opened;
+    const spam = async (count: number) => {
+      const before = events.length;
+      for (let i = 0; i < count; i++) raw.socket.send('not binary');
+      await eventually(
+        () => raw.frames.length >= count || raw.closeCode !== undefined || events.length > before,
+        'faults answered',
+      );
+      raw.frames.length = 0;
+    };
+    // Errors above 2/s for two seconds: fires at the second.
+    await spam(5);
+    clock.advance(1_000);
+    expect(events).toEqual([]);
+    await spam(5);
+    clock.advance(1_000);
+    expect(events.map((e) => [e.type, e.alert.rule])).toEqual([['fired', 'bad-input']]);
+    expect(t.server.monitoring.alerts.active).toHaveLength(1);
+    // Quiet for three seconds: clears.
+    clock.advance(2_000);
+    expect(events).toHaveLength(1);
+    clock.advance(1_000);
+    expect(events.map((e) => e.type)).toEqual(['fired', 'cleared']);
+    expect(t.server.monitoring.alerts.past[0]).toMatchObject({ rule: 'bad-input' });
+    await eventually(() => received.length === 2, 'webhook calls');
+    expect(received).toEqual([
+      expect.objectContaining({ type: 'fired', alert: expect.objectContaining({ rule: 'bad-input' }) }),
+      expect.objectContaining({ type: 'cleared', nodeId: t.server.nodeId }),
+    ]);
+
+    const errors = t.server.monitoring.history.series('errors_per_s').v;
+    expect(errors).toEqual([5, 5, 0, 0, 0]);
+    raw.socket.close();
+    await t.close();
+    t = await startServer({}, { clock, historyFile });
+    expect(t.server.monitoring.history.series('errors_per_s').v).toEqual([5, 5, 0, 0, 0]);
+    await new Promise<void>((resolve) => hook.close(() => resolve()));
+  });
+
+  it('survives a webhook that hangs or is not there', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const hanging: Server = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    t = await startServer(
+      {},
+      {
+        clock,
+        alertWebhookUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`,
+        alerts: {
+          defaults: false,
+          webhookTimeoutMs: 200,
+          rules: [{ name: 'no-rooms', series: 'rooms', condition: 'below', threshold: 1 }],
+        },
+      },
+    );
+    clock.advance(1_000);
+    expect(t.server.monitoring.alerts.active).toHaveLength(1);
+    await eventually(
+      () => warn.mock.calls.some((call) => String(call[0]).includes('webhook failed')),
+      'timeout logged',
+    );
+    hanging.closeAllConnections();
+    await new Promise<void>((resolve) => hanging.close(() => resolve()));
+  });
+});

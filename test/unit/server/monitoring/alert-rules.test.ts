@@ -1,0 +1,73 @@
+import { type AlertEvent, AlertRules, MetricsHistory } from 'vehikill-net/server';
+import { describe, expect, it } from 'vitest';
+
+const T0 = 1_700_000_000_000;
+
+/** Feeds `values` one per second into a history and evaluates the rules after each; returns the events. */
+function run(rules: AlertRules, history: MetricsHistory, start: number, values: number[]): AlertEvent[][] {
+  return values.map((value, i) => {
+    const now = start + i * 1_000;
+    history.record(now, Number.isNaN(value) ? {} : { loss: value });
+    return rules.evaluate(history, now);
+  });
+}
+
+describe('AlertRules', () => {
+  const rule = {
+    name: 'loss',
+    series: 'loss',
+    condition: 'above' as const,
+    threshold: 0.05,
+    forMs: 3_000,
+    clearAfterMs: 2_000,
+    clearThreshold: 0.03,
+  };
+
+  it('fires only once the condition held for its whole `for` window, and says so once', () => {
+    const rules = new AlertRules({ rules: [rule] });
+    const history = new MetricsHistory({ series: ['loss'] });
+    const events = run(rules, history, T0, [0.1, 0.1, 0.01, 0.1, 0.1, 0.2, 0.2, 0.2]);
+    const fired = events.map((list) => list.map((event) => event.type).join(','));
+    // One dip resets the window: it fires at the third consecutive point (index 5), not before or again.
+    expect(fired).toEqual(['', '', '', '', '', 'fired', '', '']);
+    expect(rules.active).toHaveLength(1);
+    expect(rules.active[0]).toMatchObject({ rule: 'loss', value: 0.2, firedAt: T0 + 5_000 });
+  });
+
+  it('clears only after `clearAfter` below the clear threshold (hysteresis), then lists it as past', () => {
+    const rules = new AlertRules({ rules: [rule] });
+    const history = new MetricsHistory({ series: ['loss'] });
+    run(rules, history, T0, [0.1, 0.1, 0.1]);
+    expect(rules.active).toHaveLength(1);
+    // 0.04 is under the threshold but above the clear threshold: still firing.
+    const wobble = run(rules, history, T0 + 3_000, [0.04, 0.04, 0.04, 0.04]);
+    expect(wobble.flat()).toEqual([]);
+    const calm = run(rules, history, T0 + 7_000, [0.01, 0.01, 0.01]);
+    expect(calm.map((list) => list.map((event) => event.type).join(','))).toEqual(['', 'cleared', '']);
+    expect(rules.active).toEqual([]);
+    expect(rules.past).toEqual([
+      expect.objectContaining({ rule: 'loss', firedAt: T0 + 2_000, clearedAt: T0 + 8_000 }),
+    ]);
+    // It can fire again later.
+    const again = run(rules, history, T0 + 10_000, [0.3, 0.3, 0.3]);
+    expect(again.flat().map((event) => event.type)).toEqual(['fired']);
+  });
+
+  it('does not count seconds without data as holding', () => {
+    const below = new AlertRules({
+      rules: [{ name: 'empty', series: 'loss', condition: 'below', threshold: 1, forMs: 2_000 }],
+    });
+    const history = new MetricsHistory({ series: ['loss'] });
+    expect(run(below, history, T0, [Number.NaN, Number.NaN, Number.NaN]).flat()).toEqual([]);
+    expect(
+      run(below, history, T0 + 3_000, [0.5, 0.5])
+        .flat()
+        .map((e) => e.type),
+    ).toEqual(['fired']);
+  });
+
+  it('refuses rules that cannot work', () => {
+    expect(() => new AlertRules({ rules: [rule, rule] })).toThrow(TypeError);
+    expect(() => new AlertRules({ rules: [{ ...rule, threshold: Number.NaN }] })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,79 @@
+import { type PlayerStats, PrometheusMetrics, type ServerStats } from 'vehikill-net/server';
+import { describe, expect, it } from 'vitest';
+import { parsePrometheusText, sampleValue } from '../../../integration/prometheus-text.js';
+
+function fakeStats(players: PlayerStats[]): ServerStats {
+  return {
+    connections: 3,
+    sessions: players.length,
+    rooms: () => [
+      { roomId: 'r1', type: 'arena', private: false, locked: false, clients: 2, maxClients: 8, createdAt: 0 },
+    ],
+    players: () => players,
+  };
+}
+
+const base = { name: 'p', away: false, rttMs: 20, connection: 1 };
+
+describe('PrometheusMetrics', () => {
+  it('maps counts and observations to counters and histograms with their labels', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    metrics.count('messages_in_total', { kind: 'hello' });
+    metrics.count('bytes_in_total', { kind: 'hello' }, 120);
+    metrics.count('bad_input_total', { code: 'RATE_LIMITED' }, 2);
+    metrics.observe('rtt_ms', 30);
+    metrics.observe('rtt_ms', 300);
+    metrics.observe('tick_duration_ms', 7, { room_type: 'arena' });
+    const families = parsePrometheusText(await metrics.render());
+    expect(families.get('vehikill_messages_in_total')?.type).toBe('counter');
+    expect(sampleValue(families, 'vehikill_messages_in_total', { kind: 'hello' })).toBe(1);
+    expect(sampleValue(families, 'vehikill_bytes_in_total', { kind: 'hello' })).toBe(120);
+    expect(sampleValue(families, 'vehikill_bad_input_total', { code: 'RATE_LIMITED' })).toBe(2);
+    expect(families.get('vehikill_rtt_ms')?.type).toBe('histogram');
+    expect(sampleValue(families, 'vehikill_rtt_ms_count')).toBe(2);
+    expect(sampleValue(families, 'vehikill_rtt_ms_bucket', { le: '40' })).toBe(1);
+    expect(sampleValue(families, 'vehikill_rtt_ms_bucket', { le: '+Inf' })).toBe(2);
+    expect(sampleValue(families, 'vehikill_tick_duration_ms_sum', { room_type: 'arena' })).toBe(7);
+    // Declared up front: a scrape shows them at zero before anything happened.
+    expect(families.has('vehikill_link_jitter_ms')).toBe(true);
+    expect(families.has('vehikill_link_loss_ratio')).toBe(true);
+    expect(families.has('vehikill_resumes_total')).toBe(true);
+  });
+
+  it('reads gauges from the server when scraped', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const players: PlayerStats[] = [
+      { ...base, playerId: 'a', roomId: 'r1', serverLink: 'direct' },
+      { ...base, playerId: 'b', roomId: 'r1', serverLink: 'relayed' },
+      { ...base, playerId: 'c', roomId: undefined, serverLink: 'relayed' },
+    ];
+    const release = metrics.collectFrom(fakeStats(players));
+    const families = parsePrometheusText(await metrics.render());
+    expect(sampleValue(families, 'vehikill_rooms')).toBe(1);
+    expect(sampleValue(families, 'vehikill_players')).toBe(2);
+    expect(sampleValue(families, 'vehikill_connections')).toBe(3);
+    expect(sampleValue(families, 'vehikill_server_links', { path: 'udp' })).toBe(1);
+    expect(sampleValue(families, 'vehikill_server_links', { path: 'tcp' })).toBe(2);
+    release();
+  });
+
+  it('keeps two sinks apart, adopts an app metric, and never throws on a misfit', async () => {
+    const one = new PrometheusMetrics({ processMetrics: false });
+    const two = new PrometheusMetrics({ processMetrics: false });
+    one.count('connections_total');
+    one.count('app_matches_total', { mode: 'ffa' });
+    one.count('app_matches_total', { other: 'label' }); // different labels: dropped with a warning
+    one.count('bad name!');
+    const first = parsePrometheusText(await one.render());
+    const second = parsePrometheusText(await two.render());
+    expect(sampleValue(first, 'vehikill_connections_total')).toBe(1);
+    expect(sampleValue(second, 'vehikill_connections_total')).toBe(0);
+    expect(sampleValue(first, 'vehikill_app_matches_total', { mode: 'ffa' })).toBe(1);
+  });
+
+  it('includes event-loop lag with the process metrics', async () => {
+    const metrics = new PrometheusMetrics();
+    const families = parsePrometheusText(await metrics.render());
+    expect(families.has('vehikill_nodejs_eventloop_lag_p99_seconds')).toBe(true);
+  });
+});
