@@ -29,6 +29,8 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   readonly #path: string;
   /** Widths of classes 0, 1, 2: a quarter, half, three quarters of the bits, rounded up. */
   readonly #widths: readonly [number, number, number];
+  /** 2^width of each class: the zigzagged differences below it fit. */
+  readonly #limits: readonly [number, number, number];
 
   constructor(bits: number, maxCode: number, wraps: boolean, path: string) {
     this.#bits = bits;
@@ -36,6 +38,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     this.#wraps = wraps;
     this.#path = path;
     this.#widths = [Math.ceil(bits / 4), Math.ceil(bits / 2), Math.ceil((3 * bits) / 4)];
+    this.#limits = [2 ** this.#widths[0], 2 ** this.#widths[1], 2 ** this.#widths[2]];
   }
 
   bitLength(code: number, baseline: number): number {
@@ -86,10 +89,9 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   }
 
   #classOf(zigzag: number): number {
-    const widths = this.#widths;
-    for (let width = 0; width < 3; width++) {
-      if (zigzag < 2 ** (widths[width] as number)) return width;
-    }
-    return FULL_CLASS;
+    const limits = this.#limits;
+    if (zigzag < limits[0]) return 0;
+    if (zigzag < limits[1]) return 1;
+    return zigzag < limits[2] ? 2 : FULL_CLASS;
   }
 }

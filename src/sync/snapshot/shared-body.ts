@@ -1,4 +1,6 @@
 import { BitWriter } from '../../protocol/index.js';
+import { changeMask, type EntityCodes } from '../state-codes.js';
+import { stateChangesBits, writeStateChanges } from '../state-encoding.js';
 import { appendBits, type EncodedBits } from './bit-copy.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
 import type { EncodingCache } from './encoding-cache.js';
@@ -19,9 +21,11 @@ interface BodyRecord {
   /** undefined: a removal. */
   readonly entity: EntityRecord | undefined;
   readonly kind: RecordKind;
+  /** Full states: the cached encoding. */
   readonly payload: EncodedBits | undefined;
-  /** Deltas of types with relative fields: the relative writing, chosen per type below. */
-  readonly relative: EncodedBits | undefined;
+  /** Deltas: the codes in the base frame and the changed fields. */
+  readonly baseline: EntityCodes | undefined;
+  readonly mask: number;
 }
 
 /**
@@ -103,11 +107,13 @@ export function buildSharedBody(
     if (!history.changedSince(id, base.index)) continue;
     const before = base.frame.entities.get(id);
     if (before !== undefined && before.type === entity.type) {
-      const changes = cache.changes(entity.type, entity.codes, before.codes);
-      push({ id, entity, kind: RecordKind.delta, payload: changes, relative: changes.relative });
+      // Written straight into the body: a body is built once per frame and base, so an encoding cached
+      // per (state, baseline) would never be asked for again.
+      const mask = changeMask(entity.type, before.codes, entity.codes);
+      push({ id, entity, kind: RecordKind.delta, payload: undefined, baseline: before.codes, mask });
     } else {
       const payload = cache.full(entity.type, entity.codes);
-      push({ id, entity, kind: RecordKind.full, payload, relative: undefined });
+      push({ id, entity, kind: RecordKind.full, payload, baseline: undefined, mask: 0 });
     }
   }
   const removed = history.removedSince(base.index);
@@ -116,7 +122,14 @@ export function buildSharedBody(
     for (const id of removed) {
       if (frame.entities.has(id) || listed.has(id)) continue;
       listed.add(id);
-      push({ id, entity: undefined, kind: RecordKind.remove, payload: undefined, relative: undefined });
+      push({
+        id,
+        entity: undefined,
+        kind: RecordKind.remove,
+        payload: undefined,
+        baseline: undefined,
+        mask: 0,
+      });
     }
   }
   if (!ascending) records.sort((a, b) => a.id - b.id);
@@ -155,9 +168,19 @@ function writeBody(
     writeKind(writer, kind);
     if (entity === undefined) continue;
     share = addShare(share, entityShare(id, cache.hash(entity.codes)));
-    if (kind === RecordKind.full) writer.writeBits(registry.typeId(entity.type), registry.typeBits);
-    const relative = record.relative !== undefined && relativeModes[registry.typeId(entity.type)] === true;
-    appendBits(writer, relative ? (record.relative as EncodedBits) : (record.payload as EncodedBits));
+    if (kind === RecordKind.full) {
+      writer.writeBits(registry.typeId(entity.type), registry.typeBits);
+      appendBits(writer, record.payload as EncodedBits);
+    } else {
+      const relative = relativeModes[registry.typeId(entity.type)] === true;
+      writeStateChanges(
+        writer,
+        entity.type,
+        entity.codes,
+        record.mask,
+        relative ? record.baseline : undefined,
+      );
+    }
   }
   return new SharedBody(ids, entities, writer.finish(), tick, { acked, checksum }, share);
 }
@@ -167,10 +190,12 @@ function relativeModesOf(registry: EntityRegistry, records: readonly BodyRecord[
   const modes: boolean[] = [];
   if (registry.relativeTypeIds.length === 0) return modes;
   const saved: number[] = [];
-  for (const { entity, payload, relative } of records) {
-    if (relative === undefined || entity === undefined || payload === undefined) continue;
+  for (const { entity, baseline, mask } of records) {
+    if (baseline === undefined || entity === undefined || !entity.type.relative) continue;
     const typeId = registry.typeId(entity.type);
-    saved[typeId] = (saved[typeId] ?? 0) + payload.bitLength - relative.bitLength;
+    const plain = stateChangesBits(entity.type, entity.codes, mask);
+    const relative = stateChangesBits(entity.type, entity.codes, mask, baseline);
+    saved[typeId] = (saved[typeId] ?? 0) + plain - relative;
   }
   for (const typeId of registry.relativeTypeIds) modes[typeId] = (saved[typeId] ?? 0) > 0;
   return modes;
