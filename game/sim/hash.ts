@@ -2,11 +2,11 @@ import type { AnyEntityType } from 'vehikill-net/sync';
 import { RocketEntity, VehicleEntity } from './schema.js';
 import type { World } from './world.js';
 
-const FNV_OFFSET_BASIS = 0x811c9dc5;
+export const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 /** FNV-1a over the four little-endian bytes of a 32-bit word. */
-function mixWord(hash: number, word: number): number {
+export function mixWord(hash: number, word: number): number {
   let h = hash;
   for (let shift = 0; shift < 32; shift += 8) {
     h ^= (word >>> shift) & 0xff;

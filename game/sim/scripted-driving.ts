@@ -1,4 +1,5 @@
 import type { VehicleInput } from './input.js';
+import { noise } from './noise.js';
 import { fireRocket } from './projectile.js';
 import { atan2 } from './trig.js';
 import type { Vehicle } from './vehicle.js';
@@ -11,15 +12,6 @@ const TWO_PI = 2 * Math.PI;
 const PLAN_TICKS = 40;
 /** Ticks between a vehicle's chances to fire. */
 const FIRE_EVERY = 30;
-
-/** A counter-based hash to [0, 2^32): the same numbers for the same arguments, whatever ran before. */
-function noise(seed: number, a: number, b: number, salt: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(a + 1, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ Math.imul(b + 1, 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ Math.imul(salt + 1, 0x165667b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
 
 /**
  * Seeded, scripted drivers for tests, the determinism script and the benchmark: each vehicle chases the

@@ -1,19 +1,6 @@
-import { hashWorld } from '../hash.js';
+import { FNV_OFFSET_BASIS, hashWorld, mixWord } from '../hash.js';
 import type { World } from '../world.js';
 import type { MatchPhase, MatchState, Weapon } from './match-state.js';
-
-// FNV-1a over 32-bit words, the same mix as hashWorld's (hash.ts keeps its own private).
-const FNV_OFFSET_BASIS = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mixWord(hash: number, word: number): number {
-  let h = hash;
-  for (let shift = 0; shift < 32; shift += 8) {
-    h ^= (word >>> shift) & 0xff;
-    h = Math.imul(h, FNV_PRIME);
-  }
-  return h;
-}
 
 const PHASE_CODES: Record<MatchPhase, number> = { warmup: 0, playing: 1, ended: 2 };
 const WEAPON_CODES: Record<Weapon, number> = { gun: 0, rocket: 1, ram: 2 };

@@ -1,4 +1,5 @@
 import type { VehicleInput } from '../input.js';
+import { noise } from '../noise.js';
 import { atan2 } from '../trig.js';
 import type { Vehicle } from '../vehicle.js';
 import type { World } from '../world.js';
@@ -12,15 +13,6 @@ const PLAN_TICKS = 45;
 /** Heading error (radians) within which a hunter pulls the trigger, and launches a rocket. */
 const GUN_AIM = 0.25;
 const ROCKET_AIM = 0.12;
-
-/** A counter-based hash to [0, 2^32): the same numbers for the same arguments, whatever ran before. */
-function noise(seed: number, a: number, b: number, salt: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(a + 1, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ Math.imul(b + 1, 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ Math.imul(salt + 1, 0x165667b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
 
 /**
  * Seeded players for the game's determinism script and tests: each living car hunts the nearest other
