@@ -1,4 +1,5 @@
 import type { ErrorCode, ProtocolError } from '../protocol/index.js';
+import type { DeviceState } from './device/device-watch.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -20,6 +21,12 @@ export interface ClientEvents {
   'session-expired': { message: string };
   /** A notice from the server or a local failure that did not end the connection. */
   error: ProtocolError;
+  /**
+   * The device changed (page hidden or shown, battery, connection): reported to the server, which lowers
+   * snapshot rates for a hidden or saving device. The game can lower its own peer phys rate likewise
+   * (see `physRateFor`).
+   */
+  device: DeviceState;
   /** The client stopped for good: by `close()`, a server goodbye, a fatal error or giving up. */
   closed: { code: ErrorCode | 'CLOSED_BY_CLIENT' | 'GAVE_UP'; message: string };
 }

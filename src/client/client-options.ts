@@ -1,5 +1,7 @@
 import type { Clock } from '../common/index.js';
+import type { ConditionerSettings } from '../transport/index.js';
 import type { BackoffOptions } from './backoff.js';
+import type { DeviceEnvironment } from './device/device-watch.js';
 import type { ServerLinkMode, ServerLinkSettings } from './server-link/client-server-link.js';
 import type { WebSocketConstructor } from './web-socket.js';
 
@@ -53,4 +55,16 @@ export interface ClientOptions {
    * Node, pass `{ RTCPeerConnection }` from node-datachannel's polyfill.
    */
   serverLink?: ServerLinkMode | ServerLinkSettings;
+  /**
+   * Developer tool: adds latency, jitter and loss to this client's own traffic, per channel, both ways
+   * (server link and peer links), to see how the game plays on a bad network. Seeded, in user space; the
+   * links' quality monitors see it as they would a real bad network. Change it with `setConditions`.
+   * Default: off.
+   */
+  conditioner?: ConditionerSettings;
+  /**
+   * Where device facts come from (visibility, battery, cores, memory, connection): the page's globals
+   * by default; `false` reports nothing. Tests pass a fake environment.
+   */
+  device?: DeviceEnvironment | false;
 }

@@ -13,9 +13,18 @@ import {
   roomInfoSchema,
   type Scalar,
 } from '../protocol/index.js';
-import type { LinkStats, RtcSignal } from '../transport/index.js';
+import {
+  Conditioner,
+  type ConditionerSettings,
+  encodeDeviceReport,
+  type LinkStats,
+  type QualityView,
+  RELAY_CONTROL,
+  type RtcSignal,
+} from '../transport/index.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
+import { type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import {
   ClientServerLink,
@@ -60,6 +69,8 @@ export class Client {
   #room: RoomConnection | undefined;
   readonly #serverLink: ClientServerLink;
   #stopWatchingOnline: (() => void) | undefined;
+  readonly #conditioner: Conditioner;
+  readonly #device: DeviceWatch | undefined;
 
   constructor(options: ClientOptions = {}) {
     const linkSettings =
@@ -73,13 +84,16 @@ export class Client {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
         this.#stopWatchingOnline?.();
+        this.#device?.close();
         this.#serverLink.resetSession(); // the direct path closes with the session
       },
     });
     const connection = this.#connection;
+    this.#conditioner = new Conditioner(connection.clock, options.conditioner);
     this.#serverLink = new ClientServerLink(
       {
         clock: connection.clock,
+        conditioner: this.#conditioner,
         iceServers: () => connection.iceServers,
         sendDatagrams: (c, p, messageClass, ttlMs) => {
           const inner = encodeMessage(Kind.DatagramToServer, { c, p });
@@ -90,6 +104,39 @@ export class Client {
       },
       linkSettings,
     );
+    if (options.device !== false) {
+      this.#device = new DeviceWatch(options.device);
+      this.#device.on('change', (state) => {
+        this.#sendDeviceReport();
+        this.#events.emit('device', state);
+      });
+    }
+  }
+
+  /**
+   * The quality of the link to the server (the path in use): round trip, jitter, loss each way,
+   * bandwidth, and a grade with hysteresis for a connection indicator. `quality.on('change', ...)`.
+   */
+  get quality(): QualityView {
+    return this.#serverLink.quality;
+  }
+
+  /** What this client reports about its device, and the class the server treats it as. */
+  get device(): DeviceState {
+    return this.#device?.state ?? { report: {}, class: 'normal' };
+  }
+
+  /** The developer's network conditioner now in force (undefined: off). */
+  get conditions(): ConditionerSettings | undefined {
+    return this.#conditioner.settings;
+  }
+
+  /**
+   * Developer tool: from now on, adds these impairments to this client's own traffic (server link and
+   * peer links, both ways); undefined turns the conditioner off. Throws on a bad setting.
+   */
+  setConditions(settings: ConditionerSettings | undefined): void {
+    this.#conditioner.set(settings);
   }
 
   /** A snapshot of the connection: heartbeat RTT, clock offset, and the server link's mode, path and counters. */
@@ -217,6 +264,7 @@ export class Client {
       selfId,
       iceServers: () => this.#connection.iceServers,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
+      conditioner: this.#conditioner,
       sendSignal: (to, signal) =>
         this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
@@ -319,6 +367,20 @@ export class Client {
       );
     }
     this.#watchOnline();
+    this.#sendDeviceReport();
+  }
+
+  /**
+   * Tells the server about the device: on every welcome and on every change. It goes on the server
+   * link's control channel over the WebSocket, whatever path the link uses; old servers ignore it.
+   */
+  #sendDeviceReport(): void {
+    if (!this.#device || this.state !== 'open') return;
+    const inner = encodeMessage(Kind.DatagramToServer, {
+      c: RELAY_CONTROL,
+      p: [encodeDeviceReport(this.#device.state.report)],
+    });
+    this.#connection.sendVolatile(inner);
   }
 
   /** The network came back: ask for a direct server link again now. */

@@ -8,10 +8,30 @@ export {
   ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
-export { Channel, type Link, type LinkState, type LinkStats } from '../transport/index.js';
+export {
+  Channel,
+  type ChannelConditions,
+  type ConditionerSettings,
+  type DeviceClass,
+  type DeviceReport,
+  type Link,
+  type LinkQuality,
+  type LinkState,
+  type LinkStats,
+  type NetworkConditions,
+  type QualityChange,
+  type QualityGrade,
+  type QualityView,
+} from '../transport/index.js';
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { Client, type ClientEvents, type ClientStats, type ConnectionState } from './client.js';
 export type { ClientOptions } from './client-options.js';
+export {
+  type DeviceEnvironment,
+  type DeviceState,
+  DeviceWatch,
+  physRateFor,
+} from './device/device-watch.js';
 export { PeerLink } from './mesh/peer-link.js';
 export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';

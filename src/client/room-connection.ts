@@ -1,6 +1,6 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
-import { RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { type Conditioner, RelayLink, type RelayLinkOptions } from '../transport/index.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
@@ -41,6 +41,8 @@ export interface RoomTransport {
     ttlMs?: number,
   ): void;
   leaveRoom(room: RoomConnection): Promise<void>;
+  /** The developer's network conditioner, applied to peer links too. */
+  readonly conditioner?: Conditioner;
 }
 
 type AnyMessages = Record<string, unknown>;
@@ -162,10 +164,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
         send: (channel, bytes, messageClass, ttlMs) =>
           this.#transport.sendToPeer(peerId, channel, bytes, messageClass, ttlMs),
       },
-      { deadAfterMs: Number.POSITIVE_INFINITY, ...options },
+      {
+        deadAfterMs: Number.POSITIVE_INFINITY,
+        ...(this.#transport.conditioner ? { conditioner: this.#transport.conditioner } : {}),
+        ...options,
+      },
     );
     this.#relayLinks.set(peerId, link);
     return link;
+  }
+
+  /** @internal The client's network conditioner, for the mesh's direct links. */
+  get conditioner(): Conditioner | undefined {
+    return this.#transport.conditioner;
   }
 
   /** @internal Called by the client as frames for this room arrive. */

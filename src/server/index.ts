@@ -41,6 +41,13 @@ export { ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';
 export { ServerLinks } from './server-link/server-links.js';
 export {
+  AdaptiveRate,
+  type AdaptiveRateOptions,
+  type RateInputs,
+  type RateSetting,
+} from './sync/adaptive-rate.js';
+export {
+  type AdaptiveLinkFacts,
   RoomSync,
   type RoomSyncOptions,
   type RoomSyncStats,

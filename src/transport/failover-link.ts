@@ -2,6 +2,7 @@ import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import { Channel } from './channels.js';
 import { DispatchStream } from './dispatch-stream.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { FollowedQuality } from './quality/followed-quality.js';
 
 /**
  * One Link over two paths: a direct one (WebRTC) when it is up, and a fallback through the server's
@@ -17,6 +18,8 @@ export class FailoverLink implements Link {
   #disposeDirect: Disposer[] = [];
   #lastState: LinkState;
   #closed = false;
+  /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
+  readonly quality: FollowedQuality;
 
   constructor(clock: Clock, fallback: Link) {
     this.#fallback = fallback;
@@ -27,6 +30,7 @@ export class FailoverLink implements Link {
     );
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     fallback.onState(() => this.refreshState());
+    this.quality = new FollowedQuality(fallback.quality);
     this.#lastState = this.state;
   }
 
@@ -99,6 +103,8 @@ export class FailoverLink implements Link {
 
   /** Re-reads the state and reports a change; leaving the direct path resends unacked dispatch. */
   protected refreshState(): void {
+    const direct = this.#direct;
+    this.quality.follow(direct?.state === 'direct' ? direct.quality : this.#fallback.quality);
     const state = this.state;
     if (state === this.#lastState) return;
     // Leaving the direct path: what it may have swallowed goes again over the fallback.

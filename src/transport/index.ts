@@ -11,6 +11,28 @@ export { FailoverLink } from './failover-link.js';
 export type { Link, LinkState, LinkStats } from './link.js';
 export { priorityOf } from './message-priority.js';
 export { NewestSampleGate } from './newest-sample-gate.js';
+export {
+  compareGrades,
+  DEFAULT_QUALITY_THRESHOLDS,
+  DEVICE_REPORT,
+  type DeviceClass,
+  type DeviceReport,
+  decodeDeviceReport,
+  deviceClassOf,
+  deviceReportSchema,
+  encodeDeviceReport,
+  FollowedQuality,
+  gradeOf,
+  InterarrivalJitter,
+  type LinkQuality,
+  type QualityChange,
+  type QualityGrade,
+  type QualityLimits,
+  QualityMonitor,
+  type QualityMonitorOptions,
+  type QualityThresholds,
+  type QualityView,
+} from './quality/index.js';
 export { RELAY_CONTROL, RelayLink, type RelayLinkOptions, type RelayPort } from './relay-link.js';
 export {
   RtcLink,
@@ -25,6 +47,13 @@ export {
   SendScheduler,
   type SendSchedulerOptions,
 } from './send-scheduler.js';
+export {
+  type ChannelConditions,
+  type ConditionedChannel,
+  ConditionedPipe,
+  Conditioner,
+  type ConditionerSettings,
+} from './simulated/conditioner.js';
 export type { NetworkConditions } from './simulated/network-conditions.js';
 export { seededRandom } from './simulated/seeded-random.js';
 export {

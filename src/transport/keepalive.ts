@@ -1,12 +1,29 @@
 import { type Cancel, type Clock, every } from '../common/index.js';
+import type { QualityMonitor } from './quality/quality-monitor.js';
 
 /**
  * The link-level keepalive both real links speak on their control path: `[1, f64 time]` ping,
- * `[2, f64 time]` pong (the ping echoed), `[3]` goodbye.
+ * `[2, f64 time]` pong (the ping echoed), `[3]` goodbye, and `[4, u32 datagrams sent, u16 loss]`
+ * quality report (after each ping: the sender's count of datagrams sent, this report included, and the
+ * share of the receiver's datagrams it found missing, in 65534ths; 65535 = cannot tell yet). Peers
+ * from before the report ignore it (an unknown control frame), so they keep working, without loss figures.
  */
 export const PING = 1;
 export const PONG = 2;
 export const BYE = 3;
+export const REPORT = 4;
+
+const LOSS_UNKNOWN = 0xffff;
+
+export function encodeReport(datagramsSent: number, lossOfYours: number): Uint8Array<ArrayBuffer> {
+  const report = new Uint8Array(7);
+  const view = new DataView(report.buffer);
+  report[0] = REPORT;
+  view.setUint32(1, datagramsSent >>> 0);
+  const loss = lossOfYours >= 0 && lossOfYours <= 1 ? Math.round(lossOfYours * 0xfffe) : LOSS_UNKNOWN;
+  view.setUint16(5, loss);
+  return report;
+}
 
 export function encodePing(now: number): Uint8Array<ArrayBuffer> {
   const ping = new Uint8Array(9);
@@ -17,21 +34,31 @@ export function encodePing(now: number): Uint8Array<ArrayBuffer> {
 
 export type ControlMessage =
   | { type: 'bye' }
-  | { type: 'ping'; reply: Uint8Array<ArrayBuffer> }
-  | { type: 'pong'; sentAt: number };
+  | { type: 'ping'; reply: Uint8Array<ArrayBuffer>; sentAt: number }
+  | { type: 'pong'; sentAt: number }
+  | { type: 'report'; datagramsSent: number; lossOfYours: number };
 
 /** Reads a control frame; undefined for anything malformed (peer input). */
 export function readControl(bytes: Uint8Array): ControlMessage | undefined {
   const type = bytes[0];
   if (type === BYE) return { type: 'bye' };
+  if (type === REPORT && bytes.length === 7) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, 7);
+    const loss = view.getUint16(5);
+    return {
+      type: 'report',
+      datagramsSent: view.getUint32(1),
+      lossOfYours: loss === LOSS_UNKNOWN ? Number.NaN : Math.min(1, loss / 0xfffe),
+    };
+  }
   if (bytes.length !== 9) return undefined;
+  const sentAt = new DataView(bytes.buffer, bytes.byteOffset, 9).getFloat64(1);
   if (type === PING) {
     const reply = bytes.slice();
     reply[0] = PONG;
-    return { type: 'ping', reply };
+    return { type: 'ping', reply, sentAt };
   }
-  if (type === PONG)
-    return { type: 'pong', sentAt: new DataView(bytes.buffer, bytes.byteOffset, 9).getFloat64(1) };
+  if (type === PONG) return { type: 'pong', sentAt };
   return undefined;
 }
 
@@ -46,6 +73,11 @@ export interface LinkHeartbeatOptions {
   keepaliveMs?: number;
   /** Silence (ms) after which the peer is gone. Default 4,000. */
   deadAfterMs?: number;
+  /**
+   * The link's quality monitor: the heartbeat counts its own frames as datagrams, feeds it round trips,
+   * the jitter of the peer's timestamped pings, and the peer's reports, and sends a report after each ping.
+   */
+  quality?: QualityMonitor;
 }
 
 /**
@@ -80,11 +112,18 @@ export class LinkHeartbeat {
   /** A control frame from the peer. */
   receive(bytes: Uint8Array): void {
     this.heard();
+    const quality = this.#options.quality;
+    quality?.received(bytes.length, true);
     const control = readControl(bytes);
     if (control?.type === 'bye') this.#options.onGone();
-    else if (control?.type === 'ping') this.#options.send(control.reply);
-    else if (control?.type === 'pong')
-      this.#options.onRtt(Math.max(0, this.#options.clock.now() - control.sentAt));
+    else if (control?.type === 'ping') {
+      quality?.arrival(control.sentAt);
+      this.#send(control.reply);
+    } else if (control?.type === 'pong') {
+      const rtt = Math.max(0, this.#options.clock.now() - control.sentAt);
+      quality?.rtt(rtt);
+      this.#options.onRtt(rtt);
+    } else if (control?.type === 'report') quality?.peerReport(control.datagramsSent, control.lossOfYours);
   }
 
   #beat(): void {
@@ -93,7 +132,18 @@ export class LinkHeartbeat {
       this.#options.onGone();
       return;
     }
-    this.#options.send(encodePing(now));
+    this.#send(encodePing(now));
+    const quality = this.#options.quality;
+    if (!quality) return;
+    // Counted before it is encoded: the report's number includes itself, as the peer counts it on arrival.
+    quality.sent(7, true);
+    this.#options.send(encodeReport(quality.datagramsSent, quality.snapshot().lossDown));
+    quality.evaluate();
+  }
+
+  #send(bytes: Uint8Array<ArrayBuffer>): void {
+    this.#options.quality?.sent(bytes.length, true);
+    this.#options.send(bytes);
   }
 }
 

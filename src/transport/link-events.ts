@@ -1,6 +1,7 @@
 import { type Disposer, Emitter } from '../common/index.js';
 import type { Channel } from './channels.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import type { QualityView } from './quality/quality-monitor.js';
 
 /** The listeners every Link keeps, and the stats it starts from: one implementation for all of them. */
 export class LinkEvents {
@@ -35,6 +36,26 @@ export function freshStats(): LinkStats {
     bytesReceived: 0,
     messagesSent: 0,
     messagesReceived: 0,
+    jitterMs: Number.NaN,
+    lossUp: Number.NaN,
+    lossDown: Number.NaN,
+    kbpsIn: 0,
+    kbpsOut: 0,
+    grade: 'good',
+  };
+}
+
+/** A link's counters together with what its quality monitor says. */
+export function statsWithQuality(counters: LinkStats, quality: QualityView): LinkStats {
+  const now = quality.snapshot();
+  return {
+    ...counters,
+    jitterMs: now.jitterMs,
+    lossUp: now.lossUp,
+    lossDown: now.lossDown,
+    kbpsIn: now.kbpsIn,
+    kbpsOut: now.kbpsOut,
+    grade: now.grade,
   };
 }
 
@@ -47,6 +68,7 @@ export abstract class LinkBase implements Link {
   protected readonly counters: LinkStats = freshStats();
 
   abstract readonly state: LinkState;
+  abstract readonly quality: QualityView;
   abstract send(channel: Channel, bytes: Uint8Array): boolean;
   abstract close(): void;
 
@@ -59,6 +81,6 @@ export abstract class LinkBase implements Link {
   }
 
   stats(): LinkStats {
-    return { ...this.counters };
+    return statsWithQuality(this.counters, this.quality);
   }
 }

@@ -1,5 +1,7 @@
 import type { Disposer } from '../common/index.js';
 import type { Channel } from './channels.js';
+import type { QualityGrade } from './quality/grade.js';
+import type { QualityView } from './quality/quality-monitor.js';
 
 /** `direct`: peer to peer (WebRTC); `relayed`: through the server; `closed`: for good. */
 export type LinkState = 'connecting' | 'direct' | 'relayed' | 'closed';
@@ -13,6 +15,16 @@ export interface LinkStats {
   bytesReceived: number;
   messagesSent: number;
   messagesReceived: number;
+  /** RFC 3550 jitter of the peer's keepalives (ms); NaN until measured. See `Link.quality`. */
+  jitterMs: number;
+  /** Share of our datagrams the peer missed, and of the peer's we missed, 0..1; NaN until known. */
+  lossUp: number;
+  lossDown: number;
+  /** Kilobits per second received and sent over the last two seconds. */
+  kbpsIn: number;
+  kbpsOut: number;
+  /** The quality grade (with hysteresis), as `quality.grade`. */
+  grade: QualityGrade;
 }
 
 /**
@@ -26,5 +38,7 @@ export interface Link {
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer;
   onState(listener: (state: LinkState) => void): Disposer;
   stats(): LinkStats;
+  /** Round trip, jitter, loss each way, bandwidth and a grade, with an event when the grade changes. */
+  readonly quality: QualityView;
   close(): void;
 }

@@ -4,6 +4,8 @@ import { BYE, LinkHeartbeat } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
+import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
+import type { ConditionedChannel, ConditionedPipe, Conditioner } from './simulated/conditioner.js';
 
 /** Wire numbers of the channels on the relay path; 3 is the link's own control traffic. */
 export const RELAY_CHANNEL_NUMBER: Record<Channel, number> = { phys: 0, event: 1, dispatch: 2 };
@@ -34,6 +36,10 @@ export interface RelayLinkOptions {
   keepaliveMs?: number;
   /** Nothing heard from the peer for this long (ms): the link closes. Default 4,000. */
   deadAfterMs?: number;
+  /** Thresholds and windows of the link's quality monitor. */
+  quality?: Omit<QualityMonitorOptions, 'clock'>;
+  /** A developer's network conditioner: impairs this link's traffic both ways (see Conditioner). */
+  conditioner?: Conditioner;
 }
 
 /**
@@ -44,9 +50,12 @@ export interface RelayLinkOptions {
 export class RelayLink extends LinkBase {
   readonly peerId: string;
   readonly #port: RelayPort;
-  readonly #options: Required<RelayLinkOptions>;
+  readonly #options: Required<Omit<RelayLinkOptions, 'quality' | 'conditioner'>>;
   readonly #physGate: NewestSampleGate;
   readonly #heartbeat: LinkHeartbeat;
+  readonly #pipe: ConditionedPipe | undefined;
+  /** Over TCP nothing is lost in transit: loss here is what the newest-only gates and queues dropped. */
+  readonly quality: QualityMonitor;
   #state: LinkState = 'relayed';
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
@@ -61,12 +70,17 @@ export class RelayLink extends LinkBase {
       keepaliveMs: options.keepaliveMs ?? 1_000,
       deadAfterMs: options.deadAfterMs ?? 4_000,
     };
-    this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) =>
-      port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'),
-    );
+    this.quality = new QualityMonitor({ ...options.quality, clock: port.clock });
+    this.#pipe = options.conditioner?.pipe(this.#options.eventLifetimeMs);
+    // Counted where it leaves: a sample the gate replaced was never sent.
+    this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) => {
+      this.quality.sent(bytes.length, true);
+      this.#out(Channel.phys, bytes, () => port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'));
+    });
     this.#heartbeat = new LinkHeartbeat({
       clock: port.clock,
-      send: (bytes) => port.send(RELAY_CONTROL, bytes, 'volatile'),
+      quality: this.quality,
+      send: (bytes) => this.#out('control', bytes, () => port.send(RELAY_CONTROL, bytes, 'volatile')),
       onGone: () => this.closeLocally(),
       onRtt: (ms) => {
         this.counters.rttMs = ms;
@@ -85,11 +99,23 @@ export class RelayLink extends LinkBase {
     if (this.#state === 'closed') return false;
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
-    if (channel === Channel.phys) this.#physGate.offer(this.peerId, bytes);
-    else if (channel === Channel.event) {
-      this.#port.send(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs);
-    } else this.#port.send(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable');
+    if (channel === Channel.phys) {
+      this.#physGate.offer(this.peerId, bytes);
+      return true;
+    }
+    this.quality.sent(bytes.length, false);
+    if (channel === Channel.event) {
+      this.#out(channel, bytes, () =>
+        this.#port.send(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs),
+      );
+    } else this.#out(channel, bytes, () => this.#port.send(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable'));
     return true;
+  }
+
+  /** Through the conditioner when there is one. */
+  #out(channel: ConditionedChannel, bytes: Uint8Array, send: () => void): void {
+    if (this.#pipe) this.#pipe.outbound(channel, bytes, send);
+    else send();
   }
 
   close(): void {
@@ -103,6 +129,7 @@ export class RelayLink extends LinkBase {
     if (this.#state === 'closed') return;
     this.#heartbeat.stop();
     this.#physGate.clear();
+    this.#pipe?.close();
     this.#state = 'closed';
     this.events.state('closed');
     this.events.clear();
@@ -110,6 +137,15 @@ export class RelayLink extends LinkBase {
 
   /** @internal A relayed message from the peer, with the server time it was forwarded at. */
   receive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
+    if (this.#state === 'closed') return;
+    const channel: ConditionedChannel | undefined =
+      channelNumber === RELAY_CONTROL ? 'control' : CHANNEL_BY_NUMBER[channelNumber];
+    if (this.#pipe && channel !== undefined)
+      this.#pipe.inbound(channel, bytes.slice(), (late) => this.#arrive(channelNumber, late, serverTime));
+    else this.#arrive(channelNumber, bytes, serverTime);
+  }
+
+  #arrive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
     if (this.#state === 'closed') return;
     if (channelNumber === RELAY_CONTROL) {
       this.#heartbeat.receive(bytes);
@@ -119,6 +155,7 @@ export class RelayLink extends LinkBase {
     const channel = CHANNEL_BY_NUMBER[channelNumber];
     if (channel === undefined) return;
     this.lastServerTime = serverTime;
+    this.quality.received(bytes.length, channel === Channel.phys);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);

@@ -9,6 +9,8 @@ import {
 import { BYE, LinkHeartbeat, toBytes } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
+import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
+import type { ConditionedPipe, Conditioner } from './simulated/conditioner.js';
 
 /** What travels over the signaling path (the server relays it between members of one room). */
 export type RtcSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
@@ -41,6 +43,10 @@ export interface RtcLinkOptions {
   /** Nothing heard for this long (ms) once connected: the peer is gone. Default 4,000. */
   deadAfterMs?: number;
   clock?: Clock;
+  /** Thresholds and windows of the link's quality monitor. */
+  quality?: Omit<QualityMonitorOptions, 'clock'>;
+  /** A developer's network conditioner: impairs this link's traffic both ways (see Conditioner). */
+  conditioner?: Conditioner;
 }
 
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
@@ -60,13 +66,19 @@ export class RtcLink extends LinkBase {
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: Disposer;
   readonly #heartbeat: LinkHeartbeat;
+  readonly #pipe: ConditionedPipe | undefined;
+  readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
 
   constructor(options: RtcLinkOptions) {
     super();
     this.#options = options;
+    const clock = options.clock ?? realClock;
+    this.quality = new QualityMonitor({ ...options.quality, clock });
+    this.#pipe = options.conditioner?.pipe(options.eventLifetimeMs);
     this.#heartbeat = new LinkHeartbeat({
-      clock: options.clock ?? realClock,
+      clock,
+      quality: this.quality,
       send: (bytes) => this.#sendControl(bytes),
       onGone: () => this.#shutdown(),
       onRtt: (ms) => {
@@ -109,17 +121,36 @@ export class RtcLink extends LinkBase {
       return true;
     }
     // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
-    if (channel !== Channel.dispatch && dataChannel.bufferedAmount > DATAGRAM_QUEUE_LIMIT) return true;
+    // Counted as sent either way: the peer's report then shows the drop as loss, which it is.
+    if (channel !== Channel.dispatch && dataChannel.bufferedAmount > DATAGRAM_QUEUE_LIMIT) {
+      this.quality.sent(bytes.length, channel === Channel.phys);
+      return true;
+    }
+    if (this.#pipe) {
+      this.#count(channel, bytes);
+      this.#pipe.outbound(channel, bytes, (late) => this.#write(dataChannel, late));
+      return true;
+    }
+    if (!this.#write(dataChannel, bytes)) return false;
+    this.#count(channel, bytes);
+    return true;
+  }
+
+  #count(channel: Channel, bytes: Uint8Array): void {
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes.length;
+    this.quality.sent(bytes.length, channel === Channel.phys);
+  }
+
+  #write(dataChannel: RTCDataChannel, bytes: Uint8Array): boolean {
     try {
       dataChannel.send(bytes as Uint8Array<ArrayBuffer>);
+      return true;
     } catch {
       // The channel closed under us (its close event is on its way): the message is lost, like a
       // datagram; the link's state follows from the close.
       return false;
     }
-    this.counters.messagesSent++;
-    this.counters.bytesSent += bytes.length;
-    return true;
   }
 
   close(): void {
@@ -194,7 +225,14 @@ export class RtcLink extends LinkBase {
     if (this.#state === 'closed') return;
     const bytes = toBytes(data);
     if (!bytes) return;
+    if (this.#pipe) this.#pipe.inbound(channel, bytes.slice(), (late) => this.#deliver(channel, late));
+    else this.#deliver(channel, bytes);
+  }
+
+  #deliver(channel: Channel, bytes: Uint8Array): void {
+    if (this.#state === 'closed') return;
     this.#heartbeat.heard();
+    this.quality.received(bytes.length, channel === Channel.phys);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
@@ -202,20 +240,31 @@ export class RtcLink extends LinkBase {
 
   #onControl(data: unknown): void {
     const bytes = toBytes(data);
-    if (bytes && this.#state !== 'closed') this.#heartbeat.receive(bytes);
+    if (!bytes || this.#state === 'closed') return;
+    if (!this.#pipe) this.#heartbeat.receive(bytes);
+    else
+      this.#pipe.inbound('control', bytes.slice(), (late) => {
+        if (this.#state !== 'closed') this.#heartbeat.receive(late);
+      });
   }
 
   #sendControl(bytes: Uint8Array<ArrayBuffer>): void {
-    try {
-      if (this.#control?.readyState === 'open') this.#control.send(bytes);
-    } catch {
-      // closing: the keepalive or goodbye is moot
-    }
+    const write = (frame: Uint8Array) => {
+      try {
+        if (this.#control?.readyState === 'open') this.#control.send(frame as Uint8Array<ArrayBuffer>);
+      } catch {
+        // closing: the keepalive or goodbye is moot
+      }
+    };
+    // A goodbye goes at once: the link is closing and its held-back traffic with it.
+    if (this.#pipe && bytes[0] !== BYE) this.#pipe.outbound('control', bytes, write);
+    else write(bytes);
   }
 
   #shutdown(): void {
     if (this.#state === 'closed') return;
     this.#heartbeat.stop();
+    this.#pipe?.close();
     this.#disposeSignaling();
     this.#setState('closed');
     for (const channel of this.#channels.values()) channel.onclose = null;

@@ -102,6 +102,7 @@ export class PeerMesh {
             ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
             ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
             ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+            ...(room.conditioner ? { conditioner: room.conditioner } : {}),
           }
         : undefined;
     this.#disposers.push(

@@ -1,6 +1,7 @@
 import { type Clock, Emitter } from '../../common/index.js';
 import {
   Channel,
+  type Conditioner,
   FailoverLink,
   RelayLink,
   RtcLink,
@@ -34,6 +35,8 @@ export interface ServerLinkPort {
   /** Sends a LinkSignalToServer. */
   sendSignal(body: { n: number; s?: RtcSignal; retry?: true }): void;
   iceServers(): RTCIceServer[];
+  /** The developer's network conditioner, applied to both paths. */
+  conditioner?: Conditioner;
 }
 
 /**
@@ -67,8 +70,14 @@ export class ClientServerLink extends FailoverLink {
           else port.sendDatagrams(channel, [bytes], messageClass, ttlMs);
         },
       },
-      // The session's own heartbeat watches the socket: this one only measures the path's RTT, now and then.
-      { physIntervalMs: 0, keepaliveMs: 5_000, deadAfterMs: Number.POSITIVE_INFINITY },
+      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (13
+      // bytes a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      {
+        physIntervalMs: 0,
+        keepaliveMs: 1_000,
+        deadAfterMs: Number.POSITIVE_INFINITY,
+        ...(port.conditioner ? { conditioner: port.conditioner } : {}),
+      },
     );
     super(port.clock, tcp);
     this.#tcp = tcp;
@@ -127,6 +136,7 @@ export class ClientServerLink extends FailoverLink {
           ? { extraConfiguration: this.#settings.extraConfiguration }
           : {}),
         clock: this.#port.clock,
+        ...(this.#port.conditioner ? { conditioner: this.#port.conditioner } : {}),
         signaling: {
           send: (s) => this.#port.sendSignal({ n, s }),
           onSignal: (listener) => this.#signals.on('signal', listener),

@@ -11,6 +11,7 @@ import {
 } from '../../transport/index.js';
 import { BYE, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
+import { QualityMonitor } from '../../transport/quality/quality-monitor.js';
 
 /** The part of node-datachannel this link uses (its native API, lighter than the polyfill). */
 export interface NativeRtc {
@@ -61,13 +62,16 @@ export class NativeRtcLink extends LinkBase {
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
+  readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
 
   constructor(options: NativeRtcLinkOptions) {
     super();
+    this.quality = new QualityMonitor({ clock: options.clock });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
+      quality: this.quality,
       send: (bytes) => this.#sendControl(bytes),
       onGone: () => this.#shutdown(),
       onRtt: (ms) => {
@@ -137,7 +141,11 @@ export class NativeRtcLink extends LinkBase {
       return true;
     }
     // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
-    if (channel !== Channel.dispatch && dc.bufferedAmount() > DATAGRAM_QUEUE_LIMIT) return true;
+    // Counted as sent: the player's report then shows the drop as loss, which it is (queueing).
+    if (channel !== Channel.dispatch && dc.bufferedAmount() > DATAGRAM_QUEUE_LIMIT) {
+      this.quality.sent(bytes.length, channel === Channel.phys);
+      return true;
+    }
     try {
       // false means queued behind the congestion window, still to be sent: not a failure.
       dc.sendMessageBinary(bytes);
@@ -146,6 +154,7 @@ export class NativeRtcLink extends LinkBase {
     }
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
+    this.quality.sent(bytes.length, channel === Channel.phys);
     return true;
   }
 
@@ -196,6 +205,7 @@ export class NativeRtcLink extends LinkBase {
     const bytes = toBytes(data);
     if (this.#state === 'closed' || !bytes) return;
     this.#heartbeat.heard();
+    this.quality.received(bytes.length, channel === Channel.phys);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);

@@ -1,5 +1,6 @@
 import { type Cancel, type Clock, Emitter } from '../../common/index.js';
 import {
+  type DeviceReport,
   FailoverLink,
   type Link,
   RelayLink,
@@ -46,18 +47,31 @@ export class ServerLink extends FailoverLink {
   failedAttempts = 0;
   /** Failures since the link was last direct: the next retry waits longer each time. */
   #failuresInARow = 0;
+  readonly #queued: () => number;
+  /** What the player's device declared (its newest valid report); undefined until one came. */
+  device: DeviceReport | undefined;
 
-  /** `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer). */
-  constructor(clock: Clock, port: RelayPort['send']) {
+  /**
+   * `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer).
+   * `queued`: bytes waiting for the player's socket (for adaptive rates).
+   */
+  constructor(clock: Clock, port: RelayPort['send'], queued: () => number = () => 0) {
     const tcp = new RelayLink(
       'client',
       { clock, send: port },
-      // The session's own heartbeat watches the socket: this one only measures the path's RTT, now and then.
-      { physIntervalMs: 0, keepaliveMs: 5_000, deadAfterMs: Number.POSITIVE_INFINITY },
+      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (13
+      // bytes a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      { physIntervalMs: 0, keepaliveMs: 1_000, deadAfterMs: Number.POSITIVE_INFINITY },
     );
     super(clock, tcp);
     this.#clock = clock;
     this.#tcp = tcp;
+    this.#queued = queued;
+  }
+
+  /** Bytes waiting to be written to the player's socket: growth means the path cannot keep up. */
+  queuedBytes(): number {
+    return this.#queued();
   }
 
   /** Whether direct attempts are being made for this player. */

@@ -1,7 +1,13 @@
 import { createSocket } from 'node:dgram';
-import { type Clock, TokenBucket } from '../../common/index.js';
+import { type Cancel, type Clock, every, TokenBucket } from '../../common/index.js';
 import { ErrorCode, Kind, type Message, ProtocolError } from '../../protocol/index.js';
-import type { Channel, RtcSignal } from '../../transport/index.js';
+import {
+  type Channel,
+  DEVICE_REPORT,
+  decodeDeviceReport,
+  RELAY_CONTROL,
+  type RtcSignal,
+} from '../../transport/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Session } from '../sessions/session.js';
 import { HandshakePacer } from './handshake-pacer.js';
@@ -25,6 +31,9 @@ export class ServerLinks {
   #native: NativeRtc | undefined;
   #udpPort = 0;
   #names = 0;
+  /** Sessions whose link quality goes to the metrics once a second, while there are any. */
+  readonly #sampled = new Set<Session>();
+  #stopSampling: Cancel | undefined;
 
   constructor(
     clock: Clock,
@@ -72,6 +81,9 @@ export class ServerLinks {
 
   close(): void {
     this.#pacer.close();
+    this.#stopSampling?.();
+    this.#stopSampling = undefined;
+    this.#sampled.clear();
   }
 
   /** A new session: what arrives on its link is checked, then goes to its room. */
@@ -79,6 +91,8 @@ export class ServerLinks {
     const perSecond = this.#options.messagesPerSecond ?? 240;
     this.#buckets.set(session, new TokenBucket(perSecond * 2, perSecond, this.#clock.now()));
     session.link.onMessage((channel, bytes) => this.#onMessage(session, channel, bytes));
+    this.#sampled.add(session);
+    this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
 
   /** The client's hello asked for a direct link. */
@@ -122,9 +136,40 @@ export class ServerLinks {
     if (body.retry) session.link.retryNow();
   }
 
-  /** DatagramToServer: the TCP mode of the link. */
+  /**
+   * DatagramToServer: the TCP mode of the link. A device report travels here too, on the control
+   * channel (the client sends it over the WebSocket whatever the link's path): checked, then kept on
+   * the link for the room's adaptive rates.
+   */
   datagrams(session: Session, body: Body<typeof Kind.DatagramToServer>): void {
+    if (body.c === RELAY_CONTROL && body.p[0]?.[0] === DEVICE_REPORT) {
+      for (const payload of body.p) {
+        const report = decodeDeviceReport(payload);
+        if (report) session.link.device = report;
+        else this.#metrics.count('server_link_rejected_total', { reason: 'bad-device-report' });
+      }
+      return;
+    }
     session.link.receiveDatagrams(body.c, body.p, this.#clock.now());
+  }
+
+  /** Each connected player's jitter and loss (the worse direction) into the metrics' histograms. */
+  #sampleQuality(): void {
+    for (const session of this.#sampled) {
+      if (session.link.state === 'closed') {
+        this.#sampled.delete(session);
+        continue;
+      }
+      if (!session.connected) continue;
+      const quality = session.link.quality.snapshot();
+      if (Number.isFinite(quality.jitterMs)) this.#metrics.observe('link_jitter_ms', quality.jitterMs);
+      const loss = Math.max(finiteOr(quality.lossUp, -1), finiteOr(quality.lossDown, -1));
+      if (loss >= 0) this.#metrics.observe('link_loss_ratio', loss);
+    }
+    if (this.#sampled.size === 0) {
+      this.#stopSampling?.();
+      this.#stopSampling = undefined;
+    }
   }
 
   #onMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
@@ -138,6 +183,10 @@ export class ServerLinks {
     }
     this.#route(session, channel, bytes);
   }
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
 }
 
 async function freeUdpPort(bindAddress: string | undefined): Promise<number> {

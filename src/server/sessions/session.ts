@@ -99,14 +99,17 @@ export class Session {
    * made on first use.
    */
   get link(): ServerLink {
-    this.#link ??= new ServerLink(this.#clock, (channel, bytes, messageClass, ttlMs) =>
-      this.sendEncoded(
-        encodeMessage(Kind.DatagramFromServer, { c: channel, p: bytes, t: this.#clock.now() }),
-        messageClass,
-        ttlMs,
-        // While the socket backs up, a newer snapshot replaces the one still waiting.
-        channel === 0 ? 'link-phys' : undefined,
-      ),
+    this.#link ??= new ServerLink(
+      this.#clock,
+      (channel, bytes, messageClass, ttlMs) =>
+        this.sendEncoded(
+          encodeMessage(Kind.DatagramFromServer, { c: channel, p: bytes, t: this.#clock.now() }),
+          messageClass,
+          ttlMs,
+          // While the socket backs up, a newer snapshot replaces the one still waiting.
+          channel === 0 ? 'link-phys' : undefined,
+        ),
+      () => this.scheduler.queuedBytes + (this.#socket?.bufferedAmount ?? 0),
     );
     return this.#link;
   }

@@ -15,9 +15,16 @@ import {
   SnapshotEncoder,
   type Tier,
 } from '../../sync/index.js';
-import { Channel, type Link } from '../../transport/index.js';
+import {
+  Channel,
+  type DeviceReport,
+  deviceClassOf,
+  type Link,
+  type QualityView,
+} from '../../transport/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
+import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 
 /**
  * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
@@ -26,7 +33,16 @@ import type { RoomClient } from '../rooms/room-client.js';
 export interface SyncMember {
   /** Away members (reconnecting) get no snapshots. */
   readonly away: boolean;
-  readonly link: Pick<Link, 'send'>;
+  readonly link: Pick<Link, 'send'> & AdaptiveLinkFacts;
+}
+
+/** What adaptive rates read from a member's link where it has them (a server link has all three). */
+export interface AdaptiveLinkFacts {
+  readonly quality?: QualityView;
+  /** What the player's device declared (see DeviceReport). */
+  readonly device?: DeviceReport | undefined;
+  /** Bytes waiting to go to the player (send queue and socket buffer). */
+  queuedBytes?(): number;
 }
 
 /** What RoomSync needs of its room: a `Room` is one. */
@@ -58,6 +74,13 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
    * A plug point for tests (loss) and for wrapping the link.
    */
   send?: (client: M, bytes: Uint8Array) => void;
+  /**
+   * Rate and budget follow each member's link quality and device (see AdaptiveRate): back off at once on
+   * loss, queueing or a worse grade, recover slowly; a hidden page gets 5 Hz. Off by default (the rates
+   * are the app's own: `rateHz`, `setRate`); `true` uses 10 Hz..`rateHz` and 400..`budgetBytes`. With it on,
+   * `setRate` and `setBudget` set that member's ceiling.
+   */
+  adaptive?: boolean | AdaptiveRateOptions;
 }
 
 export interface RoomSyncStats {
@@ -78,7 +101,12 @@ interface Member {
   periodMs: number;
   budgetBytes: number;
   nextAt: number;
+  adaptive: AdaptiveRate | undefined;
+  nextAdaptAt: number;
 }
+
+/** Adaptive rates are re-read this often per member (ms): quality moves at keepalive pace anyway. */
+const ADAPT_EVERY_MS = 250;
 
 const DEFAULT_RATE_HZ = 20;
 const DEFAULT_BUDGET_BYTES = 1200;
@@ -141,14 +169,31 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     return this.#shared.stats;
   }
 
-  /** Snapshots per second to this member (1..120); it takes effect from their next snapshot. */
+  /**
+   * Snapshots per second to this member (1..120); it takes effect from their next snapshot. With
+   * `adaptive` on, the ceiling of their rate.
+   */
   setRate(client: M, rateHz: number): void {
-    this.#member(client).periodMs = periodOf(rateHz);
+    const member = this.#member(client);
+    member.periodMs = periodOf(rateHz);
+    if (member.adaptive) member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes);
   }
 
-  /** Bytes of one snapshot to this member (before deflate); sized above the largest full entity state. */
+  /**
+   * Bytes of one snapshot to this member (before deflate); sized above the largest full entity state.
+   * With `adaptive` on, the ceiling of their budget.
+   */
   setBudget(client: M, budgetBytes: number): void {
-    this.#member(client).budgetBytes = checkBudget(budgetBytes);
+    const member = this.#member(client);
+    member.budgetBytes = checkBudget(budgetBytes);
+    if (member.adaptive) member.adaptive = this.#adaptiveFor(1000 / member.periodMs, budgetBytes);
+  }
+
+  /** This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. */
+  rateOf(client: M): { rateHz: number; budgetBytes: number } {
+    const member = this.#member(client);
+    const setting = member.adaptive?.current;
+    return setting ?? { rateHz: 1000 / member.periodMs, budgetBytes: member.budgetBytes };
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -169,14 +214,17 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     for (const client of clients) {
       if (client.away) continue;
       const member = this.#member(client);
+      if (member.adaptive && now >= member.nextAdaptAt) this.#adapt(client, member, now);
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
-      if (now + member.periodMs / 4 < member.nextAt) continue;
+      const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
+      if (now + periodMs / 4 < member.nextAt) continue;
       // On a fixed grid, so the rate does not drift; after a stall (or the first send) a new grid from now,
       // rather than a burst to catch up.
-      const next = member.nextAt + member.periodMs;
-      member.nextAt = next >= now ? next : now + member.periodMs;
+      const next = member.nextAt + periodMs;
+      member.nextAt = next >= now ? next : now + periodMs;
       frame ??= this.world.frame(tick);
-      const snapshot = member.encoder.encode(frame, { budgetBytes: member.budgetBytes });
+      const budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
+      const snapshot = member.encoder.encode(frame, { budgetBytes });
       this.#send(client, this.#frame(snapshot.bytes));
       sent.push(client);
     }
@@ -248,10 +296,43 @@ export class RoomSync<M extends SyncMember = RoomClient> {
         periodMs: this.#defaultPeriodMs,
         budgetBytes: this.#defaultBudget,
         nextAt: Number.NEGATIVE_INFINITY,
+        adaptive: this.#options.adaptive
+          ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
+          : undefined,
+        nextAdaptAt: Number.NEGATIVE_INFINITY,
       };
       this.#members.set(client, member);
     }
     return member;
+  }
+
+  #adaptiveFor(rateHz: number, budgetBytes: number): AdaptiveRate {
+    const options = typeof this.#options.adaptive === 'object' ? this.#options.adaptive : {};
+    const maxHz = Math.min(options.maxHz ?? rateHz, rateHz);
+    const maxBudgetBytes = Math.min(options.maxBudgetBytes ?? budgetBytes, budgetBytes);
+    return new AdaptiveRate(
+      {
+        ...options,
+        maxHz,
+        minHz: Math.min(options.minHz ?? 10, maxHz),
+        maxBudgetBytes,
+        minBudgetBytes: Math.min(options.minBudgetBytes ?? 400, maxBudgetBytes),
+      },
+      this.#room.clock.now(),
+    );
+  }
+
+  #adapt(client: M, member: Member, now: number): void {
+    member.nextAdaptAt = now + ADAPT_EVERY_MS;
+    const link = client.link;
+    member.adaptive?.update(
+      {
+        quality: link.quality?.snapshot(),
+        device: deviceClassOf(link.device),
+        ...(link.queuedBytes ? { queuedBytes: link.queuedBytes() } : {}),
+      },
+      now,
+    );
   }
 
   #forgetLeavers(clients: readonly M[]): void {

@@ -2,6 +2,7 @@ import type { Cancel, Clock } from '../../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from '../channels.js';
 import type { LinkState } from '../link.js';
 import { LinkBase } from '../link-events.js';
+import { QualityMonitor, type QualityMonitorOptions } from '../quality/quality-monitor.js';
 import { type NetworkConditions, PathModel } from './network-conditions.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -20,15 +21,20 @@ export interface SimulatedLinkOptions {
   deadAfterMs?: number;
   /** What `state` says once connected: a simulated direct path or a simulated relay. Default 'direct'. */
   connectedState?: 'direct' | 'relayed';
+  /** Thresholds and windows of each end's quality monitor. */
+  quality?: Omit<QualityMonitorOptions, 'clock'>;
 }
 
 type Packet =
   | { type: 'data'; channel: Channel; seq: number; bytes: Uint8Array }
   | { type: 'ping'; sentAt: number; physSent: number }
   | { type: 'pong'; sentAt: number; physReceived: number; physSentAtPing: number }
+  | { type: 'report'; datagramsSent: number; lossOfYours: number }
   | { type: 'bye' };
 
 const MIN_RTO_MS = 10;
+/** Size of a keepalive frame on a real link (for the bandwidth figures). */
+const CONTROL_BYTES = 9;
 
 /**
  * One end of a simulated path with the three channels' semantics: `phys` is sent once (lost is lost,
@@ -41,7 +47,9 @@ export class SimulatedLink extends LinkBase {
   readonly #clock: Clock;
   #path: PathModel;
   readonly #random: () => number;
-  readonly #options: Required<Omit<SimulatedLinkOptions, 'aToB' | 'bToA' | 'seed' | 'clock'>>;
+  readonly #options: Required<Omit<SimulatedLinkOptions, 'aToB' | 'bToA' | 'seed' | 'clock' | 'quality'>>;
+  /** Fed as a real link's keepalive feeds it: pings, pongs and reports are datagrams, as `phys` is. */
+  readonly quality: QualityMonitor;
   readonly #nextSeq: Record<Channel, number> = { phys: 0, event: 0, dispatch: 0 };
   readonly #seenEvents = new Set<number>();
   readonly #dispatchBuffer = new Map<number, Uint8Array>();
@@ -65,6 +73,7 @@ export class SimulatedLink extends LinkBase {
       connectedState: options.connectedState ?? 'direct',
     };
     this.#lastHeard = clock.now();
+    this.quality = new QualityMonitor({ ...options.quality, clock });
   }
 
   /** @internal */
@@ -90,6 +99,7 @@ export class SimulatedLink extends LinkBase {
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
     if (channel === Channel.phys) this.#physSent++;
+    this.quality.sent(bytes.length, channel === Channel.phys);
     this.#transmit({ type: 'data', channel, seq, bytes }, this.#clock.now());
     return true;
   }
@@ -119,11 +129,17 @@ export class SimulatedLink extends LinkBase {
   #receive(packet: Packet): void {
     if (this.#state === 'closed') return;
     this.#lastHeard = this.#clock.now();
+    if (packet.type !== 'data' && packet.type !== 'bye') this.quality.received(CONTROL_BYTES, true);
     switch (packet.type) {
       case 'bye':
         this.#shutdown();
         return;
+      case 'report':
+        this.quality.peerReport(packet.datagramsSent, packet.lossOfYours);
+        return;
       case 'ping':
+        this.quality.arrival(packet.sentAt);
+        this.quality.sent(CONTROL_BYTES, true);
         this.#transmit(
           {
             type: 'pong',
@@ -136,6 +152,7 @@ export class SimulatedLink extends LinkBase {
         return;
       case 'pong':
         this.counters.rttMs = this.#clock.now() - packet.sentAt;
+        this.quality.rtt(this.counters.rttMs);
         if (packet.physSentAtPing > 0) {
           this.counters.lossRate = Math.max(0, 1 - packet.physReceived / packet.physSentAtPing);
         }
@@ -148,6 +165,7 @@ export class SimulatedLink extends LinkBase {
   #receiveData(channel: Channel, seq: number, bytes: Uint8Array): void {
     if (channel === Channel.phys) {
       this.#physReceived++;
+      this.quality.received(bytes.length, true);
       this.#deliver(channel, bytes);
     } else if (channel === Channel.event) {
       if (this.#seenEvents.has(seq)) return;
@@ -168,6 +186,7 @@ export class SimulatedLink extends LinkBase {
   }
 
   #deliver(channel: Channel, bytes: Uint8Array): void {
+    if (channel !== Channel.phys) this.quality.received(bytes.length, false);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
@@ -180,10 +199,16 @@ export class SimulatedLink extends LinkBase {
         this.#shutdown();
         return;
       }
+      const now = this.#clock.now();
+      this.quality.sent(CONTROL_BYTES, true);
+      this.#transmit({ type: 'ping', sentAt: now, physSent: this.#physSent }, now);
+      this.quality.sent(CONTROL_BYTES, true);
+      const report = this.quality.datagramsSent;
       this.#transmit(
-        { type: 'ping', sentAt: this.#clock.now(), physSent: this.#physSent },
-        this.#clock.now(),
+        { type: 'report', datagramsSent: report, lossOfYours: this.quality.snapshot().lossDown },
+        now,
       );
+      this.quality.evaluate();
       this.#scheduleKeepalive();
     });
   }

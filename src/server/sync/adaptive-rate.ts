@@ -1,0 +1,154 @@
+import type { DeviceClass, LinkQuality, QualityGrade } from '../../transport/index.js';
+
+export interface AdaptiveRateOptions {
+  /** Snapshot rate range (Hz). Defaults 10..30, the ceiling no higher than the room's own rate. */
+  minHz?: number;
+  maxHz?: number;
+  /** Snapshot byte budget range. Defaults 400..the room's own budget. */
+  minBudgetBytes?: number;
+  maxBudgetBytes?: number;
+  /** Factor applied on congestion (loss, queueing, a worse grade). Default 0.7. */
+  backoff?: number;
+  /** Loss (0..1, either direction) that counts as congestion. Default 0.02. */
+  lossBackoff?: number;
+  /** At most one back-off per this many ms (one bad second is one step, not thirty). Default 1,000. */
+  backoffIntervalMs?: number;
+  /** Recovery while the link is good: Hz gained per second. Default 1. */
+  recoverHzPerSecond?: number;
+  /** ...and budget gained per second, as a share of the budget range. Default 0.05. */
+  recoverBudgetPerSecond?: number;
+  /** Ceilings by device class (Hz): hidden pages, battery or data saving, low-end devices. */
+  hiddenHz?: number;
+  savingHz?: number;
+  lowEndHz?: number;
+}
+
+/** What the controller reads each update. */
+export interface RateInputs {
+  quality: Pick<LinkQuality, 'grade' | 'lossUp' | 'lossDown'> | undefined;
+  /** Bytes waiting to be sent to this member (send queue, socket buffer). */
+  queuedBytes?: number;
+  device: DeviceClass;
+}
+
+export interface RateSetting {
+  rateHz: number;
+  budgetBytes: number;
+}
+
+/**
+ * Per-member snapshot rate and byte budget, AIMD-like: multiplicative back-off at once on loss, on a
+ * growing send queue or on a worse grade; slow additive recovery while the link is good; held while it
+ * is fair. The device class caps the rate (a hidden page gets `hiddenHz`) without counting as congestion,
+ * so a page that comes back returns to its earlier rate. Pure: time is passed in.
+ */
+export class AdaptiveRate {
+  readonly #minHz: number;
+  readonly #maxHz: number;
+  readonly #minBudget: number;
+  readonly #maxBudget: number;
+  readonly #options: Required<
+    Omit<AdaptiveRateOptions, 'minHz' | 'maxHz' | 'minBudgetBytes' | 'maxBudgetBytes'>
+  >;
+  #rateHz: number;
+  #budget: number;
+  #lastAt: number;
+  #lastBackoffAt = Number.NEGATIVE_INFINITY;
+  #lastGrade: QualityGrade = 'good';
+  #lastQueued = 0;
+  #current: RateSetting;
+
+  constructor(options: AdaptiveRateOptions, now: number) {
+    this.#minHz = options.minHz ?? 10;
+    this.#maxHz = options.maxHz ?? 30;
+    this.#minBudget = options.minBudgetBytes ?? 400;
+    this.#maxBudget = options.maxBudgetBytes ?? 1200;
+    if (!(this.#minHz >= 1 && this.#maxHz >= this.#minHz && this.#maxHz <= 120)) {
+      throw new RangeError(`adaptive rate: need 1 ≤ minHz ≤ maxHz ≤ 120, got ${this.#minHz}..${this.#maxHz}`);
+    }
+    if (!(this.#minBudget >= 16 && this.#maxBudget >= this.#minBudget)) {
+      throw new RangeError(
+        `adaptive rate: need 16 ≤ minBudgetBytes ≤ maxBudgetBytes, got ${this.#minBudget}..${this.#maxBudget}`,
+      );
+    }
+    this.#options = {
+      backoff: options.backoff ?? 0.7,
+      lossBackoff: options.lossBackoff ?? 0.02,
+      backoffIntervalMs: options.backoffIntervalMs ?? 1_000,
+      recoverHzPerSecond: options.recoverHzPerSecond ?? 1,
+      recoverBudgetPerSecond: options.recoverBudgetPerSecond ?? 0.05,
+      hiddenHz: options.hiddenHz ?? 5,
+      savingHz: options.savingHz ?? 10,
+      lowEndHz: options.lowEndHz ?? 15,
+    };
+    if (!(this.#options.backoff > 0 && this.#options.backoff < 1)) {
+      throw new RangeError(`adaptive rate: backoff must be in (0, 1), got ${this.#options.backoff}`);
+    }
+    this.#rateHz = this.#maxHz;
+    this.#budget = this.#maxBudget;
+    this.#lastAt = now;
+    this.#current = { rateHz: this.#rateHz, budgetBytes: this.#maxBudget };
+  }
+
+  /** The setting of the newest update (the ceiling before the first). */
+  get current(): RateSetting {
+    return this.#current;
+  }
+
+  /** The link's own rate and budget before the device cap (what it would get on a normal device). */
+  get linkRate(): RateSetting {
+    return { rateHz: this.#rateHz, budgetBytes: Math.round(this.#budget) };
+  }
+
+  update(inputs: RateInputs, now: number): RateSetting {
+    const elapsedS = Math.max(0, now - this.#lastAt) / 1000;
+    this.#lastAt = now;
+    const quality = inputs.quality;
+    const grade = quality?.grade ?? 'good';
+    const loss = Math.max(finiteOr0(quality?.lossUp), finiteOr0(quality?.lossDown));
+    const queued = inputs.queuedBytes ?? 0;
+    const queueGrowing = queued > 0 && queued > this.#lastQueued;
+    const gradeDropped = rank(grade) > rank(this.#lastGrade);
+    this.#lastQueued = queued;
+    this.#lastGrade = grade;
+    const congested = loss >= this.#options.lossBackoff || queueGrowing || gradeDropped || grade === 'poor';
+    if (congested) {
+      if (now - this.#lastBackoffAt >= this.#options.backoffIntervalMs) {
+        this.#lastBackoffAt = now;
+        this.#rateHz = Math.max(this.#minHz, this.#rateHz * this.#options.backoff);
+        this.#budget = Math.max(this.#minBudget, this.#budget * this.#options.backoff);
+      }
+    } else if (grade === 'good') {
+      this.#rateHz = Math.min(this.#maxHz, this.#rateHz + this.#options.recoverHzPerSecond * elapsedS);
+      const range = this.#maxBudget - this.#minBudget;
+      this.#budget = Math.min(
+        this.#maxBudget,
+        this.#budget + range * this.#options.recoverBudgetPerSecond * elapsedS,
+      );
+    }
+    const cap = this.#deviceCap(inputs.device);
+    this.#current = { rateHz: Math.min(this.#rateHz, cap), budgetBytes: Math.round(this.#budget) };
+    return this.#current;
+  }
+
+  #deviceCap(device: DeviceClass): number {
+    switch (device) {
+      case 'hidden':
+        return this.#options.hiddenHz;
+      case 'saving':
+        return Math.min(this.#options.savingHz, this.#maxHz);
+      case 'low-end':
+        return Math.min(this.#options.lowEndHz, this.#maxHz);
+      case 'normal':
+        return this.#maxHz;
+    }
+  }
+}
+
+function finiteOr0(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}
+
+function rank(grade: QualityGrade): number {
+  return grade === 'good' ? 0 : grade === 'fair' ? 1 : 2;
+}

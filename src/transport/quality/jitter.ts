@@ -1,0 +1,26 @@
+/**
+ * Interarrival jitter as RFC 3550 (section 6.4.1 and appendix A.8) defines it: for packets i and j,
+ * D = (Rj - Ri) - (Sj - Si), where S is the sender's timestamp and R the arrival time, and the estimate
+ * moves a sixteenth of the way towards |D| at each packet. The two clocks need not agree: only
+ * differences of each are used.
+ */
+export class InterarrivalJitter {
+  #lastTransit = Number.NaN;
+  #jitter = Number.NaN;
+
+  /** Estimate in ms; NaN until two packets were seen. */
+  get ms(): number {
+    return this.#jitter;
+  }
+
+  /** A packet stamped `sentAt` by the sender's clock arrived at `arrivedAt` by ours (both ms). */
+  add(sentAt: number, arrivedAt: number): void {
+    const transit = arrivedAt - sentAt;
+    if (!Number.isFinite(transit)) return;
+    if (!Number.isNaN(this.#lastTransit)) {
+      const d = Math.abs(transit - this.#lastTransit);
+      this.#jitter = Number.isNaN(this.#jitter) ? d / 16 : this.#jitter + (d - this.#jitter) / 16;
+    }
+    this.#lastTransit = transit;
+  }
+}

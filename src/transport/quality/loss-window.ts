@@ -1,0 +1,44 @@
+/**
+ * Loss of one direction from sequence numbers: the sender reports how many datagrams it has sent so far
+ * (its newest sequence number), the receiver knows how many it got; the share missing over the latest
+ * reports is the loss. The window reaches back far enough to cover `minDatagrams` (so one lost keepalive
+ * on an idle link does not read as 50 % loss), and no further than `maxReports`.
+ */
+export class LossWindow {
+  readonly #marks: Array<{ sent: number; received: number }> = [];
+  readonly #minDatagrams: number;
+  readonly #maxReports: number;
+
+  constructor(minDatagrams: number, maxReports: number) {
+    this.#minDatagrams = minDatagrams;
+    this.#maxReports = maxReports;
+  }
+
+  /** Cumulative counts at a report: what the sender says it sent, what we received by then. */
+  add(sent: number, received: number): void {
+    const last = this.#marks.at(-1);
+    // A sender that restarted its count (a new link under the same monitor): start over.
+    if (last && sent < last.sent) this.#marks.length = 0;
+    this.#marks.push({ sent, received });
+    if (this.#marks.length > this.#maxReports + 1) this.#marks.shift();
+  }
+
+  /** Share lost, 0..1; NaN while fewer than `minDatagrams` were sent within the window. */
+  get ratio(): number {
+    const newest = this.#marks.at(-1);
+    if (!newest) return Number.NaN;
+    for (let i = this.#marks.length - 2; i >= 0; i--) {
+      const older = this.#marks[i];
+      if (!older) break;
+      const sent = newest.sent - older.sent;
+      if (sent < this.#minDatagrams) continue;
+      // Reordering around a report can make a window look better than perfect or worse than total.
+      return Math.min(1, Math.max(0, 1 - (newest.received - older.received) / sent));
+    }
+    return Number.NaN;
+  }
+
+  reset(): void {
+    this.#marks.length = 0;
+  }
+}

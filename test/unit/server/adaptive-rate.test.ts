@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { AdaptiveRate } from '../../../src/server/sync/adaptive-rate.js';
+import type { DeviceClass, QualityGrade } from '../../../src/transport/index.js';
+
+const clean = { grade: 'good' as QualityGrade, lossUp: 0, lossDown: 0 };
+
+/** Runs the controller for `seconds`, updated four times a second as RoomSync does. */
+function run(
+  controller: AdaptiveRate,
+  from: number,
+  seconds: number,
+  quality: { grade: QualityGrade; lossUp: number; lossDown: number },
+  device: DeviceClass = 'normal',
+  queued?: (t: number) => number,
+) {
+  let setting = controller.current;
+  for (let t = from; t < from + seconds * 1000; t += 250) {
+    setting = controller.update({ quality, device, ...(queued ? { queuedBytes: queued(t) } : {}) }, t);
+  }
+  return { setting, end: from + seconds * 1000 };
+}
+
+describe('AdaptiveRate', () => {
+  it('converges down to the floor within seconds under loss', () => {
+    const controller = new AdaptiveRate(
+      { minHz: 10, maxHz: 30, minBudgetBytes: 400, maxBudgetBytes: 1200 },
+      0,
+    );
+    const { setting } = run(controller, 0, 4, { grade: 'fair', lossUp: 0.05, lossDown: 0.01 });
+    // 30 * 0.7^4 ≈ 7.2: at the floor after four one-second back-offs
+    expect(setting.rateHz).toBe(10);
+    expect(setting.budgetBytes).toBe(400);
+  });
+
+  it('backs off once per interval, not once per update', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const { setting } = run(controller, 0, 1, { grade: 'fair', lossUp: 0.1, lossDown: 0 });
+    expect(setting.rateHz).toBeCloseTo(21, 5);
+  });
+
+  it('recovers slowly: back to the ceiling after the link stays good, about 1 Hz a second', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const down = run(controller, 0, 5, { grade: 'poor', lossUp: 0.2, lossDown: 0.2 });
+    expect(down.setting.rateHz).toBe(10);
+    const early = run(controller, down.end, 5, clean);
+    expect(early.setting.rateHz).toBeGreaterThan(14);
+    expect(early.setting.rateHz).toBeLessThan(16);
+    const late = run(controller, early.end, 20, clean);
+    expect(late.setting.rateHz).toBe(30);
+    expect(late.setting.budgetBytes).toBe(1200);
+  });
+
+  it('holds its rate while the link is fair without loss', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const down = run(controller, 0, 2, { grade: 'fair', lossUp: 0.05, lossDown: 0 });
+    const held = run(controller, down.end, 10, { grade: 'fair', lossUp: 0, lossDown: 0 });
+    expect(held.setting.rateHz).toBeCloseTo(down.setting.rateHz, 5);
+  });
+
+  it('backs off when the send queue keeps growing', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const { setting } = run(controller, 0, 3, clean, 'normal', (t) => 1_000 + t * 10);
+    expect(setting.rateHz).toBeLessThan(15);
+  });
+
+  it('gives a hidden page 5 Hz and a saving device 10 Hz, and the link rate back when shown again', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    expect(run(controller, 0, 1, clean, 'hidden').setting.rateHz).toBe(5);
+    expect(run(controller, 1_000, 1, clean, 'saving').setting.rateHz).toBe(10);
+    expect(run(controller, 2_000, 1, clean, 'low-end').setting.rateHz).toBe(15);
+    // Being hidden is not congestion: the page comes back to the rate its link earned.
+    expect(run(controller, 3_000, 1, clean, 'normal').setting.rateHz).toBe(30);
+  });
+
+  it('refuses a range that makes no sense', () => {
+    expect(() => new AdaptiveRate({ minHz: 20, maxHz: 10 }, 0)).toThrow(RangeError);
+    expect(() => new AdaptiveRate({ backoff: 1.5 }, 0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../src/common/index.js';
+import {
+  Channel,
+  createSimulatedLinkPair,
+  InterarrivalJitter,
+  type NetworkConditions,
+  type QualityGrade,
+  QualityMonitor,
+} from '../../../../src/transport/index.js';
+
+/** Two simulated ends with the same conditions each way, both sending `phys` at 30 Hz, run for `seconds`. */
+function playOver(conditions: NetworkConditions, seconds: number, seed = 7) {
+  const clock = new ManualClock(0);
+  const [a, b] = createSimulatedLinkPair({ clock, seed, aToB: conditions, bToA: conditions });
+  const grades: QualityGrade[] = [];
+  a.quality.on('change', ({ grade }) => grades.push(grade));
+  const sample = new Uint8Array(40);
+  for (let t = 0; t < seconds * 30; t++) {
+    a.send(Channel.phys, sample);
+    b.send(Channel.phys, sample);
+    clock.advance(1000 / 30);
+  }
+  return { a, b, clock, grades };
+}
+
+describe('QualityMonitor on simulated links', () => {
+  it('grades a 40 ms round trip without loss as good', () => {
+    const { a } = playOver({ delayMs: 20, jitterMs: 2 }, 30);
+    const stats = a.stats();
+    expect(stats.grade).toBe('good');
+    expect(a.quality.snapshot().rttMs).toBeGreaterThan(35);
+    expect(a.quality.snapshot().rttMs).toBeLessThan(45);
+    // Not exactly 0: a report can overtake a sample sent just before it, which then counts in the next window.
+    expect(stats.lossUp).toBeLessThan(0.01);
+    expect(stats.lossDown).toBeLessThan(0.01);
+    // 30 samples of 40 bytes a second, and the keepalive: a little over 9.6 kbit/s each way.
+    expect(stats.kbpsOut).toBeGreaterThan(9.5);
+    expect(stats.kbpsOut).toBeLessThan(11);
+    expect(stats.kbpsIn).toBeGreaterThan(9.5);
+  });
+
+  it('grades a 150 ms round trip with 3 % loss as fair', () => {
+    const { a } = playOver({ delayMs: 75, jitterMs: 5, lossRate: 0.03 }, 40);
+    const stats = a.stats();
+    expect(stats.grade).toBe('fair');
+    expect(stats.lossUp).toBeGreaterThan(0.01);
+    expect(stats.lossUp).toBeLessThan(0.06);
+    expect(stats.lossDown).toBeGreaterThan(0.01);
+    expect(stats.lossDown).toBeLessThan(0.06);
+  });
+
+  it('grades 12 % loss on a short path as poor', () => {
+    const { a } = playOver({ delayMs: 20, lossRate: 0.12 }, 30);
+    expect(a.stats().grade).toBe('poor');
+    expect(a.stats().lossDown).toBeGreaterThan(0.08);
+  });
+
+  it('grades a 320 ms round trip as poor', () => {
+    expect(playOver({ delayMs: 160 }, 20).a.quality.grade).toBe('poor');
+  });
+
+  it('grades big jitter as poor even when round trip and loss alone are fair', () => {
+    // Each one-way delay uniform in 0..200 ms: mean |D| between two keepalives 2 * 100 / 3 ≈ 67 ms.
+    const { a } = playOver({ delayMs: 100, jitterMs: 100 }, 60);
+    const quality = a.quality.snapshot();
+    expect(quality.jitterMs).toBeGreaterThan(50);
+    expect(quality.rttMs).toBeLessThan(250);
+    expect(a.quality.grade).toBe('poor');
+  });
+
+  it('measures loss per direction: loss only from a to b', () => {
+    const clock = new ManualClock(0);
+    const [a, b] = createSimulatedLinkPair({
+      clock,
+      seed: 3,
+      aToB: { delayMs: 20, lossRate: 0.1 },
+      bToA: { delayMs: 20 },
+    });
+    for (let t = 0; t < 30 * 30; t++) {
+      a.send(Channel.phys, new Uint8Array(20));
+      b.send(Channel.phys, new Uint8Array(20));
+      clock.advance(1000 / 30);
+    }
+    expect(a.stats().lossUp).toBeGreaterThan(0.06);
+    expect(a.stats().lossUp).toBeLessThan(0.14);
+    expect(a.stats().lossDown).toBeLessThan(0.01);
+    // a hears b's figure a report later, so the two differ by one window's worth at most
+    expect(Math.abs(b.stats().lossDown - a.stats().lossUp)).toBeLessThan(0.03);
+    expect(b.stats().lossUp).toBeLessThan(0.01);
+  });
+
+  it('recovers to good some seconds after the network does, and no sooner', () => {
+    const clock = new ManualClock(0);
+    const [a, b] = createSimulatedLinkPair({ clock, seed: 5, aToB: { delayMs: 20 }, bToA: { delayMs: 20 } });
+    const run = (seconds: number) => {
+      for (let t = 0; t < seconds * 30; t++) {
+        a.send(Channel.phys, new Uint8Array(20));
+        b.send(Channel.phys, new Uint8Array(20));
+        clock.advance(1000 / 30);
+      }
+    };
+    run(10);
+    expect(a.quality.grade).toBe('good');
+    a.setConditions({ delayMs: 20, lossRate: 0.3 });
+    b.setConditions({ delayMs: 20, lossRate: 0.3 });
+    run(6);
+    expect(a.quality.grade).toBe('poor');
+    a.setConditions({ delayMs: 20 });
+    b.setConditions({ delayMs: 20 });
+    run(2);
+    expect(a.quality.grade).toBe('poor');
+    run(60);
+    expect(a.quality.grade).toBe('good');
+  });
+});
+
+describe('QualityMonitor hysteresis', () => {
+  it('enters a worse grade at once and leaves it only after conditions stay better for recoverAfterMs', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock, recoverAfterMs: 5_000 });
+    monitor.rtt(40);
+    expect(monitor.grade).toBe('good');
+    for (let i = 0; i < 20; i++) monitor.rtt(300); // smoothed: rises over a few samples
+    expect(monitor.grade).toBe('poor');
+    const changes: QualityGrade[] = [];
+    monitor.on('change', ({ grade }) => changes.push(grade));
+    for (let s = 0; s < 30; s++) {
+      clock.advance(1_000);
+      monitor.rtt(40);
+    }
+    expect(changes.at(-1)).toBe('good');
+    // good within 30 s, but not before 5 s of good numbers
+    expect(changes.length).toBeGreaterThan(0);
+  });
+
+  it('does not flap when conditions oscillate around a threshold', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    let changes = 0;
+    monitor.on('change', () => changes++);
+    // Round trips alternate either side of the fair threshold (100 ms) every two seconds for two minutes.
+    for (let s = 0; s < 120; s++) {
+      clock.advance(1_000);
+      monitor.rtt(Math.floor(s / 2) % 2 === 0 ? 70 : 140);
+    }
+    expect(monitor.grade).toBe('fair');
+    expect(changes).toBe(1);
+  });
+
+  it('shows the worst grade seen during the better spell when it recovers', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock, recoverAfterMs: 5_000 });
+    for (let i = 0; i < 30; i++) monitor.rtt(400);
+    expect(monitor.grade).toBe('poor');
+    for (let s = 0; s < 20; s++) {
+      clock.advance(1_000);
+      monitor.rtt(150); // fair numbers: poor -> fair after 5 s, never straight to good
+    }
+    expect(monitor.grade).toBe('fair');
+  });
+});
+
+describe('InterarrivalJitter (RFC 3550)', () => {
+  it('is zero for a constant transit time, whatever the clocks offset', () => {
+    const jitter = new InterarrivalJitter();
+    for (let i = 0; i < 50; i++) jitter.add(1_000_000 + i * 20, 5 + i * 20);
+    expect(jitter.ms).toBe(0);
+  });
+
+  it('follows J += (|D| - J) / 16 on a synthetic arrival series', () => {
+    const jitter = new InterarrivalJitter();
+    // Packets every 20 ms, transit alternating 30 and 40 ms: |D| = 10 for every packet after the first.
+    const n = 40;
+    for (let i = 0; i <= n; i++) jitter.add(i * 20, i * 20 + (i % 2 === 0 ? 30 : 40));
+    expect(jitter.ms).toBeCloseTo(10 * (1 - (15 / 16) ** n), 9);
+  });
+
+  it('matches the RFC 3550 appendix A.8 integer algorithm on a random series', () => {
+    const jitter = new InterarrivalJitter();
+    let rfc = 0; // A.8 keeps the estimate scaled by 16: jitter += d - ((jitter + 8) >> 4)
+    let lastTransit: number | undefined;
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 500; i++) {
+      const sentAt = i * 33;
+      const arrival = sentAt + 50 + Math.round(random() * 40);
+      jitter.add(sentAt, arrival);
+      const transit = arrival - sentAt;
+      if (lastTransit !== undefined) rfc += Math.abs(transit - lastTransit) - ((rfc + 8) >> 4);
+      lastTransit = transit;
+    }
+    expect(Math.abs(jitter.ms - rfc / 16)).toBeLessThan(1);
+  });
+});
+
+describe('QualityMonitor loss from sequence gaps', () => {
+  it('counts the far side datagrams we missed between its reports', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock, lossMinDatagrams: 100 });
+    let peerSent = 0;
+    for (let report = 0; report < 10; report++) {
+      for (let i = 0; i < 50; i++) {
+        peerSent++;
+        if (peerSent % 20 !== 0) monitor.received(10, true); // every 20th lost: 5 %
+      }
+      monitor.peerReport(peerSent, 0.25);
+    }
+    expect(monitor.snapshot().lossDown).toBeCloseTo(0.05, 5);
+    expect(monitor.snapshot().lossUp).toBe(0.25);
+    expect(monitor.grade).toBe('poor');
+  });
+
+  it('says nothing about loss until enough datagrams went by', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock, lossMinDatagrams: 100 });
+    monitor.peerReport(1, Number.NaN);
+    monitor.peerReport(3, Number.NaN); // one keepalive of two lost: too few to call it 50 %
+    expect(monitor.snapshot().lossDown).toBeNaN();
+    expect(monitor.grade).toBe('good');
+  });
+});
