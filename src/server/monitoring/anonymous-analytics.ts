@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { QualityGrade } from '../../transport/index.js';
 import { RotatingSalt } from './rotating-salt.js';
 import type { PlayerStats } from './server-stats.js';
 
-export type QualityGrade = 'excellent' | 'good' | 'fair' | 'poor';
+export type { QualityGrade };
 
 export interface AnalyticsOptions {
   /** How often the hashing salt changes (ms). Default a day. */
@@ -40,12 +41,17 @@ export interface AnalyticsReport {
 
 const LENGTH_BUCKETS_S = [30, 60, 300, 900, 1_800, 3_600, 7_200];
 
-/** RTT (ms) grades when the quality monitor has not given one: what a player of an action game feels. */
+/** RTT (ms) grades when the link's quality monitor has measured nothing yet: its own RTT thresholds. */
 export function gradeForRtt(rttMs: number): QualityGrade {
-  if (rttMs < 50) return 'excellent';
   if (rttMs < 100) return 'good';
-  if (rttMs < 200) return 'fair';
+  if (rttMs < 250) return 'fair';
   return 'poor';
+}
+
+/** A player's grade: the server link's quality monitor's, or from the heartbeat RTT before it has one. */
+export function gradeOf(player: PlayerStats): QualityGrade | undefined {
+  if (Number.isFinite(player.quality.rttMs)) return player.quality.grade;
+  return player.rttMs > 0 ? gradeForRtt(player.rttMs) : undefined;
 }
 
 interface Tracked {
@@ -72,7 +78,7 @@ export class AnonymousAnalytics {
   readonly #maxRecent: number;
   readonly #lengths = new Array<number>(LENGTH_BUCKETS_S.length + 1).fill(0);
   readonly #links: Record<string, number> = {};
-  readonly #quality: Record<QualityGrade, number> = { excellent: 0, good: 0, fair: 0, poor: 0 };
+  readonly #quality: Record<QualityGrade, number> = { good: 0, fair: 0, poor: 0 };
   readonly #reconnects: AnalyticsReport['reconnects'] = { '0': 0, '1': 0, '2': 0, '3+': 0 };
   #ended = 0;
 
@@ -116,7 +122,7 @@ export class AnonymousAnalytics {
           connection: player.connection,
           reconnects: 0,
           link: player.serverLink,
-          grades: { excellent: 0, good: 0, fair: 0, poor: 0 },
+          grades: { good: 0, fair: 0, poor: 0 },
           reported: undefined,
         };
         this.#tracked.set(key, tracked);
@@ -126,7 +132,7 @@ export class AnonymousAnalytics {
       tracked.connection = player.connection;
       if (player.away) continue;
       tracked.link = player.serverLink;
-      const grade = tracked.reported ?? (player.rttMs > 0 ? gradeForRtt(player.rttMs) : undefined);
+      const grade = tracked.reported ?? gradeOf(player);
       tracked.reported = undefined;
       if (grade) {
         tracked.grades[grade]++;

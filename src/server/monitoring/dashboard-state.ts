@@ -1,11 +1,11 @@
 import type { Alert } from './alert-rules.js';
-import { gradeForRtt, type QualityGrade } from './anonymous-analytics.js';
+import { gradeOf, type QualityGrade } from './anonymous-analytics.js';
 import type { MetricsHistory } from './metrics-history.js';
 import type { PlayerStats, RoomStats, ServerStats } from './server-stats.js';
 
 export interface DashboardPlayer extends PlayerStats {
-  /** From the RTT until a quality monitor reports; undefined before the first heartbeat. */
-  quality: QualityGrade | undefined;
+  /** The server link's grade (from the heartbeat RTT until it has measured); undefined before either. */
+  grade: QualityGrade | undefined;
 }
 
 export interface DashboardState {
@@ -29,7 +29,7 @@ export function dashboardState(input: {
 }): DashboardState {
   const players = input.stats.players().map((player) => ({
     ...player,
-    quality: player.rttMs > 0 ? gradeForRtt(player.rttMs) : undefined,
+    grade: gradeOf(player),
   }));
   const series: Record<string, (number | null)[]> = {};
   let t: number[] = [];

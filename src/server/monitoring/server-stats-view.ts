@@ -60,6 +60,7 @@ export function createServerStats(sources: ServerStatsSources): ServerStats {
         rttMs: session.rttMs,
         serverLink: session.link.state,
         connection: connectionOf(session),
+        quality: session.link.quality.snapshot(),
       }));
     },
   };

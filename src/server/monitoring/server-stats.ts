@@ -1,4 +1,4 @@
-import type { LinkState } from '../../transport/index.js';
+import type { LinkQuality, LinkState } from '../../transport/index.js';
 
 /** One room as an operator sees it. */
 export interface RoomStats {
@@ -26,6 +26,8 @@ export interface PlayerStats {
   serverLink: LinkState;
   /** Counts the sockets this session has had: it goes up by one on every reconnect. */
   connection: number;
+  /** The server link's quality (RTT, jitter, loss each way, kbit/s, grade) as the server measures it. */
+  quality: LinkQuality;
 }
 
 /**

@@ -9,7 +9,9 @@ interface Player {
   away: boolean;
   rttMs: number;
   serverLink: string;
-  quality?: string;
+  grade?: string;
+  /** NaN (null in JSON) until measured. */
+  quality: { jitterMs: number | null; lossUp: number | null; lossDown: number | null };
 }
 interface Room {
   roomId: string;
@@ -98,13 +100,23 @@ function drawCharts(state: State): void {
   }
 }
 
+/** Jitter and loss each way, as the server measures the player's link: shown on the grade's tooltip. */
+function qualityDetail(quality: Player['quality']): string {
+  const ms = (value: number | null) => (value === null ? '–' : `${Math.round(value)} ms`);
+  const share = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+  return `jitter ${ms(quality.jitterMs)}, loss up ${share(quality.lossUp)}, loss down ${share(quality.lossDown)}`;
+}
+
 function playerRow(player: Player): HTMLTableRowElement {
   const row = element('tr', undefined, { 'data-testid': 'player' });
   row.append(
     element('td', player.name),
     element('td', player.away ? 'away' : 'connected'),
     element('td', player.rttMs > 0 ? `${Math.round(player.rttMs)} ms` : '–'),
-    element('td', player.quality ?? '–', { class: `quality-${player.quality ?? 'unknown'}` }),
+    element('td', player.grade ?? '–', {
+      class: `quality-${player.grade ?? 'unknown'}`,
+      title: qualityDetail(player.quality),
+    }),
     element(
       'td',
       player.serverLink === 'direct' ? 'UDP' : player.serverLink === 'relayed' ? 'TCP' : player.serverLink,

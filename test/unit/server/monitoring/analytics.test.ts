@@ -13,9 +13,21 @@ function player(playerId: string, patch: Partial<PlayerStats> = {}): PlayerStats
     rttMs: 40,
     serverLink: 'direct',
     connection: 1,
+    quality: unmeasured,
     ...patch,
   };
 }
+
+/** A server link whose quality monitor has measured nothing yet: grades come from the heartbeat RTT. */
+const unmeasured: PlayerStats['quality'] = {
+  rttMs: Number.NaN,
+  jitterMs: Number.NaN,
+  lossUp: Number.NaN,
+  lossDown: Number.NaN,
+  kbpsIn: 0,
+  kbpsOut: 0,
+  grade: 'good',
+};
 
 describe('RotatingSalt', () => {
   it('hashes an id the same way within a period and differently after the salt rotates', () => {
@@ -44,14 +56,14 @@ describe('AnonymousAnalytics', () => {
     expect(report.sessions).toEqual({ active: 0, ended: 2, optedOut: 0 });
     expect(report.linkTypes).toEqual({ direct: 1, relayed: 1 });
     expect(report.reconnects).toEqual({ '0': 1, '1': 0, '2': 1, '3+': 0 });
-    expect(report.quality).toEqual({ excellent: 45, good: 0, fair: 5, poor: 0 });
+    expect(report.quality).toEqual({ good: 45, fair: 5, poor: 0 });
     // b lasted 5 s (<= 30 s), a 45 s (<= 60 s).
     expect(report.sessionLength.slice(0, 2)).toEqual([
       { le: 30, count: 1 },
       { le: 60, count: 1 },
     ]);
     expect(report.recent.map((r) => [r.lengthMs, r.reconnects, r.link, r.quality])).toEqual([
-      [45_000, 2, 'direct', 'excellent'],
+      [45_000, 2, 'direct', 'good'],
       [5_000, 0, 'relayed', 'fair'],
     ]);
   });
@@ -80,14 +92,21 @@ describe('AnonymousAnalytics', () => {
     analytics.observe([], T0 + 2_000);
     const report = analytics.report(T0 + 2_000);
     expect(report.sessions).toEqual({ active: 0, ended: 1, optedOut: 0 });
-    expect(report.quality.excellent).toBe(2); // b's two samples only
+    expect(report.quality.good).toBe(2); // b's two samples only
   });
 
-  it('takes a quality grade from the quality monitor over the RTT guess', () => {
+  it('takes a recorded grade over the RTT guess', () => {
     const analytics = new AnonymousAnalytics();
     analytics.observe([player('a')], T0);
     analytics.recordQuality('a', 'poor');
     analytics.observe([player('a')], T0 + 1_000);
-    expect(analytics.report(T0 + 1_000).quality).toEqual({ excellent: 1, good: 0, fair: 0, poor: 1 });
+    expect(analytics.report(T0 + 1_000).quality).toEqual({ good: 1, fair: 0, poor: 1 });
+  });
+
+  it("takes the server link's measured grade once its quality monitor has one", () => {
+    const analytics = new AnonymousAnalytics();
+    const measured = { ...unmeasured, rttMs: 40, jitterMs: 60, grade: 'poor' as const };
+    analytics.observe([player('a', { rttMs: 40, quality: measured })], T0);
+    expect(analytics.report(T0).quality).toEqual({ good: 0, fair: 0, poor: 1 });
   });
 });

@@ -13,7 +13,21 @@ function fakeStats(players: PlayerStats[]): ServerStats {
   };
 }
 
-const base = { name: 'p', away: false, rttMs: 20, connection: 1 };
+const base = {
+  name: 'p',
+  away: false,
+  rttMs: 20,
+  connection: 1,
+  quality: {
+    rttMs: Number.NaN,
+    jitterMs: Number.NaN,
+    lossUp: Number.NaN,
+    lossDown: Number.NaN,
+    kbpsIn: 0,
+    kbpsOut: 0,
+    grade: 'good' as const,
+  },
+};
 
 describe('PrometheusMetrics', () => {
   it('maps counts and observations to counters and histograms with their labels', async () => {
