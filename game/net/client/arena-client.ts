@@ -171,7 +171,7 @@ export class ArenaClient {
     }
     this.loop.setRateScale(this.#rate.rateScale(now), now);
     const due = this.loop.advance(now);
-    for (let index = 0; index < due; index++) this.#runTick(now);
+    for (let index = 0; index < due; index++) this.#runTick();
   }
 
   /** A hidden page idles (no inputs, no catch-up); shown again, it starts from the present. */
@@ -200,7 +200,7 @@ export class ArenaClient {
     return leadTicks(this.clockSync.rttMs ?? 0, TICK_RATE, 1);
   }
 
-  #runTick(now: number): void {
+  #runTick(): void {
     const tick = this.#tick as number;
     this.#tick = tick + 1;
     // Predict with exactly what the server will decode: the wire's quantization of the controls.
