@@ -100,7 +100,10 @@ export class RemoteView {
     const scale = distance > PEER_CLAMP_UNITS ? PEER_CLAMP_UNITS / distance : 1;
     const clamped = { ...state, x: expected.x + dx * scale, y: expected.y + dy * scale };
     let peer = this.#peerSamples.get(entity);
-    if (!peer) this.#peerSamples.set(entity, (peer = []));
+    if (!peer) {
+      peer = [];
+      this.#peerSamples.set(entity, peer);
+    }
     const at = peer.findIndex((sample) => sample.time >= serverTimeMs);
     if (at >= 0 && (peer[at] as { time: number }).time === serverTimeMs) return false;
     peer.splice(at < 0 ? peer.length : at, 0, { time: serverTimeMs, state: clamped });
