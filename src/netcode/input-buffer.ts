@@ -13,6 +13,11 @@ export interface InputBufferOptions {
   rateAllowance?: number;
   /** The reported margin is the minimum over this many consumed ticks (default 60, 1 s at 60 Hz). */
   marginWindowTicks?: number;
+  /**
+   * Ticks of unused input credit kept (default 60, a second at 60 Hz): a client whose packets were held up
+   * (its network, or this server's own stall) delivers a second of honest inputs at once.
+   */
+  burstTicks?: number;
 }
 
 /** Why inputs were refused, each counted. */
@@ -37,6 +42,7 @@ const MISSED_MEMORY_TICKS = 256;
 export class InputBuffer<I> {
   readonly #maxLeadTicks: number;
   readonly #rateAllowance: number;
+  readonly #burstTicks: number;
   readonly #marginWindow: number;
   readonly #pending = new Map<number, I>();
   /** Consumed ticks that had no input: a copy arriving later was late (stale), not a duplicate. */
@@ -53,6 +59,7 @@ export class InputBuffer<I> {
   constructor(options: InputBufferOptions = {}) {
     this.#maxLeadTicks = positiveInteger('maxLeadTicks', options.maxLeadTicks ?? 30);
     this.#rateAllowance = nonNegative('rateAllowance', options.rateAllowance ?? 8);
+    this.#burstTicks = nonNegative('burstTicks', options.burstTicks ?? 60);
     this.#marginWindow = positiveInteger('marginWindowTicks', options.marginWindowTicks ?? 60);
     // The first packet may carry a whole redundant window of new inputs.
     this.#credit = this.#rateAllowance + this.#maxLeadTicks;
@@ -101,7 +108,9 @@ export class InputBuffer<I> {
       throw new RangeError(`tick ${tick} taken after tick ${this.#lastConsumed}`);
     }
     const elapsed = this.#lastConsumed === undefined ? 1 : tick - this.#lastConsumed;
-    this.#credit = Math.min(this.#rateAllowance + 1, this.#credit + elapsed);
+    // Unused credit is kept for a burst after a hold-up; a client running faster than the server still
+    // runs out: over time it cannot send more than one input a tick plus the allowance.
+    this.#credit = Math.min(this.#rateAllowance + this.#burstTicks + 1, this.#credit + elapsed);
     for (const [pendingTick, input] of this.#pending) {
       if (pendingTick >= tick) continue;
       this.#lastInput = input;

@@ -48,7 +48,7 @@ describe('InputBuffer', () => {
   });
 
   it('refuses a client sending more new inputs than ticks elapse (plus the allowance)', () => {
-    const buffer = new InputBuffer<string>({ rateAllowance: 4, maxLeadTicks: 1000 });
+    const buffer = new InputBuffer<string>({ rateAllowance: 4, maxLeadTicks: 1000, burstTicks: 0 });
     buffer.receive(packet(0, 4), 0);
     let next = 4;
     for (let tick = 0; tick < 100; tick++) {
@@ -59,6 +59,20 @@ describe('InputBuffer', () => {
     }
     expect(buffer.rejected.rate).toBeGreaterThanOrEqual(90);
     expect(buffer.rejected.rate).toBeLessThanOrEqual(100);
+  });
+
+  it('takes a second of inputs at once after a hold-up, and still refuses a client that keeps running fast', () => {
+    const buffer = new InputBuffer<string>({ maxLeadTicks: 1000 });
+    for (let tick = 0; tick < 60; tick++) buffer.take(tick); // a second of nothing from the client
+    expect(buffer.receive(packet(60, 60), 60)).toBe(60);
+    expect(buffer.rejected.rate).toBe(0);
+    let next = 120;
+    for (let tick = 60; tick < 400; tick++) {
+      buffer.take(tick);
+      buffer.receive(packet(next, 2), tick + 1); // then double speed
+      next += 2;
+    }
+    expect(buffer.rejected.rate).toBeGreaterThan(200);
   });
 
   it('never refuses an honest client on rate, even with bursty delivery', () => {
