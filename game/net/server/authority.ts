@@ -3,6 +3,7 @@ import {
   type DesyncRecord,
   InputBuffer,
   type InputBufferOptions,
+  type InputRejections,
   LagHistory,
   type RewindRejection,
 } from 'vehikill-net/netcode';
@@ -16,12 +17,16 @@ import {
   cos,
   createWorld,
   findVehicle,
+  type HitscanResolver,
   NEUTRAL_INPUT,
+  type Point,
   raycastVehicles,
+  raycastWalls,
   removeVehicle,
   sin,
   stepWorld,
   TICK_RATE,
+  type Vehicle,
   type VehicleInput,
   type World,
 } from '../../sim/index.js';
@@ -61,17 +66,54 @@ export interface AuthorityOptions<P> {
   onShot?(player: P, shot: ShotOutcome): void;
   /** A player sent something malformed; it was dropped. */
   onBadInput?(player: P, error: ProtocolError): void;
+  /**
+   * Runs one tick of the game on `world` with every player's input (default: `stepWorld`, with each
+   * fire input's hitscan checked before the step). A game with rules calls its own step here, e.g.
+   * `stepGame(world, match, inputs, resolveHitscan)`, and may add inputs of players that are not on the
+   * network (server-side bots). `resolveHitscan` answers for networked shooters only, against the world
+   * the shooter saw (lag compensation): a refused claim is a miss, reported through `onShot`.
+   */
+  simulate?(world: World, inputs: ReadonlyMap<number, VehicleInput>, resolveHitscan: HitscanResolver): void;
+  /**
+   * After each step, once vehicles and rockets are mirrored into the sync table and before snapshots
+   * go out: mirror the game's own state (players, pickups, the match) into `sync.world` here.
+   */
+  afterStep?(world: World): void;
 }
+
+/** What one player did wrong, counted for anti-cheat (counters only grow). */
+export interface PlayerCounters {
+  /** Inputs the input buffer refused: arrived too late (stale), too far ahead (future), too many (rate). */
+  readonly inputs: Readonly<InputRejections>;
+  /** Ticks simulated with a repeated input because theirs had not arrived. */
+  readonly missedInputs: number;
+  /** Hitscan claims refused, by reason. */
+  readonly shotsRefused: Readonly<Partial<Record<ShotRefusal, number>>>;
+  /** Hitscan claims checked and accepted (hit or miss). */
+  readonly shotsAccepted: number;
+  /** Messages on the server link that did not decode. */
+  readonly malformed: number;
+}
+
+export type ShotRefusal = RewindRejection | 'no-view';
 
 /** The server's verdict on a shot. */
 export type ShotOutcome =
   | { readonly ok: true; readonly tick: number; readonly target: number | undefined }
-  | { readonly ok: false; readonly tick: number; readonly reason: RewindRejection | 'no-view' };
+  | { readonly ok: false; readonly tick: number; readonly reason: ShotRefusal };
 
 interface PlayerSlot {
   readonly vehicleId: number;
   readonly buffer: InputBuffer<NetInput>;
   badInputs: number;
+  shotsAccepted: number;
+  readonly shotsRefused: Partial<Record<ShotRefusal, number>>;
+}
+
+/** A networked player's fire this tick, waiting for the rules to ask about it. */
+interface PendingShot<P> {
+  readonly player: P;
+  readonly view: NetInput['view'];
 }
 
 /**
@@ -91,6 +133,11 @@ export class ArenaAuthority<P> {
     historyTicks: 600,
   });
   readonly #inputs = new Map<number, VehicleInput>();
+  readonly #shots = new Map<number, PendingShot<P>>();
+  /** The tick being simulated: what shot views count back from. */
+  #inputTick = 0;
+  readonly #resolveHitscan: HitscanResolver = (shooterId, origin, direction, range) =>
+    this.#resolveShot(shooterId, origin, direction, range);
 
   constructor(options: AuthorityOptions<P>) {
     this.#options = options;
@@ -104,20 +151,26 @@ export class ArenaAuthority<P> {
     });
   }
 
-  /** Seats a player: gives them a vehicle at the clearest spawn point and returns its id. */
-  join(player: P): number {
+  /**
+   * Seats a player: gives them a vehicle at the clearest spawn point and returns its id: `vehicleId` when
+   * given (the game keeps ids of players whose vehicle is gone for a while, e.g. wrecked), else the
+   * lowest id without a vehicle. A vehicle already in the world under that id is kept.
+   */
+  join(player: P, vehicleId?: number): number {
     const existing = this.#players.get(player);
     if (existing) return existing.vehicleId;
-    let vehicleId = 0;
-    while (findVehicle(this.world, vehicleId) !== undefined) vehicleId++;
-    addVehicle(this.world, vehicleId);
+    let id = vehicleId ?? 0;
+    if (vehicleId === undefined) while (findVehicle(this.world, id) !== undefined) id++;
+    if (findVehicle(this.world, id) === undefined) addVehicle(this.world, id);
     this.#players.set(player, {
-      vehicleId,
+      vehicleId: id,
       buffer: new InputBuffer<NetInput>(this.#options.inputBuffer),
       badInputs: 0,
+      shotsAccepted: 0,
+      shotsRefused: {},
     });
     this.#table.update(this.world);
-    return vehicleId;
+    return id;
   }
 
   leave(player: P): void {
@@ -140,6 +193,25 @@ export class ArenaAuthority<P> {
   /** A player's input buffer, for its margin and rejection counts. */
   inputsOf(player: P): InputBuffer<NetInput> | undefined {
     return this.#players.get(player)?.buffer;
+  }
+
+  /** What a player did wrong so far, for anti-cheat. */
+  countersOf(player: P): PlayerCounters | undefined {
+    const slot = this.#players.get(player);
+    if (!slot) return undefined;
+    return {
+      inputs: slot.buffer.rejected,
+      missedInputs: slot.buffer.missed,
+      shotsRefused: { ...slot.shotsRefused },
+      shotsAccepted: slot.shotsAccepted,
+      malformed: slot.badInputs,
+    };
+  }
+
+  /** A vehicle as the server had it after `tick` (within the last second of history), if it existed. */
+  vehicleAt(tick: number, vehicleId: number): Vehicle | undefined {
+    const world = this.#history.at(tick);
+    return world === undefined ? undefined : findVehicle(world, vehicleId);
   }
 
   /** Every message a player sends on its server link goes through here; nothing a player sends throws. */
@@ -173,15 +245,27 @@ export class ArenaAuthority<P> {
   step(): void {
     const world = this.world;
     const tick = world.tick;
+    const simulate = this.#options.simulate;
     this.#inputs.clear();
+    this.#shots.clear();
+    this.#inputTick = tick;
     for (const [player, slot] of this.#players) {
+      const missedBefore = slot.buffer.missed;
       const net = slot.buffer.take(tick);
-      const input = net?.input ?? NEUTRAL_INPUT;
+      let input = net?.input ?? NEUTRAL_INPUT;
+      // A missing input is repeated to keep the car moving, but a guess never pulls a trigger.
+      if (slot.buffer.missed > missedBefore && (input.fire || input.altFire)) {
+        input = { ...input, fire: false, altFire: false };
+      }
       this.#inputs.set(slot.vehicleId, input);
-      if (input.fire) this.#options.onShot?.(player, this.checkShot(slot.vehicleId, tick, net?.view));
+      if (!input.fire) continue;
+      if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view });
+      else this.#reportShot(player, slot, this.checkShot(slot.vehicleId, tick, net?.view));
     }
-    stepWorld(world, this.#inputs);
+    if (simulate) simulate(world, this.#inputs, this.#resolveHitscan);
+    else stepWorld(world, this.#inputs);
     this.#table.update(world);
+    this.#options.afterStep?.(world);
     this.#history.record(world.tick, cloneWorld(world));
     const frame = this.#options.sync.world.frame(world.tick);
     const logged: Record<number, VehicleInput> = {};
@@ -200,6 +284,41 @@ export class ArenaAuthority<P> {
         }),
       );
     }
+  }
+
+  /**
+   * The rules ask what a networked player's shot hit: the first vehicle on the ray in the world the
+   * shooter saw (`view`), unless a wall is nearer. A refused view is a miss.
+   */
+  #resolveShot(shooterId: number, origin: Point, direction: Point, range: number): number | null {
+    const shot = this.#shots.get(shooterId);
+    if (!shot) return null;
+    const slot = this.#players.get(shot.player);
+    let outcome: ShotOutcome;
+    const tick = this.#inputTick;
+    if (shot.view === undefined) outcome = { ok: false, tick, reason: 'no-view' };
+    else {
+      const rewound = this.#history.rewind({
+        tick: tick - shot.view.ticksBack,
+        fraction: shot.view.fraction,
+        interpDelayMs: shot.view.interpDelayMs,
+      });
+      if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
+      else {
+        const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
+        const wall = hit === null ? null : raycastWalls(this.world, origin, direction, range);
+        const blocked = hit !== null && wall !== null && wall < hit.distance;
+        outcome = { ok: true, tick, target: hit === null || blocked ? undefined : hit.vehicleId };
+      }
+    }
+    if (slot) this.#reportShot(shot.player, slot, outcome);
+    return outcome.ok ? (outcome.target ?? null) : null;
+  }
+
+  #reportShot(player: P, slot: PlayerSlot, outcome: ShotOutcome): void {
+    if (outcome.ok) slot.shotsAccepted++;
+    else slot.shotsRefused[outcome.reason] = (slot.shotsRefused[outcome.reason] ?? 0) + 1;
+    this.#options.onShot?.(player, outcome);
   }
 
   /**

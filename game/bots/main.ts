@@ -1,0 +1,87 @@
+/**
+ * `npm run bots -- --url URL --count N [--room CODE]`: N headless players in one Node process, each a
+ * GameSession driven by the BotBrain, printing a short live line every two seconds.
+ */
+import { Client, type ClientOptions, type MeshOptions } from 'vehikill-net/client';
+import type { GameSession } from '../client/game-session.js';
+import { parseBotArgs } from './bot-args.js';
+import { botPlayer, drive } from './bot-player.js';
+import { countingWebSocket, type Traffic } from './counting-web-socket.js';
+
+let args: ReturnType<typeof parseBotArgs>;
+try {
+  args = parseBotArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+
+let rtc: { RTCPeerConnection: unknown } | undefined;
+if (args.rtc) {
+  const polyfill = (await import('node-datachannel/polyfill')) as { RTCPeerConnection: unknown };
+  rtc = { RTCPeerConnection: polyfill.RTCPeerConnection };
+}
+
+const sessions: GameSession[] = [];
+/** Every bot's WebSocket payload bytes, summed. */
+const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
+const CountingWebSocket = countingWebSocket(traffic);
+for (let index = 0; index < args.count; index++) {
+  const client = new Client({
+    url: args.url,
+    name: `Bot ${index + 1}`,
+    WebSocket: CountingWebSocket as unknown as ClientOptions['WebSocket'],
+    serverLink: rtc ? ({ mode: 'prefer', ...rtc } as ClientOptions['serverLink']) : 'off',
+  });
+  const mesh: MeshOptions = rtc ? ({ rtc } as MeshOptions) : { rtc: false };
+  const session = botPlayer({ client, seed: 1 + index, mesh });
+  session.on('left', ({ reason, message }) => console.log(`bot ${index + 1} left: ${reason} ${message}`));
+  session.on('warning', (warning) => console.log(`bot ${index + 1} warned: ${JSON.stringify(warning)}`));
+  sessions.push(session);
+}
+
+// The first bot finds (or makes) the room; the rest follow it there, so they play together.
+const first = sessions[0] as GameSession;
+if (args.room) await first.joinByCode(args.room);
+else await first.quickPlay();
+const code = first.room?.code;
+await Promise.all(
+  sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
+);
+const stop = drive(sessions);
+console.log(
+  `${sessions.length} bots in room ${first.room?.info.roomId ?? '?'}${code ? ` (code ${code})` : ''}`,
+);
+
+const started = performance.now();
+let before = { ...traffic };
+let beforeAt = started;
+const report = setInterval(() => {
+  const now = performance.now();
+  const seconds = (now - beforeAt) / 1000;
+  const rates = {
+    bytesIn: (traffic.bytesIn - before.bytesIn) / sessions.length / seconds / 1000,
+    bytesOut: (traffic.bytesOut - before.bytesOut) / sessions.length / seconds / 1000,
+  };
+  const rate = (field: keyof Traffic) => rates[field];
+  before = { ...traffic };
+  beforeAt = now;
+  const match = first.match;
+  const kills = first.scoreboard().reduce((sum, line) => sum + (line.kills ?? 0), 0);
+  const inRoom = sessions.filter((session) => session.room !== undefined).length;
+  const dropped = sessions.reduce((sum, session) => sum + session.peerSendsDropped, 0);
+  console.log(
+    `${Math.round((now - started) / 1000)} s | ${inRoom}/${sessions.length} in room | ` +
+      `${match?.phase ?? '-'} ${match?.secondsLeft ?? '-'} s left | ${kills} kills | ` +
+      `per bot ${rate('bytesIn').toFixed(1)} kB/s in, ${rate('bytesOut').toFixed(1)} kB/s out (WebSocket payloads)${dropped ? ` | ${dropped} peer messages dropped` : ''}`,
+  );
+}, 2_000);
+
+const shutdown = () => {
+  clearInterval(report);
+  stop();
+  for (const session of sessions) session.close();
+  setTimeout(() => process.exit(0), 200).unref();
+};
+process.on('SIGINT', shutdown);
+if (args.seconds !== undefined) setTimeout(shutdown, args.seconds * 1000);

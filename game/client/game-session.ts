@@ -1,0 +1,479 @@
+import {
+  Channel,
+  type Client,
+  type LeaveReason,
+  type MeshOptions,
+  type PeerMesh,
+  type RoomConnection,
+} from 'vehikill-net/client';
+import type { ProtocolError } from 'vehikill-net/protocol';
+import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
+import type { PeerDisagreement } from '../net/client/remote-view.js';
+import {
+  type AntiCheatWarning,
+  type ChatLine,
+  type ClientMessages,
+  type CreateOptions,
+  decodePeerMessage,
+  type Effect,
+  encodeEffect,
+  encodeFireNotice,
+  encodePhysSample,
+  type FireNotice,
+  type MatchNotice,
+  ROOM_TYPE,
+  type RoomState,
+  type RosterEntry,
+  type ServerMessages,
+} from '../protocol/index.js';
+import {
+  cos,
+  findVehicle,
+  type KillFeedEntry,
+  MatchEntity,
+  type MatchSyncState,
+  NEUTRAL_INPUT,
+  PickupEntity,
+  type PickupSyncState,
+  PlayerEntity,
+  type PlayerSyncState,
+  sin,
+  type Vehicle,
+  type VehicleInput,
+} from '../sim/index.js';
+import { SessionEmitter, type Unsubscribe } from './session-emitter.js';
+
+export type VehikillRoom = RoomConnection<ServerMessages, ClientMessages>;
+
+/** What the player's controls are chosen from each tick (a human's keys ignore it; a bot's brain uses it). */
+export interface SessionView {
+  /** The tick these controls are for. */
+  readonly tick: number;
+  readonly playing: boolean;
+  /** The own vehicle as predicted, while it has one. */
+  readonly own: Vehicle | undefined;
+  /** The own scoreboard line (health, ammo, score), once synced. */
+  readonly me: PlayerSyncState | undefined;
+  /** False while wrecked (waiting to respawn); undefined before the scoreboard synced. */
+  readonly alive: boolean | undefined;
+  /** Other vehicles as drawn last frame. */
+  readonly others: ArenaFrame['vehicles'];
+  readonly pickups: readonly PickupSyncState[];
+}
+
+export interface ScoreLine extends RosterEntry, Partial<PlayerSyncState> {}
+
+/** One frame to draw, with everything the HUD shows. */
+export interface GameFrame extends ArenaFrame {
+  /** The own scoreboard line (health, ammo, kills...) once synced. */
+  readonly me: PlayerSyncState | undefined;
+  readonly match: MatchSyncState | undefined;
+  readonly pickups: readonly PickupSyncState[];
+}
+
+export interface GameSessionEvents {
+  /** Who plays (humans and bots): at joining and at every change. */
+  roster: readonly RosterEntry[];
+  kill: KillFeedEntry;
+  /** The match changed phase (warmup, playing, ended with standings). */
+  match: MatchNotice;
+  chat: ChatLine;
+  /** The server refused something this client sent, and how close a kick is. */
+  warning: AntiCheatWarning;
+  /** A trigger pulled, ours (`from` undefined) or a peer's: show the muzzle flash and tracer now. */
+  fire: { readonly from: string | undefined; readonly notice: FireNotice };
+  effect: { readonly from: string; readonly effect: Effect };
+  /** A peer's sample was far from the server's state: reported to the server, which judges it. */
+  'peer-report': { readonly accused: string; readonly tick: number; readonly distance: number };
+  /** We are out of the room (left, kicked, room gone). */
+  left: { readonly reason: LeaveReason; readonly message: string };
+  /** Something malformed from the server or a peer was dropped. */
+  'bad-message': ProtocolError;
+}
+
+export interface GameSessionOptions {
+  /** A vehikill-net Client (in Node: `new Client({ url, WebSocket })`); connected here if it is not yet. */
+  readonly client: Client;
+  /** The controls for each tick (default: none held). */
+  sampleInput?(view: SessionView): VehicleInput;
+  /** Peer mesh options, e.g. `{ rtc: false }` where there is no WebRTC, or node-datachannel's. */
+  readonly mesh?: MeshOptions;
+  /**
+   * Privacy: peers never learn this player's address. The mesh uses TURN (or the server's relay) only,
+   * and rooms this player creates are relay-only for everyone. Default false.
+   */
+  readonly relayOnly?: boolean;
+  readonly clock?: { now(): number; setTimeout(callback: () => void, ms: number): () => void };
+  /** Own phys samples sent to peers per second (default 20, the relay's cap). */
+  readonly samplesPerSecond?: number;
+}
+
+/** Reports about one peer go to the server at most this often (ms). */
+const REPORT_EVERY_MS = 250;
+
+/**
+ * A player's whole game, in browsers and in Node (bots): joins a Vehikill room (Quick Play, a private
+ * room, or one by code), runs the ArenaClient over the server link (clock sync, inputs, prediction,
+ * interpolation), keeps the roster, the scoreboard, the match's phase and clock, the kill feed and chat,
+ * and talks to peers over the mesh: its own phys samples (`phys`), fire notices (`dispatch`) and effects
+ * (`event`) out; peers' samples in to draw their cars fresher (clamped near the server's state), their
+ * notices and effects to show at once. A peer sample far from the server's state is reported to the
+ * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`.
+ */
+export class GameSession {
+  readonly client: Client;
+  readonly #options: GameSessionOptions;
+  readonly #events = new SessionEmitter<GameSessionEvents>((error) =>
+    console.error('GameSession listener:', error),
+  );
+  readonly #roster = new Map<string, RosterEntry>();
+  readonly #killFeed: KillFeedEntry[] = [];
+  readonly #chat: ChatLine[] = [];
+  readonly #lastReport = new Map<string, number>();
+  readonly #roomDisposers: Unsubscribe[] = [];
+  #arena: ArenaClient | undefined;
+  #room: VehikillRoom | undefined;
+  #mesh: PeerMesh | undefined;
+  #matchNotice: MatchNotice | undefined;
+  #relayOnly: boolean;
+  #lastFrame: GameFrame | undefined;
+  #lastInput: VehicleInput = NEUTRAL_INPUT;
+  #peerSendsDropped = 0;
+  /** The peer sample being pushed, so a disagreement it causes can name it. */
+  #pushing: { from: string; tick: number; x: number; y: number } | undefined;
+
+  constructor(options: GameSessionOptions) {
+    this.client = options.client;
+    this.#options = options;
+    this.#relayOnly = options.relayOnly ?? false;
+  }
+
+  on<E extends keyof GameSessionEvents>(
+    event: E,
+    listener: (payload: GameSessionEvents[E]) => void,
+  ): Unsubscribe {
+    return this.#events.on(event, listener);
+  }
+
+  /** Joins a public room with a free seat, or makes one (topped up with bots by the server). */
+  quickPlay(options: Omit<CreateOptions, 'quickPlay'> = {}): Promise<void> {
+    return this.#join(() =>
+      this.client.quickPlay<ServerMessages, ClientMessages>(ROOM_TYPE, {
+        options: { ...options, quickPlay: true, ...(this.#relayOnly ? { relayOnly: true } : {}) },
+      }),
+    );
+  }
+
+  /** Makes a private room; its code (`room.code`) is what friends join with. */
+  createPrivate(options: Omit<CreateOptions, 'quickPlay'> = {}): Promise<void> {
+    return this.#join(() =>
+      this.client.create<ServerMessages, ClientMessages>(ROOM_TYPE, {
+        private: true,
+        options: { ...options, ...(this.#relayOnly ? { relayOnly: true } : {}) },
+      }),
+    );
+  }
+
+  joinByCode(code: string): Promise<void> {
+    return this.#join(() => this.client.joinByCode<ServerMessages, ClientMessages>(code));
+  }
+
+  /** Leaves the room (the session stays connected for another). */
+  async leave(): Promise<void> {
+    const room = this.#room;
+    this.#detach();
+    await room?.leave();
+  }
+
+  /** Leaves and closes the connection. */
+  close(): void {
+    this.#detach();
+    this.client.close();
+    this.#events.clear();
+  }
+
+  /** The privacy setting for the next room joined (the mesh of the current one keeps its links). */
+  setRelayOnly(relayOnly: boolean): void {
+    this.#relayOnly = relayOnly;
+  }
+
+  get relayOnly(): boolean {
+    return this.#relayOnly;
+  }
+
+  get room(): VehikillRoom | undefined {
+    return this.#room;
+  }
+
+  get arena(): ArenaClient | undefined {
+    return this.#arena;
+  }
+
+  get mesh(): PeerMesh | undefined {
+    return this.#mesh;
+  }
+
+  get roster(): readonly RosterEntry[] {
+    return [...this.#roster.values()];
+  }
+
+  /** Our own roster entry, once the server listed us. */
+  get me(): RosterEntry | undefined {
+    const id = this.client.playerId;
+    return id === undefined ? undefined : this.#roster.get(id);
+  }
+
+  /** The newest match notice (phase changes; standings once ended). */
+  get matchNotice(): MatchNotice | undefined {
+    return this.#matchNotice;
+  }
+
+  /** The match's phase and seconds left, as synced. */
+  get match(): MatchSyncState | undefined {
+    const id = this.#matchNotice?.matchEntity;
+    return id === undefined ? undefined : this.#arena?.synced.get(id, MatchEntity)?.state;
+  }
+
+  get killFeed(): readonly KillFeedEntry[] {
+    return this.#killFeed;
+  }
+
+  get chat(): readonly ChatLine[] {
+    return this.#chat;
+  }
+
+  /** Every player's scoreboard line as synced (health, ammo, kills, deaths, score), by roster. */
+  scoreboard(): ScoreLine[] {
+    return this.roster.map((entry) => ({ ...entry, ...this.#playerState(entry.playerEntity) }));
+  }
+
+  /** Sends a chat line through the server (which passes it to everyone in the room). */
+  say(text: string): void {
+    this.#room?.send('chat', { text });
+  }
+
+  /** Runs the ticks that are due (inputs, prediction, samples to peers). Call every frame. */
+  update(now: number): void {
+    this.#arena?.update(now);
+  }
+
+  frame(now: number): GameFrame | undefined {
+    const arena = this.#arena;
+    if (!arena) return undefined;
+    const frame: GameFrame = {
+      ...arena.frame(now),
+      me: this.#myState(),
+      match: this.match,
+      pickups: this.#pickups(),
+    };
+    this.#lastFrame = frame;
+    return frame;
+  }
+
+  async #join(request: () => Promise<VehikillRoom>): Promise<void> {
+    if (this.client.state === 'idle') await this.client.connect();
+    this.#detach();
+    // Made before the join: the first snapshots follow the join's answer at once.
+    const arena = new ArenaClient({
+      link: this.client.serverLink,
+      sampleInput: (tick) => this.#sampleInput(tick),
+      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+      onPeerDisagreement: (report) => this.#onDisagreement(report),
+      onBadMessage: (error) => this.#events.emit('bad-message', error),
+    });
+    this.#arena = arena;
+    let room: VehikillRoom;
+    try {
+      room = await request();
+    } catch (error) {
+      arena.dispose();
+      this.#arena = undefined;
+      throw error;
+    }
+    this.#attach(room);
+  }
+
+  #attach(room: VehikillRoom): void {
+    this.#room = room;
+    const state = room.initialState as RoomState | undefined;
+    if (state) this.#applyState(state);
+    this.#roomDisposers.push(
+      room.onMessage('roster', ({ players }) => this.#setRoster(players)),
+      room.onMessage('kill', (entry) => {
+        this.#killFeed.push(entry);
+        if (this.#killFeed.length > 10) this.#killFeed.shift();
+        this.#events.emit('kill', entry);
+      }),
+      room.onMessage('match', (notice) => {
+        this.#matchNotice = notice;
+        if (notice.phase === 'warmup') this.#killFeed.length = 0;
+        this.#events.emit('match', notice);
+      }),
+      room.onMessage('chat', (line) => {
+        this.#chat.push(line);
+        if (this.#chat.length > 100) this.#chat.shift();
+        this.#events.emit('chat', line);
+      }),
+      room.onMessage('warning', (warning) => this.#events.emit('warning', warning)),
+      room.on('state', ({ state: resent }) => this.#applyState(resent as RoomState)),
+      room.on('leave', ({ reason, message }) => {
+        this.#detach();
+        this.#events.emit('left', { reason, message });
+      }),
+    );
+    const meshOptions: MeshOptions = { ...this.#options.mesh };
+    if (this.#relayOnly && meshOptions.rtc !== false) {
+      meshOptions.rtc = { ...meshOptions.rtc, iceTransportPolicy: 'relay' };
+    }
+    const mesh = room.mesh(meshOptions);
+    this.#mesh = mesh;
+    this.#roomDisposers.push(
+      mesh.on('message', ({ from, channel, bytes }) => this.#onPeer(from, channel, bytes)),
+    );
+  }
+
+  #detach(): void {
+    for (const dispose of this.#roomDisposers.splice(0)) dispose();
+    this.#mesh?.close();
+    this.#mesh = undefined;
+    this.#arena?.dispose();
+    this.#arena = undefined;
+    this.#room = undefined;
+    this.#roster.clear();
+    this.#killFeed.length = 0;
+    this.#matchNotice = undefined;
+  }
+
+  #applyState(state: RoomState): void {
+    this.#setRoster(state.roster);
+    this.#matchNotice = state.match;
+    this.#killFeed.splice(0, this.#killFeed.length, ...state.killFeed);
+    this.#chat.splice(0, this.#chat.length, ...state.chat);
+  }
+
+  #setRoster(players: readonly RosterEntry[]): void {
+    this.#roster.clear();
+    for (const entry of players) this.#roster.set(entry.playerId, entry);
+    this.#events.emit('roster', this.roster);
+  }
+
+  #playerState(entity: number): PlayerSyncState | undefined {
+    return this.#arena?.synced.get(entity, PlayerEntity)?.state;
+  }
+
+  #myState(): PlayerSyncState | undefined {
+    const me = this.me;
+    return me === undefined ? undefined : this.#playerState(me.playerEntity);
+  }
+
+  #pickups(): PickupSyncState[] {
+    const pickups: PickupSyncState[] = [];
+    for (const entity of this.#arena?.synced.entities() ?? []) {
+      if (entity.type === PickupEntity) pickups.push(entity.state as PickupSyncState);
+    }
+    return pickups;
+  }
+
+  /** Once per tick, from the ArenaClient: the controls, and what peers are told of them. */
+  #sampleInput(tick: number): VehicleInput {
+    const arena = this.#arena;
+    const prediction = arena?.prediction;
+    const own = prediction ? findVehicle(prediction.world, prediction.vehicleId) : undefined;
+    const me = this.#myState();
+    const match = this.match;
+    const view: SessionView = {
+      tick,
+      playing: match?.phase === 'playing',
+      own,
+      me,
+      alive: me?.alive,
+      others: this.#lastFrame?.vehicles ?? [],
+      pickups: this.#lastFrame?.pickups ?? [],
+    };
+    const input = this.#options.sampleInput?.(view) ?? NEUTRAL_INPUT;
+    const previous = this.#lastInput;
+    this.#lastInput = input;
+    const mesh = this.#mesh;
+    if (!own || !prediction || me?.alive !== true || !mesh) return input;
+    const every = Math.max(1, Math.round(60 / (this.#options.samplesPerSecond ?? 20)));
+    if (tick % every === 0) {
+      mesh.broadcast(
+        Channel.phys,
+        encodePhysSample({ tick: prediction.world.tick, input: previous, state: own }),
+      );
+    }
+    const weapons: ('gun' | 'rocket')[] = [];
+    if (input.fire && me.gunAmmo > 0) weapons.push('gun');
+    if (input.altFire && me.rocketAmmo > 0) weapons.push('rocket');
+    for (const weapon of weapons) {
+      const notice: FireNotice = {
+        tick,
+        weapon,
+        origin: { x: own.x, y: own.y },
+        direction: { x: cos(own.angle), y: sin(own.angle) },
+      };
+      this.#toPeers(mesh, Channel.dispatch, encodeFireNotice(notice));
+      this.#events.emit('fire', { from: undefined, notice });
+    }
+    if (input.boost && !previous.boost) {
+      this.#toPeers(mesh, Channel.event, encodeEffect({ kind: 'boost', x: own.x, y: own.y }));
+    }
+    return input;
+  }
+
+  /**
+   * Peer messages are for show: when one cannot go (the outbox to the server's relay is full while the
+   * connection is down or slow) it is dropped and counted, and the game goes on.
+   */
+  #toPeers(mesh: PeerMesh, channel: Channel, bytes: Uint8Array): void {
+    try {
+      mesh.broadcast(channel, bytes);
+    } catch {
+      this.#peerSendsDropped++;
+    }
+  }
+
+  /** Peer messages dropped because they could not be sent (see #toPeers). */
+  get peerSendsDropped(): number {
+    return this.#peerSendsDropped;
+  }
+
+  #onPeer(from: string, channel: Channel, bytes: Uint8Array): void {
+    let message: ReturnType<typeof decodePeerMessage>;
+    try {
+      message = decodePeerMessage(bytes);
+    } catch (error) {
+      this.#events.emit('bad-message', error as ProtocolError);
+      return;
+    }
+    if (message.type === 'sample' && channel === Channel.phys) {
+      const entry = this.#roster.get(from);
+      const arena = this.#arena;
+      if (!entry || !arena) return;
+      const { tick, state } = message.sample;
+      // Sim ids are the roster's: a peer can only speak for its own vehicle.
+      const claimed = { ...state, id: entry.vehicleId };
+      this.#pushing = { from, tick, x: state.x, y: state.y };
+      try {
+        arena.receivePeerSample(entry.vehicleId, tick, claimed);
+      } finally {
+        this.#pushing = undefined;
+      }
+    } else if (message.type === 'fire' && channel === Channel.dispatch) {
+      this.#events.emit('fire', { from, notice: message.notice });
+    } else if (message.type === 'effect' && channel === Channel.event) {
+      this.#events.emit('effect', { from, effect: message.effect });
+    }
+  }
+
+  #onDisagreement(report: PeerDisagreement): void {
+    const sample = this.#pushing;
+    const room = this.#room;
+    if (!sample || !room) return;
+    const now = this.#options.clock?.now() ?? performance.now();
+    if (now - (this.#lastReport.get(sample.from) ?? Number.NEGATIVE_INFINITY) < REPORT_EVERY_MS) return;
+    this.#lastReport.set(sample.from, now);
+    room.send('report', { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y });
+    this.#events.emit('peer-report', { accused: sample.from, tick: sample.tick, distance: report.distance });
+  }
+}

@@ -1,0 +1,109 @@
+import * as v from 'valibot';
+import type { KillFeedEntry, MatchPhase } from '../sim/index.js';
+
+/*
+ * The room messages of a Vehikill room (reliable unless said otherwise), beside the state sync and the
+ * server link: who plays, kills, the match's phases, chat and anti-cheat warnings. Vehicle ids are the
+ * simulation's (a synced vehicle's `id` field); `playerEntity` is the sync entity id of a player's
+ * PlayerEntity (health, ammo, score), which carries no id of its own.
+ */
+
+/** Longest chat line, in characters. */
+export const CHAT_MAX = 300;
+/** Chat lines a room keeps for late joiners. */
+export const CHAT_HISTORY = 30;
+
+export interface RosterEntry {
+  /** The session's playerId; server-side bots have 'bot:<vehicleId>'. */
+  readonly playerId: string;
+  readonly name: string;
+  readonly vehicleId: number;
+  readonly playerEntity: number;
+  readonly bot: boolean;
+}
+
+export interface Standing {
+  readonly vehicleId: number;
+  readonly kills: number;
+  readonly deaths: number;
+  readonly score: number;
+}
+
+/** Sent at every phase change and to joiners. */
+export interface MatchNotice {
+  /** Counts matches played in this room, from 1. */
+  readonly match: number;
+  readonly phase: MatchPhase;
+  /** Vehicle ids of the winners once ended (ties share), else empty. */
+  readonly winners: readonly number[];
+  /** Final standings once ended, else empty. */
+  readonly standings: readonly Standing[];
+  /** Once ended: ms until the next match starts. */
+  readonly nextMatchInMs?: number;
+  /** The sync entity id of the MatchEntity (phase, seconds left). */
+  readonly matchEntity: number;
+}
+
+export interface ChatLine {
+  readonly from: string;
+  readonly name: string;
+  readonly text: string;
+  /** Server clock (ms) when the room accepted it. */
+  readonly at: number;
+}
+
+export type AntiCheatKind =
+  | 'input-rate'
+  | 'input-future'
+  | 'shot-claim'
+  | 'fire-rule'
+  | 'malformed'
+  | 'forged-phys';
+
+/** Sent to the offender, at most once a second per kind: what was refused and how close a kick is. */
+export interface AntiCheatWarning {
+  readonly kind: AntiCheatKind;
+  /** Violations of this kind within the window. */
+  readonly count: number;
+  /** The count at which the player is kicked. */
+  readonly limit: number;
+}
+
+export interface RoomState {
+  readonly roster: readonly RosterEntry[];
+  readonly match: MatchNotice;
+  readonly killFeed: readonly KillFeedEntry[];
+  readonly chat: readonly ChatLine[];
+}
+
+/** Server to player. */
+export type ServerMessages = {
+  roster: { players: RosterEntry[] };
+  kill: KillFeedEntry;
+  match: MatchNotice;
+  chat: ChatLine;
+  warning: AntiCheatWarning;
+};
+
+/** Player to server: schemas the room validates with (`onMessage(type, schema, handler)`). */
+export const chatSchema = v.object({
+  text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(CHAT_MAX)),
+});
+
+/**
+ * A peer's phys sample disagreed with the server's state as this player decoded it: the sample's tick
+ * and position, for the server to check against its own history.
+ */
+export const peerReportSchema = v.object({
+  accused: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  tick: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  x: v.pipe(v.number(), v.finite()),
+  y: v.pipe(v.number(), v.finite()),
+});
+
+export type PeerReport = v.InferOutput<typeof peerReportSchema>;
+
+export type ClientMessages = {
+  chat: v.InferOutput<typeof chatSchema>;
+  report: PeerReport;
+};

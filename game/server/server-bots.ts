@@ -1,0 +1,64 @@
+import { BotBrain } from '../bots/brain.js';
+import { findPlayer, findVehicle, type MatchState, type VehicleInput, type World } from '../sim/index.js';
+
+const BOT_NAMES = ['Axle', 'Brakes', 'Clutch', 'Diesel', 'Exhaust', 'Fender', 'Gasket', 'Hubcap'];
+
+/**
+ * The room's own bots: players with no network that drive inside the server. Their inputs go straight
+ * into the simulation each tick, chosen by the shared BotBrain from the server's own world (they see
+ * the truth, so their shots need no lag compensation).
+ */
+export class ServerBots {
+  readonly #brains = new Map<number, BotBrain>();
+  readonly #inputs = new Map<number, VehicleInput>();
+  #seed: number;
+
+  constructor(seed = 1) {
+    this.#seed = seed;
+  }
+
+  get ids(): readonly number[] {
+    return [...this.#brains.keys()];
+  }
+
+  get count(): number {
+    return this.#brains.size;
+  }
+
+  has(vehicleId: number): boolean {
+    return this.#brains.has(vehicleId);
+  }
+
+  add(vehicleId: number): string {
+    this.#brains.set(vehicleId, new BotBrain(this.#seed++ * 7919 + vehicleId));
+    return `Bot ${BOT_NAMES[vehicleId % BOT_NAMES.length]}`;
+  }
+
+  remove(vehicleId: number): void {
+    this.#brains.delete(vehicleId);
+  }
+
+  /** Every bot's controls for the tick the world is about to step. */
+  inputs(world: World, match: MatchState): ReadonlyMap<number, VehicleInput> {
+    this.#inputs.clear();
+    for (const [id, brain] of this.#brains) {
+      const player = findPlayer(match, id);
+      const own = findVehicle(world, id);
+      const others = world.vehicles.filter((vehicle) => vehicle.id !== id);
+      this.#inputs.set(
+        id,
+        brain.input({
+          tick: world.tick,
+          playing: match.phase === 'playing',
+          own,
+          health: player?.health ?? 0,
+          gunAmmo: player?.gunAmmo ?? 0,
+          rocketAmmo: player?.rocketAmmo ?? 0,
+          others,
+          pickups: match.pickups,
+        }),
+      );
+    }
+    return this.#inputs;
+  }
+}

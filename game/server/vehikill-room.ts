@@ -1,0 +1,537 @@
+import * as v from 'valibot';
+import { FixedStepLoop } from 'vehikill-net/netcode';
+import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
+import { Channel } from 'vehikill-net/transport';
+import { TICK_MS } from '../net/protocol/timeline.js';
+import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
+import {
+  type AntiCheatKind,
+  CHAT_HISTORY,
+  type ChatLine,
+  chatSchema,
+  createOptionsSchema,
+  GAME_ENTITY_TYPES,
+  type MatchNotice,
+  peerReportSchema,
+  type RoomState,
+  type RosterEntry,
+} from '../protocol/index.js';
+import {
+  addPlayer,
+  createMatch,
+  findPlayer,
+  findVehicle,
+  hitscanOnWorld,
+  type KillFeedEntry,
+  type MatchOptions,
+  type MatchState,
+  PickupEntity,
+  RocketEntity,
+  type RuleEvent,
+  removePlayer,
+  stepGame,
+  TICK_RATE,
+  VehicleEntity,
+  type VehicleInput,
+  type World,
+} from '../sim/index.js';
+import { AntiCheat } from './anti-cheat.js';
+import { MatchTable } from './match-table.js';
+import { PeerReports } from './peer-reports.js';
+import { ROOM_DEFAULTS, type VehikillRoomConfig } from './room-config.js';
+import { ServerBots } from './server-bots.js';
+import { TickTimes } from './tick-times.js';
+
+/** Counters a player's anti-cheat checks compare against, from the last check. */
+interface Seen {
+  rate: number;
+  future: number;
+  claims: number;
+  malformed: number;
+  rejectedFires: number;
+}
+
+/** One player's anti-cheat record, for operators and tests. */
+export interface PlayerAntiCheat {
+  readonly playerId: string;
+  readonly name: string;
+  readonly violations: Readonly<Record<AntiCheatKind, number>>;
+  readonly counters: PlayerCounters | undefined;
+}
+
+/** A player the anti-cheat kicked. */
+export interface AntiCheatKick {
+  readonly playerId: string;
+  readonly name: string;
+  readonly kind: AntiCheatKind;
+  /** Violations of that kind within the window when kicked. */
+  readonly count: number;
+  /** Everything the player had committed by then, by kind. */
+  readonly violations: Readonly<Record<AntiCheatKind, number>>;
+}
+
+/** Anti-cheat checks run every this many ticks (6: ten times a second). */
+const CHECK_EVERY_TICKS = 6;
+/** A warning of one kind goes to its offender at most this often (ms). */
+const WARN_EVERY_MS = 1_000;
+
+/**
+ * Vehikill's authoritative room: runs the simulation and the rules at 60 Hz on a drift-free fixed-step
+ * loop, takes every player's inputs on their server link, judges shots with lag compensation and
+ * everything else with the rules, and sends each player delta snapshots (near action first, their own
+ * car and scoreboard line always). Room messages carry the roster, kills, the match's phases and chat.
+ * Anti-cheat counts what honest clients never do (see anti-cheat.ts) and kicks past the limits.
+ * Quick Play rooms are topped up with server-side bots, who leave as humans join.
+ * Configure a server's rooms with `vehikillRoom(config)`; this class uses the defaults.
+ */
+export class VehikillRoom extends Room {
+  /** The server's configuration of its rooms (`vehikillRoom(config)` makes a subclass with its own). */
+  static config: VehikillRoomConfig = {};
+
+  sync!: RoomSync;
+  authority!: ArenaAuthority<RoomClient>;
+  readonly tickTimes = new TickTimes();
+  /** Players the anti-cheat kicked, oldest first (the newest 100). */
+  readonly kicks: AntiCheatKick[] = [];
+  readonly #roster = new Map<string, RosterEntry>();
+  readonly #clients = new Map<string, RoomClient>();
+  readonly #chat: ChatLine[] = [];
+  readonly #seen = new Map<RoomClient, Seen>();
+  readonly #lastWarned = new Map<string, number>();
+  readonly #spawnedAt = new Map<number, number>();
+  readonly #positions = new WeakMap<object, { x: number; y: number }>();
+  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
+  #matchOptions!: MatchOptions;
+  #match!: MatchState;
+  #matchNumber = 1;
+  #nextMatchAtTick: number | undefined;
+  #table!: MatchTable;
+  #bots!: ServerBots;
+  #botTarget = 0;
+  #antiCheat!: AntiCheat<RoomClient>;
+  #reports!: PeerReports<RoomClient>;
+  /**
+   * Catches up to a second of ticks after a stall rather than dropping them: dropped time would move the
+   * server's timeline behind every client's clock estimate, and their inputs would arrive 'from the
+   * future' until they resynced.
+   */
+  readonly #loop = new FixedStepLoop({ tickRate: TICK_RATE, maxCatchUpTicks: TICK_RATE });
+  #cancelTimer: (() => void) | undefined;
+  #disposed = false;
+  #desyncs = 0;
+
+  override onCreate(options: unknown): void {
+    const config = (this.constructor as typeof VehikillRoom).config;
+    const created = v.parse(createOptionsSchema, options ?? {});
+    this.#config = { ...ROOM_DEFAULTS, botSeed: 1, ...config };
+    const matchSeconds =
+      created.matchMinutes !== undefined ? Math.round(created.matchMinutes * 60) : this.#config.matchSeconds;
+    this.#matchOptions = {
+      ...config.match,
+      matchSeconds,
+      warmupSeconds: this.#config.warmupSeconds,
+    };
+    this.#botTarget = created.bots ?? (created.quickPlay ? this.#config.quickPlayBots : 0);
+    this.setMaxClients(created.maxPlayers ?? this.#config.maxPlayers);
+    if (created.relayOnly) this.setPeerPrivacy('relay-only');
+    this.setMetadata({ bots: this.#botTarget, matchSeconds });
+    this.#antiCheat = new AntiCheat(config.antiCheat);
+    this.#reports = new PeerReports({ windowMs: this.#antiCheat.limits.windowMs });
+    this.#bots = new ServerBots(this.#config.botSeed);
+    this.sync = new RoomSync(this, {
+      types: GAME_ENTITY_TYPES,
+      rateHz: this.#config.snapshotHz,
+      budgetBytes: this.#config.budgetBytes,
+      priority: (client, _id, entity) => this.#priority(client, entity),
+      tier: (client, id, entity) => this.#tier(client, id, entity),
+    });
+    this.authority = new ArenaAuthority<RoomClient>({
+      sync: this.sync,
+      sendApp: (client, bytes) => client.link.send(Channel.phys, encodeAppFrame(bytes)),
+      // A player whose machine stalls catches up with a burst of ticks: up to 20 (a third of a second)
+      // are taken beyond the tick rate. A speed hack runs past that every tick; a burst, by dozens.
+      inputBuffer: { rateAllowance: 20 },
+      now: () => (this.authority.world.tick + this.#loop.alpha(this.clock.now())) * TICK_MS,
+      simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
+      afterStep: () => this.#table.update(this.#match),
+      onDesync: () => {
+        this.#desyncs++;
+      },
+    });
+    this.#match = createMatch(this.#matchOptions, this.authority.world.tick);
+    this.#table = new MatchTable(this.sync.world);
+    this.#table.update(this.#match);
+    this.#topUpBots();
+
+    this.onMessage('chat', chatSchema, (client, { text }) => {
+      const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
+      this.#chat.push(line);
+      if (this.#chat.length > CHAT_HISTORY) this.#chat.shift();
+      this.broadcast('chat', line);
+    });
+    this.onMessage('report', peerReportSchema, (client, report) => {
+      const accused = this.#clients.get(report.accused);
+      const entry = this.#roster.get(report.accused);
+      if (!accused || !entry || accused === client) return;
+      this.#reports.add({
+        reporter: client,
+        accused,
+        vehicleId: entry.vehicleId,
+        tick: report.tick,
+        x: report.x,
+        y: report.y,
+      });
+    });
+
+    this.#loop.advance(this.clock.now());
+    this.#schedule();
+  }
+
+  override onJoin(client: RoomClient): void {
+    const vehicleId = this.#freeVehicleId();
+    this.authority.join(client, vehicleId);
+    addPlayer(this.#match, this.authority.world, vehicleId);
+    this.#spawnedAt.set(vehicleId, this.authority.world.tick);
+    this.#clients.set(client.playerId, client);
+    this.#seen.set(client, { rate: 0, future: 0, claims: 0, malformed: 0, rejectedFires: 0 });
+    this.#table.update(this.#match);
+    this.#roster.set(client.playerId, {
+      playerId: client.playerId,
+      name: client.name,
+      vehicleId,
+      playerEntity: this.#table.playerEntity(vehicleId) as number,
+      bot: false,
+    });
+    this.#topUpBots();
+    this.#broadcastRoster();
+  }
+
+  override onLeave(client: RoomClient, _reason: LeaveReason): void {
+    const entry = this.#roster.get(client.playerId);
+    this.authority.leave(client);
+    if (entry) removePlayer(this.#match, this.authority.world, entry.vehicleId);
+    this.#roster.delete(client.playerId);
+    this.#clients.delete(client.playerId);
+    this.#seen.delete(client);
+    this.#antiCheat.forget(client);
+    this.#reports.forget(client);
+    this.#table.update(this.#match);
+    this.#topUpBots();
+    this.#broadcastRoster();
+  }
+
+  override onResume(client: RoomClient, info: { resync: boolean }): void {
+    if (info.resync) this.sync.resync(client);
+  }
+
+  override stateFor(_client: RoomClient): RoomState {
+    return {
+      roster: [...this.#roster.values()],
+      match: this.#matchNotice(),
+      killFeed: this.#match.killFeed.map((entry) => ({ ...entry })),
+      chat: [...this.#chat],
+    };
+  }
+
+  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    this.authority.receive(client, channel, bytes);
+  }
+
+  override onDispose(): void {
+    this.#disposed = true;
+    this.#cancelTimer?.();
+  }
+
+  /** The rules' state of the current match (read only). */
+  get match(): Readonly<MatchState> {
+    return this.#match;
+  }
+
+  get roster(): readonly RosterEntry[] {
+    return [...this.#roster.values()];
+  }
+
+  get matchNumber(): number {
+    return this.#matchNumber;
+  }
+
+  /** Hash reports that disagreed with the server's state (a client bug, never an honest network). */
+  get desyncs(): number {
+    return this.#desyncs;
+  }
+
+  get peerReportStats(): Readonly<PeerReports<RoomClient>['stats']> {
+    return { ...this.#reports.stats };
+  }
+
+  /** Every member's violations by kind and the authority's raw counters. */
+  antiCheatReport(): PlayerAntiCheat[] {
+    return this.clients.map((client) => ({
+      playerId: client.playerId,
+      name: client.name,
+      violations: this.#antiCheat.totals(client),
+      counters: this.authority.countersOf(client),
+    }));
+  }
+
+  #schedule(): void {
+    if (this.#disposed) return;
+    const now = this.clock.now();
+    const wait = Math.max(1, (1 - this.#loop.alpha(now)) * TICK_MS);
+    this.#cancelTimer = this.clock.setTimeout(() => this.#onTimer(), wait);
+  }
+
+  #onTimer(): void {
+    if (this.#disposed) return;
+    const due = this.#loop.advance(this.clock.now());
+    for (let index = 0; index < due; index++) {
+      const started = performance.now();
+      this.#tick();
+      const took = performance.now() - started;
+      this.tickTimes.add(took);
+      this.reportTick(took);
+    }
+    this.#schedule();
+  }
+
+  #tick(): void {
+    const world = this.authority.world;
+    if (this.#nextMatchAtTick !== undefined && world.tick >= this.#nextMatchAtTick) this.#newMatch();
+    this.authority.step();
+    if (world.tick % CHECK_EVERY_TICKS === 0) this.#checkPlayers();
+  }
+
+  #simulate(
+    world: World,
+    inputs: ReadonlyMap<number, VehicleInput>,
+    resolveHitscan: (
+      shooter: number,
+      origin: { x: number; y: number },
+      direction: { x: number; y: number },
+      range: number,
+    ) => number | null,
+  ): void {
+    const all = new Map(inputs);
+    for (const [id, input] of this.#bots.inputs(world, this.#match)) all.set(id, input);
+    const truth = hitscanOnWorld(world);
+    const events = stepGame(world, this.#match, all, (shooter, origin, direction, range) =>
+      this.#bots.has(shooter)
+        ? truth(shooter, origin, direction, range)
+        : resolveHitscan(shooter, origin, direction, range),
+    );
+    for (const event of events) this.#onRuleEvent(event);
+  }
+
+  #onRuleEvent(event: RuleEvent): void {
+    if (event.type === 'kill') {
+      const entry: KillFeedEntry = {
+        tick: this.#match.tick,
+        killer: event.killer,
+        victim: event.victim,
+        weapon: event.weapon,
+      };
+      this.broadcast('kill', entry);
+    } else if (event.type === 'respawn') {
+      this.#spawnedAt.set(event.player, this.#match.tick);
+    } else if (event.type === 'match-started') {
+      this.broadcast('match', this.#matchNotice());
+    } else if (event.type === 'match-ended') {
+      this.#nextMatchAtTick = this.#match.tick + Math.round(this.#config.pauseSeconds * TICK_RATE);
+      // The final scoreboard goes out in the same tick's snapshots; the notice carries it too.
+      this.#table.update(this.#match);
+      this.broadcast('match', this.#matchNotice());
+    }
+  }
+
+  #newMatch(): void {
+    const world = this.authority.world;
+    const previous = this.#match;
+    this.#match = createMatch(this.#matchOptions, world.tick);
+    this.#matchNumber++;
+    this.#nextMatchAtTick = undefined;
+    for (const player of previous.players) {
+      addPlayer(this.#match, world, player.id);
+      this.#spawnedAt.set(player.id, world.tick);
+    }
+    for (const seen of this.#seen.values()) seen.rejectedFires = 0;
+    this.#table.update(this.#match);
+    this.broadcast('match', this.#matchNotice());
+  }
+
+  #matchNotice(): MatchNotice {
+    const match = this.#match;
+    const ended = match.phase === 'ended';
+    return {
+      match: this.#matchNumber,
+      phase: match.phase,
+      winners: [...match.winners],
+      standings: ended
+        ? match.players.map((player) => ({
+            vehicleId: player.id,
+            kills: player.kills,
+            deaths: player.deaths,
+            score: player.score,
+          }))
+        : [],
+      ...(ended && this.#nextMatchAtTick !== undefined
+        ? { nextMatchInMs: Math.max(0, (this.#nextMatchAtTick - match.tick) * TICK_MS) }
+        : {}),
+      matchEntity: this.#table.matchEntity,
+    };
+  }
+
+  /** Compares each player's counters with the last check; every new refusal is a violation. */
+  #checkPlayers(): void {
+    const now = this.clock.now();
+    for (const client of [...this.clients]) {
+      const counters = this.authority.countersOf(client);
+      const seen = this.#seen.get(client);
+      const entry = this.#roster.get(client.playerId);
+      if (!counters || !seen || !entry) continue;
+      let claims = 0;
+      for (const [reason, count] of Object.entries(counters.shotsRefused)) {
+        // A shot fired before the first two snapshots honestly has no view: a miss, not a violation.
+        if (reason !== 'no-view') claims += count ?? 0;
+      }
+      const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
+      const deltas: [AntiCheatKind, number][] = [
+        ['input-rate', counters.inputs.rate - seen.rate],
+        ['input-future', counters.inputs.future - seen.future],
+        ['shot-claim', claims - seen.claims],
+        ['malformed', counters.malformed - seen.malformed],
+        ['fire-rule', rejectedFires - seen.rejectedFires],
+      ];
+      seen.rate = counters.inputs.rate;
+      seen.future = counters.inputs.future;
+      seen.claims = claims;
+      seen.malformed = counters.malformed;
+      seen.rejectedFires = rejectedFires;
+      for (const [kind, delta] of deltas) {
+        if (delta > 0 && this.#violation(client, kind, delta, now)) break;
+      }
+    }
+    const humans = this.clients.length;
+    const violators = this.#reports.judge(
+      this.authority.world.tick,
+      now,
+      (tick, vehicleId) => this.authority.vehicleAt(tick, vehicleId),
+      (vehicleId) => this.#spawnedAt.get(vehicleId) ?? 0,
+      () => humans - 1,
+    );
+    for (const client of violators) {
+      if (this.#clients.get(client.playerId) === client) this.#violation(client, 'forged-phys', 1, now);
+    }
+  }
+
+  /** Records violations; warns the offender; kicks past the limit. Returns whether it kicked. */
+  #violation(client: RoomClient, kind: AntiCheatKind, count: number, now: number): boolean {
+    const verdict = this.#antiCheat.record(client, kind, count, now);
+    if (verdict.exceeded) {
+      this.kicks.push({
+        playerId: client.playerId,
+        name: client.name,
+        kind,
+        count: verdict.count,
+        violations: this.#antiCheat.totals(client),
+      });
+      if (this.kicks.length > 100) this.kicks.shift();
+      this.kick(
+        client,
+        `anti-cheat: ${verdict.count} ${kind} violations within ${this.#antiCheat.limits.windowMs / 1000} s`,
+      );
+      return true;
+    }
+    const key = `${client.playerId}:${kind}`;
+    if (now - (this.#lastWarned.get(key) ?? Number.NEGATIVE_INFINITY) >= WARN_EVERY_MS) {
+      this.#lastWarned.set(key, now);
+      client.send('warning', { kind, count: verdict.count, limit: verdict.limit });
+    }
+    return false;
+  }
+
+  /** Bots fill the room up to its target; one leaves for each human who joins. */
+  #topUpBots(): void {
+    const world = this.authority.world;
+    const wanted = Math.max(0, this.#botTarget - this.clients.length);
+    let changed = false;
+    while (this.#bots.count > wanted) {
+      const id = this.#bots.ids[this.#bots.count - 1] as number;
+      this.#bots.remove(id);
+      removePlayer(this.#match, world, id);
+      this.#roster.delete(`bot:${id}`);
+      changed = true;
+    }
+    while (this.#bots.count < wanted) {
+      const id = this.#freeVehicleId();
+      const name = this.#bots.add(id);
+      addPlayer(this.#match, world, id);
+      this.#spawnedAt.set(id, world.tick);
+      this.#table.update(this.#match);
+      this.#roster.set(`bot:${id}`, {
+        playerId: `bot:${id}`,
+        name,
+        vehicleId: id,
+        playerEntity: this.#table.playerEntity(id) as number,
+        bot: true,
+      });
+      changed = true;
+    }
+    if (changed) this.#table.update(this.#match);
+  }
+
+  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds. */
+  #freeVehicleId(): number {
+    const taken = new Set<number>();
+    for (const entry of this.#roster.values()) taken.add(entry.vehicleId);
+    for (const player of this.#match.players) taken.add(player.id);
+    for (const vehicle of this.authority.world.vehicles) taken.add(vehicle.id);
+    let id = 0;
+    while (taken.has(id)) id++;
+    return id;
+  }
+
+  #broadcastRoster(): void {
+    if (this.clients.length > 0) this.broadcast('roster', { players: [...this.#roster.values()] });
+  }
+
+  /** Near action first: vehicles and rockets gain priority the closer they are to the member's car. */
+  #priority(client: RoomClient, entity: EntityRecord): number {
+    if (entity.type !== VehicleEntity && entity.type !== RocketEntity) return 1;
+    const vehicleId = this.authority.vehicleOf(client);
+    const own = vehicleId === undefined ? undefined : findVehicle(this.authority.world, vehicleId);
+    if (!own) return 1;
+    const at = this.#positionOf(entity);
+    const distance = Math.hypot(at.x - own.x, at.y - own.y);
+    return 0.25 + 4 / (1 + distance / 16);
+  }
+
+  /** The member's own car and own scoreboard line go in every snapshot; pickups (which never move) wait their turn. */
+  #tier(client: RoomClient, id: number, entity: EntityRecord): Tier {
+    const entry = this.#roster.get(client.playerId);
+    if (entry !== undefined) {
+      if (id === entry.playerEntity) return Tier.critical;
+      if (entity.type === VehicleEntity && id === this.authority.vehicleEntity(entry.vehicleId))
+        return Tier.critical;
+    }
+    return entity.type === PickupEntity ? Tier.ambient : Tier.normal;
+  }
+
+  /** Decoded once per distinct codes array (the table keeps unchanged ones), not per member. */
+  #positionOf(entity: EntityRecord): { x: number; y: number } {
+    let at = this.#positions.get(entity.codes);
+    if (!at) {
+      const state = codesToState(entity.type, entity.codes) as { x: number; y: number };
+      at = { x: state.x, y: state.y };
+      this.#positions.set(entity.codes, at);
+    }
+    return at;
+  }
+}
+
+/** A room type for `server.define('vehikill', vehikillRoom(config))` with this server's configuration. */
+export function vehikillRoom(config: VehikillRoomConfig = {}): typeof VehikillRoom {
+  return class ConfiguredVehikillRoom extends VehikillRoom {
+    static override config = config;
+  };
+}

@@ -1,0 +1,235 @@
+import { Channel } from 'vehikill-net/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { drive } from '../../game/bots/bot-player.js';
+import { GameSession } from '../../game/client/game-session.js';
+import { encodeInputMessage } from '../../game/net/protocol/messages.js';
+import type { NetInput } from '../../game/net/protocol/net-input.js';
+import { TICK_MS } from '../../game/net/protocol/timeline.js';
+import { encodePhysSample } from '../../game/protocol/index.js';
+import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
+import { eventually, sleep } from '../support/server.js';
+import { startVehikillServer, tcpOnly, type VehikillRoom, type VehikillServer } from '../support/vehikill.js';
+
+/*
+ * Modified clients against a real server: each cheat is refused, counted, and kicked past its limit,
+ * while the honest players in the same room are left alone. The cheaters run the real GameSession (so
+ * they sync their clock and play like anyone) and add forged frames of their own on the same links.
+ */
+
+const STILL: VehicleInput = NEUTRAL_INPUT;
+const FIRE: VehicleInput = { ...NEUTRAL_INPUT, fire: true };
+
+describe('anti-cheat in a Vehikill room', () => {
+  let server: VehikillServer;
+  let sessions: GameSession[] = [];
+  const stops: (() => void)[] = [];
+
+  beforeAll(async () => {
+    server = await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
+  });
+  afterEach(() => {
+    for (const stop of stops.splice(0)) stop();
+    for (const session of sessions) session.close();
+    sessions = [];
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  function player(name: string): GameSession {
+    const session = new GameSession({
+      client: server.client({ name, ...tcpOnly }),
+      mesh: { rtc: false },
+      sampleInput: () => STILL,
+    });
+    sessions.push(session);
+    return session;
+  }
+
+  /** A private room with a cheater and `honest` honest players, everyone synced and driving. */
+  async function roomWith(
+    honest: number,
+  ): Promise<{ room: VehikillRoom; cheater: GameSession; others: GameSession[] }> {
+    const cheater = player('cheater');
+    await cheater.createPrivate({ bots: 0 });
+    const room = server.rooms.at(-1) as VehikillRoom;
+    const others = Array.from({ length: honest }, (_, index) => player(`honest-${index}`));
+    await Promise.all(others.map((session) => session.joinByCode(cheater.room?.code as string)));
+    stops.push(drive([cheater, ...others]));
+    await eventually(
+      () =>
+        [cheater, ...others].every(
+          (session) =>
+            session.arena?.status !== undefined && session.frame(performance.now())?.renderTime !== undefined,
+        ),
+      'everyone synced',
+      10_000,
+    );
+    return { room, cheater, others };
+  }
+
+  /** Sends forged input packets every frame until the cheater is kicked; returns the kick message. */
+  async function forgeUntilKicked(
+    cheater: GameSession,
+    packet: (serverTick: number, turn: number) => { firstTick: number; inputs: NetInput[] },
+  ): Promise<string> {
+    let kicked: string | undefined;
+    cheater.on('left', ({ reason, message }) => {
+      if (reason === 'KICKED') kicked = message;
+    });
+    let turn = 0;
+    const timer = setInterval(() => {
+      const arena = cheater.arena;
+      const serverTick = arena?.status?.serverTick;
+      if (arena && serverTick !== undefined)
+        arena.synced.sendInput(encodeInputMessage(packet(serverTick, turn++)));
+    }, TICK_MS);
+    try {
+      await eventually(() => kicked !== undefined, 'the cheater to be kicked', 15_000);
+    } finally {
+      clearInterval(timer);
+    }
+    return kicked as string;
+  }
+
+  function expectHonest(room: VehikillRoom, cheaterId: string | undefined): void {
+    for (const record of room.antiCheatReport()) {
+      if (record.playerId === cheaterId) continue;
+      expect(
+        Object.values(record.violations).every((count) => count === 0),
+        JSON.stringify(record),
+      ).toBe(true);
+    }
+  }
+
+  it('a burst of inputs (more than one a tick, and far ahead) is refused, counted, then kicked', async () => {
+    const { room, cheater, others } = await roomWith(1);
+    const cheaterId = cheater.client.playerId;
+    // 64 new inputs every tick from the server's tick on: a speed hack's worth of controls at once.
+    const message = await forgeUntilKicked(cheater, (serverTick, turn) => ({
+      firstTick: serverTick + 3 + turn * 64,
+      inputs: Array.from({ length: 64 }, () => ({ input: STILL })),
+    }));
+    expect(message).toMatch(/anti-cheat: \d+ input-(rate|future) violations/);
+    const kick = room.kicks.find((entry) => entry.playerId === cheaterId);
+    expect((kick?.violations['input-rate'] ?? 0) + (kick?.violations['input-future'] ?? 0)).toBeGreaterThan(
+      30,
+    );
+    expect(room.clients.map((client) => client.playerId)).not.toContain(cheaterId);
+    expect(room.clients).toHaveLength(others.length);
+    expectHonest(room, cheaterId);
+  });
+
+  it('inputs for ticks far in the future are refused, counted, then kicked', async () => {
+    const { room, cheater } = await roomWith(1);
+    const cheaterId = cheater.client.playerId;
+    const message = await forgeUntilKicked(cheater, (serverTick) => ({
+      firstTick: serverTick + 500,
+      inputs: Array.from({ length: 4 }, () => ({ input: STILL })),
+    }));
+    expect(message).toMatch(/input-future/);
+    const kick = room.kicks.find((entry) => entry.playerId === cheaterId);
+    expect(kick?.kind).toBe('input-future');
+    expect(kick?.violations['input-future']).toBeGreaterThan(30);
+    // Nothing else was held against it: the forged inputs never reached the simulation.
+    expect(kick?.violations['input-rate']).toBe(0);
+    expectHonest(room, cheaterId);
+  });
+
+  it('shot claims outside the history or with an inflated delay are refused, counted, then kicked', async () => {
+    const { room, cheater } = await roomWith(1);
+    const cheaterClient = room.clients.find((client) => client.playerId === cheater.client.playerId);
+    let refused = 0;
+    const timer = setInterval(() => {
+      const counters = cheaterClient && room.authority.countersOf(cheaterClient);
+      const byReason = counters?.shotsRefused ?? {};
+      refused = Math.max(refused, (byReason['too-old'] ?? 0) + (byReason['delay-too-large'] ?? 0));
+    }, 10);
+    // One forged shot every 8 ticks (the gun is ready by then), 10 ticks ahead of the server: a view
+    // 200 ticks back (the history holds 60), or one claiming 500 ms of interpolation (the cap is 150).
+    let fired = -1;
+    const message = await forgeUntilKicked(cheater, (serverTick, turn) => {
+      const tick = serverTick + 10;
+      if (tick < fired + 8) return { firstTick: tick, inputs: [{ input: STILL }] };
+      fired = tick;
+      const view =
+        turn % 2 === 0
+          ? { ticksBack: 200, fraction: 0, interpDelayMs: 50 }
+          : { ticksBack: 5, fraction: 0, interpDelayMs: 500 };
+      return { firstTick: tick, inputs: [{ input: FIRE, view }] };
+    }).finally(() => clearInterval(timer));
+    expect(message).toMatch(/shot-claim/);
+    expect(room.kicks.at(-1)?.kind).toBe('shot-claim');
+    expect(refused).toBeGreaterThan(0);
+    expect(room.kicks.at(-1)?.violations['shot-claim']).toBeGreaterThan(10);
+    expectHonest(room, cheater.client.playerId);
+  });
+
+  it('fire commands beyond the fire rate are refused by the rules, counted, then kicked', async () => {
+    const { room, cheater } = await roomWith(1);
+    const vehicleId = cheater.me?.vehicleId as number;
+    let rejected = 0;
+    const timer = setInterval(() => {
+      rejected = Math.max(rejected, room.match.players.find((p) => p.id === vehicleId)?.rejectedFires ?? 0);
+    }, 20);
+    // The trigger held every tick: the gun fires every 6th, the rules refuse the rest.
+    const message = await forgeUntilKicked(cheater, (serverTick) => ({
+      firstTick: serverTick + 10,
+      inputs: Array.from({ length: 4 }, () => ({ input: FIRE })),
+    })).finally(() => clearInterval(timer));
+    expect(message).toMatch(/fire-rule/);
+    expect(rejected).toBeGreaterThan(20);
+    expect(room.kicks.at(-1)?.kind).toBe('fire-rule');
+    expectHonest(room, cheater.client.playerId);
+  });
+
+  it('forged phys samples to peers: honest players draw the server state, report it, and the forger is kicked', async () => {
+    const { room, cheater, others } = await roomWith(2);
+    const vehicleId = cheater.me?.vehicleId as number;
+    const reports: number[] = others.map(() => 0);
+    others.forEach((session, index) => {
+      session.on('peer-report', ({ accused }) => {
+        if (accused === cheater.client.playerId) reports[index] = (reports[index] ?? 0) + 1;
+      });
+    });
+    let kicked = false;
+    cheater.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    // The cheater tells its peers it is 30 units from where it is: a teleport.
+    const worst: number[] = [];
+    const timer = setInterval(() => {
+      const prediction = cheater.arena?.prediction;
+      const own = prediction && findVehicle(prediction.world, prediction.vehicleId);
+      if (own && prediction) {
+        const forged = { ...own, x: Math.min(230, own.x + 30), y: own.y };
+        cheater.mesh?.broadcast(
+          Channel.phys,
+          encodePhysSample({ tick: prediction.world.tick, input: STILL, state: forged }),
+        );
+      }
+      // Where the honest players draw the cheater's car, against the server's.
+      const server = findVehicle(room.authority.world, vehicleId);
+      for (const session of others) {
+        const drawn = session
+          .frame(performance.now())
+          ?.vehicles.find((vehicle) => vehicle.vehicleId === vehicleId);
+        if (drawn && server) worst.push(Math.hypot(drawn.state.x - server.x, drawn.state.y - server.y));
+      }
+    }, 50);
+    try {
+      await eventually(() => kicked, 'the forger to be kicked', 15_000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(reports.every((count) => count > 0)).toBe(true);
+    expect(room.peerReportStats.confirmed).toBeGreaterThan(5);
+    expect(room.kicks.at(-1)?.kind).toBe('forged-phys');
+    // Clamped: never drawn anywhere near the forged 30 units away.
+    expect(worst.length).toBeGreaterThan(10);
+    expect(Math.max(...worst)).toBeLessThan(4);
+    expect(room.clients).toHaveLength(2);
+    expectHonest(room, cheater.client.playerId);
+    await sleep(100);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drive } from '../../game/bots/bot-player.js';
+import type { GameSession } from '../../game/client/game-session.js';
+import { eventually } from '../support/server.js';
+import { botOn, startVehikillServer, type VehikillServer } from '../support/vehikill.js';
+
+/*
+ * Eight Node bots (GameSession + BotBrain, the same code `npm run bots` runs) play a 60-second match
+ * against a real server over real sockets. The match must end with every client holding the server's
+ * final scoreboard, and honest bots must never trip the anti-cheat.
+ */
+const MATCH_SECONDS = Number(process.env.VEHIKILL_MATCH_SECONDS ?? 60);
+
+describe('a Vehikill match of 8 bots on a real server', () => {
+  let server: VehikillServer;
+  const sessions: GameSession[] = [];
+  let stop = () => {};
+
+  beforeAll(async () => {
+    server = await startVehikillServer({ matchSeconds: MATCH_SECONDS, warmupSeconds: 2, pauseSeconds: 20 });
+  });
+  afterAll(async () => {
+    stop();
+    for (const session of sessions) session.close();
+    await server?.close();
+  });
+
+  it('ends with the same scores on the server and every client, and no anti-cheat violation', async () => {
+    const first = botOn(server, 'bot-0', 1);
+    sessions.push(first);
+    await first.createPrivate({ bots: 0 });
+    const code = first.room?.code as string;
+    for (let index = 1; index < 8; index++) sessions.push(botOn(server, `bot-${index}`, index + 1));
+    await Promise.all(sessions.slice(1).map((session) => session.joinByCode(code)));
+    stop = drive(sessions);
+    const room = server.rooms[0];
+    if (!room) throw new Error('no room');
+    const started = performance.now();
+    const traffic = { ...server.traffic };
+
+    await eventually(() => room.match.phase === 'ended', 'the match to end', (MATCH_SECONDS + 15) * 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const server_ = room.match.players.map((player) => ({
+      vehicleId: player.id,
+      kills: player.kills,
+      deaths: player.deaths,
+      score: player.score,
+    }));
+    // Bots fought: kills happened, and every kill is someone's death.
+    const kills = server_.reduce((sum, line) => sum + line.kills, 0);
+    const deaths = server_.reduce((sum, line) => sum + line.deaths, 0);
+    expect(kills).toBeGreaterThan(0);
+    expect(deaths).toBeGreaterThanOrEqual(kills);
+    // Every client ends with the server's scoreboard: the standings it was told and the synced lines.
+    const expected = [...server_].sort((a, b) => a.vehicleId - b.vehicleId);
+    const synced = (session: GameSession) =>
+      session
+        .scoreboard()
+        .map((line) => ({
+          vehicleId: line.vehicleId,
+          kills: line.kills,
+          deaths: line.deaths,
+          score: line.score,
+        }))
+        .sort((a, b) => a.vehicleId - b.vehicleId);
+    await eventually(
+      () =>
+        sessions.every(
+          (session) =>
+            session.match?.phase === 'ended' && JSON.stringify(synced(session)) === JSON.stringify(expected),
+        ),
+      'every client to hold the final scoreboard',
+      5_000,
+    );
+    for (const session of sessions) {
+      expect(session.match?.phase).toBe('ended');
+      expect(session.matchNotice?.phase).toBe('ended');
+      const standings = [...(session.matchNotice?.standings ?? [])].sort((a, b) => a.vehicleId - b.vehicleId);
+      expect(standings).toEqual(expected);
+      expect(session.matchNotice?.winners).toEqual(room.match.winners);
+    }
+    // Honest bots: not one input, shot claim, fire or message refused; no desync.
+    for (const record of room.antiCheatReport()) {
+      expect(
+        Object.values(record.violations).every((count) => count === 0),
+        JSON.stringify(record),
+      ).toBe(true);
+      expect(record.counters?.inputs.future).toBe(0);
+      expect(record.counters?.inputs.rate).toBe(0);
+      expect(record.counters?.malformed).toBe(0);
+    }
+    for (const player of room.match.players) expect(player.rejectedFires).toBe(0);
+    expect(room.desyncs).toBe(0);
+
+    const perSecond = (field: 'bytesIn' | 'bytesOut') =>
+      (server.traffic[field] - traffic[field]) / sessions.length / seconds / 1000;
+    console.log(
+      `vehikill match: ${kills} kills; per player ${perSecond('bytesIn').toFixed(1)} kB/s in, ` +
+        `${perSecond('bytesOut').toFixed(1)} kB/s out; server tick p50 ${room.tickTimes.quantile(0.5).toFixed(3)} ms, ` +
+        `p99 ${room.tickTimes.quantile(0.99).toFixed(3)} ms; peer reports ${JSON.stringify(room.peerReportStats)}`,
+    );
+  }, 100_000);
+});

@@ -1,0 +1,43 @@
+import type { ClientOptions } from 'vehikill-net/client';
+import { botPlayer } from '../../game/bots/bot-player.js';
+import { countingWebSocket, type Traffic } from '../../game/bots/counting-web-socket.js';
+import type { GameSession } from '../../game/client/game-session.js';
+import { ROOM_TYPE } from '../../game/protocol/index.js';
+import type { VehikillRoomConfig } from '../../game/server/room-config.js';
+import { VehikillRoom, vehikillRoom } from '../../game/server/vehikill-room.js';
+import { startServer, type TestServer } from './server.js';
+
+export interface VehikillServer extends TestServer {
+  /** Rooms the server made, newest last. */
+  readonly rooms: VehikillRoom[];
+  /** WebSocket payload bytes of the players made by `botOn`, summed. */
+  readonly traffic: Traffic;
+}
+
+/**
+ * A real game server on a free loopback port with the 'vehikill' room type, in TCP mode (no UDP server
+ * links: every player's inputs and snapshots go over its WebSocket).
+ */
+export async function startVehikillServer(config: VehikillRoomConfig): Promise<VehikillServer> {
+  const rooms: VehikillRoom[] = [];
+  const Configured = vehikillRoom(config);
+  class Recorded extends Configured {
+    override onCreate(options: unknown): void {
+      super.onCreate(options);
+      rooms.push(this);
+    }
+  }
+  const server = await startServer({ [ROOM_TYPE]: Recorded }, { serverLink: { enabled: false } });
+  return Object.assign(server, { rooms, traffic: { bytesIn: 0, bytesOut: 0 } });
+}
+
+/** Client options for a Node player over the WebSocket only. */
+export const tcpOnly: Partial<ClientOptions> = { serverLink: 'off' };
+
+/** A bot player (GameSession + BotBrain) on this server, peer mesh through the server's relay. */
+export function botOn(server: VehikillServer, name: string, seed: number): GameSession {
+  const WebSocket = countingWebSocket(server.traffic) as unknown as ClientOptions['WebSocket'];
+  return botPlayer({ client: server.client({ name, WebSocket, ...tcpOnly }), seed, mesh: { rtc: false } });
+}
+
+export { VehikillRoom };
