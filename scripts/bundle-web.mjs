@@ -26,6 +26,27 @@ for (const entry of readdirSync(source, { withFileTypes: true })) {
     cpSync(join(source, entry.name), join(target, entry.name));
 }
 
+// The Vehikill game client (npm start serves it): game/web/main.ts and its static files, to dist/game/web.
+const gameSource = join(root, 'game/web');
+const gameTarget = join(root, 'dist/game/web');
+mkdirSync(gameTarget, { recursive: true });
+await build({
+  entryPoints: [join(gameSource, 'main.ts')],
+  outfile: join(gameTarget, 'main.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  conditions: ['source'],
+  sourcemap: true,
+  minify: true,
+  logLevel: 'warning',
+});
+for (const entry of readdirSync(gameSource, { withFileTypes: true })) {
+  if (entry.isFile() && !entry.name.endsWith('.ts'))
+    cpSync(join(gameSource, entry.name), join(gameTarget, entry.name));
+}
+
 // The operator dashboard (served by GameServer at /dashboard): its script with uPlot, its style, its page.
 const dashboardSource = join(root, 'src/server/monitoring/web');
 const dashboardTarget = join(root, 'dist/dashboard');

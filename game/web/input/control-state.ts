@@ -1,0 +1,44 @@
+import { NEUTRAL_INPUT, type VehicleInput } from '../../sim/index.js';
+
+/** One way of driving (keys, a gamepad, a touch screen): what it holds right now. */
+export interface ControlSource {
+  read(): VehicleInput;
+}
+
+/**
+ * Several sources at once: a player may steer with a stick and fire with the keyboard. Throttles add up
+ * (clamped), the strongest steer wins, buttons are held if any source holds them.
+ */
+export function mergeInputs(inputs: readonly VehicleInput[]): VehicleInput {
+  let throttle = 0;
+  let steer = 0;
+  let brake = false;
+  let boost = false;
+  let fire = false;
+  let altFire = false;
+  for (const input of inputs) {
+    throttle += input.throttle;
+    if (Math.abs(input.steer) > Math.abs(steer)) steer = input.steer;
+    brake ||= input.brake;
+    boost ||= input.boost;
+    fire ||= input.fire;
+    altFire ||= input.altFire;
+  }
+  if (!(throttle || steer || brake || boost || fire || altFire)) return NEUTRAL_INPUT;
+  return { throttle: Math.max(-1, Math.min(1, throttle)), steer, brake, boost, fire, altFire };
+}
+
+/** Every source merged; `enabled` false (chat open, window blurred) gives no controls at all. */
+export class Controls {
+  readonly #sources: ControlSource[];
+  enabled = true;
+
+  constructor(sources: ControlSource[]) {
+    this.#sources = sources;
+  }
+
+  read(): VehicleInput {
+    if (!this.enabled) return NEUTRAL_INPUT;
+    return mergeInputs(this.#sources.map((source) => source.read()));
+  }
+}

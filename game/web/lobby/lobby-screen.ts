@@ -1,0 +1,121 @@
+import { type Client, ProtocolError, type RoomInfo } from 'vehikill-net/client';
+import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../protocol/index.js';
+import { element } from '../dom.js';
+import { showStatus, ui } from '../ui.js';
+
+export function describeError(error: unknown): string {
+  if (error instanceof ProtocolError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What the lobby asks the game to do. Each resolves once in the room, or rejects saying why not. */
+export interface LobbyActions {
+  quickPlay(): Promise<void>;
+  createPrivate(options: Omit<CreateOptions, 'quickPlay' | 'relayOnly'>): Promise<void>;
+  joinByCode(code: string): Promise<void>;
+}
+
+/**
+ * The lobby: Quick Play, a private room (with bots and match length) whose code is shared from the
+ * match screen, joining by code, and the list of public rooms. Buttons are disabled while a request
+ * is out, so a double click makes one room.
+ */
+export class LobbyScreen {
+  readonly #client: () => Client | undefined;
+  readonly #actions: LobbyActions;
+  #busy = false;
+
+  constructor(client: () => Client | undefined, actions: LobbyActions) {
+    this.#client = client;
+    this.#actions = actions;
+    ui.bots.max = String(MAX_BOTS);
+    ui.minutes.min = String(MATCH_MINUTES.min);
+    ui.minutes.max = String(MATCH_MINUTES.max);
+    ui.quickPlay.addEventListener('click', () => void this.#run(() => actions.quickPlay()));
+    ui.createForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const bots = Math.max(0, Math.min(MAX_BOTS, Math.round(Number(ui.bots.value) || 0)));
+      const minutes = Number(ui.minutes.value);
+      const options: Omit<CreateOptions, 'quickPlay' | 'relayOnly'> = {
+        bots,
+        ...(Number.isFinite(minutes) && minutes >= MATCH_MINUTES.min && minutes <= MATCH_MINUTES.max
+          ? { matchMinutes: minutes }
+          : {}),
+      };
+      void this.#run(() => actions.createPrivate(options));
+    });
+    ui.codeForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const code = ui.code.value.trim();
+      if (code) void this.#run(() => actions.joinByCode(code));
+      else ui.code.focus();
+    });
+    ui.refresh.addEventListener('click', () => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    const client = this.#client();
+    if (client?.state !== 'open') return;
+    ui.refresh.disabled = true;
+    try {
+      const rooms = await client.listRooms({ type: ROOM_TYPE, includeFull: true });
+      ui.rooms.replaceChildren(
+        ...(rooms.length > 0
+          ? rooms.map((info) => this.#row(info))
+          : [element('li', 'No public matches yet: press Quick Play.', 'empty')]),
+      );
+    } catch (error) {
+      showStatus(describeError(error));
+    } finally {
+      ui.refresh.disabled = false;
+    }
+  }
+
+  #row(info: RoomInfo): HTMLLIElement {
+    const full = info.clients >= info.maxClients;
+    const minutes = Number(info.metadata.matchSeconds ?? 0) / 60;
+    const bots = Number(info.metadata.bots ?? 0);
+    const item = element('li');
+    item.append(
+      element(
+        'span',
+        `${minutes ? `${minutes} min match` : 'Match'}${bots ? ` · up to ${bots} with bots` : ''}`,
+        'room-name',
+      ),
+    );
+    const seats = element('span', `${info.clients}/${info.maxClients}`, full ? 'seats full' : 'seats');
+    seats.setAttribute('aria-label', `${info.clients} of ${info.maxClients} players`);
+    item.append(seats);
+    const code = info.code;
+    if (code !== undefined) {
+      const join = element('button', full ? 'Full' : 'Join', 'secondary');
+      join.type = 'button';
+      join.disabled = full;
+      join.setAttribute('aria-label', `Join the match with code ${code}`);
+      join.addEventListener('click', () => void this.#run(() => this.#actions.joinByCode(code)));
+      item.append(join);
+    }
+    return item;
+  }
+
+  /** One request at a time; its failure goes to the status line and the list is refreshed. */
+  async #run(request: () => Promise<void>): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    const buttons = [
+      ui.quickPlay,
+      ...ui.lobby.querySelectorAll<HTMLButtonElement>('form button, #rooms button'),
+    ];
+    for (const button of buttons) button.disabled = true;
+    showStatus('');
+    try {
+      await request();
+    } catch (error) {
+      showStatus(describeError(error));
+      void this.refresh();
+    } finally {
+      this.#busy = false;
+      for (const button of buttons) button.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Vehikill in the browser: the name step, the lobby, and the match (canvas, HUD, chat, voice, overlays).
+ * Everything about rooms and netcode lives in GameSession; session-view.ts connects it to the page.
+ */
+import { Client, type Disposer } from 'vehikill-net/client';
+import { GameSession } from '../client/game-session.js';
+import { element, isTyping } from './dom.js';
+import { Controls } from './input/control-state.js';
+import { GamepadControls } from './input/gamepad.js';
+import { HELP_ROWS, PAGE_KEYS } from './input/key-bindings.js';
+import { KeyboardControls } from './input/keyboard.js';
+import { TouchControls } from './input/touch.js';
+import { TriggerGate } from './input/trigger-gate.js';
+import { describeError, LobbyScreen } from './lobby/lobby-screen.js';
+import { clearBanner, showBanner } from './overlay/banner.js';
+import { watchConnection } from './overlay/connection-indicator.js';
+import { NetOverlay } from './overlay/net-overlay.js';
+import { FrameTimer } from './render/frame-timer.js';
+import { GameView, type ViewState } from './session-view.js';
+import { loadSettings, saveSettings, type TouchMode, touchWanted } from './settings.js';
+import { showStatus, showView, ui } from './ui.js';
+
+const NAME_KEY = 'vehikill-name';
+
+const settings = loadSettings();
+const frames = new FrameTimer();
+const touch = new TouchControls(ui.touch);
+const controls = new Controls([new KeyboardControls(), new GamepadControls(), touch]);
+let session: GameSession | undefined;
+let view: GameView | undefined;
+let unwatch: Disposer | undefined;
+const invitedTo = new URLSearchParams(location.search).get('code')?.trim() || undefined;
+
+const overlay = new NetOverlay({
+  get client() {
+    return (session as GameSession).client;
+  },
+  arena: () => session?.arena,
+  mesh: () => session?.mesh,
+  nameOf: (playerId) => session?.roster.find((entry) => entry.playerId === playerId)?.name ?? playerId,
+  frames,
+});
+
+const lobby = new LobbyScreen(() => session?.client, {
+  quickPlay: () => enter((current) => current.quickPlay()),
+  createPrivate: (options) => enter((current) => current.createPrivate(options)),
+  joinByCode: (code) => enter((current) => current.joinByCode(code)),
+});
+
+/** Opens a session under the chosen name (a new one if the name changed). */
+async function connect(): Promise<void> {
+  const name = ui.name.value.trim();
+  localStorage.setItem(NAME_KEY, name);
+  leaveGame();
+  unwatch?.();
+  session?.close();
+  const client = new Client(name ? { name } : {});
+  const trigger = new TriggerGate();
+  const current = new GameSession({
+    client,
+    sampleInput: (sessionView) => trigger.apply(controls.read(), sessionView),
+    relayOnly: settings.relayOnly,
+  });
+  session = current;
+  unwatch = watchConnection(client);
+  current.on('left', ({ reason, message }) => {
+    if (session !== current) return;
+    leaveGame();
+    if (reason !== 'left') showStatus(`You are out of the match: ${reason} (${message})`);
+  });
+  client.on('closed', () => {
+    if (session !== current) return;
+    leaveGame();
+    ui.connect.textContent = 'Connect again';
+    showView('welcome');
+  });
+  client.on('reconnect', () => {
+    if (session === current && !view) void lobby.refresh();
+  });
+  ui.connect.disabled = true;
+  try {
+    await client.connect();
+  } catch (error) {
+    if (session === current) showStatus(`Could not connect: ${describeError(error)}`);
+    return;
+  } finally {
+    ui.connect.disabled = false;
+  }
+  showStatus('');
+  showView('lobby');
+  if (invitedTo) {
+    ui.code.value = invitedTo;
+    ui.codeForm.requestSubmit();
+  } else {
+    void lobby.refresh();
+  }
+}
+
+/** Runs a join; once in, the match takes the screen. */
+async function enter(join: (current: GameSession) => Promise<void>): Promise<void> {
+  const current = session;
+  if (!current) return;
+  current.setRelayOnly(settings.relayOnly);
+  await join(current);
+  view?.dispose();
+  view = new GameView(current, () => settings, frames);
+  showView('game');
+  touch.setVisible(touchWanted(settings.touch));
+  ui.canvas.focus();
+}
+
+function leaveGame(): void {
+  if (!view) return;
+  view.dispose();
+  view = undefined;
+  overlay.toggle(false);
+  ui.scoreboard.hidden = true;
+  touch.setVisible(false);
+  clearBanner();
+  showView(session?.client.state === 'closed' ? 'welcome' : 'lobby');
+  void lobby.refresh();
+}
+
+function applySettingsToForm(): void {
+  ui.relayOnly.checked = settings.relayOnly;
+  ui.pushToTalk.checked = settings.pushToTalk;
+  ui.touchMode.value = settings.touch;
+}
+
+function onSettingsChange(): void {
+  settings.relayOnly = ui.relayOnly.checked;
+  settings.pushToTalk = ui.pushToTalk.checked;
+  settings.touch = ui.touchMode.value as TouchMode;
+  saveSettings(settings);
+  session?.setRelayOnly(settings.relayOnly);
+  view?.applySettings();
+}
+
+function fillHelp(): void {
+  ui.helpKeys.replaceChildren(
+    ...HELP_ROWS.map(({ keys, action }) => {
+      const row = element('tr');
+      row.append(element('th', keys), element('td', action));
+      return row;
+    }),
+  );
+}
+
+function onPageKey(event: KeyboardEvent): void {
+  if (isTyping(event.target)) {
+    if (event.key === 'Escape' && event.target === ui.chatText) ui.canvas.focus();
+    return;
+  }
+  if (event.code === PAGE_KEYS.help && event.type === 'keydown') {
+    if (ui.help.open) ui.help.close();
+    else ui.help.showModal();
+    return;
+  }
+  if (!view) return;
+  if (event.code === PAGE_KEYS.overlay && event.type === 'keydown' && !event.repeat) overlay.toggle();
+  else if (event.code === PAGE_KEYS.chat && event.type === 'keydown') {
+    event.preventDefault();
+    ui.chatText.focus();
+  } else if (event.code === PAGE_KEYS.scoreboard) {
+    event.preventDefault();
+    ui.scoreboard.hidden = event.type !== 'keydown';
+  }
+}
+
+ui.name.value = localStorage.getItem(NAME_KEY) ?? '';
+applySettingsToForm();
+fillHelp();
+showView('welcome');
+for (const input of [ui.relayOnly, ui.pushToTalk, ui.touchMode])
+  input.addEventListener('change', onSettingsChange);
+ui.nameForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void connect();
+});
+ui.leave.addEventListener('click', () => {
+  const current = session;
+  leaveGame();
+  void current?.leave().catch((error: unknown) => showStatus(describeError(error)));
+});
+ui.helpButton.addEventListener('click', () => ui.help.showModal());
+ui.overlayButton.addEventListener('click', () => {
+  if (session) overlay.toggle();
+});
+ui.copyLink.addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(ui.shareLink.href);
+    showBanner('Invite link copied.', 'good', 2_500);
+  } catch {
+    // No clipboard (a plain-http page off localhost): select the link so the player can copy it.
+    getSelection()?.selectAllChildren(ui.shareLink);
+    showBanner('Press Ctrl+C (or ⌘C) to copy the selected link.', 'good', 4_000);
+  }
+});
+ui.chatForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = ui.chatText.value.trim();
+  if (!view || !text) return;
+  try {
+    view.say(text);
+    ui.chatText.value = '';
+    ui.canvas.focus();
+  } catch (error) {
+    showStatus(describeError(error));
+  }
+});
+window.addEventListener('keydown', onPageKey);
+window.addEventListener('keyup', onPageKey);
+
+declare global {
+  interface Window {
+    /** Read-only test hook: where the cars are on this page, and its frame-time measurements. */
+    vehikill: { state(): ViewState | undefined; frameTimes(): number[] };
+  }
+}
+window.vehikill = { state: () => view?.state(), frameTimes: () => frames.samples() };
+
+// An invite link skips the name step: the saved name (or a guest name) will do.
+if (invitedTo) void connect();

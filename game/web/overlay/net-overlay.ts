@@ -1,0 +1,104 @@
+import type { Client, PeerMesh } from 'vehikill-net/client';
+import type { ArenaClient } from '../../net/client/arena-client.js';
+import { element } from '../dom.js';
+import type { FrameTimer } from '../render/frame-timer.js';
+import { ui } from '../ui.js';
+
+const REFRESH_MS = 500;
+
+export interface NetSources {
+  readonly client: Client;
+  arena(): ArenaClient | undefined;
+  mesh(): PeerMesh | undefined;
+  nameOf(playerId: string): string;
+  readonly frames: FrameTimer;
+}
+
+const number = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : '–');
+
+/**
+ * The network overlay (N or the Network button): the server link's round trip, jitter, loss each way,
+ * kbit/s in and out, its path, the snapshot rate and bytes, every peer link's path, and the page's own
+ * frame time. Refreshed twice a second while shown.
+ */
+export class NetOverlay {
+  readonly #sources: NetSources;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastSnapshots: { count: number; at: number } | undefined;
+  #snapshotRate = Number.NaN;
+
+  constructor(sources: NetSources) {
+    this.#sources = sources;
+  }
+
+  get visible(): boolean {
+    return !ui.netOverlay.hidden;
+  }
+
+  toggle(show = !this.visible): void {
+    ui.netOverlay.hidden = !show;
+    ui.overlayButton.setAttribute('aria-pressed', String(show));
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (show) {
+      this.#render();
+      this.#timer = setInterval(() => this.#render(), REFRESH_MS);
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.#timer);
+  }
+
+  #render(): void {
+    const { client, frames } = this.#sources;
+    const quality = client.quality.snapshot();
+    const stats = client.stats();
+    const synced = this.#sources.arena()?.synced.stats();
+    const now = performance.now();
+    if (synced) {
+      const last = this.#lastSnapshots;
+      if (last && now > last.at)
+        this.#snapshotRate = ((synced.snapshotsReceived - last.count) * 1000) / (now - last.at);
+      this.#lastSnapshots = { count: synced.snapshotsReceived, at: now };
+    }
+    const rows: [string, string][] = [
+      [
+        'Server link',
+        `${stats.serverLink.path === 'direct' ? 'UDP (direct)' : 'TCP (WebSocket)'} · ${quality.grade}`,
+      ],
+      ['RTT', `${number(quality.rttMs)} ms`],
+      ['Jitter', `${number(quality.jitterMs, 1)} ms`],
+      ['Loss up / down', `${percent(quality.lossUp)} / ${percent(quality.lossDown)}`],
+      ['kbit/s in / out', `${number(quality.kbpsIn, 1)} / ${number(quality.kbpsOut, 1)}`],
+      [
+        'Snapshots',
+        synced
+          ? `${number(this.#snapshotRate, 1)} /s · ${number(synced.bytesPerSecond / 125, 1)} kbit/s`
+          : '–',
+      ],
+      ['Frame (p50 / p99)', `${number(frames.percentile(50), 2)} / ${number(frames.percentile(99), 2)} ms`],
+    ];
+    const table = element('table');
+    for (const [label, value] of rows) {
+      const row = element('tr');
+      row.append(element('th', label), element('td', value));
+      table.append(row);
+    }
+    const peers = this.#sources.mesh()?.peers() ?? [];
+    const list = element('ul', '', 'peers');
+    for (const peer of peers) {
+      const peerStats = peer.stats();
+      const rtt = Number.isFinite(peerStats.rttMs) ? ` · ${Math.round(peerStats.rttMs)} ms` : '';
+      const item = element(
+        'li',
+        `${this.#sources.nameOf(peer.peerId)}: ${peer.state === 'direct' ? 'direct' : peer.state === 'relayed' ? 'relayed' : peer.state}${rtt}`,
+      );
+      item.dataset.link = peer.state;
+      list.append(item);
+    }
+    if (peers.length === 0) list.append(element('li', 'No peers', 'empty'));
+    ui.netOverlay.replaceChildren(element('h3', 'Network'), table, element('h3', 'Peers'), list);
+  }
+}
