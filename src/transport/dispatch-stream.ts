@@ -34,15 +34,28 @@ export class DispatchStream {
     const frame = this.#outbox.push(bytes, this.#clock.now());
     if (!frame) return false;
     frame[0] = DATA; // the Outbox frames with the protocol's reliable envelope; same layout, our marker
-    this.#write(frame);
+    // Kept until acked either way: a path that refused it now gets it again when the path changes.
+    this.#tryWrite(frame);
     return true;
   }
 
-  /** The path changed: send everything not yet acked again, on the new path. */
+  /**
+   * The path changed: send everything not yet acked again, on the new path. A path that refuses (its own
+   * buffer full: the session will be cut and resumed) stops the resend; what is left stays kept for the
+   * next change of path. It never throws: it runs inside a state change, where nobody could catch it.
+   */
   resend(): void {
     for (const frame of this.#outbox.replay(0, this.#clock.now())) {
       frame[0] = DATA;
-      this.#write(frame);
+      if (!this.#tryWrite(frame)) return;
+    }
+  }
+
+  #tryWrite(frame: Uint8Array): boolean {
+    try {
+      return this.#write(frame);
+    } catch {
+      return false;
     }
   }
 
