@@ -4,6 +4,7 @@ import {
   type LeaveReason,
   type MeshOptions,
   type PeerMesh,
+  physRateFor,
   type RoomConnection,
 } from 'vehikill-net/client';
 import type { ProtocolError } from 'vehikill-net/protocol';
@@ -395,7 +396,7 @@ export class GameSession {
     this.#lastInput = input;
     const mesh = this.#mesh;
     if (!own || !prediction || me?.alive !== true || !mesh) return input;
-    const every = Math.max(1, Math.round(60 / (this.#options.samplesPerSecond ?? 20)));
+    const every = Math.max(1, Math.round(60 / this.#physSamplesPerSecond()));
     if (tick % every === 0) {
       mesh.broadcast(
         Channel.phys,
@@ -475,5 +476,15 @@ export class GameSession {
     this.#lastReport.set(sample.from, now);
     room.send('report', { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y });
     this.#events.emit('peer-report', { accused: sample.from, tick: sample.tick, distance: report.distance });
+  }
+
+  /**
+   * How often peers get a sample of our vehicle: the configured rate (default 20/s), lowered for a hidden
+   * page, battery or data saving and low-end devices (physRateFor), and halved while our link to the
+   * server is poor (a poor link is usually a poor uplink to peers too).
+   */
+  #physSamplesPerSecond(): number {
+    const normal = physRateFor(this.client.device.class, this.#options.samplesPerSecond ?? 20);
+    return this.client.quality.grade === 'poor' ? Math.max(5, normal / 2) : normal;
   }
 }

@@ -145,6 +145,8 @@ export class VehikillRoom extends Room {
       budgetBytes: this.#config.budgetBytes,
       priority: (client, _id, entity) => this.#priority(client, entity),
       tier: (client, id, entity) => this.#tier(client, id, entity),
+      // Each player's rate and budget follow their link's quality and device (a hidden page gets 5 Hz).
+      adaptive: true,
     });
     this.authority = new ArenaAuthority<RoomClient>({
       sync: this.sync,

@@ -167,12 +167,21 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await expect.poll(() => text(ada.page, 'net-overlay')).toMatch(/Bob: (direct|relayed)/);
     await expect.poll(() => text(ada.page, 'net-overlay')).toMatch(/Snapshots\d+(\.\d)? \/s/);
 
+    // The conditioner in the overlay adds 150 ms each way to phys (the keepalives ride it): the measured,
+    // smoothed round trip to the server (28 ms here) climbs toward 330 ms; Off brings it back.
+    const rttOf = async () =>
+      Number(/RTT(\d+) ms/.exec(await text(ada.page, 'net-overlay'))?.[1] ?? Number.NaN);
+    await ada.page.getByTestId('conditioner-phys-delay').fill('150');
+    await ada.page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(rttOf, { timeout: 20_000 }).toBeGreaterThan(200);
+    await ada.page.getByRole('button', { name: 'Off' }).click();
+
     await ada.page.screenshot({ path: 'test-output/vehikill-ada.png' });
     await bob.page.screenshot({ path: 'test-output/vehikill-bob.png' });
     expect(ada.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
     bystander.close();
-  });
+  }, 90_000);
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');

@@ -3,6 +3,7 @@ import type { ArenaClient } from '../../net/client/arena-client.js';
 import { element } from '../dom.js';
 import type { FrameTimer } from '../render/frame-timer.js';
 import { ui } from '../ui.js';
+import { ConditionerPanel } from './conditioner-panel.js';
 
 const REFRESH_MS = 500;
 
@@ -20,16 +21,23 @@ const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).to
 /**
  * The network overlay (N or the Network button): the server link's round trip, jitter, loss each way,
  * kbit/s in and out, its path, the snapshot rate and bytes, every peer link's path, and the page's own
- * frame time. Refreshed twice a second while shown.
+ * frame time, refreshed twice a second while shown; and the network conditioner, to play on a bad
+ * network on purpose.
  */
 export class NetOverlay {
   readonly #sources: NetSources;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastSnapshots: { count: number; at: number } | undefined;
   #snapshotRate = Number.NaN;
+  /** The numbers, redrawn while shown; the conditioner's form below them stays put. */
+  readonly #numbers = element('div');
+  readonly #conditioner: ConditionerPanel;
 
   constructor(sources: NetSources) {
     this.#sources = sources;
+    // Only while a game session exists: the sources' client is the session's.
+    this.#conditioner = new ConditionerPanel(() => (sources.arena() ? sources.client : undefined));
+    ui.netOverlay.replaceChildren(this.#numbers, this.#conditioner.element);
   }
 
   get visible(): boolean {
@@ -99,6 +107,6 @@ export class NetOverlay {
       list.append(item);
     }
     if (peers.length === 0) list.append(element('li', 'No peers', 'empty'));
-    ui.netOverlay.replaceChildren(element('h3', 'Network'), table, element('h3', 'Peers'), list);
+    this.#numbers.replaceChildren(element('h3', 'Network'), table, element('h3', 'Peers'), list);
   }
 }
