@@ -12,6 +12,7 @@ import { simStepBench } from './workloads/sim-step.js';
 import { benchSyncCpu } from './workloads/sync-cpu.js';
 import { benchSyncW1 } from './workloads/sync-w1.js';
 import { benchSyncW2 } from './workloads/sync-w2.js';
+import { benchVehikillMatch } from './workloads/vehikill-match.js';
 
 const rows: Row[] = [];
 rows.push(...benchCodec());
@@ -26,6 +27,7 @@ rows.push(...benchSyncCpu());
 rows.push(...(await simStepBench()));
 rows.push(...benchNetcodeLab());
 rows.push(...(await benchCcu()));
+rows.push(...(await benchVehikillMatch()));
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections
 // closed; the results are written, so do not wait for them.
