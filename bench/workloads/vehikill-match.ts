@@ -7,9 +7,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Row } from '../results.js';
-import type { MatchBotsRequest } from '../vehikill/bots.js';
-import type { MatchServerRequest } from '../vehikill/server.js';
 import { PinnedProcess } from './ccu/pinned-process.js';
+import type { MatchBotsRequest } from './vehikill/bots.js';
+import type { MatchServerRequest } from './vehikill/server.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
