@@ -160,8 +160,10 @@ describe('the lobby page in headless Chromium', () => {
     await expect
       .poll(() => guest.getByTestId('connection').getAttribute('data-state'), { timeout: 10_000 })
       .toBe('open');
+    // The socket opens first; the resume (and its report) follows one round of the handshake later, which
+    // on a loaded machine can take more than the default second.
     await expect
-      .poll(() => text(guest, 'status'))
+      .poll(() => text(guest, 'status'), { timeout: 10_000 })
       .toMatch(/Reconnected after \d+ attempts? .*nothing was lost/);
     await expect.poll(() => text(guest, 'chat-log')).toContain('are you still there?');
     await expect.poll(() => host.locator('[data-testid="members"] li[data-away="true"]').count()).toBe(0);
