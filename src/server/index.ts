@@ -36,6 +36,12 @@ export {
   type RoomClass,
 } from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
+export {
+  type Environment,
+  numberFromEnvironment,
+  optionsFromEnvironment,
+} from './run/environment.js';
+export { stopOnSignals } from './run/stop-on-signals.js';
 export { HandshakePacer } from './server-link/handshake-pacer.js';
 export { ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';

@@ -1,0 +1,33 @@
+// Runs a TypeScript tool from its sources: `node scripts/run-typescript.mjs <entry.ts> [args...]`. esbuild
+// bundles it (Node 20 cannot run TypeScript) into node_modules/.cache, where its package imports (ws,
+// node-datachannel, ...) still resolve; vehikill-net itself is bundled from src (its 'source' export).
+// `npm run bots` and `npm run loadtest` go through here.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) {
+  console.error('usage: node scripts/run-typescript.mjs <entry.ts> [args...]');
+  process.exit(2);
+}
+const root = fileURLToPath(new URL('../', import.meta.url));
+const name = `${basename(entry, '.ts')}-${entry.replaceAll(/[^A-Za-z0-9]+/g, '-')}`;
+const outfile = `${root}node_modules/.cache/vehikill-net/${name}.mjs`;
+const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const external = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+await build({
+  entryPoints: [`${root}${entry}`],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  conditions: ['source'],
+  logLevel: 'warning',
+});
+const run = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
+process.exit(run.status ?? 1);

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { PrometheusMetrics } from '../monitoring/index.js';
+import type { GameServerOptions } from '../options.js';
+import { RedisRegistry } from '../registry/redis-registry.js';
+import type { Registry } from '../registry/registry.js';
+
+/** What a server process reads from its environment; `process.env` is one. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A whole number from the environment, or the default. Anything else (text, a negative number) throws at
+ * once, so a typo stops the server at start rather than running it with a surprise.
+ */
+export function numberFromEnvironment(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number ≥ 0, got '${raw}'`);
+  return value;
+}
+
+/**
+ * GameServer options from the usual environment variables, for a server process's main:
+ * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
+ * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL (a shared
+ * registry: connected here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster),
+ * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
+ * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
+ */
+export async function optionsFromEnvironment(
+  env: Environment,
+  app: { staticDir: string; label: string },
+): Promise<{ options: GameServerOptions; registry: Registry | undefined }> {
+  const tls =
+    env.TLS_CERT && env.TLS_KEY
+      ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) }
+      : undefined;
+  // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
+  const registry = env.REDIS_URL ? await RedisRegistry.connect({ url: env.REDIS_URL }) : undefined;
+  const host = env.HOST ?? '127.0.0.1';
+  const options: GameServerOptions = {
+    host,
+    staticDir: app.staticDir,
+    ...(registry ? { registry } : {}),
+    ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
+    ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+    ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
+    ...(tls ? { tls } : {}),
+    // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and
+    // /analytics with ADMIN_TOKEN, an hour of history kept in HISTORY_FILE across restarts, alerts to a webhook.
+    metrics: new PrometheusMetrics({ defaultLabels: { node: env.NODE_ID ?? app.label } }),
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+    ...(env.HISTORY_FILE ? { historyFile: env.HISTORY_FILE } : {}),
+    ...(env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: env.ALERT_WEBHOOK_URL } : {}),
+    // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).
+    serverLink: {
+      bindAddress: host,
+      ...(env.UDP_PORT ? { udpPort: numberFromEnvironment(env, 'UDP_PORT', 0) } : {}),
+      ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
+    },
+  };
+  return { options, registry };
+}
