@@ -429,7 +429,9 @@ export class VehikillRoom extends Room {
   /** Records violations; warns the offender; kicks past the limit. Returns whether it kicked. */
   #violation(client: RoomClient, kind: AntiCheatKind, count: number, now: number): boolean {
     const verdict = this.#antiCheat.record(client, kind, count, now);
+    this.count('anticheat_violations_total', { kind }, count);
     if (verdict.exceeded) {
+      this.count('anticheat_kicks_total', { kind });
       this.kicks.push({
         playerId: client.playerId,
         name: client.name,

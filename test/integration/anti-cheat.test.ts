@@ -1,4 +1,5 @@
 import { Channel } from 'vehikill-net/client';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drive } from '../../game/bots/bot-player.js';
 import { GameSession } from '../../game/client/game-session.js';
@@ -118,6 +119,10 @@ describe('anti-cheat in a Vehikill room', () => {
     expect(room.clients.map((client) => client.playerId)).not.toContain(cheaterId);
     expect(room.clients).toHaveLength(others.length);
     expectHonest(room, cheaterId);
+    // Operators see it in the server's metrics.
+    const metrics = server.server.metrics as CountingMetrics;
+    expect(metrics.total('anticheat_kicks_total')).toBeGreaterThanOrEqual(1);
+    expect(metrics.total('anticheat_violations_total')).toBeGreaterThan(30);
   });
 
   it('inputs for ticks far in the future are refused, counted, then kicked', async () => {

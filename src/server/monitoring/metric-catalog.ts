@@ -48,6 +48,16 @@ export const metricCatalog = {
   messages_out_total: counter('Frames sent to clients, by message kind', 'kind'),
   bytes_out_total: counter('Bytes sent to clients, by message kind', 'kind'),
   bad_input_total: counter('Inbound messages refused by validation, size or rate limits', 'code'),
+  anticheat_violations_total: counter(
+    "Game actions a room's anti-cheat refused (Room.count), by kind",
+    'kind',
+    'room_type',
+  ),
+  anticheat_kicks_total: counter(
+    "Players a room's anti-cheat kicked (Room.count), by kind",
+    'kind',
+    'room_type',
+  ),
   connections_cut_total: counter('Connections closed for too many bad messages', 'code'),
   internal_errors_total: counter('Server faults while handling a message or request'),
   resumes_total: counter('Sessions resumed after a reconnect'),

@@ -313,6 +313,10 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
+  count(name: string, labels: Readonly<Record<string, string>> = {}, by = 1): void {
+    this.#ctx.metrics.count(name, { ...labels, room_type: this.type }, by);
+  }
+
   kick(client: RoomClient, message: string): void {
     const hosted = this.#members.get(client.playerId);
     if (hosted) this.remove(hosted.session, ErrorCode.KICKED, message, true);

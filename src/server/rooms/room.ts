@@ -30,6 +30,7 @@ export interface RoomHostPort {
   kick(client: RoomClient, message: string): void;
   dispose(): void;
   reportTick(durationMs: number): void;
+  count(name: string, labels?: Readonly<Record<string, string>>, by?: number): void;
 }
 
 export const bindHost = Symbol('vehikill-net.room.bindHost');
@@ -167,6 +168,14 @@ export class Room {
    */
   reportTick(durationMs: number): void {
     this.#port().reportTick(durationMs);
+  }
+
+  /**
+   * Counts something the room saw into the server's metrics (`metrics.count`), labelled with the room
+   * type: validation failures, kicks, game events. Use small closed label sets, never player ids.
+   */
+  count(name: string, labels: Readonly<Record<string, string>> = {}, by = 1): void {
+    this.#port().count(name, labels, by);
   }
 
   /** Ends the room now: members are told ROOM_DISPOSED. */
