@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FixedStepLoop } from 'vehikill-net/netcode';
+import { FixedStepLoop, serializeDesync } from 'vehikill-net/netcode';
 import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
@@ -157,8 +157,13 @@ export class VehikillRoom extends Room {
       now: () => (this.authority.world.tick + this.#loop.alpha(this.clock.now())) * TICK_MS,
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
       afterStep: () => this.#table.update(this.#match),
-      onDesync: () => {
+      onDesync: (client, record) => {
         this.#desyncs++;
+        this.count('desyncs_total');
+        // The record replays offline: its inputs from the newest checkpoint lead to both hashes.
+        console.warn(
+          `vehikill: ${client.name} (${client.playerId}) decoded a state that differs from the server's at tick ${record.tick}: ${serializeDesync(record)}`,
+        );
       },
     });
     this.#match = createMatch(this.#matchOptions, this.authority.world.tick);

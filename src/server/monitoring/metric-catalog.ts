@@ -53,6 +53,10 @@ export const metricCatalog = {
     'kind',
     'room_type',
   ),
+  desyncs_total: counter(
+    "Players' decoded states that differed from the server's (Room.count), logged with a replay record",
+    'room_type',
+  ),
   anticheat_kicks_total: counter(
     "Players a room's anti-cheat kicked (Room.count), by kind",
     'kind',
