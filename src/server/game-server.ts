@@ -353,6 +353,7 @@ export class GameServer {
         const connection = new ServerConnection(ws, auth.identity, {
           clock: this.clock,
           metrics: this.monitoring.metrics,
+          frames: this.monitoring.frames,
           sessions: this.#sessions,
           rooms: this.rooms,
           limits: this.#limits,

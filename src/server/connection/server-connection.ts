@@ -15,7 +15,7 @@ import {
 import type { Identity } from '../auth/authenticator.js';
 import type { IceServer } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
-import { countFrame } from '../monitoring/frame-kinds.js';
+import type { FrameTally } from '../monitoring/frame-kinds.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
@@ -26,6 +26,8 @@ import { handleRequest, isRequest } from './requests.js';
 export interface ConnectionContext {
   clock: Clock;
   metrics: MetricsSink;
+  /** Frames in and out by kind, flushed into `metrics` by the server's monitoring. */
+  frames: FrameTally;
   sessions: SessionStore;
   rooms: RoomManager;
   serverLinks: ServerLinks;
@@ -107,7 +109,7 @@ export class ServerConnection {
   #onMessage(data: Buffer, isBinary: boolean): void {
     const now = this.#ctx.clock.now();
     this.lastHeard = now;
-    countFrame(this.#ctx.metrics, 'in', data);
+    this.#ctx.frames.count('in', data);
     if (this.#refusing) return;
     const admitted = this.#guard.admit(now);
     if (!admitted && isSequenced(data)) {
@@ -234,7 +236,7 @@ export class ServerConnection {
       const previous = session.socket;
       this.session = session;
       session.attach(this.socket);
-      session.onFrameSent = (frame) => countFrame(this.#ctx.metrics, 'out', frame);
+      session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
       if (previous && previous !== this.socket) {
         previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
       }
@@ -250,7 +252,7 @@ export class ServerConnection {
     const session = sessions.create(this.identity);
     this.session = session;
     session.attach(this.socket);
-    session.onFrameSent = (frame) => countFrame(this.#ctx.metrics, 'out', frame);
+    session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session);
@@ -318,7 +320,7 @@ export class ServerConnection {
 
   #sendBare(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    countFrame(this.#ctx.metrics, 'out', frame);
+    this.#ctx.frames.count('out', frame);
     this.socket.send(frame);
   }
 

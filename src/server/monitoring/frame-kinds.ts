@@ -22,11 +22,48 @@ export function kindOfFrame(frame: Uint8Array): string {
   return (kind !== undefined && kindNames.get(kind)) || 'unknown';
 }
 
-/** Counts one frame in `messages_{in,out}_total` and `bytes_{in,out}_total`, labelled by kind. */
-export function countFrame(metrics: MetricsSink, direction: 'in' | 'out', frame: Uint8Array): void {
-  const labels = { kind: kindOfFrame(frame) };
-  metrics.count(`messages_${direction}_total`, labels);
-  metrics.count(`bytes_${direction}_total`, labels, frame.length);
+/** The kind byte a frame carries (inside a sequenced envelope), or 0 when there is none. */
+function kindCodeOf(frame: Uint8Array): number {
+  let at = 0;
+  const outer = frame[0];
+  if (outer === Kind.Reliable) at = skipVarUint(frame, 1);
+  else if (outer === Kind.Expiring) at = skipVarUint(frame, skipVarUint(frame, 1));
+  const kind = frame[at];
+  return kind !== undefined && kindNames.has(kind) ? kind : 0;
+}
+
+/**
+ * Frames and bytes by kind, tallied in typed arrays on the hot path (every frame in and out) and handed
+ * to the metrics sink in one go by `flushTo`, once a second and before every scrape: a labelled counter
+ * update per frame cost a fifth of a fan-out's throughput.
+ */
+export class FrameTally {
+  readonly #frames = { in: new Float64Array(256), out: new Float64Array(256) };
+  readonly #bytes = { in: new Float64Array(256), out: new Float64Array(256) };
+
+  count(direction: 'in' | 'out', frame: Uint8Array): void {
+    const code = kindCodeOf(frame);
+    const frames = this.#frames[direction];
+    const bytes = this.#bytes[direction];
+    frames[code] = (frames[code] as number) + 1;
+    bytes[code] = (bytes[code] as number) + frame.length;
+  }
+
+  flushTo(metrics: MetricsSink): void {
+    for (const direction of ['in', 'out'] as const) {
+      const frames = this.#frames[direction];
+      const bytes = this.#bytes[direction];
+      for (let code = 0; code < 256; code++) {
+        const count = frames[code] as number;
+        if (count === 0) continue;
+        const labels = { kind: (code !== 0 && kindNames.get(code)) || 'unknown' };
+        metrics.count(`messages_${direction}_total`, labels, count);
+        metrics.count(`bytes_${direction}_total`, labels, bytes[code] as number);
+        frames[code] = 0;
+        bytes[code] = 0;
+      }
+    }
+  }
 }
 
 function skipVarUint(bytes: Uint8Array, offset: number): number {

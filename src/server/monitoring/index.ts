@@ -10,7 +10,7 @@ export {
   type SessionRecord,
 } from './anonymous-analytics.js';
 export type { DashboardPlayer, DashboardState } from './dashboard-state.js';
-export { countFrame, kindOfFrame } from './frame-kinds.js';
+export { FrameTally, kindOfFrame } from './frame-kinds.js';
 export { HISTORY_SERIES, type HistorySeries } from './history-series.js';
 export { metricCatalog } from './metric-catalog.js';
 export { type HistoryJson, MetricsHistory, type MetricsHistoryOptions } from './metrics-history.js';

@@ -15,6 +15,7 @@ import {
 import { type AnalyticsOptions, AnonymousAnalytics } from './anonymous-analytics.js';
 import { DASHBOARD_FILES, type DashboardFile, loadDashboardAssets } from './dashboard-assets.js';
 import { dashboardState } from './dashboard-state.js';
+import { FrameTally } from './frame-kinds.js';
 import { HISTORY_SERIES, sampleSeries } from './history-series.js';
 import { loginPage } from './login-page.js';
 import { MetricsHistory } from './metrics-history.js';
@@ -76,6 +77,8 @@ export class ServerMonitoring {
   #releaseStats: Cancel | undefined;
   #lastSample = 0;
   #assets: Promise<Map<DashboardFile, Buffer> | undefined> | undefined;
+  /** Frames in and out by kind: tallied by the connections, flushed into the metrics here. */
+  readonly frames = new FrameTally();
 
   constructor(input: {
     sink: MetricsSink;
@@ -135,6 +138,7 @@ export class ServerMonitoring {
 
   /** Takes one point of every series and evaluates the alerts (runs once a second by itself). */
   sample(): void {
+    this.frames.flushTo(this.metrics);
     const stats = this.#stats;
     if (!stats) return;
     const now = this.#clock.now();
@@ -166,6 +170,7 @@ export class ServerMonitoring {
       if (this.#options.metricsToken !== undefined && !bearerMatches(req, this.#options.metricsToken)) {
         return refuse(res, 401, 'metrics need the bearer token');
       }
+      this.frames.flushTo(this.metrics);
       const body = await this.#sink.render();
       res.writeHead(200, { 'content-type': this.#sink.contentType, 'cache-control': 'no-store' });
       res.end(body);
