@@ -175,6 +175,11 @@ export class GameSession {
     );
   }
 
+  /** Joins a listed room by its id (public rooms need no code). */
+  join(roomId: string): Promise<void> {
+    return this.#join(() => this.client.join<ServerMessages, ClientMessages>(roomId));
+  }
+
   joinByCode(code: string): Promise<void> {
     return this.#join(() => this.client.joinByCode<ServerMessages, ClientMessages>(code));
   }

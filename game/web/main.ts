@@ -45,6 +45,7 @@ const lobby = new LobbyScreen(() => session?.client, {
   quickPlay: () => enter((current) => current.quickPlay()),
   createPrivate: (options) => enter((current) => current.createPrivate(options)),
   joinByCode: (code) => enter((current) => current.joinByCode(code)),
+  join: (roomId) => enter((current) => current.join(roomId)),
 });
 
 /** Opens a session under the chosen name (a new one if the name changed). */

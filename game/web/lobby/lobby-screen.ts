@@ -13,6 +13,8 @@ export interface LobbyActions {
   quickPlay(): Promise<void>;
   createPrivate(options: Omit<CreateOptions, 'quickPlay' | 'relayOnly'>): Promise<void>;
   joinByCode(code: string): Promise<void>;
+  /** A room from the public list, by its id. */
+  join(roomId: string): Promise<void>;
 }
 
 /**
@@ -86,15 +88,13 @@ export class LobbyScreen {
     const seats = element('span', `${info.clients}/${info.maxClients}`, full ? 'seats full' : 'seats');
     seats.setAttribute('aria-label', `${info.clients} of ${info.maxClients} players`);
     item.append(seats);
-    const code = info.code;
-    if (code !== undefined) {
-      const join = element('button', full ? 'Full' : 'Join', 'secondary');
-      join.type = 'button';
-      join.disabled = full;
-      join.setAttribute('aria-label', `Join the match with code ${code}`);
-      join.addEventListener('click', () => void this.#run(() => this.#actions.joinByCode(code)));
-      item.append(join);
-    }
+    const join = element('button', full ? 'Full' : 'Join', 'secondary');
+    join.type = 'button';
+    join.disabled = full;
+    join.dataset.testid = `join-${info.roomId}`;
+    join.setAttribute('aria-label', `Join this match (${info.clients} of ${info.maxClients} players)`);
+    join.addEventListener('click', () => void this.#run(() => this.#actions.join(info.roomId)));
+    item.append(join);
     return item;
   }
 
