@@ -137,10 +137,12 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
       const state = await viewState(page);
       return page === bob.page ? state?.own : state?.others.find((other) => other.name === 'Bob');
     };
+    // The HUD can show Bob's health (from his player entity) a snapshot or two before his own car is
+    // predicted and Ada has samples of it to draw: wait for both.
+    await expect.poll(() => bobAt(bob.page), { timeout: 10_000 }).toBeDefined();
+    await expect.poll(() => bobAt(ada.page), { timeout: 10_000 }).toBeDefined();
     const startOnBob = await bobAt(bob.page);
     const startOnAda = await bobAt(ada.page);
-    expect(startOnBob).toBeDefined();
-    expect(startOnAda).toBeDefined();
     await bob.page.getByTestId('arena').focus();
     const moved = (from: { x: number; y: number } | undefined, to: { x: number; y: number } | undefined) =>
       from && to ? Math.hypot(to.x - from.x, to.y - from.y) : 0;
