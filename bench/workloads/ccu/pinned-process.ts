@@ -5,34 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { ChildRpc } from '../child-rpc.js';
 
 export class PinnedProcess<Request extends { op: string }> {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<
-    number,
-    { resolve: (reply: unknown) => void; reject: (error: Error) => void }
-  >();
-  #next = 0;
-  #exited = false;
+  readonly #rpc: ChildRpc<Request>;
 
   private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (message: { id?: number; reply?: unknown; error?: string }) => {
-      if (message.id === undefined) return;
-      const waiter = this.#waiting.get(message.id);
-      this.#waiting.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.reply);
-    });
-    child.on('exit', (code, signal) => {
-      this.#exited = true;
-      for (const waiter of this.#waiting.values()) {
-        waiter.reject(new Error(`pinned process exited (${code ?? signal}) with a request pending`));
-      }
-      this.#waiting.clear();
-    });
+    this.#rpc = new ChildRpc<Request>(child, 'pinned process');
   }
 
   /** Starts `script` (next to this file, compiled) on `core`; resolves once it says it is ready. */
@@ -57,22 +36,12 @@ export class PinnedProcess<Request extends { op: string }> {
   }
 
   call<Reply>(request: Request): Promise<Reply> {
-    if (this.#exited) return Promise.reject(new Error('pinned process is gone'));
-    const id = ++this.#next;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (reply: unknown) => void, reject });
-      this.#child.send({ id, request });
-    });
+    return this.#rpc.call<Reply>(request);
   }
 
   /** Asks it to close, then kills it if it has not exited within a few seconds. */
-  async close(): Promise<void> {
-    if (this.#exited) return;
-    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
-    await Promise.race([this.call({ op: 'close' } as Request).catch(() => undefined), sleep(3_000)]);
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(killer);
+  close(): Promise<void> {
+    return this.#rpc.close({ op: 'close' } as Request, 3_000);
   }
 }
 

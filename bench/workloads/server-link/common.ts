@@ -5,6 +5,7 @@ import { performance as nodePerformance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Room, type RoomClient } from 'vehikill-net/server';
 import { Channel } from 'vehikill-net/transport';
+import { ChildRpc } from '../child-rpc.js';
 import type { ChildRequest, CountsReply, LatencySummary, OpenReply } from './protocol.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,30 +23,10 @@ type ReplyOf<R extends ChildRequest> = R extends { op: 'open' }
  * whose CPU is not the server's; at equal priority their bursts would preempt the server.
  */
 export class ClientProcess {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<
-    number,
-    { resolve: (reply: unknown) => void; reject: (error: Error) => void }
-  >();
-  #next = 0;
-  #exited = false;
+  readonly #rpc: ChildRpc<ChildRequest>;
 
   private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (message: { id?: number; reply?: unknown; error?: string }) => {
-      if (message.id === undefined) return;
-      const waiter = this.#waiting.get(message.id);
-      this.#waiting.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(`client process: ${message.error}`));
-      else waiter?.resolve(message.reply);
-    });
-    child.on('exit', (code, signal) => {
-      this.#exited = true;
-      for (const waiter of this.#waiting.values()) {
-        waiter.reject(new Error(`client process exited (${code ?? signal}) with a request pending`));
-      }
-      this.#waiting.clear();
-    });
+    this.#rpc = new ChildRpc<ChildRequest>(child, 'client process');
   }
 
   /** Starts a process and resolves once its modules are loaded (so its start-up is in no window). */
@@ -65,21 +46,11 @@ export class ClientProcess {
   }
 
   call<R extends ChildRequest>(request: R): Promise<ReplyOf<R>> {
-    if (this.#exited) return Promise.reject(new Error('client process is gone'));
-    const id = ++this.#next;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (reply: unknown) => void, reject });
-      this.#child.send({ id, request });
-    });
+    return this.#rpc.call<ReplyOf<R>>(request);
   }
 
-  async close(): Promise<void> {
-    if (this.#exited) return;
-    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
-    await Promise.race([this.call({ op: 'close' }).catch(() => undefined), sleep(2_000)]);
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(killer);
+  close(): Promise<void> {
+    return this.#rpc.close({ op: 'close' }, 2_000);
   }
 }
 
