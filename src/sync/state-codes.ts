@@ -30,6 +30,41 @@ export function stateToCodes<Entity extends AnyEntityType>(
   return entity.fields.map((field, index) => field.quantize(values[entity.fieldNames[index] as string]));
 }
 
+/** Reused by `quantizeIfChanged`: codes are quantized here and copied out only when something changed. */
+const scratch: FieldCode[] = [];
+
+/**
+ * `stateToCodes`, compared field by field with `current` (codes of the same entity type) as it goes: a new
+ * array only when some field's code differs, undefined when every field quantizes to its current code.
+ * The server's write path: most writes of an unchanged field then cost a quantize and a compare, no
+ * allocation. Throws like `stateToCodes`.
+ */
+export function quantizeIfChanged<Entity extends AnyEntityType>(
+  entity: Entity,
+  state: StateOf<Entity>,
+  current: EntityCodes,
+): FieldCode[] | undefined {
+  if (typeof state !== 'object' || state === null) {
+    throw new TypeError(
+      `${entity.name}: expected a state object, got ${state === null ? 'null' : typeof state}`,
+    );
+  }
+  requireCodesOf(entity, current);
+  const values = state as Record<string, unknown>;
+  const { fields, fieldNames } = entity;
+  const count = fields.length;
+  // Field code runs in between and never comes back here, so one scratch array serves every call.
+  const codes = scratch;
+  let changed = false;
+  for (let index = 0; index < count; index++) {
+    const field = fields[index] as (typeof fields)[number];
+    const code = field.quantize(values[fieldNames[index] as string]);
+    codes[index] = code;
+    if (!changed && !field.equals(current[index] as FieldCode, code)) changed = true;
+  }
+  return changed ? codes.slice(0, count) : undefined;
+}
+
 export function codesToState<Entity extends AnyEntityType>(
   entity: Entity,
   codes: EntityCodes,
@@ -50,7 +85,9 @@ export function changeMask(entity: AnyEntityType, baseline: EntityCodes, current
   let mask = 0;
   for (let index = 0; index < fields.length; index++) {
     const field = fields[index] as (typeof fields)[number];
-    if (!field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) mask += 2 ** index;
+    if (field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) continue;
+    // Bit 31 would make `1 << index` negative: past bit 30, plain arithmetic.
+    mask = index < 31 ? mask | (1 << index) : mask + 2 ** index;
   }
   return mask;
 }

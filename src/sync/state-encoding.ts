@@ -51,6 +51,57 @@ export function writeStateChanges(
   });
 }
 
+/**
+ * `writeStateChanges` for a mask already made from these codes (by `changeMask`), without the per-call
+ * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
+ * field still checks its code, so a code that is not the field's throws a RangeError.
+ */
+export function writeMaskedChanges(
+  writer: BitWriter,
+  entity: AnyEntityType,
+  codes: EntityCodes,
+  mask: number,
+  relativeTo: EntityCodes | undefined,
+): void {
+  const fields = entity.fields;
+  writer.writeBits(mask, fields.length);
+  // Masks are at most 32 bits (the writeBits above checks it), so the shifts below hold.
+  let rest = mask >>> 0;
+  for (let index = 0; rest !== 0; index++, rest >>>= 1) {
+    if ((rest & 1) === 0) continue;
+    const field = fields[index] as (typeof fields)[number];
+    const code = codes[index] as FieldCode;
+    if (relativeTo !== undefined && field.relative !== undefined) {
+      field.relative.write(writer, code, relativeTo[index] as FieldCode);
+    } else {
+      field.write(writer, code);
+    }
+  }
+}
+
+/**
+ * Bits that writing the masked fields relative to `baseline` saves over writing them plain (negative when
+ * it costs more): `stateChangesBits` without, minus with, in one pass.
+ */
+export function relativeSavedBits(
+  entity: AnyEntityType,
+  codes: EntityCodes,
+  mask: number,
+  baseline: EntityCodes,
+): number {
+  const fields = entity.fields;
+  let saved = 0;
+  let rest = mask >>> 0;
+  for (let index = 0; rest !== 0; index++, rest >>>= 1) {
+    if ((rest & 1) === 0) continue;
+    const field = fields[index] as (typeof fields)[number];
+    if (field.relative === undefined) continue;
+    const code = codes[index] as FieldCode;
+    saved += field.bitLength(code) - field.relative.bitLength(code, baseline[index] as FieldCode);
+  }
+  return saved;
+}
+
 /** Reads a mask and the fields it names; the rest come from `baseline`. Errors as `readFullState`. */
 export function readStateChanges(
   reader: BitReader,

@@ -31,6 +31,8 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   readonly #widths: readonly [number, number, number];
   /** 2^width of each class: the zigzagged differences below it fit. */
   readonly #limits: readonly [number, number, number];
+  /** 2^bits, kept rather than recomputed per write: a wrapping difference is taken modulo it. */
+  readonly #turn: number;
 
   constructor(bits: number, maxCode: number, wraps: boolean, path: string) {
     this.#bits = bits;
@@ -39,6 +41,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     this.#path = path;
     this.#widths = [Math.ceil(bits / 4), Math.ceil(bits / 2), Math.ceil((3 * bits) / 4)];
     this.#limits = [2 ** this.#widths[0], 2 ** this.#widths[1], 2 ** this.#widths[2]];
+    this.#turn = 2 ** bits;
   }
 
   bitLength(code: number, baseline: number): number {
@@ -54,9 +57,13 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     }
     const zigzag = this.#zigzag(code, baseline);
     const width = this.#classOf(zigzag);
+    if (width !== FULL_CLASS) {
+      // The class, then the difference above it: one write of at most 2 + 24 bits.
+      writer.writeBits(width + zigzag * 4, CLASS_BITS + (this.#widths[width] as number));
+      return;
+    }
     writer.writeBits(width, CLASS_BITS);
-    if (width === FULL_CLASS) writeCode(writer, code, this.#bits, this.#maxCode, this.#path);
-    else writer.writeBits(zigzag, this.#widths[width] as number);
+    writeCode(writer, code, this.#bits, this.#maxCode, this.#path);
   }
 
   read(reader: BitReader, baseline: number): number {
@@ -67,11 +74,16 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
         throw malformed(this.#path, `code ${code} is past the largest ${this.#maxCode}`);
       return code;
     }
+    // Widths are at most 24 bits, so the un-zigzag fits 32-bit integer arithmetic: 0, 1, 2, 3...
+    // stand for 0, -1, 1, -2...
     const zigzag = readBitsOf(reader, this.#widths[width] as number, this.#path);
-    // Un-zigzag: 0, 1, 2, 3... stand for 0, -1, 1, -2...
-    const difference = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+    const difference = (zigzag >>> 1) ^ -(zigzag & 1);
     let code = baseline + difference;
-    if (this.#wraps) code = ((code % 2 ** this.#bits) + 2 ** this.#bits) % 2 ** this.#bits;
+    if (this.#wraps) {
+      // Mod 2^bits (maxCode + 1 for angles); the common case, a small turn across 0, needs no division.
+      const turn = this.#maxCode + 1;
+      if (code < 0 || code >= turn) code = ((code % turn) + turn) % turn;
+    }
     if (!(code >= 0 && code <= this.#maxCode)) {
       throw malformed(this.#path, `a change of ${difference} from ${baseline} leaves the field's codes`);
     }
@@ -82,7 +94,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     let difference = code - baseline;
     if (this.#wraps) {
       // The shorter way round: a difference in [-2^(bits-1), 2^(bits-1)).
-      const turn = 2 ** this.#bits;
+      const turn = this.#turn;
       difference = ((((difference + turn / 2) % turn) + turn) % turn) - turn / 2;
     }
     return difference >= 0 ? difference * 2 : -difference * 2 - 1;

@@ -17,7 +17,8 @@ export interface EncodedChanges extends EncodedBits {
 interface Entry {
   full?: EncodedBits;
   hash?: number;
-  readonly deltas: Map<EntityCodes, EncodedChanges>;
+  /** Made on the first delta: most states are only ever hashed or sent in full. */
+  deltas?: Map<EntityCodes, EncodedChanges>;
 }
 
 /** Past this many baselines for one state, the oldest go: clients converge on a few in practice. */
@@ -54,7 +55,9 @@ export class EncodingCache {
 
   changes(type: AnyEntityType, codes: EntityCodes, baseline: EntityCodes): EncodedChanges {
     const entry = this.#entry(codes);
-    const cached = entry.deltas.get(baseline);
+    entry.deltas ??= new Map();
+    const deltas = entry.deltas;
+    const cached = deltas.get(baseline);
     if (cached !== undefined) {
       this.#hits++;
       return cached;
@@ -71,11 +74,11 @@ export class EncodingCache {
       relative = { bytes: relativeWriter.finish(), bitLength: relativeWriter.bitLength };
     }
     const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask, relative };
-    if (entry.deltas.size >= MAX_BASELINES_PER_STATE) {
-      const oldest = entry.deltas.keys().next();
-      if (oldest.done !== true) entry.deltas.delete(oldest.value);
+    if (deltas.size >= MAX_BASELINES_PER_STATE) {
+      const oldest = deltas.keys().next();
+      if (oldest.done !== true) deltas.delete(oldest.value);
     }
-    entry.deltas.set(baseline, encoded);
+    deltas.set(baseline, encoded);
     return encoded;
   }
 
@@ -89,7 +92,7 @@ export class EncodingCache {
   #entry(codes: EntityCodes): Entry {
     let entry = this.#entries.get(codes);
     if (entry === undefined) {
-      entry = { deltas: new Map() };
+      entry = {};
       this.#entries.set(codes, entry);
     }
     return entry;

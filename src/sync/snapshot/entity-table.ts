@@ -1,5 +1,5 @@
 import type { AnyEntityType, StateOf } from '../entity.js';
-import { changeMask, type EntityCodes, stateToCodes } from '../state-codes.js';
+import { changeMask, type EntityCodes, quantizeIfChanged, stateToCodes } from '../state-codes.js';
 import { MAX_ENTITY_ID } from './wire.js';
 
 /** An entity as a snapshot sees it: its type and its quantized codes. */
@@ -17,8 +17,10 @@ export interface WorldFrame {
 /**
  * The server's entities by id, quantized. It keeps an entity's codes array as it is while the state does
  * not change, which is what lets `EncodingCache` (keyed by array identity) serve every client from one
- * encode. Ids count up from 0 and are never reused, so a client can never mistake a new entity for an old
- * one whose removal it has not heard of yet.
+ * encode; a change makes a new array and a new record, never edits the old ones (frames still hold them).
+ * Records and codes are readonly by type and not frozen at run time: freezing them cost about as much
+ * as the rest of a write. Ids count up from 0 and are never reused, so a client can never mistake a new
+ * entity for an old one whose removal it has not heard of yet.
  */
 export class EntityTable {
   #entities = new Map<number, EntityRecord>();
@@ -32,7 +34,7 @@ export class EntityTable {
   spawn<Entity extends AnyEntityType>(type: Entity, state: StateOf<Entity>): number {
     if (this.#nextId > MAX_ENTITY_ID) throw new RangeError('entity ids exhausted');
     const id = this.#nextId++;
-    this.#entities.set(id, Object.freeze({ type, codes: Object.freeze(stateToCodes(type, state)) }));
+    this.#entities.set(id, { type, codes: stateToCodes(type, state) });
     return id;
   }
 
@@ -45,14 +47,18 @@ export class EntityTable {
     if (record.type !== type) {
       throw new RangeError(`entity ${id} is a ${record.type.name}, not a ${type.name}`);
     }
-    this.updateCodes(id, stateToCodes(type, state));
+    // Compared while quantizing: an unchanged state allocates nothing and keeps its record.
+    const codes = quantizeIfChanged(type, state, record.codes);
+    if (codes === undefined) return;
+    this.#entities.set(id, { type, codes });
   }
 
   /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
   updateCodes(id: number, codes: EntityCodes): void {
     const record = this.#require(id);
     if (changeMask(record.type, record.codes, codes) === 0) return;
-    this.#entities.set(id, Object.freeze({ type: record.type, codes: Object.freeze([...codes]) }));
+    // Copied: the caller's array is theirs to reuse.
+    this.#entities.set(id, { type: record.type, codes: [...codes] });
   }
 
   remove(id: number): boolean {

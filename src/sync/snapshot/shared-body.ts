@@ -1,8 +1,9 @@
 import { BitWriter } from '../../protocol/index.js';
+import type { AnyEntityType } from '../entity.js';
 import { changeMask, type EntityCodes } from '../state-codes.js';
-import { stateChangesBits, writeStateChanges } from '../state-encoding.js';
-import { appendBits, type EncodedBits } from './bit-copy.js';
-import { addShare, entityShare, headerShare } from './codes-hash.js';
+import { relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
+import { appendBits } from './bit-copy.js';
+import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
@@ -14,18 +15,6 @@ import { gapOf, NEAR_BASELINE_BITS, RecordKind, writeGap, writeKind } from './wi
 export interface BaseFrame {
   readonly frame: WorldFrame;
   readonly index: number;
-}
-
-interface BodyRecord {
-  readonly id: number;
-  /** undefined: a removal. */
-  readonly entity: EntityRecord | undefined;
-  readonly kind: RecordKind;
-  /** Full states: the cached encoding. */
-  readonly payload: EncodedBits | undefined;
-  /** Deltas: the codes in the base frame and the changed fields. */
-  readonly baseline: EntityCodes | undefined;
-  readonly mask: number;
 }
 
 /**
@@ -68,7 +57,8 @@ export class SharedBody {
 
   /** The message for one client: its seq, how far back its acked snapshot is (1..64), its checksum. */
   message(seq: number, ackedDistance: number): Uint8Array {
-    const bytes = this.#template.slice();
+    // The constructor's copy: measurably cheaper than `slice()`, which looks up a species constructor.
+    const bytes = new Uint8Array(this.#template);
     // seq is the first 16 bits: two whole bytes, least significant first.
     bytes[0] = seq & 0xff;
     bytes[1] = seq >>> 8;
@@ -84,6 +74,21 @@ export class SharedBody {
 }
 
 /**
+ * The changed entities of one body, as parallel arrays: a body is built once per (frame, base) and thrown
+ * away with the frame, so per-record objects would only be garbage.
+ */
+interface ChangedRecords {
+  readonly ids: number[];
+  readonly entities: EntityRecord[];
+  /** Deltas: the codes in the base frame; undefined: a full state. */
+  readonly baselines: (EntityCodes | undefined)[];
+  /** Deltas: the changed fields. */
+  readonly masks: number[];
+  /** Deltas of types with relative fields: the type's id; -1 otherwise. */
+  readonly relativeTypeIds: number[];
+}
+
+/**
  * The records that bring a client in step at `base` to `frame`: entities changed since the base frame as
  * deltas against their codes in it (the client's implied baseline), entities new since as full states,
  * and a removal for every entity gone since (harmless for one the client never held).
@@ -95,55 +100,89 @@ export function buildSharedBody(
   frame: WorldFrame,
   base: BaseFrame,
 ): SharedBody {
-  const records: BodyRecord[] = [];
+  const changed: ChangedRecords = { ids: [], entities: [], baselines: [], masks: [], relativeTypeIds: [] };
+  const { ids, entities, baselines, masks, relativeTypeIds } = changed;
+  // Per type with relative fields, the bits its deltas save written relative (decided for the whole body).
+  const saved: number[] = [];
   let ascending = true;
   let previous = -1;
-  const push = (record: BodyRecord) => {
-    if (record.id < previous) ascending = false;
-    previous = record.id;
-    records.push(record);
-  };
+  const baseEntities = base.frame.entities;
+  // Entities come in runs of one type: the registry's lookup only when the type changes.
+  let lastType: AnyEntityType | undefined;
+  let lastTypeId = -1;
   for (const [id, entity] of frame.entities) {
     if (!history.changedSince(id, base.index)) continue;
-    const before = base.frame.entities.get(id);
-    if (before !== undefined && before.type === entity.type) {
+    if (id < previous) ascending = false;
+    previous = id;
+    const before = baseEntities.get(id);
+    const type = entity.type;
+    ids.push(id);
+    entities.push(entity);
+    if (before !== undefined && before.type === type) {
       // Written straight into the body: a body is built once per frame and base, so an encoding cached
       // per (state, baseline) would never be asked for again.
-      const mask = changeMask(entity.type, before.codes, entity.codes);
-      push({ id, entity, kind: RecordKind.delta, payload: undefined, baseline: before.codes, mask });
+      const mask = changeMask(type, before.codes, entity.codes);
+      let typeId = -1;
+      if (type.relative) {
+        if (type !== lastType) {
+          lastType = type;
+          lastTypeId = registry.typeId(type);
+        }
+        typeId = lastTypeId;
+        saved[typeId] = (saved[typeId] ?? 0) + relativeSavedBits(type, entity.codes, mask, before.codes);
+      }
+      baselines.push(before.codes);
+      masks.push(mask);
+      relativeTypeIds.push(typeId);
     } else {
-      const payload = cache.full(entity.type, entity.codes);
-      push({ id, entity, kind: RecordKind.full, payload, baseline: undefined, mask: 0 });
+      baselines.push(undefined);
+      masks.push(0);
+      relativeTypeIds.push(-1);
     }
   }
-  const removed = history.removedSince(base.index);
-  if (removed.length > 0) {
+  const removed: number[] = [];
+  const gone = history.removedSince(base.index);
+  if (gone.length > 0) {
     const listed = new Set<number>();
-    for (const id of removed) {
+    for (const id of gone) {
       if (frame.entities.has(id) || listed.has(id)) continue;
       listed.add(id);
-      push({
-        id,
-        entity: undefined,
-        kind: RecordKind.remove,
-        payload: undefined,
-        baseline: undefined,
-        mask: 0,
-      });
+      removed.push(id);
     }
+    removed.sort((a, b) => a - b);
   }
-  if (!ascending) records.sort((a, b) => a.id - b.id);
-  return writeBody(registry, cache, frame.tick, records);
+  const relativeModes: boolean[] = [];
+  for (const typeId of registry.relativeTypeIds) relativeModes[typeId] = (saved[typeId] ?? 0) > 0;
+  // EntityTable's frames list ids in ascending order (ids count up): the sort is for other frames.
+  const records = ascending ? changed : sortedById(changed);
+  return writeBody(registry, cache, frame.tick, records, removed, relativeModes);
 }
 
+function sortedById(records: ChangedRecords): ChangedRecords {
+  const order = records.ids
+    .map((_, index) => index)
+    .sort((a, b) => (records.ids[a] as number) - (records.ids[b] as number));
+  const pick = <T>(list: readonly T[]): T[] => order.map((index) => list[index] as T);
+  return {
+    ids: pick(records.ids),
+    entities: pick(records.entities),
+    baselines: pick(records.baselines),
+    masks: pick(records.masks),
+    relativeTypeIds: pick(records.relativeTypeIds),
+  };
+}
+
+/** Writes the changed entities and the removals (both in ascending id order) merged by id. */
 function writeBody(
   registry: EntityRegistry,
   cache: EncodingCache,
   tick: number,
-  records: readonly BodyRecord[],
+  changed: ChangedRecords,
+  removed: readonly number[],
+  relativeModes: readonly boolean[],
 ): SharedBody {
-  const relativeModes = relativeModesOf(registry, records);
-  const writer = new BitWriter(64 + records.length * 8);
+  const count = changed.ids.length + removed.length;
+  const writer = new BitWriter(64 + count * 8);
   writer.writeBits(0, SEQ_BITS);
   writer.writeVarUint(tick);
   writer.writeBits(1, 1); // complete: nothing is left out
@@ -153,61 +192,71 @@ function writeBody(
   for (const typeId of registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
   const checksum = writer.bitLength;
   writer.writeBits(0, 32);
-  writer.writeVarUint(records.length);
-  const ids: number[] = new Array(records.length);
-  const entities: (EntityRecord | undefined)[] = new Array(records.length);
+  writer.writeVarUint(count);
+  const ids: number[] = new Array(count);
+  const entities: (EntityRecord | undefined)[] = new Array(count);
   let share = 0;
   let previous = -1;
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index] as BodyRecord;
-    const { id, entity, kind } = record;
+  let next = 0;
+  let nextRemoved = 0;
+  for (let index = 0; index < count; index++) {
+    const removedId = removed[nextRemoved];
+    const changedId = changed.ids[next];
+    if (changedId === undefined || (removedId !== undefined && removedId < changedId)) {
+      const id = removedId as number;
+      nextRemoved++;
+      ids[index] = id;
+      entities[index] = undefined;
+      writeGap(writer, gapOf(previous, id));
+      previous = id;
+      writeKind(writer, RecordKind.remove);
+      continue;
+    }
+    const id = changedId;
+    const entity = changed.entities[next] as EntityRecord;
+    const baseline = changed.baselines[next];
+    const mask = changed.masks[next] as number;
+    const relativeTypeId = changed.relativeTypeIds[next] as number;
+    next++;
     ids[index] = id;
     entities[index] = entity;
-    writeGap(writer, gapOf(previous, id));
+    const gap = gapOf(previous, id);
     previous = id;
-    writeKind(writer, kind);
-    if (entity === undefined) continue;
-    share = addShare(share, entityShare(id, cache.hash(entity.codes)));
-    if (kind === RecordKind.full) {
-      writer.writeBits(registry.typeId(entity.type), registry.typeBits);
-      appendBits(writer, record.payload as EncodedBits);
+    // Hashed here rather than through the cache: each state is hashed about once per body, and a cache
+    // entry per state (a WeakMap entry for every entity that moved) costs more than the hash.
+    share = addShare(share, entityShare(id, hashCodes(entity.codes)));
+    const type = entity.type;
+    if (baseline === undefined) {
+      writeGap(writer, gap);
+      writeKind(writer, RecordKind.full);
+      writer.writeBits(registry.typeId(type), registry.typeBits);
+      appendBits(writer, cache.full(type, entity.codes));
     } else {
-      const relative = relativeModes[registry.typeId(entity.type)] === true;
-      writeStateChanges(
-        writer,
-        entity.type,
-        entity.codes,
-        record.mask,
-        relative ? record.baseline : undefined,
-      );
+      // The usual record, the next id's delta: gap '0' and kind '0' in one write.
+      if (gap === 0) {
+        writer.writeBits(0, 2);
+      } else {
+        writeGap(writer, gap);
+        writeKind(writer, RecordKind.delta);
+      }
+      const relative = relativeTypeId >= 0 && relativeModes[relativeTypeId] === true;
+      writeMaskedChanges(writer, type, entity.codes, mask, relative ? baseline : undefined);
     }
   }
   return new SharedBody(ids, entities, writer.finish(), tick, { acked, checksum }, share);
 }
 
-/** For each type with relative fields: whether its deltas, taken together, are smaller written so. */
-function relativeModesOf(registry: EntityRegistry, records: readonly BodyRecord[]): boolean[] {
-  const modes: boolean[] = [];
-  if (registry.relativeTypeIds.length === 0) return modes;
-  const saved: number[] = [];
-  for (const { entity, baseline, mask } of records) {
-    if (baseline === undefined || entity === undefined || !entity.type.relative) continue;
-    const typeId = registry.typeId(entity.type);
-    const plain = stateChangesBits(entity.type, entity.codes, mask);
-    const relative = stateChangesBits(entity.type, entity.codes, mask, baseline);
-    saved[typeId] = (saved[typeId] ?? 0) + plain - relative;
-  }
-  for (const typeId of registry.relativeTypeIds) modes[typeId] = (saved[typeId] ?? 0) > 0;
-  return modes;
-}
-
-/** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first). */
+/** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first), a byte at a time. */
 function patchBits(bytes: Uint8Array, offset: number, value: number, count: number): void {
-  for (let bit = 0; bit < count; bit++) {
-    const position = offset + bit;
+  let done = 0;
+  let position = offset;
+  while (done < count) {
     const index = position >>> 3;
-    const mask = 1 << (position & 7);
-    const current = bytes[index] as number;
-    bytes[index] = (value >>> bit) & 1 ? current | mask : current & ~mask;
+    const shift = position & 7;
+    const take = Math.min(8 - shift, count - done);
+    const field = ((1 << take) - 1) << shift;
+    bytes[index] = ((bytes[index] as number) & ~field) | (((value >>> done) << shift) & field);
+    done += take;
+    position += take;
   }
 }
