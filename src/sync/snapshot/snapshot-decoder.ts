@@ -1,8 +1,9 @@
 import { BitReader } from '../../protocol/index.js';
 import type { AnyEntityType, StateOf } from '../entity.js';
+import type { Field, FieldCode } from '../field.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
 import { codesToState, type EntityCodes } from '../state-codes.js';
-import { readFullState, readStateChanges } from '../state-encoding.js';
+import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
@@ -49,17 +50,29 @@ export type SnapshotOutcome =
 /** Smallest record: 1-bit gap, 1-bit delta kind and a 1-field mask; bounds a count read from the wire. */
 const MIN_RECORD_BITS = 3;
 
+/**
+ * Dropped copies are cut off the front of an entity's arrays once this many have gathered: one splice
+ * every so many snapshots instead of a shift (moving every copy) each time.
+ */
+const COMPACT_AFTER = NEAR_BASELINE_WINDOW;
+
+/** Ids below this are also indexed by an array: looking one up is several times cheaper than a Map's. */
+const DENSE_IDS = 2 ** 16;
+
 interface Held {
   readonly type: AnyEntityType;
-  /** Received copies by absolute snapshot number, oldest first; the last is the current one. */
-  copies: { readonly at: number; readonly codes: EntityCodes }[];
+  readonly typeId: number;
+  /**
+   * Received copies, oldest first (the last is the current one), and the absolute snapshot number of
+   * each: two parallel arrays rather than one of {at, codes} pairs, which would cost an object a record.
+   * Entries before `first` are dropped copies, cut off in batches (see COMPACT_AFTER).
+   */
+  readonly ats: number[];
+  readonly copies: EntityCodes[];
+  first: number;
   seq: number;
   tick: number;
 }
-
-type Staged =
-  | { readonly id: number; readonly kind: 'state'; readonly type: AnyEntityType; readonly codes: EntityCodes }
-  | { readonly id: number; readonly kind: 'remove' };
 
 /**
  * The client side of snapshot sync. `decode` applies a snapshot as a whole or not at all: malformed
@@ -69,10 +82,24 @@ type Staged =
 export class SnapshotDecoder {
   readonly #registry: EntityRegistry;
   #held = new Map<number, Held>();
+  /** `#held` for ids below DENSE_IDS, as an array (holes are `undefined`, so it stays packed). */
+  readonly #dense: (Held | undefined)[] = [];
   /** Newest applied snapshot: its wire seq and its number counted without wrapping. */
   #newest: { seq: number; at: number } | undefined;
   #previous = 0;
   #resync = false;
+  /**
+   * The records of the snapshot being decoded, staged until its checksum matches. Reused from one
+   * decode to the next (only the first `count` entries are current) so a snapshot allocates nothing
+   * per record beyond the codes it keeps. A removal stages `undefined` codes; `held` is the entity as
+   * held when the record was read, `undefined` when it is not held.
+   */
+  readonly #stagedIds: number[] = [];
+  readonly #stagedCodes: (EntityCodes | undefined)[] = [];
+  readonly #stagedTypes: (AnyEntityType | undefined)[] = [];
+  readonly #stagedHeld: (Held | undefined)[] = [];
+  /** Per type id, this snapshot's relative flag; reused like the staging arrays. */
+  readonly #relativeModes: boolean[] = [];
 
   constructor(registry: EntityRegistry) {
     this.#registry = registry;
@@ -84,10 +111,10 @@ export class SnapshotDecoder {
 
   /** The entity as held, or undefined. */
   get(id: number): ClientEntity | undefined {
-    const held = this.#held.get(id);
+    const held = this.#lookup(id);
     const current = held?.copies[held.copies.length - 1];
     if (held === undefined || current === undefined) return undefined;
-    return { id, type: held.type, codes: current.codes, seq: held.seq, tick: held.tick };
+    return { id, type: held.type, codes: current, seq: held.seq, tick: held.tick };
   }
 
   ids(): IterableIterator<number> {
@@ -110,14 +137,15 @@ export class SnapshotDecoder {
   }
 
   decode(bytes: Uint8Array): SnapshotOutcome {
+    const registry = this.#registry;
     const reader = new BitReader(bytes);
     const seq = readBitsOf(reader, SEQ_BITS, 'snapshot seq');
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
     // Per type with relative fields: whether this snapshot's deltas of it are written relative.
-    const relativeModes: boolean[] = [];
-    for (const typeId of this.#registry.relativeTypeIds) {
+    const relativeModes = this.#relativeModes;
+    for (const typeId of registry.relativeTypeIds) {
       relativeModes[typeId] = readBitsOf(reader, 1, 'snapshot relative flags') === 1;
     }
     const checksum = readBitsOf(reader, 32, 'snapshot checksum');
@@ -129,45 +157,56 @@ export class SnapshotDecoder {
     if (newest !== undefined && !seqNewer(seq, newest.seq)) return { kind: 'stale', seq };
     // Counted on without wrapping from the first seq, so `at % 65536 === seq`.
     const at = newest === undefined ? seq : newest.at + seqDistance(seq, newest.seq);
+    const ackedAt = ackedDistance === undefined ? undefined : at - ackedDistance;
 
-    const staged: Staged[] = [];
+    const stagedIds = this.#stagedIds;
+    const stagedCodes = this.#stagedCodes;
+    const stagedTypes = this.#stagedTypes;
+    const stagedHeld = this.#stagedHeld;
     let sum = headerShare(seq, tick, complete);
     let previous = -1;
     for (let index = 0; index < count; index++) {
       const id = readId(reader, previous);
       previous = id;
       const kind = readKind(reader);
+      const held = this.#lookup(id);
+      stagedIds[index] = id;
+      stagedHeld[index] = held;
       if (kind === RecordKind.remove) {
-        staged.push({ id, kind: 'remove' });
+        stagedCodes[index] = undefined;
+        stagedTypes[index] = undefined;
         continue;
       }
       let type: AnyEntityType;
       let codes: EntityCodes;
       if (kind === RecordKind.full) {
-        const typeId = readBitsOf(reader, this.#registry.typeBits, 'snapshot entity type');
-        const found = this.#registry.types[typeId];
+        const typeId = readBitsOf(reader, registry.typeBits, 'snapshot entity type');
+        const found = registry.types[typeId];
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
         codes = readFullState(reader, type);
-      } else if (kind === RecordKind.delta) {
-        const baseline =
-          ackedDistance === undefined ? undefined : this.#impliedBaseline(id, at - ackedDistance);
-        if (baseline === undefined) {
-          return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
-        }
-        type = baseline.type;
-        codes = readStateChanges(reader, type, baseline.codes, relativeModes[this.#registry.typeId(type)]);
       } else {
-        const baselineSeq = readBaselineRef(reader, seq);
-        const baseline = this.#baseline(id, at, seq, baselineSeq);
-        if (baseline === undefined) {
-          return this.#needResync(seq, `entity ${id}: no baseline from snapshot ${baselineSeq}`);
+        let baseline: EntityCodes | undefined;
+        if (kind === RecordKind.delta) {
+          baseline = ackedAt === undefined ? undefined : impliedBaseline(held, ackedAt);
+          if (baseline === undefined) {
+            return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
+          }
+        } else {
+          const baselineSeq = readBaselineRef(reader, seq);
+          baseline = namedBaseline(held, at, seq, baselineSeq);
+          if (baseline === undefined) {
+            return this.#needResync(seq, `entity ${id}: no baseline from snapshot ${baselineSeq}`);
+          }
         }
-        type = baseline.type;
-        codes = readStateChanges(reader, type, baseline.codes, relativeModes[this.#registry.typeId(type)]);
+        // A baseline is only found in a held entity.
+        const from = held as Held;
+        type = from.type;
+        codes = readChanges(reader, type, baseline, relativeModes[from.typeId] === true);
       }
       sum = addShare(sum, entityShare(id, hashCodes(codes)));
-      staged.push({ id, kind: 'state', type, codes });
+      stagedCodes[index] = codes;
+      stagedTypes[index] = type;
     }
     requireEnd(reader, 'snapshot');
     if (sum !== checksum)
@@ -179,75 +218,66 @@ export class SnapshotDecoder {
     const created: number[] = [];
     const updated: number[] = [];
     const removed: number[] = [];
-    for (const record of staged) {
-      if (record.kind === 'remove') {
-        if (this.#held.delete(record.id)) removed.push(record.id);
+    for (let index = 0; index < count; index++) {
+      const id = stagedIds[index] as number;
+      const codes = stagedCodes[index];
+      const held = stagedHeld[index];
+      // Dropped as it is applied: staging must not keep a removed entity's codes alive.
+      stagedHeld[index] = undefined;
+      stagedCodes[index] = undefined;
+      if (codes === undefined) {
+        if (held !== undefined) {
+          this.#forget(id);
+          removed.push(id);
+        }
         continue;
       }
-      const held = this.#held.get(record.id);
-      if (held === undefined || held.type !== record.type) {
-        this.#held.set(record.id, {
-          type: record.type,
-          copies: [{ at, codes: record.codes }],
-          seq,
-          tick,
-        });
-        created.push(record.id);
-      } else {
-        held.copies.push({ at, codes: record.codes });
-        // Copies older than the near-baseline window are never named again, but the newest of them can
-        // still be the implied baseline (the newest copy up to an acked snapshot, when the entity was
-        // unchanged for longer than the window before it changed): keep that one.
-        while (held.copies.length > 1 && at - (held.copies[1]?.at ?? at) > NEAR_BASELINE_WINDOW) {
-          held.copies.shift();
-        }
-        held.seq = seq;
-        held.tick = tick;
-        updated.push(record.id);
+      const type = stagedTypes[index] as AnyEntityType;
+      if (held === undefined || held.type !== type) {
+        const typeId = registry.typeId(type);
+        this.#keep(id, { type, typeId, ats: [at], copies: [codes], first: 0, seq, tick });
+        created.push(id);
+        continue;
       }
+      const { ats, copies } = held;
+      ats.push(at);
+      copies.push(codes);
+      // Copies older than the near-baseline window are never named again, but the newest of them can
+      // still be the implied baseline (the newest copy up to an acked snapshot, when the entity was
+      // unchanged for longer than the window before it changed): keep that one.
+      let first = held.first;
+      while (ats.length - first > 1 && at - (ats[first + 1] as number) > NEAR_BASELINE_WINDOW) first++;
+      if (first >= COMPACT_AFTER) {
+        ats.splice(0, first);
+        copies.splice(0, first);
+        first = 0;
+      }
+      held.first = first;
+      held.seq = seq;
+      held.tick = tick;
+      updated.push(id);
     }
     this.#advance(seq, at);
     return { kind: 'applied', seq, tick, complete, created, updated, removed };
   }
 
-  /** The baseline of an unnamed delta: the newest copy from a snapshot up to the acked one. */
-  #impliedBaseline(id: number, ackedAt: number): { type: AnyEntityType; codes: EntityCodes } | undefined {
-    const held = this.#held.get(id);
-    if (held === undefined) return undefined;
-    const copies = held.copies;
-    for (let index = copies.length - 1; index >= 0; index--) {
-      const copy = copies[index] as Held['copies'][number];
-      if (copy.at <= ackedAt) return { type: held.type, codes: copy.codes };
-    }
-    return undefined;
+  #lookup(id: number): Held | undefined {
+    const dense = this.#dense;
+    if (id < dense.length) return dense[id];
+    return id < DENSE_IDS ? undefined : this.#held.get(id);
   }
 
-  /** The copy a delta names: one within 64 snapshots by its number, an older one only as the newest. */
-  #baseline(
-    id: number,
-    at: number,
-    seq: number,
-    baselineSeq: number,
-  ): { type: AnyEntityType; codes: EntityCodes } | undefined {
-    const held = this.#held.get(id);
-    if (held === undefined) return undefined;
-    const distance = seqDistance(seq, baselineSeq);
-    if (distance >= 1 && distance <= NEAR_BASELINE_WINDOW) {
-      // Copies are in ascending `at` order and recent baselines are the usual ones: search from the end.
-      const target = at - distance;
-      const copies = held.copies;
-      for (let index = copies.length - 1; index >= 0; index--) {
-        const copy = copies[index] as Held['copies'][number];
-        if (copy.at === target) return { type: held.type, codes: copy.codes };
-        if (copy.at < target) break;
-      }
-      return undefined;
-    }
-    const last = held.copies[held.copies.length - 1];
-    if (last === undefined || last.at % SEQ_MODULO !== baselineSeq || at - last.at <= NEAR_BASELINE_WINDOW) {
-      return undefined;
-    }
-    return { type: held.type, codes: last.codes };
+  #keep(id: number, held: Held): void {
+    this.#held.set(id, held);
+    if (id >= DENSE_IDS) return;
+    const dense = this.#dense;
+    while (dense.length <= id) dense.push(undefined);
+    dense[id] = held;
+  }
+
+  #forget(id: number): void {
+    this.#held.delete(id);
+    if (id < this.#dense.length) this.#dense[id] = undefined;
   }
 
   #needResync(seq: number, reason: string): SnapshotOutcome {
@@ -265,4 +295,68 @@ export class SnapshotDecoder {
     this.#newest = { seq, at };
     this.#resync = false;
   }
+}
+
+/** The baseline of an unnamed delta: the newest copy from a snapshot up to the acked one. */
+function impliedBaseline(held: Held | undefined, ackedAt: number): EntityCodes | undefined {
+  if (held === undefined) return undefined;
+  const ats = held.ats;
+  for (let index = ats.length - 1; index >= held.first; index--) {
+    if ((ats[index] as number) <= ackedAt) return held.copies[index];
+  }
+  return undefined;
+}
+
+/** The copy a delta names: one within 64 snapshots by its number, an older one only as the newest. */
+function namedBaseline(
+  held: Held | undefined,
+  at: number,
+  seq: number,
+  baselineSeq: number,
+): EntityCodes | undefined {
+  if (held === undefined) return undefined;
+  const ats = held.ats;
+  const distance = seqDistance(seq, baselineSeq);
+  if (distance >= 1 && distance <= NEAR_BASELINE_WINDOW) {
+    // Copies are in ascending `at` order and recent baselines are the usual ones: search from the end.
+    const target = at - distance;
+    for (let index = ats.length - 1; index >= held.first; index--) {
+      const copyAt = ats[index] as number;
+      if (copyAt === target) return held.copies[index];
+      if (copyAt < target) break;
+    }
+    return undefined;
+  }
+  const last = ats.length - 1;
+  const lastAt = ats[last];
+  if (lastAt === undefined || lastAt % SEQ_MODULO !== baselineSeq || at - lastAt <= NEAR_BASELINE_WINDOW) {
+    return undefined;
+  }
+  return held.copies[last];
+}
+
+/**
+ * `readStateChanges` for a baseline this decoder holds (so already checked to be the type's codes): the
+ * same bits and the same errors, in a plain loop, since it runs for every entity of every snapshot.
+ */
+function readChanges(
+  reader: BitReader,
+  type: AnyEntityType,
+  baseline: EntityCodes,
+  relative: boolean,
+): EntityCodes {
+  const fields = type.fields;
+  const length = fields.length;
+  const mask = readBitsOf(reader, length, `${type.name} change mask`);
+  // A copy of the baseline with the changed fields read over it: sized exactly and packed from the
+  // start (growing an empty array by push over-allocates, and these arrays are kept as baselines).
+  const codes = baseline.slice();
+  for (let index = 0; index < length; index++) {
+    if (((mask >>> index) & 1) === 0) continue;
+    const field = fields[index] as Field;
+    const codec = field.relative;
+    codes[index] =
+      relative && codec !== undefined ? codec.read(reader, baseline[index] as FieldCode) : field.read(reader);
+  }
+  return codes;
 }
