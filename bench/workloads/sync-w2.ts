@@ -1,11 +1,20 @@
 /**
  * Sync W2: the arena trace (32 vehicles + projectiles, 60 Hz simulation), snapshots at 20, 30 and 60 Hz,
  * 5% of snapshots lost (seeded, per client), acks back after a 100 ms RTT, no byte budget. Bytes per
- * client per second: vehikill-net/sync per-client deltas vs @colyseus/schema patches (float32 fields, and
- * its quantized fields), and deflate (fflate) of the streams as a measure of what redundancy is left.
+ * client per second: vehikill-net/sync deltas vs @colyseus/schema patches (float32 fields, and its
+ * quantized fields), and deflate (fflate) of the streams as a measure of what redundancy is left. Ours as
+ * rooms send them (`RoomSync`: shared bodies, with predicted motion) and, apart, with per-client encoders
+ * (no shared bodies, so no predictor).
  */
 import { deflateSync } from 'fflate';
-import { decodeAck, EncodingCache, encodeAck, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import {
+  decodeAck,
+  EncodingCache,
+  encodeAck,
+  SharedSnapshots,
+  SnapshotDecoder,
+  SnapshotEncoder,
+} from 'vehikill-net/sync';
 import type { Row } from '../results.js';
 import { type ArenaFrame, arenaTrace, SIM_HZ } from './sync/arena.js';
 import { check, mulberry32 } from './sync/rng.js';
@@ -28,12 +37,13 @@ interface OursRun {
   entitiesAvg: number;
 }
 
-function runOurs(trace: readonly ArenaFrame[], hz: number): OursRun {
+function runOurs(trace: readonly ArenaFrame[], hz: number, sharing: boolean): OursRun {
   const every = SIM_HZ / hz;
   const world = new OursWorld();
   const cache = new EncodingCache();
+  const shared = sharing ? new SharedSnapshots(registry, { cache }) : undefined;
   const clients = Array.from({ length: CLIENTS }, (_, i) => ({
-    encoder: new SnapshotEncoder(registry, { cache }),
+    encoder: new SnapshotEncoder(registry, shared === undefined ? { cache } : { shared }),
     decoder: new SnapshotDecoder(registry),
     loss: mulberry32(1000 + i),
     acks: [] as { at: number; bytes: Uint8Array }[],
@@ -144,7 +154,8 @@ export function benchSyncW2(): Row[] {
   const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
   for (const hz of [20, 30, 60]) {
     const workload = `sync W2 arena @${hz} Hz`;
-    const ours = runOurs(trace, hz);
+    const ours = runOurs(trace, hz, true);
+    const perClient = runOurs(trace, hz, false);
     const f32 = runColyseus(trace, hz, 'float32');
     const q16 = runColyseus(trace, hz, 'quantized');
     const add = (system: string, metric: string, value: number, unit: string) =>
@@ -153,6 +164,12 @@ export function benchSyncW2(): Row[] {
       'vehikill-net',
       'bytes/s per client (5% loss, acks at 100 ms RTT)',
       round(ours.bytesPerClientSecond),
+      'B/s',
+    );
+    add(
+      'vehikill-net per-client encoders',
+      'bytes/s per client (5% loss, acks at 100 ms RTT)',
+      round(perClient.bytesPerClientSecond),
       'B/s',
     );
     add(

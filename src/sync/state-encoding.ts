@@ -55,6 +55,9 @@ export function writeStateChanges(
  * `writeStateChanges` for a mask already made from these codes (by `changeMask`), without the per-call
  * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
  * field still checks its code, so a code that is not the field's throws a RangeError.
+ *
+ * With `older` (the codes `span` ticks before `relativeTo`), relative fields are written against the
+ * baseline's motion continued `ahead` ticks (`RelativeCodec.predict`) instead of the baseline itself.
  */
 export function writeMaskedChanges(
   writer: BitWriter,
@@ -62,6 +65,9 @@ export function writeMaskedChanges(
   codes: EntityCodes,
   mask: number,
   relativeTo: EntityCodes | undefined,
+  older?: EntityCodes,
+  ahead = 0,
+  span = 0,
 ): void {
   const fields = entity.fields;
   writer.writeBits(mask, fields.length);
@@ -71,23 +77,31 @@ export function writeMaskedChanges(
     if ((rest & 1) === 0) continue;
     const field = fields[index] as (typeof fields)[number];
     const code = codes[index] as FieldCode;
-    if (relativeTo !== undefined && field.relative !== undefined) {
-      field.relative.write(writer, code, relativeTo[index] as FieldCode);
-    } else {
+    const relative = field.relative;
+    if (relativeTo === undefined || relative === undefined) {
       field.write(writer, code);
+      continue;
     }
+    const baseline = relativeTo[index] as FieldCode;
+    const reference =
+      older === undefined ? baseline : relative.predict(baseline, older[index] as FieldCode, ahead, span);
+    relative.write(writer, code, reference);
   }
 }
 
 /**
  * Bits that writing the masked fields relative to `baseline` saves over writing them plain (negative when
- * it costs more): `stateChangesBits` without, minus with, in one pass.
+ * it costs more): `stateChangesBits` without, minus with, in one pass. With `older`, relative to the
+ * prediction as `writeMaskedChanges` makes it.
  */
 export function relativeSavedBits(
   entity: AnyEntityType,
   codes: EntityCodes,
   mask: number,
   baseline: EntityCodes,
+  older?: EntityCodes,
+  ahead = 0,
+  span = 0,
 ): number {
   const fields = entity.fields;
   let saved = 0;
@@ -95,9 +109,13 @@ export function relativeSavedBits(
   for (let index = 0; rest !== 0; index++, rest >>>= 1) {
     if ((rest & 1) === 0) continue;
     const field = fields[index] as (typeof fields)[number];
-    if (field.relative === undefined) continue;
+    const relative = field.relative;
+    if (relative === undefined) continue;
     const code = codes[index] as FieldCode;
-    saved += field.bitLength(code) - field.relative.bitLength(code, baseline[index] as FieldCode);
+    const base = baseline[index] as FieldCode;
+    const reference =
+      older === undefined ? base : relative.predict(base, older[index] as FieldCode, ahead, span);
+    saved += field.bitLength(code) - relative.bitLength(code, reference);
   }
   return saved;
 }

@@ -1,5 +1,6 @@
 import type { BitReader, BitWriter } from '../../protocol/index.js';
 import { malformed, readBitsOf, writeCode } from './codes.js';
+import { extrapolateCode } from './extrapolate.js';
 
 /**
  * A numeric code written relative to the baseline's code: what a position, an angle or a speed costs when it
@@ -13,6 +14,12 @@ export interface RelativeCodec<Code> {
   write(writer: BitWriter, code: Code, baseline: Code): void;
   /** Throws a ProtocolError `BAD_FRAME` on truncated input or a result that is not a code of the field. */
   read(reader: BitReader, baseline: Code): Code;
+  /**
+   * The code expected `ahead` ticks after the baseline if it keeps moving as it did over the `span` ticks
+   * from `before` to the baseline (see `extrapolateCode`): a better reference than the baseline itself
+   * for anything in motion. Both ends compute it from codes they share, bit for bit.
+   */
+  predict(baseline: Code, before: Code, ahead: number, span: number): Code;
 }
 
 /** Fields narrower than this gain nothing from a width class: they are written whole, as plain changes. */
@@ -88,6 +95,10 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
       throw malformed(this.#path, `a change of ${difference} from ${baseline} leaves the field's codes`);
     }
     return code;
+  }
+
+  predict(baseline: number, before: number, ahead: number, span: number): number {
+    return extrapolateCode(baseline, before, ahead, span, this.#bits, this.#maxCode, this.#wraps);
   }
 
   #zigzag(code: number, baseline: number): number {

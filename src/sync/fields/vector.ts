@@ -121,4 +121,15 @@ class VectorRelativeCodec implements RelativeCodec<readonly number[]> {
   read(reader: BitReader, baseline: readonly number[]): readonly number[] {
     return this.#components.map((component, index) => component.read(reader, baseline[index] as number));
   }
+
+  predict(
+    baseline: readonly number[],
+    before: readonly number[],
+    ahead: number,
+    span: number,
+  ): readonly number[] {
+    return this.#components.map((component, index) =>
+      component.predict(baseline[index] as number, before[index] as number, ahead, span),
+    );
+  }
 }

@@ -9,7 +9,15 @@ import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
 import type { FrameHistory } from './frame-history.js';
 import { SEQ_BITS } from './seq.js';
-import { gapOf, NEAR_BASELINE_BITS, RecordKind, writeGap, writeKind } from './wire.js';
+import {
+  gapOf,
+  NEAR_BASELINE_BITS,
+  RecordKind,
+  RelativeMode,
+  writeGap,
+  writeKind,
+  writeRelativeMode,
+} from './wire.js';
 
 /** A frame a client is in step at, with its index in the FrameHistory. */
 export interface BaseFrame {
@@ -17,11 +25,20 @@ export interface BaseFrame {
   readonly index: number;
 }
 
+/** Where a body's header offsets are: patched per client by `SharedBody.message`. */
+interface HeaderOffsets {
+  readonly acked: number;
+  /** -1: the body has no predictor. */
+  readonly predictor: number;
+  readonly checksum: number;
+}
+
 /**
  * One snapshot body for every client in step at the same frame: the whole message written once with a
- * zero seq, acked distance and checksum, which `message` patches per client. The header before the records
- * has the same length for all of them (the acked reference is always `1` + 6 bits), so the records sit at
- * the same bit offset and are copied as bytes.
+ * zero seq, acked distance, predictor distance and checksum, which `message` patches per client. The
+ * header before the records has the same length for all of them (the acked reference is always `1` + 6
+ * bits, the predictor's too when the body has one), so the records sit at the same bit offset and are
+ * copied as bytes.
  */
 export class SharedBody {
   /** Ids in the body, ascending, and their records (undefined: a removal). */
@@ -29,8 +46,8 @@ export class SharedBody {
   readonly entities: readonly (EntityRecord | undefined)[];
   readonly #template: Uint8Array;
   readonly #tick: number;
-  readonly #ackedOffset: number;
-  readonly #checksumOffset: number;
+  readonly #offsets: HeaderOffsets;
+  readonly #usesPrediction: boolean;
   /** The records' part of the checksum; the header's share is added per client. */
   readonly #recordsShare: number;
 
@@ -39,15 +56,16 @@ export class SharedBody {
     entities: readonly (EntityRecord | undefined)[],
     template: Uint8Array,
     tick: number,
-    offsets: { readonly acked: number; readonly checksum: number },
+    offsets: HeaderOffsets,
     recordsShare: number,
+    usesPrediction: boolean,
   ) {
+    this.#usesPrediction = usesPrediction;
     this.ids = ids;
     this.entities = entities;
     this.#template = template;
     this.#tick = tick;
-    this.#ackedOffset = offsets.acked;
-    this.#checksumOffset = offsets.checksum;
+    this.#offsets = offsets;
     this.#recordsShare = recordsShare;
   }
 
@@ -55,20 +73,35 @@ export class SharedBody {
     return this.#template.length;
   }
 
-  /** The message for one client: its seq, how far back its acked snapshot is (1..64), its checksum. */
-  message(seq: number, ackedDistance: number): Uint8Array {
+  /** True when the body was written against a predictor: `message` then needs its distance. */
+  get predicted(): boolean {
+    return this.#offsets.predictor >= 0;
+  }
+
+  /** True when some type's deltas in it are written against the prediction (smaller so). */
+  get usesPrediction(): boolean {
+    return this.#usesPrediction;
+  }
+
+  /**
+   * The message for one client: its seq, how far back its acked snapshot is (1..64), how far back from
+   * that its predictor snapshot is (1..64, bodies with a predictor only), its checksum.
+   */
+  message(seq: number, ackedDistance: number, predictorDistance?: number): Uint8Array {
+    const offsets = this.#offsets;
+    if (offsets.predictor >= 0 !== (predictorDistance !== undefined)) {
+      throw new RangeError('a predictor distance goes with, and only with, a body written against one');
+    }
     // The constructor's copy: measurably cheaper than `slice()`, which looks up a species constructor.
     const bytes = new Uint8Array(this.#template);
     // seq is the first 16 bits: two whole bytes, least significant first.
     bytes[0] = seq & 0xff;
     bytes[1] = seq >>> 8;
-    patchBits(bytes, this.#ackedOffset, ackedDistance - 1, NEAR_BASELINE_BITS);
-    patchBits(
-      bytes,
-      this.#checksumOffset,
-      addShare(headerShare(seq, this.#tick, true), this.#recordsShare),
-      32,
-    );
+    patchBits(bytes, offsets.acked, ackedDistance - 1, NEAR_BASELINE_BITS);
+    if (predictorDistance !== undefined) {
+      patchBits(bytes, offsets.predictor, predictorDistance - 1, NEAR_BASELINE_BITS);
+    }
+    patchBits(bytes, offsets.checksum, addShare(headerShare(seq, this.#tick, true), this.#recordsShare), 32);
     return bytes;
   }
 }
@@ -82,16 +115,32 @@ interface ChangedRecords {
   readonly entities: EntityRecord[];
   /** Deltas: the codes in the base frame; undefined: a full state. */
   readonly baselines: (EntityCodes | undefined)[];
+  /** Deltas, with a predictor: the codes in the predictor's frame, when the entity was in it. */
+  readonly olders: (EntityCodes | undefined)[];
   /** Deltas: the changed fields. */
   readonly masks: number[];
   /** Deltas of types with relative fields: the type's id; -1 otherwise. */
   readonly relativeTypeIds: number[];
 }
 
+/** How relative fields are written in one body: per type with relative fields, and the prediction's span. */
+interface BodyModes {
+  readonly modes: readonly RelativeMode[];
+  /** With a predictor: ticks from the base frame to the body's, and from the predictor's to the base's. */
+  readonly predicted: boolean;
+  readonly ahead: number;
+  readonly span: number;
+}
+
 /**
  * The records that bring a client in step at `base` to `frame`: entities changed since the base frame as
  * deltas against their codes in it (the client's implied baseline), entities new since as full states,
  * and a removal for every entity gone since (harmless for one the client never held).
+ *
+ * With `predictor` (a frame the clients held exactly before `base`, which they still hold copies of),
+ * relative fields may instead be written against the motion from the predictor's frame to the base frame,
+ * continued to this one: what a projectile or a car on a steady course costs then is its change of
+ * velocity, not its distance moved. Chosen per type when it is smaller.
  */
 export function buildSharedBody(
   registry: EntityRegistry,
@@ -99,11 +148,24 @@ export function buildSharedBody(
   history: FrameHistory,
   frame: WorldFrame,
   base: BaseFrame,
+  predictor?: WorldFrame,
 ): SharedBody {
-  const changed: ChangedRecords = { ids: [], entities: [], baselines: [], masks: [], relativeTypeIds: [] };
-  const { ids, entities, baselines, masks, relativeTypeIds } = changed;
-  // Per type with relative fields, the bits its deltas save written relative (decided for the whole body).
+  const changed: ChangedRecords = {
+    ids: [],
+    entities: [],
+    baselines: [],
+    olders: [],
+    masks: [],
+    relativeTypeIds: [],
+  };
+  const { ids, entities, baselines, olders, masks, relativeTypeIds } = changed;
+  // Per type with relative fields, the bits its deltas save written relative (decided for the whole body),
+  // and written against the prediction.
   const saved: number[] = [];
+  const savedPredicted: number[] = [];
+  const ahead = frame.tick - base.frame.tick;
+  const span = predictor === undefined ? 0 : base.frame.tick - predictor.tick;
+  const olderEntities = predictor?.entities;
   let ascending = true;
   let previous = -1;
   const baseEntities = base.frame.entities;
@@ -129,13 +191,29 @@ export function buildSharedBody(
           lastTypeId = registry.typeId(type);
         }
         typeId = lastTypeId;
-        saved[typeId] = (saved[typeId] ?? 0) + relativeSavedBits(type, entity.codes, mask, before.codes);
+        const relative = relativeSavedBits(type, entity.codes, mask, before.codes);
+        saved[typeId] = (saved[typeId] ?? 0) + relative;
+        if (olderEntities !== undefined) {
+          const older = olderEntities.get(id);
+          const olderCodes = older?.type === type ? older.codes : undefined;
+          olders.push(olderCodes);
+          savedPredicted[typeId] =
+            (savedPredicted[typeId] ?? 0) +
+            (olderCodes === undefined
+              ? relative
+              : relativeSavedBits(type, entity.codes, mask, before.codes, olderCodes, ahead, span));
+        } else {
+          olders.push(undefined);
+        }
+      } else {
+        olders.push(undefined);
       }
       baselines.push(before.codes);
       masks.push(mask);
       relativeTypeIds.push(typeId);
     } else {
       baselines.push(undefined);
+      olders.push(undefined);
       masks.push(0);
       relativeTypeIds.push(-1);
     }
@@ -151,11 +229,21 @@ export function buildSharedBody(
     }
     removed.sort((a, b) => a - b);
   }
-  const relativeModes: boolean[] = [];
-  for (const typeId of registry.relativeTypeIds) relativeModes[typeId] = (saved[typeId] ?? 0) > 0;
+  const modes: RelativeMode[] = [];
+  for (const typeId of registry.relativeTypeIds) {
+    const relative = saved[typeId] ?? 0;
+    const predicted = predictor === undefined ? 0 : (savedPredicted[typeId] ?? 0);
+    modes[typeId] =
+      predicted > relative && predicted > 0
+        ? RelativeMode.predicted
+        : relative > 0
+          ? RelativeMode.baseline
+          : RelativeMode.plain;
+  }
   // EntityTable's frames list ids in ascending order (ids count up): the sort is for other frames.
   const records = ascending ? changed : sortedById(changed);
-  return writeBody(registry, cache, frame.tick, records, removed, relativeModes);
+  const bodyModes = { modes, predicted: predictor !== undefined, ahead, span };
+  return writeBody(registry, cache, frame.tick, records, removed, bodyModes);
 }
 
 function sortedById(records: ChangedRecords): ChangedRecords {
@@ -167,6 +255,7 @@ function sortedById(records: ChangedRecords): ChangedRecords {
     ids: pick(records.ids),
     entities: pick(records.entities),
     baselines: pick(records.baselines),
+    olders: pick(records.olders),
     masks: pick(records.masks),
     relativeTypeIds: pick(records.relativeTypeIds),
   };
@@ -179,8 +268,9 @@ function writeBody(
   tick: number,
   changed: ChangedRecords,
   removed: readonly number[],
-  relativeModes: readonly boolean[],
+  bodyModes: BodyModes,
 ): SharedBody {
+  const { modes, predicted, ahead, span } = bodyModes;
   const count = changed.ids.length + removed.length;
   const writer = new BitWriter(64 + count * 8);
   writer.writeBits(0, SEQ_BITS);
@@ -189,7 +279,17 @@ function writeBody(
   writer.writeBits(1, 1); // an acked snapshot is named: its distance is patched in
   const acked = writer.bitLength;
   writer.writeBits(0, NEAR_BASELINE_BITS);
-  for (const typeId of registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
+  let predictor = -1;
+  if (predicted) {
+    writer.writeBits(1, 1); // a predictor is named: its distance is patched in
+    predictor = writer.bitLength;
+    writer.writeBits(0, NEAR_BASELINE_BITS);
+  } else {
+    writer.writeBits(0, 1);
+  }
+  for (const typeId of registry.relativeTypeIds) {
+    writeRelativeMode(writer, modes[typeId] ?? RelativeMode.plain, predicted);
+  }
   const checksum = writer.bitLength;
   writer.writeBits(0, 32);
   writer.writeVarUint(count);
@@ -217,6 +317,7 @@ function writeBody(
     const baseline = changed.baselines[next];
     const mask = changed.masks[next] as number;
     const relativeTypeId = changed.relativeTypeIds[next] as number;
+    const older = changed.olders[next];
     next++;
     ids[index] = id;
     entities[index] = entity;
@@ -239,11 +340,24 @@ function writeBody(
         writeGap(writer, gap);
         writeKind(writer, RecordKind.delta);
       }
-      const relative = relativeTypeId >= 0 && relativeModes[relativeTypeId] === true;
-      writeMaskedChanges(writer, type, entity.codes, mask, relative ? baseline : undefined);
+      const mode = relativeTypeId >= 0 ? modes[relativeTypeId] : RelativeMode.plain;
+      if (mode === RelativeMode.predicted) {
+        // An entity the predictor's frame did not have is written against its baseline alone.
+        writeMaskedChanges(writer, type, entity.codes, mask, baseline, older, ahead, span);
+      } else {
+        writeMaskedChanges(
+          writer,
+          type,
+          entity.codes,
+          mask,
+          mode === RelativeMode.baseline ? baseline : undefined,
+        );
+      }
     }
   }
-  return new SharedBody(ids, entities, writer.finish(), tick, { acked, checksum }, share);
+  const offsets = { acked, predictor, checksum };
+  const usesPrediction = modes.includes(RelativeMode.predicted);
+  return new SharedBody(ids, entities, writer.finish(), tick, offsets, share, usesPrediction);
 }
 
 /** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first), a byte at a time. */

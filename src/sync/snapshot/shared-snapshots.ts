@@ -10,10 +10,12 @@ export interface SharedSnapshotsOptions {
 }
 
 export interface SharedSnapshotStats {
-  /** Bodies encoded: one per distinct (frame, client's acked frame) pair. */
+  /** Bodies encoded: one per distinct (frame, client's acked frame, predictor frame). */
   readonly bodies: number;
   /** Snapshots served from a body encoded for another client. */
   readonly reused: number;
+  /** Bodies in which some type's moving fields were written against their predicted motion. */
+  readonly predicted: number;
 }
 
 /**
@@ -27,11 +29,15 @@ export class SharedSnapshots {
   readonly registry: EntityRegistry;
   readonly cache: EncodingCache;
   readonly #history = new FrameHistory();
-  /** Bodies of the newest frame, by the frame their clients are in step at; dropped with the next frame. */
+  /**
+   * Bodies of the newest frame, by the frame their clients are in step at and the predictor frame (or
+   * none); dropped with the next frame.
+   */
   #bodiesOf: WorldFrame | undefined;
-  #bodies = new Map<WorldFrame, SharedBody>();
+  #bodies = new Map<WorldFrame, Map<WorldFrame | undefined, SharedBody>>();
   #encoded = 0;
   #reused = 0;
+  #predicted = 0;
 
   constructor(registry: EntityRegistry, options: SharedSnapshotsOptions = {}) {
     this.registry = registry;
@@ -39,7 +45,7 @@ export class SharedSnapshots {
   }
 
   get stats(): SharedSnapshotStats {
-    return { bodies: this.#encoded, reused: this.#reused };
+    return { bodies: this.#encoded, reused: this.#reused, predicted: this.#predicted };
   }
 
   /** For `SnapshotEncoder`: the frame's index, and whether it is the newest frame seen (shareable). */
@@ -50,22 +56,30 @@ export class SharedSnapshots {
 
   /**
    * For `SnapshotEncoder`: the body that brings a client in step at `base` to the newest frame, or
-   * undefined when `base` is too old for the history kept (the client goes per-client).
+   * undefined when `base` is too old for the history kept (the client goes per-client). With `predictor`
+   * (a frame the client held exactly before `base`), moving fields may be written against their motion
+   * from it (see `buildSharedBody`).
    */
-  body(frame: WorldFrame, base: BaseFrame): SharedBody | undefined {
+  body(frame: WorldFrame, base: BaseFrame, predictor?: WorldFrame): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
       this.#bodiesOf = frame;
       this.#bodies = new Map();
     }
-    const cached = this.#bodies.get(base.frame);
+    let byPredictor = this.#bodies.get(base.frame);
+    if (byPredictor === undefined) {
+      byPredictor = new Map();
+      this.#bodies.set(base.frame, byPredictor);
+    }
+    const cached = byPredictor.get(predictor);
     if (cached !== undefined) {
       this.#reused++;
       return cached;
     }
-    const body = buildSharedBody(this.registry, this.cache, this.#history, frame, base);
-    this.#bodies.set(base.frame, body);
+    const body = buildSharedBody(this.registry, this.cache, this.#history, frame, base, predictor);
+    byPredictor.set(predictor, body);
     this.#encoded++;
+    if (body.usesPrediction) this.#predicted++;
     return body;
   }
 }

@@ -11,10 +11,13 @@ import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import {
   NEAR_BASELINE_WINDOW,
   RecordKind,
+  RelativeMode,
   readAckedRef,
   readBaselineRef,
   readId,
   readKind,
+  readPredictorRef,
+  readRelativeMode,
   readVarUintOf,
 } from './wire.js';
 
@@ -59,6 +62,12 @@ const COMPACT_AFTER = NEAR_BASELINE_WINDOW;
 /** Ids below this are also indexed by an array: looking one up is several times cheaper than a Map's. */
 const DENSE_IDS = 2 ** 16;
 
+/**
+ * The ticks of the newest applied snapshots, by snapshot number modulo this: a predicted delta needs the
+ * ticks of its acked and predictor snapshots, both at most 128 snapshots back (64 + 64).
+ */
+const TICKS_KEPT = 2 * NEAR_BASELINE_WINDOW;
+
 interface Held {
   readonly type: AnyEntityType;
   readonly typeId: number;
@@ -98,8 +107,11 @@ export class SnapshotDecoder {
   readonly #stagedCodes: (EntityCodes | undefined)[] = [];
   readonly #stagedTypes: (AnyEntityType | undefined)[] = [];
   readonly #stagedHeld: (Held | undefined)[] = [];
-  /** Per type id, this snapshot's relative flag; reused like the staging arrays. */
-  readonly #relativeModes: boolean[] = [];
+  /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
+  readonly #relativeModes: RelativeMode[] = [];
+  /** The tick of each applied snapshot, by its number modulo TICKS_KEPT, and that number (-1: none). */
+  readonly #ticks = new Float64Array(TICKS_KEPT);
+  readonly #tickAts = new Float64Array(TICKS_KEPT).fill(-1);
 
   constructor(registry: EntityRegistry) {
     this.#registry = registry;
@@ -143,10 +155,12 @@ export class SnapshotDecoder {
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
-    // Per type with relative fields: whether this snapshot's deltas of it are written relative.
+    const predictorDistance = ackedDistance === undefined ? undefined : readPredictorRef(reader);
+    const predicted = predictorDistance !== undefined;
+    // Per type with relative fields: how this snapshot's deltas of it write those fields.
     const relativeModes = this.#relativeModes;
     for (const typeId of registry.relativeTypeIds) {
-      relativeModes[typeId] = readBitsOf(reader, 1, 'snapshot relative flags') === 1;
+      relativeModes[typeId] = readRelativeMode(reader, predicted);
     }
     const checksum = readBitsOf(reader, 32, 'snapshot checksum');
     const count = readVarUintOf(reader, 'snapshot count');
@@ -158,6 +172,21 @@ export class SnapshotDecoder {
     // Counted on without wrapping from the first seq, so `at % 65536 === seq`.
     const at = newest === undefined ? seq : newest.at + seqDistance(seq, newest.seq);
     const ackedAt = ackedDistance === undefined ? undefined : at - ackedDistance;
+    // Predicted deltas continue each entity's motion from its copy as of the predictor snapshot to its
+    // baseline (as of the acked one) up to this tick: the ticks of both snapshots are needed.
+    let predictorAt = -1;
+    let ahead = 0;
+    let span = 0;
+    if (ackedAt !== undefined && predictorDistance !== undefined) {
+      predictorAt = ackedAt - predictorDistance;
+      const ackedTick = this.#tickOf(ackedAt);
+      const predictorTick = this.#tickOf(predictorAt);
+      if (ackedTick === undefined || predictorTick === undefined) {
+        return this.#needResync(seq, 'the acked or the predictor snapshot was never applied here');
+      }
+      ahead = tick - ackedTick;
+      span = ackedTick - predictorTick;
+    }
 
     const stagedIds = this.#stagedIds;
     const stagedCodes = this.#stagedCodes;
@@ -202,7 +231,14 @@ export class SnapshotDecoder {
         // A baseline is only found in a held entity.
         const from = held as Held;
         type = from.type;
-        codes = readChanges(reader, type, baseline, relativeModes[from.typeId] === true);
+        const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
+        // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
+        // predictor snapshot (new since) is read against its baseline alone, as the server wrote it.
+        const older =
+          mode === RelativeMode.predicted && kind === RecordKind.delta
+            ? impliedBaseline(from, predictorAt)
+            : undefined;
+        codes = readChanges(reader, type, baseline, mode !== RelativeMode.plain, older, ahead, span);
       }
       sum = addShare(sum, entityShare(id, hashCodes(codes)));
       stagedCodes[index] = codes;
@@ -258,7 +294,14 @@ export class SnapshotDecoder {
       updated.push(id);
     }
     this.#advance(seq, at);
+    this.#ticks[at % TICKS_KEPT] = tick;
+    this.#tickAts[at % TICKS_KEPT] = at;
     return { kind: 'applied', seq, tick, complete, created, updated, removed };
+  }
+
+  #tickOf(at: number): number | undefined {
+    const slot = at % TICKS_KEPT;
+    return at >= 0 && this.#tickAts[slot] === at ? this.#ticks[slot] : undefined;
   }
 
   #lookup(id: number): Held | undefined {
@@ -344,6 +387,9 @@ function readChanges(
   type: AnyEntityType,
   baseline: EntityCodes,
   relative: boolean,
+  older: EntityCodes | undefined,
+  ahead: number,
+  span: number,
 ): EntityCodes {
   const fields = type.fields;
   const length = fields.length;
@@ -355,8 +401,14 @@ function readChanges(
     if (((mask >>> index) & 1) === 0) continue;
     const field = fields[index] as Field;
     const codec = field.relative;
-    codes[index] =
-      relative && codec !== undefined ? codec.read(reader, baseline[index] as FieldCode) : field.read(reader);
+    if (!relative || codec === undefined) {
+      codes[index] = field.read(reader);
+      continue;
+    }
+    const base = baseline[index] as FieldCode;
+    const reference =
+      older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
+    codes[index] = codec.read(reader, reference);
   }
   return codes;
 }

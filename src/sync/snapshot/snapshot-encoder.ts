@@ -22,6 +22,7 @@ import {
   baselineRefBits,
   kindBits,
   NEAR_BASELINE_WINDOW,
+  predictorRefBits,
   RecordKind,
   varUintBits,
 } from './wire.js';
@@ -63,6 +64,11 @@ const PENDING_SNAPSHOTS = 1024;
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
   readonly at: number;
+  /**
+   * When that snapshot came from a shared body: the snapshot the client was in step at then. The client
+   * held its frame exactly and keeps copies of it, so deltas may predict motion from it.
+   */
+  readonly predictor: { readonly at: number; readonly frame: WorldFrame } | undefined;
 }
 
 /**
@@ -134,16 +140,24 @@ export class SnapshotEncoder {
     const at = this.#at;
     const distance = at - inStep.at;
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
-    const body = (this.#shared as SharedSnapshots).body(frame, inStep);
+    // The decoder keeps copies back to 64 snapshots before the newest: the predictor must be as near.
+    const predictor = inStep.predictor;
+    const predicting = predictor !== undefined && at - predictor.at <= NEAR_BASELINE_WINDOW;
+    const body = (this.#shared as SharedSnapshots).body(
+      frame,
+      inStep,
+      predicting ? predictor.frame : undefined,
+    );
     if (body === undefined || body.byteLength > budget) return undefined;
     const seq = at % SEQ_MODULO;
     const { ids, entities } = body;
-    this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
+    const base = { at: inStep.at, frame: inStep.frame };
+    this.#pending.set(at, { at, frame, frameIndex, base, complete: true, ids, entities });
     this.#pending.delete(at - PENDING_SNAPSHOTS);
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
-      bytes: body.message(seq, distance),
+      bytes: body.message(seq, distance, predicting ? inStep.at - predictor.at : undefined),
       seq,
       tick: frame.tick,
       complete: true,
@@ -166,6 +180,7 @@ export class SnapshotEncoder {
       FIXED_HEADER_BITS +
       varUintBits(frame.tick) +
       ackedRefBits(acked?.distance) +
+      (acked === undefined ? 0 : predictorRefBits(undefined)) +
       this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
     const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>
@@ -266,7 +281,12 @@ export class SnapshotEncoder {
   #enterSharedMode(acked: SentSnapshot): void {
     if (this.#shared === undefined || !this.#shareableBase(acked)) return;
     this.#tracked.clear();
-    this.#inStep = { at: acked.at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number };
+    this.#inStep = {
+      at: acked.at,
+      frame: acked.frame as WorldFrame,
+      index: acked.frameIndex as number,
+      predictor: acked.base,
+    };
     this.#dropPendingThrough(acked.at);
   }
 
@@ -274,7 +294,12 @@ export class SnapshotEncoder {
   #stepTo(at: number): void {
     const acked = this.#pending.get(at);
     if (this.#shareableBase(acked)) {
-      this.#inStep = { at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number };
+      this.#inStep = {
+        at,
+        frame: acked.frame as WorldFrame,
+        index: acked.frameIndex as number,
+        predictor: acked.base,
+      };
       this.#ackedAt = at;
       this.#dropPendingThrough(at);
       return;

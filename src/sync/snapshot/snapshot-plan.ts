@@ -16,6 +16,7 @@ import {
   writeBaselineRef,
   writeGap,
   writeKind,
+  writePredictorRef,
 } from './wire.js';
 
 /** The smallest record: a 1-bit gap, the 1-bit delta kind and a 1-field mask. */
@@ -176,6 +177,8 @@ export function writeSnapshot(
   writer.writeVarUint(tick);
   writer.writeBits(complete ? 1 : 0, 1);
   writeAckedRef(writer, acked?.distance);
+  // Per-client snapshots never predict: their baselines differ entity by entity.
+  if (acked !== undefined) writePredictorRef(writer, undefined);
   for (const typeId of registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
   writer.writeBits(checksum, 32);
   writer.writeVarUint(chosen.length);

@@ -139,6 +139,46 @@ export function readAckedRef(reader: BitReader): number | undefined {
   return readBitsOf(reader, NEAR_BASELINE_BITS, 'snapshot acked') + 1;
 }
 
+/**
+ * Header, after an acked reference: the predictor, an earlier snapshot whose frame the client held exactly,
+ * as `1` + 6 bits (its distance back from the acked snapshot, minus one), or `0`. With one, relative fields
+ * may be written against the motion from the predictor's frame to the acked one, continued (PREDICTED).
+ */
+export function predictorRefBits(distance: number | undefined): number {
+  return distance === undefined ? 1 : 1 + NEAR_BASELINE_BITS;
+}
+
+export function writePredictorRef(writer: BitWriter, distance: number | undefined): void {
+  writeAckedRef(writer, distance);
+}
+
+export function readPredictorRef(reader: BitReader): number | undefined {
+  if (readBitsOf(reader, 1, 'snapshot predictor') === 0) return undefined;
+  return readBitsOf(reader, NEAR_BASELINE_BITS, 'snapshot predictor') + 1;
+}
+
+/**
+ * How a type's deltas write their relative fields in one snapshot: whole, relative to the baseline, or
+ * relative to the baseline's motion continued (only with a predictor). One bit per type with relative
+ * fields, two when the header has a predictor.
+ */
+export const RelativeMode = { plain: 0, baseline: 1, predicted: 2 } as const;
+export type RelativeMode = (typeof RelativeMode)[keyof typeof RelativeMode];
+
+export function relativeModeBits(predicted: boolean): number {
+  return predicted ? 2 : 1;
+}
+
+export function writeRelativeMode(writer: BitWriter, mode: RelativeMode, predicted: boolean): void {
+  writer.writeBits(mode, relativeModeBits(predicted));
+}
+
+export function readRelativeMode(reader: BitReader, predicted: boolean): RelativeMode {
+  const mode = readBitsOf(reader, relativeModeBits(predicted), 'snapshot relative modes');
+  if (mode > RelativeMode.predicted) throw malformed('snapshot relative modes', `no mode ${mode}`);
+  return mode as RelativeMode;
+}
+
 /** Bits of `BitWriter.writeVarUint(value)`: 8 a group of 7. */
 export function varUintBits(value: number): number {
   let groups = 1;

@@ -169,6 +169,8 @@ const sharedScenario = fc.record({
   steps: fc.array(
     fc.record({
       mutations: fc.array(mutation, { maxLength: 10 }),
+      // Cars on a steady course (each at its own speed): what shared bodies write as predicted motion.
+      glide: fc.boolean(),
       clients: fc.array(clientTick, { minLength: CLIENTS, maxLength: CLIENTS }),
     }),
     { minLength: 1, maxLength: 50 },
@@ -187,6 +189,7 @@ describe('shared snapshot bodies', () => {
   it('leave every client with the server frame of each snapshot it applies, under loss, budgets and resyncs', () => {
     const totals = { shared: 0, leftShared: 0, returned: 0, perClient: 0, resyncs: 0 };
     let reused = 0;
+    let predicted = 0;
     fc.assert(
       fc.property(sharedScenario, ({ initialCars, initialPickups, joins, steps }) => {
         const table = new EntityTable();
@@ -228,6 +231,14 @@ describe('shared snapshot bodies', () => {
         let now = 0;
         for (const [stepIndex, tick] of steps.entries()) {
           for (const change of tick.mutations) mutate(table, ids, change);
+          if (tick.glide) {
+            for (const id of ids) {
+              const record = table.get(id);
+              if (record?.type !== Car) continue;
+              const x = -90 + ((id * 13 + now * (1 + (id % 4)) * 0.37) % 180);
+              table.updateCodes(id, [Car.fields[0]!.quantize(x), record.codes[1]!, record.codes[2]!]);
+            }
+          }
           const frame = table.frame(now);
           for (let index = 0; index < CLIENTS; index++) {
             const fate = tick.clients[index]!;
@@ -268,6 +279,7 @@ describe('shared snapshot bodies', () => {
           checkComplete(client.decoder, table.frame(now));
         }
         reused += shared.stats.reused;
+        predicted += shared.stats.predicted;
       }),
       { numRuns: 200 },
     );
@@ -275,5 +287,6 @@ describe('shared snapshot bodies', () => {
     // leaving shared mode and coming back, resyncs.
     for (const [name, count] of Object.entries(totals)) expect(count, name).toBeGreaterThan(0);
     expect(reused).toBeGreaterThan(0);
+    expect(predicted).toBeGreaterThan(0);
   });
 });

@@ -62,12 +62,13 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803f5a27b8b04821301');
+    expect(hex(second.bytes)).toBe('01000803ea45f71609042702');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
+    expect(reader.readBits(1)).toBe(0); // no predictor: a per-client snapshot
     expect(reader.readBits(1)).toBe(1); // ship deltas are written relative to their baselines
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(2); // count
