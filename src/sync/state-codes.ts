@@ -84,8 +84,12 @@ export function changeMask(entity: AnyEntityType, baseline: EntityCodes, current
   const fields = entity.fields;
   let mask = 0;
   for (let index = 0; index < fields.length; index++) {
+    const before = baseline[index] as FieldCode;
+    const now = current[index] as FieldCode;
+    // The same code is equal to itself whatever the field: no call for the fields that did not change.
+    if (before === now) continue;
     const field = fields[index] as (typeof fields)[number];
-    if (field.equals(baseline[index] as FieldCode, current[index] as FieldCode)) continue;
+    if (field.equals(before, now)) continue;
     // Bit 31 would make `1 << index` negative: past bit 30, plain arithmetic.
     mask = index < 31 ? mask | (1 << index) : mask + 2 ** index;
   }

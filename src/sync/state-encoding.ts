@@ -56,8 +56,8 @@ export function writeStateChanges(
  * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
  * field still checks its code, so a code that is not the field's throws a RangeError.
  *
- * With `older` (the codes `span` ticks before `relativeTo`), relative fields are written against the
- * baseline's motion continued `ahead` ticks (`RelativeCodec.predict`) instead of the baseline itself.
+ * With `references` (as `predictedSavedBits` filled them from `offset` on), relative fields are written
+ * against those predicted codes instead of the baseline's own.
  */
 export function writeMaskedChanges(
   writer: BitWriter,
@@ -65,9 +65,8 @@ export function writeMaskedChanges(
   codes: EntityCodes,
   mask: number,
   relativeTo: EntityCodes | undefined,
-  older?: EntityCodes,
-  ahead = 0,
-  span = 0,
+  references?: readonly FieldCode[],
+  offset = 0,
 ): void {
   const fields = entity.fields;
   writer.writeBits(mask, fields.length);
@@ -82,26 +81,21 @@ export function writeMaskedChanges(
       field.write(writer, code);
       continue;
     }
-    const baseline = relativeTo[index] as FieldCode;
     const reference =
-      older === undefined ? baseline : relative.predict(baseline, older[index] as FieldCode, ahead, span);
+      references === undefined ? (relativeTo[index] as FieldCode) : (references[offset + index] as FieldCode);
     relative.write(writer, code, reference);
   }
 }
 
 /**
  * Bits that writing the masked fields relative to `baseline` saves over writing them plain (negative when
- * it costs more): `stateChangesBits` without, minus with, in one pass. With `older`, relative to the
- * prediction as `writeMaskedChanges` makes it.
+ * it costs more): `stateChangesBits` without, minus with, in one pass.
  */
 export function relativeSavedBits(
   entity: AnyEntityType,
   codes: EntityCodes,
   mask: number,
   baseline: EntityCodes,
-  older?: EntityCodes,
-  ahead = 0,
-  span = 0,
 ): number {
   const fields = entity.fields;
   let saved = 0;
@@ -112,9 +106,38 @@ export function relativeSavedBits(
     const relative = field.relative;
     if (relative === undefined) continue;
     const code = codes[index] as FieldCode;
-    const base = baseline[index] as FieldCode;
-    const reference =
-      older === undefined ? base : relative.predict(base, older[index] as FieldCode, ahead, span);
+    saved += field.bitLength(code) - relative.bitLength(code, baseline[index] as FieldCode);
+  }
+  return saved;
+}
+
+/**
+ * `relativeSavedBits` against the prediction (`RelativeCodec.predict` of the baseline and `older`, the codes
+ * `span` ticks before it, `ahead` ticks on), which it stores for each masked relative field at
+ * `references[offset + field index]`: computed once, for the size and then for `writeMaskedChanges`.
+ */
+export function predictedSavedBits(
+  entity: AnyEntityType,
+  codes: EntityCodes,
+  mask: number,
+  baseline: EntityCodes,
+  older: EntityCodes,
+  ahead: number,
+  span: number,
+  references: FieldCode[],
+  offset: number,
+): number {
+  const fields = entity.fields;
+  let saved = 0;
+  let rest = mask >>> 0;
+  for (let index = 0; rest !== 0; index++, rest >>>= 1) {
+    if ((rest & 1) === 0) continue;
+    const field = fields[index] as (typeof fields)[number];
+    const relative = field.relative;
+    if (relative === undefined) continue;
+    const code = codes[index] as FieldCode;
+    const reference = relative.predict(baseline[index] as FieldCode, older[index] as FieldCode, ahead, span);
+    references[offset + index] = reference;
     saved += field.bitLength(code) - relative.bitLength(code, reference);
   }
   return saved;

@@ -21,16 +21,14 @@ export function extrapolateCode(
   wraps: boolean,
 ): number {
   let moved = baseline - before;
-  if (wraps) {
-    // The shorter way round, as the relative codec measures differences.
-    const turn = 2 ** bits;
-    moved = ((((moved + turn / 2) % turn) + turn) % turn) - turn / 2;
-  }
+  // Wrapping codes have at most 32 bits, and the shifts below take their operand modulo 2^32 exactly
+  // (ToInt32), so keeping the low `bits` bits is the modulo 2^bits of the integer, without a division.
+  const shift = 32 - bits;
+  // The shorter way round, as the relative codec measures differences: sign-extended from `bits` bits.
+  if (wraps) moved = (moved << shift) >> shift;
   if (moved === 0 || !(span > 0) || !(ahead > 0)) return baseline;
-  const predicted = baseline + Math.round((moved * ahead) / span);
-  if (wraps) {
-    const turn = 2 ** bits;
-    return ((predicted % turn) + turn) % turn;
-  }
+  // The same interval again (the usual case at a steady rate): the product divided back is exactly `moved`.
+  const predicted = baseline + (ahead === span ? moved : Math.round((moved * ahead) / span));
+  if (wraps) return (predicted << shift) >>> shift;
   return Math.max(0, Math.min(predicted, maxCode));
 }

@@ -38,8 +38,8 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   readonly #widths: readonly [number, number, number];
   /** 2^width of each class: the zigzagged differences below it fit. */
   readonly #limits: readonly [number, number, number];
-  /** 2^bits, kept rather than recomputed per write: a wrapping difference is taken modulo it. */
-  readonly #turn: number;
+  /** 32 - bits: a wrapping difference is taken modulo 2^bits by shifting it up and back by this. */
+  readonly #shift: number;
 
   constructor(bits: number, maxCode: number, wraps: boolean, path: string) {
     this.#bits = bits;
@@ -48,7 +48,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     this.#path = path;
     this.#widths = [Math.ceil(bits / 4), Math.ceil(bits / 2), Math.ceil((3 * bits) / 4)];
     this.#limits = [2 ** this.#widths[0], 2 ** this.#widths[1], 2 ** this.#widths[2]];
-    this.#turn = 2 ** bits;
+    this.#shift = 32 - bits;
   }
 
   bitLength(code: number, baseline: number): number {
@@ -104,9 +104,10 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   #zigzag(code: number, baseline: number): number {
     let difference = code - baseline;
     if (this.#wraps) {
-      // The shorter way round: a difference in [-2^(bits-1), 2^(bits-1)).
-      const turn = this.#turn;
-      difference = ((((difference + turn / 2) % turn) + turn) % turn) - turn / 2;
+      // The shorter way round: a difference in [-2^(bits-1), 2^(bits-1)), sign-extended from the low
+      // `bits` bits (a wrapping field has at most 32; the shifts take their operand modulo 2^32 exactly).
+      const shift = this.#shift;
+      difference = (difference << shift) >> shift;
     }
     return difference >= 0 ? difference * 2 : -difference * 2 - 1;
   }

@@ -17,8 +17,12 @@ function mix(hash: number, word: number): number {
   return Math.imul(h ^ (word >>> 24), PRIME) >>> 0;
 }
 
+/** The hash after the length word, for the usual lengths: the same for every entity of a type. */
+const AFTER_LENGTH = Array.from({ length: 64 }, (_, length) => mix(OFFSET, length));
+
 export function hashCodes(codes: EntityCodes): number {
-  let hash = mix(OFFSET, codes.length);
+  let hash =
+    codes.length < AFTER_LENGTH.length ? (AFTER_LENGTH[codes.length] as number) : mix(OFFSET, codes.length);
   for (let index = 0; index < codes.length; index++) {
     const code = codes[index] as FieldCode;
     if (typeof code === 'number') {

@@ -71,12 +71,49 @@ export class EntityTable {
 
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
   frame(tick: number): WorldFrame {
-    return Object.freeze({ tick, entities: new Map(this.#entities) });
+    // Ids count up and a Map keeps insertion order, so these are in ascending id order.
+    const ids: number[] = [];
+    const records: EntityRecord[] = [];
+    for (const [id, record] of this.#entities) {
+      ids.push(id);
+      records.push(record);
+    }
+    return new TableFrame(tick, ids, records);
   }
 
   #require(id: number): EntityRecord {
     const record = this.#entities.get(id);
     if (record === undefined) throw new RangeError(`no entity ${id}`);
     return record;
+  }
+}
+
+/**
+ * A frame of an EntityTable: its entities as parallel arrays in ascending id order, which is what shared
+ * snapshot bodies walk. The `entities` Map is built on first use only: clients served from shared bodies
+ * never ask for it, and copying the table's Map every tick cost more than the arrays.
+ */
+export class TableFrame implements WorldFrame {
+  readonly tick: number;
+  readonly ids: readonly number[];
+  readonly records: readonly EntityRecord[];
+  #entities: ReadonlyMap<number, EntityRecord> | undefined;
+
+  constructor(tick: number, ids: readonly number[], records: readonly EntityRecord[]) {
+    this.tick = tick;
+    this.ids = ids;
+    this.records = records;
+    Object.freeze(this);
+  }
+
+  get entities(): ReadonlyMap<number, EntityRecord> {
+    if (this.#entities === undefined) {
+      const entities = new Map<number, EntityRecord>();
+      for (let index = 0; index < this.ids.length; index++) {
+        entities.set(this.ids[index] as number, this.records[index] as EntityRecord);
+      }
+      this.#entities = entities;
+    }
+    return this.#entities;
   }
 }

@@ -1,7 +1,8 @@
 import { BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
+import type { FieldCode } from '../field.js';
 import { changeMask, type EntityCodes } from '../state-codes.js';
-import { relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
+import { predictedSavedBits, relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
 import { appendBits } from './bit-copy.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EncodingCache } from './encoding-cache.js';
@@ -107,30 +108,38 @@ export class SharedBody {
 }
 
 /**
- * The changed entities of one body, as parallel arrays: a body is built once per (frame, base) and thrown
- * away with the frame, so per-record objects would only be garbage.
+ * The changed entities of one body, as parallel arrays in ascending id order: a body is built once per
+ * (frame, base) and thrown away with the frame, so per-record objects would only be garbage.
  */
 interface ChangedRecords {
-  readonly ids: number[];
-  readonly entities: EntityRecord[];
+  readonly ids: readonly number[];
+  readonly entities: readonly EntityRecord[];
   /** Deltas: the codes in the base frame; undefined: a full state. */
-  readonly baselines: (EntityCodes | undefined)[];
-  /** Deltas, with a predictor: the codes in the predictor's frame, when the entity was in it. */
-  readonly olders: (EntityCodes | undefined)[];
+  readonly baselines: readonly (EntityCodes | undefined)[];
   /** Deltas: the changed fields. */
-  readonly masks: number[];
+  readonly masks: readonly number[];
   /** Deltas of types with relative fields: the type's id; -1 otherwise. */
-  readonly relativeTypeIds: number[];
+  readonly relativeTypeIds: readonly number[];
+  /**
+   * Deltas of entities the predictor's frame had: where their predicted references start in `references`
+   * (plus the field's index); -1 otherwise (written against the baseline alone).
+   */
+  readonly referenceOffsets: readonly number[];
+  readonly references: readonly FieldCode[];
 }
 
-/** How relative fields are written in one body: per type with relative fields, and the prediction's span. */
+/** How relative fields are written in one body: per type with relative fields. */
 interface BodyModes {
   readonly modes: readonly RelativeMode[];
-  /** With a predictor: ticks from the base frame to the body's, and from the predictor's to the base's. */
+  /** True when the body names a predictor. */
   readonly predicted: boolean;
-  readonly ahead: number;
-  readonly span: number;
 }
+
+/**
+ * Predicted references of the body being built, by record (`ChangedRecords.referenceOffsets`): reused from
+ * one body to the next (only the current body's part is read), as building a body never re-enters itself.
+ */
+const scratchReferences: FieldCode[] = [];
 
 /**
  * The records that bring a client in step at `base` to `frame`: entities changed since the base frame as
@@ -150,80 +159,100 @@ export function buildSharedBody(
   base: BaseFrame,
   predictor?: WorldFrame,
 ): SharedBody {
-  const changed: ChangedRecords = {
-    ids: [],
-    entities: [],
-    baselines: [],
-    olders: [],
-    masks: [],
-    relativeTypeIds: [],
-  };
-  const { ids, entities, baselines, olders, masks, relativeTypeIds } = changed;
+  const now = history.seen(frame);
+  const then = history.kept(base.frame);
+  if (then === undefined) throw new Error('a shared body needs a base frame its history has seen');
+  // The predictor is a frame the clients were in step at, so one the history has seen too.
+  const older = predictor === undefined ? undefined : history.kept(predictor);
+  const ids: number[] = [];
+  const entities: EntityRecord[] = [];
+  const baselines: (EntityCodes | undefined)[] = [];
+  const masks: number[] = [];
+  const relativeTypeIds: number[] = [];
+  const referenceOffsets: number[] = [];
   // Per type with relative fields, the bits its deltas save written relative (decided for the whole body),
   // and written against the prediction.
   const saved: number[] = [];
   const savedPredicted: number[] = [];
   const ahead = frame.tick - base.frame.tick;
   const span = predictor === undefined ? 0 : base.frame.tick - predictor.tick;
-  const olderEntities = predictor?.entities;
-  let ascending = true;
-  let previous = -1;
-  const baseEntities = base.frame.entities;
+  // The predicted reference of each relative field, computed once for its size and for its write.
+  const references = scratchReferences;
+  // The three frames' ids ascend: walked side by side rather than looked up.
+  const { changedAt, records } = now;
+  const frameIds = now.ids;
+  const baseIds = then.ids;
+  const olderIds = older?.ids ?? [];
+  let atBase = 0;
+  let atOlder = 0;
+  let nextOffset = 0;
+  const since = base.index;
   // Entities come in runs of one type: the registry's lookup only when the type changes.
   let lastType: AnyEntityType | undefined;
   let lastTypeId = -1;
-  for (const [id, entity] of frame.entities) {
-    if (!history.changedSince(id, base.index)) continue;
-    if (id < previous) ascending = false;
-    previous = id;
-    const before = baseEntities.get(id);
+  for (let position = 0; position < frameIds.length; position++) {
+    if ((changedAt[position] as number) <= since) continue;
+    const id = frameIds[position] as number;
+    const entity = records[position] as EntityRecord;
+    while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;
+    const before = baseIds[atBase] === id ? then.records[atBase] : undefined;
     const type = entity.type;
     ids.push(id);
     entities.push(entity);
-    if (before !== undefined && before.type === type) {
-      // Written straight into the body: a body is built once per frame and base, so an encoding cached
-      // per (state, baseline) would never be asked for again.
-      const mask = changeMask(type, before.codes, entity.codes);
-      let typeId = -1;
-      if (type.relative) {
-        if (type !== lastType) {
-          lastType = type;
-          lastTypeId = registry.typeId(type);
-        }
-        typeId = lastTypeId;
-        const relative = relativeSavedBits(type, entity.codes, mask, before.codes);
-        saved[typeId] = (saved[typeId] ?? 0) + relative;
-        if (olderEntities !== undefined) {
-          const older = olderEntities.get(id);
-          const olderCodes = older?.type === type ? older.codes : undefined;
-          olders.push(olderCodes);
-          savedPredicted[typeId] =
-            (savedPredicted[typeId] ?? 0) +
-            (olderCodes === undefined
-              ? relative
-              : relativeSavedBits(type, entity.codes, mask, before.codes, olderCodes, ahead, span));
-        } else {
-          olders.push(undefined);
-        }
-      } else {
-        olders.push(undefined);
-      }
-      baselines.push(before.codes);
-      masks.push(mask);
-      relativeTypeIds.push(typeId);
-    } else {
+    if (before === undefined || before.type !== type) {
       baselines.push(undefined);
-      olders.push(undefined);
       masks.push(0);
       relativeTypeIds.push(-1);
+      referenceOffsets.push(-1);
+      continue;
     }
+    // Written straight into the body: a body is built once per frame and base, so an encoding cached
+    // per (state, baseline) would never be asked for again.
+    const mask = changeMask(type, before.codes, entity.codes);
+    let typeId = -1;
+    let offset = -1;
+    if (type.relative) {
+      if (type !== lastType) {
+        lastType = type;
+        lastTypeId = registry.typeId(type);
+      }
+      typeId = lastTypeId;
+      const relative = relativeSavedBits(type, entity.codes, mask, before.codes);
+      saved[typeId] = (saved[typeId] ?? 0) + relative;
+      if (older !== undefined) {
+        while (atOlder < olderIds.length && (olderIds[atOlder] as number) < id) atOlder++;
+        const olderRecord = olderIds[atOlder] === id ? older.records[atOlder] : undefined;
+        let predicted = relative;
+        if (olderRecord !== undefined && olderRecord.type === type) {
+          offset = nextOffset;
+          nextOffset += type.fields.length;
+          while (references.length < nextOffset) references.push(0);
+          predicted = predictedSavedBits(
+            type,
+            entity.codes,
+            mask,
+            before.codes,
+            olderRecord.codes,
+            ahead,
+            span,
+            references,
+            offset,
+          );
+        }
+        savedPredicted[typeId] = (savedPredicted[typeId] ?? 0) + predicted;
+      }
+    }
+    baselines.push(before.codes);
+    masks.push(mask);
+    relativeTypeIds.push(typeId);
+    referenceOffsets.push(offset);
   }
   const removed: number[] = [];
   const gone = history.removedSince(base.index);
   if (gone.length > 0) {
     const listed = new Set<number>();
     for (const id of gone) {
-      if (frame.entities.has(id) || listed.has(id)) continue;
+      if (listed.has(id) || hasId(frameIds, id)) continue;
       listed.add(id);
       removed.push(id);
     }
@@ -232,7 +261,7 @@ export function buildSharedBody(
   const modes: RelativeMode[] = [];
   for (const typeId of registry.relativeTypeIds) {
     const relative = saved[typeId] ?? 0;
-    const predicted = predictor === undefined ? 0 : (savedPredicted[typeId] ?? 0);
+    const predicted = older === undefined ? 0 : (savedPredicted[typeId] ?? 0);
     modes[typeId] =
       predicted > relative && predicted > 0
         ? RelativeMode.predicted
@@ -240,25 +269,9 @@ export function buildSharedBody(
           ? RelativeMode.baseline
           : RelativeMode.plain;
   }
-  // EntityTable's frames list ids in ascending order (ids count up): the sort is for other frames.
-  const records = ascending ? changed : sortedById(changed);
-  const bodyModes = { modes, predicted: predictor !== undefined, ahead, span };
-  return writeBody(registry, cache, frame.tick, records, removed, bodyModes);
-}
-
-function sortedById(records: ChangedRecords): ChangedRecords {
-  const order = records.ids
-    .map((_, index) => index)
-    .sort((a, b) => (records.ids[a] as number) - (records.ids[b] as number));
-  const pick = <T>(list: readonly T[]): T[] => order.map((index) => list[index] as T);
-  return {
-    ids: pick(records.ids),
-    entities: pick(records.entities),
-    baselines: pick(records.baselines),
-    olders: pick(records.olders),
-    masks: pick(records.masks),
-    relativeTypeIds: pick(records.relativeTypeIds),
-  };
+  const changed = { ids, entities, baselines, masks, relativeTypeIds, referenceOffsets, references };
+  const bodyModes = { modes, predicted: predictor !== undefined };
+  return writeBody(registry, cache, frame.tick, changed, removed, bodyModes);
 }
 
 /** Writes the changed entities and the removals (both in ascending id order) merged by id. */
@@ -270,7 +283,7 @@ function writeBody(
   removed: readonly number[],
   bodyModes: BodyModes,
 ): SharedBody {
-  const { modes, predicted, ahead, span } = bodyModes;
+  const { modes, predicted } = bodyModes;
   const count = changed.ids.length + removed.length;
   const writer = new BitWriter(64 + count * 8);
   writer.writeBits(0, SEQ_BITS);
@@ -317,7 +330,7 @@ function writeBody(
     const baseline = changed.baselines[next];
     const mask = changed.masks[next] as number;
     const relativeTypeId = changed.relativeTypeIds[next] as number;
-    const older = changed.olders[next];
+    const referenceOffset = changed.referenceOffsets[next] as number;
     next++;
     ids[index] = id;
     entities[index] = entity;
@@ -341,16 +354,16 @@ function writeBody(
         writeKind(writer, RecordKind.delta);
       }
       const mode = relativeTypeId >= 0 ? modes[relativeTypeId] : RelativeMode.plain;
-      if (mode === RelativeMode.predicted) {
-        // An entity the predictor's frame did not have is written against its baseline alone.
-        writeMaskedChanges(writer, type, entity.codes, mask, baseline, older, ahead, span);
+      if (mode === RelativeMode.predicted && referenceOffset >= 0) {
+        writeMaskedChanges(writer, type, entity.codes, mask, baseline, changed.references, referenceOffset);
       } else {
+        // An entity the predictor's frame did not have is written against its baseline alone.
         writeMaskedChanges(
           writer,
           type,
           entity.codes,
           mask,
-          mode === RelativeMode.baseline ? baseline : undefined,
+          mode === RelativeMode.plain ? undefined : baseline,
         );
       }
     }
@@ -358,6 +371,20 @@ function writeBody(
   const offsets = { acked, predictor, checksum };
   const usesPrediction = modes.includes(RelativeMode.predicted);
   return new SharedBody(ids, entities, writer.finish(), tick, offsets, share, usesPrediction);
+}
+
+/** Binary search in ascending ids. */
+function hasId(ids: readonly number[], id: number): boolean {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const found = ids[middle] as number;
+    if (found === id) return true;
+    if (found < id) low = middle + 1;
+    else high = middle;
+  }
+  return false;
 }
 
 /** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first), a byte at a time. */

@@ -216,10 +216,20 @@ export class SnapshotDecoder {
         codes = readFullState(reader, type);
       } else {
         let baseline: EntityCodes | undefined;
+        // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
+        // predictor snapshot (new since) is read against its baseline alone, as the server wrote it.
+        let older: EntityCodes | undefined;
         if (kind === RecordKind.delta) {
-          baseline = ackedAt === undefined ? undefined : impliedBaseline(held, ackedAt);
-          if (baseline === undefined) {
+          const index = ackedAt === undefined ? -1 : newestCopyUpTo(held, ackedAt, Number.POSITIVE_INFINITY);
+          if (index < 0) {
             return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
+          }
+          const from = held as Held;
+          baseline = from.copies[index];
+          if (predicted && from.type.relative && relativeModes[from.typeId] === RelativeMode.predicted) {
+            // The predictor snapshot is older than the acked one: its copy is the baseline or one before.
+            const olderIndex = newestCopyUpTo(from, predictorAt, index + 1);
+            older = olderIndex < 0 ? undefined : from.copies[olderIndex];
           }
         } else {
           const baselineSeq = readBaselineRef(reader, seq);
@@ -232,13 +242,15 @@ export class SnapshotDecoder {
         const from = held as Held;
         type = from.type;
         const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
-        // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
-        // predictor snapshot (new since) is read against its baseline alone, as the server wrote it.
-        const older =
-          mode === RelativeMode.predicted && kind === RecordKind.delta
-            ? impliedBaseline(from, predictorAt)
-            : undefined;
-        codes = readChanges(reader, type, baseline, mode !== RelativeMode.plain, older, ahead, span);
+        codes = readChanges(
+          reader,
+          type,
+          baseline as EntityCodes,
+          mode !== RelativeMode.plain,
+          older,
+          ahead,
+          span,
+        );
       }
       sum = addShare(sum, entityShare(id, hashCodes(codes)));
       stagedCodes[index] = codes;
@@ -340,14 +352,19 @@ export class SnapshotDecoder {
   }
 }
 
-/** The baseline of an unnamed delta: the newest copy from a snapshot up to the acked one. */
-function impliedBaseline(held: Held | undefined, ackedAt: number): EntityCodes | undefined {
-  if (held === undefined) return undefined;
+/**
+ * The index of the newest copy from a snapshot up to `at` among the copies below index `before`, or -1:
+ * the baseline of an unnamed delta (up to the acked snapshot), then its copy as of the predictor snapshot,
+ * scanning on from the baseline's index.
+ */
+function newestCopyUpTo(held: Held | undefined, at: number, before: number): number {
+  if (held === undefined) return -1;
   const ats = held.ats;
-  for (let index = ats.length - 1; index >= held.first; index--) {
-    if ((ats[index] as number) <= ackedAt) return held.copies[index];
+  const first = held.first;
+  for (let index = Math.min(ats.length, before) - 1; index >= first; index--) {
+    if ((ats[index] as number) <= at) return index;
   }
-  return undefined;
+  return -1;
 }
 
 /** The copy a delta names: one within 64 snapshots by its number, an older one only as the newest. */
@@ -393,7 +410,9 @@ function readChanges(
 ): EntityCodes {
   const fields = type.fields;
   const length = fields.length;
-  const mask = readBitsOf(reader, length, `${type.name} change mask`);
+  // Checked here so the error's path is only built for a truncated record, not for every one.
+  if (length > reader.bitsRemaining) readBitsOf(reader, length, `${type.name} change mask`);
+  const mask = reader.readBits(length);
   // A copy of the baseline with the changed fields read over it: sized exactly and packed from the
   // start (growing an empty array by push over-allocates, and these arrays are kept as baselines).
   const codes = baseline.slice();

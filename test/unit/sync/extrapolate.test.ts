@@ -45,4 +45,39 @@ describe('extrapolating a code from two earlier frames', () => {
       ),
     );
   });
+
+  it('is the documented formula, b + round((b − p) × ahead / span) the short way round, at every width', () => {
+    // docs/sync.md "Predicted motion", with plain modulo arithmetic: both ends must get exactly this.
+    const documented = (b: number, p: number, ahead: number, span: number, bits: number, wraps: boolean) => {
+      const turn = 2 ** bits;
+      let moved = b - p;
+      if (wraps) moved = ((((moved + turn / 2) % turn) + turn) % turn) - turn / 2;
+      if (moved === 0 || span <= 0 || ahead <= 0) return b;
+      const predicted = b + Math.round((moved * ahead) / span);
+      return wraps ? ((predicted % turn) + turn) % turn : Math.max(0, Math.min(predicted, turn - 1));
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 32 }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        (bits, wraps, a, b, ahead, span) => {
+          const maxCode = 2 ** bits - 1;
+          const baseline = Math.floor(a * (maxCode + 1));
+          const before = Math.floor(b * (maxCode + 1));
+          expect(extrapolateCode(baseline, before, ahead, span, bits, maxCode, wraps)).toBe(
+            documented(baseline, before, ahead, span, bits, wraps),
+          );
+          // the same interval again, taken without the division
+          expect(extrapolateCode(baseline, before, span, span, bits, maxCode, wraps)).toBe(
+            documented(baseline, before, span, span, bits, wraps),
+          );
+        },
+      ),
+      { numRuns: 2000, seed: 20261130 },
+    );
+  });
 });
