@@ -43,8 +43,6 @@ export interface SentSnapshot {
   /** The frame it was encoded from and its shared history index (only with shared encoding). */
   readonly frame: WorldFrame | undefined;
   readonly frameIndex: number | undefined;
-  /** Shared bodies: the snapshot the client was in step at when this one was sent, and its frame. */
-  readonly base?: { readonly at: number; readonly frame: WorldFrame };
   readonly complete: boolean;
   /** Ids in it, ascending, and their records (undefined: a removal). */
   readonly ids: readonly number[];

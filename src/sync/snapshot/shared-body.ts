@@ -60,8 +60,10 @@ export class SharedBody {
     offsets: HeaderOffsets,
     recordsShare: number,
     usesPrediction: boolean,
+    predictor: WorldFrame | undefined,
   ) {
     this.#usesPrediction = usesPrediction;
+    this.predictor = predictor;
     this.ids = ids;
     this.entities = entities;
     this.#template = template;
@@ -74,10 +76,8 @@ export class SharedBody {
     return this.#template.length;
   }
 
-  /** True when the body was written against a predictor: `message` then needs its distance. */
-  get predicted(): boolean {
-    return this.#offsets.predictor >= 0;
-  }
+  /** The predictor frame the body was written against, if any: `message` then needs its distance. */
+  readonly predictor: WorldFrame | undefined;
 
   /** True when some type's deltas in it are written against the prediction (smaller so). */
   get usesPrediction(): boolean {
@@ -131,8 +131,8 @@ interface ChangedRecords {
 /** How relative fields are written in one body: per type with relative fields. */
 interface BodyModes {
   readonly modes: readonly RelativeMode[];
-  /** True when the body names a predictor. */
-  readonly predicted: boolean;
+  /** The predictor frame, when the body names one. */
+  readonly predictor: WorldFrame | undefined;
 }
 
 /**
@@ -270,7 +270,7 @@ export function buildSharedBody(
           : RelativeMode.plain;
   }
   const changed = { ids, entities, baselines, masks, relativeTypeIds, referenceOffsets, references };
-  const bodyModes = { modes, predicted: predictor !== undefined };
+  const bodyModes = { modes, predictor };
   return writeBody(registry, cache, frame.tick, changed, removed, bodyModes);
 }
 
@@ -283,7 +283,8 @@ function writeBody(
   removed: readonly number[],
   bodyModes: BodyModes,
 ): SharedBody {
-  const { modes, predicted } = bodyModes;
+  const { modes } = bodyModes;
+  const predicted = bodyModes.predictor !== undefined;
   const count = changed.ids.length + removed.length;
   const writer = new BitWriter(64 + count * 8);
   writer.writeBits(0, SEQ_BITS);
@@ -370,7 +371,8 @@ function writeBody(
   }
   const offsets = { acked, predictor, checksum };
   const usesPrediction = modes.includes(RelativeMode.predicted);
-  return new SharedBody(ids, entities, writer.finish(), tick, offsets, share, usesPrediction);
+  const bytes = writer.finish();
+  return new SharedBody(ids, entities, bytes, tick, offsets, share, usesPrediction, bodyModes.predictor);
 }
 
 /** Binary search in ascending ids. */

@@ -56,11 +56,13 @@ export class SharedSnapshots {
 
   /**
    * For `SnapshotEncoder`: the body that brings a client in step at `base` to the newest frame, or
-   * undefined when `base` is too old for the history kept (the client goes per-client). With `predictor`
-   * (a frame the client held exactly before `base`), moving fields may be written against their motion
-   * from it (see `buildSharedBody`).
+   * undefined when `base` is too old for the history kept (the client goes per-client). `predictors` are
+   * frames the client held exactly before `base` (newest first): moving fields may be written against
+   * their motion from one of them (see `buildSharedBody`). A body already built for `base` with any of
+   * them is shared; otherwise the newest is used, so clients in step at the same frame converge on the
+   * same predictor and share one body.
    */
-  body(frame: WorldFrame, base: BaseFrame, predictor?: WorldFrame): SharedBody | undefined {
+  body(frame: WorldFrame, base: BaseFrame, predictors: readonly WorldFrame[] = []): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
       this.#bodiesOf = frame;
@@ -71,7 +73,15 @@ export class SharedSnapshots {
       byPredictor = new Map();
       this.#bodies.set(base.frame, byPredictor);
     }
-    const cached = byPredictor.get(predictor);
+    for (const candidate of predictors) {
+      const cached = byPredictor.get(candidate);
+      if (cached !== undefined) {
+        this.#reused++;
+        return cached;
+      }
+    }
+    const predictor = predictors[0];
+    const cached = predictor === undefined ? byPredictor.get(undefined) : undefined;
     if (cached !== undefined) {
       this.#reused++;
       return cached;

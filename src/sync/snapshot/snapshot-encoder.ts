@@ -64,11 +64,12 @@ const PENDING_SNAPSHOTS = 1024;
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
   readonly at: number;
-  /**
-   * When that snapshot came from a shared body: the snapshot the client was in step at then. The client
-   * held its frame exactly and keeps copies of it, so deltas may predict motion from it.
-   */
-  readonly predictor: { readonly at: number; readonly frame: WorldFrame } | undefined;
+}
+
+/** A snapshot the client was in step at, and its frame: the client held that frame exactly. */
+interface StepPoint {
+  readonly at: number;
+  readonly frame: WorldFrame;
 }
 
 /**
@@ -97,6 +98,11 @@ export class SnapshotEncoder {
   #ackedAt: number | undefined;
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
+  /**
+   * The snapshots the client was in step at, oldest first, back to 64 before the newest sent: it keeps
+   * copies as of each, so any of them older than the one it is in step at can be a body's predictor.
+   */
+  #steps: StepPoint[] = [];
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
     const shared = options.shared;
@@ -140,24 +146,24 @@ export class SnapshotEncoder {
     const at = this.#at;
     const distance = at - inStep.at;
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
-    // The decoder keeps copies back to 64 snapshots before the newest: the predictor must be as near.
-    const predictor = inStep.predictor;
-    const predicting = predictor !== undefined && at - predictor.at <= NEAR_BASELINE_WINDOW;
+    const steps = this.#predictorSteps(at, inStep.at);
     const body = (this.#shared as SharedSnapshots).body(
       frame,
       inStep,
-      predicting ? predictor.frame : undefined,
+      steps.map((step) => step.frame),
     );
     if (body === undefined || body.byteLength > budget) return undefined;
     const seq = at % SEQ_MODULO;
     const { ids, entities } = body;
-    const base = { at: inStep.at, frame: inStep.frame };
-    this.#pending.set(at, { at, frame, frameIndex, base, complete: true, ids, entities });
+    const predictor =
+      body.predictor === undefined ? undefined : steps.find((step) => step.frame === body.predictor);
+    const predictorDistance = predictor === undefined ? undefined : inStep.at - predictor.at;
+    this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
     this.#pending.delete(at - PENDING_SNAPSHOTS);
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
-      bytes: body.message(seq, distance, predicting ? inStep.at - predictor.at : undefined),
+      bytes: body.message(seq, distance, predictorDistance),
       seq,
       tick: frame.tick,
       complete: true,
@@ -273,20 +279,41 @@ export class SnapshotEncoder {
       tracked.unknownUntil = undefined;
     }
     this.#pending.clear();
+    // A client asking for a resync may have started over: no copy it held before is relied on.
+    this.#steps = [];
     this.#resyncFrom = this.#at;
     this.#ackedAt = undefined;
+  }
+
+  /**
+   * The frames a body for this client may predict from, newest first: those it was in step at before the
+   * one it is in step at now, no more than 64 snapshots before the one being sent (the decoder keeps its
+   * copies that far back). The order of #steps is the reverse.
+   */
+  #predictorSteps(at: number, inStepAt: number): StepPoint[] {
+    const steps = this.#steps;
+    let drop = 0;
+    while (drop < steps.length && at - (steps[drop] as StepPoint).at > NEAR_BASELINE_WINDOW) drop++;
+    if (drop > 0) steps.splice(0, drop);
+    const usable: StepPoint[] = [];
+    for (let index = steps.length - 1; index >= 0; index--) {
+      const step = steps[index] as StepPoint;
+      if (step.at < inStepAt) usable.push(step);
+    }
+    return usable;
+  }
+
+  #enterStep(inStep: InStep): void {
+    this.#inStep = inStep;
+    const last = this.#steps[this.#steps.length - 1];
+    if (last === undefined || last.at < inStep.at) this.#steps.push({ at: inStep.at, frame: inStep.frame });
   }
 
   /** After the ack of a complete snapshot: from now on the client is tracked by that snapshot's frame. */
   #enterSharedMode(acked: SentSnapshot): void {
     if (this.#shared === undefined || !this.#shareableBase(acked)) return;
     this.#tracked.clear();
-    this.#inStep = {
-      at: acked.at,
-      frame: acked.frame as WorldFrame,
-      index: acked.frameIndex as number,
-      predictor: acked.base,
-    };
+    this.#enterStep({ at: acked.at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number });
     this.#dropPendingThrough(acked.at);
   }
 
@@ -294,12 +321,7 @@ export class SnapshotEncoder {
   #stepTo(at: number): void {
     const acked = this.#pending.get(at);
     if (this.#shareableBase(acked)) {
-      this.#inStep = {
-        at,
-        frame: acked.frame as WorldFrame,
-        index: acked.frameIndex as number,
-        predictor: acked.base,
-      };
+      this.#enterStep({ at, frame: acked.frame as WorldFrame, index: acked.frameIndex as number });
       this.#ackedAt = at;
       this.#dropPendingThrough(at);
       return;
