@@ -4,6 +4,7 @@ import {
   type Body,
   type BodyKind,
   ErrorCode,
+  encodeDatagramToServer,
   encodeMessage,
   joinedRoomSchema,
   Kind,
@@ -96,7 +97,7 @@ export class Client {
         conditioner: this.#conditioner,
         iceServers: () => connection.iceServers,
         sendDatagrams: (c, p, messageClass, ttlMs) => {
-          const inner = encodeMessage(Kind.DatagramToServer, { c, p });
+          const inner = encodeDatagramToServer(c, p);
           if (messageClass === 'volatile') connection.sendVolatile(inner);
           else connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
         },

@@ -119,7 +119,7 @@ export class SessionConnection {
     this.#scheduler = new SendScheduler({
       clock: this.#clock,
       buffered: () => this.#socket?.bufferedAmount ?? 0,
-      write: (pending, ttlMs) => this.#writeNow(pending.inner, pending.messageClass, ttlMs),
+      write: (inner, messageClass, ttlMs) => this.#writeNow(inner, messageClass, ttlMs),
       // Stay under the server's rate limit rather than be cut off by it: a burst (a dispatch stream
       // resent after a path change, say) waits its turn instead.
       mayWrite: () => this.#sendBudget?.take(this.#clock.now()) ?? true,
@@ -248,7 +248,10 @@ export class SessionConnection {
       return;
     }
     this.#socket = socket;
-    socket.binaryType = 'arraybuffer';
+    // Node's `ws` hands over its own Buffer with 'nodebuffer' (with 'arraybuffer' it copies every
+    // message); a browser ignores that value (an unknown enum value) and is then given 'arraybuffer'.
+    socket.binaryType = 'nodebuffer';
+    if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
     this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
       if (generation === this.#generation && !this.#welcomed) this.#abandon(socket, 'connect timeout');
@@ -465,10 +468,18 @@ export class SessionConnection {
 
   #onData(data: unknown): void {
     this.#lastHeard = this.#clock.now();
-    if (!(data instanceof ArrayBuffer)) return; // the server sends only binary frames
+    // The server sends only binary frames. A plain Uint8Array view either way: payloads read out of it
+    // must behave as Uint8Arrays (a Buffer's `slice` does not copy).
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : data instanceof Uint8Array
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : undefined;
+    if (!bytes) return;
     let frame: ReturnType<typeof decodeFrame>;
     try {
-      frame = decodeFrame(new Uint8Array(data), serverToClientKinds);
+      frame = decodeFrame(bytes, serverToClientKinds);
     } catch (error) {
       this.#events.emit(
         'error',

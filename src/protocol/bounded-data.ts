@@ -4,16 +4,15 @@ import * as v from 'valibot';
 export const MAX_DATA_DEPTH = 16;
 
 function depthWithin(value: unknown, limit: number): boolean {
-  // Iterative walk: a hostile payload must not be able to overflow the stack of the checker itself.
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (top === undefined || top.value === null || typeof top.value !== 'object') continue;
-    if (top.value instanceof Uint8Array) continue;
-    if (top.depth >= limit) return false;
-    const children = Array.isArray(top.value) ? top.value : Object.values(top.value);
-    for (const child of children) stack.push({ value: child, depth: top.depth + 1 });
+  // Recursion is bounded by `limit` (it stops one level past it), so a hostile payload nested thousands
+  // deep cannot overflow the checker's stack; and a shallow one (every room message) allocates nothing.
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return true;
+  if (limit <= 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!depthWithin(value[i], limit - 1)) return false;
+    return true;
   }
+  for (const child of Object.values(value)) if (!depthWithin(child, limit - 1)) return false;
   return true;
 }
 

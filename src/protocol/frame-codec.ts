@@ -1,10 +1,12 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as v from 'valibot';
+import { readDatagramFromServer, readDatagramToServer } from './datagram-frames.js';
 import { ErrorCode } from './error-codes.js';
 import { allocateFrame } from './frame-slab.js';
 import { Kind } from './kinds.js';
 import { type Body, type BodyKind, connectionKinds, type Message, schemaByKind } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
+import { readClientRoomMessage } from './room-message-frames.js';
 import { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 
 /**
@@ -94,6 +96,17 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
   const schema = (schemaByKind as Record<number, v.GenericSchema | undefined>)[kind];
   if (schema === undefined || !accepted.has(kind)) {
     throw new ProtocolError(ErrorCode.UNKNOWN_KIND, `kind 0x${kind.toString(16)} is not accepted here`);
+  }
+  // Every input and snapshot: read by hand when in the shape our encoders write (or games send).
+  if (kind === Kind.DatagramToServer) {
+    const body = readDatagramToServer(bytes, offset + 1);
+    if (body) return { kind, body };
+  } else if (kind === Kind.DatagramFromServer) {
+    const body = readDatagramFromServer(bytes, offset + 1);
+    if (body) return { kind, body };
+  } else if (kind === Kind.ClientRoomMessage) {
+    const body = readClientRoomMessage(bytes, offset + 1);
+    if (body) return { kind, body };
   }
   let raw: unknown;
   try {

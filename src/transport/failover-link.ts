@@ -2,6 +2,7 @@ import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import { Channel } from './channels.js';
 import { DispatchStream } from './dispatch-stream.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
 
 /**
@@ -12,7 +13,8 @@ import { FollowedQuality } from './quality/followed-quality.js';
  */
 export class FailoverLink implements Link {
   readonly #fallback: Link;
-  readonly #events = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #messages = new MessageListeners();
+  readonly #events = new Emitter<{ state: LinkState }>();
   readonly #dispatch: DispatchStream;
   #direct: Link | undefined;
   #disposeDirect: Disposer[] = [];
@@ -26,7 +28,7 @@ export class FailoverLink implements Link {
     this.#dispatch = new DispatchStream(
       clock,
       (frame) => this.#sendOnPath(Channel.dispatch, frame),
-      (bytes) => this.#events.emit('message', { channel: Channel.dispatch, bytes }),
+      (bytes) => this.#messages.emit(Channel.dispatch, bytes),
     );
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     fallback.onState(() => this.refreshState());
@@ -78,7 +80,7 @@ export class FailoverLink implements Link {
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#events.on('message', ({ channel, bytes }) => listener(channel, bytes));
+    return this.#messages.add(listener);
   }
 
   onState(listener: (state: LinkState) => void): Disposer {
@@ -98,6 +100,7 @@ export class FailoverLink implements Link {
     this.#direct = undefined;
     this.#fallback.close();
     this.refreshState();
+    this.#messages.clear();
     this.#events.removeAll();
   }
 
@@ -120,6 +123,6 @@ export class FailoverLink implements Link {
 
   #onPathMessage(channel: Channel, bytes: Uint8Array): void {
     if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
-    else this.#events.emit('message', { channel, bytes });
+    else this.#messages.emit(channel, bytes);
   }
 }

@@ -105,8 +105,9 @@ export class LinkHeartbeat {
     this.#stop = undefined;
   }
 
-  heard(): void {
-    this.#lastHeard = this.#options.clock.now();
+  /** `now`: the clock's time, when the caller has already read it. */
+  heard(now = this.#options.clock.now()): void {
+    this.#lastHeard = now;
   }
 
   /** A control frame from the peer. */

@@ -1,14 +1,16 @@
 import { type Disposer, Emitter } from '../common/index.js';
 import type { Channel } from './channels.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { MessageListeners } from './message-listeners.js';
 import type { QualityView } from './quality/quality-monitor.js';
 
 /** The listeners every Link keeps, and the stats it starts from: one implementation for all of them. */
 export class LinkEvents {
-  readonly #emitter = new Emitter<{ message: { channel: Channel; bytes: Uint8Array }; state: LinkState }>();
+  readonly #messages = new MessageListeners();
+  readonly #emitter = new Emitter<{ state: LinkState }>();
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {
-    return this.#emitter.on('message', ({ channel, bytes }) => listener(channel, bytes));
+    return this.#messages.add(listener);
   }
 
   onState(listener: (state: LinkState) => void): Disposer {
@@ -16,7 +18,7 @@ export class LinkEvents {
   }
 
   message(channel: Channel, bytes: Uint8Array): void {
-    this.#emitter.emit('message', { channel, bytes });
+    this.#messages.emit(channel, bytes);
   }
 
   state(state: LinkState): void {
@@ -24,6 +26,7 @@ export class LinkEvents {
   }
 
   clear(): void {
+    this.#messages.clear();
     this.#emitter.removeAll();
   }
 }

@@ -22,6 +22,11 @@ export class NewestSampleGate {
   }
 
   offer(sender: string, frame: Uint8Array): void {
+    // No interval: nothing ever waits, so there is nothing to supersede (a TCP-mode server link).
+    if (this.#minIntervalMs <= 0) {
+      this.#write(frame, sender);
+      return;
+    }
     const now = this.#clock.now();
     let state = this.#senders.get(sender);
     if (!state) {

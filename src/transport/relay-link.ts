@@ -75,7 +75,11 @@ export class RelayLink extends LinkBase {
     // Counted where it leaves: a sample the gate replaced was never sent.
     this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) => {
       this.quality.sent(bytes.length, true);
-      this.#out(Channel.phys, bytes, () => port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'));
+      if (this.#pipe && !this.#pipe.idle)
+        this.#pipe.outbound(Channel.phys, bytes, () =>
+          port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile'),
+        );
+      else port.send(RELAY_CHANNEL_NUMBER.phys, bytes, 'volatile');
     });
     this.#heartbeat = new LinkHeartbeat({
       clock: port.clock,
@@ -114,7 +118,7 @@ export class RelayLink extends LinkBase {
 
   /** Through the conditioner when there is one. */
   #out(channel: ConditionedChannel, bytes: Uint8Array, send: () => void): void {
-    if (this.#pipe) this.#pipe.outbound(channel, bytes, send);
+    if (this.#pipe && !this.#pipe.idle) this.#pipe.outbound(channel, bytes, send);
     else send();
   }
 
@@ -140,7 +144,7 @@ export class RelayLink extends LinkBase {
     if (this.#state === 'closed') return;
     const channel: ConditionedChannel | undefined =
       channelNumber === RELAY_CONTROL ? 'control' : CHANNEL_BY_NUMBER[channelNumber];
-    if (this.#pipe && channel !== undefined)
+    if (this.#pipe && !this.#pipe.idle && channel !== undefined)
       this.#pipe.inbound(channel, bytes.slice(), (late) => this.#arrive(channelNumber, late, serverTime));
     else this.#arrive(channelNumber, bytes, serverTime);
   }
@@ -151,11 +155,12 @@ export class RelayLink extends LinkBase {
       this.#heartbeat.receive(bytes);
       return;
     }
-    this.#heartbeat.heard();
+    const now = this.#port.clock.now();
+    this.#heartbeat.heard(now);
     const channel = CHANNEL_BY_NUMBER[channelNumber];
     if (channel === undefined) return;
     this.lastServerTime = serverTime;
-    this.quality.received(bytes.length, channel === Channel.phys);
+    this.quality.received(bytes.length, channel === Channel.phys, now);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);

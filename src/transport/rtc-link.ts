@@ -67,6 +67,7 @@ export class RtcLink extends LinkBase {
   readonly #disposeSignaling: Disposer;
   readonly #heartbeat: LinkHeartbeat;
   readonly #pipe: ConditionedPipe | undefined;
+  readonly #clock: Clock;
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
 
@@ -74,6 +75,7 @@ export class RtcLink extends LinkBase {
     super();
     this.#options = options;
     const clock = options.clock ?? realClock;
+    this.#clock = clock;
     this.quality = new QualityMonitor({ ...options.quality, clock });
     this.#pipe = options.conditioner?.pipe(options.eventLifetimeMs);
     this.#heartbeat = new LinkHeartbeat({
@@ -225,14 +227,16 @@ export class RtcLink extends LinkBase {
     if (this.#state === 'closed') return;
     const bytes = toBytes(data);
     if (!bytes) return;
-    if (this.#pipe) this.#pipe.inbound(channel, bytes.slice(), (late) => this.#deliver(channel, late));
+    if (this.#pipe && !this.#pipe.idle)
+      this.#pipe.inbound(channel, bytes.slice(), (late) => this.#deliver(channel, late));
     else this.#deliver(channel, bytes);
   }
 
   #deliver(channel: Channel, bytes: Uint8Array): void {
     if (this.#state === 'closed') return;
-    this.#heartbeat.heard();
-    this.quality.received(bytes.length, channel === Channel.phys);
+    const now = this.#clock.now();
+    this.#heartbeat.heard(now);
+    this.quality.received(bytes.length, channel === Channel.phys, now);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);

@@ -3,6 +3,7 @@ import {
   Channel,
   type Conditioner,
   FailoverLink,
+  RELAY_CONTROL,
   RelayLink,
   RtcLink,
   type RtcPeerConnectionConstructor,
@@ -52,7 +53,8 @@ export class ClientServerLink extends FailoverLink {
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
   readonly #tcp: RelayLink;
   readonly #signals = new Emitter<{ signal: RtcSignal }>();
-  readonly #physBatch: Uint8Array[] = [];
+  /** Volatile messages waiting for the end of this turn, by wire channel: phys (0) and control (3). */
+  readonly #batches: Record<0 | 3, Uint8Array[]> = { 0: [], 3: [] };
   #flushScheduled = false;
   #attempt = 0;
   readonly #early: Array<{ n: number; signal: RtcSignal }> = [];
@@ -60,13 +62,14 @@ export class ClientServerLink extends FailoverLink {
   offered = false;
 
   constructor(port: ServerLinkPort, settings: ServerLinkSettings = {}) {
-    const batchPhys = (bytes: Uint8Array) => this.#queuePhys(bytes);
+    const batch = (channel: 0 | 3, bytes: Uint8Array) => this.#queue(channel, bytes);
     const tcp = new RelayLink(
       'server',
       {
         clock: port.clock,
         send: (channel, bytes, messageClass, ttlMs) => {
-          if (channel === 0) batchPhys(bytes);
+          // Phys and the keepalive's frames (its ping and report go together) are volatile: batched.
+          if (channel === 0 || channel === RELAY_CONTROL) batch(channel, bytes);
           else port.sendDatagrams(channel, [bytes], messageClass, ttlMs);
         },
       },
@@ -103,6 +106,12 @@ export class ClientServerLink extends FailoverLink {
   override send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.mode === 'require' && channel !== Channel.dispatch && this.state !== 'direct') return false;
     return super.send(channel, bytes);
+  }
+
+  /** The goodbye the TCP path sends as it closes leaves now, not at the end of the turn. */
+  override close(): void {
+    super.close();
+    this.#flush();
   }
 
   /** Asks the server to try a direct link now (e.g. the network came back). */
@@ -156,20 +165,24 @@ export class ClientServerLink extends FailoverLink {
     this.#tcp.receive(channelNumber, bytes, serverTime);
   }
 
-  #queuePhys(bytes: Uint8Array): void {
-    this.#physBatch.push(bytes);
-    if (this.#physBatch.length >= 64) {
-      this.#flushPhys();
+  #queue(channel: 0 | 3, bytes: Uint8Array): void {
+    const batch = this.#batches[channel];
+    batch.push(bytes);
+    if (batch.length >= 64) {
+      this.#port.sendDatagrams(channel, batch.splice(0), 'volatile');
       return;
     }
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    this.#port.clock.setTimeout(() => this.#flushPhys(), 0);
+    // At the end of this turn: what was sent in it leaves in one frame per channel, with no timer.
+    queueMicrotask(() => this.#flush());
   }
 
-  #flushPhys(): void {
+  #flush(): void {
     this.#flushScheduled = false;
-    if (this.#physBatch.length === 0) return;
-    this.#port.sendDatagrams(0, this.#physBatch.splice(0), 'volatile');
+    for (const channel of [0, 3] as const) {
+      const batch = this.#batches[channel];
+      if (batch.length > 0) this.#port.sendDatagrams(channel, batch.splice(0), 'volatile');
+    }
   }
 }

@@ -136,7 +136,7 @@ export class ServerConnection {
       return;
     }
     try {
-      this.#onFrame(frame);
+      this.#onFrame(frame, now);
     } catch (error) {
       if (error instanceof ProtocolError) this.#fault(error.code, error.message);
       else {
@@ -147,7 +147,8 @@ export class ServerConnection {
     }
   }
 
-  #onFrame(frame: DecodedFrame): void {
+  /** `now`: when the frame arrived (read once per frame: every input passes here). */
+  #onFrame(frame: DecodedFrame, now: number): void {
     const { message } = frame;
     if (!this.session) {
       if (message.kind !== Kind.Hello) {
@@ -169,7 +170,7 @@ export class ServerConnection {
         );
         return;
       case Kind.Pong:
-        session.rttMs = Math.max(0, this.#ctx.clock.now() - message.body.t);
+        session.rttMs = Math.max(0, now - message.body.t);
         this.#ctx.metrics.observe('rtt_ms', session.rttMs);
         return;
       case Kind.Ack:
@@ -185,7 +186,7 @@ export class ServerConnection {
         this.#ctx.serverLinks.signal(session, message.body);
         return;
       case Kind.DatagramToServer:
-        this.#ctx.serverLinks.datagrams(session, message.body);
+        this.#ctx.serverLinks.datagrams(session, message.body, now);
         return;
       case Kind.SignalToPeer:
         this.#inRoom(() => this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s));

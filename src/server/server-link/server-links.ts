@@ -27,7 +27,6 @@ export class ServerLinks {
   readonly #options: ServerLinkOptions;
   readonly #route: (session: Session, channel: Channel, bytes: Uint8Array) => void;
   readonly #pacer: HandshakePacer;
-  readonly #buckets = new WeakMap<Session, TokenBucket>();
   #native: NativeRtc | undefined;
   #udpPort = 0;
   #names = 0;
@@ -89,8 +88,8 @@ export class ServerLinks {
   /** A new session: what arrives on its link is checked, then goes to its room. */
   attach(session: Session): void {
     const perSecond = this.#options.messagesPerSecond ?? 240;
-    this.#buckets.set(session, new TokenBucket(perSecond * 2, perSecond, this.#clock.now()));
-    session.link.onMessage((channel, bytes) => this.#onMessage(session, channel, bytes));
+    const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
+    session.link.onMessage((channel, bytes) => this.#onMessage(session, bucket, channel, bytes));
     this.#sampled.add(session);
     this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
@@ -141,7 +140,7 @@ export class ServerLinks {
    * channel (the client sends it over the WebSocket whatever the link's path): checked, then kept on
    * the link for the room's adaptive rates.
    */
-  datagrams(session: Session, body: Body<typeof Kind.DatagramToServer>): void {
+  datagrams(session: Session, body: Body<typeof Kind.DatagramToServer>, now = this.#clock.now()): void {
     if (body.c === RELAY_CONTROL && body.p[0]?.[0] === DEVICE_REPORT) {
       for (const payload of body.p) {
         const report = decodeDeviceReport(payload);
@@ -150,7 +149,7 @@ export class ServerLinks {
       }
       return;
     }
-    session.link.receiveDatagrams(body.c, body.p, this.#clock.now());
+    session.link.receiveDatagrams(body.c, body.p, now);
   }
 
   /** Each connected player's jitter and loss (the worse direction) into the metrics' histograms. */
@@ -172,12 +171,12 @@ export class ServerLinks {
     }
   }
 
-  #onMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
+  #onMessage(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): void {
     if (bytes.length > (this.#options.maxMessageBytes ?? 16 * 1024)) {
       this.#metrics.count('server_link_rejected_total', { reason: 'too-large' });
       return;
     }
-    if (!this.#buckets.get(session)?.take(this.#clock.now())) {
+    if (!bucket.take(this.#clock.now())) {
       this.#metrics.count('server_link_rejected_total', { reason: 'rate' });
       return;
     }

@@ -5,6 +5,7 @@ import {
   type BodyKind,
   closeCodeFor,
   ErrorCode,
+  encodeDatagramFromServer,
   encodeMessage,
   Inbox,
   Kind,
@@ -80,7 +81,7 @@ export class Session {
     this.scheduler = new SendScheduler({
       clock,
       buffered: () => this.#socket?.bufferedAmount ?? 0,
-      write: (pending, ttlMs) => this.#writeNow(pending.inner, pending.messageClass, ttlMs),
+      write: (inner, messageClass, ttlMs) => this.#writeNow(inner, messageClass, ttlMs),
       maxQueuedBytes: limits.sendQueueBytes,
       // Reliable messages cannot be dropped unnoticed: cut the slow player off. They resume; what the
       // outbox could not hold is a hole, answered with a resync.
@@ -103,7 +104,7 @@ export class Session {
       this.#clock,
       (channel, bytes, messageClass, ttlMs) =>
         this.sendEncoded(
-          encodeMessage(Kind.DatagramFromServer, { c: channel, p: bytes, t: this.#clock.now() }),
+          encodeDatagramFromServer(channel, bytes, this.#clock.now()),
           messageClass,
           ttlMs,
           // While the socket backs up, a newer snapshot replaces the one still waiting.

@@ -4,6 +4,8 @@ export class ByteRate {
   readonly #marks: Array<{ at: number; in: number; out: number }> = [];
   #in = 0;
   #out = 0;
+  /** When the newest mark was taken: most adds only bump a total (one per message in and out). */
+  #lastMarkAt = Number.NEGATIVE_INFINITY;
 
   constructor(windowMs: number) {
     this.#windowMs = windowMs;
@@ -12,14 +14,16 @@ export class ByteRate {
   add(direction: 'in' | 'out', bytes: number, now: number): void {
     if (direction === 'in') this.#in += bytes;
     else this.#out += bytes;
-    this.mark(now);
+    if (now - this.#lastMarkAt >= this.#windowMs / 10) this.mark(now);
   }
 
   /** Records the totals (at most every tenth of the window) and forgets marks the window has passed. */
   mark(now: number): void {
     const last = this.#marks.at(-1);
-    if (!last || now - last.at >= this.#windowMs / 10)
+    if (!last || now - last.at >= this.#windowMs / 10) {
       this.#marks.push({ at: now, in: this.#in, out: this.#out });
+      this.#lastMarkAt = now;
+    }
     // Keep one mark at or beyond the window's start as the base of the rate.
     while (this.#marks.length > 1 && (this.#marks[1]?.at ?? now) <= now - this.#windowMs) this.#marks.shift();
   }

@@ -131,16 +131,19 @@ export class QualityMonitor implements QualityView {
     this.evaluate();
   }
 
-  /** We sent `bytes`; `datagram`: a message that is never retransmitted, which the far side counts. */
-  sent(bytes: number, datagram: boolean): void {
+  /**
+   * We sent `bytes`; `datagram`: a message that is never retransmitted, which the far side counts.
+   * `now`: the clock's time, when the caller has already read it.
+   */
+  sent(bytes: number, datagram: boolean, now = this.#clock.now()): void {
     if (datagram) this.#datagramsSent++;
-    this.#rate.add('out', bytes, this.#clock.now());
+    this.#rate.add('out', bytes, now);
   }
 
-  /** We received `bytes`; `datagram` as for `sent`. */
-  received(bytes: number, datagram: boolean): void {
+  /** We received `bytes`; `datagram` and `now` as for `sent`. */
+  received(bytes: number, datagram: boolean, now = this.#clock.now()): void {
     if (datagram) this.#datagramsReceived++;
-    this.#rate.add('in', bytes, this.#clock.now());
+    this.#rate.add('in', bytes, now);
   }
 
   /**

@@ -78,6 +78,11 @@ export class Conditioner {
     return new ConditionedPipe(this, eventLifetimeMs);
   }
 
+  /** Whether no conditions are set: every message passes as it comes. */
+  get off(): boolean {
+    return this.#paths.size === 0;
+  }
+
   /** @internal */
   path(direction: Direction, channel: ConditionedChannel): PathModel | undefined {
     return this.#paths.get(`${direction}:${channel === 'control' ? Channel.phys : channel}`);
@@ -95,6 +100,14 @@ export class ConditionedPipe {
   constructor(conditioner: Conditioner, eventLifetimeMs: number) {
     this.#conditioner = conditioner;
     this.#eventLifetimeMs = eventLifetimeMs;
+  }
+
+  /**
+   * True while the conditioner is off and nothing is held back: a message would pass at once and in
+   * order, so the link may hand it on itself (no copy, no closure: the common case, on every message).
+   */
+  get idle(): boolean {
+    return this.#conditioner.off && this.#timers.size === 0;
   }
 
   outbound(channel: ConditionedChannel, bytes: Uint8Array, pass: (bytes: Uint8Array) => void): void {

@@ -19,8 +19,8 @@ function setup({
   const scheduler = new SendScheduler({
     clock,
     buffered: () => socket.buffered,
-    write: (pending, ttlMs) => {
-      written.push({ name: names.get(pending.inner) ?? '?', ttlMs });
+    write: (inner, _messageClass, ttlMs) => {
+      written.push({ name: names.get(inner) ?? '?', ttlMs });
       onWrite?.();
     },
     highWaterBytes: 1_000,

@@ -1,0 +1,191 @@
+import { decode, encode } from '@msgpack/msgpack';
+import {
+  clientToServerKinds,
+  decodeFrame,
+  ErrorCode,
+  encodeDatagramFromServer,
+  encodeDatagramToServer,
+  encodeMessage,
+  Kind,
+  ProtocolError,
+  serverToClientKinds,
+} from 'vehikill-net/protocol';
+import { seededRandom } from 'vehikill-net/transport';
+import { describe, expect, it } from 'vitest';
+
+const random = seededRandom(9);
+const bytesOf = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
+/** Every msgpack number width, both signs, floats, and the server clock's own values. */
+const numbers = [
+  0,
+  -0,
+  1,
+  127,
+  128,
+  255,
+  256,
+  65_535,
+  65_536,
+  2 ** 32 - 1,
+  2 ** 32,
+  Date.now(),
+  Number.MAX_SAFE_INTEGER,
+  -1,
+  -32,
+  -33,
+  -128,
+  -129,
+  -32_768,
+  -32_769,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  Number.MIN_SAFE_INTEGER,
+  0.5,
+  -1.25,
+  1e300,
+  2 ** 53,
+  Date.now() + 0.25,
+];
+const lengths = [0, 1, 255, 256, 4_000, 16 * 1024];
+/** Byte-for-byte equality, printed as hex when it fails (large frames make slow structural diffs). */
+const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ProtocolError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a ProtocolError');
+}
+
+describe('datagram frames (every input and snapshot in TCP mode)', () => {
+  it('encodes DatagramFromServer byte for byte as the generic codec does', () => {
+    for (const t of numbers)
+      for (const length of lengths)
+        for (const c of [0, 3]) {
+          const p = bytesOf(length);
+          expect(hexOf(encodeDatagramFromServer(c, p, t))).toBe(
+            hexOf(encodeMessage(Kind.DatagramFromServer, { c, p, t })),
+          );
+        }
+  });
+
+  it('encodes DatagramToServer byte for byte as the generic codec does, for every batch size', () => {
+    for (const count of [1, 2, 15, 16, 17, 64])
+      for (const c of [0, 1, 2, 3]) {
+        const p = Array.from({ length: count }, (_, i) => bytesOf((i * 37) % 300));
+        expect(hexOf(encodeDatagramToServer(c, p))).toBe(
+          hexOf(encodeMessage(Kind.DatagramToServer, { c, p })),
+        );
+      }
+  });
+
+  it('decodes both to what the generic decoder gives for the same body', () => {
+    for (const t of numbers) {
+      const p = bytesOf(40);
+      const frame = encodeDatagramFromServer(2, p, t);
+      const decoded = decodeFrame(frame, serverToClientKinds);
+      expect(decoded).toEqual({
+        envelope: 'bare',
+        message: { kind: Kind.DatagramFromServer, body: { c: 2, p, t: t + 0 } },
+      }); // msgpack writes -0 as 0
+      // The same body with its keys in another order takes the generic path to the same result.
+      const reordered = Uint8Array.of(Kind.DatagramFromServer, ...encode({ t, p, c: 2 }));
+      expect(decodeFrame(reordered, serverToClientKinds)).toEqual(decoded);
+    }
+    const batch = [bytesOf(3), bytesOf(200), bytesOf(16 * 1024)];
+    const decoded = decodeFrame(encodeDatagramToServer(1, batch), clientToServerKinds);
+    expect(decoded.message).toEqual({ kind: Kind.DatagramToServer, body: { c: 1, p: batch } });
+    expect(decode(encodeDatagramToServer(1, batch).subarray(1))).toEqual({ c: 1, p: batch });
+  });
+
+  it('still refuses what the schema refuses, with the same codes', () => {
+    const toServer = (body: unknown) => Uint8Array.of(Kind.DatagramToServer, ...encode(body));
+    const one = [Uint8Array.of(1)];
+    expect(codeOf(() => decodeFrame(toServer({ c: 4, p: one }), clientToServerKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+    expect(codeOf(() => decodeFrame(toServer({ c: 0, p: [] }), clientToServerKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+    const tooMany = Array.from({ length: 65 }, () => Uint8Array.of(1));
+    expect(codeOf(() => decodeFrame(toServer({ c: 0, p: tooMany }), clientToServerKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+    expect(
+      codeOf(() => decodeFrame(toServer({ c: 0, p: [bytesOf(16 * 1024 + 1)] }), clientToServerKinds)),
+    ).toBe(ErrorCode.INVALID_MESSAGE);
+    const good = encodeDatagramToServer(0, one);
+    expect(codeOf(() => decodeFrame(Uint8Array.of(...good, 0), clientToServerKinds))).toBe(
+      ErrorCode.BAD_FRAME,
+    );
+    expect(codeOf(() => decodeFrame(good.subarray(0, good.length - 1), clientToServerKinds))).toBe(
+      ErrorCode.BAD_FRAME,
+    );
+    // A server-to-client kind sent to the server is refused before any body is read.
+    expect(
+      codeOf(() => decodeFrame(encodeDatagramFromServer(0, one[0] as Uint8Array, 1), clientToServerKinds)),
+    ).toBe(ErrorCode.UNKNOWN_KIND);
+    const fromServer = (body: unknown) => Uint8Array.of(Kind.DatagramFromServer, ...encode(body));
+    expect(
+      codeOf(() => decodeFrame(fromServer({ c: 0, p: one[0], t: Number.NaN }), serverToClientKinds)),
+    ).toBe(ErrorCode.INVALID_MESSAGE);
+    expect(codeOf(() => decodeFrame(fromServer({ c: 0, p: one[0] }), serverToClientKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+  });
+});
+
+describe('room messages as games send them (read by hand)', () => {
+  const roomMessage = (body: unknown) => Uint8Array.of(Kind.ClientRoomMessage, ...encode(body));
+  /** The same frame through the generic path: a body with one extra key that the schema strips. */
+  const generic = (body: Record<string, unknown>) =>
+    decodeFrame(roomMessage({ ...body, zz: 0 }), clientToServerKinds).message.body;
+
+  it('gives exactly what the generic decoder and schema give', () => {
+    const bodies: Array<Record<string, unknown>> = [
+      { t: 'input', d: [12, 0.5, -1] },
+      { t: 'i' },
+      { t: 'x'.repeat(31), d: 7 },
+      { t: 'y'.repeat(64), d: [true, false, null, 2 ** 40, -(2 ** 40), 1e-9, 255, -200] },
+      { t: 'input', d: [] },
+      { t: 'input', d: null },
+      { t: 'input', d: Array.from({ length: 15 }, (_, i) => i * 1000.5) },
+    ];
+    for (const body of bodies) {
+      const decoded = decodeFrame(encodeMessage(Kind.ClientRoomMessage, body as never), clientToServerKinds);
+      expect(decoded.message.body).toStrictEqual(generic(body));
+    }
+    // Shapes left to the generic path still decode there.
+    for (const body of [
+      { t: 'ünï', d: [1] },
+      { t: 'nested', d: [[1], { a: 2 }] },
+      { t: 's', d: 'text' },
+    ])
+      expect(decodeFrame(roomMessage(body), clientToServerKinds).message.body).toStrictEqual(body);
+  });
+
+  it('still refuses what the schema refuses, with the same codes', () => {
+    expect(codeOf(() => decodeFrame(roomMessage({ t: '', d: [1] }), clientToServerKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+    expect(codeOf(() => decodeFrame(roomMessage({ t: 'z'.repeat(65), d: [1] }), clientToServerKinds))).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
+    const good = roomMessage({ t: 'input', d: [1, 2, 3] });
+    expect(codeOf(() => decodeFrame(Uint8Array.of(...good, 1), clientToServerKinds))).toBe(
+      ErrorCode.BAD_FRAME,
+    );
+    expect(codeOf(() => decodeFrame(good.subarray(0, good.length - 1), clientToServerKinds))).toBe(
+      ErrorCode.BAD_FRAME,
+    );
+    // A str8 header cut off after its first byte.
+    expect(
+      codeOf(() =>
+        decodeFrame(Uint8Array.of(Kind.ClientRoomMessage, 0x81, 0xa1, 0x74, 0xd9), clientToServerKinds),
+      ),
+    ).toBe(ErrorCode.BAD_FRAME);
+  });
+});
