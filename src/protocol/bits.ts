@@ -119,6 +119,16 @@ export class BitWriter {
     return this.#bytes.slice(0, (this.#bitLength + 7) >>> 3);
   }
 
+  /**
+   * Empties the writer, keeping its buffer: a writer reused for message after message (its `finish()`
+   * copies out) does not allocate a fresh buffer each time, which costs more than writing a small message.
+   */
+  reset(): void {
+    // Only the bytes written are cleared: the ones past them are zero already (see `writeBits`).
+    this.#bytes.fill(0, 0, (this.#bitLength + 7) >>> 3);
+    this.#bitLength = 0;
+  }
+
   #ensure(bits: number): void {
     const needed = (bits + 7) >>> 3;
     if (needed <= this.#bytes.length) return;
@@ -155,14 +165,36 @@ export class BitReader {
       throw new ProtocolError(ErrorCode.BAD_FRAME, `read of ${bitCount} bits past the end of the buffer`);
     }
     if (bitCount === 0) return 0;
-    let index = position >>> 3;
-    let value = (bytes[index] as number) >>> (position & 7);
-    for (let done = 8 - (position & 7); done < bitCount; done += 8) {
-      index++;
-      value |= (bytes[index] as number) << done;
+    this.#bitPosition = position + bitCount;
+    return bitsAt(bytes, position, bitCount);
+  }
+
+  /**
+   * The next `bitCount` (0-32) bits without moving past them; bits past the end of the input read as 0.
+   * With `skipBits`, a field whose width depends on its first bits is read with one peek: what it takes
+   * is known from the peeked bits, and only that much is skipped (and checked to be there).
+   */
+  peekBits(bitCount: number): number {
+    if (bitCount >>> 0 !== bitCount || bitCount > 32) {
+      throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
+    }
+    const bytes = this.#bytes;
+    const position = this.#bitPosition;
+    const available = bytes.length * 8 - position;
+    if (bitCount > available) return available === 0 ? 0 : bitsAt(bytes, position, available);
+    return bitCount === 0 ? 0 : bitsAt(bytes, position, bitCount);
+  }
+
+  /** Moves past `bitCount` bits, which must be there (`BAD_FRAME` otherwise, like a read). */
+  skipBits(bitCount: number): void {
+    if (bitCount >>> 0 !== bitCount) {
+      throw new RangeError(`bitCount must be a non-negative integer, got ${bitCount}`);
+    }
+    const position = this.#bitPosition;
+    if (bitCount > this.#bytes.length * 8 - position) {
+      throw new ProtocolError(ErrorCode.BAD_FRAME, `skip of ${bitCount} bits past the end of the buffer`);
     }
     this.#bitPosition = position + bitCount;
-    return bitCount === 32 ? value >>> 0 : value & (0xffffffff >>> (32 - bitCount));
   }
 
   readBool(): boolean {
@@ -193,4 +225,24 @@ export class BitReader {
     FLOAT_VIEW.setUint32(0, this.readBits(32), true);
     return FLOAT_VIEW.getFloat32(0, true);
   }
+}
+
+/** `bitCount` (1-32) bits at bit `position`, least significant first; the caller checked they are there. */
+function bitsAt(bytes: Uint8Array, position: number, bitCount: number): number {
+  let index = position >>> 3;
+  const offset = position & 7;
+  let value = (bytes[index] as number) >>> offset;
+  // Unrolled: a read spans at most five bytes, and most reads in the codec span one or two.
+  const end = offset + bitCount;
+  if (end > 8) {
+    value |= (bytes[++index] as number) << (8 - offset);
+    if (end > 16) {
+      value |= (bytes[++index] as number) << (16 - offset);
+      if (end > 24) {
+        value |= (bytes[++index] as number) << (24 - offset);
+        if (end > 32) value |= (bytes[++index] as number) << (32 - offset);
+      }
+    }
+  }
+  return bitCount === 32 ? value >>> 0 : value & (0xffffffff >>> (32 - bitCount));
 }

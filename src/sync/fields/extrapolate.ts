@@ -27,8 +27,11 @@ export function extrapolateCode(
   // The shorter way round, as the relative codec measures differences: sign-extended from `bits` bits.
   if (wraps) moved = (moved << shift) >> shift;
   if (moved === 0 || !(span > 0) || !(ahead > 0)) return baseline;
-  // The same interval again (the usual case at a steady rate): the product divided back is exactly `moved`.
-  const predicted = baseline + (ahead === span ? moved : Math.round((moved * ahead) / span));
+  // A whole number of intervals again (the usual case at a steady rate): the product divided back is
+  // exactly `moved` times that number, so neither the division nor the rounding is needed.
+  const intervals = ahead / span;
+  const predicted =
+    baseline + (intervals === Math.floor(intervals) ? moved * intervals : Math.round((moved * ahead) / span));
   if (wraps) return (predicted << shift) >>> shift;
   return Math.max(0, Math.min(predicted, maxCode));
 }

@@ -40,6 +40,8 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   readonly #limits: readonly [number, number, number];
   /** 32 - bits: a wrapping difference is taken modulo 2^bits by shifting it up and back by this. */
   readonly #shift: number;
+  /** The class and the widest class's difference: what `read` peeks at once. */
+  readonly #peekBits: number;
 
   constructor(bits: number, maxCode: number, wraps: boolean, path: string) {
     this.#bits = bits;
@@ -49,6 +51,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     this.#widths = [Math.ceil(bits / 4), Math.ceil(bits / 2), Math.ceil((3 * bits) / 4)];
     this.#limits = [2 ** this.#widths[0], 2 ** this.#widths[1], 2 ** this.#widths[2]];
     this.#shift = 32 - bits;
+    this.#peekBits = CLASS_BITS + this.#widths[2];
   }
 
   bitLength(code: number, baseline: number): number {
@@ -74,16 +77,27 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   }
 
   read(reader: BitReader, baseline: number): number {
-    const width = readBitsOf(reader, CLASS_BITS, this.#path);
-    if (width === FULL_CLASS) {
-      const code = readBitsOf(reader, this.#bits, this.#path);
-      if (code > this.#maxCode)
-        throw malformed(this.#path, `code ${code} is past the largest ${this.#maxCode}`);
-      return code;
+    // The class and the difference after it in one peek (at most 2 + 24 bits): what the class takes is
+    // then skipped. A full code, or a record cut short, takes the reads one by one (and their errors).
+    const peeked = reader.peekBits(this.#peekBits);
+    const width = peeked & 3;
+    let zigzag: number;
+    if (width !== FULL_CLASS && CLASS_BITS + (this.#widths[width] as number) <= reader.bitsRemaining) {
+      const bits = this.#widths[width] as number;
+      reader.skipBits(CLASS_BITS + bits);
+      zigzag = (peeked >>> CLASS_BITS) & ((1 << bits) - 1);
+    } else {
+      readBitsOf(reader, CLASS_BITS, this.#path);
+      if (width === FULL_CLASS) {
+        const code = readBitsOf(reader, this.#bits, this.#path);
+        if (code > this.#maxCode)
+          throw malformed(this.#path, `code ${code} is past the largest ${this.#maxCode}`);
+        return code;
+      }
+      zigzag = readBitsOf(reader, this.#widths[width] as number, this.#path);
     }
     // Widths are at most 24 bits, so the un-zigzag fits 32-bit integer arithmetic: 0, 1, 2, 3...
     // stand for 0, -1, 1, -2...
-    const zigzag = readBitsOf(reader, this.#widths[width] as number, this.#path);
     const difference = (zigzag >>> 1) ^ -(zigzag & 1);
     let code = baseline + difference;
     if (this.#wraps) {

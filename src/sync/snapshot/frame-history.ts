@@ -1,4 +1,5 @@
 import { sameCodes } from '../state-codes.js';
+import { entityShare, hashCodes } from './codes-hash.js';
 import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
 
 /** Frames a shared body can be built against; a client in step at an older frame goes per-client. */
@@ -14,6 +15,23 @@ export interface SeenFrame {
   readonly ids: readonly number[];
   readonly records: readonly EntityRecord[];
   readonly changedAt: readonly number[];
+  /**
+   * Each entity's share of a snapshot checksum (`entityShare`), -1 until `shareAt` asks for it: carried
+   * over from the frame before while the codes are the same, so a state is hashed once, not once per body.
+   */
+  readonly shares: number[];
+}
+
+/** The checksum share of the entity at `position` in the frame, hashed on first use. */
+export function shareAt(frame: SeenFrame, position: number): number {
+  const known = frame.shares[position] as number;
+  if (known >= 0) return known;
+  const share = entityShare(
+    frame.ids[position] as number,
+    hashCodes((frame.records[position] as EntityRecord).codes),
+  );
+  frame.shares[position] = share;
+  return share;
 }
 
 /**
@@ -56,6 +74,7 @@ export class FrameHistory {
     const index = this.latestIndex + 1;
     const { ids, records } = sortedEntities(frame);
     const changedAt: number[] = new Array(ids.length);
+    const shares: number[] = new Array(ids.length);
     const previous = this.#latest;
     const previousIds = previous?.ids ?? [];
     let at = 0;
@@ -66,15 +85,20 @@ export class FrameHistory {
       const record = records[position] as EntityRecord;
       const before = previousIds[at] === id ? (previous as SeenFrame).records[at++] : undefined;
       // EntityTable keeps the codes array while the state is unchanged: the identity test is the usual one.
-      changedAt[position] =
+      if (
         before !== undefined &&
         before.type === record.type &&
         (before.codes === record.codes || sameCodes(record.type, before.codes, record.codes))
-          ? ((previous as SeenFrame).changedAt[at - 1] as number)
-          : index;
+      ) {
+        changedAt[position] = (previous as SeenFrame).changedAt[at - 1] as number;
+        shares[position] = (previous as SeenFrame).shares[at - 1] as number;
+      } else {
+        changedAt[position] = index;
+        shares[position] = -1;
+      }
     }
     while (at < previousIds.length) this.#removed(previousIds[at++] as number, index);
-    const seen = { index, ids, records, changedAt };
+    const seen = { index, ids, records, changedAt, shares };
     this.#latest = seen;
     this.#seen.set(frame, seen);
     this.#forgetOld();

@@ -1,10 +1,10 @@
 import { BitWriter } from '../../protocol/index.js';
-import type { AnyEntityType } from '../entity.js';
 import type { FieldCode } from '../field.js';
-import { changeMask, type EntityCodes } from '../state-codes.js';
+import type { EntityCodes } from '../state-codes.js';
 import { predictedSavedBits, relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
 import { appendBits } from './bit-copy.js';
-import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
+import type { BodyChanges } from './body-changes.js';
+import { addShare, headerShare } from './codes-hash.js';
 import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
@@ -20,11 +20,8 @@ import {
   writeRelativeMode,
 } from './wire.js';
 
-/** A frame a client is in step at, with its index in the FrameHistory. */
-export interface BaseFrame {
-  readonly frame: WorldFrame;
-  readonly index: number;
-}
+// The encoder names a client's base frame by this module, where bodies are built from one.
+export type { BaseFrame } from './body-changes.js';
 
 /** Where a body's header offsets are: patched per client by `SharedBody.message`. */
 interface HeaderOffsets {
@@ -107,46 +104,31 @@ export class SharedBody {
   }
 }
 
-/**
- * The changed entities of one body, as parallel arrays in ascending id order: a body is built once per
- * (frame, base) and thrown away with the frame, so per-record objects would only be garbage.
- */
-interface ChangedRecords {
-  readonly ids: readonly number[];
-  readonly entities: readonly EntityRecord[];
-  /** Deltas: the codes in the base frame; undefined: a full state. */
-  readonly baselines: readonly (EntityCodes | undefined)[];
-  /** Deltas: the changed fields. */
-  readonly masks: readonly number[];
-  /** Deltas of types with relative fields: the type's id; -1 otherwise. */
-  readonly relativeTypeIds: readonly number[];
+/** How relative fields are written in one body. */
+interface BodyModes {
+  /** Per type with relative fields. */
+  readonly modes: readonly RelativeMode[];
+  /** The predictor frame, when the body names one. */
+  readonly predictor: WorldFrame | undefined;
   /**
    * Deltas of entities the predictor's frame had: where their predicted references start in `references`
-   * (plus the field's index); -1 otherwise (written against the baseline alone).
+   * (plus the field's index); -1 or missing otherwise (written against the baseline alone).
    */
   readonly referenceOffsets: readonly number[];
   readonly references: readonly FieldCode[];
 }
 
-/** How relative fields are written in one body: per type with relative fields. */
-interface BodyModes {
-  readonly modes: readonly RelativeMode[];
-  /** The predictor frame, when the body names one. */
-  readonly predictor: WorldFrame | undefined;
-}
-
 /**
- * Predicted references of the body being built, by record (`ChangedRecords.referenceOffsets`): reused from
+ * Predicted references of the body being built, and where each record's start (`BodyModes`): reused from
  * one body to the next (only the current body's part is read), as building a body never re-enters itself.
  */
 const scratchReferences: FieldCode[] = [];
+const scratchOffsets: number[] = [];
 
 /**
- * The records that bring a client in step at `base` to `frame`: entities changed since the base frame as
- * deltas against their codes in it (the client's implied baseline), entities new since as full states,
- * and a removal for every entity gone since (harmless for one the client never held).
+ * The body that brings a client in step at the base of `changes` to its frame (see `bodyChanges`).
  *
- * With `predictor` (a frame the clients held exactly before `base`, which they still hold copies of),
+ * With `predictor` (a frame the clients held exactly before the base, which they still hold copies of),
  * relative fields may instead be written against the motion from the predictor's frame to the base frame,
  * continued to this one: what a projectile or a car on a steady course costs then is its change of
  * velocity, not its distance moved. Chosen per type when it is smaller.
@@ -155,74 +137,37 @@ export function buildSharedBody(
   registry: EntityRegistry,
   cache: EncodingCache,
   history: FrameHistory,
-  frame: WorldFrame,
-  base: BaseFrame,
+  changes: BodyChanges,
   predictor?: WorldFrame,
 ): SharedBody {
-  const now = history.seen(frame);
-  const then = history.kept(base.frame);
-  if (then === undefined) throw new Error('a shared body needs a base frame its history has seen');
+  const { frame, base, ids, entities, baselines, masks, relativeTypeIds } = changes;
   // The predictor is a frame the clients were in step at, so one the history has seen too.
   const older = predictor === undefined ? undefined : history.kept(predictor);
-  const ids: number[] = [];
-  const entities: EntityRecord[] = [];
-  const baselines: (EntityCodes | undefined)[] = [];
-  const masks: number[] = [];
-  const relativeTypeIds: number[] = [];
-  const referenceOffsets: number[] = [];
-  // Per type with relative fields, the bits its deltas save written relative (decided for the whole body),
-  // and written against the prediction.
-  const saved: number[] = [];
+  const referenceOffsets = scratchOffsets;
+  referenceOffsets.length = 0;
+  // Per type with relative fields, the bits its deltas save written against the prediction.
   const savedPredicted: number[] = [];
-  const ahead = frame.tick - base.frame.tick;
-  const span = predictor === undefined ? 0 : base.frame.tick - predictor.tick;
-  // The predicted reference of each relative field, computed once for its size and for its write.
-  const references = scratchReferences;
-  // The three frames' ids ascend: walked side by side rather than looked up.
-  const { changedAt, records } = now;
-  const frameIds = now.ids;
-  const baseIds = then.ids;
-  const olderIds = older?.ids ?? [];
-  let atBase = 0;
-  let atOlder = 0;
-  let nextOffset = 0;
-  const since = base.index;
-  // Entities come in runs of one type: the registry's lookup only when the type changes.
-  let lastType: AnyEntityType | undefined;
-  let lastTypeId = -1;
-  for (let position = 0; position < frameIds.length; position++) {
-    if ((changedAt[position] as number) <= since) continue;
-    const id = frameIds[position] as number;
-    const entity = records[position] as EntityRecord;
-    while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;
-    const before = baseIds[atBase] === id ? then.records[atBase] : undefined;
-    const type = entity.type;
-    ids.push(id);
-    entities.push(entity);
-    if (before === undefined || before.type !== type) {
-      baselines.push(undefined);
-      masks.push(0);
-      relativeTypeIds.push(-1);
-      referenceOffsets.push(-1);
-      continue;
-    }
-    // Written straight into the body: a body is built once per frame and base, so an encoding cached
-    // per (state, baseline) would never be asked for again.
-    const mask = changeMask(type, before.codes, entity.codes);
-    let typeId = -1;
-    let offset = -1;
-    if (type.relative) {
-      if (type !== lastType) {
-        lastType = type;
-        lastTypeId = registry.typeId(type);
-      }
-      typeId = lastTypeId;
-      const relative = relativeSavedBits(type, entity.codes, mask, before.codes);
-      saved[typeId] = (saved[typeId] ?? 0) + relative;
-      if (older !== undefined) {
+  if (older !== undefined && predictor !== undefined) {
+    const ahead = frame.tick - base.frame.tick;
+    const span = base.frame.tick - predictor.tick;
+    // The predicted reference of each relative field, computed once for its size and for its write.
+    const references = scratchReferences;
+    // Both id lists ascend: walked side by side rather than looked up.
+    const olderIds = older.ids;
+    let atOlder = 0;
+    let nextOffset = 0;
+    for (let index = 0; index < ids.length; index++) {
+      const typeId = relativeTypeIds[index] as number;
+      let offset = -1;
+      if (typeId >= 0) {
+        const id = ids[index] as number;
+        const entity = entities[index] as EntityRecord;
+        const type = entity.type;
+        const baseline = baselines[index] as EntityCodes;
+        const mask = masks[index] as number;
         while (atOlder < olderIds.length && (olderIds[atOlder] as number) < id) atOlder++;
         const olderRecord = olderIds[atOlder] === id ? older.records[atOlder] : undefined;
-        let predicted = relative;
+        let predicted: number;
         if (olderRecord !== undefined && olderRecord.type === type) {
           offset = nextOffset;
           nextOffset += type.fields.length;
@@ -231,36 +176,25 @@ export function buildSharedBody(
             type,
             entity.codes,
             mask,
-            before.codes,
+            baseline,
             olderRecord.codes,
             ahead,
             span,
             references,
             offset,
           );
+        } else {
+          // Written against its baseline alone: the same size as written relative.
+          predicted = relativeSavedBits(type, entity.codes, mask, baseline);
         }
         savedPredicted[typeId] = (savedPredicted[typeId] ?? 0) + predicted;
       }
+      referenceOffsets.push(offset);
     }
-    baselines.push(before.codes);
-    masks.push(mask);
-    relativeTypeIds.push(typeId);
-    referenceOffsets.push(offset);
-  }
-  const removed: number[] = [];
-  const gone = history.removedSince(base.index);
-  if (gone.length > 0) {
-    const listed = new Set<number>();
-    for (const id of gone) {
-      if (listed.has(id) || hasId(frameIds, id)) continue;
-      listed.add(id);
-      removed.push(id);
-    }
-    removed.sort((a, b) => a - b);
   }
   const modes: RelativeMode[] = [];
   for (const typeId of registry.relativeTypeIds) {
-    const relative = saved[typeId] ?? 0;
+    const relative = changes.saved[typeId] ?? 0;
     const predicted = older === undefined ? 0 : (savedPredicted[typeId] ?? 0);
     modes[typeId] =
       predicted > relative && predicted > 0
@@ -269,24 +203,33 @@ export function buildSharedBody(
           ? RelativeMode.baseline
           : RelativeMode.plain;
   }
-  const changed = { ids, entities, baselines, masks, relativeTypeIds, referenceOffsets, references };
-  const bodyModes = { modes, predictor };
-  return writeBody(registry, cache, frame.tick, changed, removed, bodyModes);
+  const bodyModes = { modes, predictor, referenceOffsets, references: scratchReferences };
+  return writeBody(registry, cache, frame.tick, changes, bodyModes);
 }
+
+/**
+ * Every body is written here and copied out by `finish()`: a fresh writer's buffer per body cost more than
+ * the copy. Building a body never re-enters itself, and a throw mid-body is reset by the next one.
+ */
+const scratchWriter = new BitWriter(4096);
 
 /** Writes the changed entities and the removals (both in ascending id order) merged by id. */
 function writeBody(
   registry: EntityRegistry,
   cache: EncodingCache,
   tick: number,
-  changed: ChangedRecords,
-  removed: readonly number[],
+  changed: BodyChanges,
   bodyModes: BodyModes,
 ): SharedBody {
   const { modes } = bodyModes;
+  const { removed } = changed;
   const predicted = bodyModes.predictor !== undefined;
+  // Empty when the body was not written against a predictor.
+  const { referenceOffsets } = bodyModes;
+  const hasReferences = referenceOffsets.length > 0;
   const count = changed.ids.length + removed.length;
-  const writer = new BitWriter(64 + count * 8);
+  const writer = scratchWriter;
+  writer.reset();
   writer.writeBits(0, SEQ_BITS);
   writer.writeVarUint(tick);
   writer.writeBits(1, 1); // complete: nothing is left out
@@ -307,9 +250,11 @@ function writeBody(
   const checksum = writer.bitLength;
   writer.writeBits(0, 32);
   writer.writeVarUint(count);
-  const ids: number[] = new Array(count);
-  const entities: (EntityRecord | undefined)[] = new Array(count);
-  let share = 0;
+  // Without removals the body's records are the changed ones, in the same order: those arrays serve (read
+  // only, like every body's), and merged ones are only made when removals go in between.
+  const merged = removed.length > 0;
+  const ids: number[] = merged ? new Array(count) : [];
+  const entities: (EntityRecord | undefined)[] = merged ? new Array(count) : [];
   let previous = -1;
   let next = 0;
   let nextRemoved = 0;
@@ -331,15 +276,14 @@ function writeBody(
     const baseline = changed.baselines[next];
     const mask = changed.masks[next] as number;
     const relativeTypeId = changed.relativeTypeIds[next] as number;
-    const referenceOffset = changed.referenceOffsets[next] as number;
+    const referenceOffset = hasReferences ? (referenceOffsets[next] as number) : -1;
     next++;
-    ids[index] = id;
-    entities[index] = entity;
+    if (merged) {
+      ids[index] = id;
+      entities[index] = entity;
+    }
     const gap = gapOf(previous, id);
     previous = id;
-    // Hashed here rather than through the cache: each state is hashed about once per body, and a cache
-    // entry per state (a WeakMap entry for every entity that moved) costs more than the hash.
-    share = addShare(share, entityShare(id, hashCodes(entity.codes)));
     const type = entity.type;
     if (baseline === undefined) {
       writeGap(writer, gap);
@@ -356,7 +300,7 @@ function writeBody(
       }
       const mode = relativeTypeId >= 0 ? modes[relativeTypeId] : RelativeMode.plain;
       if (mode === RelativeMode.predicted && referenceOffset >= 0) {
-        writeMaskedChanges(writer, type, entity.codes, mask, baseline, changed.references, referenceOffset);
+        writeMaskedChanges(writer, type, entity.codes, mask, baseline, bodyModes.references, referenceOffset);
       } else {
         // An entity the predictor's frame did not have is written against its baseline alone.
         writeMaskedChanges(
@@ -372,21 +316,16 @@ function writeBody(
   const offsets = { acked, predictor, checksum };
   const usesPrediction = modes.includes(RelativeMode.predicted);
   const bytes = writer.finish();
-  return new SharedBody(ids, entities, bytes, tick, offsets, share, usesPrediction, bodyModes.predictor);
-}
-
-/** Binary search in ascending ids. */
-function hasId(ids: readonly number[], id: number): boolean {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const found = ids[middle] as number;
-    if (found === id) return true;
-    if (found < id) low = middle + 1;
-    else high = middle;
-  }
-  return false;
+  return new SharedBody(
+    merged ? ids : changed.ids,
+    merged ? entities : changed.entities,
+    bytes,
+    tick,
+    offsets,
+    changed.share,
+    usesPrediction,
+    bodyModes.predictor,
+  );
 }
 
 /** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first), a byte at a time. */

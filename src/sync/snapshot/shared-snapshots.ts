@@ -1,8 +1,9 @@
+import { type BaseFrame, type BodyChanges, bodyChanges } from './body-changes.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { WorldFrame } from './entity-table.js';
 import { FrameHistory } from './frame-history.js';
-import { type BaseFrame, buildSharedBody, type SharedBody } from './shared-body.js';
+import { buildSharedBody, type SharedBody } from './shared-body.js';
 
 export interface SharedSnapshotsOptions {
   /** The encoding cache the bodies are built from; share the encoders' one. Default: a new one. */
@@ -35,6 +36,8 @@ export class SharedSnapshots {
    */
   #bodiesOf: WorldFrame | undefined;
   #bodies = new Map<WorldFrame, Map<WorldFrame | undefined, SharedBody>>();
+  /** What the bodies of the newest frame for each base frame share, whatever their predictor. */
+  #changes = new Map<WorldFrame, BodyChanges>();
   #encoded = 0;
   #reused = 0;
   #predicted = 0;
@@ -60,13 +63,15 @@ export class SharedSnapshots {
    * frames the client held exactly before `base` (newest first): moving fields may be written against
    * their motion from one of them (see `buildSharedBody`). A body already built for `base` with any of
    * them is shared; otherwise the newest is used, so clients in step at the same frame converge on the
-   * same predictor and share one body.
+   * same predictor and share one body. Bodies for the same `base` with different predictors share what
+   * does not depend on the predictor (which entities changed, their masks, the checksum): built once.
    */
   body(frame: WorldFrame, base: BaseFrame, predictors: readonly WorldFrame[] = []): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
       this.#bodiesOf = frame;
       this.#bodies = new Map();
+      this.#changes = new Map();
     }
     let byPredictor = this.#bodies.get(base.frame);
     if (byPredictor === undefined) {
@@ -86,7 +91,12 @@ export class SharedSnapshots {
       this.#reused++;
       return cached;
     }
-    const body = buildSharedBody(this.registry, this.cache, this.#history, frame, base, predictor);
+    let changes = this.#changes.get(base.frame);
+    if (changes === undefined) {
+      changes = bodyChanges(this.registry, this.#history, frame, base);
+      this.#changes.set(base.frame, changes);
+    }
+    const body = buildSharedBody(this.registry, this.cache, this.#history, changes, predictor);
     byPredictor.set(predictor, body);
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;

@@ -70,6 +70,33 @@ describe('fields written relative to a baseline', () => {
     expect(compile(angle({ bits: 5 })).relative).toBeUndefined();
   });
 
+  it('reads a record that ends the input exactly, and refuses each one cut short as BAD_FRAME naming the field', () => {
+    const relative = position.relative;
+    if (relative === undefined) throw new Error('position has a relative codec');
+    // One move of each width class (5, 9, 13 bits of difference) and a jump (the whole 17-bit code).
+    for (const code of [50_003, 50_150, 52_000, 99_000]) {
+      const bits = relative.bitLength(code, 50_000);
+      for (let prefix = 0; prefix < 8; prefix++) {
+        const writer = new BitWriter(1);
+        writer.writeBits(0, prefix);
+        relative.write(writer, code, 50_000);
+        const bytes = writer.finish();
+        const atEnd = (prefix + bits) % 8 === 0;
+        const reader = new BitReader(bytes);
+        reader.readBits(prefix);
+        expect(relative.read(reader, 50_000)).toBe(code);
+        if (atEnd) expect(reader.bitsRemaining).toBe(0);
+        for (let length = Math.ceil(prefix / 8); length < bytes.length; length++) {
+          const cut = new BitReader(bytes.subarray(0, length));
+          cut.readBits(prefix);
+          expect(badFrame(() => relative.read(cut, 50_000))).toMatch(
+            /^thing\.field: needs \d+ bits, the input has \d+ left/,
+          );
+        }
+      }
+    }
+  });
+
   it('refuses a difference that leads outside the field as BAD_FRAME', () => {
     const relative = hp.relative;
     if (relative === undefined) throw new Error('hp has a relative codec');

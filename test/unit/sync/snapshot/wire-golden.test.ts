@@ -34,7 +34,7 @@ describe('snapshot wire format golden example', () => {
   const second = encoder.encode(table.frame(8));
 
   it('encodes the first snapshot (three creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('000007a98e82801d1072556400');
+    expect(hex(first.bytes)).toBe('000007793a8ed71a1072556400');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
@@ -62,7 +62,7 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803ea45f71609042702');
+    expect(hex(second.bytes)).toBe('01000803faca3fbe0a042702');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { entityShare, hashCodes } from '../../../../src/sync/snapshot/codes-hash.js';
+import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
+
+/** What the checksum catches is what a decoder turns into a resync instead of wrong state. */
+describe('snapshot checksum shares', () => {
+  const random = seededRandom(20261130);
+  const randomCodes = () => Array.from({ length: 6 }, () => Math.floor(random() * 2 ** 32));
+
+  it('change with any single bit of any code, and with the id', () => {
+    for (let sample = 0; sample < 50; sample++) {
+      const codes = randomCodes();
+      const share = entityShare(17, hashCodes(codes));
+      expect(entityShare(18, hashCodes(codes))).not.toBe(share);
+      for (let index = 0; index < codes.length; index++) {
+        for (let bit = 0; bit < 32; bit++) {
+          const changed = [...codes];
+          changed[index] = ((changed[index] as number) ^ (2 ** bit)) >>> 0;
+          expect(entityShare(17, hashCodes(changed))).not.toBe(share);
+        }
+      }
+    }
+  });
+
+  it('change when the same high bit flips in two codes (a word-wise multiply alone would cancel it)', () => {
+    for (let sample = 0; sample < 50; sample++) {
+      const codes = randomCodes();
+      const share = entityShare(3, hashCodes(codes));
+      for (let first = 0; first < codes.length; first++) {
+        for (let second = first + 1; second < codes.length; second++) {
+          const changed = [...codes];
+          changed[first] = ((changed[first] as number) ^ 0x8000_0000) >>> 0;
+          changed[second] = ((changed[second] as number) ^ 0x8000_0000) >>> 0;
+          expect(entityShare(3, hashCodes(changed))).not.toBe(share);
+        }
+      }
+    }
+  });
+
+  it('hash strings and vectors by content, length included', () => {
+    expect(hashCodes(['ab', 1])).not.toBe(hashCodes(['a', 1]));
+    expect(hashCodes([[1, 2], 3])).not.toBe(hashCodes([[1], 2, 3]));
+    expect(hashCodes([[1, 2], 3])).toBe(hashCodes([[1, 2], 3]));
+  });
+});
