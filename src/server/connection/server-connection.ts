@@ -180,7 +180,12 @@ export class ServerConnection {
         session.outbox.ack(message.body.ack);
         return;
       case Kind.ClientRoomMessage:
-        this.#inRoom(() => this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d));
+        // Inputs can come this way (30/s per player): #inRoom without a closure per message.
+        try {
+          this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d);
+        } catch (error) {
+          this.#notInRoom(error);
+        }
         return;
       case Kind.LinkSignalToServer:
         this.#ctx.serverLinks.signal(session, message.body);
@@ -208,12 +213,17 @@ export class ServerConnection {
     try {
       run();
     } catch (error) {
-      if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
-        this.notify(error.code, error.message);
-        return;
-      }
-      throw error;
+      this.#notInRoom(error);
     }
+  }
+
+  /** What `#inRoom` does with a throw: not being in the room is told, anything else goes on up. */
+  #notInRoom(error: unknown): void {
+    if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
+      this.notify(error.code, error.message);
+      return;
+    }
+    throw error;
   }
 
   #onHello(body: Extract<Message, { kind: typeof Kind.Hello }>['body']): void {

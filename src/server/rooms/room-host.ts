@@ -28,7 +28,7 @@ type PresenceKind =
   | typeof Kind.MemberBack;
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
-import { safely } from './safely.js';
+import { reportHookError, safely, watchHookResult } from './safely.js';
 
 export interface RoomHostContext {
   registry: Registry;
@@ -229,14 +229,24 @@ export class RoomHost implements RoomHostPort {
         `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
       );
     }
-    safely(this.#ctx.metrics, `message '${type}'`, () => registered.handler(client, parsed.output));
+    try {
+      const result = registered.handler(client, parsed.output);
+      if (result instanceof Promise) watchHookResult(this.#ctx.metrics, `message '${type}'`, result);
+    } catch (error) {
+      reportHookError(this.#ctx.metrics, `message '${type}'`, error);
+    }
   }
 
   /** A message from a member on their server link (already size- and rate-checked). */
   handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
-    safely(this.#ctx.metrics, 'onLinkMessage', () => this.room.onLinkMessage(client, channel, bytes));
+    // Every input passes here: the hook runs as under `safely`, without a closure per message.
+    try {
+      watchHookResult(this.#ctx.metrics, 'onLinkMessage', this.room.onLinkMessage(client, channel, bytes));
+    } catch (error) {
+      reportHookError(this.#ctx.metrics, 'onLinkMessage', error);
+    }
   }
 
   /** Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. */

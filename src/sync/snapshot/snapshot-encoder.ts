@@ -72,6 +72,13 @@ interface StepPoint {
   readonly frame: WorldFrame;
 }
 
+/** The frames a shared body may predict from (newest first) and the steps they come from, index by index. */
+interface Predictors {
+  readonly inStepAt: number;
+  readonly steps: readonly StepPoint[];
+  readonly frames: readonly WorldFrame[];
+}
+
 /**
  * The server side of snapshot sync for one client. Each `encode` sends, within the byte budget and in
  * priority order, the entities whose state the client may not hold: new ones in full, known ones as
@@ -103,6 +110,11 @@ export class SnapshotEncoder {
    * copies as of each, so any of them older than the one it is in step at can be a body's predictor.
    */
   #steps: StepPoint[] = [];
+  /** The newest ack taken (not a resync) and the snapshot count it acked: its repeats are skipped. */
+  #lastAck: SnapshotAck | undefined;
+  #lastAckedCount = -1;
+  /** What `#predictorSteps` last gave, while `#steps` and the frame in step at stay the same. */
+  #predictors: Predictors | undefined;
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
     const shared = options.shared;
@@ -146,18 +158,16 @@ export class SnapshotEncoder {
     const at = this.#at;
     const distance = at - inStep.at;
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
-    const steps = this.#predictorSteps(at, inStep.at);
-    const body = (this.#shared as SharedSnapshots).body(
-      frame,
-      inStep,
-      steps.map((step) => step.frame),
-    );
+    const predictors = this.#predictorSteps(at, inStep.at);
+    const body = (this.#shared as SharedSnapshots).body(frame, inStep, predictors.frames);
     if (body === undefined || body.byteLength > budget) return undefined;
     const seq = at % SEQ_MODULO;
     const { ids, entities } = body;
-    const predictor =
-      body.predictor === undefined ? undefined : steps.find((step) => step.frame === body.predictor);
-    const predictorDistance = predictor === undefined ? undefined : inStep.at - predictor.at;
+    let predictorDistance: number | undefined;
+    if (body.predictor !== undefined) {
+      const index = predictors.frames.indexOf(body.predictor);
+      if (index >= 0) predictorDistance = inStep.at - (predictors.steps[index] as StepPoint).at;
+    }
     this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
     this.#pending.delete(at - PENDING_SNAPSHOTS);
     this.#priority.sentAll();
@@ -242,6 +252,22 @@ export class SnapshotEncoder {
       }
     }
     if (newest === undefined) return;
+    // Most acks repeat the one before (they ride on every input, 30/s, and snapshots go at 20/s). Taking
+    // one again changes nothing: the snapshots it acks left `#pending` the first time, anything sent since
+    // is newer than it, and the acked position only moves forward.
+    const last = this.#lastAck;
+    if (
+      last !== undefined &&
+      newest === this.#lastAckedCount &&
+      ack.newest === last.newest &&
+      ack.previous === last.previous &&
+      !ack.resync
+    )
+      return;
+    // The count is compared too: the same seq names another snapshot once the encoder has moved on far
+    // enough (an ack of a seq not sent yet names one 65,536 back, then the one sent under it).
+    this.#lastAck = ack;
+    this.#lastAckedCount = newest;
     const current = this.#resyncFrom === undefined || newest >= this.#resyncFrom;
     if (this.#inStep !== undefined) {
       // In shared mode only the newest ack matters: the client holds exactly that snapshot's frame.
@@ -281,6 +307,8 @@ export class SnapshotEncoder {
     this.#pending.clear();
     // A client asking for a resync may have started over: no copy it held before is relied on.
     this.#steps = [];
+    this.#predictors = undefined;
+    this.#lastAck = undefined;
     this.#resyncFrom = this.#at;
     this.#ackedAt = undefined;
   }
@@ -290,23 +318,35 @@ export class SnapshotEncoder {
    * one it is in step at now, no more than 64 snapshots before the one being sent (the decoder keeps its
    * copies that far back). The order of #steps is the reverse.
    */
-  #predictorSteps(at: number, inStepAt: number): StepPoint[] {
+  #predictorSteps(at: number, inStepAt: number): Predictors {
     const steps = this.#steps;
     let drop = 0;
     while (drop < steps.length && at - (steps[drop] as StepPoint).at > NEAR_BASELINE_WINDOW) drop++;
-    if (drop > 0) steps.splice(0, drop);
+    if (drop > 0) {
+      steps.splice(0, drop);
+      this.#predictors = undefined;
+    }
+    // Every snapshot sent in step at the same frame has the same predictors: built once, not per snapshot
+    // (and never changed in place, since the shared bodies are handed the array).
+    const cached = this.#predictors;
+    if (cached !== undefined && cached.inStepAt === inStepAt) return cached;
     const usable: StepPoint[] = [];
     for (let index = steps.length - 1; index >= 0; index--) {
       const step = steps[index] as StepPoint;
       if (step.at < inStepAt) usable.push(step);
     }
-    return usable;
+    const predictors = { inStepAt, steps: usable, frames: usable.map((step) => step.frame) };
+    this.#predictors = predictors;
+    return predictors;
   }
 
   #enterStep(inStep: InStep): void {
     this.#inStep = inStep;
     const last = this.#steps[this.#steps.length - 1];
-    if (last === undefined || last.at < inStep.at) this.#steps.push({ at: inStep.at, frame: inStep.frame });
+    if (last === undefined || last.at < inStep.at) {
+      this.#steps.push({ at: inStep.at, frame: inStep.frame });
+      this.#predictors = undefined;
+    }
   }
 
   /** After the ack of a complete snapshot: from now on the client is tracked by that snapshot's frame. */

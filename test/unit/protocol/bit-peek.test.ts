@@ -1,6 +1,6 @@
 import { BitReader, BitWriter, ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
+import { seededRandom } from '../../../src/transport/simulated/seeded-random.js';
 
 /** Random values of random widths (0-32 bits), written back to back. */
 function randomStream(seed: number, count: number) {
