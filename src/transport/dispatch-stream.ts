@@ -98,6 +98,8 @@ export class DispatchStream {
     const ack = new Uint8Array(1 + varUintLength(received));
     ack[0] = ACK;
     writeVarUint(ack, 1, received);
-    this.#write(ack);
+    // From a timer, where a throw would end the process. An ack the path refuses is not lost for good:
+    // the peer resends what it has not seen acked when the path changes, and duplicates are acked again.
+    this.#tryWrite(ack);
   }
 }

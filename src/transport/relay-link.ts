@@ -1,4 +1,5 @@
 import type { Clock } from '../common/index.js';
+import { ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, LinkHeartbeat } from './keepalive.js';
 import type { LinkState } from './link.js';
@@ -108,12 +109,37 @@ export class RelayLink extends LinkBase {
       return true;
     }
     this.quality.sent(bytes.length, false);
-    if (channel === Channel.event) {
-      this.#out(channel, bytes, () =>
-        this.#port.send(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs),
-      );
-    } else this.#out(channel, bytes, () => this.#port.send(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable'));
-    return true;
+    const send =
+      channel === Channel.event
+        ? () =>
+            this.#sendThrough(RELAY_CHANNEL_NUMBER.event, bytes, 'expiring', this.#options.eventLifetimeMs)
+        : () => this.#sendThrough(RELAY_CHANNEL_NUMBER.dispatch, bytes, 'reliable');
+    if (this.#pipe && !this.#pipe.idle) {
+      // Held back by the conditioner: a refusal comes later, from its timer, and only loses the message.
+      this.#pipe.outbound(channel, bytes, send);
+      return true;
+    }
+    return send();
+  }
+
+  /**
+   * The port refuses reliable and expiring messages when the session's outbox is full (OUTBOX_OVERFLOW:
+   * the session is about to be cut and resumed). That is a refusal, `false`, never a throw: sends also run
+   * from timers (dispatch acks, the conditioner), where a throw would end the process.
+   */
+  #sendThrough(
+    channelNumber: number,
+    bytes: Uint8Array,
+    messageClass: 'reliable' | 'expiring',
+    ttlMs?: number,
+  ): boolean {
+    try {
+      this.#port.send(channelNumber, bytes, messageClass, ttlMs);
+      return true;
+    } catch (error) {
+      if (error instanceof ProtocolError) return false;
+      throw error;
+    }
   }
 
   /** Through the conditioner when there is one. */
