@@ -237,12 +237,17 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       return;
     }
     this.#stats.applied++;
-    this.#apply(outcome.created, outcome.updated, outcome.removed);
+    this.#apply(outcome.created, outcome.updated, outcome.removed, outcome.tick);
     this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });
     this.#scheduleAck();
   }
 
-  #apply(created: readonly number[], updated: readonly number[], removed: readonly number[]): void {
+  #apply(
+    created: readonly number[],
+    updated: readonly number[],
+    removed: readonly number[],
+    tick: number,
+  ): void {
     for (const id of removed) {
       const held = this.#held.get(id);
       if (held === undefined) continue;
@@ -262,15 +267,20 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       this.#held.set(id, held);
       this.#events.emit('add', this.#view(id, held));
     }
+    // Every entity of every snapshot passes here: nothing is made for a change nobody listens to (the
+    // state object is made when it is asked for).
+    const announce = this.#events.listenerCount('change') > 0;
     for (const id of updated) {
-      const entity = this.#decoder.get(id);
+      const codes = this.#decoder.codesOf(id);
       const held = this.#held.get(id);
-      if (entity === undefined || held === undefined) continue;
-      held.tick = entity.tick;
-      const mask = changeMask(held.type, held.codes, entity.codes);
+      if (codes === undefined || held === undefined) continue;
+      // Updated entities came in this snapshot: theirs is its tick.
+      held.tick = tick;
+      const mask = changeMask(held.type, held.codes, codes);
       if (mask === 0) continue;
-      held.codes = entity.codes;
+      held.codes = codes;
       held.state = undefined;
+      if (!announce) continue;
       const changed = held.type.fieldNames.filter((_, index) => (mask & (1 << index)) !== 0);
       this.#events.emit('change', { ...this.#view(id, held), changed } as unknown as SyncedChange<
         Types[number]

@@ -129,6 +129,12 @@ export class SnapshotDecoder {
     return { id, type: held.type, codes: current, seq: held.seq, tick: held.tick };
   }
 
+  /** The entity's codes as held, or undefined: `get(id)?.codes` without making the entity object. */
+  codesOf(id: number): EntityCodes | undefined {
+    const held = this.#lookup(id);
+    return held?.copies[held.copies.length - 1];
+  }
+
   ids(): IterableIterator<number> {
     return this.#held.keys();
   }

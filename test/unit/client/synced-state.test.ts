@@ -117,6 +117,28 @@ describe('RoomSync and SyncedState', () => {
     expect(state.stats()).toMatchObject({ applied: 4, snapshotsReceived: 4, entities: 1, badFrames: 0 });
   });
 
+  it('with nobody listening for changes, the state still follows, and an unchanged state stays the same object', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const tank = sync.world.spawn(Tank, { position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+    const flag = sync.world.spawn(Flag, { team: 1 });
+    step();
+    const flagBefore = state.get(flag, Flag)?.state;
+    sync.world.update(tank, Tank, { position: { x: 3, y: 2 }, hp: 80, name: 'ada' });
+    step();
+    const held = state.get(tank, Tank);
+    expect(held?.state).toEqual({ position: { x: 3, y: 2 }, hp: 80, name: 'ada' });
+    expect(held?.tick).toBe(2);
+    expect(state.get(flag, Flag)?.state).toBe(flagBefore);
+    // A listener added later hears the next change, with the fields that changed.
+    const changes: string[][] = [];
+    state.on('change', (e) => changes.push([...e.changed]));
+    sync.world.update(tank, Tank, { position: { x: 3, y: 2 }, hp: 70, name: 'ada' });
+    step();
+    expect(changes).toEqual([['hp']]);
+  });
+
   it('acks flow back (ack-only messages), so snapshots become deltas; inputs carry acks to the room', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
