@@ -10,7 +10,7 @@ describe('RelayLink when the session refuses (its outbox full)', () => {
     const sent: number[] = [];
     const link = new RelayLink('peer', {
       clock,
-      send: (channelNumber, bytes, messageClass) => {
+      send: (_channelNumber, bytes, messageClass) => {
         if (refusing && messageClass !== 'volatile') {
           throw new ProtocolError(ErrorCode.OUTBOX_OVERFLOW, 'too many messages waiting for the server');
         }
