@@ -208,9 +208,12 @@ describe('anti-cheat in a Vehikill room', () => {
       const own = prediction && findVehicle(prediction.world, prediction.vehicleId);
       if (own && prediction) {
         const forged = { ...own, x: Math.min(230, own.x + 30), y: own.y };
+        // Peers use a sample only past the newest snapshot they hold, and relayed samples arrive a tick
+        // or three after they leave: stamped with the predicted tick alone (3 ahead of the server), they
+        // could all arrive too late to count. A forger stamps its lies a few ticks ahead.
         cheater.mesh?.broadcast(
           Channel.phys,
-          encodePhysSample({ tick: prediction.world.tick, input: STILL, state: forged }),
+          encodePhysSample({ tick: prediction.world.tick + 6, input: STILL, state: forged }),
         );
       }
       // Where the honest players draw the cheater's car, against the server's.
