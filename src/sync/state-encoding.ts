@@ -56,7 +56,7 @@ export function writeStateChanges(
  * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
  * field still checks its code, so a code that is not the field's throws a RangeError.
  *
- * With `references` (as `predictedSavedBits` filled them from `offset` on), relative fields are written
+ * With `references` (as `relativeSavedBits` filled them from `offset` on), relative fields are written
  * against those predicted codes instead of the baseline's own.
  */
 export function writeMaskedChanges(
@@ -89,13 +89,17 @@ export function writeMaskedChanges(
 
 /**
  * Bits that writing the masked fields relative to `baseline` saves over writing them plain (negative when
- * it costs more): `stateChangesBits` without, minus with, in one pass.
+ * it costs more): `stateChangesBits` without, minus with, in one pass. With `prediction`, relative to the
+ * prediction instead (`RelativeCodec.predict` of the baseline and `older`, the codes `span` ticks before
+ * it, `ahead` ticks on), which it stores for each masked relative field at `references[offset + field
+ * index]`: computed once, for the size and then for `writeMaskedChanges`.
  */
 export function relativeSavedBits(
   entity: AnyEntityType,
   codes: EntityCodes,
   mask: number,
   baseline: EntityCodes,
+  prediction?: Prediction,
 ): number {
   const fields = entity.fields;
   let saved = 0;
@@ -106,41 +110,24 @@ export function relativeSavedBits(
     const relative = field.relative;
     if (relative === undefined) continue;
     const code = codes[index] as FieldCode;
-    saved += field.bitLength(code) - relative.bitLength(code, baseline[index] as FieldCode);
+    let reference = baseline[index] as FieldCode;
+    if (prediction !== undefined) {
+      const { older, ahead, span, references, offset } = prediction;
+      reference = relative.predict(reference, older[index] as FieldCode, ahead, span);
+      references[offset + index] = reference;
+    }
+    saved += field.bitLength(code) - relative.bitLength(code, reference);
   }
   return saved;
 }
 
-/**
- * `relativeSavedBits` against the prediction (`RelativeCodec.predict` of the baseline and `older`, the codes
- * `span` ticks before it, `ahead` ticks on), which it stores for each masked relative field at
- * `references[offset + field index]`: computed once, for the size and then for `writeMaskedChanges`.
- */
-export function predictedSavedBits(
-  entity: AnyEntityType,
-  codes: EntityCodes,
-  mask: number,
-  baseline: EntityCodes,
-  older: EntityCodes,
-  ahead: number,
-  span: number,
-  references: FieldCode[],
-  offset: number,
-): number {
-  const fields = entity.fields;
-  let saved = 0;
-  let rest = mask >>> 0;
-  for (let index = 0; rest !== 0; index++, rest >>>= 1) {
-    if ((rest & 1) === 0) continue;
-    const field = fields[index] as (typeof fields)[number];
-    const relative = field.relative;
-    if (relative === undefined) continue;
-    const code = codes[index] as FieldCode;
-    const reference = relative.predict(baseline[index] as FieldCode, older[index] as FieldCode, ahead, span);
-    references[offset + index] = reference;
-    saved += field.bitLength(code) - relative.bitLength(code, reference);
-  }
-  return saved;
+/** What `relativeSavedBits` predicts from, and where it keeps the predicted references. */
+export interface Prediction {
+  older: EntityCodes;
+  ahead: number;
+  span: number;
+  references: FieldCode[];
+  offset: number;
 }
 
 /** Reads a mask and the fields it names; the rest come from `baseline`. Errors as `readFullState`. */

@@ -1,7 +1,7 @@
 import { BitWriter } from '../../protocol/index.js';
 import type { FieldCode } from '../field.js';
 import type { EntityCodes } from '../state-codes.js';
-import { predictedSavedBits, relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
+import { type Prediction, relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
 import { appendBits } from './bit-copy.js';
 import type { BodyChanges } from './body-changes.js';
 import { addShare, headerShare } from './codes-hash.js';
@@ -152,6 +152,8 @@ export function buildSharedBody(
     const span = base.frame.tick - predictor.tick;
     // The predicted reference of each relative field, computed once for its size and for its write.
     const references = scratchReferences;
+    // One object for the whole body, pointed at each record's older codes and references in turn.
+    const prediction: Prediction = { older: [], ahead, span, references, offset: 0 };
     // Both id lists ascend: walked side by side rather than looked up.
     const olderIds = older.ids;
     let atOlder = 0;
@@ -172,17 +174,9 @@ export function buildSharedBody(
           offset = nextOffset;
           nextOffset += type.fields.length;
           while (references.length < nextOffset) references.push(0);
-          predicted = predictedSavedBits(
-            type,
-            entity.codes,
-            mask,
-            baseline,
-            olderRecord.codes,
-            ahead,
-            span,
-            references,
-            offset,
-          );
+          prediction.older = olderRecord.codes;
+          prediction.offset = offset;
+          predicted = relativeSavedBits(type, entity.codes, mask, baseline, prediction);
         } else {
           // Written against its baseline alone: the same size as written relative.
           predicted = relativeSavedBits(type, entity.codes, mask, baseline);
