@@ -2,6 +2,7 @@ import type { BitReader, BitWriter } from '../protocol/index.js';
 import type { AnyEntityType } from './entity.js';
 import type { FieldCode } from './field.js';
 import { readBitsOf } from './fields/codes.js';
+import { ScalarRelativeCodec } from './fields/relative.js';
 import { type EntityCodes, requireCodesOf, requireMaskOf } from './state-codes.js';
 
 /*
@@ -56,8 +57,8 @@ export function writeStateChanges(
  * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
  * field still checks its code, so a code that is not the field's throws a RangeError.
  *
- * With `references` (as `relativeSavedBits` filled them from `offset` on), relative fields are written
- * against those predicted codes instead of the baseline's own.
+ * With `prediction` (as `relativeSavedBits` filled it from `offset` on), relative fields are written
+ * against its predicted codes instead of the baseline's own, and scalar ones as it already worked them out.
  */
 export function writeMaskedChanges(
   writer: BitWriter,
@@ -65,7 +66,7 @@ export function writeMaskedChanges(
   codes: EntityCodes,
   mask: number,
   relativeTo: EntityCodes | undefined,
-  references?: readonly FieldCode[],
+  prediction?: Prediction,
   offset = 0,
 ): void {
   const fields = entity.fields;
@@ -81,9 +82,14 @@ export function writeMaskedChanges(
       field.write(writer, code);
       continue;
     }
-    const reference =
-      references === undefined ? (relativeTo[index] as FieldCode) : (references[offset + index] as FieldCode);
-    relative.write(writer, code, reference);
+    if (prediction === undefined) {
+      relative.write(writer, code, relativeTo[index] as FieldCode);
+      continue;
+    }
+    const at = offset + index;
+    const bits = prediction.packedBits[at] as number;
+    if (bits > 0) writer.writeBits(prediction.packed[at] as number, bits);
+    else relative.write(writer, code, prediction.references[at] as FieldCode);
   }
 }
 
@@ -92,7 +98,8 @@ export function writeMaskedChanges(
  * it costs more): `stateChangesBits` without, minus with, in one pass. With `prediction`, relative to the
  * prediction instead (`RelativeCodec.predict` of the baseline and `older`, the codes `span` ticks before
  * it, `ahead` ticks on), which it stores for each masked relative field at `references[offset + field
- * index]`: computed once, for the size and then for `writeMaskedChanges`.
+ * index]`, and for scalar fields what their write puts down (`packed`, `packedBits`; 0 bits: not worked
+ * out): computed once, for the size and then for `writeMaskedChanges`.
  */
 export function relativeSavedBits(
   entity: AnyEntityType,
@@ -110,13 +117,28 @@ export function relativeSavedBits(
     const relative = field.relative;
     if (relative === undefined) continue;
     const code = codes[index] as FieldCode;
-    let reference = baseline[index] as FieldCode;
-    if (prediction !== undefined) {
-      const { older, ahead, span, references, offset } = prediction;
-      reference = relative.predict(reference, older[index] as FieldCode, ahead, span);
-      references[offset + index] = reference;
+    const reference = baseline[index] as FieldCode;
+    if (prediction === undefined) {
+      saved += field.bitLength(code) - relative.bitLength(code, reference);
+      continue;
     }
-    saved += field.bitLength(code) - relative.bitLength(code, reference);
+    const { older, ahead, span, offset } = prediction;
+    const predicted = relative.predict(reference, older[index] as FieldCode, ahead, span);
+    const at = offset + index;
+    prediction.references[at] = predicted;
+    let bits: number;
+    if (relative instanceof ScalarRelativeCodec) {
+      // A scalar codec's codes are numbers.
+      const packed = relative.packed(code as number, predicted as number);
+      bits = relative.packedBits(packed);
+      // A full code is left to `write`, which checks and writes it in two parts.
+      prediction.packed[at] = packed;
+      prediction.packedBits[at] = packed < 0 ? 0 : bits;
+    } else {
+      bits = relative.bitLength(code, predicted);
+      prediction.packedBits[at] = 0;
+    }
+    saved += field.bitLength(code) - bits;
   }
   return saved;
 }
@@ -127,6 +149,10 @@ export interface Prediction {
   ahead: number;
   span: number;
   references: FieldCode[];
+  /** Per masked scalar relative field (at the same index as its reference): its write, worked out. */
+  packed: number[];
+  /** The bits of each `packed` value; 0 where none was worked out (a full code, a vector). */
+  packedBits: number[];
   offset: number;
 }
 

@@ -60,11 +60,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
   }
 
   write(writer: BitWriter, code: number, baseline: number): void {
-    if (!Number.isInteger(code) || code < 0 || code > this.#maxCode) {
-      throw new RangeError(
-        `${this.#path}: ${String(code)} is not a code of this field (0..${this.#maxCode})`,
-      );
-    }
+    this.#requireCode(code);
     const zigzag = this.#zigzag(code, baseline);
     const width = this.#classOf(zigzag);
     if (width !== FULL_CLASS) {
@@ -74,6 +70,23 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     }
     writer.writeBits(width, CLASS_BITS);
     writeCode(writer, code, this.#bits, this.#maxCode, this.#path);
+  }
+
+  /**
+   * What `write` would put down, worked out ahead for a writer that sizes a delta before writing it: the
+   * class and the difference above it as one value of `packedBits` bits, or -1 for the full class (then
+   * `write` itself). Checks the code as `write` does.
+   */
+  packed(code: number, baseline: number): number {
+    this.#requireCode(code);
+    const zigzag = this.#zigzag(code, baseline);
+    const width = this.#classOf(zigzag);
+    return width === FULL_CLASS ? -1 : width + zigzag * 4;
+  }
+
+  /** Bits of a `packed` value: the same as `bitLength` for the code and baseline it was made from. */
+  packedBits(packed: number): number {
+    return CLASS_BITS + (packed < 0 ? this.#bits : (this.#widths[packed & 3] as number));
   }
 
   read(reader: BitReader, baseline: number): number {
@@ -113,6 +126,14 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
 
   predict(baseline: number, before: number, ahead: number, span: number): number {
     return extrapolateCode(baseline, before, ahead, span, this.#bits, this.#maxCode, this.#wraps);
+  }
+
+  #requireCode(code: number): void {
+    if (!Number.isInteger(code) || code < 0 || code > this.#maxCode) {
+      throw new RangeError(
+        `${this.#path}: ${String(code)} is not a code of this field (0..${this.#maxCode})`,
+      );
+    }
   }
 
   #zigzag(code: number, baseline: number): number {

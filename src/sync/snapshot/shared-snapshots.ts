@@ -1,4 +1,5 @@
 import { type BaseFrame, type BodyChanges, bodyChanges } from './body-changes.js';
+import { ByteSlab } from './byte-slab.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { WorldFrame } from './entity-table.js';
@@ -30,6 +31,8 @@ export class SharedSnapshots {
   readonly registry: EntityRegistry;
   readonly cache: EncodingCache;
   readonly #history = new FrameHistory();
+  /** Where every body's per-client messages are copied to. */
+  readonly #slab = new ByteSlab();
   /**
    * Bodies of the newest frame, by the frame their clients are in step at and the predictor frame (or
    * none); dropped with the next frame.
@@ -59,14 +62,20 @@ export class SharedSnapshots {
 
   /**
    * For `SnapshotEncoder`: the body that brings a client in step at `base` to the newest frame, or
-   * undefined when `base` is too old for the history kept (the client goes per-client). `predictors` are
-   * frames the client held exactly before `base` (newest first): moving fields may be written against
+   * undefined when `base` is too old for the history kept (the client goes per-client). `predictors` from
+   * index `from` on are frames the client held exactly before `base` (newest first): moving fields may be
+   * written against
    * their motion from one of them (see `buildSharedBody`). A body already built for `base` with any of
    * them is shared; otherwise the newest is used, so clients in step at the same frame converge on the
    * same predictor and share one body. Bodies for the same `base` with different predictors share what
    * does not depend on the predictor (which entities changed, their masks, the checksum): built once.
    */
-  body(frame: WorldFrame, base: BaseFrame, predictors: readonly WorldFrame[] = []): SharedBody | undefined {
+  body(
+    frame: WorldFrame,
+    base: BaseFrame,
+    predictors: readonly WorldFrame[] = [],
+    from = 0,
+  ): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
       this.#bodiesOf = frame;
@@ -78,14 +87,14 @@ export class SharedSnapshots {
       byPredictor = new Map();
       this.#bodies.set(base.frame, byPredictor);
     }
-    for (const candidate of predictors) {
-      const cached = byPredictor.get(candidate);
+    for (let index = from; index < predictors.length; index++) {
+      const cached = byPredictor.get(predictors[index]);
       if (cached !== undefined) {
         this.#reused++;
         return cached;
       }
     }
-    const predictor = predictors[0];
+    const predictor = predictors[from];
     const cached = predictor === undefined ? byPredictor.get(undefined) : undefined;
     if (cached !== undefined) {
       this.#reused++;
@@ -96,7 +105,7 @@ export class SharedSnapshots {
       changes = bodyChanges(this.registry, this.#history, frame, base);
       this.#changes.set(base.frame, changes);
     }
-    const body = buildSharedBody(this.registry, this.cache, this.#history, changes, predictor);
+    const body = buildSharedBody(this.registry, this.cache, this.#history, changes, this.#slab, predictor);
     byPredictor.set(predictor, body);
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;

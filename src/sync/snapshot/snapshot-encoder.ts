@@ -45,6 +45,11 @@ export interface EncodeOptions {
 }
 
 export interface EncodedSnapshot {
+  /**
+   * The snapshot's bytes, this client's alone and never written again. From a shared body, a view into
+   * a chunk holding other clients' snapshots (see docs/sync.md, "Shared encoding"): mind `byteOffset`,
+   * and copy before transferring `bytes.buffer`.
+   */
   readonly bytes: Uint8Array;
   readonly seq: number;
   readonly tick: number;
@@ -64,19 +69,6 @@ const PENDING_SNAPSHOTS = 1024;
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
   readonly at: number;
-}
-
-/** A snapshot the client was in step at, and its frame: the client held that frame exactly. */
-interface StepPoint {
-  readonly at: number;
-  readonly frame: WorldFrame;
-}
-
-/** The frames a shared body may predict from (newest first) and the steps they come from, index by index. */
-interface Predictors {
-  readonly inStepAt: number;
-  readonly steps: readonly StepPoint[];
-  readonly frames: readonly WorldFrame[];
 }
 
 /**
@@ -106,15 +98,16 @@ export class SnapshotEncoder {
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
   /**
-   * The snapshots the client was in step at, oldest first, back to 64 before the newest sent: it keeps
-   * copies as of each, so any of them older than the one it is in step at can be a body's predictor.
+   * The snapshots the client was in step at (it held their frames exactly), newest first, back to 64
+   * before the newest sent: it keeps copies as of each, so any of them older than the one it is in step at
+   * can be a body's predictor. Parallel arrays changed in place: a step is taken on nearly every ack, and
+   * a new list per step was garbage per client per snapshot.
    */
-  #steps: StepPoint[] = [];
+  readonly #stepAts: number[] = [];
+  readonly #stepFrames: WorldFrame[] = [];
   /** The newest ack taken (not a resync) and the snapshot count it acked: its repeats are skipped. */
   #lastAck: SnapshotAck | undefined;
   #lastAckedCount = -1;
-  /** What `#predictorSteps` last gave, while `#steps` and the frame in step at stay the same. */
-  #predictors: Predictors | undefined;
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
     const shared = options.shared;
@@ -158,15 +151,16 @@ export class SnapshotEncoder {
     const at = this.#at;
     const distance = at - inStep.at;
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
-    const predictors = this.#predictorSteps(at, inStep.at);
-    const body = (this.#shared as SharedSnapshots).body(frame, inStep, predictors.frames);
+    const from = this.#predictorsFrom(at, inStep.at);
+    const frames = this.#stepFrames;
+    const body = (this.#shared as SharedSnapshots).body(frame, inStep, frames, from);
     if (body === undefined || body.byteLength > budget) return undefined;
     const seq = at % SEQ_MODULO;
     const { ids, entities } = body;
     let predictorDistance: number | undefined;
     if (body.predictor !== undefined) {
-      const index = predictors.frames.indexOf(body.predictor);
-      if (index >= 0) predictorDistance = inStep.at - (predictors.steps[index] as StepPoint).at;
+      const index = frames.indexOf(body.predictor, from);
+      if (index >= 0) predictorDistance = inStep.at - (this.#stepAts[index] as number);
     }
     this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
     this.#pending.delete(at - PENDING_SNAPSHOTS);
@@ -306,46 +300,38 @@ export class SnapshotEncoder {
     }
     this.#pending.clear();
     // A client asking for a resync may have started over: no copy it held before is relied on.
-    this.#steps = [];
-    this.#predictors = undefined;
+    this.#stepAts.length = 0;
+    this.#stepFrames.length = 0;
     this.#lastAck = undefined;
     this.#resyncFrom = this.#at;
     this.#ackedAt = undefined;
   }
 
   /**
-   * The frames a body for this client may predict from, newest first: those it was in step at before the
-   * one it is in step at now, no more than 64 snapshots before the one being sent (the decoder keeps its
-   * copies that far back). The order of #steps is the reverse.
+   * Where in `#stepFrames` the frames a body for this client may predict from start (newest first): those
+   * it was in step at before the one it is in step at now, no more than 64 snapshots before the one being
+   * sent (the decoder keeps its copies that far back; older steps are dropped here).
    */
-  #predictorSteps(at: number, inStepAt: number): Predictors {
-    const steps = this.#steps;
-    let drop = 0;
-    while (drop < steps.length && at - (steps[drop] as StepPoint).at > NEAR_BASELINE_WINDOW) drop++;
-    if (drop > 0) {
-      steps.splice(0, drop);
-      this.#predictors = undefined;
+  #predictorsFrom(at: number, inStepAt: number): number {
+    const ats = this.#stepAts;
+    let kept = ats.length;
+    while (kept > 0 && at - (ats[kept - 1] as number) > NEAR_BASELINE_WINDOW) kept--;
+    if (kept < ats.length) {
+      ats.length = kept;
+      this.#stepFrames.length = kept;
     }
-    // Every snapshot sent in step at the same frame has the same predictors: built once, not per snapshot
-    // (and never changed in place, since the shared bodies are handed the array).
-    const cached = this.#predictors;
-    if (cached !== undefined && cached.inStepAt === inStepAt) return cached;
-    const usable: StepPoint[] = [];
-    for (let index = steps.length - 1; index >= 0; index--) {
-      const step = steps[index] as StepPoint;
-      if (step.at < inStepAt) usable.push(step);
-    }
-    const predictors = { inStepAt, steps: usable, frames: usable.map((step) => step.frame) };
-    this.#predictors = predictors;
-    return predictors;
+    // Steps are taken in ascending order, so the ones not older than the step in step at come first.
+    let from = 0;
+    while (from < kept && (ats[from] as number) >= inStepAt) from++;
+    return from;
   }
 
   #enterStep(inStep: InStep): void {
     this.#inStep = inStep;
-    const last = this.#steps[this.#steps.length - 1];
-    if (last === undefined || last.at < inStep.at) {
-      this.#steps.push({ at: inStep.at, frame: inStep.frame });
-      this.#predictors = undefined;
+    const newest = this.#stepAts[0];
+    if (newest === undefined || newest < inStep.at) {
+      this.#stepAts.unshift(inStep.at);
+      this.#stepFrames.unshift(inStep.frame);
     }
   }
 

@@ -160,6 +160,34 @@ describe('SharedSnapshots', () => {
     expect(decoder.stateOf(0, Car)).toEqual(car(6));
   });
 
+  it("gives each client bytes of its own that later snapshots and other clients' writes leave alone", () => {
+    const table = world(30);
+    const shared = new SharedSnapshots(registry);
+    const clients = Array.from({ length: 8 }, () => ({
+      encoder: new SnapshotEncoder(registry, { shared }),
+      decoder: new SnapshotDecoder(registry),
+    }));
+    // Bytes kept across many ticks (the slab they are copied to fills and moves on), with a copy to
+    // compare against; each snapshot is scribbled over after it was applied, as a transport might.
+    const kept: { bytes: Uint8Array; copy: Uint8Array }[] = [];
+    for (let tick = 0; tick < 60; tick++) {
+      for (let id = 0; id < 30; id += 2) table.update(id, Car, car(id + tick * 2, 100 - tick));
+      const frame = table.frame(tick);
+      const snapshots = clients.map(({ encoder }) => encoder.encode(frame).bytes);
+      snapshots.forEach((bytes, index) => {
+        const client = clients[index] as (typeof clients)[number];
+        const copy = bytes.slice();
+        applied(client.decoder.decode(bytes));
+        client.encoder.receiveAck(client.decoder.ack());
+        if (tick % 7 === 0) kept.push({ bytes, copy });
+        else bytes.fill(0xff);
+      });
+      for (const { decoder } of clients) checkComplete(decoder, frame);
+    }
+    expect(shared.stats.reused).toBeGreaterThan(0);
+    for (const { bytes, copy } of kept) expect(bytes).toEqual(copy);
+  });
+
   it('refuses an encoder whose registry is not the shared one', () => {
     const shared = new SharedSnapshots(registry);
     expect(() => new SnapshotEncoder({ ...registry }, { shared })).toThrow(RangeError);
