@@ -53,14 +53,16 @@ export function writeStateChanges(
 }
 
 /**
- * `writeStateChanges` for a mask already made from these codes (by `changeMask`), without the per-call
- * checks and closures: the hot path of shared snapshot bodies, written once per changed entity. Each
- * field still checks its code, so a code that is not the field's throws a RangeError.
+ * The fields of `writeStateChanges` without the mask before them (the caller writes it, or a snapshot
+ * record repeats the previous one's), for a mask already made from these codes (by `changeMask`), without
+ * the per-call checks and closures: the hot path of shared snapshot bodies, written once per changed
+ * entity. The mask must fit the type's fields. Each field still checks its code, so a code that is not
+ * the field's throws a RangeError.
  *
  * With `prediction` (as `relativeSavedBits` filled it from `offset` on), relative fields are written
  * against its predicted codes instead of the baseline's own, and scalar ones as it already worked them out.
  */
-export function writeMaskedChanges(
+export function writeMaskedFields(
   writer: BitWriter,
   entity: AnyEntityType,
   codes: EntityCodes,
@@ -70,8 +72,7 @@ export function writeMaskedChanges(
   offset = 0,
 ): void {
   const fields = entity.fields;
-  writer.writeBits(mask, fields.length);
-  // Masks are at most 32 bits (the writeBits above checks it), so the shifts below hold.
+  // Masks are at most 32 bits (a type has at most 32 fields), so the shifts below hold.
   let rest = mask >>> 0;
   for (let index = 0; rest !== 0; index++, rest >>>= 1) {
     if ((rest & 1) === 0) continue;
@@ -99,7 +100,7 @@ export function writeMaskedChanges(
  * prediction instead (`RelativeCodec.predict` of the baseline and `older`, the codes `span` ticks before
  * it, `ahead` ticks on), which it stores for each masked relative field at `references[offset + field
  * index]`, and for scalar fields what their write puts down (`packed`, `packedBits`; 0 bits: not worked
- * out): computed once, for the size and then for `writeMaskedChanges`.
+ * out): computed once, for the size and then for `writeMaskedFields`.
  */
 export function relativeSavedBits(
   entity: AnyEntityType,

@@ -1,7 +1,7 @@
 import { BitWriter } from '../../protocol/index.js';
 import type { FieldCode } from '../field.js';
 import type { EntityCodes } from '../state-codes.js';
-import { type Prediction, relativeSavedBits, writeMaskedChanges } from '../state-encoding.js';
+import { type Prediction, relativeSavedBits, writeMaskedFields } from '../state-encoding.js';
 import { appendBits } from './bit-copy.js';
 import type { BodyChanges } from './body-changes.js';
 import type { ByteSlab } from './byte-slab.js';
@@ -18,6 +18,7 @@ import {
   RelativeMode,
   writeGap,
   writeKind,
+  writeRecordFlag,
   writeRelativeMode,
 } from './wire.js';
 
@@ -267,6 +268,9 @@ function writeBody(
   const ids: number[] = merged ? new Array(count) : [];
   const entities: (EntityRecord | undefined)[] = merged ? new Array(count) : [];
   let previous = -1;
+  // The mask of the previous record when it had one (a delta), else -1: a delta of the next id with the
+  // same mask goes as a repeat (see wire.ts).
+  let previousMask = -1;
   let next = 0;
   let nextRemoved = 0;
   for (let index = 0; index < count; index++) {
@@ -277,8 +281,10 @@ function writeBody(
       nextRemoved++;
       ids[index] = id;
       entities[index] = undefined;
+      writeRecordFlag(writer, false);
       writeGap(writer, gapOf(previous, id));
       previous = id;
+      previousMask = -1;
       writeKind(writer, RecordKind.remove);
       continue;
     }
@@ -297,24 +303,33 @@ function writeBody(
     previous = id;
     const type = entity.type;
     if (baseline === undefined) {
+      writeRecordFlag(writer, false);
       writeGap(writer, gap);
       writeKind(writer, RecordKind.full);
       writer.writeBits(registry.typeId(type), registry.typeBits);
       appendBits(writer, cache.full(type, entity.codes));
+      previousMask = -1;
     } else {
-      // The usual record, the next id's delta: gap '0' and kind '0' in one write.
-      if (gap === 0) {
-        writer.writeBits(0, 2);
+      if (gap === 0 && mask === previousMask) {
+        writeRecordFlag(writer, true);
       } else {
-        writeGap(writer, gap);
-        writeKind(writer, RecordKind.delta);
+        // Flag '1', then (the usual case, the next id's delta) gap '0' and kind '0': one write.
+        if (gap === 0) {
+          writer.writeBits(0b001, 3);
+        } else {
+          writeRecordFlag(writer, false);
+          writeGap(writer, gap);
+          writeKind(writer, RecordKind.delta);
+        }
+        writer.writeBits(mask, type.fields.length);
+        previousMask = mask;
       }
       const mode = relativeTypeId >= 0 ? modes[relativeTypeId] : RelativeMode.plain;
       if (mode === RelativeMode.predicted && referenceOffset >= 0) {
-        writeMaskedChanges(writer, type, entity.codes, mask, baseline, bodyModes.prediction, referenceOffset);
+        writeMaskedFields(writer, type, entity.codes, mask, baseline, bodyModes.prediction, referenceOffset);
       } else {
         // An entity the predictor's frame did not have is written against its baseline alone.
-        writeMaskedChanges(
+        writeMaskedFields(
           writer,
           type,
           entity.codes,

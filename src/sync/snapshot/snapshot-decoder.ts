@@ -9,6 +9,7 @@ import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import {
+  MAX_ENTITY_ID,
   NEAR_BASELINE_WINDOW,
   RecordKind,
   RelativeMode,
@@ -17,6 +18,7 @@ import {
   readId,
   readKind,
   readPredictorRef,
+  readRecordFlag,
   readRelativeMode,
   readVarUintOf,
 } from './wire.js';
@@ -50,8 +52,8 @@ export type SnapshotOutcome =
    */
   | { readonly kind: 'resync'; readonly seq: number; readonly reason: string };
 
-/** Smallest record: 1-bit gap, 1-bit delta kind and a 1-field mask; bounds a count read from the wire. */
-const MIN_RECORD_BITS = 3;
+/** The smallest record, a repeat with nothing changed (see wire.ts): bounds a count read from the wire. */
+const MIN_RECORD_BITS = 1;
 
 /**
  * Dropped copies are cut off the front of an entity's arrays once this many have gathered: one splice
@@ -200,16 +202,23 @@ export class SnapshotDecoder {
     const stagedHeld = this.#stagedHeld;
     let sum = headerShare(seq, tick, complete);
     let previous = -1;
+    // The previous record's change mask, or -1 when it had none: what a repeat takes (see wire.ts).
+    let previousMask = -1;
     for (let index = 0; index < count; index++) {
-      const id = readId(reader, previous);
+      const repeat = readRecordFlag(reader);
+      if (repeat && previousMask < 0) {
+        throw malformed('snapshot record', 'a repeat must follow a record with a change mask');
+      }
+      const id = repeat ? nextId(previous) : readId(reader, previous);
       previous = id;
-      const kind = readKind(reader);
+      const kind = repeat ? RecordKind.delta : readKind(reader);
       const held = this.#lookup(id);
       stagedIds[index] = id;
       stagedHeld[index] = held;
       if (kind === RecordKind.remove) {
         stagedCodes[index] = undefined;
         stagedTypes[index] = undefined;
+        previousMask = -1;
         continue;
       }
       let type: AnyEntityType;
@@ -220,6 +229,7 @@ export class SnapshotDecoder {
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
         codes = readFullState(reader, type);
+        previousMask = -1;
       } else {
         let baseline: EntityCodes | undefined;
         // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
@@ -248,10 +258,13 @@ export class SnapshotDecoder {
         const from = held as Held;
         type = from.type;
         const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
+        const mask = repeat ? repeatedMask(previousMask, type) : readMask(reader, type);
+        previousMask = mask;
         codes = readChanges(
           reader,
           type,
           baseline as EntityCodes,
+          mask,
           mode !== RelativeMode.plain,
           older,
           ahead,
@@ -401,14 +414,39 @@ function namedBaseline(
   return held.copies[last];
 }
 
+/** A delta's change mask, `readStateChanges`'s first part. */
+function readMask(reader: BitReader, type: AnyEntityType): number {
+  const length = type.fields.length;
+  // Checked here so the error's path is only built for a truncated record, not for every one.
+  if (length > reader.bitsRemaining) readBitsOf(reader, length, `${type.name} change mask`);
+  return reader.readBits(length);
+}
+
+/** The previous record's mask for a repeat: it must name only fields this entity's type has. */
+function repeatedMask(mask: number, type: AnyEntityType): number {
+  const length = type.fields.length;
+  if (length < 32 && mask >>> length !== 0) {
+    throw malformed('snapshot record', `a repeated mask names fields ${type.name} does not have`);
+  }
+  return mask;
+}
+
+/** The id after `previous` (a repeat's), BAD_FRAME past the largest id. */
+function nextId(previous: number): number {
+  if (previous + 1 > MAX_ENTITY_ID)
+    throw malformed('snapshot entity id', `${previous + 1} is past the largest id`);
+  return previous + 1;
+}
+
 /**
- * `readStateChanges` for a baseline this decoder holds (so already checked to be the type's codes): the
+ * `readStateChanges` after its mask (`readMask`, or the one a repeat takes) for a baseline this decoder holds (so already checked to be the type's codes): the
  * same bits and the same errors, in a plain loop, since it runs for every entity of every snapshot.
  */
 function readChanges(
   reader: BitReader,
   type: AnyEntityType,
   baseline: EntityCodes,
+  mask: number,
   relative: boolean,
   older: EntityCodes | undefined,
   ahead: number,
@@ -416,9 +454,6 @@ function readChanges(
 ): EntityCodes {
   const fields = type.fields;
   const length = fields.length;
-  // Checked here so the error's path is only built for a truncated record, not for every one.
-  if (length > reader.bitsRemaining) readBitsOf(reader, length, `${type.name} change mask`);
-  const mask = reader.readBits(length);
   // A copy of the baseline with the changed fields read over it: sized exactly and packed from the
   // start (growing an empty array by push over-allocates, and these arrays are kept as baselines).
   const codes = baseline.slice();

@@ -1,5 +1,5 @@
 import { BitWriter } from '../../protocol/index.js';
-import { appendBits, type EncodedBits } from './bit-copy.js';
+import { appendBits, appendBitsAfter, type EncodedBits } from './bit-copy.js';
 import type { Acked } from './client-tracking.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
 import type { EncodedChanges, EncodingCache } from './encoding-cache.js';
@@ -10,6 +10,8 @@ import { SEQ_BITS, SEQ_MODULO } from './seq.js';
 import {
   gapBits,
   gapOf,
+  OWN_HEAD_FLAG_BITS,
+  REPEAT_HEAD_BITS,
   RecordKind,
   varUintBits,
   writeAckedRef,
@@ -17,10 +19,11 @@ import {
   writeGap,
   writeKind,
   writePredictorRef,
+  writeRecordFlag,
 } from './wire.js';
 
-/** The smallest record: a 1-bit gap, the 1-bit delta kind and a 1-field mask. */
-const MIN_RECORD_BITS = 3;
+/** The smallest record: a repeat of the previous record's mask 0 (present, unchanged). */
+const MIN_RECORD_BITS = REPEAT_HEAD_BITS;
 
 /** One record a per-client snapshot may carry, planned before the packet is filled. */
 export interface Planned {
@@ -29,7 +32,7 @@ export interface Planned {
   readonly entity: EntityRecord | undefined;
   /** Deltas: the changes, written whole and (for types with relative fields) relative to the baseline. */
   readonly changes: EncodedChanges | undefined;
-  /** Bits before the payload: kind, and the baseline reference or the type id. */
+  /** Bits before the payload: kind, and the baseline reference or the type id (not the gap or flag). */
   readonly head: number;
   payload: EncodedBits | undefined;
   readonly baselineAt: number;
@@ -99,12 +102,34 @@ export function planAll(
   for (const planned of chosen) choosePayload(planned, relativeModes, registry);
   chosen.sort(byId);
   let bits = headerBits + varUintBits(chosen.length);
-  let previous = -1;
+  let previous: Planned | undefined;
   for (const planned of chosen) {
-    bits += planned.bits + gapBits(gapOf(previous, planned.id));
-    previous = planned.id;
+    bits += recordBits(previous, planned);
+    previous = planned;
   }
   return { chosen, bits, relativeModes };
+}
+
+/** Whether `planned` goes as a repeat of `previous` (see wire.ts): the next id, an unnamed delta, the same mask. */
+function repeats(previous: Planned | undefined, planned: Planned): boolean {
+  return (
+    previous !== undefined &&
+    planned.kind === RecordKind.delta &&
+    planned.id === previous.id + 1 &&
+    previous.changes !== undefined &&
+    previous.changes.mask === (planned.changes as EncodedChanges).mask
+  );
+}
+
+/** The bits `planned` takes after `previous` (undefined: it is the first record), flag and gap included. */
+function recordBits(previous: Planned | undefined, planned: Planned): number {
+  if (repeats(previous, planned)) {
+    const maskBits = (planned.entity as EntityRecord).type.fields.length;
+    return REPEAT_HEAD_BITS + (planned.payload as EncodedBits).bitLength - maskBits;
+  }
+  return (
+    OWN_HEAD_FLAG_BITS + gapBits(gapOf(previous === undefined ? -1 : previous.id, planned.id)) + planned.bits
+  );
 }
 
 export interface Fill {
@@ -116,8 +141,8 @@ export interface Fill {
 }
 
 /**
- * Greedy fill, highest priority first, skipping what does not fit. Gap codes depend on the
- * neighbours, so the cost of each insertion is computed against the ids chosen so far.
+ * Greedy fill, highest priority first, skipping what does not fit. Gap codes and repeats depend on the
+ * neighbours, so the cost of each insertion is computed against the records chosen so far.
  */
 export function fillByPriority(
   priority: PriorityAccumulator,
@@ -133,11 +158,11 @@ export function fillByPriority(
     if (budgetBits - bits < MIN_RECORD_BITS) break;
     const planned = plan(byId.get(id) as Candidate, relativeModes);
     const index = insertionPoint(chosen, id);
-    const previous = index === 0 ? -1 : (chosen[index - 1] as Planned).id;
+    const previous = index === 0 ? undefined : (chosen[index - 1] as Planned);
     const following = chosen[index];
-    let cost = planned.bits + gapBits(gapOf(previous, id));
+    let cost = recordBits(previous, planned);
     if (following !== undefined) {
-      cost += gapBits(gapOf(id, following.id)) - gapBits(gapOf(previous, following.id));
+      cost += recordBits(planned, following) - recordBits(previous, following);
     }
     cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
     if (bits + cost > budgetBits) continue;
@@ -182,10 +207,18 @@ export function writeSnapshot(
   for (const typeId of registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);
   writer.writeBits(checksum, 32);
   writer.writeVarUint(chosen.length);
-  let previous = -1;
+  let previous: Planned | undefined;
   for (const planned of chosen) {
-    writeGap(writer, gapOf(previous, planned.id));
-    previous = planned.id;
+    if (repeats(previous, planned)) {
+      writeRecordFlag(writer, true);
+      const maskBits = (planned.entity as EntityRecord).type.fields.length;
+      appendBitsAfter(writer, planned.payload as EncodedBits, maskBits);
+      previous = planned;
+      continue;
+    }
+    writeRecordFlag(writer, false);
+    writeGap(writer, gapOf(previous === undefined ? -1 : previous.id, planned.id));
+    previous = planned;
     writeKind(writer, planned.kind);
     if (planned.kind === RecordKind.namedDelta) {
       writeBaselineRef(writer, planned.baselineAt % SEQ_MODULO, at - planned.baselineAt);

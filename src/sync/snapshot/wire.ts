@@ -67,6 +67,29 @@ export function readId(reader: BitReader, previous: number): number {
   return id;
 }
 
+/*
+ * Every record starts with one bit: '0' a repeat, '1' a record of its own (gap, kind and what the kind
+ * needs follow). A repeat is the next id (gap 0), an unnamed delta, with the previous record's change
+ * mask, which it does not write again: only the fields follow. Entities of one type tend to change the
+ * same fields in the same tick (every car moves), so a run of them costs one bit of head each instead of
+ * a gap, a kind and a mask. Only a record with a mask (a delta, named or not, or a repeat) can be repeated.
+ */
+
+/** Bits of the head of a repeat: the flag alone. */
+export const REPEAT_HEAD_BITS = 1;
+
+/** Bits of the flag before a record's own head. */
+export const OWN_HEAD_FLAG_BITS = 1;
+
+export function writeRecordFlag(writer: BitWriter, repeat: boolean): void {
+  writer.writeBits(repeat ? 0 : 1, 1);
+}
+
+/** True for a repeat. */
+export function readRecordFlag(reader: BitReader): boolean {
+  return readBitsOf(reader, 1, 'snapshot record') === 0;
+}
+
 /**
  * A delta against the client's baseline (the newest copy it holds from a snapshot up to the one the
  * header names as acked), a full state, a delta naming its baseline snapshot, a removal.

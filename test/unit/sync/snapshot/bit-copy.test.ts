@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BitReader, BitWriter } from '../../../../src/protocol/index.js';
-import { appendBits } from '../../../../src/sync/snapshot/bit-copy.js';
+import { appendBits, appendBitsAfter } from '../../../../src/sync/snapshot/bit-copy.js';
 
 /** A deterministic xorshift, so a failure names the case that failed. */
 function bitsFrom(seed: number, count: number): number[] {
@@ -92,6 +92,26 @@ describe('BitWriter.writeBits / BitReader.readBits round trip at every offset an
           expect(reader.readBits(offset)).toBe(0x55 & ((1 << offset) - 1));
           expect(reader.readBits(width), `offset ${offset} width ${width}`).toBe(value);
           expect(reader.readBits(1)).toBe(1);
+        }
+      }
+    }
+  });
+});
+
+describe('appendBitsAfter', () => {
+  it('copies all but the first bits, at every destination offset, like writing the rest one by one', () => {
+    for (let offset = 0; offset < 8; offset++) {
+      for (const skip of [0, 1, 3, 7, 8, 9, 31]) {
+        for (let length = skip; length <= 120; length += length < 60 ? 1 : 13) {
+          const prefix = bitsFrom(offset + 3, offset);
+          const bits = bitsFrom(500 + length + skip, length);
+          const writer = new BitWriter(1);
+          for (const bit of prefix) writer.writeBits(bit, 1);
+          appendBitsAfter(writer, encode(bits), skip);
+          expect(writer.bitLength).toBe(prefix.length + length - skip);
+          expect(writer.finish(), `offset ${offset} skip ${skip} length ${length}`).toEqual(
+            reference(prefix, bits.slice(skip), []),
+          );
         }
       }
     }

@@ -78,8 +78,10 @@ describe('snapshot decoder fuzzing', () => {
     writer.writeBits(0, 16); // seq
     writer.writeVarUint(0); // tick
     writer.writeBits(0, 1); // complete
+    writer.writeBits(0, 1); // no acked snapshot named
+    writer.writeBits(0, 1); // car deltas written whole (the one type with relative fields)
     writer.writeBits(0, 32); // checksum
-    writer.writeVarUint(2 ** 49); // count
+    writer.writeVarUint(2 ** 49); // count: more records than bits left, even at one bit each
     expect(() => new SnapshotDecoder(registry).decode(writer.finish())).toThrow(/snapshot count/);
   });
 

@@ -24,17 +24,19 @@ describe('snapshot wire format golden example', () => {
   table.spawn(Ship, { hp: 100, shield: true });
   table.spawn(Rock, { size: 2 });
   table.spawn(Ship, { hp: 50, shield: false });
+  table.spawn(Ship, { hp: 30, shield: false });
   const encoder = new SnapshotEncoder(registry);
   const decoder = new SnapshotDecoder(registry);
   const first = encoder.encode(table.frame(7));
   decoder.decode(first.bytes);
   encoder.receiveAck(decoder.ack());
   table.update(2, Ship, { hp: 49, shield: false });
+  table.update(3, Ship, { hp: 29, shield: false });
   table.remove(1);
   const second = encoder.encode(table.frame(8));
 
-  it('encodes the first snapshot (three creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('000007793a8ed71a1072556400');
+  it('encodes the first snapshot (four creations) as documented', () => {
+    expect(hex(first.bytes)).toBe('00000709678d3d2328e4d522533c00');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
@@ -42,27 +44,26 @@ describe('snapshot wire format golden example', () => {
     expect(reader.readBits(1)).toBe(0); // no acked snapshot yet
     expect(reader.readBits(1)).toBe(0); // ship deltas relative: none to write
     reader.readBits(32); // checksum
-    expect(reader.readVarUint()).toBe(3); // count
-    // id 0: gap '0', kind full '1','0', type 0 in 1 bit, hp 100 in 7, shield 1.
-    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 1, 0, 0,
-    ]);
+    expect(reader.readVarUint()).toBe(4); // count
+    // Each: flag '1' (a record of its own), gap '0', kind full '1','0', the type in 1 bit, its fields.
+    const full = () => [reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)];
+    expect(full()).toEqual([1, 0, 1, 0]);
+    expect(reader.readBits(1)).toBe(0); // ship
     expect([reader.readBits(7), reader.readBits(1)]).toEqual([100, 1]);
-    // id 1: gap 0, full, type 1, size 2 in 2 bits.
-    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 1, 0, 1,
-    ]);
+    expect(full()).toEqual([1, 0, 1, 0]);
+    expect(reader.readBits(1)).toBe(1); // rock
     expect(reader.readBits(2)).toBe(2);
-    // id 2: gap 0, full, type 0, hp 50, shield 0.
-    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
-      0, 1, 0, 0,
-    ]);
+    expect(full()).toEqual([1, 0, 1, 0]);
+    expect(reader.readBits(1)).toBe(0);
     expect([reader.readBits(7), reader.readBits(1)]).toEqual([50, 0]);
+    expect(full()).toEqual([1, 0, 1, 0]);
+    expect(reader.readBits(1)).toBe(0);
+    expect([reader.readBits(7), reader.readBits(1)]).toEqual([30, 0]);
     expect(reader.bitsRemaining).toBeLessThan(8);
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803faca3fbe0a042702');
+    expect(hex(second.bytes)).toBe('01000803aaeaf3e90c0c9e0801');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
@@ -71,14 +72,19 @@ describe('snapshot wire format golden example', () => {
     expect(reader.readBits(1)).toBe(0); // no predictor: a per-client snapshot
     expect(reader.readBits(1)).toBe(1); // ship deltas are written relative to their baselines
     reader.readBits(32); // checksum
-    expect(reader.readVarUint()).toBe(2); // count
-    // id 1 (gap 1 after "id -1"): '1','0' + gap - 1 in 4 bits; remove '1','1','1'.
-    expect([reader.readBits(1), reader.readBits(1), reader.readBits(4)]).toEqual([1, 0, 0]);
+    expect(reader.readVarUint()).toBe(3); // count
+    // id 1: flag '1', gap 1 after "id -1" ('1','0' + gap - 1 in 4 bits), remove '1','1','1'.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(4)]).toEqual([
+      1, 1, 0, 0,
+    ]);
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 1, 1]);
-    // id 2 (gap 0): delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits, then hp
-    // relative to its baseline 50: width class 0 (2 bits), zigzag(-1) = 1 in ceil(7 / 4) = 2 bits.
-    expect([reader.readBits(1), reader.readBits(1)]).toEqual([0, 0]);
+    // id 2: flag '1', gap '0', delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits,
+    // then hp relative to its baseline 50: width class 0 (2 bits), zigzag(-1) = 1 in ceil(7 / 4) = 2 bits.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 0, 0]);
     expect([reader.readBits(2), reader.readBits(2), reader.readBits(2)]).toEqual([1, 0, 1]);
+    // id 3: flag '0', a repeat (the next id, a delta with mask 0b01 again): only hp, 30 -> 29.
+    expect(reader.readBits(1)).toBe(0);
+    expect([reader.readBits(2), reader.readBits(2)]).toEqual([0, 1]);
     expect(reader.bitsRemaining).toBeLessThan(8);
     expect(decoder.decode(second.bytes)).toEqual({
       kind: 'applied',
@@ -86,9 +92,10 @@ describe('snapshot wire format golden example', () => {
       tick: 8,
       complete: true,
       created: [],
-      updated: [2],
+      updated: [2, 3],
       removed: [1],
     });
     expect(decoder.stateOf(2, Ship)).toEqual({ hp: 49, shield: false });
+    expect(decoder.stateOf(3, Ship)).toEqual({ hp: 29, shield: false });
   });
 });
