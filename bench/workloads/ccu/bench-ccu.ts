@@ -13,11 +13,12 @@ export interface CcuOptions extends Partial<RampOptions> {
 }
 
 /**
- * 16-player rooms: 10, 15, 20, 30, 40, 60, 80, 100, 125 rooms. Finer at the bottom: one core of bots
- * drives only a few hundred real vehikill-net or WebRTC clients, and every system must be measured at
- * some common levels.
+ * 16-player rooms: 10, 15, 20, 30, 40, 50, 64, 80, 100, 125 rooms. Finer at the bottom: one core of
+ * bots drives only a few hundred real vehikill-net or WebRTC clients, and every system must be measured
+ * at some common levels. 1,024 is the first step past the goal of 1,000 CCU per core, so a ramp that
+ * holds the goal shows it; 800 splits the step up to it (a ramp stops at its first failed step).
  */
-export const DEFAULT_STEPS = [160, 240, 320, 480, 640, 960, 1_280, 1_600, 2_000];
+export const DEFAULT_STEPS = [160, 240, 320, 480, 640, 800, 1_024, 1_280, 1_600, 2_000];
 
 export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]> {
   const ramp: RampOptions = {

@@ -23,8 +23,8 @@ export async function colyseusRoomOfBots(
     roomId = room.roomId;
     room.onStateChange(() => meter.snapshots++);
     let seq = 0;
-    const send = () => {
-      const input = botInput(index, seq++, Date.now());
+    const send = (wallMs: number) => {
+      const input = botInput(index, seq++, wallMs);
       room.send('input', [input.seq, input.throttle, input.steer]);
       meter.inputs++;
     };
@@ -63,8 +63,8 @@ export async function bareWsRoomOfBots(
       socket.once('error', reject);
     });
     let seq = 0;
-    const send = () => {
-      const input = botInput(index, seq++, Date.now());
+    const send = (wallMs: number) => {
+      const input = botInput(index, seq++, wallMs);
       socket.send(pack([input.seq, input.throttle, input.steer]));
       meter.inputs++;
     };

@@ -47,8 +47,8 @@ export async function oursRoomOfBots(
     const room: RoomConnection = roomId ? await client.join(roomId) : await client.create('ccu');
     roomId = room.roomId;
     let seq = 0;
-    const send = () => {
-      const input = botInput(index, seq++, Date.now());
+    const send = (wallMs: number) => {
+      const input = botInput(index, seq++, wallMs);
       if (inputsOnPhys) {
         if (state.sendInput(encodeInput(input))) meter.inputs++;
       } else {

@@ -10,8 +10,11 @@ import { INPUT_HZ } from './scenario.js';
 const PERIOD_MS = 1_000 / INPUT_HZ;
 const RESOLUTION_MS = 4;
 
+/** `wallMs`: Date.now() as read once for the whole pass, for what the inputs carry. */
+type Send = (wallMs: number) => void;
+
 interface Paced {
-  send: () => void;
+  send: Send;
   dueAt: number;
   stopped: boolean;
 }
@@ -21,7 +24,7 @@ export class InputPacer {
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Starts `send` at 30 Hz, first at a phase spread by `index`; returns the stop. */
-  add(index: number, send: () => void): () => void {
+  add(index: number, send: Send): () => void {
     const paced: Paced = { send, dueAt: performance.now() + ((index * 7.3) % PERIOD_MS), stopped: false };
     this.#bots.push(paced);
     this.#timer ??= setInterval(() => this.#run(), RESOLUTION_MS);
@@ -36,9 +39,12 @@ export class InputPacer {
 
   #run(): void {
     const now = performance.now();
+    // One wall-clock read per pass, not one per bot: the harness should cost the same little for every
+    // system, so what the bot core measures is the client library.
+    const wallMs = Date.now();
     for (const bot of this.#bots) {
       if (bot.stopped || bot.dueAt > now) continue;
-      bot.send();
+      bot.send(wallMs);
       bot.dueAt = bot.dueAt + PERIOD_MS > now ? bot.dueAt + PERIOD_MS : now + PERIOD_MS;
     }
   }
