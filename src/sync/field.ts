@@ -27,17 +27,23 @@ export interface Field<Value = unknown, Code extends FieldCode = FieldCode> {
   readonly kind: FieldKind;
   /** Where the field sits, `entity.field` (vector components add `.x`, `.y`, `.z`); errors start with it. */
   readonly path: string;
-  /** Bits of every encoding; for strings the upper bound (length prefix plus `maxLength` bytes). */
+  /**
+   * The most bits an encoding takes: int, float, enum codes and string lengths are written in truncated
+   * binary (see fields/codes.ts), so some take one bit less; strings add up to `maxLength` bytes.
+   */
   readonly bits: number;
   /** Throws a TypeError for a value of the wrong type, a RangeError for one with no code (NaN, too long). */
   quantize(value: Value): Code;
   dequantize(code: Code): Value;
   equals(a: Code, b: Code): boolean;
-  /** Exact bits `write` spends on this code: `bits` for all but strings. */
+  /** Exact bits `write` spends on this code (at most `bits`). */
   bitLength(code: Code): number;
   /** Throws a RangeError for a code this field could not have produced. */
   write(writer: BitWriter, code: Code): void;
-  /** Throws a ProtocolError `BAD_FRAME` on truncated input or a code this field never writes. */
+  /**
+   * Throws a ProtocolError `BAD_FRAME` on truncated input or a code this field never writes (in truncated
+   * binary every bit pattern is a code).
+   */
   read(reader: BitReader): Code;
   /** Numeric fields of 6 bits or more: the code written relative to a baseline's (see `RelativeCodec`). */
   readonly relative?: RelativeCodec<Code>;

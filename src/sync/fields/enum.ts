@@ -1,7 +1,14 @@
 import type { BitReader, BitWriter } from '../../protocol/index.js';
 import type { Field, FieldDeclaration } from '../field.js';
 import { SchemaError } from '../schema-error.js';
-import { bitsForMaxCode, MAX_CODE, readCode, writeCode } from './codes.js';
+import {
+  bitsForMaxCode,
+  MAX_CODE,
+  readTruncated,
+  shortCodeCount,
+  truncatedBits,
+  writeTruncated,
+} from './codes.js';
 
 /**
  * One of a fixed list of strings, written as its index in ceil(log2(count)) bits (a one-value enum costs
@@ -19,6 +26,8 @@ class EnumField<Value extends string> implements Field<Value, number> {
   readonly path: string;
   readonly bits: number;
   readonly #values: readonly Value[];
+  /** Codes written one bit shorter (truncated binary, see codes.ts). */
+  readonly #short: number;
   readonly #codeByValue = new Map<string, number>();
 
   constructor(path: string, values: readonly Value[]) {
@@ -39,6 +48,7 @@ class EnumField<Value extends string> implements Field<Value, number> {
     this.path = path;
     this.#values = [...values];
     this.bits = bitsForMaxCode(values.length - 1);
+    this.#short = shortCodeCount(this.bits, values.length - 1);
   }
 
   quantize(value: Value): number {
@@ -59,16 +69,16 @@ class EnumField<Value extends string> implements Field<Value, number> {
     return a === b;
   }
 
-  bitLength(): number {
-    return this.bits;
+  bitLength(code: number): number {
+    return truncatedBits(code, this.bits, this.#short);
   }
 
   write(writer: BitWriter, code: number): void {
-    writeCode(writer, code, this.bits, this.#values.length - 1, this.path);
+    writeTruncated(writer, code, this.bits, this.#values.length - 1, this.#short, this.path);
   }
 
   read(reader: BitReader): number {
-    return readCode(reader, this.bits, this.#values.length - 1, this.path);
+    return readTruncated(reader, this.bits, this.#short, this.path);
   }
 
   #listed(): string {

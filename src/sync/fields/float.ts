@@ -6,10 +6,12 @@ import {
   MAX_CODE,
   MAX_CODE_BITS,
   numberToQuantize,
-  readCode,
+  readTruncated,
   requireFinite,
   requireOptions,
-  writeCode,
+  shortCodeCount,
+  truncatedBits,
+  writeTruncated,
 } from './codes.js';
 import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
 
@@ -45,6 +47,8 @@ export class FloatField implements Field<number, number> {
   readonly #min: number;
   readonly #precision: number;
   readonly #maxCode: number;
+  /** Codes written one bit shorter (truncated binary, see codes.ts). */
+  readonly #short: number;
   readonly relative?: ScalarRelativeCodec;
 
   constructor(path: string, options: FloatOptions) {
@@ -80,6 +84,7 @@ export class FloatField implements Field<number, number> {
     this.#precision = precision;
     this.#maxCode = steps;
     this.bits = bitsForMaxCode(steps);
+    this.#short = shortCodeCount(this.bits, steps);
     if (this.bits >= MIN_RELATIVE_BITS) {
       this.relative = new ScalarRelativeCodec(this.bits, steps, false, path);
     }
@@ -99,12 +104,12 @@ export class FloatField implements Field<number, number> {
     return a === b;
   }
 
-  bitLength(): number {
-    return this.bits;
+  bitLength(code: number): number {
+    return truncatedBits(code, this.bits, this.#short);
   }
 
   write(writer: BitWriter, code: number): void {
-    writeCode(writer, code, this.bits, this.#maxCode, this.path);
+    writeTruncated(writer, code, this.bits, this.#maxCode, this.#short, this.path);
   }
 
   /** Whether `write` takes this code, for vectors that check every component before writing any. */
@@ -113,6 +118,6 @@ export class FloatField implements Field<number, number> {
   }
 
   read(reader: BitReader): number {
-    return readCode(reader, this.bits, this.#maxCode, this.path);
+    return readTruncated(reader, this.bits, this.#short, this.path);
   }
 }

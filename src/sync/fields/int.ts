@@ -6,9 +6,11 @@ import {
   MAX_CODE,
   MAX_CODE_BITS,
   numberToQuantize,
-  readCode,
+  readTruncated,
   requireOptions,
-  writeCode,
+  shortCodeCount,
+  truncatedBits,
+  writeTruncated,
 } from './codes.js';
 import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
 
@@ -33,6 +35,8 @@ class IntField implements Field<number, number> {
   readonly bits: number;
   readonly #min: number;
   readonly #maxCode: number;
+  /** Codes written one bit shorter (truncated binary, see codes.ts). */
+  readonly #short: number;
   readonly relative?: ScalarRelativeCodec;
 
   constructor(path: string, options: IntOptions) {
@@ -53,6 +57,7 @@ class IntField implements Field<number, number> {
     this.#min = low;
     this.#maxCode = high - low;
     this.bits = bitsForMaxCode(this.#maxCode);
+    this.#short = shortCodeCount(this.bits, this.#maxCode);
     if (this.bits >= MIN_RELATIVE_BITS) {
       this.relative = new ScalarRelativeCodec(this.bits, this.#maxCode, false, path);
     }
@@ -71,15 +76,15 @@ class IntField implements Field<number, number> {
     return a === b;
   }
 
-  bitLength(): number {
-    return this.bits;
+  bitLength(code: number): number {
+    return truncatedBits(code, this.bits, this.#short);
   }
 
   write(writer: BitWriter, code: number): void {
-    writeCode(writer, code, this.bits, this.#maxCode, this.path);
+    writeTruncated(writer, code, this.bits, this.#maxCode, this.#short, this.path);
   }
 
   read(reader: BitReader): number {
-    return readCode(reader, this.bits, this.#maxCode, this.path);
+    return readTruncated(reader, this.bits, this.#short, this.path);
   }
 }

@@ -1,6 +1,15 @@
 import type { BitReader, BitWriter } from '../../protocol/index.js';
 import type { Field, FieldDeclaration } from '../field.js';
-import { bitsForMaxCode, malformed, readCode, requireIntegerIn, requireOptions, writeCode } from './codes.js';
+import {
+  bitsForMaxCode,
+  malformed,
+  readTruncated,
+  requireIntegerIn,
+  requireOptions,
+  shortCodeCount,
+  truncatedBits,
+  writeTruncated,
+} from './codes.js';
 
 export interface StringOptions {
   /** Upper bound in UTF-8 bytes (not characters: 'é' takes 2, '🚗' takes 4), 1..65,535. */
@@ -35,12 +44,15 @@ class StringField implements Field<string, string> {
   readonly bits: number;
   readonly #maxLength: number;
   readonly #lengthBits: number;
+  /** Lengths written one bit shorter (truncated binary, see codes.ts). */
+  readonly #shortLengths: number;
 
   constructor(path: string, options: StringOptions) {
     const given = requireOptions(options, path, 'string');
     this.path = path;
     this.#maxLength = requireIntegerIn(given.maxLength, 1, MAX_STRING_BYTES, path, 'string maxLength');
     this.#lengthBits = bitsForMaxCode(this.#maxLength);
+    this.#shortLengths = shortCodeCount(this.#lengthBits, this.#maxLength);
     this.bits = this.#lengthBits + 8 * this.#maxLength;
   }
 
@@ -64,7 +76,8 @@ class StringField implements Field<string, string> {
   }
 
   bitLength(code: string): number {
-    return this.#lengthBits + 8 * utf8Length(code);
+    const length = utf8Length(code);
+    return truncatedBits(length, this.#lengthBits, this.#shortLengths) + 8 * length;
   }
 
   write(writer: BitWriter, code: string): void {
@@ -73,12 +86,12 @@ class StringField implements Field<string, string> {
       throw new RangeError(`${this.path}: not a code quantize() produces`);
     }
     const bytes = encoder.encode(code);
-    writeCode(writer, bytes.length, this.#lengthBits, this.#maxLength, this.path);
+    writeTruncated(writer, bytes.length, this.#lengthBits, this.#maxLength, this.#shortLengths, this.path);
     for (const byte of bytes) writer.writeBits(byte, 8);
   }
 
   read(reader: BitReader): string {
-    const length = readCode(reader, this.#lengthBits, this.#maxLength, this.path);
+    const length = readTruncated(reader, this.#lengthBits, this.#shortLengths, this.path);
     if (length * 8 > reader.bitsRemaining)
       throw malformed(this.path, `${length} bytes of text run past the end of the input`);
     const bytes = new Uint8Array(length);

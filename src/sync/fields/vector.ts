@@ -65,8 +65,12 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
     return a.length === b.length && a.every((code, index) => code === b[index]);
   }
 
-  bitLength(): number {
-    return this.bits;
+  bitLength(code: readonly number[]): number {
+    let bits = 0;
+    this.#components.forEach(({ float }, index) => {
+      bits += float.bitLength(code[index] as number);
+    });
+    return bits;
   }
 
   write(writer: BitWriter, code: readonly number[]): void {

@@ -1,3 +1,4 @@
+import { BitReader } from 'vehikill-net/protocol';
 import { enumOf, SchemaError } from 'vehikill-net/sync';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { badFrame, bitsOf, compile, writeAndRead } from './field-harness.js';
@@ -10,21 +11,26 @@ describe('enumOf()', () => {
     expect(() => field.quantize('flying')).toThrow(RangeError);
   });
 
+  // Truncated binary: of n values in `bits` bits, the first 2^bits - n take one bit less.
   it.each([
-    [1, 0],
-    [2, 1],
-    [3, 2],
-    [4, 2],
-    [5, 3],
-    [256, 8],
-    [257, 9],
-  ])('%d values take %d bits', (count, bits) => {
+    [1, 0, 0, 0],
+    [2, 1, 1, 1],
+    [3, 2, 1, 2],
+    [4, 2, 2, 2],
+    [5, 3, 2, 3],
+    [256, 8, 8, 8],
+    [257, 9, 8, 9],
+  ])('%d values take at most %d bits (the first %d, the last %d)', (count, bits, firstBits, lastBits) => {
     const values = Array.from({ length: count }, (_, index) => `v${index}`);
     const field = compile(enumOf(values));
     expect(field.bits).toBe(bits);
-    for (const value of [values[0]!, values[count - 1]!]) {
+    for (const [value, expected] of [
+      [values[0]!, firstBits],
+      [values[count - 1]!, lastBits],
+    ] as const) {
       const written = writeAndRead(field, field.quantize(value));
-      expect(written.bits).toBe(bits);
+      expect(written.bits).toBe(expected);
+      expect(field.bitLength(field.quantize(value))).toBe(expected);
       expect(field.dequantize(written.code)).toBe(value);
     }
   });
@@ -43,12 +49,15 @@ describe('enumOf()', () => {
     expect(() => many.quantize('nope')).toThrow(/'v7', \.\.\.$/);
   });
 
-  it('refuses a code past the last value', () => {
+  it('reads every bit pattern as a value, refuses to write a code past the last, and names a short read', () => {
     const field = compile(enumOf(['a', 'b', 'c']), 'vehicle.team');
-    expect(badFrame(() => field.read(bitsOf((writer) => writer.writeBits(3, 2))))).toBe(
-      'vehicle.team: code 3 is past the largest valid code 2',
-    );
+    // '0' is a; '1' then one more bit is b or c.
+    expect(field.read(bitsOf((writer) => writer.writeBits(0, 1)))).toBe(0);
+    expect(field.read(bitsOf((writer) => writer.writeBits(0b11, 2)))).toBe(2);
     expect(() => writeAndRead(field, 3)).toThrow(RangeError);
+    expect(badFrame(() => field.read(new BitReader(new Uint8Array(0))))).toMatch(
+      /^vehicle\.team: needs 1 bits/,
+    );
   });
 
   it('rejects an empty list, duplicates and non-strings, naming the field', () => {

@@ -1,6 +1,6 @@
 import { float, SchemaError } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { badFrame, bitsOf, compile, snap, writeAndRead } from './field-harness.js';
+import { bitsOf, compile, snap, writeAndRead } from './field-harness.js';
 
 describe('float()', () => {
   it.each([
@@ -73,13 +73,15 @@ describe('float()', () => {
     expect(() => field.quantize(undefined as unknown as number)).toThrow(TypeError);
   });
 
-  it('refuses a code past the top of the grid', () => {
+  it('reads every pattern as a grid point (truncated binary) and refuses to write one past the top', () => {
     const field = compile(float({ min: 0, max: 1, precision: 0.3 }), 'vehicle.x'); // codes 0..3 in 2 bits
-    expect(badFrame(() => field.read(bitsOf((writer) => writer.writeBits(3, 2))))).toBeUndefined();
+    expect([0, 3].map((code) => writeAndRead(field, code).bits)).toEqual([2, 2]);
     const tight = compile(float({ min: 0, max: 2, precision: 0.5 }), 'vehicle.x'); // codes 0..4 in 3 bits
-    expect(badFrame(() => tight.read(bitsOf((writer) => writer.writeBits(5, 3))))).toMatch(
-      /^vehicle\.x: code 5 is past the largest valid code 4$/,
-    );
+    expect([0, 2, 3, 4].map((code) => writeAndRead(tight, code).bits)).toEqual([2, 2, 3, 3]);
+    for (let pattern = 0; pattern < 8; pattern++) {
+      expect(tight.read(bitsOf((writer) => writer.writeBits(pattern, 3)))).toBeLessThanOrEqual(4);
+    }
+    expect(() => writeAndRead(tight, 5)).toThrow(RangeError);
   });
 
   it.each([

@@ -55,16 +55,27 @@ describe('int()', () => {
     );
   });
 
-  it('refuses to read a code past the range, and to write one', () => {
+  it('writes codes in truncated binary: every pattern reads as a code, the low codes a bit shorter', () => {
+    // 0..100: 101 codes in 7 bits leave 27 patterns unused, so codes 0..26 take 6 bits.
     const field = compile(int({ min: 0, max: 100 }), 'vehicle.hp');
-    for (const code of [101, 127]) {
-      expect(badFrame(() => field.read(bitsOf((writer) => writer.writeBits(code, 7))))).toBe(
-        `vehicle.hp: code ${code} is past the largest valid code 100`,
-      );
+    expect([0, 26, 27, 100].map((code) => writeAndRead(field, code).bits)).toEqual([6, 6, 7, 7]);
+    expect([0, 26, 27, 100].map((code) => field.bitLength(code))).toEqual([6, 6, 7, 7]);
+    for (let pattern = 0; pattern < 2 ** 7; pattern++) {
+      const code = field.read(bitsOf((writer) => writer.writeBits(pattern, 7)));
+      expect(code).toBeGreaterThanOrEqual(0);
+      expect(code).toBeLessThanOrEqual(100);
     }
+  });
+
+  it('refuses to write a code past the range, and names a short read', () => {
+    const field = compile(int({ min: 0, max: 100 }), 'vehicle.hp');
     expect(badFrame(() => field.read(bitsOf(() => {})))).toBe(
-      'vehicle.hp: needs 7 bits, the input has 0 left',
+      'vehicle.hp: needs 6 bits, the input has 0 left',
     );
+    // A long code's first 6 bits at the very end of the input: its last bit is missing.
+    const cut = bitsOf((writer) => writer.writeBits(0b11111100, 8));
+    cut.readBits(2);
+    expect(badFrame(() => field.read(cut))).toBe('vehicle.hp: needs 1 bits, the input has 0 left');
     expect(() => writeAndRead(field, 101)).toThrow(RangeError);
     expect(() => writeAndRead(field, 1.5)).toThrow(/vehicle\.hp: 1.5 is not a code of this field/);
   });

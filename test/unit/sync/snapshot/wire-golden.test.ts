@@ -15,6 +15,15 @@ const Ship = entity('ship', { hp: int({ min: 0, max: 100 }), shield: bool() });
 const Rock = entity('rock', { size: int({ min: 0, max: 3 }) });
 const registry = entityRegistry([Ship, Rock]);
 
+/**
+ * hp, 0..100 in truncated binary (docs/sync.md, "Field types"): 6 bits, the code when below 27; else one
+ * more bit, and the code is (6 bits) × 2 + (that bit) − 27.
+ */
+function readHp(reader: BitReader): number {
+  const head = reader.readBits(6);
+  return head < 27 ? head : head * 2 + reader.readBits(1) - 27;
+}
+
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
@@ -24,19 +33,19 @@ describe('snapshot wire format golden example', () => {
   table.spawn(Ship, { hp: 100, shield: true });
   table.spawn(Rock, { size: 2 });
   table.spawn(Ship, { hp: 50, shield: false });
-  table.spawn(Ship, { hp: 30, shield: false });
+  table.spawn(Ship, { hp: 20, shield: false });
   const encoder = new SnapshotEncoder(registry);
   const decoder = new SnapshotDecoder(registry);
   const first = encoder.encode(table.frame(7));
   decoder.decode(first.bytes);
   encoder.receiveAck(decoder.ack());
   table.update(2, Ship, { hp: 49, shield: false });
-  table.update(3, Ship, { hp: 29, shield: false });
+  table.update(3, Ship, { hp: 19, shield: false });
   table.remove(1);
   const second = encoder.encode(table.frame(8));
 
   it('encodes the first snapshot (four creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('00000709678d3d2328e4d522533c00');
+    expect(hex(first.bytes)).toBe('000007618ff36f2428ffd5625628');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
@@ -49,21 +58,21 @@ describe('snapshot wire format golden example', () => {
     const full = () => [reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)];
     expect(full()).toEqual([1, 0, 1, 0]);
     expect(reader.readBits(1)).toBe(0); // ship
-    expect([reader.readBits(7), reader.readBits(1)]).toEqual([100, 1]);
+    expect([readHp(reader), reader.readBits(1)]).toEqual([100, 1]);
     expect(full()).toEqual([1, 0, 1, 0]);
     expect(reader.readBits(1)).toBe(1); // rock
     expect(reader.readBits(2)).toBe(2);
     expect(full()).toEqual([1, 0, 1, 0]);
     expect(reader.readBits(1)).toBe(0);
-    expect([reader.readBits(7), reader.readBits(1)]).toEqual([50, 0]);
+    expect([readHp(reader), reader.readBits(1)]).toEqual([50, 0]);
     expect(full()).toEqual([1, 0, 1, 0]);
     expect(reader.readBits(1)).toBe(0);
-    expect([reader.readBits(7), reader.readBits(1)]).toEqual([30, 0]);
+    expect([readHp(reader), reader.readBits(1)]).toEqual([20, 0]); // 20 < 27: 6 bits
     expect(reader.bitsRemaining).toBeLessThan(8);
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803aaeaf3e90c0c9e0801');
+    expect(hex(second.bytes)).toBe('01000803260353690f0c9e0801');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
@@ -82,7 +91,7 @@ describe('snapshot wire format golden example', () => {
     // then hp relative to its baseline 50: width class 0 (2 bits), zigzag(-1) = 1 in ceil(7 / 4) = 2 bits.
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 0, 0]);
     expect([reader.readBits(2), reader.readBits(2), reader.readBits(2)]).toEqual([1, 0, 1]);
-    // id 3: flag '0', a repeat (the next id, a delta with mask 0b01 again): only hp, 30 -> 29.
+    // id 3: flag '0', a repeat (the next id, a delta with mask 0b01 again): only hp, 20 -> 19.
     expect(reader.readBits(1)).toBe(0);
     expect([reader.readBits(2), reader.readBits(2)]).toEqual([0, 1]);
     expect(reader.bitsRemaining).toBeLessThan(8);
@@ -96,6 +105,6 @@ describe('snapshot wire format golden example', () => {
       removed: [1],
     });
     expect(decoder.stateOf(2, Ship)).toEqual({ hp: 49, shield: false });
-    expect(decoder.stateOf(3, Ship)).toEqual({ hp: 29, shield: false });
+    expect(decoder.stateOf(3, Ship)).toEqual({ hp: 19, shield: false });
   });
 });
