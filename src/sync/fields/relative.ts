@@ -25,11 +25,30 @@ export interface RelativeCodec<Code> {
 /** Fields narrower than this gain nothing from a width class: they are written whole, as plain changes. */
 export const MIN_RELATIVE_BITS = 6;
 
-const CLASS_BITS = 2;
-const FULL_CLASS = 3;
+/** See `ScalarRelativeCodec.spec`. */
+export interface ScalarRelativeSpec {
+  readonly bits: number;
+  readonly maxCode: number;
+  readonly wraps: boolean;
+  readonly widths: readonly [number, number, number];
+  readonly limits: readonly [number, number, number];
+}
+
+/** Bits of the width class before every relative code. */
+export const RELATIVE_CLASS_BITS = 2;
+/** The class of a difference too wide for the others: the whole code follows. */
+export const RELATIVE_FULL_CLASS = 3;
+const CLASS_BITS = RELATIVE_CLASS_BITS;
+const FULL_CLASS = RELATIVE_FULL_CLASS;
 
 /** The relative codec of one integer code in 0..maxCode of `bits` bits; `wraps` for angles (mod 2^bits). */
 export class ScalarRelativeCodec implements RelativeCodec<number> {
+  /**
+   * What the codec computes with, for writers that size and write whole runs of deltas inline (see
+   * `TypeCoder`): the field's bits, its largest code, whether it wraps (angles), and the three width
+   * classes' widths and limits (a zigzagged difference below `limits[c]` goes in class c).
+   */
+  readonly spec: ScalarRelativeSpec;
   readonly #bits: number;
   readonly #maxCode: number;
   readonly #wraps: boolean;
@@ -52,6 +71,7 @@ export class ScalarRelativeCodec implements RelativeCodec<number> {
     this.#limits = [2 ** this.#widths[0], 2 ** this.#widths[1], 2 ** this.#widths[2]];
     this.#shift = 32 - bits;
     this.#peekBits = CLASS_BITS + this.#widths[2];
+    this.spec = Object.freeze({ bits, maxCode, wraps, widths: this.#widths, limits: this.#limits });
   }
 
   bitLength(code: number, baseline: number): number {

@@ -1,10 +1,10 @@
 import type { AnyEntityType } from '../entity.js';
-import { changeMask, type EntityCodes } from '../state-codes.js';
-import { relativeSavedBits } from '../state-encoding.js';
+import type { EntityCodes } from '../state-codes.js';
 import { addShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
 import { type FrameHistory, shareAt } from './frame-history.js';
+import { type TypeCoder, typeCoder } from './type-coder.js';
 
 /** A frame a client is in step at, with its index in the FrameHistory. */
 export interface BaseFrame {
@@ -30,6 +30,10 @@ export interface BodyChanges {
   readonly masks: readonly number[];
   /** Deltas of types with relative fields: the type's id; -1 otherwise. */
   readonly relativeTypeIds: readonly number[];
+  /** Deltas: the bits their masked relative fields take written plain (0 for types without any). */
+  readonly plainBits: readonly number[];
+  /** Deltas: the bits their masked relative fields save written relative to their baselines. */
+  readonly relativeSaved: readonly number[];
   /** Per type with relative fields: the bits its deltas save written relative to their baselines. */
   readonly saved: readonly number[];
   /** Entities gone since the base frame, ascending. */
@@ -52,22 +56,32 @@ export function bodyChanges(
   const now = history.seen(frame);
   const then = history.kept(base.frame);
   if (then === undefined) throw new Error('a shared body needs a base frame its history has seen');
-  const ids: number[] = [];
-  const entities: EntityRecord[] = [];
-  const baselines: (EntityCodes | undefined)[] = [];
-  const masks: number[] = [];
-  const relativeTypeIds: number[] = [];
-  const saved: number[] = [];
   // The two frames' ids ascend: walked side by side rather than looked up.
   const { changedAt, records } = now;
   const frameIds = now.ids;
   const baseIds = then.ids;
+  const since = base.index;
+  // Counted first, so that each array is made at its size: grown by pushes, the copies they left behind
+  // were the largest part of the encode's garbage.
+  let count = 0;
+  for (let position = 0; position < frameIds.length; position++) {
+    if ((changedAt[position] as number) > since) count++;
+  }
+  const ids: number[] = new Array(count);
+  const entities: EntityRecord[] = new Array(count);
+  const baselines: (EntityCodes | undefined)[] = new Array(count);
+  const masks: number[] = new Array(count);
+  const relativeTypeIds: number[] = new Array(count);
+  const plainBits: number[] = new Array(count);
+  const relativeSaved: number[] = new Array(count);
+  const saved: number[] = [];
   let atBase = 0;
   let share = 0;
-  const since = base.index;
-  // Entities come in runs of one type: the registry's lookup only when the type changes.
+  let at = 0;
+  // Entities come in runs of one type: the registry's and the coder's lookups only when the type changes.
   let lastType: AnyEntityType | undefined;
   let lastTypeId = -1;
+  let coder: TypeCoder | undefined;
   for (let position = 0; position < frameIds.length; position++) {
     if ((changedAt[position] as number) <= since) continue;
     const id = frameIds[position] as number;
@@ -75,31 +89,48 @@ export function bodyChanges(
     while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;
     const before = baseIds[atBase] === id ? then.records[atBase] : undefined;
     const type = entity.type;
-    ids.push(id);
-    entities.push(entity);
+    const index = at++;
+    ids[index] = id;
+    entities[index] = entity;
     share = addShare(share, shareAt(now, position));
     if (before === undefined || before.type !== type) {
-      baselines.push(undefined);
-      masks.push(0);
-      relativeTypeIds.push(-1);
+      baselines[index] = undefined;
+      masks[index] = 0;
+      relativeTypeIds[index] = -1;
+      plainBits[index] = 0;
+      relativeSaved[index] = 0;
       continue;
     }
-    const mask = changeMask(type, before.codes, entity.codes);
-    let typeId = -1;
-    if (type.relative) {
-      if (type !== lastType) {
-        lastType = type;
-        lastTypeId = registry.typeId(type);
-      }
-      typeId = lastTypeId;
-      saved[typeId] = (saved[typeId] ?? 0) + relativeSavedBits(type, entity.codes, mask, before.codes);
+    if (type !== lastType) {
+      lastType = type;
+      lastTypeId = type.relative ? registry.typeId(type) : -1;
+      coder = typeCoder(type);
     }
-    baselines.push(before.codes);
-    masks.push(mask);
-    relativeTypeIds.push(typeId);
+    const changes = coder as TypeCoder;
+    const mask = changes.changes(before.codes, entity.codes);
+    const typeId = lastTypeId;
+    if (typeId >= 0) saved[typeId] = (saved[typeId] ?? 0) + changes.saved;
+    baselines[index] = before.codes;
+    masks[index] = mask;
+    relativeTypeIds[index] = typeId;
+    plainBits[index] = changes.plainBits;
+    relativeSaved[index] = changes.saved;
   }
   const removed = removedIds(history.removedSince(base.index), frameIds);
-  return { frame, base, ids, entities, baselines, masks, relativeTypeIds, saved, removed, share };
+  return {
+    frame,
+    base,
+    ids,
+    entities,
+    baselines,
+    masks,
+    relativeTypeIds,
+    plainBits,
+    relativeSaved,
+    saved,
+    removed,
+    share,
+  };
 }
 
 /** Removals that insertion-sort in fewer steps than a Set and a `sort` cost to set up. */

@@ -72,11 +72,13 @@ export class EntityTable {
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
   frame(tick: number): WorldFrame {
     // Ids count up and a Map keeps insertion order, so these are in ascending id order.
-    const ids: number[] = [];
-    const records: EntityRecord[] = [];
+    // Made at their size: grown by pushes, they left copies behind every tick.
+    const ids: number[] = new Array(this.#entities.size);
+    const records: EntityRecord[] = new Array(this.#entities.size);
+    let index = 0;
     for (const [id, record] of this.#entities) {
-      ids.push(id);
-      records.push(record);
+      ids[index] = id;
+      records[index++] = record;
     }
     return new TableFrame(tick, ids, records);
   }

@@ -1,10 +1,11 @@
 import { type BaseFrame, type BodyChanges, bodyChanges } from './body-changes.js';
+import { buildSharedBody } from './body-writer.js';
 import { ByteSlab } from './byte-slab.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { WorldFrame } from './entity-table.js';
 import { FrameHistory } from './frame-history.js';
-import { buildSharedBody, type SharedBody } from './shared-body.js';
+import type { SharedBody } from './shared-body.js';
 
 export interface SharedSnapshotsOptions {
   /** The encoding cache the bodies are built from; share the encoders' one. Default: a new one. */

@@ -92,6 +92,12 @@ export class SnapshotEncoder {
   #tracked = new Map<number, Tracked>();
   /** Snapshot count → what it carried, until acked (per-client) or superseded by an acked one (shared). */
   #pending = new Map<number, SentSnapshot>();
+  /**
+   * No snapshot count below this one is in `#pending` (counts go in ascending): what is dropped through an
+   * ack is deleted count by count from here, rather than found by iterating the Map (an iterator per ack
+   * per client).
+   */
+  #pendingFrom = 0;
   #resyncFrom: number | undefined;
   /** The newest snapshot count the client acked since the last resync. */
   #ackedAt: number | undefined;
@@ -299,6 +305,7 @@ export class SnapshotEncoder {
       tracked.unknownUntil = undefined;
     }
     this.#pending.clear();
+    this.#pendingFrom = this.#at;
     // A client asking for a resync may have started over: no copy it held before is relied on.
     this.#stepAts.length = 0;
     this.#stepFrames.length = 0;
@@ -367,8 +374,10 @@ export class SnapshotEncoder {
     const index = acked?.frameIndex;
     if (acked === undefined || !acked.complete || acked.frame === undefined || index === undefined)
       return false;
-    for (const sent of this.#pending.values()) {
-      if (sent.at > acked.at && (sent.frameIndex === undefined || sent.frameIndex < index)) return false;
+    // Only the snapshots sent after it: looked up by count (usually one or two), not iterated.
+    for (let at = acked.at + 1; at < this.#at; at++) {
+      const sent = this.#pending.get(at);
+      if (sent !== undefined && (sent.frameIndex === undefined || sent.frameIndex < index)) return false;
     }
     return true;
   }
@@ -388,10 +397,11 @@ export class SnapshotEncoder {
   }
 
   #dropPendingThrough(at: number): void {
-    for (const sentAt of this.#pending.keys()) {
-      if (sentAt > at) break;
+    // Counts more than PENDING_SNAPSHOTS back were deleted as newer ones were sent.
+    for (let sentAt = Math.max(this.#pendingFrom, this.#at - PENDING_SNAPSHOTS); sentAt <= at; sentAt++) {
       this.#pending.delete(sentAt);
     }
+    if (at + 1 > this.#pendingFrom) this.#pendingFrom = at + 1;
   }
 
   #candidates(frame: WorldFrame): Candidate[] {

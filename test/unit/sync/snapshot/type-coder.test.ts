@@ -1,0 +1,174 @@
+import {
+  angle,
+  bool,
+  type EntityCodes,
+  entity,
+  enumOf,
+  type FieldCode,
+  float,
+  int,
+  string,
+  vec2,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { BitWriter } from '../../../../src/protocol/index.js';
+import { TypeCoder } from '../../../../src/sync/snapshot/type-coder.js';
+import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
+
+// Every kind of field the coder treats apart: scalar relative ones (a float with truncated whole codes,
+// angles that wrap, one of 32 bits where the wrap is a plain 32-bit sign extension), a vector (relative
+// through its codec), and plain ones (narrow int, bool, enum, string).
+const Mixed = entity('mixed', {
+  x: float({ min: -50, max: 50, precision: 0.01 }),
+  heading: angle({ bits: 10 }),
+  spin: angle({ bits: 32 }),
+  hp: int({ min: 0, max: 100 }),
+  level: int({ min: 0, max: 3 }),
+  alive: bool(),
+  team: enumOf(['red', 'blue', 'green']),
+  name: string({ maxLength: 4 }),
+  at: vec2({ min: 0, max: 100, precision: 0.1 }),
+});
+
+const random = seededRandom(5);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+
+/** A random state; with `near`, each field mostly a small step from it (the usual delta), sometimes a jump. */
+function state(near?: EntityCodes): EntityCodes {
+  return Mixed.fields.map((field, index) => {
+    const base = near?.[index];
+    if (base !== undefined && random() < 0.3) return base;
+    if (field.kind === 'float' || field.kind === 'angle' || field.kind === 'int') {
+      const max =
+        field.kind === 'angle' ? 2 ** field.bits - 1 : field.kind === 'int' ? codesOf(index) : 10_000;
+      if (base !== undefined && random() < 0.8) {
+        const step = Math.round((random() - 0.5) * 2 ** (1 + Math.floor(random() * 12)));
+        const moved = (base as number) + step;
+        return field.kind === 'angle'
+          ? ((moved % (max + 1)) + max + 1) % (max + 1)
+          : Math.max(0, Math.min(max, moved));
+      }
+      // Angles often near 0, where a small turn wraps round.
+      if (field.kind === 'angle' && random() < 0.5)
+        return (max + 1 + Math.floor(random() * 64) - 32) % (max + 1);
+      return Math.floor(random() * (max + 1));
+    }
+    if (field.kind === 'vec2') return [Math.floor(random() * 1001), Math.floor(random() * 1001)];
+    if (field.kind === 'bool') return random() < 0.5 ? 0 : 1;
+    if (field.kind === 'enum') return Math.floor(random() * 3);
+    return pick(['', 'a', 'ab', 'abcd']);
+  });
+}
+
+function codesOf(index: number): number {
+  return Mixed.fieldNames[index] === 'hp' ? 100 : 3;
+}
+
+function maskOf(before: EntityCodes, now: EntityCodes): number {
+  let mask = 0;
+  Mixed.fields.forEach((field, index) => {
+    if (!field.equals(before[index] as FieldCode, now[index] as FieldCode)) mask |= 1 << index;
+  });
+  return mask;
+}
+
+/**
+ * What the field API writes for the masked fields: relative ones against `reference(index)` (the
+ * baseline's code, or the prediction from it), the others whole; and the bits the relative ones take.
+ */
+function byFieldApi(
+  codes: EntityCodes,
+  mask: number,
+  reference: ((index: number) => FieldCode) | undefined,
+): { bytes: Uint8Array; relativeBits: number; plainBits: number } {
+  const writer = new BitWriter();
+  let relativeBits = 0;
+  let plainBits = 0;
+  Mixed.fields.forEach((field, index) => {
+    if (((mask >>> index) & 1) === 0) return;
+    const code = codes[index] as FieldCode;
+    if (reference === undefined || field.relative === undefined) {
+      field.write(writer, code);
+      return;
+    }
+    const against = reference(index);
+    field.relative.write(writer, code, against);
+    relativeBits += field.relative.bitLength(code, against);
+    plainBits += field.bitLength(code);
+  });
+  return { bytes: writer.finish(), relativeBits, plainBits };
+}
+
+describe('TypeCoder (the delta path of shared bodies)', () => {
+  const coder = new TypeCoder(Mixed);
+
+  it('finds the changed fields and sizes and writes them as the field API does, bit for bit', () => {
+    for (let round = 0; round < 2000; round++) {
+      const older = state();
+      const before = state(older);
+      const now = state(before);
+      const mask = coder.changes(before, now);
+      expect(mask).toBe(maskOf(before, now));
+      const relative = byFieldApi(now, mask, (index) => before[index] as FieldCode);
+      expect(coder.saved).toBe(relative.plainBits - relative.relativeBits);
+      expect(coder.plainBits).toBe(relative.plainBits);
+
+      let writer = new BitWriter();
+      coder.writeFields(writer, now, mask, before);
+      expect(writer.finish()).toEqual(relative.bytes);
+      writer = new BitWriter();
+      coder.writeFields(writer, now, mask, undefined);
+      expect(writer.finish()).toEqual(byFieldApi(now, mask, undefined).bytes);
+
+      // Against the motion from `older` (4 ticks before the baseline) continued 2 ticks on.
+      const predicted = byFieldApi(now, mask, (index) => {
+        const codec = Mixed.fields[index]?.relative;
+        return codec?.predict(before[index] as FieldCode, older[index] as FieldCode, 2, 4) as FieldCode;
+      });
+      writer = new BitWriter();
+      expect(coder.writeMotion(writer, now, mask, before, older, 2, 4)).toBe(predicted.relativeBits);
+      expect(writer.finish()).toEqual(predicted.bytes);
+      const stored = { references: [], packed: [], packedBits: [] };
+      expect(coder.predictedBits(now, mask, before, older, 2, 4, stored, 3)).toBe(predicted.relativeBits);
+      writer = new BitWriter();
+      coder.writePredicted(writer, now, mask, stored, 3);
+      expect(writer.finish()).toEqual(predicted.bytes);
+    }
+  });
+
+  it('refuses a code that is not the field’s with the field’s RangeError, in every write', () => {
+    const before = state();
+    const now = [...state(before)];
+    const xAt = Mixed.fieldNames.indexOf('x');
+    for (const bad of [-1, 0.5, 10_001, Number.NaN, '3']) {
+      now[xAt] = bad as FieldCode;
+      const mask = 1 << xAt;
+      const older = state();
+      const stored = { references: [], packed: [], packedBits: [] };
+      coder.predictedBits(now, mask, before, older, 1, 1, stored, 0);
+      const writes = [
+        () => coder.writeFields(new BitWriter(), now, mask, before),
+        () => coder.writeFields(new BitWriter(), now, mask, undefined),
+        () => coder.writeMotion(new BitWriter(), now, mask, before, older, 1, 1),
+        () => coder.writePredicted(new BitWriter(), now, mask, stored, 0),
+      ];
+      for (const write of writes) expect(write).toThrow(/mixed\.x: .* is not a code of this field/);
+    }
+  });
+
+  it('sets bit 31 of the mask for the 32nd field', () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 32 }, (_, index) => [`f${index}`, float({ min: 0, max: 100, precision: 1 })]),
+    );
+    const wide = new TypeCoder(entity('wide', fields));
+    const before = Array.from({ length: 32 }, () => 10);
+    const now = [...before];
+    now[31] = 11;
+    now[0] = 11;
+    expect(wide.changes(before, now)).toBe(2 ** 31 + 1);
+    const writer = new BitWriter();
+    wide.writeFields(writer, now, 2 ** 31 + 1, before);
+    // Two relative fields one step up: class 0 (2 bits) and the zigzagged 1 in 2 bits, each.
+    expect(writer.bitLength).toBe(8);
+  });
+});
