@@ -272,20 +272,21 @@ describe('RoomSync and SyncedState', () => {
     const { sync, join, step, clock, metrics } = setup({ budgetBytes: 16_000, deflateAboveBytes: 64 });
     const alice = join('alice');
     const state = new SyncedState(alice.link, { types, clock });
+    // Seeded uniform positions and hp: random bits at every bit offset, which deflate cannot shorten
+    // (text would not do: deflate codes its bytes in fewer bits whenever they land byte-aligned).
     let seed = 7;
-    const noise = () => {
-      let text = '';
-      for (let i = 0; i < 150; i++) {
-        seed = (seed * 1103515245 + 12345) % 2 ** 31;
-        text += String.fromCharCode(33 + (seed % 94));
-      }
-      return text;
+    const uniform = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * below;
     };
-    for (let i = 0; i < 4; i++) sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 1, name: noise() });
+    for (let i = 0; i < 60; i++) {
+      const position = { x: uniform(1000) - 500, y: uniform(1000) - 500 };
+      sync.world.spawn(Tank, { position, hp: Math.floor(uniform(101)), name: '' });
+    }
     step();
     expect(alice.sent[0]?.[0]).toBe(SyncTag.snapshot);
     expect(metrics.total('sync_deflate_total', { chosen: 'no' })).toBe(1);
-    expect(state.size).toBe(4);
+    expect(state.size).toBe(60);
   });
 
   it('sends to each member at its own rate, skips away members, forgets leavers', () => {
