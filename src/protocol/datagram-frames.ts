@@ -32,6 +32,30 @@ export function encodeDatagramFromServer(c: number, p: Uint8Array, t: number): U
   return frame;
 }
 
+/**
+ * `DatagramFromServer {c, p, t}` where `p` is the byte `tag` followed by `body`: the same bytes as
+ * `encodeDatagramFromServer(c, [tag, ...body], t)`, written in place (a snapshot goes out with one copy).
+ */
+export function encodeTaggedDatagramFromServer(
+  c: number,
+  tag: number,
+  body: Uint8Array,
+  t: number,
+): Uint8Array {
+  const length = 1 + body.length;
+  const frame = allocateFrame(1 + 1 + 3 + 2 + binHeaderLength(length) + length + 2 + numberLength(t));
+  frame[0] = Kind.DatagramFromServer;
+  frame[1] = 0x83;
+  let at = writeChannel(frame, 2, c);
+  at = writeKey(frame, at, KEY_P);
+  at = writeBinHeader(frame, at, length);
+  frame[at] = tag;
+  frame.set(body, at + 1);
+  at = writeKey(frame, at + length, KEY_T);
+  writeNumber(frame, at, t);
+  return frame;
+}
+
 /** `DatagramToServer {c, p}`: byte for byte what `encodeMessage` writes for that body. */
 export function encodeDatagramToServer(c: number, p: readonly Uint8Array[]): Uint8Array {
   let length = 1 + 1 + 3 + 2 + (p.length < 16 ? 1 : p.length < 0x10000 ? 3 : 5);
@@ -90,6 +114,41 @@ export function readDatagramToServer(
   return at === bytes.length ? { c, p } : undefined;
 }
 
+/** Where the channel of a DatagramToServer frame is, in the shape `readSingleDatagramToServer` accepts. */
+export const SINGLE_DATAGRAM_CHANNEL_AT = 4;
+
+/**
+ * A whole DatagramToServer frame (`bytes[0]` its kind) carrying exactly one payload on a data channel
+ * (0-2; the channel is `bytes[SINGLE_DATAGRAM_CHANNEL_AT]`): that payload, as a Uint8Array view into
+ * `bytes`; undefined for any other frame. Every input in TCP mode is one, so this reads it without the
+ * decoded frame, message and batch objects. What it accepts, `decodeFrame` accepts with the same payload.
+ */
+export function readSingleDatagramToServer(bytes: Uint8Array): Uint8Array | undefined {
+  const channel = bytes[SINGLE_DATAGRAM_CHANNEL_AT];
+  if (
+    bytes[0] !== Kind.DatagramToServer ||
+    bytes[1] !== 0x82 ||
+    !hasKey(bytes, 2, KEY_C) ||
+    channel === undefined ||
+    channel > 2 ||
+    !hasKey(bytes, 5, KEY_P) ||
+    bytes[7] !== 0x91
+  )
+    return undefined;
+  const head = bytes[8];
+  let length: number;
+  let start: number;
+  if (head === 0xc4 && bytes.length >= 10) {
+    length = bytes[9] as number;
+    start = 10;
+  } else if (head === 0xc5 && bytes.length >= 11) {
+    length = ((bytes[9] as number) << 8) | (bytes[10] as number);
+    start = 11;
+  } else return undefined;
+  if (length > MAX_PEER_DATA_BYTES || start + length !== bytes.length) return undefined;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+}
+
 /** The body of a DatagramFromServer, as `readDatagramToServer` does it (`t` any finite number). */
 export function readDatagramFromServer(
   bytes: Uint8Array,
@@ -142,7 +201,12 @@ function binHeaderLength(length: number): number {
 }
 
 function writeBin(frame: Uint8Array, at: number, payload: Uint8Array): number {
-  const length = payload.length;
+  const next = writeBinHeader(frame, at, payload.length);
+  frame.set(payload, next);
+  return next + payload.length;
+}
+
+function writeBinHeader(frame: Uint8Array, at: number, length: number): number {
   let next = at;
   if (length < 0x100) {
     frame[next++] = 0xc4;
@@ -155,8 +219,7 @@ function writeBin(frame: Uint8Array, at: number, payload: Uint8Array): number {
     frame[next++] = 0xc6;
     next = writeU32(frame, next, length);
   }
-  frame.set(payload, next);
-  return next + length;
+  return next;
 }
 
 /** A bin of at most MAX_PEER_DATA_BYTES that fits in `bytes`, as a view. */

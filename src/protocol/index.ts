@@ -1,7 +1,13 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
-export { encodeDatagramFromServer, encodeDatagramToServer } from './datagram-frames.js';
+export {
+  encodeDatagramFromServer,
+  encodeDatagramToServer,
+  encodeTaggedDatagramFromServer,
+  readSingleDatagramToServer,
+  SINGLE_DATAGRAM_CHANNEL_AT,
+} from './datagram-frames.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
 export {
   type DecodedFrame,

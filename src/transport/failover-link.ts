@@ -1,7 +1,7 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import { Channel } from './channels.js';
 import { DispatchStream } from './dispatch-stream.js';
-import type { Link, LinkState, LinkStats } from './link.js';
+import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js';
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
 
@@ -77,6 +77,14 @@ export class FailoverLink implements Link {
     if (this.#closed) return false;
     if (channel === Channel.dispatch) return this.#dispatch.send(bytes);
     return this.#sendOnPath(channel, bytes);
+  }
+
+  /** On the fallback path the tag is written in place when it can be; the direct path gets them joined. */
+  sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
+    if (this.#closed) return false;
+    if (channel === Channel.dispatch || this.#direct?.state === 'direct' || !this.#fallback.sendTagged)
+      return this.send(channel, joinTagged(tag, body));
+    return this.#fallback.sendTagged(channel, tag, body);
   }
 
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer {

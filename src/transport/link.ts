@@ -35,10 +35,23 @@ export interface Link {
   readonly state: LinkState;
   /** Queues `bytes` on `channel`; false when the link is closed or the channel refused it. */
   send(channel: Channel, bytes: Uint8Array): boolean;
+  /**
+   * Sends the byte `tag` followed by `body` as one message, as `send` would the two joined; a link that
+   * can write them straight into its own frame saves the copy (a snapshot after its sync tag).
+   */
+  sendTagged?(channel: Channel, tag: number, body: Uint8Array): boolean;
   onMessage(listener: (channel: Channel, bytes: Uint8Array) => void): Disposer;
   onState(listener: (state: LinkState) => void): Disposer;
   stats(): LinkStats;
   /** Round trip, jitter, loss each way, bandwidth and a grade, with an event when the grade changes. */
   readonly quality: QualityView;
   close(): void;
+}
+
+/** `tag` followed by `body`, for a path that cannot write them into its frame in place. */
+export function joinTagged(tag: number, body: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(1 + body.length);
+  bytes[0] = tag;
+  bytes.set(body, 1);
+  return bytes;
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../common/index.js';
 import { ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, LinkHeartbeat } from './keepalive.js';
-import type { LinkState } from './link.js';
+import { joinTagged, type LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
@@ -26,6 +26,8 @@ export interface RelayPort {
     messageClass: 'volatile' | 'expiring' | 'reliable',
     ttlMs?: number,
   ): void;
+  /** Like a volatile `send` of `tag` followed by `body`, written into the outgoing frame in place. */
+  sendTaggedVolatile?(channelNumber: number, tag: number, body: Uint8Array): void;
 }
 
 export interface RelayLinkOptions {
@@ -123,6 +125,28 @@ export class RelayLink extends LinkBase {
   }
 
   /**
+   * A `phys` message that leaves at once (no interval, no conditioner holding it) goes to the port's
+   * in-place writer when it has one; anything else as `send` would.
+   */
+  sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
+    const port = this.#port;
+    if (
+      channel !== Channel.phys ||
+      this.#options.physIntervalMs > 0 ||
+      (this.#pipe && !this.#pipe.idle) ||
+      port.sendTaggedVolatile === undefined
+    )
+      return this.send(channel, joinTagged(tag, body));
+    if (this.#state === 'closed') return false;
+    const length = 1 + body.length;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += length;
+    this.quality.sent(length, true);
+    port.sendTaggedVolatile(RELAY_CHANNEL_NUMBER.phys, tag, body);
+    return true;
+  }
+
+  /**
    * The port refuses reliable and expiring messages when the session's outbox is full (OUTBOX_OVERFLOW:
    * the session is about to be cut and resumed). That is a refusal, `false`, never a throw: sends also run
    * from timers (dispatch acks, the conditioner), where a throw would end the process.
@@ -165,23 +189,27 @@ export class RelayLink extends LinkBase {
     this.events.clear();
   }
 
-  /** @internal A relayed message from the peer, with the server time it was forwarded at. */
-  receive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
+  /**
+   * @internal A relayed message from the peer, with the server time it was forwarded at. `now`: when it
+   * arrived, if the caller already read the clock (the server reads it once per frame for every input).
+   */
+  receive(channelNumber: number, bytes: Uint8Array, serverTime: number, now?: number): void {
     if (this.#state === 'closed') return;
     const channel: ConditionedChannel | undefined =
       channelNumber === RELAY_CONTROL ? 'control' : CHANNEL_BY_NUMBER[channelNumber];
+    // Held back by the conditioner, it arrives later than `now`: the clock is read then.
     if (this.#pipe && !this.#pipe.idle && channel !== undefined)
       this.#pipe.inbound(channel, bytes.slice(), (late) => this.#arrive(channelNumber, late, serverTime));
-    else this.#arrive(channelNumber, bytes, serverTime);
+    else this.#arrive(channelNumber, bytes, serverTime, now);
   }
 
-  #arrive(channelNumber: number, bytes: Uint8Array, serverTime: number): void {
+  #arrive(channelNumber: number, bytes: Uint8Array, serverTime: number, arrivedAt?: number): void {
     if (this.#state === 'closed') return;
     if (channelNumber === RELAY_CONTROL) {
       this.#heartbeat.receive(bytes);
       return;
     }
-    const now = this.#port.clock.now();
+    const now = arrivedAt ?? this.#port.clock.now();
     this.#heartbeat.heard(now);
     const channel = CHANNEL_BY_NUMBER[channelNumber];
     if (channel === undefined) return;

@@ -11,6 +11,8 @@ import {
   type Message,
   PROTOCOL_VERSION,
   ProtocolError,
+  readSingleDatagramToServer,
+  SINGLE_DATAGRAM_CHANNEL_AT,
 } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { IceServer } from '../ice/ice-servers.js';
@@ -127,16 +129,24 @@ export class ServerConnection {
       this.#fault(ErrorCode.BAD_FRAME, 'text frames are not part of the protocol');
       return;
     }
-    let frame: DecodedFrame;
-    try {
-      frame = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), clientToServerKinds);
-    } catch (error) {
-      if (error instanceof ProtocolError) this.#fault(error.code, error.message, error.rid);
-      else this.#fault(ErrorCode.BAD_FRAME, 'undecodable frame');
-      return;
+    // Every input in TCP mode: one datagram on a data channel, handed to the link as it is (no decoded
+    // frame, message or batch objects); a bare frame, so no sequence number to take.
+    const session = this.session;
+    const datagram = session === undefined ? undefined : readSingleDatagramToServer(data);
+    let frame: DecodedFrame | undefined;
+    if (datagram === undefined) {
+      try {
+        frame = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), clientToServerKinds);
+      } catch (error) {
+        if (error instanceof ProtocolError) this.#fault(error.code, error.message, error.rid);
+        else this.#fault(ErrorCode.BAD_FRAME, 'undecodable frame');
+        return;
+      }
     }
     try {
-      this.#onFrame(frame, now);
+      if (frame !== undefined) this.#onFrame(frame, now);
+      else if (session !== undefined && datagram !== undefined)
+        this.#ctx.serverLinks.datagram(session, data[SINGLE_DATAGRAM_CHANNEL_AT] as number, datagram, now);
     } catch (error) {
       if (error instanceof ProtocolError) this.#fault(error.code, error.message);
       else {

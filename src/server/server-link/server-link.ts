@@ -54,11 +54,17 @@ export class ServerLink extends FailoverLink {
   /**
    * `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer).
    * `queued`: bytes waiting for the player's socket (for adaptive rates).
+   * `portTagged`: like a volatile `port` send of a tag and a body, written into the frame in place.
    */
-  constructor(clock: Clock, port: RelayPort['send'], queued: () => number = () => 0) {
+  constructor(
+    clock: Clock,
+    port: RelayPort['send'],
+    queued: () => number = () => 0,
+    portTagged?: RelayPort['sendTaggedVolatile'],
+  ) {
     const tcp = new RelayLink(
       'client',
-      { clock, send: port },
+      { clock, send: port, ...(portTagged ? { sendTaggedVolatile: portTagged } : {}) },
       // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (13
       // bytes a second) measures the path's quality: round trip, jitter, stale samples dropped.
       { physIntervalMs: 0, keepaliveMs: 1_000, deadAfterMs: Number.POSITIVE_INFINITY },
@@ -100,7 +106,12 @@ export class ServerLink extends FailoverLink {
 
   /** @internal Messages that came over the WebSocket (TCP mode), in order. */
   receiveDatagrams(channelNumber: number, payloads: readonly Uint8Array[], now: number): void {
-    for (const payload of payloads) this.#tcp.receive(channelNumber, payload, now);
+    for (const payload of payloads) this.#tcp.receive(channelNumber, payload, now, now);
+  }
+
+  /** @internal One message that came over the WebSocket (TCP mode). */
+  receiveDatagram(channelNumber: number, payload: Uint8Array, now: number): void {
+    this.#tcp.receive(channelNumber, payload, now, now);
   }
 
   override close(): void {

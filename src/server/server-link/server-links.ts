@@ -33,6 +33,11 @@ export class ServerLinks {
   /** Sessions whose link quality goes to the metrics once a second, while there are any. */
   readonly #sampled = new Set<Session>();
   #stopSampling: Cancel | undefined;
+  /**
+   * While TCP-mode datagrams are handed to a link: when their frame arrived (the connection read the
+   * clock once for it). NaN otherwise (the direct path, or a conditioner delivering late): read it then.
+   */
+  #arrivedAt = Number.NaN;
 
   constructor(
     clock: Clock,
@@ -149,7 +154,25 @@ export class ServerLinks {
       }
       return;
     }
-    session.link.receiveDatagrams(body.c, body.p, now);
+    this.#arrivedAt = now;
+    try {
+      session.link.receiveDatagrams(body.c, body.p, now);
+    } finally {
+      this.#arrivedAt = Number.NaN;
+    }
+  }
+
+  /**
+   * One payload on a data channel (0-2) in TCP mode: what `datagrams` does with a batch of one, for the
+   * frame every input comes in.
+   */
+  datagram(session: Session, channel: number, payload: Uint8Array, now: number): void {
+    this.#arrivedAt = now;
+    try {
+      session.link.receiveDatagram(channel, payload, now);
+    } finally {
+      this.#arrivedAt = Number.NaN;
+    }
   }
 
   /** Each connected player's jitter and loss (the worse direction) into the metrics' histograms. */
@@ -176,7 +199,8 @@ export class ServerLinks {
       this.#metrics.count('server_link_rejected_total', { reason: 'too-large' });
       return;
     }
-    if (!bucket.take(this.#clock.now())) {
+    const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
+    if (!bucket.take(now)) {
       this.#metrics.count('server_link_rejected_total', { reason: 'rate' });
       return;
     }

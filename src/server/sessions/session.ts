@@ -7,6 +7,7 @@ import {
   ErrorCode,
   encodeDatagramFromServer,
   encodeMessage,
+  encodeTaggedDatagramFromServer,
   Inbox,
   Kind,
   type MessageClass,
@@ -111,6 +112,13 @@ export class Session {
           channel === 0 ? 'link-phys' : undefined,
         ),
       () => this.scheduler.queuedBytes + (this.#socket?.bufferedAmount ?? 0),
+      (channel, tag, body) =>
+        this.sendEncoded(
+          encodeTaggedDatagramFromServer(channel, tag, body, this.#clock.now()),
+          'volatile',
+          undefined,
+          channel === 0 ? 'link-phys' : undefined,
+        ),
     );
     return this.#link;
   }

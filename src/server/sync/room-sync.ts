@@ -35,7 +35,7 @@ import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 export interface SyncMember {
   /** Away members (reconnecting) get no snapshots. */
   readonly away: boolean;
-  readonly link: Pick<Link, 'send'> & AdaptiveLinkFacts;
+  readonly link: Pick<Link, 'send' | 'sendTagged'> & AdaptiveLinkFacts;
 }
 
 /** What adaptive rates read from a member's link where it has them (a server link has all three). */
@@ -159,6 +159,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
+  readonly #encodeOptions = { budgetBytes: 0 };
   readonly #stats = {
     snapshotsSent: 0,
     bytesSent: 0,
@@ -249,9 +250,11 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       const next = member.nextAt + periodMs;
       member.nextAt = next >= now ? next : now + periodMs;
       frame ??= this.world.frame(tick);
-      const budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
-      const snapshot = member.encoder.encode(frame, { budgetBytes });
-      this.#send(client, this.#frame(snapshot.bytes));
+      // One options object for every encode (the encoder reads it and keeps nothing of it).
+      const options = this.#encodeOptions;
+      options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
+      const snapshot = member.encoder.encode(frame, options);
+      this.#sendSnapshot(client, snapshot.bytes);
       sent.push(client);
     }
     return sent;
@@ -299,24 +302,34 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     return frame.payload;
   }
 
-  /** Deflates when the snapshot is big enough to be worth a try, and sends the smaller. */
-  #frame(snapshot: Uint8Array): Uint8Array {
-    if (snapshot.length <= this.#deflateAbove) return encodeSnapshotFrame(snapshot, false);
-    const deflated = deflateSync(snapshot);
-    const chosen = deflated.length < snapshot.length;
-    if (chosen) this.#stats.deflateChosen++;
-    else this.#stats.deflateNotChosen++;
-    this.#options.metrics?.count('sync_deflate_total', { chosen: chosen ? 'yes' : 'no' });
-    return chosen ? encodeSnapshotFrame(deflated, true) : encodeSnapshotFrame(snapshot, false);
-  }
-
-  #send(client: M, bytes: Uint8Array): void {
+  /**
+   * Deflates when the snapshot is big enough to be worth a try, and sends the smaller after its tag: as
+   * one sync frame (`encodeSnapshotFrame`'s bytes), the tag written in place when the link can.
+   */
+  #sendSnapshot(client: M, snapshot: Uint8Array): void {
+    let body = snapshot;
+    let tag: number = SyncTag.snapshot;
+    if (snapshot.length > this.#deflateAbove) {
+      const deflated = deflateSync(snapshot);
+      const chosen = deflated.length < snapshot.length;
+      if (chosen) this.#stats.deflateChosen++;
+      else this.#stats.deflateNotChosen++;
+      this.#options.metrics?.count('sync_deflate_total', { chosen: chosen ? 'yes' : 'no' });
+      if (chosen) {
+        body = deflated;
+        tag = SyncTag.deflatedSnapshot;
+      }
+    }
+    const length = 1 + body.length;
     this.#stats.snapshotsSent++;
-    this.#stats.bytesSent += bytes.length;
+    this.#stats.bytesSent += length;
     this.#options.metrics?.count('sync_snapshots_total');
-    this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, bytes.length);
-    if (this.#options.send) this.#options.send(client, bytes);
-    else client.link.send(Channel.phys, bytes);
+    this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
+    const link = client.link;
+    if (this.#options.send)
+      this.#options.send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+    else if (link.sendTagged) link.sendTagged(Channel.phys, tag, body);
+    else link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
   }
 
   #member(client: M): Member {

@@ -6,8 +6,11 @@ import {
   encodeDatagramFromServer,
   encodeDatagramToServer,
   encodeMessage,
+  encodeTaggedDatagramFromServer,
   Kind,
   ProtocolError,
+  readSingleDatagramToServer,
+  SINGLE_DATAGRAM_CHANNEL_AT,
   serverToClientKinds,
 } from 'vehikill-net/protocol';
 import { seededRandom } from 'vehikill-net/transport';
@@ -68,6 +71,21 @@ describe('datagram frames (every input and snapshot in TCP mode)', () => {
           const p = bytesOf(length);
           expect(hexOf(encodeDatagramFromServer(c, p, t))).toBe(
             hexOf(encodeMessage(Kind.DatagramFromServer, { c, p, t })),
+          );
+        }
+  });
+
+  it('writes a tagged DatagramFromServer in place with the same bytes as the joined payload', () => {
+    // 254 and 255 cross the bin 8 / bin 16 boundary once the tag is counted.
+    for (const t of numbers)
+      for (const length of [...lengths, 254, 65_534, 65_535])
+        for (const tag of [0, 255]) {
+          const body = bytesOf(length);
+          const joined = new Uint8Array(1 + length);
+          joined[0] = tag;
+          joined.set(body, 1);
+          expect(hexOf(encodeTaggedDatagramFromServer(0, tag, body, t))).toBe(
+            hexOf(encodeMessage(Kind.DatagramFromServer, { c: 0, p: joined, t })),
           );
         }
   });
@@ -135,6 +153,59 @@ describe('datagram frames (every input and snapshot in TCP mode)', () => {
     expect(codeOf(() => decodeFrame(fromServer({ c: 0, p: one[0] }), serverToClientKinds))).toBe(
       ErrorCode.INVALID_MESSAGE,
     );
+  });
+});
+
+describe('one datagram read without a decoded frame (every TCP-mode input)', () => {
+  /** What the generic decoder makes of `frame`: its channel and single payload, or undefined. */
+  function generic(frame: Uint8Array): { c: number; p: Uint8Array } | undefined {
+    try {
+      const { message } = decodeFrame(frame, clientToServerKinds);
+      if (message.kind !== Kind.DatagramToServer || message.body.p.length !== 1) return undefined;
+      return { c: message.body.c, p: message.body.p[0] as Uint8Array };
+    } catch {
+      return undefined;
+    }
+  }
+
+  it('gives the channel and payload the decoder gives, for one payload on channels 0-2', () => {
+    for (const length of [0, 1, 255, 256, 16 * 1024])
+      for (const c of [0, 1, 2]) {
+        const p = bytesOf(length);
+        const frame = encodeDatagramToServer(c, [p]);
+        const payload = readSingleDatagramToServer(frame);
+        expect(payload?.constructor).toBe(Uint8Array);
+        expect(payload).toEqual(p);
+        expect(frame[SINGLE_DATAGRAM_CHANNEL_AT]).toBe(c);
+        expect(generic(frame)).toEqual({ c, p });
+      }
+    // From a Node Buffer (what ws hands over): a plain Uint8Array view, not a Buffer whose slice shares.
+    const fromBuffer = readSingleDatagramToServer(Buffer.from(encodeDatagramToServer(0, [bytesOf(9)])));
+    expect(fromBuffer?.constructor).toBe(Uint8Array);
+  });
+
+  it('leaves control, batches and anything malformed to the decoder, and accepts nothing it refuses', () => {
+    expect(readSingleDatagramToServer(encodeDatagramToServer(3, [bytesOf(4)]))).toBeUndefined();
+    expect(readSingleDatagramToServer(encodeDatagramToServer(0, [bytesOf(4), bytesOf(4)]))).toBeUndefined();
+    expect(readSingleDatagramToServer(Uint8Array.of())).toBeUndefined();
+    const oversize = Uint8Array.of(Kind.DatagramToServer, ...encode({ c: 0, p: [bytesOf(16 * 1024 + 1)] }));
+    expect(readSingleDatagramToServer(oversize)).toBeUndefined();
+    // Every byte of a valid frame changed, and every cut: whatever is read is what the decoder reads.
+    const frame = encodeDatagramToServer(1, [bytesOf(300)]);
+    for (let at = 0; at < 16; at++)
+      for (const value of [0, 1, 2, 3, 4, 0x80, 0x90, 0x91, 0x92, 0xc4, 0xc5, 0xc6, 0xff]) {
+        const changed = frame.slice();
+        changed[at] = value;
+        const payload = readSingleDatagramToServer(changed);
+        if (payload !== undefined)
+          expect(generic(changed)).toEqual({ c: changed[SINGLE_DATAGRAM_CHANNEL_AT], p: payload });
+      }
+    for (let length = 0; length < frame.length + 2; length++) {
+      const cut = Uint8Array.of(...frame.subarray(0, length), ...(length > frame.length ? [0, 0] : []));
+      const payload = readSingleDatagramToServer(cut);
+      if (length === frame.length) expect(payload).toBeDefined();
+      else expect(payload).toBeUndefined();
+    }
   });
 });
 
