@@ -22,7 +22,40 @@ export class BitWriter {
 
   /** Writes the low `bitCount` bits (0-32) of an unsigned integer. */
   writeBits(value: number, bitCount: number): void {
-    // `x >>> 0 === x` holds exactly for the integers in 0..2^32-1 (NaN and fractions fail it).
+    const position = this.#bitLength;
+    const end = position + bitCount;
+    const bytes = this.#bytes;
+    // The codec's common case, 1-24 bits with room in the buffer, in one test and at most four stores.
+    // `x >>> 0 === x` holds exactly for the integers in 0..2^32-1 (NaN and fractions fail it); with
+    // bitCount in 1..24 and offset in 0..7, `value << offset` stays below 2^31, and a Uint8Array store
+    // keeps a value's low 8 bits, so no masks are needed.
+    if (
+      bitCount >>> 0 === bitCount &&
+      (bitCount - 1) >>> 0 < 24 &&
+      value >>> 0 === value &&
+      value >>> bitCount === 0 &&
+      (end + 7) >>> 3 <= bytes.length
+    ) {
+      const index = position >>> 3;
+      const offset = position & 7;
+      // Bytes past the written bits are always zero, so the first byte is OR-ed and the rest assigned.
+      bytes[index] = (bytes[index] as number) | (value << offset);
+      const span = offset + bitCount;
+      if (span > 8) {
+        bytes[index + 1] = value >>> (8 - offset);
+        if (span > 16) {
+          bytes[index + 2] = value >>> (16 - offset);
+          if (span > 24) bytes[index + 3] = value >>> (24 - offset);
+        }
+      }
+      this.#bitLength = end;
+      return;
+    }
+    this.#writeBitsChecked(value, bitCount);
+  }
+
+  /** `writeBits` off its fast path: 0 or 25-32 bits, a buffer to grow, or a bad argument to refuse. */
+  #writeBitsChecked(value: number, bitCount: number): void {
     if (bitCount >>> 0 !== bitCount || bitCount > 32) {
       throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
     }
@@ -36,7 +69,6 @@ export class BitWriter {
     const bytes = this.#bytes;
     let index = position >>> 3;
     const offset = position & 7;
-    // Bytes past the written bits are always zero, so the first byte is OR-ed and the rest assigned.
     bytes[index] = (bytes[index] as number) | ((value << offset) & 0xff);
     for (let done = 8 - offset; done < bitCount; done += 8) {
       index++;

@@ -1,5 +1,6 @@
 import type { AnyEntityType, FieldNameOf, StateOf } from './entity.js';
 import type { FieldCode } from './field.js';
+import { stateQuantizer } from './state-quantizer.js';
 
 /** One code per field, in the entity's field order: what baselines hold and change masks compare. */
 export type EntityCodes = readonly FieldCode[];
@@ -21,48 +22,7 @@ export function stateToCodes<Entity extends AnyEntityType>(
   entity: Entity,
   state: StateOf<Entity>,
 ): EntityCodes {
-  if (typeof state !== 'object' || state === null) {
-    throw new TypeError(
-      `${entity.name}: expected a state object, got ${state === null ? 'null' : typeof state}`,
-    );
-  }
-  const values = state as Record<string, unknown>;
-  return entity.fields.map((field, index) => field.quantize(values[entity.fieldNames[index] as string]));
-}
-
-/** Reused by `quantizeIfChanged`: codes are quantized here and copied out only when something changed. */
-const scratch: FieldCode[] = [];
-
-/**
- * `stateToCodes`, compared field by field with `current` (codes of the same entity type) as it goes: a new
- * array only when some field's code differs, undefined when every field quantizes to its current code.
- * The server's write path: most writes of an unchanged field then cost a quantize and a compare, no
- * allocation. Throws like `stateToCodes`.
- */
-export function quantizeIfChanged<Entity extends AnyEntityType>(
-  entity: Entity,
-  state: StateOf<Entity>,
-  current: EntityCodes,
-): FieldCode[] | undefined {
-  if (typeof state !== 'object' || state === null) {
-    throw new TypeError(
-      `${entity.name}: expected a state object, got ${state === null ? 'null' : typeof state}`,
-    );
-  }
-  requireCodesOf(entity, current);
-  const values = state as Record<string, unknown>;
-  const { fields, fieldNames } = entity;
-  const count = fields.length;
-  // Field code runs in between and never comes back here, so one scratch array serves every call.
-  const codes = scratch;
-  let changed = false;
-  for (let index = 0; index < count; index++) {
-    const field = fields[index] as (typeof fields)[number];
-    const code = field.quantize(values[fieldNames[index] as string]);
-    codes[index] = code;
-    if (!changed && !field.equals(current[index] as FieldCode, code)) changed = true;
-  }
-  return changed ? codes.slice(0, count) : undefined;
+  return stateQuantizer(entity).codes(state);
 }
 
 export function codesToState<Entity extends AnyEntityType>(

@@ -6,6 +6,7 @@ import {
   readCode,
   requireIntegerIn,
   requireOptions,
+  type ScalarGrid,
   writeCode,
 } from './codes.js';
 import { MIN_RELATIVE_BITS, ScalarRelativeCodec } from './relative.js';
@@ -15,7 +16,8 @@ export interface AngleOptions {
   readonly bits: number;
 }
 
-const FULL_TURN = 2 * Math.PI;
+/** Radians in a turn; state-quantizer.ts wraps angles by the same constant. */
+export const FULL_TURN = 2 * Math.PI;
 
 /**
  * An angle in radians, wrapped into [-π, π): centred on zero so that small angles of either sign (a
@@ -33,6 +35,8 @@ class AngleField implements Field<number, number> {
   readonly #stepCount: number;
   readonly #step: number;
   readonly relative?: ScalarRelativeCodec;
+  /** What `quantize` computes, for state-quantizer.ts. */
+  readonly grid: ScalarGrid;
 
   constructor(path: string, options: AngleOptions) {
     const given = requireOptions(options, path, 'angle');
@@ -40,6 +44,12 @@ class AngleField implements Field<number, number> {
     this.bits = requireIntegerIn(given.bits, 1, MAX_CODE_BITS, path, 'angle bits');
     this.#stepCount = 2 ** this.bits;
     this.#step = FULL_TURN / this.#stepCount;
+    this.grid = Object.freeze({
+      rounding: 'turn',
+      min: 0,
+      step: this.#step,
+      maxCode: this.#stepCount - 1,
+    });
     if (this.bits >= MIN_RELATIVE_BITS) {
       // The shorter way round: a turn through ±π costs what any small turn does.
       this.relative = new ScalarRelativeCodec(this.bits, this.#stepCount - 1, true, path);

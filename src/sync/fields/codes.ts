@@ -93,6 +93,21 @@ export function readTruncated(reader: BitReader, bits: number, short: number, pa
   return head * 2 + readBitsOf(reader, 1, path) - short;
 }
 
+/**
+ * How a float, int or angle field maps a number to its code, for quantizing a whole state in one loop
+ * (state-quantizer.ts) instead of a call per field. `quantize` of such a field computes exactly this:
+ * - `offset` (float): clamp(round((value − min) / step), 0, maxCode);
+ * - `whole` (int): clamp(round(value) − min, 0, maxCode);
+ * - `turn` (angle): round((value % FULL_TURN) / step) mod (maxCode + 1), finite values only.
+ * A value of another type, NaN (or a non-finite angle) has no code: the field's own `quantize` throws.
+ */
+export interface ScalarGrid {
+  readonly rounding: 'offset' | 'whole' | 'turn';
+  readonly min: number;
+  readonly step: number;
+  readonly maxCode: number;
+}
+
 /** The number to quantize: a TypeError for another type, a RangeError for NaN, which has no code. */
 export function numberToQuantize(value: unknown, path: string): number {
   if (typeof value !== 'number') throw new TypeError(`${path}: expected a number, got ${typeof value}`);

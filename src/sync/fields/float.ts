@@ -9,6 +9,7 @@ import {
   readTruncated,
   requireFinite,
   requireOptions,
+  type ScalarGrid,
   shortCodeCount,
   truncatedBits,
   writeTruncated,
@@ -50,6 +51,8 @@ export class FloatField implements Field<number, number> {
   /** Codes written one bit shorter (truncated binary, see codes.ts). */
   readonly #short: number;
   readonly relative?: ScalarRelativeCodec;
+  /** What `quantize` computes, for state-quantizer.ts. */
+  readonly grid: ScalarGrid;
 
   constructor(path: string, options: FloatOptions) {
     const given = requireOptions(options, path, 'float');
@@ -85,6 +88,7 @@ export class FloatField implements Field<number, number> {
     this.#maxCode = steps;
     this.bits = bitsForMaxCode(steps);
     this.#short = shortCodeCount(this.bits, steps);
+    this.grid = Object.freeze({ rounding: 'offset', min, step: precision, maxCode: steps });
     if (this.bits >= MIN_RELATIVE_BITS) {
       this.relative = new ScalarRelativeCodec(this.bits, steps, false, path);
     }

@@ -8,6 +8,7 @@ import {
   numberToQuantize,
   readTruncated,
   requireOptions,
+  type ScalarGrid,
   shortCodeCount,
   truncatedBits,
   writeTruncated,
@@ -38,6 +39,8 @@ class IntField implements Field<number, number> {
   /** Codes written one bit shorter (truncated binary, see codes.ts). */
   readonly #short: number;
   readonly relative?: ScalarRelativeCodec;
+  /** What `quantize` computes, for state-quantizer.ts. */
+  readonly grid: ScalarGrid;
 
   constructor(path: string, options: IntOptions) {
     const { min, max } = requireOptions(options, path, 'int');
@@ -58,6 +61,7 @@ class IntField implements Field<number, number> {
     this.#maxCode = high - low;
     this.bits = bitsForMaxCode(this.#maxCode);
     this.#short = shortCodeCount(this.bits, this.#maxCode);
+    this.grid = Object.freeze({ rounding: 'whole', min: low, step: 1, maxCode: this.#maxCode });
     if (this.bits >= MIN_RELATIVE_BITS) {
       this.relative = new ScalarRelativeCodec(this.bits, this.#maxCode, false, path);
     }

@@ -1,5 +1,6 @@
 import type { AnyEntityType, StateOf } from '../entity.js';
-import { changeMask, type EntityCodes, quantizeIfChanged, stateToCodes } from '../state-codes.js';
+import { changeMask, type EntityCodes } from '../state-codes.js';
+import { type StateQuantizer, stateQuantizer } from '../state-quantizer.js';
 import { MAX_ENTITY_ID } from './wire.js';
 
 /** An entity as a snapshot sees it: its type and its quantized codes. */
@@ -23,7 +24,7 @@ export interface WorldFrame {
  * entity for an old one whose removal it has not heard of yet.
  */
 export class EntityTable {
-  #entities = new Map<number, EntityRecord>();
+  #entities = new Map<number, Slot>();
   #nextId = 0;
 
   get size(): number {
@@ -33,8 +34,10 @@ export class EntityTable {
   /** Adds an entity and returns its id. Throws like `stateToCodes` for a state with no codes. */
   spawn<Entity extends AnyEntityType>(type: Entity, state: StateOf<Entity>): number {
     if (this.#nextId > MAX_ENTITY_ID) throw new RangeError('entity ids exhausted');
+    const quantizer = stateQuantizer(type);
+    const codes = quantizer.codes(state);
     const id = this.#nextId++;
-    this.#entities.set(id, { type, codes: stateToCodes(type, state) });
+    this.#entities.set(id, new Slot({ type, codes }, quantizer));
     return id;
   }
 
@@ -43,22 +46,24 @@ export class EntityTable {
    * `type` must be the entity's (a RangeError otherwise): it types `state`.
    */
   update<Entity extends AnyEntityType>(id: number, type: Entity, state: StateOf<Entity>): void {
-    const record = this.#require(id);
+    const slot = this.#require(id);
+    const record = slot.record;
     if (record.type !== type) {
       throw new RangeError(`entity ${id} is a ${record.type.name}, not a ${type.name}`);
     }
     // Compared while quantizing: an unchanged state allocates nothing and keeps its record.
-    const codes = quantizeIfChanged(type, state, record.codes);
+    const codes = slot.quantizer.changedCodes(state, record.codes);
     if (codes === undefined) return;
-    this.#entities.set(id, { type, codes });
+    slot.record = { type, codes };
   }
 
   /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
   updateCodes(id: number, codes: EntityCodes): void {
-    const record = this.#require(id);
+    const slot = this.#require(id);
+    const record = slot.record;
     if (changeMask(record.type, record.codes, codes) === 0) return;
     // Copied: the caller's array is theirs to reuse.
-    this.#entities.set(id, { type: record.type, codes: [...codes] });
+    slot.record = { type: record.type, codes: [...codes] };
   }
 
   remove(id: number): boolean {
@@ -66,7 +71,7 @@ export class EntityTable {
   }
 
   get(id: number): EntityRecord | undefined {
-    return this.#entities.get(id);
+    return this.#entities.get(id)?.record;
   }
 
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
@@ -76,17 +81,32 @@ export class EntityTable {
     const ids: number[] = new Array(this.#entities.size);
     const records: EntityRecord[] = new Array(this.#entities.size);
     let index = 0;
-    for (const [id, record] of this.#entities) {
+    for (const [id, slot] of this.#entities) {
       ids[index] = id;
-      records[index++] = record;
+      records[index++] = slot.record;
     }
     return new TableFrame(tick, ids, records);
   }
 
-  #require(id: number): EntityRecord {
-    const record = this.#entities.get(id);
-    if (record === undefined) throw new RangeError(`no entity ${id}`);
-    return record;
+  #require(id: number): Slot {
+    const slot = this.#entities.get(id);
+    if (slot === undefined) throw new RangeError(`no entity ${id}`);
+    return slot;
+  }
+}
+
+/**
+ * Where the table holds an entity: its current record, replaced (never edited) on a change, so a write
+ * looks the id up once and does not set it again; and its type's quantizer, so a write does not look
+ * that up either.
+ */
+class Slot {
+  record: EntityRecord;
+  readonly quantizer: StateQuantizer;
+
+  constructor(record: EntityRecord, quantizer: StateQuantizer) {
+    this.record = record;
+    this.quantizer = quantizer;
   }
 }
 

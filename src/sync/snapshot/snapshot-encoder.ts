@@ -136,8 +136,9 @@ export class SnapshotEncoder {
     return this.#inStep !== undefined;
   }
 
-  encode(frame: WorldFrame, options: EncodeOptions = {}): EncodedSnapshot {
-    const budget = options.budgetBytes ?? Number.POSITIVE_INFINITY;
+  encode(frame: WorldFrame, options?: EncodeOptions): EncodedSnapshot {
+    // No `= {}` default: that made an object on every call, and most calls pass no options.
+    const budget = options?.budgetBytes ?? Number.POSITIVE_INFINITY;
     if (!(budget >= 0)) throw new RangeError(`budgetBytes must be ≥ 0, got ${budget}`);
     if (!Number.isSafeInteger(frame.tick) || frame.tick < 0) {
       throw new RangeError(`frame tick must be a safe integer ≥ 0, got ${frame.tick}`);

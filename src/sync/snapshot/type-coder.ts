@@ -1,6 +1,7 @@
 import type { BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
 import type { Field, FieldCode } from '../field.js';
+import { shortCodeCount } from '../fields/codes.js';
 import { extrapolateCode } from '../fields/extrapolate.js';
 import {
   RELATIVE_CLASS_BITS,
@@ -8,6 +9,7 @@ import {
   type RelativeCodec,
   ScalarRelativeCodec,
 } from '../fields/relative.js';
+import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
 
 /** How a field is sized and written in a delta. */
@@ -44,6 +46,11 @@ export class TypeCoder {
   readonly #wrapShifts: Int32Array;
   readonly #widths: Int32Array;
   readonly #limits: Float64Array;
+  /**
+   * Per scalar relative field: its whole codes below this take bits − 1 (truncated binary, as the float
+   * and int fields' `bitLength`); -Infinity for an angle, whose codes all take `bits`.
+   */
+  readonly #shortCodes: Float64Array;
   /** After `changes`: the bits writing its masked relative fields relative to the baseline saves. */
   saved = 0;
   /** After `changes`: the bits its masked relative fields take written plain. */
@@ -62,6 +69,7 @@ export class TypeCoder {
     this.#wrapShifts = new Int32Array(count);
     this.#widths = new Int32Array(count * 3);
     this.#limits = new Float64Array(count * 3);
+    this.#shortCodes = new Float64Array(count);
     fields.forEach((field, index) => {
       const relative = field.relative;
       if (relative === undefined) return;
@@ -75,6 +83,8 @@ export class TypeCoder {
       this.#maxCodes[index] = spec.maxCode;
       this.#wraps[index] = spec.wraps ? 1 : 0;
       this.#wrapShifts[index] = 32 - spec.bits;
+      // Scalar relative codecs belong to float, int and angle fields only, whose codes span 0..maxCode.
+      this.#shortCodes[index] = spec.wraps ? -Infinity : shortCodeCount(spec.bits, spec.maxCode);
       for (let width = 0; width < 3; width++) {
         this.#widths[index * 3 + width] = spec.widths[width] as number;
         this.#limits[index * 3 + width] = spec.limits[width] as number;
@@ -103,19 +113,25 @@ export class TypeCoder {
       const code = now[index] as FieldCode;
       // The same code is equal to itself whatever the field: no call for the fields that did not change.
       if (was === code) continue;
+      const kind = kinds[index] as number;
+      if (kind === SCALAR) {
+        // Float, int and angle codes are numbers, equal exactly when === (their `equals`): changed. Their
+        // `bitLength` inline: truncated binary, one bit less below the short-code count.
+        mask = index < 31 ? mask | (1 << index) : mask + 2 ** index;
+        const whole = this.#bits[index] as number;
+        const bits = (code as number) < (this.#shortCodes[index] as number) ? whole - 1 : whole;
+        plain += bits;
+        saved += bits - this.#scalarBits(index, code as number, was as number);
+        continue;
+      }
       const field = fields[index] as Field;
       if (field.equals(was, code)) continue;
       // Bit 31 would make `1 << index` negative: past bit 30, plain arithmetic (bits are set in order).
       mask = index < 31 ? mask | (1 << index) : mask + 2 ** index;
-      const kind = kinds[index] as number;
       if (kind === PLAIN) continue;
       const bits = field.bitLength(code);
       plain += bits;
-      saved +=
-        bits -
-        (kind === SCALAR
-          ? this.#scalarBits(index, code as number, was as number)
-          : (this.#relatives[index] as RelativeCodec<FieldCode>).bitLength(code, was));
+      saved += bits - (this.#relatives[index] as RelativeCodec<FieldCode>).bitLength(code, was);
     }
     this.saved = saved;
     this.plainBits = plain;
@@ -383,14 +399,5 @@ function zigzagOf(code: number, reference: number, wraps: boolean, wrapShift: nu
   return difference >= 0 ? difference * 2 : -difference * 2 - 1;
 }
 
-const coders = new WeakMap<AnyEntityType, TypeCoder>();
-
-/** The type's coder, built on first use (types are frozen: what it is built from never changes). */
-export function typeCoder(type: AnyEntityType): TypeCoder {
-  let coder = coders.get(type);
-  if (coder === undefined) {
-    coder = new TypeCoder(type);
-    coders.set(type, coder);
-  }
-  return coder;
-}
+/** The type's coder, built on first use. */
+export const typeCoder = perType((type) => new TypeCoder(type));

@@ -56,6 +56,32 @@ describe('BitWriter and BitReader: raw bits', () => {
     expect(reader.bitsRemaining).toBe(bytes.length * 8 - totalBits);
   });
 
+  it.each([1, 64, 4096])(
+    'packs seeded random widths the same as one bit at a time (initial capacity %i)',
+    (capacity) => {
+      // A capacity of 1 grows at nearly every write, 4096 never: writes with and without room to spare.
+      let seed = capacity;
+      const random = () => {
+        seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+        return seed / 2 ** 32;
+      };
+      const writer = new BitWriter(capacity);
+      const bits: number[] = [];
+      for (let write = 0; write < 2000; write++) {
+        const width = random() < 0.8 ? Math.floor(random() * 25) : Math.floor(random() * 33);
+        const value = Math.floor(random() * 2 ** width);
+        writer.writeBits(value, width);
+        for (let bit = 0; bit < width; bit++) bits.push(Math.floor(value / 2 ** bit) % 2);
+      }
+      const expected = new Uint8Array(Math.ceil(bits.length / 8));
+      bits.forEach((bit, at) => {
+        expected[at >> 3] = (expected[at >> 3] as number) | (bit << (at & 7));
+      });
+      expect(writer.bitLength).toBe(bits.length);
+      expect(writer.finish()).toEqual(expected);
+    },
+  );
+
   it('writes least-significant bit first and pads the last byte with zeros', () => {
     const writer = new BitWriter();
     writer.writeBits(1, 1);

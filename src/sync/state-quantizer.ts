@@ -1,0 +1,129 @@
+import type { AnyEntityType } from './entity.js';
+import type { Field, FieldCode } from './field.js';
+import { FULL_TURN } from './fields/angle.js';
+import type { ScalarGrid } from './fields/codes.js';
+import { perType } from './per-type.js';
+import type { EntityCodes } from './state-codes.js';
+
+/** A field quantized through its own `quantize` (bool, enum, vectors, quaternions, strings). */
+const CALL = 0;
+/** A float: clamp(round((value − min) / step)). */
+const OFFSET = 1;
+/** An int: clamp(round(value) − min). */
+const WHOLE = 2;
+/** An angle: round((value % FULL_TURN) / step) mod 2^bits. */
+const TURN = 3;
+
+const KIND_OF_ROUNDING = { offset: OFFSET, whole: WHOLE, turn: TURN } as const;
+
+/**
+ * The server's write path for one entity type: a state's fields quantized in one loop, the float, int and
+ * angle fields inline from their grids (`ScalarGrid`) in typed arrays instead of a virtual call per field,
+ * their codes compared with `===`. Built once per type (`stateQuantizer`). Each inline field computes
+ * exactly what its `quantize` does (test/unit/sync/state-quantizer.test.ts holds them to it); a value with
+ * no inline code (another type, NaN, a non-finite angle) goes to the field's `quantize`, which throws its
+ * own TypeError or RangeError, so errors are the fields' own, word for word.
+ */
+export class StateQuantizer {
+  readonly type: AnyEntityType;
+  readonly #fields: readonly Field[];
+  readonly #names: readonly string[];
+  readonly #kinds: Uint8Array;
+  readonly #mins: Float64Array;
+  readonly #steps: Float64Array;
+  readonly #maxCodes: Float64Array;
+  /** Codes quantized here by `changedCodes`, copied out only when something changed. */
+  readonly #scratch: FieldCode[];
+
+  constructor(type: AnyEntityType) {
+    const fields = type.fields;
+    const count = fields.length;
+    this.type = type;
+    this.#fields = fields;
+    this.#names = type.fieldNames;
+    this.#kinds = new Uint8Array(count);
+    this.#mins = new Float64Array(count);
+    this.#steps = new Float64Array(count);
+    this.#maxCodes = new Float64Array(count);
+    this.#scratch = new Array<FieldCode>(count).fill(0);
+    fields.forEach((field, index) => {
+      const grid = (field as { readonly grid?: ScalarGrid }).grid;
+      if (grid === undefined) return;
+      this.#kinds[index] = KIND_OF_ROUNDING[grid.rounding];
+      this.#mins[index] = grid.min;
+      this.#steps[index] = grid.step;
+      this.#maxCodes[index] = grid.maxCode;
+    });
+  }
+
+  /** `stateToCodes`: a new array of every field's code. */
+  codes(state: unknown): FieldCode[] {
+    const values = this.#values(state);
+    const count = this.#kinds.length;
+    const codes = new Array<FieldCode>(count);
+    for (let index = 0; index < count; index++) codes[index] = this.#quantize(values, index);
+    return codes;
+  }
+
+  /**
+   * The state's codes when some field's code differs from `current` (codes of this type, made by this
+   * table or checked by the caller), a new array; undefined when every field quantizes to its current code.
+   */
+  changedCodes(state: unknown, current: EntityCodes): FieldCode[] | undefined {
+    const values = this.#values(state);
+    const kinds = this.#kinds;
+    const count = kinds.length;
+    // No field code runs in between that could come back here, so the scratch array is free.
+    const codes = this.#scratch;
+    let changed = false;
+    for (let index = 0; index < count; index++) {
+      const code = this.#quantize(values, index);
+      codes[index] = code;
+      if (changed) continue;
+      const was = current[index] as FieldCode;
+      // Scalar codes are numbers: equal exactly when ===. Other fields compare as they define.
+      if (kinds[index] !== CALL ? was !== code : !(this.#fields[index] as Field).equals(was, code)) {
+        changed = true;
+      }
+    }
+    return changed ? codes.slice() : undefined;
+  }
+
+  #values(state: unknown): Record<string, unknown> {
+    if (typeof state !== 'object' || state === null) {
+      throw new TypeError(
+        `${this.type.name}: expected a state object, got ${state === null ? 'null' : typeof state}`,
+      );
+    }
+    return state as Record<string, unknown>;
+  }
+
+  #quantize(values: Record<string, unknown>, index: number): FieldCode {
+    const value = values[this.#names[index] as string];
+    const kind = this.#kinds[index] as number;
+    if (kind !== CALL && typeof value === 'number') {
+      const maxCode = this.#maxCodes[index] as number;
+      if (kind === OFFSET) {
+        if (!Number.isNaN(value)) {
+          const step = Math.round((value - (this.#mins[index] as number)) / (this.#steps[index] as number));
+          return Math.min(maxCode, Math.max(0, step));
+        }
+      } else if (kind === WHOLE) {
+        if (!Number.isNaN(value)) {
+          return Math.min(maxCode, Math.max(0, Math.round(value) - (this.#mins[index] as number)));
+        }
+      } else if (value - value === 0) {
+        // Finite (Infinity − Infinity and NaN − NaN are NaN). Codes are the step count mod 2^bits
+        // (= maxCode + 1); + 0 turns a -0 into 0.
+        const turn = maxCode + 1;
+        const steps = Math.round((value % FULL_TURN) / (this.#steps[index] as number)) % turn;
+        return (steps < 0 ? steps + turn : steps) + 0;
+      }
+    }
+    // Not inline, or no code: the field quantizes it, or throws its own error.
+    return (this.#fields[index] as Field).quantize(value);
+  }
+}
+
+/** The type's quantizer, built on first use. */
+export const stateQuantizer = perType((type) => new StateQuantizer(type));
