@@ -29,7 +29,14 @@ export function readCode(reader: BitReader, bits: number, maxCode: number, path:
   return code;
 }
 
-/** Writes a code after checking it belongs to the field: a code of another field must not pass silently. */
+/** A code of another field (or a hand-made one) must not pass silently: a RangeError, a bug to fix. */
+function requireCode(code: number, maxCode: number, path: string): void {
+  if (!Number.isInteger(code) || code < 0 || code > maxCode) {
+    throw new RangeError(`${path}: ${String(code)} is not a code of this field (0..${maxCode})`);
+  }
+}
+
+/** Writes a code after checking it belongs to the field. */
 export function writeCode(
   writer: BitWriter,
   code: number,
@@ -37,9 +44,7 @@ export function writeCode(
   maxCode: number,
   path: string,
 ): void {
-  if (!Number.isInteger(code) || code < 0 || code > maxCode) {
-    throw new RangeError(`${path}: ${String(code)} is not a code of this field (0..${maxCode})`);
-  }
+  requireCode(code, maxCode, path);
   writer.writeBits(code, bits);
 }
 
@@ -70,9 +75,7 @@ export function writeTruncated(
   short: number,
   path: string,
 ): void {
-  if (!Number.isInteger(code) || code < 0 || code > maxCode) {
-    throw new RangeError(`${path}: ${String(code)} is not a code of this field (0..${maxCode})`);
-  }
+  requireCode(code, maxCode, path);
   if (short === 0) {
     writer.writeBits(code, bits);
   } else if (code < short) {

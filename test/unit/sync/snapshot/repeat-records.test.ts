@@ -1,20 +1,10 @@
 import { BitWriter, ErrorCode, ProtocolError } from 'vehikill-net/protocol';
-import {
-  bool,
-  EntityTable,
-  entity,
-  entityRegistry,
-  int,
-  SnapshotDecoder,
-  SnapshotEncoder,
-} from 'vehikill-net/sync';
+import { EntityTable, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
+import { Rock, registry, Ship } from './ships-and-rocks.js';
 
 // Repeats (docs/sync.md, "Snapshot wire format"): a record that is the next id, an unnamed delta with the
 // previous record's mask, costs one bit of head.
-const Ship = entity('ship', { hp: int({ min: 0, max: 100 }), shield: bool() });
-const Rock = entity('rock', { size: int({ min: 0, max: 3 }) });
-const registry = entityRegistry([Ship, Rock]);
 
 function badFrame(run: () => unknown): string {
   try {

@@ -1,19 +1,9 @@
 import { BitReader } from 'vehikill-net/protocol';
-import {
-  bool,
-  EntityTable,
-  entity,
-  entityRegistry,
-  int,
-  SnapshotDecoder,
-  SnapshotEncoder,
-} from 'vehikill-net/sync';
+import { EntityTable, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
+import { Rock, registry, Ship } from './ships-and-rocks.js';
 
 // The example of "Snapshot wire format" in docs/sync.md, kept true here.
-const Ship = entity('ship', { hp: int({ min: 0, max: 100 }), shield: bool() });
-const Rock = entity('rock', { size: int({ min: 0, max: 3 }) });
-const registry = entityRegistry([Ship, Rock]);
 
 /**
  * hp, 0..100 in truncated binary (docs/sync.md, "Field types"): 6 bits, the code when below 27; else one
