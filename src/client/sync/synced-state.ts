@@ -89,6 +89,11 @@ export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
 
 interface Held {
   readonly type: AnyEntityType;
+  /**
+   * Always the decoder's current copy (`peekCodes`, not lent): the decoder may reuse an array 64
+   * snapshots after it stops being current, so this is replaced by every update, changed or not, and
+   * the lazily made `state` is made from it while it is current. `codesOf` lends it before handing it out.
+   */
   codes: EntityCodes;
   tick: number;
   state: unknown;
@@ -165,7 +170,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
 
   /** The entity's codes as held (quantized integers), for comparing with the server's exactly. */
   codesOf(id: number): EntityCodes | undefined {
-    return this.#held.get(id)?.codes;
+    // The decoder's `codesOf` is `held.codes`, marked as handed out so that it is never written over.
+    return this.#held.has(id) ? this.#decoder.codesOf(id) : undefined;
   }
 
   stats(): SyncedStateStats {
@@ -255,15 +261,16 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       this.#events.emit('remove', this.#view(id, held));
     }
     for (const id of created) {
-      const entity = this.#decoder.get(id);
-      if (entity === undefined) continue;
+      const codes = this.#decoder.peekCodes(id);
+      const type = this.#decoder.typeOf(id);
+      if (codes === undefined || type === undefined) continue;
       const old = this.#held.get(id);
       if (old !== undefined) {
         // The id came back with another type: the old entity is gone.
         this.#held.delete(id);
         this.#events.emit('remove', this.#view(id, old));
       }
-      const held: Held = { type: entity.type, codes: entity.codes, tick: entity.tick, state: undefined };
+      const held: Held = { type, codes, tick, state: undefined };
       this.#held.set(id, held);
       this.#events.emit('add', this.#view(id, held));
     }
@@ -271,14 +278,15 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     // state object is made when it is asked for).
     const announce = this.#events.listenerCount('change') > 0;
     for (const id of updated) {
-      const codes = this.#decoder.codesOf(id);
+      const codes = this.#decoder.peekCodes(id);
       const held = this.#held.get(id);
       if (codes === undefined || held === undefined) continue;
       // Updated entities came in this snapshot: theirs is its tick.
       held.tick = tick;
       const mask = changeMask(held.type, held.codes, codes);
-      if (mask === 0) continue;
+      // Equal codes in the decoder's new array: held from now on (see Held), the state stays.
       held.codes = codes;
+      if (mask === 0) continue;
       held.state = undefined;
       if (!announce) continue;
       const changed = held.type.fieldNames.filter((_, index) => (mask & (1 << index)) !== 0);

@@ -55,11 +55,11 @@ export type SnapshotOutcome =
 /** The smallest record, a repeat with nothing changed (see wire.ts): bounds a count read from the wire. */
 const MIN_RECORD_BITS = 1;
 
-/**
- * Dropped copies are cut off the front of an entity's arrays once this many have gathered: one splice
- * every so many snapshots instead of a shift (moving every copy) each time.
- */
-const COMPACT_AFTER = NEAR_BASELINE_WINDOW;
+/** `created` or `removed` of a snapshot without any: the usual case, so shared rather than made. */
+const NONE: readonly number[] = Object.freeze([]);
+
+/** Reusable arrays kept per type at most (see `#recycle`). */
+const POOL_LIMIT = 256;
 
 /** Ids below this are also indexed by an array: looking one up is several times cheaper than a Map's. */
 const DENSE_IDS = 2 ** 16;
@@ -74,13 +74,18 @@ interface Held {
   readonly type: AnyEntityType;
   readonly typeId: number;
   /**
-   * Received copies, oldest first (the last is the current one), and the absolute snapshot number of
-   * each: two parallel arrays rather than one of {at, codes} pairs, which would cost an object a record.
-   * Entries before `first` are dropped copies, cut off in batches (see COMPACT_AFTER).
+   * Received copies and the absolute snapshot number of each, in rings: copy `i` (0 the oldest,
+   * `count - 1` the current one) is in slot `(head + i) % ats.length` (see `slotOf`). Parallel arrays
+   * rather than one of {at, codes} pairs, which would cost an object a record; rings so that dropping
+   * the oldest copy moves nothing. A full ring grows by a push (unwrapped first if it wraps), so it ends
+   * up as long as the most copies the entity held at once: 66 for one that changes in every snapshot.
    */
-  readonly ats: number[];
-  readonly copies: EntityCodes[];
-  first: number;
+  ats: number[];
+  copies: (EntityCodes | undefined)[];
+  head: number;
+  count: number;
+  /** Copies still held that `get` or `codesOf` handed out, oldest first: never reused (see `#pool`). */
+  lent: EntityCodes[] | undefined;
   seq: number;
   tick: number;
 }
@@ -89,14 +94,26 @@ interface Held {
  * The client side of snapshot sync. `decode` applies a snapshot as a whole or not at all: malformed
  * bytes throw a ProtocolError `BAD_FRAME`; a delta against a baseline it lacks, or a checksum that does
  * not match, returns a `resync` outcome and changes nothing. `ack()` is what to send back.
+ *
+ * Codes arrays: the decoder keeps a copy per entity per snapshot for 64 snapshots (any of them can be
+ * named as a baseline) and then reuses the array for a later copy instead of leaving it to the garbage
+ * collector (at 20 Hz every copy lives ~3 s, long enough to be promoted to the old generation). An array
+ * handed out by `get` or `codesOf` is never reused: it stays as it was for as long as it is held. Only
+ * `peekCodes` hands one out without that promise, for a caller that drops it when it stops being current.
  */
 export class SnapshotDecoder {
   readonly #registry: EntityRegistry;
   #held = new Map<number, Held>();
+  /**
+   * Per type id, codes arrays of copies dropped from the window and never handed out, to be written over
+   * by the next deltas of that type (arrays of one type have one length).
+   */
+  readonly #pool: FieldCode[][][] = [];
   /** `#held` for ids below DENSE_IDS, as an array (holes are `undefined`, so it stays packed). */
   readonly #dense: (Held | undefined)[] = [];
-  /** Newest applied snapshot: its wire seq and its number counted without wrapping. */
-  #newest: { seq: number; at: number } | undefined;
+  /** Newest applied snapshot (none while `#newestAt` is -1): its wire seq and its number counted without wrapping. */
+  #newestSeq = 0;
+  #newestAt = -1;
   #previous = 0;
   #resync = false;
   /**
@@ -123,18 +140,32 @@ export class SnapshotDecoder {
     return this.#held.size;
   }
 
-  /** The entity as held, or undefined. */
+  /** The entity as held, or undefined. Its `codes` stay as they are however long they are kept. */
   get(id: number): ClientEntity | undefined {
     const held = this.#lookup(id);
-    const current = held?.copies[held.copies.length - 1];
-    if (held === undefined || current === undefined) return undefined;
-    return { id, type: held.type, codes: current, seq: held.seq, tick: held.tick };
+    if (held === undefined) return undefined;
+    return { id, type: held.type, codes: lendCurrent(held), seq: held.seq, tick: held.tick };
   }
 
   /** The entity's codes as held, or undefined: `get(id)?.codes` without making the entity object. */
   codesOf(id: number): EntityCodes | undefined {
     const held = this.#lookup(id);
-    return held?.copies[held.copies.length - 1];
+    return held === undefined ? undefined : lendCurrent(held);
+  }
+
+  /** The entity's type, or undefined: `get(id)?.type` without making the entity object. */
+  typeOf(id: number): AnyEntityType | undefined {
+    return this.#lookup(id)?.type;
+  }
+
+  /**
+   * `codesOf` for reading at once: the array is only valid until the next `decode`, which may write
+   * another copy over it once it is out of the window. For a caller that reads every entity of every
+   * snapshot and drops what it read (as `SyncedState` does), so that those arrays can still be reused.
+   */
+  peekCodes(id: number): EntityCodes | undefined {
+    const held = this.#lookup(id);
+    return held === undefined ? undefined : currentCopy(held);
   }
 
   ids(): IterableIterator<number> {
@@ -143,8 +174,9 @@ export class SnapshotDecoder {
 
   /** The entity's state, when it is of `type`. */
   stateOf<Entity extends AnyEntityType>(id: number, type: Entity): StateOf<Entity> | undefined {
-    const entity = this.get(id);
-    return entity?.type === type ? codesToState(type, entity.codes) : undefined;
+    // The state is made of the codes' values, so the array itself is not handed out.
+    const held = this.#lookup(id);
+    return held?.type === type ? codesToState(type, currentCopy(held)) : undefined;
   }
 
   /** True from a `resync` outcome until a snapshot applies. */
@@ -153,7 +185,8 @@ export class SnapshotDecoder {
   }
 
   ack(): SnapshotAck {
-    return { newest: this.#newest?.seq, previous: this.#previous, resync: this.#resync };
+    const newest = this.#newestAt < 0 ? undefined : this.#newestSeq;
+    return { newest, previous: this.#previous, resync: this.#resync };
   }
 
   decode(bytes: Uint8Array): SnapshotOutcome {
@@ -175,10 +208,11 @@ export class SnapshotDecoder {
     if (count * MIN_RECORD_BITS > reader.bitsRemaining) {
       throw malformed('snapshot count', `${count} records cannot fit in ${reader.bitsRemaining} bits`);
     }
-    const newest = this.#newest;
-    if (newest !== undefined && !seqNewer(seq, newest.seq)) return { kind: 'stale', seq };
+    const newestAt = this.#newestAt;
+    const newestSeq = this.#newestSeq;
+    if (newestAt >= 0 && !seqNewer(seq, newestSeq)) return { kind: 'stale', seq };
     // Counted on without wrapping from the first seq, so `at % 65536 === seq`.
-    const at = newest === undefined ? seq : newest.at + seqDistance(seq, newest.seq);
+    const at = newestAt < 0 ? seq : newestAt + seqDistance(seq, newestSeq);
     const ackedAt = ackedDistance === undefined ? undefined : at - ackedDistance;
     // Predicted deltas continue each entity's motion from its copy as of the predictor snapshot to its
     // baseline (as of the acked one) up to this tick: the ticks of both snapshots are needed.
@@ -241,11 +275,11 @@ export class SnapshotDecoder {
             return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
           }
           const from = held as Held;
-          baseline = from.copies[index];
+          baseline = copyOf(from, index);
           if (predicted && from.type.relative && relativeModes[from.typeId] === RelativeMode.predicted) {
             // The predictor snapshot is older than the acked one: its copy is the baseline or one before.
             const olderIndex = newestCopyUpTo(from, predictorAt, index + 1);
-            older = olderIndex < 0 ? undefined : from.copies[olderIndex];
+            older = olderIndex < 0 ? undefined : copyOf(from, olderIndex);
           }
         } else {
           const baselineSeq = readBaselineRef(reader, seq);
@@ -263,6 +297,7 @@ export class SnapshotDecoder {
         codes = readChanges(
           reader,
           type,
+          this.#copyOf(from.typeId, baseline as EntityCodes),
           baseline as EntityCodes,
           mask,
           mode !== RelativeMode.plain,
@@ -282,9 +317,9 @@ export class SnapshotDecoder {
         'checksum mismatch: a delta met the wrong baseline, or the bytes were damaged',
       );
 
-    const created: number[] = [];
+    let created = NONE as number[];
     const updated: number[] = [];
-    const removed: number[] = [];
+    let removed = NONE as number[];
     for (let index = 0; index < count; index++) {
       const id = stagedIds[index] as number;
       const codes = stagedCodes[index];
@@ -295,31 +330,21 @@ export class SnapshotDecoder {
       if (codes === undefined) {
         if (held !== undefined) {
           this.#forget(id);
+          if (removed === NONE) removed = [];
           removed.push(id);
         }
         continue;
       }
       const type = stagedTypes[index] as AnyEntityType;
       if (held === undefined || held.type !== type) {
-        const typeId = registry.typeId(type);
-        this.#keep(id, { type, typeId, ats: [at], copies: [codes], first: 0, seq, tick });
+        // A replaced entity's copies are not reused: its codes may still be read (SyncedState's removal).
+        this.#keep(id, newHeld(type, registry.typeId(type), at, codes, seq, tick));
+        if (created === NONE) created = [];
         created.push(id);
         continue;
       }
-      const { ats, copies } = held;
-      ats.push(at);
-      copies.push(codes);
-      // Copies older than the near-baseline window are never named again, but the newest of them can
-      // still be the implied baseline (the newest copy up to an acked snapshot, when the entity was
-      // unchanged for longer than the window before it changed): keep that one.
-      let first = held.first;
-      while (ats.length - first > 1 && at - (ats[first + 1] as number) > NEAR_BASELINE_WINDOW) first++;
-      if (first >= COMPACT_AFTER) {
-        ats.splice(0, first);
-        copies.splice(0, first);
-        first = 0;
-      }
-      held.first = first;
+      pushCopy(held, at, codes);
+      this.#dropOutOfWindow(held, at);
       held.seq = seq;
       held.tick = tick;
       updated.push(id);
@@ -328,6 +353,46 @@ export class SnapshotDecoder {
     this.#ticks[at % TICKS_KEPT] = tick;
     this.#tickAts[at % TICKS_KEPT] = at;
     return { kind: 'applied', seq, tick, complete, created, updated, removed };
+  }
+
+  /**
+   * Copies older than the near-baseline window are never named again, but the newest of them can still
+   * be the implied baseline (the newest copy up to an acked snapshot, when the entity was unchanged for
+   * longer than the window before it changed): that one stays. The dropped ones' arrays go to the pool
+   * unless they were handed out.
+   */
+  #dropOutOfWindow(held: Held, at: number): void {
+    const { ats, copies } = held;
+    while (held.count > 1 && at - (ats[slotOf(held, 1)] as number) > NEAR_BASELINE_WINDOW) {
+      const slot = held.head;
+      const codes = copies[slot] as EntityCodes;
+      copies[slot] = undefined;
+      held.head = slot + 1 === ats.length ? 0 : slot + 1;
+      held.count--;
+      const lent = held.lent;
+      const lentIndex = lent === undefined ? -1 : lent.indexOf(codes);
+      if (lentIndex < 0) this.#recycle(held.typeId, codes);
+      else (lent as EntityCodes[]).splice(lentIndex, 1);
+    }
+  }
+
+  #recycle(typeId: number, codes: EntityCodes): void {
+    let pool = this.#pool[typeId];
+    if (pool === undefined) {
+      pool = [];
+      this.#pool[typeId] = pool;
+    }
+    // Bounded: drops and deltas balance in a steady stream; only bursts of full states add to it.
+    if (pool.length < POOL_LIMIT) pool.push(codes as FieldCode[]);
+  }
+
+  /** A copy of `baseline` (codes of the type `typeId`), in a pooled array when there is one. */
+  #copyOf(typeId: number, baseline: EntityCodes): FieldCode[] {
+    const reused = this.#pool[typeId]?.pop();
+    if (reused === undefined) return baseline.slice();
+    const length = baseline.length;
+    for (let index = 0; index < length; index++) reused[index] = baseline[index] as FieldCode;
+    return reused;
   }
 
   #tickOf(at: number): number | undefined {
@@ -360,15 +425,83 @@ export class SnapshotDecoder {
   }
 
   #advance(seq: number, at: number): void {
-    const newest = this.#newest;
-    if (newest !== undefined) {
-      const shift = at - newest.at;
+    if (this.#newestAt >= 0) {
+      const shift = at - this.#newestAt;
       // Bit i stands for snapshot newest - 1 - i: shift the old bits up, keep 32, mark the old newest.
       this.#previous = shift > 32 ? 0 : (this.#previous % 2 ** (32 - shift)) * 2 ** shift + 2 ** (shift - 1);
     }
-    this.#newest = { seq, at };
+    this.#newestSeq = seq;
+    this.#newestAt = at;
     this.#resync = false;
   }
+}
+
+function newHeld(
+  type: AnyEntityType,
+  typeId: number,
+  at: number,
+  codes: EntityCodes,
+  seq: number,
+  tick: number,
+): Held {
+  return { type, typeId, ats: [at], copies: [codes], head: 0, count: 1, lent: undefined, seq, tick };
+}
+
+/** The slot of copy `index` (0 the oldest held) in the entity's rings. */
+function slotOf(held: Held, index: number): number {
+  const slot = held.head + index;
+  const size = held.ats.length;
+  return slot < size ? slot : slot - size;
+}
+
+/** Adds the newest copy; a full ring is unwrapped (oldest first from slot 0) if it wraps, then grows. */
+function pushCopy(held: Held, at: number, codes: EntityCodes): void {
+  const size = held.ats.length;
+  if (held.count < size) {
+    const slot = slotOf(held, held.count);
+    held.ats[slot] = at;
+    held.copies[slot] = codes;
+    held.count++;
+    return;
+  }
+  if (held.head !== 0) {
+    const ats: number[] = [];
+    const copies: (EntityCodes | undefined)[] = [];
+    for (let index = 0; index < size; index++) {
+      const slot = slotOf(held, index);
+      ats.push(held.ats[slot] as number);
+      copies.push(held.copies[slot]);
+    }
+    held.ats = ats;
+    held.copies = copies;
+    held.head = 0;
+  }
+  held.ats.push(at);
+  held.copies.push(codes);
+  held.count++;
+}
+
+/** Copy `index` of the entity (0 the oldest held). */
+function copyOf(held: Held, index: number): EntityCodes {
+  return held.copies[slotOf(held, index)] as EntityCodes;
+}
+
+/** The absolute snapshot number of copy `index`. */
+function atOf(held: Held, index: number): number {
+  return held.ats[slotOf(held, index)] as number;
+}
+
+function currentCopy(held: Held): EntityCodes {
+  return copyOf(held, held.count - 1);
+}
+
+/** The current copy, marked so that it is never reused. */
+function lendCurrent(held: Held): EntityCodes {
+  const codes = currentCopy(held);
+  const lent = held.lent;
+  if (lent === undefined) held.lent = [codes];
+  else if (lent[lent.length - 1] !== codes) lent.push(codes);
+  return codes;
 }
 
 /**
@@ -379,9 +512,8 @@ export class SnapshotDecoder {
 function newestCopyUpTo(held: Held | undefined, at: number, before: number): number {
   if (held === undefined) return -1;
   const ats = held.ats;
-  const first = held.first;
-  for (let index = Math.min(ats.length, before) - 1; index >= first; index--) {
-    if ((ats[index] as number) <= at) return index;
+  for (let index = Math.min(held.count, before) - 1; index >= 0; index--) {
+    if ((ats[slotOf(held, index)] as number) <= at) return index;
   }
   return -1;
 }
@@ -394,24 +526,23 @@ function namedBaseline(
   baselineSeq: number,
 ): EntityCodes | undefined {
   if (held === undefined) return undefined;
-  const ats = held.ats;
   const distance = seqDistance(seq, baselineSeq);
   if (distance >= 1 && distance <= NEAR_BASELINE_WINDOW) {
     // Copies are in ascending `at` order and recent baselines are the usual ones: search from the end.
     const target = at - distance;
-    for (let index = ats.length - 1; index >= held.first; index--) {
-      const copyAt = ats[index] as number;
-      if (copyAt === target) return held.copies[index];
+    for (let index = held.count - 1; index >= 0; index--) {
+      const copyAt = atOf(held, index);
+      if (copyAt === target) return copyOf(held, index);
       if (copyAt < target) break;
     }
     return undefined;
   }
-  const last = ats.length - 1;
-  const lastAt = ats[last];
-  if (lastAt === undefined || lastAt % SEQ_MODULO !== baselineSeq || at - lastAt <= NEAR_BASELINE_WINDOW) {
+  const last = held.count - 1;
+  const lastAt = atOf(held, last);
+  if (lastAt % SEQ_MODULO !== baselineSeq || at - lastAt <= NEAR_BASELINE_WINDOW) {
     return undefined;
   }
-  return held.copies[last];
+  return copyOf(held, last);
 }
 
 /** A delta's change mask, `readStateChanges`'s first part. */
@@ -445,6 +576,7 @@ function nextId(previous: number): number {
 function readChanges(
   reader: BitReader,
   type: AnyEntityType,
+  codes: FieldCode[],
   baseline: EntityCodes,
   mask: number,
   relative: boolean,
@@ -454,9 +586,8 @@ function readChanges(
 ): EntityCodes {
   const fields = type.fields;
   const length = fields.length;
-  // A copy of the baseline with the changed fields read over it: sized exactly and packed from the
-  // start (growing an empty array by push over-allocates, and these arrays are kept as baselines).
-  const codes = baseline.slice();
+  // `codes` is a copy of the baseline (sized exactly and packed: these arrays are kept as baselines);
+  // the changed fields are read over it.
   for (let index = 0; index < length; index++) {
     if (((mask >>> index) & 1) === 0) continue;
     const field = fields[index] as Field;

@@ -224,6 +224,32 @@ describe('RoomSync and SyncedState', () => {
     }
   });
 
+  // The decoder reuses the arrays of copies out of its window: not one SyncedState handed out or still reads.
+  it('codes handed out by codesOf stay as they were, and states made late are the current ones', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const moving = sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 100, name: 'm' });
+    const still = sync.world.spawn(Tank, { position: { x: 5, y: 5 }, hp: 100, name: 's' });
+    const kept: { codes: readonly unknown[]; was: unknown[] }[] = [];
+    for (let round = 0; round < 200; round++) {
+      sync.world.update(moving, Tank, {
+        position: { x: round, y: -round },
+        hp: 100 - (round % 50),
+        name: 'm',
+      });
+      step();
+      const codes = state.codesOf(moving);
+      if (round % 9 === 0 && codes !== undefined) kept.push({ codes, was: [...codes] });
+    }
+    for (const { codes, was } of kept) expect(codes).toEqual(was);
+    // Neither state was asked for until now: both are made from the codes held at this point.
+    for (const id of [moving, still]) {
+      expect(state.get(id)?.state).toEqual(codesToState(Tank, sync.world.get(id)?.codes ?? []));
+    }
+    expect(state.get(moving, Tank)?.state.position).toEqual({ x: 199, y: -199 });
+  });
+
   it('a client that lost its state (a new SyncedState) asks for a resync and gets full states', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');

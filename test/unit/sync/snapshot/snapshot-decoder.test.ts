@@ -1,5 +1,7 @@
 import {
+  type EntityCodes,
   type EntityRecord,
+  type FieldCode,
   SnapshotDecoder,
   SnapshotEncoder,
   type SnapshotOutcome,
@@ -60,5 +62,29 @@ describe('SnapshotDecoder', () => {
     }
     expect(decoder.stateOf(3, Car)).toEqual(car(3, (3 + 399) % 101));
     expect(decoder.stateOf(70_000, Car)).toEqual(car(0, (70_000 + 399) % 101));
+  });
+
+  // The decoder writes later copies over the arrays of copies out of its window: an app keeping codes
+  // (an interpolation buffer) must still see them as they were, and decoding must stay right.
+  it('never changes codes it handed out by codesOf or get, however long they are kept', () => {
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    const kept: { codes: EntityCodes; was: FieldCode[] }[] = [];
+    const keep = (codes: EntityCodes | undefined) => {
+      if (codes === undefined) throw new Error('expected codes');
+      kept.push({ codes, was: [...codes] });
+    };
+    for (let tick = 0; tick < 300; tick++) {
+      const hp = (id: number) => (id + tick) % 101;
+      applied(decoder.decode(encoder.encode(frame(tick, [3, 70_000], hp)).bytes));
+      encoder.receiveAck(decoder.ack());
+      if (tick % 7 === 0) keep(decoder.codesOf(3));
+      if (tick % 11 === 0) keep(decoder.get(70_000)?.codes);
+      expect(decoder.stateOf(3, Car)).toEqual(car(3, hp(3)));
+      expect(decoder.peekCodes(70_000)).toEqual(stateToCodes(Car, car(0, hp(70_000))));
+      expect(decoder.typeOf(70_000)).toBe(Car);
+    }
+    expect(kept.length).toBe(43 + 28);
+    for (const { codes, was } of kept) expect(codes).toEqual(was);
   });
 });
