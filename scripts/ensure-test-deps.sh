@@ -9,6 +9,7 @@ needs=(
   "coturn:/usr/bin/turnserver"
   "nftables:/usr/sbin/nft"
   "redis-server:/usr/bin/redis-server"
+  "redis-tools:/usr/bin/redis-cli"
 )
 
 missing=()

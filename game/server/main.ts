@@ -36,7 +36,9 @@ server.define('chat', ChatRoom);
 const { httpUrl } = await server.listen(numberFromEnvironment(env, 'PORT', 8080));
 console.log(`Vehikill: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
 if (registry)
-  console.log(`node ${server.nodeId} in the Redis cluster at ${env.REDIS_URL}, as ${server.publicUrl}`);
+  console.log(
+    `node ${server.nodeId} sharing rooms through ${env.REDIS_CLUSTER_NODES ?? env.REDIS_URL}, as ${server.publicUrl}`,
+  );
 if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
 if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 stopOnSignals(server, {

@@ -1,7 +1,12 @@
-import { type NodeInfo, RedisRegistry, type RoomListing } from 'vehikill-net/server';
+import { RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
-import { registryContract } from '../unit/server/registry-contract.js';
+import {
+  crossNodeContract,
+  registryContract,
+  sampleListing,
+  sampleNode,
+} from '../unit/server/registry-contract.js';
 
 let redis: RedisServer;
 let prefixes = 0;
@@ -17,45 +22,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 registryContract('redis', () => connect(`contract${prefixes++}:`), { pass: sleep });
 
-const listing = (roomId: string, extra: Partial<RoomListing> = {}): RoomListing => ({
-  roomId,
-  type: 'arena',
-  private: false,
-  clients: 0,
-  maxClients: 4,
-  metadata: {},
-  nodeId: 'node-a',
-  locked: false,
-  createdAt: 1,
-  ...extra,
-});
-const node = (nodeId: string): NodeInfo => ({ nodeId, url: `ws://127.0.0.1:1/${nodeId}`, draining: false });
+crossNodeContract('two connections sharing one Redis', () =>
+  Promise.all([connect(`pair${prefixes}:`), connect(`pair${prefixes++}:`)]),
+);
+
+const listing = sampleListing;
+const node = sampleNode;
 
 describe('Redis registry across nodes (two connections sharing one Redis)', () => {
-  it('reserves seats atomically across nodes: 30 racing reservations on 5 seats admit exactly 5', async () => {
-    const [a, b] = await Promise.all([connect('race:'), connect('race:')]);
-    await a.addRoom(listing('room1', { maxClients: 5 }));
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).reserveSeat('room1', `p${i}`)),
-    );
-    expect(results.filter(Boolean)).toHaveLength(5);
-    expect((await b.getRoom('room1'))?.clients).toBe(5);
-    await Promise.all([a.close(), b.close()]);
-  });
-
-  it('keeps private codes unique across nodes, and shows each node the other rooms', async () => {
-    const [a, b] = await Promise.all([connect('codes:'), connect('codes:')]);
-    const tries = await Promise.all([
-      a.addRoom(listing('roomA', { private: true, code: 'SAMECODE' })),
-      b.addRoom(listing('roomB', { private: true, code: 'SAMECODE', nodeId: 'node-b' })),
-    ]);
-    expect(tries.filter(Boolean)).toHaveLength(1);
-    const winner = tries[0] ? 'roomA' : 'roomB';
-    expect((await a.findByCode('SAMECODE'))?.roomId).toBe(winner);
-    expect((await b.findByCode('SAMECODE'))?.roomId).toBe(winner);
-    await Promise.all([a.close(), b.close()]);
-  });
-
   it('a node that stops heartbeating disappears with its rooms, and the other node is told', async () => {
     const [a, b] = await Promise.all([connect('expiry:'), connect('expiry:')]);
     const removed: string[] = [];

@@ -1,10 +1,10 @@
 /**
  * One node of a test cluster, run as its own process by test/support/cluster.ts: a GameServer on a
- * free port with the Redis registry and an 'arena' room type of 4 seats. Prints `READY <wsUrl> <nodeId>`
+ * free port with the Redis registry (REDIS_URL or REDIS_CLUSTER_NODES) and an 'arena' room type of 4 seats. Prints `READY <wsUrl> <nodeId>`
  * once listening. SIGTERM drains (DRAIN_MS) and exits; SIGKILL is the crash case.
  */
 import * as v from 'valibot';
-import { GameServer, RedisRegistry, Room } from '../../src/server/index.js';
+import { GameServer, Room, registryFromEnvironment } from '../../src/server/index.js';
 
 class ArenaRoom extends Room {
   override onCreate(): void {
@@ -14,10 +14,8 @@ class ArenaRoom extends Room {
 }
 
 const env = process.env;
-const registry = await RedisRegistry.connect({
-  url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  keyPrefix: env.KEY_PREFIX ?? 'vk:',
-});
+const registry = await registryFromEnvironment(env);
+if (registry === undefined) throw new Error('a cluster node needs REDIS_URL or REDIS_CLUSTER_NODES');
 const server = new GameServer({
   registry,
   ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),

@@ -34,13 +34,13 @@ export async function buildClusterNode(): Promise<void> {
   });
 }
 
-/** Starts one node process against `redisUrl` and resolves once it listens. */
-export async function startClusterNode(
-  redisUrl: string,
-  env: Record<string, string> = {},
-): Promise<ClusterNode> {
+/**
+ * Starts one node process with `env` (naming its Redis: REDIS_URL or REDIS_CLUSTER_NODES) and resolves
+ * once it listens.
+ */
+export async function startClusterNode(env: Record<string, string>): Promise<ClusterNode> {
   const child = spawn(process.execPath, [bundlePath], {
-    env: { ...process.env, REDIS_URL: redisUrl, ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -10,8 +10,9 @@
  * - `{p}nodes`               set of node ids that have heartbeated and not been swept
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
- * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts), so the registry
- * needs a single Redis, not Redis Cluster; this class names the few keys used outside the scripts.
+ * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names
+ * the few keys used outside them. In a Redis Cluster the prefix carries a hash tag (`{vk}:`), so every
+ * one of these keys is in the same slot, as the scripts need.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -23,6 +24,10 @@ export class RedisKeys {
   }
   node(nodeId: string): string {
     return `${this.prefix}node:${nodeId}`;
+  }
+  /** The key the scripts declare: it routes them, in a cluster, to the node holding the prefix's slot. */
+  get anchor(): string {
+    return `${this.prefix}rooms`;
   }
   get nodes(): string {
     return `${this.prefix}nodes`;

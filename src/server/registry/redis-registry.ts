@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { Disposer } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { openRedis, type RedisConnection, type RedisTarget, requireHashTag } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripts } from './redis-scripts.js';
 import {
@@ -16,12 +17,23 @@ import {
 export interface RedisRegistryOptions {
   /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
   url?: string;
-  /** Prefix of every key and channel, so several clusters can share one Redis. Default 'vk:'. */
+  /**
+   * Seed nodes of a Redis Cluster (`redis://host:port` or `host:port`; the others are discovered).
+   * Instead of `url`. The key prefix must then carry a hash tag (see `keyPrefix`).
+   */
+  clusterNodes?: readonly string[];
+  /**
+   * Prefix of every key and channel, so several game clusters can share one Redis. Default 'vk:', and
+   * '{vk}:' with `clusterNodes`: in a Redis Cluster the prefix needs a hash tag (`{...}`) so that all the
+   * registry's keys live in one slot, which the atomic scripts need; a prefix without one throws.
+   */
   keyPrefix?: string;
   /** A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE. Default 2,000. */
   commandTimeoutMs?: number;
-  /** Extra ioredis options (TLS, password, ...), applied last. */
+  /** Extra ioredis options (TLS, password, ...), applied last; with `clusterNodes`, to every node. */
   redis?: RedisOptions;
+  /** Extra ioredis Cluster options (natMap, ...), applied last; only with `clusterNodes`. */
+  cluster?: ClusterOptions;
 }
 
 /**
@@ -31,16 +43,35 @@ export interface RedisRegistryOptions {
  * offline queue: a join should fail clearly rather than hang); ioredis keeps reconnecting meanwhile.
  */
 export class RedisRegistry implements Registry {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #keys: RedisKeys;
-  readonly #options: RedisRegistryOptions;
+  readonly #target: RedisTarget;
   readonly #listeners = new Set<(change: ListingChange) => void>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisConnection | undefined;
+  /**
+   * In a cluster the lobby channel is sharded (SPUBLISH/SSUBSCRIBE, Redis 7): a plain PUBLISH goes to
+   * any node and reaches subscribers over the cluster bus, so one node's changes could arrive out of
+   * order; a sharded channel lives on the node of its slot, like the keys, and keeps their order.
+   */
+  readonly #sharded: boolean;
 
   constructor(options: RedisRegistryOptions = {}) {
-    this.#options = options;
-    this.#keys = new RedisKeys(options.keyPrefix ?? 'vk:');
-    this.#redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', this.#redisOptions(false));
+    const inCluster = options.clusterNodes !== undefined;
+    if (options.clusterNodes?.length === 0) {
+      throw new TypeError('clusterNodes is empty: name at least one node of the Redis Cluster');
+    }
+    this.#sharded = inCluster;
+    const prefix = options.keyPrefix ?? (inCluster ? '{vk}:' : 'vk:');
+    if (inCluster) requireHashTag(prefix);
+    this.#keys = new RedisKeys(prefix);
+    this.#target = {
+      url: options.url,
+      clusterNodes: options.clusterNodes,
+      commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
+      redis: options.redis,
+      cluster: options.cluster,
+    };
+    this.#redis = openRedis(this.#target, false);
     // ioredis reports each failed reconnect here; callers see REGISTRY_UNAVAILABLE on their calls instead.
     this.#redis.on('error', () => {});
   }
@@ -80,8 +111,7 @@ export class RedisRegistry implements Registry {
 
   async addRoom(listing: RoomListing): Promise<boolean> {
     const added = await this.#call(() =>
-      scripts.addRoom.run(this.#redis, [
-        this.#keys.prefix,
+      scripts.addRoom.run(this.#redis, this.#keys, [
         listing.roomId,
         listing.nodeId,
         listing.createdAt,
@@ -105,24 +135,22 @@ export class RedisRegistry implements Registry {
   }
 
   async removeRoom(roomId: string): Promise<void> {
-    const removed = await this.#call(() => scripts.removeRoom.run(this.#redis, [this.#keys.prefix, roomId]));
+    const removed = await this.#call(() => scripts.removeRoom.run(this.#redis, this.#keys, [roomId]));
     if (removed === 1) this.#publish('removed', roomId);
   }
 
   async getRoom(roomId: string): Promise<RoomListing | undefined> {
-    const found = await this.#call(() => scripts.getRoom.run(this.#redis, [this.#keys.prefix, roomId]));
+    const found = await this.#call(() => scripts.getRoom.run(this.#redis, this.#keys, [roomId]));
     return parseRoom(found);
   }
 
   async findByCode(code: string): Promise<RoomListing | undefined> {
-    const found = await this.#call(() => scripts.findByCode.run(this.#redis, [this.#keys.prefix, code]));
+    const found = await this.#call(() => scripts.findByCode.run(this.#redis, this.#keys, [code]));
     return parseRoom(found);
   }
 
   async listRooms(query: RoomQuery): Promise<RoomListing[]> {
-    const flat = (await this.#call(() =>
-      scripts.listRooms.run(this.#redis, [this.#keys.prefix]),
-    )) as unknown[];
+    const flat = (await this.#call(() => scripts.listRooms.run(this.#redis, this.#keys, []))) as unknown[];
     const rooms: RoomListing[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const room = parseRoom([flat[i], flat[i + 1]]);
@@ -133,7 +161,7 @@ export class RedisRegistry implements Registry {
 
   async reserveSeat(roomId: string, playerId: string): Promise<boolean> {
     const result = await this.#call(() =>
-      scripts.reserveSeat.run(this.#redis, [this.#keys.prefix, roomId, playerId]),
+      scripts.reserveSeat.run(this.#redis, this.#keys, [roomId, playerId]),
     );
     if (result === 2) this.#publish('updated', roomId);
     return result === 1 || result === 2;
@@ -146,8 +174,7 @@ export class RedisRegistry implements Registry {
 
   async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
     const result = await this.#call(() =>
-      scripts.heartbeat.run(this.#redis, [
-        this.#keys.prefix,
+      scripts.heartbeat.run(this.#redis, this.#keys, [
         node.nodeId,
         JSON.stringify(node),
         Math.max(1, Math.round(ttlMs)),
@@ -159,7 +186,7 @@ export class RedisRegistry implements Registry {
   }
 
   async removeNode(nodeId: string): Promise<void> {
-    const swept = await this.#call(() => scripts.removeNode.run(this.#redis, [this.#keys.prefix, nodeId]));
+    const swept = await this.#call(() => scripts.removeNode.run(this.#redis, this.#keys, [nodeId]));
     for (const roomId of swept as string[]) this.#publish('removed', roomId);
   }
 
@@ -180,7 +207,7 @@ export class RedisRegistry implements Registry {
 
   async close(): Promise<void> {
     this.#listeners.clear();
-    const connections = [this.#redis, this.#subscriber].filter((c): c is Redis => c !== undefined);
+    const connections = [this.#redis, this.#subscriber].filter((c): c is RedisConnection => c !== undefined);
     this.#subscriber = undefined;
     // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
     await Promise.all(
@@ -195,9 +222,9 @@ export class RedisRegistry implements Registry {
     if (this.#subscriber) return;
     // A connection in subscriber mode can run nothing else, hence a second one. It queues the SUBSCRIBE
     // until connected and re-subscribes by itself after a reconnect.
-    const subscriber = new Redis(this.#options.url ?? 'redis://127.0.0.1:6379', this.#redisOptions(true));
+    const subscriber = openRedis(this.#target, true);
     subscriber.on('error', () => {});
-    subscriber.on('message', (_channel: string, text: string) => {
+    subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
       let change: ListingChange;
       try {
         change = JSON.parse(text) as ListingChange;
@@ -206,25 +233,21 @@ export class RedisRegistry implements Registry {
       }
       for (const listener of [...this.#listeners]) listener(change);
     });
-    void subscriber.subscribe(this.#keys.lobby).catch(() => {});
+    const subscribed = this.#sharded
+      ? subscriber.ssubscribe(this.#keys.lobby)
+      : subscriber.subscribe(this.#keys.lobby);
+    void subscribed.catch(() => {});
     this.#subscriber = subscriber;
   }
 
   #publish(change: ListingChange['change'], roomId: string): void {
     const message: ListingChange = { change, roomId };
     // Fire and forget: a lost lobby update only delays a refresh; the listing itself is already right.
-    void this.#redis.publish(this.#keys.lobby, JSON.stringify(message)).catch(() => {});
-  }
-
-  #redisOptions(offlineQueue: boolean): RedisOptions {
-    return {
-      enableOfflineQueue: offlineQueue,
-      maxRetriesPerRequest: 1,
-      commandTimeout: this.#options.commandTimeoutMs ?? 2_000,
-      // Reconnect forever, backing off to 1 s: the node recovers when Redis returns.
-      retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
-      ...this.#options.redis,
-    };
+    const text = JSON.stringify(message);
+    const published = this.#sharded
+      ? this.#redis.spublish(this.#keys.lobby, text)
+      : this.#redis.publish(this.#keys.lobby, text);
+    void published.catch(() => {});
   }
 
   async #call<T>(command: () => Promise<T>): Promise<T> {

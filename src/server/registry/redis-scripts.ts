@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
+import type { RedisKeys } from './redis-keys.js';
 
 /**
  * The registry's Lua scripts. Each runs atomically inside Redis, which is what makes seat reservation
  * and code allocation safe across nodes. Every script takes the key prefix as ARGV[1] and builds key
- * names the way RedisKeys does.
+ * names the way RedisKeys does; its one declared key (KEYS[1], `RedisKeys.anchor`) is there so that a
+ * Redis Cluster client sends it to the node holding the prefix's slot, where all those names live.
  */
 
 const helpers = `
@@ -125,12 +127,13 @@ export class LuaScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, args: readonly (string | number)[]): Promise<unknown> {
+  /** ARGV: the prefix, then `args`. */
+  async run(redis: RedisConnection, keys: RedisKeys, args: readonly (string | number)[]): Promise<unknown> {
     try {
-      return await redis.evalsha(this.#sha, 0, ...args);
+      return await redis.evalsha(this.#sha, 1, keys.anchor, keys.prefix, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#source, 0, ...args);
+      return redis.eval(this.#source, 1, keys.anchor, keys.prefix, ...args);
     }
   }
 }

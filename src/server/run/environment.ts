@@ -20,10 +20,28 @@ export function numberFromEnvironment(env: Environment, name: string, fallback: 
 }
 
 /**
+ * The shared registry the environment names, connected (REGISTRY_UNAVAILABLE if Redis does not answer in
+ * time), or undefined for the in-memory default: REDIS_CLUSTER_NODES (comma-separated seed nodes of a
+ * Redis Cluster, `host:port` or `redis://host:port`) or else REDIS_URL (one Redis); REDIS_KEY_PREFIX
+ * (default 'vk:', in a cluster '{vk}:'; a cluster's prefix needs a hash tag).
+ */
+export async function registryFromEnvironment(env: Environment): Promise<RedisRegistry | undefined> {
+  const keyPrefix = env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {};
+  const clusterNodes = env.REDIS_CLUSTER_NODES?.split(',')
+    .map((node) => node.trim())
+    .filter((node) => node !== '');
+  if (clusterNodes !== undefined && clusterNodes.length > 0) {
+    return RedisRegistry.connect({ clusterNodes, ...keyPrefix });
+  }
+  return env.REDIS_URL ? RedisRegistry.connect({ url: env.REDIS_URL, ...keyPrefix }) : undefined;
+}
+
+/**
  * GameServer options from the usual environment variables, for a server process's main:
  * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
- * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL (a shared
- * registry: connected here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster),
+ * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL or
+ * REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see `registryFromEnvironment`: connected
+ * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster),
  * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
  * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
  */
@@ -36,7 +54,7 @@ export async function optionsFromEnvironment(
       ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) }
       : undefined;
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
-  const registry = env.REDIS_URL ? await RedisRegistry.connect({ url: env.REDIS_URL }) : undefined;
+  const registry = await registryFromEnvironment(env);
   const host = env.HOST ?? '127.0.0.1';
   const options: GameServerOptions = {
     host,

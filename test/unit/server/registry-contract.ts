@@ -6,6 +6,28 @@ export interface ContractTime {
   pass(ms: number): Promise<void>;
 }
 
+/** A node as it heartbeats. */
+export const sampleNode = (nodeId: string, extra: Partial<NodeInfo> = {}): NodeInfo => ({
+  nodeId,
+  url: `ws://127.0.0.1:1/${nodeId}`,
+  draining: false,
+  ...extra,
+});
+
+/** A listing of an 'arena' room of 4 seats on node-a, created at the number in its id. */
+export const sampleListing = (roomId: string, extra: Partial<RoomListing> = {}): RoomListing => ({
+  roomId,
+  type: 'arena',
+  private: false,
+  clients: 0,
+  maxClients: 4,
+  metadata: { mode: 'ffa' },
+  nodeId: 'node-a',
+  locked: false,
+  createdAt: Number(roomId.replace(/\D/g, '')) || 0,
+  ...extra,
+});
+
 /**
  * The contract every Registry keeps, run against each implementation (memory, and Redis in
  * test/integration/redis-registry.test.ts). Each `makeRegistry` call gives a fresh, empty registry.
@@ -15,26 +37,8 @@ export function registryContract(
   makeRegistry: () => Promise<Registry>,
   time: ContractTime,
 ): void {
-  const node = (nodeId: string, extra: Partial<NodeInfo> = {}): NodeInfo => ({
-    nodeId,
-    url: `ws://127.0.0.1:1/${nodeId}`,
-    draining: false,
-    ...extra,
-  });
-
-  const listing = (roomId: string, extra: Partial<RoomListing> = {}): RoomListing => ({
-    roomId,
-    type: 'arena',
-    private: false,
-    clients: 0,
-    maxClients: 4,
-    metadata: { mode: 'ffa' },
-    nodeId: 'node-a',
-    locked: false,
-    createdAt: Number(roomId.replace(/\D/g, '')) || 0,
-    ...extra,
-  });
-
+  const node = sampleNode;
+  const listing = sampleListing;
   describe(`Registry contract: ${name}`, () => {
     it('lists public rooms by type and metadata, oldest first, and hides private, full and locked ones', async () => {
       const registry = await makeRegistry();
@@ -152,4 +156,36 @@ export function registryContract(
 async function eventually(done: () => boolean): Promise<void> {
   const deadline = Date.now() + 2_000;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/**
+ * What a shared registry keeps between nodes: two registries (`connectPair`, one per node, on the same
+ * keys) race for seats and codes, and exactly the right number win.
+ */
+export function crossNodeContract(name: string, connectPair: () => Promise<[Registry, Registry]>): void {
+  describe(`Registry across nodes: ${name}`, () => {
+    it('reserves seats atomically across nodes: 30 racing reservations on 5 seats admit exactly 5', async () => {
+      const [a, b] = await connectPair();
+      await a.addRoom(sampleListing('room1', { maxClients: 5 }));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).reserveSeat('room1', `p${i}`)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(5);
+      expect((await b.getRoom('room1'))?.clients).toBe(5);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('keeps private codes unique across nodes, and shows each node the other rooms', async () => {
+      const [a, b] = await connectPair();
+      const tries = await Promise.all([
+        a.addRoom(sampleListing('roomA', { private: true, code: 'SAMECODE' })),
+        b.addRoom(sampleListing('roomB', { private: true, code: 'SAMECODE', nodeId: 'node-b' })),
+      ]);
+      expect(tries.filter(Boolean)).toHaveLength(1);
+      const winner = tries[0] ? 'roomA' : 'roomB';
+      expect((await a.findByCode('SAMECODE'))?.roomId).toBe(winner);
+      expect((await b.findByCode('SAMECODE'))?.roomId).toBe(winner);
+      await Promise.all([a.close(), b.close()]);
+    });
+  });
 }

@@ -1,0 +1,70 @@
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+/** A connection to one Redis or to a Redis Cluster: the registry uses the commands both have. */
+export type RedisConnection = Redis | Cluster;
+
+export interface RedisTarget {
+  /** `redis://host:port/db` of a single Redis. */
+  url: string | undefined;
+  /** Seed nodes (`redis://host:port` or `host:port`) of a Redis Cluster; when given, `url` is not used. */
+  clusterNodes: readonly string[] | undefined;
+  commandTimeoutMs: number;
+  /** Extra ioredis options (TLS, password, ...), applied last; in a cluster, to every node. */
+  redis: RedisOptions | undefined;
+  /** Extra ioredis Cluster options (natMap, scaleReads, ...), applied last. */
+  cluster: ClusterOptions | undefined;
+}
+
+/**
+ * Opens a connection that fails commands at once while Redis is unreachable (a join should fail
+ * clearly rather than hang), except a `subscriber`'s, which queues its SUBSCRIBE until connected; and
+ * reconnects forever, backing off to 1 s, so the node recovers when Redis returns.
+ */
+export function openRedis(target: RedisTarget, subscriber: boolean): RedisConnection {
+  const offlineQueue = subscriber;
+  const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
+  const common = { maxRetriesPerRequest: 1, commandTimeout: target.commandTimeoutMs };
+  if (target.clusterNodes === undefined) {
+    return new Redis(target.url ?? 'redis://127.0.0.1:6379', {
+      enableOfflineQueue: offlineQueue,
+      retryStrategy,
+      ...common,
+      ...target.redis,
+    });
+  }
+  return new Cluster(target.clusterNodes.map(seedNode), {
+    enableOfflineQueue: offlineQueue,
+    // A cluster's lobby channel is sharded (SSUBSCRIBE), see RedisRegistry.
+    shardedSubscribers: subscriber,
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: { ...common, ...target.redis },
+    ...target.cluster,
+  });
+}
+
+/** `redis://host:port` or `host:port` as ioredis's { host, port }. */
+function seedNode(address: string): { host: string; port: number } {
+  const url = new URL(address.includes('://') ? address : `redis://${address}`);
+  const port = Number(url.port || 6379);
+  if (url.hostname === '' || !Number.isInteger(port)) {
+    throw new TypeError(`not a Redis Cluster node address: ${JSON.stringify(address)}`);
+  }
+  // URL keeps the brackets of an IPv6 host; ioredis wants the bare address.
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/**
+ * In a cluster every registry key must hash to one slot, because the Lua scripts touch several keys
+ * atomically and build most key names themselves: the prefix must carry a hash tag (`{...}`), which
+ * Redis hashes instead of the whole key. One slot holds the whole registry; it is small (a few
+ * hundred bytes per room), so one node serving it is no limit.
+ */
+export function requireHashTag(prefix: string): void {
+  const open = prefix.indexOf('{');
+  const close = open === -1 ? -1 : prefix.indexOf('}', open + 1);
+  if (close > open + 1) return;
+  throw new TypeError(
+    `keyPrefix ${JSON.stringify(prefix)} has no hash tag: in a Redis Cluster every registry key must be ` +
+      `in one slot, so the prefix needs one, such as '{vk}:'`,
+  );
+}
