@@ -11,6 +11,7 @@ import {
 } from '../fields/relative.js';
 import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
+import { type ChangeField, type ChangePass, generateChangePass } from './change-pass-source.js';
 
 /** How a field is sized and written in a delta. */
 const PLAIN = 0;
@@ -30,9 +31,16 @@ const OTHER = 2;
  * Whole codes (plain fields, and a relative field whose difference takes the full class) go through the
  * field or its codec, which check them; a relative difference written inline checks its code first and
  * leaves a bad one to the codec, which throws its RangeError.
+ *
+ * The change pass runs once per changed entity per body, so it is also generated per type with
+ * `new Function` (change-pass-source.ts: the loop unrolled, each field's constants as literals); where a
+ * strict Content-Security-Policy refuses generated code, the loop below runs, with the same results.
  */
 export class TypeCoder {
   readonly type: AnyEntityType;
+  /** Whether the change pass is generated code (false: the loop). */
+  readonly generated: boolean;
+  readonly #changePass: ChangePass | undefined;
   readonly #fields: readonly Field[];
   readonly #kinds: Uint8Array;
   /** Per field: its relative codec, for the calls that stay calls (a full code, a vector). */
@@ -56,7 +64,8 @@ export class TypeCoder {
   /** After `changes`: the bits its masked relative fields take written plain. */
   plainBits = 0;
 
-  constructor(type: AnyEntityType) {
+  /** `generate: false`: always the loops (for tests: what a strict Content-Security-Policy leaves). */
+  constructor(type: AnyEntityType, options: { readonly generate?: boolean } = {}) {
     const fields = type.fields;
     const count = fields.length;
     this.type = type;
@@ -90,6 +99,15 @@ export class TypeCoder {
         this.#limits[index * 3 + width] = spec.limits[width] as number;
       }
     });
+    const passKinds = fields.map((field, index): ChangeField => {
+      const kind = this.#kinds[index];
+      if (kind === PLAIN) return { kind: 'plain' };
+      if (kind === OTHER) return { kind: 'other' };
+      const spec = (field.relative as ScalarRelativeCodec).spec;
+      return { kind: 'scalar', spec, shortCodes: this.#shortCodes[index] as number };
+    });
+    this.#changePass = options.generate === false ? undefined : generateChangePass(fields, passKinds);
+    this.generated = this.#changePass !== undefined;
   }
 
   /**
@@ -104,6 +122,7 @@ export class TypeCoder {
       requireCodesOf(this.type, before);
       requireCodesOf(this.type, now);
     }
+    if (this.#changePass !== undefined) return this.#changePass(this, before, now);
     const kinds = this.#kinds;
     let mask = 0;
     let saved = 0;

@@ -4,6 +4,7 @@ import {
   EntityTable,
   entity,
   enumOf,
+  type Field,
   type FieldCode,
   float,
   int,
@@ -12,6 +13,7 @@ import {
   vec2,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
+import { StateQuantizer } from '../../../src/sync/state-quantizer.js';
 import { seededRandom } from '../../../src/transport/simulated/seeded-random.js';
 
 // The fields the quantizer computes inline (floats on grids that do and do not divide the range, a
@@ -79,12 +81,113 @@ function fieldByField(values: Record<string, unknown>): FieldCode[] | Error {
 }
 
 function quantized(values: Record<string, unknown>): readonly FieldCode[] | Error {
+  return attempt(() => stateToCodes(Mixed, values as never));
+}
+
+function attempt<Result>(run: () => Result): Result | Error {
   try {
-    return stateToCodes(Mixed, values as never);
+    return run();
   } catch (error) {
     return error as Error;
   }
 }
+
+// The generated path (what stateToCodes and EntityTable use here) and the loop a strict
+// Content-Security-Policy leaves (state-quantizer-csp.test.ts has the refusal itself): the same cases
+// run on both, held to the fields' own `quantize` and `equals`.
+const paths = [
+  ['generated', new StateQuantizer(Mixed)],
+  ['loop', new StateQuantizer(Mixed, { generate: false })],
+] as const;
+
+/** Values no field of `Mixed` has a code for (wrong type, NaN, too long, an endless angle). */
+const BAD_VALUES: ReadonlyArray<[string, unknown]> = [
+  ['x', Number.NaN],
+  ['x', '1'],
+  ['odd', undefined],
+  ['hp', Number.NaN],
+  ['hp', null],
+  ['level', 2n],
+  ['heading', Number.POSITIVE_INFINITY],
+  ['heading', Number.NEGATIVE_INFINITY],
+  ['spin', Number.NaN],
+  ['spin', {}],
+  ['alive', 1],
+  ['team', 'green'],
+  ['name', 'too long'],
+  ['at', { x: Number.NaN, y: 1 }],
+];
+
+describe.each(paths)('the %s quantizer', (path, quantizer) => {
+  it(`is the ${path} one`, () => {
+    expect(quantizer.generated).toBe(path === 'generated');
+  });
+
+  it('gives every field the code its own quantize gives, and changedCodes tells a change exactly', () => {
+    let current = fieldByField(validState()) as FieldCode[];
+    for (let trial = 0; trial < 3000; trial++) {
+      const values = state();
+      const expected = fieldByField(values);
+      const codes = attempt(() => quantizer.codes(values));
+      expect(codes, JSON.stringify(values)).toEqual(expected);
+      if (Array.isArray(codes)) expect(codes.every((code) => !Object.is(code, -0))).toBe(true);
+      const changed = attempt(() => quantizer.changedCodes(values, current));
+      if (expected instanceof Error) {
+        expect((changed as Error).message).toBe(expected.message);
+        continue;
+      }
+      const same = expected.every((code, index) =>
+        (Mixed.fields[index] as (typeof Mixed.fields)[number]).equals(current[index] as never, code),
+      );
+      expect(changed, JSON.stringify(values)).toEqual(same ? undefined : expected);
+      // A small move (often to the same codes) and back to what it was: undefined, nothing allocated.
+      if (!same) current = changed as FieldCode[];
+      const nudged = { ...values, x: (values.x as number) + (random() - 0.5) * 0.01 };
+      const after = fieldByField(nudged) as FieldCode[];
+      expect(quantizer.changedCodes(nudged, current)).toEqual(after[0] === current[0] ? undefined : after);
+      expect(quantizer.changedCodes(values, expected)).toBeUndefined();
+    }
+  });
+
+  it('throws the field error word for word (wrong type, NaN, missing field, endless angle)', () => {
+    const current = fieldByField(validState()) as FieldCode[];
+    for (const [name, value] of BAD_VALUES) {
+      const values = { ...validState(), [name]: value };
+      const missing = { ...values };
+      delete missing[name];
+      for (const given of value === undefined ? [values, missing] : [values]) {
+        const expected = fieldByField(given) as Error;
+        expect(expected, name).toBeInstanceOf(Error);
+        for (const got of [
+          attempt(() => quantizer.codes(given)),
+          attempt(() => quantizer.changedCodes(given, current)),
+        ]) {
+          expect(got, name).toBeInstanceOf(expected.constructor);
+          expect((got as Error).message, name).toBe(expected.message);
+        }
+      }
+    }
+    for (const notState of [null, 3, 'x', undefined]) {
+      expect(() => quantizer.codes(notState)).toThrow(
+        new TypeError(`mixed: expected a state object, got ${notState === null ? 'null' : typeof notState}`),
+      );
+      expect(() => quantizer.changedCodes(notState, current)).toThrow(TypeError);
+    }
+  });
+
+  it('reads each field once, in declaration order', () => {
+    const values = validState();
+    const reads: string[] = [];
+    const watched = new Proxy(values, {
+      get: (target, key) => {
+        reads.push(String(key));
+        return Reflect.get(target, key);
+      },
+    });
+    quantizer.changedCodes(watched, fieldByField(values) as FieldCode[]);
+    expect(reads).toEqual(Mixed.fieldNames);
+  });
+});
 
 describe('quantizing a whole state', () => {
   it('gives every field the code its own quantize gives, for any number', () => {
@@ -98,22 +201,7 @@ describe('quantizing a whole state', () => {
   });
 
   it('throws the field error, word for word, for a value of the wrong type, NaN or an endless angle', () => {
-    const bad: Array<[string, unknown]> = [
-      ['x', Number.NaN],
-      ['x', '1'],
-      ['odd', undefined],
-      ['hp', Number.NaN],
-      ['hp', null],
-      ['level', 2n],
-      ['heading', Number.POSITIVE_INFINITY],
-      ['spin', Number.NaN],
-      ['spin', {}],
-      ['alive', 1],
-      ['team', 'green'],
-      ['name', 'too long'],
-      ['at', { x: Number.NaN, y: 1 }],
-    ];
-    for (const [name, value] of bad) {
+    for (const [name, value] of BAD_VALUES) {
       const values = { ...validState(), [name]: value };
       const expected = fieldByField(values);
       expect(expected, name).toBeInstanceOf(Error);
@@ -151,5 +239,66 @@ describe('quantizing a whole state', () => {
       expect(after === before, JSON.stringify(next)).toBe(unchanged);
       expect(after?.codes === before?.codes).toBe(unchanged);
     }
+  });
+});
+
+describe('the generated quantizer and what a type holds', () => {
+  // entity() takes identifiers only; a hand-made type object could hold any text, and must not run it.
+  const hostile = [
+    'a"]; globalThis.injected = 1; //',
+    "b']; globalThis.injected = 2; //",
+    'c\\"]);\nglobalThis.injected = 3;\u2028//',
+    '*/ globalThis.injected = 4; /*',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: what a template literal would run, as a name
+    '${globalThis.injected = 5}',
+  ];
+
+  it('reads names as string literals: no name becomes code', () => {
+    const fields = hostile.map((name) => float({ min: 0, max: 10, precision: 0.5 }).compile(`t.${name}`));
+    const type = {
+      name: 't',
+      fieldNames: hostile,
+      fields,
+      allFieldsMask: 2 ** hostile.length - 1,
+      maxBits: fields.reduce((sum, field) => sum + field.bits, 0),
+      relative: false,
+    };
+    const quantizer = new StateQuantizer(type);
+    expect(quantizer.generated).toBe(true);
+    const values = Object.fromEntries(hostile.map((name, index) => [name, index * 1.3]));
+    expect(quantizer.codes(values)).toEqual(fields.map((field, index) => field.quantize(index * 1.3)));
+    expect(() => quantizer.codes({ ...values, [hostile[2] as string]: 'x' })).toThrow(
+      `t.${hostile[2]}: expected a number, got string`,
+    );
+    expect((globalThis as { injected?: unknown }).injected).toBeUndefined();
+  });
+
+  it("leaves a field whose grid is not finite numbers to the field's own quantize", () => {
+    const real = float({ min: 0, max: 10, precision: 0.5 }).compile('u.x');
+    const grid = { rounding: 'offset', min: '0) + (globalThis.injected = 6', step: 0.5, maxCode: 20 };
+    const odd: Field<number, number> & { grid: unknown } = {
+      kind: real.kind,
+      path: real.path,
+      bits: real.bits,
+      grid,
+      quantize: (value) => real.quantize(value),
+      dequantize: (code) => real.dequantize(code),
+      equals: (a, b) => a === b,
+      bitLength: (code) => real.bitLength(code),
+      write: (writer, code) => real.write(writer, code),
+      read: (reader) => real.read(reader),
+    };
+    const type = {
+      name: 'u',
+      fieldNames: ['x'],
+      fields: [odd],
+      allFieldsMask: 1,
+      maxBits: real.bits,
+      relative: false,
+    };
+    const quantizer = new StateQuantizer(type);
+    for (const value of [0, 3.3, 10, 99])
+      expect(quantizer.codes({ x: value })).toEqual([real.quantize(value)]);
+    expect((globalThis as { injected?: unknown }).injected).toBeUndefined();
   });
 });

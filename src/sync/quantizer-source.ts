@@ -1,0 +1,101 @@
+import type { Field, FieldCode } from './field.js';
+import { FULL_TURN } from './fields/angle.js';
+import type { ScalarGrid } from './fields/codes.js';
+import { compileFunction, numberLiteral } from './generated-code.js';
+import type { EntityCodes } from './state-codes.js';
+
+/** A type's quantizing functions, as `StateQuantizer` calls them once the state is known to be an object. */
+export interface QuantizerFunctions {
+  codes(values: Record<string, unknown>): FieldCode[];
+  changedCodes(values: Record<string, unknown>, current: EntityCodes): FieldCode[] | undefined;
+}
+
+/**
+ * A type's `codes` and `changedCodes` as one function each, generated with `new Function`: every field
+ * read with a literal property name (`state["x"]`), the float, int and angle fields quantized inline
+ * with their grid's constants, the codes compared and returned as an array literal. The shared loop reads
+ * `values[names[index]]` at one site with a different name each time, which V8 handles as a megamorphic
+ * keyed load; here every read is a monomorphic named load and every field's constants are literals.
+ *
+ * It computes what the loop in state-quantizer.ts computes, in the same order (reads, field calls and
+ * errors). Only three kinds of text reach the source: our own fixed text and indices, field names as
+ * `JSON.stringify` writes them (a string literal whatever the name holds, so no name can become code),
+ * and numbers `numberLiteral` writes from finite numbers (digits, `.`, `e`, `+`, `-`). A field with no
+ * inline code is called through the `fields` argument, never written into the source.
+ *
+ * Returns undefined when code generation is refused (a strict CSP, generated-code.ts), or for a type
+ * whose field names are not all strings (only a hand-made type object could have that): the caller then
+ * uses its loop.
+ */
+export function generateQuantizer(
+  names: readonly string[],
+  fields: readonly Field[],
+  /** Per field, its grid when it is quantized inline (checked: numbers all finite), else undefined. */
+  grids: readonly (ScalarGrid | undefined)[],
+): QuantizerFunctions | undefined {
+  if (!names.every((name) => typeof name === 'string')) return undefined;
+  const make = compileFunction(['fields'], quantizerSource(names, grids));
+  return make === undefined ? undefined : (make(fields) as QuantizerFunctions);
+}
+
+function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid | undefined)[]): string {
+  const count = names.length;
+  const lines = ["'use strict';"];
+  for (let index = 0; index < count; index++) lines.push(`const f${index} = fields[${index}];`);
+  const all = names.map((_, index) => `c${index}`).join(', ');
+
+  lines.push('function codes(state) {');
+  names.forEach((name, index) => {
+    lines.push(...quantizeLines(name, index, grids[index]));
+  });
+  lines.push(`return [${all}];`, '}');
+
+  lines.push('function changedCodes(state, current) {', 'let changed = false;');
+  names.forEach((name, index) => {
+    const grid = grids[index];
+    lines.push(...quantizeLines(name, index, grid));
+    // Scalar codes are numbers, equal exactly when ===; other fields compare as they define, and only
+    // until a change is found (as the loop does).
+    lines.push(
+      grid !== undefined
+        ? `if (c${index} !== current[${index}]) changed = true;`
+        : `if (!changed && !f${index}.equals(current[${index}], c${index})) changed = true;`,
+    );
+  });
+  lines.push(`return changed ? [${all}] : undefined;`, '}');
+
+  lines.push('return { codes, changedCodes };');
+  return lines.join('\n');
+}
+
+/** Declares `c<index>`, the field's code: inline for a grid, else (and for a value with no code) its `quantize`. */
+function quantizeLines(name: string, index: number, grid: ScalarGrid | undefined): string[] {
+  const value = `v${index}`;
+  const code = `c${index}`;
+  const read = `const ${value} = state[${JSON.stringify(name)}];`;
+  const call = `${code} = f${index}.quantize(${value});`;
+  if (grid === undefined) return [read, `let ${code};`, call];
+  const maxCode = numberLiteral(grid.maxCode);
+  let test: string;
+  let inline: string[];
+  if (grid.rounding === 'offset') {
+    test = `typeof ${value} === 'number' && ${value} === ${value}`;
+    inline = [
+      `${code} = Math.min(${maxCode}, Math.max(0, Math.round((${value} - ${numberLiteral(grid.min)}) / ${numberLiteral(grid.step)})));`,
+    ];
+  } else if (grid.rounding === 'whole') {
+    test = `typeof ${value} === 'number' && ${value} === ${value}`;
+    inline = [
+      `${code} = Math.min(${maxCode}, Math.max(0, Math.round(${value}) - ${numberLiteral(grid.min)}));`,
+    ];
+  } else {
+    // Finite only (Infinity − Infinity and NaN − NaN are NaN). The step count mod 2^bits; + 0 turns -0 into 0.
+    const turn = numberLiteral(grid.maxCode + 1);
+    test = `typeof ${value} === 'number' && ${value} - ${value} === 0`;
+    inline = [
+      `const s${index} = Math.round((${value} % ${numberLiteral(FULL_TURN)}) / ${numberLiteral(grid.step)}) % ${turn};`,
+      `${code} = (s${index} < 0 ? s${index} + ${turn} : s${index}) + 0;`,
+    ];
+  }
+  return [read, `let ${code};`, `if (${test}) {`, ...inline, `} else {`, call, '}'];
+}
