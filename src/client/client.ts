@@ -80,6 +80,7 @@ export class Client {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
       message: (message) => this.#onMessage(message),
+      datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => this.#dropEverything(reason, code, message),
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';

@@ -10,6 +10,7 @@ import {
 import {
   type Body,
   closeCodeFor,
+  type DatagramFromServerFields,
   decodeFrame,
   ErrorCode,
   encodeMessage,
@@ -22,6 +23,7 @@ import {
   Outbox,
   PROTOCOL_VERSION,
   ProtocolError,
+  readDatagramFromServerFrame,
   serverToClientKinds,
 } from '../protocol/index.js';
 import { priorityOf, SendScheduler } from '../transport/index.js';
@@ -30,6 +32,8 @@ import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { fetchGuestToken, withToken } from './guest-token.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Close codes after which retrying cannot help. */
 const FATAL: ReadonlySet<ErrorCode> = new Set([
@@ -45,6 +49,8 @@ const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED,
 export interface ConnectionHooks {
   /** Every message the connection does not handle itself (responses, errors, room traffic). */
   message(message: Message): void;
+  /** A DatagramFromServer (every snapshot in TCP mode), as its fields rather than a decoded message. */
+  datagram(c: number, p: Uint8Array, t: number): void;
   /** The server no longer has our session (or we moved to another): rooms and pending requests are gone. */
   sessionLost(reason: LeaveReason, code: ErrorCode, message: string): void;
   /** Closed for good: called before the 'closed' event. */
@@ -80,6 +86,8 @@ export class SessionConnection {
   /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
   #sendBudget: TokenBucket | undefined;
   #inbox = new Inbox();
+  /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
+  readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
   #token: string | undefined;
   #attempts = 0;
   #droppedAt: number | undefined;
@@ -468,15 +476,22 @@ export class SessionConnection {
 
   #onData(data: unknown): void {
     this.#lastHeard = this.#clock.now();
-    // The server sends only binary frames. A plain Uint8Array view either way: payloads read out of it
-    // must behave as Uint8Arrays (a Buffer's `slice` does not copy).
-    const bytes =
-      data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : data instanceof Uint8Array
-          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-          : undefined;
-    if (!bytes) return;
+    // The server sends only binary frames: an ArrayBuffer in a browser, a Buffer from Node's `ws`.
+    const received =
+      data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined;
+    if (!received) return;
+    // Snapshots, 20 a second or more: read in place when in the shape our server writes (a bare frame,
+    // nothing to sequence or ack); anything else, malformed frames included, goes through the decoder.
+    if (readDatagramFromServerFrame(received, this.#datagram)) {
+      const datagram = this.#datagram;
+      const payload = datagram.p;
+      datagram.p = NO_BYTES; // the record must not keep the newest message's buffer alive
+      this.#hooks.datagram(datagram.c, payload, datagram.t);
+      return;
+    }
+    // A plain Uint8Array view: payloads read out of it must behave as Uint8Arrays (a Buffer's `slice`
+    // does not copy).
+    const bytes = new Uint8Array(received.buffer, received.byteOffset, received.byteLength);
     let frame: ReturnType<typeof decodeFrame>;
     try {
       frame = decodeFrame(bytes, serverToClientKinds);

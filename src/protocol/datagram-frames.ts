@@ -135,18 +135,42 @@ export function readSingleDatagramToServer(bytes: Uint8Array): Uint8Array | unde
     bytes[7] !== 0x91
   )
     return undefined;
-  const head = bytes[8];
-  let length: number;
-  let start: number;
-  if (head === 0xc4 && bytes.length >= 10) {
-    length = bytes[9] as number;
-    start = 10;
-  } else if (head === 0xc5 && bytes.length >= 11) {
-    length = ((bytes[9] as number) << 8) | (bytes[10] as number);
-    start = 11;
-  } else return undefined;
+  const start = binStart(bytes, 8);
+  if (start < 0) return undefined;
+  const length = binLength(bytes, 8);
   if (length > MAX_PEER_DATA_BYTES || start + length !== bytes.length) return undefined;
   return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+}
+
+/** A DatagramFromServer read by `readDatagramFromServerFrame`, into a record its caller keeps. */
+export interface DatagramFromServerFields {
+  c: number;
+  p: Uint8Array;
+  t: number;
+}
+
+/**
+ * A whole DatagramFromServer frame (`bytes[0]` its kind) in the shape our server writes: its fields
+ * into `into` (`p` a plain Uint8Array view into `bytes`, also when `bytes` is a Node Buffer), and true;
+ * false for any other frame, which then goes through `decodeFrame`. Every snapshot in TCP mode is one,
+ * so the client reads it without the decoded frame, message and body objects. What it accepts,
+ * `decodeFrame` accepts with the same fields.
+ */
+export function readDatagramFromServerFrame(bytes: Uint8Array, into: DatagramFromServerFields): boolean {
+  if (bytes[0] !== Kind.DatagramFromServer || bytes[1] !== 0x83) return false;
+  const c = readChannel(bytes, 2);
+  if (c === undefined || !hasKey(bytes, 5, KEY_P)) return false;
+  const start = binStart(bytes, 7);
+  if (start < 0) return false;
+  const length = binLength(bytes, 7);
+  const keyAt = start + length;
+  if (length > MAX_PEER_DATA_BYTES || keyAt > bytes.length || !hasKey(bytes, keyAt, KEY_T)) return false;
+  const t = readNumber(bytes, keyAt + 2);
+  if (t === undefined || t.next !== bytes.length || !Number.isFinite(t.value)) return false;
+  into.c = c;
+  into.p = new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+  into.t = t.value;
+  return true;
 }
 
 /** The body of a DatagramFromServer, as `readDatagramToServer` does it (`t` any finite number). */
@@ -244,4 +268,22 @@ function writeU32(frame: Uint8Array, at: number, value: number): number {
   frame[at + 2] = (value >>> 8) & 0xff;
   frame[at + 3] = value & 0xff;
   return at + 4;
+}
+
+/**
+ * Where the bytes of a msgpack bin 8 or bin 16 whose header is at `at` start; -1 for another type or a
+ * header cut short. Payloads here are under 64 KiB, so bin 32 never appears in our frames.
+ */
+function binStart(bytes: Uint8Array, at: number): number {
+  const head = bytes[at];
+  if (head === 0xc4) return bytes.length >= at + 2 ? at + 2 : -1;
+  if (head === 0xc5) return bytes.length >= at + 3 ? at + 3 : -1;
+  return -1;
+}
+
+/** The length of the bin whose header `binStart` found at `at`. */
+function binLength(bytes: Uint8Array, at: number): number {
+  return bytes[at] === 0xc4
+    ? (bytes[at + 1] as number)
+    : ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number);
 }

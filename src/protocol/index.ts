@@ -2,9 +2,11 @@
 export { BitReader, BitWriter } from './bits.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 export {
+  type DatagramFromServerFields,
   encodeDatagramFromServer,
   encodeDatagramToServer,
   encodeTaggedDatagramFromServer,
+  readDatagramFromServerFrame,
   readSingleDatagramToServer,
   SINGLE_DATAGRAM_CHANNEL_AT,
 } from './datagram-frames.js';

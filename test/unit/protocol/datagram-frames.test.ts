@@ -9,6 +9,7 @@ import {
   encodeTaggedDatagramFromServer,
   Kind,
   ProtocolError,
+  readDatagramFromServerFrame,
   readSingleDatagramToServer,
   SINGLE_DATAGRAM_CHANNEL_AT,
   serverToClientKinds,
@@ -205,6 +206,69 @@ describe('one datagram read without a decoded frame (every TCP-mode input)', () 
       const payload = readSingleDatagramToServer(cut);
       if (length === frame.length) expect(payload).toBeDefined();
       else expect(payload).toBeUndefined();
+    }
+  });
+});
+
+describe('a snapshot read without a decoded frame (every TCP-mode snapshot at the client)', () => {
+  /** What the generic decoder makes of `frame`: its channel, payload and time, or undefined. */
+  function generic(frame: Uint8Array): { c: number; p: Uint8Array; t: number } | undefined {
+    try {
+      const { envelope, message } = decodeFrame(frame, serverToClientKinds);
+      if (envelope !== 'bare' || message.kind !== Kind.DatagramFromServer) return undefined;
+      return { c: message.body.c, p: message.body.p, t: message.body.t };
+    } catch {
+      return undefined;
+    }
+  }
+  const read = (frame: Uint8Array) => {
+    const into = { c: -1, p: new Uint8Array(0), t: Number.NaN };
+    return readDatagramFromServerFrame(frame, into) ? into : undefined;
+  };
+
+  it('gives the fields the decoder gives, as a plain Uint8Array also from a Node Buffer', () => {
+    /** Compared as hex: structural diffs of large arrays are slow. */
+    const printed = (fields: { c: number; p: Uint8Array; t: number } | undefined) =>
+      fields && { c: fields.c, p: hexOf(fields.p), t: fields.t };
+    for (const t of numbers)
+      for (const length of lengths)
+        for (const c of [0, 3]) {
+          const frame = encodeDatagramFromServer(c, bytesOf(length), t);
+          const fields = read(frame);
+          expect(fields?.p.constructor).toBe(Uint8Array);
+          expect(printed(fields)).toEqual(printed(generic(frame)));
+        }
+    const buffer = Buffer.from(encodeTaggedDatagramFromServer(0, 7, bytesOf(9), 1.5));
+    const fields = read(buffer);
+    expect(fields?.p.constructor).toBe(Uint8Array);
+    expect(fields?.p).toEqual(Uint8Array.of(7, ...buffer.subarray(10, 19)));
+  });
+
+  it('leaves other shapes and anything malformed to the decoder, and accepts nothing it refuses', () => {
+    const one = Uint8Array.of(1);
+    // Keys in another order, or a sequenced envelope: the generic path.
+    expect(read(Uint8Array.of(Kind.DatagramFromServer, ...encode({ t: 1, p: one, c: 0 })))).toBeUndefined();
+    expect(read(encodeMessage(Kind.DatagramToServer, { c: 0, p: [one] }))).toBeUndefined();
+    expect(read(Uint8Array.of())).toBeUndefined();
+    const fromServer = (body: unknown) => Uint8Array.of(Kind.DatagramFromServer, ...encode(body));
+    expect(read(fromServer({ c: 0, p: one, t: Number.NaN }))).toBeUndefined();
+    expect(read(fromServer({ c: 4, p: one, t: 1 }))).toBeUndefined();
+    expect(read(fromServer({ c: 0, p: bytesOf(16 * 1024 + 1), t: 1 }))).toBeUndefined();
+    // Every byte of a valid frame changed, and every cut: whatever is read is what the decoder reads.
+    const frame = encodeDatagramFromServer(2, bytesOf(300), Date.now() + 0.25);
+    // The header up to the payload, and the time's key and number after it.
+    const positions = [...Array(12).keys(), ...Array.from({ length: 12 }, (_, i) => frame.length - 12 + i)];
+    for (const at of positions)
+      for (const value of [0, 1, 2, 3, 4, 0x74, 0x80, 0x83, 0xa1, 0xc4, 0xc5, 0xc6, 0xcb, 0xff]) {
+        const changed = frame.slice();
+        changed[at] = value;
+        const fields = read(changed);
+        if (fields !== undefined) expect(fields).toEqual(generic(changed));
+      }
+    for (let length = 0; length < frame.length + 2; length++) {
+      const cut = Uint8Array.of(...frame.subarray(0, length), ...(length > frame.length ? [0, 0] : []));
+      if (length === frame.length) expect(read(cut)).toEqual(generic(frame));
+      else expect(read(cut)).toBeUndefined();
     }
   });
 });
