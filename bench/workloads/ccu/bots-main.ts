@@ -1,6 +1,7 @@
 /**
  * The bot process of the CCU benchmark (pinned to core 1 by `PinnedProcess`): argv[2] is the system,
- * argv[3] the server's URL. `add` makes more players, in rooms of 16; `mark` / `read` report this
+ * argv[3] the server's URL, argv[4] the load model ('full': every player decodes; 'light': one per room,
+ * see `LoadModel`). `add` makes more players, in rooms of 16; `mark` / `read` report this
  * process's own load and what its players sent and received, so a saturated bot core shows.
  */
 import { bareWsRoomOfBots, colyseusRoomOfBots } from './bots-others.js';
@@ -10,18 +11,19 @@ import { InputPacer } from './input-pacer.js';
 import { LoadMeter } from './load-meter.js';
 import { serveRequests } from './pinned-process.js';
 import { PLAYERS_PER_ROOM } from './scenario.js';
-import type { AddReply, BotRequest, System } from './systems.js';
+import { type AddReply, type BotRequest, decodingPerRoom, type LoadModel, type System } from './systems.js';
 
 const system = process.argv[2] as System;
 const url = process.argv[3] as string;
+const decoding = decodingPerRoom(process.argv[4] as LoadModel);
 const meter = new LoadMeter();
 const bots: Bot[] = [];
 const pacer = new InputPacer();
 
 function roomOfBots(count: number, firstIndex: number): Promise<Bot[]> {
-  if (system === 'colyseus') return colyseusRoomOfBots(url, count, firstIndex, meter, pacer);
-  if (system === 'bare-ws') return bareWsRoomOfBots(url, count, firstIndex, meter, pacer);
-  return oursRoomOfBots(system, url, count, firstIndex, meter, pacer);
+  if (system === 'colyseus') return colyseusRoomOfBots(url, count, firstIndex, decoding, meter, pacer);
+  if (system === 'bare-ws') return bareWsRoomOfBots(url, count, firstIndex, decoding, meter, pacer);
+  return oursRoomOfBots(system, url, count, firstIndex, decoding, meter, pacer);
 }
 
 async function add(count: number): Promise<AddReply> {
@@ -55,8 +57,16 @@ serveRequests<BotRequest>(
       case 'mark':
         meter.mark();
         return {};
-      case 'read':
-        return { ...meter.read(), players: bots.length, direct: bots.filter((bot) => bot.direct()).length };
+      case 'read': {
+        const checked = bots.filter((bot) => bot.holdsRoom !== undefined);
+        return {
+          ...meter.read(),
+          players: bots.length,
+          direct: bots.filter((bot) => bot.direct()).length,
+          decoding: checked.length,
+          holdingRoom: checked.filter((bot) => bot.holdsRoom?.()).length,
+        };
+      }
       case 'close':
         pacer.stop();
         for (const bot of bots) bot.close();

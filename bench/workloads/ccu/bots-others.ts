@@ -1,5 +1,9 @@
-/** Colyseus and bare-ws players for the CCU benchmark: each decodes everything it receives. */
-import { Client as ColyseusClient } from 'colyseus.js';
+/**
+ * Colyseus and bare-ws players for the CCU benchmark. A decoding one decodes everything it receives;
+ * the others (the light load model) take the same messages in without decoding them, which changes
+ * nothing for their server (neither protocol has acks).
+ */
+import { Client as ColyseusClient, type Room } from 'colyseus.js';
 import { pack, unpack } from 'msgpackr';
 import { WebSocket } from 'ws';
 import type { Bot } from './bots-types.js';
@@ -7,20 +11,26 @@ import type { InputPacer } from './input-pacer.js';
 import type { LoadMeter } from './load-meter.js';
 import { botInput } from './scenario.js';
 
-/** One room's players: the first creates it, the others join by id. colyseus.js decodes every patch. */
+/**
+ * One room's players: the first creates it, the others join by id. colyseus.js decodes every patch in
+ * the first `decoding` of them; the others get a serializer that drops patches (state change events
+ * still fire, so the meter counts them).
+ */
 export async function colyseusRoomOfBots(
   url: string,
   count: number,
   firstIndex: number,
+  decoding: number,
   meter: LoadMeter,
   pacer: InputPacer,
 ): Promise<Bot[]> {
   const bots: Bot[] = [];
   let roomId: string | undefined;
-  const open = async (index: number) => {
+  const open = async (index: number, decodes: boolean) => {
     const client = new ColyseusClient(url);
     const room = roomId ? await client.joinById(roomId) : await client.create('ccu');
     roomId = room.roomId;
+    if (!decodes) room.serializer = droppingSerializer(room.serializer.getState());
     room.onStateChange(() => meter.snapshots++);
     let seq = 0;
     const send = (wallMs: number) => {
@@ -37,9 +47,15 @@ export async function colyseusRoomOfBots(
       },
     });
   };
-  await open(firstIndex);
-  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i)));
+  await open(firstIndex, decoding > 0);
+  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i, i + 1 < decoding)));
   return bots;
+}
+
+/** A colyseus.js serializer that keeps the state it joined with and drops every patch unread. */
+function droppingSerializer(state: unknown): Room['serializer'] {
+  const ignore = () => undefined;
+  return { setState: ignore, getState: () => state, patch: ignore, teardown: ignore, handshake: ignore };
 }
 
 /** One room's sockets, connected one after another (the server seats sockets 16 a room, in order). */
@@ -47,6 +63,7 @@ export async function bareWsRoomOfBots(
   url: string,
   count: number,
   firstIndex: number,
+  decoding: number,
   meter: LoadMeter,
   pacer: InputPacer,
 ): Promise<Bot[]> {
@@ -54,8 +71,9 @@ export async function bareWsRoomOfBots(
   for (let i = 0; i < count; i++) {
     const index = firstIndex + i;
     const socket = new WebSocket(url, { perMessageDeflate: false });
+    const decodes = i < decoding;
     socket.on('message', (data: Buffer) => {
-      unpack(data);
+      if (decodes) unpack(data);
       meter.snapshots++;
     });
     await new Promise((resolve, reject) => {

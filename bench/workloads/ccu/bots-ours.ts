@@ -1,17 +1,21 @@
 /**
- * vehikill-net players for the CCU benchmark: real `Client`s, each with a `SyncedState` that decodes
- * every snapshot and acks it. Inputs as volatile room messages ('ours-ws'), or on the link's `phys`
- * with the ack riding on them ('ours-ws-phys' in TCP mode, 'ours-link' direct).
+ * vehikill-net players for the CCU benchmark: real `Client`s. A decoding one holds the room's state in a
+ * `SyncedState` that decodes every snapshot and acks it; the others (the light load model) ack from the
+ * snapshot header (`HeaderAcker`), which the server cannot tell apart. Inputs as volatile room messages
+ * ('ours-ws'), or on the link's `phys` with the ack riding on them ('ours-ws-phys' in TCP mode,
+ * 'ours-link' direct).
  */
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Client, type ClientOptions, type RoomConnection, SyncedState } from 'vehikill-net/client';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
+import { encodeAckFrame } from 'vehikill-net/sync';
+import { Channel, type RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { WebSocket } from 'ws';
 import type { Bot } from './bots-types.js';
 import { CarEntity } from './car-entity.js';
+import { HeaderAcker } from './header-acker.js';
 import type { InputPacer } from './input-pacer.js';
 import type { LoadMeter } from './load-meter.js';
-import { botInput, encodeInput, INPUT_HZ } from './scenario.js';
+import { botInput, encodeInput, INPUT_HZ, PLAYERS_PER_ROOM } from './scenario.js';
 import type { System } from './systems.js';
 
 const nodeRtc: ClientOptions['serverLink'] = {
@@ -19,30 +23,31 @@ const nodeRtc: ClientOptions['serverLink'] = {
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 
-/** One room's 16 players: the first creates it, the others join it. */
+/**
+ * One room's 16 players: the first creates it, the others join it. The first `decoding` of them decode
+ * every snapshot; the rest ack from the header.
+ */
 export async function oursRoomOfBots(
   system: Extract<System, `ours-${string}`>,
   url: string,
   count: number,
   firstIndex: number,
+  decoding: number,
   meter: LoadMeter,
   pacer: InputPacer,
 ): Promise<Bot[]> {
   const bots: Bot[] = [];
   let roomId: string | undefined;
-  const open = async (index: number) => {
+  const open = async (index: number, decodes: boolean) => {
     const client = new Client({
       url,
       WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
       serverLink: system === 'ours-link' ? nodeRtc : 'off',
     });
     const inputsOnPhys = system !== 'ours-ws';
-    // On phys an ack waits up to one input period for the next input to carry it.
-    const state = new SyncedState(client.serverLink, {
-      types: [CarEntity],
-      ackDelayMs: inputsOnPhys ? Math.ceil(1_000 / INPUT_HZ) : 0,
-    });
-    state.on('snapshot', () => meter.snapshots++);
+    const sync = decodes
+      ? decodingSync(client, inputsOnPhys, meter)
+      : headerSync(client, inputsOnPhys, meter);
     await client.connect();
     const room: RoomConnection = roomId ? await client.join(roomId) : await client.create('ccu');
     roomId = room.roomId;
@@ -50,7 +55,7 @@ export async function oursRoomOfBots(
     const send = (wallMs: number) => {
       const input = botInput(index, seq++, wallMs);
       if (inputsOnPhys) {
-        if (state.sendInput(encodeInput(input))) meter.inputs++;
+        if (sync.sendInput(encodeInput(input))) meter.inputs++;
       } else {
         room.send('input', [input.seq, input.throttle, input.steer], { class: 'volatile' });
         meter.inputs++;
@@ -59,13 +64,53 @@ export async function oursRoomOfBots(
     const stop = pacer.add(index, send);
     bots.push({
       direct: () => client.serverLink.path === 'direct',
+      holdsRoom: sync.holdsRoom,
       close: () => {
         stop();
         client.close();
       },
     });
   };
-  await open(firstIndex);
-  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i)));
+  await open(firstIndex, decoding > 0);
+  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i, i + 1 < decoding)));
   return bots;
+}
+
+interface BotSync {
+  /** Sends an input on `phys` with the newest ack riding on it. */
+  sendInput(bytes: Uint8Array): boolean;
+  /** A decoding bot: whether it holds every car of its room; undefined for a light one. */
+  holdsRoom: (() => boolean) | undefined;
+}
+
+function decodingSync(client: Client, inputsOnPhys: boolean, meter: LoadMeter): BotSync {
+  // On phys an ack waits up to one input period for the next input to carry it.
+  const state = new SyncedState(client.serverLink, {
+    types: [CarEntity],
+    ackDelayMs: inputsOnPhys ? Math.ceil(1_000 / INPUT_HZ) : 0,
+  });
+  state.on('snapshot', () => meter.snapshots++);
+  return {
+    sendInput: (bytes) => state.sendInput(bytes),
+    holdsRoom: () => state.size === PLAYERS_PER_ROOM && state.stats().badFrames === 0,
+  };
+}
+
+/**
+ * Acks from the header. Inputs carry every ack (30 inputs a second after 20 snapshots); a decoding bot
+ * sends an ack on its own when no input came within its delay, which at these rates is rare (measured:
+ * 0.05 a second per player with inputs on phys), and with inputs as room messages ('ours-ws') it acks
+ * each snapshot on its own at once, as SyncedState does with no delay.
+ */
+function headerSync(client: Client, inputsOnPhys: boolean, meter: LoadMeter): BotSync {
+  const acker = new HeaderAcker();
+  client.serverLink.onMessage((channel, bytes) => {
+    if (channel !== Channel.phys || !acker.receive(bytes)) return;
+    meter.snapshots++;
+    if (!inputsOnPhys) client.serverLink.send(Channel.phys, encodeAckFrame(acker.ack));
+  });
+  return {
+    sendInput: (bytes) => client.serverLink.send(Channel.phys, encodeAckFrame(acker.ack, bytes)),
+    holdsRoom: undefined,
+  };
 }

@@ -8,7 +8,14 @@
 import type { WindowReading } from './load-meter.js';
 import { PinnedProcess } from './pinned-process.js';
 import { INPUT_HZ, TICK_HZ } from './scenario.js';
-import { type AddReply, type BotRequest, type ServerRequest, type System, serverKindOf } from './systems.js';
+import {
+  type AddReply,
+  type BotRequest,
+  type LoadModel,
+  type ServerRequest,
+  type System,
+  serverKindOf,
+} from './systems.js';
 
 export interface RampOptions {
   /** Players after each step (multiples of 16). */
@@ -22,7 +29,18 @@ export interface RampOptions {
   botCpuLimit: number;
   /** Share of the expected snapshots and inputs that must flow for a step to count. */
   deliveryFloor: number;
+  /** How the bots load the server (see `LoadModel`). */
+  load: LoadModel;
 }
+
+/** The bot process's window: its own load, what its players sent and took in, and their state check. */
+export type BotReading = WindowReading & {
+  players: number;
+  direct: number;
+  /** vehikill-net bots that decode, and how many of them hold every car of their room. */
+  decoding: number;
+  holdingRoom: number;
+};
 
 export type Verdict = 'held' | 'over budget' | 'server behind' | 'bots saturated';
 
@@ -32,7 +50,7 @@ export interface StepResult {
   /** Windows measured: 2 when the first failed (the second is the one kept). */
   windows: number;
   server: WindowReading;
-  bots: WindowReading & { players: number; direct: number };
+  bots: BotReading;
   verdict: Verdict;
   /** Why, in words, when not held. */
   reason: string;
@@ -40,6 +58,7 @@ export interface StepResult {
 
 export interface RampResult {
   system: System;
+  load: LoadModel;
   steps: StepResult[];
   /** Most players held with p99 tick under budget and bots keeping up (0 if none). */
   maxHeld: number;
@@ -84,6 +103,11 @@ function judge(ccu: number, server: WindowReading, bots: StepResult['bots'], opt
     botsSaturated = true;
     problems.push(`only ${bots.players} of ${ccu} players in`);
   }
+  if (bots.holdingRoom < bots.decoding) {
+    // The server's state did not reach its clients whole: whatever its CPU says, it did not hold.
+    serverFailed ??= 'server behind';
+    problems.push(`${bots.decoding - bots.holdingRoom} of ${bots.decoding} decoding players lack cars`);
+  }
   // A saturated bot core invalidates the step even when the server also struggled: the bots' bursts and
   // backlog are part of what the server saw.
   const verdict: Verdict = botsSaturated ? 'bots saturated' : (serverFailed ?? 'held');
@@ -107,7 +131,12 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
   try {
     const botNodeArgs = process.env.CCU_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     botProcess = (
-      await PinnedProcess.start<BotRequest>('./bots-main.js', BOT_CORE, [system, url], botNodeArgs)
+      await PinnedProcess.start<BotRequest>(
+        './bots-main.js',
+        BOT_CORE,
+        [system, url, options.load],
+        botNodeArgs,
+      )
     ).process;
     let players = 0;
     for (const ccu of options.steps) {
@@ -164,7 +193,7 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
     await server.close();
   }
   const held = steps.filter((step) => step.verdict === 'held');
-  return { system, steps, maxHeld: held.at(-1)?.ccu ?? 0, stopped };
+  return { system, load: options.load, steps, maxHeld: held.at(-1)?.ccu ?? 0, stopped };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,15 +2,17 @@
  * Runs the CCU benchmark alone and prints its rows (bench/results/latest.json is not touched):
  *   node dist/bench/workloads/ccu/run-alone.js [system...]
  * Systems: bare-ws colyseus ours-ws ours-ws-phys ours-link (all without arguments). Environment:
- * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS. The raw steps go to $BENCH_OUT (default
+ * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS, CCU_LOAD=light|full (default light, see
+ * `LoadModel`). The raw steps go to $BENCH_OUT (default
  * /tmp/ccu-bench-<time>.json).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { ccuRows, measureCcu } from './bench-ccu.js';
-import { SYSTEMS, type System } from './systems.js';
+import { decodingPerRoom, type LoadModel, SYSTEMS, type System } from './systems.js';
 
 const wanted = process.argv.slice(2) as System[];
+if (process.env.CCU_LOAD) decodingPerRoom(process.env.CCU_LOAD as LoadModel); // a typo fails here, not in a child
 for (const system of wanted) {
   if (!SYSTEMS.includes(system)) throw new Error(`unknown system '${system}' (one of ${SYSTEMS.join(', ')})`);
 }
@@ -21,6 +23,7 @@ const results = await measureCcu({
   ...(process.env.CCU_STEPS ? { steps: process.env.CCU_STEPS.split(',').map(Number) } : {}),
   ...(process.env.CCU_WINDOW_MS ? { windowMs: Number(process.env.CCU_WINDOW_MS) } : {}),
   ...(process.env.CCU_SETTLE_MS ? { settleMs: Number(process.env.CCU_SETTLE_MS) } : {}),
+  ...(process.env.CCU_LOAD ? { load: process.env.CCU_LOAD as LoadModel } : {}),
 });
 const rows = ccuRows(results);
 const header = ['workload', 'system', 'metric', 'value', 'unit'];

@@ -1,4 +1,5 @@
 /** The systems the CCU benchmark compares, and what its processes say to each other. */
+import { PLAYERS_PER_ROOM } from './scenario.js';
 
 /**
  * - 'bare-ws': the floor (server-bare-ws.ts);
@@ -24,6 +25,22 @@ export const SYSTEM_NAMES: Record<System, string> = {
 };
 
 export type ServerRequest = { op: 'mark' } | { op: 'read' } | { op: 'close' };
+
+/**
+ * How the bots load the server. 'full': every player is a full client that decodes all it receives.
+ * 'light': one player per room does; the other 15 take the same messages in and send the same ones
+ * (vehikill-net's ack every snapshot from its header, so the server's per-client baselines, shared
+ * bodies and deltas are exactly those of full clients) but skip decoding state. The server's work is
+ * the same either way; the light model lets one bot core drive more players than any full client of
+ * these systems can (about 1,000 here), with one decoding client per room still checking the state.
+ */
+export type LoadModel = 'full' | 'light';
+
+export function decodingPerRoom(load: LoadModel): number {
+  if (load === 'full') return PLAYERS_PER_ROOM;
+  if (load === 'light') return 1;
+  throw new TypeError(`load model must be 'full' or 'light', got ${JSON.stringify(load)}`);
+}
 
 export type BotRequest = { op: 'add'; count: number } | { op: 'mark' } | { op: 'read' } | { op: 'close' };
 
