@@ -1,4 +1,3 @@
-import { seededRandom } from 'vehikill-net/transport';
 import {
   EntityTable,
   encodeSnapshotFrame,
@@ -8,6 +7,7 @@ import {
   SnapshotDecoder,
   SnapshotEncoder,
 } from 'vehikill-net/sync';
+import { seededRandom } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 import { HeaderAcker } from '../../../bench/workloads/ccu/header-acker.js';
 
@@ -30,7 +30,8 @@ describe("the CCU bench's light bots", () => {
       const delivered: Uint8Array[] = [];
       const fate = random();
       if (fate < 0.05) continue; // lost
-      if (fate < 0.1 && held === undefined) held = frame; // arrives after the next one
+      if (fate < 0.1 && held === undefined)
+        held = frame; // arrives after the next one
       else {
         delivered.push(frame);
         if (held !== undefined) delivered.push(held);
