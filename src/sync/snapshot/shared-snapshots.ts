@@ -42,6 +42,8 @@ export class SharedSnapshots {
   #bodies = new Map<WorldFrame, Map<WorldFrame | undefined, SharedBody>>();
   /** What the bodies of the newest frame for each base frame share, whatever their predictor. */
   #changes = new Map<WorldFrame, BodyChanges>();
+  /** What `see` answers for the newest frame (frozen: every encoder is given the same object). */
+  #newestSeen: { readonly index: number; readonly newest: true } | undefined;
   #encoded = 0;
   #reused = 0;
   #predicted = 0;
@@ -58,7 +60,14 @@ export class SharedSnapshots {
   /** For `SnapshotEncoder`: the frame's index, and whether it is the newest frame seen (shareable). */
   see(frame: WorldFrame): { readonly index: number; readonly newest: boolean } {
     const index = this.#history.see(frame);
-    return { index, newest: index === this.#history.latestIndex };
+    if (index !== this.#history.latestIndex) return { index, newest: false };
+    // Every client asks about the newest frame once per snapshot: one answer each frame, not one each.
+    let seen = this.#newestSeen;
+    if (seen === undefined || seen.index !== index) {
+      seen = Object.freeze({ index, newest: true });
+      this.#newestSeen = seen;
+    }
+    return seen;
   }
 
   /**

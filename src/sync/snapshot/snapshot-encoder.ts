@@ -12,6 +12,7 @@ import {
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { WorldFrame } from './entity-table.js';
+import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
 import type { BaseFrame } from './shared-body.js';
@@ -63,8 +64,6 @@ export interface EncodedSnapshot {
 
 /** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
 const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
-/** Acks older than this many snapshots are ignored: their records are long superseded. */
-const PENDING_SNAPSHOTS = 1024;
 
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
@@ -91,11 +90,10 @@ export class SnapshotEncoder {
   #at = 0;
   #tracked = new Map<number, Tracked>();
   /** Snapshot count → what it carried, until acked (per-client) or superseded by an acked one (shared). */
-  #pending = new Map<number, SentSnapshot>();
+  readonly #pending = new PendingSnapshots();
   /**
    * No snapshot count below this one is in `#pending` (counts go in ascending): what is dropped through an
-   * ack is deleted count by count from here, rather than found by iterating the Map (an iterator per ack
-   * per client).
+   * ack is deleted count by count from here, and what is still pending is looked for from here.
    */
   #pendingFrom = 0;
   #resyncFrom: number | undefined;
@@ -169,8 +167,7 @@ export class SnapshotEncoder {
       const index = frames.indexOf(body.predictor, from);
       if (index >= 0) predictorDistance = inStep.at - (this.#stepAts[index] as number);
     }
-    this.#pending.set(at, { at, frame, frameIndex, complete: true, ids, entities });
-    this.#pending.delete(at - PENDING_SNAPSHOTS);
+    this.#pending.add({ at, frame, frameIndex, complete: true, ids, entities });
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
@@ -223,8 +220,7 @@ export class SnapshotEncoder {
       entities: chosen.map((planned) => planned.entity),
     };
     trackSent(this.#tracked, sent);
-    this.#pending.set(at, sent);
-    this.#pending.delete(at - PENDING_SNAPSHOTS);
+    this.#pending.add(sent);
     this.#at = at + 1;
     return {
       bytes,
@@ -393,7 +389,11 @@ export class SnapshotEncoder {
     if (inStep === undefined) return;
     this.#inStep = undefined;
     this.#tracked = trackInStep(inStep.frame, inStep.at);
-    for (const sent of this.#pending.values()) trackSent(this.#tracked, sent);
+    // Every snapshot still pending, in the order sent.
+    for (let at = Math.max(this.#pendingFrom, this.#at - PENDING_SNAPSHOTS); at < this.#at; at++) {
+      const sent = this.#pending.get(at);
+      if (sent !== undefined) trackSent(this.#tracked, sent);
+    }
     this.#ackedAt = inStep.at;
   }
 

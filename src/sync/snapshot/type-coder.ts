@@ -12,6 +12,7 @@ import {
 import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
 import { type ChangeField, type ChangePass, generateChangePass } from './change-pass-source.js';
+import { generateMotionWrite, type MotionWrite } from './motion-write-source.js';
 
 /** How a field is sized and written in a delta. */
 const PLAIN = 0;
@@ -32,15 +33,17 @@ const OTHER = 2;
  * field or its codec, which check them; a relative difference written inline checks its code first and
  * leaves a bad one to the codec, which throws its RangeError.
  *
- * The change pass runs once per changed entity per body, so it is also generated per type with
- * `new Function` (change-pass-source.ts: the loop unrolled, each field's constants as literals); where a
- * strict Content-Security-Policy refuses generated code, the loop below runs, with the same results.
+ * The change pass runs once per changed entity per body, and `writeMotion` once per moving entity per
+ * predicted body, so both are also generated per type with `new Function` (change-pass-source.ts,
+ * motion-write-source.ts: the loop unrolled, each field's constants as literals); where a strict
+ * Content-Security-Policy refuses generated code, the loops below run, with the same results.
  */
 export class TypeCoder {
   readonly type: AnyEntityType;
-  /** Whether the change pass is generated code (false: the loop). */
+  /** Whether the change pass and `writeMotion` are generated code (false: the loops). */
   readonly generated: boolean;
   readonly #changePass: ChangePass | undefined;
+  readonly #motionWrite: MotionWrite | undefined;
   readonly #fields: readonly Field[];
   readonly #kinds: Uint8Array;
   /** Per field: its relative codec, for the calls that stay calls (a full code, a vector). */
@@ -106,8 +109,11 @@ export class TypeCoder {
       const spec = (field.relative as ScalarRelativeCodec).spec;
       return { kind: 'scalar', spec, shortCodes: this.#shortCodes[index] as number };
     });
-    this.#changePass = options.generate === false ? undefined : generateChangePass(fields, passKinds);
-    this.generated = this.#changePass !== undefined;
+    const generate = options.generate !== false;
+    this.#changePass = generate ? generateChangePass(fields, passKinds) : undefined;
+    this.#motionWrite = generate ? generateMotionWrite(fields, passKinds) : undefined;
+    // Both or neither: code generation is refused for the whole page, once (generated-code.ts).
+    this.generated = this.#changePass !== undefined && this.#motionWrite !== undefined;
   }
 
   /**
@@ -268,6 +274,8 @@ export class TypeCoder {
     ahead: number,
     span: number,
   ): number {
+    const generated = this.#motionWrite;
+    if (generated !== undefined) return generated(writer, codes, mask, baseline, older, ahead, span);
     const fields = this.#fields;
     const kinds = this.#kinds;
     let total = 0;

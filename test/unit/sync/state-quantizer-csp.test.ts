@@ -62,7 +62,8 @@ describe('under a Content-Security-Policy that forbids generated code', () => {
       x: float({ min: 0, max: 9, precision: 0.01 }),
     });
     expect(new StateQuantizer(later).generated).toBe(false);
-    // The change pass of shared bodies learns it from the same refusal (type-coder.test.ts runs its loop).
+    // The change pass and motion writes of shared bodies learn it from the same refusal (type-coder.test.ts
+    // runs their loops).
     expect(new TypeCoder(later).generated).toBe(false);
     expect(RefusedFunction.attempts).toBe(1);
     written.forEach(([before, after], index) => {

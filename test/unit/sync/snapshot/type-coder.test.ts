@@ -12,6 +12,7 @@ import {
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { BitWriter } from '../../../../src/protocol/index.js';
+import { ScalarRelativeCodec } from '../../../../src/sync/fields/relative.js';
 import { TypeCoder } from '../../../../src/sync/snapshot/type-coder.js';
 import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
 
@@ -129,16 +130,29 @@ describe.each([
       coder.writeFields(writer, now, mask, undefined);
       expect(writer.finish()).toEqual(byFieldApi(now, mask, undefined).bytes);
 
-      // Against the motion from `older` (4 ticks before the baseline) continued 2 ticks on.
+      // Against the motion from `older` (`span` ticks before the baseline) continued `ahead` ticks on: a
+      // fraction of the interval, a whole number of intervals, and one interval.
+      const [ahead, span] = pick([
+        [2, 4],
+        [3, 1],
+        [1, 1],
+      ] as const);
       const predicted = byFieldApi(now, mask, (index) => {
         const codec = Mixed.fields[index]?.relative;
-        return codec?.predict(before[index] as FieldCode, older[index] as FieldCode, 2, 4) as FieldCode;
+        return codec?.predict(
+          before[index] as FieldCode,
+          older[index] as FieldCode,
+          ahead,
+          span,
+        ) as FieldCode;
       });
       writer = new BitWriter();
-      expect(coder.writeMotion(writer, now, mask, before, older, 2, 4)).toBe(predicted.relativeBits);
+      expect(coder.writeMotion(writer, now, mask, before, older, ahead, span)).toBe(predicted.relativeBits);
       expect(writer.finish()).toEqual(predicted.bytes);
       const stored = { references: [], packed: [], packedBits: [] };
-      expect(coder.predictedBits(now, mask, before, older, 2, 4, stored, 3)).toBe(predicted.relativeBits);
+      expect(coder.predictedBits(now, mask, before, older, ahead, span, stored, 3)).toBe(
+        predicted.relativeBits,
+      );
       writer = new BitWriter();
       coder.writePredicted(writer, now, mask, stored, 3);
       expect(writer.finish()).toEqual(predicted.bytes);
@@ -179,5 +193,64 @@ describe.each([
     wide.writeFields(writer, now, 2 ** 31 + 1, before);
     // Two relative fields one step up: class 0 (2 bits) and the zigzagged 1 in 2 bits, each.
     expect(writer.bitLength).toBe(8);
+    // Against a prediction of no motion (the older codes equal the baseline's): the same two steps.
+    const motion = new BitWriter();
+    expect(wide.writeMotion(motion, now, 2 ** 31 + 1, before, before, 1, 1)).toBe(8);
+    expect(motion.finish()).toEqual(writer.finish());
+  });
+});
+
+describe('TypeCoder writeMotion, generated and loop', () => {
+  it('writes the same bits and returns the same sizes on random states and tick spans', () => {
+    const generated = new TypeCoder(Mixed, { generate: true });
+    const loop = new TypeCoder(Mixed, { generate: false });
+    expect([generated.generated, loop.generated]).toEqual([true, false]);
+    for (let round = 0; round < 2000; round++) {
+      const older = state();
+      const before = state(older);
+      const now = state(before);
+      const mask = maskOf(before, now);
+      const ahead = 1 + Math.floor(random() * 6);
+      const span = 1 + Math.floor(random() * 6);
+      const generatedWriter = new BitWriter();
+      const loopWriter = new BitWriter();
+      expect(generated.writeMotion(generatedWriter, now, mask, before, older, ahead, span)).toBe(
+        loop.writeMotion(loopWriter, now, mask, before, older, ahead, span),
+      );
+      expect(generatedWriter.finish()).toEqual(loopWriter.finish());
+    }
+  });
+
+  it('puts a difference on each side of every class limit in the class the field API does', () => {
+    const generated = new TypeCoder(Mixed, { generate: true });
+    const loop = new TypeCoder(Mixed, { generate: false });
+    const base = state();
+    let cases = 0;
+    Mixed.fields.forEach((field, index) => {
+      const codec = field.relative;
+      if (!(codec instanceof ScalarRelativeCodec)) return;
+      const { maxCode, wraps, limits } = codec.spec;
+      const before = [...base];
+      before[index] = Math.floor(maxCode / 2);
+      // Unmoving (the older codes are the baseline's), so the prediction is the baseline: a step of d
+      // zigzags to 2d, and one of -d to 2d - 1.
+      for (const limit of limits) {
+        for (const step of [limit / 2 - 1, limit / 2, -limit / 2, -limit / 2 - 1]) {
+          const code = (before[index] as number) + step;
+          if (!wraps && (code < 0 || code > maxCode)) continue;
+          const now = [...before];
+          now[index] = code;
+          const mask = 2 ** index;
+          const expected = byFieldApi(now, mask, (at) => before[at] as FieldCode);
+          for (const coder of [generated, loop]) {
+            const writer = new BitWriter();
+            expect(coder.writeMotion(writer, now, mask, before, before, 1, 1)).toBe(expected.relativeBits);
+            expect(writer.finish()).toEqual(expected.bytes);
+          }
+          cases++;
+        }
+      }
+    });
+    expect(cases).toBeGreaterThan(40);
   });
 });
