@@ -15,7 +15,6 @@ import {
   ErrorCode,
   encodeMessage,
   errorCodeForClose,
-  Inbox,
   Kind,
   type LeaveReason,
   type Message,
@@ -30,7 +29,10 @@ import { priorityOf, SendScheduler } from '../transport/index.js';
 import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
+import { EntryPoints, isWebSocketUrl } from './entry-points.js';
 import { fetchGuestToken, withToken } from './guest-token.js';
+import { InboundAcks } from './inbound-acks.js';
+import { ServerClockEstimate } from './server-clock-estimate.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
 
 const NO_BYTES = new Uint8Array(0);
@@ -70,9 +72,8 @@ export class SessionConnection {
   readonly #hooks: ConnectionHooks;
   readonly #clock: Clock;
   readonly #options: ClientOptions;
-  #url: string;
-  /** Where a fresh session may begin: `url`, then `fallbackUrls`. */
-  readonly #entryUrls: readonly string[];
+  /** The server now, and where a fresh session may begin: `url`, then `fallbackUrls`. */
+  readonly #entries: EntryPoints;
   readonly #WebSocket: WebSocketConstructor;
   readonly #random: () => number;
   #state: ConnectionState = 'idle';
@@ -85,7 +86,7 @@ export class SessionConnection {
   readonly #scheduler: SendScheduler;
   /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
   #sendBudget: TokenBucket | undefined;
-  #inbox = new Inbox();
+  readonly #acks: InboundAcks;
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
   #token: string | undefined;
@@ -98,13 +99,8 @@ export class SessionConnection {
   #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
   #cancelHeartbeat: Cancel | undefined;
-  #cancelAck: Cancel | undefined;
   #disposeOnline: Disposer | undefined;
-  #bestRtt = Number.POSITIVE_INFINITY;
-  /** Newest heartbeat round trip in ms. */
-  rttMs = 0;
-  /** Estimated server time minus local time, in ms, from the lowest-RTT recent heartbeat. */
-  clockOffsetMs = 0;
+  readonly #serverClock = new ServerClockEstimate();
   /** STUN/TURN servers the server gave this session, for WebRTC links. */
   iceServers: RTCIceServer[] = [];
 
@@ -114,8 +110,7 @@ export class SessionConnection {
     this.#hooks = hooks;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
-    this.#url = options.url ?? defaultUrl();
-    this.#entryUrls = [...new Set([this.#url, ...(options.fallbackUrls ?? [])])];
+    this.#entries = new EntryPoints(options.url, options.fallbackUrls);
     const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!ctor) {
       throw new TypeError(
@@ -124,6 +119,9 @@ export class SessionConnection {
     }
     this.#WebSocket = ctor;
     this.#outbox = this.#newOutbox();
+    this.#acks = new InboundAcks(this.#clock, options, (received) =>
+      this.#write(encodeMessage(Kind.Ack, { ack: received })),
+    );
     this.#scheduler = new SendScheduler({
       clock: this.#clock,
       buffered: () => this.#socket?.bufferedAmount ?? 0,
@@ -140,12 +138,22 @@ export class SessionConnection {
   get session(): { playerId: string; name: string } | undefined {
     return this.#session;
   }
+  /** Newest heartbeat round trip in ms. */
+  get rttMs(): number {
+    return this.#serverClock.rttMs;
+  }
+
+  /** Estimated server time minus local time, in ms, from the lowest-RTT recent heartbeat. */
+  get clockOffsetMs(): number {
+    return this.#serverClock.clockOffsetMs;
+  }
+
   get clock(): Clock {
     return this.#clock;
   }
   /** The server this connection talks to now (it changes when the client moves to another node). */
   get url(): string {
-    return this.#url;
+    return this.#entries.current;
   }
 
   /**
@@ -246,7 +254,7 @@ export class SessionConnection {
     if (generation !== this.#generation || this.#state === 'closed') return;
     let socket: WebSocketLike;
     try {
-      socket = new this.#WebSocket(withToken(this.#url, token));
+      socket = new this.#WebSocket(withToken(this.#entries.current, token));
     } catch (error) {
       this.#events.emit(
         'error',
@@ -269,7 +277,7 @@ export class SessionConnection {
       const resume = this.#session && {
         playerId: this.#session.playerId,
         token: this.#session.resumeToken,
-        ack: this.#inbox.received,
+        ack: this.#acks.received,
       };
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
       socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));
@@ -296,7 +304,7 @@ export class SessionConnection {
     ) {
       // The server is going away for a deploy and names a live node (or we pick another entry point).
       const named = this.#bye?.message ?? '';
-      const target = isWebSocketUrl(named) ? named : this.#nextEntryUrl();
+      const target = isWebSocketUrl(named) ? named : this.#entries.next();
       if (target !== undefined) {
         this.#move(target, ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING, 'the server was drained');
         return;
@@ -354,9 +362,9 @@ export class SessionConnection {
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
     if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
-      const next = this.#nextEntryUrl();
+      const next = this.#entries.next();
       if (next !== undefined) {
-        const message = `no answer from ${this.#url} after ${this.#attempts} attempts`;
+        const message = `no answer from ${this.#entries.current} after ${this.#attempts} attempts`;
         this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);
         return;
       }
@@ -406,7 +414,7 @@ export class SessionConnection {
     this.#session = undefined;
     this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
-    this.#inbox = new Inbox();
+    this.#acks.reset();
     this.#setState('closed');
     this.#events.emit('closed', { code, message });
   }
@@ -416,7 +424,7 @@ export class SessionConnection {
     this.#session = undefined;
     this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
-    this.#inbox = new Inbox();
+    this.#acks.reset();
     this.#hooks.sessionLost(reason, code, message);
   }
 
@@ -436,7 +444,7 @@ export class SessionConnection {
     } catch {
       // already closing
     }
-    this.#url = url;
+    this.#entries.moveTo(url);
     this.#attempts = 0;
     if (this.#state === 'open') {
       this.#droppedAt = this.#clock.now();
@@ -448,21 +456,12 @@ export class SessionConnection {
     void this.#openSocket();
   }
 
-  /** The entry point after the current server, if there is one that is not the current server. */
-  #nextEntryUrl(): string | undefined {
-    const entries = this.#entryUrls;
-    const index = entries.indexOf(this.#url);
-    const next = entries[(index + 1) % entries.length];
-    return next === this.#url ? undefined : next;
-  }
-
   #stopConnectionTimers(): void {
     this.#cancelConnectTimeout?.();
     this.#cancelHeartbeat?.();
-    this.#cancelAck?.();
+    this.#acks.stop();
     this.#cancelConnectTimeout = undefined;
     this.#cancelHeartbeat = undefined;
-    this.#cancelAck = undefined;
   }
 
   async #getToken(): Promise<string> {
@@ -470,7 +469,9 @@ export class SessionConnection {
     if (typeof source === 'string') return source;
     if (this.#token !== undefined) return this.#token;
     this.#token =
-      typeof source === 'function' ? await source() : await fetchGuestToken(this.#url, this.#options.name);
+      typeof source === 'function'
+        ? await source()
+        : await fetchGuestToken(this.#entries.current, this.#options.name);
     return this.#token;
   }
 
@@ -503,8 +504,7 @@ export class SessionConnection {
       return;
     }
     if (frame.envelope !== 'bare') {
-      if (!this.#inbox.accept(frame.seq)) return;
-      this.#scheduleAck();
+      if (!this.#acks.accept(frame.seq)) return;
     }
     this.#onMessage(frame.message);
   }
@@ -523,7 +523,7 @@ export class SessionConnection {
         );
         return;
       case Kind.Pong:
-        this.#onPong(message.body.t, message.body.rt);
+        this.#serverClock.pong(message.body.t, message.body.rt, this.#clock.now());
         return;
       case Kind.Ack:
         this.#outbox.ack(message.body.ack);
@@ -548,7 +548,7 @@ export class SessionConnection {
           this.#clock.now(),
         )
       : undefined;
-    this.clockOffsetMs = body.serverTime - this.#clock.now();
+    this.#serverClock.welcomed(body.serverTime, this.#clock.now());
     const attempts = this.#attempts;
     this.#attempts = 0;
     for (const frame of this.#outbox.replay(body.ack, this.#clock.now())) this.#write(frame);
@@ -564,14 +564,6 @@ export class SessionConnection {
     this.#events.emit('open', { playerId: body.playerId, name: body.name });
     if (wasResume || attempts > 0)
       this.#events.emit('reconnect', { resumed: false, resync: false, attempts, downtimeMs });
-  }
-
-  #onPong(sentAt: number, serverTime: number): void {
-    const now = this.#clock.now();
-    this.rttMs = Math.max(0, now - sentAt);
-    // Best-of filter: the sample with the least round trip has the least asymmetric-delay error.
-    this.#bestRtt = Math.min(this.#bestRtt * 1.05 + 1, this.rttMs);
-    if (this.rttMs <= this.#bestRtt) this.clockOffsetMs = serverTime - (sentAt + now) / 2;
   }
 
   #startHeartbeat(): void {
@@ -590,20 +582,6 @@ export class SessionConnection {
     });
   }
 
-  #scheduleAck(): void {
-    const ackEvery = this.#options.ackEvery ?? 32;
-    if (this.#inbox.unacked >= ackEvery) this.#flushAck();
-    else this.#cancelAck ??= this.#clock.setTimeout(() => this.#flushAck(), this.#options.ackDelayMs ?? 50);
-  }
-
-  #flushAck(): void {
-    this.#cancelAck?.();
-    this.#cancelAck = undefined;
-    if (this.#inbox.unacked === 0) return;
-    this.#inbox.markAcked();
-    this.#write(encodeMessage(Kind.Ack, { ack: this.#inbox.received }));
-  }
-
   #setState(state: ConnectionState): void {
     if (this.#state === state) return;
     this.#state = state;
@@ -617,15 +595,4 @@ export class SessionConnection {
       overflow: 'refuse',
     });
   }
-}
-
-function isWebSocketUrl(text: string): boolean {
-  return /^wss?:\/\/\S+$/.test(text);
-}
-
-/** In a browser: the page's own host, wss on https pages. */
-function defaultUrl(): string {
-  const location = (globalThis as { location?: { protocol: string; host: string } }).location;
-  if (!location) throw new TypeError('pass { url } outside a browser page');
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }

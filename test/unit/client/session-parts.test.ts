@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { EntryPoints, isWebSocketUrl } from '../../../src/client/entry-points.js';
+import { InboundAcks } from '../../../src/client/inbound-acks.js';
+import { ServerClockEstimate } from '../../../src/client/server-clock-estimate.js';
+import { ManualClock } from '../../../src/common/index.js';
+
+describe('InboundAcks (the client side of the reliable stream)', () => {
+  const setUp = () => {
+    const clock = new ManualClock();
+    const sent: number[] = [];
+    const acks = new InboundAcks(clock, { ackEvery: 3, ackDelayMs: 50 }, (received) => sent.push(received));
+    return { clock, sent, acks };
+  };
+
+  it('delivers each message once and acks a lone one after the delay', () => {
+    const { clock, sent, acks } = setUp();
+    expect(acks.accept(1)).toBe(true);
+    expect(acks.accept(1)).toBe(false);
+    clock.advance(49);
+    expect(sent).toEqual([]);
+    clock.advance(1);
+    expect(sent).toEqual([1]);
+    clock.advance(500);
+    expect(sent).toEqual([1]); // nothing new: no second ack
+  });
+
+  it('acks a burst at once after `ackEvery` messages, and later ones after the delay', () => {
+    const { clock, sent, acks } = setUp();
+    for (const seq of [1, 2, 3]) acks.accept(seq);
+    expect(sent).toEqual([3]);
+    acks.accept(4);
+    clock.advance(50);
+    expect(sent).toEqual([3, 4]);
+  });
+
+  it('stops a pending ack when the socket goes, and starts over for a new session', () => {
+    const { clock, sent, acks } = setUp();
+    acks.accept(7);
+    acks.stop();
+    clock.advance(100);
+    expect(sent).toEqual([]);
+    expect(acks.received).toBe(7);
+    acks.reset();
+    expect(acks.received).toBe(0);
+    expect(acks.accept(1)).toBe(true);
+  });
+});
+
+describe('ServerClockEstimate', () => {
+  it('takes the offset from the lowest round trip and lets a slower route in as the best decays', () => {
+    const estimate = new ServerClockEstimate();
+    estimate.welcomed(5_000, 1_000);
+    expect(estimate.clockOffsetMs).toBe(4_000);
+    estimate.pong(1_000, 5_010, 1_020); // 20 ms round trip, server stamped at the midpoint + 0
+    expect(estimate.rttMs).toBe(20);
+    expect(estimate.clockOffsetMs).toBe(4_000);
+    estimate.pong(2_000, 6_100, 2_100); // 100 ms: asymmetric, not trusted for the offset
+    expect(estimate.rttMs).toBe(100);
+    expect(estimate.clockOffsetMs).toBe(4_000);
+    // The best decays (x1.05 + 1 a sample), so a route that stays at 30 ms is taken after a while.
+    let at = 3_000;
+    for (let i = 0; i < 20; i++, at += 1_000) estimate.pong(at, at + 4_015 + 1, at + 30);
+    expect(estimate.rttMs).toBe(30);
+    expect(estimate.clockOffsetMs).toBe(4_001);
+  });
+});
+
+describe('EntryPoints', () => {
+  it('fails over through url then fallbacks, never to the server it is on', () => {
+    const entries = new EntryPoints('ws://a/ws', ['ws://b/ws', 'ws://a/ws', 'ws://c/ws']);
+    expect(entries.current).toBe('ws://a/ws');
+    expect(entries.next()).toBe('ws://b/ws');
+    entries.moveTo('ws://c/ws');
+    expect(entries.next()).toBe('ws://a/ws');
+    entries.moveTo('ws://elsewhere/ws'); // a redirect to a node not listed: back to the first entry
+    expect(entries.next()).toBe('ws://a/ws');
+    expect(new EntryPoints('ws://only/ws', undefined).next()).toBeUndefined();
+  });
+
+  it('tells a WebSocket URL from any other text a goodbye may carry', () => {
+    expect(isWebSocketUrl('wss://node2.example/ws')).toBe(true);
+    expect(isWebSocketUrl('the server was drained')).toBe(false);
+  });
+});
