@@ -21,9 +21,10 @@ const bots: Bot[] = [];
 const pacer = new InputPacer();
 
 function roomOfBots(count: number, firstIndex: number): Promise<Bot[]> {
-  if (system === 'colyseus') return colyseusRoomOfBots(url, count, firstIndex, decoding, meter, pacer);
-  if (system === 'bare-ws') return bareWsRoomOfBots(url, count, firstIndex, decoding, meter, pacer);
-  return oursRoomOfBots(system, url, count, firstIndex, decoding, meter, pacer);
+  const room = { url, count, firstIndex, decoding, meter, pacer };
+  if (system === 'colyseus') return colyseusRoomOfBots(room);
+  if (system === 'bare-ws') return bareWsRoomOfBots(room);
+  return oursRoomOfBots(system, room);
 }
 
 async function add(count: number): Promise<AddReply> {

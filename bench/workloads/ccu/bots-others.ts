@@ -6,9 +6,7 @@
 import { Client as ColyseusClient, type Room } from 'colyseus.js';
 import { pack, unpack } from 'msgpackr';
 import { WebSocket } from 'ws';
-import type { Bot } from './bots-types.js';
-import type { InputPacer } from './input-pacer.js';
-import type { LoadMeter } from './load-meter.js';
+import { type Bot, openRoomOfBots, type RoomOfBots } from './bots-types.js';
 import { botInput } from './scenario.js';
 
 /**
@@ -16,17 +14,10 @@ import { botInput } from './scenario.js';
  * the first `decoding` of them; the others get a serializer that drops patches (state change events
  * still fire, so the meter counts them).
  */
-export async function colyseusRoomOfBots(
-  url: string,
-  count: number,
-  firstIndex: number,
-  decoding: number,
-  meter: LoadMeter,
-  pacer: InputPacer,
-): Promise<Bot[]> {
-  const bots: Bot[] = [];
+export function colyseusRoomOfBots(bots: RoomOfBots): Promise<Bot[]> {
+  const { url, meter, pacer } = bots;
   let roomId: string | undefined;
-  const open = async (index: number, decodes: boolean) => {
+  return openRoomOfBots(bots, async (index, decodes) => {
     const client = new ColyseusClient(url);
     const room = roomId ? await client.joinById(roomId) : await client.create('ccu');
     roomId = room.roomId;
@@ -39,17 +30,14 @@ export async function colyseusRoomOfBots(
       meter.inputs++;
     };
     const stop = pacer.add(index, send);
-    bots.push({
+    return {
       direct: () => false,
       close: () => {
         stop();
         room.leave(false).catch(() => undefined);
       },
-    });
-  };
-  await open(firstIndex, decoding > 0);
-  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i, i + 1 < decoding)));
-  return bots;
+    };
+  });
 }
 
 /** A colyseus.js serializer that keeps the state it joined with and drops every patch unread. */
@@ -59,14 +47,8 @@ function droppingSerializer(state: unknown): Room['serializer'] {
 }
 
 /** One room's sockets, connected one after another (the server seats sockets 16 a room, in order). */
-export async function bareWsRoomOfBots(
-  url: string,
-  count: number,
-  firstIndex: number,
-  decoding: number,
-  meter: LoadMeter,
-  pacer: InputPacer,
-): Promise<Bot[]> {
+export async function bareWsRoomOfBots(room: RoomOfBots): Promise<Bot[]> {
+  const { url, count, firstIndex, decoding, meter, pacer } = room;
   const bots: Bot[] = [];
   for (let i = 0; i < count; i++) {
     const index = firstIndex + i;

@@ -10,10 +10,9 @@ import { Client, type ClientOptions, type RoomConnection, SyncedState } from 've
 import { encodeAckFrame } from 'vehikill-net/sync';
 import { Channel, type RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { WebSocket } from 'ws';
-import type { Bot } from './bots-types.js';
+import { type Bot, openRoomOfBots, type RoomOfBots } from './bots-types.js';
 import { CarEntity } from './car-entity.js';
 import { HeaderAcker } from './header-acker.js';
-import type { InputPacer } from './input-pacer.js';
 import type { LoadMeter } from './load-meter.js';
 import { botInput, encodeInput, INPUT_HZ, PLAYERS_PER_ROOM } from './scenario.js';
 import type { System } from './systems.js';
@@ -27,18 +26,10 @@ const nodeRtc: ClientOptions['serverLink'] = {
  * One room's 16 players: the first creates it, the others join it. The first `decoding` of them decode
  * every snapshot; the rest ack from the header.
  */
-export async function oursRoomOfBots(
-  system: Extract<System, `ours-${string}`>,
-  url: string,
-  count: number,
-  firstIndex: number,
-  decoding: number,
-  meter: LoadMeter,
-  pacer: InputPacer,
-): Promise<Bot[]> {
-  const bots: Bot[] = [];
+export function oursRoomOfBots(system: Extract<System, `ours-${string}`>, bots: RoomOfBots): Promise<Bot[]> {
+  const { url, meter, pacer } = bots;
   let roomId: string | undefined;
-  const open = async (index: number, decodes: boolean) => {
+  return openRoomOfBots(bots, async (index, decodes) => {
     const client = new Client({
       url,
       WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
@@ -62,18 +53,15 @@ export async function oursRoomOfBots(
       }
     };
     const stop = pacer.add(index, send);
-    bots.push({
+    return {
       direct: () => client.serverLink.path === 'direct',
       holdsRoom: sync.holdsRoom,
       close: () => {
         stop();
         client.close();
       },
-    });
-  };
-  await open(firstIndex, decoding > 0);
-  await Promise.all(Array.from({ length: count - 1 }, (_, i) => open(firstIndex + 1 + i, i + 1 < decoding)));
-  return bots;
+    };
+  });
 }
 
 interface BotSync {
