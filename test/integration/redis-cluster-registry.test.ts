@@ -1,4 +1,4 @@
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisClusterServer, startRedisCluster } from '../support/redis-cluster.js';
@@ -69,3 +69,57 @@ describe('Redis registry on a Redis Cluster (3 masters)', () => {
     await registry.close();
   });
 });
+
+describe('Redis registry on a Redis Cluster with replicas', () => {
+  let replicated: RedisClusterServer;
+  beforeAll(async () => {
+    replicated = await startRedisCluster(3, 1);
+  }, 30_000);
+  afterAll(async () => {
+    await replicated?.stop();
+  });
+
+  it("goes on after the master holding the registry's slot crashes and its replica takes over", async () => {
+    const registry = await RedisRegistry.connect({
+      clusterNodes: replicated.nodes,
+      keyPrefix: '{failover}:',
+    });
+    await registry.addRoom(listing('room1'));
+    expect(await registry.reserveSeat('room1', 'p1')).toBe(true);
+    // The master of the slot, once its replica has the writes (replication is asynchronous).
+    const port = await masterPortOf(replicated.nodes[0] as string, '{failover}:rooms');
+    const master = new Redis(port, '127.0.0.1');
+    expect(await master.wait(1, 2_000)).toBe(1);
+    master.disconnect();
+
+    await replicated.kill(port);
+    // Until the replica is promoted calls fail with the registry's error; then they work, with the data.
+    const deadline = Date.now() + 20_000;
+    let room: Awaited<ReturnType<typeof registry.getRoom>>;
+    for (;;) {
+      try {
+        room = await registry.getRoom('room1');
+        break;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+        if (Date.now() > deadline) throw error;
+        await sleep(200);
+      }
+    }
+    expect(room).toMatchObject({ roomId: 'room1', clients: 1 });
+    expect(await registry.addRoom(listing('room2'))).toBe(true);
+    expect((await registry.listRooms({})).map((listed) => listed.roomId)).toEqual(['room1', 'room2']);
+    await registry.close();
+  }, 40_000);
+});
+
+/** The port of the master serving `key`'s slot, asked of the node at `seed` (CLUSTER SLOTS). */
+async function masterPortOf(seed: string, key: string): Promise<number> {
+  const admin = new Redis(seed);
+  const slot = (await admin.cluster('KEYSLOT', key)) as number;
+  const ranges = (await admin.cluster('SLOTS')) as unknown as Array<[number, number, [string, number]]>;
+  admin.disconnect();
+  const range = ranges.find(([first, last]) => first <= slot && slot <= last);
+  if (range === undefined) throw new Error(`no node serves slot ${slot}`);
+  return range[2][1];
+}
