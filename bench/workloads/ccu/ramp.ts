@@ -54,6 +54,8 @@ export interface StepResult {
   verdict: Verdict;
   /** Why, in words, when not held. */
   reason: string;
+  /** Why the first window failed, when a second was measured. */
+  firstWindow?: string;
 }
 
 export interface RampResult {
@@ -156,6 +158,7 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
       let botReading: StepResult['bots'];
       let verdict: Verdict;
       let reason: string;
+      let firstWindow: string | undefined;
       do {
         windows++;
         await Promise.all([server.call({ op: 'mark' }), botProcess.call({ op: 'mark' })]);
@@ -165,6 +168,7 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
           botProcess.call<StepResult['bots']>({ op: 'read' }),
         ]);
         ({ verdict, reason } = judge(ccu, serverReading, botReading, options));
+        if (windows === 1 && verdict !== 'held') firstWindow = `${verdict}: ${reason}`;
       } while (verdict !== 'held' && windows < 2);
       if (system === 'ours-link' && botReading.direct < ccu) {
         // Not a failure of the step by itself (TCP mode carries the rest), but not the same traffic.
@@ -178,10 +182,12 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
         bots: botReading,
         verdict,
         reason,
+        ...(firstWindow === undefined ? {} : { firstWindow }),
       });
       console.error(
         `ccu ${system} ${ccu}: ${verdict}${reason ? ` (${reason})` : ''}; server ${(serverReading.cpuMsPerSecond / 10).toFixed(1)}% ` +
-          `p99 tick ${serverReading.tickP99.toFixed(2)} ms, bots ${(botReading.cpuMsPerSecond / 10).toFixed(1)}%, join ${joined.joinMs.toFixed(0)} ms, windows ${windows}`,
+          `p99 tick ${serverReading.tickP99.toFixed(2)} ms, bots ${(botReading.cpuMsPerSecond / 10).toFixed(1)}%, join ${joined.joinMs.toFixed(0)} ms, windows ${windows}` +
+          (firstWindow === undefined ? '' : ` (first: ${firstWindow})`),
       );
       if (verdict !== 'held') {
         stopped = `${verdict} at ${ccu} CCU: ${reason}`;
