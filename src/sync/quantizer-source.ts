@@ -8,6 +8,10 @@ import type { EntityCodes } from './state-codes.js';
 export interface QuantizerFunctions {
   codes(values: Record<string, unknown>): FieldCode[];
   changedCodes(values: Record<string, unknown>, current: EntityCodes): FieldCode[] | undefined;
+  /** Types whose fields are all inline only (see `StateQuantizer.stash`). */
+  stash: ((values: Record<string, unknown>, numbers: Float64Array) => boolean) | undefined;
+  /** Types whose fields are all inline only (see `StateQuantizer.codesFromStash`). */
+  codesFromStash: ((numbers: Float64Array, current: EntityCodes) => FieldCode[] | undefined) | undefined;
 }
 
 /**
@@ -64,38 +68,80 @@ function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid |
   });
   lines.push(`return changed ? [${all}] : undefined;`, '}');
 
-  lines.push('return { codes, changedCodes };');
+  if (!grids.every((grid) => grid !== undefined)) {
+    lines.push('return { codes, changedCodes, stash: undefined, codesFromStash: undefined };');
+    return lines.join('\n');
+  }
+  const inline = grids as readonly ScalarGrid[];
+  // Every value read and checked before any is stored: a refused state leaves the stash as it was.
+  lines.push('function stash(state, numbers) {');
+  names.forEach((name, index) => {
+    const grid = inline[index] as ScalarGrid;
+    lines.push(
+      `const v${index} = state[${JSON.stringify(name)}];`,
+      `if (!(${inlineCode(index, grid).test})) return false;`,
+    );
+  });
+  names.forEach((_, index) => {
+    lines.push(`numbers[${index}] = v${index};`);
+  });
+  lines.push('return true;', '}');
+
+  lines.push('function codesFromStash(numbers, current) {', 'let changed = false;');
+  names.forEach((_, index) => {
+    lines.push(
+      `const v${index} = numbers[${index}];`,
+      `let c${index};`,
+      ...inlineCode(index, inline[index] as ScalarGrid).lines,
+      `if (c${index} !== current[${index}]) changed = true;`,
+    );
+  });
+  lines.push(`return changed ? [${all}] : undefined;`, '}');
+
+  lines.push('return { codes, changedCodes, stash, codesFromStash };');
   return lines.join('\n');
 }
 
 /** Declares `c<index>`, the field's code: inline for a grid, else (and for a value with no code) its `quantize`. */
 function quantizeLines(name: string, index: number, grid: ScalarGrid | undefined): string[] {
+  const read = `const v${index} = state[${JSON.stringify(name)}];`;
+  const call = `c${index} = f${index}.quantize(v${index});`;
+  if (grid === undefined) return [read, `let c${index};`, call];
+  const { test, lines } = inlineCode(index, grid);
+  return [read, `let c${index};`, `if (${test}) {`, ...lines, `} else {`, call, '}'];
+}
+
+/**
+ * For a field on a grid: the test that value `v<index>` has an inline code (else its field's `quantize`
+ * decides), and the statements that set `c<index>` to it.
+ */
+function inlineCode(index: number, grid: ScalarGrid): { test: string; lines: string[] } {
   const value = `v${index}`;
   const code = `c${index}`;
-  const read = `const ${value} = state[${JSON.stringify(name)}];`;
-  const call = `${code} = f${index}.quantize(${value});`;
-  if (grid === undefined) return [read, `let ${code};`, call];
   const maxCode = numberLiteral(grid.maxCode);
-  let test: string;
-  let inline: string[];
   if (grid.rounding === 'offset') {
-    test = `typeof ${value} === 'number' && ${value} === ${value}`;
-    inline = [
-      `${code} = Math.min(${maxCode}, Math.max(0, Math.round((${value} - ${numberLiteral(grid.min)}) / ${numberLiteral(grid.step)})));`,
-    ];
-  } else if (grid.rounding === 'whole') {
-    test = `typeof ${value} === 'number' && ${value} === ${value}`;
-    inline = [
-      `${code} = Math.min(${maxCode}, Math.max(0, Math.round(${value}) - ${numberLiteral(grid.min)}));`,
-    ];
-  } else {
-    // Finite only (Infinity − Infinity and NaN − NaN are NaN). The step count mod 2^bits; + 0 turns -0 into 0.
-    const turn = numberLiteral(grid.maxCode + 1);
-    test = `typeof ${value} === 'number' && ${value} - ${value} === 0`;
-    inline = [
+    return {
+      test: `typeof ${value} === 'number' && ${value} === ${value}`,
+      lines: [
+        `${code} = Math.min(${maxCode}, Math.max(0, Math.round((${value} - ${numberLiteral(grid.min)}) / ${numberLiteral(grid.step)})));`,
+      ],
+    };
+  }
+  if (grid.rounding === 'whole') {
+    return {
+      test: `typeof ${value} === 'number' && ${value} === ${value}`,
+      lines: [
+        `${code} = Math.min(${maxCode}, Math.max(0, Math.round(${value}) - ${numberLiteral(grid.min)}));`,
+      ],
+    };
+  }
+  // Finite only (Infinity − Infinity and NaN − NaN are NaN). The step count mod 2^bits; + 0 turns -0 into 0.
+  const turn = numberLiteral(grid.maxCode + 1);
+  return {
+    test: `typeof ${value} === 'number' && ${value} - ${value} === 0`,
+    lines: [
       `const s${index} = Math.round((${value} % ${numberLiteral(FULL_TURN)}) / ${numberLiteral(grid.step)}) % ${turn};`,
       `${code} = (s${index} < 0 ? s${index} + ${turn} : s${index}) + 0;`,
-    ];
-  }
-  return [read, `let ${code};`, `if (${test}) {`, ...inline, `} else {`, call, '}'];
+    ],
+  };
 }

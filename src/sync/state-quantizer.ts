@@ -53,6 +53,13 @@ export class StateQuantizer {
   readonly #maxCodes: Float64Array;
   /** Codes quantized here by `changedCodes`, copied out only when something changed. */
   readonly #scratch: FieldCode[];
+  /** The loop's `stash`: every number checked here before any is stored. */
+  readonly #stashScratch: Float64Array;
+  /**
+   * Whether every field is quantized inline (floats, ints, angles): only then can a state be stashed as
+   * numbers and quantized later (`stash`, `codesFromStash`).
+   */
+  readonly deferrable: boolean;
 
   constructor(type: AnyEntityType, options: StateQuantizerOptions = {}) {
     const fields = type.fields;
@@ -65,7 +72,9 @@ export class StateQuantizer {
     this.#steps = new Float64Array(count);
     this.#maxCodes = new Float64Array(count);
     this.#scratch = new Array<FieldCode>(count).fill(0);
+    this.#stashScratch = new Float64Array(count);
     const grids = fields.map(inlineGridOf);
+    this.deferrable = grids.every((grid) => grid !== undefined);
     grids.forEach((grid, index) => {
       if (grid === undefined) return;
       this.#kinds[index] = KIND_OF_ROUNDING[grid.rounding];
@@ -112,6 +121,42 @@ export class StateQuantizer {
     return changed ? codes.slice() : undefined;
   }
 
+  /**
+   * For a deferrable type: stores the state's field values in `numbers` (one per field, field order) and
+   * returns true when every one has an inline code, so that `codesFromStash` gives exactly the codes
+   * `changedCodes` would have given now. Returns false, `numbers` untouched, at the first value without
+   * one (the caller quantizes the state at once instead, which throws the field's own error or uses its
+   * `quantize`). Throws a TypeError for a state that is not an object, as `changedCodes` does.
+   */
+  stash(state: unknown, numbers: Float64Array): boolean {
+    if (!this.deferrable) throw new TypeError(`${this.type.name}: has fields that cannot be stashed`);
+    const values = this.#values(state);
+    const stash = this.#generated?.stash;
+    if (stash !== undefined) return stash(values, numbers);
+    const checked = this.#stashScratch;
+    for (let index = 0; index < checked.length; index++) {
+      const value = values[this.#names[index] as string];
+      if (typeof value !== 'number' || this.#inline(index, value) === undefined) return false;
+      checked[index] = value;
+    }
+    numbers.set(checked);
+    return true;
+  }
+
+  /** `changedCodes` of a state stashed by `stash`. */
+  codesFromStash(numbers: Float64Array, current: EntityCodes): FieldCode[] | undefined {
+    const fromStash = this.#generated?.codesFromStash;
+    if (fromStash !== undefined) return fromStash(numbers, current);
+    const codes = this.#scratch;
+    let changed = false;
+    for (let index = 0; index < codes.length; index++) {
+      const code = this.#inline(index, numbers[index] as number) as number;
+      codes[index] = code;
+      if (code !== current[index]) changed = true;
+    }
+    return changed ? codes.slice() : undefined;
+  }
+
   #values(state: unknown): Record<string, unknown> {
     if (typeof state !== 'object' || state === null) {
       throw new TypeError(
@@ -123,28 +168,33 @@ export class StateQuantizer {
 
   #quantize(values: Record<string, unknown>, index: number): FieldCode {
     const value = values[this.#names[index] as string];
-    const kind = this.#kinds[index] as number;
-    if (kind !== CALL && typeof value === 'number') {
-      const maxCode = this.#maxCodes[index] as number;
-      if (kind === OFFSET) {
-        if (!Number.isNaN(value)) {
-          const step = Math.round((value - (this.#mins[index] as number)) / (this.#steps[index] as number));
-          return Math.min(maxCode, Math.max(0, step));
-        }
-      } else if (kind === WHOLE) {
-        if (!Number.isNaN(value)) {
-          return Math.min(maxCode, Math.max(0, Math.round(value) - (this.#mins[index] as number)));
-        }
-      } else if (value - value === 0) {
-        // Finite (Infinity − Infinity and NaN − NaN are NaN). Codes are the step count mod 2^bits
-        // (= maxCode + 1); + 0 turns a -0 into 0.
-        const turn = maxCode + 1;
-        const steps = Math.round((value % FULL_TURN) / (this.#steps[index] as number)) % turn;
-        return (steps < 0 ? steps + turn : steps) + 0;
-      }
+    if (typeof value === 'number') {
+      const code = this.#inline(index, value);
+      if (code !== undefined) return code;
     }
     // Not inline, or no code: the field quantizes it, or throws its own error.
     return (this.#fields[index] as Field).quantize(value);
+  }
+
+  /** The field's inline code for the number, or undefined when it has none (or the field is not inline). */
+  #inline(index: number, value: number): number | undefined {
+    const kind = this.#kinds[index] as number;
+    const maxCode = this.#maxCodes[index] as number;
+    if (kind === OFFSET) {
+      if (Number.isNaN(value)) return undefined;
+      const step = Math.round((value - (this.#mins[index] as number)) / (this.#steps[index] as number));
+      return Math.min(maxCode, Math.max(0, step));
+    }
+    if (kind === WHOLE) {
+      if (Number.isNaN(value)) return undefined;
+      return Math.min(maxCode, Math.max(0, Math.round(value) - (this.#mins[index] as number)));
+    }
+    // Finite only (Infinity − Infinity and NaN − NaN are NaN). Codes are the step count mod 2^bits
+    // (= maxCode + 1); + 0 turns a -0 into 0.
+    if (kind !== TURN || value - value !== 0) return undefined;
+    const turn = maxCode + 1;
+    const steps = Math.round((value % FULL_TURN) / (this.#steps[index] as number)) % turn;
+    return (steps < 0 ? steps + turn : steps) + 0;
   }
 }
 

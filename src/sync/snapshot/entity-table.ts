@@ -42,8 +42,14 @@ export class EntityTable {
   }
 
   /**
-   * Quantizes the new state; the record (and its codes array) stays the same object when nothing changed.
-   * `type` must be the entity's (a RangeError otherwise): it types `state`.
+   * Sets the entity's state; the record (and its codes array) stays the same object when it quantizes to
+   * the codes it has. `type` must be the entity's (a RangeError otherwise): it types `state`. A state
+   * with no codes throws like `stateToCodes` and leaves the entity as it was.
+   *
+   * For a type whose fields are all floats, ints and angles, a state whose values all have codes is only
+   * copied here (as numbers) and quantized when the entity is next read (`get`, `frame`): a simulation
+   * that steps several times per snapshot quantizes once per snapshot, not once per step. The codes are
+   * the same as if quantized at once; the values are copied, so the caller may reuse its state object.
    */
   update<Entity extends AnyEntityType>(id: number, type: Entity, state: StateOf<Entity>): void {
     const slot = this.#require(id);
@@ -51,8 +57,15 @@ export class EntityTable {
     if (record.type !== type) {
       throw new RangeError(`entity ${id} is a ${record.type.name}, not a ${type.name}`);
     }
+    const stashed = slot.stashed;
+    if (stashed !== undefined && slot.quantizer.stash(state, stashed)) {
+      slot.pending = true;
+      return;
+    }
+    // Quantized at once: what is pending goes first, so that a refused state leaves the newest accepted one.
+    settle(slot);
     // Compared while quantizing: an unchanged state allocates nothing and keeps its record.
-    const codes = slot.quantizer.changedCodes(state, record.codes);
+    const codes = slot.quantizer.changedCodes(state, slot.record.codes);
     if (codes === undefined) return;
     slot.record = { type, codes };
   }
@@ -60,6 +73,7 @@ export class EntityTable {
   /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
   updateCodes(id: number, codes: EntityCodes): void {
     const slot = this.#require(id);
+    slot.pending = false;
     const record = slot.record;
     if (changeMask(record.type, record.codes, codes) === 0) return;
     // Copied: the caller's array is theirs to reuse.
@@ -71,7 +85,10 @@ export class EntityTable {
   }
 
   get(id: number): EntityRecord | undefined {
-    return this.#entities.get(id)?.record;
+    const slot = this.#entities.get(id);
+    if (slot === undefined) return undefined;
+    settle(slot);
+    return slot.record;
   }
 
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
@@ -82,6 +99,7 @@ export class EntityTable {
     const records: EntityRecord[] = new Array(this.#entities.size);
     let index = 0;
     for (const [id, slot] of this.#entities) {
+      if (slot.pending) settle(slot);
       ids[index] = id;
       records[index++] = slot.record;
     }
@@ -97,17 +115,31 @@ export class EntityTable {
 
 /**
  * Where the table holds an entity: its current record, replaced (never edited) on a change, so a write
- * looks the id up once and does not set it again; and its type's quantizer, so a write does not look
- * that up either.
+ * looks the id up once and does not set it again; its type's quantizer, so a write does not look that up
+ * either; and, for a type that can defer its quantizing, the newest written state's numbers.
  */
 class Slot {
   record: EntityRecord;
   readonly quantizer: StateQuantizer;
+  /** The newest written state, when `pending`: one number per field (deferrable types only). */
+  readonly stashed: Float64Array | undefined;
+  /** Whether `stashed` holds a state written after `record`'s. */
+  pending = false;
 
   constructor(record: EntityRecord, quantizer: StateQuantizer) {
     this.record = record;
     this.quantizer = quantizer;
+    this.stashed = quantizer.deferrable ? new Float64Array(record.codes.length) : undefined;
   }
+}
+
+/** Quantizes the slot's pending state into its record (a new one only when a code changed). */
+function settle(slot: Slot): void {
+  if (!slot.pending) return;
+  slot.pending = false;
+  const record = slot.record;
+  const codes = slot.quantizer.codesFromStash(slot.stashed as Float64Array, record.codes);
+  if (codes !== undefined) slot.record = { type: record.type, codes };
 }
 
 /**

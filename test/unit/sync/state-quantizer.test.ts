@@ -189,6 +189,82 @@ describe.each(paths)('the %s quantizer', (path, quantizer) => {
   });
 });
 
+// The fields of `Mixed` that quantize inline: a type of only these can be stashed and quantized later.
+const Motion = entity('motion', {
+  x: float({ min: -50, max: 50, precision: 0.01 }),
+  odd: float({ min: 0.3, max: 7.1, precision: 0.7 }),
+  heading: angle({ bits: 10 }),
+  spin: angle({ bits: 32 }),
+  hp: int({ min: -100, max: 100 }),
+  level: int({ min: 0, max: 3 }),
+});
+
+const motionPaths = [
+  ['generated', new StateQuantizer(Motion)],
+  ['loop', new StateQuantizer(Motion, { generate: false })],
+] as const;
+
+describe.each(motionPaths)('stashing with the %s quantizer', (path, quantizer) => {
+  it(`is the ${path} one, and only a type of floats, ints and angles can stash`, () => {
+    expect(quantizer.generated).toBe(path === 'generated');
+    expect(quantizer.deferrable).toBe(true);
+    expect(new StateQuantizer(Mixed).deferrable).toBe(false);
+    expect(() => new StateQuantizer(Mixed).stash(validState(), new Float64Array(10))).toThrow(TypeError);
+  });
+
+  it('stashes a state when every value has a code, then gives the codes changedCodes gives', () => {
+    const codesOf = (values: Record<string, unknown>) =>
+      attempt(() =>
+        Motion.fields.map((field, index) =>
+          field.quantize(values[Motion.fieldNames[index] as string] as never),
+        ),
+      );
+    let current = codesOf({ x: 0, odd: 1, heading: 0, spin: 0, hp: 0, level: 0 }) as FieldCode[];
+    const numbers = new Float64Array(Motion.fields.length);
+    for (let trial = 0; trial < 3000; trial++) {
+      const values: Record<string, unknown> = Object.fromEntries(
+        Motion.fieldNames.map((name) => [name, number()]),
+      );
+      if (random() < 0.1) {
+        const [name, value] = pick(BAD_VALUES.filter(([bad]) => Motion.fieldNames.includes(bad as never)));
+        values[name] = value;
+      }
+      const expected = codesOf(values);
+      const before = numbers.slice();
+      const stashed = quantizer.stash(values, numbers);
+      expect(stashed, String(Object.values(values))).toBe(!(expected instanceof Error));
+      if (!stashed) {
+        expect(numbers).toEqual(before);
+        continue;
+      }
+      expect(quantizer.codesFromStash(numbers, current)).toEqual(quantizer.changedCodes(values, current));
+      const codes = quantizer.codesFromStash(numbers, current) ?? current;
+      expect(codes).toEqual(expected);
+      expect(codes.every((code) => !Object.is(code, -0))).toBe(true);
+      current = codes;
+      expect(quantizer.codesFromStash(numbers, current)).toBeUndefined();
+    }
+    expect(() => quantizer.stash(null, numbers)).toThrow(
+      new TypeError('motion: expected a state object, got null'),
+    );
+  });
+
+  it('reads each field once, in declaration order', () => {
+    const reads: string[] = [];
+    const watched = new Proxy(
+      { x: 1, odd: 2, heading: 3, spin: 4, hp: 5, level: 1 },
+      {
+        get: (target, key) => {
+          reads.push(String(key));
+          return Reflect.get(target, key);
+        },
+      },
+    );
+    expect(quantizer.stash(watched, new Float64Array(Motion.fields.length))).toBe(true);
+    expect(reads).toEqual(Motion.fieldNames);
+  });
+});
+
 describe('quantizing a whole state', () => {
   it('gives every field the code its own quantize gives, for any number', () => {
     for (let trial = 0; trial < 5000; trial++) {

@@ -43,4 +43,60 @@ describe('EntityTable.update', () => {
     table.update(id, Ship, { x: 20, hp: 5 });
     expect(table.get(id)?.codes).toEqual(stateToCodes(Ship, { x: 20, hp: 5 }));
   });
+
+  it('quantizes a float, int and angle type once when read, to the codes of its newest state', () => {
+    const random = seededRandom(12);
+    const table = new EntityTable();
+    const id = table.spawn(Ship, { x: 10, hp: 5 });
+    for (let round = 0; round < 200; round++) {
+      const before = table.frame(round).entities.get(id);
+      // Several writes between two reads, as a simulation stepping faster than its snapshots; the last
+      // one sometimes back on the codes the entity had.
+      let last = { x: 0, hp: 0 };
+      for (let step = 0; step < 1 + Math.floor(random() * 4); step++) {
+        last = { x: random() * 100, hp: Math.floor(random() * 11) };
+        table.update(id, Ship, last);
+      }
+      if (random() < 0.3) {
+        last = { x: (before?.codes[0] as number) * 0.5, hp: before?.codes[1] as number };
+        table.update(id, Ship, last);
+      }
+      const after = random() < 0.5 ? table.get(id) : table.frame(round).entities.get(id);
+      const codes = stateToCodes(Ship, last);
+      expect(after?.codes).toEqual(codes);
+      const unchanged = codes.every((code, index) => code === before?.codes[index]);
+      expect(after === before).toBe(unchanged);
+      expect(table.get(id)).toBe(after);
+    }
+  });
+
+  it('copies the written values: the caller may change its state object afterwards', () => {
+    const table = new EntityTable();
+    const id = table.spawn(Ship, { x: 10, hp: 5 });
+    const state = { x: 30, hp: 2 };
+    table.update(id, Ship, state);
+    state.x = 90;
+    state.hp = 9;
+    expect(table.frame(1).entities.get(id)?.codes).toEqual(stateToCodes(Ship, { x: 30, hp: 2 }));
+  });
+
+  it('keeps the newest accepted state when a refused one follows it', () => {
+    const table = new EntityTable();
+    const id = table.spawn(Ship, { x: 10, hp: 5 });
+    table.update(id, Ship, { x: 40, hp: 3 });
+    expect(() => table.update(id, Ship, { x: 50, hp: Number.NaN })).toThrow(RangeError);
+    expect(() => table.update(id, Ship, null as never)).toThrow(TypeError);
+    expect(table.get(id)?.codes).toEqual(stateToCodes(Ship, { x: 40, hp: 3 }));
+    table.update(id, Ship, { x: 60, hp: 4 });
+    expect(() => table.update(id, Ship, { x: '70', hp: 4 } as never)).toThrow(TypeError);
+    expect(table.frame(1).entities.get(id)?.codes).toEqual(stateToCodes(Ship, { x: 60, hp: 4 }));
+  });
+
+  it('lets updateCodes replace a written state not read yet', () => {
+    const table = new EntityTable();
+    const id = table.spawn(Ship, { x: 10, hp: 5 });
+    table.update(id, Ship, { x: 40, hp: 3 });
+    table.updateCodes(id, stateToCodes(Ship, { x: 80, hp: 1 }));
+    expect(table.get(id)?.codes).toEqual(stateToCodes(Ship, { x: 80, hp: 1 }));
+  });
 });
