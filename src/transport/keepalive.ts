@@ -2,27 +2,45 @@ import { type Cancel, type Clock, every } from '../common/index.js';
 import type { QualityMonitor } from './quality/quality-monitor.js';
 
 /**
- * The link-level keepalive both real links speak on their control path: `[1, f64 time]` ping,
- * `[2, f64 time]` pong (the ping echoed), `[3]` goodbye, and `[4, u32 datagrams sent, u16 loss]`
- * quality report (after each ping: the sender's count of datagrams sent, this report included, and the
- * share of the receiver's datagrams it found missing, in 65534ths; 65535 = cannot tell yet). Peers
- * from before the report ignore it (an unknown control frame), so they keep working, without loss figures.
+ * The link-level keepalive every real link speaks on its control path. Since protocol version 2 each end
+ * sends one frame per period, the beat `[6, f64 sentAt, f64 echo, f32 heldMs, u32 datagramsSent,
+ * u16 lossOfYours]` (big-endian): its clock; the `sentAt` of the newest beat it heard from the peer (NaN
+ * before it heard one) and how long it held that beat before this one, which give the peer a round trip
+ * (now − echo − held) without a reply of its own; and its quality report (the datagrams it has sent on
+ * the link, this beat included, and the share of the peer's datagrams it found missing, in 65534ths;
+ * 65535 = cannot tell yet). A beat whose echo is NaN is answered at once, so both ends measure a round
+ * trip within a period of starting. One frame each way per period where the first keepalive sent five
+ * (a ping and a report from each end, and the pongs). A peer still speaking that one (`[1, f64 time]`
+ * ping, `[2, f64 time]` pong, `[4, u32 datagramsSent, u16 lossOfYours]` report) ignores beats as unknown
+ * control frames: its pings are answered, and once one is heard this end pings and reports its way
+ * instead of beating. `[3]` is goodbye.
  */
 export const PING = 1;
 export const PONG = 2;
 export const BYE = 3;
 export const REPORT = 4;
+export const BEAT = 6;
 
 const LOSS_UNKNOWN = 0xffff;
+const BEAT_BYTES = 27;
 
-export function encodeReport(datagramsSent: number, lossOfYours: number): Uint8Array<ArrayBuffer> {
-  const report = new Uint8Array(7);
-  const view = new DataView(report.buffer);
-  report[0] = REPORT;
-  view.setUint32(1, datagramsSent >>> 0);
-  const loss = lossOfYours >= 0 && lossOfYours <= 1 ? Math.round(lossOfYours * 0xfffe) : LOSS_UNKNOWN;
-  view.setUint16(5, loss);
-  return report;
+/**
+ * Answers to beats with no echo leave at most this often (ms): a peer that never hears us (or pretends
+ * not to) gets one reply per this long, not one per beat it sends.
+ */
+const EAGER_REPLY_GAP_MS = 100;
+
+export interface Beat {
+  /** The sender's clock (ms) when it sent the beat. */
+  readonly sentAt: number;
+  /** `sentAt` of the newest beat the sender had heard from the receiver; NaN when it had heard none. */
+  readonly echo: number;
+  /** How long (ms) the sender held that beat before sending this one. */
+  readonly heldMs: number;
+  /** Datagrams the sender has sent on the link, this beat included; 0 when it does not count them. */
+  readonly datagramsSent: number;
+  /** Share of the receiver's datagrams the sender found missing (0..1); NaN when it cannot tell yet. */
+  readonly lossOfYours: number;
 }
 
 export function encodePing(now: number): Uint8Array<ArrayBuffer> {
@@ -32,8 +50,38 @@ export function encodePing(now: number): Uint8Array<ArrayBuffer> {
   return ping;
 }
 
+export function encodeReport(datagramsSent: number, lossOfYours: number): Uint8Array<ArrayBuffer> {
+  const report = new Uint8Array(7);
+  const view = new DataView(report.buffer);
+  report[0] = REPORT;
+  view.setUint32(1, datagramsSent >>> 0);
+  view.setUint16(5, lossCode(lossOfYours));
+  return report;
+}
+
+export function encodeBeat(beat: Beat): Uint8Array<ArrayBuffer> {
+  const frame = new Uint8Array(BEAT_BYTES);
+  const view = new DataView(frame.buffer);
+  frame[0] = BEAT;
+  view.setFloat64(1, beat.sentAt);
+  view.setFloat64(9, beat.echo);
+  view.setFloat32(17, beat.heldMs);
+  view.setUint32(21, beat.datagramsSent >>> 0);
+  view.setUint16(25, lossCode(beat.lossOfYours));
+  return frame;
+}
+
+function lossCode(loss: number): number {
+  return loss >= 0 && loss <= 1 ? Math.round(loss * 0xfffe) : LOSS_UNKNOWN;
+}
+
+function lossOf(code: number): number {
+  return code === LOSS_UNKNOWN ? Number.NaN : Math.min(1, code / 0xfffe);
+}
+
 export type ControlMessage =
   | { type: 'bye' }
+  | ({ type: 'beat' } & Beat)
   | { type: 'ping'; reply: Uint8Array<ArrayBuffer>; sentAt: number }
   | { type: 'pong'; sentAt: number }
   | { type: 'report'; datagramsSent: number; lossOfYours: number };
@@ -42,17 +90,30 @@ export type ControlMessage =
 export function readControl(bytes: Uint8Array): ControlMessage | undefined {
   const type = bytes[0];
   if (type === BYE) return { type: 'bye' };
-  if (type === REPORT && bytes.length === 7) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, 7);
-    const loss = view.getUint16(5);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (type === BEAT && bytes.length === BEAT_BYTES) {
+    const sentAt = view.getFloat64(1);
+    const echo = view.getFloat64(9);
+    const heldMs = view.getFloat32(17);
+    // A clock is finite; an echo is a clock or NaN (nothing heard); a hold is a finite duration.
+    const echoIsClock = Number.isFinite(echo) || Number.isNaN(echo);
+    if (!Number.isFinite(sentAt) || !echoIsClock || !(heldMs >= 0 && heldMs < Number.POSITIVE_INFINITY)) {
+      return undefined;
+    }
     return {
-      type: 'report',
-      datagramsSent: view.getUint32(1),
-      lossOfYours: loss === LOSS_UNKNOWN ? Number.NaN : Math.min(1, loss / 0xfffe),
+      type: 'beat',
+      sentAt,
+      echo,
+      heldMs,
+      datagramsSent: view.getUint32(21),
+      lossOfYours: lossOf(view.getUint16(25)),
     };
   }
+  if (type === REPORT && bytes.length === 7) {
+    return { type: 'report', datagramsSent: view.getUint32(1), lossOfYours: lossOf(view.getUint16(5)) };
+  }
   if (bytes.length !== 9) return undefined;
-  const sentAt = new DataView(bytes.buffer, bytes.byteOffset, 9).getFloat64(1);
+  const sentAt = view.getFloat64(1);
   if (type === PING) {
     const reply = bytes.slice();
     reply[0] = PONG;
@@ -64,31 +125,42 @@ export function readControl(bytes: Uint8Array): ControlMessage | undefined {
 
 export interface LinkHeartbeatOptions {
   clock: Clock;
-  /** Sends a control frame to the peer (ping, pong or goodbye). */
+  /** Sends a control frame to the peer (a beat, or a pong to a version 1 ping). */
   send(bytes: Uint8Array<ArrayBuffer>): void;
   /** Nothing heard for `deadAfterMs`, or the peer said goodbye: the link is over. */
   onGone(): void;
   onRtt(ms: number): void;
-  /** Ping period (ms). Default 1,000. */
+  /** Beat period (ms). Default 1,000. */
   keepaliveMs?: number;
   /** Silence (ms) after which the peer is gone. Default 4,000. */
   deadAfterMs?: number;
   /**
    * The link's quality monitor: the heartbeat counts its own frames as datagrams, feeds it round trips,
-   * the jitter of the peer's timestamped pings, and the peer's reports, and sends a report after each ping.
+   * the jitter of the peer's timestamped beats, and the peer's reports, and puts its own report in each
+   * beat.
    */
   quality?: QualityMonitor;
 }
 
 /**
- * The keepalive every real link runs over its control path: pings at a steady pace, answers the peer's,
- * measures the round trip, and declares the peer gone after a silence. `heard()` is called for anything
- * that arrives from the peer, data included.
+ * The keepalive every real link runs over its control path: a beat at a steady pace that carries the
+ * round trip's echo and the quality report, and the peer declared gone after a silence. `heard()` is
+ * called for anything that arrives from the peer, data included.
  */
 export class LinkHeartbeat {
   readonly #options: LinkHeartbeatOptions;
   #lastHeard: number;
   #stop: Cancel | undefined;
+  /** The newest beat heard from the peer (its clock) and when it came (ours); NaN before one came. */
+  #peerSentAt = Number.NaN;
+  #peerArrivedAt = Number.NaN;
+  /** The echo of the last round trip taken: a beat that repeats it (nothing newer heard) adds none. */
+  #echoTaken = Number.NaN;
+  #lastBeatAt = Number.NEGATIVE_INFINITY;
+  /** Cancels an answer to a beat that is on its way out. */
+  #cancelReply: Cancel | undefined;
+  /** The peer pings and reports instead of beating (it does not know beats): answered in kind. */
+  #peerPings = false;
 
   constructor(options: LinkHeartbeatOptions) {
     this.#options = options;
@@ -97,12 +169,14 @@ export class LinkHeartbeat {
 
   start(): void {
     this.#lastHeard = this.#options.clock.now();
-    this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#beat());
+    this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
   }
 
   stop(): void {
     this.#stop?.();
     this.#stop = undefined;
+    this.#cancelReply?.();
+    this.#cancelReply = undefined;
   }
 
   /** `now`: the clock's time, when the caller has already read it. */
@@ -112,34 +186,89 @@ export class LinkHeartbeat {
 
   /** A control frame from the peer. */
   receive(bytes: Uint8Array): void {
-    this.heard();
+    const now = this.#options.clock.now();
+    this.heard(now);
     const quality = this.#options.quality;
     quality?.received(bytes.length, true);
     const control = readControl(bytes);
-    if (control?.type === 'bye') this.#options.onGone();
-    else if (control?.type === 'ping') {
+    if (control === undefined) return;
+    if (control.type === 'beat') {
+      this.#peerPings = false;
+      this.#receiveBeat(control, now);
+    } else if (control.type === 'bye') this.#options.onGone();
+    else if (control.type === 'ping') {
+      this.#peerPings = true;
       quality?.arrival(control.sentAt);
       this.#send(control.reply);
-    } else if (control?.type === 'pong') {
-      const rtt = Math.max(0, this.#options.clock.now() - control.sentAt);
-      quality?.rtt(rtt);
-      this.#options.onRtt(rtt);
-    } else if (control?.type === 'report') quality?.peerReport(control.datagramsSent, control.lossOfYours);
+    } else if (control.type === 'pong') this.#roundTrip(Math.max(0, now - control.sentAt));
+    else if (control.type === 'report') quality?.peerReport(control.datagramsSent, control.lossOfYours);
   }
 
-  #beat(): void {
+  #receiveBeat(beat: Beat, now: number): void {
+    const quality = this.#options.quality;
+    quality?.arrival(beat.sentAt);
+    if (beat.datagramsSent > 0) quality?.peerReport(beat.datagramsSent, beat.lossOfYours);
+    const firstHeard = Number.isNaN(this.#peerSentAt);
+    this.#peerSentAt = beat.sentAt;
+    this.#peerArrivedAt = now;
+    if (!Number.isNaN(beat.echo) && beat.echo !== this.#echoTaken) {
+      this.#echoTaken = beat.echo;
+      this.#roundTrip(Math.max(0, now - beat.echo - beat.heldMs));
+    }
+    // An end that has no echo yet gets one now rather than up to a period later: the peer's first beat
+    // (once per link), or a beat saying it has not heard us (at most every EAGER_REPLY_GAP_MS). Sent from
+    // a task of its own, not from inside the transport's receive callback: answering synchronously from
+    // libdatachannel's callback at both ends made later connections in the process fail to come up.
+    const eager = firstHeard || (Number.isNaN(beat.echo) && now - this.#lastBeatAt >= EAGER_REPLY_GAP_MS);
+    if (eager && this.#stop !== undefined && this.#cancelReply === undefined) {
+      this.#lastBeatAt = now;
+      this.#cancelReply = this.#options.clock.setTimeout(() => {
+        this.#cancelReply = undefined;
+        this.#beat(this.#options.clock.now());
+      }, 0);
+    }
+  }
+
+  #roundTrip(ms: number): void {
+    this.#options.quality?.rtt(ms);
+    this.#options.onRtt(ms);
+  }
+
+  #tick(): void {
     const now = this.#options.clock.now();
     if (now - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
       this.#options.onGone();
       return;
     }
+    if (this.#peerPings) this.#pingAndReport(now);
+    else this.#beat(now);
+    this.#options.quality?.evaluate();
+  }
+
+  /** The keepalive of a peer that does not know beats: a ping, and a report after it. */
+  #pingAndReport(now: number): void {
     this.#send(encodePing(now));
     const quality = this.#options.quality;
     if (!quality) return;
-    // Counted before it is encoded: the report's number includes itself, as the peer counts it on arrival.
     quality.sent(7, true);
     this.#options.send(encodeReport(quality.datagramsSent, quality.snapshot().lossDown));
-    quality.evaluate();
+  }
+
+  #beat(now: number): void {
+    this.#lastBeatAt = now;
+    const quality = this.#options.quality;
+    // Counted before it is encoded: the beat's number includes itself, as the peer counts it on arrival.
+    quality?.sent(BEAT_BYTES, true);
+    const heard = !Number.isNaN(this.#peerSentAt);
+    this.#options.send(
+      encodeBeat({
+        sentAt: now,
+        echo: this.#peerSentAt,
+        heldMs: heard ? Math.max(0, now - this.#peerArrivedAt) : 0,
+        datagramsSent: quality?.datagramsSent ?? 0,
+        lossOfYours: quality ? quality.snapshot().lossDown : Number.NaN,
+      }),
+    );
   }
 
   #send(bytes: Uint8Array<ArrayBuffer>): void {

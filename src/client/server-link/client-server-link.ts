@@ -73,13 +73,13 @@ export class ClientServerLink extends FailoverLink {
       {
         clock: port.clock,
         send: (channel, bytes, messageClass, ttlMs) => {
-          // Phys and the keepalive's frames (its ping and report go together) are volatile: batched.
+          // Phys and the keepalive's beats are volatile: batched.
           if (channel === 0 || channel === RELAY_CONTROL) batch(channel, bytes);
           else port.sendDatagrams(channel, [bytes], messageClass, ttlMs);
         },
       },
-      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (13
-      // bytes a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (a
+      // 27-byte beat a second) measures the path's quality: round trip, jitter, stale samples dropped.
       {
         physIntervalMs: 0,
         keepaliveMs: 1_000,

@@ -65,8 +65,8 @@ export class ServerLink extends FailoverLink {
     const tcp = new RelayLink(
       'client',
       { clock, send: port, ...(portTagged ? { sendTaggedVolatile: portTagged } : {}) },
-      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (13
-      // bytes a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (a
+      // 27-byte beat a second) measures the path's quality: round trip, jitter, stale samples dropped.
       { physIntervalMs: 0, keepaliveMs: 1_000, deadAfterMs: Number.POSITIVE_INFINITY },
     );
     super(clock, tcp);

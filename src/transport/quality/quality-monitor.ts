@@ -49,7 +49,11 @@ export interface QualityMonitorOptions {
   recoverAfterMs?: number;
   /** Loss is judged over at least this many datagrams of one direction. Default 100. */
   lossMinDatagrams?: number;
-  /** ...and over at most this many of the far side's reports (one a second by default). Default 60. */
+  /**
+   * ...and over at most this many of the far side's reports (one a second by default). Default 150: on a
+   * link with no traffic but its keepalive (one datagram a second each way) that is still enough reports
+   * to cover `lossMinDatagrams`.
+   */
   lossMaxReports?: number;
   /** Window of the kbit/s figures (ms). Default 2,000. */
   rateWindowMs?: number;
@@ -84,7 +88,7 @@ export class QualityMonitor implements QualityView {
     this.#clock = options.clock;
     this.#thresholds = checkThresholds(options.thresholds ?? DEFAULT_QUALITY_THRESHOLDS);
     this.#recoverAfterMs = options.recoverAfterMs ?? 5_000;
-    this.#lossDown = new LossWindow(options.lossMinDatagrams ?? 100, options.lossMaxReports ?? 60);
+    this.#lossDown = new LossWindow(options.lossMinDatagrams ?? 100, options.lossMaxReports ?? 150);
     this.#rate = new ByteRate(options.rateWindowMs ?? 2_000);
   }
 
