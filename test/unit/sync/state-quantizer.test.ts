@@ -18,13 +18,16 @@ import { seededRandom } from '../../../src/transport/simulated/seeded-random.js'
 
 // The fields the quantizer computes inline (floats on grids that do and do not divide the range, a
 // negative min, ints, angles of 10 and 32 bits) next to the ones it leaves to their `quantize`.
-const Mixed = entity('mixed', {
+const inlineFields = {
   x: float({ min: -50, max: 50, precision: 0.01 }),
   odd: float({ min: 0.3, max: 7.1, precision: 0.7 }),
   heading: angle({ bits: 10 }),
   spin: angle({ bits: 32 }),
   hp: int({ min: -100, max: 100 }),
   level: int({ min: 0, max: 3 }),
+};
+const Mixed = entity('mixed', {
+  ...inlineFields,
   alive: bool(),
   team: enumOf(['red', 'blue']),
   name: string({ maxLength: 4 }),
@@ -190,14 +193,7 @@ describe.each(paths)('the %s quantizer', (path, quantizer) => {
 });
 
 // The fields of `Mixed` that quantize inline: a type of only these can be stashed and quantized later.
-const Motion = entity('motion', {
-  x: float({ min: -50, max: 50, precision: 0.01 }),
-  odd: float({ min: 0.3, max: 7.1, precision: 0.7 }),
-  heading: angle({ bits: 10 }),
-  spin: angle({ bits: 32 }),
-  hp: int({ min: -100, max: 100 }),
-  level: int({ min: 0, max: 3 }),
-});
+const Motion = entity('motion', inlineFields);
 
 const motionPaths = [
   ['generated', new StateQuantizer(Motion)],
