@@ -88,6 +88,8 @@ export class SnapshotEncoder {
   readonly #priority: PriorityAccumulator;
   readonly #shared: SharedSnapshots | undefined;
   #at = 0;
+  /** The tick of the newest frame encoded (-1: none yet). */
+  #newestTick = -1;
   #tracked = new Map<number, Tracked>();
   /** Snapshot count → what it carried, until acked (per-client) or superseded by an acked one (shared). */
   readonly #pending = new PendingSnapshots();
@@ -134,6 +136,11 @@ export class SnapshotEncoder {
     return this.#inStep !== undefined;
   }
 
+  /**
+   * The client's next snapshot of `frame`. Frames go in time order (a tick lower than the newest one
+   * encoded throws a RangeError; the same tick again is fine): the client keeps its copies by snapshot
+   * and drops an entity's with its removal, so an older world could not be written against them.
+   */
   encode(frame: WorldFrame, options?: EncodeOptions): EncodedSnapshot {
     // No `= {}` default: that made an object on every call, and most calls pass no options.
     const budget = options?.budgetBytes ?? Number.POSITIVE_INFINITY;
@@ -141,6 +148,14 @@ export class SnapshotEncoder {
     if (!Number.isSafeInteger(frame.tick) || frame.tick < 0) {
       throw new RangeError(`frame tick must be a safe integer ≥ 0, got ${frame.tick}`);
     }
+    // A client's copies are kept by snapshot and an entity once removed is taken to stay removed (ids are
+    // never reused): a snapshot of an older world than one sent before would break both.
+    if (frame.tick < this.#newestTick) {
+      throw new RangeError(
+        `frames must be encoded in time order: tick ${frame.tick} after tick ${this.#newestTick}`,
+      );
+    }
+    this.#newestTick = frame.tick;
     const seen = this.#shared?.see(frame);
     if (this.#inStep !== undefined) {
       const snapshot = seen?.newest === true ? this.#encodeShared(frame, seen.index, budget) : undefined;

@@ -285,6 +285,24 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     expect(entityRegistry([Car]).typeBits).toBe(0);
     expect(entityRegistry([Car, Pickup]).typeBits).toBe(1);
   });
+
+  it('refuses a frame older than one it encoded, and goes on with the next in time order', () => {
+    const table = world(3);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    const older = table.frame(4);
+    table.remove(1);
+    applied(decoder.decode(encoder.encode(table.frame(5)).bytes));
+    // The client dropped entity 1 with its copies: a world from before would bring it back.
+    expect(() => encoder.encode(older)).toThrow(
+      new RangeError('frames must be encoded in time order: tick 4 after tick 5'),
+    );
+    applied(decoder.decode(encoder.encode(table.frame(5)).bytes));
+    table.update(2, Car, car(40));
+    applied(decoder.decode(encoder.encode(table.frame(6)).bytes));
+    expect(decoder.stateOf(2, Car)).toEqual(car(40));
+    expect(decoder.get(1)).toBeUndefined();
+  });
 });
 
 describe('EntityTable', () => {
