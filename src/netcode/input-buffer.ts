@@ -72,7 +72,10 @@ export class InputBuffer<I> {
   receive(packet: InputPacket<I>, serverTick: number): number {
     tickNumber('serverTick', serverTick);
     let stored = 0;
-    packet.inputs.forEach((input, index) => {
+    // A loop, not `forEach`: the closure put `stored` and `packet` in a context made per packet.
+    const inputs = packet.inputs;
+    for (let index = 0; index < inputs.length; index++) {
+      const input = inputs[index] as I;
       const tick = packet.firstTick + index;
       if (this.#lastConsumed !== undefined && tick <= this.#lastConsumed) {
         if (this.#missedTicks.delete(tick)) {
@@ -94,7 +97,7 @@ export class InputBuffer<I> {
         this.#newestReceived = Math.max(this.#newestReceived ?? tick, tick);
         stored++;
       }
-    });
+    }
     return stored;
   }
 

@@ -197,10 +197,24 @@ export class RelayLink extends LinkBase {
     if (this.#state === 'closed') return;
     const channel: ConditionedChannel | undefined =
       channelNumber === RELAY_CONTROL ? 'control' : CHANNEL_BY_NUMBER[channelNumber];
-    // Held back by the conditioner, it arrives later than `now`: the clock is read then.
-    if (this.#pipe && !this.#pipe.idle && channel !== undefined)
-      this.#pipe.inbound(channel, bytes.slice(), (late) => this.#arrive(channelNumber, late, serverTime));
+    const pipe = this.#pipe;
+    if (pipe && !pipe.idle && channel !== undefined)
+      this.#holdBack(pipe, channel, channelNumber, bytes, serverTime);
     else this.#arrive(channelNumber, bytes, serverTime, now);
+  }
+
+  /**
+   * Held back by the conditioner, it arrives later than `now`: the clock is read then. A method of its
+   * own: the closure, in `receive`, made V8 allocate its captured context on every message.
+   */
+  #holdBack(
+    pipe: ConditionedPipe,
+    channel: ConditionedChannel,
+    channelNumber: number,
+    bytes: Uint8Array,
+    serverTime: number,
+  ): void {
+    pipe.inbound(channel, bytes.slice(), (late) => this.#arrive(channelNumber, late, serverTime));
   }
 
   #arrive(channelNumber: number, bytes: Uint8Array, serverTime: number, arrivedAt?: number): void {

@@ -101,7 +101,13 @@ export class Session {
    * made on first use.
    */
   get link(): ServerLink {
-    this.#link ??= new ServerLink(
+    // The link is made elsewhere: a method holding closures that capture `this` allocates a context on
+    // every call, made or not, and this getter runs for every input and every snapshot.
+    return this.#link ?? this.#makeLink();
+  }
+
+  #makeLink(): ServerLink {
+    this.#link = new ServerLink(
       this.#clock,
       (channel, bytes, messageClass, ttlMs) =>
         this.sendEncoded(
@@ -202,8 +208,13 @@ export class Session {
   accept(seq: number): boolean {
     if (!this.inbox.accept(seq)) return false;
     if (this.inbox.unacked >= this.#limits.ackEvery) this.flushAck();
-    else this.#cancelAck ??= this.#clock.setTimeout(() => this.flushAck(), this.#limits.ackDelayMs);
+    else this.#cancelAck ??= this.#scheduleAck();
     return true;
+  }
+
+  /** Apart from `accept`: its closure there made V8 allocate a context for every message received. */
+  #scheduleAck(): Cancel {
+    return this.#clock.setTimeout(() => this.flushAck(), this.#limits.ackDelayMs);
   }
 
   flushAck(): void {

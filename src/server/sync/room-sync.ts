@@ -333,30 +333,33 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   #member(client: M): Member {
-    let member = this.#members.get(client);
-    if (member === undefined) {
-      const { priority, tier } = this.#options;
-      const encoder = new SnapshotEncoder(this.registry, {
-        cache: this.#cache,
-        shared: this.#shared,
-        priority: new PriorityAccumulator({
-          ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
-          ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
-        }),
-      });
-      member = {
-        encoder,
-        periodMs: this.#defaultPeriodMs,
-        budgetBytes: this.#defaultBudget,
-        nextAt: Number.NEGATIVE_INFINITY,
-        adaptive: this.#options.adaptive
-          ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
-          : undefined,
-        nextAdaptAt: Number.NEGATIVE_INFINITY,
-        lastAck: undefined,
-      };
-      this.#members.set(client, member);
-    }
+    // Made in a method of its own: the closures there capture `client`, which would make V8 allocate a
+    // context on every call here, and this runs for every member every tick.
+    return this.#members.get(client) ?? this.#addMember(client);
+  }
+
+  #addMember(client: M): Member {
+    const { priority, tier } = this.#options;
+    const encoder = new SnapshotEncoder(this.registry, {
+      cache: this.#cache,
+      shared: this.#shared,
+      priority: new PriorityAccumulator({
+        ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
+        ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
+      }),
+    });
+    const member: Member = {
+      encoder,
+      periodMs: this.#defaultPeriodMs,
+      budgetBytes: this.#defaultBudget,
+      nextAt: Number.NEGATIVE_INFINITY,
+      adaptive: this.#options.adaptive
+        ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
+        : undefined,
+      nextAdaptAt: Number.NEGATIVE_INFINITY,
+      lastAck: undefined,
+    };
+    this.#members.set(client, member);
     return member;
   }
 
