@@ -369,9 +369,11 @@ function writeBody(
   const bytes = writer.finish();
   if (modes === undefined) {
     const modeBits = relativeModeBits(named);
-    registry.relativeTypeIds.forEach((typeId, position) => {
-      patchBits(bytes, modesAt + position * modeBits, chosen[typeId] ?? 0, modeBits);
-    });
+    // A loop, not `forEach`: a closure here would put this function's locals in a context made per body.
+    const typeIds = registry.relativeTypeIds;
+    for (let position = 0; position < typeIds.length; position++) {
+      patchBits(bytes, modesAt + position * modeBits, chosen[typeIds[position] as number] ?? 0, modeBits);
+    }
   }
   return new SharedBody(
     merged ? ids : changed.ids,
