@@ -46,9 +46,9 @@ export class OursWorld {
     for (const p of frame.projectiles) {
       live.add(p.pid);
       const id = this.#projectileIds.get(p.pid);
-      const state = { x: p.x, y: p.y, owner: p.owner };
-      if (id === undefined) this.#projectileIds.set(p.pid, this.table.spawn(Projectile, state));
-      else this.table.update(id, Projectile, state);
+      // The trace's own object, as a game passes its projectile: the table reads the fields it declares.
+      if (id === undefined) this.#projectileIds.set(p.pid, this.table.spawn(Projectile, p));
+      else this.table.update(id, Projectile, p);
     }
     for (const [pid, id] of this.#projectileIds) {
       if (live.has(pid)) continue;
