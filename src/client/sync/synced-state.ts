@@ -334,7 +334,12 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       return;
     }
     this.#ackDue = true;
-    this.#cancelAck ??= this.#clock.setTimeout(() => {
+    this.#cancelAck ??= this.#ackLater();
+  }
+
+  /** Apart from `#scheduleAck`: its closure there made V8 allocate a context for every snapshot. */
+  #ackLater(): Cancel {
+    return this.#clock.setTimeout(() => {
       this.#cancelAck = undefined;
       if (this.#ackDue) this.#sendAckNow();
     }, this.#ackDelayMs);
