@@ -44,16 +44,18 @@ export function writeStateChanges(
   requireCodesOf(entity, codes);
   requireMaskOf(entity, mask);
   if (relativeTo !== undefined) requireCodesOf(entity, relativeTo);
-  writer.writeBits(mask, entity.fields.length);
-  entity.fields.forEach((field, index) => {
-    if (!hasBit(mask, index)) return;
+  const fields = entity.fields;
+  writer.writeBits(mask, fields.length);
+  for (let index = 0; index < fields.length; index++) {
+    if (!hasBit(mask, index)) continue;
+    const field = fields[index] as Field;
     const code = codes[index] as FieldCode;
     if (relativeTo !== undefined && field.relative !== undefined) {
       field.relative.write(writer, code, relativeTo[index] as FieldCode);
     } else {
       field.write(writer, code);
     }
-  });
+  }
 }
 
 /** Reads a mask and the fields it names; the rest come from `baseline`. Errors as `readFullState`. */
@@ -64,12 +66,18 @@ export function readStateChanges(
   relative = false,
 ): EntityCodes {
   requireCodesOf(entity, baseline);
-  const mask = readBitsOf(reader, entity.fields.length, `${entity.name} change mask`);
-  return entity.fields.map((field, index) => {
+  const fields = entity.fields;
+  const mask = readBitsOf(reader, fields.length, `${entity.name} change mask`);
+  const codes: FieldCode[] = new Array(fields.length);
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index] as Field;
     const base = baseline[index] as FieldCode;
-    if (!hasBit(mask, index)) return base;
-    return relative && field.relative !== undefined ? field.relative.read(reader, base) : field.read(reader);
-  });
+    if (!hasBit(mask, index)) codes[index] = base;
+    else
+      codes[index] =
+        relative && field.relative !== undefined ? field.relative.read(reader, base) : field.read(reader);
+  }
+  return codes;
 }
 
 /** Exact bits `writeFullState` spends, for fitting a packet to its byte budget before writing it. */

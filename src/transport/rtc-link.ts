@@ -130,7 +130,7 @@ export class RtcLink extends LinkBase {
     }
     if (this.#pipe) {
       this.#count(channel, bytes);
-      this.#pipe.outbound(channel, bytes, (late) => this.#write(dataChannel, late));
+      this.#sendLater(this.#pipe, channel, dataChannel, bytes);
       return true;
     }
     if (!this.#write(dataChannel, bytes)) return false;
@@ -230,6 +230,11 @@ export class RtcLink extends LinkBase {
     const pipe = this.#pipe;
     if (pipe && !pipe.idle) this.#holdBack(pipe, channel, bytes);
     else this.#deliver(channel, bytes);
+  }
+
+  /** Through the conditioner. Apart from `send`: its closure there made V8 allocate a context per send. */
+  #sendLater(pipe: ConditionedPipe, channel: Channel, dataChannel: RTCDataChannel, bytes: Uint8Array): void {
+    pipe.outbound(channel, bytes, (late) => this.#write(dataChannel, late));
   }
 
   /** A method of its own: its closure, in `#onData`, made V8 allocate a context for every message. */
