@@ -25,8 +25,9 @@ export function writeFullState(writer: BitWriter, entity: AnyEntityType, codes: 
 /** Throws a ProtocolError `BAD_FRAME` naming the field on truncated input or a code no field writes. */
 export function readFullState(reader: BitReader, entity: AnyEntityType): EntityCodes {
   const fields = entity.fields;
-  const codes: FieldCode[] = new Array(fields.length);
-  for (let index = 0; index < fields.length; index++) codes[index] = (fields[index] as Field).read(reader);
+  // Pushed, not made at their size: a packed array, as `map` made (a sized one stays holey for good).
+  const codes: FieldCode[] = [];
+  for (let index = 0; index < fields.length; index++) codes.push((fields[index] as Field).read(reader));
   return codes;
 }
 
@@ -68,14 +69,15 @@ export function readStateChanges(
   requireCodesOf(entity, baseline);
   const fields = entity.fields;
   const mask = readBitsOf(reader, fields.length, `${entity.name} change mask`);
-  const codes: FieldCode[] = new Array(fields.length);
+  const codes: FieldCode[] = [];
   for (let index = 0; index < fields.length; index++) {
     const field = fields[index] as Field;
     const base = baseline[index] as FieldCode;
-    if (!hasBit(mask, index)) codes[index] = base;
+    if (!hasBit(mask, index)) codes.push(base);
     else
-      codes[index] =
-        relative && field.relative !== undefined ? field.relative.read(reader, base) : field.read(reader);
+      codes.push(
+        relative && field.relative !== undefined ? field.relative.read(reader, base) : field.read(reader),
+      );
   }
   return codes;
 }
