@@ -1,6 +1,7 @@
 /**
  * The server's own cost per input, at a given number of players, in one process and without the kernel:
- * `npm run build && ROOMS=64 node dist/bench/workloads/ccu/input-path.js [inputs per round] [rounds]`.
+ * `npm run build && ROOMS=64 node --expose-gc dist/bench/workloads/ccu/input-path.js [inputs per round]
+ * [rounds]`.
  *
  * It opens ROOMS rooms of 16 CCU bots (inputs on `phys` in TCP mode, as 'ours-ws-phys'), stops their
  * inputs, and replays each player's newest input frame to the server's side of its WebSocket in a tight
@@ -9,9 +10,11 @@
  * room's handler). What it shows is how that cost grows with the players whose state the path touches:
  * with one room everything stays in the CPU's caches; with many, each input finds its player's objects
  * cold. The server's clock runs ahead by 1/30 s per player per input, so rate limits see 30 inputs/s.
- * Compare builds over several processes each: with 64 rooms the median moves by 2-3x from one process to
- * the next on the 2-core test machine (where each player's objects land in memory), far more than
- * within a process.
+ * Compare builds over several processes each: with 64 rooms the median moves from one process to the
+ * next on the 2-core test machine (where each player's objects land in memory), far more than within a
+ * process, and the machine itself drifts over minutes: alternate the builds. Two full collections before
+ * the loop (with --expose-gc) start every process from a compacted heap, which made runs close together
+ * agree better (5.7-6.5 µs over three at 1,024 players) without taking the drift away.
  */
 import { realClock } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
@@ -56,6 +59,11 @@ for (let room = 0; room < rooms; room++) {
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 pacer.stop();
 await new Promise((resolve) => setTimeout(resolve, 200));
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect === undefined)
+  console.log('without --expose-gc: no full collection before the loop (less steady)');
+collect?.();
+collect?.();
 
 const players = [...newest];
 for (let i = players.length - 1; i > 0; i--) {
