@@ -1,16 +1,17 @@
 import type { Cancel, Clock } from '../common/index.js';
 
-/**
- * Samples (`phys`) over TCP, at the sender and at the relay: only the newest pending sample per sender is kept (an older one still
- * waiting is superseded, never sent), and each sender's samples leave at most once per `minIntervalMs`
- * (20 Hz by default). A stale sample is worse than none; a queue of them is head-of-line blocking.
- */
+/** One sender's gate: when its last sample left, the newest one waiting, and the timer that sends it. */
 interface SenderState {
   lastSentAt: number;
   pending: Uint8Array | undefined;
   cancel: Cancel | undefined;
 }
 
+/**
+ * Samples (`phys`) over TCP, at the sender and at the relay: only the newest pending sample per sender is kept (an older one still
+ * waiting is superseded, never sent), and each sender's samples leave at most once per `minIntervalMs`
+ * (20 Hz by default). A stale sample is worse than none; a queue of them is head-of-line blocking.
+ */
 export class NewestSampleGate {
   readonly #clock: Clock;
   readonly #minIntervalMs: number;
