@@ -39,6 +39,7 @@ export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const perCcu = (step: StepResult) => (step.server.cpuMsPerSecond * 1_000) / step.ccu;
+const kernelPerCcu = (step: StepResult) => (step.server.kernelCpuMsPerSecond * 1_000) / step.ccu;
 
 export function ccuRows(results: readonly RampResult[]): Row[] {
   const load = results[0]?.load === 'full' ? 'every bot decodes' : 'one bot per room decodes';
@@ -62,6 +63,7 @@ export function ccuRows(results: readonly RampResult[]): Row[] {
     for (const step of result.steps) {
       const at = `${step.ccu} CCU (${step.verdict}${step.windows > 1 ? ', 2nd window' : ''})`;
       row(`${at}: server CPU per CCU`, round(perCcu(step), 1), 'µs CPU/s');
+      row(`${at}: server CPU per CCU in the kernel`, round(kernelPerCcu(step), 1), 'µs CPU/s');
       row(`${at}: server CPU`, round(step.server.cpuMsPerSecond / 10, 1), '% of one core');
       row(`${at}: tick p50 / p99`, round(step.server.tickP50, 2), 'ms (p50)');
       row(`${at}: tick p99`, round(step.server.tickP99, 2), 'ms');
@@ -100,6 +102,13 @@ function comparisonRows(workload: string, results: readonly RampResult[]): Row[]
         system,
         metric: `${at}: server CPU per CCU`,
         value: round(perCcu(step), 1),
+        unit: 'µs CPU/s',
+      });
+      rows.push({
+        workload,
+        system,
+        metric: `${at}: server CPU per CCU in the kernel`,
+        value: round(kernelPerCcu(step), 1),
         unit: 'µs CPU/s',
       });
       rows.push({

@@ -10,6 +10,12 @@ export interface WindowReading {
   seconds: number;
   /** CPU ms per wall second, all threads (1,000 = one core busy). */
   cpuMsPerSecond: number;
+  /**
+   * The part of `cpuMsPerSecond` spent in the kernel (system time): sockets, epoll and, on loopback, the
+   * delivery of what the process sends into the receiving socket. It is the part every system pays alike
+   * per message; the rest (user time) is what the libraries themselves cost.
+   */
+  kernelCpuMsPerSecond: number;
   /** Event-loop delay over the window (ms). */
   loopLagP50: number;
   loopLagP99: number;
@@ -75,6 +81,7 @@ export class LoadMeter {
     return {
       seconds,
       cpuMsPerSecond: (cpu.user + cpu.system) / 1_000 / seconds,
+      kernelCpuMsPerSecond: cpu.system / 1_000 / seconds,
       loopLagP50: ms(this.#lag.percentile(50)),
       loopLagP99: ms(this.#lag.percentile(99)),
       loopLagMax: ms(this.#lag.max),
