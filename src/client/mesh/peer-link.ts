@@ -33,9 +33,23 @@ export interface PeerLinkOptions {
   sendSignal(signal: PeerSignal): void;
   /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
   directTimeoutMs?: number;
-  /** After a failed direct attempt, try again this much later (ms). Default 15,000. */
+  /**
+   * After a failed direct attempt, try again this much later (ms). Default 15,000. An attempt that failed
+   * within 2 s of its start (a handshake refused at once, not a path that never answered) is retried
+   * after 0.5 s instead, once until the link is direct again.
+   */
   retryDirectMs?: number;
 }
+
+/**
+ * An attempt that fails this soon after it started failed in its handshake (ICE connected, then DTLS or
+ * SCTP gave up), not for want of a path: ICE without one takes its own seconds and the attempt's timeout.
+ * Such a failure is usually a passing one (libdatachannel in Node refuses a peer's DTLS certificate now
+ * and then when one process opens several connections at once), so one quick retry is worth it; a peer that fails that way
+ * again before the link was direct waits the full retry interval.
+ */
+const FAST_FAILURE_MS = 2_000;
+const FAST_RETRY_MS = 500;
 
 /**
  * The Link to one peer as the mesh hands it out: direct WebRTC when it is up, the server relay when it
@@ -50,6 +64,10 @@ export class PeerLink extends FailoverLink {
   /** Whether this side offered in the current attempt. */
   #offering = false;
   #cancelTimer: Cancel | undefined;
+  /** When the current attempt started (clock ms). */
+  #attemptStartedAt = 0;
+  /** Whether a fast failure was retried quickly since the link was last direct: the next one waits. */
+  #retriedFast = false;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
@@ -100,6 +118,7 @@ export class PeerLink extends FailoverLink {
     this.#cancelTimer?.();
     this.#attempt = n;
     this.#offering = offering;
+    this.#attemptStartedAt = this.#options.clock.now();
     const rtcOptions = this.#options.rtc;
     if (!rtcOptions) return;
     const rtc = new RtcLink({
@@ -114,7 +133,9 @@ export class PeerLink extends FailoverLink {
     // Replaces (and closes) the attempt before without counting that as a failure.
     this.useDirect(rtc, () => this.#attemptFailed());
     rtc.onState((state) => {
-      if (state === 'direct') this.#cancelTimer?.();
+      if (state !== 'direct') return;
+      this.#cancelTimer?.();
+      this.#retriedFast = false;
     });
     this.#cancelTimer = this.#options.clock.setTimeout(() => {
       if (this.direct === rtc && rtc.state !== 'direct') rtc.close();
@@ -126,9 +147,11 @@ export class PeerLink extends FailoverLink {
     this.failedAttempts++;
     if (!this.#options.initiator) return; // one side drives timed retries, so they do not collide
     this.#cancelTimer?.();
+    const fast = this.#options.clock.now() - this.#attemptStartedAt < FAST_FAILURE_MS && !this.#retriedFast;
+    if (fast) this.#retriedFast = true;
     this.#cancelTimer = this.#options.clock.setTimeout(
       () => this.#startAttempt(this.#attempt + 1, true),
-      this.#options.retryDirectMs ?? 15_000,
+      fast ? FAST_RETRY_MS : (this.#options.retryDirectMs ?? 15_000),
     );
   }
 }
