@@ -36,7 +36,7 @@ export interface PeerLinkOptions {
   /**
    * After a failed direct attempt, try again this much later (ms). Default 15,000. An attempt that failed
    * within 2 s of its start (a handshake refused at once, not a path that never answered) is retried
-   * after 0.5 s instead, once until the link is direct again.
+   * sooner: after 0.5 s, then 1, 2, 4 s... up to this, until the link is direct again.
    */
   retryDirectMs?: number;
 }
@@ -45,11 +45,12 @@ export interface PeerLinkOptions {
  * An attempt that fails this soon after it started failed in its handshake (ICE connected, then DTLS or
  * SCTP gave up), not for want of a path: ICE without one takes its own seconds and the attempt's timeout.
  * Such a failure is usually a passing one (libdatachannel in Node refuses a peer's DTLS certificate now
- * and then when one process opens several connections at once), so one quick retry is worth it; a peer that fails that way
- * again before the link was direct waits the full retry interval.
+ * and then, sometimes twice running, when one process opens several connections at once), so it is
+ * retried soon, backing off from FIRST_FAST_RETRY_MS (doubling) to the retry interval: a peer whose
+ * handshakes always fail is not hammered. The server link backs off the same way.
  */
 const FAST_FAILURE_MS = 2_000;
-const FAST_RETRY_MS = 500;
+const FIRST_FAST_RETRY_MS = 500;
 
 /**
  * The Link to one peer as the mesh hands it out: direct WebRTC when it is up, the server relay when it
@@ -66,8 +67,8 @@ export class PeerLink extends FailoverLink {
   #cancelTimer: Cancel | undefined;
   /** When the current attempt started (clock ms). */
   #attemptStartedAt = 0;
-  /** Whether a fast failure was retried quickly since the link was last direct: the next one waits. */
-  #retriedFast = false;
+  /** Fast failures since the link was last direct: each waits twice as long as the one before. */
+  #fastFailuresInARow = 0;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
@@ -135,7 +136,7 @@ export class PeerLink extends FailoverLink {
     rtc.onState((state) => {
       if (state !== 'direct') return;
       this.#cancelTimer?.();
-      this.#retriedFast = false;
+      this.#fastFailuresInARow = 0;
     });
     this.#cancelTimer = this.#options.clock.setTimeout(() => {
       if (this.direct === rtc && rtc.state !== 'direct') rtc.close();
@@ -147,11 +148,15 @@ export class PeerLink extends FailoverLink {
     this.failedAttempts++;
     if (!this.#options.initiator) return; // one side drives timed retries, so they do not collide
     this.#cancelTimer?.();
-    const fast = this.#options.clock.now() - this.#attemptStartedAt < FAST_FAILURE_MS && !this.#retriedFast;
-    if (fast) this.#retriedFast = true;
+    const interval = this.#options.retryDirectMs ?? 15_000;
+    let delay = interval;
+    if (this.#options.clock.now() - this.#attemptStartedAt < FAST_FAILURE_MS) {
+      this.#fastFailuresInARow++;
+      delay = Math.min(interval, FIRST_FAST_RETRY_MS * 2 ** (this.#fastFailuresInARow - 1));
+    }
     this.#cancelTimer = this.#options.clock.setTimeout(
       () => this.#startAttempt(this.#attempt + 1, true),
-      fast ? FAST_RETRY_MS : (this.#options.retryDirectMs ?? 15_000),
+      delay,
     );
   }
 }

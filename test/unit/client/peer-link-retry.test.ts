@@ -87,25 +87,30 @@ describe('PeerLink retries of failed direct attempts', () => {
     link.close();
   });
 
-  it('waits the full interval after a second fast failure, and after a timeout', async () => {
+  it('backs off from 0.5 s to the full interval while handshakes keep failing at once', async () => {
     const clock = new ManualClock();
     const link = initiatingLink(clock);
-    ScriptedPeerConnection.made[0]!.fail();
-    await settleAndAdvance(clock, 500);
-    expect(ScriptedPeerConnection.made).toHaveLength(2);
-    // The quick retry fails at once too: a peer that refuses every handshake is not hammered.
-    ScriptedPeerConnection.made[1]!.fail();
-    await settleAndAdvance(clock, 14_999);
-    expect(ScriptedPeerConnection.made).toHaveLength(2);
-    await settleAndAdvance(clock, 1);
-    expect(ScriptedPeerConnection.made).toHaveLength(3);
-    // This one never connects: abandoned at its timeout, retried after the full interval.
+    // Each failing at once: retried after 0.5, 1, 2, 4, 8 s, then 15 s (the interval) from there on.
+    for (const [index, delay] of [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000].entries()) {
+      ScriptedPeerConnection.made[index]!.fail();
+      await settleAndAdvance(clock, delay - 1);
+      expect(ScriptedPeerConnection.made).toHaveLength(index + 1);
+      await settleAndAdvance(clock, 1);
+      expect(ScriptedPeerConnection.made).toHaveLength(index + 2);
+    }
+    link.close();
+  });
+
+  it('waits the full interval after an attempt that timed out', async () => {
+    const clock = new ManualClock();
+    const link = initiatingLink(clock);
+    // The peer never answers: abandoned at the 5 s timeout, a missing path rather than a handshake.
     await settleAndAdvance(clock, 5_000);
-    expect(link.failedAttempts).toBe(3);
+    expect(link.failedAttempts).toBe(1);
     await settleAndAdvance(clock, 14_999);
-    expect(ScriptedPeerConnection.made).toHaveLength(3);
+    expect(ScriptedPeerConnection.made).toHaveLength(1);
     await settleAndAdvance(clock, 1);
-    expect(ScriptedPeerConnection.made).toHaveLength(4);
+    expect(ScriptedPeerConnection.made).toHaveLength(2);
     link.close();
   });
 
@@ -121,7 +126,7 @@ describe('PeerLink retries of failed direct attempts', () => {
     }
     expect(link.state).toBe('direct');
     // The peer goes silent: the direct link is declared dead by its heartbeat, a slow failure, retried
-    // after the full interval. That attempt fails at once: retried quickly, as the first one was.
+    // after the full interval. That attempt fails at once: retried after 0.5 s again, as the first one.
     for (let waited = 0; link.state === 'direct' && waited < 60_000; waited += 100)
       await settleAndAdvance(clock, 100);
     expect(link.state).toBe('relayed');
