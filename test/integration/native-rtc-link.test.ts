@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/common/index.js';
 import { NativeRtcLink } from '../../src/server/server-link/native-rtc-link.js';
 import { Channel, RtcLink, type RtcPeerConnectionConstructor } from '../../src/transport/index.js';
+import { connectedPair } from '../support/connected-pair.js';
 import { linkContract } from '../support/link-contract.js';
 import { memorySignalingPair } from '../support/memory-signaling.js';
 import { sleep } from '../support/server.js';
@@ -53,28 +54,13 @@ function serverLinkPair() {
   };
 }
 
-/**
- * A pair whose handshake completed. libdatachannel, with both ends in one process, now and then fails a
- * DTLS handshake right after ICE connects ("certificate verify failed" / "unknown CA"), more often on a
- * loaded machine; ServerLink retries such an attempt after 0.5 s, a bare NativeRtcLink does not. These
- * tests are about a link that came up, so a pair that fails is replaced, up to five times.
- */
-async function connectedServerLinkPair(): Promise<ReturnType<typeof serverLinkPair>> {
-  for (let attempt = 1; ; attempt++) {
-    const pair = serverLinkPair();
-    const settled = () => pair.a.state !== 'connecting' && pair.b.state !== 'connecting';
-    for (let waited = 0; waited < 5_000 && !settled(); waited += 20) await sleep(20);
-    if (pair.a.state === 'direct' && pair.b.state === 'direct') return pair;
-    await pair.dispose();
-    if (attempt === 5) throw new Error(`no pair came up in ${attempt} attempts`);
-  }
-}
-
-linkContract('server link (node-datachannel native, UDP mux) to a client RtcLink', connectedServerLinkPair);
+linkContract('server link (node-datachannel native, UDP mux) to a client RtcLink', () =>
+  connectedPair(serverLinkPair),
+);
 
 describe('server link over the ICE UDP mux', () => {
   it('several players share the one UDP port', async () => {
-    const pairs = await Promise.all(Array.from({ length: 4 }, () => connectedServerLinkPair()));
+    const pairs = await Promise.all(Array.from({ length: 4 }, () => connectedPair(serverLinkPair)));
     const ports = pairs.map((p) => p.a.selectedPair()?.local.port);
     expect(new Set(ports)).toEqual(new Set([udpPort]));
     const got: number[] = [];

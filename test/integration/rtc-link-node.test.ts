@@ -1,6 +1,7 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { describe, expect, it } from 'vitest';
 import { Channel, RtcLink, type RtcPeerConnectionConstructor } from '../../src/transport/index.js';
+import { connectedPair } from '../support/connected-pair.js';
 import { linkContract } from '../support/link-contract.js';
 import { memorySignalingPair } from '../support/memory-signaling.js';
 import { sleep } from '../support/server.js';
@@ -28,12 +29,11 @@ function rtcPair() {
   };
 }
 
-linkContract('WebRTC data channels (node-datachannel)', async () => rtcPair());
+linkContract('WebRTC data channels (node-datachannel)', () => connectedPair(rtcPair));
 
 describe('RTC link in Node', () => {
   it('dispatch delivers 10,000 messages in order while phys shares the same association', async () => {
-    const pair = rtcPair();
-    while (pair.a.state !== 'direct' || pair.b.state !== 'direct') await sleep(10);
+    const pair = await connectedPair(rtcPair);
     const dispatch: number[] = [];
     let phys = 0;
     pair.b.onMessage((channel, bytes) => {
@@ -52,8 +52,7 @@ describe('RTC link in Node', () => {
   }, 30_000);
 
   it('measures the round trip with its keepalive', async () => {
-    const pair = rtcPair();
-    while (pair.a.state !== 'direct' || pair.b.state !== 'direct') await sleep(10);
+    const pair = await connectedPair(rtcPair);
     await sleep(2_500);
     expect(pair.a.stats().rttMs).toBeGreaterThanOrEqual(0);
     expect(pair.a.stats().rttMs).toBeLessThan(500);
