@@ -22,6 +22,8 @@ export type { RelativeCodec } from './fields/relative.js';
 export { type StringOptions, string } from './fields/string.js';
 export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
 export {
+  ackEndOf,
+  ackStartOf,
   decodeSyncFrame,
   encodeAckFrame,
   encodeAppFrame,
@@ -30,7 +32,15 @@ export {
   SyncTag,
 } from './link-frame.js';
 export { SchemaError } from './schema-error.js';
-export { decodeAck, encodeAck, readAck, type SnapshotAck, writeAck } from './snapshot/ack.js';
+export {
+  ACK_BYTES,
+  decodeAck,
+  decodeAckIn,
+  encodeAck,
+  readAck,
+  type SnapshotAck,
+  writeAck,
+} from './snapshot/ack.js';
 export { type EncodedChanges, EncodingCache } from './snapshot/encoding-cache.js';
 export { type EntityRegistry, entityRegistry, MAX_ENTITY_TYPES } from './snapshot/entity-registry.js';
 export { type EntityRecord, EntityTable, type WorldFrame } from './snapshot/entity-table.js';

@@ -1,5 +1,5 @@
 import { ErrorCode, ProtocolError } from '../protocol/index.js';
-import { decodeAck, encodeAck, type SnapshotAck } from './snapshot/ack.js';
+import { decodeAckIn, encodeAck, type SnapshotAck } from './snapshot/ack.js';
 
 /**
  * The first byte of every `phys` message of a synced room, so that snapshots, acks and the app's own
@@ -55,23 +55,38 @@ export function decodeSyncFrame(bytes: Uint8Array): SyncFrame {
     case SyncTag.deflatedSnapshot:
       return { kind: 'snapshot', deflated: tag === SyncTag.deflatedSnapshot, payload: bytes.subarray(1) };
     case SyncTag.ack:
-      return { kind: 'ack', ack: decodeAck(bytes.subarray(1)), payload: undefined };
+      return { kind: 'ack', ack: decodeAckIn(bytes, 1, bytes.length), payload: undefined };
     case SyncTag.ackApp: {
-      const length = bytes[1];
-      if (length === undefined || bytes.length < 2 + length) {
-        throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: ack longer than the message');
-      }
-      return {
-        kind: 'ack',
-        ack: decodeAck(bytes.subarray(2, 2 + length)),
-        payload: bytes.subarray(2 + length),
-      };
+      const end = ackEndOf(bytes);
+      return { kind: 'ack', ack: decodeAckIn(bytes, 2, end), payload: bytes.subarray(end) };
     }
     case undefined:
       throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: empty message');
     default:
       throw new ProtocolError(ErrorCode.BAD_FRAME, `sync frame: unknown tag ${tag}`);
   }
+}
+
+/**
+ * Where the ack of an `ack` or `ackApp` frame starts (1 or 2); 0 for any other frame. With `ackEndOf`,
+ * lets a server read the ack in place (`decodeAckIn`) rather than through `decodeSyncFrame`'s objects.
+ */
+export function ackStartOf(bytes: Uint8Array): number {
+  const tag = bytes[0];
+  return tag === SyncTag.ackApp ? 2 : tag === SyncTag.ack ? 1 : 0;
+}
+
+/**
+ * Where the ack of a frame `ackStartOf` placed ends (the app's bytes follow in an `ackApp`). Throws a
+ * ProtocolError `BAD_FRAME` when an `ackApp` frame's ack length runs past the message.
+ */
+export function ackEndOf(bytes: Uint8Array): number {
+  if (bytes[0] !== SyncTag.ackApp) return bytes.length;
+  const length = bytes[1];
+  if (length === undefined || bytes.length < 2 + length) {
+    throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: ack longer than the message');
+  }
+  return 2 + length;
 }
 
 function tagged(tag: SyncTag, payload: Uint8Array): Uint8Array {

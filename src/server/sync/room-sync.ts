@@ -1,7 +1,11 @@
 import { deflateSync } from 'fflate';
 import type { Clock } from '../../common/index.js';
 import {
+  ACK_BYTES,
   type AnyEntityType,
+  ackEndOf,
+  ackStartOf,
+  decodeAckIn,
   decodeSyncFrame,
   EncodingCache,
   type EntityRecord,
@@ -14,6 +18,7 @@ import {
   SharedSnapshots,
   type SnapshotAck,
   SnapshotEncoder,
+  type SyncFrame,
   SyncTag,
   type Tier,
 } from '../../sync/index.js';
@@ -105,16 +110,20 @@ interface Member {
   nextAt: number;
   adaptive: AdaptiveRate | undefined;
   nextAdaptAt: number;
-  /** The bytes of the newest ack received and what they decoded to. */
-  lastAck: { readonly bytes: Uint8Array; readonly ack: SnapshotAck } | undefined;
+  /**
+   * The bytes of the newest ack received (the first `lastAckLength`; 0: none yet), copied into this
+   * member's own buffer, and what they decoded to.
+   */
+  readonly lastAckBytes: Uint8Array;
+  lastAckLength: number;
+  lastAck: SnapshotAck | undefined;
 }
 
 /**
- * Where the ack starts in `frame` when it is an `ack` or `ackApp` sync frame carrying exactly the ack
- * bytes `ack`; 0 when it is not.
+ * Where the ack starts in `frame` when it is an `ack` or `ackApp` sync frame carrying exactly the first
+ * `length` bytes of `ack`; 0 when it is not.
  */
-function repeatedAckAt(frame: Uint8Array, ack: Uint8Array): number {
-  const length = ack.length;
+function repeatedAckAt(frame: Uint8Array, ack: Uint8Array, length: number): number {
   const tag = frame[0];
   let start: number;
   if (tag === SyncTag.ackApp && frame[1] === length && frame.length >= 2 + length) start = 2;
@@ -124,11 +133,6 @@ function repeatedAckAt(frame: Uint8Array, ack: Uint8Array): number {
     if (frame[start + index] !== ack[index]) return 0;
   }
   return start;
-}
-
-/** The ack inside an `ack` or `ackApp` sync frame already decoded (so known well formed). */
-function ackBytesOf(frame: Uint8Array): Uint8Array {
-  return frame[0] === SyncTag.ackApp ? frame.subarray(2, 2 + (frame[1] as number)) : frame.subarray(1);
 }
 
 /** Adaptive rates are re-read this often per member (ms): quality moves at keepalive pace anyway. */
@@ -272,34 +276,53 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const member = this.#members.get(client);
     const last = member?.lastAck;
     if (member !== undefined && last !== undefined) {
-      const start = repeatedAckAt(bytes, last.bytes);
+      const length = member.lastAckLength;
+      const start = repeatedAckAt(bytes, member.lastAckBytes, length);
       if (start > 0) {
         this.#stats.acksReceived++;
-        member.encoder.receiveAck(last.ack);
-        return bytes[0] === SyncTag.ack ? undefined : bytes.subarray(start + last.bytes.length);
+        member.encoder.receiveAck(last);
+        return bytes[0] === SyncTag.ack ? undefined : bytes.subarray(start + length);
       }
     }
-    let frame: ReturnType<typeof decodeSyncFrame>;
+    // A new ack (most inputs: snapshots go at 20/s, inputs at 30/s), read in place.
+    const start = ackStartOf(bytes);
+    if (start > 0) return this.#receiveAck(member ?? this.#member(client), bytes, start);
+    let frame: SyncFrame;
     try {
       frame = decodeSyncFrame(bytes);
     } catch {
-      this.#stats.badFrames++;
-      this.#options.metrics?.count('sync_bad_frames_total');
+      this.#badFrame();
       return undefined;
     }
-    if (frame.kind === 'snapshot') {
-      // Only the server sends snapshots.
-      this.#stats.badFrames++;
-      this.#options.metrics?.count('sync_bad_frames_total');
+    // Only the server sends snapshots.
+    if (frame.kind === 'snapshot') this.#badFrame();
+    return frame.kind === 'app' ? frame.payload : undefined;
+  }
+
+  #receiveAck(member: Member, bytes: Uint8Array, start: number): Uint8Array | undefined {
+    let end: number;
+    let ack: SnapshotAck;
+    try {
+      end = ackEndOf(bytes);
+      ack = decodeAckIn(bytes, start, end);
+    } catch {
+      this.#badFrame();
       return undefined;
     }
-    if (frame.kind === 'ack') {
-      this.#stats.acksReceived++;
-      const member = this.#member(client);
-      member.encoder.receiveAck(frame.ack);
-      member.lastAck = { bytes: ackBytesOf(bytes).slice(), ack: frame.ack };
-    }
-    return frame.payload;
+    this.#stats.acksReceived++;
+    member.encoder.receiveAck(ack);
+    member.lastAck = ack;
+    member.lastAckLength = end - start;
+    // Acks are at most ACK_BYTES long (decodeAckIn refuses others): the buffer holds every one. Copied
+    // by hand: a view for `set` cost more than the seven bytes.
+    const kept = member.lastAckBytes;
+    for (let index = start; index < end; index++) kept[index - start] = bytes[index] as number;
+    return bytes[0] === SyncTag.ackApp ? bytes.subarray(end) : undefined;
+  }
+
+  #badFrame(): void {
+    this.#stats.badFrames++;
+    this.#options.metrics?.count('sync_bad_frames_total');
   }
 
   /**
@@ -357,6 +380,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
         ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
         : undefined,
       nextAdaptAt: Number.NEGATIVE_INFINITY,
+      lastAckBytes: new Uint8Array(ACK_BYTES),
+      lastAckLength: 0,
       lastAck: undefined,
     };
     this.#members.set(client, member);

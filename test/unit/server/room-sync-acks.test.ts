@@ -77,4 +77,26 @@ describe('RoomSync with repeated acks', () => {
     sync.flush(3);
     expect(sent.at(-1)?.length).toBe(full);
   });
+
+  it('takes a new ack on every input, and a broken one changes nothing it remembers', () => {
+    const { sync, client } = setup();
+    sync.flush(1);
+    const acks = [ack0, { newest: 0, previous: 0, resync: true }];
+    for (let input = 0; input < 6; input++) {
+      const frame = encodeAckFrame(acks[input % 2]!, Uint8Array.of(input));
+      expect(sync.receive(client, Channel.phys, frame)).toEqual(Uint8Array.of(input));
+    }
+    // An input with an ack and no app bytes of its own hands back none.
+    expect(sync.receive(client, Channel.phys, encodeAckFrame(ack0, new Uint8Array(0)))).toEqual(
+      new Uint8Array(0),
+    );
+    // A new ack with a padding bit set is refused; the ack before it is still the one repeats match.
+    const broken = encodeAckFrame({ newest: 0, previous: 7, resync: false }, Uint8Array.of(9));
+    broken[2 + 6]! |= 0x80;
+    expect(sync.receive(client, Channel.phys, broken)).toBeUndefined();
+    expect(sync.receive(client, Channel.phys, encodeAckFrame(ack0, Uint8Array.of(8)))).toEqual(
+      Uint8Array.of(8),
+    );
+    expect(sync.stats()).toMatchObject({ acksReceived: 8, badFrames: 1 });
+  });
 });
