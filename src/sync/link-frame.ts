@@ -1,5 +1,5 @@
 import { ErrorCode, ProtocolError } from '../protocol/index.js';
-import { decodeAckIn, encodeAck, type SnapshotAck } from './snapshot/ack.js';
+import { ackByteLength, decodeAckIn, type SnapshotAck, writeAckBytes } from './snapshot/ack.js';
 
 /**
  * The first byte of every `phys` message of a synced room, so that snapshots, acks and the app's own
@@ -33,15 +33,23 @@ export function encodeSnapshotFrame(snapshot: Uint8Array, deflated: boolean): Ui
   return tagged(deflated ? SyncTag.deflatedSnapshot : SyncTag.snapshot, snapshot);
 }
 
-/** The ack alone, or with the app's bytes after it (an input message that carries the ack). */
+/**
+ * The ack alone, or with the app's bytes after it (an input message that carries the ack). One array,
+ * the ack written into it in place: a client sends one with every input.
+ */
 export function encodeAckFrame(ack: SnapshotAck, payload?: Uint8Array): Uint8Array {
-  const ackBytes = encodeAck(ack);
-  if (payload === undefined) return tagged(SyncTag.ack, ackBytes);
-  const out = new Uint8Array(2 + ackBytes.length + payload.length);
+  const ackLength = ackByteLength(ack);
+  if (payload === undefined) {
+    const out = new Uint8Array(1 + ackLength);
+    out[0] = SyncTag.ack;
+    writeAckBytes(out, 1, ack);
+    return out;
+  }
+  const out = new Uint8Array(2 + ackLength + payload.length);
   out[0] = SyncTag.ackApp;
-  out[1] = ackBytes.length;
-  out.set(ackBytes, 2);
-  out.set(payload, 2 + ackBytes.length);
+  out[1] = ackLength;
+  writeAckBytes(out, 2, ack);
+  out.set(payload, 2 + ackLength);
   return out;
 }
 

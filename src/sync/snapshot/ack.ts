@@ -23,6 +23,34 @@ export function encodeAck(ack: SnapshotAck): Uint8Array {
   return writer.finish();
 }
 
+/**
+ * `encodeAck`'s bytes written by hand at `offset` of `out` (1 or ACK_BYTES of room needed); returns the
+ * length. A client writes one into every input it sends, so without a writer or a copy.
+ */
+export function writeAckBytes(out: Uint8Array, offset: number, ack: SnapshotAck): number {
+  const resync = ack.resync ? 1 : 0;
+  if (ack.newest === undefined) {
+    out[offset] = resync << 1;
+    return EMPTY_ACK_BYTES;
+  }
+  // Bits 0: has newest; 1-16: newest; 17-48: previous; 49: resync (as writeAck puts them).
+  const newest = ack.newest & 0xffff;
+  const previous = ack.previous >>> 0;
+  out[offset] = 1 | ((newest << 1) & 0xff);
+  out[offset + 1] = (newest >>> 7) & 0xff;
+  out[offset + 2] = (newest >>> 15) | ((previous << 1) & 0xff);
+  out[offset + 3] = (previous >>> 7) & 0xff;
+  out[offset + 4] = (previous >>> 15) & 0xff;
+  out[offset + 5] = (previous >>> 23) & 0xff;
+  out[offset + 6] = (previous >>> 31) | (resync << 1);
+  return ACK_BYTES;
+}
+
+/** The length `writeAckBytes` gives `ack`. */
+export function ackByteLength(ack: SnapshotAck): number {
+  return ack.newest === undefined ? EMPTY_ACK_BYTES : ACK_BYTES;
+}
+
 export function writeAck(writer: BitWriter, ack: SnapshotAck): void {
   if (ack.newest === undefined) {
     writer.writeBits(0, 1);

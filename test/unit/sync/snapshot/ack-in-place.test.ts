@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BitReader, ErrorCode, ProtocolError } from '../../../../src/protocol/index.js';
 import { decodeAckIn, encodeAck, readAck, type SnapshotAck } from '../../../../src/sync/index.js';
-import { requireEnd } from '../../../../src/sync/snapshot/ack.js';
+import { ackByteLength, requireEnd, writeAckBytes } from '../../../../src/sync/snapshot/ack.js';
 
 /** The reference: the ack read field by field with a BitReader, as `readAck` reads it inside a snapshot. */
 function decodeWithReader(bytes: Uint8Array): SnapshotAck {
@@ -72,6 +72,19 @@ describe('decodeAckIn (an ack read in place, as a server reads most inputs)', ()
         );
       }),
       { numRuns: 5_000 },
+    );
+  });
+
+  it('writes, in place, the bytes the bit writer writes', () => {
+    fc.assert(
+      fc.property(ack, fc.integer({ min: 0, max: 5 }), (sent, offset) => {
+        const out = new Uint8Array(offset + 8).fill(0xaa);
+        const length = writeAckBytes(out, offset, sent);
+        expect(length).toBe(ackByteLength(sent));
+        expect(out.subarray(offset, offset + length)).toEqual(encodeAck(sent));
+        // Nothing written past the ack.
+        expect([...out.subarray(offset + length)].every((byte) => byte === 0xaa)).toBe(true);
+      }),
     );
   });
 
