@@ -42,12 +42,15 @@ export interface PeerLinkOptions {
 }
 
 /**
- * An attempt that fails this soon after it started failed in its handshake (ICE connected, then DTLS or
- * SCTP gave up), not for want of a path: ICE without one takes its own seconds and the attempt's timeout.
+ * An attempt that fails this soon after it started most likely failed in its handshake (ICE connected,
+ * then DTLS or SCTP gave up), not for want of a path: ICE without one usually searches until the
+ * attempt's timeout. (One that fails at once for want of candidates is retried sooner too: a few more
+ * offers through the server in its first half minute, the relay carrying the traffic meanwhile.)
  * Such a failure is usually a passing one (libdatachannel in Node refuses a peer's DTLS certificate now
  * and then, sometimes twice running, when one process opens several connections at once), so it is
  * retried soon, backing off from FIRST_FAST_RETRY_MS (doubling) to the retry interval: a peer whose
- * handshakes always fail is not hammered. The server link backs off the same way.
+ * handshakes always fail is not hammered. (The server link backs off every failure from 0.5 s; here a
+ * slow one, a path that never answered, waits the full interval at once.)
  */
 const FAST_FAILURE_MS = 2_000;
 const FIRST_FAST_RETRY_MS = 500;
