@@ -44,13 +44,13 @@ export interface PeerLinkOptions {
 /**
  * An attempt that fails this soon after it started most likely failed in its handshake (ICE connected,
  * then DTLS or SCTP gave up), not for want of a path: ICE without one usually searches until the
- * attempt's timeout. (One that fails at once for want of candidates is retried sooner too: a few more
- * offers through the server in its first half minute, the relay carrying the traffic meanwhile.)
- * Such a failure is usually a passing one (libdatachannel in Node refuses a peer's DTLS certificate now
- * and then, sometimes twice running, when one process opens several connections at once), so it is
- * retried soon, backing off from FIRST_FAST_RETRY_MS (doubling) to the retry interval: a peer whose
- * handshakes always fail is not hammered. (The server link backs off every failure from 0.5 s; here a
- * slow one, a path that never answered, waits the full interval at once.)
+ * attempt's timeout. Such failures are mostly passing ones (libdatachannel in Node refuses a peer's DTLS
+ * certificate now and then, sometimes twice running, when one process opens several connections at
+ * once), so they are retried soon: after FIRST_FAST_RETRY_MS, doubling up to the retry interval, so that
+ * a peer whose handshakes always fail is not hammered. A slow failure waits the full interval at once
+ * (the server link, by contrast, backs off every failure from 0.5 s). An attempt that fails at once for
+ * want of candidates is retried sooner too: a few more offers through the server in its first half
+ * minute, the relay carrying the traffic meanwhile.
  */
 const FAST_FAILURE_MS = 2_000;
 const FIRST_FAST_RETRY_MS = 500;

@@ -2,6 +2,10 @@ import { type BitReader, BitWriter } from '../../protocol/index.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
 import { SEQ_BITS } from './seq.js';
 
+/** The bytes of an ack that names a snapshot (1 + 16 + 32 + 1 bits, padded), and of one that does not. */
+export const ACK_BYTES = 7;
+const EMPTY_ACK_BYTES = 1;
+
 /**
  * What a client tells the server about snapshots: the newest it applied and, in `previous`, which of
  * the 32 before it it applied too (bit i: newest - 1 - i), so one lost ack costs nothing. `resync` asks
@@ -69,10 +73,6 @@ export function readAck(reader: BitReader): SnapshotAck {
   const resync = readBitsOf(reader, 1, 'snapshot ack resync') === 1;
   return { newest, previous, resync };
 }
-
-/** The bytes of an ack that names a snapshot (1 + 16 + 32 + 1 bits, padded), and of one that does not. */
-export const ACK_BYTES = 7;
-const EMPTY_ACK_BYTES = 1;
 
 /** Throws a ProtocolError `BAD_FRAME` on a truncated message, extra bytes or non-zero padding. */
 export function decodeAck(bytes: Uint8Array): SnapshotAck {

@@ -71,6 +71,15 @@ async function settleAndAdvance(clock: ManualClock, ms: number) {
   clock.advance(ms);
 }
 
+/** Asserts that the next attempt starts `ms` from now, not a millisecond sooner. */
+async function expectNextAttemptIn(clock: ManualClock, ms: number) {
+  const before = ScriptedPeerConnection.made.length;
+  await settleAndAdvance(clock, ms - 1);
+  expect(ScriptedPeerConnection.made).toHaveLength(before);
+  await settleAndAdvance(clock, 1);
+  expect(ScriptedPeerConnection.made).toHaveLength(before + 1);
+}
+
 describe('PeerLink retries of failed direct attempts', () => {
   it('retries a handshake that failed at once after 0.5 s', async () => {
     const clock = new ManualClock();
@@ -80,10 +89,7 @@ describe('PeerLink retries of failed direct attempts', () => {
     ScriptedPeerConnection.made[0]!.fail();
     expect(link.failedAttempts).toBe(1);
     expect(link.state).toBe('relayed');
-    await settleAndAdvance(clock, 499);
-    expect(ScriptedPeerConnection.made).toHaveLength(1);
-    await settleAndAdvance(clock, 1);
-    expect(ScriptedPeerConnection.made).toHaveLength(2);
+    await expectNextAttemptIn(clock, 500);
     link.close();
   });
 
@@ -93,10 +99,7 @@ describe('PeerLink retries of failed direct attempts', () => {
     // Each failing at once: retried after 0.5, 1, 2, 4, 8 s, then 15 s (the interval) from there on.
     for (const [index, delay] of [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000].entries()) {
       ScriptedPeerConnection.made[index]!.fail();
-      await settleAndAdvance(clock, delay - 1);
-      expect(ScriptedPeerConnection.made).toHaveLength(index + 1);
-      await settleAndAdvance(clock, 1);
-      expect(ScriptedPeerConnection.made).toHaveLength(index + 2);
+      await expectNextAttemptIn(clock, delay);
     }
     link.close();
   });
@@ -107,10 +110,7 @@ describe('PeerLink retries of failed direct attempts', () => {
     // The peer never answers: abandoned at the 5 s timeout, a missing path rather than a handshake.
     await settleAndAdvance(clock, 5_000);
     expect(link.failedAttempts).toBe(1);
-    await settleAndAdvance(clock, 14_999);
-    expect(ScriptedPeerConnection.made).toHaveLength(1);
-    await settleAndAdvance(clock, 1);
-    expect(ScriptedPeerConnection.made).toHaveLength(2);
+    await expectNextAttemptIn(clock, 15_000);
     link.close();
   });
 
@@ -135,8 +135,7 @@ describe('PeerLink retries of failed direct attempts', () => {
     await settleAndAdvance(clock, 100);
     expect(ScriptedPeerConnection.made).toHaveLength(3);
     ScriptedPeerConnection.made[2]!.fail();
-    await settleAndAdvance(clock, 500);
-    expect(ScriptedPeerConnection.made).toHaveLength(4);
+    await expectNextAttemptIn(clock, 500);
     link.close();
   });
 });
