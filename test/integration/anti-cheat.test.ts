@@ -181,6 +181,8 @@ describe('anti-cheat in a Vehikill room', () => {
   it('fire commands beyond the fire rate are refused by the rules, counted, then kicked', async () => {
     const { room, cheater } = await roomWith(1);
     const vehicleId = cheater.me?.vehicleId as number;
+    // The rules' own count, polled: it leaves with the player, so the kick's tally (made from it where the
+    // room reads it) is what says more than 20 were refused.
     let rejected = 0;
     const timer = setInterval(() => {
       rejected = Math.max(rejected, room.match.players.find((p) => p.id === vehicleId)?.rejectedFires ?? 0);
@@ -191,8 +193,9 @@ describe('anti-cheat in a Vehikill room', () => {
       inputs: Array.from({ length: 4 }, () => ({ input: FIRE })),
     })).finally(() => clearInterval(timer));
     expect(message).toMatch(/fire-rule/);
-    expect(rejected).toBeGreaterThan(20);
+    expect(rejected).toBeGreaterThan(0);
     expect(room.kicks.at(-1)?.kind).toBe('fire-rule');
+    expect(room.kicks.at(-1)?.violations['fire-rule']).toBeGreaterThan(20);
     expectHonest(room, cheater.client.playerId);
   });
 
