@@ -9,14 +9,22 @@ import { sleep } from '../support/server.js';
 /** node-datachannel on loopback needs an explicit bind address (TESTING.md). */
 const loopback = { bindAddress: '127.0.0.1' };
 
-function rtcPair() {
+/** `answerer`: the peer connection class of b's end (a test may wrap node-datachannel's). */
+function rtcPair(answerer = RTCPeerConnection as unknown as RtcPeerConnectionConstructor) {
   const [signalA, signalB] = memorySignalingPair();
-  const common = {
-    RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  const offerer = RTCPeerConnection as unknown as RtcPeerConnectionConstructor;
+  const a = new RtcLink({
+    RTCPeerConnection: offerer,
     extraConfiguration: loopback,
-  };
-  const a = new RtcLink({ ...common, signaling: signalA, role: 'offerer' });
-  const b = new RtcLink({ ...common, signaling: signalB, role: 'answerer' });
+    signaling: signalA,
+    role: 'offerer',
+  });
+  const b = new RtcLink({
+    RTCPeerConnection: answerer,
+    extraConfiguration: loopback,
+    signaling: signalB,
+    role: 'answerer',
+  });
   return {
     a,
     b,
@@ -72,20 +80,7 @@ describe('RTC link in Node', () => {
         return channel;
       }
     }
-    const [signalA, signalB] = memorySignalingPair();
-    const a = new RtcLink({
-      RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
-      extraConfiguration: loopback,
-      signaling: signalA,
-      role: 'offerer',
-    });
-    const b = new RtcLink({
-      RTCPeerConnection: FreezablePeerConnection,
-      extraConfiguration: loopback,
-      signaling: signalB,
-      role: 'answerer',
-    });
-    while (a.state !== 'direct' || b.state !== 'direct') await sleep(10);
+    const { a, b } = await connectedPair(() => rtcPair(FreezablePeerConnection));
     let closedAt = Number.NaN;
     a.onState((state) => {
       if (state === 'closed') closedAt = Date.now();
@@ -97,5 +92,5 @@ describe('RTC link in Node', () => {
     expect(stateOf(a)).toBe('closed');
     expect(closedAt - frozenAt).toBeLessThanOrEqual(5_000);
     b.close();
-  }, 15_000);
+  }, 40_000);
 });
