@@ -12,34 +12,45 @@ afterEach(async () => {
 
 class DisposeTracking extends TestRoom {
   static disposed = 0;
+  static disposedAt = Number.NaN;
   override onDispose(): void {
     DisposeTracking.disposed++;
+    DisposeTracking.disposedAt = Date.now();
   }
 }
 
+/**
+ * Room lifetimes long enough that a stalled test process (hundreds of ms on a loaded 2-core machine) does
+ * not decide whether a timer ran before the next step: the tests are about which comes first.
+ */
+const DISPOSE_MS = 1_500;
+
 describe('room and connection lifecycle', () => {
   it('disposes an empty room after the delay, not before', async () => {
-    t = await startServer({ test: DisposeTracking }, { emptyDisposeMs: 300 });
+    t = await startServer({ test: DisposeTracking }, { emptyDisposeMs: DISPOSE_MS });
     const client = t.client();
     await client.connect();
     const room = await client.create('test');
+    const leaving = Date.now();
     await room.leave();
     const before = DisposeTracking.disposed;
-    await sleep(100);
+    await sleep(300);
     expect(t.server.rooms.roomCount).toBe(1);
     await eventually(() => t!.server.rooms.roomCount === 0, 'empty room disposed');
     expect(DisposeTracking.disposed).toBe(before + 1);
+    // The server started its timer after `leaving` (the leave request went out then).
+    expect(DisposeTracking.disposedAt - leaving).toBeGreaterThanOrEqual(DISPOSE_MS);
     expect(await client.listRooms()).toEqual([]);
   });
 
   it('keeps an empty room alive when someone joins within the delay', async () => {
-    t = await startServer({ test: TestRoom }, { emptyDisposeMs: 200 });
+    t = await startServer({ test: TestRoom }, { emptyDisposeMs: DISPOSE_MS });
     const [a, b] = [t.client(), t.client()];
     await Promise.all([a.connect(), b.connect()]);
     const room = await a.create('test');
     await room.leave();
     await b.join(room.roomId);
-    await sleep(350);
+    await sleep(DISPOSE_MS + 300);
     expect(t.server.rooms.roomCount).toBe(1);
   });
 
@@ -56,7 +67,8 @@ describe('room and connection lifecycle', () => {
   });
 
   it('terminates a connection that stops answering heartbeats; its seat becomes away', async () => {
-    t = await startServer({ test: TestRoom }, { heartbeatMs: 100, heartbeatTimeoutMs: 350 });
+    // The watcher answers every ping: a timeout several stalls long keeps it from being cut off too.
+    t = await startServer({ test: TestRoom }, { heartbeatMs: 200, heartbeatTimeoutMs: 1_500 });
     const watcher = t.client();
     await watcher.connect();
     const room = await watcher.create('test');
