@@ -2,7 +2,12 @@ import { Cluster, Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisClusterServer, startRedisCluster } from '../support/redis-cluster.js';
-import { crossNodeContract, registryContract, sampleListing } from '../unit/server/registry-contract.js';
+import {
+  crossNodeContract,
+  registryContract,
+  sampleListing,
+  subscribed,
+} from '../unit/server/registry-contract.js';
 
 let cluster: RedisClusterServer;
 let prefixes = 0;
@@ -38,7 +43,7 @@ describe('Redis registry on a Redis Cluster (3 masters)', () => {
     const [a, b] = await Promise.all([connect('{lobby}:', 1), connect('{lobby}:', 2)]);
     const seen: ListingChange[] = [];
     b.subscribe((change) => seen.push(change));
-    await sleep(200); // the subscription is asynchronous
+    await subscribed(a, seen);
     const tries = await Promise.all([
       a.addRoom(listing('roomA', { private: true, code: 'SAMECODE' })),
       b.addRoom(listing('roomB', { private: true, code: 'SAMECODE', nodeId: 'node-b' })),
