@@ -21,8 +21,17 @@ afterEach(async () => {
  * Alice sits behind a link that stops taking data; Bob (a raw protocol client, so nothing paces him)
  * floods her with relayed `dispatch` messages, more than the kernel's socket buffers hold on loopback.
  */
+/** The test room, kept where the test can see what it heard. */
+class HeardRoom extends TestRoom {
+  static last: HeardRoom | undefined;
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    HeardRoom.last = this;
+  }
+}
+
 async function floodedAlice(sendQueueBytes: number) {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000, sendQueueBytes });
+  t = await startServer({ test: HeardRoom }, { rateBurst: 100_000, ratePerSecond: 100_000, sendQueueBytes });
   proxy = new TcpProxy(t.port);
   await proxy.listen();
   const alice = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
@@ -49,9 +58,10 @@ async function floodedAlice(sendQueueBytes: number) {
     bob.send(Kind.DataToPeer, { to: alice.playerId!, c: 2, p: PAYLOAD });
     if (i % 100 === 99) await sleep(5);
   }
-  await sleep(500); // the server has taken it all in; what the kernel did not take waits for Alice
   bob.send(Kind.ClientRoomMessage, { t: 'chat', d: { text: 'the room speaks' } });
-  await sleep(100);
+  // Bob's socket is in order: once the room has the chat, the server has taken in every relayed message,
+  // and what the kernel did not take for Alice waits on the server.
+  await eventually(() => HeardRoom.last?.log.includes('the room speaks') === true, 'the chat heard', 20_000);
   return { alice, bob, arrivals };
 }
 
