@@ -20,5 +20,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A poll returns as soon as its condition holds; the default second is shorter than a loaded 2-core
+    // machine can take to show what a browser page did.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
   },
 });

@@ -214,11 +214,18 @@ window.addEventListener('keyup', onPageKey);
 
 declare global {
   interface Window {
-    /** Read-only test hook: where the cars are on this page, and its frame-time measurements. */
-    vehikill: { state(): ViewState | undefined; frameTimes(): number[] };
+    /**
+     * Read-only test hook: where the cars are on this page, its frame-time measurements (the newest 600)
+     * and how many frames it has measured since it began.
+     */
+    vehikill: { state(): ViewState | undefined; frameTimes(): number[]; frameCount(): number };
   }
 }
-window.vehikill = { state: () => view?.state(), frameTimes: () => frames.samples() };
+window.vehikill = {
+  state: () => view?.state(),
+  frameTimes: () => frames.samples(),
+  frameCount: () => frames.frames,
+};
 
 // An invite link skips the name step: the saved name (or a guest name) will do.
 if (invitedTo) void connect();

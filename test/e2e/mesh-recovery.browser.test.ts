@@ -39,7 +39,8 @@ interface PageControls {
   testState: PageState;
   startPump(): void;
   stopPump(): void;
-  fireOnlineAt(epochMs: number): void;
+  /** Arms an `online` event for `epochMs`; returns how long before it the page armed it (ms). */
+  fireOnlineAt(epochMs: number): number;
 }
 
 /** A page in `roomId` (or a new room) whose mesh is watched; it can stream numbered dispatch messages. */
@@ -84,7 +85,9 @@ async function player(roomId: string | undefined, retryDirectMs: number) {
         },
         // Both pages share the machine's clock, so both fire within a millisecond or two.
         fireOnlineAt(epochMs) {
-          setTimeout(() => globalThis.dispatchEvent(new Event('online')), epochMs - Date.now());
+          const lead = epochMs - Date.now();
+          setTimeout(() => globalThis.dispatchEvent(new Event('online')), lead);
+          return lead;
         },
       };
       Object.assign(globalThis, { testState: state, ...controls });
@@ -139,12 +142,15 @@ describe.skipIf(!isolated)('peer links in real Chromium when the network changes
     await expect.poll(() => linkStates([alice, bob]), { timeout: 10_000 }).toEqual(['relayed', 'relayed']);
     unblockUdp();
 
-    const at = Date.now() + 300;
-    await Promise.all(
+    // Two seconds' lead: both pages must arm their event before the moment, however slow the round trip
+    // to each page is on a loaded machine.
+    const at = Date.now() + 2_000;
+    const leads = await Promise.all(
       [alice, bob].map((p) =>
         p.page.evaluate((at) => (globalThis as never as PageControls).fireOnlineAt(at), at),
       ),
     );
+    expect(Math.min(...leads)).toBeGreaterThan(0);
     await expect.poll(() => linkStates([alice, bob]), { timeout: 15_000 }).toEqual(['direct', 'direct']);
     const [a, b] = await Promise.all([alice.state(), bob.state()]);
     // The higher player id is the polite side: it met the other offer while offering, and gave way.
