@@ -27,6 +27,27 @@ export interface AdaptiveDelayOptions {
   jumpThresholdMs?: number;
 }
 
+/** Intervals whose median can raise the interval at once (a server lowered the rate). */
+const RECENT_INTERVALS = 8;
+/** A numbered gap longer than this (snapshots) is not trusted as a count: a reset, or a wrap. */
+const MAX_SEQ_GAP = 1_000;
+
+/** Snapshots sent from `earlier` to `later`, 16-bit sequence numbers that wrap. */
+function seqGap(later: number, earlier: number): number {
+  return (((later - earlier) % 65_536) + 65_536) % 65_536;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] as number;
+}
+
+/**
+ * The longest delay by default, in snapshot intervals. A server that checks the delay clients claim (lag
+ * compensation) allows this many of the longest interval it sent them at lately.
+ */
+export const DEFAULT_MAX_DELAY_INTERVALS = 3;
+
 /**
  * Chooses how far in the past to draw remote entities, from the snapshots' arrival times. One per
  * connection; call `onSnapshot(serverTime, arrivalTime)` for each snapshot and draw at
@@ -53,6 +74,7 @@ export class AdaptiveDelay {
   readonly #transitOffsets: number[] = [];
   readonly #intervals: number[] = [];
   #newestServerTime: number | undefined;
+  #newestSeq: number | undefined;
   #last: { server: number; arrival: number } | undefined;
   #jitter = 0;
   #lossRate = 0;
@@ -67,7 +89,7 @@ export class AdaptiveDelay {
     this.#jitterFactor = nonNegative('jitterFactor', options.jitterFactor ?? 3);
     this.#fullLossAt = positive('fullLossAllowanceAt', options.fullLossAllowanceAt ?? 0.05);
     this.#minIntervals = positive('minIntervals', options.minIntervals ?? 1);
-    this.#maxIntervals = positive('maxIntervals', options.maxIntervals ?? 3);
+    this.#maxIntervals = positive('maxIntervals', options.maxIntervals ?? DEFAULT_MAX_DELAY_INTERVALS);
     if (this.#maxIntervals < this.#minIntervals) throw new TypeError('maxIntervals must be >= minIntervals');
     this.#maxRateChange = positive('maxRateChange', options.maxRateChange ?? 0.03);
     if (this.#maxRateChange >= 1) throw new TypeError('maxRateChange must be below 1');
@@ -77,8 +99,13 @@ export class AdaptiveDelay {
     this.#targetDelay = this.#initialDelayMs;
   }
 
-  /** A snapshot stamped `serverTimeMs` arrived at local `arrivalMs` (pass duplicates too; they are ignored). */
-  onSnapshot(serverTimeMs: number, arrivalMs: number): void {
+  /**
+   * A snapshot stamped `serverTimeMs` arrived at local `arrivalMs` (pass duplicates too; they are
+   * ignored). `seq`, the snapshot's 16-bit sequence number (one more for each snapshot sent to this
+   * client, wrapping), tells a lost snapshot from a longer interval: with it a server that lowers the
+   * rate is followed within a few snapshots; without it a gap of whole intervals is taken for loss.
+   */
+  onSnapshot(serverTimeMs: number, arrivalMs: number, seq?: number): void {
     if (!Number.isFinite(serverTimeMs) || !Number.isFinite(arrivalMs)) return;
     const last = this.#last;
     if (last !== undefined && last.server === serverTimeMs) return;
@@ -94,14 +121,23 @@ export class AdaptiveDelay {
     if (newest === undefined || serverTimeMs > newest) {
       if (newest !== undefined) {
         const delta = serverTimeMs - newest;
-        const interval = this.intervalMs;
-        // Snapshots missing from a gap count as lost; the gap's own delta is not an interval sample.
-        const missing = interval === undefined ? 0 : Math.max(0, Math.round(delta / interval) - 1);
-        if (missing === 0) push(this.#intervals, delta, this.#window);
+        const sent = seq === undefined || this.#newestSeq === undefined ? 0 : seqGap(seq, this.#newestSeq);
+        let missing: number;
+        if (sent >= 1 && sent <= MAX_SEQ_GAP) {
+          // Numbered: the gap says how many were sent, so every delta is an interval sample.
+          missing = sent - 1;
+          push(this.#intervals, delta / sent, this.#window);
+        } else {
+          // Snapshots missing from a gap count as lost; the gap's own delta is not an interval sample.
+          const interval = this.intervalMs;
+          missing = interval === undefined ? 0 : Math.max(0, Math.round(delta / interval) - 1);
+          if (missing === 0) push(this.#intervals, delta, this.#window);
+        }
         for (let lost = 0; lost < missing; lost++) this.#lossRate += (1 - this.#lossRate) / 64;
         this.#lossRate -= this.#lossRate / 64;
       }
       this.#newestServerTime = serverTimeMs;
+      if (seq !== undefined) this.#newestSeq = seq;
     }
     this.#retarget(arrivalMs);
   }
@@ -124,11 +160,15 @@ export class AdaptiveDelay {
     return localNow + this.#renderOffset;
   }
 
-  /** Median snapshot interval (ms), once two consecutive snapshots arrived. */
+  /**
+   * Snapshot interval (ms), once two consecutive snapshots arrived: the median of those kept, or of the
+   * newest few when that is longer, so that a lower rate raises the delay within a few snapshots (the
+   * delay rises at once and comes down slowly) while a higher one waits for most of those kept.
+   */
   get intervalMs(): number | undefined {
-    if (this.#intervals.length === 0) return undefined;
-    const sorted = [...this.#intervals].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1];
+    const intervals = this.#intervals;
+    if (intervals.length === 0) return undefined;
+    return Math.max(median(intervals), median(intervals.slice(-RECENT_INTERVALS)));
   }
 
   /** RFC 3550 interarrival jitter (ms). */
@@ -151,6 +191,7 @@ export class AdaptiveDelay {
     this.#transitOffsets.length = 0;
     this.#intervals.length = 0;
     this.#newestServerTime = undefined;
+    this.#newestSeq = undefined;
     this.#last = undefined;
     this.#jitter = 0;
     this.#lossRate = 0;

@@ -12,7 +12,7 @@
  * - Remote entities: {@link InterpolationBuffer} per entity, {@link AdaptiveDelay} per connection.
  * - Server: {@link LagHistory} (hitscan rewind), {@link DesyncMonitor} with {@link fnv1a32}.
  */
-export { AdaptiveDelay, type AdaptiveDelayOptions } from './adaptive-delay.js';
+export { AdaptiveDelay, type AdaptiveDelayOptions, DEFAULT_MAX_DELAY_INTERVALS } from './adaptive-delay.js';
 export { ClockSync, type ClockSyncOptions } from './clock-sync.js';
 export {
   type DesyncCheck,

@@ -111,7 +111,7 @@ export class ArenaClient {
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.synced.on('app', (bytes) => this.#onApp(bytes));
-    this.synced.on('snapshot', ({ tick, complete }) => this.#onSnapshot(tick, complete));
+    this.synced.on('snapshot', ({ seq, tick, complete }) => this.#onSnapshot(seq, tick, complete));
     this.synced.on('remove', ({ id }) => {
       this.remote.forget(id);
       for (const [vehicleId, entity] of this.#entities) if (entity === id) this.#entities.delete(vehicleId);
@@ -253,10 +253,10 @@ export class ArenaClient {
     }
   }
 
-  #onSnapshot(tick: number, complete: boolean): void {
+  #onSnapshot(seq: number, tick: number, complete: boolean): void {
     const now = this.#clock.now();
     const serverTime = tick * TICK_MS;
-    this.remote.onSnapshot(serverTime, now);
+    this.remote.onSnapshot(serverTime, now, seq);
     const newer = tick > this.#lastSnapshotTick;
     this.#lastSnapshotTick = Math.max(this.#lastSnapshotTick, tick);
     for (const entity of this.synced.entities()) {

@@ -56,9 +56,9 @@ export class RemoteView {
     this.#onDisagreement = options.onDisagreement;
   }
 
-  /** A snapshot of server time `serverTimeMs` arrived at local `nowMs`. */
-  onSnapshot(serverTimeMs: number, nowMs: number): void {
-    this.delay.onSnapshot(serverTimeMs, nowMs);
+  /** A snapshot of server time `serverTimeMs` (sequence number `seq`) arrived at local `nowMs`. */
+  onSnapshot(serverTimeMs: number, nowMs: number, seq?: number): void {
+    this.delay.onSnapshot(serverTimeMs, nowMs, seq);
   }
 
   pushVehicle(entity: number, serverTimeMs: number, state: VehicleState): void {

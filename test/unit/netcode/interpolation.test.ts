@@ -227,4 +227,39 @@ describe('AdaptiveDelay', () => {
     expect(justCalmed).toBeGreaterThan(high - 15); // a second later: barely down
     expect(calmedLong).toBeLessThan(calm + 5); // 20 s later: back
   });
+
+  it('follows a server that lowers the rate within a few numbered snapshots, and counts only missing numbers as lost', () => {
+    const adaptive = new AdaptiveDelay();
+    let seq = 65_530; // wraps on the way
+    let time = 0;
+    const arrive = (intervalMs: number, lost = 0) => {
+      time += intervalMs * (lost + 1);
+      seq = (seq + lost + 1) % 65_536;
+      adaptive.onSnapshot(time, time + 40, seq);
+    };
+    for (let n = 0; n < 90; n++) arrive(1000 / 30);
+    expect(adaptive.intervalMs).toBeCloseTo(1000 / 30, 6);
+    // The server goes down to 10 Hz: longer intervals, none lost.
+    for (let n = 0; n < 6; n++) arrive(100);
+    expect(adaptive.intervalMs).toBeCloseTo(100, 6);
+    expect(adaptive.lossRate).toBeLessThan(0.001);
+    expect(adaptive.targetDelayMs).toBeGreaterThanOrEqual(100);
+    // Two numbers missing: two lost, and the interval across the gap is still 100 ms.
+    arrive(100, 2);
+    expect(adaptive.lossRate).toBeGreaterThan(0.02);
+    expect(adaptive.intervalMs).toBeCloseTo(100, 6);
+  });
+
+  it('without numbers, takes a gap of whole intervals for loss (the interval stays)', () => {
+    const adaptive = new AdaptiveDelay();
+    let time = 0;
+    const arrive = (intervalMs: number) => {
+      time += intervalMs;
+      adaptive.onSnapshot(time, time + 40);
+    };
+    for (let n = 0; n < 90; n++) arrive(1000 / 30);
+    for (let n = 0; n < 30; n++) arrive(100);
+    expect(adaptive.intervalMs).toBeCloseTo(1000 / 30, 6);
+    expect(adaptive.lossRate).toBeGreaterThan(0.3);
+  });
 });
