@@ -100,9 +100,15 @@ export class LagHistory<W> {
   /**
    * Checks `claim` and returns the world the shooter saw. `shooterRttMs`, when known (e.g. from the
    * connection's quality monitor), also bounds how far back a claim may reach: one RTT plus the stated
-   * delay plus `rttToleranceMs`, measured from the newest recorded tick.
+   * delay plus `rttToleranceMs`, measured from the newest recorded tick. `maxInterpDelayMs`, when given,
+   * replaces the history's own cap for this shooter (e.g. one sent snapshots at a lower rate, whose
+   * honest interpolation delay runs longer).
    */
-  rewind(claim: ShotClaim, shooterRttMs?: number): RewindResult<W> {
+  rewind(
+    claim: ShotClaim,
+    shooterRttMs?: number,
+    maxInterpDelayMs = this.#maxInterpDelayMs,
+  ): RewindResult<W> {
     const fraction = claim.fraction ?? 0;
     if (
       !Number.isSafeInteger(claim.tick) ||
@@ -112,7 +118,7 @@ export class LagHistory<W> {
     ) {
       return { ok: false, reason: 'invalid' };
     }
-    if (claim.interpDelayMs > this.#maxInterpDelayMs) return { ok: false, reason: 'delay-too-large' };
+    if (claim.interpDelayMs > maxInterpDelayMs) return { ok: false, reason: 'delay-too-large' };
     const newestTick = this.newestTick;
     if (newestTick === undefined || claim.tick < this.#firstTick) return { ok: false, reason: 'too-old' };
     if (claim.tick > newestTick || (claim.tick === newestTick && fraction > 0)) {

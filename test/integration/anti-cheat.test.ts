@@ -2,12 +2,14 @@ import { Channel } from 'vehikill-net/client';
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drive } from '../../game/bots/bot-player.js';
-import { GameSession } from '../../game/client/game-session.js';
+import { GameSession, type SessionView } from '../../game/client/game-session.js';
 import { encodeInputMessage } from '../../game/net/protocol/messages.js';
 import type { NetInput } from '../../game/net/protocol/net-input.js';
 import { TICK_MS } from '../../game/net/protocol/timeline.js';
+import { DEFAULT_MAX_INTERP_DELAY_MS } from '../../game/net/server/authority.js';
 import { encodePhysSample } from '../../game/protocol/index.js';
 import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
+import { TriggerGate } from '../../game/web/input/trigger-gate.js';
 import { eventually, sleep } from '../support/server.js';
 import { startVehikillServer, tcpOnly, type VehikillRoom, type VehikillServer } from '../support/vehikill.js';
 
@@ -37,11 +39,11 @@ describe('anti-cheat in a Vehikill room', () => {
     await server?.close();
   });
 
-  function player(name: string): GameSession {
+  function player(name: string, sampleInput: (view: SessionView) => VehicleInput = () => STILL): GameSession {
     const session = new GameSession({
       client: server.client({ name, ...tcpOnly }),
       mesh: { rtc: false },
-      sampleInput: () => STILL,
+      sampleInput,
     });
     sessions.push(session);
     return session;
@@ -50,8 +52,9 @@ describe('anti-cheat in a Vehikill room', () => {
   /** A private room with a cheater and `honest` honest players, everyone synced and driving. */
   async function roomWith(
     honest: number,
+    sampleInput?: (view: SessionView) => VehicleInput,
   ): Promise<{ room: VehikillRoom; cheater: GameSession; others: GameSession[] }> {
-    const cheater = player('cheater');
+    const cheater = player('cheater', sampleInput);
     await cheater.createPrivate({ bots: 0 });
     const room = server.rooms.at(-1) as VehikillRoom;
     const others = Array.from({ length: honest }, (_, index) => player(`honest-${index}`));
@@ -176,6 +179,30 @@ describe('anti-cheat in a Vehikill room', () => {
     expect(refused['delay-too-large']).toBeGreaterThan(0);
     expect(room.kicks.at(-1)?.violations['shot-claim']).toBeGreaterThan(10);
     expectHonest(room, cheaterId);
+  });
+
+  it('a player sent fewer snapshots on a lossy link claims a longer delay: its shots are checked, not held against it', async () => {
+    // The trigger held, through the web client's gate (one shot per gun interval, as the rules allow).
+    let firing = false;
+    const gate = new TriggerGate();
+    const { room, cheater: shooter } = await roomWith(1, (view) => gate.apply(firing ? FIRE : STILL, view));
+    const shooterId = shooter.client.playerId;
+    const client = room.clients.find((member) => member.playerId === shooterId);
+    if (!client) throw new Error('the shooter is not in the room');
+    // What adaptive rates do for a poor link: 10 snapshots a second, and one in ten lost on the way. The
+    // client's delay grows to cover the longer interval and the gaps, past three 20 Hz intervals.
+    room.sync.setRate(client, 10);
+    shooter.client.setConditions({ seed: 5, down: { phys: { lossRate: 0.1 } } });
+    const claimedDelay = () => shooter.arena?.remote.delay.targetDelayMs ?? 0;
+    await eventually(() => claimedDelay() > DEFAULT_MAX_INTERP_DELAY_MS + 20, 'a longer delay', 15_000);
+    firing = true;
+    const counters = () => room.authority.countersOf(client);
+    await eventually(() => (counters()?.shotsAccepted ?? 0) >= 15, 'shots checked', 15_000);
+    firing = false;
+    expect(claimedDelay()).toBeGreaterThan(DEFAULT_MAX_INTERP_DELAY_MS);
+    expect(counters()?.shotsRefused).toEqual({});
+    expect(room.clients.map((member) => member.playerId)).toContain(shooterId);
+    expectHonest(room, undefined);
   });
 
   it('fire commands beyond the fire rate are refused by the rules, counted, then kicked', async () => {

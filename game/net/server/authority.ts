@@ -45,6 +45,9 @@ export interface GameSync<P> {
   receive(player: P, channel: Channel, bytes: Uint8Array): Uint8Array | undefined;
 }
 
+/** The largest interpolation delay a shot may claim by default (ms): three 20 Hz snapshot intervals. */
+export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
+
 export interface AuthorityOptions<P> {
   sync: GameSync<P>;
   /** Sends the game's own bytes to a player on `phys` (as a sync app frame). */
@@ -58,6 +61,12 @@ export interface AuthorityOptions<P> {
   inputBuffer?: InputBufferOptions;
   /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
   maxInterpDelayMs?: number;
+  /**
+   * The largest delay this player's shots may claim, where it depends on the player (e.g. on the
+   * snapshot rate it is sent at: an honest client's delay is sized by its snapshot interval). Default:
+   * `maxInterpDelayMs` for everyone.
+   */
+  maxInterpDelayFor?(player: P): number;
   /** Reach of a hitscan shot in world units (default 80). */
   shotRange?: number;
   /** A player's decoded state disagreed with the server's: the record replays it. */
@@ -146,7 +155,7 @@ export class ArenaAuthority<P> {
     this.#history = new LagHistory<World>({
       tickRate: TICK_RATE,
       maxHistoryMs: 1000,
-      maxInterpDelayMs: options.maxInterpDelayMs ?? 150,
+      maxInterpDelayMs: options.maxInterpDelayMs ?? DEFAULT_MAX_INTERP_DELAY_MS,
       interpolate: lerpWorld,
     });
   }
@@ -260,7 +269,12 @@ export class ArenaAuthority<P> {
       this.#inputs.set(slot.vehicleId, input);
       if (!input.fire) continue;
       if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view });
-      else this.#reportShot(player, slot, this.checkShot(slot.vehicleId, tick, net?.view));
+      else
+        this.#reportShot(
+          player,
+          slot,
+          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player)),
+        );
     }
     if (simulate) simulate(world, this.#inputs, this.#resolveHitscan);
     else stepWorld(world, this.#inputs);
@@ -298,11 +312,12 @@ export class ArenaAuthority<P> {
     const tick = this.#inputTick;
     if (shot.view === undefined) outcome = { ok: false, tick, reason: 'no-view' };
     else {
-      const rewound = this.#history.rewind({
+      const claim = {
         tick: tick - shot.view.ticksBack,
         fraction: shot.view.fraction,
         interpDelayMs: shot.view.interpDelayMs,
-      });
+      };
+      const rewound = this.#history.rewind(claim, undefined, this.#delayCapOf(shot.player));
       if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
       else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
@@ -321,22 +336,33 @@ export class ArenaAuthority<P> {
     this.#options.onShot?.(player, outcome);
   }
 
+  /** The largest delay `player`'s shots may claim, when it is the player's own (undefined: the default). */
+  #delayCapOf(player: P): number | undefined {
+    return this.#options.maxInterpDelayFor?.(player);
+  }
+
   /**
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
    * input's tick. Refused when the view is older than the history, in the future, or claims a larger
    * interpolation delay than allowed.
    */
-  checkShot(vehicleId: number, inputTick: number, view: NetInput['view']): ShotOutcome {
+  checkShot(
+    vehicleId: number,
+    inputTick: number,
+    view: NetInput['view'],
+    maxInterpDelayMs?: number,
+  ): ShotOutcome {
     if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
     const shooter = findVehicle(this.world, vehicleId);
     if (!shooter) return { ok: false, tick: inputTick, reason: 'invalid' };
     // The world after tick k is what a player draws at server time k * TICK_MS.
-    const rewound = this.#history.rewind({
+    const claim = {
       tick: inputTick - view.ticksBack,
       fraction: view.fraction,
       interpDelayMs: view.interpDelayMs,
-    });
+    };
+    const rewound = this.#history.rewind(claim, undefined, maxInterpDelayMs);
     if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
     const hit = raycastVehicles(
       rewound.world,

@@ -32,6 +32,7 @@ import {
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
+import { RateMemory } from './rate-memory.js';
 
 /**
  * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
@@ -110,6 +111,8 @@ interface Member {
   nextAt: number;
   adaptive: AdaptiveRate | undefined;
   nextAdaptAt: number;
+  /** The rates this member was sent at lately, for `lowestRateHz`. */
+  readonly rates: RateMemory;
   /**
    * The bytes of the newest ack received (the first `lastAckLength`; 0: none yet), copied into this
    * member's own buffer, and what they decoded to.
@@ -208,6 +211,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const member = this.#member(client);
     member.periodMs = periodOf(rateHz);
     if (member.adaptive) member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes);
+    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
   /**
@@ -218,6 +222,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const member = this.#member(client);
     member.budgetBytes = checkBudget(budgetBytes);
     if (member.adaptive) member.adaptive = this.#adaptiveFor(1000 / member.periodMs, budgetBytes);
+    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
   /** This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. */
@@ -225,6 +230,16 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const member = this.#member(client);
     const setting = member.adaptive?.current;
     return setting ?? { rateHz: 1000 / member.periodMs, budgetBytes: member.budgetBytes };
+  }
+
+  /**
+   * The lowest snapshot rate (Hz) this member was sent at from `since` on (ms, the room's clock): its
+   * current rate, unless adaptive rates or `setRate` had it lower meanwhile (remembered for 30 s). For a
+   * server that checks what the member's client claims about its interpolation delay, which follows the
+   * rate slowly.
+   */
+  lowestRateHz(client: M, since: number): number {
+    return this.#member(client).rates.lowestSince(since);
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -380,6 +395,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
         ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
         : undefined,
       nextAdaptAt: Number.NEGATIVE_INFINITY,
+      rates: new RateMemory(1000 / this.#defaultPeriodMs),
       lastAckBytes: new Uint8Array(ACK_BYTES),
       lastAckLength: 0,
       lastAck: undefined,
@@ -407,7 +423,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   #adapt(client: M, member: Member, now: number): void {
     member.nextAdaptAt = now + ADAPT_EVERY_MS;
     const link = client.link;
-    member.adaptive?.update(
+    const setting = member.adaptive?.update(
       {
         quality: link.quality?.snapshot(),
         device: deviceClassOf(link.device),
@@ -415,6 +431,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       },
       now,
     );
+    if (setting) member.rates.set(setting.rateHz, now);
   }
 
   #forgetLeavers(clients: readonly M[]): void {

@@ -66,6 +66,19 @@ describe('LagHistory', () => {
     });
   });
 
+  it("takes a shooter's own delay cap in place of the history's", () => {
+    const history = filled(300);
+    const claim = { tick: 1290, interpDelayMs: 250 };
+    expect(history.rewind(claim)).toEqual({ ok: false, reason: 'delay-too-large' });
+    expect(history.rewind(claim, undefined, 330).ok).toBe(true);
+    expect(history.rewind(claim, undefined, 200)).toEqual({ ok: false, reason: 'delay-too-large' });
+    // Undefined is the history's own cap.
+    expect(history.rewind({ tick: 1290, interpDelayMs: 151 }, undefined, undefined)).toEqual({
+      ok: false,
+      reason: 'delay-too-large',
+    });
+  });
+
   it("with the shooter's RTT, refuses a claim further back than RTT + delay can explain", () => {
     const history = filled(300);
     // 60 ms RTT + 100 ms interpolation + 50 ms slack + one tick = 226.7 ms = 13.6 ticks back at most.

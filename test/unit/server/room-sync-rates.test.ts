@@ -1,0 +1,63 @@
+import { ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { entity, int } from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+
+const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
+
+/** A member whose link reports `grade` (with its loss) to adaptive rates. */
+function setup(grade: { value: 'good' | 'poor' }) {
+  const clock = new ManualClock();
+  const quality = {
+    snapshot: () => ({ grade: grade.value, lossUp: grade.value === 'poor' ? 0.3 : 0, lossDown: 0 }),
+  };
+  const client = {
+    playerId: 'a',
+    userId: 'a',
+    name: 'a',
+    away: false,
+    rttMs: 0,
+    link: { send: () => true, quality },
+  } as unknown as RoomClient;
+  const sync = new RoomSync(
+    { clients: [client], clock },
+    { types: [Dot], rateHz: 30, adaptive: true, send: () => {} },
+  );
+  sync.world.spawn(Dot, { x: 1 });
+  return { clock, client, sync };
+}
+
+describe('RoomSync: the lowest rate a member was sent at lately', () => {
+  it('remembers what adaptive rates lowered it to after they raise it again', () => {
+    const grade = { value: 'good' as 'good' | 'poor' };
+    const { clock, client, sync } = setup(grade);
+    const run = (ms: number) => {
+      for (let elapsed = 0; elapsed < ms; elapsed += 10) {
+        clock.advance(10);
+        sync.flush(Math.floor(clock.now() / 10));
+      }
+    };
+    run(1_000);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(30, 6);
+    grade.value = 'poor';
+    run(5_000);
+    const lowered = sync.rateOf(client).rateHz;
+    expect(lowered).toBeCloseTo(10, 6);
+    grade.value = 'good';
+    run(30_000);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(30, 6);
+    // 20 s of recovery at 1 Hz a second: the lowest since 10 s ago is already above 10 Hz.
+    expect(sync.lowestRateHz(client, clock.now() - 35_000)).toBeCloseTo(10, 6);
+    expect(sync.lowestRateHz(client, clock.now() - 10_000)).toBeGreaterThan(10);
+    expect(sync.lowestRateHz(client, clock.now())).toBeCloseTo(30, 6);
+  });
+
+  it('remembers a rate set by the app', () => {
+    const { clock, client, sync } = setup({ value: 'good' });
+    clock.advance(1_000);
+    sync.setRate(client, 5);
+    clock.advance(1_000);
+    sync.setRate(client, 30);
+    expect(sync.lowestRateHz(client, 0)).toBe(5);
+    expect(sync.lowestRateHz(client, clock.now() + 1)).toBeCloseTo(30, 6);
+  });
+});
