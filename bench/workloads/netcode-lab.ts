@@ -25,12 +25,34 @@ const RATE_RUNS = [20, 60].map((snapshotHz) => ({
   conditions: { rttMs: 150, jitterMs: 20, lossRate: 0.05 } as LabConditions,
 }));
 
+/**
+ * As a Vehikill room runs: each player's rate follows its link (30 Hz down to 10 Hz), so the delay and the
+ * shot checks must follow a rate that changes under them.
+ */
+const ADAPTIVE_RUNS = [0.05, 0.1].map((lossRate) => ({
+  snapshotHz: 30,
+  adaptiveRates: true,
+  conditions: { rttMs: 150, jitterMs: 20, lossRate } as LabConditions,
+}));
+
 export function benchNetcodeLab(): Row[] {
-  const runs = [...LAB_MATRIX.map((conditions) => ({ snapshotHz: 30, conditions })), ...RATE_RUNS];
+  const runs: { snapshotHz: number; conditions: LabConditions; adaptiveRates?: boolean }[] = [
+    ...LAB_MATRIX.map((conditions) => ({ snapshotHz: 30, conditions })),
+    ...RATE_RUNS,
+    ...ADAPTIVE_RUNS,
+  ];
   const rows: Row[] = [];
-  for (const { conditions, snapshotHz } of runs) {
-    const report = runNetLab({ conditions, snapshotHz, durationMs: 30_000, warmupMs: 5_000, seed: 7 });
-    const workload = `netcode lab @${snapshotHz} Hz, 8 players: ${describeConditions(conditions)}`;
+  for (const { conditions, snapshotHz, adaptiveRates = false } of runs) {
+    const report = runNetLab({
+      conditions,
+      snapshotHz,
+      adaptiveRates,
+      durationMs: 30_000,
+      warmupMs: 5_000,
+      seed: 7,
+    });
+    const rate = adaptiveRates ? `adaptive, ${snapshotHz} Hz at most` : `${snapshotHz} Hz`;
+    const workload = `netcode lab @${rate}, 8 players: ${describeConditions(conditions)}`;
     const row = (metric: string, value: number, unit: string) =>
       rows.push({ workload, system: 'vehikill-net', metric, value, unit });
     row('correction p50', report.corrections.quantile(0.5), 'units');

@@ -60,6 +60,26 @@ describe('netcode in the lab: 8 colliding vehicles over simulated links', () => 
     expect(report.marginTicks.quantile(0.5)).toBeLessThanOrEqual(2);
   });
 
+  it('with adaptive rates on a lossy link the rate drops, the delay follows, and every shot is still checked', () => {
+    const report = runNetLab({
+      conditions: { rttMs: 150, jitterMs: 20, lossRate: 0.1 },
+      snapshotHz: 30,
+      adaptiveRates: true,
+      durationMs: 15_000,
+      warmupMs: 5_000,
+      seed: 3,
+    });
+    // The rates went down toward 10 Hz: the delay is sized by intervals several times 33 ms.
+    expect(report.interpolationDelayMs.mean).toBeGreaterThan(150);
+    expect(report.emptyFrames).toBe(0);
+    expect(report.extrapolatedFrameShare).toBeLessThanOrEqual(0.03);
+    expect(report.desyncs).toBe(0);
+    // Claims sized by the lower rate are honest: none refused, and what hit on screen hits on the server.
+    expect(report.shots.claimed).toBeGreaterThan(50);
+    expect(report.shots.refused).toBe(0);
+    expect(report.shots.confirmed / report.shots.claimed).toBeGreaterThan(0.9);
+  });
+
   it('with a slow uplink (80% of the RTT) the margin control still keeps inputs on time', () => {
     const report = play({ rttMs: 150, jitterMs: 20, lossRate: 0.05, uplinkShare: 0.8 });
     expectHonestPlay(report);

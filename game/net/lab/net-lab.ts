@@ -17,8 +17,10 @@ export interface LabOptions {
   readonly conditions: LabConditions;
   /** Players, each a bot driving over its own simulated link (default 8). */
   readonly players?: number;
-  /** Snapshots per second to each player (default 30). */
+  /** Snapshots per second to each player (default 30): the ceiling when `adaptiveRates` is on. */
   readonly snapshotHz?: number;
+  /** Each player's rate follows its link's quality, as in a Vehikill room (default off: a fixed rate). */
+  readonly adaptiveRates?: boolean;
   /** Simulated time measured, after the warm-up (ms, default 20,000). */
   readonly durationMs?: number;
   /** Simulated time before measuring: clock sync, margins, delays settle (ms, default 5,000). */
@@ -86,7 +88,12 @@ export function runNetLab(options: LabOptions): LabReport {
   const members: LabPlayer['member'][] = [];
   const sync = new RoomSync<LabPlayer['member']>(
     { clients: members, clock },
-    { types: GAME_ENTITY_TYPES, rateHz: options.snapshotHz ?? 30, budgetBytes: 4_000 },
+    {
+      types: GAME_ENTITY_TYPES,
+      rateHz: options.snapshotHz ?? 30,
+      budgetBytes: 4_000,
+      adaptive: options.adaptiveRates === true,
+    },
   );
   const corrections = new Distribution();
   const outsideContact = new Distribution();
