@@ -4,8 +4,8 @@ import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
-import { ArenaAuthority, DEFAULT_MAX_INTERP_DELAY_MS, type PlayerCounters } from '../net/server/authority.js';
-import { DELAY_RATE_WINDOW_MS, honestDelayCapMs } from '../net/server/delay-allowance.js';
+import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
+import { delayCapByRecentRates } from '../net/server/delay-allowance.js';
 import {
   type AntiCheatKind,
   CHAT_HISTORY,
@@ -158,11 +158,7 @@ export class VehikillRoom extends Room {
       // A player sent fewer snapshots (a poor link, a hidden page) honestly interpolates further back:
       // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
       // counted against it as forged claims.
-      maxInterpDelayFor: (client) =>
-        honestDelayCapMs(
-          this.sync.lowestRateHz(client, this.clock.now() - DELAY_RATE_WINDOW_MS),
-          DEFAULT_MAX_INTERP_DELAY_MS,
-        ),
+      maxInterpDelayFor: delayCapByRecentRates(this.sync, () => this.clock.now()),
       now: () => (this.authority.world.tick + this.#loop.alpha(this.clock.now())) * TICK_MS,
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
       afterStep: () => this.#table.update(this.#match),

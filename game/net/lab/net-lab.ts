@@ -7,8 +7,8 @@ import { ArenaClient, type ArenaFrame } from '../client/arena-client.js';
 import { touchesAnother } from '../client/own-prediction.js';
 import { GAME_ENTITY_TYPES } from '../protocol/entity-types.js';
 import { TICK_MS } from '../protocol/timeline.js';
-import { ArenaAuthority, DEFAULT_MAX_INTERP_DELAY_MS, type ShotOutcome } from '../server/authority.js';
-import { DELAY_RATE_WINDOW_MS, honestDelayCapMs } from '../server/delay-allowance.js';
+import { ArenaAuthority, type ShotOutcome } from '../server/authority.js';
+import { delayCapByRecentRates } from '../server/delay-allowance.js';
 import { Distribution } from './distribution.js';
 import { LabBot } from './lab-bot.js';
 import { directions, type LabConditions } from './lab-conditions.js';
@@ -114,11 +114,7 @@ export function runNetLab(options: LabOptions): LabReport {
     sendApp: (member, bytes) => member.link.send(Channel.phys, encodeAppFrame(bytes)),
     now: () => clock.now() - serverStart,
     // As the Vehikill room allows: three of the slowest intervals each player was sent at lately.
-    maxInterpDelayFor: (member) =>
-      honestDelayCapMs(
-        sync.lowestRateHz(member, clock.now() - DELAY_RATE_WINDOW_MS),
-        DEFAULT_MAX_INTERP_DELAY_MS,
-      ),
+    maxInterpDelayFor: delayCapByRecentRates(sync, () => clock.now()),
     onDesync: () => {
       desyncs++;
     },

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_DELAY_INTERVALS } from 'vehikill-net/netcode';
+import { DEFAULT_MAX_INTERP_DELAY_MS } from './authority.js';
 
 /**
  * How far back the snapshot rates a player was sent at size its delay allowance (ms). After the rate
@@ -19,4 +20,22 @@ const INTERVAL_SLACK = 1.1;
 export function honestDelayCapMs(lowestRateHz: number, floorMs: number): number {
   if (!(lowestRateHz > 0)) return floorMs;
   return Math.max(floorMs, (DEFAULT_MAX_DELAY_INTERVALS * 1000 * INTERVAL_SLACK) / lowestRateHz);
+}
+
+/** Where the rates come from: `RoomSync`, or anything that remembers what it sent each player at. */
+export interface RecentRates<P> {
+  lowestRateHz(player: P, since: number): number;
+}
+
+/**
+ * `ArenaAuthority`'s `maxInterpDelayFor` for a server whose snapshot rates vary per player (adaptive
+ * rates): `honestDelayCapMs` of the slowest rate of the last `DELAY_RATE_WINDOW_MS`, at `now()` on the
+ * clock `rates` keeps time by.
+ */
+export function delayCapByRecentRates<P>(
+  rates: RecentRates<P>,
+  now: () => number,
+  floorMs = DEFAULT_MAX_INTERP_DELAY_MS,
+): (player: P) => number {
+  return (player) => honestDelayCapMs(rates.lowestRateHz(player, now() - DELAY_RATE_WINDOW_MS), floorMs);
 }
