@@ -72,19 +72,19 @@ export class SharedSnapshots {
 
   /**
    * For `SnapshotEncoder`: the body that brings a client in step at `base` to the newest frame, or
-   * undefined when `base` is too old for the history kept (the client goes per-client). `predictors` from
-   * index `from` on are frames the client held exactly before `base` (newest first): moving fields may be
-   * written against
-   * their motion from one of them (see `buildSharedBody`). A body already built for `base` with any of
-   * them is shared; otherwise the newest is used, so clients in step at the same frame converge on the
-   * same predictor and share one body. Bodies for the same `base` with different predictors share what
-   * does not depend on the predictor (which entities changed, their masks, the checksum): built once.
+   * undefined when `base` is too old for the history kept (the client goes per-client). `predictors`
+   * before index `end` are frames the client held exactly before `base` (oldest first): moving fields may
+   * be written against their motion from one of them (see `buildSharedBody`). A body already built for
+   * `base` with any of them is shared; otherwise the newest is used, so clients in step at the same frame
+   * converge on the same predictor and share one body. Bodies for the same `base` with different
+   * predictors share what does not depend on the predictor (which entities changed, their masks, the
+   * checksum): built once.
    */
   body(
     frame: WorldFrame,
     base: BaseFrame,
     predictors: readonly WorldFrame[] = [],
-    from = 0,
+    end = predictors.length,
   ): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
@@ -97,14 +97,14 @@ export class SharedSnapshots {
       byPredictor = new Map();
       this.#bodies.set(base.frame, byPredictor);
     }
-    for (let index = from; index < predictors.length; index++) {
+    for (let index = end - 1; index >= 0; index--) {
       const cached = byPredictor.get(predictors[index]);
       if (cached !== undefined) {
         this.#reused++;
         return cached;
       }
     }
-    const predictor = predictors[from];
+    const predictor = end > 0 ? predictors[end - 1] : undefined;
     const cached = predictor === undefined ? byPredictor.get(undefined) : undefined;
     if (cached !== undefined) {
       this.#reused++;

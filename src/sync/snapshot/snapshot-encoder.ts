@@ -104,10 +104,12 @@ export class SnapshotEncoder {
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
   /**
-   * The snapshots the client was in step at (it held their frames exactly), newest first, back to 64
+   * The snapshots the client was in step at (it held their frames exactly), oldest first, back to 64
    * before the newest sent: it keeps copies as of each, so any of them older than the one it is in step at
    * can be a body's predictor. Parallel arrays changed in place: a step is taken on nearly every ack, and
-   * a new list per step was garbage per client per snapshot.
+   * a new list per step was garbage per client per snapshot. Oldest first, so that a step is a `push` and
+   * an expired one a `shift` (which V8 does without moving the rest), where newest first moved the whole
+   * list on every step.
    */
   readonly #stepAts: number[] = [];
   readonly #stepFrames: WorldFrame[] = [];
@@ -171,15 +173,15 @@ export class SnapshotEncoder {
     const at = this.#at;
     const distance = at - inStep.at;
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
-    const from = this.#predictorsFrom(at, inStep.at);
+    const end = this.#predictorsEnd(at, inStep.at);
     const frames = this.#stepFrames;
-    const body = (this.#shared as SharedSnapshots).body(frame, inStep, frames, from);
+    const body = (this.#shared as SharedSnapshots).body(frame, inStep, frames, end);
     if (body === undefined || body.byteLength > budget) return undefined;
     const seq = at % SEQ_MODULO;
     const { ids, entities } = body;
     let predictorDistance: number | undefined;
     if (body.predictor !== undefined) {
-      const index = frames.indexOf(body.predictor, from);
+      const index = end > 0 ? frames.lastIndexOf(body.predictor, end - 1) : -1;
       if (index >= 0) predictorDistance = inStep.at - (this.#stepAts[index] as number);
     }
     this.#pending.add({ at, frame, frameIndex, complete: true, ids, entities });
@@ -327,30 +329,30 @@ export class SnapshotEncoder {
   }
 
   /**
-   * Where in `#stepFrames` the frames a body for this client may predict from start (newest first): those
-   * it was in step at before the one it is in step at now, no more than 64 snapshots before the one being
-   * sent (the decoder keeps its copies that far back; older steps are dropped here).
+   * Where in `#stepFrames` the frames a body for this client may predict from end (oldest first, so the
+   * predictors are those before the index returned): the steps before the one it is in step at now, no
+   * more than 64 snapshots before the one being sent (the decoder keeps its copies that far back; older
+   * steps are dropped here).
    */
-  #predictorsFrom(at: number, inStepAt: number): number {
+  #predictorsEnd(at: number, inStepAt: number): number {
     const ats = this.#stepAts;
-    let kept = ats.length;
-    while (kept > 0 && at - (ats[kept - 1] as number) > NEAR_BASELINE_WINDOW) kept--;
-    if (kept < ats.length) {
-      ats.length = kept;
-      this.#stepFrames.length = kept;
+    while (ats.length > 0 && at - (ats[0] as number) > NEAR_BASELINE_WINDOW) {
+      ats.shift();
+      this.#stepFrames.shift();
     }
-    // Steps are taken in ascending order, so the ones not older than the step in step at come first.
-    let from = 0;
-    while (from < kept && (ats[from] as number) >= inStepAt) from++;
-    return from;
+    // Steps are taken in ascending order, so the ones not older than the step in step at come last.
+    let end = ats.length;
+    while (end > 0 && (ats[end - 1] as number) >= inStepAt) end--;
+    return end;
   }
 
   #enterStep(inStep: InStep): void {
     this.#inStep = inStep;
-    const newest = this.#stepAts[0];
+    const ats = this.#stepAts;
+    const newest = ats[ats.length - 1];
     if (newest === undefined || newest < inStep.at) {
-      this.#stepAts.unshift(inStep.at);
-      this.#stepFrames.unshift(inStep.frame);
+      ats.push(inStep.at);
+      this.#stepFrames.push(inStep.frame);
     }
   }
 
