@@ -68,6 +68,10 @@ export class GameServer {
   #publicUrl: string | undefined;
   /** The last node heartbeat failed: the registry is unreachable (logged once per outage). */
   #registryDown = false;
+  /** The node heartbeat running now, if any. */
+  #nodeHeartbeat: Promise<void> | undefined;
+  /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
+  readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -151,7 +155,8 @@ export class GameServer {
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
         this.#publicUrl = this.#options.publicUrl ?? this.urls().wsUrl;
         this.#cancelNodeHeartbeat = every(this.clock, this.#limits.nodeTtlMs / 3, () => {
-          void this.#heartbeatNode();
+          // One at a time: a slow registry must not start a second putting-back of every room.
+          if (this.#nodeHeartbeat === undefined) void this.#heartbeatNode();
         });
         void this.#heartbeatNode().then(() => resolve(this.urls()));
       });
@@ -201,15 +206,32 @@ export class GameServer {
   }
 
   /**
-   * Tells the registry this node is alive. After an outage (or if the registry forgot this node), puts
-   * the node's rooms back, since other nodes may have swept them as a dead node's.
+   * Tells the registry this node is alive, after any heartbeat still running. After an outage (or if the
+   * registry forgot this node, or a write about its rooms failed), puts the node's rooms back as they
+   * are, since other nodes may have swept them as a dead node's.
    */
   async #heartbeatNode(): Promise<void> {
+    const previous = this.#nodeHeartbeat;
+    const beat = (previous ?? Promise.resolve()).then(() => this.#heartbeatNodeNow());
+    this.#nodeHeartbeat = beat;
+    try {
+      await beat;
+    } finally {
+      if (this.#nodeHeartbeat === beat) this.#nodeHeartbeat = undefined;
+    }
+  }
+
+  async #heartbeatNodeNow(): Promise<void> {
     if (this.#publicUrl === undefined) return;
-    const node = { nodeId: this.nodeId, url: this.#publicUrl, draining: this.rooms.draining };
+    const node = {
+      nodeId: this.nodeId,
+      url: this.#publicUrl,
+      draining: this.rooms.draining,
+      bootId: this.#bootId,
+    };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs);
-      if (!known || this.#registryDown) await this.rooms.reregisterRooms();
+      if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   crossNodeContract,
   registryContract,
   sampleListing,
+  sampleNode,
   subscribed,
 } from '../unit/server/registry-contract.js';
 
@@ -58,7 +59,7 @@ describe('Redis registry on a Redis Cluster (3 masters)', () => {
 
   it("keeps every key of one prefix on one node, so the scripts' several keys stay atomic", async () => {
     const registry = await connect('{slot}:', 0);
-    await registry.heartbeat({ nodeId: 'n1', url: 'ws://127.0.0.1:1/n1', draining: false }, 60_000);
+    await registry.heartbeat(sampleNode('n1'), 60_000);
     for (let i = 0; i < 6; i++) {
       await registry.addRoom(listing(`room${i}`, { nodeId: 'n1', private: true, code: `CODE${i}` }));
       await registry.reserveSeat(`room${i}`, 'p1');

@@ -1,4 +1,4 @@
-import { RedisRegistry } from 'vehikill-net/server';
+import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import {
@@ -6,6 +6,7 @@ import {
   registryContract,
   sampleListing,
   sampleNode,
+  subscribed,
 } from '../unit/server/registry-contract.js';
 
 let redis: RedisServer;
@@ -57,5 +58,21 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     expect(await registry.addRoom(listing('room1'))).toBe(true);
     expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
     await registry.close();
+  });
+
+  it('a subscription made while Redis is down comes into place once it is back', async () => {
+    const listener = await connect('late-subscriber:');
+    await redis.stop();
+    const changes: ListingChange[] = [];
+    listener.subscribe((change) => changes.push(change));
+    // Long enough for every retry a plain command gets (it fails within ~150 ms): the SUBSCRIBE must wait.
+    await sleep(1_000);
+    await redis.restart();
+    await listener.ready(5_000);
+    const writer = await connect('late-subscriber:');
+    await subscribed(writer, changes);
+    await writer.addRoom(listing('room1'));
+    await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'room1' });
+    await Promise.all([listener.close(), writer.close()]);
   });
 });

@@ -1,5 +1,6 @@
 import { type Clock, type Disposer, realClock } from '../../common/index.js';
 import {
+  callListener,
   type ListingChange,
   type ListingPatch,
   matchesQuery,
@@ -26,13 +27,14 @@ export class MemoryRegistry implements Registry {
     this.#clock = options.clock ?? realClock;
   }
 
-  async addRoom(listing: RoomListing): Promise<boolean> {
+  async addRoom(listing: RoomListing, seats: readonly string[] = []): Promise<boolean> {
     if (listing.code !== undefined) {
       const holder = this.#codes.get(listing.code);
       if (holder !== undefined && holder !== listing.roomId) return false;
       this.#codes.set(listing.code, listing.roomId);
     }
-    this.#rooms.set(listing.roomId, { listing: { ...listing, clients: 0 }, seats: new Set() });
+    const held = new Set(seats);
+    this.#rooms.set(listing.roomId, { listing: { ...listing, clients: held.size }, seats: held });
     this.#emit('added', listing.roomId);
     return true;
   }
@@ -91,7 +93,11 @@ export class MemoryRegistry implements Registry {
   }
 
   async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
-    const known = (this.#nodes.get(node.nodeId)?.expiresAt ?? 0) > this.#clock.now();
+    const previous = this.#nodes.get(node.nodeId);
+    const sameProcess = previous?.info.bootId === node.bootId;
+    const known = sameProcess && (previous?.expiresAt ?? 0) > this.#clock.now();
+    // Another process under the same id: the rooms listed under it died with the old one.
+    if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs });
     return known;
@@ -146,7 +152,7 @@ export class MemoryRegistry implements Registry {
     if (this.#listeners.size === 0) return;
     // Delivered later, as pub/sub would, so a listener never runs inside a registry call.
     queueMicrotask(() => {
-      for (const listener of [...this.#listeners]) listener({ change, roomId });
+      for (const listener of [...this.#listeners]) callListener(listener, { change, roomId });
     });
   }
 }

@@ -17,13 +17,19 @@ export interface RedisTarget {
 
 /**
  * Opens a connection that fails commands at once while Redis is unreachable (a join should fail
- * clearly rather than hang), except a `subscriber`'s, which queues its SUBSCRIBE until connected; and
+ * clearly rather than hang), except a `subscriber`'s, which queues its SUBSCRIBE until connected, however
+ * long that takes; and
  * reconnects forever, backing off to 1 s, so the node recovers when Redis returns.
  */
 export function openRedis(target: RedisTarget, subscriber: boolean): RedisConnection {
   const offlineQueue = subscriber;
   const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
-  const common = { maxRetriesPerRequest: 1, commandTimeout: target.commandTimeoutMs };
+  // A subscriber's SUBSCRIBE must wait out an outage however long: ioredis re-subscribes after a
+  // reconnect only to channels Redis once confirmed, so one failed by the retry limit was lost for good.
+  const common = {
+    maxRetriesPerRequest: subscriber ? null : 1,
+    commandTimeout: subscriber ? undefined : target.commandTimeoutMs,
+  };
   if (target.clusterNodes === undefined) {
     return new Redis(target.url ?? 'redis://127.0.0.1:6379', {
       enableOfflineQueue: offlineQueue,

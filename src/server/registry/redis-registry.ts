@@ -5,6 +5,7 @@ import { openRedis, type RedisConnection, type RedisTarget, requireHashTag } fro
 import { RedisKeys } from './redis-keys.js';
 import { scripts } from './redis-scripts.js';
 import {
+  callListener,
   type ListingChange,
   type ListingPatch,
   matchesQuery,
@@ -47,6 +48,8 @@ export class RedisRegistry implements Registry {
   readonly #keys: RedisKeys;
   readonly #target: RedisTarget;
   readonly #listeners = new Set<(change: ListingChange) => void>();
+  /** The newest update of each room still running: the next update of that room waits for it. */
+  readonly #updating = new Map<string, Promise<void>>();
   #subscriber: RedisConnection | undefined;
   /**
    * In a cluster the lobby channel is sharded (SPUBLISH/SSUBSCRIBE, Redis 7): a plain PUBLISH goes to
@@ -109,7 +112,7 @@ export class RedisRegistry implements Registry {
     return this.#redis.status === 'ready';
   }
 
-  async addRoom(listing: RoomListing): Promise<boolean> {
+  async addRoom(listing: RoomListing, seats: readonly string[] = []): Promise<boolean> {
     const added = await this.#call(() =>
       scripts.addRoom.run(this.#redis, this.#keys, [
         listing.roomId,
@@ -117,6 +120,7 @@ export class RedisRegistry implements Registry {
         listing.createdAt,
         JSON.stringify(stored(listing)),
         listing.code ?? '',
+        ...seats,
       ]),
     );
     if (added !== 1) return false;
@@ -124,8 +128,24 @@ export class RedisRegistry implements Registry {
     return true;
   }
 
-  async updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
-    // Read-modify-write is safe here: only the node hosting a room updates it.
+  updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
+    // A read-modify-write: safe across nodes, since only the node hosting a room updates it, but two
+    // updates of one room from this node (a lock and new metadata in the same tick) would both read the
+    // old listing and the second write would undo the first. So each room's updates run one after another.
+    const before = this.#updating.get(roomId);
+    const update = (before ?? Promise.resolve()).then(
+      () => this.#updateNow(roomId, patch),
+      () => this.#updateNow(roomId, patch),
+    );
+    this.#updating.set(roomId, update);
+    const forget = () => {
+      if (this.#updating.get(roomId) === update) this.#updating.delete(roomId);
+    };
+    update.then(forget, forget);
+    return update;
+  }
+
+  async #updateNow(roomId: string, patch: ListingPatch): Promise<void> {
     const key = this.#keys.room(roomId);
     const json = await this.#call(() => this.#redis.get(key));
     if (json === null) return;
@@ -178,6 +198,7 @@ export class RedisRegistry implements Registry {
         node.nodeId,
         JSON.stringify(node),
         Math.max(1, Math.round(ttlMs)),
+        node.bootId,
       ]),
     );
     const [known, swept] = result as [number, string[]];
@@ -231,7 +252,7 @@ export class RedisRegistry implements Registry {
       } catch {
         return;
       }
-      for (const listener of [...this.#listeners]) listener(change);
+      for (const listener of [...this.#listeners]) callListener(listener, change);
     });
     const subscribed = this.#sharded
       ? subscriber.ssubscribe(this.#keys.lobby)

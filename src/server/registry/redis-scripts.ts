@@ -51,7 +51,10 @@ local function liveRoom(roomId)
 end
 `;
 
-/** ARGV: prefix, roomId, nodeId, createdAt, listing JSON, code ('' for none). 1 added, 0 code taken. */
+/**
+ * ARGV: prefix, roomId, nodeId, createdAt, listing JSON, code ('' for none), then the player ids holding
+ * seats. 1 added, 0 code taken.
+ */
 const addRoom = `${helpers}
 local roomId, nodeId, createdAt, json, code = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if code ~= '' then
@@ -61,6 +64,7 @@ if code ~= '' then
 end
 redis.call('SET', p..'room:'..roomId, json)
 redis.call('DEL', p..'seats:'..roomId)
+for i = 7, #ARGV do redis.call('SADD', p..'seats:'..roomId, ARGV[i]) end
 redis.call('ZADD', p..'rooms', createdAt, roomId)
 redis.call('SADD', p..'node-rooms:'..nodeId, roomId)
 return 1`;
@@ -104,12 +108,32 @@ for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
 end
 return out`;
 
-/** ARGV: prefix, nodeId, NodeInfo JSON, ttlMs. Returns { known (0|1), room ids swept from dead nodes }. */
+/**
+ * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId. Returns { known (0|1), room ids removed }: rooms of
+ * dead nodes, and the node's own when its bootId changed (a restarted process; its old rooms went with
+ * the old one). Dead nodes are swept before the node is recorded again, so a node that expired loses
+ * its old rooms even if no other node heartbeated in between.
+ */
 const heartbeat = `${helpers}
-local known = redis.call('EXISTS', p..'node:'..ARGV[2])
-redis.call('SET', p..'node:'..ARGV[2], ARGV[3], 'PX', ARGV[4])
-redis.call('SADD', p..'nodes', ARGV[2])
-return { known, sweep() }`;
+local nodeId, bootId = ARGV[2], ARGV[5]
+local previous = redis.call('GET', p..'node:'..nodeId)
+local removed = {}
+local known = 0
+if previous then
+  local ok, info = pcall(cjson.decode, previous)
+  if ok and type(info) == 'table' and info.bootId == bootId then
+    known = 1
+  else
+    for _, roomId in ipairs(redis.call('SMEMBERS', p..'node-rooms:'..nodeId)) do
+      if removeRoom(roomId) == 1 then table.insert(removed, roomId) end
+    end
+    redis.call('DEL', p..'node-rooms:'..nodeId)
+  end
+end
+for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
+redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
+redis.call('SADD', p..'nodes', nodeId)
+return { known, removed }`;
 
 /** ARGV: prefix, nodeId. The node leaves now; returns room ids removed. */
 const removeNode = `${helpers}

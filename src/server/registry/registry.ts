@@ -24,6 +24,12 @@ export interface NodeInfo {
   url: string;
   /** A draining node takes no new rooms or players; its running rooms finish, then it leaves. */
   draining: boolean;
+  /**
+   * Differs for every start of the process (a server makes a random one). A heartbeat under the same
+   * `nodeId` with another `bootId` is a restarted process: the rooms listed under the node went with the
+   * old one and are removed, even when the restart came before the old heartbeat expired.
+   */
+  bootId: string;
 }
 
 /** A change to the room listing, from any node: what a lobby needs to refresh. */
@@ -46,8 +52,13 @@ export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'l
  * REGISTRY_UNAVAILABLE when it cannot be reached.
  */
 export interface Registry {
-  /** Adds a room. Fails (false) when its private code is already taken, so codes stay unique. */
-  addRoom(listing: RoomListing): Promise<boolean>;
+  /**
+   * Adds a room, or writes it again. Fails (false) when its private code is taken by another room, so
+   * codes stay unique. Its seats become exactly `seats` (default none), in the same atomic step: a node
+   * putting its rooms back after an outage passes the players it holds, and no one can take their seats
+   * in between.
+   */
+  addRoom(listing: RoomListing, seats?: readonly string[]): Promise<boolean>;
   updateRoom(roomId: string, patch: ListingPatch): Promise<void>;
   removeRoom(roomId: string): Promise<void>;
   getRoom(roomId: string): Promise<RoomListing | undefined>;
@@ -61,9 +72,11 @@ export interface Registry {
   reserveSeat(roomId: string, playerId: string): Promise<boolean>;
   releaseSeat(roomId: string, playerId: string): Promise<void>;
   /**
-   * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes.
-   * Resolves false when the registry did not know the node as alive (its first heartbeat, or it had
-   * expired, or a restarted Redis lost everything): its rooms may be gone and should be added again.
+   * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes
+   * (a node that expired is swept before it is recorded again, so its rooms go even if no other node
+   * heartbeated in between). Resolves false when the registry did not know the node as alive (its first
+   * heartbeat, it had expired, a restarted Redis lost everything, or another `bootId`: a restarted
+   * process, whose predecessor's rooms are removed): its rooms may be gone and should be added again.
    */
   heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean>;
   /** A clean leave: the node and all its rooms go at once. */
@@ -84,4 +97,17 @@ export function matchesQuery(listing: RoomListing, query: RoomQuery): boolean {
     if (listing.metadata[key] !== value) return false;
   }
   return true;
+}
+
+/**
+ * Calls a subscriber with a change. A listener that throws is the app's bug, but it must not take the
+ * process down (it runs in a microtask or a Redis client's event, where nothing would catch it) nor keep
+ * the other listeners from hearing: it is logged and the next one is called.
+ */
+export function callListener(listener: (change: ListingChange) => void, change: ListingChange): void {
+  try {
+    listener(change);
+  } catch (error) {
+    console.error('vehikill-net: a registry subscriber threw on a listing change:', error);
+  }
 }

@@ -39,6 +39,13 @@ export interface RoomHostContext {
   emptyDisposeMs: number;
   /** Called once the room is gone, so the manager can forget it. */
   onDisposed(roomId: string): void;
+  /** True while the node drains: its rooms stay locked in the listing whatever the app says. */
+  isDraining(): boolean;
+  /**
+   * A registry write about this room failed (the registry was unreachable): the manager puts the listing
+   * right at the next heartbeat. `removedRoom`: the failed write was the room's removal.
+   */
+  onRegistryFailure(removedRoom?: string): void;
 }
 
 class HostedClient implements RoomClient {
@@ -87,6 +94,8 @@ export class RoomHost implements RoomHostPort {
 
   readonly #ctx: RoomHostContext;
   readonly #members = new Map<string, HostedClient>();
+  /** Players whose seat is reserved and whose join the room is still deciding (`onJoin` may be async). */
+  readonly #admitting = new Set<string>();
   #cancelEmptyTimer: Cancel | undefined;
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
@@ -125,7 +134,13 @@ export class RoomHost implements RoomHostPort {
   }
 
   listing(): RoomListing {
-    return { ...this.info(), locked: this.room.locked, createdAt: this.createdAt };
+    const locked = this.room.locked || this.#ctx.isDraining();
+    return { ...this.info(), locked, createdAt: this.createdAt };
+  }
+
+  /** Players holding a seat here: the members, and those being admitted. */
+  seatHolders(): string[] {
+    return [...this.#members.keys(), ...this.#admitting];
   }
 
   members(): Member[] {
@@ -150,11 +165,14 @@ export class RoomHost implements RoomHostPort {
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
   async admit(session: Session, options: unknown): Promise<JoinedRoom> {
     const client = new HostedClient(session, this);
+    this.#admitting.add(session.playerId);
     try {
       await this.room.onJoin(client, options);
     } catch (error) {
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
+    } finally {
+      this.#admitting.delete(session.playerId);
     }
     if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
     this.#cancelEmptyTimer?.();
@@ -184,7 +202,9 @@ export class RoomHost implements RoomHostPort {
     this.#members.delete(session.playerId);
     session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
-    void this.#ctx.registry.releaseSeat(this.roomId, session.playerId).catch(() => {});
+    void this.#ctx.registry
+      .releaseSeat(this.roomId, session.playerId)
+      .catch(() => this.#ctx.onRegistryFailure());
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     this.#sendToOthers(session, Kind.MemberLeft, { roomId: this.roomId, playerId: session.playerId, reason });
@@ -314,7 +334,9 @@ export class RoomHost implements RoomHostPort {
   }
 
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void {
-    void this.#ctx.registry.updateRoom(this.roomId, patch).catch(() => {});
+    // A draining node's rooms stay locked: an app unlocking between rounds must not list them again.
+    const kept = patch.locked === false && this.#ctx.isDraining() ? { ...patch, locked: true } : patch;
+    void this.#ctx.registry.updateRoom(this.roomId, kept).catch(() => this.#ctx.onRegistryFailure());
   }
 
   reportTick(durationMs: number): void {
@@ -342,7 +364,7 @@ export class RoomHost implements RoomHostPort {
       client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     }
-    void this.#ctx.registry.removeRoom(this.roomId).catch(() => {});
+    void this.#ctx.registry.removeRoom(this.roomId).catch(() => this.#ctx.onRegistryFailure(this.roomId));
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
     this.#ctx.metrics.count('rooms_disposed_total');
     this.#ctx.onDisposed(this.roomId);

@@ -44,6 +44,13 @@ export class RoomManager {
   readonly #cancelIdleSweep: Cancel;
   /** Draining: no rooms are created here; quick play and creation are sent to other nodes. */
   #draining = false;
+  /**
+   * A registry write about this node's rooms failed (a release, an update or a removal while the registry
+   * was unreachable, however briefly): the listing may be wrong until `reconcileRegistry` runs.
+   */
+  #registryStale = false;
+  /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
+  readonly #unremoved = new Set<string>();
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
@@ -79,18 +86,32 @@ export class RoomManager {
     );
   }
 
+  /** True when a registry write about this node's rooms failed since the last `reconcileRegistry`. */
+  get registryStale(): boolean {
+    return this.#registryStale;
+  }
+
   /**
-   * Puts this node's rooms and seats back in the registry, as they are now: after an outage of a shared
-   * registry, other nodes may have swept them away as a dead node's.
+   * Makes the registry say what runs here: every room written again with its seats exactly its players
+   * (in one atomic step per room, so no one takes a seat in between), and rooms disposed while the
+   * registry was unreachable removed. After an outage other nodes may have swept this node's rooms away
+   * as a dead node's, and writes made during it (a seat released, a lock, a removal) were lost.
    */
-  async reregisterRooms(): Promise<void> {
-    for (const host of [...this.#rooms.values()]) {
-      if (host.disposed) continue;
-      const listing = host.listing();
-      await this.#options.registry.addRoom(this.#draining ? { ...listing, locked: true } : listing);
-      for (const member of host.members()) {
-        await this.#options.registry.reserveSeat(host.roomId, member.playerId);
+  async reconcileRegistry(): Promise<void> {
+    this.#registryStale = false;
+    const registry = this.#options.registry;
+    try {
+      for (const roomId of [...this.#unremoved]) {
+        await registry.removeRoom(roomId);
+        this.#unremoved.delete(roomId);
       }
+      for (const host of [...this.#rooms.values()]) {
+        if (host.disposed) continue;
+        await registry.addRoom(host.listing(), host.seatHolders());
+      }
+    } catch (error) {
+      this.#registryStale = true;
+      throw error;
     }
   }
 
@@ -219,11 +240,18 @@ export class RoomManager {
     this.#cancelIdleSweep();
   }
 
-  /** Throws the redirect to `nodeId` if it is another live node; returns if it is not. */
+  /**
+   * Throws the redirect to `nodeId` if it is another live node, or ROOM_FULL if that node is draining (its
+   * rooms take no one new); returns if it is neither.
+   */
   async #redirectTo(nodeId: string): Promise<void> {
     if (nodeId === this.#options.nodeId) return;
-    const target = (await this.#liveNodes()).get(nodeId);
-    if (target) throw redirect(target);
+    const node = (await this.#options.registry.listNodes()).find((listed) => listed.nodeId === nodeId);
+    if (node === undefined) return;
+    if (node.draining) {
+      throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked: its server is shutting down');
+    }
+    throw redirect({ nodeId: node.nodeId, url: node.url });
   }
 
   /** While draining: sends the client to another live node, or says there is none. */
@@ -260,6 +288,11 @@ export class RoomManager {
     const host = new RoomHost(newRoomId(), type, isPrivate, room, {
       ...this.#options,
       onDisposed: (roomId) => this.#rooms.delete(roomId),
+      isDraining: () => this.#draining,
+      onRegistryFailure: (removedRoom) => {
+        this.#registryStale = true;
+        if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
+      },
     });
     room[bindHost](host);
     try {
@@ -283,23 +316,48 @@ export class RoomManager {
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
     if (host.has(session)) return host.viewFor(session);
-    if (session.roomId !== undefined) this.leave(session);
-    const seated = await this.#options.registry.reserveSeat(host.roomId, session.playerId);
-    if (!seated) {
-      if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
-      throw new ProtocolError(
-        ErrorCode.ROOM_FULL,
-        host.room.locked ? 'the room is locked' : 'the room is full',
-      );
+    let seated: boolean;
+    try {
+      seated = await this.#options.registry.reserveSeat(host.roomId, session.playerId);
+    } catch (error) {
+      // The seat may have been taken with only the answer lost (a timeout): give it back.
+      this.#releaseSeat(host.roomId, session.playerId);
+      throw error;
     }
+    if (!seated) throw this.#refusal(host);
+    // Only now out of the room the player is in: a refused join leaves them where they were.
+    if (session.roomId !== undefined && session.roomId !== host.roomId) this.leave(session);
     try {
       if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
       return await host.admit(session, options);
     } catch (error) {
-      await this.#options.registry.releaseSeat(host.roomId, session.playerId).catch(() => {});
+      this.#releaseSeat(host.roomId, session.playerId);
       host.scheduleDisposalIfEmpty();
       throw error;
     }
+  }
+
+  /** Why the registry refused a seat in a room running here. */
+  #refusal(host: RoomHost): ProtocolError {
+    if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
+    if (host.room.locked || this.#draining)
+      return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
+    if (host.seatHolders().length >= host.room.maxClients) {
+      return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
+    }
+    // Seats free here, yet refused: the registry does not list the room as live right now (this node's
+    // heartbeat expired, or a write was lost). The next heartbeat puts it right.
+    this.#registryStale = true;
+    return new ProtocolError(
+      ErrorCode.REGISTRY_UNAVAILABLE,
+      'the room registry does not list this room right now; try again in a few seconds',
+    );
+  }
+
+  #releaseSeat(roomId: string, playerId: string): void {
+    void this.#options.registry.releaseSeat(roomId, playerId).catch(() => {
+      this.#registryStale = true;
+    });
   }
 
   #disposeIdleRooms(): void {

@@ -1,5 +1,5 @@
 import type { ListingChange, NodeInfo, Registry, RoomListing } from 'vehikill-net/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 export interface ContractTime {
   /** Lets `ms` pass for node expiry (a manual clock for memory, real time for Redis). */
@@ -11,6 +11,7 @@ export const sampleNode = (nodeId: string, extra: Partial<NodeInfo> = {}): NodeI
   nodeId,
   url: `ws://127.0.0.1:1/${nodeId}`,
   draining: false,
+  bootId: 'boot-1',
   ...extra,
 });
 
@@ -130,6 +131,75 @@ export function registryContract(
       expect((await registry.listRooms({})).map((r) => r.roomId)).toEqual(['room2']);
       expect((await registry.listNodes()).map((n) => n.nodeId)).toEqual(['node-b']);
       await registry.close();
+    });
+
+    it("a restarted process under the same node id (another bootId) takes its predecessor's rooms away", async () => {
+      const registry = await makeRegistry();
+      expect(await registry.heartbeat(node('node-a'), 60_000)).toBe(false);
+      await registry.heartbeat(node('node-b'), 60_000);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'OLDONE' }));
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      // Killed and started again within the heartbeat's lifetime: the key is still there, the process new.
+      expect(await registry.heartbeat(node('node-a', { bootId: 'boot-2' }), 60_000)).toBe(false);
+      expect((await registry.listRooms({ includePrivate: true })).map((r) => r.roomId)).toEqual(['room2']);
+      expect(await registry.findByCode('OLDONE')).toBeUndefined();
+      expect(await registry.heartbeat(node('node-a', { bootId: 'boot-2' }), 60_000)).toBe(true);
+      await registry.close();
+    });
+
+    it('a node that expired loses its old rooms at its own next heartbeat, with no other node to sweep', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      await time.pass(500);
+      expect(await registry.heartbeat(node('node-a'), 60_000)).toBe(false);
+      expect(await registry.listRooms({})).toEqual([]);
+      await registry.close();
+    });
+
+    it('a room written again takes exactly the seats given, in the same step', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      await registry.reserveSeat('room1', 'gone');
+      expect(await registry.addRoom(listing('room1'), ['p1', 'p2'])).toBe(true);
+      expect((await registry.getRoom('room1'))?.clients).toBe(2);
+      expect(await registry.reserveSeat('room1', 'p3')).toBe(true);
+      expect(await registry.reserveSeat('room1', 'p4')).toBe(true);
+      expect(await registry.reserveSeat('room1', 'gone')).toBe(false); // its seat was not given back
+      await registry.close();
+    });
+
+    it('updates of one room made together all land', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      await Promise.all([
+        registry.updateRoom('room1', { locked: true }),
+        registry.updateRoom('room1', { metadata: { mode: 'ctf' } }),
+        registry.updateRoom('room1', { maxClients: 8 }),
+      ]);
+      const room = await registry.getRoom('room1');
+      expect(room).toMatchObject({ locked: true, metadata: { mode: 'ctf' }, maxClients: 8 });
+      await registry.close();
+    });
+
+    it('a subscriber that throws is logged; the others still hear every change', async () => {
+      const registry = await makeRegistry();
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        registry.subscribe(() => {
+          throw new Error('app bug');
+        });
+        const changes: ListingChange[] = [];
+        registry.subscribe((change) => changes.push(change));
+        await subscribed(registry, changes);
+        await registry.addRoom(listing('room1'));
+        await eventually(() => changes.length >= 1);
+        expect(changes).toEqual([{ change: 'added', roomId: 'room1' }]);
+        expect(logged).toHaveBeenCalled();
+      } finally {
+        logged.mockRestore();
+        await registry.close();
+      }
     });
 
     it('tells subscribers of every listing change until they unsubscribe', async () => {

@@ -1,0 +1,121 @@
+import type { Client } from 'vehikill-net/client';
+import { ErrorCode } from 'vehikill-net/protocol';
+import { MemoryRegistry, type Registry } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+/**
+ * A registry that fails the next call of the named methods, as a shared registry does in a short outage
+ * (a blip the node's heartbeat may never see). Everything else goes to one in-memory registry, shared by
+ * every server of a test as Redis would be.
+ */
+class BlippingRegistry extends MemoryRegistry {
+  readonly #failNext = new Set<keyof Registry>();
+
+  failNext(method: keyof Registry): void {
+    this.#failNext.add(method);
+  }
+
+  #blip(method: keyof Registry): void {
+    if (!this.#failNext.delete(method)) return;
+    throw Object.assign(new Error(`${method}: the registry is unreachable`), {
+      code: ErrorCode.REGISTRY_UNAVAILABLE,
+    });
+  }
+
+  override async releaseSeat(roomId: string, playerId: string): Promise<void> {
+    this.#blip('releaseSeat');
+    return super.releaseSeat(roomId, playerId);
+  }
+
+  override async removeRoom(roomId: string): Promise<void> {
+    this.#blip('removeRoom');
+    return super.removeRoom(roomId);
+  }
+}
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** A node sharing `registry`, heartbeating every 200 ms. */
+async function node(registry: Registry, nodeId: string, emptyDisposeMs = 30_000): Promise<TestServer> {
+  const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600, emptyDisposeMs });
+  servers.push(server);
+  return server;
+}
+
+async function connected(server: TestServer): Promise<Client> {
+  const client = server.client();
+  await client.connect();
+  return client;
+}
+
+describe('a node puts the shared listing right after registry writes failed', () => {
+  it('a seat released during a blip is free again by the next heartbeat', async () => {
+    const registry = new BlippingRegistry();
+    const a = await node(registry, 'node-a');
+    const [alice, bob, carol] = await Promise.all([connected(a), connected(a), connected(a)]);
+    const room = await alice.create('test', { options: { maxClients: 2 } });
+    const joined = await bob.join(room.roomId);
+    registry.failNext('releaseSeat');
+    await joined.leave();
+    // The release was lost: the listing still counts Bob's seat, then the node's heartbeat fixes it.
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.clients).toBe(1);
+    expect((await carol.join(room.roomId)).roomId).toBe(room.roomId);
+  });
+
+  it('a room disposed during a blip leaves the listing by the next heartbeat', async () => {
+    const registry = new BlippingRegistry();
+    const a = await node(registry, 'node-a', 200);
+    const alice = await connected(a);
+    const room = await alice.create('test');
+    registry.failNext('removeRoom');
+    await room.leave();
+    await expect.poll(() => a.server.rooms.roomCount).toBe(0);
+    await expect.poll(async () => registry.getRoom(room.roomId)).toBeUndefined();
+    expect(await registry.listRooms({ includeFull: true })).toEqual([]);
+  });
+});
+
+describe('draining', () => {
+  it("keeps a draining node's rooms locked when the app unlocks them; a join through another node says so", async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const b = await node(registry, 'node-b');
+    const alice = await connected(a);
+    const room = await alice.create('test');
+    const draining = a.server.drain({ deadlineMs: 2_000 });
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    // Between rounds the app unlocks; the echo comes back after the room handled both messages.
+    room.send('lock', false);
+    const echoed = new Promise((resolve) => room.onMessage('echo', resolve));
+    room.send('echo', 'after unlock');
+    await echoed;
+    expect((await registry.getRoom(room.roomId))?.locked).toBe(true);
+    const bob = await connected(b);
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
+    await draining;
+  });
+});
+
+describe('a refused join', () => {
+  it('leaves the player in the room they were in', async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const [alice, bob, carol] = await Promise.all([connected(a), connected(a), connected(a)]);
+    const full = await alice.create('test', { options: { maxClients: 1 } });
+    const home = await bob.create('test');
+    const chat: unknown[] = [];
+    home.onMessage('chat', (data) => chat.push(data));
+    await carol.join(home.roomId);
+    await expect(carol.join(full.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
+    expect((await registry.getRoom(home.roomId))?.clients).toBe(2);
+    // Carol is still in Bob's room: what she says there reaches him.
+    expect(carol.room?.roomId).toBe(home.roomId);
+    carol.room?.send('chat', { text: 'still here' });
+    await expect.poll(() => chat).toContainEqual({ from: carol.playerId, text: 'still here' });
+  });
+});
