@@ -367,6 +367,9 @@ export class GameServer {
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         if (!auth.ok) {
           // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
+          // The socket is read until the client's close comes back: a bad frame meanwhile is an 'error'
+          // event, which without a listener would be thrown and end the process.
+          ws.on('error', () => ws.terminate());
           this.monitoring.metrics.count('auth_failures_total', { code: auth.code });
           ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message }));
           ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));

@@ -111,6 +111,24 @@ describe('bad input against a live server', () => {
     expect(await raw.closed).toBe(1009);
   });
 
+  it('a refused token followed by a bad frame closes that socket only; the server and its players go on', async () => {
+    const player = t.client();
+    await player.connect();
+    const room = await player.create('test');
+    const echoes: unknown[] = [];
+    room.onMessage('echo', (data) => echoes.push(data));
+    for (const badFrame of [new Uint8Array(5000), Uint8Array.of(0x7f)]) {
+      const refused = new RawClient(t.wsUrl, 'forged.token');
+      // Sent as soon as the socket is open, before the refusal's close is read: the server still reads it.
+      refused.socket.once('open', () => refused.sendBytes(badFrame));
+      await refused.opened;
+      expect(await refused.closed).not.toBe(1000);
+      expect(refused.received(Kind.Error)[0]?.code).toBe(ErrorCode.UNAUTHORIZED);
+    }
+    room.send('echo', 'still here');
+    await eventually(() => echoes.length === 1, 'the player is still served');
+  });
+
   it('rate-limits a flood and then cuts the flooder off; a polite neighbour is unaffected', async () => {
     const polite = t.client();
     await polite.connect();
