@@ -146,6 +146,18 @@ describe('bad input against a live server', () => {
     await eventually(() => echoes.length === 1, 'neighbour served');
   });
 
+  it('answers requests past 16 waiting at once with RATE_LIMITED, and serves the rest', async () => {
+    const raw = await attacker();
+    for (let rid = 1; rid <= 40; rid++) raw.send(Kind.ListRooms, { rid });
+    await eventually(() => raw.received(Kind.Response).length === 40, 'every request answered');
+    const answers = raw.received(Kind.Response);
+    const refused = answers.filter((answer) => !answer.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((answer) => !answer.ok && answer.code === ErrorCode.RATE_LIMITED)).toBe(true);
+    expect(answers.filter((answer) => answer.ok).length).toBeGreaterThanOrEqual(16);
+    expect(raw.closeCode).toBeUndefined();
+  });
+
   it('requires a hello first and a matching protocol version', async () => {
     const early = new RawClient(t.wsUrl, t.server.issueGuestToken());
     await early.opened;

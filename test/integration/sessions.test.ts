@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { Client } from 'vehikill-net/client';
 import { ErrorCode, Kind } from 'vehikill-net/protocol';
-import type { GameServerOptions } from 'vehikill-net/server';
+import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -182,5 +182,35 @@ describe('sessions', () => {
     expect(drops[0]).toMatch(/stopped answering/);
     proxy.thaw();
     await eventually(() => client.state === 'open', 'reconnected after thaw');
+  });
+});
+
+/** A room whose joins with `{ slow: true }` wait until the test lets them through. */
+class GatedJoinRoom extends TestRoom {
+  static waiting: (() => void)[] = [];
+  override async onJoin(client: RoomClient, options: unknown): Promise<void> {
+    if ((options as { slow?: boolean } | undefined)?.slow) {
+      await new Promise<void>((resolve) => GatedJoinRoom.waiting.push(resolve));
+    }
+    super.onJoin(client, options);
+  }
+}
+
+describe('a join still being decided when the session ends', () => {
+  it('does not seat the departed player, and frees the seat', async () => {
+    t = await startServer({ gated: GatedJoinRoom });
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('gated', { options: { maxClients: 2 } });
+    const joining = bob.join(room.roomId, { slow: true });
+    joining.catch(() => {});
+    await eventually(() => GatedJoinRoom.waiting.length === 1, 'the room is deciding on Bob');
+    bob.close(); // a clean close ends the session at once, with the join still open
+    await eventually(() => t.server.connectionCount === 1, 'Bob gone');
+    GatedJoinRoom.waiting.shift()?.();
+    await sleep(100);
+    expect(room.members.map((member) => member.playerId)).toEqual([alice.playerId]);
+    const listed = await alice.listRooms({ type: 'gated', includeFull: true });
+    expect(listed.find((info) => info.roomId === room.roomId)?.clients).toBe(1);
   });
 });

@@ -47,6 +47,11 @@ function isSequenced(data: Buffer): boolean {
 
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
 const NORMAL_CLOSURE = 1000;
+/**
+ * Requests one session may have waiting for an answer. An honest client waits for its answers (a join,
+ * a listing); past this, with a registry that stalls, the queue would only grow.
+ */
+const MAX_PENDING_REQUESTS = 16;
 
 /**
  * One client socket: validates every inbound frame before anything acts on it, applies the rate limit
@@ -61,7 +66,6 @@ export class ServerConnection {
 
   readonly #ctx: ConnectionContext;
   readonly #guard: AbuseGuard;
-  #requests: Promise<void> = Promise.resolve();
   #nextPingId = 0;
   #refusing = false;
 
@@ -304,10 +308,25 @@ export class ServerConnection {
   }
 
   #enqueueRequest(session: Session, message: Message): void {
-    // One request at a time per connection: a join cannot interleave with a leave or another join.
-    this.#requests = this.#requests.then(async () => {
-      const rid = (message.body as { rid: number }).rid;
+    const rid = (message.body as { rid: number }).rid;
+    // A registry that stalls must not let a client pile up requests without end.
+    if (session.pendingRequests >= MAX_PENDING_REQUESTS) {
+      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
+      session.send(Kind.Response, {
+        rid,
+        ok: false,
+        code: ErrorCode.RATE_LIMITED,
+        message: `more than ${MAX_PENDING_REQUESTS} requests waiting: wait for their answers`,
+      });
+      return;
+    }
+    session.pendingRequests++;
+    // One request at a time per session: a join cannot interleave with a leave or another join, even
+    // across a resume.
+    session.requests = session.requests.then(async () => {
       try {
+        // Ended meanwhile (closed, replaced, expired): nobody to answer, and no seat to take for it.
+        if (session.ended) return;
         if (this.#ctx.isClosing()) {
           throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
         }
@@ -325,6 +344,8 @@ export class ServerConnection {
           code: known ? error.code : ErrorCode.INTERNAL_ERROR,
           message: known ? error.message : 'the server failed to handle the request',
         });
+      } finally {
+        session.pendingRequests--;
       }
     });
   }

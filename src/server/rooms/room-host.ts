@@ -175,6 +175,10 @@ export class RoomHost implements RoomHostPort {
       this.#admitting.delete(session.playerId);
     }
     if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    // The player's session ended while the room decided (closed, expired): seating it would leave a
+    // member with no one behind it, holding its seat for good.
+    if (session.ended)
+      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#members.set(session.playerId, client);

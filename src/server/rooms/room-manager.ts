@@ -329,6 +329,8 @@ export class RoomManager {
     if (session.roomId !== undefined && session.roomId !== host.roomId) this.leave(session);
     try {
       if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
+      if (session.ended)
+        throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
       return await host.admit(session, options);
     } catch (error) {
       this.#releaseSeat(host.roomId, session.playerId);

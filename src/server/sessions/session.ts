@@ -55,6 +55,13 @@ export class Session {
   readonly scheduler: SendScheduler;
   /** Sees every frame written to the socket (the server counts them by kind for its metrics). */
   onFrameSent: ((frame: Uint8Array) => void) | undefined;
+  /**
+   * The player's requests (joins, leaves, listings), run one at a time across every socket of the
+   * session: a join sent before a drop cannot land after a leave sent after the resume.
+   */
+  requests: Promise<void> = Promise.resolve();
+  /** Requests queued or running in `requests`. */
+  pendingRequests = 0;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
@@ -62,6 +69,7 @@ export class Session {
   #socket: WebSocket | undefined;
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
+  #ended = false;
 
   constructor(
     playerId: string,
@@ -156,8 +164,14 @@ export class Session {
     this.#cancelGrace = this.#clock.setTimeout(onExpire, graceMs);
   }
 
+  /** True once the session ended for good (closed, replaced or expired): nothing may seat it any more. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /** Ends the session for good: no timers left behind. */
   end(): void {
+    this.#ended = true;
     this.#socket = undefined;
     this.physGate.clear();
     this.scheduler.clear();
