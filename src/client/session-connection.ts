@@ -86,6 +86,13 @@ export class SessionConnection {
   readonly #scheduler: SendScheduler;
   /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
   #sendBudget: TokenBucket | undefined;
+  /**
+   * Sequenced frames written in turn within the send budget after a resume: the replay of what the
+   * server missed (up to the whole outbox, 1,024 frames), then anything sent meanwhile, in seq order.
+   * Written at once, a long replay went past the server's burst and got the socket cut off.
+   */
+  #paced: Uint8Array[] = [];
+  #cancelPacing: Cancel | undefined;
   readonly #acks: InboundAcks;
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
@@ -228,7 +235,29 @@ export class SessionConnection {
       this.#clock.now(),
       messageClass === 'expiring' ? ttlMs : undefined,
     );
-    if (frame && this.#state === 'open') this.#write(frame);
+    if (frame && this.#state === 'open') this.#writeSequenced(frame);
+  }
+
+  /** Writes a sequenced frame, behind any still waiting for the send budget (seq order must hold). */
+  #writeSequenced(frame: Uint8Array): void {
+    if (this.#paced.length > 0) this.#paced.push(frame);
+    else this.#write(frame);
+  }
+
+  /** Writes waiting frames while the budget allows, then comes back when the next token is due. */
+  #writePaced(): void {
+    this.#cancelPacing = undefined;
+    const budget = this.#sendBudget;
+    let written = 0;
+    while (written < this.#paced.length && (budget?.take(this.#clock.now()) ?? true)) {
+      this.#write(this.#paced[written++] as Uint8Array);
+    }
+    this.#paced.splice(0, written);
+    if (this.#paced.length === 0 || budget === undefined) return;
+    this.#cancelPacing = this.#clock.setTimeout(
+      () => this.#writePaced(),
+      budget.msUntilToken(this.#clock.now()),
+    );
   }
 
   #write(frame: Uint8Array): void {
@@ -457,6 +486,10 @@ export class SessionConnection {
   }
 
   #stopConnectionTimers(): void {
+    // Frames waiting for the budget stay in the outbox: the next welcome replays them.
+    this.#cancelPacing?.();
+    this.#cancelPacing = undefined;
+    this.#paced = [];
     this.#cancelConnectTimeout?.();
     this.#cancelHeartbeat?.();
     this.#acks.stop();
@@ -551,7 +584,8 @@ export class SessionConnection {
     this.#serverClock.welcomed(body.serverTime, this.#clock.now());
     const attempts = this.#attempts;
     this.#attempts = 0;
-    for (const frame of this.#outbox.replay(body.ack, this.#clock.now())) this.#write(frame);
+    this.#paced = [...this.#outbox.replay(body.ack, this.#clock.now())];
+    this.#writePaced();
     this.#startHeartbeat();
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
     this.#droppedAt = undefined;

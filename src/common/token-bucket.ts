@@ -18,6 +18,13 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
+  /** Milliseconds until one token is there (at least 1: a caller waits that long before trying again). */
+  msUntilToken(now: number): number {
+    const elapsed = Math.max(0, now - this.#updatedAt);
+    const tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    return Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs));
+  }
+
   /** Takes `cost` tokens if available; returns false (taking nothing) otherwise. */
   take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.#updatedAt);

@@ -138,6 +138,25 @@ describe('sessions', () => {
     expect(bob.room).toBe(bobRoom);
   });
 
+  it('replays 450 messages sent while away within the server rate limit: one reconnect, nothing lost', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup();
+    const reconnects: unknown[] = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    const errors: string[] = [];
+    bob.on('drop', ({ reason }) => errors.push(reason));
+    const heard: string[] = [];
+    aliceRoom.onMessage('chat', (data) => heard.push((data as { text: string }).text));
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    // 15 s of chat at 30 a second: nearly twice the server's burst of 240 messages.
+    for (let i = 0; i < 450; i++) bobRoom.send('chat', { text: `m${i}` });
+    proxy.unblock();
+    await eventually(() => heard.length === 450, 'every message delivered', 15_000);
+    expect(heard).toEqual(Array.from({ length: 450 }, (_, i) => `m${i}`));
+    expect(reconnects).toHaveLength(1);
+    expect(errors.filter((reason) => reason.includes('RATE_LIMITED'))).toEqual([]);
+  });
+
   it('does not replay expiring messages past their TTL, in either direction, but replays reliable ones', async () => {
     const { aliceRoom, bobRoom } = await setup();
     const bobHeard: string[] = [];

@@ -21,6 +21,15 @@ describe('TokenBucket', () => {
     expect(bucket.take(250)).toBe(true);
   });
 
+  it('says how long until the next token: 1 ms at least, when one is there already', () => {
+    const bucket = new TokenBucket(3, 10, 0); // one token per 100 ms
+    expect(bucket.msUntilToken(0)).toBe(1);
+    for (let i = 0; i < 3; i++) bucket.take(0);
+    expect(bucket.msUntilToken(0)).toBe(100);
+    expect(bucket.msUntilToken(30)).toBe(70);
+    expect(bucket.take(bucket.msUntilToken(30) + 30)).toBe(true);
+  });
+
   it('never holds more than its capacity, however long it idles', () => {
     const bucket = new TokenBucket(3, 10, 0);
     expect(bucket.take(1_000_000, 3)).toBe(true);
