@@ -3,7 +3,8 @@ export type Cancel = () => void;
 
 /**
  * Time and timers, passed in rather than taken from globals so that tests can drive time by hand.
- * `now()` is milliseconds on a monotonic-enough scale (wall clock for the real one).
+ * `now()` is milliseconds on a scale that never goes back (for the real one: epoch milliseconds as of
+ * the process's start, counted on from there by a monotonic clock).
  */
 export interface Clock {
   now(): number;
@@ -11,7 +12,9 @@ export interface Clock {
 }
 
 export const realClock: Clock = {
-  now: () => Date.now(),
+  // Not Date.now(): a wall clock stepped back (NTP, a VM resumed elsewhere) would hold every schedule
+  // keyed to it (snapshot rates, heartbeats, rate windows) for as long as the step.
+  now: () => performance.timeOrigin + performance.now(),
   setTimeout(callback, delayMs) {
     const handle = setTimeout(callback, delayMs);
     // Timers of the library must never keep a Node process alive on their own.

@@ -90,6 +90,27 @@ export class AdaptiveRate {
     this.#current = { rateHz: this.#rateHz, budgetBytes: this.#maxBudget };
   }
 
+  /**
+   * Takes over where `previous` was (a member whose ceilings the app changed): as far below the new
+   * ceilings as its link rate and budget were below the old ones, its back-off timing and what it last
+   * saw. A new controller alone would start at the ceiling, and flood the member a back-off had slowed;
+   * a member that was at its ceiling goes to the new one.
+   */
+  continueFrom(previous: AdaptiveRate): this {
+    const rateShare = previous.#rateHz / previous.#maxHz;
+    const budgetShare = previous.#budget / previous.#maxBudget;
+    this.#rateHz = clamp(this.#maxHz * rateShare, this.#minHz, this.#maxHz);
+    this.#budget = clamp(this.#maxBudget * budgetShare, this.#minBudget, this.#maxBudget);
+    this.#lastAt = previous.#lastAt;
+    this.#lastBackoffAt = previous.#lastBackoffAt;
+    this.#lastGrade = previous.#lastGrade;
+    this.#lastQueued = previous.#lastQueued;
+    // The device cap of the newest update holds until the next one.
+    const capped = previous.#current.rateHz < previous.#rateHz ? previous.#current.rateHz : this.#rateHz;
+    this.#current = { rateHz: Math.min(this.#rateHz, capped), budgetBytes: Math.round(this.#budget) };
+    return this;
+  }
+
   /** The setting of the newest update (the ceiling before the first). */
   get current(): RateSetting {
     return this.#current;
@@ -151,4 +172,8 @@ function finiteOr0(value: number | undefined): number {
 
 function rank(grade: QualityGrade): number {
   return grade === 'good' ? 0 : grade === 'fair' ? 1 : 2;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
 }

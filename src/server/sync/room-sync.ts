@@ -167,6 +167,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
   readonly #encodeOptions = { budgetBytes: 0 };
+  /** The newest tick flushed (-1: none yet). */
+  #newestTick = -1;
   readonly #stats = {
     snapshotsSent: 0,
     bytesSent: 0,
@@ -210,7 +212,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   setRate(client: M, rateHz: number): void {
     const member = this.#member(client);
     member.periodMs = periodOf(rateHz);
-    if (member.adaptive) member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes);
+    if (member.adaptive) {
+      member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes).continueFrom(member.adaptive);
+    }
     member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
@@ -221,7 +225,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   setBudget(client: M, budgetBytes: number): void {
     const member = this.#member(client);
     member.budgetBytes = checkBudget(budgetBytes);
-    if (member.adaptive) member.adaptive = this.#adaptiveFor(1000 / member.periodMs, budgetBytes);
+    if (member.adaptive) {
+      const ceilingHz = 1000 / member.periodMs;
+      member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
+    }
     member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
@@ -252,6 +259,15 @@ export class RoomSync<M extends SyncMember = RoomClient> {
    * members who are away. Call it after each simulation step. Returns the members a snapshot went to.
    */
   flush(tick: number): M[] {
+    // Checked before any member is touched: a snapshot of an older world cannot be written against
+    // what the clients hold, and every encoder would refuse it.
+    if (tick < this.#newestTick) {
+      throw new RangeError(
+        `flush(tick): ticks must not go back (tick ${tick} after ${this.#newestTick}); keep one counter ` +
+          'for the life of the room, across rounds',
+      );
+    }
+    this.#newestTick = tick;
     const clients = this.#room.clients;
     this.#forgetLeavers(clients);
     const now = this.#room.clock.now();
@@ -263,6 +279,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       if (member.adaptive && now >= member.nextAdaptAt) this.#adapt(client, member, now);
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
       const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
+      // A clock that stepped back (a custom Clock on the wall time) must not hold the member for the step.
+      if (member.nextAt - now > periodMs) member.nextAt = now;
       if (now + periodMs / 4 < member.nextAt) continue;
       // On a fixed grid, so the rate does not drift; after a stall (or the first send) a new grid from now,
       // rather than a burst to catch up.

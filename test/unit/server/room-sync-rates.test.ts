@@ -1,12 +1,13 @@
-import { ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { type Clock, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { entity, int } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
 /** A member whose link reports `grade` (with its loss) to adaptive rates. */
-function setup(grade: { value: 'good' | 'poor' }) {
-  const clock = new ManualClock();
+function setup(grade: { value: 'good' | 'poor' }, wall?: Clock) {
+  const manual = new ManualClock();
+  const clock = wall ?? manual;
   const quality = {
     snapshot: () => ({ grade: grade.value, lossUp: grade.value === 'poor' ? 0.3 : 0, lossDown: 0 }),
   };
@@ -23,7 +24,7 @@ function setup(grade: { value: 'good' | 'poor' }) {
     { types: [Dot], rateHz: 30, adaptive: true, send: () => {} },
   );
   sync.world.spawn(Dot, { x: 1 });
-  return { clock, client, sync };
+  return { clock: manual, client, sync };
 }
 
 describe('RoomSync: the lowest rate a member was sent at lately', () => {
@@ -59,5 +60,50 @@ describe('RoomSync: the lowest rate a member was sent at lately', () => {
     sync.setRate(client, 30);
     expect(sync.lowestRateHz(client, 0)).toBe(5);
     expect(sync.lowestRateHz(client, clock.now() + 1)).toBeCloseTo(30, 6);
+  });
+});
+
+describe('RoomSync: ceilings set by the app', () => {
+  it('a new ceiling keeps what adaptive rates backed off to', () => {
+    const grade = { value: 'poor' as 'good' | 'poor' };
+    const { clock, client, sync } = setup(grade);
+    for (let elapsed = 0; elapsed < 5_000; elapsed += 10) {
+      clock.advance(10);
+      sync.flush(Math.floor(clock.now() / 10));
+    }
+    const backedOff = sync.rateOf(client);
+    expect(backedOff.rateHz).toBeCloseTo(10, 6);
+    sync.setBudget(client, 1200); // the same ceiling as before
+    sync.setRate(client, 30);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(backedOff.rateHz, 6);
+    expect(sync.rateOf(client).budgetBytes).toBe(backedOff.budgetBytes);
+    sync.setRate(client, 5); // a lower ceiling applies at once
+    expect(sync.rateOf(client).rateHz).toBe(5);
+  });
+});
+
+describe('RoomSync: ticks', () => {
+  it('refuses a tick lower than one flushed, before any member is touched, and goes on after', () => {
+    const { clock, client, sync } = setup({ value: 'good' });
+    clock.advance(100);
+    expect(sync.flush(10)).toEqual([client]);
+    clock.advance(100);
+    expect(() => sync.flush(5)).toThrow(/ticks must not go back/);
+    expect(sync.flush(11)).toEqual([client]);
+  });
+
+  it('a clock that steps back does not hold the snapshots for the length of the step', () => {
+    // A wall clock, as an app might pass: NTP steps it back 5 s.
+    const wall = { ms: 1_000_000, now: () => wall.ms, setTimeout: () => () => {} };
+    const { client, sync } = setup({ value: 'good' }, wall);
+    wall.ms += 10_000;
+    expect(sync.flush(1)).toEqual([client]);
+    wall.ms -= 5_000;
+    let sent = 0;
+    for (let tick = 2; tick < 30; tick++) {
+      wall.ms += 50;
+      sent += sync.flush(tick).length;
+    }
+    expect(sent).toBeGreaterThan(20);
   });
 });
