@@ -7,11 +7,18 @@ export function guestTokenUrl(wsUrl: string): string {
   return url.toString();
 }
 
-export async function fetchGuestToken(wsUrl: string, name?: string): Promise<string> {
+/**
+ * A guest token from the server's endpoint; with `renew` (our expired token), one for the same guest, so
+ * a session bound to that guest can still be resumed.
+ */
+export async function fetchGuestToken(wsUrl: string, name?: string, renew?: string): Promise<string> {
   const response = await fetch(guestTokenUrl(wsUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(name === undefined ? {} : { name }),
+    body: JSON.stringify({
+      ...(name === undefined ? {} : { name }),
+      ...(renew === undefined ? {} : { renew }),
+    }),
   });
   if (!response.ok) throw new Error(`guest token request failed with HTTP ${response.status}`);
   const body = (await response.json()) as { token?: unknown };

@@ -97,6 +97,8 @@ export class SessionConnection {
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
   #token: string | undefined;
+  /** The guest token the server said had expired: renewed on the next attempt (see `#getToken`). */
+  #expiredToken: string | undefined;
   #attempts = 0;
   #droppedAt: number | undefined;
   #lastHeard = 0;
@@ -352,7 +354,12 @@ export class SessionConnection {
         this.#finish(errorCode, reason || 'the server refused the token');
         return;
       }
-      this.#token = undefined; // fetch a fresh one on the next attempt
+      // Fetch a fresh one on the next attempt; an expired guest token is renewed (same guest), so the
+      // session, which is bound to the guest, can still be resumed.
+      if (errorCode === ErrorCode.TOKEN_EXPIRED && this.#options.token === undefined) {
+        this.#expiredToken = this.#token;
+      }
+      this.#token = undefined;
     }
     if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
       this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
@@ -501,10 +508,20 @@ export class SessionConnection {
     const source = this.#options.token;
     if (typeof source === 'string') return source;
     if (this.#token !== undefined) return this.#token;
-    this.#token =
-      typeof source === 'function'
-        ? await source()
-        : await fetchGuestToken(this.#entries.current, this.#options.name);
+    if (typeof source === 'function') {
+      this.#token = await source();
+      return this.#token;
+    }
+    const expired = this.#expiredToken;
+    this.#expiredToken = undefined;
+    if (expired !== undefined) {
+      // Not renewable (expired too long ago, or the server's secret changed): a new guest.
+      this.#token = await fetchGuestToken(this.#entries.current, this.#options.name, expired).catch(() =>
+        fetchGuestToken(this.#entries.current, this.#options.name),
+      );
+      return this.#token;
+    }
+    this.#token = await fetchGuestToken(this.#entries.current, this.#options.name);
     return this.#token;
   }
 

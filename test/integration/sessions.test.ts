@@ -157,6 +157,22 @@ describe('sessions', () => {
     expect(errors.filter((reason) => reason.includes('RATE_LIMITED'))).toEqual([]);
   });
 
+  it('resumes after its guest token expired while away: the token is renewed for the same guest', async () => {
+    // Renewable for as long again as it lived: 3 s of it leave seconds for the reconnect on a loaded machine.
+    const { bob, aliceRoom } = await setup({ guestTokenTtlMs: 3_000, graceMs: 15_000 });
+    const playerId = bob.playerId;
+    const reconnects: { resumed: boolean }[] = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    await sleep(3_200); // Bob's token, issued before the setup, has expired by now
+    proxy.unblock();
+    await eventually(() => reconnects.length === 1, 'bob back', 10_000);
+    expect(reconnects[0]?.resumed).toBe(true);
+    expect(bob.playerId).toBe(playerId);
+    await eventually(() => !aliceRoom.members.some((m) => m.away), 'bob back in the room');
+  });
+
   it('does not replay expiring messages past their TTL, in either direction, but replays reliable ones', async () => {
     const { aliceRoom, bobRoom } = await setup();
     const bobHeard: string[] = [];

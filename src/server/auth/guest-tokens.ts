@@ -61,6 +61,35 @@ export class GuestTokens {
     return { token: `${payload}.${this.#sign(payload)}`, userId, name, expiresAt };
   }
 
+  /**
+   * A new token for the same guest (same user id and name) from a genuine one that has not expired, or
+   * expired no longer ago than a token lives: a player whose token ran out while away can still resume
+   * their session, which is bound to the user id. Undefined for anything else (forged, malformed, long
+   * expired).
+   */
+  renew(token: string): IssuedGuestToken | undefined {
+    const claims = this.#genuineClaims(token);
+    if (claims === undefined || claims.exp + this.#ttlMs <= this.#clock.now()) return undefined;
+    const expiresAt = this.#clock.now() + this.#ttlMs;
+    const payload = Buffer.from(
+      JSON.stringify({ sub: claims.sub, name: claims.name, exp: expiresAt }),
+    ).toString('base64url');
+    return { token: `${payload}.${this.#sign(payload)}`, userId: claims.sub, name: claims.name, expiresAt };
+  }
+
+  /** The claims of a token whose signature is ours, expired or not. */
+  #genuineClaims(token: string): { sub: string; name: string; exp: number } | undefined {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const parts = token.split('.');
+    if (parts.length !== 2) return undefined;
+    const [payload, signature] = parts as [string, string];
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return undefined;
+    const expected = Buffer.from(this.#sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    return parseClaims(payload);
+  }
+
   /** Never throws: anything that is not a genuine, unexpired token is a refusal. */
   verify(token: string): GuestVerification {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return refused('malformed token');

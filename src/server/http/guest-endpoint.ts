@@ -3,10 +3,16 @@ import * as v from 'valibot';
 import type { GuestTokens } from '../auth/guest-tokens.js';
 import { readBody } from './read-body.js';
 
-const guestRequest = v.object({ name: v.optional(v.pipe(v.string(), v.maxLength(64))) });
+const guestRequest = v.object({
+  name: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** A token of this guest's, perhaps expired: the new one keeps its user id and name (see `renew`). */
+  renew: v.optional(v.pipe(v.string(), v.maxLength(1024))),
+});
 
 /**
- * POST /auth/guest {name?} -> {token, userId, name, expiresAt}. Answers CORS preflights, so a page served
+ * POST /auth/guest {name?, renew?} -> {token, userId, name, expiresAt}. With `renew` (a token of ours that
+ * is valid or expired no longer ago than a token lives), the new token is for the same guest; a `renew`
+ * that is not is refused with 401 UNAUTHORIZED, so a client learns to start over as a new guest. Answers CORS preflights, so a page served
  * from another origin (a CDN, another port) can get a token; `allowedOrigins` narrows that like it does
  * for WebSocket upgrades. No cookies are involved, so echoing the origin grants nothing beyond a guest token.
  */
@@ -42,7 +48,7 @@ export async function handleGuestTokenRequest(
   }
   let parsed: v.SafeParseResult<typeof guestRequest>;
   try {
-    const raw = await readBody(req, 1024);
+    const raw = await readBody(req, 2048);
     const text = new TextDecoder().decode(raw).trim();
     parsed = v.safeParse(guestRequest, text === '' ? {} : JSON.parse(text));
   } catch {
@@ -51,11 +57,20 @@ export async function handleGuestTokenRequest(
   if (!parsed.success) {
     res.writeHead(400, { 'content-type': 'application/json' });
     res.end(
-      JSON.stringify({ code: 'INVALID_MESSAGE', message: 'expected JSON {"name"?: string} under 1 KiB' }),
+      JSON.stringify({
+        code: 'INVALID_MESSAGE',
+        message: 'expected JSON {"name"?: string, "renew"?: string} under 2 KiB',
+      }),
     );
     return;
   }
-  const issued = tokens.issue(parsed.output.name);
+  const renewing = parsed.output.renew;
+  const issued = renewing === undefined ? tokens.issue(parsed.output.name) : tokens.renew(renewing);
+  if (issued === undefined) {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'that token cannot be renewed: get a new one' }));
+    return;
+  }
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(issued));
 }

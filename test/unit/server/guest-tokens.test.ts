@@ -93,6 +93,27 @@ describe('GuestTokens', () => {
     expect(tokens.verify(forged)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED });
   });
 
+  it('renews a genuine token, expired no longer ago than a token lives, for the same guest', () => {
+    const clock = new ManualClock();
+    const tokens = new GuestTokens({ secret, ttlMs: 1_000, clock });
+    const issued = tokens.issue('Ada');
+    clock.advance(1_500);
+    expect(tokens.verify(issued.token)).toMatchObject({ ok: false, code: ErrorCode.TOKEN_EXPIRED });
+    const renewed = tokens.renew(issued.token);
+    expect(renewed).toMatchObject({ userId: issued.userId, name: 'Ada', expiresAt: clock.now() + 1_000 });
+    expect(tokens.verify(renewed!.token)).toEqual({
+      ok: true,
+      identity: { userId: issued.userId, name: 'Ada' },
+    });
+    clock.advance(2_000); // the renewed one expired 1,000 ms ago: as long as it lived, no more
+    expect(tokens.renew(renewed!.token)).toBeUndefined();
+    const fresh = tokens.issue('Ada').token;
+    const forged = `${fresh.slice(0, -1)}${fresh.endsWith('A') ? 'B' : 'A'}`;
+    expect(tokens.renew(forged)).toBeUndefined();
+    expect(new GuestTokens({ secret: `${secret}-other` }).renew(tokens.issue().token)).toBeUndefined();
+    expect(tokens.renew('garbage')).toBeUndefined();
+  });
+
   it('expires tokens after 24 hours by default', () => {
     const clock = new ManualClock(0);
     const tokens = new GuestTokens({ secret, clock });
