@@ -309,6 +309,7 @@ export class SessionConnection {
         playerId: this.#session.playerId,
         token: this.#session.resumeToken,
         ack: this.#acks.received,
+        attempt: generation,
       };
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
       socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));

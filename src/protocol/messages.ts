@@ -53,7 +53,18 @@ export const hello = v.object({
   v: v.pipe(v.number(), v.integer()),
   /** The client wants a direct server link (it can make WebRTC connections). */
   link: v.optional(v.boolean()),
-  resume: v.optional(v.object({ playerId, token: v.pipe(v.string(), v.maxLength(128)), ack: seq })),
+  resume: v.optional(
+    v.object({
+      playerId,
+      token: v.pipe(v.string(), v.maxLength(128)),
+      ack: seq,
+      /**
+       * Counts up with each connection the client opens: a resume on an older connection than one the
+       * session already resumed on (its hello delayed on a connection the client gave up) is refused.
+       */
+      attempt: v.optional(seq),
+    }),
+  ),
 });
 export const welcome = v.object({
   playerId,

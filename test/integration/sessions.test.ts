@@ -249,3 +249,31 @@ describe('a join still being decided when the session ends', () => {
     expect(listed.find((info) => info.roomId === room.roomId)?.clients).toBe(1);
   });
 });
+
+describe('resumes on connections opened one after another', () => {
+  it('refuses a resume on an older connection than the one that resumed, which keeps the session', async () => {
+    t = await startServer({ test: TestRoom });
+    const token = t.server.issueGuestToken('ada');
+    const first = new RawClient(t.wsUrl, token);
+    await first.opened;
+    first.hello();
+    await eventually(() => first.received(Kind.Welcome).length === 1, 'welcome');
+    const { playerId, resumeToken } = first.received(Kind.Welcome)[0]!;
+    const resumeOn = async (attempt: number) => {
+      const raw = new RawClient(t.wsUrl, token);
+      await raw.opened;
+      raw.hello({ playerId, token: resumeToken, ack: 0, attempt });
+      return raw;
+    };
+    const newer = await resumeOn(7);
+    await eventually(() => newer.received(Kind.Welcome).length === 1, 'resumed on the newer connection');
+    // The hello of a connection the client had given up, arriving late.
+    const older = await resumeOn(5);
+    await older.closed;
+    expect(older.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.RESUME_REJECTED]);
+    newer.send(Kind.ListRooms, { rid: 1 });
+    await eventually(() => newer.received(Kind.Response).length === 1, 'the newer connection is served');
+    expect(newer.closeCode).toBeUndefined();
+    newer.socket.close();
+  });
+});

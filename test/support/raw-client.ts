@@ -55,7 +55,7 @@ export class RawClient {
     this.socket.send(bytes);
   }
 
-  hello(resume?: { playerId: string; token: string; ack: number }): void {
+  hello(resume?: { playerId: string; token: string; ack: number; attempt?: number }): void {
     this.send(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}) });
   }
 

@@ -258,6 +258,17 @@ export class ServerConnection {
         return;
       }
       const session = outcome.session;
+      const attempt = body.resume.attempt;
+      if (attempt !== undefined) {
+        // A hello delayed on a connection the client gave up must not take the session from the newer
+        // one: the client would take SESSION_REPLACED on its live connection as final.
+        if (attempt <= session.newestResumeAttempt) {
+          this.#ctx.metrics.count('resume_failures_total', { code: ErrorCode.RESUME_REJECTED });
+          this.close(ErrorCode.RESUME_REJECTED, 'a newer connection of this client resumed the session');
+          return;
+        }
+        session.newestResumeAttempt = attempt;
+      }
       const previous = session.socket;
       this.session = session;
       session.attach(this.socket);

@@ -62,6 +62,8 @@ export class Session {
   requests: Promise<void> = Promise.resolve();
   /** Requests queued or running in `requests`. */
   pendingRequests = 0;
+  /** The newest connection attempt the client resumed on (-1: none); an older one is refused. */
+  newestResumeAttempt = -1;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
