@@ -55,10 +55,7 @@ export class GuestTokens {
 
   issue(requestedName?: string): IssuedGuestToken {
     const userId = randomBytes(12).toString('base64url');
-    const name = sanitizeName(requestedName) || `Guest-${randomSuffix(4)}`;
-    const expiresAt = this.#clock.now() + this.#ttlMs;
-    const payload = Buffer.from(JSON.stringify({ sub: userId, name, exp: expiresAt })).toString('base64url');
-    return { token: `${payload}.${this.#sign(payload)}`, userId, name, expiresAt };
+    return this.#issueFor(userId, sanitizeName(requestedName) || `Guest-${randomSuffix(4)}`);
   }
 
   /**
@@ -68,45 +65,38 @@ export class GuestTokens {
    * expired).
    */
   renew(token: string): IssuedGuestToken | undefined {
-    const claims = this.#genuineClaims(token);
-    if (claims === undefined || claims.exp + this.#ttlMs <= this.#clock.now()) return undefined;
-    const expiresAt = this.#clock.now() + this.#ttlMs;
-    const payload = Buffer.from(
-      JSON.stringify({ sub: claims.sub, name: claims.name, exp: expiresAt }),
-    ).toString('base64url');
-    return { token: `${payload}.${this.#sign(payload)}`, userId: claims.sub, name: claims.name, expiresAt };
-  }
-
-  /** The claims of a token whose signature is ours, expired or not. */
-  #genuineClaims(token: string): { sub: string; name: string; exp: number } | undefined {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
-    const parts = token.split('.');
-    if (parts.length !== 2) return undefined;
-    const [payload, signature] = parts as [string, string];
-    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return undefined;
-    const expected = Buffer.from(this.#sign(payload));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    return parseClaims(payload);
+    const read = this.#read(token);
+    if (typeof read === 'string' || read.exp + this.#ttlMs <= this.#clock.now()) return undefined;
+    return this.#issueFor(read.sub, read.name);
   }
 
   /** Never throws: anything that is not a genuine, unexpired token is a refusal. */
   verify(token: string): GuestVerification {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return refused('malformed token');
+    const read = this.#read(token);
+    if (typeof read === 'string') return refused(read);
+    // Checked only after the signature, so a forger learns nothing from the difference.
+    if (read.exp <= this.#clock.now())
+      return { ok: false, code: ErrorCode.TOKEN_EXPIRED, message: 'token expired: get a new one' };
+    return { ok: true, identity: { userId: read.sub, name: read.name } };
+  }
+
+  /** The claims of a token whose signature is ours, expired or not; else why not (a refusal message). */
+  #read(token: string): { sub: string; name: string; exp: number } | string {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return 'malformed token';
     const parts = token.split('.');
-    if (parts.length !== 2) return refused('malformed token');
+    if (parts.length !== 2) return 'malformed token';
     const [payload, signature] = parts as [string, string];
-    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return refused('malformed token');
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return 'malformed token';
     const expected = Buffer.from(this.#sign(payload));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      return refused('bad token signature');
-    const claims = parseClaims(payload);
-    if (!claims) return refused('malformed token');
-    // Checked only after the signature, so a forger learns nothing from the difference.
-    if (claims.exp <= this.#clock.now())
-      return { ok: false, code: ErrorCode.TOKEN_EXPIRED, message: 'token expired: get a new one' };
-    return { ok: true, identity: { userId: claims.sub, name: claims.name } };
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'bad token signature';
+    return parseClaims(payload) ?? 'malformed token';
+  }
+
+  #issueFor(userId: string, name: string): IssuedGuestToken {
+    const expiresAt = this.#clock.now() + this.#ttlMs;
+    const payload = Buffer.from(JSON.stringify({ sub: userId, name, exp: expiresAt })).toString('base64url');
+    return { token: `${payload}.${this.#sign(payload)}`, userId, name, expiresAt };
   }
 
   #sign(payload: string): string {
