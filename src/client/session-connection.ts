@@ -129,7 +129,7 @@ export class SessionConnection {
     this.#WebSocket = ctor;
     this.#outbox = this.#newOutbox();
     this.#acks = new InboundAcks(this.#clock, options, (received) =>
-      this.#write(encodeMessage(Kind.Ack, { ack: received })),
+      this.#writeControl(encodeMessage(Kind.Ack, { ack: received })),
     );
     this.#scheduler = new SendScheduler({
       clock: this.#clock,
@@ -260,6 +260,16 @@ export class SessionConnection {
       () => this.#writePaced(),
       budget.msUntilToken(this.#clock.now()),
     );
+  }
+
+  /**
+   * Writes an ack, ping or pong at once, charged to the send budget: the server counts them against its
+   * rate limit like any frame, so what can wait holds back by as much (a client sending at its whole
+   * budget went past the limit by its acks, up to 20 a second).
+   */
+  #writeControl(frame: Uint8Array): void {
+    this.#sendBudget?.charge(this.#clock.now());
+    this.#write(frame);
   }
 
   #write(frame: Uint8Array): void {
@@ -569,7 +579,7 @@ export class SessionConnection {
         this.#bye = { code: message.body.code, message: message.body.message };
         return;
       case Kind.Ping:
-        this.#write(
+        this.#writeControl(
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
         );
         return;
@@ -630,7 +640,7 @@ export class SessionConnection {
         this.#abandon(socket, 'the server stopped answering');
         return;
       }
-      this.#write(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }));
+      this.#writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }));
     });
   }
 

@@ -25,6 +25,17 @@ export class TokenBucket {
     return Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs));
   }
 
+  /**
+   * Takes `cost` tokens whether or not they are there (down to minus the capacity): for what must go
+   * anyway (an ack, a pong) but should still hold back what can wait.
+   */
+  charge(now: number, cost = 1): void {
+    const elapsed = Math.max(0, now - this.#updatedAt);
+    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    this.#updatedAt = Math.max(this.#updatedAt, now);
+    this.#tokens = Math.max(-this.#capacity, this.#tokens - cost);
+  }
+
   /** Takes `cost` tokens if available; returns false (taking nothing) otherwise. */
   take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.#updatedAt);

@@ -157,6 +157,19 @@ describe('sessions', () => {
     expect(errors.filter((reason) => reason.includes('RATE_LIMITED'))).toEqual([]);
   });
 
+  it('a client sending at its whole budget while acking what it hears stays under the server limit', async () => {
+    const { alice, aliceRoom } = await setup();
+    const drops: string[] = [];
+    alice.on('drop', ({ reason }) => drops.push(reason));
+    let heard = 0;
+    aliceRoom.onMessage('chat', () => heard++);
+    // Far past the budget at once: the client paces them; each comes back to both players, and Alice's
+    // acks of what she hears go to the server too.
+    for (let i = 0; i < 800; i++) aliceRoom.send('chat', { text: `m${i}` });
+    await eventually(() => heard === 800, 'every chat back', 20_000);
+    expect(drops).toEqual([]);
+  });
+
   it('resumes after its guest token expired while away: the token is renewed for the same guest', async () => {
     // Renewable for as long again as it lived: 3 s of it leave seconds for the reconnect on a loaded machine.
     const { bob, aliceRoom } = await setup({ guestTokenTtlMs: 3_000, graceMs: 15_000 });

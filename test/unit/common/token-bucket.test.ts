@@ -30,6 +30,16 @@ describe('TokenBucket', () => {
     expect(bucket.take(bucket.msUntilToken(30) + 30)).toBe(true);
   });
 
+  it('charges what must go anyway, into debt down to minus its capacity, which holds back later takes', () => {
+    const bucket = new TokenBucket(3, 10, 0); // one token per 100 ms
+    bucket.charge(0, 5); // 3 - 5 = -2
+    expect(bucket.take(0)).toBe(false);
+    expect(bucket.take(250)).toBe(false); // -2 + 2.5 = 0.5
+    expect(bucket.take(300)).toBe(true); // 1 token
+    bucket.charge(300, 100); // floored at -3
+    expect(bucket.msUntilToken(300)).toBe(400);
+  });
+
   it('never holds more than its capacity, however long it idles', () => {
     const bucket = new TokenBucket(3, 10, 0);
     expect(bucket.take(1_000_000, 3)).toBe(true);
