@@ -167,6 +167,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
   readonly #encodeOptions = { budgetBytes: 0 };
+  /** A snapshot carrying the largest full entity state, with room for its header (an upper bound). */
+  readonly #largestRecordBytes: number;
   /** The newest tick flushed (-1: none yet). */
   #newestTick = -1;
   readonly #stats = {
@@ -185,6 +187,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#options = options;
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
+    this.#largestRecordBytes = largestRecordBytes(this.registry);
     this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
@@ -432,7 +435,12 @@ export class RoomSync<M extends SyncMember = RoomClient> {
         maxHz,
         minHz: Math.min(options.minHz ?? 10, maxHz),
         maxBudgetBytes,
-        minBudgetBytes: Math.min(options.minBudgetBytes ?? 400, maxBudgetBytes),
+        // Never below what the largest entity's full state needs: backed off further, that entity
+        // would never be sent and the member's snapshots never complete.
+        minBudgetBytes: Math.min(
+          Math.max(options.minBudgetBytes ?? 400, this.#largestRecordBytes),
+          maxBudgetBytes,
+        ),
       },
       this.#room.clock.now(),
     );
@@ -462,6 +470,16 @@ export class RoomSync<M extends SyncMember = RoomClient> {
 function periodOf(rateHz: number): number {
   if (!(rateHz >= 1 && rateHz <= 120)) throw new RangeError(`rateHz must be in 1..120, got ${rateHz}`);
   return 1000 / rateHz;
+}
+
+/**
+ * Bytes a snapshot of one entity in full takes at most: the largest type's full state and type id, plus
+ * 32 bytes for the snapshot header and the record's kind and id (both well under that).
+ */
+function largestRecordBytes(registry: EntityRegistry): number {
+  let maxBits = 0;
+  for (const type of registry.types) maxBits = Math.max(maxBits, type.maxBits);
+  return 32 + Math.ceil((maxBits + registry.typeBits) / 8);
 }
 
 function checkBudget(budgetBytes: number): number {

@@ -1,5 +1,5 @@
 import { type Clock, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
-import { entity, int } from 'vehikill-net/sync';
+import { entity, int, string } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
@@ -105,5 +105,32 @@ describe('RoomSync: ticks', () => {
       sent += sync.flush(tick).length;
     }
     expect(sent).toBeGreaterThan(20);
+  });
+});
+
+describe('RoomSync: adaptive budget floor', () => {
+  it('never backs a member off below a snapshot of its largest entity in full', () => {
+    const Sign = entity('sign', { text: string({ maxLength: 600 }) });
+    const clock = new ManualClock();
+    const quality = { snapshot: () => ({ grade: 'poor', lossUp: 0.3, lossDown: 0 }) };
+    const client = {
+      playerId: 'a',
+      userId: 'a',
+      name: 'a',
+      away: false,
+      rttMs: 0,
+      link: { send: () => true, quality },
+    } as unknown as RoomClient;
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      { types: [Sign], rateHz: 30, adaptive: true, send: () => {} },
+    );
+    sync.world.spawn(Sign, { text: 'x'.repeat(600) });
+    for (let elapsed = 0; elapsed < 10_000; elapsed += 10) {
+      clock.advance(10);
+      sync.flush(Math.floor(clock.now() / 10));
+    }
+    expect(sync.rateOf(client).budgetBytes).toBeGreaterThanOrEqual(600);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(10, 6); // backed off all the same
   });
 });
