@@ -186,6 +186,24 @@ describe('sessions', () => {
     await eventually(() => !aliceRoom.members.some((m) => m.away), 'bob back in the room');
   });
 
+  it('a request whose answer an outbox overflow dropped while away still settles after the resume', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup({ outboxMessages: 8 });
+    const resyncs: boolean[] = [];
+    bob.on('reconnect', ({ resync }) => resyncs.push(resync));
+    // Nothing from the server reaches Bob from here on, but his request reaches the server.
+    proxy.stallDownstream();
+    const listing = bob.listRooms({ type: 'test' });
+    await sleep(200); // answered by now, into the stalled socket
+    // 20 chats after the answer: Bob's outbox keeps the newest 8 unacked messages, so the answer goes.
+    for (let i = 0; i < 20; i++) aliceRoom.send('chat', { text: `m${i}` });
+    await sleep(200);
+    proxy.dropAll();
+    const settled = await Promise.race([listing, sleep(8_000).then(() => 'never' as const)]);
+    expect(settled).not.toBe('never');
+    expect((settled as { roomId: string }[]).map((room) => room.roomId)).toContain(bobRoom.roomId);
+    expect(resyncs).toEqual([true]);
+  });
+
   it('does not replay expiring messages past their TTL, in either direction, but replays reliable ones', async () => {
     const { aliceRoom, bobRoom } = await setup();
     const bobHeard: string[] = [];

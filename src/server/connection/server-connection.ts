@@ -280,7 +280,11 @@ export class ServerConnection {
       this.#welcome(session, true, resync);
       if (body.link) this.#ctx.serverLinks.open(session);
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
-      if (resync) session.outbox.clearHole();
+      if (resync) {
+        session.outbox.clearHole();
+        // Answers may have been in what the outbox dropped: a request would never settle.
+        session.resendAnswers();
+      }
       this.#ctx.metrics.count('resumes_total');
       rooms.markBack(session, resync);
       return;
@@ -323,7 +327,7 @@ export class ServerConnection {
     // A registry that stalls must not let a client pile up requests without end.
     if (session.pendingRequests >= MAX_PENDING_REQUESTS) {
       this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
-      session.send(Kind.Response, {
+      session.respond({
         rid,
         ok: false,
         code: ErrorCode.RATE_LIMITED,
@@ -342,14 +346,14 @@ export class ServerConnection {
           throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
         }
         const result = await handleRequest(this.#ctx.rooms, session, message);
-        session.send(Kind.Response, { rid, ok: true, ...(result === undefined ? {} : { result }) });
+        session.respond({ rid, ok: true, ...(result === undefined ? {} : { result }) });
       } catch (error) {
         const known = error instanceof ProtocolError;
         if (!known) {
           this.#ctx.metrics.count('internal_errors_total');
           console.error('vehikill-net: request failed', error);
         }
-        session.send(Kind.Response, {
+        session.respond({
           rid,
           ok: false,
           code: known ? error.code : ErrorCode.INTERNAL_ERROR,

@@ -19,6 +19,8 @@ import { ServerLink } from '../server-link/server-link.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
+/** Answers kept to send again after a resync: as many as requests may wait at once (see requests). */
+const KEPT_ANSWERS = 16;
 
 export interface SessionLimits {
   /** Unacked messages kept for replay before the oldest are dropped (and a resync is forced). */
@@ -72,6 +74,8 @@ export class Session {
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
   #ended = false;
+  /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
+  readonly #answers: Uint8Array[] = [];
 
   constructor(
     playerId: string,
@@ -191,6 +195,23 @@ export class Session {
     ttlMs?: number,
   ): void {
     this.sendEncoded(encodeMessage(kind, body), messageClass, ttlMs);
+  }
+
+  /** Answers a request (reliable); the newest answers are kept for `resendAnswers`. */
+  respond(body: Body<typeof Kind.Response>): void {
+    const inner = encodeMessage(Kind.Response, body);
+    this.#answers.push(inner);
+    if (this.#answers.length > KEPT_ANSWERS) this.#answers.shift();
+    this.sendEncoded(inner, 'reliable');
+  }
+
+  /**
+   * Sends the newest answers again, after a resume whose outbox had dropped messages (a resync): an
+   * answer among them would leave its request pending on the client for good. The client takes each
+   * request's first answer and ignores the rest.
+   */
+  resendAnswers(): void {
+    for (const inner of this.#answers) this.sendEncoded(inner, 'reliable');
   }
 
   /**
