@@ -5,13 +5,11 @@ import { describe, expect, it } from 'vitest';
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
 /** A member whose link reports `grade` (with its loss) to adaptive rates. */
-function setup(grade: { value: 'good' | 'poor' }, wall?: Clock) {
-  const manual = new ManualClock();
-  const clock = wall ?? manual;
+function memberOnLink(grade: { value: 'good' | 'poor' }): RoomClient {
   const quality = {
     snapshot: () => ({ grade: grade.value, lossUp: grade.value === 'poor' ? 0.3 : 0, lossDown: 0 }),
   };
-  const client = {
+  return {
     playerId: 'a',
     userId: 'a',
     name: 'a',
@@ -19,8 +17,14 @@ function setup(grade: { value: 'good' | 'poor' }, wall?: Clock) {
     rttMs: 0,
     link: { send: () => true, quality },
   } as unknown as RoomClient;
+}
+
+/** A room of one such member, with adaptive rates from 30 Hz, and one entity. */
+function setup(grade: { value: 'good' | 'poor' }, wall?: Clock) {
+  const manual = new ManualClock();
+  const client = memberOnLink(grade);
   const sync = new RoomSync(
-    { clients: [client], clock },
+    { clients: [client], clock: wall ?? manual },
     { types: [Dot], rateHz: 30, adaptive: true, send: () => {} },
   );
   sync.world.spawn(Dot, { x: 1 });
@@ -112,15 +116,7 @@ describe('RoomSync: adaptive budget floor', () => {
   it('never backs a member off below a snapshot of its largest entity in full', () => {
     const Sign = entity('sign', { text: string({ maxLength: 600 }) });
     const clock = new ManualClock();
-    const quality = { snapshot: () => ({ grade: 'poor', lossUp: 0.3, lossDown: 0 }) };
-    const client = {
-      playerId: 'a',
-      userId: 'a',
-      name: 'a',
-      away: false,
-      rttMs: 0,
-      link: { send: () => true, quality },
-    } as unknown as RoomClient;
+    const client = memberOnLink({ value: 'poor' });
     const sync = new RoomSync(
       { clients: [client], clock },
       { types: [Sign], rateHz: 30, adaptive: true, send: () => {} },
