@@ -50,7 +50,6 @@ export {
   type PriorityOptions,
   Tier,
 } from './snapshot/priority.js';
-export { SEQ_MODULO } from './snapshot/seq.js';
 export {
   type SharedSnapshotStats,
   SharedSnapshots,
