@@ -464,10 +464,13 @@ export class VehikillRoom extends Room {
     return false;
   }
 
-  /** Bots fill the room up to its target; one leaves for each human who joins. */
+  /**
+   * Bots fill the room up to its target; one leaves for each human who joins. Humans are counted from
+   * the room's own table: during `onJoin` the host's `clients` does not hold the joining player yet.
+   */
   #topUpBots(): void {
     const world = this.authority.world;
-    const wanted = Math.max(0, this.#botTarget - this.clients.length);
+    const wanted = Math.max(0, this.#botTarget - this.#clients.size);
     let changed = false;
     while (this.#bots.count > wanted) {
       const id = this.#bots.ids[this.#bots.count - 1] as number;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GameSession } from '../../game/client/game-session.js';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
@@ -30,5 +31,23 @@ describe('Vehikill lobby', () => {
         ?.clients.map((client) => client.name)
         .sort(),
     ).toEqual(['Ada', 'Bob']);
+  });
+
+  it('bots fill a room up to its player count, one leaving for each human who joins', async () => {
+    const host = botOn(server, 'Host', 3);
+    const guest = botOn(server, 'Guest', 4);
+    sessions.push(host, guest);
+    await host.createPrivate({ bots: 4 });
+    const room = server.rooms.at(-1) as (typeof server.rooms)[number];
+    const count = () => {
+      const players = room.roster;
+      return { humans: players.filter((p) => !p.bot).length, bots: players.filter((p) => p.bot).length };
+    };
+    expect(count()).toEqual({ humans: 1, bots: 3 });
+    await guest.joinByCode(host.room?.info.code as string);
+    expect(count()).toEqual({ humans: 2, bots: 2 });
+    await guest.leave();
+    await sleep(50);
+    expect(count()).toEqual({ humans: 1, bots: 3 });
   });
 });
