@@ -254,6 +254,11 @@ describe('sessions', () => {
 /** A room whose joins with `{ slow: true }` wait until the test lets them through. */
 class GatedJoinRoom extends TestRoom {
   static waiting: (() => void)[] = [];
+  static created: GatedJoinRoom[] = [];
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    GatedJoinRoom.created.push(this);
+  }
   override async onJoin(client: RoomClient, options: unknown): Promise<void> {
     if ((options as { slow?: boolean } | undefined)?.slow) {
       await new Promise<void>((resolve) => GatedJoinRoom.waiting.push(resolve));
@@ -263,7 +268,7 @@ class GatedJoinRoom extends TestRoom {
 }
 
 describe('a join still being decided when the session ends', () => {
-  it('does not seat the departed player, and frees the seat', async () => {
+  it('does not seat the departed player, frees the seat and tells the room it left', async () => {
     t = await startServer({ gated: GatedJoinRoom });
     const [alice, bob] = [t.client(), t.client()];
     await Promise.all([alice.connect(), bob.connect()]);
@@ -271,6 +276,7 @@ describe('a join still being decided when the session ends', () => {
     const joining = bob.join(room.roomId, { slow: true });
     joining.catch(() => {});
     await eventually(() => GatedJoinRoom.waiting.length === 1, 'the room is deciding on Bob');
+    const bobId = bob.playerId;
     bob.close(); // a clean close ends the session at once, with the join still open
     await eventually(() => t.server.connectionCount === 1, 'Bob gone');
     GatedJoinRoom.waiting.shift()?.();
@@ -278,6 +284,12 @@ describe('a join still being decided when the session ends', () => {
     expect(room.members.map((member) => member.playerId)).toEqual([alice.playerId]);
     const listed = await alice.listRooms({ type: 'gated', includeFull: true });
     expect(listed.find((info) => info.roomId === room.roomId)?.clients).toBe(1);
+    // The room accepted Bob in onJoin, so it hears that he left: its own bookkeeping holds no ghost.
+    expect(GatedJoinRoom.created.at(-1)?.events).toEqual([
+      `join:${alice.playerId}`,
+      `join:${bobId}`,
+      `leave:${bobId}:${ErrorCode.SESSION_EXPIRED}`,
+    ]);
   });
 });
 

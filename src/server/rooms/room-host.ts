@@ -176,9 +176,12 @@ export class RoomHost implements RoomHostPort {
     }
     if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
     // The player's session ended while the room decided (closed, expired): seating it would leave a
-    // member with no one behind it, holding its seat for good.
-    if (session.ended)
+    // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
+    // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
+    if (session.ended) {
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
+    }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#members.set(session.playerId, client);

@@ -59,7 +59,7 @@ export class Room {
   onCreate(_options: unknown): void | Promise<void> {}
   /** Throw to refuse the player; the message goes back to them. */
   onJoin(_client: RoomClient, _options: unknown): void | Promise<void> {}
-  /** The player left, was kicked, or their grace period ran out. */
+  /** The player left, was kicked, their grace period ran out, or their session ended while `onJoin` was deciding. */
   onLeave(_client: RoomClient, _reason: LeaveReason): void {}
   /** The player's connection dropped; their seat is held until they resume or the grace period ends. */
   onAway(_client: RoomClient): void {}
