@@ -50,6 +50,7 @@ export {
   type PriorityOptions,
   Tier,
 } from './snapshot/priority.js';
+export { SEQ_MODULO } from './snapshot/seq.js';
 export {
   type SharedSnapshotStats,
   SharedSnapshots,

@@ -14,6 +14,7 @@ import {
   encodeSnapshotFrame,
   entityRegistry,
   PriorityAccumulator,
+  SEQ_MODULO,
   type SharedSnapshotStats,
   SharedSnapshots,
   type SnapshotAck,
@@ -71,6 +72,11 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
    * Default 512; `Infinity` never deflates. Small deltas barely shrink and cost CPU to try.
    */
   deflateAboveBytes?: number;
+  /**
+   * Where each member's first snapshot seq is drawn from (a random start, so acks still on their way
+   * from a player's earlier membership name seqs the new one did not send). Default `Math.random`.
+   */
+  random?: () => number;
   /** Priority an entity gains per snapshot for this member (≥ 0), e.g. falling with distance. Default 1. */
   priority?: (client: M, id: number, entity: EntityRecord) => number;
   /** Update tier of an entity for this member. Default normal. */
@@ -402,6 +408,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,
+      // A player who left and joined again gets a new encoder; acks of the old one still on their way
+      // then name seqs this one did not send.
+      firstSeq: Math.min(SEQ_MODULO - 1, Math.floor((this.#options.random ?? Math.random)() * SEQ_MODULO)),
       priority: new PriorityAccumulator({
         ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
         ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),

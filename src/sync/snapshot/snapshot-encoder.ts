@@ -38,6 +38,12 @@ export interface SnapshotEncoderOptions {
    * share one encode. Default: none (every snapshot planned for this client alone).
    */
   shared?: SharedSnapshots;
+  /**
+   * The seq of the first snapshot (0..65535). Default 0. A server making a new encoder for a player who
+   * left and joined again should pass a random one: an ack still on its way from the earlier membership
+   * then names a seq this encoder did not send (and is ignored) rather than one it did.
+   */
+  firstSeq?: number;
 }
 
 export interface EncodeOptions {
@@ -88,6 +94,8 @@ export class SnapshotEncoder {
   readonly #priority: PriorityAccumulator;
   readonly #shared: SharedSnapshots | undefined;
   #at = 0;
+  /** The count of the first snapshot (its seq): an ack naming an earlier one is not ours. */
+  readonly #firstAt: number;
   /** The tick of the newest frame encoded (-1: none yet). */
   #newestTick = -1;
   #tracked = new Map<number, Tracked>();
@@ -126,6 +134,14 @@ export class SnapshotEncoder {
     this.#shared = shared;
     this.#cache = options.cache ?? shared?.cache ?? new EncodingCache();
     this.#priority = options.priority ?? new PriorityAccumulator();
+    const firstSeq = options.firstSeq ?? 0;
+    if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq >= SEQ_MODULO) {
+      throw new RangeError(`firstSeq must be an integer in 0..${SEQ_MODULO - 1}, got ${firstSeq}`);
+    }
+    // Counts start at the first seq, so `at % 65536` is the seq; nothing below it was ever sent.
+    this.#firstAt = firstSeq;
+    this.#at = firstSeq;
+    this.#pendingFrom = firstSeq;
   }
 
   /** The seq the next snapshot will carry. */
@@ -253,7 +269,7 @@ export class SnapshotEncoder {
   receiveAck(ack: SnapshotAck): void {
     // The newest count sent with that seq; an ack of a snapshot not sent yet (a forged one) is ignored.
     const newest =
-      ack.newest === undefined || this.#at === 0
+      ack.newest === undefined || this.#at === this.#firstAt
         ? undefined
         : this.#at - 1 - seqDistance((this.#at - 1) % SEQ_MODULO, ack.newest);
     if (ack.resync) {
@@ -265,7 +281,8 @@ export class SnapshotEncoder {
         return;
       }
     }
-    if (newest === undefined) return;
+    // Before this encoder's first snapshot: an ack meant for an earlier encoder of this client.
+    if (newest === undefined || newest < this.#firstAt) return;
     // Most acks repeat the one before (they ride on every input, 30/s, and snapshots go at 20/s). Taking
     // one again changes nothing: the snapshots it acks left `#pending` the first time, anything sent since
     // is newer than it, and the acked position only moves forward.

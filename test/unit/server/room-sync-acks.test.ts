@@ -16,7 +16,8 @@ function setup() {
   const metrics = new CountingMetrics();
   const sync = new RoomSync(
     { clients: [client], clock },
-    { types: [Dot], metrics, send: (_client, bytes) => sent.push(bytes) },
+    // The first snapshot's seq is 0 (it is drawn from `random`), as the acks below name it.
+    { types: [Dot], metrics, random: () => 0, send: (_client, bytes) => sent.push(bytes) },
   );
   for (let x = 0; x < 8; x++) sync.world.spawn(Dot, { x });
   return { clock, client, sent, sync, metrics };
