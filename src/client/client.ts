@@ -27,6 +27,7 @@ import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
+import { type RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
   type ServerLinkMode,
@@ -68,6 +69,8 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
+  /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
+  #watch: RoomWatch | undefined;
   readonly #serverLink: ClientServerLink;
   #stopWatchingOnline: (() => void) | undefined;
   readonly #conditioner: Conditioner;
@@ -85,6 +88,8 @@ export class Client {
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
+        this.#watch?.end();
+        this.#watch = undefined;
         this.#stopWatchingOnline?.();
         this.#device?.close();
         this.#serverLink.resetSession(); // the direct path closes with the session
@@ -215,6 +220,50 @@ export class Client {
   ): Promise<RoomInfo[]> {
     const result = await this.#request(Kind.ListRooms, query);
     return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
+  }
+
+  /**
+   * Follows the room listing live: resolves with a `RoomWatch` whose `rooms` is the listing now (as
+   * `listRooms` answers) and which fires `change` with the whole new list whenever a room of the cluster
+   * that the query covers is added, removed, filled or changed (a burst of changes comes as one list). One
+   * watch at a time: a new one ends the one before. It survives dropped sockets and new sessions.
+   */
+  async watchRooms(
+    query: RoomQuery = {},
+    onChange?: (rooms: readonly RoomInfo[]) => void,
+  ): Promise<RoomWatch> {
+    // Lists for the new query may come before its answer (which is at least as new): none reach the old watch.
+    const previous = this.#watch;
+    this.#watch = undefined;
+    previous?.end();
+    const rooms = await this.#watchRequest(query);
+    const watch = new RoomWatch(query, rooms, (stopped) => this.#unwatch(stopped));
+    if (onChange) watch.on('change', onChange);
+    // Another watchRooms answered first (TypeScript cannot know the await let it run).
+    (this.#watch as RoomWatch | undefined)?.end();
+    this.#watch = watch;
+    return watch;
+  }
+
+  async #watchRequest(query: RoomQuery): Promise<RoomInfo[]> {
+    const result = await this.#request(Kind.WatchRooms, { ...query });
+    return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
+  }
+
+  async #unwatch(watch: RoomWatch): Promise<void> {
+    if (this.#watch !== watch) return;
+    this.#watch = undefined;
+    if (this.state === 'open' || this.state === 'reconnecting') await this.#request(Kind.UnwatchRooms, {});
+  }
+
+  /** A new session (the old one expired, or this client moved node) has no watch: ask for it again. */
+  async #rewatch(watch: RoomWatch): Promise<void> {
+    try {
+      const rooms = await this.#watchRequest(watch.query);
+      if (this.#watch === watch) watch.receive(rooms);
+    } catch (error) {
+      if (this.#watch === watch && error instanceof ProtocolError) watch.fail(error);
+    }
   }
 
   create<In extends Messages = Messages, Out extends Messages = Messages>(
@@ -370,6 +419,7 @@ export class Client {
     }
     this.#watchOnline();
     this.#sendDeviceReport();
+    if (fresh && this.#watch !== undefined) void this.#rewatch(this.#watch);
   }
 
   /**
@@ -433,6 +483,9 @@ export class Client {
         return;
       case Kind.DatagramFromServer:
         this.#serverLink.receiveDatagram(message.body.c, message.body.p, message.body.t);
+        return;
+      case Kind.RoomList:
+        this.#watch?.receive(message.body.rooms);
         return;
       default:
         this.#onRoomMessage(message);

@@ -35,6 +35,7 @@ export {
 export { PeerLink } from './mesh/peer-link.js';
 export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
+export { type RoomQuery, RoomWatch, type RoomWatchEvents } from './room-watch.js';
 export {
   ClientServerLink,
   type ServerLinkMode,

@@ -25,6 +25,8 @@ export const Kind = {
   DataToPeer: 0x28,
   LinkSignalToServer: 0x29,
   DatagramToServer: 0x2a,
+  WatchRooms: 0x2b,
+  UnwatchRooms: 0x2c,
 
   Response: 0x30,
   MemberJoined: 0x31,
@@ -38,6 +40,7 @@ export const Kind = {
   DataFromPeer: 0x39,
   LinkSignalFromServer: 0x3a,
   DatagramFromServer: 0x3b,
+  RoomList: 0x3c,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

@@ -102,6 +102,9 @@ export const listRooms = v.object({
   filter: v.optional(flatRecord),
   includeFull: v.optional(v.boolean()),
 });
+/** Lists like ListRooms, then pushes RoomList whenever that listing changes; replaces an earlier watch. */
+export const watchRooms = listRooms;
+export const unwatchRooms = v.object({ rid: requestId });
 export const createRoom = v.object({
   rid: requestId,
   type: roomType,
@@ -130,6 +133,8 @@ export const response = v.variant('ok', [
   v.object({ rid: requestId, ok: v.literal(true), result: v.optional(boundedData) }),
   v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
 ]);
+/** The watched listing (WatchRooms) changed: the whole list, as ListRooms would answer now. */
+export const roomList = v.object({ rooms: v.array(roomInfoSchema) });
 export const memberJoined = v.object({ roomId, member });
 export const memberLeft = v.object({ roomId, playerId, reason: leaveReason });
 export const memberAway = v.object({ roomId, playerId });
@@ -217,6 +222,8 @@ export const schemaByKind = {
   [Kind.Ack]: ack,
   [Kind.Bye]: bye,
   [Kind.ListRooms]: listRooms,
+  [Kind.WatchRooms]: watchRooms,
+  [Kind.UnwatchRooms]: unwatchRooms,
   [Kind.CreateRoom]: createRoom,
   [Kind.JoinRoom]: joinRoom,
   [Kind.JoinByCode]: joinByCode,
@@ -239,6 +246,7 @@ export const schemaByKind = {
   [Kind.DataFromPeer]: dataFromPeer,
   [Kind.LinkSignalFromServer]: linkSignalFromServer,
   [Kind.DatagramFromServer]: datagramFromServer,
+  [Kind.RoomList]: roomList,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -261,6 +269,8 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.Pong,
   Kind.Ack,
   Kind.ListRooms,
+  Kind.WatchRooms,
+  Kind.UnwatchRooms,
   Kind.CreateRoom,
   Kind.JoinRoom,
   Kind.JoinByCode,
@@ -291,11 +301,14 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.DataFromPeer,
   Kind.LinkSignalFromServer,
   Kind.DatagramFromServer,
+  Kind.RoomList,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */
 export const requestKinds: ReadonlySet<number> = new Set([
   Kind.ListRooms,
+  Kind.WatchRooms,
+  Kind.UnwatchRooms,
   Kind.CreateRoom,
   Kind.JoinRoom,
   Kind.JoinByCode,

@@ -97,6 +97,11 @@ export interface GameServerOptions extends MonitoringOptions {
   idleDisposeMs?: number;
   /** Most rooms on this node. Default 10,000. */
   maxRooms?: number;
+  /**
+   * Lobbies watching the room listing (`client.watchRooms`) get one list for all the changes within
+   * this many ms: a match filling up costs one listing read per watched query, not one per seat. Default 250.
+   */
+  roomListIntervalMs?: number;
 }
 
 export type ResolvedLimits = Required<
@@ -121,6 +126,7 @@ export type ResolvedLimits = Required<
     | 'emptyDisposeMs'
     | 'idleDisposeMs'
     | 'maxRooms'
+    | 'roomListIntervalMs'
     | 'nodeTtlMs'
   >
 >;
@@ -148,6 +154,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
     idleDisposeMs: options.idleDisposeMs ?? 30 * 60_000,
     maxRooms: options.maxRooms ?? 10_000,
+    roomListIntervalMs: options.roomListIntervalMs ?? 250,
     nodeTtlMs: options.nodeTtlMs ?? 6_000,
   };
   for (const [name, value] of Object.entries(limits)) {

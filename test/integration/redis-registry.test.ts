@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
@@ -73,6 +74,23 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await subscribed(writer, changes);
     await writer.addRoom(listing('room1'));
     await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'room1' });
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
+  it('tells its subscribers to list again when its subscription comes back after being cut', async () => {
+    const [listener, writer] = await Promise.all([connect('cut:'), connect('cut:')]);
+    const changes: ListingChange[] = [];
+    listener.subscribe((change) => changes.push(change));
+    await subscribed(writer, changes);
+    // The server drops the subscriber connection (a failover, a proxy restart): changes published until
+    // it is back are lost, so the lobby must hear that it has to list again.
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => changes, { timeout: 5_000 }).toContainEqual({ change: 'reset' });
+    await subscribed(writer, changes);
+    await writer.addRoom(listing('room1'));
+    await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'room1' });
+    admin.disconnect();
     await Promise.all([listener.close(), writer.close()]);
   });
 });

@@ -1,5 +1,6 @@
-import { Kind, type Message, requestKinds } from '../../protocol/index.js';
+import { type Body, Kind, type Message, requestKinds } from '../../protocol/index.js';
 import type { RoomManager } from '../rooms/room-manager.js';
+import type { RoomQuery } from '../rooms/room-watchers.js';
 import type { Session } from '../sessions/session.js';
 
 export function isRequest(message: Message): boolean {
@@ -13,16 +14,13 @@ export async function handleRequest(
   message: Message,
 ): Promise<unknown> {
   switch (message.kind) {
-    case Kind.ListRooms: {
-      const { type, filter, includeFull } = message.body;
-      return {
-        rooms: await rooms.list({
-          ...(type === undefined ? {} : { type }),
-          ...(filter === undefined ? {} : { filter }),
-          ...(includeFull === undefined ? {} : { includeFull }),
-        }),
-      };
-    }
+    case Kind.ListRooms:
+      return { rooms: await rooms.list(roomQuery(message.body)) };
+    case Kind.WatchRooms:
+      return { rooms: await rooms.watchers.watch(session, roomQuery(message.body)) };
+    case Kind.UnwatchRooms:
+      rooms.watchers.unwatch(session);
+      return undefined;
     case Kind.CreateRoom:
       return rooms.create(session, message.body.type, message.body.private ?? false, message.body.options);
     case Kind.JoinRoom:
@@ -37,4 +35,13 @@ export async function handleRequest(
     default:
       throw new TypeError(`kind ${message.kind} is not a request`);
   }
+}
+
+/** The query of a ListRooms or WatchRooms request, without the fields it left out. */
+function roomQuery({ type, filter, includeFull }: Body<typeof Kind.ListRooms>): RoomQuery {
+  return {
+    ...(type === undefined ? {} : { type }),
+    ...(filter === undefined ? {} : { filter }),
+    ...(includeFull === undefined ? {} : { includeFull }),
+  };
 }

@@ -148,7 +148,7 @@ export class MemoryRegistry implements Registry {
     }
   }
 
-  #emit(change: ListingChange['change'], roomId: string): void {
+  #emit(change: 'added' | 'updated' | 'removed', roomId: string): void {
     if (this.#listeners.size === 0) return;
     // Delivered later, as pub/sub would, so a listener never runs inside a registry call.
     queueMicrotask(() => {

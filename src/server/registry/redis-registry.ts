@@ -245,6 +245,11 @@ export class RedisRegistry implements Registry {
     // until connected and re-subscribes by itself after a reconnect.
     const subscriber = openRedis(this.#target, true);
     subscriber.on('error', () => {});
+    // Ready after every (re)connect, once the subscription is back: what was published while it was down
+    // (or before it first came up) was missed, so subscribers list again.
+    subscriber.on('ready', () => {
+      for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
+    });
     subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
       let change: ListingChange;
       try {
@@ -261,7 +266,7 @@ export class RedisRegistry implements Registry {
     this.#subscriber = subscriber;
   }
 
-  #publish(change: ListingChange['change'], roomId: string): void {
+  #publish(change: 'added' | 'updated' | 'removed', roomId: string): void {
     const message: ListingChange = { change, roomId };
     // Fire and forget: a lost lobby update only delays a refresh; the listing itself is already right.
     const text = JSON.stringify(message);

@@ -32,11 +32,11 @@ export interface NodeInfo {
   bootId: string;
 }
 
-/** A change to the room listing, from any node: what a lobby needs to refresh. */
-export interface ListingChange {
-  change: 'added' | 'updated' | 'removed';
-  roomId: string;
-}
+/**
+ * A change to the room listing, from any node: what a lobby needs to refresh. `reset`: changes may have
+ * been missed (a shared registry's subscription was down, or just came up): list again.
+ */
+export type ListingChange = { change: 'added' | 'updated' | 'removed'; roomId: string } | { change: 'reset' };
 
 export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'locked' | 'maxClients'>>;
 

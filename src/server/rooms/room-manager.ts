@@ -15,6 +15,7 @@ import type { Session } from '../sessions/session.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
+import { RoomWatchers } from './room-watchers.js';
 import { safely } from './safely.js';
 
 export interface RoomManagerOptions {
@@ -28,6 +29,8 @@ export interface RoomManagerOptions {
   idleDisposeMs: number;
   /** Most rooms this node hosts at once; creation beyond it is refused. */
   maxRooms: number;
+  /** Listing changes within this many ms reach watching lobbies as one list. */
+  roomListIntervalMs: number;
 }
 
 /** What a redirect needs: where the other nodes are. */
@@ -52,8 +55,18 @@ export class RoomManager {
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
 
+  /** Lobbies following the room listing live (WatchRooms). */
+  readonly watchers: RoomWatchers;
+
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.watchers = new RoomWatchers({
+      clock: options.clock,
+      metrics: options.metrics,
+      list: (query) => this.list(query),
+      subscribe: (listener) => options.registry.subscribe(listener),
+      intervalMs: options.roomListIntervalMs,
+    });
     const sweepMs = Math.max(10, Math.min(options.idleDisposeMs / 2, 30_000));
     this.#cancelIdleSweep = every(options.clock, sweepMs, () => this.#disposeIdleRooms());
   }
@@ -201,6 +214,8 @@ export class RoomManager {
 
   markBack(session: Session, resync: boolean): void {
     this.#hostOf(session)?.markBack(session, resync);
+    // Lists sent while away may have been among what the outbox dropped.
+    if (resync) this.watchers.resend(session);
   }
 
   handleMessage(session: Session, type: string, data: unknown): void {
@@ -238,6 +253,7 @@ export class RoomManager {
 
   close(): void {
     this.#cancelIdleSweep();
+    this.watchers.close();
   }
 
   /**

@@ -139,6 +139,18 @@ export const examples: Record<BodyKind, KindExamples> = {
       'missing rid': { type: 'arena' },
     },
   },
+  [Kind.WatchRooms]: {
+    valid: [{ rid: 1 }, { rid: 2, type: 'arena', filter: { mode: 'ffa' }, includeFull: false }],
+    invalid: {
+      'filter value not scalar': { rid: 1, filter: { mode: [1] } },
+      'type with a space': { rid: 1, type: 'has space' },
+      'missing rid': { type: 'arena' },
+    },
+  },
+  [Kind.UnwatchRooms]: {
+    valid: [{ rid: 3 }],
+    invalid: { 'missing rid': {}, 'negative rid': { rid: -1 } },
+  },
   [Kind.CreateRoom]: {
     valid: [
       { rid: 1, type: 'arena' },
@@ -256,6 +268,14 @@ export const examples: Record<BodyKind, KindExamples> = {
       'failure without code': { rid: 1, ok: false, message: 'no code' },
       'ok not boolean': { rid: 1, ok: 'yes' },
       'unknown code': { rid: 1, ok: false, code: 'NOPE', message: '' },
+    },
+  },
+  [Kind.RoomList]: {
+    valid: [{ rooms: [] }, { rooms: [roomInfo, { ...roomInfo, roomId: 'room-two', clients: 0 }] }],
+    invalid: {
+      'missing rooms': {},
+      'room without max clients': { rooms: [{ ...roomInfo, maxClients: undefined }] },
+      'rooms not a list': { rooms: roomInfo },
     },
   },
   [Kind.MemberJoined]: {

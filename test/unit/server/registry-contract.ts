@@ -235,7 +235,7 @@ export async function subscribed(writer: Registry, changes: ListingChange[]): Pr
     const roomId = `probe${probe}`;
     await writer.addRoom(sampleListing(roomId));
     await writer.removeRoom(roomId);
-    const heard = () => changes.some((change) => change.roomId === roomId && change.change === 'removed');
+    const heard = () => changes.some((change) => change.change === 'removed' && change.roomId === roomId);
     await eventually(heard);
     if (heard()) break;
     if (probe === 10) throw new Error('the subscription never came into place');

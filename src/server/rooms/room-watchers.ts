@@ -1,0 +1,211 @@
+import type { Cancel, Clock, Disposer } from '../../common/index.js';
+import { ErrorCode, Kind, ProtocolError, type RoomInfo, type Scalar } from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { ListingChange } from '../registry/registry.js';
+import type { Session } from '../sessions/session.js';
+
+/** What a lobby watches: the same query as a room listing. */
+export interface RoomQuery {
+  type?: string;
+  filter?: Record<string, Scalar>;
+  includeFull?: boolean;
+}
+
+export interface RoomWatchersOptions {
+  clock: Clock;
+  metrics: MetricsSink;
+  /** Lists rooms as a ListRooms request would answer (throws when the registry is unreachable). */
+  list(query: RoomQuery): Promise<RoomInfo[]>;
+  /** Hears every listing change of the cluster (the registry's `subscribe`). */
+  subscribe(listener: (change: ListingChange) => void): Disposer;
+  /** Changes within this many ms are sent as one list. Default 250. */
+  intervalMs?: number;
+  /** After a listing failed (registry down), listed again this much later. Default 2,000. */
+  retryMs?: number;
+  /**
+   * Most distinct queries watched at once on this node; a watch of one more is refused RATE_LIMITED.
+   * Every change costs one listing read per distinct query, so sessions each watching a query of their
+   * own could otherwise turn every seat change into thousands of reads. Default 256.
+   */
+  maxQueries?: number;
+}
+
+interface Watch {
+  readonly query: RoomQuery;
+  readonly key: string;
+  /** The list last sent, as JSON (undefined until the first read): an unchanged list is not sent again. */
+  lastSent: string | undefined;
+}
+
+/**
+ * Lobbies that follow the room listing live. A session watches one query at a time; when any room of
+ * the cluster changes (the registry's pub/sub), the listing is read again, once per distinct query
+ * however many sessions watch it, and sent (RoomList) to each watcher whose list changed. Changes are
+ * coalesced over `intervalMs`, so a burst of seat changes (a match filling up) costs one read per query.
+ */
+export class RoomWatchers {
+  readonly #options: RoomWatchersOptions;
+  readonly #watches = new Map<Session, Watch>();
+  /** How many sessions watch each distinct query. */
+  readonly #queries = new Map<string, number>();
+  /** Subscribed at the first watch: a node whose players never watch opens no subscription. */
+  #unsubscribe: Disposer | undefined;
+  #cancelFlush: Cancel | undefined;
+  #flushing = false;
+  /** A change came while a flush was running: that flush may have read the listing before it. */
+  #changedDuringFlush = false;
+  #closed = false;
+
+  constructor(options: RoomWatchersOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#watches.size;
+  }
+
+  /** Starts (or replaces) the session's watch; resolves with the listing as it is now. */
+  async watch(session: Session, query: RoomQuery): Promise<RoomInfo[]> {
+    if (this.#closed) throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+    const key = queryKey(query);
+    const maxQueries = this.#options.maxQueries ?? 256;
+    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `${maxQueries} different room queries are watched on this server already: watch a common one`,
+      );
+    }
+    this.#unsubscribe ??= this.#options.subscribe(() => this.#changed());
+    // Watching before the first read, so that no change made during it goes unheard.
+    const watch: Watch = { query, key, lastSent: undefined };
+    this.#set(session, watch);
+    let rooms: RoomInfo[];
+    try {
+      rooms = await this.#options.list(query);
+    } catch (error) {
+      if (this.#watches.get(session) === watch) this.#delete(session);
+      throw error;
+    }
+    if (session.ended) this.#delete(session);
+    // A change heard during the read already sent a list at least as new: answer with that one, so the
+    // answer (sent after it) does not take the lobby back.
+    if (watch.lastSent !== undefined) return JSON.parse(watch.lastSent) as RoomInfo[];
+    watch.lastSent = JSON.stringify(rooms);
+    return rooms;
+  }
+
+  /** Sends the session its list again (soon, with the next lists): what it was sent may have been lost. */
+  resend(session: Session): void {
+    const watch = this.#watches.get(session);
+    if (watch === undefined || watch.lastSent === undefined) return;
+    watch.lastSent = '';
+    this.#changed();
+  }
+
+  unwatch(session: Session): void {
+    this.#delete(session);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+    this.#watches.clear();
+    this.#queries.clear();
+  }
+
+  #set(session: Session, watch: Watch): void {
+    this.#delete(session);
+    this.#watches.set(session, watch);
+    this.#queries.set(watch.key, (this.#queries.get(watch.key) ?? 0) + 1);
+  }
+
+  #delete(session: Session): void {
+    const watch = this.#watches.get(session);
+    if (watch === undefined) return;
+    this.#watches.delete(session);
+    const left = (this.#queries.get(watch.key) ?? 1) - 1;
+    if (left > 0) this.#queries.set(watch.key, left);
+    else this.#queries.delete(watch.key);
+  }
+
+  #changed(): void {
+    if (this.#closed || this.#watches.size === 0) return;
+    if (this.#flushing) this.#changedDuringFlush = true;
+    else this.#schedule(this.#options.intervalMs ?? 250);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#cancelFlush !== undefined) return;
+    this.#cancelFlush = this.#options.clock.setTimeout(() => {
+      this.#cancelFlush = undefined;
+      this.#flushing = true;
+      void this.#flush().then((listed) => {
+        this.#flushing = false;
+        if (this.#closed) return;
+        // The registry is down: the lists may be stale whether or not a change is heard, so read again.
+        if (!listed) this.#schedule(this.#options.retryMs ?? 2_000);
+        else if (this.#changedDuringFlush) this.#schedule(this.#options.intervalMs ?? 250);
+        this.#changedDuringFlush = false;
+      });
+    }, delayMs);
+  }
+
+  /** Reads each watched query once and sends the lists that changed; false if a read failed. */
+  async #flush(): Promise<boolean> {
+    const byQuery = new Map<string, { query: RoomQuery; sessions: Session[] }>();
+    for (const [session, watch] of this.#watches) {
+      // Sessions that ended are forgotten here rather than by a hook on every session's end.
+      if (session.ended) {
+        this.#delete(session);
+        continue;
+      }
+      const group = byQuery.get(watch.key);
+      if (group === undefined) byQuery.set(watch.key, { query: watch.query, sessions: [session] });
+      else group.sessions.push(session);
+    }
+    const outcomes = await Promise.all(
+      [...byQuery].map(async ([key, { query, sessions }]) => {
+        let rooms: RoomInfo[];
+        try {
+          rooms = await this.#options.list(query);
+        } catch {
+          this.#options.metrics.count('room_list_failures_total');
+          return false;
+        }
+        const json = JSON.stringify(rooms);
+        for (const session of sessions) {
+          const watch = this.#watches.get(session);
+          // Unwatched, or watching another query since the read began.
+          if (watch === undefined || watch.key !== key || watch.lastSent === json) continue;
+          watch.lastSent = json;
+          this.#send(session, rooms);
+        }
+        return true;
+      }),
+    );
+    return outcomes.every(Boolean);
+  }
+
+  #send(session: Session, rooms: RoomInfo[]): void {
+    try {
+      session.send(Kind.RoomList, { rooms });
+      this.#options.metrics.count('room_lists_sent_total');
+    } catch (error) {
+      // A listing too large for one message: the lobby keeps its last list rather than the server failing.
+      this.#options.metrics.count('internal_errors_total');
+      console.error('vehikill-net: a room list could not be sent', error);
+    }
+  }
+}
+
+/** Equal queries (whatever their key order) share one listing read. */
+function queryKey(query: RoomQuery): string {
+  const filter = query.filter
+    ? Object.keys(query.filter)
+        .sort()
+        .map((key) => [key, (query.filter as Record<string, Scalar>)[key]])
+    : [];
+  return JSON.stringify([query.type ?? null, query.includeFull ?? false, filter]);
+}

@@ -1,0 +1,182 @@
+import { Kind, type RoomInfo } from 'vehikill-net/protocol';
+import { CountingMetrics, MemoryRegistry, type Registry } from 'vehikill-net/server';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import { RoomWatchers } from '../../../src/server/rooms/room-watchers.js';
+import type { Session } from '../../../src/server/sessions/session.js';
+import { sampleListing } from './registry-contract.js';
+
+/** A session as RoomWatchers sees it: whether it ended, and the lists it was sent. */
+class WatchingSession {
+  ended = false;
+  readonly lists: string[][] = [];
+  send(kind: number, body: { rooms: RoomInfo[] }): void {
+    expect(kind).toBe(Kind.RoomList);
+    this.lists.push(body.rooms.map((room) => `${room.roomId}:${room.clients}`));
+  }
+}
+
+function setup(options: { failing?: () => boolean; maxQueries?: number } = {}) {
+  const clock = new ManualClock();
+  const registry = new MemoryRegistry({ clock });
+  let reads = 0;
+  const watchers = new RoomWatchers({
+    clock,
+    metrics: new CountingMetrics(),
+    list: async (query) => {
+      reads++;
+      if (options.failing?.()) throw new Error('registry down');
+      const listings = await registry.listRooms({ ...query, includePrivate: false });
+      return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+    },
+    subscribe: (listener) => registry.subscribe(listener),
+    intervalMs: 250,
+    retryMs: 2_000,
+    ...(options.maxQueries === undefined ? {} : { maxQueries: options.maxQueries }),
+  });
+  const session = () => new WatchingSession() as WatchingSession & Session;
+  /** Lets the registry's change events (microtasks) and the listing reads settle, then moves time. */
+  const advance = async (ms: number) => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    clock.advance(ms);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  return { clock, registry: registry as Registry, watchers, session, advance, reads: () => reads };
+}
+
+describe('RoomWatchers', () => {
+  it('answers a watch with the listing, then sends the new list after each change', async () => {
+    const { registry, watchers, session, advance } = setup();
+    await registry.addRoom(sampleListing('room1'));
+    const lobby = session();
+    expect((await watchers.watch(lobby, { type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
+    await registry.addRoom(sampleListing('room2'));
+    await advance(250);
+    expect(lobby.lists).toEqual([['room1:0', 'room2:0']]);
+    await registry.reserveSeat('room1', 'p1');
+    await advance(250);
+    expect(lobby.lists.at(-1)).toEqual(['room1:1', 'room2:0']);
+    await registry.removeRoom('room2');
+    await advance(250);
+    expect(lobby.lists.at(-1)).toEqual(['room1:1']);
+  });
+
+  it('coalesces a burst of changes into one read per query, however many watch it', async () => {
+    const { registry, watchers, session, advance, reads } = setup();
+    await registry.addRoom(sampleListing('room1', { maxClients: 16 }));
+    const lobbies = [session(), session(), session()];
+    for (const lobby of lobbies) await watchers.watch(lobby, { type: 'arena', filter: { mode: 'ffa' } });
+    const before = reads();
+    for (let seat = 0; seat < 10; seat++) await registry.reserveSeat('room1', `p${seat}`);
+    await advance(250);
+    expect(reads() - before).toBe(1);
+    for (const lobby of lobbies) expect(lobby.lists).toEqual([['room1:10']]);
+  });
+
+  it('sends nothing when the change leaves the watched list as it was', async () => {
+    const { registry, watchers, session, advance } = setup();
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena' });
+    await registry.addRoom(sampleListing('other1', { type: 'race' }));
+    await advance(250);
+    expect(lobby.lists).toEqual([]);
+  });
+
+  it('keeps one watch per session, forgets unwatched and ended sessions', async () => {
+    const { registry, watchers, session, advance } = setup();
+    const [lobby, gone, stopped] = [session(), session(), session()];
+    await watchers.watch(lobby, { type: 'race' });
+    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(gone, { type: 'arena' });
+    await watchers.watch(stopped, { type: 'arena' });
+    watchers.unwatch(stopped);
+    gone.ended = true;
+    await registry.addRoom(sampleListing('room1'));
+    await advance(250);
+    expect(lobby.lists).toEqual([['room1:0']]);
+    expect(gone.lists).toEqual([]);
+    expect(stopped.lists).toEqual([]);
+    expect(watchers.size).toBe(1);
+  });
+
+  it('reads again after a failed read, and a reset (a lost subscription) makes it list again', async () => {
+    let down = false;
+    const { registry, watchers, session, advance } = setup({ failing: () => down });
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena' });
+    down = true;
+    await registry.addRoom(sampleListing('room1'));
+    await advance(250);
+    expect(lobby.lists).toEqual([]);
+    down = false;
+    await advance(2_000);
+    expect(lobby.lists).toEqual([['room1:0']]);
+  });
+
+  it('sends a list again after a resync resume, even if unchanged', async () => {
+    const { registry, watchers, session, advance } = setup();
+    await registry.addRoom(sampleListing('room1'));
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena' });
+    watchers.resend(lobby);
+    await advance(250);
+    expect(lobby.lists).toEqual([['room1:0']]);
+  });
+
+  it('a list sent during the first read is the answer too, so the answer never takes the lobby back', async () => {
+    const clock = new ManualClock();
+    const registry = new MemoryRegistry({ clock });
+    let release: (() => void) | undefined;
+    let first = true;
+    const watchers = new RoomWatchers({
+      clock,
+      metrics: new CountingMetrics(),
+      list: async (query) => {
+        const listings = await registry.listRooms({ ...query, includePrivate: false });
+        // The watch's own read is answered slowly (a busy registry): it is older than the flush's.
+        if (first) {
+          first = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+      },
+      subscribe: (listener) => registry.subscribe(listener),
+      intervalMs: 250,
+    });
+    const lobby = new WatchingSession() as WatchingSession & Session;
+    const answer = watchers.watch(lobby, { type: 'arena' });
+    await registry.addRoom(sampleListing('room1'));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    clock.advance(250);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(lobby.lists).toEqual([['room1:0']]);
+    release?.();
+    expect((await answer).map((room) => `${room.roomId}:${room.clients}`)).toEqual(['room1:0']);
+  });
+
+  it('refuses a watch of one distinct query too many, and frees the slot when its watchers go', async () => {
+    const { watchers, session } = setup({ maxQueries: 2 });
+    const [a, b, c, d] = [session(), session(), session(), session()];
+    await watchers.watch(a, { type: 'arena' });
+    await watchers.watch(b, { filter: { mode: 'ffa', map: 'dunes' } });
+    // The same query in another key order is the same query: it shares the slot.
+    await watchers.watch(c, { filter: { map: 'dunes', mode: 'ffa' } });
+    await expect(watchers.watch(d, { type: 'race' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    watchers.unwatch(a);
+    await watchers.watch(d, { type: 'race' });
+    expect(watchers.size).toBe(3);
+  });
+
+  it('stops when closed', async () => {
+    const { registry, watchers, session, advance } = setup();
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena' });
+    watchers.close();
+    await registry.addRoom(sampleListing('room1'));
+    await advance(250);
+    expect(lobby.lists).toEqual([]);
+    await expect(watchers.watch(lobby, {})).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
+  });
+});
