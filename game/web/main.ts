@@ -103,6 +103,7 @@ async function enter(join: (current: GameSession) => Promise<void>): Promise<voi
   if (!current) return;
   current.setRelayOnly(settings.relayOnly);
   await join(current);
+  lobby.stop();
   view?.dispose();
   view = new GameView(current, () => settings, frames);
   showView('game');

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOM_TYPE } from '../../game/protocol/index.js';
 import { DEFAULT_ANTI_CHEAT_LIMITS } from '../../game/server/anti-cheat.js';
 import type { ViewState } from '../../game/web/session-view.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
@@ -185,6 +186,27 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(bob.errors).toEqual([]);
     bystander.close();
   }, 90_000);
+
+  it('the lobby lists public matches live: one appears and fills up without a refresh', async () => {
+    const watcher = await openPlayer('Watcher');
+    const rows = watcher.page.locator('#rooms li:not(.empty)');
+    const before = await rows.count();
+    const host = server.client({ name: 'Host', serverLink: 'off' });
+    await host.connect();
+    const room = await host.quickPlay(ROOM_TYPE);
+    const join = watcher.page.getByTestId(`join-${room.roomId}`);
+    await expect.poll(() => join.count(), { timeout: 5_000 }).toBe(1);
+    expect(await rows.count()).toBe(before + 1);
+    const seats = async () => (await join.getAttribute('aria-label')) ?? '';
+    expect(await seats()).toMatch(/\(1 of \d+ players\)/);
+    const guest = server.client({ name: 'Guest', serverLink: 'off' });
+    await guest.connect();
+    await guest.join(room.roomId);
+    await expect.poll(seats, { timeout: 5_000 }).toMatch(/\(2 of \d+ players\)/);
+    expect(watcher.errors).toEqual([]);
+    guest.close();
+    host.close();
+  });
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');

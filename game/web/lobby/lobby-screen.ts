@@ -1,4 +1,4 @@
-import { type Client, ProtocolError, type RoomInfo } from 'vehikill-net/client';
+import { type Client, ProtocolError, type RoomInfo, type RoomWatch } from 'vehikill-net/client';
 import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../protocol/index.js';
 import { element } from '../dom.js';
 import { showStatus, ui } from '../ui.js';
@@ -19,13 +19,15 @@ export interface LobbyActions {
 
 /**
  * The lobby: Quick Play, a private room (with bots and match length) whose code is shared from the
- * match screen, joining by code, and the list of public rooms. Buttons are disabled while a request
- * is out, so a double click makes one room.
+ * match screen, joining by code, and the list of public rooms, kept live by the server while the lobby
+ * shows (a match appearing, filling or ending updates it). Buttons are disabled while a request is out,
+ * so a double click makes one room.
  */
 export class LobbyScreen {
   readonly #client: () => Client | undefined;
   readonly #actions: LobbyActions;
   #busy = false;
+  #watch: RoomWatch | undefined;
 
   constructor(client: () => Client | undefined, actions: LobbyActions) {
     this.#client = client;
@@ -55,22 +57,37 @@ export class LobbyScreen {
     ui.refresh.addEventListener('click', () => void this.refresh());
   }
 
+  /** Lists the public matches now and follows them live (again: a new watch replaces the old). */
   async refresh(): Promise<void> {
     const client = this.#client();
     if (client?.state !== 'open') return;
     ui.refresh.disabled = true;
     try {
-      const rooms = await client.listRooms({ type: ROOM_TYPE, includeFull: true });
-      ui.rooms.replaceChildren(
-        ...(rooms.length > 0
-          ? rooms.map((info) => this.#row(info))
-          : [element('li', 'No public matches yet: press Quick Play.', 'empty')]),
+      const watch = await client.watchRooms({ type: ROOM_TYPE, includeFull: true }, (rooms) =>
+        this.#render(rooms),
       );
+      this.#watch = watch;
+      this.#render(watch.rooms);
     } catch (error) {
       showStatus(describeError(error));
     } finally {
       ui.refresh.disabled = false;
     }
+  }
+
+  /** The lobby is hidden (in a match): the server need not keep sending it the listing. */
+  stop(): void {
+    const watch = this.#watch;
+    this.#watch = undefined;
+    void watch?.stop().catch(() => {});
+  }
+
+  #render(rooms: readonly RoomInfo[]): void {
+    ui.rooms.replaceChildren(
+      ...(rooms.length > 0
+        ? rooms.map((info) => this.#row(info))
+        : [element('li', 'No public matches yet: press Quick Play.', 'empty')]),
+    );
   }
 
   #row(info: RoomInfo): HTMLLIElement {
