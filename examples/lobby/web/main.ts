@@ -55,21 +55,24 @@ async function connect(): Promise<void> {
   else await refreshRooms();
 }
 
+/** Lists the public rooms and keeps the list live (a new watch replaces the one before). */
 async function refreshRooms(): Promise<void> {
   if (client?.state !== 'open') return;
   ui.refresh.disabled = true;
   try {
-    const rooms = await client.listRooms({ type: 'chat', includeFull: true });
-    ui.rooms.replaceChildren(
-      ...(rooms.length > 0
-        ? rooms.map(roomRow)
-        : [element('li', 'No public rooms yet: create one.', 'empty')]),
-    );
+    const watch = await client.watchRooms({ type: 'chat', includeFull: true }, renderRooms);
+    renderRooms(watch.rooms);
   } catch (error) {
     showStatus(describe(error));
   } finally {
     ui.refresh.disabled = false;
   }
+}
+
+function renderRooms(rooms: readonly RoomInfo[]): void {
+  ui.rooms.replaceChildren(
+    ...(rooms.length > 0 ? rooms.map(roomRow) : [element('li', 'No public rooms yet: create one.', 'empty')]),
+  );
 }
 
 function roomRow(info: RoomInfo): HTMLLIElement {
