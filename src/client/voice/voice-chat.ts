@@ -4,8 +4,11 @@ import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
+import { Microphone, type MicrophoneResult } from './microphone.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer, type VoiceSignal } from './voice-peer.js';
+
+export type { MicrophoneResult } from './microphone.js';
 
 /** Rooms with more players than this get the large-room voice defaults. */
 const LARGE_ROOM = 8;
@@ -34,10 +37,6 @@ export interface VoiceOptions {
   RTCPeerConnection?: RtcPeerConnectionConstructor;
 }
 
-export type MicrophoneResult =
-  | { ok: true }
-  | { ok: false; reason: 'denied' | 'no-microphone' | 'unsupported' | 'failed'; message: string };
-
 export interface VoiceEvents {
   /** `peerId` is our own id for the local microphone. */
   speaking: { peerId: string; speaking: boolean };
@@ -64,12 +63,12 @@ export class VoiceChat {
   readonly #peerSignals = new Emitter<Record<string, VoiceSignal>>();
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  readonly #microphone: Microphone;
   #context: AudioContext | undefined;
-  #microphone: MediaStream | undefined;
-  #localDetector: SpeakingDetector | undefined;
   #muted = false;
   #pushToTalk = false;
   #talking = false;
+  #closed = false;
   readonly #reported = new Set<string>();
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
@@ -78,6 +77,11 @@ export class VoiceChat {
     this.#ctor =
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
+    this.#microphone = new Microphone({
+      audioContext: () => this.#audioContext(),
+      onSpeaking: (speaking) => this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
+      onTrackChange: () => this.#applyTrack(),
+    });
     this.#disposers.push(
       room.on('member-join', () => this.refreshPeers()),
       room.on('member-leave', ({ playerId }) => this.#drop(playerId)),
@@ -103,48 +107,28 @@ export class VoiceChat {
     return this.#events.on(event, listener);
   }
 
-  /** Asks for the microphone (echo cancellation, noise suppression, gain control on) and starts sending. */
+  /**
+   * Asks for the microphone (echo cancellation, noise suppression, gain control on) and starts sending.
+   * Asking again opens it anew (the stream before is stopped first); while the browser's prompt is open,
+   * asking again shares the pending answer.
+   */
   async enableMicrophone(): Promise<MicrophoneResult> {
     const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
     if (!this.supported || !media?.getUserMedia) {
-      return this.#problem(
-        'unsupported',
-        'Voice chat is not available in this browser; you can still listen and play.',
-      );
+      const message = 'Voice chat is not available in this browser; you can still listen and play.';
+      this.#events.emit('problem', { message });
+      return { ok: false, reason: 'unsupported', message };
     }
-    try {
-      this.#microphone = await media.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-      });
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'NotAllowedError' || name === 'SecurityError') {
-        return this.#problem(
-          'denied',
-          'Microphone permission was refused: others cannot hear you, but you can hear them.',
-        );
-      }
-      if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-        return this.#problem(
-          'no-microphone',
-          'No microphone was found: others cannot hear you, but you can hear them.',
-        );
-      }
-      return this.#problem('failed', `The microphone could not be opened (${name ?? 'unknown error'}).`);
+    const result = await this.#microphone.open(media);
+    // Closed or turned off meanwhile: the caller did that, so it is no problem to tell the player.
+    if (!result.ok && result.reason !== 'closed' && result.reason !== 'cancelled') {
+      this.#events.emit('problem', { message: result.message });
     }
-    this.#localDetector = new SpeakingDetector(this.#audioContext(), this.#microphone, (speaking) =>
-      this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
-    );
-    this.#applyTrack();
-    return { ok: true };
+    return result;
   }
 
   disableMicrophone(): void {
-    this.#localDetector?.stop();
-    this.#localDetector = undefined;
-    for (const track of this.#microphone?.getTracks() ?? []) track.stop();
-    this.#microphone = undefined;
-    this.#applyTrack();
+    this.#microphone.stop();
   }
 
   /** Mutes our microphone (others hear silence; with DTX, almost nothing is sent). */
@@ -171,7 +155,7 @@ export class VoiceChat {
   }
 
   isSpeaking(peerId: string): boolean {
-    if (peerId === this.#room.selfId) return this.#localDetector?.speaking ?? false;
+    if (peerId === this.#room.selfId) return this.#microphone.speaking;
     return this.#peers.get(peerId)?.detector?.speaking ?? false;
   }
 
@@ -194,9 +178,11 @@ export class VoiceChat {
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#peers.keys()]) this.#drop(peerId);
-    this.disableMicrophone();
+    this.#microphone.close();
     void this.#context?.close().catch(() => {});
     this.#events.removeAll();
   }
@@ -258,7 +244,7 @@ export class VoiceChat {
   }
 
   #sendingTrack(): MediaStreamTrack | null {
-    const track = this.#microphone?.getAudioTracks()[0];
+    const track = this.#microphone.track;
     if (!track) return null;
     track.enabled = !this.#muted && (!this.#pushToTalk || this.#talking);
     return track;
@@ -281,10 +267,5 @@ export class VoiceChat {
     if (this.#reported.has(message)) return;
     this.#reported.add(message);
     this.#events.emit('problem', { message });
-  }
-
-  #problem(reason: Exclude<MicrophoneResult, { ok: true }>['reason'], message: string): MicrophoneResult {
-    this.#events.emit('problem', { message });
-    return { ok: false, reason, message };
   }
 }
