@@ -41,7 +41,9 @@ describe.skipIf(!isolated)('voice chat in real Chromium with a fake microphone',
         await client.connect();
         const room = roomId ? await client.join(roomId) : await client.create('test');
         const startVoice = () => {
-          const voice = room.voice({ bitrate: 20_000 });
+          // Proximity voice the test can switch: `testNear = false` then `refreshPeers()` drops peers.
+          const audible = () => (globalThis as { testNear?: boolean }).testNear !== false;
+          const voice = room.voice({ bitrate: 20_000, audible });
           const problems: string[] = [];
           const speaking: string[] = [];
           voice.on('problem', ({ message }) => problems.push(message));
@@ -123,6 +125,43 @@ describe.skipIf(!isolated)('voice chat in real Chromium with a fake microphone',
     expect([...a.errors, ...b.errors]).toEqual([]);
     await context.close();
   }, 40_000);
+
+  it('proximity voice: the offerer re-adds the peer before the answerer does, and audio flows again', async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['microphone'], { origin: t.httpUrl });
+    const a = await open(context);
+    const b = await open(context, a.roomId);
+    const [offerer, answerer] = a.playerId < b.playerId ? [a, b] : [b, a];
+    expect(await enable(offerer.page)).toEqual({ ok: true });
+    expect(await enable(answerer.page)).toEqual({ ok: true });
+    await expect
+      .poll(async () => (await inbound(answerer.page, offerer.playerId)).packets, { timeout: 20_000 })
+      .toBeGreaterThan(20);
+    const setNear = (page: import('playwright-core').Page, near: boolean) =>
+      page.evaluate((near) => {
+        const g = globalThis as never as {
+          testNear: boolean;
+          testVoice: import('vehikill-net/client').VoiceChat;
+        };
+        g.testNear = near;
+        g.testVoice.refreshPeers();
+      }, near);
+    await setNear(offerer.page, false);
+    await setNear(answerer.page, false);
+    // The offerer comes back in range first: its offer reaches a page that has no audio connection for it.
+    await setNear(offerer.page, true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await setNear(answerer.page, true);
+    // Stats are the new connection's: packets count from zero again.
+    await expect
+      .poll(async () => (await inbound(answerer.page, offerer.playerId)).packets, { timeout: 15_000 })
+      .toBeGreaterThan(20);
+    await expect
+      .poll(async () => (await inbound(offerer.page, answerer.playerId)).packets, { timeout: 10_000 })
+      .toBeGreaterThan(20);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('a refused microphone gives a clear message and listening still works', async () => {
     const context = await browser.newContext();

@@ -1,11 +1,13 @@
-import * as v from 'valibot';
 import { type Disposer, Emitter } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
-import { rtcSignalSchema } from '../signal-schema.js';
+import { Microphone, type MicrophoneResult } from './microphone.js';
 import { SpeakingDetector } from './speaking-detector.js';
-import { VoicePeer, type VoiceSignal } from './voice-peer.js';
+import { VoicePeer } from './voice-peer.js';
+import { parseVoiceSignal, type VoiceSignal } from './voice-signal.js';
+
+export type { MicrophoneResult } from './microphone.js';
 
 /** Rooms with more players than this get the large-room voice defaults. */
 const LARGE_ROOM = 8;
@@ -34,10 +36,6 @@ export interface VoiceOptions {
   RTCPeerConnection?: RtcPeerConnectionConstructor;
 }
 
-export type MicrophoneResult =
-  | { ok: true }
-  | { ok: false; reason: 'denied' | 'no-microphone' | 'unsupported' | 'failed'; message: string };
-
 export interface VoiceEvents {
   /** `peerId` is our own id for the local microphone. */
   speaking: { peerId: string; speaking: boolean };
@@ -45,31 +43,40 @@ export interface VoiceEvents {
   problem: { message: string };
 }
 
-const voiceSignal = v.object({ voice: rtcSignalSchema });
+interface PeerEntry {
+  peer: VoicePeer;
+  /** Plays the peer; kept across attempts, so the volume set on it stays. */
+  audio?: HTMLAudioElement;
+  detector?: SpeakingDetector;
+}
 
 /**
  * Voice chat among the room's players: WebRTC audio on its own connection per peer, independent of the
  * data channels. Listening works without a microphone; talking is opt-in (`enableMicrophone`), with mute,
  * push-to-talk, per-peer volume (on the audio element, so echo cancellation keeps working) and speaking
- * indicators.
+ * indicators. A connection that breaks is negotiated again by itself (see VoicePeer).
  */
 export class VoiceChat {
   readonly #room: RoomConnection;
   readonly #options: VoiceOptions;
   readonly #events = new Emitter<VoiceEvents>();
-  readonly #peers = new Map<
-    string,
-    { peer: VoicePeer; audio: HTMLAudioElement | undefined; detector?: SpeakingDetector }
-  >();
+  readonly #peers = new Map<string, PeerEntry>();
+  /**
+   * The newest attempt of each member's audio connection, kept when proximity voice drops the peer:
+   * a re-added peer numbers on from there (see VoicePeer's `lastAttempt`). Forgotten when it leaves.
+   */
+  readonly #lastAttempts = new Map<string, number>();
   readonly #peerSignals = new Emitter<Record<string, VoiceSignal>>();
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  readonly #microphone: Microphone;
   #context: AudioContext | undefined;
-  #microphone: MediaStream | undefined;
-  #localDetector: SpeakingDetector | undefined;
   #muted = false;
   #pushToTalk = false;
   #talking = false;
+  /** While the room replays recent signals to new peers: they start once it is done. */
+  #replaying = true;
+  #closed = false;
   readonly #reported = new Set<string>();
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
@@ -78,19 +85,31 @@ export class VoiceChat {
     this.#ctor =
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
+    this.#microphone = new Microphone({
+      audioContext: () => this.#audioContext(),
+      onSpeaking: (speaking) => this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
+      onTrackChange: () => this.#applyTrack(),
+    });
     this.#disposers.push(
       room.on('member-join', () => this.refreshPeers()),
-      room.on('member-leave', ({ playerId }) => this.#drop(playerId)),
+      room.on('member-leave', ({ playerId }) => {
+        this.#drop(playerId);
+        this.#lastAttempts.delete(playerId);
+      }),
       room.on('leave', () => this.close()),
     );
     // Peers first: the replay of signals that came before this voice chat (a peer's offer) needs them.
+    // They start after it, so that an answering peer asks for an offer only when none was replayed.
     this.refreshPeers();
     this.#disposers.push(
       room.consumeSignals(({ from, signal }) => {
-        const parsed = v.safeParse(voiceSignal, signal);
-        if (parsed.success) this.#peerSignals.emit(from, parsed.output.voice as VoiceSignal);
+        const parsed = parseVoiceSignal(signal);
+        if (parsed) this.#peerSignals.emit(from, parsed);
       }),
     );
+    this.#replaying = false;
+    for (const { peer } of this.#peers.values()) peer.start();
+    this.#watchOnline();
   }
 
   get supported(): boolean {
@@ -103,48 +122,28 @@ export class VoiceChat {
     return this.#events.on(event, listener);
   }
 
-  /** Asks for the microphone (echo cancellation, noise suppression, gain control on) and starts sending. */
+  /**
+   * Asks for the microphone (echo cancellation, noise suppression, gain control on) and starts sending.
+   * Asking again opens it anew (the stream before is stopped first); while the browser's prompt is open,
+   * asking again shares the pending answer.
+   */
   async enableMicrophone(): Promise<MicrophoneResult> {
     const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
     if (!this.supported || !media?.getUserMedia) {
-      return this.#problem(
-        'unsupported',
-        'Voice chat is not available in this browser; you can still listen and play.',
-      );
+      const message = 'Voice chat is not available in this browser; you can still listen and play.';
+      this.#events.emit('problem', { message });
+      return { ok: false, reason: 'unsupported', message };
     }
-    try {
-      this.#microphone = await media.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-      });
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'NotAllowedError' || name === 'SecurityError') {
-        return this.#problem(
-          'denied',
-          'Microphone permission was refused: others cannot hear you, but you can hear them.',
-        );
-      }
-      if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-        return this.#problem(
-          'no-microphone',
-          'No microphone was found: others cannot hear you, but you can hear them.',
-        );
-      }
-      return this.#problem('failed', `The microphone could not be opened (${name ?? 'unknown error'}).`);
+    const result = await this.#microphone.open(media);
+    // Closed or turned off meanwhile: the caller did that, so it is no problem to tell the player.
+    if (!result.ok && result.reason !== 'closed' && result.reason !== 'cancelled') {
+      this.#events.emit('problem', { message: result.message });
     }
-    this.#localDetector = new SpeakingDetector(this.#audioContext(), this.#microphone, (speaking) =>
-      this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
-    );
-    this.#applyTrack();
-    return { ok: true };
+    return result;
   }
 
   disableMicrophone(): void {
-    this.#localDetector?.stop();
-    this.#localDetector = undefined;
-    for (const track of this.#microphone?.getTracks() ?? []) track.stop();
-    this.#microphone = undefined;
-    this.#applyTrack();
+    this.#microphone.stop();
   }
 
   /** Mutes our microphone (others hear silence; with DTX, almost nothing is sent). */
@@ -171,18 +170,21 @@ export class VoiceChat {
   }
 
   isSpeaking(peerId: string): boolean {
-    if (peerId === this.#room.selfId) return this.#localDetector?.speaking ?? false;
+    if (peerId === this.#room.selfId) return this.#microphone.speaking;
     return this.#peers.get(peerId)?.detector?.speaking ?? false;
   }
 
-  /** WebRTC stats of the audio connection to a peer (inbound packets, audio level). */
+  /**
+   * WebRTC stats of the audio connection to a peer (inbound packets, audio level); undefined when there
+   * is none, including between two attempts.
+   */
   stats(peerId: string): Promise<RTCStatsReport> | undefined {
     return this.#peers.get(peerId)?.peer.stats();
   }
 
   /** Re-applies `audible` and `maxPeers` to the room's current members. */
   refreshPeers(): void {
-    if (!this.supported) return;
+    if (!this.supported || this.#closed) return;
     const others = this.#room.members
       .map((member) => member.playerId)
       .filter((id) => id !== this.#room.selfId);
@@ -193,10 +195,20 @@ export class VoiceChat {
     for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
   }
 
+  /**
+   * The network came back: negotiates every audio connection that is not connected again, now. Called
+   * by itself on the browser's `online` event.
+   */
+  retry(): void {
+    for (const { peer } of this.#peers.values()) peer.retry();
+  }
+
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#peers.keys()]) this.#drop(peerId);
-    this.disableMicrophone();
+    this.#microphone.close();
     void this.#context?.close().catch(() => {});
     this.#events.removeAll();
   }
@@ -215,9 +227,10 @@ export class VoiceChat {
       this.#reportOnce("Voice needs a TURN server here: this room hides players' addresses from each other.");
       return;
     }
-    const entry: { peer: VoicePeer; audio: HTMLAudioElement | undefined; detector?: SpeakingDetector } = {
-      audio: undefined,
+    const lastAttempt = this.#lastAttempts.get(peerId);
+    const entry: PeerEntry = {
       peer: new VoicePeer({
+        clock: this.#room.clock,
         RTCPeerConnection: ctor,
         iceServers,
         ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
@@ -226,26 +239,34 @@ export class VoiceChat {
         // packets and a lower rate keep a player's upload near 600 kbit/s (BENCHMARKS.md).
         bitrate: this.#options.bitrate ?? (large ? 16_000 : 20_000),
         packetMs: this.#options.packetMs ?? (large ? 60 : 20),
-        sendSignal: (signal) => this.#room.signal(peerId, { voice: signal }),
+        ...(lastAttempt !== undefined ? { lastAttempt } : {}),
+        sendSignal: (signal) => this.#room.signal(peerId, signal),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
-        onRemoteStream: (stream) => {
-          const audio = new Audio();
-          audio.autoplay = true;
-          audio.srcObject = stream;
-          void audio.play().catch(() =>
-            this.#events.emit('problem', {
-              message: 'The browser blocked audio playback: click anywhere to hear voices.',
-            }),
-          );
-          entry.audio = audio;
-          entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
-            this.#events.emit('speaking', { peerId, speaking }),
-          );
-        },
+        onRemoteStream: (stream) => this.#play(peerId, entry, stream),
       }),
     };
     this.#peers.set(peerId, entry);
     void entry.peer.setTrack(this.#sendingTrack());
+    if (!this.#replaying) entry.peer.start();
+  }
+
+  /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */
+  #play(peerId: string, entry: PeerEntry, stream: MediaStream): void {
+    entry.detector?.stop();
+    entry.detector = undefined;
+    if (!entry.audio) {
+      entry.audio = new Audio();
+      entry.audio.autoplay = true;
+    }
+    entry.audio.srcObject = stream;
+    void entry.audio.play().catch(() =>
+      this.#events.emit('problem', {
+        message: 'The browser blocked audio playback: click anywhere to hear voices.',
+      }),
+    );
+    entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
+      this.#events.emit('speaking', { peerId, speaking }),
+    );
   }
 
   #drop(peerId: string): void {
@@ -254,19 +275,33 @@ export class VoiceChat {
     entry.detector?.stop();
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
+    this.#lastAttempts.set(peerId, entry.peer.attempt);
     this.#peers.delete(peerId);
   }
 
   #sendingTrack(): MediaStreamTrack | null {
-    const track = this.#microphone?.getAudioTracks()[0];
+    const track = this.#microphone.track;
     if (!track) return null;
     track.enabled = !this.#muted && (!this.#pushToTalk || this.#talking);
     return track;
   }
 
+  /** VoicePeer.setTrack settles without rejecting: a peer closed meanwhile simply sends nothing. */
   #applyTrack(): void {
     const track = this.#sendingTrack();
     for (const { peer } of this.#peers.values()) void peer.setTrack(track);
+  }
+
+  /** The browser says the network is back: connections that died with it can be had again now. */
+  #watchOnline(): void {
+    const target = globalThis as {
+      addEventListener?: (type: string, listener: () => void) => void;
+      removeEventListener?: (type: string, listener: () => void) => void;
+    };
+    if (typeof target.addEventListener !== 'function') return;
+    const onOnline = () => this.retry();
+    target.addEventListener('online', onOnline);
+    this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
   }
 
   #audioContext(): AudioContext {
@@ -281,10 +316,5 @@ export class VoiceChat {
     if (this.#reported.has(message)) return;
     this.#reported.add(message);
     this.#events.emit('problem', { message });
-  }
-
-  #problem(reason: Exclude<MicrophoneResult, { ok: true }>['reason'], message: string): MicrophoneResult {
-    this.#events.emit('problem', { message });
-    return { ok: false, reason, message };
   }
 }

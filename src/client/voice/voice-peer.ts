@@ -1,116 +1,214 @@
-import type { Disposer } from '../../common/index.js';
+import type { Cancel, Clock, Disposer } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
-import { tuneOpus } from './opus-sdp.js';
-
-export type VoiceSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
+import { VoiceConnection } from './voice-connection.js';
+import type { VoiceSignal } from './voice-signal.js';
 
 export interface VoicePeerOptions {
+  clock: Clock;
   RTCPeerConnection: RtcPeerConnectionConstructor;
   iceServers: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** True on the side that makes every offer; both sides compute it the same way (the lower id). */
   offerer: boolean;
   /** Opus average bitrate cap, bits/s. */
   bitrate: number;
   /** Opus packet duration in ms (20, 40 or 60). */
   packetMs?: number;
+  /**
+   * The newest attempt an earlier VoicePeer to the same peer reached (proximity voice drops and re-adds
+   * peers). Numbers must not start again below it: the peer, still on it, would take our new offers
+   * for stale ones. Default 0.
+   */
+  lastAttempt?: number;
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
   onRemoteStream(stream: MediaStream): void;
 }
 
+/** An attempt not connected by then is replaced by a new one (ms): covers an offer nobody answered. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** 'disconnected' for this long counts as failed; ICE often gets a shorter drop back by itself (ms). */
+const DISCONNECTED_GRACE_MS = 4_000;
 /**
- * The audio path to one peer, on its own RTCPeerConnection so voice never waits on (or disturbs) the
- * data channels. One sendrecv audio transceiver exists from the start; turning the microphone on or off
- * replaces its track, which needs no renegotiation.
+ * A connection that had been up this long and then died met a network blip: the next attempt starts
+ * at once. Attempts that end sooner (never connected, or lost at once) are retried after 1, 2, 4... s,
+ * up to MAX_RETRY_MS, so that a peer that never answers (its player has no voice) or a handshake that
+ * always fails is not hammered with offers.
+ */
+const STABLE_MS = 5_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * The audio path to one peer, negotiated again whenever it breaks, like the mesh's PeerLink. Each
+ * attempt is a fresh RTCPeerConnection (a VoiceConnection) with a number carried by all its signals,
+ * so signals of older attempts are ignored. Only the offering side offers; it tries again when an
+ * attempt does not connect in time, fails, stays disconnected, or the network comes back (`retry`).
+ * The answering side asks for an offer (`offerMe`) when it starts without one, when its connection
+ * dies, and when the network comes back: the offerer's signals may have gone to nobody meanwhile (a
+ * peer that started voice late, or re-added the offerer in proximity voice after its offer went out).
  */
 export class VoicePeer {
-  readonly #pc: RTCPeerConnection;
   readonly #options: VoicePeerOptions;
   readonly #disposeSignal: Disposer;
-  readonly #pendingCandidates: RTCIceCandidateInit[] = [];
-  #sender: RTCRtpSender | undefined;
+  #attempt: number;
+  #connection: VoiceConnection | undefined;
+  #connectedAt = 0;
   #track: MediaStreamTrack | null = null;
+  /** The connect timeout, disconnected grace or retry wait now running: one at a time. */
+  #timer: Cancel | undefined;
+  /** Attempts in a row that ended before they were stable. */
+  #failures = 0;
+  #started = false;
   #closed = false;
 
   constructor(options: VoicePeerOptions) {
     this.#options = options;
-    this.#pc = new options.RTCPeerConnection({
-      iceServers: options.iceServers,
-      ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
-    });
-    this.#pc.onicecandidate = (event) => {
-      if (event.candidate) options.sendSignal({ candidate: event.candidate.toJSON() });
-    };
-    this.#pc.ontrack = (event) => options.onRemoteStream(event.streams[0] ?? new MediaStream([event.track]));
-    this.#disposeSignal = options.onSignal((signal) => void this.#onSignal(signal));
-    if (options.offerer) {
-      this.#sender = this.#pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
-      void this.#offer();
-    }
+    this.#attempt = options.lastAttempt ?? 0;
+    this.#disposeSignal = options.onSignal((signal) => this.#onSignal(signal));
   }
 
-  /** Sends this track (or silence with `null`) to the peer. */
-  async setTrack(track: MediaStreamTrack | null): Promise<void> {
-    this.#track = track; // applied as soon as the answering side has its sender
-    if (!this.#sender || this.#closed) return;
-    await this.#sender.replaceTrack(track);
-    const parameters = this.#sender.getParameters();
-    if (parameters.encodings?.[0]) {
-      parameters.encodings[0].maxBitrate = this.#options.bitrate;
-      await this.#sender.setParameters(parameters).catch(() => {});
-    }
+  /** The newest attempt this side made or followed. */
+  get attempt(): number {
+    return this.#attempt;
   }
 
-  /** The RTCPeerConnection's stats (inbound audio packets, levels), for quality displays and tests. */
-  stats(): Promise<RTCStatsReport> {
-    return this.#pc.getStats();
+  /**
+   * Goes: the offering side offers; the answering side asks for an offer unless one came already (the
+   * room replays recent signals to a voice chat that starts after its peers, before this is called).
+   */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    if (this.#options.offerer) this.#newAttempt();
+    else if (!this.#connection) this.#askForOffer();
+  }
+
+  /** The network came back (the browser's `online` event): negotiate again now, unless connected. */
+  retry(): void {
+    if (!this.#started || this.#closed || this.#connection?.state === 'connected') return;
+    if (this.#options.offerer) this.#newAttempt();
+    else this.#askForOffer();
+  }
+
+  /** Sends this track (or silence with `null`) to the peer, in this attempt and the ones after. */
+  setTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.#track = track;
+    return this.#connection?.setTrack(track) ?? Promise.resolve();
+  }
+
+  /** The current connection's stats (inbound audio packets, levels); undefined between attempts. */
+  stats(): Promise<RTCStatsReport> | undefined {
+    return this.#connection?.stats();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#timer?.();
     this.#disposeSignal();
-    this.#pc.close();
+    this.#connection?.close();
   }
 
-  async #offer(): Promise<void> {
-    const offer = await this.#pc.createOffer();
-    const tuned = {
-      type: offer.type,
-      sdp: tuneOpus(offer.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
-    };
-    await this.#pc.setLocalDescription(tuned);
-    this.#options.sendSignal({ description: tuned });
-  }
-
-  async #onSignal(signal: VoiceSignal): Promise<void> {
+  #onSignal({ voice, n }: VoiceSignal): void {
     if (this.#closed) return;
-    try {
-      if ('description' in signal) {
-        await this.#pc.setRemoteDescription(signal.description);
-        for (const candidate of this.#pendingCandidates.splice(0)) await this.#pc.addIceCandidate(candidate);
-        if (signal.description.type === 'offer') {
-          const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio');
-          if (transceiver) {
-            transceiver.direction = 'sendrecv';
-            this.#sender = transceiver.sender;
-            await this.setTrack(this.#track);
-          }
-          const answer = await this.#pc.createAnswer();
-          const tuned = {
-            type: answer.type,
-            sdp: tuneOpus(answer.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
-          };
-          await this.#pc.setLocalDescription(tuned);
-          this.#options.sendSignal({ description: tuned });
-        }
-      } else if (this.#pc.remoteDescription) {
-        await this.#pc.addIceCandidate(signal.candidate);
-      } else {
-        this.#pendingCandidates.push(signal.candidate);
-      }
-    } catch {
-      // A signal for a closed connection, or one the stack refused: voice to this peer stays silent.
+    if ('offerMe' in voice) {
+      if (this.#options.offerer) this.#onOfferRequest(n ?? 0);
+      return;
     }
+    const isOffer = 'description' in voice && voice.description.type === 'offer';
+    if (isOffer && !this.#options.offerer) {
+      // An older client numbers nothing and makes one offer per connection: each is a new attempt.
+      const attempt = n ?? this.#attempt + 1;
+      if (attempt < this.#attempt || (attempt === this.#attempt && this.#connection)) return; // stale, or a copy
+      void this.#open(attempt).receive(voice);
+      return;
+    }
+    // Only the offering side offers, and only it takes answers. The rest belongs to the current attempt
+    // (an older client's, unnumbered, too).
+    const forOurRole = this.#options.offerer ? !isOffer : !('description' in voice);
+    if (forOurRole && (n === undefined || n === this.#attempt)) void this.#connection?.receive(voice);
+  }
+
+  /** The answering side has no working connection; `seen` is the newest attempt it knows of. */
+  #onOfferRequest(seen: number): void {
+    if (!this.#started) return; // start() will offer anyway
+    const connection = this.#connection;
+    if (seen < this.#attempt) {
+      // It has not seen our newest attempt. Waiting out a retry: it has just come, so try now. Our offer
+      // unanswered: it crossed the request, or reached the peer before it listened; a copy is harmless.
+      // Answered: the request crossed our offer, which the peer then answered.
+      if (!connection) this.#newAttempt();
+      else if (!connection.answered) connection.resend();
+      return;
+    }
+    // It saw our newest attempt and has nothing working from it. (A number above ours means our count
+    // started again: go on past theirs.) Without a connection the retry wait is running: let it.
+    this.#attempt = seen;
+    if (connection) this.#ended(connection);
+  }
+
+  #newAttempt(): void {
+    const connection = this.#open(this.#attempt + 1);
+    this.#timer = this.#options.clock.setTimeout(() => this.#ended(connection), CONNECT_TIMEOUT_MS);
+  }
+
+  /** Replaces the current connection with a new one for `attempt`. */
+  #open(attempt: number): VoiceConnection {
+    this.#timer?.();
+    this.#connection?.close();
+    this.#attempt = attempt;
+    const connection: VoiceConnection = new VoiceConnection({
+      RTCPeerConnection: this.#options.RTCPeerConnection,
+      iceServers: this.#options.iceServers,
+      ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+      offerer: this.#options.offerer,
+      bitrate: this.#options.bitrate,
+      ...(this.#options.packetMs ? { packetMs: this.#options.packetMs } : {}),
+      send: (signal) => this.#options.sendSignal({ voice: signal, n: attempt }),
+      onRemoteStream: (stream) => this.#options.onRemoteStream(stream),
+      onState: (state) => this.#onState(connection, state),
+      onBroken: () => this.#ended(connection),
+    });
+    this.#connection = connection;
+    void connection.setTrack(this.#track);
+    return connection;
+  }
+
+  #onState(connection: VoiceConnection, state: RTCPeerConnectionState): void {
+    if (connection !== this.#connection) return;
+    if (state === 'connected') {
+      this.#timer?.();
+      this.#connectedAt = this.#options.clock.now();
+    } else if (state === 'failed') {
+      this.#ended(connection);
+    } else if (state === 'disconnected') {
+      this.#timer?.();
+      this.#timer = this.#options.clock.setTimeout(() => this.#ended(connection), DISCONNECTED_GRACE_MS);
+    }
+  }
+
+  /** The attempt is over: not connected in time, failed, disconnected too long, or refused by the stack. */
+  #ended(connection: VoiceConnection): void {
+    if (connection !== this.#connection || this.#closed) return;
+    this.#timer?.();
+    connection.close();
+    this.#connection = undefined;
+    if (!this.#options.offerer) {
+      this.#askForOffer();
+      return;
+    }
+    const wasStable = connection.everConnected && this.#options.clock.now() - this.#connectedAt >= STABLE_MS;
+    this.#failures = wasStable ? 0 : this.#failures + 1;
+    if (this.#failures === 0) {
+      this.#newAttempt();
+      return;
+    }
+    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.#failures - 1));
+    this.#timer = this.#options.clock.setTimeout(() => this.#newAttempt(), delay);
+  }
+
+  #askForOffer(): void {
+    this.#options.sendSignal({ voice: { offerMe: true }, n: this.#attempt });
   }
 }

@@ -1,0 +1,144 @@
+import { SpeakingDetector } from './speaking-detector.js';
+
+export type MicrophoneResult =
+  | { ok: true }
+  | {
+      ok: false;
+      /**
+       * `closed`: voice closed (the room was left) while the browser was asking for permission;
+       * `cancelled`: the microphone was turned off meanwhile. Either way the stream that came is stopped.
+       */
+      reason: 'denied' | 'no-microphone' | 'unsupported' | 'failed' | 'closed' | 'cancelled';
+      message: string;
+    };
+
+export interface MicrophoneOptions {
+  audioContext(): AudioContext;
+  onSpeaking(speaking: boolean): void;
+  /** The track to send changed (opened, replaced or stopped). */
+  onTrackChange(): void;
+}
+
+/**
+ * The local microphone: one stream and its speaking detector at a time. Opening again stops the stream
+ * before (a device may allow one capture only, and a forgotten one keeps the browser's recording
+ * indicator on). Opening is asynchronous (the permission prompt can stay open for minutes), so what
+ * comes back is checked against what happened meanwhile: a stream that arrives after `close()` or
+ * `stop()` is stopped at once, never kept.
+ */
+export class Microphone {
+  readonly #options: MicrophoneOptions;
+  #stream: MediaStream | undefined;
+  #detector: SpeakingDetector | undefined;
+  #opening: Promise<MicrophoneResult> | undefined;
+  /** Counts stops and closes: an open that sees it change while it waited was cancelled. */
+  #generation = 0;
+  #closed = false;
+
+  constructor(options: MicrophoneOptions) {
+    this.#options = options;
+  }
+
+  get track(): MediaStreamTrack | undefined {
+    return this.#stream?.getAudioTracks()[0];
+  }
+
+  get speaking(): boolean {
+    return this.#detector?.speaking ?? false;
+  }
+
+  /** Opens the microphone; a second call while the first waits for permission shares its result. */
+  open(media: MediaDevices): Promise<MicrophoneResult> {
+    if (this.#closed) return Promise.resolve(closedResult());
+    if (!this.#opening) {
+      const opening = this.#open(media).finally(() => {
+        if (this.#opening === opening) this.#opening = undefined;
+      });
+      this.#opening = opening;
+    }
+    return this.#opening;
+  }
+
+  /** Stops the stream and detector; an open still waiting for permission will stop what it gets. */
+  stop(): void {
+    this.#generation++;
+    this.#opening = undefined; // opening again after this is a new request, not the cancelled one
+    this.#release();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.stop();
+  }
+
+  async #open(media: MediaDevices): Promise<MicrophoneResult> {
+    this.#release();
+    const generation = ++this.#generation;
+    let stream: MediaStream;
+    try {
+      stream = await media.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+    } catch (error) {
+      return refusal(error);
+    }
+    if (this.#closed || generation !== this.#generation) {
+      for (const track of stream.getTracks()) track.stop();
+      return this.#closed
+        ? closedResult()
+        : {
+            ok: false,
+            reason: 'cancelled',
+            message: 'The microphone was turned off before it opened.',
+          };
+    }
+    this.#stream = stream;
+    try {
+      this.#detector = new SpeakingDetector(this.#options.audioContext(), stream, this.#options.onSpeaking);
+    } catch {
+      // No Web Audio here: no speaking indicator for us, but our voice still goes out.
+    }
+    this.#options.onTrackChange();
+    return { ok: true };
+  }
+
+  #release(): void {
+    if (!this.#stream && !this.#detector) return;
+    this.#detector?.stop();
+    this.#detector = undefined;
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = undefined;
+    this.#options.onTrackChange();
+  }
+}
+
+function closedResult(): MicrophoneResult {
+  return {
+    ok: false,
+    reason: 'closed',
+    message: 'Voice chat was closed (the room was left) before the microphone opened.',
+  };
+}
+
+function refusal(error: unknown): MicrophoneResult {
+  const name = (error as { name?: string }).name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return {
+      ok: false,
+      reason: 'denied',
+      message: 'Microphone permission was refused: others cannot hear you, but you can hear them.',
+    };
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return {
+      ok: false,
+      reason: 'no-microphone',
+      message: 'No microphone was found: others cannot hear you, but you can hear them.',
+    };
+  }
+  return {
+    ok: false,
+    reason: 'failed',
+    message: `The microphone could not be opened (${name ?? 'unknown error'}).`,
+  };
+}

@@ -1,0 +1,56 @@
+import { vi } from 'vitest';
+import type { VoiceChat, VoiceOptions } from '../../src/client/voice/voice-chat.js';
+import { ManualClock } from '../../src/common/index.js';
+import { FakeAudio, FakeAudioContext, FakeMediaStream, FakeMicrophone } from './fake-media.js';
+import { FakeVoiceNetwork } from './fake-voice-rtc.js';
+import { SignalRooms } from './signal-rooms.js';
+
+/**
+ * Voice chat of several players in Node: their rooms joined through an in-process signaling relay, a
+ * fake RTCPeerConnection network and fake media installed as globals, time on a manual clock.
+ * `dispose()` closes every voice chat it started and removes the globals.
+ */
+export function voiceHarness(memberIds: readonly string[]) {
+  const clock = new ManualClock();
+  const network = new FakeVoiceNetwork();
+  const rooms = new SignalRooms(clock, memberIds);
+  const microphone = new FakeMicrophone();
+  const online = new EventTarget();
+  const voices: VoiceChat[] = [];
+  FakeAudio.made.length = 0;
+  FakeAudioContext.sources.length = 0;
+  vi.stubGlobal('MediaStream', FakeMediaStream);
+  vi.stubGlobal('Audio', FakeAudio);
+  vi.stubGlobal('AudioContext', FakeAudioContext);
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: microphone.getUserMedia } });
+  vi.stubGlobal('addEventListener', online.addEventListener.bind(online));
+  vi.stubGlobal('removeEventListener', online.removeEventListener.bind(online));
+
+  return {
+    clock,
+    network,
+    rooms,
+    microphone,
+    /** Starts `playerId`'s voice chat (its room's `voice()`), on the fake network. */
+    start(playerId: string, options: VoiceOptions = {}): VoiceChat {
+      const voice = rooms
+        .room(playerId)
+        .voice({ RTCPeerConnection: network.constructorFor(playerId), ...options });
+      voices.push(voice);
+      return voice;
+    },
+    /** True when `a` and `b` each hold an open, connected audio connection to the other. */
+    linked(a: string, b: string): boolean {
+      const ab = network.connected(a, b);
+      return ab !== undefined && ab.remotePeer === network.connected(b, a);
+    },
+    /** The browser says the network is back. */
+    goOnline(): void {
+      online.dispatchEvent(new Event('online'));
+    },
+    dispose(): void {
+      for (const voice of voices.splice(0)) voice.close();
+      vi.unstubAllGlobals();
+    },
+  };
+}
