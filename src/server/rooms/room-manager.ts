@@ -16,8 +16,9 @@ import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
 import { safely } from './safely.js';
+import type { SignalLimits } from './signal-budget.js';
 
-export interface RoomManagerOptions {
+export interface RoomManagerOptions extends SignalLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;
