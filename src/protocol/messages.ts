@@ -40,11 +40,22 @@ export const joinedRoomSchema = v.object({
   peerPrivacy: v.optional(v.literal('relay-only')),
 });
 
-const iceUrl = v.pipe(v.string(), v.maxLength(256), v.regex(/^(stun|stuns|turn|turns):/));
+/** Limits on the ICE servers a welcome may carry (a server checks its own options against them). */
+export const ICE_LIMITS = {
+  /** Servers in one welcome, TURN included. */
+  servers: 8,
+  /** URLs of one server. */
+  urls: 8,
+  /** Characters of a URL, a username or a credential. */
+  chars: 256,
+  scheme: /^(stun|stuns|turn|turns):/,
+} as const;
+
+const iceUrl = v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars), v.regex(ICE_LIMITS.scheme));
 const iceServer = v.object({
-  urls: v.union([iceUrl, v.pipe(v.array(iceUrl), v.maxLength(8))]),
-  username: v.optional(v.pipe(v.string(), v.maxLength(256))),
-  credential: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  urls: v.union([iceUrl, v.pipe(v.array(iceUrl), v.maxLength(ICE_LIMITS.urls))]),
+  username: v.optional(v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars))),
+  credential: v.optional(v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars))),
 });
 
 // Connection frames ---------------------------------------------------------------------------
@@ -77,7 +88,7 @@ export const welcome = v.object({
   heartbeatMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
   graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** STUN/TURN servers for this player's WebRTC links (TURN credentials are theirs and short-lived). */
-  iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(8))),
+  iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers))),
   /** The server makes direct server links (it will offer one if the hello asked). */
   serverLink: v.optional(v.boolean()),
   /** The server's limit on frames from this client (a burst, then per second): the client keeps under it. */

@@ -12,6 +12,7 @@ import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
+import { checkIceOptions } from './ice/ice-options.js';
 import { iceServersFor } from './ice/ice-servers.js';
 import { CountingMetrics, type MetricsSink } from './metrics.js';
 import { ServerMonitoring } from './monitoring/monitoring.js';
@@ -78,6 +79,7 @@ export class GameServer {
   constructor(options: GameServerOptions = {}) {
     this.#options = options;
     this.#limits = resolveLimits(options);
+    checkIceOptions(options.iceServers, options.turn);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
