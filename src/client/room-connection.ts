@@ -140,7 +140,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
-    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options, this.#transport.iceServers());
+    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options);
     return this.#mesh;
   }
 

@@ -25,6 +25,7 @@ export const Kind = {
   DataToPeer: 0x28,
   LinkSignalToServer: 0x29,
   DatagramToServer: 0x2a,
+  RefreshIceServers: 0x2d,
 
   Response: 0x30,
   MemberJoined: 0x31,
@@ -38,6 +39,7 @@ export const Kind = {
   DataFromPeer: 0x39,
   LinkSignalFromServer: 0x3a,
   DatagramFromServer: 0x3b,
+  IceServers: 0x3d,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

@@ -58,6 +58,9 @@ const iceServer = v.object({
   credential: v.optional(v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars))),
 });
 
+const iceServers = v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers));
+const iceTtlMs = v.pipe(v.number(), v.integer(), v.minValue(1));
+
 // Connection frames ---------------------------------------------------------------------------
 
 export const hello = v.object({
@@ -88,7 +91,9 @@ export const welcome = v.object({
   heartbeatMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
   graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** STUN/TURN servers for this player's WebRTC links (TURN credentials are theirs and short-lived). */
-  iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers))),
+  iceServers: v.optional(iceServers),
+  /** How long the TURN credentials in `iceServers` last from now (ms): ask for fresh ones before then. */
+  iceTtlMs: v.optional(iceTtlMs),
   /** The server makes direct server links (it will offer one if the hello asked). */
   serverLink: v.optional(v.boolean()),
   /** The server's limit on frames from this client (a burst, then per second): the client keeps under it. */
@@ -215,6 +220,20 @@ export const datagramToServer = v.object({
 /** `t`: server time (ms) when sent. */
 export const datagramFromServer = v.object({ c: linkChannel, p: peerBytes, t: timestamp });
 
+// ICE servers (TURN credentials expire) -----------------------------------------------------
+
+/** The client asks for fresh ICE servers (its TURN credentials are about to expire). */
+export const refreshIceServers = v.pipe(
+  // Checked by hand: an object schema with no fields would take an array, and a body is a map.
+  v.custom<Record<string, never>>(
+    (body) => typeof body === 'object' && body !== null && !Array.isArray(body),
+    'a map',
+  ),
+  v.transform((): Record<string, never> => ({})),
+);
+/** The answer: the same as a welcome's `iceServers` and `iceTtlMs`, issued now. */
+export const iceServersMessage = v.object({ iceServers, iceTtlMs: v.optional(iceTtlMs) });
+
 /** `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. */
 export const dataFromPeer = v.object({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp });
 
@@ -250,6 +269,8 @@ export const schemaByKind = {
   [Kind.DataFromPeer]: dataFromPeer,
   [Kind.LinkSignalFromServer]: linkSignalFromServer,
   [Kind.DatagramFromServer]: datagramFromServer,
+  [Kind.RefreshIceServers]: refreshIceServers,
+  [Kind.IceServers]: iceServersMessage,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -282,6 +303,7 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.DataToPeer,
   Kind.LinkSignalToServer,
   Kind.DatagramToServer,
+  Kind.RefreshIceServers,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,
@@ -302,6 +324,7 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.DataFromPeer,
   Kind.LinkSignalFromServer,
   Kind.DatagramFromServer,
+  Kind.IceServers,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */

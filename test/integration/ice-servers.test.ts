@@ -32,6 +32,29 @@ describe('ICE servers handed to clients', () => {
     const [expiry, userId] = (turn?.username ?? '').split(':');
     expect(Number(expiry) * 1000).toBeGreaterThan(Date.now() + 290_000);
     expect(userId).toMatch(/^[\w-]{8,}$/);
+    // How long they last, so that the client can ask for fresh ones in time.
+    expect(welcome?.iceTtlMs).toBeGreaterThan(299_000);
+    expect(welcome?.iceTtlMs).toBeLessThanOrEqual(300_000);
+    raw.close();
+  });
+
+  it('answers a refresh with fresh credentials for the same player, good for the whole lifetime again', async () => {
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('ada'));
+    await raw.opened;
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    const [welcome] = raw.received(Kind.Welcome);
+    await sleep(1_100); // a new second: a new expiry, so new credentials
+    raw.send(Kind.RefreshIceServers, {});
+    await eventually(() => raw.received(Kind.IceServers).length === 1, 'fresh ICE servers');
+    const [fresh] = raw.received(Kind.IceServers);
+    expect(fresh?.iceServers[0]).toEqual({ urls: 'stun:127.0.0.1:3478' });
+    const [oldExpiry, oldUser] = (welcome?.iceServers?.[1]?.username ?? '').split(':');
+    const [newExpiry, newUser] = (fresh?.iceServers[1]?.username ?? '').split(':');
+    expect(newUser).toBe(oldUser);
+    expect(Number(newExpiry)).toBeGreaterThan(Number(oldExpiry));
+    expect(fresh?.iceServers[1]?.credential).not.toBe(welcome?.iceServers?.[1]?.credential);
+    expect(fresh?.iceTtlMs).toBeGreaterThan(299_000);
     raw.close();
   });
 });

@@ -19,10 +19,17 @@ export interface PeerSignal {
   signal: RtcSignal;
 }
 
+/** What a direct attempt's RtcLink is made with (the PeerLink adds signaling, role and clock). */
+export type RtcAttemptOptions = Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'>;
+
 export interface PeerLinkOptions {
   clock: Clock;
-  /** Builds RTC links; absent when this side has no WebRTC (then the relay is all there is). */
-  rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+  /**
+   * Builds RTC links; absent when this side has no WebRTC (then the relay is all there is). A function
+   * is read at each attempt, so an attempt uses the ICE servers (TURN credentials) current then; when it
+   * returns undefined, no direct attempt can be made for now.
+   */
+  rtc: RtcAttemptOptions | (() => RtcAttemptOptions | undefined) | undefined;
   /**
    * True on the side that starts attempts by itself and retries failed ones (both sides compute it the
    * same way, e.g. the lower player id). It is also the side that wins when both offer at once; the
@@ -82,7 +89,13 @@ export class PeerLink extends FailoverLink {
     super(options.clock, relay);
     this.peerId = peerId;
     this.#options = options;
-    if (options.rtc && options.initiator) this.#startAttempt(1, true);
+    if (options.initiator && this.#rtcOptions()) this.#startAttempt(1, true);
+  }
+
+  /** The settings for an attempt starting now, or undefined when no direct attempt can be made. */
+  #rtcOptions(): RtcAttemptOptions | undefined {
+    const rtc = this.#options.rtc;
+    return typeof rtc === 'function' ? rtc() : rtc;
   }
 
   override close(): void {
@@ -95,13 +108,13 @@ export class PeerLink extends FailoverLink {
    * same at the same moment, the collision resolves itself (see `receiveSignal`).
    */
   retryDirect(): void {
-    if (this.state === 'closed' || !this.#options.rtc || this.direct?.state === 'direct') return;
+    if (this.state === 'closed' || !this.#rtcOptions() || this.direct?.state === 'direct') return;
     this.#startAttempt(this.#attempt + 1, true);
   }
 
   /** @internal Signaling from the peer for attempt `n`. */
   receiveSignal(signal: PeerSignal): void {
-    if (this.state === 'closed' || !this.#options.rtc || signal.n < this.#attempt) return;
+    if (this.state === 'closed' || !this.#rtcOptions() || signal.n < this.#attempt) return;
     const fromOfferer = signal.o === true;
     const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
     if (signal.n > this.#attempt) {
@@ -123,7 +136,7 @@ export class PeerLink extends FailoverLink {
     this.#attempt = n;
     this.#offering = offering;
     this.#attemptStartedAt = this.#options.clock.now();
-    const rtcOptions = this.#options.rtc;
+    const rtcOptions = this.#rtcOptions();
     if (!rtcOptions) return;
     const rtc = new RtcLink({
       ...rtcOptions,

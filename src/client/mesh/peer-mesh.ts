@@ -1,15 +1,10 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
-import type {
-  Channel,
-  LinkState,
-  RtcLinkOptions,
-  RtcPeerConnectionConstructor,
-} from '../../transport/index.js';
+import type { Channel, LinkState, RtcPeerConnectionConstructor } from '../../transport/index.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
-import { PeerLink, type PeerSignal } from './peer-link.js';
+import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 
 export interface MeshOptions {
   /**
@@ -66,15 +61,13 @@ export class PeerMesh {
   readonly #blocked = new Set<string>();
   readonly #events = new Emitter<MeshEvents>();
   readonly #disposers: Disposer[] = [];
-  readonly #rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+  readonly #ctor: RtcPeerConnectionConstructor | undefined;
 
-  /** `serverIceServers`: what the server's welcome offered; `options.rtc.iceServers` overrides it. */
-  constructor(
-    room: RoomConnection,
-    selfId: string,
-    options: MeshOptions = {},
-    serverIceServers: RTCIceServer[] = [],
-  ) {
+  /**
+   * ICE servers are read from `room.iceServers()` (the server's newest, with TURN credentials it keeps
+   * fresh) at each direct attempt; `options.rtc.iceServers` overrides them.
+   */
+  constructor(room: RoomConnection, selfId: string, options: MeshOptions = {}) {
     this.#room = room;
     this.#selfId = selfId;
     this.#options = options;
@@ -82,29 +75,11 @@ export class PeerMesh {
     if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
       throw new RangeError('maxMeshSize must be an integer in 2..16');
     }
-    const rtc = options.rtc === false ? undefined : options.rtc;
-    const ctor =
-      rtc?.RTCPeerConnection ??
-      (options.rtc === false
+    this.#ctor =
+      options.rtc === false
         ? undefined
-        : (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
-    const iceServers = rtc?.iceServers ?? serverIceServers;
-    const { iceTransportPolicy, usable } = icePolicyFor(
-      room.peerPrivacy,
-      iceServers,
-      rtc?.iceTransportPolicy,
-    );
-    this.#rtc =
-      ctor && usable
-        ? {
-            RTCPeerConnection: ctor,
-            iceServers,
-            ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-            ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
-            ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
-            ...(room.conditioner ? { conditioner: room.conditioner } : {}),
-          }
-        : undefined;
+        : (options.rtc?.RTCPeerConnection ??
+          (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
     this.#disposers.push(
       room.on('member-join', (member) => this.#connect(member.playerId)),
       room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
@@ -118,7 +93,7 @@ export class PeerMesh {
 
   /** True when this side can make direct links at all. */
   get directCapable(): boolean {
-    return this.#rtc !== undefined;
+    return this.#rtcOptions() !== undefined;
   }
 
   peers(): PeerLink[] {
@@ -181,12 +156,38 @@ export class PeerMesh {
     this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
   }
 
+  /**
+   * Settings for a direct attempt starting now, with the ICE servers current now (TURN credentials
+   * expire: ones copied when the mesh was made would be refused an hour later), or undefined when no
+   * direct link can be had (no WebRTC, or a relay-only room without a TURN server).
+   */
+  #rtcOptions(): RtcAttemptOptions | undefined {
+    const rtc = this.#options.rtc === false ? undefined : this.#options.rtc;
+    if (!this.#ctor) return undefined;
+    const iceServers = rtc?.iceServers ?? this.#room.iceServers();
+    const room = this.#room;
+    const { iceTransportPolicy, usable } = icePolicyFor(
+      room.peerPrivacy,
+      iceServers,
+      rtc?.iceTransportPolicy,
+    );
+    if (!usable) return undefined;
+    return {
+      RTCPeerConnection: this.#ctor,
+      iceServers,
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+      ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
+      ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+      ...(room.conditioner ? { conditioner: room.conditioner } : {}),
+    };
+  }
+
   #connect(peerId: string): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
     const tooBig = this.#room.members.length > (this.#options.maxMeshSize ?? 8);
     const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
       clock: this.#room.clock,
-      rtc: tooBig ? undefined : this.#rtc,
+      rtc: tooBig ? undefined : () => this.#rtcOptions(),
       // Both sides agree without talking: the lower id starts attempts and wins collisions.
       initiator: this.#selfId < peerId,
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),

@@ -3,6 +3,8 @@ import type { IceServer, TurnRestOptions } from './ice-servers.js';
 
 /** Shortest TURN secret accepted: coturn's static-auth-secret is the whole of the credentials' security. */
 export const MIN_TURN_SECRET_CHARS = 16;
+/** Shortest TURN credential lifetime accepted (s). */
+export const MIN_TURN_TTL_SECONDS = 60;
 
 /**
  * Checks the `iceServers` and `turn` options against what a client accepts in its welcome, so that a
@@ -66,9 +68,10 @@ function checkTurn(turn: TurnRestOptions): void {
     );
   }
   const ttl = turn.ttlSeconds;
-  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) {
+  // Clients ask for fresh credentials before expiry: shorter than a minute, they would ask all the time.
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < MIN_TURN_TTL_SECONDS)) {
     throw new TypeError(
-      `GameServer option 'turn.ttlSeconds' must be a positive whole number of seconds, got ${String(ttl)}`,
+      `GameServer option 'turn.ttlSeconds' must be a whole number of seconds, at least ${MIN_TURN_TTL_SECONDS}, got ${String(ttl)}`,
     );
   }
 }

@@ -33,7 +33,7 @@ export function turnCredentials(options: TurnRestOptions, userId: string, nowMs:
   if (options.secret.length < MIN_TURN_SECRET_CHARS) {
     throw new TypeError(`TURN secret must be at least ${MIN_TURN_SECRET_CHARS} characters`);
   }
-  const expiry = Math.floor(nowMs / 1000) + (options.ttlSeconds ?? 3_600);
+  const expiry = turnExpirySeconds(options, nowMs);
   let username = `${expiry}:${userId}`;
   if (username.length > ICE_LIMITS.chars) username = `${expiry}:${hashedUserId(userId)}`;
   const credential = createHmac('sha1', options.secret).update(username).digest('base64');
@@ -43,6 +43,36 @@ export function turnCredentials(options: TurnRestOptions, userId: string, nowMs:
 /** The stand-in for a user id too long for a TURN username. */
 export function hashedUserId(userId: string): string {
   return `~${createHash('sha256').update(userId).digest('base64url')}`;
+}
+
+/** Lifetime of TURN credentials when `ttlSeconds` is not given. */
+export const DEFAULT_TURN_TTL_SECONDS = 3_600;
+
+/** When credentials issued at `nowMs` expire (unix seconds, as the username says). */
+function turnExpirySeconds(options: TurnRestOptions, nowMs: number): number {
+  return Math.floor(nowMs / 1000) + (options.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS);
+}
+
+/** ICE servers as handed to one player, and how long their TURN credentials last. */
+export interface IssuedIceServers {
+  iceServers: IceServer[];
+  /** Milliseconds from issue until the TURN credentials expire; absent without TURN (nothing expires). */
+  iceTtlMs?: number;
+}
+
+/**
+ * The ICE servers one player is given now, with the time their TURN credentials last, so that the
+ * client can ask for fresh ones before (each welcome and each refresh issues them anew).
+ */
+export function issueIceServers(
+  staticServers: readonly IceServer[],
+  turn: TurnRestOptions | undefined,
+  userId: string,
+  nowMs: number,
+): IssuedIceServers {
+  if (!turn) return { iceServers: [...staticServers] };
+  const iceTtlMs = Math.max(1, Math.floor(turnExpirySeconds(turn, nowMs) * 1000 - nowMs));
+  return { iceServers: [...staticServers, turnCredentials(turn, userId, nowMs)], iceTtlMs };
 }
 
 /** The ICE servers one player is given: the static list plus their own TURN credentials, if configured. */

@@ -51,6 +51,7 @@ describe('ICE options, checked when the server starts', () => {
       { turn: { ...turn, ttlSeconds: 0.5 } },
       /'turn.ttlSeconds'/,
     ],
+    ['a TURN lifetime under a minute', { turn: { ...turn, ttlSeconds: 30 } }, /'turn.ttlSeconds'/],
     [
       'a URL of another scheme',
       { iceServers: [{ urls: 'http://stun.example.com' }] },
