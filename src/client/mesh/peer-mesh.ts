@@ -22,7 +22,11 @@ export interface MeshOptions {
         extraConfiguration?: Record<string, unknown>;
         eventLifetimeMs?: number;
       };
-  /** Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8. */
+  /**
+   * Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8.
+   * Checked at every join and leave: links go to the relay as the room grows past it, and back to
+   * direct as it shrinks.
+   */
   maxMeshSize?: number;
   /** A direct attempt not connected by then falls back to the relay (ms). Default 5,000. */
   directTimeoutMs?: number;
@@ -41,11 +45,11 @@ export interface MeshEvents {
   rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' };
 }
 
-const peerSignal = v.object({
-  n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
-  o: v.optional(v.literal(true)),
-  signal: rtcSignalSchema,
-});
+const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
+const peerSignal = v.union([
+  v.object({ n: attempt, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
+  v.object({ n: attempt, declined: v.literal(true) }),
+]);
 
 /**
  * The room's peer mesh: a Link to every other member, direct over WebRTC where it can be had and through
@@ -81,8 +85,14 @@ export class PeerMesh {
         : (options.rtc?.RTCPeerConnection ??
           (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
     this.#disposers.push(
-      room.on('member-join', (member) => this.#connect(member.playerId)),
-      room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
+      room.on('member-join', (member) => {
+        this.#connect(member.playerId);
+        this.#followMeshSize();
+      }),
+      room.on('member-leave', ({ playerId }) => {
+        this.#disconnect(playerId);
+        this.#followMeshSize();
+      }),
       room.on('leave', () => this.close()),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
@@ -182,12 +192,28 @@ export class PeerMesh {
     };
   }
 
+  /**
+   * Whether the room is small enough for direct links (a full mesh costs each player n-1 uploads).
+   * Both sides of a link compute it from the same member list, so they agree once both have heard the
+   * same joins and leaves; a side that has not yet declines the other's offer, and offers itself when
+   * it has (see PeerLink.setDirectAllowed).
+   */
+  #meshSizeAllows(): boolean {
+    return this.#room.members.length <= (this.#options.maxMeshSize ?? 8);
+  }
+
+  /** After every join and leave: links made while the room was another size switch to match it. */
+  #followMeshSize(): void {
+    const allowed = this.#meshSizeAllows();
+    for (const link of this.#links.values()) link.setDirectAllowed(allowed);
+  }
+
   #connect(peerId: string): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
-    const tooBig = this.#room.members.length > (this.#options.maxMeshSize ?? 8);
     const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
       clock: this.#room.clock,
-      rtc: tooBig ? undefined : () => this.#rtcOptions(),
+      rtc: () => this.#rtcOptions(),
+      directAllowed: this.#meshSizeAllows(),
       // Both sides agree without talking: the lower id starts attempts and wins collisions.
       initiator: this.#selfId < peerId,
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
