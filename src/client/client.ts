@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type Disposer, Emitter } from '../common/index.js';
+import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
@@ -26,6 +26,7 @@ import {
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { IceCredentials } from './ice-credentials.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
 import {
@@ -75,13 +76,19 @@ export class Client {
   #stopWatchingOnline: (() => void) | undefined;
   readonly #conditioner: Conditioner;
   readonly #device: DeviceWatch | undefined;
+  /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
+  readonly #ice: IceCredentials;
 
   constructor(options: ClientOptions = {}) {
+    this.#ice = new IceCredentials(options.clock ?? realClock, () => this.#requestIceServers());
     const linkSettings =
       typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});
     this.#connection = new SessionConnection(options, this.#events, {
       wantsServerLink: () => this.#serverLink.wantsDirect,
-      welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
+      welcomed: (body, fresh) => {
+        this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
+        this.#onWelcome(body.serverLink ?? false, fresh);
+      },
       message: (message) => this.#onMessage(message),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => this.#dropEverything(reason, code, message),
@@ -92,6 +99,7 @@ export class Client {
         this.#watch = undefined;
         this.#stopWatchingOnline?.();
         this.#device?.close();
+        this.#ice.stop();
         this.#serverLink.resetSession(); // the direct path closes with the session
       },
     });
@@ -101,7 +109,7 @@ export class Client {
       {
         clock: connection.clock,
         conditioner: this.#conditioner,
-        iceServers: () => connection.iceServers,
+        iceServers: () => this.#ice.servers,
         sendDatagrams: (c, p, messageClass, ttlMs) => {
           const inner = encodeDatagramToServer(c, p);
           if (messageClass === 'volatile') connection.sendVolatile(inner);
@@ -313,7 +321,7 @@ export class Client {
     const room = new RoomConnection<In, Out>(joined, {
       clock: this.#connection.clock,
       selfId,
-      iceServers: () => this.#connection.iceServers,
+      iceServers: () => this.#ice.servers,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
       conditioner: this.#conditioner,
       sendSignal: (to, signal) =>
@@ -435,6 +443,15 @@ export class Client {
     this.#connection.sendVolatile(inner);
   }
 
+  /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
+  #requestIceServers(): void {
+    try {
+      this.#connection.sendSequenced(encodeMessage(Kind.RefreshIceServers, {}));
+    } catch {
+      // A full outbox: the connection is down for long. The welcome that ends it brings fresh ones.
+    }
+  }
+
   /** The network came back: ask for a direct server link again now. */
   #watchOnline(): void {
     const target = globalThis as {
@@ -486,6 +503,9 @@ export class Client {
         return;
       case Kind.RoomList:
         this.#watch?.receive(message.body.rooms);
+        return;
+      case Kind.IceServers:
+        this.#ice.update(message.body.iceServers, message.body.iceTtlMs);
         return;
       default:
         this.#onRoomMessage(message);

@@ -1,5 +1,12 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
-import type { JoinedRoom, LeaveReason, Member, MessageClass, RoomInfo } from '../protocol/index.js';
+import {
+  ErrorCode,
+  type JoinedRoom,
+  type LeaveReason,
+  type Member,
+  type MessageClass,
+  type RoomInfo,
+} from '../protocol/index.js';
 import { type Conditioner, RelayLink, type RelayLinkOptions } from '../transport/index.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
@@ -16,7 +23,13 @@ export interface RoomEvents {
   'member-leave': { playerId: string; reason: LeaveReason };
   'member-away': { playerId: string };
   'member-back': { playerId: string };
-  /** Full room state again, after a resync (messages to us were lost while away). */
+  /**
+   * Full room state again, after a resync (messages to us were lost while away). The member list it
+   * brings is diffed against ours first: `member-leave` (reason `OUTBOX_OVERFLOW`: the real one was
+   * among the lost messages) for each player gone, `member-join` for each newcomer, `member-away` or
+   * `member-back` for each whose presence changed, all before this event, so whoever follows members
+   * by those events (the peer mesh, voice) stays in step.
+   */
   state: { state: unknown; members: Member[] };
   /** We are out of this room: by our own leave, a kick, disposal, shutdown or an expired session. */
   leave: { reason: LeaveReason; message: string };
@@ -127,7 +140,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
-    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options, this.#transport.iceServers());
+    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options);
     return this.#mesh;
   }
 
@@ -249,8 +262,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal */
   applyState(state: unknown, members: Member[]): void {
+    const before = new Map(this.#members);
+    const now = new Map(members.map((member) => [member.playerId, member]));
+    for (const playerId of before.keys()) {
+      if (!now.has(playerId)) this.applyMemberLeft(playerId, ErrorCode.OUTBOX_OVERFLOW);
+    }
+    for (const member of members) {
+      const known = before.get(member.playerId);
+      if (!known) this.applyMemberJoined(member);
+      else if (known.away !== member.away) this.applyPresence(member.playerId, member.away);
+    }
+    // In the server's order, with every field as it says now.
     this.#members.clear();
-    for (const member of members) this.#members.set(member.playerId, member);
+    for (const [playerId, member] of now) this.#members.set(playerId, member);
     this.#events.emit('state', { state, members });
   }
 

@@ -110,8 +110,6 @@ export class SessionConnection {
   #cancelHeartbeat: Cancel | undefined;
   #disposeOnline: Disposer | undefined;
   readonly #serverClock = new ServerClockEstimate();
-  /** STUN/TURN servers the server gave this session, for WebRTC links. */
-  iceServers: RTCIceServer[] = [];
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
@@ -601,7 +599,6 @@ export class SessionConnection {
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
     this.#heartbeatMs = body.heartbeatMs;
-    this.iceServers = body.iceServers ?? [];
     this.#sendBudget = body.rate
       ? new TokenBucket(
           Math.max(1, Math.floor(body.rate.burst * 0.9)),

@@ -27,6 +27,7 @@ export const Kind = {
   DatagramToServer: 0x2a,
   WatchRooms: 0x2b,
   UnwatchRooms: 0x2c,
+  RefreshIceServers: 0x2d,
 
   Response: 0x30,
   MemberJoined: 0x31,
@@ -41,6 +42,7 @@ export const Kind = {
   LinkSignalFromServer: 0x3a,
   DatagramFromServer: 0x3b,
   RoomList: 0x3c,
+  IceServers: 0x3d,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

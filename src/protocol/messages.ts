@@ -40,12 +40,26 @@ export const joinedRoomSchema = v.object({
   peerPrivacy: v.optional(v.literal('relay-only')),
 });
 
-const iceUrl = v.pipe(v.string(), v.maxLength(256), v.regex(/^(stun|stuns|turn|turns):/));
+/** Limits on the ICE servers a welcome may carry (a server checks its own options against them). */
+export const ICE_LIMITS = {
+  /** Servers in one welcome, TURN included. */
+  servers: 8,
+  /** URLs of one server. */
+  urls: 8,
+  /** Characters of a URL, a username or a credential. */
+  chars: 256,
+  scheme: /^(stun|stuns|turn|turns):/,
+} as const;
+
+const iceUrl = v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars), v.regex(ICE_LIMITS.scheme));
 const iceServer = v.object({
-  urls: v.union([iceUrl, v.pipe(v.array(iceUrl), v.maxLength(8))]),
-  username: v.optional(v.pipe(v.string(), v.maxLength(256))),
-  credential: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  urls: v.union([iceUrl, v.pipe(v.array(iceUrl), v.maxLength(ICE_LIMITS.urls))]),
+  username: v.optional(v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars))),
+  credential: v.optional(v.pipe(v.string(), v.maxLength(ICE_LIMITS.chars))),
 });
+
+const iceServers = v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers));
+const iceTtlMs = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 // Connection frames ---------------------------------------------------------------------------
 
@@ -77,7 +91,9 @@ export const welcome = v.object({
   heartbeatMs: v.pipe(v.number(), v.integer(), v.minValue(1)),
   graceMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** STUN/TURN servers for this player's WebRTC links (TURN credentials are theirs and short-lived). */
-  iceServers: v.optional(v.pipe(v.array(iceServer), v.maxLength(8))),
+  iceServers: v.optional(iceServers),
+  /** How long the TURN credentials in `iceServers` last from now (ms): ask for fresh ones before then. */
+  iceTtlMs: v.optional(iceTtlMs),
   /** The server makes direct server links (it will offer one if the hello asked). */
   serverLink: v.optional(v.boolean()),
   /** The server's limit on frames from this client (a burst, then per second): the client keeps under it. */
@@ -209,6 +225,20 @@ export const datagramToServer = v.object({
 /** `t`: server time (ms) when sent. */
 export const datagramFromServer = v.object({ c: linkChannel, p: peerBytes, t: timestamp });
 
+// ICE servers (TURN credentials expire) -----------------------------------------------------
+
+/** The client asks for fresh ICE servers (its TURN credentials are about to expire). */
+export const refreshIceServers = v.pipe(
+  // Checked by hand: an object schema with no fields would take an array, and a body is a map.
+  v.custom<Record<string, never>>(
+    (body) => typeof body === 'object' && body !== null && !Array.isArray(body),
+    'a map',
+  ),
+  v.transform((): Record<string, never> => ({})),
+);
+/** The answer: the same as a welcome's `iceServers` and `iceTtlMs`, issued now. */
+export const iceServersMessage = v.object({ iceServers, iceTtlMs: v.optional(iceTtlMs) });
+
 /** `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. */
 export const dataFromPeer = v.object({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp });
 
@@ -247,6 +277,8 @@ export const schemaByKind = {
   [Kind.LinkSignalFromServer]: linkSignalFromServer,
   [Kind.DatagramFromServer]: datagramFromServer,
   [Kind.RoomList]: roomList,
+  [Kind.RefreshIceServers]: refreshIceServers,
+  [Kind.IceServers]: iceServersMessage,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -281,6 +313,7 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.DataToPeer,
   Kind.LinkSignalToServer,
   Kind.DatagramToServer,
+  Kind.RefreshIceServers,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,
@@ -302,6 +335,7 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.LinkSignalFromServer,
   Kind.DatagramFromServer,
   Kind.RoomList,
+  Kind.IceServers,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */

@@ -12,7 +12,8 @@ import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
-import { iceServersFor } from './ice/ice-servers.js';
+import { checkIceOptions } from './ice/ice-options.js';
+import { issueIceServers } from './ice/ice-servers.js';
 import { CountingMetrics, type MetricsSink } from './metrics.js';
 import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
@@ -78,6 +79,7 @@ export class GameServer {
   constructor(options: GameServerOptions = {}) {
     this.#options = options;
     this.#limits = resolveLimits(options);
+    checkIceOptions(options.iceServers, options.turn);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
@@ -385,7 +387,7 @@ export class GameServer {
           isClosing: () => this.#closing !== undefined,
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
-            iceServersFor(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),
+            issueIceServers(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),
           onClosed: (closed) => this.#connections.delete(closed),
         });
         this.#connections.add(connection);

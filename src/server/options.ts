@@ -1,4 +1,5 @@
 import type { Clock } from '../common/index.js';
+import { MAX_SIGNAL_BYTES } from '../protocol/messages.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
@@ -87,6 +88,22 @@ export interface GameServerOptions extends MonitoringOptions {
   rateBurst?: number;
   /** Messages per second a connection may sustain. Default 120. */
   ratePerSecond?: number;
+  /**
+   * Signals (offers, answers, ICE candidates) one room member may send another in a burst. Over it (or
+   * over the byte budget below) the signal is not relayed and the sender is answered RATE_LIMITED, a
+   * fault. Default 40: a peer connection takes an offer or answer and a handful of candidates, and a
+   * pair of players has two (data and voice).
+   */
+  signalBurst?: number;
+  /** Signals per second one member may sustain towards another. Default 20. */
+  signalsPerSecond?: number;
+  /**
+   * Bytes of signaling (as relayed) one member may send another in a burst: at least 16 KiB, the
+   * largest signal. Default 64 KiB, several times what connecting a pair takes.
+   */
+  signalBytesBurst?: number;
+  /** Bytes of signaling per second one member may sustain towards another. Default 16 KiB. */
+  signalBytesPerSecond?: number;
   /** Faults tolerated in a burst before the connection is closed. Default 20. */
   errorBudget?: number;
   /** Faults forgiven per second. Default 1. */
@@ -121,6 +138,10 @@ export type ResolvedLimits = Required<
     | 'ackDelayMs'
     | 'rateBurst'
     | 'ratePerSecond'
+    | 'signalBurst'
+    | 'signalsPerSecond'
+    | 'signalBytesBurst'
+    | 'signalBytesPerSecond'
     | 'errorBudget'
     | 'errorRefillPerSecond'
     | 'emptyDisposeMs'
@@ -149,6 +170,10 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     ackDelayMs: options.ackDelayMs ?? 50,
     rateBurst: options.rateBurst ?? 240,
     ratePerSecond: options.ratePerSecond ?? 120,
+    signalBurst: options.signalBurst ?? 40,
+    signalsPerSecond: options.signalsPerSecond ?? 20,
+    signalBytesBurst: options.signalBytesBurst ?? 64 * 1024,
+    signalBytesPerSecond: options.signalBytesPerSecond ?? 16 * 1024,
     errorBudget: options.errorBudget ?? 20,
     errorRefillPerSecond: options.errorRefillPerSecond ?? 1,
     emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
@@ -172,5 +197,15 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     );
   }
   if (limits.maxPayloadBytes < 1024) throw new TypeError('maxPayloadBytes below 1 KiB cannot carry a join');
+  for (const name of ['signalBurst', 'signalsPerSecond', 'signalBytesPerSecond'] as const) {
+    if (limits[name] <= 0)
+      throw new TypeError(`GameServer option '${name}' must be above 0, or no signal passes`);
+  }
+  // A relayed signal is at most MAX_SIGNAL_BYTES of JSON; its frame adds the envelope and the sender.
+  if (limits.signalBytesBurst < MAX_SIGNAL_BYTES + 1024) {
+    throw new TypeError(
+      `GameServer option 'signalBytesBurst' must be at least ${MAX_SIGNAL_BYTES + 1024}, or the largest signal never passes`,
+    );
+  }
   return limits;
 }

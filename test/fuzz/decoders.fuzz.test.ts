@@ -438,6 +438,7 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
       heartbeatMs: fc.integer({ min: 1, max: 600_000 }),
       graceMs: fc.nat(),
       iceServers: fc.array(iceServer, { maxLength: 8 }),
+      iceTtlMs: fc.integer({ min: 1, max: 2 ** 31 }),
     },
     ['playerId', 'resumeToken', 'name', 'resumed', 'resync', 'ack', 'serverTime', 'heartbeatMs', 'graceMs'],
   ),
@@ -449,6 +450,11 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.ListRooms]: optional({ rid: uint32, type: roomType, filter: flatRecord, includeFull: fc.boolean() }, [
     'rid',
   ]),
+  [Kind.WatchRooms]: optional(
+    { rid: uint32, type: roomType, filter: flatRecord, includeFull: fc.boolean() },
+    ['rid'],
+  ),
+  [Kind.UnwatchRooms]: record({ rid: uint32 }),
   [Kind.CreateRoom]: optional({ rid: uint32, type: roomType, private: fc.boolean(), options: data }, [
     'rid',
     'type',
@@ -492,6 +498,12 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.DataFromPeer]: record({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp }),
   [Kind.LinkSignalFromServer]: record({ n: attempt, s: linkSignal }),
   [Kind.DatagramFromServer]: record({ c: linkChannel, p: peerBytes, t: timestamp }),
+  [Kind.RoomList]: record({ rooms: fc.array(roomInfo, { maxLength: 8 }) }),
+  [Kind.RefreshIceServers]: fc.constant({}),
+  [Kind.IceServers]: optional(
+    { iceServers: fc.array(iceServer, { maxLength: 8 }), iceTtlMs: fc.integer({ min: 1, max: 2 ** 31 }) },
+    ['iceServers'],
+  ),
 };
 
 const validMessage: fc.Arbitrary<Message> = fc.oneof(

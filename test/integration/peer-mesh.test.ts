@@ -127,6 +127,34 @@ describe('peer mesh (Node, node-datachannel)', () => {
     for (const client of clients) client.close();
   }, 40_000);
 
+  it('maxMeshSize follows the room: the pair goes to the relay while a third is in, direct once they leave', async () => {
+    const options: MeshOptions = { rtc, maxMeshSize: 2, directTimeoutMs: 10_000, retryDirectMs: 1_000 };
+    const { clients, rooms, meshes } = await roomOf(2, () => options);
+    const [a, b] = clients.map((client) => client.playerId!) as [string, string];
+    const pairState = () => `${meshes[0]!.link(b)?.state}/${meshes[1]!.link(a)?.state}`;
+    await eventually(() => pairState() === 'direct/direct', 'direct while two', 25_000);
+
+    const third = t.client();
+    await third.connect();
+    const thirdRoom = await third.join(rooms[0]!.roomId);
+    thirdRoom.mesh(options);
+    await eventually(() => pairState() === 'relayed/relayed', 'relayed while three', 10_000);
+    const heard: number[] = [];
+    meshes[1]!.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heard.push(bytes[0]!);
+    });
+    meshes[0]!.send(b, Channel.dispatch, Uint8Array.of(3));
+    await eventually(() => heard.includes(3), 'through the relay');
+    await sleep(2_000); // retries would come within the 1 s retry interval
+    expect(pairState()).toBe('relayed/relayed');
+
+    await thirdRoom.leave();
+    await eventually(() => pairState() === 'direct/direct', 'direct again while two', 25_000);
+    meshes[0]!.send(b, Channel.dispatch, Uint8Array.of(2));
+    await eventually(() => heard.includes(2), 'over the direct link');
+    for (const client of [...clients, third]) client.close();
+  }, 60_000);
+
   it("a blocked peer's messages are refused, and a leaving player's links close on every peer", async () => {
     const { clients, rooms, meshes } = await roomOf(3, () => ({ rtc: false }));
     const [a, b, c] = clients.map((client) => client.playerId!);

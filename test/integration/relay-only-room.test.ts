@@ -8,6 +8,8 @@ import { TestRoom } from './rooms-fixtures.js';
 
 const host = 'candidate:1 1 udp 2122260223 192.168.1.20 54400 typ host';
 const relay = 'candidate:5 1 udp 41885439 198.51.100.9 49160 typ relay raddr 203.0.113.7 rport 61000';
+/** What the peer gets of it: TURN's address only, the sender's own (raddr/rport) blanked. */
+const relayHidden = 'candidate:5 1 udp 41885439 198.51.100.9 49160 typ relay raddr 0.0.0.0 rport 0';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -41,8 +43,11 @@ describe('relay-only rooms (peer privacy enforced by the server)', () => {
     await eventually(() => seen.length === 2, 'two signals through');
     await sleep(100);
     expect(JSON.stringify(seen)).not.toContain('192.168.1.20');
-    expect(seen[0]).toEqual({ n: 1, signal: { candidate: { candidate: relay } } });
-    expect(JSON.stringify(seen[1])).toContain(relay);
+    // A client that ignores the mode (not under its browser's 'relay' policy) still hands over no
+    // address of its own: the public address TURN saw it from is blanked in trickled and SDP candidates.
+    expect(JSON.stringify(seen)).not.toContain('203.0.113.7');
+    expect(seen[0]).toEqual({ n: 1, signal: { candidate: { candidate: relayHidden } } });
+    expect(JSON.stringify(seen[1])).toContain(relayHidden);
     expect((t.server.metrics as CountingMetrics).total('signals_filtered_total')).toBe(1);
     alice.close();
     bob.close();

@@ -12,17 +12,22 @@ import {
  * Signaling for one peer's RTC attempts. `n` numbers the attempt so stale signals are ignored; `o` is
  * set when the sender is the offering side of that attempt, so that when both sides open attempt `n`
  * at once (glare) each can tell the colliding offer and its candidates from the ones it should follow.
+ * `declined` answers an offer for attempt `n` from a side that makes no direct link now (the room is
+ * past its mesh size, or it has no usable WebRTC): the offerer stops trying until something changes.
  */
-export interface PeerSignal {
-  n: number;
-  o?: true;
-  signal: RtcSignal;
-}
+export type PeerSignal = { n: number; o?: true; signal: RtcSignal } | { n: number; declined: true };
+
+/** What a direct attempt's RtcLink is made with (the PeerLink adds signaling, role and clock). */
+export type RtcAttemptOptions = Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'>;
 
 export interface PeerLinkOptions {
   clock: Clock;
-  /** Builds RTC links; absent when this side has no WebRTC (then the relay is all there is). */
-  rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+  /**
+   * Builds RTC links; absent when this side has no WebRTC (then the relay is all there is). A function
+   * is read at each attempt, so an attempt uses the ICE servers (TURN credentials) current then; when it
+   * returns undefined, no direct attempt can be made for now.
+   */
+  rtc: RtcAttemptOptions | (() => RtcAttemptOptions | undefined) | undefined;
   /**
    * True on the side that starts attempts by itself and retries failed ones (both sides compute it the
    * same way, e.g. the lower player id). It is also the side that wins when both offer at once; the
@@ -30,6 +35,8 @@ export interface PeerLinkOptions {
    * network comes back (`retryDirect`).
    */
   initiator: boolean;
+  /** Whether direct attempts are allowed at first (see `setDirectAllowed`). Default true. */
+  directAllowed?: boolean;
   sendSignal(signal: PeerSignal): void;
   /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
   directTimeoutMs?: number;
@@ -72,6 +79,10 @@ export class PeerLink extends FailoverLink {
   #attemptStartedAt = 0;
   /** Fast failures since the link was last direct: each waits twice as long as the one before. */
   #fastFailuresInARow = 0;
+  /** False while the mesh wants this peer on the relay only (the room is past its mesh size). */
+  #allowed: boolean;
+  /** The peer declined our attempt: no timed retries until something changes (see `#onDeclined`). */
+  #declined = false;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
@@ -82,7 +93,42 @@ export class PeerLink extends FailoverLink {
     super(options.clock, relay);
     this.peerId = peerId;
     this.#options = options;
-    if (options.rtc && options.initiator) this.#startAttempt(1, true);
+    this.#allowed = options.directAllowed ?? true;
+    if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
+  }
+
+  /** Whether this side makes direct attempts now (see `setDirectAllowed`). */
+  get directAllowed(): boolean {
+    return this.#allowed;
+  }
+
+  /**
+   * Allows or forbids the direct path, e.g. as the room crosses the mesh size. Forbidden: the direct
+   * link (or attempt) closes, the relay carries on, and offers from the peer are declined. Allowed
+   * again: this side starts an attempt at once; if the peer does the same, the collision resolves
+   * itself, and if the peer has not yet come to the same view, it declines and starts one itself when
+   * it does, so both sides end up where their views agree.
+   */
+  setDirectAllowed(allowed: boolean): void {
+    if (allowed === this.#allowed || this.state === 'closed') return;
+    this.#allowed = allowed;
+    if (allowed) {
+      if (this.#canGoDirect()) this.#startAttempt(this.#attempt + 1, true);
+      return;
+    }
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.useDirect(undefined); // closed by choice: not a failure, nothing to retry
+  }
+
+  #canGoDirect(): boolean {
+    return this.#allowed && this.#rtcOptions() !== undefined;
+  }
+
+  /** The settings for an attempt starting now, or undefined when no direct attempt can be made. */
+  #rtcOptions(): RtcAttemptOptions | undefined {
+    const rtc = this.#options.rtc;
+    return typeof rtc === 'function' ? rtc() : rtc;
   }
 
   override close(): void {
@@ -95,15 +141,25 @@ export class PeerLink extends FailoverLink {
    * same at the same moment, the collision resolves itself (see `receiveSignal`).
    */
   retryDirect(): void {
-    if (this.state === 'closed' || !this.#options.rtc || this.direct?.state === 'direct') return;
+    if (this.state === 'closed' || !this.#canGoDirect() || this.direct?.state === 'direct') return;
     this.#startAttempt(this.#attempt + 1, true);
   }
 
   /** @internal Signaling from the peer for attempt `n`. */
   receiveSignal(signal: PeerSignal): void {
-    if (this.state === 'closed' || !this.#options.rtc || signal.n < this.#attempt) return;
+    if (this.state === 'closed') return;
+    if ('declined' in signal) {
+      this.#onDeclined(signal.n);
+      return;
+    }
     const fromOfferer = signal.o === true;
     const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
+    if (!this.#canGoDirect()) {
+      // Say so, rather than let the peer's attempt time out and be retried every few seconds for good.
+      if (fromOfferer && isOffer && signal.n >= this.#attempt) this.#decline(signal.n);
+      return;
+    }
+    if (signal.n < this.#attempt) return;
     if (signal.n > this.#attempt) {
       // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
       if (!fromOfferer || !isOffer) return;
@@ -118,12 +174,31 @@ export class PeerLink extends FailoverLink {
     this.#signals.emit('signal', signal.signal);
   }
 
+  /**
+   * Declines the peer's offer for attempt `n`, and takes `n` as seen: an attempt this side opens later
+   * is numbered above it, so the peer follows it even if it still holds attempt `n` as its newest.
+   */
+  #decline(n: number): void {
+    this.#attempt = Math.max(this.#attempt, n);
+    this.#options.sendSignal({ n, declined: true });
+  }
+
+  /** The peer makes no direct link now: drop our attempt quietly and wait for it (or a change) to ask. */
+  #onDeclined(n: number): void {
+    if (n !== this.#attempt || !this.#offering || this.direct?.state === 'direct') return;
+    this.#declined = true;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.useDirect(undefined);
+  }
+
   #startAttempt(n: number, offering: boolean): void {
     this.#cancelTimer?.();
+    this.#declined = false;
     this.#attempt = n;
     this.#offering = offering;
     this.#attemptStartedAt = this.#options.clock.now();
-    const rtcOptions = this.#options.rtc;
+    const rtcOptions = this.#rtcOptions();
     if (!rtcOptions) return;
     const rtc = new RtcLink({
       ...rtcOptions,
@@ -150,6 +225,7 @@ export class PeerLink extends FailoverLink {
     if (this.state === 'closed') return;
     this.failedAttempts++;
     if (!this.#options.initiator) return; // one side drives timed retries, so they do not collide
+    if (!this.#allowed || this.#declined) return; // nothing to retry until that changes
     this.#cancelTimer?.();
     const interval = this.#options.retryDirectMs ?? 15_000;
     let delay = interval;

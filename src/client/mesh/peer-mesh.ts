@@ -1,15 +1,10 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
-import type {
-  Channel,
-  LinkState,
-  RtcLinkOptions,
-  RtcPeerConnectionConstructor,
-} from '../../transport/index.js';
+import type { Channel, LinkState, RtcPeerConnectionConstructor } from '../../transport/index.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
-import { PeerLink, type PeerSignal } from './peer-link.js';
+import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 
 export interface MeshOptions {
   /**
@@ -27,7 +22,11 @@ export interface MeshOptions {
         extraConfiguration?: Record<string, unknown>;
         eventLifetimeMs?: number;
       };
-  /** Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8. */
+  /**
+   * Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8.
+   * Checked at every join and leave: links go to the relay as the room grows past it, and back to
+   * direct as it shrinks.
+   */
   maxMeshSize?: number;
   /** A direct attempt not connected by then falls back to the relay (ms). Default 5,000. */
   directTimeoutMs?: number;
@@ -46,11 +45,11 @@ export interface MeshEvents {
   rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' };
 }
 
-const peerSignal = v.object({
-  n: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
-  o: v.optional(v.literal(true)),
-  signal: rtcSignalSchema,
-});
+const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
+const peerSignal = v.union([
+  v.object({ n: attempt, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
+  v.object({ n: attempt, declined: v.literal(true) }),
+]);
 
 /**
  * The room's peer mesh: a Link to every other member, direct over WebRTC where it can be had and through
@@ -66,15 +65,13 @@ export class PeerMesh {
   readonly #blocked = new Set<string>();
   readonly #events = new Emitter<MeshEvents>();
   readonly #disposers: Disposer[] = [];
-  readonly #rtc: Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'> | undefined;
+  readonly #ctor: RtcPeerConnectionConstructor | undefined;
 
-  /** `serverIceServers`: what the server's welcome offered; `options.rtc.iceServers` overrides it. */
-  constructor(
-    room: RoomConnection,
-    selfId: string,
-    options: MeshOptions = {},
-    serverIceServers: RTCIceServer[] = [],
-  ) {
+  /**
+   * ICE servers are read from `room.iceServers()` (the server's newest, with TURN credentials it keeps
+   * fresh) at each direct attempt; `options.rtc.iceServers` overrides them.
+   */
+  constructor(room: RoomConnection, selfId: string, options: MeshOptions = {}) {
     this.#room = room;
     this.#selfId = selfId;
     this.#options = options;
@@ -82,32 +79,20 @@ export class PeerMesh {
     if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
       throw new RangeError('maxMeshSize must be an integer in 2..16');
     }
-    const rtc = options.rtc === false ? undefined : options.rtc;
-    const ctor =
-      rtc?.RTCPeerConnection ??
-      (options.rtc === false
+    this.#ctor =
+      options.rtc === false
         ? undefined
-        : (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
-    const iceServers = rtc?.iceServers ?? serverIceServers;
-    const { iceTransportPolicy, usable } = icePolicyFor(
-      room.peerPrivacy,
-      iceServers,
-      rtc?.iceTransportPolicy,
-    );
-    this.#rtc =
-      ctor && usable
-        ? {
-            RTCPeerConnection: ctor,
-            iceServers,
-            ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-            ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
-            ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
-            ...(room.conditioner ? { conditioner: room.conditioner } : {}),
-          }
-        : undefined;
+        : (options.rtc?.RTCPeerConnection ??
+          (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection);
     this.#disposers.push(
-      room.on('member-join', (member) => this.#connect(member.playerId)),
-      room.on('member-leave', ({ playerId }) => this.#disconnect(playerId)),
+      room.on('member-join', (member) => {
+        this.#connect(member.playerId);
+        this.#followMeshSize();
+      }),
+      room.on('member-leave', ({ playerId }) => {
+        this.#disconnect(playerId);
+        this.#followMeshSize();
+      }),
       room.on('leave', () => this.close()),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
@@ -118,7 +103,7 @@ export class PeerMesh {
 
   /** True when this side can make direct links at all. */
   get directCapable(): boolean {
-    return this.#rtc !== undefined;
+    return this.#rtcOptions() !== undefined;
   }
 
   peers(): PeerLink[] {
@@ -181,12 +166,54 @@ export class PeerMesh {
     this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
   }
 
+  /**
+   * Settings for a direct attempt starting now, with the ICE servers current now (TURN credentials
+   * expire: ones copied when the mesh was made would be refused an hour later), or undefined when no
+   * direct link can be had (no WebRTC, or a relay-only room without a TURN server).
+   */
+  #rtcOptions(): RtcAttemptOptions | undefined {
+    const rtc = this.#options.rtc === false ? undefined : this.#options.rtc;
+    if (!this.#ctor) return undefined;
+    const iceServers = rtc?.iceServers ?? this.#room.iceServers();
+    const room = this.#room;
+    const { iceTransportPolicy, usable } = icePolicyFor(
+      room.peerPrivacy,
+      iceServers,
+      rtc?.iceTransportPolicy,
+    );
+    if (!usable) return undefined;
+    return {
+      RTCPeerConnection: this.#ctor,
+      iceServers,
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+      ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
+      ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+      ...(room.conditioner ? { conditioner: room.conditioner } : {}),
+    };
+  }
+
+  /**
+   * Whether the room is small enough for direct links (a full mesh costs each player n-1 uploads).
+   * Both sides of a link compute it from the same member list, so they agree once both have heard the
+   * same joins and leaves; a side that has not yet declines the other's offer, and offers itself when
+   * it has (see PeerLink.setDirectAllowed).
+   */
+  #meshSizeAllows(): boolean {
+    return this.#room.members.length <= (this.#options.maxMeshSize ?? 8);
+  }
+
+  /** After every join and leave: links made while the room was another size switch to match it. */
+  #followMeshSize(): void {
+    const allowed = this.#meshSizeAllows();
+    for (const link of this.#links.values()) link.setDirectAllowed(allowed);
+  }
+
   #connect(peerId: string): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
-    const tooBig = this.#room.members.length > (this.#options.maxMeshSize ?? 8);
     const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
       clock: this.#room.clock,
-      rtc: tooBig ? undefined : this.#rtc,
+      rtc: () => this.#rtcOptions(),
+      directAllowed: this.#meshSizeAllows(),
       // Both sides agree without talking: the lower id starts attempts and wins collisions.
       initiator: this.#selfId < peerId,
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),

@@ -15,7 +15,7 @@ import {
   SINGLE_DATAGRAM_CHANNEL_AT,
 } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
-import type { IceServer } from '../ice/ice-servers.js';
+import type { IceServer, IssuedIceServers } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
 import type { FrameTally } from '../monitoring/frame-kinds.js';
 import type { RoomManager } from '../rooms/room-manager.js';
@@ -37,7 +37,7 @@ export interface ConnectionContext {
   /** True once the server is draining: no new rooms or joins. */
   isClosing(): boolean;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
-  iceServersFor(userId: string): IceServer[];
+  iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
 }
 
@@ -207,6 +207,10 @@ export class ServerConnection {
       case Kind.DatagramToServer:
         this.#ctx.serverLinks.datagrams(session, message.body, now);
         return;
+      case Kind.RefreshIceServers:
+        // The client's TURN credentials are about to expire: fresh ones, as a welcome would give.
+        session.send(Kind.IceServers, this.#ctx.iceServersFor(session.identity.userId));
+        return;
       case Kind.SignalToPeer:
         this.#inRoom(() => this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s));
         return;
@@ -317,9 +321,9 @@ export class ServerConnection {
     );
   }
 
-  #iceServers(session: Session): { iceServers?: IceServer[] } {
-    const servers = this.#ctx.iceServersFor(session.identity.userId);
-    return servers.length > 0 ? { iceServers: servers } : {};
+  #iceServers(session: Session): { iceServers?: IceServer[]; iceTtlMs?: number } {
+    const issued = this.#ctx.iceServersFor(session.identity.userId);
+    return issued.iceServers.length > 0 ? issued : {};
   }
 
   #enqueueRequest(session: Session, message: Message): void {

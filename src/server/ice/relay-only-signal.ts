@@ -2,8 +2,10 @@
  * Relay-only privacy, enforced where players cannot get around it: signaling passes through the server,
  * so the server removes every ICE candidate that is not a TURN relay candidate before a peer sees it.
  * A host or server-reflexive candidate carries the player's own address (mDNS names included); a relay
- * candidate carries only the TURN server's. Whatever the player's client does, the peer learns no
- * address but TURN's, and the player's packets reach the peer only through TURN.
+ * candidate carries the TURN server's, and in its `raddr`/`rport` the address TURN saw the player
+ * come from (its public, mapped address), which the server blanks to `0.0.0.0 0`: browsers blank them
+ * only under their own 'relay' policy, and ICE does not use them. Whatever the player's client does, the
+ * peer learns no address but TURN's, and the player's packets reach the peer only through TURN.
  *
  * Signals are opaque app data to the server, so this walks any JSON shape: `sdp` strings lose their
  * non-relay `a=candidate` lines; a trickled `candidate` string that is not a relay candidate makes the
@@ -43,7 +45,8 @@ function filterField(key: string, field: unknown, depth: number): unknown {
   if (key === 'sdp' && typeof field === 'string') return stripNonRelayCandidates(field);
   if (key === 'candidate' && typeof field === 'string') {
     // An empty candidate marks the end of candidates: no address in it.
-    return field === '' || isRelayCandidate(field) ? field : DROP;
+    if (field === '') return field;
+    return isRelayCandidate(field) ? hideRelatedAddress(field) : DROP;
   }
   if (field !== null && typeof field === 'object') {
     const kept = filter(field, depth + 1);
@@ -53,19 +56,38 @@ function filterField(key: string, field: unknown, depth: number): unknown {
 }
 
 /**
- * Drops non-relay candidate lines, and blanks the default address of `c=` and `a=rtcp:` lines, which
- * can hold a host address when a client gathered before sending; ICE does not need them.
+ * Drops non-relay candidate lines, blanks the related address of the relay ones, and blanks the default
+ * address of `c=` and `a=rtcp:` lines, which can hold a host address when a client gathered before
+ * sending; ICE does not need them.
  */
 export function stripNonRelayCandidates(sdp: string): string {
   return sdp
     .split(/\r?\n/)
     .filter((line) => !line.startsWith('a=candidate:') || isRelayCandidate(line.slice(2)))
-    .map((line) =>
-      line.startsWith('c=IN ') || line.startsWith('a=rtcp:')
-        ? line.replace(/IN IP4 \S+/, 'IN IP4 0.0.0.0').replace(/IN IP6 \S+/, 'IN IP6 ::')
-        : line,
-    )
+    .map((line) => {
+      if (line.startsWith('a=candidate:')) return `a=${hideRelatedAddress(line.slice(2))}`;
+      if (line.startsWith('c=IN ') || line.startsWith('a=rtcp:'))
+        return line.replace(/IN IP4 \S+/, 'IN IP4 0.0.0.0').replace(/IN IP6 \S+/, 'IN IP6 ::');
+      return line;
+    })
     .join('\r\n');
+}
+
+/**
+ * A candidate with `raddr` and `rport` set to `0.0.0.0` and `0`, as browsers write them when they hide
+ * them. After `typ <type>` a candidate line is name/value pairs, so only a value named `raddr` or
+ * `rport` changes (never, say, a ufrag that happens to read "raddr").
+ */
+export function hideRelatedAddress(candidate: string): string {
+  const parts = candidate.trim().split(/\s+/);
+  let hidden = false;
+  for (let name = 8; name + 1 < parts.length; name += 2) {
+    const blank = parts[name] === 'raddr' ? '0.0.0.0' : parts[name] === 'rport' ? '0' : undefined;
+    if (blank === undefined || parts[name + 1] === blank) continue;
+    parts[name + 1] = blank;
+    hidden = true;
+  }
+  return hidden ? parts.join(' ') : candidate;
 }
 
 /** `candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...` */

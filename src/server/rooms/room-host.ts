@@ -29,8 +29,9 @@ type PresenceKind =
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
 import { reportHookError, safely, watchHookResult } from './safely.js';
+import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
-export interface RoomHostContext {
+export interface RoomHostContext extends SignalLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;
@@ -97,6 +98,8 @@ export class RoomHost implements RoomHostPort {
   /** Players whose seat is reserved and whose join the room is still deciding (`onJoin` may be async). */
   readonly #admitting = new Set<string>();
   #cancelEmptyTimer: Cancel | undefined;
+  /** What each member may still signal to each other member. */
+  readonly #signalBudgets: SignalBudgets;
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -104,6 +107,7 @@ export class RoomHost implements RoomHostPort {
     this.isPrivate = isPrivate;
     this.room = room;
     this.#ctx = ctx;
+    this.#signalBudgets = new SignalBudgets(ctx);
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
   }
@@ -209,6 +213,7 @@ export class RoomHost implements RoomHostPort {
     this.#members.delete(session.playerId);
     session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
+    this.#signalBudgets.forget(session.playerId);
     void this.#ctx.registry
       .releaseSeat(this.roomId, session.playerId)
       .catch(() => this.#ctx.onRegistryFailure());
@@ -276,17 +281,31 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
-  /** Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. */
+  /**
+   * Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. Each
+   * member has a budget towards each other member (count and bytes); over it, the sender is answered
+   * RATE_LIMITED (a fault) and the target hears nothing.
+   */
   relaySignal(session: Session, to: string, signal: unknown): void {
     const target = this.#peerOf(session, to);
     const relayed = this.room.peerPrivacy === 'relay-only' ? relayOnlySignal(signal) : signal;
-    if (relayed === undefined) {
+    const inner =
+      relayed === undefined
+        ? undefined
+        : encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed });
+    if (!this.#signalBudgets.admit(session.playerId, to, this.#ctx.clock.now(), inner?.length ?? 0)) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        'too much signaling to that player: slow down (the signal was not relayed)',
+      );
+    }
+    if (inner === undefined) {
       // A candidate that would show the sender's address: not an error, the sender's client may simply
       // not know the room's mode. The peer never sees it.
       this.#ctx.metrics.count('signals_filtered_total');
       return;
     }
-    target.session.send(Kind.SignalFromPeer, { from: session.playerId, s: relayed });
+    target.session.sendEncoded(inner, 'reliable');
   }
 
   /**

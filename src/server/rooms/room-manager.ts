@@ -17,8 +17,9 @@ import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
 import { RoomWatchers } from './room-watchers.js';
 import { safely } from './safely.js';
+import type { SignalLimits } from './signal-budget.js';
 
-export interface RoomManagerOptions {
+export interface RoomManagerOptions extends SignalLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;

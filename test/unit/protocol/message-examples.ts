@@ -77,6 +77,7 @@ export const examples: Record<BodyKind, KindExamples> = {
     invalid: {
       'ice url not stun or turn': { ...welcome, iceServers: [{ urls: 'https://example.org' }] },
       'over 8 ice servers': { ...welcome, iceServers: new Array(9).fill({ urls: 'stun:s' }) },
+      'ice ttl negative': { ...welcome, iceServers: [], iceTtlMs: -1 },
       'negative ack': { ...welcome, ack: -1 },
       'ack past 2^53': { ...welcome, ack: 2 ** 53 },
       'heartbeat 0': { ...welcome, heartbeatMs: 0 },
@@ -347,6 +348,25 @@ export const examples: Record<BodyKind, KindExamples> = {
     invalid: {
       'a batch': { c: 0, p: [Uint8Array.of(1)], t: 7 },
       'missing time': { c: 1, p: Uint8Array.of(1) },
+    },
+  },
+  [Kind.RefreshIceServers]: {
+    valid: [{}],
+    invalid: { 'not a map': [1], nil: null },
+  },
+  [Kind.IceServers]: {
+    valid: [
+      { iceServers: [] },
+      {
+        iceServers: [{ urls: ['turn:turn.example.org'], username: '1700003600:u', credential: 'c' }],
+        iceTtlMs: 3_600_000,
+      },
+    ],
+    invalid: {
+      'missing servers': { iceTtlMs: 1_000 },
+      'over 8 ice servers': { iceServers: new Array(9).fill({ urls: 'stun:s' }) },
+      'ttl zero': { iceServers: [], iceTtlMs: 0 },
+      'ttl fractional': { iceServers: [], iceTtlMs: 1.5 },
     },
   },
 };

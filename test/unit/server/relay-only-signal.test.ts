@@ -1,12 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRelayCandidate, relayOnlySignal } from '../../../src/server/ice/relay-only-signal.js';
+import {
+  hideRelatedAddress,
+  isRelayCandidate,
+  relayOnlySignal,
+} from '../../../src/server/ice/relay-only-signal.js';
 
 const host = 'candidate:1 1 udp 2122260223 192.168.1.20 54400 typ host generation 0 ufrag abcd';
 const mdns = 'candidate:2 1 udp 2122260223 6c1e0d2a-4f1b-4c1e-9d0a-1f2e3d4c5b6a.local 54401 typ host';
 const tcpHost = 'candidate:3 1 tcp 1518280447 10.0.0.5 9 typ host tcptype active';
 const srflx = 'candidate:4 1 udp 1686052607 203.0.113.7 61000 typ srflx raddr 192.168.1.20 rport 54400';
 const relay = 'candidate:5 1 udp 41885439 198.51.100.9 49160 typ relay raddr 203.0.113.7 rport 61000';
+/** The same relay candidate as it reaches the peer: TURN's address, the player's mapped one blanked. */
+const relayHidden = 'candidate:5 1 udp 41885439 198.51.100.9 49160 typ relay raddr 0.0.0.0 rport 0';
 
 const sdp = [
   'v=0',
@@ -30,10 +36,10 @@ describe('relay-only signaling filter', () => {
       signal: { description: { sdp: string } };
     };
     const filtered = out.signal.description.sdp;
-    expect(filtered).toContain(relay);
+    expect(filtered).toContain(`a=${relayHidden}\r\n`);
     for (const hidden of [host, srflx, mdns]) expect(filtered).not.toContain(hidden);
     expect(filtered).not.toContain('192.168.1.20');
-    expect(filtered).not.toContain('203.0.113.7 61000');
+    expect(filtered).not.toContain('203.0.113.7');
     expect(filtered).toContain('c=IN IP4 0.0.0.0');
     expect(filtered).toContain('a=mid:0');
   });
@@ -45,8 +51,34 @@ describe('relay-only signaling filter', () => {
     }
   });
 
-  it('passes relay candidates, end-of-candidates and anything without an address unchanged', () => {
+  it("passes a trickled relay candidate with the player's mapped address (raddr/rport) blanked", () => {
     const trickled = { n: 2, signal: { candidate: { candidate: relay, sdpMid: '0', sdpMLineIndex: 0 } } };
+    expect(relayOnlySignal(trickled)).toEqual({
+      n: 2,
+      signal: { candidate: { candidate: relayHidden, sdpMid: '0', sdpMLineIndex: 0 } },
+    });
+    // Chrome's own form, with extensions after the related address: only raddr and rport change.
+    const chrome = `${relay} generation 0 ufrag abcd network-id 1`;
+    expect(relayOnlySignal({ candidate: chrome })).toEqual({
+      candidate: `${relayHidden} generation 0 ufrag abcd network-id 1`,
+    });
+  });
+
+  it('blanks only values named raddr and rport, and leaves a blanked candidate as it was', () => {
+    const tcp =
+      'candidate:6 1 tcp 1 198.51.100.9 443 typ relay raddr 203.0.113.7 rport 61000 tcptype passive';
+    expect(hideRelatedAddress(tcp)).toBe(
+      'candidate:6 1 tcp 1 198.51.100.9 443 typ relay raddr 0.0.0.0 rport 0 tcptype passive',
+    );
+    expect(hideRelatedAddress(`${relayHidden}  ufrag raddr`)).toBe(`${relayHidden}  ufrag raddr`);
+    expect(hideRelatedAddress('candidate:7 1 udp 1 198.51.100.9 3478 typ relay ufrag raddr')).toBe(
+      'candidate:7 1 udp 1 198.51.100.9 3478 typ relay ufrag raddr',
+    );
+  });
+
+  it('passes relay candidates without a related address, end-of-candidates and the rest unchanged', () => {
+    const bare = 'candidate:5 1 udp 41885439 198.51.100.9 49160 typ relay generation 0';
+    const trickled = { n: 2, signal: { candidate: { candidate: bare, sdpMid: '0', sdpMLineIndex: 0 } } };
     expect(relayOnlySignal(trickled)).toEqual(trickled);
     const end = { voice: { candidate: { candidate: '', sdpMid: '0' } } };
     expect(relayOnlySignal(end)).toEqual(end);
@@ -73,8 +105,12 @@ describe('relay-only signaling filter', () => {
         fc.constantFrom('host', 'srflx', 'prflx', 'relay'),
         fc.ipV4(),
         fc.integer({ min: 1, max: 65_535 }),
+        fc.option(fc.ipV4()),
       )
-      .map(([type, ip, port]) => `candidate:7 1 udp 100 ${ip} ${port} typ ${type}`);
+      .map(
+        ([type, ip, port, related]) =>
+          `candidate:7 1 udp 100 ${ip} ${port} typ ${type}${related ? ` raddr ${related} rport ${port}` : ''}`,
+      );
     const signal = fc.letrec((tie) => ({
       node: fc.oneof(
         { depthSize: 'small' },
@@ -90,7 +126,11 @@ describe('relay-only signaling filter', () => {
     fc.assert(
       fc.property(signal, (input) => {
         const text = JSON.stringify(relayOnlySignal(input) ?? null);
-        for (const match of text.matchAll(/candidate:[^"\\]*/g)) expect(match[0]).toMatch(/ typ relay/);
+        for (const match of text.matchAll(/candidate:[^"\\]*/g)) {
+          expect(match[0]).toMatch(/ typ relay/);
+          // The peer never learns where the player is: no related address but the blank one.
+          expect(match[0]).not.toMatch(/ raddr (?!0\.0\.0\.0 )/);
+        }
       }),
       { numRuns: 2_000 },
     );

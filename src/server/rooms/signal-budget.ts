@@ -1,0 +1,70 @@
+import { TokenBucket } from '../../common/index.js';
+
+/** How much signaling one member may push at another (see GameServerOptions). */
+export interface SignalLimits {
+  /** Signals one member may send another in a burst. */
+  signalBurst: number;
+  /** Signals per second one member may sustain towards another. */
+  signalsPerSecond: number;
+  /** Bytes of signals (as relayed) one member may send another in a burst. */
+  signalBytesBurst: number;
+  /** Bytes of signals per second one member may sustain towards another. */
+  signalBytesPerSecond: number;
+}
+
+/**
+ * The signaling budget of one member towards one other member: a count and a byte token bucket.
+ * Signals are relayed as reliable messages into the target's queue, and the connection's own rate limit
+ * lets a member send 240 of up to 16 KiB each at once: through the relay alone, that filled a target's
+ * 1 MiB send queue and cut its socket off. Per pair rather than per sender: a player joining a full
+ * mesh signals every other member at once (an offer or answer and a handful of candidates per
+ * connection, data and voice), several hundred signals in all, which a budget shared by all targets
+ * would refuse; what must be bounded is what one member can push at one target.
+ */
+export class SignalBudget {
+  readonly #count: TokenBucket;
+  readonly #bytes: TokenBucket;
+
+  constructor(limits: SignalLimits, now: number) {
+    this.#count = new TokenBucket(limits.signalBurst, limits.signalsPerSecond, now);
+    this.#bytes = new TokenBucket(limits.signalBytesBurst, limits.signalBytesPerSecond, now);
+  }
+
+  /**
+   * Takes one signal of `bytes` from the budget; false when over it (the signal must not go). One
+   * refused for its bytes still spends its count token: a flood of large signals earns nothing back.
+   */
+  admit(now: number, bytes: number): boolean {
+    return this.#count.take(now) && this.#bytes.take(now, bytes);
+  }
+}
+
+/** The budgets of a room's members, by sender then target; a member's go when they leave. */
+export class SignalBudgets {
+  readonly #limits: SignalLimits;
+  readonly #bySender = new Map<string, Map<string, SignalBudget>>();
+
+  constructor(limits: SignalLimits) {
+    this.#limits = limits;
+  }
+
+  admit(from: string, to: string, now: number, bytes: number): boolean {
+    let byTarget = this.#bySender.get(from);
+    if (!byTarget) {
+      byTarget = new Map();
+      this.#bySender.set(from, byTarget);
+    }
+    let budget = byTarget.get(to);
+    if (!budget) {
+      budget = new SignalBudget(this.#limits, now);
+      byTarget.set(to, budget);
+    }
+    return budget.admit(now, bytes);
+  }
+
+  /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */
+  forget(playerId: string): void {
+    this.#bySender.delete(playerId);
+    for (const byTarget of this.#bySender.values()) byTarget.delete(playerId);
+  }
+}

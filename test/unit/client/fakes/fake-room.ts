@@ -1,0 +1,65 @@
+import { RoomConnection, type RoomTransport } from '../../../../src/client/room-connection.js';
+import type { ManualClock } from '../../../../src/common/index.js';
+import type { Member } from '../../../../src/protocol/index.js';
+
+export function member(playerId: string, away = false): Member {
+  return { playerId, name: playerId, away };
+}
+
+export interface FakeRoomOptions {
+  /** What the room's `iceServers()` returns, read at each call (the client's current credentials). */
+  iceServers?: () => RTCIceServer[];
+  peerPrivacy?: 'relay-only';
+}
+
+export interface FakeRoom {
+  room: RoomConnection;
+  /** Every signal this side sent, in order. */
+  signals: Array<{ to: string; signal: unknown }>;
+  /** Signals are delivered to these rooms (by player id), a microtask later, as the server would. */
+  peers: Map<string, RoomConnection>;
+}
+
+/**
+ * A RoomConnection as the client builds one, on a transport that goes nowhere: signals are recorded
+ * (and handed to rooms registered in `peers`), relayed data is dropped.
+ */
+export function fakeRoom(
+  selfId: string,
+  memberIds: string[],
+  clock: ManualClock,
+  options: FakeRoomOptions = {},
+): FakeRoom {
+  const signals: FakeRoom['signals'] = [];
+  const peers = new Map<string, RoomConnection>();
+  const transport: RoomTransport = {
+    clock,
+    selfId,
+    iceServers: options.iceServers ?? (() => []),
+    sendRoomMessage() {},
+    sendSignal(to, signal) {
+      signals.push({ to, signal });
+      const peer = peers.get(to);
+      if (peer) queueMicrotask(() => peer.receiveSignal(selfId, structuredClone(signal)));
+    },
+    sendToPeer() {},
+    leaveRoom: async () => {},
+  };
+  const room = new RoomConnection(
+    {
+      room: {
+        roomId: 'room1',
+        type: 'test',
+        private: false,
+        clients: memberIds.length,
+        maxClients: 16,
+        metadata: {},
+        nodeId: 'node',
+      },
+      members: memberIds.map((id) => member(id)),
+      ...(options.peerPrivacy ? { peerPrivacy: options.peerPrivacy } : {}),
+    },
+    transport,
+  );
+  return { room, signals, peers };
+}

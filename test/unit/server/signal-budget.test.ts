@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type GameServerOptions, resolveLimits } from '../../../src/server/options.js';
+import { SignalBudgets } from '../../../src/server/rooms/signal-budget.js';
+
+const defaults = resolveLimits({});
+
+describe('signal budgets (per member, towards each other member)', () => {
+  it('defaults to 40 signals at once, then 20 a second', () => {
+    const budgets = new SignalBudgets(defaults);
+    let passed = 0;
+    for (let i = 0; i < 100; i++) if (budgets.admit('a', 'b', 0, 100)) passed++;
+    expect(passed).toBe(40);
+    expect(budgets.admit('a', 'b', 499, 100)).toBe(true); // 9.98 tokens back by now
+    let later = 0;
+    for (let i = 0; i < 100; i++) if (budgets.admit('a', 'b', 1_000, 100)) later++;
+    expect(later).toBe(19); // 20 in the second, one of them taken at 499 ms
+  });
+
+  it('defaults to 64 KiB at once, then 16 KiB a second', () => {
+    const budgets = new SignalBudgets(defaults);
+    let passed = 0;
+    for (let i = 0; i < 20; i++) if (budgets.admit('a', 'b', 0, 16 * 1024)) passed++;
+    expect(passed).toBe(4);
+    expect(budgets.admit('a', 'b', 999, 16 * 1024)).toBe(false);
+    expect(budgets.admit('a', 'b', 1_000, 16 * 1024)).toBe(true);
+  });
+
+  it('one target flooded leaves the sender its budget towards the others, and other senders theirs', () => {
+    const budgets = new SignalBudgets(defaults);
+    while (budgets.admit('a', 'b', 0, 10)) {}
+    expect(budgets.admit('a', 'c', 0, 10)).toBe(true);
+    expect(budgets.admit('c', 'b', 0, 10)).toBe(true);
+  });
+
+  it('forgets a member who left, as sender and as target', () => {
+    const budgets = new SignalBudgets(defaults);
+    while (budgets.admit('a', 'b', 0, 10)) {}
+    while (budgets.admit('b', 'a', 0, 10)) {}
+    budgets.forget('b');
+    expect(budgets.admit('a', 'b', 0, 10)).toBe(true);
+    expect(budgets.admit('b', 'a', 0, 10)).toBe(true);
+  });
+
+  it('refuses at start-up a budget that no signal, or no large signal, could pass', () => {
+    const bad: GameServerOptions[] = [
+      { signalBurst: 0 },
+      { signalsPerSecond: 0 },
+      { signalBytesPerSecond: 0 },
+      { signalBytesBurst: 8 * 1024 },
+      { signalBurst: Number.NaN },
+    ];
+    for (const options of bad) expect(() => resolveLimits(options)).toThrow(TypeError);
+    expect(resolveLimits({ signalBurst: 100, signalBytesBurst: 1 << 20 })).toMatchObject({
+      signalBurst: 100,
+      signalBytesBurst: 1 << 20,
+    });
+  });
+});
