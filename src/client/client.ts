@@ -78,10 +78,14 @@ export class Client {
       typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});
     this.#connection = new SessionConnection(options, this.#events, {
       wantsServerLink: () => this.#serverLink.wantsDirect,
-      welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
+      welcomed: (body) => this.#onWelcome(body.serverLink ?? false),
       message: (message) => this.#onMessage(message),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
-      sessionLost: (reason, code, message) => this.#dropEverything(reason, code, message),
+      sessionLost: (reason, code, message) => {
+        // First: what the app sends from its room-left handlers goes to the next session's link.
+        this.#serverLink.resetSession();
+        this.#dropEverything(reason, code, message);
+      },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
@@ -356,10 +360,9 @@ export class Client {
     for (const request of pending) request.reject(new ProtocolError(code, message));
   }
 
-  #onWelcome(offered: boolean, fresh: boolean): void {
+  #onWelcome(offered: boolean): void {
     const link = this.#serverLink;
-    // A new session: the server's end of the old link is gone with the old session.
-    if (fresh) link.resetSession();
+    // A fresh session needs no reset here: the link was reset when the old session ended (or is new).
     link.offered = offered;
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';

@@ -15,7 +15,8 @@ export class FailoverLink implements Link {
   readonly #fallback: Link;
   readonly #messages = new MessageListeners();
   readonly #events = new Emitter<{ state: LinkState }>();
-  readonly #dispatch: DispatchStream;
+  readonly #clock: Clock;
+  #dispatch: DispatchStream;
   #direct: Link | undefined;
   #disposeDirect: Disposer[] = [];
   #lastState: LinkState;
@@ -25,11 +26,8 @@ export class FailoverLink implements Link {
 
   constructor(clock: Clock, fallback: Link) {
     this.#fallback = fallback;
-    this.#dispatch = new DispatchStream(
-      clock,
-      (frame) => this.#sendOnPath(Channel.dispatch, frame),
-      (bytes) => this.#messages.emit(Channel.dispatch, bytes),
-    );
+    this.#clock = clock;
+    this.#dispatch = this.#newDispatch();
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     fallback.onState(() => this.refreshState());
     this.quality = new FollowedQuality(fallback.quality);
@@ -110,6 +108,23 @@ export class FailoverLink implements Link {
     this.refreshState();
     this.#messages.clear();
     this.#events.removeAll();
+  }
+
+  /**
+   * A new session began at the far end, with a new stream that numbers from 1 again: this end starts one
+   * too, dropping what the old one still held (the old session, and what it had not acked, is gone).
+   */
+  protected renewDispatch(): void {
+    this.#dispatch.close();
+    this.#dispatch = this.#newDispatch();
+  }
+
+  #newDispatch(): DispatchStream {
+    return new DispatchStream(
+      this.#clock,
+      (frame) => this.#sendOnPath(Channel.dispatch, frame),
+      (bytes) => this.#messages.emit(Channel.dispatch, bytes),
+    );
   }
 
   /** Re-reads the state and reports a change; leaving the direct path resends unacked dispatch. */

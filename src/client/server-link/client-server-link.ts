@@ -125,10 +125,16 @@ export class ClientServerLink extends FailoverLink {
     this.#port.sendSignal({ n: this.#attempt, retry: true });
   }
 
-  /** @internal A new session began: the server's end of any direct link went with the old one. */
+  /**
+   * @internal The session ended (lost, moved or closed): the server's end of the link went with it, its
+   * direct path and its dispatch stream. The next session's link starts from scratch on both ends: attempt
+   * numbers and dispatch sequence numbers from the start, nothing of the old session carried over.
+   */
   resetSession(): void {
     this.#attempt = 0;
+    this.#early.length = 0;
     this.useDirect(undefined);
+    this.renewDispatch();
   }
 
   /** @internal LinkSignalFromServer: an offer opens attempt `n`; candidates follow it. */

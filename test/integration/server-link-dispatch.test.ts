@@ -1,0 +1,107 @@
+import { Channel, type Client } from 'vehikill-net/client';
+import { Room, type RoomClient } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+/**
+ * `dispatch` on the server link (TCP mode: these Node clients have no WebRTC) across what a session goes
+ * through: a fresh session, a full outbox, a resume with resync. Each message is a 16-bit number.
+ */
+class DispatchRoom extends Room {
+  /** What each player's link delivered to the room on `dispatch`, in order. */
+  static heard = new Map<string, number[]>();
+  static members = new Map<string, RoomClient>();
+  override onJoin(client: RoomClient): void {
+    DispatchRoom.members.set(client.playerId, client);
+    DispatchRoom.heard.set(client.playerId, []);
+  }
+  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    if (channel === Channel.dispatch) DispatchRoom.heard.get(client.playerId)?.push(numberOf(bytes));
+  }
+}
+
+const numbered = (n: number) => Uint8Array.of(n >> 8, n & 0xff);
+const numberOf = (bytes: Uint8Array) => ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+/** What the client's link delivers on `dispatch`, as numbers, in order. */
+function received(client: Client): number[] {
+  const got: number[] = [];
+  client.serverLink.onMessage((channel, bytes) => {
+    if (channel === Channel.dispatch) got.push(numberOf(bytes));
+  });
+  return got;
+}
+
+function member(client: Client): RoomClient {
+  const found = DispatchRoom.members.get(client.playerId ?? '');
+  if (!found) throw new Error('not in the room');
+  return found;
+}
+
+const heardFrom = (client: Client) => DispatchRoom.heard.get(client.playerId ?? '') ?? [];
+
+let t: TestServer | undefined;
+let proxy: TcpProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await t?.close();
+  proxy = undefined;
+  t = undefined;
+});
+
+async function serverBehindProxy(options: Parameters<typeof startServer>[1]): Promise<TcpProxy> {
+  t = await startServer({ dispatch: DispatchRoom }, options);
+  proxy = new TcpProxy(t.port);
+  await proxy.listen();
+  return proxy;
+}
+
+describe('server link dispatch across sessions', () => {
+  it('flows both ways again in the fresh session that follows an expired one', async () => {
+    const proxy = await serverBehindProxy({ graceMs: 150 });
+    const client = t!.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    const got = received(client);
+    await client.connect();
+    await client.create('dispatch');
+    for (let n = 0; n < 5; n++) client.serverLink.send(Channel.dispatch, numbered(n));
+    member(client).link.send(Channel.dispatch, numbered(100));
+    await eventually(() => heardFrom(client).length === 5 && got.length === 1, 'the first session');
+    const oldId = client.playerId;
+    // Sent while the session is being replaced: it goes to the next session, and must not upset its
+    // numbering either (it is that session's first message; nobody is in a room to hear it).
+    client.on('session-expired', () => client.serverLink.send(Channel.dispatch, numbered(999)));
+
+    proxy.block();
+    await sleep(600); // past the grace period
+    proxy.unblock();
+    await eventually(() => client.state === 'open' && client.playerId !== oldId, 'a fresh session', 10_000);
+    await client.create('dispatch');
+    for (let n = 10; n < 15; n++) client.serverLink.send(Channel.dispatch, numbered(n));
+    member(client).link.send(Channel.dispatch, numbered(200));
+    await eventually(() => heardFrom(client).length === 5 && got.length === 2, 'the fresh session', 5_000);
+    expect(heardFrom(client)).toEqual(range(10, 15));
+    expect(got).toEqual([100, 200]);
+  }, 30_000);
+
+  it('flows both ways again after close() and connect()', async () => {
+    t = await startServer({ dispatch: DispatchRoom });
+    const client = t.client();
+    const got = received(client);
+    await client.connect();
+    await client.create('dispatch');
+    for (let n = 0; n < 3; n++) client.serverLink.send(Channel.dispatch, numbered(n));
+    member(client).link.send(Channel.dispatch, numbered(100));
+    await eventually(() => heardFrom(client).length === 3 && got.length === 1, 'the first session');
+
+    client.close();
+    await client.connect();
+    await client.create('dispatch');
+    for (let n = 10; n < 13; n++) client.serverLink.send(Channel.dispatch, numbered(n));
+    member(client).link.send(Channel.dispatch, numbered(200));
+    await eventually(() => heardFrom(client).length === 3 && got.length === 2, 'the second session', 5_000);
+    expect(heardFrom(client)).toEqual(range(10, 13));
+    expect(got).toEqual([100, 200]);
+  }, 30_000);
+});
