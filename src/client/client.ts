@@ -101,6 +101,7 @@ export class Client {
         clock: connection.clock,
         conditioner: this.#conditioner,
         iceServers: () => connection.iceServers,
+        connected: () => connection.state === 'open',
         sendDatagrams: (c, p, messageClass, ttlMs) => {
           const inner = encodeDatagramToServer(c, p);
           if (messageClass === 'volatile') connection.sendVolatile(inner);
@@ -364,6 +365,7 @@ export class Client {
     const link = this.#serverLink;
     // A fresh session needs no reset here: the link was reset when the old session ended (or is new).
     link.offered = offered;
+    link.welcomed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
       this.#events.emit(

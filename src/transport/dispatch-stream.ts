@@ -1,76 +1,94 @@
 import type { Cancel, Clock } from '../common/index.js';
-import { Outbox, readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
+import { DISPATCH_ACK, DISPATCH_DATA, encodeDispatchAck, readDispatchFrame } from './dispatch-frames.js';
+import { DispatchSender } from './dispatch-sender.js';
 
-const DATA = 0x08;
-const ACK = 0x06;
 const ACK_EVERY = 16;
 const ACK_DELAY_MS = 100;
 
+export interface DispatchStreamOptions {
+  /**
+   * Whether the path can deliver now; while it cannot, timed retransmissions wait (see DispatchSender).
+   * Default: always.
+   */
+  mayRetransmit?(): boolean;
+}
+
 /**
- * Keeps `dispatch` reliable across a change of path. Each path is reliable on its own (SCTP, the
- * session stream), but a direct path that dies silently swallows what was in flight until the death is
- * noticed. So dispatch messages carry a sequence number and are kept until the peer acks them; when the
- * path changes, the unacked ones are sent again on the new one. The receiver delivers each number once,
- * in order, waiting for gaps (a message can still arrive late over the slower path).
+ * Keeps `dispatch` reliable and in order whatever happens to the path under it. Each path is reliable
+ * on its own (SCTP, the session stream), but not across everything: a direct path that dies silently
+ * swallows what was in flight, a full session outbox refuses a frame, a session outbox that overflowed
+ * while the player was away dropped frames (a resync). So dispatch messages carry a sequence number and
+ * are kept until the peer acks them; they go again when the path changes, after a resume, and on a
+ * timer when no ack comes (see DispatchSender). The receiver delivers each number once, in order, waiting
+ * for gaps (a message can still arrive late over the slower path), and drops duplicates.
  */
 export class DispatchStream {
   readonly #clock: Clock;
   readonly #write: (frame: Uint8Array) => boolean;
   readonly #deliver: (bytes: Uint8Array) => void;
-  readonly #outbox = new Outbox({ maxMessages: 4_096, maxBytes: 4 * 1024 * 1024, overflow: 'refuse' });
+  readonly #sender: DispatchSender;
   readonly #waiting = new Map<number, Uint8Array>();
   #nextExpected = 1;
   #unacked = 0;
   #cancelAck: Cancel | undefined;
 
-  constructor(clock: Clock, write: (frame: Uint8Array) => boolean, deliver: (bytes: Uint8Array) => void) {
+  constructor(
+    clock: Clock,
+    write: (frame: Uint8Array) => boolean,
+    deliver: (bytes: Uint8Array) => void,
+    options: DispatchStreamOptions = {},
+  ) {
     this.#clock = clock;
     this.#write = write;
     this.#deliver = deliver;
+    this.#sender = new DispatchSender({
+      clock,
+      write,
+      ...(options.mayRetransmit ? { mayRetransmit: options.mayRetransmit } : {}),
+    });
   }
 
-  /** False when too much is waiting for the peer's acks. */
-  send(bytes: Uint8Array): boolean {
-    const frame = this.#outbox.push(bytes, this.#clock.now());
-    if (!frame) return false;
-    frame[0] = DATA; // the Outbox frames with the protocol's reliable envelope; same layout, our marker
-    // Kept until acked either way: a path that refused it now gets it again when the path changes.
-    this.#tryWrite(frame);
-    return true;
+  /** Messages sent and not yet acked by the peer. */
+  get unacked(): number {
+    return this.#sender.unacked;
   }
 
   /**
-   * The path changed: send everything not yet acked again, on the new path. A path that refuses (its own
-   * buffer full: the session will be cut and resumed) stops the resend; what is left stays kept for the
-   * next change of path. It never throws: it runs inside a state change, where nobody could catch it.
+   * Queues a message; false when too much is waiting for the peer's acks. A message the path refuses
+   * now is kept and goes later, in order.
    */
-  resend(): void {
-    for (const frame of this.#outbox.replay(0, this.#clock.now())) {
-      frame[0] = DATA;
-      if (!this.#tryWrite(frame)) return;
-    }
+  send(bytes: Uint8Array): boolean {
+    return this.#sender.send(bytes);
   }
 
-  #tryWrite(frame: Uint8Array): boolean {
-    try {
-      return this.#write(frame);
-    } catch {
-      return false;
-    }
+  /**
+   * Sends everything not yet acked again: the path changed, or dropped frames. It never throws: it runs
+   * inside state changes, where nobody could catch it.
+   */
+  resend(): void {
+    this.#sender.resend();
+  }
+
+  /** Writes what the path refused so far: it takes frames again (a resume). */
+  flush(): void {
+    this.#sender.flush();
   }
 
   receive(frame: Uint8Array): void {
+    let read: ReturnType<typeof readDispatchFrame>;
     try {
-      const { value, next } = readVarUint(frame, 1);
-      if (frame[0] === ACK) this.#outbox.ack(Math.min(value, this.#outbox.lastSeq));
-      else if (frame[0] === DATA) this.#receiveData(value, frame.subarray(next));
+      read = readDispatchFrame(frame);
     } catch {
-      // A malformed frame from the peer: dropped, like any bad peer input.
+      return; // a malformed frame from the peer: dropped, like any bad peer input
     }
+    if (read.type === DISPATCH_ACK) this.#sender.ack(read.seq);
+    else if (read.type === DISPATCH_DATA) this.#receiveData(read.seq, read.payload);
   }
 
   close(): void {
+    this.#sender.close();
     this.#cancelAck?.();
+    this.#cancelAck = undefined;
   }
 
   #receiveData(seq: number, payload: Uint8Array): void {
@@ -99,12 +117,12 @@ export class DispatchStream {
     this.#cancelAck?.();
     this.#cancelAck = undefined;
     this.#unacked = 0;
-    const received = this.#nextExpected - 1;
-    const ack = new Uint8Array(1 + varUintLength(received));
-    ack[0] = ACK;
-    writeVarUint(ack, 1, received);
     // From a timer, where a throw would end the process. An ack the path refuses is not lost for good:
-    // the peer resends what it has not seen acked when the path changes, and duplicates are acked again.
-    this.#tryWrite(ack);
+    // the peer sends again what it has not seen acked, and duplicates are acked again.
+    try {
+      this.#write(encodeDispatchAck(this.#nextExpected - 1));
+    } catch {
+      // refused: see above
+    }
   }
 }

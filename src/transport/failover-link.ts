@@ -119,11 +119,30 @@ export class FailoverLink implements Link {
     this.#dispatch = this.#newDispatch();
   }
 
+  /** Dispatch frames the path refused go now (the owner knows the path takes frames again: a resume). */
+  protected flushDispatch(): void {
+    this.#dispatch.flush();
+  }
+
+  /** Every unacked dispatch frame goes again (the owner knows the path dropped some: a resync). */
+  protected resendDispatch(): void {
+    this.#dispatch.resend();
+  }
+
+  /**
+   * Whether the fallback path can deliver now. While it cannot, timed retransmissions of dispatch wait
+   * rather than queue duplicates for a replay. Owners that know (the session's socket) say so.
+   */
+  protected mayRetransmit(): boolean {
+    return true;
+  }
+
   #newDispatch(): DispatchStream {
     return new DispatchStream(
       this.#clock,
       (frame) => this.#sendOnPath(Channel.dispatch, frame),
       (bytes) => this.#messages.emit(Channel.dispatch, bytes),
+      { mayRetransmit: () => this.mayRetransmit() },
     );
   }
 

@@ -105,3 +105,27 @@ describe('server link dispatch across sessions', () => {
     expect(got).toEqual([100, 200]);
   }, 30_000);
 });
+
+describe('server link dispatch when a path refuses or drops frames', () => {
+  it('a message refused while the session outbox is full goes later, in order, and holds nothing up', async () => {
+    const proxy = await serverBehindProxy({ graceMs: 20_000 });
+    const client = t!.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, outboxMessages: 50 });
+    let resumed = 0;
+    client.on('reconnect', () => resumed++);
+    await client.connect();
+    await client.create('dispatch');
+    const send = (n: number) => client.serverLink.send(Channel.dispatch, numbered(n));
+    send(0);
+    await eventually(() => heardFrom(client).length === 1, 'the first message');
+
+    proxy.block();
+    await eventually(() => client.state !== 'open', 'the client sees the drop', 10_000);
+    // More than the session outbox holds: the link keeps the rest and says yes to all of them.
+    for (let n = 1; n <= 60; n++) expect(send(n)).toBe(true);
+    proxy.unblock();
+    await eventually(() => resumed === 1, 'the resume', 10_000);
+    send(1000);
+    await eventually(() => heardFrom(client).includes(1000), 'the message sent after the resume', 10_000);
+    expect(heardFrom(client)).toEqual([...range(0, 61), 1000]);
+  }, 40_000);
+});

@@ -38,6 +38,8 @@ export interface ServerLinkPort {
   /** Sends a LinkSignalToServer. */
   sendSignal(body: { n: number; s?: RtcSignal; retry?: true }): void;
   iceServers(): RTCIceServer[];
+  /** Whether the session's socket is open (sequenced sends made meanwhile wait for a replay). */
+  connected?(): boolean;
   /** The developer's network conditioner, applied to both paths. */
   conditioner?: Conditioner;
 }
@@ -135,6 +137,19 @@ export class ClientServerLink extends FailoverLink {
     this.#early.length = 0;
     this.useDirect(undefined);
     this.renewDispatch();
+  }
+
+  /**
+   * @internal The server welcomed us (a new session or a resume): dispatch frames the session refused
+   * while its outbox was full go now.
+   */
+  welcomed(): void {
+    this.flushDispatch();
+  }
+
+  /** Timed dispatch retransmissions wait while neither path can deliver (see FailoverLink). */
+  protected override mayRetransmit(): boolean {
+    return this.state === 'direct' || (this.#port.connected?.() ?? true);
   }
 
   /** @internal LinkSignalFromServer: an offer opens attempt `n`; candidates follow it. */
