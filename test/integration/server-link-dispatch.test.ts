@@ -128,4 +128,27 @@ describe('server link dispatch when a path refuses or drops frames', () => {
     await eventually(() => heardFrom(client).includes(1000), 'the message sent after the resume', 10_000);
     expect(heardFrom(client)).toEqual([...range(0, 61), 1000]);
   }, 40_000);
+
+  it('messages the server dropped from an overflowing outbox (a resume with resync) go again', async () => {
+    const proxy = await serverBehindProxy({ graceMs: 20_000, outboxMessages: 20 });
+    const client = t!.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    const got = received(client);
+    const reconnects: Array<{ resync: boolean }> = [];
+    client.on('reconnect', (event) => reconnects.push(event));
+    await client.connect();
+    await client.create('dispatch');
+    const link = member(client).link;
+    link.send(Channel.dispatch, numbered(1));
+    await eventually(() => got.length === 1, 'the first message');
+
+    proxy.block();
+    await eventually(() => member(client).away, 'the server sees the player away', 10_000);
+    for (let n = 100; n < 130; n++) link.send(Channel.dispatch, numbered(n)); // overflows the outbox of 20
+    proxy.unblock();
+    await eventually(() => reconnects.length === 1, 'the resume', 10_000);
+    expect(reconnects[0]?.resync).toBe(true);
+    link.send(Channel.dispatch, numbered(200));
+    await eventually(() => got.includes(200), 'the message sent after the resume', 10_000);
+    expect(got).toEqual([1, ...range(100, 130), 200]);
+  }, 40_000);
 });
