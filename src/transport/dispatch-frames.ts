@@ -1,4 +1,4 @@
-import { readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
+import { MAX_PEER_DATA_BYTES, readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
 
 /**
  * The frames of a DispatchStream on the `dispatch` channel: `[0x08][seq varuint][payload]` carries
@@ -10,6 +10,12 @@ export const DISPATCH_ACK = 0x06;
 
 /** The most a data frame adds to its payload: the marker and a varuint of up to 8 bytes (2^53). */
 export const DISPATCH_HEADER_MAX_BYTES = 9;
+
+/**
+ * Largest dispatch message: its frame must fit the relay path's limit on a message (16 KiB), since it
+ * goes over whichever path is up, and again over the other after a change.
+ */
+export const MAX_DISPATCH_BYTES = MAX_PEER_DATA_BYTES - DISPATCH_HEADER_MAX_BYTES;
 
 export function encodeDispatchData(seq: number, payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(1 + varUintLength(seq) + payload.length);

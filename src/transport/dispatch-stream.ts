@@ -1,11 +1,9 @@
-import type { Cancel, Clock } from '../common/index.js';
-import { DISPATCH_ACK, DISPATCH_DATA, encodeDispatchAck, readDispatchFrame } from './dispatch-frames.js';
+import type { Clock } from '../common/index.js';
+import { DISPATCH_ACK, DISPATCH_DATA, readDispatchFrame } from './dispatch-frames.js';
+import { type DispatchReceiveLimits, DispatchReceiver } from './dispatch-receiver.js';
 import { DispatchSender } from './dispatch-sender.js';
 
-const ACK_EVERY = 16;
-const ACK_DELAY_MS = 100;
-
-export interface DispatchStreamOptions {
+export interface DispatchStreamOptions extends DispatchReceiveLimits {
   /**
    * Whether the path can deliver now; while it cannot, timed retransmissions wait (see DispatchSender).
    * Default: always.
@@ -19,18 +17,12 @@ export interface DispatchStreamOptions {
  * swallows what was in flight, a full session outbox refuses a frame, a session outbox that overflowed
  * while the player was away dropped frames (a resync). So dispatch messages carry a sequence number and
  * are kept until the peer acks them; they go again when the path changes, after a resume, and on a
- * timer when no ack comes (see DispatchSender). The receiver delivers each number once, in order, waiting
- * for gaps (a message can still arrive late over the slower path), and drops duplicates.
+ * timer when no ack comes (DispatchSender). The receiver delivers each number once, in order, holding
+ * early ones within a bounded window, and drops duplicates (DispatchReceiver).
  */
 export class DispatchStream {
-  readonly #clock: Clock;
-  readonly #write: (frame: Uint8Array) => boolean;
-  readonly #deliver: (bytes: Uint8Array) => void;
   readonly #sender: DispatchSender;
-  readonly #waiting = new Map<number, Uint8Array>();
-  #nextExpected = 1;
-  #unacked = 0;
-  #cancelAck: Cancel | undefined;
+  readonly #receiver: DispatchReceiver;
 
   constructor(
     clock: Clock,
@@ -38,19 +30,19 @@ export class DispatchStream {
     deliver: (bytes: Uint8Array) => void,
     options: DispatchStreamOptions = {},
   ) {
-    this.#clock = clock;
-    this.#write = write;
-    this.#deliver = deliver;
-    this.#sender = new DispatchSender({
-      clock,
-      write,
-      ...(options.mayRetransmit ? { mayRetransmit: options.mayRetransmit } : {}),
-    });
+    const { mayRetransmit, ...limits } = options;
+    this.#sender = new DispatchSender({ clock, write, ...(mayRetransmit ? { mayRetransmit } : {}) });
+    this.#receiver = new DispatchReceiver(clock, write, deliver, limits);
   }
 
   /** Messages sent and not yet acked by the peer. */
   get unacked(): number {
     return this.#sender.unacked;
+  }
+
+  /** Bytes received out of order, held until the gap before them fills. */
+  get heldBytes(): number {
+    return this.#receiver.heldBytes;
   }
 
   /**
@@ -82,47 +74,11 @@ export class DispatchStream {
       return; // a malformed frame from the peer: dropped, like any bad peer input
     }
     if (read.type === DISPATCH_ACK) this.#sender.ack(read.seq);
-    else if (read.type === DISPATCH_DATA) this.#receiveData(read.seq, read.payload);
+    else if (read.type === DISPATCH_DATA) this.#receiver.receive(read.seq, read.payload);
   }
 
   close(): void {
     this.#sender.close();
-    this.#cancelAck?.();
-    this.#cancelAck = undefined;
-  }
-
-  #receiveData(seq: number, payload: Uint8Array): void {
-    if (seq >= this.#nextExpected && !this.#waiting.has(seq) && this.#waiting.size < 4_096) {
-      this.#waiting.set(seq, payload);
-    }
-    for (
-      let next = this.#waiting.get(this.#nextExpected);
-      next;
-      next = this.#waiting.get(this.#nextExpected)
-    ) {
-      this.#waiting.delete(this.#nextExpected++);
-      this.#deliver(next);
-    }
-    // Duplicates are acked too: the peer resent because our earlier ack went down with a path.
-    if (++this.#unacked >= ACK_EVERY) this.#flushAck();
-    else this.#cancelAck ??= this.#ackLater();
-  }
-
-  /** Apart from `#receiveData`: its closure there made V8 allocate a context for every message. */
-  #ackLater(): Cancel {
-    return this.#clock.setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
-  }
-
-  #flushAck(): void {
-    this.#cancelAck?.();
-    this.#cancelAck = undefined;
-    this.#unacked = 0;
-    // From a timer, where a throw would end the process. An ack the path refuses is not lost for good:
-    // the peer sends again what it has not seen acked, and duplicates are acked again.
-    try {
-      this.#write(encodeDispatchAck(this.#nextExpected - 1));
-    } catch {
-      // refused: see above
-    }
+    this.#receiver.close();
   }
 }

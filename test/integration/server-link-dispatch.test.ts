@@ -1,6 +1,10 @@
-import { Channel, type Client } from 'vehikill-net/client';
-import { Room, type RoomClient } from 'vehikill-net/server';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
+import { Kind, writeVarUint } from 'vehikill-net/protocol';
+import { type CountingMetrics, Room, type RoomClient } from 'vehikill-net/server';
+import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -151,4 +155,77 @@ describe('server link dispatch when a path refuses or drops frames', () => {
     await eventually(() => got.includes(200), 'the message sent after the resume', 10_000);
     expect(got).toEqual([1, ...range(100, 130), 200]);
   }, 40_000);
+});
+
+const nodeRtc: ClientOptions['serverLink'] = {
+  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  extraConfiguration: { bindAddress: '127.0.0.1' },
+};
+
+/** A dispatch data frame as a client's link writes it: 0x08, the number, the payload. */
+function dispatchFrame(seq: number, bytes: number): Uint8Array {
+  const frame = new Uint8Array(1 + 8 + bytes);
+  frame[0] = 0x08;
+  return frame.subarray(0, writeVarUint(frame, 1, seq) + bytes);
+}
+
+describe('server link limits on what a player sends', () => {
+  it('holds no more than the receive window for a player who never sends the next dispatch number', async () => {
+    t = await startServer({ dispatch: DispatchRoom });
+    const metrics = t.server.metrics as CountingMetrics;
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('flooder'));
+    await raw.opened;
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    // Numbers 2..301, never 1, 2,000 bytes each: 131 fit the 256 KiB the stream may hold, the rest not.
+    for (let first = 2; first <= 301; first += 25) {
+      const p = Array.from({ length: 25 }, (_, i) => dispatchFrame(first + i, 2_000)); // 50 KB a frame
+      raw.send(Kind.DatagramToServer, { c: 2, p });
+    }
+    const refused = () => metrics.total('server_link_rejected_total', { reason: 'dispatch-window' });
+    await eventually(() => refused() === 300 - 131, 'frames past the window refused');
+    expect(metrics.total('bad_input_total', { code: 'DISPATCH_WINDOW' })).toBe(300 - 131);
+    raw.close();
+  }, 30_000);
+
+  it('skips a dispatch message over maxMessageBytes, counted, and delivers the ones after it (TCP and direct)', async () => {
+    t = await startServer(
+      { dispatch: DispatchRoom },
+      { serverLink: { bindAddress: '127.0.0.1', maxMessageBytes: 1_024 } },
+    );
+    const metrics = t.server.metrics as CountingMetrics;
+    for (const serverLink of [{ mode: 'off' as const }, nodeRtc]) {
+      const client = t.client({ serverLink });
+      await client.connect();
+      await client.create('dispatch');
+      if (serverLink !== nodeRtc) expect(client.serverLink.path).toBe('tcp');
+      else await eventually(() => client.serverLink.path === 'direct', 'a direct link', 15_000);
+      const before = metrics.total('server_link_rejected_total', { reason: 'too-large' });
+      const big = new Uint8Array(2_000).fill(0xff);
+      expect(client.serverLink.send(Channel.dispatch, numbered(1))).toBe(true);
+      expect(client.serverLink.send(Channel.dispatch, big)).toBe(true);
+      expect(client.serverLink.send(Channel.dispatch, numbered(3))).toBe(true);
+      client.serverLink.send(Channel.phys, big); // a phys message over the limit: dropped, counted
+      await eventually(() => heardFrom(client).length === 2, 'the messages around the large one');
+      expect(heardFrom(client)).toEqual([1, 3]);
+      await eventually(
+        () => metrics.total('server_link_rejected_total', { reason: 'too-large' }) === before + 2,
+        'both large messages counted',
+      );
+      client.close();
+    }
+  }, 40_000);
+
+  it('refuses at once a dispatch message no path could carry (over 16 KiB with its header)', async () => {
+    t = await startServer({ dispatch: DispatchRoom });
+    const client = t.client();
+    await client.connect();
+    await client.create('dispatch');
+    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 9))).toBe(true);
+    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 8))).toBe(false);
+    client.serverLink.send(Channel.dispatch, numbered(7));
+    await eventually(() => heardFrom(client).length === 2, 'the messages that fit');
+    expect(heardFrom(client)[1]).toBe(7);
+    client.close();
+  }, 30_000);
 });
