@@ -82,10 +82,13 @@ export class ClientServerLink extends FailoverLink {
       },
       // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (a
       // 27-byte beat a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      // It runs while there is a session (welcomed() to resetSession()): this link outlives sessions,
+      // and a timer of its own would keep a closed client alive.
       {
         physIntervalMs: 0,
         keepaliveMs: 1_000,
         deadAfterMs: Number.POSITIVE_INFINITY,
+        keepaliveAtOnce: false,
         ...(port.conditioner ? { conditioner: port.conditioner } : {}),
       },
     );
@@ -137,13 +140,15 @@ export class ClientServerLink extends FailoverLink {
     this.#early.length = 0;
     this.useDirect(undefined);
     this.renewDispatch();
+    this.#tcp.stopKeepalive();
   }
 
   /**
-   * @internal The server welcomed us (a new session or a resume): dispatch frames the session refused
-   * while its outbox was full go now.
+   * @internal The server welcomed us (a new session or a resume): the TCP path's keepalive runs, and
+   * dispatch frames the session refused while its outbox was full go now.
    */
   welcomed(): void {
+    this.#tcp.startKeepalive();
     this.flushDispatch();
   }
 
