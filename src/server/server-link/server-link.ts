@@ -89,9 +89,17 @@ export class ServerLink extends FailoverLink {
     return this.#attempts !== undefined;
   }
 
-  /** The client asked for a direct link: start attempting (once). */
+  /**
+   * The client asked for a direct link (its hello): start attempting. Asked again (the hello of a
+   * resume), try again now rather than wait out the backoff: failures while the player was away may have
+   * pushed the next attempt up to `retryMs` away, though their network is back.
+   */
   enableDirect(attempts: DirectAttempts): void {
-    if (this.#attempts || this.state === 'closed') return;
+    if (this.state === 'closed') return;
+    if (this.#attempts) {
+      this.retryNow();
+      return;
+    }
     this.#attempts = attempts;
     this.#startAttempt();
   }

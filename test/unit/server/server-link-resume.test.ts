@@ -1,5 +1,5 @@
-import { ManualClock, ServerLink } from 'vehikill-net/server';
-import { Channel } from 'vehikill-net/transport';
+import { type DirectAttempts, ManualClock, ServerLink } from 'vehikill-net/server';
+import { Channel, type Link, type LinkState, QualityMonitor } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 
 const DISPATCH = 2;
@@ -55,5 +55,58 @@ describe('ServerLink dispatch across a resume', () => {
     expect(frames.length).toBe(2);
     link.close();
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+/** A direct attempt that never connects (the player's network is down): it closes when abandoned. */
+function deadAttempt(clock: ManualClock): Link {
+  let state: LinkState = 'connecting';
+  const listeners = new Set<(state: LinkState) => void>();
+  return {
+    get state() {
+      return state;
+    },
+    send: () => false,
+    onMessage: () => () => {},
+    onState(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stats: () => {
+      throw new Error('not used');
+    },
+    quality: new QualityMonitor({ clock }),
+    close() {
+      state = 'closed';
+      for (const listener of listeners) listener('closed');
+    },
+  };
+}
+
+describe('ServerLink direct attempts across a resume', () => {
+  it('tries again at once when a resume asks for a direct link, not after the backoff', () => {
+    const { clock, link } = serverLink();
+    let started = 0;
+    const attempts: DirectAttempts = {
+      schedule: (create) => {
+        create();
+        return { done: () => {}, cancel: () => {} };
+      },
+      connect: () => {
+        started++;
+        return deadAttempt(clock);
+      },
+      sendSignal: () => {},
+      directTimeoutMs: 100,
+      retryMs: 60_000,
+    };
+    link.enableDirect(attempts);
+    // Five attempts fail while the player is away: the next one waits 8 s.
+    clock.advance(100 + 500 + 100 + 1_000 + 100 + 2_000 + 100 + 4_000 + 100);
+    expect(link.failedAttempts).toBe(5);
+    expect(started).toBe(5);
+    link.enableDirect(attempts); // the resume's hello asks again
+    expect(started).toBe(6);
+    link.close();
   });
 });
