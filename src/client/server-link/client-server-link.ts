@@ -127,7 +127,12 @@ export class ClientServerLink extends FailoverLink {
   /** Asks the server to try a direct link now (e.g. the network came back). */
   retryDirect(): void {
     if (!this.wantsDirect || !this.offered || this.state === 'direct' || this.state === 'closed') return;
-    this.#port.sendSignal({ n: this.#attempt, retry: true });
+    try {
+      this.#port.sendSignal({ n: this.#attempt, retry: true });
+    } catch {
+      // The session's outbox is full (OUTBOX_OVERFLOW): this runs from the `online` event, where a throw
+      // helps nobody. The server retries by itself, and at once on the resume that follows.
+    }
   }
 
   /**
