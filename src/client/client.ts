@@ -78,7 +78,7 @@ export class Client {
       typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});
     this.#connection = new SessionConnection(options, this.#events, {
       wantsServerLink: () => this.#serverLink.wantsDirect,
-      welcomed: (body) => this.#onWelcome(body.serverLink ?? false),
+      welcomed: (body, fresh) => this.#onWelcome(body.serverLink ?? false, fresh),
       message: (message) => this.#onMessage(message),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
@@ -99,9 +99,9 @@ export class Client {
     this.#serverLink = new ClientServerLink(
       {
         clock: connection.clock,
+        connected: () => connection.state === 'open',
         conditioner: this.#conditioner,
         iceServers: () => connection.iceServers,
-        connected: () => connection.state === 'open',
         sendDatagrams: (c, p, messageClass, ttlMs) => {
           const inner = encodeDatagramToServer(c, p);
           if (messageClass === 'volatile') connection.sendVolatile(inner);
@@ -361,11 +361,11 @@ export class Client {
     for (const request of pending) request.reject(new ProtocolError(code, message));
   }
 
-  #onWelcome(offered: boolean): void {
+  #onWelcome(offered: boolean, fresh: boolean): void {
     const link = this.#serverLink;
-    // A fresh session needs no reset here: the link was reset when the old session ended (or is new).
+    // A new session: the server's end of the old link is gone with the old session.
+    link.welcomed(fresh);
     link.offered = offered;
-    link.welcomed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
       this.#events.emit(

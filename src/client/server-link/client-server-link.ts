@@ -141,18 +141,26 @@ export class ClientServerLink extends FailoverLink {
    * numbers and dispatch sequence numbers from the start, nothing of the old session carried over.
    */
   resetSession(): void {
-    this.#attempt = 0;
-    this.#early.length = 0;
-    this.useDirect(undefined);
+    this.#dropDirect();
     this.renewDispatch();
     this.#tcp.stopKeepalive();
   }
 
+  /** Attempt numbers start again with the server's next session, and no direct path is left. */
+  #dropDirect(): void {
+    this.#attempt = 0;
+    this.#early.length = 0;
+    this.useDirect(undefined);
+  }
+
   /**
-   * @internal The server welcomed us (a new session or a resume): the TCP path's keepalive runs, and
-   * dispatch frames the session refused while its outbox was full go now.
+   * @internal The server welcomed us (`fresh`: a new session, else a resume): the TCP path's keepalive
+   * runs, and dispatch frames the session refused while its outbox was full go now. The dispatch stream
+   * is not renewed here, even for a new session: that happened when the old one ended, and what was sent
+   * since (replayed to the new session with this welcome) already has its numbers in the new stream.
    */
-  welcomed(): void {
+  welcomed(fresh: boolean): void {
+    if (fresh) this.#dropDirect(); // the old session's, if its end went unnoticed: gone with it
     this.#tcp.startKeepalive();
     this.flushDispatch();
   }
