@@ -91,7 +91,11 @@ export class Client {
       },
       message: (message) => this.#onMessage(message),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
-      sessionLost: (reason, code, message) => this.#dropEverything(reason, code, message),
+      sessionLost: (reason, code, message) => {
+        // First: what the app sends from its room-left handlers goes to the next session's link.
+        this.#serverLink.resetSession();
+        this.#dropEverything(reason, code, message);
+      },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
         this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
@@ -108,6 +112,7 @@ export class Client {
     this.#serverLink = new ClientServerLink(
       {
         clock: connection.clock,
+        connected: () => connection.state === 'open',
         conditioner: this.#conditioner,
         iceServers: () => this.#ice.servers,
         sendDatagrams: (c, p, messageClass, ttlMs) => {
@@ -416,7 +421,7 @@ export class Client {
   #onWelcome(offered: boolean, fresh: boolean): void {
     const link = this.#serverLink;
     // A new session: the server's end of the old link is gone with the old session.
-    if (fresh) link.resetSession();
+    link.welcomed(fresh);
     link.offered = offered;
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';

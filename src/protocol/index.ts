@@ -29,6 +29,7 @@ export {
   type JoinedRoom,
   joinedRoomSchema,
   type LeaveReason,
+  MAX_PEER_DATA_BYTES,
   type Member,
   type Message,
   type MessageOf,

@@ -1,110 +1,84 @@
-import type { Cancel, Clock } from '../common/index.js';
-import { Outbox, readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
+import type { Clock } from '../common/index.js';
+import { DISPATCH_ACK, DISPATCH_DATA, readDispatchFrame } from './dispatch-frames.js';
+import { type DispatchReceiveLimits, DispatchReceiver } from './dispatch-receiver.js';
+import { DispatchSender } from './dispatch-sender.js';
 
-const DATA = 0x08;
-const ACK = 0x06;
-const ACK_EVERY = 16;
-const ACK_DELAY_MS = 100;
+export interface DispatchStreamOptions extends DispatchReceiveLimits {
+  /**
+   * Whether the path can deliver now; while it cannot, timed retransmissions wait (see DispatchSender).
+   * Default: always.
+   */
+  mayRetransmit?(): boolean;
+}
 
 /**
- * Keeps `dispatch` reliable across a change of path. Each path is reliable on its own (SCTP, the
- * session stream), but a direct path that dies silently swallows what was in flight until the death is
- * noticed. So dispatch messages carry a sequence number and are kept until the peer acks them; when the
- * path changes, the unacked ones are sent again on the new one. The receiver delivers each number once,
- * in order, waiting for gaps (a message can still arrive late over the slower path).
+ * Keeps `dispatch` reliable and in order whatever happens to the path under it. Each path is reliable
+ * on its own (SCTP, the session stream), but not across everything: a direct path that dies silently
+ * swallows what was in flight, a full session outbox refuses a frame, a session outbox that overflowed
+ * while the player was away dropped frames (a resync). So dispatch messages carry a sequence number and
+ * are kept until the peer acks them; they go again when the path changes, after a resume, and on a
+ * timer when no ack comes (DispatchSender). The receiver delivers each number once, in order, holding
+ * early ones within a bounded window, and drops duplicates (DispatchReceiver).
  */
 export class DispatchStream {
-  readonly #clock: Clock;
-  readonly #write: (frame: Uint8Array) => boolean;
-  readonly #deliver: (bytes: Uint8Array) => void;
-  readonly #outbox = new Outbox({ maxMessages: 4_096, maxBytes: 4 * 1024 * 1024, overflow: 'refuse' });
-  readonly #waiting = new Map<number, Uint8Array>();
-  #nextExpected = 1;
-  #unacked = 0;
-  #cancelAck: Cancel | undefined;
+  readonly #sender: DispatchSender;
+  readonly #receiver: DispatchReceiver;
 
-  constructor(clock: Clock, write: (frame: Uint8Array) => boolean, deliver: (bytes: Uint8Array) => void) {
-    this.#clock = clock;
-    this.#write = write;
-    this.#deliver = deliver;
+  constructor(
+    clock: Clock,
+    write: (frame: Uint8Array) => boolean,
+    deliver: (bytes: Uint8Array) => void,
+    options: DispatchStreamOptions = {},
+  ) {
+    const { mayRetransmit, ...limits } = options;
+    this.#sender = new DispatchSender({ clock, write, ...(mayRetransmit ? { mayRetransmit } : {}) });
+    this.#receiver = new DispatchReceiver(clock, write, deliver, limits);
   }
 
-  /** False when too much is waiting for the peer's acks. */
-  send(bytes: Uint8Array): boolean {
-    const frame = this.#outbox.push(bytes, this.#clock.now());
-    if (!frame) return false;
-    frame[0] = DATA; // the Outbox frames with the protocol's reliable envelope; same layout, our marker
-    // Kept until acked either way: a path that refused it now gets it again when the path changes.
-    this.#tryWrite(frame);
-    return true;
+  /** Messages sent and not yet acked by the peer. */
+  get unacked(): number {
+    return this.#sender.unacked;
+  }
+
+  /** Bytes received out of order, held until the gap before them fills. */
+  get heldBytes(): number {
+    return this.#receiver.heldBytes;
   }
 
   /**
-   * The path changed: send everything not yet acked again, on the new path. A path that refuses (its own
-   * buffer full: the session will be cut and resumed) stops the resend; what is left stays kept for the
-   * next change of path. It never throws: it runs inside a state change, where nobody could catch it.
+   * Queues a message; false when too much is waiting for the peer's acks. A message the path refuses
+   * now is kept and goes later, in order.
    */
-  resend(): void {
-    for (const frame of this.#outbox.replay(0, this.#clock.now())) {
-      frame[0] = DATA;
-      if (!this.#tryWrite(frame)) return;
-    }
+  send(bytes: Uint8Array): boolean {
+    return this.#sender.send(bytes);
   }
 
-  #tryWrite(frame: Uint8Array): boolean {
-    try {
-      return this.#write(frame);
-    } catch {
-      return false;
-    }
+  /**
+   * Sends everything not yet acked again: the path changed, or dropped frames. It never throws: it runs
+   * inside state changes, where nobody could catch it.
+   */
+  resend(): void {
+    this.#sender.resend();
+  }
+
+  /** Writes what the path refused so far: it takes frames again (a resume). */
+  flush(): void {
+    this.#sender.flush();
   }
 
   receive(frame: Uint8Array): void {
+    let read: ReturnType<typeof readDispatchFrame>;
     try {
-      const { value, next } = readVarUint(frame, 1);
-      if (frame[0] === ACK) this.#outbox.ack(Math.min(value, this.#outbox.lastSeq));
-      else if (frame[0] === DATA) this.#receiveData(value, frame.subarray(next));
+      read = readDispatchFrame(frame);
     } catch {
-      // A malformed frame from the peer: dropped, like any bad peer input.
+      return; // a malformed frame from the peer: dropped, like any bad peer input
     }
+    if (read.type === DISPATCH_ACK) this.#sender.ack(read.seq);
+    else if (read.type === DISPATCH_DATA) this.#receiver.receive(read.seq, read.payload);
   }
 
   close(): void {
-    this.#cancelAck?.();
-  }
-
-  #receiveData(seq: number, payload: Uint8Array): void {
-    if (seq >= this.#nextExpected && !this.#waiting.has(seq) && this.#waiting.size < 4_096) {
-      this.#waiting.set(seq, payload);
-    }
-    for (
-      let next = this.#waiting.get(this.#nextExpected);
-      next;
-      next = this.#waiting.get(this.#nextExpected)
-    ) {
-      this.#waiting.delete(this.#nextExpected++);
-      this.#deliver(next);
-    }
-    // Duplicates are acked too: the peer resent because our earlier ack went down with a path.
-    if (++this.#unacked >= ACK_EVERY) this.#flushAck();
-    else this.#cancelAck ??= this.#ackLater();
-  }
-
-  /** Apart from `#receiveData`: its closure there made V8 allocate a context for every message. */
-  #ackLater(): Cancel {
-    return this.#clock.setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
-  }
-
-  #flushAck(): void {
-    this.#cancelAck?.();
-    this.#cancelAck = undefined;
-    this.#unacked = 0;
-    const received = this.#nextExpected - 1;
-    const ack = new Uint8Array(1 + varUintLength(received));
-    ack[0] = ACK;
-    writeVarUint(ack, 1, received);
-    // From a timer, where a throw would end the process. An ack the path refuses is not lost for good:
-    // the peer resends what it has not seen acked when the path changes, and duplicates are acked again.
-    this.#tryWrite(ack);
+    this.#sender.close();
+    this.#receiver.close();
   }
 }

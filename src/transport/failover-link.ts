@@ -1,9 +1,21 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
 import { Channel } from './channels.js';
+import { MAX_DISPATCH_BYTES } from './dispatch-frames.js';
+import type { DispatchRefusal } from './dispatch-receiver.js';
 import { DispatchStream } from './dispatch-stream.js';
 import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js';
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
+
+/** What a link's owner checks in what arrives from the peer, before anything holds on to it. */
+export interface InboundGuard {
+  /** Each message as it arrives on either path (a dispatch frame whole, header and all): false drops it. */
+  admit(channel: Channel, bytes: Uint8Array): boolean;
+  /** Largest dispatch message delivered; a larger one is skipped in its turn. Default: no limit. */
+  maxDispatchBytes?: number;
+  /** A dispatch frame the stream would not take: too large, or beyond its receive window. */
+  refused?(reason: DispatchRefusal): void;
+}
 
 /**
  * One Link over two paths: a direct one (WebRTC) when it is up, and a fallback through the server's
@@ -15,9 +27,11 @@ export class FailoverLink implements Link {
   readonly #fallback: Link;
   readonly #messages = new MessageListeners();
   readonly #events = new Emitter<{ state: LinkState }>();
-  readonly #dispatch: DispatchStream;
+  readonly #clock: Clock;
+  #dispatch: DispatchStream;
   #direct: Link | undefined;
   #disposeDirect: Disposer[] = [];
+  #guard: InboundGuard | undefined;
   #lastState: LinkState;
   #closed = false;
   /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
@@ -25,11 +39,8 @@ export class FailoverLink implements Link {
 
   constructor(clock: Clock, fallback: Link) {
     this.#fallback = fallback;
-    this.#dispatch = new DispatchStream(
-      clock,
-      (frame) => this.#sendOnPath(Channel.dispatch, frame),
-      (bytes) => this.#messages.emit(Channel.dispatch, bytes),
-    );
+    this.#clock = clock;
+    this.#dispatch = this.#newDispatch();
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
     fallback.onState(() => this.refreshState());
     this.quality = new FollowedQuality(fallback.quality);
@@ -73,9 +84,10 @@ export class FailoverLink implements Link {
     this.refreshState();
   }
 
+  /** False for a `dispatch` message over MAX_DISPATCH_BYTES (16 KiB less its header): no path could carry it. */
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (channel === Channel.dispatch) return this.#dispatch.send(bytes);
+    if (channel === Channel.dispatch) return bytes.length <= MAX_DISPATCH_BYTES && this.#dispatch.send(bytes);
     return this.#sendOnPath(channel, bytes);
   }
 
@@ -112,6 +124,57 @@ export class FailoverLink implements Link {
     this.#events.removeAll();
   }
 
+  /**
+   * Checks what arrives with `guard` (the server's size and rate limits on what a player sends), before
+   * the dispatch stream holds any of it, so a peer cannot make it hold what the limits would refuse. Set
+   * once, before the link carries anything: the dispatch stream starts afresh with the guard's limits.
+   */
+  guardInbound(guard: InboundGuard): void {
+    this.#guard = guard;
+    this.renewDispatch();
+  }
+
+  /**
+   * A new session began at the far end, with a new stream that numbers from 1 again: this end starts one
+   * too, dropping what the old one still held (the old session, and what it had not acked, is gone).
+   */
+  protected renewDispatch(): void {
+    this.#dispatch.close();
+    this.#dispatch = this.#newDispatch();
+  }
+
+  /** Dispatch frames the path refused go now (the owner knows the path takes frames again: a resume). */
+  protected flushDispatch(): void {
+    this.#dispatch.flush();
+  }
+
+  /** Every unacked dispatch frame goes again (the owner knows the path dropped some: a resync). */
+  protected resendDispatch(): void {
+    this.#dispatch.resend();
+  }
+
+  /**
+   * Whether the fallback path can deliver now. While it cannot, timed retransmissions of dispatch wait
+   * rather than queue duplicates for a replay. Owners that know (the session's socket) say so.
+   */
+  protected mayRetransmit(): boolean {
+    return true;
+  }
+
+  #newDispatch(): DispatchStream {
+    const guard = this.#guard;
+    return new DispatchStream(
+      this.#clock,
+      (frame) => this.#sendOnPath(Channel.dispatch, frame),
+      (bytes) => this.#messages.emit(Channel.dispatch, bytes),
+      {
+        mayRetransmit: () => this.mayRetransmit(),
+        ...(guard?.maxDispatchBytes === undefined ? {} : { maxMessageBytes: guard.maxDispatchBytes }),
+        ...(guard?.refused ? { refused: (reason: DispatchRefusal) => guard.refused?.(reason) } : {}),
+      },
+    );
+  }
+
   /** Re-reads the state and reports a change; leaving the direct path resends unacked dispatch. */
   protected refreshState(): void {
     const direct = this.#direct;
@@ -130,6 +193,7 @@ export class FailoverLink implements Link {
   }
 
   #onPathMessage(channel: Channel, bytes: Uint8Array): void {
+    if (this.#guard && !this.#guard.admit(channel, bytes)) return;
     if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
     else this.#messages.emit(channel, bytes);
   }

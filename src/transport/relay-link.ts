@@ -43,6 +43,12 @@ export interface RelayLinkOptions {
   quality?: Omit<QualityMonitorOptions, 'clock'>;
   /** A developer's network conditioner: impairs this link's traffic both ways (see Conditioner). */
   conditioner?: Conditioner;
+  /**
+   * Whether the keepalive starts with the link. Default true. False for a link that outlives what it
+   * goes through (the client's server link, across sessions): its owner starts and stops it with
+   * `startKeepalive` / `stopKeepalive`, so a closed client leaves no timer running.
+   */
+  keepaliveAtOnce?: boolean;
 }
 
 /**
@@ -53,7 +59,7 @@ export interface RelayLinkOptions {
 export class RelayLink extends LinkBase {
   readonly peerId: string;
   readonly #port: RelayPort;
-  readonly #options: Required<Omit<RelayLinkOptions, 'quality' | 'conditioner'>>;
+  readonly #options: Required<Omit<RelayLinkOptions, 'quality' | 'conditioner' | 'keepaliveAtOnce'>>;
   readonly #physGate: NewestSampleGate;
   readonly #heartbeat: LinkHeartbeat;
   readonly #pipe: ConditionedPipe | undefined;
@@ -95,7 +101,7 @@ export class RelayLink extends LinkBase {
       keepaliveMs: this.#options.keepaliveMs,
       deadAfterMs: this.#options.deadAfterMs,
     });
-    this.#heartbeat.start();
+    if (options.keepaliveAtOnce !== false) this.#heartbeat.start();
   }
 
   get state(): LinkState {
@@ -170,6 +176,16 @@ export class RelayLink extends LinkBase {
   #out(channel: ConditionedChannel, bytes: Uint8Array, send: () => void): void {
     if (this.#pipe && !this.#pipe.idle) this.#pipe.outbound(channel, bytes, send);
     else send();
+  }
+
+  /** Starts the keepalive (again): its beats measure the path's round trip, jitter and loss. */
+  startKeepalive(): void {
+    if (this.#state !== 'closed') this.#heartbeat.start();
+  }
+
+  /** Stops the keepalive and its timer, leaving the link open (what it goes through is gone for now). */
+  stopKeepalive(): void {
+    this.#heartbeat.stop();
   }
 
   close(): void {

@@ -96,8 +96,14 @@ export class RtcLink extends LinkBase {
     } as RTCConfiguration);
     // Callbacks first: some stacks start gathering the moment a channel exists.
     this.#pc.onicecandidate = (event) => {
-      if (event.candidate)
+      if (!event.candidate) return;
+      try {
         options.signaling.send({ candidate: event.candidate.toJSON?.() ?? event.candidate });
+      } catch {
+        // The signaling path refused it (the session's outbox full: OUTBOX_OVERFLOW). Thrown from the
+        // stack's event, it would end the process; lost, the attempt may fail for want of it, and the
+        // link's owner tries again.
+      }
     };
     this.#pc.onconnectionstatechange = () => {
       const state = this.#pc.connectionState;

@@ -38,6 +38,8 @@ export interface ServerLinkPort {
   /** Sends a LinkSignalToServer. */
   sendSignal(body: { n: number; s?: RtcSignal; retry?: true }): void;
   iceServers(): RTCIceServer[];
+  /** Whether the session's socket is open (sequenced sends made meanwhile wait for a replay). */
+  connected?(): boolean;
   /** The developer's network conditioner, applied to both paths. */
   conditioner?: Conditioner;
 }
@@ -80,10 +82,13 @@ export class ClientServerLink extends FailoverLink {
       },
       // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (a
       // 27-byte beat a second) measures the path's quality: round trip, jitter, stale samples dropped.
+      // It runs while there is a session (welcomed() to resetSession()): this link outlives sessions,
+      // and a timer of its own would keep a closed client alive.
       {
         physIntervalMs: 0,
         keepaliveMs: 1_000,
         deadAfterMs: Number.POSITIVE_INFINITY,
+        keepaliveAtOnce: false,
         ...(port.conditioner ? { conditioner: port.conditioner } : {}),
       },
     );
@@ -122,13 +127,47 @@ export class ClientServerLink extends FailoverLink {
   /** Asks the server to try a direct link now (e.g. the network came back). */
   retryDirect(): void {
     if (!this.wantsDirect || !this.offered || this.state === 'direct' || this.state === 'closed') return;
-    this.#port.sendSignal({ n: this.#attempt, retry: true });
+    try {
+      this.#port.sendSignal({ n: this.#attempt, retry: true });
+    } catch {
+      // The session's outbox is full (OUTBOX_OVERFLOW): this runs from the `online` event, where a throw
+      // helps nobody. The server retries by itself, and at once on the resume that follows.
+    }
   }
 
-  /** @internal A new session began: the server's end of any direct link went with the old one. */
+  /**
+   * @internal The session ended (lost, moved or closed): the server's end of the link went with it, its
+   * direct path and its dispatch stream. The next session's link starts from scratch on both ends: attempt
+   * numbers and dispatch sequence numbers from the start, nothing of the old session carried over.
+   */
   resetSession(): void {
+    this.#dropDirect();
+    this.renewDispatch();
+    this.#tcp.stopKeepalive();
+  }
+
+  /** Attempt numbers start again with the server's next session, and no direct path is left. */
+  #dropDirect(): void {
     this.#attempt = 0;
+    this.#early.length = 0;
     this.useDirect(undefined);
+  }
+
+  /**
+   * @internal The server welcomed us (`fresh`: a new session, else a resume): the TCP path's keepalive
+   * runs, and dispatch frames the session refused while its outbox was full go now. The dispatch stream
+   * is not renewed here, even for a new session: that happened when the old one ended, and what was sent
+   * since (replayed to the new session with this welcome) already has its numbers in the new stream.
+   */
+  welcomed(fresh: boolean): void {
+    if (fresh) this.#dropDirect(); // the old session's, if its end went unnoticed: gone with it
+    this.#tcp.startKeepalive();
+    this.flushDispatch();
+  }
+
+  /** Timed dispatch retransmissions wait while neither path can deliver (see FailoverLink). */
+  protected override mayRetransmit(): boolean {
+    return this.state === 'direct' || (this.#port.connected?.() ?? true);
   }
 
   /** @internal LinkSignalFromServer: an offer opens attempt `n`; candidates follow it. */

@@ -284,6 +284,7 @@ export class ServerConnection {
       this.#welcome(session, true, resync);
       if (body.link) this.#ctx.serverLinks.open(session);
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
+      session.link.resumed(resync);
       if (resync) {
         session.outbox.clearHole();
         // Answers may have been in what the outbox dropped: a request would never settle.

@@ -48,6 +48,7 @@ export class ServerLink extends FailoverLink {
   /** Failures since the link was last direct: the next retry waits longer each time. */
   #failuresInARow = 0;
   readonly #queued: () => number;
+  readonly #connected: () => boolean;
   /** What the player's device declared (its newest valid report); undefined until one came. */
   device: DeviceReport | undefined;
 
@@ -55,12 +56,14 @@ export class ServerLink extends FailoverLink {
    * `port`: sends one of the link's messages to the client over the WebSocket (DatagramFromServer).
    * `queued`: bytes waiting for the player's socket (for adaptive rates).
    * `portTagged`: like a volatile `port` send of a tag and a body, written into the frame in place.
+   * `connected`: whether the player's socket is there (while away, what `port` sends waits for a replay).
    */
   constructor(
     clock: Clock,
     port: RelayPort['send'],
     queued: () => number = () => 0,
     portTagged?: RelayPort['sendTaggedVolatile'],
+    connected: () => boolean = () => true,
   ) {
     const tcp = new RelayLink(
       'client',
@@ -73,6 +76,7 @@ export class ServerLink extends FailoverLink {
     this.#clock = clock;
     this.#tcp = tcp;
     this.#queued = queued;
+    this.#connected = connected;
   }
 
   /** Bytes waiting to be written to the player's socket: growth means the path cannot keep up. */
@@ -85,9 +89,17 @@ export class ServerLink extends FailoverLink {
     return this.#attempts !== undefined;
   }
 
-  /** The client asked for a direct link: start attempting (once). */
+  /**
+   * The client asked for a direct link (its hello): start attempting. Asked again (the hello of a
+   * resume), try again now rather than wait out the backoff: failures while the player was away may have
+   * pushed the next attempt up to `retryMs` away, though their network is back.
+   */
   enableDirect(attempts: DirectAttempts): void {
-    if (this.#attempts || this.state === 'closed') return;
+    if (this.state === 'closed') return;
+    if (this.#attempts) {
+      this.retryNow();
+      return;
+    }
     this.#attempts = attempts;
     this.#startAttempt();
   }
@@ -97,6 +109,21 @@ export class ServerLink extends FailoverLink {
     if (!this.#attempts || this.state === 'closed' || this.direct?.state === 'direct' || this.#pending)
       return;
     this.#startAttempt();
+  }
+
+  /**
+   * @internal The player resumed, after the session's replay. With a resync, the session's outbox had
+   * dropped frames while they were away, dispatch ones among them maybe: every unacked dispatch frame goes
+   * again (duplicates are dropped by number). Without, the replay covered them; only refused ones go.
+   */
+  resumed(resync: boolean): void {
+    if (resync) this.resendDispatch();
+    else this.flushDispatch();
+  }
+
+  /** Timed dispatch retransmissions wait while the player is away and the link not direct. */
+  protected override mayRetransmit(): boolean {
+    return this.state === 'direct' || this.#connected();
   }
 
   /** @internal The client's answer or candidate for attempt `n`. */

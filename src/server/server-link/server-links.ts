@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { type Cancel, type Clock, every, TokenBucket } from '../../common/index.js';
-import { ErrorCode, Kind, type Message, ProtocolError } from '../../protocol/index.js';
+import { ErrorCode, Kind, MAX_PEER_DATA_BYTES, type Message, ProtocolError } from '../../protocol/index.js';
 import {
-  type Channel,
+  Channel,
   DEVICE_REPORT,
   decodeDeviceReport,
   RELAY_CONTROL,
@@ -15,6 +15,18 @@ import { type NativeRtc, NativeRtcLink } from './native-rtc-link.js';
 import { announcer, type ServerLinkOptions } from './server-link-options.js';
 
 type Body<K> = Extract<Message, { kind: K }>['body'];
+
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
+
+/**
+ * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
+ * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order.
+ */
+const BAD_INPUT_CODE = {
+  'too-large': ErrorCode.MESSAGE_TOO_LARGE,
+  rate: ErrorCode.RATE_LIMITED,
+  'dispatch-window': 'DISPATCH_WINDOW',
+} as const;
 
 /**
  * Every player's server link: loads node-datachannel (lazily, so a server without it still runs in TCP
@@ -90,11 +102,21 @@ export class ServerLinks {
     this.#sampled.clear();
   }
 
-  /** A new session: what arrives on its link is checked, then goes to its room. */
+  /**
+   * A new session: what arrives on its link is checked as it arrives (size and rate, dispatch frames
+   * included, before the link's dispatch stream holds any), then goes to its room.
+   */
   attach(session: Session): void {
     const perSecond = this.#options.messagesPerSecond ?? 240;
     const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
-    session.link.onMessage((channel, bytes) => this.#onMessage(session, bucket, channel, bytes));
+    const maxBytes = this.#maxMessageBytes;
+    session.link.guardInbound({
+      admit: (channel, bytes) => this.#admit(bucket, channel, bytes),
+      // A dispatch message over the limit is skipped in its turn, so the player's stream goes on.
+      maxDispatchBytes: maxBytes,
+      refused: (reason) => this.#reject(reason === 'too-large' ? 'too-large' : 'dispatch-window'),
+    });
+    session.link.onMessage((channel, bytes) => this.#route(session, channel, bytes));
     this.#sampled.add(session);
     this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
@@ -115,6 +137,9 @@ export class ServerLinks {
           clock: this.#clock,
           config: {
             iceServers: this.#options.iceServers ?? [],
+            // What the protocol allows a message (dispatch frames included): no more for a player to
+            // make the server reassemble (libdatachannel's default would be 256 KiB).
+            maxMessageSize: Math.max(this.#maxMessageBytes, MAX_PEER_DATA_BYTES),
             enableIceUdpMux: true,
             portRangeBegin: this.#udpPort,
             portRangeEnd: this.#udpPort,
@@ -194,17 +219,33 @@ export class ServerLinks {
     }
   }
 
-  #onMessage(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): void {
-    if (bytes.length > (this.#options.maxMessageBytes ?? 16 * 1024)) {
-      this.#metrics.count('server_link_rejected_total', { reason: 'too-large' });
-      return;
+  get #maxMessageBytes(): number {
+    return this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * Each message as it arrives, on either path: a `phys` or `event` message over the size limit, or
+   * anything past the rate, is dropped. A dispatch frame's size is its stream's to check (a message too
+   * large is skipped in its turn: dropping its frame here would stall every later one); one dropped for
+   * the rate is sent again by the player's link.
+   */
+  #admit(bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
+    if (channel !== Channel.dispatch && bytes.length > this.#maxMessageBytes) {
+      this.#reject('too-large');
+      return false;
     }
     const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
     if (!bucket.take(now)) {
-      this.#metrics.count('server_link_rejected_total', { reason: 'rate' });
-      return;
+      this.#reject('rate');
+      return false;
     }
-    this.#route(session, channel, bytes);
+    return true;
+  }
+
+  /** Counted twice: among the server link's own drops, and among all bad input by its code. */
+  #reject(reason: 'too-large' | 'rate' | 'dispatch-window'): void {
+    this.#metrics.count('server_link_rejected_total', { reason });
+    this.#metrics.count('bad_input_total', { code: BAD_INPUT_CODE[reason] });
   }
 }
 

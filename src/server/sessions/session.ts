@@ -139,6 +139,7 @@ export class Session {
           undefined,
           channel === 0 ? 'link-phys' : undefined,
         ),
+      () => this.#socket !== undefined,
     );
     return this.#link;
   }
