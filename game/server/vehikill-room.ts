@@ -423,13 +423,11 @@ export class VehikillRoom extends Room {
         if (delta > 0 && this.#violation(client, kind, delta, now)) break;
       }
     }
-    const humans = this.clients.length;
     const violators = this.#reports.judge(
       this.authority.world.tick,
       now,
       (tick, vehicleId) => this.authority.vehicleAt(tick, vehicleId),
       (vehicleId) => this.#spawnedAt.get(vehicleId) ?? 0,
-      () => humans - 1,
     );
     for (const client of violators) {
       if (this.#clients.get(client.playerId) === client) this.#violation(client, 'forged-phys', 1, now);

@@ -226,6 +226,39 @@ describe('anti-cheat in a Vehikill room', () => {
     expectHonest(room, cheater.client.playerId);
   });
 
+  it('made-up peer reports from one player never get an honest player kicked', async () => {
+    const { room, cheater: liar, others } = await roomWith(1);
+    const honestId = others[0]?.client.playerId as string;
+    let kicked = false;
+    others[0]?.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    // Past the honest car's spawn grace (60 ticks), so the server judges every report.
+    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
+    // Ten reports a second, each placing the honest car in a corner at a tick the server has simulated
+    // (the liar knows the server's tick from its status messages). The server finds the car far from
+    // there, as a forged sample would be; but nobody else saw such a sample.
+    const confirmedBefore = room.peerReportStats.confirmed;
+    const timer = setInterval(() => {
+      const tick = (liar.arena?.status?.serverTick ?? 0) - 10;
+      liar.room?.send('report', { accused: honestId, tick, x: 1, y: 1 });
+    }, 100);
+    try {
+      await eventually(
+        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 20,
+        'the lies judged',
+        15_000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    expect(kicked).toBe(false);
+    expect(room.kicks).toEqual([]);
+    expect(room.peerReportStats.uncorroborated).toBeGreaterThanOrEqual(20);
+    expect(room.clients.map((client) => client.playerId)).toContain(honestId);
+    expectHonest(room, liar.client.playerId);
+  });
+
   it('forged phys samples to peers: honest players draw the server state, report it, and the forger is kicked', async () => {
     const { room, cheater, others } = await roomWith(2);
     const vehicleId = cheater.me?.vehicleId as number;
