@@ -1,11 +1,12 @@
 import * as v from 'valibot';
-import { FixedStepLoop, serializeDesync } from 'vehikill-net/netcode';
+import { serializeDesync } from 'vehikill-net/netcode';
 import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
 import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
 import { delayCapByRecentRates } from '../net/server/delay-allowance.js';
+import { ServerLoop } from '../net/server/server-loop.js';
 import {
   type AntiCheatKind,
   CHAT_HISTORY,
@@ -76,6 +77,8 @@ export interface AntiCheatKick {
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
 const WARN_EVERY_MS = 1_000;
+/** 'input-rate' and 'input-future' refusals are not held against players this long after a stall (ms). */
+const STALL_GRACE_MS = 2_000;
 
 /**
  * Vehikill's authoritative room: runs the simulation and the rules at 60 Hz on a drift-free fixed-step
@@ -113,11 +116,14 @@ export class VehikillRoom extends Room {
   #antiCheat!: AntiCheat<RoomClient>;
   #reports!: PeerReports<RoomClient>;
   /**
-   * Catches up to a second of ticks after a stall rather than dropping them: dropped time would move the
-   * server's timeline behind every client's clock estimate, and their inputs would arrive 'from the
-   * future' until they resynced.
+   * Catches up to a second of ticks after a stall and skips the rest, never dropping them from the count:
+   * dropped time would move the server's timeline behind every client's clock estimate, and their inputs
+   * would arrive 'from the future' until they resynced.
    */
-  readonly #loop = new FixedStepLoop({ tickRate: TICK_RATE, maxCatchUpTicks: TICK_RATE });
+  readonly #loop = new ServerLoop({
+    tick: () => this.authority.world.tick,
+    skip: (ticks) => this.authority.skip(ticks),
+  });
   #cancelTimer: (() => void) | undefined;
   #disposed = false;
   #desyncs = 0;
@@ -159,7 +165,8 @@ export class VehikillRoom extends Room {
       // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
       // counted against it as forged claims.
       maxInterpDelayFor: delayCapByRecentRates(this.sync, () => this.clock.now()),
-      now: () => (this.authority.world.tick + this.#loop.alpha(this.clock.now())) * TICK_MS,
+      now: () => this.#loop.serverTime(this.clock.now()),
+      dueTick: () => this.#loop.dueTick(this.clock.now()),
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
       afterStep: () => this.#table.update(this.#match),
       onDesync: (client, record) => {
@@ -196,7 +203,7 @@ export class VehikillRoom extends Room {
       });
     });
 
-    this.#loop.advance(this.clock.now());
+    this.#loop.start(this.clock.now());
     this.#schedule();
   }
 
@@ -396,6 +403,9 @@ export class VehikillRoom extends Room {
   /** Compares each player's counters with the last check; every new refusal is a violation. */
   #checkPlayers(): void {
     const now = this.clock.now();
+    // Just after a stall of this server's, a burst of inputs (too many at once, or ahead of the ticks it
+    // has run) is its own doing, not the players'.
+    const afterStall = now - this.#loop.lastStallAt < STALL_GRACE_MS;
     for (const client of [...this.clients]) {
       const counters = this.authority.countersOf(client);
       const seen = this.#seen.get(client);
@@ -408,8 +418,8 @@ export class VehikillRoom extends Room {
       }
       const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
       const deltas: [AntiCheatKind, number][] = [
-        ['input-rate', counters.inputs.rate - seen.rate],
-        ['input-future', counters.inputs.future - seen.future],
+        ['input-rate', afterStall ? 0 : counters.inputs.rate - seen.rate],
+        ['input-future', afterStall ? 0 : counters.inputs.future - seen.future],
         ['shot-claim', claims - seen.claims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],

@@ -57,6 +57,12 @@ export interface AuthorityOptions<P> {
    * their clocks to it, which is how they know which tick the server is at.
    */
   now(): number;
+  /**
+   * The next tick the server's loop is due to simulate (default: `world.tick`). After a stall the loop
+   * owes ticks it has not run yet while players' inputs, stamped on the real timeline, keep arriving:
+   * their lead is judged from this tick, or every honest one would look too far ahead.
+   */
+  dueTick?(): number;
   arena?: Arena;
   inputBuffer?: InputBufferOptions;
   /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
@@ -240,13 +246,32 @@ export class ArenaAuthority<P> {
       return;
     }
     if (message.type === 'input') {
-      slot.buffer.receive(message.packet, this.world.tick);
+      slot.buffer.receive(message.packet, Math.max(this.world.tick, this.#options.dueTick?.() ?? 0));
     } else if (message.type === 'clock-probe') {
       const now = this.#options.now();
       this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
     } else if (message.type === 'hash') {
       const check = this.#desync.check(message.tick, message.hash);
       if (check.status === 'mismatch') this.#options.onDesync?.(player, check.record);
+    }
+  }
+
+  /**
+   * Moves the timeline on by `ticks` without simulating them, for a loop that dropped them after a long
+   * stall: the world stands still for those ticks, and tick k stays at server time k * 1000 / TICK_RATE,
+   * which every player's clock and tick follow (dropped time would otherwise put every player that far
+   * ahead of the server, its inputs refused as from the future until its clock slewed back).
+   */
+  skip(ticks: number): void {
+    if (!(ticks > 0) || !Number.isSafeInteger(ticks)) return;
+    const world = this.world;
+    const from = world.tick;
+    world.tick += ticks;
+    // The world the players saw before the stall is the world of every skipped tick: shots aimed at it
+    // still check against it.
+    const still = cloneWorld(world);
+    for (let tick = Math.max(from + 1, world.tick - TICK_RATE); tick <= world.tick; tick++) {
+      this.#history.record(tick, still);
     }
   }
 
