@@ -6,6 +6,7 @@ import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
 import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
 import { delayCapByRecentRates } from '../net/server/delay-allowance.js';
+import { measuredRttMs } from '../net/server/measured-rtt.js';
 import { ServerLoop } from '../net/server/server-loop.js';
 import {
   type AntiCheatKind,
@@ -165,6 +166,9 @@ export class VehikillRoom extends Room {
       // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
       // counted against it as forged claims.
       maxInterpDelayFor: delayCapByRecentRates(this.sync, () => this.clock.now()),
+      // A shot reaches back at most a round trip plus its delay: the WebSocket's heartbeats and the server
+      // link's keepalives both measure it.
+      rttOf: (client) => measuredRttMs(client.rttMs, client.link.stats().rttMs),
       now: () => this.#loop.serverTime(this.clock.now()),
       dueTick: () => this.#loop.dueTick(this.clock.now()),
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),

@@ -9,6 +9,7 @@ import { GAME_ENTITY_TYPES } from '../protocol/entity-types.js';
 import { TICK_MS } from '../protocol/timeline.js';
 import { ArenaAuthority, type ShotOutcome } from '../server/authority.js';
 import { delayCapByRecentRates } from '../server/delay-allowance.js';
+import { measuredRttMs } from '../server/measured-rtt.js';
 import { ServerLoop } from '../server/server-loop.js';
 import { Distribution } from './distribution.js';
 import { LabBot } from './lab-bot.js';
@@ -139,6 +140,8 @@ export function runNetLab(options: LabOptions): LabReport {
     dueTick: () => loop.dueTick(clock.now()),
     // As the Vehikill room allows: three of the slowest intervals each player was sent at lately.
     maxInterpDelayFor: delayCapByRecentRates(sync, () => clock.now()),
+    // As the room does, by what the server's end of the link measured.
+    rttOf: (member) => measuredRttMs(member.link.stats().rttMs),
     onDesync: () => {
       desyncs++;
     },

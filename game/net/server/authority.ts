@@ -48,6 +48,14 @@ export interface GameSync<P> {
 /** The largest interpolation delay a shot may claim by default (ms): three 20 Hz snapshot intervals. */
 export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
 
+/**
+ * Slack (ms) on the round-trip bound of a shot's reach. Honest players in the lab reach up to 75 ms past
+ * round trip + stated delay + a tick (their tick leads by 1-2 ticks of margin beyond half the round
+ * trip, the delay they state is the render clock's target, which it follows at 3%, and the round trip
+ * is the newest sample); 150 covers that twice and still refuses a second's reach on a short one.
+ */
+export const DEFAULT_RTT_TOLERANCE_MS = 150;
+
 export interface AuthorityOptions<P> {
   sync: GameSync<P>;
   /** Sends the game's own bytes to a player on `phys` (as a sync app frame). */
@@ -73,6 +81,14 @@ export interface AuthorityOptions<P> {
    * `maxInterpDelayMs` for everyone.
    */
   maxInterpDelayFor?(player: P): number;
+  /**
+   * The player's measured round trip (ms), undefined while unknown. Given, a shot may reach back no
+   * further than one round trip plus its stated delay (and some slack): without it a client that claims
+   * no delay at all may still choose any world of the last second to shoot at.
+   */
+  rttOf?(player: P): number | undefined;
+  /** Slack (ms) on that round-trip bound (default DEFAULT_RTT_TOLERANCE_MS). */
+  rttToleranceMs?: number;
   /** Reach of a hitscan shot in world units (default 80). */
   shotRange?: number;
   /** A player's decoded state disagreed with the server's: the record replays it. */
@@ -162,6 +178,7 @@ export class ArenaAuthority<P> {
       tickRate: TICK_RATE,
       maxHistoryMs: 1000,
       maxInterpDelayMs: options.maxInterpDelayMs ?? DEFAULT_MAX_INTERP_DELAY_MS,
+      rttToleranceMs: options.rttToleranceMs ?? DEFAULT_RTT_TOLERANCE_MS,
       interpolate: lerpWorld,
     });
   }
@@ -298,7 +315,7 @@ export class ArenaAuthority<P> {
         this.#reportShot(
           player,
           slot,
-          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player)),
+          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player), this.#rttOf(player)),
         );
     }
     if (simulate) simulate(world, this.#inputs, this.#resolveHitscan);
@@ -342,7 +359,7 @@ export class ArenaAuthority<P> {
         fraction: shot.view.fraction,
         interpDelayMs: shot.view.interpDelayMs,
       };
-      const rewound = this.#history.rewind(claim, undefined, this.#delayCapOf(shot.player));
+      const rewound = this.#history.rewind(claim, this.#rttOf(shot.player), this.#delayCapOf(shot.player));
       if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
       else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
@@ -366,17 +383,25 @@ export class ArenaAuthority<P> {
     return this.#options.maxInterpDelayFor?.(player);
   }
 
+  /** The player's round trip, when measured (a non-finite or negative one counts as unknown). */
+  #rttOf(player: P): number | undefined {
+    const rtt = this.#options.rttOf?.(player);
+    return rtt !== undefined && Number.isFinite(rtt) && rtt >= 0 ? rtt : undefined;
+  }
+
   /**
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
-   * input's tick. Refused when the view is older than the history, in the future, or claims a larger
-   * interpolation delay than allowed.
+   * input's tick. Refused when the view is older than the history, in the future, claims a larger
+   * interpolation delay than allowed, or (given the shooter's round trip) reaches back further than the
+   * round trip and the delay explain.
    */
   checkShot(
     vehicleId: number,
     inputTick: number,
     view: NetInput['view'],
     maxInterpDelayMs?: number,
+    shooterRttMs?: number,
   ): ShotOutcome {
     if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
     const shooter = findVehicle(this.world, vehicleId);
@@ -387,7 +412,7 @@ export class ArenaAuthority<P> {
       fraction: view.fraction,
       interpDelayMs: view.interpDelayMs,
     };
-    const rewound = this.#history.rewind(claim, undefined, maxInterpDelayMs);
+    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs);
     if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
     const hit = raycastVehicles(
       rewound.world,
