@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import { serializeDesync } from 'vehikill-net/netcode';
 import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
@@ -40,6 +39,7 @@ import {
   type World,
 } from '../sim/index.js';
 import { AntiCheat } from './anti-cheat.js';
+import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
 import { ROOM_DEFAULTS, type VehikillRoomConfig } from './room-config.js';
@@ -53,6 +53,7 @@ interface Seen {
   claims: number;
   malformed: number;
   rejectedFires: number;
+  hashes: number;
 }
 
 /** One player's anti-cheat record, for operators and tests. */
@@ -104,6 +105,7 @@ export class VehikillRoom extends Room {
   readonly #chat: ChatLine[] = [];
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
+  readonly #desyncLog = new DesyncLog<RoomClient>({ log: (line) => console.warn(line) });
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
   #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
@@ -177,9 +179,7 @@ export class VehikillRoom extends Room {
         this.#desyncs++;
         this.count('desyncs_total');
         // The record replays offline: its inputs from the newest checkpoint lead to both hashes.
-        console.warn(
-          `vehikill: ${client.name} (${client.playerId}) decoded a state that differs from the server's at tick ${record.tick}: ${serializeDesync(record)}`,
-        );
+        this.#desyncLog.add(client, `${client.name} (${client.playerId})`, record, this.clock.now());
       },
     });
     this.#match = createMatch(this.#matchOptions, this.authority.world.tick);
@@ -217,7 +217,7 @@ export class VehikillRoom extends Room {
     addPlayer(this.#match, this.authority.world, vehicleId);
     this.#spawnedAt.set(vehicleId, this.authority.world.tick);
     this.#clients.set(client.playerId, client);
-    this.#seen.set(client, { rate: 0, future: 0, claims: 0, malformed: 0, rejectedFires: 0 });
+    this.#seen.set(client, { rate: 0, future: 0, claims: 0, malformed: 0, rejectedFires: 0, hashes: 0 });
     this.#table.update(this.#match);
     this.#roster.set(client.playerId, {
       playerId: client.playerId,
@@ -239,6 +239,7 @@ export class VehikillRoom extends Room {
     this.#seen.delete(client);
     this.#antiCheat.forget(client);
     this.#reports.forget(client);
+    this.#desyncLog.forget(client);
     this.#table.update(this.#match);
     this.#topUpBots();
     this.#broadcastRoster();
@@ -427,12 +428,14 @@ export class VehikillRoom extends Room {
         ['shot-claim', claims - seen.claims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],
+        ['hash-rate', counters.hashReportsRefused - seen.hashes],
       ];
       seen.rate = counters.inputs.rate;
       seen.future = counters.inputs.future;
       seen.claims = claims;
       seen.malformed = counters.malformed;
       seen.rejectedFires = rejectedFires;
+      seen.hashes = counters.hashReportsRefused;
       for (const [kind, delta] of deltas) {
         if (delta > 0 && this.#violation(client, kind, delta, now)) break;
       }

@@ -1,9 +1,9 @@
 import { Channel } from 'vehikill-net/client';
 import type { CountingMetrics } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { drive } from '../../game/bots/bot-player.js';
 import { GameSession, type SessionView } from '../../game/client/game-session.js';
-import { encodeInputMessage } from '../../game/net/protocol/messages.js';
+import { encodeHashReport, encodeInputMessage } from '../../game/net/protocol/messages.js';
 import type { NetInput } from '../../game/net/protocol/net-input.js';
 import { TICK_MS } from '../../game/net/protocol/timeline.js';
 import { DEFAULT_MAX_INTERP_DELAY_MS } from '../../game/net/server/authority.js';
@@ -224,6 +224,39 @@ describe('anti-cheat in a Vehikill room', () => {
     expect(room.kicks.at(-1)?.kind).toBe('fire-rule');
     expect(room.kicks.at(-1)?.violations['fire-rule']).toBeGreaterThan(20);
     expectHonest(room, cheater.client.playerId);
+  });
+
+  it('a flood of forged state hash reports is dropped unchecked, logged once, counted, then kicked', async () => {
+    const { room, cheater } = await roomWith(1);
+    const cheaterId = cheater.client.playerId as string;
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      warned.push(String(line));
+    });
+    let kicked: string | undefined;
+    cheater.on('left', ({ reason, message }) => {
+      if (reason === 'KICKED') kicked = message;
+    });
+    // Forty reports every 10 ms of ticks the room holds, every one of them a mismatch.
+    let sent = 0;
+    const timer = setInterval(() => {
+      const tick = room.authority.world.tick - 1;
+      for (let index = 0; index < 40; index++) cheater.arena?.synced.sendApp(encodeHashReport(tick, sent++));
+    }, 10);
+    try {
+      await eventually(() => kicked !== undefined, 'the forger to be kicked', 15_000);
+    } finally {
+      clearInterval(timer);
+      warn.mockRestore();
+    }
+    expect(kicked).toMatch(/hash-rate/);
+    expect(room.kicks.at(-1)?.kind).toBe('hash-rate');
+    // Checked at most twice a second: a handful of mismatches, at most one record in the log.
+    expect(room.kicks.at(-1)?.count).toBeGreaterThan(10);
+    expect(room.desyncs).toBeLessThanOrEqual(4);
+    // (The check it had just before may have been its own client's honest report: then none at all.)
+    expect(warned.filter((line) => line.includes(cheaterId)).length).toBeLessThanOrEqual(1);
+    expectHonest(room, cheaterId);
   });
 
   it('made-up peer reports from one player never get an honest player kicked', async () => {

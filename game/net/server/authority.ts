@@ -45,6 +45,9 @@ export interface GameSync<P> {
   receive(player: P, channel: Channel, bytes: Uint8Array): Uint8Array | undefined;
 }
 
+/** A player's state hash reports are checked at most once per this many ticks (half a second). */
+export const HASH_REPORT_EVERY_TICKS = 30;
+
 /** The largest interpolation delay a shot may claim by default (ms): three 20 Hz snapshot intervals. */
 export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
 
@@ -124,6 +127,8 @@ export interface PlayerCounters {
   readonly shotsAccepted: number;
   /** Messages on the server link that did not decode. */
   readonly malformed: number;
+  /** State hash reports dropped unchecked: more than one per HASH_REPORT_EVERY_TICKS. */
+  readonly hashReportsRefused: number;
 }
 
 export type ShotRefusal = RewindRejection | 'no-view';
@@ -137,6 +142,9 @@ interface PlayerSlot {
   readonly vehicleId: number;
   readonly buffer: InputBuffer<NetInput>;
   badInputs: number;
+  /** The server tick the last hash report was checked at. */
+  hashCheckedAt: number | undefined;
+  hashReportsRefused: number;
   shotsAccepted: number;
   readonly shotsRefused: Partial<Record<ShotRefusal, number>>;
 }
@@ -198,6 +206,8 @@ export class ArenaAuthority<P> {
       vehicleId: id,
       buffer: new InputBuffer<NetInput>(this.#options.inputBuffer),
       badInputs: 0,
+      hashCheckedAt: undefined,
+      hashReportsRefused: 0,
       shotsAccepted: 0,
       shotsRefused: {},
     });
@@ -237,6 +247,7 @@ export class ArenaAuthority<P> {
       shotsRefused: { ...slot.shotsRefused },
       shotsAccepted: slot.shotsAccepted,
       malformed: slot.badInputs,
+      hashReportsRefused: slot.hashReportsRefused,
     };
   }
 
@@ -262,12 +273,20 @@ export class ArenaAuthority<P> {
       this.#options.onBadInput?.(player, fault);
       return;
     }
+    const dueTick = Math.max(this.world.tick, this.#options.dueTick?.() ?? 0);
     if (message.type === 'input') {
-      slot.buffer.receive(message.packet, Math.max(this.world.tick, this.#options.dueTick?.() ?? 0));
+      slot.buffer.receive(message.packet, dueTick);
     } else if (message.type === 'clock-probe') {
       const now = this.#options.now();
       this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
     } else if (message.type === 'hash') {
+      // Checking a report costs a lookup and, on a mismatch, a record of 120 inputs: a player gets one
+      // checked per half second (honest ones send one a second), the rest are dropped and counted.
+      if (slot.hashCheckedAt !== undefined && dueTick - slot.hashCheckedAt < HASH_REPORT_EVERY_TICKS) {
+        slot.hashReportsRefused++;
+        return;
+      }
+      slot.hashCheckedAt = dueTick;
       const check = this.#desync.check(message.tick, message.hash);
       if (check.status === 'mismatch') this.#options.onDesync?.(player, check.record);
     }
