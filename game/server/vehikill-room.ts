@@ -38,7 +38,7 @@ import {
   type VehicleInput,
   type World,
 } from '../sim/index.js';
-import { AntiCheat } from './anti-cheat.js';
+import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -240,6 +240,8 @@ export class VehikillRoom extends Room {
     this.#antiCheat.forget(client);
     this.#reports.forget(client);
     this.#desyncLog.forget(client);
+    // Keyed by player and kind: a room that runs for days sees thousands of players come and go.
+    for (const kind of ANTI_CHEAT_KINDS) this.#lastWarned.delete(`${client.playerId}:${kind}`);
     this.#table.update(this.#match);
     this.#topUpBots();
     this.#broadcastRoster();
