@@ -24,6 +24,7 @@ import {
   createMatch,
   findPlayer,
   findVehicle,
+  freeVehicleId,
   hitscanOnWorld,
   type KillFeedEntry,
   type MatchOptions,
@@ -514,15 +515,10 @@ export class VehikillRoom extends Room {
     if (changed) this.#table.update(this.#match);
   }
 
-  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds. */
+  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds and no rocket in flight names. */
   #freeVehicleId(): number {
-    const taken = new Set<number>();
-    for (const entry of this.#roster.values()) taken.add(entry.vehicleId);
-    for (const player of this.#match.players) taken.add(player.id);
-    for (const vehicle of this.authority.world.vehicles) taken.add(vehicle.id);
-    let id = 0;
-    while (taken.has(id)) id++;
-    return id;
+    const rostered = [...this.#roster.values()].map((entry) => entry.vehicleId);
+    return freeVehicleId(this.#match, this.authority.world, rostered);
   }
 
   #broadcastRoster(): void {
