@@ -288,7 +288,12 @@ export class ArenaClient {
     const vehicleId = this.#status?.vehicleId;
     if (vehicleId === undefined) return;
     const world = snapshotWorld(this.synced, this.#arena, tick);
-    if (!world.vehicles.some((vehicle) => vehicle.id === vehicleId)) return;
+    if (!world.vehicles.some((vehicle) => vehicle.id === vehicleId)) {
+      // Gone from the server's world (wrecked, until it respawns): nothing to drive or draw. Predicting
+      // on would let the player drive a car that is not there; the next snapshot with it starts over.
+      this.#own = undefined;
+      return;
+    }
     if (this.#own === undefined || this.#own.vehicleId !== vehicleId) {
       this.#own = new OwnPrediction(vehicleId, world);
       return;
