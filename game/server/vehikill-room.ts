@@ -21,6 +21,8 @@ import {
 } from '../protocol/index.js';
 import {
   addPlayer,
+  cloneMatch,
+  cloneWorld,
   createMatch,
   findPlayer,
   findVehicle,
@@ -175,6 +177,8 @@ export class VehikillRoom extends Room {
       now: () => this.#loop.serverTime(this.clock.now()),
       dueTick: () => this.#loop.dueTick(this.clock.now()),
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
+      // Desync records replay from the rules' state as well as the world's.
+      checkpointState: (world) => ({ world: cloneWorld(world), match: cloneMatch(this.#match) }),
       afterStep: () => this.#table.update(this.#match),
       onDesync: (client, record) => {
         this.#desyncs++;
@@ -338,7 +342,7 @@ export class VehikillRoom extends Room {
       direction: { x: number; y: number },
       range: number,
     ) => number | null,
-  ): void {
+  ): ReadonlyMap<number, VehicleInput> {
     const all = new Map(inputs);
     for (const [id, input] of this.#bots.inputs(world, this.#match)) all.set(id, input);
     const truth = hitscanOnWorld(world);
@@ -348,6 +352,7 @@ export class VehikillRoom extends Room {
         : resolveHitscan(shooter, origin, direction, range),
     );
     for (const event of events) this.#onRuleEvent(event);
+    return all;
   }
 
   #onRuleEvent(event: RuleEvent): void {

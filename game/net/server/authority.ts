@@ -95,7 +95,7 @@ export interface AuthorityOptions<P> {
   /** Reach of a hitscan shot in world units (default 80). */
   shotRange?: number;
   /** A player's decoded state disagreed with the server's: the record replays it. */
-  onDesync?(player: P, record: DesyncRecord<Readonly<Record<number, VehicleInput>>, unknown>): void;
+  onDesync?(player: P, record: DesyncRecord<LoggedTick, unknown>): void;
   /** A hitscan shot was checked (accepted with its target or not, or refused with a reason). */
   onShot?(player: P, shot: ShotOutcome): void;
   /** A player sent something malformed; it was dropped. */
@@ -105,14 +105,42 @@ export interface AuthorityOptions<P> {
    * fire input's hitscan checked before the step). A game with rules calls its own step here, e.g.
    * `stepGame(world, match, inputs, resolveHitscan)`, and may add inputs of players that are not on the
    * network (server-side bots). `resolveHitscan` answers for networked shooters only, against the world
-   * the shooter saw (lag compensation): a refused claim is a miss, reported through `onShot`.
+   * the shooter saw (lag compensation): a refused claim is a miss, reported through `onShot`. Return the
+   * inputs the tick was stepped with when they are more than those given (the bots'), so that desync
+   * records carry them and replay.
    */
-  simulate?(world: World, inputs: ReadonlyMap<number, VehicleInput>, resolveHitscan: HitscanResolver): void;
+  simulate?(
+    world: World,
+    inputs: ReadonlyMap<number, VehicleInput>,
+    resolveHitscan: HitscanResolver,
+  ): ReadonlyMap<number, VehicleInput> | undefined;
+  /**
+   * Checkpoints for desync records: every this many ticks (default 60; 0: none) the state after the tick
+   * is kept (the newest 4), and a mismatch record carries the newest one before its tick, from which its
+   * inputs replay. Costs one `checkpointState` a second.
+   */
+  checkpointEveryTicks?: number;
+  /**
+   * The state a replay starts from, JSON-safe and not changed later (default: a clone of the world). A
+   * game with rules adds their state, e.g. `{ world: cloneWorld(world), match: cloneMatch(match) }`.
+   */
+  checkpointState?(world: World): unknown;
   /**
    * After each step, once vehicles and rockets are mirrored into the sync table and before snapshots
    * go out: mirror the game's own state (players, pickups, the match) into `sync.world` here.
    */
   afterStep?(world: World): void;
+}
+
+/**
+ * One tick as desync records log it: the input every vehicle was stepped with, and what the hitscan
+ * shots of networked shooters hit as lag compensation resolved them (target vehicle id, or null for a
+ * miss or a refused claim). A replay steps the rules with these inputs and answers those shooters from
+ * `hits` (anyone else's shots against the world being replayed).
+ */
+export interface LoggedTick {
+  readonly inputs: Readonly<Record<number, VehicleInput>>;
+  readonly hits?: Readonly<Record<number, number | null>>;
 }
 
 /** What one player did wrong, counted for anti-cheat (counters only grow). */
@@ -168,9 +196,9 @@ export class ArenaAuthority<P> {
   readonly #table: WorldTable;
   readonly #players = new Map<P, PlayerSlot>();
   readonly #history: LagHistory<World>;
-  readonly #desync = new DesyncMonitor<Readonly<Record<number, VehicleInput>>, unknown>({
-    historyTicks: 600,
-  });
+  readonly #desync = new DesyncMonitor<LoggedTick, unknown>({ historyTicks: 600 });
+  /** Hits resolved this tick, by shooter, for the desync log (allocated only when someone fired). */
+  #hits: Record<number, number | null> | undefined;
   readonly #inputs = new Map<number, VehicleInput>();
   readonly #shots = new Map<number, PendingShot<P>>();
   /** The tick being simulated: what shot views count back from. */
@@ -318,6 +346,7 @@ export class ArenaAuthority<P> {
     const simulate = this.#options.simulate;
     this.#inputs.clear();
     this.#shots.clear();
+    this.#hits = undefined;
     this.#inputTick = tick;
     for (const [player, slot] of this.#players) {
       const missedBefore = slot.buffer.missed;
@@ -337,15 +366,22 @@ export class ArenaAuthority<P> {
           this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player), this.#rttOf(player)),
         );
     }
-    if (simulate) simulate(world, this.#inputs, this.#resolveHitscan);
-    else stepWorld(world, this.#inputs);
+    const stepped = simulate
+      ? (simulate(world, this.#inputs, this.#resolveHitscan) ?? this.#inputs)
+      : this.#inputs;
+    if (!simulate) stepWorld(world, this.#inputs);
     this.#table.update(world);
     this.#options.afterStep?.(world);
     this.#history.record(world.tick, cloneWorld(world));
     const frame = this.#options.sync.world.frame(world.tick);
-    const logged: Record<number, VehicleInput> = {};
-    for (const [vehicleId, input] of this.#inputs) logged[vehicleId] = input;
+    const inputs: Record<number, VehicleInput> = {};
+    for (const [vehicleId, input] of stepped) inputs[vehicleId] = input;
+    const logged: LoggedTick = this.#hits === undefined ? { inputs } : { inputs, hits: this.#hits };
     this.#desync.record(world.tick, hashSyncedEntities(entries(frame.entities)), logged);
+    const every = this.#options.checkpointEveryTicks ?? 60;
+    if (every > 0 && world.tick % every === 0) {
+      this.#desync.checkpoint(world.tick, this.#options.checkpointState?.(world) ?? cloneWorld(world));
+    }
     for (const player of this.#options.sync.flush(world.tick)) {
       const slot = this.#players.get(player);
       if (!slot) continue;
@@ -388,7 +424,10 @@ export class ArenaAuthority<P> {
       }
     }
     if (slot) this.#reportShot(shot.player, slot, outcome);
-    return outcome.ok ? (outcome.target ?? null) : null;
+    const target = outcome.ok ? (outcome.target ?? null) : null;
+    this.#hits ??= {};
+    this.#hits[shooterId] = target;
+    return target;
   }
 
   #reportShot(player: P, slot: PlayerSlot, outcome: ShotOutcome): void {
