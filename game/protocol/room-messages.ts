@@ -58,7 +58,8 @@ export type AntiCheatKind =
   | 'shot-claim'
   | 'fire-rule'
   | 'malformed'
-  | 'forged-phys';
+  | 'forged-phys'
+  | 'hash-rate';
 
 /** Sent to the offender, at most once a second per kind: what was refused and how close a kick is. */
 export interface AntiCheatWarning {

@@ -30,6 +30,11 @@ export const DEFAULT_ANTI_CHEAT_LIMITS: AntiCheatLimits = Object.freeze({
     malformed: 10,
     /** Phys samples sent to peers that the server's own history confirms were far off. */
     'forged-phys': 5,
+    /**
+     * State hash reports beyond one per half second (honest clients report once a second; a server
+     * stall may deliver two at once). Each is checked and may be logged: a flood is an attack on both.
+     */
+    'hash-rate': 10,
   }),
 });
 

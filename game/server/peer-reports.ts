@@ -17,108 +17,226 @@ export interface PeerReportOptions {
    * several (8+ was seen with 16 bots on two cores); 20 is a teleport, not a bad frame.
    */
   readonly forgedBeyond?: number;
-  /** Distinct reporters a violation needs within the window (fewer when fewer players could report). */
+  /**
+   * Distinct reporters whose reports must agree before a violation counts (default 2). Never fewer than
+   * 2: the server never sees peer samples, so one player's word is all a lone report is.
+   */
   readonly reportersNeeded?: number;
   readonly windowMs?: number;
   /** Samples of a vehicle this many ticks after it (re)spawned are not judged (a peer's view catching up). */
   readonly spawnGraceTicks?: number;
+  /**
+   * Two reports agree when their ticks are at most this far apart (default 30, half a second: reporters
+   * each report at most every 250 ms, so two of them watching one forger name samples that close)...
+   */
+  readonly agreeTicks?: number;
+  /**
+   * ...and either their samples or their samples' offsets from the server's vehicle are within this many
+   * units (default 4): a forger sends every peer the same lie, whether it is a fixed spot or a fixed offset.
+   */
+  readonly agreeUnits?: number;
 }
 
 export interface PeerReportStats {
   received: number;
-  /** The server's history had the vehicle far from the sample: forged. */
+  /** The server's history had the vehicle far from the sample: forged, if the sample was real. */
   confirmed: number;
   /** The server's history agreed with the sample: the report was wrong (or the reporter lied). */
   refuted: number;
   /** Could not be judged: outside the history, the vehicle absent, or just respawned. */
   unjudged: number;
+  /** Confirmed, but no other credible reporter said the same: not held against anyone. */
+  uncorroborated: number;
+  /** Dropped unjudged because the reporter already had its share of reports waiting. */
+  dropped: number;
 }
+
+/** A confirmed report, kept for the window to be matched with other reporters' reports. */
+interface Confirmed<P> {
+  readonly reporter: P;
+  readonly tick: number;
+  readonly x: number;
+  readonly y: number;
+  /** The sample's offset from the server's vehicle at its tick. */
+  readonly dx: number;
+  readonly dy: number;
+  readonly at: number;
+}
+
+/** What a reporter's recent reports came to: a reporter refuted more often than confirmed is no witness. */
+interface ReporterRecord {
+  readonly confirmed: number[];
+  readonly refuted: number[];
+}
+
+/** Reports waiting per reporter: enough for a second of honest reports about 15 peers, no more. */
+const PENDING_PER_REPORTER = 64;
 
 /**
  * Peers' reports of forged phys samples, judged against the server's own history once the server has
- * simulated the sample's tick. A report only names a sample; the server decides. One liar cannot get a
- * player kicked: a violation counts once `reportersNeeded` distinct players confirmed reports against
- * the same player within the window (or every other human, when fewer play).
+ * simulated the sample's tick. The server never sees a sample itself (peers send them to each other), so
+ * a report's position is the reporter's word: one report proves nothing. A violation counts only when at
+ * least `reportersNeeded` (≥ 2) distinct credible reporters' confirmed reports about the same player agree
+ * (close in time, the same lie). A reporter whose reports the server refuted more often than it confirmed
+ * them within the window is not credible. With fewer than two other humans in the room, peer reports
+ * never lead to a kick (a forged sample is still clamped on every screen).
  */
 export class PeerReports<P> {
   readonly #pending: PeerReportOf<P>[] = [];
-  readonly #confirmations = new Map<P, Map<P, number>>();
+  readonly #pendingBy = new Map<P, number>();
+  readonly #confirmed = new Map<P, Confirmed<P>[]>();
+  readonly #records = new Map<P, ReporterRecord>();
   readonly #forgedBeyond: number;
   readonly #reportersNeeded: number;
   readonly #windowMs: number;
   readonly #graceTicks: number;
-  readonly stats: PeerReportStats = { received: 0, confirmed: 0, refuted: 0, unjudged: 0 };
+  readonly #agreeTicks: number;
+  readonly #agreeUnits: number;
+  readonly stats: PeerReportStats = {
+    received: 0,
+    confirmed: 0,
+    refuted: 0,
+    unjudged: 0,
+    uncorroborated: 0,
+    dropped: 0,
+  };
 
   constructor(options: PeerReportOptions = {}) {
     this.#forgedBeyond = options.forgedBeyond ?? 20;
-    this.#reportersNeeded = options.reportersNeeded ?? 2;
+    this.#reportersNeeded = Math.max(2, options.reportersNeeded ?? 2);
     this.#windowMs = options.windowMs ?? 10_000;
     this.#graceTicks = options.spawnGraceTicks ?? 60;
+    this.#agreeTicks = options.agreeTicks ?? 30;
+    this.#agreeUnits = options.agreeUnits ?? 4;
   }
 
   add(report: PeerReportOf<P>): void {
     this.stats.received++;
-    // Bounded: a flood of reports costs memory for at most about a second of them.
-    if (this.#pending.length >= 1024) this.#pending.shift();
+    // Bounded per reporter: a flood from one player cannot push out the others' reports.
+    const waiting = this.#pendingBy.get(report.reporter) ?? 0;
+    if (waiting >= PENDING_PER_REPORTER) {
+      this.stats.dropped++;
+      return;
+    }
+    this.#pendingBy.set(report.reporter, waiting + 1);
     this.#pending.push(report);
   }
 
   /**
    * Judges the reports whose tick the server has simulated (`newestTick` and before) and returns the
-   * players with a violation confirmed by enough reporters.
+   * players with a violation: one per confirmed report that enough credible reporters agree on.
    */
   judge(
     newestTick: number,
     now: number,
     vehicleAt: (tick: number, vehicleId: number) => Vehicle | undefined,
     spawnedAt: (vehicleId: number) => number,
-    otherHumans: (accused: P) => number,
   ): P[] {
     const violators: P[] = [];
     let index = 0;
     while (index < this.#pending.length) {
       const report = this.#pending[index] as PeerReportOf<P>;
-      if (report.tick > newestTick) {
+      // Reports of ticks the server will not reach for 10 s cannot be judged in time: dropped.
+      const unreachable = report.tick > newestTick + 600;
+      if (report.tick > newestTick && !unreachable) {
         index++;
         continue;
       }
-      this.#pending.splice(index, 1);
-      const server = vehicleAt(report.tick, report.vehicleId);
+      this.#take(index);
+      const server = unreachable ? undefined : vehicleAt(report.tick, report.vehicleId);
       if (server === undefined || report.tick < spawnedAt(report.vehicleId) + this.#graceTicks) {
         this.stats.unjudged++;
         continue;
       }
-      const distance = Math.hypot(server.x - report.x, server.y - report.y);
-      if (distance <= this.#forgedBeyond) {
+      const dx = report.x - server.x;
+      const dy = report.y - server.y;
+      const record = this.#recordOf(report.reporter, now);
+      if (Math.sqrt(dx * dx + dy * dy) <= this.#forgedBeyond) {
         this.stats.refuted++;
+        record.refuted.push(now);
         continue;
       }
       this.stats.confirmed++;
-      let reporters = this.#confirmations.get(report.accused);
-      if (!reporters) {
-        reporters = new Map();
-        this.#confirmations.set(report.accused, reporters);
-      }
-      reporters.set(report.reporter, now);
-      for (const [reporter, at] of reporters) if (at <= now - this.#windowMs) reporters.delete(reporter);
-      const needed = Math.max(1, Math.min(this.#reportersNeeded, otherHumans(report.accused)));
-      if (reporters.size >= needed) violators.push(report.accused);
-    }
-    // Reports of ticks the server will not reach for 10 s cannot be judged in time: dropped.
-    for (let at = this.#pending.length - 1; at >= 0; at--) {
-      if ((this.#pending[at] as PeerReportOf<P>).tick <= newestTick + 600) continue;
-      this.#pending.splice(at, 1);
-      this.stats.unjudged++;
+      record.confirmed.push(now);
+      const confirmed: Confirmed<P> = {
+        reporter: report.reporter,
+        tick: report.tick,
+        x: report.x,
+        y: report.y,
+        dx,
+        dy,
+        at: now,
+      };
+      if (this.#witnesses(report.accused, confirmed, now) >= this.#reportersNeeded)
+        violators.push(report.accused);
+      else this.stats.uncorroborated++;
     }
     return violators;
   }
 
   forget(player: P): void {
-    this.#confirmations.delete(player);
+    this.#confirmed.delete(player);
+    this.#records.delete(player);
     for (let index = this.#pending.length - 1; index >= 0; index--) {
       const report = this.#pending[index] as PeerReportOf<P>;
-      if (report.accused === player || report.reporter === player) this.#pending.splice(index, 1);
+      if (report.accused === player || report.reporter === player) this.#take(index);
     }
-    for (const reporters of this.#confirmations.values()) reporters.delete(player);
+    for (const [accused, reports] of this.#confirmed) {
+      const kept = reports.filter((report) => report.reporter !== player);
+      if (kept.length > 0) this.#confirmed.set(accused, kept);
+      else this.#confirmed.delete(accused);
+    }
+  }
+
+  /**
+   * Stores a confirmed report about `accused` and counts the distinct credible reporters (its own
+   * included) whose confirmed reports in the window agree with it.
+   */
+  #witnesses(accused: P, report: Confirmed<P>, now: number): number {
+    const kept = (this.#confirmed.get(accused) ?? []).filter((old) => old.at > now - this.#windowMs);
+    kept.push(report);
+    this.#confirmed.set(accused, kept);
+    if (!this.#credible(report.reporter, now)) return 0;
+    const witnesses = new Set<P>([report.reporter]);
+    for (const other of kept) {
+      if (witnesses.has(other.reporter) || !this.#agree(report, other)) continue;
+      if (this.#credible(other.reporter, now)) witnesses.add(other.reporter);
+    }
+    return witnesses.size;
+  }
+
+  #agree(a: Confirmed<P>, b: Confirmed<P>): boolean {
+    if (Math.abs(a.tick - b.tick) > this.#agreeTicks) return false;
+    const limit = this.#agreeUnits * this.#agreeUnits;
+    const samples = (a.x - b.x) ** 2 + (a.y - b.y) ** 2;
+    const offsets = (a.dx - b.dx) ** 2 + (a.dy - b.dy) ** 2;
+    return samples <= limit || offsets <= limit;
+  }
+
+  /** Refuted reports count against the reporter: more refuted than confirmed in the window, no witness. */
+  #credible(reporter: P, now: number): boolean {
+    const record = this.#recordOf(reporter, now);
+    return record.refuted.length <= record.confirmed.length;
+  }
+
+  /** The reporter's record, its entries older than the window dropped. */
+  #recordOf(reporter: P, now: number): ReporterRecord {
+    let record = this.#records.get(reporter);
+    if (!record) {
+      record = { confirmed: [], refuted: [] };
+      this.#records.set(reporter, record);
+    }
+    const since = now - this.#windowMs;
+    while (record.confirmed.length > 0 && (record.confirmed[0] as number) <= since) record.confirmed.shift();
+    while (record.refuted.length > 0 && (record.refuted[0] as number) <= since) record.refuted.shift();
+    return record;
+  }
+
+  #take(index: number): void {
+    const [report] = this.#pending.splice(index, 1);
+    if (!report) return;
+    const waiting = (this.#pendingBy.get(report.reporter) ?? 1) - 1;
+    if (waiting > 0) this.#pendingBy.set(report.reporter, waiting);
+    else this.#pendingBy.delete(report.reporter);
   }
 }

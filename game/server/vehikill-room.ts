@@ -1,11 +1,12 @@
 import * as v from 'valibot';
-import { FixedStepLoop, serializeDesync } from 'vehikill-net/netcode';
 import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
 import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
 import { delayCapByRecentRates } from '../net/server/delay-allowance.js';
+import { measuredRttMs } from '../net/server/measured-rtt.js';
+import { ServerLoop } from '../net/server/server-loop.js';
 import {
   type AntiCheatKind,
   CHAT_HISTORY,
@@ -20,9 +21,12 @@ import {
 } from '../protocol/index.js';
 import {
   addPlayer,
+  cloneMatch,
+  cloneWorld,
   createMatch,
   findPlayer,
   findVehicle,
+  freeVehicleId,
   hitscanOnWorld,
   type KillFeedEntry,
   type MatchOptions,
@@ -37,7 +41,8 @@ import {
   type VehicleInput,
   type World,
 } from '../sim/index.js';
-import { AntiCheat } from './anti-cheat.js';
+import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
+import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
 import { ROOM_DEFAULTS, type VehikillRoomConfig } from './room-config.js';
@@ -51,6 +56,7 @@ interface Seen {
   claims: number;
   malformed: number;
   rejectedFires: number;
+  hashes: number;
 }
 
 /** One player's anti-cheat record, for operators and tests. */
@@ -76,6 +82,8 @@ export interface AntiCheatKick {
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
 const WARN_EVERY_MS = 1_000;
+/** 'input-rate' and 'input-future' refusals are not held against players this long after a stall (ms). */
+const STALL_GRACE_MS = 2_000;
 
 /**
  * Vehikill's authoritative room: runs the simulation and the rules at 60 Hz on a drift-free fixed-step
@@ -100,6 +108,7 @@ export class VehikillRoom extends Room {
   readonly #chat: ChatLine[] = [];
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
+  readonly #desyncLog = new DesyncLog<RoomClient>({ log: (line) => console.warn(line) });
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
   #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
@@ -113,11 +122,14 @@ export class VehikillRoom extends Room {
   #antiCheat!: AntiCheat<RoomClient>;
   #reports!: PeerReports<RoomClient>;
   /**
-   * Catches up to a second of ticks after a stall rather than dropping them: dropped time would move the
-   * server's timeline behind every client's clock estimate, and their inputs would arrive 'from the
-   * future' until they resynced.
+   * Catches up to a second of ticks after a stall and skips the rest, never dropping them from the count:
+   * dropped time would move the server's timeline behind every client's clock estimate, and their inputs
+   * would arrive 'from the future' until they resynced.
    */
-  readonly #loop = new FixedStepLoop({ tickRate: TICK_RATE, maxCatchUpTicks: TICK_RATE });
+  readonly #loop = new ServerLoop({
+    tick: () => this.authority.world.tick,
+    skip: (ticks) => this.authority.skip(ticks),
+  });
   #cancelTimer: (() => void) | undefined;
   #disposed = false;
   #desyncs = 0;
@@ -159,16 +171,20 @@ export class VehikillRoom extends Room {
       // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
       // counted against it as forged claims.
       maxInterpDelayFor: delayCapByRecentRates(this.sync, () => this.clock.now()),
-      now: () => (this.authority.world.tick + this.#loop.alpha(this.clock.now())) * TICK_MS,
+      // A shot reaches back at most a round trip plus its delay: the WebSocket's heartbeats and the server
+      // link's keepalives both measure it.
+      rttOf: (client) => measuredRttMs(client.rttMs, client.link.stats().rttMs),
+      now: () => this.#loop.serverTime(this.clock.now()),
+      dueTick: () => this.#loop.dueTick(this.clock.now()),
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
+      // Desync records replay from the rules' state as well as the world's.
+      checkpointState: (world) => ({ world: cloneWorld(world), match: cloneMatch(this.#match) }),
       afterStep: () => this.#table.update(this.#match),
       onDesync: (client, record) => {
         this.#desyncs++;
         this.count('desyncs_total');
         // The record replays offline: its inputs from the newest checkpoint lead to both hashes.
-        console.warn(
-          `vehikill: ${client.name} (${client.playerId}) decoded a state that differs from the server's at tick ${record.tick}: ${serializeDesync(record)}`,
-        );
+        this.#desyncLog.add(client, `${client.name} (${client.playerId})`, record, this.clock.now());
       },
     });
     this.#match = createMatch(this.#matchOptions, this.authority.world.tick);
@@ -196,7 +212,7 @@ export class VehikillRoom extends Room {
       });
     });
 
-    this.#loop.advance(this.clock.now());
+    this.#loop.start(this.clock.now());
     this.#schedule();
   }
 
@@ -206,7 +222,7 @@ export class VehikillRoom extends Room {
     addPlayer(this.#match, this.authority.world, vehicleId);
     this.#spawnedAt.set(vehicleId, this.authority.world.tick);
     this.#clients.set(client.playerId, client);
-    this.#seen.set(client, { rate: 0, future: 0, claims: 0, malformed: 0, rejectedFires: 0 });
+    this.#seen.set(client, { rate: 0, future: 0, claims: 0, malformed: 0, rejectedFires: 0, hashes: 0 });
     this.#table.update(this.#match);
     this.#roster.set(client.playerId, {
       playerId: client.playerId,
@@ -228,6 +244,9 @@ export class VehikillRoom extends Room {
     this.#seen.delete(client);
     this.#antiCheat.forget(client);
     this.#reports.forget(client);
+    this.#desyncLog.forget(client);
+    // Keyed by player and kind: a room that runs for days sees thousands of players come and go.
+    for (const kind of ANTI_CHEAT_KINDS) this.#lastWarned.delete(`${client.playerId}:${kind}`);
     this.#table.update(this.#match);
     this.#topUpBots();
     this.#broadcastRoster();
@@ -323,7 +342,7 @@ export class VehikillRoom extends Room {
       direction: { x: number; y: number },
       range: number,
     ) => number | null,
-  ): void {
+  ): ReadonlyMap<number, VehicleInput> {
     const all = new Map(inputs);
     for (const [id, input] of this.#bots.inputs(world, this.#match)) all.set(id, input);
     const truth = hitscanOnWorld(world);
@@ -333,6 +352,7 @@ export class VehikillRoom extends Room {
         : resolveHitscan(shooter, origin, direction, range),
     );
     for (const event of events) this.#onRuleEvent(event);
+    return all;
   }
 
   #onRuleEvent(event: RuleEvent): void {
@@ -396,6 +416,9 @@ export class VehikillRoom extends Room {
   /** Compares each player's counters with the last check; every new refusal is a violation. */
   #checkPlayers(): void {
     const now = this.clock.now();
+    // Just after a stall of this server's, a burst of inputs (too many at once, or ahead of the ticks it
+    // has run) is its own doing, not the players'.
+    const afterStall = now - this.#loop.lastStallAt < STALL_GRACE_MS;
     for (const client of [...this.clients]) {
       const counters = this.authority.countersOf(client);
       const seen = this.#seen.get(client);
@@ -408,28 +431,28 @@ export class VehikillRoom extends Room {
       }
       const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
       const deltas: [AntiCheatKind, number][] = [
-        ['input-rate', counters.inputs.rate - seen.rate],
-        ['input-future', counters.inputs.future - seen.future],
+        ['input-rate', afterStall ? 0 : counters.inputs.rate - seen.rate],
+        ['input-future', afterStall ? 0 : counters.inputs.future - seen.future],
         ['shot-claim', claims - seen.claims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],
+        ['hash-rate', counters.hashReportsRefused - seen.hashes],
       ];
       seen.rate = counters.inputs.rate;
       seen.future = counters.inputs.future;
       seen.claims = claims;
       seen.malformed = counters.malformed;
       seen.rejectedFires = rejectedFires;
+      seen.hashes = counters.hashReportsRefused;
       for (const [kind, delta] of deltas) {
         if (delta > 0 && this.#violation(client, kind, delta, now)) break;
       }
     }
-    const humans = this.clients.length;
     const violators = this.#reports.judge(
       this.authority.world.tick,
       now,
       (tick, vehicleId) => this.authority.vehicleAt(tick, vehicleId),
       (vehicleId) => this.#spawnedAt.get(vehicleId) ?? 0,
-      () => humans - 1,
     );
     for (const client of violators) {
       if (this.#clients.get(client.playerId) === client) this.#violation(client, 'forged-phys', 1, now);
@@ -497,15 +520,10 @@ export class VehikillRoom extends Room {
     if (changed) this.#table.update(this.#match);
   }
 
-  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds. */
+  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds and no rocket in flight names. */
   #freeVehicleId(): number {
-    const taken = new Set<number>();
-    for (const entry of this.#roster.values()) taken.add(entry.vehicleId);
-    for (const player of this.#match.players) taken.add(player.id);
-    for (const vehicle of this.authority.world.vehicles) taken.add(vehicle.id);
-    let id = 0;
-    while (taken.has(id)) id++;
-    return id;
+    const rostered = [...this.#roster.values()].map((entry) => entry.vehicleId);
+    return freeVehicleId(this.#match, this.authority.world, rostered);
   }
 
   #broadcastRoster(): void {

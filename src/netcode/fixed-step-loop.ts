@@ -66,6 +66,16 @@ export class FixedStepLoop {
   }
 
   /**
+   * Ticks due at `nowMs` and not run yet, fractional and uncapped (0 while hidden or before the start):
+   * where the timeline is, counted from the last tick run. Unlike `alpha` it goes past 1 while ticks are
+   * owed (a stall before `advance` runs them), and it includes ticks `advance` will drop.
+   */
+  owed(nowMs: number): number {
+    if (this.#anchorMs === undefined || this.#hidden) return 0;
+    return Math.max(0, this.#position(nowMs) - this.#ticks);
+  }
+
+  /**
    * Scales the tick rate (e.g. 0.97..1.03, from a TickRateController) from `nowMs` on. The tick position
    * at `nowMs` is kept, so the change neither skips nor repeats ticks.
    */

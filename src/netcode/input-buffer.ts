@@ -49,6 +49,8 @@ export class InputBuffer<I> {
   readonly #missedTicks = new Set<number>();
   readonly #margins: number[] = [];
   #lastConsumed: number | undefined;
+  /** The newest tick whose credit was earned (consumed, or passed on the server's timeline). */
+  #creditedTo: number | undefined;
   #lastInput: I | undefined;
   #newestReceived: number | undefined;
   #credit: number;
@@ -66,11 +68,13 @@ export class InputBuffer<I> {
   }
 
   /**
-   * Stores the packet's inputs not seen before. `serverTick` is the next tick the server will simulate
-   * (every tick before it has been consumed). Returns how many new inputs were stored.
+   * Stores the packet's inputs not seen before. `serverTick` is the tick the server's timeline is at: the
+   * next tick it will simulate, or later when it owes ticks after a stall (their credit is earned at once,
+   * so the inputs players sent meanwhile are not refused as too many). Returns how many were stored.
    */
   receive(packet: InputPacket<I>, serverTick: number): number {
     tickNumber('serverTick', serverTick);
+    if (this.#creditedTo !== undefined) this.#earn(serverTick - 1);
     let stored = 0;
     // A loop, not `forEach`: the closure put `stored` and `packet` in a context made per packet.
     const inputs = packet.inputs;
@@ -110,14 +114,14 @@ export class InputBuffer<I> {
     if (this.#lastConsumed !== undefined && tick <= this.#lastConsumed) {
       throw new RangeError(`tick ${tick} taken after tick ${this.#lastConsumed}`);
     }
-    const elapsed = this.#lastConsumed === undefined ? 1 : tick - this.#lastConsumed;
-    // Unused credit is kept for a burst after a hold-up; a client running faster than the server still
-    // runs out: over time it cannot send more than one input a tick plus the allowance.
-    this.#credit = Math.min(this.#rateAllowance + this.#burstTicks + 1, this.#credit + elapsed);
+    this.#earn(tick);
     for (const [pendingTick, input] of this.#pending) {
       if (pendingTick >= tick) continue;
       this.#lastInput = input;
       this.#pending.delete(pendingTick);
+      // Never simulated (the server skipped its tick): the credit it took is given back, or a client would
+      // be short of credit for good after its inputs for a long stall of the server's.
+      this.#credit = Math.min(this.#creditCap, this.#credit + 1);
     }
     const input = this.#pending.get(tick);
     if (input === undefined) {
@@ -137,6 +141,22 @@ export class InputBuffer<I> {
       if (this.#margins.length > this.#marginWindow) this.#margins.shift();
     }
     return this.#lastInput;
+  }
+
+  /**
+   * One input of credit per tick of the server's timeline up to `tick`, each tick once. Unused credit is
+   * kept for a burst after a hold-up; a client running faster than the server still runs out: over time
+   * it cannot send more than one input a tick plus the allowance.
+   */
+  #earn(tick: number): void {
+    const from = this.#creditedTo ?? tick - 1;
+    if (tick <= from) return;
+    this.#credit = Math.min(this.#creditCap, this.#credit + (tick - from));
+    this.#creditedTo = tick;
+  }
+
+  get #creditCap(): number {
+    return this.#rateAllowance + this.#burstTicks + 1;
   }
 
   /**

@@ -1,9 +1,9 @@
 import { Channel } from 'vehikill-net/client';
 import type { CountingMetrics } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { drive } from '../../game/bots/bot-player.js';
 import { GameSession, type SessionView } from '../../game/client/game-session.js';
-import { encodeInputMessage } from '../../game/net/protocol/messages.js';
+import { encodeHashReport, encodeInputMessage } from '../../game/net/protocol/messages.js';
 import type { NetInput } from '../../game/net/protocol/net-input.js';
 import { TICK_MS } from '../../game/net/protocol/timeline.js';
 import { DEFAULT_MAX_INTERP_DELAY_MS } from '../../game/net/server/authority.js';
@@ -224,6 +224,72 @@ describe('anti-cheat in a Vehikill room', () => {
     expect(room.kicks.at(-1)?.kind).toBe('fire-rule');
     expect(room.kicks.at(-1)?.violations['fire-rule']).toBeGreaterThan(20);
     expectHonest(room, cheater.client.playerId);
+  });
+
+  it('a flood of forged state hash reports is dropped unchecked, logged once, counted, then kicked', async () => {
+    const { room, cheater } = await roomWith(1);
+    const cheaterId = cheater.client.playerId as string;
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      warned.push(String(line));
+    });
+    let kicked: string | undefined;
+    cheater.on('left', ({ reason, message }) => {
+      if (reason === 'KICKED') kicked = message;
+    });
+    // Forty reports every 10 ms of ticks the room holds, every one of them a mismatch.
+    let sent = 0;
+    const timer = setInterval(() => {
+      const tick = room.authority.world.tick - 1;
+      for (let index = 0; index < 40; index++) cheater.arena?.synced.sendApp(encodeHashReport(tick, sent++));
+    }, 10);
+    try {
+      await eventually(() => kicked !== undefined, 'the forger to be kicked', 15_000);
+    } finally {
+      clearInterval(timer);
+      warn.mockRestore();
+    }
+    expect(kicked).toMatch(/hash-rate/);
+    expect(room.kicks.at(-1)?.kind).toBe('hash-rate');
+    // Checked at most twice a second: a handful of mismatches, at most one record in the log.
+    expect(room.kicks.at(-1)?.count).toBeGreaterThan(10);
+    expect(room.desyncs).toBeLessThanOrEqual(4);
+    // (The check it had just before may have been its own client's honest report: then none at all.)
+    expect(warned.filter((line) => line.includes(cheaterId)).length).toBeLessThanOrEqual(1);
+    expectHonest(room, cheaterId);
+  });
+
+  it('made-up peer reports from one player never get an honest player kicked', async () => {
+    const { room, cheater: liar, others } = await roomWith(1);
+    const honestId = others[0]?.client.playerId as string;
+    let kicked = false;
+    others[0]?.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    // Past the honest car's spawn grace (60 ticks), so the server judges every report.
+    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
+    // Ten reports a second, each placing the honest car in a corner at a tick the server has simulated
+    // (the liar knows the server's tick from its status messages). The server finds the car far from
+    // there, as a forged sample would be; but nobody else saw such a sample.
+    const confirmedBefore = room.peerReportStats.confirmed;
+    const timer = setInterval(() => {
+      const tick = (liar.arena?.status?.serverTick ?? 0) - 10;
+      liar.room?.send('report', { accused: honestId, tick, x: 1, y: 1 });
+    }, 100);
+    try {
+      await eventually(
+        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 20,
+        'the lies judged',
+        15_000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    expect(kicked).toBe(false);
+    expect(room.kicks).toEqual([]);
+    expect(room.peerReportStats.uncorroborated).toBeGreaterThanOrEqual(20);
+    expect(room.clients.map((client) => client.playerId)).toContain(honestId);
+    expectHonest(room, liar.client.playerId);
   });
 
   it('forged phys samples to peers: honest players draw the server state, report it, and the forger is kicked', async () => {

@@ -89,4 +89,35 @@ describe('netcode in the lab: 8 colliding vehicles over simulated links', () => 
     expect(report.marginTicks.quantile(0.5)).toBeGreaterThanOrEqual(1);
     expect(report.rejections.stale).toBe(0);
   });
+
+  it.each([600, 1_000, 2_500])(
+    'a %i ms stall of the server: nobody refused as ahead, clocks and margins undisturbed',
+    (forMs) => {
+      const report = runNetLab({
+        conditions: { rttMs: 60, jitterMs: 2 },
+        players: 4,
+        snapshotHz: 20,
+        durationMs: 8_000,
+        warmupMs: 5_000,
+        seed: 1,
+        // Two seconds into the measured time; the server catches up a second of ticks, then skips the rest.
+        serverStalls: [{ atMs: 7_000, forMs }],
+      });
+      expect(report.skippedTicks).toBe(Math.max(0, Math.round(forMs / (1000 / 60)) - 60));
+      // The inputs players sent during the stall are judged against the tick the server is due at.
+      expect(report.rejections.future).toBe(0);
+      // Within the catch-up limit not one is refused or missing; past it, only the skipped ticks' are.
+      if (forMs <= 1_000) {
+        expect(report.rejections.rate).toBe(0);
+        expect(report.missedInputs).toBe(0);
+      }
+      // The timeline did not move: every clock estimate stays on it, and the margins at 1-2 ticks.
+      expect(report.clockErrorMs.quantile(0.99)).toBeLessThan(15);
+      expect(report.marginTicks.quantile(0.5)).toBeGreaterThanOrEqual(1);
+      expect(report.marginTicks.quantile(0.5)).toBeLessThanOrEqual(2);
+      expect(report.desyncs).toBe(0);
+      expect(report.emptyFrames).toBe(0);
+      expect(report.shots.refused).toBe(0);
+    },
+  );
 });

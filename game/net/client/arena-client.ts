@@ -164,7 +164,15 @@ export class ArenaClient {
     const target = this.clockSync.remoteNow(now) / TICK_MS + 1 + this.#leadTicks();
     if (this.#tick === undefined || Math.abs(this.#tick - target) > RESYNC_TICKS) {
       // Start (or start over, after a long stall) at the right distance ahead of the server.
-      this.#tick = Math.ceil(target);
+      const tick = Math.ceil(target);
+      if (this.#tick !== undefined && tick < this.#tick) {
+        // Back in time (the clock estimate jumped back): inputs recorded for the ticks ahead were never
+        // consumed as they are, and the history takes increasing ticks only. Both start over from here;
+        // the next snapshot puts the prediction back on the server's state.
+        this.#history.clear();
+        this.#own?.restart();
+      }
+      this.#tick = tick;
       this.loop.setHidden(true, now);
       this.loop.setHidden(false, now);
       this.loop.advance(now);
@@ -280,7 +288,12 @@ export class ArenaClient {
     const vehicleId = this.#status?.vehicleId;
     if (vehicleId === undefined) return;
     const world = snapshotWorld(this.synced, this.#arena, tick);
-    if (!world.vehicles.some((vehicle) => vehicle.id === vehicleId)) return;
+    if (!world.vehicles.some((vehicle) => vehicle.id === vehicleId)) {
+      // Gone from the server's world (wrecked, until it respawns): nothing to drive or draw. Predicting
+      // on would let the player drive a car that is not there; the next snapshot with it starts over.
+      this.#own = undefined;
+      return;
+    }
     if (this.#own === undefined || this.#own.vehicleId !== vehicleId) {
       this.#own = new OwnPrediction(vehicleId, world);
       return;

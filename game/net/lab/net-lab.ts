@@ -9,6 +9,8 @@ import { GAME_ENTITY_TYPES } from '../protocol/entity-types.js';
 import { TICK_MS } from '../protocol/timeline.js';
 import { ArenaAuthority, type ShotOutcome } from '../server/authority.js';
 import { delayCapByRecentRates } from '../server/delay-allowance.js';
+import { measuredRttMs } from '../server/measured-rtt.js';
+import { ServerLoop } from '../server/server-loop.js';
 import { Distribution } from './distribution.js';
 import { LabBot } from './lab-bot.js';
 import { directions, type LabConditions } from './lab-conditions.js';
@@ -26,6 +28,11 @@ export interface LabOptions {
   /** Simulated time before measuring: clock sync, margins, delays settle (ms, default 5,000). */
   readonly warmupMs?: number;
   readonly seed?: number;
+  /**
+   * Times the server's process stalls (ms from the lab's start, warm-up included): it neither ticks nor
+   * reads messages, then, as Node would, reads what arrived and catches up (see ServerLoop).
+   */
+  readonly serverStalls?: readonly { readonly atMs: number; readonly forMs: number }[];
 }
 
 /** What players experienced, measured against the server's ground truth. */
@@ -56,6 +63,8 @@ export interface LabReport {
   /** Shots that hit on the shooter's screen and what the server made of them. */
   readonly shots: { readonly claimed: number; readonly confirmed: number; readonly refused: number };
   readonly desyncs: number;
+  /** Ticks the server skipped because a stall outlasted its catch-up limit. */
+  readonly skippedTicks: number;
 }
 
 interface LabPlayer {
@@ -109,12 +118,30 @@ export function runNetLab(options: LabOptions): LabReport {
   /** Ticks at which the server had no input from a vehicle's player in time (it repeated the last one). */
   const lateInputs = new Map<number, Set<number>>();
   const missedSoFar = new Map<unknown, number>();
+  // The loop a Vehikill room runs (catch-up after a stall, then skipping), started a tick early so that
+  // tick k is simulated at server time k * TICK_MS from the server's start.
+  const loop = new ServerLoop({
+    tick: () => authority.world.tick,
+    skip: (ticks) => authority.skip(ticks),
+  });
+  loop.start(clock.now() - TICK_MS);
+  const stalled = () =>
+    (options.serverStalls ?? []).some(
+      (stall) =>
+        clock.now() >= serverStart + stall.atMs && clock.now() < serverStart + stall.atMs + stall.forMs,
+    );
+  /** Messages that reached the server while it stalled, read when it wakes up. */
+  const held: (() => void)[] = [];
   const authority: ArenaAuthority<LabPlayer['member']> = new ArenaAuthority({
     sync,
     sendApp: (member, bytes) => member.link.send(Channel.phys, encodeAppFrame(bytes)),
-    now: () => clock.now() - serverStart,
+    // What a room's loop tells players, less the tick its ticks run earlier here.
+    now: () => loop.serverTime(clock.now()) - TICK_MS,
+    dueTick: () => loop.dueTick(clock.now()),
     // As the Vehikill room allows: three of the slowest intervals each player was sent at lately.
     maxInterpDelayFor: delayCapByRecentRates(sync, () => clock.now()),
+    // As the room does, by what the server's end of the link measured.
+    rttOf: (member) => measuredRttMs(member.link.stats().rttMs),
     onDesync: () => {
       desyncs++;
     },
@@ -169,7 +196,10 @@ export function runNetLab(options: LabOptions): LabReport {
         if (!touched) outsideContact.add(correction.error);
       },
     });
-    serverEnd.onMessage((channel, bytes) => authority.receive(member, channel, bytes));
+    serverEnd.onMessage((channel, bytes) => {
+      if (stalled()) held.push(() => authority.receive(member, channel, bytes));
+      else authority.receive(member, channel, bytes);
+    });
     members.push(member);
     authority.join(member);
     player = { member, client, bot, clockOffset, claims, lastFrame: undefined };
@@ -229,8 +259,12 @@ export function runNetLab(options: LabOptions): LabReport {
     const next = Math.min(nextServerTick, nextFrame);
     clock.advance(Math.max(0, next - clock.now()));
     if (clock.now() >= nextServerTick) {
-      serverTick();
-      nextServerTick += TICK_MS;
+      if (!stalled()) {
+        for (const receive of held.splice(0)) receive();
+        const due = loop.advance(clock.now());
+        for (let tick = 0; tick < due; tick++) serverTick();
+      }
+      while (nextServerTick <= clock.now()) nextServerTick += TICK_MS;
     }
     if (clock.now() >= nextFrame) {
       for (const player of players) {
@@ -289,6 +323,7 @@ export function runNetLab(options: LabOptions): LabReport {
     clockErrorMs: clockErrors,
     shots,
     desyncs,
+    skippedTicks: loop.skippedTicks,
   };
 }
 

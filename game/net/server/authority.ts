@@ -45,8 +45,19 @@ export interface GameSync<P> {
   receive(player: P, channel: Channel, bytes: Uint8Array): Uint8Array | undefined;
 }
 
+/** A player's state hash reports are checked at most once per this many ticks (half a second). */
+export const HASH_REPORT_EVERY_TICKS = 30;
+
 /** The largest interpolation delay a shot may claim by default (ms): three 20 Hz snapshot intervals. */
 export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
+
+/**
+ * Slack (ms) on the round-trip bound of a shot's reach. Honest players in the lab reach up to 75 ms past
+ * round trip + stated delay + a tick (their tick leads by 1-2 ticks of margin beyond half the round
+ * trip, the delay they state is the render clock's target, which it follows at 3%, and the round trip
+ * is the newest sample); 150 covers that twice and still refuses a second's reach on a short one.
+ */
+export const DEFAULT_RTT_TOLERANCE_MS = 150;
 
 export interface AuthorityOptions<P> {
   sync: GameSync<P>;
@@ -57,6 +68,12 @@ export interface AuthorityOptions<P> {
    * their clocks to it, which is how they know which tick the server is at.
    */
   now(): number;
+  /**
+   * The next tick the server's loop is due to simulate (default: `world.tick`). After a stall the loop
+   * owes ticks it has not run yet while players' inputs, stamped on the real timeline, keep arriving:
+   * their lead is judged from this tick, or every honest one would look too far ahead.
+   */
+  dueTick?(): number;
   arena?: Arena;
   inputBuffer?: InputBufferOptions;
   /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
@@ -67,10 +84,18 @@ export interface AuthorityOptions<P> {
    * `maxInterpDelayMs` for everyone.
    */
   maxInterpDelayFor?(player: P): number;
+  /**
+   * The player's measured round trip (ms), undefined while unknown. Given, a shot may reach back no
+   * further than one round trip plus its stated delay (and some slack): without it a client that claims
+   * no delay at all may still choose any world of the last second to shoot at.
+   */
+  rttOf?(player: P): number | undefined;
+  /** Slack (ms) on that round-trip bound (default DEFAULT_RTT_TOLERANCE_MS). */
+  rttToleranceMs?: number;
   /** Reach of a hitscan shot in world units (default 80). */
   shotRange?: number;
   /** A player's decoded state disagreed with the server's: the record replays it. */
-  onDesync?(player: P, record: DesyncRecord<Readonly<Record<number, VehicleInput>>, unknown>): void;
+  onDesync?(player: P, record: DesyncRecord<LoggedTick, unknown>): void;
   /** A hitscan shot was checked (accepted with its target or not, or refused with a reason). */
   onShot?(player: P, shot: ShotOutcome): void;
   /** A player sent something malformed; it was dropped. */
@@ -80,14 +105,42 @@ export interface AuthorityOptions<P> {
    * fire input's hitscan checked before the step). A game with rules calls its own step here, e.g.
    * `stepGame(world, match, inputs, resolveHitscan)`, and may add inputs of players that are not on the
    * network (server-side bots). `resolveHitscan` answers for networked shooters only, against the world
-   * the shooter saw (lag compensation): a refused claim is a miss, reported through `onShot`.
+   * the shooter saw (lag compensation): a refused claim is a miss, reported through `onShot`. Return the
+   * inputs the tick was stepped with when they are more than those given (the bots'), so that desync
+   * records carry them and replay.
    */
-  simulate?(world: World, inputs: ReadonlyMap<number, VehicleInput>, resolveHitscan: HitscanResolver): void;
+  simulate?(
+    world: World,
+    inputs: ReadonlyMap<number, VehicleInput>,
+    resolveHitscan: HitscanResolver,
+  ): ReadonlyMap<number, VehicleInput> | undefined;
+  /**
+   * Checkpoints for desync records: every this many ticks (default 60; 0: none) the state after the tick
+   * is kept (the newest 4), and a mismatch record carries the newest one before its tick, from which its
+   * inputs replay. Costs one `checkpointState` a second.
+   */
+  checkpointEveryTicks?: number;
+  /**
+   * The state a replay starts from, JSON-safe and not changed later (default: a clone of the world). A
+   * game with rules adds their state, e.g. `{ world: cloneWorld(world), match: cloneMatch(match) }`.
+   */
+  checkpointState?(world: World): unknown;
   /**
    * After each step, once vehicles and rockets are mirrored into the sync table and before snapshots
    * go out: mirror the game's own state (players, pickups, the match) into `sync.world` here.
    */
   afterStep?(world: World): void;
+}
+
+/**
+ * One tick as desync records log it: the input every vehicle was stepped with, and what the hitscan
+ * shots of networked shooters hit as lag compensation resolved them (target vehicle id, or null for a
+ * miss or a refused claim). A replay steps the rules with these inputs and answers those shooters from
+ * `hits` (anyone else's shots against the world being replayed).
+ */
+export interface LoggedTick {
+  readonly inputs: Readonly<Record<number, VehicleInput>>;
+  readonly hits?: Readonly<Record<number, number | null>>;
 }
 
 /** What one player did wrong, counted for anti-cheat (counters only grow). */
@@ -102,6 +155,8 @@ export interface PlayerCounters {
   readonly shotsAccepted: number;
   /** Messages on the server link that did not decode. */
   readonly malformed: number;
+  /** State hash reports dropped unchecked: more than one per HASH_REPORT_EVERY_TICKS. */
+  readonly hashReportsRefused: number;
 }
 
 export type ShotRefusal = RewindRejection | 'no-view';
@@ -115,6 +170,9 @@ interface PlayerSlot {
   readonly vehicleId: number;
   readonly buffer: InputBuffer<NetInput>;
   badInputs: number;
+  /** The server tick the last hash report was checked at. */
+  hashCheckedAt: number | undefined;
+  hashReportsRefused: number;
   shotsAccepted: number;
   readonly shotsRefused: Partial<Record<ShotRefusal, number>>;
 }
@@ -138,9 +196,9 @@ export class ArenaAuthority<P> {
   readonly #table: WorldTable;
   readonly #players = new Map<P, PlayerSlot>();
   readonly #history: LagHistory<World>;
-  readonly #desync = new DesyncMonitor<Readonly<Record<number, VehicleInput>>, unknown>({
-    historyTicks: 600,
-  });
+  readonly #desync = new DesyncMonitor<LoggedTick, unknown>({ historyTicks: 600 });
+  /** Hits resolved this tick, by shooter, for the desync log (allocated only when someone fired). */
+  #hits: Record<number, number | null> | undefined;
   readonly #inputs = new Map<number, VehicleInput>();
   readonly #shots = new Map<number, PendingShot<P>>();
   /** The tick being simulated: what shot views count back from. */
@@ -156,6 +214,7 @@ export class ArenaAuthority<P> {
       tickRate: TICK_RATE,
       maxHistoryMs: 1000,
       maxInterpDelayMs: options.maxInterpDelayMs ?? DEFAULT_MAX_INTERP_DELAY_MS,
+      rttToleranceMs: options.rttToleranceMs ?? DEFAULT_RTT_TOLERANCE_MS,
       interpolate: lerpWorld,
     });
   }
@@ -175,6 +234,8 @@ export class ArenaAuthority<P> {
       vehicleId: id,
       buffer: new InputBuffer<NetInput>(this.#options.inputBuffer),
       badInputs: 0,
+      hashCheckedAt: undefined,
+      hashReportsRefused: 0,
       shotsAccepted: 0,
       shotsRefused: {},
     });
@@ -214,6 +275,7 @@ export class ArenaAuthority<P> {
       shotsRefused: { ...slot.shotsRefused },
       shotsAccepted: slot.shotsAccepted,
       malformed: slot.badInputs,
+      hashReportsRefused: slot.hashReportsRefused,
     };
   }
 
@@ -239,14 +301,41 @@ export class ArenaAuthority<P> {
       this.#options.onBadInput?.(player, fault);
       return;
     }
+    const dueTick = Math.max(this.world.tick, this.#options.dueTick?.() ?? 0);
     if (message.type === 'input') {
-      slot.buffer.receive(message.packet, this.world.tick);
+      slot.buffer.receive(message.packet, dueTick);
     } else if (message.type === 'clock-probe') {
       const now = this.#options.now();
       this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
     } else if (message.type === 'hash') {
+      // Checking a report costs a lookup and, on a mismatch, a record of 120 inputs: a player gets one
+      // checked per half second (honest ones send one a second), the rest are dropped and counted.
+      if (slot.hashCheckedAt !== undefined && dueTick - slot.hashCheckedAt < HASH_REPORT_EVERY_TICKS) {
+        slot.hashReportsRefused++;
+        return;
+      }
+      slot.hashCheckedAt = dueTick;
       const check = this.#desync.check(message.tick, message.hash);
       if (check.status === 'mismatch') this.#options.onDesync?.(player, check.record);
+    }
+  }
+
+  /**
+   * Moves the timeline on by `ticks` without simulating them, for a loop that dropped them after a long
+   * stall: the world stands still for those ticks, and tick k stays at server time k * 1000 / TICK_RATE,
+   * which every player's clock and tick follow (dropped time would otherwise put every player that far
+   * ahead of the server, its inputs refused as from the future until its clock slewed back).
+   */
+  skip(ticks: number): void {
+    if (!(ticks > 0) || !Number.isSafeInteger(ticks)) return;
+    const world = this.world;
+    const from = world.tick;
+    world.tick += ticks;
+    // The world the players saw before the stall is the world of every skipped tick: shots aimed at it
+    // still check against it.
+    const still = cloneWorld(world);
+    for (let tick = Math.max(from + 1, world.tick - TICK_RATE); tick <= world.tick; tick++) {
+      this.#history.record(tick, still);
     }
   }
 
@@ -257,6 +346,7 @@ export class ArenaAuthority<P> {
     const simulate = this.#options.simulate;
     this.#inputs.clear();
     this.#shots.clear();
+    this.#hits = undefined;
     this.#inputTick = tick;
     for (const [player, slot] of this.#players) {
       const missedBefore = slot.buffer.missed;
@@ -273,18 +363,25 @@ export class ArenaAuthority<P> {
         this.#reportShot(
           player,
           slot,
-          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player)),
+          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player), this.#rttOf(player)),
         );
     }
-    if (simulate) simulate(world, this.#inputs, this.#resolveHitscan);
-    else stepWorld(world, this.#inputs);
+    const stepped = simulate
+      ? (simulate(world, this.#inputs, this.#resolveHitscan) ?? this.#inputs)
+      : this.#inputs;
+    if (!simulate) stepWorld(world, this.#inputs);
     this.#table.update(world);
     this.#options.afterStep?.(world);
     this.#history.record(world.tick, cloneWorld(world));
     const frame = this.#options.sync.world.frame(world.tick);
-    const logged: Record<number, VehicleInput> = {};
-    for (const [vehicleId, input] of this.#inputs) logged[vehicleId] = input;
+    const inputs: Record<number, VehicleInput> = {};
+    for (const [vehicleId, input] of stepped) inputs[vehicleId] = input;
+    const logged: LoggedTick = this.#hits === undefined ? { inputs } : { inputs, hits: this.#hits };
     this.#desync.record(world.tick, hashSyncedEntities(entries(frame.entities)), logged);
+    const every = this.#options.checkpointEveryTicks ?? 60;
+    if (every > 0 && world.tick % every === 0) {
+      this.#desync.checkpoint(world.tick, this.#options.checkpointState?.(world) ?? cloneWorld(world));
+    }
     for (const player of this.#options.sync.flush(world.tick)) {
       const slot = this.#players.get(player);
       if (!slot) continue;
@@ -317,7 +414,7 @@ export class ArenaAuthority<P> {
         fraction: shot.view.fraction,
         interpDelayMs: shot.view.interpDelayMs,
       };
-      const rewound = this.#history.rewind(claim, undefined, this.#delayCapOf(shot.player));
+      const rewound = this.#history.rewind(claim, this.#rttOf(shot.player), this.#delayCapOf(shot.player));
       if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
       else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
@@ -327,7 +424,10 @@ export class ArenaAuthority<P> {
       }
     }
     if (slot) this.#reportShot(shot.player, slot, outcome);
-    return outcome.ok ? (outcome.target ?? null) : null;
+    const target = outcome.ok ? (outcome.target ?? null) : null;
+    this.#hits ??= {};
+    this.#hits[shooterId] = target;
+    return target;
   }
 
   #reportShot(player: P, slot: PlayerSlot, outcome: ShotOutcome): void {
@@ -341,17 +441,25 @@ export class ArenaAuthority<P> {
     return this.#options.maxInterpDelayFor?.(player);
   }
 
+  /** The player's round trip, when measured (a non-finite or negative one counts as unknown). */
+  #rttOf(player: P): number | undefined {
+    const rtt = this.#options.rttOf?.(player);
+    return rtt !== undefined && Number.isFinite(rtt) && rtt >= 0 ? rtt : undefined;
+  }
+
   /**
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
-   * input's tick. Refused when the view is older than the history, in the future, or claims a larger
-   * interpolation delay than allowed.
+   * input's tick. Refused when the view is older than the history, in the future, claims a larger
+   * interpolation delay than allowed, or (given the shooter's round trip) reaches back further than the
+   * round trip and the delay explain.
    */
   checkShot(
     vehicleId: number,
     inputTick: number,
     view: NetInput['view'],
     maxInterpDelayMs?: number,
+    shooterRttMs?: number,
   ): ShotOutcome {
     if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
     const shooter = findVehicle(this.world, vehicleId);
@@ -362,7 +470,7 @@ export class ArenaAuthority<P> {
       fraction: view.fraction,
       interpDelayMs: view.interpDelayMs,
     };
-    const rewound = this.#history.rewind(claim, undefined, maxInterpDelayMs);
+    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs);
     if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
     const hit = raycastVehicles(
       rewound.world,

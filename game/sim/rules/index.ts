@@ -58,4 +58,5 @@ export {
 } from './schema.js';
 export { ScriptedPlayers } from './scripted-players.js';
 export { stepGame, stepMatch } from './step-match.js';
+export { freeVehicleId } from './vehicle-ids.js';
 export { weaponReady } from './weapons.js';

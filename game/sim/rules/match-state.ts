@@ -150,7 +150,10 @@ export function addPlayer(match: MatchState, world: World, id: number, spawnInde
   return player;
 }
 
-/** Removes the player and its vehicle (its rockets fly on, but score nobody). Returns whether it played. */
+/**
+ * Removes the player and its vehicle (its rockets fly on, but score nobody as long as its id is not given
+ * to another player while they fly: take new ids from `freeVehicleId`). Returns whether it played.
+ */
 export function removePlayer(match: MatchState, world: World, id: number): boolean {
   const index = match.players.findIndex((player) => player.id === id);
   if (index < 0) return false;

@@ -1,8 +1,21 @@
 import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
+import { encodeAppFrame } from 'vehikill-net/sync';
+import { Channel } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
-import { ArenaAuthority } from '../../../game/net/server/authority.js';
-import { findVehicle } from '../../../game/sim/index.js';
+import { encodeInputMessage } from '../../../game/net/protocol/messages.js';
+import { ArenaAuthority, type ShotOutcome } from '../../../game/net/server/authority.js';
+import { measuredRttMs } from '../../../game/net/server/measured-rtt.js';
+import {
+  addPlayer,
+  createMatch,
+  findVehicle,
+  type HitscanResolver,
+  NEUTRAL_INPUT,
+  stepGame,
+  type VehicleInput,
+  type World,
+} from '../../../game/sim/index.js';
 
 function arena() {
   const clock = new ManualClock(0);
@@ -70,5 +83,67 @@ describe('lag-compensated hitscan checks', () => {
       ok: false,
       reason: 'no-view',
     });
+  });
+});
+
+describe('lag compensation bounded by the shooter round trip', () => {
+  /** A shooter whose measured round trip is 30 ms fires with `view`; what the server made of it. */
+  function shoot(view: { ticksBack: number; fraction: number; interpDelayMs: number }, simulate: boolean) {
+    const clock = new ManualClock(0);
+    const members: SyncMember[] = [];
+    const sync = new RoomSync({ clients: members, clock }, { types: GAME_ENTITY_TYPES });
+    const outcomes: ShotOutcome[] = [];
+    const shooter: SyncMember = { away: false, link: { send: () => true } } as never;
+    const authority = new ArenaAuthority<SyncMember>({
+      sync,
+      sendApp: () => {},
+      now: () => clock.now(),
+      rttOf: (player) => (player === shooter ? 30 : undefined),
+      onShot: (_player, outcome) => outcomes.push(outcome),
+      ...(simulate
+        ? { simulate: (world, inputs, resolve) => void stepGameWith(world, inputs, resolve) }
+        : {}),
+    });
+    authority.join(shooter);
+    for (let step = 0; step < 80; step++) authority.step();
+    const fire = { input: { ...NEUTRAL_INPUT, fire: true }, view };
+    const packet = encodeInputMessage({ firstTick: authority.world.tick, inputs: [fire] });
+    authority.receive(shooter, Channel.phys, encodeAppFrame(packet));
+    authority.step();
+    return outcomes;
+  }
+
+  for (const simulate of [false, true]) {
+    const path = simulate ? 'through the rules' : 'by the authority itself';
+    it(`refuses a view further back than the round trip and the delay explain (${path})`, () => {
+      // 59 ticks (983 ms) back with no interpolation delay: a round trip of 30 ms cannot explain it.
+      expect(shoot({ ticksBack: 59, fraction: 0, interpDelayMs: 0 }, simulate)).toEqual([
+        expect.objectContaining({ ok: false, reason: 'rewind-too-far' }),
+      ]);
+      // Half the round trip, a tick or two of margin and 100 ms of delay: what an honest client claims.
+      expect(shoot({ ticksBack: 9, fraction: 0.5, interpDelayMs: 100 }, simulate)).toEqual([
+        expect.objectContaining({ ok: true }),
+      ]);
+    });
+  }
+});
+
+/** The rules' step with only the gun: a fire input asks the resolver, as stepGame does. */
+function stepGameWith(
+  world: World,
+  inputs: ReadonlyMap<number, VehicleInput>,
+  resolve: HitscanResolver,
+): void {
+  const match = createMatch({ warmupSeconds: 0 }, world.tick);
+  for (const id of inputs.keys()) if (findVehicle(world, id)) addPlayer(match, world, id);
+  stepGame(world, match, inputs, resolve);
+}
+
+describe('the round trip a shot is checked against', () => {
+  it('is the largest measurement there is, or unknown while there is none', () => {
+    expect(measuredRttMs(40, 65)).toBe(65);
+    expect(measuredRttMs(0, Number.NaN)).toBeUndefined();
+    expect(measuredRttMs(0, 30)).toBe(30);
+    expect(measuredRttMs()).toBeUndefined();
   });
 });

@@ -42,6 +42,20 @@ describe('FixedStepLoop', () => {
     expect(loop.droppedTicks).toBe(55);
   });
 
+  it('tells the ticks owed, past one and past the catch-up limit, until they are run', () => {
+    const loop = new FixedStepLoop({ tickRate: 60, maxCatchUpTicks: 5 });
+    expect(loop.owed(0)).toBe(0); // not started
+    loop.advance(0);
+    expect(loop.owed(8)).toBeCloseTo(0.48, 5);
+    // A stall: 60.48 ticks due, where alpha stops at 1.
+    expect(loop.owed(1008)).toBeCloseTo(60.48, 5);
+    expect(loop.alpha(1008)).toBe(1);
+    expect(loop.advance(1008)).toBe(5);
+    expect(loop.owed(1008)).toBeCloseTo(0.48, 5);
+    loop.setHidden(true, 1008);
+    expect(loop.owed(5_000)).toBe(0);
+  });
+
   it('idles while hidden and resumes without catching up', () => {
     const loop = new FixedStepLoop({ maxCatchUpTicks: 100 });
     loop.advance(0);

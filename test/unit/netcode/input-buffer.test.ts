@@ -118,6 +118,38 @@ describe('InputBuffer', () => {
     expect(buffer.margin).toBe(-3); // at each take, the newest input seen is three ticks old
   });
 
+  it("earns credit for the ticks the server's timeline passed while it stalled, before it runs them", () => {
+    const buffer = new InputBuffer<string>({ rateAllowance: 2, maxLeadTicks: 10, burstTicks: 60 });
+    buffer.receive(packet(0, 3), 0);
+    for (let tick = 0; tick < 20; tick++) {
+      buffer.take(tick);
+      buffer.receive(packet(tick + 3, 1), tick + 1);
+    }
+    // The server stalls for 40 ticks; the client's inputs for them arrive together as it wakes up, its
+    // timeline at tick 60 with tick 20 next to simulate.
+    expect(buffer.receive(packet(23, 40), 60)).toBe(40);
+    expect(buffer.rejected).toEqual({ stale: 0, future: 0, rate: 0 });
+    for (let tick = 20; tick < 60; tick++) expect(buffer.take(tick)).toBe(`in${tick}`);
+    expect(buffer.missed).toBe(0);
+  });
+
+  it('gives back the credit of inputs whose ticks the server skipped', () => {
+    const buffer = new InputBuffer<string>({ rateAllowance: 0, maxLeadTicks: 10, burstTicks: 10 });
+    buffer.receive(packet(0, 1), 0);
+    buffer.take(0);
+    // A stall far past the credit kept: 11 of these fit, the rest are refused.
+    expect(buffer.receive(packet(1, 30), 31)).toBe(11);
+    // The server skips ticks 1..20 (never simulated) and runs on from 21, whose input was refused.
+    expect(buffer.take(21)).toBe('in11');
+    expect(buffer.missed).toBe(1);
+    // The skipped inputs' credit is back: a client one tick ahead is not short of credit from now on.
+    for (let tick = 22; tick < 40; tick++) {
+      buffer.receive(packet(tick, 2), tick);
+      expect(buffer.take(tick)).toBe(`in${tick}`);
+    }
+    expect(buffer.missed).toBe(1);
+  });
+
   it('refuses a tick taken twice', () => {
     const buffer = new InputBuffer<string>();
     buffer.take(5);

@@ -1,0 +1,86 @@
+import { FixedStepLoop } from 'vehikill-net/netcode';
+import { ManualClock, RoomSync } from 'vehikill-net/server';
+import { encodeAppFrame } from 'vehikill-net/sync';
+import { Channel, createSimulatedLinkPair, type Link } from 'vehikill-net/transport';
+import { ArenaClient } from '../../../game/net/client/arena-client.js';
+import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
+import { TICK_MS } from '../../../game/net/protocol/timeline.js';
+import { ArenaAuthority } from '../../../game/net/server/authority.js';
+import { NEUTRAL_INPUT, TICK_RATE, type VehicleInput } from '../../../game/sim/index.js';
+
+type Member = { readonly away: boolean; readonly link: Link };
+
+/**
+ * One player's ArenaClient and an ArenaAuthority over a simulated 40 ms link, in simulated time. The
+ * server runs a plain fixed-step loop (a second of catch-up, the rest dropped) and tells the time its
+ * world shows, as a Vehikill room did before it kept its timeline through stalls: `stallServer` makes it
+ * drop ticks and move its timeline back, which the player's clock follows with a jump.
+ */
+export function arenaHarness() {
+  const clock = new ManualClock(50_000);
+  const members: Member[] = [];
+  const sync = new RoomSync<Member>({ clients: members, clock }, { types: GAME_ENTITY_TYPES, rateHz: 30 });
+  const loop = new FixedStepLoop({ tickRate: TICK_RATE, maxCatchUpTicks: TICK_RATE });
+  const authority: ArenaAuthority<Member> = new ArenaAuthority({
+    sync,
+    sendApp: (member, bytes) => member.link.send(Channel.phys, encodeAppFrame(bytes)),
+    now: () => (authority.world.tick + loop.alpha(clock.now())) * TICK_MS,
+  });
+  const [playerEnd, serverEnd] = createSimulatedLinkPair({
+    clock,
+    seed: 1,
+    aToB: { delayMs: 20 },
+    bToA: { delayMs: 20 },
+  });
+  const member: Member = { away: false, link: serverEnd };
+  serverEnd.onMessage((channel, bytes) => authority.receive(member, channel, bytes));
+  members.push(member);
+  const vehicleId = authority.join(member);
+  const controls: { input: VehicleInput } = { input: NEUTRAL_INPUT };
+  const client = new ArenaClient({
+    link: playerEnd,
+    clock: { now: () => clock.now(), setTimeout: (callback, ms) => clock.setTimeout(callback, ms) },
+    sampleInput: () => controls.input,
+  });
+  loop.advance(clock.now());
+  let stalledUntil = Number.NEGATIVE_INFINITY;
+  let nextServer = clock.now() + TICK_MS;
+  let nextFrame = clock.now();
+
+  /** Runs server ticks and player frames (60 a second) for `ms` of simulated time. */
+  function run(ms: number): void {
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advance(Math.max(0, Math.min(nextServer, nextFrame, end) - clock.now()));
+      if (clock.now() >= nextServer) {
+        if (clock.now() >= stalledUntil) {
+          const due = loop.advance(clock.now());
+          for (let tick = 0; tick < due; tick++) authority.step();
+        }
+        nextServer += TICK_MS;
+      }
+      if (clock.now() >= nextFrame) {
+        client.update(clock.now());
+        client.frame(clock.now());
+        nextFrame += 1000 / 60;
+      }
+    }
+  }
+
+  return {
+    clock,
+    authority,
+    client,
+    member,
+    vehicleId,
+    controls,
+    run,
+    /** The server neither ticks nor answers for `ms` from now (it still reads what arrives). */
+    stallServer(ms: number): void {
+      stalledUntil = clock.now() + ms;
+    },
+    get droppedTicks(): number {
+      return loop.droppedTicks;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { DesyncRecord } from 'vehikill-net/netcode';
+import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
+import { encodeAppFrame } from 'vehikill-net/sync';
+import { Channel } from 'vehikill-net/transport';
+import { describe, expect, it } from 'vitest';
+import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
+import { encodeHashReport } from '../../../game/net/protocol/messages.js';
+import { ArenaAuthority } from '../../../game/net/server/authority.js';
+import { DesyncLog } from '../../../game/server/desync-log.js';
+
+/** An authority with 8 players, 200 ticks in; what it made of one player's hash reports. */
+function arena() {
+  const clock = new ManualClock(0);
+  const members: SyncMember[] = [];
+  const sync = new RoomSync({ clients: members, clock }, { types: GAME_ENTITY_TYPES });
+  const desyncs: DesyncRecord<unknown, unknown>[] = [];
+  const authority = new ArenaAuthority<SyncMember>({
+    sync,
+    sendApp: () => {},
+    now: () => clock.now(),
+    onDesync: (_player, record) => desyncs.push(record),
+  });
+  const players = Array.from({ length: 8 }, () => {
+    const member = { away: false, link: { send: () => true } } as never as SyncMember;
+    members.push(member);
+    authority.join(member);
+    return member;
+  });
+  const step = (ticks: number) => {
+    for (let tick = 0; tick < ticks; tick++) {
+      clock.advance(1000 / 60);
+      authority.step();
+    }
+  };
+  step(200);
+  const report = (player: SyncMember, tick: number, hash: number) =>
+    authority.receive(player, Channel.phys, encodeAppFrame(encodeHashReport(tick, hash)));
+  return { authority, players, desyncs, step, report };
+}
+
+describe('hash reports', () => {
+  it('are checked at most once per half second per player; the rest are dropped and counted', () => {
+    const { authority, players, desyncs, step, report } = arena();
+    const attacker = players[0] as SyncMember;
+    // One second of what a server link lets through: 240 forged reports of ticks the server holds.
+    for (let index = 0; index < 240; index++)
+      report(attacker, authority.world.tick - 1 - (index % 100), index);
+    expect(desyncs).toHaveLength(1);
+    expect(authority.countersOf(attacker)?.hashReportsRefused).toBe(239);
+    // Another player's reports are its own business.
+    report(players[1] as SyncMember, authority.world.tick - 1, 12345);
+    expect(desyncs).toHaveLength(2);
+    // Half a second later the attacker gets one more checked.
+    step(30);
+    report(attacker, authority.world.tick - 1, 1);
+    expect(desyncs).toHaveLength(3);
+  });
+
+  it('an honest client reporting once a second has none refused', () => {
+    const { authority, players, step, report } = arena();
+    const player = players[0] as SyncMember;
+    for (let second = 0; second < 10; second++) {
+      report(player, authority.world.tick - 1, 1);
+      step(60);
+    }
+    expect(authority.countersOf(player)?.hashReportsRefused).toBe(0);
+  });
+});
+
+describe('the desync log', () => {
+  const record = (tick: number): DesyncRecord<unknown, unknown> => ({
+    tick,
+    serverHash: 1,
+    clientHash: 2,
+    inputs: Array.from({ length: 120 }, (_, index) => ({
+      tick: tick - 119 + index,
+      input: { 3: 'x'.repeat(50) },
+    })),
+  });
+
+  it('logs the first record of a player in full, then one short line a minute', () => {
+    const lines: string[] = [];
+    const log = new DesyncLog<string>({ log: (line) => lines.push(line) });
+    // Two reports checked a second for three minutes.
+    for (let ms = 0; ms <= 180_000; ms += 500) log.add('forger', 'forger (p1)', record(ms / 10), ms);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toContain('"serverHash":1');
+    expect(lines.slice(1).every((line) => line.length < 200)).toBe(true);
+    expect(lines[1]).toContain('120 more desyncs in 60 s');
+    // Another player's first record is logged in full too; a leaver starts over.
+    log.add('other', 'other (p2)', record(5), 0);
+    expect(lines).toHaveLength(5);
+    log.forget('forger');
+    log.add('forger', 'forger (p1)', record(9), 200_000);
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toContain('"serverHash":1');
+  });
+});

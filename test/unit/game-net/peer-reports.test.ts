@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { PeerReports } from '../../../game/server/peer-reports.js';
+import type { Vehicle } from '../../../game/sim/index.js';
+
+/** The server's history: the accused's vehicle 7 sits at (100, 100) at every tick. */
+const vehicleAt = (_tick: number, vehicleId: number): Vehicle | undefined =>
+  vehicleId === 7
+    ? { id: 7, x: 100, y: 100, angle: 0, vx: 0, vy: 0, spin: 0, boost: 0, drifting: false }
+    : undefined;
+const spawnedAt = () => 0;
+
+function report(reporter: string, tick: number, x: number, y = 100) {
+  return { reporter, accused: 'accused', vehicleId: 7, tick, x, y };
+}
+
+describe('peer reports of forged phys samples', () => {
+  it('one reporter alone never makes a violation, however many far-off samples it reports', () => {
+    const reports = new PeerReports<string>();
+    const violators: string[] = [];
+    for (let tick = 100; tick < 400; tick += 10) {
+      reports.add(report('liar', tick, 1, 1));
+      violators.push(...reports.judge(tick, tick * 16, vehicleAt, spawnedAt));
+    }
+    expect(violators).toEqual([]);
+    expect(reports.stats.confirmed).toBe(30);
+    expect(reports.stats.uncorroborated).toBe(30);
+  });
+
+  it('two reporters who saw the same lie make a violation', () => {
+    const reports = new PeerReports<string>();
+    // The forger claims to be 30 units right of where it is; each reporter names a different sample.
+    reports.add(report('a', 100, 130));
+    expect(reports.judge(100, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    reports.add(report('b', 112, 130.5));
+    expect(reports.judge(112, 1_200, vehicleAt, spawnedAt)).toEqual(['accused']);
+  });
+
+  it('reports that do not agree (other places, or far apart in time) make none', () => {
+    const reports = new PeerReports<string>();
+    reports.add(report('a', 100, 130));
+    reports.add(report('b', 100, 60));
+    reports.add(report('c', 200, 130));
+    expect(reports.judge(200, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    expect(reports.stats.uncorroborated).toBe(3);
+  });
+
+  it('a reporter the server refuted more often than it confirmed is no witness', () => {
+    const reports = new PeerReports<string>();
+    // 'b' reported two samples that were where the server had the car.
+    reports.add(report('b', 90, 101));
+    reports.add(report('b', 91, 99));
+    reports.add(report('a', 100, 130));
+    reports.add(report('b', 101, 130));
+    expect(reports.judge(101, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    expect(reports.stats.refuted).toBe(2);
+    // Past the window its refutations are forgotten.
+    reports.add(report('a', 2_000, 130));
+    reports.add(report('b', 2_001, 130));
+    expect(reports.judge(2_001, 20_000, vehicleAt, spawnedAt)).toEqual(['accused']);
+  });
+
+  it('a flood from one reporter does not push out the others', () => {
+    const reports = new PeerReports<string>();
+    reports.add(report('a', 500, 130));
+    for (let index = 0; index < 5_000; index++) reports.add(report('flood', 500, 1, 1));
+    reports.add(report('b', 500, 130));
+    expect(reports.judge(500, 1_000, vehicleAt, spawnedAt)).toContain('accused');
+    expect(reports.stats.dropped).toBe(5_000 - 64);
+  });
+
+  it('forgets a leaver as reporter and as accused', () => {
+    const reports = new PeerReports<string>();
+    reports.add(report('a', 100, 130));
+    expect(reports.judge(100, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    reports.forget('a');
+    reports.add(report('b', 101, 130));
+    expect(reports.judge(101, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+  });
+});
