@@ -14,9 +14,20 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export function numberFromEnvironment(env: Environment, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number ≥ 0, got '${raw}'`);
-  return value;
+  // Digits only: Number() would also take '1e3', '0x10' and '8080.5', none of which an operator means.
+  if (!/^\d+$/.test(raw.trim())) throw new TypeError(`${name} must be a whole number ≥ 0, got '${raw}'`);
+  return Number(raw);
+}
+
+/** A PEM file named by an environment variable; one that cannot be read stops the start naming the variable. */
+function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buffer {
+  const path = env[name] as string;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`${name} names a file that cannot be read (${path}): ${why}`, { cause: error });
+  }
 }
 
 /**
@@ -49,9 +60,15 @@ export async function optionsFromEnvironment(
   env: Environment,
   app: { staticDir: string; label: string },
 ): Promise<{ options: GameServerOptions; registry: Registry | undefined }> {
+  // One without the other is a mistake: serving plain HTTP instead would hide it until players complain.
+  if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+    throw new TypeError(
+      `TLS_CERT and TLS_KEY go together: ${env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'} is not set`,
+    );
+  }
   const tls =
     env.TLS_CERT && env.TLS_KEY
-      ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) }
+      ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
   const registry = await registryFromEnvironment(env);
