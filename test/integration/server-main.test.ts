@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/coturn.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Inside the repository, so the bundle's bare imports (ws, ioredis, ...) resolve from node_modules. */
@@ -83,5 +84,44 @@ describe('a server main', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output().stdout).toContain('SIGTERM: draining');
+  });
+});
+
+describe('a server main with Redis', () => {
+  let redis: ChildProcess | undefined;
+  let port = 0;
+  const password = 'hunter2-redis-password';
+  beforeAll(async () => {
+    port = await freePort();
+    redis = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--requirepass',
+        password,
+      ],
+      { stdio: 'ignore' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  afterAll(() => {
+    redis?.kill('SIGTERM');
+  });
+
+  it('does not print the Redis password', async () => {
+    const run = runMain({ REDIS_URL: `redis://:${password}@127.0.0.1:${port}`, DRAIN_MS: '0' });
+    await until(run, /sharing rooms through/);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    const { stdout, stderr } = run.output();
+    expect(stdout).toContain(`127.0.0.1:${port}`);
+    expect(stdout + stderr).not.toContain(password);
   });
 });

@@ -8,6 +8,7 @@ import {
   GameServer,
   numberFromEnvironment,
   optionsFromEnvironment,
+  registryAddressForLog,
   stopOnSignals,
 } from 'vehikill-net/server';
 import { ChatRoom } from './chat-room.js';
@@ -26,7 +27,7 @@ const { httpUrl } = await server.listen(port);
 console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
 if (registry)
   console.log(
-    `node ${server.nodeId} sharing rooms through ${env.REDIS_CLUSTER_NODES ?? env.REDIS_URL}, as ${server.publicUrl}`,
+    `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
   );
 if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
 if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);

@@ -48,6 +48,29 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
 }
 
 /**
+ * The registry the environment names, fit for a log line: REDIS_CLUSTER_NODES or REDIS_URL with any
+ * password in them replaced by '***' (logs are read by more people than may reach Redis), or undefined.
+ */
+export function registryAddressForLog(env: Environment): string | undefined {
+  const named = env.REDIS_CLUSTER_NODES || env.REDIS_URL;
+  if (!named) return undefined;
+  return named
+    .split(',')
+    .map((entry) => {
+      try {
+        const url = new URL(entry.trim());
+        if (url.password === '') return entry;
+        url.password = '***';
+        return url.toString();
+      } catch {
+        // Not a URL (a bare host:port holds no password), unless it has credentials we cannot parse.
+        return entry.includes('@') ? '***' : entry;
+      }
+    })
+    .join(',');
+}
+
+/**
  * GameServer options from the usual environment variables, for a server process's main:
  * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
  * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL or

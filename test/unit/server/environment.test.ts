@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { numberFromEnvironment, optionsFromEnvironment } from 'vehikill-net/server';
+import { numberFromEnvironment, optionsFromEnvironment, registryAddressForLog } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 
 const app = { staticDir: tmpdir(), label: 'test' };
@@ -38,5 +38,21 @@ describe('optionsFromEnvironment', () => {
     ).rejects.toThrow(/TLS_CERT/);
     const { options } = await optionsFromEnvironment({ TLS_CERT: pem, TLS_KEY: pem }, app);
     expect(options.tls?.cert.toString()).toBe('pem');
+  });
+});
+
+describe('registryAddressForLog', () => {
+  it('hides passwords in REDIS_URL and in cluster seed nodes', () => {
+    expect(registryAddressForLog({})).toBeUndefined();
+    expect(registryAddressForLog({ REDIS_URL: 'redis://127.0.0.1:6379' })).toBe('redis://127.0.0.1:6379');
+    expect(registryAddressForLog({ REDIS_URL: 'rediss://app:s3cret@redis.internal:6380/2' })).toBe(
+      'rediss://app:***@redis.internal:6380/2',
+    );
+    expect(
+      registryAddressForLog({
+        REDIS_CLUSTER_NODES: 'redis://:s3cret@10.0.0.1:7000,10.0.0.2:7001',
+        REDIS_URL: 'x',
+      }),
+    ).toBe('redis://:***@10.0.0.1:7000,10.0.0.2:7001');
   });
 });
