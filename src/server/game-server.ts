@@ -122,9 +122,16 @@ export class GameServer {
       (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
     );
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onHttpRequest(req, res);
+    // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let a few slow clients
+    // hold thousands of sockets; these are checked often enough to act near the limit.
+    const timeouts = {
+      headersTimeout: this.#limits.httpHeadersTimeoutMs,
+      requestTimeout: this.#limits.httpRequestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, this.#limits.httpHeadersTimeoutMs / 2)),
+    };
     this.#http = options.tls
-      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
-      : http.createServer(onRequest);
+      ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ...timeouts }, onRequest)
+      : http.createServer(timeouts, onRequest);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.#limits.maxPayloadBytes,

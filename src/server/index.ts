@@ -40,6 +40,7 @@ export {
   type Environment,
   numberFromEnvironment,
   optionsFromEnvironment,
+  registryAddressForLog,
   registryFromEnvironment,
 } from './run/environment.js';
 export { stopOnSignals } from './run/stop-on-signals.js';

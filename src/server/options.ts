@@ -67,6 +67,14 @@ export interface GameServerOptions extends MonitoringOptions {
   heartbeatTimeoutMs?: number;
   /** A connection must send its hello within this many ms. Default 5,000. */
   helloTimeoutMs?: number;
+  /**
+   * An HTTP request (a page, the guest endpoint, a WebSocket upgrade) must have sent all its headers within
+   * this many ms, or its socket is closed: slow clients cannot hold sockets open. Default 10,000 (or
+   * `httpRequestTimeoutMs` if that is shorter).
+   */
+  httpHeadersTimeoutMs?: number;
+  /** An HTTP request must have sent its whole body within this many ms. Default 30,000. */
+  httpRequestTimeoutMs?: number;
   /** How long a dropped player's seat and unacked messages are held (ms). Default 30,000. */
   graceMs?: number;
   /** Unacked messages held per session for replay. Default 1,024. */
@@ -130,6 +138,8 @@ export type ResolvedLimits = Required<
     | 'heartbeatMs'
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
+    | 'httpHeadersTimeoutMs'
+    | 'httpRequestTimeoutMs'
     | 'graceMs'
     | 'outboxMessages'
     | 'outboxBytes'
@@ -162,6 +172,9 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
+    httpHeadersTimeoutMs:
+      options.httpHeadersTimeoutMs ?? Math.min(10_000, options.httpRequestTimeoutMs ?? 10_000),
+    httpRequestTimeoutMs: options.httpRequestTimeoutMs ?? 30_000,
     graceMs: options.graceMs ?? 30_000,
     outboxMessages: options.outboxMessages ?? 1_024,
     outboxBytes: options.outboxBytes ?? 1024 * 1024,
@@ -195,6 +208,12 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     throw new TypeError(
       'heartbeatTimeoutMs must be longer than heartbeatMs, or every connection would time out',
     );
+  }
+  // 0 would turn Node's timeout off, which is what these exist to prevent.
+  if (limits.httpHeadersTimeoutMs <= 0)
+    throw new TypeError(`GameServer option 'httpHeadersTimeoutMs' must be above 0`);
+  if (limits.httpRequestTimeoutMs < limits.httpHeadersTimeoutMs) {
+    throw new TypeError(`GameServer option 'httpRequestTimeoutMs' must be at least httpHeadersTimeoutMs`);
   }
   if (limits.maxPayloadBytes < 1024) throw new TypeError('maxPayloadBytes below 1 KiB cannot carry a join');
   for (const name of ['signalBurst', 'signalsPerSecond', 'signalBytesPerSecond'] as const) {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -270,6 +270,25 @@ describe('history and alerts in a running server', () => {
     t = await startServer({}, { clock, historyFile });
     expect(t.server.monitoring.history.series('errors_per_s').v).toEqual([5, 5, 0, 0, 0]);
     await new Promise<void>((resolve) => hook.close(() => resolve()));
+  });
+
+  it('records again at once when the saved history ends after now (the clock went back)', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const historyFile = join(mkdtempSync(join(tmpdir(), 'vehikill-history-')), 'history.json');
+    // Written by a node whose clock ran an hour ahead, or before an NTP step back.
+    const end = clock.now() + 3_600_000;
+    writeFileSync(
+      historyFile,
+      JSON.stringify({ version: 1, resolutionMs: 1000, end, series: { rooms: [7, 7] } }),
+    );
+    t = await startServer({}, { clock, historyFile });
+    clock.advance(1_000);
+    clock.advance(1_000);
+    const rooms = t.server.monitoring.history.series('rooms');
+    expect(rooms.v.slice(-2)).toEqual([0, 0]);
+    expect(rooms.t.at(-1)).toBe(clock.now());
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('ends in the future'));
   });
 
   it('survives a webhook that hangs or is not there', async () => {

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 
@@ -21,17 +21,26 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /**
  * Serves GET/HEAD for files under `rootDir`. Resolves to false, having written nothing, when there is no
  * such file or the method is another, so the caller decides what a miss means. Traversal, dotfiles and
- * undecodable paths count as misses: they say nothing about what exists.
+ * undecodable paths count as misses: they say nothing about what exists. So does a symbolic link that
+ * leads out of the root: the path names a file inside, but what would be read is outside.
  */
 export function createStaticHandler(
   rootDir: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const root = resolve(rootDir);
+  // The root's own real path, found once: the root may itself be a link (a deploy's `current`).
+  let realRoot: Promise<string | undefined> | undefined;
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const file = fileFor(root, req.url);
     if (file === undefined) return false;
-    const opened = await openFile(file);
+    realRoot ??= realpath(root).catch(() => {
+      realRoot = undefined; // not there yet: look again on the next request
+      return undefined;
+    });
+    const within = await realRoot;
+    if (within === undefined) return false;
+    const opened = await openFile(file, within);
     if (!opened) return false;
     const { handle, path, size } = opened;
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
@@ -75,10 +84,12 @@ function fileFor(root: string, target: string | undefined): string | undefined {
 
 /**
  * Looks before opening, because opening a FIFO would block and a directory cannot be opened everywhere;
- * then checks the opened handle, so what was checked is what gets streamed.
+ * then checks the opened handle, so what was checked is what gets streamed. Links are resolved first and
+ * what they lead to must lie inside `realRoot`; the resolved path is the one opened.
  */
 async function openFile(
   file: string,
+  realRoot: string,
 ): Promise<{ handle: FileHandle; path: string; size: number } | undefined> {
   let path = file;
   let handle: FileHandle | undefined;
@@ -86,8 +97,10 @@ async function openFile(
     const found = await stat(path);
     if (found.isDirectory()) path = resolve(path, 'index.html');
     else if (!found.isFile()) return undefined;
-    if (!(await stat(path)).isFile()) return undefined;
-    handle = await open(path, 'r');
+    const real = await realpath(path);
+    if (!real.startsWith(realRoot + sep)) return undefined;
+    if (!(await stat(real)).isFile()) return undefined;
+    handle = await open(real, 'r');
     const info = await handle.stat();
     if (info.isFile()) return { handle, path, size: info.size };
   } catch {

@@ -127,8 +127,12 @@ export class MetricsHistory {
     await rename(temporary, path);
   }
 
-  /** Reads a saved history; a missing file gives an empty one, and so does a corrupt one (with a warning). */
-  static async load(path: string, options: MetricsHistoryOptions): Promise<MetricsHistory> {
+  /**
+   * Reads a saved history; a missing file gives an empty one, and so does a corrupt one (with a warning).
+   * Given `now`, so does one that ends after it (the clock went back, or the file came from a machine whose
+   * clock ran ahead): kept, it would ignore every sample until that end, leaving the charts and alerts blind.
+   */
+  static async load(path: string, options: MetricsHistoryOptions, now?: number): Promise<MetricsHistory> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -141,7 +145,14 @@ export class MetricsHistory {
       return new MetricsHistory(options);
     }
     try {
-      return MetricsHistory.fromJSON(JSON.parse(text), options);
+      const history = MetricsHistory.fromJSON(JSON.parse(text), options);
+      if (now !== undefined && history.end !== undefined && history.end > now) {
+        console.warn(
+          `vehikill-net: the metrics history ${path} ends in the future (${new Date(history.end).toISOString()}); starting empty`,
+        );
+        return new MetricsHistory(options);
+      }
+      return history;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       console.warn(`vehikill-net: the metrics history ${path} is unreadable (${why}); starting empty`);

@@ -128,7 +128,11 @@ export class ServerMonitoring {
     this.#stats = stats;
     if (consumesServerStats(this.#sink)) this.#releaseStats = this.#sink.collectFrom(stats);
     if (this.#options.historyFile) {
-      this.#history = await MetricsHistory.load(this.#options.historyFile, { series: HISTORY_SERIES });
+      this.#history = await MetricsHistory.load(
+        this.#options.historyFile,
+        { series: HISTORY_SERIES },
+        this.#clock.now(),
+      );
     }
     this.#lag = monitorEventLoopDelay({ resolution: 20 });
     this.#lag.enable();

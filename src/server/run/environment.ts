@@ -14,9 +14,20 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export function numberFromEnvironment(env: Environment, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number ≥ 0, got '${raw}'`);
-  return value;
+  // Digits only: Number() would also take '1e3', '0x10' and '8080.5', none of which an operator means.
+  if (!/^\d+$/.test(raw.trim())) throw new TypeError(`${name} must be a whole number ≥ 0, got '${raw}'`);
+  return Number(raw);
+}
+
+/** A PEM file named by an environment variable; one that cannot be read stops the start naming the variable. */
+function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buffer {
+  const path = env[name] as string;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`${name} names a file that cannot be read (${path}): ${why}`, { cause: error });
+  }
 }
 
 /**
@@ -37,6 +48,29 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
 }
 
 /**
+ * The registry the environment names, fit for a log line: REDIS_CLUSTER_NODES or REDIS_URL with any
+ * password in them replaced by '***' (logs are read by more people than may reach Redis), or undefined.
+ */
+export function registryAddressForLog(env: Environment): string | undefined {
+  const named = env.REDIS_CLUSTER_NODES || env.REDIS_URL;
+  if (!named) return undefined;
+  return named
+    .split(',')
+    .map((entry) => {
+      try {
+        const url = new URL(entry.trim());
+        if (url.password === '') return entry;
+        url.password = '***';
+        return url.toString();
+      } catch {
+        // Not a URL (a bare host:port holds no password), unless it has credentials we cannot parse.
+        return entry.includes('@') ? '***' : entry;
+      }
+    })
+    .join(',');
+}
+
+/**
  * GameServer options from the usual environment variables, for a server process's main:
  * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
  * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL or
@@ -49,9 +83,15 @@ export async function optionsFromEnvironment(
   env: Environment,
   app: { staticDir: string; label: string },
 ): Promise<{ options: GameServerOptions; registry: Registry | undefined }> {
+  // One without the other is a mistake: serving plain HTTP instead would hide it until players complain.
+  if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+    throw new TypeError(
+      `TLS_CERT and TLS_KEY go together: ${env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'} is not set`,
+    );
+  }
   const tls =
     env.TLS_CERT && env.TLS_KEY
-      ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) }
+      ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
   const registry = await registryFromEnvironment(env);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,8 +30,16 @@ beforeAll(async () => {
   writeFileSync(join(pub, '.env'), 'SECRET=1');
   writeFileSync(join(pub, '.git', 'config'), 'SECRET=1');
   writeFileSync(join(root, 'secret.txt'), 'outside');
-  if (process.platform !== 'win32') execFileSync('mkfifo', [join(pub, 'pipe.txt')]);
-  const serve = createStaticHandler(join(root, 'public'));
+  if (process.platform !== 'win32') {
+    execFileSync('mkfifo', [join(pub, 'pipe.txt')]);
+    // Links out of the root (a file, a folder) must not be followed; links that stay inside may be.
+    symlinkSync(join(root, 'secret.txt'), join(pub, 'leak.txt'));
+    symlinkSync(root, join(pub, 'outside'));
+    symlinkSync(join(pub, 'app.js'), join(pub, 'alias.js'));
+    // The root itself reached through a link (a deploy's `current -> releases/N`) still serves.
+    symlinkSync(pub, join(root, 'current'));
+  }
+  const serve = createStaticHandler(join(root, process.platform === 'win32' ? 'public' : 'current'));
   server = http.createServer(async (req, res) => {
     if (await serve(req, res)) return;
     if (res.headersSent) declinedAfterWriting.push(req.url ?? '');
@@ -132,6 +140,12 @@ describe('static files', () => {
   it('does not open special files', { skip: process.platform === 'win32' }, async () => {
     // Opening a FIFO would wait for a writer forever; refusing it quickly is the point.
     expect((await rawGet('/pipe.txt')).status).toBe(404);
+  });
+
+  it('does not follow symbolic links out of the root', { skip: process.platform === 'win32' }, async () => {
+    expect(await rawGet('/leak.txt')).toEqual({ status: 404, body: '' });
+    expect(await rawGet('/outside/secret.txt')).toEqual({ status: 404, body: '' });
+    expect(await rawGet('/alias.js')).toEqual({ status: 200, body: 'console.log(1)' });
   });
 
   it('never writes before declining', () => {

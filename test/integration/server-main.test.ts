@@ -1,0 +1,127 @@
+/**
+ * The lobby demo's main run as an operator runs it: its own process, configured by environment
+ * variables, stopped by signals.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/coturn.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** Inside the repository, so the bundle's bare imports (ws, ioredis, ...) resolve from node_modules. */
+const bundlePath = `${root}test-output/lobby-main.mjs`;
+const running = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  mkdirSync(`${root}test-output`, { recursive: true });
+  const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  await build({
+    entryPoints: [`${root}examples/lobby/server/main.ts`],
+    outfile: bundlePath,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }),
+    conditions: ['source'],
+    logLevel: 'warning',
+  });
+});
+afterEach(() => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  running.clear();
+});
+
+interface Run {
+  child: ChildProcess;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+function runMain(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [bundlePath], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', UDP_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+async function until(run: Run, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(run.output().stdout)) {
+    if (run.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no ${pattern} in time:\n${JSON.stringify(run.output())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
+describe('a server main', () => {
+  it('stops before listening when an environment variable is bad', async () => {
+    const run = runMain({ DRAIN_MS: 'sixty' });
+    const code = await run.exited;
+    expect(code).not.toBe(0);
+    expect(run.output().stderr).toContain('DRAIN_MS');
+    // It never served: a bad setting found at start must not leave a half-configured server up meanwhile.
+    expect(run.output().stdout).not.toContain('http://');
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    const run = runMain({ DRAIN_MS: '1000' });
+    await until(run, /lobby: http:\/\/\S+/);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output().stdout).toContain('SIGTERM: draining');
+  });
+});
+
+describe('a server main with Redis', () => {
+  let redis: ChildProcess | undefined;
+  let port = 0;
+  const password = 'hunter2-redis-password';
+  beforeAll(async () => {
+    port = await freePort();
+    redis = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--requirepass',
+        password,
+      ],
+      { stdio: 'ignore' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  afterAll(() => {
+    redis?.kill('SIGTERM');
+  });
+
+  it('does not print the Redis password', async () => {
+    const run = runMain({ REDIS_URL: `redis://:${password}@127.0.0.1:${port}`, DRAIN_MS: '0' });
+    await until(run, /sharing rooms through/);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    const { stdout, stderr } = run.output();
+    expect(stdout).toContain(`127.0.0.1:${port}`);
+    expect(stdout + stderr).not.toContain(password);
+  });
+});

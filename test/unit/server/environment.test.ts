@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { numberFromEnvironment, optionsFromEnvironment, registryAddressForLog } from 'vehikill-net/server';
+import { describe, expect, it } from 'vitest';
+
+const app = { staticDir: tmpdir(), label: 'test' };
+
+describe('numberFromEnvironment', () => {
+  it('reads whole numbers and falls back when unset or empty', () => {
+    expect(numberFromEnvironment({ PORT: '8080' }, 'PORT', 1)).toBe(8080);
+    expect(numberFromEnvironment({}, 'PORT', 1)).toBe(1);
+    expect(numberFromEnvironment({ PORT: '' }, 'PORT', 1)).toBe(1);
+  });
+
+  it('refuses anything that is not a whole number, naming the variable', () => {
+    for (const raw of ['abc', '-1', '8080.5', '1e3', '0x1f90', 'Infinity']) {
+      expect(() => numberFromEnvironment({ PORT: raw }, 'PORT', 1), raw).toThrow(/PORT/);
+    }
+  });
+});
+
+describe('optionsFromEnvironment', () => {
+  it('refuses half a TLS configuration instead of serving plain HTTP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vehikill-env-'));
+    const pem = join(dir, 'x.pem');
+    writeFileSync(pem, 'not really a certificate');
+    await expect(optionsFromEnvironment({ TLS_CERT: pem }, app)).rejects.toThrow(/TLS_KEY/);
+    await expect(optionsFromEnvironment({ TLS_KEY: pem }, app)).rejects.toThrow(/TLS_CERT/);
+  });
+
+  it('names the variable when a TLS file cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vehikill-env-'));
+    const pem = join(dir, 'x.pem');
+    writeFileSync(pem, 'pem');
+    await expect(
+      optionsFromEnvironment({ TLS_CERT: join(dir, 'missing.pem'), TLS_KEY: pem }, app),
+    ).rejects.toThrow(/TLS_CERT/);
+    const { options } = await optionsFromEnvironment({ TLS_CERT: pem, TLS_KEY: pem }, app);
+    expect(options.tls?.cert.toString()).toBe('pem');
+  });
+});
+
+describe('registryAddressForLog', () => {
+  it('hides passwords in REDIS_URL and in cluster seed nodes', () => {
+    expect(registryAddressForLog({})).toBeUndefined();
+    expect(registryAddressForLog({ REDIS_URL: 'redis://127.0.0.1:6379' })).toBe('redis://127.0.0.1:6379');
+    expect(registryAddressForLog({ REDIS_URL: 'rediss://app:s3cret@redis.internal:6380/2' })).toBe(
+      'rediss://app:***@redis.internal:6380/2',
+    );
+    expect(
+      registryAddressForLog({
+        REDIS_CLUSTER_NODES: 'redis://:s3cret@10.0.0.1:7000,10.0.0.2:7001',
+        REDIS_URL: 'x',
+      }),
+    ).toBe('redis://:***@10.0.0.1:7000,10.0.0.2:7001');
+  });
+});
