@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
+import { ErrorCode } from '../../protocol/index.js';
 import { readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
 import { AdminAuth, bearerMatches } from './admin-auth.js';
@@ -207,7 +208,16 @@ export class ServerMonitoring {
       );
     }
     if (pathname === '/dashboard/login' && req.method === 'POST') {
-      const body = new URLSearchParams(Buffer.from(await readBody(req, 4_096)).toString('utf8'));
+      let raw: Uint8Array;
+      try {
+        raw = await readBody(req, 4_096);
+      } catch {
+        // Over the limit or cut off: the request is destroyed, there is no one to answer. Bad input, not
+        // a failure of the server: logging each would let anyone flood the log with stack traces.
+        this.metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE });
+        return true;
+      }
+      const body = new URLSearchParams(Buffer.from(raw).toString('utf8'));
       return this.#login(res, admin, body.get('token') ?? undefined);
     }
     if (pathname === '/dashboard' || pathname === '/dashboard/') {
