@@ -2,7 +2,7 @@
  * `npm run bots -- --url URL --count N [--room CODE]`: N headless players in one Node process, each a
  * GameSession driven by the BotBrain, printing a short live line every two seconds.
  */
-import { Client, type ClientOptions, type MeshOptions } from 'vehikill-net/client';
+import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
 import { parseBotArgs } from './bot-args.js';
 import { botPlayer, drive } from './bot-player.js';
@@ -42,12 +42,21 @@ for (let index = 0; index < args.count; index++) {
 
 // The first bot finds (or makes) the room; the rest follow it there, so they play together.
 const first = sessions[0] as GameSession;
-if (args.room) await first.joinByCode(args.room);
-else await first.quickPlay();
-const code = first.room?.code;
-await Promise.all(
-  sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
-);
+let code: string | undefined;
+try {
+  if (args.room) await first.joinByCode(args.room);
+  else await first.quickPlay();
+  code = first.room?.code;
+  await Promise.all(
+    sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
+  );
+} catch (error) {
+  // A refusal (no such room, room full, server draining) is the operator's to read, not a crash.
+  const reason = error instanceof ProtocolError ? `${error.code}: ${error.message}` : String(error);
+  console.error(`bots could not join: ${reason}`);
+  for (const session of sessions) session.close();
+  process.exit(1);
+}
 const stop = drive(sessions);
 console.log(
   `${sessions.length} bots in room ${first.room?.info.roomId ?? '?'}${code ? ` (code ${code})` : ''}`,
