@@ -21,11 +21,12 @@ interface Player {
 }
 
 /** A player in a context of their own (own storage, own session), at the lobby. */
-async function openPlayer(name: string): Promise<Player> {
+async function openPlayer(name: string, init?: () => void): Promise<Player> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   contexts.push(context);
   // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
   await context.grantPermissions(['microphone'], { origin: server.httpUrl });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(server.httpUrl);
@@ -206,6 +207,50 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(watcher.errors).toEqual([]);
     guest.close();
     host.close();
+  });
+
+  it('push-to-talk closes the microphone when V is let go while the window is blurred or in the chat field', async () => {
+    // The page's microphone tracks, to read whether they are sending (enabled).
+    const player = await openPlayer('Talker', () => {
+      const tracks: MediaStreamTrack[] = [];
+      (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks = tracks;
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        tracks.push(...stream.getAudioTracks());
+        return stream;
+      };
+    });
+    const { page } = player;
+    await page.getByTestId('push-to-talk').check();
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await page.getByTestId('voice').click();
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('on');
+    const sending = () =>
+      page.evaluate(() =>
+        (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks.some(
+          (track) => track.enabled && track.readyState === 'live',
+        ),
+      );
+    await page.getByTestId('arena').focus();
+    expect(await sending()).toBe(false);
+    await page.keyboard.down('KeyV');
+    await expect.poll(sending).toBe(true);
+    // The window loses focus with V held: its key-up goes to another window, never to this page.
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await expect.poll(sending).toBe(false);
+    await page.keyboard.up('KeyV');
+
+    // V held, Enter opens the chat field, V let go there: the microphone must close all the same.
+    await page.getByTestId('arena').focus();
+    await page.keyboard.down('KeyV');
+    await expect.poll(sending).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-text');
+    await page.keyboard.up('KeyV');
+    await expect.poll(sending).toBe(false);
+    expect(player.errors).toEqual([]);
   });
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
