@@ -17,7 +17,14 @@ import { watchConnection } from './overlay/connection-indicator.js';
 import { NetOverlay } from './overlay/net-overlay.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
-import { loadSettings, saveSettings, type TouchMode, touchWanted } from './settings.js';
+import {
+  loadSettings,
+  readStored,
+  saveSettings,
+  type TouchMode,
+  touchWanted,
+  writeStored,
+} from './settings.js';
 import { showStatus, showView, ui } from './ui.js';
 
 const NAME_KEY = 'vehikill-name';
@@ -51,7 +58,7 @@ const lobby = new LobbyScreen(() => session?.client, {
 /** Opens a session under the chosen name (a new one if the name changed). */
 async function connect(): Promise<void> {
   const name = ui.name.value.trim();
-  localStorage.setItem(NAME_KEY, name);
+  writeStored(NAME_KEY, name);
   leaveGame();
   unwatch?.();
   session?.close();
@@ -169,7 +176,7 @@ function onPageKey(event: KeyboardEvent): void {
   }
 }
 
-ui.name.value = localStorage.getItem(NAME_KEY) ?? '';
+ui.name.value = readStored(NAME_KEY) ?? '';
 applySettingsToForm();
 fillHelp();
 showView('welcome');

@@ -253,6 +253,28 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(player.errors).toEqual([]);
   });
 
+  it('plays when the browser refuses storage, or what is stored is malformed', async () => {
+    // Blocked site data: reading window.localStorage throws a SecurityError.
+    const blocked = await openPlayer('Private', () => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    });
+    await blocked.page.getByTestId('create-private').click();
+    await expect.poll(() => blocked.page.getByTestId('game').isVisible()).toBe(true);
+    expect(blocked.errors).toEqual([]);
+
+    // Settings written by an older page or by hand: valid JSON of the wrong shape.
+    const odd = await openPlayer('Odd', () => {
+      localStorage.setItem('vehikill-settings', 'null');
+    });
+    await odd.page.getByTestId('create-private').click();
+    await expect.poll(() => odd.page.getByTestId('game').isVisible()).toBe(true);
+    expect(odd.errors).toEqual([]);
+  });
+
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');
     await player.page.getByTestId('bots').fill('8');
