@@ -171,8 +171,14 @@ function onPageKey(event: KeyboardEvent): void {
     event.preventDefault();
     ui.chatText.focus();
   } else if (event.code === PAGE_KEYS.scoreboard) {
-    event.preventDefault();
-    ui.scoreboard.hidden = event.type !== 'keydown';
+    // Tab is the scoreboard only on the arena: elsewhere (and Shift+Tab anywhere) it moves the focus as
+    // usual, so a keyboard player can reach Talk, Leave and the chat.
+    const onArena = event.target === ui.canvas && !event.shiftKey;
+    if (event.type === 'keyup' || !onArena) ui.scoreboard.hidden = true;
+    else {
+      event.preventDefault();
+      ui.scoreboard.hidden = false;
+    }
   }
 }
 

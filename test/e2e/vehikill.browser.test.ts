@@ -275,6 +275,28 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(odd.errors).toEqual([]);
   });
 
+  it('Tab holds the scoreboard on the arena only: elsewhere in a match it moves the focus', async () => {
+    const player = await openPlayer('Keys');
+    const { page } = player;
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.getByTestId('arena').focus();
+    await page.keyboard.down('Tab');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(true);
+    await page.keyboard.up('Tab');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
+    expect(await focused()).toBe('arena');
+    // Shift+Tab leaves the arena; from the side panel, Tab goes on to the next control.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).not.toBe('arena');
+    await page.getByTestId('voice').focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('leave');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
+    expect(player.errors).toEqual([]);
+  });
+
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');
     await player.page.getByTestId('bots').fill('8');
