@@ -297,6 +297,20 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(player.errors).toEqual([]);
   });
 
+  it('keeps the keyboard focus on the screen that shows: lobby after Connect and after Leave', async () => {
+    const player = await openPlayer('Focus');
+    const { page } = player;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // Connect (pressed with the keyboard) hid the name step: the focus went with it.
+    expect(await focused()).toBe('quick-play');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await page.getByTestId('leave').click();
+    await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(await focused()).toBe('quick-play');
+    expect(player.errors).toEqual([]);
+  });
+
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');
     await player.page.getByTestId('bots').fill('8');
