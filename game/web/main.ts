@@ -4,7 +4,7 @@
  */
 import { Client, type Disposer } from 'vehikill-net/client';
 import { GameSession } from '../client/game-session.js';
-import { element, isTyping } from './dom.js';
+import { element, isPressingControl, isTyping } from './dom.js';
 import { Controls } from './input/control-state.js';
 import { GamepadControls } from './input/gamepad.js';
 import { HELP_ROWS, PAGE_KEYS } from './input/key-bindings.js';
@@ -165,7 +165,7 @@ function onPageKey(event: KeyboardEvent): void {
     else ui.help.showModal();
     return;
   }
-  if (!view) return;
+  if (!view || isPressingControl(event)) return;
   if (event.code === PAGE_KEYS.overlay && event.type === 'keydown' && !event.repeat) overlay.toggle();
   else if (event.code === PAGE_KEYS.chat && event.type === 'keydown') {
     event.preventDefault();
@@ -222,6 +222,12 @@ ui.chatForm.addEventListener('submit', (event) => {
   } catch (error) {
     showStatus(describeError(error));
   }
+});
+// A button clicked with the mouse would keep the focus, and Space (the gun) would press it again: the
+// keys go back to the arena. A keyboard press (detail 0) leaves the focus where the player put it.
+ui.game.addEventListener('click', (event) => {
+  if (event.detail > 0 && event.target instanceof HTMLElement && event.target.closest('button'))
+    ui.canvas.focus();
 });
 window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);

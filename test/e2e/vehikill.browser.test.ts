@@ -311,6 +311,26 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(player.errors).toEqual([]);
   });
 
+  it('Enter and Space press the focused button in a match; after a click the keys drive again', async () => {
+    const player = await openPlayer('Buttons');
+    const { page } = player;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    // A mouse click on Talk opens the microphone and gives the keys back to the arena (Space fires).
+    await page.getByTestId('voice').click();
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('on');
+    expect(await focused()).toBe('arena');
+    // From the keyboard: Space on Talk mutes, Enter on Leave leaves (not chat, not the gun).
+    await page.getByTestId('voice').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('muted');
+    await page.getByTestId('leave').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(player.errors).toEqual([]);
+  });
+
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');
     await player.page.getByTestId('bots').fill('8');
