@@ -4,6 +4,7 @@
  */
 import { Client, type Disposer } from 'vehikill-net/client';
 import { GameSession } from '../client/game-session.js';
+import type { VehicleInput } from '../sim/index.js';
 import { element, isPressingControl, isTyping } from './dom.js';
 import { Controls } from './input/control-state.js';
 import { GamepadControls } from './input/gamepad.js';
@@ -235,16 +236,23 @@ window.addEventListener('keyup', onPageKey);
 declare global {
   interface Window {
     /**
-     * Read-only test hook: where the cars are on this page, its frame-time measurements (the newest 600)
-     * and how many frames it has measured since it began.
+     * Read-only test hook: where the cars are on this page, its frame-time measurements (the newest 600),
+     * how many frames it has measured since it began, and what the controls hold.
      */
-    vehikill: { state(): ViewState | undefined; frameTimes(): number[]; frameCount(): number };
+    vehikill: {
+      state(): ViewState | undefined;
+      frameTimes(): number[];
+      frameCount(): number;
+      /** What the controls hold right now (keys, gamepads, touch), before the trigger's pacing. */
+      input(): VehicleInput;
+    };
   }
 }
 window.vehikill = {
   state: () => view?.state(),
   frameTimes: () => frames.samples(),
   frameCount: () => frames.frames,
+  input: () => controls.read(),
 };
 
 // An invite link skips the name step: the saved name (or a guest name) will do.

@@ -331,6 +331,36 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(player.errors).toEqual([]);
   });
 
+  it('touch controls let go when the window loses focus mid-press', async () => {
+    const player = await openPlayer('Thumbs');
+    const { page } = player;
+    await page.getByTestId('touch-mode').selectOption('on');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('touch').isVisible()).toBe(true);
+    const input = () => page.evaluate(() => window.vehikill.input());
+    // The stick pushed up with one pointer (a mouse stands in for a thumb), then the window blurs: a
+    // phone's notification shade, another app. The pointer-up happens where the page cannot see it.
+    const stick = await page.locator('.touch-stick').boundingBox();
+    if (!stick) throw new Error('no touch stick');
+    await page.mouse.move(stick.x + stick.width / 2, stick.y + stick.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(stick.x + stick.width / 2, stick.y + stick.height / 2 - 50);
+    await expect.poll(async () => (await input()).throttle).toBe(1);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect(await input()).toMatchObject({ throttle: 0, steer: 0 });
+    await page.mouse.up();
+    // The same for a held button.
+    const fire = await page.locator('.touch-button.fire').boundingBox();
+    if (!fire) throw new Error('no fire button');
+    await page.mouse.move(fire.x + fire.width / 2, fire.y + fire.height / 2);
+    await page.mouse.down();
+    await expect.poll(async () => (await input()).fire).toBe(true);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect((await input()).fire).toBe(false);
+    await page.mouse.up();
+    expect(player.errors).toEqual([]);
+  });
+
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
     const player = await openPlayer('Bench');
     await player.page.getByTestId('bots').fill('8');
