@@ -93,4 +93,5 @@ const shutdown = () => {
   setTimeout(() => process.exit(0), 200).unref();
 };
 process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
 if (args.seconds !== undefined) setTimeout(shutdown, args.seconds * 1000);

@@ -1,18 +1,23 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/server.js';
 import { startVehikillServer, type VehikillServer } from '../support/vehikill.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `npm run bots -- ...args` as a child process: its exit code and everything it printed. */
-function runBots(args: string[]): Promise<{ code: number | null; output: string }> {
+function runBots(
+  args: string[],
+  started?: (child: ChildProcess) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn('node', ['scripts/run-typescript.mjs', 'game/bots/main.ts', ...args], { cwd: root });
+    started?.(child);
     let output = '';
     child.stdout.on('data', (data) => (output += data));
     child.stderr.on('data', (data) => (output += data));
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code, signal) => resolve({ code, signal, output }));
   });
 }
 
@@ -31,4 +36,20 @@ describe('npm run bots against a real server', () => {
     expect(output).toContain('ROOM_NOT_FOUND');
     expect(output).not.toMatch(/^\s+at /m);
   }, 30_000);
+
+  // A service manager or `timeout` stops with SIGTERM: the bots leave their seats rather than have the
+  // server keep them for the reconnect grace (30 s) as if they had dropped.
+  it('leaves the room at once on SIGTERM', async () => {
+    const before = server.rooms.length;
+    let child: ChildProcess | undefined;
+    const done = runBots(['--url', server.wsUrl, '--count', '2'], (started) => {
+      child = started;
+    });
+    await eventually(() => (server.rooms[before]?.clients.length ?? 0) === 2, 'bots in the room', 20_000);
+    const room = server.rooms[before];
+    child?.kill('SIGTERM');
+    const { code, signal } = await done;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    await eventually(() => room?.clients.length === 0, 'the bots gone from the room', 3_000);
+  }, 40_000);
 });
