@@ -251,6 +251,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await page.keyboard.up('KeyV');
     await expect.poll(sending).toBe(false);
     expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
   });
 
   it('plays when the browser refuses storage, or what is stored is malformed', async () => {
@@ -273,6 +274,8 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await odd.page.getByTestId('create-private').click();
     await expect.poll(() => odd.page.getByTestId('game').isVisible()).toBe(true);
     expect(odd.errors).toEqual([]);
+    await blocked.page.context().close();
+    await odd.page.context().close();
   });
 
   it('Tab holds the scoreboard on the arena only: elsewhere in a match it moves the focus', async () => {
@@ -295,6 +298,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(await focused()).toBe('leave');
     expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
     expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
   });
 
   it('keeps the keyboard focus on the screen that shows: lobby after Connect and after Leave', async () => {
@@ -309,6 +313,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
     expect(await focused()).toBe('quick-play');
     expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
   });
 
   it('Enter and Space press the focused button in a match; after a click the keys drive again', async () => {
@@ -329,6 +334,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
     expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
   });
 
   it('touch controls let go when the window loses focus mid-press', async () => {
@@ -359,6 +365,34 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect((await input()).fire).toBe(false);
     await page.mouse.up();
     expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('a gamepad drives only while the page has the focus', async () => {
+    // A pad with the right trigger held (accelerate), as navigator.getGamepads() reports it.
+    const player = await openPlayer('Pad', () => {
+      const button = (value: number) => ({ pressed: value > 0.5, touched: value > 0, value });
+      const pad = {
+        id: 'test pad',
+        index: 0,
+        connected: true,
+        mapping: 'standard',
+        timestamp: 0,
+        axes: [0, 0, 0, 0],
+        buttons: Array.from({ length: 17 }, (_, index) => button(index === 7 ? 1 : 0)),
+      };
+      navigator.getGamepads = () => [pad as unknown as Gamepad];
+    });
+    const { page } = player;
+    const input = () => page.evaluate(() => window.vehikill.input());
+    await expect.poll(async () => (await input()).throttle).toBe(1);
+    // Another window took the focus: what the pad does is meant for it.
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect((await input()).throttle).toBe(0);
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    expect((await input()).throttle).toBe(1);
+    expect(player.errors).toEqual([]);
+    await page.context().close();
   });
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {
