@@ -23,6 +23,8 @@ if (args.rtc) {
 }
 
 const sessions: GameSession[] = [];
+/** Set once every bot joined: leaving before that is the join's failure, handled there. */
+let playing = false;
 /** Every bot's WebSocket payload bytes, summed. */
 const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
 const CountingWebSocket = countingWebSocket(traffic);
@@ -35,7 +37,15 @@ for (let index = 0; index < args.count; index++) {
   });
   const mesh: MeshOptions = rtc ? ({ rtc } as MeshOptions) : { rtc: false };
   const session = botPlayer({ client, seed: 1 + index, mesh });
-  session.on('left', ({ reason, message }) => console.log(`bot ${index + 1} left: ${reason} ${message}`));
+  session.on('left', ({ reason, message }) => {
+    console.log(`bot ${index + 1} left: ${reason} ${message}`);
+    // The server put the last of them out (shutting down, room closed, kicked): nothing is left to do,
+    // and idling on as '0/N in room' would hide it from whoever runs them.
+    if (playing && sessions.every((each) => each.room === undefined)) {
+      console.error('bots: no bot is in a room any more; exiting');
+      shutdown(1);
+    }
+  });
   session.on('warning', (warning) => console.log(`bot ${index + 1} warned: ${JSON.stringify(warning)}`));
   sessions.push(session);
 }
@@ -86,12 +96,15 @@ const report = setInterval(() => {
   );
 }, 2_000);
 
-const shutdown = () => {
+function shutdown(code = 0): void {
   clearInterval(report);
   stop();
   for (const session of sessions) session.close();
-  setTimeout(() => process.exit(0), 200).unref();
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
-if (args.seconds !== undefined) setTimeout(shutdown, args.seconds * 1000);
+  // Closed sessions may let Node end by itself before the timer: the code must hold either way.
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 200).unref();
+}
+playing = true;
+process.on('SIGINT', () => shutdown());
+process.on('SIGTERM', () => shutdown());
+if (args.seconds !== undefined) setTimeout(() => shutdown(), args.seconds * 1000);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/server.js';
+import { eventually, sleep } from '../support/server.js';
 import { startVehikillServer, type VehikillServer } from '../support/vehikill.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,5 +51,22 @@ describe('npm run bots against a real server', () => {
     const { code, signal } = await done;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     await eventually(() => room?.clients.length === 0, 'the bots gone from the room', 3_000);
+  }, 40_000);
+
+  it('exits with code 1 once the server has put every bot out of its room', async () => {
+    const own = await startVehikillServer({});
+    let child: ChildProcess | undefined;
+    const done = runBots(['--url', own.wsUrl, '--count', '2'], (started) => {
+      child = started;
+    });
+    try {
+      await eventually(() => (own.rooms[0]?.clients.length ?? 0) === 2, 'bots in the room', 20_000);
+      await own.close();
+      const exited = await Promise.race([done, sleep(8_000).then(() => undefined)]);
+      expect(exited?.code).toBe(1);
+      expect(exited?.output).toContain('no bot is in a room');
+    } finally {
+      child?.kill('SIGKILL');
+    }
   }, 40_000);
 });
