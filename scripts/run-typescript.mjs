@@ -2,8 +2,9 @@
 // bundles it (Node 20 cannot run TypeScript) into node_modules/.cache, where its package imports (ws,
 // node-datachannel, ...) still resolve; vehikill-net itself is bundled from src (its 'source' export).
 // `npm run bots` and `npm run loadtest` go through here.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,5 +30,11 @@ await build({
   conditions: ['source'],
   logLevel: 'warning',
 });
-const run = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+// Not spawnSync: a blocked parent cannot pass on a SIGTERM (from `kill`, a service manager, `timeout`),
+// and the tool would go on running, orphaned, after this process died. Signals go to the child, whose
+// exit status becomes ours.
+const child = spawn(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) =>
+  process.exit(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)),
+);

@@ -2,7 +2,7 @@
  * `npm run bots -- --url URL --count N [--room CODE]`: N headless players in one Node process, each a
  * GameSession driven by the BotBrain, printing a short live line every two seconds.
  */
-import { Client, type ClientOptions, type MeshOptions } from 'vehikill-net/client';
+import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
 import { parseBotArgs } from './bot-args.js';
 import { botPlayer, drive } from './bot-player.js';
@@ -23,6 +23,8 @@ if (args.rtc) {
 }
 
 const sessions: GameSession[] = [];
+/** Set once every bot joined: leaving before that is the join's failure, handled there. */
+let playing = false;
 /** Every bot's WebSocket payload bytes, summed. */
 const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
 const CountingWebSocket = countingWebSocket(traffic);
@@ -35,19 +37,36 @@ for (let index = 0; index < args.count; index++) {
   });
   const mesh: MeshOptions = rtc ? ({ rtc } as MeshOptions) : { rtc: false };
   const session = botPlayer({ client, seed: 1 + index, mesh });
-  session.on('left', ({ reason, message }) => console.log(`bot ${index + 1} left: ${reason} ${message}`));
+  session.on('left', ({ reason, message }) => {
+    console.log(`bot ${index + 1} left: ${reason} ${message}`);
+    // The server put the last of them out (shutting down, room closed, kicked): nothing is left to do,
+    // and idling on as '0/N in room' would hide it from whoever runs them.
+    if (playing && sessions.every((each) => each.room === undefined)) {
+      console.error('bots: no bot is in a room any more; exiting');
+      shutdown(1);
+    }
+  });
   session.on('warning', (warning) => console.log(`bot ${index + 1} warned: ${JSON.stringify(warning)}`));
   sessions.push(session);
 }
 
 // The first bot finds (or makes) the room; the rest follow it there, so they play together.
 const first = sessions[0] as GameSession;
-if (args.room) await first.joinByCode(args.room);
-else await first.quickPlay();
-const code = first.room?.code;
-await Promise.all(
-  sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
-);
+let code: string | undefined;
+try {
+  if (args.room) await first.joinByCode(args.room);
+  else await first.quickPlay();
+  code = first.room?.code;
+  await Promise.all(
+    sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
+  );
+} catch (error) {
+  // A refusal (no such room, room full, server draining) is the operator's to read, not a crash.
+  const reason = error instanceof ProtocolError ? `${error.code}: ${error.message}` : String(error);
+  console.error(`bots could not join: ${reason}`);
+  for (const session of sessions) session.close();
+  process.exit(1);
+}
 const stop = drive(sessions);
 console.log(
   `${sessions.length} bots in room ${first.room?.info.roomId ?? '?'}${code ? ` (code ${code})` : ''}`,
@@ -77,11 +96,15 @@ const report = setInterval(() => {
   );
 }, 2_000);
 
-const shutdown = () => {
+function shutdown(code = 0): void {
   clearInterval(report);
   stop();
   for (const session of sessions) session.close();
-  setTimeout(() => process.exit(0), 200).unref();
-};
-process.on('SIGINT', shutdown);
-if (args.seconds !== undefined) setTimeout(shutdown, args.seconds * 1000);
+  // Closed sessions may let Node end by itself before the timer: the code must hold either way.
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 200).unref();
+}
+playing = true;
+process.on('SIGINT', () => shutdown());
+process.on('SIGTERM', () => shutdown());
+if (args.seconds !== undefined) setTimeout(() => shutdown(), args.seconds * 1000);

@@ -27,3 +27,14 @@ export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
+
+/**
+ * True for a focused button or link with Enter or Space: the key presses it (a keyboard player's way of
+ * clicking), so it is not the gun or the chat.
+ */
+export function isPressingControl(event: KeyboardEvent): boolean {
+  if (event.code !== 'Enter' && event.code !== 'NumpadEnter' && event.code !== 'Space') return false;
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return false;
+  return target.tagName === 'BUTTON' || (target.tagName === 'A' && target.hasAttribute('href'));
+}

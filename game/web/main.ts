@@ -4,7 +4,8 @@
  */
 import { Client, type Disposer } from 'vehikill-net/client';
 import { GameSession } from '../client/game-session.js';
-import { element, isTyping } from './dom.js';
+import type { VehicleInput } from '../sim/index.js';
+import { element, isPressingControl, isTyping } from './dom.js';
 import { Controls } from './input/control-state.js';
 import { GamepadControls } from './input/gamepad.js';
 import { HELP_ROWS, PAGE_KEYS } from './input/key-bindings.js';
@@ -17,7 +18,14 @@ import { watchConnection } from './overlay/connection-indicator.js';
 import { NetOverlay } from './overlay/net-overlay.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
-import { loadSettings, saveSettings, type TouchMode, touchWanted } from './settings.js';
+import {
+  loadSettings,
+  readStored,
+  saveSettings,
+  type TouchMode,
+  touchWanted,
+  writeStored,
+} from './settings.js';
 import { showStatus, showView, ui } from './ui.js';
 
 const NAME_KEY = 'vehikill-name';
@@ -51,7 +59,7 @@ const lobby = new LobbyScreen(() => session?.client, {
 /** Opens a session under the chosen name (a new one if the name changed). */
 async function connect(): Promise<void> {
   const name = ui.name.value.trim();
-  localStorage.setItem(NAME_KEY, name);
+  writeStored(NAME_KEY, name);
   leaveGame();
   unwatch?.();
   session?.close();
@@ -158,18 +166,24 @@ function onPageKey(event: KeyboardEvent): void {
     else ui.help.showModal();
     return;
   }
-  if (!view) return;
+  if (!view || isPressingControl(event)) return;
   if (event.code === PAGE_KEYS.overlay && event.type === 'keydown' && !event.repeat) overlay.toggle();
   else if (event.code === PAGE_KEYS.chat && event.type === 'keydown') {
     event.preventDefault();
     ui.chatText.focus();
   } else if (event.code === PAGE_KEYS.scoreboard) {
-    event.preventDefault();
-    ui.scoreboard.hidden = event.type !== 'keydown';
+    // Tab is the scoreboard only on the arena: elsewhere (and Shift+Tab anywhere) it moves the focus as
+    // usual, so a keyboard player can reach Talk, Leave and the chat.
+    const onArena = event.target === ui.canvas && !event.shiftKey;
+    if (event.type === 'keyup' || !onArena) ui.scoreboard.hidden = true;
+    else {
+      event.preventDefault();
+      ui.scoreboard.hidden = false;
+    }
   }
 }
 
-ui.name.value = localStorage.getItem(NAME_KEY) ?? '';
+ui.name.value = readStored(NAME_KEY) ?? '';
 applySettingsToForm();
 fillHelp();
 showView('welcome');
@@ -210,22 +224,35 @@ ui.chatForm.addEventListener('submit', (event) => {
     showStatus(describeError(error));
   }
 });
+// A button clicked with the mouse would keep the focus, and Space (the gun) would press it again: the
+// keys go back to the arena. A keyboard press (detail 0) leaves the focus where the player put it.
+ui.game.addEventListener('click', (event) => {
+  if (event.detail > 0 && event.target instanceof HTMLElement && event.target.closest('button'))
+    ui.canvas.focus();
+});
 window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);
 
 declare global {
   interface Window {
     /**
-     * Read-only test hook: where the cars are on this page, its frame-time measurements (the newest 600)
-     * and how many frames it has measured since it began.
+     * Read-only test hook: where the cars are on this page, its frame-time measurements (the newest 600),
+     * how many frames it has measured since it began, and what the controls hold.
      */
-    vehikill: { state(): ViewState | undefined; frameTimes(): number[]; frameCount(): number };
+    vehikill: {
+      state(): ViewState | undefined;
+      frameTimes(): number[];
+      frameCount(): number;
+      /** What the controls hold right now (keys, gamepads, touch), before the trigger's pacing. */
+      input(): VehicleInput;
+    };
   }
 }
 window.vehikill = {
   state: () => view?.state(),
   frameTimes: () => frames.samples(),
   frameCount: () => frames.frames,
+  input: () => controls.read(),
 };
 
 // An invite link skips the name step: the saved name (or a guest name) will do.

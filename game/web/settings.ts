@@ -26,12 +26,30 @@ export function loadSettings(): Settings {
   }
 }
 
-export function saveSettings(settings: Settings): void {
+/**
+ * One stored string, or undefined where the browser refuses storage: with site data blocked, merely
+ * reading `window.localStorage` throws a SecurityError, and the page must still play.
+ */
+export function readStored(key: string): string | undefined {
   try {
-    localStorage.setItem(KEY, JSON.stringify(settings));
+    return localStorage.getItem(key) ?? undefined;
   } catch {
-    // Private browsing may refuse storage; the settings still hold for this visit.
+    return undefined;
   }
+}
+
+/** Stores a string if the browser lets us (private browsing may refuse, a full store throws). */
+export function writeStored(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Kept for this visit only.
+  }
+}
+
+export function saveSettings(settings: Settings): void {
+  // Private browsing may refuse storage; the settings still hold for this visit.
+  writeStored(KEY, JSON.stringify(settings));
 }
 
 /** Touch controls show on devices whose main pointer is a finger, unless the player chose otherwise. */

@@ -58,11 +58,22 @@ export const ui = {
 
 export type View = 'welcome' | 'lobby' | 'game';
 
+/** Where the focus goes when a screen shows and the focus was on one that hid. */
+const FIRST_CONTROL: Record<View, () => HTMLElement> = {
+  welcome: () => ui.name,
+  lobby: () => ui.quickPlay,
+  game: () => ui.canvas,
+};
+
 export function showView(view: View): void {
   ui.welcome.hidden = view !== 'welcome';
   ui.lobby.hidden = view !== 'lobby';
   ui.game.hidden = view !== 'game';
   document.body.dataset.view = view;
+  // A hidden element loses the focus to the page itself: a keyboard or screen-reader user would have to
+  // start over from the top. Hand it to the screen that shows instead.
+  const active = document.activeElement;
+  if (!active || active === document.body || active.closest('[hidden]')) FIRST_CONTROL[view]().focus();
 }
 
 /** The status line: errors and notices that need no answer. Empty text clears it. */

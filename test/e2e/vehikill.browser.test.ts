@@ -21,11 +21,12 @@ interface Player {
 }
 
 /** A player in a context of their own (own storage, own session), at the lobby. */
-async function openPlayer(name: string): Promise<Player> {
+async function openPlayer(name: string, init?: () => void): Promise<Player> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   contexts.push(context);
   // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
   await context.grantPermissions(['microphone'], { origin: server.httpUrl });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(server.httpUrl);
@@ -206,6 +207,192 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(watcher.errors).toEqual([]);
     guest.close();
     host.close();
+  });
+
+  it('push-to-talk closes the microphone when V is let go while the window is blurred or in the chat field', async () => {
+    // The page's microphone tracks, to read whether they are sending (enabled).
+    const player = await openPlayer('Talker', () => {
+      const tracks: MediaStreamTrack[] = [];
+      (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks = tracks;
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        tracks.push(...stream.getAudioTracks());
+        return stream;
+      };
+    });
+    const { page } = player;
+    await page.getByTestId('push-to-talk').check();
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await page.getByTestId('voice').click();
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('on');
+    const sending = () =>
+      page.evaluate(() =>
+        (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks.some(
+          (track) => track.enabled && track.readyState === 'live',
+        ),
+      );
+    await page.getByTestId('arena').focus();
+    expect(await sending()).toBe(false);
+    await page.keyboard.down('KeyV');
+    await expect.poll(sending).toBe(true);
+    // The window loses focus with V held: its key-up goes to another window, never to this page.
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await expect.poll(sending).toBe(false);
+    await page.keyboard.up('KeyV');
+
+    // V held, Enter opens the chat field, V let go there: the microphone must close all the same.
+    await page.getByTestId('arena').focus();
+    await page.keyboard.down('KeyV');
+    await expect.poll(sending).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-text');
+    await page.keyboard.up('KeyV');
+    await expect.poll(sending).toBe(false);
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('plays when the browser refuses storage, or what is stored is malformed', async () => {
+    // Blocked site data: reading window.localStorage throws a SecurityError.
+    const blocked = await openPlayer('Private', () => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    });
+    await blocked.page.getByTestId('create-private').click();
+    await expect.poll(() => blocked.page.getByTestId('game').isVisible()).toBe(true);
+    expect(blocked.errors).toEqual([]);
+
+    // Settings written by an older page or by hand: valid JSON of the wrong shape.
+    const odd = await openPlayer('Odd', () => {
+      localStorage.setItem('vehikill-settings', 'null');
+    });
+    await odd.page.getByTestId('create-private').click();
+    await expect.poll(() => odd.page.getByTestId('game').isVisible()).toBe(true);
+    expect(odd.errors).toEqual([]);
+    await blocked.page.context().close();
+    await odd.page.context().close();
+  });
+
+  it('Tab holds the scoreboard on the arena only: elsewhere in a match it moves the focus', async () => {
+    const player = await openPlayer('Keys');
+    const { page } = player;
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.getByTestId('arena').focus();
+    await page.keyboard.down('Tab');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(true);
+    await page.keyboard.up('Tab');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
+    expect(await focused()).toBe('arena');
+    // Shift+Tab leaves the arena; from the side panel, Tab goes on to the next control.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).not.toBe('arena');
+    await page.getByTestId('voice').focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('leave');
+    expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('keeps the keyboard focus on the screen that shows: lobby after Connect and after Leave', async () => {
+    const player = await openPlayer('Focus');
+    const { page } = player;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // Connect (pressed with the keyboard) hid the name step: the focus went with it.
+    expect(await focused()).toBe('quick-play');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await page.getByTestId('leave').click();
+    await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(await focused()).toBe('quick-play');
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('Enter and Space press the focused button in a match; after a click the keys drive again', async () => {
+    const player = await openPlayer('Buttons');
+    const { page } = player;
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    // A mouse click on Talk opens the microphone and gives the keys back to the arena (Space fires).
+    await page.getByTestId('voice').click();
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('on');
+    expect(await focused()).toBe('arena');
+    // From the keyboard: Space on Talk mutes, Enter on Leave leaves (not chat, not the gun).
+    await page.getByTestId('voice').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('muted');
+    await page.getByTestId('leave').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('touch controls let go when the window loses focus mid-press', async () => {
+    const player = await openPlayer('Thumbs');
+    const { page } = player;
+    await page.getByTestId('touch-mode').selectOption('on');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('touch').isVisible()).toBe(true);
+    const input = () => page.evaluate(() => window.vehikill.input());
+    // The stick pushed up with one pointer (a mouse stands in for a thumb), then the window blurs: a
+    // phone's notification shade, another app. The pointer-up happens where the page cannot see it.
+    const stick = await page.locator('.touch-stick').boundingBox();
+    if (!stick) throw new Error('no touch stick');
+    await page.mouse.move(stick.x + stick.width / 2, stick.y + stick.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(stick.x + stick.width / 2, stick.y + stick.height / 2 - 50);
+    await expect.poll(async () => (await input()).throttle).toBe(1);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect(await input()).toMatchObject({ throttle: 0, steer: 0 });
+    await page.mouse.up();
+    // The same for a held button.
+    const fire = await page.locator('.touch-button.fire').boundingBox();
+    if (!fire) throw new Error('no fire button');
+    await page.mouse.move(fire.x + fire.width / 2, fire.y + fire.height / 2);
+    await page.mouse.down();
+    await expect.poll(async () => (await input()).fire).toBe(true);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect((await input()).fire).toBe(false);
+    await page.mouse.up();
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('a gamepad drives only while the page has the focus', async () => {
+    // A pad with the right trigger held (accelerate), as navigator.getGamepads() reports it.
+    const player = await openPlayer('Pad', () => {
+      const button = (value: number) => ({ pressed: value > 0.5, touched: value > 0, value });
+      const pad = {
+        id: 'test pad',
+        index: 0,
+        connected: true,
+        mapping: 'standard',
+        timestamp: 0,
+        axes: [0, 0, 0, 0],
+        buttons: Array.from({ length: 17 }, (_, index) => button(index === 7 ? 1 : 0)),
+      };
+      navigator.getGamepads = () => [pad as unknown as Gamepad];
+    });
+    const { page } = player;
+    const input = () => page.evaluate(() => window.vehikill.input());
+    await expect.poll(async () => (await input()).throttle).toBe(1);
+    // Another window took the focus: what the pad does is meant for it.
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    expect((await input()).throttle).toBe(0);
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    expect((await input()).throttle).toBe(1);
+    expect(player.errors).toEqual([]);
+    await page.context().close();
   });
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {

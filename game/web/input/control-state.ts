@@ -28,7 +28,10 @@ export function mergeInputs(inputs: readonly VehicleInput[]): VehicleInput {
   return { throttle: Math.max(-1, Math.min(1, throttle)), steer, brake, boost, fire, altFire };
 }
 
-/** Every source merged; `enabled` false (chat open, window blurred) gives no controls at all. */
+/**
+ * Every source merged; `enabled` false gives no controls at all. Each source lets go by itself when the
+ * window loses the focus.
+ */
 export class Controls {
   readonly #sources: ControlSource[];
   enabled = true;

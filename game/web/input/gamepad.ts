@@ -14,9 +14,27 @@ function deadZone(value: number): number {
   return (Math.sign(value) * (Math.abs(value) - DEAD_ZONE)) / (1 - DEAD_ZONE);
 }
 
-/** Every connected gamepad (Gamepad API), polled each tick: the API has no events for buttons. */
+/**
+ * Every connected gamepad (Gamepad API), polled each tick: the API has no events for buttons. Browsers
+ * keep reporting the pads to a visible page whose window lost the focus, so while another window has it
+ * (the player tabbed away with the stick or a trigger held) the pads drive nothing, as the keyboard's
+ * released keys do not. Focus, a key or a click in the page gives them back.
+ */
 export class GamepadControls implements ControlSource {
+  #focused = true;
+
+  constructor(target: Window = window) {
+    target.addEventListener('blur', () => {
+      this.#focused = false;
+    });
+    for (const type of ['focus', 'keydown', 'pointerdown'])
+      target.addEventListener(type, () => {
+        this.#focused = true;
+      });
+  }
+
   read(): VehicleInput {
+    if (!this.#focused) return NEUTRAL_INPUT;
     const pads = typeof navigator.getGamepads === 'function' ? navigator.getGamepads() : [];
     for (const pad of pads) {
       if (!pad?.connected) continue;

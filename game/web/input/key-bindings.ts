@@ -36,7 +36,7 @@ export const HELP_ROWS: readonly { keys: string; action: string }[] = [
   { keys: 'E / /', action: 'Handbrake (drift)' },
   { keys: 'V', action: 'Push to talk (when enabled in settings)' },
   { keys: 'Enter', action: 'Chat' },
-  { keys: 'Tab', action: 'Scoreboard (hold)' },
+  { keys: 'Tab', action: 'Scoreboard (hold, on the arena; Shift+Tab leaves the arena)' },
   { keys: 'N', action: 'Network overlay' },
   { keys: 'H', action: 'This help' },
   {

@@ -1,5 +1,5 @@
 import { NEUTRAL_INPUT, type VehicleInput } from '../../sim/index.js';
-import { isTyping } from '../dom.js';
+import { isPressingControl, isTyping } from '../dom.js';
 import type { ControlSource } from './control-state.js';
 import { DRIVE_KEYS, type DriveAction } from './key-bindings.js';
 
@@ -44,7 +44,8 @@ export class KeyboardControls implements ControlSource {
 
   readonly #onDown = (event: KeyboardEvent): void => {
     const action = ACTION_OF.get(event.code);
-    if (!action || isTyping(event.target) || event.metaKey || event.altKey) return;
+    if (!action || isTyping(event.target) || isPressingControl(event) || event.metaKey || event.altKey)
+      return;
     this.#held.add(action);
     // Space and the arrows would scroll the page.
     event.preventDefault();

@@ -18,7 +18,8 @@ const BUTTONS: readonly { name: TouchButton; label: string }[] = [
 /**
  * On-screen controls for touch screens: a joystick under the left thumb (sideways steers, up and down
  * drive) and four buttons under the right. Pointer events, so a stylus or mouse works too; each pointer
- * is tracked on its own, so steering and firing at once works.
+ * is tracked on its own, so steering and firing at once works. Everything is let go when the window
+ * loses focus, as the keyboard's keys are.
  */
 export class TouchControls implements ControlSource {
   readonly #root: HTMLElement;
@@ -68,15 +69,20 @@ export class TouchControls implements ControlSource {
       buttons.append(button);
     }
     root.replaceChildren(pad, buttons);
+    // The lift of a thumb that happens while another window or app has the focus never reaches us.
+    window.addEventListener('blur', () => this.#release());
   }
 
   /** Shown on touch screens by default; the settings can force it either way. */
   setVisible(visible: boolean): void {
     this.#root.hidden = !visible;
-    if (!visible) {
-      this.#held.clear();
-      this.#stick = undefined;
-    }
+    if (!visible) this.#release();
+  }
+
+  #release(): void {
+    this.#held.clear();
+    this.#stick = undefined;
+    this.#knob.style.transform = '';
   }
 
   read(): VehicleInput {

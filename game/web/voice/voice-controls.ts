@@ -29,16 +29,30 @@ export class VoiceControls {
     );
     const onClick = () => void this.#toggle();
     const onKey = (event: KeyboardEvent) => {
-      if (event.code !== PAGE_KEYS.talk || event.repeat || isTyping(event.target)) return;
-      if (this.#state !== 'off' && this.#pushToTalk()) voice.talk(event.type === 'keydown');
+      if (event.code !== PAGE_KEYS.talk || event.repeat) return;
+      const down = event.type === 'keydown';
+      // Typing a "v" into chat does not talk; but V let go there (held when Enter opened chat) ends it.
+      if (down && isTyping(event.target)) return;
+      if (this.#state !== 'off' && this.#pushToTalk()) voice.talk(down);
+    };
+    // A key-up that happens in another window or tab never reaches this one: stop talking on leaving.
+    const stopTalking = () => {
+      if (this.#state !== 'off' && this.#pushToTalk()) voice.talk(false);
+    };
+    const onVisibility = () => {
+      if (document.hidden) stopTalking();
     };
     ui.voice.addEventListener('click', onClick);
     window.addEventListener('keydown', onKey);
     window.addEventListener('keyup', onKey);
+    window.addEventListener('blur', stopTalking);
+    document.addEventListener('visibilitychange', onVisibility);
     this.#disposers.push(() => {
       ui.voice.removeEventListener('click', onClick);
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKey);
+      window.removeEventListener('blur', stopTalking);
+      document.removeEventListener('visibilitychange', onVisibility);
     });
     this.#render();
   }

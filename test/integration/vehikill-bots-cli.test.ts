@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, sleep } from '../support/server.js';
+import { startVehikillServer, type VehikillServer } from '../support/vehikill.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `npm run bots -- ...args` as a child process: its exit code and everything it printed. */
+function runBots(
+  args: string[],
+  started?: (child: ChildProcess) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', ['scripts/run-typescript.mjs', 'game/bots/main.ts', ...args], { cwd: root });
+    started?.(child);
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    child.on('exit', (code, signal) => resolve({ code, signal, output }));
+  });
+}
+
+describe('npm run bots against a real server', () => {
+  let server: VehikillServer;
+  beforeAll(async () => {
+    server = await startVehikillServer({});
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('exits with a clear message and code 1, not a stack trace, when the server refuses the join', async () => {
+    const { code, output } = await runBots(['--url', server.wsUrl, '--count', '2', '--room', 'ZZZZZZ']);
+    expect(code).toBe(1);
+    expect(output).toContain('ROOM_NOT_FOUND');
+    expect(output).not.toMatch(/^\s+at /m);
+  }, 30_000);
+
+  // A service manager or `timeout` stops with SIGTERM: the bots leave their seats rather than have the
+  // server keep them for the reconnect grace (30 s) as if they had dropped.
+  it('leaves the room at once on SIGTERM', async () => {
+    const before = server.rooms.length;
+    let child: ChildProcess | undefined;
+    const done = runBots(['--url', server.wsUrl, '--count', '2'], (started) => {
+      child = started;
+    });
+    await eventually(() => (server.rooms[before]?.clients.length ?? 0) === 2, 'bots in the room', 20_000);
+    const room = server.rooms[before];
+    child?.kill('SIGTERM');
+    const { code, signal } = await done;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    await eventually(() => room?.clients.length === 0, 'the bots gone from the room', 3_000);
+  }, 40_000);
+
+  it('exits with code 1 once the server has put every bot out of its room', async () => {
+    const own = await startVehikillServer({});
+    let child: ChildProcess | undefined;
+    const done = runBots(['--url', own.wsUrl, '--count', '2'], (started) => {
+      child = started;
+    });
+    try {
+      await eventually(() => (own.rooms[0]?.clients.length ?? 0) === 2, 'bots in the room', 20_000);
+      await own.close();
+      const exited = await Promise.race([done, sleep(8_000).then(() => undefined)]);
+      expect(exited?.code).toBe(1);
+      expect(exited?.output).toContain('no bot is in a room');
+    } finally {
+      child?.kill('SIGKILL');
+    }
+  }, 40_000);
+});

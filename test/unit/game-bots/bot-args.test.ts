@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseBotArgs } from '../../../game/bots/bot-args.js';
+
+const url = ['--url', 'http://localhost:8080'];
+
+describe('npm run bots: arguments', () => {
+  it('accepts what the usage says', () => {
+    expect(parseBotArgs([...url, '--count', '3', '--room', 'K7Q2XM', '--seconds', '2.5', '--rtc'])).toEqual({
+      url: 'ws://localhost:8080/ws',
+      count: 3,
+      room: 'K7Q2XM',
+      seconds: 2.5,
+      rtc: true,
+    });
+  });
+
+  // setTimeout turns anything past 2^31-1 ms (or Infinity) into 1 ms: the bots would stop at once.
+  it.each(['Infinity', '1e10', '3000000'])(
+    'refuses --seconds %s, which a timer cannot wait for',
+    (seconds) => {
+      expect(() => parseBotArgs([...url, '--seconds', seconds])).toThrow(/--seconds/);
+    },
+  );
+
+  it.each(['0x10', '1e1', ' 2', '2 ', '+3'])('refuses --count %j: not a plain number', (count) => {
+    expect(() => parseBotArgs([...url, '--count', count])).toThrow(/--count/);
+  });
+
+  it.each([
+    ['an option as a value', ['--url', '--count', '3']],
+    ['an option given twice', [...url, '--count', '2', '--count', '3']],
+    ['an empty room code', [...url, '--room', '']],
+    ['an option as the room code', [...url, '--room', '--rtc']],
+  ])('refuses %s', (_what, argv) => {
+    expect(() => parseBotArgs(argv)).toThrow(TypeError);
+  });
+});
