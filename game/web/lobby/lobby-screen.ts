@@ -28,6 +28,8 @@ export class LobbyScreen {
   readonly #actions: LobbyActions;
   #busy = false;
   #watch: RoomWatch | undefined;
+  /** Counts watches asked for and stops: an answer that comes after a newer one of either is dropped. */
+  #watches = 0;
 
   constructor(client: () => Client | undefined, actions: LobbyActions) {
     this.#client = client;
@@ -62,10 +64,16 @@ export class LobbyScreen {
     const client = this.#client();
     if (client?.state !== 'open') return;
     ui.refresh.disabled = true;
+    const asked = ++this.#watches;
     try {
       const watch = await client.watchRooms({ type: ROOM_TYPE, includeFull: true }, (rooms) =>
         this.#render(rooms),
       );
+      // The lobby was left (a match began) while the answer was on its way: no watching during the match.
+      if (asked !== this.#watches) {
+        void watch.stop().catch(() => {});
+        return;
+      }
       this.#watch = watch;
       this.#render(watch.rooms);
     } catch (error) {
@@ -77,6 +85,7 @@ export class LobbyScreen {
 
   /** The lobby is hidden (in a match): the server need not keep sending it the listing. */
   stop(): void {
+    this.#watches++;
     const watch = this.#watch;
     this.#watch = undefined;
     void watch?.stop().catch(() => {});
