@@ -1,19 +1,18 @@
 import type { Cancel, Clock, Disposer } from '../../common/index.js';
-import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
-import { VoiceConnection } from './voice-connection.js';
+import { VoiceConnection, type VoiceConnectionOptions } from './voice-connection.js';
 import type { VoiceSignal } from './voice-signal.js';
 
-export interface VoicePeerOptions {
+/**
+ * What every attempt's connection is made with (see VoiceConnectionOptions); `offerer` is true on the
+ * side that makes every offer, which both sides compute the same way (the lower id).
+ */
+type ConnectionSettings = Pick<
+  VoiceConnectionOptions,
+  'RTCPeerConnection' | 'iceServers' | 'iceTransportPolicy' | 'offerer' | 'bitrate' | 'packetMs'
+>;
+
+export interface VoicePeerOptions extends ConnectionSettings {
   clock: Clock;
-  RTCPeerConnection: RtcPeerConnectionConstructor;
-  iceServers: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** True on the side that makes every offer; both sides compute it the same way (the lower id). */
-  offerer: boolean;
-  /** Opus average bitrate cap, bits/s. */
-  bitrate: number;
-  /** Opus packet duration in ms (20, 40 or 60). */
-  packetMs?: number;
   /**
    * The newest attempt an earlier VoicePeer to the same peer reached (proximity voice drops and re-adds
    * peers). Numbers must not start again below it: the peer, still on it, would take our new offers
