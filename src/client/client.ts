@@ -23,6 +23,7 @@ import {
   RELAY_CONTROL,
   type RtcSignal,
 } from '../transport/index.js';
+import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
@@ -459,15 +460,10 @@ export class Client {
 
   /** The network came back: ask for a direct server link again now. */
   #watchOnline(): void {
-    const target = globalThis as {
-      addEventListener?: (type: string, listener: () => void) => void;
-      removeEventListener?: (type: string, listener: () => void) => void;
-    };
-    if (this.#stopWatchingOnline || typeof target.addEventListener !== 'function') return;
-    const onOnline = () => this.#serverLink.retryDirect();
-    target.addEventListener('online', onOnline);
+    if (this.#stopWatchingOnline) return;
+    const stop = onBrowserOnline(() => this.#serverLink.retryDirect());
     this.#stopWatchingOnline = () => {
-      target.removeEventListener?.('online', onOnline);
+      stop();
       this.#stopWatchingOnline = undefined;
     };
   }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
 import type { Channel, LinkState, RtcPeerConnectionConstructor } from '../../transport/index.js';
+import { onBrowserOnline } from '../browser-online.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
@@ -156,14 +157,7 @@ export class PeerMesh {
 
   /** The browser says the network is back: direct links may work again, so try them now. */
   #watchOnline(): void {
-    const target = globalThis as {
-      addEventListener?: (type: string, listener: () => void) => void;
-      removeEventListener?: (type: string, listener: () => void) => void;
-    };
-    if (typeof target.addEventListener !== 'function') return;
-    const onOnline = () => this.retryDirect();
-    target.addEventListener('online', onOnline);
-    this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
+    this.#disposers.push(onBrowserOnline(() => this.retryDirect()));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { type Disposer, Emitter } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
+import { onBrowserOnline } from '../browser-online.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
@@ -294,14 +295,7 @@ export class VoiceChat {
 
   /** The browser says the network is back: connections that died with it can be had again now. */
   #watchOnline(): void {
-    const target = globalThis as {
-      addEventListener?: (type: string, listener: () => void) => void;
-      removeEventListener?: (type: string, listener: () => void) => void;
-    };
-    if (typeof target.addEventListener !== 'function') return;
-    const onOnline = () => this.retry();
-    target.addEventListener('online', onOnline);
-    this.#disposers.push(() => target.removeEventListener?.('online', onOnline));
+    this.#disposers.push(onBrowserOnline(() => this.retry()));
   }
 
   #audioContext(): AudioContext {
