@@ -7,6 +7,7 @@ import { benchFanout } from './workloads/fanout.js';
 import { benchNetcodeLab } from './workloads/netcode-lab.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
+import { benchRegistryScale } from './workloads/registry-scale.js';
 import { benchServerLink } from './workloads/server-link-all.js';
 import { simStepBench } from './workloads/sim-step.js';
 import { benchSyncCpu } from './workloads/sync-cpu.js';
@@ -27,6 +28,7 @@ rows.push(...benchSyncCpu());
 rows.push(...(await simStepBench()));
 rows.push(...benchNetcodeLab());
 rows.push(...(await benchCcu()));
+rows.push(...(await benchRegistryScale()));
 rows.push(...(await benchVehikillMatch()));
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections

@@ -229,10 +229,8 @@ export class Client {
     return opened;
   }
 
-  async listRooms(
-    query: { type?: string; filter?: Record<string, Scalar>; includeFull?: boolean } = {},
-  ): Promise<RoomInfo[]> {
-    const result = await this.#request(Kind.ListRooms, query);
+  async listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
+    const result = await this.#request(Kind.ListRooms, { ...query });
     return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
   }
 

@@ -6,6 +6,8 @@ export interface RoomQuery {
   type?: string;
   filter?: Record<string, Scalar>;
   includeFull?: boolean;
+  /** At most this many rooms, the oldest that match (the server answers at most its `maxRoomsListed`). */
+  limit?: number;
 }
 
 export interface RoomWatchEvents {

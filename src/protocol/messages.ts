@@ -117,6 +117,8 @@ export const listRooms = v.object({
   type: v.optional(roomType),
   filter: v.optional(flatRecord),
   includeFull: v.optional(v.boolean()),
+  /** At most this many rooms, oldest first (the server may cap it lower: `maxRoomsListed`). */
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 /** Lists like ListRooms, then pushes RoomList whenever that listing changes; replaces an earlier watch. */
 export const watchRooms = listRooms;

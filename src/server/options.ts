@@ -127,6 +127,12 @@ export interface GameServerOptions extends MonitoringOptions {
    * this many ms: a match filling up costs one listing read per watched query, not one per seat. Default 250.
    */
   roomListIntervalMs?: number;
+  /**
+   * Most rooms one room listing answers (`listRooms`, `watchRooms`), the oldest that match; a client's
+   * `limit` may ask for fewer. It bounds what a listing reads from the registry (with Redis, on the one
+   * thread every node shares) and the size of the answer. Default 200.
+   */
+  maxRoomsListed?: number;
 }
 
 export type ResolvedLimits = Required<
@@ -158,6 +164,7 @@ export type ResolvedLimits = Required<
     | 'idleDisposeMs'
     | 'maxRooms'
     | 'roomListIntervalMs'
+    | 'maxRoomsListed'
     | 'nodeTtlMs'
   >
 >;
@@ -193,6 +200,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     idleDisposeMs: options.idleDisposeMs ?? 30 * 60_000,
     maxRooms: options.maxRooms ?? 10_000,
     roomListIntervalMs: options.roomListIntervalMs ?? 250,
+    maxRoomsListed: options.maxRoomsListed ?? 200,
     nodeTtlMs: options.nodeTtlMs ?? 6_000,
   };
   for (const [name, value] of Object.entries(limits)) {
@@ -214,6 +222,9 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     throw new TypeError(`GameServer option 'httpHeadersTimeoutMs' must be above 0`);
   if (limits.httpRequestTimeoutMs < limits.httpHeadersTimeoutMs) {
     throw new TypeError(`GameServer option 'httpRequestTimeoutMs' must be at least httpHeadersTimeoutMs`);
+  }
+  if (!Number.isInteger(limits.maxRoomsListed) || limits.maxRoomsListed < 1) {
+    throw new TypeError(`GameServer option 'maxRoomsListed' must be an integer of at least 1`);
   }
   if (limits.maxPayloadBytes < 1024) throw new TypeError('maxPayloadBytes below 1 KiB cannot carry a join');
   for (const name of ['signalBurst', 'signalsPerSecond', 'signalBytesPerSecond'] as const) {

@@ -421,6 +421,18 @@ const linkSignal = fc.oneof(
 );
 const attempt = fc.integer({ min: 0, max: 1_000_000 });
 
+/** ListRooms and WatchRooms carry the same query. */
+const roomQuery = optional(
+  {
+    rid: uint32,
+    type: roomType,
+    filter: flatRecord,
+    includeFull: fc.boolean(),
+    limit: fc.integer({ min: 1 }),
+  },
+  ['rid'],
+);
+
 const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.Hello]: optional(
     { v: fc.integer(), resume: record({ playerId, token: text(128), ack: seqNumber }) },
@@ -447,13 +459,8 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.Pong]: record({ id: uint32, t: timestamp, rt: timestamp }),
   [Kind.Ack]: record({ ack: seqNumber }),
   [Kind.Bye]: record({ code: errorCode, message: reason }),
-  [Kind.ListRooms]: optional({ rid: uint32, type: roomType, filter: flatRecord, includeFull: fc.boolean() }, [
-    'rid',
-  ]),
-  [Kind.WatchRooms]: optional(
-    { rid: uint32, type: roomType, filter: flatRecord, includeFull: fc.boolean() },
-    ['rid'],
-  ),
+  [Kind.ListRooms]: roomQuery,
+  [Kind.WatchRooms]: roomQuery,
   [Kind.UnwatchRooms]: record({ rid: uint32 }),
   [Kind.CreateRoom]: optional({ rid: uint32, type: roomType, private: fc.boolean(), options: data }, [
     'rid',

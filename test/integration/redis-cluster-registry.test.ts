@@ -64,13 +64,16 @@ describe('Redis registry on a Redis Cluster (3 masters)', () => {
       await registry.addRoom(listing(`room${i}`, { nodeId: 'n1', private: true, code: `CODE${i}` }));
       await registry.reserveSeat(`room${i}`, 'p1');
     }
+    await registry.addRoom(listing('open', { nodeId: 'n1' }));
+    await registry.reserveSeat('open', 'p1');
     const admin = new Cluster([cluster.nodes[0]!]);
     await new Promise((resolve) => admin.once('ready', resolve));
     const perNode = await Promise.all(admin.nodes('master').map((node) => node.keys('{slot}:*')));
     const holding = perNode.filter((keys) => keys.length > 0);
     expect(holding).toHaveLength(1);
-    // rooms, nodes, node:n1, node-rooms:n1, and per room its listing, seats and code
-    expect(holding[0]).toHaveLength(4 + 6 * 3);
+    // rooms, nodes, node:n1, node-rooms:n1, indexed; per private room its listing, seats and code; the
+    // public room's listing and seats, and the open indexes it is in (all types, its type)
+    expect(holding[0]).toHaveLength(5 + 6 * 3 + 2 + 2);
     admin.disconnect();
     await registry.close();
   });

@@ -50,6 +50,28 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await b.close();
   });
 
+  it('builds its open-room indexes at the first heartbeat over a listing written without them', async () => {
+    const registry = await connect('unindexed:');
+    await registry.addRoom(listing('room1'));
+    await registry.addRoom(listing('room2', { maxClients: 1 }), ['p1']);
+    await registry.addRoom(listing('room3', { type: 'race' }));
+    // What a listing written by a version without the indexes looks like.
+    const admin = new Redis(redis.url);
+    await admin.del(
+      'unindexed:open',
+      'unindexed:open-type:arena',
+      'unindexed:open-type:race',
+      'unindexed:indexed',
+    );
+    expect(await registry.listRooms({})).toEqual([]);
+    await registry.heartbeat(node('node-a'), 60_000);
+    expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1', 'room3']);
+    expect((await registry.listRooms({ type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
+    expect(await admin.get('unindexed:indexed')).toBe('1');
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('fails with REGISTRY_UNAVAILABLE while Redis is down and works again once it is back', async () => {
     const registry = await connect('outage:');
     await redis.stop();

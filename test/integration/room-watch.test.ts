@@ -55,6 +55,35 @@ describe('watching the room listing', () => {
     for (let i = 1; i < lists.length; i++) expect(lists[i]).not.toEqual(lists[i - 1]);
   });
 
+  it('lists at most the limit asked, never more than the server allows: the oldest rooms', async () => {
+    const server = await startServer(
+      { test: TestRoom },
+      { roomListIntervalMs: 20, maxRoomsListed: 3, emptyDisposeMs: 50 },
+    );
+    servers.push(server);
+    const [lobby, ...hosts] = await connected(server, 5);
+    const made: string[] = [];
+    for (const host of hosts) made.push((await host.create('test')).roomId);
+    expect((await (lobby as Client).listRooms({ type: 'test', limit: 2 })).map((r) => r.roomId)).toEqual(
+      made.slice(0, 2),
+    );
+    expect((await (lobby as Client).listRooms({ type: 'test' })).map((r) => r.roomId)).toEqual(
+      made.slice(0, 3),
+    );
+    expect((await (lobby as Client).listRooms({ limit: 1000 })).length).toBe(3);
+    const watch = await (lobby as Client).watchRooms({ type: 'test', limit: 2 });
+    expect(watch.rooms.map((r) => r.roomId)).toEqual(made.slice(0, 2));
+    // The oldest closes: the next oldest moves up into the watched list.
+    await hosts[0]?.room?.leave();
+    await eventually(
+      () => watch.rooms.map((r) => r.roomId).join() === made.slice(1, 3).join(),
+      'the list moved up',
+    );
+    await expect((lobby as Client).listRooms({ limit: 0 })).rejects.toMatchObject({
+      code: 'INVALID_MESSAGE',
+    });
+  });
+
   it('stop() ends the lists, and a second watch replaces the first', async () => {
     const server = await startServer({ test: TestRoom }, { roomListIntervalMs: 20 });
     servers.push(server);

@@ -3,6 +3,9 @@ import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../pr
 import { element } from '../dom.js';
 import { showStatus, ui } from '../ui.js';
 
+/** Matches the lobby lists (the oldest): a page's worth, and what the server reads for it. */
+const LOBBY_ROWS = 30;
+
 export function describeError(error: unknown): string {
   if (error instanceof ProtocolError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
@@ -66,8 +69,9 @@ export class LobbyScreen {
     ui.refresh.disabled = true;
     const asked = ++this.#watches;
     try {
-      const watch = await client.watchRooms({ type: ROOM_TYPE, includeFull: true }, (rooms) =>
-        this.#render(rooms),
+      const watch = await client.watchRooms(
+        { type: ROOM_TYPE, includeFull: true, limit: LOBBY_ROWS },
+        (rooms) => this.#render(rooms),
       );
       // The lobby was left (a match began) while the answer was on its way: no watching during the match.
       if (asked !== this.#watches) {

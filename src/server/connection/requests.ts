@@ -38,10 +38,11 @@ export async function handleRequest(
 }
 
 /** The query of a ListRooms or WatchRooms request, without the fields it left out. */
-function roomQuery({ type, filter, includeFull }: Body<typeof Kind.ListRooms>): RoomQuery {
+function roomQuery({ type, filter, includeFull, limit }: Body<typeof Kind.ListRooms>): RoomQuery {
   return {
     ...(type === undefined ? {} : { type }),
     ...(filter === undefined ? {} : { filter }),
     ...(includeFull === undefined ? {} : { includeFull }),
+    ...(limit === undefined ? {} : { limit }),
   };
 }

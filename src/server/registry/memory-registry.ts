@@ -71,7 +71,8 @@ export class MemoryRegistry implements Registry {
     for (const { listing } of this.#rooms.values()) {
       if (matchesQuery(listing, query) && this.#nodeAlive(listing.nodeId)) found.push({ ...listing });
     }
-    return found.sort((a, b) => a.createdAt - b.createdAt);
+    found.sort((a, b) => a.createdAt - b.createdAt);
+    return query.limit === undefined ? found : found.slice(0, query.limit);
   }
 
   async reserveSeat(roomId: string, playerId: string): Promise<boolean> {

@@ -4,6 +4,11 @@
  * - `{p}room:{roomId}`       the room's listing as JSON (without `clients`: that is the seat count)
  * - `{p}seats:{roomId}`      set of player ids holding a seat
  * - `{p}rooms`               sorted set of room ids by `createdAt` (listing order: oldest first)
+ * - `{p}open`               sorted set (by `createdAt`) of the rooms a player can join now: public, not
+ *                            locked, a seat free; `{p}open-type:{type}` the same for one room type. Quick
+ *                            play and lobbies read these, so their cost follows the open rooms, not all
+ * - `{p}indexed`             set once the open sets are built from `{p}rooms` (a listing written by an
+ *                            older version had none)
  * - `{p}node-rooms:{nodeId}` set of a node's room ids, so a dead node's rooms can be swept
  * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
  * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated

@@ -8,7 +8,6 @@ import {
   callListener,
   type ListingChange,
   type ListingPatch,
-  matchesQuery,
   type NodeInfo,
   type Registry,
   type RoomListing,
@@ -146,12 +145,14 @@ export class RedisRegistry implements Registry {
   }
 
   async #updateNow(roomId: string, patch: ListingPatch): Promise<void> {
-    const key = this.#keys.room(roomId);
-    const json = await this.#call(() => this.#redis.get(key));
+    const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
     if (json === null) return;
     const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
-    const written = await this.#call(() => this.#redis.set(key, JSON.stringify(next), 'XX'));
-    if (written !== null) this.#publish('updated', roomId);
+    // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
+    const written = await this.#call(() =>
+      scripts.setListing.run(this.#redis, this.#keys, [roomId, JSON.stringify(next)]),
+    );
+    if (written === 1) this.#publish('updated', roomId);
   }
 
   async removeRoom(roomId: string): Promise<void> {
@@ -170,11 +171,14 @@ export class RedisRegistry implements Registry {
   }
 
   async listRooms(query: RoomQuery): Promise<RoomListing[]> {
-    const flat = (await this.#call(() => scripts.listRooms.run(this.#redis, this.#keys, []))) as unknown[];
+    // Matched inside Redis: a query for open rooms reads only the open index of its type, up to `limit`.
+    const flat = (await this.#call(() =>
+      scripts.listRooms.run(this.#redis, this.#keys, [JSON.stringify(query)]),
+    )) as unknown[];
     const rooms: RoomListing[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const room = parseRoom([flat[i], flat[i + 1]]);
-      if (room && matchesQuery(room, query)) rooms.push(room);
+      if (room) rooms.push(room);
     }
     return rooms;
   }
@@ -188,7 +192,9 @@ export class RedisRegistry implements Registry {
   }
 
   async releaseSeat(roomId: string, playerId: string): Promise<void> {
-    const removed = await this.#call(() => this.#redis.srem(this.#keys.seats(roomId), playerId));
+    const removed = await this.#call(() =>
+      scripts.releaseSeat.run(this.#redis, this.#keys, [roomId, playerId]),
+    );
     if (removed === 1) this.#publish('updated', roomId);
   }
 

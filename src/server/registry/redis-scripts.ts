@@ -15,11 +15,28 @@ local p = ARGV[1]
 local function alive(nodeId)
   return redis.call('SISMEMBER', p..'nodes', nodeId) == 0 or redis.call('EXISTS', p..'node:'..nodeId) == 1
 end
+-- Puts a stored room in the open indexes (public, unlocked, a seat free) or takes it out, from what is
+-- stored now: every script that changes a listing or its seats calls it, so the indexes never drift.
+local function reindex(roomId, room)
+  local byType = p..'open-type:'..room.type
+  local open = room.private ~= true and room.locked ~= true
+    and redis.call('SCARD', p..'seats:'..roomId) < room.maxClients
+  local createdAt = open and redis.call('ZSCORE', p..'rooms', roomId)
+  if createdAt then
+    redis.call('ZADD', p..'open', createdAt, roomId)
+    redis.call('ZADD', byType, createdAt, roomId)
+  else
+    redis.call('ZREM', p..'open', roomId)
+    redis.call('ZREM', byType, roomId)
+  end
+end
 local function removeRoom(roomId)
   redis.call('ZREM', p..'rooms', roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return 0 end
   local room = cjson.decode(json)
+  redis.call('ZREM', p..'open', roomId)
+  redis.call('ZREM', p..'open-type:'..room.type, roomId)
   redis.call('DEL', p..'room:'..roomId, p..'seats:'..roomId)
   redis.call('SREM', p..'node-rooms:'..room.nodeId, roomId)
   if type(room.code) == 'string' and redis.call('GET', p..'code:'..room.code) == roomId then
@@ -41,13 +58,23 @@ local function sweep()
   end
   return removed
 end
--- The listing JSON and seat count of a live room, or nothing.
+-- The listing JSON and seat count of a live room, or nothing; and the decoded listing.
 local function liveRoom(roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return nil end
   local room = cjson.decode(json)
   if not alive(room.nodeId) then return nil end
-  return { json, redis.call('SCARD', p..'seats:'..roomId) }
+  return { json, redis.call('SCARD', p..'seats:'..roomId) }, room
+end
+-- Rebuilds the open indexes once for a listing written before they existed (the marker is lost with
+-- everything else when Redis restarts empty, which costs nothing then).
+local function ensureIndexes()
+  if redis.call('EXISTS', p..'indexed') == 1 then return end
+  for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
+    local json = redis.call('GET', p..'room:'..roomId)
+    if json then reindex(roomId, cjson.decode(json)) end
+  end
+  redis.call('SET', p..'indexed', '1')
 end
 `;
 
@@ -67,6 +94,15 @@ redis.call('DEL', p..'seats:'..roomId)
 for i = 7, #ARGV do redis.call('SADD', p..'seats:'..roomId, ARGV[i]) end
 redis.call('ZADD', p..'rooms', createdAt, roomId)
 redis.call('SADD', p..'node-rooms:'..nodeId, roomId)
+reindex(roomId, cjson.decode(json))
+return 1`;
+
+/** ARGV: prefix, roomId, listing JSON. Rewrites a room that exists: 1 written, 0 there was none. */
+const setListing = `${helpers}
+local roomId, json = ARGV[2], ARGV[3]
+if redis.call('EXISTS', p..'room:'..roomId) == 0 then return 0 end
+redis.call('SET', p..'room:'..roomId, json)
+reindex(roomId, cjson.decode(json))
 return 1`;
 
 /** ARGV: prefix, roomId. 1 removed, 0 there was none. */
@@ -84,29 +120,71 @@ local seats = p..'seats:'..roomId
 if redis.call('SISMEMBER', seats, playerId) == 1 then return 1 end
 if room.locked == true or redis.call('SCARD', seats) >= room.maxClients then return 0 end
 redis.call('SADD', seats, playerId)
+reindex(roomId, room)
 return 2`;
+
+/** ARGV: prefix, roomId, playerId. 1 released, 0 the player held no seat there. */
+const releaseSeat = `${helpers}
+local roomId = ARGV[2]
+if redis.call('SREM', p..'seats:'..roomId, ARGV[3]) == 0 then return 0 end
+local json = redis.call('GET', p..'room:'..roomId)
+if json then reindex(roomId, cjson.decode(json)) end
+return 1`;
 
 /** ARGV: prefix, roomId. { json, seats } of a live room, or nil. */
 const getRoom = `${helpers}
-return liveRoom(ARGV[2])`;
+return (liveRoom(ARGV[2]))`;
 
 /** ARGV: prefix, code. { json, seats } of the live room holding the code, or nil. */
 const findByCode = `${helpers}
 local roomId = redis.call('GET', p..'code:'..ARGV[2])
 if not roomId then return nil end
-return liveRoom(roomId)`;
+return (liveRoom(roomId))`;
 
-/** ARGV: prefix. Flat { json, seats, json, seats, ... } of live rooms, oldest first. */
+/**
+ * ARGV: prefix, query JSON ({ type?, filter?, includeFull?, includePrivate?, includeLocked?, limit? }).
+ * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`. A
+ * query for open rooms (no include flag: quick play, a lobby) walks the open index of its type, so its
+ * cost follows the open rooms it reads, not every room of the cluster; it stops at `limit`.
+ */
 const listRooms = `${helpers}
-local out = {}
-for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
-  local room = liveRoom(roomId)
-  if room then
-    table.insert(out, room[1])
-    table.insert(out, room[2])
-  end
+local query = cjson.decode(ARGV[2])
+local limit = tonumber(query.limit) or 0
+local filter = type(query.filter) == 'table' and query.filter or {}
+local openOnly = query.includeFull ~= true and query.includePrivate ~= true and query.includeLocked ~= true
+local source = p..'rooms'
+if openOnly then
+  source = type(query.type) == 'string' and p..'open-type:'..query.type or p..'open'
 end
-return out`;
+local function matches(room, seats)
+  if type(query.type) == 'string' and room.type ~= query.type then return false end
+  if query.includePrivate ~= true and room.private == true then return false end
+  if query.includeLocked ~= true and room.locked == true then return false end
+  if query.includeFull ~= true and seats >= room.maxClients then return false end
+  local metadata = type(room.metadata) == 'table' and room.metadata or {}
+  for key, value in pairs(filter) do
+    if metadata[key] ~= value then return false end
+  end
+  return true
+end
+local out = {}
+local found = 0
+local start = 0
+local chunk = 64
+while true do
+  local ids = redis.call('ZRANGE', source, start, start + chunk - 1)
+  for _, roomId in ipairs(ids) do
+    local entry, room = liveRoom(roomId)
+    if entry and matches(room, entry[2]) then
+      table.insert(out, entry[1])
+      table.insert(out, entry[2])
+      found = found + 1
+      if found == limit then return out end
+    end
+  end
+  if #ids < chunk then return out end
+  start = start + chunk
+end`;
 
 /**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId. Returns { known (0|1), room ids removed }: rooms of
@@ -115,6 +193,7 @@ return out`;
  * its old rooms even if no other node heartbeated in between.
  */
 const heartbeat = `${helpers}
+ensureIndexes()
 local nodeId, bootId = ARGV[2], ARGV[5]
 local previous = redis.call('GET', p..'node:'..nodeId)
 local removed = {}
@@ -166,6 +245,8 @@ export const scripts = {
   addRoom: new LuaScript(addRoom),
   removeRoom: new LuaScript(removeRoom),
   reserveSeat: new LuaScript(reserveSeat),
+  releaseSeat: new LuaScript(releaseSeat),
+  setListing: new LuaScript(setListing),
   getRoom: new LuaScript(getRoom),
   findByCode: new LuaScript(findByCode),
   listRooms: new LuaScript(listRooms),

@@ -15,6 +15,8 @@ export interface RoomQuery {
   includeFull?: boolean;
   includePrivate?: boolean;
   includeLocked?: boolean;
+  /** At most this many rooms (the oldest that match); a positive integer. Default: every match. */
+  limit?: number;
 }
 
 /** One server process in the cluster, as the others see it. */

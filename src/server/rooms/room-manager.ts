@@ -15,9 +15,16 @@ import type { Session } from '../sessions/session.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
-import { RoomWatchers } from './room-watchers.js';
+import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import { safely } from './safely.js';
 import type { SignalLimits } from './signal-budget.js';
+
+/**
+ * How many of the oldest open rooms quick play looks at: those on this node are tried first, then the
+ * player is sent to the first on another live node. Bounded, so that a quick play reads a few rooms from
+ * a shared registry, not every room of the cluster.
+ */
+const QUICK_PLAY_CANDIDATES = 16;
 
 export interface RoomManagerOptions extends SignalLimits {
   registry: Registry;
@@ -32,6 +39,8 @@ export interface RoomManagerOptions extends SignalLimits {
   maxRooms: number;
   /** Listing changes within this many ms reach watching lobbies as one list. */
   roomListIntervalMs: number;
+  /** Most rooms one listing answers (a client's `limit` may ask fewer). */
+  maxRoomsListed: number;
 }
 
 /** What a redirect needs: where the other nodes are. */
@@ -137,12 +146,9 @@ export class RoomManager {
     this.#types.set(type, roomClass);
   }
 
-  async list(query: {
-    type?: string;
-    filter?: Record<string, Scalar>;
-    includeFull?: boolean;
-  }): Promise<RoomInfo[]> {
-    const listings = await this.#options.registry.listRooms({ ...query, includePrivate: false });
+  async list(query: RoomQuery): Promise<RoomInfo[]> {
+    const limit = Math.min(query.limit ?? Number.POSITIVE_INFINITY, this.#options.maxRoomsListed);
+    const listings = await this.#options.registry.listRooms({ ...query, includePrivate: false, limit });
     return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
   }
 
@@ -172,8 +178,9 @@ export class RoomManager {
   }
 
   /**
-   * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: this node's rooms
-   * first, then a redirect to another node's; creates one here only if none has a seat.
+   * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: among the oldest
+   * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's; creates one here
+   * only if none has a seat.
    */
   async quickPlay(
     session: Session,
@@ -183,7 +190,11 @@ export class RoomManager {
   ): Promise<JoinedRoom> {
     if (!this.#types.has(type))
       throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
-    const candidates = await this.#options.registry.listRooms({ type, ...(filter ? { filter } : {}) });
+    const candidates = await this.#options.registry.listRooms({
+      type,
+      ...(filter ? { filter } : {}),
+      limit: QUICK_PLAY_CANDIDATES,
+    });
     for (const listing of candidates) {
       const host = this.#rooms.get(listing.roomId);
       if (!host || host.disposed || host.has(session) || this.#draining) continue;

@@ -9,6 +9,8 @@ export interface RoomQuery {
   type?: string;
   filter?: Record<string, Scalar>;
   includeFull?: boolean;
+  /** At most this many rooms, the oldest that match. */
+  limit?: number;
 }
 
 export interface RoomWatchersOptions {
@@ -207,5 +209,5 @@ function queryKey(query: RoomQuery): string {
         .sort()
         .map((key) => [key, (query.filter as Record<string, Scalar>)[key]])
     : [];
-  return JSON.stringify([query.type ?? null, query.includeFull ?? false, filter]);
+  return JSON.stringify([query.type ?? null, query.includeFull ?? false, filter, query.limit ?? null]);
 }

@@ -126,8 +126,15 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.ListRooms]: {
-    valid: [{ rid: 1 }, { rid: 1, type: 'arena', filter: { mode: 'ffa', level: 2 }, includeFull: true }],
+    valid: [
+      { rid: 1 },
+      { rid: 1, type: 'arena', filter: { mode: 'ffa', level: 2 }, includeFull: true },
+      { rid: 1, type: 'arena', limit: 20 },
+    ],
     invalid: {
+      'limit 0': { rid: 1, limit: 0 },
+      'limit not an integer': { rid: 1, limit: 2.5 },
+      'limit a string': { rid: 1, limit: '20' },
       'filter value not scalar': { rid: 1, filter: { mode: { $ne: 1 } } },
       'filter with 17 entries': {
         rid: 1,
@@ -141,9 +148,10 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.WatchRooms]: {
-    valid: [{ rid: 1 }, { rid: 2, type: 'arena', filter: { mode: 'ffa' }, includeFull: false }],
+    valid: [{ rid: 1 }, { rid: 2, type: 'arena', filter: { mode: 'ffa' }, includeFull: false, limit: 1 }],
     invalid: {
       'filter value not scalar': { rid: 1, filter: { mode: [1] } },
+      'limit negative': { rid: 1, limit: -3 },
       'type with a space': { rid: 1, type: 'has space' },
       'missing rid': { type: 'arena' },
     },

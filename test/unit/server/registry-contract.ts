@@ -64,6 +64,64 @@ export function registryContract(
       await registry.close();
     });
 
+    it('lists at most `limit` rooms: the oldest that match, whatever else is listed', async () => {
+      const registry = await makeRegistry();
+      for (let i = 1; i <= 12; i++) {
+        const odd = i % 2 === 1;
+        await registry.addRoom(
+          listing(`room${i}`, { metadata: { mode: odd ? 'ffa' : 'ctf', round: i % 3, ranked: odd } }),
+        );
+      }
+      await registry.addRoom(listing('room13', { type: 'race' }));
+      await registry.updateRoom('room1', { locked: true });
+      const ids = async (query: Parameters<Registry['listRooms']>[0]) =>
+        (await registry.listRooms(query)).map((room) => room.roomId);
+      expect(await ids({ type: 'arena', limit: 3 })).toEqual(['room2', 'room3', 'room4']);
+      expect(await ids({ limit: 2, filter: { mode: 'ffa' } })).toEqual(['room3', 'room5']);
+      expect(await ids({ type: 'arena', limit: 2, filter: { round: 0, ranked: true } })).toEqual([
+        'room3',
+        'room9',
+      ]);
+      expect(await ids({ type: 'arena', includeLocked: true, limit: 1 })).toEqual(['room1']);
+      expect(await ids({ type: 'race', limit: 5 })).toEqual(['room13']);
+      expect(await ids({ type: 'arena', filter: { mode: 'none' }, limit: 5 })).toEqual([]);
+      await registry.close();
+    });
+
+    it('lists a room as open exactly while a player could join it, through every change', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 60_000);
+      await registry.addRoom(listing('room1', { maxClients: 2 }));
+      await registry.addRoom(listing('room2', { maxClients: 2 }));
+      const open = async () => (await registry.listRooms({ type: 'arena' })).map((room) => room.roomId);
+      const anyOpen = async () => (await registry.listRooms({})).map((room) => room.roomId);
+      expect(await open()).toEqual(['room1', 'room2']);
+      await registry.reserveSeat('room1', 'p1');
+      await registry.reserveSeat('room1', 'p2');
+      expect(await open()).toEqual(['room2']);
+      expect(await anyOpen()).toEqual(['room2']);
+      await registry.releaseSeat('room1', 'p2');
+      expect(await open()).toEqual(['room1', 'room2']);
+      await registry.reserveSeat('room1', 'p2');
+      await registry.updateRoom('room1', { maxClients: 3 });
+      expect(await open()).toEqual(['room1', 'room2']);
+      await registry.updateRoom('room2', { locked: true });
+      expect(await open()).toEqual(['room1']);
+      await registry.updateRoom('room2', { locked: false });
+      await registry.updateRoom('room1', { private: true });
+      expect(await open()).toEqual(['room2']);
+      await registry.updateRoom('room1', { private: false });
+      // Written again with as many players as seats: full at once.
+      await registry.addRoom(listing('room2', { maxClients: 2 }), ['p3', 'p4']);
+      expect(await open()).toEqual(['room1']);
+      await registry.removeRoom('room1');
+      expect(await open()).toEqual([]);
+      await registry.addRoom(listing('room3'));
+      await registry.removeNode('node-a');
+      expect(await anyOpen()).toEqual([]);
+      await registry.close();
+    });
+
     it('keeps private codes unique and finds rooms by code until they are removed', async () => {
       const registry = await makeRegistry();
       expect(await registry.addRoom(listing('room1', { private: true, code: 'K7Q2XM' }))).toBe(true);
