@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { RoomConnection } from 'vehikill-net/client';
-import { type AlertEvent, ManualClock, PrometheusMetrics } from 'vehikill-net/server';
+import { type AlertEvent, GameServer, ManualClock, PrometheusMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
@@ -292,6 +292,23 @@ describe('history and alerts in a running server', () => {
     t = await startServer({}, { clock, historyFile });
     expect(t.server.monitoring.history.series('errors_per_s').v).toEqual([5, 5, 0, 0, 0]);
     await new Promise<void>((resolve) => hook.close(() => resolve()));
+  });
+
+  it('saves the history every historySaveMs while running, so a crash loses at most that much', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const historyFile = join(mkdtempSync(join(tmpdir(), 'vehikill-history-')), 'history.json');
+    t = await startServer({}, { clock, historyFile, historySaveMs: 3_000 });
+    for (let s = 0; s < 2; s++) clock.advance(1_000);
+    expect(existsSync(historyFile)).toBe(false);
+    clock.advance(1_000);
+    await eventually(() => existsSync(historyFile), 'the first save');
+    // What a crash right now would leave: the seconds sampled up to the save (the third may come after it).
+    const rooms = () => JSON.parse(readFileSync(historyFile, 'utf8')).series.rooms as number[];
+    expect(rooms().length).toBeGreaterThanOrEqual(2);
+    expect(rooms().every((value) => value === 0)).toBe(true);
+    for (let s = 0; s < 3; s++) clock.advance(1_000);
+    await eventually(() => rooms().length >= 5, 'the next save');
+    expect(() => new GameServer({ historySaveMs: 500 })).toThrow(/historySaveMs/);
   });
 
   it('records again at once when the saved history ends after now (the clock went back)', async () => {

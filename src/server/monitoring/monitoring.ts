@@ -40,8 +40,13 @@ export interface MonitoringOptions {
   metricsPath?: string;
   /** Require `Authorization: Bearer <metricsToken>` on the metrics path. Default: open. */
   metricsToken?: string;
-  /** Where the history is saved on close and read at start. Default: not kept across restarts. */
+  /** Where the history is saved (every `historySaveMs` and on close) and read at start. Default: not kept. */
   historyFile?: string;
+  /**
+   * With `historyFile`, the history is also saved this often (ms), so that a crash or a kill loses at most
+   * this much of it. 0: only on close. Default 60,000.
+   */
+  historySaveMs?: number;
   /** Turns on /dashboard and /analytics, for this token (16+ characters). Default: both off (404). */
   adminToken?: string;
   /** POSTed each fired and cleared alert as JSON. */
@@ -75,6 +80,9 @@ export class ServerMonitoring {
   #stats: ServerStats | undefined;
   #lag: IntervalHistogram | undefined;
   #cancelSampling: Cancel | undefined;
+  #cancelSaving: Cancel | undefined;
+  /** The save under way, if any: saves never overlap, and close waits for it. */
+  #saving: Promise<void> | undefined;
   #releaseStats: Cancel | undefined;
   #lastSample = 0;
   #assets: Promise<Map<DashboardFile, Buffer> | undefined> | undefined;
@@ -96,6 +104,10 @@ export class ServerMonitoring {
     this.#secure = input.secure;
     if (options.metricsPath !== undefined && !options.metricsPath.startsWith('/')) {
       throw new TypeError(`GameServer option 'metricsPath' must start with '/'`);
+    }
+    const saveMs = options.historySaveMs;
+    if (saveMs !== undefined && !(Number.isFinite(saveMs) && (saveMs === 0 || saveMs >= 1_000))) {
+      throw new TypeError(`GameServer option 'historySaveMs' must be 0 (on close only) or at least 1,000`);
     }
     this.metrics = new MetricsTap(input.sink);
     this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
@@ -139,6 +151,27 @@ export class ServerMonitoring {
     this.#lag.enable();
     this.#lastSample = this.#clock.now();
     this.#cancelSampling = every(this.#clock, SAMPLE_MS, () => this.sample());
+    const saveMs = this.#options.historySaveMs ?? 60_000;
+    if (this.#options.historyFile && saveMs > 0) {
+      this.#cancelSaving = every(this.#clock, saveMs, () => void this.#saveHistory());
+    }
+  }
+
+  /** Saves a copy of the history (skipped while the last save is still under way); never throws. */
+  #saveHistory(): Promise<void> {
+    const path = this.#options.historyFile;
+    if (path === undefined || this.#saving) return this.#saving ?? Promise.resolve();
+    const saving = this.#history
+      .copy()
+      .save(path)
+      .catch((error: unknown) => {
+        console.warn(`vehikill-net: could not save the metrics history: ${String(error)}`);
+      })
+      .finally(() => {
+        this.#saving = undefined;
+      });
+    this.#saving = saving;
+    return saving;
   }
 
   /** Takes one point of every series and evaluates the alerts (runs once a second by itself). */
@@ -159,12 +192,14 @@ export class ServerMonitoring {
   async close(): Promise<void> {
     this.#cancelSampling?.();
     this.#cancelSampling = undefined;
+    this.#cancelSaving?.();
+    this.#cancelSaving = undefined;
     this.#releaseStats?.();
     this.#lag?.disable();
     if (this.#options.historyFile && this.#stats) {
-      await this.#history.save(this.#options.historyFile).catch((error: unknown) => {
-        console.warn(`vehikill-net: could not save the metrics history: ${String(error)}`);
-      });
+      // A periodic save under way holds an older copy: the last word is the history as it is now.
+      await this.#saving;
+      await this.#saveHistory();
     }
     await this.#notifier.settle();
   }

@@ -46,12 +46,28 @@ describe('MetricsHistory', () => {
     expect(kept[0]).toBe(400);
   });
 
+  it('saves a copy as it was: seconds recorded while the save is under way are not in it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'history-')), 'history.json');
+    const history = new MetricsHistory({ series: ['a', 'b', 'c'], capacity: 10 });
+    for (let s = 0; s < 5; s++) history.record(T0 + s * 1_000, { a: s, b: s, c: s });
+    const copy = history.copy();
+    const saving = copy.save(file);
+    history.record(T0 + 5_000, { a: 5, b: 5, c: 5 });
+    await saving;
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.end).toBe(T0 + 4_000);
+    expect(saved.series).toEqual({ a: [0, 1, 2, 3, 4], b: [0, 1, 2, 3, 4], c: [0, 1, 2, 3, 4] });
+    expect(history.last('a', 10)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('round-trips through a file, and starts empty (with a warning) from a corrupt one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'history-'));
     const file = join(dir, 'nested', 'history.json');
     const history = new MetricsHistory({ series: ['a', 'b'], capacity: 30 });
     for (let s = 0; s < 40; s++) if (s % 7 !== 0) history.record(T0 + s * 1_000, { a: s * 0.5, b: s });
     await history.save(file);
+    // Written piece by piece, it is the same JSON as the history's own.
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(history));
     const loaded = await MetricsHistory.load(file, { series: ['a', 'b', 'c'], capacity: 30 });
     expect(loaded.series('a')).toEqual(history.series('a'));
     expect(loaded.series('b')).toEqual(history.series('b'));
