@@ -10,6 +10,9 @@ import {
   type RoomQuery,
 } from './registry.js';
 
+/** How long a swept node is remembered as dead (ms): see `#sweep`. */
+const GONE_MS = 600_000;
+
 export interface MemoryRegistryOptions {
   /** Time for node heartbeat expiry. Default: the real clock. */
   clock?: Clock;
@@ -21,6 +24,8 @@ export class MemoryRegistry implements Registry {
   readonly #rooms = new Map<string, { listing: RoomListing; seats: Set<string> }>();
   readonly #codes = new Map<string, string>();
   readonly #nodes = new Map<string, { info: NodeInfo; expiresAt: number }>();
+  /** Swept nodes, until when they are remembered as dead. */
+  readonly #gone = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
 
   constructor(options: MemoryRegistryOptions = {}) {
@@ -101,11 +106,13 @@ export class MemoryRegistry implements Registry {
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs });
+    this.#gone.delete(node.nodeId);
     return known;
   }
 
   async removeNode(nodeId: string): Promise<void> {
     this.#nodes.delete(nodeId);
+    this.#gone.set(nodeId, this.#clock.now() + GONE_MS);
     this.#removeRoomsOf(nodeId);
   }
 
@@ -125,21 +132,33 @@ export class MemoryRegistry implements Registry {
     this.#rooms.clear();
     this.#codes.clear();
     this.#nodes.clear();
+    this.#gone.clear();
     this.#listeners.clear();
   }
 
-  /** Unknown nodes count as alive: a lone server never heartbeats. */
+  /** Unknown nodes count as alive (a lone server never heartbeats), unless swept not long ago. */
   #nodeAlive(nodeId: string): boolean {
     const node = this.#nodes.get(nodeId);
-    return node === undefined || node.expiresAt > this.#clock.now();
+    if (node !== undefined) return node.expiresAt > this.#clock.now();
+    return (this.#gone.get(nodeId) ?? 0) <= this.#clock.now();
   }
 
+  /**
+   * Removes dead nodes and their rooms. A swept node is remembered as gone for a while: one that was only
+   * stalled may add a room before its next heartbeat (which puts its rooms back); forgotten, that room
+   * would count as a never-seen node's, listed for good if the node died before that heartbeat. Such
+   * rooms are not listed, and each sweep removes them.
+   */
   #sweep(): void {
     const now = this.#clock.now();
     for (const [nodeId, node] of [...this.#nodes]) {
       if (node.expiresAt > now) continue;
       this.#nodes.delete(nodeId);
+      this.#gone.set(nodeId, now + GONE_MS);
+    }
+    for (const [nodeId, until] of [...this.#gone]) {
       this.#removeRoomsOf(nodeId);
+      if (until <= now) this.#gone.delete(nodeId);
     }
   }
 

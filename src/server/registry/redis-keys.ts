@@ -13,6 +13,8 @@
  * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
  * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated
  * - `{p}nodes`               set of node ids that have heartbeated and not been swept
+ * - `{p}gone:{nodeId}`       a swept node, remembered for 10 minutes (PX): rooms it adds before it
+ *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names

@@ -11,9 +11,13 @@ import type { RedisKeys } from './redis-keys.js';
 
 const helpers = `
 local p = ARGV[1]
--- A node that has heartbeated and whose key expired is dead; one never seen is taken as alive.
+-- How long a swept node is remembered as dead (ms): see sweep().
+local GONE_MS = 600000
+-- A node that has heartbeated and whose key expired is dead, and so is one swept in the last GONE_MS; one
+-- never seen is taken as alive.
 local function alive(nodeId)
-  return redis.call('SISMEMBER', p..'nodes', nodeId) == 0 or redis.call('EXISTS', p..'node:'..nodeId) == 1
+  if redis.call('EXISTS', p..'node:'..nodeId) == 1 then return true end
+  return redis.call('SISMEMBER', p..'nodes', nodeId) == 0 and redis.call('EXISTS', p..'gone:'..nodeId) == 0
 end
 -- Puts a stored room in the open indexes (public, unlocked, a seat free) or takes it out, from what is
 -- stored now: every script that changes a listing or its seats calls it, so the indexes never drift.
@@ -44,16 +48,32 @@ local function removeRoom(roomId)
   end
   return 1
 end
--- Removes dead nodes and their rooms; returns the removed room ids.
+local function removeRoomsOf(nodeId, removed)
+  for _, roomId in ipairs(redis.call('SMEMBERS', p..'node-rooms:'..nodeId)) do
+    if removeRoom(roomId) == 1 then table.insert(removed, roomId) end
+  end
+  redis.call('DEL', p..'node-rooms:'..nodeId)
+end
+-- Removes dead nodes and their rooms; returns the removed room ids. A swept node is remembered as gone
+-- for GONE_MS: one that was only stalled may add a room before its next heartbeat (which puts its rooms
+-- back); had it been forgotten, that room would count as a never-seen node's, listed for good if the node
+-- died before that heartbeat. Such rooms are not listed, and each sweep removes them.
 local function sweep()
   local removed = {}
   for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
     if redis.call('EXISTS', p..'node:'..nodeId) == 0 then
-      for _, roomId in ipairs(redis.call('SMEMBERS', p..'node-rooms:'..nodeId)) do
-        if removeRoom(roomId) == 1 then table.insert(removed, roomId) end
-      end
-      redis.call('DEL', p..'node-rooms:'..nodeId)
+      removeRoomsOf(nodeId, removed)
       redis.call('SREM', p..'nodes', nodeId)
+      redis.call('SET', p..'gone:'..nodeId, '1', 'PX', GONE_MS)
+      redis.call('SADD', p..'gone-nodes', nodeId)
+    end
+  end
+  for _, nodeId in ipairs(redis.call('SMEMBERS', p..'gone-nodes')) do
+    if redis.call('EXISTS', p..'node:'..nodeId) == 1 then
+      redis.call('SREM', p..'gone-nodes', nodeId)
+    else
+      removeRoomsOf(nodeId, removed)
+      if redis.call('EXISTS', p..'gone:'..nodeId) == 0 then redis.call('SREM', p..'gone-nodes', nodeId) end
     end
   end
   return removed
@@ -212,6 +232,8 @@ end
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
 redis.call('SADD', p..'nodes', nodeId)
+redis.call('DEL', p..'gone:'..nodeId)
+redis.call('SREM', p..'gone-nodes', nodeId)
 return { known, removed }`;
 
 /** ARGV: prefix, nodeId. The node leaves now; returns room ids removed. */

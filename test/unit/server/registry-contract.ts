@@ -179,6 +179,27 @@ export function registryContract(
       await registry.close();
     });
 
+    it('a swept node that adds a room before its next heartbeat: not listed, and gone if it never beats again', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 60_000);
+      await time.pass(500);
+      await registry.heartbeat(node('node-b'), 60_000); // node a stalled: swept
+      // Node a wakes and a player makes a room there before its heartbeat (which would put its rooms back).
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      expect(await registry.listRooms({})).toEqual([]);
+      expect(await registry.getRoom('room1')).toBeUndefined();
+      expect(await registry.reserveSeat('room1', 'p1')).toBe(false);
+      // Node a dies there. The next sweep removes the room: it is not there when a node of that id beats.
+      await registry.heartbeat(node('node-b'), 60_000);
+      expect(await registry.heartbeat(node('node-a'), 60_000)).toBe(false);
+      expect(await registry.getRoom('room1')).toBeUndefined();
+      // A node that beats again is alive: its rooms are listed.
+      await registry.addRoom(listing('room2', { nodeId: 'node-a' }));
+      expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room2']);
+      await registry.close();
+    });
+
     it('a node that leaves cleanly takes its rooms with it at once', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 60_000);
