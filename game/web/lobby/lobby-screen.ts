@@ -3,7 +3,10 @@ import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../pr
 import { element } from '../dom.js';
 import { showStatus, ui } from '../ui.js';
 
-/** Matches the lobby lists (the oldest): a page's worth, and what the server reads for it. */
+/**
+ * Matches the lobby lists: the 30 oldest a player can join now (full and locked ones left out: with many
+ * matches running, the oldest are mostly full, and a page of them would hide every open one).
+ */
 const LOBBY_ROWS = 30;
 
 export function describeError(error: unknown): string {
@@ -69,9 +72,8 @@ export class LobbyScreen {
     ui.refresh.disabled = true;
     const asked = ++this.#watches;
     try {
-      const watch = await client.watchRooms(
-        { type: ROOM_TYPE, includeFull: true, limit: LOBBY_ROWS },
-        (rooms) => this.#render(rooms),
+      const watch = await client.watchRooms({ type: ROOM_TYPE, limit: LOBBY_ROWS }, (rooms) =>
+        this.#render(rooms),
       );
       // The lobby was left (a match began) while the answer was on its way: no watching during the match.
       if (asked !== this.#watches) {
@@ -99,7 +101,7 @@ export class LobbyScreen {
     ui.rooms.replaceChildren(
       ...(rooms.length > 0
         ? rooms.map((info) => this.#row(info))
-        : [element('li', 'No public matches yet: press Quick Play.', 'empty')]),
+        : [element('li', 'No open public matches: press Quick Play.', 'empty')]),
     );
   }
 
