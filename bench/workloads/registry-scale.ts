@@ -71,7 +71,7 @@ async function measureAt(server: RedisServer, size: number): Promise<Row[]> {
     let turn = 0;
     const operations: [string, () => Promise<unknown>][] = [
       ['quick play lookup (open arena rooms, oldest first)', () => registry.listRooms(quickPlay)],
-      ['lobby page (30 arena rooms, full ones too, as Vehikill lists)', () => registry.listRooms(lobbyPage)],
+      ['lobby page (30 arena rooms, full ones too)', () => registry.listRooms(lobbyPage)],
       ['lobby list (every open arena room on one map, no limit)', () => registry.listRooms(lobby)],
       [
         'a seat taken and given back',
