@@ -77,8 +77,15 @@ export class FakeAudioContext {
     FakeAudioContext.sources.push(source);
     return source;
   }
+  /** The level every analyser reads, 0..1: above 0.02 a speaking detector says someone speaks. */
+  static level = 0;
   createAnalyser() {
-    return { fftSize: 512, getFloatTimeDomainData() {} };
+    return {
+      fftSize: 512,
+      getFloatTimeDomainData(samples: Float32Array) {
+        samples.fill(FakeAudioContext.level);
+      },
+    };
   }
   async close() {
     this.state = 'closed';

@@ -126,8 +126,11 @@ export class Microphone {
     this.#unwatch?.();
     this.#unwatch = undefined;
     if (!this.#stream && !this.#detector) return;
+    const wasSpeaking = this.speaking;
     this.#detector?.stop();
     this.#detector = undefined;
+    // A stopped detector reports nothing more: without this, our speaking indicator would stay lit.
+    if (wasSpeaking) this.#options.onSpeaking(false);
     for (const track of this.#stream?.getTracks() ?? []) track.stop();
     this.#stream = undefined;
     this.#options.onTrackChange();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { VoiceChat, VoiceEvents } from '../../../src/client/voice/voice-chat.js';
 import { FakeAudioContext, type FakeTrack } from '../../support/fake-media.js';
 import { settle } from '../../support/signal-rooms.js';
@@ -89,5 +89,42 @@ describe('voice: a microphone the browser ends (unplugged, permission withdrawn,
     voice.close();
     expect(track(3).endedListeners.size).toBe(0);
     expect(lost).toHaveLength(1);
+  });
+});
+
+describe('voice: our speaking indicator goes off with the microphone', () => {
+  /** Our microphone's speaking events, after it opened with someone speaking into it. */
+  async function speakingIntoMicrophone(voice: VoiceChat): Promise<boolean[]> {
+    const speaking: boolean[] = [];
+    voice.on('speaking', (event) => {
+      if (event.peerId === A) speaking.push(event.speaking);
+    });
+    FakeAudioContext.level = 0.1;
+    await voice.enableMicrophone();
+    vi.advanceTimersByTime(100); // the detector's first poll
+    expect(voice.isSpeaking(A)).toBe(true);
+    return speaking;
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('when the browser ends the track mid-word', async () => {
+    const voice = h.start(A);
+    const speaking = await speakingIntoMicrophone(voice);
+    track(0).end();
+    expect(speaking).toEqual([true, false]);
+    expect(voice.isSpeaking(A)).toBe(false);
+  });
+
+  it('when the app turns the microphone off mid-word', async () => {
+    const voice = h.start(A);
+    const speaking = await speakingIntoMicrophone(voice);
+    voice.disableMicrophone();
+    expect(speaking).toEqual([true, false]);
   });
 });
