@@ -37,6 +37,29 @@ async function openPlayer(name: string, init?: () => void): Promise<Player> {
   return { page, errors };
 }
 
+/**
+ * An init script: keeps the page's microphone tracks in `window.micTracks` (newest last), so a test can
+ * read whether they send (enabled) and end them as the browser would.
+ */
+function recordMicrophoneTracks(): void {
+  const tracks: MediaStreamTrack[] = [];
+  (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks = tracks;
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    tracks.push(...stream.getAudioTracks());
+    return stream;
+  };
+}
+
+/** Whether a microphone track the page opened is live and enabled (needs `recordMicrophoneTracks`). */
+const microphoneSending = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks.some(
+      (track) => track.enabled && track.readyState === 'live',
+    ),
+  );
+
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
 const viewState = (page: Page) =>
   page.evaluate(() => window.vehikill.state()) as Promise<ViewState | undefined>;
@@ -210,29 +233,14 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
   });
 
   it('push-to-talk closes the microphone when V is let go while the window is blurred or in the chat field', async () => {
-    // The page's microphone tracks, to read whether they are sending (enabled).
-    const player = await openPlayer('Talker', () => {
-      const tracks: MediaStreamTrack[] = [];
-      (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks = tracks;
-      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = async (constraints) => {
-        const stream = await original(constraints);
-        tracks.push(...stream.getAudioTracks());
-        return stream;
-      };
-    });
+    const player = await openPlayer('Talker', recordMicrophoneTracks);
     const { page } = player;
     await page.getByTestId('push-to-talk').check();
     await page.getByTestId('create-private').click();
     await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
     await page.getByTestId('voice').click();
     await expect.poll(() => page.getByTestId('voice').getAttribute('data-state')).toBe('on');
-    const sending = () =>
-      page.evaluate(() =>
-        (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks.some(
-          (track) => track.enabled && track.readyState === 'live',
-        ),
-      );
+    const sending = () => microphoneSending(page);
     await page.getByTestId('arena').focus();
     expect(await sending()).toBe(false);
     await page.keyboard.down('KeyV');
@@ -250,6 +258,41 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-text');
     await page.keyboard.up('KeyV');
     await expect.poll(sending).toBe(false);
+    expect(player.errors).toEqual([]);
+    await page.context().close(); // its match would load the pages after it
+  });
+
+  it('a microphone the browser ends turns the Talk button back to off, and Talk opens it again', async () => {
+    const player = await openPlayer('Unplugged', recordMicrophoneTracks);
+    const { page } = player;
+    const voice = page.getByTestId('voice');
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await voice.click();
+    await expect.poll(() => voice.getAttribute('data-state')).toBe('on');
+    await voice.click(); // muted when it ends: opening it again must not come back muted
+    await expect.poll(() => voice.getAttribute('data-state')).toBe('muted');
+
+    // Headless Chromium has no way to unplug its fake device, and withdrawing the permission leaves the
+    // track live. So the track is stopped (it goes 'ended' and captures nothing, as a lost device does;
+    // our stop fires no event) and given the 'ended' event the browser fires when it ends a track itself.
+    await page.evaluate(() => {
+      const track = (window as unknown as { micTracks: MediaStreamTrack[] }).micTracks[0];
+      track?.stop();
+      track?.dispatchEvent(new Event('ended'));
+    });
+    await expect.poll(() => voice.getAttribute('data-state')).toBe('off');
+    expect(await voice.textContent()).toBe('Talk');
+    expect(await voice.getAttribute('aria-pressed')).toBe('false');
+    expect(await text(page, 'banner')).toMatch(/microphone stopped/i);
+
+    await voice.click();
+    await expect.poll(() => voice.getAttribute('data-state')).toBe('on');
+    expect(await voice.textContent()).toBe('Mute');
+    expect(await page.evaluate(() => (window as unknown as { micTracks: unknown[] }).micTracks.length)).toBe(
+      2,
+    );
+    expect(await microphoneSending(page)).toBe(true);
     expect(player.errors).toEqual([]);
     await page.context().close(); // its match would load the pages after it
   });

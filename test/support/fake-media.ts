@@ -18,16 +18,47 @@ export class FakeMicrophone {
 
   /** Tracks not stopped: a microphone the browser still shows as in use. */
   live(): FakeTrack[] {
-    return this.tracks.filter((track) => !track.stopped);
+    return this.tracks.filter((track) => !track.stopped && track.readyState === 'live');
   }
 }
 
-export class FakeTrack {
+/** A microphone track; `end()` is the browser ending it (unplugged, permission withdrawn, device taken). */
+export class FakeTrack extends EventTarget {
   readonly kind = 'audio';
   enabled = true;
+  /** Stopped by our code (`stop()`), which per spec fires no `ended`. */
   stopped = false;
+  readyState: MediaStreamTrackState = 'live';
+  /** Its `ended` listeners now: none may stay once voice has let the track go. (`once` is not counted.) */
+  readonly endedListeners = new Set<EventListenerOrEventListenerObject>();
+
   stop(): void {
     this.stopped = true;
+    this.readyState = 'ended';
+  }
+
+  /** The browser ends the track by itself. */
+  end(): void {
+    this.readyState = 'ended';
+    this.dispatchEvent(new Event('ended'));
+  }
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    if (type === 'ended' && listener) this.endedListeners.add(listener);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    if (type === 'ended' && listener) this.endedListeners.delete(listener);
+    super.removeEventListener(type, listener, options);
   }
 }
 
@@ -46,8 +77,15 @@ export class FakeAudioContext {
     FakeAudioContext.sources.push(source);
     return source;
   }
+  /** The level every analyser reads, 0..1: above 0.02 a speaking detector says someone speaks. */
+  static level = 0;
   createAnalyser() {
-    return { fftSize: 512, getFloatTimeDomainData() {} };
+    return {
+      fftSize: 512,
+      getFloatTimeDomainData(samples: Float32Array) {
+        samples.fill(FakeAudioContext.level);
+      },
+    };
   }
   async close() {
     this.state = 'closed';

@@ -19,6 +19,7 @@ export function voiceHarness(memberIds: readonly string[]) {
   const voices: VoiceChat[] = [];
   FakeAudio.made.length = 0;
   FakeAudioContext.sources.length = 0;
+  FakeAudioContext.level = 0;
   vi.stubGlobal('MediaStream', FakeMediaStream);
   vi.stubGlobal('Audio', FakeAudio);
   vi.stubGlobal('AudioContext', FakeAudioContext);

@@ -26,6 +26,7 @@ export class VoiceControls {
         onSpeaking();
       }),
       voice.on('problem', ({ message }) => showBanner(message, 'warn', 6_000)),
+      voice.on('microphone-lost', () => this.#microphoneLost()),
     );
     const onClick = () => void this.#toggle();
     const onKey = (event: KeyboardEvent) => {
@@ -85,6 +86,19 @@ export class VoiceControls {
       this.#voice.setMuted(muting);
       this.#state = muting ? 'muted' : 'on';
     }
+    this.#render();
+  }
+
+  /**
+   * The browser ended the microphone (unplugged, permission withdrawn, another app took it): back to
+   * Talk. Unmuted and not talking, so that Talk opens it as the first press does, not muted or held open
+   * by a V whose key-up came while it was off.
+   */
+  #microphoneLost(): void {
+    this.#state = 'off';
+    this.#voice.setMuted(false);
+    this.#voice.talk(false);
+    showBanner('Microphone stopped: press Talk to turn it on again.', 'warn', 6_000);
     this.#render();
   }
 

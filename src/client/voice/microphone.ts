@@ -17,6 +17,12 @@ export interface MicrophoneOptions {
   onSpeaking(speaking: boolean): void;
   /** The track to send changed (opened, replaced or stopped). */
   onTrackChange(): void;
+  /**
+   * The browser ended the track by itself (device unplugged, permission withdrawn, another app took the
+   * device): called after the microphone is stopped as by `stop()`. Our own `track.stop()` never ends
+   * it this way (the spec fires `ended` only for ends we did not ask for).
+   */
+  onEnded(): void;
 }
 
 /**
@@ -31,6 +37,8 @@ export class Microphone {
   #stream: MediaStream | undefined;
   #detector: SpeakingDetector | undefined;
   #opening: Promise<MicrophoneResult> | undefined;
+  /** Removes the `ended` listener from the open stream's track. */
+  #unwatch: (() => void) | undefined;
   /** Counts stops and closes: an open that sees it change while it waited was cancelled. */
   #generation = 0;
   #closed = false;
@@ -93,6 +101,7 @@ export class Microphone {
           };
     }
     this.#stream = stream;
+    this.#watchEnd(stream);
     try {
       this.#detector = new SpeakingDetector(this.#options.audioContext(), stream, this.#options.onSpeaking);
     } catch {
@@ -102,10 +111,26 @@ export class Microphone {
     return { ok: true };
   }
 
+  #watchEnd(stream: MediaStream): void {
+    const track = stream.getAudioTracks()[0];
+    if (!track) return;
+    const onEnded = () => {
+      this.stop();
+      this.#options.onEnded();
+    };
+    track.addEventListener('ended', onEnded);
+    this.#unwatch = () => track.removeEventListener('ended', onEnded);
+  }
+
   #release(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     if (!this.#stream && !this.#detector) return;
+    const wasSpeaking = this.speaking;
     this.#detector?.stop();
     this.#detector = undefined;
+    // A stopped detector reports nothing more: without this, our speaking indicator would stay lit.
+    if (wasSpeaking) this.#options.onSpeaking(false);
     for (const track of this.#stream?.getTracks() ?? []) track.stop();
     this.#stream = undefined;
     this.#options.onTrackChange();

@@ -42,6 +42,12 @@ export interface VoiceEvents {
   speaking: { peerId: string; speaking: boolean };
   /** A problem the player should read; everything else keeps working. */
   problem: { message: string };
+  /**
+   * The microphone went off without the app asking. `ended`: the browser ended its track (device
+   * unplugged, permission withdrawn, another app took the device). Voice is then as after
+   * `disableMicrophone()` (peers get silence, no speaking indicator); `enableMicrophone()` asks anew.
+   */
+  'microphone-lost': { reason: 'ended'; message: string };
 }
 
 interface PeerEntry {
@@ -90,6 +96,11 @@ export class VoiceChat {
       audioContext: () => this.#audioContext(),
       onSpeaking: (speaking) => this.#events.emit('speaking', { peerId: this.#room.selfId, speaking }),
       onTrackChange: () => this.#applyTrack(),
+      onEnded: () =>
+        this.#events.emit('microphone-lost', {
+          reason: 'ended',
+          message: 'The microphone stopped (unplugged, taken by another app, or its permission withdrawn).',
+        }),
     });
     this.#disposers.push(
       room.on('member-join', () => this.refreshPeers()),
