@@ -99,6 +99,13 @@ export class RoomView {
         this.#renderMembers();
       }),
       this.#voice.on('problem', ({ message }) => showStatus(message)),
+      // Unplugged, permission withdrawn, taken by another app: back to Talk, which opens it afresh.
+      this.#voice.on('microphone-lost', ({ message }) => {
+        delete ui.voice.dataset.state;
+        this.#voice.setMuted(false);
+        this.#showVoiceButton();
+        showStatus(message);
+      }),
     );
     const onVoiceClick = () => void this.#toggleVoice();
     ui.voice.addEventListener('click', onVoiceClick);
