@@ -9,6 +9,7 @@ import {
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
+import { wellFormed } from './well-formed-json.js';
 
 /** How long a swept node is remembered as dead (ms): see `#sweep`. */
 const GONE_MS = 600_000;
@@ -32,7 +33,9 @@ export class MemoryRegistry implements Registry {
     this.#clock = options.clock ?? realClock;
   }
 
-  async addRoom(listing: RoomListing, seats: readonly string[] = []): Promise<boolean> {
+  // Strings are kept well-formed (a lone surrogate becomes U+FFFD), as a shared registry must keep them.
+  async addRoom(given: RoomListing, seats: readonly string[] = []): Promise<boolean> {
+    const listing = wellFormed(given);
     if (listing.code !== undefined) {
       const holder = this.#codes.get(listing.code);
       if (holder !== undefined && holder !== listing.roomId) return false;
@@ -47,7 +50,7 @@ export class MemoryRegistry implements Registry {
   async updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
     const entry = this.#rooms.get(roomId);
     if (!entry) return;
-    entry.listing = { ...entry.listing, ...patch };
+    entry.listing = { ...entry.listing, ...wellFormed(patch) };
     this.#emit('updated', roomId);
   }
 
@@ -71,7 +74,8 @@ export class MemoryRegistry implements Registry {
     return roomId === undefined ? undefined : this.getRoom(roomId);
   }
 
-  async listRooms(query: RoomQuery): Promise<RoomListing[]> {
+  async listRooms(given: RoomQuery): Promise<RoomListing[]> {
+    const query = wellFormed(given);
     const found: RoomListing[] = [];
     for (const { listing } of this.#rooms.values()) {
       if (matchesQuery(listing, query) && this.#nodeAlive(listing.nodeId)) found.push({ ...listing });

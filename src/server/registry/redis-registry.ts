@@ -13,6 +13,7 @@ import {
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
+import { wellFormedJson } from './well-formed-json.js';
 
 export interface RedisRegistryOptions {
   /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
@@ -117,7 +118,7 @@ export class RedisRegistry implements Registry {
         listing.roomId,
         listing.nodeId,
         listing.createdAt,
-        JSON.stringify(stored(listing)),
+        wellFormedJson(stored(listing)),
         listing.code ?? '',
         ...seats,
       ]),
@@ -150,7 +151,7 @@ export class RedisRegistry implements Registry {
     const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
     // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
     const written = await this.#call(() =>
-      scripts.setListing.run(this.#redis, this.#keys, [roomId, JSON.stringify(next)]),
+      scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next)]),
     );
     if (written === 1) this.#publish('updated', roomId);
   }
@@ -173,7 +174,7 @@ export class RedisRegistry implements Registry {
   async listRooms(query: RoomQuery): Promise<RoomListing[]> {
     // Matched inside Redis: a query for open rooms reads only the open index of its type, up to `limit`.
     const flat = (await this.#call(() =>
-      scripts.listRooms.run(this.#redis, this.#keys, [JSON.stringify(query)]),
+      scripts.listRooms.run(this.#redis, this.#keys, [wellFormedJson(query)]),
     )) as unknown[];
     const rooms: RoomListing[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {

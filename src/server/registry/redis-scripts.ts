@@ -19,6 +19,17 @@ local function alive(nodeId)
   if redis.call('EXISTS', p..'node:'..nodeId) == 1 then return true end
   return redis.call('SISMEMBER', p..'nodes', nodeId) == 0 and redis.call('EXISTS', p..'gone:'..nodeId) == 0
 end
+-- A stored listing as a table, or nil for one that cannot be read (not JSON, or without the fields every
+-- script relies on): such a room is never listed, and removing it still works, so that one bad listing
+-- (written by an older version, or by hand) cannot make every sweep, and so every heartbeat, fail.
+local function decodeRoom(json)
+  local ok, room = pcall(cjson.decode, json)
+  if not ok or type(room) ~= 'table' or type(room.type) ~= 'string' or type(room.nodeId) ~= 'string'
+    or type(room.maxClients) ~= 'number' then
+    return nil
+  end
+  return room
+end
 -- Puts a stored room in the open indexes (public, unlocked, a seat free) or takes it out, from what is
 -- stored now: every script that changes a listing or its seats calls it, so the indexes never drift.
 local function reindex(roomId, room)
@@ -34,14 +45,20 @@ local function reindex(roomId, room)
     redis.call('ZREM', byType, roomId)
   end
 end
+local function reindexJson(roomId, json)
+  local room = decodeRoom(json)
+  if room then reindex(roomId, room) end
+end
 local function removeRoom(roomId)
   redis.call('ZREM', p..'rooms', roomId)
+  redis.call('ZREM', p..'open', roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return 0 end
-  local room = cjson.decode(json)
-  redis.call('ZREM', p..'open', roomId)
-  redis.call('ZREM', p..'open-type:'..room.type, roomId)
   redis.call('DEL', p..'room:'..roomId, p..'seats:'..roomId)
+  local room = decodeRoom(json)
+  -- Unreadable: its type, node and code are unknown; what is left of it names a room that is gone.
+  if not room then return 1 end
+  redis.call('ZREM', p..'open-type:'..room.type, roomId)
   redis.call('SREM', p..'node-rooms:'..room.nodeId, roomId)
   if type(room.code) == 'string' and redis.call('GET', p..'code:'..room.code) == roomId then
     redis.call('DEL', p..'code:'..room.code)
@@ -82,8 +99,8 @@ end
 local function liveRoom(roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return nil end
-  local room = cjson.decode(json)
-  if not alive(room.nodeId) then return nil end
+  local room = decodeRoom(json)
+  if not room or not alive(room.nodeId) then return nil end
   return { json, redis.call('SCARD', p..'seats:'..roomId) }, room
 end
 -- Rebuilds the open indexes once for a listing written before they existed (the marker is lost with
@@ -92,7 +109,7 @@ local function ensureIndexes()
   if redis.call('EXISTS', p..'indexed') == 1 then return end
   for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
     local json = redis.call('GET', p..'room:'..roomId)
-    if json then reindex(roomId, cjson.decode(json)) end
+    if json then reindexJson(roomId, json) end
   end
   redis.call('SET', p..'indexed', '1')
 end
@@ -114,7 +131,7 @@ redis.call('DEL', p..'seats:'..roomId)
 for i = 7, #ARGV do redis.call('SADD', p..'seats:'..roomId, ARGV[i]) end
 redis.call('ZADD', p..'rooms', createdAt, roomId)
 redis.call('SADD', p..'node-rooms:'..nodeId, roomId)
-reindex(roomId, cjson.decode(json))
+reindexJson(roomId, json)
 return 1`;
 
 /** ARGV: prefix, roomId, listing JSON. Rewrites a room that exists: 1 written, 0 there was none. */
@@ -122,7 +139,7 @@ const setListing = `${helpers}
 local roomId, json = ARGV[2], ARGV[3]
 if redis.call('EXISTS', p..'room:'..roomId) == 0 then return 0 end
 redis.call('SET', p..'room:'..roomId, json)
-reindex(roomId, cjson.decode(json))
+reindexJson(roomId, json)
 return 1`;
 
 /** ARGV: prefix, roomId. 1 removed, 0 there was none. */
@@ -134,8 +151,8 @@ const reserveSeat = `${helpers}
 local roomId, playerId = ARGV[2], ARGV[3]
 local json = redis.call('GET', p..'room:'..roomId)
 if not json then return 0 end
-local room = cjson.decode(json)
-if not alive(room.nodeId) then return 0 end
+local room = decodeRoom(json)
+if not room or not alive(room.nodeId) then return 0 end
 local seats = p..'seats:'..roomId
 if redis.call('SISMEMBER', seats, playerId) == 1 then return 1 end
 if room.locked == true or redis.call('SCARD', seats) >= room.maxClients then return 0 end
@@ -148,7 +165,7 @@ const releaseSeat = `${helpers}
 local roomId = ARGV[2]
 if redis.call('SREM', p..'seats:'..roomId, ARGV[3]) == 0 then return 0 end
 local json = redis.call('GET', p..'room:'..roomId)
-if json then reindex(roomId, cjson.decode(json)) end
+if json then reindexJson(roomId, json) end
 return 1`;
 
 /** ARGV: prefix, roomId. { json, seats } of a live room, or nil. */
@@ -165,11 +182,17 @@ return (liveRoom(roomId))`;
  * ARGV: prefix, query JSON ({ type?, filter?, includeFull?, includePrivate?, includeLocked?, limit? }).
  * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`. A
  * query for open rooms (no include flag: quick play, a lobby) walks the open index of its type, so its
- * cost follows the open rooms it reads, not every room of the cluster; it stops at `limit`.
+ * cost follows the open rooms it reads, not every room of the cluster; it stops at `limit`. With a limit
+ * it also stops after looking at LOOK_PER_RESULT times as many rooms (at least LOOK_AT_LEAST): a filter
+ * that matches few of them must not make one listing read every room of the cluster, on the thread every
+ * node shares. Such a listing may then miss a match further on.
  */
 const listRooms = `${helpers}
+local LOOK_PER_RESULT, LOOK_AT_LEAST = 10, 256
 local query = cjson.decode(ARGV[2])
 local limit = tonumber(query.limit) or 0
+local budget = limit > 0 and math.max(limit * LOOK_PER_RESULT, LOOK_AT_LEAST) or 0
+local looked = 0
 local filter = type(query.filter) == 'table' and query.filter or {}
 local openOnly = query.includeFull ~= true and query.includePrivate ~= true and query.includeLocked ~= true
 local source = p..'rooms'
@@ -201,6 +224,8 @@ while true do
       found = found + 1
       if found == limit then return out end
     end
+    looked = looked + 1
+    if looked == budget then return out end
   end
   if #ids < chunk then return out end
   start = start + chunk

@@ -15,7 +15,11 @@ export interface RoomQuery {
   includeFull?: boolean;
   includePrivate?: boolean;
   includeLocked?: boolean;
-  /** At most this many rooms (the oldest that match); a positive integer. Default: every match. */
+  /**
+   * At most this many rooms (the oldest that match); a positive integer. Default: every match. A shared
+   * registry may also stop looking after ten times as many rooms (at least 256), so that a filter few
+   * rooms match cannot make one listing read the whole cluster: such a listing may miss later matches.
+   */
   limit?: number;
 }
 

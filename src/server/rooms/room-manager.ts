@@ -12,6 +12,7 @@ import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
+import { ListingGate } from './listing-gate.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
@@ -67,6 +68,8 @@ export class RoomManager {
 
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
+  /** Listings (requests and watched lobbies alike) reading the registry at once. */
+  readonly #listings = new ListingGate();
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
@@ -148,7 +151,9 @@ export class RoomManager {
 
   async list(query: RoomQuery): Promise<RoomInfo[]> {
     const limit = Math.min(query.limit ?? Number.POSITIVE_INFINITY, this.#options.maxRoomsListed);
-    const listings = await this.#options.registry.listRooms({ ...query, includePrivate: false, limit });
+    const listings = await this.#listings.run(() =>
+      this.#options.registry.listRooms({ ...query, includePrivate: false, limit }),
+    );
     return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
   }
 

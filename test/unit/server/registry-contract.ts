@@ -122,6 +122,42 @@ export function registryContract(
       await registry.close();
     });
 
+    // A JavaScript string may hold a lone surrogate (a name cut inside an emoji with slice(), or a client's
+    // CESU-8 bytes, which @msgpack/msgpack decodes as one). JSON.stringify writes it as "\ud83d", which
+    // Redis's cjson refuses to decode: registries keep strings well-formed (U+FFFD in its place).
+    it('a room whose metadata ends inside an emoji is added, listed, found and removed like any other', async () => {
+      const registry = await makeRegistry();
+      const cut = 'Café 😀'.slice(0, 6); // "Café \ud83d"
+      await registry.addRoom(listing('room1'));
+      expect(await registry.addRoom(listing('room2', { metadata: { title: cut } }))).toBe(true);
+      const ids = async (query: Parameters<Registry['listRooms']>[0]) =>
+        (await registry.listRooms(query)).map((room) => room.roomId);
+      expect(await ids({ type: 'arena' })).toEqual(['room1', 'room2']);
+      expect(await ids({ type: 'arena', includeFull: true })).toEqual(['room1', 'room2']);
+      expect((await registry.getRoom('room2'))?.metadata.title).toBe('Café \uFFFD');
+      expect(await registry.reserveSeat('room2', 'p1')).toBe(true);
+      await registry.removeRoom('room2');
+      expect(await ids({ type: 'arena' })).toEqual(['room1']);
+      await registry.close();
+    });
+
+    it('a metadata update holding a lone surrogate leaves every other room listed', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      await registry.addRoom(listing('room2'));
+      await registry.updateRoom('room1', { metadata: { title: '\ud83d' } }).catch(() => {});
+      // Whatever became of room1, room2 (and any other room of the cluster) is still listed.
+      expect((await registry.listRooms({ type: 'arena' })).map((room) => room.roomId)).toContain('room2');
+      await registry.close();
+    });
+
+    it('a filter value holding a lone surrogate matches nothing, like any other unmatched value', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      expect(await registry.listRooms({ filter: { mode: '\ud800' } })).toEqual([]);
+      await registry.close();
+    });
+
     it('keeps private codes unique and finds rooms by code until they are removed', async () => {
       const registry = await makeRegistry();
       expect(await registry.addRoom(listing('room1', { private: true, code: 'K7Q2XM' }))).toBe(true);
