@@ -44,6 +44,7 @@ export function arenaHarness() {
   });
   loop.advance(clock.now());
   let stalledUntil = Number.NEGATIVE_INFINITY;
+  let hidden = false;
   let nextServer = clock.now() + TICK_MS;
   let nextFrame = clock.now();
 
@@ -60,8 +61,11 @@ export function arenaHarness() {
         nextServer += TICK_MS;
       }
       if (clock.now() >= nextFrame) {
-        client.update(clock.now());
-        client.frame(clock.now());
+        // A hidden page gets no animation frames.
+        if (!hidden) {
+          client.update(clock.now());
+          client.frame(clock.now());
+        }
         nextFrame += 1000 / 60;
       }
     }
@@ -72,12 +76,22 @@ export function arenaHarness() {
     authority,
     client,
     member,
+    /** The player's end of the link: its conditions are the uplink's (e.g. loss 1 cuts it). */
+    playerEnd,
     vehicleId,
     controls,
     run,
     /** The server neither ticks nor answers for `ms` from now (it still reads what arrives). */
     stallServer(ms: number): void {
       stalledUntil = clock.now() + ms;
+    },
+    /**
+     * The page is hidden or shown again, as a browser does it: the client is told (the page's
+     * visibilitychange), and no animation frame runs while hidden.
+     */
+    setHidden(value: boolean): void {
+      hidden = value;
+      client.setHidden(value, clock.now());
     },
     get droppedTicks(): number {
       return loop.droppedTicks;

@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { drive } from '../../game/bots/bot-player.js';
+import { GameSession } from '../../game/client/game-session.js';
+import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
+import { eventually, sleep } from '../support/server.js';
+import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/vehikill.js';
+
+/** A page whose visibility the test flips; the client's device watch listens to it as to a browser's. */
+function fakePage() {
+  const listeners = new Set<() => void>();
+  const document = {
+    visibilityState: 'visible',
+    addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+    removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+  };
+  return {
+    document,
+    setVisibility(state: 'visible' | 'hidden') {
+      document.visibilityState = state;
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+/*
+ * A player switches tabs while holding full throttle. The page stops getting animation frames (no
+ * inputs) and its client reports it hidden; the server must stop the car, not drive it on.
+ */
+describe('a Vehikill player whose page is hidden, on a real server', () => {
+  let server: VehikillServer | undefined;
+  let session: GameSession | undefined;
+  let stop = () => {};
+  afterAll(async () => {
+    stop();
+    session?.close();
+    await server?.close();
+  });
+
+  it('has its car braked to a stop by the server', async () => {
+    server = await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
+    const page = fakePage();
+    const controls: { input: VehicleInput } = { input: { ...NEUTRAL_INPUT, throttle: 1 } };
+    session = new GameSession({
+      client: server.client({ name: 'driver', ...tcpOnly, device: { document: page.document } }),
+      mesh: { rtc: false },
+      sampleInput: () => controls.input,
+    });
+    const player = session;
+    await player.createPrivate({ bots: 0 });
+    const room = server.rooms.at(-1);
+    if (!room) throw new Error('no room');
+    stop = drive([player]);
+    await eventually(() => player.me !== undefined && player.arena?.tick !== undefined, 'seated', 10_000);
+    const vehicleId = player.me?.vehicleId as number;
+    const car = () => findVehicle(room.authority.world, vehicleId);
+    const speed = () => Math.hypot(car()?.vx ?? 0, car()?.vy ?? 0);
+    // At top speed on an open lane (between two boxes, facing +x).
+    const placed = car();
+    if (!placed) throw new Error('no car');
+    Object.assign(placed, { x: 100, y: 70, angle: 0, vx: 24, vy: 0, spin: 0 });
+    await eventually(() => speed() > 20 && (car()?.x ?? 0) > 105, 'driving along the lane', 5_000);
+
+    // The tab is hidden: the page's frames stop, and the page tells the client (visibilitychange).
+    stop();
+    player.arena?.setHidden(true, performance.now());
+    page.setVisibility('hidden');
+    const hiddenAt = car()?.x ?? 0;
+    const before = speed();
+    await sleep(700);
+    const after = speed();
+    const travelled = (car()?.x ?? 0) - hiddenAt;
+    console.log(
+      `hidden page on a real server: ${before.toFixed(1)} u/s -> ${after.toFixed(1)} u/s after 0.7 s, ` +
+        `${travelled.toFixed(1)} units on`,
+    );
+    // Braking stops it from 24 u/s within about half a second and 6 units; driving on with the last
+    // input would have been 24 u/s and 17 units, a quarter second of it then coasting about 10 u/s.
+    expect(after).toBeLessThan(1);
+    expect(travelled).toBeLessThan(10);
+  }, 30_000);
+});
