@@ -37,14 +37,18 @@ export function arenaHarness() {
   members.push(member);
   const vehicleId = authority.join(member);
   const controls: { input: VehicleInput } = { input: NEUTRAL_INPUT };
+  /** Each reconciliation's correction of the own car (world units), oldest first. */
+  const corrections: number[] = [];
   const client = new ArenaClient({
     link: playerEnd,
     clock: { now: () => clock.now(), setTimeout: (callback, ms) => clock.setTimeout(callback, ms) },
     sampleInput: () => controls.input,
+    onCorrection: (correction) => corrections.push(correction.error),
   });
   loop.advance(clock.now());
   let stalledUntil = Number.NEGATIVE_INFINITY;
   let hidden = false;
+  let pageStalledUntil = Number.NEGATIVE_INFINITY;
   let nextServer = clock.now() + TICK_MS;
   let nextFrame = clock.now();
 
@@ -61,8 +65,8 @@ export function arenaHarness() {
         nextServer += TICK_MS;
       }
       if (clock.now() >= nextFrame) {
-        // A hidden page gets no animation frames.
-        if (!hidden) {
+        // A hidden or stalled page gets no animation frames.
+        if (!hidden && clock.now() >= pageStalledUntil) {
           client.update(clock.now());
           client.frame(clock.now());
         }
@@ -80,10 +84,15 @@ export function arenaHarness() {
     playerEnd,
     vehicleId,
     controls,
+    corrections,
     run,
     /** The server neither ticks nor answers for `ms` from now (it still reads what arrives). */
     stallServer(ms: number): void {
       stalledUntil = clock.now() + ms;
+    },
+    /** The player's page runs no frame for `ms` from now (a long task, a GC pause), unaware of it. */
+    stallPage(ms: number): void {
+      pageStalledUntil = clock.now() + ms;
     },
     /**
      * The page is hidden or shown again, as a browser does it: the client is told (the page's
