@@ -1,57 +1,30 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { drive } from '../../game/bots/bot-player.js';
-import { GameSession } from '../../game/client/game-session.js';
 import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
+import { fakePage } from '../support/fake-page.js';
 import { eventually, sleep } from '../support/server.js';
-import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/vehikill.js';
-
-/** A page whose visibility the test flips; the client's device watch listens to it as to a browser's. */
-function fakePage() {
-  const listeners = new Set<() => void>();
-  const document = {
-    visibilityState: 'visible',
-    addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
-    removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
-  };
-  return {
-    document,
-    setVisibility(state: 'visible' | 'hidden') {
-      document.visibilityState = state;
-      for (const listener of listeners) listener();
-    },
-  };
-}
+import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
  * A player switches tabs while holding full throttle, and back. While hidden the page gets no animation
  * frames (no inputs) and its client reports it hidden; shown again, frames and inputs resume.
  */
 describe('a Vehikill player whose page is hidden, on a real server', () => {
-  let server: VehikillServer | undefined;
-  const sessions: GameSession[] = [];
-  const stops: (() => void)[] = [];
-  afterAll(async () => {
-    for (const stop of stops) stop();
-    for (const session of sessions) session.close();
-    await server?.close();
-  });
+  const players = new VehikillPlayers();
+  afterAll(() => players.close());
 
   /** A player alone in a new room, driving at top speed along an open lane (between two boxes, facing +x). */
   async function driver() {
-    server ??= await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
+    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 });
     const page = fakePage();
     const controls: { input: VehicleInput } = { input: { ...NEUTRAL_INPUT, throttle: 1 } };
-    const player = new GameSession({
-      client: server.client({ name: 'driver', ...tcpOnly, device: { document: page.document } }),
-      mesh: { rtc: false },
+    const player = players.player('driver', {
+      client: { device: page.env },
       sampleInput: () => controls.input,
     });
-    sessions.push(player);
     await player.createPrivate({ bots: 0 });
     const room = server.rooms.at(-1);
     if (!room) throw new Error('no room');
-    let stop = drive([player]);
-    stops.push(() => stop());
+    let stop = players.drive([player]);
     await eventually(() => player.me !== undefined && player.arena?.tick !== undefined, 'seated', 10_000);
     const vehicleId = player.me?.vehicleId as number;
     const car = () => findVehicle(room.authority.world, vehicleId);
@@ -74,7 +47,7 @@ describe('a Vehikill player whose page is hidden, on a real server', () => {
       show() {
         page.setVisibility('visible');
         player.arena?.setHidden(false, performance.now());
-        stop = drive([player]);
+        stop = players.drive([player]);
       },
       /** The player's inputs the server refused as arriving after their tick. */
       stale: () => room.antiCheatReport()[0]?.counters?.inputs.stale ?? 0,

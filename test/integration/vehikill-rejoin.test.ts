@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { drive } from '../../game/bots/bot-player.js';
-import { GameSession } from '../../game/client/game-session.js';
 import { findPlayer } from '../../game/sim/index.js';
 import { eventually } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/vehikill.js';
+import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
  * A player with kills and score in a running match loses its connection and comes back within the
@@ -12,36 +10,25 @@ import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/ve
  * on purpose and joins again later is a new player (a new seat, a fresh line).
  */
 describe('a Vehikill player coming back to a running match', () => {
-  let server: VehikillServer | undefined;
+  const players = new VehikillPlayers();
   let proxy: TcpProxy | undefined;
-  const sessions: GameSession[] = [];
-  let stop = () => {};
   afterAll(async () => {
-    stop();
-    for (const session of sessions) session.close();
     await proxy?.close();
-    await server?.close();
+    await players.close();
   });
 
   it('keeps its kills, deaths and score after a dropped connection, and starts afresh after leaving', async () => {
-    server = await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
+    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 });
     proxy = new TcpProxy(server.port);
     await proxy.listen();
-    const host = new GameSession({
-      client: server.client({ name: 'host', ...tcpOnly }),
-      mesh: { rtc: false },
-    });
-    const player = new GameSession({
-      client: server.client({ name: 'player', ...tcpOnly, url: `ws://127.0.0.1:${proxy.port}/ws` }),
-      mesh: { rtc: false },
-    });
-    sessions.push(host, player);
+    const host = players.player('host');
+    const player = players.player('player', { client: { url: `ws://127.0.0.1:${proxy.port}/ws` } });
     await host.createPrivate({ bots: 0 });
     const room = server.rooms.at(-1);
     if (!room) throw new Error('no room');
     const code = host.room?.code as string;
     await player.joinByCode(code);
-    stop = drive(sessions);
+    players.drive([host, player]);
     await eventually(() => player.me !== undefined, 'seated', 10_000);
     const vehicleId = player.me?.vehicleId as number;
     const line = findPlayer(room.match, vehicleId);
