@@ -1,5 +1,11 @@
 import * as v from 'valibot';
-import { type LeaveReason, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import {
+  type AdaptiveLinkFacts,
+  type LeaveReason,
+  Room,
+  type RoomClient,
+  RoomSync,
+} from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
@@ -167,6 +173,12 @@ export class VehikillRoom extends Room {
       // A player whose machine stalls catches up with a burst of ticks: up to 20 (a third of a second)
       // are taken beyond the tick rate. A speed hack runs past that every tick; a burst, by dozens.
       inputBuffer: { rateAllowance: 20 },
+      // A hidden page sends no inputs (its loop idles) and says so in its device report: its car brakes
+      // rather than driving on with the keys held when the player switched tabs.
+      idle: (client) => {
+        const link: AdaptiveLinkFacts = client.link;
+        return link.device?.hidden === true;
+      },
       // A player sent fewer snapshots (a poor link, a hidden page) honestly interpolates further back:
       // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
       // counted against it as forged claims.

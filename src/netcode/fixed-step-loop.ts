@@ -82,7 +82,9 @@ export class FixedStepLoop {
   setRateScale(scale: number, nowMs: number): void {
     positive('rate scale', scale);
     if (scale === this.#scale) return;
-    this.#reanchor(nowMs);
+    // While hidden the count is frozen at the hiding position and resumes from `setHidden(false)`'s time:
+    // re-anchoring now would count the hidden time so far as ticks due.
+    if (!this.#hidden) this.#reanchor(nowMs);
     this.#scale = scale;
   }
 

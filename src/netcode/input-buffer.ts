@@ -18,6 +18,13 @@ export interface InputBufferOptions {
    * (its network, or this server's own stall) delivers a second of honest inputs at once.
    */
   burstTicks?: number;
+  /**
+   * Ticks in a row a missing input is repeated for (default 15, a quarter second at 60 Hz): enough to
+   * bridge a burst of lost packets, which is what repetition is for. Past it `take` returns undefined
+   * (the caller's idle input) until an input comes again: a client that went quiet (a hidden tab, a
+   * frozen page) does not keep driving with whatever it last held.
+   */
+  maxRepeatTicks?: number;
 }
 
 /** Why inputs were refused, each counted. */
@@ -35,7 +42,8 @@ const MISSED_MEMORY_TICKS = 256;
 
 /**
  * The server's buffer of one client's inputs. Packets repeat inputs, so each tick's input is stored once;
- * the simulation `take`s one per tick. A missing input repeats the last known one (counted as `missed`).
+ * the simulation `take`s one per tick. A missing input repeats the last known one (counted as `missed`),
+ * for at most `maxRepeatTicks` ticks in a row.
  * `margin` tells the client how early its inputs arrive, so its TickRateController can steer it to 1-2
  * ticks; `lastConsumedTick` is the ack the server sends back.
  */
@@ -44,6 +52,7 @@ export class InputBuffer<I> {
   readonly #rateAllowance: number;
   readonly #burstTicks: number;
   readonly #marginWindow: number;
+  readonly #maxRepeatTicks: number;
   readonly #pending = new Map<number, I>();
   /** Consumed ticks that had no input: a copy arriving later was late (stale), not a duplicate. */
   readonly #missedTicks = new Set<number>();
@@ -55,6 +64,8 @@ export class InputBuffer<I> {
   #newestReceived: number | undefined;
   #credit: number;
   #missed = 0;
+  /** Ticks missed since the last one that had its input. */
+  #missedInARow = 0;
   #duplicates = 0;
   readonly #rejected: InputRejections = { stale: 0, future: 0, rate: 0 };
 
@@ -63,6 +74,7 @@ export class InputBuffer<I> {
     this.#rateAllowance = nonNegative('rateAllowance', options.rateAllowance ?? 8);
     this.#burstTicks = nonNegative('burstTicks', options.burstTicks ?? 60);
     this.#marginWindow = positiveInteger('marginWindowTicks', options.marginWindowTicks ?? 60);
+    this.#maxRepeatTicks = nonNegative('maxRepeatTicks', options.maxRepeatTicks ?? 15);
     // The first packet may carry a whole redundant window of new inputs.
     this.#credit = this.#rateAllowance + this.#maxLeadTicks;
   }
@@ -107,7 +119,8 @@ export class InputBuffer<I> {
 
   /**
    * The input to simulate `tick` with (ticks increase; skipped ones are dropped). When it never arrived
-   * the last known input is repeated and counted as `missed`; undefined only before any input arrived.
+   * the last known input is repeated and counted as `missed`; undefined before any input arrived, and
+   * once `maxRepeatTicks` ticks in a row were missed (the caller simulates its idle input then).
    */
   take(tick: number): I | undefined {
     tickNumber('tick', tick);
@@ -126,6 +139,7 @@ export class InputBuffer<I> {
     const input = this.#pending.get(tick);
     if (input === undefined) {
       this.#missed++;
+      this.#missedInARow++;
       this.#missedTicks.add(tick);
       for (const old of this.#missedTicks) {
         if (old > tick - MISSED_MEMORY_TICKS) break;
@@ -134,13 +148,14 @@ export class InputBuffer<I> {
     } else {
       this.#pending.delete(tick);
       this.#lastInput = input;
+      this.#missedInARow = 0;
     }
     this.#lastConsumed = tick;
     if (this.#newestReceived !== undefined) {
       this.#margins.push(this.#newestReceived - tick);
       if (this.#margins.length > this.#marginWindow) this.#margins.shift();
     }
-    return this.#lastInput;
+    return this.#missedInARow > this.#maxRepeatTicks ? undefined : this.#lastInput;
   }
 
   /**

@@ -1,9 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { drive } from '../../game/bots/bot-player.js';
-import { GameSession } from '../../game/client/game-session.js';
 import { findPlayer, findVehicle, fireRocket, type MatchState } from '../../game/sim/index.js';
 import { eventually } from '../support/server.js';
-import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/vehikill.js';
+import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
  * A rocket's kill is credited by its owner's vehicle id. A player who leaves with a rocket in flight is
@@ -11,25 +9,12 @@ import { startVehikillServer, tcpOnly, type VehikillServer } from '../support/ve
  * the next player to join while the rocket still flies.
  */
 describe("a leaver's rocket in a Vehikill room", () => {
-  let server: VehikillServer | undefined;
-  const sessions: GameSession[] = [];
-  const stops: (() => void)[] = [];
-  afterAll(async () => {
-    for (const stop of stops) stop();
-    for (const session of sessions) session.close();
-    await server?.close();
-  });
+  const players = new VehikillPlayers();
+  afterAll(() => players.close());
 
   it('scores for nobody, even once a newcomer is seated', async () => {
-    server = await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
-    const player = (name: string) => {
-      const session = new GameSession({
-        client: (server as VehikillServer).client({ name, ...tcpOnly }),
-        mesh: { rtc: false },
-      });
-      sessions.push(session);
-      return session;
-    };
+    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 });
+    const player = (name: string) => players.player(name);
     const leaver = player('leaver');
     const victim = player('victim');
     const newcomer = player('newcomer');
@@ -38,7 +23,7 @@ describe("a leaver's rocket in a Vehikill room", () => {
     if (!room) throw new Error('no room');
     const code = leaver.room?.code as string;
     await victim.joinByCode(code);
-    stops.push(drive([leaver, victim]));
+    players.drive([leaver, victim]);
     await eventually(() => leaver.me !== undefined && victim.me !== undefined, 'both seated', 10_000);
     const shooterId = leaver.me?.vehicleId as number;
     const victimId = victim.me?.vehicleId as number;
@@ -54,7 +39,7 @@ describe("a leaver's rocket in a Vehikill room", () => {
       if (target) Object.assign(target, { x: 180, y: 70, angle: 0, vx: 0, vy: 0, spin: 0 });
       if (held) Object.assign(rocket, { x: 150, y: 70, angle: 0, ttl: 150 });
     }, 1);
-    stops.push(() => clearInterval(hold));
+    players.onClose(() => clearInterval(hold));
     const victimState = findPlayer(match, victimId);
     if (victimState) victimState.health = 1;
 

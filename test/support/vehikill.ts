@@ -1,7 +1,7 @@
 import type { ClientOptions } from 'vehikill-net/client';
-import { botPlayer } from '../../game/bots/bot-player.js';
+import { botPlayer, drive } from '../../game/bots/bot-player.js';
 import { countingWebSocket, type Traffic } from '../../game/bots/counting-web-socket.js';
-import type { GameSession } from '../../game/client/game-session.js';
+import { GameSession, type GameSessionOptions } from '../../game/client/game-session.js';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
 import type { VehikillRoomConfig } from '../../game/server/room-config.js';
 import { VehikillRoom, vehikillRoom } from '../../game/server/vehikill-room.js';
@@ -38,6 +38,53 @@ export const tcpOnly: Partial<ClientOptions> = { serverLink: 'off' };
 export function botOn(server: VehikillServer, name: string, seed: number): GameSession {
   const WebSocket = countingWebSocket(server.traffic) as unknown as ClientOptions['WebSocket'];
   return botPlayer({ client: server.client({ name, WebSocket, ...tcpOnly }), seed, mesh: { rtc: false } });
+}
+
+/**
+ * A test's Vehikill server and the players it seats there (over the WebSocket, no WebRTC mesh), with
+ * the timers that drive them: `close()` stops the timers, closes the sessions, then the server.
+ */
+export class VehikillPlayers {
+  server: VehikillServer | undefined;
+  readonly #sessions: GameSession[] = [];
+  readonly #stops: (() => void)[] = [];
+
+  async start(config: VehikillRoomConfig): Promise<VehikillServer> {
+    this.server ??= await startVehikillServer(config);
+    return this.server;
+  }
+
+  /** A player on the started server; `client` adds to its Client's options (e.g. another `url`). */
+  player(
+    name: string,
+    options: { client?: Partial<ClientOptions>; sampleInput?: GameSessionOptions['sampleInput'] } = {},
+  ): GameSession {
+    if (!this.server) throw new Error('start the server first');
+    const session = new GameSession({
+      client: this.server.client({ name, ...tcpOnly, ...options.client }),
+      mesh: { rtc: false },
+      ...(options.sampleInput ? { sampleInput: options.sampleInput } : {}),
+    });
+    this.#sessions.push(session);
+    return session;
+  }
+
+  /** Drives `sessions` as a page's frames would (see `drive`) until the returned stop, or `close()`. */
+  drive(sessions: readonly GameSession[]): () => void {
+    return this.onClose(drive(sessions));
+  }
+
+  /** Runs `stop` (a timer's) at `close()`, before the sessions close; returns it. */
+  onClose(stop: () => void): () => void {
+    this.#stops.push(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.#stops) stop();
+    for (const session of this.#sessions) session.close();
+    await this.server?.close();
+  }
 }
 
 export { VehikillRoom };

@@ -98,6 +98,8 @@ export class ArenaClient {
   #lastSnapshotTick = -1;
   /** Server time the last frame drew remote entities at: what a shot was aimed in. */
   #drawnAt: number | undefined;
+  /** Local time the page was hidden at, while it is. */
+  #hiddenAt: number | undefined;
 
   constructor(options: ArenaClientOptions) {
     this.#options = options;
@@ -158,7 +160,8 @@ export class ArenaClient {
       this.clockSync.probeSent(now);
       this.synced.sendApp(encodeClockProbe(now));
     }
-    if (!this.clockSync.synced) return;
+    // A hidden page idles: no ticks, and no start-over either (it would wake the loop up).
+    if (!this.clockSync.synced || this.loop.hidden) return;
     // The next tick to run goes out one loop tick from now, and must reach the server before it simulates
     // that tick: half the round trip plus a tick of margin ahead of the server's timeline.
     const target = this.clockSync.remoteNow(now) / TICK_MS + 1 + this.#leadTicks();
@@ -178,13 +181,27 @@ export class ArenaClient {
       this.loop.advance(now);
     }
     this.loop.setRateScale(this.#rate.rateScale(now), now);
+    const dropped = this.loop.droppedTicks;
     const due = this.loop.advance(now);
+    // Ticks the loop dropped (a stall longer than its catch-up) are gone from the server's timeline too:
+    // skip them, or every input from here on would reach the server after its tick.
+    this.#skip(this.loop.droppedTicks - dropped);
     for (let index = 0; index < due; index++) this.#runTick();
   }
 
   /** A hidden page idles (no inputs, no catch-up); shown again, it starts from the present. */
   setHidden(hidden: boolean, now: number): void {
+    if (hidden === this.loop.hidden) return;
     this.loop.setHidden(hidden, now);
+    if (hidden) {
+      this.#hiddenAt = now;
+    } else if (this.#hiddenAt !== undefined) {
+      // The server's timeline went on meanwhile: the next tick is as far on as the page was hidden. (The
+      // loop resumes where it stopped, so without this a short hide left every input late until the rate
+      // controller, at 3%, had made up the gap: seconds of inputs refused as stale.)
+      this.#skip(Math.round((now - this.#hiddenAt) / TICK_MS));
+      this.#hiddenAt = undefined;
+    }
   }
 
   frame(now: number): ArenaFrame {
@@ -202,6 +219,11 @@ export class ArenaClient {
 
   dispose(): void {
     this.synced.dispose();
+  }
+
+  /** Moves the next tick on by `ticks` without running them (the prediction restarts at the next one). */
+  #skip(ticks: number): void {
+    if (this.#tick !== undefined && ticks > 0) this.#tick += ticks;
   }
 
   #leadTicks(): number {

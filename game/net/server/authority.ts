@@ -76,6 +76,12 @@ export interface AuthorityOptions<P> {
   dueTick?(): number;
   arena?: Arena;
   inputBuffer?: InputBufferOptions;
+  /**
+   * Whether the player is known to be away from the controls (its page is hidden): a tick without its
+   * input then brakes its vehicle to a stop at once, instead of repeating its last input for a while
+   * (which bridges lost packets) and then coasting.
+   */
+  idle?(player: P): boolean;
   /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
   maxInterpDelayMs?: number;
   /**
@@ -161,6 +167,9 @@ export interface PlayerCounters {
 
 export type ShotRefusal = RewindRejection | 'no-view';
 
+/** What a vehicle drives with while its player is known to be away from the controls: it brakes. */
+export const IDLE_INPUT: VehicleInput = Object.freeze({ ...NEUTRAL_INPUT, brake: true });
+
 /** The server's verdict on a shot. */
 export type ShotOutcome =
   | { readonly ok: true; readonly tick: number; readonly target: number | undefined }
@@ -185,7 +194,7 @@ interface PendingShot<P> {
 
 /**
  * The authoritative simulation of one arena: each tick it takes every player's input for that tick from
- * their input buffer (a missing one repeats the last), checks shots against the world the shooter saw
+ * their input buffer (a missing one repeats the last for a few ticks), checks shots against the world the shooter saw
  * (lag compensation), steps the shared simulation, mirrors it into the sync layer, sends snapshots with
  * each player's input status, and answers clock probes. Transport-agnostic: `P` is whatever identifies
  * a player to the sync layer (a RoomClient in a room, a simulated endpoint in the lab).
@@ -351,9 +360,11 @@ export class ArenaAuthority<P> {
     for (const [player, slot] of this.#players) {
       const missedBefore = slot.buffer.missed;
       const net = slot.buffer.take(tick);
-      let input = net?.input ?? NEUTRAL_INPUT;
-      // A missing input is repeated to keep the car moving, but a guess never pulls a trigger.
-      if (slot.buffer.missed > missedBefore && (input.fire || input.altFire)) {
+      const missing = slot.buffer.missed > missedBefore;
+      // A missing input is repeated for a few ticks to keep the car moving (then it coasts: `net` is
+      // undefined), but a guess never pulls a trigger, and a player known to be away gets no guess.
+      let input = missing && this.#options.idle?.(player) ? IDLE_INPUT : (net?.input ?? NEUTRAL_INPUT);
+      if (missing && (input.fire || input.altFire)) {
         input = { ...input, fire: false, altFire: false };
       }
       this.#inputs.set(slot.vehicleId, input);

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceEnvironment, DeviceWatch, physRateFor } from '../../../src/client/index.js';
 import { decodeDeviceReport, encodeDeviceReport } from '../../../src/transport/index.js';
+import { fakePage as page } from '../../support/fake-page.js';
 
-/** A page whose visibility a test can flip, and that tells its listeners, as a browser's would. */
+/** A page on an 8-core machine (and whatever else `extra` tells). */
 function fakePage(extra: DeviceEnvironment['navigator'] = {}) {
-  const listeners = new Set<() => void>();
-  const document = {
-    visibilityState: 'visible',
-    addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
-    removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
-  };
-  return {
-    env: { document, navigator: { hardwareConcurrency: 8, ...extra } } satisfies DeviceEnvironment,
-    setVisibility(state: 'visible' | 'hidden') {
-      document.visibilityState = state;
-      for (const listener of listeners) listener();
-    },
-  };
+  return page({ hardwareConcurrency: 8, ...extra });
 }
 
 describe('DeviceWatch', () => {

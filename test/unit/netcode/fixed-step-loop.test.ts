@@ -71,6 +71,20 @@ describe('FixedStepLoop', () => {
     expect(loop.droppedTicks).toBe(0);
   });
 
+  it('counts none of the hidden time when its rate changes while hidden', () => {
+    const loop = new FixedStepLoop({ maxCatchUpTicks: 100 });
+    loop.advance(0);
+    expect(loop.advance(500)).toBe(30);
+    loop.setHidden(true, 500);
+    // A caller still steering the rate while hidden (a timer-driven loop, a bot).
+    loop.setRateScale(1.03, 1_000);
+    loop.setHidden(false, 2_000);
+    expect(loop.advance(2_000)).toBe(0);
+    // At the new rate from the moment it resumed: 1.03 * 60 ticks in the next second.
+    expect(loop.advance(3_000)).toBe(61);
+    expect(loop.droppedTicks).toBe(0);
+  });
+
   it('changes rate with setRateScale without skipping or repeating ticks', () => {
     const loop = new FixedStepLoop();
     loop.advance(0);

@@ -28,6 +28,28 @@ describe('InputBuffer', () => {
     expect(buffer.missed).toBe(3);
   });
 
+  it('repeats a missing input for at most maxRepeatTicks ticks in a row, then gives none until inputs come again', () => {
+    const buffer = new InputBuffer<string>({ maxRepeatTicks: 3 });
+    buffer.receive(packet(0, 1), 0);
+    expect(buffer.take(0)).toBe('in0');
+    // A short gap (lost packets) is bridged with the last input...
+    expect([1, 2, 3].map((tick) => buffer.take(tick))).toEqual(['in0', 'in0', 'in0']);
+    // ...a longer one (the client went quiet) is not: the caller's idle input is simulated instead.
+    expect([4, 5, 6].map((tick) => buffer.take(tick))).toEqual([undefined, undefined, undefined]);
+    expect(buffer.missed).toBe(6);
+    buffer.receive(packet(7, 1), 7);
+    expect(buffer.take(7)).toBe('in7');
+    expect(buffer.take(8)).toBe('in7');
+  });
+
+  it('repeats a quarter second (15 ticks) by default', () => {
+    const buffer = new InputBuffer<string>();
+    buffer.receive(packet(0, 1), 0);
+    buffer.take(0);
+    for (let tick = 1; tick <= 15; tick++) expect(buffer.take(tick)).toBe('in0');
+    expect(buffer.take(16)).toBeUndefined();
+  });
+
   it('counts an input arriving after its tick was consumed as stale, and a repeat of a used one as duplicate', () => {
     const buffer = new InputBuffer<string>();
     buffer.receive(packet(0, 1), 0);
