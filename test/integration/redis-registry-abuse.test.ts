@@ -34,6 +34,31 @@ async function connect(keyPrefix: string): Promise<RedisRegistry> {
   return registry;
 }
 
+/** `count` rooms of 8 seats on a live node 'node-far', each with the seats taken and lock `shape` gives. */
+async function addFarRooms(
+  registry: RedisRegistry,
+  count: number,
+  shape: (index: number) => { seats: number; locked: boolean },
+): Promise<void> {
+  await registry.heartbeat(node('node-far'), 600_000);
+  for (let from = 0; from < count; from += 500) {
+    const adds: Promise<boolean>[] = [];
+    for (let i = from; i < Math.min(count, from + 500); i++) {
+      const { seats, locked } = shape(i);
+      const players = Array.from({ length: seats }, (_, seat) => `p${i}-${seat}`);
+      const room = listing(`room${i + 1}`, {
+        type: 'test',
+        nodeId: 'node-far',
+        maxClients: 8,
+        locked,
+        metadata: { mode: 'ffa' },
+      });
+      adds.push(registry.addRoom(room, players));
+    }
+    await Promise.all(adds);
+  }
+}
+
 /** "Café \ud83d": a title cut inside an emoji (what `name.slice(0, n)` does to "Café 😀"). */
 const CUT_TITLE = 'Café 😀'.slice(0, 6);
 
@@ -92,21 +117,7 @@ describe('what one listing costs Redis', () => {
     const server = await startServer({ test: TestRoom }, { registry, nodeId: 'node-a', maxRoomsListed: 20 });
     servers.push(server);
     // 2,000 open rooms of another live node.
-    await registry.heartbeat(node('node-far'), 600_000);
-    const adds: Promise<boolean>[] = [];
-    for (let i = 0; i < 2_000; i++) {
-      adds.push(
-        registry.addRoom(
-          listing(`room${i + 1}`, {
-            type: 'test',
-            nodeId: 'node-far',
-            maxClients: 8,
-            metadata: { mode: 'ffa' },
-          }),
-        ),
-      );
-    }
-    await Promise.all(adds);
+    await addFarRooms(registry, 2_000, () => ({ seats: 0, locked: false }));
     const admin = new Redis((redis as RedisServer).url);
     const gets = async () =>
       Number(/cmdstat_get:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
@@ -126,29 +137,10 @@ describe('what one listing costs Redis', () => {
     const server = await startServer({ test: TestRoom }, { registry, nodeId: 'node-a' });
     servers.push(server);
     // 10,000 rooms of another live node, a fifth of them open (as in bench/workloads/registry-scale.ts).
-    await registry.heartbeat(node('node-far'), 600_000);
-    let adds: Promise<boolean>[] = [];
-    for (let i = 0; i < 10_000; i++) {
-      const kind = i % 10;
-      const seats = Array.from({ length: kind < 5 ? 8 : 4 }, (_, seat) => `p${i}-${seat}`);
-      adds.push(
-        registry.addRoom(
-          listing(`room${i + 1}`, {
-            type: 'test',
-            nodeId: 'node-far',
-            maxClients: 8,
-            locked: kind >= 5 && kind < 8,
-            metadata: { mode: 'ffa' },
-          }),
-          seats,
-        ),
-      );
-      if (adds.length === 500) {
-        await Promise.all(adds);
-        adds = [];
-      }
-    }
-    await Promise.all(adds);
+    await addFarRooms(registry, 10_000, (i) => ({
+      seats: i % 10 < 5 ? 8 : 4,
+      locked: i % 10 >= 5 && i % 10 < 8,
+    }));
     const player = server.client();
     await player.connect();
     // 100 guests (no per-address limit below maxConnections: 10,000), each asking twice in a row: a filter
