@@ -17,7 +17,7 @@ export async function handleRequest(
     case Kind.ListRooms:
       return { rooms: await rooms.list(roomQuery(message.body)) };
     case Kind.WatchRooms:
-      return { rooms: await rooms.watchers.watch(session, roomQuery(message.body)) };
+      return { rooms: await rooms.watch(session, roomQuery(message.body)) };
     case Kind.UnwatchRooms:
       rooms.watchers.unwatch(session);
       return undefined;

@@ -150,11 +150,25 @@ export class RoomManager {
   }
 
   async list(query: RoomQuery): Promise<RoomInfo[]> {
-    const limit = Math.min(query.limit ?? Number.POSITIVE_INFINITY, this.#options.maxRoomsListed);
+    const capped = this.#capped(query);
     const listings = await this.#listings.run(() =>
-      this.#options.registry.listRooms({ ...query, includePrivate: false, limit }),
+      this.#options.registry.listRooms({ ...capped, includePrivate: false }),
     );
     return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+  }
+
+  /** Follows a listing for a lobby (see RoomWatchers): its current list. */
+  watch(session: Session, query: RoomQuery): Promise<RoomInfo[]> {
+    // Capped here, so that limits past the cap share one read with the cap itself.
+    return this.watchers.watch(session, this.#capped(query));
+  }
+
+  /** The query as this node answers it: its limit at most `maxRoomsListed`. */
+  #capped(query: RoomQuery): RoomQuery {
+    return {
+      ...query,
+      limit: Math.min(query.limit ?? Number.POSITIVE_INFINITY, this.#options.maxRoomsListed),
+    };
   }
 
   async create(session: Session, type: string, isPrivate: boolean, options: unknown): Promise<JoinedRoom> {
