@@ -10,12 +10,15 @@ import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 export class ListingGate {
   readonly #concurrent: number;
   readonly #maxWaiting: number;
+  readonly #onRefused: () => void;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
 
-  constructor(concurrent = 4, maxWaiting = 64) {
-    this.#concurrent = concurrent;
-    this.#maxWaiting = maxWaiting;
+  /** `onRefused` hears each listing refused (for a metric). */
+  constructor(options: { concurrent?: number; maxWaiting?: number; onRefused?: () => void } = {}) {
+    this.#concurrent = options.concurrent ?? 4;
+    this.#maxWaiting = options.maxWaiting ?? 64;
+    this.#onRefused = options.onRefused ?? (() => {});
   }
 
   async run<T>(read: () => Promise<T>): Promise<T> {
@@ -24,6 +27,7 @@ export class ListingGate {
       // Woken by a listing that ended, which hands its place over rather than freeing it.
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
+      this.#onRefused();
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
         'too many room listings at once on this server: try again in a moment',

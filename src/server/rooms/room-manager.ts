@@ -69,10 +69,13 @@ export class RoomManager {
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
   /** Listings (requests and watched lobbies alike) reading the registry at once. */
-  readonly #listings = new ListingGate();
+  readonly #listings: ListingGate;
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.#listings = new ListingGate({
+      onRefused: () => options.metrics.count('room_listings_refused_total'),
+    });
     this.watchers = new RoomWatchers({
       clock: options.clock,
       metrics: options.metrics,

@@ -20,10 +20,12 @@ function pending(): { read: () => Promise<string>; finish: (value: string) => vo
 
 describe('ListingGate', () => {
   it('runs so many at once, lets a few wait their turn in order, and refuses the rest RATE_LIMITED', async () => {
-    const gate = new ListingGate(2, 1);
+    let refused = 0;
+    const gate = new ListingGate({ concurrent: 2, maxWaiting: 1, onRefused: () => refused++ });
     const [a, b, c, d] = [pending(), pending(), pending(), pending()];
     const runs = [gate.run(a.read), gate.run(b.read), gate.run(c.read)];
     await expect(gate.run(d.read)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused).toBe(1);
     await Promise.resolve();
     expect([a.started(), b.started(), c.started(), d.started()]).toEqual([true, true, false, false]);
     a.finish('a');
@@ -43,7 +45,7 @@ describe('ListingGate', () => {
   });
 
   it('frees the place of a read that failed', async () => {
-    const gate = new ListingGate(1, 0);
+    const gate = new ListingGate({ concurrent: 1, maxWaiting: 0 });
     await expect(gate.run(() => Promise.reject(new Error('registry down')))).rejects.toThrow('registry down');
     expect(await gate.run(async () => 'next')).toBe('next');
   });
