@@ -60,7 +60,8 @@ async function refreshRooms(): Promise<void> {
   if (client?.state !== 'open') return;
   ui.refresh.disabled = true;
   try {
-    const watch = await client.watchRooms({ type: 'chat', includeFull: true }, renderRooms);
+    // The 50 oldest, full ones too (their Join disabled): a page's worth, which is all the server reads.
+    const watch = await client.watchRooms({ type: 'chat', includeFull: true, limit: 50 }, renderRooms);
     renderRooms(watch.rooms);
   } catch (error) {
     showStatus(describe(error));
