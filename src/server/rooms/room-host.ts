@@ -211,7 +211,8 @@ export class RoomHost implements RoomHostPort {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
     this.#members.delete(session.playerId);
-    session.roomId = undefined;
+    // A player leaving this room for another one was already seated there.
+    if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     this.#signalBudgets.forget(session.playerId);
     void this.#ctx.registry
@@ -386,7 +387,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer?.();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
-      client.session.roomId = undefined;
+      if (client.session.roomId === this.roomId) client.session.roomId = undefined;
       client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     }

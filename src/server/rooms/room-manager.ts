@@ -358,18 +358,24 @@ export class RoomManager {
       throw error;
     }
     if (!seated) throw this.#refusal(host);
-    // Only now out of the room the player is in: a refused join leaves them where they were.
-    if (session.roomId !== undefined && session.roomId !== host.roomId) this.leave(session);
+    const previousRoomId = session.roomId;
+    let joined: JoinedRoom;
     try {
       if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
       if (session.ended)
         throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
-      return await host.admit(session, options);
+      joined = await host.admit(session, options);
     } catch (error) {
       this.#releaseSeat(host.roomId, session.playerId);
       host.scheduleDisposalIfEmpty();
       throw error;
     }
+    // Only now out of the room the player was in: a join the registry or the room refuses leaves them
+    // where they were (their client still shows that room, and nothing would tell it otherwise).
+    if (previousRoomId !== undefined && previousRoomId !== host.roomId) {
+      this.#rooms.get(previousRoomId)?.remove(session, 'left', 'joined another room', false);
+    }
+    return joined;
   }
 
   /** Why the registry refused a seat in a room running here. */

@@ -1,0 +1,60 @@
+import { ErrorCode } from 'vehikill-net/protocol';
+import type { RoomClient } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** Joins with `{ slow: true }` wait until the test lets them through; `{ selfDestruct: true }` ends the room in onCreate. */
+class RaceRoom extends TestRoom {
+  static waiting: (() => void)[] = [];
+  static linkMessages = 0;
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    if ((options as { selfDestruct?: boolean } | undefined)?.selfDestruct) this.dispose();
+  }
+  override async onJoin(client: RoomClient, options: unknown): Promise<void> {
+    if ((options as { slow?: boolean } | undefined)?.slow) {
+      await new Promise<void>((resolve) => RaceRoom.waiting.push(resolve));
+    }
+    super.onJoin(client, options);
+  }
+  override onLinkMessage(): void {
+    RaceRoom.linkMessages++;
+  }
+}
+
+describe('room lifecycle races', () => {
+  it('a join another room refuses leaves the player in the room they were in', async () => {
+    t = await startServer({ test: RaceRoom });
+    const [alice, bob, carol] = [t.client(), t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect(), carol.connect()]);
+    const roomA = await alice.create('test');
+    const bobInA = await bob.join(roomA.roomId);
+    const roomB = await carol.create('test');
+    const aliceSaw: string[] = [];
+    roomA.on('member-leave', ({ playerId }) => aliceSaw.push(`leave:${playerId}`));
+    await expect(bob.join(roomB.roomId, { refuse: true })).rejects.toMatchObject({
+      code: ErrorCode.JOIN_REJECTED,
+    });
+    expect(bob.room).toBe(bobInA);
+    // Bob is still a member of A for the server too: his chat reaches Alice, and no one saw him leave.
+    const heard: unknown[] = [];
+    roomA.onMessage('chat', (data) => heard.push(data));
+    const errors: string[] = [];
+    bob.on('error', (error) => errors.push(error.code));
+    bobInA.send('chat', { text: 'still here' });
+    await eventually(() => heard.length === 1 || errors.length > 0, 'chat or error');
+    expect(errors).toEqual([]);
+    expect(heard).toEqual([{ from: bob.playerId, text: 'still here' }]);
+    expect(aliceSaw).toEqual([]);
+    expect(roomA.members.map((member) => member.playerId).sort()).toEqual(
+      [alice.playerId, bob.playerId].sort(),
+    );
+  });
+});
