@@ -57,4 +57,15 @@ describe('room lifecycle races', () => {
       [alice.playerId, bob.playerId].sort(),
     );
   });
+
+  it('a room that disposes itself in onCreate is refused and leaves nothing listed behind', async () => {
+    t = await startServer({ test: RaceRoom });
+    const client = t.client();
+    await client.connect();
+    await expect(client.create('test', { options: { selfDestruct: true } })).rejects.toMatchObject({
+      code: ErrorCode.JOIN_REJECTED,
+    });
+    expect(await client.listRooms({ type: 'test', includeFull: true })).toEqual([]);
+    expect(t.server.rooms.roomCount).toBe(0);
+  });
 });

@@ -322,10 +322,7 @@ export class RoomManager {
       ...this.#options,
       onDisposed: (roomId) => this.#rooms.delete(roomId),
       isDraining: () => this.#draining,
-      onRegistryFailure: (removedRoom) => {
-        this.#registryStale = true;
-        if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
-      },
+      onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
     });
     room[bindHost](host);
     try {
@@ -335,11 +332,19 @@ export class RoomManager {
       const message = error instanceof Error ? error.message : 'the room could not be created';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     }
+    refuseIfDisposed(host);
     for (let attempt = 0; ; attempt++) {
       if (isPrivate) host.code = newRoomCode();
       if (await this.#options.registry.addRoom(host.listing())) break;
       // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
       if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+    }
+    if (host.disposed) {
+      // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
+      void this.#options.registry
+        .removeRoom(host.roomId)
+        .catch(() => this.#onRegistryFailure(host.roomId));
+      refuseIfDisposed(host);
     }
     this.#rooms.set(host.roomId, host);
     this.#options.metrics.count('rooms_created_total');
@@ -395,6 +400,12 @@ export class RoomManager {
     );
   }
 
+  /** A registry write failed; `removedRoom`: it was that room's removal, to be tried again. */
+  #onRegistryFailure(removedRoom?: string): void {
+    this.#registryStale = true;
+    if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
+  }
+
   #releaseSeat(roomId: string, playerId: string): void {
     void this.#options.registry.releaseSeat(roomId, playerId).catch(() => {
       this.#registryStale = true;
@@ -406,6 +417,16 @@ export class RoomManager {
     for (const host of [...this.#rooms.values()]) {
       if (host.lastActivity < cutoff) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
+  }
+}
+
+/**
+ * A room that disposed itself while it was being created (`dispose()` from `onCreate`) must not be
+ * listed or kept: its disposal has already run, and no sweep would ever dispose it again.
+ */
+function refuseIfDisposed(host: RoomHost): void {
+  if (host.disposed) {
+    throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'the room closed itself while it was being created');
   }
 }
 
