@@ -1,7 +1,7 @@
 import { ErrorCode } from 'vehikill-net/protocol';
 import type { RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
@@ -67,5 +67,19 @@ describe('room lifecycle races', () => {
     });
     expect(await client.listRooms({ type: 'test', includeFull: true })).toEqual([]);
     expect(t.server.rooms.roomCount).toBe(0);
+  });
+
+  it('the empty-room timer does not dispose a room while it is still deciding on its first player', async () => {
+    t = await startServer({ test: RaceRoom }, { emptyDisposeMs: 200 });
+    const client = t.client();
+    await client.connect();
+    RaceRoom.waiting = [];
+    const creating = client.create('test', { options: { slow: true } });
+    await eventually(() => RaceRoom.waiting.length === 1, 'the room is deciding on its creator');
+    await sleep(600);
+    RaceRoom.waiting.shift()?.();
+    const room = await creating;
+    expect(room.members.map((member) => member.playerId)).toEqual([client.playerId]);
+    expect(t.server.rooms.roomCount).toBe(1);
   });
 });

@@ -405,7 +405,11 @@ export class RoomHost implements RoomHostPort {
   #scheduleEmptyDisposal(): void {
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
-      if (this.#members.size === 0) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      // A player still being admitted (a slow `onJoin`) is about to be a member: a refused one starts
+      // the timer again.
+      if (this.#members.size === 0 && this.#admitting.size === 0) {
+        this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      }
     }, this.#ctx.emptyDisposeMs);
   }
 
