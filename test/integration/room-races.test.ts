@@ -1,3 +1,4 @@
+import { Channel } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import type { RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,5 +82,23 @@ describe('room lifecycle races', () => {
     const room = await creating;
     expect(room.members.map((member) => member.playerId)).toEqual([client.playerId]);
     expect(t.server.rooms.roomCount).toBe(1);
+  });
+
+  it('a room whose players only send on their server link is not disposed as idle', async () => {
+    t = await startServer({ test: RaceRoom }, { idleDisposeMs: 400 });
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('test');
+    const left: string[] = [];
+    room.on('leave', ({ reason }) => left.push(reason));
+    const before = RaceRoom.linkMessages;
+    const until = Date.now() + 1_500;
+    while (Date.now() < until) {
+      client.serverLink.send(Channel.phys, Uint8Array.of(1, 2, 3));
+      await sleep(50);
+    }
+    expect(RaceRoom.linkMessages - before).toBeGreaterThan(10);
+    expect(left).toEqual([]);
+    expect(client.room).toBe(room);
   });
 });

@@ -92,6 +92,11 @@ export class RoomHost implements RoomHostPort {
   disposed = false;
   /** Time of the newest member message, for idle disposal. */
   lastActivity: number;
+  /**
+   * A member sent on their server link or to a peer since the last idle check. A flag rather than a
+   * time: these paths carry every input, and the idle check's period is precise enough.
+   */
+  #activeOffRoomMessages = false;
 
   readonly #ctx: RoomHostContext;
   readonly #members = new Map<string, HostedClient>();
@@ -274,6 +279,7 @@ export class RoomHost implements RoomHostPort {
   handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
+    this.#activeOffRoomMessages = true;
     // Every input passes here: the hook runs as under `safely`, without a closure per message.
     try {
       watchHookResult(this.#ctx.metrics, 'onLinkMessage', this.room.onLinkMessage(client, channel, bytes));
@@ -289,6 +295,7 @@ export class RoomHost implements RoomHostPort {
    */
   relaySignal(session: Session, to: string, signal: unknown): void {
     const target = this.#peerOf(session, to);
+    this.#activeOffRoomMessages = true;
     const relayed = this.room.peerPrivacy === 'relay-only' ? relayOnlySignal(signal) : signal;
     const inner =
       relayed === undefined
@@ -321,6 +328,7 @@ export class RoomHost implements RoomHostPort {
     ttlMs: number | undefined,
   ): void {
     const target = this.#peerOf(session, to);
+    this.#activeOffRoomMessages = true;
     const inner = encodeMessage(Kind.DataFromPeer, {
       from: session.playerId,
       c: channel,
@@ -395,6 +403,19 @@ export class RoomHost implements RoomHostPort {
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
     this.#ctx.metrics.count('rooms_disposed_total');
     this.#ctx.onDisposed(this.roomId);
+  }
+
+  /**
+   * True when no member has sent anything since `cutoff`: room messages, and (noted at this check, `now`)
+   * server-link messages, signals and relayed peer data. A game whose inputs all go on the server link
+   * is not idle while its players drive.
+   */
+  idleSince(cutoff: number, now: number): boolean {
+    if (this.#activeOffRoomMessages) {
+      this.#activeOffRoomMessages = false;
+      this.lastActivity = now;
+    }
+    return this.lastActivity < cutoff;
   }
 
   /** Starts the empty-room timer, e.g. for a room whose creator never got in. */

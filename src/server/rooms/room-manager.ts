@@ -34,7 +34,7 @@ export interface RoomManagerOptions extends SignalLimits {
   nodeId: string;
   /** Empty rooms are disposed this long after the last member left (ms). */
   emptyDisposeMs: number;
-  /** Rooms with no member message for this long are disposed (ms). */
+  /** Rooms none of whose members sent anything (room messages, server link, relay) this long go (ms). */
   idleDisposeMs: number;
   /** Most rooms this node hosts at once; creation beyond it is refused. */
   maxRooms: number;
@@ -341,9 +341,7 @@ export class RoomManager {
     }
     if (host.disposed) {
       // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
-      void this.#options.registry
-        .removeRoom(host.roomId)
-        .catch(() => this.#onRegistryFailure(host.roomId));
+      void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
       refuseIfDisposed(host);
     }
     this.#rooms.set(host.roomId, host);
@@ -413,9 +411,10 @@ export class RoomManager {
   }
 
   #disposeIdleRooms(): void {
-    const cutoff = this.#options.clock.now() - this.#options.idleDisposeMs;
+    const now = this.#options.clock.now();
+    const cutoff = now - this.#options.idleDisposeMs;
     for (const host of [...this.#rooms.values()]) {
-      if (host.lastActivity < cutoff) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
+      if (host.idleSince(cutoff, now)) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
   }
 }
