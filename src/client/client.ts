@@ -59,6 +59,11 @@ type Messages = Record<string, unknown>;
 interface Pending {
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
+  /**
+   * Runs on the answer as it is read, before anything after it in the same read: a join's room must
+   * exist for the room's messages that follow its answer (ws in Node reads several frames in one go).
+   */
+  adopt?: ((result: unknown) => unknown) | undefined;
 }
 
 /**
@@ -316,7 +321,15 @@ export class Client {
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
   ): Promise<RoomConnection<In, Out>> {
-    const joined = v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body));
+    const room = await this.#requestFollowingRedirects(kind, body, (result) =>
+      this.#adoptRoom<In, Out>(result),
+    );
+    return room as RoomConnection<In, Out>;
+  }
+
+  /** The room a join's answer describes, made ours (leaving the one we were in). */
+  #adoptRoom<In extends Messages, Out extends Messages>(result: unknown): RoomConnection<In, Out> {
+    const joined = v.parse(joinedRoomSchema, result);
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
     const selfId = this.playerId;
@@ -347,10 +360,14 @@ export class Client {
    * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
    * whose message is that node's URL), moves the client there with a fresh session and asks again.
    */
-  async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+  async #requestFollowingRedirects(
+    kind: BodyKind,
+    body: Record<string, unknown>,
+    adopt: (result: unknown) => unknown,
+  ): Promise<unknown> {
     for (let hops = 0; ; hops++) {
       try {
-        return await this.#request(kind, body);
+        return await this.#request(kind, body, adopt);
       } catch (error) {
         const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
         if (!redirect || hops >= MAX_REDIRECTS || !/^wss?:\/\//.test(error.message)) throw error;
@@ -376,14 +393,18 @@ export class Client {
     await this.#request(Kind.LeaveRoom, {});
   }
 
-  #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+  #request(
+    kind: BodyKind,
+    body: Record<string, unknown>,
+    adopt?: (result: unknown) => unknown,
+  ): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
       return Promise.reject(new ProtocolError(ErrorCode.NOT_IN_ROOM, 'connect() first'));
     }
     const rid = this.#nextRid;
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(rid, { resolve, reject });
+      this.#pending.set(rid, { resolve, reject, adopt });
       try {
         this.#connection.sendSequenced(encodeMessage(kind, { ...body, rid } as Body<typeof kind>));
       } catch (error) {
@@ -484,7 +505,7 @@ export class Client {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
         this.#pending.delete(message.body.rid);
-        if (message.body.ok) pending.resolve(message.body.result);
+        if (message.body.ok) this.#settle(pending, message.body.result);
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;
       }
@@ -508,6 +529,28 @@ export class Client {
         return;
       default:
         this.#onRoomMessage(message);
+    }
+  }
+
+  #settle(pending: Pending, result: unknown): void {
+    if (!pending.adopt) {
+      pending.resolve(result);
+      return;
+    }
+    try {
+      pending.resolve(pending.adopt(result));
+    } catch (error) {
+      pending.reject(
+        error instanceof ProtocolError
+          ? error
+          : new ProtocolError(
+              ErrorCode.INVALID_MESSAGE,
+              'the server answered the join with a malformed room',
+              {
+                cause: error,
+              },
+            ),
+      );
     }
   }
 

@@ -24,6 +24,7 @@ class RaceRoom extends TestRoom {
       await new Promise<void>((resolve) => RaceRoom.waiting.push(resolve));
     }
     super.onJoin(client, options);
+    if ((options as { greet?: boolean } | undefined)?.greet) client.send('greeting', { to: client.playerId });
   }
   override onLinkMessage(): void {
     RaceRoom.linkMessages++;
@@ -100,5 +101,17 @@ describe('room lifecycle races', () => {
     expect(RaceRoom.linkMessages - before).toBeGreaterThan(10);
     expect(left).toEqual([]);
     expect(client.room).toBe(room);
+  });
+
+  it('a message the room sends a player from onJoin reaches them once they have joined', async () => {
+    t = await startServer({ test: RaceRoom });
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('test');
+    const joined = await bob.join(room.roomId, { greet: true });
+    const greetings: unknown[] = [];
+    joined.onMessage('greeting', (data) => greetings.push(data));
+    await eventually(() => greetings.length === 1, 'the greeting from onJoin', 2_000);
+    expect(greetings).toEqual([{ to: bob.playerId }]);
   });
 });

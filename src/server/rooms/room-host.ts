@@ -50,6 +50,8 @@ export interface RoomHostContext extends SignalLimits {
 }
 
 class HostedClient implements RoomClient {
+  /** True while the room decides on the join (`onJoin`): what it sends waits for the join's answer. */
+  admitting = true;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -73,11 +75,10 @@ class HostedClient implements RoomClient {
     return this.session.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
-    this.session.sendEncoded(
-      this.host.encodeRoomMessage(type, data),
-      options.class ?? 'reliable',
-      options.ttlMs,
-    );
+    const inner = this.host.encodeRoomMessage(type, data);
+    const messageClass = options.class ?? 'reliable';
+    if (this.admitting) this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
+    else this.session.sendEncoded(inner, messageClass, options.ttlMs);
   }
 }
 
@@ -178,22 +179,29 @@ export class RoomHost implements RoomHostPort {
     try {
       await this.room.onJoin(client, options);
     } catch (error) {
+      session.dropHeld();
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     } finally {
       this.#admitting.delete(session.playerId);
     }
-    if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    if (this.disposed) {
+      session.dropHeld();
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    }
     // The player's session ended while the room decided (closed, expired): seating it would leave a
     // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
     // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
     if (session.ended) {
+      session.dropHeld();
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#members.set(session.playerId, client);
+    // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
+    client.admitting = false;
     session.roomId = this.roomId;
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
