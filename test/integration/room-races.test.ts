@@ -3,11 +3,15 @@ import { ErrorCode } from 'vehikill-net/protocol';
 import type { RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
+let proxy: TcpProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await t?.close();
+  proxy = undefined;
   t = undefined;
 });
 
@@ -15,6 +19,7 @@ afterEach(async () => {
 class RaceRoom extends TestRoom {
   static waiting: (() => void)[] = [];
   static linkMessages = 0;
+  static away: string[] = [];
   override onCreate(options: unknown): void {
     super.onCreate(options);
     if ((options as { selfDestruct?: boolean } | undefined)?.selfDestruct) this.dispose();
@@ -25,6 +30,9 @@ class RaceRoom extends TestRoom {
     }
     super.onJoin(client, options);
     if ((options as { greet?: boolean } | undefined)?.greet) client.send('greeting', { to: client.playerId });
+  }
+  override onAway(client: RoomClient): void {
+    RaceRoom.away.push(client.playerId);
   }
   override onLinkMessage(): void {
     RaceRoom.linkMessages++;
@@ -113,5 +121,36 @@ describe('room lifecycle races', () => {
     joined.onMessage('greeting', (data) => greetings.push(data));
     await eventually(() => greetings.length === 1, 'the greeting from onJoin', 2_000);
     expect(greetings).toEqual([{ to: bob.playerId }]);
+  });
+
+  it('a player whose connection drops while the room decides on them is seated as away', async () => {
+    t = await startServer({ test: RaceRoom });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const alice = t.client();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('test');
+    const joins: Array<{ playerId: string; away: boolean }> = [];
+    room.on('member-join', ({ playerId, away }) => joins.push({ playerId, away }));
+    const presence: string[] = [];
+    room.on('member-back', () => presence.push('back'));
+    RaceRoom.waiting = [];
+    RaceRoom.away = [];
+    const joining = bob.join(room.roomId, { slow: true });
+    await eventually(() => RaceRoom.waiting.length === 1, 'the room is deciding on Bob');
+    proxy.block();
+    proxy.dropAll();
+    await eventually(() => t!.server.connectionCount === 1, 'the server saw Bob drop');
+    RaceRoom.waiting.shift()?.();
+    await eventually(() => joins.length === 1, 'Alice hears of Bob');
+    expect(joins).toEqual([{ playerId: bob.playerId, away: true }]);
+    expect(room.members.find((member) => member.playerId === bob.playerId)?.away).toBe(true);
+    expect(RaceRoom.away).toEqual([bob.playerId]);
+    proxy.unblock();
+    const joined = await joining;
+    expect(joined.roomId).toBe(room.roomId);
+    await eventually(() => presence.length === 1, 'Alice sees Bob back');
+    expect(room.members.find((member) => member.playerId === bob.playerId)?.away).toBe(false);
   });
 });

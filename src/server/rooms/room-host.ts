@@ -205,8 +205,11 @@ export class RoomHost implements RoomHostPort {
     session.roomId = this.roomId;
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
-      member: { playerId: client.playerId, name: client.name, away: false },
+      member: { playerId: client.playerId, name: client.name, away: client.away },
     });
+    // Their socket dropped while the room decided: the away went to no room (or to the one they left),
+    // and their resume will tell this one they are back.
+    if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
     return this.#joined(client);
   }
 
