@@ -20,8 +20,11 @@ class RaceRoom extends TestRoom {
   static waiting: (() => void)[] = [];
   static linkMessages = 0;
   static away: string[] = [];
+  static codesInOnCreate: Array<string | undefined> = [];
+  static disposed = 0;
   override onCreate(options: unknown): void {
     super.onCreate(options);
+    RaceRoom.codesInOnCreate.push(this.code);
     if ((options as { selfDestruct?: boolean } | undefined)?.selfDestruct) this.dispose();
   }
   override async onJoin(client: RoomClient, options: unknown): Promise<void> {
@@ -30,6 +33,9 @@ class RaceRoom extends TestRoom {
     }
     super.onJoin(client, options);
     if ((options as { greet?: boolean } | undefined)?.greet) client.send('greeting', { to: client.playerId });
+  }
+  override onDispose(): void {
+    RaceRoom.disposed++;
   }
   override onAway(client: RoomClient): void {
     RaceRoom.away.push(client.playerId);
@@ -152,5 +158,16 @@ describe('room lifecycle races', () => {
     expect(joined.roomId).toBe(room.roomId);
     await eventually(() => presence.length === 1, 'Alice sees Bob back');
     expect(room.members.find((member) => member.playerId === bob.playerId)?.away).toBe(false);
+  });
+
+  it('a private room knows its code in onCreate, the code its players join by', async () => {
+    t = await startServer({ test: RaceRoom });
+    const [host, friend] = [t.client(), t.client()];
+    await Promise.all([host.connect(), friend.connect()]);
+    RaceRoom.codesInOnCreate = [];
+    const room = await host.create('test', { private: true });
+    expect(room.code).toMatch(/^[A-Z2-9]{6}$/);
+    expect(RaceRoom.codesInOnCreate).toEqual([room.code]);
+    expect((await friend.joinByCode(room.code!)).roomId).toBe(room.roomId);
   });
 });

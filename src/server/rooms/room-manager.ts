@@ -324,6 +324,8 @@ export class RoomManager {
       isDraining: () => this.#draining,
       onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
     });
+    // Drawn before onCreate, so the room knows its code there (`this.code`); drawn again on a collision.
+    if (isPrivate) host.code = newRoomCode();
     room[bindHost](host);
     try {
       await room.onCreate(options);
@@ -334,10 +336,10 @@ export class RoomManager {
     }
     refuseIfDisposed(host);
     for (let attempt = 0; ; attempt++) {
-      if (isPrivate) host.code = newRoomCode();
       if (await this.#options.registry.addRoom(host.listing())) break;
       // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
       if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+      if (isPrivate) host.code = newRoomCode();
     }
     if (host.disposed) {
       // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
