@@ -1,6 +1,6 @@
 import { Channel } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
-import type { RoomClient } from 'vehikill-net/server';
+import { MemoryRegistry, type RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -169,5 +169,28 @@ describe('room lifecycle races', () => {
     expect(room.code).toMatch(/^[A-Z2-9]{6}$/);
     expect(RaceRoom.codesInOnCreate).toEqual([room.code]);
     expect((await friend.joinByCode(room.code!)).roomId).toBe(room.roomId);
+  });
+
+  it('a room whose listing fails after onCreate hears onDispose, so its own timers can stop', async () => {
+    class FailingRegistry extends MemoryRegistry {
+      failAdds = 0;
+      override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
+        if (this.failAdds > 0) {
+          this.failAdds--;
+          throw new Error('registry unreachable');
+        }
+        return super.addRoom(...args);
+      }
+    }
+    const registry = new FailingRegistry();
+    t = await startServer({ test: RaceRoom }, { registry });
+    const client = t.client();
+    await client.connect();
+    const before = RaceRoom.disposed;
+    registry.failAdds = 1;
+    await expect(client.create('test')).rejects.toMatchObject({ code: ErrorCode.INTERNAL_ERROR });
+    expect(RaceRoom.disposed).toBe(before + 1);
+    expect(t.server.rooms.roomCount).toBe(0);
+    await registry.close();
   });
 });

@@ -335,11 +335,12 @@ export class RoomManager {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     }
     refuseIfDisposed(host);
-    for (let attempt = 0; ; attempt++) {
-      if (await this.#options.registry.addRoom(host.listing())) break;
-      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
-      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
-      if (isPrivate) host.code = newRoomCode();
+    try {
+      await this.#addToRegistry(host, isPrivate);
+    } catch (error) {
+      // onCreate ran, and may have started the room's own timers: the room must hear it is gone.
+      if (!host.disposed) safely(this.#options.metrics, 'onDispose', () => room.onDispose());
+      throw error;
     }
     if (host.disposed) {
       // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
@@ -350,6 +351,15 @@ export class RoomManager {
     this.#options.metrics.count('rooms_created_total');
     host.scheduleDisposalIfEmpty();
     return host;
+  }
+
+  async #addToRegistry(host: RoomHost, isPrivate: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (await this.#options.registry.addRoom(host.listing())) return;
+      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
+      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+      if (isPrivate) host.code = newRoomCode();
+    }
   }
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
