@@ -50,8 +50,11 @@ export interface RoomHostContext extends SignalLimits {
 }
 
 class HostedClient implements RoomClient {
-  /** True while the room decides on the join (`onJoin`): what it sends waits for the join's answer. */
-  admitting = true;
+  /**
+   * While the room decides on the join (`onJoin`), what it sends waits for the join's answer; a refused
+   * player gets nothing more from this room (a kept reference must not pile messages up for them).
+   */
+  admission: 'deciding' | 'seated' | 'refused' = 'deciding';
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -77,8 +80,9 @@ class HostedClient implements RoomClient {
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const inner = this.host.encodeRoomMessage(type, data);
     const messageClass = options.class ?? 'reliable';
-    if (this.admitting) this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
-    else this.session.sendEncoded(inner, messageClass, options.ttlMs);
+    if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, options.ttlMs);
+    else if (this.admission === 'deciding')
+      this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
   }
 }
 
@@ -179,21 +183,21 @@ export class RoomHost implements RoomHostPort {
     try {
       await this.room.onJoin(client, options);
     } catch (error) {
-      session.dropHeld();
+      this.#refuse(client);
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     } finally {
       this.#admitting.delete(session.playerId);
     }
     if (this.disposed) {
-      session.dropHeld();
+      this.#refuse(client);
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
     }
     // The player's session ended while the room decided (closed, expired): seating it would leave a
     // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
     // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
     if (session.ended) {
-      session.dropHeld();
+      this.#refuse(client);
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
@@ -201,7 +205,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer = undefined;
     this.#members.set(session.playerId, client);
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
-    client.admitting = false;
+    client.admission = 'seated';
     session.roomId = this.roomId;
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
@@ -211,6 +215,12 @@ export class RoomHost implements RoomHostPort {
     // and their resume will tell this one they are back.
     if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
     return this.#joined(client);
+  }
+
+  /** The join failed: what the room sent the player meanwhile is dropped, and so is anything it sends later. */
+  #refuse(client: HostedClient): void {
+    client.admission = 'refused';
+    client.session.dropHeld();
   }
 
   #joined(client: HostedClient): JoinedRoom {
