@@ -6,6 +6,7 @@ import {
   ErrorCode,
   encodeDatagramToServer,
   encodeMessage,
+  type JoinedRoom,
   joinedRoomSchema,
   Kind,
   type Message,
@@ -54,16 +55,13 @@ const REQUEST_ID_LIMIT = 0xffffffff;
  * filled up while we moved (the node then points to the next room). More would mean a loop.
  */
 const MAX_REDIRECTS = 2;
+/** Room messages kept for a join whose answer has not been read through yet (see `#early`). */
+const MAX_EARLY = 64;
 type Messages = Record<string, unknown>;
 
 interface Pending {
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
-  /**
-   * Runs on the answer as it is read, before anything after it in the same read: a join's room must
-   * exist for the room's messages that follow its answer (ws in Node reads several frames in one go).
-   */
-  adopt?: ((result: unknown) => unknown) | undefined;
 }
 
 /**
@@ -74,6 +72,10 @@ export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
   readonly #pending = new Map<number, Pending>();
+  /** Joins waiting for their answer. */
+  #joining = 0;
+  /** Room messages for a room not (yet) ours that came while a join was waiting: maybe the joined room's. */
+  readonly #early: Array<Body<typeof Kind.ServerRoomMessage>> = [];
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -321,15 +323,18 @@ export class Client {
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
   ): Promise<RoomConnection<In, Out>> {
-    const room = await this.#requestFollowingRedirects(kind, body, (result) =>
-      this.#adoptRoom<In, Out>(result),
-    );
-    return room as RoomConnection<In, Out>;
+    this.#joining++;
+    try {
+      return this.#enter<In, Out>(
+        v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body)),
+      );
+    } finally {
+      if (--this.#joining === 0) this.#early.length = 0;
+    }
   }
 
-  /** The room a join's answer describes, made ours (leaving the one we were in). */
-  #adoptRoom<In extends Messages, Out extends Messages>(result: unknown): RoomConnection<In, Out> {
-    const joined = v.parse(joinedRoomSchema, result);
+  /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
+  #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
     const selfId = this.playerId;
@@ -353,6 +358,9 @@ export class Client {
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
+    for (const early of this.#early.splice(0)) {
+      if (early.roomId === room.roomId) room.deliver(early.t, early.d, early.from);
+    }
     return room;
   }
 
@@ -360,14 +368,10 @@ export class Client {
    * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
    * whose message is that node's URL), moves the client there with a fresh session and asks again.
    */
-  async #requestFollowingRedirects(
-    kind: BodyKind,
-    body: Record<string, unknown>,
-    adopt: (result: unknown) => unknown,
-  ): Promise<unknown> {
+  async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
     for (let hops = 0; ; hops++) {
       try {
-        return await this.#request(kind, body, adopt);
+        return await this.#request(kind, body);
       } catch (error) {
         const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
         if (!redirect || hops >= MAX_REDIRECTS || !/^wss?:\/\//.test(error.message)) throw error;
@@ -393,18 +397,14 @@ export class Client {
     await this.#request(Kind.LeaveRoom, {});
   }
 
-  #request(
-    kind: BodyKind,
-    body: Record<string, unknown>,
-    adopt?: (result: unknown) => unknown,
-  ): Promise<unknown> {
+  #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
       return Promise.reject(new ProtocolError(ErrorCode.NOT_IN_ROOM, 'connect() first'));
     }
     const rid = this.#nextRid;
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(rid, { resolve, reject, adopt });
+      this.#pending.set(rid, { resolve, reject });
       try {
         this.#connection.sendSequenced(encodeMessage(kind, { ...body, rid } as Body<typeof kind>));
       } catch (error) {
@@ -505,7 +505,7 @@ export class Client {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
         this.#pending.delete(message.body.rid);
-        if (message.body.ok) this.#settle(pending, message.body.result);
+        if (message.body.ok) pending.resolve(message.body.result);
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;
       }
@@ -532,31 +532,16 @@ export class Client {
     }
   }
 
-  #settle(pending: Pending, result: unknown): void {
-    if (!pending.adopt) {
-      pending.resolve(result);
-      return;
-    }
-    try {
-      pending.resolve(pending.adopt(result));
-    } catch (error) {
-      pending.reject(
-        error instanceof ProtocolError
-          ? error
-          : new ProtocolError(
-              ErrorCode.INVALID_MESSAGE,
-              'the server answered the join with a malformed room',
-              {
-                cause: error,
-              },
-            ),
-      );
-    }
-  }
-
   #onRoomMessage(message: Message): void {
     const room = this.#room;
-    if (!room || !('roomId' in message.body) || message.body.roomId !== room.roomId) return;
+    if (!room || !('roomId' in message.body) || message.body.roomId !== room.roomId) {
+      // What a room sends from onJoin comes right behind the join's answer, possibly in the same read
+      // (ws in Node), before the join has gone on to make the room ours: kept for it until then.
+      if (message.kind === Kind.ServerRoomMessage && this.#joining > 0 && this.#early.length < MAX_EARLY) {
+        this.#early.push(message.body);
+      }
+      return;
+    }
     switch (message.kind) {
       case Kind.ServerRoomMessage:
         room.deliver(message.body.t, message.body.d, message.body.from);
