@@ -6,6 +6,7 @@ import {
   ErrorCode,
   encodeDatagramToServer,
   encodeMessage,
+  type JoinedRoom,
   joinedRoomSchema,
   Kind,
   type Message,
@@ -54,6 +55,8 @@ const REQUEST_ID_LIMIT = 0xffffffff;
  * filled up while we moved (the node then points to the next room). More would mean a loop.
  */
 const MAX_REDIRECTS = 2;
+/** Room messages kept for a join whose answer has not been read through yet (see `#early`). */
+const MAX_EARLY = 64;
 type Messages = Record<string, unknown>;
 
 interface Pending {
@@ -69,6 +72,10 @@ export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
   readonly #pending = new Map<number, Pending>();
+  /** Joins waiting for their answer. */
+  #joining = 0;
+  /** Room messages for a room not (yet) ours that came while a join was waiting: maybe the joined room's. */
+  readonly #early: Array<Body<typeof Kind.ServerRoomMessage>> = [];
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -316,7 +323,18 @@ export class Client {
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
   ): Promise<RoomConnection<In, Out>> {
-    const joined = v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body));
+    this.#joining++;
+    try {
+      return this.#enter<In, Out>(
+        v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body)),
+      );
+    } finally {
+      if (--this.#joining === 0) this.#early.length = 0;
+    }
+  }
+
+  /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
+  #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
     if (this.#room && this.#room.roomId !== joined.room.roomId)
       this.#room.applyLeft('left', 'joined another room');
     const selfId = this.playerId;
@@ -340,6 +358,9 @@ export class Client {
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
+    for (const early of this.#early.splice(0)) {
+      if (early.roomId === room.roomId) room.deliver(early.t, early.d, early.from);
+    }
     return room;
   }
 
@@ -513,7 +534,14 @@ export class Client {
 
   #onRoomMessage(message: Message): void {
     const room = this.#room;
-    if (!room || !('roomId' in message.body) || message.body.roomId !== room.roomId) return;
+    if (!room || !('roomId' in message.body) || message.body.roomId !== room.roomId) {
+      // What a room sends from onJoin comes right behind the join's answer, possibly in the same read
+      // (ws in Node), before the join has gone on to make the room ours: kept for it until then.
+      if (message.kind === Kind.ServerRoomMessage && this.#joining > 0 && this.#early.length < MAX_EARLY) {
+        this.#early.push(message.body);
+      }
+      return;
+    }
     switch (message.kind) {
       case Kind.ServerRoomMessage:
         room.deliver(message.body.t, message.body.d, message.body.from);

@@ -64,6 +64,13 @@ type AnyMessages = Record<string, unknown>;
 const MAX_RECENT_SIGNALS = 512;
 /** Signals older than this are of no use to a late starter (its peer's attempt has timed out). */
 const RECENT_SIGNAL_MS = 30_000;
+/**
+ * Room messages that arrive this soon after the join, before any handler of their type, wait for the
+ * first one (what the room sends from `onJoin` comes right behind the join's answer).
+ */
+const EARLY_MESSAGE_MS = 1_000;
+/** Early messages kept at most. */
+const MAX_EARLY_MESSAGES = 64;
 
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
@@ -88,6 +95,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** Recent signals, replayed to consumers that start later than the peer that sent them (its mesh or voice came up first). */
   readonly #recentSignals: Array<{ from: string; signal: unknown; at: number }> = [];
   #left = false;
+  /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
+  #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
+  readonly #joinedAt: number;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
     this.info = joined.room;
@@ -95,6 +105,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.peerPrivacy = joined.peerPrivacy ?? 'open';
     for (const member of joined.members) this.#members.set(member.playerId, member);
     this.#transport = transport;
+    this.#joinedAt = transport.clock.now();
   }
 
   get roomId(): string {
@@ -122,7 +133,13 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     type: T,
     handler: (data: In[T], from: string | undefined) => void,
   ): Disposer {
-    return this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
+    const dispose = this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
+    const early = this.#early?.filter((message) => message.type === type) ?? [];
+    if (early.length > 0) {
+      this.#early = this.#early?.filter((message) => message.type !== type);
+      for (const { data, from } of early) handler(data as In[T], from);
+    }
+    return dispose;
   }
 
   send<T extends keyof Out & string>(type: T, data: Out[T], options: RoomSendOptions = {}): void {
@@ -199,6 +216,14 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal Called by the client as frames for this room arrive. */
   deliver(type: string, data: unknown, from: string | undefined): void {
+    if (this.#early !== undefined && this.#messages.listenerCount(type) === 0) {
+      if (this.#transport.clock.now() - this.#joinedAt > EARLY_MESSAGE_MS) this.#early = undefined;
+      else if (this.#early.length < MAX_EARLY_MESSAGES) {
+        // The app subscribes once its join has resolved: a message right behind the answer would be lost.
+        this.#early.push({ type, data, from });
+        return;
+      }
+    }
     this.#messages.emit(type, { data, from });
   }
 
@@ -287,5 +312,6 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();
     this.#messages.removeAll();
+    this.#early = undefined;
   }
 }

@@ -118,7 +118,10 @@ export interface GameServerOptions extends MonitoringOptions {
   errorRefillPerSecond?: number;
   /** Empty rooms are disposed after this many ms. Default 30,000. */
   emptyDisposeMs?: number;
-  /** Rooms with no member message for this many ms are disposed. Default 30 min. */
+  /**
+   * Rooms none of whose members sent anything (room messages, server link, peer relay) for this many ms
+   * are disposed. Default 30 min.
+   */
   idleDisposeMs?: number;
   /** Most rooms on this node. Default 10,000. */
   maxRooms?: number;

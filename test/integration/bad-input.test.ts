@@ -158,6 +158,26 @@ describe('bad input against a live server', () => {
     expect(raw.closeCode).toBeUndefined();
   });
 
+  it('cuts off a sender guessing private room codes, as it does any sender of faults', async () => {
+    const owner = t.client();
+    await owner.connect();
+    await owner.create('test', { private: true });
+    const raw = await attacker();
+    let answered = 0;
+    for (let rid = 1; rid <= 60 && raw.closeCode === undefined; rid++) {
+      raw.send(Kind.JoinByCode, { rid, code: `ZZZ${String(rid).padStart(3, '2')}` });
+      await Promise.race([
+        eventually(() => raw.received(Kind.Response).length === rid, 'answer', 2_000),
+        raw.closed,
+      ]);
+      answered = raw.received(Kind.Response).length;
+    }
+    expect(await raw.closed).toBe(closeCodeFor(ErrorCode.TOO_MANY_ERRORS));
+    // The budget is the fault budget (20): a player who mistypes a code a few times is not cut off.
+    expect(answered).toBeGreaterThan(5);
+    expect(answered).toBeLessThan(30);
+  });
+
   it('requires a hello first and a matching protocol version', async () => {
     const early = new RawClient(t.wsUrl, t.server.issueGuestToken());
     await early.opened;

@@ -50,6 +50,11 @@ export interface RoomHostContext extends SignalLimits {
 }
 
 class HostedClient implements RoomClient {
+  /**
+   * While the room decides on the join (`onJoin`), what it sends waits for the join's answer; a refused
+   * player gets nothing more from this room (a kept reference must not pile messages up for them).
+   */
+  admission: 'deciding' | 'seated' | 'refused' = 'deciding';
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -73,11 +78,11 @@ class HostedClient implements RoomClient {
     return this.session.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
-    this.session.sendEncoded(
-      this.host.encodeRoomMessage(type, data),
-      options.class ?? 'reliable',
-      options.ttlMs,
-    );
+    const inner = this.host.encodeRoomMessage(type, data);
+    const messageClass = options.class ?? 'reliable';
+    if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, options.ttlMs);
+    else if (this.admission === 'deciding')
+      this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
   }
 }
 
@@ -92,6 +97,11 @@ export class RoomHost implements RoomHostPort {
   disposed = false;
   /** Time of the newest member message, for idle disposal. */
   lastActivity: number;
+  /**
+   * A member sent on their server link or to a peer since the last idle check. A flag rather than a
+   * time: these paths carry every input, and the idle check's period is precise enough.
+   */
+  #activeOffRoomMessages = false;
 
   readonly #ctx: RoomHostContext;
   readonly #members = new Map<string, HostedClient>();
@@ -173,28 +183,44 @@ export class RoomHost implements RoomHostPort {
     try {
       await this.room.onJoin(client, options);
     } catch (error) {
+      this.#refuse(client);
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     } finally {
       this.#admitting.delete(session.playerId);
     }
-    if (this.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    if (this.disposed) {
+      this.#refuse(client);
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    }
     // The player's session ended while the room decided (closed, expired): seating it would leave a
     // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
     // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
     if (session.ended) {
+      this.#refuse(client);
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#members.set(session.playerId, client);
+    // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
+    client.admission = 'seated';
     session.roomId = this.roomId;
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
-      member: { playerId: client.playerId, name: client.name, away: false },
+      member: { playerId: client.playerId, name: client.name, away: client.away },
     });
+    // Their socket dropped while the room decided: the away went to no room (or to the one they left),
+    // and their resume will tell this one they are back.
+    if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
     return this.#joined(client);
+  }
+
+  /** The join failed: what the room sent the player meanwhile is dropped, and so is anything it sends later. */
+  #refuse(client: HostedClient): void {
+    client.admission = 'refused';
+    client.session.dropHeld();
   }
 
   #joined(client: HostedClient): JoinedRoom {
@@ -211,7 +237,8 @@ export class RoomHost implements RoomHostPort {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
     this.#members.delete(session.playerId);
-    session.roomId = undefined;
+    // A player leaving this room for another one was already seated there.
+    if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     this.#signalBudgets.forget(session.playerId);
     void this.#ctx.registry
@@ -273,6 +300,7 @@ export class RoomHost implements RoomHostPort {
   handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
+    this.#activeOffRoomMessages = true;
     // Every input passes here: the hook runs as under `safely`, without a closure per message.
     try {
       watchHookResult(this.#ctx.metrics, 'onLinkMessage', this.room.onLinkMessage(client, channel, bytes));
@@ -288,6 +316,7 @@ export class RoomHost implements RoomHostPort {
    */
   relaySignal(session: Session, to: string, signal: unknown): void {
     const target = this.#peerOf(session, to);
+    this.#activeOffRoomMessages = true;
     const relayed = this.room.peerPrivacy === 'relay-only' ? relayOnlySignal(signal) : signal;
     const inner =
       relayed === undefined
@@ -320,6 +349,7 @@ export class RoomHost implements RoomHostPort {
     ttlMs: number | undefined,
   ): void {
     const target = this.#peerOf(session, to);
+    this.#activeOffRoomMessages = true;
     const inner = encodeMessage(Kind.DataFromPeer, {
       from: session.playerId,
       c: channel,
@@ -386,7 +416,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer?.();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
-      client.session.roomId = undefined;
+      if (client.session.roomId === this.roomId) client.session.roomId = undefined;
       client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     }
@@ -394,6 +424,19 @@ export class RoomHost implements RoomHostPort {
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
     this.#ctx.metrics.count('rooms_disposed_total');
     this.#ctx.onDisposed(this.roomId);
+  }
+
+  /**
+   * True when no member has sent anything since `cutoff`: room messages, and (noted at this check, `now`)
+   * server-link messages, signals and relayed peer data. A game whose inputs all go on the server link
+   * is not idle while its players drive.
+   */
+  idleSince(cutoff: number, now: number): boolean {
+    if (this.#activeOffRoomMessages) {
+      this.#activeOffRoomMessages = false;
+      this.lastActivity = now;
+    }
+    return this.lastActivity < cutoff;
   }
 
   /** Starts the empty-room timer, e.g. for a room whose creator never got in. */
@@ -404,7 +447,11 @@ export class RoomHost implements RoomHostPort {
   #scheduleEmptyDisposal(): void {
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
-      if (this.#members.size === 0) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      // A player still being admitted (a slow `onJoin`) is about to be a member: a refused one starts
+      // the timer again.
+      if (this.#members.size === 0 && this.#admitting.size === 0) {
+        this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      }
     }, this.#ctx.emptyDisposeMs);
   }
 

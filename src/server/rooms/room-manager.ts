@@ -34,7 +34,7 @@ export interface RoomManagerOptions extends SignalLimits {
   nodeId: string;
   /** Empty rooms are disposed this long after the last member left (ms). */
   emptyDisposeMs: number;
-  /** Rooms with no member message for this long are disposed (ms). */
+  /** Rooms none of whose members sent anything (room messages, server link, relay) this long go (ms). */
   idleDisposeMs: number;
   /** Most rooms this node hosts at once; creation beyond it is refused. */
   maxRooms: number;
@@ -339,11 +339,10 @@ export class RoomManager {
       ...this.#options,
       onDisposed: (roomId) => this.#rooms.delete(roomId),
       isDraining: () => this.#draining,
-      onRegistryFailure: (removedRoom) => {
-        this.#registryStale = true;
-        if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
-      },
+      onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
     });
+    // Drawn before onCreate, so the room knows its code there (`this.code`); drawn again on a collision.
+    if (isPrivate) host.code = newRoomCode();
     room[bindHost](host);
     try {
       await room.onCreate(options);
@@ -352,16 +351,32 @@ export class RoomManager {
       const message = error instanceof Error ? error.message : 'the room could not be created';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     }
-    for (let attempt = 0; ; attempt++) {
-      if (isPrivate) host.code = newRoomCode();
-      if (await this.#options.registry.addRoom(host.listing())) break;
-      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
-      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+    refuseIfDisposed(host);
+    try {
+      await this.#addToRegistry(host, isPrivate);
+    } catch (error) {
+      // onCreate ran, and may have started the room's own timers: the room must hear it is gone.
+      if (!host.disposed) safely(this.#options.metrics, 'onDispose', () => room.onDispose());
+      throw error;
+    }
+    if (host.disposed) {
+      // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
+      void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
+      refuseIfDisposed(host);
     }
     this.#rooms.set(host.roomId, host);
     this.#options.metrics.count('rooms_created_total');
     host.scheduleDisposalIfEmpty();
     return host;
+  }
+
+  async #addToRegistry(host: RoomHost, isPrivate: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (await this.#options.registry.addRoom(host.listing())) return;
+      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
+      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+      if (isPrivate) host.code = newRoomCode();
+    }
   }
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
@@ -375,18 +390,24 @@ export class RoomManager {
       throw error;
     }
     if (!seated) throw this.#refusal(host);
-    // Only now out of the room the player is in: a refused join leaves them where they were.
-    if (session.roomId !== undefined && session.roomId !== host.roomId) this.leave(session);
+    const previousRoomId = session.roomId;
+    let joined: JoinedRoom;
     try {
       if (host.disposed) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
       if (session.ended)
         throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
-      return await host.admit(session, options);
+      joined = await host.admit(session, options);
     } catch (error) {
       this.#releaseSeat(host.roomId, session.playerId);
       host.scheduleDisposalIfEmpty();
       throw error;
     }
+    // Only now out of the room the player was in: a join the registry or the room refuses leaves them
+    // where they were (their client still shows that room, and nothing would tell it otherwise).
+    if (previousRoomId !== undefined && previousRoomId !== host.roomId) {
+      this.#rooms.get(previousRoomId)?.remove(session, 'left', 'joined another room', false);
+    }
+    return joined;
   }
 
   /** Why the registry refused a seat in a room running here. */
@@ -406,6 +427,12 @@ export class RoomManager {
     );
   }
 
+  /** A registry write failed; `removedRoom`: it was that room's removal, to be tried again. */
+  #onRegistryFailure(removedRoom?: string): void {
+    this.#registryStale = true;
+    if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
+  }
+
   #releaseSeat(roomId: string, playerId: string): void {
     void this.#options.registry.releaseSeat(roomId, playerId).catch(() => {
       this.#registryStale = true;
@@ -413,10 +440,21 @@ export class RoomManager {
   }
 
   #disposeIdleRooms(): void {
-    const cutoff = this.#options.clock.now() - this.#options.idleDisposeMs;
+    const now = this.#options.clock.now();
+    const cutoff = now - this.#options.idleDisposeMs;
     for (const host of [...this.#rooms.values()]) {
-      if (host.lastActivity < cutoff) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
+      if (host.idleSince(cutoff, now)) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
+  }
+}
+
+/**
+ * A room that disposed itself while it was being created (`dispose()` from `onCreate`) must not be
+ * listed or kept: its disposal has already run, and no sweep would ever dispose it again.
+ */
+function refuseIfDisposed(host: RoomHost): void {
+  if (host.disposed) {
+    throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'the room closed itself while it was being created');
   }
 }
 

@@ -76,6 +76,8 @@ export class Session {
   #ended = false;
   /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
   readonly #answers: Uint8Array[] = [];
+  /** Messages held back until the next answer (see `holdUntilAnswered`). */
+  #held: Array<{ inner: Uint8Array; messageClass: MessageClass; ttlMs: number | undefined }> | undefined;
 
   constructor(
     playerId: string,
@@ -204,6 +206,23 @@ export class Session {
     this.#answers.push(inner);
     if (this.#answers.length > KEPT_ANSWERS) this.#answers.shift();
     this.sendEncoded(inner, 'reliable');
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const { inner, messageClass, ttlMs } of held) this.sendEncoded(inner, messageClass, ttlMs);
+  }
+
+  /**
+   * Holds a message until the answer to the request running now has gone: what a room sends a player
+   * from `onJoin` is for a room the client does not know of before the join's answer.
+   */
+  holdUntilAnswered(inner: Uint8Array, messageClass: MessageClass, ttlMs: number | undefined): void {
+    this.#held ??= [];
+    this.#held.push({ inner, messageClass, ttlMs });
+  }
+
+  /** Drops what `holdUntilAnswered` held (the join it was for was refused). */
+  dropHeld(): void {
+    this.#held = undefined;
   }
 
   /**
