@@ -65,8 +65,8 @@ async function measureAt(server: RedisServer, size: number): Promise<Row[]> {
     }
     await Promise.all(batch);
     const workload = `Redis registry lookups, ${size.toLocaleString('en-US')} rooms on ${NODES} nodes`;
-    const quickPlay = { type: 'arena', limit: QUICK_PLAY_CANDIDATES } as RoomQuery;
-    const lobbyPage = { type: 'arena', includeFull: true, limit: 30 } as RoomQuery;
+    const quickPlay: RoomQuery = { type: 'arena', limit: QUICK_PLAY_CANDIDATES };
+    const lobbyPage: RoomQuery = { type: 'arena', includeFull: true, limit: 30 };
     const lobby: RoomQuery = { type: 'arena', filter: { map: 'docks' } };
     let turn = 0;
     const operations: [string, () => Promise<unknown>][] = [
