@@ -36,6 +36,7 @@ export {
   type RoomClass,
 } from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
+export type { RoomClock } from './rooms/room-clock.js';
 export {
   type Environment,
   numberFromEnvironment,

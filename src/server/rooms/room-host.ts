@@ -20,6 +20,7 @@ import type { Session } from '../sessions/session.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
+import { type RoomClock, RoomTimers } from './room-clock.js';
 
 type PresenceKind =
   | typeof Kind.MemberJoined
@@ -110,6 +111,8 @@ export class RoomHost implements RoomHostPort {
   #cancelEmptyTimer: Cancel | undefined;
   /** What each member may still signal to each other member. */
   readonly #signalBudgets: SignalBudgets;
+  /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
+  readonly #timers: RoomTimers;
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -118,12 +121,14 @@ export class RoomHost implements RoomHostPort {
     this.room = room;
     this.#ctx = ctx;
     this.#signalBudgets = new SignalBudgets(ctx);
+    this.#timers = new RoomTimers(ctx.clock, (error) => reportHookError(ctx.metrics, 'timer', error));
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
   }
 
-  get clock(): Clock {
-    return this.#ctx.clock;
+  /** The room's own clock: its timers end with it. */
+  get clock(): RoomClock {
+    return this.#timers;
   }
 
   get memberCount(): number {
@@ -422,6 +427,7 @@ export class RoomHost implements RoomHostPort {
     }
     void this.#ctx.registry.removeRoom(this.roomId).catch(() => this.#ctx.onRegistryFailure(this.roomId));
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
+    this.#timers.close();
     this.#ctx.metrics.count('rooms_disposed_total');
     this.#ctx.onDisposed(this.roomId);
   }
@@ -437,6 +443,15 @@ export class RoomHost implements RoomHostPort {
       this.lastActivity = now;
     }
     return this.lastActivity < cutoff;
+  }
+
+  /**
+   * The room was never created (`onCreate` threw, or it could not be listed): it hears `onDispose`, and
+   * the timers it started in `onCreate` stop.
+   */
+  abandon(): void {
+    safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
+    this.#timers.close();
   }
 
   /** Starts the empty-room timer, e.g. for a room whose creator never got in. */

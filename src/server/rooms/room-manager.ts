@@ -17,7 +17,6 @@ import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
-import { safely } from './safely.js';
 import type { SignalLimits } from './signal-budget.js';
 
 /**
@@ -347,7 +346,7 @@ export class RoomManager {
     try {
       await room.onCreate(options);
     } catch (error) {
-      safely(this.#options.metrics, 'onDispose', () => room.onDispose());
+      host.abandon();
       const message = error instanceof Error ? error.message : 'the room could not be created';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     }
@@ -356,7 +355,7 @@ export class RoomManager {
       await this.#addToRegistry(host, isPrivate);
     } catch (error) {
       // onCreate ran, and may have started the room's own timers: the room must hear it is gone.
-      if (!host.disposed) safely(this.#options.metrics, 'onDispose', () => room.onDispose());
+      if (!host.disposed) host.abandon();
       throw error;
     }
     if (host.disposed) {

@@ -1,8 +1,9 @@
 import type * as v from 'valibot';
-import type { Clock, Disposer } from '../../common/index.js';
+import type { Disposer } from '../../common/index.js';
 import type { LeaveReason, Scalar } from '../../protocol/index.js';
 import type { Channel } from '../../transport/index.js';
 import type { RoomClient, SendOptions } from './room-client.js';
+import type { RoomClock } from './room-clock.js';
 
 export interface BroadcastOptions extends SendOptions {
   /** Leave this member out (typically the sender). */
@@ -23,7 +24,7 @@ export interface RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly code: string | undefined;
-  readonly clock: Clock;
+  readonly clock: RoomClock;
   clients(): readonly RoomClient[];
   broadcast(type: string, data: unknown, options: BroadcastOptions): void;
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
@@ -89,7 +90,12 @@ export class Room {
   get code(): string | undefined {
     return this.#port().code;
   }
-  get clock(): Clock {
+  /**
+   * The room's time and timers: `now()`, `setTimeout`, and `setInterval` (keeps its phase). Timers still
+   * scheduled when the room is disposed are cancelled then (after `onDispose`); a callback that throws is
+   * logged and counted (`room_hook_errors_total{hook="timer"}`), not taken to the process.
+   */
+  get clock(): RoomClock {
     return this.#port().clock;
   }
   get clients(): readonly RoomClient[] {

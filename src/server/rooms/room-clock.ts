@@ -1,0 +1,100 @@
+import type { Cancel, Clock } from '../../common/index.js';
+
+/**
+ * A room's time and timers (`Room.clock`). Timers belong to the room: the ones still scheduled when it
+ * is disposed are cancelled then (after `onDispose`), and a callback that throws or rejects is logged
+ * and counted like a throwing hook, never taken to the process.
+ */
+export interface RoomClock extends Clock {
+  /**
+   * Calls `callback` every `periodMs` (> 0) until cancelled or the room is disposed. Each call is due one
+   * period after the previous one was due, not after it ran: rooms keep the phase they started at, so
+   * many rooms' ticks stay spread over the period instead of drifting into one burst behind a slow turn
+   * of the event loop (what Node's `setInterval`, rescheduled from the loop's time, does under load).
+   * Periods missed entirely (the process stalled) are skipped, not run back to back: read `now()` in
+   * the callback to step by the time that really passed.
+   */
+  setInterval(callback: () => void, periodMs: number): Cancel;
+}
+
+/** The RoomClock a RoomHost gives its room: `close()` at disposal cancels what is left. */
+export class RoomTimers implements RoomClock {
+  readonly #clock: Clock;
+  readonly #report: (error: unknown) => void;
+  /** The cancel of every timer still scheduled. */
+  readonly #live = new Set<Cancel>();
+  #closed = false;
+
+  /** `report`: what to do with a callback's throw or rejection. */
+  constructor(clock: Clock, report: (error: unknown) => void) {
+    this.#clock = clock;
+    this.#report = report;
+  }
+
+  /** Timers still scheduled. */
+  get pending(): number {
+    return this.#live.size;
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  setTimeout(callback: () => void, delayMs: number): Cancel {
+    if (this.#closed) return noop;
+    let cancelScheduled: Cancel = noop;
+    const cancel = () => {
+      if (this.#live.delete(cancel)) cancelScheduled();
+    };
+    this.#live.add(cancel);
+    cancelScheduled = this.#clock.setTimeout(() => {
+      if (!this.#live.delete(cancel)) return;
+      this.#run(callback);
+    }, delayMs);
+    return cancel;
+  }
+
+  setInterval(callback: () => void, periodMs: number): Cancel {
+    if (!(periodMs > 0) || !Number.isFinite(periodMs)) {
+      throw new RangeError(`setInterval needs a finite period above 0 ms, got ${periodMs}`);
+    }
+    if (this.#closed) return noop;
+    let due = this.#clock.now() + periodMs;
+    let cancelScheduled: Cancel = noop;
+    const cancel = () => {
+      if (this.#live.delete(cancel)) cancelScheduled();
+    };
+    const schedule = () => {
+      cancelScheduled = this.#clock.setTimeout(fire, Math.max(0, due - this.#clock.now()));
+    };
+    const fire = () => {
+      if (!this.#live.has(cancel)) return;
+      const late = this.#clock.now() - due;
+      if (late >= periodMs) due += Math.floor(late / periodMs) * periodMs;
+      due += periodMs;
+      // Scheduled before the call, so that a callback cancelling its own interval cancels the next one.
+      schedule();
+      this.#run(callback);
+    };
+    this.#live.add(cancel);
+    schedule();
+    return cancel;
+  }
+
+  /** The room is gone: every timer still scheduled is cancelled, and new ones never fire. */
+  close(): void {
+    this.#closed = true;
+    for (const cancel of [...this.#live]) cancel();
+  }
+
+  #run(callback: () => void): void {
+    try {
+      const result: unknown = callback();
+      if (result instanceof Promise) result.catch(this.#report);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+}
+
+function noop(): void {}
