@@ -8,6 +8,7 @@ import { benchNetcodeLab } from './workloads/netcode-lab.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
 import { benchReconnect } from './workloads/reconnect.js';
 import { benchRegistryScale } from './workloads/registry-scale.js';
+import { benchRoomTimers } from './workloads/room-timers.js';
 import { benchServerLink } from './workloads/server-link-all.js';
 import { simStepBench } from './workloads/sim-step.js';
 import { benchSyncCpu } from './workloads/sync-cpu.js';
@@ -29,6 +30,7 @@ rows.push(...(await simStepBench()));
 rows.push(...benchNetcodeLab());
 rows.push(...(await benchCcu()));
 rows.push(...(await benchRegistryScale()));
+rows.push(...(await benchRoomTimers()));
 rows.push(...(await benchVehikillMatch()));
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections

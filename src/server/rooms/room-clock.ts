@@ -8,9 +8,9 @@ import type { Cancel, Clock } from '../../common/index.js';
 export interface RoomClock extends Clock {
   /**
    * Calls `callback` every `periodMs` (> 0) until cancelled or the room is disposed. Each call is due one
-   * period after the previous one was due, not after it ran: rooms keep the phase they started at, so
-   * many rooms' ticks stay spread over the period instead of drifting into one burst behind a slow turn
-   * of the event loop (what Node's `setInterval`, rescheduled from the loop's time, does under load).
+   * period after the previous one was due, not after it ran, so a room keeps the rate it asked for under
+   * load: Node's `setInterval` reschedules from when a call started, so every late call moves the room's
+   * ticks later for good and a busy server's rooms tick slower than asked (BENCHMARKS.md, room timers).
    * Periods missed entirely (the process stalled) are skipped, not run back to back: read `now()` in
    * the callback to step by the time that really passed.
    */

@@ -91,7 +91,7 @@ export class Room {
     return this.#port().code;
   }
   /**
-   * The room's time and timers: `now()`, `setTimeout`, and `setInterval` (keeps its phase). Timers still
+   * The room's time and timers: `now()`, `setTimeout`, and `setInterval` (keeps its rate). Timers still
    * scheduled when the room is disposed are cancelled then (after `onDispose`); a callback that throws is
    * logged and counted (`room_hook_errors_total{hook="timer"}`), not taken to the process.
    */
