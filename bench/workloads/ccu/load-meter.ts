@@ -98,23 +98,40 @@ export class LoadMeter {
 }
 
 /**
- * Times the ticks of one room driven by a plain `setInterval`: Node schedules each firing one period
- * after the previous one started, so a firing's lateness is its start minus (previous start + period).
+ * Times the ticks of one room. Driven by a plain `setInterval` ('restart'), Node schedules each firing one
+ * period after the previous one started, so a firing's lateness is its start minus (previous start +
+ * period). Driven by `Room.clock.setInterval` ('phase'), each firing is due one period after the previous
+ * one was due (periods missed whole skipped), so its lateness is its start minus that due time: a room
+ * running late tick after tick is counted late every time, not only at the first.
  */
 export class RoomTickClock {
   #previousStart: number | undefined;
+  /** 'phase': when the previous firing was due. */
+  #due: number | undefined;
   readonly #periodMs: number;
   readonly #meter: LoadMeter;
+  readonly #schedule: 'restart' | 'phase';
 
-  constructor(meter: LoadMeter, periodMs: number) {
+  constructor(meter: LoadMeter, periodMs: number, schedule: 'restart' | 'phase' = 'restart') {
     this.#meter = meter;
     this.#periodMs = periodMs;
+    this.#schedule = schedule;
   }
 
   /** Call at the start of a tick; returns the lateness of this firing (ms). */
   started(): { startedAt: number; lateMs: number } {
     const startedAt = performance.now();
-    const lateMs = this.#previousStart === undefined ? 0 : startedAt - this.#previousStart - this.#periodMs;
+    const period = this.#periodMs;
+    let lateMs: number;
+    if (this.#schedule === 'phase') {
+      // The first firing is taken as on time: it is due a period after the room started its interval.
+      let due = this.#due === undefined ? startedAt : this.#due + period;
+      if (startedAt - due >= period) due += Math.floor((startedAt - due) / period) * period;
+      this.#due = due;
+      lateMs = startedAt - due;
+    } else {
+      lateMs = this.#previousStart === undefined ? 0 : startedAt - this.#previousStart - period;
+    }
     this.#previousStart = startedAt;
     return { startedAt, lateMs };
   }
