@@ -179,9 +179,11 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await expect.poll(async () => moved(startOnAda, await bobAt(ada.page))).toBeGreaterThan(2);
 
     // Ada hunts Bob. Damage shows on Bob's HUD; the kill in both kill feeds and on the scores.
+    // Bounded generously: the hunt steers and aims from what Ada's page draws, so on a loaded machine
+    // (server ticks late, the page's frames slow) it takes longer to land its shots.
     await startHunting(ada.page, 'Bob');
-    await expect.poll(() => text(bob.page, 'health'), { timeout: 30_000 }).not.toBe('Health 100');
-    await expect.poll(() => text(bob.page, 'kill-feed'), { timeout: 30_000 }).toContain('Ada shot Bob');
+    await expect.poll(() => text(bob.page, 'health'), { timeout: 60_000 }).not.toBe('Health 100');
+    await expect.poll(() => text(bob.page, 'kill-feed'), { timeout: 60_000 }).toContain('Ada shot Bob');
     // Read at once: the respawn notice shows only for the 3 s until the car is back.
     await expect.poll(() => bob.page.getByTestId('respawn').isVisible()).toBe(true);
     await expect.poll(() => text(ada.page, 'kill-feed')).toContain('Ada shot Bob');
@@ -209,7 +211,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(ada.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
     bystander.close();
-  }, 90_000);
+  }, 180_000);
 
   it('the lobby lists public matches live: one appears and fills up without a refresh', async () => {
     const watcher = await openPlayer('Watcher');
