@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { type Body, ErrorCode, Kind } from 'vehikill-net/protocol';
-import type { RoomClient } from 'vehikill-net/server';
+import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -25,8 +25,8 @@ class NoteRoom extends TestRoom {
 
 let nextRid = 1;
 
-async function rawPlayer(server: TestServer): Promise<RawClient & { playerId: string }> {
-  const raw = new RawClient(server.wsUrl, server.server.issueGuestToken());
+async function rawPlayer(): Promise<RawClient & { playerId: string }> {
+  const raw = new RawClient(t!.wsUrl, t!.server.issueGuestToken());
   await raw.opened;
   raw.hello();
   await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
@@ -35,35 +35,46 @@ async function rawPlayer(server: TestServer): Promise<RawClient & { playerId: st
   });
 }
 
+/** Sends a request and waits for its answer, which must be a success. */
+async function request<K extends typeof Kind.JoinRoom | typeof Kind.LeaveRoom>(
+  raw: RawClient,
+  kind: K,
+  body: Omit<Body<K>, 'rid'>,
+): Promise<unknown> {
+  const rid = nextRid++;
+  raw.send(kind, { ...body, rid } as Body<K>);
+  await eventually(() => raw.received(Kind.Response).some((answer) => answer.rid === rid), 'the answer');
+  const answer = raw.received(Kind.Response).find((body) => body.rid === rid);
+  if (!answer?.ok) throw new Error(`refused: ${JSON.stringify(answer)}`);
+  return answer.result;
+}
+
 /** Joins `roomId` and returns the membership number the answer names. */
 async function join(raw: RawClient, roomId: string): Promise<number> {
-  const rid = nextRid++;
-  raw.send(Kind.JoinRoom, { rid, roomId });
-  await eventually(() => raw.received(Kind.Response).some((answer) => answer.rid === rid), 'join answer');
-  const answer = raw.received(Kind.Response).find((body) => body.rid === rid);
-  if (!answer?.ok) throw new Error(`join refused: ${JSON.stringify(answer)}`);
-  const membership = (answer.result as { membership?: number }).membership;
+  const membership = ((await request(raw, Kind.JoinRoom, { roomId })) as { membership?: number }).membership;
   if (membership === undefined) throw new Error('the join answer names no membership');
   return membership;
 }
 
+const leave = (raw: RawClient) => request(raw, Kind.LeaveRoom, {});
+
 const notices = (raw: RawClient) =>
   raw.received(Kind.Error).filter((error) => error.code === ErrorCode.NOT_IN_ROOM);
 
-/** Two rooms A and B, held open by an owner each. */
-async function twoRooms(server: TestServer): Promise<{ a: string; b: string }> {
-  const [ownerA, ownerB] = [server.client(), server.client()];
+/** A server with two rooms A and B, held open by an owner each. */
+async function twoRooms(options: GameServerOptions = {}): Promise<{ a: string; b: string }> {
+  t = await startServer({ test: NoteRoom }, options);
+  const [ownerA, ownerB] = [t.client(), t.client()];
   await Promise.all([ownerA.connect(), ownerB.connect()]);
   const [a, b] = await Promise.all([ownerA.create('test'), ownerB.create('test')]);
+  NoteRoom.heard = [];
   return { a: a.roomId, b: b.roomId };
 }
 
 describe('messages tagged with the membership they were sent in', () => {
   it('a room message for the room left reaches no one and is answered NOT_IN_ROOM; one for the current room is delivered', async () => {
-    t = await startServer({ test: NoteRoom });
-    const rooms = await twoRooms(t);
-    const raw = await rawPlayer(t);
-    NoteRoom.heard = [];
+    const rooms = await twoRooms();
+    const raw = await rawPlayer();
     const inA = await join(raw, rooms.a);
     const inB = await join(raw, rooms.b);
     expect(inB).not.toBe(inA);
@@ -82,9 +93,7 @@ describe('messages tagged with the membership they were sent in', () => {
     expect(notices(raw)[0]?.message).toBe('message for a room you have left');
     expect(raw.closeCode).toBeUndefined();
     // Left: even the number of the last membership names a room left.
-    const rid = nextRid++;
-    raw.send(Kind.LeaveRoom, { rid });
-    await eventually(() => raw.received(Kind.Response).some((answer) => answer.rid === rid), 'leave answer');
+    await leave(raw);
     raw.send(Kind.ClientRoomMessage, { t: 'note', m: inB, d: 'after leaving' });
     await eventually(() => notices(raw).length === 41, 'a notice for the message after leaving');
     expect(NoteRoom.heard).toHaveLength(2);
@@ -92,14 +101,10 @@ describe('messages tagged with the membership they were sent in', () => {
   });
 
   it('a rejoin of the same room is a new membership: messages of the earlier one are refused', async () => {
-    t = await startServer({ test: NoteRoom });
-    const rooms = await twoRooms(t);
-    const raw = await rawPlayer(t);
-    NoteRoom.heard = [];
+    const rooms = await twoRooms();
+    const raw = await rawPlayer();
     const first = await join(raw, rooms.a);
-    const rid = nextRid++;
-    raw.send(Kind.LeaveRoom, { rid });
-    await eventually(() => raw.received(Kind.Response).some((answer) => answer.rid === rid), 'leave answer');
+    await leave(raw);
     const second = await join(raw, rooms.a);
     expect(second).not.toBe(first);
     // Joining the room one is already in changes nothing: the same membership.
@@ -115,9 +120,8 @@ describe('messages tagged with the membership they were sent in', () => {
   });
 
   it('peer signals and relayed data for the room left do not reach a peer who moved along', async () => {
-    t = await startServer({ test: NoteRoom });
-    const rooms = await twoRooms(t);
-    const [x, y] = [await rawPlayer(t), await rawPlayer(t)];
+    const rooms = await twoRooms();
+    const [x, y] = [await rawPlayer(), await rawPlayer()];
     const xInA = await join(x, rooms.a);
     await join(y, rooms.a);
     // The party moves on together: both now in B, where x's earlier signals must not land.
@@ -142,15 +146,13 @@ describe('messages tagged with the membership they were sent in', () => {
     // A low rate: the client holds back room messages past 90% of the burst, while the join (control) goes
     // at once, so the last of them reach the server after it seated the player in B. (The burst leaves the
     // join, acks and pings the 10% the client keeps spare.)
-    t = await startServer({ test: NoteRoom }, { rateBurst: 100, ratePerSecond: 10 });
-    const rooms = await twoRooms(t);
-    const client = t.client();
+    const rooms = await twoRooms({ rateBurst: 100, ratePerSecond: 10 });
+    const client = t!.client();
     await client.connect();
     const inA = await client.join(rooms.a);
     await sleep(500); // the server's bucket fills up again after the hello and the join
     const refused: string[] = [];
     client.on('error', (error) => refused.push(error.code));
-    NoteRoom.heard = [];
     const sent = 100;
     for (let i = 0; i < sent; i++) inA.send('note', i);
     const inB = await client.join(rooms.b);
