@@ -340,16 +340,19 @@ export class Client {
     const selfId = this.playerId;
     if (selfId === undefined)
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
+    // Everything sent for this room names this seating (undefined from an old server: left out), so the
+    // server refuses what is still on its way when we have moved on to another room.
+    const m = joined.membership;
     const room = new RoomConnection<In, Out>(joined, {
       clock: this.#connection.clock,
       selfId,
       iceServers: () => this.#ice.servers,
-      sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options),
+      sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
       sendSignal: (to, signal) =>
-        this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal })),
+        this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal, m })),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
-        const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes });
+        const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
         // A waiting phys sample for this peer is replaced by a newer one, never sent stale.
         if (messageClass === 'volatile')
           this.#connection.sendVolatile(inner, channel === 0 ? `phys:${to}` : undefined);
@@ -414,11 +417,14 @@ export class Client {
     });
   }
 
-  #sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void {
-    const inner = encodeMessage(Kind.ClientRoomMessage, {
-      t: type,
-      ...(data === undefined ? {} : { d: data }),
-    });
+  #sendRoomMessage(
+    type: string,
+    data: unknown,
+    options: RoomSendOptions,
+    membership: number | undefined,
+  ): void {
+    // In this order, the one the server reads by hand (undefined fields are left out of the frame).
+    const inner = encodeMessage(Kind.ClientRoomMessage, { t: type, m: membership, d: data });
     const messageClass = options.class ?? 'reliable';
     if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
     else

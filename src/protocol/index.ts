@@ -30,6 +30,7 @@ export {
   joinedRoomSchema,
   type LeaveReason,
   MAX_PEER_DATA_BYTES,
+  MEMBERSHIP_NUMBERS,
   type Member,
   type Message,
   type MessageOf,

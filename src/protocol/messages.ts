@@ -16,6 +16,16 @@ const displayName = v.pipe(v.string(), v.maxLength(64));
 const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const errorCode = v.picklist(Object.values(ErrorCode));
 const reasonText = v.pipe(v.string(), v.maxLength(512));
+/**
+ * Membership numbers run 0..MEMBERSHIP_NUMBERS - 1 and wrap: one or two bytes on the wire (msgpack writes
+ * 0-127 as one byte), and two memberships with the same number are 256 seatings apart.
+ */
+export const MEMBERSHIP_NUMBERS = 256;
+/**
+ * Which of its session's seatings in a room a message belongs to: the server numbers each seating, names
+ * the number in the join's answer, and refuses a message tagged with any but the current one.
+ */
+const membership = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MEMBERSHIP_NUMBERS - 1));
 /** Why someone left a room: 'left' when they chose to, otherwise the error code that removed them. */
 const leaveReason = v.union([v.literal('left'), errorCode]);
 
@@ -38,6 +48,8 @@ export const joinedRoomSchema = v.object({
   state: v.optional(boundedData),
   /** Present when the room hides players' addresses from each other (TURN or server relay only). */
   peerPrivacy: v.optional(v.literal('relay-only')),
+  /** This seating's number (absent from servers that do not number them): the client tags what it sends with it. */
+  membership: v.optional(membership),
 });
 
 /** Limits on the ICE servers a welcome may carry (a server checks its own options against them). */
@@ -143,7 +155,12 @@ export const quickPlay = v.object({
   options: v.optional(boundedData),
 });
 export const leaveRoom = v.object({ rid: requestId });
-export const clientRoomMessage = v.object({ t: messageType, d: v.optional(boundedData) });
+/** `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room. */
+export const clientRoomMessage = v.object({
+  t: messageType,
+  m: v.optional(membership),
+  d: v.optional(boundedData),
+});
 
 // Server -> client --------------------------------------------------------------------------
 
@@ -188,8 +205,9 @@ const signalPayload = v.pipe(
 );
 const peerBytes = v.pipe(v.instance(Uint8Array<ArrayBufferLike>), v.maxLength(MAX_PEER_DATA_BYTES));
 
-export const signalToPeer = v.object({ to: playerId, s: signalPayload });
-export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes });
+/** `m`: the sender's membership, as on a room message. */
+export const signalToPeer = v.object({ to: playerId, s: signalPayload, m: v.optional(membership) });
+export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes, m: v.optional(membership) });
 /** `from` is stamped by the server from the sender's session, never taken from the sender. */
 export const signalFromPeer = v.object({ from: playerId, s: signalPayload });
 // The server link (the server as a WebRTC peer of each player) ---------------------------------

@@ -11,6 +11,7 @@ import {
   isErrorCode,
   Kind,
   MAX_DATA_DEPTH,
+  MEMBERSHIP_NUMBERS,
   type Message,
   ProtocolError,
   readVarUint,
@@ -420,6 +421,8 @@ const linkSignal = fc.oneof(
   }),
 );
 const attempt = fc.integer({ min: 0, max: 1_000_000 });
+/** Which seating of its session a room or peer message was sent in (one byte, or two past 127). */
+const membership = fc.integer({ min: 0, max: MEMBERSHIP_NUMBERS - 1 });
 
 /** ListRooms and WatchRooms carry the same query. */
 const roomQuery = optional(
@@ -473,9 +476,13 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
     'type',
   ]),
   [Kind.LeaveRoom]: record({ rid: uint32 }),
-  [Kind.ClientRoomMessage]: optional({ t: messageType, d: data }, ['t']),
-  [Kind.SignalToPeer]: record({ to: playerId, s: data }),
-  [Kind.DataToPeer]: record({ to: playerId, c: linkChannel, p: peerBytes }),
+  [Kind.ClientRoomMessage]: optional({ t: messageType, m: membership, d: data }, ['t']),
+  [Kind.SignalToPeer]: optional({ to: playerId, s: data, m: membership }, ['to', 's']),
+  [Kind.DataToPeer]: optional({ to: playerId, c: linkChannel, p: peerBytes, m: membership }, [
+    'to',
+    'c',
+    'p',
+  ]),
   [Kind.LinkSignalToServer]: optional({ n: attempt, s: linkSignal, retry: fc.constant(true as const) }, [
     'n',
   ]),
@@ -485,7 +492,13 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
       {
         rid: uint32,
         ok: fc.constant(true as const),
-        result: fc.oneof(data, record({ room: roomInfo, members: fc.array(member, { maxLength: 8 }) })),
+        result: fc.oneof(
+          data,
+          optional({ room: roomInfo, members: fc.array(member, { maxLength: 8 }), membership }, [
+            'room',
+            'members',
+          ]),
+        ),
       },
       ['rid', 'ok'],
     ),

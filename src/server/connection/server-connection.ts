@@ -204,7 +204,7 @@ export class ServerConnection {
       case Kind.ClientRoomMessage:
         // Inputs can come this way (30/s per player): #inRoom without a closure per message.
         try {
-          this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d);
+          this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d, message.body.m);
         } catch (error) {
           this.#notInRoom(error);
         }
@@ -220,12 +220,14 @@ export class ServerConnection {
         session.send(Kind.IceServers, this.#ctx.iceServersFor(session.identity.userId));
         return;
       case Kind.SignalToPeer:
-        this.#inRoom(() => this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s));
+        this.#inRoom(() =>
+          this.#ctx.rooms.relaySignal(session, message.body.to, message.body.s, message.body.m),
+        );
         return;
       case Kind.DataToPeer: {
         const ttlMs = frame.envelope === 'expiring' ? frame.ttlMs : undefined;
-        const { to, c, p } = message.body;
-        this.#inRoom(() => this.#ctx.rooms.relayData(session, to, c, p, ttlMs));
+        const { to, c, p, m } = message.body;
+        this.#inRoom(() => this.#ctx.rooms.relayData(session, to, c, p, ttlMs, m));
         return;
       }
       default:
@@ -234,7 +236,11 @@ export class ServerConnection {
     }
   }
 
-  /** A message racing a leave (ours or the peer's) is not abuse; anything else the room refused is. */
+  /**
+   * A message racing a leave (ours or the peer's) or our next join (tagged for the room left) is not
+   * abuse: told, not charged to the fault budget. The rate limit has already counted it, which bounds a
+   * flood. Anything else the room refused is a fault.
+   */
   #inRoom(run: () => void): void {
     try {
       run();

@@ -211,7 +211,7 @@ export class RoomHost implements RoomHostPort {
     this.#members.set(session.playerId, client);
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
-    session.roomId = this.roomId;
+    session.seat(this.roomId);
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
       member: { playerId: client.playerId, name: client.name, away: client.away },
@@ -234,6 +234,7 @@ export class RoomHost implements RoomHostPort {
       members: this.members(),
       state: this.#stateFor(client),
       ...(this.room.peerPrivacy === 'relay-only' ? { peerPrivacy: 'relay-only' as const } : {}),
+      membership: client.session.membership,
     };
   }
 

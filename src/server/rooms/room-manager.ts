@@ -251,8 +251,9 @@ export class RoomManager {
     if (resync) this.watchers.resend(session);
   }
 
-  handleMessage(session: Session, type: string, data: unknown): void {
-    this.#requireHost(session).handleMessage(session, type, data);
+  /** `membership`: the seating the client sent it in (see Session.membership); absent from old clients. */
+  handleMessage(session: Session, type: string, data: unknown, membership: number | undefined): void {
+    this.#requireHost(session, membership).handleMessage(session, type, data);
   }
 
   /** A message on a player's server link: to their room, if they are in one (else dropped). */
@@ -260,14 +261,20 @@ export class RoomManager {
     this.#hostOf(session)?.handleLinkMessage(session, channel, bytes);
   }
 
-  #requireHost(session: Session): RoomHost {
+  /**
+   * The room a message from `session` is for. One tagged with an earlier membership was sent for a room
+   * the player has left since (it crossed their next join): refused, never handed to the room they are in.
+   */
+  #requireHost(session: Session, membership: number | undefined): RoomHost {
     const host = this.#hostOf(session);
+    if (membership !== undefined && (membership !== session.membership || !host))
+      throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'message for a room you have left');
     if (!host) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'join a room before sending room messages');
     return host;
   }
 
-  relaySignal(session: Session, to: string, signal: unknown): void {
-    this.#requireHost(session).relaySignal(session, to, signal);
+  relaySignal(session: Session, to: string, signal: unknown, membership: number | undefined): void {
+    this.#requireHost(session, membership).relaySignal(session, to, signal);
   }
 
   relayData(
@@ -276,8 +283,9 @@ export class RoomManager {
     channel: number,
     payload: Uint8Array,
     ttlMs: number | undefined,
+    membership: number | undefined,
   ): void {
-    this.#requireHost(session).relayData(session, to, channel, payload, ttlMs);
+    this.#requireHost(session, membership).relayData(session, to, channel, payload, ttlMs);
   }
 
   disposeAll(reason: LeaveReason, message: string): void {

@@ -10,6 +10,7 @@ import {
   encodeTaggedDatagramFromServer,
   Inbox,
   Kind,
+  MEMBERSHIP_NUMBERS,
   type MessageClass,
   Outbox,
 } from '../../protocol/index.js';
@@ -47,6 +48,12 @@ export class Session {
   readonly inbox = new Inbox();
   /** Room this session sits in, if any (one room at a time). */
   roomId: string | undefined;
+  /**
+   * The number of the newest seating (see `seat`), named in the join's answer. The client tags its room
+   * and peer messages with it, so that one sent for a room the player has since left is refused, never
+   * handed to the room they are in now.
+   */
+  membership = 0;
   /** Round-trip time from the newest heartbeat, in ms. */
   rttMs = 0;
   /** Set when the socket went away; cleared on resume. */
@@ -110,6 +117,12 @@ export class Session {
       maxBytes: limits.outboxBytes,
       overflow: 'drop-oldest',
     });
+  }
+
+  /** Seats the session in a room: a new membership, which messages tagged with an earlier one do not reach. */
+  seat(roomId: string): void {
+    this.roomId = roomId;
+    this.membership = (this.membership + 1) % MEMBERSHIP_NUMBERS;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { decode, encode } from '@msgpack/msgpack';
+import * as fc from 'fast-check';
 import {
   clientToServerKinds,
   decodeFrame,
@@ -16,6 +17,7 @@ import {
 } from 'vehikill-net/protocol';
 import { seededRandom } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
+import { readClientRoomMessage } from '../../../src/protocol/room-message-frames.js';
 
 const random = seededRandom(9);
 const bytesOf = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
@@ -282,6 +284,10 @@ describe('room messages as games send them (read by hand)', () => {
   it('gives exactly what the generic decoder and schema give', () => {
     const bodies: Array<Record<string, unknown>> = [
       { t: 'input', d: [12, 0.5, -1] },
+      { t: 'input', m: 0, d: [12, 0.5, -1] },
+      { t: 'input', m: 127, d: 3 },
+      { t: 'input', m: 128, d: [] },
+      { t: 'input', m: 255 },
       { t: 'i' },
       { t: 'x'.repeat(31), d: 7 },
       { t: 'y'.repeat(64), d: [true, false, null, 2 ** 40, -(2 ** 40), 1e-9, 255, -200] },
@@ -290,14 +296,16 @@ describe('room messages as games send them (read by hand)', () => {
       { t: 'input', d: Array.from({ length: 15 }, (_, i) => i * 1000.5) },
     ];
     for (const body of bodies) {
-      const decoded = decodeFrame(encodeMessage(Kind.ClientRoomMessage, body as never), clientToServerKinds);
-      expect(decoded.message.body).toStrictEqual(generic(body));
+      const frame = encodeMessage(Kind.ClientRoomMessage, body as never);
+      expect(readClientRoomMessage(frame, 1), JSON.stringify(body)).toBeDefined(); // read by hand
+      expect(decodeFrame(frame, clientToServerKinds).message.body).toStrictEqual(generic(body));
     }
     // Shapes left to the generic path still decode there.
     for (const body of [
       { t: 'ünï', d: [1] },
       { t: 'nested', d: [[1], { a: 2 }] },
       { t: 's', d: 'text' },
+      { t: 'order', d: [1], m: 2 },
     ])
       expect(decodeFrame(roomMessage(body), clientToServerKinds).message.body).toStrictEqual(body);
   });
@@ -309,6 +317,11 @@ describe('room messages as games send them (read by hand)', () => {
     expect(codeOf(() => decodeFrame(roomMessage({ t: 'z'.repeat(65), d: [1] }), clientToServerKinds))).toBe(
       ErrorCode.INVALID_MESSAGE,
     );
+    for (const m of [-1, 256, 1.5, '1', null]) {
+      expect(codeOf(() => decodeFrame(roomMessage({ t: 'input', m, d: [1] }), clientToServerKinds))).toBe(
+        ErrorCode.INVALID_MESSAGE,
+      );
+    }
     const good = roomMessage({ t: 'input', d: [1, 2, 3] });
     expect(codeOf(() => decodeFrame(Uint8Array.of(...good, 1), clientToServerKinds))).toBe(
       ErrorCode.BAD_FRAME,
@@ -322,5 +335,41 @@ describe('room messages as games send them (read by hand)', () => {
         decodeFrame(Uint8Array.of(Kind.ClientRoomMessage, 0x81, 0xa1, 0x74, 0xd9), clientToServerKinds),
       ),
     ).toBe(ErrorCode.BAD_FRAME);
+  });
+
+  it('agrees with the generic decoder and schema on random bodies near the shape it reads', () => {
+    const scalar = fc.oneof(fc.constantFrom(...numbers), fc.double(), fc.boolean(), fc.constant(null));
+    const body = fc.record(
+      {
+        t: fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom('input', 'ü', '')),
+        // Numbers of every width, in and out of range, and what is not a number.
+        m: fc.oneof(fc.integer({ min: -2, max: 300 }), fc.constantFrom(65_535, 1.5, '1', null, true)),
+        d: fc.oneof(scalar, fc.array(scalar, { maxLength: 17 }), fc.string({ maxLength: 3 })),
+      },
+      { requiredKeys: [] },
+    );
+    const outcome = (run: () => { message: { body: unknown } }) => {
+      try {
+        return { body: run().message.body };
+      } catch (error) {
+        if (error instanceof ProtocolError) return { code: error.code };
+        throw error;
+      }
+    };
+    fc.assert(
+      fc.property(body, fc.boolean(), (fields, dFirst) => {
+        // Keys in the order the client writes them, or `d` before `m` (left to the generic path).
+        const { m, d, ...rest } = fields;
+        const ordered = dFirst ? { ...rest, d, m } : { ...rest, m, d };
+        const present = Object.fromEntries(
+          Object.entries(ordered).filter(([, value]) => value !== undefined),
+        );
+        const frame = roomMessage(present);
+        expect(outcome(() => decodeFrame(frame, clientToServerKinds))).toStrictEqual(
+          outcome(() => ({ message: { body: generic(present) } })),
+        );
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

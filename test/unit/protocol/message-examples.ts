@@ -210,6 +210,8 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { t: 'chat', d: { text: 'hi' } },
       { t: 'fire' },
+      { t: 'input', m: 0, d: [12, 0.5, -1] },
+      { t: 'fire', m: 255 },
       { t: 'x'.repeat(64), d: [1, 'two', true, null, Uint8Array.of(3)] },
       { t: 'deep', d: nested(MAX_DATA_DEPTH, 'map') },
     ],
@@ -217,28 +219,35 @@ export const examples: Record<BodyKind, KindExamples> = {
       'empty type': { t: '' },
       'type over 64': { t: 'x'.repeat(65) },
       'data too deep': { t: 'x', d: nested(MAX_DATA_DEPTH + 1) },
+      'membership over 255': { t: 'x', m: 256 },
+      'membership negative': { t: 'x', m: -1 },
+      'membership fractional': { t: 'x', m: 1.5 },
     },
   },
   [Kind.SignalToPeer]: {
     valid: [
       { to: PLAYER, s: { type: 'offer', sdp: 'v=0\r\n' } },
       { to: OTHER_PLAYER, s: null },
+      { to: PLAYER, s: { candidate: 'c' }, m: 7 },
     ],
     invalid: {
       'signal over 16 KiB': { to: PLAYER, s: 'x'.repeat(20_000) },
       'signal too deep': { to: PLAYER, s: nested(MAX_DATA_DEPTH + 1) },
       'bad recipient': { to: 'x', s: {} },
+      'membership a string': { to: PLAYER, s: {}, m: '7' },
     },
   },
   [Kind.DataToPeer]: {
     valid: [
       { to: PLAYER, c: 0, p: new Uint8Array(0) },
       { to: PLAYER, c: 3, p: new Uint8Array(16 * 1024) },
+      { to: PLAYER, c: 0, p: Uint8Array.of(1), m: 200 },
     ],
     invalid: {
       'channel 4': { to: PLAYER, c: 4, p: Uint8Array.of(1) },
       'payload over 16 KiB': { to: PLAYER, c: 0, p: new Uint8Array(16 * 1024 + 1) },
       'payload as array': { to: PLAYER, c: 0, p: [1, 2] },
+      'membership over 255': { to: PLAYER, c: 0, p: Uint8Array.of(1), m: 256 },
     },
   },
   [Kind.LinkSignalToServer]: {
@@ -271,6 +280,7 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { rid: 1, ok: true },
       { rid: 2, ok: true, result: { room: roomInfo, members: [member] } },
+      { rid: 2, ok: true, result: { room: roomInfo, members: [member], membership: 3 } },
       { rid: 3, ok: false, code: 'ROOM_NOT_FOUND', message: 'no room' },
     ],
     invalid: {

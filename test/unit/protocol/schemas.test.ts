@@ -75,5 +75,7 @@ describe('message schemas', () => {
     const joined = { room: roomInfo, members: [{ playerId: PLAYER, name: '', away: true }], state: [1] };
     expect(v.safeParse(joinedRoomSchema, joined).success).toBe(true);
     expect(v.safeParse(joinedRoomSchema, { ...joined, room: undefined }).success).toBe(false);
+    expect(v.safeParse(joinedRoomSchema, { ...joined, membership: 255 }).success).toBe(true);
+    expect(v.safeParse(joinedRoomSchema, { ...joined, membership: 256 }).success).toBe(false);
   });
 });

@@ -1,0 +1,171 @@
+import * as v from 'valibot';
+import { type Body, ErrorCode, Kind } from 'vehikill-net/protocol';
+import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** Notes every 'note' message it is handed, with the room that was handed it. */
+class NoteRoom extends TestRoom {
+  static heard: Array<{ roomId: string; from: string; data: unknown }> = [];
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    this.onMessage('note', v.unknown(), (client: RoomClient, data) => {
+      NoteRoom.heard.push({ roomId: this.roomId, from: client.playerId, data });
+    });
+  }
+}
+
+let nextRid = 1;
+
+async function rawPlayer(): Promise<RawClient & { playerId: string }> {
+  const raw = new RawClient(t!.wsUrl, t!.server.issueGuestToken());
+  await raw.opened;
+  raw.hello();
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  return Object.assign(raw, {
+    playerId: (raw.received(Kind.Welcome)[0] as Body<typeof Kind.Welcome>).playerId,
+  });
+}
+
+/** Sends a request and waits for its answer, which must be a success. */
+async function request<K extends typeof Kind.JoinRoom | typeof Kind.LeaveRoom>(
+  raw: RawClient,
+  kind: K,
+  body: Omit<Body<K>, 'rid'>,
+): Promise<unknown> {
+  const rid = nextRid++;
+  raw.send(kind, { ...body, rid } as Body<K>);
+  await eventually(() => raw.received(Kind.Response).some((answer) => answer.rid === rid), 'the answer');
+  const answer = raw.received(Kind.Response).find((body) => body.rid === rid);
+  if (!answer?.ok) throw new Error(`refused: ${JSON.stringify(answer)}`);
+  return answer.result;
+}
+
+/** Joins `roomId` and returns the membership number the answer names. */
+async function join(raw: RawClient, roomId: string): Promise<number> {
+  const membership = ((await request(raw, Kind.JoinRoom, { roomId })) as { membership?: number }).membership;
+  if (membership === undefined) throw new Error('the join answer names no membership');
+  return membership;
+}
+
+const leave = (raw: RawClient) => request(raw, Kind.LeaveRoom, {});
+
+const notices = (raw: RawClient) =>
+  raw.received(Kind.Error).filter((error) => error.code === ErrorCode.NOT_IN_ROOM);
+
+/** A server with two rooms A and B, held open by an owner each. */
+async function twoRooms(options: GameServerOptions = {}): Promise<{ a: string; b: string }> {
+  t = await startServer({ test: NoteRoom }, options);
+  const [ownerA, ownerB] = [t.client(), t.client()];
+  await Promise.all([ownerA.connect(), ownerB.connect()]);
+  const [a, b] = await Promise.all([ownerA.create('test'), ownerB.create('test')]);
+  NoteRoom.heard = [];
+  return { a: a.roomId, b: b.roomId };
+}
+
+describe('messages tagged with the membership they were sent in', () => {
+  it('a room message for the room left reaches no one and is answered NOT_IN_ROOM; one for the current room is delivered', async () => {
+    const rooms = await twoRooms();
+    const raw = await rawPlayer();
+    const inA = await join(raw, rooms.a);
+    const inB = await join(raw, rooms.b);
+    expect(inB).not.toBe(inA);
+    // Sent in A before the switch, arriving after the server seated the player in B. Many of them: a
+    // benign race costs nothing from the fault budget (20 by default).
+    for (let i = 0; i < 40; i++) raw.send(Kind.ClientRoomMessage, { t: 'note', m: inA, d: [i, 0.5, -1] });
+    raw.send(Kind.ClientRoomMessage, { t: 'note', m: inB, d: 'for B' });
+    raw.send(Kind.ClientRoomMessage, { t: 'note', d: 'untagged' }); // an older client: the current room
+    // Handled in arrival order: once the last is heard, all were handled.
+    await eventually(() => NoteRoom.heard.some((note) => note.data === 'untagged'), 'the last message');
+    expect(NoteRoom.heard).toEqual([
+      { roomId: rooms.b, from: raw.playerId, data: 'for B' },
+      { roomId: rooms.b, from: raw.playerId, data: 'untagged' },
+    ]);
+    await eventually(() => notices(raw).length === 40, 'a notice for each message for A');
+    expect(notices(raw)[0]?.message).toBe('message for a room you have left');
+    expect(raw.closeCode).toBeUndefined();
+    // Left: even the number of the last membership names a room left.
+    await leave(raw);
+    raw.send(Kind.ClientRoomMessage, { t: 'note', m: inB, d: 'after leaving' });
+    await eventually(() => notices(raw).length === 41, 'a notice for the message after leaving');
+    expect(NoteRoom.heard).toHaveLength(2);
+    raw.close();
+  });
+
+  it('a rejoin of the same room is a new membership: messages of the earlier one are refused', async () => {
+    const rooms = await twoRooms();
+    const raw = await rawPlayer();
+    const first = await join(raw, rooms.a);
+    await leave(raw);
+    const second = await join(raw, rooms.a);
+    expect(second).not.toBe(first);
+    raw.send(Kind.ClientRoomMessage, { t: 'note', m: first, d: 'first' });
+    raw.send(Kind.ClientRoomMessage, { t: 'note', m: second, d: 'second' });
+    await eventually(() => NoteRoom.heard.some((note) => note.data === 'second'), 'the second');
+    expect(NoteRoom.heard).toEqual([{ roomId: rooms.a, from: raw.playerId, data: 'second' }]);
+    await eventually(() => notices(raw).length === 1, 'a notice for the first');
+    // Joining the room one is already in changes nothing: the same membership.
+    expect(await join(raw, rooms.a)).toBe(second);
+    raw.close();
+  });
+
+  it('peer signals and relayed data for the room left do not reach a peer who moved along', async () => {
+    const rooms = await twoRooms();
+    const [x, y] = [await rawPlayer(), await rawPlayer()];
+    const xInA = await join(x, rooms.a);
+    await join(y, rooms.a);
+    // The party moves on together: both now in B, where x's earlier signals must not land.
+    const xInB = await join(x, rooms.b);
+    await join(y, rooms.b);
+    x.send(Kind.SignalToPeer, { to: y.playerId, s: { sdp: 'for A' }, m: xInA });
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xa), m: xInA });
+    x.send(Kind.SignalToPeer, { to: y.playerId, s: { sdp: 'for B' }, m: xInB });
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xb), m: xInB });
+    // Relayed in arrival order (both reliable): once what was sent in B is in, the rest would be too.
+    await eventually(() => y.received(Kind.DataFromPeer).some((data) => data.p[0] === 0xb), 'data sent in B');
+    expect(y.received(Kind.SignalFromPeer).map((signal) => signal.s)).toEqual([{ sdp: 'for B' }]);
+    expect(y.received(Kind.DataFromPeer).map((data) => [...data.p])).toEqual([[0xb]]);
+    await eventually(() => notices(x).length === 2, 'a notice for each of the two for A');
+    await sleep(50);
+    expect(notices(x)).toHaveLength(2);
+    x.close();
+    y.close();
+  });
+
+  it('through the client: what the app sent in A and that waited behind the join of B never lands in B', async () => {
+    // A low rate: the client holds back room messages past 90% of the burst, while the join (control) goes
+    // at once, so the last of them reach the server after it seated the player in B. (The burst leaves the
+    // join, acks and pings the 10% the client keeps spare.)
+    const rooms = await twoRooms({ rateBurst: 100, ratePerSecond: 10 });
+    const client = t!.client();
+    await client.connect();
+    const inA = await client.join(rooms.a);
+    await sleep(500); // the server's bucket fills up again after the hello and the join
+    const refused: string[] = [];
+    client.on('error', (error) => refused.push(error.code));
+    const sent = 100;
+    for (let i = 0; i < sent; i++) inA.send('note', i);
+    const inB = await client.join(rooms.b);
+    expect(() => inA.send('note', 'after')).toThrow(/left room/);
+    inB.send('note', 'in B'); // behind those for A in the same queue: handled after them
+    await eventually(() => NoteRoom.heard.some((note) => note.data === 'in B'), "B's own message");
+    expect(NoteRoom.heard.filter((note) => note.roomId === rooms.b).map((note) => note.data)).toEqual([
+      'in B',
+    ]);
+    await eventually(
+      () => NoteRoom.heard.filter((note) => note.roomId === rooms.a).length + refused.length === sent,
+      'every message for A delivered to A or refused',
+    );
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused)).toEqual(new Set([ErrorCode.NOT_IN_ROOM]));
+    expect(client.state).toBe('open');
+  });
+});
