@@ -20,9 +20,18 @@ export class TokenBucket {
 
   /** Milliseconds until one token is there (at least 1: a caller waits that long before trying again). */
   msUntilToken(now: number): number {
+    return Math.max(1, Math.ceil((1 - this.#tokensAt(now)) / this.#refillPerMs));
+  }
+
+  /** True when the bucket has refilled to its capacity: it then holds nothing a new one would not. */
+  full(now: number): boolean {
+    return this.#tokensAt(now) >= this.#capacity;
+  }
+
+  /** The tokens there would be at `now`, the refill since the last update counted. */
+  #tokensAt(now: number): number {
     const elapsed = Math.max(0, now - this.#updatedAt);
-    const tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
-    return Math.max(1, Math.ceil((1 - tokens) / this.#refillPerMs));
+    return Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
   }
 
   /**
@@ -30,16 +39,14 @@ export class TokenBucket {
    * anyway (an ack, a pong) but should still hold back what can wait.
    */
   charge(now: number, cost = 1): void {
-    const elapsed = Math.max(0, now - this.#updatedAt);
-    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    this.#tokens = this.#tokensAt(now);
     this.#updatedAt = Math.max(this.#updatedAt, now);
     this.#tokens = Math.max(-this.#capacity, this.#tokens - cost);
   }
 
   /** Takes `cost` tokens if available; returns false (taking nothing) otherwise. */
   take(now: number, cost = 1): boolean {
-    const elapsed = Math.max(0, now - this.#updatedAt);
-    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    this.#tokens = this.#tokensAt(now);
     // A clock that steps back must not get the same interval refilled twice.
     this.#updatedAt = Math.max(this.#updatedAt, now);
     if (this.#tokens < cost) return false;

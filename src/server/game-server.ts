@@ -22,6 +22,7 @@ import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
+import { remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { ServerLinks } from './server-link/server-links.js';
@@ -371,6 +372,8 @@ export class GameServer {
         this.monitoring.metrics.count('handshakes_refused_total', { code: check.code });
         return refuse(socket, check.status, check.code, check.message);
       }
+      // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
+      const address = remoteAddress(req, this.#limits.trustProxy);
       const auth = await this.#authenticator.authenticate(req, check.token);
       if (socket.destroyed) return;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -384,7 +387,7 @@ export class GameServer {
           ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));
           return;
         }
-        const connection = new ServerConnection(ws, auth.identity, {
+        const connection = new ServerConnection(ws, auth.identity, address, {
           clock: this.clock,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,

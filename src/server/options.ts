@@ -39,6 +39,15 @@ export interface GameServerOptions extends MonitoringOptions {
   serverLink?: ServerLinkOptions;
   /** Accept WebSocket upgrades only from these Origins. Default: any. */
   allowedOrigins?: readonly string[];
+  /**
+   * Reverse proxies in front of this server (hops). 0 (the default): a connection's address is its
+   * socket's. n > 0: the address n entries from the right of `X-Forwarded-For` (each proxy appends the
+   * address it was reached from; entries further left are whatever the client sent), or the socket's
+   * when the header has no such entry. Per-address limits (room creation) count by this address: behind
+   * a proxy, leave it 0 and every player shares the proxy's; set it higher than the proxies there are,
+   * and a client can claim any address.
+   */
+  trustProxy?: number;
   clock?: Clock;
   /**
    * Where counts and timings go. Default CountingMetrics (in memory). A PrometheusMetrics is also served
@@ -126,6 +135,28 @@ export interface GameServerOptions extends MonitoringOptions {
   /** Most rooms on this node. Default 10,000. */
   maxRooms?: number;
   /**
+   * Most empty rooms (waiting for `emptyDisposeMs`) that rooms created from one address, or by one
+   * identity, may be; an IPv6 address counts as its /64. When a room empties past it, its creator's
+   * oldest empty room is disposed at once: it has no one in it, so no one loses anything, and a client
+   * creating rooms in a loop recycles its own rather than filling `maxRooms`. Default 4: a player keeps
+   * a room or two waiting while they try another (a friend may still join it by code), and a household
+   * or a small LAN party behind one NAT leaves a few; what a larger NAT leaves empty beyond that only
+   * goes sooner than `emptyDisposeMs`.
+   */
+  maxEmptyRoomsPerCreator?: number;
+  /**
+   * Rooms one address (an IPv6 address: its /64) may create at once; past it, and past the rate below,
+   * a creation (or a quick play that would create) is answered RATE_LIMITED, a fault. Default 20: a
+   * lobby of 20 players behind one NAT may all create (or quick-play into an empty server) at once.
+   */
+  roomCreateBurst?: number;
+  /**
+   * Rooms per second one address may go on creating. Default 1: a player creates a room every few
+   * minutes, so even a NAT of a hundred players stays far below; a loop creating rooms gets one a
+   * second, whose empty rooms `maxEmptyRoomsPerCreator` recycles (a registry write each way).
+   */
+  roomCreatesPerSecond?: number;
+  /**
    * Lobbies watching the room listing (`client.watchRooms`) get one list for all the changes within
    * this many ms: a match filling up costs one listing read per watched query, not one per seat. Default 250.
    */
@@ -166,6 +197,10 @@ export type ResolvedLimits = Required<
     | 'emptyDisposeMs'
     | 'idleDisposeMs'
     | 'maxRooms'
+    | 'maxEmptyRoomsPerCreator'
+    | 'roomCreateBurst'
+    | 'roomCreatesPerSecond'
+    | 'trustProxy'
     | 'roomListIntervalMs'
     | 'maxRoomsListed'
     | 'nodeTtlMs'
@@ -202,6 +237,10 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
     idleDisposeMs: options.idleDisposeMs ?? 30 * 60_000,
     maxRooms: options.maxRooms ?? 10_000,
+    maxEmptyRoomsPerCreator: options.maxEmptyRoomsPerCreator ?? 4,
+    roomCreateBurst: options.roomCreateBurst ?? 20,
+    roomCreatesPerSecond: options.roomCreatesPerSecond ?? 1,
+    trustProxy: options.trustProxy ?? 0,
     roomListIntervalMs: options.roomListIntervalMs ?? 250,
     maxRoomsListed: options.maxRoomsListed ?? 200,
     nodeTtlMs: options.nodeTtlMs ?? 6_000,
@@ -226,8 +265,20 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   if (limits.httpRequestTimeoutMs < limits.httpHeadersTimeoutMs) {
     throw new TypeError(`GameServer option 'httpRequestTimeoutMs' must be at least httpHeadersTimeoutMs`);
   }
-  if (!Number.isInteger(limits.maxRoomsListed) || limits.maxRoomsListed < 1) {
-    throw new TypeError(`GameServer option 'maxRoomsListed' must be an integer of at least 1`);
+  for (const [name, least] of [
+    ['maxRoomsListed', 1],
+    ['roomCreateBurst', 1],
+    ['maxEmptyRoomsPerCreator', 0],
+    ['trustProxy', 0],
+  ] as const) {
+    if (!Number.isInteger(limits[name]) || limits[name] < least) {
+      throw new TypeError(`GameServer option '${name}' must be an integer of at least ${least}`);
+    }
+  }
+  if (limits.roomCreatesPerSecond <= 0) {
+    throw new TypeError(
+      `GameServer option 'roomCreatesPerSecond' must be above 0, or no room is ever created`,
+    );
   }
   if (limits.maxPayloadBytes < 1024) throw new TypeError('maxPayloadBytes below 1 KiB cannot carry a join');
   for (const name of ['signalBurst', 'signalsPerSecond', 'signalBytesPerSecond'] as const) {

@@ -7,11 +7,15 @@ export function isRequest(message: Message): boolean {
   return requestKinds.has(message.kind);
 }
 
-/** Runs one client request; its result is the Response body's `result`. Throws ProtocolError on refusal. */
+/**
+ * Runs one client request; its result is the Response body's `result`. Throws ProtocolError on refusal.
+ * `address`: the remote address of the connection it came on.
+ */
 export async function handleRequest(
   rooms: RoomManager,
   session: Session,
   message: Message,
+  address: string,
 ): Promise<unknown> {
   switch (message.kind) {
     case Kind.ListRooms:
@@ -22,13 +26,19 @@ export async function handleRequest(
       rooms.watchers.unwatch(session);
       return undefined;
     case Kind.CreateRoom:
-      return rooms.create(session, message.body.type, message.body.private ?? false, message.body.options);
+      return rooms.create(
+        session,
+        message.body.type,
+        message.body.private ?? false,
+        message.body.options,
+        address,
+      );
     case Kind.JoinRoom:
       return rooms.join(session, message.body.roomId, message.body.options);
     case Kind.JoinByCode:
       return rooms.joinByCode(session, message.body.code, message.body.options);
     case Kind.QuickPlay:
-      return rooms.quickPlay(session, message.body.type, message.body.filter, message.body.options);
+      return rooms.quickPlay(session, message.body.type, message.body.filter, message.body.options, address);
     case Kind.LeaveRoom:
       rooms.leave(session);
       return undefined;

@@ -53,6 +53,15 @@ function isCodeMiss(code: ErrorCode): boolean {
   return code === ErrorCode.ROOM_NOT_FOUND || code === ErrorCode.ROOM_CODE_INVALID;
 }
 
+/**
+ * Refusals of a request that cost the connection's fault budget: a code miss (above), and a creation past
+ * its address's creation rate, so that a client creating rooms in a loop is cut off, not just slowed.
+ */
+function costsAFault(kind: Message['kind'], code: ErrorCode): boolean {
+  if (kind === Kind.JoinByCode) return isCodeMiss(code);
+  return code === ErrorCode.RATE_LIMITED && (kind === Kind.CreateRoom || kind === Kind.QuickPlay);
+}
+
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
 const NORMAL_CLOSURE = 1000;
 /**
@@ -68,6 +77,8 @@ const MAX_PENDING_REQUESTS = 16;
 export class ServerConnection {
   readonly socket: WebSocket;
   readonly identity: Identity;
+  /** Where the connection comes from (see remoteAddress): what per-address limits count. */
+  readonly remoteAddress: string;
   readonly openedAt: number;
   lastHeard: number;
   session: Session | undefined;
@@ -77,9 +88,10 @@ export class ServerConnection {
   #nextPingId = 0;
   #refusing = false;
 
-  constructor(socket: WebSocket, identity: Identity, ctx: ConnectionContext) {
+  constructor(socket: WebSocket, identity: Identity, remoteAddress: string, ctx: ConnectionContext) {
     this.socket = socket;
     this.identity = identity;
+    this.remoteAddress = remoteAddress;
     this.#ctx = ctx;
     this.openedAt = ctx.clock.now();
     this.lastHeard = this.openedAt;
@@ -364,7 +376,7 @@ export class ServerConnection {
         if (this.#ctx.isClosing()) {
           throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
         }
-        const result = await handleRequest(this.#ctx.rooms, session, message);
+        const result = await handleRequest(this.#ctx.rooms, session, message, this.remoteAddress);
         session.respond({ rid, ok: true, ...(result === undefined ? {} : { result }) });
       } catch (error) {
         const known = error instanceof ProtocolError;
@@ -378,7 +390,7 @@ export class ServerConnection {
           code: known ? error.code : ErrorCode.INTERNAL_ERROR,
           message: known ? error.message : 'the server failed to handle the request',
         });
-        if (known && message.kind === Kind.JoinByCode && isCodeMiss(error.code)) this.#spend(error.code);
+        if (known && costsAFault(message.kind, error.code)) this.#spend(error.code);
       } finally {
         session.pendingRequests--;
       }

@@ -69,6 +69,12 @@ export const metricCatalog = {
   registry_failures_total: counter('Failed heartbeats to the registry'),
   rooms_created_total: counter('Rooms created on this node'),
   rooms_disposed_total: counter('Rooms disposed on this node'),
+  room_creations_refused_total: counter(
+    "Room creations refused: past their address's creation rate (RATE_LIMITED)",
+  ),
+  empty_rooms_disposed_early_total: counter(
+    'Empty rooms disposed before emptyDisposeMs: their creator left more than maxEmptyRoomsPerCreator',
+  ),
   room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
   signals_filtered_total: counter('Signaling messages stripped of non-relay candidates'),
   server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),

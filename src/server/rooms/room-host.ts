@@ -41,6 +41,8 @@ export interface RoomHostContext extends SignalLimits {
   emptyDisposeMs: number;
   /** Called once the room is gone, so the manager can forget it. */
   onDisposed(roomId: string): void;
+  /** The room has just started waiting for its empty-room timer with no one in it or coming in. */
+  onVacant(roomId: string): void;
   /** True while the node drains: its rooms stay locked in the listing whatever the app says. */
   isDraining(): boolean;
   /**
@@ -133,6 +135,11 @@ export class RoomHost implements RoomHostPort {
 
   get memberCount(): number {
     return this.#members.size;
+  }
+
+  /** Live, with no member (away ones included) and no one being admitted: no one would miss it. */
+  get vacant(): boolean {
+    return !this.disposed && this.#members.size === 0 && this.#admitting.size === 0;
   }
 
   clients(): readonly RoomClient[] {
@@ -457,7 +464,7 @@ export class RoomHost implements RoomHostPort {
 
   /** Starts the empty-room timer, e.g. for a room whose creator never got in. */
   scheduleDisposalIfEmpty(): void {
-    if (this.#members.size === 0) this.#scheduleEmptyDisposal();
+    if (this.#members.size === 0 && !this.disposed) this.#scheduleEmptyDisposal();
   }
 
   #scheduleEmptyDisposal(): void {
@@ -465,10 +472,10 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
       // A player still being admitted (a slow `onJoin`) is about to be a member: a refused one starts
       // the timer again.
-      if (this.#members.size === 0 && this.#admitting.size === 0) {
-        this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
-      }
+      if (this.vacant) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
     }, this.#ctx.emptyDisposeMs);
+    // Last: the manager may dispose this very room for it.
+    if (this.vacant) this.#ctx.onVacant(this.roomId);
   }
 
   #stateFor(client: RoomClient): unknown {

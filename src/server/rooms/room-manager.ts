@@ -11,7 +11,10 @@ import type { Channel } from '../../transport/index.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
+import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
+import { CreationRate, type CreationRateLimits } from './creation-rate.js';
+import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
@@ -26,7 +29,7 @@ import type { SignalLimits } from './signal-budget.js';
  */
 const QUICK_PLAY_CANDIDATES = 16;
 
-export interface RoomManagerOptions extends SignalLimits {
+export interface RoomManagerOptions extends SignalLimits, CreationRateLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;
@@ -37,6 +40,11 @@ export interface RoomManagerOptions extends SignalLimits {
   idleDisposeMs: number;
   /** Most rooms this node hosts at once; creation beyond it is refused. */
   maxRooms: number;
+  /**
+   * Most empty rooms (waiting for `emptyDisposeMs`) one creator's address, or identity, leaves behind;
+   * past it, its oldest empty room is disposed at once.
+   */
+  maxEmptyRoomsPerCreator: number;
   /** Listing changes within this many ms reach watching lobbies as one list. */
   roomListIntervalMs: number;
   /** Most rooms one listing answers (a client's `limit` may ask fewer). */
@@ -64,6 +72,10 @@ export class RoomManager {
   #registryStale = false;
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
+  /** How fast each address creates rooms. */
+  readonly #creationRate: CreationRate;
+  /** The empty rooms each creator (address and identity) has left behind. */
+  readonly #emptyRooms: EmptyRoomLedger;
 
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
@@ -72,6 +84,8 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.#creationRate = new CreationRate(options);
+    this.#emptyRooms = new EmptyRoomLedger(options.maxEmptyRoomsPerCreator);
     this.#listings = new ListingGate({
       onRefused: () => options.metrics.count('room_listings_refused_total'),
     });
@@ -83,7 +97,10 @@ export class RoomManager {
       intervalMs: options.roomListIntervalMs,
     });
     const sweepMs = Math.max(10, Math.min(options.idleDisposeMs / 2, 30_000));
-    this.#cancelIdleSweep = every(options.clock, sweepMs, () => this.#disposeIdleRooms());
+    this.#cancelIdleSweep = every(options.clock, sweepMs, () => {
+      this.#disposeIdleRooms();
+      this.#creationRate.sweep(options.clock.now());
+    });
   }
 
   get roomCount(): number {
@@ -173,10 +190,26 @@ export class RoomManager {
     };
   }
 
-  async create(session: Session, type: string, isPrivate: boolean, options: unknown): Promise<JoinedRoom> {
+  /**
+   * Creates a room and seats its creator. `address`: where the request came from (the connection's
+   * remote address), whose creation rate and empty rooms are bounded.
+   */
+  async create(
+    session: Session,
+    type: string,
+    isPrivate: boolean,
+    options: unknown,
+    address: string,
+  ): Promise<JoinedRoom> {
     if (this.#draining) await this.#sendElsewhere(type);
-    const host = await this.#createRoom(type, isPrivate, options);
-    return this.#joinInto(session, host, options);
+    const host = await this.#createRoom(type, isPrivate, options, address, session.identity.userId);
+    try {
+      return await this.#joinInto(session, host, options);
+    } finally {
+      // Not earlier: while its creator's join is under way the room is not left empty, and must not
+      // count as their empty room (a NAT of players creating at once would dispose each other's).
+      host.scheduleDisposalIfEmpty();
+    }
   }
 
   async join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
@@ -208,6 +241,7 @@ export class RoomManager {
     type: string,
     filter: Record<string, Scalar> | undefined,
     options: unknown,
+    address: string,
   ): Promise<JoinedRoom> {
     if (!this.#types.has(type))
       throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
@@ -232,7 +266,7 @@ export class RoomManager {
       const target = remote.find((listing) => live.has(listing.nodeId));
       if (target) throw redirect(live.get(target.nodeId) as NodeTarget);
     }
-    return this.create(session, type, false, options);
+    return this.create(session, type, false, options, address);
   }
 
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
@@ -335,16 +369,29 @@ export class RoomManager {
     return session.roomId === undefined ? undefined : this.#rooms.get(session.roomId);
   }
 
-  async #createRoom(type: string, isPrivate: boolean, options: unknown): Promise<RoomHost> {
+  async #createRoom(
+    type: string,
+    isPrivate: boolean,
+    options: unknown,
+    address: string,
+    userId: string,
+  ): Promise<RoomHost> {
     const roomClass = this.#types.get(type);
     if (!roomClass) throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
     if (this.#rooms.size >= this.#options.maxRooms) {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'this server hosts as many rooms as it can');
     }
+    // Taken for every attempt past the checks above: a refused onCreate cost the node as much work.
+    const block = addressBlock(address);
+    this.#refuseIfTooFast(block);
     const room = new roomClass();
     const host = new RoomHost(newRoomId(), type, isPrivate, room, {
       ...this.#options,
-      onDisposed: (roomId) => this.#rooms.delete(roomId),
+      onDisposed: (roomId) => {
+        this.#rooms.delete(roomId);
+        this.#emptyRooms.forget(roomId);
+      },
+      onVacant: (roomId) => this.#onVacant(roomId),
       isDraining: () => this.#draining,
       onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
     });
@@ -372,9 +419,35 @@ export class RoomManager {
       refuseIfDisposed(host);
     }
     this.#rooms.set(host.roomId, host);
+    // Only a room that came to be counts: a creation refused above leaves nothing counted behind.
+    this.#emptyRooms.created(host.roomId, [`address ${block}`, `user ${userId}`]);
     this.#options.metrics.count('rooms_created_total');
-    host.scheduleDisposalIfEmpty();
     return host;
+  }
+
+  /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */
+  #refuseIfTooFast(block: string): void {
+    const waitMs = this.#creationRate.take(block, this.#options.clock.now());
+    if (waitMs === 0) return;
+    this.#options.metrics.count('room_creations_refused_total');
+    throw new ProtocolError(
+      ErrorCode.RATE_LIMITED,
+      `too many rooms created from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+    );
+  }
+
+  /**
+   * A room is left empty: its creators' oldest empty rooms past `maxEmptyRoomsPerCreator` go at once
+   * (rather than after `emptyDisposeMs`), so creating rooms in a loop cannot fill the node.
+   */
+  #onVacant(roomId: string): void {
+    const vacant = (id: string) => this.#rooms.get(id)?.vacant ?? false;
+    for (const excess of this.#emptyRooms.emptied(roomId, vacant)) {
+      const host = this.#rooms.get(excess);
+      if (!host?.vacant) continue;
+      this.#options.metrics.count('empty_rooms_disposed_early_total');
+      host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty, and its creator left newer empty rooms');
+    }
   }
 
   async #addToRegistry(host: RoomHost, isPrivate: boolean): Promise<void> {

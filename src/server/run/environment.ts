@@ -75,7 +75,8 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
  * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL or
  * REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see `registryFromEnvironment`: connected
- * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster),
+ * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
+ * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
  * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
  */
@@ -103,6 +104,7 @@ export async function optionsFromEnvironment(
     ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
+    ...(env.TRUST_PROXY ? { trustProxy: numberFromEnvironment(env, 'TRUST_PROXY', 0) } : {}),
     ...(tls ? { tls } : {}),
     // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and
     // /analytics with ADMIN_TOKEN, an hour of history kept in HISTORY_FILE across restarts, alerts to a webhook.

@@ -46,6 +46,17 @@ describe('TokenBucket', () => {
     expect(bucket.take(1_000_000)).toBe(false);
   });
 
+  it('says when it has refilled to its capacity', () => {
+    const bucket = new TokenBucket(2, 10, 0); // one token per 100 ms
+    expect(bucket.full(0)).toBe(true);
+    bucket.take(0);
+    expect(bucket.full(99)).toBe(false);
+    expect(bucket.full(100)).toBe(true);
+    bucket.charge(100, 4); // -2: four tokens short
+    expect(bucket.full(499)).toBe(false);
+    expect(bucket.full(500)).toBe(true);
+  });
+
   it('a refused take takes nothing', () => {
     const bucket = new TokenBucket(5, 1, 0);
     expect(bucket.take(0, 4)).toBe(true);

@@ -39,6 +39,12 @@ describe('optionsFromEnvironment', () => {
     const { options } = await optionsFromEnvironment({ TLS_CERT: pem, TLS_KEY: pem }, app);
     expect(options.tls?.cert.toString()).toBe('pem');
   });
+
+  it('reads TRUST_PROXY as the reverse proxies in front of the server, none when unset', async () => {
+    expect((await optionsFromEnvironment({ TRUST_PROXY: '1' }, app)).options.trustProxy).toBe(1);
+    expect((await optionsFromEnvironment({}, app)).options.trustProxy).toBeUndefined();
+    await expect(optionsFromEnvironment({ TRUST_PROXY: 'yes' }, app)).rejects.toThrow(/TRUST_PROXY/);
+  });
 });
 
 describe('registryAddressForLog', () => {

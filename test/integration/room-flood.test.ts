@@ -1,0 +1,185 @@
+import type { Client, ClientOptions } from 'vehikill-net/client';
+import { ErrorCode } from 'vehikill-net/protocol';
+import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** Counts the rooms whose disposal ran. */
+class FloodRoom extends TestRoom {
+  static disposed = new Set<string>();
+  override onDispose(): void {
+    FloodRoom.disposed.add(this.roomId);
+  }
+}
+
+/** A WebSocket as it reaches the server through one reverse proxy, which says the client is at `address`. */
+function behindProxy(address: string): ClientOptions['WebSocket'] {
+  class Proxied extends WebSocket {
+    constructor(url: string | URL) {
+      super(url, { headers: { 'x-forwarded-for': address } });
+    }
+  }
+  return Proxied as unknown as ClientOptions['WebSocket'];
+}
+
+async function serve(options: GameServerOptions = {}): Promise<{ t: TestServer; metrics: CountingMetrics }> {
+  const metrics = new CountingMetrics();
+  FloodRoom.disposed = new Set();
+  t = await startServer({ flood: FloodRoom }, { metrics, ...options });
+  return { t, metrics };
+}
+
+async function connectedAt(server: TestServer, address?: string): Promise<Client> {
+  const client = server.client(address === undefined ? {} : { WebSocket: behindProxy(address) });
+  await client.connect();
+  return client;
+}
+
+/** Creates rooms one after another until `count` are made or a creation is refused; its code, if one was. */
+async function createInALoop(
+  client: Client,
+  count: number,
+  after: () => void = () => {},
+): Promise<{ created: string[]; refused: string | undefined }> {
+  const created: string[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      created.push((await client.create('flood')).roomId);
+    } catch (error) {
+      return { created, refused: (error as { code: string }).code };
+    }
+    after();
+  }
+  return { created, refused: undefined };
+}
+
+describe('a room-creation flood', () => {
+  it('cannot fill the node: its empty rooms are recycled, and it is rate-limited, while others create and join', async () => {
+    const { t, metrics } = await serve({ trustProxy: 1 });
+    const flooder = await connectedAt(t, '203.0.113.7');
+    let most = 0;
+    const flooding = createInALoop(flooder, 100, () => {
+      most = Math.max(most, t.server.rooms.roomCount);
+    });
+    // An honest player at another address creates a room, and a friend joins it, while the flood runs.
+    const [host, friend] = await Promise.all([
+      connectedAt(t, '198.51.100.2'),
+      connectedAt(t, '198.51.100.3'),
+    ]);
+    const room = await host.create('flood', { private: true });
+    const joined = await friend.joinByCode(room.code as string);
+    expect(joined.roomId).toBe(room.roomId);
+
+    const { created, refused } = await flooding;
+    // The flooder's own room, its 4 newest empty ones, and the honest player's: never more.
+    expect(most).toBeLessThanOrEqual(6);
+    // 20 at once, a few more as the bucket refills while they are made, then RATE_LIMITED.
+    expect(refused).toBe(ErrorCode.RATE_LIMITED);
+    expect(created.length).toBeGreaterThanOrEqual(20);
+    expect(created.length).toBeLessThan(30);
+    const live = created.filter((roomId) => !FloodRoom.disposed.has(roomId));
+    expect(live).toEqual(created.slice(-5));
+    expect(t.server.rooms.roomCount).toBe(6);
+    // The disposed ones heard it, and left the listing.
+    expect(FloodRoom.disposed).toEqual(new Set(created.slice(0, -5)));
+    const listed = (await host.listRooms({ type: 'flood', includeFull: true })).map((info) => info.roomId);
+    expect(listed.sort()).toEqual([...live].sort());
+    expect(metrics.total('empty_rooms_disposed_early_total')).toBe(created.length - 5);
+    expect(metrics.total('room_creations_refused_total')).toBe(1);
+    expect(metrics.total('bad_input_total', { code: ErrorCode.RATE_LIMITED })).toBe(1);
+    // Another creation from the honest player's address is not affected by any of it.
+    const again = await connectedAt(t, '198.51.100.2');
+    await again.create('flood');
+  });
+
+  it('even unhindered by the rate, a loop of creations keeps at most its room and 4 empty ones', async () => {
+    const { t } = await serve({ roomCreateBurst: 1_000 });
+    const flooder = await connectedAt(t);
+    let most = 0;
+    const { created } = await createInALoop(flooder, 100, () => {
+      most = Math.max(most, t.server.rooms.roomCount);
+    });
+    expect(created).toHaveLength(100);
+    expect(most).toBe(5);
+    expect(FloodRoom.disposed.size).toBe(95);
+  });
+
+  it('a flooder that keeps creating past the rate spends its fault budget and is cut off', async () => {
+    const { t } = await serve({ roomCreateBurst: 2, errorBudget: 3, errorRefillPerSecond: 0.01 });
+    const flooder = await connectedAt(t);
+    const closed = new Promise<string>((resolve) => flooder.on('closed', ({ code }) => resolve(code)));
+    const codes: string[] = [];
+    for (let i = 0; i < 10 && flooder.state === 'open'; i++) {
+      await flooder.create('flood').then(
+        () => codes.push('ok'),
+        (error: { code: string }) => codes.push(error.code),
+      );
+    }
+    expect(codes.slice(0, 5)).toEqual([
+      'ok',
+      'ok',
+      ErrorCode.RATE_LIMITED,
+      ErrorCode.RATE_LIMITED,
+      ErrorCode.RATE_LIMITED,
+    ]);
+    expect(await closed).toBe(ErrorCode.TOO_MANY_ERRORS);
+  });
+
+  it('by default counts the socket address, whatever X-Forwarded-For a client sends', async () => {
+    const { t } = await serve({ roomCreateBurst: 3 });
+    const flooder = await connectedAt(t);
+    expect((await createInALoop(flooder, 10)).refused).toBe(ErrorCode.RATE_LIMITED);
+    const forged = await connectedAt(t, '198.51.100.9');
+    await expect(forged.create('flood')).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+  });
+
+  it('an IPv6 client counts as its /64: a fresh address in it gets no fresh budget', async () => {
+    const { t } = await serve({ trustProxy: 1, roomCreateBurst: 3 });
+    const first = await connectedAt(t, '2001:db8:5:6::1');
+    expect((await createInALoop(first, 10)).refused).toBe(ErrorCode.RATE_LIMITED);
+    const next = await connectedAt(t, '2001:db8:5:6:ffff::2');
+    await expect(next.create('flood')).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    const neighbour = await connectedAt(t, '2001:db8:5:7::1');
+    await neighbour.create('flood');
+  });
+});
+
+describe('honest players behind one address (a NAT)', () => {
+  it('20 create at once and all get their room; rooms with players in them never count', async () => {
+    const { t } = await serve();
+    const players = await Promise.all(Array.from({ length: 20 }, () => connectedAt(t)));
+    const rooms = await Promise.all(players.map((player) => player.create('flood')));
+    expect(new Set(rooms.map((room) => room.roomId)).size).toBe(20);
+    expect(t.server.rooms.roomCount).toBe(20);
+    expect(FloodRoom.disposed.size).toBe(0);
+    // They all leave: only the 4 last left empty wait for the empty-room timer.
+    for (const room of rooms) await room.leave();
+    expect(t.server.rooms.roomCount).toBe(4);
+  });
+
+  it('a creation refused before any work takes nothing; a refused onCreate counts as no room', async () => {
+    const { t } = await serve({ roomCreateBurst: 2, maxEmptyRoomsPerCreator: 0 });
+    const player = await connectedAt(t);
+    for (let i = 0; i < 5; i++) {
+      await expect(player.create('no-such-type')).rejects.toMatchObject({
+        code: ErrorCode.ROOM_TYPE_UNKNOWN,
+      });
+    }
+    // The room's own code ran for this one, so it took from the budget; it left no room to count.
+    await expect(player.create('flood', { options: { maxClients: 'x' } })).rejects.toMatchObject({
+      code: ErrorCode.JOIN_REJECTED,
+    });
+    const room = await player.create('flood');
+    expect(t.server.rooms.listings().map((listing) => listing.roomId)).toEqual([room.roomId]);
+    expect(FloodRoom.disposed.size).toBe(1); // the refused one heard it was gone
+    await expect(player.create('flood')).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { type GameServerOptions, resolveLimits } from '../../../src/server/options.js';
+
+describe('room flood options', () => {
+  it('default to 4 empty rooms per creator, 20 creations at once then 1 a second, no proxy trusted', () => {
+    expect(resolveLimits({})).toMatchObject({
+      maxEmptyRoomsPerCreator: 4,
+      roomCreateBurst: 20,
+      roomCreatesPerSecond: 1,
+      trustProxy: 0,
+    });
+  });
+
+  it('refuse what cannot work, naming the option', () => {
+    const bad: Array<[GameServerOptions, string]> = [
+      [{ trustProxy: -1 }, 'trustProxy'],
+      [{ trustProxy: 1.5 }, 'trustProxy'],
+      [{ trustProxy: Number.POSITIVE_INFINITY }, 'trustProxy'],
+      [{ maxEmptyRoomsPerCreator: 2.5 }, 'maxEmptyRoomsPerCreator'],
+      [{ maxEmptyRoomsPerCreator: Number.NaN }, 'maxEmptyRoomsPerCreator'],
+      [{ roomCreateBurst: 0 }, 'roomCreateBurst'],
+      [{ roomCreateBurst: 0.5 }, 'roomCreateBurst'],
+      [{ roomCreatesPerSecond: 0 }, 'roomCreatesPerSecond'],
+    ];
+    for (const [options, name] of bad) {
+      expect(() => resolveLimits(options), JSON.stringify(options)).toThrow(TypeError);
+      expect(() => resolveLimits(options), JSON.stringify(options)).toThrow(name);
+    }
+    expect(
+      resolveLimits({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 }),
+    ).toMatchObject({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 });
+  });
+});
