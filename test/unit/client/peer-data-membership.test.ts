@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../../src/client/client.js';
 import type { RoomConnection } from '../../../src/client/room-connection.js';
 import { ManualClock } from '../../../src/common/index.js';
 import { Kind } from '../../../src/protocol/index.js';
 import { Channel } from '../../../src/transport/index.js';
-import { FakeServer } from './fakes/fake-server.js';
+import { FakeServer, joinedRoom } from './fakes/fake-server.js';
 
 const SELF = 'aaaaaaaa01';
 const PEER = 'bbbbbbbb02';
@@ -15,54 +14,17 @@ async function connected() {
   const server = new FakeServer();
   const joins: number[] = [];
   server.onMessage = (message) => {
-    if (message.kind === Kind.Hello) {
-      server.send(Kind.Welcome, {
-        playerId: SELF,
-        resumeToken: 'r'.repeat(32),
-        name: 'a',
-        resumed: false,
-        resync: false,
-        ack: 0,
-        serverTime: clock.now(),
-        heartbeatMs: 3_600_000,
-        graceMs: 30_000,
-      });
-    } else if (message.kind === Kind.JoinRoom) joins.push(message.body.rid);
+    if (message.kind === Kind.Hello) server.welcome(SELF, clock);
+    else if (message.kind === Kind.JoinRoom) joins.push(message.body.rid);
   };
-  const client = new Client({
-    url: 'ws://fake/ws',
-    token: 'token',
-    WebSocket: server.WebSocket,
-    clock,
-    device: false,
-    serverLink: 'off',
-  });
+  const client = server.client(clock);
   await client.connect();
-  /** Joins `roomId` (with the peer in it); the answer names `membership`, unless it is undefined. */
+  /** Joins `roomId`, where the peer is too; the answer names `membership` unless it is undefined. */
   const join = (roomId: string, membership: number | undefined, answer = true) => {
     const joined = client.join(roomId);
     const rid = joins.at(-1) ?? 0;
-    const respond = () =>
-      server.send(Kind.Response, {
-        rid,
-        ok: true,
-        result: {
-          room: {
-            roomId,
-            type: 'test',
-            private: false,
-            clients: 2,
-            maxClients: 8,
-            metadata: {},
-            nodeId: 'n',
-          },
-          members: [
-            { playerId: SELF, name: 'a', away: false },
-            { playerId: PEER, name: 'b', away: false },
-          ],
-          ...(membership === undefined ? {} : { membership }),
-        },
-      });
+    const result = joinedRoom(roomId, [SELF, PEER], membership === undefined ? {} : { membership });
+    const respond = () => server.send(Kind.Response, { rid, ok: true, result });
     if (answer) respond();
     return { joined, respond };
   };
