@@ -518,9 +518,13 @@ export class Client {
       case Kind.SignalFromPeer:
         this.#room?.receiveSignal(message.body.from, message.body.s);
         return;
-      case Kind.DataFromPeer:
-        this.#room?.receivePeerData(message.body.from, message.body.c, message.body.p, message.body.t);
+      case Kind.DataFromPeer: {
+        // The room drops it if stamped for another seating. Unlike room messages, one for the room a join in
+        // flight enters is not kept for it: that room would have no relay link yet to take it.
+        const { from, c, p, t, m } = message.body;
+        this.#room?.receivePeerData(from, c, p, t, m);
         return;
+      }
       case Kind.LinkSignalFromServer:
         this.#serverLink.receiveSignal(message.body.n, message.body.s as RtcSignal);
         return;

@@ -98,9 +98,12 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
   readonly #joinedAt: number;
+  /** This seating's number from the join's answer (undefined from servers that do not number them). */
+  readonly #membership: number | undefined;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
     this.info = joined.room;
+    this.#membership = joined.membership;
     this.initialState = joined.state;
     this.peerPrivacy = joined.peerPrivacy ?? 'open';
     for (const member of joined.members) this.#members.set(member.playerId, member);
@@ -259,8 +262,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#transport.iceServers();
   }
 
-  /** @internal */
-  receivePeerData(from: string, channel: number, bytes: Uint8Array, serverTime: number): void {
+  /**
+   * @internal `membership`: ours when the server relayed it (undefined from servers that do not say). Data
+   * relayed while we sat in another room, that waited behind the answer to this room's join, is not for
+   * this room's link from that peer, even when the peer moved here too.
+   */
+  receivePeerData(
+    from: string,
+    channel: number,
+    bytes: Uint8Array,
+    serverTime: number,
+    membership: number | undefined,
+  ): void {
+    if (membership !== undefined && membership !== this.#membership) return;
     this.#relayLinks.get(from)?.receive(channel, bytes, serverTime);
   }
 

@@ -23,7 +23,8 @@ const reasonText = v.pipe(v.string(), v.maxLength(512));
 export const MEMBERSHIP_NUMBERS = 256;
 /**
  * Which of its session's seatings in a room a message belongs to: the server numbers each seating, names
- * the number in the join's answer, and refuses a message tagged with any but the current one.
+ * the number in the join's answer, and refuses a message tagged with any but the current one. Relayed peer
+ * data names the receiver's seating it was relayed in, and the client drops it when that is not its room's.
  */
 const membership = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MEMBERSHIP_NUMBERS - 1));
 /** Why someone left a room: 'left' when they chose to, otherwise the error code that removed them. */
@@ -259,8 +260,17 @@ export const refreshIceServers = v.pipe(
 /** The answer: the same as a welcome's `iceServers` and `iceTtlMs`, issued now. */
 export const iceServersMessage = v.object({ iceServers, iceTtlMs: v.optional(iceTtlMs) });
 
-/** `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. */
-export const dataFromPeer = v.object({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp });
+/**
+ * `t`: server time (ms) when the server forwarded it, so the receiver knows how stale a sample is. `m`: the
+ * receiver's membership when the server relayed it; it may arrive after the receiver's next join.
+ */
+export const dataFromPeer = v.object({
+  from: playerId,
+  c: linkChannel,
+  p: peerBytes,
+  t: timestamp,
+  m: v.optional(membership),
+});
 
 /** Schema for each kind's msgpack body. Envelope kinds (Reliable, Expiring) have no body schema. */
 export const schemaByKind = {

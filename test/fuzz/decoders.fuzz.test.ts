@@ -515,7 +515,10 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   ]),
   [Kind.ServerRoomMessage]: optional({ roomId, t: messageType, d: data, from: playerId }, ['roomId', 't']),
   [Kind.SignalFromPeer]: record({ from: playerId, s: data }),
-  [Kind.DataFromPeer]: record({ from: playerId, c: linkChannel, p: peerBytes, t: timestamp }),
+  [Kind.DataFromPeer]: optional(
+    { from: playerId, c: linkChannel, p: peerBytes, t: timestamp, m: membership },
+    ['from', 'c', 'p', 't'],
+  ),
   [Kind.LinkSignalFromServer]: record({ n: attempt, s: linkSignal }),
   [Kind.DatagramFromServer]: record({ c: linkChannel, p: peerBytes, t: timestamp }),
   [Kind.RoomList]: record({ rooms: fc.array(roomInfo, { maxLength: 8 }) }),

@@ -1,13 +1,19 @@
 import * as v from 'valibot';
+import { Channel, type ClientOptions } from 'vehikill-net/client';
 import { type Body, ErrorCode, Kind } from 'vehikill-net/protocol';
 import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
+let proxy: TcpProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
   await t?.close();
   t = undefined;
 });
@@ -25,8 +31,8 @@ class NoteRoom extends TestRoom {
 
 let nextRid = 1;
 
-async function rawPlayer(): Promise<RawClient & { playerId: string }> {
-  const raw = new RawClient(t!.wsUrl, t!.server.issueGuestToken());
+async function rawPlayer(wsUrl = t!.wsUrl): Promise<RawClient & { playerId: string }> {
+  const raw = new RawClient(wsUrl, t!.server.issueGuestToken());
   await raw.opened;
   raw.hello();
   await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
@@ -168,4 +174,132 @@ describe('messages tagged with the membership they were sent in', () => {
     expect(new Set(refused)).toEqual(new Set([ErrorCode.NOT_IN_ROOM]));
     expect(client.state).toBe('open');
   });
+});
+
+/**
+ * A `ws` socket for a Client that holds back the bare relayed peer data it receives while `holding`, and
+ * hands it over at `release()`: the order the server's send queue writes in when the socket backs up
+ * (relayed data waits behind control frames, the answer to a join among them). A bare frame carries no
+ * sequence number, so the client cannot tell.
+ */
+function relayHold() {
+  const held: Array<() => void> = [];
+  let holding = false;
+  class HoldingSocket extends WebSocket {
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      const frame = args[0];
+      if (holding && event === 'message' && frame instanceof Buffer && frame[0] === Kind.DataFromPeer) {
+        held.push(() => super.emit(event, ...args));
+        return true;
+      }
+      return super.emit(event, ...args);
+    }
+  }
+  return {
+    WebSocket: HoldingSocket as unknown as ClientOptions['WebSocket'],
+    get held(): number {
+      return held.length;
+    },
+    hold(): void {
+      holding = true;
+    },
+    release(): void {
+      holding = false;
+      for (const emit of held.splice(0)) emit();
+    },
+  };
+}
+
+const FLOOD = 1_500;
+const FLOOD_PAYLOAD = new Uint8Array(16 * 1024 - 64); // 1,500 are ~24 MB: more than loopback's socket buffers
+
+describe('relayed peer data names the membership of the player it was relayed to', () => {
+  it('data relayed while the receiver was in A that reaches it once it sits in B with the sender is not handed to B', async () => {
+    const rooms = await twoRooms();
+    const hold = relayHold();
+    const y = t!.client({ WebSocket: hold.WebSocket });
+    await y.connect();
+    const x = await rawPlayer();
+    const yInA = await y.join(rooms.a);
+    const xInA = await join(x, rooms.a);
+    await eventually(() => yInA.members.some((member) => member.playerId === x.playerId), 'x in A');
+    hold.hold();
+    x.send(Kind.DataToPeer, { to: y.playerId!, c: 0, p: Uint8Array.of(0xa), m: xInA });
+    await eventually(() => hold.held === 1, 'the sample relayed in A');
+    // The group moves on: y first, then x, and y's app opens its link from x in B.
+    const yInB = await y.join(rooms.b);
+    const xInB = await join(x, rooms.b);
+    await eventually(() => yInB.members.some((member) => member.playerId === x.playerId), 'x in B');
+    const heard: number[] = [];
+    yInB.relayLink(x.playerId).onMessage((channel, bytes) => {
+      if (channel === Channel.phys) heard.push(bytes[0]!);
+    });
+    hold.release(); // the sample from A arrives now, behind the answer to y's join of B
+    x.send(Kind.DataToPeer, { to: y.playerId!, c: 0, p: Uint8Array.of(0xb), m: xInB });
+    await eventually(() => heard.includes(0xb), 'the sample relayed in B');
+    expect(heard).toEqual([0xb]);
+    x.close();
+  });
+
+  it("relayed data waiting in a backed-up socket's queue keeps the membership it was relayed in; a newer phys sample replaces one stamped for A", async () => {
+    const rooms = await twoRooms({
+      rateBurst: 100_000,
+      ratePerSecond: 100_000,
+      sendQueueBytes: 64 * 1024 * 1024,
+      heartbeatMs: 30_000, // y reads nothing while stalled and answers no pings
+    });
+    proxy = new TcpProxy(t!.port);
+    await proxy.listen();
+    const y = await rawPlayer(`ws://127.0.0.1:${proxy.port}/ws`);
+    const x = await rawPlayer();
+    const yInA = await join(y, rooms.a);
+    const xInA = await join(x, rooms.a);
+    // y stops reading; x floods it until what the server writes to y waits in y's send queue.
+    proxy.stallDownstream();
+    for (let i = 0; i < FLOOD; i++) {
+      x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: FLOOD_PAYLOAD, m: xInA });
+      if (i % 100 === 99) await sleep(5);
+    }
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 0, p: Uint8Array.of(0x1), m: xInA });
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xa), m: xInA });
+    x.send(Kind.ClientRoomMessage, { t: 'note', m: xInA, d: 'relayed in A' });
+    await eventually(() => NoteRoom.heard.some((note) => note.data === 'relayed in A'), 'x read', 20_000);
+    // y moves to B (its answer cannot reach it yet, but x hears it leave A), then x follows.
+    const rid = nextRid++;
+    y.send(Kind.JoinRoom, { rid, roomId: rooms.b });
+    await eventually(
+      () => x.received(Kind.MemberLeft).some((left) => left.playerId === y.playerId),
+      'y seated in B',
+    );
+    const xInB = await join(x, rooms.b);
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 0, p: Uint8Array.of(0x2), m: xInB });
+    x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xb), m: xInB });
+    await sleep(100); // the server's 20 Hz gate on x's phys samples lets the second one through
+    proxy.release();
+    const small = () => y.received(Kind.DataFromPeer).filter((data) => data.p.length === 1);
+    await eventually(() => small().some((data) => data.p[0] === 0xb), 'the data relayed in B', 20_000);
+    const frames = y.frames.map((frame) => frame.message);
+    const answerAt = frames.findIndex(
+      (message) => message.kind === Kind.Response && message.body.rid === rid,
+    );
+    const answer = frames[answerAt]?.body as { result?: { membership?: number } } | undefined;
+    const yInB = answer?.result?.membership;
+    expect(yInB).toBeTypeOf('number');
+    expect(yInB).not.toBe(yInA);
+    const relayedAfterTheAnswer = frames
+      .slice(answerAt + 1)
+      .filter((message) => message.kind === Kind.DataFromPeer && message.body.p.length === 1)
+      .map((message) => message.body as Body<typeof Kind.DataFromPeer>)
+      .map((data) => ({ c: data.c, p: data.p[0], m: data.m }));
+    // All of it waited behind the answer; each names y's membership when it was relayed. The sample from
+    // A was superseded by the one from B, which goes with its own number, never A's sample with B's.
+    expect(relayedAfterTheAnswer).toEqual([
+      { c: 0, p: 0x2, m: yInB },
+      { c: 2, p: 0xa, m: yInA },
+      { c: 2, p: 0xb, m: yInB },
+    ]);
+    expect(small()).toHaveLength(3);
+    x.close();
+    y.close();
+  }, 60_000);
 });

@@ -58,6 +58,11 @@ class HostedClient implements RoomClient {
    * player gets nothing more from this room (a kept reference must not pile messages up for them).
    */
   admission: 'deciding' | 'seated' | 'refused' = 'deciding';
+  /**
+   * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
+   * with the session's newest one: the session may already sit in the next room while still listed here.
+   */
+  membership = 0;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -218,7 +223,7 @@ export class RoomHost implements RoomHostPort {
     this.#members.set(session.playerId, client);
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
-    session.seat(this.roomId);
+    client.membership = session.seat(this.roomId);
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
       member: { playerId: client.playerId, name: client.name, away: client.away },
@@ -241,7 +246,7 @@ export class RoomHost implements RoomHostPort {
       members: this.members(),
       state: this.#stateFor(client),
       ...(this.room.peerPrivacy === 'relay-only' ? { peerPrivacy: 'relay-only' as const } : {}),
-      membership: client.session.membership,
+      membership: client.membership,
     };
   }
 
@@ -353,6 +358,9 @@ export class RoomHost implements RoomHostPort {
   /**
    * A link message between two members over the relay path, with its channel's semantics kept on TCP:
    * phys newest-only at 20 Hz, event expiring, dispatch reliable, the link's own control volatile.
+   * Stamped with the target's membership here, as it is encoded: relayed data waits behind the target's
+   * other traffic (at the phys gate and in the send queue), possibly until after the target is seated in
+   * the next room, and its client must know it was relayed in this one.
    */
   relayData(
     session: Session,
@@ -368,6 +376,7 @@ export class RoomHost implements RoomHostPort {
       c: channel,
       p: payload,
       t: this.#ctx.clock.now(),
+      m: target.membership,
     });
     if (channel === 0) target.session.physGate.offer(session.playerId, inner);
     else if (channel === 1) target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);

@@ -119,10 +119,14 @@ export class Session {
     });
   }
 
-  /** Seats the session in a room: a new membership, which messages tagged with an earlier one do not reach. */
-  seat(roomId: string): void {
+  /**
+   * Seats the session in a room: a new membership, which messages tagged with an earlier one do not reach.
+   * Returns its number.
+   */
+  seat(roomId: string): number {
     this.roomId = roomId;
     this.membership = (this.membership + 1) % MEMBERSHIP_NUMBERS;
+    return this.membership;
   }
 
   /**

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../../src/client/client.js';
 import { IceCredentials, refreshDelayMs } from '../../../src/client/ice-credentials.js';
 import { ManualClock } from '../../../src/common/index.js';
 import { Kind } from '../../../src/protocol/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
-import { FakeServer } from './fakes/fake-server.js';
+import { FakeServer, joinedRoom } from './fakes/fake-server.js';
 
 const HOUR = 3_600_000;
 const turnWith = (credential: string) => [
@@ -62,52 +61,18 @@ describe('a client connected for longer than its TURN credentials last', () => {
     const peer = 'bbbbbbbb02';
     server.onMessage = (message) => {
       if (message.kind === Kind.Hello) {
-        server.send(Kind.Welcome, {
-          playerId: self,
-          resumeToken: 'r'.repeat(32),
-          name: 'a',
-          resumed: false,
-          resync: false,
-          ack: 0,
-          serverTime: clock.now(),
-          heartbeatMs: 10 * HOUR, // no heartbeats to answer while the clock jumps
-          graceMs: 30_000,
-          iceServers: turnWith('issued-at-welcome'),
-          iceTtlMs: HOUR,
-        });
+        server.welcome(self, clock, { iceServers: turnWith('issued-at-welcome'), iceTtlMs: HOUR });
       } else if (message.kind === Kind.CreateRoom) {
         server.send(Kind.Response, {
           rid: message.body.rid,
           ok: true,
-          result: {
-            room: {
-              roomId: 'room1',
-              type: 'test',
-              private: false,
-              clients: 2,
-              maxClients: 8,
-              metadata: {},
-              nodeId: 'n',
-            },
-            members: [
-              { playerId: self, name: 'a', away: false },
-              { playerId: peer, name: 'b', away: false },
-            ],
-          },
+          result: joinedRoom('room1', [self, peer]),
         });
       } else if (message.kind === Kind.RefreshIceServers) {
         server.send(Kind.IceServers, { iceServers: turnWith('refreshed'), iceTtlMs: HOUR });
       }
     };
-    const client = new Client({
-      url: 'ws://fake/ws',
-      token: 'token',
-      WebSocket: server.WebSocket,
-      clock,
-      device: false,
-      serverLink: 'off',
-      deadServerTimeoutMs: 100 * HOUR,
-    });
+    const client = server.client(clock);
     await client.connect();
     const room = await client.create('test');
     const mesh = room.mesh({ rtc: { RTCPeerConnection: FakePeerConnection.ctor } });

@@ -351,10 +351,14 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.DataFromPeer]: {
-    valid: [{ from: PLAYER, c: 0, p: new Uint8Array(16), t: 5 }],
+    valid: [
+      { from: PLAYER, c: 0, p: new Uint8Array(16), t: 5 },
+      { from: PLAYER, c: 2, p: Uint8Array.of(1), t: 5, m: 255 },
+    ],
     invalid: {
       'payload over 16 KiB': { from: PLAYER, c: 0, p: new Uint8Array(17_000), t: 5 },
       'missing time': { from: PLAYER, c: 0, p: new Uint8Array(1) },
+      'membership over 255': { from: PLAYER, c: 0, p: Uint8Array.of(1), t: 5, m: 256 },
     },
   },
   [Kind.LinkSignalFromServer]: {

@@ -1,12 +1,18 @@
+import { Client } from '../../../../src/client/client.js';
 import type { WebSocketConstructor, WebSocketLike } from '../../../../src/client/web-socket.js';
+import type { Clock } from '../../../../src/common/index.js';
 import {
   type Body,
   type BodyKind,
   clientToServerKinds,
   decodeFrame,
   encodeMessage,
+  type JoinedRoom,
+  Kind,
   type Message,
 } from '../../../../src/protocol/index.js';
+
+const HOUR = 3_600_000;
 
 /**
  * A server the test plays by hand, behind a stand-in WebSocket: it records every message a Client
@@ -37,6 +43,52 @@ export class FakeServer {
   receivedOf<K extends BodyKind>(kind: K): Body<K>[] {
     return this.received.filter((message) => message.kind === kind).map((message) => message.body as Body<K>);
   }
+
+  /** Welcomes `playerId` to a fresh session; `extra` adds or overrides fields. */
+  welcome(playerId: string, clock: Clock, extra: Partial<Body<typeof Kind.Welcome>> = {}): void {
+    this.send(Kind.Welcome, {
+      playerId,
+      resumeToken: 'r'.repeat(32),
+      name: 'a',
+      resumed: false,
+      resync: false,
+      ack: 0,
+      serverTime: clock.now(),
+      heartbeatMs: 10 * HOUR, // no heartbeats to answer while the clock jumps
+      graceMs: 30_000,
+      ...extra,
+    });
+  }
+
+  /** A Client of this server on `clock`, with nothing of its own running (no device watch, no server link). */
+  client(clock: Clock): Client {
+    return new Client({
+      url: 'ws://fake/ws',
+      token: 'token',
+      WebSocket: this.WebSocket,
+      clock,
+      device: false,
+      serverLink: 'off',
+      deadServerTimeoutMs: 100 * HOUR,
+    });
+  }
+}
+
+/** The answer to a join of `roomId`, whose members are `playerIds`; `extra` adds fields (`membership`). */
+export function joinedRoom(roomId: string, playerIds: string[], extra: Partial<JoinedRoom> = {}): JoinedRoom {
+  return {
+    room: {
+      roomId,
+      type: 'test',
+      private: false,
+      clients: playerIds.length,
+      maxClients: 8,
+      metadata: {},
+      nodeId: 'n',
+    },
+    members: playerIds.map((playerId) => ({ playerId, name: playerId.slice(0, 1), away: false })),
+    ...extra,
+  };
 }
 
 class FakeSocket implements WebSocketLike {
