@@ -61,6 +61,8 @@ export function bodyChanges(
   const frameIds = now.ids;
   const baseIds = then.ids;
   const since = base.index;
+  const gone = history.removedSince(since);
+  const goneSet = gone.length > FEW_REMOVALS ? new Set(gone) : undefined;
   // Counted first, so that each array is made at its size: grown by pushes, the copies they left behind
   // were the largest part of the encode's garbage.
   let count = 0;
@@ -87,7 +89,12 @@ export function bodyChanges(
     const id = frameIds[position] as number;
     const entity = records[position] as EntityRecord;
     while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;
-    const before = baseIds[atBase] === id ? then.records[atBase] : undefined;
+    // An entity gone since the base and back (it left the client's view) may have been dropped by the
+    // client: it goes in full, like a new one.
+    const before =
+      baseIds[atBase] === id && (gone.length === 0 || !wentAway(gone, goneSet, id))
+        ? then.records[atBase]
+        : undefined;
     const type = entity.type;
     const index = at++;
     ids[index] = id;
@@ -116,7 +123,7 @@ export function bodyChanges(
     plainBits[index] = changes.plainBits;
     relativeSaved[index] = changes.saved;
   }
-  const removed = removedIds(history.removedSince(base.index), frameIds);
+  const removed = removedIds(gone, frameIds);
   return {
     frame,
     base,
@@ -131,6 +138,13 @@ export function bodyChanges(
     removed,
     share,
   };
+}
+
+/** True when `id` is among `gone` (few, usually: ids removed since a base a few snapshots back). */
+function wentAway(gone: readonly number[], goneSet: ReadonlySet<number> | undefined, id: number): boolean {
+  if (goneSet !== undefined) return goneSet.has(id);
+  for (let index = 0; index < gone.length; index++) if (gone[index] === id) return true;
+  return false;
 }
 
 /** Removals that insertion-sort in fewer steps than a Set and a `sort` cost to set up. */

@@ -35,6 +35,11 @@ export interface Tracked {
   sent: SentRecord[];
   /** Records newer than the baseline were dropped unacked up to this one: the client's copy is unknown. */
   unknownUntil: number | undefined;
+  /**
+   * The newest removal sent and not yet followed by an acked state (an entity that left the client's
+   * view and came back): the client may have dropped the entity, so it is sent in full, not as a delta.
+   */
+  removalSentAt: number | undefined;
 }
 
 /** One snapshot sent and not yet known acked. */
@@ -63,7 +68,13 @@ export function trackInStep(frame: WorldFrame, at: number): Map<number, Tracked>
   const tracked = new Map<number, Tracked>();
   for (const [id, record] of frame.entities) {
     const baseline = { at, codes: record.codes, exact: false };
-    tracked.set(id, { type: record.type, baseline, sent: [], unknownUntil: undefined });
+    tracked.set(id, {
+      type: record.type,
+      baseline,
+      sent: [],
+      unknownUntil: undefined,
+      removalSentAt: undefined,
+    });
   }
   return tracked;
 }
@@ -76,10 +87,17 @@ export function trackSent(tracked: Map<number, Tracked>, snapshot: SentSnapshot)
     const entity = entities[index];
     let entry = tracked.get(id);
     if (entity !== undefined && (entry === undefined || entry.type !== entity.type)) {
-      entry = { type: entity.type, baseline: undefined, sent: [], unknownUntil: undefined };
+      entry = {
+        type: entity.type,
+        baseline: undefined,
+        sent: [],
+        unknownUntil: undefined,
+        removalSentAt: undefined,
+      };
       tracked.set(id, entry);
     }
     if (entry === undefined) continue;
+    if (entity === undefined) entry.removalSentAt = at;
     entry.sent.push({ at, codes: entity?.codes ?? null });
     if (entry.sent.length > MAX_UNACKED_RECORDS) {
       const dropped = entry.sent.shift() as SentRecord;
@@ -88,7 +106,11 @@ export function trackSent(tracked: Map<number, Tracked>, snapshot: SentSnapshot)
   }
 }
 
-/** Moves the baselines of the entities in an acked snapshot to what it carried; an acked removal forgets. */
+/**
+ * Moves the baselines of the entities in an acked snapshot to what it carried. An acked removal forgets
+ * the entity, unless it was sent again since (it came back into the client's view): then the client
+ * holds none of it as of that snapshot, and may hold what was sent after.
+ */
 export function trackAcked(tracked: Map<number, Tracked>, at: number, ids: readonly number[]): void {
   for (const id of ids) {
     const entry = tracked.get(id);
@@ -103,15 +125,29 @@ export function trackAcked(tracked: Map<number, Tracked>, at: number, ids: reado
     }
     if (found < 0) continue;
     const record = sent[found] as SentRecord;
+    if (entry.baseline !== undefined && at <= entry.baseline.at) continue;
     if (record.codes === null) {
-      tracked.delete(id);
+      if (onlyRemovalsAfter(sent, found)) {
+        tracked.delete(id);
+        continue;
+      }
+      entry.baseline = undefined;
+      sent.splice(0, found + 1);
       continue;
     }
-    if (entry.baseline !== undefined && at <= entry.baseline.at) continue;
     entry.baseline = { at, codes: record.codes, exact: true };
     sent.splice(0, found + 1);
     if (entry.unknownUntil !== undefined && entry.unknownUntil <= at) entry.unknownUntil = undefined;
+    if (entry.removalSentAt !== undefined && entry.removalSentAt < at) entry.removalSentAt = undefined;
   }
+}
+
+/** True when every record after `index` is a removal too. */
+function onlyRemovalsAfter(sent: readonly SentRecord[], index: number): boolean {
+  for (let after = index + 1; after < sent.length; after++) {
+    if ((sent[after] as SentRecord).codes !== null) return false;
+  }
+  return true;
 }
 
 /**

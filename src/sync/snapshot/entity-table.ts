@@ -92,7 +92,7 @@ export class EntityTable {
   }
 
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
-  frame(tick: number): WorldFrame {
+  frame(tick: number): TableFrame {
     // Ids count up and a Map keeps insertion order, so these are in ascending id order.
     // Made at their size: grown by pushes, they left copies behind every tick.
     const ids: number[] = new Array(this.#entities.size);

@@ -92,7 +92,9 @@ export class SnapshotEncoder {
   readonly #registry: EntityRegistry;
   readonly #cache: EncodingCache;
   readonly #priority: PriorityAccumulator;
-  readonly #shared: SharedSnapshots | undefined;
+  #shared: SharedSnapshots | undefined;
+  /** Snapshots before this count were encoded with another SharedSnapshots: never a shared base. */
+  #sharedFrom = 0;
   #at = 0;
   /** The count of the first snapshot (its seq): an ack naming an earlier one is not ours. */
   readonly #firstAt: number;
@@ -325,6 +327,24 @@ export class SnapshotEncoder {
   }
 
   /**
+   * Serves this client from another SharedSnapshots from the next snapshot on (its view of the world
+   * changed: another group's frames). It leaves shared mode and is tracked per entity, as when a body does
+   * not fit; it comes in step again once it acks a complete snapshot of the new one's frames.
+   */
+  shareWith(shared: SharedSnapshots): void {
+    if (shared.registry !== this.#registry) {
+      throw new RangeError('the SharedSnapshots must be made with the same entity registry');
+    }
+    if (shared === this.#shared) return;
+    this.#leaveSharedMode();
+    this.#shared = shared;
+    this.#sharedFrom = this.#at;
+    // Frames of the old history can be neither a base nor a predictor of the new one's bodies.
+    this.#stepAts.length = 0;
+    this.#stepFrames.length = 0;
+  }
+
+  /**
    * Forgets every baseline and unacked snapshot: entities still known to the client are sent in full
    * until acked again. What the client may hold stays tracked, so removals still reach it.
    */
@@ -403,7 +423,13 @@ export class SnapshotEncoder {
    */
   #shareableBase(acked: SentSnapshot | undefined): acked is SentSnapshot {
     const index = acked?.frameIndex;
-    if (acked === undefined || !acked.complete || acked.frame === undefined || index === undefined)
+    if (
+      acked === undefined ||
+      !acked.complete ||
+      acked.frame === undefined ||
+      index === undefined ||
+      acked.at < this.#sharedFrom
+    )
       return false;
     // Only the snapshots sent after it: looked up by count (usually one or two), not iterated.
     for (let at = acked.at + 1; at < this.#at; at++) {
@@ -465,7 +491,9 @@ export class SnapshotEncoder {
       return { id, kind, entity, changes: undefined, head, payload: undefined, baselineAt: 0, bits: head };
     }
     const tracked = this.#tracked.get(id);
-    const baseline = tracked?.type === entity.type ? tracked.baseline : undefined;
+    // After a removal the client may have applied, the entity is created again: sent in full.
+    const baseline =
+      tracked?.type === entity.type && tracked.removalSentAt === undefined ? tracked.baseline : undefined;
     if (tracked !== undefined && baseline !== undefined) {
       const distance = at - baseline.at;
       // A far baseline is only safe when it is the client's newest copy: nothing sent since.
