@@ -13,6 +13,7 @@ import {
   EntityTable,
   encodeSnapshotFrame,
   entityRegistry,
+  frameView,
   PriorityAccumulator,
   SEQ_MODULO,
   type SharedSnapshotStats,
@@ -81,6 +82,20 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
   priority?: (client: M, id: number, entity: EntityRecord) => number;
   /** Update tier of an entity for this member. Default normal. */
   tier?: (client: M, id: number, entity: EntityRecord) => Tier;
+  /**
+   * Interest management: whether this member's snapshots carry the entity (fog of war, line of sight,
+   * distance, a team's own scouts). The member's client holds only what it sees: an entity that leaves
+   * its view is removed there (a `remove` event), and one that comes back is sent in full (an `add`).
+   * Asked once per tick per view (see `viewGroup`), for every entity. Default: every member sees all.
+   */
+  visible?: (client: M, id: number, entity: EntityRecord) => boolean;
+  /**
+   * Members who see alike (a team with shared vision): members with the same key share one view per
+   * tick, asking `visible` of one of them, and share encodes like members without views do. A member
+   * whose key changes is moved to the other view from its next snapshot. Default with `visible`: each
+   * member its own view.
+   */
+  viewGroup?: (client: M) => string | number;
   /** Where `sync_*` counters go: pass the server's `metrics`. */
   metrics?: MetricsSink;
   /**
@@ -110,8 +125,21 @@ export interface RoomSyncStats {
   members: number;
 }
 
+/** Members who see the world alike, and the view of the newest frame they were sent. */
+interface ViewGroup {
+  readonly key: unknown;
+  /** Bodies shared by the group's members: its history is of this group's views alone. */
+  readonly shared: SharedSnapshots;
+  /** The world frame `view` was made from. */
+  viewOf: ReturnType<EntityTable['frame']> | undefined;
+  view: ReturnType<EntityTable['frame']> | undefined;
+  members: number;
+}
+
 interface Member {
   readonly encoder: SnapshotEncoder;
+  /** With `visible`: the view this member is served from. */
+  view: ViewGroup | undefined;
   periodMs: number;
   budgetBytes: number;
   nextAt: number;
@@ -168,6 +196,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   /** Members in step at the same frame share one encode of their snapshot. */
   readonly #shared: SharedSnapshots;
   readonly #members = new Map<M, Member>();
+  /** With `visible`: the views by `viewGroup` key (a member itself by default). */
+  readonly #views = new Map<unknown, ViewGroup>();
+  /** Shared encoding counts of views no one is in any more. */
+  readonly #retiredSharedStats = { bodies: 0, reused: 0, predicted: 0 };
   readonly #options: RoomSyncOptions<M>;
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
@@ -211,7 +243,14 @@ export class RoomSync<M extends SyncMember = RoomClient> {
 
   /** Snapshot bodies encoded, and snapshots served from a body shared with another member. */
   get sharedStats(): SharedSnapshotStats {
-    return this.#shared.stats;
+    const total = { ...this.#retiredSharedStats };
+    for (const shared of [this.#shared, ...[...this.#views.values()].map((group) => group.shared)]) {
+      const stats = shared.stats;
+      total.bodies += stats.bodies;
+      total.reused += stats.reused;
+      total.predicted += stats.predicted;
+    }
+    return total;
   }
 
   /**
@@ -299,7 +338,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       // One options object for every encode (the encoder reads it and keeps nothing of it).
       const options = this.#encodeOptions;
       options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
-      const snapshot = member.encoder.encode(frame, options);
+      const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
+      const snapshot = member.encoder.encode(seen, options);
       this.#sendSnapshot(client, snapshot.bytes);
       sent.push(client);
     }
@@ -362,6 +402,49 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     return bytes[0] === SyncTag.ackApp ? bytes.subarray(end) : undefined;
   }
 
+  /** The member's view of `frame`: its group's, made once per frame; the member moved there if it changed. */
+  #viewFor(
+    client: M,
+    member: Member,
+    frame: ReturnType<EntityTable['frame']>,
+  ): ReturnType<EntityTable['frame']> {
+    const key = this.#options.viewGroup?.(client) ?? client;
+    let group = member.view;
+    if (group === undefined || group.key !== key) {
+      const found = this.#views.get(key);
+      if (found === undefined) {
+        group = {
+          key,
+          shared: new SharedSnapshots(this.registry, { cache: this.#cache }),
+          viewOf: undefined,
+          view: undefined,
+          members: 0,
+        };
+        this.#views.set(key, group);
+      } else group = found;
+      if (member.view !== undefined) this.#leaveView(member.view);
+      member.encoder.shareWith(group.shared);
+      member.view = group;
+      group.members++;
+    }
+    if (group.viewOf !== frame || group.view === undefined) {
+      const visible = this.#options.visible as NonNullable<RoomSyncOptions<M>['visible']>;
+      group.view = frameView(frame, (id, entity) => visible(client, id, entity));
+      group.viewOf = frame;
+    }
+    return group.view;
+  }
+
+  #leaveView(group: ViewGroup): void {
+    group.members--;
+    if (group.members > 0) return;
+    this.#views.delete(group.key);
+    const stats = group.shared.stats;
+    this.#retiredSharedStats.bodies += stats.bodies;
+    this.#retiredSharedStats.reused += stats.reused;
+    this.#retiredSharedStats.predicted += stats.predicted;
+  }
+
   #badFrame(): void {
     this.#stats.badFrames++;
     this.#options.metrics?.count('sync_bad_frames_total');
@@ -418,6 +501,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     });
     const member: Member = {
       encoder,
+      view: undefined,
       periodMs: this.#defaultPeriodMs,
       budgetBytes: this.#defaultBudget,
       nextAt: Number.NEGATIVE_INFINITY,
@@ -472,7 +556,11 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   #forgetLeavers(clients: readonly M[]): void {
     if (clients.length === this.#members.size && clients.every((client) => this.#members.has(client))) return;
     const present = new Set(clients);
-    for (const client of this.#members.keys()) if (!present.has(client)) this.#members.delete(client);
+    for (const [client, member] of this.#members) {
+      if (present.has(client)) continue;
+      this.#members.delete(client);
+      if (member.view !== undefined) this.#leaveView(member.view);
+    }
   }
 }
 

@@ -141,7 +141,11 @@ export function bodyChanges(
 }
 
 /** True when `id` is among `gone` (few, usually: ids removed since a base a few snapshots back). */
-function wentAway(gone: readonly number[], goneSet: ReadonlySet<number> | undefined, id: number): boolean {
+export function wentAway(
+  gone: readonly number[],
+  goneSet: ReadonlySet<number> | undefined,
+  id: number,
+): boolean {
   if (goneSet !== undefined) return goneSet.has(id);
   for (let index = 0; index < gone.length; index++) if (gone[index] === id) return true;
   return false;

@@ -2,7 +2,7 @@ import { BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
 import type { EntityCodes } from '../state-codes.js';
 import { appendBits } from './bit-copy.js';
-import type { BodyChanges } from './body-changes.js';
+import { type BodyChanges, wentAway } from './body-changes.js';
 import type { ByteSlab } from './byte-slab.js';
 import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
@@ -26,6 +26,13 @@ import {
 /** What a body's moving fields are predicted from: the predictor frame, as kept, and the ticks around. */
 interface Motion {
   readonly older: SeenFrame;
+  /**
+   * Ids gone from a frame since the predictor's (and its set, when many): one of them present now came
+   * back into the clients' view, and a client that missed its removal still holds copies from before it
+   * while one that applied it does not, so its delta could not be predicted alike. It goes in full.
+   */
+  readonly gone: readonly number[];
+  readonly goneSet: ReadonlySet<number> | undefined;
   /** Ticks from the base frame to the body's frame. */
   readonly ahead: number;
   /** Ticks from the predictor frame to the base frame. */
@@ -91,8 +98,11 @@ export function buildSharedBody(
     return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
   }
   const baseTick = changes.base.frame.tick;
+  const gone = history.removedSince(older.index);
   const motion = {
     older,
+    gone,
+    goneSet: gone.length > FEW_GONE ? new Set(gone) : undefined,
     ahead: changes.frame.tick - baseTick,
     span: baseTick - (predictor as WorldFrame).tick,
   };
@@ -108,6 +118,14 @@ export function buildSharedBody(
   const modes = chooseModes(registry, changes.saved, savedPredicted);
   const bodyModes = { modes, predictor, motion, referenceOffsets: scratchOffsets };
   return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
+}
+
+/** Gone ids looked up in a list up to this many, in a Set past it. */
+const FEW_GONE = 32;
+
+/** True when the entity was gone from a frame since the predictor's (see `Motion.gone`). */
+function cameBack(motion: Motion, id: number): boolean {
+  return motion.gone.length > 0 && wentAway(motion.gone, motion.goneSet, id);
 }
 
 /**
@@ -291,7 +309,7 @@ function writeBody(
     const gap = gapOf(previous, id);
     previous = id;
     const type = entity.type;
-    if (baseline === undefined) {
+    if (baseline === undefined || (motion !== undefined && cameBack(motion, id))) {
       writeRecordFlag(writer, false);
       writeGap(writer, gap);
       writeKind(writer, RecordKind.full);

@@ -1,0 +1,231 @@
+import { Channel, type Client, SyncedState } from 'vehikill-net/client';
+import { Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { codesToState, type EntityRecord, entity, float, int } from 'vehikill-net/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+
+const Scout = entity('scout', {
+  x: float({ min: -256, max: 256, precision: 0.01 }),
+  y: float({ min: -256, max: 256, precision: 0.01 }),
+  hp: int({ min: 0, max: 100 }),
+});
+const types = [Scout] as const;
+
+/** mulberry32: a small seeded generator, so a failing run can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SIGHT = 100;
+
+/** Where a player looks from: players by name `p0`.., spread over the arena's corners. */
+function eyeOf(name: string): { x: number; y: number } {
+  const index = Number(name.slice(1)) % 4;
+  return { x: index % 2 === 0 ? -120 : 120, y: index < 2 ? -120 : 120 };
+}
+
+function positionOf(record: EntityRecord): { x: number; y: number } {
+  const { x, y } = codesToState(Scout, record.codes);
+  return { x, y };
+}
+
+function inSight(name: string, record: EntityRecord): boolean {
+  const eye = eyeOf(name);
+  const { x, y } = positionOf(record);
+  return Math.hypot(x - eye.x, y - eye.y) < SIGHT;
+}
+
+/** Team vision: the west team sees the west half, the east team the east half. */
+function inTeamSight(team: string, record: EntityRecord): boolean {
+  return team === 'west' ? positionOf(record).x < 0 : positionOf(record).x >= 0;
+}
+
+/**
+ * 64 scouts wandering over the arena, in and out of each player's sight. Snapshots and acks lose 5% on
+ * the way. `teams` switches from each player's own sight to team vision (teams by `FogRoom.teamOf`).
+ */
+class FogRoom extends Room {
+  static instance: FogRoom | undefined;
+  static teams = false;
+  static readonly teamOf = new Map<string, string>();
+  sync!: RoomSync;
+  moving = true;
+  tick = 0;
+  snapshotsDropped = 0;
+  readonly #random = seeded(4321);
+  readonly #lossRandom = seeded(77);
+
+  override onCreate(): void {
+    FogRoom.instance = this;
+    this.setMaxClients(16);
+    const teams = FogRoom.teams;
+    this.sync = new RoomSync(this, {
+      types: [...types],
+      rateHz: 20,
+      budgetBytes: 1200,
+      visible: teams
+        ? (client, _id, record) => inTeamSight(FogRoom.teamOf.get(client.name) ?? 'west', record)
+        : (client, _id, record) => inSight(client.name, record),
+      ...(teams ? { viewGroup: (client: RoomClient) => FogRoom.teamOf.get(client.name) ?? 'west' } : {}),
+      send: (client, bytes) => {
+        if (this.#lossRandom() < 0.05) {
+          this.snapshotsDropped++;
+          return;
+        }
+        client.link.send(Channel.phys, bytes);
+      },
+    });
+    for (let i = 0; i < 64; i++) {
+      this.sync.world.spawn(Scout, { x: this.#coord(), y: this.#coord(), hp: 100 });
+    }
+    this.clock.setInterval(() => this.#step(), 50);
+  }
+
+  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    if (channel === Channel.phys && this.#lossRandom() < 0.05) return; // a lost ack
+    this.sync.receive(client, channel, bytes);
+  }
+
+  #coord(): number {
+    return (this.#random() - 0.5) * 400;
+  }
+
+  #step(): void {
+    this.tick++;
+    const world = this.sync.world;
+    if (this.moving) {
+      for (const [id, record] of world.frame(this.tick).entities) {
+        const scout = codesToState(Scout, record.codes);
+        // Fast enough to cross a sight's edge every few seconds.
+        const x = Math.max(-200, Math.min(200, scout.x + (this.#random() - 0.5) * 24));
+        const y = Math.max(-200, Math.min(200, scout.y + (this.#random() - 0.5) * 24));
+        world.update(id, Scout, { x, y, hp: Math.max(0, scout.hp - (id % 2)) });
+      }
+    }
+    this.sync.flush(this.tick);
+  }
+}
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({ fog: FogRoom });
+});
+afterAll(() => t.close());
+
+/** The client holds exactly the entities `sees` keeps, with the server's codes. */
+function holdsView(room: FogRoom, state: SyncedState<typeof types>, sees: (record: EntityRecord) => boolean) {
+  const server = [...room.sync.world.frame(room.tick).entities].filter(([, record]) => sees(record));
+  if (state.size !== server.length) return false;
+  for (const [id, record] of server) {
+    const codes = state.codesOf(id);
+    if (codes === undefined || JSON.stringify(codes) !== JSON.stringify(record.codes)) return false;
+  }
+  return true;
+}
+
+interface Player {
+  readonly name: string;
+  readonly client: Client;
+  readonly state: SyncedState<typeof types>;
+  /** Ids added more than once: they left the player's view and came back. */
+  readonly returned: Set<number>;
+  removes: number;
+}
+
+async function players(count: number): Promise<Player[]> {
+  const joined: Player[] = [];
+  let roomId = '';
+  for (let i = 0; i < count; i++) {
+    const name = `p${i}`;
+    const client = t.client({ serverLink: 'off', name });
+    await client.connect();
+    const state = new SyncedState(client.serverLink, { types });
+    const seen = new Set<number>();
+    const player: Player = { name, client, state, returned: new Set(), removes: 0 };
+    state.on('add', (event) => {
+      if (seen.has(event.id)) player.returned.add(event.id);
+      seen.add(event.id);
+    });
+    state.on('remove', () => player.removes++);
+    if (i === 0) roomId = (await client.create('fog')).roomId;
+    else await client.join(roomId);
+    joined.push(player);
+  }
+  return joined;
+}
+
+function leave(joined: readonly Player[]): void {
+  for (const player of joined) {
+    player.client.close();
+    player.state.dispose();
+  }
+}
+
+describe('interest management in a room (RoomSync visible / viewGroup)', () => {
+  it('each player holds only what is in its sight, as scouts come and go under 5% loss', async () => {
+    FogRoom.teams = false;
+    const joined = await players(4);
+    const room = FogRoom.instance as FogRoom;
+    await eventually(
+      () => joined.every((player) => player.returned.size >= 3),
+      'scouts leaving each sight and coming back',
+      20_000,
+    );
+    room.moving = false;
+    await eventually(
+      () => joined.every((player) => holdsView(room, player.state, (record) => inSight(player.name, record))),
+      'every player holding its own view of the server',
+      5_000,
+    );
+    for (const player of joined) {
+      const stats = player.state.stats();
+      // Returning scouts came in full, never as a delta against a copy the client had dropped.
+      expect(stats.resyncs).toBe(0);
+      expect(stats.badFrames).toBe(0);
+      expect(player.removes).toBeGreaterThan(0);
+      // Fewer than the world: the corners' sights cover part of the arena.
+      expect(player.state.size).toBeLessThan(room.sync.world.size);
+    }
+    expect(room.snapshotsDropped).toBeGreaterThan(0);
+    leave(joined);
+  }, 40_000);
+
+  it('a team shares one view and its encodes; a player switching teams is sent the other view', async () => {
+    FogRoom.teams = true;
+    for (const name of ['p0', 'p1', 'p2', 'p3'])
+      FogRoom.teamOf.set(name, name === 'p0' || name === 'p1' ? 'west' : 'east');
+    const joined = await players(4);
+    const room = FogRoom.instance as FogRoom;
+    const teamSight = (player: Player) => (record: EntityRecord) =>
+      inTeamSight(FogRoom.teamOf.get(player.name) as string, record);
+    await eventually(
+      () => joined.every((player) => player.returned.size >= 3),
+      'scouts crossing between the halves and back',
+      20_000,
+    );
+    // p1 goes over to the east team while the scouts keep moving.
+    FogRoom.teamOf.set('p1', 'east');
+    const p1 = joined[1] as Player;
+    const removesBefore = p1.removes;
+    await eventually(() => p1.removes > removesBefore + 10, "p1 losing the west team's scouts", 5_000);
+    room.moving = false;
+    await eventually(
+      () => joined.every((player) => holdsView(room, player.state, teamSight(player))),
+      "every player holding its team's view of the server",
+      5_000,
+    );
+    for (const player of joined) expect(player.state.stats().resyncs).toBe(0);
+    // p1 holds the east half now, exactly as the east team does.
+    expect([...p1.state.entities()].every((scout) => scout.state.x >= 0)).toBe(true);
+    // Members of one team in step at the same frame were served one body.
+    expect(room.sync.sharedStats.reused).toBeGreaterThan(0);
+    leave(joined);
+  }, 40_000);
+});
