@@ -59,6 +59,7 @@ async function libraryServer(): Promise<Server> {
     // Retries of a failed direct attempt back off to at most 2 s instead of 15 s: only the set-up is shorter.
     serverLink: { bindAddress: '127.0.0.1', retryMs: 2_000 },
     maxConnections: 1_000,
+    maxConnectionsPerAddress: 1_000,
   }).define('snap', SnapshotRoom);
   const { wsUrl } = await server.listen(0);
   return {

@@ -8,6 +8,7 @@ import { type Cancel, type Clock, every, realClock } from '../common/index.js';
 import { closeCodeFor, ErrorCode, encodeMessage, Kind } from '../protocol/index.js';
 import { type Authenticator, guestAuthenticator } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
+import { AddressSlots } from './connection/address-slots.js';
 import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
@@ -22,7 +23,7 @@ import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
-import { remoteAddress } from './remote-address.js';
+import { addressBlock, remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { ServerLinks } from './server-link/server-links.js';
@@ -61,6 +62,8 @@ export class GameServer {
   readonly #wss: WebSocketServer;
   readonly #sessions: SessionStore;
   readonly #connections = new Set<ServerConnection>();
+  /** Connections and upgrades in progress per address block, for `maxConnectionsPerAddress`. */
+  readonly #addressSlots: AddressSlots;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
@@ -80,6 +83,7 @@ export class GameServer {
   constructor(options: GameServerOptions = {}) {
     this.#options = options;
     this.#limits = resolveLimits(options);
+    this.#addressSlots = new AddressSlots(this.#limits.maxConnectionsPerAddress);
     checkIceOptions(options.iceServers, options.turn);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
@@ -374,6 +378,14 @@ export class GameServer {
       }
       // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
       const address = remoteAddress(req, this.#limits.trustProxy);
+      const block = addressBlock(address);
+      if (!this.#addressSlots.take(block)) {
+        this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
+        return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
+      }
+      // Given back when the socket closes, whatever becomes of the upgrade (refused, failed, a session).
+      if (socket.destroyed) this.#addressSlots.release(block);
+      else socket.once('close', () => this.#addressSlots.release(block));
       const auth = await this.#authenticator.authenticate(req, check.token);
       if (socket.destroyed) return;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {

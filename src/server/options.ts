@@ -70,6 +70,13 @@ export interface GameServerOptions extends MonitoringOptions {
   maxPayloadBytes?: number;
   /** Most open WebSockets; more are refused with 503. Default 10,000. */
   maxConnections?: number;
+  /**
+   * Most open WebSockets (and upgrades in progress) from one address (an IPv6 address: its /64); more are
+   * refused with 429 and RATE_LIMITED, so that one machine cannot take the whole of `maxConnections`.
+   * Default 256: a school, an office or a carrier's NAT puts many players behind one address. Behind a
+   * reverse proxy, set `trustProxy`, or every player shares the proxy's address and this limit.
+   */
+  maxConnectionsPerAddress?: number;
   /** Server heartbeat period in ms. Default 5,000. */
   heartbeatMs?: number;
   /** A connection silent this long (ms) is terminated. Default 3 heartbeats. */
@@ -175,6 +182,7 @@ export type ResolvedLimits = Required<
     | 'path'
     | 'maxPayloadBytes'
     | 'maxConnections'
+    | 'maxConnectionsPerAddress'
     | 'heartbeatMs'
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
@@ -214,6 +222,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     path: options.path ?? '/ws',
     maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
     maxConnections: options.maxConnections ?? 10_000,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
@@ -267,6 +276,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   }
   for (const [name, least] of [
     ['maxRoomsListed', 1],
+    ['maxConnectionsPerAddress', 1],
     ['roomCreateBurst', 1],
     ['maxEmptyRoomsPerCreator', 0],
     ['trustProxy', 0],

@@ -143,7 +143,7 @@ describe('what one listing costs Redis', () => {
     }));
     const player = server.client();
     await player.connect();
-    // 100 guests (no per-address limit below maxConnections: 10,000), each asking twice in a row: a filter
+    // 100 guests (under the 256 connections one address may hold), each asking twice in a row: a filter
     // nothing matches makes each listing read all 10,000 rooms (about 45 ms of Redis), and this node's one
     // Redis connection queues them ahead of everything else the node asks.
     const guests = Array.from({ length: 100 }, () => server.client());

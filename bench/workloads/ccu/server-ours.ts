@@ -95,6 +95,8 @@ export async function startOursServer(meter: LoadMeter, transport: 'ws' | 'link'
   const server = new GameServer({
     serverLink: transport === 'link' ? { bindAddress: '127.0.0.1' } : { enabled: false },
     maxConnections: 5_000,
+    // Every bot connects from this machine: one address.
+    maxConnectionsPerAddress: 5_000,
     // Every bot runs on this machine, so all its rooms (up to 125, made at once) come from one address.
     roomCreateBurst: 1_000,
   }).define('ccu', ccuRoomClass(meter));

@@ -45,6 +45,15 @@ describe('optionsFromEnvironment', () => {
     expect((await optionsFromEnvironment({}, app)).options.trustProxy).toBeUndefined();
     await expect(optionsFromEnvironment({ TRUST_PROXY: 'yes' }, app)).rejects.toThrow(/TRUST_PROXY/);
   });
+
+  it('reads MAX_CONNECTIONS_PER_ADDRESS, the default when unset', async () => {
+    const env = { MAX_CONNECTIONS_PER_ADDRESS: '2000' };
+    expect((await optionsFromEnvironment(env, app)).options.maxConnectionsPerAddress).toBe(2000);
+    expect((await optionsFromEnvironment({}, app)).options.maxConnectionsPerAddress).toBeUndefined();
+    await expect(optionsFromEnvironment({ MAX_CONNECTIONS_PER_ADDRESS: 'many' }, app)).rejects.toThrow(
+      /MAX_CONNECTIONS_PER_ADDRESS/,
+    );
+  });
 });
 
 describe('registryAddressForLog', () => {

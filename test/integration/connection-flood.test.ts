@@ -1,0 +1,113 @@
+import { ErrorCode } from 'vehikill-net/protocol';
+import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+const sockets: WebSocket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.terminate();
+  await t?.close();
+  t = undefined;
+});
+
+async function serve(options: GameServerOptions): Promise<{ t: TestServer; metrics: CountingMetrics }> {
+  const metrics = new CountingMetrics();
+  t = await startServer({ room: TestRoom }, { metrics, ...options });
+  return { t, metrics };
+}
+
+type Outcome = { open: true; socket: WebSocket } | { open: false; status: number; body: string };
+
+/** A raw upgrade, as through one reverse proxy saying the client is at `address` (when given). */
+function upgrade(server: TestServer, address?: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(
+      `${server.wsUrl}?token=${server.server.issueGuestToken()}`,
+      address === undefined ? {} : { headers: { 'x-forwarded-for': address } },
+    );
+    sockets.push(socket);
+    socket.once('open', () => resolve({ open: true, socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => resolve({ open: false, status: response.statusCode ?? 0, body }));
+    });
+    socket.once('error', (error) => reject(error));
+  });
+}
+
+/** Tries an upgrade every 20 ms for up to 2 s (a closed socket's slot comes back once the server sees it go). */
+async function openWithin(server: TestServer, address: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await upgrade(server, address)).open) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+describe('connections per address', () => {
+  it('refuses an address past maxConnectionsPerAddress with 429 RATE_LIMITED, others unaffected', async () => {
+    const { t, metrics } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 3 });
+    for (let i = 0; i < 3; i++) expect((await upgrade(t, '203.0.113.7')).open).toBe(true);
+    const refused = await upgrade(t, '203.0.113.7');
+    expect(refused.open).toBe(false);
+    if (refused.open) return;
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toEqual({
+      code: ErrorCode.RATE_LIMITED,
+      message: 'too many connections from your address',
+    });
+    expect(metrics.total('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED })).toBe(1);
+    // Another address, and a whole Client there, are not held back by the flooder.
+    expect((await upgrade(t, '198.51.100.1')).open).toBe(true);
+    const player = t.client();
+    await player.connect();
+    expect((await player.create('room')).roomId).toBeTruthy();
+    player.close();
+  });
+
+  it('counts an IPv6 address as its /64', async () => {
+    const { t } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 2 });
+    expect((await upgrade(t, '2001:db8:1:2::a')).open).toBe(true);
+    expect((await upgrade(t, '2001:db8:1:2:ffff::b')).open).toBe(true);
+    expect((await upgrade(t, '2001:db8:1:2::c')).open).toBe(false);
+    expect((await upgrade(t, '2001:db8:1:3::a')).open).toBe(true);
+  });
+
+  it('gives the slot back when a connection closes, and for refused credentials', async () => {
+    const { t } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 2 });
+    const first = await upgrade(t, '203.0.113.9');
+    expect((await upgrade(t, '203.0.113.9')).open).toBe(true);
+    expect((await upgrade(t, '203.0.113.9')).open).toBe(false);
+    if (!first.open) throw new Error('the first connection was refused');
+    first.socket.close();
+    expect(await openWithin(t, '203.0.113.9')).toBe(true);
+    // Upgrades whose token the authenticator refuses are completed and closed: their slots come back too.
+    for (const socket of sockets) socket.terminate();
+    for (let i = 0; i < 5; i++) {
+      const bad = new WebSocket(`${t.wsUrl}?token=forged`, {
+        headers: { 'x-forwarded-for': '203.0.113.10' },
+      });
+      sockets.push(bad);
+      await new Promise((resolve) => bad.once('close', resolve));
+    }
+    expect(await openWithin(t, '203.0.113.10')).toBe(true);
+    expect((await upgrade(t, '203.0.113.10')).open).toBe(true);
+  });
+
+  it('without trustProxy, counts the socket address whatever X-Forwarded-For says', async () => {
+    const { t } = await serve({ maxConnectionsPerAddress: 2 });
+    expect((await upgrade(t, '203.0.113.1')).open).toBe(true);
+    expect((await upgrade(t, '203.0.113.2')).open).toBe(true);
+    expect((await upgrade(t, '203.0.113.3')).open).toBe(false);
+  });
+
+  it('rejects a maxConnectionsPerAddress below 1', async () => {
+    await expect(serve({ maxConnectionsPerAddress: 0 })).rejects.toThrow(/maxConnectionsPerAddress/);
+  });
+});
