@@ -1,6 +1,7 @@
 import { Channel, type Client, SyncedState } from 'vehikill-net/client';
 import { Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, entity, float, int } from 'vehikill-net/sync';
+import { seededRandom } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 
@@ -10,18 +11,6 @@ const Scout = entity('scout', {
   hp: int({ min: 0, max: 100 }),
 });
 const types = [Scout] as const;
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIGHT = 100;
 
@@ -59,8 +48,8 @@ class FogRoom extends Room {
   moving = true;
   tick = 0;
   snapshotsDropped = 0;
-  readonly #random = seeded(4321);
-  readonly #lossRandom = seeded(77);
+  readonly #random = seededRandom(4321);
+  readonly #lossRandom = seededRandom(77);
 
   override onCreate(): void {
     FogRoom.instance = this;

@@ -164,3 +164,19 @@ export function checkComplete(
   expect(new Set(decoder.ids())).toEqual(new Set(frame.entities.keys()));
   for (const [id, record] of frame.entities) expect(decoder.get(id)?.codes).toEqual(record.codes);
 }
+
+/** True with probability `percent` / 100. */
+export const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < percent);
+
+/** Link delay in ticks: mostly one, so clients often are in step at the same frame and share bodies. */
+export const delay = fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, fc.integer({ min: 0, max: 4 }));
+
+/** Every car moves on at its own steady speed: what shared bodies write as predicted motion. */
+export function glide(table: EntityTable, ids: readonly number[], now: number): void {
+  for (const id of ids) {
+    const record = table.get(id);
+    if (record?.type !== Car) continue;
+    const x = -90 + ((id * 13 + now * (1 + (id % 4)) * 0.37) % 180);
+    table.updateCodes(id, [Car.fields[0]!.quantize(x), record.codes[1]!, record.codes[2]!]);
+  }
+}

@@ -14,9 +14,12 @@ import { describe, expect, it } from 'vitest';
 import {
   Car,
   car,
+  chance,
   checkAgainstLog,
   checkComplete,
+  delay,
   FrameLog,
+  glide,
   Link,
   mutate,
   mutation,
@@ -133,13 +136,7 @@ describe('snapshot sync under loss, reordering and byte budgets', () => {
   });
 });
 
-/** True with probability `percent` / 100. */
-const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < percent);
-
 /** One client's part of a server tick in the shared scenario. */
-// Mostly one tick each way, so clients often are in step at the same frame and share bodies.
-const delay = fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, fc.integer({ min: 0, max: 4 }));
-
 const clientTick = fc.record({
   snapshotLost: chance(15),
   snapshotDelay: delay,
@@ -231,14 +228,7 @@ describe('shared snapshot bodies', () => {
         let now = 0;
         for (const [stepIndex, tick] of steps.entries()) {
           for (const change of tick.mutations) mutate(table, ids, change);
-          if (tick.glide) {
-            for (const id of ids) {
-              const record = table.get(id);
-              if (record?.type !== Car) continue;
-              const x = -90 + ((id * 13 + now * (1 + (id % 4)) * 0.37) % 180);
-              table.updateCodes(id, [Car.fields[0]!.quantize(x), record.codes[1]!, record.codes[2]!]);
-            }
-          }
+          if (tick.glide) glide(table, ids, now);
           const frame = table.frame(now);
           for (let index = 0; index < CLIENTS; index++) {
             const fate = tick.clients[index]!;

@@ -14,9 +14,12 @@ import { describe, expect, it } from 'vitest';
 import {
   Car,
   car,
+  chance,
   checkAgainstLog,
   checkComplete,
+  delay,
   FrameLog,
+  glide,
   Link,
   mutate,
   mutation,
@@ -28,10 +31,6 @@ import {
  * of it while snapshots and acks are lost and reordered. Whatever a client applies must equal its view of
  * the snapshot it came in, never need a resync, and converge on its newest view.
  */
-
-/** True with probability `percent` / 100. */
-const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < percent);
-const delay = fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, fc.integer({ min: 0, max: 4 }));
 
 /** Hides or shows one live entity (picked among them) in a view. */
 const toggle = fc.record({ view: fc.nat({ max: 1 }), pick: fc.nat() });
@@ -97,16 +96,6 @@ function hideOrShow(
 function views(table: EntityTable, now: number, hidden: readonly Set<number>[]): WorldFrame[] {
   const frame = table.frame(now);
   return hidden.map((set) => frameView(frame, (id) => !set.has(id)));
-}
-
-/** Every car moves on at its own steady speed. */
-function glide(table: EntityTable, ids: readonly number[], now: number): void {
-  for (const id of ids) {
-    const record = table.get(id);
-    if (record?.type !== Car) continue;
-    const x = -90 + ((id * 13 + now * (1 + (id % 4)) * 0.37) % 180);
-    table.updateCodes(id, [Car.fields[0]!.quantize(x), record.codes[1]!, record.codes[2]!]);
-  }
 }
 
 describe('snapshots of a view of the world', () => {
