@@ -38,22 +38,22 @@ import { checkOursDecoded, OursWorld, registry, Vehicle } from './sync/systems.j
 
 type Frame = ReturnType<EntityTable['frame']>;
 
-const SECONDS = 10;
+export const SECONDS = 10;
 /** Timing and bytes count from here on (steady state: projectiles live 1-2 s). */
-const WARMUP_TICKS = 2 * SIM_HZ;
-const HZ = 20;
+export const WARMUP_TICKS = 2 * SIM_HZ;
+export const HZ = 20;
 const ROUNDS = 25;
-const CLIENTS = VEHICLES;
+export const CLIENTS = VEHICLES;
 const LOSS = 0.05;
 const RTT_TICKS = Math.round(0.1 * SIM_HZ);
 /** Metres: a team of 16 sees about 58% of the entities on average, one vehicle about 6%. */
-const SIGHT_RADIUS = 90;
+export const SIGHT_RADIUS = 90;
 /** Vehicle and projectile x, y are codes on a 0.01 m grid from 0 (their first two fields). */
-const POSITION_STEP = 0.01;
-const SIGHT_CODES_SQUARED = (SIGHT_RADIUS / POSITION_STEP) ** 2;
+export const POSITION_STEP = 0.01;
+export const SIGHT_CODES_SQUARED = (SIGHT_RADIUS / POSITION_STEP) ** 2;
 
-type Scenario = 'all' | 'teams' | 'own sight';
-const SCENARIOS: readonly Scenario[] = ['all', 'teams', 'own sight'];
+export type Scenario = 'all' | 'teams' | 'own sight';
+export const SCENARIOS: readonly Scenario[] = ['all', 'teams', 'own sight'];
 const SYSTEM: Record<Scenario, string> = {
   all: 'all (no views, 1 shared)',
   teams: 'teams (2 views of 16)',
@@ -89,7 +89,7 @@ interface Client {
   lastApplied: Frame | undefined;
 }
 
-interface ViewsRound {
+export interface ViewsRound {
   /** Mean µs per snapshot tick: acks taken in, frame(), the views, the encodes. */
   serverUs: number;
   /** Of which the views (viewer positions + frameView). */
@@ -113,7 +113,7 @@ interface ViewsRound {
   checkedSnapshots: number;
 }
 
-function sight(positions: Float64Array): Visibility {
+export function sight(positions: Float64Array): Visibility {
   return (_id: number, record: EntityRecord) => {
     const x = record.codes[0] as number;
     const y = record.codes[1] as number;
@@ -125,6 +125,9 @@ function sight(positions: Float64Array): Visibility {
     return false;
   };
 }
+
+/** Client i's team in the teams scenario. */
+export const teamOf = (client: number): number => client % 2;
 
 function groupsOf(scenario: Scenario, cache: EncodingCache): Group[] {
   const all = Array.from({ length: CLIENTS }, (_, i) => i);
@@ -145,20 +148,20 @@ function groupsOf(scenario: Scenario, cache: EncodingCache): Group[] {
   if (scenario === 'teams')
     return [0, 1].map((team) =>
       make(
-        all.filter((i) => i % 2 === team),
+        all.filter((i) => teamOf(i) === team),
         true,
       ),
     );
   return all.map((i) => make([i], true));
 }
 
-function fnv(hash: number, bytes: Uint8Array): number {
+export function fnv(hash: number, bytes: Uint8Array): number {
   let h = hash;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619) >>> 0;
   return h;
 }
 
-function viewsRound(trace: readonly ArenaFrame[], scenario: Scenario, checked: boolean): ViewsRound {
+export function viewsRound(trace: readonly ArenaFrame[], scenario: Scenario, checked: boolean): ViewsRound {
   const every = SIM_HZ / HZ;
   const world = new OursWorld();
   const cache = new EncodingCache();

@@ -104,33 +104,49 @@ interface CState {
 }
 type Ctor<T> = new () => T;
 
-const F32Vehicle = schema(
-  { x: t.float32(), y: t.float32(), heading: t.float32(), speed: t.float32(), hp: t.uint8() },
-  'W2F32Vehicle',
-);
-const F32Projectile = schema({ x: t.float32(), y: t.float32(), owner: t.uint8() }, 'W2F32Projectile');
+const f32VehicleFields = () => ({
+  x: t.float32(),
+  y: t.float32(),
+  heading: t.float32(),
+  speed: t.float32(),
+  hp: t.uint8(),
+});
+const f32ProjectileFields = () => ({ x: t.float32(), y: t.float32(), owner: t.uint8() });
+const F32Vehicle = schema(f32VehicleFields(), 'W2F32Vehicle');
+const F32Projectile = schema(f32ProjectileFields(), 'W2F32Projectile');
 const F32State = schema({ vehicles: t.map(F32Vehicle), projectiles: t.map(F32Projectile) }, 'W2F32State');
 // Its narrowest types within 2x of our precision: 16-bit position (1000/65535 = 0.015 m steps, coarser
 // than our 0.01), 16-bit heading (8 bits would be 1.4°, 4x our 0.35°), 16-bit speed.
-const QVehicle = schema(
-  {
-    x: t.quantized({ min: 0, max: 1000, bits: 16 }),
-    y: t.quantized({ min: 0, max: 1000, bits: 16 }),
-    heading: t.angle({ bits: 16 }),
-    speed: t.quantized({ min: 0, max: 40, bits: 16 }),
-    hp: t.uint8(),
-  },
-  'W2QVehicle',
-);
-const QProjectile = schema(
-  {
-    x: t.quantized({ min: 0, max: 1000, bits: 16 }),
-    y: t.quantized({ min: 0, max: 1000, bits: 16 }),
-    owner: t.uint8(),
-  },
-  'W2QProjectile',
-);
+const qVehicleFields = () => ({
+  x: t.quantized({ min: 0, max: 1000, bits: 16 }),
+  y: t.quantized({ min: 0, max: 1000, bits: 16 }),
+  heading: t.angle({ bits: 16 }),
+  speed: t.quantized({ min: 0, max: 40, bits: 16 }),
+  hp: t.uint8(),
+});
+const qProjectileFields = () => ({
+  x: t.quantized({ min: 0, max: 1000, bits: 16 }),
+  y: t.quantized({ min: 0, max: 1000, bits: 16 }),
+  owner: t.uint8(),
+});
+const QVehicle = schema(qVehicleFields(), 'W2QVehicle');
+const QProjectile = schema(qProjectileFields(), 'W2QProjectile');
 const QState = schema({ vehicles: t.map(QVehicle), projectiles: t.map(QProjectile) }, 'W2QState');
+
+// The same, for StateView (sync-views-colyseus.ts): both collections tagged `@view()`, so a client is sent
+// only the entities added to its view. Classes of their own, so the untagged ones stay as sync-cpu uses them.
+const F32ViewVehicle = schema(f32VehicleFields(), 'W2F32ViewVehicle');
+const F32ViewProjectile = schema(f32ProjectileFields(), 'W2F32ViewProjectile');
+const F32ViewState = schema(
+  { vehicles: t.map(F32ViewVehicle).view(), projectiles: t.map(F32ViewProjectile).view() },
+  'W2F32ViewState',
+);
+const QViewVehicle = schema(qVehicleFields(), 'W2QViewVehicle');
+const QViewProjectile = schema(qProjectileFields(), 'W2QViewProjectile');
+const QViewState = schema(
+  { vehicles: t.map(QViewVehicle).view(), projectiles: t.map(QViewProjectile).view() },
+  'W2QViewState',
+);
 
 export class ColyseusWorld {
   readonly state: CState;
@@ -140,10 +156,22 @@ export class ColyseusWorld {
   readonly #Projectile: Ctor<CProjectile>;
   readonly #raw = new Map<string, CVehicle | CProjectile>();
 
-  constructor(readonly variant: ColyseusVariant) {
-    this.#State = (variant === 'float32' ? F32State : QState) as unknown as Ctor<CState>;
-    this.#Vehicle = (variant === 'float32' ? F32Vehicle : QVehicle) as unknown as Ctor<CVehicle>;
-    this.#Projectile = (variant === 'float32' ? F32Projectile : QProjectile) as unknown as Ctor<CProjectile>;
+  /** views: the collections are tagged `@view()` (sent only to the StateViews that hold an entity). */
+  constructor(
+    readonly variant: ColyseusVariant,
+    views = false,
+  ) {
+    const f32 = variant === 'float32';
+    const [State, Vehicle, Projectile] = views
+      ? f32
+        ? [F32ViewState, F32ViewVehicle, F32ViewProjectile]
+        : [QViewState, QViewVehicle, QViewProjectile]
+      : f32
+        ? [F32State, F32Vehicle, F32Projectile]
+        : [QState, QVehicle, QProjectile];
+    this.#State = State as unknown as Ctor<CState>;
+    this.#Vehicle = Vehicle as unknown as Ctor<CVehicle>;
+    this.#Projectile = Projectile as unknown as Ctor<CProjectile>;
     this.state = new this.#State();
     this.encoder = new Encoder(this.state as never);
   }
