@@ -64,6 +64,7 @@ export class GameServer {
   readonly #connections = new Set<ServerConnection>();
   /** Connections and upgrades in progress per address block, for `maxConnectionsPerAddress`. */
   readonly #addressSlots: AddressSlots;
+  #warnedBehindProxy = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
@@ -381,6 +382,7 @@ export class GameServer {
       const block = addressBlock(address);
       if (!this.#addressSlots.take(block)) {
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
+        this.#warnIfBehindProxy(req);
         return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
       }
       // Given back when the socket closes, whatever becomes of the upgrade (refused, failed, a session).
@@ -421,6 +423,26 @@ export class GameServer {
     }
   }
 
+  /**
+   * Said once per process: connections refused for their address while the requests name a client in
+   * X-Forwarded-For and `trustProxy` is 0 most likely all come through one proxy, so every player shares
+   * its address and its limit.
+   */
+  #warnIfBehindProxy(req: IncomingMessage): void {
+    if (
+      this.#warnedBehindProxy ||
+      this.#limits.trustProxy > 0 ||
+      req.headers['x-forwarded-for'] === undefined
+    )
+      return;
+    this.#warnedBehindProxy = true;
+    console.warn(
+      'vehikill-net: connections refused at maxConnectionsPerAddress from an address whose requests carry ' +
+        'X-Forwarded-For, with trustProxy 0: behind a reverse proxy, set trustProxy (TRUST_PROXY) to the ' +
+        'number of proxies, or every player shares the proxy address and its limits',
+    );
+  }
+
   #heartbeat(): void {
     const now = this.clock.now();
     for (const connection of this.#connections) {
@@ -440,6 +462,9 @@ export class GameServer {
 
 function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   const body = JSON.stringify({ code, message });
+  // Closed once the answer is written: a peer that never closes its end (a flooder) would otherwise keep
+  // the socket, and with it a descriptor and any address slot, for as long as it likes.
+  socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,6 +108,37 @@ describe('connections per address', () => {
     expect((await upgrade(t, '203.0.113.2')).open).toBe(true);
     expect((await upgrade(t, '203.0.113.3')).open).toBe(false);
   });
+
+  it.skipIf(!existsSync('/proc/self/fd'))(
+    'closes a refused upgrade whose peer never closes its end (no descriptor kept per refusal)',
+    async () => {
+      const { t } = await serve({ maxConnectionsPerAddress: 1 });
+      const raw: Socket[] = [];
+      /** An upgrade on a socket that answers nothing and never ends its side; resolves at the reply. */
+      const rawUpgrade = (token: string) =>
+        new Promise<void>((resolve) => {
+          const socket = connect({ port: t.port, host: '127.0.0.1', allowHalfOpen: true });
+          raw.push(socket);
+          socket.on('error', () => {});
+          socket.once('data', () => resolve());
+          socket.write(
+            `GET /ws?token=${token} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+              'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+          );
+        });
+      try {
+        await rawUpgrade(t.server.issueGuestToken()); // the address's only slot
+        const descriptors = () => readdirSync('/proc/self/fd').length;
+        const before = descriptors();
+        for (let i = 0; i < 40; i++) await rawUpgrade(t.server.issueGuestToken()); // each refused with 429
+        await sleep(500);
+        // The 40 client ends stay open here (this process is both sides); the server's 40 are closed.
+        expect(descriptors() - before).toBeLessThanOrEqual(40);
+      } finally {
+        for (const socket of raw) socket.destroy();
+      }
+    },
+  );
 
   it('rejects a maxConnectionsPerAddress below 1', async () => {
     await expect(serve({ maxConnectionsPerAddress: 0 })).rejects.toThrow(/maxConnectionsPerAddress/);

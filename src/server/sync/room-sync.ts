@@ -410,7 +410,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   ): ReturnType<EntityTable['frame']> {
     const key = this.#options.viewGroup?.(client) ?? client;
     let group = member.view;
-    if (group === undefined || group.key !== key) {
+    // Looked up rather than compared, so that a NaN key finds its group as the Map does.
+    if (group === undefined || this.#views.get(key) !== group) {
       const found = this.#views.get(key);
       if (found === undefined) {
         group = {

@@ -91,7 +91,9 @@ export function buildSharedBody(
   predictor?: WorldFrame,
 ): SharedBody {
   // The predictor is a frame the clients were in step at, so one the history has seen too.
-  const older = predictor === undefined ? undefined : history.kept(predictor);
+  // A predictor older than the history's removals reach cannot tell which entities came back since.
+  const kept = predictor === undefined ? undefined : history.kept(predictor);
+  const older = kept !== undefined && kept.index >= history.oldestBase ? kept : undefined;
   if (older === undefined) {
     const modes = chooseModes(registry, changes.saved, undefined);
     const bodyModes = { modes, predictor, motion: undefined, referenceOffsets: NO_OFFSETS };

@@ -11,21 +11,27 @@ export type Visibility = (id: number, entity: EntityRecord) => boolean;
  * for their views (a SharedSnapshots must only ever see one view's frames: its history is of them).
  */
 export function frameView(frame: WorldFrame, visible: Visibility): TableFrame {
-  const ids: number[] = [];
-  const records: EntityRecord[] = [];
   if (frame instanceof TableFrame) {
     const all = frame.ids;
     const allRecords = frame.records;
+    // Made at the frame's size and cut to what was kept: grown by pushes, they left copies behind.
+    const ids: number[] = new Array(all.length);
+    const records: EntityRecord[] = new Array(all.length);
+    let kept = 0;
     for (let index = 0; index < all.length; index++) {
       const id = all[index] as number;
       const record = allRecords[index] as EntityRecord;
       if (visible(id, record)) {
-        ids.push(id);
-        records.push(record);
+        ids[kept] = id;
+        records[kept++] = record;
       }
     }
+    ids.length = kept;
+    records.length = kept;
     return new TableFrame(frame.tick, ids, records);
   }
+  const ids: number[] = [];
+  const records: EntityRecord[] = [];
   const sorted = [...frame.entities.keys()].sort((a, b) => a - b);
   for (const id of sorted) {
     const record = frame.entities.get(id) as EntityRecord;
