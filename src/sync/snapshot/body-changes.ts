@@ -62,7 +62,9 @@ export function bodyChanges(
   const baseIds = then.ids;
   const since = base.index;
   const gone = history.removedSince(since);
-  const goneSet = gone.length > FEW_REMOVALS ? new Set(gone) : undefined;
+  // Nothing came back since the base (always so without views): no entity need be looked for in `gone`.
+  const returns = history.lastReturnIndex > since;
+  const goneSet = returns && gone.length > FEW_REMOVALS ? new Set(gone) : undefined;
   // Counted first, so that each array is made at its size: grown by pushes, the copies they left behind
   // were the largest part of the encode's garbage.
   let count = 0;
@@ -92,9 +94,7 @@ export function bodyChanges(
     // An entity gone since the base and back (it left the client's view) may have been dropped by the
     // client: it goes in full, like a new one.
     const before =
-      baseIds[atBase] === id && (gone.length === 0 || !wentAway(gone, goneSet, id))
-        ? then.records[atBase]
-        : undefined;
+      baseIds[atBase] === id && (!returns || !wentAway(gone, goneSet, id)) ? then.records[atBase] : undefined;
     const type = entity.type;
     const index = at++;
     ids[index] = id;

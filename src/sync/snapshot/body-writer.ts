@@ -62,6 +62,7 @@ interface BodyModes {
 const scratchPredicted: PredictedWrites = { references: [], packed: [], packedBits: [] };
 const scratchOffsets: number[] = [];
 const NO_OFFSETS: readonly number[] = [];
+const NO_IDS: readonly number[] = [];
 
 /**
  * A body with a predictor is first written as if every type's deltas were smaller against the prediction
@@ -100,7 +101,8 @@ export function buildSharedBody(
     return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
   }
   const baseTick = changes.base.frame.tick;
-  const gone = history.removedSince(older.index);
+  // Only when something came back since the predictor (never without views) are its removals needed.
+  const gone = history.lastReturnIndex > older.index ? history.removedSince(older.index) : NO_IDS;
   const motion = {
     older,
     gone,

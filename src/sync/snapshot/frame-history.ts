@@ -48,10 +48,24 @@ export class FrameHistory {
   /** Removals in frame order: ids, and the index of the frame they were gone from; oldest first. */
   #removedIds: number[] = [];
   #removedAt: number[] = [];
+  /** The highest id any frame held. */
+  #maxId = -1;
+  /** The newest frame where an entity came back (see `lastReturnIndex`); -1: none yet. */
+  #lastReturn = -1;
 
   /** The index of the newest frame. */
   get latestIndex(): number {
     return this.#latest?.index ?? -1;
+  }
+
+  /**
+   * The newest frame where an entity was held that the frame before did not hold and whose id is not above
+   * every id seen before: one that came back (into a view), or a new entity with a low id (frames not from
+   * an EntityTable, whose ids only count up). Entities gone since frame `a` and present now exist only if
+   * this is above `a`: the encoders skip looking for them otherwise.
+   */
+  get lastReturnIndex(): number {
+    return this.#lastReturn;
   }
 
   /** The oldest frame index a shared body can still be built against. */
@@ -83,7 +97,9 @@ export class FrameHistory {
       while (at < previousIds.length && (previousIds[at] as number) < id)
         this.#removed(previousIds[at++] as number, index);
       const record = records[position] as EntityRecord;
-      const before = previousIds[at] === id ? (previous as SeenFrame).records[at++] : undefined;
+      const held = previousIds[at] === id;
+      if (!held && id <= this.#maxId) this.#lastReturn = index;
+      const before = held ? (previous as SeenFrame).records[at++] : undefined;
       // EntityTable keeps the codes array while the state is unchanged: the identity test is the usual one.
       if (
         before !== undefined &&
@@ -98,6 +114,8 @@ export class FrameHistory {
       }
     }
     while (at < previousIds.length) this.#removed(previousIds[at++] as number, index);
+    const highest = ids[ids.length - 1];
+    if (highest !== undefined && highest > this.#maxId) this.#maxId = highest;
     const seen = { index, ids, records, changedAt, shares };
     this.#latest = seen;
     this.#seen.set(frame, seen);
