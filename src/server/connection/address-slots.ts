@@ -26,14 +26,4 @@ export class AddressSlots {
     if (held <= 1) this.#held.delete(block);
     else this.#held.set(block, held - 1);
   }
-
-  /** Slots held by `block`. */
-  heldBy(block: string): number {
-    return this.#held.get(block) ?? 0;
-  }
-
-  /** Addresses holding at least one slot. */
-  get addresses(): number {
-    return this.#held.size;
-  }
 }

@@ -61,10 +61,8 @@ export function bodyChanges(
   const frameIds = now.ids;
   const baseIds = then.ids;
   const since = base.index;
-  const gone = history.removedSince(since);
-  // Nothing came back since the base (always so without views): no entity need be looked for in `gone`.
-  const returns = history.lastReturnIndex > since;
-  const goneSet = returns && gone.length > FEW_REMOVALS ? new Set(gone) : undefined;
+  // Entities back in the view since the base (none without views).
+  const returned = history.returnedSince(since);
   // Counted first, so that each array is made at its size: grown by pushes, the copies they left behind
   // were the largest part of the encode's garbage.
   let count = 0;
@@ -93,8 +91,7 @@ export function bodyChanges(
     while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;
     // An entity gone since the base and back (it left the client's view) may have been dropped by the
     // client: it goes in full, like a new one.
-    const before =
-      baseIds[atBase] === id && (!returns || !wentAway(gone, goneSet, id)) ? then.records[atBase] : undefined;
+    const before = baseIds[atBase] === id && returned?.has(id) !== true ? then.records[atBase] : undefined;
     const type = entity.type;
     const index = at++;
     ids[index] = id;
@@ -123,7 +120,7 @@ export function bodyChanges(
     plainBits[index] = changes.plainBits;
     relativeSaved[index] = changes.saved;
   }
-  const removed = removedIds(gone, frameIds);
+  const removed = removedIds(history.removedSince(since), frameIds);
   return {
     frame,
     base,
@@ -138,17 +135,6 @@ export function bodyChanges(
     removed,
     share,
   };
-}
-
-/** True when `id` is among `gone` (few, usually: ids removed since a base a few snapshots back). */
-export function wentAway(
-  gone: readonly number[],
-  goneSet: ReadonlySet<number> | undefined,
-  id: number,
-): boolean {
-  if (goneSet !== undefined) return goneSet.has(id);
-  for (let index = 0; index < gone.length; index++) if (gone[index] === id) return true;
-  return false;
 }
 
 /** Removals that insertion-sort in fewer steps than a Set and a `sort` cost to set up. */

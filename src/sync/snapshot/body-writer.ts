@@ -2,7 +2,7 @@ import { BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
 import type { EntityCodes } from '../state-codes.js';
 import { appendBits } from './bit-copy.js';
-import { type BodyChanges, wentAway } from './body-changes.js';
+import type { BodyChanges } from './body-changes.js';
 import type { ByteSlab } from './byte-slab.js';
 import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
@@ -27,12 +27,11 @@ import {
 interface Motion {
   readonly older: SeenFrame;
   /**
-   * Ids gone from a frame since the predictor's (and its set, when many): one of them present now came
-   * back into the clients' view, and a client that missed its removal still holds copies from before it
-   * while one that applied it does not, so its delta could not be predicted alike. It goes in full.
+   * Entities back in the clients' view since the predictor's frame: a client that missed the removal still
+   * holds copies from before it and one that applied it does not, so their deltas could not be predicted
+   * alike. They go in full. Undefined when none (always without views).
    */
-  readonly gone: readonly number[];
-  readonly goneSet: ReadonlySet<number> | undefined;
+  readonly returned: ReadonlySet<number> | undefined;
   /** Ticks from the base frame to the body's frame. */
   readonly ahead: number;
   /** Ticks from the predictor frame to the base frame. */
@@ -62,7 +61,6 @@ interface BodyModes {
 const scratchPredicted: PredictedWrites = { references: [], packed: [], packedBits: [] };
 const scratchOffsets: number[] = [];
 const NO_OFFSETS: readonly number[] = [];
-const NO_IDS: readonly number[] = [];
 
 /**
  * A body with a predictor is first written as if every type's deltas were smaller against the prediction
@@ -101,12 +99,9 @@ export function buildSharedBody(
     return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
   }
   const baseTick = changes.base.frame.tick;
-  // Only when something came back since the predictor (never without views) are its removals needed.
-  const gone = history.lastReturnIndex > older.index ? history.removedSince(older.index) : NO_IDS;
   const motion = {
     older,
-    gone,
-    goneSet: gone.length > FEW_GONE ? new Set(gone) : undefined,
+    returned: history.returnedSince(older.index),
     ahead: changes.frame.tick - baseTick,
     span: baseTick - (predictor as WorldFrame).tick,
   };
@@ -122,14 +117,6 @@ export function buildSharedBody(
   const modes = chooseModes(registry, changes.saved, savedPredicted);
   const bodyModes = { modes, predictor, motion, referenceOffsets: scratchOffsets };
   return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
-}
-
-/** Gone ids looked up in a list up to this many, in a Set past it. */
-const FEW_GONE = 32;
-
-/** True when the entity was gone from a frame since the predictor's (see `Motion.gone`). */
-function cameBack(motion: Motion, id: number): boolean {
-  return motion.gone.length > 0 && wentAway(motion.gone, motion.goneSet, id);
 }
 
 /**
@@ -313,7 +300,7 @@ function writeBody(
     const gap = gapOf(previous, id);
     previous = id;
     const type = entity.type;
-    if (baseline === undefined || (motion !== undefined && cameBack(motion, id))) {
+    if (baseline === undefined || motion?.returned?.has(id) === true) {
       writeRecordFlag(writer, false);
       writeGap(writer, gap);
       writeKind(writer, RecordKind.full);

@@ -1,6 +1,7 @@
 import { sameCodes } from '../state-codes.js';
 import { entityShare, hashCodes } from './codes-hash.js';
 import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
+import { IdsByFrame } from './ids-by-frame.js';
 
 /** Frames a shared body can be built against; a client in step at an older frame goes per-client. */
 const MAX_BASE_AGE = 4096;
@@ -45,27 +46,20 @@ export function shareAt(frame: SeenFrame, position: number): number {
 export class FrameHistory {
   #latest: SeenFrame | undefined;
   readonly #seen = new WeakMap<WorldFrame, SeenFrame>();
-  /** Removals in frame order: ids, and the index of the frame they were gone from; oldest first. */
-  #removedIds: number[] = [];
-  #removedAt: number[] = [];
+  /** Removals: each id and the index of the frame it was gone from. */
+  readonly #removals = new IdsByFrame();
+  /**
+   * Returns: each id held by a frame that the frame before did not hold and not above every id seen
+   * before (one back in a view, or a new entity with a low id from frames not made by an EntityTable,
+   * whose ids only count up), and the index of that frame. Empty without views.
+   */
+  readonly #returns = new IdsByFrame();
   /** The highest id any frame held. */
   #maxId = -1;
-  /** The newest frame where an entity came back (see `lastReturnIndex`); -1: none yet. */
-  #lastReturn = -1;
 
   /** The index of the newest frame. */
   get latestIndex(): number {
     return this.#latest?.index ?? -1;
-  }
-
-  /**
-   * The newest frame where an entity was held that the frame before did not hold and whose id is not above
-   * every id seen before: one that came back (into a view), or a new entity with a low id (frames not from
-   * an EntityTable, whose ids only count up). Entities gone since frame `a` and present now exist only if
-   * this is above `a`: the encoders skip looking for them otherwise.
-   */
-  get lastReturnIndex(): number {
-    return this.#lastReturn;
   }
 
   /** The oldest frame index a shared body can still be built against. */
@@ -98,7 +92,7 @@ export class FrameHistory {
         this.#removed(previousIds[at++] as number, index);
       const record = records[position] as EntityRecord;
       const held = previousIds[at] === id;
-      if (!held && id <= this.#maxId) this.#lastReturn = index;
+      if (!held && id <= this.#maxId) this.#returns.add(id, index);
       const before = held ? (previous as SeenFrame).records[at++] : undefined;
       // EntityTable keeps the codes array while the state is unchanged: the identity test is the usual one.
       if (
@@ -130,31 +124,28 @@ export class FrameHistory {
 
   /** Ids gone from a frame after frame `base`, in the order they went (an id may recur). */
   removedSince(base: number): number[] {
-    const at = this.#removedAt;
-    let low = 0;
-    let high = at.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((at[middle] as number) <= base) low = middle + 1;
-      else high = middle;
-    }
-    return this.#removedIds.slice(low);
+    return this.#removals.since(base);
+  }
+
+  /**
+   * Ids held again after frame `base` by a frame whose predecessor did not hold them (see `#returns`), or
+   * undefined when none (always without views). An entity in frame `base` and in the newest frame was gone
+   * in between exactly when it is among them: a client may have dropped it, so it goes in full.
+   */
+  returnedSince(base: number): ReadonlySet<number> | undefined {
+    if (this.#returns.size === 0) return undefined;
+    const ids = this.#returns.since(base);
+    return ids.length === 0 ? undefined : new Set(ids);
   }
 
   #removed(id: number, index: number): void {
-    this.#removedIds.push(id);
-    this.#removedAt.push(index);
+    this.#removals.add(id, index);
   }
 
   #forgetOld(): void {
     const oldest = this.oldestBase;
-    let drop = 0;
-    while (drop < this.#removedAt.length && (this.#removedAt[drop] as number) <= oldest) drop++;
-    // Dropped in batches, so the arrays are not shifted every frame.
-    if (drop > 256 || (drop > 0 && drop === this.#removedAt.length)) {
-      this.#removedIds = this.#removedIds.slice(drop);
-      this.#removedAt = this.#removedAt.slice(drop);
-    }
+    this.#removals.forgetThrough(oldest);
+    this.#returns.forgetThrough(oldest);
   }
 }
 
