@@ -27,9 +27,9 @@ import {
 interface Motion {
   readonly older: SeenFrame;
   /**
-   * Entities back in the clients' view since the predictor's frame: a client that missed the removal still
-   * holds copies from before it and one that applied it does not, so their deltas could not be predicted
-   * alike. They go in full. Undefined when none (always without views).
+   * Entities of the predictor's frame that were out of the clients' view since and are back: a client that
+   * missed the removal still holds copies from before it and one that applied it does not, so their deltas
+   * could not be predicted alike. They go in full. Undefined when none (always without views).
    */
   readonly returned: ReadonlySet<number> | undefined;
   /** Ticks from the base frame to the body's frame. */
@@ -101,7 +101,7 @@ export function buildSharedBody(
   const baseTick = changes.base.frame.tick;
   const motion = {
     older,
-    returned: history.returnedSince(older.index),
+    returned: heldBy(older.ids, history.returnedSince(older.index)),
     ahead: changes.frame.tick - baseTick,
     span: baseTick - (predictor as WorldFrame).tick,
   };
@@ -117,6 +117,28 @@ export function buildSharedBody(
   const modes = chooseModes(registry, changes.saved, savedPredicted);
   const bodyModes = { modes, predictor, motion, referenceOffsets: scratchOffsets };
   return writeBody(registry, cache, changes, bodyModes, slab) as SharedBody;
+}
+
+/** Those of `ids` (ascending) among `candidates`, or undefined when none. */
+function heldBy(
+  ids: readonly number[],
+  candidates: ReadonlySet<number> | undefined,
+): ReadonlySet<number> | undefined {
+  if (candidates === undefined) return undefined;
+  let held: Set<number> | undefined;
+  for (const id of candidates) {
+    let low = 0;
+    let high = ids.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((ids[middle] as number) < id) low = middle + 1;
+      else high = middle;
+    }
+    if (ids[low] !== id) continue;
+    held ??= new Set();
+    held.add(id);
+  }
+  return held;
 }
 
 /**
