@@ -8,12 +8,12 @@ import {
   type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/index.js';
+import { AddressRate } from '../address-rate.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
-import { CreationRate, type CreationRateLimits } from './creation-rate.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
 import { bindHost, type RoomClass } from './room.js';
@@ -28,6 +28,14 @@ import type { SignalLimits } from './signal-budget.js';
  * a shared registry, not every room of the cluster.
  */
 const QUICK_PLAY_CANDIDATES = 16;
+
+/** How fast one address may create rooms (see GameServerOptions). */
+export interface CreationRateLimits {
+  /** Rooms one address may create at once. */
+  roomCreateBurst: number;
+  /** Rooms per second one address may go on creating. */
+  roomCreatesPerSecond: number;
+}
 
 export interface RoomManagerOptions extends SignalLimits, CreationRateLimits {
   registry: Registry;
@@ -73,7 +81,7 @@ export class RoomManager {
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
   /** How fast each address creates rooms. */
-  readonly #creationRate: CreationRate;
+  readonly #creationRate: AddressRate;
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
 
@@ -84,7 +92,10 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
-    this.#creationRate = new CreationRate(options);
+    this.#creationRate = new AddressRate({
+      burst: options.roomCreateBurst,
+      perSecond: options.roomCreatesPerSecond,
+    });
     this.#emptyRooms = new EmptyRoomLedger(options.maxEmptyRoomsPerCreator);
     this.#listings = new ListingGate({
       onRefused: () => options.metrics.count('room_listings_refused_total'),

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { AddressRate } from '../../../src/server/address-rate.js';
 import { resolveLimits } from '../../../src/server/options.js';
-import { CreationRate } from '../../../src/server/rooms/creation-rate.js';
 
 const defaults = resolveLimits({});
 
-describe('room creation rate per address', () => {
-  it('defaults to 20 at once, then one a second, saying how long to wait', () => {
-    const rate = new CreationRate(defaults);
+describe('a rate per address', () => {
+  it('room creation defaults to 20 at once, then one a second, saying how long to wait', () => {
+    const rate = new AddressRate({
+      burst: defaults.roomCreateBurst,
+      perSecond: defaults.roomCreatesPerSecond,
+    });
     const waits = Array.from({ length: 22 }, () => rate.take('203.0.113.7', 0));
     expect(waits.filter((wait) => wait === 0)).toHaveLength(20);
     expect(waits.slice(20)).toEqual([1_000, 1_000]);
@@ -17,7 +20,7 @@ describe('room creation rate per address', () => {
   });
 
   it('forgets an address once its bucket has refilled, and not before', () => {
-    const rate = new CreationRate({ roomCreateBurst: 2, roomCreatesPerSecond: 1 });
+    const rate = new AddressRate({ burst: 2, perSecond: 1 });
     rate.take('a', 0);
     rate.take('b', 0);
     rate.take('b', 0);
@@ -28,7 +31,7 @@ describe('room creation rate per address', () => {
   });
 
   it('holds at most `maxTracked` addresses: the least recently creating one is forgotten, no one refused', () => {
-    const rate = new CreationRate({ roomCreateBurst: 1, roomCreatesPerSecond: 0.001 }, 3);
+    const rate = new AddressRate({ burst: 1, perSecond: 0.001 }, 3);
     for (const address of ['a', 'b', 'c']) expect(rate.take(address, 0)).toBe(0);
     expect(rate.take('a', 1)).toBeGreaterThan(0); // 'a' is now the most recent
     expect(rate.take('d', 2)).toBe(0);
