@@ -84,7 +84,8 @@ export class ServerConnection {
   session: Session | undefined;
 
   readonly #ctx: ConnectionContext;
-  readonly #guard: AbuseGuard;
+  /** This connection's until its hello; then its session's, which outlives the socket. */
+  #guard: AbuseGuard;
   #nextPingId = 0;
   #refusing = false;
 
@@ -301,6 +302,9 @@ export class ServerConnection {
       }
       const previous = session.socket;
       this.session = session;
+      // The session's budgets, as the last connection left them: a flooder gains nothing by reconnecting.
+      if (session.abuseGuard) this.#guard = session.abuseGuard;
+      else session.abuseGuard = this.#guard;
       session.attach(this.socket);
       session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
       if (previous && previous !== this.socket) {
@@ -322,6 +326,7 @@ export class ServerConnection {
     }
     const session = sessions.create(this.identity);
     this.session = session;
+    session.abuseGuard = this.#guard;
     session.attach(this.socket);
     session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
     this.#ctx.serverLinks.attach(session);
@@ -407,6 +412,13 @@ export class ServerConnection {
     if (!this.#guard.fault(this.#ctx.clock.now())) return false;
     this.#ctx.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
     this.close(ErrorCode.TOO_MANY_ERRORS, `too many bad messages (last: ${code})`);
+    // Ended at once: the client takes this code as final, so the seat would only wait out the grace
+    // period for nobody, and a client that resumed anyway would be back in the room it was cut from.
+    const session = this.session;
+    if (session !== undefined && session.socket === this.socket) {
+      this.#ctx.rooms.leave(session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
+      this.#ctx.sessions.delete(session);
+    }
     return true;
   }
 

@@ -16,6 +16,7 @@ import {
 } from '../../protocol/index.js';
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
+import type { AbuseGuard } from '../connection/abuse-guard.js';
 import { ServerLink } from '../server-link/server-link.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
@@ -73,6 +74,11 @@ export class Session {
   pendingRequests = 0;
   /** The newest connection attempt the client resumed on (-1: none); an older one is refused. */
   newestResumeAttempt = -1;
+  /**
+   * The player's message rate and fault budget, set by the connection that made the session and taken
+   * over by every one that resumes it: reconnecting does not refill them.
+   */
+  abuseGuard: AbuseGuard | undefined;
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
