@@ -60,6 +60,7 @@ async function libraryServer(): Promise<Server> {
     serverLink: { bindAddress: '127.0.0.1', retryMs: 2_000 },
     maxConnections: 1_000,
     maxConnectionsPerAddress: 1_000,
+    connectBurst: 1_000,
   }).define('snap', SnapshotRoom);
   const { wsUrl } = await server.listen(0);
   return {

@@ -65,6 +65,7 @@ async function stormOnce(links: boolean, run: number, players: number): Promise<
     serverLink: { bindAddress: '127.0.0.1' },
     maxConnections: 1_000,
     maxConnectionsPerAddress: 1_000,
+    connectBurst: 1_000,
   }).define('tick', TickingRoom);
   const { wsUrl } = await server.listen(0);
   const owner = new Client({

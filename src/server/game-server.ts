@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
 import { closeCodeFor, ErrorCode, encodeMessage, Kind } from '../protocol/index.js';
+import { AddressRate } from './address-rate.js';
 import { type Authenticator, guestAuthenticator } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
@@ -64,6 +65,8 @@ export class GameServer {
   readonly #connections = new Set<ServerConnection>();
   /** Connections and upgrades in progress per address block, for `maxConnectionsPerAddress`. */
   readonly #addressSlots: AddressSlots;
+  /** Upgrades per address block over time, for `connectBurst` and `connectsPerSecond`. */
+  readonly #connectRate: AddressRate;
   #warnedBehindProxy = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
@@ -85,6 +88,10 @@ export class GameServer {
     this.#options = options;
     this.#limits = resolveLimits(options);
     this.#addressSlots = new AddressSlots(this.#limits.maxConnectionsPerAddress);
+    this.#connectRate = new AddressRate({
+      burst: this.#limits.connectBurst,
+      perSecond: this.#limits.connectsPerSecond,
+    });
     checkIceOptions(options.iceServers, options.turn);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
@@ -380,6 +387,16 @@ export class GameServer {
       // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
       const address = remoteAddress(req, this.#limits.trustProxy);
       const block = addressBlock(address);
+      // Before any authentication: a loop reconnecting from one address pays here, not the server.
+      const waitMs = this.#connectRate.take(block, this.clock.now());
+      if (waitMs > 0) {
+        this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
+        this.#warnIfBehindProxy(req);
+        const seconds = Math.ceil(waitMs / 1_000);
+        return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections opened from your address', {
+          'Retry-After': String(seconds),
+        });
+      }
       if (!this.#addressSlots.take(block)) {
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
         this.#warnIfBehindProxy(req);
@@ -437,14 +454,15 @@ export class GameServer {
       return;
     this.#warnedBehindProxy = true;
     console.warn(
-      'vehikill-net: connections refused at maxConnectionsPerAddress from an address whose requests carry ' +
-        'X-Forwarded-For, with trustProxy 0: behind a reverse proxy, set trustProxy (TRUST_PROXY) to the ' +
+      'vehikill-net: connections refused at maxConnectionsPerAddress or connectBurst from an address ' +
+        'whose requests carry X-Forwarded-For, with trustProxy 0: behind a reverse proxy, set trustProxy (TRUST_PROXY) to the ' +
         'number of proxies, or every player shares the proxy address and its limits',
     );
   }
 
   #heartbeat(): void {
     const now = this.clock.now();
+    this.#connectRate.sweep(now);
     for (const connection of this.#connections) {
       if (!connection.session && now - connection.openedAt > this.#limits.helloTimeoutMs) {
         connection.close(ErrorCode.HELLO_REQUIRED, 'no hello in time');
@@ -460,14 +478,24 @@ export class GameServer {
   }
 }
 
-function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+function refuse(
+  socket: Duplex,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const body = JSON.stringify({ code, message });
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   // Closed once the answer is written: a peer that never closes its end (a flooder) would otherwise keep
   // the socket, and with it a descriptor and any address slot, for as long as it likes.
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +
+      extra +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -77,6 +77,20 @@ export interface GameServerOptions extends MonitoringOptions {
    * reverse proxy, set `trustProxy`, or every player shares the proxy's address and this limit.
    */
   maxConnectionsPerAddress?: number;
+  /**
+   * Connections one address (an IPv6 address: its /64) may open at once; past it, and past the rate below,
+   * an upgrade is answered HTTP 429 with RATE_LIMITED before any authentication, and a `Retry-After`. A
+   * connection costs the server a millisecond or two (upgrade, hello, join), so a loop reconnecting from
+   * one machine would otherwise take a core; a reconnect also starts a new session's budgets. Default 64:
+   * a LAN party or a school's players behind one NAT all come back at once after a network blip.
+   */
+  connectBurst?: number;
+  /**
+   * Connections per second one address may go on opening. Default 16: a NAT of 256 players (the default
+   * `maxConnectionsPerAddress`) is back within 13 s, inside the 30 s `graceMs` their sessions wait, while
+   * a reconnect loop from one address costs the server 2-3 % of a core.
+   */
+  connectsPerSecond?: number;
   /** Server heartbeat period in ms. Default 5,000. */
   heartbeatMs?: number;
   /** A connection silent this long (ms) is terminated. Default 3 heartbeats. */
@@ -183,6 +197,8 @@ export type ResolvedLimits = Required<
     | 'maxPayloadBytes'
     | 'maxConnections'
     | 'maxConnectionsPerAddress'
+    | 'connectBurst'
+    | 'connectsPerSecond'
     | 'heartbeatMs'
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
@@ -223,6 +239,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
     maxConnections: options.maxConnections ?? 10_000,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
+    connectBurst: options.connectBurst ?? 64,
+    connectsPerSecond: options.connectsPerSecond ?? 16,
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
@@ -277,6 +295,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   for (const [name, least] of [
     ['maxRoomsListed', 1],
     ['maxConnectionsPerAddress', 1],
+    ['connectBurst', 1],
     ['roomCreateBurst', 1],
     ['maxEmptyRoomsPerCreator', 0],
     ['trustProxy', 0],
@@ -284,6 +303,11 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     if (!Number.isInteger(limits[name]) || limits[name] < least) {
       throw new TypeError(`GameServer option '${name}' must be an integer of at least ${least}`);
     }
+  }
+  if (limits.connectsPerSecond <= 0) {
+    throw new TypeError(
+      `GameServer option 'connectsPerSecond' must be above 0, or an address is refused for good`,
+    );
   }
   if (limits.roomCreatesPerSecond <= 0) {
     throw new TypeError(

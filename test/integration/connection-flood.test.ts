@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { CountingMetrics, type GameServerOptions, ManualClock } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { sleep, startServer, type TestServer } from '../support/server.js';
@@ -21,7 +21,9 @@ async function serve(options: GameServerOptions): Promise<{ t: TestServer; metri
   return { t, metrics };
 }
 
-type Outcome = { open: true; socket: WebSocket } | { open: false; status: number; body: string };
+type Outcome =
+  | { open: true; socket: WebSocket }
+  | { open: false; status: number; body: string; retryAfter: string | undefined };
 
 /** A raw upgrade, as through one reverse proxy saying the client is at `address` (when given). */
 function upgrade(server: TestServer, address?: string): Promise<Outcome> {
@@ -37,7 +39,10 @@ function upgrade(server: TestServer, address?: string): Promise<Outcome> {
       response.on('data', (chunk: Buffer) => {
         body += chunk.toString();
       });
-      response.on('end', () => resolve({ open: false, status: response.statusCode ?? 0, body }));
+      response.on('end', () => {
+        const retryAfter = response.headers['retry-after'];
+        resolve({ open: false, status: response.statusCode ?? 0, body, retryAfter });
+      });
     });
     socket.once('error', (error) => reject(error));
   });
@@ -139,6 +144,48 @@ describe('connections per address', () => {
       }
     },
   );
+
+  it('refuses an address past connectBurst and connectsPerSecond with 429 and Retry-After, before authentication', async () => {
+    const clock = new ManualClock(0);
+    const { t, metrics } = await serve({ trustProxy: 1, connectBurst: 3, connectsPerSecond: 0.5, clock });
+    // Closed at once, so that only the rate can refuse (each slot comes back).
+    for (let i = 0; i < 3; i++) {
+      const opened = await upgrade(t, '203.0.113.20');
+      expect(opened.open).toBe(true);
+      if (opened.open) opened.socket.terminate();
+    }
+    const refused = await upgrade(t, '203.0.113.20');
+    expect(refused).toMatchObject({ open: false, status: 429, retryAfter: '2' });
+    if (refused.open) return;
+    expect(JSON.parse(refused.body)).toEqual({
+      code: ErrorCode.RATE_LIMITED,
+      message: 'too many connections opened from your address',
+    });
+    // Refused before the authenticator: a forged token is answered the same.
+    const forged = new WebSocket(`${t.wsUrl}?token=forged`, {
+      headers: { 'x-forwarded-for': '203.0.113.20' },
+    });
+    sockets.push(forged);
+    forged.on('error', () => {});
+    const status = await new Promise<number>((resolve) =>
+      forged.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+    );
+    expect(status).toBe(429);
+    expect(metrics.total('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED })).toBe(2);
+    expect(metrics.total('auth_failures_total')).toBe(0);
+    // Other addresses are not held back, and the address may go on at its rate.
+    expect((await upgrade(t, '198.51.100.20')).open).toBe(true);
+    clock.advance(1_999);
+    expect((await upgrade(t, '203.0.113.20')).open).toBe(false);
+    clock.advance(1);
+    expect((await upgrade(t, '203.0.113.20')).open).toBe(true);
+    expect((await upgrade(t, '203.0.113.20')).open).toBe(false);
+  });
+
+  it('rejects a connectBurst below 1 and a connectsPerSecond of 0', async () => {
+    await expect(serve({ connectBurst: 0 })).rejects.toThrow(/connectBurst/);
+    await expect(serve({ connectsPerSecond: 0 })).rejects.toThrow(/connectsPerSecond/);
+  });
 
   it('rejects a maxConnectionsPerAddress below 1', async () => {
     await expect(serve({ maxConnectionsPerAddress: 0 })).rejects.toThrow(/maxConnectionsPerAddress/);

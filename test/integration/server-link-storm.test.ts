@@ -39,7 +39,12 @@ let script: string;
 beforeAll(async () => {
   t = await startServer(
     { tick: TickingRoom },
-    { serverLink: { bindAddress: '127.0.0.1' }, maxConnections: 1_000, maxConnectionsPerAddress: 1_000 },
+    {
+      serverLink: { bindAddress: '127.0.0.1' },
+      maxConnections: 1_000,
+      maxConnectionsPerAddress: 1_000,
+      connectBurst: 1_000,
+    },
   );
   // Inside the project, so that the bundle's imports of node-datachannel and ws resolve (ESM has no NODE_PATH).
   const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));

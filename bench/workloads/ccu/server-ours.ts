@@ -97,6 +97,7 @@ export async function startOursServer(meter: LoadMeter, transport: 'ws' | 'link'
     maxConnections: 5_000,
     // Every bot connects from this machine: one address.
     maxConnectionsPerAddress: 5_000,
+    connectBurst: 5_000,
     // Every bot runs on this machine, so all its rooms (up to 125, made at once) come from one address.
     roomCreateBurst: 1_000,
   }).define('ccu', ccuRoomClass(meter));

@@ -56,6 +56,19 @@ describe('optionsFromEnvironment', () => {
   });
 });
 
+describe('connection rate from the environment', () => {
+  it('reads CONNECT_BURST and CONNECTS_PER_SECOND, the defaults when unset', async () => {
+    const { options } = await optionsFromEnvironment(
+      { CONNECT_BURST: '500', CONNECTS_PER_SECOND: '100' },
+      app,
+    );
+    expect([options.connectBurst, options.connectsPerSecond]).toEqual([500, 100]);
+    const unset = (await optionsFromEnvironment({}, app)).options;
+    expect([unset.connectBurst, unset.connectsPerSecond]).toEqual([undefined, undefined]);
+    await expect(optionsFromEnvironment({ CONNECT_BURST: 'lots' }, app)).rejects.toThrow(/CONNECT_BURST/);
+  });
+});
+
 describe('registryAddressForLog', () => {
   it('hides passwords in REDIS_URL and in cluster seed nodes', () => {
     expect(registryAddressForLog({})).toBeUndefined();
