@@ -86,6 +86,8 @@ export class SessionConnection {
   readonly #scheduler: SendScheduler;
   /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
   #sendBudget: TokenBucket | undefined;
+  /** The server's rate the send budget was made for (from the welcome). */
+  #budgetRate: Rate | undefined;
   /**
    * Sequenced frames written in turn within the send budget after a resume: the replay of what the
    * server missed (up to the whole outbox, 1,024 frames), then anything sent meanwhile, in seq order.
@@ -599,13 +601,18 @@ export class SessionConnection {
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
     this.#heartbeatMs = body.heartbeatMs;
-    this.#sendBudget = body.rate
-      ? new TokenBucket(
-          Math.max(1, Math.floor(body.rate.burst * 0.9)),
-          Math.max(0.01, body.rate.perSecond * 0.9),
-          this.#clock.now(),
-        )
-      : undefined;
+    // A resumed session's rate on the server goes on from where the last connection left it, so the
+    // budget that mirrors it does too; a new session starts both afresh.
+    if (!body.resumed || !sameRate(this.#budgetRate, body.rate)) {
+      this.#sendBudget = body.rate
+        ? new TokenBucket(
+            Math.max(1, Math.floor(body.rate.burst * 0.9)),
+            Math.max(0.01, body.rate.perSecond * 0.9),
+            this.#clock.now(),
+          )
+        : undefined;
+      this.#budgetRate = body.rate;
+    }
     this.#serverClock.welcomed(body.serverTime, this.#clock.now());
     const attempts = this.#attempts;
     this.#attempts = 0;
@@ -654,4 +661,10 @@ export class SessionConnection {
       overflow: 'refuse',
     });
   }
+}
+
+type Rate = NonNullable<Body<typeof Kind.Welcome>['rate']>;
+
+function sameRate(a: Rate | undefined, b: Rate | undefined): boolean {
+  return a?.burst === b?.burst && a?.perSecond === b?.perSecond;
 }

@@ -170,6 +170,24 @@ describe('sessions', () => {
     expect(drops).toEqual([]);
   });
 
+  it('a client dropped while sending at its whole budget resumes without going past the server limit', async () => {
+    const { bob, bobRoom, aliceRoom } = await setup();
+    const drops: string[] = [];
+    bob.on('drop', ({ reason }) => drops.push(reason));
+    const reconnects: unknown[] = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    let heard = 0;
+    aliceRoom.onMessage('chat', () => heard++);
+    // Paced by Bob's budget; after a second he has spent his burst, and the server's bucket for his session
+    // is as low. The server keeps that bucket across the resume: so must Bob's budget.
+    for (let i = 0; i < 500; i++) bobRoom.send('chat', { text: `m${i}` });
+    await sleep(1_000);
+    proxy.dropAll();
+    await eventually(() => heard === 500, 'every chat delivered', 20_000);
+    expect(drops.filter((reason) => reason.includes('RATE_LIMITED'))).toEqual([]);
+    expect(reconnects).toHaveLength(1);
+  });
+
   it('resumes after its guest token expired while away: the token is renewed for the same guest', async () => {
     // Renewable for as long again as it lived: 3 s of it leave seconds for the reconnect on a loaded machine.
     const { bob, aliceRoom } = await setup({ guestTokenTtlMs: 3_000, graceMs: 15_000 });
