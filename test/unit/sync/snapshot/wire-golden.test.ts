@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { BitReader } from 'vehikill-net/protocol';
 import { EntityTable, frameView, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { Rock, registry, Ship } from './ships-and-rocks.js';
 
 // The example of "Snapshot wire format" in docs/sync.md, kept true here.
+
+const syncDoc = readFileSync(new URL('../../../../docs/sync.md', import.meta.url), 'utf8');
 
 /**
  * hp, 0..100 in truncated binary (docs/sync.md, "Field types"): 6 bits, the code when below 27; else one
@@ -38,6 +41,7 @@ describe('snapshot wire format golden example', () => {
 
   it('encodes the first snapshot (four creations) as documented', () => {
     expect(hex(first.bytes)).toBe('000007618ff36f2428ffd5625628');
+    expect(syncDoc).toContain('`000007618ff36f2428ffd5625628`');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
@@ -65,6 +69,7 @@ describe('snapshot wire format golden example', () => {
 
   it('encodes a removal and a delta as documented', () => {
     expect(hex(second.bytes)).toBe('01000803260353690f0c2e1102');
+    expect(syncDoc).toContain('`01000803260353690f0c2e1102`');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
@@ -108,6 +113,7 @@ describe('snapshot wire format golden example', () => {
   it('encodes an entity leaving the view as documented', () => {
     const snapshot = third();
     expect(hex(snapshot.bytes)).toBe('02000903f0f5d0b807f4');
+    expect(syncDoc).toContain('`02000903f0f5d0b807f4`');
     const reader = new BitReader(snapshot.bytes);
     expect(reader.readBits(16)).toBe(2); // seq
     expect(reader.readVarUint()).toBe(9); // tick
