@@ -8,6 +8,8 @@ export {
   ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
+// Why a `remove` event's entity went (its `reason`): the codec's own constants.
+export { RemovalKind } from '../sync/index.js';
 export {
   Channel,
   type ChannelConditions,
@@ -46,6 +48,7 @@ export {
   isEntityOf,
   type SyncedChange,
   type SyncedEntity,
+  type SyncedRemoval,
   SyncedState,
   type SyncedStateEvents,
   type SyncedStateOptions,

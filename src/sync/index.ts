@@ -59,6 +59,7 @@ export {
 } from './snapshot/shared-snapshots.js';
 export {
   type ClientEntity,
+  RemovalKind,
   SnapshotDecoder,
   type SnapshotOutcome,
 } from './snapshot/snapshot-decoder.js';

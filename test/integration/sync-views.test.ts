@@ -37,8 +37,9 @@ function inTeamSight(team: string, record: EntityRecord): boolean {
 }
 
 /**
- * 64 scouts wandering over the arena, in and out of each player's sight. Snapshots and acks lose 5% on
- * the way. `teams` switches from each player's own sight to team vision (teams by `FogRoom.teamOf`).
+ * 64 scouts wandering over the arena, in and out of each player's sight; now and then one is destroyed
+ * and a new one spawned. Snapshots and acks lose 5% on the way. `teams` switches from each player's own
+ * sight to team vision (teams by `FogRoom.teamOf`).
  */
 class FogRoom extends Room {
   static instance: FogRoom | undefined;
@@ -48,6 +49,8 @@ class FogRoom extends Room {
   moving = true;
   tick = 0;
   snapshotsDropped = 0;
+  /** Scouts destroyed, by id: the tick of the first world frame without them. */
+  readonly destroyedAt = new Map<number, number>();
   readonly #random = seededRandom(4321);
   readonly #lossRandom = seededRandom(77);
 
@@ -97,6 +100,14 @@ class FogRoom extends Room {
         const y = Math.max(-200, Math.min(200, scout.y + (this.#random() - 0.5) * 24));
         world.update(id, Scout, { x, y, hp: Math.max(0, scout.hp - (id % 2)) });
       }
+      // About two scouts destroyed a second, in sight of someone or not, and new ones in their place.
+      if (this.#random() < 0.1) {
+        const ids = [...world.frame(this.tick).entities.keys()];
+        const id = ids[Math.floor(this.#random() * ids.length)] as number;
+        world.remove(id);
+        this.destroyedAt.set(id, this.tick);
+        world.spawn(Scout, { x: this.#coord(), y: this.#coord(), hp: 100 });
+      }
     }
     this.sync.flush(this.tick);
   }
@@ -126,6 +137,11 @@ interface Player {
   /** Ids added more than once: they left the player's view and came back. */
   readonly returned: Set<number>;
   removes: number;
+  /** Removals of the snapshot being applied (its tick comes with the 'snapshot' event after them). */
+  readonly pending: { readonly id: number; readonly reason: string }[];
+  /** Removals by the reason given, and those whose reason was not the truth at their snapshot's tick. */
+  readonly reasons: { destroyed: number; leftView: number };
+  readonly wrong: string[];
 }
 
 async function players(count: number): Promise<Player[]> {
@@ -137,12 +153,35 @@ async function players(count: number): Promise<Player[]> {
     await client.connect();
     const state = new SyncedState(client.serverLink, { types });
     const seen = new Set<number>();
-    const player: Player = { name, client, state, returned: new Set(), removes: 0 };
+    const player: Player = {
+      name,
+      client,
+      state,
+      returned: new Set(),
+      removes: 0,
+      pending: [],
+      reasons: { destroyed: 0, leftView: 0 },
+      wrong: [],
+    };
     state.on('add', (event) => {
       if (seen.has(event.id)) player.returned.add(event.id);
       seen.add(event.id);
     });
-    state.on('remove', () => player.removes++);
+    state.on('remove', ({ id, reason }) => {
+      player.removes++;
+      player.reasons[reason]++;
+      player.pending.push({ id, reason });
+    });
+    // Destroyed exactly when the world the snapshot was taken from no longer had the scout.
+    state.on('snapshot', ({ tick }) => {
+      const room = FogRoom.instance as FogRoom;
+      for (const { id, reason } of player.pending) {
+        const destroyedAt = room.destroyedAt.get(id);
+        const truth = destroyedAt !== undefined && destroyedAt <= tick ? 'destroyed' : 'leftView';
+        if (reason !== truth) player.wrong.push(`scout ${id}: ${reason} at tick ${tick}, was ${truth}`);
+      }
+      player.pending.length = 0;
+    });
     if (i === 0) roomId = (await client.create('fog')).roomId;
     else await client.join(roomId);
     joined.push(player);
@@ -163,8 +202,10 @@ describe('interest management in a room (RoomSync visible / viewGroup)', () => {
     const joined = await players(4);
     const room = FogRoom.instance as FogRoom;
     await eventually(
-      () => joined.every((player) => player.returned.size >= 3),
-      'scouts leaving each sight and coming back',
+      () =>
+        joined.every((player) => player.returned.size >= 3) &&
+        joined.some((player) => player.reasons.destroyed > 0),
+      'scouts leaving each sight and coming back, and one destroyed in sight',
       20_000,
     );
     room.moving = false;
@@ -179,10 +220,14 @@ describe('interest management in a room (RoomSync visible / viewGroup)', () => {
       expect(stats.resyncs).toBe(0);
       expect(stats.badFrames).toBe(0);
       expect(player.removes).toBeGreaterThan(0);
+      expect(player.wrong).toEqual([]);
+      expect(player.reasons.leftView).toBeGreaterThan(0);
       // Fewer than the world: the corners' sights cover part of the arena.
       expect(player.state.size).toBeLessThan(room.sync.world.size);
     }
     expect(room.snapshotsDropped).toBeGreaterThan(0);
+    // Scouts destroyed in someone's sight were reported so, and only those.
+    expect(joined.reduce((sum, player) => sum + player.reasons.destroyed, 0)).toBeGreaterThan(0);
     leave(joined);
   }, 40_000);
 
@@ -195,8 +240,10 @@ describe('interest management in a room (RoomSync visible / viewGroup)', () => {
     const teamSight = (player: Player) => (record: EntityRecord) =>
       inTeamSight(FogRoom.teamOf.get(player.name) as string, record);
     await eventually(
-      () => joined.every((player) => player.returned.size >= 3),
-      'scouts crossing between the halves and back',
+      () =>
+        joined.every((player) => player.returned.size >= 3) &&
+        joined.some((player) => player.reasons.destroyed > 0),
+      'scouts crossing between the halves and back, and one destroyed in sight',
       20_000,
     );
     // p1 goes over to the east team while the scouts keep moving.
@@ -210,7 +257,11 @@ describe('interest management in a room (RoomSync visible / viewGroup)', () => {
       "every player holding its team's view of the server",
       5_000,
     );
-    for (const player of joined) expect(player.state.stats().resyncs).toBe(0);
+    for (const player of joined) {
+      expect(player.state.stats().resyncs).toBe(0);
+      expect(player.wrong).toEqual([]);
+    }
+    expect(joined.reduce((sum, player) => sum + player.reasons.destroyed, 0)).toBeGreaterThan(0);
     // p1 holds the east half now, exactly as the east team does.
     expect([...p1.state.entities()].every((scout) => scout.state.x >= 0)).toBe(true);
     // Members of one team in step at the same frame were served one body.

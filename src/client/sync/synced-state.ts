@@ -10,6 +10,7 @@ import {
   encodeAckFrame,
   encodeAppFrame,
   entityRegistry,
+  RemovalKind,
   SnapshotDecoder,
   type StateOf,
 } from '../../sync/index.js';
@@ -34,6 +35,15 @@ export type SyncedChange<T extends AnyEntityType = AnyEntityType> = T extends An
   ? SyncedEntity<T> & { readonly changed: readonly string[] }
   : never;
 
+/**
+ * A removed entity, with the last state held, and why it went (`RemovalKind`): `destroyed`, it is gone
+ * from the server's world (play the explosion); `leftView`, it is only out of this client's view (fog of
+ * war, distance: let it fade), and comes back with an `add` if it is seen again.
+ */
+export type SyncedRemoval<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
+  ? SyncedEntity<T> & { readonly reason: RemovalKind }
+  : never;
+
 /** Narrows an entity (or a change) of the union to one type: `if (isEntityOf(e, Vehicle)) e.state.hp`. */
 export function isEntityOf<T extends AnyEntityType, E extends { readonly type: AnyEntityType }>(
   entity: E | undefined,
@@ -44,8 +54,8 @@ export function isEntityOf<T extends AnyEntityType, E extends { readonly type: A
 
 export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
   add: SyncedEntity<T>;
-  /** With the last state held. */
-  remove: SyncedEntity<T>;
+  /** With the last state held, and `reason`: `destroyed` or `leftView` (see SyncedRemoval). */
+  remove: SyncedRemoval<T>;
   change: SyncedChange<T>;
   /** After an applied snapshot's add, change and remove events. */
   snapshot: { readonly seq: number; readonly tick: number; readonly complete: boolean };
@@ -86,6 +96,12 @@ export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
   /** A deflated snapshot that inflates past this many bytes is refused (`BAD_FRAME`). Default 262,144. */
   maxSnapshotBytes?: number;
 }
+
+/** What `#apply` reads of an applied snapshot's outcome. */
+type AppliedChanges = Pick<
+  Extract<ReturnType<SnapshotDecoder['decode']>, { kind: 'applied' }>,
+  'created' | 'updated' | 'removed' | 'removedKinds'
+>;
 
 interface Held {
   readonly type: AnyEntityType;
@@ -243,22 +259,19 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       return;
     }
     this.#stats.applied++;
-    this.#apply(outcome.created, outcome.updated, outcome.removed, outcome.tick);
+    this.#apply(outcome, outcome.tick);
     this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });
     this.#scheduleAck();
   }
 
-  #apply(
-    created: readonly number[],
-    updated: readonly number[],
-    removed: readonly number[],
-    tick: number,
-  ): void {
-    for (const id of removed) {
+  #apply(changes: AppliedChanges, tick: number): void {
+    const { created, updated, removed, removedKinds } = changes;
+    for (let index = 0; index < removed.length; index++) {
+      const id = removed[index] as number;
       const held = this.#held.get(id);
       if (held === undefined) continue;
       this.#held.delete(id);
-      this.#events.emit('remove', this.#view(id, held));
+      this.#events.emit('remove', this.#removal(id, held, removedKinds[index] ?? RemovalKind.destroyed));
     }
     for (const id of created) {
       const codes = this.#decoder.peekCodes(id);
@@ -268,7 +281,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       if (old !== undefined) {
         // The id came back with another type: the old entity is gone.
         this.#held.delete(id);
-        this.#events.emit('remove', this.#view(id, old));
+        this.#events.emit('remove', this.#removal(id, old, RemovalKind.destroyed));
       }
       const held: Held = { type, codes, tick, state: undefined };
       this.#held.set(id, held);
@@ -299,6 +312,10 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   #view(id: number, held: Held): SyncedEntity<Types[number]> {
     held.state ??= Object.freeze(codesToState(held.type as never, held.codes));
     return { id, type: held.type, state: held.state, tick: held.tick } as SyncedEntity<Types[number]>;
+  }
+
+  #removal(id: number, held: Held, reason: RemovalKind): SyncedRemoval<Types[number]> {
+    return { ...this.#view(id, held), reason } as SyncedRemoval<Types[number]>;
   }
 
   #inflate(payload: Uint8Array): Uint8Array {

@@ -85,7 +85,8 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
   /**
    * Interest management: whether this member's snapshots carry the entity (fog of war, line of sight,
    * distance, a team's own scouts). The member's client holds only what it sees: an entity that leaves
-   * its view is removed there (a `remove` event), and one that comes back is sent in full (an `add`).
+   * its view is removed there (a `remove` event, `reason` 'leftView', where one removed from `world` says
+   * 'destroyed'), and one that comes back is sent in full (an `add`).
    * Asked once per tick per view (see `viewGroup`), for every entity. Default: every member sees all.
    */
   visible?: (client: M, id: number, entity: EntityRecord) => boolean;

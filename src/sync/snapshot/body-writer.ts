@@ -8,6 +8,7 @@ import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
 import type { FrameHistory, SeenFrame } from './frame-history.js';
+import { removalKind } from './frame-view.js';
 import { SEQ_BITS } from './seq.js';
 import { patchBits, SharedBody } from './shared-body.js';
 import { type PredictedWrites, type TypeCoder, typeCoder } from './type-coder.js';
@@ -306,7 +307,8 @@ function writeBody(
       writeGap(writer, gapOf(previous, id));
       previous = id;
       previousMask = -1;
-      writeKind(writer, RecordKind.remove);
+      // Left the group's view or the world: the same for every client of the body (one view, one world).
+      writeKind(writer, removalKind(changed.frame, id));
       continue;
     }
     const at = next++;

@@ -13,6 +13,13 @@ export interface EntityRecord {
 export interface WorldFrame {
   readonly tick: number;
   readonly entities: ReadonlyMap<number, EntityRecord>;
+  /**
+   * For a client's view of the world (`frameView` sets it): the whole world's frame it was taken from.
+   * An entity the client held that is in `whole` but not in this frame only left the view, and its removal
+   * says so; one in neither was removed from the world. Undefined (the frame is the whole world): every
+   * removal is one from the world.
+   */
+  readonly whole?: WorldFrame | undefined;
 }
 
 /**
@@ -151,12 +158,19 @@ export class TableFrame implements WorldFrame {
   readonly tick: number;
   readonly ids: readonly number[];
   readonly records: readonly EntityRecord[];
+  readonly whole: WorldFrame | undefined;
   #entities: ReadonlyMap<number, EntityRecord> | undefined;
 
-  constructor(tick: number, ids: readonly number[], records: readonly EntityRecord[]) {
+  constructor(
+    tick: number,
+    ids: readonly number[],
+    records: readonly EntityRecord[],
+    whole?: WorldFrame | undefined,
+  ) {
     this.tick = tick;
     this.ids = ids;
     this.records = records;
+    this.whole = whole;
     Object.freeze(this);
   }
 

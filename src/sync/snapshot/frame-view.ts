@@ -1,4 +1,5 @@
 import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
+import { RecordKind } from './wire.js';
 
 /** Whether an entity is in a client's view: interest management (fog of war, distance, teams). */
 export type Visibility = (id: number, entity: EntityRecord) => boolean;
@@ -9,8 +10,11 @@ export type Visibility = (id: number, entity: EntityRecord) => boolean;
  * view is sent as a removal, and one that comes back is sent in full (never as a delta against a copy the
  * client may have dropped). Clients that see alike can share one view per tick, and one SharedSnapshots
  * for their views (a SharedSnapshots must only ever see one view's frames: its history is of them).
+ * The view keeps the whole frame (`whole`, the same one for a view of a view), so that a removal can say
+ * whether the entity left the view or the world.
  */
 export function frameView(frame: WorldFrame, visible: Visibility): TableFrame {
+  const whole = frame.whole ?? frame;
   if (frame instanceof TableFrame) {
     const all = frame.ids;
     const allRecords = frame.records;
@@ -28,7 +32,7 @@ export function frameView(frame: WorldFrame, visible: Visibility): TableFrame {
     }
     ids.length = kept;
     records.length = kept;
-    return new TableFrame(frame.tick, ids, records);
+    return new TableFrame(frame.tick, ids, records, whole);
   }
   const ids: number[] = [];
   const records: EntityRecord[] = [];
@@ -40,5 +44,37 @@ export function frameView(frame: WorldFrame, visible: Visibility): TableFrame {
       records.push(record);
     }
   }
-  return new TableFrame(frame.tick, ids, records);
+  return new TableFrame(frame.tick, ids, records, whole);
+}
+
+/**
+ * The record of a removal of `id`, an entity the client may hold and `frame` does not: `leave` when the
+ * entity is still in the whole world's frame (it only left the client's view), `remove` otherwise. Asked
+ * only for removals, and answered at once without a view (no `whole`).
+ *
+ * Asked of the frame being sent, not of the one the entity first went missing from: a removal sent again
+ * (it was not acked yet) of an entity that left the view and was destroyed since says `remove`. A client
+ * that missed the first one learns that the entity is gone for good; one that applied it holds nothing of
+ * the entity and ignores the second.
+ */
+export function removalKind(frame: WorldFrame, id: number): RecordKind {
+  const whole = frame.whole;
+  if (whole === undefined) return RecordKind.remove;
+  return holds(whole, id) ? RecordKind.leave : RecordKind.remove;
+}
+
+/** Whether the frame holds `id`: a binary search in a table frame's ids, no Map built for it. */
+function holds(frame: WorldFrame, id: number): boolean {
+  if (!(frame instanceof TableFrame)) return frame.entities.has(id);
+  const ids = frame.ids;
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const found = ids[middle] as number;
+    if (found === id) return true;
+    if (found < id) low = middle + 1;
+    else high = middle;
+  }
+  return false;
 }

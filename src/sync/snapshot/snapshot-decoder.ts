@@ -9,6 +9,7 @@ import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import {
+  isRemoval,
   MAX_ENTITY_ID,
   NEAR_BASELINE_WINDOW,
   RecordKind,
@@ -33,6 +34,14 @@ export interface ClientEntity {
   readonly tick: number;
 }
 
+/**
+ * Why an entity left the client: `destroyed`, it is gone from the server's world; `leftView`, it is still
+ * there but no longer in this client's view (interest management: fog of war, distance), and comes back
+ * in full (as new) if it is seen again. Without views every removal is `destroyed`.
+ */
+export const RemovalKind = { destroyed: 'destroyed', leftView: 'leftView' } as const;
+export type RemovalKind = (typeof RemovalKind)[keyof typeof RemovalKind];
+
 export type SnapshotOutcome =
   | {
       readonly kind: 'applied';
@@ -43,6 +52,8 @@ export type SnapshotOutcome =
       readonly created: readonly number[];
       readonly updated: readonly number[];
       readonly removed: readonly number[];
+      /** Why each entity of `removed` went, at the same index. */
+      readonly removedKinds: readonly RemovalKind[];
     }
   /** Not newer than the newest applied snapshot: dropped, and not acked. */
   | { readonly kind: 'stale'; readonly seq: number }
@@ -57,6 +68,7 @@ const MIN_RECORD_BITS = 1;
 
 /** `created` or `removed` of a snapshot without any: the usual case, so shared rather than made. */
 const NONE: readonly number[] = Object.freeze([]);
+const NO_KINDS: readonly RemovalKind[] = Object.freeze([]);
 
 /** Reusable arrays kept per type at most (see `#recycle`). */
 const POOL_LIMIT = 256;
@@ -126,6 +138,8 @@ export class SnapshotDecoder {
   readonly #stagedCodes: (EntityCodes | undefined)[] = [];
   readonly #stagedTypes: (AnyEntityType | undefined)[] = [];
   readonly #stagedHeld: (Held | undefined)[] = [];
+  /** For a removal record only (its other entries are stale): whether the entity only left the view. */
+  readonly #stagedLeft: boolean[] = [];
   /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
   readonly #relativeModes: RelativeMode[] = [];
   /** The tick of each applied snapshot, by its number modulo TICKS_KEPT, and that number (-1: none). */
@@ -234,6 +248,7 @@ export class SnapshotDecoder {
     const stagedCodes = this.#stagedCodes;
     const stagedTypes = this.#stagedTypes;
     const stagedHeld = this.#stagedHeld;
+    const stagedLeft = this.#stagedLeft;
     let sum = headerShare(seq, tick, complete);
     let previous = -1;
     // The previous record's change mask, or -1 when it had none: what a repeat takes (see wire.ts).
@@ -249,9 +264,10 @@ export class SnapshotDecoder {
       const held = this.#lookup(id);
       stagedIds[index] = id;
       stagedHeld[index] = held;
-      if (kind === RecordKind.remove) {
+      if (isRemoval(kind)) {
         stagedCodes[index] = undefined;
         stagedTypes[index] = undefined;
+        stagedLeft[index] = kind === RecordKind.leave;
         previousMask = -1;
         continue;
       }
@@ -320,6 +336,7 @@ export class SnapshotDecoder {
     let created = NONE as number[];
     const updated: number[] = [];
     let removed = NONE as number[];
+    let removedKinds = NO_KINDS as RemovalKind[];
     for (let index = 0; index < count; index++) {
       const id = stagedIds[index] as number;
       const codes = stagedCodes[index];
@@ -330,8 +347,12 @@ export class SnapshotDecoder {
       if (codes === undefined) {
         if (held !== undefined) {
           this.#forget(id);
-          if (removed === NONE) removed = [];
+          if (removed === NONE) {
+            removed = [];
+            removedKinds = [];
+          }
           removed.push(id);
+          removedKinds.push(stagedLeft[index] === true ? RemovalKind.leftView : RemovalKind.destroyed);
         }
         continue;
       }
@@ -352,7 +373,7 @@ export class SnapshotDecoder {
     this.#advance(seq, at);
     this.#ticks[at % TICKS_KEPT] = tick;
     this.#tickAts[at % TICKS_KEPT] = at;
-    return { kind: 'applied', seq, tick, complete, created, updated, removed };
+    return { kind: 'applied', seq, tick, complete, created, updated, removed, removedKinds };
   }
 
   /**

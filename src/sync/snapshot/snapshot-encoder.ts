@@ -12,6 +12,7 @@ import {
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { WorldFrame } from './entity-table.js';
+import { removalKind } from './frame-view.js';
 import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
@@ -233,7 +234,7 @@ export class SnapshotEncoder {
       this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
     const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>
-      this.#plan(at, acked, relativeModes, candidate);
+      this.#plan(frame, at, acked, relativeModes, candidate);
     let { chosen, bits, relativeModes } = planAll(this.#registry, plan, candidates, headerBits);
     if (bits <= budgetBits) {
       this.#priority.sentAll();
@@ -480,14 +481,16 @@ export class SnapshotEncoder {
   }
 
   #plan(
+    frame: WorldFrame,
     at: number,
     acked: Acked | undefined,
     relativeModes: readonly boolean[] | undefined,
     { id, entity }: Candidate,
   ): Planned {
     if (entity === undefined) {
-      const head = kindBits(RecordKind.remove);
-      const kind = RecordKind.remove;
+      // Asked again at each send: a removal sent again after the entity left the world says so.
+      const kind = removalKind(frame, id);
+      const head = kindBits(kind);
       return { id, kind, entity, changes: undefined, head, payload: undefined, baselineAt: 0, bits: head };
     }
     const tracked = this.#tracked.get(id);

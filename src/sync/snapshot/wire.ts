@@ -92,32 +92,46 @@ export function readRecordFlag(reader: BitReader): boolean {
 
 /**
  * A delta against the client's baseline (the newest copy it holds from a snapshot up to the one the
- * header names as acked), a full state, a delta naming its baseline snapshot, a removal.
+ * header names as acked), a full state, a delta naming its baseline snapshot, a removal. A removal says
+ * why the entity went: `remove`, it is gone from the world (destroyed); `leave`, it is still in the world
+ * but no longer in this client's view (interest management).
  */
 export const RecordKind = {
   delta: 'delta',
   full: 'full',
   namedDelta: 'namedDelta',
   remove: 'remove',
+  leave: 'leave',
 } as const;
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
 
-// '0' delta, '10' full, '110' named delta, '111' remove.
+// '0' delta, '10' full, '110' named delta, '111' a removal and one bit: '0' removed from the world,
+// '1' left the view. The bit costs a removal one bit more than before views had kinds; the other kinds
+// are as they were.
 export function kindBits(kind: RecordKind): number {
-  return kind === RecordKind.delta ? 1 : kind === RecordKind.full ? 2 : 3;
+  if (kind === RecordKind.delta) return 1;
+  if (kind === RecordKind.full) return 2;
+  return kind === RecordKind.namedDelta ? 3 : 4;
 }
 
 export function writeKind(writer: BitWriter, kind: RecordKind): void {
   if (kind === RecordKind.delta) writer.writeBits(0, 1);
   else if (kind === RecordKind.full) writer.writeBits(0b01, 2);
-  else writer.writeBits(kind === RecordKind.namedDelta ? 0b011 : 0b111, 3);
+  else if (kind === RecordKind.namedDelta) writer.writeBits(0b011, 3);
+  else writer.writeBits(kind === RecordKind.remove ? 0b0111 : 0b1111, 4);
 }
 
 export function readKind(reader: BitReader): RecordKind {
   const path = 'snapshot record kind';
   if (readBitsOf(reader, 1, path) === 0) return RecordKind.delta;
   if (readBitsOf(reader, 1, path) === 0) return RecordKind.full;
-  return readBitsOf(reader, 1, path) === 0 ? RecordKind.namedDelta : RecordKind.remove;
+  if (readBitsOf(reader, 1, path) === 0) return RecordKind.namedDelta;
+  return readBitsOf(reader, 1, path) === 0 ? RecordKind.remove : RecordKind.leave;
+}
+
+/** True for the two removal kinds. */
+export function isRemoval(kind: RecordKind): boolean {
+  return kind === RecordKind.remove || kind === RecordKind.leave;
 }
 
 /** A named baseline within 64 snapshots costs 7 bits, an older one (an entity long unchanged) 17. */

@@ -50,7 +50,13 @@ class Pair {
   }
 }
 
-function setup(options: { deflateAboveBytes?: number; budgetBytes?: number } = {}) {
+function setup(
+  options: {
+    deflateAboveBytes?: number;
+    budgetBytes?: number;
+    visible?: (client: RoomClient, id: number) => boolean;
+  } = {},
+) {
   const clock = new ManualClock();
   const clients: RoomClient[] = [];
   const pairs = new Map<RoomClient, Pair>();
@@ -115,6 +121,40 @@ describe('RoomSync and SyncedState', () => {
     step(); // nothing changed: no events, an empty snapshot
     expect(changes).toHaveLength(1);
     expect(state.stats()).toMatchObject({ applied: 4, snapshotsReceived: 4, entities: 1, badFrames: 0 });
+  });
+
+  it('a remove event says whether the entity was destroyed or only left the view', () => {
+    const hidden = new Set<number>();
+    const { sync, join, step, clock } = setup({ visible: (_client, id) => !hidden.has(id) });
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const removes: string[] = [];
+    state.on('remove', (e) => {
+      // The last state held comes with the reason.
+      if (isEntityOf(e, Tank)) removes.push(`${e.id} ${e.reason} hp ${e.state.hp}`);
+      else removes.push(`${e.id} ${e.reason}`);
+    });
+    // An existing listener that reads only the entity keeps working.
+    const ids: number[] = [];
+    state.on('remove', ({ id }) => ids.push(id));
+    const scout = sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 70, name: 'scout' });
+    const tank = sync.world.spawn(Tank, { position: { x: 5, y: 0 }, hp: 100, name: 'tank' });
+    const flag = sync.world.spawn(Flag, { team: 1 });
+    step();
+    hidden.add(scout);
+    sync.world.remove(tank);
+    step();
+    expect(removes).toEqual([`${scout} leftView hp 70`, `${tank} destroyed hp 100`]);
+    // Out of sight and then destroyed there: the client already let it go, nothing more.
+    sync.world.remove(scout);
+    step();
+    hidden.add(flag);
+    step();
+    expect(removes).toEqual([`${scout} leftView hp 70`, `${tank} destroyed hp 100`, `${flag} leftView`]);
+    expect(ids).toEqual([scout, tank, flag]);
+    hidden.delete(flag);
+    step();
+    expect(state.get(flag, Flag)?.state.team).toBe(1);
   });
 
   it('with nobody listening for changes, the state still follows, and an unchanged state stays the same object', () => {

@@ -62,12 +62,26 @@ function viewer(encoder: SnapshotEncoder, view: number): Viewer {
   };
 }
 
-/** Delivers what is due both ways; every applied snapshot is checked against the view it was sent from. */
+/** Removals applied, by kind, over a whole property run: both kinds must be exercised. */
+const removalsSeen = { destroyed: 0, leftView: 0 };
+
+/**
+ * Delivers what is due both ways; every applied snapshot is checked against the view it was sent from,
+ * and each removal's kind against the world that view was taken from: left the view when the entity was
+ * still in the world at that snapshot's tick, destroyed when it was not.
+ */
 function exchange(client: Viewer, now: number, ackLost: boolean, ackDelay: number): void {
   for (const bytes of client.snapshots.deliver(now)) {
     const outcome = client.decoder.decode(bytes);
     expect(outcome.kind).not.toBe('resync');
     if (outcome.kind !== 'applied') continue;
+    const whole = client.log.get(outcome.seq).whole as WorldFrame;
+    expect(outcome.removedKinds).toHaveLength(outcome.removed.length);
+    for (const [index, id] of outcome.removed.entries()) {
+      const kind = outcome.removedKinds[index];
+      expect(kind).toBe(whole.entities.has(id) ? 'leftView' : 'destroyed');
+      removalsSeen[kind as keyof typeof removalsSeen]++;
+    }
     checkAgainstLog(client.decoder, client.log);
     if (outcome.complete) checkComplete(client.decoder, client.log.get(outcome.seq));
     client.acks.send(now, encodeAck(client.decoder.ack()), ackLost, ackDelay);
@@ -100,6 +114,8 @@ function views(table: EntityTable, now: number, hidden: readonly Set<number>[]):
 
 describe('snapshots of a view of the world', () => {
   it('per client: entities leaving and re-entering the view under loss and budgets', () => {
+    removalsSeen.destroyed = 0;
+    removalsSeen.leftView = 0;
     let returnedSoon = 0;
     let cut = 0;
     fc.assert(
@@ -165,10 +181,14 @@ describe('snapshots of a view of the world', () => {
     );
     expect(returnedSoon).toBeGreaterThan(0);
     expect(cut).toBeGreaterThan(0);
+    expect(removalsSeen.destroyed).toBeGreaterThan(0);
+    expect(removalsSeen.leftView).toBeGreaterThan(0);
   });
 
   it('shared by view: clients of two views share bodies, switch views, and converge on their own', () => {
     const CLIENTS = 4;
+    removalsSeen.destroyed = 0;
+    removalsSeen.leftView = 0;
     let switches = 0;
     let reused = 0;
     let predicted = 0;
@@ -251,5 +271,7 @@ describe('snapshots of a view of the world', () => {
     expect(switches).toBeGreaterThan(0);
     expect(reused).toBeGreaterThan(0);
     expect(predicted).toBeGreaterThan(0);
+    expect(removalsSeen.destroyed).toBeGreaterThan(0);
+    expect(removalsSeen.leftView).toBeGreaterThan(0);
   });
 });

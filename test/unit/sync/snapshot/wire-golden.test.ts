@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { BitReader } from 'vehikill-net/protocol';
-import { EntityTable, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import { EntityTable, frameView, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { Rock, registry, Ship } from './ships-and-rocks.js';
 
 // The example of "Snapshot wire format" in docs/sync.md, kept true here.
+
+const syncDoc = readFileSync(new URL('../../../../docs/sync.md', import.meta.url), 'utf8');
 
 /**
  * hp, 0..100 in truncated binary (docs/sync.md, "Field types"): 6 bits, the code when below 27; else one
@@ -33,9 +36,12 @@ describe('snapshot wire format golden example', () => {
   table.update(3, Ship, { hp: 19, shield: false });
   table.remove(1);
   const second = encoder.encode(table.frame(8));
+  // Decoded and acked in the second test, before the third is encoded.
+  const third = () => encoder.encode(frameView(table.frame(9), (id) => id !== 0));
 
   it('encodes the first snapshot (four creations) as documented', () => {
     expect(hex(first.bytes)).toBe('000007618ff36f2428ffd5625628');
+    expect(syncDoc).toContain('`000007618ff36f2428ffd5625628`');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
@@ -62,7 +68,8 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803260353690f0c9e0801');
+    expect(hex(second.bytes)).toBe('01000803260353690f0c2e1102');
+    expect(syncDoc).toContain('`01000803260353690f0c2e1102`');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
@@ -72,11 +79,14 @@ describe('snapshot wire format golden example', () => {
     expect(reader.readBits(1)).toBe(1); // ship deltas are written relative to their baselines
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(3); // count
-    // id 1: flag '1', gap 1 after "id -1" ('1','0' + gap - 1 in 4 bits), remove '1','1','1'.
+    // id 1: flag '1', gap 1 after "id -1" ('1','0' + gap - 1 in 4 bits), remove '1','1','1', then '0':
+    // removed from the world.
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(4)]).toEqual([
       1, 1, 0, 0,
     ]);
-    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 1, 1]);
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      1, 1, 1, 0,
+    ]);
     // id 2: flag '1', gap '0', delta '0' against the copy of the acked snapshot, mask 0b01 in 2 bits,
     // then hp relative to its baseline 50: width class 0 (2 bits), zigzag(-1) = 1 in ceil(7 / 4) = 2 bits.
     expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([1, 0, 0]);
@@ -93,8 +103,41 @@ describe('snapshot wire format golden example', () => {
       created: [],
       updated: [2, 3],
       removed: [1],
+      removedKinds: ['destroyed'],
     });
     expect(decoder.stateOf(2, Ship)).toEqual({ hp: 49, shield: false });
     expect(decoder.stateOf(3, Ship)).toEqual({ hp: 19, shield: false });
+    encoder.receiveAck(decoder.ack());
+  });
+
+  it('encodes an entity leaving the view as documented', () => {
+    const snapshot = third();
+    expect(hex(snapshot.bytes)).toBe('02000903f0f5d0b807f4');
+    expect(syncDoc).toContain('`02000903f0f5d0b807f4`');
+    const reader = new BitReader(snapshot.bytes);
+    expect(reader.readBits(16)).toBe(2); // seq
+    expect(reader.readVarUint()).toBe(9); // tick
+    expect(reader.readBits(1)).toBe(1); // complete
+    expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
+    expect(reader.readBits(1)).toBe(0); // no predictor
+    expect(reader.readBits(1)).toBe(0); // ship deltas whole: there are none
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(1); // count
+    // id 0: flag '1', gap '0', remove '1','1','1', then '1': still in the world, out of this view.
+    expect([reader.readBits(1), reader.readBits(1)]).toEqual([1, 0]);
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      1, 1, 1, 1,
+    ]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(snapshot.bytes)).toEqual({
+      kind: 'applied',
+      seq: 2,
+      tick: 9,
+      complete: true,
+      created: [],
+      updated: [],
+      removed: [0],
+      removedKinds: ['leftView'],
+    });
   });
 });
