@@ -1,6 +1,6 @@
 /**
  * One address reconnecting in a loop: what it costs the server, with the default connection rate per
- * address (`connectBurst` 64, `connectsPerSecond` 16) and with that rate lifted. The flooder runs in a
+ * address (`connectBurst` 256, `connectsPerSecond` 16) and with that rate lifted. The flooder runs in a
  * child process (this file with the argument 'flooder'): 16 connections at a time, each an upgrade with
  * a guest token, a hello, and a hang-up at the welcome; a refused upgrade is retried at once, as a
  * flooder would, not after a backoff. The server runs here; its CPU (user + system) is measured over

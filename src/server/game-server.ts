@@ -387,20 +387,22 @@ export class GameServer {
       // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
       const address = remoteAddress(req, this.#limits.trustProxy);
       const block = addressBlock(address);
-      // Before any authentication: a loop reconnecting from one address pays here, not the server.
+      if (!this.#addressSlots.take(block)) {
+        this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
+        this.#warnIfBehindProxy(req);
+        return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
+      }
+      // Before any authentication: a loop reconnecting from one address pays here, not the server. After
+      // the slot, so that attempts refused while the address's slots are full do not spend its rate too.
       const waitMs = this.#connectRate.take(block, this.clock.now());
       if (waitMs > 0) {
+        this.#addressSlots.release(block);
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
         this.#warnIfBehindProxy(req);
         const seconds = Math.ceil(waitMs / 1_000);
         return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections opened from your address', {
           'Retry-After': String(seconds),
         });
-      }
-      if (!this.#addressSlots.take(block)) {
-        this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
-        this.#warnIfBehindProxy(req);
-        return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
       }
       // Given back when the socket closes, whatever becomes of the upgrade (refused, failed, a session).
       if (socket.destroyed) this.#addressSlots.release(block);

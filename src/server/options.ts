@@ -80,15 +80,15 @@ export interface GameServerOptions extends MonitoringOptions {
   /**
    * Connections one address (an IPv6 address: its /64) may open at once; past it, and past the rate below,
    * an upgrade is answered HTTP 429 with RATE_LIMITED before any authentication, and a `Retry-After`. A
-   * connection costs the server a millisecond or two (upgrade, hello, join), so a loop reconnecting from
-   * one machine would otherwise take a core; a reconnect also starts a new session's budgets. Default 64:
-   * a LAN party or a school's players behind one NAT all come back at once after a network blip.
+   * connection costs the server half a millisecond or more (upgrade, hello, join), so a loop reconnecting
+   * from one machine would otherwise take a core. Default 256, as many as `maxConnectionsPerAddress`
+   * allows by default: every player behind a NAT (a school, a LAN party) comes back at once after a
+   * network blip, before their clients' backoff grows or fails them over to another node.
    */
   connectBurst?: number;
   /**
-   * Connections per second one address may go on opening. Default 16: a NAT of 256 players (the default
-   * `maxConnectionsPerAddress`) is back within 13 s, inside the 30 s `graceMs` their sessions wait, while
-   * a reconnect loop from one address costs the server 2-3 % of a core.
+   * Connections per second one address may go on opening once its burst is spent. Default 16: a reconnect
+   * loop from one address costs the server 1-2 % of a core.
    */
   connectsPerSecond?: number;
   /** Server heartbeat period in ms. Default 5,000. */
@@ -122,9 +122,9 @@ export interface GameServerOptions extends MonitoringOptions {
   ackEvery?: number;
   /** ...or this many ms after the first unacked one. Default 50. */
   ackDelayMs?: number;
-  /** Messages a connection may send in a burst. Default 240. */
+  /** Messages a player's session may send in a burst (a resume goes on from it). Default 240. */
   rateBurst?: number;
-  /** Messages per second a connection may sustain. Default 120. */
+  /** Messages per second a player's session may sustain. Default 120. */
   ratePerSecond?: number;
   /**
    * Signals (offers, answers, ICE candidates) one room member may send another in a burst. Over it (or
@@ -142,7 +142,7 @@ export interface GameServerOptions extends MonitoringOptions {
   signalBytesBurst?: number;
   /** Bytes of signaling per second one member may sustain towards another. Default 16 KiB. */
   signalBytesPerSecond?: number;
-  /** Faults tolerated in a burst before the connection is closed. Default 20. */
+  /** Faults a player's session may make in a burst before it is cut off and ended. Default 20. */
   errorBudget?: number;
   /** Faults forgiven per second. Default 1. */
   errorRefillPerSecond?: number;
@@ -239,7 +239,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
     maxConnections: options.maxConnections ?? 10_000,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
-    connectBurst: options.connectBurst ?? 64,
+    connectBurst: options.connectBurst ?? 256,
     connectsPerSecond: options.connectsPerSecond ?? 16,
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
@@ -304,12 +304,12 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
       throw new TypeError(`GameServer option '${name}' must be an integer of at least ${least}`);
     }
   }
-  if (limits.connectsPerSecond <= 0) {
+  if (!(limits.connectsPerSecond > 0)) {
     throw new TypeError(
       `GameServer option 'connectsPerSecond' must be above 0, or an address is refused for good`,
     );
   }
-  if (limits.roomCreatesPerSecond <= 0) {
+  if (!(limits.roomCreatesPerSecond > 0)) {
     throw new TypeError(
       `GameServer option 'roomCreatesPerSecond' must be above 0, or no room is ever created`,
     );

@@ -182,6 +182,20 @@ describe('connections per address', () => {
     expect((await upgrade(t, '203.0.113.20')).open).toBe(false);
   });
 
+  it('upgrades refused while the address holds all its slots do not spend its connection rate', async () => {
+    const clock = new ManualClock(0);
+    const { t } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 2, connectBurst: 3, clock });
+    const held = await upgrade(t, '203.0.113.30');
+    expect((await upgrade(t, '203.0.113.30')).open).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      expect(await upgrade(t, '203.0.113.30')).toMatchObject({ open: false, status: 429 });
+    }
+    if (!held.open) throw new Error('the first connection was refused');
+    held.socket.close();
+    // The third connection of the burst, whatever was refused for slots meanwhile.
+    expect(await openWithin(t, '203.0.113.30')).toBe(true);
+  });
+
   it('rejects a connectBurst below 1 and a connectsPerSecond of 0', async () => {
     await expect(serve({ connectBurst: 0 })).rejects.toThrow(/connectBurst/);
     await expect(serve({ connectsPerSecond: 0 })).rejects.toThrow(/connectsPerSecond/);

@@ -77,7 +77,7 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see `registryFromEnvironment`: connected
  * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
- * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 64 and 16),
+ * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
  * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
  * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
  */
@@ -109,7 +109,7 @@ export async function optionsFromEnvironment(
     ...(env.MAX_CONNECTIONS_PER_ADDRESS
       ? { maxConnectionsPerAddress: numberFromEnvironment(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256) }
       : {}),
-    ...(env.CONNECT_BURST ? { connectBurst: numberFromEnvironment(env, 'CONNECT_BURST', 64) } : {}),
+    ...(env.CONNECT_BURST ? { connectBurst: numberFromEnvironment(env, 'CONNECT_BURST', 256) } : {}),
     ...(env.CONNECTS_PER_SECOND
       ? { connectsPerSecond: numberFromEnvironment(env, 'CONNECTS_PER_SECOND', 16) }
       : {}),
