@@ -1,8 +1,8 @@
 import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
-import type { GameServerOptions } from 'vehikill-net/server';
+import { type GameServerOptions, ManualClock } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
@@ -101,5 +101,35 @@ describe('budgets across reconnects', () => {
     await again.opened;
     again.hello({ playerId, token, ack: 0 });
     expect(await again.closed).toBe(closeCodeFor(ErrorCode.SESSION_EXPIRED));
+  });
+
+  it('faults a replaced socket still sends spend the session budget, which refills for the live one', async () => {
+    const clock = new ManualClock(0);
+    const server = await serve({ errorBudget: 3, errorRefillPerSecond: 1, clock, heartbeatMs: 1_000_000 });
+    const guest = server.server.issueGuestToken('player');
+    const first = await attacker(server, guest);
+    // The old socket stops reading (a stalled path): it never sees its close, but it can still write.
+    (first.raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const second = await attacker(server, guest, { playerId: first.playerId, token: first.token });
+    for (let i = 0; i < 4; i++) first.raw.sendBytes('not a frame');
+    await sleep(300);
+    // The budget was spent by a socket that is no longer the session's: the live one is not cut for it...
+    expect(second.raw.closeCode).toBeUndefined();
+    // ...and once the budget has refilled, one fault of its own is only answered.
+    clock.advance(60_000);
+    await sendFaults(second.raw, 1);
+    await sleep(100);
+    expect(second.raw.closeCode).toBeUndefined();
+    expect(second.raw.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.BAD_FRAME]);
+  });
+
+  it('a fault before the hello closes the connection: budgets start with the session', async () => {
+    const server = await serve({});
+    const raw = new RawClient(server.wsUrl, server.server.issueGuestToken('attacker'));
+    raws.push(raw);
+    await raw.opened;
+    raw.sendBytes('not a frame');
+    expect(await raw.closed).toBe(closeCodeFor(ErrorCode.HELLO_REQUIRED));
+    expect(raw.received(Kind.Error)[0]?.message).toBe('the first message must be a hello (got: BAD_FRAME)');
   });
 });

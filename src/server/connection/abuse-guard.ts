@@ -1,21 +1,24 @@
 import { TokenBucket } from '../../common/index.js';
 
 export interface AbuseLimits {
-  /** Messages a connection may send in a burst. */
+  /** Messages a player (its session, across reconnects) may send in a burst. */
   rateBurst: number;
-  /** Messages per second a connection may sustain. */
+  /** Messages per second a player may sustain. */
   ratePerSecond: number;
-  /** Faults (bad frames, rate-limit hits) tolerated in a burst before the connection is cut off. */
+  /** Faults (bad frames, rate-limit hits) tolerated in a burst before the player is cut off. */
   errorBudget: number;
   /** Faults forgiven per second. */
   errorRefillPerSecond: number;
 }
 
-/** Per-connection rate limit and fault budget: bad input costs the sender, never anyone else. */
+/**
+ * A player's message rate limit and fault budget: bad input costs the sender, never anyone else. A
+ * connection has one of its own until its hello; then its session's, which every connection that resumes
+ * the session takes over.
+ */
 export class AbuseGuard {
   readonly #messages: TokenBucket;
   readonly #faults: TokenBucket;
-  #exhausted = false;
 
   constructor(limits: AbuseLimits, now: number) {
     this.#messages = new TokenBucket(limits.rateBurst, limits.ratePerSecond, now);
@@ -27,9 +30,11 @@ export class AbuseGuard {
     return this.#messages.take(now);
   }
 
-  /** Records a fault; returns true once the budget is spent and the connection must go. */
+  /**
+   * Records a fault; true when the budget was spent and the connection must go. Not for good: the guard
+   * outlives a connection, and a session whose stale socket spent it is judged by what has refilled since.
+   */
   fault(now: number): boolean {
-    if (!this.#faults.take(now)) this.#exhausted = true;
-    return this.#exhausted;
+    return !this.#faults.take(now);
   }
 }

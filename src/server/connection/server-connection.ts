@@ -403,6 +403,13 @@ export class ServerConnection {
   }
 
   #fault(code: ErrorCode, message: string, rid?: number): void {
+    if (this.session === undefined) {
+      // Before the hello the fault budget is this connection's own, thrown away when a resume takes over
+      // its session's: a flooder would get a fresh one per connection. So the first fault is the last.
+      this.#ctx.metrics.count('bad_input_total', { code });
+      this.close(ErrorCode.HELLO_REQUIRED, `the first message must be a hello (got: ${code})`);
+      return;
+    }
     if (!this.#spend(code)) this.notify(code, message, rid);
   }
 
