@@ -23,6 +23,11 @@ export class TokenBucket {
     return Math.max(1, Math.ceil((1 - this.#tokensAt(now)) / this.#refillPerMs));
   }
 
+  /** Whether `cost` tokens are there now (taking nothing). */
+  has(now: number, cost = 1): boolean {
+    return this.#tokensAt(now) >= cost;
+  }
+
   /** True when the bucket has refilled to its capacity: it then holds nothing a new one would not. */
   full(now: number): boolean {
     return this.#tokensAt(now) >= this.#capacity;

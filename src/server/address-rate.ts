@@ -53,6 +53,12 @@ export class AddressRate {
     return bucket.take(now) ? 0 : bucket.msUntilToken(now);
   }
 
+  /** Ms until `address` may act (0: now), taking nothing. */
+  waitMs(address: string, now: number): number {
+    const bucket = this.#buckets.get(address);
+    return bucket === undefined || bucket.has(now) ? 0 : bucket.msUntilToken(now);
+  }
+
   /** Forgets the addresses whose buckets have refilled. */
   sweep(now: number): void {
     for (const [address, bucket] of this.#buckets) if (bucket.full(now)) this.#buckets.delete(address);

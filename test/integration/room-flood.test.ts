@@ -1,6 +1,6 @@
 import type { Client, ClientOptions } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { CountingMetrics, type GameServerOptions, ManualClock } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type TestServer } from '../support/server.js';
@@ -181,5 +181,35 @@ describe('honest players behind one address (a NAT)', () => {
     expect(t.server.rooms.listings().map((listing) => listing.roomId)).toEqual([room.roomId]);
     expect(FloodRoom.disposed.size).toBe(1); // the refused one heard it was gone
     await expect(player.create('flood')).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+  });
+});
+
+describe('guessing private room codes', () => {
+  it('is bounded per address, not per session: fresh sessions get no fresh guesses', async () => {
+    const clock = new ManualClock(0);
+    const { t, metrics } = await serve({ trustProxy: 1, clock });
+    const host = await connectedAt(t, '198.51.100.9');
+    const room = await host.create('flood', { private: true });
+    const code = room.info.code as string;
+    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    // Ten guessers at one address, each a new guest with its own fault budget (20): two wrong codes each.
+    const guessers = await Promise.all(Array.from({ length: 10 }, () => connectedAt(t, '203.0.113.60')));
+    for (const guesser of guessers) {
+      for (let i = 0; i < 2; i++) {
+        await expect(guesser.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+      }
+    }
+    // The address has had its 20: the next guess, even the right code from yet another session, waits.
+    const late = await connectedAt(t, '203.0.113.60');
+    await expect(late.joinByCode(code)).rejects.toMatchObject({
+      code: ErrorCode.RATE_LIMITED,
+      message: 'too many wrong room codes from your address: try again in 1 s',
+    });
+    expect(metrics.total('room_code_guesses_refused_total')).toBe(1);
+    // Another address is not held back; this one gets one more guess a second.
+    const friend = await connectedAt(t, '198.51.100.10');
+    expect((await friend.joinByCode(code)).roomId).toBe(room.roomId);
+    clock.advance(1_000);
+    expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
   });
 });

@@ -36,7 +36,7 @@ export async function handleRequest(
     case Kind.JoinRoom:
       return rooms.join(session, message.body.roomId, message.body.options);
     case Kind.JoinByCode:
-      return rooms.joinByCode(session, message.body.code, message.body.options);
+      return rooms.joinByCode(session, message.body.code, message.body.options, address);
     case Kind.QuickPlay:
       return rooms.quickPlay(session, message.body.type, message.body.filter, message.body.options, address);
     case Kind.LeaveRoom:

@@ -58,7 +58,7 @@ function isCodeMiss(code: ErrorCode): boolean {
  * its address's creation rate, so that a client creating rooms in a loop is cut off, not just slowed.
  */
 function costsAFault(kind: Message['kind'], code: ErrorCode): boolean {
-  if (kind === Kind.JoinByCode) return isCodeMiss(code);
+  if (kind === Kind.JoinByCode) return isCodeMiss(code) || code === ErrorCode.RATE_LIMITED;
   return code === ErrorCode.RATE_LIMITED && (kind === Kind.CreateRoom || kind === Kind.QuickPlay);
 }
 

@@ -72,6 +72,9 @@ export const metricCatalog = {
   room_creations_refused_total: counter(
     "Room creations refused: past their address's creation rate (RATE_LIMITED)",
   ),
+  room_code_guesses_refused_total: counter(
+    'Joins by code refused: their address tried too many wrong codes (RATE_LIMITED)',
+  ),
   empty_rooms_disposed_early_total: counter(
     'Empty rooms disposed before emptyDisposeMs: their creator left more than maxEmptyRoomsPerCreator',
   ),

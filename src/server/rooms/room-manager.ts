@@ -29,6 +29,14 @@ import type { SignalLimits } from './signal-budget.js';
  */
 const QUICK_PLAY_CANDIDATES = 16;
 
+/**
+ * Wrong private room codes one address may try at once, then per second. A player mistypes a code or two;
+ * a NAT's players a few more. An address guessing codes (six letters of 32, about 10^9) at one a second
+ * needs, with 1,000 private rooms open, about 12 days on average to hit any of them.
+ */
+const CODE_MISS_BURST = 20;
+const CODE_MISSES_PER_SECOND = 1;
+
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
   /** Rooms one address may create at once. */
@@ -82,6 +90,8 @@ export class RoomManager {
   readonly #unremoved = new Set<string>();
   /** How fast each address creates rooms. */
   readonly #creationRate: AddressRate;
+  /** Wrong private codes per address (see `joinByCode`). */
+  readonly #codeMisses = new AddressRate({ burst: CODE_MISS_BURST, perSecond: CODE_MISSES_PER_SECOND });
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
 
@@ -111,6 +121,7 @@ export class RoomManager {
     this.#cancelIdleSweep = every(options.clock, sweepMs, () => {
       this.#disposeIdleRooms();
       this.#creationRate.sweep(options.clock.now());
+      this.#codeMisses.sweep(options.clock.now());
     });
   }
 
@@ -233,11 +244,36 @@ export class RoomManager {
     return this.#joinInto(session, host, options);
   }
 
-  async joinByCode(session: Session, rawCode: string, options: unknown): Promise<JoinedRoom> {
+  /**
+   * Joins the room with a private code. Wrong codes are bounded per address (`CODE_MISS_BURST`, then
+   * `CODE_MISSES_PER_SECOND`), not only by each session's fault budget: a new session (a new guest token is
+   * free) has a fresh budget, so without this an address could guess as fast as it may open connections.
+   */
+  async joinByCode(
+    session: Session,
+    rawCode: string,
+    options: unknown,
+    address: string,
+  ): Promise<JoinedRoom> {
+    const block = addressBlock(address);
+    const waitMs = this.#codeMisses.waitMs(block, this.#options.clock.now());
+    if (waitMs > 0) {
+      this.#options.metrics.count('room_code_guesses_refused_total');
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `too many wrong room codes from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+      );
+    }
     const code = normalizeRoomCode(rawCode);
-    if (code === undefined) throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
+    if (code === undefined) {
+      this.#codeMisses.take(block, this.#options.clock.now());
+      throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
+    }
     const listing = await this.#options.registry.findByCode(code);
-    if (!listing) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
+    if (!listing) {
+      this.#codeMisses.take(block, this.#options.clock.now());
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
+    }
     if (listing.nodeId !== this.#options.nodeId) await this.#redirectTo(listing.nodeId);
     return this.join(session, listing.roomId, options);
   }

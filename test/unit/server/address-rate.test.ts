@@ -41,4 +41,16 @@ describe('a rate per address', () => {
     expect(rate.take('b', 4)).toBe(0);
     expect(rate.size).toBe(3);
   });
+
+  it('says how long an address must wait without taking anything', () => {
+    const rate = new AddressRate({ burst: 2, perSecond: 1 });
+    expect(rate.waitMs('a', 0)).toBe(0); // never seen: a full bucket
+    rate.take('a', 0);
+    expect(rate.waitMs('a', 0)).toBe(0);
+    expect(rate.waitMs('a', 0)).toBe(0); // asking took nothing
+    rate.take('a', 0);
+    expect(rate.waitMs('a', 0)).toBe(1_000);
+    expect(rate.waitMs('a', 600)).toBe(400);
+    expect(rate.waitMs('a', 1_000)).toBe(0);
+  });
 });
