@@ -4,6 +4,7 @@ import { addShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
 import { type FrameHistory, shareAt } from './frame-history.js';
+import { hasId } from './sorted-ids.js';
 import { type TypeCoder, typeCoder } from './type-coder.js';
 
 /** A frame a client is in step at, with its index in the FrameHistory. */
@@ -165,18 +166,4 @@ function removedIds(gone: readonly number[], frameIds: readonly number[]): numbe
     else removed.splice(at, 0, id);
   }
   return removed;
-}
-
-/** Binary search in ascending ids. */
-function hasId(ids: readonly number[], id: number): boolean {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const found = ids[middle] as number;
-    if (found === id) return true;
-    if (found < id) low = middle + 1;
-    else high = middle;
-  }
-  return false;
 }

@@ -1,4 +1,5 @@
 import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
+import { hasId } from './sorted-ids.js';
 import { RecordKind } from './wire.js';
 
 /** Whether an entity is in a client's view: interest management (fog of war, distance, teams). */
@@ -65,16 +66,5 @@ export function removalKind(frame: WorldFrame, id: number): RecordKind {
 
 /** Whether the frame holds `id`: a binary search in a table frame's ids, no Map built for it. */
 function holds(frame: WorldFrame, id: number): boolean {
-  if (!(frame instanceof TableFrame)) return frame.entities.has(id);
-  const ids = frame.ids;
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const found = ids[middle] as number;
-    if (found === id) return true;
-    if (found < id) low = middle + 1;
-    else high = middle;
-  }
-  return false;
+  return frame instanceof TableFrame ? hasId(frame.ids, id) : frame.entities.has(id);
 }
