@@ -55,7 +55,7 @@ const REQUEST_ID_LIMIT = 0xffffffff;
  * filled up while we moved (the node then points to the next room). More would mean a loop.
  */
 const MAX_REDIRECTS = 2;
-/** Room messages kept for a join whose answer has not been read through yet (see `#early`). */
+/** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
 const MAX_EARLY = 64;
 type Messages = Record<string, unknown>;
 
@@ -76,6 +76,8 @@ export class Client {
   #joining = 0;
   /** Room messages for a room not (yet) ours that came while a join was waiting: maybe the joined room's. */
   readonly #early: Array<Body<typeof Kind.ServerRoomMessage>> = [];
+  /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
+  readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -329,7 +331,10 @@ export class Client {
         v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body)),
       );
     } finally {
-      if (--this.#joining === 0) this.#early.length = 0;
+      if (--this.#joining === 0) {
+        this.#early.length = 0;
+        this.#earlySignals.length = 0;
+      }
     }
   }
 
@@ -363,6 +368,9 @@ export class Client {
     this.#room = room as unknown as RoomConnection;
     for (const early of this.#early.splice(0)) {
       if (early.roomId === room.roomId) room.deliver(early.t, early.d, early.from);
+    }
+    for (const early of this.#earlySignals.splice(0)) {
+      if (early.m === m) room.receiveSignal(early.from, early.s);
     }
     return room;
   }
@@ -516,7 +524,7 @@ export class Client {
         return;
       }
       case Kind.SignalFromPeer:
-        this.#room?.receiveSignal(message.body.from, message.body.s);
+        this.#onSignal(message.body);
         return;
       case Kind.DataFromPeer: {
         // The room drops it if stamped for another seating. Unlike room messages, one for the room a join in
@@ -540,6 +548,20 @@ export class Client {
       default:
         this.#onRoomMessage(message);
     }
+  }
+
+  /**
+   * A peer's signal, stamped with the seating it was relayed in (older servers: not stamped, the room we
+   * are in). One for another seating is not this room's: in Node it can be read right behind the answer to
+   * the join that enters its room, before the join has made that room ours, so it is kept for it until then.
+   */
+  #onSignal(body: Body<typeof Kind.SignalFromPeer>): void {
+    const room = this.#room;
+    if (body.m === undefined || body.m === room?.membership) {
+      room?.receiveSignal(body.from, body.s);
+      return;
+    }
+    if (this.#joining > 0 && this.#earlySignals.length < MAX_EARLY) this.#earlySignals.push(body);
   }
 
   #onRoomMessage(message: Message): void {

@@ -230,6 +230,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#messages.emit(type, { data, from });
   }
 
+  /** @internal This seating's number (undefined from servers that do not number them). */
+  get membership(): number | undefined {
+    return this.#membership;
+  }
+
   /** @internal */
   receiveSignal(from: string, signal: unknown): void {
     const now = this.#transport.clock.now();

@@ -210,7 +210,7 @@ const peerBytes = v.pipe(v.instance(Uint8Array<ArrayBufferLike>), v.maxLength(MA
 export const signalToPeer = v.object({ to: playerId, s: signalPayload, m: v.optional(membership) });
 export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes, m: v.optional(membership) });
 /** `from` is stamped by the server from the sender's session, never taken from the sender. */
-export const signalFromPeer = v.object({ from: playerId, s: signalPayload });
+export const signalFromPeer = v.object({ from: playerId, s: signalPayload, m: v.optional(membership) });
 // The server link (the server as a WebRTC peer of each player) ---------------------------------
 
 /** Offer, answer or ICE candidate between a client and the server; the server reads these itself. */

@@ -130,14 +130,15 @@ describe('messages tagged with the membership they were sent in', () => {
     await join(y, rooms.a);
     // The party moves on together: both now in B, where x's earlier signals must not land.
     const xInB = await join(x, rooms.b);
-    await join(y, rooms.b);
+    const yInB = await join(y, rooms.b);
     x.send(Kind.SignalToPeer, { to: y.playerId, s: { sdp: 'for A' }, m: xInA });
     x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xa), m: xInA });
     x.send(Kind.SignalToPeer, { to: y.playerId, s: { sdp: 'for B' }, m: xInB });
     x.send(Kind.DataToPeer, { to: y.playerId, c: 2, p: Uint8Array.of(0xb), m: xInB });
     // Relayed in arrival order (both reliable): once what was sent in B is in, the rest would be too.
     await eventually(() => y.received(Kind.DataFromPeer).some((data) => data.p[0] === 0xb), 'data sent in B');
-    expect(y.received(Kind.SignalFromPeer).map((signal) => signal.s)).toEqual([{ sdp: 'for B' }]);
+    // Stamped with y's seating in B, so that y's client can tell it from one relayed in A.
+    expect(y.received(Kind.SignalFromPeer)).toEqual([{ from: x.playerId, s: { sdp: 'for B' }, m: yInB }]);
     expect(y.received(Kind.DataFromPeer).map((data) => [...data.p])).toEqual([[0xb]]);
     await eventually(() => notices(x).length === 2, 'a notice for each of the two for A');
     await sleep(50);

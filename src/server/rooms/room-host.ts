@@ -339,7 +339,9 @@ export class RoomHost implements RoomHostPort {
     const inner =
       relayed === undefined
         ? undefined
-        : encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed });
+        : // Stamped with the target's seating, as relayed data is: it may be read right behind the answer to
+          // the target's next join, and its client must know which room it was relayed in.
+          encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed, m: target.membership });
     if (!this.#signalBudgets.admit(session.playerId, to, this.#ctx.clock.now(), inner?.length ?? 0)) {
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,

@@ -344,10 +344,14 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.SignalFromPeer]: {
-    valid: [{ from: PLAYER, s: { candidate: 'c' } }],
+    valid: [
+      { from: PLAYER, s: { candidate: 'c' } },
+      { from: PLAYER, s: { candidate: 'c' }, m: 255 },
+    ],
     invalid: {
       'bad from': { from: 'x', s: {} },
       'signal over 16 KiB': { from: PLAYER, s: ['x'.repeat(17_000)] },
+      'membership over 255': { from: PLAYER, s: {}, m: 256 },
     },
   },
   [Kind.DataFromPeer]: {
