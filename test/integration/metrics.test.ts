@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { RoomConnection } from 'vehikill-net/client';
+import { Kind } from 'vehikill-net/protocol';
 import { type AlertEvent, GameServer, ManualClock, PrometheusMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
@@ -256,6 +257,10 @@ describe('history and alerts in a running server', () => {
     t = await startServer({}, options);
     const raw = new RawClient(t.wsUrl, t.server.issueGuestToken());
     await raw.opened;
+    // With a session: before the hello, the first fault closes the connection.
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    raw.frames.length = 0;
     const spam = async (count: number) => {
       const before = events.length;
       for (let i = 0; i < count; i++) raw.socket.send('not binary');
