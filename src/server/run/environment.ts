@@ -78,6 +78,7 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
+ * ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND (default 20 and 1),
  * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
  * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
  */
@@ -112,6 +113,12 @@ export async function optionsFromEnvironment(
     ...(env.CONNECT_BURST ? { connectBurst: numberFromEnvironment(env, 'CONNECT_BURST', 256) } : {}),
     ...(env.CONNECTS_PER_SECOND
       ? { connectsPerSecond: numberFromEnvironment(env, 'CONNECTS_PER_SECOND', 16) }
+      : {}),
+    ...(env.ROOM_CREATE_BURST
+      ? { roomCreateBurst: numberFromEnvironment(env, 'ROOM_CREATE_BURST', 20) }
+      : {}),
+    ...(env.ROOM_CREATES_PER_SECOND
+      ? { roomCreatesPerSecond: numberFromEnvironment(env, 'ROOM_CREATES_PER_SECOND', 1) }
       : {}),
     ...(tls ? { tls } : {}),
     // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and

@@ -56,6 +56,19 @@ describe('optionsFromEnvironment', () => {
   });
 });
 
+describe('room creation rate from the environment', () => {
+  it('reads ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND, the defaults when unset', async () => {
+    const env = { ROOM_CREATE_BURST: '1000', ROOM_CREATES_PER_SECOND: '50' };
+    const { options } = await optionsFromEnvironment(env, app);
+    expect([options.roomCreateBurst, options.roomCreatesPerSecond]).toEqual([1000, 50]);
+    const unset = (await optionsFromEnvironment({}, app)).options;
+    expect([unset.roomCreateBurst, unset.roomCreatesPerSecond]).toEqual([undefined, undefined]);
+    await expect(optionsFromEnvironment({ ROOM_CREATES_PER_SECOND: '0.5' }, app)).rejects.toThrow(
+      /ROOM_CREATES_PER_SECOND/,
+    );
+  });
+});
+
 describe('connection rate from the environment', () => {
   it('reads CONNECT_BURST and CONNECTS_PER_SECOND, the defaults when unset', async () => {
     const { options } = await optionsFromEnvironment(
