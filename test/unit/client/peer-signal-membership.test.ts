@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomConnection } from '../../../src/client/room-connection.js';
-import { ManualClock } from '../../../src/common/index.js';
 import { Kind } from '../../../src/protocol/index.js';
-import { FakeServer, joinedRoom } from './fakes/fake-server.js';
+import { joiningClient } from './fakes/joining-client.js';
 
 const SELF = 'aaaaaaaa01';
 const PEER = 'bbbbbbbb02';
 
-/** A client on a server the test plays, which answers joins only when the test says. */
 async function connected() {
-  const clock = new ManualClock();
-  const server = new FakeServer();
-  const joins: number[] = [];
-  server.onMessage = (message) => {
-    if (message.kind === Kind.Hello) server.welcome(SELF, clock);
-    else if (message.kind === Kind.JoinRoom) joins.push(message.body.rid);
-  };
-  const client = server.client(clock);
-  await client.connect();
-  /** Joins `roomId`, where the peer is too; the answer names `membership` unless it is undefined. */
-  const join = (roomId: string, membership: number | undefined, answer = true) => {
-    const joined = client.join(roomId);
-    const rid = joins.at(-1) ?? 0;
-    const result = joinedRoom(roomId, [SELF, PEER], membership === undefined ? {} : { membership });
-    const respond = () => server.send(Kind.Response, { rid, ok: true, result });
-    if (answer) respond();
-    return { joined, respond };
-  };
+  const { client, server, join } = await joiningClient(SELF, PEER);
   /** Relays a signal from the peer, stamped with `m` (or not at all). */
   const signal = (label: string, m?: number) =>
     server.send(Kind.SignalFromPeer, { from: PEER, s: { label }, ...(m === undefined ? {} : { m }) });
