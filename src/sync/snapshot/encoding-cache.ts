@@ -17,18 +17,20 @@ export interface EncodedChanges extends EncodedBits {
 interface Entry {
   full?: EncodedBits;
   hash?: number;
-  /** Made on the first delta: most states are only ever hashed or sent in full. */
-  deltas?: Map<EntityCodes, EncodedChanges>;
+  /**
+   * Made on the first delta: most states are only ever hashed or sent in full. Weak in the baseline too:
+   * a baseline is usually an earlier state of the same entity, whose own deltas name the state before it,
+   * so a strong key here kept every state the entity ever had alive for as long as its newest one lived.
+   */
+  deltas?: WeakMap<EntityCodes, EncodedChanges>;
 }
-
-/** Past this many baselines for one state, the oldest go: clients converge on a few in practice. */
-const MAX_BASELINES_PER_STATE = 64;
 
 /**
  * Encodings keyed by the identity of the codes arrays: the current state's, and the baseline's. Share
  * one cache between the encoders of every client of a world, and keep an entity's codes array unchanged
  * while its state is (EntityTable does), so clients holding the same baseline cost one encode, not one
- * each. Entries live as long as the current codes array does (a WeakMap), so nothing needs clearing.
+ * each. An encoding lives as long as both codes arrays it was made from do (WeakMaps, keyed by each), so
+ * nothing needs clearing and the cache never keeps a state alive.
  */
 export class EncodingCache {
   #entries = new WeakMap<EntityCodes, Entry>();
@@ -55,7 +57,7 @@ export class EncodingCache {
 
   changes(type: AnyEntityType, codes: EntityCodes, baseline: EntityCodes): EncodedChanges {
     const entry = this.#entry(codes);
-    entry.deltas ??= new Map();
+    entry.deltas ??= new WeakMap();
     const deltas = entry.deltas;
     const cached = deltas.get(baseline);
     if (cached !== undefined) {
@@ -74,10 +76,6 @@ export class EncodingCache {
       relative = { bytes: relativeWriter.finish(), bitLength: relativeWriter.bitLength };
     }
     const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask, relative };
-    if (deltas.size >= MAX_BASELINES_PER_STATE) {
-      const oldest = deltas.keys().next();
-      if (oldest.done !== true) deltas.delete(oldest.value);
-    }
     deltas.set(baseline, encoded);
     return encoded;
   }

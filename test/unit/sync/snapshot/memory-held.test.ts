@@ -1,0 +1,74 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  EncodingCache,
+  type EntityCodes,
+  type EntityRecord,
+  SharedSnapshots,
+  SnapshotDecoder,
+  SnapshotEncoder,
+} from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { Car, car, registry, world } from './harness.js';
+
+/*
+ * A server runs a match for hours: what it keeps for its encoders must not grow with the ticks played.
+ * These tests hold weak references to the states of early ticks, play on, collect garbage and check that
+ * the early states are gone.
+ */
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Collects twice, after the current job (a WeakRef made in it holds its target until the job ends). */
+async function settledCollection(): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+  }
+}
+
+const CARS = 60;
+/** Room for a fraction of the cars' changes: snapshots are cut by the budget, so clients are tracked per entity. */
+const BUDGET_BYTES = 120;
+
+/**
+ * Plays `ticks` ticks of cars that all move every tick to one client that acks (or not). Answers weak
+ * references to the states of the first 20 ticks, and the world and encoder, which the caller must keep
+ * alive through the collection: what an encoder wrongly keeps hangs off them.
+ */
+function play(options: { ticks: number; budgetBytes: number; acks: boolean }) {
+  const table = world(CARS);
+  const cache = new EncodingCache();
+  const shared = new SharedSnapshots(registry, { cache });
+  const encoder = new SnapshotEncoder(registry, { cache, shared });
+  const decoder = new SnapshotDecoder(registry);
+  const early: WeakRef<EntityCodes>[] = [];
+  for (let tick = 0; tick < options.ticks; tick++) {
+    for (let id = 0; id < CARS; id++) table.update(id, Car, car(((tick * 7 + id) % 200) - 100));
+    if (tick < 20) {
+      for (let id = 0; id < CARS; id++) early.push(new WeakRef((table.get(id) as EntityRecord).codes));
+    }
+    const snapshot = encoder.encode(table.frame(tick), { budgetBytes: options.budgetBytes });
+    decoder.decode(snapshot.bytes);
+    if (options.acks) encoder.receiveAck(decoder.ack());
+  }
+  return { early, table, encoder };
+}
+
+/** The early states still held once garbage is collected, with the world and its encoder still in use. */
+async function heldAfterCollection(played: ReturnType<typeof play>): Promise<number> {
+  await settledCollection();
+  const held = played.early.filter((ref) => ref.deref() !== undefined).length;
+  // Used after the collection, so that neither was collectable during it.
+  played.encoder.encode(played.table.frame(Number.MAX_SAFE_INTEGER));
+  return held;
+}
+
+describe('what the encoders keep', () => {
+  it('lets the states of earlier ticks go while a client acks snapshots cut by the budget', async () => {
+    const played = play({ ticks: 400, budgetBytes: BUDGET_BYTES, acks: true });
+    // Every early state was superseded and acked long ago: none is still needed.
+    expect(await heldAfterCollection(played)).toBe(0);
+  });
+});
