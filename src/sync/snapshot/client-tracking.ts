@@ -45,8 +45,12 @@ export interface Tracked {
 /** One snapshot sent and not yet known acked. */
 export interface SentSnapshot {
   readonly at: number;
-  /** The frame it was encoded from and its shared history index (only with shared encoding). */
-  readonly frame: WorldFrame | undefined;
+  /**
+   * The frame it was encoded from (only complete snapshots with shared encoding), and its shared history
+   * index. The frame is let go once NEAR_BASELINE_WINDOW snapshots were sent after it: a shared body cannot
+   * name a base that far back, and a client that does not ack would keep a whole world per snapshot alive.
+   */
+  frame: WorldFrame | undefined;
   readonly frameIndex: number | undefined;
   readonly complete: boolean;
   /** Ids in it, ascending, and their records (undefined: a removal). */

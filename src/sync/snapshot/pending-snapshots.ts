@@ -1,7 +1,11 @@
 import type { SentSnapshot } from './client-tracking.js';
 
-/** Acks older than this many snapshots are ignored: their records are long superseded. */
-export const PENDING_SNAPSHOTS = 1024;
+/**
+ * Acks older than this many snapshots are ignored: their records are long superseded (an entity sent in
+ * every snapshot already counts as unknown after 64 unacked ones), and each snapshot kept holds the
+ * records it carried, so a client that never acks pins this many snapshots' worth of states.
+ */
+export const PENDING_SNAPSHOTS = 128;
 /** Slots a client starts with: enough for the usual round trip; doubled as needed, up to the above. */
 const FIRST_SLOTS = 32;
 

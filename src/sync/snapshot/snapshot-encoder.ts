@@ -203,7 +203,7 @@ export class SnapshotEncoder {
       const index = end > 0 ? frames.lastIndexOf(body.predictor, end - 1) : -1;
       if (index >= 0) predictorDistance = inStep.at - (this.#stepAts[index] as number);
     }
-    this.#pending.add({ at, frame, frameIndex, complete: true, ids, entities });
+    this.#keepPending({ at, frame, frameIndex, complete: true, ids, entities });
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
@@ -249,14 +249,14 @@ export class SnapshotEncoder {
     const sent: SentSnapshot = {
       at,
       // Only shared mode needs the frame: it is where a complete snapshot, once acked, puts the client.
-      frame: this.#shared === undefined ? undefined : frame,
+      frame: this.#shared === undefined || !complete ? undefined : frame,
       frameIndex,
       complete,
       ids: chosen.map((planned) => planned.id),
       entities: chosen.map((planned) => planned.entity),
     };
     trackSent(this.#tracked, sent);
-    this.#pending.add(sent);
+    this.#keepPending(sent);
     this.#at = at + 1;
     return {
       bytes,
@@ -456,6 +456,13 @@ export class SnapshotEncoder {
       if (sent !== undefined) trackSent(this.#tracked, sent);
     }
     this.#ackedAt = inStep.at;
+  }
+
+  /** Keeps a snapshot until acked, and lets go of the frame of the one too far back to be a shared base. */
+  #keepPending(sent: SentSnapshot): void {
+    this.#pending.add(sent);
+    const farBack = this.#pending.get(sent.at - NEAR_BASELINE_WINDOW - 1);
+    if (farBack !== undefined) farBack.frame = undefined;
   }
 
   #dropPendingThrough(at: number): void {

@@ -71,4 +71,14 @@ describe('what the encoders keep', () => {
     // Every early state was superseded and acked long ago: none is still needed.
     expect(await heldAfterCollection(played)).toBe(0);
   });
+
+  it.each([
+    ['whole', Number.POSITIVE_INFINITY],
+    ['cut by the budget', BUDGET_BYTES],
+  ])('keeps a bounded past for a client that never acks, snapshots %s', async (_, budgetBytes) => {
+    const played = play({ ticks: 400, budgetBytes, acks: false });
+    // Unacked snapshots are kept for PENDING_SNAPSHOTS (128) and records per entity for 64: after 400
+    // ticks the first 20 are past both.
+    expect(await heldAfterCollection(played)).toBe(0);
+  });
 });
