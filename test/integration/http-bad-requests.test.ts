@@ -69,4 +69,30 @@ describe('HTTP requests the server cannot read', () => {
     const health = await fetch(`${t.httpUrl}/healthz`);
     expect(health.status).toBe(200);
   });
+
+  describe('a POST /auth/guest body over 2 KiB gets 413 MESSAGE_TOO_LARGE, and the connection is closed', () => {
+    const tooLarge = { code: 'MESSAGE_TOO_LARGE', message: 'body over 2048 bytes' };
+    const shapes: Array<[string, string]> = [
+      ['a 5,000-byte body', `Content-Length: 5000\r\n\r\n${'a'.repeat(5_000)}`],
+      [
+        'a chunked body past 2 KiB',
+        `Transfer-Encoding: chunked\r\n\r\n${`400\r\n${'a'.repeat(1_024)}\r\n`.repeat(4)}`,
+      ],
+      ['a declared length of 10^12 bytes', 'Content-Length: 1000000000000\r\n\r\naaaa'],
+    ];
+    it.each(shapes)('%s', async (_name, rest) => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { text, closed } = await exchange(`POST /auth/guest HTTP/1.1\r\nHost: x\r\n${rest}`);
+      expect(responses(text)).toEqual([{ status: 413, body: tooLarge }]);
+      expect(text.toLowerCase()).toContain('connection: close');
+      expect(closed).toBe(true);
+      expect(logged).not.toHaveBeenCalled();
+    });
+
+    it('through fetch too, with the body still being sent', async () => {
+      const response = await fetch(`${t.httpUrl}/auth/guest`, { method: 'POST', body: 'a'.repeat(100_000) });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual(tooLarge);
+    });
+  });
 });
