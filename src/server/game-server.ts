@@ -341,8 +341,15 @@ export class GameServer {
   }
 
   async #onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = pathnameOf(req.url);
+    if (pathname === undefined) {
+      // The client's mistake, not ours: answered, and nothing logged (a loop of these would fill the log).
+      const body = JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: 'malformed request target' });
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     try {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (pathname === '/auth/guest' && this.#guestTokens) {
         await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
         return;
@@ -500,4 +507,16 @@ function refuse(
       extra +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/**
+ * The path of a request target, or undefined when it is none: Node's parser lets through absolute forms
+ * (`http://[::1/x`) that the URL standard refuses.
+ */
+function pathnameOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../common/index.js';
-import { MAX_SIGNAL_BYTES } from '../protocol/messages.js';
+import { MAX_PEER_DATA_BYTES, MAX_SIGNAL_BYTES } from '../protocol/messages.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
@@ -142,6 +142,27 @@ export interface GameServerOptions extends MonitoringOptions {
   signalBytesBurst?: number;
   /** Bytes of signaling per second one member may sustain towards another. Default 16 KiB. */
   signalBytesPerSecond?: number;
+  /**
+   * Bytes of peer data (as relayed) one room member may send another through the server relay at once,
+   * on `event`, `dispatch` and the link's own control (`phys` has its newest-only 20 Hz gate instead).
+   * Over it (or the rate below) the data is not relayed and the sender is answered RATE_LIMITED, a
+   * fault. At least 17 KiB, the largest relayed message. Default 256 KiB: 16 messages of the largest
+   * size at once, or a whole retransmission round of the mesh's `dispatch` stream (64 frames) of up to
+   * 4 KiB each, after a direct link died and its unacked messages go again through the relay.
+   */
+  relayBytesBurst?: number;
+  /**
+   * Bytes of relayed peer data per second one member may sustain towards another (channels as above).
+   * Default 32 KiB (256 kbit/s per pair). The relay carries a pair's game traffic whenever their direct
+   * link fails; Vehikill at its busiest sends a peer a fire notice every 60 Hz tick with the trigger held
+   * (gun, and rocket every tenth tick) and an effect now and then, about 66 messages of 60 bytes
+   * as relayed: 4 KiB/s, an eighth of this. Within the connection's 120 messages a second a sender only
+   * reaches it with messages over 270 bytes on average. And it bounds what one sender keeping just under
+   * its budget can pile on a target whose link stalls: 256 KiB + 15 s x 32 KiB = 736 KiB by the time the
+   * heartbeat gives up on it (the default 3 x 5 s), under the 1 MiB `sendQueueBytes` past which the
+   * target would be cut off.
+   */
+  relayBytesPerSecond?: number;
   /** Faults a player's session may make in a burst before it is cut off and ended. Default 20. */
   errorBudget?: number;
   /** Faults forgiven per second. Default 1. */
@@ -216,6 +237,8 @@ export type ResolvedLimits = Required<
     | 'signalsPerSecond'
     | 'signalBytesBurst'
     | 'signalBytesPerSecond'
+    | 'relayBytesBurst'
+    | 'relayBytesPerSecond'
     | 'errorBudget'
     | 'errorRefillPerSecond'
     | 'emptyDisposeMs'
@@ -259,6 +282,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     signalsPerSecond: options.signalsPerSecond ?? 20,
     signalBytesBurst: options.signalBytesBurst ?? 64 * 1024,
     signalBytesPerSecond: options.signalBytesPerSecond ?? 16 * 1024,
+    relayBytesBurst: options.relayBytesBurst ?? 256 * 1024,
+    relayBytesPerSecond: options.relayBytesPerSecond ?? 32 * 1024,
     errorBudget: options.errorBudget ?? 20,
     errorRefillPerSecond: options.errorRefillPerSecond ?? 1,
     emptyDisposeMs: options.emptyDisposeMs ?? 30_000,
@@ -323,6 +348,15 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   if (limits.signalBytesBurst < MAX_SIGNAL_BYTES + 1024) {
     throw new TypeError(
       `GameServer option 'signalBytesBurst' must be at least ${MAX_SIGNAL_BYTES + 1024}, or the largest signal never passes`,
+    );
+  }
+  if (!(limits.relayBytesPerSecond > 0)) {
+    throw new TypeError(`GameServer option 'relayBytesPerSecond' must be above 0, or no relayed data passes`);
+  }
+  // A relayed message carries up to MAX_PEER_DATA_BYTES; its frame adds the envelope and the sender.
+  if (limits.relayBytesBurst < MAX_PEER_DATA_BYTES + 1024) {
+    throw new TypeError(
+      `GameServer option 'relayBytesBurst' must be at least ${MAX_PEER_DATA_BYTES + 1024}, or the largest relayed message never passes`,
     );
   }
   return limits;

@@ -244,8 +244,11 @@ describe('relayed peer data names the membership of the player it was relayed to
 
   it("relayed data waiting in a backed-up socket's queue keeps the membership it was relayed in; a newer phys sample replaces one stamped for A", async () => {
     const rooms = await twoRooms({
+      // x floods y on purpose, to make the relayed data wait in y's queue: rate and relay budget lifted.
       rateBurst: 100_000,
       ratePerSecond: 100_000,
+      relayBytesBurst: 1 << 30,
+      relayBytesPerSecond: 1 << 30,
       sendQueueBytes: 64 * 1024 * 1024,
       heartbeatMs: 30_000, // y reads nothing while stalled and answers no pings
     });

@@ -31,7 +31,17 @@ class HeardRoom extends TestRoom {
 }
 
 async function floodedAlice(sendQueueBytes: number) {
-  t = await startServer({ test: HeardRoom }, { rateBurst: 100_000, ratePerSecond: 100_000, sendQueueBytes });
+  // Bob's rate and relay budget are lifted: what is tested here is the send queue they normally protect.
+  t = await startServer(
+    { test: HeardRoom },
+    {
+      rateBurst: 100_000,
+      ratePerSecond: 100_000,
+      relayBytesBurst: 1 << 30,
+      relayBytesPerSecond: 1 << 30,
+      sendQueueBytes,
+    },
+  );
   proxy = new TcpProxy(t.port);
   await proxy.listen();
   const alice = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });

@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import type { GuestTokens } from '../auth/guest-tokens.js';
-import { readBody } from './read-body.js';
+import { answerTooLarge, readBody } from './read-body.js';
+
+/** Largest request body: a name and a token to renew fit many times over. */
+const MAX_BODY_BYTES = 2048;
 
 const guestRequest = v.object({
   name: v.optional(v.pipe(v.string(), v.maxLength(64))),
@@ -48,10 +52,14 @@ export async function handleGuestTokenRequest(
   }
   let parsed: v.SafeParseResult<typeof guestRequest>;
   try {
-    const raw = await readBody(req, 2048);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     const text = new TextDecoder().decode(raw).trim();
     parsed = v.safeParse(guestRequest, text === '' ? {} : JSON.parse(text));
-  } catch {
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      answerTooLarge(res, MAX_BODY_BYTES);
+      return;
+    }
     parsed = { success: false } as v.SafeParseResult<typeof guestRequest>;
   }
   if (!parsed.success) {

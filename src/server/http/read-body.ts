@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 
 /**
  * Reads a whole request body, refusing with MESSAGE_TOO_LARGE as soon as it passes `limitBytes`. The
- * request is then destroyed: reading on to drain it would let a client make us swallow any size.
+ * rest is then left unread (reading on to drain it would let a client make us swallow any size): the
+ * caller answers, with `answerTooLarge`, which closes the connection once the answer is out.
  */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
   // NaN would compare false against every size and silently lift the limit.
@@ -28,8 +29,8 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += bytes.length;
       if (size > limitBytes) {
+        req.pause();
         finish(tooLarge());
-        req.destroy();
         return;
       }
       chunks.push(bytes);
@@ -44,7 +45,6 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
       settled = true;
       req.on('error', () => {});
       reject(tooLarge());
-      req.destroy();
       return;
     }
     if (req.readableEnded) {
@@ -53,4 +53,26 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     }
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/**
+ * Answers a body `readBody` refused as too large: 413 MESSAGE_TOO_LARGE in the usual JSON shape, then the
+ * connection is closed (`Connection: close`), so the rest of the body is never read.
+ */
+export function answerTooLarge(res: ServerResponse, limitBytes: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    code: ErrorCode.MESSAGE_TOO_LARGE,
+    message: `body over ${limitBytes} bytes`,
+  });
+  res.shouldKeepAlive = false;
+  res.writeHead(413, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body);
 }

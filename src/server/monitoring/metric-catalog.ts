@@ -83,6 +83,9 @@ export const metricCatalog = {
   room_lists_sent_total: counter('Room lists sent to watching lobbies (WatchRooms)'),
   room_list_failures_total: counter('Watched listings whose registry read failed (retried)'),
   signals_filtered_total: counter('Signaling messages stripped of non-relay candidates'),
+  relayed_events_dropped_total: counter(
+    "Relayed peer event messages dropped: the target's send queue was already too deep for them",
+  ),
   server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),
   server_link_handshakes_total: counter('Direct server-link handshakes started'),
   server_link_rejected_total: counter('Server-link messages dropped', 'reason'),

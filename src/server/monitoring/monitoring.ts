@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
-import { ErrorCode } from '../../protocol/index.js';
-import { readBody } from '../http/read-body.js';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
 import { AdminAuth, bearerMatches } from './admin-auth.js';
 import { AlertNotifier } from './alert-notifier.js';
@@ -246,10 +246,13 @@ export class ServerMonitoring {
       let raw: Uint8Array;
       try {
         raw = await readBody(req, 4_096);
-      } catch {
-        // Over the limit or cut off: the request is destroyed, there is no one to answer. Bad input, not
-        // a failure of the server: logging each would let anyone flood the log with stack traces.
+      } catch (error) {
+        // Over the limit (answered, and the connection closed) or cut off (no one to answer). Bad input,
+        // not a failure of the server: logging each would let anyone flood the log with stack traces.
         this.metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE });
+        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE)
+          answerTooLarge(res, 4_096);
+        else res.destroy();
         return true;
       }
       const body = new URLSearchParams(Buffer.from(raw).toString('utf8'));

@@ -29,10 +29,20 @@ type PresenceKind =
   | typeof Kind.MemberBack;
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
+import { RelayBudgets, type RelayLimits } from './relay-budget.js';
 import { reportHookError, safely, watchHookResult } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
-export interface RoomHostContext extends SignalLimits {
+/**
+ * Relayed `event` data is dropped, not queued, when the target's send queue already holds this much:
+ * behind it (and the 64 KiB the socket holds before anything queues) a message needs over 4 Mbit/s to
+ * leave within the event channel's 250 ms, which a player whose socket backed up does not have. It would
+ * expire in the queue anyway, and meanwhile count towards the queue's bound, past which the target is
+ * cut off. Over WebRTC the event channel may lose messages too (`maxPacketLifeTime`).
+ */
+const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
+
+export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;
@@ -118,6 +128,8 @@ export class RoomHost implements RoomHostPort {
   #cancelEmptyTimer: Cancel | undefined;
   /** What each member may still signal to each other member. */
   readonly #signalBudgets: SignalBudgets;
+  /** What each member may still relay to each other member on the queued channels. */
+  readonly #relayBudgets: RelayBudgets;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
 
@@ -128,6 +140,7 @@ export class RoomHost implements RoomHostPort {
     this.room = room;
     this.#ctx = ctx;
     this.#signalBudgets = new SignalBudgets(ctx);
+    this.#relayBudgets = new RelayBudgets(ctx);
     this.#timers = new RoomTimers(ctx.clock, (error) => reportHookError(ctx.metrics, 'timer', error));
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
@@ -259,6 +272,7 @@ export class RoomHost implements RoomHostPort {
     if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     this.#signalBudgets.forget(session.playerId);
+    this.#relayBudgets.forget(session.playerId);
     void this.#ctx.registry
       .releaseSeat(this.roomId, session.playerId)
       .catch(() => this.#ctx.onRegistryFailure());
@@ -363,6 +377,11 @@ export class RoomHost implements RoomHostPort {
    * Stamped with the target's membership here, as it is encoded: relayed data waits behind the target's
    * other traffic (at the phys gate and in the send queue), possibly until after the target is seated in
    * the next room, and its client must know it was relayed in this one.
+   *
+   * Every channel but phys takes its bytes from the sender's relay budget towards the target; over it,
+   * the sender is answered RATE_LIMITED (a fault) and the target gets nothing. Phys needs none: its gate
+   * passes one sample per sender every 50 ms and keeps only the newest waiting, so it cannot pile up.
+   * Event data the target's queue is already too deep for is dropped (see RELAYED_EVENT_MAX_QUEUED_BYTES).
    */
   relayData(
     session: Session,
@@ -373,16 +392,31 @@ export class RoomHost implements RoomHostPort {
   ): void {
     const target = this.#peerOf(session, to);
     this.#activeOffRoomMessages = true;
+    const now = this.#ctx.clock.now();
     const inner = encodeMessage(Kind.DataFromPeer, {
       from: session.playerId,
       c: channel,
       p: payload,
-      t: this.#ctx.clock.now(),
+      t: now,
       m: target.membership,
     });
-    if (channel === 0) target.session.physGate.offer(session.playerId, inner);
-    else if (channel === 1) target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
-    else if (channel === 2) target.session.sendEncoded(inner, 'reliable');
+    if (channel === 0) {
+      target.session.physGate.offer(session.playerId, inner);
+      return;
+    }
+    if (!this.#relayBudgets.admit(session.playerId, to, now, inner.length)) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        'too much relayed data to that player: slow down (the message was not relayed)',
+      );
+    }
+    if (channel === 1) {
+      if (target.session.scheduler.queuedBytes >= RELAYED_EVENT_MAX_QUEUED_BYTES) {
+        this.#ctx.metrics.count('relayed_events_dropped_total');
+        return;
+      }
+      target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
+    } else if (channel === 2) target.session.sendEncoded(inner, 'reliable');
     else target.session.sendEncoded(inner, 'volatile');
   }
 

@@ -16,6 +16,7 @@ import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
+import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
@@ -45,7 +46,7 @@ export interface CreationRateLimits {
   roomCreatesPerSecond: number;
 }
 
-export interface RoomManagerOptions extends SignalLimits, CreationRateLimits {
+export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationRateLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;

@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ProtocolError } from '../../../src/protocol/index.js';
-import { readBody } from '../../../src/server/http/read-body.js';
+import { answerTooLarge, readBody } from '../../../src/server/http/read-body.js';
 
 /** A real server whose handler hands each request's readBody outcome to the waiting test. */
 let server: http.Server;
@@ -19,7 +19,9 @@ beforeAll(async () => {
       },
       (error: unknown) => {
         onOutcome({ error, req });
-        if (!res.destroyed) res.end();
+        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE)
+          answerTooLarge(res, limit);
+        else if (!res.destroyed) res.end();
       },
     );
   });
@@ -38,13 +40,17 @@ function nextOutcome(): Promise<{ body?: Uint8Array; error?: unknown; req: Incom
 }
 
 /** Sends a request by hand, so that lengths can lie and bodies can stop halfway. */
-function send(head: string[], ...chunks: string[]): net.Socket {
+function send(head: string[], ...chunks: string[]): net.Socket & { answer: Promise<string> } {
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
-  socket.resume();
+  let text = '';
+  socket.on('data', (data) => {
+    text += data.toString('latin1');
+  });
+  const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(text)));
   socket.write(`POST / HTTP/1.1\r\nHost: x\r\n${head.join('\r\n')}\r\n\r\n`);
   for (const chunk of chunks) socket.write(chunk);
-  return socket;
+  return Object.assign(socket, { answer });
 }
 
 const isTooLarge = (error: unknown) =>
@@ -76,21 +82,22 @@ describe('readBody', () => {
     limit = 16;
     const outcome = nextOutcome();
     const socket = send(['Content-Length: 1000000']);
-    const { error, req } = await outcome;
+    const { error } = await outcome;
     expect(isTooLarge(error)).toBe(true);
-    expect(req.destroyed).toBe(true);
-    socket.destroy();
+    // answerTooLarge: the client hears why, and the server hangs up rather than read what follows.
+    const answer = await socket.answer;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('{"code":"MESSAGE_TOO_LARGE","message":"body over 16 bytes"}');
   });
 
   it('refuses a chunked body as soon as it passes the limit, and stops reading', async () => {
     limit = 16;
     const outcome = nextOutcome();
     const socket = send(['Transfer-Encoding: chunked'], `20\r\n${'x'.repeat(32)}\r\n`);
-    const { error, req } = await outcome;
+    const { error } = await outcome;
     expect(isTooLarge(error)).toBe(true);
-    expect(req.destroyed).toBe(true);
-    // The server hangs up rather than swallowing whatever else the client sends.
-    await new Promise((resolve) => socket.on('close', resolve));
+    // The server answers, then hangs up rather than swallowing whatever else the client sends.
+    expect(await socket.answer).toMatch(/^HTTP\/1\.1 413 [\s\S]*connection: close/i);
   });
 
   it('rejects with the stream error when the client goes away mid-body', async () => {

@@ -1,0 +1,98 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({ test: TestRoom });
+});
+afterAll(() => t.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Writes `request` on a raw socket and reads until the server ends or closes it (or `ms` pass). */
+function exchange(request: string | Buffer, ms = 3_000): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(t.port, '127.0.0.1');
+    let text = '';
+    let closed = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed });
+    }, ms);
+    socket.on('data', (data) => {
+      text += data.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve({ text, closed });
+    });
+    socket.write(request);
+  });
+}
+
+/** Status lines and JSON bodies of every response in `text` (keep-alive: several on one socket). */
+function responses(text: string): Array<{ status: number; body: unknown }> {
+  const found: Array<{ status: number; body: unknown }> = [];
+  let rest = text;
+  for (let start = rest.indexOf('HTTP/1.1 '); start !== -1; start = rest.indexOf('HTTP/1.1 ')) {
+    rest = rest.slice(start);
+    const headEnd = rest.indexOf('\r\n\r\n');
+    const head = rest.slice(0, headEnd);
+    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+    const body = rest.slice(headEnd + 4, headEnd + 4 + length);
+    found.push({ status: Number(head.slice(9, 12)), body: body === '' ? undefined : JSON.parse(body) });
+    rest = rest.slice(headEnd + 4 + length);
+  }
+  return found;
+}
+
+describe('HTTP requests the server cannot read', () => {
+  it('an absolute-form target that is no URL gets a 400 in the JSON error shape, and nothing is logged', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const request = 'GET http://[::1/x HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { text } = await exchange(request.repeat(50), 1_000);
+    const answers = responses(text);
+    expect(answers).toHaveLength(50);
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        status: 400,
+        body: { code: 'INVALID_MESSAGE', message: 'malformed request target' },
+      });
+    }
+    expect(logged).not.toHaveBeenCalled();
+    // The connection is still good for the next request.
+    const health = await fetch(`${t.httpUrl}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  describe('a POST /auth/guest body over 2 KiB gets 413 MESSAGE_TOO_LARGE, and the connection is closed', () => {
+    const tooLarge = { code: 'MESSAGE_TOO_LARGE', message: 'body over 2048 bytes' };
+    const shapes: Array<[string, string]> = [
+      ['a 5,000-byte body', `Content-Length: 5000\r\n\r\n${'a'.repeat(5_000)}`],
+      [
+        'a chunked body past 2 KiB',
+        `Transfer-Encoding: chunked\r\n\r\n${`400\r\n${'a'.repeat(1_024)}\r\n`.repeat(4)}`,
+      ],
+      ['a declared length of 10^12 bytes', 'Content-Length: 1000000000000\r\n\r\naaaa'],
+    ];
+    it.each(shapes)('%s', async (_name, rest) => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { text, closed } = await exchange(`POST /auth/guest HTTP/1.1\r\nHost: x\r\n${rest}`);
+      expect(responses(text)).toEqual([{ status: 413, body: tooLarge }]);
+      expect(text.toLowerCase()).toContain('connection: close');
+      expect(closed).toBe(true);
+      expect(logged).not.toHaveBeenCalled();
+    });
+
+    it('through fetch too, with the body still being sent', async () => {
+      const response = await fetch(`${t.httpUrl}/auth/guest`, { method: 'POST', body: 'a'.repeat(100_000) });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual(tooLarge);
+    });
+  });
+});

@@ -1,0 +1,170 @@
+import { Channel } from 'vehikill-net/client';
+import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
+import type { CountingMetrics } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeEffect, encodeFireNotice, encodePhysSample } from '../../game/protocol/peer-messages.js';
+import { NEUTRAL_INPUT } from '../../game/sim/index.js';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer;
+let proxy: TcpProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+  await t?.close();
+});
+
+/** A member who sends exactly what it likes, at the connection's full rate (no client-side pacing). */
+async function rawMember(roomId: string): Promise<RawClient> {
+  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('flooder'));
+  await raw.opened;
+  raw.hello();
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  raw.send(Kind.JoinRoom, { rid: 1, roomId });
+  await eventually(() => raw.received(Kind.Response).length === 1, 'joined');
+  return raw;
+}
+
+describe('relayed peer data flood from one room member', () => {
+  it.each([
+    ['dispatch (reliable)', 2],
+    ['event (expiring)', 1],
+  ])(
+    '%s is cut down to its budget: the target (on a slow link) keeps its socket and hears the others',
+    async (_name, channel) => {
+      t = await startServer({ test: TestRoom });
+      proxy = new TcpProxy(t.port);
+      await proxy.listen();
+      const alice = t.client();
+      const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+      await Promise.all([alice.connect(), bob.connect()]);
+      const aliceRoom = await alice.create('test');
+      const bobRoom = await bob.join(aliceRoom.roomId);
+      const drops: string[] = [];
+      bob.on('drop', ({ reason }) => drops.push(reason));
+      const chat: unknown[] = [];
+      bobRoom.onMessage('chat', (data) => chat.push(data));
+      const raw = await rawMember(aliceRoom.roomId);
+      const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
+      await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
+      let fromFlooder = 0;
+      bobRoom.relayLink(flooderId).onMessage(() => fromFlooder++);
+
+      // Bob's link is slow: nothing the server sends him gets through for now. The flooder sends 200
+      // messages of 16 KiB (3.2 MiB, within its connection's burst of 240 messages) at him.
+      proxy.stallDownstream();
+      const payload = new Uint8Array(16 * 1024 - 64).fill(7);
+      for (let i = 0; i < 200 && raw.socket.readyState === raw.socket.OPEN; i++) {
+        raw.send(Kind.DataToPeer, { to: bob.playerId!, c: channel, p: payload });
+      }
+      // Alice, honest, says something to the room meanwhile: a reliable message that must reach Bob.
+      aliceRoom.send('chat', { text: 'during the flood' });
+      // Each refused message is a fault: past the error budget the flooder is cut off.
+      await eventually(() => raw.closeCode !== undefined, 'the flooder is cut off');
+      expect(raw.closeCode).toBe(closeCodeFor(ErrorCode.TOO_MANY_ERRORS));
+      expect(raw.received(Kind.Error).map((error) => error.code)).toContain(ErrorCode.RATE_LIMITED);
+      await sleep(1_000);
+      proxy.release();
+      await eventually(
+        () => chat.some((line) => (line as { text?: string }).text === 'during the flood'),
+        "alice's line reaches bob",
+      );
+      // Of the flood, at most the byte budget's burst (256 KiB: 16 of these) reached Bob.
+      expect(fromFlooder).toBeLessThanOrEqual(16);
+      expect(drops).toEqual([]);
+      expect(bob.state).toBe('open');
+    },
+  );
+
+  it('holds over time, for a flooder the error budget does not cut off: the target still keeps its socket', async () => {
+    // So many faults forgiven that the flooder goes on for the whole stall: only the byte budget holds it.
+    t = await startServer({ test: TestRoom }, { errorBudget: 100_000, errorRefillPerSecond: 1_000 });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await bob.connect();
+    const bobRoom = await bob.create('test');
+    const drops: string[] = [];
+    bob.on('drop', ({ reason }) => drops.push(reason));
+    const raw = await rawMember(bobRoom.roomId);
+    const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
+    await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
+    let fromFlooder = 0;
+    bobRoom.relayLink(flooderId).onMessage(() => fromFlooder++);
+
+    // 200 of 16 KiB at once, then 100 a second for 2.5 s (the connection's rate allows 120): 7 MiB.
+    proxy.stallDownstream();
+    const payload = new Uint8Array(16 * 1024 - 64).fill(7);
+    const shoot = (n: number) => {
+      for (let i = 0; i < n && raw.socket.readyState === raw.socket.OPEN; i++)
+        raw.send(Kind.DataToPeer, { to: bob.playerId!, c: 2, p: payload });
+    };
+    shoot(200);
+    for (let i = 0; i < 25; i++) {
+      await sleep(100);
+      shoot(10);
+    }
+    proxy.release();
+    await sleep(1_000);
+    expect(raw.closeCode).toBeUndefined();
+    const refused = raw.received(Kind.Error).filter((error) => error.code === ErrorCode.RATE_LIMITED);
+    expect(refused.length).toBeGreaterThan(400);
+    // 256 KiB at once and 32 KiB a second: about 21 of these in 2.5 s.
+    expect(fromFlooder).toBeGreaterThanOrEqual(16);
+    expect(fromFlooder).toBeLessThanOrEqual(24);
+    expect(drops).toEqual([]);
+    expect(bob.state).toBe('open');
+    raw.close();
+  });
+
+  it('leaves legitimate game traffic through the relay alone: every message of a busy player passes', async () => {
+    t = await startServer({ test: TestRoom });
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    const errors: string[] = [];
+    alice.on('error', ({ code }) => errors.push(code));
+    const aliceMesh = aliceRoom.mesh({ rtc: false });
+    const bobMesh = bobRoom.mesh({ rtc: false });
+    await eventually(() => aliceMesh.link(bob.playerId!)?.state === 'relayed', 'relayed link');
+    const got = { phys: 0, event: 0, dispatch: 0 };
+    bobMesh.on('message', ({ channel }) => got[channel]++);
+
+    // The Vehikill client at its busiest, for 3 s: a vehicle sample 20 times a second, a fire notice
+    // every 60 Hz tick (trigger held, gun and rocket every tenth tick) and a boost effect twice a second,
+    // as encoded by the game.
+    const sample = encodePhysSample({
+      tick: 1234,
+      input: NEUTRAL_INPUT,
+      state: { x: 10, y: 20, angle: 1, vx: 3, vy: 4, spin: 0.5, boost: 0, drifting: false, id: 1 },
+    });
+    const notice = encodeFireNotice({
+      tick: 1234,
+      weapon: 'gun',
+      origin: { x: 10, y: 20 },
+      direction: { x: 1, y: 0 },
+    });
+    const effect = encodeEffect({ kind: 'boost', x: 10, y: 20 });
+    let sent = 0;
+    for (let tick = 1; tick <= 180; tick++) {
+      if (tick % 3 === 0) aliceMesh.broadcast(Channel.phys, sample);
+      aliceMesh.broadcast(Channel.dispatch, notice);
+      sent++;
+      if (tick % 10 === 0) {
+        aliceMesh.broadcast(Channel.dispatch, notice);
+        sent++;
+      }
+      if (tick % 30 === 0) aliceMesh.broadcast(Channel.event, effect);
+      await sleep(1000 / 60);
+    }
+    await eventually(() => got.dispatch === sent, 'every fire notice delivered', 10_000);
+    expect(got.event).toBe(6);
+    expect(got.phys).toBeGreaterThan(20);
+    expect(errors).toEqual([]);
+    expect((t.server.metrics as CountingMetrics).total('bad_input_total')).toBe(0);
+  });
+});
