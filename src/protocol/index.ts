@@ -19,6 +19,7 @@ export {
   wrapExpiring,
   wrapReliable,
 } from './frame-codec.js';
+export { DEFAULT_MAX_FRAME_BYTES, MAX_ENVELOPE_BYTES } from './frame-limits.js';
 export { Kind } from './kinds.js';
 export { DEFAULT_EXPIRING_TTL_MS, MessageClass } from './message-class.js';
 export {

@@ -116,6 +116,8 @@ export const welcome = v.object({
       perSecond: v.pipe(v.number(), v.minValue(0), v.finite()),
     }),
   ),
+  /** The largest frame the server takes from this client (bytes); larger ones close the socket (1009). */
+  maxFrameBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });
