@@ -10,6 +10,13 @@ export {
   readSingleDatagramToServer,
   SINGLE_DATAGRAM_CHANNEL_AT,
 } from './datagram-frames.js';
+export {
+  GUEST_NAME_LENGTH,
+  MAX_NAME_LENGTH,
+  NAME_RULE,
+  nameProblem,
+  normalizeName,
+} from './display-name.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
 export {
   type DecodedFrame,

@@ -1,13 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as v from 'valibot';
+import { ErrorCode, nameProblem, ProtocolError } from '../../protocol/index.js';
 import type { GuestTokens } from '../auth/guest-tokens.js';
 import { readBody } from './read-body.js';
 
-const guestRequest = v.object({
-  name: v.optional(v.pipe(v.string(), v.maxLength(64))),
+const MAX_BODY_BYTES = 2048;
+const MAX_RENEW_LENGTH = 1024;
+const SHAPE = '{"name"?: string, "renew"?: string}';
+
+interface GuestRequest {
+  name?: string;
   /** A token of this guest's, perhaps expired: the new one keeps its user id and name (see `renew`). */
-  renew: v.optional(v.pipe(v.string(), v.maxLength(1024))),
-});
+  renew?: string;
+}
+
+/** The request, or what is wrong with it, said so that whoever sent it can put it right. */
+function readGuestRequest(text: string): GuestRequest | string {
+  if (text === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `the body is not JSON: expected ${SHAPE}`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return `expected a JSON object ${SHAPE}`;
+  const { name, renew } = body as Record<string, unknown>;
+  if (name !== undefined) {
+    const problem = nameProblem(name);
+    if (problem !== undefined) return `"name" ${problem}`;
+  }
+  if (renew !== undefined && (typeof renew !== 'string' || renew.length > MAX_RENEW_LENGTH))
+    return `"renew" must be a token string of at most ${MAX_RENEW_LENGTH} characters`;
+  return {
+    ...(name === undefined ? {} : { name: name as string }),
+    ...(renew === undefined ? {} : { renew: renew as string }),
+  };
+}
 
 /**
  * POST /auth/guest {name?, renew?} -> {token, userId, name, expiresAt}. With `renew` (a token of ours that
@@ -46,26 +74,40 @@ export async function handleGuestTokenRequest(
     res.end(JSON.stringify({ code: 'INVALID_MESSAGE', message: 'use POST' }));
     return;
   }
-  let parsed: v.SafeParseResult<typeof guestRequest>;
-  try {
-    const raw = await readBody(req, 2048);
-    const text = new TextDecoder().decode(raw).trim();
-    parsed = v.safeParse(guestRequest, text === '' ? {} : JSON.parse(text));
-  } catch {
-    parsed = { success: false } as v.SafeParseResult<typeof guestRequest>;
-  }
-  if (!parsed.success) {
-    res.writeHead(400, { 'content-type': 'application/json' });
+  const tooLarge = () => {
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
     res.end(
       JSON.stringify({
-        code: 'INVALID_MESSAGE',
-        message: 'expected JSON {"name"?: string, "renew"?: string} under 2 KiB',
+        code: ErrorCode.MESSAGE_TOO_LARGE,
+        message: `the body is over ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes`,
       }),
     );
+  };
+  // Said before reading: past the limit, readBody cuts the connection, and the answer with it.
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+    tooLarge();
     return;
   }
-  const renewing = parsed.output.renew;
-  const issued = renewing === undefined ? tokens.issue(parsed.output.name) : tokens.renew(renewing);
+  let request: GuestRequest | string;
+  try {
+    request = readGuestRequest(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)).trim());
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      tooLarge(); // a body without a length: the connection is cut already, but try
+      return;
+    }
+    // The request broke off (most likely nobody is left to read this).
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: 'the body ended early' }));
+    return;
+  }
+  if (typeof request === 'string') {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: request }));
+    return;
+  }
+  const renewing = request.renew;
+  const issued = renewing === undefined ? tokens.issue(request.name) : tokens.renew(renewing);
   if (issued === undefined) {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'that token cannot be renewed: get a new one' }));
