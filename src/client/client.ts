@@ -13,6 +13,7 @@ import {
   Kind,
   MAX_ENVELOPE_BYTES,
   type Message,
+  nameProblem,
   ProtocolError,
   type RoomInfo,
   roomInfoSchema,
@@ -93,6 +94,10 @@ export class Client {
   readonly #ice: IceCredentials;
 
   constructor(options: ClientOptions = {}) {
+    if (options.name !== undefined) {
+      const problem = nameProblem(options.name);
+      if (problem !== undefined) throw new TypeError(`Client option 'name' ${problem}`);
+    }
     this.#ice = new IceCredentials(options.clock ?? realClock, () => this.#requestIceServers());
     const linkSettings =
       typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});

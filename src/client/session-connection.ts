@@ -32,7 +32,7 @@ import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { EntryPoints, isWebSocketUrl } from './entry-points.js';
-import { fetchGuestToken, withToken } from './guest-token.js';
+import { fetchGuestToken, GuestTokenRefused, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
@@ -324,6 +324,11 @@ export class SessionConnection {
       token = await this.#getToken();
     } catch (error) {
       if (generation !== this.#generation) return;
+      if (error instanceof GuestTokenRefused) {
+        // A bad request, no guest endpoint, an origin not allowed: asking again would get the same.
+        this.#finish(error.code, error.message);
+        return;
+      }
       this.#events.emit(
         'error',
         new ProtocolError(ErrorCode.UNAUTHORIZED, `could not get a token: ${String(error)}`),
