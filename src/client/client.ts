@@ -415,7 +415,8 @@ export class Client {
 
   #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
-      return Promise.reject(new ProtocolError(ErrorCode.NOT_IN_ROOM, 'connect() first'));
+      const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
+      return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
     }
     const rid = this.#nextRid;
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
