@@ -16,7 +16,11 @@ export interface ClientOptions {
    * says the token expired). Default: a guest token from the server's POST /auth/guest.
    */
   token?: string | (() => Promise<string>);
-  /** Display name asked for with the default guest token. */
+  /**
+   * Display name asked for with the default guest token: at most 64 characters (longer is a TypeError
+   * here). The server keeps letters, digits, punctuation and spaces, up to 24 (see docs/client.md);
+   * `client.name` is the name it gave.
+   */
   name?: string;
   /** WebSocket implementation. Default: `globalThis.WebSocket` (in Node 20 pass `WebSocket` from 'ws'). */
   WebSocket?: WebSocketConstructor;

@@ -3,13 +3,17 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
+  clientToServerKinds,
+  decodeFrame,
   ErrorCode,
   encodeDatagramToServer,
   encodeMessage,
   type JoinedRoom,
   joinedRoomSchema,
   Kind,
+  MAX_ENVELOPE_BYTES,
   type Message,
+  nameProblem,
   ProtocolError,
   type RoomInfo,
   roomInfoSchema,
@@ -90,6 +94,10 @@ export class Client {
   readonly #ice: IceCredentials;
 
   constructor(options: ClientOptions = {}) {
+    if (options.name !== undefined) {
+      const problem = nameProblem(options.name);
+      if (problem !== undefined) throw new TypeError(`Client option 'name' ${problem}`);
+    }
     this.#ice = new IceCredentials(options.clock ?? realClock, () => this.#requestIceServers());
     const linkSettings =
       typeof options.serverLink === 'string' ? { mode: options.serverLink } : (options.serverLink ?? {});
@@ -100,6 +108,7 @@ export class Client {
         this.#onWelcome(body.serverLink ?? false, fresh);
       },
       message: (message) => this.#onMessage(message),
+      dropped: (inner, error) => this.#onDropped(inner, error),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -125,11 +134,7 @@ export class Client {
         connected: () => connection.state === 'open',
         conditioner: this.#conditioner,
         iceServers: () => this.#ice.servers,
-        sendDatagrams: (c, p, messageClass, ttlMs) => {
-          const inner = encodeDatagramToServer(c, p);
-          if (messageClass === 'volatile') connection.sendVolatile(inner);
-          else connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
-        },
+        sendDatagrams: (c, p, messageClass, ttlMs) => this.#sendDatagrams(c, p, messageClass, ttlMs),
         sendSignal: (body) => connection.sendSequenced(encodeMessage(Kind.LinkSignalToServer, body as never)),
       },
       linkSettings,
@@ -360,7 +365,7 @@ export class Client {
         const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
         // A waiting phys sample for this peer is replaced by a newer one, never sent stale.
         if (messageClass === 'volatile')
-          this.#connection.sendVolatile(inner, channel === 0 ? `phys:${to}` : undefined);
+          this.#sendVolatileOrDrop(inner, channel === 0 ? `phys:${to}` : undefined);
         else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
       },
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
@@ -410,7 +415,8 @@ export class Client {
 
   #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
-      return Promise.reject(new ProtocolError(ErrorCode.NOT_IN_ROOM, 'connect() first'));
+      const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
+      return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
     }
     const rid = this.#nextRid;
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
@@ -437,6 +443,52 @@ export class Client {
     if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
     else
       this.#connection.sendSequenced(inner, messageClass === 'expiring' ? (options.ttlMs ?? 250) : undefined);
+  }
+
+  /**
+   * The server link's messages on one channel, in one DatagramToServer frame when they fit the server's
+   * frame limit, else in as many as they need. Volatile ones leave from the end of a turn, where a throw
+   * would reach no caller: one that fits no frame is dropped, as volatile messages may be.
+   */
+  #sendDatagrams(
+    c: number,
+    p: Uint8Array[],
+    messageClass: 'volatile' | 'expiring' | 'reliable',
+    ttlMs: number | undefined,
+  ): void {
+    const inner = encodeDatagramToServer(c, p);
+    const overhead = messageClass === 'volatile' ? 0 : MAX_ENVELOPE_BYTES;
+    if (inner.length + overhead > this.#connection.maxFrameBytes && p.length > 1) {
+      const half = Math.ceil(p.length / 2);
+      this.#sendDatagrams(c, p.slice(0, half), messageClass, ttlMs);
+      this.#sendDatagrams(c, p.slice(half), messageClass, ttlMs);
+      return;
+    }
+    if (messageClass === 'volatile') this.#sendVolatileOrDrop(inner);
+    else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
+  }
+
+  /** A volatile message from a link's timer or turn end: one over the frame limit is dropped, not thrown. */
+  #sendVolatileOrDrop(inner: Uint8Array, key?: string): void {
+    try {
+      this.#connection.sendVolatile(inner, key);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  }
+
+  /** A message the session dropped unsent (over the server's frame limit): a request among them fails. */
+  #onDropped(inner: Uint8Array, error: ProtocolError): void {
+    let rid: unknown;
+    try {
+      rid = (decodeFrame(inner, clientToServerKinds).message.body as { rid?: unknown }).rid;
+    } catch {
+      return; // our own encoding: cannot happen
+    }
+    const pending = typeof rid === 'number' ? this.#pending.get(rid) : undefined;
+    if (pending === undefined) return;
+    this.#pending.delete(rid as number);
+    pending.reject(error);
   }
 
   /** The session or the client ended: the room is left and pending requests fail. */

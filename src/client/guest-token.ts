@@ -1,3 +1,14 @@
+import { ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
+
+/**
+ * The guest endpoint refused in a way that asking again cannot change (a 4xx other than 408, 425 and
+ * 429: a bad request, no guest endpoint, an origin not allowed): connecting ends with it.
+ */
+export class GuestTokenRefused extends ProtocolError {}
+
+/** Statuses worth asking again after: the server is busy or failing, not refusing this request. */
+const RETRYABLE = new Set([408, 425, 429]);
+
 /** The server's guest-token endpoint, derived from its WebSocket URL. */
 export function guestTokenUrl(wsUrl: string): string {
   const url = new URL(wsUrl);
@@ -20,10 +31,33 @@ export async function fetchGuestToken(wsUrl: string, name?: string, renew?: stri
       ...(renew === undefined ? {} : { renew }),
     }),
   });
-  if (!response.ok) throw new Error(`guest token request failed with HTTP ${response.status}`);
+  if (!response.ok) {
+    const status = response.status;
+    if (status < 400 || status >= 500 || RETRYABLE.has(status))
+      throw new Error(`guest token request failed with HTTP ${status}`);
+    const said = await readRefusal(response);
+    throw new GuestTokenRefused(
+      said.code ?? ErrorCode.UNAUTHORIZED,
+      `the server refused a guest token (HTTP ${status})${said.message ? `: ${said.message}` : ''}`,
+    );
+  }
   const body = (await response.json()) as { token?: unknown };
   if (typeof body.token !== 'string') throw new Error('guest token response has no token');
   return body.token;
+}
+
+/** The `{code, message}` of a refusal, as far as the body has them (a proxy's page has neither). */
+async function readRefusal(response: Response): Promise<{ code?: ErrorCode; message?: string }> {
+  const text = (await response.text().catch(() => '')).slice(0, 512);
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    return {
+      ...(isErrorCode(body.code) ? { code: body.code } : {}),
+      ...(typeof body.message === 'string' ? { message: body.message } : {}),
+    };
+  } catch {
+    return text.trim() === '' || text.trimStart().startsWith('<') ? {} : { message: text.trim() };
+  }
 }
 
 /** Browsers cannot set headers on a WebSocket, so the token rides in the query string. */

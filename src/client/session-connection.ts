@@ -11,12 +11,14 @@ import {
   type Body,
   closeCodeFor,
   type DatagramFromServerFields,
+  DEFAULT_MAX_FRAME_BYTES,
   decodeFrame,
   ErrorCode,
   encodeMessage,
   errorCodeForClose,
   Kind,
   type LeaveReason,
+  MAX_ENVELOPE_BYTES,
   type Message,
   type MessageClass,
   Outbox,
@@ -30,12 +32,14 @@ import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { EntryPoints, isWebSocketUrl } from './entry-points.js';
-import { fetchGuestToken, withToken } from './guest-token.js';
+import { fetchGuestToken, GuestTokenRefused, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
 
 const NO_BYTES = new Uint8Array(0);
+/** WebSocket close code 1009 (RFC 6455): a frame was larger than the receiver takes. */
+const MESSAGE_TOO_BIG = 1009;
 
 /** Close codes after which retrying cannot help. */
 const FATAL: ReadonlySet<ErrorCode> = new Set([
@@ -61,6 +65,11 @@ export interface ConnectionHooks {
   wantsServerLink(): boolean;
   /** The welcome arrived: `fresh` when it began a new session (not a resume). */
   welcomed(body: Body<typeof Kind.Welcome>, fresh: boolean): void;
+  /**
+   * A sequenced message that was accepted when sent is dropped unsent: the server's frame limit turned
+   * out smaller than it (`error` says so). A request among them must fail rather than wait for ever.
+   */
+  dropped(inner: Uint8Array, error: ProtocolError): void;
 }
 
 /**
@@ -112,6 +121,10 @@ export class SessionConnection {
   #cancelHeartbeat: Cancel | undefined;
   #disposeOnline: Disposer | undefined;
   readonly #serverClock = new ServerClockEstimate();
+  /** The largest frame the server takes: from its welcome, lowered by a 1009 close (see `#frameRefused`). */
+  #maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  /** The largest frame written on the current socket: what a 1009 close is blamed on. */
+  #largestWritten = 0;
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
@@ -159,6 +172,11 @@ export class SessionConnection {
 
   get clock(): Clock {
     return this.#clock;
+  }
+
+  /** The largest frame the server takes, in bytes (its welcome says; 64 KiB until one does). */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
   }
   /** The server this connection talks to now (it changes when the client moves to another node). */
   get url(): string {
@@ -209,11 +227,16 @@ export class SessionConnection {
    * turn by priority; `key` lets a newer message replace a waiting one (a peer's `phys` sample).
    */
   sendVolatile(frame: Uint8Array, key?: string): void {
+    this.#refuseOverLimit(frame.length);
     if (this.#state === 'open') this.#scheduler.send(priorityOf(frame), frame, 'volatile', undefined, key);
   }
 
-  /** Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full. */
+  /**
+   * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
+   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit.
+   */
   sendSequenced(inner: Uint8Array, ttlMs?: number): void {
+    this.#refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
     if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length)) {
       throw new ProtocolError(
@@ -224,6 +247,18 @@ export class SessionConnection {
     const messageClass = ttlMs === undefined ? 'reliable' : 'expiring';
     if (this.#state === 'open') this.#scheduler.send(priorityOf(inner), inner, messageClass, ttlMs);
     else this.#writeNow(inner, messageClass, ttlMs); // into the outbox, replayed once connected
+  }
+
+  /**
+   * Throws MESSAGE_TOO_LARGE for a frame the server would refuse by closing the socket (1009): before
+   * anything is queued, so that nothing is replayed into the same refusal on every resume.
+   */
+  #refuseOverLimit(frameBytes: number): void {
+    if (frameBytes <= this.#maxFrameBytes) return;
+    throw new ProtocolError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `a message of ${frameBytes.toLocaleString('en-US')} bytes with its frame is over the server's limit of ${this.#maxFrameBytes.toLocaleString('en-US')} bytes`,
+    );
   }
 
   /** Writes one message; a sequenced one takes its number here (room was checked when it was sent). */
@@ -274,17 +309,26 @@ export class SessionConnection {
 
   #write(frame: Uint8Array): void {
     const socket = this.#socket;
-    if (socket && socket.readyState === OPEN) socket.send(frame);
+    if (socket && socket.readyState === OPEN) {
+      if (frame.length > this.#largestWritten) this.#largestWritten = frame.length;
+      socket.send(frame);
+    }
   }
 
   async #openSocket(): Promise<void> {
     const generation = ++this.#generation;
     this.#welcomed = false;
+    this.#largestWritten = 0;
     let token: string;
     try {
       token = await this.#getToken();
     } catch (error) {
       if (generation !== this.#generation) return;
+      if (error instanceof GuestTokenRefused) {
+        // A bad request, no guest endpoint, an origin not allowed: asking again would get the same.
+        this.#finish(error.code, error.message);
+        return;
+      }
       this.#events.emit(
         'error',
         new ProtocolError(ErrorCode.UNAUTHORIZED, `could not get a token: ${String(error)}`),
@@ -322,7 +366,7 @@ export class SessionConnection {
         attempt: generation,
       };
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
-      socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));
+      this.#write(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));
     };
     socket.onmessage = (event) => {
       if (generation === this.#generation) this.#onData(event.data);
@@ -339,6 +383,7 @@ export class SessionConnection {
     this.#scheduler.flush();
     this.#stopConnectionTimers();
     if (this.#state === 'closed') return;
+    if (code === MESSAGE_TOO_BIG) this.#frameRefused();
     const errorCode = errorCodeForClose(code);
     if (
       this.#bye?.code === ErrorCode.SERVER_DRAINING ||
@@ -378,6 +423,42 @@ export class SessionConnection {
     }
     this.#markDropped(code, reason);
     this.#scheduleReconnect();
+  }
+
+  /**
+   * The server closed the socket for a frame over its limit (1009): one smaller than this client took it
+   * to be (an older server announces none, or what was queued before the welcome). The refused frame is
+   * at most the largest one written on that socket, and ws reads nothing after it, so that largest frame
+   * was over the limit too: the limit is taken as below it from now on, and what waits in the outbox over
+   * it is dropped with an `error`, instead of being replayed into the same refusal on every resume.
+   */
+  #frameRefused(): void {
+    const largest = this.#largestWritten;
+    if (largest > 0) this.#maxFrameBytes = Math.min(this.#maxFrameBytes, largest - 1);
+    const why = `the server refused a frame of ${largest.toLocaleString('en-US')} bytes (1009)`;
+    if (!this.#dropOversized(why)) this.#events.emit('error', this.#tooLarge(why, 0));
+  }
+
+  /**
+   * Drops the unacked messages over the frame limit, telling the client (a request among them fails) and
+   * the app (`error`). Whether any were dropped.
+   */
+  #dropOversized(why: string): boolean {
+    const dropped = this.#outbox.dropLargerThan(this.#maxFrameBytes - MAX_ENVELOPE_BYTES);
+    if (dropped.length === 0) return false;
+    const error = this.#tooLarge(why, dropped.length);
+    for (const inner of dropped) this.#hooks.dropped(inner, error);
+    this.#events.emit('error', error);
+    return true;
+  }
+
+  #tooLarge(why: string, dropped: number): ProtocolError {
+    const limit = this.#maxFrameBytes.toLocaleString('en-US');
+    const lost = dropped === 1 ? '1 message' : `${dropped} messages`;
+    return new ProtocolError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `${why}: ${dropped > 0 ? `${lost} over it dropped unsent; ` : ''}frames over ${limit} bytes are refused from now on`,
+    );
   }
 
   /** Gives up on a socket that went silent or never welcomed us, and reconnects. */
@@ -614,6 +695,13 @@ export class SessionConnection {
       this.#budgetRate = body.rate;
     }
     this.#serverClock.welcomed(body.serverTime, this.#clock.now());
+    if (body.maxFrameBytes !== undefined && body.maxFrameBytes !== this.#maxFrameBytes) {
+      this.#maxFrameBytes = body.maxFrameBytes;
+      // What was sent before this welcome said how large a frame may be (while connecting, say).
+      this.#dropOversized(
+        `the server takes frames of at most ${body.maxFrameBytes.toLocaleString('en-US')} bytes`,
+      );
+    }
     const attempts = this.#attempts;
     this.#attempts = 0;
     this.#paced = [...this.#outbox.replay(body.ack, this.#clock.now())];

@@ -36,6 +36,7 @@ export const ErrorCode = {
   REGISTRY_UNAVAILABLE: 'REGISTRY_UNAVAILABLE',
   SERVER_DRAINING: 'SERVER_DRAINING',
   NODE_UNREACHABLE: 'NODE_UNREACHABLE',
+  NOT_CONNECTED: 'NOT_CONNECTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -10,6 +10,13 @@ export {
   readSingleDatagramToServer,
   SINGLE_DATAGRAM_CHANNEL_AT,
 } from './datagram-frames.js';
+export {
+  GUEST_NAME_LENGTH,
+  MAX_NAME_LENGTH,
+  NAME_RULE,
+  nameProblem,
+  normalizeName,
+} from './display-name.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
 export {
   type DecodedFrame,
@@ -19,6 +26,7 @@ export {
   wrapExpiring,
   wrapReliable,
 } from './frame-codec.js';
+export { DEFAULT_MAX_FRAME_BYTES, MAX_ENVELOPE_BYTES } from './frame-limits.js';
 export { Kind } from './kinds.js';
 export { DEFAULT_EXPIRING_TTL_MS, MessageClass } from './message-class.js';
 export {

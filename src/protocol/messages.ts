@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { boundedData, flatRecord } from './bounded-data.js';
+import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
 
@@ -12,7 +13,7 @@ const roomCode = v.pipe(v.string(), v.minLength(4), v.maxLength(12));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
 const seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const timestamp = v.pipe(v.number(), v.finite());
-const displayName = v.pipe(v.string(), v.maxLength(64));
+const displayName = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
 const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const errorCode = v.picklist(Object.values(ErrorCode));
 const reasonText = v.pipe(v.string(), v.maxLength(512));
@@ -116,6 +117,8 @@ export const welcome = v.object({
       perSecond: v.pipe(v.number(), v.minValue(0), v.finite()),
     }),
   ),
+  /** The largest frame the server takes from this client (bytes); larger ones close the socket (1009). */
+  maxFrameBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });

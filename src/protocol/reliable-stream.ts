@@ -115,6 +115,24 @@ export class Outbox {
     this.#nextDeadline = Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * Removes the unacked messages whose encoding is over `maxInnerBytes` (the peer refuses frames that
+   * large: replayed, they would be refused again on every resume) and returns them, oldest first. Their
+   * sequence numbers become gaps, which the receiver takes as it takes expired messages.
+   */
+  dropLargerThan(maxInnerBytes: number): Uint8Array[] {
+    const dropped: Entry[] = [];
+    const kept = this.#live().filter((entry) => entry.inner.length <= maxInnerBytes || !dropped.push(entry));
+    if (dropped.length === 0) return [];
+    this.#entries = kept;
+    this.#head = 0;
+    for (const entry of dropped) {
+      this.#bytes -= entry.inner.length;
+      if (entry.deadline !== undefined) this.#expiring--;
+    }
+    return dropped.map((entry) => entry.inner);
+  }
+
   /** Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any. */
   hasRoomFor(messages: number, bytes: number): boolean {
     return this.size + messages <= this.#limits.maxMessages && this.#bytes + bytes <= this.#limits.maxBytes;

@@ -1,4 +1,5 @@
 import type { Clock } from '../common/index.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-limits.js';
 import { MAX_PEER_DATA_BYTES, MAX_SIGNAL_BYTES } from '../protocol/messages.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
@@ -66,7 +67,10 @@ export interface GameServerOptions extends MonitoringOptions {
    * listing. It heartbeats every third of this. Default 6,000.
    */
   nodeTtlMs?: number;
-  /** Largest inbound frame in bytes; larger ones close the socket (1009). Default 64 KiB. */
+  /**
+   * Largest inbound frame in bytes; larger ones close the socket (1009). Announced in the welcome, so
+   * clients refuse larger messages at the call. Default 64 KiB (DEFAULT_MAX_FRAME_BYTES).
+   */
   maxPayloadBytes?: number;
   /** Most open WebSockets; more are refused with 503. Default 10,000. */
   maxConnections?: number;
@@ -259,7 +263,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const limits: ResolvedLimits = {
     path: options.path ?? '/ws',
-    maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
+    maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxConnections: options.maxConnections ?? 10_000,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
     connectBurst: options.connectBurst ?? 256,

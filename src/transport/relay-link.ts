@@ -1,5 +1,5 @@
 import type { Clock } from '../common/index.js';
-import { ProtocolError } from '../protocol/index.js';
+import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, LinkHeartbeat } from './keepalive.js';
 import { joinTagged, type LinkState } from './link.js';
@@ -108,8 +108,9 @@ export class RelayLink extends LinkBase {
     return this.#state;
   }
 
+  /** False when closed, for a message over MAX_PEER_DATA_BYTES (the server relays none larger), or refused. */
   send(channel: Channel, bytes: Uint8Array): boolean {
-    if (this.#state === 'closed') return false;
+    if (this.#state === 'closed' || bytes.length > MAX_PEER_DATA_BYTES) return false;
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
     if (channel === Channel.phys) {
@@ -143,8 +144,8 @@ export class RelayLink extends LinkBase {
       port.sendTaggedVolatile === undefined
     )
       return this.send(channel, joinTagged(tag, body));
-    if (this.#state === 'closed') return false;
     const length = 1 + body.length;
+    if (this.#state === 'closed' || length > MAX_PEER_DATA_BYTES) return false;
     this.counters.messagesSent++;
     this.counters.bytesSent += length;
     this.quality.sent(length, true);

@@ -71,7 +71,7 @@ describe('HTTP requests the server cannot read', () => {
   });
 
   describe('a POST /auth/guest body over 2 KiB gets 413 MESSAGE_TOO_LARGE, and the connection is closed', () => {
-    const tooLarge = { code: 'MESSAGE_TOO_LARGE', message: 'body over 2048 bytes' };
+    const tooLarge = { code: 'MESSAGE_TOO_LARGE', message: 'the body is over 2,048 bytes' };
     const shapes: Array<[string, string]> = [
       ['a 5,000-byte body', `Content-Length: 5000\r\n\r\n${'a'.repeat(5_000)}`],
       [

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { type Clock, realClock } from '../../common/index.js';
-import { ErrorCode } from '../../protocol/index.js';
+import { ErrorCode, normalizeName } from '../../protocol/index.js';
 
 export interface GuestTokenOptions {
   /** HMAC-SHA256 key, at least 32 bytes. Processes that share it accept each other's tokens. */
@@ -25,7 +25,6 @@ export type GuestVerification =
 const MIN_SECRET_BYTES = 32;
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_TOKEN_LENGTH = 1024;
-const MAX_NAME_LENGTH = 24;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 // Same look-alike-free alphabet as room codes: guest names get read aloud too.
 const SUFFIX_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -55,7 +54,7 @@ export class GuestTokens {
 
   issue(requestedName?: string): IssuedGuestToken {
     const userId = randomBytes(12).toString('base64url');
-    return this.#issueFor(userId, sanitizeName(requestedName) || `Guest-${randomSuffix(4)}`);
+    return this.#issueFor(userId, normalizeName(requestedName) || `Guest-${randomSuffix(4)}`);
   }
 
   /**
@@ -102,23 +101,6 @@ export class GuestTokens {
   #sign(payload: string): string {
     return createHmac('sha256', this.#secret).update(payload).digest('base64url');
   }
-}
-
-/** Letters, digits, punctuation and spaces only; trimmed and cut to length. */
-export function sanitizeName(raw: string | undefined): string {
-  if (typeof raw !== 'string') return '';
-  // Cut early so that a huge input costs little; the final cut below is the real limit.
-  return [
-    ...raw
-      .slice(0, MAX_NAME_LENGTH * 8)
-      .normalize('NFC')
-      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
-      .replace(/\s+/gu, ' ')
-      .trim(),
-  ]
-    .slice(0, MAX_NAME_LENGTH) // by code point, so no surrogate pair is split
-    .join('')
-    .trim();
 }
 
 function refused(message: string): GuestVerification {

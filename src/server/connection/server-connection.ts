@@ -33,7 +33,7 @@ export interface ConnectionContext {
   sessions: SessionStore;
   rooms: RoomManager;
   serverLinks: ServerLinks;
-  limits: AbuseLimits & { graceMs: number; heartbeatMs: number };
+  limits: AbuseLimits & { graceMs: number; heartbeatMs: number; maxPayloadBytes: number };
   /** True once the server is draining: no new rooms or joins. */
   isClosing(): boolean;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
@@ -349,6 +349,7 @@ export class ServerConnection {
         ...this.#iceServers(session),
         ...(this.#ctx.serverLinks.available ? { serverLink: true } : {}),
         rate: { burst: this.#ctx.limits.rateBurst, perSecond: this.#ctx.limits.ratePerSecond },
+        maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
       }),
     );
   }

@@ -1,17 +1,42 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as v from 'valibot';
-import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { ErrorCode, nameProblem, ProtocolError } from '../../protocol/index.js';
 import type { GuestTokens } from '../auth/guest-tokens.js';
 import { answerTooLarge, readBody } from './read-body.js';
 
 /** Largest request body: a name and a token to renew fit many times over. */
 const MAX_BODY_BYTES = 2048;
+const MAX_RENEW_LENGTH = 1024;
+const SHAPE = '{"name"?: string, "renew"?: string}';
 
-const guestRequest = v.object({
-  name: v.optional(v.pipe(v.string(), v.maxLength(64))),
+interface GuestRequest {
+  name?: string;
   /** A token of this guest's, perhaps expired: the new one keeps its user id and name (see `renew`). */
-  renew: v.optional(v.pipe(v.string(), v.maxLength(1024))),
-});
+  renew?: string;
+}
+
+/** The request, or what is wrong with it, said so that whoever sent it can put it right. */
+function readGuestRequest(text: string): GuestRequest | string {
+  if (text === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `the body is not JSON: expected ${SHAPE}`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return `expected a JSON object ${SHAPE}`;
+  const { name, renew } = body as Record<string, unknown>;
+  if (name !== undefined) {
+    const problem = nameProblem(name);
+    if (problem !== undefined) return `"name" ${problem}`;
+  }
+  if (renew !== undefined && (typeof renew !== 'string' || renew.length > MAX_RENEW_LENGTH))
+    return `"renew" must be a token string of at most ${MAX_RENEW_LENGTH} characters`;
+  return {
+    ...(name === undefined ? {} : { name: name as string }),
+    ...(renew === undefined ? {} : { renew: renew as string }),
+  };
+}
 
 /**
  * POST /auth/guest {name?, renew?} -> {token, userId, name, expiresAt}. With `renew` (a token of ours that
@@ -50,30 +75,27 @@ export async function handleGuestTokenRequest(
     res.end(JSON.stringify({ code: 'INVALID_MESSAGE', message: 'use POST' }));
     return;
   }
-  let parsed: v.SafeParseResult<typeof guestRequest>;
+  let request: GuestRequest | string;
   try {
-    const raw = await readBody(req, MAX_BODY_BYTES);
-    const text = new TextDecoder().decode(raw).trim();
-    parsed = v.safeParse(guestRequest, text === '' ? {} : JSON.parse(text));
+    request = readGuestRequest(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)).trim());
   } catch (error) {
     if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      // Declared or sent: answered, then the connection closes with the rest of the body unread.
       answerTooLarge(res, MAX_BODY_BYTES);
       return;
     }
-    parsed = { success: false } as v.SafeParseResult<typeof guestRequest>;
-  }
-  if (!parsed.success) {
+    // The request broke off (most likely nobody is left to read this).
     res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        code: 'INVALID_MESSAGE',
-        message: 'expected JSON {"name"?: string, "renew"?: string} under 2 KiB',
-      }),
-    );
+    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: 'the body ended early' }));
     return;
   }
-  const renewing = parsed.output.renew;
-  const issued = renewing === undefined ? tokens.issue(parsed.output.name) : tokens.renew(renewing);
+  if (typeof request === 'string') {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: request }));
+    return;
+  }
+  const renewing = request.renew;
+  const issued = renewing === undefined ? tokens.issue(request.name) : tokens.renew(renewing);
   if (issued === undefined) {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'that token cannot be renewed: get a new one' }));

@@ -66,7 +66,7 @@ export function answerTooLarge(res: ServerResponse, limitBytes: number): void {
   }
   const body = JSON.stringify({
     code: ErrorCode.MESSAGE_TOO_LARGE,
-    message: `body over ${limitBytes} bytes`,
+    message: `the body is over ${limitBytes.toLocaleString('en-US')} bytes`,
   });
   res.shouldKeepAlive = false;
   res.writeHead(413, {

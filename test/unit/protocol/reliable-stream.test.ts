@@ -40,6 +40,21 @@ describe('Outbox', () => {
     expect(outbox.bytes).toBe(message(1).length * 3);
   });
 
+  it('dropLargerThan removes the messages over a size, leaving gaps in the sequence, and their bytes', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    const big = encodeMessage(Kind.ClientRoomMessage, { t: 'n', d: 'x'.repeat(500) });
+    outbox.push(message(1), 0);
+    outbox.push(big, 0, 1_000);
+    outbox.push(message(3), 0);
+    outbox.push(big, 0);
+    expect(outbox.dropLargerThan(big.length)).toEqual([]);
+    expect(outbox.dropLargerThan(big.length - 1)).toEqual([big, big]);
+    expect(outbox.size).toBe(2);
+    expect(outbox.bytes).toBe(message(1).length * 2);
+    expect(decoded(outbox.replay(0, 2_000)).map((entry) => entry.seq)).toEqual([1, 3]);
+    expect(outbox.push(message(5), 0)).toEqual(wrapReliable(5, message(5)));
+  });
+
   it('an ack drops everything up to and including it, and nothing else', () => {
     const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
     for (let n = 1; n <= 5; n++) outbox.push(message(n), 0);

@@ -87,7 +87,7 @@ describe('readBody', () => {
     // answerTooLarge: the client hears why, and the server hangs up rather than read what follows.
     const answer = await socket.answer;
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
-    expect(answer).toContain('{"code":"MESSAGE_TOO_LARGE","message":"body over 16 bytes"}');
+    expect(answer).toContain('{"code":"MESSAGE_TOO_LARGE","message":"the body is over 16 bytes"}');
   });
 
   it('refuses a chunked body as soon as it passes the limit, and stops reading', async () => {

@@ -23,6 +23,12 @@ export class FakeServer {
   socket: FakeSocket | undefined;
   /** Called with each message from the client (after it is recorded). */
   onMessage: (message: Message) => void = () => {};
+  /** Larger frames close the socket with 1009 and are not read, nor anything after them (as ws does). */
+  maxPayload = Number.POSITIVE_INFINITY;
+  /** Frames refused for their size. */
+  refused = 0;
+  /** Sequence number of the newest sequenced frame read: the ack of a resume's welcome. */
+  lastSeq = 0;
 
   /** The constructor to pass as the Client's `WebSocket` option. */
   get WebSocket(): WebSocketConstructor {
@@ -111,7 +117,16 @@ class FakeSocket implements WebSocketLike {
   }
 
   send(data: Uint8Array): void {
-    const { message } = decodeFrame(data, clientToServerKinds);
+    if (this.readyState !== 1) return;
+    if (data.length > this.#server.maxPayload) {
+      this.#server.refused++;
+      this.readyState = 2;
+      queueMicrotask(() => this.close(1009, 'Max payload size exceeded'));
+      return;
+    }
+    const frame = decodeFrame(data, clientToServerKinds);
+    if (frame.envelope !== 'bare') this.#server.lastSeq = frame.seq;
+    const { message } = frame;
     this.#server.received.push(message);
     this.#server.onMessage(message);
   }

@@ -1,0 +1,130 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, type ClientOptions } from 'vehikill-net/client';
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer | undefined;
+let stub: http.Server | undefined;
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await t?.close();
+  t = undefined;
+  await new Promise((resolve) => (stub ? stub.close(resolve) : resolve(undefined)));
+  stub = undefined;
+});
+
+const ws = WebSocket as unknown as ClientOptions['WebSocket'];
+
+function guestClient(url: string, name?: string): Client {
+  const client = new Client({
+    url,
+    WebSocket: ws,
+    backoff: { baseMs: 10, maxMs: 20 },
+    device: false,
+    ...(name === undefined ? {} : { name }),
+  });
+  clients.push(client);
+  return client;
+}
+
+async function askForToken(httpUrl: string, body: string): Promise<{ status: number; message: string }> {
+  const response = await fetch(`${httpUrl}/auth/guest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return { status: response.status, message: ((await response.json()) as { message: string }).message };
+}
+
+/** An HTTP server answering POST /auth/guest with `statuses` in turn (the last one for good). */
+async function guestEndpointAnswering(statuses: number[]): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  stub = http.createServer((req, res) => {
+    const status = statuses[Math.min(requests++, statuses.length - 1)] ?? 500;
+    req.resume();
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: `answer ${requests}` }));
+  });
+  await new Promise<void>((resolve) => stub?.listen(0, '127.0.0.1', resolve));
+  const { port } = stub.address() as AddressInfo;
+  return { url: `ws://127.0.0.1:${port}/ws`, requests: () => requests };
+}
+
+describe('display names', () => {
+  it('a name the server would refuse is a TypeError at construction, saying the rule', () => {
+    expect(() => guestClient('ws://127.0.0.1:1/ws', 'x'.repeat(65))).toThrow(
+      new TypeError("Client option 'name' must be a string of at most 64 characters, got 65"),
+    );
+    expect(() => guestClient('ws://127.0.0.1:1/ws', 42 as unknown as string)).toThrow(TypeError);
+    expect(() => guestClient('ws://127.0.0.1:1/ws', 'x'.repeat(64))).not.toThrow();
+  });
+
+  it('the guest endpoint says what is wrong with a request', async () => {
+    t = await startServer({ test: TestRoom });
+    expect(await askForToken(t.httpUrl, JSON.stringify({ name: 'x'.repeat(65) }))).toEqual({
+      status: 400,
+      message: '"name" must be a string of at most 64 characters, got 65',
+    });
+    expect(await askForToken(t.httpUrl, JSON.stringify({ name: 7 }))).toEqual({
+      status: 400,
+      message: '"name" must be a string of at most 64 characters, got number',
+    });
+    expect(await askForToken(t.httpUrl, '{"name": "Ada"')).toEqual({
+      status: 400,
+      message: 'the body is not JSON: expected {"name"?: string, "renew"?: string}',
+    });
+    expect(await askForToken(t.httpUrl, JSON.stringify({ name: 'x'.repeat(3_000) }))).toEqual({
+      status: 413,
+      message: 'the body is over 2,048 bytes',
+    });
+    expect(await askForToken(t.httpUrl, '[1]')).toEqual({
+      status: 400,
+      message: 'expected a JSON object {"name"?: string, "renew"?: string}',
+    });
+  });
+
+  it('names are normalized as documented, and the client learns the name it got', async () => {
+    t = await startServer({ test: TestRoom });
+    const client = guestClient(t.wsUrl, 'Ada 🚗 <b>');
+    await client.connect();
+    expect(client.name).toBe('Ada b');
+    const long = guestClient(t.wsUrl, `${'y'.repeat(30)}`);
+    await long.connect();
+    expect(long.name).toBe('y'.repeat(24));
+  });
+
+  it('a guest endpoint refusal no retry can change ends connect(), with what the server said', async () => {
+    t = await startServer(
+      { test: TestRoom },
+      {
+        authenticator: {
+          async authenticate() {
+            return { ok: false, code: ErrorCode.UNAUTHORIZED, message: 'no' };
+          },
+        },
+      },
+    );
+    const client = guestClient(t.wsUrl);
+    const error = await client.connect().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).message).toMatch(/guest token.*HTTP 404/);
+    expect(client.state).toBe('closed');
+  });
+
+  it('busy and failing answers (429, 5xx) are retried with backoff; a 400 after them is final', async () => {
+    const endpoint = await guestEndpointAnswering([503, 429, 500, 400]);
+    const client = guestClient(endpoint.url);
+    const error = await client.connect().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
+    expect((error as ProtocolError).message).toBe('the server refused a guest token (HTTP 400): answer 4');
+    expect(endpoint.requests()).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(endpoint.requests()).toBe(4);
+  });
+});
