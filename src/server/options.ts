@@ -119,7 +119,8 @@ export interface GameServerOptions extends MonitoringOptions {
    * Bytes allowed to wait per player when their socket backs up (beyond what the socket itself holds),
    * queued by priority. Past it, waiting volatile messages are dropped; if reliable ones alone exceed
    * it, the player cannot keep up: the socket is closed with OUTBOX_OVERFLOW and the client resumes
-   * (with a resync if its outbox overflowed). Default 1 MiB.
+   * (with a resync if its outbox overflowed). Default 1 MiB. With what the socket holds, control frames
+   * included, at most `sendQueueBytes + outboxBytes` may wait in all; past it, the same cut.
    */
   sendQueueBytes?: number;
   /** Ack after this many inbound sequenced messages. Default 32. */

@@ -3,7 +3,8 @@ import type { MessageClass } from '../protocol/index.js';
 
 /**
  * Kinds of traffic sharing one WebSocket, most urgent first. `control` (session frames, acks, requests,
- * signaling) never waits; the others wait their turn while the socket is congested.
+ * signaling) never waits; the others wait their turn while the socket is congested. Control still
+ * counts towards `maxWaitingBytes`.
  */
 export type SendPriority = 'control' | 'snapshot' | 'input' | 'relay';
 
@@ -34,8 +35,9 @@ export interface SendSchedulerOptions {
   /** Above this many buffered bytes, everything but control waits. Default 64 KiB. */
   highWaterBytes?: number;
   /**
-   * Most bytes allowed to wait. Past it, waiting volatile messages are dropped (least urgent and
-   * oldest first); if sequenced ones alone are still too many, `onOverflow` runs. Default 1 MiB.
+   * Most bytes allowed to wait in the queues (the socket's buffer aside). Past it, waiting volatile
+   * messages are dropped (least urgent and oldest first); if sequenced ones alone are still too many,
+   * `onOverflow` runs. Default 1 MiB.
    */
   maxQueuedBytes?: number;
   /**
@@ -43,6 +45,14 @@ export interface SendSchedulerOptions {
    * know). Default: write everything out in priority order and let the socket buffer it.
    */
   onOverflow?: () => void;
+  /**
+   * Most bytes allowed to wait in all: queued here plus what the socket holds (`buffered`), whatever
+   * their priority, including frames written around the scheduler (see `checkWaiting`). Checked after
+   * every control write, every queued message and every `checkWaiting`; past it, waiting volatile
+   * messages are dropped and, if that is not enough, `onOverflow` runs. Default: no bound (the socket
+   * may hold any amount).
+   */
+  maxWaitingBytes?: number;
   /** How often a congested socket is checked for room (ms). Default 5. */
   pollMs?: number;
   /**
@@ -63,6 +73,10 @@ export interface SendSchedulerOptions {
  * `bufferedAmount` sees only what sits in user space, not the kernel's send buffer; so this orders
  * traffic within what the socket still holds, and the newest-only `phys` gates upstream keep the total
  * rate sane.
+ *
+ * Control going first is not control going unbounded: with `maxWaitingBytes`, what the socket holds
+ * counts too, so a peer that stops reading and keeps asking (a request answered at once, a ping
+ * answered with a pong) is cut off by `onOverflow` like one that cannot keep up with data.
  */
 export class SendScheduler {
   readonly #options: SendSchedulerOptions;
@@ -72,6 +86,8 @@ export class SendScheduler {
     relay: new Fifo(),
   };
   readonly #byKey = new Map<string, PendingSend>();
+  readonly #maxQueuedBytes: number;
+  readonly #maxWaitingBytes: number;
   #queuedBytes = 0;
   #queuedSequenced = 0;
   #waiting = 0;
@@ -82,15 +98,22 @@ export class SendScheduler {
   expired = 0;
   /** Volatile messages dropped because too much was waiting. */
   dropped = 0;
-  /** Times sequenced messages alone were more than `maxQueuedBytes`. */
+  /** Times too much waited even with every waiting volatile message dropped (see `onOverflow`). */
   overflows = 0;
 
   constructor(options: SendSchedulerOptions) {
     this.#options = options;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
+    this.#maxWaitingBytes = options.maxWaitingBytes ?? Number.POSITIVE_INFINITY;
   }
 
   get queuedBytes(): number {
     return this.#queuedBytes;
+  }
+
+  /** Bytes waiting for the peer: queued here and held by the socket. */
+  get waitingBytes(): number {
+    return this.#queuedBytes + this.#options.buffered();
   }
 
   /** Sequenced (reliable or expiring) messages waiting: they will need outbox room when written. */
@@ -109,8 +132,16 @@ export class SendScheduler {
     ttlMs?: number,
     key?: string,
   ): void {
-    // The common case, a socket that keeps up: written at once, nothing allocated, no clock read.
-    if (priority === 'control' || (this.idle && !this.#congested() && this.#admitted())) {
+    if (priority === 'control') {
+      // Ahead of everything waiting, but counted: a peer that never reads must not be sent answers
+      // without end.
+      this.#options.write(inner, messageClass, ttlMs);
+      this.checkWaiting();
+      return;
+    }
+    // The common case, a socket that keeps up: written at once, nothing allocated, no clock read. Not
+    // checked against `maxWaitingBytes`: the socket held less than `highWaterBytes` before this one.
+    if (this.idle && !this.#congested() && this.#admitted()) {
       this.#options.write(inner, messageClass, ttlMs);
       return;
     }
@@ -129,8 +160,16 @@ export class SendScheduler {
     this.#queuedBytes += inner.length;
     this.#waiting++;
     if (messageClass !== 'volatile') this.#queuedSequenced++;
-    if (this.#queuedBytes > this.#maxQueuedBytes) this.#overflow();
+    if (this.#overLimit()) this.#overflow();
     else this.#schedulePoll();
+  }
+
+  /**
+   * Checks what waits against `maxWaitingBytes` (see there): called after each control write, and by
+   * the owner after writing a frame to the socket around the scheduler (a pong, an ack).
+   */
+  checkWaiting(): void {
+    if (this.#queuedBytes + this.#options.buffered() > this.#maxWaitingBytes) this.#overflow();
   }
 
   /** Writes what the socket has room for, most urgent first. */
@@ -161,22 +200,26 @@ export class SendScheduler {
     this.#waiting = 0;
   }
 
-  get #maxQueuedBytes(): number {
-    return this.#options.maxQueuedBytes ?? 1024 * 1024;
+  /** More waits than allowed: queued past `maxQueuedBytes`, or in all past `maxWaitingBytes`. */
+  #overLimit(): boolean {
+    return (
+      this.#queuedBytes > this.#maxQueuedBytes ||
+      this.#queuedBytes + this.#options.buffered() > this.#maxWaitingBytes
+    );
   }
 
   #overflow(): void {
     for (const priority of [...WAITING_ORDER].reverse()) {
       for (const pending of this.#queues[priority]) {
-        if (this.#queuedBytes <= this.#maxQueuedBytes) break;
+        if (!this.#overLimit()) break;
         if (pending.dropped || pending.messageClass !== 'volatile') continue;
         pending.dropped = true;
         this.#forget(pending);
         this.dropped++;
       }
     }
-    if (this.#queuedBytes <= this.#maxQueuedBytes) {
-      this.#schedulePoll();
+    if (!this.#overLimit()) {
+      if (this.#waiting > 0) this.#schedulePoll();
       return;
     }
     this.overflows++;

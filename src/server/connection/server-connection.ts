@@ -119,7 +119,10 @@ export class ServerConnection {
     // Frames already buffered behind this point must not be acted on (or acked) any more.
     this.#refusing = true;
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.#sendBare(encodeMessage(Kind.Error, { code, message }));
+    // Not #sendBare: its check of what waits could cut the socket first, under another code.
+    const notice = encodeMessage(Kind.Error, { code, message });
+    this.#ctx.frames.count('out', notice);
+    this.socket.send(notice);
     this.socket.close(closeCodeFor(code), message.slice(0, 120));
   }
 
@@ -306,7 +309,7 @@ export class ServerConnection {
       if (session.abuseGuard) this.#guard = session.abuseGuard;
       else session.abuseGuard = this.#guard;
       session.attach(this.socket);
-      session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
+      this.#adopt(session);
       if (previous && previous !== this.socket) {
         previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
       }
@@ -328,10 +331,20 @@ export class ServerConnection {
     this.session = session;
     session.abuseGuard = this.#guard;
     session.attach(this.socket);
-    session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
+    this.#adopt(session);
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session);
+  }
+
+  /** Hooks this connection to its session's writes and cut-offs. */
+  #adopt(session: Session): void {
+    session.onFrameSent = (frame) => this.#ctx.frames.count('out', frame);
+    session.onCut = () => {
+      // What this socket still brings is not acted on: its answers could not be written either.
+      this.#refusing = true;
+      this.#ctx.metrics.count('connections_cut_total', { code: ErrorCode.OUTBOX_OVERFLOW });
+    };
   }
 
   #welcome(session: Session, resumed: boolean, resync: boolean): void {
@@ -430,10 +443,17 @@ export class ServerConnection {
     return true;
   }
 
+  /**
+   * Writes a frame outside the session's stream (pongs, pings, notices, the welcome). It goes around the
+   * session's send queue but counts towards what may wait for the socket: a client that never reads
+   * and keeps pinging, or keeps earning notices, is cut off like one that cannot keep up.
+   */
   #sendBare(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.#ctx.frames.count('out', frame);
     this.socket.send(frame);
+    const session = this.session;
+    if (session !== undefined && session.socket === this.socket) session.scheduler.checkWaiting();
   }
 
   #onClose(code: number): void {

@@ -62,7 +62,10 @@ export const metricCatalog = {
     'kind',
     'room_type',
   ),
-  connections_cut_total: counter('Connections closed for too many bad messages', 'code'),
+  connections_cut_total: counter(
+    'Connections cut off: too many bad messages (TOO_MANY_ERRORS), too much waiting to be read (OUTBOX_OVERFLOW)',
+    'code',
+  ),
   internal_errors_total: counter('Server faults while handling a message or request'),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),

@@ -29,7 +29,11 @@ export interface SessionLimits {
   outboxMessages: number;
   /** Unacked bytes kept for replay, likewise. */
   outboxBytes: number;
-  /** Bytes allowed to wait when the socket backs up (see GameServerOptions.sendQueueBytes). */
+  /**
+   * Bytes allowed to wait in the send queue when the socket backs up (see
+   * GameServerOptions.sendQueueBytes). In all, queue and socket buffer together, `sendQueueBytes +
+   * outboxBytes` may wait: room for a full queue and for a resume's replay of a full outbox.
+   */
   sendQueueBytes: number;
   /** Send a cumulative ack after this many messages... */
   ackEvery: number;
@@ -65,6 +69,11 @@ export class Session {
   readonly scheduler: SendScheduler;
   /** Sees every frame written to the socket (the server counts them by kind for its metrics). */
   onFrameSent: ((frame: Uint8Array) => void) | undefined;
+  /**
+   * Runs when the session cuts its socket off for having too much waiting (OUTBOX_OVERFLOW): the
+   * connection stops acting on what still arrives on it.
+   */
+  onCut: (() => void) | undefined;
   /**
    * The player's requests (joins, leaves, listings), run one at a time across every socket of the
    * session: a join sent before a drop cannot land after a leave sent after the resume.
@@ -113,10 +122,10 @@ export class Session {
       buffered: () => this.#socket?.bufferedAmount ?? 0,
       write: (inner, messageClass, ttlMs) => this.#writeNow(inner, messageClass, ttlMs),
       maxQueuedBytes: limits.sendQueueBytes,
+      maxWaitingBytes: limits.sendQueueBytes + limits.outboxBytes,
       // Reliable messages cannot be dropped unnoticed: cut the slow player off. They resume; what the
       // outbox could not hold is a hole, answered with a resync.
-      onOverflow: () =>
-        this.#socket?.close(closeCodeFor(ErrorCode.OUTBOX_OVERFLOW), 'too much waiting: resume to catch up'),
+      onOverflow: () => this.#cut(),
     });
     this.outbox = new Outbox({
       maxMessages: limits.outboxMessages,
@@ -167,6 +176,19 @@ export class Session {
       () => this.#socket !== undefined,
     );
     return this.#link;
+  }
+
+  /**
+   * Closes a socket that has too much waiting (a player who cannot keep up, or never reads). What the
+   * queue holds goes to the outbox now, in order; until the socket is gone, what is sent goes there too
+   * (see `sendEncoded`), so nothing more piles up for it.
+   */
+  #cut(): void {
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState !== socket.OPEN) return;
+    socket.close(closeCodeFor(ErrorCode.OUTBOX_OVERFLOW), 'too much waiting: resume to catch up');
+    this.onCut?.();
+    this.scheduler.flush();
   }
 
   get socket(): WebSocket | undefined {
@@ -262,8 +284,15 @@ export class Session {
    * socket keeps up it goes at once; when it backs up, by priority (`key`: newer replaces older).
    */
   sendEncoded(inner: Uint8Array, messageClass: MessageClass, ttlMs?: number, key?: string): void {
-    if (this.#socket) this.scheduler.send(priorityOf(inner), inner, messageClass, ttlMs, key);
-    else this.#writeNow(inner, messageClass, ttlMs); // away: sequenced messages wait in the outbox
+    const socket = this.#socket;
+    if (socket !== undefined && socket.readyState === socket.OPEN) {
+      this.scheduler.send(priorityOf(inner), inner, messageClass, ttlMs, key);
+      return;
+    }
+    // Away, or the socket is closing: sequenced messages wait in the outbox, nothing queues. What still
+    // waited in the queue takes its numbers first, so the order stays.
+    if (!this.scheduler.idle) this.scheduler.flush();
+    this.#writeNow(inner, messageClass, ttlMs);
   }
 
   /** Writes one message; a sequenced one takes its number here. */
@@ -303,5 +332,6 @@ export class Session {
     if (this.inbox.unacked === 0) return;
     this.inbox.markAcked();
     this.sendFrame(encodeMessage(Kind.Ack, { ack: this.inbox.received }));
+    this.scheduler.checkWaiting(); // written around the scheduler, still counted
   }
 }

@@ -9,6 +9,8 @@ function setup({
   ...options
 }: {
   maxQueuedBytes?: number;
+  maxWaitingBytes?: number;
+  onOverflow?: () => void;
   onWrite?: () => void;
   mayWrite?: () => boolean;
 } = {}) {
@@ -175,5 +177,85 @@ describe('SendScheduler', () => {
     tokens = 10;
     s.clock.advance(5);
     expect(s.order()).toEqual(['i1', 'i2', 'ack', 'i3', 'i4']);
+  });
+
+  it('control goes at once however much waits, but counts: past maxWaitingBytes, onOverflow', () => {
+    let overflows = 0;
+    const s = setup({ maxWaitingBytes: 3_000, onOverflow: () => overflows++ });
+    // A peer that never reads: everything control writes stays in the socket.
+    s.socket.buffered = 1_000;
+    s.send('relay', 'r1', 'reliable', { size: 500 });
+    s.send('control', 'c1', 'reliable', { size: 1_000 });
+    s.socket.buffered += 1_000;
+    expect(s.order()).toEqual(['c1']); // ahead of the relay message still waiting
+    expect(s.scheduler.waitingBytes).toBe(2_500);
+    expect(overflows).toBe(0);
+    s.send('control', 'c2', 'reliable', { size: 1_000 });
+    s.socket.buffered += 1_000;
+    // Checked after the write: 3,500 bytes waiting, 500 of them queued here.
+    s.scheduler.checkWaiting();
+    expect(s.order()).toEqual(['c1', 'c2']);
+    expect(overflows).toBe(1);
+    expect(s.scheduler.overflows).toBe(1);
+  });
+
+  it('the check after a control write sees what that write added to the socket', () => {
+    let overflows = 0;
+    const socket = { buffered: 0 };
+    const scheduler = new SendScheduler({
+      clock: new ManualClock(),
+      buffered: () => socket.buffered,
+      write: (inner) => {
+        socket.buffered += inner.length; // never read
+      },
+      maxWaitingBytes: 100,
+      onOverflow: () => overflows++,
+    });
+    for (let i = 0; i < 10; i++) scheduler.send('control', new Uint8Array(10), 'reliable');
+    expect(overflows).toBe(0);
+    scheduler.send('control', new Uint8Array(10), 'reliable');
+    expect(overflows).toBe(1);
+  });
+
+  it('over maxWaitingBytes, waiting volatile messages go first; onOverflow only if that is not enough', () => {
+    let overflows = 0;
+    const s = setup({ maxWaitingBytes: 2_000, onOverflow: () => overflows++ });
+    s.socket.buffered = 1_000;
+    s.send('relay', 'v1', 'volatile', { size: 400 });
+    s.send('snapshot', 'v2', 'volatile', { size: 400 });
+    s.send('input', 'x', 'reliable', { size: 100 });
+    expect(s.scheduler.queuedBytes).toBe(900);
+    // The socket grows by 500 (control written around the queue): 2,400 waiting.
+    s.socket.buffered = 1_500;
+    s.scheduler.checkWaiting();
+    // The least urgent volatile one is dropped; that is enough.
+    expect(s.scheduler.dropped).toBe(1);
+    expect(s.scheduler.queuedBytes).toBe(500);
+    expect(overflows).toBe(0);
+    s.socket.buffered = 2_000;
+    s.scheduler.checkWaiting();
+    expect(s.scheduler.dropped).toBe(2);
+    expect(overflows).toBe(1);
+    expect(s.scheduler.queuedBytes).toBe(100); // reliable ones are never dropped
+  });
+
+  it('queued messages count against maxWaitingBytes together with the socket', () => {
+    let overflows = 0;
+    const s = setup({ maxWaitingBytes: 1_500, onOverflow: () => overflows++ });
+    s.socket.buffered = 1_200;
+    s.send('relay', 'r1', 'reliable', { size: 200 });
+    expect(overflows).toBe(0);
+    s.send('relay', 'r2', 'reliable', { size: 200 });
+    expect(overflows).toBe(1);
+  });
+
+  it('without maxWaitingBytes, what the socket holds is not bounded (as before)', () => {
+    let overflows = 0;
+    const s = setup({ onOverflow: () => overflows++ });
+    s.socket.buffered = 100 * 1024 * 1024;
+    s.send('control', 'c1');
+    s.scheduler.checkWaiting();
+    expect(overflows).toBe(0);
+    expect(s.order()).toEqual(['c1']);
   });
 });
