@@ -33,7 +33,7 @@ import { EntryPoints, isWebSocketUrl } from './entry-points.js';
 import { fetchGuestToken, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
-import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
+import { OPEN, sendFrame, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -274,7 +274,7 @@ export class SessionConnection {
 
   #write(frame: Uint8Array): void {
     const socket = this.#socket;
-    if (socket && socket.readyState === OPEN) socket.send(frame);
+    if (socket && socket.readyState === OPEN) sendFrame(socket, frame);
   }
 
   async #openSocket(): Promise<void> {
@@ -322,7 +322,12 @@ export class SessionConnection {
         attempt: generation,
       };
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
-      socket.send(encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }));
+      const hello = encodeMessage(Kind.Hello, {
+        v: PROTOCOL_VERSION,
+        ...(resume ? { resume } : {}),
+        ...link,
+      });
+      sendFrame(socket, hello);
     };
     socket.onmessage = (event) => {
       if (generation === this.#generation) this.#onData(event.data);
