@@ -29,7 +29,7 @@ export async function startServer(
     client(clientOptions = {}) {
       const client = new Client({
         url: wsUrl,
-        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        WebSocket,
         backoff: { baseMs: 20, maxMs: 200 },
         ...clientOptions,
       });
