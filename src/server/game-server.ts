@@ -44,9 +44,13 @@ export interface DrainOptions {
  * The game server: one HTTP(S) server that serves the page and the guest-token endpoint, and upgrades
  * `path` to WebSockets carrying sessions and rooms.
  */
-export class GameServer {
+export class GameServer<Metrics extends MetricsSink = CountingMetrics> {
   readonly clock: Clock;
-  readonly metrics: MetricsSink;
+  /**
+   * Where counts and timings go: `options.metrics` as given (its own type, e.g. PrometheusMetrics), or
+   * else a CountingMetrics made here, whose `total(name)` and `snapshot()` read them back.
+   */
+  readonly metrics: Metrics;
   /** Every player's link to this server (direct over UDP, or TCP mode); `available` says if direct works. */
   readonly serverLinks: ServerLinks;
   readonly registry: Registry;
@@ -84,7 +88,7 @@ export class GameServer {
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: GameServerOptions = {}) {
+  constructor(options: GameServerOptions & { metrics?: Metrics } = {}) {
     this.#options = options;
     this.#limits = resolveLimits(options);
     this.#addressSlots = new AddressSlots(this.#limits.maxConnectionsPerAddress);
@@ -94,7 +98,9 @@ export class GameServer {
     });
     checkIceOptions(options.iceServers, options.turn);
     this.clock = options.clock ?? realClock;
-    this.metrics = options.metrics ?? new CountingMetrics();
+    // Given no sink, Metrics was inferred as its default, CountingMetrics, or from options typed wider
+    // (MetricsSink); only naming another type and giving no sink of it would make this untrue.
+    this.metrics = options.metrics ?? (new CountingMetrics() as MetricsSink as Metrics);
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.monitoring = new ServerMonitoring({
       sink: this.metrics,
