@@ -27,6 +27,7 @@ import type { Registry } from './registry/registry.js';
 import { addressBlock, remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
+import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
 import { SessionStore } from './sessions/session-store.js';
 
@@ -97,6 +98,7 @@ export class GameServer<Metrics extends MetricsSink = CountingMetrics> {
       perSecond: this.#limits.connectsPerSecond,
     });
     checkIceOptions(options.iceServers, options.turn);
+    checkServerLinkOptions(options.serverLink);
     this.clock = options.clock ?? realClock;
     // Given no sink, Metrics was inferred as its default, CountingMetrics, or from options typed wider
     // (MetricsSink); only naming another type and giving no sink of it would make this untrue.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GameServer } from '../../../src/server/game-server.js';
 import { type GameServerOptions, resolveLimits } from '../../../src/server/options.js';
 
 describe('room flood options', () => {
@@ -29,5 +30,22 @@ describe('room flood options', () => {
     expect(
       resolveLimits({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 }),
     ).toMatchObject({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 });
+  });
+});
+
+describe('server link options', () => {
+  it('refuse a udpPort that is not a port number, naming the option', () => {
+    for (const udpPort of [70_000, 65_536, -5, 1.5, Number.NaN, '4000' as unknown as number]) {
+      const make = () => new GameServer({ serverLink: { udpPort } });
+      expect(make, String(udpPort)).toThrow(TypeError);
+      expect(make, String(udpPort)).toThrow(/serverLink\.udpPort/);
+    }
+  });
+
+  it('take 0 (a free port chosen at listen()) and ports up to 65535', async () => {
+    for (const udpPort of [0, 1, 4000, 65_535]) {
+      const server = new GameServer({ serverLink: { udpPort } });
+      await server.close({ drainMs: 0 });
+    }
   });
 });
