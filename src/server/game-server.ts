@@ -21,7 +21,7 @@ import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
-import { resolveLimits } from './options.js';
+import { checkAllowedOrigins, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { addressBlock, remoteAddress } from './remote-address.js';
@@ -99,6 +99,7 @@ export class GameServer<Metrics extends MetricsSink = CountingMetrics> {
     });
     checkIceOptions(options.iceServers, options.turn);
     checkServerLinkOptions(options.serverLink);
+    checkAllowedOrigins(options.allowedOrigins);
     this.clock = options.clock ?? realClock;
     // Given no sink, Metrics was inferred as its default, CountingMetrics, or from options typed wider
     // (MetricsSink); only naming another type and giving no sink of it would make this untrue.

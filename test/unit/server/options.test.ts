@@ -49,3 +49,27 @@ describe('server link options', () => {
     }
   });
 });
+
+describe('allowedOrigins', () => {
+  it('refuses an entry no browser sends as its Origin, naming the one to write instead', () => {
+    const refused: Array<[string, string]> = [
+      ['https://example.com/', "'https://example.com'"],
+      ['https://example.com/play', "'https://example.com'"],
+      ['https://Example.com', "'https://example.com'"],
+      ['https://example.com:443', "'https://example.com'"],
+    ];
+    for (const [origin, fix] of refused) {
+      const make = () => new GameServer({ allowedOrigins: [origin] });
+      expect(make, origin).toThrow(TypeError);
+      expect(make, origin).toThrow(/allowedOrigins/);
+      expect(make, origin).toThrow(fix);
+    }
+    expect(() => new GameServer({ allowedOrigins: ['example.com'] })).toThrow(/a scheme, host and port/);
+  });
+
+  it('takes origins as browsers send them', async () => {
+    const allowedOrigins = ['https://example.com', 'http://localhost:8080', 'https://[::1]:8443'];
+    const server = new GameServer({ allowedOrigins });
+    await server.close({ drainMs: 0 });
+  });
+});
