@@ -3,7 +3,7 @@
  * steal the server's CPU time in the measuring process. argv: mode url count expected
  */
 
-import { Client, type ClientOptions } from 'vehikill-net/client';
+import { Client } from 'vehikill-net/client';
 import { decodeFrame, serverToClientKinds } from 'vehikill-net/protocol';
 import { WebSocket } from 'ws';
 
@@ -36,7 +36,7 @@ if (mode === 'ws') {
     () =>
       new Client({
         url: url as string,
-        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        WebSocket,
         ...(process.env.ACK_EVERY
           ? { ackEvery: Number(process.env.ACK_EVERY), ackDelayMs: Number(process.env.ACK_MS) }
           : {}),

@@ -1,4 +1,4 @@
-import { Client, type ClientOptions, type RoomConnection } from 'vehikill-net/client';
+import { Client, type RoomConnection } from 'vehikill-net/client';
 import { WebSocket } from 'ws';
 import type { LoadOptions } from './load-options.js';
 
@@ -50,7 +50,7 @@ export async function runLoad(options: LoadOptions, stats: LoadStats): Promise<v
       url: options.urls[index % options.urls.length] as string,
       fallbackUrls: options.urls,
       name: `load-${index}`,
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket,
       serverLink: 'off',
       maxReconnectAttempts: 10,
     });

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
-import { Channel, Client, type ClientOptions, type MeshOptions, type PeerMesh } from 'vehikill-net/client';
+import { Channel, Client, type MeshOptions, type PeerMesh } from 'vehikill-net/client';
 import { GameServer, Room } from 'vehikill-net/server';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { WebSocket } from 'ws';
 import { percentile, type Row } from '../results.js';
 
@@ -16,7 +15,7 @@ function meshOptions(direct: boolean): MeshOptions {
   return direct
     ? {
         rtc: {
-          RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+          RTCPeerConnection,
           extraConfiguration: { bindAddress: '127.0.0.1' },
         },
         directTimeoutMs: 10_000,
@@ -55,8 +54,7 @@ async function pair(
   wsUrl: string,
   direct: boolean,
 ): Promise<{ a: PeerMesh; b: PeerMesh; bId: string; close(): void }> {
-  const make = () =>
-    new Client({ url: wsUrl, WebSocket: WebSocket as unknown as ClientOptions['WebSocket'] });
+  const make = () => new Client({ url: wsUrl, WebSocket });
   const [alice, bob] = [make(), make()];
   await Promise.all([alice.connect(), bob.connect()]);
   const roomA = await alice.create('bench');

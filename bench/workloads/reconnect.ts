@@ -1,4 +1,4 @@
-import { Client, type ClientOptions } from 'vehikill-net/client';
+import { Client } from 'vehikill-net/client';
 import { GameServer, Room } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 import { TcpProxy } from '../../test/support/tcp-proxy.js';
@@ -19,7 +19,7 @@ export async function benchReconnect(): Promise<Row[]> {
   ] as const) {
     const client = new Client({
       url: `ws://127.0.0.1:${proxy.port}/ws`,
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket,
       ...(backoff ? { backoff } : {}),
     });
     await client.connect();

@@ -6,7 +6,7 @@
  * and the server's CPU per joining player above its idle baseline (the difference between the two is
  * the server's CPU per direct-link handshake).
  */
-import { Client, type ClientOptions } from 'vehikill-net/client';
+import { Client } from 'vehikill-net/client';
 import { type CountingMetrics, GameServer, Room } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 import { percentile, type Row } from '../results.js';
@@ -70,7 +70,7 @@ async function stormOnce(links: boolean, run: number, players: number): Promise<
   const { wsUrl } = await server.listen(0);
   const owner = new Client({
     url: wsUrl,
-    WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+    WebSocket,
     serverLink: 'off',
   });
   let child: ClientProcess | undefined;

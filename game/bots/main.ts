@@ -40,7 +40,7 @@ for (let index = 0; index < args.count; index++) {
   const client = new Client({
     url: args.url,
     name: `Bot ${index + 1}`,
-    WebSocket: CountingWebSocket as unknown as ClientOptions['WebSocket'],
+    WebSocket: CountingWebSocket,
     serverLink: rtc ? ({ mode: 'prefer', ...rtc } as ClientOptions['serverLink']) : 'off',
   });
   const mesh: MeshOptions = rtc ? ({ rtc } as MeshOptions) : { rtc: false };

@@ -19,7 +19,11 @@ export interface ClientEvents {
   moved: { url: string; code: ErrorCode };
   /** The server no longer had our session: rooms were left; a fresh session follows. */
   'session-expired': { message: string };
-  /** A notice from the server or a local failure that did not end the connection. */
+  /**
+   * A notice from the server that answers no request: a fault it let pass, a shutdown or drain notice,
+   * or the reason it gives just before closing the connection (SESSION_EXPIRED, ...), whose outcome
+   * `drop`, `session-expired`, `moved` or `closed` reports as well.
+   */
   error: ProtocolError;
   /**
    * The device changed (page hidden or shown, battery, connection): reported to the server, which lowers

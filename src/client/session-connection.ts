@@ -35,7 +35,7 @@ import { EntryPoints, isWebSocketUrl } from './entry-points.js';
 import { fetchGuestToken, GuestTokenRefused, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
-import { OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
+import { OPEN, sendFrame, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
 
 const NO_BYTES = new Uint8Array(0);
 /** WebSocket close code 1009 (RFC 6455): a frame was larger than the receiver takes. */
@@ -311,7 +311,7 @@ export class SessionConnection {
     const socket = this.#socket;
     if (socket && socket.readyState === OPEN) {
       if (frame.length > this.#largestWritten) this.#largestWritten = frame.length;
-      socket.send(frame);
+      sendFrame(socket, frame);
     }
   }
 

@@ -21,12 +21,13 @@ import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
-import { resolveLimits } from './options.js';
+import { checkAllowedOrigins, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { addressBlock, remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
+import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
 import { SessionStore } from './sessions/session-store.js';
 
@@ -44,9 +45,13 @@ export interface DrainOptions {
  * The game server: one HTTP(S) server that serves the page and the guest-token endpoint, and upgrades
  * `path` to WebSockets carrying sessions and rooms.
  */
-export class GameServer {
+export class GameServer<Metrics extends MetricsSink = CountingMetrics> {
   readonly clock: Clock;
-  readonly metrics: MetricsSink;
+  /**
+   * Where counts and timings go: `options.metrics` as given (its own type, e.g. PrometheusMetrics), or
+   * else a CountingMetrics made here, whose `total(name)` and `snapshot()` read them back.
+   */
+  readonly metrics: Metrics;
   /** Every player's link to this server (direct over UDP, or TCP mode); `available` says if direct works. */
   readonly serverLinks: ServerLinks;
   readonly registry: Registry;
@@ -84,7 +89,7 @@ export class GameServer {
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: GameServerOptions = {}) {
+  constructor(options: GameServerOptions & { metrics?: Metrics } = {}) {
     this.#options = options;
     this.#limits = resolveLimits(options);
     this.#addressSlots = new AddressSlots(this.#limits.maxConnectionsPerAddress);
@@ -93,8 +98,12 @@ export class GameServer {
       perSecond: this.#limits.connectsPerSecond,
     });
     checkIceOptions(options.iceServers, options.turn);
+    checkServerLinkOptions(options.serverLink);
+    checkAllowedOrigins(options.allowedOrigins);
     this.clock = options.clock ?? realClock;
-    this.metrics = options.metrics ?? new CountingMetrics();
+    // Given no sink, Metrics was inferred as its default, CountingMetrics, or from options typed wider
+    // (MetricsSink); only naming another type and giving no sink of it would make this untrue.
+    this.metrics = options.metrics ?? (new CountingMetrics() as MetricsSink as Metrics);
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.monitoring = new ServerMonitoring({
       sink: this.metrics,

@@ -9,6 +9,8 @@ export {
   type RoomInfo,
   type Scalar,
 } from '../protocol/index.js';
+// The channel a link message came on (`Room.onLinkMessage`) and a send goes on (`client.link.send`).
+export { Channel } from '../transport/index.js';
 export type { Authenticator, AuthResult, Identity } from './auth/authenticator.js';
 export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';

@@ -38,7 +38,11 @@ export interface GameServerOptions extends MonitoringOptions {
    * WebSocket.
    */
   serverLink?: ServerLinkOptions;
-  /** Accept WebSocket upgrades only from these Origins. Default: any. */
+  /**
+   * Accept WebSocket upgrades (and guest token requests from other pages) only from these Origins, as
+   * browsers send them: scheme, host and a port other than the default, e.g. 'https://example.com' (no
+   * trailing slash). Default: any.
+   */
   allowedOrigins?: readonly string[];
   /**
    * Reverse proxies in front of this server (hops). 0 (the default): a connection's address is its
@@ -365,4 +369,29 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     );
   }
   return limits;
+}
+
+/**
+ * Refuses an `allowedOrigins` entry no browser sends as its Origin header (scheme, lowercase host, and a
+ * port only when it is not the scheme's default): it would match nothing, and nobody could connect.
+ */
+export function checkAllowedOrigins(origins: readonly string[] | undefined): void {
+  if (origins === undefined) return;
+  if (!Array.isArray(origins)) throw new TypeError(`GameServer option 'allowedOrigins' must be an array`);
+  for (const origin of origins) {
+    let sent: string | undefined;
+    try {
+      sent = new URL(String(origin)).origin;
+    } catch {
+      sent = undefined;
+    }
+    if (sent === origin) continue;
+    const fix =
+      sent === undefined || sent === 'null'
+        ? 'an Origin is a scheme, host and port, e.g. https://example.com'
+        : `write '${sent}', as browsers send it`;
+    throw new TypeError(
+      `GameServer option 'allowedOrigins' has '${String(origin)}', which no browser sends as its Origin: ${fix}`,
+    );
+  }
 }

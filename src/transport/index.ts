@@ -40,6 +40,7 @@ export {
   RtcLink,
   type RtcLinkOptions,
   type RtcPeerConnectionConstructor,
+  type RtcPeerConnectionLike,
   type RtcSignal,
   type RtcSignaling,
 } from './rtc-link.js';

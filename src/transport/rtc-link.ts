@@ -20,7 +20,31 @@ export interface RtcSignaling {
   onSignal(listener: (signal: RtcSignal) => void): Disposer;
 }
 
-export type RtcPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+/**
+ * The part of RTCPeerConnection this package uses, for data links and voice: the browser's own and
+ * node-datachannel's polyfill both provide it. (The whole DOM interface would not fit the polyfill, whose
+ * `ondatachannel` takes its own event class; nothing here listens for it, as every channel is negotiated.)
+ */
+export interface RtcPeerConnectionLike {
+  onicecandidate: RTCPeerConnection['onicecandidate'];
+  onconnectionstatechange: RTCPeerConnection['onconnectionstatechange'];
+  ontrack: RTCPeerConnection['ontrack'];
+  readonly connectionState: RTCPeerConnectionState;
+  readonly localDescription: RTCSessionDescription | null;
+  readonly remoteDescription: RTCSessionDescription | null;
+  createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit>;
+  createAnswer(options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void>;
+  createDataChannel(label: string, dataChannelDict?: RTCDataChannelInit): RTCDataChannel;
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
+  getTransceivers(): RTCRtpTransceiver[];
+  getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
+  close(): void;
+}
+
+export type RtcPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RtcPeerConnectionLike;
 
 export interface RtcLinkOptions {
   /** The browser's `RTCPeerConnection`, or node-datachannel's polyfill in Node. */
@@ -59,7 +83,7 @@ const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: fal
  */
 export class RtcLink extends LinkBase {
   readonly #options: RtcLinkOptions;
-  readonly #pc: RTCPeerConnection;
+  readonly #pc: RtcPeerConnectionLike;
   readonly #channels = new Map<Channel, RTCDataChannel>();
   #control: RTCDataChannel | undefined;
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];

@@ -53,7 +53,7 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
     async function connect(entry: ClusterNode, options: Partial<ClientOptions> = {}): Promise<Client> {
       const client = new Client({
         url: entry.wsUrl,
-        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        WebSocket,
         backoff: { baseMs: 20, maxMs: 200 },
         serverLink: 'off',
         random,

@@ -4,7 +4,7 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/common/index.js';
 import { NativeRtcLink } from '../../src/server/server-link/native-rtc-link.js';
-import { Channel, RtcLink, type RtcPeerConnectionConstructor } from '../../src/transport/index.js';
+import { Channel, RtcLink } from '../../src/transport/index.js';
 import { connectedPair } from '../support/connected-pair.js';
 import { linkContract } from '../support/link-contract.js';
 import { memorySignalingPair } from '../support/memory-signaling.js';
@@ -37,7 +37,7 @@ function serverLinkPair() {
     clock: realClock,
   });
   const client = new RtcLink({
-    RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+    RTCPeerConnection,
     extraConfiguration: { bindAddress: '127.0.0.1' },
     signaling: clientSide,
     role: 'answerer',

@@ -2,15 +2,11 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { describe, expect, it } from 'vitest';
 import { PeerLink, type PeerSignal } from '../../src/client/mesh/peer-link.js';
 import { realClock } from '../../src/common/index.js';
-import {
-  Channel,
-  createSimulatedLinkPair,
-  type RtcPeerConnectionConstructor,
-} from '../../src/transport/index.js';
+import { Channel, createSimulatedLinkPair } from '../../src/transport/index.js';
 import { eventually, sleep } from '../support/server.js';
 
 const rtc = {
-  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  RTCPeerConnection,
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 

@@ -1,7 +1,6 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel } from 'vehikill-net/client';
 import type { CountingMetrics } from 'vehikill-net/server';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -56,7 +55,7 @@ describe('relay-only rooms (peer privacy enforced by the server)', () => {
   it('without a TURN server, links use the server relay at once, with the same API', async () => {
     const { alice, bob, aliceRoom, bobRoom } = await pairIn({ relayOnly: true });
     const rtc = {
-      RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+      RTCPeerConnection,
       extraConfiguration: { bindAddress: '127.0.0.1' },
     };
     const signals: unknown[] = [];

@@ -27,7 +27,7 @@ function behindProxy(address: string): ClientOptions['WebSocket'] {
       super(url, { headers: { 'x-forwarded-for': address } });
     }
   }
-  return Proxied as unknown as ClientOptions['WebSocket'];
+  return Proxied;
 }
 
 async function serve(options: GameServerOptions = {}): Promise<{ t: TestServer; metrics: CountingMetrics }> {

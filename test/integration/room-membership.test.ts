@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Channel, type ClientOptions } from 'vehikill-net/client';
+import { Channel } from 'vehikill-net/client';
 import { type Body, ErrorCode, Kind } from 'vehikill-net/protocol';
 import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -197,7 +197,7 @@ function relayHold() {
     }
   }
   return {
-    WebSocket: HoldingSocket as unknown as ClientOptions['WebSocket'],
+    WebSocket: HoldingSocket,
     get held(): number {
       return held.length;
     },

@@ -10,9 +10,9 @@ import { sleep } from '../support/server.js';
 const loopback = { bindAddress: '127.0.0.1' };
 
 /** `answerer`: the peer connection class of b's end (a test may wrap node-datachannel's). */
-function rtcPair(answerer = RTCPeerConnection as unknown as RtcPeerConnectionConstructor) {
+function rtcPair(answerer: RtcPeerConnectionConstructor = RTCPeerConnection) {
   const [signalA, signalB] = memorySignalingPair();
-  const offerer = RTCPeerConnection as unknown as RtcPeerConnectionConstructor;
+  const offerer = RTCPeerConnection;
   const a = new RtcLink({
     RTCPeerConnection: offerer,
     extraConfiguration: loopback,
@@ -70,7 +70,8 @@ describe('RTC link in Node', () => {
   it('a peer that vanishes without a goodbye is detected within 5 s', async () => {
     // b's peer connection stays up but sends nothing more (a crashed tab, a dead network path).
     let bFrozen = false;
-    class FreezablePeerConnection extends (RTCPeerConnection as unknown as RtcPeerConnectionConstructor) {
+    const NodePeerConnection: RtcPeerConnectionConstructor = RTCPeerConnection;
+    class FreezablePeerConnection extends NodePeerConnection {
       override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
         const channel = super.createDataChannel(label, init);
         const send = channel.send.bind(channel);

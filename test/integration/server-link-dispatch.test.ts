@@ -2,7 +2,6 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
 import { Kind, writeVarUint } from 'vehikill-net/protocol';
 import { type CountingMetrics, Room, type RoomClient } from 'vehikill-net/server';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -158,7 +157,7 @@ describe('server link dispatch when a path refuses or drops frames', () => {
 });
 
 const nodeRtc: ClientOptions['serverLink'] = {
-  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  RTCPeerConnection,
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 

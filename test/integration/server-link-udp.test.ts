@@ -1,7 +1,6 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel } from 'vehikill-net/client';
 import { Room, type RoomClient } from 'vehikill-net/server';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
@@ -40,7 +39,7 @@ describe.skipIf(!isolated)('server link with UDP blocked mid-session', () => {
   it('falls back to TCP mode within seconds, loses no reliable message either way, and goes direct again', async () => {
     const client = t.client({
       serverLink: {
-        RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+        RTCPeerConnection,
         extraConfiguration: { bindAddress: '127.0.0.1' },
       },
     });

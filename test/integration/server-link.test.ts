@@ -2,7 +2,6 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import * as v from 'valibot';
 import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
 import { Room, type RoomClient } from 'vehikill-net/server';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 
@@ -29,7 +28,7 @@ class EchoRoom extends Room {
 }
 
 const nodeRtc: ClientOptions['serverLink'] = {
-  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  RTCPeerConnection,
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 

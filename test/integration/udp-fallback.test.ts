@@ -1,6 +1,5 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel, type MeshOptions } from 'vehikill-net/client';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
@@ -11,7 +10,7 @@ const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 const meshOptions: MeshOptions = {
   rtc: {
-    RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+    RTCPeerConnection,
     extraConfiguration: { bindAddress: '127.0.0.1' },
   },
   directTimeoutMs: 8_000,

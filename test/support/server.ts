@@ -1,9 +1,10 @@
 import { Client, type ClientOptions } from 'vehikill-net/client';
-import { GameServer, type GameServerOptions, type RoomClass } from 'vehikill-net/server';
+import { GameServer, type GameServerOptions, type MetricsSink, type RoomClass } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 
 export interface TestServer {
-  server: GameServer;
+  /** Its metrics are whatever sink the test passed (a CountingMetrics unless it passed one). */
+  server: GameServer<MetricsSink>;
   wsUrl: string;
   httpUrl: string;
   port: number;
@@ -29,7 +30,7 @@ export async function startServer(
     client(clientOptions = {}) {
       const client = new Client({
         url: wsUrl,
-        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        WebSocket,
         backoff: { baseMs: 20, maxMs: 200 },
         ...clientOptions,
       });

@@ -5,8 +5,7 @@
  */
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { WebSocket } from 'ws';
-import { Client, type ClientOptions } from '../../src/client/index.js';
-import type { RtcPeerConnectionConstructor } from '../../src/transport/index.js';
+import { Client } from '../../src/client/index.js';
 
 const [url, roomId, countText, tokenUrl] = process.argv.slice(2);
 const count = Number(countText);
@@ -23,9 +22,9 @@ const clients = Array.from(
     new Client({
       url: url!,
       token: guestToken,
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket,
       serverLink: {
-        RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+        RTCPeerConnection,
         extraConfiguration: { bindAddress: '127.0.0.1' },
       },
     }),

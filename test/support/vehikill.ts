@@ -36,7 +36,7 @@ export const tcpOnly: Partial<ClientOptions> = { serverLink: 'off' };
 
 /** A bot player (GameSession + BotBrain) on this server, peer mesh through the server's relay. */
 export function botOn(server: VehikillServer, name: string, seed: number): GameSession {
-  const WebSocket = countingWebSocket(server.traffic) as unknown as ClientOptions['WebSocket'];
+  const WebSocket = countingWebSocket(server.traffic);
   return botPlayer({ client: server.client({ name, WebSocket, ...tcpOnly }), seed, mesh: { rtc: false } });
 }
 

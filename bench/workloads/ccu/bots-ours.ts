@@ -8,7 +8,7 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Client, type ClientOptions, type RoomConnection, SyncedState } from 'vehikill-net/client';
 import { encodeAckFrame } from 'vehikill-net/sync';
-import { Channel, type RtcPeerConnectionConstructor } from 'vehikill-net/transport';
+import { Channel } from 'vehikill-net/transport';
 import { WebSocket } from 'ws';
 import { type Bot, openRoomOfBots, type RoomOfBots } from './bots-types.js';
 import { CarEntity } from './car-entity.js';
@@ -18,7 +18,7 @@ import { botInput, encodeInput, INPUT_HZ, PLAYERS_PER_ROOM } from './scenario.js
 import type { System } from './systems.js';
 
 const nodeRtc: ClientOptions['serverLink'] = {
-  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  RTCPeerConnection,
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 
@@ -32,7 +32,7 @@ export function oursRoomOfBots(system: Extract<System, `ours-${string}`>, bots: 
   return openRoomOfBots(bots, async (index, decodes) => {
     const client = new Client({
       url,
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket,
       serverLink: system === 'ours-link' ? nodeRtc : 'off',
     });
     const inputsOnPhys = system !== 'ours-ws';

@@ -9,7 +9,6 @@
  */
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel, Client, type ClientOptions } from 'vehikill-net/client';
-import type { RtcPeerConnectionConstructor } from 'vehikill-net/transport';
 import { WebSocket } from 'ws';
 import { percentile } from '../../results.js';
 import type { ChildReply, ChildRequest, LatencySummary, OpenReply, System } from './protocol.js';
@@ -53,7 +52,7 @@ function onSnapshot(player: Player, bytes: Uint8Array): void {
 }
 
 const nodeRtc: ClientOptions['serverLink'] = {
-  RTCPeerConnection: RTCPeerConnection as unknown as RtcPeerConnectionConstructor,
+  RTCPeerConnection,
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 
@@ -64,7 +63,7 @@ function libraryPlayer(
 ): { player: Player; client: Client } {
   const client = new Client({
     url,
-    WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+    WebSocket,
     serverLink: system === 'direct' ? nodeRtc : 'off',
   });
   const player: Player = {

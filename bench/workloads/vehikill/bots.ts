@@ -3,7 +3,7 @@
  * each a GameSession driven by the bot brain over its WebSocket (TCP mode), in one private room without
  * server bots. Answers `traffic` (their WebSocket payload bytes, in and out, summed) over IPC.
  */
-import { Client, type ClientOptions } from 'vehikill-net/client';
+import { Client } from 'vehikill-net/client';
 import { botPlayer, drive } from '../../../game/bots/bot-player.js';
 import { countingWebSocket, type Traffic } from '../../../game/bots/counting-web-socket.js';
 import type { GameSession } from '../../../game/client/game-session.js';
@@ -14,7 +14,7 @@ export type MatchBotsRequest = { op: 'traffic' } | { op: 'close' };
 const [url, countText] = process.argv.slice(2);
 const count = Number(countText);
 const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
-const WebSocket = countingWebSocket(traffic) as unknown as ClientOptions['WebSocket'];
+const WebSocket = countingWebSocket(traffic);
 const sessions: GameSession[] = [];
 for (let index = 0; index < count; index++) {
   const client = new Client({ url: url as string, name: `Bot ${index + 1}`, WebSocket, serverLink: 'off' });

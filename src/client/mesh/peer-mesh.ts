@@ -41,6 +41,7 @@ export interface MeshOptions {
 
 export interface MeshEvents {
   message: { from: string; channel: Channel; bytes: Uint8Array };
+  /** A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed' (the peer left). */
   'peer-state': { peerId: string; state: LinkState };
   /** A peer's message was refused: too large, over its rate, or the peer is muted/blocked. */
   rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' };

@@ -1,4 +1,8 @@
-import type { RtcPeerConnectionConstructor, RtcSignal } from '../../transport/index.js';
+import type {
+  RtcPeerConnectionConstructor,
+  RtcPeerConnectionLike,
+  RtcSignal,
+} from '../../transport/index.js';
 import { tuneOpus } from './opus-sdp.js';
 
 export interface VoiceConnectionOptions {
@@ -30,7 +34,7 @@ const MAX_HELD_SIGNALS = 64;
  * or went out of range), and any other refusal is reported through `onBroken` for a new attempt.
  */
 export class VoiceConnection {
-  readonly #pc: RTCPeerConnection;
+  readonly #pc: RtcPeerConnectionLike;
   readonly #options: VoiceConnectionOptions;
   /** Remote candidates that came before the remote description. */
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];

@@ -19,6 +19,13 @@ export function numberFromEnvironment(env: Environment, name: string, fallback: 
   return Number(raw);
 }
 
+/** A port number from the environment (0 to 65535), or 0 when unset. */
+function portFromEnvironment(env: Environment, name: string): number {
+  const port = numberFromEnvironment(env, name, 0);
+  if (port > 65_535) throw new TypeError(`${name} must be a port number from 0 to 65535, got '${env[name]}'`);
+  return port;
+}
+
 /** A PEM file named by an environment variable; one that cannot be read stops the start naming the variable. */
 function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buffer {
   const path = env[name] as string;
@@ -131,7 +138,7 @@ export async function optionsFromEnvironment(
     // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).
     serverLink: {
       bindAddress: host,
-      ...(env.UDP_PORT ? { udpPort: numberFromEnvironment(env, 'UDP_PORT', 0) } : {}),
+      ...(env.UDP_PORT ? { udpPort: portFromEnvironment(env, 'UDP_PORT') } : {}),
       ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
     },
   };

@@ -4,7 +4,8 @@ export interface ServerLinkOptions {
   enabled?: boolean;
   /**
    * The one UDP port every player's link shares (ICE UDP mux): a deployment opens just this port.
-   * Default: a free port chosen at `listen()` (fine on loopback and for tests; set it in production).
+   * Default (or 0): a free port chosen at `listen()` (fine on loopback and for tests; set it in
+   * production). An integer from 0 to 65535.
    */
   udpPort?: number;
   /** Address the UDP port binds to. Default: all interfaces. */
@@ -28,6 +29,17 @@ export interface ServerLinkOptions {
   maxMessageBytes?: number;
   /** Messages per second accepted from one player on the link (burst twice that). Default 240. */
   messagesPerSecond?: number;
+}
+
+/** Refuses server link settings that cannot work, naming the option. */
+export function checkServerLinkOptions(options: ServerLinkOptions | undefined): void {
+  const udpPort = options?.udpPort;
+  // node-datachannel keeps only the low 16 bits: 70000 would bind 4464 while the server reported 70000.
+  if (udpPort !== undefined && !(Number.isInteger(udpPort) && udpPort >= 0 && udpPort <= 65_535)) {
+    throw new TypeError(
+      `GameServer option 'serverLink.udpPort' must be a port number from 1 to 65535 (or 0: a free one chosen at listen()), got ${String(udpPort)}`,
+    );
+  }
 }
 
 /** Replaces the address of host candidates with each announced address. */

@@ -56,6 +56,19 @@ describe('optionsFromEnvironment', () => {
   });
 });
 
+describe('UDP_PORT', () => {
+  it("is the server link's UDP port: a port number, or refused naming the variable", async () => {
+    const read = async (UDP_PORT: string) => (await optionsFromEnvironment({ UDP_PORT }, app)).options;
+    expect((await read('4000')).serverLink?.udpPort).toBe(4000);
+    expect((await read('65535')).serverLink?.udpPort).toBe(65_535);
+    expect((await optionsFromEnvironment({}, app)).options.serverLink?.udpPort).toBeUndefined();
+    for (const raw of ['70000', '65536', '-5', '1.5']) {
+      await expect(read(raw), raw).rejects.toThrow(TypeError);
+      await expect(read(raw), raw).rejects.toThrow(/UDP_PORT/);
+    }
+  });
+});
+
 describe('room creation rate from the environment', () => {
   it('reads ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND, the defaults when unset', async () => {
     const env = { ROOM_CREATE_BURST: '1000', ROOM_CREATES_PER_SECOND: '50' };

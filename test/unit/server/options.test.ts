@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GameServer } from '../../../src/server/game-server.js';
 import { type GameServerOptions, resolveLimits } from '../../../src/server/options.js';
 
 describe('room flood options', () => {
@@ -29,5 +30,46 @@ describe('room flood options', () => {
     expect(
       resolveLimits({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 }),
     ).toMatchObject({ maxEmptyRoomsPerCreator: 0, trustProxy: 2, roomCreatesPerSecond: 0.1 });
+  });
+});
+
+describe('server link options', () => {
+  it('refuse a udpPort that is not a port number, naming the option', () => {
+    for (const udpPort of [70_000, 65_536, -5, 1.5, Number.NaN, '4000' as unknown as number]) {
+      const make = () => new GameServer({ serverLink: { udpPort } });
+      expect(make, String(udpPort)).toThrow(TypeError);
+      expect(make, String(udpPort)).toThrow(/serverLink\.udpPort/);
+    }
+  });
+
+  it('take 0 (a free port chosen at listen()) and ports up to 65535', async () => {
+    for (const udpPort of [0, 1, 4000, 65_535]) {
+      const server = new GameServer({ serverLink: { udpPort } });
+      await server.close({ drainMs: 0 });
+    }
+  });
+});
+
+describe('allowedOrigins', () => {
+  it('refuses an entry no browser sends as its Origin, naming the one to write instead', () => {
+    const refused: Array<[string, string]> = [
+      ['https://example.com/', "'https://example.com'"],
+      ['https://example.com/play', "'https://example.com'"],
+      ['https://Example.com', "'https://example.com'"],
+      ['https://example.com:443', "'https://example.com'"],
+    ];
+    for (const [origin, fix] of refused) {
+      const make = () => new GameServer({ allowedOrigins: [origin] });
+      expect(make, origin).toThrow(TypeError);
+      expect(make, origin).toThrow(/allowedOrigins/);
+      expect(make, origin).toThrow(fix);
+    }
+    expect(() => new GameServer({ allowedOrigins: ['example.com'] })).toThrow(/a scheme, host and port/);
+  });
+
+  it('takes origins as browsers send them', async () => {
+    const allowedOrigins = ['https://example.com', 'http://localhost:8080', 'https://[::1]:8443'];
+    const server = new GameServer({ allowedOrigins });
+    await server.close({ drainMs: 0 });
   });
 });
