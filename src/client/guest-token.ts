@@ -1,8 +1,10 @@
-import { ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
+import { type ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
 
 /**
- * The guest endpoint refused in a way that asking again cannot change (a 4xx other than 408, 425 and
- * 429: a bad request, no guest endpoint, an origin not allowed): connecting ends with it.
+ * The server refused in a way that asking again cannot change: a 4xx other than 408, 425 and 429 whose
+ * body names one of our error codes (a bad request, a server with no guest endpoint, an origin not
+ * allowed). Connecting ends with it. A 4xx without a code came from something in between (a proxy's
+ * challenge page, a load balancer's 404 during a deploy) and is retried like a 5xx, failover included.
  */
 export class GuestTokenRefused extends ProtocolError {}
 
@@ -36,8 +38,13 @@ export async function fetchGuestToken(wsUrl: string, name?: string, renew?: stri
     if (status < 400 || status >= 500 || RETRYABLE.has(status))
       throw new Error(`guest token request failed with HTTP ${status}`);
     const said = await readRefusal(response);
+    if (said.code === undefined) {
+      throw new Error(
+        `guest token request failed with HTTP ${status}${said.message ? `: ${said.message}` : ''}`,
+      );
+    }
     throw new GuestTokenRefused(
-      said.code ?? ErrorCode.UNAUTHORIZED,
+      said.code,
       `the server refused a guest token (HTTP ${status})${said.message ? `: ${said.message}` : ''}`,
     );
   }

@@ -359,8 +359,19 @@ export class GameServer<Metrics extends MetricsSink = CountingMetrics> {
       return;
     }
     try {
-      if (pathname === '/auth/guest' && this.#guestTokens) {
-        await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
+      if (pathname === '/auth/guest') {
+        if (this.#guestTokens) {
+          await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
+          return;
+        }
+        // Said with a code, so a client asking for a guest token stops asking: no retry can change this.
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            code: ErrorCode.UNAUTHORIZED,
+            message: 'this server issues no guest tokens: connect with a token from its authenticator',
+          }),
+        );
         return;
       }
       if (pathname === '/healthz') {

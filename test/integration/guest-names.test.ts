@@ -41,12 +41,24 @@ async function askForToken(httpUrl: string, body: string): Promise<{ status: num
   return { status: response.status, message: ((await response.json()) as { message: string }).message };
 }
 
-/** An HTTP server answering POST /auth/guest with `statuses` in turn (the last one for good). */
-async function guestEndpointAnswering(statuses: number[]): Promise<{ url: string; requests: () => number }> {
+/**
+ * An HTTP server answering POST /auth/guest with `statuses` in turn (the last one for good): each as the
+ * game server would (JSON naming an error code), or, for a status in `fromAProxy`, as a proxy in front of
+ * it would (an HTML page).
+ */
+async function guestEndpointAnswering(
+  statuses: number[],
+  fromAProxy: number[] = [],
+): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
   stub = http.createServer((req, res) => {
     const status = statuses[Math.min(requests++, statuses.length - 1)] ?? 500;
     req.resume();
+    if (fromAProxy.includes(status)) {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end('<html><body>Checking your browser</body></html>');
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: `answer ${requests}` }));
   });
@@ -112,8 +124,24 @@ describe('display names', () => {
     const client = guestClient(t.wsUrl);
     const error = await client.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as ProtocolError).message).toMatch(/guest token.*HTTP 404/);
+    expect((error as ProtocolError).code).toBe(ErrorCode.UNAUTHORIZED);
+    expect((error as ProtocolError).message).toMatch(/guest token.*HTTP 404.*issues no guest tokens/);
     expect(client.state).toBe('closed');
+  });
+
+  it('a 4xx that names none of our codes (a proxy page, a load balancer mid-deploy) is retried', async () => {
+    const endpoint = await guestEndpointAnswering([403, 404, 400], [403, 404]);
+    const client = guestClient(endpoint.url);
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error.message));
+    const error = await client.connect().catch((caught: unknown) => caught);
+    // The proxy's answers were asked past; the game server's own refusal ended it.
+    expect(endpoint.requests()).toBe(3);
+    expect(errors.slice(0, 2)).toEqual([
+      expect.stringMatching(/HTTP 403/),
+      expect.stringMatching(/HTTP 404/),
+    ]);
+    expect((error as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
   });
 
   it('busy and failing answers (429, 5xx) are retried with backoff; a 400 after them is final', async () => {
