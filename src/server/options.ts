@@ -154,10 +154,11 @@ export interface GameServerOptions extends MonitoringOptions {
   /**
    * Bytes of peer data (as relayed) one room member may send another through the server relay at once,
    * on `event`, `dispatch` and the link's own control (`phys` has its newest-only 20 Hz gate instead).
-   * Over it (or the rate below) the data is not relayed and the sender is answered RATE_LIMITED, a
-   * fault. At least 17 KiB, the largest relayed message. Default 256 KiB: 16 messages of the largest
-   * size at once, or a whole retransmission round of the mesh's `dispatch` stream (64 frames) of up to
-   * 4 KiB each, after a direct link died and its unacked messages go again through the relay.
+   * Over it (or the rate below) the data is not relayed and the sender is told RATE_LIMITED, at most
+   * once a second per target and not as a fault: an honest mesh can go over it (its `dispatch` backlog
+   * sent again after a direct link died, in rounds of up to 64 frames of up to 16 KiB), and `dispatch`
+   * goes again when no ack comes. At least 17 KiB, the largest relayed message. Default 256 KiB: 16
+   * messages of the largest size at once, or a retransmission round of 64 frames of 4 KiB.
    */
   relayBytesBurst?: number;
   /**

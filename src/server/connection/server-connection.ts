@@ -18,6 +18,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { IceServer, IssuedIceServers } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
 import type { FrameTally } from '../monitoring/frame-kinds.js';
+import { RelayRefused } from '../rooms/relay-budget.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
@@ -265,9 +266,15 @@ export class ServerConnection {
     }
   }
 
-  /** What `#inRoom` does with a throw: not being in the room is told, anything else goes on up. */
+  /**
+   * What `#inRoom` does with a throw: not being in the room, and relayed data over its budget (see
+   * RelayRefused), are told; anything else goes on up.
+   */
   #notInRoom(error: unknown): void {
-    if (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM) {
+    if (
+      error instanceof RelayRefused ||
+      (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM)
+    ) {
       this.notify(error.code, error.message);
       return;
     }

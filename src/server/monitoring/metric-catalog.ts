@@ -89,6 +89,9 @@ export const metricCatalog = {
   relayed_events_dropped_total: counter(
     "Relayed peer event messages dropped: the target's send queue was already too deep for them",
   ),
+  relayed_data_refused_total: counter(
+    "Relayed peer data not relayed: over the sender's relay budget towards its target",
+  ),
   server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),
   server_link_handshakes_total: counter('Direct server-link handshakes started'),
   server_link_rejected_total: counter('Server-link messages dropped', 'reason'),

@@ -1,4 +1,30 @@
 import { TokenBucket } from '../../common/index.js';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+
+/** A sender is told its relayed data was refused at most this often per target. */
+const TELL_EVERY_MS = 1_000;
+
+/**
+ * Relayed data over the sender's budget towards its target: told (RATE_LIMITED), not charged as a fault.
+ * An honest mesh can go over it (a backlog of `dispatch` sent again after a direct link died, in rounds
+ * of up to 64 frames of 16 KiB), and its sender cannot see the budget; faults would end its session. The
+ * refused data is simply not relayed: `dispatch` goes again when no ack comes, `event` and the links'
+ * control may be lost anyway. A flood gains nothing, since nothing over the budget reaches the target.
+ */
+export class RelayRefused extends ProtocolError {
+  constructor() {
+    super(
+      ErrorCode.RATE_LIMITED,
+      'too much relayed data to that player: some was not relayed (reliable data goes again)',
+    );
+  }
+}
+
+interface PairBudget {
+  readonly bytes: TokenBucket;
+  /** When the sender was last told of a refusal towards this target (-Infinity: never). */
+  toldAt: number;
+}
 
 /** How much relayed peer data one member may push at another (see GameServerOptions). */
 export interface RelayLimits {
@@ -19,14 +45,17 @@ export interface RelayLimits {
  */
 export class RelayBudgets {
   readonly #limits: RelayLimits;
-  readonly #bySender = new Map<string, Map<string, TokenBucket>>();
+  readonly #bySender = new Map<string, Map<string, PairBudget>>();
 
   constructor(limits: RelayLimits) {
     this.#limits = limits;
   }
 
-  /** Takes `bytes` from the budget of `from` towards `to`; false when over it (the data must not go). */
-  admit(from: string, to: string, now: number, bytes: number): boolean {
+  /**
+   * Takes `bytes` from the budget of `from` towards `to`: 'relay' when within it; over it the data must
+   * not go, and 'tell' says to tell the sender (once a second per target at most), 'drop' not to.
+   */
+  admit(from: string, to: string, now: number, bytes: number): 'relay' | 'tell' | 'drop' {
     let byTarget = this.#bySender.get(from);
     if (!byTarget) {
       byTarget = new Map();
@@ -34,10 +63,14 @@ export class RelayBudgets {
     }
     let budget = byTarget.get(to);
     if (!budget) {
-      budget = new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now);
+      const bucket = new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now);
+      budget = { bytes: bucket, toldAt: Number.NEGATIVE_INFINITY };
       byTarget.set(to, budget);
     }
-    return budget.take(now, bytes);
+    if (budget.bytes.take(now, bytes)) return 'relay';
+    if (now - budget.toldAt < TELL_EVERY_MS) return 'drop';
+    budget.toldAt = now;
+    return 'tell';
   }
 
   /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */

@@ -29,7 +29,7 @@ type PresenceKind =
   | typeof Kind.MemberBack;
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
-import { RelayBudgets, type RelayLimits } from './relay-budget.js';
+import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
 import { reportHookError, safely, watchHookResult } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
@@ -379,7 +379,7 @@ export class RoomHost implements RoomHostPort {
    * the next room, and its client must know it was relayed in this one.
    *
    * Every channel but phys takes its bytes from the sender's relay budget towards the target; over it,
-   * the sender is answered RATE_LIMITED (a fault) and the target gets nothing. Phys needs none: its gate
+   * the target gets nothing and the sender is told RATE_LIMITED now and then (RelayRefused, no fault). Phys needs none: its gate
    * passes one sample per sender every 50 ms and keeps only the newest waiting, so it cannot pile up.
    * Event data the target's queue is already too deep for is dropped (see RELAYED_EVENT_MAX_QUEUED_BYTES).
    */
@@ -404,11 +404,11 @@ export class RoomHost implements RoomHostPort {
       target.session.physGate.offer(session.playerId, inner);
       return;
     }
-    if (!this.#relayBudgets.admit(session.playerId, to, now, inner.length)) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        'too much relayed data to that player: slow down (the message was not relayed)',
-      );
+    const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
+    if (admitted !== 'relay') {
+      this.#ctx.metrics.count('relayed_data_refused_total');
+      if (admitted === 'tell') throw new RelayRefused();
+      return;
     }
     if (channel === 1) {
       if (target.session.scheduler.queuedBytes >= RELAYED_EVENT_MAX_QUEUED_BYTES) {

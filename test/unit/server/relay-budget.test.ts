@@ -8,36 +8,48 @@ describe('relay budgets (per member, towards each other member)', () => {
   it('defaults to 256 KiB at once, then 32 KiB a second', () => {
     const budgets = new RelayBudgets(defaults);
     let passed = 0;
-    for (let i = 0; i < 40; i++) if (budgets.admit('a', 'b', 0, 16 * 1024)) passed++;
+    for (let i = 0; i < 40; i++) if (budgets.admit('a', 'b', 0, 16 * 1024) === 'relay') passed++;
     expect(passed).toBe(16);
-    expect(budgets.admit('a', 'b', 499, 16 * 1024)).toBe(false);
-    expect(budgets.admit('a', 'b', 500, 16 * 1024)).toBe(true);
-    expect(budgets.admit('a', 'b', 1_000, 16 * 1024)).toBe(true);
-    expect(budgets.admit('a', 'b', 1_000, 16 * 1024)).toBe(false);
+    expect(budgets.admit('a', 'b', 499, 16 * 1024)).not.toBe('relay');
+    expect(budgets.admit('a', 'b', 500, 16 * 1024)).toBe('relay');
+    expect(budgets.admit('a', 'b', 1_000, 16 * 1024)).toBe('relay');
+    expect(budgets.admit('a', 'b', 1_000, 16 * 1024)).not.toBe('relay');
+  });
+
+  it('says to tell the sender of a refusal once a second per target at most', () => {
+    const budgets = new RelayBudgets(defaults);
+    for (let i = 0; i < 16; i++) expect(budgets.admit('a', 'b', 0, 16 * 1024)).toBe('relay');
+    const answers = [0, 10, 999].map((now) => budgets.admit('a', 'b', now, 64 * 1024));
+    expect(answers).toEqual(['tell', 'drop', 'drop']);
+    expect(budgets.admit('a', 'b', 1_000, 64 * 1024)).toBe('tell');
+    // Towards another target the sender is told on that target's own schedule.
+    for (let i = 0; i < 16; i++) expect(budgets.admit('a', 'c', 1_000, 16 * 1024)).toBe('relay');
+    expect(budgets.admit('a', 'c', 1_000, 64 * 1024)).toBe('tell');
+    expect(budgets.admit('a', 'c', 1_500, 64 * 1024)).toBe('drop');
   });
 
   it('a refused message takes nothing: small messages still pass after a large one is refused', () => {
     const budgets = new RelayBudgets(defaults);
-    while (budgets.admit('a', 'b', 0, 16 * 1024)) {}
+    while (budgets.admit('a', 'b', 0, 16 * 1024) === 'relay') {}
     let small = 0;
-    while (budgets.admit('a', 'b', 0, 60)) small++;
+    while (budgets.admit('a', 'b', 0, 60) === 'relay') small++;
     expect(small).toBeLessThan((16 * 1024) / 60);
   });
 
   it('one target flooded leaves the sender its budget towards the others, and other senders theirs', () => {
     const budgets = new RelayBudgets(defaults);
-    while (budgets.admit('a', 'b', 0, 1_000)) {}
-    expect(budgets.admit('a', 'c', 0, 1_000)).toBe(true);
-    expect(budgets.admit('c', 'b', 0, 1_000)).toBe(true);
+    while (budgets.admit('a', 'b', 0, 1_000) === 'relay') {}
+    expect(budgets.admit('a', 'c', 0, 1_000)).toBe('relay');
+    expect(budgets.admit('c', 'b', 0, 1_000)).toBe('relay');
   });
 
   it('forgets a member who left, as sender and as target', () => {
     const budgets = new RelayBudgets(defaults);
-    while (budgets.admit('a', 'b', 0, 1_000)) {}
-    while (budgets.admit('b', 'a', 0, 1_000)) {}
+    while (budgets.admit('a', 'b', 0, 1_000) === 'relay') {}
+    while (budgets.admit('b', 'a', 0, 1_000) === 'relay') {}
     budgets.forget('b');
-    expect(budgets.admit('a', 'b', 0, 1_000)).toBe(true);
-    expect(budgets.admit('b', 'a', 0, 1_000)).toBe(true);
+    expect(budgets.admit('a', 'b', 0, 1_000)).toBe('relay');
+    expect(budgets.admit('b', 'a', 0, 1_000)).toBe('relay');
   });
 
   it('refuses at start-up a budget that no relayed data, or no large message, could pass', () => {
