@@ -1,10 +1,9 @@
 import { Client, type ClientOptions } from 'vehikill-net/client';
-import { GameServer, type GameServerOptions, type MetricsSink, type RoomClass } from 'vehikill-net/server';
+import { GameServer, type GameServerOptions, type RoomClass } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 
 export interface TestServer {
-  /** Its metrics are whatever sink the test passed (a CountingMetrics unless it passed one). */
-  server: GameServer<MetricsSink>;
+  server: GameServer;
   wsUrl: string;
   httpUrl: string;
   port: number;

@@ -1,5 +1,4 @@
 import type { GameServer } from '../game-server.js';
-import type { MetricsSink } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 
 /**
@@ -8,10 +7,7 @@ import type { Registry } from '../registry/registry.js';
  * then closes. A second signal while stopping exits at once. The registry, if the process opened one, is
  * closed after the server.
  */
-export function stopOnSignals(
-  server: GameServer<MetricsSink>,
-  options: { registry?: Registry; drainMs: number },
-): void {
+export function stopOnSignals(server: GameServer, options: { registry?: Registry; drainMs: number }): void {
   let stopping = false;
   const finish = (done: Promise<unknown>) => {
     void done
