@@ -47,6 +47,11 @@ export interface DrainOptions {
  */
 export class GameServer {
   readonly clock: Clock;
+  /**
+   * Where counts and timings go: `options.metrics`, or a CountingMetrics made here. Typed as the sink
+   * interface, so that code taking any GameServer takes one with any sink; to read counts back, pass a
+   * CountingMetrics (or your own sink) and keep a reference to it.
+   */
   readonly metrics: MetricsSink;
   /** Every player's link to this server (direct over UDP, or TCP mode); `available` says if direct works. */
   readonly serverLinks: ServerLinks;
