@@ -123,6 +123,11 @@ export class SessionConnection {
   readonly #serverClock = new ServerClockEstimate();
   /** The largest frame the server takes: from its welcome, lowered by a 1009 close (see `#frameRefused`). */
   #maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  /**
+   * Below the smallest frame a server refused with 1009 (Infinity: none was): kept across welcomes, since
+   * the refusal may have come from something in between that no welcome speaks for.
+   */
+  #refusedFrom = Number.POSITIVE_INFINITY;
   /** The largest frame written on the current socket: what a 1009 close is blamed on. */
   #largestWritten = 0;
 
@@ -434,7 +439,10 @@ export class SessionConnection {
    */
   #frameRefused(): void {
     const largest = this.#largestWritten;
-    if (largest > 0) this.#maxFrameBytes = Math.min(this.#maxFrameBytes, largest - 1);
+    if (largest > 0) {
+      this.#refusedFrom = Math.min(this.#refusedFrom, largest);
+      this.#maxFrameBytes = Math.min(this.#maxFrameBytes, largest - 1);
+    }
     const why = `the server refused a frame of ${largest.toLocaleString('en-US')} bytes (1009)`;
     if (!this.#dropOversized(why)) this.#events.emit('error', this.#tooLarge(why, 0));
   }
@@ -695,12 +703,13 @@ export class SessionConnection {
       this.#budgetRate = body.rate;
     }
     this.#serverClock.welcomed(body.serverTime, this.#clock.now());
-    if (body.maxFrameBytes !== undefined && body.maxFrameBytes !== this.#maxFrameBytes) {
-      this.#maxFrameBytes = body.maxFrameBytes;
-      // What was sent before this welcome said how large a frame may be (while connecting, say).
-      this.#dropOversized(
-        `the server takes frames of at most ${body.maxFrameBytes.toLocaleString('en-US')} bytes`,
-      );
+    const limit = Math.min(body.maxFrameBytes ?? this.#maxFrameBytes, this.#refusedFrom - 1);
+    if (limit !== this.#maxFrameBytes) {
+      this.#maxFrameBytes = limit;
+      // What the server already has is not dropped; what was sent before this welcome said how large a
+      // frame may be (while connecting, say) and is over it is.
+      this.#outbox.ack(body.ack);
+      this.#dropOversized(`the server takes frames of at most ${limit.toLocaleString('en-US')} bytes`);
     }
     const attempts = this.#attempts;
     this.#attempts = 0;

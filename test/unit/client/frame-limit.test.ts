@@ -10,14 +10,15 @@ const SELF = 'aaaaaaaa01';
  * A client of a server that takes frames of at most 4 KiB but does not say so in its welcome (as servers
  * before `maxFrameBytes` did): the client still assumes the protocol's 64 KiB.
  */
-async function clientOfQuietServer() {
+async function clientOfQuietServer(announcedMaxFrameBytes?: number) {
   const clock = new ManualClock();
   const server = new FakeServer();
   server.maxPayload = 4_096;
+  const announced = announcedMaxFrameBytes === undefined ? {} : { maxFrameBytes: announcedMaxFrameBytes };
   server.onMessage = (message) => {
     if (message.kind === Kind.Hello) {
       const resumed = message.body.resume !== undefined;
-      server.welcome(SELF, clock, resumed ? { resumed: true, ack: server.lastSeq } : {});
+      server.welcome(SELF, clock, resumed ? { resumed: true, ack: server.lastSeq, ...announced } : announced);
     } else if (message.kind === Kind.JoinRoom) {
       const result = joinedRoom('room1', [SELF], { membership: 0 });
       server.send(Kind.Response, { rid: message.body.rid, ok: true, result });
@@ -60,6 +61,22 @@ describe('a frame the server refuses for its size (1009) that the client let thr
     // The client now knows the limit is below that frame: the same message throws at the call.
     expect(() => room.send('chat', { text: 'x'.repeat(10_000) })).toThrow(ProtocolError);
     expect(server.refused).toBe(1);
+  });
+
+  it('keeps the limit it learned when a welcome announces a larger one (the 1009 came from in between)', async () => {
+    // The server says 64 KiB, but a proxy in front of it takes 4 KiB.
+    const { server, client, room, seen, run, chats } = await clientOfQuietServer(65_536);
+    room.send('chat', { text: 'acked before' });
+    room.send('chat', { text: 'x'.repeat(10_000) });
+    await settle();
+    expect(server.refused).toBe(1);
+    await run(30_000);
+    expect(client.state).toBe('open');
+    expect(server.refused, 'the big frame is not replayed').toBe(1);
+    expect(seen.errors.map((e) => e.code)).toEqual([ErrorCode.MESSAGE_TOO_LARGE]);
+    expect(() => room.send('chat', { text: 'x'.repeat(10_000) })).toThrow(ProtocolError);
+    room.send('chat', { text: 'small' });
+    expect(chats()).toEqual(['acked before', 'small']);
   });
 
   it('fails a request that was among the dropped, instead of leaving it waiting', async () => {
