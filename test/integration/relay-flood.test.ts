@@ -4,7 +4,7 @@ import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeEffect, encodeFireNotice, encodePhysSample } from '../../game/protocol/peer-messages.js';
 import { NEUTRAL_INPUT } from '../../game/sim/index.js';
-import { RawClient } from '../support/raw-client.js';
+import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -16,17 +16,6 @@ afterEach(async () => {
   proxy = undefined;
   await t?.close();
 });
-
-/** A member who sends exactly what it likes, at the connection's full rate (no client-side pacing). */
-async function rawMember(roomId: string): Promise<RawClient> {
-  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('flooder'));
-  await raw.opened;
-  raw.hello();
-  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-  raw.send(Kind.JoinRoom, { rid: 1, roomId });
-  await eventually(() => raw.received(Kind.Response).length === 1, 'joined');
-  return raw;
-}
 
 describe('relayed peer data flood from one room member', () => {
   it.each([
@@ -47,7 +36,7 @@ describe('relayed peer data flood from one room member', () => {
       bob.on('drop', ({ reason }) => drops.push(reason));
       const chat: unknown[] = [];
       bobRoom.onMessage('chat', (data) => chat.push(data));
-      const raw = await rawMember(aliceRoom.roomId);
+      const raw = await rawMember(t, aliceRoom.roomId);
       const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
       await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
       let fromFlooder = 0;
@@ -92,7 +81,7 @@ describe('relayed peer data flood from one room member', () => {
     const bobRoom = await bob.create('test');
     const drops: string[] = [];
     bob.on('drop', ({ reason }) => drops.push(reason));
-    const raw = await rawMember(bobRoom.roomId);
+    const raw = await rawMember(t, bobRoom.roomId);
     const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
     await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
     let fromFlooder = 0;

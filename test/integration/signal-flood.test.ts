@@ -1,6 +1,6 @@
 import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../support/raw-client.js';
+import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -11,17 +11,6 @@ afterEach(async () => {
   await proxy?.close();
   await t?.close();
 });
-
-/** A member who sends exactly what it likes, at the connection's full rate (no client-side pacing). */
-async function rawMember(roomId: string): Promise<RawClient> {
-  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('flooder'));
-  await raw.opened;
-  raw.hello();
-  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-  raw.send(Kind.JoinRoom, { rid: 1, roomId });
-  await eventually(() => raw.received(Kind.Response).length === 1, 'joined');
-  return raw;
-}
 
 /** An SDP-sized signal of about `bytes` bytes, in the mesh's shape. */
 function bigSignal(n: number, bytes: number) {
@@ -42,7 +31,7 @@ describe('signaling flood from one room member', () => {
     bob.on('drop', ({ reason }) => drops.push(reason));
     const heard: string[] = [];
     bobRoom.on('signal', ({ from }) => heard.push(from));
-    const raw = await rawMember(aliceRoom.roomId);
+    const raw = await rawMember(t, aliceRoom.roomId);
     const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
 
     // Bob's link is slow: nothing the server sends him gets through for now. The flooder sends 200
@@ -73,7 +62,7 @@ describe('signaling flood from one room member', () => {
     const bobRoom = await bob.create('test');
     const heard: unknown[] = [];
     bobRoom.on('signal', ({ signal }) => heard.push(signal));
-    const raw = await rawMember(bobRoom.roomId);
+    const raw = await rawMember(t, bobRoom.roomId);
     for (let i = 0; i < 50; i++) raw.send(Kind.SignalToPeer, { to: bob.playerId!, s: { n: i + 1 } });
     await eventually(
       () => raw.received(Kind.Error).length + heard.length >= 50,
@@ -96,7 +85,7 @@ describe('signaling flood from one room member', () => {
     const bobRoom = await bob.create('test');
     const heard: unknown[] = [];
     bobRoom.on('signal', ({ signal }) => heard.push(signal));
-    const raw = await rawMember(bobRoom.roomId);
+    const raw = await rawMember(t, bobRoom.roomId);
     for (let i = 0; i < 10; i++) raw.send(Kind.SignalToPeer, { to: bob.playerId!, s: { n: i + 1 } });
     await eventually(() => raw.received(Kind.Error).length + heard.length >= 10, 'all handled');
     expect(heard).toHaveLength(5);

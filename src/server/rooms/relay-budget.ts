@@ -1,5 +1,6 @@
 import { TokenBucket } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { ByPair } from './by-pair.js';
 
 /** A sender is told its relayed data was refused at most this often per target. */
 const TELL_EVERY_MS = 1_000;
@@ -45,7 +46,7 @@ export interface RelayLimits {
  */
 export class RelayBudgets {
   readonly #limits: RelayLimits;
-  readonly #bySender = new Map<string, Map<string, PairBudget>>();
+  readonly #budgets = new ByPair<PairBudget>();
 
   constructor(limits: RelayLimits) {
     this.#limits = limits;
@@ -56,17 +57,10 @@ export class RelayBudgets {
    * not go, and 'tell' says to tell the sender (once a second per target at most), 'drop' not to.
    */
   admit(from: string, to: string, now: number, bytes: number): 'relay' | 'tell' | 'drop' {
-    let byTarget = this.#bySender.get(from);
-    if (!byTarget) {
-      byTarget = new Map();
-      this.#bySender.set(from, byTarget);
-    }
-    let budget = byTarget.get(to);
-    if (!budget) {
-      const bucket = new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now);
-      budget = { bytes: bucket, toldAt: Number.NEGATIVE_INFINITY };
-      byTarget.set(to, budget);
-    }
+    const budget = this.#budgets.get(from, to, () => ({
+      bytes: new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now),
+      toldAt: Number.NEGATIVE_INFINITY,
+    }));
     if (budget.bytes.take(now, bytes)) return 'relay';
     if (now - budget.toldAt < TELL_EVERY_MS) return 'drop';
     budget.toldAt = now;
@@ -75,7 +69,6 @@ export class RelayBudgets {
 
   /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */
   forget(playerId: string): void {
-    this.#bySender.delete(playerId);
-    for (const byTarget of this.#bySender.values()) byTarget.delete(playerId);
+    this.#budgets.forget(playerId);
   }
 }

@@ -1,4 +1,5 @@
 import { TokenBucket } from '../../common/index.js';
+import { ByPair } from './by-pair.js';
 
 /** How much signaling one member may push at another (see GameServerOptions). */
 export interface SignalLimits {
@@ -42,29 +43,19 @@ export class SignalBudget {
 /** The budgets of a room's members, by sender then target; a member's go when they leave. */
 export class SignalBudgets {
   readonly #limits: SignalLimits;
-  readonly #bySender = new Map<string, Map<string, SignalBudget>>();
+  readonly #budgets = new ByPair<SignalBudget>();
 
   constructor(limits: SignalLimits) {
     this.#limits = limits;
   }
 
   admit(from: string, to: string, now: number, bytes: number): boolean {
-    let byTarget = this.#bySender.get(from);
-    if (!byTarget) {
-      byTarget = new Map();
-      this.#bySender.set(from, byTarget);
-    }
-    let budget = byTarget.get(to);
-    if (!budget) {
-      budget = new SignalBudget(this.#limits, now);
-      byTarget.set(to, budget);
-    }
+    const budget = this.#budgets.get(from, to, () => new SignalBudget(this.#limits, now));
     return budget.admit(now, bytes);
   }
 
   /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */
   forget(playerId: string): void {
-    this.#bySender.delete(playerId);
-    for (const byTarget of this.#bySender.values()) byTarget.delete(playerId);
+    this.#budgets.forget(playerId);
   }
 }
