@@ -5,6 +5,7 @@ import {
   type LeaveReason,
   type Member,
   type MessageClass,
+  ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
 import { type Conditioner, RelayLink, type RelayLinkOptions } from '../transport/index.js';
@@ -146,7 +147,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   }
 
   send<T extends keyof Out & string>(type: T, data: Out[T], options: RoomSendOptions = {}): void {
-    if (this.#left) throw new Error(`left room ${this.roomId}: cannot send`);
+    if (this.#left) throw this.#gone('cannot send');
     this.#transport.sendRoomMessage(type, data, options);
   }
 
@@ -159,7 +160,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * otherwise. Created on first use with `options`; later calls return the same mesh.
    */
   mesh(options?: MeshOptions): PeerMesh {
-    if (this.#left) throw new Error(`left room ${this.roomId}: no mesh`);
+    if (this.#left) throw this.#gone('no mesh');
     this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options);
     return this.#mesh;
   }
@@ -169,14 +170,14 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * `options`; later calls return the same one. Listening needs no microphone.
    */
   voice(options?: VoiceOptions): VoiceChat {
-    if (this.#left) throw new Error(`left room ${this.roomId}: no voice`);
+    if (this.#left) throw this.#gone('no voice');
     this.#voice ??= new VoiceChat(this, options);
     return this.#voice;
   }
 
   /** Sends signaling (offer, answer, ICE) to a peer in this room, through the server. */
   signal(to: string, signal: unknown): void {
-    if (this.#left) throw new Error(`left room ${this.roomId}: cannot signal`);
+    if (this.#left) throw this.#gone('cannot signal');
     this.#transport.sendSignal(to, signal);
   }
 
@@ -189,8 +190,14 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   relayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
     const existing = this.#relayLinks.get(peerId);
     if (existing && existing.state !== 'closed') return existing;
-    if (this.#left || !this.#members.has(peerId)) throw new Error(`${peerId} is not in room ${this.roomId}`);
+    if (this.#left || !this.#members.has(peerId))
+      throw new ProtocolError(ErrorCode.NOT_IN_ROOM, `${peerId} is not in room ${this.roomId}`);
     return this.#openRelayLink(peerId, options);
+  }
+
+  /** What a call on this room throws once it was left: the same code as the server's for such a call. */
+  #gone(what: string): ProtocolError {
+    return new ProtocolError(ErrorCode.NOT_IN_ROOM, `left room ${this.roomId}: ${what}`);
   }
 
   /** Apart from `relayLink`: its closure there made V8 allocate a context on every call, link made or not. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { Kind, ProtocolError } from '../../../src/protocol/index.js';
-import { FakeServer } from './fakes/fake-server.js';
+import { FakeServer, joinedRoom } from './fakes/fake-server.js';
 
 const notConnected = (error: unknown) =>
   error instanceof ProtocolError && error.code === 'NOT_CONNECTED' && /connect\(\)/.test(error.message);
@@ -21,5 +21,33 @@ describe('a request without a session', () => {
     client.close();
     await expect(client.create('arena')).rejects.toSatisfy(notConnected);
     expect(server.received.map((message) => message.kind)).toEqual([Kind.Hello]);
+  });
+});
+
+describe('a room left', () => {
+  it('answers every call with NOT_IN_ROOM, as the server does', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer();
+    server.onMessage = (message) => {
+      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
+      else if (message.kind === Kind.JoinRoom) {
+        const result = joinedRoom('room1', ['aaaaaaaa01', 'bbbbbbbb02'], { membership: 0 });
+        server.send(Kind.Response, { rid: message.body.rid, ok: true, result });
+      } else if (message.kind === Kind.LeaveRoom)
+        server.send(Kind.Response, { rid: message.body.rid, ok: true });
+    };
+    const client = server.client(clock);
+    await client.connect();
+    const room = await client.join('room1');
+    await room.leave();
+    const notInRoom = (call: () => unknown) => {
+      expect(call).toThrow(expect.objectContaining({ code: 'NOT_IN_ROOM' }));
+      expect(call).toThrow(ProtocolError);
+    };
+    notInRoom(() => room.send('chat', { text: 'late' }));
+    notInRoom(() => room.mesh());
+    notInRoom(() => room.voice());
+    notInRoom(() => room.signal('bbbbbbbb02', {}));
+    notInRoom(() => room.relayLink('bbbbbbbb02'));
   });
 });
