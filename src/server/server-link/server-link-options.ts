@@ -31,8 +31,32 @@ export interface ServerLinkOptions {
   messagesPerSecond?: number;
 }
 
+/** Numeric settings and the least each may be (counts must be whole numbers). */
+const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
+  ['maxConcurrentHandshakes', 'count'],
+  ['handshakesPerSecond', 'amount'],
+  ['directTimeoutMs', 'amount'],
+  ['retryMs', 'amount'],
+  ['maxMessageBytes', 'count'],
+  ['messagesPerSecond', 'amount'],
+];
+
 /** Refuses server link settings that cannot work, naming the option. */
 export function checkServerLinkOptions(options: ServerLinkOptions | undefined): void {
+  for (const [name, kind] of NUMBERS) {
+    const value = options?.[name];
+    if (value === undefined) continue;
+    const fits =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      value > 0 &&
+      (kind === 'amount' || Number.isInteger(value));
+    if (!fits) {
+      throw new TypeError(
+        `GameServer option 'serverLink.${name}' must be ${kind === 'count' ? 'an integer of at least 1' : 'a number above 0'}, got ${String(value)}`,
+      );
+    }
+  }
   const udpPort = options?.udpPort;
   // node-datachannel keeps only the low 16 bits: 70000 would bind 4464 while the server reported 70000.
   if (udpPort !== undefined && !(Number.isInteger(udpPort) && udpPort >= 0 && udpPort <= 65_535)) {

@@ -42,6 +42,36 @@ describe('server link options', () => {
     }
   });
 
+  it('refuse counts, rates and times that could not work, naming the option', () => {
+    const bad: Array<[string, unknown]> = [
+      ['maxConcurrentHandshakes', 0],
+      ['maxConcurrentHandshakes', 2.5],
+      ['handshakesPerSecond', 0],
+      ['directTimeoutMs', -1],
+      ['retryMs', Number.POSITIVE_INFINITY],
+      ['maxMessageBytes', 1.5],
+      ['messagesPerSecond', Number.NaN],
+      ['messagesPerSecond', '240'],
+    ];
+    for (const [name, value] of bad) {
+      const make = () => new GameServer({ serverLink: { [name]: value } });
+      expect(make, `${name} ${String(value)}`).toThrow(new RegExp(`serverLink\\.${name}`));
+      expect(make, `${name} ${String(value)}`).toThrow(TypeError);
+    }
+  });
+
+  it('take fractional rates and short times', async () => {
+    const server = new GameServer({
+      serverLink: {
+        maxConcurrentHandshakes: 8,
+        handshakesPerSecond: 0.5,
+        directTimeoutMs: 2_500,
+        retryMs: 1,
+      },
+    });
+    await server.close({ drainMs: 0 });
+  });
+
   it('take 0 (a free port chosen at listen()) and ports up to 65535', async () => {
     for (const udpPort of [0, 1, 4000, 65_535]) {
       const server = new GameServer({ serverLink: { udpPort } });
