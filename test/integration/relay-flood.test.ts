@@ -1,4 +1,4 @@
-import { Channel } from 'vehikill-net/client';
+import { Channel, type RoomConnection } from 'vehikill-net/client';
 import { ErrorCode, Kind } from 'vehikill-net/protocol';
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { encodeEffect, encodeFireNotice, encodePhysSample } from '../../game/pro
 import { NEUTRAL_INPUT } from '../../game/sim/index.js';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -17,6 +18,19 @@ afterEach(async () => {
   await t?.close();
 });
 
+/** A raw member who joins `roomId` to flood `target` (in it), and how many of its messages `target` heard. */
+async function flooderOf(target: RoomConnection, roomId: string) {
+  const raw = await rawMember(t, roomId);
+  const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
+  await eventually(
+    () => target.members.some((member) => member.playerId === flooderId),
+    'the target sees him',
+  );
+  let heard = 0;
+  target.relayLink(flooderId).onMessage(() => heard++);
+  return { raw, heard: () => heard };
+}
+
 describe('relayed peer data flood from one room member', () => {
   it.each([
     ['dispatch (reliable)', 2],
@@ -25,22 +39,12 @@ describe('relayed peer data flood from one room member', () => {
     '%s is cut down to its budget: the target (on a slow link) keeps its socket and hears the others',
     async (_name, channel) => {
       t = await startServer({ test: TestRoom });
-      proxy = new TcpProxy(t.port);
-      await proxy.listen();
-      const alice = t.client();
-      const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-      await Promise.all([alice.connect(), bob.connect()]);
-      const aliceRoom = await alice.create('test');
-      const bobRoom = await bob.join(aliceRoom.roomId);
-      const drops: string[] = [];
-      bob.on('drop', ({ reason }) => drops.push(reason));
+      const room = await roomWithTargetBehindProxy(t);
+      proxy = room.proxy;
+      const { bob, aliceRoom, bobRoom, drops } = room;
       const chat: unknown[] = [];
       bobRoom.onMessage('chat', (data) => chat.push(data));
-      const raw = await rawMember(t, aliceRoom.roomId);
-      const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
-      await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
-      let fromFlooder = 0;
-      bobRoom.relayLink(flooderId).onMessage(() => fromFlooder++);
+      const { raw, heard } = await flooderOf(bobRoom, aliceRoom.roomId);
 
       // Bob's link is slow: nothing the server sends him gets through for now. The flooder sends 200
       // messages of 16 KiB (3.2 MiB, within its connection's burst of 240 messages) at him.
@@ -66,7 +70,7 @@ describe('relayed peer data flood from one room member', () => {
         "alice's line reaches bob",
       );
       // Of the flood, at most the byte budget's burst (256 KiB: 16 of these) reached Bob.
-      expect(fromFlooder).toBeLessThanOrEqual(16);
+      expect(heard()).toBeLessThanOrEqual(16);
       expect(drops).toEqual([]);
       expect(bob.state).toBe('open');
     },
@@ -81,11 +85,7 @@ describe('relayed peer data flood from one room member', () => {
     const bobRoom = await bob.create('test');
     const drops: string[] = [];
     bob.on('drop', ({ reason }) => drops.push(reason));
-    const raw = await rawMember(t, bobRoom.roomId);
-    const flooderId = raw.received(Kind.Welcome)[0]!.playerId;
-    await eventually(() => bobRoom.members.some((member) => member.playerId === flooderId), 'bob sees him');
-    let fromFlooder = 0;
-    bobRoom.relayLink(flooderId).onMessage(() => fromFlooder++);
+    const { raw, heard } = await flooderOf(bobRoom, bobRoom.roomId);
 
     // 200 of 16 KiB at once, then 100 a second for 2.5 s (the connection's rate allows 120): 7 MiB.
     proxy.stallDownstream();
@@ -108,8 +108,8 @@ describe('relayed peer data flood from one room member', () => {
     expect(told.length).toBeGreaterThanOrEqual(2);
     expect(told.length).toBeLessThanOrEqual(4);
     // 256 KiB at once and 32 KiB a second: about 21 of these in 2.5 s.
-    expect(fromFlooder).toBeGreaterThanOrEqual(16);
-    expect(fromFlooder).toBeLessThanOrEqual(24);
+    expect(heard()).toBeGreaterThanOrEqual(16);
+    expect(heard()).toBeLessThanOrEqual(24);
     expect(drops).toEqual([]);
     expect(bob.state).toBe('open');
     raw.close();

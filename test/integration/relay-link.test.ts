@@ -4,7 +4,7 @@ import { Channel } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkContract } from '../support/link-contract.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -91,13 +91,7 @@ describe('signaling and relay through the server', () => {
   });
 
   it('a peer silent for longer than the keepalive allows (its page stalled) keeps its relay link', async () => {
-    const proxy = new TcpProxy(t.port);
-    await proxy.listen();
-    const alice = t.client();
-    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
+    const { proxy, alice, bob, aliceRoom, bobRoom } = await roomWithTargetBehindProxy(t);
     await eventually(() => aliceRoom.members.length === 2, 'both in the room');
     const toBob = aliceRoom.relayLink(bob.playerId!);
     const atBob: number[] = [];

@@ -2,7 +2,8 @@ import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -20,15 +21,9 @@ function bigSignal(n: number, bytes: number) {
 describe('signaling flood from one room member', () => {
   it('is cut down to its budget: the target (on a slow link) keeps its socket, the flooder is told', async () => {
     t = await startServer({ test: TestRoom });
-    proxy = new TcpProxy(t.port);
-    await proxy.listen();
-    const alice = t.client();
-    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
-    const drops: string[] = [];
-    bob.on('drop', ({ reason }) => drops.push(reason));
+    const room = await roomWithTargetBehindProxy(t);
+    proxy = room.proxy;
+    const { alice, bob, aliceRoom, bobRoom, drops } = room;
     const heard: string[] = [];
     bobRoom.on('signal', ({ from }) => heard.push(from));
     const raw = await rawMember(t, aliceRoom.roomId);
