@@ -449,16 +449,21 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
       .poll(async () => (await viewState(player.page))?.others.length ?? 0, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(1);
     const before = await player.page.evaluate(() => window.vehikill.frameCount());
-    await sleep(10_000);
+    // The other vehicles drawn, looked at twice a second: one wrecked and waiting to respawn is not drawn
+    // for those seconds, so a single look may miss a player.
+    const othersSeen = new Set<number>();
+    for (let look = 0; look < 20; look++) {
+      await sleep(500);
+      for (const other of (await viewState(player.page))?.others ?? []) othersSeen.add(other.vehicleId);
+    }
     const samples = await player.page.evaluate(() => window.vehikill.frameTimes());
     const drawn = (await player.page.evaluate(() => window.vehikill.frameCount())) - before;
-    const state = await viewState(player.page);
     const sorted = [...samples].sort((a, b) => a - b);
     const at = (p: number) =>
       sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
     const result = {
       frames: samples.length,
-      players: 1 + (state?.others.length ?? 0),
+      players: 1 + othersSeen.size,
       p50Ms: Number(at(50).toFixed(3)),
       p99Ms: Number(at(99).toFixed(3)),
       maxMs: Number((sorted.at(-1) ?? Number.NaN).toFixed(3)),
