@@ -31,6 +31,19 @@ async function flooderOf(target: RoomConnection, roomId: string) {
   return { raw, heard: () => heard };
 }
 
+/** Alice and Bob in one room of a new server, their meshes linked through its relay (no WebRTC). */
+async function relayedPair() {
+  t = await startServer({ test: TestRoom });
+  const [alice, bob] = [t.client(), t.client()];
+  await Promise.all([alice.connect(), bob.connect()]);
+  const aliceRoom = await alice.create('test');
+  const bobRoom = await bob.join(aliceRoom.roomId);
+  const aliceMesh = aliceRoom.mesh({ rtc: false });
+  const bobMesh = bobRoom.mesh({ rtc: false });
+  await eventually(() => aliceMesh.link(bob.playerId!)?.state === 'relayed', 'relayed link');
+  return { alice, bob, aliceMesh, bobMesh };
+}
+
 describe('relayed peer data flood from one room member', () => {
   it.each([
     ['dispatch (reliable)', 2],
@@ -116,14 +129,7 @@ describe('relayed peer data flood from one room member', () => {
   });
 
   it('delivers a dispatch backlog larger than the budget, at its rate, and the sender stays connected', async () => {
-    t = await startServer({ test: TestRoom });
-    const [alice, bob] = [t.client(), t.client()];
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
-    const aliceMesh = aliceRoom.mesh({ rtc: false });
-    const bobMesh = bobRoom.mesh({ rtc: false });
-    await eventually(() => aliceMesh.link(bob.playerId!)?.state === 'relayed', 'relayed link');
+    const { alice, bob, aliceMesh, bobMesh } = await relayedPair();
     let got = 0;
     bobMesh.on('message', ({ channel }) => {
       if (channel === 'dispatch') got++;
@@ -139,16 +145,9 @@ describe('relayed peer data flood from one room member', () => {
   }, 30_000);
 
   it('leaves legitimate game traffic through the relay alone: every message of a busy player passes', async () => {
-    t = await startServer({ test: TestRoom });
-    const [alice, bob] = [t.client(), t.client()];
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
+    const { alice, bob, aliceMesh, bobMesh } = await relayedPair();
     const errors: string[] = [];
     alice.on('error', ({ code }) => errors.push(code));
-    const aliceMesh = aliceRoom.mesh({ rtc: false });
-    const bobMesh = bobRoom.mesh({ rtc: false });
-    await eventually(() => aliceMesh.link(bob.playerId!)?.state === 'relayed', 'relayed link');
     const got = { phys: 0, event: 0, dispatch: 0 };
     bobMesh.on('message', ({ channel }) => got[channel]++);
 
