@@ -30,6 +30,7 @@ import {
 } from '../transport/index.js';
 import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
+import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
@@ -94,6 +95,7 @@ export class Client {
   readonly #ice: IceCredentials;
 
   constructor(options: ClientOptions = {}) {
+    checkClientOptions(options);
     if (options.name !== undefined) {
       const problem = nameProblem(options.name);
       if (problem !== undefined) throw new TypeError(`Client option 'name' ${problem}`);
@@ -117,7 +119,7 @@ export class Client {
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
-        this.#dropEverything(byUs ? 'left' : code, byUs ? ErrorCode.INTERNAL_ERROR : code, message);
+        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message);
         this.#watch?.end();
         this.#watch = undefined;
         this.#stopWatchingOnline?.();
@@ -234,8 +236,7 @@ export class Client {
         }),
         this.#events.once('closed', ({ code, message }) => {
           for (const dispose of disposers) dispose();
-          const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
-          reject(new ProtocolError(byUs ? ErrorCode.INTERNAL_ERROR : code, message));
+          reject(new ProtocolError(errorCodeOfClose(code), message));
         }),
       ];
     });
@@ -651,4 +652,15 @@ export class Client {
         return;
     }
   }
+}
+
+/**
+ * The error code a request or `connect()` rejects with when the client ends: closed by the app, it was
+ * never going to be answered (NOT_CONNECTED); given up after `maxReconnectAttempts`, the server could not
+ * be reached (NODE_UNREACHABLE); otherwise the server's own code.
+ */
+function errorCodeOfClose(code: ClientEvents['closed']['code']): ErrorCode {
+  if (code === 'CLOSED_BY_CLIENT') return ErrorCode.NOT_CONNECTED;
+  if (code === 'GAVE_UP') return ErrorCode.NODE_UNREACHABLE;
+  return code;
 }

@@ -1,3 +1,4 @@
+import { Client } from 'vehikill-net/client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { Kind, ProtocolError } from '../../../src/protocol/index.js';
@@ -21,6 +22,57 @@ describe('a request without a session', () => {
     client.close();
     await expect(client.create('arena')).rejects.toSatisfy(notConnected);
     expect(server.received.map((message) => message.kind)).toEqual([Kind.Hello]);
+  });
+});
+
+/** A socket that never opens: each attempt fails as an unreachable server's would. */
+class UnreachableSocket {
+  binaryType = 'arraybuffer';
+  readyState = 0;
+  bufferedAmount = 0;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  constructor() {
+    queueMicrotask(() => {
+      this.readyState = 3;
+      this.onerror?.({});
+      this.onclose?.({ code: 1006, reason: '' });
+    });
+  }
+  send(): void {}
+  close(): void {}
+}
+
+describe('a client that ends before it was welcomed', () => {
+  const unreachable = (maxReconnectAttempts?: number) =>
+    new Client({
+      url: 'ws://unreachable.example/ws',
+      token: 'token',
+      WebSocket: UnreachableSocket as never,
+      device: false,
+      serverLink: 'off',
+      backoff: { baseMs: 1, maxMs: 2 },
+      ...(maxReconnectAttempts ? { maxReconnectAttempts } : {}),
+    });
+
+  it('rejects connect() and waiting requests with NODE_UNREACHABLE when it gives up', async () => {
+    const client = unreachable(3);
+    const connecting = client.connect();
+    const listing = client.listRooms();
+    await expect(connecting).rejects.toMatchObject({ code: 'NODE_UNREACHABLE' });
+    await expect(listing).rejects.toMatchObject({ code: 'NODE_UNREACHABLE' });
+    expect(client.state).toBe('closed');
+  });
+
+  it('rejects them with NOT_CONNECTED when the app closes it', async () => {
+    const client = unreachable();
+    const connecting = client.connect();
+    const listing = client.listRooms();
+    client.close();
+    await expect(connecting).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await expect(listing).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
   });
 });
 

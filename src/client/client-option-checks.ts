@@ -1,0 +1,86 @@
+import type { ClientOptions } from './client-options.js';
+import type { ServerLinkMode } from './server-link/client-server-link.js';
+
+/**
+ * Numeric options and what each may be. A count is a whole number of at least 1; an amount is a finite
+ * number above 0 (a delay may be 0). A bad value used to construct fine and then misbehave: NaN attempts
+ * never failed over, 0 outbox messages refused every send, a NaN timeout fired at once.
+ */
+const NUMBERS: readonly [name: string, read: (options: ClientOptions) => unknown, kind: Kind][] = [
+  ['maxReconnectAttempts', (o) => o.maxReconnectAttempts, 'count or Infinity'],
+  ['failoverAfterAttempts', (o) => o.failoverAfterAttempts, 'count'],
+  ['deadServerTimeoutMs', (o) => o.deadServerTimeoutMs, 'amount'],
+  ['connectTimeoutMs', (o) => o.connectTimeoutMs, 'amount'],
+  ['outboxMessages', (o) => o.outboxMessages, 'count'],
+  ['outboxBytes', (o) => o.outboxBytes, 'count'],
+  ['ackEvery', (o) => o.ackEvery, 'count'],
+  ['ackDelayMs', (o) => o.ackDelayMs, 'delay'],
+  ['backoff.baseMs', (o) => o.backoff?.baseMs, 'amount'],
+  ['backoff.maxMs', (o) => o.backoff?.maxMs, 'amount'],
+];
+
+type Kind = 'count' | 'count or Infinity' | 'amount' | 'delay';
+
+const WANTED: Record<Kind, string> = {
+  count: 'an integer of at least 1',
+  'count or Infinity': 'an integer of at least 1, or Infinity',
+  amount: 'a finite number above 0',
+  delay: 'a finite number of at least 0',
+};
+
+function fits(value: unknown, kind: Kind): boolean {
+  if (typeof value !== 'number' || Number.isNaN(value)) return false;
+  switch (kind) {
+    case 'count':
+      return Number.isSafeInteger(value) && value >= 1;
+    case 'count or Infinity':
+      return value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1);
+    case 'amount':
+      return Number.isFinite(value) && value > 0;
+    case 'delay':
+      return Number.isFinite(value) && value >= 0;
+  }
+}
+
+const SERVER_LINK_MODES: readonly string[] = ['prefer', 'require', 'off'] satisfies ServerLinkMode[];
+
+/** A `ws:` or `wss:` URL that parses (the guest token endpoint is found from it). */
+function isServerUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'ws:' || protocol === 'wss:';
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses client options that cannot work, naming the option (a TypeError at construction). */
+export function checkClientOptions(options: ClientOptions): void {
+  for (const [name, read, kind] of NUMBERS) {
+    const value = read(options);
+    if (value !== undefined && !fits(value, kind)) {
+      throw new TypeError(`Client option '${name}' must be ${WANTED[kind]}, got ${String(value)}`);
+    }
+  }
+  if (options.url !== undefined && !isServerUrl(options.url)) {
+    throw new TypeError(`Client option 'url' must be a ws: or wss: URL, got ${String(options.url)}`);
+  }
+  const link = options.serverLink;
+  const mode: unknown = typeof link === 'object' && link !== null ? link.mode : link;
+  if (mode !== undefined && !SERVER_LINK_MODES.includes(mode as string)) {
+    throw new TypeError(
+      `Client option 'serverLink' mode must be one of ${SERVER_LINK_MODES.join(', ')}, got ${String(mode)}`,
+    );
+  }
+  const fallbacks: unknown = options.fallbackUrls;
+  if (fallbacks !== undefined) {
+    if (!Array.isArray(fallbacks))
+      throw new TypeError("Client option 'fallbackUrls' must be an array of URLs");
+    for (const url of fallbacks) {
+      if (!isServerUrl(url)) {
+        throw new TypeError(`Client option 'fallbackUrls' must hold ws: or wss: URLs, got ${String(url)}`);
+      }
+    }
+  }
+}

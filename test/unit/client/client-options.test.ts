@@ -1,0 +1,55 @@
+import { Client, type ClientOptions } from 'vehikill-net/client';
+import { describe, expect, it } from 'vitest';
+import { RecordingSocket } from '../../support/recording-socket.js';
+
+function construct(options: Partial<ClientOptions>): Client {
+  return new Client({
+    url: 'ws://127.0.0.1:1/ws',
+    token: 't',
+    WebSocket: RecordingSocket as never,
+    ...options,
+  });
+}
+
+describe('Client options', () => {
+  it.each([
+    ['failoverAfterAttempts', { failoverAfterAttempts: Number.NaN }, 'an integer of at least 1'],
+    ['failoverAfterAttempts', { failoverAfterAttempts: 0 }, 'an integer of at least 1'],
+    ['maxReconnectAttempts', { maxReconnectAttempts: 2.5 }, 'an integer of at least 1, or Infinity'],
+    ['outboxMessages', { outboxMessages: 0 }, 'an integer of at least 1'],
+    ['outboxBytes', { outboxBytes: -1 }, 'an integer of at least 1'],
+    ['ackEvery', { ackEvery: Number.POSITIVE_INFINITY }, 'an integer of at least 1'],
+    ['connectTimeoutMs', { connectTimeoutMs: Number.NaN }, 'a finite number above 0'],
+    ['deadServerTimeoutMs', { deadServerTimeoutMs: 0 }, 'a finite number above 0'],
+    ['ackDelayMs', { ackDelayMs: -5 }, 'a finite number of at least 0'],
+    ['backoff.baseMs', { backoff: { baseMs: Number.NaN } }, 'a finite number above 0'],
+    ['backoff.maxMs', { backoff: { maxMs: '100' as never } }, 'a finite number above 0'],
+  ])('refuses a bad %s at construction, naming it', (name, options, wanted) => {
+    expect(() => construct(options)).toThrow(new RegExp(`^Client option '${name}' must be ${wanted}, got`));
+  });
+
+  it('refuses a url or fallback that is not a WebSocket URL, and an unknown server link mode', () => {
+    expect(() => construct({ url: 'https://game.example/ws' })).toThrow(/'url' must be a ws: or wss: URL/);
+    expect(() => construct({ url: 'game.example:8080' })).toThrow(/'url' must be a ws: or wss: URL/);
+    expect(() => construct({ fallbackUrls: 'ws://b/ws' as never })).toThrow(
+      /'fallbackUrls' must be an array/,
+    );
+    expect(() => construct({ fallbackUrls: ['ws://b/ws', 'b:8080'] })).toThrow(/'fallbackUrls' must hold/);
+    expect(() => construct({ serverLink: 'required' as never })).toThrow(/'serverLink' mode must be one of/);
+    expect(() => construct({ serverLink: { mode: 'on' as never } })).toThrow(
+      /'serverLink' mode must be one of/,
+    );
+  });
+
+  it('takes the values the docs show, and Infinity attempts', () => {
+    const client = construct({
+      fallbackUrls: ['wss://b.example/ws'],
+      failoverAfterAttempts: 3,
+      maxReconnectAttempts: Number.POSITIVE_INFINITY,
+      ackDelayMs: 0,
+      backoff: { baseMs: 100, maxMs: 5_000 },
+      serverLink: { mode: 'off' },
+    });
+    client.close();
+  });
+});
