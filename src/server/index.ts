@@ -59,6 +59,7 @@ export {
 } from './sync/adaptive-rate.js';
 export {
   type AdaptiveLinkFacts,
+  MAX_SNAPSHOT_BUDGET_BYTES,
   RoomSync,
   type RoomSyncOptions,
   type RoomSyncStats,

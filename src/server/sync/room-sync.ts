@@ -1,5 +1,6 @@
 import { deflateSync } from 'fflate';
 import type { Clock } from '../../common/index.js';
+import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   ACK_BYTES,
   type AnyEntityType,
@@ -66,7 +67,10 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
   types: readonly AnyEntityType[];
   /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
   rateHz?: number;
-  /** Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200. */
+  /**
+   * Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200; at most
+   * MAX_SNAPSHOT_BUDGET_BYTES (16,383), the largest `phys` message a link carries.
+   */
   budgetBytes?: number;
   /**
    * Snapshots bigger than this many bytes are deflated, and sent deflated when that is smaller.
@@ -123,6 +127,8 @@ export interface RoomSyncStats {
   acksReceived: number;
   /** `phys` messages that were not valid sync frames (dropped). */
   badFrames: number;
+  /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
+  snapshotsRefused: number;
   members: number;
 }
 
@@ -179,6 +185,12 @@ const ADAPT_EVERY_MS = 250;
 const DEFAULT_RATE_HZ = 20;
 const DEFAULT_BUDGET_BYTES = 1200;
 const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
+/**
+ * The largest snapshot budget: a snapshot goes as one `phys` message after its one-byte tag, and no link
+ * carries a `phys` message over MAX_PEER_DATA_BYTES. The budget counts bytes before deflate, so every
+ * snapshot within it fits whether deflated or not.
+ */
+export const MAX_SNAPSHOT_BUDGET_BYTES = MAX_PEER_DATA_BYTES - 1;
 
 /**
  * State sync for one room: the room's entities (`world`), one snapshot encoder per member sharing one
@@ -217,6 +229,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     deflateNotChosen: 0,
     acksReceived: 0,
     badFrames: 0,
+    snapshotsRefused: 0,
   };
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
@@ -227,6 +240,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
     this.#largestRecordBytes = largestRecordBytes(this.registry);
+    checkRecordsFit(this.registry);
     this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
@@ -310,6 +324,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   flush(tick: number): M[] {
     // Checked before any member is touched: a snapshot of an older world cannot be written against
     // what the clients hold, and every encoder would refuse it.
+    if (!(Number.isSafeInteger(tick) && tick >= 0)) {
+      throw new RangeError(`flush(tick): the tick must be a safe integer ≥ 0, got ${tick}`);
+    }
     if (tick < this.#newestTick) {
       throw new RangeError(
         `flush(tick): ticks must not go back (tick ${tick} after ${this.#newestTick}); keep one counter ` +
@@ -329,7 +346,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
       const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
       // A clock that stepped back (a custom Clock on the wall time) must not hold the member for the step.
-      if (member.nextAt - now > periodMs) member.nextAt = now;
+      // Only past the slack: a send up to a quarter period early leaves the next one that much more than
+      // a period away, and taking that for a step back sent again at once (low rates came out doubled).
+      if (member.nextAt - now > periodMs * 1.25) member.nextAt = now;
       if (now + periodMs / 4 < member.nextAt) continue;
       // On a fixed grid, so the rate does not drift; after a stall (or the first send) a new grid from now,
       // rather than a burst to catch up.
@@ -470,16 +489,23 @@ export class RoomSync<M extends SyncMember = RoomClient> {
         tag = SyncTag.deflatedSnapshot;
       }
     }
+    const link = client.link;
+    let taken = true;
+    if (this.#options.send)
+      this.#options.send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+    else if (link.sendTagged) taken = link.sendTagged(Channel.phys, tag, body);
+    else taken = link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+    if (!taken) {
+      // Counted, not retried: the encoder treats it as a lost snapshot (no ack comes), as it would be.
+      this.#stats.snapshotsRefused++;
+      this.#options.metrics?.count('sync_snapshots_refused_total');
+      return;
+    }
     const length = 1 + body.length;
     this.#stats.snapshotsSent++;
     this.#stats.bytesSent += length;
     this.#options.metrics?.count('sync_snapshots_total');
     this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
-    const link = client.link;
-    if (this.#options.send)
-      this.#options.send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
-    else if (link.sendTagged) link.sendTagged(Channel.phys, tag, body);
-    else link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
   }
 
   #member(client: M): Member {
@@ -582,6 +608,23 @@ function largestRecordBytes(registry: EntityRegistry): number {
 }
 
 function checkBudget(budgetBytes: number): number {
-  if (!(budgetBytes >= 16)) throw new RangeError(`budgetBytes must be ≥ 16, got ${budgetBytes}`);
+  if (!(budgetBytes >= 16 && budgetBytes <= MAX_SNAPSHOT_BUDGET_BYTES)) {
+    throw new RangeError(
+      `budgetBytes must be in 16..${MAX_SNAPSHOT_BUDGET_BYTES} (a snapshot is one phys message), got ${budgetBytes}`,
+    );
+  }
   return budgetBytes;
+}
+
+/** An entity type whose full state could not fit in any snapshot would never reach a client. */
+function checkRecordsFit(registry: EntityRegistry): void {
+  for (const type of registry.types) {
+    const bytes = 32 + Math.ceil((type.maxBits + registry.typeBits) / 8);
+    if (bytes > MAX_SNAPSHOT_BUDGET_BYTES) {
+      throw new RangeError(
+        `entity type '${type.name}' takes up to ${bytes} bytes in full, more than a snapshot carries ` +
+          `(${MAX_SNAPSHOT_BUDGET_BYTES}): bound its strings tighter or split it`,
+      );
+    }
+  }
 }

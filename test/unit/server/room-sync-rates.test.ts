@@ -93,6 +93,11 @@ describe('RoomSync: ticks', () => {
     expect(sync.flush(10)).toEqual([client]);
     clock.advance(100);
     expect(() => sync.flush(5)).toThrow(/ticks must not go back/);
+    // Not a tick at all: refused, and the tick before it still holds (NaN used to replace it).
+    for (const bad of [Number.NaN, -1, 10.5, Number.POSITIVE_INFINITY]) {
+      expect(() => sync.flush(bad)).toThrow(/the tick must be a safe integer ≥ 0, got/);
+    }
+    expect(() => sync.flush(5)).toThrow(/ticks must not go back/);
     expect(sync.flush(11)).toEqual([client]);
   });
 
@@ -128,5 +133,45 @@ describe('RoomSync: adaptive budget floor', () => {
     }
     expect(sync.rateOf(client).budgetBytes).toBeGreaterThanOrEqual(600);
     expect(sync.rateOf(client).rateHz).toBeCloseTo(10, 6); // backed off all the same
+  });
+});
+
+describe('RoomSync: a member is sent the rate it was set to', () => {
+  it.each([
+    [60, 1],
+    [60, 2],
+    [60, 5],
+    [60, 10],
+    [60, 15],
+    [60, 30],
+    [30, 5],
+    [30, 20],
+    [20, 10],
+  ])('a room ticking at %i Hz sends about %i snapshots a second', (tickHz, rateHz) => {
+    const clock = new ManualClock();
+    let sent = 0;
+    const client = {
+      ...memberOnLink({ value: 'good' }),
+      link: { send: () => true },
+    } as unknown as RoomClient;
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      {
+        types: [Dot],
+        rateHz,
+        send: () => {
+          sent++;
+        },
+      },
+    );
+    sync.world.spawn(Dot, { x: 1 });
+    let tick = 0;
+    // Ten seconds of ticks, on the room's clock as a room's interval would run them.
+    for (let elapsed = 0; elapsed < 10_000; elapsed += 1000 / tickHz) {
+      sync.flush(++tick);
+      clock.advance(1000 / tickHz);
+    }
+    expect(sent).toBeGreaterThanOrEqual(rateHz * 10 - 1);
+    expect(sent).toBeLessThanOrEqual(rateHz * 10 + 1);
   });
 });

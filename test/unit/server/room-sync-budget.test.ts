@@ -1,0 +1,105 @@
+import {
+  CountingMetrics,
+  MAX_SNAPSHOT_BUDGET_BYTES,
+  ManualClock,
+  type RoomClient,
+  RoomSync,
+} from 'vehikill-net/server';
+import { entity, int, string } from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { MAX_PEER_DATA_BYTES } from '../../../src/protocol/index.js';
+
+const Named = entity('named', { x: int({ min: 0, max: 1000 }), name: string({ maxLength: 24 }) });
+
+/** A member whose link takes what a real link takes: `phys` messages up to MAX_PEER_DATA_BYTES. */
+function memberOnLink(open: { value: boolean } = { value: true }) {
+  const sizes: number[] = [];
+  const client = {
+    playerId: 'a',
+    userId: 'a',
+    name: 'a',
+    away: false,
+    rttMs: 0,
+    link: {
+      send: (_channel: number, bytes: Uint8Array) => {
+        if (!open.value || bytes.length > MAX_PEER_DATA_BYTES) return false;
+        sizes.push(bytes.length);
+        return true;
+      },
+    },
+  } as unknown as RoomClient;
+  return { client, sizes, open };
+}
+
+describe('RoomSync budgets and what the link takes', () => {
+  it('refuses a budget larger than one phys message can carry, naming the range', () => {
+    const { client } = memberOnLink();
+    const room = { clients: [client], clock: new ManualClock() };
+    expect(MAX_SNAPSHOT_BUDGET_BYTES).toBe(MAX_PEER_DATA_BYTES - 1);
+    expect(() => new RoomSync(room, { types: [Named], budgetBytes: 20_000 })).toThrow(
+      new RangeError(
+        `budgetBytes must be in 16..${MAX_SNAPSHOT_BUDGET_BYTES} (a snapshot is one phys message), got 20000`,
+      ),
+    );
+    const sync = new RoomSync(room, { types: [Named] });
+    expect(() => sync.setBudget(client, MAX_SNAPSHOT_BUDGET_BYTES + 1)).toThrow(
+      /budgetBytes must be in 16\.\./,
+    );
+    expect(() => sync.setBudget(client, Number.NaN)).toThrow(/budgetBytes must be in 16\.\./);
+  });
+
+  it('at the largest budget, a world far larger than one snapshot reaches the member through its link', () => {
+    const { client, sizes } = memberOnLink();
+    const clock = new ManualClock();
+    const metrics = new CountingMetrics();
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      {
+        types: [Named],
+        budgetBytes: MAX_SNAPSHOT_BUDGET_BYTES,
+        deflateAboveBytes: Number.POSITIVE_INFINITY,
+        metrics,
+      },
+    );
+    // Random names: nothing to predict or share, each entity ~27 bytes in full, 80 KB in all.
+    let seed = 7;
+    const letter = () => {
+      seed = (seed * 16_807) % 2_147_483_647;
+      return String.fromCharCode(97 + (seed % 26));
+    };
+    for (let index = 0; index < 3_000; index++) {
+      sync.world.spawn(Named, { x: index % 1000, name: Array.from({ length: 24 }, letter).join('') });
+    }
+    for (let tick = 1; tick <= 10; tick++) {
+      sync.flush(tick);
+      clock.advance(50);
+    }
+    expect(sync.stats()).toMatchObject({ snapshotsSent: 10, snapshotsRefused: 0 });
+    expect(Math.max(...sizes)).toBeGreaterThan(MAX_PEER_DATA_BYTES * 0.9);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_PEER_DATA_BYTES);
+  });
+
+  it('counts a snapshot the link refused as refused, not as sent', () => {
+    const { client, open } = memberOnLink();
+    const clock = new ManualClock();
+    const metrics = new CountingMetrics();
+    const sync = new RoomSync({ clients: [client], clock }, { types: [Named], metrics });
+    sync.world.spawn(Named, { x: 1, name: 'a' });
+    sync.flush(1);
+    open.value = false;
+    clock.advance(50);
+    sync.flush(2);
+    expect(sync.stats()).toMatchObject({ snapshotsSent: 1, snapshotsRefused: 1 });
+    expect(metrics.snapshot()).toMatchObject({
+      sync_snapshots_total: 1,
+      sync_snapshots_refused_total: 1,
+    });
+  });
+
+  it('refuses an entity type whose full state no snapshot could carry', () => {
+    const Essay = entity('essay', { text: string({ maxLength: 20_000 }) });
+    expect(() => new RoomSync({ clients: [], clock: new ManualClock() }, { types: [Named, Essay] })).toThrow(
+      /entity type 'essay' takes up to \d+ bytes in full, more than a snapshot carries \(16383\)/,
+    );
+  });
+});
