@@ -47,6 +47,11 @@ export interface Field<Value = unknown, Code extends FieldCode = FieldCode> {
   read(reader: BitReader): Code;
   /** Numeric fields of 6 bits or more: the code written relative to a baseline's (see `RelativeCodec`). */
   readonly relative?: RelativeCodec<Code>;
+  /**
+   * What the kind, bits and grid leave out about what a code means (an enum's values, a vector's
+   * component grid): part of the schema fingerprint a client checks its types against.
+   */
+  readonly wireDetail?: string;
 }
 
 /**

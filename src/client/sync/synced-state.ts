@@ -61,7 +61,11 @@ export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
   snapshot: { readonly seq: number; readonly tick: number; readonly complete: boolean };
   /** The server's own bytes on `phys` (tagged app), not a snapshot. */
   app: Uint8Array;
-  /** A malformed message from the server (`BAD_FRAME`): dropped, the state is unchanged. */
+  /**
+   * A malformed message from the server (`BAD_FRAME`): dropped, the state is unchanged. Or, once until a
+   * snapshot applies, `PROTOCOL_VERSION_MISMATCH`: the server's entity types are not this state's (another
+   * build of the game), so no snapshot can apply.
+   */
   error: ProtocolError;
 }
 
@@ -134,6 +138,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   #ackDue = false;
   #cancelAck: Cancel | undefined;
   #disposed = false;
+  /** Whether the app was told that the server's entity types are not this state's (until a snapshot applies). */
+  #typesDifferSaid = false;
   readonly #stats = {
     snapshotsReceived: 0,
     applied: 0,
@@ -256,8 +262,17 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       // The ack now carries the resync flag: send it without waiting for an input.
       this.#stats.resyncs++;
       this.#sendAckNow();
+      // Every snapshot will fail alike (a page from an older build, say): said once, not twenty times a second.
+      if (outcome.typesDiffer && !this.#typesDifferSaid) {
+        this.#typesDifferSaid = true;
+        this.#events.emit(
+          'error',
+          new ProtocolError(ErrorCode.PROTOCOL_VERSION_MISMATCH, `sync: ${outcome.reason}`),
+        );
+      }
       return;
     }
+    this.#typesDifferSaid = false;
     this.#stats.applied++;
     this.#apply(outcome, outcome.tick);
     this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });

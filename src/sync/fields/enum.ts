@@ -26,6 +26,7 @@ class EnumField<Value extends string> implements Field<Value, number> {
   readonly path: string;
   readonly bits: number;
   readonly #values: readonly Value[];
+  readonly wireDetail: string;
   /** Codes written one bit shorter (truncated binary, see codes.ts). */
   readonly #short: number;
   readonly #codeByValue = new Map<string, number>();
@@ -47,6 +48,7 @@ class EnumField<Value extends string> implements Field<Value, number> {
     }
     this.path = path;
     this.#values = [...values];
+    this.wireDetail = JSON.stringify(this.#values);
     this.bits = bitsForMaxCode(values.length - 1);
     this.#short = shortCodeCount(this.bits, values.length - 1);
   }

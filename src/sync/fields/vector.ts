@@ -30,6 +30,7 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
   readonly bits: number;
   readonly #components: readonly { readonly axis: string; readonly float: FloatField }[];
   readonly relative?: RelativeCodec<readonly number[]>;
+  readonly wireDetail: string;
 
   constructor(kind: 'vec2' | 'vec3', path: string, options: FloatOptions, axes: readonly string[]) {
     this.kind = kind;
@@ -37,6 +38,7 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
     // One float per axis, so an error names the component: `vehicle.position.y: NaN cannot be quantized`.
     this.#components = axes.map((axis) => ({ axis, float: new FloatField(`${path}.${axis}`, options) }));
     this.bits = this.#components.reduce((sum, { float }) => sum + float.bits, 0);
+    this.wireDetail = JSON.stringify((this.#components[0] as { float: FloatField }).float.grid);
     const relatives = this.#components.map(({ float }) => float.relative);
     if (relatives.every((relative) => relative !== undefined)) {
       this.relative = new VectorRelativeCodec(relatives as NonNullable<(typeof relatives)[number]>[]);

@@ -1,5 +1,7 @@
 import type { AnyEntityType } from '../entity.js';
+import type { Field } from '../field.js';
 import { SchemaError } from '../schema-error.js';
+import { hashCodes } from './codes-hash.js';
 
 /**
  * The entity types a snapshot can carry. A type's id is its index here, written in `typeBits` bits when an
@@ -11,6 +13,13 @@ export interface EntityRegistry {
   readonly typeBits: number;
   /** Ids of the types with relative fields: a snapshot header says for each whether its deltas use them. */
   readonly relativeTypeIds: readonly number[];
+  /**
+   * A hash of the list as the wire reads it (type names in order; each field's name, kind, bits and
+   * what its codes mean). Every snapshot's checksum includes it, so a client whose types are not the
+   * server's (another order, a field added, a range changed: a client from an older build) cannot apply
+   * a snapshot, instead of applying the wrong meaning.
+   */
+  readonly fingerprint: number;
   /** The type's id; throws a RangeError for a type not registered (a bug, not a wire fault). */
   typeId(type: AnyEntityType): number;
 }
@@ -37,10 +46,23 @@ export function entityRegistry(types: readonly AnyEntityType[]): EntityRegistry 
     types: list,
     typeBits: 32 - Math.clz32(list.length - 1),
     relativeTypeIds: Object.freeze(list.flatMap((type, index) => (type.relative ? [index] : []))),
+    fingerprint: fingerprintOf(list),
     typeId(type: AnyEntityType): number {
       const id = ids.get(type);
       if (id === undefined) throw new RangeError(`entity type '${type.name}' is not in this registry`);
       return id;
     },
   });
+}
+
+function fingerprintOf(types: readonly AnyEntityType[]): number {
+  const text = types.map((type) => `${type.name}{${type.fields.map(describeField).join(',')}}`).join(';');
+  return hashCodes([text]);
+}
+
+/** The field as the wire reads it: what a code of it is and how it is written. */
+function describeField(field: Field): string {
+  // Int, float and angle fields carry their grid (see state-quantizer.ts), which says what a code means.
+  const grid = (field as { readonly grid?: unknown }).grid;
+  return [field.path, field.kind, field.bits, JSON.stringify(grid ?? null), field.wireDetail ?? ''].join(' ');
 }

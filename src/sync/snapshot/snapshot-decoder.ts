@@ -61,7 +61,16 @@ export type SnapshotOutcome =
    * A delta named a baseline this client does not hold, or the result did not match the server's
    * checksum. Nothing was applied; the next acks ask the server for full states.
    */
-  | { readonly kind: 'resync'; readonly seq: number; readonly reason: string };
+  | {
+      readonly kind: 'resync';
+      readonly seq: number;
+      readonly reason: string;
+      /**
+       * The snapshot held full states only, so no baseline can be wrong: its checksum failed because this
+       * decoder's entity types are not the server's (see `EntityRegistry.fingerprint`).
+       */
+      readonly typesDiffer?: true;
+    };
 
 /** The smallest record, a repeat with nothing changed (see wire.ts): bounds a count read from the wire. */
 const MIN_RECORD_BITS = 1;
@@ -249,7 +258,10 @@ export class SnapshotDecoder {
     const stagedTypes = this.#stagedTypes;
     const stagedHeld = this.#stagedHeld;
     const stagedLeft = this.#stagedLeft;
-    let sum = headerShare(seq, tick, complete);
+    let sum = addShare(headerShare(seq, tick, complete), registry.fingerprint);
+    // Records read against something this decoder holds: while none is, a checksum that fails says the
+    // two sides' entity types differ (or damage), never a wrong baseline.
+    let deltas = 0;
     let previous = -1;
     // The previous record's change mask, or -1 when it had none: what a repeat takes (see wire.ts).
     let previousMask = -1;
@@ -281,6 +293,7 @@ export class SnapshotDecoder {
         codes = readFullState(reader, type);
         previousMask = -1;
       } else {
+        deltas++;
         let baseline: EntityCodes | undefined;
         // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
         // predictor snapshot (new since) is read against its baseline alone, as the server wrote it.
@@ -327,6 +340,14 @@ export class SnapshotDecoder {
       stagedTypes[index] = type;
     }
     requireEnd(reader, 'snapshot');
+    if (sum !== checksum && deltas === 0) {
+      return this.#needResync(
+        seq,
+        "checksum mismatch in a snapshot of full states: this side's entity types are not the server's " +
+          '(the same list, in the same order, declared alike), or the bytes were damaged',
+        true,
+      );
+    }
     if (sum !== checksum)
       return this.#needResync(
         seq,
@@ -440,9 +461,9 @@ export class SnapshotDecoder {
     if (id < this.#dense.length) this.#dense[id] = undefined;
   }
 
-  #needResync(seq: number, reason: string): SnapshotOutcome {
+  #needResync(seq: number, reason: string, typesDiffer?: true): SnapshotOutcome {
     this.#resync = true;
-    return { kind: 'resync', seq, reason };
+    return typesDiffer ? { kind: 'resync', seq, reason, typesDiffer } : { kind: 'resync', seq, reason };
   }
 
   #advance(seq: number, at: number): void {

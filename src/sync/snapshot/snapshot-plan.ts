@@ -192,7 +192,7 @@ export function writeSnapshot(
 ): Uint8Array {
   const { seq, tick, complete, acked, relativeModes } = header;
   const writer = new BitWriter(Math.ceil(bits / 8) + 1);
-  let checksum = headerShare(seq, tick, complete);
+  let checksum = addShare(headerShare(seq, tick, complete), registry.fingerprint);
   for (const planned of chosen) {
     if (planned.entity !== undefined) {
       checksum = addShare(checksum, entityShare(planned.id, cache.hash(planned.entity.codes)));

@@ -412,3 +412,62 @@ describe('RoomSync and SyncedState', () => {
     expect(errors).toEqual(['sync frame: snapshot over 100 bytes']);
   });
 });
+
+describe('SyncedState with entity types that are not the server’s', () => {
+  // Same shapes, so every record parses: only the schema fingerprint in the checksum can tell.
+  const Rock = entity('rock', { size: int({ min: 0, max: 100 }) });
+  const Ship = entity('ship', { size: int({ min: 0, max: 100 }) });
+  const WideShip = entity('ship', { size: int({ min: 0, max: 120 }) });
+
+  it.each([
+    ['in another order', [Rock, Ship], [Ship, Rock]],
+    ['with a range changed', [Rock, Ship], [Rock, WideShip]],
+  ])('applies nothing and says so once: types %s', (_case, serverTypes, clientTypes) => {
+    const clock = new ManualClock();
+    const clients: RoomClient[] = [];
+    let sync: RoomSync | undefined;
+    const pair = new Pair('alice', () => sync as RoomSync);
+    sync = new RoomSync({ clients, clock }, { types: serverTypes, send: (_c, bytes) => pair.deliver(bytes) });
+    clients.push(pair.client);
+    sync.world.spawn(serverTypes[1] as typeof Ship, { size: 77 });
+    const state = new SyncedState(pair.link, { types: clientTypes, clock });
+    const added: string[] = [];
+    const errors: string[] = [];
+    state.on('add', (event) => added.push(event.type.name));
+    state.on('error', (error) => errors.push(`${error.code} ${error.message}`));
+    for (let tick = 1; tick <= 10; tick++) {
+      clock.advance(50);
+      sync.flush(tick);
+    }
+    expect(added).toEqual([]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^PROTOCOL_VERSION_MISMATCH sync: checksum mismatch in a snapshot of full states/,
+      ),
+    ]);
+    expect(state.stats()).toMatchObject({ applied: 0, resyncs: 10, entities: 0 });
+  });
+
+  it('the same types declared again apply as usual', () => {
+    const clock = new ManualClock();
+    const clients: RoomClient[] = [];
+    let sync: RoomSync | undefined;
+    const pair = new Pair('alice', () => sync as RoomSync);
+    sync = new RoomSync(
+      { clients, clock },
+      { types: [Rock, Ship], send: (_c, bytes) => pair.deliver(bytes) },
+    );
+    clients.push(pair.client);
+    sync.world.spawn(Ship, { size: 77 });
+    const twin = [
+      entity('rock', { size: int({ min: 0, max: 100 }) }),
+      entity('ship', { size: int({ min: 0, max: 100 }) }),
+    ];
+    const state = new SyncedState(pair.link, { types: twin, clock });
+    clock.advance(50);
+    sync.flush(1);
+    expect([...state.entities()].map((held) => [held.type.name, held.state])).toEqual([
+      ['ship', { size: 77 }],
+    ]);
+  });
+});
