@@ -1,4 +1,3 @@
-import { inflateSync } from 'fflate';
 import { type Cancel, type Clock, type Disposer, Emitter, realClock } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import {
@@ -15,6 +14,7 @@ import {
   type StateOf,
 } from '../../sync/index.js';
 import { Channel, type Link } from '../../transport/index.js';
+import { inflateAtMost } from './bounded-inflate.js';
 import { BytesWindow } from './bytes-window.js';
 
 type StateOrRecord<T> = [StateOf<T>] extends [never] ? Readonly<Record<string, unknown>> : StateOf<T>;
@@ -134,7 +134,6 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   readonly #ackDelayMs: number;
   readonly #maxSnapshotBytes: number;
   readonly #unsubscribe: Disposer;
-  #scratch: Uint8Array | undefined;
   #ackDue = false;
   #cancelAck: Cancel | undefined;
   #disposed = false;
@@ -334,15 +333,13 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   #inflate(payload: Uint8Array): Uint8Array {
-    // One byte more than allowed: fflate truncates to the buffer, so a full buffer means too big.
-    this.#scratch ??= new Uint8Array(this.#maxSnapshotBytes + 1);
-    let inflated: Uint8Array;
+    let inflated: Uint8Array | undefined;
     try {
-      inflated = inflateSync(payload, { out: this.#scratch });
+      inflated = inflateAtMost(payload, this.#maxSnapshotBytes);
     } catch (error) {
       throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: bad deflate data', { cause: error });
     }
-    if (inflated.length > this.#maxSnapshotBytes) {
+    if (inflated === undefined) {
       throw new ProtocolError(
         ErrorCode.BAD_FRAME,
         `sync frame: snapshot over ${this.#maxSnapshotBytes} bytes`,
