@@ -1,5 +1,5 @@
 import type { Client } from 'vehikill-net/client';
-import { ErrorCode } from 'vehikill-net/protocol';
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { MemoryRegistry, type Registry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
@@ -33,6 +33,19 @@ class BlippingRegistry extends MemoryRegistry {
     this.#blip('removeRoom');
     return super.removeRoom(roomId);
   }
+
+  /** The next adds are written, then fail unanswered: a Redis that ran the command after the timeout. */
+  addsLost = 0;
+
+  override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
+    const added = await super.addRoom(...args);
+    if (this.addsLost > 0) {
+      this.addsLost--;
+      this.failNext('removeRoom'); // the removal right after fails too: the outage is still on
+      throw new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, 'addRoom: Redis did not answer in time');
+    }
+    return added;
+  }
 }
 
 const servers: TestServer[] = [];
@@ -65,6 +78,23 @@ describe('a node puts the shared listing right after registry writes failed', ()
     // The release was lost: the listing still counts Bob's seat, then the node's heartbeat fixes it.
     await expect.poll(async () => (await registry.getRoom(room.roomId))?.clients).toBe(1);
     expect((await carol.join(room.roomId)).roomId).toBe(room.roomId);
+  });
+
+  it('a room whose creation failed unanswered, though the registry listed it, leaves the listing', async () => {
+    const registry = new BlippingRegistry();
+    const a = await node(registry, 'node-a');
+    const alice = await connected(a);
+    registry.addsLost = 1;
+    await expect(alice.create('test')).rejects.toMatchObject({
+      code: ErrorCode.REGISTRY_UNAVAILABLE,
+    });
+    expect(a.server.rooms.roomCount).toBe(0);
+    // Listed on a node that does not have it: until the node's next heartbeat takes it out again.
+    await expect.poll(async () => registry.listRooms({ includeFull: true })).toEqual([]);
+    const room = await alice.quickPlay('test');
+    expect(a.server.rooms.roomCount).toBe(1);
+    expect(await registry.listRooms({ includeFull: true })).toHaveLength(1);
+    expect((await registry.listRooms({ includeFull: true }))[0]?.roomId).toBe(room.roomId);
   });
 
   it('a room disposed during a blip leaves the listing by the next heartbeat', async () => {

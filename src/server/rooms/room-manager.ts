@@ -459,6 +459,10 @@ export class RoomManager {
     } catch (error) {
       // onCreate ran, and may have started the room's own timers: the room must hear it is gone.
       if (!host.disposed) host.abandon();
+      // An add that failed unanswered may still have been carried out (a Redis that stalled past the
+      // command timeout runs it when it resumes), listing a room no node has. Removed at once (sent after
+      // the add, so run after it) and again at the next reconcile, in case this removal fails too.
+      void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
       throw error;
     }
     if (host.disposed) {
