@@ -23,7 +23,7 @@ import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
-import type { Registry } from './registry/registry.js';
+import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -83,6 +83,8 @@ export class GameServer {
   #publicUrl: string | undefined;
   /** The last node heartbeat failed: the registry is unreachable (logged once per outage). */
   #registryDown = false;
+  /** A heartbeat under this node's id went through: a live one of another process is then a duplicate id. */
+  #heldNodeId = false;
   /** The node heartbeat running now, if any. */
   #nodeHeartbeat: Promise<void> | undefined;
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
@@ -260,11 +262,16 @@ export class GameServer {
       bootId: this.#bootId,
     };
     try {
-      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs);
+      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);
+      this.#heldNodeId = true;
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
+      if (error instanceof NodeIdInUseError) {
+        this.#yieldNodeId(error);
+        return;
+      }
       this.monitoring.metrics.count('registry_failures_total');
       if (!this.#registryDown) {
         const why = error instanceof Error ? error.message : String(error);
@@ -272,6 +279,18 @@ export class GameServer {
       }
       this.#registryDown = true;
     }
+  }
+
+  /**
+   * Another process heartbeats under this node's id: a configuration mistake, and the two would keep
+   * listing their rooms under each other's URL. This one, the older, stops heartbeating (its rooms leave
+   * the listing, not the players in them) and takes no new rooms; it says so once.
+   */
+  #yieldNodeId(error: NodeIdInUseError): void {
+    this.monitoring.metrics.count('node_id_conflicts_total');
+    if (this.rooms.draining) return;
+    console.error(`vehikill-net: ${error.message}; this process takes no new rooms`);
+    void this.rooms.startDraining().catch(() => {});
   }
 
   urls(): { port: number; httpUrl: string; wsUrl: string } {

@@ -22,13 +22,14 @@ export * from './monitoring/index.js';
 export type { GameServerOptions } from './options.js';
 export { MemoryRegistry, type MemoryRegistryOptions } from './registry/memory-registry.js';
 export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-registry.js';
-export type {
-  ListingChange,
-  ListingPatch,
-  NodeInfo,
-  Registry,
-  RoomListing,
-  RoomQuery,
+export {
+  type ListingChange,
+  type ListingPatch,
+  NodeIdInUseError,
+  type NodeInfo,
+  type Registry,
+  type RoomListing,
+  type RoomQuery,
 } from './registry/registry.js';
 export {
   type BroadcastOptions,

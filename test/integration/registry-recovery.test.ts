@@ -1,8 +1,8 @@
 import type { Client } from 'vehikill-net/client';
 import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
-import { MemoryRegistry, type Registry } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/server.js';
+import { type CountingMetrics, MemoryRegistry, type Registry } from 'vehikill-net/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 /**
@@ -147,5 +147,35 @@ describe('a refused join', () => {
     expect(carol.room?.roomId).toBe(home.roomId);
     carol.room?.send('chat', { text: 'still here' });
     await expect.poll(() => chat).toContainEqual({ from: carol.playerId, text: 'still here' });
+  });
+});
+
+describe('two processes given the same node id', () => {
+  it('the older one stops listing and takes no new rooms, saying so, instead of the two undoing each other', async () => {
+    const registry = new MemoryRegistry();
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => {
+      errors.push(String(message));
+    });
+    try {
+      const first = await node(registry, 'node-a');
+      await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
+      const second = await node(registry, 'node-a');
+      const alice = await connected(second);
+      const room = await alice.create('test');
+      // Several heartbeats of both: the room stays listed throughout, under the second's URL.
+      for (let check = 0; check < 8; check++) {
+        await sleep(100);
+        expect((await registry.getRoom(room.roomId))?.roomId).toBe(room.roomId);
+      }
+      expect(first.server.rooms.draining).toBe(true);
+      expect(second.server.rooms.draining).toBe(false);
+      expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
+      expect(errors.filter((message) => message.includes("node id 'node-a' is in use"))).toHaveLength(1);
+      const counters = (first.server.metrics as CountingMetrics).snapshot();
+      expect(counters.node_id_conflicts_total).toBeGreaterThan(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

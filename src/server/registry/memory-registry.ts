@@ -4,6 +4,7 @@ import {
   type ListingChange,
   type ListingPatch,
   matchesQuery,
+  NodeIdInUseError,
   type NodeInfo,
   type Registry,
   type RoomListing,
@@ -102,10 +103,14 @@ export class MemoryRegistry implements Registry {
     this.#emit('updated', roomId);
   }
 
-  async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
+  async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
     const previous = this.#nodes.get(node.nodeId);
     const sameProcess = previous?.info.bootId === node.bootId;
-    const known = sameProcess && (previous?.expiresAt ?? 0) > this.#clock.now();
+    const live = (previous?.expiresAt ?? 0) > this.#clock.now();
+    if (held && previous !== undefined && !sameProcess && live) {
+      throw new NodeIdInUseError(node.nodeId, previous.info.url);
+    }
+    const known = sameProcess && live;
     // Another process under the same id: the rooms listed under it died with the old one.
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#sweep();

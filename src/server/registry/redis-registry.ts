@@ -8,6 +8,7 @@ import {
   callListener,
   type ListingChange,
   type ListingPatch,
+  NodeIdInUseError,
   type NodeInfo,
   type Registry,
   type RoomListing,
@@ -199,16 +200,18 @@ export class RedisRegistry implements Registry {
     if (removed === 1) this.#publish('updated', roomId);
   }
 
-  async heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean> {
+  async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [
         node.nodeId,
         JSON.stringify(node),
         Math.max(1, Math.round(ttlMs)),
         node.bootId,
+        held ? 1 : 0,
       ]),
     );
-    const [known, swept] = result as [number, string[]];
+    const [known, swept, otherUrl] = result as [number, string[], string | undefined];
+    if (known === 2) throw new NodeIdInUseError(node.nodeId, otherUrl ?? '');
     for (const roomId of swept) this.#publish('removed', roomId);
     return known === 1;
   }

@@ -232,14 +232,15 @@ while true do
 end`;
 
 /**
- * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId. Returns { known (0|1), room ids removed }: rooms of
- * dead nodes, and the node's own when its bootId changed (a restarted process; its old rooms went with
- * the old one). Dead nodes are swept before the node is recorded again, so a node that expired loses
+ * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
+ * before). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
+ * bootId changed (a restarted process; its old rooms went with the old one). A held id found live under
+ * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead nodes are swept before the node is recorded again, so a node that expired loses
  * its old rooms even if no other node heartbeated in between.
  */
 const heartbeat = `${helpers}
 ensureIndexes()
-local nodeId, bootId = ARGV[2], ARGV[5]
+local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
 local previous = redis.call('GET', p..'node:'..nodeId)
 local removed = {}
 local known = 0
@@ -247,6 +248,9 @@ if previous then
   local ok, info = pcall(cjson.decode, previous)
   if ok and type(info) == 'table' and info.bootId == bootId then
     known = 1
+  elseif held and ok and type(info) == 'table' then
+    -- Another live process took this id after this one held it: not a restart. Touch nothing.
+    return { 2, {}, tostring(info.url or '') }
   else
     for _, roomId in ipairs(redis.call('SMEMBERS', p..'node-rooms:'..nodeId)) do
       if removeRoom(roomId) == 1 then table.insert(removed, roomId) end

@@ -83,8 +83,12 @@ export interface Registry {
    * heartbeated in between). Resolves false when the registry did not know the node as alive (its first
    * heartbeat, it had expired, a restarted Redis lost everything, or another `bootId`: a restarted
    * process, whose predecessor's rooms are removed): its rooms may be gone and should be added again.
+   *
+   * `held`: this process has heartbeated under the id before. A live heartbeat of another `bootId` is then
+   * not a restart but a second process given the same id: the heartbeat throws `NodeIdInUseError` and
+   * changes nothing, so the two do not keep removing each other's rooms.
    */
-  heartbeat(node: NodeInfo, ttlMs: number): Promise<boolean>;
+  heartbeat(node: NodeInfo, ttlMs: number, held?: boolean): Promise<boolean>;
   /** A clean leave: the node and all its rooms go at once. */
   removeNode(nodeId: string): Promise<void>;
   /** Nodes whose heartbeat has not expired, by node id. */
@@ -92,6 +96,21 @@ export interface Registry {
   /** Calls `listener` for every listing change made by any node (including this one), until disposed. */
   subscribe(listener: (change: ListingChange) => void): Disposer;
   close(): Promise<void>;
+}
+
+/** A heartbeat found the node's id held by another live process (see `Registry.heartbeat`). */
+export class NodeIdInUseError extends Error {
+  constructor(
+    readonly nodeId: string,
+    /** The public URL the other process gave. */
+    readonly otherUrl: string,
+  ) {
+    super(
+      `node id '${nodeId}' is in use by another live process (${otherUrl || 'no URL'}): ` +
+        'give each server process its own NODE_ID',
+    );
+    this.name = 'NodeIdInUseError';
+  }
 }
 
 export function matchesQuery(listing: RoomListing, query: RoomQuery): boolean {

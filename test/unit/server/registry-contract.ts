@@ -1,4 +1,10 @@
-import type { ListingChange, NodeInfo, Registry, RoomListing } from 'vehikill-net/server';
+import {
+  type ListingChange,
+  NodeIdInUseError,
+  type NodeInfo,
+  type Registry,
+  type RoomListing,
+} from 'vehikill-net/server';
 import { describe, expect, it, vi } from 'vitest';
 
 export interface ContractTime {
@@ -259,6 +265,27 @@ export function registryContract(
       expect((await registry.listRooms({ includePrivate: true })).map((r) => r.roomId)).toEqual(['room2']);
       expect(await registry.findByCode('OLDONE')).toBeUndefined();
       expect(await registry.heartbeat(node('node-a', { bootId: 'boot-2' }), 60_000)).toBe(true);
+      await registry.close();
+    });
+
+    it('a process that held its node id and finds another live process under it changes nothing, and says so', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 60_000, false);
+      await registry.heartbeat(node('node-a'), 60_000, true);
+      // A second process started with the same id: taken for a restart, as nothing can tell them apart yet.
+      const second = node('node-a', { bootId: 'boot-2', url: 'ws://127.0.0.1:2/node-a' });
+      expect(await registry.heartbeat(second, 60_000, false)).toBe(false);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      // The first one's next heartbeat: not a restart, a duplicate. Refused, naming the other's URL.
+      const refused = registry.heartbeat(node('node-a'), 60_000, true);
+      await expect(refused).rejects.toBeInstanceOf(NodeIdInUseError);
+      await expect(registry.heartbeat(node('node-a'), 60_000, true)).rejects.toThrow(
+        "node id 'node-a' is in use by another live process (ws://127.0.0.1:2/node-a)",
+      );
+      // Nothing was undone: the second process's room and heartbeat stand.
+      expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
+      expect(await registry.heartbeat(second, 60_000, true)).toBe(true);
+      expect((await registry.listNodes()).map((info) => info.url)).toEqual(['ws://127.0.0.1:2/node-a']);
       await registry.close();
     });
 
