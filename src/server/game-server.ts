@@ -21,7 +21,7 @@ import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
-import { checkAllowedOrigins, resolveLimits } from './options.js';
+import { checkAllowedOrigins, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, remoteAddress } from './remote-address.js';
@@ -103,6 +103,7 @@ export class GameServer {
     checkIceOptions(options.iceServers, options.turn);
     checkServerLinkOptions(options.serverLink);
     checkAllowedOrigins(options.allowedOrigins);
+    checkPublicUrl(options.publicUrl);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
@@ -263,6 +264,7 @@ export class GameServer {
     };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);
+      if (!this.#heldNodeId) void this.#warnOfSharedUrl(node.url);
       this.#heldNodeId = true;
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
@@ -279,6 +281,21 @@ export class GameServer {
       }
       this.#registryDown = true;
     }
+  }
+
+  /**
+   * Another live node named the same public URL (a copied configuration): clients sent to either reach
+   * whichever answers there, and joins of the other's rooms fail. Checked once, after the first heartbeat.
+   */
+  async #warnOfSharedUrl(url: string): Promise<void> {
+    const nodes = await this.registry.listNodes().catch(() => []);
+    const others = nodes.filter((other) => other.url === url && other.nodeId !== this.nodeId);
+    if (others.length === 0) return;
+    this.monitoring.metrics.count('node_url_conflicts_total');
+    console.error(
+      `vehikill-net: node ${this.nodeId}: its public URL ${url} is also node ${others.map((other) => other.nodeId).join(', ')}'s; ` +
+        'each node needs a URL of its own (PUBLIC_URL), or players are sent to the wrong one',
+    );
   }
 
   /**

@@ -373,6 +373,25 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
 }
 
 /**
+ * Refuses a `publicUrl` clients could not be sent to: clients follow it as a WebSocket URL, and a wrong
+ * one only showed as joins failing with it as the redirect's message.
+ */
+export function checkPublicUrl(publicUrl: string | undefined): void {
+  if (publicUrl === undefined) return;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(String(publicUrl)).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'ws:' && protocol !== 'wss:') {
+    throw new TypeError(
+      `GameServer option 'publicUrl' must be a ws: or wss: URL that clients can reach (e.g. wss://node3.example.com/ws), got '${String(publicUrl)}'`,
+    );
+  }
+}
+
+/**
  * Refuses an `allowedOrigins` entry no browser sends as its Origin header (scheme, lowercase host, and a
  * port only when it is not the scheme's default): it would match nothing, and nobody could connect.
  */

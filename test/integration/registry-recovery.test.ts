@@ -179,3 +179,30 @@ describe('two processes given the same node id', () => {
     }
   });
 });
+
+describe('two nodes given the same public URL', () => {
+  it('the second one says so at its first heartbeat', async () => {
+    const registry = new MemoryRegistry();
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => {
+      errors.push(String(message));
+    });
+    try {
+      const first = await node(registry, 'node-a');
+      await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
+      const copied = await startServer(
+        { test: TestRoom },
+        { registry, nodeId: 'node-b', publicUrl: first.wsUrl },
+      );
+      servers.push(copied);
+      await expect
+        .poll(() =>
+          errors.filter((message) => message.includes(`its public URL ${first.wsUrl} is also node node-a's`)),
+        )
+        .toHaveLength(1);
+      expect((copied.server.metrics as CountingMetrics).snapshot().node_url_conflicts_total).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -103,3 +103,20 @@ describe('allowedOrigins', () => {
     await server.close({ drainMs: 0 });
   });
 });
+
+describe('publicUrl', () => {
+  it('refuses a URL clients could not be sent to', () => {
+    for (const publicUrl of ['notaurl', 'http://localhost:18084/ws', 'localhost:8080', '']) {
+      expect(() => new GameServer({ publicUrl }), publicUrl).toThrow(
+        new RegExp(`^GameServer option 'publicUrl' must be a ws: or wss: URL`),
+      );
+    }
+  });
+
+  it('takes ws: and wss: URLs', async () => {
+    for (const publicUrl of ['ws://localhost:18084/ws', 'wss://node3.example.com/ws']) {
+      const server = new GameServer({ publicUrl });
+      await server.close({ drainMs: 0 });
+    }
+  });
+});
