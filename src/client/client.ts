@@ -33,6 +33,7 @@ import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { isWebSocketUrl } from './entry-points.js';
 import { IceCredentials } from './ice-credentials.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
@@ -391,7 +392,20 @@ export class Client {
         return await this.#request(kind, body);
       } catch (error) {
         const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
-        if (!redirect || hops >= MAX_REDIRECTS || !/^wss?:\/\//.test(error.message)) throw error;
+        if (!redirect) throw error;
+        // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
+        if (!isWebSocketUrl(error.message)) {
+          throw new ProtocolError(
+            ErrorCode.ROOM_ON_OTHER_NODE,
+            `the room is on a node whose public URL is not a WebSocket URL ('${error.message.slice(0, 200)}'): that node's PUBLIC_URL is wrong`,
+          );
+        }
+        if (hops >= MAX_REDIRECTS) {
+          throw new ProtocolError(
+            ErrorCode.ROOM_ON_OTHER_NODE,
+            `sent on again after ${MAX_REDIRECTS} moves (last to ${error.message}): the cluster's listing is changing or out of date; try again`,
+          );
+        }
         await this.#connection.moveTo(
           error.message,
           'left',
