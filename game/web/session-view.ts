@@ -101,6 +101,12 @@ export class GameView {
       session.on('effect', ({ effect }) => {
         if (effect.kind === 'boost') this.#effects.muzzleFlash(effect.x, effect.y, 0, 0, performance.now());
       }),
+      session.on('bad-message', (error) => {
+        // The server's entity types are not this page's: a page from before a deploy. Nothing can show.
+        if (error.code === 'PROTOCOL_VERSION_MISMATCH') {
+          showBanner('This page is older than the server: reload it to play.', 'bad');
+        }
+      }),
       session.on('warning', ({ kind, count, limit }) =>
         showBanner(
           `The server refused what this client sent (${kind}, ${count} of ${limit}).`,
