@@ -126,3 +126,41 @@ describe('registryFromEnvironment', () => {
     }
   });
 });
+
+describe('RedisRegistry calls once started', () => {
+  it('say "Redis unreachable" while Redis is down, keeping the ioredis error as the cause', async () => {
+    const registry = await RedisRegistry.connect({ url: redis.url, keyPrefix: 'down:' });
+    await redis.stop();
+    try {
+      const { error, ms } = await failure(registry.listRooms({}));
+      expect(error.code).toBe('REGISTRY_UNAVAILABLE');
+      expect(error.message).toBe('the room registry (Redis) failed: Redis unreachable');
+      expect((error.cause as Error).message).toMatch(/writeable|closed|retries/);
+      expect(ms).toBeLessThan(1_000);
+    } finally {
+      await redis.restart();
+      await registry.close();
+    }
+  });
+
+  it('say how long they waited when Redis hangs, keeping the ioredis error as the cause', async () => {
+    const registry = await RedisRegistry.connect({
+      url: redis.url,
+      keyPrefix: 'hung:',
+      commandTimeoutMs: 300,
+    });
+    const admin = new Redis(redis.url);
+    // Redis holds every client's commands for 1.5 s, as a stalled Redis would.
+    await admin.client('PAUSE', 1_500, 'ALL');
+    try {
+      const { error, ms } = await failure(registry.listRooms({}));
+      expect(error.code).toBe('REGISTRY_UNAVAILABLE');
+      expect(error.message).toBe('the room registry (Redis) failed: Redis did not answer within 300 ms');
+      expect((error.cause as Error).message).toBe('Command timed out');
+      expect(ms).toBeGreaterThanOrEqual(250);
+    } finally {
+      admin.disconnect();
+      await registry.close();
+    }
+  });
+});

@@ -40,7 +40,10 @@ export interface RedisRegistryOptions {
    * registry's keys live in one slot, which the atomic scripts need; a prefix without one throws.
    */
   keyPrefix?: string;
-  /** A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE. Default 2,000. */
+  /**
+   * A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE ("Redis did not answer
+   * within N ms"): how long a call takes at most while Redis hangs. Default 2,000.
+   */
   commandTimeoutMs?: number;
   /** Extra ioredis options (TLS, password, ...), applied last; with `clusterNodes`, to every node. */
   redis?: RedisOptions;
@@ -51,8 +54,10 @@ export interface RedisRegistryOptions {
 /**
  * A Registry in Redis that several server processes share: one listing, seats reserved atomically by
  * Lua scripts, private codes unique cluster-wide, node heartbeats as expiring keys, and listing changes
- * over pub/sub. While Redis is unreachable every call fails at once with REGISTRY_UNAVAILABLE (no
- * offline queue: a join should fail clearly rather than hang); ioredis keeps reconnecting meanwhile.
+ * over pub/sub. While the connection to Redis is down every call fails at once with
+ * REGISTRY_UNAVAILABLE ("Redis unreachable"; no offline queue: a join should fail clearly rather than
+ * hang); while Redis hangs with the connection open, each call fails after `commandTimeoutMs`.
+ * ioredis keeps reconnecting meanwhile.
  */
 export class RedisRegistry implements Registry {
   readonly #redis: RedisConnection;
@@ -356,12 +361,27 @@ export class RedisRegistry implements Registry {
     try {
       return await command();
     } catch (error) {
-      throw unavailable(error instanceof Error ? error.message : String(error), error);
+      throw unavailable(failureText(error, this.#target.commandTimeoutMs), error);
     }
   }
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/** ioredis's messages for a connection that is down (one Redis or a cluster): no answer could come. */
+const UNREACHABLE =
+  /enableOfflineQueue|Connection is closed|aborted due to connection close|max retries per request|None of startup nodes|refresh slots cache/i;
+
+/**
+ * What went wrong with a command, in words players may read: ioredis's own messages for a connection
+ * that is down or a reply that did not come name its options and internals. Redis's replies are kept.
+ */
+function failureText(cause: unknown, commandTimeoutMs: number): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (message === 'Command timed out') return `Redis did not answer within ${commandTimeoutMs} ms`;
+  if (UNREACHABLE.test(message)) return 'Redis unreachable';
+  return message;
+}
 
 /** REGISTRY_UNAVAILABLE saying `why`, the original error kept as its cause. */
 function unavailable(why: string, cause: unknown): ProtocolError {
