@@ -48,6 +48,49 @@ export function openRedis(target: RedisTarget, subscriber: boolean): RedisConnec
   });
 }
 
+/**
+ * A single Redis's URL checked before anything connects, refused with a TypeError naming it (`name` is
+ * what the caller calls it: 'url', 'REDIS_URL'): only `redis://` and `rediss://` (TLS) with a host, and a
+ * database (`/db` or `?db=`) of digits only. ioredis would otherwise take `notaurl` for a host name and
+ * retry it until the start times out, and `/abc` for database NaN. Returns the URL to hand to ioredis,
+ * its scheme in lower case: ioredis turns TLS on only for a lower-case `rediss://`.
+ */
+export function checkRedisUrl(url: string, name = 'url'): string {
+  const refuse = (why: string) => new TypeError(`${name} ${JSON.stringify(redactRedisUrl(url))} ${why}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw refuse('is not a URL: expected redis://host:port/db or rediss://host:port/db');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw refuse('is not a Redis URL: expected redis://host:port/db or rediss://host:port/db');
+  }
+  if (parsed.hostname === '') throw refuse('names no host: expected redis://host:port/db');
+  const path = parsed.pathname === '' || parsed.pathname === '/' ? undefined : parsed.pathname.slice(1);
+  for (const db of [path, parsed.searchParams.get('db') ?? undefined]) {
+    if (db !== undefined && !/^\d+$/.test(db)) {
+      throw refuse(
+        `names database ${JSON.stringify(db)}: the database must be a whole number (0 to 15 by default)`,
+      );
+    }
+  }
+  return url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
+}
+
+/** `url` with any password in it replaced by '***': for error messages and logs, which more people read. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL, so no password we can find; hide anything before an '@', which may be credentials.
+    return url.replace(/^([^/@]*\/\/)?[^@]*@/, '$1***@');
+  }
+}
+
 /** `redis://host:port` or `host:port` as ioredis's { host, port }. */
 function seedNode(address: string): { host: string; port: number } {
   const url = new URL(address.includes('://') ? address : `redis://${address}`);

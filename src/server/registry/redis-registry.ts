@@ -1,7 +1,14 @@
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { Disposer } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
-import { openRedis, type RedisConnection, type RedisTarget, requireHashTag } from './redis-connection.js';
+import {
+  checkRedisUrl,
+  openRedis,
+  type RedisConnection,
+  type RedisTarget,
+  redactRedisUrl,
+  requireHashTag,
+} from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripts } from './redis-scripts.js';
 import {
@@ -17,7 +24,11 @@ import {
 import { wellFormedJson } from './well-formed-json.js';
 
 export interface RedisRegistryOptions {
-  /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
+  /**
+   * `redis://host:port/db` (`rediss://` for TLS). Default `redis://127.0.0.1:6379`. Any other scheme, no
+   * host or a database that is not a whole number throws a TypeError; a database Redis does not have fails
+   * `connect` (REGISTRY_UNAVAILABLE) rather than use database 0.
+   */
   url?: string;
   /**
    * Seed nodes of a Redis Cluster (`redis://host:port` or `host:port`; the others are discovered).
@@ -30,7 +41,10 @@ export interface RedisRegistryOptions {
    * registry's keys live in one slot, which the atomic scripts need; a prefix without one throws.
    */
   keyPrefix?: string;
-  /** A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE. Default 2,000. */
+  /**
+   * A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE ("Redis did not answer
+   * within N ms"): how long a call takes at most while Redis hangs. Default 2,000.
+   */
   commandTimeoutMs?: number;
   /** Extra ioredis options (TLS, password, ...), applied last; with `clusterNodes`, to every node. */
   redis?: RedisOptions;
@@ -41,8 +55,10 @@ export interface RedisRegistryOptions {
 /**
  * A Registry in Redis that several server processes share: one listing, seats reserved atomically by
  * Lua scripts, private codes unique cluster-wide, node heartbeats as expiring keys, and listing changes
- * over pub/sub. While Redis is unreachable every call fails at once with REGISTRY_UNAVAILABLE (no
- * offline queue: a join should fail clearly rather than hang); ioredis keeps reconnecting meanwhile.
+ * over pub/sub. While the connection to Redis is down every call fails at once with
+ * REGISTRY_UNAVAILABLE ("Redis unreachable"; no offline queue: a join should fail clearly rather than
+ * hang); while Redis hangs with the connection open, each call fails after `commandTimeoutMs`.
+ * ioredis keeps reconnecting meanwhile.
  */
 export class RedisRegistry implements Registry {
   readonly #redis: RedisConnection;
@@ -58,6 +74,15 @@ export class RedisRegistry implements Registry {
    * order; a sharded channel lives on the node of its slot, like the keys, and keeps their order.
    */
   readonly #sharded: boolean;
+  /** Where Redis is, for messages: its URL or seed nodes, without passwords. */
+  readonly #address: string;
+  /** The last error ioredis reported since the connection was last ready, for a start that fails. */
+  #lastError: Error | undefined;
+  /**
+   * A database Redis refused to SELECT at the last connect. ioredis reports it and goes on to ready on
+   * database 0, which may hold another cluster's registry: while set, every call fails instead.
+   */
+  #setupError: ProtocolError | undefined;
 
   constructor(options: RedisRegistryOptions = {}) {
     const inCluster = options.clusterNodes !== undefined;
@@ -68,19 +93,46 @@ export class RedisRegistry implements Registry {
     const prefix = options.keyPrefix ?? (inCluster ? '{vk}:' : 'vk:');
     if (inCluster) requireHashTag(prefix);
     this.#keys = new RedisKeys(prefix);
+    // Checked before connecting: ioredis would take a malformed URL for a host name and retry it for ever.
+    const url = inCluster || options.url === undefined ? undefined : checkRedisUrl(options.url);
+    this.#address = inCluster
+      ? `Redis Cluster at ${options.clusterNodes?.map(redactRedisUrl).join(',')}`
+      : `Redis at ${redactRedisUrl(url ?? DEFAULT_URL)}`;
     this.#target = {
-      url: options.url,
+      url,
       clusterNodes: options.clusterNodes,
       commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
       redis: options.redis,
       cluster: options.cluster,
     };
     this.#redis = openRedis(this.#target, false);
-    // ioredis reports each failed reconnect here; callers see REGISTRY_UNAVAILABLE on their calls instead.
-    this.#redis.on('error', () => {});
+    // ioredis reports each failed reconnect here; callers see REGISTRY_UNAVAILABLE on their calls instead,
+    // and a start that fails names the last one.
+    this.#redis.on('error', (error: Error) => {
+      this.#lastError = error;
+      const command = (error as { command?: { name?: string; args?: unknown[] } }).command;
+      if (command?.name === 'select') {
+        this.#setupError = new ProtocolError(
+          ErrorCode.REGISTRY_UNAVAILABLE,
+          `${this.#address}: SELECT ${String(command.args?.[0])} failed: ${error.message}`,
+          { cause: error },
+        );
+      }
+    });
+    // Each connect runs the SELECT again (its 'error' comes after this, before 'ready').
+    this.#redis.on('connect', () => {
+      this.#setupError = undefined;
+    });
+    this.#redis.on('ready', () => {
+      this.#lastError = undefined;
+    });
   }
 
-  /** Creates a registry and waits until Redis answers; throws REGISTRY_UNAVAILABLE if it does not in time. */
+  /**
+   * Creates a registry and waits until Redis answers. Throws a TypeError for a URL it cannot use, and
+   * REGISTRY_UNAVAILABLE naming the address (without its password) and the cause if Redis does not answer
+   * in time (with the last connection error, such as ECONNREFUSED) or refuses the URL's database.
+   */
   static async connect(options: RedisRegistryOptions = {}, timeoutMs = 5_000): Promise<RedisRegistry> {
     const registry = new RedisRegistry(options);
     try {
@@ -92,19 +144,39 @@ export class RedisRegistry implements Registry {
     return registry;
   }
 
-  /** Resolves once the connection is up (at once if it is). */
+  /**
+   * Resolves once the connection is up (at once if it is); throws REGISTRY_UNAVAILABLE naming the address
+   * and the cause if it is not within `timeoutMs`, or as soon as Redis refuses the URL's database.
+   */
   async ready(timeoutMs = 5_000): Promise<void> {
+    if (this.#setupError) throw this.#setupError;
     if (this.#redis.status === 'ready') return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#redis.off('ready', onReady);
-        reject(unavailable(new Error(`no answer within ${timeoutMs} ms`)));
-      }, timeoutMs);
-      const onReady = () => {
+      const done = (error: Error | undefined) => {
         clearTimeout(timer);
-        resolve();
+        this.#redis.off('ready', onReady);
+        this.#redis.off('error', onError);
+        if (error) reject(error);
+        else resolve();
       };
-      this.#redis.once('ready', onReady);
+      const onReady = () => done(this.#setupError);
+      // A refused SELECT is final: no point waiting for the 'ready' on database 0 that follows it.
+      const onError = () => {
+        if (this.#setupError) done(this.#setupError);
+      };
+      const timer = setTimeout(() => {
+        // Without an error, ioredis is still connecting (a TCP or TLS handshake that never ends, such as
+        // rediss:// to a Redis without TLS) or waiting for the answers to its first commands.
+        const why = this.#lastError
+          ? `last error: ${this.#lastError.message}`
+          : this.#redis.status === 'connect'
+            ? 'connected, but no reply came'
+            : 'not connected yet, and no error reported';
+        const message = `${this.#address} did not answer within ${timeoutMs} ms; ${why}`;
+        done(new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, message, { cause: this.#lastError }));
+      }, timeoutMs);
+      this.#redis.on('ready', onReady);
+      this.#redis.on('error', onError);
     });
   }
 
@@ -287,16 +359,35 @@ export class RedisRegistry implements Registry {
   }
 
   async #call<T>(command: () => Promise<T>): Promise<T> {
+    // Connected, but to database 0 instead of the one configured: not this cluster's registry.
+    if (this.#setupError) throw unavailable('Redis refused the configured database', this.#setupError);
     try {
       return await command();
     } catch (error) {
-      throw unavailable(error);
+      throw unavailable(failureText(error, this.#target.commandTimeoutMs), error);
     }
   }
 }
 
-function unavailable(cause: unknown): ProtocolError {
-  const why = cause instanceof Error ? cause.message : String(cause);
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/** ioredis's messages for a connection that is down (one Redis or a cluster): no answer could come. */
+const UNREACHABLE =
+  /enableOfflineQueue|Connection is closed|aborted due to connection close|max retries per request|None of startup nodes|refresh slots cache/i;
+
+/**
+ * What went wrong with a command, in words players may read: ioredis's own messages for a connection
+ * that is down or a reply that did not come name its options and internals. Redis's replies are kept.
+ */
+function failureText(cause: unknown, commandTimeoutMs: number): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (message === 'Command timed out') return `Redis did not answer within ${commandTimeoutMs} ms`;
+  if (UNREACHABLE.test(message)) return 'Redis unreachable';
+  return message;
+}
+
+/** REGISTRY_UNAVAILABLE saying `why`, the original error kept as its cause. */
+function unavailable(why: string, cause: unknown): ProtocolError {
   return new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, `the room registry (Redis) failed: ${why}`, {
     cause,
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import type { GameServerOptions } from '../options.js';
+import { checkRedisUrl } from '../registry/redis-connection.js';
 import { RedisRegistry } from '../registry/redis-registry.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -38,10 +39,12 @@ function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buf
 }
 
 /**
- * The shared registry the environment names, connected (REGISTRY_UNAVAILABLE if Redis does not answer in
- * time), or undefined for the in-memory default: REDIS_CLUSTER_NODES (comma-separated seed nodes of a
- * Redis Cluster, `host:port` or `redis://host:port`) or else REDIS_URL (one Redis); REDIS_KEY_PREFIX
- * (default 'vk:', in a cluster '{vk}:'; a cluster's prefix needs a hash tag).
+ * The shared registry the environment names, connected (REGISTRY_UNAVAILABLE naming the address and the
+ * cause if Redis does not answer in time or refuses the database), or undefined for the in-memory default:
+ * REDIS_CLUSTER_NODES (comma-separated seed nodes of a Redis Cluster, `host:port` or `redis://host:port`)
+ * or else REDIS_URL (one Redis, `redis://` or `rediss://`; any other, or a database that is not a whole
+ * number, throws a TypeError naming REDIS_URL before connecting); REDIS_KEY_PREFIX (default 'vk:', in a
+ * cluster '{vk}:'; a cluster's prefix needs a hash tag).
  */
 export async function registryFromEnvironment(env: Environment): Promise<RedisRegistry | undefined> {
   const keyPrefix = env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {};
@@ -51,7 +54,8 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
   if (clusterNodes !== undefined && clusterNodes.length > 0) {
     return RedisRegistry.connect({ clusterNodes, ...keyPrefix });
   }
-  return env.REDIS_URL ? RedisRegistry.connect({ url: env.REDIS_URL, ...keyPrefix }) : undefined;
+  if (!env.REDIS_URL) return undefined;
+  return RedisRegistry.connect({ url: checkRedisUrl(env.REDIS_URL, 'REDIS_URL'), ...keyPrefix });
 }
 
 /**
