@@ -28,10 +28,14 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     intervalMs: 1_000,
     concurrency: 50,
   };
+  // Plain decimal digits only: Number() would also take '0x10', '1e2', ' 5' or '5.0'.
   const count = (name: string, text: string | undefined, min: number, max: number): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${String(text)}`);
+    if (text === undefined) throw new TypeError(`--${name} needs a value\n${usage}`);
+    const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= min && value <= max)) {
+      throw new TypeError(
+        `--${name} must be a whole number from ${min} to ${max} in decimal digits, got ${JSON.stringify(text)}`,
+      );
     }
     return value;
   };
