@@ -49,4 +49,15 @@ describe('npm run loadtest: options', () => {
     );
     expect(() => parseLoadOptions([...url, '--players', '2', '--rooms'])).toThrow(/--rooms needs a value/);
   });
+
+  it('refuses more clients than one process drives, naming --rooms and how far to lower it', () => {
+    expect(() => parseLoadOptions([...url, '--rooms', '10000', '--players', '64'])).toThrow(
+      /640000 clients.*at most 2000.*--rooms to 31 or fewer/s,
+    );
+    expect(() => parseLoadOptions([...url, '--rooms', '2001', '--players', '1'])).toThrow(
+      /--rooms to 2000 or fewer/,
+    );
+    expect(parseLoadOptions([...url, '--rooms', '125', '--players', '16']).rooms).toBe(125);
+    expect(parseLoadOptions([...url, '--rooms', '2000', '--players', '1']).rooms).toBe(2000);
+  });
 });
