@@ -1,4 +1,4 @@
-import { Client, type RoomConnection } from 'vehikill-net/client';
+import { Client, type ClientOptions, type RoomConnection } from 'vehikill-net/client';
 import { WebSocket } from 'ws';
 import type { LoadOptions } from './load-options.js';
 
@@ -30,13 +30,20 @@ export function newStats(): LoadStats {
   };
 }
 
+/** What runLoad uses of a client: a `Client` in a real run, a stand-in in tests. */
+export type LoadClient = Pick<Client, 'connect' | 'create' | 'join' | 'close' | 'on'>;
+
 /**
  * Drives `rooms` x `players` headless clients: the first player of each room creates it, the others join
  * it by id (through any node: redirects are followed), then everyone sends chat lines for `seconds` and
  * times their echo. Bounded: it ends by itself and closes every client.
  */
-export async function runLoad(options: LoadOptions, stats: LoadStats): Promise<void> {
-  const clients: Client[] = [];
+export async function runLoad(
+  options: LoadOptions,
+  stats: LoadStats,
+  makeClient: (clientOptions: ClientOptions) => LoadClient = (clientOptions) => new Client(clientOptions),
+): Promise<void> {
+  const clients: LoadClient[] = [];
   const rooms: RoomConnection[] = [];
   const failed = (error: unknown) => {
     const code =
@@ -46,7 +53,7 @@ export async function runLoad(options: LoadOptions, stats: LoadStats): Promise<v
   let next = 0;
   const newClient = () => {
     const index = next++;
-    const client = new Client({
+    const client = makeClient({
       url: options.urls[index % options.urls.length] as string,
       fallbackUrls: options.urls,
       name: `load-${index}`,
@@ -63,29 +70,36 @@ export async function runLoad(options: LoadOptions, stats: LoadStats): Promise<v
     stats.byNode.set(room.info.nodeId, (stats.byNode.get(room.info.nodeId) ?? 0) + 1);
     rooms.push(room);
   };
-  // One room after another in parallel lanes, so at most `concurrency` handshakes are in flight.
+  // Rooms one after another in parallel lanes, each room's players at once; and every handshake (a
+  // connect and its create or join) takes one of `concurrency` slots, so that no more are ever in flight,
+  // also when a room has more players than that.
+  const handshake = slots(options.concurrency);
   const roomIndexes = Array.from({ length: options.rooms }, (_, i) => i);
   const lanes = Math.max(1, Math.floor(options.concurrency / options.players));
   await Promise.all(
     Array.from({ length: lanes }, async () => {
       for (let roomIndex = roomIndexes.shift(); roomIndex !== undefined; roomIndex = roomIndexes.shift()) {
         try {
-          const host = newClient();
-          await host.connect();
-          stats.connected++;
-          const room = await host.create(options.type);
+          const room = await handshake(async () => {
+            const host = newClient();
+            await host.connect();
+            stats.connected++;
+            return host.create(options.type);
+          });
           seat(room);
           await Promise.all(
-            Array.from({ length: options.players - 1 }, async () => {
-              const player = newClient();
-              try {
-                await player.connect();
-                stats.connected++;
-                seat(await player.join(room.roomId));
-              } catch (error) {
-                failed(error);
-              }
-            }),
+            Array.from({ length: options.players - 1 }, () =>
+              handshake(async () => {
+                const player = newClient();
+                try {
+                  await player.connect();
+                  stats.connected++;
+                  seat(await player.join(room.roomId));
+                } catch (error) {
+                  failed(error);
+                }
+              }),
+            ),
           );
         } catch (error) {
           failed(error);
@@ -122,6 +136,24 @@ export async function runLoad(options: LoadOptions, stats: LoadStats): Promise<v
   for (const timer of timers) clearInterval(timer);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
   for (const client of clients) client.close();
+}
+
+/** Runs tasks with at most `count` of them in progress; the others wait their turn, first come first served. */
+function slots(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let free = count;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line, if any.
+      const next = waiting.shift();
+      if (next === undefined) free++;
+      else next();
+    }
+  };
 }
 
 /** The p-th percentile (0..100) of `values`, or NaN for none. */
