@@ -12,7 +12,14 @@ export interface LoadStats {
   /** Own chat lines heard back through the room, and their round trips (ms). */
   echoed: number;
   roundTrips: number[];
+  /** Players that were tried and not seated, by the code their connect, create or join failed with. */
   errors: Map<string, number>;
+  /** Rooms whose creation failed (their creator is counted in `errors`)... */
+  roomsFailed: number;
+  /** ...and their other players, who were never tried, having no room to join. */
+  notTried: number;
+  /** Chat lines whose send threw, by code (these players were seated). */
+  sendErrors: Map<string, number>;
   /** Players seated per node id. */
   byNode: Map<string, number>;
 }
@@ -26,6 +33,9 @@ export function newStats(): LoadStats {
     echoed: 0,
     roundTrips: [],
     errors: new Map(),
+    roomsFailed: 0,
+    notTried: 0,
+    sendErrors: new Map(),
     byNode: new Map(),
   };
 }
@@ -45,10 +55,9 @@ export async function runLoad(
 ): Promise<void> {
   const clients: LoadClient[] = [];
   const rooms: RoomConnection[] = [];
-  const failed = (error: unknown) => {
-    const code =
-      (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
-    stats.errors.set(code, (stats.errors.get(code) ?? 0) + 1);
+  const failed = (error: unknown, counts = stats.errors) => {
+    const code = errorCode(error);
+    counts.set(code, (counts.get(code) ?? 0) + 1);
   };
   let next = 0;
   const newClient = () => {
@@ -79,31 +88,35 @@ export async function runLoad(
   await Promise.all(
     Array.from({ length: lanes }, async () => {
       for (let roomIndex = roomIndexes.shift(); roomIndex !== undefined; roomIndex = roomIndexes.shift()) {
+        let room: RoomConnection;
         try {
-          const room = await handshake(async () => {
+          room = await handshake(async () => {
             const host = newClient();
             await host.connect();
             stats.connected++;
             return host.create(options.type);
           });
-          seat(room);
-          await Promise.all(
-            Array.from({ length: options.players - 1 }, () =>
-              handshake(async () => {
-                const player = newClient();
-                try {
-                  await player.connect();
-                  stats.connected++;
-                  seat(await player.join(room.roomId));
-                } catch (error) {
-                  failed(error);
-                }
-              }),
-            ),
-          );
         } catch (error) {
           failed(error);
+          stats.roomsFailed++;
+          stats.notTried += options.players - 1;
+          continue;
         }
+        seat(room);
+        await Promise.all(
+          Array.from({ length: options.players - 1 }, () =>
+            handshake(async () => {
+              const player = newClient();
+              try {
+                await player.connect();
+                stats.connected++;
+                seat(await player.join(room.roomId));
+              } catch (error) {
+                failed(error);
+              }
+            }),
+          ),
+        );
       }
     }),
   );
@@ -128,7 +141,7 @@ export async function runLoad(
         room.send('chat', { text });
         stats.sent++;
       } catch (error) {
-        failed(error);
+        failed(error, stats.sendErrors);
       }
     }, options.intervalMs),
   );
@@ -136,6 +149,48 @@ export async function runLoad(
   for (const timer of timers) clearInterval(timer);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
   for (const client of clients) client.close();
+}
+
+/** An error's code as the client gave it (e.g. NODE_UNREACHABLE, RATE_LIMITED), or else its message. */
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** How many of `counts` in all. */
+export function countOf(counts: ReadonlyMap<string, number>): number {
+  return [...counts.values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** `CODE xN, ...`, the most frequent first, or `none`. */
+function byCode(counts: ReadonlyMap<string, number>): string {
+  const entries = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([code, n]) => `${code} x${n}`).join(', ');
+}
+
+/**
+ * The summary printed at the end. Every player is in one of its first three lines: seated, failed (with
+ * the codes), or not tried because their room's creation failed.
+ */
+export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
+  const total = options.rooms * options.players;
+  const failedCount = countOf(stats.errors);
+  const ms = (p: number) => `${percentile(stats.roundTrips, p).toFixed(1)} ms`;
+  const sendErrors = countOf(stats.sendErrors);
+  const rooms = `${stats.roomsFailed} room${stats.roomsFailed === 1 ? '' : 's'}`;
+  return [
+    `  target        ${options.urls.join(', ')}`,
+    `  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`,
+    `  seated        ${stats.seated}/${total} (${stats.moved} moved to another node)`,
+    `  failed        ${failedCount === 0 ? 'none' : `${failedCount} (${byCode(stats.errors)})`}`,
+    `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,
+    `  per node      ${[...stats.byNode].map(([node, n]) => `${node}: ${n}`).join(', ') || '-'}`,
+    `  chat lines    ${stats.sent} sent, ${stats.echoed} echoed back` +
+      (sendErrors === 0 ? '' : `, ${sendErrors} sends failed (${byCode(stats.sendErrors)})`),
+    `  round trip    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
+  ];
 }
 
 /** Runs tasks with at most `count` of them in progress; the others wait their turn, first come first served. */

@@ -1,7 +1,13 @@
 import type { ClientOptions, RoomConnection } from 'vehikill-net/client';
 import { describe, expect, it } from 'vitest';
 import type { LoadOptions } from '../../../bench/loadtest/load-options.js';
-import { type LoadClient, newStats, runLoad } from '../../../bench/loadtest/loadtest.js';
+import {
+  countOf,
+  type LoadClient,
+  newStats,
+  runLoad,
+  summaryLines,
+} from '../../../bench/loadtest/loadtest.js';
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 
@@ -84,4 +90,32 @@ describe('npm run loadtest: the load', () => {
       expect(server.maxInFlight).toBeLessThanOrEqual(concurrency);
     },
   );
+
+  it('accounts for every player: seated, failed with a code, or not tried because their room failed', async () => {
+    const server = new FakeServer();
+    server.failCreate.set(2, 'INTERNAL_ERROR');
+    server.failJoin.set(1, 'NODE_UNREACHABLE');
+    const stats = newStats();
+    const load = options(3, 4, 50);
+    await runLoad(load, stats, server.client);
+
+    expect(stats.seated).toBe(7);
+    expect(Object.fromEntries(stats.errors)).toEqual({ INTERNAL_ERROR: 1, NODE_UNREACHABLE: 1 });
+    expect(stats.notTried).toBe(3);
+    expect(stats.seated + countOf(stats.errors) + stats.notTried).toBe(load.rooms * load.players);
+    const summary = summaryLines(load, stats).join('\n');
+    expect(summary).toMatch(/seated +7\/12/);
+    expect(summary).toMatch(/failed +2 \(INTERNAL_ERROR x1, NODE_UNREACHABLE x1\)/);
+    expect(summary).toMatch(/not tried +3 \(joiners of 1 room whose creation failed\)/);
+  });
+
+  it('shows none failed and none left untried when all are seated', async () => {
+    const stats = newStats();
+    const load = options(2, 3, 50);
+    await runLoad(load, stats, new FakeServer().client);
+    const summary = summaryLines(load, stats).join('\n');
+    expect(summary).toMatch(/seated +6\/6/);
+    expect(summary).toMatch(/failed +none/);
+    expect(summary).toMatch(/not tried +none/);
+  });
 });
