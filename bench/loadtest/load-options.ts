@@ -15,8 +15,17 @@ export interface LoadOptions {
   concurrency: number;
 }
 
+/**
+ * The most clients (rooms x players) one load generator process drives. Past about a thousand full clients
+ * its own core saturates (the CCU bench's bot process, BENCHMARKS.md), and then it measures itself rather
+ * than the server: its round trips grow and its chat lines fall behind. Chat clients are lighter than those
+ * bots, hence twice that; for more, run several processes (on several machines).
+ */
+export const MAX_CLIENTS = 2_000;
+
 export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [--url ...] --rooms R --players P
-  [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50]`;
+  [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50]
+  At most ${MAX_CLIENTS} clients (R x P) per process: for more, run several processes.`;
 
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
   const options: LoadOptions = {
@@ -28,10 +37,14 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     intervalMs: 1_000,
     concurrency: 50,
   };
+  // Plain decimal digits only: Number() would also take '0x10', '1e2', ' 5' or '5.0'.
   const count = (name: string, text: string | undefined, min: number, max: number): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${String(text)}`);
+    if (text === undefined) throw new TypeError(`--${name} needs a value\n${usage}`);
+    const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= min && value <= max)) {
+      throw new TypeError(
+        `--${name} must be a whole number from ${min} to ${max} in decimal digits, got ${JSON.stringify(text)}`,
+      );
     }
     return value;
   };
@@ -68,5 +81,13 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     }
   }
   if (options.urls.length === 0 || options.rooms === 0 || options.players === 0) throw new TypeError(usage);
+  const clients = options.rooms * options.players;
+  if (clients > MAX_CLIENTS) {
+    throw new TypeError(
+      `--rooms ${options.rooms} x --players ${options.players} is ${clients} clients, more than one load ` +
+        `generator process drives well (at most ${MAX_CLIENTS}): lower --rooms to ` +
+        `${Math.floor(MAX_CLIENTS / options.players)} or fewer, or run several processes`,
+    );
+  }
   return options;
 }

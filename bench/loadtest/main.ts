@@ -3,7 +3,7 @@
  * cluster, with a live progress line and a summary. Point it only at servers you run.
  */
 import { parseLoadOptions } from './load-options.js';
-import { newStats, percentile, runLoad } from './loadtest.js';
+import { countOf, newStats, percentile, runLoad, summaryLines } from './loadtest.js';
 
 const options = (() => {
   try {
@@ -16,14 +16,14 @@ const options = (() => {
 const stats = newStats();
 const started = performance.now();
 const total = options.rooms * options.players;
-const errorCount = () => [...stats.errors.values()].reduce((sum, n) => sum + n, 0);
 
 const progress = () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const text =
     `${seconds}s  connected ${stats.connected}/${total}  seated ${stats.seated}/${total}  ` +
     `moved ${stats.moved}  sent ${stats.sent}  echoed ${stats.echoed}  ` +
-    `p50 ${percentile(stats.roundTrips, 50).toFixed(1)} ms  errors ${errorCount()}`;
+    `p50 ${percentile(stats.roundTrips, 50).toFixed(1)} ms  failed ${countOf(stats.errors)}  ` +
+    `not tried ${stats.notTried}`;
   if (process.stdout.isTTY) process.stdout.write(`\r${text}\u001b[K`);
   else console.log(text);
 };
@@ -34,15 +34,6 @@ clearInterval(ticker);
 progress();
 if (process.stdout.isTTY) process.stdout.write('\n');
 
-const ms = (p: number) => `${percentile(stats.roundTrips, p).toFixed(1)} ms`;
 console.log('\nsummary');
-console.log(`  target        ${options.urls.join(', ')}`);
-console.log(`  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`);
-console.log(`  seated        ${stats.seated}/${total} (${stats.moved} moved to another node)`);
-console.log(`  per node      ${[...stats.byNode].map(([node, n]) => `${node}: ${n}`).join(', ') || '-'}`);
-console.log(`  chat lines    ${stats.sent} sent, ${stats.echoed} echoed back`);
-console.log(`  round trip    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`);
-console.log(
-  `  errors        ${errorCount() === 0 ? 'none' : [...stats.errors].map(([code, n]) => `${code} x${n}`).join(', ')}`,
-);
-process.exit(stats.seated === total && errorCount() === 0 ? 0 : 1);
+for (const line of summaryLines(options, stats)) console.log(line);
+process.exit(stats.seated === total && countOf(stats.sendErrors) === 0 ? 0 : 1);

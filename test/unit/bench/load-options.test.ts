@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseLoadOptions } from '../../../bench/loadtest/load-options.js';
+
+const url = ['--url', 'ws://127.0.0.1:8080/ws'];
+const base = [...url, '--rooms', '2', '--players', '4'];
+
+describe('npm run loadtest: options', () => {
+  it('accepts what the usage says', () => {
+    expect(
+      parseLoadOptions([
+        ...base,
+        '--type',
+        'duel',
+        '--seconds',
+        '5',
+        '--interval-ms',
+        '250',
+        '--concurrency',
+        '10',
+      ]),
+    ).toEqual({
+      urls: ['ws://127.0.0.1:8080/ws'],
+      rooms: 2,
+      players: 4,
+      type: 'duel',
+      seconds: 5,
+      intervalMs: 250,
+      concurrency: 10,
+    });
+  });
+
+  it.each(['rooms', 'players', 'seconds', 'interval-ms', 'concurrency'])(
+    'refuses a --%s that is not plain decimal digits, naming the option and the value',
+    (name) => {
+      for (const value of ['0x10', '1e2', ' 5', '5 ', '5.0', '+5', '0b11', '0o7', '', '١٠']) {
+        expect(
+          () => parseLoadOptions([...base, `--${name}`, value]),
+          `--${name} ${JSON.stringify(value)}`,
+        ).toThrow(`--${name} must be a whole number`);
+        expect(() => parseLoadOptions([...base, `--${name}`, value])).toThrow(JSON.stringify(value));
+      }
+    },
+  );
+
+  it('refuses counts out of range or missing', () => {
+    expect(() => parseLoadOptions([...url, '--rooms', '0', '--players', '2'])).toThrow(/--rooms .* got "0"/);
+    expect(() => parseLoadOptions([...url, '--rooms', '2', '--players', '65'])).toThrow(
+      /--players .* got "65"/,
+    );
+    expect(() => parseLoadOptions([...url, '--players', '2', '--rooms'])).toThrow(/--rooms needs a value/);
+  });
+
+  it('refuses more clients than one process drives, naming --rooms and how far to lower it', () => {
+    expect(() => parseLoadOptions([...url, '--rooms', '10000', '--players', '64'])).toThrow(
+      /640000 clients.*at most 2000.*--rooms to 31 or fewer/s,
+    );
+    expect(() => parseLoadOptions([...url, '--rooms', '2001', '--players', '1'])).toThrow(
+      /--rooms to 2000 or fewer/,
+    );
+    expect(parseLoadOptions([...url, '--rooms', '125', '--players', '16']).rooms).toBe(125);
+    expect(parseLoadOptions([...url, '--rooms', '2000', '--players', '1']).rooms).toBe(2000);
+  });
+});
