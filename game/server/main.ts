@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
+  exitOnStartFailure,
   GameServer,
   numberFromEnvironment,
   optionsFromEnvironment,
@@ -18,32 +19,36 @@ import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
 import { vehikillRoom } from './vehikill-room.js';
 
-const env = process.env;
-// Every number is read before anything connects or listens, so a typo stops the start, not a running server.
-const port = numberFromEnvironment(env, 'PORT', 8080);
-const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
-const roomSettings = {
-  quickPlayBots: numberFromEnvironment(env, 'QUICK_PLAY_BOTS', 4),
-  matchSeconds: numberFromEnvironment(env, 'MATCH_SECONDS', 300),
-  pauseSeconds: numberFromEnvironment(env, 'PAUSE_SECONDS', 10),
-};
-const { options, registry } = await optionsFromEnvironment(env, {
-  staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
-  label: 'vehikill',
-});
-const server = new GameServer(options);
-server.define(ROOM_TYPE, vehikillRoom(roomSettings));
-server.define('chat', ChatRoom);
+async function main(): Promise<void> {
+  const env = process.env;
+  // Every number is read before anything connects or listens, so a typo stops the start, not a running server.
+  const port = numberFromEnvironment(env, 'PORT', 8080);
+  const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
+  const roomSettings = {
+    quickPlayBots: numberFromEnvironment(env, 'QUICK_PLAY_BOTS', 4),
+    matchSeconds: numberFromEnvironment(env, 'MATCH_SECONDS', 300),
+    pauseSeconds: numberFromEnvironment(env, 'PAUSE_SECONDS', 10),
+  };
+  const { options, registry } = await optionsFromEnvironment(env, {
+    staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
+    label: 'vehikill',
+  });
+  const server = new GameServer(options);
+  server.define(ROOM_TYPE, vehikillRoom(roomSettings));
+  server.define('chat', ChatRoom);
 
-const { httpUrl } = await server.listen(port);
-console.log(`Vehikill: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
-if (registry)
-  console.log(
-    `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
-  );
-if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
-if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
-stopOnSignals(server, {
-  ...(registry ? { registry } : {}),
-  drainMs,
-});
+  const { httpUrl } = await server.listen(port);
+  console.log(`Vehikill: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+  if (registry)
+    console.log(
+      `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
+    );
+  if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
+  if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
+  stopOnSignals(server, {
+    ...(registry ? { registry } : {}),
+    drainMs,
+  });
+}
+
+await main().catch((error: unknown) => exitOnStartFailure('vehikill', error));

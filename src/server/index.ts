@@ -47,6 +47,7 @@ export {
   registryAddressForLog,
   registryFromEnvironment,
 } from './run/environment.js';
+export { exitOnStartFailure } from './run/exit-on-start-failure.js';
 export { stopOnSignals } from './run/stop-on-signals.js';
 export { HandshakePacer } from './server-link/handshake-pacer.js';
 export { type DirectAttempts, ServerLink } from './server-link/server-link.js';

@@ -78,6 +78,23 @@ describe('a server main', () => {
     expect(run.output().stdout).not.toContain('http://');
   });
 
+  it('says in one line why it could not start, with no stack trace', async () => {
+    for (const [env, said] of [
+      [{ REDIS_URL: 'notaurl' }, /^lobby: could not start: REDIS_URL "notaurl" is not a URL/],
+      [
+        { PUBLIC_URL: 'http://localhost:8080/ws' },
+        /^lobby: could not start: GameServer option 'publicUrl' must be/,
+      ],
+    ] as const) {
+      const run = runMain(env);
+      expect(await run.exited).toBe(1);
+      const { stderr, stdout } = run.output();
+      expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+      expect(stderr).toMatch(said);
+      expect(stdout).not.toContain('http://');
+    }
+  });
+
   it('drains and exits 0 on SIGTERM', async () => {
     const run = runMain({ DRAIN_MS: '1000' });
     await until(run, /lobby: http:\/\/\S+/);

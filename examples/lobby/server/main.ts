@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
+  exitOnStartFailure,
   GameServer,
   numberFromEnvironment,
   optionsFromEnvironment,
@@ -13,25 +14,29 @@ import {
 } from 'vehikill-net/server';
 import { ChatRoom } from './chat-room.js';
 
-const env = process.env;
-// Every number is read before anything connects or listens, so a typo stops the start, not a running server.
-const port = numberFromEnvironment(env, 'PORT', 8080);
-const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
-const { options, registry } = await optionsFromEnvironment(env, {
-  staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
-  label: 'lobby',
-});
-const server = new GameServer(options).define('chat', ChatRoom);
+async function main(): Promise<void> {
+  const env = process.env;
+  // Every number is read before anything connects or listens, so a typo stops the start, not a running server.
+  const port = numberFromEnvironment(env, 'PORT', 8080);
+  const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
+  const { options, registry } = await optionsFromEnvironment(env, {
+    staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
+    label: 'lobby',
+  });
+  const server = new GameServer(options).define('chat', ChatRoom);
 
-const { httpUrl } = await server.listen(port);
-console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
-if (registry)
-  console.log(
-    `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
-  );
-if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
-if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
-stopOnSignals(server, {
-  ...(registry ? { registry } : {}),
-  drainMs,
-});
+  const { httpUrl } = await server.listen(port);
+  console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+  if (registry)
+    console.log(
+      `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
+    );
+  if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
+  if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
+  stopOnSignals(server, {
+    ...(registry ? { registry } : {}),
+    drainMs,
+  });
+}
+
+await main().catch((error: unknown) => exitOnStartFailure('lobby', error));
