@@ -150,59 +150,58 @@ describe('a refused join', () => {
   });
 });
 
+/** What the servers log with console.error from now until the test ends (kept off the test output). */
+function errorsLogged(): string[] {
+  const errors: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((message: unknown) => {
+    errors.push(String(message));
+  });
+  return errors;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('two processes given the same node id', () => {
   it('the older one stops listing and takes no new rooms, saying so, instead of the two undoing each other', async () => {
     const registry = new MemoryRegistry();
-    const errors: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => {
-      errors.push(String(message));
-    });
-    try {
-      const first = await node(registry, 'node-a');
-      await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
-      const second = await node(registry, 'node-a');
-      const alice = await connected(second);
-      const room = await alice.create('test');
-      // Several heartbeats of both: the room stays listed throughout, under the second's URL.
-      for (let check = 0; check < 8; check++) {
-        await sleep(100);
-        expect((await registry.getRoom(room.roomId))?.roomId).toBe(room.roomId);
-      }
-      expect(first.server.rooms.draining).toBe(true);
-      expect(second.server.rooms.draining).toBe(false);
-      expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
-      expect(errors.filter((message) => message.includes("node id 'node-a' is in use"))).toHaveLength(1);
-      const counters = (first.server.metrics as CountingMetrics).snapshot();
-      expect(counters.node_id_conflicts_total).toBeGreaterThan(1);
-    } finally {
-      spy.mockRestore();
+    const errors = errorsLogged();
+    const first = await node(registry, 'node-a');
+    await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
+    const second = await node(registry, 'node-a');
+    const alice = await connected(second);
+    const room = await alice.create('test');
+    // Several heartbeats of both: the room stays listed throughout, under the second's URL.
+    for (let check = 0; check < 8; check++) {
+      await sleep(100);
+      expect((await registry.getRoom(room.roomId))?.roomId).toBe(room.roomId);
     }
+    expect(first.server.rooms.draining).toBe(true);
+    expect(second.server.rooms.draining).toBe(false);
+    expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
+    expect(errors.filter((message) => message.includes("node id 'node-a' is in use"))).toHaveLength(1);
+    const counters = (first.server.metrics as CountingMetrics).snapshot();
+    expect(counters.node_id_conflicts_total).toBeGreaterThan(1);
   });
 });
 
 describe('two nodes given the same public URL', () => {
   it('the second one says so at its first heartbeat', async () => {
     const registry = new MemoryRegistry();
-    const errors: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => {
-      errors.push(String(message));
-    });
-    try {
-      const first = await node(registry, 'node-a');
-      await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
-      const copied = await startServer(
-        { test: TestRoom },
-        { registry, nodeId: 'node-b', publicUrl: first.wsUrl },
-      );
-      servers.push(copied);
-      await expect
-        .poll(() =>
-          errors.filter((message) => message.includes(`its public URL ${first.wsUrl} is also node node-a's`)),
-        )
-        .toHaveLength(1);
-      expect((copied.server.metrics as CountingMetrics).snapshot().node_url_conflicts_total).toBe(1);
-    } finally {
-      spy.mockRestore();
-    }
+    const errors = errorsLogged();
+    const first = await node(registry, 'node-a');
+    await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
+    const copied = await startServer(
+      { test: TestRoom },
+      { registry, nodeId: 'node-b', publicUrl: first.wsUrl },
+    );
+    servers.push(copied);
+    await expect
+      .poll(() =>
+        errors.filter((message) => message.includes(`its public URL ${first.wsUrl} is also node node-a's`)),
+      )
+      .toHaveLength(1);
+    expect((copied.server.metrics as CountingMetrics).snapshot().node_url_conflicts_total).toBe(1);
   });
 });
