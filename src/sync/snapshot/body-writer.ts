@@ -4,7 +4,6 @@ import type { EntityCodes } from '../state-codes.js';
 import { appendBits } from './bit-copy.js';
 import type { BodyChanges } from './body-changes.js';
 import type { ByteSlab } from './byte-slab.js';
-import { addShare } from './codes-hash.js';
 import type { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
@@ -415,8 +414,7 @@ function writeBody(
     bytes,
     tick,
     { acked, predictor, checksum },
-    // The schema's share with the records': the header's is added per client (SharedBody.message).
-    addShare(changed.share, registry.fingerprint),
+    changed.share,
     chosen.includes(RelativeMode.predicted),
     bodyModes.predictor,
     slab,

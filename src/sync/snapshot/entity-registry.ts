@@ -15,9 +15,9 @@ export interface EntityRegistry {
   readonly relativeTypeIds: readonly number[];
   /**
    * A hash of the list as the wire reads it (type names in order; each field's name, kind, bits and
-   * what its codes mean). Every snapshot's checksum includes it, so a client whose types are not the
-   * server's (another order, a field added, a range changed: a client from an older build) cannot apply
-   * a snapshot, instead of applying the wrong meaning.
+   * what its codes mean), 32 bits. A snapshot that names no acked snapshot (a client's first, or after a
+   * resync) carries it, so a client whose types are not the server's (another order, a field or type
+   * added, a range changed: a page from an older build) applies nothing and can say why.
    */
   readonly fingerprint: number;
   /** The type's id; throws a RangeError for a type not registered (a bug, not a wire fault). */
@@ -57,7 +57,7 @@ export function entityRegistry(types: readonly AnyEntityType[]): EntityRegistry 
 
 function fingerprintOf(types: readonly AnyEntityType[]): number {
   const text = types.map((type) => `${type.name}{${type.fields.map(describeField).join(',')}}`).join(';');
-  return hashCodes([text]);
+  return hashCodes([text]) >>> 0;
 }
 
 /** The field as the wire reads it: what a code of it is and how it is written. */

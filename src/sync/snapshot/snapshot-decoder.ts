@@ -9,6 +9,7 @@ import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import {
+  FINGERPRINT_BITS,
   isRemoval,
   MAX_ENTITY_ID,
   NEAR_BASELINE_WINDOW,
@@ -219,6 +220,17 @@ export class SnapshotDecoder {
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
+    // Before anything the types decide (relative modes, records): whether they are the server's.
+    if (
+      ackedDistance === undefined &&
+      readBitsOf(reader, FINGERPRINT_BITS, 'snapshot types') !== registry.fingerprint
+    ) {
+      return this.#needResync(
+        seq,
+        "the server's entity types are not this side's (the same list, in the same order, declared alike)",
+        true,
+      );
+    }
     const predictorDistance = ackedDistance === undefined ? undefined : readPredictorRef(reader);
     const predicted = predictorDistance !== undefined;
     // Per type with relative fields: how this snapshot's deltas of it write those fields.
@@ -258,10 +270,7 @@ export class SnapshotDecoder {
     const stagedTypes = this.#stagedTypes;
     const stagedHeld = this.#stagedHeld;
     const stagedLeft = this.#stagedLeft;
-    let sum = addShare(headerShare(seq, tick, complete), registry.fingerprint);
-    // Records read against something this decoder holds: while none is, a checksum that fails says the
-    // two sides' entity types differ (or damage), never a wrong baseline.
-    let deltas = 0;
+    let sum = headerShare(seq, tick, complete);
     let previous = -1;
     // The previous record's change mask, or -1 when it had none: what a repeat takes (see wire.ts).
     let previousMask = -1;
@@ -293,7 +302,6 @@ export class SnapshotDecoder {
         codes = readFullState(reader, type);
         previousMask = -1;
       } else {
-        deltas++;
         let baseline: EntityCodes | undefined;
         // Only unnamed deltas predict (shared bodies have no others); an entity without a copy as of the
         // predictor snapshot (new since) is read against its baseline alone, as the server wrote it.
@@ -340,14 +348,6 @@ export class SnapshotDecoder {
       stagedTypes[index] = type;
     }
     requireEnd(reader, 'snapshot');
-    if (sum !== checksum && deltas === 0) {
-      return this.#needResync(
-        seq,
-        "checksum mismatch in a snapshot of full states: this side's entity types are not the server's " +
-          '(the same list, in the same order, declared alike), or the bytes were damaged',
-        true,
-      );
-    }
     if (sum !== checksum)
       return this.#needResync(
         seq,

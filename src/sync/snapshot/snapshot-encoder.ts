@@ -22,6 +22,7 @@ import { choosePayload, fillByPriority, type Planned, planAll, writeSnapshot } f
 import {
   ackedRefBits,
   baselineRefBits,
+  FINGERPRINT_BITS,
   kindBits,
   NEAR_BASELINE_WINDOW,
   predictorRefBits,
@@ -230,7 +231,8 @@ export class SnapshotEncoder {
       FIXED_HEADER_BITS +
       varUintBits(frame.tick) +
       ackedRefBits(acked?.distance) +
-      (acked === undefined ? 0 : predictorRefBits(undefined)) +
+      // Nothing acked: the types' fingerprint follows; else the (absent) predictor's bit.
+      (acked === undefined ? FINGERPRINT_BITS : predictorRefBits(undefined)) +
       this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
     const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>

@@ -8,6 +8,7 @@ import type { EntityRecord } from './entity-table.js';
 import type { Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO } from './seq.js';
 import {
+  FINGERPRINT_BITS,
   gapBits,
   gapOf,
   OWN_HEAD_FLAG_BITS,
@@ -192,7 +193,7 @@ export function writeSnapshot(
 ): Uint8Array {
   const { seq, tick, complete, acked, relativeModes } = header;
   const writer = new BitWriter(Math.ceil(bits / 8) + 1);
-  let checksum = addShare(headerShare(seq, tick, complete), registry.fingerprint);
+  let checksum = headerShare(seq, tick, complete);
   for (const planned of chosen) {
     if (planned.entity !== undefined) {
       checksum = addShare(checksum, entityShare(planned.id, cache.hash(planned.entity.codes)));
@@ -202,6 +203,8 @@ export function writeSnapshot(
   writer.writeVarUint(tick);
   writer.writeBits(complete ? 1 : 0, 1);
   writeAckedRef(writer, acked?.distance);
+  // Nothing acked: the client may hold nothing yet, so it checks it reads the server's types first.
+  if (acked === undefined) writer.writeBits(registry.fingerprint, FINGERPRINT_BITS);
   // Per-client snapshots never predict: their baselines differ entity by entity.
   if (acked !== undefined) writePredictorRef(writer, undefined);
   for (const typeId of registry.relativeTypeIds) writer.writeBits(relativeModes[typeId] ? 1 : 0, 1);

@@ -157,6 +157,12 @@ export function readBaselineRef(reader: BitReader, seq: number): number {
   return readBitsOf(reader, SEQ_BITS, 'snapshot baseline');
 }
 
+/**
+ * Header, after a `0` acked reference (the client may hold nothing yet): the entity registry's
+ * `fingerprint`, 32 bits, so a client whose types are not the server's knows before reading any record.
+ */
+export const FINGERPRINT_BITS = 32;
+
 /** Header: the newest snapshot the server knows the client has, as `1` + 6 bits (distance − 1), or `0`. */
 export function ackedRefBits(distance: number | undefined): number {
   return distance === undefined ? 1 : 1 + NEAR_BASELINE_BITS;

@@ -108,7 +108,7 @@ describe('publicUrl', () => {
   it('refuses a URL clients could not be sent to', () => {
     for (const publicUrl of ['notaurl', 'http://localhost:18084/ws', 'localhost:8080', '']) {
       expect(() => new GameServer({ publicUrl }), publicUrl).toThrow(
-        new RegExp(`^GameServer option 'publicUrl' must be a ws: or wss: URL`),
+        /^GameServer option 'publicUrl' must be a ws: or wss: URL/,
       );
     }
   });

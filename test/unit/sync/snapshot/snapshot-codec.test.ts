@@ -196,8 +196,9 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     for (let tick = 1; tick <= 70; tick++) encoder.encode(table.frame(tick)); // nothing to send, no acks
     table.update(0, Car, car(0, 1));
     const far = encoder.encode(table.frame(71));
-    // Header 72 bits (no acked snapshot: 1 bit), gap 1 + kind 3 + baseline seq 17 + mask 3 + hp 7.
-    expect(far.bytes.length).toBe(Math.ceil((66 + 31) / 8));
+    // Header 66 bits (no acked snapshot: 1 bit) and the types' fingerprint 32, then gap 1 + kind 3 +
+    // baseline seq 17 + mask 3 + hp 7.
+    expect(far.bytes.length).toBe(Math.ceil((66 + 32 + 31) / 8));
     expect(applied(decoder.decode(far.bytes)).updated).toEqual([0]);
     expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
   });

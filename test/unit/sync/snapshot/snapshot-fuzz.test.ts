@@ -79,6 +79,7 @@ describe('snapshot decoder fuzzing', () => {
     writer.writeVarUint(0); // tick
     writer.writeBits(0, 1); // complete
     writer.writeBits(0, 1); // no acked snapshot named
+    writer.writeBits(registry.fingerprint, 32); // so the entity types' fingerprint
     writer.writeBits(0, 1); // car deltas written whole (the one type with relative fields)
     writer.writeBits(0, 32); // checksum
     writer.writeVarUint(2 ** 49); // count: more records than bits left, even at one bit each

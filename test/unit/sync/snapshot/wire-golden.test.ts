@@ -40,13 +40,15 @@ describe('snapshot wire format golden example', () => {
   const third = () => encoder.encode(frameView(table.frame(9), (id) => id !== 0));
 
   it('encodes the first snapshot (four creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('0000071164a1932328ffd5625628');
-    expect(syncDoc).toContain('`0000071164a1932328ffd5625628`');
+    expect(hex(first.bytes)).toBe('00000759ead691638ff36f2428ffd5625628');
+    expect(syncDoc).toContain('`00000759ead691638ff36f2428ffd5625628`');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
     expect(reader.readVarUint()).toBe(7); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect(reader.readBits(1)).toBe(0); // no acked snapshot yet
+    expect(reader.readBits(32)).toBe(registry.fingerprint); // so the types' fingerprint
+    expect(registry.fingerprint).toBe(0xe475ba96);
     expect(reader.readBits(1)).toBe(0); // ship deltas relative: none to write
     reader.readBits(32); // checksum
     expect(reader.readVarUint()).toBe(4); // count
@@ -68,8 +70,8 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('010008037eed29fb0e0c2e1102');
-    expect(syncDoc).toContain('`010008037eed29fb0e0c2e1102`');
+    expect(hex(second.bytes)).toBe('01000803260353690f0c2e1102');
+    expect(syncDoc).toContain('`01000803260353690f0c2e1102`');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
     expect(reader.readVarUint()).toBe(8); // tick
@@ -112,8 +114,8 @@ describe('snapshot wire format golden example', () => {
 
   it('encodes an entity leaving the view as documented', () => {
     const snapshot = third();
-    expect(hex(snapshot.bytes)).toBe('0200090348e0a74a07f4');
-    expect(syncDoc).toContain('`0200090348e0a74a07f4`');
+    expect(hex(snapshot.bytes)).toBe('02000903f0f5d0b807f4');
+    expect(syncDoc).toContain('`02000903f0f5d0b807f4`');
     const reader = new BitReader(snapshot.bytes);
     expect(reader.readBits(16)).toBe(2); // seq
     expect(reader.readVarUint()).toBe(9); // tick
