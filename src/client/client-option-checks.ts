@@ -3,11 +3,11 @@ import type { ServerLinkMode } from './server-link/client-server-link.js';
 
 /**
  * Numeric options and what each may be. A count is a whole number of at least 1; an amount is a finite
- * number above 0 (a delay may be 0). A bad value used to construct fine and then misbehave: NaN attempts
+ * number above 0 (a delay may be 0, as may the backoff's: reconnect at once). A bad value used to construct fine and then misbehave: NaN attempts
  * never failed over, 0 outbox messages refused every send, a NaN timeout fired at once.
  */
 const NUMBERS: readonly [name: string, read: (options: ClientOptions) => unknown, kind: Kind][] = [
-  ['maxReconnectAttempts', (o) => o.maxReconnectAttempts, 'count or Infinity'],
+  ['maxReconnectAttempts', (o) => o.maxReconnectAttempts, 'attempts'],
   ['failoverAfterAttempts', (o) => o.failoverAfterAttempts, 'count'],
   ['deadServerTimeoutMs', (o) => o.deadServerTimeoutMs, 'amount'],
   ['connectTimeoutMs', (o) => o.connectTimeoutMs, 'amount'],
@@ -15,15 +15,15 @@ const NUMBERS: readonly [name: string, read: (options: ClientOptions) => unknown
   ['outboxBytes', (o) => o.outboxBytes, 'count'],
   ['ackEvery', (o) => o.ackEvery, 'count'],
   ['ackDelayMs', (o) => o.ackDelayMs, 'delay'],
-  ['backoff.baseMs', (o) => o.backoff?.baseMs, 'amount'],
-  ['backoff.maxMs', (o) => o.backoff?.maxMs, 'amount'],
+  ['backoff.baseMs', (o) => o.backoff?.baseMs, 'delay'],
+  ['backoff.maxMs', (o) => o.backoff?.maxMs, 'delay'],
 ];
 
-type Kind = 'count' | 'count or Infinity' | 'amount' | 'delay';
+type Kind = 'count' | 'attempts' | 'amount' | 'delay';
 
 const WANTED: Record<Kind, string> = {
   count: 'an integer of at least 1',
-  'count or Infinity': 'an integer of at least 1, or Infinity',
+  attempts: 'an integer of at least 0 (0: give up at the first failure), or Infinity',
   amount: 'a finite number above 0',
   delay: 'a finite number of at least 0',
 };
@@ -33,8 +33,8 @@ function fits(value: unknown, kind: Kind): boolean {
   switch (kind) {
     case 'count':
       return Number.isSafeInteger(value) && value >= 1;
-    case 'count or Infinity':
-      return value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1);
+    case 'attempts':
+      return value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0);
     case 'amount':
       return Number.isFinite(value) && value > 0;
     case 'delay':

@@ -81,10 +81,18 @@ export class GameServer {
   #cancelHeartbeat: Cancel | undefined;
   #cancelNodeHeartbeat: Cancel | undefined;
   #publicUrl: string | undefined;
+  /** `publicUrl` as given, normalized (see `checkPublicUrl`). */
+  readonly #givenPublicUrl: string | undefined;
   /** The last node heartbeat failed: the registry is unreachable (logged once per outage). */
   #registryDown = false;
   /** A heartbeat under this node's id went through: a live one of another process is then a duplicate id. */
   #heldNodeId = false;
+  /** When the first heartbeat went through (clock ms). */
+  #heldSince = 0;
+  /** The id was found held by another live process, and given up: no more heartbeats. */
+  #yieldedNodeId = false;
+  /** Whether another live node's URL was compared with this one's (see `#warnOfSharedUrl`). */
+  #urlChecked = false;
   /** The node heartbeat running now, if any. */
   #nodeHeartbeat: Promise<void> | undefined;
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
@@ -103,7 +111,7 @@ export class GameServer {
     checkIceOptions(options.iceServers, options.turn);
     checkServerLinkOptions(options.serverLink);
     checkAllowedOrigins(options.allowedOrigins);
-    checkPublicUrl(options.publicUrl);
+    this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
@@ -186,7 +194,7 @@ export class GameServer {
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
         this.#http.off('error', reject);
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
-        this.#publicUrl = this.#options.publicUrl ?? this.urls().wsUrl;
+        this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
         this.#cancelNodeHeartbeat = every(this.clock, this.#limits.nodeTtlMs / 3, () => {
           // One at a time: a slow registry must not start a second putting-back of every room.
           if (this.#nodeHeartbeat === undefined) void this.#heartbeatNode();
@@ -228,13 +236,14 @@ export class GameServer {
       connection.socket.close(closeCodeFor(ErrorCode.SERVER_DRAINING), 'moved to another node');
     }
     this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained');
-    await this.registry.removeNode(this.nodeId).catch(() => {});
+    await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
   }
 
   /** A live, not draining node other than this one, or '' when there is none (or the registry is down). */
   async #otherNodeUrl(): Promise<string> {
     const nodes = await this.registry.listNodes().catch(() => []);
-    const others = nodes.filter((node) => node.nodeId !== this.nodeId && !node.draining);
+    // By boot, not id: a process that gave its id up to a newer one sends its players there.
+    const others = nodes.filter((node) => node.bootId !== this.#bootId && !node.draining);
     return others[Math.floor(Math.random() * others.length)]?.url ?? '';
   }
 
@@ -255,7 +264,7 @@ export class GameServer {
   }
 
   async #heartbeatNodeNow(): Promise<void> {
-    if (this.#publicUrl === undefined) return;
+    if (this.#publicUrl === undefined || this.#yieldedNodeId) return;
     const node = {
       nodeId: this.nodeId,
       url: this.#publicUrl,
@@ -264,8 +273,14 @@ export class GameServer {
     };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);
-      if (!this.#heldNodeId) void this.#warnOfSharedUrl(node.url);
+      const now = this.clock.now();
+      if (!this.#heldNodeId) this.#heldSince = now;
       this.#heldNodeId = true;
+      // Once a crashed predecessor's record (same URL, another id) has had time to expire.
+      if (!this.#urlChecked && now - this.#heldSince > this.#limits.nodeTtlMs) {
+        this.#urlChecked = true;
+        void this.#warnOfSharedUrl(node.url);
+      }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
@@ -285,7 +300,8 @@ export class GameServer {
 
   /**
    * Another live node named the same public URL (a copied configuration): clients sent to either reach
-   * whichever answers there, and joins of the other's rooms fail. Checked once, after the first heartbeat.
+   * whichever answers there, and joins of the other's rooms fail. Checked once, a node TTL after this
+   * node's first heartbeat: a crashed predecessor at the same URL under another id has expired by then.
    */
   async #warnOfSharedUrl(url: string): Promise<void> {
     const nodes = await this.registry.listNodes().catch(() => []);
@@ -299,15 +315,16 @@ export class GameServer {
   }
 
   /**
-   * Another process heartbeats under this node's id: a configuration mistake, and the two would keep
-   * listing their rooms under each other's URL. This one, the older, stops heartbeating (its rooms leave
-   * the listing, not the players in them) and takes no new rooms; it says so once.
+   * Another process heartbeats under this node's id: a configuration mistake, or a restart whose new
+   * process came up before this one stopped. This one, the older, gives the id up: it stops heartbeating
+   * (its rooms leave the listing, not the players in them), takes no new rooms, and when it stops it
+   * leaves the other's record alone; its drain sends players to the other. It says so once.
    */
   #yieldNodeId(error: NodeIdInUseError): void {
+    this.#yieldedNodeId = true;
     this.monitoring.metrics.count('node_id_conflicts_total');
-    if (this.rooms.draining) return;
     console.error(`vehikill-net: ${error.message}; this process takes no new rooms`);
-    void this.rooms.startDraining().catch(() => {});
+    if (!this.rooms.draining) void this.rooms.startDraining().catch(() => {});
   }
 
   urls(): { port: number; httpUrl: string; wsUrl: string } {
@@ -368,7 +385,7 @@ export class GameServer {
     this.#cancelHeartbeat?.();
     this.#cancelNodeHeartbeat?.();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
-    await this.registry.removeNode(this.nodeId).catch(() => {});
+    await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
     this.serverLinks.close();
     this.rooms.close();
     for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);

@@ -373,22 +373,25 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
 }
 
 /**
- * Refuses a `publicUrl` clients could not be sent to: clients follow it as a WebSocket URL, and a wrong
- * one only showed as joins failing with it as the redirect's message.
+ * Refuses a `publicUrl` clients could not be sent to (clients follow it as a WebSocket URL, and a wrong
+ * one only showed as joins failing with it as the redirect's message), and returns it as clients parse it:
+ * `WSS://Host/ws` or one with a stray newline from an environment file would pass `new URL` here and then
+ * fail the client's check, so what is registered is the URL's normalized form.
  */
-export function checkPublicUrl(publicUrl: string | undefined): void {
-  if (publicUrl === undefined) return;
-  let protocol: string | undefined;
+export function checkPublicUrl(publicUrl: string | undefined): string | undefined {
+  if (publicUrl === undefined) return undefined;
+  let parsed: URL | undefined;
   try {
-    protocol = new URL(String(publicUrl)).protocol;
+    parsed = new URL(String(publicUrl));
   } catch {
-    protocol = undefined;
+    parsed = undefined;
   }
-  if (protocol !== 'ws:' && protocol !== 'wss:') {
+  if (parsed?.protocol !== 'ws:' && parsed?.protocol !== 'wss:') {
     throw new TypeError(
       `GameServer option 'publicUrl' must be a ws: or wss: URL that clients can reach (e.g. wss://node3.example.com/ws), got '${String(publicUrl)}'`,
     );
   }
+  return parsed.href;
 }
 
 /**

@@ -182,7 +182,25 @@ describe('two processes given the same node id', () => {
     expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
     expect(errors.filter((message) => message.includes("node id 'node-a' is in use"))).toHaveLength(1);
     const counters = (first.server.metrics as CountingMetrics).snapshot();
-    expect(counters.node_id_conflicts_total).toBeGreaterThan(1);
+    expect(counters.node_id_conflicts_total).toBe(1);
+    // The older one stops (a restart whose new process came up first): the newer one's listing stays.
+    await first.close();
+    expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
+    expect((await registry.getRoom(room.roomId))?.roomId).toBe(room.roomId);
+  });
+
+  it('the older one drains its players to the newer one, which has the same id', async () => {
+    const registry = new MemoryRegistry();
+    errorsLogged();
+    const first = await node(registry, 'node-a');
+    const bob = await connected(first);
+    await bob.create('test');
+    await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
+    const second = await node(registry, 'node-a');
+    await expect.poll(() => first.server.rooms.draining).toBe(true);
+    const moved = new Promise<string>((resolve) => bob.on('moved', ({ url }) => resolve(url)));
+    void first.server.drain({ deadlineMs: 0 });
+    expect(await moved).toBe(second.wsUrl);
   });
 });
 
@@ -194,14 +212,33 @@ describe('two nodes given the same public URL', () => {
     await expect.poll(async () => (await registry.listNodes()).length).toBe(1);
     const copied = await startServer(
       { test: TestRoom },
-      { registry, nodeId: 'node-b', publicUrl: first.wsUrl },
+      { registry, nodeId: 'node-b', publicUrl: first.wsUrl, nodeTtlMs: 600 },
     );
     servers.push(copied);
+    // Checked a node TTL (600 ms) after its first heartbeat, when a crashed predecessor would be gone.
     await expect
-      .poll(() =>
-        errors.filter((message) => message.includes(`its public URL ${first.wsUrl} is also node node-a's`)),
+      .poll(
+        () =>
+          errors.filter((message) => message.includes(`its public URL ${first.wsUrl} is also node node-a's`)),
+        { timeout: 3_000 },
       )
       .toHaveLength(1);
     expect((copied.server.metrics as CountingMetrics).snapshot().node_url_conflicts_total).toBe(1);
+  });
+
+  it('a restart under a new id at a crashed node’s URL says nothing: the crashed record expires first', async () => {
+    const registry = new MemoryRegistry();
+    const errors = errorsLogged();
+    const url = 'ws://127.0.0.1:1/ws';
+    // The crashed process's last heartbeat, still live for 500 ms.
+    await registry.heartbeat({ nodeId: 'node-old', url, draining: false, bootId: 'crashed' }, 500, false);
+    const restarted = await startServer(
+      { test: TestRoom },
+      { registry, nodeId: 'node-new', publicUrl: url, nodeTtlMs: 600 },
+    );
+    servers.push(restarted);
+    await sleep(1_500);
+    expect(errors.filter((message) => message.includes('is also node'))).toEqual([]);
+    expect((restarted.server.metrics as CountingMetrics).snapshot().node_url_conflicts_total).toBeUndefined();
   });
 });

@@ -119,7 +119,9 @@ export class MemoryRegistry implements Registry {
     return known;
   }
 
-  async removeNode(nodeId: string): Promise<void> {
+  async removeNode(nodeId: string, bootId?: string): Promise<void> {
+    const live = this.#nodes.get(nodeId);
+    if (bootId !== undefined && live !== undefined && live.info.bootId !== bootId) return;
     this.#nodes.delete(nodeId);
     this.#gone.set(nodeId, this.#clock.now() + GONE_MS);
     this.#removeRoomsOf(nodeId);

@@ -288,8 +288,10 @@ export class RedisRegistry implements Registry {
     return known === 1;
   }
 
-  async removeNode(nodeId: string): Promise<void> {
-    const swept = await this.#call(() => scripts.removeNode.run(this.#redis, this.#keys, [nodeId]));
+  async removeNode(nodeId: string, bootId?: string): Promise<void> {
+    const swept = await this.#call(() =>
+      scripts.removeNode.run(this.#redis, this.#keys, [nodeId, bootId ?? '']),
+    );
     for (const roomId of swept as string[]) this.#publish('removed', roomId);
   }
 

@@ -265,8 +265,18 @@ redis.call('DEL', p..'gone:'..nodeId)
 redis.call('SREM', p..'gone-nodes', nodeId)
 return { known, removed }`;
 
-/** ARGV: prefix, nodeId. The node leaves now; returns room ids removed. */
+/**
+ * ARGV: prefix, nodeId, bootId ('' for any). The node leaves now; returns room ids removed. With a bootId,
+ * nothing happens while the node's live record is another process's (one this process gave the id up to).
+ */
 const removeNode = `${helpers}
+if ARGV[3] ~= '' then
+  local live = redis.call('GET', p..'node:'..ARGV[2])
+  if live then
+    local ok, info = pcall(cjson.decode, live)
+    if ok and type(info) == 'table' and info.bootId ~= ARGV[3] then return {} end
+  end
+end
 redis.call('DEL', p..'node:'..ARGV[2])
 redis.call('SADD', p..'nodes', ARGV[2])
 return sweep()`;

@@ -89,8 +89,12 @@ export interface Registry {
    * changes nothing, so the two do not keep removing each other's rooms.
    */
   heartbeat(node: NodeInfo, ttlMs: number, held?: boolean): Promise<boolean>;
-  /** A clean leave: the node and all its rooms go at once. */
-  removeNode(nodeId: string): Promise<void>;
+  /**
+   * A clean leave: the node and all its rooms go at once. With `bootId`, only while the node's live
+   * record is that process's (or there is none): a process that gave its id up to another one (see
+   * `heartbeat`) leaves that one's record and rooms alone.
+   */
+  removeNode(nodeId: string, bootId?: string): Promise<void>;
   /** Nodes whose heartbeat has not expired, by node id. */
   listNodes(): Promise<NodeInfo[]>;
   /** Calls `listener` for every listing change made by any node (including this one), until disposed. */

@@ -238,9 +238,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#room = room;
     this.#options = options;
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
-    this.#defaultBudget = checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
+    this.#defaultBudget = this.#checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
     this.#largestRecordBytes = largestRecordBytes(this.registry);
-    checkRecordsFit(this.registry);
     this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
@@ -287,7 +286,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
    */
   setBudget(client: M, budgetBytes: number): void {
     const member = this.#member(client);
-    member.budgetBytes = checkBudget(budgetBytes);
+    member.budgetBytes = this.#checkBudget(budgetBytes);
     if (member.adaptive) {
       const ceilingHz = 1000 / member.periodMs;
       member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
@@ -508,6 +507,22 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
   }
 
+  /**
+   * A budget is at least 16 bytes; through the members' links at most MAX_SNAPSHOT_BUDGET_BYTES, the largest
+   * `phys` message they carry. With the app's own `send`, the app's transport decides (Infinity: no budget).
+   */
+  #checkBudget(budgetBytes: number): number {
+    const most = this.#options.send === undefined ? MAX_SNAPSHOT_BUDGET_BYTES : Number.POSITIVE_INFINITY;
+    if (!(budgetBytes >= 16 && budgetBytes <= most)) {
+      throw new RangeError(
+        this.#options.send === undefined
+          ? `budgetBytes must be in 16..${MAX_SNAPSHOT_BUDGET_BYTES} (a snapshot is one phys message), got ${budgetBytes}`
+          : `budgetBytes must be ≥ 16, got ${budgetBytes}`,
+      );
+    }
+    return budgetBytes;
+  }
+
   #member(client: M): Member {
     // Made in a method of its own: the closures there capture `client`, which would make V8 allocate a
     // context on every call here, and this runs for every member every tick.
@@ -605,26 +620,4 @@ function largestRecordBytes(registry: EntityRegistry): number {
   let maxBits = 0;
   for (const type of registry.types) maxBits = Math.max(maxBits, type.maxBits);
   return 32 + Math.ceil((maxBits + registry.typeBits) / 8);
-}
-
-function checkBudget(budgetBytes: number): number {
-  if (!(budgetBytes >= 16 && budgetBytes <= MAX_SNAPSHOT_BUDGET_BYTES)) {
-    throw new RangeError(
-      `budgetBytes must be in 16..${MAX_SNAPSHOT_BUDGET_BYTES} (a snapshot is one phys message), got ${budgetBytes}`,
-    );
-  }
-  return budgetBytes;
-}
-
-/** An entity type whose full state could not fit in any snapshot would never reach a client. */
-function checkRecordsFit(registry: EntityRegistry): void {
-  for (const type of registry.types) {
-    const bytes = 32 + Math.ceil((type.maxBits + registry.typeBits) / 8);
-    if (bytes > MAX_SNAPSHOT_BUDGET_BYTES) {
-      throw new RangeError(
-        `entity type '${type.name}' takes up to ${bytes} bytes in full, more than a snapshot carries ` +
-          `(${MAX_SNAPSHOT_BUDGET_BYTES}): bound its strings tighter or split it`,
-      );
-    }
-  }
 }

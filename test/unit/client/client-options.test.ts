@@ -15,15 +15,19 @@ describe('Client options', () => {
   it.each([
     ['failoverAfterAttempts', { failoverAfterAttempts: Number.NaN }, 'an integer of at least 1'],
     ['failoverAfterAttempts', { failoverAfterAttempts: 0 }, 'an integer of at least 1'],
-    ['maxReconnectAttempts', { maxReconnectAttempts: 2.5 }, 'an integer of at least 1, or Infinity'],
+    [
+      'maxReconnectAttempts',
+      { maxReconnectAttempts: 2.5 },
+      'an integer of at least 0 \\(0: give up at the first failure\\), or Infinity',
+    ],
     ['outboxMessages', { outboxMessages: 0 }, 'an integer of at least 1'],
     ['outboxBytes', { outboxBytes: -1 }, 'an integer of at least 1'],
     ['ackEvery', { ackEvery: Number.POSITIVE_INFINITY }, 'an integer of at least 1'],
     ['connectTimeoutMs', { connectTimeoutMs: Number.NaN }, 'a finite number above 0'],
     ['deadServerTimeoutMs', { deadServerTimeoutMs: 0 }, 'a finite number above 0'],
     ['ackDelayMs', { ackDelayMs: -5 }, 'a finite number of at least 0'],
-    ['backoff.baseMs', { backoff: { baseMs: Number.NaN } }, 'a finite number above 0'],
-    ['backoff.maxMs', { backoff: { maxMs: '100' as never } }, 'a finite number above 0'],
+    ['backoff.baseMs', { backoff: { baseMs: Number.NaN } }, 'a finite number of at least 0'],
+    ['backoff.maxMs', { backoff: { maxMs: '100' as never } }, 'a finite number of at least 0'],
   ])('refuses a bad %s at construction, naming it', (name, options, wanted) => {
     expect(() => construct(options)).toThrow(new RegExp(`^Client option '${name}' must be ${wanted}, got`));
   });
@@ -42,6 +46,8 @@ describe('Client options', () => {
   });
 
   it('takes the values the docs show, and Infinity attempts', () => {
+    // No retries at all, at once: what a bench or a kiosk may want.
+    construct({ maxReconnectAttempts: 0, backoff: { baseMs: 0, maxMs: 0 } }).close();
     const client = construct({
       fallbackUrls: ['wss://b.example/ws'],
       failoverAfterAttempts: 3,

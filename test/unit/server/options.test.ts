@@ -113,9 +113,17 @@ describe('publicUrl', () => {
     }
   });
 
-  it('takes ws: and wss: URLs', async () => {
-    for (const publicUrl of ['ws://localhost:18084/ws', 'wss://node3.example.com/ws']) {
+  it('takes ws: and wss: URLs, and registers them as clients parse them', async () => {
+    const given: Array<[string, string]> = [
+      ['ws://localhost:18084/ws', 'ws://localhost:18084/ws'],
+      ['WSS://Node3.example.com/ws', 'wss://node3.example.com/ws'],
+      [' wss://node3.example.com/ws\n', 'wss://node3.example.com/ws'],
+      ['wss://node3.example.com/my ws', 'wss://node3.example.com/my%20ws'],
+    ];
+    for (const [publicUrl, registered] of given) {
       const server = new GameServer({ publicUrl });
+      await server.listen(0);
+      expect(server.publicUrl, publicUrl).toBe(registered);
       await server.close({ drainMs: 0 });
     }
   });

@@ -286,6 +286,13 @@ export function registryContract(
       expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
       expect(await registry.heartbeat(second, 60_000, true)).toBe(true);
       expect((await registry.listNodes()).map((info) => info.url)).toEqual(['ws://127.0.0.1:2/node-a']);
+      // When the first one stops, its leave names its boot: the second's record and rooms stay.
+      await registry.removeNode('node-a', 'boot-1');
+      expect((await registry.listNodes()).map((info) => info.url)).toEqual(['ws://127.0.0.1:2/node-a']);
+      expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
+      await registry.removeNode('node-a', 'boot-2');
+      expect(await registry.listNodes()).toEqual([]);
+      expect(await registry.listRooms({})).toEqual([]);
       await registry.close();
     });
 

@@ -96,10 +96,24 @@ describe('RoomSync budgets and what the link takes', () => {
     });
   });
 
-  it('refuses an entity type whose full state no snapshot could carry', () => {
-    const Essay = entity('essay', { text: string({ maxLength: 20_000 }) });
-    expect(() => new RoomSync({ clients: [], clock: new ManualClock() }, { types: [Named, Essay] })).toThrow(
-      /entity type 'essay' takes up to \d+ bytes in full, more than a snapshot carries \(16383\)/,
+  it("with the app's own send, takes any budget from 16 up, Infinity too: its transport decides", () => {
+    const room = { clients: [], clock: new ManualClock() };
+    const send = () => {};
+    expect(new RoomSync(room, { types: [Named], budgetBytes: Number.POSITIVE_INFINITY, send })).toBeDefined();
+    expect(new RoomSync(room, { types: [Named], budgetBytes: 100_000, send })).toBeDefined();
+    expect(() => new RoomSync(room, { types: [Named], budgetBytes: 8, send })).toThrow(
+      /budgetBytes must be ≥ 16/,
     );
+  });
+
+  it('takes an entity type whose largest state is over one message: only a state that large waits', () => {
+    const Essay = entity('essay', { text: string({ maxLength: 20_000 }) });
+    const { client, sizes } = memberOnLink();
+    const clock = new ManualClock();
+    const sync = new RoomSync({ clients: [client], clock }, { types: [Named, Essay] });
+    sync.world.spawn(Essay, { text: 'short' });
+    sync.flush(1);
+    expect(sync.stats()).toMatchObject({ snapshotsSent: 1, snapshotsRefused: 0 });
+    expect(sizes[0]).toBeLessThan(64);
   });
 });
