@@ -374,24 +374,25 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
 
 /**
  * Refuses a `publicUrl` clients could not be sent to (clients follow it as a WebSocket URL, and a wrong
- * one only showed as joins failing with it as the redirect's message), and returns it as clients parse it:
- * `WSS://Host/ws` or one with a stray newline from an environment file would pass `new URL` here and then
- * fail the client's check, so what is registered is the URL's normalized form.
+ * one only showed as joins failing with it as the redirect's message). Returns it as given but for stray
+ * whitespace around it (an environment file's newline) and the scheme's case, which clients check as
+ * `ws://` or `wss://`; otherwise untouched, so it stays the string clients and proxies were given.
  */
 export function checkPublicUrl(publicUrl: string | undefined): string | undefined {
   if (publicUrl === undefined) return undefined;
-  let parsed: URL | undefined;
+  const trimmed = String(publicUrl).trim();
+  let protocol: string | undefined;
   try {
-    parsed = new URL(String(publicUrl));
+    protocol = new URL(trimmed).protocol;
   } catch {
-    parsed = undefined;
+    protocol = undefined;
   }
-  if (parsed?.protocol !== 'ws:' && parsed?.protocol !== 'wss:') {
+  if ((protocol !== 'ws:' && protocol !== 'wss:') || /\s/.test(trimmed)) {
     throw new TypeError(
       `GameServer option 'publicUrl' must be a ws: or wss: URL that clients can reach (e.g. wss://node3.example.com/ws), got '${String(publicUrl)}'`,
     );
   }
-  return parsed.href;
+  return trimmed.replace(/^wss?:/i, (scheme) => scheme.toLowerCase());
 }
 
 /**

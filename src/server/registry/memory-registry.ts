@@ -120,8 +120,9 @@ export class MemoryRegistry implements Registry {
   }
 
   async removeNode(nodeId: string, bootId?: string): Promise<void> {
-    const live = this.#nodes.get(nodeId);
-    if (bootId !== undefined && live !== undefined && live.info.bootId !== bootId) return;
+    const record = this.#nodes.get(nodeId);
+    const live = record !== undefined && record.expiresAt > this.#clock.now();
+    if (bootId !== undefined && live && record.info.bootId !== bootId) return;
     this.#nodes.delete(nodeId);
     this.#gone.set(nodeId, this.#clock.now() + GONE_MS);
     this.#removeRoomsOf(nodeId);

@@ -66,9 +66,10 @@ export class AdaptiveRate {
     if (!(this.#minHz >= 1 && this.#maxHz >= this.#minHz && this.#maxHz <= 120)) {
       throw new RangeError(`adaptive rate: need 1 ≤ minHz ≤ maxHz ≤ 120, got ${this.#minHz}..${this.#maxHz}`);
     }
-    if (!(this.#minBudget >= 16 && this.#maxBudget >= this.#minBudget)) {
+    // Finite: the budget moves by shares of the range between them, and Infinity's shares are NaN.
+    if (!(this.#minBudget >= 16 && this.#maxBudget >= this.#minBudget && Number.isFinite(this.#maxBudget))) {
       throw new RangeError(
-        `adaptive rate: need 16 ≤ minBudgetBytes ≤ maxBudgetBytes, got ${this.#minBudget}..${this.#maxBudget}`,
+        `adaptive rate: need 16 ≤ minBudgetBytes ≤ maxBudgetBytes, both finite, got ${this.#minBudget}..${this.#maxBudget}`,
       );
     }
     this.#options = {

@@ -564,7 +564,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   #adaptiveFor(rateHz: number, budgetBytes: number): AdaptiveRate {
     const options = typeof this.#options.adaptive === 'object' ? this.#options.adaptive : {};
     const maxHz = Math.min(options.maxHz ?? rateHz, rateHz);
-    const maxBudgetBytes = Math.min(options.maxBudgetBytes ?? budgetBytes, budgetBytes);
+    // A budget of Infinity (the app's own send, no limit): adaptive budgets move below one message's worth.
+    const ceiling = Number.isFinite(budgetBytes) ? budgetBytes : MAX_SNAPSHOT_BUDGET_BYTES;
+    const maxBudgetBytes = Math.min(options.maxBudgetBytes ?? ceiling, ceiling);
     return new AdaptiveRate(
       {
         ...options,

@@ -49,7 +49,10 @@ export interface SnapshotEncoderOptions {
 }
 
 export interface EncodeOptions {
-  /** Bytes the snapshot may take; the header (9-10+ bytes) always goes, even over it. Default: no limit. */
+  /**
+   * Bytes the snapshot may take; the header (9-10+ bytes, 4 more when it names no acked snapshot and so
+   * carries the types' fingerprint) always goes, even over it. Default: no limit.
+   */
   budgetBytes?: number;
 }
 

@@ -106,6 +106,30 @@ describe('RoomSync budgets and what the link takes', () => {
     );
   });
 
+  it('with no budget (Infinity) and adaptive rates, backs off from one message’s worth', () => {
+    const { client } = memberOnLink();
+    const clock = new ManualClock();
+    const budgets: number[] = [];
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      { types: [Named], budgetBytes: Number.POSITIVE_INFINITY, adaptive: true, send: () => {} },
+    );
+    sync.world.spawn(Named, { x: 1, name: 'a' });
+    for (let tick = 1; tick <= 40; tick++) {
+      sync.flush(tick);
+      budgets.push(sync.rateOf(client).budgetBytes);
+      clock.advance(50);
+    }
+    sync.setRate(client, 10);
+    clock.advance(100);
+    sync.flush(41);
+    budgets.push(sync.rateOf(client).budgetBytes);
+    expect(budgets.every((budget) => Number.isFinite(budget) && budget <= MAX_SNAPSHOT_BUDGET_BYTES)).toBe(
+      true,
+    );
+    expect(sync.stats().snapshotsSent).toBeGreaterThan(0);
+  });
+
   it('takes an entity type whose largest state is over one message: only a state that large waits', () => {
     const Essay = entity('essay', { text: string({ maxLength: 20_000 }) });
     const { client, sizes } = memberOnLink();
