@@ -1,3 +1,4 @@
+import { isWebSocketUrl } from '../protocol/index.js';
 import type { ClientOptions } from './client-options.js';
 import type { ServerLinkMode } from './server-link/client-server-link.js';
 
@@ -44,17 +45,6 @@ function fits(value: unknown, kind: Kind): boolean {
 
 const SERVER_LINK_MODES: readonly string[] = ['prefer', 'require', 'off'] satisfies ServerLinkMode[];
 
-/** A `ws:` or `wss:` URL that parses (the guest token endpoint is found from it). */
-function isServerUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'ws:' || protocol === 'wss:';
-  } catch {
-    return false;
-  }
-}
-
 /** Refuses client options that cannot work, naming the option (a TypeError at construction). */
 export function checkClientOptions(options: ClientOptions): void {
   for (const [name, read, kind] of NUMBERS) {
@@ -63,7 +53,7 @@ export function checkClientOptions(options: ClientOptions): void {
       throw new TypeError(`Client option '${name}' must be ${WANTED[kind]}, got ${String(value)}`);
     }
   }
-  if (options.url !== undefined && !isServerUrl(options.url)) {
+  if (options.url !== undefined && !isWebSocketUrl(options.url)) {
     throw new TypeError(`Client option 'url' must be a ws: or wss: URL, got ${String(options.url)}`);
   }
   const link = options.serverLink;
@@ -78,7 +68,7 @@ export function checkClientOptions(options: ClientOptions): void {
     if (!Array.isArray(fallbacks))
       throw new TypeError("Client option 'fallbackUrls' must be an array of URLs");
     for (const url of fallbacks) {
-      if (!isServerUrl(url)) {
+      if (!isWebSocketUrl(url)) {
         throw new TypeError(`Client option 'fallbackUrls' must hold ws: or wss: URLs, got ${String(url)}`);
       }
     }

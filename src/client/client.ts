@@ -8,6 +8,7 @@ import {
   ErrorCode,
   encodeDatagramToServer,
   encodeMessage,
+  isWebSocketUrl,
   type JoinedRoom,
   joinedRoomSchema,
   Kind,
@@ -33,7 +34,6 @@ import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
-import { isWebSocketUrl } from './entry-points.js';
 import { IceCredentials } from './ice-credentials.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';

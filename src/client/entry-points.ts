@@ -29,11 +29,6 @@ export class EntryPoints {
   }
 }
 
-/** A `ws://` or `wss://` URL (what a server names in a goodbye that sends the client on). */
-export function isWebSocketUrl(text: string): boolean {
-  return /^wss?:\/\/\S+$/.test(text);
-}
-
 /** In a browser: the page's own host, wss on https pages. */
 function pageUrl(): string {
   const location = (globalThis as { location?: { protocol: string; host: string } }).location;

@@ -16,6 +16,7 @@ import {
   ErrorCode,
   encodeMessage,
   errorCodeForClose,
+  isWebSocketUrl,
   Kind,
   type LeaveReason,
   MAX_ENVELOPE_BYTES,
@@ -31,7 +32,7 @@ import { priorityOf, SendScheduler } from '../transport/index.js';
 import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
-import { EntryPoints, isWebSocketUrl } from './entry-points.js';
+import { EntryPoints } from './entry-points.js';
 import { fetchGuestToken, GuestTokenRefused, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';

@@ -53,3 +53,4 @@ export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
+export { isWebSocketUrl } from './websocket-url.js';

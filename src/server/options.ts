@@ -1,6 +1,7 @@
 import type { Clock } from '../common/index.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-limits.js';
 import { MAX_PEER_DATA_BYTES, MAX_SIGNAL_BYTES } from '../protocol/messages.js';
+import { isWebSocketUrl } from '../protocol/websocket-url.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
@@ -381,13 +382,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
 export function checkPublicUrl(publicUrl: string | undefined): string | undefined {
   if (publicUrl === undefined) return undefined;
   const trimmed = String(publicUrl).trim();
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(trimmed).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if ((protocol !== 'ws:' && protocol !== 'wss:') || /\s/.test(trimmed)) {
+  if (!isWebSocketUrl(trimmed)) {
     throw new TypeError(
       `GameServer option 'publicUrl' must be a ws: or wss: URL that clients can reach (e.g. wss://node3.example.com/ws), got '${String(publicUrl)}'`,
     );

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EntryPoints, isWebSocketUrl } from '../../../src/client/entry-points.js';
+import { EntryPoints } from '../../../src/client/entry-points.js';
 import { InboundAcks } from '../../../src/client/inbound-acks.js';
 import { ServerClockEstimate } from '../../../src/client/server-clock-estimate.js';
 import { ManualClock } from '../../../src/common/index.js';
+import { isWebSocketUrl } from '../../../src/protocol/index.js';
 
 describe('InboundAcks (the client side of the reliable stream)', () => {
   const setUp = () => {
@@ -80,5 +81,10 @@ describe('EntryPoints', () => {
   it('tells a WebSocket URL from any other text a goodbye may carry', () => {
     expect(isWebSocketUrl('wss://node2.example/ws')).toBe(true);
     expect(isWebSocketUrl('the server was drained')).toBe(false);
+    // One rule with the server's publicUrl check: parseable, ws: or wss: in any case, no whitespace.
+    expect(isWebSocketUrl('WSS://node2.example/ws')).toBe(true);
+    expect(isWebSocketUrl('wss://node2.example/my ws')).toBe(false);
+    expect(isWebSocketUrl('ws://[::1/ws')).toBe(false);
+    expect(isWebSocketUrl('https://node2.example/ws')).toBe(false);
   });
 });
