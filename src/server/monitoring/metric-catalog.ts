@@ -70,6 +70,10 @@ export const metricCatalog = {
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
   registry_failures_total: counter('Failed heartbeats to the registry'),
+  node_id_conflicts_total: counter(
+    "Heartbeats that found another live process under this node's id (the older process yields)",
+  ),
+  node_url_conflicts_total: counter("Times another live node was seen listed at this node's public URL"),
   rooms_created_total: counter('Rooms created on this node'),
   rooms_disposed_total: counter('Rooms disposed on this node'),
   room_creations_refused_total: counter(
@@ -99,6 +103,10 @@ export const metricCatalog = {
   sync_snapshots_total: counter('State snapshots sent'),
   sync_snapshot_bytes_total: counter('Bytes of state snapshots sent'),
   sync_bad_frames_total: counter('Undecodable sync frames from clients'),
+  sync_snapshots_refused_total: counter("State snapshots a member's link would not take (closed or full)"),
+  sync_snapshots_over_budget_total: counter(
+    "State snapshots that left out an entity too large to go even alone in the member's byte budget",
+  ),
   sync_deflate_total: counter('Snapshots considered for deflate, by whether it was chosen', 'chosen'),
   rtt_ms: histogram('Heartbeat round-trip time to players (ms)', LATENCY_BUCKETS_MS),
   link_jitter_ms: histogram(
