@@ -69,6 +69,7 @@ export {
   SnapshotEncoder,
   type SnapshotEncoderOptions,
 } from './snapshot/snapshot-encoder.js';
+export type { OverBudget } from './snapshot/snapshot-plan.js';
 export { MAX_ENTITY_ID } from './snapshot/wire.js';
 export {
   changeMask,

@@ -15,6 +15,7 @@ import {
   encodeSnapshotFrame,
   entityRegistry,
   frameView,
+  type OverBudget,
   PriorityAccumulator,
   SEQ_MODULO,
   type SharedSnapshotStats,
@@ -129,6 +130,12 @@ export interface RoomSyncStats {
   badFrames: number;
   /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
   snapshotsRefused: number;
+  /**
+   * Snapshots that left out an entity too large to go even alone in the member's budget: it reaches that
+   * member only once the budget is raised or its state gets smaller (the first such entity of each type
+   * is also named on the console).
+   */
+  snapshotsOverBudget: number;
   members: number;
 }
 
@@ -230,7 +237,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     acksReceived: 0,
     badFrames: 0,
     snapshotsRefused: 0,
+    snapshotsOverBudget: 0,
   };
+  /** Entity types already named on the console for not fitting a member's budget. */
+  readonly #overBudgetTypes = new Set<string>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
     this.registry = entityRegistry(options.types);
@@ -359,6 +369,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
       const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
       const snapshot = member.encoder.encode(seen, options);
+      if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
       this.#sendSnapshot(client, snapshot.bytes);
       sent.push(client);
     }
@@ -463,6 +474,26 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#retiredSharedStats.bodies += stats.bodies;
     this.#retiredSharedStats.reused += stats.reused;
     this.#retiredSharedStats.predicted += stats.predicted;
+  }
+
+  /**
+   * Counts a snapshot that left out entities no snapshot within the budget can carry. A fixed budget below
+   * an entity's size is a setting to fix, so the first of each type is named on the console; adaptive
+   * budgets never go below the largest state a type can have, so they never come here.
+   */
+  #overBudget(over: readonly OverBudget[], budgetBytes: number): void {
+    this.#stats.snapshotsOverBudget++;
+    this.#options.metrics?.count('sync_snapshots_over_budget_total');
+    for (const { id, bytes, type: entityType } of over) {
+      const type = entityType?.name;
+      if (type === undefined || this.#overBudgetTypes.has(type)) continue;
+      this.#overBudgetTypes.add(type);
+      console.warn(
+        `vehikill-net: a ${type} entity (id ${id}) needs ${bytes} bytes in a snapshot, more than a member's ` +
+          `budget of ${budgetBytes} bytes: that member gets it only once its budget is raised (budgetBytes, ` +
+          "setBudget) or the entity's state is smaller",
+      );
+    }
   }
 
   #badFrame(): void {

@@ -18,7 +18,15 @@ import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
 import type { BaseFrame } from './shared-body.js';
 import type { SharedSnapshots } from './shared-snapshots.js';
-import { choosePayload, fillByPriority, type Planned, planAll, writeSnapshot } from './snapshot-plan.js';
+import {
+  choosePayload,
+  fillByPriority,
+  type OverBudget,
+  overBudgetOf,
+  type Planned,
+  planAll,
+  writeSnapshot,
+} from './snapshot-plan.js';
 import {
   ackedRefBits,
   baselineRefBits,
@@ -71,7 +79,15 @@ export interface EncodedSnapshot {
   readonly sent: readonly number[];
   /** Entities with something to send that the budget left out (they keep their priority). */
   readonly leftOut: number;
+  /**
+   * Of those, the ones too large to go even alone in this budget, ascending by id, with the budget each
+   * needs: they reach the client only once its budget grows or their state gets smaller.
+   */
+  readonly overBudget: readonly OverBudget[];
 }
+
+/** Nothing over budget: one frozen list for every snapshot that left nothing out that way. */
+const NONE_OVER_BUDGET: readonly OverBudget[] = Object.freeze([]);
 
 /** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
 const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
@@ -217,6 +233,7 @@ export class SnapshotEncoder {
       complete: true,
       sent: ids,
       leftOut: 0,
+      overBudget: NONE_OVER_BUDGET,
     };
   }
 
@@ -241,9 +258,11 @@ export class SnapshotEncoder {
     const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>
       this.#plan(frame, at, acked, relativeModes, candidate);
     let { chosen, bits, relativeModes } = planAll(this.#registry, plan, candidates, headerBits);
+    let overBudget = NONE_OVER_BUDGET;
     if (bits <= budgetBits) {
       this.#priority.sentAll();
     } else {
+      overBudget = overBudgetOf(chosen, headerBits, budgetBits);
       const fill = { plan, relativeModes, candidates, headerBits, budgetBits };
       ({ chosen, bits } = fillByPriority(this.#priority, fill));
     }
@@ -270,6 +289,7 @@ export class SnapshotEncoder {
       complete,
       sent: sent.ids,
       leftOut: candidates.length - chosen.length,
+      overBudget,
     };
   }
 

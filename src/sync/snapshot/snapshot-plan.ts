@@ -1,4 +1,5 @@
 import { BitWriter } from '../../protocol/index.js';
+import type { AnyEntityType } from '../entity.js';
 import { appendBits, appendBitsAfter, type EncodedBits } from './bit-copy.js';
 import type { Acked } from './client-tracking.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
@@ -172,6 +173,32 @@ export function fillByPriority(
   }
   for (const planned of chosen) priority.sent(planned.id);
   return { chosen, bits };
+}
+
+/** A record too large to go even alone after the header: left out until the budget grows or it shrinks. */
+export interface OverBudget {
+  readonly id: number;
+  /** The entity's type; undefined for a removal (over budget only when the header alone is). */
+  readonly type: AnyEntityType | undefined;
+  /** The smallest budget (bytes) that carries it: the header and this record alone. */
+  readonly bytes: number;
+}
+
+/** The records of `planned` (planned as `planAll` does) that no fill within `budgetBits` can carry. */
+export function overBudgetOf(
+  planned: readonly Planned[],
+  headerBits: number,
+  budgetBits: number,
+): OverBudget[] {
+  const over: OverBudget[] = [];
+  const alone = headerBits + varUintBits(1);
+  for (const record of planned) {
+    const bits = alone + recordBits(undefined, record);
+    if (bits > budgetBits) {
+      over.push({ id: record.id, type: record.entity?.type, bytes: Math.ceil(bits / 8) });
+    }
+  }
+  return over;
 }
 
 export interface SnapshotHeader {

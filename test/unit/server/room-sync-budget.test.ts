@@ -6,7 +6,7 @@ import {
   RoomSync,
 } from 'vehikill-net/server';
 import { entity, int, string } from 'vehikill-net/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_PEER_DATA_BYTES } from '../../../src/protocol/index.js';
 
 const Named = entity('named', { x: int({ min: 0, max: 1000 }), name: string({ maxLength: 24 }) });
@@ -139,5 +139,35 @@ describe('RoomSync budgets and what the link takes', () => {
     sync.flush(1);
     expect(sync.stats()).toMatchObject({ snapshotsSent: 1, snapshotsRefused: 0 });
     expect(sizes[0]).toBeLessThan(64);
+  });
+
+  it('counts snapshots that leave out an entity too large for the budget, and says so once per type', () => {
+    const { client } = memberOnLink();
+    const clock = new ManualClock();
+    const metrics = new CountingMetrics();
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: string) => void warnings.push(line));
+    try {
+      const sync = new RoomSync({ clients: [client], clock }, { types: [Named], budgetBytes: 24, metrics });
+      sync.world.spawn(Named, { x: 1, name: 'a' });
+      sync.world.spawn(Named, { x: 2, name: 'a name of twenty-four ch' });
+      sync.world.spawn(Named, { x: 3, name: 'another of twenty-four c' });
+      for (let tick = 1; tick <= 3; tick++) {
+        sync.flush(tick);
+        clock.advance(50);
+      }
+      expect(sync.stats()).toMatchObject({ snapshotsSent: 3, snapshotsOverBudget: 3 });
+      expect(metrics.snapshot()).toMatchObject({ sync_snapshots_over_budget_total: 3 });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /^vehikill-net: a named entity \(id 1\) needs \d+ bytes in a snapshot, more than a member's budget of 24 bytes: that member gets it only once its budget is raised \(budgetBytes, setBudget\) or the entity's state is smaller$/,
+      );
+      // Raised: everything arrives, and nothing more is counted.
+      sync.setBudget(client, 200);
+      sync.flush(4);
+      expect(sync.stats()).toMatchObject({ snapshotsSent: 4, snapshotsOverBudget: 3 });
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -2,12 +2,15 @@ import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import {
   decodeAck,
   EncodingCache,
+  EntityTable,
   encodeAck,
+  entity,
   entityRegistry,
   SchemaError,
   SnapshotDecoder,
   SnapshotEncoder,
   type SnapshotOutcome,
+  string,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { Car, car, Pickup, registry, world } from './harness.js';
@@ -263,6 +266,34 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     const tiny = encoder.encode(world(30).frame(99), { budgetBytes: 1 });
     expect(tiny.sent).toEqual([]);
     expect(applied(decoder.decode(tiny.bytes)).complete).toBe(true);
+  });
+
+  it('names what cannot go even alone in the budget, and sends it once the budget allows', () => {
+    const Banner = entity('banner', { text: string({ maxLength: 200 }) });
+    const banners = entityRegistry([Banner]);
+    const table = new EntityTable();
+    const small = table.spawn(Banner, { text: 'hi' });
+    const large = table.spawn(Banner, { text: 'x'.repeat(150) });
+    const encoder = new SnapshotEncoder(banners);
+    const decoder = new SnapshotDecoder(banners);
+    const tight = encoder.encode(table.frame(0), { budgetBytes: 60 });
+    expect(tight.sent).toEqual([small]);
+    expect(tight.overBudget).toHaveLength(1);
+    expect(tight.overBudget[0]).toMatchObject({ id: large, type: Banner });
+    // What it would take: more than the budget, and enough to carry it (checked below).
+    const needed = tight.overBudget[0]?.bytes as number;
+    expect(needed).toBeGreaterThan(150);
+    expect(needed).toBeLessThan(200);
+    decoder.decode(tight.bytes);
+    encoder.receiveAck(decoder.ack());
+    const roomy = encoder.encode(table.frame(1), { budgetBytes: needed });
+    expect(roomy).toMatchObject({ sent: [large], overBudget: [], complete: true });
+    expect(roomy.bytes.length).toBeLessThanOrEqual(needed);
+    // Left out for priority alone is not over budget: it fits alone, just not with the rest.
+    const many = world(30);
+    const crowded = new SnapshotEncoder(registry).encode(many.frame(0), { budgetBytes: 60 });
+    expect(crowded.leftOut).toBeGreaterThan(0);
+    expect(crowded.overBudget).toEqual([]);
   });
 
   it('reuses encodings across clients that hold the same baseline', () => {
