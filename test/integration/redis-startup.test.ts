@@ -102,6 +102,10 @@ describe('RedisRegistry.connect to a Redis it cannot reach', () => {
     expect(error.message).toMatch(
       new RegExp(`^Redis at ${url} did not answer within 1000 ms; (last error: \\S+|not connected yet)`),
     );
+    // Nothing says what is wrong, so the message names the likely cause.
+    expect(error.message).toMatch(
+      /; is TLS on at that Redis\? rediss:\/\/ asks for TLS, redis:\/\/ for none$/,
+    );
   });
 
   it('says when Redis accepted the connection but never answered', async () => {

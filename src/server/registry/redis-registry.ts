@@ -172,7 +172,12 @@ export class RedisRegistry implements Registry {
           : this.#redis.status === 'connect'
             ? 'connected, but no reply came'
             : 'not connected yet, and no error reported';
-        const message = `${this.#address} did not answer within ${timeoutMs} ms; ${why}`;
+        // A TLS handshake to a Redis without TLS reports nothing at all: say what most likely happened.
+        const tlsHint =
+          this.#lastError === undefined && this.#target.url?.startsWith('rediss:') === true
+            ? '; is TLS on at that Redis? rediss:// asks for TLS, redis:// for none'
+            : '';
+        const message = `${this.#address} did not answer within ${timeoutMs} ms; ${why}${tlsHint}`;
         done(new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, message, { cause: this.#lastError }));
       }, timeoutMs);
       this.#redis.on('ready', onReady);
