@@ -48,8 +48,15 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     }
     return value;
   };
+  // A repeat would silently replace the first value; --url alone adds (one per node).
+  const given = new Map<string, string | undefined>();
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag !== undefined && flag !== '--url' && given.has(flag)) {
+      const first = JSON.stringify(given.get(flag));
+      throw new TypeError(`${flag} is given twice (${first}, then ${JSON.stringify(value)}): give it once`);
+    }
+    if (flag !== undefined) given.set(flag, value);
     switch (flag) {
       case '--url':
         for (const url of String(value).split(',')) {

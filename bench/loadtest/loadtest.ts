@@ -190,6 +190,13 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  chat lines    ${stats.sent} sent, ${stats.echoed} echoed back` +
       (sendErrors === 0 ? '' : `, ${sendErrors} sends failed (${byCode(stats.sendErrors)})`),
     `  round trip    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
+    // The usual cause: the loadtest cannot know how many seats the server gives the type.
+    ...(stats.errors.has('ROOM_FULL')
+      ? [
+          `  hint          ROOM_FULL: '${options.type}' rooms may seat fewer than --players ${options.players}; ` +
+            'lower it to what the type seats',
+        ]
+      : []),
   ];
 }
 

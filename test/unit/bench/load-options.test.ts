@@ -32,12 +32,15 @@ describe('npm run loadtest: options', () => {
   it.each(['rooms', 'players', 'seconds', 'interval-ms', 'concurrency'])(
     'refuses a --%s that is not plain decimal digits, naming the option and the value',
     (name) => {
+      // The other required options, without this one (given twice, it would be refused for that).
+      const others =
+        name === 'rooms' ? [...url, '--players', '4'] : name === 'players' ? [...url, '--rooms', '2'] : base;
       for (const value of ['0x10', '1e2', ' 5', '5 ', '5.0', '+5', '0b11', '0o7', '', '١٠']) {
         expect(
-          () => parseLoadOptions([...base, `--${name}`, value]),
+          () => parseLoadOptions([...others, `--${name}`, value]),
           `--${name} ${JSON.stringify(value)}`,
         ).toThrow(`--${name} must be a whole number`);
-        expect(() => parseLoadOptions([...base, `--${name}`, value])).toThrow(JSON.stringify(value));
+        expect(() => parseLoadOptions([...others, `--${name}`, value])).toThrow(JSON.stringify(value));
       }
     },
   );
@@ -59,5 +62,13 @@ describe('npm run loadtest: options', () => {
     );
     expect(parseLoadOptions([...url, '--rooms', '125', '--players', '16']).rooms).toBe(125);
     expect(parseLoadOptions([...url, '--rooms', '2000', '--players', '1']).rooms).toBe(2000);
+  });
+
+  it('refuses an option given twice, except --url (one per node)', () => {
+    expect(() => parseLoadOptions([...url, '--rooms', '2', '--players', '4', '--rooms', '3'])).toThrow(
+      '--rooms is given twice ("2", then "3"): give it once',
+    );
+    const twoNodes = parseLoadOptions([...url, '--url', 'ws://b/ws', '--rooms', '2', '--players', '4']);
+    expect(twoNodes.urls).toHaveLength(2);
   });
 });

@@ -118,4 +118,18 @@ describe('npm run loadtest: the load', () => {
     expect(summary).toMatch(/failed +none/);
     expect(summary).toMatch(/not tried +none/);
   });
+
+  it('says what ROOM_FULL most likely means: more --players than the room type seats', async () => {
+    const server = new FakeServer();
+    server.failJoin.set(3, 'ROOM_FULL');
+    const stats = newStats();
+    const load = options(1, 4, 50);
+    await runLoad(load, stats, server.client);
+    const summary = summaryLines(load, stats);
+    expect(summary.join('\n')).toMatch(/failed +1 \(ROOM_FULL x1\)/);
+    expect(summary).toContain(
+      "  hint          ROOM_FULL: 'chat' rooms may seat fewer than --players 4; lower it to what the type seats",
+    );
+    expect(summaryLines(options(2, 3, 50), newStats()).join('\n')).not.toMatch(/hint/);
+  });
 });
