@@ -20,13 +20,21 @@ interface Player {
   errors: string[];
 }
 
-/** A player in a context of their own (own storage, own session), at the lobby. */
-async function openPlayer(name: string, init?: () => void): Promise<Player> {
+/**
+ * A player in a context of their own (own storage, own session), at the lobby. `prepare` runs on the
+ * context before the page opens (routes, say).
+ */
+async function openPlayer(
+  name: string,
+  init?: () => void,
+  prepare?: (context: BrowserContext) => Promise<unknown>,
+): Promise<Player> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   contexts.push(context);
   // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
   await context.grantPermissions(['microphone'], { origin: server.httpUrl });
   if (init) await context.addInitScript(init);
+  await prepare?.(context);
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(server.httpUrl);
@@ -321,6 +329,31 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(odd.errors).toEqual([]);
     await blocked.page.context().close();
     await odd.page.context().close();
+  });
+
+  it('a page older than the server (other entity types) says to reload it, and shows no world', async () => {
+    // A page from before a deploy: its bundle names the rocket type otherwise, so the fingerprint of its
+    // entity types is not the server's.
+    let patched = false;
+    const old = await openPlayer('Old', undefined, (context) =>
+      context.route('**/main.js', async (route) => {
+        const response = await route.fetch();
+        const bundle = await response.text();
+        const body = bundle.replace('("rocket",{', '("rocket-v0",{');
+        patched = body !== bundle;
+        await route.fulfill({ response, body });
+      }),
+    );
+    expect(patched).toBe(true);
+    await old.page.getByTestId('create-private').click();
+    await expect.poll(() => old.page.getByTestId('game').isVisible()).toBe(true);
+    await expect
+      .poll(() => text(old.page, 'banner'), { timeout: 10_000 })
+      .toBe('This page is older than the server: reload it to play.');
+    // Nothing of the server's state was taken as this page's.
+    expect((await viewState(old.page))?.own).toBeUndefined();
+    expect(old.errors).toEqual([]);
+    await old.page.context().close();
   });
 
   it('Tab holds the scoreboard on the arena only: elsewhere in a match it moves the focus', async () => {
