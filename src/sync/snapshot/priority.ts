@@ -8,9 +8,13 @@ export const Tier = { critical: 'critical', normal: 'normal', ambient: 'ambient'
 export type Tier = (typeof Tier)[keyof typeof Tier];
 
 export interface PriorityOptions {
-  /** Priority gained per snapshot, ≥ 0 (for example falling with the distance to this client's player). Default 1. */
+  /**
+   * Priority gained per snapshot, ≥ 0 (for example falling with the distance to this client's player);
+   * `Infinity` sends the entity before all others of its tier. Anything else (NaN, a negative number) is a
+   * RangeError. Default 1.
+   */
   priority?: (id: number, entity: EntityRecord) => number;
-  /** Default `normal`. Removals are always critical. */
+  /** Default `normal`; anything but a `Tier` is a RangeError. Removals are always critical. */
   tier?: (id: number, entity: EntityRecord) => Tier;
   /** Multipliers of the priority gained: normal 1, ambient 0.25 unless given. */
   weights?: { readonly normal?: number; readonly ambient?: number };
@@ -59,19 +63,40 @@ export class PriorityAccumulator {
     const next = new Map<number, number>();
     const ranked: { id: number; critical: boolean; priority: number }[] = [];
     for (const { id, entity } of candidates) {
-      const tier = entity === undefined ? Tier.critical : this.#tier(id, entity);
-      const gained = entity === undefined ? 1 : this.#priority(id, entity);
-      const weight = this.#weights[tier];
-      const safeGain = Number.isFinite(gained) && gained > 0 ? gained * weight : 0;
-      const priority = (this.#accumulated.get(id) ?? 0) + safeGain;
+      let critical = true;
+      let gain = 1;
+      if (entity !== undefined) {
+        const tier = this.#tier(id, entity);
+        const weight = this.#weightOf(tier, id, entity);
+        const gained = this.#priority(id, entity);
+        // Refused rather than taken as 0: an entity whose priority is NaN would never be sent, unseen.
+        if (!(typeof gained === 'number' && gained >= 0)) {
+          throw new RangeError(
+            `priority(${id}, ${entity.type.name}) must return a number ≥ 0 (Infinity: before all others of ` +
+              `its tier), got ${shown(gained)}`,
+          );
+        }
+        critical = tier === Tier.critical;
+        // Weighed 0, an entity gains nothing, Infinity included (Infinity × 0 is NaN).
+        gain = weight === 0 ? 0 : gained * weight;
+      }
+      const priority = (this.#accumulated.get(id) ?? 0) + gain;
       next.set(id, priority);
-      ranked.push({ id, critical: tier === Tier.critical, priority });
+      ranked.push({ id, critical, priority });
     }
+    // Only now: a refused priority or tier leaves every entity with what it had.
     this.#accumulated = next;
     ranked.sort((a, b) =>
       a.critical !== b.critical ? (a.critical ? -1 : 1) : b.priority - a.priority || a.id - b.id,
     );
     return ranked.map((entry) => entry.id);
+  }
+
+  #weightOf(tier: Tier, id: number, entity: EntityRecord): number {
+    if (tier === Tier.normal || tier === Tier.ambient || tier === Tier.critical) return this.#weights[tier];
+    throw new RangeError(
+      `tier(${id}, ${entity.type.name}) must return critical, normal or ambient, got ${shown(tier)}`,
+    );
   }
 
   /** Every candidate went out: nothing is left waiting, so nothing keeps a priority. */
@@ -84,4 +109,9 @@ export class PriorityAccumulator {
   sent(id: number): void {
     this.#accumulated.set(id, 0);
   }
+}
+
+/** A value as an error message shows it: strings quoted, so that "3" is not taken for 3. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

@@ -35,13 +35,41 @@ describe('PriorityAccumulator', () => {
     expect(accumulator.priorityOf(0)).toBe(0);
   });
 
-  it('treats a priority that is negative or not finite as 0, and refuses bad weights', () => {
+  it('refuses a priority that is not a number ≥ 0 and a tier it does not know, naming the entity', () => {
     const table = new EntityTable();
     table.spawn(Car, car(0));
-    const accumulator = new PriorityAccumulator({ priority: () => Number.NaN });
-    accumulator.rank(candidates(table, [0]));
-    expect(accumulator.priorityOf(0)).toBe(0);
+    for (const bad of [Number.NaN, -1, Number.NEGATIVE_INFINITY, '3', undefined]) {
+      const accumulator = new PriorityAccumulator({ priority: () => bad as number });
+      expect(() => accumulator.rank(candidates(table, [0]))).toThrow(
+        new RangeError(
+          `priority(0, car) must return a number ≥ 0 (Infinity: before all others of its tier), got ${typeof bad === 'string' ? '"3"' : String(bad)}`,
+        ),
+      );
+      // Nothing was taken: the entity keeps what it had.
+      expect(accumulator.priorityOf(0)).toBe(0);
+    }
+    const urgent = new PriorityAccumulator({ tier: () => 'urgent' as Tier });
+    expect(() => urgent.rank(candidates(table, [0]))).toThrow(
+      new RangeError('tier(0, car) must return critical, normal or ambient, got "urgent"'),
+    );
     expect(() => new PriorityAccumulator({ weights: { ambient: -1 } })).toThrow(RangeError);
+  });
+
+  it('sends an entity of Infinity priority before the others of its tier, then from 0 again', () => {
+    const table = new EntityTable();
+    for (let index = 0; index < 3; index++) table.spawn(Car, car(index));
+    const tiers = [Tier.normal, Tier.normal, Tier.ambient];
+    const accumulator = new PriorityAccumulator({
+      priority: (id) => (id === 1 ? Number.POSITIVE_INFINITY : 1_000),
+      tier: (id) => tiers[id]!,
+      // Weighed 0, ambient entities gain nothing, Infinity included.
+      weights: { ambient: 0 },
+    });
+    expect(accumulator.rank(candidates(table, [0, 1, 2]))).toEqual([1, 0, 2]);
+    expect(accumulator.priorityOf(2)).toBe(0);
+    accumulator.sent(1);
+    expect(accumulator.priorityOf(1)).toBe(0);
+    expect(accumulator.rank(candidates(table, [0, 1]))).toEqual([1, 0]);
   });
 
   it('drives the encoder: near entities every packet, far ones when their turn comes', () => {
