@@ -8,6 +8,7 @@ import {
   ackStartOf,
   decodeAckIn,
   decodeSyncFrame,
+  type EncodedSnapshot,
   EncodingCache,
   type EntityRecord,
   type EntityRegistry,
@@ -37,6 +38,7 @@ import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { RateMemory } from './rate-memory.js';
+import { SnapshotFailures } from './snapshot-failures.js';
 
 /**
  * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
@@ -83,7 +85,13 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
    * from a player's earlier membership name seqs the new one did not send). Default `Math.random`.
    */
   random?: () => number;
-  /** Priority an entity gains per snapshot for this member (≥ 0), e.g. falling with distance. Default 1. */
+  /**
+   * Priority an entity gains per snapshot for this member (≥ 0; `Infinity`: before the others of its
+   * tier), e.g. falling with distance. Asked only when the budget cannot carry everything. Default 1.
+   * A callback here, in `tier` or in `visible` that throws or returns what it must not (NaN, a negative
+   * priority, an unknown tier) costs that member this snapshot, not the others theirs: see
+   * `snapshotsFailed`.
+   */
   priority?: (client: M, id: number, entity: EntityRecord) => number;
   /** Update tier of an entity for this member. Default normal. */
   tier?: (client: M, id: number, entity: EntityRecord) => Tier;
@@ -136,6 +144,11 @@ export interface RoomSyncStats {
    * is also named on the console).
    */
   snapshotsOverBudget: number;
+  /**
+   * Snapshots not written because an app callback (`priority`, `tier`, `visible`) threw or returned what
+   * it must not for that member: logged (the first at once, then at most once per 10 s) and skipped.
+   */
+  snapshotsFailed: number;
   members: number;
 }
 
@@ -239,12 +252,14 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     snapshotsRefused: 0,
     snapshotsOverBudget: 0,
   };
+  readonly #failures: SnapshotFailures;
   /** Entity types already named on the console for not fitting a member's budget. */
   readonly #overBudgetTypes = new Set<string>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
     this.registry = entityRegistry(options.types);
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
+    this.#failures = new SnapshotFailures(options.metrics);
     this.#room = room;
     this.#options = options;
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
@@ -257,7 +272,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   stats(): RoomSyncStats {
-    return { ...this.#stats, members: this.#members.size };
+    return { ...this.#stats, snapshotsFailed: this.#failures.total, members: this.#members.size };
   }
 
   /** The encodings served from the shared cache, and computed. */
@@ -364,16 +379,31 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       const next = member.nextAt + periodMs;
       member.nextAt = next >= now ? next : now + periodMs;
       frame ??= this.world.frame(tick);
-      // One options object for every encode (the encoder reads it and keeps nothing of it).
-      const options = this.#encodeOptions;
-      options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
-      const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
-      const snapshot = member.encoder.encode(seen, options);
-      if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
-      this.#sendSnapshot(client, snapshot.bytes);
-      sent.push(client);
+      if (this.#snapshotFor(client, member, frame)) sent.push(client);
     }
     return sent;
+  }
+
+  /**
+   * Writes and sends one member's snapshot; false when the app's callbacks failed for this member. Those
+   * run before the encoder changes anything (the member's snapshot is only skipped, as if lost) and are
+   * caught here, so that one member's bad data does not cost the members after it their snapshots.
+   */
+  #snapshotFor(client: M, member: Member, frame: ReturnType<EntityTable['frame']>): boolean {
+    // One options object for every encode (the encoder reads it and keeps nothing of it).
+    const options = this.#encodeOptions;
+    options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
+    let snapshot: EncodedSnapshot;
+    try {
+      const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
+      snapshot = member.encoder.encode(seen, options);
+    } catch (error) {
+      this.#failures.report(client, error, this.#room.clock.now());
+      return false;
+    }
+    if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
+    this.#sendSnapshot(client, snapshot.bytes);
+    return true;
   }
 
   /**
