@@ -145,7 +145,7 @@ describe('relayed peer data flood from one room member', () => {
   }, 30_000);
 
   it('leaves legitimate game traffic through the relay alone: every message of a busy player passes', async () => {
-    const { alice, bob, aliceMesh, bobMesh } = await relayedPair();
+    const { alice, aliceMesh, bobMesh } = await relayedPair();
     const errors: string[] = [];
     alice.on('error', ({ code }) => errors.push(code));
     const got = { phys: 0, event: 0, dispatch: 0 };
