@@ -83,6 +83,37 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('after Redis comes back from a restart, the next heartbeat says the node is not known', async () => {
+    // A Redis restored from a snapshot still holds the node's record (same boot) but not what was
+    // written after the snapshot: only the node can put its rooms back, so it must be told to.
+    const registry = await connect('restored:');
+    const info = node('node-a');
+    expect(await registry.heartbeat(info, 60_000)).toBe(false);
+    expect(await registry.heartbeat(info, 60_000)).toBe(true);
+    await registry.addRoom(listing('room1'));
+    // The snapshot: the node's record and room1, whose keys are restored after the restart.
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys('restored:*');
+    const dumped = await Promise.all(keys.map(async (key) => [key, await admin.dumpBuffer(key)] as const));
+    await admin.quit();
+    // Made after the snapshot: lost with the restart.
+    await registry.addRoom(listing('room2'));
+    await redis.restart();
+    const restore = new Redis(redis.url);
+    for (const [key, value] of dumped) await restore.restore(key, 0, value as Buffer);
+    await restore.pexpire('restored:node:node-a', 60_000);
+    await restore.quit();
+    await registry.ready(5_000);
+    expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
+    expect(await registry.heartbeat(info, 60_000)).toBe(false);
+    // What the node lists is its own to write again (a server does so at once, as it has them): a room
+    // the snapshot holds and the node ended since must not outlive that, so the heartbeat leaves it none.
+    expect(await registry.listRooms({ includePrivate: true })).toEqual([]);
+    // Once: the heartbeat after that is an ordinary one.
+    expect(await registry.heartbeat(info, 60_000)).toBe(true);
+    await registry.close();
+  });
+
   it('a subscription made while Redis is down comes into place once it is back', async () => {
     const listener = await connect('late-subscriber:');
     await redis.stop();

@@ -9,6 +9,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty (no persistence), after a `stop()`. */
   restart(): Promise<void>;
+  /** SIGSTOP: Redis stands still with its connections open, as a stalled or frozen process does. */
+  pause(): void;
+  /** SIGCONT after `pause()`: keys whose time ran out meanwhile expire at once, by Redis's clock. */
+  resume(): void;
 }
 
 /**
@@ -57,6 +61,12 @@ export async function startRedis(): Promise<RedisServer> {
     async restart() {
       await stop();
       await launch();
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
   };
 }

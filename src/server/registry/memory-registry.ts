@@ -29,6 +29,10 @@ export class MemoryRegistry implements Registry {
   /** Swept nodes, until when they are remembered as dead. */
   readonly #gone = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
+  /** The newest heartbeat of any node, and the longest TTL of the heartbeats in force then. */
+  #lastBeat: { at: number; ttlMs: number } | undefined;
+  /** Until when a stall's grace lasts (see `#stalled`). */
+  #graceUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryRegistryOptions = {}) {
     this.#clock = options.clock ?? realClock;
@@ -113,7 +117,8 @@ export class MemoryRegistry implements Registry {
     const known = sameProcess && live;
     // Another process under the same id: the rooms listed under it died with the old one.
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
-    this.#sweep();
+    this.#noteBeat(ttlMs);
+    if (!this.#stalled()) this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs });
     this.#gone.delete(node.nodeId);
     return known;
@@ -148,11 +153,40 @@ export class MemoryRegistry implements Registry {
     this.#listeners.clear();
   }
 
-  /** Unknown nodes count as alive (a lone server never heartbeats), unless swept not long ago. */
+  /**
+   * Unknown nodes count as alive (a lone server never heartbeats), unless swept not long ago; a recorded
+   * node whose heartbeat expired counts as alive while the registry is in a stall (see `#stalled`).
+   */
   #nodeAlive(nodeId: string): boolean {
     const node = this.#nodes.get(nodeId);
-    if (node !== undefined) return node.expiresAt > this.#clock.now();
+    if (node !== undefined) return node.expiresAt > this.#clock.now() || this.#stalled();
     return (this.#gone.get(nodeId) ?? 0) <= this.#clock.now();
+  }
+
+  /**
+   * No node heartbeated for longer than the longest TTL in force (the process stood still: every node in
+   * it did), or one did less than a TTL ago after such a silence: heartbeats expired for that, not because
+   * nodes died, so nothing is swept until each node has had a TTL to heartbeat again. The same rule as the
+   * Redis registry's, where a paused or restarted Redis is the usual cause.
+   */
+  #stalled(): boolean {
+    const now = this.#clock.now();
+    return now < this.#graceUntil || this.#silentTooLong(now);
+  }
+
+  #silentTooLong(now: number): boolean {
+    return this.#lastBeat !== undefined && now - this.#lastBeat.at > this.#lastBeat.ttlMs;
+  }
+
+  #noteBeat(ttlMs: number): void {
+    const now = this.#clock.now();
+    if (this.#silentTooLong(now)) {
+      this.#graceUntil = now + ttlMs;
+      this.#lastBeat = { at: now, ttlMs };
+    } else {
+      // A node with a long TTL heartbeats seldom: a silence shorter than its TTL is no stall.
+      this.#lastBeat = { at: now, ttlMs: Math.max(ttlMs, this.#lastBeat?.ttlMs ?? 0) };
+    }
   }
 
   /**

@@ -15,6 +15,10 @@
  * - `{p}nodes`               set of node ids that have heartbeated and not been swept
  * - `{p}gone:{nodeId}`       a swept node, remembered for 10 minutes (PX): rooms it adds before it
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
+ * - `{p}last-beat`           hash: Redis's time (ms, `at`) and the TTL (`ttl`) of the newest heartbeat
+ *                            of any node; `{p}stall-grace` set for one TTL (PX) by a heartbeat that came
+ *                            more than a TTL after it (Redis itself stood still). While the gap is open
+ *                            and during the grace, nothing is swept and listed nodes count as alive
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names

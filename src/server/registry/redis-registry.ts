@@ -83,6 +83,14 @@ export class RedisRegistry implements Registry {
    * database 0, which may hold another cluster's registry: while set, every call fails instead.
    */
   #setupError: ProtocolError | undefined;
+  /** Whether the command connection has been ready before: a later 'ready' is a reconnect. */
+  #wasReady = false;
+  /**
+   * Set by a reconnect: the Redis on the other end may have restarted, from a snapshot that still holds
+   * this node's record but not what was written after it. The next heartbeat then answers "not known",
+   * which makes the node put its rooms and seats back.
+   */
+  #mayHaveLostWrites = false;
 
   constructor(options: RedisRegistryOptions = {}) {
     const inCluster = options.clusterNodes !== undefined;
@@ -125,6 +133,8 @@ export class RedisRegistry implements Registry {
     });
     this.#redis.on('ready', () => {
       this.#lastError = undefined;
+      if (this.#wasReady) this.#mayHaveLostWrites = true;
+      this.#wasReady = true;
     });
   }
 
@@ -278,15 +288,25 @@ export class RedisRegistry implements Registry {
   }
 
   async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
-    const result = await this.#call(() =>
-      scripts.heartbeat.run(this.#redis, this.#keys, [
-        node.nodeId,
-        JSON.stringify(node),
-        Math.max(1, Math.round(ttlMs)),
-        node.bootId,
-        held ? 1 : 0,
-      ]),
-    );
+    // Taken now: a reconnect during this call is for the next heartbeat to report.
+    const reconnected = this.#mayHaveLostWrites;
+    this.#mayHaveLostWrites = false;
+    let result: unknown;
+    try {
+      result = await this.#call(() =>
+        scripts.heartbeat.run(this.#redis, this.#keys, [
+          node.nodeId,
+          JSON.stringify(node),
+          Math.max(1, Math.round(ttlMs)),
+          node.bootId,
+          held ? 1 : 0,
+          reconnected ? 1 : 0,
+        ]),
+      );
+    } catch (error) {
+      if (reconnected) this.#mayHaveLostWrites = true;
+      throw error;
+    }
     const [known, swept, otherUrl] = result as [number, string[], string | undefined];
     if (known === 2) throw new NodeIdInUseError(node.nodeId, otherUrl ?? '');
     for (const roomId of swept) this.#publish('removed', roomId);

@@ -15,9 +15,30 @@ local p = ARGV[1]
 local GONE_MS = 600000
 -- A node that has heartbeated and whose key expired is dead, and so is one swept in the last GONE_MS; one
 -- never seen is taken as alive.
+-- Redis's clock in ms.
+local function nowMs()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+-- Whether Redis itself stood still lately (paused, a long fork, a frozen machine, a restart from a
+-- snapshot): no node has heartbeated for longer than a node TTL, or one did less than a TTL ago after such
+-- a gap ('stall-grace', set by the heartbeat). Node keys that expired then did so by Redis's clock, not
+-- because their nodes died: until every live node has had a TTL to heartbeat again, nothing is swept and
+-- listed nodes count as alive. (With every node dead, their rooms stay listed until one heartbeats and
+-- a TTL passes: there is no node to list them to meanwhile.)
+local function silentTooLong()
+  local beat = redis.call('HMGET', p..'last-beat', 'at', 'ttl')
+  local at, ttl = tonumber(beat[1]), tonumber(beat[2])
+  return at ~= nil and ttl ~= nil and nowMs() - at > ttl
+end
+local function stalled()
+  return redis.call('EXISTS', p..'stall-grace') == 1 or silentTooLong()
+end
+-- Before a stall is over (see stalled), a listed node whose key expired counts as alive too.
 local function alive(nodeId)
   if redis.call('EXISTS', p..'node:'..nodeId) == 1 then return true end
-  return redis.call('SISMEMBER', p..'nodes', nodeId) == 0 and redis.call('EXISTS', p..'gone:'..nodeId) == 0
+  if redis.call('SISMEMBER', p..'nodes', nodeId) == 1 then return stalled() end
+  return redis.call('EXISTS', p..'gone:'..nodeId) == 0
 end
 -- A stored listing as a table, or nil for one that cannot be read (not JSON, or without the fields every
 -- script relies on): such a room is never listed, and removing it still works, so that one bad listing
@@ -77,6 +98,7 @@ end
 -- died before that heartbeat. Such rooms are not listed, and each sweep removes them.
 local function sweep()
   local removed = {}
+  if stalled() then return removed end
   for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
     if redis.call('EXISTS', p..'node:'..nodeId) == 0 then
       removeRoomsOf(nodeId, removed)
@@ -233,14 +255,18 @@ end`;
 
 /**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
- * before). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
- * bootId changed (a restarted process; its old rooms went with the old one). A held id found live under
- * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead nodes are swept before the node is recorded again, so a node that expired loses
- * its old rooms even if no other node heartbeated in between.
+ * before), reconnected (1: the node's connection to Redis was re-established since its last heartbeat).
+ * Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its bootId
+ * changed (a restarted process; its old rooms went with the old one) or it reconnected (Redis may have
+ * restarted from a snapshot that holds rooms that ended since and lacks rooms made since): the node adds
+ * its rooms again, exactly as it has them now, whenever it is not known. A held id found live under
+ * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead
+ * nodes are swept before the node is recorded again, so a node that expired loses its old rooms even if no
+ * other node heartbeated in between.
  */
 const heartbeat = `${helpers}
 ensureIndexes()
-local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
+local nodeId, bootId, held, reconnected = ARGV[2], ARGV[5], ARGV[6] == '1', ARGV[7] == '1'
 local previous = redis.call('GET', p..'node:'..nodeId)
 local removed = {}
 local known = 0
@@ -251,13 +277,28 @@ if previous then
   elseif held and ok and type(info) == 'table' then
     -- Another live process took this id after this one held it: not a restart. Touch nothing.
     return { 2, {}, tostring(info.url or '') }
-  else
-    for _, roomId in ipairs(redis.call('SMEMBERS', p..'node-rooms:'..nodeId)) do
-      if removeRoom(roomId) == 1 then table.insert(removed, roomId) end
-    end
-    redis.call('DEL', p..'node-rooms:'..nodeId)
   end
 end
+-- Another process under this id (a restart: its rooms died with it), or a reconnect (Redis may have come
+-- back from a snapshot holding rooms that ended since): what is listed under the node is the node's to
+-- write again, as it has it now. A node whose record only expired keeps its rooms for itself to put right
+-- (see sweep and stalled: when others heartbeated meanwhile, it was swept as dead).
+if (previous and known == 0) or reconnected then
+  known = 0
+  removeRoomsOf(nodeId, removed)
+end
+-- The first heartbeat after a stall (see stalled) keeps the stall's grace for one more TTL, so that every
+-- live node heartbeats before anyone's rooms are taken for a dead node's.
+local ttl = tonumber(ARGV[4])
+if silentTooLong() then
+  redis.call('SET', p..'stall-grace', '1', 'PX', ttl)
+else
+  -- The longest TTL of the heartbeats still in force: a node with a long TTL heartbeats seldom, and a
+  -- silence shorter than its TTL is no stall.
+  local kept = tonumber(redis.call('HGET', p..'last-beat', 'ttl'))
+  if kept and kept > ttl then ttl = kept end
+end
+redis.call('HSET', p..'last-beat', 'at', nowMs(), 'ttl', ttl)
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
 redis.call('SADD', p..'nodes', nodeId)
@@ -277,9 +318,15 @@ if ARGV[3] ~= '' then
     if ok and type(info) == 'table' and info.bootId ~= ARGV[3] then return {} end
   end
 end
+-- Taken out here, not left to the sweep, which a stall holds back.
+local removed = {}
 redis.call('DEL', p..'node:'..ARGV[2])
-redis.call('SADD', p..'nodes', ARGV[2])
-return sweep()`;
+removeRoomsOf(ARGV[2], removed)
+redis.call('SREM', p..'nodes', ARGV[2])
+redis.call('SET', p..'gone:'..ARGV[2], '1', 'PX', GONE_MS)
+redis.call('SADD', p..'gone-nodes', ARGV[2])
+for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
+return removed`;
 
 /** Runs by SHA, loading the script when Redis does not have it (first use, or after a restart). */
 export class LuaScript {

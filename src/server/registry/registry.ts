@@ -53,7 +53,8 @@ export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'l
  *
  * Nodes: each node calls `heartbeat` well within `ttlMs`. A node that has heartbeated once and then
  * stops is dead after `ttlMs`: its rooms leave every lookup at once, even if no one cleans up, and the
- * next heartbeat of any node sweeps them away. Rooms of a node that never heartbeated are listed as is
+ * next heartbeat of any node sweeps them away; unless no node heartbeated at all for that long, which is
+ * the registry's own stall (see `heartbeat`). Rooms of a node that never heartbeated are listed as is
  * (a lone server needs no heartbeat). A remote registry fails with a ProtocolError whose code is
  * REGISTRY_UNAVAILABLE when it cannot be reached.
  */
@@ -79,10 +80,12 @@ export interface Registry {
   releaseSeat(roomId: string, playerId: string): Promise<void>;
   /**
    * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes
-   * (a node that expired is swept before it is recorded again, so its rooms go even if no other node
-   * heartbeated in between). Resolves false when the registry did not know the node as alive (its first
-   * heartbeat, it had expired, a restarted Redis lost everything, or another `bootId`: a restarted
-   * process, whose predecessor's rooms are removed): its rooms may be gone and should be added again.
+   * (a node that expired while others heartbeated is swept before it is recorded again). After a stall,
+   * when no node heartbeated for longer than the longest TTL in force (a paused Redis, a frozen process),
+   * nothing is swept until one TTL after this first heartbeat since: the nodes expired for the stall, not
+   * because they died. Resolves false when the registry did not know the node as alive (its first
+   * heartbeat, it had expired, a restarted Redis, or another `bootId`: a restarted process, whose
+   * predecessor's rooms are removed): its rooms may be gone or stale and should be added again.
    *
    * `held`: this process has heartbeated under the id before. A live heartbeat of another `bootId` is then
    * not a restart but a second process given the same id: the heartbeat throws `NodeIdInUseError` and

@@ -296,13 +296,49 @@ export function registryContract(
       await registry.close();
     });
 
-    it('a node that expired loses its old rooms at its own next heartbeat, with no other node to sweep', async () => {
+    it('a node that expired while others heartbeated loses its old rooms at its own next heartbeat', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 60_000);
       await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
       await time.pass(500);
       expect(await registry.heartbeat(node('node-a'), 60_000)).toBe(false);
       expect(await registry.listRooms({})).toEqual([]);
+      await registry.close();
+    });
+
+    it('after no heartbeat at all for longer than a TTL (a stall), sweeps no one until each has had a TTL', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      // Silence: the registry (a paused Redis, a frozen process) cannot tell it from every node dying,
+      // and takes it for its own stall.
+      await time.pass(450);
+      const ids = async () => (await registry.listRooms({})).map((room) => room.roomId).sort();
+      expect(await ids()).toEqual(['room1', 'room2']);
+      // node-a is told it was not known (it puts its rooms right); node-b's room stays meanwhile.
+      expect(await registry.heartbeat(node('node-a'), 300)).toBe(false);
+      expect(await ids()).toEqual(['room1', 'room2']);
+      expect((await registry.getRoom('room2'))?.nodeId).toBe('node-b');
+      // node-b never comes back: swept once the grace is over.
+      for (let beat = 0; beat < 8; beat++) {
+        await time.pass(100);
+        await registry.heartbeat(node('node-a'), 300);
+      }
+      expect(await ids()).toEqual(['room1']);
+      await registry.close();
+    });
+
+    it('a clean leave during a stall takes the node and its rooms out at once', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      await time.pass(450);
+      await registry.removeNode('node-a');
+      expect(await registry.listRooms({})).toEqual([]);
+      expect(await registry.getRoom('room1')).toBeUndefined();
       await registry.close();
     });
 
