@@ -131,6 +131,41 @@ describe('draining', () => {
   });
 });
 
+describe('a join refused by a draining node', () => {
+  it('says its server is shutting down, whether sent to that node or through another', async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const b = await node(registry, 'node-b');
+    const alice = await connected(a);
+    const room = await alice.create('test');
+    const through = await connected(b);
+    const draining = a.server.drain({ deadlineMs: 2_000 });
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    // A draining node still takes connections (docs/protocol.md, handshake step 3).
+    const direct = await connected(a);
+    const shuttingDown = {
+      code: ErrorCode.ROOM_FULL,
+      message: 'the room is locked: its server is shutting down',
+    };
+    await expect(direct.join(room.roomId)).rejects.toMatchObject(shuttingDown);
+    await expect(through.join(room.roomId)).rejects.toMatchObject(shuttingDown);
+    await draining;
+  });
+
+  it('a room its app locked, on a node not draining, is only locked', async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const [alice, bob] = await Promise.all([connected(a), connected(a)]);
+    const room = await alice.create('test');
+    room.send('lock', true);
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({
+      code: ErrorCode.ROOM_FULL,
+      message: 'the room is locked',
+    });
+  });
+});
+
 describe('a refused join', () => {
   it('leaves the player in the room they were in', async () => {
     const registry = new MemoryRegistry();
