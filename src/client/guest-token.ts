@@ -1,4 +1,4 @@
-import { type ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
+import { ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
 
 /**
  * The server refused in a way that asking again cannot change: a 4xx other than 408, 425 and 429 whose
@@ -7,6 +7,22 @@ import { type ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js
  * challenge page, a load balancer's 404 during a deploy) and is retried like a 5xx, failover included.
  */
 export class GuestTokenRefused extends ProtocolError {}
+
+/**
+ * Getting a guest token failed in a way that asking again may change: retried with the backoff. Its code
+ * is what the app tells the player: UNAUTHORIZED only for a 401 or 403 (an authorizing proxy in front of
+ * the server said no); NODE_UNREACHABLE for everything else (no answer, a busy or failing server, a page
+ * from something in between), since a server that is down must not read as "you are not allowed in".
+ */
+export class GuestTokenUnavailable extends ProtocolError {}
+
+/** Statuses that mean "not allowed", even without one of our codes in the body. */
+const NOT_ALLOWED = new Set([401, 403]);
+
+function unavailable(status: number, detail: string): GuestTokenUnavailable {
+  const code = NOT_ALLOWED.has(status) ? ErrorCode.UNAUTHORIZED : ErrorCode.NODE_UNREACHABLE;
+  return new GuestTokenUnavailable(code, `guest token request failed with HTTP ${status}${detail}`);
+}
 
 /** Statuses worth asking again after: the server is busy or failing, not refusing this request. */
 const RETRYABLE = new Set([408, 425, 429]);
@@ -25,31 +41,37 @@ export function guestTokenUrl(wsUrl: string): string {
  * a session bound to that guest can still be resumed.
  */
 export async function fetchGuestToken(wsUrl: string, name?: string, renew?: string): Promise<string> {
-  const response = await fetch(guestTokenUrl(wsUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      ...(name === undefined ? {} : { name }),
-      ...(renew === undefined ? {} : { renew }),
-    }),
-  });
+  let response: Response;
+  try {
+    response = await fetch(guestTokenUrl(wsUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...(name === undefined ? {} : { name }),
+        ...(renew === undefined ? {} : { renew }),
+      }),
+    });
+  } catch (cause) {
+    // No answer at all: refused, reset, DNS, offline.
+    throw new GuestTokenUnavailable(ErrorCode.NODE_UNREACHABLE, `guest token request: ${String(cause)}`, {
+      cause,
+    });
+  }
   if (!response.ok) {
     const status = response.status;
-    if (status < 400 || status >= 500 || RETRYABLE.has(status))
-      throw new Error(`guest token request failed with HTTP ${status}`);
+    if (status < 400 || status >= 500 || RETRYABLE.has(status)) throw unavailable(status, '');
     const said = await readRefusal(response);
-    if (said.code === undefined) {
-      throw new Error(
-        `guest token request failed with HTTP ${status}${said.message ? `: ${said.message}` : ''}`,
-      );
-    }
+    if (said.code === undefined) throw unavailable(status, said.message ? `: ${said.message}` : '');
     throw new GuestTokenRefused(
       said.code,
       `the server refused a guest token (HTTP ${status})${said.message ? `: ${said.message}` : ''}`,
     );
   }
-  const body = (await response.json()) as { token?: unknown };
-  if (typeof body.token !== 'string') throw new Error('guest token response has no token');
+  // A 200 without a token is not the game server's answer (a captive portal, a proxy's page).
+  const body = (await response.json().catch(() => ({}))) as { token?: unknown };
+  if (typeof body.token !== 'string') {
+    throw new GuestTokenUnavailable(ErrorCode.NODE_UNREACHABLE, 'guest token response has no token');
+  }
   return body.token;
 }
 

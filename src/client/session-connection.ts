@@ -33,7 +33,7 @@ import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import { EntryPoints } from './entry-points.js';
-import { fetchGuestToken, GuestTokenRefused, withToken } from './guest-token.js';
+import { fetchGuestToken, GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
 import { OPEN, sendFrame, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
@@ -335,10 +335,11 @@ export class SessionConnection {
         this.#finish(error.code, error.message);
         return;
       }
-      this.#events.emit(
-        'error',
-        new ProtocolError(ErrorCode.UNAUTHORIZED, `could not get a token: ${String(error)}`),
-      );
+      // A guest endpoint that is down is not a refusal; what the app's own token source throws is its
+      // business, and stays UNAUTHORIZED as before.
+      const code = error instanceof GuestTokenUnavailable ? error.code : ErrorCode.UNAUTHORIZED;
+      const why = error instanceof GuestTokenUnavailable ? error.message : String(error);
+      this.#events.emit('error', new ProtocolError(code, `could not get a token: ${why}`, { cause: error }));
       this.#scheduleReconnect();
       return;
     }

@@ -29,6 +29,7 @@ import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
+import { SessionOrigin } from './sessions/resume-token.js';
 import { SessionStore } from './sessions/session-store.js';
 
 export interface CloseOptions {
@@ -139,7 +140,7 @@ export class GameServer {
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
     this.#authenticator = authenticator;
     this.#serveStatic = options.staticDir === undefined ? undefined : createStaticHandler(options.staticDir);
-    this.#sessions = new SessionStore(this.clock, this.#limits);
+    this.#sessions = new SessionStore(this.clock, this.#limits, new SessionOrigin(this.nodeId, this.#bootId));
     this.rooms = new RoomManager({
       ...this.#limits,
       registry: this.registry,

@@ -144,6 +144,35 @@ describe('display names', () => {
     expect((error as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
   });
 
+  it('a failing server is NODE_UNREACHABLE on `error`, not UNAUTHORIZED; a 401 or 403 is UNAUTHORIZED', async () => {
+    // Apps show `error` to the player: a server that is down must not read as "you are not allowed in".
+    const endpoint = await guestEndpointAnswering([503, 500, 401, 403, 404, 400], [500, 401, 403, 404]);
+    const client = guestClient(endpoint.url);
+    const codes: string[] = [];
+    client.on('error', (error) => codes.push(error.code));
+    await client.connect().catch(() => {});
+    expect(codes).toEqual([
+      ErrorCode.NODE_UNREACHABLE,
+      ErrorCode.NODE_UNREACHABLE,
+      ErrorCode.UNAUTHORIZED,
+      ErrorCode.UNAUTHORIZED,
+      ErrorCode.NODE_UNREACHABLE,
+    ]);
+  });
+
+  it('a guest endpoint that cannot be reached at all is NODE_UNREACHABLE, and retried', async () => {
+    const endpoint = await guestEndpointAnswering([200]);
+    await new Promise((resolve) => stub?.close(resolve)); // nothing listens on that port any more
+    stub = undefined;
+    const client = guestClient(endpoint.url);
+    const errors: ProtocolError[] = [];
+    client.on('error', (error) => errors.push(error));
+    void client.connect().catch(() => {});
+    await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors[0]?.code).toBe(ErrorCode.NODE_UNREACHABLE);
+    expect(errors[0]?.message).toMatch(/could not get a token.*fetch failed/);
+  });
+
   it('busy and failing answers (429, 5xx) are retried with backoff; a 400 after them is final', async () => {
     const endpoint = await guestEndpointAnswering([503, 429, 500, 400]);
     const client = guestClient(endpoint.url);

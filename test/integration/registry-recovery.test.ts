@@ -1,8 +1,9 @@
 import type { Client } from 'vehikill-net/client';
 import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
-import { type CountingMetrics, MemoryRegistry, type Registry } from 'vehikill-net/server';
+import { type CountingMetrics, MemoryRegistry, PrometheusMetrics, type Registry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sleep, startServer, type TestServer } from '../support/server.js';
+import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 /**
@@ -128,6 +129,87 @@ describe('draining', () => {
     const bob = await connected(b);
     await expect(bob.join(room.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
     await draining;
+  });
+});
+
+/** A registry that is down (as a RedisRegistry whose Redis stopped) for rooms and seats while `down`. */
+class DownRegistry extends MemoryRegistry {
+  down = false;
+
+  #check(): void {
+    if (this.down) throw new ProtocolError(ErrorCode.REGISTRY_UNAVAILABLE, 'Redis unreachable');
+  }
+
+  override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
+    this.#check();
+    return super.addRoom(...args);
+  }
+
+  override async getRoom(roomId: string): ReturnType<MemoryRegistry['getRoom']> {
+    this.#check();
+    return super.getRoom(roomId);
+  }
+}
+
+describe('requests refused during a registry outage', () => {
+  it('are counted on /metrics by request kind and error code', async () => {
+    const registry = new DownRegistry();
+    const a = await startServer(
+      { test: TestRoom },
+      { registry, nodeId: 'node-a', metrics: new PrometheusMetrics({ processMetrics: false }) },
+    );
+    servers.push(a);
+    const alice = await connected(a);
+    registry.down = true;
+    const unavailable = { code: ErrorCode.REGISTRY_UNAVAILABLE };
+    await expect(alice.create('test')).rejects.toMatchObject(unavailable);
+    await expect(alice.create('test')).rejects.toMatchObject(unavailable);
+    await expect(alice.join('NoSuchRoom')).rejects.toMatchObject(unavailable);
+    registry.down = false;
+    await expect(alice.join('NoSuchRoom')).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+    const response = await fetch(`${a.httpUrl}/metrics`);
+    const scraped = parsePrometheusText(await response.text());
+    const refused = (request: string, code: string) =>
+      sampleValue(scraped, 'vehikill_requests_refused_total', { request, code });
+    expect(refused('create_room', ErrorCode.REGISTRY_UNAVAILABLE)).toBe(2);
+    expect(refused('join_room', ErrorCode.REGISTRY_UNAVAILABLE)).toBe(1);
+    expect(refused('join_room', ErrorCode.ROOM_NOT_FOUND)).toBe(1);
+    expect(scraped.get('vehikill_requests_refused_total')?.help).toMatch(/answered with an error/);
+  });
+});
+
+describe('a join refused by a draining node', () => {
+  it('says its server is shutting down, whether sent to that node or through another', async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const b = await node(registry, 'node-b');
+    const alice = await connected(a);
+    const room = await alice.create('test');
+    const through = await connected(b);
+    const draining = a.server.drain({ deadlineMs: 2_000 });
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    // A draining node still takes connections (docs/protocol.md, handshake step 3).
+    const direct = await connected(a);
+    const shuttingDown = {
+      code: ErrorCode.ROOM_FULL,
+      message: 'the room is locked: its server is shutting down',
+    };
+    await expect(direct.join(room.roomId)).rejects.toMatchObject(shuttingDown);
+    await expect(through.join(room.roomId)).rejects.toMatchObject(shuttingDown);
+    await draining;
+  });
+
+  it('a room its app locked, on a node not draining, is only locked', async () => {
+    const registry = new MemoryRegistry();
+    const a = await node(registry, 'node-a');
+    const [alice, bob] = await Promise.all([connected(a), connected(a)]);
+    const room = await alice.create('test');
+    room.send('lock', true);
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({
+      code: ErrorCode.ROOM_FULL,
+      message: 'the room is locked',
+    });
   });
 });
 

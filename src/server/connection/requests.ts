@@ -1,4 +1,6 @@
-import { type Body, Kind, type Message, requestKinds } from '../../protocol/index.js';
+import { type Body, type ErrorCode, Kind, type Message, requestKinds } from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import { kindLabel } from '../monitoring/frame-kinds.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { RoomQuery } from '../rooms/room-watchers.js';
 import type { Session } from '../sessions/session.js';
@@ -45,6 +47,22 @@ export async function handleRequest(
     default:
       throw new TypeError(`kind ${message.kind} is not a request`);
   }
+}
+
+/**
+ * Answers a request with an error. Every refusal goes through here, so `requests_refused_total` counts
+ * them all by request kind and code (a registry outage shows as REGISTRY_UNAVAILABLE on joins and
+ * creations). Both labels are closed sets: the protocol's kinds and error codes, never ids or text.
+ */
+export function refuseRequest(
+  session: Session,
+  metrics: MetricsSink,
+  message: Message,
+  code: ErrorCode,
+  text: string,
+): void {
+  metrics.count('requests_refused_total', { request: kindLabel(message.kind), code });
+  session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: text });
 }
 
 /** The query of a ListRooms or WatchRooms request, without the fields it left out. */

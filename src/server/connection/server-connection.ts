@@ -24,7 +24,7 @@ import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
-import { handleRequest, isRequest } from './requests.js';
+import { handleRequest, isRequest, refuseRequest } from './requests.js';
 
 export interface ConnectionContext {
   clock: Clock;
@@ -35,7 +35,7 @@ export interface ConnectionContext {
   rooms: RoomManager;
   serverLinks: ServerLinks;
   limits: AbuseLimits & { graceMs: number; heartbeatMs: number; maxPayloadBytes: number };
-  /** True once the server is draining: no new rooms or joins. */
+  /** True once the server is closing (`close()`, not a drain): every request is refused. */
   isClosing(): boolean;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
@@ -384,12 +384,13 @@ export class ServerConnection {
     // A registry that stalls must not let a client pile up requests without end.
     if (session.pendingRequests >= MAX_PENDING_REQUESTS) {
       this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
-      session.respond({
-        rid,
-        ok: false,
-        code: ErrorCode.RATE_LIMITED,
-        message: `more than ${MAX_PENDING_REQUESTS} requests waiting: wait for their answers`,
-      });
+      refuseRequest(
+        session,
+        this.#ctx.metrics,
+        message,
+        ErrorCode.RATE_LIMITED,
+        `more than ${MAX_PENDING_REQUESTS} requests waiting: wait for their answers`,
+      );
       return;
     }
     session.pendingRequests++;
@@ -410,12 +411,13 @@ export class ServerConnection {
           this.#ctx.metrics.count('internal_errors_total');
           console.error('vehikill-net: request failed', error);
         }
-        session.respond({
-          rid,
-          ok: false,
-          code: known ? error.code : ErrorCode.INTERNAL_ERROR,
-          message: known ? error.message : 'the server failed to handle the request',
-        });
+        refuseRequest(
+          session,
+          this.#ctx.metrics,
+          message,
+          known ? error.code : ErrorCode.INTERNAL_ERROR,
+          known ? error.message : 'the server failed to handle the request',
+        );
         if (known && costsAFault(message.kind, error.code)) this.#spend(error.code);
       } finally {
         session.pendingRequests--;

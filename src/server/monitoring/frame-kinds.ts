@@ -6,6 +6,11 @@ const kindNames = new Map<number, string>(
   Object.entries(Kind).map(([name, value]) => [value, name.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase()]),
 );
 
+/** The label of a message kind (`join_room`), 'unknown' for a byte the protocol does not name. */
+export function kindLabel(kind: number): string {
+  return kindNames.get(kind) ?? 'unknown';
+}
+
 /** Every label `kindOfFrame` can return. */
 export const frameKindLabels: readonly string[] = [...kindNames.values(), 'unknown'];
 

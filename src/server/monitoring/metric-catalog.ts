@@ -67,6 +67,11 @@ export const metricCatalog = {
     'code',
   ),
   internal_errors_total: counter('Server faults while handling a message or request'),
+  requests_refused_total: counter(
+    'Client requests answered with an error (REGISTRY_UNAVAILABLE, ROOM_FULL, ...), by request kind and code',
+    'request',
+    'code',
+  ),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
   registry_failures_total: counter('Failed heartbeats to the registry'),

@@ -38,6 +38,9 @@ const QUICK_PLAY_CANDIDATES = 16;
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
 
+/** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
+const DRAINING_ROOM = 'the room is locked: its server is shutting down';
+
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
   /** Rooms one address may create at once. */
@@ -388,7 +391,7 @@ export class RoomManager {
     const node = (await this.#options.registry.listNodes()).find((listed) => listed.nodeId === nodeId);
     if (node === undefined) return;
     if (node.draining) {
-      throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked: its server is shutting down');
+      throw new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     }
     throw redirect({ nodeId: node.nodeId, url: node.url });
   }
@@ -545,8 +548,9 @@ export class RoomManager {
   /** Why the registry refused a seat in a room running here. */
   #refusal(host: RoomHost): ProtocolError {
     if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
-    if (host.room.locked || this.#draining)
-      return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
+    // Worded as a join through another node is (`#redirectTo`): the player should hear the same thing.
+    if (this.#draining) return new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
+    if (host.room.locked) return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
     if (host.seatHolders().length >= host.room.maxClients) {
       return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
     }

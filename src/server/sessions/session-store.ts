@@ -1,6 +1,7 @@
 import type { Clock } from '../../common/index.js';
 import type { Identity } from '../auth/authenticator.js';
-import { newPlayerId, newResumeToken, sameSecret } from '../ids.js';
+import { newPlayerId, sameSecret } from '../ids.js';
+import type { SessionOrigin } from './resume-token.js';
 import { Session, type SessionLimits } from './session.js';
 
 export type ResumeOutcome =
@@ -12,10 +13,12 @@ export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  readonly #origin: SessionOrigin;
 
-  constructor(clock: Clock, limits: SessionLimits) {
+  constructor(clock: Clock, limits: SessionLimits, origin: SessionOrigin) {
     this.#clock = clock;
     this.#limits = limits;
+    this.#origin = origin;
   }
 
   get size(): number {
@@ -25,7 +28,7 @@ export class SessionStore {
   create(identity: Identity): Session {
     let playerId = newPlayerId();
     while (this.#sessions.has(playerId)) playerId = newPlayerId();
-    const session = new Session(playerId, newResumeToken(), identity, this.#clock, this.#limits);
+    const session = new Session(playerId, this.#origin.newToken(), identity, this.#clock, this.#limits);
     this.#sessions.set(playerId, session);
     return session;
   }
@@ -37,11 +40,8 @@ export class SessionStore {
   claim(playerId: string, token: string, identity: Identity): ResumeOutcome {
     const session = this.#sessions.get(playerId);
     if (!session) {
-      return {
-        ok: false,
-        code: 'SESSION_EXPIRED',
-        message: 'the session ended (grace period over): join again',
-      };
+      // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the message says why.
+      return { ok: false, code: 'SESSION_EXPIRED', message: this.#origin.whyGone(token) };
     }
     if (!sameSecret(token, session.resumeToken) || session.identity.userId !== identity.userId) {
       return { ok: false, code: 'RESUME_REJECTED', message: 'resume token does not match this session' };
