@@ -83,7 +83,7 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
-  it('after Redis comes back from a restart, the next heartbeat says the node is not known', async () => {
+  it('after Redis restarted (from a snapshot, say), the next heartbeat says the node is not known', async () => {
     // A Redis restored from a snapshot still holds the node's record (same boot) but not what was
     // written after the snapshot: only the node can put its rooms back, so it must be told to.
     const registry = await connect('restored:');
@@ -111,6 +111,21 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     expect(await registry.listRooms({ includePrivate: true })).toEqual([]);
     // Once: the heartbeat after that is an ordinary one.
     expect(await registry.heartbeat(info, 60_000)).toBe(true);
+    await registry.close();
+  });
+
+  it('a reconnect to the same Redis (a network blip) leaves the listing as it is', async () => {
+    const registry = await connect('blip:');
+    const info = node('node-a');
+    await registry.heartbeat(info, 60_000);
+    await registry.addRoom(listing('room1'));
+    const admin = new Redis(redis.url);
+    // Cuts every normal client's connection (the admin's own survives: SKIPME is the default).
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal');
+    await admin.quit();
+    await registry.ready(5_000);
+    expect(await registry.heartbeat(info, 60_000)).toBe(true);
+    expect((await registry.getRoom('room1'))?.roomId).toBe('room1');
     await registry.close();
   });
 

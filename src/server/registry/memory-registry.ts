@@ -115,7 +115,8 @@ export class MemoryRegistry implements Registry {
       throw new NodeIdInUseError(node.nodeId, previous.info.url);
     }
     const known = sameProcess && live;
-    // Another process under the same id: the rooms listed under it died with the old one.
+    // Another process under the same id: the rooms listed under it died with the old one. (A node swept
+    // as dead had its rooms removed then.)
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#noteBeat(ttlMs);
     if (!this.#stalled()) this.#sweep();
@@ -135,7 +136,11 @@ export class MemoryRegistry implements Registry {
 
   async listNodes(): Promise<NodeInfo[]> {
     const now = this.#clock.now();
-    return [...this.#nodes.values()].filter((node) => node.expiresAt > now).map((node) => ({ ...node.info }));
+    // In a stall every recorded node is listed, as its rooms are: joins can still be sent there.
+    const stalled = this.#stalled();
+    return [...this.#nodes.values()]
+      .filter((node) => node.expiresAt > now || stalled)
+      .map((node) => ({ ...node.info }));
   }
 
   subscribe(listener: (change: ListingChange) => void): Disposer {
@@ -178,15 +183,16 @@ export class MemoryRegistry implements Registry {
     return this.#lastBeat !== undefined && now - this.#lastBeat.at > this.#lastBeat.ttlMs;
   }
 
+  /**
+   * Keeps the longest TTL of the heartbeats in force, across a stall too: a node with a long TTL
+   * heartbeats seldom, a silence shorter than its TTL is no stall, and after one it must have its TTL to
+   * come back. (It only grows until a stall, as the Redis registry's does.)
+   */
   #noteBeat(ttlMs: number): void {
     const now = this.#clock.now();
-    if (this.#silentTooLong(now)) {
-      this.#graceUntil = now + ttlMs;
-      this.#lastBeat = { at: now, ttlMs };
-    } else {
-      // A node with a long TTL heartbeats seldom: a silence shorter than its TTL is no stall.
-      this.#lastBeat = { at: now, ttlMs: Math.max(ttlMs, this.#lastBeat?.ttlMs ?? 0) };
-    }
+    const longest = Math.max(ttlMs, this.#lastBeat?.ttlMs ?? 0);
+    if (this.#silentTooLong(now)) this.#graceUntil = now + longest;
+    this.#lastBeat = { at: now, ttlMs: longest };
   }
 
   /**

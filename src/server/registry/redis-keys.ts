@@ -12,7 +12,9 @@
  * - `{p}node-rooms:{nodeId}` set of a node's room ids, so a dead node's rooms can be swept
  * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
  * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated
- * - `{p}nodes`               set of node ids that have heartbeated and not been swept
+ * - `{p}nodes`               set of node ids that have heartbeated and not been swept; `{p}node-info`
+ *                            hash of their NodeInfo JSON as last heartbeated, which outlives the record
+ *                            (listed in a stall, see below)
  * - `{p}gone:{nodeId}`       a swept node, remembered for 10 minutes (PX): rooms it adds before it
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
  * - `{p}last-beat`           hash: Redis's time (ms, `at`) and the TTL (`ttl`) of the newest heartbeat
@@ -33,15 +35,9 @@ export class RedisKeys {
   seats(roomId: string): string {
     return `${this.prefix}seats:${roomId}`;
   }
-  node(nodeId: string): string {
-    return `${this.prefix}node:${nodeId}`;
-  }
   /** The key the scripts declare: it routes them, in a cluster, to the node holding the prefix's slot. */
   get anchor(): string {
     return `${this.prefix}rooms`;
-  }
-  get nodes(): string {
-    return `${this.prefix}nodes`;
   }
   get lobby(): string {
     return `${this.prefix}lobby`;

@@ -83,14 +83,13 @@ export class RedisRegistry implements Registry {
    * database 0, which may hold another cluster's registry: while set, every call fails instead.
    */
   #setupError: ProtocolError | undefined;
-  /** Whether the command connection has been ready before: a later 'ready' is a reconnect. */
-  #wasReady = false;
   /**
-   * Set by a reconnect: the Redis on the other end may have restarted, from a snapshot that still holds
-   * this node's record but not what was written after it. The next heartbeat then answers "not known",
-   * which makes the node put its rooms and seats back.
+   * The Redis process (its run_id) that answered this node's last heartbeat. Another one at the next (a
+   * restart, perhaps from a snapshot that holds this node's record but not what was written after it, or
+   * a replica promoted in a failover) makes that heartbeat clear the node's rooms and answer "not known",
+   * so that the node writes them and their seats again.
    */
-  #mayHaveLostWrites = false;
+  #runId = '';
 
   constructor(options: RedisRegistryOptions = {}) {
     const inCluster = options.clusterNodes !== undefined;
@@ -133,8 +132,6 @@ export class RedisRegistry implements Registry {
     });
     this.#redis.on('ready', () => {
       this.#lastError = undefined;
-      if (this.#wasReady) this.#mayHaveLostWrites = true;
-      this.#wasReady = true;
     });
   }
 
@@ -288,27 +285,19 @@ export class RedisRegistry implements Registry {
   }
 
   async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
-    // Taken now: a reconnect during this call is for the next heartbeat to report.
-    const reconnected = this.#mayHaveLostWrites;
-    this.#mayHaveLostWrites = false;
-    let result: unknown;
-    try {
-      result = await this.#call(() =>
-        scripts.heartbeat.run(this.#redis, this.#keys, [
-          node.nodeId,
-          JSON.stringify(node),
-          Math.max(1, Math.round(ttlMs)),
-          node.bootId,
-          held ? 1 : 0,
-          reconnected ? 1 : 0,
-        ]),
-      );
-    } catch (error) {
-      if (reconnected) this.#mayHaveLostWrites = true;
-      throw error;
-    }
-    const [known, swept, otherUrl] = result as [number, string[], string | undefined];
-    if (known === 2) throw new NodeIdInUseError(node.nodeId, otherUrl ?? '');
+    const result = await this.#call(() =>
+      scripts.heartbeat.run(this.#redis, this.#keys, [
+        node.nodeId,
+        JSON.stringify(node),
+        Math.max(1, Math.round(ttlMs)),
+        node.bootId,
+        held ? 1 : 0,
+        this.#runId,
+      ]),
+    );
+    const [known, swept, third] = result as [number, string[], string | undefined];
+    if (known === 2) throw new NodeIdInUseError(node.nodeId, third ?? '');
+    this.#runId = third ?? '';
     for (const roomId of swept) this.#publish('removed', roomId);
     return known === 1;
   }
@@ -321,10 +310,8 @@ export class RedisRegistry implements Registry {
   }
 
   async listNodes(): Promise<NodeInfo[]> {
-    const ids = await this.#call(() => this.#redis.smembers(this.#keys.nodes));
-    if (ids.length === 0) return [];
-    const values = await this.#call(() => this.#redis.mget(ids.map((id) => this.#keys.node(id))));
-    return values.flatMap((json) => (json === null ? [] : [JSON.parse(json) as NodeInfo]));
+    const found = await this.#call(() => scripts.listNodes.run(this.#redis, this.#keys, []));
+    return (found as string[]).map((json) => JSON.parse(json) as NodeInfo);
   }
 
   subscribe(listener: (change: ListingChange) => void): Disposer {

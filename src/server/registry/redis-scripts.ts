@@ -103,6 +103,7 @@ local function sweep()
     if redis.call('EXISTS', p..'node:'..nodeId) == 0 then
       removeRoomsOf(nodeId, removed)
       redis.call('SREM', p..'nodes', nodeId)
+      redis.call('HDEL', p..'node-info', nodeId)
       redis.call('SET', p..'gone:'..nodeId, '1', 'PX', GONE_MS)
       redis.call('SADD', p..'gone-nodes', nodeId)
     end
@@ -266,7 +267,12 @@ end`;
  */
 const heartbeat = `${helpers}
 ensureIndexes()
-local nodeId, bootId, held, reconnected = ARGV[2], ARGV[5], ARGV[6] == '1', ARGV[7] == '1'
+local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
+-- Another Redis process than at the node's last heartbeat (ARGV[7], '' for none): restarted, perhaps from a
+-- snapshot, or a replica promoted in a failover; either may lack the newest writes. A mere reconnect to
+-- the same process is not that.
+local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') or ''
+local restarted = ARGV[7] ~= '' and ARGV[7] ~= runId
 local previous = redis.call('GET', p..'node:'..nodeId)
 local removed = {}
 local known = 0
@@ -279,32 +285,35 @@ if previous then
     return { 2, {}, tostring(info.url or '') }
   end
 end
--- Another process under this id (a restart: its rooms died with it), or a reconnect (Redis may have come
--- back from a snapshot holding rooms that ended since): what is listed under the node is the node's to
--- write again, as it has it now. A node whose record only expired keeps its rooms for itself to put right
--- (see sweep and stalled: when others heartbeated meanwhile, it was swept as dead).
-if (previous and known == 0) or reconnected then
+-- What is listed under the node is the node's to write again, as it has it now, when it is another
+-- process under this id (its predecessor's rooms died with it: a live record of another boot, or any
+-- record of the id when this process never held it) or Redis restarted. The same process whose record
+-- only expired keeps its rooms to put right itself (when others heartbeated meanwhile, it was swept).
+local recorded = previous or redis.call('SISMEMBER', p..'nodes', nodeId) == 1
+  or redis.call('SISMEMBER', p..'gone-nodes', nodeId) == 1
+if (known == 0 and recorded and (previous or not held)) or restarted then
   known = 0
   removeRoomsOf(nodeId, removed)
 end
+-- The longest TTL of the heartbeats in force (kept across a stall): a node with a long TTL heartbeats
+-- seldom, a silence shorter than its TTL is no stall, and after one it must have its TTL to come back.
+-- (It only grows until a stall: after a cluster's TTL is lowered, stalls shorter than the old one go
+-- unseen until then.)
+local ttl = tonumber(ARGV[4])
+local kept = tonumber(redis.call('HGET', p..'last-beat', 'ttl'))
+if kept and kept > ttl then ttl = kept end
 -- The first heartbeat after a stall (see stalled) keeps the stall's grace for one more TTL, so that every
 -- live node heartbeats before anyone's rooms are taken for a dead node's.
-local ttl = tonumber(ARGV[4])
-if silentTooLong() then
-  redis.call('SET', p..'stall-grace', '1', 'PX', ttl)
-else
-  -- The longest TTL of the heartbeats still in force: a node with a long TTL heartbeats seldom, and a
-  -- silence shorter than its TTL is no stall.
-  local kept = tonumber(redis.call('HGET', p..'last-beat', 'ttl'))
-  if kept and kept > ttl then ttl = kept end
-end
+if silentTooLong() then redis.call('SET', p..'stall-grace', '1', 'PX', ttl) end
 redis.call('HSET', p..'last-beat', 'at', nowMs(), 'ttl', ttl)
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
+-- Kept beyond the record's expiry: in a stall, the node is still listed (see listNodes).
+redis.call('HSET', p..'node-info', nodeId, ARGV[3])
 redis.call('SADD', p..'nodes', nodeId)
 redis.call('DEL', p..'gone:'..nodeId)
 redis.call('SREM', p..'gone-nodes', nodeId)
-return { known, removed }`;
+return { known, removed, runId }`;
 
 /**
  * ARGV: prefix, nodeId, bootId ('' for any). The node leaves now; returns room ids removed. With a bootId,
@@ -323,10 +332,25 @@ local removed = {}
 redis.call('DEL', p..'node:'..ARGV[2])
 removeRoomsOf(ARGV[2], removed)
 redis.call('SREM', p..'nodes', ARGV[2])
+redis.call('HDEL', p..'node-info', ARGV[2])
 redis.call('SET', p..'gone:'..ARGV[2], '1', 'PX', GONE_MS)
 redis.call('SADD', p..'gone-nodes', ARGV[2])
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 return removed`;
+
+/**
+ * ARGV: prefix. The NodeInfo JSON of every live node: one whose record has not expired, and during a stall
+ * (see stalled) every listed node, from its last heartbeat, so that joins can still be sent to it.
+ */
+const listNodes = `${helpers}
+local stall = stalled()
+local found = {}
+for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
+  local json = redis.call('GET', p..'node:'..nodeId)
+  if not json and stall then json = redis.call('HGET', p..'node-info', nodeId) end
+  if json then table.insert(found, json) end
+end
+return found`;
 
 /** Runs by SHA, loading the script when Redis does not have it (first use, or after a restart). */
 export class LuaScript {
@@ -360,4 +384,5 @@ export const scripts = {
   listRooms: new LuaScript(listRooms),
   heartbeat: new LuaScript(heartbeat),
   removeNode: new LuaScript(removeNode),
+  listNodes: new LuaScript(listNodes),
 } as const;

@@ -98,7 +98,7 @@ export interface Registry {
    * `heartbeat`) leaves that one's record and rooms alone.
    */
   removeNode(nodeId: string, bootId?: string): Promise<void>;
-  /** Nodes whose heartbeat has not expired, by node id. */
+  /** Nodes whose heartbeat has not expired, by node id; in a stall (see `heartbeat`), every listed node. */
   listNodes(): Promise<NodeInfo[]>;
   /** Calls `listener` for every listing change made by any node (including this one), until disposed. */
   subscribe(listener: (change: ListingChange) => void): Disposer;

@@ -318,16 +318,51 @@ export function registryContract(
       await time.pass(450);
       const ids = async () => (await registry.listRooms({})).map((room) => room.roomId).sort();
       expect(await ids()).toEqual(['room1', 'room2']);
-      // node-a is told it was not known (it puts its rooms right); node-b's room stays meanwhile.
-      expect(await registry.heartbeat(node('node-a'), 300)).toBe(false);
+      // node-a (the same process: held) is told it was not known, and puts its rooms right; node-b's
+      // room stays meanwhile, and node-b is still listed, so that joins can be sent there.
+      expect(await registry.heartbeat(node('node-a'), 300, true)).toBe(false);
       expect(await ids()).toEqual(['room1', 'room2']);
       expect((await registry.getRoom('room2'))?.nodeId).toBe('node-b');
+      expect((await registry.listNodes()).map((listed) => listed.nodeId).sort()).toEqual([
+        'node-a',
+        'node-b',
+      ]);
       // node-b never comes back: swept once the grace is over.
       for (let beat = 0; beat < 8; beat++) {
         await time.pass(100);
-        await registry.heartbeat(node('node-a'), 300);
+        await registry.heartbeat(node('node-a'), 300, true);
       }
       expect(await ids()).toEqual(['room1']);
+      expect((await registry.listNodes()).map((listed) => listed.nodeId)).toEqual(['node-a']);
+      await registry.close();
+    });
+
+    it('after a stall, a node with a longer TTL keeps its rooms until its own TTL has passed', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-slow'), 900);
+      await registry.heartbeat(node('node-fast'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-slow' }));
+      await time.pass(1_000);
+      // The fast node comes back first and goes on heartbeating; the slow one is due within its 900 ms.
+      for (let beat = 0; beat < 6; beat++) {
+        await registry.heartbeat(node('node-fast'), 300, true);
+        await time.pass(100);
+      }
+      expect((await registry.getRoom('room1'))?.nodeId).toBe('node-slow');
+      expect(await registry.heartbeat(node('node-slow'), 900, true)).toBe(false);
+      expect((await registry.getRoom('room1'))?.nodeId).toBe('node-slow');
+      await registry.close();
+    });
+
+    it("a process restarted under a node's id after a stall-long silence does not inherit its rooms", async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      // The process dies; the new one starts more than a TTL later, with no other node about.
+      await time.pass(700);
+      expect(await registry.heartbeat(node('node-a', { bootId: 'boot-2' }), 300)).toBe(false);
+      expect(await registry.listRooms({ includePrivate: true })).toEqual([]);
+      expect(await registry.getRoom('room1')).toBeUndefined();
       await registry.close();
     });
 
