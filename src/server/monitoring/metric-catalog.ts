@@ -109,8 +109,10 @@ export const metricCatalog = {
   sync_snapshot_bytes_total: counter('Bytes of state snapshots sent'),
   sync_bad_frames_total: counter('Undecodable sync frames from clients'),
   sync_snapshots_refused_total: counter("State snapshots a member's link would not take (closed or full)"),
-  sync_snapshot_errors_total: counter(
-    'State snapshots not written: an app callback (priority, tier, visible) failed for that member',
+  sync_snapshot_errors_total: counter('State snapshots not written: the encoder failed for that member'),
+  sync_callback_errors_total: counter(
+    'Calls of RoomSync app callbacks that threw or returned what they must not (replaced for that call)',
+    'callback',
   ),
   sync_snapshots_over_budget_total: counter(
     "State snapshots that left out an entity too large to go even alone in the member's byte budget",

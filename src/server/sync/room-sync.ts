@@ -37,8 +37,9 @@ import {
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
+import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
 import { RateMemory } from './rate-memory.js';
-import { SnapshotFailures } from './snapshot-failures.js';
+import { memberName, ThrottledFailures } from './throttled-failures.js';
 
 /**
  * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
@@ -86,11 +87,10 @@ export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
    */
   random?: () => number;
   /**
-   * Priority an entity gains per snapshot for this member (≥ 0; `Infinity`: before the others of its
-   * tier), e.g. falling with distance. Asked only when the budget cannot carry everything. Default 1.
-   * A callback here, in `tier` or in `visible` that throws or returns what it must not (NaN, a negative
-   * priority, an unknown tier) costs that member this snapshot, not the others theirs: see
-   * `snapshotsFailed`.
+   * Priority an entity gains per snapshot for this member (≥ 0, below counts as 0; `Infinity`: before
+   * every entity that is not critical, such entities taking turns), e.g. falling with distance. Asked only
+   * when the budget cannot carry everything. Default 1. A call of this, `tier`, `visible` or `viewGroup`
+   * that throws or returns what it must not is replaced by what hurts least: see `callbackErrors`.
    */
   priority?: (client: M, id: number, entity: EntityRecord) => number;
   /** Update tier of an entity for this member. Default normal. */
@@ -145,8 +145,15 @@ export interface RoomSyncStats {
    */
   snapshotsOverBudget: number;
   /**
-   * Snapshots not written because an app callback (`priority`, `tier`, `visible`) threw or returned what
-   * it must not for that member: logged (the first at once, then at most once per 10 s) and skipped.
+   * Calls of the app's `priority`, `tier`, `visible` or `viewGroup` that threw or returned what they must
+   * not (a NaN priority, an unknown tier): each is replaced for that call by what hurts least (priority 0,
+   * the normal tier, the entity out of the view, a view of the member's own), counted in
+   * `sync_callback_errors_total{callback}`, and logged (the first at once, then at most once per 10 s).
+   */
+  callbackErrors: number;
+  /**
+   * Snapshots not written because the encoder failed (a fault of this library, not of the app's
+   * callbacks): the member gets the next one, the others theirs; `sync_snapshot_errors_total`, logged.
    */
   snapshotsFailed: number;
   members: number;
@@ -252,14 +259,23 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     snapshotsRefused: 0,
     snapshotsOverBudget: 0,
   };
-  readonly #failures: SnapshotFailures;
+  /** Snapshots not written (a fault of this library: every app callback is guarded). */
+  readonly #failures: ThrottledFailures;
+  /** App callbacks that threw or returned what they must not, replaced for that call. */
+  readonly #callbackFailures: ThrottledFailures;
+  /** The app's callbacks, guarded (see guardCallbacks). */
+  readonly #callbacks: SyncCallbacks<M>;
   /** Entity types already named on the console for not fitting a member's budget. */
   readonly #overBudgetTypes = new Set<string>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
     this.registry = entityRegistry(options.types);
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
-    this.#failures = new SnapshotFailures(options.metrics);
+    this.#failures = new ThrottledFailures(options.metrics, 'sync_snapshot_errors_total');
+    this.#callbackFailures = new ThrottledFailures(options.metrics, 'sync_callback_errors_total');
+    this.#callbacks = guardCallbacks<M>(options, (callback, what, error) =>
+      this.#callbackFailures.report(what, error, this.#room.clock.now(), { callback }),
+    );
     this.#room = room;
     this.#options = options;
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
@@ -272,7 +288,12 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   stats(): RoomSyncStats {
-    return { ...this.#stats, snapshotsFailed: this.#failures.total, members: this.#members.size };
+    return {
+      ...this.#stats,
+      callbackErrors: this.#callbackFailures.total,
+      snapshotsFailed: this.#failures.total,
+      members: this.#members.size,
+    };
   }
 
   /** The encodings served from the shared cache, and computed. */
@@ -385,9 +406,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   /**
-   * Writes and sends one member's snapshot; false when the app's callbacks failed for this member. Those
-   * run before the encoder changes anything (the member's snapshot is only skipped, as if lost) and are
-   * caught here, so that one member's bad data does not cost the members after it their snapshots.
+   * Writes and sends one member's snapshot; false when the encoder failed. The app's callbacks cannot
+   * fail here (they are guarded); anything else that throws is this library's fault, caught so that it
+   * costs one member one snapshot (as if lost), not the members after it theirs.
    */
   #snapshotFor(client: M, member: Member, frame: ReturnType<EntityTable['frame']>): boolean {
     // One options object for every encode (the encoder reads it and keeps nothing of it).
@@ -398,7 +419,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
       snapshot = member.encoder.encode(seen, options);
     } catch (error) {
-      this.#failures.report(client, error, this.#room.clock.now());
+      const what = `could not write a snapshot for ${memberName(client)}; it gets the next one`;
+      this.#failures.report(what, error, this.#room.clock.now());
       return false;
     }
     if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
@@ -468,7 +490,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     member: Member,
     frame: ReturnType<EntityTable['frame']>,
   ): ReturnType<EntityTable['frame']> {
-    const key = this.#options.viewGroup?.(client) ?? client;
+    const key = this.#callbacks.viewGroup?.(client) ?? client;
     let group = member.view;
     // Looked up rather than compared, so that a NaN key finds its group as the Map does.
     if (group === undefined || this.#views.get(key) !== group) {
@@ -489,7 +511,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       group.members++;
     }
     if (group.viewOf !== frame || group.view === undefined) {
-      const visible = this.#options.visible as NonNullable<RoomSyncOptions<M>['visible']>;
+      const visible = this.#callbacks.visible as NonNullable<RoomSyncOptions<M>['visible']>;
       group.view = frameView(frame, (id, entity) => visible(client, id, entity));
       group.viewOf = frame;
     }
@@ -507,9 +529,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   /**
-   * Counts a snapshot that left out entities no snapshot within the budget can carry. A fixed budget below
-   * an entity's size is a setting to fix, so the first of each type is named on the console; adaptive
-   * budgets never go below the largest state a type can have, so they never come here.
+   * Counts a snapshot that left out entities no snapshot within the budget can carry. A budget below an
+   * entity's size is a setting to fix, so the first of each type is named on the console (once per room).
+   * Adaptive budgets back off no lower than the largest state a type can have, unless their ceiling
+   * (`budgetBytes`, `setBudget`) is lower still.
    */
   #overBudget(over: readonly OverBudget[], budgetBytes: number): void {
     this.#stats.snapshotsOverBudget++;
@@ -591,7 +614,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   }
 
   #addMember(client: M): Member {
-    const { priority, tier } = this.#options;
+    const { priority, tier } = this.#callbacks;
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,

@@ -10,8 +10,8 @@ export type Tier = (typeof Tier)[keyof typeof Tier];
 export interface PriorityOptions {
   /**
    * Priority gained per snapshot, ≥ 0 (for example falling with the distance to this client's player);
-   * `Infinity` sends the entity before all others of its tier. Anything else (NaN, a negative number) is a
-   * RangeError. Default 1.
+   * below 0 counts as 0. `Infinity` sends the entity before every other that is not critical (several
+   * such take turns, the longest waiting first). NaN or not a number is a RangeError. Default 1.
    */
   priority?: (id: number, entity: EntityRecord) => number;
   /** Default `normal`; anything but a `Tier` is a RangeError. Removals are always critical. */
@@ -26,6 +26,11 @@ export interface Candidate {
   readonly entity: EntityRecord | undefined;
 }
 
+/** Sending order of the groups: critical entities and removals, then Infinity's, then by priority. */
+const CRITICAL = 0;
+const URGENT = 1;
+const RANKED = 2;
+
 /**
  * Gaffer-style priority accumulator, one per client. Every snapshot each entity waiting to be sent gains
  * its priority; the packet is filled highest first; what was sent starts again from 0 and what did not
@@ -36,6 +41,12 @@ export class PriorityAccumulator {
   readonly #tier: (id: number, entity: EntityRecord) => Tier;
   readonly #weights: Readonly<Record<Tier, number>>;
   #accumulated = new Map<number, number>();
+  /**
+   * Entities of Infinity priority by their place in line (lower: first), given when they start waiting:
+   * one that went out joins the back, so that several take turns in order.
+   */
+  #queued = new Map<number, number>();
+  #queueEnd = 0;
 
   constructor(options: PriorityOptions = {}) {
     this.#priority = options.priority ?? (() => 1);
@@ -61,34 +72,42 @@ export class PriorityAccumulator {
   /** Adds this snapshot's priority to every candidate, forgets the rest; returns ids in sending order. */
   rank(candidates: readonly Candidate[]): number[] {
     const next = new Map<number, number>();
-    const ranked: { id: number; critical: boolean; priority: number }[] = [];
+    const nextQueued = new Map<number, number>();
+    const ranked: { id: number; order: number; priority: number }[] = [];
     for (const { id, entity } of candidates) {
-      let critical = true;
+      let order = CRITICAL;
       let gain = 1;
       if (entity !== undefined) {
         const tier = this.#tier(id, entity);
         const weight = this.#weightOf(tier, id, entity);
         const gained = this.#priority(id, entity);
-        // Refused rather than taken as 0: an entity whose priority is NaN would never be sent, unseen.
-        if (!(typeof gained === 'number' && gained >= 0)) {
+        // Refused rather than taken as 0: a NaN is a bug (a distance to a player with no position yet), and
+        // taken as 0 the entity would wait for every other with nothing to show.
+        if (typeof gained !== 'number' || Number.isNaN(gained)) {
           throw new RangeError(
-            `priority(${id}, ${entity.type.name}) must return a number ≥ 0 (Infinity: before all others of ` +
-              `its tier), got ${shown(gained)}`,
+            `priority(${id}, ${entity.type.name}) must return a number (≥ 0; Infinity: first), got ${shown(gained)}`,
           );
         }
-        critical = tier === Tier.critical;
-        // Weighed 0, an entity gains nothing, Infinity included (Infinity × 0 is NaN).
-        gain = weight === 0 ? 0 : gained * weight;
+        // Infinity goes first after critical ones, in line (weighed 0, it gains nothing like any other).
+        if (gained === Number.POSITIVE_INFINITY && weight > 0 && tier !== Tier.critical) {
+          const place = this.#queued.get(id) ?? this.#queueEnd++;
+          nextQueued.set(id, place);
+          next.set(id, this.#accumulated.get(id) ?? 0);
+          ranked.push({ id, order: URGENT, priority: -place });
+          continue;
+        }
+        order = tier === Tier.critical ? CRITICAL : RANKED;
+        // Below 0 counts as 0 ("range minus distance" goes negative far away).
+        gain = weight === 0 || gained <= 0 ? 0 : Math.min(gained * weight, Number.MAX_VALUE);
       }
       const priority = (this.#accumulated.get(id) ?? 0) + gain;
       next.set(id, priority);
-      ranked.push({ id, critical, priority });
+      ranked.push({ id, order, priority });
     }
     // Only now: a refused priority or tier leaves every entity with what it had.
     this.#accumulated = next;
-    ranked.sort((a, b) =>
-      a.critical !== b.critical ? (a.critical ? -1 : 1) : b.priority - a.priority || a.id - b.id,
-    );
+    this.#queued = nextQueued;
+    ranked.sort((a, b) => a.order - b.order || b.priority - a.priority || a.id - b.id);
     return ranked.map((entry) => entry.id);
   }
 
@@ -103,11 +122,18 @@ export class PriorityAccumulator {
   sentAll(): void {
     // Clearing allocates a new table even for an empty Map, and this runs for every snapshot in shared mode.
     if (this.#accumulated.size > 0) this.#accumulated.clear();
+    if (this.#queued.size > 0) this.#queued.clear();
   }
 
-  /** The entity went out in a packet: it starts gaining again from 0. */
+  /**
+   * The entity went out in a packet: it starts gaining again from 0. Tell the entities of one packet in
+   * the order `rank` gave them.
+   */
   sent(id: number): void {
     this.#accumulated.set(id, 0);
+    // An entity of Infinity priority that went out joins the back of the line: those sent together keep
+    // their order, since they are told in the order they were ranked.
+    if (this.#queued.has(id)) this.#queued.set(id, this.#queueEnd++);
   }
 }
 

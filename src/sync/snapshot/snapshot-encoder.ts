@@ -21,6 +21,7 @@ import type { SharedSnapshots } from './shared-snapshots.js';
 import {
   choosePayload,
   fillByPriority,
+  NONE_OVER_BUDGET,
   type OverBudget,
   overBudgetOf,
   type Planned,
@@ -85,9 +86,6 @@ export interface EncodedSnapshot {
    */
   readonly overBudget: readonly OverBudget[];
 }
-
-/** Nothing over budget: one frozen list for every snapshot that left nothing out that way. */
-const NONE_OVER_BUDGET: readonly OverBudget[] = Object.freeze([]);
 
 /** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
 const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;

@@ -155,6 +155,8 @@ export function fillByPriority(
   const byId = new Map<number, Candidate>();
   for (const candidate of candidates) byId.set(candidate.id, candidate);
   const chosen: Planned[] = [];
+  // In the order ranked, which is the order the accumulator must hear of them.
+  const sent: number[] = [];
   let bits = fill.headerBits + varUintBits(0);
   for (const id of order) {
     if (budgetBits - bits < MIN_RECORD_BITS) break;
@@ -170,8 +172,9 @@ export function fillByPriority(
     if (bits + cost > budgetBits) continue;
     bits += cost;
     chosen.splice(index, 0, planned);
+    sent.push(id);
   }
-  for (const planned of chosen) priority.sent(planned.id);
+  for (const id of sent) priority.sent(id);
   return { chosen, bits };
 }
 
@@ -189,17 +192,21 @@ export function overBudgetOf(
   planned: readonly Planned[],
   headerBits: number,
   budgetBits: number,
-): OverBudget[] {
-  const over: OverBudget[] = [];
+): readonly OverBudget[] {
+  let over: OverBudget[] | undefined;
   const alone = headerBits + varUintBits(1);
   for (const record of planned) {
     const bits = alone + recordBits(undefined, record);
     if (bits > budgetBits) {
+      over ??= [];
       over.push({ id: record.id, type: record.entity?.type, bytes: Math.ceil(bits / 8) });
     }
   }
-  return over;
+  return over ?? NONE_OVER_BUDGET;
 }
+
+/** Nothing over budget: one frozen list for every snapshot that left nothing out that way. */
+export const NONE_OVER_BUDGET: readonly OverBudget[] = Object.freeze([]);
 
 export interface SnapshotHeader {
   readonly seq: number;

@@ -35,14 +35,14 @@ describe('PriorityAccumulator', () => {
     expect(accumulator.priorityOf(0)).toBe(0);
   });
 
-  it('refuses a priority that is not a number ≥ 0 and a tier it does not know, naming the entity', () => {
+  it('refuses a priority that is not a number and a tier it does not know, naming the entity', () => {
     const table = new EntityTable();
     table.spawn(Car, car(0));
-    for (const bad of [Number.NaN, -1, Number.NEGATIVE_INFINITY, '3', undefined]) {
+    for (const bad of [Number.NaN, '3', undefined]) {
       const accumulator = new PriorityAccumulator({ priority: () => bad as number });
       expect(() => accumulator.rank(candidates(table, [0]))).toThrow(
         new RangeError(
-          `priority(0, car) must return a number ≥ 0 (Infinity: before all others of its tier), got ${typeof bad === 'string' ? '"3"' : String(bad)}`,
+          `priority(0, car) must return a number (≥ 0; Infinity: first), got ${typeof bad === 'string' ? '"3"' : String(bad)}`,
         ),
       );
       // Nothing was taken: the entity keeps what it had.
@@ -55,21 +55,44 @@ describe('PriorityAccumulator', () => {
     expect(() => new PriorityAccumulator({ weights: { ambient: -1 } })).toThrow(RangeError);
   });
 
-  it('sends an entity of Infinity priority before the others of its tier, then from 0 again', () => {
+  it('counts a priority below 0 as 0: such entities go when everything else fit', () => {
     const table = new EntityTable();
     for (let index = 0; index < 3; index++) table.spawn(Car, car(index));
-    const tiers = [Tier.normal, Tier.normal, Tier.ambient];
+    // "Range minus distance": negative far away.
+    const accumulator = new PriorityAccumulator({ priority: (id) => [5, -3, Number.NEGATIVE_INFINITY][id]! });
+    expect(accumulator.rank(candidates(table, [0, 1, 2]))).toEqual([0, 1, 2]);
+    expect([0, 1, 2].map((id) => accumulator.priorityOf(id))).toEqual([5, 0, 0]);
+  });
+
+  it('sends Infinity-priority entities before all but critical ones, taking turns', () => {
+    const table = new EntityTable();
+    for (let index = 0; index < 8; index++) table.spawn(Car, car(index));
+    // 0..4 urgent (4 is ambient: still before finite normal ones), 5 critical, 6..7 ordinary.
     const accumulator = new PriorityAccumulator({
-      priority: (id) => (id === 1 ? Number.POSITIVE_INFINITY : 1_000),
-      tier: (id) => tiers[id]!,
-      // Weighed 0, ambient entities gain nothing, Infinity included.
+      priority: (id) => (id < 5 ? Number.POSITIVE_INFINITY : 1_000),
+      tier: (id) => (id === 5 ? Tier.critical : id === 4 ? Tier.ambient : Tier.normal),
+    });
+    const all = [0, 1, 2, 3, 4, 5, 6, 7];
+    const sentCounts = new Map<number, number>();
+    for (let snapshot = 0; snapshot < 50; snapshot++) {
+      const ranked = accumulator.rank(candidates(table, all));
+      expect(ranked[0]).toBe(5);
+      expect(new Set(ranked.slice(1, 6))).toEqual(new Set([0, 1, 2, 3, 4]));
+      // Two fit after the critical one: the urgent ones take turns.
+      for (const id of ranked.slice(0, 3)) {
+        accumulator.sent(id);
+        sentCounts.set(id, (sentCounts.get(id) ?? 0) + 1);
+      }
+    }
+    expect([0, 1, 2, 3, 4].map((id) => sentCounts.get(id))).toEqual([20, 20, 20, 20, 20]);
+    // Weighed 0, Infinity gains nothing.
+    const weighedOut = new PriorityAccumulator({
+      priority: () => Number.POSITIVE_INFINITY,
+      tier: () => Tier.ambient,
       weights: { ambient: 0 },
     });
-    expect(accumulator.rank(candidates(table, [0, 1, 2]))).toEqual([1, 0, 2]);
-    expect(accumulator.priorityOf(2)).toBe(0);
-    accumulator.sent(1);
-    expect(accumulator.priorityOf(1)).toBe(0);
-    expect(accumulator.rank(candidates(table, [0, 1]))).toEqual([1, 0]);
+    weighedOut.rank(candidates(table, [0]));
+    expect(weighedOut.priorityOf(0)).toBe(0);
   });
 
   it('drives the encoder: near entities every packet, far ones when their turn comes', () => {

@@ -1,0 +1,83 @@
+import { type EntityRecord, Tier } from '../../sync/index.js';
+import { memberName } from './throttled-failures.js';
+
+/** The app's callbacks of RoomSync that run while a member's snapshot is written. */
+export interface SyncCallbacks<M> {
+  priority?: ((client: M, id: number, entity: EntityRecord) => number) | undefined;
+  tier?: ((client: M, id: number, entity: EntityRecord) => Tier) | undefined;
+  visible?: ((client: M, id: number, entity: EntityRecord) => boolean) | undefined;
+  viewGroup?: ((client: M) => unknown) | undefined;
+}
+
+/** Told of a callback that threw or returned what it must not, with what was used instead. */
+export type CallbackFailed = (callback: keyof SyncCallbacks<unknown>, what: string, error: unknown) => void;
+
+/**
+ * The callbacks, each made safe for the one call it is: one that throws, or returns what it must not,
+ * is reported and replaced for that call by what hurts least (priority 0, the normal tier, the entity out
+ * of the view, a view of the member's own), so that one player's odd state (no position yet, say) costs
+ * neither that member its snapshot nor the members after it theirs. Absent callbacks stay absent.
+ */
+export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackFailed): SyncCallbacks<M> {
+  const { priority, tier, visible, viewGroup } = callbacks;
+  const on = (client: M, id: number, entity: EntityRecord) =>
+    `${memberName(client)} on entity ${id} (${entity.type.name})`;
+  return {
+    priority:
+      priority &&
+      ((client, id, entity) => {
+        let value: unknown;
+        try {
+          value = priority(client, id, entity);
+        } catch (error) {
+          failed('priority', `priority threw for ${on(client, id, entity)}; it counts as 0`, error);
+          return 0;
+        }
+        if (typeof value === 'number' && !Number.isNaN(value)) return value;
+        const error = new RangeError(`priority returned ${shown(value)}, not a number`);
+        failed('priority', `priority failed for ${on(client, id, entity)}; it counts as 0`, error);
+        return 0;
+      }),
+    tier:
+      tier &&
+      ((client, id, entity) => {
+        let value: unknown;
+        try {
+          value = tier(client, id, entity);
+        } catch (error) {
+          failed('tier', `tier threw for ${on(client, id, entity)}; it counts as normal`, error);
+          return Tier.normal;
+        }
+        if (value === Tier.critical || value === Tier.normal || value === Tier.ambient) return value;
+        const error = new RangeError(`tier returned ${shown(value)}, not critical, normal or ambient`);
+        failed('tier', `tier failed for ${on(client, id, entity)}; it counts as normal`, error);
+        return Tier.normal;
+      }),
+    visible:
+      visible &&
+      ((client, id, entity) => {
+        try {
+          return visible(client, id, entity);
+        } catch (error) {
+          // Left out rather than shown: what a fog of war hides must not leak through a bug.
+          failed('visible', `visible threw for ${on(client, id, entity)}; the entity is left out`, error);
+          return false;
+        }
+      }),
+    viewGroup:
+      viewGroup &&
+      ((client) => {
+        try {
+          return viewGroup(client);
+        } catch (error) {
+          failed('viewGroup', `viewGroup threw for ${memberName(client)}; it gets a view of its own`, error);
+          return client;
+        }
+      }),
+  };
+}
+
+/** A value as an error message shows it: strings quoted, so that "3" is not taken for 3. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

@@ -1,0 +1,52 @@
+import type { MetricsSink } from '../metrics.js';
+
+/** Time between two console lines of one kind (ms of the room's clock). */
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * Failures RoomSync goes on after: every one counted, the first said at once with its error, the rest at
+ * most once per 10 s with their count, so that one failing every tick for every member does not flood
+ * the log.
+ */
+export class ThrottledFailures {
+  #total = 0;
+  /** Failures since the last line said (not counting the one that line was about). */
+  #unsaid = 0;
+  #saidAt = Number.NEGATIVE_INFINITY;
+  readonly #metrics: MetricsSink | undefined;
+  readonly #counter: string;
+
+  constructor(metrics: MetricsSink | undefined, counter: string) {
+    this.#metrics = metrics;
+    this.#counter = counter;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** `what` says what failed and what was done instead, as one sentence without a final stop. */
+  report(what: string, error: unknown, now: number, labels?: Readonly<Record<string, string>>): void {
+    this.#total++;
+    this.#metrics?.count(this.#counter, labels);
+    if (this.#saidAt === Number.NEGATIVE_INFINITY) {
+      console.error(`vehikill-net: RoomSync: ${what}:`, error);
+      this.#saidAt = now;
+      return;
+    }
+    this.#unsaid++;
+    if (now - this.#saidAt < REPORT_EVERY_MS) return;
+    console.error(
+      `vehikill-net: RoomSync: ${this.#unsaid} more such failures since; the latest: ${what}:`,
+      error,
+    );
+    this.#unsaid = 0;
+    this.#saidAt = now;
+  }
+}
+
+/** `member a` for a room client (its player id), `a member` for any other kind of member. */
+export function memberName(member: unknown): string {
+  const playerId = (member as { readonly playerId?: unknown }).playerId;
+  return typeof playerId === 'string' ? `member ${playerId}` : 'a member';
+}
