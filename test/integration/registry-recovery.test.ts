@@ -176,6 +176,28 @@ describe('requests refused during a registry outage', () => {
     expect(refused('join_room', ErrorCode.ROOM_NOT_FOUND)).toBe(1);
     expect(scraped.get('vehikill_requests_refused_total')?.help).toMatch(/answered with an error/);
   });
+
+  it('do not count a join sent on to the node hosting the room: that is a redirect', async () => {
+    const registry = new MemoryRegistry();
+    const options = { registry, metrics: new PrometheusMetrics({ processMetrics: false }), nodeTtlMs: 600 };
+    const a = await startServer({ test: TestRoom }, { ...options, nodeId: 'node-a' });
+    const b = await startServer(
+      { test: TestRoom },
+      { ...options, nodeId: 'node-b', metrics: new PrometheusMetrics({ processMetrics: false }) },
+    );
+    servers.push(a, b);
+    const room = await (await connected(b)).create('test');
+    await sleep(300); // both nodes listed
+    expect((await (await connected(a)).join(room.roomId)).roomId).toBe(room.roomId);
+    const scraped = parsePrometheusText(await (await fetch(`${a.httpUrl}/metrics`)).text());
+    expect(
+      sampleValue(scraped, 'vehikill_requests_refused_total', {
+        request: 'join_room',
+        code: ErrorCode.ROOM_ON_OTHER_NODE,
+      }),
+    ).toBeUndefined();
+    expect(sampleValue(scraped, 'vehikill_requests_redirected_total', { request: 'join_room' })).toBe(1);
+  });
 });
 
 describe('a join refused by a draining node', () => {

@@ -1,4 +1,4 @@
-import { type Body, type ErrorCode, Kind, type Message, requestKinds } from '../../protocol/index.js';
+import { type Body, ErrorCode, Kind, type Message, requestKinds } from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
 import { kindLabel } from '../monitoring/frame-kinds.js';
 import type { RoomManager } from '../rooms/room-manager.js';
@@ -53,6 +53,8 @@ export async function handleRequest(
  * Answers a request with an error. Every refusal goes through here, so `requests_refused_total` counts
  * them all by request kind and code (a registry outage shows as REGISTRY_UNAVAILABLE on joins and
  * creations). Both labels are closed sets: the protocol's kinds and error codes, never ids or text.
+ * A redirect (ROOM_ON_OTHER_NODE: the room lives on another node, which the client moves to) travels as
+ * an error answer but refuses nothing: it is counted apart, in `requests_redirected_total`.
  */
 export function refuseRequest(
   session: Session,
@@ -61,7 +63,9 @@ export function refuseRequest(
   code: ErrorCode,
   text: string,
 ): void {
-  metrics.count('requests_refused_total', { request: kindLabel(message.kind), code });
+  const request = kindLabel(message.kind);
+  if (code === ErrorCode.ROOM_ON_OTHER_NODE) metrics.count('requests_redirected_total', { request });
+  else metrics.count('requests_refused_total', { request, code });
   session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: text });
 }
 

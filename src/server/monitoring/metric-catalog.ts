@@ -72,6 +72,10 @@ export const metricCatalog = {
     'request',
     'code',
   ),
+  requests_redirected_total: counter(
+    'Client requests answered with a redirect to the node hosting the room (ROOM_ON_OTHER_NODE), by request kind',
+    'request',
+  ),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
   registry_failures_total: counter('Failed heartbeats to the registry'),
