@@ -114,6 +114,42 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('after Redis restarted from an older snapshot, the first node back sweeps no live node', async () => {
+    const [a, b] = await Promise.all([connect('older:'), connect('older:')]);
+    await a.heartbeat(node('node-a'), 1_500);
+    await b.heartbeat(node('node-b'), 1_500);
+    await a.addRoom(listing('roomA1'));
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys('older:*');
+    const dumped = await Promise.all(keys.map(async (key) => [key, await admin.dumpBuffer(key)] as const));
+    await admin.quit();
+    await redis.restart();
+    const restore = new Redis(redis.url);
+    for (const [key, value] of dumped) await restore.restore(key, 0, value as Buffer);
+    // The snapshot is older than node-a's last heartbeat: by its times, node-a's record has expired.
+    await restore.del('older:node:node-a');
+    await restore.quit();
+    await Promise.all([a.ready(5_000), b.ready(5_000)]);
+    // node-b comes back first: node-a, alive, must not be swept before it heartbeats.
+    await b.heartbeat(node('node-b'), 1_500, true);
+    expect((await b.getRoom('roomA1'))?.nodeId).toBe('node-a');
+    expect((await b.listNodes()).map((listed) => listed.nodeId).sort()).toEqual(['node-a', 'node-b']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('heartbeats as a Redis user that may not run INFO (seeing no restart then)', async () => {
+    const admin = new Redis(redis.url);
+    await admin.call('ACL', 'SETUSER', 'limited', 'on', '>secret', '~*', '&*', '+@all', '-@dangerous');
+    await admin.quit();
+    const limited = await RedisRegistry.connect({
+      url: `redis://limited:secret@127.0.0.1:${redis.port}`,
+      keyPrefix: 'acl:',
+    });
+    expect(await limited.heartbeat(node('node-a'), 60_000)).toBe(false);
+    expect(await limited.heartbeat(node('node-a'), 60_000)).toBe(true);
+    await limited.close();
+  });
+
   it('a reconnect to the same Redis (a network blip) leaves the listing as it is', async () => {
     const registry = await connect('blip:');
     const info = node('node-a');

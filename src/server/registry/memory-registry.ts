@@ -25,12 +25,12 @@ export class MemoryRegistry implements Registry {
   readonly #clock: Clock;
   readonly #rooms = new Map<string, { listing: RoomListing; seats: Set<string> }>();
   readonly #codes = new Map<string, string>();
-  readonly #nodes = new Map<string, { info: NodeInfo; expiresAt: number }>();
+  readonly #nodes = new Map<string, { info: NodeInfo; expiresAt: number; ttlMs: number }>();
   /** Swept nodes, until when they are remembered as dead. */
   readonly #gone = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
-  /** The newest heartbeat of any node, and the longest TTL of the heartbeats in force then. */
-  #lastBeat: { at: number; ttlMs: number } | undefined;
+  /** When the newest heartbeat of any node came. */
+  #lastBeatAt: number | undefined;
   /** Until when a stall's grace lasts (see `#stalled`). */
   #graceUntil = Number.NEGATIVE_INFINITY;
 
@@ -120,7 +120,7 @@ export class MemoryRegistry implements Registry {
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#noteBeat(ttlMs);
     if (!this.#stalled()) this.#sweep();
-    this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs });
+    this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs, ttlMs });
     this.#gone.delete(node.nodeId);
     return known;
   }
@@ -180,19 +180,23 @@ export class MemoryRegistry implements Registry {
   }
 
   #silentTooLong(now: number): boolean {
-    return this.#lastBeat !== undefined && now - this.#lastBeat.at > this.#lastBeat.ttlMs;
+    return this.#lastBeatAt !== undefined && now - this.#lastBeatAt > this.#longestTtl();
   }
 
   /**
-   * Keeps the longest TTL of the heartbeats in force, across a stall too: a node with a long TTL
-   * heartbeats seldom, a silence shorter than its TTL is no stall, and after one it must have its TTL to
-   * come back. (It only grows until a stall, as the Redis registry's does.)
+   * The longest TTL among the recorded nodes: a node with a long TTL heartbeats seldom, a silence shorter
+   * than its TTL is no stall, and after one it must have its TTL to come back.
    */
+  #longestTtl(): number {
+    let longest = 0;
+    for (const node of this.#nodes.values()) longest = Math.max(longest, node.ttlMs);
+    return longest;
+  }
+
   #noteBeat(ttlMs: number): void {
     const now = this.#clock.now();
-    const longest = Math.max(ttlMs, this.#lastBeat?.ttlMs ?? 0);
-    if (this.#silentTooLong(now)) this.#graceUntil = now + longest;
-    this.#lastBeat = { at: now, ttlMs: longest };
+    if (this.#silentTooLong(now)) this.#graceUntil = now + Math.max(ttlMs, this.#longestTtl());
+    this.#lastBeatAt = now;
   }
 
   /**

@@ -12,15 +12,19 @@
  * - `{p}node-rooms:{nodeId}` set of a node's room ids, so a dead node's rooms can be swept
  * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
  * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated
- * - `{p}nodes`               set of node ids that have heartbeated and not been swept; `{p}node-info`
- *                            hash of their NodeInfo JSON as last heartbeated, which outlives the record
- *                            (listed in a stall, see below)
+ * - `{p}nodes`               set of node ids that have heartbeated and not been swept; hashes by node
+ *                            id of what outlives a node's record until it is swept or leaves: `{p}node-info`
+ *                            its NodeInfo JSON as last heartbeated (listed in a stall, see below),
+ *                            `{p}node-ttl` its TTL, `{p}node-run` the Redis run_id it last heartbeated to
+ * - `{p}run-id`              the run_id of the Redis process that took the newest heartbeat: another one
+ *                            (a restart, a failover) starts a stall's grace
  * - `{p}gone:{nodeId}`       a swept node, remembered for 10 minutes (PX): rooms it adds before it
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
- * - `{p}last-beat`           hash: Redis's time (ms, `at`) and the TTL (`ttl`) of the newest heartbeat
- *                            of any node; `{p}stall-grace` set for one TTL (PX) by a heartbeat that came
- *                            more than a TTL after it (Redis itself stood still). While the gap is open
- *                            and during the grace, nothing is swept and listed nodes count as alive
+ * - `{p}last-beat`           hash: Redis's time (ms, `at`) of the newest heartbeat of any node;
+ *                            `{p}stall-grace` set for the longest listed node's TTL (PX) by a heartbeat
+ *                            that came more than that after it (Redis itself stood still), or on another
+ *                            Redis process. While the gap is open and during the grace, nothing is swept
+ *                            and listed nodes count as alive
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names

@@ -83,13 +83,6 @@ export class RedisRegistry implements Registry {
    * database 0, which may hold another cluster's registry: while set, every call fails instead.
    */
   #setupError: ProtocolError | undefined;
-  /**
-   * The Redis process (its run_id) that answered this node's last heartbeat. Another one at the next (a
-   * restart, perhaps from a snapshot that holds this node's record but not what was written after it, or
-   * a replica promoted in a failover) makes that heartbeat clear the node's rooms and answer "not known",
-   * so that the node writes them and their seats again.
-   */
-  #runId = '';
 
   constructor(options: RedisRegistryOptions = {}) {
     const inCluster = options.clusterNodes !== undefined;
@@ -292,12 +285,10 @@ export class RedisRegistry implements Registry {
         Math.max(1, Math.round(ttlMs)),
         node.bootId,
         held ? 1 : 0,
-        this.#runId,
       ]),
     );
-    const [known, swept, third] = result as [number, string[], string | undefined];
-    if (known === 2) throw new NodeIdInUseError(node.nodeId, third ?? '');
-    this.#runId = third ?? '';
+    const [known, swept, otherUrl] = result as [number, string[], string | undefined];
+    if (known === 2) throw new NodeIdInUseError(node.nodeId, otherUrl ?? '');
     for (const roomId of swept) this.#publish('removed', roomId);
     return known === 1;
   }

@@ -26,10 +26,26 @@ end
 -- because their nodes died: until every live node has had a TTL to heartbeat again, nothing is swept and
 -- listed nodes count as alive. (With every node dead, their rooms stay listed until one heartbeats and
 -- a TTL passes: there is no node to list them to meanwhile.)
+-- The longest TTL among the listed nodes (each node's is kept in 'node-ttl' until it is swept or leaves):
+-- a node with a long TTL heartbeats seldom, a silence shorter than its TTL is no stall, and after one it
+-- must have its TTL to come back. 0 with no node listed.
+local function longestTtl()
+  local longest = 0
+  for _, value in ipairs(redis.call('HVALS', p..'node-ttl')) do
+    local ttl = tonumber(value)
+    if ttl and ttl > longest then longest = ttl end
+  end
+  return longest
+end
 local function silentTooLong()
-  local beat = redis.call('HMGET', p..'last-beat', 'at', 'ttl')
-  local at, ttl = tonumber(beat[1]), tonumber(beat[2])
-  return at ~= nil and ttl ~= nil and nowMs() - at > ttl
+  local at = tonumber(redis.call('HGET', p..'last-beat', 'at'))
+  return at ~= nil and nowMs() - at > longestTtl()
+end
+-- What is kept of a node beyond its record: its TTL, its NodeInfo, the Redis process it last heartbeated to.
+local function forgetNode(nodeId)
+  redis.call('HDEL', p..'node-ttl', nodeId)
+  redis.call('HDEL', p..'node-info', nodeId)
+  redis.call('HDEL', p..'node-run', nodeId)
 end
 local function stalled()
   return redis.call('EXISTS', p..'stall-grace') == 1 or silentTooLong()
@@ -103,7 +119,7 @@ local function sweep()
     if redis.call('EXISTS', p..'node:'..nodeId) == 0 then
       removeRoomsOf(nodeId, removed)
       redis.call('SREM', p..'nodes', nodeId)
-      redis.call('HDEL', p..'node-info', nodeId)
+      forgetNode(nodeId)
       redis.call('SET', p..'gone:'..nodeId, '1', 'PX', GONE_MS)
       redis.call('SADD', p..'gone-nodes', nodeId)
     end
@@ -256,10 +272,9 @@ end`;
 
 /**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
- * before), reconnected (1: the node's connection to Redis was re-established since its last heartbeat).
- * Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its bootId
- * changed (a restarted process; its old rooms went with the old one) or it reconnected (Redis may have
- * restarted from a snapshot that holds rooms that ended since and lacks rooms made since): the node adds
+ * before). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
+ * bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted since the
+ * node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
  * its rooms again, exactly as it has them now, whenever it is not known. A held id found live under
  * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead
  * nodes are swept before the node is recorded again, so a node that expired loses its old rooms even if no
@@ -268,11 +283,15 @@ end`;
 const heartbeat = `${helpers}
 ensureIndexes()
 local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
--- Another Redis process than at the node's last heartbeat (ARGV[7], '' for none): restarted, perhaps from a
--- snapshot, or a replica promoted in a failover; either may lack the newest writes. A mere reconnect to
--- the same process is not that.
-local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') or ''
-local restarted = ARGV[7] ~= '' and ARGV[7] ~= runId
+-- Which Redis process this is (its run_id; '' when an ACL forbids INFO: no restart is seen then). Another
+-- than at the last heartbeat of any node, or of this node: Redis restarted, perhaps from a snapshot, or a
+-- replica took over in a failover; either may lack the newest writes and hold records that expired since.
+local info = redis.pcall('INFO', 'server')
+local runId = type(info) == 'string' and string.match(info, 'run_id:(%x+)') or ''
+local lastRun = redis.call('GET', p..'run-id')
+local redisRestarted = runId ~= '' and lastRun ~= false and lastRun ~= runId
+local nodeRun = redis.call('HGET', p..'node-run', nodeId)
+local restarted = runId ~= '' and nodeRun ~= false and nodeRun ~= runId
 local previous = redis.call('GET', p..'node:'..nodeId)
 local removed = {}
 local known = 0
@@ -295,25 +314,24 @@ if (known == 0 and recorded and (previous or not held)) or restarted then
   known = 0
   removeRoomsOf(nodeId, removed)
 end
--- The longest TTL of the heartbeats in force (kept across a stall): a node with a long TTL heartbeats
--- seldom, a silence shorter than its TTL is no stall, and after one it must have its TTL to come back.
--- (It only grows until a stall: after a cluster's TTL is lowered, stalls shorter than the old one go
--- unseen until then.)
-local ttl = tonumber(ARGV[4])
-local kept = tonumber(redis.call('HGET', p..'last-beat', 'ttl'))
-if kept and kept > ttl then ttl = kept end
--- The first heartbeat after a stall (see stalled) keeps the stall's grace for one more TTL, so that every
--- live node heartbeats before anyone's rooms are taken for a dead node's.
-if silentTooLong() then redis.call('SET', p..'stall-grace', '1', 'PX', ttl) end
-redis.call('HSET', p..'last-beat', 'at', nowMs(), 'ttl', ttl)
+-- The first heartbeat after a stall (see stalled), or the first on a restarted Redis (whose node records
+-- expired by the snapshot's times), keeps a grace of the longest TTL, so that every live node heartbeats
+-- before anyone's rooms are taken for a dead node's.
+if silentTooLong() or redisRestarted then
+  redis.call('SET', p..'stall-grace', '1', 'PX', math.max(longestTtl(), tonumber(ARGV[4])))
+end
+redis.call('HSET', p..'last-beat', 'at', nowMs())
+if runId ~= '' then redis.call('SET', p..'run-id', runId) end
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
 -- Kept beyond the record's expiry: in a stall, the node is still listed (see listNodes).
 redis.call('HSET', p..'node-info', nodeId, ARGV[3])
+redis.call('HSET', p..'node-ttl', nodeId, ARGV[4])
+if runId ~= '' then redis.call('HSET', p..'node-run', nodeId, runId) end
 redis.call('SADD', p..'nodes', nodeId)
 redis.call('DEL', p..'gone:'..nodeId)
 redis.call('SREM', p..'gone-nodes', nodeId)
-return { known, removed, runId }`;
+return { known, removed }`;
 
 /**
  * ARGV: prefix, nodeId, bootId ('' for any). The node leaves now; returns room ids removed. With a bootId,
@@ -332,7 +350,7 @@ local removed = {}
 redis.call('DEL', p..'node:'..ARGV[2])
 removeRoomsOf(ARGV[2], removed)
 redis.call('SREM', p..'nodes', ARGV[2])
-redis.call('HDEL', p..'node-info', ARGV[2])
+forgetNode(ARGV[2])
 redis.call('SET', p..'gone:'..ARGV[2], '1', 'PX', GONE_MS)
 redis.call('SADD', p..'gone-nodes', ARGV[2])
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end

@@ -9,8 +9,14 @@ export interface SyncCallbacks<M> {
   viewGroup?: ((client: M) => unknown) | undefined;
 }
 
-/** Told of a callback that threw or returned what it must not, with what was used instead. */
-export type CallbackFailed = (callback: keyof SyncCallbacks<unknown>, what: string, error: unknown) => void;
+/**
+ * Told of a callback that threw or returned what it must not; `describe` (what failed and what was used
+ * instead, and the error) is for when it is said, not built for every failure.
+ */
+export type CallbackFailed = (
+  callback: keyof SyncCallbacks<unknown>,
+  describe: () => { readonly what: string; readonly error: unknown },
+) => void;
 
 /**
  * The callbacks, each made safe for the one call it is: one that throws, or returns what it must not,
@@ -30,12 +36,17 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
         try {
           value = priority(client, id, entity);
         } catch (error) {
-          failed('priority', `priority threw for ${on(client, id, entity)}; it counts as 0`, error);
+          failed('priority', () => ({
+            what: `priority threw for ${on(client, id, entity)}; it counts as 0`,
+            error,
+          }));
           return 0;
         }
         if (typeof value === 'number' && !Number.isNaN(value)) return value;
-        const error = new RangeError(`priority returned ${shown(value)}, not a number`);
-        failed('priority', `priority failed for ${on(client, id, entity)}; it counts as 0`, error);
+        failed('priority', () => ({
+          what: `priority failed for ${on(client, id, entity)}; it counts as 0`,
+          error: new RangeError(`priority returned ${shown(value)}, not a number`),
+        }));
         return 0;
       }),
     tier:
@@ -45,12 +56,17 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
         try {
           value = tier(client, id, entity);
         } catch (error) {
-          failed('tier', `tier threw for ${on(client, id, entity)}; it counts as normal`, error);
+          failed('tier', () => ({
+            what: `tier threw for ${on(client, id, entity)}; it counts as normal`,
+            error,
+          }));
           return Tier.normal;
         }
         if (value === Tier.critical || value === Tier.normal || value === Tier.ambient) return value;
-        const error = new RangeError(`tier returned ${shown(value)}, not critical, normal or ambient`);
-        failed('tier', `tier failed for ${on(client, id, entity)}; it counts as normal`, error);
+        failed('tier', () => ({
+          what: `tier failed for ${on(client, id, entity)}; it counts as normal`,
+          error: new RangeError(`tier returned ${shown(value)}, not critical, normal or ambient`),
+        }));
         return Tier.normal;
       }),
     visible:
@@ -60,7 +76,10 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
           return visible(client, id, entity);
         } catch (error) {
           // Left out rather than shown: what a fog of war hides must not leak through a bug.
-          failed('visible', `visible threw for ${on(client, id, entity)}; the entity is left out`, error);
+          failed('visible', () => ({
+            what: `visible threw for ${on(client, id, entity)}; the entity is left out`,
+            error,
+          }));
           return false;
         }
       }),
@@ -70,7 +89,10 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
         try {
           return viewGroup(client);
         } catch (error) {
-          failed('viewGroup', `viewGroup threw for ${memberName(client)}; it gets a view of its own`, error);
+          failed('viewGroup', () => ({
+            what: `viewGroup threw for ${memberName(client)}; it gets a view of its own`,
+            error,
+          }));
           return client;
         }
       }),

@@ -273,8 +273,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
     this.#failures = new ThrottledFailures(options.metrics, 'sync_snapshot_errors_total');
     this.#callbackFailures = new ThrottledFailures(options.metrics, 'sync_callback_errors_total');
-    this.#callbacks = guardCallbacks<M>(options, (callback, what, error) =>
-      this.#callbackFailures.report(what, error, this.#room.clock.now(), { callback }),
+    this.#callbacks = guardCallbacks<M>(options, (callback, describe) =>
+      this.#callbackFailures.report(this.#room.clock.now(), describe, { callback }),
     );
     this.#room = room;
     this.#options = options;
@@ -419,8 +419,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
       const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
       snapshot = member.encoder.encode(seen, options);
     } catch (error) {
-      const what = `could not write a snapshot for ${memberName(client)}; it gets the next one`;
-      this.#failures.report(what, error, this.#room.clock.now());
+      this.#failures.report(this.#room.clock.now(), () => ({
+        what: `could not write a snapshot for ${memberName(client)}; it gets the next one`,
+        error,
+      }));
       return false;
     }
     if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);

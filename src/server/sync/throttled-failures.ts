@@ -25,17 +25,27 @@ export class ThrottledFailures {
     return this.#total;
   }
 
-  /** `what` says what failed and what was done instead, as one sentence without a final stop. */
-  report(what: string, error: unknown, now: number, labels?: Readonly<Record<string, string>>): void {
+  /**
+   * Counts one failure; `describe` is called only when a line is said (a failure every call, under load,
+   * must not cost a message and an Error each time): `what` says what failed and what was done instead,
+   * as one sentence without a final stop.
+   */
+  report(
+    now: number,
+    describe: () => { readonly what: string; readonly error: unknown },
+    labels?: Readonly<Record<string, string>>,
+  ): void {
     this.#total++;
     this.#metrics?.count(this.#counter, labels);
     if (this.#saidAt === Number.NEGATIVE_INFINITY) {
+      const { what, error } = describe();
       console.error(`vehikill-net: RoomSync: ${what}:`, error);
       this.#saidAt = now;
       return;
     }
     this.#unsaid++;
     if (now - this.#saidAt < REPORT_EVERY_MS) return;
+    const { what, error } = describe();
     console.error(
       `vehikill-net: RoomSync: ${this.#unsaid} more such failures since; the latest: ${what}:`,
       error,

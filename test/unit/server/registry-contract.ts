@@ -354,6 +354,19 @@ export function registryContract(
       await registry.close();
     });
 
+    it('forgets the TTL of a node that left: a shorter stall than that TTL is still seen as one', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-long'), 60_000);
+      await registry.removeNode('node-long');
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 300);
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      await time.pass(450);
+      await registry.heartbeat(node('node-a'), 300, true);
+      expect((await registry.getRoom('room2'))?.nodeId).toBe('node-b');
+      await registry.close();
+    });
+
     it("a process restarted under a node's id after a stall-long silence does not inherit its rooms", async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 300);
