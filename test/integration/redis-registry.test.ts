@@ -137,6 +137,26 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('reads the TTLs of listed nodes only, and starts no grace over keys written before TTLs were kept', async () => {
+    const [a, b] = await Promise.all([connect('layout:'), connect('layout:')]);
+    const admin = new Redis(redis.url);
+    await a.heartbeat(node('node-a'), 300);
+    // What an older version leaves: a TTL of a node it swept, and a listed node without one.
+    await admin.hset('layout:node-ttl', 'swept-long-ago', '60000');
+    await admin.hdel('layout:node-ttl', 'node-a');
+    await a.heartbeat(node('node-a'), 300, true);
+    expect(await admin.pttl('layout:stall-grace')).toBe(-2);
+    await b.heartbeat(node('node-b'), 300);
+    await b.addRoom(listing('roomB1', { nodeId: 'node-b' }));
+    // A stall longer than the listed nodes' TTLs (not the swept node's) is seen as one.
+    await sleep(450);
+    await a.heartbeat(node('node-a'), 300, true);
+    expect((await a.getRoom('roomB1'))?.nodeId).toBe('node-b');
+    expect(await admin.hexists('layout:node-ttl', 'swept-long-ago')).toBe(0);
+    await admin.quit();
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('heartbeats as a Redis user that may not run INFO (seeing no restart then)', async () => {
     const admin = new Redis(redis.url);
     await admin.call('ACL', 'SETUSER', 'limited', 'on', '>secret', '~*', '&*', '+@all', '-@dangerous');

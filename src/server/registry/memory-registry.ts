@@ -179,8 +179,10 @@ export class MemoryRegistry implements Registry {
     return now < this.#graceUntil || this.#silentTooLong(now);
   }
 
+  /** With no node recorded there is no TTL to be silent for: no stall. */
   #silentTooLong(now: number): boolean {
-    return this.#lastBeatAt !== undefined && now - this.#lastBeatAt > this.#longestTtl();
+    const longest = this.#longestTtl();
+    return this.#lastBeatAt !== undefined && longest > 0 && now - this.#lastBeatAt > longest;
   }
 
   /**

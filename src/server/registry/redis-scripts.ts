@@ -28,10 +28,13 @@ end
 -- a TTL passes: there is no node to list them to meanwhile.)
 -- The longest TTL among the listed nodes (each node's is kept in 'node-ttl' until it is swept or leaves):
 -- a node with a long TTL heartbeats seldom, a silence shorter than its TTL is no stall, and after one it
--- must have its TTL to come back. 0 with no node listed.
+-- must have its TTL to come back. Read for listed nodes only: a TTL left by a version that did not keep
+-- them must not count. 0 when no listed node has one (then no silence is taken for a stall).
 local function longestTtl()
   local longest = 0
-  for _, value in ipairs(redis.call('HVALS', p..'node-ttl')) do
+  local ids = redis.call('SMEMBERS', p..'nodes')
+  if #ids == 0 then return 0 end
+  for _, value in ipairs(redis.call('HMGET', p..'node-ttl', unpack(ids))) do
     local ttl = tonumber(value)
     if ttl and ttl > longest then longest = ttl end
   end
@@ -39,7 +42,8 @@ local function longestTtl()
 end
 local function silentTooLong()
   local at = tonumber(redis.call('HGET', p..'last-beat', 'at'))
-  return at ~= nil and nowMs() - at > longestTtl()
+  local longest = longestTtl()
+  return at ~= nil and longest > 0 and nowMs() - at > longest
 end
 -- What is kept of a node beyond its record: its TTL, its NodeInfo, the Redis process it last heartbeated to.
 local function forgetNode(nodeId)
@@ -115,6 +119,10 @@ end
 local function sweep()
   local removed = {}
   if stalled() then return removed end
+  -- What an older version's sweep left of nodes it took out (it knew nothing of these hashes).
+  for _, nodeId in ipairs(redis.call('HKEYS', p..'node-ttl')) do
+    if redis.call('SISMEMBER', p..'nodes', nodeId) == 0 then forgetNode(nodeId) end
+  end
   for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
     if redis.call('EXISTS', p..'node:'..nodeId) == 0 then
       removeRoomsOf(nodeId, removed)
