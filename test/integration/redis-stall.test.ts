@@ -1,8 +1,7 @@
-import type { Client } from 'vehikill-net/client';
 import { RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
-import { sleep, startServer, type TestServer } from '../support/server.js';
+import { connectedClient as connected, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let redis: RedisServer;
@@ -29,12 +28,6 @@ async function node(nodeId: string, nodeTtlMs: number): Promise<TestServer> {
   const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs });
   servers.push(server);
   return server;
-}
-
-async function connected(server: TestServer): Promise<Client> {
-  const client = server.client();
-  await client.connect();
-  return client;
 }
 
 describe('a Redis that stood still longer than a node TTL', () => {

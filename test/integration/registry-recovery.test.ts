@@ -1,8 +1,7 @@
-import type { Client } from 'vehikill-net/client';
 import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { type CountingMetrics, MemoryRegistry, PrometheusMetrics, type Registry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sleep, startServer, type TestServer } from '../support/server.js';
+import { connectedClient as connected, sleep, startServer, type TestServer } from '../support/server.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -59,12 +58,6 @@ async function node(registry: Registry, nodeId: string, emptyDisposeMs = 30_000)
   const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600, emptyDisposeMs });
   servers.push(server);
   return server;
-}
-
-async function connected(server: TestServer): Promise<Client> {
-  const client = server.client();
-  await client.connect();
-  return client;
 }
 
 describe('a node puts the shared listing right after registry writes failed', () => {

@@ -53,3 +53,10 @@ export async function eventually(predicate: () => boolean, what: string, timeout
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A client of `server`, connected (a session open, in no room yet). */
+export async function connectedClient(server: TestServer): Promise<Client> {
+  const client = server.client();
+  await client.connect();
+  return client;
+}
