@@ -1,6 +1,7 @@
 /**
  * What the Redis registry's lookups cost as a cluster's room count grows: the quick play lookup, a lobby's
- * page and a lobby's whole list, and a seat taken and given back, at 1,000 and 10,000 rooms. Time per call as the caller sees it,
+ * page and a lobby's whole list, a seat taken and given back, and a node's heartbeat, at 1,000 and 10,000
+ * rooms. Time per call as the caller sees it,
  * and Redis's own CPU per call (its `used_cpu_user + used_cpu_sys` over the calls): Redis runs every
  * script on one thread for every node of the cluster, so its time per call is what bounds a cluster.
  *
@@ -69,6 +70,7 @@ async function measureAt(server: RedisServer, size: number): Promise<Row[]> {
     const lobbyPage: RoomQuery = { type: 'arena', includeFull: true, limit: 30 };
     const lobby: RoomQuery = { type: 'arena', filter: { map: 'docks' } };
     let turn = 0;
+    let beat = 0;
     const operations: [string, () => Promise<unknown>][] = [
       ['quick play lookup (open arena rooms, oldest first)', () => registry.listRooms(quickPlay)],
       ['lobby page (30 arena rooms, full ones too)', () => registry.listRooms(lobbyPage)],
@@ -80,6 +82,16 @@ async function measureAt(server: RedisServer, size: number): Promise<Row[]> {
           await registry.reserveSeat(roomId, 'visitor');
           await registry.releaseSeat(roomId, 'visitor');
         },
+      ],
+      [
+        // Each node's, every nodeTtlMs / 3: the sweep, the stall checks and the Redis process's run_id.
+        'a node heartbeat',
+        () =>
+          registry.heartbeat(
+            { nodeId: `n${beat % NODES}`, url: `ws://n${beat++ % NODES}`, draining: false, bootId: 'b' },
+            600_000,
+            true,
+          ),
       ],
     ];
     const rows: Row[] = [];
