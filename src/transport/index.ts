@@ -16,6 +16,7 @@ export { NewestSampleGate } from './newest-sample-gate.js';
 export {
   compareGrades,
   DEFAULT_QUALITY_THRESHOLDS,
+  DEFAULT_SILENT_AFTER_MS,
   DEVICE_REPORT,
   type DeviceClass,
   type DeviceReport,

@@ -20,6 +20,7 @@ export {
 } from './grade.js';
 export { InterarrivalJitter } from './jitter.js';
 export {
+  DEFAULT_SILENT_AFTER_MS,
   type LinkQuality,
   type QualityChange,
   QualityMonitor,

@@ -8,6 +8,9 @@ export class LossWindow {
   readonly #marks: Array<{ sent: number; received: number }> = [];
   readonly #minDatagrams: number;
   readonly #maxReports: number;
+  /** Datagrams excused so far: added to every received count, as if they had arrived. */
+  #excused = 0;
+  #excuseNext = false;
 
   constructor(minDatagrams: number, maxReports: number) {
     this.#minDatagrams = minDatagrams;
@@ -18,8 +21,17 @@ export class LossWindow {
   add(sent: number, received: number): void {
     const last = this.#marks.at(-1);
     // A sender that restarted its count (a new link under the same monitor): start over.
-    if (last && sent < last.sent) this.#marks.length = 0;
-    this.#marks.push({ sent, received });
+    if (last && sent < last.sent) this.reset();
+    let counted = received + this.#excused;
+    if (this.#excuseNext && last && sent >= last.sent) {
+      const missing = sent - last.sent - (counted - last.received);
+      if (missing > 0) {
+        this.#excused += missing;
+        counted += missing;
+      }
+    }
+    this.#excuseNext = false;
+    this.#marks.push({ sent, received: counted });
     if (this.#marks.length > this.#maxReports + 1) this.#marks.shift();
   }
 
@@ -38,7 +50,17 @@ export class LossWindow {
     return Number.NaN;
   }
 
+  /**
+   * What goes missing between the newest report and the next one is not counted: the path was down
+   * (an outage), which is not the loss of the path the window measures.
+   */
+  excuseNextReport(): void {
+    this.#excuseNext = true;
+  }
+
   reset(): void {
     this.#marks.length = 0;
+    this.#excused = 0;
+    this.#excuseNext = false;
   }
 }

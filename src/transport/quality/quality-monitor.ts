@@ -13,7 +13,11 @@ import { LossWindow } from './loss-window.js';
 
 /** What a quality monitor measures, as the game's indicator and the server's rate control read it. */
 export interface LinkQuality {
-  /** Smoothed round trip (ms, RFC 6298 style); NaN until measured. */
+  /**
+   * Smoothed round trip (ms); NaN until measured. Keepalives give about one sample a second, so it moves
+   * halfway to the median of the newest three samples at each one: a step in the path shows within a few
+   * seconds, and one late sample alone moves it little.
+   */
   rttMs: number;
   /** RFC 3550 interarrival jitter (ms) of the far side's timestamped keepalives; NaN until measured. */
   jitterMs: number;
@@ -24,8 +28,24 @@ export interface LinkQuality {
   /** Kilobits per second received and sent over the last few seconds. */
   kbpsIn: number;
   kbpsOut: number;
+  /**
+   * How long (ms) nothing has arrived from the far side; NaN until something has. Keepalives arrive
+   * about once a second, so a few seconds mean the path is down or stalled, whatever the other figures,
+   * which are those from before the silence, say.
+   */
+  silentMs: number;
+  /**
+   * Whether the far side has been silent for longer than this link's usual gaps allow (see
+   * `QualityMonitorOptions.silentAfterMs`): an outage or a stall, not the path's loss or delay.
+   */
+  silent: boolean;
   /** The grade after hysteresis: what the indicator shows. */
   grade: QualityGrade;
+  /**
+   * The grade the figures call for right now, before hysteresis (`poor` while `silent`):
+   * what a controller with its own smoothing, like adaptive snapshot rates, should read.
+   */
+  measuredGrade: QualityGrade;
 }
 
 export interface QualityChange {
@@ -57,7 +77,25 @@ export interface QualityMonitorOptions {
   lossMaxReports?: number;
   /** Window of the kbit/s figures (ms). Default 2,000. */
   rateWindowMs?: number;
+  /**
+   * Nothing heard from the far side for this long (ms) is a silence: the link grades poor at once, and
+   * what went missing across it is not counted as loss once the far side is heard again (an outage is
+   * not the path's loss). A link with steady traffic is judged silent sooner: after ten of its usual
+   * gaps between arrivals, and never under `MIN_SILENCE_MS` (1 s). Default 3,000: on an idle link (one
+   * keepalive a second) a lost keepalive is not a silence.
+   */
+  silentAfterMs?: number;
 }
+
+/** See `QualityMonitorOptions.silentAfterMs`. */
+export const DEFAULT_SILENT_AFTER_MS = 3_000;
+/** The shortest silence, on however busy a link: shorter gaps are felt as hitches, not outages. */
+export const MIN_SILENCE_MS = 1_000;
+/** A link's usual gap between arrivals, as gaps longer than this count (ms): a silence is not usual. */
+const LONGEST_USUAL_GAP_MS = 1_000;
+
+/** Round-trip samples whose median the smoothed round trip follows. */
+const RTT_MEDIAN_OF = 3;
 
 /**
  * Measures one link from what its keepalive and traffic tell: round trip, jitter, loss each way, bytes
@@ -76,13 +114,22 @@ export class QualityMonitor implements QualityView {
   readonly #jitter = new InterarrivalJitter();
   readonly #lossDown: LossWindow;
   readonly #rate: ByteRate;
+  readonly #silentAfterMs: number;
   #srtt = Number.NaN;
+  /** The newest round-trip samples, oldest first (at most RTT_MEDIAN_OF). */
+  readonly #rttSamples: number[] = [];
   #lossUp = Number.NaN;
+  /** When anything last arrived from the far side; NaN before anything has. */
+  #lastHeardAt = Number.NaN;
+  /** The usual gap between arrivals (ms, smoothed; NaN until two arrivals). */
+  #usualGapMs = Number.NaN;
+  #measured: QualityGrade = 'good';
   #datagramsSent = 0;
   #datagramsReceived = 0;
   #grade: QualityGrade = 'good';
-  /** Since when the measured grade has stayed better than the shown one, and the worst it was since. */
-  #better: { since: number; worst: QualityGrade } | undefined;
+  /** Since when the measured grade has been fair or better, and good; NaN while it is not. */
+  #fairSince = Number.NaN;
+  #goodSince = Number.NaN;
 
   constructor(options: QualityMonitorOptions) {
     this.#clock = options.clock;
@@ -90,6 +137,7 @@ export class QualityMonitor implements QualityView {
     this.#recoverAfterMs = options.recoverAfterMs ?? 5_000;
     this.#lossDown = new LossWindow(options.lossMinDatagrams ?? 100, options.lossMaxReports ?? 150);
     this.#rate = new ByteRate(options.rateWindowMs ?? 2_000);
+    this.#silentAfterMs = options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
   }
 
   get grade(): QualityGrade {
@@ -110,7 +158,8 @@ export class QualityMonitor implements QualityView {
   }
 
   snapshot(): LinkQuality {
-    const kbps = this.#rate.kbps(this.#clock.now());
+    const now = this.#clock.now();
+    const kbps = this.#rate.kbps(now);
     return {
       rttMs: this.#srtt,
       jitterMs: this.#jitter.ms,
@@ -118,14 +167,21 @@ export class QualityMonitor implements QualityView {
       lossDown: this.#lossDown.ratio,
       kbpsIn: kbps.in,
       kbpsOut: kbps.out,
+      silentMs: now - this.#lastHeardAt,
+      silent: this.#silent(now),
       grade: this.#grade,
+      measuredGrade: this.#measured,
     };
   }
 
   /** A round-trip sample (ms). */
   rtt(ms: number): void {
     if (!(ms >= 0)) return;
-    this.#srtt = Number.isNaN(this.#srtt) ? ms : this.#srtt + (ms - this.#srtt) / 8;
+    const samples = this.#rttSamples;
+    samples.push(ms);
+    if (samples.length > RTT_MEDIAN_OF) samples.shift();
+    const median = medianOf(samples);
+    this.#srtt = Number.isNaN(this.#srtt) ? ms : this.#srtt + (median - this.#srtt) / 2;
     this.evaluate();
   }
 
@@ -146,6 +202,14 @@ export class QualityMonitor implements QualityView {
 
   /** We received `bytes`; `datagram` and `now` as for `sent`. */
   received(bytes: number, datagram: boolean, now = this.#clock.now()): void {
+    if (this.#silent(now)) this.#excuseOutage();
+    const gap = Math.min(LONGEST_USUAL_GAP_MS, now - this.#lastHeardAt);
+    if (gap >= 0) {
+      this.#usualGapMs = Number.isNaN(this.#usualGapMs)
+        ? gap
+        : this.#usualGapMs + (gap - this.#usualGapMs) / 16;
+    }
+    this.#lastHeardAt = now;
     if (datagram) this.#datagramsReceived++;
     this.#rate.add('in', bytes, now);
   }
@@ -156,7 +220,9 @@ export class QualityMonitor implements QualityView {
    */
   peerReport(datagramsSent: number, lossOfOurs: number): void {
     this.#lossDown.add(datagramsSent, this.#datagramsReceived);
-    if (lossOfOurs >= 0 && lossOfOurs <= 1) this.#lossUp = lossOfOurs;
+    // NaN: the far side cannot tell (yet, or again after it forgot an outage); anything else out of range
+    // is not a share and is ignored.
+    if (Number.isNaN(lossOfOurs) || (lossOfOurs >= 0 && lossOfOurs <= 1)) this.#lossUp = lossOfOurs;
     this.evaluate();
   }
 
@@ -168,24 +234,23 @@ export class QualityMonitor implements QualityView {
       Number.isNaN(this.#lossUp) ? 0 : this.#lossUp,
       Number.isNaN(lossDown) ? 0 : lossDown,
     );
-    const measured = gradeOf({ rttMs: this.#srtt, jitterMs: this.#jitter.ms, loss }, this.#thresholds);
-    const order = compareGrades(measured, this.#grade);
-    if (order > 0) {
-      this.#better = undefined;
+    const measured = this.#silent(now)
+      ? 'poor'
+      : gradeOf({ rttMs: this.#srtt, jitterMs: this.#jitter.ms, loss }, this.#thresholds);
+    this.#measured = measured;
+    if (compareGrades(measured, this.#grade) > 0) {
+      this.#fairSince = this.#goodSince = Number.NaN;
       this.#change(measured);
-    } else if (order === 0) {
-      this.#better = undefined;
-    } else {
-      const better = this.#better;
-      if (!better) this.#better = { since: now, worst: measured };
-      else {
-        if (compareGrades(measured, better.worst) > 0) better.worst = measured;
-        if (now - better.since >= this.#recoverAfterMs) {
-          this.#better = undefined;
-          this.#change(better.worst);
-        }
-      }
+      return;
     }
+    // Since when the figures have called for fair or better, and for good: a better grade shows once
+    // they have for `recoverAfterMs` (poor -> good straight when they were good all along).
+    if (measured === 'poor') this.#fairSince = this.#goodSince = Number.NaN;
+    else if (Number.isNaN(this.#fairSince)) this.#fairSince = now;
+    if (measured !== 'good') this.#goodSince = Number.NaN;
+    else if (Number.isNaN(this.#goodSince)) this.#goodSince = now;
+    if (this.#grade !== 'good' && now - this.#goodSince >= this.#recoverAfterMs) this.#change('good');
+    else if (this.#grade === 'poor' && now - this.#fairSince >= this.#recoverAfterMs) this.#change('fair');
   }
 
   /** Forgets the far side's counts (a new path under the same monitor numbers from zero again). */
@@ -194,9 +259,34 @@ export class QualityMonitor implements QualityView {
     this.#lossUp = Number.NaN;
   }
 
+  /** Whether nothing has been heard for longer than this link's usual gaps allow (see silentAfterMs). */
+  #silent(now: number): boolean {
+    const usual = Number.isNaN(this.#usualGapMs) ? this.#silentAfterMs : 10 * this.#usualGapMs;
+    return now - this.#lastHeardAt >= Math.min(this.#silentAfterMs, Math.max(MIN_SILENCE_MS, usual));
+  }
+
+  /**
+   * The far side is heard again after a silence: its datagrams lost across the silence are the
+   * outage's, not the path's, and counted they read as loss for a window's worth of reports after (tens
+   * of seconds of a poor grade on a path that is fine again). The far side does the same with ours when
+   * it hears us, before its next report.
+   */
+  #excuseOutage(): void {
+    this.#lossDown.excuseNextReport();
+  }
+
   #change(grade: QualityGrade): void {
     const previous = this.#grade;
     this.#grade = grade;
     this.#events.emit('change', { grade, previous, quality: this.snapshot() });
   }
+}
+
+/** The median of a few numbers (the mean of the middle two for an even count). */
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

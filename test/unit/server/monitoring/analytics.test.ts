@@ -26,7 +26,10 @@ const unmeasured: PlayerStats['quality'] = {
   lossDown: Number.NaN,
   kbpsIn: 0,
   kbpsOut: 0,
+  silentMs: Number.NaN,
+  silent: false,
   grade: 'good',
+  measuredGrade: 'good',
 };
 
 describe('RotatingSalt', () => {

@@ -25,7 +25,10 @@ const base = {
     lossDown: Number.NaN,
     kbpsIn: 0,
     kbpsOut: 0,
+    silentMs: 100,
+    silent: false,
     grade: 'good' as const,
+    measuredGrade: 'good' as const,
   },
 };
 

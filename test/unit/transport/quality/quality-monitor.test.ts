@@ -223,3 +223,124 @@ describe('QualityMonitor loss from sequence gaps', () => {
     expect(monitor.grade).toBe('good');
   });
 });
+
+describe('QualityMonitor through silences and outages', () => {
+  /** Two simulated ends, 40 ms round trip, both sending `phys` at 30 Hz; `run` advances by seconds. */
+  function pair(seed = 11) {
+    const clock = new ManualClock(0);
+    const [a, b] = createSimulatedLinkPair({ clock, seed, aToB: { delayMs: 20 }, bToA: { delayMs: 20 } });
+    const sample = new Uint8Array(40);
+    const run = (seconds: number, each?: () => void) => {
+      for (let t = 0; t < seconds * 30; t++) {
+        a.send(Channel.phys, sample);
+        b.send(Channel.phys, sample);
+        clock.advance(1000 / 30);
+        each?.();
+      }
+    };
+    const outage = (down: boolean) => {
+      for (const end of [a, b]) end.setConditions(down ? { delayMs: 20, lossRate: 1 } : { delayMs: 20 });
+    };
+    return { a, run, outage };
+  }
+
+  it('grades a busy link that went silent poor within a second or so, and says how long it has been', () => {
+    const { a, run, outage } = pair();
+    run(10);
+    expect(a.quality.grade).toBe('good');
+    expect(a.quality.snapshot().silent).toBe(false);
+    outage(true);
+    run(0.5);
+    expect(a.quality.grade).toBe('good'); // a hitch, not a silence yet
+    expect(a.quality.snapshot().silent).toBe(false);
+    run(1.5); // silent from 1 s; graded at the next keepalive, at most a second later
+    expect(a.quality.grade).toBe('poor');
+    expect(a.quality.snapshot()).toMatchObject({ silent: true, measuredGrade: 'poor' });
+    run(6);
+    expect(a.quality.snapshot().silentMs).toBeGreaterThan(7_000);
+  });
+
+  it('does not take a keepalive lost on an idle link for a silence', () => {
+    const clock = new ManualClock(0);
+    const [a, b] = createSimulatedLinkPair({ clock, seed: 4, aToB: { delayMs: 20 }, bToA: { delayMs: 20 } });
+    // No traffic but the keepalive (one a second each way); one period's keepalives lost, 2 s in all.
+    clock.advance(20_000);
+    for (const end of [a, b]) end.setConditions({ delayMs: 20, lossRate: 1 });
+    const seen: boolean[] = [];
+    for (let t = 0; t < 20; t++) {
+      clock.advance(100);
+      seen.push(a.quality.snapshot().silent);
+    }
+    expect(seen.some(Boolean)).toBe(false);
+    clock.advance(2_000);
+    expect(a.quality.snapshot().silent).toBe(true);
+  });
+
+  it('does not count an outage as the loss of the path once it is back', () => {
+    const { a, run, outage } = pair();
+    run(10);
+    outage(true);
+    run(2);
+    expect(a.quality.snapshot().measuredGrade).toBe('poor');
+    outage(false);
+    const measured: string[] = [];
+    const worstLoss: number[] = [];
+    run(8, () => {
+      const quality = a.quality.snapshot();
+      measured.push(quality.measuredGrade);
+      worstLoss.push(Math.max(quality.lossUp || 0, quality.lossDown || 0));
+    });
+    // What the figures say from the first seconds back: no loss, a good path.
+    expect(Math.max(...worstLoss.slice(30))).toBeLessThan(0.02);
+    expect(measured.slice(30).every((grade) => grade === 'good')).toBe(true);
+    // Shown good again after the hysteresis (5 s), not after a loss window's worth of reports.
+    expect(a.quality.grade).toBe('good');
+  });
+});
+
+describe('QualityMonitor round trip at keepalive pace (one sample a second)', () => {
+  it('shows a round trip that rose from 40 to 300 ms as poor within 5 s', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    for (let s = 0; s < 10; s++) {
+      clock.advance(1_000);
+      monitor.rtt(40);
+    }
+    let poorAfter = Number.NaN;
+    for (let s = 1; s <= 20 && Number.isNaN(poorAfter); s++) {
+      clock.advance(1_000);
+      monitor.rtt(300);
+      if (monitor.grade === 'poor') poorAfter = s;
+    }
+    expect(poorAfter).toBeLessThanOrEqual(5);
+  });
+
+  it('shows good again within 10 s of the round trip falling back to 40 ms', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock, recoverAfterMs: 5_000 });
+    for (let s = 0; s < 20; s++) {
+      clock.advance(1_000);
+      monitor.rtt(300);
+    }
+    expect(monitor.grade).toBe('poor');
+    let goodAfter = Number.NaN;
+    for (let s = 1; s <= 30 && Number.isNaN(goodAfter); s++) {
+      clock.advance(1_000);
+      monitor.rtt(40);
+      if (monitor.grade === 'good') goodAfter = s;
+    }
+    expect(goodAfter).toBeLessThanOrEqual(10);
+  });
+
+  it('is not moved to a worse grade by one late sample', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    const samples = [40, 40, 40, 40, 40, 400, 40, 40, 40, 40];
+    for (const ms of samples) {
+      clock.advance(1_000);
+      monitor.rtt(ms);
+    }
+    expect(monitor.grade).toBe('good');
+    expect(monitor.snapshot().rttMs).toBeLessThan(60);
+  });
+});
