@@ -8,6 +8,8 @@ const REFRESH_MS = 1_000;
 
 /** What a quality reading says in a few words: the number that made it worse than good. */
 export function qualityProblem(quality: LinkQuality): string {
+  // Silent: the other figures are from before it, and the silence is what the player feels.
+  if (quality.silent) return `nothing from the server for ${(quality.silentMs / 1000).toFixed(1)} s`;
   const parts = [`${Math.round(quality.rttMs)} ms ping`];
   if (quality.jitterMs >= 20) parts.push(`${Math.round(quality.jitterMs)} ms jitter`);
   const loss = Math.max(quality.lossUp || 0, quality.lossDown || 0);

@@ -7,10 +7,16 @@ export interface AdaptiveRateOptions {
   /** Snapshot byte budget range. Defaults 400..the room's own budget. */
   minBudgetBytes?: number;
   maxBudgetBytes?: number;
-  /** Factor applied on congestion (loss, queueing, a worse grade). Default 0.7. */
+  /** Factor applied on congestion (loss, a growing send queue, a poor link). Default 0.7. */
   backoff?: number;
-  /** Loss (0..1, either direction) that counts as congestion. Default 0.02. */
+  /**
+   * Loss (0..1, either direction) that counts as congestion. Default 0.1, as in WebRTC's loss-based
+   * controller: below it loss is taken for the path's own (Wi-Fi, mobile), which sending less does not
+   * cure; the link's grade is fair from 2 % and poor from 8 % loss (default thresholds), and a poor
+   * link backs off anyway.
+   */
   lossBackoff?: number;
+
   /** At most one back-off per this many ms (one bad second is one step, not thirty). Default 1,000. */
   backoffIntervalMs?: number;
   /** Recovery while the link is good: Hz gained per second. Default 1. */
@@ -25,7 +31,15 @@ export interface AdaptiveRateOptions {
 
 /** What the controller reads each update. */
 export interface RateInputs {
-  quality: Pick<LinkQuality, 'grade' | 'lossUp' | 'lossDown'> | undefined;
+  /**
+   * The link's quality. `measuredGrade` (the grade before the indicator's hysteresis) is what is judged
+   * when given, `grade` otherwise: this controller smooths on its own, and the indicator's recovery
+   * delay on top would hold a member's rate down for seconds after the link is fine.
+   */
+  quality:
+    | (Pick<LinkQuality, 'grade' | 'lossUp' | 'lossDown'> &
+        Partial<Pick<LinkQuality, 'measuredGrade' | 'silent'>>)
+    | undefined;
   /** Bytes waiting to be sent to this member (send queue, socket buffer). */
   queuedBytes?: number;
   device: DeviceClass;
@@ -37,10 +51,12 @@ export interface RateSetting {
 }
 
 /**
- * Per-member snapshot rate and byte budget, AIMD-like: multiplicative back-off at once on loss, on a
- * growing send queue or on a worse grade; slow additive recovery while the link is good; held while it
- * is fair. The device class caps the rate (a hidden page gets `hiddenHz`) without counting as congestion,
- * so a page that comes back returns to its earlier rate. Pure: time is passed in.
+ * Per-member snapshot rate and byte budget, AIMD-like: multiplicative back-off at once on heavy loss, on
+ * a growing send queue or on a poor link; slow additive recovery while the link is good; held while it
+ * is fair (light loss, a longer or less steady round trip) and while nothing is heard from the member (an
+ * outage: what was measured before it says nothing of the path after). The device class caps the rate (a
+ * hidden page gets `hiddenHz`) without counting as congestion, so a page that comes back returns to its
+ * earlier rate. Pure: time is passed in.
  */
 export class AdaptiveRate {
   readonly #minHz: number;
@@ -54,7 +70,6 @@ export class AdaptiveRate {
   #budget: number;
   #lastAt: number;
   #lastBackoffAt = Number.NEGATIVE_INFINITY;
-  #lastGrade: QualityGrade = 'good';
   #lastQueued = 0;
   #current: RateSetting;
 
@@ -74,7 +89,7 @@ export class AdaptiveRate {
     }
     this.#options = {
       backoff: options.backoff ?? 0.7,
-      lossBackoff: options.lossBackoff ?? 0.02,
+      lossBackoff: options.lossBackoff ?? 0.1,
       backoffIntervalMs: options.backoffIntervalMs ?? 1_000,
       recoverHzPerSecond: options.recoverHzPerSecond ?? 1,
       recoverBudgetPerSecond: options.recoverBudgetPerSecond ?? 0.05,
@@ -104,7 +119,6 @@ export class AdaptiveRate {
     this.#budget = clamp(this.#maxBudget * budgetShare, this.#minBudget, this.#maxBudget);
     this.#lastAt = previous.#lastAt;
     this.#lastBackoffAt = previous.#lastBackoffAt;
-    this.#lastGrade = previous.#lastGrade;
     this.#lastQueued = previous.#lastQueued;
     // The device cap of the newest update holds until the next one.
     const capped = previous.#current.rateHz < previous.#rateHz ? previous.#current.rateHz : this.#rateHz;
@@ -126,21 +140,21 @@ export class AdaptiveRate {
     const elapsedS = Math.max(0, now - this.#lastAt) / 1000;
     this.#lastAt = now;
     const quality = inputs.quality;
-    const grade = quality?.grade ?? 'good';
+    const grade: QualityGrade = quality?.measuredGrade ?? quality?.grade ?? 'good';
+    // Nothing heard from the member (an outage): the figures are from before it, and hold.
+    const silent = quality?.silent === true;
     const loss = Math.max(finiteOr0(quality?.lossUp), finiteOr0(quality?.lossDown));
     const queued = inputs.queuedBytes ?? 0;
     const queueGrowing = queued > 0 && queued > this.#lastQueued;
-    const gradeDropped = rank(grade) > rank(this.#lastGrade);
     this.#lastQueued = queued;
-    this.#lastGrade = grade;
-    const congested = loss >= this.#options.lossBackoff || queueGrowing || gradeDropped || grade === 'poor';
+    const congested = queueGrowing || (!silent && (loss >= this.#options.lossBackoff || grade === 'poor'));
     if (congested) {
       if (now - this.#lastBackoffAt >= this.#options.backoffIntervalMs) {
         this.#lastBackoffAt = now;
         this.#rateHz = Math.max(this.#minHz, this.#rateHz * this.#options.backoff);
         this.#budget = Math.max(this.#minBudget, this.#budget * this.#options.backoff);
       }
-    } else if (grade === 'good') {
+    } else if (grade === 'good' && !silent) {
       this.#rateHz = Math.min(this.#maxHz, this.#rateHz + this.#options.recoverHzPerSecond * elapsedS);
       const range = this.#maxBudget - this.#minBudget;
       this.#budget = Math.min(
@@ -169,10 +183,6 @@ export class AdaptiveRate {
 
 function finiteOr0(value: number | undefined): number {
   return value !== undefined && Number.isFinite(value) ? value : 0;
-}
-
-function rank(grade: QualityGrade): number {
-  return grade === 'good' ? 0 : grade === 'fair' ? 1 : 2;
 }
 
 function clamp(value: number, low: number, high: number): number {

@@ -2,31 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { AdaptiveRate } from '../../../src/server/sync/adaptive-rate.js';
 import type { DeviceClass, QualityGrade } from '../../../src/transport/index.js';
 
-const clean = { grade: 'good' as QualityGrade, lossUp: 0, lossDown: 0 };
+interface Quality {
+  grade: QualityGrade;
+  lossUp: number;
+  lossDown: number;
+  measuredGrade?: QualityGrade;
+  silent?: boolean;
+}
+
+const clean: Quality = { grade: 'good', lossUp: 0, lossDown: 0 };
 
 /** Runs the controller for `seconds`, updated four times a second as RoomSync does. */
 function run(
   controller: AdaptiveRate,
   from: number,
   seconds: number,
-  quality: { grade: QualityGrade; lossUp: number; lossDown: number },
+  quality: Quality | ((t: number) => Quality),
   device: DeviceClass = 'normal',
   queued?: (t: number) => number,
 ) {
   let setting = controller.current;
   for (let t = from; t < from + seconds * 1000; t += 250) {
-    setting = controller.update({ quality, device, ...(queued ? { queuedBytes: queued(t) } : {}) }, t);
+    const now = typeof quality === 'function' ? quality(t) : quality;
+    setting = controller.update({ quality: now, device, ...(queued ? { queuedBytes: queued(t) } : {}) }, t);
   }
   return { setting, end: from + seconds * 1000 };
 }
 
 describe('AdaptiveRate', () => {
-  it('converges down to the floor within seconds under loss', () => {
+  it('converges down to the floor within seconds under heavy loss', () => {
     const controller = new AdaptiveRate(
       { minHz: 10, maxHz: 30, minBudgetBytes: 400, maxBudgetBytes: 1200 },
       0,
     );
-    const { setting } = run(controller, 0, 4, { grade: 'fair', lossUp: 0.05, lossDown: 0.01 });
+    const { setting } = run(controller, 0, 4, { grade: 'fair', lossUp: 0.12, lossDown: 0.01 });
     // 30 * 0.7^4 ≈ 7.2: at the floor after four one-second back-offs
     expect(setting.rateHz).toBe(10);
     expect(setting.budgetBytes).toBe(400);
@@ -52,9 +61,47 @@ describe('AdaptiveRate', () => {
 
   it('holds its rate while the link is fair without loss', () => {
     const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
-    const down = run(controller, 0, 2, { grade: 'fair', lossUp: 0.05, lossDown: 0 });
+    const down = run(controller, 0, 2, { grade: 'fair', lossUp: 0.15, lossDown: 0 });
+    expect(down.setting.rateHz).toBeLessThan(30);
     const held = run(controller, down.end, 10, { grade: 'fair', lossUp: 0, lossDown: 0 });
     expect(held.setting.rateHz).toBeCloseTo(down.setting.rateHz, 5);
+  });
+
+  it('keeps its rate on light random loss, which sending less does not cure', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    // Lossy Wi-Fi: loss wanders between 1 and 4 %, the grade between good and fair, for a minute.
+    const { setting } = run(controller, 0, 60, (t) => {
+      const loss = 0.01 + 0.03 * Math.abs(Math.sin(t / 1_700));
+      return { grade: 'fair', measuredGrade: loss >= 0.02 ? 'fair' : 'good', lossUp: loss, lossDown: loss };
+    });
+    expect(setting.rateHz).toBe(30);
+  });
+
+  it('holds its rate through an outage, and is at it again as soon as the link is back', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    run(controller, 0, 10, clean);
+    // 4 s of nothing heard: the monitor's figures stay those from before; from 1 s it calls that a
+    // silence (steady traffic) and grades poor.
+    const outage = run(controller, 10_000, 4, (t) => {
+      const silent = t - 10_000 >= 1_000;
+      const grade: QualityGrade = silent ? 'poor' : 'good';
+      return { ...clean, grade, measuredGrade: grade, silent };
+    });
+    expect(outage.setting.rateHz).toBe(30);
+    // Back: the figures are good again; the indicator's grade stays poor for its hysteresis.
+    const back = run(controller, outage.end, 6, {
+      ...clean,
+      grade: 'poor',
+      measuredGrade: 'good',
+      silent: false,
+    });
+    expect(back.setting.rateHz).toBe(30);
+  });
+
+  it('backs off on a poor link at once, without waiting for the indicator', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const { setting } = run(controller, 0, 1, { ...clean, grade: 'good', measuredGrade: 'poor' });
+    expect(setting.rateHz).toBeCloseTo(21, 5);
   });
 
   it('backs off when the send queue keeps growing', () => {
