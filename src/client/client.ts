@@ -50,6 +50,7 @@ export interface ClientStats {
   state: ConnectionState;
   /** Newest heartbeat round trip over the WebSocket (ms). */
   rttMs: number;
+  /** Server time minus local time (ms) as `serverNow()` applies it (slewed toward the estimate). */
   clockOffsetMs: number;
   /** The link to the server: the mode asked for, whether the server offers direct links, the path in use. */
   serverLink: LinkStats & { mode: ServerLinkMode; offered: boolean; path: ServerLinkPath };
@@ -209,7 +210,10 @@ export class Client {
   get rttMs(): number {
     return this.#connection.rttMs;
   }
-  /** Estimated server time minus local time, in ms. */
+  /**
+   * Server time minus local time, in ms: the offset `serverNow()` applies now (`serverNow()` is
+   * `clock.now() + clockOffsetMs`). Slewed, not the newest estimate: see `serverNow()`.
+   */
   get clockOffsetMs(): number {
     return this.#connection.clockOffsetMs;
   }
@@ -217,9 +221,14 @@ export class Client {
   get room(): RoomConnection | undefined {
     return this.#room;
   }
-  /** Estimated current server time in ms. */
+  /**
+   * Estimated current server time in ms. Never runs backwards: a better estimate from a heartbeat is
+   * slewed to, at most 1 ms per 100 ms (server time runs at 99%..101% speed meanwhile). It steps only to
+   * the first welcome's time and to an estimate more than 1 s away (the server restarted, or the local
+   * clock stepped), which may be backwards.
+   */
   serverNow(): number {
-    return this.#connection.clock.now() + this.#connection.clockOffsetMs;
+    return this.#connection.serverNow();
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): Disposer {

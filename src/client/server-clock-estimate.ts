@@ -1,25 +1,53 @@
+import { ClockSync } from '../netcode/index.js';
+
 /**
- * The session's view of the server's clock from its heartbeats: the newest round trip, and the server
- * time minus local time taken from the lowest-round-trip recent sample (the one with the least
- * asymmetric-delay error).
+ * The session's view of the server's clock, from its welcome and heartbeats, kept by a
+ * {@link ClockSync} fed one sample a heartbeat. The estimate is the offset (server time minus local
+ * time) of the lowest-round-trip sample of the last 8 (the one least spoilt by queueing, as NTP's clock
+ * filter picks). The applied offset, which `serverNow` adds, slews toward it at most 1 ms per 100 ms,
+ * so server time never runs backwards nor jumps at a heartbeat. It steps only to the first welcome's
+ * server time, and to an estimate more than 1 s away (a restarted server, a local clock that stepped):
+ * slewing a second would take 100 s of wrong time. Each welcome begins a new connection, perhaps to
+ * another node by another path, so the samples before it are forgotten; the applied offset runs on.
  */
 export class ServerClockEstimate {
   /** Newest heartbeat round trip in ms. */
   rttMs = 0;
-  /** Estimated server time minus local time, in ms. */
-  clockOffsetMs = 0;
-  /** The best recent round trip; it decays (5% + 1 ms a sample) so a route that got slower is let in. */
-  #bestRtt = Number.POSITIVE_INFINITY;
+  readonly #sync = new ClockSync({ windowSize: WINDOW, bestOf: 1, minSamples: 1 });
 
-  /** The welcome's server time: a first offset, before any round trip is known. */
+  /**
+   * The welcome's server time, seen at local `now`: a rough offset (off by the one-way delay), taken at
+   * once for a first session or one over 1 s from the applied offset, otherwise left to the heartbeats.
+   */
   welcomed(serverTime: number, now: number): void {
-    this.clockOffsetMs = serverTime - now;
+    this.#sync.restart(now, serverTime - now);
   }
 
   /** A pong to the ping sent at `sentAt` (local), stamped `serverTime` by the server, seen at `now`. */
   pong(sentAt: number, serverTime: number, now: number): void {
     this.rttMs = Math.max(0, now - sentAt);
-    this.#bestRtt = Math.min(this.#bestRtt * 1.05 + 1, this.rttMs);
-    if (this.rttMs <= this.#bestRtt) this.clockOffsetMs = serverTime - (sentAt + now) / 2;
+    this.#sync.onSample(sentAt, serverTime, serverTime, now);
+  }
+
+  /** The server's clock at local time `now` (pass non-decreasing times: this moves the slew on). */
+  serverNow(now: number): number {
+    return this.#sync.remoteNow(now);
+  }
+
+  /** The applied offset at local time `now`: `serverNow(now) - now`, server time minus local time in ms. */
+  offsetMs(now: number): number {
+    this.#sync.remoteNow(now);
+    return this.#sync.offsetMs;
+  }
+
+  /** The offset the heartbeats point at, that the applied one slews to; undefined until a heartbeat. */
+  get estimateMs(): number | undefined {
+    return this.#sync.targetOffsetMs;
   }
 }
+
+/**
+ * Heartbeats the estimate picks from: 40 s at the server's default 5 s heartbeat, long enough for the
+ * ClockSync to measure the clocks' drift too; 8 s at one a second.
+ */
+const WINDOW = 8;

@@ -171,9 +171,18 @@ export class SessionConnection {
     return this.#serverClock.rttMs;
   }
 
-  /** Estimated server time minus local time, in ms, from the lowest-RTT recent heartbeat. */
+  /**
+   * Server time minus local time, in ms, as `serverNow()` applies it: slewed toward the estimate from the
+   * heartbeats (see {@link ServerClockEstimate}), so it moves at most 1 ms per 100 ms but for a step at
+   * the first welcome or over an error of more than a second.
+   */
   get clockOffsetMs(): number {
-    return this.#serverClock.clockOffsetMs;
+    return this.#serverClock.offsetMs(this.#clock.now());
+  }
+
+  /** The server's clock now, in ms: never runs backwards, but for a step over an error beyond a second. */
+  serverNow(): number {
+    return this.#serverClock.serverNow(this.#clock.now());
   }
 
   get clock(): Clock {

@@ -181,6 +181,28 @@ export class ClockSync {
     this.#rtt = undefined;
   }
 
+  /**
+   * Starts over on a new connection (perhaps to another server, perhaps by another path) at local time
+   * `now`: forgets the samples and probes, as {@link reset} does, but remote time runs on from the
+   * applied offset, and the next samples are slewed to from there. `roughOffset` is an estimate no round
+   * trip bounds (a server's time in its greeting, off by the one-way delay): it is applied at once when no
+   * offset is applied yet, or when it is further than `jumpThresholdMs` from the applied one (the remote
+   * clock was reset: a server restarted); otherwise the applied offset, from samples, is the better one.
+   */
+  restart(now: number, roughOffset?: number): void {
+    this.#advance(now);
+    const applied = this.#offsetAt === undefined ? undefined : this.#offset;
+    const offset =
+      applied === undefined ||
+      (roughOffset !== undefined && Math.abs(roughOffset - applied) > this.#jumpThresholdMs)
+        ? roughOffset
+        : applied;
+    this.reset();
+    if (offset === undefined) return;
+    this.#offset = offset;
+    this.#offsetAt = now;
+  }
+
   #targetNow(now: number): number | undefined {
     return this.#target === undefined ? undefined : this.#target + this.#drift * (now - this.#targetAt);
   }

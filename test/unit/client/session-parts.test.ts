@@ -48,21 +48,27 @@ describe('InboundAcks (the client side of the reliable stream)', () => {
 });
 
 describe('ServerClockEstimate', () => {
-  it('takes the offset from the lowest round trip and lets a slower route in as the best decays', () => {
+  it('estimates from the lowest round trip of the last 8 heartbeats, and slews to it', () => {
     const estimate = new ServerClockEstimate();
     estimate.welcomed(5_000, 1_000);
-    expect(estimate.clockOffsetMs).toBe(4_000);
-    estimate.pong(1_000, 5_010, 1_020); // 20 ms round trip, server stamped at the midpoint + 0
+    expect(estimate.offsetMs(1_000)).toBe(4_000);
+    expect(estimate.estimateMs).toBeUndefined();
+    estimate.pong(2_000, 6_012, 2_020); // 20 ms round trip, server stamped 2 ms past the midpoint
     expect(estimate.rttMs).toBe(20);
-    expect(estimate.clockOffsetMs).toBe(4_000);
-    estimate.pong(2_000, 6_100, 2_100); // 100 ms: asymmetric, not trusted for the offset
+    expect(estimate.estimateMs).toBe(4_002);
+    expect(estimate.offsetMs(2_020)).toBe(4_000); // not stepped to...
+    expect(estimate.offsetMs(2_120)).toBeCloseTo(4_001, 9); // ...but slewed, 1 ms per 100 ms
+    expect(estimate.serverNow(2_220)).toBe(2_220 + 4_002);
+    // Slower round trips, queued on one leg or the other, leave it while it is among the last 8.
+    for (let i = 1; i < 8; i++) {
+      const at = 2_000 + i * 1_000;
+      estimate.pong(at, at + 4_000 + (i % 2 === 1 ? 90 : 10), at + 100);
+      expect(estimate.estimateMs).toBe(4_002);
+    }
     expect(estimate.rttMs).toBe(100);
-    expect(estimate.clockOffsetMs).toBe(4_000);
-    // The best decays (x1.05 + 1 a sample), so a route that stays at 30 ms is taken after a while.
-    let at = 3_000;
-    for (let i = 0; i < 20; i++, at += 1_000) estimate.pong(at, at + 4_015 + 1, at + 30);
-    expect(estimate.rttMs).toBe(30);
-    expect(estimate.clockOffsetMs).toBe(4_001);
+    // Once it is older than that, the fastest of the newer ones is taken: a route that got slower is let in.
+    estimate.pong(10_000, 14_031, 10_060);
+    expect(estimate.estimateMs).toBe(4_001);
   });
 });
 

@@ -193,6 +193,30 @@ describe('ClockSync', () => {
     expect(Math.abs(at(13_500).offset - 60_000)).toBeLessThan(5);
   });
 
+  it('restarts on a new connection keeping remote time running, or on a rough estimate when it must', () => {
+    const sync = new ClockSync();
+    sync.restart(0, 1_000); // nothing applied yet: a rough estimate is taken at once
+    expect(sync.remoteNow(10)).toBe(1_010);
+    expect(sync.targetOffsetMs).toBeUndefined();
+    expect(sync.onSample(80, 1_100, 1_100, 100)).toBe(true); // offset 1_010, rtt 20
+    expect(sync.offsetMs).toBe(1_000); // slewed to, not jumped to
+    expect(sync.remoteNow(600) - 600).toBeCloseTo(1_005, 9);
+    // A rough estimate within a second of the applied offset is worse than it: ignored, samples forgotten.
+    sync.restart(700, 1_020);
+    expect(sync.offsetMs).toBeCloseTo(1_006, 9);
+    expect(sync.rttMs).toBeUndefined();
+    expect(sync.remoteNow(800) - 800).toBeCloseTo(1_006, 9); // no target: the offset holds
+    sync.restart(900); // no estimate at all: likewise
+    expect(sync.offsetMs).toBeCloseTo(1_006, 9);
+    sync.restart(1_000, 6_000); // over a second away: the remote clock was reset
+    expect(sync.offsetMs).toBe(6_000);
+    sync.reset();
+    sync.restart(1_100);
+    expect(sync.offsetMs).toBe(0);
+    sync.onSample(1_100, 3_120, 3_120, 1_140); // nothing applied: the first sample is
+    expect(sync.offsetMs).toBe(2_000);
+  });
+
   it('ignores impossible samples', () => {
     const sync = new ClockSync();
     expect(sync.onSample(100, 50, 40, 200)).toBe(false);
