@@ -3,6 +3,8 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
+  bodyProblem,
+  checkSendOptions,
   clientToServerKinds,
   decodeFrame,
   ErrorCode,
@@ -443,6 +445,10 @@ export class Client {
       return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
     }
     const rid = this.#nextRid;
+    // Checked here as the server checks it: a bad argument is the caller's mistake, refused without
+    // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
+    const refused = bodyProblem(kind, { ...body, rid });
+    if (refused !== undefined) return Promise.reject(refused);
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(rid, { resolve, reject });
@@ -461,12 +467,11 @@ export class Client {
     options: RoomSendOptions,
     membership: number | undefined,
   ): void {
+    const { messageClass, ttlMs } = checkSendOptions(options);
     // In this order, the one the server reads by hand (undefined fields are left out of the frame).
     const inner = encodeMessage(Kind.ClientRoomMessage, { t: type, m: membership, d: data });
-    const messageClass = options.class ?? 'reliable';
     if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
-    else
-      this.#connection.sendSequenced(inner, messageClass === 'expiring' ? (options.ttlMs ?? 250) : undefined);
+    else this.#connection.sendSequenced(inner, ttlMs);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
+export { bodyProblem } from './check-body.js';
 export {
   type DatagramFromServerFields,
   encodeDatagramFromServer,
@@ -51,6 +52,7 @@ export {
 } from './messages.js';
 export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
 export { isWebSocketUrl } from './websocket-url.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Kind, ProtocolError } from '../../../src/protocol/index.js';
+import { joiningClient } from './fakes/joining-client.js';
+
+const invalid = (pattern: RegExp) => (error: unknown) =>
+  error instanceof ProtocolError && error.code === 'INVALID_MESSAGE' && pattern.test(error.message);
+
+describe('a caller mistake the client can see', () => {
+  it('refuses request arguments the server would refuse, without sending them', async () => {
+    const { client, server } = await joiningClient('aaaaaaaa01', 'bbbbbbbb02');
+    const sentBefore = server.received.length;
+    // Each refused by the server would cost the session's fault budget: 25 of them ended it.
+    for (let i = 0; i < 25; i++) {
+      await expect(client.listRooms({ limit: 0 })).rejects.toSatisfy(invalid(/ListRooms: limit/));
+    }
+    await expect(client.listRooms({ includeFull: 'yes' as never })).rejects.toSatisfy(invalid(/includeFull/));
+    await expect(client.watchRooms({ filter: { deep: { no: 1 } } as never })).rejects.toSatisfy(
+      invalid(/filter/),
+    );
+    expect(server.received.slice(sentBefore).map((message) => message.kind)).toEqual([]);
+    expect(client.state).toBe('open');
+  });
+
+  it('refuses send options that mean nothing, and sends the ones that do', async () => {
+    const { client, server, join } = await joiningClient('aaaaaaaa01', 'bbbbbbbb02');
+    const { joined } = join('room-1', 3);
+    const room = await joined;
+    const sentBefore = server.received.length;
+    const send = (options: object) => () => room.send('chat', { text: 'hi' }, options as never);
+    // Taken for 'reliable' before: a message meant to be volatile was buffered and replayed.
+    expect(send({ class: 'volitile' })).toThrow(ProtocolError);
+    expect(send({ class: 'volitile' })).toThrow(/class must be 'reliable', 'expiring' or 'volatile'/);
+    expect(send({ class: 'expiring', ttlMs: -5 })).toThrow(/ttlMs must be a whole number/);
+    expect(send({ class: 'expiring', ttlMs: Number.NaN })).toThrow(/ttlMs must be a whole number/);
+    expect(send({ class: 'expiring', ttlMs: 2.5 })).toThrow(/ttlMs must be a whole number/);
+    // Did nothing before: the message went reliable, kept and replayed forever.
+    expect(send({ ttlMs: 100 })).toThrow(/ttlMs is for class 'expiring' only/);
+    expect(server.received.length).toBe(sentBefore);
+    send({ class: 'expiring', ttlMs: 100 })();
+    send({ class: 'volatile' })();
+    send({})();
+    expect(server.receivedOf(Kind.ClientRoomMessage).length).toBe(3);
+    expect(client.state).toBe('open');
+  });
+});
