@@ -207,6 +207,9 @@ export class LinkHeartbeat {
   #receiveBeat(beat: Beat, now: number): void {
     const quality = this.#options.quality;
     quality?.arrival(beat.sentAt);
+    // Overtaken by a newer beat: its count is older than one already taken (which a loss window takes
+    // for the peer restarting its count), and its echo older too. Its arrival still tells the jitter.
+    if (beat.sentAt < this.#peerSentAt) return;
     if (beat.datagramsSent > 0) quality?.peerReport(beat.datagramsSent, beat.lossOfYours);
     const firstHeard = Number.isNaN(this.#peerSentAt);
     this.#peerSentAt = beat.sentAt;

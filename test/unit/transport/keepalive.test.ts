@@ -106,6 +106,26 @@ describe('LinkHeartbeat', () => {
     }
   });
 
+  it('keeps its loss figures through beats that arrive after a newer one', () => {
+    const random = seededRandom(5);
+    let frames = 0;
+    // Every seventh frame is held 1.5 s, past the beat after it; 5 % of frames are lost.
+    const { clock, a, b } = pair({
+      delayMs: () => (++frames % 7 === 0 ? 1_500 : 30),
+      lose: () => random() < 0.05,
+      startsAt: [0, 500],
+    });
+    clock.advance(60_000);
+    const readings: number[] = [];
+    for (let second = 0; second < 240; second++) {
+      clock.advance(1_000);
+      for (const end of [a, b]) readings.push(end.quality.snapshot().lossDown);
+    }
+    // A late beat's older count used to read as the peer restarting its count: no figure for 30 beats.
+    expect(readings.filter((loss) => Number.isNaN(loss))).toEqual([]);
+    expect(Math.max(...readings)).toBeLessThan(0.2);
+  });
+
   it('declares a silent peer gone, and a peer that heard nothing is answered at most every 100 ms', () => {
     const clock = new ManualClock();
     const sent: Uint8Array[] = [];
