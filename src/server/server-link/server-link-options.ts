@@ -21,6 +21,12 @@ export interface ServerLinkOptions {
   maxConcurrentHandshakes?: number;
   /** Handshakes started per second at most. Default 50. */
   handshakesPerSecond?: number;
+  /**
+   * Handshakes in progress at once for players of one address (block, as the per-address limits count
+   * them): sessions that never finish their handshake cannot take every slot. Default a quarter of
+   * `maxConcurrentHandshakes`, at least 1 (2 of the default 8).
+   */
+  maxHandshakesPerAddress?: number;
   /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
   directTimeoutMs?: number;
   /** Longest wait before the next attempt after failures (ms): 0.5 s, then doubling up to this. Default 15,000. */
@@ -35,6 +41,7 @@ export interface ServerLinkOptions {
 const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
   ['maxConcurrentHandshakes', 'count'],
   ['handshakesPerSecond', 'amount'],
+  ['maxHandshakesPerAddress', 'count'],
   ['directTimeoutMs', 'amount'],
   ['retryMs', 'amount'],
   ['maxMessageBytes', 'count'],

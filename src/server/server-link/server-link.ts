@@ -12,10 +12,11 @@ import {
 /** How a ServerLink makes direct attempts; given once the client asked for one and the server can. */
 export interface DirectAttempts {
   /**
-   * Queues the set-up of attempt `n` behind the handshake pacer; `create` runs when its turn comes.
+   * Queues the set-up of an attempt behind the handshake pacer; `create` runs when its turn comes.
+   * `rank`: the session's failed attempts in a row (the pacer serves lower ranks of an address first).
    * Returns `done` (the handshake ended) and `cancel` (withdraw while waiting).
    */
-  schedule(create: () => void): { done: () => void; cancel: () => void };
+  schedule(create: () => void, rank: number): { done: () => void; cancel: () => void };
   /** Builds the native link for one attempt. */
   connect(n: number, signaling: RtcSignaling): Link;
   /** Sends a signal of attempt `n` to the client. */
@@ -183,7 +184,7 @@ export class ServerLink extends FailoverLink {
       this.#cancelTimer = this.#clock.setTimeout(() => {
         if (this.direct === link && link.state !== 'direct') link.close();
       }, attempts.directTimeoutMs);
-    });
+    }, this.#failuresInARow);
     this.#pending = pending;
   }
 

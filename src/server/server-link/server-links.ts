@@ -64,6 +64,7 @@ export class ServerLinks {
     this.#pacer = new HandshakePacer(clock, {
       ...(options.maxConcurrentHandshakes ? { concurrent: options.maxConcurrentHandshakes } : {}),
       ...(options.handshakesPerSecond ? { perSecond: options.handshakesPerSecond } : {}),
+      ...(options.maxHandshakesPerAddress ? { perAddress: options.maxHandshakesPerAddress } : {}),
     });
   }
 
@@ -121,13 +122,16 @@ export class ServerLinks {
     this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
 
-  /** The client's hello asked for a direct link. */
-  open(session: Session): void {
+  /**
+   * The client's hello asked for a direct link. `address`: the address block the player connects from
+   * (see `addressBlock`): its handshakes share the pacer's per-address slots.
+   */
+  open(session: Session, address = ''): void {
     const native = this.#native;
     if (!native) return;
     const name = `player-${++this.#names}`;
     session.link.enableDirect({
-      schedule: (create) => this.#pacer.request(create),
+      schedule: (create, rank) => this.#pacer.request(create, { address, rank }),
       connect: (_n, signaling) => {
         this.#metrics.count('server_link_handshakes_total');
         return new NativeRtcLink({

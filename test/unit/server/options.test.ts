@@ -47,6 +47,8 @@ describe('server link options', () => {
       ['maxConcurrentHandshakes', 0],
       ['maxConcurrentHandshakes', 2.5],
       ['handshakesPerSecond', 0],
+      ['maxHandshakesPerAddress', 0],
+      ['maxHandshakesPerAddress', 1.5],
       ['directTimeoutMs', -1],
       ['retryMs', Number.POSITIVE_INFINITY],
       ['maxMessageBytes', 1.5],
