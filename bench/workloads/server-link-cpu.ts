@@ -57,7 +57,8 @@ interface Server {
 async function libraryServer(): Promise<Server> {
   const server = new GameServer({
     // Retries of a failed direct attempt back off to at most 2 s instead of 15 s: only the set-up is shorter.
-    serverLink: { bindAddress: '127.0.0.1', retryMs: 2_000 },
+    // The players stand in for remote ones, each of their own address (here all on loopback).
+    serverLink: { bindAddress: '127.0.0.1', retryMs: 2_000, maxHandshakesPerAddress: 8 },
     maxConnections: 1_000,
     maxConnectionsPerAddress: 1_000,
     connectBurst: 1_000,

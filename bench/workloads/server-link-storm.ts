@@ -62,7 +62,8 @@ export interface StormRun {
 
 async function stormOnce(links: boolean, run: number, players: number): Promise<StormRun> {
   const server = new GameServer({
-    serverLink: { bindAddress: '127.0.0.1' },
+    // The players stand in for remote ones, each of their own address (here all on loopback).
+    serverLink: { bindAddress: '127.0.0.1', maxHandshakesPerAddress: 8 },
     maxConnections: 1_000,
     maxConnectionsPerAddress: 1_000,
     connectBurst: 1_000,

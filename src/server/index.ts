@@ -49,8 +49,8 @@ export {
 } from './run/environment.js';
 export { exitOnStartFailure } from './run/exit-on-start-failure.js';
 export { stopOnSignals } from './run/stop-on-signals.js';
-export { HandshakePacer } from './server-link/handshake-pacer.js';
-export { type DirectAttempts, ServerLink } from './server-link/server-link.js';
+export { HandshakePacer, type HandshakeRequester } from './server-link/handshake-pacer.js';
+export { type DirectAttempts, type DirectOutcome, ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';
 export { ServerLinks } from './server-link/server-links.js';
 export {

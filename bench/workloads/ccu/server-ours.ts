@@ -93,7 +93,9 @@ function ccuRoomClass(meter: LoadMeter): RoomClass {
 /** 'ws': everything on the WebSocket (the server link disabled); 'link': the server link on loopback. */
 export async function startOursServer(meter: LoadMeter, transport: 'ws' | 'link'): Promise<RunningServer> {
   const server = new GameServer({
-    serverLink: transport === 'link' ? { bindAddress: '127.0.0.1' } : { enabled: false },
+    // Every bot connects from this machine: its handshakes get all the slots, as players of many addresses would.
+    serverLink:
+      transport === 'link' ? { bindAddress: '127.0.0.1', maxHandshakesPerAddress: 8 } : { enabled: false },
     maxConnections: 5_000,
     // Every bot connects from this machine: one address.
     maxConnectionsPerAddress: 5_000,

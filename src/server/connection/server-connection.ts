@@ -18,6 +18,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { IceServer, IssuedIceServers } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
 import type { FrameTally } from '../monitoring/frame-kinds.js';
+import { addressBlock } from '../remote-address.js';
 import { RelayRefused } from '../rooms/relay-budget.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
@@ -322,7 +323,7 @@ export class ServerConnection {
       }
       const resync = session.outbox.hasHole;
       this.#welcome(session, true, resync);
-      if (body.link) this.#ctx.serverLinks.open(session);
+      if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
       session.link.resumed(resync);
       if (resync) {
@@ -341,7 +342,7 @@ export class ServerConnection {
     this.#adopt(session);
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
-    if (body.link) this.#ctx.serverLinks.open(session);
+    if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
   }
 
   /** Hooks this connection to its session's writes and cut-offs. */

@@ -107,6 +107,13 @@ export const metricCatalog = {
   ),
   server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),
   server_link_handshakes_total: counter('Direct server-link handshakes started'),
+  server_link_attempts_total: counter(
+    'Direct server-link attempts by how they ended: direct, no-answer, timeout or failed',
+    'outcome',
+  ),
+  server_link_given_up_total: counter(
+    'Sessions whose direct server-link attempts stopped after maxFailedAttempts failures in a row (TCP mode)',
+  ),
   server_link_rejected_total: counter('Server-link messages dropped', 'reason'),
   peer_links_opened_total: counter('Peer links opened, by path (direct, relayed, turn)', 'kind'),
   sync_snapshots_total: counter('State snapshots sent'),

@@ -1,26 +1,73 @@
-import { type Cancel, type Clock, Fifo, TokenBucket } from '../../common/index.js';
+import { type Cancel, type Clock, TokenBucket } from '../../common/index.js';
 
 export interface HandshakePacerOptions {
   /** Handshakes in progress at once. Default 8. */
   concurrent?: number;
   /** Handshakes started per second at most (a burst of as many is allowed). Default 50. */
   perSecond?: number;
+  /** Handshakes in progress at once for one address. Default a quarter of `concurrent`, at least 1. */
+  perAddress?: number;
+}
+
+/** Who a handshake is for. */
+export interface HandshakeRequester {
+  /**
+   * The address (block) the player connects from: one address holds at most `perAddress` slots, and
+   * waiting addresses take turns. Requests without one share the address `''`.
+   */
+  address?: string;
+  /**
+   * Among one address's waiting requests, lower ranks go first (first come first served within a rank):
+   * the session's failed attempts in a row, so a new player is not queued behind sessions retrying.
+   * Default 0.
+   */
+  rank?: number;
+}
+
+interface Entry {
+  /** 'starting': given a slot, its start queued for a microtask. */
+  state: 'waiting' | 'starting' | 'running' | 'finished';
+  readonly run: () => void;
+  readonly rank: number;
+  readonly address: AddressState;
+}
+
+interface AddressState {
+  readonly key: string;
+  running: number;
+  /** By rank, then arrival. */
+  readonly waiting: Entry[];
+  /** When this address last started a handshake (the pacer's count of starts); -1: never. */
+  lastServed: number;
 }
 
 /**
  * Each server-link handshake (a native PeerConnection, its certificate, DTLS) costs the server
  * milliseconds of CPU. A burst of joins must not take them all at once and stall the rooms' ticks, so
- * set-ups wait here: at most `concurrent` in progress and `perSecond` started, first come first served.
- * A player waits on the TCP path meanwhile, which works from the first moment.
+ * set-ups wait here: at most `concurrent` in progress and `perSecond` started. A player waits on the TCP
+ * path meanwhile, which works from the first moment.
+ *
+ * Slots are shared fairly: one address holds at most `perAddress` of them, however many sessions it
+ * opens, so sessions that never finish their handshake (each holds its slot until the attempt's
+ * timeout) cannot keep other players waiting; when a slot frees, the waiting address served longest ago
+ * goes next, and within an address the request of lowest rank. Each session has at most one request
+ * here at a time (its ServerLink's), so what waits is bounded by the sessions.
  */
 export class HandshakePacer {
   readonly #clock: Clock;
   readonly #concurrent: number;
+  readonly #perAddress: number;
   readonly #bucket: TokenBucket;
   readonly #perSecond: number;
-  readonly #waiting = new Fifo<{ start: () => void; cancelled: boolean }>();
+  /** Addresses with a handshake in progress or waiting; forgotten once they have neither. */
+  readonly #addresses = new Map<string, AddressState>();
+  /** Addresses with a request waiting, in the order they began waiting. */
+  readonly #turns = new Set<AddressState>();
+  #waiting = 0;
   #running = 0;
+  #starts = 0;
   #cancelWake: Cancel | undefined;
+  #closed = false;
   /** Most handshakes that were ever waiting at once. */
   peakWaiting = 0;
   /** Most handshakes that were ever in progress at once (never above `concurrent`). */
@@ -29,6 +76,7 @@ export class HandshakePacer {
   constructor(clock: Clock, options: HandshakePacerOptions = {}) {
     this.#clock = clock;
     this.#concurrent = options.concurrent ?? 8;
+    this.#perAddress = options.perAddress ?? Math.max(1, Math.floor(this.#concurrent / 4));
     this.#perSecond = options.perSecond ?? 50;
     this.#bucket = new TokenBucket(this.#perSecond, this.#perSecond, clock.now());
   }
@@ -38,49 +86,120 @@ export class HandshakePacer {
   }
 
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting;
+  }
+
+  /** Addresses with a handshake in progress or waiting. */
+  get addresses(): number {
+    return this.#addresses.size;
+  }
+
+  /** Handshakes in progress for one address. */
+  runningFor(address: string): number {
+    return this.#addresses.get(address)?.running ?? 0;
   }
 
   /**
-   * Runs `start` when a slot is free (at the earliest in a microtask). The caller must call the returned `done` once the handshake
-   * ended (connected, failed or abandoned); `cancel` withdraws a request that has not started.
+   * Runs `start` when a slot is free for `from` (at the earliest in a microtask). The caller must call the
+   * returned `done` once the handshake ended (connected, failed or abandoned); `cancel` withdraws a request
+   * that has not started.
    */
-  request(start: () => void): { done: () => void; cancel: () => void } {
-    const entry = { start, cancelled: false };
-    let started = false;
-    let finished = false;
-    entry.start = () => {
-      started = true;
-      start();
+  request(start: () => void, from: HandshakeRequester = {}): { done: () => void; cancel: () => void } {
+    const key = from.address ?? '';
+    let address = this.#addresses.get(key);
+    if (!address) {
+      address = { key, running: 0, waiting: [], lastServed: -1 };
+      this.#addresses.set(key, address);
+    }
+    const entry: Entry = {
+      state: 'waiting',
+      run: () => {
+        if (entry.state !== 'starting') return;
+        entry.state = 'running';
+        start();
+      },
+      rank: from.rank ?? 0,
+      address,
     };
-    this.#waiting.push(entry);
-    this.peakWaiting = Math.max(this.peakWaiting, this.#waiting.length);
-    this.#pump();
+    if (this.#closed) {
+      entry.state = 'finished';
+      this.#forgetIfIdle(address);
+    } else {
+      insertByRank(address.waiting, entry);
+      this.#turns.add(address);
+      this.#waiting++;
+      this.peakWaiting = Math.max(this.peakWaiting, this.#waiting);
+      this.#pump();
+    }
     return {
       done: () => {
-        if (!started || finished) return;
-        finished = true;
-        this.#running--;
-        this.#pump();
+        if (entry.state !== 'starting' && entry.state !== 'running') return;
+        entry.state = 'finished';
+        this.#release(entry.address);
       },
       cancel: () => {
-        entry.cancelled = true;
+        if (entry.state === 'waiting') {
+          entry.state = 'finished';
+          this.#withdraw(entry);
+        } else if (entry.state === 'starting') {
+          // Given a slot, but its start has not run: it never will, and the slot is free again.
+          entry.state = 'finished';
+          this.#release(entry.address);
+        }
       },
     };
   }
 
   /** The server is closing: nothing waiting will start. */
   close(): void {
+    this.#closed = true;
     this.#cancelWake?.();
     this.#cancelWake = undefined;
-    for (let entry = this.#waiting.shift(); entry; entry = this.#waiting.shift()) entry.cancelled = true;
+    for (const address of this.#turns) {
+      this.#waiting -= address.waiting.length;
+      for (const entry of address.waiting) entry.state = 'finished';
+      address.waiting.length = 0;
+      this.#forgetIfIdle(address);
+    }
+    this.#turns.clear();
+  }
+
+  #release(address: AddressState): void {
+    this.#running--;
+    address.running--;
+    this.#forgetIfIdle(address);
+    this.#pump();
+  }
+
+  #withdraw(entry: Entry): void {
+    const { address } = entry;
+    const index = address.waiting.indexOf(entry);
+    if (index === -1) return;
+    address.waiting.splice(index, 1);
+    this.#waiting--;
+    if (address.waiting.length === 0) this.#turns.delete(address);
+    this.#forgetIfIdle(address);
+  }
+
+  #forgetIfIdle(address: AddressState): void {
+    if (address.running === 0 && address.waiting.length === 0) this.#addresses.delete(address.key);
+  }
+
+  /** The waiting address below its share that was served longest ago (or never). */
+  #nextAddress(): AddressState | undefined {
+    let best: AddressState | undefined;
+    for (const address of this.#turns) {
+      if (address.running >= this.#perAddress) continue;
+      if (best === undefined || address.lastServed < best.lastServed) best = address;
+      if (best.lastServed === -1) break;
+    }
+    return best;
   }
 
   #pump(): void {
-    while (this.#running < this.#concurrent) {
-      while (this.#waiting.peek()?.cancelled) this.#waiting.shift();
-      const next = this.#waiting.peek();
-      if (!next) return;
+    while (!this.#closed && this.#running < this.#concurrent) {
+      const address = this.#nextAddress();
+      if (!address) return;
       if (!this.#bucket.take(this.#clock.now())) {
         this.#cancelWake ??= this.#clock.setTimeout(
           () => {
@@ -91,11 +210,25 @@ export class HandshakePacer {
         );
         return;
       }
-      this.#waiting.shift();
+      const next = address.waiting.shift() as Entry;
+      this.#waiting--;
+      // To the back of the turns: among addresses waiting alike, the others go first.
+      this.#turns.delete(address);
+      if (address.waiting.length > 0) this.#turns.add(address);
+      next.state = 'starting';
+      address.running++;
+      address.lastServed = this.#starts++;
       this.#running++;
       this.peakRunning = Math.max(this.peakRunning, this.#running);
       // Never inside `request()`: the caller has its handle before its handshake starts.
-      queueMicrotask(next.start);
+      queueMicrotask(next.run);
     }
   }
+}
+
+/** After the last entry of the same or a lower rank. */
+function insertByRank(waiting: Entry[], entry: Entry): void {
+  let index = waiting.length;
+  while (index > 0 && (waiting[index - 1] as Entry).rank > entry.rank) index--;
+  waiting.splice(index, 0, entry);
 }

@@ -21,10 +21,31 @@ export interface ServerLinkOptions {
   maxConcurrentHandshakes?: number;
   /** Handshakes started per second at most. Default 50. */
   handshakesPerSecond?: number;
+  /**
+   * Handshakes in progress at once for players of one address (block, as the per-address limits count
+   * them): sessions that never finish their handshake cannot take every slot. Default a quarter of
+   * `maxConcurrentHandshakes`, at least 1 (2 of the default 8).
+   */
+  maxHandshakesPerAddress?: number;
   /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
   directTimeoutMs?: number;
-  /** Longest wait before the next attempt after failures (ms): 0.5 s, then doubling up to this. Default 15,000. */
+  /**
+   * A direct attempt whose offer the client has not answered by then is abandoned (ms), releasing its
+   * handshake slot. Default 5,000 (at most `directTimeoutMs`).
+   */
+  answerTimeoutMs?: number;
+  /**
+   * Longest wait before the next attempt after failures (ms): 0.5 s, then doubling up to this. A client's
+   * request to try again now (LinkSignalToServer `retry`) skips the wait at most once in this long.
+   * Default 15,000.
+   */
   retryMs?: number;
+  /**
+   * Failed direct attempts in a row after which a session stops trying: it stays in TCP mode and the
+   * client is told (`SERVER_LINK_UNAVAILABLE`). A new session, or a resume from another address, tries
+   * again. Default 6.
+   */
+  maxFailedAttempts?: number;
   /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */
   maxMessageBytes?: number;
   /** Messages per second accepted from one player on the link (burst twice that). Default 240. */
@@ -35,8 +56,11 @@ export interface ServerLinkOptions {
 const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
   ['maxConcurrentHandshakes', 'count'],
   ['handshakesPerSecond', 'amount'],
+  ['maxHandshakesPerAddress', 'count'],
   ['directTimeoutMs', 'amount'],
+  ['answerTimeoutMs', 'amount'],
   ['retryMs', 'amount'],
+  ['maxFailedAttempts', 'count'],
   ['maxMessageBytes', 'count'],
   ['messagesPerSecond', 'amount'],
 ];

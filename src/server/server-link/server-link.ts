@@ -9,21 +9,44 @@ import {
   type RtcSignaling,
 } from '../../transport/index.js';
 
+/** How one direct attempt ended: `direct` (up), or abandoned or failed before it was. */
+export type DirectOutcome = 'direct' | 'no-answer' | 'timeout' | 'failed';
+
 /** How a ServerLink makes direct attempts; given once the client asked for one and the server can. */
 export interface DirectAttempts {
   /**
-   * Queues the set-up of attempt `n` behind the handshake pacer; `create` runs when its turn comes.
+   * Queues the set-up of an attempt behind the handshake pacer; `create` runs when its turn comes.
+   * `rank`: the session's failed attempts in a row (the pacer serves lower ranks of an address first).
    * Returns `done` (the handshake ended) and `cancel` (withdraw while waiting).
    */
-  schedule(create: () => void): { done: () => void; cancel: () => void };
+  schedule(create: () => void, rank: number): { done: () => void; cancel: () => void };
   /** Builds the native link for one attempt. */
   connect(n: number, signaling: RtcSignaling): Link;
   /** Sends a signal of attempt `n` to the client. */
   sendSignal(n: number, signal: RtcSignal): void;
   /** An attempt not direct by then is abandoned (ms). */
   directTimeoutMs: number;
-  /** After failures, the next attempt waits 0.5 s, doubling up to this (ms). */
+  /**
+   * An attempt whose offer the client has not answered by then is abandoned (ms), so that a client that
+   * never answers does not hold a handshake slot for all of `directTimeoutMs`. Default: `directTimeoutMs`.
+   */
+  answerTimeoutMs?: number;
+  /**
+   * After failures, the next attempt waits 0.5 s, doubling up to this (ms). A client's request to try
+   * again skips that wait at most once in this long.
+   */
   retryMs: number;
+  /** After this many failed attempts in a row, no more: the link stays in TCP mode. Default: no limit. */
+  maxFailedAttempts?: number;
+  /**
+   * Where the player connects from (their address block). After attempts stopped, a resume from
+   * another address (another network) tries again; one from the same address does not.
+   */
+  address?: string;
+  /** Each attempt's end, once: direct, or why not. */
+  outcome?(outcome: DirectOutcome): void;
+  /** Attempts stopped after `maxFailedAttempts` failures in a row (once; `failures`: that many). */
+  gaveUp?(failures: number): void;
 }
 
 /**
@@ -42,7 +65,15 @@ export class ServerLink extends FailoverLink {
   #attempts: DirectAttempts | undefined;
   #attempt = 0;
   #pending: { done: () => void; cancel: () => void } | undefined;
-  #cancelTimer: Cancel | undefined;
+  /** The attempt in progress is abandoned if not direct in time... */
+  #cancelAttemptTimer: Cancel | undefined;
+  /** ...or if its offer has no answer in time. */
+  #cancelAnswerTimer: Cancel | undefined;
+  /** The wait before the next attempt, after a failure. */
+  #cancelBackoff: Cancel | undefined;
+  /** When a client's request skipped the backoff last (at most once per `retryMs`). */
+  #skippedAt = Number.NEGATIVE_INFINITY;
+  #gaveUp = false;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
   /** Failures since the link was last direct: the next retry waits longer each time. */
@@ -89,25 +120,51 @@ export class ServerLink extends FailoverLink {
     return this.#attempts !== undefined;
   }
 
+  /** Whether attempts stopped after `maxFailedAttempts` failures in a row: the link stays in TCP mode. */
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
   /**
    * The client asked for a direct link (its hello): start attempting. Asked again (the hello of a
-   * resume), try again now rather than wait out the backoff: failures while the player was away may have
-   * pushed the next attempt up to `retryMs` away, though their network is back.
+   * resume), try again as `retryNow` does: failures while the player was away may have pushed the next
+   * attempt up to `retryMs` away, though their network is back. After attempts stopped, only a resume from
+   * another address (another network) starts them again.
    */
   enableDirect(attempts: DirectAttempts): void {
     if (this.state === 'closed') return;
-    if (this.#attempts) {
-      this.retryNow();
+    const previous = this.#attempts;
+    // The newest hello's: its address is where the player is now.
+    this.#attempts = attempts;
+    if (!previous) {
+      this.#startAttempt();
       return;
     }
-    this.#attempts = attempts;
-    this.#startAttempt();
+    if (this.#gaveUp) {
+      if (attempts.address === undefined || attempts.address === previous.address) return;
+      this.#gaveUp = false;
+      this.#failuresInARow = 0;
+      this.#startAttempt();
+      return;
+    }
+    this.retryNow();
   }
 
-  /** The client asks for a direct attempt now (its network came back). */
+  /**
+   * The client asks for a direct attempt now (its network came back). An attempt waiting or in progress
+   * goes on; one waiting out the backoff after a failure starts now at most once per `retryMs`, and
+   * otherwise when the backoff ends; one that came due while the player was away starts now; none
+   * starts after attempts stopped.
+   */
   retryNow(): void {
-    if (!this.#attempts || this.state === 'closed' || this.direct?.state === 'direct' || this.#pending)
-      return;
+    const attempts = this.#attempts;
+    if (!attempts || this.state === 'closed' || this.direct?.state === 'direct' || this.#pending) return;
+    if (this.#gaveUp) return;
+    if (this.#cancelBackoff) {
+      const now = this.#clock.now();
+      if (now - this.#skippedAt < attempts.retryMs) return;
+      this.#skippedAt = now;
+    }
     this.#startAttempt();
   }
 
@@ -128,7 +185,12 @@ export class ServerLink extends FailoverLink {
 
   /** @internal The client's answer or candidate for attempt `n`. */
   receiveSignal(n: number, signal: RtcSignal): void {
-    if (n === this.#attempt) this.#signals.emit('signal', signal);
+    if (n !== this.#attempt) return;
+    if ('description' in signal) {
+      this.#cancelAnswerTimer?.();
+      this.#cancelAnswerTimer = undefined;
+    }
+    this.#signals.emit('signal', signal);
   }
 
   /** @internal Messages that came over the WebSocket (TCP mode), in order. */
@@ -142,17 +204,26 @@ export class ServerLink extends FailoverLink {
   }
 
   override close(): void {
-    this.#cancelTimer?.();
+    this.#stopTimers();
     this.#pending?.cancel();
     this.#pending?.done();
     this.#pending = undefined;
     super.close();
   }
 
+  #stopTimers(): void {
+    this.#cancelAttemptTimer?.();
+    this.#cancelAnswerTimer?.();
+    this.#cancelBackoff?.();
+    this.#cancelAttemptTimer = undefined;
+    this.#cancelAnswerTimer = undefined;
+    this.#cancelBackoff = undefined;
+  }
+
   #startAttempt(): void {
     const attempts = this.#attempts;
     if (!attempts) return;
-    this.#cancelTimer?.();
+    this.#stopTimers();
     this.#pending?.cancel();
     this.#pending?.done();
     const n = ++this.#attempt;
@@ -161,39 +232,73 @@ export class ServerLink extends FailoverLink {
         pending.done();
         return;
       }
-      const link = attempts.connect(n, {
-        send: (signal) => attempts.sendSignal(n, signal),
+      let link: Link | undefined;
+      /** Why this attempt was abandoned, if it was. */
+      let abandoned: DirectOutcome | undefined;
+      const abandon = (why: DirectOutcome) => {
+        if (n !== this.#attempt || link === undefined || this.direct !== link || link.state === 'direct')
+          return;
+        abandoned = why;
+        link.close();
+      };
+      const answerTimeoutMs = attempts.answerTimeoutMs ?? attempts.directTimeoutMs;
+      let offered = false;
+      link = attempts.connect(n, {
+        send: (signal) => {
+          // The offer: the client has answerTimeoutMs to answer it (receiveSignal stops the timer).
+          if (!offered && 'description' in signal && answerTimeoutMs < attempts.directTimeoutMs) {
+            offered = true;
+            this.#cancelAnswerTimer = this.#clock.setTimeout(() => abandon('no-answer'), answerTimeoutMs);
+          }
+          attempts.sendSignal(n, signal);
+        },
         onSignal: (listener) => this.#signals.on('signal', listener),
       });
       const finish = () => {
         if (this.#pending === pending) this.#pending = undefined;
         pending.done();
       };
+      let wasDirect = false;
       this.useDirect(link, () => {
         finish();
+        // A link that had been direct and then died was no failed attempt, but what follows is the same.
+        if (!wasDirect) attempts.outcome?.(abandoned ?? 'failed');
         this.#attemptFailed(n);
       });
       link.onState((state) => {
-        if (state === 'direct') {
-          this.#cancelTimer?.();
-          this.#failuresInARow = 0;
-          finish();
-        }
+        if (state !== 'direct' || wasDirect) return;
+        wasDirect = true;
+        this.#cancelAttemptTimer?.();
+        this.#cancelAnswerTimer?.();
+        this.#cancelAttemptTimer = undefined;
+        this.#cancelAnswerTimer = undefined;
+        this.#failuresInARow = 0;
+        attempts.outcome?.('direct');
+        finish();
       });
-      this.#cancelTimer = this.#clock.setTimeout(() => {
-        if (this.direct === link && link.state !== 'direct') link.close();
-      }, attempts.directTimeoutMs);
-    });
+      this.#cancelAttemptTimer = this.#clock.setTimeout(() => abandon('timeout'), attempts.directTimeoutMs);
+    }, this.#failuresInARow);
     this.#pending = pending;
   }
 
   #attemptFailed(n: number): void {
-    if (this.state === 'closed' || n !== this.#attempt || !this.#attempts) return;
+    const attempts = this.#attempts;
+    if (this.state === 'closed' || n !== this.#attempt || !attempts) return;
     this.failedAttempts++;
     this.#failuresInARow++;
-    this.#cancelTimer?.();
+    this.#stopTimers();
+    if (this.#failuresInARow >= (attempts.maxFailedAttempts ?? Number.POSITIVE_INFINITY)) {
+      // A client that never completes a handshake stops costing them; this session stays in TCP mode.
+      this.#gaveUp = true;
+      attempts.gaveUp?.(this.#failuresInARow);
+      return;
+    }
     // Soon after a first failure (a handshake can fail for a passing reason), then backing off to retryMs.
-    const delay = Math.min(this.#attempts.retryMs, 500 * 2 ** (this.#failuresInARow - 1));
-    this.#cancelTimer = this.#clock.setTimeout(() => this.#startAttempt(), delay);
+    const delay = Math.min(attempts.retryMs, 500 * 2 ** (this.#failuresInARow - 1));
+    this.#cancelBackoff = this.#clock.setTimeout(() => {
+      this.#cancelBackoff = undefined;
+      // While the player is away nobody could answer an offer: their resume makes the attempt.
+      if (this.#connected()) this.#startAttempt();
+    }, delay);
   }
 }

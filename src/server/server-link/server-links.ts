@@ -64,6 +64,7 @@ export class ServerLinks {
     this.#pacer = new HandshakePacer(clock, {
       ...(options.maxConcurrentHandshakes ? { concurrent: options.maxConcurrentHandshakes } : {}),
       ...(options.handshakesPerSecond ? { perSecond: options.handshakesPerSecond } : {}),
+      ...(options.maxHandshakesPerAddress ? { perAddress: options.maxHandshakesPerAddress } : {}),
     });
   }
 
@@ -121,13 +122,18 @@ export class ServerLinks {
     this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
 
-  /** The client's hello asked for a direct link. */
-  open(session: Session): void {
+  /**
+   * The client's hello asked for a direct link. `address`: the address block the player connects from
+   * (see `addressBlock`): its handshakes share the pacer's per-address slots.
+   */
+  open(session: Session, address = ''): void {
     const native = this.#native;
     if (!native) return;
     const name = `player-${++this.#names}`;
+    const directTimeoutMs = this.#options.directTimeoutMs ?? 10_000;
+    const maxFailedAttempts = this.#options.maxFailedAttempts ?? 6;
     session.link.enableDirect({
-      schedule: (create) => this.#pacer.request(create),
+      schedule: (create, rank) => this.#pacer.request(create, { address, rank }),
       connect: (_n, signaling) => {
         this.#metrics.count('server_link_handshakes_total');
         return new NativeRtcLink({
@@ -151,9 +157,19 @@ export class ServerLinks {
         });
       },
       sendSignal: (n, signal) => session.send(Kind.LinkSignalFromServer, { n, s: signal as never }),
-      directTimeoutMs: this.#options.directTimeoutMs ?? 10_000,
+      directTimeoutMs,
+      answerTimeoutMs: Math.min(this.#options.answerTimeoutMs ?? 5_000, directTimeoutMs),
       retryMs: this.#options.retryMs ?? 15_000,
+      maxFailedAttempts,
+      address,
+      outcome: (outcome) => this.#metrics.count('server_link_attempts_total', { outcome }),
+      gaveUp: (failures) => {
+        this.#metrics.count('server_link_given_up_total');
+        tellGaveUp(session, failures);
+      },
     });
+    // A resume from the address where attempts stopped: told again (the first notice may have been lost).
+    if (session.link.gaveUp) tellGaveUp(session, maxFailedAttempts);
   }
 
   /** LinkSignalToServer: the client's answer or candidate, or a request to try again now. */
@@ -247,6 +263,21 @@ export class ServerLinks {
     this.#metrics.count('server_link_rejected_total', { reason });
     this.#metrics.count('bad_input_total', { code: BAD_INPUT_CODE[reason] });
   }
+}
+
+/**
+ * Tells the client (a notice, not closing) that no more direct attempts are made for this session: it
+ * stays in TCP mode. Sent as it happens; lost if the player is away then, and sent again on their resume.
+ */
+function tellGaveUp(session: Session, failures: number): void {
+  session.send(
+    Kind.Error,
+    {
+      code: ErrorCode.SERVER_LINK_UNAVAILABLE,
+      message: `no more direct server link attempts for this session: ${failures} failed in a row; it stays on the WebSocket (TCP mode). A new session, or a resume from another network, tries again`,
+    },
+    'volatile',
+  );
 }
 
 function finiteOr(value: number, fallback: number): number {

@@ -7,7 +7,7 @@ const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 describe('HandshakePacer', () => {
   it('runs at most `concurrent` handshakes at once, in arrival order, the next when one is done', async () => {
     const clock = new ManualClock();
-    const pacer = new HandshakePacer(clock, { concurrent: 2, perSecond: 1_000 });
+    const pacer = new HandshakePacer(clock, { concurrent: 2, perSecond: 1_000, perAddress: 2 });
     const started: number[] = [];
     const handles = [0, 1, 2, 3].map((n) => pacer.request(() => started.push(n)));
     await settle();
@@ -65,5 +65,112 @@ describe('HandshakePacer', () => {
       startedSynchronously = true;
     });
     expect(startedSynchronously).toBe(false);
+  });
+});
+
+describe('HandshakePacer fairness between addresses', () => {
+  it('lets one address hold at most `perAddress` slots: another address starts at once meanwhile', async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000, perAddress: 2 });
+    const started: string[] = [];
+    for (let n = 0; n < 16; n++) pacer.request(() => started.push(`a${n}`), { address: 'A' });
+    pacer.request(() => started.push('b0'), { address: 'B' });
+    await settle();
+    expect(started).toEqual(['a0', 'a1', 'b0']);
+    expect(pacer.runningFor('A')).toBe(2);
+    expect(pacer.runningFor('B')).toBe(1);
+    expect(pacer.waiting).toBe(14);
+  });
+
+  it("takes waiting addresses in turn: a newcomer waits for one turn, not behind another address's queue", async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 1, perSecond: 1_000, perAddress: 1 });
+    const started: string[] = [];
+    const handles = new Map<string, { done: () => void }>();
+    const ask = (name: string, address: string) =>
+      handles.set(
+        name,
+        pacer.request(() => started.push(name), { address }),
+      );
+    ask('a0', 'A');
+    await settle();
+    for (let n = 1; n <= 5; n++) ask(`a${n}`, 'A');
+    ask('b0', 'B');
+    ask('c0', 'C');
+    ask('b1', 'B');
+    // Whoever was served longest ago (or never) goes next: A has just had its turn.
+    for (const name of ['a0', 'b0', 'c0', 'a1', 'b1', 'a2']) {
+      expect(started.at(-1)).toBe(name);
+      handles.get(name)?.done();
+      await settle();
+    }
+    expect(started).toEqual(['a0', 'b0', 'c0', 'a1', 'b1', 'a2', 'a3']);
+  });
+
+  it("serves an address's requests by rank (failed attempts in a row), first come first served within a rank", async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 1, perSecond: 1_000, perAddress: 1 });
+    const started: string[] = [];
+    const first = pacer.request(() => started.push('busy'), { address: 'A' });
+    await settle();
+    const handles = new Map<string, { done: () => void }>();
+    for (const [name, rank] of [
+      ['retry-3', 3],
+      ['retry-1', 1],
+      ['new-0', 0],
+      ['retry-1b', 1],
+      ['new-0b', undefined],
+    ] as const) {
+      handles.set(
+        name,
+        pacer.request(() => started.push(name), { address: 'A', ...(rank === undefined ? {} : { rank }) }),
+      );
+    }
+    first.done();
+    for (let n = 0; n < 5; n++) {
+      await settle();
+      handles.get(started.at(-1) as string)?.done();
+    }
+    expect(started).toEqual(['busy', 'new-0', 'new-0b', 'retry-1', 'retry-1b', 'retry-3']);
+  });
+
+  it('forgets a cancelled request at once, and an address once it has nothing running or waiting', async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 1, perSecond: 1_000, perAddress: 1 });
+    const started: string[] = [];
+    const busy = pacer.request(() => started.push('busy'), { address: 'A' });
+    const waiting = Array.from({ length: 100 }, (_, n) =>
+      pacer.request(() => started.push(`w${n}`), { address: `X${n}` }),
+    );
+    await settle();
+    expect(pacer.waiting).toBe(100);
+    for (const handle of waiting) handle.cancel();
+    expect(pacer.waiting).toBe(0);
+    expect(pacer.addresses).toBe(1);
+    busy.done();
+    await settle();
+    expect(pacer.addresses).toBe(0);
+    expect(started).toEqual(['busy']);
+  });
+
+  it('gives the slot back for a request cancelled after it was given one but before it started', async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 1, perSecond: 1_000 });
+    const started: string[] = [];
+    const first = pacer.request(() => started.push('first'), { address: 'A' });
+    first.cancel(); // its start was queued for a microtask: it must not run, and not hold the slot
+    first.done();
+    pacer.request(() => started.push('second'), { address: 'B' });
+    await settle();
+    expect(started).toEqual(['second']);
+    expect(pacer.running).toBe(1);
+    expect(pacer.runningFor('A')).toBe(0);
+  });
+
+  it('defaults to a quarter of the slots per address (at least one)', async () => {
+    const started: number[] = [];
+    const eight = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000 });
+    for (let n = 0; n < 8; n++) eight.request(() => started.push(n), { address: 'A' });
+    await settle();
+    expect(eight.runningFor('A')).toBe(2);
+    const two = new HandshakePacer(new ManualClock(), { concurrent: 2, perSecond: 1_000 });
+    for (let n = 0; n < 2; n++) two.request(() => started.push(n), { address: 'A' });
+    await settle();
+    expect(two.runningFor('A')).toBe(1);
   });
 });

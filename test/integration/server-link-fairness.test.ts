@@ -1,0 +1,143 @@
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import type { Client, ClientOptions } from 'vehikill-net/client';
+import { ErrorCode, Kind, PROTOCOL_VERSION } from 'vehikill-net/protocol';
+import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+
+/**
+ * Sessions that ask for a direct server link, never answer the server's offer and ask to retry all the
+ * time must not keep other players' handshakes waiting: the pacer's slots are shared by address, and
+ * within an address a new session goes before sessions retrying.
+ */
+const HOSTILE = '203.0.113.66';
+
+const nodeRtc: ClientOptions['serverLink'] = {
+  RTCPeerConnection,
+  extraConfiguration: { bindAddress: '127.0.0.1' },
+};
+
+let t: TestServer | undefined;
+const raws: RawClient[] = [];
+const timers: ReturnType<typeof setInterval>[] = [];
+afterEach(async () => {
+  for (const timer of timers.splice(0)) clearInterval(timer);
+  for (const raw of raws.splice(0)) raw.close();
+  await t?.close();
+  t = undefined;
+});
+
+async function serve(
+  serverLink: NonNullable<GameServerOptions['serverLink']> = {},
+  metrics?: CountingMetrics,
+) {
+  t = await startServer(
+    {},
+    {
+      trustProxy: 1,
+      serverLink: { bindAddress: '127.0.0.1', ...serverLink },
+      ...(metrics ? { metrics } : {}),
+    },
+  );
+  return t;
+}
+
+/** A bare session from `address` that asks for a direct link (and, unless told, answers nothing). */
+async function linkSession(server: TestServer, address: string): Promise<RawClient> {
+  const raw = new RawClient(server.wsUrl, server.server.issueGuestToken(), { 'x-forwarded-for': address });
+  raws.push(raw);
+  await raw.opened;
+  raw.send(Kind.Hello, { v: PROTOCOL_VERSION, link: true });
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  return raw;
+}
+
+/** Sessions that never answer and ask to retry every 100 ms (which also keeps their sockets heard). */
+async function hostileSessions(server: TestServer, count: number, address = HOSTILE): Promise<RawClient[]> {
+  const hostile = await Promise.all(Array.from({ length: count }, () => linkSession(server, address)));
+  timers.push(
+    setInterval(() => {
+      for (const raw of hostile) raw.send(Kind.LinkSignalToServer, { n: 0, retry: true });
+    }, 100),
+  );
+  return hostile;
+}
+
+const offers = (raw: RawClient) =>
+  raw.received(Kind.LinkSignalFromServer).filter((signal) => 'description' in (signal.s as object));
+
+async function directClient(server: TestServer): Promise<Client> {
+  const client = server.client({ serverLink: nodeRtc });
+  await client.connect();
+  return client;
+}
+
+describe('server-link handshake slots are shared fairly', () => {
+  it('a player of another address gets a direct link while 16 sessions hog handshakes; a direct one stays', async () => {
+    const server = await serve();
+    const pacer = server.server.serverLinks.pacer;
+    const before = await directClient(server);
+    await eventually(
+      () => before.serverLink.state === 'direct',
+      'a direct link before the hogs came',
+      10_000,
+    );
+    await hostileSessions(server, 16);
+    // Every hostile session has its request in: in progress or waiting.
+    await eventually(() => pacer.running + pacer.waiting >= 16, 'the hostile requests', 5_000);
+    let hostileMost = 0;
+    const sample = setInterval(() => {
+      hostileMost = Math.max(hostileMost, pacer.runningFor(HOSTILE));
+    }, 20);
+    timers.push(sample);
+    const honest = await directClient(server);
+    // Without fairness this takes past the hostile attempts' 10 s timeout (the old first come first served).
+    await eventually(
+      () => honest.serverLink.state === 'direct',
+      'a direct link for the honest player',
+      8_000,
+    );
+    // ...while the hostile sessions were still at it: their requests still waiting, at most their share held.
+    expect(pacer.waiting).toBeGreaterThan(0);
+    expect(hostileMost).toBeLessThanOrEqual(2);
+    expect(before.serverLink.state).toBe('direct');
+  }, 30_000);
+
+  it('a new session of the same address goes ahead of that address’s sessions retrying', async () => {
+    // Four slots, two per address: six hostile sessions would hold every slot first come first served.
+    const server = await serve({
+      maxConcurrentHandshakes: 4,
+      maxHandshakesPerAddress: 2,
+      answerTimeoutMs: 500,
+    });
+    const pacer = server.server.serverLinks.pacer;
+    const hostile = await hostileSessions(server, 6);
+    // Each has had an offer and let it go unanswered: what they ask for now are retries.
+    await eventually(() => hostile.every((raw) => offers(raw).length >= 1), 'a first offer to each', 8_000);
+    const newcomer = await linkSession(server, HOSTILE);
+    await eventually(() => offers(newcomer).length === 1, "the newcomer's offer", 4_000);
+    expect(pacer.waiting).toBeGreaterThan(0); // the retrying sessions still wait behind it
+  }, 30_000);
+
+  it('stops attempting after maxFailedAttempts in a row: the client is told, the metrics count it', async () => {
+    const metrics = new CountingMetrics();
+    const server = await serve({ answerTimeoutMs: 300, maxFailedAttempts: 2, retryMs: 1_000 }, metrics);
+    const [hostile] = await hostileSessions(server, 1);
+    if (!hostile) throw new Error('no session');
+    await eventually(
+      () => hostile.received(Kind.Error).some((error) => error.code === ErrorCode.SERVER_LINK_UNAVAILABLE),
+      'the notice that attempts stopped',
+      5_000,
+    );
+    expect(offers(hostile).length).toBe(2);
+    await sleep(1_500); // retrying all the while
+    expect(offers(hostile).length).toBe(2);
+    expect(hostile.closeCode).toBeUndefined(); // a notice: the session goes on in TCP mode
+    expect(metrics.total('server_link_given_up_total')).toBe(1);
+    expect(metrics.total('server_link_attempts_total', { outcome: 'no-answer' })).toBe(2);
+    // A session of another address is not concerned.
+    const other = await linkSession(server, '198.51.100.7');
+    await eventually(() => offers(other).length === 1, 'an offer to another session', 4_000);
+  }, 30_000);
+});
