@@ -21,10 +21,11 @@ export class RawClient {
   readonly opened: Promise<void>;
   readonly closed: Promise<number>;
 
-  constructor(wsUrl: string, token: string | undefined) {
+  /** `headers`: sent with the upgrade (an `X-Forwarded-For` to a server that trusts a proxy). */
+  constructor(wsUrl: string, token: string | undefined, headers?: Record<string, string>) {
     const url = new URL(wsUrl);
     if (token !== undefined) url.searchParams.set('token', token);
-    this.socket = new WebSocket(url);
+    this.socket = new WebSocket(url, headers === undefined ? {} : { headers });
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));

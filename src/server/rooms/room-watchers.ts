@@ -62,8 +62,14 @@ export class RoomWatchers {
     this.#options = options;
   }
 
+  /** Sessions watching. */
   get size(): number {
     return this.#watches.size;
+  }
+
+  /** Distinct queries watched (each costs a listing read per change). */
+  get queries(): number {
+    return this.#queries.size;
   }
 
   /** Starts (or replaces) the session's watch; resolves with the listing as it is now. */
@@ -158,7 +164,7 @@ export class RoomWatchers {
   async #flush(): Promise<boolean> {
     const byQuery = new Map<string, { query: RoomQuery; sessions: Session[] }>();
     for (const [session, watch] of this.#watches) {
-      // Sessions that ended are forgotten here rather than by a hook on every session's end.
+      // A session's watch goes when the session ends (`unwatch`); one that ended during a read goes here.
       if (session.ended) {
         this.#delete(session);
         continue;
