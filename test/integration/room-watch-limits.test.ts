@@ -79,4 +79,44 @@ describe('lobby watch limits', () => {
     await honest.connect();
     await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
   });
+
+  it("one address's live sessions get a bounded share of the distinct queries, and are told why", async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1 });
+    const server = t;
+    const answers: Body<typeof Kind.Response>[] = [];
+    // All but one of the connections an address may hold.
+    await inBatches(255, async (i) => {
+      answers[i] = await watch(await session(server, `w${i}`), `q${i}`);
+    });
+    const accepted = answers.filter((answer) => answer.ok).length;
+    expect(accepted).toBe(16);
+    const refused = answers.find((answer) => !answer.ok);
+    expect(refused).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+    expect(refused?.message).toMatch(/your address/);
+    // Its last connection may still share a query the address watches.
+    const watched = answers.findIndex((answer) => answer.ok);
+    expect((await watch(await session(server, 'shared'), `q${watched}`)).ok).toBe(true);
+
+    // A player from another address watches a query of their own.
+    const honest = server.client();
+    await honest.connect();
+    await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
+  });
+
+  it('says so when the whole node is at its limit, not the player', async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, maxWatchedQueries: 3 });
+    const server = t;
+    for (const [i, address] of ['198.51.100.1', '198.51.100.2', '198.51.100.3'].entries()) {
+      expect((await watch(await session(server, `n${i}`, address), `q${i}`)).ok).toBe(true);
+    }
+    const answer = await watch(await session(server, 'late', '198.51.100.4'), 'q3');
+    expect(answer).toMatchObject({
+      ok: false,
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/this server/),
+    });
+    expect(answer).not.toMatchObject({ message: expect.stringMatching(/your/) });
+    // A query already watched costs nothing more: still allowed.
+    expect((await watch(await session(server, 'common', '198.51.100.4'), 'q0')).ok).toBe(true);
+  });
 });

@@ -30,11 +30,19 @@ export interface RoomWatchersOptions {
    * own could otherwise turn every seat change into thousands of reads. Default 256.
    */
   maxQueries?: number;
+  /**
+   * Most distinct queries the sessions of one address (see `addressBlock`) watch at once; a watch of one
+   * more from there is refused RATE_LIMITED. Without it one machine opening sessions could take every
+   * query `maxQueries` allows, and no other player could watch a query of their own. Default 16.
+   */
+  maxQueriesPerAddress?: number;
 }
 
 interface Watch {
   readonly query: RoomQuery;
   readonly key: string;
+  /** The address (block) the watch counts against. */
+  readonly address: string;
   /** The list last sent, as JSON (undefined until the first read): an unchanged list is not sent again. */
   lastSent: string | undefined;
 }
@@ -50,6 +58,8 @@ export class RoomWatchers {
   readonly #watches = new Map<Session, Watch>();
   /** How many sessions watch each distinct query. */
   readonly #queries = new Map<string, number>();
+  /** By address (block): how many of its sessions watch each query it watches. */
+  readonly #byAddress = new Map<string, Map<string, number>>();
   /** Subscribed at the first watch: a node whose players never watch opens no subscription. */
   #unsubscribe: Disposer | undefined;
   #cancelFlush: Cancel | undefined;
@@ -72,20 +82,19 @@ export class RoomWatchers {
     return this.#queries.size;
   }
 
-  /** Starts (or replaces) the session's watch; resolves with the listing as it is now. */
-  async watch(session: Session, query: RoomQuery): Promise<RoomInfo[]> {
+  /**
+   * Starts the session's watch, in place of the one it had (one watch per session; a refused request
+   * ends the one before too, as the client does); resolves with the listing as it is now. `address`:
+   * the address block the session's connection came from.
+   */
+  async watch(session: Session, query: RoomQuery, address: string): Promise<RoomInfo[]> {
     if (this.#closed) throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
     const key = queryKey(query);
-    const maxQueries = this.#options.maxQueries ?? 256;
-    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `${maxQueries} different room queries are watched on this server already: watch a common one`,
-      );
-    }
+    this.#delete(session);
+    this.#admit(key, address);
     this.#unsubscribe ??= this.#options.subscribe(() => this.#changed());
     // Watching before the first read, so that no change made during it goes unheard.
-    const watch: Watch = { query, key, lastSent: undefined };
+    const watch: Watch = { query, key, address, lastSent: undefined };
     this.#set(session, watch);
     let rooms: RoomInfo[];
     try {
@@ -121,21 +130,53 @@ export class RoomWatchers {
     this.#cancelFlush = undefined;
     this.#watches.clear();
     this.#queries.clear();
+    this.#byAddress.clear();
+  }
+
+  /**
+   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than its address, or
+   * the node, may watch. A query already watched (from there, or on the node) takes nothing more. The
+   * message says whose limit it is: the node's is no fault of the player.
+   */
+  #admit(key: string, address: string): void {
+    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
+    const held = this.#byAddress.get(address);
+    if (held !== undefined && !held.has(key) && held.size >= perAddress) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `${perAddress} different room queries are watched from your address already: watch one of them, or stop one first`,
+      );
+    }
+    const maxQueries = this.#options.maxQueries ?? 256;
+    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `this server follows as many different room queries as it can (${maxQueries}): try again later, or watch a query other players watch`,
+      );
+    }
   }
 
   #set(session: Session, watch: Watch): void {
     this.#delete(session);
     this.#watches.set(session, watch);
-    this.#queries.set(watch.key, (this.#queries.get(watch.key) ?? 0) + 1);
+    increment(this.#queries, watch.key);
+    let held = this.#byAddress.get(watch.address);
+    if (held === undefined) {
+      held = new Map();
+      this.#byAddress.set(watch.address, held);
+    }
+    increment(held, watch.key);
   }
 
   #delete(session: Session): void {
     const watch = this.#watches.get(session);
     if (watch === undefined) return;
     this.#watches.delete(session);
-    const left = (this.#queries.get(watch.key) ?? 1) - 1;
-    if (left > 0) this.#queries.set(watch.key, left);
-    else this.#queries.delete(watch.key);
+    decrement(this.#queries, watch.key);
+    const held = this.#byAddress.get(watch.address);
+    if (held === undefined) return;
+    decrement(held, watch.key);
+    if (held.size === 0) this.#byAddress.delete(watch.address);
   }
 
   #changed(): void {
@@ -206,6 +247,17 @@ export class RoomWatchers {
       console.error('vehikill-net: a room list could not be sent', error);
     }
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Forgets the key at zero: the maps hold only what is watched. */
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 /** Equal queries (whatever their key order) share one listing read. */

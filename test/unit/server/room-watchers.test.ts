@@ -16,7 +16,12 @@ class WatchingSession {
   }
 }
 
-function setup(options: { failing?: () => boolean; maxQueries?: number } = {}) {
+/** The address block the lobbies' connections came from. */
+const HOME = '198.51.100.1';
+
+function setup(
+  options: { failing?: () => boolean; maxQueries?: number; maxQueriesPerAddress?: number } = {},
+) {
   const clock = new ManualClock();
   const registry = new MemoryRegistry({ clock });
   let reads = 0;
@@ -33,6 +38,9 @@ function setup(options: { failing?: () => boolean; maxQueries?: number } = {}) {
     intervalMs: 250,
     retryMs: 2_000,
     ...(options.maxQueries === undefined ? {} : { maxQueries: options.maxQueries }),
+    ...(options.maxQueriesPerAddress === undefined
+      ? {}
+      : { maxQueriesPerAddress: options.maxQueriesPerAddress }),
   });
   const session = () => new WatchingSession() as WatchingSession & Session;
   /** Lets the registry's change events (microtasks) and the listing reads settle, then moves time. */
@@ -49,7 +57,9 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance } = setup();
     await registry.addRoom(sampleListing('room1'));
     const lobby = session();
-    expect((await watchers.watch(lobby, { type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
+    expect((await watchers.watch(lobby, { type: 'arena' }, HOME)).map((room) => room.roomId)).toEqual([
+      'room1',
+    ]);
     await registry.addRoom(sampleListing('room2'));
     await advance(250);
     expect(lobby.lists).toEqual([['room1:0', 'room2:0']]);
@@ -65,7 +75,8 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance, reads } = setup();
     await registry.addRoom(sampleListing('room1', { maxClients: 16 }));
     const lobbies = [session(), session(), session()];
-    for (const lobby of lobbies) await watchers.watch(lobby, { type: 'arena', filter: { mode: 'ffa' } });
+    for (const lobby of lobbies)
+      await watchers.watch(lobby, { type: 'arena', filter: { mode: 'ffa' } }, HOME);
     const before = reads();
     for (let seat = 0; seat < 10; seat++) await registry.reserveSeat('room1', `p${seat}`);
     await advance(250);
@@ -76,7 +87,7 @@ describe('RoomWatchers', () => {
   it('sends nothing when the change leaves the watched list as it was', async () => {
     const { registry, watchers, session, advance } = setup();
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     await registry.addRoom(sampleListing('other1', { type: 'race' }));
     await advance(250);
     expect(lobby.lists).toEqual([]);
@@ -85,10 +96,10 @@ describe('RoomWatchers', () => {
   it('keeps one watch per session, forgets unwatched and ended sessions', async () => {
     const { registry, watchers, session, advance } = setup();
     const [lobby, gone, stopped] = [session(), session(), session()];
-    await watchers.watch(lobby, { type: 'race' });
-    await watchers.watch(lobby, { type: 'arena' });
-    await watchers.watch(gone, { type: 'arena' });
-    await watchers.watch(stopped, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'race' }, HOME);
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(gone, { type: 'arena' }, HOME);
+    await watchers.watch(stopped, { type: 'arena' }, HOME);
     watchers.unwatch(stopped);
     gone.ended = true;
     await registry.addRoom(sampleListing('room1'));
@@ -103,7 +114,7 @@ describe('RoomWatchers', () => {
     let down = false;
     const { registry, watchers, session, advance } = setup({ failing: () => down });
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     down = true;
     await registry.addRoom(sampleListing('room1'));
     await advance(250);
@@ -117,7 +128,7 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance } = setup();
     await registry.addRoom(sampleListing('room1'));
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     watchers.resend(lobby);
     await advance(250);
     expect(lobby.lists).toEqual([['room1:0']]);
@@ -146,7 +157,7 @@ describe('RoomWatchers', () => {
       intervalMs: 250,
     });
     const lobby = new WatchingSession() as WatchingSession & Session;
-    const answer = watchers.watch(lobby, { type: 'arena' });
+    const answer = watchers.watch(lobby, { type: 'arena' }, HOME);
     await registry.addRoom(sampleListing('room1'));
     for (let i = 0; i < 5; i++) await Promise.resolve();
     clock.advance(250);
@@ -159,24 +170,59 @@ describe('RoomWatchers', () => {
   it('refuses a watch of one distinct query too many, and frees the slot when its watchers go', async () => {
     const { watchers, session } = setup({ maxQueries: 2 });
     const [a, b, c, d] = [session(), session(), session(), session()];
-    await watchers.watch(a, { type: 'arena' });
-    await watchers.watch(b, { filter: { mode: 'ffa', map: 'dunes' } });
+    await watchers.watch(a, { type: 'arena' }, HOME);
+    await watchers.watch(b, { filter: { mode: 'ffa', map: 'dunes' } }, '198.51.100.2');
     // The same query in another key order is the same query: it shares the slot.
-    await watchers.watch(c, { filter: { map: 'dunes', mode: 'ffa' } });
-    await expect(watchers.watch(d, { type: 'race' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await watchers.watch(c, { filter: { map: 'dunes', mode: 'ffa' } }, '198.51.100.3');
+    const refused = watchers.watch(d, { type: 'race' }, '198.51.100.4');
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    // The node's limit, no fault of the player's: the message says so.
+    await expect(refused).rejects.toThrow(/this server follows as many/);
+    expect(watchers.queries).toBe(2);
     watchers.unwatch(a);
-    await watchers.watch(d, { type: 'race' });
+    await watchers.watch(d, { type: 'race' }, '198.51.100.4');
     expect(watchers.size).toBe(3);
+  });
+
+  it("bounds the distinct queries one address watches; other addresses' watches go on", async () => {
+    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 2 });
+    const [a, b, c, d, e] = [session(), session(), session(), session(), session()];
+    await watchers.watch(a, { type: 'arena' }, HOME);
+    await watchers.watch(b, { type: 'race' }, HOME);
+    // A query the address watches already takes nothing more.
+    await watchers.watch(c, { type: 'arena' }, HOME);
+    const refused = watchers.watch(d, { type: 'duel' }, HOME);
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(refused).rejects.toThrow(/from your address/);
+    await watchers.watch(e, { type: 'duel' }, '2001:db8::/64');
+    // Its sessions' watches gone, the address may watch another query.
+    watchers.unwatch(b);
+    await watchers.watch(d, { type: 'duel' }, HOME);
+    expect([watchers.size, watchers.queries]).toEqual([4, 2]);
+  });
+
+  it('a session changing its own watch frees the query it held, and a refused watch ends the one before', async () => {
+    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 1 });
+    const [lobby, other] = [session(), session()];
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(lobby, { type: 'race' }, HOME);
+    expect(watchers.queries).toBe(1);
+    await watchers.watch(other, { type: 'race' }, HOME);
+    await expect(watchers.watch(lobby, { type: 'duel' }, HOME)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    // The client ended its watch when it asked for the new one: the server keeps none either.
+    expect(watchers.size).toBe(1);
   });
 
   it('stops when closed', async () => {
     const { registry, watchers, session, advance } = setup();
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     watchers.close();
     await registry.addRoom(sampleListing('room1'));
     await advance(250);
     expect(lobby.lists).toEqual([]);
-    await expect(watchers.watch(lobby, {})).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
+    await expect(watchers.watch(lobby, {}, HOME)).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
   });
 });
