@@ -1,5 +1,12 @@
 import type { Cancel, Clock, Disposer } from '../../common/index.js';
-import { ErrorCode, Kind, ProtocolError, type RoomInfo, type Scalar } from '../../protocol/index.js';
+import {
+  ErrorCode,
+  encodeMessage,
+  Kind,
+  ProtocolError,
+  type RoomInfo,
+  type Scalar,
+} from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ListingChange } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
@@ -224,25 +231,29 @@ export class RoomWatchers {
           return false;
         }
         const json = JSON.stringify(rooms);
+        const recipients: Session[] = [];
         for (const session of sessions) {
           const watch = this.#watches.get(session);
           // Unwatched, or watching another query since the read began.
           if (watch === undefined || watch.key !== key || watch.lastSent === json) continue;
           watch.lastSent = json;
-          this.#send(session, rooms);
+          recipients.push(session);
         }
+        if (recipients.length > 0) this.#send(recipients, rooms);
         return true;
       }),
     );
     return outcomes.every(Boolean);
   }
 
-  #send(session: Session, rooms: RoomInfo[]): void {
+  /** Sends one list to every session that needs it, encoded once for all (as a room broadcast is). */
+  #send(sessions: Session[], rooms: RoomInfo[]): void {
     try {
-      session.send(Kind.RoomList, { rooms });
-      this.#options.metrics.count('room_lists_sent_total');
+      const inner = encodeMessage(Kind.RoomList, { rooms });
+      for (const session of sessions) session.sendEncoded(inner, 'reliable');
+      this.#options.metrics.count('room_lists_sent_total', {}, sessions.length);
     } catch (error) {
-      // A listing too large for one message: the lobby keeps its last list rather than the server failing.
+      // The lobbies keep their last list rather than the server failing.
       this.#options.metrics.count('internal_errors_total');
       console.error('vehikill-net: a room list could not be sent', error);
     }

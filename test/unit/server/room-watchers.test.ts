@@ -1,4 +1,4 @@
-import { Kind, type RoomInfo } from 'vehikill-net/protocol';
+import { decodeFrame, Kind, type RoomInfo, serverToClientKinds } from 'vehikill-net/protocol';
 import { CountingMetrics, MemoryRegistry, type Registry } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
@@ -10,9 +10,14 @@ import { sampleListing } from './registry-contract.js';
 class WatchingSession {
   ended = false;
   readonly lists: string[][] = [];
-  send(kind: number, body: { rooms: RoomInfo[] }): void {
-    expect(kind).toBe(Kind.RoomList);
-    this.lists.push(body.rooms.map((room) => `${room.roomId}:${room.clients}`));
+  /** The encoded messages, as sent. */
+  readonly sent: Uint8Array[] = [];
+  sendEncoded(inner: Uint8Array): void {
+    this.sent.push(inner);
+    const { message } = decodeFrame(inner, serverToClientKinds);
+    expect(message.kind).toBe(Kind.RoomList);
+    const { rooms } = message.body as { rooms: RoomInfo[] };
+    this.lists.push(rooms.map((room) => `${room.roomId}:${room.clients}`));
   }
 }
 
@@ -82,6 +87,18 @@ describe('RoomWatchers', () => {
     await advance(250);
     expect(reads() - before).toBe(1);
     for (const lobby of lobbies) expect(lobby.lists).toEqual([['room1:10']]);
+  });
+
+  it('encodes a changed list once for all the watchers of its query', async () => {
+    const { registry, watchers, session, advance } = setup();
+    const lobbies = [session(), session(), session()];
+    for (const lobby of lobbies) await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await registry.addRoom(sampleListing('room1'));
+    await advance(250);
+    const [first] = lobbies[0]?.sent ?? [];
+    expect(first).toBeDefined();
+    for (const lobby of lobbies) expect(lobby.sent).toEqual([first]);
+    for (const lobby of lobbies) expect(lobby.sent[0]).toBe(first);
   });
 
   it('sends nothing when the change leaves the watched list as it was', async () => {
