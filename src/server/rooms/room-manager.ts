@@ -341,8 +341,8 @@ export class RoomManager {
 
   markBack(session: Session, resync: boolean): void {
     this.#hostOf(session)?.markBack(session, resync);
-    // Lists sent while away may have been among what the outbox dropped.
-    if (resync) this.watchers.resend(session);
+    // The list held back while away, or (a resync) one the outbox may have dropped.
+    this.watchers.resumed(session, resync);
   }
 
   /** `membership`: the seating the client sent it in (see Session.membership); absent from old clients. */

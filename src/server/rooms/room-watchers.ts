@@ -52,6 +52,8 @@ interface Watch {
   readonly address: string;
   /** The list last sent, as JSON (undefined until the first read): an unchanged list is not sent again. */
   lastSent: string | undefined;
+  /** A newer list was held back while the session was away: it goes when the session resumes. */
+  missed: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export class RoomWatchers {
     this.#admit(key, address);
     this.#unsubscribe ??= this.#options.subscribe(() => this.#changed());
     // Watching before the first read, so that no change made during it goes unheard.
-    const watch: Watch = { query, key, address, lastSent: undefined };
+    const watch: Watch = { query, key, address, lastSent: undefined, missed: false };
     this.#set(session, watch);
     let rooms: RoomInfo[];
     try {
@@ -118,11 +120,18 @@ export class RoomWatchers {
     return rooms;
   }
 
-  /** Sends the session its list again (soon, with the next lists): what it was sent may have been lost. */
-  resend(session: Session): void {
+  /**
+   * The session is back after a drop. Lists are not sent to a session that is away (they would only
+   * pile up in its outbox, each superseding the one before): if one was held back, the newest goes now
+   * (soon, with the next lists). After a resync, what it was sent may have been lost: it is sent its
+   * list again, changed or not.
+   */
+  resumed(session: Session, resync: boolean): void {
     const watch = this.#watches.get(session);
     if (watch === undefined || watch.lastSent === undefined) return;
-    watch.lastSent = '';
+    if (resync) watch.lastSent = '';
+    else if (!watch.missed) return;
+    watch.missed = false;
     this.#changed();
   }
 
@@ -236,7 +245,13 @@ export class RoomWatchers {
           const watch = this.#watches.get(session);
           // Unwatched, or watching another query since the read began.
           if (watch === undefined || watch.key !== key || watch.lastSent === json) continue;
+          if (!session.connected) {
+            // Away: nothing piles up for it; the newest list goes when it resumes (see `resumed`).
+            watch.missed = true;
+            continue;
+          }
           watch.lastSent = json;
+          watch.missed = false;
           recipients.push(session);
         }
         if (recipients.length > 0) this.#send(recipients, rooms);

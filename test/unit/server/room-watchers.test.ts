@@ -6,9 +6,10 @@ import { RoomWatchers } from '../../../src/server/rooms/room-watchers.js';
 import type { Session } from '../../../src/server/sessions/session.js';
 import { sampleListing } from './registry-contract.js';
 
-/** A session as RoomWatchers sees it: whether it ended, and the lists it was sent. */
+/** A session as RoomWatchers sees it: whether it ended or is away, and the lists it was sent. */
 class WatchingSession {
   ended = false;
+  connected = true;
   readonly lists: string[][] = [];
   /** The encoded messages, as sent. */
   readonly sent: Uint8Array[] = [];
@@ -101,6 +102,30 @@ describe('RoomWatchers', () => {
     for (const lobby of lobbies) expect(lobby.sent[0]).toBe(first);
   });
 
+  it('holds back lists from a session that is away; the newest goes when it resumes', async () => {
+    const { registry, watchers, session, advance, reads } = setup();
+    const [lobby, other] = [session(), session()];
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(other, { type: 'arena' }, HOME);
+    lobby.connected = false;
+    for (const id of ['room1', 'room2', 'room3']) {
+      await registry.addRoom(sampleListing(id));
+      await advance(250);
+    }
+    expect(lobby.lists).toEqual([]);
+    expect(other.lists.length).toBe(3);
+    lobby.connected = true;
+    watchers.resumed(lobby, false);
+    await advance(250);
+    expect(lobby.lists).toEqual([['room1:0', 'room2:0', 'room3:0']]);
+    expect(other.lists.length).toBe(3);
+    // A resume with nothing held back reads nothing.
+    const before = reads();
+    watchers.resumed(lobby, false);
+    await advance(250);
+    expect(reads()).toBe(before);
+  });
+
   it('sends nothing when the change leaves the watched list as it was', async () => {
     const { registry, watchers, session, advance } = setup();
     const lobby = session();
@@ -146,7 +171,7 @@ describe('RoomWatchers', () => {
     await registry.addRoom(sampleListing('room1'));
     const lobby = session();
     await watchers.watch(lobby, { type: 'arena' }, HOME);
-    watchers.resend(lobby);
+    watchers.resumed(lobby, true);
     await advance(250);
     expect(lobby.lists).toEqual([['room1:0']]);
   });
