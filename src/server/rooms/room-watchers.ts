@@ -117,6 +117,8 @@ export class RoomWatchers {
     // answer (sent after it) does not take the lobby back.
     if (watch.lastSent !== undefined) return JSON.parse(watch.lastSent) as RoomInfo[];
     watch.lastSent = JSON.stringify(rooms);
+    // Away during the read, and back already: a newer list held back meanwhile follows the answer.
+    if (watch.missed && session.connected) this.resumed(session, false);
     return rooms;
   }
 

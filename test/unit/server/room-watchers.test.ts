@@ -209,6 +209,48 @@ describe('RoomWatchers', () => {
     expect((await answer).map((room) => `${room.roomId}:${room.clients}`)).toEqual(['room1:0']);
   });
 
+  it('a lobby away during its first read and back before it ends gets the list held back meanwhile', async () => {
+    const clock = new ManualClock();
+    const registry = new MemoryRegistry({ clock });
+    let release: (() => void) | undefined;
+    let first = true;
+    const watchers = new RoomWatchers({
+      clock,
+      metrics: new CountingMetrics(),
+      list: async (query) => {
+        const listings = await registry.listRooms({ ...query, includePrivate: false });
+        if (first) {
+          first = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+      },
+      subscribe: (listener) => registry.subscribe(listener),
+      intervalMs: 250,
+    });
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    const lobby = new WatchingSession() as WatchingSession & Session;
+    const answer = watchers.watch(lobby, { type: 'arena' }, HOME);
+    lobby.connected = false;
+    await registry.addRoom(sampleListing('room1'));
+    await settle();
+    clock.advance(250);
+    await settle();
+    expect(lobby.lists).toEqual([]);
+    lobby.connected = true;
+    watchers.resumed(lobby, false);
+    release?.();
+    expect(await answer).toEqual([]);
+    await settle();
+    clock.advance(250);
+    await settle();
+    expect(lobby.lists).toEqual([['room1:0']]);
+  });
+
   it('refuses a watch of one distinct query too many, and frees the slot when its watchers go', async () => {
     const { watchers, session } = setup({ maxQueries: 2 });
     const [a, b, c, d] = [session(), session(), session(), session()];
