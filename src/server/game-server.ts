@@ -140,7 +140,13 @@ export class GameServer {
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
     this.#authenticator = authenticator;
     this.#serveStatic = options.staticDir === undefined ? undefined : createStaticHandler(options.staticDir);
-    this.#sessions = new SessionStore(this.clock, this.#limits, new SessionOrigin(this.nodeId, this.#bootId));
+    this.#sessions = new SessionStore(
+      this.clock,
+      this.#limits,
+      new SessionOrigin(this.nodeId, this.#bootId),
+      // A lobby watch goes with its session: kept, it would hold one of the node's watched queries.
+      (session) => this.rooms.watchers.unwatch(session),
+    );
     this.rooms = new RoomManager({
       ...this.#limits,
       registry: this.registry,

@@ -220,6 +220,18 @@ export interface GameServerOptions extends MonitoringOptions {
    * thread every node shares) and the size of the answer. Default 200.
    */
   maxRoomsListed?: number;
+  /**
+   * Most distinct room queries lobbies watch at once on this node (`client.watchRooms`); a watch of
+   * one more is refused `RATE_LIMITED`, saying the server is at its limit. Each costs a listing read
+   * per `roomListIntervalMs` of changes. Default 256.
+   */
+  maxWatchedQueries?: number;
+  /**
+   * Most distinct room queries the lobbies of one address (an IPv6 address: its /64) watch at once; a
+   * watch of one more from there is refused `RATE_LIMITED`, saying it is the address's. Its share of
+   * `maxWatchedQueries`: one machine opening sessions cannot take them all. Default 16.
+   */
+  maxWatchedQueriesPerAddress?: number;
 }
 
 export type ResolvedLimits = Required<
@@ -261,6 +273,8 @@ export type ResolvedLimits = Required<
     | 'trustProxy'
     | 'roomListIntervalMs'
     | 'maxRoomsListed'
+    | 'maxWatchedQueries'
+    | 'maxWatchedQueriesPerAddress'
     | 'nodeTtlMs'
   >
 >;
@@ -306,6 +320,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     trustProxy: options.trustProxy ?? 0,
     roomListIntervalMs: options.roomListIntervalMs ?? 250,
     maxRoomsListed: options.maxRoomsListed ?? 200,
+    maxWatchedQueries: options.maxWatchedQueries ?? 256,
+    maxWatchedQueriesPerAddress: options.maxWatchedQueriesPerAddress ?? 16,
     nodeTtlMs: options.nodeTtlMs ?? 6_000,
   };
   for (const [name, value] of Object.entries(limits)) {
@@ -330,6 +346,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   }
   for (const [name, least] of [
     ['maxRoomsListed', 1],
+    ['maxWatchedQueries', 1],
+    ['maxWatchedQueriesPerAddress', 1],
     ['maxConnectionsPerAddress', 1],
     ['connectBurst', 1],
     ['roomCreateBurst', 1],

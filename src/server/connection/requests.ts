@@ -23,7 +23,7 @@ export async function handleRequest(
     case Kind.ListRooms:
       return { rooms: await rooms.list(roomQuery(message.body)) };
     case Kind.WatchRooms:
-      return { rooms: await rooms.watch(session, roomQuery(message.body)) };
+      return { rooms: await rooms.watch(session, roomQuery(message.body), address) };
     case Kind.UnwatchRooms:
       rooms.watchers.unwatch(session);
       return undefined;

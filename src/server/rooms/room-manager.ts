@@ -69,6 +69,10 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   roomListIntervalMs: number;
   /** Most rooms one listing answers (a client's `limit` may ask fewer). */
   maxRoomsListed: number;
+  /** Most distinct queries lobbies watch at once on this node (see RoomWatchers). */
+  maxWatchedQueries: number;
+  /** Most distinct queries the lobbies of one address watch at once. */
+  maxWatchedQueriesPerAddress: number;
 }
 
 /** What a redirect needs: where the other nodes are. */
@@ -120,6 +124,8 @@ export class RoomManager {
       list: (query) => this.list(query),
       subscribe: (listener) => options.registry.subscribe(listener),
       intervalMs: options.roomListIntervalMs,
+      maxQueries: options.maxWatchedQueries,
+      maxQueriesPerAddress: options.maxWatchedQueriesPerAddress,
     });
     const sweepMs = Math.max(10, Math.min(options.idleDisposeMs / 2, 30_000));
     this.#cancelIdleSweep = every(options.clock, sweepMs, () => {
@@ -202,10 +208,13 @@ export class RoomManager {
     return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
   }
 
-  /** Follows a listing for a lobby (see RoomWatchers): its current list. */
-  watch(session: Session, query: RoomQuery): Promise<RoomInfo[]> {
+  /**
+   * Follows a listing for a lobby (see RoomWatchers): its current list. `address`: the remote address of
+   * the connection the request came on (its block is what the per-address bound counts).
+   */
+  watch(session: Session, query: RoomQuery, address: string): Promise<RoomInfo[]> {
     // Capped here, so that limits past the cap share one read with the cap itself.
-    return this.watchers.watch(session, this.#capped(query));
+    return this.watchers.watch(session, this.#capped(query), addressBlock(address));
   }
 
   /** The query as this node answers it: its limit at most `maxRoomsListed`. */
@@ -332,8 +341,8 @@ export class RoomManager {
 
   markBack(session: Session, resync: boolean): void {
     this.#hostOf(session)?.markBack(session, resync);
-    // Lists sent while away may have been among what the outbox dropped.
-    if (resync) this.watchers.resend(session);
+    // The list held back while away, or (a resync) one the outbox may have dropped.
+    this.watchers.resumed(session, resync);
   }
 
   /** `membership`: the seating the client sent it in (see Session.membership); absent from old clients. */

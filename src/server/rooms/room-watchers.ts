@@ -1,5 +1,12 @@
 import type { Cancel, Clock, Disposer } from '../../common/index.js';
-import { ErrorCode, Kind, ProtocolError, type RoomInfo, type Scalar } from '../../protocol/index.js';
+import {
+  ErrorCode,
+  encodeMessage,
+  Kind,
+  ProtocolError,
+  type RoomInfo,
+  type Scalar,
+} from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ListingChange } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
@@ -30,13 +37,23 @@ export interface RoomWatchersOptions {
    * own could otherwise turn every seat change into thousands of reads. Default 256.
    */
   maxQueries?: number;
+  /**
+   * Most distinct queries the sessions of one address (see `addressBlock`) watch at once; a watch of one
+   * more from there is refused RATE_LIMITED. Without it one machine opening sessions could take every
+   * query `maxQueries` allows, and no other player could watch a query of their own. Default 16.
+   */
+  maxQueriesPerAddress?: number;
 }
 
 interface Watch {
   readonly query: RoomQuery;
   readonly key: string;
+  /** The address (block) the watch counts against. */
+  readonly address: string;
   /** The list last sent, as JSON (undefined until the first read): an unchanged list is not sent again. */
   lastSent: string | undefined;
+  /** A newer list was held back while the session was away: it goes when the session resumes. */
+  missed: boolean;
 }
 
 /**
@@ -50,6 +67,8 @@ export class RoomWatchers {
   readonly #watches = new Map<Session, Watch>();
   /** How many sessions watch each distinct query. */
   readonly #queries = new Map<string, number>();
+  /** By address (block): how many of its sessions watch each query it watches. */
+  readonly #byAddress = new Map<string, Map<string, number>>();
   /** Subscribed at the first watch: a node whose players never watch opens no subscription. */
   #unsubscribe: Disposer | undefined;
   #cancelFlush: Cancel | undefined;
@@ -62,24 +81,29 @@ export class RoomWatchers {
     this.#options = options;
   }
 
+  /** Sessions watching. */
   get size(): number {
     return this.#watches.size;
   }
 
-  /** Starts (or replaces) the session's watch; resolves with the listing as it is now. */
-  async watch(session: Session, query: RoomQuery): Promise<RoomInfo[]> {
+  /** Distinct queries watched (each costs a listing read per change). */
+  get queries(): number {
+    return this.#queries.size;
+  }
+
+  /**
+   * Starts the session's watch, in place of the one it had (one watch per session; a refused request
+   * ends the one before too, as the client does); resolves with the listing as it is now. `address`:
+   * the address block the session's connection came from.
+   */
+  async watch(session: Session, query: RoomQuery, address: string): Promise<RoomInfo[]> {
     if (this.#closed) throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
     const key = queryKey(query);
-    const maxQueries = this.#options.maxQueries ?? 256;
-    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `${maxQueries} different room queries are watched on this server already: watch a common one`,
-      );
-    }
+    this.#delete(session);
+    this.#admit(key, address);
     this.#unsubscribe ??= this.#options.subscribe(() => this.#changed());
     // Watching before the first read, so that no change made during it goes unheard.
-    const watch: Watch = { query, key, lastSent: undefined };
+    const watch: Watch = { query, key, address, lastSent: undefined, missed: false };
     this.#set(session, watch);
     let rooms: RoomInfo[];
     try {
@@ -93,14 +117,23 @@ export class RoomWatchers {
     // answer (sent after it) does not take the lobby back.
     if (watch.lastSent !== undefined) return JSON.parse(watch.lastSent) as RoomInfo[];
     watch.lastSent = JSON.stringify(rooms);
+    // Away during the read, and back already: a newer list held back meanwhile follows the answer.
+    if (watch.missed && session.connected) this.resumed(session, false);
     return rooms;
   }
 
-  /** Sends the session its list again (soon, with the next lists): what it was sent may have been lost. */
-  resend(session: Session): void {
+  /**
+   * The session is back after a drop. Lists are not sent to a session that is away (they would only
+   * pile up in its outbox, each superseding the one before): if one was held back, the newest goes now
+   * (soon, with the next lists). After a resync, what it was sent may have been lost: it is sent its
+   * list again, changed or not.
+   */
+  resumed(session: Session, resync: boolean): void {
     const watch = this.#watches.get(session);
     if (watch === undefined || watch.lastSent === undefined) return;
-    watch.lastSent = '';
+    if (resync) watch.lastSent = '';
+    else if (!watch.missed) return;
+    watch.missed = false;
     this.#changed();
   }
 
@@ -115,21 +148,53 @@ export class RoomWatchers {
     this.#cancelFlush = undefined;
     this.#watches.clear();
     this.#queries.clear();
+    this.#byAddress.clear();
+  }
+
+  /**
+   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than its address, or
+   * the node, may watch. A query already watched (from there, or on the node) takes nothing more. The
+   * message says whose limit it is: the node's is no fault of the player.
+   */
+  #admit(key: string, address: string): void {
+    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
+    const held = this.#byAddress.get(address);
+    if (held !== undefined && !held.has(key) && held.size >= perAddress) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `${perAddress} different room queries are watched from your address already: watch one of them, or stop one first`,
+      );
+    }
+    const maxQueries = this.#options.maxQueries ?? 256;
+    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `this server follows as many different room queries as it can (${maxQueries}): try again later, or watch a query other players watch`,
+      );
+    }
   }
 
   #set(session: Session, watch: Watch): void {
     this.#delete(session);
     this.#watches.set(session, watch);
-    this.#queries.set(watch.key, (this.#queries.get(watch.key) ?? 0) + 1);
+    increment(this.#queries, watch.key);
+    let held = this.#byAddress.get(watch.address);
+    if (held === undefined) {
+      held = new Map();
+      this.#byAddress.set(watch.address, held);
+    }
+    increment(held, watch.key);
   }
 
   #delete(session: Session): void {
     const watch = this.#watches.get(session);
     if (watch === undefined) return;
     this.#watches.delete(session);
-    const left = (this.#queries.get(watch.key) ?? 1) - 1;
-    if (left > 0) this.#queries.set(watch.key, left);
-    else this.#queries.delete(watch.key);
+    decrement(this.#queries, watch.key);
+    const held = this.#byAddress.get(watch.address);
+    if (held === undefined) return;
+    decrement(held, watch.key);
+    if (held.size === 0) this.#byAddress.delete(watch.address);
   }
 
   #changed(): void {
@@ -158,7 +223,7 @@ export class RoomWatchers {
   async #flush(): Promise<boolean> {
     const byQuery = new Map<string, { query: RoomQuery; sessions: Session[] }>();
     for (const [session, watch] of this.#watches) {
-      // Sessions that ended are forgotten here rather than by a hook on every session's end.
+      // A session's watch goes when the session ends (`unwatch`); one that ended during a read goes here.
       if (session.ended) {
         this.#delete(session);
         continue;
@@ -177,29 +242,50 @@ export class RoomWatchers {
           return false;
         }
         const json = JSON.stringify(rooms);
+        const recipients: Session[] = [];
         for (const session of sessions) {
           const watch = this.#watches.get(session);
           // Unwatched, or watching another query since the read began.
           if (watch === undefined || watch.key !== key || watch.lastSent === json) continue;
+          if (!session.connected) {
+            // Away: nothing piles up for it; the newest list goes when it resumes (see `resumed`).
+            watch.missed = true;
+            continue;
+          }
           watch.lastSent = json;
-          this.#send(session, rooms);
+          watch.missed = false;
+          recipients.push(session);
         }
+        if (recipients.length > 0) this.#send(recipients, rooms);
         return true;
       }),
     );
     return outcomes.every(Boolean);
   }
 
-  #send(session: Session, rooms: RoomInfo[]): void {
+  /** Sends one list to every session that needs it, encoded once for all (as a room broadcast is). */
+  #send(sessions: Session[], rooms: RoomInfo[]): void {
     try {
-      session.send(Kind.RoomList, { rooms });
-      this.#options.metrics.count('room_lists_sent_total');
+      const inner = encodeMessage(Kind.RoomList, { rooms });
+      for (const session of sessions) session.sendEncoded(inner, 'reliable');
+      this.#options.metrics.count('room_lists_sent_total', {}, sessions.length);
     } catch (error) {
-      // A listing too large for one message: the lobby keeps its last list rather than the server failing.
+      // The lobbies keep their last list rather than the server failing.
       this.#options.metrics.count('internal_errors_total');
       console.error('vehikill-net: a room list could not be sent', error);
     }
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Forgets the key at zero: the maps hold only what is watched. */
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 /** Equal queries (whatever their key order) share one listing read. */

@@ -14,11 +14,22 @@ export class SessionStore {
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
   readonly #origin: SessionOrigin;
+  readonly #onEnded: ((session: Session) => void) | undefined;
 
-  constructor(clock: Clock, limits: SessionLimits, origin: SessionOrigin) {
+  /**
+   * `onEnded`: runs once a session has ended for good (closed, cut off, expired or replaced by a
+   * shutdown), for what it still holds elsewhere to be let go at once.
+   */
+  constructor(
+    clock: Clock,
+    limits: SessionLimits,
+    origin: SessionOrigin,
+    onEnded?: (session: Session) => void,
+  ) {
     this.#clock = clock;
     this.#limits = limits;
     this.#origin = origin;
+    this.#onEnded = onEnded;
   }
 
   get size(): number {
@@ -49,9 +60,12 @@ export class SessionStore {
     return { ok: true, session };
   }
 
+  /** Ends the session for good; every way a session ends comes through here. */
   delete(session: Session): void {
     if (this.#sessions.get(session.playerId) === session) this.#sessions.delete(session.playerId);
+    const wasEnded = session.ended;
     session.end();
+    if (!wasEnded) this.#onEnded?.(session);
   }
 
   all(): IterableIterator<Session> {

@@ -1,4 +1,4 @@
-import { Kind, type RoomInfo } from 'vehikill-net/protocol';
+import { decodeFrame, Kind, type RoomInfo, serverToClientKinds } from 'vehikill-net/protocol';
 import { CountingMetrics, MemoryRegistry, type Registry } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
@@ -6,17 +6,28 @@ import { RoomWatchers } from '../../../src/server/rooms/room-watchers.js';
 import type { Session } from '../../../src/server/sessions/session.js';
 import { sampleListing } from './registry-contract.js';
 
-/** A session as RoomWatchers sees it: whether it ended, and the lists it was sent. */
+/** A session as RoomWatchers sees it: whether it ended or is away, and the lists it was sent. */
 class WatchingSession {
   ended = false;
+  connected = true;
   readonly lists: string[][] = [];
-  send(kind: number, body: { rooms: RoomInfo[] }): void {
-    expect(kind).toBe(Kind.RoomList);
-    this.lists.push(body.rooms.map((room) => `${room.roomId}:${room.clients}`));
+  /** The encoded messages, as sent. */
+  readonly sent: Uint8Array[] = [];
+  sendEncoded(inner: Uint8Array): void {
+    this.sent.push(inner);
+    const { message } = decodeFrame(inner, serverToClientKinds);
+    expect(message.kind).toBe(Kind.RoomList);
+    const { rooms } = message.body as { rooms: RoomInfo[] };
+    this.lists.push(rooms.map((room) => `${room.roomId}:${room.clients}`));
   }
 }
 
-function setup(options: { failing?: () => boolean; maxQueries?: number } = {}) {
+/** The address block the lobbies' connections came from. */
+const HOME = '198.51.100.1';
+
+function setup(
+  options: { failing?: () => boolean; maxQueries?: number; maxQueriesPerAddress?: number } = {},
+) {
   const clock = new ManualClock();
   const registry = new MemoryRegistry({ clock });
   let reads = 0;
@@ -33,6 +44,9 @@ function setup(options: { failing?: () => boolean; maxQueries?: number } = {}) {
     intervalMs: 250,
     retryMs: 2_000,
     ...(options.maxQueries === undefined ? {} : { maxQueries: options.maxQueries }),
+    ...(options.maxQueriesPerAddress === undefined
+      ? {}
+      : { maxQueriesPerAddress: options.maxQueriesPerAddress }),
   });
   const session = () => new WatchingSession() as WatchingSession & Session;
   /** Lets the registry's change events (microtasks) and the listing reads settle, then moves time. */
@@ -49,7 +63,9 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance } = setup();
     await registry.addRoom(sampleListing('room1'));
     const lobby = session();
-    expect((await watchers.watch(lobby, { type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
+    expect((await watchers.watch(lobby, { type: 'arena' }, HOME)).map((room) => room.roomId)).toEqual([
+      'room1',
+    ]);
     await registry.addRoom(sampleListing('room2'));
     await advance(250);
     expect(lobby.lists).toEqual([['room1:0', 'room2:0']]);
@@ -65,7 +81,8 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance, reads } = setup();
     await registry.addRoom(sampleListing('room1', { maxClients: 16 }));
     const lobbies = [session(), session(), session()];
-    for (const lobby of lobbies) await watchers.watch(lobby, { type: 'arena', filter: { mode: 'ffa' } });
+    for (const lobby of lobbies)
+      await watchers.watch(lobby, { type: 'arena', filter: { mode: 'ffa' } }, HOME);
     const before = reads();
     for (let seat = 0; seat < 10; seat++) await registry.reserveSeat('room1', `p${seat}`);
     await advance(250);
@@ -73,10 +90,46 @@ describe('RoomWatchers', () => {
     for (const lobby of lobbies) expect(lobby.lists).toEqual([['room1:10']]);
   });
 
+  it('encodes a changed list once for all the watchers of its query', async () => {
+    const { registry, watchers, session, advance } = setup();
+    const lobbies = [session(), session(), session()];
+    for (const lobby of lobbies) await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await registry.addRoom(sampleListing('room1'));
+    await advance(250);
+    const [first] = lobbies[0]?.sent ?? [];
+    expect(first).toBeDefined();
+    for (const lobby of lobbies) expect(lobby.sent).toEqual([first]);
+    for (const lobby of lobbies) expect(lobby.sent[0]).toBe(first);
+  });
+
+  it('holds back lists from a session that is away; the newest goes when it resumes', async () => {
+    const { registry, watchers, session, advance, reads } = setup();
+    const [lobby, other] = [session(), session()];
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(other, { type: 'arena' }, HOME);
+    lobby.connected = false;
+    for (const id of ['room1', 'room2', 'room3']) {
+      await registry.addRoom(sampleListing(id));
+      await advance(250);
+    }
+    expect(lobby.lists).toEqual([]);
+    expect(other.lists.length).toBe(3);
+    lobby.connected = true;
+    watchers.resumed(lobby, false);
+    await advance(250);
+    expect(lobby.lists).toEqual([['room1:0', 'room2:0', 'room3:0']]);
+    expect(other.lists.length).toBe(3);
+    // A resume with nothing held back reads nothing.
+    const before = reads();
+    watchers.resumed(lobby, false);
+    await advance(250);
+    expect(reads()).toBe(before);
+  });
+
   it('sends nothing when the change leaves the watched list as it was', async () => {
     const { registry, watchers, session, advance } = setup();
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     await registry.addRoom(sampleListing('other1', { type: 'race' }));
     await advance(250);
     expect(lobby.lists).toEqual([]);
@@ -85,10 +138,10 @@ describe('RoomWatchers', () => {
   it('keeps one watch per session, forgets unwatched and ended sessions', async () => {
     const { registry, watchers, session, advance } = setup();
     const [lobby, gone, stopped] = [session(), session(), session()];
-    await watchers.watch(lobby, { type: 'race' });
-    await watchers.watch(lobby, { type: 'arena' });
-    await watchers.watch(gone, { type: 'arena' });
-    await watchers.watch(stopped, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'race' }, HOME);
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(gone, { type: 'arena' }, HOME);
+    await watchers.watch(stopped, { type: 'arena' }, HOME);
     watchers.unwatch(stopped);
     gone.ended = true;
     await registry.addRoom(sampleListing('room1'));
@@ -103,7 +156,7 @@ describe('RoomWatchers', () => {
     let down = false;
     const { registry, watchers, session, advance } = setup({ failing: () => down });
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     down = true;
     await registry.addRoom(sampleListing('room1'));
     await advance(250);
@@ -117,8 +170,8 @@ describe('RoomWatchers', () => {
     const { registry, watchers, session, advance } = setup();
     await registry.addRoom(sampleListing('room1'));
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
-    watchers.resend(lobby);
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    watchers.resumed(lobby, true);
     await advance(250);
     expect(lobby.lists).toEqual([['room1:0']]);
   });
@@ -146,7 +199,7 @@ describe('RoomWatchers', () => {
       intervalMs: 250,
     });
     const lobby = new WatchingSession() as WatchingSession & Session;
-    const answer = watchers.watch(lobby, { type: 'arena' });
+    const answer = watchers.watch(lobby, { type: 'arena' }, HOME);
     await registry.addRoom(sampleListing('room1'));
     for (let i = 0; i < 5; i++) await Promise.resolve();
     clock.advance(250);
@@ -156,27 +209,104 @@ describe('RoomWatchers', () => {
     expect((await answer).map((room) => `${room.roomId}:${room.clients}`)).toEqual(['room1:0']);
   });
 
+  it('a lobby away during its first read and back before it ends gets the list held back meanwhile', async () => {
+    const clock = new ManualClock();
+    const registry = new MemoryRegistry({ clock });
+    let release: (() => void) | undefined;
+    let first = true;
+    const watchers = new RoomWatchers({
+      clock,
+      metrics: new CountingMetrics(),
+      list: async (query) => {
+        const listings = await registry.listRooms({ ...query, includePrivate: false });
+        if (first) {
+          first = false;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+      },
+      subscribe: (listener) => registry.subscribe(listener),
+      intervalMs: 250,
+    });
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    const lobby = new WatchingSession() as WatchingSession & Session;
+    const answer = watchers.watch(lobby, { type: 'arena' }, HOME);
+    lobby.connected = false;
+    await registry.addRoom(sampleListing('room1'));
+    await settle();
+    clock.advance(250);
+    await settle();
+    expect(lobby.lists).toEqual([]);
+    lobby.connected = true;
+    watchers.resumed(lobby, false);
+    release?.();
+    expect(await answer).toEqual([]);
+    await settle();
+    clock.advance(250);
+    await settle();
+    expect(lobby.lists).toEqual([['room1:0']]);
+  });
+
   it('refuses a watch of one distinct query too many, and frees the slot when its watchers go', async () => {
     const { watchers, session } = setup({ maxQueries: 2 });
     const [a, b, c, d] = [session(), session(), session(), session()];
-    await watchers.watch(a, { type: 'arena' });
-    await watchers.watch(b, { filter: { mode: 'ffa', map: 'dunes' } });
+    await watchers.watch(a, { type: 'arena' }, HOME);
+    await watchers.watch(b, { filter: { mode: 'ffa', map: 'dunes' } }, '198.51.100.2');
     // The same query in another key order is the same query: it shares the slot.
-    await watchers.watch(c, { filter: { map: 'dunes', mode: 'ffa' } });
-    await expect(watchers.watch(d, { type: 'race' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await watchers.watch(c, { filter: { map: 'dunes', mode: 'ffa' } }, '198.51.100.3');
+    const refused = watchers.watch(d, { type: 'race' }, '198.51.100.4');
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    // The node's limit, no fault of the player's: the message says so.
+    await expect(refused).rejects.toThrow(/this server follows as many/);
+    expect(watchers.queries).toBe(2);
     watchers.unwatch(a);
-    await watchers.watch(d, { type: 'race' });
+    await watchers.watch(d, { type: 'race' }, '198.51.100.4');
     expect(watchers.size).toBe(3);
+  });
+
+  it("bounds the distinct queries one address watches; other addresses' watches go on", async () => {
+    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 2 });
+    const [a, b, c, d, e] = [session(), session(), session(), session(), session()];
+    await watchers.watch(a, { type: 'arena' }, HOME);
+    await watchers.watch(b, { type: 'race' }, HOME);
+    // A query the address watches already takes nothing more.
+    await watchers.watch(c, { type: 'arena' }, HOME);
+    const refused = watchers.watch(d, { type: 'duel' }, HOME);
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(refused).rejects.toThrow(/from your address/);
+    await watchers.watch(e, { type: 'duel' }, '2001:db8::/64');
+    // Its sessions' watches gone, the address may watch another query.
+    watchers.unwatch(b);
+    await watchers.watch(d, { type: 'duel' }, HOME);
+    expect([watchers.size, watchers.queries]).toEqual([4, 2]);
+  });
+
+  it('a session changing its own watch frees the query it held, and a refused watch ends the one before', async () => {
+    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 1 });
+    const [lobby, other] = [session(), session()];
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
+    await watchers.watch(lobby, { type: 'race' }, HOME);
+    expect(watchers.queries).toBe(1);
+    await watchers.watch(other, { type: 'race' }, HOME);
+    await expect(watchers.watch(lobby, { type: 'duel' }, HOME)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    // The client ended its watch when it asked for the new one: the server keeps none either.
+    expect(watchers.size).toBe(1);
   });
 
   it('stops when closed', async () => {
     const { registry, watchers, session, advance } = setup();
     const lobby = session();
-    await watchers.watch(lobby, { type: 'arena' });
+    await watchers.watch(lobby, { type: 'arena' }, HOME);
     watchers.close();
     await registry.addRoom(sampleListing('room1'));
     await advance(250);
     expect(lobby.lists).toEqual([]);
-    await expect(watchers.watch(lobby, {})).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
+    await expect(watchers.watch(lobby, {}, HOME)).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
   });
 });

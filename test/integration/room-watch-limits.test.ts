@@ -1,0 +1,122 @@
+import { type Body, Kind } from 'vehikill-net/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+/**
+ * What lobby watches (`client.watchRooms`) may hold on a node: a watch goes with its session, and one
+ * address cannot take the node's distinct watched queries from everyone else.
+ */
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** The address the attacking sessions claim, through the one proxy the server trusts. */
+const ATTACKER = '203.0.113.7';
+
+/** A raw session from `address` (as the trusted proxy names it), welcomed. */
+async function session(server: TestServer, name: string, address = ATTACKER): Promise<RawClient> {
+  const raw = new RawClient(server.wsUrl, server.server.issueGuestToken(name), {
+    'x-forwarded-for': address,
+  });
+  await raw.opened;
+  raw.hello();
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  return raw;
+}
+
+/** Watches `filter` on a raw session: the answer. */
+async function watch(raw: RawClient, filter: string): Promise<Body<typeof Kind.Response>> {
+  const before = raw.received(Kind.Response).length;
+  raw.send(Kind.WatchRooms, { rid: before + 1, filter: { k: filter } });
+  await eventually(() => raw.received(Kind.Response).length > before, 'watch answer');
+  return raw.received(Kind.Response)[before] as Body<typeof Kind.Response>;
+}
+
+async function inBatches(count: number, each: (i: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < count; start += 32) {
+    await Promise.all(Array.from({ length: Math.min(32, count - start) }, (_, j) => each(start + j)));
+  }
+}
+
+describe('lobby watch limits', () => {
+  it('releases a watch when its session ends, cleanly or past its grace, with no listing change', async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, graceMs: 150 });
+    const { watchers } = t.server.rooms;
+    const lobby = t.client();
+    await lobby.connect();
+    await lobby.watchRooms({ type: 'test' });
+    expect(watchers.size).toBe(1);
+    lobby.close();
+    await eventually(() => watchers.size === 0, 'the watch of a closed session released');
+
+    // A dropped socket: the watch is kept through the grace period (a resume keeps it), then released.
+    const dropped = await session(t, 'dropped');
+    expect((await watch(dropped, 'a')).ok).toBe(true);
+    dropped.close();
+    await dropped.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(watchers.size).toBe(1);
+    await eventually(() => watchers.size === 0, 'the watch of an expired session released');
+    expect(watchers.queries).toBe(0);
+  });
+
+  it("an address's ended sessions leave no watches behind: another player still watches", async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1 });
+    const server = t;
+    await inBatches(256, async (i) => {
+      const raw = await session(server, `w${i}`);
+      await watch(raw, `q${i}`);
+      raw.socket.close(1000);
+      await raw.closed;
+    });
+    await eventually(() => server.server.sessionCount === 0, 'every session ended');
+    expect(server.server.rooms.watchers.size).toBe(0);
+    const honest = server.client();
+    await honest.connect();
+    await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
+  });
+
+  it("one address's live sessions get a bounded share of the distinct queries, and are told why", async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1 });
+    const server = t;
+    const answers: Body<typeof Kind.Response>[] = [];
+    // All but one of the connections an address may hold.
+    await inBatches(255, async (i) => {
+      answers[i] = await watch(await session(server, `w${i}`), `q${i}`);
+    });
+    const accepted = answers.filter((answer) => answer.ok).length;
+    expect(accepted).toBe(16);
+    const refused = answers.find((answer) => !answer.ok);
+    expect(refused).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+    expect(refused?.message).toMatch(/your address/);
+    // Its last connection may still share a query the address watches.
+    const watched = answers.findIndex((answer) => answer.ok);
+    expect((await watch(await session(server, 'shared'), `q${watched}`)).ok).toBe(true);
+
+    // A player from another address watches a query of their own.
+    const honest = server.client();
+    await honest.connect();
+    await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
+  });
+
+  it('says so when the whole node is at its limit, not the player', async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, maxWatchedQueries: 3 });
+    const server = t;
+    for (const [i, address] of ['198.51.100.1', '198.51.100.2', '198.51.100.3'].entries()) {
+      expect((await watch(await session(server, `n${i}`, address), `q${i}`)).ok).toBe(true);
+    }
+    const answer = await watch(await session(server, 'late', '198.51.100.4'), 'q3');
+    expect(answer).toMatchObject({
+      ok: false,
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/this server/),
+    });
+    expect(answer).not.toMatchObject({ message: expect.stringMatching(/your/) });
+    // A query already watched costs nothing more: still allowed.
+    expect((await watch(await session(server, 'common', '198.51.100.4'), 'q0')).ok).toBe(true);
+  });
+});
