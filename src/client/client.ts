@@ -3,7 +3,6 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
-  bodyProblem,
   checkSendOptions,
   clientToServerKinds,
   decodeFrame,
@@ -19,6 +18,7 @@ import {
   nameProblem,
   ProtocolError,
   type RoomInfo,
+  requestProblem,
   roomInfoSchema,
   type Scalar,
 } from '../protocol/index.js';
@@ -445,15 +445,21 @@ export class Client {
       return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
     }
     const rid = this.#nextRid;
+    let encoded: Uint8Array;
+    try {
+      encoded = encodeMessage(kind, { ...body, rid } as Body<typeof kind>);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Checked here as the server checks it: a bad argument is the caller's mistake, refused without
     // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
-    const refused = bodyProblem(kind, { ...body, rid });
+    const refused = requestProblem(encoded);
     if (refused !== undefined) return Promise.reject(refused);
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(rid, { resolve, reject });
       try {
-        this.#connection.sendSequenced(encodeMessage(kind, { ...body, rid } as Body<typeof kind>));
+        this.#connection.sendSequenced(encoded);
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);

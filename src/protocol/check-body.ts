@@ -1,29 +1,25 @@
-import * as v from 'valibot';
-import { ErrorCode } from './error-codes.js';
+import { decodeFrame } from './frame-codec.js';
 import { Kind } from './kinds.js';
-import { type BodyKind, schemaByKind } from './messages.js';
+import { clientToServerKinds } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 
 const nameOfKind = new Map<number, string>(Object.entries(Kind).map(([name, kind]) => [kind, name]));
 
 /**
- * INVALID_MESSAGE naming the first thing wrong when `body` is not what the receiver's schema for `kind`
- * accepts (what it would answer, from the same schema), undefined when it is. For a sender to refuse
- * its own caller's mistake before it costs anything on the wire.
+ * What the server would answer an encoded client message with, when it would refuse it as malformed
+ * (INVALID_MESSAGE and the like, naming the message and the first thing wrong), undefined when it would
+ * take it. Decoded from the bytes the way the server decodes them, so what only the JavaScript object
+ * had (an `undefined` field, which is not sent) is not held against it. For a client to refuse its own
+ * caller's mistake before it costs anything on the wire.
  */
-export function bodyProblem(kind: BodyKind, body: unknown): ProtocolError | undefined {
-  const schema = schemaByKind[kind] as v.GenericSchema;
-  let parsed: v.SafeParseResult<v.GenericSchema>;
+export function requestProblem(encoded: Uint8Array): ProtocolError | undefined {
   try {
-    parsed = v.safeParse(schema, body);
-  } catch (cause) {
-    return new ProtocolError(ErrorCode.INVALID_MESSAGE, `${nameOfKind.get(kind)}: unverifiable`, { cause });
+    decodeFrame(encoded, clientToServerKinds);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    const kind = encoded[0] ?? -1;
+    const message = error.message.replace(/^kind 0x[0-9a-f]+/, nameOfKind.get(kind) ?? `kind ${kind}`);
+    return new ProtocolError(error.code, message, { cause: error });
   }
-  if (parsed.success) return undefined;
-  const first = parsed.issues[0];
-  const path = first.path?.map((item) => String(item.key)).join('.');
-  return new ProtocolError(
-    ErrorCode.INVALID_MESSAGE,
-    `${nameOfKind.get(kind)}: ${path ? `${path}: ` : ''}${first.message}`.slice(0, 500),
-  );
 }

@@ -1,7 +1,7 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
-export { bodyProblem } from './check-body.js';
+export { requestProblem } from './check-body.js';
 export {
   type DatagramFromServerFields,
   encodeDatagramFromServer,

@@ -16,8 +16,8 @@ export const MAX_TTL_MS = 2 ** 31 - 1;
 /**
  * The options as sent, or INVALID_MESSAGE naming what is wrong. Checked at the call: a class spelled
  * wrong was taken for 'reliable' (a 'volitile' message buffered and replayed), a `ttlMs` without the
- * 'expiring' class did nothing, and a fractional or negative one failed deep in the encoder without a
- * code, or not at all.
+ * 'expiring' class did nothing, and NaN failed deep in the encoder without a code. A fractional `ttlMs`
+ * (1000 / 30) is rounded up to whole ms, as the wire carries it.
  */
 export function checkSendOptions(options: MessageSendOptions | undefined): {
   messageClass: MessageClass;
@@ -40,13 +40,13 @@ export function checkSendOptions(options: MessageSendOptions | undefined): {
       `send options: ttlMs is for class 'expiring' only (this message is '${messageClass}')`,
     );
   }
-  if (!(Number.isInteger(ttlMs) && ttlMs >= 1 && ttlMs <= MAX_TTL_MS)) {
+  if (!(typeof ttlMs === 'number' && ttlMs > 0 && ttlMs <= MAX_TTL_MS)) {
     throw new ProtocolError(
       ErrorCode.INVALID_MESSAGE,
-      `send options: ttlMs must be a whole number of ms from 1 to ${MAX_TTL_MS}, not ${describe(ttlMs)}`,
+      `send options: ttlMs must be a number of ms above 0 and at most ${MAX_TTL_MS}, not ${describe(ttlMs)}`,
     );
   }
-  return { messageClass, ttlMs };
+  return { messageClass, ttlMs: Math.ceil(ttlMs) };
 }
 
 function describe(value: unknown): string {

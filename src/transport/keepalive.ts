@@ -147,6 +147,9 @@ export interface LinkHeartbeatOptions {
  * round trip's echo and the quality report, and the peer declared gone after a silence. `heard()` is
  * called for anything that arrives from the peer, data included.
  */
+/** How far behind the newest beat heard a beat can be and still be a late one from the same peer (ms). */
+const LATE_BEAT_AT_MOST_MS = 3_000;
+
 export class LinkHeartbeat {
   readonly #options: LinkHeartbeatOptions;
   #lastHeard: number;
@@ -169,7 +172,15 @@ export class LinkHeartbeat {
 
   start(): void {
     this.#lastHeard = this.#options.clock.now();
+    // Started again (a new session, perhaps another node): what was heard from the peer before is gone.
+    if (this.#stop === undefined) this.#forgetPeer();
     this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
+  }
+
+  #forgetPeer(): void {
+    this.#peerSentAt = Number.NaN;
+    this.#peerArrivedAt = Number.NaN;
+    this.#echoTaken = Number.NaN;
   }
 
   stop(): void {
@@ -209,7 +220,11 @@ export class LinkHeartbeat {
     quality?.arrival(beat.sentAt);
     // Overtaken by a newer beat: its count is older than one already taken (which a loss window takes
     // for the peer restarting its count), and its echo older too. Its arrival still tells the jitter.
-    if (beat.sentAt < this.#peerSentAt) return;
+    // Far behind the newest, it is no late beat but another peer (a node whose clock is elsewhere).
+    if (beat.sentAt < this.#peerSentAt) {
+      if (this.#peerSentAt - beat.sentAt <= LATE_BEAT_AT_MOST_MS) return;
+      this.#forgetPeer();
+    }
     if (beat.datagramsSent > 0) quality?.peerReport(beat.datagramsSent, beat.lossOfYours);
     const firstHeard = Number.isNaN(this.#peerSentAt);
     this.#peerSentAt = beat.sentAt;

@@ -147,7 +147,9 @@ export class AdaptiveRate {
     const queued = inputs.queuedBytes ?? 0;
     const queueGrowing = queued > 0 && queued > this.#lastQueued;
     this.#lastQueued = queued;
-    const congested = queueGrowing || (!silent && (loss >= this.#options.lossBackoff || grade === 'poor'));
+    // A queue that grows while the member is silent grows because of the outage (a stalled association
+    // keeps what is sent): not congestion either.
+    const congested = !silent && (queueGrowing || loss >= this.#options.lossBackoff || grade === 'poor');
     if (congested) {
       if (now - this.#lastBackoffAt >= this.#options.backoffIntervalMs) {
         this.#lastBackoffAt = now;

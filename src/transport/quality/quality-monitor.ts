@@ -15,8 +15,8 @@ import { LossWindow } from './loss-window.js';
 export interface LinkQuality {
   /**
    * Smoothed round trip (ms); NaN until measured. Keepalives give about one sample a second, so it moves
-   * halfway to the median of the newest three samples at each one: a step in the path shows within a few
-   * seconds, and one late sample alone moves it little.
+   * halfway to the median of the newest five samples at each one: a step in the path shows within about
+   * five seconds, and late samples, fewer than three in five, do not move it.
    */
   rttMs: number;
   /** RFC 3550 interarrival jitter (ms) of the far side's timestamped keepalives; NaN until measured. */
@@ -79,10 +79,11 @@ export interface QualityMonitorOptions {
   rateWindowMs?: number;
   /**
    * Nothing heard from the far side for this long (ms) is a silence: the link grades poor at once, and
-   * what went missing across it is not counted as loss once the far side is heard again (an outage is
-   * not the path's loss). A link with steady traffic is judged silent sooner: after ten of its usual
-   * gaps between arrivals, and never under `MIN_SILENCE_MS` (1 s). Default 3,000: on an idle link (one
-   * keepalive a second) a lost keepalive is not a silence.
+   * what went missing across an occasional one is not counted as loss once the far side is heard again
+   * (an outage is not the path's loss; outages that recur within `OUTAGE_EXCUSED_ONCE_PER_MS` are).
+   * A link with steady traffic is judged silent sooner: after ten of its usual gaps between arrivals,
+   * but not under `MIN_SILENCE_MS` (1 s) unless this option is lower. Default 3,000: on an idle link
+   * (one keepalive a second) a lost keepalive is not a silence.
    */
   silentAfterMs?: number;
 }
@@ -91,11 +92,19 @@ export interface QualityMonitorOptions {
 export const DEFAULT_SILENT_AFTER_MS = 3_000;
 /** The shortest silence, on however busy a link: shorter gaps are felt as hitches, not outages. */
 export const MIN_SILENCE_MS = 1_000;
+/**
+ * An outage's losses are excused at most once in this long (ms): one is an event, outages that recur
+ * are what the path is like (a link down a second in every two delivers half its traffic: that is loss).
+ */
+export const OUTAGE_EXCUSED_ONCE_PER_MS = 30_000;
 /** A link's usual gap between arrivals, as gaps longer than this count (ms): a silence is not usual. */
 const LONGEST_USUAL_GAP_MS = 1_000;
 
-/** Round-trip samples whose median the smoothed round trip follows. */
-const RTT_MEDIAN_OF = 3;
+/**
+ * Round-trip samples whose median the smoothed round trip follows: a step in the path moves it after
+ * three samples, as many late beats as fewer than three in five do not.
+ */
+const RTT_MEDIAN_OF = 5;
 
 /**
  * Measures one link from what its keepalive and traffic tell: round trip, jitter, loss each way, bytes
@@ -123,6 +132,8 @@ export class QualityMonitor implements QualityView {
   #lastHeardAt = Number.NaN;
   /** The usual gap between arrivals (ms, smoothed; NaN until two arrivals). */
   #usualGapMs = Number.NaN;
+  /** When an outage's losses were last excused. */
+  #excusedAt = Number.NEGATIVE_INFINITY;
   #measured: QualityGrade = 'good';
   #datagramsSent = 0;
   #datagramsReceived = 0;
@@ -202,7 +213,8 @@ export class QualityMonitor implements QualityView {
 
   /** We received `bytes`; `datagram` and `now` as for `sent`. */
   received(bytes: number, datagram: boolean, now = this.#clock.now()): void {
-    if (this.#silent(now)) this.#excuseOutage();
+    const wasSilent = this.#silent(now);
+    if (wasSilent) this.#excuseOutage(now);
     const gap = Math.min(LONGEST_USUAL_GAP_MS, now - this.#lastHeardAt);
     if (gap >= 0) {
       this.#usualGapMs = Number.isNaN(this.#usualGapMs)
@@ -212,6 +224,9 @@ export class QualityMonitor implements QualityView {
     this.#lastHeardAt = now;
     if (datagram) this.#datagramsReceived++;
     this.#rate.add('in', bytes, now);
+    // The silence's poor grade ends now, not at the next keepalive: a controller reading measuredGrade
+    // meanwhile would take the outage for congestion.
+    if (wasSilent) this.evaluate();
   }
 
   /**
@@ -271,7 +286,9 @@ export class QualityMonitor implements QualityView {
    * of seconds of a poor grade on a path that is fine again). The far side does the same with ours when
    * it hears us, before its next report.
    */
-  #excuseOutage(): void {
+  #excuseOutage(now: number): void {
+    if (now - this.#excusedAt < OUTAGE_EXCUSED_ONCE_PER_MS) return;
+    this.#excusedAt = now;
     this.#lossDown.excuseNextReport();
   }
 

@@ -98,6 +98,18 @@ describe('AdaptiveRate', () => {
     expect(back.setting.rateHz).toBe(30);
   });
 
+  it('does not take a send queue that grows while the member is silent for congestion', () => {
+    const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const silent = {
+      ...clean,
+      grade: 'poor' as QualityGrade,
+      measuredGrade: 'poor' as QualityGrade,
+      silent: true,
+    };
+    const { setting } = run(controller, 0, 4, silent, 'normal', (t) => 1_000 + t * 10);
+    expect(setting.rateHz).toBe(30);
+  });
+
   it('backs off on a poor link at once, without waiting for the indicator', () => {
     const controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
     const { setting } = run(controller, 0, 1, { ...clean, grade: 'good', measuredGrade: 'poor' });

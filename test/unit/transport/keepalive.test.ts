@@ -126,6 +126,42 @@ describe('LinkHeartbeat', () => {
     expect(Math.max(...readings)).toBeLessThan(0.2);
   });
 
+  it('takes round trips from a new peer whose clock is far behind the old one (another node)', () => {
+    const clock = new ManualClock();
+    const quality = new QualityMonitor({ clock });
+    const rtts: number[] = [];
+    const heartbeat = new LinkHeartbeat({
+      clock,
+      quality,
+      send: () => {},
+      onGone: () => {},
+      onRtt: (ms) => rtts.push(ms),
+    });
+    heartbeat.start();
+    // The old peer's clock read about 50 s; a beat of ours it heard came back with each of its beats.
+    const beat = (sentAt: number, count: number) =>
+      encodeBeat({ sentAt, echo: clock.now() - 40, heldMs: 0, datagramsSent: count, lossOfYours: 0 });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1_000);
+      heartbeat.receive(beat(50_000 + clock.now(), i + 1));
+    }
+    // Moved: the same heartbeat, started again, hears a node whose clock reads 10 s less.
+    heartbeat.stop();
+    heartbeat.start();
+    const before = rtts.length;
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1_000);
+      heartbeat.receive(beat(40_000 + clock.now(), i + 1));
+    }
+    expect(rtts.length - before).toBe(5);
+    // And without a restart (a peer that changed under a running heartbeat): taken as a new peer too.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1_000);
+      heartbeat.receive(beat(20_000 + clock.now(), i + 1));
+    }
+    expect(rtts.length - before).toBe(8);
+  });
+
   it('declares a silent peer gone, and a peer that heard nothing is answered at most every 100 ms', () => {
     const clock = new ManualClock();
     const sent: Uint8Array[] = [];
