@@ -2,4 +2,5 @@
 export { type Cancel, type Clock, every, ManualClock, realClock } from './clock.js';
 export { type Disposer, Emitter } from './emitter.js';
 export { Fifo } from './fifo.js';
+export { median } from './median.js';
 export { TokenBucket } from './token-bucket.js';

@@ -1,4 +1,4 @@
-import { type Clock, type Disposer, Emitter } from '../../common/index.js';
+import { type Clock, type Disposer, Emitter, median } from '../../common/index.js';
 import { ByteRate } from './byte-rate.js';
 import {
   checkThresholds,
@@ -191,8 +191,8 @@ export class QualityMonitor implements QualityView {
     const samples = this.#rttSamples;
     samples.push(ms);
     if (samples.length > RTT_MEDIAN_OF) samples.shift();
-    const median = medianOf(samples);
-    this.#srtt = Number.isNaN(this.#srtt) ? ms : this.#srtt + (median - this.#srtt) / 2;
+    const middle = median(samples);
+    this.#srtt = Number.isNaN(this.#srtt) ? ms : this.#srtt + (middle - this.#srtt) / 2;
     this.evaluate();
   }
 
@@ -297,13 +297,4 @@ export class QualityMonitor implements QualityView {
     this.#grade = grade;
     this.#events.emit('change', { grade, previous, quality: this.snapshot() });
   }
-}
-
-/** The median of a few numbers (the mean of the middle two for an even count). */
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
