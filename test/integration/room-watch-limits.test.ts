@@ -80,7 +80,7 @@ describe('lobby watch limits', () => {
     await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
   });
 
-  it("one address's live sessions get a bounded share of the distinct queries, and are told why", async () => {
+  it("one address's live sessions take at most half the node's distinct queries, and are told why", async () => {
     t = await startServer({ test: TestRoom }, { trustProxy: 1 });
     const server = t;
     const answers: Body<typeof Kind.Response>[] = [];
@@ -88,8 +88,9 @@ describe('lobby watch limits', () => {
     await inBatches(255, async (i) => {
       answers[i] = await watch(await session(server, `w${i}`), `q${i}`);
     });
+    // Past its share (16) while the node had room to spare: up to half the node's 256.
     const accepted = answers.filter((answer) => answer.ok).length;
-    expect(accepted).toBe(16);
+    expect(accepted).toBe(128);
     const refused = answers.find((answer) => !answer.ok);
     expect(refused).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
     expect(refused?.message).toMatch(/your address/);

@@ -38,9 +38,11 @@ export interface RoomWatchersOptions {
    */
   maxQueries?: number;
   /**
-   * Most distinct queries the sessions of one address (see `addressBlock`) watch at once; a watch of one
-   * more from there is refused RATE_LIMITED. Without it one machine opening sessions could take every
-   * query `maxQueries` allows, and no other player could watch a query of their own. Default 16.
+   * The share of `maxQueries` the sessions of one address (see `addressBlock`) may watch once the node
+   * is half full: a watch of one more distinct query from there is then refused RATE_LIMITED. Below half,
+   * an address may watch more (one address may take at most half the node). Without it one machine
+   * opening sessions could take every query `maxQueries` allows, and no other player could watch a query
+   * of their own. Default 16.
    */
   maxQueriesPerAddress?: number;
 }
@@ -152,24 +154,30 @@ export class RoomWatchers {
   }
 
   /**
-   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than its address, or
-   * the node, may watch. A query already watched (from there, or on the node) takes nothing more. The
+   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than the node, or
+   * its address, may watch. A query the node follows already costs it nothing more: only the node's
+   * bound could refuse it, and it does not. A new one is refused when the node is full, or when the
+   * address holds its share and the node is at least half full: while it has room to spare (fewer than
+   * half its queries watched), an address may go past its share (a NAT of lobbies each with its own
+   * filters), never past half the node, which keeps the other half for everyone else's share. The
    * message says whose limit it is: the node's is no fault of the player.
    */
   #admit(key: string, address: string): void {
-    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
-    const held = this.#byAddress.get(address);
-    if (held !== undefined && !held.has(key) && held.size >= perAddress) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `${perAddress} different room queries are watched from your address already: watch one of them, or stop one first`,
-      );
-    }
+    if (this.#queries.has(key)) return;
     const maxQueries = this.#options.maxQueries ?? 256;
-    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
+    if (this.#queries.size >= maxQueries) {
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
         `this server follows as many different room queries as it can (${maxQueries}): try again later, or watch a query other players watch`,
+      );
+    }
+    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
+    const held = this.#byAddress.get(address)?.size ?? 0;
+    const roomToSpare = this.#queries.size * 2 < maxQueries;
+    if (held >= perAddress && !roomToSpare) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `${held} different room queries are watched from your address already (its share is ${perAddress} while this server is busy): watch one of them, or stop one first`,
       );
     }
   }

@@ -285,8 +285,63 @@ describe('RoomWatchers', () => {
     expect([watchers.size, watchers.queries]).toEqual([4, 2]);
   });
 
+  it('lets one address watch past its share while the node has room: 50 lobby filters behind one NAT', async () => {
+    const { watchers, session } = setup();
+    for (let i = 0; i < 50; i++) {
+      await watchers.watch(
+        session(),
+        { type: 'arena', filter: { region: i % 5, mode: `m${Math.floor(i / 5)}` } },
+        HOME,
+      );
+    }
+    expect([watchers.size, watchers.queries]).toEqual([50, 50]);
+  });
+
+  it("bites once the node is half full: one address takes at most half, the rest stays for others' shares", async () => {
+    const { watchers, session } = setup({ maxQueries: 8, maxQueriesPerAddress: 2 });
+    // An idle node: one address goes past its share of 2, up to half the node.
+    for (const type of ['a', 'b', 'c', 'd']) await watchers.watch(session(), { type }, HOME);
+    const refused = watchers.watch(session(), { type: 'e' }, HOME);
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(refused).rejects.toThrow(/from your address/);
+    // Its sessions may still share what it watches.
+    await watchers.watch(session(), { type: 'a' }, HOME);
+    // Other addresses get their share of what is left.
+    for (const type of ['f', 'g']) await watchers.watch(session(), { type }, '198.51.100.2');
+    await expect(watchers.watch(session(), { type: 'h' }, '198.51.100.2')).rejects.toThrow(
+      /from your address/,
+    );
+    await watchers.watch(session(), { type: 'h' }, '198.51.100.3');
+    await watchers.watch(session(), { type: 'i' }, '198.51.100.3');
+    expect(watchers.queries).toBe(8);
+    // A query the node follows already costs it nothing: not refused, even past the address's share.
+    await watchers.watch(session(), { type: 'f' }, HOME);
+    // The node is full: whose limit that is, is said.
+    const full = watchers.watch(session(), { type: 'j' }, '198.51.100.4');
+    await expect(full).rejects.toThrow(/this server follows as many/);
+    await expect(full).rejects.not.toThrow(/your address/);
+  });
+
+  it('an address over its share keeps its watches as the node fills, and gets no more until the node has room', async () => {
+    const { watchers, session } = setup({ maxQueries: 8, maxQueriesPerAddress: 2 });
+    const home = [session(), session(), session()];
+    for (const [i, lobby] of home.entries()) await watchers.watch(lobby, { type: `h${i}` }, HOME);
+    for (const type of ['o1', 'o2']) await watchers.watch(session(), { type }, '198.51.100.2');
+    // 5 of 8: past half, and HOME holds 3 of its 2.
+    await expect(watchers.watch(session(), { type: 'h3' }, HOME)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect([watchers.size, watchers.queries]).toEqual([5, 5]);
+    // Room again (under half): HOME may go past its share once more.
+    watchers.unwatch(home[0] as WatchingSession & Session);
+    watchers.unwatch(home[1] as WatchingSession & Session);
+    await watchers.watch(session(), { type: 'h3' }, HOME);
+    expect(watchers.queries).toBe(4);
+  });
+
   it('a session changing its own watch frees the query it held, and a refused watch ends the one before', async () => {
-    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 1 });
+    // Half full with one query: the address's share of one bites.
+    const { watchers, session } = setup({ maxQueries: 2, maxQueriesPerAddress: 1 });
     const [lobby, other] = [session(), session()];
     await watchers.watch(lobby, { type: 'arena' }, HOME);
     await watchers.watch(lobby, { type: 'race' }, HOME);
