@@ -102,6 +102,51 @@ describe('RoomWatchers', () => {
     for (const lobby of lobbies) expect(lobby.sent[0]).toBe(first);
   });
 
+  it('lobbies asking for lists of different sizes share one read, each sent the oldest rooms up to its limit', async () => {
+    const { registry, watchers, session, advance, reads } = setup();
+    const [one, oneToo, three, all] = [session(), session(), session(), session()];
+    await watchers.watch(one, { type: 'arena', limit: 1 }, HOME);
+    await watchers.watch(oneToo, { type: 'arena', limit: 1 }, HOME);
+    await watchers.watch(three, { type: 'arena', limit: 3 }, HOME);
+    await watchers.watch(all, { type: 'arena' }, HOME);
+    expect(watchers.queries).toBe(1);
+    const before = reads();
+    for (const id of ['room1', 'room2', 'room3', 'room4']) await registry.addRoom(sampleListing(id));
+    await advance(250);
+    expect(reads() - before).toBe(1);
+    expect(one.lists).toEqual([['room1:0']]);
+    expect(three.lists).toEqual([['room1:0', 'room2:0', 'room3:0']]);
+    expect(all.lists).toEqual([['room1:0', 'room2:0', 'room3:0', 'room4:0']]);
+    // One encoding per list: lobbies with the same list get the same bytes.
+    expect(oneToo.sent[0]).toBe(one.sent[0]);
+    // A change past a lobby's limit sends it nothing.
+    await registry.reserveSeat('room4', 'p1');
+    await advance(250);
+    expect([one.lists.length, three.lists.length, all.lists.length]).toEqual([1, 1, 2]);
+  });
+
+  it('a lobby that asks for more rooms while a shorter read is under way is not sent the shorter list', async () => {
+    const { registry, watchers, session, clock } = setup();
+    for (const id of ['room1', 'room2']) await registry.addRoom(sampleListing(id));
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena', limit: 1 }, HOME);
+    await registry.addRoom(sampleListing('room3'));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    // The flush groups the watches and starts reading with limit 1; the lobby then asks for 3.
+    clock.advance(250);
+    const rooms = await watchers.watch(lobby, { type: 'arena', limit: 3 }, HOME);
+    expect(rooms.map((room) => room.roomId)).toEqual(['room1', 'room2', 'room3']);
+    for (const list of lobby.lists) expect(list.length).not.toBe(1);
+  });
+
+  it('lists of different sizes of one query count as one query, for the node and the address', async () => {
+    const { watchers, session } = setup({ maxQueries: 1, maxQueriesPerAddress: 1 });
+    await watchers.watch(session(), { type: 'arena', limit: 10 }, HOME);
+    await watchers.watch(session(), { type: 'arena', limit: 20 }, HOME);
+    await watchers.watch(session(), { type: 'arena' }, '198.51.100.2');
+    expect([watchers.size, watchers.queries]).toEqual([3, 1]);
+  });
+
   it('holds back lists from a session that is away; the newest goes when it resumes', async () => {
     const { registry, watchers, session, advance, reads } = setup();
     const [lobby, other] = [session(), session()];
