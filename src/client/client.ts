@@ -295,13 +295,26 @@ export class Client {
     if (this.state === 'open' || this.state === 'reconnecting') await this.#request(Kind.UnwatchRooms, {});
   }
 
-  /** A new session (the old one expired, or this client moved node) has no watch: ask for it again. */
+  /**
+   * A new session (the old one expired, or this client moved node) has no watch: ask for it again. If
+   * that fails (the server refuses it, say RATE_LIMITED), the watch says so, with the code: its list is
+   * not kept up to date until the app watches again (or the next new session succeeds).
+   */
   async #rewatch(watch: RoomWatch): Promise<void> {
     try {
       const rooms = await this.#watchRequest(watch.query);
       if (this.#watch === watch) watch.receive(rooms);
     } catch (error) {
-      if (this.#watch === watch && error instanceof ProtocolError) watch.fail(error);
+      if (this.#watch !== watch) return;
+      const code = error instanceof ProtocolError ? error.code : ErrorCode.INTERNAL_ERROR;
+      const why = error instanceof Error ? error.message : String(error);
+      watch.fail(
+        new ProtocolError(
+          code,
+          `the rooms could not be watched again on a new session, so this list is no longer kept up to date (call watchRooms to follow it again): ${why}`,
+          { cause: error },
+        ),
+      );
     }
   }
 

@@ -13,7 +13,11 @@ export interface RoomQuery {
 export interface RoomWatchEvents {
   /** The listing changed: the whole new list. */
   change: readonly RoomInfo[];
-  /** Watching again after a new session failed (the list may be stale until the next success). */
+  /**
+   * Watching again after a new session failed, `code` saying why (RATE_LIMITED: the server's or the
+   * address's limit, as the message says): `rooms` is no longer kept up to date, until the app calls
+   * `watchRooms` again or a later new session watches again by itself.
+   */
   error: ProtocolError;
   /** The watch ended: `stop()`, another `watchRooms`, or the client closed. */
   end: undefined;

@@ -227,9 +227,11 @@ export interface GameServerOptions extends MonitoringOptions {
    */
   maxWatchedQueries?: number;
   /**
-   * Most distinct room queries the lobbies of one address (an IPv6 address: its /64) watch at once; a
-   * watch of one more from there is refused `RATE_LIMITED`, saying it is the address's. Its share of
-   * `maxWatchedQueries`: one machine opening sessions cannot take them all. Default 16.
+   * The share of `maxWatchedQueries` the lobbies of one address (an IPv6 address: its /64) watch once
+   * the node follows half of them: a watch of one more distinct query from there is then refused
+   * `RATE_LIMITED`, saying it is the address's. Below half, an address may watch more (the lobbies behind
+   * one NAT, each with filters of its own), up to half the node: one machine opening sessions cannot take
+   * them all. A holder of many /64s is bounded only by `maxWatchedQueries`. Default 16.
    */
   maxWatchedQueriesPerAddress?: number;
 }

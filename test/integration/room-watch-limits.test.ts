@@ -1,7 +1,8 @@
-import { type Body, Kind } from 'vehikill-net/protocol';
+import { type Body, Kind, type ProtocolError } from 'vehikill-net/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 /**
@@ -9,7 +10,10 @@ import { TestRoom } from './rooms-fixtures.js';
  * address cannot take the node's distinct watched queries from everyone else.
  */
 let t: TestServer | undefined;
+let proxy: TcpProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
   await t?.close();
   t = undefined;
 });
@@ -80,7 +84,7 @@ describe('lobby watch limits', () => {
     await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
   });
 
-  it("one address's live sessions get a bounded share of the distinct queries, and are told why", async () => {
+  it("one address's live sessions take at most half the node's distinct queries, and are told why", async () => {
     t = await startServer({ test: TestRoom }, { trustProxy: 1 });
     const server = t;
     const answers: Body<typeof Kind.Response>[] = [];
@@ -88,8 +92,9 @@ describe('lobby watch limits', () => {
     await inBatches(255, async (i) => {
       answers[i] = await watch(await session(server, `w${i}`), `q${i}`);
     });
+    // Past its share (16) while the node had room to spare: up to half the node's 256.
     const accepted = answers.filter((answer) => answer.ok).length;
-    expect(accepted).toBe(16);
+    expect(accepted).toBe(128);
     const refused = answers.find((answer) => !answer.ok);
     expect(refused).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
     expect(refused?.message).toMatch(/your address/);
@@ -118,5 +123,30 @@ describe('lobby watch limits', () => {
     expect(answer).not.toMatchObject({ message: expect.stringMatching(/your/) });
     // A query already watched costs nothing more: still allowed.
     expect((await watch(await session(server, 'common', '198.51.100.4'), 'q0')).ok).toBe(true);
+  });
+
+  it('tells a lobby whose watch is refused again after a new session: `error`, with the code and why', async () => {
+    t = await startServer({ test: TestRoom }, { graceMs: 100, maxWatchedQueries: 1 });
+    const server = t;
+    proxy = new TcpProxy(server.port);
+    await proxy.listen();
+    const lobby = server.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await lobby.connect();
+    const watch = await lobby.watchRooms({ type: 'test', filter: { k: 'mine' } });
+    const errors: ProtocolError[] = [];
+    watch.on('error', (error) => errors.push(error));
+    // Cut off past its grace: the session, and its watch, end on the server.
+    proxy.block();
+    await eventually(() => server.server.rooms.watchers.size === 0, 'the watch released');
+    // Meanwhile another lobby takes the node's only query.
+    const other = server.client();
+    await other.connect();
+    await other.watchRooms({ type: 'test', filter: { k: 'theirs' } });
+    proxy.unblock();
+    await eventually(() => errors.length === 1, 'the refusal told', 10_000);
+    expect(errors[0]).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(errors[0]?.message).toMatch(/this server follows as many/);
+    expect(errors[0]?.message).toMatch(/no longer kept up to date/);
+    expect(watch.ended).toBe(false);
   });
 });

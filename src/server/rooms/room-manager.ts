@@ -213,7 +213,7 @@ export class RoomManager {
    * the connection the request came on (its block is what the per-address bound counts).
    */
   watch(session: Session, query: RoomQuery, address: string): Promise<RoomInfo[]> {
-    // Capped here, so that limits past the cap share one read with the cap itself.
+    // Capped here: the lists of a query, whatever their limits, share one read, never past the cap.
     return this.watchers.watch(session, this.#capped(query), addressBlock(address));
   }
 

@@ -16,7 +16,10 @@ export interface RoomQuery {
   type?: string;
   filter?: Record<string, Scalar>;
   includeFull?: boolean;
-  /** At most this many rooms, the oldest that match. */
+  /**
+   * At most this many rooms, the oldest that match. Not part of what makes a query distinct: watches
+   * that differ only in it share one read (at the largest limit), each sent the first rooms of it.
+   */
   limit?: number;
 }
 
@@ -38,15 +41,19 @@ export interface RoomWatchersOptions {
    */
   maxQueries?: number;
   /**
-   * Most distinct queries the sessions of one address (see `addressBlock`) watch at once; a watch of one
-   * more from there is refused RATE_LIMITED. Without it one machine opening sessions could take every
-   * query `maxQueries` allows, and no other player could watch a query of their own. Default 16.
+   * The share of `maxQueries` the sessions of one address (see `addressBlock`) may watch once the node
+   * is half full: a watch of one more distinct query from there is then refused RATE_LIMITED. Below half,
+   * an address may watch more (one address may take at most half the node). Without it one machine
+   * opening sessions could take every query `maxQueries` allows, and no other player could watch a query
+   * of their own. Default 16.
    */
   maxQueriesPerAddress?: number;
 }
 
 interface Watch {
+  /** As asked, with its own limit. */
   readonly query: RoomQuery;
+  /** The query without its limit: watches of one key share a read. */
   readonly key: string;
   /** The address (block) the watch counts against. */
   readonly address: string;
@@ -61,6 +68,11 @@ interface Watch {
  * the cluster changes (the registry's pub/sub), the listing is read again, once per distinct query
  * however many sessions watch it, and sent (RoomList) to each watcher whose list changed. Changes are
  * coalesced over `intervalMs`, so a burst of seat changes (a match filling up) costs one read per query.
+ * Queries that differ only in their `limit` are one query: read at the largest limit of their watchers,
+ * each watcher is sent the first rooms of it, up to its own limit (the oldest that match, as a read at
+ * that limit lists them; with the Redis registry, whose read of a rare filter stops after looking at a
+ * number of rooms that grows with the limit, the longer read may find a match further on that a read at
+ * the watcher's own limit would have missed, never one fewer).
  */
 export class RoomWatchers {
   readonly #options: RoomWatchersOptions;
@@ -152,24 +164,30 @@ export class RoomWatchers {
   }
 
   /**
-   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than its address, or
-   * the node, may watch. A query already watched (from there, or on the node) takes nothing more. The
+   * Throws RATE_LIMITED if a watch of `key` from `address` would take a query more than the node, or
+   * its address, may watch. A query the node follows already costs it nothing more: only the node's
+   * bound could refuse it, and it does not. A new one is refused when the node is full, or when the
+   * address holds its share and the node is at least half full: while it has room to spare (fewer than
+   * half its queries watched), an address may go past its share (a NAT of lobbies each with its own
+   * filters), never past half the node, which keeps the other half for everyone else's share. The
    * message says whose limit it is: the node's is no fault of the player.
    */
   #admit(key: string, address: string): void {
-    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
-    const held = this.#byAddress.get(address);
-    if (held !== undefined && !held.has(key) && held.size >= perAddress) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `${perAddress} different room queries are watched from your address already: watch one of them, or stop one first`,
-      );
-    }
+    if (this.#queries.has(key)) return;
     const maxQueries = this.#options.maxQueries ?? 256;
-    if (!this.#queries.has(key) && this.#queries.size >= maxQueries) {
+    if (this.#queries.size >= maxQueries) {
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
         `this server follows as many different room queries as it can (${maxQueries}): try again later, or watch a query other players watch`,
+      );
+    }
+    const perAddress = this.#options.maxQueriesPerAddress ?? 16;
+    const held = this.#byAddress.get(address)?.size ?? 0;
+    const roomToSpare = this.#queries.size * 2 < maxQueries;
+    if (held >= perAddress && !roomToSpare) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `${held} different room queries are watched from your address already (its share is ${perAddress} while this server is busy): watch one of them, or stop one first`,
       );
     }
   }
@@ -221,6 +239,7 @@ export class RoomWatchers {
 
   /** Reads each watched query once and sends the lists that changed; false if a read failed. */
   async #flush(): Promise<boolean> {
+    /** By key: the query read (at the largest limit of its watchers), and its watchers. */
     const byQuery = new Map<string, { query: RoomQuery; sessions: Session[] }>();
     for (const [session, watch] of this.#watches) {
       // A session's watch goes when the session ends (`unwatch`); one that ended during a read goes here.
@@ -230,7 +249,10 @@ export class RoomWatchers {
       }
       const group = byQuery.get(watch.key);
       if (group === undefined) byQuery.set(watch.key, { query: watch.query, sessions: [session] });
-      else group.sessions.push(session);
+      else {
+        group.sessions.push(session);
+        if (limitOf(watch.query) > limitOf(group.query)) group.query = watch.query;
+      }
     }
     const outcomes = await Promise.all(
       [...byQuery].map(async ([key, { query, sessions }]) => {
@@ -241,22 +263,32 @@ export class RoomWatchers {
           this.#options.metrics.count('room_list_failures_total');
           return false;
         }
-        const json = JSON.stringify(rooms);
-        const recipients: Session[] = [];
+        // By length: each watcher's list is the first rooms read, up to its limit (one encoding per list).
+        const lists = new Map<number, { rooms: RoomInfo[]; json: string; recipients: Session[] }>();
         for (const session of sessions) {
           const watch = this.#watches.get(session);
-          // Unwatched, or watching another query since the read began.
-          if (watch === undefined || watch.key !== key || watch.lastSent === json) continue;
+          // Unwatched, watching another query since the read began, or now asking for more than it read.
+          if (watch === undefined || watch.key !== key || limitOf(watch.query) > limitOf(query)) continue;
+          const length = Math.min(limitOf(watch.query), rooms.length);
+          let list = lists.get(length);
+          if (list === undefined) {
+            const own = length === rooms.length ? rooms : rooms.slice(0, length);
+            list = { rooms: own, json: JSON.stringify(own), recipients: [] };
+            lists.set(length, list);
+          }
+          if (watch.lastSent === list.json) continue;
           if (!session.connected) {
             // Away: nothing piles up for it; the newest list goes when it resumes (see `resumed`).
             watch.missed = true;
             continue;
           }
-          watch.lastSent = json;
+          watch.lastSent = list.json;
           watch.missed = false;
-          recipients.push(session);
+          list.recipients.push(session);
         }
-        if (recipients.length > 0) this.#send(recipients, rooms);
+        for (const list of lists.values()) {
+          if (list.recipients.length > 0) this.#send(list.recipients, list.rooms);
+        }
         return true;
       }),
     );
@@ -288,12 +320,20 @@ function decrement(counts: Map<string, number>, key: string): void {
   else counts.delete(key);
 }
 
-/** Equal queries (whatever their key order) share one listing read. */
+/**
+ * Equal queries (whatever their key order) share one listing read, whatever their limits: the oldest
+ * rooms that match, up to a limit, are the first of those up to a larger one.
+ */
 function queryKey(query: RoomQuery): string {
   const filter = query.filter
     ? Object.keys(query.filter)
         .sort()
         .map((key) => [key, (query.filter as Record<string, Scalar>)[key]])
     : [];
-  return JSON.stringify([query.type ?? null, query.includeFull ?? false, filter, query.limit ?? null]);
+  return JSON.stringify([query.type ?? null, query.includeFull ?? false, filter]);
+}
+
+/** A query's limit, none being the largest. */
+function limitOf(query: RoomQuery): number {
+  return query.limit ?? Number.POSITIVE_INFINITY;
 }

@@ -102,6 +102,51 @@ describe('RoomWatchers', () => {
     for (const lobby of lobbies) expect(lobby.sent[0]).toBe(first);
   });
 
+  it('lobbies asking for lists of different sizes share one read, each sent the oldest rooms up to its limit', async () => {
+    const { registry, watchers, session, advance, reads } = setup();
+    const [one, oneToo, three, all] = [session(), session(), session(), session()];
+    await watchers.watch(one, { type: 'arena', limit: 1 }, HOME);
+    await watchers.watch(oneToo, { type: 'arena', limit: 1 }, HOME);
+    await watchers.watch(three, { type: 'arena', limit: 3 }, HOME);
+    await watchers.watch(all, { type: 'arena' }, HOME);
+    expect(watchers.queries).toBe(1);
+    const before = reads();
+    for (const id of ['room1', 'room2', 'room3', 'room4']) await registry.addRoom(sampleListing(id));
+    await advance(250);
+    expect(reads() - before).toBe(1);
+    expect(one.lists).toEqual([['room1:0']]);
+    expect(three.lists).toEqual([['room1:0', 'room2:0', 'room3:0']]);
+    expect(all.lists).toEqual([['room1:0', 'room2:0', 'room3:0', 'room4:0']]);
+    // One encoding per list: lobbies with the same list get the same bytes.
+    expect(oneToo.sent[0]).toBe(one.sent[0]);
+    // A change past a lobby's limit sends it nothing.
+    await registry.reserveSeat('room4', 'p1');
+    await advance(250);
+    expect([one.lists.length, three.lists.length, all.lists.length]).toEqual([1, 1, 2]);
+  });
+
+  it('a lobby that asks for more rooms while a shorter read is under way is not sent the shorter list', async () => {
+    const { registry, watchers, session, clock } = setup();
+    for (const id of ['room1', 'room2']) await registry.addRoom(sampleListing(id));
+    const lobby = session();
+    await watchers.watch(lobby, { type: 'arena', limit: 1 }, HOME);
+    await registry.addRoom(sampleListing('room3'));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    // The flush groups the watches and starts reading with limit 1; the lobby then asks for 3.
+    clock.advance(250);
+    const rooms = await watchers.watch(lobby, { type: 'arena', limit: 3 }, HOME);
+    expect(rooms.map((room) => room.roomId)).toEqual(['room1', 'room2', 'room3']);
+    for (const list of lobby.lists) expect(list.length).not.toBe(1);
+  });
+
+  it('lists of different sizes of one query count as one query, for the node and the address', async () => {
+    const { watchers, session } = setup({ maxQueries: 1, maxQueriesPerAddress: 1 });
+    await watchers.watch(session(), { type: 'arena', limit: 10 }, HOME);
+    await watchers.watch(session(), { type: 'arena', limit: 20 }, HOME);
+    await watchers.watch(session(), { type: 'arena' }, '198.51.100.2');
+    expect([watchers.size, watchers.queries]).toEqual([3, 1]);
+  });
+
   it('holds back lists from a session that is away; the newest goes when it resumes', async () => {
     const { registry, watchers, session, advance, reads } = setup();
     const [lobby, other] = [session(), session()];
@@ -285,8 +330,63 @@ describe('RoomWatchers', () => {
     expect([watchers.size, watchers.queries]).toEqual([4, 2]);
   });
 
+  it('lets one address watch past its share while the node has room: 50 lobby filters behind one NAT', async () => {
+    const { watchers, session } = setup();
+    for (let i = 0; i < 50; i++) {
+      await watchers.watch(
+        session(),
+        { type: 'arena', filter: { region: i % 5, mode: `m${Math.floor(i / 5)}` } },
+        HOME,
+      );
+    }
+    expect([watchers.size, watchers.queries]).toEqual([50, 50]);
+  });
+
+  it("bites once the node is half full: one address takes at most half, the rest stays for others' shares", async () => {
+    const { watchers, session } = setup({ maxQueries: 8, maxQueriesPerAddress: 2 });
+    // An idle node: one address goes past its share of 2, up to half the node.
+    for (const type of ['a', 'b', 'c', 'd']) await watchers.watch(session(), { type }, HOME);
+    const refused = watchers.watch(session(), { type: 'e' }, HOME);
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(refused).rejects.toThrow(/from your address/);
+    // Its sessions may still share what it watches.
+    await watchers.watch(session(), { type: 'a' }, HOME);
+    // Other addresses get their share of what is left.
+    for (const type of ['f', 'g']) await watchers.watch(session(), { type }, '198.51.100.2');
+    await expect(watchers.watch(session(), { type: 'h' }, '198.51.100.2')).rejects.toThrow(
+      /from your address/,
+    );
+    await watchers.watch(session(), { type: 'h' }, '198.51.100.3');
+    await watchers.watch(session(), { type: 'i' }, '198.51.100.3');
+    expect(watchers.queries).toBe(8);
+    // A query the node follows already costs it nothing: not refused, even past the address's share.
+    await watchers.watch(session(), { type: 'f' }, HOME);
+    // The node is full: whose limit that is, is said.
+    const full = watchers.watch(session(), { type: 'j' }, '198.51.100.4');
+    await expect(full).rejects.toThrow(/this server follows as many/);
+    await expect(full).rejects.not.toThrow(/your address/);
+  });
+
+  it('an address over its share keeps its watches as the node fills, and gets no more until the node has room', async () => {
+    const { watchers, session } = setup({ maxQueries: 8, maxQueriesPerAddress: 2 });
+    const home = [session(), session(), session()];
+    for (const [i, lobby] of home.entries()) await watchers.watch(lobby, { type: `h${i}` }, HOME);
+    for (const type of ['o1', 'o2']) await watchers.watch(session(), { type }, '198.51.100.2');
+    // 5 of 8: past half, and HOME holds 3 of its 2.
+    await expect(watchers.watch(session(), { type: 'h3' }, HOME)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect([watchers.size, watchers.queries]).toEqual([5, 5]);
+    // Room again (under half): HOME may go past its share once more.
+    watchers.unwatch(home[0] as WatchingSession & Session);
+    watchers.unwatch(home[1] as WatchingSession & Session);
+    await watchers.watch(session(), { type: 'h3' }, HOME);
+    expect(watchers.queries).toBe(4);
+  });
+
   it('a session changing its own watch frees the query it held, and a refused watch ends the one before', async () => {
-    const { watchers, session } = setup({ maxQueries: 4, maxQueriesPerAddress: 1 });
+    // Half full with one query: the address's share of one bites.
+    const { watchers, session } = setup({ maxQueries: 2, maxQueriesPerAddress: 1 });
     const [lobby, other] = [session(), session()];
     await watchers.watch(lobby, { type: 'arena' }, HOME);
     await watchers.watch(lobby, { type: 'race' }, HOME);
