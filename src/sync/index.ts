@@ -43,7 +43,12 @@ export {
 } from './snapshot/ack.js';
 export { type EncodedChanges, EncodingCache } from './snapshot/encoding-cache.js';
 export { type EntityRegistry, entityRegistry, MAX_ENTITY_TYPES } from './snapshot/entity-registry.js';
-export { type EntityRecord, EntityTable, type WorldFrame } from './snapshot/entity-table.js';
+export {
+  type EntityRecord,
+  EntityTable,
+  type EntityTableOptions,
+  type WorldFrame,
+} from './snapshot/entity-table.js';
 export { frameView, type Visibility } from './snapshot/frame-view.js';
 export {
   type Candidate,

@@ -66,9 +66,15 @@ export interface SyncedRoom<M extends SyncMember = RoomClient> {
   readonly clock: Clock;
 }
 
-export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
-  /** Entity types, in the same order as on the clients: a type's id is its index (append only). */
-  types: readonly AnyEntityType[];
+export interface RoomSyncOptions<
+  M extends SyncMember = RoomClient,
+  Types extends readonly AnyEntityType[] = readonly AnyEntityType[],
+> {
+  /**
+   * Entity types, in the same order as on the clients: a type's id is its index (append only). `world`
+   * takes these alone: spawning any other throws (and, where the types are known, does not type-check).
+   */
+  types: Types;
   /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
   rateHz?: number;
   /**
@@ -227,9 +233,12 @@ export const MAX_SNAPSHOT_BUDGET_BYTES = MAX_PEER_DATA_BYTES - 1;
  * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
  * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
  */
-export class RoomSync<M extends SyncMember = RoomClient> {
-  /** The room's synced entities: spawn, update and remove them here. */
-  readonly world = new EntityTable();
+export class RoomSync<
+  M extends SyncMember = RoomClient,
+  const Types extends readonly AnyEntityType[] = readonly AnyEntityType[],
+> {
+  /** The room's synced entities: spawn, update and remove them here. Only `types` can be spawned. */
+  readonly world: EntityTable<Types[number]>;
   readonly registry: EntityRegistry;
   readonly #room: SyncedRoom<M>;
   readonly #cache = new EncodingCache();
@@ -240,7 +249,7 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   readonly #views = new Map<unknown, ViewGroup>();
   /** Shared encoding counts of views no one is in any more. */
   readonly #retiredSharedStats = { bodies: 0, reused: 0, predicted: 0 };
-  readonly #options: RoomSyncOptions<M>;
+  readonly #options: RoomSyncOptions<M, Types>;
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
@@ -268,8 +277,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   /** Entity types already named on the console for not fitting a member's budget. */
   readonly #overBudgetTypes = new Set<string>();
 
-  constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
+  constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
     this.registry = entityRegistry(options.types);
+    this.world = new EntityTable<Types[number]>({ types: options.types });
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
     this.#failures = new ThrottledFailures(options.metrics, 'sync_snapshot_errors_total');
     this.#callbackFailures = new ThrottledFailures(options.metrics, 'sync_callback_errors_total');
