@@ -165,6 +165,12 @@ export interface RoomSyncStats {
   members: number;
 }
 
+/** A rate (as a period) and a budget for a player who is not a member yet. */
+interface JoiningSettings {
+  periodMs: number;
+  budgetBytes: number;
+}
+
 /** Members who see the world alike, and the view of the newest frame they were sent. */
 interface ViewGroup {
   readonly key: unknown;
@@ -231,7 +237,8 @@ export const MAX_SNAPSHOT_BUDGET_BYTES = MAX_PEER_DATA_BYTES - 1;
  * encode), each member served at its own rate and byte budget on its link's `phys` channel.
  * The room calls `flush(tick)` after each simulation step and passes its `onLinkMessage` calls through
  * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
- * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
+ * `room.clients`: an encoder is made for a newcomer and dropped for a member who left. Rates and budgets
+ * set for a player still joining (in `onJoin`, before they are in `room.clients`) wait for them.
  */
 export class RoomSync<
   M extends SyncMember = RoomClient,
@@ -245,6 +252,12 @@ export class RoomSync<
   /** Members in step at the same frame share one encode of their snapshot. */
   readonly #shared: SharedSnapshots;
   readonly #members = new Map<M, Member>();
+  /**
+   * Rates and budgets set for players who are not members yet: `onJoin` runs before the player is in
+   * `room.clients`, and may await. Taken when the player becomes a member; weakly held, so a player whose
+   * join failed (never listed) takes theirs with them.
+   */
+  readonly #joining = new WeakMap<M, JoiningSettings>();
   /** With `visible`: the views by `viewGroup` key (a member itself by default). */
   readonly #views = new Map<unknown, ViewGroup>();
   /** Shared encoding counts of views no one is in any more. */
@@ -325,11 +338,17 @@ export class RoomSync<
 
   /**
    * Snapshots per second to this member (1..120); it takes effect from their next snapshot. With
-   * `adaptive` on, the ceiling of their rate.
+   * `adaptive` on, the ceiling of their rate. For a player who is not a member yet (the room is still
+   * deciding on their join, in `onJoin`), kept until they are: their snapshots start at it.
    */
   setRate(client: M, rateHz: number): void {
-    const member = this.#member(client);
-    member.periodMs = periodOf(rateHz);
+    const periodMs = periodOf(rateHz);
+    const member = this.#listedMember(client);
+    if (member === undefined) {
+      this.#joiningSettings(client).periodMs = periodMs;
+      return;
+    }
+    member.periodMs = periodMs;
     if (member.adaptive) {
       member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes).continueFrom(member.adaptive);
     }
@@ -338,11 +357,16 @@ export class RoomSync<
 
   /**
    * Bytes of one snapshot to this member (before deflate); sized above the largest full entity state.
-   * With `adaptive` on, the ceiling of their budget.
+   * With `adaptive` on, the ceiling of their budget. Kept for a player still joining, as `setRate` is.
    */
   setBudget(client: M, budgetBytes: number): void {
-    const member = this.#member(client);
-    member.budgetBytes = this.#checkBudget(budgetBytes);
+    const checked = this.#checkBudget(budgetBytes);
+    const member = this.#listedMember(client);
+    if (member === undefined) {
+      this.#joiningSettings(client).budgetBytes = checked;
+      return;
+    }
+    member.budgetBytes = checked;
     if (member.adaptive) {
       const ceilingHz = 1000 / member.periodMs;
       member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
@@ -350,11 +374,14 @@ export class RoomSync<
     member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
-  /** This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. */
+  /**
+   * This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. For a player
+   * still joining, what their snapshots will start at.
+   */
   rateOf(client: M): { rateHz: number; budgetBytes: number } {
-    const member = this.#member(client);
-    const setting = member.adaptive?.current;
-    return setting ?? { rateHz: 1000 / member.periodMs, budgetBytes: member.budgetBytes };
+    const member = this.#members.get(client);
+    const setting = member === undefined ? this.#settingsOf(client) : member;
+    return member?.adaptive?.current ?? { rateHz: 1000 / setting.periodMs, budgetBytes: setting.budgetBytes };
   }
 
   /**
@@ -364,7 +391,8 @@ export class RoomSync<
    * rate slowly.
    */
   lowestRateHz(client: M, since: number): number {
-    return this.#member(client).rates.lowestSince(since);
+    const member = this.#members.get(client);
+    return member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -619,6 +647,28 @@ export class RoomSync<
     return budgetBytes;
   }
 
+  /** The member, made now if the player is in `room.clients` and has none yet; undefined for anyone else. */
+  #listedMember(client: M): Member | undefined {
+    const member = this.#members.get(client);
+    if (member !== undefined) return member;
+    return this.#room.clients.includes(client) ? this.#addMember(client) : undefined;
+  }
+
+  /** What a player who is not a member yet was set to (by `setRate`, `setBudget`), made on first use. */
+  #joiningSettings(client: M): JoiningSettings {
+    let settings = this.#joining.get(client);
+    if (settings === undefined) {
+      settings = { periodMs: this.#defaultPeriodMs, budgetBytes: this.#defaultBudget };
+      this.#joining.set(client, settings);
+    }
+    return settings;
+  }
+
+  /** A non-member's settings: those set during its join, else the room's. */
+  #settingsOf(client: M): JoiningSettings {
+    return this.#joining.get(client) ?? { periodMs: this.#defaultPeriodMs, budgetBytes: this.#defaultBudget };
+  }
+
   #member(client: M): Member {
     // Made in a method of its own: the closures there capture `client`, which would make V8 allocate a
     // context on every call here, and this runs for every member every tick.
@@ -627,6 +677,10 @@ export class RoomSync<
 
   #addMember(client: M): Member {
     const { priority, tier } = this.#callbacks;
+    // What the app set while the room decided on the join (onJoin) applies from the first snapshot.
+    const settings = this.#settingsOf(client);
+    this.#joining.delete(client);
+    const { periodMs, budgetBytes } = settings;
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,
@@ -641,14 +695,12 @@ export class RoomSync<
     const member: Member = {
       encoder,
       view: undefined,
-      periodMs: this.#defaultPeriodMs,
-      budgetBytes: this.#defaultBudget,
+      periodMs,
+      budgetBytes,
       nextAt: Number.NEGATIVE_INFINITY,
-      adaptive: this.#options.adaptive
-        ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
-        : undefined,
+      adaptive: this.#options.adaptive ? this.#adaptiveFor(1000 / periodMs, budgetBytes) : undefined,
       nextAdaptAt: Number.NEGATIVE_INFINITY,
-      rates: new RateMemory(1000 / this.#defaultPeriodMs),
+      rates: new RateMemory(1000 / periodMs),
       lastAckBytes: new Uint8Array(ACK_BYTES),
       lastAckLength: 0,
       lastAck: undefined,
