@@ -75,6 +75,14 @@ export {
   type SnapshotEncoderOptions,
 } from './snapshot/snapshot-encoder.js';
 export type { OverBudget } from './snapshot/snapshot-plan.js';
+export {
+  epochOf,
+  membershipOf,
+  STREAM_BITS,
+  snapshotStream,
+  streamNewer,
+  streamOf,
+} from './snapshot/stream.js';
 export { MAX_ENTITY_ID } from './snapshot/wire.js';
 export {
   changeMask,

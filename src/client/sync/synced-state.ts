@@ -253,7 +253,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       this.#fault(error);
       return;
     }
-    if (outcome.kind === 'stale') {
+    // Another stream's snapshot (another encoder's): not this state's to apply.
+    if (outcome.kind === 'stale' || outcome.kind === 'otherStream') {
       this.#stats.stale++;
       return;
     }

@@ -25,6 +25,7 @@ import {
   SnapshotEncoder,
   type SyncFrame,
   SyncTag,
+  streamOf,
   type Tier,
 } from '../../sync/index.js';
 import {
@@ -48,6 +49,12 @@ import { memberName, ThrottledFailures } from './throttled-failures.js';
 export interface SyncMember {
   /** Away members (reconnecting) get no snapshots. */
   readonly away: boolean;
+  /**
+   * The number of the player's seating in the room (0..255; a room's members have the join's
+   * `membership`, see docs/protocol.md): every snapshot to the member names it, so that their client
+   * applies only its current room's. Default 0.
+   */
+  readonly membership?: number;
   readonly link: Pick<Link, 'send' | 'sendTagged'> & AdaptiveLinkFacts;
 }
 
@@ -218,6 +225,12 @@ function repeatedAckAt(frame: Uint8Array, ack: Uint8Array, length: number): numb
   return start;
 }
 
+/** Epochs run 0..255 and wrap (see `epochOf`). */
+const EPOCHS = 256;
+
+/** The epoch of the newest RoomSync made for each room. */
+const epochs = new WeakMap<object, number>();
+
 /** Adaptive rates are re-read this often per member (ms): quality moves at keepalive pace anyway. */
 const ADAPT_EVERY_MS = 250;
 
@@ -263,6 +276,8 @@ export class RoomSync<
   /** Shared encoding counts of views no one is in any more. */
   readonly #retiredSharedStats = { bodies: 0, reused: 0, predicted: 0 };
   readonly #options: RoomSyncOptions<M, Types>;
+  /** This RoomSync's number among the room's (see `epochOf`), named in every snapshot with the membership. */
+  readonly #epoch: number;
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
@@ -301,6 +316,10 @@ export class RoomSync<
     );
     this.#room = room;
     this.#options = options;
+    // A room that replaces its RoomSync (a new round) starts a new stream for every member: their clients
+    // start over from it rather than take its snapshots for the old one's.
+    this.#epoch = ((epochs.get(room) ?? -1) + 1) % EPOCHS;
+    epochs.set(room, this.#epoch);
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = this.#checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
     this.#largestRecordBytes = largestRecordBytes(this.registry);
@@ -687,6 +706,7 @@ export class RoomSync<
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
       firstSeq: Math.min(SEQ_MODULO - 1, Math.floor((this.#options.random ?? Math.random)() * SEQ_MODULO)),
+      stream: streamOf(client.membership ?? 0, this.#epoch),
       priority: new PriorityAccumulator({
         ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
         ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
