@@ -1,5 +1,4 @@
-import { BitReader } from '../../protocol/index.js';
-import { readBitsOf } from '../fields/codes.js';
+import { malformed } from '../fields/codes.js';
 import { SEQ_BITS } from './seq.js';
 
 /**
@@ -58,7 +57,10 @@ export function streamNewer(a: number, b: number): boolean {
 
 /** The stream a snapshot names, read without decoding the rest. BAD_FRAME when the bytes stop before it. */
 export function snapshotStream(bytes: Uint8Array): number {
-  const reader = new BitReader(bytes);
-  readBitsOf(reader, SEQ_BITS, 'snapshot seq');
-  return readBitsOf(reader, STREAM_BITS, 'snapshot stream');
+  const end = (SEQ_BITS + STREAM_BITS) / 8;
+  if (bytes.length < end) {
+    throw malformed('snapshot stream', `needs ${end} bytes from the start, the snapshot has ${bytes.length}`);
+  }
+  // After the 16-bit seq, two whole bytes, least significant first (BitWriter order).
+  return (bytes[2] as number) + (bytes[3] as number) * BYTE;
 }
