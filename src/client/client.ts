@@ -45,6 +45,7 @@ import {
   type ServerLinkPath,
 } from './server-link/client-server-link.js';
 import { SessionConnection } from './session-connection.js';
+import type { SyncSeating } from './sync/synced-state.js';
 
 export type { ClientEvents, ConnectionState } from './client-events.js';
 
@@ -142,6 +143,7 @@ export class Client {
         iceServers: () => this.#ice.servers,
         sendDatagrams: (c, p, messageClass, ttlMs) => this.#sendDatagrams(c, p, messageClass, ttlMs),
         sendSignal: (body) => connection.sendSequenced(encodeMessage(Kind.LinkSignalToServer, body as never)),
+        seating: () => this.#seating(),
       },
       linkSettings,
     );
@@ -367,6 +369,17 @@ export class Client {
         this.#earlySignals.length = 0;
       }
     }
+  }
+
+  /**
+   * The room whose snapshots a SyncedState on the server link may apply: ours (by its membership, which
+   * every snapshot names), and whether a join is on its way. Undefined from a server that names no
+   * memberships: nothing to go by.
+   */
+  #seating(): SyncSeating | undefined {
+    const room = this.#room;
+    if (room !== undefined && room.membership === undefined) return undefined;
+    return { membership: room?.membership, joining: this.#joining > 0 };
   }
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */

@@ -54,6 +54,7 @@ export {
   type SyncedStateOptions,
   type SyncedStateStats,
   type SyncLink,
+  type SyncSeating,
 } from './sync/synced-state.js';
 export { type MicrophoneResult, VoiceChat, type VoiceEvents, type VoiceOptions } from './voice/voice-chat.js';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket.js';

@@ -43,7 +43,12 @@ export {
 } from './snapshot/ack.js';
 export { type EncodedChanges, EncodingCache } from './snapshot/encoding-cache.js';
 export { type EntityRegistry, entityRegistry, MAX_ENTITY_TYPES } from './snapshot/entity-registry.js';
-export { type EntityRecord, EntityTable, type WorldFrame } from './snapshot/entity-table.js';
+export {
+  type EntityRecord,
+  EntityTable,
+  type EntityTableOptions,
+  type WorldFrame,
+} from './snapshot/entity-table.js';
 export { frameView, type Visibility } from './snapshot/frame-view.js';
 export {
   type Candidate,
@@ -70,6 +75,14 @@ export {
   type SnapshotEncoderOptions,
 } from './snapshot/snapshot-encoder.js';
 export type { OverBudget } from './snapshot/snapshot-plan.js';
+export {
+  epochOf,
+  membershipOf,
+  STREAM_BITS,
+  snapshotStream,
+  streamNewer,
+  streamOf,
+} from './snapshot/stream.js';
 export { MAX_ENTITY_ID } from './snapshot/wire.js';
 export {
   changeMask,

@@ -9,6 +9,7 @@ import {
   type RtcPeerConnectionConstructor,
   type RtcSignal,
 } from '../../transport/index.js';
+import type { SyncSeating } from '../sync/synced-state.js';
 
 const SETTLED = Promise.resolve();
 
@@ -42,6 +43,8 @@ export interface ServerLinkPort {
   connected?(): boolean;
   /** The developer's network conditioner, applied to both paths. */
   conditioner?: Conditioner;
+  /** The room the client sits in, for the snapshots it takes (see `ClientServerLink.seating`). */
+  seating?(): SyncSeating | undefined;
 }
 
 /**
@@ -100,6 +103,14 @@ export class ClientServerLink extends FailoverLink {
     this.#ctor =
       settings.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
+  }
+
+  /**
+   * The room the client sits in and whether a join is on its way: a `SyncedState` on this link applies
+   * only that room's snapshots (each names the membership it was sent for). Undefined when not known.
+   */
+  seating(): SyncSeating | undefined {
+    return this.#port.seating?.();
   }
 
   /** Whether this side asks the server for a direct link (mode and WebRTC allow it). */

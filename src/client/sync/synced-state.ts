@@ -6,12 +6,16 @@ import {
   codesToState,
   decodeSyncFrame,
   type EntityCodes,
+  type EntityRegistry,
   encodeAckFrame,
   encodeAppFrame,
   entityRegistry,
+  membershipOf,
   RemovalKind,
   SnapshotDecoder,
   type StateOf,
+  snapshotStream,
+  streamNewer,
 } from '../../sync/index.js';
 import { Channel, type Link } from '../../transport/index.js';
 import { inflateAtMost } from './bounded-inflate.js';
@@ -72,7 +76,19 @@ export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
 export interface SyncedStateStats {
   snapshotsReceived: number;
   applied: number;
+  /** Older than the newest applied, or of a stream this state has left (an earlier RoomSync of the room). */
   stale: number;
+  /**
+   * Snapshots of a room the client is not in (one it left, whose snapshots were still on their way), or,
+   * for a state that holds nothing of the room yet, snapshots that came while a join was on its way
+   * (they may be the room being left): dropped. Only on a link that knows the client's seating.
+   */
+  otherRoom: number;
+  /**
+   * Times a new stream began (the client's new room, or the room's new RoomSync) and the state started
+   * over from it: everything held was removed, the new world added.
+   */
+  restarts: number;
   /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
   resyncs: number;
   deflated: number;
@@ -84,8 +100,23 @@ export interface SyncedStateStats {
   entities: number;
 }
 
+/** The room a client sits in, as far as its snapshots go (see `SyncLink.seating`). */
+export interface SyncSeating {
+  /** The membership of the room the client is in (`RoomConnection.membership`); undefined in no room. */
+  readonly membership: number | undefined;
+  /** A join (join, create, joinByCode, quickPlay) is on its way. */
+  readonly joining: boolean;
+}
+
 /** What SyncedState needs of a link: `client.serverLink` is one. */
-export type SyncLink = Pick<Link, 'send' | 'onMessage'>;
+export type SyncLink = Pick<Link, 'send' | 'onMessage'> & {
+  /**
+   * Where the client sits now, so that only its current room's snapshots apply: `client.serverLink` says.
+   * Absent (a link of the app's own), or returning undefined (a server that names no memberships), every
+   * stream is taken, a later one (`streamNewer`) replacing an earlier one.
+   */
+  seating?(): SyncSeating | undefined;
+};
 
 export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
   /** The server's RoomSync types, in the same order: a type's id is its index. */
@@ -122,12 +153,16 @@ interface Held {
 /**
  * The client side of a room's state sync: decodes the snapshots arriving on the server link, acks them
  * (piggybacked on `sendInput`, or on their own), and holds the decoded entities with add, change and
- * remove events. One per room: make a new one after joining another room and `dispose()` the old one.
+ * remove events. It shows the room the client is in, as its current RoomSync has it: snapshots of another
+ * room never apply, and when a new stream begins (another room joined, or the room's new RoomSync) it
+ * starts over from it (a `remove` for everything held, then the new world's `add`s).
  */
 export class SyncedState<const Types extends readonly AnyEntityType[]> {
   readonly #link: SyncLink;
   readonly #clock: Clock;
-  readonly #decoder: SnapshotDecoder;
+  readonly #registry: EntityRegistry;
+  /** Of the stream it holds: replaced by a new one when a new stream begins. */
+  #decoder: SnapshotDecoder;
   readonly #events = new Emitter<SyncedStateEvents<Types[number]>>();
   readonly #held = new Map<number, Held>();
   readonly #window = new BytesWindow();
@@ -143,6 +178,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     snapshotsReceived: 0,
     applied: 0,
     stale: 0,
+    otherRoom: 0,
+    restarts: 0,
     resyncs: 0,
     deflated: 0,
     badFrames: 0,
@@ -151,7 +188,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   };
 
   constructor(link: SyncLink, options: SyncedStateOptions<Types>) {
-    this.#decoder = new SnapshotDecoder(entityRegistry(options.types));
+    this.#registry = entityRegistry(options.types);
+    this.#decoder = new SnapshotDecoder(this.#registry);
     this.#link = link;
     this.#clock = options.clock ?? realClock;
     this.#ackDelayMs = options.ackDelayMs ?? 0;
@@ -248,12 +286,15 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     try {
       const snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
       if (frame.deflated) this.#stats.deflated++;
+      const stream = snapshotStream(snapshot);
+      if (stream !== this.#decoder.stream && !this.#follow(stream)) return;
       outcome = this.#decoder.decode(snapshot);
     } catch (error) {
       this.#fault(error);
       return;
     }
-    if (outcome.kind === 'stale') {
+    // `otherStream` only from a stream `#follow` turned down, which is not decoded: counted as stale.
+    if (outcome.kind === 'stale' || outcome.kind === 'otherStream') {
       this.#stats.stale++;
       return;
     }
@@ -276,6 +317,48 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#apply(outcome, outcome.tick);
     this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });
     this.#scheduleAck();
+  }
+
+  /**
+   * Whether a snapshot of `stream`, which is not the decoder's, may be decoded: a new decoder is made for
+   * it when it begins a stream to follow. Snapshots of a room the client is not in are dropped, and so,
+   * while a join is on its way, are those of the current room for a state that holds none of its own yet
+   * (made for the room being joined: until the answer is read the client still sits in the room it is
+   * leaving). Within the client's room, a later epoch (the room's new RoomSync) is followed and an earlier
+   * one is stale. On a link that does not know the seating, a later stream (`streamNewer`) is followed.
+   */
+  #follow(stream: number): boolean {
+    const held = this.#decoder.stream;
+    const seating = this.#link.seating?.();
+    if (seating !== undefined) {
+      const membership = membershipOf(stream);
+      const holdsThisRoom = held !== undefined && membershipOf(held) === membership;
+      if (membership !== seating.membership || (seating.joining && !holdsThisRoom)) {
+        this.#stats.otherRoom++;
+        return false;
+      }
+      if (held !== undefined && holdsThisRoom && !streamNewer(stream, held)) {
+        this.#stats.stale++;
+        return false;
+      }
+    } else if (held !== undefined && !streamNewer(stream, held)) {
+      this.#stats.stale++;
+      return false;
+    }
+    if (held !== undefined) this.#restart();
+    return true;
+  }
+
+  /** A new stream begins: everything held goes (`remove` events), and a new decoder takes the stream. */
+  #restart(): void {
+    this.#stats.restarts++;
+    const gone = [...this.#held];
+    this.#held.clear();
+    // The old decoder is dropped with its copies, so those held stay as they are for the removals.
+    this.#decoder = new SnapshotDecoder(this.#registry);
+    this.#typesDifferSaid = false;
+    for (const [id, held] of gone)
+      this.#events.emit('remove', this.#removal(id, held, RemovalKind.destroyed));
   }
 
   #apply(changes: AppliedChanges, tick: number): void {

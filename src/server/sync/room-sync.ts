@@ -25,6 +25,7 @@ import {
   SnapshotEncoder,
   type SyncFrame,
   SyncTag,
+  streamOf,
   type Tier,
 } from '../../sync/index.js';
 import {
@@ -48,6 +49,12 @@ import { memberName, ThrottledFailures } from './throttled-failures.js';
 export interface SyncMember {
   /** Away members (reconnecting) get no snapshots. */
   readonly away: boolean;
+  /**
+   * The number of the player's seating in the room (0..255; a room's members have the join's
+   * `membership`, see docs/protocol.md): every snapshot to the member names it, so that their client
+   * applies only its current room's. Default 0.
+   */
+  readonly membership?: number;
   readonly link: Pick<Link, 'send' | 'sendTagged'> & AdaptiveLinkFacts;
 }
 
@@ -66,9 +73,15 @@ export interface SyncedRoom<M extends SyncMember = RoomClient> {
   readonly clock: Clock;
 }
 
-export interface RoomSyncOptions<M extends SyncMember = RoomClient> {
-  /** Entity types, in the same order as on the clients: a type's id is its index (append only). */
-  types: readonly AnyEntityType[];
+export interface RoomSyncOptions<
+  M extends SyncMember = RoomClient,
+  Types extends readonly AnyEntityType[] = readonly AnyEntityType[],
+> {
+  /**
+   * Entity types, in the same order as on the clients: a type's id is its index (append only). `world`
+   * takes these alone: spawning any other throws (and, where the types are known, does not type-check).
+   */
+  types: Types;
   /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
   rateHz?: number;
   /**
@@ -159,6 +172,12 @@ export interface RoomSyncStats {
   members: number;
 }
 
+/** A rate (as a period) and a budget for a player who is not a member yet. */
+interface JoiningSettings {
+  periodMs: number;
+  budgetBytes: number;
+}
+
 /** Members who see the world alike, and the view of the newest frame they were sent. */
 interface ViewGroup {
   readonly key: unknown;
@@ -206,6 +225,12 @@ function repeatedAckAt(frame: Uint8Array, ack: Uint8Array, length: number): numb
   return start;
 }
 
+/** Epochs run 0..255 and wrap (see `epochOf`). */
+const EPOCHS = 256;
+
+/** The epoch of the newest RoomSync made for each room. */
+const epochs = new WeakMap<object, number>();
+
 /** Adaptive rates are re-read this often per member (ms): quality moves at keepalive pace anyway. */
 const ADAPT_EVERY_MS = 250;
 
@@ -225,22 +250,34 @@ export const MAX_SNAPSHOT_BUDGET_BYTES = MAX_PEER_DATA_BYTES - 1;
  * encode), each member served at its own rate and byte budget on its link's `phys` channel.
  * The room calls `flush(tick)` after each simulation step and passes its `onLinkMessage` calls through
  * `receive`, which takes the acks and hands back the app's own bytes. Members are followed from
- * `room.clients`: an encoder is made for a newcomer and dropped for a member who left.
+ * `room.clients`: an encoder is made for a newcomer and dropped for a member who left. Rates and budgets
+ * set for a player still joining (in `onJoin`, before they are in `room.clients`) wait for them.
  */
-export class RoomSync<M extends SyncMember = RoomClient> {
-  /** The room's synced entities: spawn, update and remove them here. */
-  readonly world = new EntityTable();
+export class RoomSync<
+  M extends SyncMember = RoomClient,
+  const Types extends readonly AnyEntityType[] = readonly AnyEntityType[],
+> {
+  /** The room's synced entities: spawn, update and remove them here. Only `types` can be spawned. */
+  readonly world: EntityTable<Types[number]>;
   readonly registry: EntityRegistry;
   readonly #room: SyncedRoom<M>;
   readonly #cache = new EncodingCache();
   /** Members in step at the same frame share one encode of their snapshot. */
   readonly #shared: SharedSnapshots;
   readonly #members = new Map<M, Member>();
+  /**
+   * Rates and budgets set for players who are not members yet: `onJoin` runs before the player is in
+   * `room.clients`, and may await. Taken when the player becomes a member; weakly held, so a player whose
+   * join failed (never listed) takes theirs with them.
+   */
+  readonly #joining = new WeakMap<M, JoiningSettings>();
   /** With `visible`: the views by `viewGroup` key (a member itself by default). */
   readonly #views = new Map<unknown, ViewGroup>();
   /** Shared encoding counts of views no one is in any more. */
   readonly #retiredSharedStats = { bodies: 0, reused: 0, predicted: 0 };
-  readonly #options: RoomSyncOptions<M>;
+  readonly #options: RoomSyncOptions<M, Types>;
+  /** This RoomSync's number among the room's (see `epochOf`), named in every snapshot with the membership. */
+  readonly #epoch: number;
   readonly #defaultPeriodMs: number;
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
@@ -268,8 +305,9 @@ export class RoomSync<M extends SyncMember = RoomClient> {
   /** Entity types already named on the console for not fitting a member's budget. */
   readonly #overBudgetTypes = new Set<string>();
 
-  constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M>) {
+  constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
     this.registry = entityRegistry(options.types);
+    this.world = new EntityTable<Types[number]>({ types: options.types });
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
     this.#failures = new ThrottledFailures(options.metrics, 'sync_snapshot_errors_total');
     this.#callbackFailures = new ThrottledFailures(options.metrics, 'sync_callback_errors_total');
@@ -278,6 +316,10 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     );
     this.#room = room;
     this.#options = options;
+    // A room that replaces its RoomSync (a new round) starts a new stream for every member: their clients
+    // start over from it rather than take its snapshots for the old one's.
+    this.#epoch = ((epochs.get(room) ?? -1) + 1) % EPOCHS;
+    epochs.set(room, this.#epoch);
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = this.#checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
     this.#largestRecordBytes = largestRecordBytes(this.registry);
@@ -315,11 +357,17 @@ export class RoomSync<M extends SyncMember = RoomClient> {
 
   /**
    * Snapshots per second to this member (1..120); it takes effect from their next snapshot. With
-   * `adaptive` on, the ceiling of their rate.
+   * `adaptive` on, the ceiling of their rate. For a player who is not a member yet (the room is still
+   * deciding on their join, in `onJoin`), kept until they are: their snapshots start at it.
    */
   setRate(client: M, rateHz: number): void {
-    const member = this.#member(client);
-    member.periodMs = periodOf(rateHz);
+    const periodMs = periodOf(rateHz);
+    const member = this.#listedMember(client);
+    if (member === undefined) {
+      this.#joiningSettings(client).periodMs = periodMs;
+      return;
+    }
+    member.periodMs = periodMs;
     if (member.adaptive) {
       member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes).continueFrom(member.adaptive);
     }
@@ -328,11 +376,16 @@ export class RoomSync<M extends SyncMember = RoomClient> {
 
   /**
    * Bytes of one snapshot to this member (before deflate); sized above the largest full entity state.
-   * With `adaptive` on, the ceiling of their budget.
+   * With `adaptive` on, the ceiling of their budget. Kept for a player still joining, as `setRate` is.
    */
   setBudget(client: M, budgetBytes: number): void {
-    const member = this.#member(client);
-    member.budgetBytes = this.#checkBudget(budgetBytes);
+    const checked = this.#checkBudget(budgetBytes);
+    const member = this.#listedMember(client);
+    if (member === undefined) {
+      this.#joiningSettings(client).budgetBytes = checked;
+      return;
+    }
+    member.budgetBytes = checked;
     if (member.adaptive) {
       const ceilingHz = 1000 / member.periodMs;
       member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
@@ -340,11 +393,14 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
   }
 
-  /** This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. */
+  /**
+   * This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. For a player
+   * still joining, what their snapshots will start at.
+   */
   rateOf(client: M): { rateHz: number; budgetBytes: number } {
-    const member = this.#member(client);
-    const setting = member.adaptive?.current;
-    return setting ?? { rateHz: 1000 / member.periodMs, budgetBytes: member.budgetBytes };
+    const member = this.#members.get(client);
+    const setting = member === undefined ? this.#settingsOf(client) : member;
+    return member?.adaptive?.current ?? { rateHz: 1000 / setting.periodMs, budgetBytes: setting.budgetBytes };
   }
 
   /**
@@ -354,7 +410,8 @@ export class RoomSync<M extends SyncMember = RoomClient> {
    * rate slowly.
    */
   lowestRateHz(client: M, since: number): number {
-    return this.#member(client).rates.lowestSince(since);
+    const member = this.#members.get(client);
+    return member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -609,6 +666,28 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     return budgetBytes;
   }
 
+  /** The member, made now if the player is in `room.clients` and has none yet; undefined for anyone else. */
+  #listedMember(client: M): Member | undefined {
+    const member = this.#members.get(client);
+    if (member !== undefined) return member;
+    return this.#room.clients.includes(client) ? this.#addMember(client) : undefined;
+  }
+
+  /** What a player who is not a member yet was set to (by `setRate`, `setBudget`), made on first use. */
+  #joiningSettings(client: M): JoiningSettings {
+    let settings = this.#joining.get(client);
+    if (settings === undefined) {
+      settings = { periodMs: this.#defaultPeriodMs, budgetBytes: this.#defaultBudget };
+      this.#joining.set(client, settings);
+    }
+    return settings;
+  }
+
+  /** A non-member's settings: those set during its join, else the room's. */
+  #settingsOf(client: M): JoiningSettings {
+    return this.#joining.get(client) ?? { periodMs: this.#defaultPeriodMs, budgetBytes: this.#defaultBudget };
+  }
+
   #member(client: M): Member {
     // Made in a method of its own: the closures there capture `client`, which would make V8 allocate a
     // context on every call here, and this runs for every member every tick.
@@ -617,12 +696,17 @@ export class RoomSync<M extends SyncMember = RoomClient> {
 
   #addMember(client: M): Member {
     const { priority, tier } = this.#callbacks;
+    // What the app set while the room decided on the join (onJoin) applies from the first snapshot.
+    const settings = this.#settingsOf(client);
+    this.#joining.delete(client);
+    const { periodMs, budgetBytes } = settings;
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
       firstSeq: Math.min(SEQ_MODULO - 1, Math.floor((this.#options.random ?? Math.random)() * SEQ_MODULO)),
+      stream: streamOf(client.membership ?? 0, this.#epoch),
       priority: new PriorityAccumulator({
         ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
         ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
@@ -631,14 +715,12 @@ export class RoomSync<M extends SyncMember = RoomClient> {
     const member: Member = {
       encoder,
       view: undefined,
-      periodMs: this.#defaultPeriodMs,
-      budgetBytes: this.#defaultBudget,
+      periodMs,
+      budgetBytes,
       nextAt: Number.NEGATIVE_INFINITY,
-      adaptive: this.#options.adaptive
-        ? this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget)
-        : undefined,
+      adaptive: this.#options.adaptive ? this.#adaptiveFor(1000 / periodMs, budgetBytes) : undefined,
       nextAdaptAt: Number.NEGATIVE_INFINITY,
-      rates: new RateMemory(1000 / this.#defaultPeriodMs),
+      rates: new RateMemory(1000 / periodMs),
       lastAckBytes: new Uint8Array(ACK_BYTES),
       lastAckLength: 0,
       lastAck: undefined,

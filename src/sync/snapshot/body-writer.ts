@@ -11,6 +11,7 @@ import type { FrameHistory, SeenFrame } from './frame-history.js';
 import { removalKind } from './frame-view.js';
 import { SEQ_BITS } from './seq.js';
 import { patchBits, SharedBody } from './shared-body.js';
+import { STREAM_BITS } from './stream.js';
 import { type PredictedWrites, type TypeCoder, typeCoder } from './type-coder.js';
 import {
   gapOf,
@@ -253,6 +254,7 @@ function writeBody(
   const writer = scratchWriter;
   writer.reset();
   writer.writeBits(0, SEQ_BITS);
+  writer.writeBits(0, STREAM_BITS); // patched in per client, as the seq is
   writer.writeVarUint(tick);
   writer.writeBits(1, 1); // complete: nothing is left out
   writer.writeBits(1, 1); // an acked snapshot is named: its distance is patched in

@@ -22,6 +22,11 @@ export interface WorldFrame {
   readonly whole?: WorldFrame | undefined;
 }
 
+export interface EntityTableOptions<Types extends AnyEntityType = AnyEntityType> {
+  /** The only entity types the table takes. Default: any. */
+  types?: readonly Types[];
+}
+
 /**
  * The server's entities by id, quantized. It keeps an entity's codes array as it is while the state does
  * not change, which is what lets `EncodingCache` (keyed by array identity) serve every client from one
@@ -30,16 +35,38 @@ export interface WorldFrame {
  * as the rest of a write. Ids count up from 0 and are never reused, so a client can never mistake a new
  * entity for an old one whose removal it has not heard of yet.
  */
-export class EntityTable {
+export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
   #entities = new Map<number, Slot>();
   #nextId = 0;
+  /** The types it takes (undefined: any), and their names for the error. */
+  readonly #types: ReadonlySet<AnyEntityType> | undefined;
+  readonly #typeNames: string;
+
+  /**
+   * `types`: the only entity types it takes (a snapshot can carry only registered ones: `RoomSync` passes
+   * its own); `spawn` refuses any other at once. Default: any type.
+   */
+  constructor(options: EntityTableOptions<Types> = {}) {
+    const types = options.types;
+    this.#types = types === undefined ? undefined : new Set(types);
+    this.#typeNames = types === undefined ? '' : types.map((type) => type.name).join(', ');
+  }
 
   get size(): number {
     return this.#entities.size;
   }
 
-  /** Adds an entity and returns its id. Throws like `stateToCodes` for a state with no codes. */
-  spawn<Entity extends AnyEntityType>(type: Entity, state: StateOf<Entity>): number {
+  /**
+   * Adds an entity and returns its id. Throws like `stateToCodes` for a state with no codes, and a
+   * RangeError for a type not among the table's `types`.
+   */
+  spawn<Entity extends Types>(type: Entity, state: StateOf<Entity>): number {
+    if (this.#types !== undefined && !this.#types.has(type)) {
+      throw new RangeError(
+        `entity type '${type?.name}' is not one of this world's types (${this.#typeNames}): register it ` +
+          "where the world was made (RoomSync's `types`, at the end, and the same list on the clients)",
+      );
+    }
     if (this.#nextId > MAX_ENTITY_ID) throw new RangeError('entity ids exhausted');
     const quantizer = stateQuantizer(type);
     const codes = quantizer.codes(state);
@@ -58,7 +85,7 @@ export class EntityTable {
    * that steps several times per snapshot quantizes once per snapshot, not once per step. The codes are
    * the same as if quantized at once; the values are copied, so the caller may reuse its state object.
    */
-  update<Entity extends AnyEntityType>(id: number, type: Entity, state: StateOf<Entity>): void {
+  update<Entity extends Types>(id: number, type: Entity, state: StateOf<Entity>): void {
     const slot = this.#require(id);
     const record = slot.record;
     if (record.type !== type) {

@@ -16,7 +16,7 @@ export interface HeaderOffsets {
 
 /**
  * One snapshot body for every client in step at the same frame: the whole message written once with a
- * zero seq, acked distance, predictor distance and checksum, which `message` patches per client. The
+ * zero seq, stream, acked distance, predictor distance and checksum, which `message` patches per client. The
  * header before the records has the same length for all of them (the acked reference is always `1` + 6
  * bits, the predictor's too when the body has one), so the records sit at the same bit offset and are
  * copied as bytes.
@@ -69,19 +69,21 @@ export class SharedBody {
   }
 
   /**
-   * The message for one client: its seq, how far back its acked snapshot is (1..64), how far back from
-   * that its predictor snapshot is (1..64, bodies with a predictor only), its checksum. The bytes are the
-   * client's alone, in a chunk of the slab shared with other messages (see `ByteSlab`).
+   * The message for one client: its seq, its stream, how far back its acked snapshot is (1..64), how far
+   * back from that its predictor snapshot is (1..64, bodies with a predictor only), its checksum. The
+   * bytes are the client's alone, in a chunk of the slab shared with other messages (see `ByteSlab`).
    */
-  message(seq: number, ackedDistance: number, predictorDistance?: number): Uint8Array {
+  message(seq: number, stream: number, ackedDistance: number, predictorDistance?: number): Uint8Array {
     const offsets = this.#offsets;
     if (offsets.predictor >= 0 !== (predictorDistance !== undefined)) {
       throw new RangeError('a predictor distance goes with, and only with, a body written against one');
     }
     const bytes = this.#slab.copyOf(this.#template);
-    // seq is the first 16 bits: two whole bytes, least significant first.
+    // seq and stream are the first 32 bits: two whole bytes each, least significant first.
     bytes[0] = seq & 0xff;
     bytes[1] = seq >>> 8;
+    bytes[2] = stream & 0xff;
+    bytes[3] = stream >>> 8;
     patchBits(bytes, offsets.acked, ackedDistance - 1, NEAR_BASELINE_BITS);
     if (predictorDistance !== undefined) {
       patchBits(bytes, offsets.predictor, predictorDistance - 1, NEAR_BASELINE_BITS);

@@ -25,8 +25,8 @@ export interface SharedSnapshotStats {
  * Shared snapshot encoding for the clients of one world. With no byte budget in the way, a client that
  * acked a complete snapshot holds exactly that snapshot's frame, so what it needs next is a function of
  * (the frame now, the frame it is in step at): clients in the same state share one encode, and each only
- * gets its own header (seq, acked distance, checksum) patched into a copy of the bytes. Pass one to every
- * client's `SnapshotEncoder` (`{ shared }`), with frames from one `EntityTable` in time order.
+ * gets its own header (seq, stream, acked distance, checksum) patched into a copy of the bytes. Pass one
+ * to every client's `SnapshotEncoder` (`{ shared }`), with frames from one `EntityTable` in time order.
  */
 export class SharedSnapshots {
   readonly registry: EntityRegistry;

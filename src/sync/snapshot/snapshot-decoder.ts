@@ -8,6 +8,7 @@ import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
+import { STREAM_BITS } from './stream.js';
 import {
   FINGERPRINT_BITS,
   isRemoval,
@@ -58,6 +59,12 @@ export type SnapshotOutcome =
     }
   /** Not newer than the newest applied snapshot: dropped, and not acked. */
   | { readonly kind: 'stale'; readonly seq: number }
+  /**
+   * Of another stream than the one this decoder holds (another encoder's: see `streamOf`): nothing was
+   * read past the header's stream and nothing changed. Its seq means nothing here; a decoder for the new
+   * stream is a new decoder (`SyncedState` makes one when the stream is the client's current one).
+   */
+  | { readonly kind: 'otherStream'; readonly seq: number; readonly stream: number }
   /**
    * A delta named a baseline this client does not hold, or the result did not match the server's
    * checksum. Nothing was applied; the next acks ask the server for full states.
@@ -138,6 +145,8 @@ export class SnapshotDecoder {
   #newestAt = -1;
   #previous = 0;
   #resync = false;
+  /** The stream of the snapshots it takes: the first one's that applied or asked for a resync. */
+  #stream: number | undefined;
   /**
    * The records of the snapshot being decoded, staged until its checksum matches. Reused from one
    * decode to the next (only the first `count` entries are current) so a snapshot allocates nothing
@@ -203,6 +212,14 @@ export class SnapshotDecoder {
     return held?.type === type ? codesToState(type, currentCopy(held)) : undefined;
   }
 
+  /**
+   * The stream this decoder holds (see `streamOf`): that of the first snapshot it applied or answered with
+   * a resync; undefined before. Another stream's snapshots are `otherStream` outcomes.
+   */
+  get stream(): number | undefined {
+    return this.#stream;
+  }
+
   /** True from a `resync` outcome until a snapshot applies. */
   get resyncRequested(): boolean {
     return this.#resync;
@@ -217,6 +234,9 @@ export class SnapshotDecoder {
     const registry = this.#registry;
     const reader = new BitReader(bytes);
     const seq = readBitsOf(reader, SEQ_BITS, 'snapshot seq');
+    const stream = readBitsOf(reader, STREAM_BITS, 'snapshot stream');
+    // Another encoder's seqs are not comparable with this stream's: nothing more is read.
+    if (this.#stream !== undefined && stream !== this.#stream) return { kind: 'otherStream', seq, stream };
     const tick = readVarUintOf(reader, 'snapshot tick');
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
@@ -227,6 +247,7 @@ export class SnapshotDecoder {
     ) {
       return this.#needResync(
         seq,
+        stream,
         "the server's entity types are not this side's (the same list, in the same order, declared alike)",
         true,
       );
@@ -259,7 +280,7 @@ export class SnapshotDecoder {
       const ackedTick = this.#tickOf(ackedAt);
       const predictorTick = this.#tickOf(predictorAt);
       if (ackedTick === undefined || predictorTick === undefined) {
-        return this.#needResync(seq, 'the acked or the predictor snapshot was never applied here');
+        return this.#needResync(seq, stream, 'the acked or the predictor snapshot was never applied here');
       }
       ahead = tick - ackedTick;
       span = ackedTick - predictorTick;
@@ -309,7 +330,7 @@ export class SnapshotDecoder {
         if (kind === RecordKind.delta) {
           const index = ackedAt === undefined ? -1 : newestCopyUpTo(held, ackedAt, Number.POSITIVE_INFINITY);
           if (index < 0) {
-            return this.#needResync(seq, `entity ${id}: no copy up to the acked snapshot`);
+            return this.#needResync(seq, stream, `entity ${id}: no copy up to the acked snapshot`);
           }
           const from = held as Held;
           baseline = copyOf(from, index);
@@ -322,7 +343,7 @@ export class SnapshotDecoder {
           const baselineSeq = readBaselineRef(reader, seq);
           baseline = namedBaseline(held, at, seq, baselineSeq);
           if (baseline === undefined) {
-            return this.#needResync(seq, `entity ${id}: no baseline from snapshot ${baselineSeq}`);
+            return this.#needResync(seq, stream, `entity ${id}: no baseline from snapshot ${baselineSeq}`);
           }
         }
         // A baseline is only found in a held entity.
@@ -351,6 +372,7 @@ export class SnapshotDecoder {
     if (sum !== checksum)
       return this.#needResync(
         seq,
+        stream,
         'checksum mismatch: a delta met the wrong baseline, or the bytes were damaged',
       );
 
@@ -391,6 +413,7 @@ export class SnapshotDecoder {
       held.tick = tick;
       updated.push(id);
     }
+    this.#stream = stream;
     this.#advance(seq, at);
     this.#ticks[at % TICKS_KEPT] = tick;
     this.#tickAts[at % TICKS_KEPT] = at;
@@ -461,8 +484,9 @@ export class SnapshotDecoder {
     if (id < this.#dense.length) this.#dense[id] = undefined;
   }
 
-  #needResync(seq: number, reason: string, typesDiffer?: true): SnapshotOutcome {
+  #needResync(seq: number, stream: number, reason: string, typesDiffer?: true): SnapshotOutcome {
     this.#resync = true;
+    this.#stream = stream;
     return typesDiffer ? { kind: 'resync', seq, reason, typesDiffer } : { kind: 'resync', seq, reason };
   }
 

@@ -28,6 +28,7 @@ import {
   planAll,
   writeSnapshot,
 } from './snapshot-plan.js';
+import { STREAM_BITS } from './stream.js';
 import {
   ackedRefBits,
   baselineRefBits,
@@ -55,11 +56,17 @@ export interface SnapshotEncoderOptions {
    * then names a seq this encoder did not send (and is ignored) rather than one it did.
    */
   firstSeq?: number;
+  /**
+   * The stream every snapshot names (0..65535, see `streamOf`): the client's decoder holds one stream and
+   * tells another one's snapshots apart (`otherStream`). Default 0. `RoomSync` writes the member's
+   * membership and the epoch of the room's RoomSync.
+   */
+  stream?: number;
 }
 
 export interface EncodeOptions {
   /**
-   * Bytes the snapshot may take; the header (9-10+ bytes, 4 more when it names no acked snapshot and so
+   * Bytes the snapshot may take; the header (11-12+ bytes, 4 more when it names no acked snapshot and so
    * carries the types' fingerprint) always goes, even over it. Default: no limit.
    */
   budgetBytes?: number;
@@ -87,8 +94,11 @@ export interface EncodedSnapshot {
   readonly overBudget: readonly OverBudget[];
 }
 
-/** Header bits besides the tick and count varuints and the acked reference: seq, complete flag, checksum. */
-const FIXED_HEADER_BITS = SEQ_BITS + 1 + 32;
+/**
+ * Header bits besides the tick and count varuints and the acked reference: seq, stream, complete flag,
+ * checksum.
+ */
+const FIXED_HEADER_BITS = SEQ_BITS + STREAM_BITS + 1 + 32;
 
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
@@ -117,6 +127,8 @@ export class SnapshotEncoder {
   #at = 0;
   /** The count of the first snapshot (its seq): an ack naming an earlier one is not ours. */
   readonly #firstAt: number;
+  /** Named in every snapshot's header. */
+  readonly #stream: number;
   /** The tick of the newest frame encoded (-1: none yet). */
   #newestTick = -1;
   #tracked = new Map<number, Tracked>();
@@ -159,10 +171,20 @@ export class SnapshotEncoder {
     if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq >= SEQ_MODULO) {
       throw new RangeError(`firstSeq must be an integer in 0..${SEQ_MODULO - 1}, got ${firstSeq}`);
     }
+    const stream = options.stream ?? 0;
+    if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** STREAM_BITS) {
+      throw new RangeError(`stream must be an integer in 0..${2 ** STREAM_BITS - 1}, got ${stream}`);
+    }
+    this.#stream = stream;
     // Counts start at the first seq, so `at % 65536` is the seq; nothing below it was ever sent.
     this.#firstAt = firstSeq;
     this.#at = firstSeq;
     this.#pendingFrom = firstSeq;
+  }
+
+  /** The stream its snapshots name. */
+  get stream(): number {
+    return this.#stream;
   }
 
   /** The seq the next snapshot will carry. */
@@ -225,7 +247,7 @@ export class SnapshotEncoder {
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
-      bytes: body.message(seq, distance, predictorDistance),
+      bytes: body.message(seq, this.#stream, distance, predictorDistance),
       seq,
       tick: frame.tick,
       complete: true,
@@ -266,7 +288,7 @@ export class SnapshotEncoder {
     }
 
     const complete = chosen.length === candidates.length;
-    const header = { seq, tick: frame.tick, complete, acked, relativeModes };
+    const header = { seq, stream: this.#stream, tick: frame.tick, complete, acked, relativeModes };
     const bytes = writeSnapshot(this.#registry, this.#cache, header, chosen, at, bits);
     const sent: SentSnapshot = {
       at,

@@ -8,6 +8,7 @@ import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord } from './entity-table.js';
 import type { Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO } from './seq.js';
+import { STREAM_BITS } from './stream.js';
 import {
   FINGERPRINT_BITS,
   gapBits,
@@ -210,6 +211,7 @@ export const NONE_OVER_BUDGET: readonly OverBudget[] = Object.freeze([]);
 
 export interface SnapshotHeader {
   readonly seq: number;
+  readonly stream: number;
   readonly tick: number;
   readonly complete: boolean;
   readonly acked: Acked | undefined;
@@ -225,7 +227,7 @@ export function writeSnapshot(
   at: number,
   bits: number,
 ): Uint8Array {
-  const { seq, tick, complete, acked, relativeModes } = header;
+  const { seq, stream, tick, complete, acked, relativeModes } = header;
   const writer = new BitWriter(Math.ceil(bits / 8) + 1);
   let checksum = headerShare(seq, tick, complete);
   for (const planned of chosen) {
@@ -234,6 +236,7 @@ export function writeSnapshot(
     }
   }
   writer.writeBits(seq, SEQ_BITS);
+  writer.writeBits(stream, STREAM_BITS);
   writer.writeVarUint(tick);
   writer.writeBits(complete ? 1 : 0, 1);
   writeAckedRef(writer, acked?.distance);

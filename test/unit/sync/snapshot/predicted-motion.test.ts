@@ -26,14 +26,15 @@ function steadyStream(ticks: number) {
 }
 
 /** Bit offset of the first relative mode in a header with an acked snapshot and a predictor (tick < 128). */
-const MODES_AT = 16 + 8 + 1 + 7 + 7;
+const MODES_AT = 16 + 16 + 8 + 1 + 7 + 7;
 
 describe('predicted motion in shared bodies', () => {
   it('names a predictor and writes the car type in mode 2 once the client was in step twice', () => {
     const { snapshots, shared } = steadyStream(6);
     expect(shared.stats.predicted).toBeGreaterThan(0);
     const reader = new BitReader(snapshots[5] as Uint8Array);
-    reader.readBits(16);
+    reader.readBits(16); // seq
+    reader.readBits(16); // stream
     reader.readVarUint();
     expect(reader.readBits(1)).toBe(1); // complete
     expect(reader.readBits(1)).toBe(1); // acked...

@@ -31,6 +31,7 @@ function holding(): SnapshotDecoder {
 function header(count: number): BitWriter {
   const writer = new BitWriter();
   writer.writeBits(1, 16); // seq
+  writer.writeBits(0, 16); // stream (the encoder's default)
   writer.writeVarUint(8); // tick
   writer.writeBits(1, 1); // complete
   writer.writeBits(1, 1); // acked named...
@@ -52,10 +53,10 @@ describe('repeated records', () => {
     encoder.receiveAck(decoder.ack());
     for (let id = 0; id < 10; id++) table.update(id, Ship, { hp: 60, shield: false });
     const snapshot = encoder.encode(table.frame(2));
-    // Header: seq 16, tick 8, complete 1, acked 7, predictor 1, ship mode 1, checksum 32, count 8 = 74.
-    // Then the first record: flag, gap, kind, mask 2, hp 7 (whole: +10 does not pay relative); then nine
-    // repeats: flag and hp.
-    expect(snapshot.bytes.length).toBe(Math.ceil((74 + (1 + 1 + 1 + 2 + 7) + 9 * (1 + 7)) / 8));
+    // Header: seq 16, stream 16, tick 8, complete 1, acked 7, predictor 1, ship mode 1, checksum 32, count 8
+    // = 90. Then the first record: flag, gap, kind, mask 2, hp 7 (whole: +10 does not pay relative); then
+    // nine repeats: flag and hp.
+    expect(snapshot.bytes.length).toBe(Math.ceil((90 + (1 + 1 + 1 + 2 + 7) + 9 * (1 + 7)) / 8));
     expect(decoder.decode(snapshot.bytes)).toMatchObject({ kind: 'applied', updated: [...Array(10).keys()] });
     for (let id = 0; id < 10; id++) expect(decoder.stateOf(id, Ship)).toEqual({ hp: 60, shield: false });
   });

@@ -42,9 +42,10 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     const delta = encoder.encode(table.frame(3));
     expect(delta.sent).toEqual([2]);
     expect(delta.complete).toBe(true);
-    // Header: seq 16 + tick 8 + complete 1 + acked snapshot 7 + checksum 32 + count 8 bits; the record:
-    // gap 6 (id 2) + kind 1 (a delta against the copy of the acked snapshot, no reference) + mask 3 + hp 7.
-    expect(delta.bytes.length).toBe(Math.ceil((72 + 17) / 8));
+    // Header: seq 16 + stream 16 + tick 8 + complete 1 + acked snapshot 7 + checksum 32 + count 8 bits; the
+    // record: gap 6 (id 2) + kind 1 (a delta against the copy of the acked snapshot, no reference) + mask 3 +
+    // hp 7.
+    expect(delta.bytes.length).toBe(Math.ceil((88 + 17) / 8));
     const outcome = applied(decoder.decode(delta.bytes));
     expect(outcome).toMatchObject({
       seq: 2,
@@ -199,9 +200,9 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     for (let tick = 1; tick <= 70; tick++) encoder.encode(table.frame(tick)); // nothing to send, no acks
     table.update(0, Car, car(0, 1));
     const far = encoder.encode(table.frame(71));
-    // Header 66 bits (no acked snapshot: 1 bit) and the types' fingerprint 32, then gap 1 + kind 3 +
+    // Header 82 bits (no acked snapshot: 1 bit) and the types' fingerprint 32, then gap 1 + kind 3 +
     // baseline seq 17 + mask 3 + hp 7.
-    expect(far.bytes.length).toBe(Math.ceil((66 + 32 + 31) / 8));
+    expect(far.bytes.length).toBe(Math.ceil((82 + 32 + 31) / 8));
     expect(applied(decoder.decode(far.bytes)).updated).toEqual([0]);
     expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
   });
@@ -221,8 +222,8 @@ describe('SnapshotEncoder and SnapshotDecoder', () => {
     table.update(0, Car, car(0, 1));
     const late = encoder.encode(table.frame(70_001));
     expect(late.sent).toEqual([0]);
-    // A delta, not a full state: header 88 bits (tick in 3 bytes), gap 1 + kind 1 + mask 3 + hp 7.
-    expect(late.bytes.length).toBe(Math.ceil((88 + 12) / 8));
+    // A delta, not a full state: header 104 bits (tick in 3 bytes), gap 1 + kind 1 + mask 3 + hp 7.
+    expect(late.bytes.length).toBe(Math.ceil((104 + 12) / 8));
     expect(applied(decoder.decode(late.bytes)).updated).toEqual([0]);
     expect(decoder.stateOf(0, Car)).toEqual(car(0, 1));
   });

@@ -76,6 +76,7 @@ describe('snapshot decoder fuzzing', () => {
   it('a huge record count in a short message is refused before any loop runs', () => {
     const writer = new BitWriter();
     writer.writeBits(0, 16); // seq
+    writer.writeBits(0, 16); // stream
     writer.writeVarUint(0); // tick
     writer.writeBits(0, 1); // complete
     writer.writeBits(0, 1); // no acked snapshot named

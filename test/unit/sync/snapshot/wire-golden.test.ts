@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BitReader } from 'vehikill-net/protocol';
-import { EntityTable, frameView, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import { EntityTable, frameView, SnapshotDecoder, SnapshotEncoder, streamOf } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { Rock, registry, Ship } from './ships-and-rocks.js';
 
@@ -27,7 +27,8 @@ describe('snapshot wire format golden example', () => {
   table.spawn(Rock, { size: 2 });
   table.spawn(Ship, { hp: 50, shield: false });
   table.spawn(Ship, { hp: 20, shield: false });
-  const encoder = new SnapshotEncoder(registry);
+  // Stream 0x0103: membership 3, epoch 1 (docs/sync.md, "Streams").
+  const encoder = new SnapshotEncoder(registry, { stream: streamOf(3, 1) });
   const decoder = new SnapshotDecoder(registry);
   const first = encoder.encode(table.frame(7));
   decoder.decode(first.bytes);
@@ -40,10 +41,11 @@ describe('snapshot wire format golden example', () => {
   const third = () => encoder.encode(frameView(table.frame(9), (id) => id !== 0));
 
   it('encodes the first snapshot (four creations) as documented', () => {
-    expect(hex(first.bytes)).toBe('00000759ead691638ff36f2428ffd5625628');
-    expect(syncDoc).toContain('`00000759ead691638ff36f2428ffd5625628`');
+    expect(hex(first.bytes)).toBe('000003010759ead691638ff36f2428ffd5625628');
+    expect(syncDoc).toContain('`000003010759ead691638ff36f2428ffd5625628`');
     const reader = new BitReader(first.bytes);
     expect(reader.readBits(16)).toBe(0); // seq
+    expect([reader.readBits(8), reader.readBits(8)]).toEqual([3, 1]); // stream: membership 3, epoch 1
     expect(reader.readVarUint()).toBe(7); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect(reader.readBits(1)).toBe(0); // no acked snapshot yet
@@ -70,10 +72,11 @@ describe('snapshot wire format golden example', () => {
   });
 
   it('encodes a removal and a delta as documented', () => {
-    expect(hex(second.bytes)).toBe('01000803260353690f0c2e1102');
-    expect(syncDoc).toContain('`01000803260353690f0c2e1102`');
+    expect(hex(second.bytes)).toBe('010003010803260353690f0c2e1102');
+    expect(syncDoc).toContain('`010003010803260353690f0c2e1102`');
     const reader = new BitReader(second.bytes);
     expect(reader.readBits(16)).toBe(1); // seq
+    expect(reader.readBits(16)).toBe(0x0103); // stream
     expect(reader.readVarUint()).toBe(8); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
@@ -114,10 +117,11 @@ describe('snapshot wire format golden example', () => {
 
   it('encodes an entity leaving the view as documented', () => {
     const snapshot = third();
-    expect(hex(snapshot.bytes)).toBe('02000903f0f5d0b807f4');
-    expect(syncDoc).toContain('`02000903f0f5d0b807f4`');
+    expect(hex(snapshot.bytes)).toBe('020003010903f0f5d0b807f4');
+    expect(syncDoc).toContain('`020003010903f0f5d0b807f4`');
     const reader = new BitReader(snapshot.bytes);
     expect(reader.readBits(16)).toBe(2); // seq
+    expect(reader.readBits(16)).toBe(0x0103); // stream
     expect(reader.readVarUint()).toBe(9); // tick
     expect(reader.readBits(1)).toBe(1); // complete
     expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: the snapshot 1 back
