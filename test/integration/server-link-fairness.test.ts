@@ -98,9 +98,10 @@ describe('server-link handshake slots are shared fairly', () => {
       'a direct link for the honest player',
       8_000,
     );
-    // ...while the hostile sessions were still at it: their requests still waiting, at most their share held.
+    // ...while the hostile sessions were still at it: their requests still waiting. Alone, their address may
+    // go over its share, but never into the last 2 slots (of 8), kept for other addresses.
     expect(pacer.waiting).toBeGreaterThan(0);
-    expect(hostileMost).toBeLessThanOrEqual(2);
+    expect(hostileMost).toBeLessThanOrEqual(6);
     expect(before.serverLink.state).toBe('direct');
   }, 30_000);
 
