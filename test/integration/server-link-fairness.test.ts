@@ -142,3 +142,23 @@ describe('server-link handshake slots are shared fairly', () => {
     await eventually(() => offers(other).length === 1, 'an offer to another session', 4_000);
   }, 30_000);
 });
+
+describe('server-link handshake slots are given back as soon as an attempt cannot go on', () => {
+  it('a description the link refuses ends the attempt at once, as a failure', async () => {
+    const metrics = new CountingMetrics();
+    const server = await serve({}, metrics);
+    const pacer = server.server.serverLinks.pacer;
+    const hostile = await linkSession(server, HOSTILE);
+    await eventually(() => offers(hostile).length === 1, 'an offer', 5_000);
+    const [offer] = offers(hostile);
+    const sentAt = Date.now();
+    // Not an answer: were the answer timer stopped by any description, the slot would be held 10 s.
+    hostile.send(Kind.LinkSignalToServer, {
+      n: offer?.n ?? 0,
+      s: { description: { type: 'offer', sdp: 'x' } },
+    });
+    await eventually(() => pacer.runningFor(HOSTILE) === 0, 'the slot given back', 2_000);
+    expect(Date.now() - sentAt).toBeLessThan(2_000); // not the 5 s answer timeout either
+    expect(metrics.total('server_link_attempts_total', { outcome: 'bad-answer' })).toBe(1);
+  }, 20_000);
+});

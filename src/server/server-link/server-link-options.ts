@@ -33,8 +33,9 @@ export interface ServerLinkOptions {
   /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
   directTimeoutMs?: number;
   /**
-   * A direct attempt whose offer the client has not answered by then is abandoned (ms), releasing its
-   * handshake slot. Default 5,000 (at most `directTimeoutMs`).
+   * A direct attempt whose offer has no answer the server's link took by then is abandoned (ms), releasing
+   * its handshake slot; an answer the link refuses ends the attempt at once (a failure). Default 5,000 (at
+   * most `directTimeoutMs`).
    */
   answerTimeoutMs?: number;
   /**
