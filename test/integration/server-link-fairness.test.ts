@@ -43,12 +43,20 @@ async function serve(
   return t;
 }
 
-/** A bare session from `address` that asks for a direct link (and, unless told, answers nothing). */
-async function linkSession(server: TestServer, address: string): Promise<RawClient> {
-  const raw = new RawClient(server.wsUrl, server.server.issueGuestToken(), { 'x-forwarded-for': address });
+/**
+ * A bare session from `address` that asks for a direct link (and, unless told, answers nothing); with
+ * `resume` (and the session's token), a resume of that session.
+ */
+async function linkSession(
+  server: TestServer,
+  address: string,
+  token = server.server.issueGuestToken(),
+  resume?: { playerId: string; token: string; ack: number },
+): Promise<RawClient> {
+  const raw = new RawClient(server.wsUrl, token, { 'x-forwarded-for': address });
   raws.push(raw);
   await raw.opened;
-  raw.send(Kind.Hello, { v: PROTOCOL_VERSION, link: true });
+  raw.send(Kind.Hello, { v: PROTOCOL_VERSION, link: true, ...(resume ? { resume } : {}) });
   await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
   return raw;
 }
@@ -160,5 +168,43 @@ describe('server-link handshake slots are given back as soon as an attempt canno
     await eventually(() => pacer.runningFor(HOSTILE) === 0, 'the slot given back', 2_000);
     expect(Date.now() - sentAt).toBeLessThan(2_000); // not the 5 s answer timeout either
     expect(metrics.total('server_link_attempts_total', { outcome: 'bad-answer' })).toBe(1);
+  }, 20_000);
+
+  it('a request whose turn comes while its player is away starts nothing; their resume starts it', async () => {
+    const metrics = new CountingMetrics();
+    // One slot. The first session holds it until its offer goes unanswered, then gives up (no retry).
+    const server = await serve(
+      {
+        maxConcurrentHandshakes: 1,
+        maxHandshakesPerAddress: 1,
+        answerTimeoutMs: 1_500,
+        maxFailedAttempts: 1,
+      },
+      metrics,
+    );
+    const pacer = server.server.serverLinks.pacer;
+    await linkSession(server, HOSTILE);
+    await eventually(() => pacer.running === 1, 'the first session holds the slot', 3_000);
+    const token = server.server.issueGuestToken();
+    const away = await linkSession(server, '198.51.100.7', token);
+    await eventually(() => pacer.waiting === 1, 'the second waits', 3_000);
+    const { playerId, resumeToken } = away.received(Kind.Welcome)[0] ?? { playerId: '', resumeToken: '' };
+    away.close(); // away, within the grace period
+    await eventually(
+      () => metrics.total('server_link_attempts_total', { outcome: 'no-answer' }) === 1,
+      "the first session's attempt ended",
+      5_000,
+    );
+    await eventually(
+      () => pacer.running === 0 && pacer.waiting === 0,
+      'the slot free, nothing waiting',
+      1_000,
+    );
+    await sleep(100);
+    expect(pacer.running).toBe(0);
+    expect(metrics.total('server_link_handshakes_total')).toBe(1);
+    const back = await linkSession(server, '198.51.100.7', token, { playerId, token: resumeToken, ack: 0 });
+    await eventually(() => offers(back).length === 1, 'an offer after the resume', 3_000);
+    expect(metrics.total('server_link_attempts_total', { outcome: 'failed' })).toBe(0);
   }, 20_000);
 });

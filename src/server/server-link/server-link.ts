@@ -238,6 +238,13 @@ export class ServerLink extends FailoverLink {
         pending.done();
         return;
       }
+      if (!this.#connected()) {
+        // The player dropped while this waited: nobody could answer an offer. The slot goes back, no
+        // failure is counted, and their resume makes the attempt (retryNow: nothing is pending).
+        if (this.#pending === pending) this.#pending = undefined;
+        pending.done();
+        return;
+      }
       let link: Link | undefined;
       /** Why this attempt was abandoned, if it was. */
       let abandoned: DirectOutcome | undefined;

@@ -277,6 +277,37 @@ describe('ServerLink direct attempts: only an answer the link took stops the ans
   });
 });
 
+describe('ServerLink direct attempts: while the player is away', () => {
+  it('gives back a slot whose turn came while the player was away, counting no failure; the resume starts it', async () => {
+    const clock = new ManualClock();
+    const pacer = new HandshakePacer(clock, { concurrent: 1, perSecond: 1_000 });
+    const other = pacer.request(() => {}, { address: 'other' });
+    const { player, link, made, outcomes, attempts } = setup();
+    const paced = () =>
+      attempts({ schedule: (create, rank) => pacer.request(create, { address: 'A', rank }) });
+    link.enableDirect(paced());
+    await settle();
+    expect(pacer.waiting).toBe(1);
+    player.connected = false;
+    other.done(); // the session's turn, while its player is away
+    await settle();
+    await settle();
+    expect(made.length).toBe(0);
+    expect(pacer.running).toBe(0);
+    expect(pacer.waiting).toBe(0);
+    expect(outcomes).toEqual([]);
+    expect(link.failedAttempts).toBe(0);
+    player.connected = true;
+    link.enableDirect(paced()); // the resume's hello
+    await settle();
+    await settle();
+    expect(made.length).toBe(1);
+    expect(pacer.running).toBe(1);
+    link.close();
+    expect(pacer.running).toBe(0);
+  });
+});
+
 describe('ServerLink direct attempts: attempts that never complete are capped', () => {
   it('stops after maxFailedAttempts in a row: told once, no timers left, retries do nothing', async () => {
     const { clock, link, made, gaveUp, attempts } = setup();
