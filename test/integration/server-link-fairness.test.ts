@@ -72,6 +72,8 @@ async function hostileSessions(server: TestServer, count: number, address = HOST
   return hostile;
 }
 
+const OUTCOMES = ['direct', 'no-answer', 'bad-answer', 'timeout', 'failed', 'abandoned'];
+
 const offers = (raw: RawClient) =>
   raw.received(Kind.LinkSignalFromServer).filter((signal) => 'description' in (signal.s as object));
 
@@ -206,5 +208,32 @@ describe('server-link handshake slots are given back as soon as an attempt canno
     const back = await linkSession(server, '198.51.100.7', token, { playerId, token: resumeToken, ack: 0 });
     await eventually(() => offers(back).length === 1, 'an offer after the resume', 3_000);
     expect(metrics.total('server_link_attempts_total', { outcome: 'failed' })).toBe(0);
+  }, 20_000);
+
+  it('every handshake started has one outcome: one cut short by the end of its session is abandoned', async () => {
+    const metrics = new CountingMetrics();
+    const server = await serve({}, metrics);
+    const pacer = server.server.serverLinks.pacer;
+    const refused = await linkSession(server, HOSTILE);
+    await eventually(() => offers(refused).length === 1, 'an offer', 5_000);
+    refused.send(Kind.LinkSignalToServer, {
+      n: offers(refused)[0]?.n ?? 0,
+      s: { description: { type: 'answer', sdp: 'x' } },
+    });
+    const leaving = await linkSession(server, '198.51.100.7');
+    await eventually(() => offers(leaving).length === 1, 'an offer', 5_000);
+    leaving.socket.close(1000); // the player leaves while the attempt is in progress
+    await eventually(() => pacer.running === 0, 'the slots given back', 3_000);
+    await eventually(
+      () => metrics.total('server_link_attempts_total', { outcome: 'abandoned' }) === 1,
+      'the abandoned attempt counted',
+      2_000,
+    );
+    const outcomes = OUTCOMES.reduce(
+      (sum, outcome) => sum + metrics.total('server_link_attempts_total', { outcome }),
+      0,
+    );
+    expect(metrics.total('server_link_handshakes_total')).toBe(2);
+    expect(outcomes).toBe(2);
   }, 20_000);
 });

@@ -12,9 +12,9 @@ import {
 /**
  * How one direct attempt ended: `direct` (up), or before it was: `no-answer` (the offer had no answer the
  * link took in time), `bad-answer` (the link refused the client's answer), `timeout` (answered, not direct
- * in time), `failed` (the connection failed).
+ * in time), `failed` (the connection failed), `abandoned` (the link closed: the session ended).
  */
-export type DirectOutcome = 'direct' | 'no-answer' | 'bad-answer' | 'timeout' | 'failed';
+export type DirectOutcome = 'direct' | 'no-answer' | 'bad-answer' | 'timeout' | 'failed' | 'abandoned';
 
 /** How a ServerLink makes direct attempts; given once the client asked for one and the server can. */
 export interface DirectAttempts {
@@ -72,6 +72,8 @@ export class ServerLink extends FailoverLink {
   #attempts: DirectAttempts | undefined;
   #attempt = 0;
   #pending: { done: () => void; cancel: () => void } | undefined;
+  /** Ends the attempt in progress (its link up, not yet direct) as `abandoned`: the link is closing. */
+  #abandonAttempt: (() => void) | undefined;
   /** The attempt in progress is abandoned if not direct in time... */
   #cancelAttemptTimer: Cancel | undefined;
   /** ...or if its offer has no answer in time. */
@@ -211,6 +213,8 @@ export class ServerLink extends FailoverLink {
 
   override close(): void {
     this.#stopTimers();
+    this.#abandonAttempt?.();
+    this.#abandonAttempt = undefined;
     this.#pending?.cancel();
     this.#pending?.done();
     this.#pending = undefined;
@@ -284,9 +288,16 @@ export class ServerLink extends FailoverLink {
       );
       const finish = () => {
         if (this.#pending === pending) this.#pending = undefined;
+        if (this.#abandonAttempt === abandonOnClose) this.#abandonAttempt = undefined;
         pending.done();
       };
       let wasDirect = false;
+      // The link is closing (the session ended) with this attempt in progress: its outcome, as it goes.
+      const abandonOnClose = () => {
+        if (!wasDirect) attempts.outcome?.('abandoned');
+        finish();
+      };
+      this.#abandonAttempt = abandonOnClose;
       this.useDirect(link, () => {
         finish();
         // A link that had been direct and then died was no failed attempt, but what follows is the same.

@@ -308,6 +308,34 @@ describe('ServerLink direct attempts: while the player is away', () => {
   });
 });
 
+describe('ServerLink direct attempts: each attempt started has an outcome', () => {
+  it('counts an attempt in progress when the link closes (the session ended) as abandoned', async () => {
+    const { link, made, outcomes, outstanding, attempts } = setup();
+    link.enableDirect(attempts());
+    await settle();
+    expect(made.length).toBe(1);
+    link.close();
+    expect(made[0]?.state).toBe('closed');
+    expect(outcomes).toEqual(['abandoned']);
+    expect(outstanding()).toBe(0);
+  });
+
+  it('counts nothing more for a direct link, nor for an attempt that never started', async () => {
+    const direct = setup();
+    direct.link.enableDirect(direct.attempts());
+    await settle();
+    direct.made[0]?.goDirect();
+    direct.link.close();
+    expect(direct.outcomes).toEqual(['direct']);
+    const queued = setup();
+    queued.link.enableDirect(queued.attempts());
+    queued.link.close(); // before its turn came
+    await settle();
+    expect(queued.made.length).toBe(0);
+    expect(queued.outcomes).toEqual([]);
+  });
+});
+
 describe('ServerLink direct attempts: attempts that never complete are capped', () => {
   it('stops after maxFailedAttempts in a row: told once, no timers left, retries do nothing', async () => {
     const { clock, link, made, gaveUp, attempts } = setup();
