@@ -21,12 +21,13 @@ async function freeUdpPort(): Promise<number> {
 
 const udpPort = await freeUdpPort();
 
-function serverLinkPair() {
+function serverLinkPair(answered?: (accepted: boolean) => void) {
   const [serverSide, clientSide] = memorySignalingPair();
   const server = new NativeRtcLink({
     native: nodeDataChannel,
     name: 'test-player',
     signaling: serverSide,
+    ...(answered ? { answered } : {}),
     config: {
       iceServers: [],
       bindAddress: '127.0.0.1',
@@ -72,5 +73,31 @@ describe('server link over the ICE UDP mux', () => {
     }
     expect(got.sort()).toEqual([0, 1, 2, 3]);
     await Promise.all(pairs.map((p) => p.dispose()));
+  }, 30_000);
+});
+
+describe("the server link reports the client's answer", () => {
+  it('refuses a description that is not an answer the stack takes; applies a real one', async () => {
+    const refused: boolean[] = [];
+    const [serverSide, clientSide] = memorySignalingPair();
+    const server = new NativeRtcLink({
+      native: nodeDataChannel,
+      name: 'test-player',
+      signaling: serverSide,
+      answered: (accepted) => refused.push(accepted),
+      config: { iceServers: [], bindAddress: '127.0.0.1' },
+      clock: realClock,
+    });
+    clientSide.send({ description: { type: 'offer', sdp: 'x' } });
+    clientSide.send({ description: { type: 'answer', sdp: 'x' } });
+    await sleep(20);
+    expect(refused).toEqual([false, false]);
+    server.close();
+    const applied: boolean[] = [];
+    const pair = await connectedPair(() => serverLinkPair((accepted) => applied.push(accepted)));
+    // One report per pair made (a pair that did not come up is replaced): each an answer applied.
+    expect(applied.length).toBeGreaterThan(0);
+    expect(applied.every((accepted) => accepted)).toBe(true);
+    await pair.dispose();
   }, 30_000);
 });

@@ -108,7 +108,7 @@ export const metricCatalog = {
   server_link_unavailable_total: counter('Times node-datachannel could not be loaded'),
   server_link_handshakes_total: counter('Direct server-link handshakes started'),
   server_link_attempts_total: counter(
-    'Direct server-link attempts by how they ended: direct, no-answer, timeout or failed',
+    'Direct server-link attempts by how they ended: direct, no-answer, bad-answer, timeout, failed or abandoned (the session ended)',
     'outcome',
   ),
   server_link_given_up_total: counter(

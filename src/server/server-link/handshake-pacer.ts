@@ -5,15 +5,18 @@ export interface HandshakePacerOptions {
   concurrent?: number;
   /** Handshakes started per second at most (a burst of as many is allowed). Default 50. */
   perSecond?: number;
-  /** Handshakes in progress at once for one address. Default a quarter of `concurrent`, at least 1. */
+  /**
+   * Handshakes in progress at once for one address while other addresses wait (its share); as many
+   * slots are always left to other addresses. Default a quarter of `concurrent`, at least 1.
+   */
   perAddress?: number;
 }
 
 /** Who a handshake is for. */
 export interface HandshakeRequester {
   /**
-   * The address (block) the player connects from: one address holds at most `perAddress` slots, and
-   * waiting addresses take turns. Requests without one share the address `''`.
+   * The address (block) the player connects from: addresses within their share (`perAddress` slots) go
+   * first, waiting addresses take turns. Requests without one share the address `''`.
    */
   address?: string;
   /**
@@ -47,11 +50,15 @@ interface AddressState {
  * set-ups wait here: at most `concurrent` in progress and `perSecond` started. A player waits on the TCP
  * path meanwhile, which works from the first moment.
  *
- * Slots are shared fairly: one address holds at most `perAddress` of them, however many sessions it
- * opens, so sessions that never finish their handshake (each holds its slot until the attempt's
- * timeout) cannot keep other players waiting; when a slot frees, the waiting address served longest ago
- * goes next, and within an address the request of lowest rank. Each session has at most one request
- * here at a time (its ServerLink's), so what waits is bounded by the sessions.
+ * Slots are shared fairly, and none stays idle while a handshake could use it. An address's share is
+ * `perAddress` slots: when a slot frees, it goes to the waiting address within its share served longest
+ * ago, and within an address to the request of lowest rank. Only while no address within its share waits
+ * may an address go over it (the one with fewest over, then served longest ago), and never into the last
+ * `perAddress` free slots: those stay for other addresses. So players behind one address (a carrier-grade
+ * NAT) use the idle slots, while sessions of one address that never finish their handshake (each holds
+ * its slot until the attempt's timeout) cannot keep a player of another address from starting: a
+ * newcomer finds a free slot, or has the next one that frees. Each session has at most one request here
+ * at a time (its ServerLink's), so what waits is bounded by the sessions.
  */
 export class HandshakePacer {
   readonly #clock: Clock;
@@ -185,15 +192,29 @@ export class HandshakePacer {
     if (address.running === 0 && address.waiting.length === 0) this.#addresses.delete(address.key);
   }
 
-  /** The waiting address below its share that was served longest ago (or never). */
+  /**
+   * The waiting address below its share that was served longest ago (or never). Failing one, while that
+   * leaves `perAddress` slots free, a waiting address over its share: the one with fewest in progress, then
+   * served longest ago.
+   */
   #nextAddress(): AddressState | undefined {
     let best: AddressState | undefined;
+    let over: AddressState | undefined;
     for (const address of this.#turns) {
-      if (address.running >= this.#perAddress) continue;
+      if (address.running >= this.#perAddress) {
+        if (
+          over === undefined ||
+          address.running < over.running ||
+          (address.running === over.running && address.lastServed < over.lastServed)
+        )
+          over = address;
+        continue;
+      }
       if (best === undefined || address.lastServed < best.lastServed) best = address;
-      if (best.lastServed === -1) break;
+      if (best.lastServed === -1) return best;
     }
-    return best;
+    if (best) return best;
+    return this.#running + this.#perAddress < this.#concurrent ? over : undefined;
   }
 
   #pump(): void {

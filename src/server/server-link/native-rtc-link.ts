@@ -23,6 +23,11 @@ export interface NativeRtcLinkOptions {
   /** Names the connection in node-datachannel's logs. */
   name: string;
   signaling: RtcSignaling;
+  /**
+   * The client's answer came: `true` once applied as the remote description, `false` if refused (not an
+   * answer, or one the stack would not take). Called once; descriptions after an applied answer are ignored.
+   */
+  answered?: (accepted: boolean) => void;
   /** node-datachannel configuration: UDP mux port, bind address, ICE servers. */
   config: RtcConfig;
   /** Rewrites each local candidate before it is sent (announced addresses); may return several. */
@@ -52,7 +57,8 @@ function nativeInit(channel: Channel, eventLifetimeMs: number) {
  * negotiated channels (plus control) as the browser's RtcLink, which it talks to. The server offers.
  * Its callbacks are registered before any channel exists, because creating the first channel starts the
  * offer at once; remote candidates wait for the remote description and are never added to a closed or
- * failed connection.
+ * failed connection. The first description must be an answer the stack takes: anything else is refused
+ * (reported to `answered`, whose owner ends the attempt).
  */
 export class NativeRtcLink extends LinkBase {
   readonly #pc: PeerConnection;
@@ -62,12 +68,14 @@ export class NativeRtcLink extends LinkBase {
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
+  readonly #answered: ((accepted: boolean) => void) | undefined;
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
 
   constructor(options: NativeRtcLinkOptions) {
     super();
+    this.#answered = options.answered;
     this.quality = new QualityMonitor({ clock: options.clock });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
@@ -166,30 +174,44 @@ export class NativeRtcLink extends LinkBase {
 
   #onSignal(signal: RtcSignal): void {
     if (this.#state === 'closed') return;
-    try {
-      if ('description' in signal) {
-        const { sdp, type } = signal.description;
-        if (type !== 'answer' || !sdp || this.#remoteSet) return; // the server offers; one answer per attempt
-        this.#pc.setRemoteDescription(sdp, 'answer');
-        this.#remoteSet = true;
-        for (const { candidate, mid } of this.#pendingCandidates.splice(0))
-          this.#addCandidate(candidate, mid);
-      } else {
-        const { candidate, sdpMid } = signal.candidate;
-        if (!candidate) return; // end of candidates
-        const mid = sdpMid ?? '0';
-        if (this.#remoteSet) this.#addCandidate(candidate, mid);
-        else if (this.#pendingCandidates.length < 64) this.#pendingCandidates.push({ candidate, mid });
+    if ('description' in signal) {
+      if (this.#remoteSet) return; // one answer per attempt
+      const { sdp, type } = signal.description;
+      // The server offers: only an answer will do, and one the stack takes (peer input).
+      if (type !== 'answer' || !sdp || !this.#applyAnswer(sdp)) {
+        this.#answered?.(false);
+        return;
       }
+      this.#remoteSet = true;
+      this.#answered?.(true);
+      for (const { candidate, mid } of this.#pendingCandidates.splice(0)) this.#addCandidate(candidate, mid);
+      return;
+    }
+    const { candidate, sdpMid } = signal.candidate;
+    if (!candidate) return; // end of candidates
+    const mid = sdpMid ?? '0';
+    if (this.#remoteSet) this.#addCandidate(candidate, mid);
+    else if (this.#pendingCandidates.length < 64) this.#pendingCandidates.push({ candidate, mid });
+  }
+
+  #applyAnswer(sdp: string): boolean {
+    try {
+      this.#pc.setRemoteDescription(sdp, 'answer');
+      return true;
     } catch {
-      // A description or candidate the stack refused (peer input): the connection state tells the rest.
+      return false;
     }
   }
 
+  /** A candidate the stack refuses (peer input) is dropped: the connection state tells the rest. */
   #addCandidate(candidate: string, mid: string): void {
-    const state = this.#pc.state();
-    if (state === 'closed' || state === 'failed') return;
-    this.#pc.addRemoteCandidate(candidate, mid);
+    if (this.#state === 'closed') return;
+    try {
+      const state = this.#pc.state();
+      if (state !== 'closed' && state !== 'failed') this.#pc.addRemoteCandidate(candidate, mid);
+    } catch {
+      // refused
+    }
   }
 
   #onChannelOpen(): void {

@@ -22,16 +22,20 @@ export interface ServerLinkOptions {
   /** Handshakes started per second at most. Default 50. */
   handshakesPerSecond?: number;
   /**
-   * Handshakes in progress at once for players of one address (block, as the per-address limits count
-   * them): sessions that never finish their handshake cannot take every slot. Default a quarter of
-   * `maxConcurrentHandshakes`, at least 1 (2 of the default 8).
+   * An address's share of the handshake slots (its block, as the per-address limits count them: an IPv6
+   * /64 is one). While players of other addresses wait, slots that free go to addresses within their
+   * share; an address goes over it only while none such waits, and never into the last this many free
+   * slots, kept for other addresses. So sessions that never finish their handshake cannot take every slot,
+   * and players behind one address (a carrier-grade NAT) still use the idle ones. Default a quarter of
+   * `maxConcurrentHandshakes`, at least 1 (2 of the default 8: one address alone uses up to 6).
    */
   maxHandshakesPerAddress?: number;
   /** A direct attempt not connected by then is abandoned; TCP mode carries on (ms). Default 10,000. */
   directTimeoutMs?: number;
   /**
-   * A direct attempt whose offer the client has not answered by then is abandoned (ms), releasing its
-   * handshake slot. Default 5,000 (at most `directTimeoutMs`).
+   * A direct attempt whose offer has no answer the server's link took by then is abandoned (ms), releasing
+   * its handshake slot; an answer the link refuses ends the attempt at once (a failure). Default 5,000 (at
+   * most `directTimeoutMs`).
    */
   answerTimeoutMs?: number;
   /**

@@ -9,8 +9,12 @@ import {
   type RtcSignaling,
 } from '../../transport/index.js';
 
-/** How one direct attempt ended: `direct` (up), or abandoned or failed before it was. */
-export type DirectOutcome = 'direct' | 'no-answer' | 'timeout' | 'failed';
+/**
+ * How one direct attempt ended: `direct` (up), or before it was: `no-answer` (the offer had no answer the
+ * link took in time), `bad-answer` (the link refused the client's answer), `timeout` (answered, not direct
+ * in time), `failed` (the connection failed), `abandoned` (the link closed: the session ended).
+ */
+export type DirectOutcome = 'direct' | 'no-answer' | 'bad-answer' | 'timeout' | 'failed' | 'abandoned';
 
 /** How a ServerLink makes direct attempts; given once the client asked for one and the server can. */
 export interface DirectAttempts {
@@ -20,14 +24,17 @@ export interface DirectAttempts {
    * Returns `done` (the handshake ended) and `cancel` (withdraw while waiting).
    */
   schedule(create: () => void, rank: number): { done: () => void; cancel: () => void };
-  /** Builds the native link for one attempt. */
-  connect(n: number, signaling: RtcSignaling): Link;
+  /**
+   * Builds the native link for one attempt. The link calls `answered` when the client's answer came:
+   * true once applied (the offer is answered), false if refused (the attempt then ends at once, failed).
+   */
+  connect(n: number, signaling: RtcSignaling, answered: (accepted: boolean) => void): Link;
   /** Sends a signal of attempt `n` to the client. */
   sendSignal(n: number, signal: RtcSignal): void;
   /** An attempt not direct by then is abandoned (ms). */
   directTimeoutMs: number;
   /**
-   * An attempt whose offer the client has not answered by then is abandoned (ms), so that a client that
+   * An attempt whose offer has no answer the link took by then is abandoned (ms), so that a client that
    * never answers does not hold a handshake slot for all of `directTimeoutMs`. Default: `directTimeoutMs`.
    */
   answerTimeoutMs?: number;
@@ -65,6 +72,8 @@ export class ServerLink extends FailoverLink {
   #attempts: DirectAttempts | undefined;
   #attempt = 0;
   #pending: { done: () => void; cancel: () => void } | undefined;
+  /** Ends the attempt in progress (its link up, not yet direct) as `abandoned`: the link is closing. */
+  #abandonAttempt: (() => void) | undefined;
   /** The attempt in progress is abandoned if not direct in time... */
   #cancelAttemptTimer: Cancel | undefined;
   /** ...or if its offer has no answer in time. */
@@ -183,13 +192,12 @@ export class ServerLink extends FailoverLink {
     return this.state === 'direct' || this.#connected();
   }
 
-  /** @internal The client's answer or candidate for attempt `n`. */
+  /**
+   * @internal The client's answer or candidate for attempt `n`. Only an answer the attempt's link took
+   * stops the answer timer; one it refused ends the attempt.
+   */
   receiveSignal(n: number, signal: RtcSignal): void {
     if (n !== this.#attempt) return;
-    if ('description' in signal) {
-      this.#cancelAnswerTimer?.();
-      this.#cancelAnswerTimer = undefined;
-    }
     this.#signals.emit('signal', signal);
   }
 
@@ -205,6 +213,8 @@ export class ServerLink extends FailoverLink {
 
   override close(): void {
     this.#stopTimers();
+    this.#abandonAttempt?.();
+    this.#abandonAttempt = undefined;
     this.#pending?.cancel();
     this.#pending?.done();
     this.#pending = undefined;
@@ -232,6 +242,13 @@ export class ServerLink extends FailoverLink {
         pending.done();
         return;
       }
+      if (!this.#connected()) {
+        // The player dropped while this waited: nobody could answer an offer. The slot goes back, no
+        // failure is counted, and their resume makes the attempt (retryNow: nothing is pending).
+        if (this.#pending === pending) this.#pending = undefined;
+        pending.done();
+        return;
+      }
       let link: Link | undefined;
       /** Why this attempt was abandoned, if it was. */
       let abandoned: DirectOutcome | undefined;
@@ -243,22 +260,44 @@ export class ServerLink extends FailoverLink {
       };
       const answerTimeoutMs = attempts.answerTimeoutMs ?? attempts.directTimeoutMs;
       let offered = false;
-      link = attempts.connect(n, {
-        send: (signal) => {
-          // The offer: the client has answerTimeoutMs to answer it (receiveSignal stops the timer).
-          if (!offered && 'description' in signal && answerTimeoutMs < attempts.directTimeoutMs) {
-            offered = true;
-            this.#cancelAnswerTimer = this.#clock.setTimeout(() => abandon('no-answer'), answerTimeoutMs);
-          }
-          attempts.sendSignal(n, signal);
+      let answered = false;
+      link = attempts.connect(
+        n,
+        {
+          send: (signal) => {
+            // The offer: the client has answerTimeoutMs to answer it (an answer the link took stops it).
+            if (!offered && 'description' in signal && answerTimeoutMs < attempts.directTimeoutMs) {
+              offered = true;
+              if (!answered)
+                this.#cancelAnswerTimer = this.#clock.setTimeout(() => abandon('no-answer'), answerTimeoutMs);
+            }
+            attempts.sendSignal(n, signal);
+          },
+          onSignal: (listener) => this.#signals.on('signal', listener),
         },
-        onSignal: (listener) => this.#signals.on('signal', listener),
-      });
+        (accepted) => {
+          if (answered || n !== this.#attempt) return;
+          if (!accepted) {
+            abandon('bad-answer');
+            return;
+          }
+          answered = true;
+          this.#cancelAnswerTimer?.();
+          this.#cancelAnswerTimer = undefined;
+        },
+      );
       const finish = () => {
         if (this.#pending === pending) this.#pending = undefined;
+        if (this.#abandonAttempt === abandonOnClose) this.#abandonAttempt = undefined;
         pending.done();
       };
       let wasDirect = false;
+      // The link is closing (the session ended) with this attempt in progress: its outcome, as it goes.
+      const abandonOnClose = () => {
+        if (!wasDirect) attempts.outcome?.('abandoned');
+        finish();
+      };
+      this.#abandonAttempt = abandonOnClose;
       this.useDirect(link, () => {
         finish();
         // A link that had been direct and then died was no failed attempt, but what follows is the same.

@@ -134,12 +134,13 @@ export class ServerLinks {
     const maxFailedAttempts = this.#options.maxFailedAttempts ?? 6;
     session.link.enableDirect({
       schedule: (create, rank) => this.#pacer.request(create, { address, rank }),
-      connect: (_n, signaling) => {
+      connect: (_n, signaling, answered) => {
         this.#metrics.count('server_link_handshakes_total');
         return new NativeRtcLink({
           native,
           name,
           signaling,
+          answered,
           clock: this.#clock,
           config: {
             iceServers: this.#options.iceServers ?? [],

@@ -69,16 +69,84 @@ describe('HandshakePacer', () => {
 });
 
 describe('HandshakePacer fairness between addresses', () => {
-  it('lets one address hold at most `perAddress` slots: another address starts at once meanwhile', async () => {
+  it('lets an address alone use all but `perAddress` slots: another address starts at once meanwhile', async () => {
     const pacer = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000, perAddress: 2 });
     const started: string[] = [];
     for (let n = 0; n < 16; n++) pacer.request(() => started.push(`a${n}`), { address: 'A' });
-    pacer.request(() => started.push('b0'), { address: 'B' });
     await settle();
-    expect(started).toEqual(['a0', 'a1', 'b0']);
-    expect(pacer.runningFor('A')).toBe(2);
-    expect(pacer.runningFor('B')).toBe(1);
-    expect(pacer.waiting).toBe(14);
+    // Nobody else waits: A goes over its share, but the last two slots stay free for other addresses.
+    expect(started).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(pacer.runningFor('A')).toBe(6);
+    pacer.request(() => started.push('b0'), { address: 'B' });
+    pacer.request(() => started.push('c0'), { address: 'C' });
+    await settle();
+    expect(started.slice(6)).toEqual(['b0', 'c0']);
+    expect(pacer.running).toBe(8);
+    expect(pacer.waiting).toBe(10);
+  });
+
+  it("gives a slot that frees to another address waiting first, never to one address's excess", async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000, perAddress: 2 });
+    const started: string[] = [];
+    const handles = new Map<string, { done: () => void }>();
+    const ask = (name: string, address: string) =>
+      handles.set(
+        name,
+        pacer.request(() => started.push(name), { address }),
+      );
+    for (let n = 0; n < 16; n++) ask(`a${n}`, 'A');
+    ask('b0', 'B');
+    ask('c0', 'C');
+    ask('d0', 'D');
+    ask('d1', 'D');
+    await settle();
+    expect(started).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'b0', 'c0']);
+    handles.get('a0')?.done();
+    await settle();
+    expect(started.at(-1)).toBe('d0'); // not a6: A is over its share and D waits
+    handles.get('a1')?.done();
+    await settle();
+    expect(started.at(-1)).toBe('d1'); // D is within its share: the slot is D's before A's excess
+    handles.get('a2')?.done();
+    handles.get('b0')?.done();
+    await settle();
+    // 6 in progress (A 3, C 1, D 2) and only A waits: A may go over its share again, up to 6 in all.
+    expect(started.at(-1)).toBe('d1');
+    expect(pacer.running).toBe(6);
+    handles.get('c0')?.done();
+    await settle();
+    expect(started.at(-1)).toBe('a6');
+    expect(pacer.running).toBe(6);
+    expect(pacer.runningFor('A')).toBe(4);
+  });
+
+  it('lets addresses at their share take what is left in turn, keeping `perAddress` slots free', async () => {
+    const pacer = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000, perAddress: 2 });
+    const started: string[] = [];
+    const handles = new Map<string, { done: () => void }>();
+    const ask = (name: string, address: string) =>
+      handles.set(
+        name,
+        pacer.request(() => started.push(name), { address }),
+      );
+    for (let n = 0; n < 2; n++) ask(`a${n}`, 'A');
+    for (let n = 0; n < 2; n++) ask(`b${n}`, 'B');
+    for (let n = 2; n < 8; n++) ask(`a${n}`, 'A');
+    for (let n = 2; n < 8; n++) ask(`b${n}`, 'B');
+    await settle();
+    expect(started).toEqual(['a0', 'a1', 'b0', 'b1', 'a2', 'a3']);
+    expect(pacer.running).toBe(6);
+    ask('c0', 'C');
+    await settle();
+    expect(started.at(-1)).toBe('c0');
+    handles.get('a0')?.done();
+    await settle();
+    expect(pacer.running).toBe(6); // 6 of 8: the rest stays free for other addresses
+    handles.get('a1')?.done();
+    await settle();
+    // A and B both hold their share and wait: B, served longer ago, goes over it first.
+    expect(started.at(-1)).toBe('b2');
+    expect(pacer.running).toBe(6);
   });
 
   it("takes waiting addresses in turn: a newcomer waits for one turn, not behind another address's queue", async () => {
@@ -162,12 +230,12 @@ describe('HandshakePacer fairness between addresses', () => {
     expect(pacer.runningFor('A')).toBe(0);
   });
 
-  it('defaults to a quarter of the slots per address (at least one)', async () => {
+  it('defaults to a quarter of the slots per address (at least one), left free by an address alone', async () => {
     const started: number[] = [];
     const eight = new HandshakePacer(new ManualClock(), { concurrent: 8, perSecond: 1_000 });
     for (let n = 0; n < 8; n++) eight.request(() => started.push(n), { address: 'A' });
     await settle();
-    expect(eight.runningFor('A')).toBe(2);
+    expect(eight.runningFor('A')).toBe(6);
     const two = new HandshakePacer(new ManualClock(), { concurrent: 2, perSecond: 1_000 });
     for (let n = 0; n < 2; n++) two.request(() => started.push(n), { address: 'A' });
     await settle();

@@ -10,17 +10,28 @@ import { describe, expect, it } from 'vitest';
 
 const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
-/** A direct attempt the test drives: it offers at once, then goes direct or closes when told. */
+/**
+ * A direct attempt the test drives: it offers at once, then goes direct or closes when told. Like the
+ * native link it takes one answer (type `answer`, an SDP starting `v=0`) and refuses any other description.
+ */
 class FakeAttempt implements Link {
   #state: LinkState = 'connecting';
   readonly #listeners = new Set<(state: LinkState) => void>();
   readonly quality: QualityMonitor;
+  #answered = false;
   constructor(
     clock: ManualClock,
     readonly n: number,
     signaling: RtcSignaling,
+    answered: (accepted: boolean) => void,
   ) {
     this.quality = new QualityMonitor({ clock });
+    signaling.onSignal((signal) => {
+      if (!('description' in signal) || this.#answered || this.#state === 'closed') return;
+      const { type, sdp } = signal.description;
+      this.#answered = type === 'answer' && sdp?.startsWith('v=0') === true;
+      answered(this.#answered);
+    });
     signaling.send({ description: { type: 'offer', sdp: 'v=0' } });
   }
   get state(): LinkState {
@@ -91,8 +102,8 @@ function setup(defaults: Partial<DirectAttempts> = {}): Setup {
       });
       return { done: end, cancel: end };
     },
-    connect: (n, signaling) => {
-      const attempt = new FakeAttempt(clock, n, signaling);
+    connect: (n, signaling, answered) => {
+      const attempt = new FakeAttempt(clock, n, signaling, answered);
       made.push(attempt);
       return attempt;
     },
@@ -212,6 +223,116 @@ describe('ServerLink direct attempts: a slot whose client never answers', () => 
     made[2]?.close(); // was direct: no failed attempt
     expect(outcomes).toEqual(['no-answer', 'no-answer', 'direct']);
     link.close();
+  });
+});
+
+describe('ServerLink direct attempts: only an answer the link took stops the answer timer', () => {
+  it('ends an attempt whose answer the link refused at once, as a failure', async () => {
+    const { clock, link, made, outcomes, outstanding, attempts } = setup();
+    link.enableDirect(attempts({ answerTimeoutMs: 3_000 }));
+    await settle();
+    link.receiveSignal(made[0]?.n ?? 0, { description: { type: 'offer', sdp: 'x' } });
+    expect(made[0]?.state).toBe('closed');
+    expect(outstanding()).toBe(0); // the slot is free again
+    expect(outcomes).toEqual(['bad-answer']);
+    expect(link.failedAttempts).toBe(1);
+    clock.advance(500); // retried after the backoff of a first failure
+    await settle();
+    expect(made.length).toBe(2);
+    link.close();
+  });
+
+  it('keeps the answer timer for a description the link has not applied', async () => {
+    const { clock, link, made, outcomes, attempts } = setup();
+    // A link that says nothing of the answer (it could not apply it yet): the timer goes on.
+    link.enableDirect(
+      attempts({
+        answerTimeoutMs: 3_000,
+        connect: (n, signaling) => {
+          const attempt = new FakeAttempt(clock, n, signaling, () => {});
+          made.push(attempt);
+          return attempt;
+        },
+      }),
+    );
+    await settle();
+    link.receiveSignal(made[0]?.n ?? 0, { description: { type: 'answer', sdp: 'v=0' } });
+    clock.advance(3_000);
+    expect(made[0]?.state).toBe('closed');
+    expect(outcomes).toEqual(['no-answer']);
+    link.close();
+  });
+
+  it('ignores descriptions after the answer the link took: the attempt keeps directTimeoutMs', async () => {
+    const { clock, link, made, outcomes, attempts } = setup();
+    link.enableDirect(attempts({ answerTimeoutMs: 3_000 }));
+    await settle();
+    link.receiveSignal(made[0]?.n ?? 0, { description: { type: 'answer', sdp: 'v=0' } });
+    link.receiveSignal(made[0]?.n ?? 0, { description: { type: 'offer', sdp: 'x' } });
+    clock.advance(9_999);
+    expect(made[0]?.state).toBe('connecting');
+    clock.advance(1);
+    expect(outcomes).toEqual(['timeout']);
+    link.close();
+  });
+});
+
+describe('ServerLink direct attempts: while the player is away', () => {
+  it('gives back a slot whose turn came while the player was away, counting no failure; the resume starts it', async () => {
+    const clock = new ManualClock();
+    const pacer = new HandshakePacer(clock, { concurrent: 1, perSecond: 1_000 });
+    const other = pacer.request(() => {}, { address: 'other' });
+    const { player, link, made, outcomes, attempts } = setup();
+    const paced = () =>
+      attempts({ schedule: (create, rank) => pacer.request(create, { address: 'A', rank }) });
+    link.enableDirect(paced());
+    await settle();
+    expect(pacer.waiting).toBe(1);
+    player.connected = false;
+    other.done(); // the session's turn, while its player is away
+    await settle();
+    await settle();
+    expect(made.length).toBe(0);
+    expect(pacer.running).toBe(0);
+    expect(pacer.waiting).toBe(0);
+    expect(outcomes).toEqual([]);
+    expect(link.failedAttempts).toBe(0);
+    player.connected = true;
+    link.enableDirect(paced()); // the resume's hello
+    await settle();
+    await settle();
+    expect(made.length).toBe(1);
+    expect(pacer.running).toBe(1);
+    link.close();
+    expect(pacer.running).toBe(0);
+  });
+});
+
+describe('ServerLink direct attempts: each attempt started has an outcome', () => {
+  it('counts an attempt in progress when the link closes (the session ended) as abandoned', async () => {
+    const { link, made, outcomes, outstanding, attempts } = setup();
+    link.enableDirect(attempts());
+    await settle();
+    expect(made.length).toBe(1);
+    link.close();
+    expect(made[0]?.state).toBe('closed');
+    expect(outcomes).toEqual(['abandoned']);
+    expect(outstanding()).toBe(0);
+  });
+
+  it('counts nothing more for a direct link, nor for an attempt that never started', async () => {
+    const direct = setup();
+    direct.link.enableDirect(direct.attempts());
+    await settle();
+    direct.made[0]?.goDirect();
+    direct.link.close();
+    expect(direct.outcomes).toEqual(['direct']);
+    const queued = setup();
+    queued.link.enableDirect(queued.attempts());
+    queued.link.close(); // before its turn came
+    await settle();
+    expect(queued.made.length).toBe(0);
+    expect(queued.outcomes).toEqual([]);
   });
 });
 
