@@ -1,5 +1,6 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
+export { bodyProblem } from './body-scan.js';
 export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 export {
   type DatagramFromServerFields,
@@ -21,6 +22,7 @@ export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode 
 export {
   type DecodedFrame,
   decodeFrame,
+  describeIssue,
   encodeData,
   encodeMessage,
   wrapExpiring,

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { boundedData, flatRecord } from './bounded-data.js';
+import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
@@ -169,7 +169,8 @@ export const clientRoomMessage = v.object({
 // Server -> client --------------------------------------------------------------------------
 
 export const response = v.variant('ok', [
-  v.object({ rid: requestId, ok: v.literal(true), result: v.optional(boundedData) }),
+  // One level more than free-form data: a join's answer carries the room's state one level down.
+  v.object({ rid: requestId, ok: v.literal(true), result: v.optional(dataNestedAtMost(MAX_DATA_DEPTH + 1)) }),
   v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
 ]);
 /** The watched listing (WatchRooms) changed: the whole list, as ListRooms would answer now. */
