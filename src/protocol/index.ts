@@ -53,6 +53,7 @@ export {
 } from './messages.js';
 export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
 export { isWebSocketUrl } from './websocket-url.js';

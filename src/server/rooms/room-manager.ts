@@ -69,6 +69,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   roomListIntervalMs: number;
   /** Most rooms one listing answers (a client's `limit` may ask fewer). */
   maxRoomsListed: number;
+  /** The node's frame limit (see RoomHostContext): rooms send the app's data in frames no larger. */
+  maxPayloadBytes: number;
 }
 
 /** What a redirect needs: where the other nodes are. */
