@@ -57,6 +57,7 @@ class LimitsRoom extends Room {
       this.broadcast('after', what);
     });
     this.onMessage('echo', v.unknown(), (client, data) => client.send('echo', data));
+    this.onMessage('kick me', v.unknown(), (client) => this.kick(client, 'you '.repeat(300)));
   }
 
   override onJoin(client: RoomClient, options: unknown): void {
@@ -211,5 +212,46 @@ describe('a join whose state cannot be sent', () => {
     first.onMessage('echo', (data) => echoes.push(data));
     first.send('echo', 'still here');
     await eventually(() => echoes.includes('still here'), 'an echo from the first room');
+  });
+});
+
+describe('what the app words', () => {
+  it('a kick with a long reason still reaches the player, the reason cut to 512 characters', async () => {
+    t = await startServer({ limits: LimitsRoom });
+    const [alice] = (await connected('Alice')) as [Client];
+    const room = await alice.create('limits');
+    const left: Array<{ reason: string; message: string }> = [];
+    room.on('leave', (event) => left.push(event));
+    room.send('kick me', 1);
+    await eventually(() => left.length === 1, 'the kick reaches the player');
+    expect(left[0]?.reason).toBe(ErrorCode.KICKED);
+    expect(left[0]?.message).toBe('you '.repeat(300).slice(0, 512));
+    expect(alice.room).toBeUndefined();
+  });
+
+  it('a display name over the limit is cut to it; a long refusal is cut too: connect() settles', async () => {
+    t = await startServer(
+      { limits: LimitsRoom },
+      {
+        authenticator: {
+          async authenticate(_request, token) {
+            if (token === 'refuse')
+              return { ok: false, code: ErrorCode.UNAUTHORIZED, message: 'no '.repeat(400) };
+            return { ok: true, identity: { userId: 'u1', name: 'n'.repeat(100) } };
+          },
+        },
+      },
+    );
+    const player = t.client({ token: 'ok' });
+    await Promise.race([
+      player.connect(),
+      sleep(3_000).then(() => Promise.reject(new Error('connect() pending'))),
+    ]);
+    expect(player.name).toBe('n'.repeat(64));
+    const room = await player.create('limits');
+    expect(room.members.map((member) => member.name)).toEqual(['n'.repeat(64)]);
+    const refused = t.client({ token: 'refuse', maxReconnectAttempts: 0 });
+    const error = await refusal(refused.connect());
+    expect(error.code).toBe(ErrorCode.UNAUTHORIZED);
   });
 });

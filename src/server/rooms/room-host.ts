@@ -47,6 +47,9 @@ import { SignalBudgets, type SignalLimits } from './signal-budget.js';
  */
 const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
 
+/** Characters of the reason a RoomLeft carries (its schema's limit). */
+const MAX_REASON_LENGTH = 512;
+
 export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
   clock: Clock;
@@ -502,7 +505,9 @@ export class RoomHost implements RoomHostPort {
 
   kick(client: RoomClient, message: string): void {
     const hosted = this.#members.get(client.playerId);
-    if (hosted) this.remove(hosted.session, ErrorCode.KICKED, message, true);
+    // Cut to what a RoomLeft carries: a longer reason would make the player's client drop the notice.
+    if (hosted)
+      this.remove(hosted.session, ErrorCode.KICKED, String(message).slice(0, MAX_REASON_LENGTH), true);
   }
 
   dispose(reason: LeaveReason = ErrorCode.ROOM_DISPOSED, message = 'the room was closed'): void {
