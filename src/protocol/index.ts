@@ -1,7 +1,13 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
 export { bodyProblem } from './body-scan.js';
-export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
+export {
+  boundedData,
+  flatRecord,
+  MAX_DATA_DEPTH,
+  METADATA_LIMITS,
+  metadataProblem,
+} from './bounded-data.js';
 export {
   type DatagramFromServerFields,
   encodeDatagramFromServer,
