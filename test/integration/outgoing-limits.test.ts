@@ -215,6 +215,51 @@ describe('a join whose state cannot be sent', () => {
   });
 });
 
+describe('what a client sends', () => {
+  it('fails at the call when the server would refuse it, and costs no fault', async () => {
+    t = await startServer({ limits: LimitsRoom });
+    const [alice] = (await connected('Alice')) as [Client];
+    const seen = { drops: 0, errors: [] as ProtocolError[] };
+    alice.on('drop', () => seen.drops++);
+    alice.on('error', (error) => seen.errors.push(error));
+    const room = await alice.create('limits');
+    // More than the fault budget (20): each one the server saw would have cost one.
+    for (let i = 0; i < 25; i++) {
+      for (const send of [
+        () => room.send('echo', nested(MAX_DATA_DEPTH + 1)),
+        () => room.send('echo', JSON.parse('{"__proto__": {"admin": true}}')),
+        () => room.send('x'.repeat(65), 1),
+        () => room.send('echo', { score: 10n }),
+      ]) {
+        let thrown: unknown;
+        try {
+          send();
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(ProtocolError);
+        expect((thrown as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
+      }
+    }
+    const requests = [
+      alice.create('limits', { options: nested(MAX_DATA_DEPTH + 1) }),
+      alice.create('not a room type!'),
+      alice.listRooms({ filter: { title: 'x'.repeat(200) } }),
+      alice.listRooms({ limit: 0 }),
+      alice.joinByCode('x'.repeat(40)),
+    ];
+    for (const request of requests) expect((await refusal(request)).code).toBe(ErrorCode.INVALID_MESSAGE);
+    const echoes: unknown[] = [];
+    room.onMessage('echo', (data) => echoes.push(data));
+    room.send('echo', nested(MAX_DATA_DEPTH));
+    await eventually(() => echoes.length === 1, 'an echo of data at the depth limit');
+    await sleep(100);
+    expect(seen).toEqual({ drops: 0, errors: [] });
+    const metrics = t.server.metrics as unknown as { total(name: string): number };
+    expect(metrics.total('bad_input_total')).toBe(0);
+  });
+});
+
 describe('what the app words', () => {
   it('a kick with a long reason still reaches the player, the reason cut to 512 characters', async () => {
     t = await startServer({ limits: LimitsRoom });

@@ -7,7 +7,8 @@ import { eventually, sleep, startServer, type TestServer } from '../support/serv
 
 /**
  * Room metadata travels in every listing to every lobby: what clients could not read is refused at
- * `setMetadata`, naming the limit, and the lobby goes on.
+ * `setMetadata`, and a listing entry a client cannot read anyway (a server of another version) costs
+ * that one entry, never the lobby.
  */
 
 /** Metadata that type-checks (or nearly) and that no listing could carry, with the limit it breaks. */
@@ -110,5 +111,34 @@ describe('setMetadata', () => {
     });
     expect((await lobby.listRooms({ type: 'meta' })).map((room) => room.metadata.title)).toEqual(['fine']);
     expect(host.state).toBe('open');
+  });
+});
+
+describe('a listing entry a client cannot read', () => {
+  it('is left out, with an error event saying so; the rest of the lobby is listed and followed', async () => {
+    t = await startServer({ meta: MetaRoom }, { roomListIntervalMs: 20 });
+    const [first, second, lobby] = (await connected('First', 'Second', 'Lobby')) as [Client, Client, Client];
+    const one = await first.create('meta');
+    const two = await second.create('meta');
+    const lobbyErrors: ProtocolError[] = [];
+    lobby.on('error', (error) => lobbyErrors.push(error));
+    const watch = await lobby.watchRooms({ type: 'meta' });
+    // As a node of another version could list it, in a registry the nodes share.
+    await t.server.registry.updateRoom(one.roomId, { metadata: { title: 'x'.repeat(200) } });
+    await eventually(() => watch.rooms.length === 1, 'the watch leaves the unreadable room out');
+    expect(watch.rooms.map((room) => room.roomId)).toEqual([two.roomId]);
+    expect(watch.ended).toBe(false);
+    const listed = await lobby.listRooms({ type: 'meta' });
+    expect(listed.map((room) => room.roomId)).toEqual([two.roomId]);
+    expect(lobbyErrors.length).toBeGreaterThanOrEqual(2);
+    for (const error of lobbyErrors) {
+      expect(error.code).toBe(ErrorCode.INVALID_MESSAGE);
+      expect(error.message).toMatch(/left out 1 room of a listing .*metadata\.title/);
+    }
+    // Put right, it is listed again.
+    await t.server.registry.updateRoom(one.roomId, { metadata: { mode: 'ffa' } });
+    await eventually(() => watch.rooms.length === 2, 'the room listed again');
+    await sleep(50);
+    expect(lobby.state).toBe('open');
   });
 });

@@ -1,8 +1,30 @@
+import { encode } from '@msgpack/msgpack';
 import * as v from 'valibot';
-import { flatRecord, METADATA_LIMITS, metadataProblem } from 'vehikill-net/protocol';
+import {
+  decodeFrame,
+  flatRecord,
+  Kind,
+  METADATA_LIMITS,
+  metadataProblem,
+  readRooms,
+  serverToClientKinds,
+} from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
+import { roomInfo } from './message-examples.js';
 
-/** Room metadata reaches every lobby: what the listing schema refuses is refused where it is set. */
+/**
+ * Room metadata reaches every lobby: what the listing schema refuses is refused where it is set
+ * (`metadataProblem`), and a listing is read room by room (`readRooms`), so one bad room never takes the
+ * lobby with it.
+ */
+
+function raw(kind: number, body: unknown): Uint8Array {
+  const encoded = encode(body);
+  const frame = new Uint8Array(1 + encoded.length);
+  frame[0] = kind;
+  frame.set(encoded, 1);
+  return frame;
+}
 
 describe('room metadata', () => {
   it('takes what the listing schema takes', () => {
@@ -35,5 +57,22 @@ describe('room metadata', () => {
     ['an array', [1], 'must be a map'],
   ])('refuses %s, naming the limit', (_name, metadata, said) => {
     expect(metadataProblem(metadata)).toContain(said);
+  });
+});
+
+describe('readRooms', () => {
+  it('leaves out the entries it cannot read, counts them and says why the first one was', () => {
+    const bad = { ...roomInfo, roomId: 'room-bad', metadata: { title: 'x'.repeat(200) } };
+    const read = readRooms([roomInfo, bad, { nonsense: true }, { ...roomInfo, roomId: 'room-two' }]);
+    expect(read?.rooms.map((room) => room.roomId)).toEqual([roomInfo.roomId, 'room-two']);
+    expect(read?.skipped).toBe(2);
+    expect(read?.problem).toMatch(/^rooms\.1\.metadata\.title: /);
+    expect(readRooms('not a list')).toBeUndefined();
+  });
+
+  it('a RoomList with a bad entry still decodes: the client leaves that entry out', () => {
+    const bad = { ...roomInfo, metadata: { ['k'.repeat(33)]: 1 } };
+    const decoded = decodeFrame(raw(Kind.RoomList, { rooms: [bad, roomInfo] }), serverToClientKinds);
+    expect(readRooms((decoded.message.body as { rooms: unknown }).rooms)?.rooms).toEqual([roomInfo]);
   });
 });
