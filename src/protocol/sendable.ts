@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { bodyProblem } from './body-scan.js';
 import { depthWithin, MAX_DATA_DEPTH } from './bounded-data.js';
 import { ErrorCode } from './error-codes.js';
-import { describeIssue, encodeData, encodeMessage } from './frame-codec.js';
+import { decodeFrame, describeIssue, encodeData, encodeMessage } from './frame-codec.js';
 import { MAX_ENVELOPE_BYTES } from './frame-limits.js';
 import type { MessageClass } from './message-class.js';
 import { type Body, type BodyKind, schemaByKind } from './messages.js';
@@ -22,6 +22,11 @@ const ENCODABLE =
  * Encodes a message as its receiver will check it: against its kind's schema, then the receiver's
  * msgpack rules (`bodyProblem`). Throws ProtocolError INVALID_MESSAGE naming `what` and the problem.
  * The frame's size is checked apart (`checkFrameSize`): each direction has its own limit.
+ *
+ * The schema is run on `body` itself, which is cheap; where that refuses, the encoded message is decoded
+ * as the receiver will decode it and refused only if that fails too, since encoding changes some values:
+ * a map value `undefined` is left out (a filter `{mode: undefined}` travels as `{}`), any typed array
+ * travels as bytes.
  */
 export function encodeSendable<K extends BodyKind>(kind: K, body: Body<K>, what: string): Uint8Array {
   let parsed: v.SafeParseResult<v.GenericSchema>;
@@ -30,12 +35,6 @@ export function encodeSendable<K extends BodyKind>(kind: K, body: Body<K>, what:
   } catch (cause) {
     // A check that serializes (the signal size check's JSON.stringify) throws on what msgpack cannot carry.
     throw unencodable(what, cause);
-  }
-  if (!parsed.success) {
-    throw new ProtocolError(
-      ErrorCode.INVALID_MESSAGE,
-      `${what}: ${describeIssue(parsed.issues)}`.slice(0, 500),
-    );
   }
   let inner: Uint8Array;
   try {
@@ -47,8 +46,26 @@ export function encodeSendable<K extends BodyKind>(kind: K, body: Body<K>, what:
   if (problem !== undefined) {
     throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `${what} holds ${problem}, which no decoder takes`);
   }
+  if (!parsed.success && !decodes(inner)) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_MESSAGE,
+      `${what}: ${describeIssue(parsed.issues)}`.slice(0, 500),
+    );
+  }
   return inner;
 }
+
+/** True if the receiver's decoder takes `inner` (any kind, either direction). */
+function decodes(inner: Uint8Array): boolean {
+  try {
+    decodeFrame(inner, everyKind);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const everyKind: ReadonlySet<number> = new Set(Object.keys(schemaByKind).map(Number));
 
 /**
  * Encodes free-form data (a room's state) as it travels inside a message, checked as `encodeSendable`

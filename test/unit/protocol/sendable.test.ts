@@ -68,6 +68,17 @@ describe('the sender refuses what the receiver would', () => {
     );
   });
 
+  it('judges what travels: a map value undefined is left out, a typed array goes as bytes', () => {
+    const filter = { mode: undefined, level: 2 } as unknown as Record<string, number>;
+    expect(() => encodeSendable(Kind.ListRooms, { rid: 1, filter }, 'listRooms')).not.toThrow();
+    const p = new Float32Array(2) as unknown as Uint8Array;
+    expect(() => encodeSendable(Kind.DataToPeer, { to: 'pA1b2C3d4E5f6G7h', c: 1, p }, 'data')).not.toThrow();
+    const error = failure(() =>
+      encodeSendable(Kind.ListRooms, { rid: 1, filter: { mode: 'x'.repeat(129) } }, 'listRooms'),
+    );
+    expect(error.message).toMatch(/^listRooms: filter\.mode: /);
+  });
+
   it('a message type the schema refuses is INVALID_MESSAGE', () => {
     for (const t of ['', 'x'.repeat(65)]) {
       const error = failure(() => encodeSendable(Kind.ServerRoomMessage, { roomId: ROOM, t }, what));
