@@ -6,9 +6,11 @@ import {
   checkSendOptions,
   clientToServerKinds,
   decodeFrame,
+  describeIssue,
   ErrorCode,
   encodeDatagramToServer,
   encodeMessage,
+  encodeSendable,
   isWebSocketUrl,
   type JoinedRoom,
   joinedRoomSchema,
@@ -18,8 +20,7 @@ import {
   nameProblem,
   ProtocolError,
   type RoomInfo,
-  requestProblem,
-  roomInfoSchema,
+  readRooms,
   type Scalar,
 } from '../protocol/index.js';
 import {
@@ -69,10 +70,31 @@ const MAX_REDIRECTS = 2;
 const MAX_EARLY = 64;
 type Messages = Record<string, unknown>;
 
+/** How a refusal at the call names each request. */
+const requestNames: Partial<Record<BodyKind, string>> = {
+  [Kind.ListRooms]: 'listRooms',
+  [Kind.WatchRooms]: 'watchRooms',
+  [Kind.UnwatchRooms]: 'unwatching rooms',
+  [Kind.CreateRoom]: 'create',
+  [Kind.JoinRoom]: 'join',
+  [Kind.JoinByCode]: 'joinByCode',
+  [Kind.QuickPlay]: 'quickPlay',
+  [Kind.LeaveRoom]: 'leave',
+};
+
 interface Pending {
+  kind: BodyKind;
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
 }
+
+/** Requests whose answer seats the player in a room. */
+const joinKinds: ReadonlySet<BodyKind> = new Set([
+  Kind.CreateRoom,
+  Kind.JoinRoom,
+  Kind.JoinByCode,
+  Kind.QuickPlay,
+]);
 
 /**
  * A connection to a vehikill-net server: one session that survives dropped sockets. Reliable messages
@@ -116,6 +138,7 @@ export class Client {
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#onDropped(inner, error),
+      unreadable: (error) => this.#onUnreadable(error),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -258,9 +281,12 @@ export class Client {
     return opened;
   }
 
+  /**
+   * The public rooms that match `query`, oldest first. A room this client cannot read (listed by a server
+   * of another version, say) is left out, with an `error` event (INVALID_MESSAGE) saying how many and why.
+   */
   async listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
-    const result = await this.#request(Kind.ListRooms, { ...query });
-    return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
+    return this.#readListing(await this.#request(Kind.ListRooms, { ...query }));
   }
 
   /**
@@ -287,8 +313,32 @@ export class Client {
   }
 
   async #watchRequest(query: RoomQuery): Promise<RoomInfo[]> {
-    const result = await this.#request(Kind.WatchRooms, { ...query });
-    return v.parse(v.object({ rooms: v.array(roomInfoSchema) }), result).rooms;
+    return this.#readListing(await this.#request(Kind.WatchRooms, { ...query }));
+  }
+
+  /**
+   * The rooms of a listing from the server (an answer or a RoomList). Each entry is read on its own: one
+   * this client cannot read is left out, told as an `error` event, so one bad room never takes the whole
+   * lobby with it. A listing that is no list at all is an INVALID_MESSAGE error.
+   */
+  #readListing(result: unknown): RoomInfo[] {
+    const read = readRooms((result as { rooms?: unknown } | null | undefined)?.rooms);
+    if (read === undefined) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_MESSAGE,
+        'the server answered a listing without a list of rooms',
+      );
+    }
+    if (read.skipped > 0) {
+      this.#events.emit(
+        'error',
+        new ProtocolError(
+          ErrorCode.INVALID_MESSAGE,
+          `left out ${read.skipped} room${read.skipped === 1 ? '' : 's'} of a listing that this client cannot read (${read.problem})`,
+        ),
+      );
+    }
+    return read.rooms;
   }
 
   async #unwatch(watch: RoomWatch): Promise<void> {
@@ -360,9 +410,7 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     this.#joining++;
     try {
-      return this.#enter<In, Out>(
-        v.parse(joinedRoomSchema, await this.#requestFollowingRedirects(kind, body)),
-      );
+      return this.#enter<In, Out>(this.#readJoined(await this.#requestFollowingRedirects(kind, body)));
     } finally {
       if (--this.#joining === 0) {
         this.#early.length = 0;
@@ -382,6 +430,30 @@ export class Client {
     return { membership: room?.membership, joining: this.#joining > 0 };
   }
 
+  /**
+   * The answer to a join, checked. One this client cannot read (a server of another version, say) seated
+   * the player in a room the app will never see: the client leaves it, so that it holds no seat, and the
+   * join fails with INVALID_MESSAGE. Leaving is the server's for whatever room the session is in, so the
+   * room this client was in is left too (the server had moved the player out of it, or leaves it now).
+   */
+  #readJoined(result: unknown): JoinedRoom {
+    const parsed = v.safeParse(joinedRoomSchema, result);
+    if (parsed.success) return parsed.output;
+    this.#leaveUnreadRoom();
+    throw new ProtocolError(
+      ErrorCode.INVALID_MESSAGE,
+      `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
+    );
+  }
+
+  /** A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`). */
+  #leaveUnreadRoom(): void {
+    const room = this.#room;
+    this.#room = undefined;
+    room?.applyLeft('left', 'joined a room this client cannot read');
+    this.#request(Kind.LeaveRoom, {}).catch(() => {});
+  }
+
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
   #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
     if (this.#room && this.#room.roomId !== joined.room.roomId)
@@ -399,7 +471,7 @@ export class Client {
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
       sendSignal: (to, signal) =>
-        this.#connection.sendSequenced(encodeMessage(Kind.SignalToPeer, { to, s: signal, m })),
+        this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
         const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
         // A waiting phys sample for this peer is replaced by a newer one, never sent stale.
@@ -473,17 +545,15 @@ export class Client {
     const rid = this.#nextRid;
     let encoded: Uint8Array;
     try {
-      encoded = encodeMessage(kind, { ...body, rid } as Body<typeof kind>);
+      // Checked as the server will read it: a bad argument is the caller's mistake, refused without
+      // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
+      encoded = encodeSendable(kind, { ...body, rid } as Body<typeof kind>, requestNames[kind] ?? 'request');
     } catch (error) {
       return Promise.reject(error);
     }
-    // Checked here as the server checks it: a bad argument is the caller's mistake, refused without
-    // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
-    const refused = requestProblem(encoded);
-    if (refused !== undefined) return Promise.reject(refused);
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(rid, { resolve, reject });
+      this.#pending.set(rid, { kind, resolve, reject });
       try {
         this.#connection.sendSequenced(encoded);
       } catch (error) {
@@ -500,8 +570,13 @@ export class Client {
     membership: number | undefined,
   ): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
-    // In this order, the one the server reads by hand (undefined fields are left out of the frame).
-    const inner = encodeMessage(Kind.ClientRoomMessage, { t: type, m: membership, d: data });
+    // In this order, the one the server reads by hand (undefined fields are left out of the frame). Checked
+    // as the server will read it: what it would refuse (and count as a fault) throws here.
+    const inner = encodeSendable(
+      Kind.ClientRoomMessage,
+      { t: type, m: membership, d: data },
+      `room message '${String(type).slice(0, 64)}'`,
+    );
     if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
     else this.#connection.sendSequenced(inner, ttlMs);
   }
@@ -550,6 +625,20 @@ export class Client {
     if (pending === undefined) return;
     this.#pending.delete(rid as number);
     pending.reject(error);
+  }
+
+  /** A frame from the server this client cannot read: the request it answered fails now, not never. */
+  #onUnreadable(error: ProtocolError): void {
+    const rid = error.rid;
+    const pending = rid === undefined ? undefined : this.#pending.get(rid);
+    if (rid === undefined || pending === undefined) return;
+    this.#pending.delete(rid);
+    const join = joinKinds.has(pending.kind);
+    if (join) this.#leaveUnreadRoom();
+    const said = join ? ': left the room' : '';
+    pending.reject(
+      new ProtocolError(error.code, `the server's answer cannot be read (${error.message})${said}`),
+    );
   }
 
   /** The session or the client ended: the room is left and pending requests fail. */
@@ -653,7 +742,7 @@ export class Client {
         this.#serverLink.receiveDatagram(message.body.c, message.body.p, message.body.t);
         return;
       case Kind.RoomList:
-        this.#watch?.receive(message.body.rooms);
+        if (this.#watch) this.#watch.receive(this.#readListing(message.body));
         return;
       case Kind.IceServers:
         this.#ice.update(message.body.iceServers, message.body.iceTtlMs);

@@ -71,6 +71,11 @@ export interface ConnectionHooks {
    * out smaller than it (`error` says so). A request among them must fail rather than wait for ever.
    */
   dropped(inner: Uint8Array, error: ProtocolError): void;
+  /**
+   * A frame from the server could not be read (`error` is emitted too). With a readable request id
+   * (`error.rid`) it answered that request, which must fail now rather than wait for ever.
+   */
+  unreadable?(error: ProtocolError): void;
 }
 
 /**
@@ -658,10 +663,10 @@ export class SessionConnection {
     try {
       frame = decodeFrame(bytes, serverToClientKinds);
     } catch (error) {
-      this.#events.emit(
-        'error',
-        error instanceof ProtocolError ? error : new ProtocolError(ErrorCode.BAD_FRAME, 'undecodable frame'),
-      );
+      const unreadable =
+        error instanceof ProtocolError ? error : new ProtocolError(ErrorCode.BAD_FRAME, 'undecodable frame');
+      this.#events.emit('error', unreadable);
+      this.#hooks.unreadable?.(unreadable);
       return;
     }
     if (frame.envelope !== 'bare') {

@@ -1,5 +1,6 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as v from 'valibot';
+import { bodyProblem } from './body-scan.js';
 import { readDatagramFromServer, readDatagramToServer } from './datagram-frames.js';
 import { ErrorCode } from './error-codes.js';
 import { allocateFrame } from './frame-slab.js';
@@ -21,14 +22,10 @@ export type DecodedFrame =
   | { envelope: 'expiring'; seq: number; ttlMs: number; message: Message };
 
 const encoder = new Encoder({ ignoreUndefined: true });
-// Limits well above any legal message and far below what could exhaust memory.
-const decoder = new Decoder({
-  maxStrLength: 1 << 16,
-  maxBinLength: 1 << 20,
-  maxArrayLength: 1 << 14,
-  maxMapLength: 1 << 12,
-  maxExtLength: 1 << 10,
-});
+// No caps on counts or lengths: a string, an array or a map can hold no more than the frame has bytes, so
+// any cap below the frame's size would only refuse data that fits. `bodyProblem` runs first and refuses a
+// count that the bytes left cannot hold, which bounds what the decoder allocates by the frame's size.
+const decoder = new Decoder();
 
 export function encodeMessage<K extends BodyKind>(kind: K, body: Body<K>): Uint8Array {
   const payload = encoder.encode(body);
@@ -108,6 +105,9 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
     const body = readClientRoomMessage(bytes, offset + 1);
     if (body) return { kind, body };
   }
+  const problem = bodyProblem(bytes, offset + 1);
+  if (problem !== undefined)
+    throw new ProtocolError(ErrorCode.BAD_FRAME, `body is not valid msgpack: ${problem}`);
   let raw: unknown;
   try {
     raw = decoder.decode(bytes.subarray(offset + 1));
@@ -137,12 +137,14 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
 }
 
 function describeIssues(kind: number, issues: readonly v.BaseIssue<unknown>[]): string {
+  return `kind 0x${kind.toString(16)}: ${describeIssue(issues)}`.slice(0, 500);
+}
+
+/** The first issue of a failed parse, with the path to it: `result.state: nested deeper than 16 levels`. */
+export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
   const path = first?.path?.map((item) => String(item.key)).join('.') ?? '';
-  return `kind 0x${kind.toString(16)}: ${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`.slice(
-    0,
-    500,
-  );
+  return `${path ? `${path}: ` : ''}${first?.message ?? 'invalid'}`;
 }
 
 /** Encodes arbitrary app data with the same msgpack settings the frames use. */

@@ -1,7 +1,13 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
-export { boundedData, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
-export { requestProblem } from './check-body.js';
+export { bodyProblem } from './body-scan.js';
+export {
+  boundedData,
+  flatRecord,
+  MAX_DATA_DEPTH,
+  METADATA_LIMITS,
+  metadataProblem,
+} from './bounded-data.js';
 export {
   type DatagramFromServerFields,
   encodeDatagramFromServer,
@@ -22,6 +28,7 @@ export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode 
 export {
   type DecodedFrame,
   decodeFrame,
+  describeIssue,
   encodeData,
   encodeMessage,
   wrapExpiring,
@@ -43,7 +50,9 @@ export {
   type Member,
   type Message,
   type MessageOf,
+  type ReadRooms,
   type RoomInfo,
+  readRooms,
   requestKinds,
   roomInfoSchema,
   type Scalar,
@@ -53,6 +62,7 @@ export {
 export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
+export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
 export { isWebSocketUrl } from './websocket-url.js';

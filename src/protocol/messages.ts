@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { boundedData, flatRecord } from './bounded-data.js';
+import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
@@ -169,11 +169,15 @@ export const clientRoomMessage = v.object({
 // Server -> client --------------------------------------------------------------------------
 
 export const response = v.variant('ok', [
-  v.object({ rid: requestId, ok: v.literal(true), result: v.optional(boundedData) }),
+  // One level more than free-form data: a join's answer carries the room's state one level down.
+  v.object({ rid: requestId, ok: v.literal(true), result: v.optional(dataNestedAtMost(MAX_DATA_DEPTH + 1)) }),
   v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
 ]);
-/** The watched listing (WatchRooms) changed: the whole list, as ListRooms would answer now. */
-export const roomList = v.object({ rooms: v.array(roomInfoSchema) });
+/**
+ * The watched listing (WatchRooms) changed: the whole list, as ListRooms would answer now. Its entries are
+ * read one by one (`readRooms`): one the client cannot read is left out, not the whole list.
+ */
+export const roomList = v.object({ rooms: v.array(v.unknown()) });
 export const memberJoined = v.object({ roomId, member });
 export const memberLeft = v.object({ roomId, playerId, reason: leaveReason });
 export const memberAway = v.object({ roomId, playerId });
@@ -322,6 +326,41 @@ export type Message = { [K in BodyKind]: { kind: K; body: Body<K> } }[BodyKind];
 export type MessageOf<K extends BodyKind> = Extract<Message, { kind: K }>;
 
 export type RoomInfo = v.InferOutput<typeof roomInfoSchema>;
+
+/** What `readRooms` makes of a listing. */
+export interface ReadRooms {
+  /** The entries that are rooms as `roomInfoSchema` has them, in order. */
+  rooms: RoomInfo[];
+  /** Entries left out. */
+  skipped: number;
+  /** Why the first one left out was, with its path (`rooms.3.metadata.title: ...`). */
+  problem?: string;
+}
+
+/**
+ * The rooms of a listing (the answer to ListRooms or WatchRooms, or a RoomList) this side can read: each
+ * entry is checked on its own, and one that fails `roomInfoSchema` is left out and counted, so that one
+ * room that cannot be read (listed by a server of another version, say) never hides the others.
+ * Undefined when `rooms` is not a list at all.
+ */
+export function readRooms(rooms: unknown): ReadRooms | undefined {
+  if (!Array.isArray(rooms)) return undefined;
+  const read: ReadRooms = { rooms: [], skipped: 0 };
+  rooms.forEach((entry, index) => {
+    const parsed = v.safeParse(roomInfoSchema, entry);
+    if (parsed.success) {
+      read.rooms.push(parsed.output);
+      return;
+    }
+    read.skipped++;
+    if (read.problem === undefined) {
+      const issue = parsed.issues[0];
+      const path = issue?.path?.map((item) => String(item.key)).join('.');
+      read.problem = `rooms.${index}${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid'}`.slice(0, 300);
+    }
+  });
+  return read;
+}
 export type JoinedRoom = v.InferOutput<typeof joinedRoomSchema>;
 export type Member = v.InferOutput<typeof member>;
 export type Scalar = string | number | boolean;

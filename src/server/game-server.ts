@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
-import { closeCodeFor, ErrorCode, encodeMessage, Kind } from '../protocol/index.js';
+import { closeCodeFor, ErrorCode, encodeMessage, Kind, MAX_NAME_LENGTH } from '../protocol/index.js';
 import { AddressRate } from './address-rate.js';
-import { type Authenticator, guestAuthenticator } from './auth/authenticator.js';
+import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { ServerConnection } from './connection/server-connection.js';
@@ -502,11 +502,12 @@ export class GameServer {
           // event, which without a listener would be thrown and end the process.
           ws.on('error', () => ws.terminate());
           this.monitoring.metrics.count('auth_failures_total', { code: auth.code });
-          ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message }));
+          // Cut to what an Error carries: a longer message would be dropped, and connect() never settle.
+          ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message.slice(0, 512) }));
           ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));
           return;
         }
-        const connection = new ServerConnection(ws, auth.identity, address, {
+        const connection = new ServerConnection(ws, readableIdentity(auth.identity), address, {
           clock: this.clock,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,
@@ -598,4 +599,14 @@ function pathnameOf(target: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The identity as clients can read it: a display name from the app's authenticator over MAX_NAME_LENGTH
+ * (the welcome's and every member list's limit) is cut to it, or the player's client could read neither
+ * its welcome (connect() would never settle) nor any room the player is in.
+ */
+function readableIdentity(identity: Identity): Identity {
+  if (typeof identity.name === 'string' && identity.name.length <= MAX_NAME_LENGTH) return identity;
+  return { ...identity, name: String(identity.name).slice(0, MAX_NAME_LENGTH) };
 }

@@ -5,6 +5,9 @@ import type { RoomManager } from '../rooms/room-manager.js';
 import type { RoomQuery } from '../rooms/room-watchers.js';
 import type { Session } from '../sessions/session.js';
 
+/** Characters of an error answer's message (its schema's limit). */
+const MAX_REFUSAL_LENGTH = 512;
+
 export function isRequest(message: Message): boolean {
   return requestKinds.has(message.kind);
 }
@@ -66,7 +69,10 @@ export function refuseRequest(
   const request = kindLabel(message.kind);
   if (code === ErrorCode.ROOM_ON_OTHER_NODE) metrics.count('requests_redirected_total', { request });
   else metrics.count('requests_refused_total', { request, code });
-  session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: text });
+  // Cut to what the answer's schema takes: a longer message would make the client drop the answer, and
+  // its request would never settle.
+  const said = text.slice(0, MAX_REFUSAL_LENGTH);
+  session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: said });
 }
 
 /** The query of a ListRooms or WatchRooms request, without the fields it left out. */

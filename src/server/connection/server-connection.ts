@@ -64,6 +64,12 @@ function costsAFault(kind: Message['kind'], code: ErrorCode): boolean {
   return code === ErrorCode.RATE_LIMITED && (kind === Kind.CreateRoom || kind === Kind.QuickPlay);
 }
 
+/**
+ * Characters of a notice's message (the Error schema's limit): a room's own schema can word a refusal at
+ * any length, and a longer notice would be dropped by the client, a refused request left unsettled.
+ */
+const MAX_NOTICE_LENGTH = 512;
+
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
 const NORMAL_CLOSURE = 1000;
 /**
@@ -122,7 +128,7 @@ export class ServerConnection {
     this.#refusing = true;
     if (this.socket.readyState !== this.socket.OPEN) return;
     // Not #sendBare: its check of what waits could cut the socket first, under another code.
-    const notice = encodeMessage(Kind.Error, { code, message });
+    const notice = encodeMessage(Kind.Error, { code, message: message.slice(0, MAX_NOTICE_LENGTH) });
     this.#ctx.frames.count('out', notice);
     this.socket.send(notice);
     this.socket.close(closeCodeFor(code), message.slice(0, 120));
@@ -135,7 +141,8 @@ export class ServerConnection {
 
   /** Fault notice to the client without closing. */
   notify(code: ErrorCode, message: string, rid?: number): void {
-    this.#sendBare(encodeMessage(Kind.Error, { code, message, ...(rid === undefined ? {} : { rid }) }));
+    const said = message.slice(0, MAX_NOTICE_LENGTH);
+    this.#sendBare(encodeMessage(Kind.Error, { code, message: said, ...(rid === undefined ? {} : { rid }) }));
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {

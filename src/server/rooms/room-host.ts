@@ -2,13 +2,18 @@ import * as v from 'valibot';
 import type { Cancel, Clock } from '../../common/index.js';
 import {
   type Body,
+  bytesText,
+  checkFrameSize,
   DEFAULT_EXPIRING_TTL_MS,
   ErrorCode,
   encodeMessage,
+  encodeSendable,
+  encodeSendableData,
   type JoinedRoom,
   Kind,
   type LeaveReason,
   type Member,
+  type MessageClass,
   ProtocolError,
   type RoomInfo,
   type Scalar,
@@ -42,6 +47,9 @@ import { SignalBudgets, type SignalLimits } from './signal-budget.js';
  */
 const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
 
+/** Characters of the reason a RoomLeft carries (its schema's limit). */
+const MAX_REASON_LENGTH = 512;
+
 export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
   clock: Clock;
@@ -49,6 +57,11 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
   nodeId: string;
   /** An empty room is disposed this long after its last member left. */
   emptyDisposeMs: number;
+  /**
+   * The largest frame this node takes from a client (`maxPayloadBytes`), and so the largest it sends one
+   * with the app's data: a room message with its frame, or the state `stateFor` returns.
+   */
+  maxPayloadBytes: number;
   /** Called once the room is gone, so the manager can forget it. */
   onDisposed(roomId: string): void;
   /** The room has just started waiting for its empty-room timer with no one in it or coming in. */
@@ -96,8 +109,8 @@ class HostedClient implements RoomClient {
     return this.session.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
-    const inner = this.host.encodeRoomMessage(type, data);
     const messageClass = options.class ?? 'reliable';
+    const inner = this.host.encodeRoomMessage(type, data, messageClass);
     if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, options.ttlMs);
     else if (this.admission === 'deciding')
       this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
@@ -203,7 +216,8 @@ export class RoomHost implements RoomHostPort {
   viewFor(session: Session): JoinedRoom {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
-    return this.#joined(client);
+    // A state that cannot be sent fails this join too; the player keeps the seat an earlier join gave.
+    return this.#answer(client, this.#sendableState(client, 'the repeated join fails'));
   }
 
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
@@ -233,7 +247,22 @@ export class RoomHost implements RoomHostPort {
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
+    // Among the room's clients for `stateFor`, but no one is told of the player, and the player's session
+    // is not moved, until the answer is known to be sendable: a state the client could not read would
+    // leave the join unanswered, or answered with an error while the player kept the seat. Undone here
+    // instead: the room hears the player leave (it accepted them in onJoin), and the manager gives the
+    // seat back. What the room sends the player meanwhile waits for the answer, as from onJoin.
     this.#members.set(session.playerId, client);
+    let state: unknown;
+    try {
+      state = this.#sendableState(client, 'the join is undone');
+    } catch (error) {
+      this.#members.delete(session.playerId);
+      this.#refuse(client);
+      const reason = error instanceof ProtocolError ? error.code : ErrorCode.INTERNAL_ERROR;
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+      throw error;
+    }
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
     client.membership = session.seat(this.roomId);
@@ -244,7 +273,7 @@ export class RoomHost implements RoomHostPort {
     // Their socket dropped while the room decided: the away went to no room (or to the one they left),
     // and their resume will tell this one they are back.
     if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
-    return this.#joined(client);
+    return this.#answer(client, state);
   }
 
   /** The join failed: what the room sent the player meanwhile is dropped, and so is anything it sends later. */
@@ -253,11 +282,11 @@ export class RoomHost implements RoomHostPort {
     client.session.dropHeld();
   }
 
-  #joined(client: HostedClient): JoinedRoom {
+  #answer(client: HostedClient, state: unknown): JoinedRoom {
     return {
       room: this.info(),
       members: this.members(),
-      state: this.#stateFor(client),
+      state,
       ...(this.room.peerPrivacy === 'relay-only' ? { peerPrivacy: 'relay-only' as const } : {}),
       membership: client.membership,
     };
@@ -294,11 +323,13 @@ export class RoomHost implements RoomHostPort {
     if (!client) return;
     this.#sendToOthers(session, Kind.MemberBack, { roomId: this.roomId, playerId: session.playerId });
     if (resync) {
-      session.send(Kind.RoomState, {
-        roomId: this.roomId,
-        members: this.members(),
-        state: this.#stateFor(client),
-      });
+      let state: unknown;
+      try {
+        state = this.#sendableState(client, 'the resync goes without state');
+      } catch {
+        state = undefined;
+      }
+      session.send(Kind.RoomState, { roomId: this.roomId, members: this.members(), state });
     }
     safely(this.#ctx.metrics, 'onResume', () => this.room.onResume(client, { resync }));
   }
@@ -428,19 +459,28 @@ export class RoomHost implements RoomHostPort {
     return target;
   }
 
-  encodeRoomMessage(type: string, data: unknown, from?: string): Uint8Array {
-    return encodeMessage(Kind.ServerRoomMessage, {
-      roomId: this.roomId,
-      t: type,
-      ...(data === undefined ? {} : { d: data }),
-      ...(from === undefined ? {} : { from }),
-    });
+  /**
+   * A room message as clients will read it: throws, at the app's call, ProtocolError INVALID_MESSAGE for
+   * what their decoder refuses (a type that is not 1-64 characters, data nested deeper than
+   * MAX_DATA_DEPTH or that msgpack cannot carry) and MESSAGE_TOO_LARGE for a frame over the node's
+   * `maxPayloadBytes`. Sent, any of these would be dropped by every client as it arrived: a reliable
+   * message lost, the next one delivered.
+   */
+  encodeRoomMessage(type: string, data: unknown, messageClass: MessageClass): Uint8Array {
+    const what = `room message '${String(type).slice(0, 64)}'`;
+    const inner = encodeSendable(
+      Kind.ServerRoomMessage,
+      { roomId: this.roomId, t: type, ...(data === undefined ? {} : { d: data }) },
+      what,
+    );
+    checkFrameSize(inner, messageClass, this.#ctx.maxPayloadBytes, what);
+    return inner;
   }
 
   broadcast(type: string, data: unknown, options: BroadcastOptions): void {
     // Encode once; each session only wraps it in its own sequenced envelope.
-    const inner = this.encodeRoomMessage(type, data);
     const messageClass = options.class ?? 'reliable';
+    const inner = this.encodeRoomMessage(type, data, messageClass);
     for (const client of this.#members.values()) {
       if (client === options.except) continue;
       client.session.sendEncoded(inner, messageClass, options.ttlMs);
@@ -465,7 +505,9 @@ export class RoomHost implements RoomHostPort {
 
   kick(client: RoomClient, message: string): void {
     const hosted = this.#members.get(client.playerId);
-    if (hosted) this.remove(hosted.session, ErrorCode.KICKED, message, true);
+    // Cut to what a RoomLeft carries: a longer reason would make the player's client drop the notice.
+    if (hosted)
+      this.remove(hosted.session, ErrorCode.KICKED, String(message).slice(0, MAX_REASON_LENGTH), true);
   }
 
   dispose(reason: LeaveReason = ErrorCode.ROOM_DISPOSED, message = 'the room was closed'): void {
@@ -531,6 +573,35 @@ export class RoomHost implements RoomHostPort {
       console.error('vehikill-net: room stateFor threw', error);
       return undefined;
     }
+  }
+
+  /**
+   * `stateFor(client)`, checked as the client will read it: nested at most MAX_DATA_DEPTH deep, what
+   * msgpack carries, and at most `maxPayloadBytes` encoded. One that is not throws ProtocolError
+   * (INVALID_MESSAGE, MESSAGE_TOO_LARGE) naming stateFor, counted as the hook's error and logged with the
+   * room, the player and `outcome`. A stateFor that throws gives no state, as it always has.
+   */
+  #sendableState(client: HostedClient, outcome: string): unknown {
+    const state = this.#stateFor(client);
+    if (state === undefined) return undefined;
+    const what = "the room's state for this player (stateFor)";
+    try {
+      const encoded = encodeSendableData(state, what);
+      if (encoded.length > this.#ctx.maxPayloadBytes) {
+        throw new ProtocolError(
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `${what} is ${bytesText(encoded.length)} encoded, over the frame limit of ${bytesText(this.#ctx.maxPayloadBytes)}`,
+        );
+      }
+    } catch (error) {
+      this.#ctx.metrics.count('room_hook_errors_total', { hook: 'stateFor' });
+      const why = error instanceof Error ? error.message : String(error);
+      console.error(
+        `vehikill-net: room '${this.type}' ${this.roomId}, player ${client.playerId} (${client.name}): ${why}; ${outcome}`,
+      );
+      throw error;
+    }
+    return state;
   }
 
   #sendToOthers<K extends PresenceKind>(self: Session, kind: K, body: Body<K>): void {

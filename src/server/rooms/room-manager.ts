@@ -73,6 +73,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxWatchedQueries: number;
   /** Most distinct queries the lobbies of one address watch at once. */
   maxWatchedQueriesPerAddress: number;
+  /** The node's frame limit (see RoomHostContext): rooms send the app's data in frames no larger. */
+  maxPayloadBytes: number;
 }
 
 /** What a redirect needs: where the other nodes are. */

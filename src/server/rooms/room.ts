@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { Disposer } from '../../common/index.js';
-import type { LeaveReason, Scalar } from '../../protocol/index.js';
+import { type LeaveReason, metadataProblem, type Scalar } from '../../protocol/index.js';
 import type { Channel } from '../../transport/index.js';
 import type { RoomClient, SendOptions } from './room-client.js';
 import type { RoomClock } from './room-clock.js';
@@ -132,9 +132,26 @@ export class Room {
     this.#host?.updateListing({ maxClients: count });
   }
 
-  /** Public metadata shown in room listings and matched by filters. */
-  setMetadata(patch: Readonly<Record<string, Scalar>>): void {
-    this.#metadata = { ...this.#metadata, ...patch };
+  /**
+   * Public metadata shown in room listings and matched by filters: `patch` is merged into what is set, and
+   * a key set to `undefined` is removed. Every client must be able to read every listing, so metadata the
+   * protocol refuses throws a RangeError here naming the limit (`METADATA_LIMITS`: at most 16 entries,
+   * keys of 1 to 32 characters, strings of at most 128, finite numbers, booleans; no key `__proto__`),
+   * and the metadata stays as it was.
+   */
+  setMetadata(patch: Readonly<Record<string, Scalar | undefined>>): void {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+      throw new TypeError('metadata must be a map of names to strings, numbers or booleans');
+    }
+    // Built with fromEntries: a `__proto__` key stays a key to refuse, never becomes the prototype.
+    const next: Record<string, unknown> = Object.fromEntries([
+      ...Object.entries(this.#metadata),
+      ...Object.entries(patch),
+    ]);
+    for (const [key, value] of Object.entries(patch)) if (value === undefined) delete next[key];
+    const problem = metadataProblem(next);
+    if (problem !== undefined) throw new RangeError(`metadata ${problem}`);
+    this.#metadata = next as Record<string, Scalar>;
     this.#host?.updateListing({ metadata: this.#metadata });
   }
 

@@ -11,11 +11,11 @@ describe('a caller mistake the client can see', () => {
     const sentBefore = server.received.length;
     // Each refused by the server would cost the session's fault budget: 25 of them ended it.
     for (let i = 0; i < 25; i++) {
-      await expect(client.listRooms({ limit: 0 })).rejects.toSatisfy(invalid(/ListRooms: limit/));
+      await expect(client.listRooms({ limit: 0 })).rejects.toSatisfy(invalid(/listRooms: limit/));
     }
     await expect(client.listRooms({ includeFull: 'yes' as never })).rejects.toSatisfy(invalid(/includeFull/));
     await expect(client.watchRooms({ filter: { deep: { no: 1 } } as never })).rejects.toSatisfy(
-      invalid(/WatchRooms: filter/),
+      invalid(/watchRooms: filter/),
     );
     expect(server.received.slice(sentBefore).map((message) => message.kind)).toEqual([]);
     expect(client.state).toBe('open');

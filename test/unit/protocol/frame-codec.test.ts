@@ -386,7 +386,8 @@ describe('nesting depth of free-form data', () => {
       [raw(Kind.JoinRoom, { rid: 1, roomId: ROOM, options: tooDeep }), clientToServerKinds],
       [raw(Kind.QuickPlay, { rid: 1, type: 'arena', options: tooDeep }), clientToServerKinds],
       [raw(Kind.SignalToPeer, { to: PLAYER, s: tooDeep }), clientToServerKinds],
-      [raw(Kind.Response, { rid: 1, ok: true, result: tooDeep }), serverToClientKinds],
+      // A result takes one level more: a join's answer carries the room's state one level down.
+      [raw(Kind.Response, { rid: 1, ok: true, result: nested(MAX_DATA_DEPTH + 2) }), serverToClientKinds],
       [raw(Kind.RoomState, { roomId: ROOM, members: [], state: tooDeep }), serverToClientKinds],
       [raw(Kind.ServerRoomMessage, { roomId: ROOM, t: 'x', d: tooDeep }), serverToClientKinds],
     ];

@@ -1,0 +1,163 @@
+/** The UTF-8 bytes of `__proto__`, the one map key the decoder refuses. */
+const PROTO_KEY = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
+/** msgpack's extension type of timestamps (decoded to `Date`): only 4, 8 or 12 bytes of data decode. */
+const TIMESTAMP_EXT = 0xff;
+
+/**
+ * Why `bytes[start..]` is not one msgpack value the frame decoder takes, or undefined if it is. Reads the
+ * value without building anything: the decoder runs it first (its count and length caps are off: the
+ * frame bounds every count), and a sender runs it on what it is about to send, so that both sides apply
+ * one rule.
+ *
+ * What it refuses, as the decoder would: a truncated value, trailing bytes, the never-used type 0xc1, a
+ * timestamp of another size than 4, 8 or 12 bytes, a map key that is neither a string nor a number, and
+ * the map key `__proto__`. Beyond the decoder: an array or map whose count could not fit in the bytes
+ * left. Every item takes at least one byte, so such a value is truncated anyway; refused before the
+ * decoder reads it because the decoder allocates an array's slots from its header, and a frame of nested
+ * headers each claiming thousands of items took seconds and gigabytes before failing. With this check the
+ * items every open array and map still claim together never exceed the bytes left, so what the decoder
+ * allocates stays in proportion to the frame.
+ */
+export function bodyProblem(bytes: Uint8Array, start: number): string | undefined {
+  const end = bytes.length;
+  let at = start;
+  // Items each open array or map still owes (a map owes two per entry: key, value), innermost last, and
+  // their sum: each needs at least one byte of what is left.
+  const left: number[] = [];
+  const maps: boolean[] = [];
+  let owed = 0;
+  for (;;) {
+    if (at >= end) return 'truncated';
+    const top = left.length - 1;
+    // A map's key is its item at an even count still owed.
+    const isKey = top >= 0 && maps[top] === true && (left[top] as number) % 2 === 0;
+    if (top >= 0) {
+      left[top] = (left[top] as number) - 1;
+      owed--;
+    }
+    const head = bytes[at] as number;
+    let count = -1; // items of an array or map (entries of a map count twice)
+    let isMap = false;
+    let keyable = true; // numbers and strings may be map keys
+    if (head <= 0x7f || head >= 0xe0) at += 1;
+    else if (head <= 0x8f) {
+      count = (head & 0x0f) * 2;
+      isMap = true;
+      at += 1;
+    } else if (head <= 0x9f) {
+      count = head & 0x0f;
+      at += 1;
+    } else if (head <= 0xbf) {
+      const length = head & 0x1f;
+      if (isKey && length === PROTO_KEY.length && isProtoKey(bytes, at + 1)) return 'the map key __proto__';
+      at += 1 + length;
+    } else {
+      switch (head) {
+        case 0xc0:
+        case 0xc2:
+        case 0xc3:
+          keyable = false;
+          at += 1;
+          break;
+        case 0xc1:
+          return 'the never-used type 0xc1';
+        case 0xc4:
+        case 0xc5:
+        case 0xc6: {
+          const width = 1 << (head - 0xc4);
+          if (at + 1 + width > end) return 'truncated';
+          keyable = false;
+          at += 1 + width + readLength(bytes, at + 1, width);
+          break;
+        }
+        case 0xc7:
+        case 0xc8:
+        case 0xc9: {
+          const width = 1 << (head - 0xc7);
+          if (at + 2 + width > end) return 'truncated';
+          const length = readLength(bytes, at + 1, width);
+          if (bytes[at + 1 + width] === TIMESTAMP_EXT && length !== 4 && length !== 8 && length !== 12) {
+            return 'a timestamp of a bad size';
+          }
+          keyable = false;
+          at += 2 + width + length;
+          break;
+        }
+        case 0xca:
+          at += 5;
+          break;
+        case 0xcb:
+          at += 9;
+          break;
+        case 0xcc:
+        case 0xcd:
+        case 0xce:
+        case 0xcf:
+          at += 1 + (1 << (head - 0xcc));
+          break;
+        case 0xd0:
+        case 0xd1:
+        case 0xd2:
+        case 0xd3:
+          at += 1 + (1 << (head - 0xd0));
+          break;
+        case 0xd4:
+        case 0xd5:
+        case 0xd6:
+        case 0xd7:
+        case 0xd8: {
+          const length = 1 << (head - 0xd4);
+          if (bytes[at + 1] === TIMESTAMP_EXT && length !== 4 && length !== 8)
+            return 'a timestamp of a bad size';
+          keyable = false;
+          at += 2 + length;
+          break;
+        }
+        case 0xd9:
+        case 0xda:
+        case 0xdb: {
+          const width = 1 << (head - 0xd9);
+          if (at + 1 + width > end) return 'truncated';
+          const length = readLength(bytes, at + 1, width);
+          if (isKey && length === PROTO_KEY.length && isProtoKey(bytes, at + 1 + width)) {
+            return 'the map key __proto__';
+          }
+          at += 1 + width + length;
+          break;
+        }
+        default: {
+          // 0xdc, 0xdd: array 16, 32; 0xde, 0xdf: map 16, 32
+          isMap = head >= 0xde;
+          const width = head === 0xdc || head === 0xde ? 2 : 4;
+          if (at + 1 + width > end) return 'truncated';
+          count = readLength(bytes, at + 1, width) * (isMap ? 2 : 1);
+          at += 1 + width;
+        }
+      }
+    }
+    if (isKey && (!keyable || count >= 0)) return 'a map key that is neither a string nor a number';
+    if (at > end) return 'truncated';
+    if (count > 0) {
+      owed += count;
+      if (owed > end - at) return `${isMap ? 'a map' : 'an array'} of more items than the bytes left`;
+      left.push(count);
+      maps.push(isMap);
+    }
+    while (left.length > 0 && left[left.length - 1] === 0) {
+      left.pop();
+      maps.pop();
+    }
+    if (left.length === 0) return at === end ? undefined : 'trailing bytes';
+  }
+}
+
+function readLength(bytes: Uint8Array, at: number, width: number): number {
+  let value = 0;
+  for (let i = 0; i < width; i++) value = value * 256 + (bytes[at + i] as number);
+  return value;
+}
+
+function isProtoKey(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < PROTO_KEY.length; i++) if (bytes[at + i] !== PROTO_KEY[i]) return false;
+  return true;
+}
