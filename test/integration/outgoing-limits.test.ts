@@ -57,6 +57,20 @@ class LimitsRoom extends Room {
       this.broadcast('after', what);
     });
     this.onMessage('echo', v.unknown(), (client, data) => client.send('echo', data));
+    this.onMessage('bad options', v.unknown(), (client) => {
+      const wrong = [{ class: 'reliabel' }, { class: 'expiring', ttlMs: -1 }, { ttlMs: 100 }];
+      for (const options of wrong as never[]) {
+        for (const send of [() => this.broadcast('x', 1, options), () => client.send('x', 1, options)]) {
+          try {
+            send();
+            this.thrown.push('nothing');
+          } catch (error) {
+            this.thrown.push(error);
+          }
+        }
+      }
+      this.broadcast('after', 'bad options');
+    });
     this.onMessage('kick me', v.unknown(), (client) => this.kick(client, 'you '.repeat(300)));
   }
 
@@ -151,6 +165,27 @@ describe('room messages within the frame limit', () => {
     expect(type?.code).toBe(ErrorCode.INVALID_MESSAGE);
     expect(heard.filter((message) => message === 'x')).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('send options', () => {
+  it('options that mean nothing throw at the server call with INVALID_MESSAGE; nothing is sent', async () => {
+    t = await startServer({ limits: LimitsRoom });
+    const [alice] = (await connected('Alice')) as [Client];
+    const room = await alice.create('limits');
+    const heard: string[] = [];
+    room.onMessage('x', () => heard.push('x'));
+    room.onMessage('after', (what) => heard.push(`after ${String(what)}`));
+    room.send('bad options', 1);
+    await eventually(() => heard.includes('after bad options'), 'the message after the bad ones');
+    const thrown = LimitsRoom.last?.thrown ?? [];
+    // A misspelt class went reliable before; a negative ttl and a ttl without 'expiring' went unchecked.
+    expect(thrown).toHaveLength(6);
+    for (const error of thrown) {
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
+    }
+    expect(heard).toEqual(['after bad options']);
   });
 });
 

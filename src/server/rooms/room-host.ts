@@ -4,6 +4,7 @@ import {
   type Body,
   bytesText,
   checkFrameSize,
+  checkSendOptions,
   DEFAULT_EXPIRING_TTL_MS,
   ErrorCode,
   encodeMessage,
@@ -109,11 +110,10 @@ class HostedClient implements RoomClient {
     return this.session.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
-    const messageClass = options.class ?? 'reliable';
+    const { messageClass, ttlMs } = checkSendOptions(options);
     const inner = this.host.encodeRoomMessage(type, data, messageClass);
-    if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, options.ttlMs);
-    else if (this.admission === 'deciding')
-      this.session.holdUntilAnswered(inner, messageClass, options.ttlMs);
+    if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, ttlMs);
+    else if (this.admission === 'deciding') this.session.holdUntilAnswered(inner, messageClass, ttlMs);
   }
 }
 
@@ -479,11 +479,11 @@ export class RoomHost implements RoomHostPort {
 
   broadcast(type: string, data: unknown, options: BroadcastOptions): void {
     // Encode once; each session only wraps it in its own sequenced envelope.
-    const messageClass = options.class ?? 'reliable';
+    const { messageClass, ttlMs } = checkSendOptions(options);
     const inner = this.encodeRoomMessage(type, data, messageClass);
     for (const client of this.#members.values()) {
       if (client === options.except) continue;
-      client.session.sendEncoded(inner, messageClass, options.ttlMs);
+      client.session.sendEncoded(inner, messageClass, ttlMs);
     }
   }
 
