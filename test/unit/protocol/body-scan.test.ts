@@ -12,31 +12,13 @@ import {
 } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
 import { nested, ROOM, roomInfo } from './message-examples.js';
+import { failure, raw, roomMessage } from './raw-frames.js';
 
 /**
  * The decoder takes whatever fits the frame: no cap on counts or lengths, since every item needs bytes.
  * What bounds its work is `bodyProblem`, run first: a count the bytes left cannot hold is refused before
  * anything is allocated for it.
  */
-
-function failure(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw new Error(`expected a ProtocolError, got ${String(error)}`);
-  }
-  throw new Error('expected a ProtocolError, got a result');
-}
-
-function raw(kind: number, body: unknown): Uint8Array {
-  const encoded = encode(body);
-  const frame = new Uint8Array(1 + encoded.length);
-  frame[0] = kind;
-  frame.set(encoded, 1);
-  return frame;
-}
-const roomMessage = (d: unknown) => ({ roomId: ROOM, t: 'map', d });
 
 describe('what fits a frame decodes', () => {
   it('arrays, maps, strings and bytes of any count that fits the frame', () => {

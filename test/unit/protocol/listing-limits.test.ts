@@ -11,20 +11,13 @@ import {
 } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
 import { roomInfo } from './message-examples.js';
+import { raw } from './raw-frames.js';
 
 /**
  * Room metadata reaches every lobby: what the listing schema refuses is refused where it is set
  * (`metadataProblem`), and a listing is read room by room (`readRooms`), so one bad room never takes the
  * lobby with it.
  */
-
-function raw(kind: number, body: unknown): Uint8Array {
-  const encoded = encode(body);
-  const frame = new Uint8Array(1 + encoded.length);
-  frame[0] = kind;
-  frame.set(encoded, 1);
-  return frame;
-}
 
 describe('room metadata', () => {
   it('takes what the listing schema takes', () => {

@@ -16,30 +16,12 @@ import {
 } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
 import { nested, ROOM } from './message-examples.js';
+import { failure, raw, roomMessage } from './raw-frames.js';
 
 /**
  * One rule on both sides: what a sender may send (`encodeSendable`, `encodeSendableData`,
  * `checkFrameSize`) is what the receiver's decoder (`decodeFrame`) takes.
  */
-
-function failure(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw new Error(`expected a ProtocolError, got ${String(error)}`);
-  }
-  throw new Error('expected a ProtocolError, got a result');
-}
-
-function raw(kind: number, body: unknown): Uint8Array {
-  const encoded = encode(body);
-  const frame = new Uint8Array(1 + encoded.length);
-  frame[0] = kind;
-  frame.set(encoded, 1);
-  return frame;
-}
-const roomMessage = (d: unknown) => ({ roomId: ROOM, t: 'map', d });
 
 describe('the sender refuses what the receiver would', () => {
   const what = "room message 'map'";
