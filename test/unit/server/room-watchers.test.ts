@@ -224,25 +224,7 @@ describe('RoomWatchers', () => {
   it('a list sent during the first read is the answer too, so the answer never takes the lobby back', async () => {
     const clock = new ManualClock();
     const registry = new MemoryRegistry({ clock });
-    let release: (() => void) | undefined;
-    let first = true;
-    const watchers = new RoomWatchers({
-      clock,
-      metrics: new CountingMetrics(),
-      list: async (query) => {
-        const listings = await registry.listRooms({ ...query, includePrivate: false });
-        // The watch's own read is answered slowly (a busy registry): it is older than the flush's.
-        if (first) {
-          first = false;
-          await new Promise<void>((resolve) => {
-            release = resolve;
-          });
-        }
-        return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
-      },
-      subscribe: (listener) => registry.subscribe(listener),
-      intervalMs: 250,
-    });
+    const { watchers, release } = slowFirstRead(clock, registry);
     const lobby = new WatchingSession() as WatchingSession & Session;
     const answer = watchers.watch(lobby, { type: 'arena' }, HOME);
     await registry.addRoom(sampleListing('room1'));
@@ -250,31 +232,14 @@ describe('RoomWatchers', () => {
     clock.advance(250);
     for (let i = 0; i < 5; i++) await Promise.resolve();
     expect(lobby.lists).toEqual([['room1:0']]);
-    release?.();
+    release();
     expect((await answer).map((room) => `${room.roomId}:${room.clients}`)).toEqual(['room1:0']);
   });
 
   it('a lobby away during its first read and back before it ends gets the list held back meanwhile', async () => {
     const clock = new ManualClock();
     const registry = new MemoryRegistry({ clock });
-    let release: (() => void) | undefined;
-    let first = true;
-    const watchers = new RoomWatchers({
-      clock,
-      metrics: new CountingMetrics(),
-      list: async (query) => {
-        const listings = await registry.listRooms({ ...query, includePrivate: false });
-        if (first) {
-          first = false;
-          await new Promise<void>((resolve) => {
-            release = resolve;
-          });
-        }
-        return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
-      },
-      subscribe: (listener) => registry.subscribe(listener),
-      intervalMs: 250,
-    });
+    const { watchers, release } = slowFirstRead(clock, registry);
     const settle = async () => {
       for (let i = 0; i < 5; i++) await Promise.resolve();
     };
@@ -288,7 +253,7 @@ describe('RoomWatchers', () => {
     expect(lobby.lists).toEqual([]);
     lobby.connected = true;
     watchers.resumed(lobby, false);
-    release?.();
+    release();
     expect(await answer).toEqual([]);
     await settle();
     clock.advance(250);
@@ -410,3 +375,29 @@ describe('RoomWatchers', () => {
     await expect(watchers.watch(lobby, {}, HOME)).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN' });
   });
 });
+
+/**
+ * Watchers on `registry` whose first read of the listing (the watch's own) is answered only when the test
+ * calls `release`, as a busy registry would answer it: older than the flushes that overtake it.
+ */
+function slowFirstRead(clock: ManualClock, registry: MemoryRegistry) {
+  let releaseFirst: (() => void) | undefined;
+  let first = true;
+  const watchers = new RoomWatchers({
+    clock,
+    metrics: new CountingMetrics(),
+    list: async (query) => {
+      const listings = await registry.listRooms({ ...query, includePrivate: false });
+      if (first) {
+        first = false;
+        await new Promise<void>((resolve) => {
+          releaseFirst = resolve;
+        });
+      }
+      return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+    },
+    subscribe: (listener) => registry.subscribe(listener),
+    intervalMs: 250,
+  });
+  return { watchers, release: () => releaseFirst?.() };
+}
