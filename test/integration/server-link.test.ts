@@ -1,7 +1,8 @@
+import { createSocket } from 'node:dgram';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import * as v from 'valibot';
 import { Channel, type Client, type ClientOptions } from 'vehikill-net/client';
-import { Room, type RoomClient } from 'vehikill-net/server';
+import { GameServer, Room, type RoomClient } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 
@@ -178,4 +179,40 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     expect(client.serverLink.state).toBe('direct');
     client.close();
   }, 30_000);
+
+  it("the UDP port is the server's from listen() to close(), with no player linked", async () => {
+    const server = new GameServer({ serverLink: { bindAddress: '127.0.0.1' } });
+    await server.listen(0);
+    const port = server.serverLinks.udpPort;
+    expect(await bindError(port)).toBe('EADDRINUSE'); // nobody else can take it between players
+    await server.close();
+    expect(await bindError(port)).toBeUndefined();
+  });
+
+  it('a given UDP port that is taken makes listen() fail, naming it', async () => {
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', resolve));
+    const port = squatter.address().port;
+    const server = new GameServer({ serverLink: { bindAddress: '127.0.0.1', udpPort: port } });
+    try {
+      await expect(server.listen(0)).rejects.toThrow(
+        `UDP port ${port} (serverLink.udpPort) could not be bound`,
+      );
+      expect(server.serverLinks.available).toBe(false);
+    } finally {
+      squatter.close();
+      await server.close();
+    }
+  });
 });
+
+/** The error code binding `port` on loopback gives, or undefined when it is free. */
+async function bindError(port: number): Promise<string | undefined> {
+  const socket = createSocket('udp4');
+  const code = await new Promise<string | undefined>((resolve) => {
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+    socket.bind(port, '127.0.0.1', () => resolve(undefined));
+  });
+  socket.close();
+  return code;
+}

@@ -13,9 +13,14 @@ import { BYE, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
 import { QualityMonitor } from '../../transport/quality/quality-monitor.js';
 
-/** The part of node-datachannel this link uses (its native API, lighter than the polyfill). */
+/** The part of node-datachannel the server links use (its native API, lighter than the polyfill). */
 export interface NativeRtc {
   PeerConnection: new (name: string, config: RtcConfig) => PeerConnection;
+  /** Binds the ICE UDP mux port (throws if it cannot); see ServerLinks for why one is held. */
+  IceUdpMuxListener: new (
+    port: number,
+    address?: string,
+  ) => { stop(): void };
 }
 
 export interface NativeRtcLinkOptions {

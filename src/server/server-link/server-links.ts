@@ -41,6 +41,8 @@ export class ServerLinks {
   readonly #pacer: HandshakePacer;
   #native: NativeRtc | undefined;
   #udpPort = 0;
+  /** Keeps the UDP port (and libjuice's thread for it) from `start()` to `close()`. */
+  #udpPortHolder: { stop(): void } | undefined;
   #names = 0;
   /** Sessions whose link quality goes to the metrics once a second, while there are any. */
   readonly #sampled = new Set<Session>();
@@ -85,18 +87,54 @@ export class ServerLinks {
   /** Loads node-datachannel and settles the UDP port. Direct links stay off if it cannot load. */
   async start(): Promise<void> {
     if (this.#options.enabled === false || this.#native) return;
+    let native: NativeRtc;
     try {
-      const module = (await import('node-datachannel')) as { default: NativeRtc };
-      this.#native = module.default;
+      native = ((await import('node-datachannel')) as { default: NativeRtc }).default;
     } catch (error) {
       this.#metrics.count('server_link_unavailable_total');
       console.warn(`vehikill-net: no direct server links (node-datachannel did not load: ${String(error)})`);
       return;
     }
-    this.#udpPort = this.#options.udpPort || (await freeUdpPort(this.#options.bindAddress));
+    this.#udpPort = await this.#holdUdpPort(native);
+    this.#native = native;
+  }
+
+  /**
+   * Binds the shared UDP port for the server's life. libjuice runs one thread per mux port and ends it,
+   * closing the port, when the port's last connection goes; whoever starts the next connection (Node's
+   * main thread, in `createDataChannel`) then waits for that thread to leave its poll. The thread wakes
+   * on a datagram it sends itself, and when that is lost (a firewall dropping UDP) it sleeps out its
+   * timeout: every room on the node stood still 3-5 s. Holding a listener keeps the thread, and the
+   * port: nothing else can take it while no player has a link.
+   */
+  async #holdUdpPort(native: NativeRtc): Promise<number> {
+    const address = this.#options.bindAddress;
+    const given = this.#options.udpPort;
+    if (given) {
+      try {
+        this.#udpPortHolder = new native.IceUdpMuxListener(given, address);
+      } catch {
+        throw new Error(
+          `vehikill-net: the server link's UDP port ${given} (serverLink.udpPort) could not be bound on ${address ?? 'all interfaces'}; is another process using it?`,
+        );
+      }
+      return given;
+    }
+    // A free port can be taken by another process before the listener binds it: try another.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freeUdpPort(address);
+      try {
+        this.#udpPortHolder = new native.IceUdpMuxListener(port, address);
+        return port;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   close(): void {
+    this.#udpPortHolder?.stop();
+    this.#udpPortHolder = undefined;
     this.#pacer.close();
     this.#stopSampling?.();
     this.#stopSampling = undefined;
