@@ -16,12 +16,36 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // A poll returns as soon as its condition holds; the default second is shorter than a loaded 2-core
     // machine can take to show what a browser page did.
     expect: { poll: { timeout: 10_000, interval: 50 } },
+    projects: [
+      {
+        // Pure logic: one process per core, each reused from file to file (no fork and no fresh module
+        // graph per file, which cost more than most of these files' tests).
+        extends: true,
+        test: {
+          name: 'logic',
+          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          isolate: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Real servers, Redis, browsers and packet filters: one file at a time, each in its own process,
+        // after the logic tests (their timeouts assume a machine not busy with other files).
+        extends: true,
+        test: {
+          name: 'systems',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
