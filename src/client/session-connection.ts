@@ -490,6 +490,9 @@ export class SessionConnection {
   #abandon(socket: WebSocketLike, reason: string): void {
     this.#generation++;
     this.#socket = undefined;
+    // As for a closed socket: what waits takes its sequence number now, ahead of anything sent while
+    // reconnecting, which goes straight to the outbox.
+    this.#scheduler.flush();
     this.#stopConnectionTimers();
     try {
       // Not 1000: the server must keep our seat, as for any other drop.

@@ -269,6 +269,48 @@ describe('sessions', () => {
   });
 });
 
+/** Records the numbers its players send, in the order the room gets them. */
+class CountRoom extends TestRoom {
+  static received: number[] = [];
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    this.onMessage('n', v.number(), (_client, n) => CountRoom.received.push(n));
+  }
+}
+
+describe('reliable messages across a path that dies silently', () => {
+  it('what waited for the send budget keeps its place ahead of what is sent while reconnecting', async () => {
+    t = await startServer({ count: CountRoom });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const client = t.client({
+      url: `ws://127.0.0.1:${proxy.port}/ws`,
+      deadServerTimeoutMs: 600,
+      connectTimeoutMs: 1_000, // an attempt made while frozen lost its hello
+      backoff: { baseMs: 50, maxMs: 100 },
+    });
+    await client.connect();
+    const room = await client.create('count');
+    let sent = 0;
+    // 200 a second, over the budget the client keeps under the server's rate limit: some always wait.
+    const pump = setInterval(() => {
+      for (let i = 0; i < 4; i++) room.send('n', sent++);
+    }, 20);
+    try {
+      await sleep(2_000);
+      proxy.freeze(); // Wi-Fi gone, without a word
+      await eventually(() => client.state === 'reconnecting', 'the client gives up on the silent path');
+      await sleep(150); // these go to the outbox at once: nothing is connected
+    } finally {
+      clearInterval(pump);
+    }
+    proxy.thaw();
+    await eventually(() => CountRoom.received.length >= sent, 'every message', 20_000);
+    await sleep(100);
+    expect(CountRoom.received).toEqual(Array.from({ length: sent }, (_, n) => n));
+  }, 40_000);
+});
+
 /** A room whose joins with `{ slow: true }` wait until the test lets them through. */
 class GatedJoinRoom extends TestRoom {
   static waiting: (() => void)[] = [];
