@@ -106,8 +106,11 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   /** Joins waiting for their answer. */
   #joining = 0;
-  /** Room messages for a room not (yet) ours that came while a join was waiting: maybe the joined room's. */
-  readonly #early: Array<Body<typeof Kind.ServerRoomMessage>> = [];
+  /**
+   * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
+   * away and back, its state): maybe the joined room's, in the order it came.
+   */
+  readonly #early: Message[] = [];
   /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
   readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
   #nextRid = 1;
@@ -483,7 +486,7 @@ export class Client {
     });
     this.#room = room as unknown as RoomConnection;
     for (const early of this.#early.splice(0)) {
-      if (early.roomId === room.roomId) room.deliver(early.t, early.d, early.from);
+      if (this.#room === room && roomIdOf(early) === room.roomId) this.#onRoomMessage(early);
     }
     for (const early of this.#earlySignals.splice(0)) {
       if (early.m === m) room.receiveSignal(early.from, early.s);
@@ -768,12 +771,13 @@ export class Client {
 
   #onRoomMessage(message: Message): void {
     const room = this.#room;
-    if (!room || !('roomId' in message.body) || message.body.roomId !== room.roomId) {
-      // What a room sends from onJoin comes right behind the join's answer, possibly in the same read
-      // (ws in Node), before the join has gone on to make the room ours: kept for it until then.
-      if (message.kind === Kind.ServerRoomMessage && this.#joining > 0 && this.#early.length < MAX_EARLY) {
-        this.#early.push(message.body);
-      }
+    const roomId = roomIdOf(message);
+    if (!room || roomId !== room.roomId) {
+      // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
+      // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
+      // on to make the room ours: kept for it until then.
+      if (roomId !== undefined && this.#joining > 0 && this.#early.length < MAX_EARLY)
+        this.#early.push(message);
       return;
     }
     switch (message.kind) {
@@ -801,6 +805,13 @@ export class Client {
         return;
     }
   }
+}
+
+/** The room a server message is addressed to, if it is addressed to one. */
+function roomIdOf(message: Message): string | undefined {
+  return 'roomId' in message.body && typeof message.body.roomId === 'string'
+    ? message.body.roomId
+    : undefined;
 }
 
 /**

@@ -117,6 +117,23 @@ describe('room lifecycle races', () => {
     expect(client.room).toBe(room);
   });
 
+  it('two players joining at once each know the other, whatever order the answers and news arrive in', async () => {
+    t = await startServer({ test: RaceRoom });
+    const host = t.client();
+    await host.connect();
+    const room = await host.create('test');
+    for (let round = 0; round < 5; round++) {
+      const pair = [t.client(), t.client()];
+      await Promise.all(pair.map((client) => client.connect()));
+      const rooms = await Promise.all(pair.map((client) => client.join(room.roomId)));
+      const everyone = [host, ...pair].map((client) => client.playerId).sort();
+      await sleep(200); // anything still on its way has arrived
+      for (const joined of rooms) expect(joined.members.map((m) => m.playerId).sort()).toEqual(everyone);
+      for (const client of pair) client.close();
+      await eventually(() => room.members.length === 1, 'the pair gone');
+    }
+  });
+
   it('a message the room sends a player from onJoin reaches them once they have joined', async () => {
     t = await startServer({ test: RaceRoom });
     const [alice, bob] = [t.client(), t.client()];

@@ -274,7 +274,9 @@ class CountRoom extends TestRoom {
   static received: number[] = [];
   override onCreate(options: unknown): void {
     super.onCreate(options);
-    this.onMessage('n', v.number(), (_client, n) => CountRoom.received.push(n));
+    this.onMessage('n', v.number(), (_client, n) => {
+      CountRoom.received.push(n);
+    });
   }
 }
 
