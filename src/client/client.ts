@@ -265,15 +265,20 @@ export class Client {
     return this.#events.on(event, listener);
   }
 
-  /** Opens the session. Resolves at the server's welcome; rejects if the client closes first. */
+  /**
+   * Opens the session. Resolves at the server's welcome (a resumed session's included: called while
+   * reconnecting, it waits for that); rejects if the client closes first.
+   */
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
     const opened = new Promise<void>((resolve, reject) => {
+      const welcomed = () => {
+        for (const dispose of disposers) dispose();
+        resolve();
+      };
       const disposers = [
-        this.#events.once('open', () => {
-          for (const dispose of disposers) dispose();
-          resolve();
-        }),
+        this.#events.once('open', welcomed),
+        this.#events.once('reconnect', welcomed),
         this.#events.once('closed', ({ code, message }) => {
           for (const dispose of disposers) dispose();
           reject(new ProtocolError(errorCodeOfClose(code), message));

@@ -547,7 +547,8 @@ export class SessionConnection {
     };
     if (this.#disposeOnline || typeof target.addEventListener !== 'function') return;
     const onOnline = () => {
-      if (this.#state !== 'reconnecting' || !this.#cancelReconnect) return;
+      // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
+      if ((this.#state !== 'reconnecting' && this.#state !== 'connecting') || !this.#cancelReconnect) return;
       this.#cancelReconnect();
       this.#cancelReconnect = undefined;
       void this.#openSocket();

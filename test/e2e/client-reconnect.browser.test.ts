@@ -63,6 +63,35 @@ describe('the client in a real browser', () => {
     await page.close();
   });
 
+  it("a game opened offline connects at once on the browser's online event", async () => {
+    const { page, errors } = await openClientPage();
+    proxy.block();
+    await page.evaluate(async (url) => {
+      const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
+      const client = new Client({ url, backoff: { baseMs: 60_000, maxMs: 60_000 }, random: () => 0.99 });
+      Object.assign(globalThis, { testClient: client });
+      void client.connect().catch(() => {});
+      // The first attempt fails (the network is gone): a backoff of about a minute follows.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }, `ws://127.0.0.1:${proxy.port}/ws`);
+    proxy.unblock();
+    const started = Date.now();
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => (globalThis as never as { testClient: { state: string } }).testClient.state),
+        {
+          timeout: 5_000,
+        },
+      )
+      .toBe('open');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // The attempts made while offline are the only failures the page may show.
+    expect(errors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
+    await page.close();
+  });
+
   it('derives the server URL from the page and fetches a guest token by itself', async () => {
     const { page } = await openClientPage();
     const urls = await page.evaluate(() => {

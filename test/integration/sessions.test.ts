@@ -56,6 +56,21 @@ describe('sessions', () => {
     expect(aliceRoom.members.find((m) => m.playerId === playerId)?.away).toBe(false);
   });
 
+  it('connect() called while reconnecting resolves when the session resumes', async () => {
+    const { bob } = await setup();
+    proxy.block();
+    await eventually(() => bob.state === 'reconnecting', 'bob is reconnecting');
+    let settled = 'pending';
+    bob.connect().then(
+      () => (settled = 'resolved'),
+      () => (settled = 'rejected'),
+    );
+    proxy.unblock();
+    await eventually(() => settled !== 'pending', 'connect() settles', 10_000);
+    expect(settled).toBe('resolved');
+    expect(bob.state).toBe('open');
+  });
+
   it('after the grace period: a clear SESSION_EXPIRED, the seat is gone, and a fresh session starts', async () => {
     const { bob, aliceRoom, bobRoom } = await setup({ graceMs: 150 });
     const oldId = bob.playerId;
