@@ -6,6 +6,7 @@ import type { RoomConnection } from '../room-connection.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
+import { chooseVoicePeers } from './voice-peer-choice.js';
 import { parseVoiceSignal, type VoiceSignal } from './voice-signal.js';
 
 export type { MicrophoneResult } from './microphone.js';
@@ -26,12 +27,15 @@ export interface VoiceOptions {
    */
   packetMs?: 20 | 40 | 60;
   /**
-   * Who gets an audio connection. Default: everyone while the room has at most `maxPeers` other
-   * members. Above that, pass proximity or team voice here (e.g. `id => teamOf(id) === myTeam`) and call
-   * `refreshPeers()` when it changes.
+   * Who gets an audio connection (default: everyone). For proximity or team voice pass it here (e.g.
+   * `id => teamOf(id) === myTeam`) and call `refreshPeers()` when it changes. It must be symmetric: a
+   * connection needs both ends, so `b` should be audible to `a` exactly when `a` is to `b`.
    */
   audible?: (peerId: string) => boolean;
-  /** Most audio connections at once. Default 7 (an 8-player room). */
+  /**
+   * Most audio connections at once. Default 7 (an 8-player room). With more audible players than this,
+   * a choice both ends make the same way picks whom we hear (see `unheard()`); a `problem` tells the player.
+   */
   maxPeers?: number;
   iceTransportPolicy?: RTCIceTransportPolicy;
   RTCPeerConnection?: RtcPeerConnectionConstructor;
@@ -85,6 +89,8 @@ export class VoiceChat {
   #replaying = true;
   #closed = false;
   readonly #reported = new Set<string>();
+  /** Audible players left out by `maxPeers`, as of the last `refreshPeers()`. */
+  #unheard: string[] = [];
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     this.#room = room;
@@ -107,6 +113,8 @@ export class VoiceChat {
       room.on('member-leave', ({ playerId }) => {
         this.#drop(playerId);
         this.#lastAttempts.delete(playerId);
+        // Above maxPeers the choice depends on who is in the room: one fewer may free a place.
+        this.refreshPeers();
       }),
       room.on('leave', () => this.close()),
     );
@@ -194,17 +202,32 @@ export class VoiceChat {
     return this.#peers.get(peerId)?.peer.stats();
   }
 
-  /** Re-applies `audible` and `maxPeers` to the room's current members. */
+  /**
+   * Re-applies `audible` and `maxPeers` to the room's current members. Above `maxPeers` audible players,
+   * the ones we connect to are chosen so that they choose us too (see chooseVoicePeers): the rest are
+   * `unheard()`, and a `problem` says so when that starts.
+   */
   refreshPeers(): void {
     if (!this.supported || this.#closed) return;
-    const others = this.#room.members
+    const selfId = this.#room.selfId;
+    const candidates = this.#room.members
       .map((member) => member.playerId)
-      .filter((id) => id !== this.#room.selfId);
-    const wanted = others
-      .filter((id) => this.#options.audible?.(id) ?? true)
-      .slice(0, this.#options.maxPeers ?? 7);
+      .filter((id) => id !== selfId && (this.#options.audible?.(id) ?? true));
+    const maxPeers = this.#options.maxPeers ?? 7;
+    const wanted = chooseVoicePeers(selfId, candidates, maxPeers);
+    const wasCapped = this.#unheard.length > 0;
+    this.#unheard = candidates.filter((id) => !wanted.includes(id));
+    if (this.#unheard.length > 0 && !wasCapped) this.#reportCap(candidates.length, wanted.length, maxPeers);
     for (const peerId of [...this.#peers.keys()]) if (!wanted.includes(peerId)) this.#drop(peerId);
     for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
+  }
+
+  /**
+   * Players we would hear (in the room, and `audible`) but have no audio connection to, because there
+   * are more of them than `maxPeers`. Empty when we hear everyone audible.
+   */
+  unheard(): string[] {
+    return [...this.#unheard];
   }
 
   /**
@@ -314,6 +337,19 @@ export class VoiceChat {
     // Created outside a click it may start suspended, and then the speaking indicators would stay dark.
     if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
     return this.#context;
+  }
+
+  /**
+   * Told a microtask later: the first choice is made in the constructor, before the app could listen.
+   * Again only after the player has heard every audible player in between.
+   */
+  #reportCap(audible: number, heard: number, maxPeers: number): void {
+    const message =
+      `${audible} players could be heard, but voice connects to at most ${maxPeers}: ` +
+      `you hear ${heard} of them.`;
+    queueMicrotask(() => {
+      if (!this.#closed) this.#events.emit('problem', { message });
+    });
   }
 
   /** A problem that would repeat for every peer is told once. */
