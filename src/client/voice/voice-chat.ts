@@ -56,7 +56,7 @@ export interface VoiceEvents {
 
 interface PeerEntry {
   peer: VoicePeer;
-  /** Plays the peer; kept across attempts, so the volume set on it stays. */
+  /** Plays the peer; kept across attempts. */
   audio?: HTMLAudioElement;
   detector?: SpeakingDetector;
 }
@@ -89,6 +89,11 @@ export class VoiceChat {
   #replaying = true;
   #closed = false;
   readonly #reported = new Set<string>();
+  /**
+   * Volumes set by `setVolume`, by player: kept for the voice chat's life (a proximity drop throws the
+   * peer's audio element away, and a peer may have none yet) and put on every element that plays them.
+   */
+  readonly #volumes = new Map<string, number>();
   /** Audible players left out by `maxPeers`, as of the last `refreshPeers()`. */
   #unheard: string[] = [];
 
@@ -183,10 +188,22 @@ export class VoiceChat {
     this.#applyTrack();
   }
 
-  /** Volume of one peer's voice, 0..1. */
+  /**
+   * Volume of one player's voice, 0..1 (0 mutes them for us). Holds for that player for the voice
+   * chat's life: set before their audio arrives, across new attempts, proximity drops and re-adds, and
+   * a leave and rejoin. Not a number: ignored.
+   */
   setVolume(peerId: string, volume: number): void {
+    if (Number.isNaN(volume)) return;
+    const clamped = Math.min(1, Math.max(0, volume));
+    this.#volumes.set(peerId, clamped);
     const audio = this.#peers.get(peerId)?.audio;
-    if (audio) audio.volume = Math.min(1, Math.max(0, volume));
+    if (audio) audio.volume = clamped;
+  }
+
+  /** The volume `setVolume` set for a player; 1 when never set. */
+  volume(peerId: string): number {
+    return this.#volumes.get(peerId) ?? 1;
   }
 
   isSpeaking(peerId: string): boolean {
@@ -292,6 +309,7 @@ export class VoiceChat {
     if (!entry.audio) {
       entry.audio = new Audio();
       entry.audio.autoplay = true;
+      entry.audio.volume = this.volume(peerId);
     }
     entry.audio.srcObject = stream;
     void entry.audio.play().catch(() =>
