@@ -304,8 +304,7 @@ export class VoiceChat {
 
   /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */
   #play(peerId: string, entry: PeerEntry, stream: MediaStream): void {
-    entry.detector?.stop();
-    entry.detector = undefined;
+    this.#stopDetector(peerId, entry);
     if (!entry.audio) {
       entry.audio = new Audio();
       entry.audio.autoplay = true;
@@ -325,11 +324,22 @@ export class VoiceChat {
   #drop(peerId: string): void {
     const entry = this.#peers.get(peerId);
     if (!entry) return;
-    entry.detector?.stop();
+    this.#stopDetector(peerId, entry);
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
     this.#lastAttempts.set(peerId, entry.peer.attempt);
     this.#peers.delete(peerId);
+  }
+
+  /**
+   * A stopped detector reports nothing more: a peer speaking when it stops (it left, proximity dropped
+   * it, or a new attempt brings a new stream) would keep its speaking indicator lit without this.
+   */
+  #stopDetector(peerId: string, entry: PeerEntry): void {
+    const wasSpeaking = entry.detector?.speaking ?? false;
+    entry.detector?.stop();
+    entry.detector = undefined;
+    if (wasSpeaking) this.#events.emit('speaking', { peerId, speaking: false });
   }
 
   #sendingTrack(): MediaStreamTrack | null {
