@@ -6,6 +6,7 @@ import type { RoomConnection } from '../room-connection.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
+import { chooseVoicePeers } from './voice-peer-choice.js';
 import { parseVoiceSignal, type VoiceSignal } from './voice-signal.js';
 
 export type { MicrophoneResult } from './microphone.js';
@@ -26,12 +27,15 @@ export interface VoiceOptions {
    */
   packetMs?: 20 | 40 | 60;
   /**
-   * Who gets an audio connection. Default: everyone while the room has at most `maxPeers` other
-   * members. Above that, pass proximity or team voice here (e.g. `id => teamOf(id) === myTeam`) and call
-   * `refreshPeers()` when it changes.
+   * Who gets an audio connection (default: everyone). For proximity or team voice pass it here (e.g.
+   * `id => teamOf(id) === myTeam`) and call `refreshPeers()` when it changes. It must be symmetric: a
+   * connection needs both ends, so `b` should be audible to `a` exactly when `a` is to `b`.
    */
   audible?: (peerId: string) => boolean;
-  /** Most audio connections at once. Default 7 (an 8-player room). */
+  /**
+   * Most audio connections at once. Default 7 (an 8-player room). With more audible players than this,
+   * a choice both ends make the same way picks whom we hear (see `unheard()`); a `problem` tells the player.
+   */
   maxPeers?: number;
   iceTransportPolicy?: RTCIceTransportPolicy;
   RTCPeerConnection?: RtcPeerConnectionConstructor;
@@ -52,7 +56,7 @@ export interface VoiceEvents {
 
 interface PeerEntry {
   peer: VoicePeer;
-  /** Plays the peer; kept across attempts, so the volume set on it stays. */
+  /** Plays the peer; kept across attempts. */
   audio?: HTMLAudioElement;
   detector?: SpeakingDetector;
 }
@@ -85,6 +89,13 @@ export class VoiceChat {
   #replaying = true;
   #closed = false;
   readonly #reported = new Set<string>();
+  /**
+   * Volumes set by `setVolume`, by player: kept for the voice chat's life (a proximity drop throws the
+   * peer's audio element away, and a peer may have none yet) and put on every element that plays them.
+   */
+  readonly #volumes = new Map<string, number>();
+  /** Audible players left out by `maxPeers`, as of the last `refreshPeers()`. */
+  #unheard: string[] = [];
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     this.#room = room;
@@ -107,6 +118,8 @@ export class VoiceChat {
       room.on('member-leave', ({ playerId }) => {
         this.#drop(playerId);
         this.#lastAttempts.delete(playerId);
+        // Above maxPeers the choice depends on who is in the room: one fewer may free a place.
+        this.refreshPeers();
       }),
       room.on('leave', () => this.close()),
     );
@@ -175,10 +188,22 @@ export class VoiceChat {
     this.#applyTrack();
   }
 
-  /** Volume of one peer's voice, 0..1. */
+  /**
+   * Volume of one player's voice, 0..1 (0 mutes them for us). Holds for that player for the voice
+   * chat's life: set before their audio arrives, across new attempts, proximity drops and re-adds, and
+   * a leave and rejoin. Not a number: ignored.
+   */
   setVolume(peerId: string, volume: number): void {
+    if (Number.isNaN(volume)) return;
+    const clamped = Math.min(1, Math.max(0, volume));
+    this.#volumes.set(peerId, clamped);
     const audio = this.#peers.get(peerId)?.audio;
-    if (audio) audio.volume = Math.min(1, Math.max(0, volume));
+    if (audio) audio.volume = clamped;
+  }
+
+  /** The volume `setVolume` set for a player; 1 when never set. */
+  volume(peerId: string): number {
+    return this.#volumes.get(peerId) ?? 1;
   }
 
   isSpeaking(peerId: string): boolean {
@@ -194,17 +219,32 @@ export class VoiceChat {
     return this.#peers.get(peerId)?.peer.stats();
   }
 
-  /** Re-applies `audible` and `maxPeers` to the room's current members. */
+  /**
+   * Re-applies `audible` and `maxPeers` to the room's current members. Above `maxPeers` audible players,
+   * the ones we connect to are chosen so that they choose us too (see chooseVoicePeers): the rest are
+   * `unheard()`, and a `problem` says so when that starts.
+   */
   refreshPeers(): void {
     if (!this.supported || this.#closed) return;
-    const others = this.#room.members
+    const selfId = this.#room.selfId;
+    const candidates = this.#room.members
       .map((member) => member.playerId)
-      .filter((id) => id !== this.#room.selfId);
-    const wanted = others
-      .filter((id) => this.#options.audible?.(id) ?? true)
-      .slice(0, this.#options.maxPeers ?? 7);
+      .filter((id) => id !== selfId && (this.#options.audible?.(id) ?? true));
+    const maxPeers = this.#options.maxPeers ?? 7;
+    const wanted = chooseVoicePeers(selfId, candidates, maxPeers);
+    const wasCapped = this.#unheard.length > 0;
+    this.#unheard = candidates.filter((id) => !wanted.includes(id));
+    if (this.#unheard.length > 0 && !wasCapped) this.#reportCap(candidates.length, wanted.length, maxPeers);
     for (const peerId of [...this.#peers.keys()]) if (!wanted.includes(peerId)) this.#drop(peerId);
     for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
+  }
+
+  /**
+   * Players we would hear (in the room, and `audible`) but have no audio connection to, because there
+   * are more of them than `maxPeers`. Empty when we hear everyone audible.
+   */
+  unheard(): string[] {
+    return [...this.#unheard];
   }
 
   /**
@@ -264,11 +304,11 @@ export class VoiceChat {
 
   /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */
   #play(peerId: string, entry: PeerEntry, stream: MediaStream): void {
-    entry.detector?.stop();
-    entry.detector = undefined;
+    this.#stopDetector(peerId, entry);
     if (!entry.audio) {
       entry.audio = new Audio();
       entry.audio.autoplay = true;
+      entry.audio.volume = this.volume(peerId);
     }
     entry.audio.srcObject = stream;
     void entry.audio.play().catch(() =>
@@ -284,11 +324,22 @@ export class VoiceChat {
   #drop(peerId: string): void {
     const entry = this.#peers.get(peerId);
     if (!entry) return;
-    entry.detector?.stop();
+    this.#stopDetector(peerId, entry);
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
     this.#lastAttempts.set(peerId, entry.peer.attempt);
     this.#peers.delete(peerId);
+  }
+
+  /**
+   * A stopped detector reports nothing more: a peer speaking when it stops (it left, proximity dropped
+   * it, or a new attempt brings a new stream) would keep its speaking indicator lit without this.
+   */
+  #stopDetector(peerId: string, entry: PeerEntry): void {
+    const wasSpeaking = entry.detector?.speaking ?? false;
+    entry.detector?.stop();
+    entry.detector = undefined;
+    if (wasSpeaking) this.#events.emit('speaking', { peerId, speaking: false });
   }
 
   #sendingTrack(): MediaStreamTrack | null {
@@ -314,6 +365,19 @@ export class VoiceChat {
     // Created outside a click it may start suspended, and then the speaking indicators would stay dark.
     if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
     return this.#context;
+  }
+
+  /**
+   * Told a microtask later: the first choice is made in the constructor, before the app could listen.
+   * Again only after the player has heard every audible player in between.
+   */
+  #reportCap(audible: number, heard: number, maxPeers: number): void {
+    const message =
+      `${audible} players could be heard, but voice connects to at most ${maxPeers}: ` +
+      `you hear ${heard} of them.`;
+    queueMicrotask(() => {
+      if (!this.#closed) this.#events.emit('problem', { message });
+    });
   }
 
   /** A problem that would repeat for every peer is told once. */
