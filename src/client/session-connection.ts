@@ -162,6 +162,8 @@ export class SessionConnection {
       // Stay under the server's rate limit rather than be cut off by it: a burst (a dispatch stream
       // resent after a path change, say) waits its turn instead.
       mayWrite: () => this.#sendBudget?.take(this.#clock.now()) ?? true,
+      // Requests and signals go ahead of everything, but the server counts them like any frame.
+      controlWritten: () => this.#sendBudget?.charge(this.#clock.now()),
     });
   }
 

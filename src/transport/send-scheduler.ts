@@ -60,6 +60,11 @@ export interface SendSchedulerOptions {
    * exceeded). A true answer is taken as spent (a token taken).
    */
   mayWrite?: () => boolean;
+  /**
+   * Told of each control write (those go at once, `mayWrite` or not): the peer counts them against the
+   * same rate limit, so what can wait must hold back by as much.
+   */
+  controlWritten?: () => void;
 }
 
 /**
@@ -135,6 +140,7 @@ export class SendScheduler {
     if (priority === 'control') {
       // Ahead of everything waiting, but counted: a peer that never reads must not be sent answers
       // without end.
+      this.#options.controlWritten?.();
       this.#options.write(inner, messageClass, ttlMs);
       this.checkWaiting();
       return;

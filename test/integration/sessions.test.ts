@@ -185,6 +185,29 @@ describe('sessions', () => {
     expect(drops).toEqual([]);
   });
 
+  it('requests made while sending at the whole budget are charged to it: nobody is cut off', async () => {
+    const { alice, aliceRoom } = await setup();
+    const drops: string[] = [];
+    alice.on('drop', ({ reason }) => drops.push(reason));
+    // Room messages past the budget (the client paces them), and a lobby asking for rooms meanwhile.
+    const pump = setInterval(() => {
+      for (let i = 0; i < 2; i++) aliceRoom.send('chat', { text: 'go' });
+    }, 10);
+    let answered = 0;
+    const until = Date.now() + 4_000;
+    try {
+      while (Date.now() < until) {
+        await alice.listRooms();
+        answered++;
+        await sleep(25);
+      }
+    } finally {
+      clearInterval(pump);
+    }
+    expect(answered).toBeGreaterThan(20);
+    expect(drops).toEqual([]);
+  });
+
   it('a client dropped while sending at its whole budget resumes without going past the server limit', async () => {
     const { bob, bobRoom, aliceRoom } = await setup();
     const drops: string[] = [];
