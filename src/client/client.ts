@@ -15,6 +15,7 @@ import {
   type JoinedRoom,
   joinedRoomSchema,
   Kind,
+  type LeaveReason,
   MAX_ENVELOPE_BYTES,
   type Message,
   nameProblem,
@@ -490,8 +491,20 @@ export class Client {
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
+    let leftEarly: { reason: LeaveReason; message: string } | undefined;
+    const disposeLeave = room.on('leave', (left) => (leftEarly = left));
     for (const early of this.#early.splice(0)) {
       if (this.#room === room && roomIdOf(early) === room.roomId) this.#onRoomMessage(early);
+    }
+    disposeLeave();
+    if (leftEarly) {
+      // Put out of the room right behind the answer (the server closing, a kick from onJoin): the join
+      // did not give the app a room to play in.
+      const { reason, message } = leftEarly;
+      throw new ProtocolError(
+        reason === 'left' ? ErrorCode.NOT_IN_ROOM : reason,
+        `left room ${room.roomId} as the join completed: ${message}`,
+      );
     }
     for (const early of this.#earlySignals.splice(0)) {
       if (early.m === m) room.receiveSignal(early.from, early.s);
