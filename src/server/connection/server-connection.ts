@@ -323,6 +323,12 @@ export class ServerConnection {
       // The session's budgets, as the last connection left them: a flooder gains nothing by reconnecting.
       if (session.abuseGuard) this.#guard = session.abuseGuard;
       else session.abuseGuard = this.#guard;
+      if (previous && previous !== this.socket) {
+        // The old path went silent (a network switch) and its socket was never seen to close: that drop
+        // is told now, so the room and the others hear away before back, as for any other drop.
+        session.awaySince = clock.now();
+        rooms.markAway(session);
+      }
       session.attach(this.socket);
       this.#adopt(session);
       if (previous && previous !== this.socket) {
