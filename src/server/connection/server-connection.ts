@@ -38,6 +38,10 @@ export interface ConnectionContext {
   limits: AbuseLimits & { graceMs: number; heartbeatMs: number; maxPayloadBytes: number };
   /** True once the server is closing (`close()`, not a drain): every request is refused. */
   isClosing(): boolean;
+  /** True once a drain said its goodbye: a hello is answered with it (a resume gets its replay first). */
+  saidGoodbye(): boolean;
+  /** Called as a hello is answered: a draining server tells the player what it told every other. */
+  tellDraining(connection: ServerConnection): void;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
@@ -336,7 +340,8 @@ export class ServerConnection {
       }
       const resync = session.outbox.hasHole;
       this.#welcome(session, true, resync);
-      if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
+      const leaving = this.#ctx.saidGoodbye();
+      if (body.link && !leaving) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
       session.link.resumed(resync);
       if (resync) {
@@ -346,6 +351,13 @@ export class ServerConnection {
       }
       this.#ctx.metrics.count('resumes_total');
       rooms.markBack(session, resync);
+      // After the replay: what the player was sent while away is not lost to the goodbye.
+      this.#ctx.tellDraining(this);
+      return;
+    }
+    if (this.#ctx.saidGoodbye()) {
+      // No session to make: the player is only sent on, to start one on the node it is sent to.
+      this.#ctx.tellDraining(this);
       return;
     }
     const session = sessions.create(this.identity);
@@ -356,6 +368,7 @@ export class ServerConnection {
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
+    this.#ctx.tellDraining(this);
   }
 
   /** Hooks this connection to its session's writes and cut-offs. */
