@@ -46,8 +46,11 @@ describe('a player away while its node drains', () => {
 
     proxy.block(); // Bob's network is down for the whole drain
     await eventually(() => bob.state === 'reconnecting', 'bob is away');
+    const aliceHeard: string[] = [];
+    aliceRoom.onMessage('chat', (message) => aliceHeard.push((message as { text: string }).text));
     aliceRoom.send('chat', { text: 'said while bob was away' });
-    await eventually(() => aliceRoom.members.some((m) => m.playerId === bob.playerId && m.away), 'away');
+    // The room has sent it to everyone (Bob's copy waits in his session's outbox).
+    await eventually(() => aliceHeard.length === 1, 'the room broadcast it');
     await a.server.drain({ deadlineMs: 300 });
     proxy.unblock();
 
