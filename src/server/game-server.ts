@@ -99,6 +99,12 @@ export class GameServer {
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
   readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
+  /**
+   * What the drain told its players, in turn told to every hello that comes after (see `#tellDraining`):
+   * the notice's message (a live node's URL or ''), then, once it said goodbye, the URL it sent them to.
+   */
+  #drainNotice: string | undefined;
+  #drainGoodbye: string | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: GameServerOptions = {}) {
@@ -220,8 +226,9 @@ export class GameServer {
    * Drains this node for a deploy: it creates no more rooms (quick play and creation go to other nodes),
    * locks its rooms in the listing, and tells its players (SERVER_DRAINING notice). Rooms run until they
    * empty or `deadlineMs` passes; then their players are closed with SERVER_DRAINING, whose message is a
-   * live node's URL that the client moves to (then the app quick-plays again). Idempotent; `close()`
-   * afterwards stops the process's server.
+   * live node's URL that the client moves to (then the app quick-plays again). A player who comes back
+   * later (its network was down) is told the same: the notice, or after its replay the goodbye.
+   * Idempotent; `close()` afterwards stops the process's server.
    */
   drain(options: DrainOptions = {}): Promise<void> {
     this.#draining ??= this.#drain(options.deadlineMs ?? 60_000);
@@ -231,19 +238,36 @@ export class GameServer {
   async #drain(deadlineMs: number): Promise<void> {
     await this.rooms.startDraining().catch(() => {});
     await this.#heartbeatNode();
-    const notice = await this.#otherNodeUrl();
-    for (const connection of this.#connections) connection.notify(ErrorCode.SERVER_DRAINING, notice);
+    this.#drainNotice = await this.#otherNodeUrl();
+    for (const connection of this.#connections) this.#tellDraining(connection);
     await this.#waitUntil(() => this.rooms.playerCount === 0, deadlineMs);
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
-    const target = await this.#otherNodeUrl();
-    for (const connection of this.#connections) connection.bye(ErrorCode.SERVER_DRAINING, target);
-    await this.#waitUntil(() => [...this.#connections].every((c) => c.socket.bufferedAmount === 0), 1_000);
-    for (const connection of this.#connections) {
+    this.#drainGoodbye = await this.#otherNodeUrl();
+    await this.#sendAway([...this.#connections], this.#drainGoodbye);
+    // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
+    // and leave its room while still on this node. Every client leaves it as it moves, as above.
+    this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained', false);
+    await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
+  }
+
+  /**
+   * Tells one connection what the drain has told every player so far: the SERVER_DRAINING notice, or
+   * once it said goodbye, the goodbye. For the connections open as the drain starts, and for each hello
+   * after: a player whose network was down during the drain hears it as it comes back.
+   */
+  #tellDraining(connection: ServerConnection): void {
+    if (this.#drainGoodbye !== undefined) void this.#sendAway([connection], this.#drainGoodbye);
+    else if (this.#drainNotice !== undefined) connection.notify(ErrorCode.SERVER_DRAINING, this.#drainNotice);
+  }
+
+  /** Says goodbye with SERVER_DRAINING and `target` (a live node's URL, or ''), then closes. */
+  async #sendAway(connections: ServerConnection[], target: string): Promise<void> {
+    for (const connection of connections) connection.bye(ErrorCode.SERVER_DRAINING, target);
+    await this.#waitUntil(() => connections.every((c) => c.socket.bufferedAmount === 0), 1_000);
+    for (const connection of connections) {
       connection.socket.close(closeCodeFor(ErrorCode.SERVER_DRAINING), 'moved to another node');
     }
-    this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained');
-    await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
   }
 
   /** A live, not draining node other than this one, or '' when there is none (or the registry is down). */
@@ -515,6 +539,8 @@ export class GameServer {
           rooms: this.rooms,
           limits: this.#limits,
           isClosing: () => this.#closing !== undefined,
+          saidGoodbye: () => this.#drainGoodbye !== undefined,
+          tellDraining: (bound) => this.#tellDraining(bound),
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
             issueIceServers(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),

@@ -9,11 +9,19 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 class ShoutRoom extends TestRoom {
+  static created: ShoutRoom[] = [];
   override onCreate(options: unknown): void {
     super.onCreate(options);
+    ShoutRoom.created.push(this);
     this.onMessage('shout', v.string(), (_client, text) =>
       this.broadcast('shout', text, { class: 'expiring', ttlMs: 100 }),
     );
+  }
+  override onAway(client: RoomClient): void {
+    this.events.push(`away:${client.playerId}`);
+  }
+  override onResume(client: RoomClient): void {
+    this.events.push(`resume:${client.playerId}`);
   }
 }
 
@@ -69,6 +77,34 @@ describe('sessions', () => {
     await eventually(() => settled !== 'pending', 'connect() settles', 10_000);
     expect(settled).toBe('resolved');
     expect(bob.state).toBe('open');
+  });
+
+  it('a resume replacing a path gone silent (never seen to close): others see away then back, as for a drop', async () => {
+    // The server would take 30 s to notice the silent path: the client notices first and resumes.
+    t = await startServer({ test: ShoutRoom }, { heartbeatMs: 10_000 });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const alice = t.client();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, deadServerTimeoutMs: 400 });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    await bob.join(aliceRoom.roomId);
+    const room = ShoutRoom.created.at(-1);
+    const presence: string[] = [];
+    aliceRoom.on('member-away', () => presence.push('away'));
+    aliceRoom.on('member-back', () => presence.push('back'));
+    const reconnects: Array<{ resumed: boolean }> = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    proxy.freezeOpen(); // a network switch: the old path goes silent, a new one works
+    await eventually(() => reconnects.length === 1, 'bob resumes on a new path', 5_000);
+    expect(reconnects[0]?.resumed).toBe(true);
+    await eventually(() => presence.includes('back'), 'bob is back');
+    expect(presence).toEqual(['away', 'back']);
+    expect(room?.events.filter((event) => !event.startsWith('join:'))).toEqual([
+      `away:${bob.playerId}`,
+      `resume:${bob.playerId}`,
+    ]);
+    expect(aliceRoom.members.find((m) => m.playerId === bob.playerId)?.away).toBe(false);
   });
 
   it('after the grace period: a clear SESSION_EXPIRED, the seat is gone, and a fresh session starts', async () => {

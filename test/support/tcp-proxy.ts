@@ -3,11 +3,13 @@ import net from 'node:net';
 /**
  * A loopback TCP proxy in front of a server, to break connections the way networks do: `dropAll()`
  * resets every connection mid-stream; `freeze()` keeps sockets open but forwards nothing (a server that
- * stops answering without closing); `stallDownstream()` applies back-pressure instead (a slow link).
+ * stops answering without closing); `freezeOpen()` does that to the connections open now only, as a
+ * network switch leaves the old path (new connections flow); `stallDownstream()` applies back-pressure
+ * instead (a slow link).
  */
 export class TcpProxy {
   readonly #server: net.Server;
-  readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
   #frozen = false;
   #blocked = false;
   port = 0;
@@ -55,6 +57,11 @@ export class TcpProxy {
     this.#frozen = false;
   }
 
+  /** The connections open now forward nothing more, in either direction, and stay open; new ones flow. */
+  freezeOpen(): void {
+    for (const pair of this.#pairs) pair.frozen = true;
+  }
+
   /**
    * Stops reading what the server sends (and so stops passing it on) without dropping anything: the
    * server's socket backs up, as towards a client on a slow link. `release()` lets it flow again.
@@ -78,11 +85,11 @@ export class TcpProxy {
       return;
     }
     const upstream = net.connect(this.targetPort, '127.0.0.1');
-    const pair = { client, upstream };
+    const pair = { client, upstream, frozen: false };
     this.#pairs.add(pair);
     const forward = (from: net.Socket, to: net.Socket) => {
       from.on('data', (chunk) => {
-        if (!this.#frozen && !to.destroyed) to.write(chunk);
+        if (!this.#frozen && !pair.frozen && !to.destroyed) to.write(chunk);
       });
     };
     forward(client, upstream);

@@ -38,6 +38,10 @@ export interface ConnectionContext {
   limits: AbuseLimits & { graceMs: number; heartbeatMs: number; maxPayloadBytes: number };
   /** True once the server is closing (`close()`, not a drain): every request is refused. */
   isClosing(): boolean;
+  /** True once a drain said its goodbye: a hello is answered with it (a resume gets its replay first). */
+  saidGoodbye(): boolean;
+  /** Called as a hello is answered: a draining server tells the player what it told every other. */
+  tellDraining(connection: ServerConnection): void;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
@@ -323,6 +327,12 @@ export class ServerConnection {
       // The session's budgets, as the last connection left them: a flooder gains nothing by reconnecting.
       if (session.abuseGuard) this.#guard = session.abuseGuard;
       else session.abuseGuard = this.#guard;
+      if (previous && previous !== this.socket) {
+        // The old path went silent (a network switch) and its socket was never seen to close: that drop
+        // is told now, so the room and the others hear away before back, as for any other drop.
+        session.awaySince = clock.now();
+        rooms.markAway(session);
+      }
       session.attach(this.socket);
       this.#adopt(session);
       if (previous && previous !== this.socket) {
@@ -330,7 +340,8 @@ export class ServerConnection {
       }
       const resync = session.outbox.hasHole;
       this.#welcome(session, true, resync);
-      if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
+      const leaving = this.#ctx.saidGoodbye();
+      if (body.link && !leaving) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
       for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
       session.link.resumed(resync);
       if (resync) {
@@ -340,6 +351,13 @@ export class ServerConnection {
       }
       this.#ctx.metrics.count('resumes_total');
       rooms.markBack(session, resync);
+      // After the replay: what the player was sent while away is not lost to the goodbye.
+      this.#ctx.tellDraining(this);
+      return;
+    }
+    if (this.#ctx.saidGoodbye()) {
+      // No session to make: the player is only sent on, to start one on the node it is sent to.
+      this.#ctx.tellDraining(this);
       return;
     }
     const session = sessions.create(this.identity);
@@ -350,6 +368,7 @@ export class ServerConnection {
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
+    this.#ctx.tellDraining(this);
   }
 
   /** Hooks this connection to its session's writes and cut-offs. */

@@ -510,14 +510,22 @@ export class RoomHost implements RoomHostPort {
       this.remove(hosted.session, ErrorCode.KICKED, String(message).slice(0, MAX_REASON_LENGTH), true);
   }
 
-  dispose(reason: LeaveReason = ErrorCode.ROOM_DISPOSED, message = 'the room was closed'): void {
+  /**
+   * Closes the room; its members leave with `reason`, each sent RoomLeft unless `notifyMembers` is false
+   * (a drain: its goodbye moves every client off the node, which leaves the room as it goes).
+   */
+  dispose(
+    reason: LeaveReason = ErrorCode.ROOM_DISPOSED,
+    message = 'the room was closed',
+    notifyMembers = true,
+  ): void {
     if (this.disposed) return;
     this.disposed = true;
     this.#cancelEmptyTimer?.();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
       if (client.session.roomId === this.roomId) client.session.roomId = undefined;
-      client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
+      if (notifyMembers) client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     }
     void this.#ctx.registry.removeRoom(this.roomId).catch(() => this.#ctx.onRegistryFailure(this.roomId));

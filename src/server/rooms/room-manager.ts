@@ -384,8 +384,9 @@ export class RoomManager {
     this.#requireHost(session, membership).relayData(session, to, channel, payload, ttlMs);
   }
 
-  disposeAll(reason: LeaveReason, message: string): void {
-    for (const host of [...this.#rooms.values()]) host.dispose(reason, message);
+  /** `notifyMembers`: whether each member is sent RoomLeft (see RoomHost.dispose). */
+  disposeAll(reason: LeaveReason, message: string, notifyMembers = true): void {
+    for (const host of [...this.#rooms.values()]) host.dispose(reason, message, notifyMembers);
   }
 
   close(): void {

@@ -1,0 +1,109 @@
+import { ErrorCode } from 'vehikill-net/protocol';
+import { MemoryRegistry } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+const servers: TestServer[] = [];
+let proxy: TcpProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** Two nodes sharing one registry, and a proxy in front of the first to cut a player's network. */
+async function twoNodes() {
+  const registry = new MemoryRegistry();
+  const node = async (nodeId: string) => {
+    const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+    servers.push(server);
+    return server;
+  };
+  const a = await node('node-a');
+  const b = await node('node-b');
+  proxy = new TcpProxy(a.port);
+  await proxy.listen();
+  return { a, b, proxy, viaProxy: `ws://127.0.0.1:${proxy.port}/ws` };
+}
+
+describe('a player away while its node drains', () => {
+  it('is sent to a live node when it comes back, as connected players were, and misses nothing', async () => {
+    const { a, b, proxy, viaProxy } = await twoNodes();
+    const alice = a.client();
+    const bob = a.client({ url: viaProxy });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    const heard: string[] = [];
+    bobRoom.onMessage('chat', (message) => heard.push((message as { text: string }).text));
+    const moves: Array<{ url: string; code: ErrorCode }> = [];
+    bob.on('moved', (move) => moves.push(move));
+    // Where the client is when its room is left: an app quick-plays again from there.
+    const left: Array<{ reason: string; url: string }> = [];
+    bobRoom.on('leave', ({ reason }) => left.push({ reason, url: bob.url }));
+
+    proxy.block(); // Bob's network is down for the whole drain
+    await eventually(() => bob.state === 'reconnecting', 'bob is away');
+    const aliceHeard: string[] = [];
+    aliceRoom.onMessage('chat', (message) => aliceHeard.push((message as { text: string }).text));
+    aliceRoom.send('chat', { text: 'said while bob was away' });
+    // The room has sent it to everyone (Bob's copy waits in his session's outbox).
+    await eventually(() => aliceHeard.length === 1, 'the room broadcast it');
+    await a.server.drain({ deadlineMs: 300 });
+    proxy.unblock();
+
+    await eventually(() => left.length === 1, 'bob leaves the drained room');
+    expect(left).toEqual([{ reason: ErrorCode.SERVER_DRAINING, url: b.wsUrl }]);
+    expect(moves).toEqual([{ url: b.wsUrl, code: ErrorCode.SERVER_DRAINING }]);
+    expect(heard).toEqual(['said while bob was away']);
+    await eventually(() => bob.state === 'open', 'bob has a session on the live node');
+    expect(bob.url).toBe(b.wsUrl);
+    const again = await bob.quickPlay('test');
+    expect(again.info.nodeId).toBe('node-b');
+  });
+
+  it('is told the node drains if it comes back while the drain waits, and moved at the goodbye', async () => {
+    const { a, b, proxy, viaProxy } = await twoNodes();
+    const alice = a.client();
+    const bob = a.client({ url: viaProxy });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    const notices: string[] = [];
+    for (const player of [alice, bob]) player.on('error', (error) => notices.push(error.code));
+    const reconnects: Array<{ resumed: boolean }> = [];
+    bob.on('reconnect', (event) => reconnects.push(event));
+    const moves: string[] = [];
+    bob.on('moved', ({ url }) => moves.push(url));
+    proxy.block();
+    await eventually(() => bob.state === 'reconnecting', 'bob is away');
+    // The drain waits for the room until the players leave it, well within the deadline.
+    const drained = a.server.drain({ deadlineMs: 30_000 });
+    await eventually(() => notices.length === 1, 'alice is told');
+    proxy.unblock();
+    await eventually(() => reconnects.length === 1, 'bob resumes');
+    expect(reconnects[0]?.resumed).toBe(true);
+    await eventually(() => notices.length === 2, 'bob is told');
+    expect(notices).toEqual([ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING]);
+    await Promise.all([aliceRoom.leave(), bobRoom.leave()]);
+    await drained;
+    await eventually(() => moves.length === 1, 'bob is moved at the goodbye');
+    expect(moves).toEqual([b.wsUrl]);
+  });
+});
+
+describe('a drained node', () => {
+  it('sends a player that connects after the goodbye to a live node, with no session of its own', async () => {
+    const { a, b } = await twoNodes();
+    await a.server.drain({ deadlineMs: 0 });
+    const carol = a.client();
+    const moves: string[] = [];
+    carol.on('moved', ({ url }) => moves.push(url));
+    await carol.connect();
+    await eventually(() => carol.url === b.wsUrl && carol.state === 'open', 'carol is on the live node');
+    expect(moves).toEqual([b.wsUrl]);
+    expect(a.server.sessionCount).toBe(0);
+  });
+});
