@@ -7,11 +7,10 @@ import {
   ErrorCode,
   Kind,
   MAX_DATA_DEPTH,
-  ProtocolError,
   serverToClientKinds,
 } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
-import { nested, ROOM, roomInfo } from './message-examples.js';
+import { nested, roomInfo } from './message-examples.js';
 import { failure, raw, roomMessage } from './raw-frames.js';
 
 /**

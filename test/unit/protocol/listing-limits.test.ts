@@ -1,4 +1,3 @@
-import { encode } from '@msgpack/msgpack';
 import * as v from 'valibot';
 import {
   decodeFrame,

@@ -1,4 +1,3 @@
-import { encode } from '@msgpack/msgpack';
 import * as fc from 'fast-check';
 import {
   checkFrameSize,
