@@ -28,14 +28,20 @@ async function twoNodes() {
   return { a, b, proxy, viaProxy: `ws://127.0.0.1:${proxy.port}/ws` };
 }
 
+/** Alice and Bob in one room on the first node; Bob's connection goes through the proxy. */
+async function twoPlayersOnFirstNode() {
+  const nodes = await twoNodes();
+  const alice = nodes.a.client();
+  const bob = nodes.a.client({ url: nodes.viaProxy });
+  await Promise.all([alice.connect(), bob.connect()]);
+  const aliceRoom = await alice.create('test');
+  const bobRoom = await bob.join(aliceRoom.roomId);
+  return { ...nodes, alice, bob, aliceRoom, bobRoom };
+}
+
 describe('a player away while its node drains', () => {
   it('is sent to a live node when it comes back, as connected players were, and misses nothing', async () => {
-    const { a, b, proxy, viaProxy } = await twoNodes();
-    const alice = a.client();
-    const bob = a.client({ url: viaProxy });
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
+    const { a, b, proxy, bob, aliceRoom, bobRoom } = await twoPlayersOnFirstNode();
     const heard: string[] = [];
     bobRoom.onMessage('chat', (message) => heard.push((message as { text: string }).text));
     const moves: Array<{ url: string; code: ErrorCode }> = [];
@@ -65,12 +71,7 @@ describe('a player away while its node drains', () => {
   });
 
   it('is told the node drains if it comes back while the drain waits, and moved at the goodbye', async () => {
-    const { a, b, proxy, viaProxy } = await twoNodes();
-    const alice = a.client();
-    const bob = a.client({ url: viaProxy });
-    await Promise.all([alice.connect(), bob.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
+    const { a, b, proxy, alice, bob, aliceRoom, bobRoom } = await twoPlayersOnFirstNode();
     const notices: string[] = [];
     for (const player of [alice, bob]) player.on('error', (error) => notices.push(error.code));
     const reconnects: Array<{ resumed: boolean }> = [];
