@@ -100,12 +100,14 @@ export class GameServer {
   readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
   /**
-   * What the drain told its players, in turn told to every hello that comes after (see `#tellDraining`):
+   * What the drain told its players, in turn told to every hello that comes after (see `#tellLeaving`):
    * the notice's message (a live node's URL or ''), then, once it said goodbye, the URL it sent them to.
    */
   #drainNotice: string | undefined;
   #drainGoodbye: string | undefined;
   #closing: Promise<void> | undefined;
+  /** When `close()` closes the players still here (real time): set as it begins. */
+  #shutdownDeadline: number | undefined;
 
   constructor(options: GameServerOptions = {}) {
     this.#options = options;
@@ -239,7 +241,10 @@ export class GameServer {
     await this.rooms.startDraining().catch(() => {});
     await this.#heartbeatNode();
     this.#drainNotice = await this.#otherNodeUrl();
-    for (const connection of this.#connections) this.#tellDraining(connection);
+    for (const connection of this.#connections) {
+      // One still to say hello hears it with its answer, not before its welcome.
+      if (connection.session !== undefined) this.#tellLeaving(connection);
+    }
     await this.#waitUntil(() => this.rooms.playerCount === 0, deadlineMs);
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
@@ -254,11 +259,20 @@ export class GameServer {
   /**
    * Tells one connection what the drain has told every player so far: the SERVER_DRAINING notice, or
    * once it said goodbye, the goodbye. For the connections open as the drain starts, and for each hello
-   * after: a player whose network was down during the drain hears it as it comes back.
+   * after: a player whose network was down during the drain hears it as it comes back. Once `close()`
+   * began, its SERVER_SHUTTING_DOWN notice too, for a hello on a socket opened just before.
    */
-  #tellDraining(connection: ServerConnection): void {
+  #tellLeaving(connection: ServerConnection): void {
     if (this.#drainGoodbye !== undefined) void this.#sendAway([connection], this.#drainGoodbye);
     else if (this.#drainNotice !== undefined) connection.notify(ErrorCode.SERVER_DRAINING, this.#drainNotice);
+    if (this.#shutdownDeadline !== undefined)
+      connection.notify(ErrorCode.SERVER_SHUTTING_DOWN, this.#shutdownNotice());
+  }
+
+  /** The notice `close()` gives its players, with the time left until it closes them. */
+  #shutdownNotice(): string {
+    const left = Math.max(0, (this.#shutdownDeadline ?? 0) - Date.now());
+    return `the server is shutting down within ${Math.ceil(left / 1000)} s`;
   }
 
   /** Says goodbye with SERVER_DRAINING and `target` (a live node's URL, or ''), then closes. */
@@ -396,11 +410,12 @@ export class GameServer {
   async #shutdown(drainMs: number): Promise<void> {
     const stopListening = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();
+    // Real time, as `#waitUntil` below.
+    this.#shutdownDeadline = Date.now() + drainMs;
     for (const connection of this.#connections) {
-      connection.notify(
-        ErrorCode.SERVER_SHUTTING_DOWN,
-        `the server is shutting down within ${Math.ceil(drainMs / 1000)} s`,
-      );
+      // One still to say hello hears it with its answer (`#tellLeaving`), not before its welcome.
+      if (connection.session !== undefined)
+        connection.notify(ErrorCode.SERVER_SHUTTING_DOWN, this.#shutdownNotice());
     }
     await this.#waitUntil(() => this.rooms.roomCount === 0 || this.#connections.size === 0, drainMs);
     this.rooms.disposeAll(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
@@ -540,7 +555,7 @@ export class GameServer {
           limits: this.#limits,
           isClosing: () => this.#closing !== undefined,
           saidGoodbye: () => this.#drainGoodbye !== undefined,
-          tellDraining: (bound) => this.#tellDraining(bound),
+          tellLeaving: (bound) => this.#tellLeaving(bound),
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
             issueIceServers(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),

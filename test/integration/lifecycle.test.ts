@@ -116,6 +116,49 @@ describe('room and connection lifecycle', () => {
     expect(closed).toEqual([ErrorCode.SERVER_SHUTTING_DOWN]);
     expect(DisposeTracking.disposed).toBe(disposedBefore + 1);
   });
+
+  it('answers a hello that arrives while it closes: no new session, and a resume hears the notice', async () => {
+    t = await startServer({ test: TestRoom });
+    const server = t.server;
+    // A room in play keeps the close waiting for `drainMs`.
+    const host = t.client();
+    await host.connect();
+    await host.create('test');
+    // A player with a session, whose network dropped; it reconnects on a socket opened before the close.
+    const token = server.issueGuestToken('Ada');
+    const first = new RawClient(t.wsUrl, token);
+    await first.opened;
+    first.hello();
+    await eventually(() => first.received(Kind.Welcome).length === 1, 'welcome');
+    const { playerId, resumeToken } = first.received(Kind.Welcome)[0] as {
+      playerId: string;
+      resumeToken: string;
+    };
+    first.close();
+    const resuming = new RawClient(t.wsUrl, token);
+    const fresh = new RawClient(t.wsUrl, server.issueGuestToken('Grace'));
+    await Promise.all([resuming.opened, fresh.opened]);
+    const { wsUrl } = t;
+    t = undefined;
+    const closing = server.close({ drainMs: 2_000 });
+    await sleep(50);
+    await expect(new RawClient(wsUrl, token).opened).rejects.toThrow(/503|ECONNREFUSED/);
+    fresh.hello();
+    resuming.hello({ playerId, token: resumeToken, ack: 0 });
+    // The fresh one is refused at once, not welcomed into a session that could only end.
+    expect(await fresh.closed).toBe(closeCodeFor(ErrorCode.SERVER_SHUTTING_DOWN));
+    expect(fresh.received(Kind.Welcome)).toEqual([]);
+    expect(fresh.received(Kind.Error).map((error) => error.code)).toContain(ErrorCode.SERVER_SHUTTING_DOWN);
+    // The resumed one gets its session back and the notice every other player got, with the time left.
+    await eventually(() => resuming.received(Kind.Error).length > 0, 'the notice');
+    const kinds = resuming.frames.map((frame) => frame.message.kind);
+    expect(kinds.indexOf(Kind.Welcome)).toBeLessThan(kinds.indexOf(Kind.Error));
+    expect(resuming.received(Kind.Welcome)[0]?.resumed).toBe(true);
+    const notice = resuming.received(Kind.Error)[0];
+    expect(notice?.code).toBe(ErrorCode.SERVER_SHUTTING_DOWN);
+    expect(notice?.message).toMatch(/within [12] s/);
+    await closing;
+  });
 });
 
 describe('authentication and handshake', () => {

@@ -40,8 +40,11 @@ export interface ConnectionContext {
   isClosing(): boolean;
   /** True once a drain said its goodbye: a hello is answered with it (a resume gets its replay first). */
   saidGoodbye(): boolean;
-  /** Called as a hello is answered: a draining server tells the player what it told every other. */
-  tellDraining(connection: ServerConnection): void;
+  /**
+   * Called as a hello is answered: a draining or closing server tells the player what it told every
+   * other (the drain's notice or goodbye, the shutdown's notice).
+   */
+  tellLeaving(connection: ServerConnection): void;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
@@ -352,12 +355,17 @@ export class ServerConnection {
       this.#ctx.metrics.count('resumes_total');
       rooms.markBack(session, resync);
       // After the replay: what the player was sent while away is not lost to the goodbye.
-      this.#ctx.tellDraining(this);
+      this.#ctx.tellLeaving(this);
       return;
     }
     if (this.#ctx.saidGoodbye()) {
       // No session to make: the player is only sent on, to start one on the node it is sent to.
-      this.#ctx.tellDraining(this);
+      this.#ctx.tellLeaving(this);
+      return;
+    }
+    if (this.#ctx.isClosing()) {
+      // A socket opened just before `close()` began: a session made now could do nothing but end.
+      this.close(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
       return;
     }
     const session = sessions.create(this.identity);
@@ -368,7 +376,7 @@ export class ServerConnection {
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
-    this.#ctx.tellDraining(this);
+    this.#ctx.tellLeaving(this);
   }
 
   /** Hooks this connection to its session's writes and cut-offs. */
