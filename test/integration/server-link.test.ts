@@ -188,6 +188,35 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     await server.close();
   });
 
+  it('a server closed and started again in this process takes its configured UDP port back', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    probe.close();
+    const options = { serverLink: { bindAddress: '127.0.0.1', udpPort: port } };
+    const first = await startServer({ echo: EchoRoom }, options);
+    await first.close();
+    const again = await startServer({ echo: EchoRoom }, options);
+    try {
+      expect(again.server.serverLinks.udpPort).toBe(port);
+      // Parked, not merely bound: players get direct links through it.
+      const client = again.client({ serverLink: nodeRtc });
+      await client.connect();
+      await client.create('echo');
+      await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+      expect(await echoes(client, Channel.dispatch, 3)).toEqual([0, 1, 2]);
+      client.close();
+      // While it runs, the port is its own: a second server in this process is refused it.
+      const rival = new GameServer(options);
+      await expect(rival.listen(0)).rejects.toThrow(
+        `UDP port ${port} (serverLink.udpPort) could not be bound`,
+      );
+      await rival.close();
+    } finally {
+      await again.close();
+    }
+  }, 30_000);
+
   it('a given UDP port that is taken makes listen() fail, naming it', async () => {
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', resolve));

@@ -13,6 +13,7 @@ import type { Session } from '../sessions/session.js';
 import { HandshakePacer } from './handshake-pacer.js';
 import { type NativeRtc, NativeRtcLink } from './native-rtc-link.js';
 import { announcer, type ServerLinkOptions } from './server-link-options.js';
+import { holdUdpPort, releaseUdpPort } from './udp-port-holders.js';
 
 type Body<K> = Extract<Message, { kind: K }>['body'];
 
@@ -112,7 +113,7 @@ export class ServerLinks {
     const given = this.#options.udpPort;
     if (given) {
       try {
-        this.#udpPortHolder = new native.IceUdpMuxListener(given, address);
+        this.#udpPortHolder = holdUdpPort(native, given, address);
       } catch {
         throw new Error(
           `vehikill-net: the server link's UDP port ${given} (serverLink.udpPort) could not be bound on ${address ?? 'all interfaces'}; is another process using it?`,
@@ -133,8 +134,13 @@ export class ServerLinks {
   }
 
   close(): void {
-    this.#udpPortHolder?.stop();
+    const holder = this.#udpPortHolder;
     this.#udpPortHolder = undefined;
+    // A configured port is parked for a server started again in this process (see `holdUdpPort`); a
+    // free port chosen at `listen()` is not asked for again.
+    if (holder !== undefined && this.#options.udpPort)
+      releaseUdpPort(holder, this.#udpPort, this.#options.bindAddress);
+    else holder?.stop();
     this.#pacer.close();
     this.#stopSampling?.();
     this.#stopSampling = undefined;
