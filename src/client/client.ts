@@ -107,6 +107,8 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   /** Joins waiting for their answer. */
   #joining = 0;
+  /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
+  #sessions = 0;
   /**
    * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
    * away and back, its state): maybe the joined room's, in the order it came.
@@ -436,7 +438,7 @@ export class Client {
   #seating(): SyncSeating | undefined {
     const room = this.#room;
     if (room !== undefined && room.membership === undefined) return undefined;
-    return { membership: room?.membership, joining: this.#joining > 0 };
+    return { membership: room?.membership, joining: this.#joining > 0, session: this.#sessions };
   }
 
   /**
@@ -676,6 +678,7 @@ export class Client {
   }
 
   #onWelcome(offered: boolean, fresh: boolean): void {
+    if (fresh) this.#sessions++;
     const link = this.#serverLink;
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);

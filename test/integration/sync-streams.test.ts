@@ -125,6 +125,34 @@ describe('a SyncedState follows its stream', () => {
     }
   });
 
+  it('kept across close() and connect(), it shows the room the new session joins', async () => {
+    const host = await connect('Host');
+    const roomId = (await host.create('rounds')).roomId;
+    const room = RoundsRoom.byId.get(roomId) as RoundsRoom;
+    const ada = await connect('Ada');
+    const state: State = new SyncedState(ada.serverLink, { types });
+    await ada.join(roomId);
+    await eventually(() => shown(state).join() === world(room).join(), 'the room shown');
+    // A new session: its first seat is numbered as the old one's was, and the room's RoomSync is the same.
+    ada.close();
+    await eventually(() => room.clients.length === 1, 'Ada gone');
+    await ada.connect();
+    await ada.join(roomId);
+    // Ada's new car has a new id: the old world goes (a restart), the new one comes, as the server has it.
+    await eventually(
+      () => state.stats().restarts === 1 && shown(state).join() === world(room).join(),
+      'the room shown again, from its new stream',
+    );
+    expect(shown(state)).toEqual([`${room.number}:Ada`, `${room.number}:Host`, `${room.number}:round 1`]);
+    expect([...state.entities()].map((e) => e.id).sort()).toEqual(
+      [...room.sync.world.frame(room.tick).entities.keys()].sort(),
+    );
+    await sleep(200);
+    expect(state.stats().stale).toBe(0);
+    ada.close();
+    host.close();
+  });
+
   it('after the room replaces its RoomSync (a new round), every client shows round 2', async () => {
     const clients: Client[] = [];
     const states: State[] = [];

@@ -106,6 +106,12 @@ export interface SyncSeating {
   readonly membership: number | undefined;
   /** A join (join, create, joinByCode, quickPlay) is on its way. */
   readonly joining: boolean;
+  /**
+   * Which of the client's sessions it sits in (a count, new with every session: after an expiry, a move
+   * to another node, or `close()` then `connect()`). Memberships are numbered per session, so the first
+   * room of a new session has the number the old session's first room had: this tells them apart.
+   */
+  readonly session?: number;
 }
 
 /** What SyncedState needs of a link: `client.serverLink` is one. */
@@ -169,6 +175,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   readonly #ackDelayMs: number;
   readonly #maxSnapshotBytes: number;
   readonly #unsubscribe: Disposer;
+  /** The client's session the held stream came in (`SyncSeating.session`), when the link says. */
+  #heldSession: number | undefined;
   #ackDue = false;
   #cancelAck: Cancel | undefined;
   #disposed = false;
@@ -287,7 +295,9 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       const snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
       if (frame.deflated) this.#stats.deflated++;
       const stream = snapshotStream(snapshot);
-      if (stream !== this.#decoder.stream && !this.#follow(stream)) return;
+      const seating = this.#link.seating?.();
+      const sameStream = stream === this.#decoder.stream && seating?.session === this.#heldSession;
+      if (!sameStream && !this.#follow(stream, seating)) return;
       outcome = this.#decoder.decode(snapshot);
     } catch (error) {
       this.#fault(error);
@@ -326,13 +336,16 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
    * (made for the room being joined: until the answer is read the client still sits in the room it is
    * leaving). Within the client's room, a later epoch (the room's new RoomSync) is followed and an earlier
    * one is stale. On a link that does not know the seating, a later stream (`streamNewer`) is followed.
+   * Asked too for the held stream's numbers when the client is in another session than the one they came
+   * in: a new session's room, followed as a new stream.
    */
-  #follow(stream: number): boolean {
+  #follow(stream: number, seating: SyncSeating | undefined): boolean {
     const held = this.#decoder.stream;
-    const seating = this.#link.seating?.();
     if (seating !== undefined) {
       const membership = membershipOf(stream);
-      const holdsThisRoom = held !== undefined && membershipOf(held) === membership;
+      // A stream of an earlier session is never this room's, whatever its numbers (see SyncSeating.session).
+      const holdsThisRoom =
+        held !== undefined && seating.session === this.#heldSession && membershipOf(held) === membership;
       if (membership !== seating.membership || (seating.joining && !holdsThisRoom)) {
         this.#stats.otherRoom++;
         return false;
@@ -346,6 +359,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       return false;
     }
     if (held !== undefined) this.#restart();
+    this.#heldSession = seating?.session;
     return true;
   }
 

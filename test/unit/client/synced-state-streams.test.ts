@@ -18,6 +18,7 @@ type Listener = (channel: Channel, bytes: Uint8Array) => void;
 interface Seating {
   membership: number | undefined;
   joining: boolean;
+  session?: number;
 }
 
 /** One player's link: the server's snapshots wait in `inFlight` until delivered (a slow path). */
@@ -172,6 +173,42 @@ describe('SyncedState across streams', () => {
     expect(markers(state)).toEqual(['2.1']);
     expect(seen).toEqual(['2.1']);
     expect(state.stats().otherRoom).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a new session’s first room starts the state over, though its seating has the old one’s numbers', () => {
+    // Memberships and RoomSync epochs are numbered per session and per room: both streams are (1, 0).
+    const seating: Seating = { membership: 1, joining: false, session: 1 };
+    const player = new PlayerLink(seating);
+    const roomA = new FakeRoom(1, player);
+    const roomB = new FakeRoom(2, player);
+    const inA = roomA.seat(1);
+    player.serving = () => ({ sync: roomA.sync, client: inA });
+    roomA.newRound(0.9);
+    roomB.newRound(0.1); // B's seqs "behind" A's: as the same stream, every one of them would be stale
+    const state = new SyncedState(player.link, { types });
+    const removed: string[] = [];
+    state.on('remove', (e) => removed.push(`${e.state.room}.${e.state.round}`));
+    for (let i = 0; i < 3; i++) {
+      roomA.step();
+      player.deliver();
+    }
+    expect(markers(state)).toEqual(['1.1']);
+    // The session expired (or close() then connect()); the new one joins B, seated as membership 1 again.
+    const inB = roomB.seat(1);
+    seating.session = 2;
+    player.serving = () => ({ sync: roomB.sync, client: inB });
+    const seen = added(state);
+    for (let i = 0; i < 3; i++) {
+      roomB.step();
+      player.deliver();
+    }
+    expect(markers(state)).toEqual(['2.1']);
+    expect(removed).toEqual(['1.1']);
+    expect(seen).toEqual(['2.1']);
+    expect(state.stats()).toMatchObject({ restarts: 1, stale: 0 });
+    // Acked as a stream of its own: B's snapshots are deltas once acked.
+    roomB.step();
+    expect(player.inFlight.at(-1)?.length).toBeLessThan(16);
   });
 
   it('a state made in the room it stays in applies that room’s snapshots (a new view, no join)', () => {
