@@ -670,11 +670,14 @@ export class Client {
     code: ErrorCode,
     message: string,
   ): void {
-    this.#room?.applyLeft(reason, message);
+    // The ended session's requests fail before the app hears of the room: what its room-left handler asks
+    // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
+    const room = this.#room;
     this.#room = undefined;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(new ProtocolError(code, message));
+    room?.applyLeft(reason, message);
   }
 
   #onWelcome(offered: boolean, fresh: boolean): void {

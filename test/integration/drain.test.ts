@@ -108,3 +108,21 @@ describe('a drained node', () => {
     expect(a.server.sessionCount).toBe(0);
   });
 });
+
+describe('a player of a drained room', () => {
+  it('quick-plays again from its room-left handler and is seated on the live node', async () => {
+    const { b, alice, aliceRoom } = await twoPlayersOnFirstNode();
+    // docs/operations.md: the client moves by itself and leaves its room; the app quick-plays again.
+    let again: Promise<unknown> | undefined;
+    aliceRoom.on('leave', () => {
+      again = alice.quickPlay('test');
+    });
+    const drained = servers[0]?.server.drain({ deadlineMs: 300 });
+    await eventually(() => again !== undefined, 'the room left');
+    const room = (await again) as { roomId: string; info: { nodeId: string } };
+    expect(room.info.nodeId).toBe('node-b');
+    expect(alice.url).toBe(b.wsUrl);
+    expect(alice.room?.roomId).toBe(room.roomId);
+    await drained;
+  });
+});
