@@ -372,6 +372,18 @@ export class GameServer {
     if (!this.rooms.draining) void this.rooms.startDraining().catch(() => {});
   }
 
+  /**
+   * Why a load balancer should send no new players here (`/healthz` answers 503 with it), or undefined:
+   * closing, draining, or its node id given up to a newer process (it takes no new rooms and, no longer
+   * heartbeating, is in nobody's listing: it never becomes healthy again).
+   */
+  #notTakingPlayers(): 'closing' | 'draining' | 'node id given up' | undefined {
+    if (this.#closing !== undefined) return 'closing';
+    if (this.#draining !== undefined) return 'draining';
+    if (this.#yieldedNodeId) return 'node id given up';
+    return undefined;
+  }
+
   urls(): { port: number; httpUrl: string; wsUrl: string } {
     const address = this.#http.address() as AddressInfo | null;
     if (!address) throw new Error('the server is not listening');
@@ -473,10 +485,15 @@ export class GameServer {
         return;
       }
       if (pathname === '/healthz') {
-        const healthy = this.#closing === undefined && this.#draining === undefined;
-        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+        const notTakingPlayers = this.#notTakingPlayers();
+        res.writeHead(notTakingPlayers ? 503 : 200, { 'content-type': 'application/json' });
         res.end(
-          JSON.stringify({ ok: healthy, rooms: this.rooms.roomCount, connections: this.#connections.size }),
+          JSON.stringify({
+            ok: notTakingPlayers === undefined,
+            ...(notTakingPlayers === undefined ? {} : { reason: notTakingPlayers }),
+            rooms: this.rooms.roomCount,
+            connections: this.#connections.size,
+          }),
         );
         return;
       }
@@ -594,10 +611,8 @@ export class GameServer {
     const now = this.clock.now();
     this.#connectRate.sweep(now);
     for (const connection of this.#connections) {
-      if (!connection.session && now - connection.openedAt > this.#limits.helloTimeoutMs) {
-        connection.close(ErrorCode.HELLO_REQUIRED, 'no hello in time');
-        continue;
-      }
+      // Not in the protocol yet: its own timer closes it if no hello comes (ServerConnection).
+      if (!connection.session) continue;
       if (now - connection.lastHeard > this.#limits.heartbeatTimeoutMs) {
         this.monitoring.metrics.count('heartbeat_timeouts_total');
         connection.socket.terminate();

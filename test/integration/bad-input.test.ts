@@ -178,6 +178,23 @@ describe('bad input against a live server', () => {
     expect(answered).toBeLessThan(30);
   });
 
+  it('closes a socket that says nothing within helloTimeoutMs, not at the next heartbeat', async () => {
+    const quiet = await startServer({ test: TestRoom }, { helloTimeoutMs: 300, heartbeatMs: 20_000 });
+    try {
+      const silent = new RawClient(quiet.wsUrl, quiet.server.issueGuestToken());
+      await silent.opened;
+      const opened = Date.now();
+      expect(await silent.closed).toBe(closeCodeFor(ErrorCode.HELLO_REQUIRED));
+      // Well before the first heartbeat (20 s), which is where the check used to be.
+      expect(Date.now() - opened).toBeLessThan(10_000);
+      // Not in the protocol yet: told why, and sent nothing else (no heartbeat ping).
+      expect(silent.frames.map((frame) => frame.message.kind)).toEqual([Kind.Error]);
+      expect(silent.received(Kind.Error)[0]?.code).toBe(ErrorCode.HELLO_REQUIRED);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('requires a hello first and a matching protocol version', async () => {
     const early = new RawClient(t.wsUrl, t.server.issueGuestToken());
     await early.opened;

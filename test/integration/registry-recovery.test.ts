@@ -276,6 +276,13 @@ describe('two processes given the same node id', () => {
     }
     expect(first.server.rooms.draining).toBe(true);
     expect(second.server.rooms.draining).toBe(false);
+    // A load balancer's health check sends no new players to the one that gave its id up.
+    const health = async (server: { httpUrl: string }) => {
+      const response = await fetch(`${server.httpUrl}/healthz`);
+      return { status: response.status, ...((await response.json()) as { ok: boolean; reason?: string }) };
+    };
+    expect(await health(first)).toMatchObject({ status: 503, ok: false, reason: 'node id given up' });
+    expect(await health(second)).toMatchObject({ status: 200, ok: true });
     expect((await registry.listNodes()).map((info) => info.url)).toEqual([second.wsUrl]);
     expect(errors.filter((message) => message.includes("node id 'node-a' is in use"))).toHaveLength(1);
     const counters = (first.server.metrics as CountingMetrics).snapshot();

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { Clock } from '../../common/index.js';
+import type { Cancel, Clock } from '../../common/index.js';
 import {
   clientToServerKinds,
   closeCodeFor,
@@ -35,7 +35,12 @@ export interface ConnectionContext {
   sessions: SessionStore;
   rooms: RoomManager;
   serverLinks: ServerLinks;
-  limits: AbuseLimits & { graceMs: number; heartbeatMs: number; maxPayloadBytes: number };
+  limits: AbuseLimits & {
+    graceMs: number;
+    heartbeatMs: number;
+    helloTimeoutMs: number;
+    maxPayloadBytes: number;
+  };
   /** True once the server is closing (`close()`, not a drain): every request is refused. */
   isClosing(): boolean;
   /** True once a drain said its goodbye: a hello is answered with it (a resume gets its replay first). */
@@ -103,6 +108,8 @@ export class ServerConnection {
   #guard: AbuseGuard;
   #nextPingId = 0;
   #refusing = false;
+  /** Closes the socket if no session is made within `helloTimeoutMs`: its own timer, to the millisecond. */
+  #cancelHelloTimeout: Cancel | undefined;
 
   constructor(socket: WebSocket, identity: Identity, remoteAddress: string, ctx: ConnectionContext) {
     this.socket = socket;
@@ -115,6 +122,10 @@ export class ServerConnection {
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     socket.on('close', (code) => this.#onClose(code));
+    this.#cancelHelloTimeout = ctx.clock.setTimeout(() => {
+      this.#cancelHelloTimeout = undefined;
+      if (this.session === undefined) this.close(ErrorCode.HELLO_REQUIRED, 'no hello in time');
+    }, ctx.limits.helloTimeoutMs);
     // ws reports oversize frames and protocol violations here before closing; it must never throw.
     socket.on('error', (error) => {
       const code = (error as { code?: string }).code ?? 'unknown';
@@ -501,6 +512,8 @@ export class ServerConnection {
   }
 
   #onClose(code: number): void {
+    this.#cancelHelloTimeout?.();
+    this.#cancelHelloTimeout = undefined;
     this.#ctx.onClosed(this);
     const session = this.session;
     // A socket replaced by a resume must not disturb the session that moved on.
