@@ -733,7 +733,10 @@ export class Client {
   #onMessage(message: Message): void {
     switch (message.kind) {
       case Kind.Error: {
-        const error = new ProtocolError(message.body.code, message.body.message);
+        const error = new ProtocolError(
+          message.body.code,
+          readableNotice(message.body.code, message.body.message),
+        );
         const rid = message.body.rid;
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
         if (pending && rid !== undefined) {
@@ -829,6 +832,16 @@ export class Client {
         return;
     }
   }
+}
+
+/**
+ * A notice's message as an app may show it. A drain notice's message is, on the wire, only the URL of the
+ * node the client will be sent to (or ''): said as a sentence here, the URL in it.
+ */
+function readableNotice(code: ErrorCode, message: string): string {
+  if (code !== ErrorCode.SERVER_DRAINING) return message;
+  const where = message === '' ? 'to another server' : `to ${message}`;
+  return `this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves ${where}`;
 }
 
 /** The room a server message is addressed to, if it is addressed to one. */

@@ -248,7 +248,8 @@ export class GameServer {
     await this.#waitUntil(() => this.rooms.playerCount === 0, deadlineMs);
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
-    this.#drainGoodbye = await this.#otherNodeUrl();
+    // Where the notice said players would go, if that node is still live and not draining itself.
+    this.#drainGoodbye = await this.#otherNodeUrl(this.#drainNotice);
     await this.#sendAway([...this.#connections], this.#drainGoodbye);
     // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
     // and leave its room while still on this node. Every client leaves it as it moves, as above.
@@ -284,11 +285,15 @@ export class GameServer {
     }
   }
 
-  /** A live, not draining node other than this one, or '' when there is none (or the registry is down). */
-  async #otherNodeUrl(): Promise<string> {
+  /**
+   * A live, not draining node other than this one (`preferred` when it is one), or '' when there is none
+   * (or the registry is down).
+   */
+  async #otherNodeUrl(preferred?: string): Promise<string> {
     const nodes = await this.registry.listNodes().catch(() => []);
     // By boot, not id: a process that gave its id up to a newer one sends its players there.
     const others = nodes.filter((node) => node.bootId !== this.#bootId && !node.draining);
+    if (preferred && others.some((node) => node.url === preferred)) return preferred;
     return others[Math.floor(Math.random() * others.length)]?.url ?? '';
   }
 

@@ -126,3 +126,31 @@ describe('a player of a drained room', () => {
     await drained;
   });
 });
+
+describe('the drain notice', () => {
+  it('reads as a sentence naming the node the goodbye then sends players to', async () => {
+    // Several live nodes to choose from: the notice's choice is the goodbye's.
+    for (let trial = 0; trial < 4; trial++) {
+      const registry = new MemoryRegistry();
+      const nodes: TestServer[] = [];
+      for (const nodeId of ['node-a', 'node-b', 'node-c', 'node-d']) {
+        const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+        servers.push(server);
+        nodes.push(server);
+      }
+      const [a] = nodes as [TestServer];
+      const alice = a.client();
+      await alice.connect();
+      await alice.create('test');
+      const notices: string[] = [];
+      alice.on('error', (error) => notices.push(error.message));
+      const moved = new Promise<string>((resolve) => alice.on('moved', ({ url }) => resolve(url)));
+      await a.server.drain({ deadlineMs: 300 });
+      const url = await moved;
+      expect(notices[0]).toBe(
+        `this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves to ${url}`,
+      );
+      await Promise.all(servers.splice(0).map((server) => server.close()));
+    }
+  });
+});
