@@ -1,3 +1,14 @@
+/**
+ * Arrays and maps inside each other past which a body is refused unread. Far above any message's own
+ * nesting (a body map, then free-form data of at most MAX_DATA_DEPTH + 1 levels), so it refuses only what
+ * the message's schema would refuse anyway, but before the decoder builds it: a 60 KB frame nested
+ * 60,000 deep took the decoder and the depth check 160 ms, stalling every room on the node.
+ */
+export const MAX_BODY_NESTING = 32;
+
+/** `bodyProblem`'s answer for a body nested past MAX_BODY_NESTING: the frame decoder's INVALID_MESSAGE. */
+export const TOO_DEEP = `nested deeper than ${MAX_BODY_NESTING} levels`;
+
 /** The UTF-8 bytes of `__proto__`, the one map key the decoder refuses. */
 const PROTO_KEY = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
 /** msgpack's extension type of timestamps (decoded to `Date`): only 4, 8 or 12 bytes of data decode. */
@@ -142,6 +153,7 @@ export function bodyProblem(bytes: Uint8Array, start: number): string | undefine
       if (owed > end - at) return `${isMap ? 'a map' : 'an array'} of more items than the bytes left`;
       left.push(count);
       maps.push(isMap);
+      if (left.length > MAX_BODY_NESTING) return TOO_DEEP;
     }
     while (left.length > 0 && left[left.length - 1] === 0) {
       left.pop();

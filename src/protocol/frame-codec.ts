@@ -1,6 +1,6 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as v from 'valibot';
-import { bodyProblem } from './body-scan.js';
+import { bodyProblem, TOO_DEEP } from './body-scan.js';
 import { readDatagramFromServer, readDatagramToServer } from './datagram-frames.js';
 import { ErrorCode } from './error-codes.js';
 import { allocateFrame } from './frame-slab.js';
@@ -106,6 +106,9 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
     if (body) return { kind, body };
   }
   const problem = bodyProblem(bytes, offset + 1);
+  // Well-formed, only nested deeper than any message may be: what the schema would say, said unread.
+  if (problem === TOO_DEEP)
+    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `kind 0x${kind.toString(16)}: body ${TOO_DEEP}`);
   if (problem !== undefined)
     throw new ProtocolError(ErrorCode.BAD_FRAME, `body is not valid msgpack: ${problem}`);
   let raw: unknown;

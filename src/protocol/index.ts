@@ -1,6 +1,6 @@
 /** vehikill-net/protocol: the wire format shared by server and client. Depends on nothing else here. */
 export { BitReader, BitWriter } from './bits.js';
-export { bodyProblem } from './body-scan.js';
+export { bodyProblem, MAX_BODY_NESTING } from './body-scan.js';
 export {
   boundedData,
   flatRecord,

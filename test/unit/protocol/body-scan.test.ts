@@ -6,6 +6,7 @@ import {
   decodeFrame,
   ErrorCode,
   Kind,
+  MAX_BODY_NESTING,
   MAX_DATA_DEPTH,
   serverToClientKinds,
 } from 'vehikill-net/protocol';
@@ -18,6 +19,17 @@ import { failure, raw, roomMessage } from './raw-frames.js';
  * What bounds its work is `bodyProblem`, run first: a count the bytes left cannot hold is refused before
  * anything is allocated for it.
  */
+
+describe('nesting', () => {
+  it('is read up to MAX_BODY_NESTING arrays and maps deep, and refused unread past it', () => {
+    const at = (levels: number) => Uint8Array.of(...new Array(levels).fill(0x91), 1);
+    expect(MAX_BODY_NESTING).toBeGreaterThan(MAX_DATA_DEPTH + 2); // above every message's own nesting
+    expect(bodyProblem(at(MAX_BODY_NESTING), 0)).toBeUndefined();
+    expect(bodyProblem(at(MAX_BODY_NESTING + 1), 0)).toBe(`nested deeper than ${MAX_BODY_NESTING} levels`);
+    // Empty arrays and maps hold nothing inside them: a long run of them nests nothing.
+    expect(bodyProblem(Uint8Array.of(0xdc, 0, 100, ...new Array(100).fill(0x90)), 0)).toBeUndefined();
+  });
+});
 
 describe('what fits a frame decodes', () => {
   it('arrays, maps, strings and bytes of any count that fits the frame', () => {
