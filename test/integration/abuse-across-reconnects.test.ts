@@ -123,6 +123,22 @@ describe('budgets across reconnects', () => {
     expect(second.raw.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.BAD_FRAME]);
   });
 
+  it('a resume acking messages never sent is refused, as such an Ack is, and the session lives on', async () => {
+    const server = await serve({});
+    const guest = server.server.issueGuestToken('attacker');
+    const first = await attacker(server, guest);
+    first.raw.close();
+    const forged = new RawClient(server.wsUrl, guest);
+    raws.push(forged);
+    await forged.opened;
+    forged.hello({ playerId: first.playerId, token: first.token, ack: 2 ** 53 - 1 });
+    expect(await forged.closed).toBe(closeCodeFor(ErrorCode.INVALID_MESSAGE));
+    expect(forged.received(Kind.Welcome)).toEqual([]);
+    // Nothing of the session was touched: a well-formed resume still gets it back.
+    const back = await attacker(server, guest, { playerId: first.playerId, token: first.token });
+    expect(back.playerId).toBe(first.playerId);
+  });
+
   it('a fault before the hello closes the connection: budgets start with the session', async () => {
     const server = await serve({});
     const raw = new RawClient(server.wsUrl, server.server.issueGuestToken('attacker'));

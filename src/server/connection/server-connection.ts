@@ -325,6 +325,12 @@ export class ServerConnection {
         return;
       }
       const session = outcome.session;
+      // As an Ack frame's: a count past what was sent would drop messages the player never got.
+      if (body.resume.ack > session.outbox.lastSeq) {
+        this.#ctx.metrics.count('resume_failures_total', { code: ErrorCode.INVALID_MESSAGE });
+        this.close(ErrorCode.INVALID_MESSAGE, 'resume ack for a message never sent');
+        return;
+      }
       const attempt = body.resume.attempt;
       if (attempt !== undefined) {
         // A hello delayed on a connection the client gave up must not take the session from the newer
