@@ -171,7 +171,8 @@ export interface GameServerOptions extends MonitoringOptions {
    * reaches it with messages over 270 bytes on average. And it bounds what one sender keeping just under
    * its budget can pile on a target whose link stalls: 256 KiB + 15 s x 32 KiB = 736 KiB by the time the
    * heartbeat gives up on it (the default 3 x 5 s), under the 1 MiB `sendQueueBytes` past which the
-   * target would be cut off.
+   * target would be cut off. A leave and rejoin, the sender's or the target's, does not reset it: a
+   * departed member's budgets are kept until they have refilled (burst / rate).
    */
   relayBytesPerSecond?: number;
   /** Faults a player's session may make in a burst before it is cut off and ended. Default 20. */

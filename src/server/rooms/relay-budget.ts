@@ -46,10 +46,14 @@ export interface RelayLimits {
  */
 export class RelayBudgets {
   readonly #limits: RelayLimits;
-  readonly #budgets = new ByPair<PairBudget>();
+  readonly #budgets: ByPair<PairBudget>;
 
   constructor(limits: RelayLimits) {
     this.#limits = limits;
+    // Kept after a leave until the bucket has refilled and the sender may be told again: by then a
+    // pair made afresh on a rejoin is no better.
+    const refillMs = (1_000 * limits.relayBytesBurst) / limits.relayBytesPerSecond;
+    this.#budgets = new ByPair(Math.max(refillMs, TELL_EVERY_MS));
   }
 
   /**
@@ -67,8 +71,21 @@ export class RelayBudgets {
     return 'tell';
   }
 
-  /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */
-  forget(playerId: string): void {
-    this.#budgets.forget(playerId);
+  /**
+   * A member left: their budgets, both ways, are kept until they have refilled, so that a leave and
+   * rejoin does not start them afresh (see ByPair).
+   */
+  left(playerId: string, now: number): void {
+    this.#budgets.left(playerId, now);
+  }
+
+  /** A player was seated: what they spent before a recent leave, and what others spent on them, still counts. */
+  seated(playerId: string, now: number): void {
+    this.#budgets.seated(playerId, now);
+  }
+
+  /** Pairs whose budgets are kept now. */
+  get size(): number {
+    return this.#budgets.size;
   }
 }

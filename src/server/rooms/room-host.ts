@@ -266,6 +266,10 @@ export class RoomHost implements RoomHostPort {
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
     client.membership = session.seat(this.roomId);
+    // The budgets a recent leave left behind are this member's again, and kept while they stay.
+    const now = this.#ctx.clock.now();
+    this.#signalBudgets.seated(session.playerId, now);
+    this.#relayBudgets.seated(session.playerId, now);
     this.#sendToOthers(session, Kind.MemberJoined, {
       roomId: this.roomId,
       member: { playerId: client.playerId, name: client.name, away: client.away },
@@ -300,8 +304,10 @@ export class RoomHost implements RoomHostPort {
     // A player leaving this room for another one was already seated there.
     if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
-    this.#signalBudgets.forget(session.playerId);
-    this.#relayBudgets.forget(session.playerId);
+    // Kept until they refill, not dropped: a leave and rejoin must not buy a fresh budget (ByPair).
+    const now = this.#ctx.clock.now();
+    this.#signalBudgets.left(session.playerId, now);
+    this.#relayBudgets.left(session.playerId, now);
     void this.#ctx.registry
       .releaseSeat(this.roomId, session.playerId)
       .catch(() => this.#ctx.onRegistryFailure());

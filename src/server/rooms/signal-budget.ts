@@ -40,13 +40,19 @@ export class SignalBudget {
   }
 }
 
-/** The budgets of a room's members, by sender then target; a member's go when they leave. */
+/**
+ * The budgets of a room's members, by sender then target; a member's are kept after they leave until they
+ * have refilled, so that a leave and rejoin does not start them afresh (see ByPair).
+ */
 export class SignalBudgets {
   readonly #limits: SignalLimits;
-  readonly #budgets = new ByPair<SignalBudget>();
+  readonly #budgets: ByPair<SignalBudget>;
 
   constructor(limits: SignalLimits) {
     this.#limits = limits;
+    const countRefillMs = (1_000 * limits.signalBurst) / limits.signalsPerSecond;
+    const bytesRefillMs = (1_000 * limits.signalBytesBurst) / limits.signalBytesPerSecond;
+    this.#budgets = new ByPair(Math.max(countRefillMs, bytesRefillMs));
   }
 
   admit(from: string, to: string, now: number, bytes: number): boolean {
@@ -54,8 +60,18 @@ export class SignalBudgets {
     return budget.admit(now, bytes);
   }
 
-  /** Forgets a member's budgets, both ways (they left: a rejoin starts afresh). */
-  forget(playerId: string): void {
-    this.#budgets.forget(playerId);
+  /** A member left: their budgets, both ways, are kept until they have refilled. */
+  left(playerId: string, now: number): void {
+    this.#budgets.left(playerId, now);
+  }
+
+  /** A player was seated: what they spent before a recent leave, and what others spent on them, still counts. */
+  seated(playerId: string, now: number): void {
+    this.#budgets.seated(playerId, now);
+  }
+
+  /** Pairs whose budgets are kept now. */
+  get size(): number {
+    return this.#budgets.size;
   }
 }

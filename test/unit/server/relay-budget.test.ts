@@ -43,13 +43,29 @@ describe('relay budgets (per member, towards each other member)', () => {
     expect(budgets.admit('c', 'b', 0, 1_000)).toBe('relay');
   });
 
-  it('forgets a member who left, as sender and as target', () => {
+  it('a leave and rejoin does not start the budget afresh, as sender or as target', () => {
     const budgets = new RelayBudgets(defaults);
-    while (budgets.admit('a', 'b', 0, 1_000) === 'relay') {}
-    while (budgets.admit('b', 'a', 0, 1_000) === 'relay') {}
-    budgets.forget('b');
-    expect(budgets.admit('a', 'b', 0, 1_000)).toBe('relay');
-    expect(budgets.admit('b', 'a', 0, 1_000)).toBe('relay');
+    while (budgets.admit('a', 'b', 0, 16 * 1024) === 'relay') {}
+    while (budgets.admit('b', 'a', 0, 16 * 1024) === 'relay') {}
+    budgets.left('a', 0);
+    budgets.seated('a', 10);
+    expect(budgets.admit('a', 'b', 10, 16 * 1024)).not.toBe('relay');
+    expect(budgets.admit('b', 'a', 10, 16 * 1024)).not.toBe('relay');
+    // Only the rate comes back: 16 KiB in half a second.
+    expect(budgets.admit('a', 'b', 500, 16 * 1024)).toBe('relay');
+  });
+
+  it("drops a leaver's budgets once they have refilled (8 s by default), and only then", () => {
+    const budgets = new RelayBudgets(defaults);
+    while (budgets.admit('a', 'b', 0, 16 * 1024) === 'relay') {}
+    budgets.admit('b', 'a', 0, 16 * 1024);
+    budgets.left('a', 0);
+    budgets.seated('c', 7_999);
+    expect(budgets.size).toBe(2);
+    budgets.seated('c', 8_000);
+    expect(budgets.size).toBe(0);
+    // Made afresh on a rejoin after that: it would have held as much by now.
+    for (let i = 0; i < 16; i++) expect(budgets.admit('a', 'b', 8_000, 16 * 1024)).toBe('relay');
   });
 
   it('refuses at start-up a budget that no relayed data, or no large message, could pass', () => {

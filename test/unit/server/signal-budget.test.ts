@@ -32,13 +32,24 @@ describe('signal budgets (per member, towards each other member)', () => {
     expect(budgets.admit('c', 'b', 0, 10)).toBe(true);
   });
 
-  it('forgets a member who left, as sender and as target', () => {
+  it('a leave and rejoin does not start the budget afresh, as sender or as target', () => {
     const budgets = new SignalBudgets(defaults);
-    while (budgets.admit('a', 'b', 0, 10)) {}
-    while (budgets.admit('b', 'a', 0, 10)) {}
-    budgets.forget('b');
-    expect(budgets.admit('a', 'b', 0, 10)).toBe(true);
-    expect(budgets.admit('b', 'a', 0, 10)).toBe(true);
+    while (budgets.admit('a', 'b', 0, 16 * 1024)) {}
+    while (budgets.admit('b', 'a', 0, 16 * 1024)) {}
+    budgets.left('b', 0);
+    budgets.seated('b', 10);
+    expect(budgets.admit('a', 'b', 10, 16 * 1024)).toBe(false);
+    expect(budgets.admit('b', 'a', 10, 16 * 1024)).toBe(false);
+  });
+
+  it("drops a leaver's budgets once both buckets have refilled (4 s by default), and only then", () => {
+    const budgets = new SignalBudgets(defaults);
+    while (budgets.admit('a', 'b', 0, 16 * 1024)) {}
+    budgets.left('a', 0);
+    budgets.seated('c', 3_999);
+    expect(budgets.size).toBe(1);
+    budgets.seated('c', 4_000);
+    expect(budgets.size).toBe(0);
   });
 
   it('refuses at start-up a budget that no signal, or no large signal, could pass', () => {
