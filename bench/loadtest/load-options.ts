@@ -87,7 +87,13 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
         throw new TypeError(`unknown option ${String(flag)}\n${usage}`);
     }
   }
-  if (options.urls.length === 0 || options.rooms === 0 || options.players === 0) throw new TypeError(usage);
+  // Say what is missing: the usage alone leaves the reader to find it.
+  const missing = [
+    ...(options.urls.length === 0 ? ['--url'] : []),
+    ...(options.rooms === 0 ? ['--rooms'] : []),
+    ...(options.players === 0 ? ['--players'] : []),
+  ];
+  if (missing.length > 0) throw new TypeError(`missing ${missing.join(', ')}\n${usage}`);
   const clients = options.rooms * options.players;
   if (clients > MAX_CLIENTS) {
     throw new TypeError(

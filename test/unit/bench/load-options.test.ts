@@ -71,4 +71,10 @@ describe('npm run loadtest: options', () => {
     const twoNodes = parseLoadOptions([...url, '--url', 'ws://b/ws', '--rooms', '2', '--players', '4']);
     expect(twoNodes.urls).toHaveLength(2);
   });
+
+  it('says which of --url, --rooms and --players is missing, not only the usage', () => {
+    expect(() => parseLoadOptions(['--rooms', '2', '--players', '3'])).toThrow(/^missing --url\nusage:/);
+    expect(() => parseLoadOptions(['--url', 'ws://h/ws'])).toThrow(/^missing --rooms, --players\n/);
+    expect(() => parseLoadOptions([])).toThrow(/^missing --url, --rooms, --players\n/);
+  });
 });

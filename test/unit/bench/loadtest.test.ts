@@ -1,43 +1,76 @@
 import type { ClientOptions, RoomConnection } from 'vehikill-net/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LoadOptions } from '../../../bench/loadtest/load-options.js';
-import {
-  countOf,
-  type LoadClient,
-  newStats,
-  runLoad,
-  summaryLines,
-} from '../../../bench/loadtest/loadtest.js';
+import { ExitCode, exitCodeOf, summaryLines } from '../../../bench/loadtest/load-report.js';
+import { countOf, newStats } from '../../../bench/loadtest/load-stats.js';
+import { type LoadClient, runLoad } from '../../../bench/loadtest/loadtest.js';
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 
+type Listener = (event: never) => void;
+
+/** A room a stand-in client sits in, and what it takes to make the room be left under it. */
+interface FakeSeat {
+  nodeId: string;
+  left: boolean;
+  leaveListeners: Listener[];
+  clientListeners: Map<string, Listener[]>;
+}
+
 /**
  * Stand-ins for the load's clients that count the handshakes in flight (from `connect()` until the
- * create or join settles) and fail the creates and joins they are told to.
+ * create or join settles) and fail the creates, joins and quick plays they are told to. Rooms are
+ * created on node-1 and node-2 in turn; `loseNode` takes one away, as a crash or a drain would.
  */
 class FakeServer {
   inFlight = 0;
   maxInFlight = 0;
   creates = 0;
   joins = 0;
+  quickPlays = 0;
   /** The nth create (from 1) fails with this code. */
   failCreate = new Map<number, string>();
   failJoin = new Map<number, string>();
+  failQuickPlay = new Map<number, string>();
+  readonly seats: FakeSeat[] = [];
+  readonly #roomNodes = new Map<string, string>();
+
+  /** Every client seated on `nodeId` is moved off it with `code`, and its room left with that reason. */
+  loseNode(nodeId: string, code: string): void {
+    for (const seat of this.seats.filter((s) => s.nodeId === nodeId && !s.left)) {
+      seat.left = true;
+      for (const listener of seat.clientListeners.get('moved') ?? [])
+        listener({ url: 'ws://x', code } as never);
+      for (const listener of seat.leaveListeners) listener({ reason: code, message: '' } as never);
+    }
+  }
 
   client = (options: ClientOptions): LoadClient => {
     const server = this;
     const name = options.name as string;
+    const clientListeners = new Map<string, Listener[]>();
     const settle = () => server.inFlight--;
-    const room = (roomId: string) =>
-      ({
+    const room = (roomId: string) => {
+      const nodeId = server.#roomNodes.get(roomId) as string;
+      const seat: FakeSeat = { nodeId, left: false, leaveListeners: [], clientListeners };
+      server.seats.push(seat);
+      return {
         roomId,
         selfId: name,
-        left: false,
-        info: { nodeId: 'node-1', roomId },
+        get left() {
+          return seat.left;
+        },
+        info: { nodeId, roomId },
         onMessage: () => () => {},
+        on: (event: string, listener: Listener) => {
+          if (event === 'leave') seat.leaveListeners.push(listener);
+          return () => {};
+        },
         send: () => {},
-      }) as unknown as RoomConnection;
+      } as unknown as RoomConnection;
+    };
     return {
+      state: 'open',
       async connect() {
         server.inFlight++;
         server.maxInFlight = Math.max(server.maxInFlight, server.inFlight);
@@ -48,7 +81,9 @@ class FakeServer {
         settle();
         const code = server.failCreate.get(++server.creates);
         if (code !== undefined) throw Object.assign(new Error(code), { code });
-        return room(`room-${server.creates}`);
+        const roomId = `room-${server.creates}`;
+        server.#roomNodes.set(roomId, `node-${((server.creates - 1) % 2) + 1}`);
+        return room(roomId);
       },
       async join(roomId: string) {
         await tick();
@@ -57,8 +92,19 @@ class FakeServer {
         if (code !== undefined) throw Object.assign(new Error(code), { code });
         return room(roomId);
       },
+      async quickPlay() {
+        await tick();
+        const code = server.failQuickPlay.get(++server.quickPlays);
+        if (code !== undefined) throw Object.assign(new Error(code), { code });
+        const roomId = `quick-${server.quickPlays}`;
+        server.#roomNodes.set(roomId, 'node-3');
+        return room(roomId);
+      },
       close() {},
-      on: () => () => {},
+      on: (event: string, listener: Listener) => {
+        clientListeners.set(event, [...(clientListeners.get(event) ?? []), listener]);
+        return () => {};
+      },
     } as unknown as LoadClient;
   };
 }
@@ -104,7 +150,7 @@ describe('npm run loadtest: the load', () => {
     expect(stats.notTried).toBe(3);
     expect(stats.seated + countOf(stats.errors) + stats.notTried).toBe(load.rooms * load.players);
     const summary = summaryLines(load, stats).join('\n');
-    expect(summary).toMatch(/seated +7\/12/);
+    expect(summary).toMatch(/seated now +7\/12/);
     expect(summary).toMatch(/failed +2 \(INTERNAL_ERROR x1, NODE_UNREACHABLE x1\)/);
     expect(summary).toMatch(/not tried +3 \(joiners of 1 room whose creation failed\)/);
   });
@@ -114,7 +160,7 @@ describe('npm run loadtest: the load', () => {
     const load = options(2, 3, 50);
     await runLoad(load, stats, new FakeServer().client);
     const summary = summaryLines(load, stats).join('\n');
-    expect(summary).toMatch(/seated +6\/6/);
+    expect(summary).toMatch(/seated now +6\/6/);
     expect(summary).toMatch(/failed +none/);
     expect(summary).toMatch(/not tried +none/);
   });
@@ -131,5 +177,37 @@ describe('npm run loadtest: the load', () => {
       "  hint          ROOM_FULL: 'chat' rooms may seat fewer than --players 4; lower it to what the type seats",
     );
     expect(summaryLines(options(2, 3, 50), newStats()).join('\n')).not.toMatch(/hint/);
+  });
+
+  it('takes the players of a node that went away out of the seated count, and back in when quick play seats them', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    // Long enough that the run is still on when the fake pauses below have passed.
+    const load = { ...options(4, 2, 50), seconds: 1 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.seated).toBe(8));
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-1': 4, 'node-2': 4 });
+    // Two of the four on node-1 do not get back: their quick plays fail, all three tries each (the first
+    // two of the four tries at once, then the two tries after each pause).
+    for (const n of [1, 5, 7]) server.failQuickPlay.set(n, 'ROOM_FULL');
+    for (const n of [2, 6, 8]) server.failQuickPlay.set(n, 'RATE_LIMITED');
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    server.loseNode('node-1', 'NODE_UNREACHABLE');
+    expect(stats.seated).toBe(4);
+    expect(Object.fromEntries(stats.outOfPlay)).toEqual({ NODE_UNREACHABLE: 4 });
+    for (let pause = 0; pause < 3; pause++) await vi.advanceTimersByTimeAsync(1_000);
+    vi.useRealTimers();
+    await run;
+
+    expect(stats.redirected).toBe(0);
+    expect(Object.fromEntries(stats.movedOff)).toEqual({ NODE_UNREACHABLE: 4 });
+    expect(Object.fromEntries(stats.roomsLost)).toEqual({ NODE_UNREACHABLE: 4 });
+    expect(stats.rejoined).toBe(2);
+    expect(stats.seated).toBe(6);
+    expect(Object.fromEntries(stats.outOfPlay)).toEqual({ NODE_UNREACHABLE: 2 });
+    expect(Object.fromEntries(stats.rejoinErrors)).toEqual({ ROOM_FULL: 3, RATE_LIMITED: 3 });
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-2': 4, 'node-3': 2 });
+    expect([...stats.rateLimited]).toEqual(['create']);
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
   });
 });

@@ -1,0 +1,114 @@
+import type { LoadOptions } from './load-options.js';
+import { countOf, type LoadStats, percentile } from './load-stats.js';
+
+/** What `npm run loadtest` exits with (docs/operations.md, "Load"). */
+export const ExitCode = {
+  /** Every player is in a room at the end (some may have lost one and got back in) and no send failed. */
+  allInPlay: 0,
+  /** Some player is not in a room at the end (failed, not tried, or lost their room and not back), or a send failed. */
+  notAllInPlay: 1,
+  /** The options were refused. */
+  badOptions: 2,
+  /** No URL answered at all: nothing was load tested. */
+  unreachable: 3,
+} as const;
+
+export function exitCodeOf(options: LoadOptions, stats: LoadStats): number {
+  const allInPlay = stats.seated === options.rooms * options.players && countOf(stats.sendErrors) === 0;
+  return allInPlay ? ExitCode.allInPlay : ExitCode.notAllInPlay;
+}
+
+/** `CODE xN, ...`, the most frequent first. */
+function byCode(counts: ReadonlyMap<string, number>): string {
+  const entries = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([code, n]) => `${code} x${n}`).join(', ');
+}
+
+/** `N (CODE xN, ...)`, or `none`. */
+function counted(counts: ReadonlyMap<string, number>): string {
+  const n = countOf(counts);
+  return n === 0 ? 'none' : `${n} (${byCode(counts)})`;
+}
+
+/** A round trip percentile, or `-` while nothing was echoed (rather than `NaN ms`). */
+function ms(stats: LoadStats, p: number): string {
+  return stats.roundTrips.length === 0 ? '-' : `${percentile(stats.roundTrips, p).toFixed(1)} ms`;
+}
+
+/** The live line: where every player is now, and what moved them. */
+export function progressLine(options: LoadOptions, stats: LoadStats, seconds: number): string {
+  const total = options.rooms * options.players;
+  return (
+    `${seconds.toFixed(1)}s  connected ${stats.connected}/${total}  seated ${stats.seated}/${total}  ` +
+    `out of play ${countOf(stats.outOfPlay)}  back ${stats.rejoined}  failed ${countOf(stats.errors)}  ` +
+    `not tried ${stats.notTried}  redirects ${stats.redirected}  moved off ${countOf(stats.movedOff)}  ` +
+    `sent ${stats.sent}  echoed ${stats.echoed}  p50 ${ms(stats, 50)}`
+  );
+}
+
+/**
+ * The summary printed at the end. Every player is in one of its first four lines: seated now, out of
+ * play (lost their room and not back), failed (with the codes), or not tried because their room's
+ * creation failed. The lines after say what happened on the way: rooms lost and rejoins, moves between
+ * nodes (redirects to a room told apart from moves off a failed or draining node).
+ */
+export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
+  const total = options.rooms * options.players;
+  const sendErrors = countOf(stats.sendErrors);
+  const rooms = `${stats.roomsFailed} room${stats.roomsFailed === 1 ? '' : 's'}`;
+  const lost = countOf(stats.roomsLost);
+  const rejoinErrors = countOf(stats.rejoinErrors);
+  const movedOff = countOf(stats.movedOff);
+  const moves = [
+    ...(stats.redirected === 0 ? [] : [`${stats.redirected} redirected to their room's node`]),
+    ...(movedOff === 0
+      ? []
+      : [`${movedOff} moved off a failed or draining node (${byCode(stats.movedOff)})`]),
+  ];
+  return [
+    `  target        ${options.urls.join(', ')}`,
+    `  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`,
+    `  seated now    ${stats.seated}/${total}`,
+    `  out of play   ${counted(stats.outOfPlay)}${countOf(stats.outOfPlay) === 0 ? '' : ': lost their room, not back in one'}`,
+    `  failed        ${counted(stats.errors)}`,
+    `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,
+    `  rooms lost    ${counted(stats.roomsLost)}` +
+      (lost === 0 ? '' : `; ${stats.rejoined} back in play by quick play`) +
+      (rejoinErrors === 0 ? '' : `; quick plays failed: ${byCode(stats.rejoinErrors)}`),
+    `  moves         ${moves.join(', ') || 'none'}`,
+    `  per node now  ${[...stats.byNode].map(([node, n]) => `${node}: ${n}`).join(', ') || '-'}`,
+    `  chat lines    ${stats.sent} sent, ${stats.echoed} echoed back` +
+      (sendErrors === 0 ? '' : `, ${sendErrors} sends failed (${byCode(stats.sendErrors)})`),
+    stats.roundTrips.length === 0
+      ? '  round trip    - (no chat line was echoed back)'
+      : `  round trip    p50 ${ms(stats, 50)}, p95 ${ms(stats, 95)}, p99 ${ms(stats, 99)}, max ${ms(stats, 100)}`,
+    ...hints(options, stats),
+  ];
+}
+
+/** What a failure code most likely means for a load test, where the tool can tell. */
+function hints(options: LoadOptions, stats: LoadStats): string[] {
+  const lines: string[] = [];
+  // The usual cause: the loadtest cannot know how many seats the server gives the type.
+  if (stats.errors.has('ROOM_FULL')) {
+    lines.push(
+      `  hint          ROOM_FULL: '${options.type}' rooms may seat fewer than --players ${options.players}; ` +
+        'lower it to what the type seats',
+    );
+  }
+  // All the load's clients come from one address, which the servers bound by default.
+  if (stats.rateLimited.has('create')) {
+    lines.push(
+      '  hint          RATE_LIMITED creating rooms: each node lets one address create ROOM_CREATE_BURST ' +
+        '(default 20) rooms at once, then ROOM_CREATES_PER_SECOND (default 1); raise them on the nodes under test',
+    );
+  }
+  if (stats.rateLimited.has('connect')) {
+    lines.push(
+      '  hint          RATE_LIMITED connecting: each node lets one address open CONNECT_BURST (default 256) ' +
+        'connections at once, then CONNECTS_PER_SECOND (default 16), and hold MAX_CONNECTIONS_PER_ADDRESS ' +
+        '(default 256); raise them on the nodes under test',
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,116 @@
+/**
+ * The load test's accounting: counters the progress line and the summary read, and the events that move
+ * them. Pure, so that the summary's arithmetic can be checked by feeding it events.
+ *
+ * Every player is always in exactly one of: seated now (in a room), out of play (seated once, lost their
+ * room and not back in one), failed (never seated), not tried, or still on their way in. Losing a room
+ * moves a player from seated to out of play; getting back in by quick play moves them back.
+ */
+export interface LoadStats {
+  connected: number;
+  /** Players in a room now. */
+  seated: number;
+  /** Redirects followed to reach a room (ROOM_ON_OTHER_NODE): how a cluster routes, not a fault. */
+  redirected: number;
+  /** Moves off a node that stopped answering or drained, by code (NODE_UNREACHABLE, SERVER_DRAINING). */
+  movedOff: Map<string, number>;
+  /** Rooms players lost mid-run (left other than by the load test itself), by leave reason. */
+  roomsLost: Map<string, number>;
+  /** Players who lost their room and are not back in one now, by the reason they lost it. */
+  outOfPlay: Map<string, number>;
+  /** Players back in play by quick play after losing their room (a player losing twice counts twice). */
+  rejoined: number;
+  /** Quick plays after a lost room that failed, by code (each attempt). */
+  rejoinErrors: Map<string, number>;
+  sent: number;
+  /** Own chat lines heard back through the room, and their round trips (ms). */
+  echoed: number;
+  roundTrips: number[];
+  /** Players that were tried and not seated, by the code their connect, create or join failed with. */
+  errors: Map<string, number>;
+  /** Rooms whose creation failed (their creator is counted in `errors`)... */
+  roomsFailed: number;
+  /** ...and their other players, who were never tried, having no room to join. */
+  notTried: number;
+  /** Chat lines whose send threw, by code (these players were seated). */
+  sendErrors: Map<string, number>;
+  /** Players seated per node id, now. */
+  byNode: Map<string, number>;
+  /** What was refused RATE_LIMITED: a connection, or a room creation (also by a quick play). */
+  rateLimited: Set<'connect' | 'create'>;
+}
+
+export function newStats(): LoadStats {
+  return {
+    connected: 0,
+    seated: 0,
+    redirected: 0,
+    movedOff: new Map(),
+    roomsLost: new Map(),
+    outOfPlay: new Map(),
+    rejoined: 0,
+    rejoinErrors: new Map(),
+    sent: 0,
+    echoed: 0,
+    roundTrips: [],
+    errors: new Map(),
+    roomsFailed: 0,
+    notTried: 0,
+    sendErrors: new Map(),
+    byNode: new Map(),
+    rateLimited: new Set(),
+  };
+}
+
+/** The redirect code: a move to reach a room. Any other move is off a node that failed or drained. */
+export const REDIRECT = 'ROOM_ON_OTHER_NODE';
+
+function add(counts: Map<string, number>, key: string, n = 1): void {
+  const total = (counts.get(key) ?? 0) + n;
+  if (total === 0) counts.delete(key);
+  else counts.set(key, total);
+}
+
+/** A player is in a room on `nodeId` (first seat or back in play). */
+export function recordSeated(stats: LoadStats, nodeId: string): void {
+  stats.seated++;
+  add(stats.byNode, nodeId);
+}
+
+/** The client moved to another node, with `code` as the client's `moved` event gave it. */
+export function recordMoved(stats: LoadStats, code: string): void {
+  if (code === REDIRECT) stats.redirected++;
+  else add(stats.movedOff, code);
+}
+
+/** A seated player's room on `nodeId` was left, with `reason`, without the load test leaving it. */
+export function recordRoomLost(stats: LoadStats, reason: string, nodeId: string): void {
+  stats.seated--;
+  add(stats.byNode, nodeId, -1);
+  add(stats.roomsLost, reason);
+  add(stats.outOfPlay, reason);
+}
+
+/** A player who lost their room with `lostReason` is back in one on `nodeId`. */
+export function recordRejoined(stats: LoadStats, lostReason: string, nodeId: string): void {
+  stats.rejoined++;
+  add(stats.outOfPlay, lostReason, -1);
+  recordSeated(stats, nodeId);
+}
+
+/** A quick play to get back into play failed with `code`; the player stays out of play. */
+export function recordRejoinFailed(stats: LoadStats, code: string): void {
+  add(stats.rejoinErrors, code);
+}
+
+/** How many of `counts` in all. */
+export function countOf(counts: ReadonlyMap<string, number>): number {
+  return [...counts.values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** The p-th percentile (0..100) of `values`, or NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadOptions } from '../../../bench/loadtest/load-options.js';
+import { ExitCode, exitCodeOf, progressLine, summaryLines } from '../../../bench/loadtest/load-report.js';
+import {
+  countOf,
+  newStats,
+  recordMoved,
+  recordRejoined,
+  recordRejoinFailed,
+  recordRoomLost,
+  recordSeated,
+} from '../../../bench/loadtest/load-stats.js';
+
+const options: LoadOptions = {
+  urls: ['ws://n1/ws', 'ws://n2/ws', 'ws://n3/ws'],
+  rooms: 6,
+  players: 3,
+  type: 'chat',
+  seconds: 20,
+  intervalMs: 1_000,
+  concurrency: 50,
+};
+
+/** The reviewer's run: 18 seated over three nodes (7 of them by a redirect), then node3 killed. */
+function node3Killed() {
+  const stats = newStats();
+  for (let i = 0; i < 18; i++) recordSeated(stats, `node${(i % 3) + 1}`);
+  for (let i = 0; i < 7; i++) recordMoved(stats, 'ROOM_ON_OTHER_NODE');
+  for (let i = 0; i < 6; i++) {
+    recordMoved(stats, 'NODE_UNREACHABLE');
+    recordRoomLost(stats, 'NODE_UNREACHABLE', 'node3');
+  }
+  return stats;
+}
+
+describe('npm run loadtest: the summary of players who lost their room', () => {
+  it('counts them out of play, apart from redirects, with per-node counts as of now, and exits non-zero', () => {
+    const stats = node3Killed();
+    const summary = summaryLines(options, stats);
+    expect(summary).toContain('  seated now    12/18');
+    expect(summary).toContain('  out of play   6 (NODE_UNREACHABLE x6): lost their room, not back in one');
+    expect(summary).toContain('  failed        none');
+    expect(summary).toContain('  rooms lost    6 (NODE_UNREACHABLE x6); 0 back in play by quick play');
+    expect(summary).toContain(
+      "  moves         7 redirected to their room's node, 6 moved off a failed or draining node (NODE_UNREACHABLE x6)",
+    );
+    expect(summary).toContain('  per node now  node1: 6, node2: 6');
+    expect(progressLine(options, stats, 12)).toMatch(
+      /seated 12\/18 +out of play 6 +back 0 .*redirects 7 +moved off 6/,
+    );
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
+  });
+
+  it('counts those back in play by quick play as seated, says they lost their room, and exits 0', () => {
+    const stats = node3Killed();
+    recordRejoinFailed(stats, 'RATE_LIMITED');
+    for (let i = 0; i < 6; i++) recordRejoined(stats, 'NODE_UNREACHABLE', `node${(i % 2) + 1}`);
+    const summary = summaryLines(options, stats);
+    expect(summary).toContain('  seated now    18/18');
+    expect(summary).toContain('  out of play   none');
+    expect(summary).toContain(
+      '  rooms lost    6 (NODE_UNREACHABLE x6); 6 back in play by quick play; quick plays failed: RATE_LIMITED x1',
+    );
+    expect(summary).toContain('  per node now  node1: 9, node2: 9');
+    expect(countOf(stats.outOfPlay)).toBe(0);
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
+  });
+
+  it('keeps the first four lines summing to every player', () => {
+    const stats = node3Killed();
+    stats.errors.set('ROOM_FULL', 1);
+    const total = stats.seated + countOf(stats.outOfPlay) + countOf(stats.errors) + stats.notTried;
+    // The 18 seated once (12 now, 6 out of play) and the one whose join failed.
+    expect(total).toBe(19);
+  });
+});
+
+describe('npm run loadtest: the summary otherwise', () => {
+  it('says no moves and no round trips rather than NaN ms when nothing was echoed', () => {
+    const stats = newStats();
+    const summary = summaryLines(options, stats);
+    expect(summary).toContain('  round trip    - (no chat line was echoed back)');
+    expect(summary).toContain('  moves         none');
+    expect(summary).toContain('  rooms lost    none');
+    expect(summary.join('\n')).not.toMatch(/NaN/);
+    expect(progressLine(options, stats, 0)).toMatch(/p50 -$/);
+    expect(progressLine(options, stats, 0)).not.toMatch(/NaN/);
+  });
+
+  it('hints at the rate limit settings a RATE_LIMITED failure points at', () => {
+    const stats = newStats();
+    stats.errors.set('RATE_LIMITED', 2);
+    expect(summaryLines(options, stats).join('\n')).not.toMatch(/hint/);
+    stats.rateLimited.add('create');
+    const create = summaryLines(options, stats).join('\n');
+    expect(create).toMatch(
+      /hint +RATE_LIMITED creating rooms: .*ROOM_CREATE_BURST \(default 20\).*ROOM_CREATES_PER_SECOND/,
+    );
+    expect(create).not.toMatch(/CONNECT_BURST/);
+    stats.rateLimited.add('connect');
+    expect(summaryLines(options, stats).join('\n')).toMatch(/hint +RATE_LIMITED connecting: .*CONNECT_BURST/);
+  });
+});
