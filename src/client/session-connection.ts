@@ -372,9 +372,9 @@ export class SessionConnection {
       return;
     }
     this.#socket = socket;
-    // Node's `ws` hands over its own Buffer with 'nodebuffer' (with 'arraybuffer' it copies every
-    // message); a browser ignores that value (an unknown enum value) and is then given 'arraybuffer'.
-    socket.binaryType = 'nodebuffer';
+    // Node's `ws` starts with 'nodebuffer', handing over its own Buffer (with 'arraybuffer' it copies every
+    // message): kept. Anything else (a browser's 'blob') becomes 'arraybuffer'. Not set to 'nodebuffer'
+    // and read back: a browser warns in the console of an unknown enum value on every connect.
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
     this.#cancelConnectTimeout = this.#clock.setTimeout(() => {

@@ -92,6 +92,26 @@ describe('the client in a real browser', () => {
     await page.close();
   });
 
+  it('connects without a word in the console: no warning, no error', async () => {
+    const { page, errors } = await openClientPage();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    const playerId = await page.evaluate(async (url) => {
+      const { Client } = (globalThis as never as { vehikill: typeof import('vehikill-net/client') }).vehikill;
+      const client = new Client({ url });
+      await client.connect();
+      const id = client.playerId;
+      client.close();
+      return id;
+    }, t.wsUrl);
+    expect(playerId).toBeTruthy();
+    expect(warnings).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('derives the server URL from the page and fetches a guest token by itself', async () => {
     const { page } = await openClientPage();
     const urls = await page.evaluate(() => {
