@@ -237,6 +237,25 @@ ui.game.addEventListener('click', (event) => {
 });
 window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);
+// A reload or a navigation away: end the session now. The socket would otherwise just drop, and the
+// server would hold the seat for its grace period, the car standing in the match for a page that will not
+// resume (it keeps no resume token), and a reload that joins again would be a second player. close()
+// leaves the room and closes the socket normally, which the server takes as leaving for good.
+// Also when the page goes into the back/forward cache (persisted): Chromium says persisted for a page in
+// a match, then evicts it for its open connections, with no event the page could act on, and the seat
+// would stand empty for the grace period all the same. A page that does come back from the cache
+// connects again, to the lobby.
+let closedOnPagehide = false;
+window.addEventListener('pagehide', () => {
+  if (!session || session.client.state === 'closed') return;
+  closedOnPagehide = true;
+  session.close();
+});
+window.addEventListener('pageshow', (event) => {
+  if (!event.persisted || !closedOnPagehide) return;
+  closedOnPagehide = false;
+  void connect();
+});
 
 declare global {
   interface Window {
