@@ -12,10 +12,12 @@ import { HELP_ROWS, PAGE_KEYS } from './input/key-bindings.js';
 import { KeyboardControls } from './input/keyboard.js';
 import { TouchControls } from './input/touch.js';
 import { TriggerGate } from './input/trigger-gate.js';
-import { describeError, LobbyScreen } from './lobby/lobby-screen.js';
-import { clearBanner, showBanner } from './overlay/banner.js';
+import { LobbyScreen } from './lobby/lobby-screen.js';
+import { clearBanner, setStandingBanner, showBanner } from './overlay/banner.js';
 import { watchConnection } from './overlay/connection-indicator.js';
+import { leftMatchText } from './overlay/connection-text.js';
 import { NetOverlay } from './overlay/net-overlay.js';
+import { describeError } from './problem-text.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
 import {
@@ -75,7 +77,7 @@ async function connect(): Promise<void> {
   current.on('left', ({ reason, message }) => {
     if (session !== current) return;
     leaveGame();
-    if (reason !== 'left') showStatus(`You are out of the match: ${reason} (${message})`);
+    if (reason !== 'left') showStatus(leftMatchText(reason, message));
   });
   client.on('closed', () => {
     if (session !== current) return;
@@ -90,7 +92,7 @@ async function connect(): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    if (session === current) showStatus(`Could not connect: ${describeError(error)}`);
+    if (session === current) showStatus(`Could not connect. ${describeError(error)}`);
     return;
   } finally {
     ui.connect.disabled = false;
@@ -111,6 +113,9 @@ async function enter(join: (current: GameSession) => Promise<void>): Promise<voi
   if (!current) return;
   current.setRelayOnly(settings.relayOnly);
   await join(current);
+  // In a match again: a lost seat is old news. (A drain's notice cannot be standing here: a draining
+  // server seats no one, and a match elsewhere moved the client, which ended the notice.)
+  setStandingBanner(undefined);
   lobby.stop();
   view?.dispose();
   view = new GameView(current, () => settings, frames);
@@ -232,6 +237,25 @@ ui.game.addEventListener('click', (event) => {
 });
 window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);
+// A reload or a navigation away: end the session now. The socket would otherwise just drop, and the
+// server would hold the seat for its grace period, the car standing in the match for a page that will not
+// resume (it keeps no resume token), and a reload that joins again would be a second player. close()
+// leaves the room and closes the socket normally, which the server takes as leaving for good.
+// Also when the page goes into the back/forward cache (persisted): Chromium says persisted for a page in
+// a match, then evicts it for its open connections, with no event the page could act on, and the seat
+// would stand empty for the grace period all the same. A page that does come back from the cache
+// connects again, to the lobby.
+let closedOnPagehide = false;
+window.addEventListener('pagehide', () => {
+  if (!session || session.client.state === 'closed') return;
+  closedOnPagehide = true;
+  session.close();
+});
+window.addEventListener('pageshow', (event) => {
+  if (!event.persisted || !closedOnPagehide) return;
+  closedOnPagehide = false;
+  void connect();
+});
 
 declare global {
   interface Window {

@@ -117,6 +117,13 @@ export class GameView {
     );
     const mesh = session.mesh;
     if (mesh) this.#disposers.push(mesh.on('peer-state', () => this.#renderPlayers()));
+    // Away and back show at once, not at the list's next refresh.
+    if (room) {
+      this.#disposers.push(
+        room.on('member-away', () => this.#renderPlayers()),
+        room.on('member-back', () => this.#renderPlayers()),
+      );
+    }
     const onVisibility = () => session.arena?.setHidden(document.hidden, performance.now());
     document.addEventListener('visibilitychange', onVisibility);
     this.#disposers.push(() => document.removeEventListener('visibilitychange', onVisibility));
@@ -239,6 +246,8 @@ export class GameView {
       me: this.session.client.playerId,
       speaking: this.#voice?.speaking ?? new Set(),
       linkState: (playerId) => mesh?.link(playerId)?.state,
+      away: (playerId) =>
+        this.session.room?.members.some((member) => member.playerId === playerId && member.away) ?? false,
     });
   }
 

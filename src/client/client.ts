@@ -126,6 +126,8 @@ export class Client {
   readonly #device: DeviceWatch | undefined;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
+  /** The newest welcome's `graceMs`. */
+  #graceMs: number | undefined;
 
   constructor(options: ClientOptions = {}) {
     checkClientOptions(options);
@@ -139,6 +141,7 @@ export class Client {
     this.#connection = new SessionConnection(options, this.#events, {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => {
+        this.#graceMs = body.graceMs;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#onWelcome(body.serverLink ?? false, fresh);
       },
@@ -238,6 +241,14 @@ export class Client {
   }
   get name(): string | undefined {
     return this.#connection.session?.name;
+  }
+  /**
+   * How long the server holds this session's seat after a drop, in ms, as its newest welcome said
+   * (undefined before the first). Counted by the server from when it noticed the drop: a player down for
+   * longer may find the session gone (`session-expired`) when the connection comes back.
+   */
+  get graceMs(): number | undefined {
+    return this.#graceMs;
   }
   /** Newest heartbeat round trip in ms. */
   get rttMs(): number {

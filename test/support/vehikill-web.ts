@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GameServerOptions } from 'vehikill-net/server';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
 import type { VehikillRoomConfig } from '../../game/server/room-config.js';
 import { type VehikillRoom, vehikillRoom } from '../../game/server/vehikill-room.js';
@@ -37,8 +38,12 @@ export interface GameWebServer extends TestServer {
 /**
  * The game page served with real Vehikill rooms on a free loopback port, with direct (UDP) server links
  * on loopback. A bare `vitest run` re-bundles the page when it is missing or older than its sources.
+ * `serverOptions` adds to (or overrides) the server's options: a short `graceMs`, say.
  */
-export async function startGameWeb(config: VehikillRoomConfig = {}): Promise<GameWebServer> {
+export async function startGameWeb(
+  config: VehikillRoomConfig = {},
+  serverOptions: GameServerOptions = {},
+): Promise<GameWebServer> {
   const builtAt = bundleAge();
   if (builtAt < 0 || bundleSources.some((dir) => newestChange(dir) > builtAt)) {
     execFileSync('node', ['scripts/bundle-web.mjs'], { cwd: root, stdio: 'inherit' });
@@ -52,7 +57,7 @@ export async function startGameWeb(config: VehikillRoomConfig = {}): Promise<Gam
   }
   const server = await startServer(
     { [ROOM_TYPE]: Recorded },
-    { staticDir: GAME_WEB_DIR, serverLink: { bindAddress: '127.0.0.1' } },
+    { staticDir: GAME_WEB_DIR, serverLink: { bindAddress: '127.0.0.1' }, ...serverOptions },
   );
   return Object.assign(server, { rooms });
 }

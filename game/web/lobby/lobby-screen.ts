@@ -1,6 +1,7 @@
-import { type Client, ProtocolError, type RoomInfo, type RoomWatch } from 'vehikill-net/client';
+import type { Client, RoomInfo, RoomWatch } from 'vehikill-net/client';
 import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../protocol/index.js';
 import { element } from '../dom.js';
+import { describeError } from '../problem-text.js';
 import { showStatus, ui } from '../ui.js';
 
 /**
@@ -8,11 +9,6 @@ import { showStatus, ui } from '../ui.js';
  * matches running, the oldest are mostly full, and a page of them would hide every open one).
  */
 const LOBBY_ROWS = 30;
-
-export function describeError(error: unknown): string {
-  if (error instanceof ProtocolError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** What the lobby asks the game to do. Each resolves once in the room, or rejects saying why not. */
 export interface LobbyActions {

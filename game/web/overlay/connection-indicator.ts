@@ -1,7 +1,14 @@
 import type { Client, Disposer, LinkQuality, QualityGrade } from 'vehikill-net/client';
 import { setText } from '../dom.js';
 import { ui } from '../ui.js';
-import { clearBanner, showBanner } from './banner.js';
+import { clearBanner, hasStandingBanner, setStandingBanner, showBanner } from './banner.js';
+import {
+  disconnectedText,
+  LOST_SEAT_TEXT,
+  leavingServerText,
+  movedText,
+  reconnectingText,
+} from './connection-text.js';
 
 const BARS: Record<QualityGrade, number> = { good: 3, fair: 2, poor: 1 };
 const REFRESH_MS = 1_000;
@@ -20,10 +27,13 @@ export function qualityProblem(quality: LinkQuality): string {
 /**
  * The header's connection indicator, honest about the link to the server: bars from the quality grade
  * (3 good, 2 fair, 1 poor, 0 down) and the ping, a warning when the grade drops, and clear messages
- * while reconnecting (with a running count of seconds) and after (resumed, or a new session).
+ * while reconnecting (with a running count of seconds, and whether the seat is still held) and after
+ * (resumed, a new session, the seat lost), and while the server drains or shuts down.
  */
 export function watchConnection(client: Client): Disposer {
   let downSince: number | undefined;
+  /** The server said our session was gone during this outage: the new session has no seat. */
+  let seatLost = false;
 
   const render = () => {
     const state = client.state;
@@ -42,9 +52,7 @@ export function watchConnection(client: Client): Disposer {
       ui.connectionBars.dataset.bars = '0';
       const seconds = downSince === undefined ? 0 : Math.round((performance.now() - downSince) / 1000);
       setText(ui.connectionText, state === 'reconnecting' ? `reconnecting · ${seconds} s` : state);
-      if (state === 'reconnecting') {
-        showBanner(`Connection lost: reconnecting (${seconds} s). Your seat is kept for you.`, 'bad');
-      }
+      if (state === 'reconnecting') showBanner(reconnectingText(seconds, client.graceMs, seatLost), 'bad');
     }
   };
 
@@ -57,7 +65,9 @@ export function watchConnection(client: Client): Disposer {
       render();
       if (BARS[grade] < BARS[previous]) {
         showBanner(`Connection ${grade}: ${qualityProblem(quality)}. Expect some lag.`, 'warn', 6_000);
-      } else if (grade === 'good') {
+      } else if (grade === 'good' && !hasStandingBanner()) {
+        // Not over a standing notice (a lost seat, a drain): the bars say the link is good, and the
+        // notice is what the player needs to read.
         showBanner('Connection good again.', 'good', 3_000);
       }
     }),
@@ -67,6 +77,13 @@ export function watchConnection(client: Client): Disposer {
     }),
     client.on('reconnect', ({ resumed, attempts, downtimeMs }) => {
       downSince = undefined;
+      if (seatLost) {
+        // A new session after an expiry: the standing lost-seat notice says what matters.
+        seatLost = false;
+        clearBanner();
+        render();
+        return;
+      }
       const after = `after ${(downtimeMs / 1000).toFixed(1)} s (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
       showBanner(
         resumed ? `Reconnected ${after}: nothing was lost.` : `Reconnected ${after} with a new session.`,
@@ -75,14 +92,30 @@ export function watchConnection(client: Client): Disposer {
       );
       render();
     }),
-    client.on('session-expired', ({ message }) => {
-      showBanner(`You were away too long and lost your seat (${message}). Join again from the lobby.`, 'bad');
+    // Its message is left out: the server's reason ("this server never had that session ...") is for
+    // developers, and may be the bare code.
+    client.on('session-expired', () => {
+      seatLost = true;
+      setStandingBanner({ text: LOST_SEAT_TEXT, tone: 'bad' });
+      render();
+    }),
+    client.on('error', ({ code, message }) => {
+      // The server is going away (a deploy's drain, or a shutdown): the match goes on meanwhile, so say
+      // so now rather than only once it ends.
+      const leaving = leavingServerText(code, message);
+      if (leaving !== undefined) setStandingBanner({ text: leaving, tone: 'warn' });
+    }),
+    client.on('moved', ({ code }) => {
+      setStandingBanner(undefined);
+      const moved = movedText(code);
+      if (moved !== undefined) showBanner(moved, 'warn', 8_000);
     }),
     client.on('closed', ({ code, message }) => {
       downSince = undefined;
+      seatLost = false;
+      setStandingBanner(undefined);
       render();
-      if (code === 'CLOSED_BY_CLIENT') clearBanner();
-      else showBanner(`Disconnected (${code}): ${message}. Connect again to play.`, 'bad');
+      if (code !== 'CLOSED_BY_CLIENT') showBanner(disconnectedText(code, message), 'bad');
     }),
   ];
   render();

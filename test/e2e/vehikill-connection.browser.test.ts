@@ -1,0 +1,230 @@
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Client, RoomConnection } from 'vehikill-net/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium, watchErrors } from '../support/browser.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
+
+/**
+ * What the game page tells a player about their connection and seat: past the server's grace period,
+ * while a server drains and after, when another player is away, and that a reload frees the seat.
+ */
+
+/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
+const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
+
+/** An error code as the protocol spells it (SESSION_EXPIRED): never for a player's eyes. */
+const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const servers: GameWebServer[] = [];
+const proxies: TcpProxy[] = [];
+const nodeClients: Client[] = [];
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  for (const client of nodeClients.splice(0)) client.close();
+  for (const proxy of proxies.splice(0)) await proxy.close();
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function gameServer(serverOptions: Parameters<typeof startGameWeb>[1] = {}): Promise<GameWebServer> {
+  const server = await startGameWeb({ warmupSeconds: 1 }, serverOptions);
+  servers.push(server);
+  return server;
+}
+
+/** A proxy in front of the server, to take the player's network away (`block`) and give it back. */
+async function proxyTo(server: GameWebServer): Promise<{ proxy: TcpProxy; httpUrl: string; wsUrl: string }> {
+  const proxy = new TcpProxy(server.port);
+  await proxy.listen();
+  proxies.push(proxy);
+  return { proxy, httpUrl: `http://127.0.0.1:${proxy.port}`, wsUrl: `ws://127.0.0.1:${proxy.port}/ws` };
+}
+
+/** A player's page at the lobby of the page served at `url` (in `inBrowser`, or the shared browser). */
+async function openPlayer(
+  url: string,
+  name: string,
+  inBrowser: Browser = browser,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await inBrowser.newContext({ viewport: { width: 1100, height: 700 } });
+  contexts.push(context);
+  // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
+  await context.grantPermissions(['microphone'], { origin: url });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.getByTestId('name').fill(name);
+  await page.getByTestId('connect').click();
+  await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+  return { page, errors };
+}
+
+const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
+const banner = async (page: Page) =>
+  (await page.getByTestId('banner').isVisible()) ? await text(page, 'banner') : '';
+
+/** Creates a private match on the page; its code. */
+async function createMatch(page: Page): Promise<string> {
+  await page.getByTestId('create-private').click();
+  await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+  return (await text(page, 'room-code')).trim();
+}
+
+/** A Node player (no direct link, no WebRTC) in the page's match. */
+async function nodePlayer(server: GameWebServer, code: string, url?: string): Promise<RoomConnection> {
+  const client = server.client({ name: 'Nod', serverLink: 'off', ...(url ? { url } : {}) });
+  nodeClients.push(client);
+  await client.connect();
+  return client.joinByCode(code);
+}
+
+describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
+  beforeAll(async () => {
+    browser = await launchChromium([
+      '--allow-loopback-in-peer-connection',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('stops promising the seat past the grace period, and after the expiry says the seat is lost', async () => {
+    const graceMs = 3_000;
+    const server = await gameServer({ graceMs });
+    const { proxy, httpUrl } = await proxyTo(server);
+    const player = await openPlayer(httpUrl, 'Ada');
+    await createMatch(player.page);
+
+    proxy.block();
+    await expect.poll(() => banner(player.page)).toMatch(/^Connection lost: reconnecting \(\d+ s\)/);
+    expect(await banner(player.page)).toMatch(/seat is held/i);
+    // Down longer than the server holds a seat (counted from when the page noticed, which is no earlier
+    // than the server did: the proxy reset both sides at once).
+    await expect
+      .poll(() => banner(player.page), { timeout: graceMs + 5_000 })
+      .toMatch(/away longer than .* 3 s .*may be lost/);
+    expect(await banner(player.page)).not.toMatch(/kept|held for/);
+
+    proxy.unblock();
+    await expect.poll(() => banner(player.page), { timeout: 15_000 }).toMatch(/lost your seat/);
+    await expect.poll(() => player.page.getByTestId('lobby').isVisible()).toBe(true);
+    const status = await text(player.page, 'status');
+    expect(status).toMatch(/away too long/i);
+    expect(status).not.toMatch(RAW_CODE);
+    // The new session's link turns good: the lost seat is still what the banner says.
+    await player.page.waitForTimeout(4_000);
+    expect(await banner(player.page)).toMatch(/lost your seat/);
+    expect(await banner(player.page)).not.toMatch(RAW_CODE);
+    // Chromium logs each refused reconnect attempt itself: the outage, not a fault of the page.
+    expect(player.errors.filter((error) => !/^WebSocket connection to .* failed/.test(error))).toEqual([]);
+  }, 60_000);
+
+  it('tells the player while the server drains, and at the end says so readably', async () => {
+    const server = await gameServer();
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    await createMatch(player.page);
+
+    // No other node to send players to: the drain ends in a goodbye with an empty message.
+    const drained = server.server.drain({ deadlineMs: 4_000 });
+    await expect.poll(() => banner(player.page)).toMatch(/server is restarting: the match finishes/i);
+    expect(await player.page.getByTestId('game').isVisible()).toBe(true);
+
+    await drained;
+    await expect.poll(() => player.page.getByTestId('welcome').isVisible()).toBe(true);
+    const end = await banner(player.page);
+    expect(end).toMatch(/restart/i);
+    expect(end).toMatch(/Connect again to play\.$/);
+    expect(end).not.toMatch(RAW_CODE);
+    expect(end).not.toMatch(/\(\)|: \.|:\s*$/);
+    const status = await text(player.page, 'status');
+    expect(status).not.toMatch(RAW_CODE);
+    expect(status).not.toMatch(/\(\)|: \.|:\s*$/);
+    expect(player.errors).toEqual([]);
+  }, 60_000);
+
+  it('shows a player whose connection dropped as away, not as a link', async () => {
+    const server = await gameServer();
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    const code = await createMatch(player.page);
+    const { proxy, wsUrl } = await proxyTo(server);
+    const nod = await nodePlayer(server, code, wsUrl);
+    const row = player.page.locator('[data-testid="players"] li', { hasText: 'Nod' });
+    await expect.poll(() => row.count()).toBe(1);
+
+    proxy.block();
+    await expect.poll(() => row.textContent()).toMatch(/away/);
+    expect(await row.textContent()).not.toMatch(/via server|direct|connecting/);
+    expect(await row.getAttribute('data-away')).toBe('true');
+    proxy.unblock();
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).not.toMatch(/away/);
+    expect(nod.members.length).toBe(2);
+    expect(player.errors).toEqual([]);
+  }, 60_000);
+
+  it('a reload frees the seat at once: the others see the player leave, not go away', async () => {
+    const server = await gameServer(); // the default 30 s grace
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    const code = await createMatch(player.page);
+    const nod = await nodePlayer(server, code);
+    const presence: string[] = [];
+    nod.on('member-away', () => presence.push('away'));
+    nod.on('member-leave', ({ reason }) => presence.push(`leave ${reason}`));
+
+    await player.page.reload();
+    await expect.poll(() => presence, { timeout: 5_000 }).toEqual(['leave left']);
+    expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
+    expect(player.errors).toEqual([]);
+  }, 60_000);
+
+  it('leaving for another page frees the seat with the back/forward cache on too; back, the page plays', async () => {
+    // Playwright turns the cache off by default. Chromium says `persisted` at pagehide for a page in a
+    // match, then evicts it (its connections): a page that kept its session then left a car standing.
+    const cached = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    try {
+      const server = await gameServer();
+      const player = await openPlayer(server.httpUrl, 'Ada', cached);
+      await player.page.evaluate(() => {
+        addEventListener('pagehide', (event) => {
+          sessionStorage.setItem('persisted', String(event.persisted));
+        });
+      });
+      const code = await createMatch(player.page);
+      const nod = await nodePlayer(server, code);
+      const presence: string[] = [];
+      nod.on('member-away', () => presence.push('away'));
+      nod.on('member-leave', ({ reason }) => presence.push(`leave ${reason}`));
+
+      await player.page.goto('about:blank');
+      await expect.poll(() => presence, { timeout: 5_000 }).toEqual(['leave left']);
+      await player.page.goBack({ waitUntil: 'commit' });
+      expect(await player.page.evaluate(() => sessionStorage.getItem('persisted'))).toBe('true');
+      // Restored from the cache: connected again, at the lobby. Evicted: loaded afresh, at the name step.
+      await expect
+        .poll(() => player.page.evaluate(() => document.body.dataset.view))
+        .toMatch(/^(lobby|welcome)$/);
+      if ((await player.page.evaluate(() => document.body.dataset.view)) === 'lobby') {
+        await expect
+          .poll(() => player.page.getByTestId('connection').getAttribute('data-state'))
+          .toBe('open');
+      }
+      expect(player.errors).toEqual([]);
+    } finally {
+      await cached.close();
+    }
+  }, 60_000);
+});

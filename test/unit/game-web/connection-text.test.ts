@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  disconnectedText,
+  leavingServerText,
+  leftMatchText,
+  movedText,
+  reconnectingText,
+} from '../../../game/web/overlay/connection-text.js';
+
+const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;
+
+describe('reconnectingText', () => {
+  it('promises the seat only within the grace period', () => {
+    expect(reconnectingText(12, 30_000)).toBe(
+      'Connection lost: reconnecting (12 s). Your seat is held for up to 30 s.',
+    );
+    for (const seconds of [30, 45, 600]) {
+      const text = reconnectingText(seconds, 30_000);
+      expect(text).toBe(
+        `Connection lost: reconnecting (${seconds} s). You have been away longer than the 30 s the server holds a seat: it may be lost.`,
+      );
+    }
+  });
+
+  it('promises nothing when the server holds no seat, or before any welcome', () => {
+    expect(reconnectingText(0, 0)).toMatch(/may be lost/);
+    expect(reconnectingText(5, undefined)).toBe('Connection lost: reconnecting (5 s).');
+  });
+
+  it('says the seat is lost once the server said so', () => {
+    expect(reconnectingText(3, 30_000, true)).toBe(
+      'Connection lost: reconnecting (3 s). You were away too long and lost your seat.',
+    );
+  });
+});
+
+describe('server leaving', () => {
+  it('says a drain plainly, whatever its message (a URL, the client’s sentence, or empty)', () => {
+    for (const message of ['', 'ws://10.0.0.2/ws', 'this server is draining for a deploy: ...']) {
+      expect(leavingServerText('SERVER_DRAINING', message)).toMatch(
+        /^This server is restarting: the match finishes, then /,
+      );
+    }
+  });
+
+  it('gives a shutdown its seconds when the notice has them', () => {
+    expect(leavingServerText('SERVER_SHUTTING_DOWN', 'the server is shutting down within 5 s')).toBe(
+      'This server is shutting down in 5 s: the match ends then.',
+    );
+    expect(leavingServerText('SERVER_SHUTTING_DOWN', '')).toBe(
+      'This server is shutting down: the match ends then.',
+    );
+    expect(leavingServerText('INVALID_MESSAGE', 'bad')).toBeUndefined();
+  });
+
+  it('ends a drain with no other node readably: no empty message, no code', () => {
+    const text = disconnectedText('SERVER_DRAINING', '');
+    expect(text).toBe('Disconnected: this server restarted for an update. Connect again to play.');
+    expect(leftMatchText('SERVER_DRAINING', '')).toBe(
+      'You are out of the match: this server restarted for an update.',
+    );
+    expect(leftMatchText('SESSION_EXPIRED', 'SESSION_EXPIRED')).toBe(
+      'You are out of the match: you were away too long and lost your seat.',
+    );
+    expect(disconnectedText('GAVE_UP', '')).not.toMatch(RAW_CODE);
+  });
+
+  it('tells of a move off a drained or silent server, not of following a room', () => {
+    expect(movedText('SERVER_DRAINING')).toMatch(/^That server restarted: you are on another server now/);
+    expect(movedText('NODE_UNREACHABLE')).toMatch(/^That server stopped answering/);
+    expect(movedText('ROOM_ON_OTHER_NODE')).toBeUndefined();
+  });
+});
