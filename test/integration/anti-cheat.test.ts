@@ -211,6 +211,22 @@ describe('anti-cheat in a Vehikill room', () => {
     expectHonest(room, undefined);
   });
 
+  it('an honest page holding the trigger until its gun is empty, 150 ms from the server, is warned of nothing', async () => {
+    const gate = new TriggerGate();
+    const { room, cheater: shooter } = await roomWith(1, (view) => gate.apply(FIRE, view));
+    const warnings: string[] = [];
+    shooter.on('warning', (warning) => warnings.push(JSON.stringify(warning)));
+    shooter.client.setConditions({ phys: { delayMs: 75 } });
+    const vehicleId = shooter.me?.vehicleId as number;
+    const state = () => room.match.players.find((player) => player.id === vehicleId);
+    // 60 rounds at 10 a second, then a second more of the trigger held on an empty gun.
+    await eventually(() => state()?.gunAmmo === 0, 'the gun emptied', 15_000);
+    await sleep(1_000);
+    expect(state()?.rejectedFires).toBe(0);
+    expect(warnings).toEqual([]);
+    expectHonest(room, undefined);
+  });
+
   it('fire commands beyond the fire rate are refused by the rules, counted, then kicked', async () => {
     const { room, cheater } = await roomWith(1);
     const vehicleId = cheater.me?.vehicleId as number;
