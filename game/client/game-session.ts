@@ -55,6 +55,11 @@ export interface SessionView {
   readonly own: Vehicle | undefined;
   /** The own scoreboard line (health, ammo, score), once synced. */
   readonly me: PlayerSyncState | undefined;
+  /**
+   * The server tick `me` was sent at: it counts every fire input for earlier ticks, none for this one
+   * or later (what a client predicting its ammo counts down itself).
+   */
+  readonly meTick?: number;
   /** False while wrecked (waiting to respawn); undefined before the scoreboard synced. */
   readonly alive: boolean | undefined;
   /** Other vehicles as drawn last frame. */
@@ -372,6 +377,12 @@ export class GameSession {
     return me === undefined ? undefined : this.#playerState(me.playerEntity);
   }
 
+  /** The tick the own scoreboard line was last sent at. */
+  #myStateTick(): number | undefined {
+    const me = this.me;
+    return me === undefined ? undefined : this.#arena?.synced.get(me.playerEntity, PlayerEntity)?.tick;
+  }
+
   #pickups(): PickupSyncState[] {
     const pickups: PickupSyncState[] = [];
     for (const entity of this.#arena?.synced.entities() ?? []) {
@@ -392,6 +403,7 @@ export class GameSession {
       playing: match?.phase === 'playing',
       own,
       me,
+      meTick: this.#myStateTick(),
       alive: me?.alive,
       others: this.#lastFrame?.vehicles ?? [],
       pickups: this.#lastFrame?.pickups ?? [],

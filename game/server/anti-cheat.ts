@@ -24,7 +24,10 @@ export const DEFAULT_ANTI_CHEAT_LIMITS: AntiCheatLimits = Object.freeze({
     'input-future': 30,
     /** Shot views outside the history, in the future, or claiming too much interpolation delay. */
     'shot-claim': 10,
-    /** Fire inputs the rules refused: cooling down or out of ammo (a forged trigger). */
+    /**
+     * Fire inputs the rules refused that no latency explains: cooling down (a forged trigger), or empty
+     * or wrecked for over a second (`excusedFires` counts the earlier ones, which nobody is held to).
+     */
     'fire-rule': 20,
     /** Server-link messages that did not decode. */
     malformed: 10,

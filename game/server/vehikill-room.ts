@@ -179,10 +179,15 @@ export class VehikillRoom extends Room {
         const link: AdaptiveLinkFacts = client.link;
         return link.device?.hidden === true;
       },
-      // A player sent fewer snapshots (a poor link, a hidden page) honestly interpolates further back:
-      // its shots may claim up to three of its slowest recent intervals, or they would all be refused and
-      // counted against it as forged claims.
-      maxInterpDelayFor: delayCapByRecentRates(this.sync, () => this.clock.now()),
+      // A player sent fewer snapshots (a poor link, a hidden page, this server stalling under load)
+      // honestly interpolates further back: its shots are compensated for up to three of the longest
+      // intervals it was really sent at lately (capped), and a claim beyond that judged at the allowance.
+      maxInterpDelayFor: delayCapByRecentRates(
+        this.sync,
+        () => this.clock.now(),
+        undefined,
+        (client, windowMs) => this.authority.longestSnapshotGapMs(client, windowMs),
+      ),
       // A shot reaches back at most a round trip plus its delay: the WebSocket's heartbeats and the server
       // link's keepalives both measure it.
       rttOf: (client) => measuredRttMs(client.rttMs, client.link.stats().rttMs),

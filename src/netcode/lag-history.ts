@@ -12,6 +12,14 @@ export interface LagHistoryOptions<W> {
    */
   maxInterpDelayMs?: number;
   /**
+   * What a claim over the delay cap gets (default 'refuse'). 'clamp' judges it as if drawn at the cap:
+   * its view moves forward by the excess, so it reaches back no further than an allowed claim, and it is
+   * not refused. Real games do this (Source clamps the rewind to `sv_maxunlag`): an honest client whose
+   * delay outgrew the cap (snapshots came late) still has its shots judged, and a forged delay gains
+   * nothing to punish.
+   */
+  overDelay?: 'refuse' | 'clamp';
+  /**
    * Slack (ms) on the consistency check between a claim and the shooter's measured RTT (default 50). Only
    * used when `rewind` is given the RTT.
    */
@@ -54,6 +62,8 @@ export type RewindResult<W> =
       readonly before: W;
       readonly after: W;
       readonly fraction: number;
+      /** How much of the stated delay (ms) was over the cap and not compensated ('clamp'), if any. */
+      readonly clampedMs?: number;
     }
   | { readonly ok: false; readonly reason: RewindRejection };
 
@@ -66,6 +76,7 @@ export class LagHistory<W> {
   readonly #tickMs: number;
   readonly #capacity: number;
   readonly #maxInterpDelayMs: number;
+  readonly #overDelay: 'refuse' | 'clamp';
   readonly #rttToleranceMs: number;
   readonly #interpolate: ((a: W, b: W, t: number) => W) | undefined;
   #worlds: W[] = [];
@@ -79,6 +90,10 @@ export class LagHistory<W> {
     // The epsilon keeps 1000 ms at 60 Hz from computing as 59.999... ticks.
     this.#capacity = Math.max(2, Math.floor(maxHistoryMs / this.#tickMs + 1e-9) + 1);
     this.#maxInterpDelayMs = nonNegative('maxInterpDelayMs', options.maxInterpDelayMs ?? 150);
+    this.#overDelay = options.overDelay ?? 'refuse';
+    if (this.#overDelay !== 'refuse' && this.#overDelay !== 'clamp') {
+      throw new TypeError("overDelay must be 'refuse' or 'clamp'");
+    }
     this.#rttToleranceMs = nonNegative('rttToleranceMs', options.rttToleranceMs ?? 50);
     this.#interpolate = options.interpolate;
   }
@@ -102,14 +117,15 @@ export class LagHistory<W> {
    * connection's quality monitor), also bounds how far back a claim may reach: one RTT plus the stated
    * delay plus `rttToleranceMs`, measured from the newest recorded tick. `maxInterpDelayMs`, when given,
    * replaces the history's own cap for this shooter (e.g. one sent snapshots at a lower rate, whose
-   * honest interpolation delay runs longer).
+   * honest interpolation delay runs longer). A delay over the cap is refused, or with `overDelay:
+   * 'clamp'` judged at the cap (the view moved forward by the excess, no further than the newest tick).
    */
   rewind(
     claim: ShotClaim,
     shooterRttMs?: number,
     maxInterpDelayMs = this.#maxInterpDelayMs,
   ): RewindResult<W> {
-    const fraction = claim.fraction ?? 0;
+    let fraction = claim.fraction ?? 0;
     if (
       !Number.isSafeInteger(claim.tick) ||
       claim.tick < 0 ||
@@ -118,25 +134,37 @@ export class LagHistory<W> {
     ) {
       return { ok: false, reason: 'invalid' };
     }
-    if (claim.interpDelayMs > maxInterpDelayMs) return { ok: false, reason: 'delay-too-large' };
     const newestTick = this.newestTick;
-    if (newestTick === undefined || claim.tick < this.#firstTick) return { ok: false, reason: 'too-old' };
-    if (claim.tick > newestTick || (claim.tick === newestTick && fraction > 0)) {
+    const clampedMs = Math.max(0, claim.interpDelayMs - maxInterpDelayMs);
+    if (clampedMs > 0 && this.#overDelay === 'refuse') return { ok: false, reason: 'delay-too-large' };
+    if (newestTick === undefined) return { ok: false, reason: 'too-old' };
+    // Judged at the cap: seen the excess later, but never later than the newest world.
+    let tick = claim.tick;
+    if (clampedMs > 0 && claim.tick <= newestTick) {
+      const seen = Math.min(newestTick, tick + fraction + clampedMs / this.#tickMs);
+      tick = Math.floor(seen);
+      fraction = seen - tick;
+    }
+    if (tick < this.#firstTick) return { ok: false, reason: 'too-old' };
+    // The future and the reach are judged as stated: the stated delay explains the stated reach.
+    const statedFraction = claim.fraction ?? 0;
+    if (claim.tick > newestTick || (claim.tick === newestTick && statedFraction > 0)) {
       return { ok: false, reason: 'future' };
     }
     if (shooterRttMs !== undefined) {
-      const rewindMs = (newestTick - claim.tick - fraction) * this.#tickMs;
+      const rewindMs = (newestTick - claim.tick - statedFraction) * this.#tickMs;
       if (rewindMs > shooterRttMs + claim.interpDelayMs + this.#rttToleranceMs + this.#tickMs) {
         return { ok: false, reason: 'rewind-too-far' };
       }
     }
-    const before = this.#worlds[claim.tick - this.#firstTick] as W;
-    const after = fraction > 0 ? (this.#worlds[claim.tick + 1 - this.#firstTick] as W) : before;
+    const before = this.#worlds[tick - this.#firstTick] as W;
+    const after = fraction > 0 ? (this.#worlds[tick + 1 - this.#firstTick] as W) : before;
     let world: W;
     if (fraction === 0) world = before;
     else if (this.#interpolate) world = this.#interpolate(before, after, fraction);
     else world = fraction < 0.5 ? before : after;
-    return { ok: true, world, before, after, fraction };
+    const result = { ok: true as const, world, before, after, fraction };
+    return clampedMs > 0 ? { ...result, clampedMs } : result;
   }
 
   /** The world recorded for `tick`, if still held. */

@@ -138,8 +138,13 @@ export function runNetLab(options: LabOptions): LabReport {
     // What a room's loop tells players, less the tick its ticks run earlier here.
     now: () => loop.serverTime(clock.now()) - TICK_MS,
     dueTick: () => loop.dueTick(clock.now()),
-    // As the Vehikill room allows: three of the slowest intervals each player was sent at lately.
-    maxInterpDelayFor: delayCapByRecentRates(sync, () => clock.now()),
+    // As the Vehikill room allows: three of the longest intervals each player was really sent lately.
+    maxInterpDelayFor: delayCapByRecentRates(
+      sync,
+      () => clock.now(),
+      undefined,
+      (member, windowMs) => authority.longestSnapshotGapMs(member, windowMs),
+    ),
     // As the room does, by what the server's end of the link measured.
     rttOf: (member) => measuredRttMs(member.link.stats().rttMs),
     onDesync: () => {

@@ -34,6 +34,7 @@ import { decodeGameMessage, encodeClockReply, encodeStatus, type GameMessage } f
 import type { NetInput } from '../protocol/net-input.js';
 import { hashSyncedEntities } from '../protocol/synced-hash.js';
 import { lerpWorld } from './lerp-world.js';
+import { SnapshotGaps } from './snapshot-gaps.js';
 import { WorldTable } from './world-table.js';
 
 /** What the authority needs of the sync layer: `RoomSync` is one. */
@@ -82,7 +83,10 @@ export interface AuthorityOptions<P> {
    * (which bridges lost packets) and then coasting.
    */
   idle?(player: P): boolean;
-  /** Largest interpolation delay a shot may claim (ms, default 150: three 20 Hz intervals). */
+  /**
+   * Largest interpolation delay a shot is compensated for (ms, default 150: three 20 Hz intervals). A
+   * shot claiming more is judged as if drawn that far back: it is not refused, and reaches no further.
+   */
   maxInterpDelayMs?: number;
   /**
    * The largest delay this player's shots may claim, where it depends on the player (e.g. on the
@@ -159,6 +163,8 @@ export interface PlayerCounters {
   readonly shotsRefused: Readonly<Partial<Record<ShotRefusal, number>>>;
   /** Hitscan claims checked and accepted (hit or miss). */
   readonly shotsAccepted: number;
+  /** Of those, claims whose delay was over the player's allowance, judged at the allowance. */
+  readonly shotsClamped: number;
   /** Messages on the server link that did not decode. */
   readonly malformed: number;
   /** State hash reports dropped unchecked: more than one per HASH_REPORT_EVERY_TICKS. */
@@ -170,9 +176,18 @@ export type ShotRefusal = RewindRejection | 'no-view';
 /** What a vehicle drives with while its player is known to be away from the controls: it brakes. */
 export const IDLE_INPUT: VehicleInput = Object.freeze({ ...NEUTRAL_INPUT, brake: true });
 
+/** How far back (ms) the gaps between snapshots sent to each player are kept. */
+const SNAPSHOT_GAPS_KEPT_MS = 10_000;
+
 /** The server's verdict on a shot. */
 export type ShotOutcome =
-  | { readonly ok: true; readonly tick: number; readonly target: number | undefined }
+  | {
+      readonly ok: true;
+      readonly tick: number;
+      readonly target: number | undefined;
+      /** Delay (ms) the shot claimed beyond the player's allowance, not compensated (0: none). */
+      readonly clampedMs?: number;
+    }
   | { readonly ok: false; readonly tick: number; readonly reason: ShotRefusal };
 
 interface PlayerSlot {
@@ -183,6 +198,7 @@ interface PlayerSlot {
   hashCheckedAt: number | undefined;
   hashReportsRefused: number;
   shotsAccepted: number;
+  shotsClamped: number;
   readonly shotsRefused: Partial<Record<ShotRefusal, number>>;
 }
 
@@ -205,6 +221,7 @@ export class ArenaAuthority<P> {
   readonly #table: WorldTable;
   readonly #players = new Map<P, PlayerSlot>();
   readonly #history: LagHistory<World>;
+  readonly #sentGaps = new SnapshotGaps<P>(SNAPSHOT_GAPS_KEPT_MS);
   readonly #desync = new DesyncMonitor<LoggedTick, unknown>({ historyTicks: 600 });
   /** Hits resolved this tick, by shooter, for the desync log (allocated only when someone fired). */
   #hits: Record<number, number | null> | undefined;
@@ -224,6 +241,9 @@ export class ArenaAuthority<P> {
       maxHistoryMs: 1000,
       maxInterpDelayMs: options.maxInterpDelayMs ?? DEFAULT_MAX_INTERP_DELAY_MS,
       rttToleranceMs: options.rttToleranceMs ?? DEFAULT_RTT_TOLERANCE_MS,
+      // A delay over the allowance is not proof of anything (a stall of the server's, a network it cannot
+      // see, stretch an honest client's): its excess is not compensated, and nobody is punished for it.
+      overDelay: 'clamp',
       interpolate: lerpWorld,
     });
   }
@@ -246,6 +266,7 @@ export class ArenaAuthority<P> {
       hashCheckedAt: undefined,
       hashReportsRefused: 0,
       shotsAccepted: 0,
+      shotsClamped: 0,
       shotsRefused: {},
     });
     this.#table.update(this.world);
@@ -256,6 +277,7 @@ export class ArenaAuthority<P> {
     const slot = this.#players.get(player);
     if (!slot) return;
     this.#players.delete(player);
+    this.#sentGaps.forget(player);
     removeVehicle(this.world, slot.vehicleId);
     this.#table.update(this.world);
   }
@@ -283,9 +305,18 @@ export class ArenaAuthority<P> {
       missedInputs: slot.buffer.missed,
       shotsRefused: { ...slot.shotsRefused },
       shotsAccepted: slot.shotsAccepted,
+      shotsClamped: slot.shotsClamped,
       malformed: slot.badInputs,
       hashReportsRefused: slot.hashReportsRefused,
     };
+  }
+
+  /**
+   * The longest gap (ms) between two snapshots sent to `player` in the last `windowMs` of ticks (0 if it
+   * was sent fewer than two): the longest interval its adaptive delay can have measured.
+   */
+  longestSnapshotGapMs(player: P, windowMs: number): number {
+    return this.#sentGaps.longestMs(player, this.world.tick - Math.ceil(windowMs / (1000 / TICK_RATE)));
   }
 
   /** A vehicle as the server had it after `tick` (within the last second of history), if it existed. */
@@ -396,6 +427,7 @@ export class ArenaAuthority<P> {
     for (const player of this.#options.sync.flush(world.tick)) {
       const slot = this.#players.get(player);
       if (!slot) continue;
+      this.#sentGaps.sent(player, world.tick);
       this.#options.sendApp(
         player,
         encodeStatus({
@@ -431,7 +463,8 @@ export class ArenaAuthority<P> {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
         const wall = hit === null ? null : raycastWalls(this.world, origin, direction, range);
         const blocked = hit !== null && wall !== null && wall < hit.distance;
-        outcome = { ok: true, tick, target: hit === null || blocked ? undefined : hit.vehicleId };
+        const target = hit === null || blocked ? undefined : hit.vehicleId;
+        outcome = { ok: true, tick, target, ...clamped(rewound.clampedMs ?? 0) };
       }
     }
     if (slot) this.#reportShot(shot.player, slot, outcome);
@@ -442,8 +475,10 @@ export class ArenaAuthority<P> {
   }
 
   #reportShot(player: P, slot: PlayerSlot, outcome: ShotOutcome): void {
-    if (outcome.ok) slot.shotsAccepted++;
-    else slot.shotsRefused[outcome.reason] = (slot.shotsRefused[outcome.reason] ?? 0) + 1;
+    if (outcome.ok) {
+      slot.shotsAccepted++;
+      if ((outcome.clampedMs ?? 0) > 0) slot.shotsClamped++;
+    } else slot.shotsRefused[outcome.reason] = (slot.shotsRefused[outcome.reason] ?? 0) + 1;
     this.#options.onShot?.(player, outcome);
   }
 
@@ -461,9 +496,9 @@ export class ArenaAuthority<P> {
   /**
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
-   * input's tick. Refused when the view is older than the history, in the future, claims a larger
-   * interpolation delay than allowed, or (given the shooter's round trip) reaches back further than the
-   * round trip and the delay explain.
+   * input's tick. Refused when the view is older than the history, in the future, or (given the
+   * shooter's round trip) reaches back further than the round trip and the delay explain; a delay over
+   * the allowance is judged at the allowance.
    */
   checkShot(
     vehicleId: number,
@@ -490,8 +525,13 @@ export class ArenaAuthority<P> {
       this.#options.shotRange ?? 80,
       vehicleId,
     );
-    return { ok: true, tick: inputTick, target: hit?.vehicleId };
+    return { ok: true, tick: inputTick, target: hit?.vehicleId, ...clamped(rewound.clampedMs ?? 0) };
   }
+}
+
+/** The outcome's `clampedMs`, only where a delay was clamped. */
+function clamped(clampedMs: number): { clampedMs?: number } {
+  return clampedMs > 0 ? { clampedMs } : {};
 }
 
 function* entries<V>(

@@ -35,6 +35,9 @@ export function hashMatch(match: MatchState): number {
     h = mixWord(h, player.deaths);
     h = mixWord(h, player.score);
     h = mixWord(h, player.rejectedFires);
+    h = mixWord(h, player.excusedFires);
+    h = mixWord(h, player.gunEmptiedTick);
+    h = mixWord(h, player.rocketEmptiedTick);
   }
   h = mixWord(h, match.pickups.length);
   for (const pickup of match.pickups) {

@@ -59,4 +59,4 @@ export {
 export { ScriptedPlayers } from './scripted-players.js';
 export { stepGame, stepMatch } from './step-match.js';
 export { freeVehicleId } from './vehicle-ids.js';
-export { weaponReady } from './weapons.js';
+export { LATE_FIRE_GRACE_TICKS, weaponReady } from './weapons.js';

@@ -38,10 +38,19 @@ export interface PlayerState {
   deaths: number;
   score: number;
   /**
-   * Fire inputs refused because the weapon was cooling down or empty: a client that predicts with these
-   * rules only sends fire when `weaponReady` says so, so a growing count is what anti-cheat looks for.
+   * Fire inputs refused that no latency explains: the weapon cooling down (firing faster than it can),
+   * or empty, or the car wrecked, for longer than LATE_FIRE_GRACE_TICKS. A client that predicts with
+   * these rules never sends them, so a growing count is what anti-cheat looks for.
    */
   rejectedFires: number;
+  /**
+   * Fire inputs refused as harmless: the weapon empty, or the car wrecked, within LATE_FIRE_GRACE_TICKS
+   * of it, which an honest client learns of only a round trip and an interpolation delay later.
+   */
+  excusedFires: number;
+  /** The tick the gun's, and the rockets', last round was spent (0 until then). */
+  gunEmptiedTick: number;
+  rocketEmptiedTick: number;
 }
 
 export interface PickupState {
@@ -142,6 +151,9 @@ export function addPlayer(match: MatchState, world: World, id: number, spawnInde
     deaths: 0,
     score: 0,
     rejectedFires: 0,
+    excusedFires: 0,
+    gunEmptiedTick: 0,
+    rocketEmptiedTick: 0,
   };
   refit(player, match.config);
   let at = match.players.length;

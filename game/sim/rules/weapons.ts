@@ -1,6 +1,7 @@
 import type { VehicleInput } from '../input.js';
 import { fireRocket } from '../projectile.js';
 import { raycastWalls } from '../raycast.js';
+import { TICK_RATE } from '../time.js';
 import { cos, sin } from '../trig.js';
 import type { Vehicle } from '../vehicle.js';
 import { findVehicle, type World } from '../world.js';
@@ -21,14 +22,30 @@ export function weaponReady(player: PlayerState, weapon: 'gun' | 'rocket'): bool
     : player.rocketCooldown === 0 && player.rocketAmmo > 0;
 }
 
+/**
+ * How long after its weapon ran dry, or its car was wrecked, a player's fire inputs are excused (ticks:
+ * a second, the reach of lag compensation). The client learns of either from a snapshot, a round trip
+ * and an interpolation delay later, so an honest trigger may still be pulled until then; such a fire
+ * does nothing and gains nothing. Firing faster than the weapon's interval is never excused.
+ */
+export const LATE_FIRE_GRACE_TICKS = TICK_RATE;
+
+/** Counts a refused fire input: excused when latency explains it, else held against the player. */
+function refuseFire(match: MatchState, player: PlayerState, cooldown: number, unarmedSince: number): void {
+  const late = cooldown === 0 && match.tick - unarmedSince <= LATE_FIRE_GRACE_TICKS;
+  if (late) player.excusedFires++;
+  else player.rejectedFires++;
+}
+
 interface GunHit {
   readonly shooter: number;
   readonly target: number;
 }
 
 /**
- * Every living player's fire (gun) and altFire (rocket) input, in id order: refused and counted in
- * `rejectedFires` while the weapon cools down or is empty; otherwise it spends a round and starts the
+ * Every player's fire (gun) and altFire (rocket) input, in id order: refused while the player is
+ * wrecked or the weapon cools down or is empty, and counted in `excusedFires` when latency explains it
+ * (LATE_FIRE_GRACE_TICKS), else in `rejectedFires`; otherwise it spends a round and starts the
  * cooldown. Rockets are spawned with `fireRocket` and first move in the next `stepWorld`. Gun shots are
  * all resolved before any of their damage is applied, so shots in the same tick are simultaneous: a
  * player wrecked by a lower id's shot still gets its own shot off.
@@ -45,20 +62,31 @@ export function fireWeapons(
   for (const player of match.players) {
     const input = inputs.get(player.id);
     const vehicle = findVehicle(world, player.id);
-    if (input === undefined || !player.alive || vehicle === undefined) continue;
+    if (input === undefined) continue;
+    if (!player.alive) {
+      // Wrecked: a trigger pulled since its death, before the player could see it, is excused.
+      const diedTick = player.respawnTick - config.respawnTicks;
+      if (input.fire) refuseFire(match, player, 0, diedTick);
+      if (input.altFire) refuseFire(match, player, 0, diedTick);
+      continue;
+    }
+    if (vehicle === undefined) continue;
     if (input.fire) {
-      if (!weaponReady(player, 'gun')) player.rejectedFires++;
+      if (!weaponReady(player, 'gun')) refuseFire(match, player, player.gunCooldown, player.gunEmptiedTick);
       else {
         player.gunAmmo--;
+        if (player.gunAmmo === 0) player.gunEmptiedTick = match.tick;
         player.gunCooldown = config.gunIntervalTicks;
         const target = shoot(match, world, vehicle, resolveHitscan, events);
         if (target !== null) hits.push({ shooter: player.id, target });
       }
     }
     if (input.altFire) {
-      if (!weaponReady(player, 'rocket')) player.rejectedFires++;
-      else {
+      if (!weaponReady(player, 'rocket')) {
+        refuseFire(match, player, player.rocketCooldown, player.rocketEmptiedTick);
+      } else {
         player.rocketAmmo--;
+        if (player.rocketAmmo === 0) player.rocketEmptiedTick = match.tick;
         player.rocketCooldown = config.rocketIntervalTicks;
         const rocket = fireRocket(world, player.id);
         events.push({ type: 'rocket-fired', shooter: player.id, rocket: rocket.id });

@@ -1,18 +1,48 @@
 import type { SessionView } from '../../client/game-session.js';
 import { type MatchConfig, resolveMatchConfig, type VehicleInput } from '../../sim/index.js';
 
+/** One weapon's shots the synced state may not count yet: their input ticks, oldest first. */
+class UnseenShots {
+  readonly #ticks: number[] = [];
+  last = Number.NEGATIVE_INFINITY;
+
+  fired(tick: number): void {
+    this.#ticks.push(tick);
+    this.last = tick;
+  }
+
+  /**
+   * Rounds left after the shots the synced state does not count yet: a state sent at server tick
+   * `syncedTick` counts every fire input for an earlier tick (refused or not), none for a later one.
+   */
+  predictedAmmo(syncedAmmo: number, syncedTick: number | undefined): number {
+    if (syncedTick !== undefined) {
+      while (this.#ticks.length > 0 && (this.#ticks[0] as number) < syncedTick) this.#ticks.shift();
+    }
+    return syncedAmmo - this.#ticks.length;
+  }
+
+  /** Another room: its weapons owe nothing to this one's. */
+  reset(): void {
+    this.#ticks.length = 0;
+    this.last = Number.NEGATIVE_INFINITY;
+  }
+}
+
 /**
  * A held trigger becomes one shot per weapon interval. The server refuses a fire input while the weapon
  * cools down (and its anti-cheat counts every refusal), so the client fires only on the ticks the rules
  * would honour: while playing and alive, with ammo, and at least the weapon's interval after the last
- * shot. The intervals are the rules' defaults (rooms do not announce their own). One gate serves every
- * room the page joins: a tick below the last shot's means a new room, and the weapons are ready.
+ * shot. The synced ammo arrives a round trip and an interpolation delay late, so the gate counts its own
+ * shots down from it (predicted ammo): it stops when the gun is empty, not a few shots later. The
+ * intervals are the rules' defaults (rooms do not announce their own). One gate serves every room the
+ * page joins: a tick below the last shot's means a new room, and the weapons are ready.
  */
 export class TriggerGate {
   readonly #gunEvery: number;
   readonly #rocketEvery: number;
-  #lastGun = Number.NEGATIVE_INFINITY;
-  #lastRocket = Number.NEGATIVE_INFINITY;
+  readonly #gun = new UnseenShots();
+  readonly #rockets = new UnseenShots();
 
   constructor(config: MatchConfig = resolveMatchConfig()) {
     this.#gunEvery = config.gunIntervalTicks;
@@ -22,15 +52,22 @@ export class TriggerGate {
   apply(input: VehicleInput, view: SessionView): VehicleInput {
     if (!input.fire && !input.altFire) return input;
     // Ticks went back: another room (each counts from zero). Its weapons owe nothing to the last one's.
-    if (view.tick < this.#lastGun) this.#lastGun = Number.NEGATIVE_INFINITY;
-    if (view.tick < this.#lastRocket) this.#lastRocket = Number.NEGATIVE_INFINITY;
+    if (view.tick < this.#gun.last) this.#gun.reset();
+    if (view.tick < this.#rockets.last) this.#rockets.reset();
     const me = view.me;
     const armed = view.playing && view.alive === true && me !== undefined;
-    const fire = armed && input.fire && me.gunAmmo > 0 && view.tick - this.#lastGun >= this.#gunEvery;
+    const fire =
+      armed &&
+      input.fire &&
+      this.#gun.predictedAmmo(me.gunAmmo, view.meTick) > 0 &&
+      view.tick - this.#gun.last >= this.#gunEvery;
     const altFire =
-      armed && input.altFire && me.rocketAmmo > 0 && view.tick - this.#lastRocket >= this.#rocketEvery;
-    if (fire) this.#lastGun = view.tick;
-    if (altFire) this.#lastRocket = view.tick;
+      armed &&
+      input.altFire &&
+      this.#rockets.predictedAmmo(me.rocketAmmo, view.meTick) > 0 &&
+      view.tick - this.#rockets.last >= this.#rocketEvery;
+    if (fire) this.#gun.fired(view.tick);
+    if (altFire) this.#rockets.fired(view.tick);
     return fire === input.fire && altFire === input.altFire ? input : { ...input, fire, altFire };
   }
 }

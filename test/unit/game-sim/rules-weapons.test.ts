@@ -48,13 +48,52 @@ describe('rules: weapons', () => {
     expect(shooter.rejectedFires).toBe(50);
   });
 
-  it('an empty gun fires nothing and every further fire input is rejected', () => {
+  it('an empty gun fires nothing; fire inputs past its cooldown are excused for a second, then counted', () => {
     const { world, match, shooter } = duel({ gunAmmoMax: 3 });
-    const fired = hold(60, { fire: true }, (inputs) => stepGame(world, match, inputs));
+    // Held every tick: shots at 0, 6 and 12; the 15 ticks of cooldown between them count.
+    const fired = hold(72, { fire: true }, (inputs) => stepGame(world, match, inputs));
     expect(fired).toHaveLength(3);
     expect(shooter.gunAmmo).toBe(0);
-    expect(shooter.rejectedFires).toBe(57);
     expect(weaponReady(shooter, 'gun')).toBe(false);
+    expect(shooter.rejectedFires).toBe(15);
+    // Empty since tick 12: ticks 18-71 fall within the second an honest client needs to see it.
+    expect(shooter.excusedFires).toBe(54);
+    // (The match counts its ticks from 1: the third shot was its tick 13.)
+    expect(shooter.gunEmptiedTick).toBe(13);
+    hold(3, { fire: true }, (inputs) => stepGame(world, match, inputs));
+    expect(shooter.excusedFires).toBe(55);
+    expect(shooter.rejectedFires).toBe(17);
+  });
+
+  // A page that learns of its empty gun a round trip and an interpolation delay late sends one more
+  // trigger pull, a gun interval after the last shot: it does nothing, and is held against nobody.
+  it('the honest trailing shot on an empty gun is excused, a faster one is not', () => {
+    const { world, match, shooter } = duel({ gunAmmoMax: 2 });
+    const fireOn = new Set([0, 6, 12, 18]);
+    for (let tick = 0; tick < 20; tick++) {
+      stepGame(world, match, new Map([[1, input({ fire: fireOn.has(tick) })]]));
+    }
+    expect(shooter.gunAmmo).toBe(0);
+    expect(shooter.rejectedFires).toBe(0);
+    expect(shooter.excusedFires).toBe(2);
+    // Cooling down is never excused: firing faster than the gun is the cheat.
+    const { world: world2, match: match2, shooter: shooter2 } = duel({ gunAmmoMax: 1 });
+    stepGame(world2, match2, new Map([[1, input({ fire: true })]]));
+    stepGame(world2, match2, new Map([[1, input({ fire: true })]]));
+    expect(shooter2.rejectedFires).toBe(1);
+    expect(shooter2.excusedFires).toBe(0);
+  });
+
+  it('fire inputs while wrecked are excused for a second after the death, then counted', () => {
+    const { world, match, shooter } = duel();
+    // Wrecked by someone at tick 0 (as the rules do it); it respawns 3 s later.
+    stepGame(world, match, new Map());
+    Object.assign(shooter, { alive: false, respawnTick: match.tick + match.config.respawnTicks });
+    for (let tick = 0; tick < 90; tick++) stepGame(world, match, new Map([[1, input({ fire: true })]]));
+    expect(shooter.alive).toBe(false);
+    expect(shooter.excusedFires + shooter.rejectedFires).toBe(90);
+    expect(shooter.excusedFires).toBeGreaterThanOrEqual(59);
+    expect(shooter.excusedFires).toBeLessThanOrEqual(61);
   });
 
   it('rockets: at most one a second, launched into the world, none without ammo', () => {
@@ -65,7 +104,9 @@ describe('rules: weapons', () => {
       [60, 'rocket-fired'],
     ]);
     expect(shooter.rocketAmmo).toBe(0);
-    expect(shooter.rejectedFires).toBe(178);
+    // Cooling down 118 ticks; empty from tick 120, of which the first is within a second of the last shot.
+    expect(shooter.rejectedFires).toBe(177);
+    expect(shooter.excusedFires).toBe(1);
     // Fired away from everyone: both flew until they hit the wall behind the shooter.
     expect(world.nextRocketId).toBe(3);
   });

@@ -31,4 +31,26 @@ describe('TriggerGate', () => {
     expect(gate.apply(both, view(200))).toMatchObject({ fire: true, altFire: true });
     expect(gate.apply(both, view(201))).toMatchObject({ fire: false, altFire: false });
   });
+
+  // The synced ammo is a round trip and an interpolation delay old: the gate counts its own shots down
+  // from it, so the last round is the last shot, and no fire goes out for the server to refuse.
+  it('stops when its own shots emptied the gun, before the synced state shows it', () => {
+    const gate = new TriggerGate();
+    const fire = { ...NEUTRAL_INPUT, fire: true };
+    // Three rounds left as of server tick 100; the state keeps saying so for a while.
+    const stale = (tick: number, gunAmmo: number, meTick: number): SessionView => ({
+      ...view(tick),
+      me: { ...me, gunAmmo },
+      meTick,
+    });
+    expect(gate.apply(fire, stale(110, 3, 100)).fire).toBe(true);
+    expect(gate.apply(fire, stale(116, 3, 100)).fire).toBe(true);
+    expect(gate.apply(fire, stale(122, 3, 106)).fire).toBe(true);
+    expect(gate.apply(fire, stale(128, 3, 106)).fire).toBe(false);
+    // The state catches up (two shots counted by tick 117): still one spent that it does not show.
+    expect(gate.apply(fire, stale(134, 1, 117)).fire).toBe(false);
+    expect(gate.apply(fire, stale(140, 0, 123)).fire).toBe(false);
+    // An ammo pickup refills it.
+    expect(gate.apply(fire, stale(146, 60, 140)).fire).toBe(true);
+  });
 });

@@ -66,6 +66,28 @@ describe('LagHistory', () => {
     });
   });
 
+  it("with overDelay 'clamp' judges a delay over the cap at the cap: no further back, not refused", () => {
+    const history = new LagHistory<number>({ tickRate: 100, overDelay: 'clamp' });
+    for (let tick = 0; tick <= 150; tick++) history.record(tick, tick);
+    // 80 ms stated where 50 are allowed: seen 30 ms (3 ticks) later than stated.
+    const over = history.rewind({ tick: 140, fraction: 0.5, interpDelayMs: 80 }, undefined, 50);
+    expect(over).toMatchObject({ ok: true, world: 144, fraction: expect.closeTo(0.5, 6), clampedMs: 30 });
+    expect(history.rewind({ tick: 140, interpDelayMs: 50 }, undefined, 50)).not.toHaveProperty('clampedMs');
+    // Never later than the newest world; never older than the history either way.
+    expect(history.rewind({ tick: 149, interpDelayMs: 5_000 }, undefined, 50)).toMatchObject({ world: 150 });
+    expect(history.rewind({ tick: 10, interpDelayMs: 60 }, undefined, 50)).toMatchObject({
+      reason: 'too-old',
+    });
+    // The reach is judged as stated (what the stated delay explains), the future too.
+    expect(history.rewind({ tick: 100, interpDelayMs: 100 }, 100, 50)).toMatchObject({
+      reason: 'rewind-too-far',
+    });
+    expect(history.rewind({ tick: 151, interpDelayMs: 500 }, undefined, 50)).toMatchObject({
+      reason: 'future',
+    });
+    expect(() => new LagHistory({ overDelay: 'ignore' as 'clamp' })).toThrow(TypeError);
+  });
+
   it("takes a shooter's own delay cap in place of the history's", () => {
     const history = filled(300);
     const claim = { tick: 1290, interpDelayMs: 250 };
