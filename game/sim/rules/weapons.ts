@@ -23,7 +23,7 @@ export function weaponReady(player: PlayerState, weapon: 'gun' | 'rocket'): bool
 }
 
 /**
- * How long after its weapon ran dry, or its car was wrecked, a player's fire inputs are excused (ticks:
+ * How long after its weapon ran dry a player's fire inputs are excused (ticks:
  * a second, the reach of lag compensation). The client learns of either from a snapshot, a round trip
  * and an interpolation delay later, so an honest trigger may still be pulled until then; such a fire
  * does nothing and gains nothing. Firing faster than the weapon's interval is never excused.
@@ -44,8 +44,8 @@ interface GunHit {
 
 /**
  * Every player's fire (gun) and altFire (rocket) input, in id order: refused while the player is
- * wrecked or the weapon cools down or is empty, and counted in `excusedFires` when latency explains it
- * (LATE_FIRE_GRACE_TICKS), else in `rejectedFires`; otherwise it spends a round and starts the
+ * wrecked (counted in `excusedFires`) or the weapon cools down or is empty (in `excusedFires` when
+ * latency explains it, LATE_FIRE_GRACE_TICKS, else in `rejectedFires`); otherwise it spends a round and starts the
  * cooldown. Rockets are spawned with `fireRocket` and first move in the next `stepWorld`. Gun shots are
  * all resolved before any of their damage is applied, so shots in the same tick are simultaneous: a
  * player wrecked by a lower id's shot still gets its own shot off.
@@ -64,10 +64,11 @@ export function fireWeapons(
     const vehicle = findVehicle(world, player.id);
     if (input === undefined) continue;
     if (!player.alive) {
-      // Wrecked: a trigger pulled since its death, before the player could see it, is excused.
-      const diedTick = player.respawnTick - config.respawnTicks;
-      if (input.fire) refuseFire(match, player, 0, diedTick);
-      if (input.altFire) refuseFire(match, player, 0, diedTick);
+      // Wrecked: always excused. Such a trigger does nothing and gains nothing, and a page learns of its
+      // death only from a snapshot, later still when the server runs late: counting it past a grace
+      // would only ever catch honest players.
+      if (input.fire) player.excusedFires++;
+      if (input.altFire) player.excusedFires++;
       continue;
     }
     if (vehicle === undefined) continue;
