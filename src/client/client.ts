@@ -152,11 +152,11 @@ export class Client {
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
         this.#serverLink.resetSession();
-        this.#dropEverything(reason, code, message);
+        this.#dropEverything(reason, code, message, false);
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
-        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message);
+        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#watch?.end();
         this.#watch = undefined;
         this.#stopWatchingOnline?.();
@@ -680,15 +680,22 @@ export class Client {
     reason: Parameters<RoomConnection['applyLeft']>[0],
     code: ErrorCode,
     message: string,
+    final: boolean,
   ): void {
     // The ended session's requests fail before the app hears of the room: what its room-left handler asks
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
     const room = this.#room;
     this.#room = undefined;
+    this.#failPending(code, message);
+    room?.applyLeft(reason, message);
+    // Closed for good, there is no next session: what the handler asked fails too, or it would wait for ever.
+    if (final) this.#failPending(code, message);
+  }
+
+  #failPending(code: ErrorCode, message: string): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(new ProtocolError(code, message));
-    room?.applyLeft(reason, message);
   }
 
   #onWelcome(offered: boolean, fresh: boolean): void {

@@ -11,14 +11,26 @@ export interface Clock {
   setTimeout(callback: () => void, delayMs: number): Cancel;
 }
 
+/** The longest delay a timer holds: 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   // Not Date.now(): a wall clock stepped back (NTP, a VM resumed elsewhere) would hold every schedule
   // keyed to it (snapshot rates, heartbeats, rate windows) for as long as the step.
   now: () => performance.timeOrigin + performance.now(),
   setTimeout(callback, delayMs) {
-    const handle = setTimeout(callback, delayMs);
-    // Timers of the library must never keep a Node process alive on their own.
-    (handle as { unref?: () => void }).unref?.();
+    let handle: ReturnType<typeof setTimeout>;
+    // A delay past what a timer holds (about 24.8 days) is taken as 1 ms by Node and browsers alike: such
+    // a delay (an option set very large to mean "never", say) is waited out in steps instead.
+    const arm = (left: number) => {
+      handle = setTimeout(
+        left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : callback,
+        Math.min(left, MAX_TIMER_MS),
+      );
+      // Timers of the library must never keep a Node process alive on their own.
+      (handle as { unref?: () => void }).unref?.();
+    };
+    arm(delayMs);
     return () => clearTimeout(handle);
   },
 };

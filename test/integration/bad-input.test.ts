@@ -195,6 +195,22 @@ describe('bad input against a live server', () => {
     }
   });
 
+  it('takes a helloTimeoutMs past what a timer holds as it is, not as 1 ms', async () => {
+    // 2^31 ms, about 25 days: a valid option, which a timer given it directly fired at once.
+    const patient = await startServer({ test: TestRoom }, { helloTimeoutMs: 2 ** 31 });
+    try {
+      const slow = new RawClient(patient.wsUrl, patient.server.issueGuestToken());
+      await slow.opened;
+      await sleep(300);
+      expect(slow.closeCode).toBeUndefined();
+      slow.hello();
+      await eventually(() => slow.received(Kind.Welcome).length === 1, 'welcomed');
+      slow.close();
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('requires a hello first and a matching protocol version', async () => {
     const early = new RawClient(t.wsUrl, t.server.issueGuestToken());
     await early.opened;

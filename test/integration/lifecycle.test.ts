@@ -117,6 +117,32 @@ describe('room and connection lifecycle', () => {
     expect(DisposeTracking.disposed).toBe(disposedBefore + 1);
   });
 
+  it('fails a request made from a room-left handler when the client is closed for good, by either side', async () => {
+    for (const closer of ['client', 'server'] as const) {
+      t = await startServer({ test: TestRoom });
+      const client = t.client();
+      await client.connect();
+      const room = await client.create('test');
+      let again: Promise<unknown> | undefined;
+      room.on('leave', () => {
+        again = client.quickPlay('test');
+        again.catch(() => {}); // looked at below
+      });
+      if (closer === 'client') client.close();
+      else {
+        const server = t.server;
+        t = undefined;
+        await server.close({ drainMs: 0 });
+      }
+      await eventually(() => again !== undefined, 'the room left');
+      // No next session to answer it: it fails rather than wait for ever.
+      await expect(again).rejects.toMatchObject({ code: expect.any(String) });
+      expect(client.state).toBe('closed');
+      await t?.close();
+      t = undefined;
+    }
+  });
+
   it('answers a hello that arrives while it closes: no new session, and a resume hears the notice', async () => {
     t = await startServer({ test: TestRoom });
     const server = t.server;

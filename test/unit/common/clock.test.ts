@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { every, ManualClock, realClock } from '../../../src/common/index.js';
 
 describe('ManualClock', () => {
@@ -110,5 +110,29 @@ describe('realClock', () => {
     }, 1)();
     await new Promise<void>((resolve) => realClock.setTimeout(resolve, 5));
     expect(cancelledFired).toBe(false);
+  });
+});
+
+describe('realClock timers past what a timer holds', () => {
+  it('waits out a delay over 2^31 - 1 ms instead of firing at once, and cancels in any step', () => {
+    vi.useFakeTimers();
+    try {
+      let fired = 0;
+      realClock.setTimeout(() => fired++, 2 ** 31 + 1_000);
+      vi.advanceTimersByTime(10);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(2 ** 31 - 1);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(1_000);
+      expect(fired).toBe(1);
+      let cancelled = 0;
+      const cancel = realClock.setTimeout(() => cancelled++, 2 ** 32);
+      vi.advanceTimersByTime(2 ** 31); // into the second step
+      cancel();
+      vi.advanceTimersByTime(2 ** 32);
+      expect(cancelled).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
