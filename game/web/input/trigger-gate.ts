@@ -1,6 +1,15 @@
 import type { SessionView } from '../../client/game-session.js';
 import { type MatchConfig, resolveMatchConfig, type VehicleInput } from '../../sim/index.js';
 
+/**
+ * How long (ticks) a shot may wait for the synced state to count it. The state of the player's car is sent
+ * only when it changes, and a shot that changed nothing (its input lost on the way, or refused) is never
+ * shown as counted: without a bound it would hold the predicted ammo one round low, and the last round
+ * could not be fired, until something else about the car changed. A shot the server took shows within a
+ * round trip and an interpolation delay; past a second it was not taken.
+ */
+const UNSEEN_SHOT_TICKS = 60;
+
 /** One weapon's shots the synced state may not count yet: their input ticks, oldest first. */
 class UnseenShots {
   readonly #ticks: number[] = [];
@@ -15,10 +24,9 @@ class UnseenShots {
    * Rounds left after the shots the synced state does not count yet: a state sent at server tick
    * `syncedTick` counts every fire input for an earlier tick (refused or not), none for a later one.
    */
-  predictedAmmo(syncedAmmo: number, syncedTick: number | undefined): number {
-    if (syncedTick !== undefined) {
-      while (this.#ticks.length > 0 && (this.#ticks[0] as number) < syncedTick) this.#ticks.shift();
-    }
+  predictedAmmo(syncedAmmo: number, syncedTick: number | undefined, now: number): number {
+    const counted = Math.max(syncedTick ?? Number.NEGATIVE_INFINITY, now - UNSEEN_SHOT_TICKS);
+    while (this.#ticks.length > 0 && (this.#ticks[0] as number) < counted) this.#ticks.shift();
     return syncedAmmo - this.#ticks.length;
   }
 
@@ -59,12 +67,12 @@ export class TriggerGate {
     const fire =
       armed &&
       input.fire &&
-      this.#gun.predictedAmmo(me.gunAmmo, view.meTick) > 0 &&
+      this.#gun.predictedAmmo(me.gunAmmo, view.meTick, view.tick) > 0 &&
       view.tick - this.#gun.last >= this.#gunEvery;
     const altFire =
       armed &&
       input.altFire &&
-      this.#rockets.predictedAmmo(me.rocketAmmo, view.meTick) > 0 &&
+      this.#rockets.predictedAmmo(me.rocketAmmo, view.meTick, view.tick) > 0 &&
       view.tick - this.#rockets.last >= this.#rocketEvery;
     if (fire) this.#gun.fired(view.tick);
     if (altFire) this.#rockets.fired(view.tick);

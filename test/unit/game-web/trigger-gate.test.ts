@@ -53,4 +53,16 @@ describe('TriggerGate', () => {
     // An ammo pickup refills it.
     expect(gate.apply(fire, stale(146, 60, 140)).fire).toBe(true);
   });
+
+  // The car's state is sent only when it changes: a shot that changed nothing (its input lost, or
+  // refused) is never shown as counted, and must not keep the last round from being fired for good.
+  it('forgets a shot the synced state never counted after a second', () => {
+    const gate = new TriggerGate();
+    const fire = { ...NEUTRAL_INPUT, fire: true };
+    const still = (tick: number): SessionView => ({ ...view(tick), me: { ...me, gunAmmo: 1 }, meTick: 100 });
+    expect(gate.apply(fire, still(110)).fire).toBe(true); // lost on the way: the state stays as of 100
+    expect(gate.apply(fire, still(140)).fire).toBe(false);
+    expect(gate.apply(fire, still(169)).fire).toBe(false);
+    expect(gate.apply(fire, still(171)).fire).toBe(true);
+  });
 });
