@@ -44,16 +44,17 @@ export interface RelayLimits {
  * player's game traffic goes to every other member, and what must be bounded is what one member can
  * push at one target, not how many targets it has.
  */
-export class RelayBudgets {
+export class RelayBudgets extends ByPair<PairBudget> {
   readonly #limits: RelayLimits;
-  readonly #budgets: ByPair<PairBudget>;
 
+  /**
+   * A member's budgets, both ways, are kept after they leave until they have refilled and the sender may
+   * be told again (`left`, `seated`: see ByPair): by then a pair made afresh on a rejoin is no better.
+   */
   constructor(limits: RelayLimits) {
-    this.#limits = limits;
-    // Kept after a leave until the bucket has refilled and the sender may be told again: by then a
-    // pair made afresh on a rejoin is no better.
     const refillMs = (1_000 * limits.relayBytesBurst) / limits.relayBytesPerSecond;
-    this.#budgets = new ByPair(Math.max(refillMs, TELL_EVERY_MS));
+    super(Math.max(refillMs, TELL_EVERY_MS));
+    this.#limits = limits;
   }
 
   /**
@@ -61,7 +62,7 @@ export class RelayBudgets {
    * not go, and 'tell' says to tell the sender (once a second per target at most), 'drop' not to.
    */
   admit(from: string, to: string, now: number, bytes: number): 'relay' | 'tell' | 'drop' {
-    const budget = this.#budgets.get(from, to, () => ({
+    const budget = this.get(from, to, () => ({
       bytes: new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now),
       toldAt: Number.NEGATIVE_INFINITY,
     }));
@@ -69,23 +70,5 @@ export class RelayBudgets {
     if (now - budget.toldAt < TELL_EVERY_MS) return 'drop';
     budget.toldAt = now;
     return 'tell';
-  }
-
-  /**
-   * A member left: their budgets, both ways, are kept until they have refilled, so that a leave and
-   * rejoin does not start them afresh (see ByPair).
-   */
-  left(playerId: string, now: number): void {
-    this.#budgets.left(playerId, now);
-  }
-
-  /** A player was seated: what they spent before a recent leave, and what others spent on them, still counts. */
-  seated(playerId: string, now: number): void {
-    this.#budgets.seated(playerId, now);
-  }
-
-  /** Pairs whose budgets are kept now. */
-  get size(): number {
-    return this.#budgets.size;
   }
 }

@@ -44,34 +44,18 @@ export class SignalBudget {
  * The budgets of a room's members, by sender then target; a member's are kept after they leave until they
  * have refilled, so that a leave and rejoin does not start them afresh (see ByPair).
  */
-export class SignalBudgets {
+export class SignalBudgets extends ByPair<SignalBudget> {
   readonly #limits: SignalLimits;
-  readonly #budgets: ByPair<SignalBudget>;
 
   constructor(limits: SignalLimits) {
-    this.#limits = limits;
     const countRefillMs = (1_000 * limits.signalBurst) / limits.signalsPerSecond;
     const bytesRefillMs = (1_000 * limits.signalBytesBurst) / limits.signalBytesPerSecond;
-    this.#budgets = new ByPair(Math.max(countRefillMs, bytesRefillMs));
+    super(Math.max(countRefillMs, bytesRefillMs));
+    this.#limits = limits;
   }
 
   admit(from: string, to: string, now: number, bytes: number): boolean {
-    const budget = this.#budgets.get(from, to, () => new SignalBudget(this.#limits, now));
+    const budget = this.get(from, to, () => new SignalBudget(this.#limits, now));
     return budget.admit(now, bytes);
-  }
-
-  /** A member left: their budgets, both ways, are kept until they have refilled. */
-  left(playerId: string, now: number): void {
-    this.#budgets.left(playerId, now);
-  }
-
-  /** A player was seated: what they spent before a recent leave, and what others spent on them, still counts. */
-  seated(playerId: string, now: number): void {
-    this.#budgets.seated(playerId, now);
-  }
-
-  /** Pairs whose budgets are kept now. */
-  get size(): number {
-    return this.#budgets.size;
   }
 }
