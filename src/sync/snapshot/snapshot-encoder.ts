@@ -321,9 +321,14 @@ export class SnapshotEncoder {
         ? undefined
         : this.#at - 1 - seqDistance((this.#at - 1) % SEQ_MODULO, ack.newest);
     if (ack.resync) {
-      // An older request, reordered behind the reset it caused, must not reset again. A client that has
-      // applied nothing yet is always heard: it cannot have seen a reset.
-      const asked = this.#resyncFrom === undefined || newest === undefined || newest >= this.#resyncFrom;
+      // An older request, reordered behind the reset it caused, must not reset again. A request with no
+      // seq (a client that holds nothing) cannot say when it was sent: after a reset, such requests are
+      // the ones already in flight (one per snapshot the client could not apply) until the client acks a
+      // snapshot sent since, and the reset already sends it everything in full. Heard again after that
+      // ack: a client that starts over later holds nothing again.
+      const asked =
+        this.#resyncFrom === undefined ||
+        (newest === undefined ? this.#ackedAt !== undefined : newest >= this.#resyncFrom);
       if (asked) {
         this.resync();
         return;

@@ -64,7 +64,7 @@ describe('SnapshotEncoder with repeated acks', () => {
     expect(repeated.encode(table.frame(2)).bytes).toEqual(once.encode(table.frame(2)).bytes);
   });
 
-  it('still hears every resync request, repeated or not', () => {
+  it('hears a resync request of a client that holds nothing once per reset, repeated or not', () => {
     const table = world(4);
     const { once, repeated, decoder } = pair(true);
     for (let tick = 0; tick < 5; tick++) {
@@ -75,16 +75,29 @@ describe('SnapshotEncoder with repeated acks', () => {
       once.receiveAck(decoder.ack());
       repeated.receiveAck(decoder.ack());
     }
-    // A client that applied nothing and asks again and again is heard each time (it cannot have seen a reset).
+    // A client that holds nothing asks again and again: the world goes in full until it acks, and once it
+    // has, its next request (it started over once more) is heard again.
     const fresh: SnapshotAck = { newest: undefined, previous: 0, resync: true };
-    for (let tick = 5; tick < 8; tick++) {
-      once.receiveAck({ ...fresh });
-      repeated.receiveAck({ ...fresh });
-      repeated.receiveAck({ ...fresh });
-      const frame = table.frame(tick);
-      const a = once.encode(frame);
-      expect(repeated.encode(frame).bytes).toEqual(a.bytes);
-      expect(a.sent).toHaveLength(4);
+    let tick = 5;
+    for (let round = 0; round < 2; round++) {
+      let restarted = new SnapshotDecoder(registry);
+      for (const end = tick + 3; tick < end; tick++) {
+        once.receiveAck({ ...fresh });
+        repeated.receiveAck({ ...fresh });
+        repeated.receiveAck({ ...fresh });
+        const frame = table.frame(tick);
+        const a = once.encode(frame);
+        expect(repeated.encode(frame).bytes).toEqual(a.bytes);
+        expect(a.sent).toHaveLength(4);
+        restarted = new SnapshotDecoder(registry);
+        expect(restarted.decode(a.bytes).kind).toBe('applied');
+      }
+      once.receiveAck(restarted.ack());
+      repeated.receiveAck(restarted.ack());
+      const quiet = table.frame(tick++);
+      const a = once.encode(quiet);
+      expect(repeated.encode(quiet).bytes).toEqual(a.bytes);
+      expect(a.sent).toHaveLength(0);
     }
   });
 });
