@@ -85,6 +85,13 @@ describe('checkUpgrade', () => {
       ok: true,
       token: undefined,
     });
+    // An empty query token is no token, with no fall back to the header (docs/protocol.md says so).
+    for (const target of ['/ws?token=', '/ws?token']) {
+      expect(await verdictFor(target, [...base, 'Authorization: Bearer h'])).toEqual({
+        ok: true,
+        token: undefined,
+      });
+    }
   });
 
   it('accepts header names and the upgrade value in any case', async () => {

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { BitReader } from 'vehikill-net/protocol';
-import { EntityTable, frameView, SnapshotDecoder, SnapshotEncoder, streamOf } from 'vehikill-net/sync';
+import {
+  EntityTable,
+  encodeAck,
+  entity,
+  entityRegistry,
+  frameView,
+  int,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  streamOf,
+} from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { Rock, registry, Ship } from './ships-and-rocks.js';
 
@@ -145,5 +155,84 @@ describe('snapshot wire format golden example', () => {
       removed: [0],
       removedKinds: ['leftView'],
     });
+  });
+});
+
+describe('snapshot wire format golden jump and ack', () => {
+  // 1,024 codes: no short codes, so x goes plain in 10 bits; as the only type, no type bits.
+  const Ball = entity('ball', { x: int({ min: 0, max: 1023 }) });
+  const balls = entityRegistry([Ball]);
+  const table = new EntityTable();
+  table.spawn(Ball, { x: 10 });
+  table.spawn(Ball, { x: 500 });
+  const encoder = new SnapshotEncoder(balls);
+  const decoder = new SnapshotDecoder(balls);
+
+  it('writes ball x plainly, with no type bits', () => {
+    const first = encoder.encode(table.frame(1));
+    expect(hex(first.bytes)).toBe('0000000001c51cbe455a48d1f11028058a3e');
+    expect(syncDoc).toContain('`0000000001c51cbe455a48d1f11028058a3e`');
+    expect(balls.typeBits).toBe(0);
+    const reader = new BitReader(first.bytes);
+    expect([reader.readBits(16), reader.readBits(16), reader.readVarUint()]).toEqual([0, 0, 1]);
+    expect([reader.readBits(1), reader.readBits(1)]).toEqual([1, 0]); // complete, nothing acked
+    expect(reader.readBits(32)).toBe(balls.fingerprint);
+    expect(reader.readBits(1)).toBe(0); // ball deltas whole: none
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(2);
+    for (const x of [10, 500]) {
+      expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+        1, 0, 1, 0,
+      ]);
+      expect(reader.readBits(10)).toBe(x);
+    }
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(first.bytes).kind).toBe('applied');
+    encoder.receiveAck(decoder.ack());
+  });
+
+  it('writes a jump as class 11 and the whole code in plain bits', () => {
+    table.update(0, Ball, { x: 11 });
+    table.update(1, Ball, { x: 1000 });
+    const second = encoder.encode(table.frame(2));
+    expect(hex(second.bytes)).toBe('010000000203ce513609082432fa');
+    expect(syncDoc).toContain('`010000000203ce513609082432fa`');
+    const reader = new BitReader(second.bytes);
+    expect([reader.readBits(16), reader.readBits(16), reader.readVarUint()]).toEqual([1, 0, 2]);
+    expect(reader.readBits(1)).toBe(1); // complete
+    expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: 1 back
+    expect(reader.readBits(1)).toBe(0); // no predictor
+    expect(reader.readBits(1)).toBe(1); // ball deltas relative
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(2);
+    // id 0: '1', gap '0', delta '0', mask '1', class 0 (2 bits), zigzag(+1) = 2 in ceil(10 / 4) = 3 bits.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([
+      1, 0, 0, 1,
+    ]);
+    expect([reader.readBits(2), reader.readBits(3)]).toEqual([0, 2]);
+    // id 1: a repeat '0', class 3 (bits '1','1'), then 1000 in plain 10 bits.
+    expect([reader.readBits(1), reader.readBits(1), reader.readBits(1)]).toEqual([0, 1, 1]);
+    expect(reader.readBits(10)).toBe(1000);
+    expect(reader.bitsRemaining).toBe(0);
+    expect(decoder.decode(second.bytes)).toMatchObject({ kind: 'applied', updated: [0, 1] });
+    expect(decoder.stateOf(1, Ball)).toEqual({ x: 1000 });
+    encoder.receiveAck(decoder.ack());
+  });
+
+  it('acks with bit i of previous for seq newest - 1 - i', () => {
+    encoder.encode(table.frame(3)); // seq 2: lost
+    const fourth = encoder.encode(table.frame(4));
+    expect(decoder.decode(fourth.bytes)).toMatchObject({ kind: 'applied', seq: 3 });
+    const ack = decoder.ack();
+    expect(ack).toEqual({ newest: 3, previous: 0b110, resync: false });
+    expect(hex(encodeAck(ack))).toBe('07000c00000000');
+    expect(syncDoc).toContain('`07000c00000000`');
+    const reader = new BitReader(encodeAck(ack));
+    expect([reader.readBits(1), reader.readBits(16), reader.readBits(32), reader.readBits(1)]).toEqual([
+      1, 3, 6, 0,
+    ]);
+    expect(hex(encodeAck({ newest: undefined, previous: 0, resync: false }))).toBe('00');
+    expect(hex(encodeAck({ newest: undefined, previous: 0, resync: true }))).toBe('02');
+    expect(syncDoc).toContain('acks `00`, or `02`');
   });
 });
