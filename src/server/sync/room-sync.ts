@@ -38,6 +38,7 @@ import {
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
+import { DeflateTries } from './deflate-tries.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
 import { RateMemory } from './rate-memory.js';
 import { memberName, ThrottledFailures } from './throttled-failures.js';
@@ -146,6 +147,11 @@ export interface RoomSyncStats {
   /** Snapshots deflated and sent so (smaller), and tried but sent as they were (not smaller). */
   deflateChosen: number;
   deflateNotChosen: number;
+  /**
+   * Snapshots over `deflateAboveBytes` not tried: the member's recent tries did not pay (see
+   * `DeflateTries`), as happens to deltas once the world is bigger than the budget.
+   */
+  deflateSkipped: number;
   acksReceived: number;
   /** `phys` messages that were not valid sync frames (dropped). */
   badFrames: number;
@@ -207,6 +213,8 @@ interface Member {
   readonly lastAckBytes: Uint8Array;
   lastAckLength: number;
   lastAck: SnapshotAck | undefined;
+  /** Whether this member's snapshots are worth deflating lately. */
+  readonly deflateTries: DeflateTries;
 }
 
 /**
@@ -291,6 +299,7 @@ export class RoomSync<
     bytesSent: 0,
     deflateChosen: 0,
     deflateNotChosen: 0,
+    deflateSkipped: 0,
     acksReceived: 0,
     badFrames: 0,
     snapshotsRefused: 0,
@@ -483,7 +492,7 @@ export class RoomSync<
       return false;
     }
     if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
-    this.#sendSnapshot(client, snapshot.bytes);
+    this.#sendSnapshot(client, member, snapshot.bytes);
     return true;
   }
 
@@ -614,15 +623,19 @@ export class RoomSync<
   }
 
   /**
-   * Deflates when the snapshot is big enough to be worth a try, and sends the smaller after its tag: as
-   * one sync frame (`encodeSnapshotFrame`'s bytes), the tag written in place when the link can.
+   * Deflates when the snapshot is big enough to be worth a try and the member's recent tries paid, and
+   * sends the smaller after its tag: as one sync frame (`encodeSnapshotFrame`'s bytes), the tag written
+   * in place when the link can.
    */
-  #sendSnapshot(client: M, snapshot: Uint8Array): void {
+  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): void {
     let body = snapshot;
     let tag: number = SyncTag.snapshot;
-    if (snapshot.length > this.#deflateAbove) {
+    if (snapshot.length > this.#deflateAbove && !member.deflateTries.shouldTry()) {
+      this.#stats.deflateSkipped++;
+    } else if (snapshot.length > this.#deflateAbove) {
       const deflated = deflateSync(snapshot);
       const chosen = deflated.length < snapshot.length;
+      member.deflateTries.tried(chosen);
       if (chosen) this.#stats.deflateChosen++;
       else this.#stats.deflateNotChosen++;
       this.#options.metrics?.count('sync_deflate_total', { chosen: chosen ? 'yes' : 'no' });
@@ -723,6 +736,7 @@ export class RoomSync<
       rates: new RateMemory(1000 / periodMs),
       lastAckBytes: new Uint8Array(ACK_BYTES),
       lastAckLength: 0,
+      deflateTries: new DeflateTries(),
       lastAck: undefined,
     };
     this.#members.set(client, member);

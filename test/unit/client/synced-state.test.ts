@@ -364,6 +364,57 @@ describe('RoomSync and SyncedState', () => {
     expect(state.size).toBe(60);
   });
 
+  it('stops trying to deflate a member whose snapshots do not shrink, and tries again now and then', () => {
+    const { sync, join, step, clock } = setup({ budgetBytes: 16_000, deflateAboveBytes: 64 });
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    // Random positions moved every tick: deltas of random bits, which deflate cannot shorten.
+    let seed = 11;
+    const uniform = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * below;
+    };
+    const ids = Array.from({ length: 60 }, () =>
+      sync.world.spawn(Tank, { position: { x: 0, y: 0 }, hp: 1, name: '' }),
+    );
+    const move = () => {
+      for (const id of ids) {
+        const position = { x: uniform(1000) - 500, y: uniform(1000) - 500 };
+        sync.world.update(id, Tank, { position, hp: Math.floor(uniform(101)), name: '' });
+      }
+    };
+    for (let tick = 0; tick < 200; tick++) {
+      move();
+      step();
+    }
+    const { deflateChosen, deflateNotChosen, deflateSkipped, snapshotsSent } = sync.stats();
+    expect(snapshotsSent).toBe(200);
+    expect(deflateChosen).toBe(0);
+    // Four misses, then pauses of 8, 16, 32 and 64 snapshots with one try after each: tries keep going,
+    // rarely.
+    expect(deflateNotChosen).toBeGreaterThanOrEqual(5);
+    expect(deflateNotChosen).toBeLessThanOrEqual(10);
+    expect(deflateSkipped).toBe(200 - deflateNotChosen);
+    // A try that pays (long repeated names) brings tries back for every snapshot.
+    const named = (i: number) => ({ position: { x: i, y: i }, hp: 100, name: 'the red team, long name' });
+    for (let tick = 0; ; tick++) {
+      for (const [i, id] of ids.entries()) sync.world.update(id, Tank, named(i + tick));
+      step();
+      if (sync.stats().deflateChosen > 0) break;
+      expect(tick).toBeLessThan(70);
+    }
+    const before = sync.stats();
+    for (let tick = 0; tick < 5; tick++) {
+      for (const [i, id] of ids.entries()) sync.world.update(id, Tank, named(i + 100 + tick));
+      step();
+    }
+    expect(sync.stats().deflateSkipped).toBe(before.deflateSkipped);
+    expect(sync.stats().deflateChosen + sync.stats().deflateNotChosen).toBe(
+      before.deflateChosen + before.deflateNotChosen + 5,
+    );
+    expect(state.get(ids[0] as number)?.state).toMatchObject({ name: 'the red team, long name' });
+  });
+
   it('sends to each member at its own rate, skips away members, forgets leavers', () => {
     const { sync, join, step, clients } = setup();
     const alice = join('alice');
