@@ -120,10 +120,10 @@ export interface RoomSyncOptions<
   /**
    * Members who see alike (a team with shared vision): members with the same key share one view per
    * tick, asking `visible` of one of them, and share encodes like members without views do. A member
-   * whose key changes is moved to the other view from its next snapshot. Default with `visible`: each
-   * member its own view.
+   * whose key changes is moved to the other view from its next snapshot. `undefined` or `null` (a
+   * member of no team yet): a view of the member's own. Default with `visible`: each member its own view.
    */
-  viewGroup?: (client: M) => string | number;
+  viewGroup?: (client: M) => string | number | undefined | null;
   /** Where `sync_*` counters go: pass the server's `metrics`. */
   metrics?: MetricsSink;
   /**
@@ -611,8 +611,12 @@ export class RoomSync<
       this.#overBudgetTypes.add(type);
       console.warn(
         `vehikill-net: a ${type} entity (id ${id}) needs ${bytes} bytes in a snapshot, more than a member's ` +
-          `budget of ${budgetBytes} bytes: that member gets it only once its budget is raised (budgetBytes, ` +
-          "setBudget) or the entity's state is smaller",
+          `budget of ${budgetBytes} bytes: ` +
+          (bytes > MAX_SNAPSHOT_BUDGET_BYTES
+            ? `no budget can carry it (the most is ${MAX_SNAPSHOT_BUDGET_BYTES}): it reaches no member until ` +
+              'its state is smaller (send large text as a reliable room message)'
+            : "that member gets it only once its budget is raised (budgetBytes, setBudget) or the entity's " +
+              'state is smaller'),
       );
     }
   }

@@ -141,6 +141,26 @@ describe('RoomSync budgets and what the link takes', () => {
     expect(sizes[0]).toBeLessThan(64);
   });
 
+  it('says of a state larger than any budget that no budget carries it, not to raise the budget', () => {
+    const Essay = entity('essay', { text: string({ maxLength: 20_000 }) });
+    const { client } = memberOnLink();
+    const clock = new ManualClock();
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: string) => void warnings.push(line));
+    try {
+      const sync = new RoomSync({ clients: [client], clock }, { types: [Essay], budgetBytes: 16_383 });
+      sync.world.spawn(Essay, { text: 'x'.repeat(17_000) });
+      sync.flush(1);
+      expect(sync.stats()).toMatchObject({ snapshotsOverBudget: 1 });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /needs 170\d\d bytes in a snapshot, more than a member's budget of 16383 bytes: no budget can carry it \(the most is 16383\): it reaches no member until its state is smaller/,
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('counts snapshots that leave out an entity too large for the budget, and says so once per type', () => {
     const { client } = memberOnLink();
     const clock = new ManualClock();

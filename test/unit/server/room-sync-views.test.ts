@@ -1,12 +1,12 @@
 import { Channel } from 'vehikill-net/client';
-import { ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { ManualClock, type RoomClient, RoomSync, type RoomSyncOptions } from 'vehikill-net/server';
 import { decodeSyncFrame, encodeAckFrame, entity, int, SnapshotDecoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
 /** Members on a perfect link: every snapshot decoded at once and acked. */
-function room(names: readonly string[], viewGroup: (client: RoomClient) => string | number) {
+function room(names: readonly string[], viewGroup: NonNullable<RoomSyncOptions<RoomClient>['viewGroup']>) {
   const clock = new ManualClock();
   const clients = names.map(
     (name) => ({ playerId: name, userId: name, name, away: false, rttMs: 0 }) as unknown as RoomClient,
@@ -48,6 +48,20 @@ describe('RoomSync views', () => {
       // Both in step at the same frame every tick: one body for the two.
       expect(sync.sharedStats.reused, String(key)).toBeGreaterThan(10);
       for (const decoder of decoders.values()) expect([...decoder.ids()]).toEqual([0, 2, 4, 6]);
+    }
+  });
+
+  it('gives a member of no group (undefined or null: a team not picked yet) a view of its own', () => {
+    const teamOf = new Map<string, string>([['a', 'red']]);
+    for (const none of [undefined, null]) {
+      const { sync, decoders, run } = room(['a', 'b', 'c'], (client) => teamOf.get(client.name) ?? none);
+      run(20);
+      for (const decoder of decoders.values()) expect([...decoder.ids()]).toEqual([0, 2, 4, 6]);
+      // Three views (red, b's own, c's own), each in step: three bodies a tick, none shared.
+      const { bodies, reused } = sync.sharedStats;
+      run(10);
+      expect(sync.sharedStats.bodies - bodies, String(none)).toBe(30);
+      expect(sync.sharedStats.reused - reused, String(none)).toBe(0);
     }
   });
 
