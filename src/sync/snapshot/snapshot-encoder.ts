@@ -11,7 +11,7 @@ import {
 } from './client-tracking.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
-import type { WorldFrame } from './entity-table.js';
+import type { EntityRecord, WorldFrame } from './entity-table.js';
 import { removalKind } from './frame-view.js';
 import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
@@ -23,7 +23,6 @@ import {
   fillByPriority,
   NONE_OVER_BUDGET,
   type OverBudget,
-  overBudgetOf,
   type Planned,
   planAll,
   writeSnapshot,
@@ -89,7 +88,8 @@ export interface EncodedSnapshot {
   readonly leftOut: number;
   /**
    * Of those, the ones too large to go even alone in this budget, ascending by id, with the budget each
-   * needs: they reach the client only once its budget grows or their state gets smaller.
+   * needs: they reach the client only once its budget grows or their state gets smaller. Only those the
+   * fill tried: one ranked behind what filled the budget is named once its priority carries it up.
    */
   readonly overBudget: readonly OverBudget[];
 }
@@ -275,16 +275,23 @@ export class SnapshotEncoder {
       (acked === undefined ? FINGERPRINT_BITS : predictorRefBits(undefined)) +
       this.#registry.relativeTypeIds.length;
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
-    const plan = (candidate: Candidate, relativeModes?: readonly boolean[]) =>
-      this.#plan(frame, at, acked, relativeModes, candidate);
-    let { chosen, bits, relativeModes } = planAll(this.#registry, plan, candidates, headerBits);
+    const plan = (id: number, entity: EntityRecord | undefined, relativeModes?: readonly boolean[]) =>
+      this.#plan(frame, at, acked, relativeModes, id, entity);
+    const planned = planAll(this.#registry, plan, candidates, headerBits, budgetBits);
+    let chosen: Planned[];
+    let bits: number;
+    let relativeModes: readonly boolean[];
     let overBudget = NONE_OVER_BUDGET;
-    if (bits <= budgetBits) {
+    if (planned.fits !== undefined) {
+      ({ chosen, bits, relativeModes } = planned.fits);
       this.#priority.sentAll();
     } else {
-      overBudget = overBudgetOf(chosen, headerBits, budgetBits);
-      const fill = { plan, relativeModes, candidates, headerBits, budgetBits };
-      ({ chosen, bits } = fillByPriority(this.#priority, fill));
+      // A candidate's entity is the frame's (a removal's id is not in it), so the fill looks it up there.
+      const entities = frame.entities;
+      const entityOf = (id: number) => entities.get(id);
+      const registry = this.#registry;
+      const fill = { registry, plan, entityOf, planned: planned.planned, candidates, headerBits, budgetBits };
+      ({ chosen, bits, relativeModes, overBudget } = fillByPriority(this.#priority, fill));
     }
 
     const complete = chosen.length === candidates.length;
@@ -542,7 +549,8 @@ export class SnapshotEncoder {
     at: number,
     acked: Acked | undefined,
     relativeModes: readonly boolean[] | undefined,
-    { id, entity }: Candidate,
+    id: number,
+    entity: EntityRecord | undefined,
   ): Planned {
     if (entity === undefined) {
       // Asked again at each send: a removal sent again after the entity left the world says so.

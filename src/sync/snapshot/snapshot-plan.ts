@@ -85,32 +85,83 @@ function insertionPoint(chosen: readonly Planned[], id: number): number {
   return low;
 }
 
-/** Plans one candidate's record; with `relativeModes`, its payload follows them. */
-export type PlanRecord = (candidate: Candidate, relativeModes?: readonly boolean[]) => Planned;
+/** Plans the record of entity `id` (undefined: a removal); with `relativeModes`, its payload follows them. */
+export type PlanRecord = (
+  id: number,
+  entity: EntityRecord | undefined,
+  relativeModes?: readonly boolean[],
+) => Planned;
 
 /**
- * Every candidate planned, in id order, and the snapshot's size if all of them go. Per type, deltas are
- * written relative to their baselines when that is smaller over all of the type's records.
+ * The fill stops once this many records in a row did not fit: with a budget nearly used up, every record
+ * after them would be planned only to be skipped, and a world that changes faster than the budget carries
+ * has a backlog of thousands. Skipped records keep their priority, so a small one behind them goes soon.
  */
-export function planAll(
-  registry: EntityRegistry,
-  plan: PlanRecord,
-  candidates: readonly Candidate[],
-  headerBits: number,
-): { chosen: Planned[]; bits: number; relativeModes: boolean[] } {
-  const chosen: Planned[] = new Array(candidates.length);
-  for (let index = 0; index < candidates.length; index++)
-    chosen[index] = plan(candidates[index] as Candidate);
-  const relativeModes = relativeModesOf(registry, chosen);
-  for (const planned of chosen) choosePayload(planned, relativeModes, registry);
-  chosen.sort(byId);
+export const FILL_MISSES_IN_A_ROW = 32;
+
+/**
+ * The fewest bits `planned` can take in a snapshot, whatever its neighbours and the relative modes: the
+ * shortest gap, the smaller payload, and as a repeat (no gap, kind or mask) when a delta could be one.
+ */
+function leastBits(planned: Planned): number {
+  const changes = planned.changes;
+  if (changes === undefined) return OWN_HEAD_FLAG_BITS + gapBits(0) + planned.bits;
+  const relative = changes.relative;
+  const payload =
+    relative === undefined ? changes.bitLength : Math.min(changes.bitLength, relative.bitLength);
+  // A repeat's head is one bit and drops the mask: always less than a record of its own.
+  if (planned.kind === RecordKind.delta) {
+    return REPEAT_HEAD_BITS + payload - (planned.entity as EntityRecord).type.fields.length;
+  }
+  return OWN_HEAD_FLAG_BITS + gapBits(0) + planned.head + payload;
+}
+
+/** The exact size of a snapshot of `chosen` (in id order, payloads chosen). */
+function snapshotBits(chosen: readonly Planned[], headerBits: number): number {
   let bits = headerBits + varUintBits(chosen.length);
   let previous: Planned | undefined;
   for (const planned of chosen) {
     bits += recordBits(previous, planned);
     previous = planned;
   }
-  return { chosen, bits, relativeModes };
+  return bits;
+}
+
+export interface PlannedAll {
+  /** The candidates planned, in their order: all of them, or those up to where the bound passed the budget. */
+  readonly planned: readonly Planned[];
+  /** Set when every candidate fits: the snapshot's records in id order, its size and relative modes. */
+  readonly fits: { chosen: Planned[]; bits: number; relativeModes: boolean[] } | undefined;
+}
+
+/**
+ * Whether every candidate fits in `budgetBits`, planning no more than it takes to tell: candidates are
+ * planned in order while a lower bound on the snapshot's size (each record at its `leastBits`) stays
+ * within the budget; once it passes, they cannot all fit and the rest are not planned. A world changing
+ * faster than the budget carries so costs about a budget's worth of records here, not the whole backlog.
+ * When all are planned, deltas are written relative to their baselines, per type, when that is smaller
+ * over all of the type's records, and the exact size decides.
+ */
+export function planAll(
+  registry: EntityRegistry,
+  plan: PlanRecord,
+  candidates: readonly Candidate[],
+  headerBits: number,
+  budgetBits: number,
+): PlannedAll {
+  const planned: Planned[] = [];
+  let least = headerBits;
+  for (const { id, entity } of candidates) {
+    const record = plan(id, entity);
+    planned.push(record);
+    least += leastBits(record);
+    if (least + varUintBits(planned.length) > budgetBits) return { planned, fits: undefined };
+  }
+  const relativeModes = relativeModesOf(registry, planned);
+  for (const record of planned) choosePayload(record, relativeModes, registry);
+  const chosen = planned.slice().sort(byId);
+  const bits = snapshotBits(chosen, headerBits);
+  return { planned, fits: bits <= budgetBits ? { chosen, bits, relativeModes } : undefined };
 }
 
 /** Whether `planned` goes as a repeat of `previous` (see wire.ts): the next id, an unnamed delta, the same mask. */
@@ -136,32 +187,54 @@ function recordBits(previous: Planned | undefined, planned: Planned): number {
 }
 
 export interface Fill {
+  readonly registry: EntityRegistry;
   readonly plan: PlanRecord;
-  readonly relativeModes: readonly boolean[];
+  /** The entity a candidate id names in the frame (undefined: a removal). */
+  readonly entityOf: (id: number) => EntityRecord | undefined;
+  /** What `planAll` planned: reused rather than planned again, and the sample the fill's modes come from. */
+  readonly planned: readonly Planned[];
   readonly candidates: readonly Candidate[];
   readonly headerBits: number;
   readonly budgetBits: number;
 }
 
+export interface Filled {
+  /** The records sent, in id order. */
+  readonly chosen: Planned[];
+  readonly bits: number;
+  readonly relativeModes: boolean[];
+  readonly overBudget: readonly OverBudget[];
+}
+
 /**
- * Greedy fill, highest priority first, skipping what does not fit. Gap codes and repeats depend on the
- * neighbours, so the cost of each insertion is computed against the records chosen so far.
+ * Greedy fill, highest priority first, skipping what does not fit, until the budget has no room for the
+ * smallest record or `FILL_MISSES_IN_A_ROW` records in a row did not fit. Gap codes and repeats depend on
+ * the neighbours, so the cost of each insertion is computed against the records chosen so far.
+ *
+ * Records are planned as they come up, so the cost follows what fits, not the backlog (the ranking still
+ * looks at every candidate). Deltas are sized under relative modes taken from what `planAll` planned;
+ * once the records are chosen, the modes are chosen again over them alone, which never makes the
+ * snapshot larger (a record's size is its payload plus what its neighbours and kind decide).
  */
-export function fillByPriority(
-  priority: PriorityAccumulator,
-  fill: Fill,
-): { chosen: Planned[]; bits: number } {
-  const { plan, relativeModes, candidates, budgetBits } = fill;
+export function fillByPriority(priority: PriorityAccumulator, fill: Fill): Filled {
+  const { registry, plan, entityOf, candidates, headerBits, budgetBits } = fill;
+  const fillModes = relativeModesOf(registry, fill.planned);
+  const known = new Map<number, Planned>();
+  for (const planned of fill.planned) known.set(planned.id, planned);
   const order = priority.rank(candidates);
-  const byId = new Map<number, Candidate>();
-  for (const candidate of candidates) byId.set(candidate.id, candidate);
   const chosen: Planned[] = [];
   // In the order ranked, which is the order the accumulator must hear of them.
   const sent: number[] = [];
-  let bits = fill.headerBits + varUintBits(0);
+  let over: OverBudget[] | undefined;
+  const alone = headerBits + varUintBits(1);
+  let bits = headerBits + varUintBits(0);
+  let misses = 0;
   for (const id of order) {
-    if (budgetBits - bits < MIN_RECORD_BITS) break;
-    const planned = plan(byId.get(id) as Candidate, relativeModes);
+    // With nothing chosen, the first records are still tried: they are what `overBudget` names.
+    if (chosen.length > 0 && budgetBits - bits < MIN_RECORD_BITS) break;
+    let planned = known.get(id);
+    if (planned === undefined) planned = plan(id, entityOf(id), fillModes);
+    else choosePayload(planned, fillModes, registry);
     const index = insertionPoint(chosen, id);
     const previous = index === 0 ? undefined : (chosen[index - 1] as Planned);
     const following = chosen[index];
@@ -170,40 +243,43 @@ export function fillByPriority(
       cost += recordBits(planned, following) - recordBits(previous, following);
     }
     cost += varUintBits(chosen.length + 1) - varUintBits(chosen.length);
-    if (bits + cost > budgetBits) continue;
+    if (bits + cost > budgetBits) {
+      const least = alone + recordBits(undefined, planned);
+      if (least > budgetBits) {
+        over ??= [];
+        over.push({ id, type: planned.entity?.type, bytes: Math.ceil(least / 8) });
+      }
+      if (++misses >= FILL_MISSES_IN_A_ROW) break;
+      continue;
+    }
+    misses = 0;
     bits += cost;
     chosen.splice(index, 0, planned);
     sent.push(id);
   }
   for (const id of sent) priority.sent(id);
-  return { chosen, bits };
+  const relativeModes = relativeModesOf(registry, chosen);
+  for (const planned of chosen) choosePayload(planned, relativeModes, registry);
+  bits = snapshotBits(chosen, headerBits);
+  if (over !== undefined) over.sort(overById);
+  return { chosen, bits, relativeModes, overBudget: over ?? NONE_OVER_BUDGET };
 }
 
-/** A record too large to go even alone after the header: left out until the budget grows or it shrinks. */
+function overById(a: OverBudget, b: OverBudget): number {
+  return a.id - b.id;
+}
+
+/**
+ * A record too large to go even alone after the header: left out until the budget grows or it shrinks.
+ * Named when the fill tried it (see `fillByPriority`): one that never came up, ranked behind what filled
+ * the budget, is found once its priority carries it up.
+ */
 export interface OverBudget {
   readonly id: number;
   /** The entity's type; undefined for a removal (over budget only when the header alone is). */
   readonly type: AnyEntityType | undefined;
   /** The smallest budget (bytes) that carries it: the header and this record alone. */
   readonly bytes: number;
-}
-
-/** The records of `planned` (planned as `planAll` does) that no fill within `budgetBits` can carry. */
-export function overBudgetOf(
-  planned: readonly Planned[],
-  headerBits: number,
-  budgetBits: number,
-): readonly OverBudget[] {
-  let over: OverBudget[] | undefined;
-  const alone = headerBits + varUintBits(1);
-  for (const record of planned) {
-    const bits = alone + recordBits(undefined, record);
-    if (bits > budgetBits) {
-      over ??= [];
-      over.push({ id: record.id, type: record.entity?.type, bytes: Math.ceil(bits / 8) });
-    }
-  }
-  return over ?? NONE_OVER_BUDGET;
 }
 
 /** Nothing over budget: one frozen list for every snapshot that left nothing out that way. */
