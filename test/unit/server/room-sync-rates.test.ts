@@ -86,6 +86,32 @@ describe('RoomSync: ceilings set by the app', () => {
   });
 });
 
+describe('RoomSync: a back-off outlasts ceilings lowered and raised again', () => {
+  it('a member backed off to the floor is not flooded when its ceilings go to the floor and back', () => {
+    const grade = { value: 'poor' as 'good' | 'poor' };
+    const { clock, client, sync } = setup(grade);
+    const run = (ms: number) => {
+      let sent = 0;
+      for (let elapsed = 0; elapsed < ms; elapsed += 10) {
+        clock.advance(10);
+        sent += sync.flush(Math.floor(clock.now() / 10)).length;
+      }
+      return sent;
+    };
+    run(6_000);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+    sync.setRate(client, 10);
+    sync.setBudget(client, 400);
+    sync.setRate(client, 5);
+    sync.setRate(client, 30);
+    sync.setBudget(client, 1200);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+    // Still congested: about 10 snapshots in the next second, not 30.
+    expect(run(1_000)).toBeLessThanOrEqual(11);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+  });
+});
+
 describe('RoomSync: ticks', () => {
   it('refuses a tick lower than one flushed, before any member is touched, and goes on after', () => {
     const { clock, client, sync } = setup({ value: 'good' });
