@@ -4,7 +4,10 @@ export interface AdaptiveRateOptions {
   /** Snapshot rate range (Hz). Defaults 10..30, the ceiling no higher than the room's own rate. */
   minHz?: number;
   maxHz?: number;
-  /** Snapshot byte budget range. Defaults 400..the room's own budget. */
+  /**
+   * Snapshot byte budget range. Defaults 400..the room's own budget. The floor is taken as given, whatever
+   * the entities: one too large to go alone in the budget a back-off left raises it (`raiseBudget`).
+   */
   minBudgetBytes?: number;
   maxBudgetBytes?: number;
   /** Factor applied on congestion (loss, a growing send queue, a poor link). Default 0.7. */
@@ -155,6 +158,24 @@ export class AdaptiveRate {
       rateHz: Math.min(this.#linkHz(), this.#deviceCap(this.#device)),
       budgetBytes: Math.round(this.#linkBudget()),
     };
+  }
+
+  /** The budget's ceiling (bytes). */
+  get maxBudgetBytes(): number {
+    return this.#maxBudget;
+  }
+
+  /**
+   * The budget is at least `bytes` (no more than the ceiling) from now on: a snapshot had to leave out an
+   * entity that needs that much to go alone. A back-off lowers it again as it lowers any budget, so a
+   * large entity costs a congested member a larger snapshot now and then, and is never held back for good.
+   */
+  raiseBudget(bytes: number): RateSetting {
+    if (bytes > this.#budget) {
+      this.#budget = bytes;
+      this.#current = this.#setting();
+    }
+    return this.#current;
   }
 
   update(inputs: RateInputs, now: number): RateSetting {

@@ -152,9 +152,10 @@ export interface RoomSyncStats {
   /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
   snapshotsRefused: number;
   /**
-   * Snapshots that left out an entity too large to go even alone in the member's budget: it reaches that
-   * member only once the budget is raised or its state gets smaller (the first such entity of each type
-   * is also named on the console).
+   * Snapshots that left out an entity too large to go even alone in the member's budget (with `adaptive`:
+   * in its ceiling): it reaches that member only once the budget is raised or its state gets smaller (the
+   * first such entity of each type is also named on the console). An entity over an adaptive budget that
+   * a back-off lowered, but within the ceiling, is not counted: the budget is raised to carry it.
    */
   snapshotsOverBudget: number;
   /**
@@ -237,6 +238,8 @@ const ADAPT_EVERY_MS = 250;
 const DEFAULT_RATE_HZ = 20;
 const DEFAULT_BUDGET_BYTES = 1200;
 const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
+/** Bytes above an entity's need that a budget raised for it gets (see `#overBudget`). */
+const RAISED_BUDGET_SLACK_BYTES = 16;
 /**
  * The largest snapshot budget: a snapshot goes as one `phys` message after its one-byte tag, and no link
  * carries a `phys` message over MAX_PEER_DATA_BYTES. The budget counts bytes before deflate, so every
@@ -282,8 +285,6 @@ export class RoomSync<
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
   readonly #encodeOptions = { budgetBytes: 0 };
-  /** A snapshot carrying the largest full entity state, with room for its header (an upper bound). */
-  readonly #largestRecordBytes: number;
   /** The newest tick flushed (-1: none yet). */
   #newestTick = -1;
   readonly #stats = {
@@ -322,7 +323,6 @@ export class RoomSync<
     epochs.set(room, this.#epoch);
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = this.#checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
-    this.#largestRecordBytes = largestRecordBytes(this.registry);
     this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
@@ -482,7 +482,7 @@ export class RoomSync<
       }));
       return false;
     }
-    if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
+    if (snapshot.overBudget.length > 0) this.#overBudget(member, snapshot.overBudget, options.budgetBytes);
     this.#sendSnapshot(client, snapshot.bytes);
     return true;
   }
@@ -588,21 +588,34 @@ export class RoomSync<
   }
 
   /**
-   * Counts a snapshot that left out entities no snapshot within the budget can carry. A budget below an
-   * entity's size is a setting to fix, so the first of each type is named on the console (once per room).
-   * Adaptive budgets back off no lower than the largest state a type can have, unless their ceiling
-   * (`budgetBytes`, `setBudget`) is lower still.
+   * A snapshot that left out entities no snapshot within the member's budget can carry. Where adaptive
+   * rates had backed the budget off below an entity's size, the budget is raised to carry it (up to the
+   * ceiling) from the next snapshot: nothing to fix. An entity over the ceiling (`budgetBytes`,
+   * `setBudget`) is a setting to fix: the snapshot is counted, and the first of each type is named on
+   * the console (once per room).
    */
-  #overBudget(over: readonly OverBudget[], budgetBytes: number): void {
+  #overBudget(member: Member, over: readonly OverBudget[], budgetBytes: number): void {
+    const ceiling = member.adaptive?.maxBudgetBytes ?? budgetBytes;
+    let needed = 0;
+    let overCeiling = false;
+    for (const { bytes } of over) {
+      if (bytes > ceiling) overCeiling = true;
+      else if (bytes > needed) needed = bytes;
+    }
+    // With room for a header a little larger than this snapshot's (more acked ranges): otherwise the
+    // next could miss it by a byte.
+    if (needed > 0) member.adaptive?.raiseBudget(Math.min(ceiling, needed + RAISED_BUDGET_SLACK_BYTES));
+    if (!overCeiling) return;
     this.#stats.snapshotsOverBudget++;
     this.#options.metrics?.count('sync_snapshots_over_budget_total');
     for (const { id, bytes, type: entityType } of over) {
+      if (bytes <= ceiling) continue;
       const type = entityType?.name;
       if (type === undefined || this.#overBudgetTypes.has(type)) continue;
       this.#overBudgetTypes.add(type);
       console.warn(
         `vehikill-net: a ${type} entity (id ${id}) needs ${bytes} bytes in a snapshot, more than a member's ` +
-          `budget of ${budgetBytes} bytes: that member gets it only once its budget is raised (budgetBytes, ` +
+          `budget of ${ceiling} bytes: that member gets it only once its budget is raised (budgetBytes, ` +
           "setBudget) or the entity's state is smaller",
       );
     }
@@ -741,12 +754,9 @@ export class RoomSync<
         maxHz,
         minHz: Math.min(options.minHz ?? 10, maxHz),
         maxBudgetBytes,
-        // Never below what the largest entity's full state needs: backed off further, that entity
-        // would never be sent and the member's snapshots never complete.
-        minBudgetBytes: Math.min(
-          Math.max(options.minBudgetBytes ?? 400, this.#largestRecordBytes),
-          maxBudgetBytes,
-        ),
+        // As given, whatever the entity types: an entity over the backed-off budget raises it when a
+        // snapshot has to leave it out (see #overBudget).
+        minBudgetBytes: Math.min(options.minBudgetBytes ?? 400, maxBudgetBytes),
       },
       this.#room.clock.now(),
     );
@@ -780,14 +790,4 @@ export class RoomSync<
 function periodOf(rateHz: number): number {
   if (!(rateHz >= 1 && rateHz <= 120)) throw new RangeError(`rateHz must be in 1..120, got ${rateHz}`);
   return 1000 / rateHz;
-}
-
-/**
- * Bytes a snapshot of one entity in full takes at most: the largest type's full state and type id, plus
- * 32 bytes for the snapshot header and the record's kind and id (both well under that).
- */
-function largestRecordBytes(registry: EntityRegistry): number {
-  let maxBits = 0;
-  for (const type of registry.types) maxBits = Math.max(maxBits, type.maxBits);
-  return 32 + Math.ceil((maxBits + registry.typeBits) / 8);
 }
