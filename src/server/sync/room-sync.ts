@@ -39,7 +39,7 @@ import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
-import { RateMemory } from './rate-memory.js';
+import { FlushRate, RateMemory } from './rate-memory.js';
 import { memberName, ThrottledFailures } from './throttled-failures.js';
 
 /**
@@ -82,7 +82,10 @@ export interface RoomSyncOptions<
    * takes these alone: spawning any other throws (and, where the types are known, does not type-check).
    */
   types: Types;
-  /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
+  /**
+   * Snapshots per second to each member unless `setRate` says otherwise. Default 20. At most one per
+   * `flush`: in a room that flushes less often, the flush rate.
+   */
   rateHz?: number;
   /**
    * Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200; at most
@@ -287,6 +290,8 @@ export class RoomSync<
   readonly #encodeOptions = { budgetBytes: 0 };
   /** The newest tick flushed (-1: none yet). */
   #newestTick = -1;
+  /** How often `flush` is called: no member is sent snapshots faster. */
+  readonly #flushRate = new FlushRate();
   readonly #stats = {
     snapshotsSent: 0,
     bytesSent: 0,
@@ -371,7 +376,7 @@ export class RoomSync<
     if (member.adaptive) {
       member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes).continueFrom(member.adaptive);
     }
-    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
+    member.rates.set(this.#settingOf(client).rateHz, this.#room.clock.now());
   }
 
   /**
@@ -390,28 +395,40 @@ export class RoomSync<
       const ceilingHz = 1000 / member.periodMs;
       member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
     }
-    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
+    member.rates.set(this.#settingOf(client).rateHz, this.#room.clock.now());
   }
 
   /**
-   * This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. For a player
-   * still joining, what their snapshots will start at.
+   * This member's snapshot rate (Hz) and budget now, as snapshots go out: the rate set (`rateHz`,
+   * `setRate`; the adaptive one when `adaptive` is on), or the rate the room calls `flush` at when that
+   * is lower (measured over each second of the room's clock; a member is sent at most one snapshot per
+   * flush). For a player still joining, what their snapshots will start at.
    */
   rateOf(client: M): { rateHz: number; budgetBytes: number } {
+    const setting = this.#settingOf(client);
+    const flushHz = this.#flushRate.rates.rateHz;
+    return setting.rateHz <= flushHz ? setting : { rateHz: flushHz, budgetBytes: setting.budgetBytes };
+  }
+
+  /** The rate and budget set for this member (by the room, `setRate`, `setBudget`, adaptive rates). */
+  #settingOf(client: M): { rateHz: number; budgetBytes: number } {
     const member = this.#members.get(client);
     const setting = member === undefined ? this.#settingsOf(client) : member;
     return member?.adaptive?.current ?? { rateHz: 1000 / setting.periodMs, budgetBytes: setting.budgetBytes };
   }
 
   /**
-   * The lowest snapshot rate (Hz) this member was sent at from `since` on (ms, the room's clock): its
-   * current rate, unless adaptive rates or `setRate` had it lower meanwhile (remembered for 30 s). For a
+   * The lowest snapshot rate (Hz) this member was sent at from `since` on (ms, the room's clock; 30 s are
+   * remembered), as `rateOf` reports it: the lower of the lowest rate set for it (adaptive rates,
+   * `setRate`) and the lowest rate the room flushed at (measured over each second) in that time. For a
    * server that checks what the member's client claims about its interpolation delay, which follows the
-   * rate slowly.
+   * rate slowly. Not the gaps of a stall within a second: see the game's `longestSnapshotGapMs`.
    */
   lowestRateHz(client: M, since: number): number {
     const member = this.#members.get(client);
-    return member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
+    const set =
+      member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
+    return Math.min(set, this.#flushRate.rates.lowestSince(since));
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -439,6 +456,7 @@ export class RoomSync<
     const clients = this.#room.clients;
     this.#forgetLeavers(clients);
     const now = this.#room.clock.now();
+    this.#flushRate.flushed(now);
     const sent: M[] = [];
     let frame: ReturnType<EntityTable['frame']> | undefined;
     for (const client of clients) {

@@ -67,6 +67,59 @@ describe('RoomSync: the lowest rate a member was sent at lately', () => {
   });
 });
 
+describe('RoomSync: the rate reported is the rate sent', () => {
+  /** A member at `rateHz` in a room that flushes at each of `flushes` ([Hz, seconds]) in turn. */
+  function flushedAt(rateHz: number, flushes: readonly (readonly [number, number])[]) {
+    const clock = new ManualClock();
+    let sent = 0;
+    const client = {
+      ...memberOnLink({ value: 'good' }),
+      link: { send: () => true },
+    } as unknown as RoomClient;
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      { types: [Dot], rateHz, send: () => void sent++ },
+    );
+    sync.world.spawn(Dot, { x: 1 });
+    let tick = 0;
+    const sentAt: number[] = [];
+    for (const [flushHz, seconds] of flushes) {
+      const before = sent;
+      for (let index = 0; index < flushHz * seconds; index++) {
+        sync.flush(++tick);
+        clock.advance(1000 / flushHz);
+      }
+      sentAt.push((sent - before) / seconds);
+    }
+    return { sync, client, clock, sentAt };
+  }
+
+  it('a rate above the room’s flush rate is reported as the flush rate, which is what goes out', () => {
+    const { sync, client, sentAt } = flushedAt(60, [[20, 3]]);
+    expect(sentAt[0]).toBeCloseTo(20, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(20, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(20, 6);
+  });
+
+  it('a rate below the flush rate is reported as set', () => {
+    const { sync, client, sentAt } = flushedAt(15, [[20, 3]]);
+    expect(sentAt[0]).toBeCloseTo(15, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(15, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(15, 6);
+  });
+
+  it('remembers a slower flush rate as the lowest rate sent since', () => {
+    const { sync, client, clock, sentAt } = flushedAt(30, [
+      [10, 3],
+      [60, 3],
+    ]);
+    expect(sentAt[0]).toBeCloseTo(10, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(30, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(10, 6);
+    expect(sync.lowestRateHz(client, clock.now() - 1_500)).toBeCloseTo(30, 6);
+  });
+});
+
 describe('RoomSync: ceilings set by the app', () => {
   it('a new ceiling keeps what adaptive rates backed off to', () => {
     const grade = { value: 'poor' as 'good' | 'poor' };
