@@ -4,7 +4,10 @@ export interface AdaptiveRateOptions {
   /** Snapshot rate range (Hz). Defaults 10..30, the ceiling no higher than the room's own rate. */
   minHz?: number;
   maxHz?: number;
-  /** Snapshot byte budget range. Defaults 400..the room's own budget. */
+  /**
+   * Snapshot byte budget range. Defaults 400..the room's own budget. The floor is taken as given, whatever
+   * the entities: one too large to go alone in the budget a back-off left raises it (`raiseBudget`).
+   */
   minBudgetBytes?: number;
   maxBudgetBytes?: number;
   /** Factor applied on congestion (loss, a growing send queue, a poor link). Default 0.7. */
@@ -56,7 +59,8 @@ export interface RateSetting {
  * is fair (light loss, a longer or less steady round trip) and while nothing is heard from the member (an
  * outage: what was measured before it says nothing of the path after). The device class caps the rate (a
  * hidden page gets `hiddenHz`) without counting as congestion, so a page that comes back returns to its
- * earlier rate. Pure: time is passed in.
+ * earlier rate. What the link earns is kept in Hz and bytes, apart from the ceilings (see `continueFrom`).
+ * Pure: time is passed in.
  */
 export class AdaptiveRate {
   readonly #minHz: number;
@@ -66,8 +70,16 @@ export class AdaptiveRate {
   readonly #options: Required<
     Omit<AdaptiveRateOptions, 'minHz' | 'maxHz' | 'minBudgetBytes' | 'maxBudgetBytes'>
   >;
-  #rateHz: number;
-  #budget: number;
+  /**
+   * What the link has earned since its last back-off, in Hz and bytes (Infinity: never backed off): set
+   * by a back-off, raised while the link is good, and never moved by the ceilings. The member gets it
+   * kept between its floor and its ceiling, so a ceiling lowered and raised again (to the floor or below
+   * it, any number of times) brings back the backed-off rate, not the ceiling.
+   */
+  #rateHz = Number.POSITIVE_INFINITY;
+  #budget = Number.POSITIVE_INFINITY;
+  /** The device class of the newest update (its cap holds until the next). */
+  #device: DeviceClass = 'normal';
   #lastAt: number;
   #lastBackoffAt = Number.NEGATIVE_INFINITY;
   #lastQueued = 0;
@@ -100,29 +112,25 @@ export class AdaptiveRate {
     if (!(this.#options.backoff > 0 && this.#options.backoff < 1)) {
       throw new RangeError(`adaptive rate: backoff must be in (0, 1), got ${this.#options.backoff}`);
     }
-    this.#rateHz = this.#maxHz;
-    this.#budget = this.#maxBudget;
     this.#lastAt = now;
-    this.#current = { rateHz: this.#rateHz, budgetBytes: this.#maxBudget };
+    this.#current = { rateHz: this.#maxHz, budgetBytes: this.#maxBudget };
   }
 
   /**
-   * Takes over where `previous` was (a member whose ceilings the app changed): as far below the new
-   * ceilings as its link rate and budget were below the old ones, its back-off timing and what it last
-   * saw. A new controller alone would start at the ceiling, and flood the member a back-off had slowed;
-   * a member that was at its ceiling goes to the new one.
+   * Takes over where `previous` was (a member whose ceilings the app changed): what its link had earned
+   * (in Hz and bytes, not as a share of the old ceilings), its back-off timing, what it last saw and its
+   * device cap. A new controller alone would start at the ceiling, and flood the member a back-off had
+   * slowed. A member no back-off holds below the new ceilings (never backed off, or recovered past them)
+   * goes to them at once; one that is held stays where its link was, within the new floor and ceiling.
    */
   continueFrom(previous: AdaptiveRate): this {
-    const rateShare = previous.#rateHz / previous.#maxHz;
-    const budgetShare = previous.#budget / previous.#maxBudget;
-    this.#rateHz = clamp(this.#maxHz * rateShare, this.#minHz, this.#maxHz);
-    this.#budget = clamp(this.#maxBudget * budgetShare, this.#minBudget, this.#maxBudget);
+    this.#rateHz = previous.#rateHz;
+    this.#budget = previous.#budget;
+    this.#device = previous.#device;
     this.#lastAt = previous.#lastAt;
     this.#lastBackoffAt = previous.#lastBackoffAt;
     this.#lastQueued = previous.#lastQueued;
-    // The device cap of the newest update holds until the next one.
-    const capped = previous.#current.rateHz < previous.#rateHz ? previous.#current.rateHz : this.#rateHz;
-    this.#current = { rateHz: Math.min(this.#rateHz, capped), budgetBytes: Math.round(this.#budget) };
+    this.#current = this.#setting();
     return this;
   }
 
@@ -133,7 +141,41 @@ export class AdaptiveRate {
 
   /** The link's own rate and budget before the device cap (what it would get on a normal device). */
   get linkRate(): RateSetting {
-    return { rateHz: this.#rateHz, budgetBytes: Math.round(this.#budget) };
+    return { rateHz: this.#linkHz(), budgetBytes: Math.round(this.#linkBudget()) };
+  }
+
+  /** The link's rate, kept between the floor and the ceiling. */
+  #linkHz(): number {
+    return clamp(this.#rateHz, this.#minHz, this.#maxHz);
+  }
+
+  #linkBudget(): number {
+    return clamp(this.#budget, this.#minBudget, this.#maxBudget);
+  }
+
+  #setting(): RateSetting {
+    return {
+      rateHz: Math.min(this.#linkHz(), this.#deviceCap(this.#device)),
+      budgetBytes: Math.round(this.#linkBudget()),
+    };
+  }
+
+  /** The budget's ceiling (bytes). */
+  get maxBudgetBytes(): number {
+    return this.#maxBudget;
+  }
+
+  /**
+   * The budget is at least `bytes` (no more than the ceiling) from now on: a snapshot had to leave out an
+   * entity that needs that much to go alone. A back-off lowers it again as it lowers any budget, so a
+   * large entity costs a congested member a larger snapshot now and then, and is never held back for good.
+   */
+  raiseBudget(bytes: number): RateSetting {
+    if (bytes > this.#budget) {
+      this.#budget = bytes;
+      this.#current = this.#setting();
+    }
+    return this.#current;
   }
 
   update(inputs: RateInputs, now: number): RateSetting {
@@ -153,19 +195,22 @@ export class AdaptiveRate {
     if (congested) {
       if (now - this.#lastBackoffAt >= this.#options.backoffIntervalMs) {
         this.#lastBackoffAt = now;
-        this.#rateHz = Math.max(this.#minHz, this.#rateHz * this.#options.backoff);
-        this.#budget = Math.max(this.#minBudget, this.#budget * this.#options.backoff);
+        // From what the member was getting (the link's rate within the ceiling), not from what the link
+        // had earned above a ceiling.
+        this.#rateHz = Math.max(this.#minHz, this.#linkHz() * this.#options.backoff);
+        this.#budget = Math.max(this.#minBudget, this.#linkBudget() * this.#options.backoff);
       }
     } else if (grade === 'good' && !silent) {
-      this.#rateHz = Math.min(this.#maxHz, this.#rateHz + this.#options.recoverHzPerSecond * elapsedS);
+      // From the floor at least (a ceiling raised above the floor it was backed off to); not capped by
+      // the ceiling, so that a good link earns its way back whatever the app sets meanwhile, and a
+      // ceiling raised later finds it as far along as it would be at the old one.
+      this.#rateHz = Math.max(this.#rateHz, this.#minHz) + this.#options.recoverHzPerSecond * elapsedS;
       const range = this.#maxBudget - this.#minBudget;
-      this.#budget = Math.min(
-        this.#maxBudget,
-        this.#budget + range * this.#options.recoverBudgetPerSecond * elapsedS,
-      );
+      this.#budget =
+        Math.max(this.#budget, this.#minBudget) + range * this.#options.recoverBudgetPerSecond * elapsedS;
     }
-    const cap = this.#deviceCap(inputs.device);
-    this.#current = { rateHz: Math.min(this.#rateHz, cap), budgetBytes: Math.round(this.#budget) };
+    this.#device = inputs.device;
+    this.#current = this.#setting();
     return this.#current;
   }
 

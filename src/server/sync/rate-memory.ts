@@ -16,6 +16,11 @@ export class RateMemory {
     this.#rateHz = rateHz;
   }
 
+  /** The rate in effect now. */
+  get rateHz(): number {
+    return this.#rateHz;
+  }
+
   /** The rate is `rateHz` from `now` on (ms, any clock that only moves forward). */
   set(rateHz: number, now: number): void {
     if (rateHz === this.#rateHz) return;
@@ -36,5 +41,36 @@ export class RateMemory {
       if (past.rateHz < lowest) lowest = past.rateHz;
     }
     return lowest;
+  }
+}
+
+/** How long a room's flushes are counted for one measure of its flush rate (ms). */
+export const FLUSH_RATE_WINDOW_MS = 1_000;
+
+/**
+ * How often a room flushes, as measured: its flushes counted over windows of at least
+ * `FLUSH_RATE_WINDOW_MS`, each window's rate remembered (as `RateMemory` does) from the window's start.
+ * A member whose rate is above it is sent a snapshot at every flush, so at this rate, not its own.
+ * Infinity until the first window closes.
+ */
+export class FlushRate {
+  readonly rates = new RateMemory(Number.POSITIVE_INFINITY);
+  #windowStart = Number.NaN;
+  #flushes = 0;
+
+  /** A flush at `now` (ms). */
+  flushed(now: number): void {
+    // The first flush, or a clock that stepped back: a new window from now.
+    if (!(now >= this.#windowStart)) {
+      this.#windowStart = now;
+      this.#flushes = 0;
+      return;
+    }
+    this.#flushes++;
+    const elapsed = now - this.#windowStart;
+    if (elapsed < FLUSH_RATE_WINDOW_MS) return;
+    this.rates.set((this.#flushes * 1000) / elapsed, this.#windowStart);
+    this.#windowStart = now;
+    this.#flushes = 0;
   }
 }

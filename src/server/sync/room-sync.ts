@@ -40,7 +40,7 @@ import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { DeflateTries } from './deflate-tries.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
-import { RateMemory } from './rate-memory.js';
+import { FlushRate, RateMemory } from './rate-memory.js';
 import { memberName, ThrottledFailures } from './throttled-failures.js';
 
 /**
@@ -83,7 +83,10 @@ export interface RoomSyncOptions<
    * takes these alone: spawning any other throws (and, where the types are known, does not type-check).
    */
   types: Types;
-  /** Snapshots per second to each member unless `setRate` says otherwise. Default 20. */
+  /**
+   * Snapshots per second to each member unless `setRate` says otherwise. Default 20. At most one per
+   * `flush`: in a room that flushes less often, the flush rate.
+   */
   rateHz?: number;
   /**
    * Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200; at most
@@ -158,9 +161,10 @@ export interface RoomSyncStats {
   /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
   snapshotsRefused: number;
   /**
-   * Snapshots that left out an entity too large to go even alone in the member's budget: it reaches that
-   * member only once the budget is raised or its state gets smaller (the first such entity of each type
-   * is also named on the console).
+   * Snapshots that left out an entity too large to go even alone in the member's budget (with `adaptive`:
+   * in its ceiling): it reaches that member only once the budget is raised or its state gets smaller (the
+   * first such entity of each type is also named on the console). An entity over an adaptive budget that
+   * a back-off lowered, but within the ceiling, is not counted: the budget is raised to carry it.
    */
   snapshotsOverBudget: number;
   /**
@@ -245,6 +249,8 @@ const ADAPT_EVERY_MS = 250;
 const DEFAULT_RATE_HZ = 20;
 const DEFAULT_BUDGET_BYTES = 1200;
 const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
+/** Bytes above an entity's need that a budget raised for it gets (see `#overBudget`). */
+const RAISED_BUDGET_SLACK_BYTES = 16;
 /**
  * The largest snapshot budget: a snapshot goes as one `phys` message after its one-byte tag, and no link
  * carries a `phys` message over MAX_PEER_DATA_BYTES. The budget counts bytes before deflate, so every
@@ -290,10 +296,10 @@ export class RoomSync<
   readonly #defaultBudget: number;
   readonly #deflateAbove: number;
   readonly #encodeOptions = { budgetBytes: 0 };
-  /** A snapshot carrying the largest full entity state, with room for its header (an upper bound). */
-  readonly #largestRecordBytes: number;
   /** The newest tick flushed (-1: none yet). */
   #newestTick = -1;
+  /** How often `flush` is called: no member is sent snapshots faster. */
+  readonly #flushRate = new FlushRate();
   readonly #stats = {
     snapshotsSent: 0,
     bytesSent: 0,
@@ -331,7 +337,6 @@ export class RoomSync<
     epochs.set(room, this.#epoch);
     this.#defaultPeriodMs = periodOf(options.rateHz ?? DEFAULT_RATE_HZ);
     this.#defaultBudget = this.#checkBudget(options.budgetBytes ?? DEFAULT_BUDGET_BYTES);
-    this.#largestRecordBytes = largestRecordBytes(this.registry);
     this.#deflateAbove = options.deflateAboveBytes ?? DEFAULT_DEFLATE_ABOVE_BYTES;
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
@@ -380,7 +385,7 @@ export class RoomSync<
     if (member.adaptive) {
       member.adaptive = this.#adaptiveFor(rateHz, member.budgetBytes).continueFrom(member.adaptive);
     }
-    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
+    member.rates.set(this.#settingOf(client).rateHz, this.#room.clock.now());
   }
 
   /**
@@ -399,28 +404,40 @@ export class RoomSync<
       const ceilingHz = 1000 / member.periodMs;
       member.adaptive = this.#adaptiveFor(ceilingHz, budgetBytes).continueFrom(member.adaptive);
     }
-    member.rates.set(this.rateOf(client).rateHz, this.#room.clock.now());
+    member.rates.set(this.#settingOf(client).rateHz, this.#room.clock.now());
   }
 
   /**
-   * This member's snapshot rate (Hz) and budget now: the adaptive ones when `adaptive` is on. For a player
-   * still joining, what their snapshots will start at.
+   * This member's snapshot rate (Hz) and budget now, as snapshots go out: the rate set (`rateHz`,
+   * `setRate`; the adaptive one when `adaptive` is on), or the rate the room calls `flush` at when that
+   * is lower (measured over each second of the room's clock; a member is sent at most one snapshot per
+   * flush). For a player still joining, what their snapshots will start at.
    */
   rateOf(client: M): { rateHz: number; budgetBytes: number } {
+    const setting = this.#settingOf(client);
+    const flushHz = this.#flushRate.rates.rateHz;
+    return setting.rateHz <= flushHz ? setting : { rateHz: flushHz, budgetBytes: setting.budgetBytes };
+  }
+
+  /** The rate and budget set for this member (by the room, `setRate`, `setBudget`, adaptive rates). */
+  #settingOf(client: M): { rateHz: number; budgetBytes: number } {
     const member = this.#members.get(client);
     const setting = member === undefined ? this.#settingsOf(client) : member;
     return member?.adaptive?.current ?? { rateHz: 1000 / setting.periodMs, budgetBytes: setting.budgetBytes };
   }
 
   /**
-   * The lowest snapshot rate (Hz) this member was sent at from `since` on (ms, the room's clock): its
-   * current rate, unless adaptive rates or `setRate` had it lower meanwhile (remembered for 30 s). For a
+   * The lowest snapshot rate (Hz) this member was sent at from `since` on (ms, the room's clock; 30 s are
+   * remembered), as `rateOf` reports it: the lower of the lowest rate set for it (adaptive rates,
+   * `setRate`) and the lowest rate the room flushed at (measured over each second) in that time. For a
    * server that checks what the member's client claims about its interpolation delay, which follows the
-   * rate slowly.
+   * rate slowly. Not the gaps of a stall within a second: see the game's `longestSnapshotGapMs`.
    */
   lowestRateHz(client: M, since: number): number {
     const member = this.#members.get(client);
-    return member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
+    const set =
+      member === undefined ? 1000 / this.#settingsOf(client).periodMs : member.rates.lowestSince(since);
+    return Math.min(set, this.#flushRate.rates.lowestSince(since));
   }
 
   /** Forgets what this member holds: full states until they ack again (e.g. from `onResume`). */
@@ -448,6 +465,7 @@ export class RoomSync<
     const clients = this.#room.clients;
     this.#forgetLeavers(clients);
     const now = this.#room.clock.now();
+    this.#flushRate.flushed(now);
     const sent: M[] = [];
     let frame: ReturnType<EntityTable['frame']> | undefined;
     for (const client of clients) {
@@ -491,7 +509,7 @@ export class RoomSync<
       }));
       return false;
     }
-    if (snapshot.overBudget.length > 0) this.#overBudget(snapshot.overBudget, options.budgetBytes);
+    if (snapshot.overBudget.length > 0) this.#overBudget(member, snapshot.overBudget, options.budgetBytes);
     this.#sendSnapshot(client, member, snapshot.bytes);
     return true;
   }
@@ -597,21 +615,34 @@ export class RoomSync<
   }
 
   /**
-   * Counts a snapshot that left out entities no snapshot within the budget can carry. A budget below an
-   * entity's size is a setting to fix, so the first of each type is named on the console (once per room).
-   * Adaptive budgets back off no lower than the largest state a type can have, unless their ceiling
-   * (`budgetBytes`, `setBudget`) is lower still.
+   * A snapshot that left out entities no snapshot within the member's budget can carry. Where adaptive
+   * rates had backed the budget off below an entity's size, the budget is raised to carry it (up to the
+   * ceiling) from the next snapshot: nothing to fix. An entity over the ceiling (`budgetBytes`,
+   * `setBudget`) is a setting to fix: the snapshot is counted, and the first of each type is named on
+   * the console (once per room).
    */
-  #overBudget(over: readonly OverBudget[], budgetBytes: number): void {
+  #overBudget(member: Member, over: readonly OverBudget[], budgetBytes: number): void {
+    const ceiling = member.adaptive?.maxBudgetBytes ?? budgetBytes;
+    let needed = 0;
+    let overCeiling = false;
+    for (const { bytes } of over) {
+      if (bytes > ceiling) overCeiling = true;
+      else if (bytes > needed) needed = bytes;
+    }
+    // With room for a header a little larger than this snapshot's (more acked ranges): otherwise the
+    // next could miss it by a byte.
+    if (needed > 0) member.adaptive?.raiseBudget(Math.min(ceiling, needed + RAISED_BUDGET_SLACK_BYTES));
+    if (!overCeiling) return;
     this.#stats.snapshotsOverBudget++;
     this.#options.metrics?.count('sync_snapshots_over_budget_total');
     for (const { id, bytes, type: entityType } of over) {
+      if (bytes <= ceiling) continue;
       const type = entityType?.name;
       if (type === undefined || this.#overBudgetTypes.has(type)) continue;
       this.#overBudgetTypes.add(type);
       console.warn(
         `vehikill-net: a ${type} entity (id ${id}) needs ${bytes} bytes in a snapshot, more than a member's ` +
-          `budget of ${budgetBytes} bytes: ` +
+          `budget of ${ceiling} bytes: ` +
           (bytes > MAX_SNAPSHOT_BUDGET_BYTES
             ? `no budget can carry it (the most is ${MAX_SNAPSHOT_BUDGET_BYTES}): it reaches no member until ` +
               'its state is smaller (send large text as a reliable room message)'
@@ -759,12 +790,9 @@ export class RoomSync<
         maxHz,
         minHz: Math.min(options.minHz ?? 10, maxHz),
         maxBudgetBytes,
-        // Never below what the largest entity's full state needs: backed off further, that entity
-        // would never be sent and the member's snapshots never complete.
-        minBudgetBytes: Math.min(
-          Math.max(options.minBudgetBytes ?? 400, this.#largestRecordBytes),
-          maxBudgetBytes,
-        ),
+        // As given, whatever the entity types: an entity over the backed-off budget raises it when a
+        // snapshot has to leave it out (see #overBudget).
+        minBudgetBytes: Math.min(options.minBudgetBytes ?? 400, maxBudgetBytes),
       },
       this.#room.clock.now(),
     );
@@ -798,14 +826,4 @@ export class RoomSync<
 function periodOf(rateHz: number): number {
   if (!(rateHz >= 1 && rateHz <= 120)) throw new RangeError(`rateHz must be in 1..120, got ${rateHz}`);
   return 1000 / rateHz;
-}
-
-/**
- * Bytes a snapshot of one entity in full takes at most: the largest type's full state and type id, plus
- * 32 bytes for the snapshot header and the record's kind and id (both well under that).
- */
-function largestRecordBytes(registry: EntityRegistry): number {
-  let maxBits = 0;
-  for (const type of registry.types) maxBits = Math.max(maxBits, type.maxBits);
-  return 32 + Math.ceil((maxBits + registry.typeBits) / 8);
 }

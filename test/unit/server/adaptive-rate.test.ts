@@ -131,6 +131,48 @@ describe('AdaptiveRate', () => {
     expect(run(controller, 3_000, 1, clean, 'normal').setting.rateHz).toBe(30);
   });
 
+  it('keeps a back-off through any sequence of new ceilings, even ones at or below the floor', () => {
+    const poor: Quality = { grade: 'poor', lossUp: 0.2, lossDown: 0.2 };
+    const fair: Quality = { grade: 'fair', lossUp: 0.05, lossDown: 0.05 };
+    let controller = new AdaptiveRate({ minHz: 10, maxHz: 30, minBudgetBytes: 400, maxBudgetBytes: 1200 }, 0);
+    const down = run(controller, 0, 6, poor);
+    expect(down.setting).toEqual({ rateHz: 10, budgetBytes: 400 });
+    // The app lowers the ceilings to the floor, below it, and back up (as RoomSync does: a new controller
+    // taking over from the old).
+    const ceilings = [
+      [10, 400],
+      [5, 200],
+      [10, 400],
+      [30, 1200],
+      [60, 2400],
+    ] as const;
+    for (const [maxHz, maxBudgetBytes] of ceilings) {
+      controller = new AdaptiveRate(
+        { minHz: Math.min(10, maxHz), maxHz, minBudgetBytes: Math.min(400, maxBudgetBytes), maxBudgetBytes },
+        down.end,
+      ).continueFrom(controller);
+      expect(controller.current.rateHz).toBe(Math.min(10, maxHz));
+      expect(controller.current.budgetBytes).toBe(Math.min(400, maxBudgetBytes));
+    }
+    // Still fair (it holds): the member stays at its back-off.
+    expect(run(controller, down.end, 2, fair).setting).toEqual({ rateHz: 10, budgetBytes: 400 });
+  });
+
+  it('climbs back at its own pace across new ceilings, and goes to a raised one if never backed off', () => {
+    let controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, 0);
+    const down = run(controller, 0, 6, { grade: 'poor', lossUp: 0.2, lossDown: 0.2 });
+    // 5 s of a good link under a ceiling of 12 Hz: the member gets 12, its link earns 15.
+    controller = new AdaptiveRate({ minHz: 10, maxHz: 12 }, down.end).continueFrom(controller);
+    const good = run(controller, down.end, 5, clean);
+    expect(good.setting.rateHz).toBe(12);
+    controller = new AdaptiveRate({ minHz: 10, maxHz: 30 }, good.end).continueFrom(controller);
+    expect(controller.current.rateHz).toBeCloseTo(15, 5);
+    // Never backed off: a raised ceiling applies at once.
+    const fresh = new AdaptiveRate({ minHz: 10, maxHz: 20 }, 0);
+    run(fresh, 0, 2, clean);
+    expect(new AdaptiveRate({ minHz: 10, maxHz: 30 }, 2_000).continueFrom(fresh).current.rateHz).toBe(30);
+  });
+
   it('refuses a range that makes no sense', () => {
     expect(() => new AdaptiveRate({ minHz: 20, maxHz: 10 }, 0)).toThrow(RangeError);
     expect(() => new AdaptiveRate({ backoff: 1.5 }, 0)).toThrow(RangeError);

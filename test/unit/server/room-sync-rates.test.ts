@@ -1,6 +1,6 @@
 import { type Clock, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { entity, int, string } from 'vehikill-net/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
@@ -67,6 +67,59 @@ describe('RoomSync: the lowest rate a member was sent at lately', () => {
   });
 });
 
+describe('RoomSync: the rate reported is the rate sent', () => {
+  /** A member at `rateHz` in a room that flushes at each of `flushes` ([Hz, seconds]) in turn. */
+  function flushedAt(rateHz: number, flushes: readonly (readonly [number, number])[]) {
+    const clock = new ManualClock();
+    let sent = 0;
+    const client = {
+      ...memberOnLink({ value: 'good' }),
+      link: { send: () => true },
+    } as unknown as RoomClient;
+    const sync = new RoomSync(
+      { clients: [client], clock },
+      { types: [Dot], rateHz, send: () => void sent++ },
+    );
+    sync.world.spawn(Dot, { x: 1 });
+    let tick = 0;
+    const sentAt: number[] = [];
+    for (const [flushHz, seconds] of flushes) {
+      const before = sent;
+      for (let index = 0; index < flushHz * seconds; index++) {
+        sync.flush(++tick);
+        clock.advance(1000 / flushHz);
+      }
+      sentAt.push((sent - before) / seconds);
+    }
+    return { sync, client, clock, sentAt };
+  }
+
+  it('a rate above the room’s flush rate is reported as the flush rate, which is what goes out', () => {
+    const { sync, client, sentAt } = flushedAt(60, [[20, 3]]);
+    expect(sentAt[0]).toBeCloseTo(20, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(20, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(20, 6);
+  });
+
+  it('a rate below the flush rate is reported as set', () => {
+    const { sync, client, sentAt } = flushedAt(15, [[20, 3]]);
+    expect(sentAt[0]).toBeCloseTo(15, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(15, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(15, 6);
+  });
+
+  it('remembers a slower flush rate as the lowest rate sent since', () => {
+    const { sync, client, clock, sentAt } = flushedAt(30, [
+      [10, 3],
+      [60, 3],
+    ]);
+    expect(sentAt[0]).toBeCloseTo(10, 0);
+    expect(sync.rateOf(client).rateHz).toBeCloseTo(30, 6);
+    expect(sync.lowestRateHz(client, 0)).toBeCloseTo(10, 6);
+    expect(sync.lowestRateHz(client, clock.now() - 1_500)).toBeCloseTo(30, 6);
+  });
+});
+
 describe('RoomSync: ceilings set by the app', () => {
   it('a new ceiling keeps what adaptive rates backed off to', () => {
     const grade = { value: 'poor' as 'good' | 'poor' };
@@ -83,6 +136,32 @@ describe('RoomSync: ceilings set by the app', () => {
     expect(sync.rateOf(client).budgetBytes).toBe(backedOff.budgetBytes);
     sync.setRate(client, 5); // a lower ceiling applies at once
     expect(sync.rateOf(client).rateHz).toBe(5);
+  });
+});
+
+describe('RoomSync: a back-off outlasts ceilings lowered and raised again', () => {
+  it('a member backed off to the floor is not flooded when its ceilings go to the floor and back', () => {
+    const grade = { value: 'poor' as 'good' | 'poor' };
+    const { clock, client, sync } = setup(grade);
+    const run = (ms: number) => {
+      let sent = 0;
+      for (let elapsed = 0; elapsed < ms; elapsed += 10) {
+        clock.advance(10);
+        sent += sync.flush(Math.floor(clock.now() / 10)).length;
+      }
+      return sent;
+    };
+    run(6_000);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+    sync.setRate(client, 10);
+    sync.setBudget(client, 400);
+    sync.setRate(client, 5);
+    sync.setRate(client, 30);
+    sync.setBudget(client, 1200);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+    // Still congested: about 10 snapshots in the next second, not 30.
+    expect(run(1_000)).toBeLessThanOrEqual(11);
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
   });
 });
 
@@ -118,21 +197,72 @@ describe('RoomSync: ticks', () => {
 });
 
 describe('RoomSync: adaptive budget floor', () => {
-  it('never backs a member off below a snapshot of its largest entity in full', () => {
-    const Sign = entity('sign', { text: string({ maxLength: 600 }) });
+  /** A congested member of a room whose types include a sign with a long text, for `seconds`. */
+  function congested(options: { minBudgetBytes?: number; sign?: string }, seconds = 10) {
+    const Sign = entity('sign', { text: string({ maxLength: 4000 }) });
     const clock = new ManualClock();
     const client = memberOnLink({ value: 'poor' });
+    const sizes: number[] = [];
     const sync = new RoomSync(
       { clients: [client], clock },
-      { types: [Sign], rateHz: 30, adaptive: true, send: () => {} },
+      {
+        types: [Dot, Sign],
+        rateHz: 30,
+        adaptive: options.minBudgetBytes === undefined ? true : { minBudgetBytes: options.minBudgetBytes },
+        deflateAboveBytes: Number.POSITIVE_INFINITY,
+        send: (_client, bytes) => void sizes.push(bytes.length),
+      },
     );
-    sync.world.spawn(Sign, { text: 'x'.repeat(600) });
-    for (let elapsed = 0; elapsed < 10_000; elapsed += 10) {
+    sync.world.spawn(Dot, { x: 1 });
+    if (options.sign !== undefined) sync.world.spawn(Sign, { text: options.sign });
+    for (let elapsed = 0; elapsed < seconds * 1000; elapsed += 10) {
       clock.advance(10);
       sync.flush(Math.floor(clock.now() / 10));
     }
-    expect(sync.rateOf(client).budgetBytes).toBeGreaterThanOrEqual(600);
-    expect(sync.rateOf(client).rateHz).toBeCloseTo(10, 6); // backed off all the same
+    return { sync, client, sizes };
+  }
+
+  it('backs off to its floor whatever entity types are registered', () => {
+    // A type whose largest state is over the ceiling used to hold the budget at the ceiling.
+    const { sync, client } = congested({});
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 400 });
+  });
+
+  it('takes an explicit floor as given', () => {
+    const { sync, client } = congested({ minBudgetBytes: 100 });
+    expect(sync.rateOf(client)).toEqual({ rateHz: 10, budgetBytes: 100 });
+  });
+
+  it('raises a backed-off budget for an entity too large for it, which reaches the member all along', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { sync, client, sizes } = congested({ sign: 'x'.repeat(600) }, 20);
+      const late = sizes.slice(sizes.length / 2);
+      const withSign = late.filter((size) => size > 600).length;
+      // The second half: the snapshot after each back-off leaves it out (backed off below the sign's
+      // size), and raises the budget for it: every other carries it.
+      expect(withSign).toBeLessThan(late.length);
+      expect(withSign).toBeGreaterThan(late.length * 0.8);
+      expect(sync.rateOf(client).rateHz).toBeCloseTo(10, 6);
+      expect(sync.stats().snapshotsOverBudget).toBe(0);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('holds back only an entity over the ceiling, counted and named as without adaptive rates', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { sync, client, sizes } = congested({ sign: 'x'.repeat(1500) }, 5);
+      expect(sizes.every((size) => size <= 1200)).toBe(true);
+      expect(sync.stats().snapshotsOverBudget).toBe(sizes.length);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/more than a member's budget of 1200 bytes/);
+      expect(sync.rateOf(client).budgetBytes).toBe(400);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
