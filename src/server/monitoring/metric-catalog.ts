@@ -85,6 +85,9 @@ export const metricCatalog = {
   node_url_conflicts_total: counter("Times another live node was seen listed at this node's public URL"),
   rooms_created_total: counter('Rooms created on this node'),
   rooms_disposed_total: counter('Rooms disposed on this node'),
+  joins_refused_over_limit_total: counter(
+    'Joins a room refused (ROOM_FULL) as over its seat limit though the registry gave a seat: the registry undercounted',
+  ),
   room_creations_refused_total: counter(
     "Room creations refused: past their address's creation rate (RATE_LIMITED)",
   ),

@@ -19,7 +19,7 @@ import { ListingGate } from './listing-gate.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
-import { RoomHost } from './room-host.js';
+import { RoomHost, type SeatAnswer } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import type { SignalLimits } from './signal-budget.js';
 
@@ -186,7 +186,8 @@ export class RoomManager {
       }
       for (const host of [...this.#rooms.values()]) {
         if (host.disposed) continue;
-        await registry.addRoom(host.listing(), host.seatHolders());
+        // With the seats of reservations still out, so that none taken just before is wiped.
+        await host.reregister();
       }
     } catch (error) {
       this.#registryStale = true;
@@ -528,15 +529,15 @@ export class RoomManager {
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
     if (host.has(session)) return host.viewFor(session);
-    let seated: boolean;
+    let seat: SeatAnswer;
     try {
-      seated = await this.#options.registry.reserveSeat(host.roomId, session.playerId);
+      seat = await host.reserveSeat(session.playerId);
     } catch (error) {
       // The seat may have been taken with only the answer lost (a timeout): give it back.
-      this.#releaseSeat(host.roomId, session.playerId);
+      host.releaseSeat(session.playerId);
       throw error;
     }
-    if (!seated) throw this.#refusal(host);
+    if (seat !== 'taken') throw this.#refusal(host, seat);
     const previousRoomId = session.roomId;
     let joined: JoinedRoom;
     try {
@@ -545,7 +546,7 @@ export class RoomManager {
         throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
       joined = await host.admit(session, options);
     } catch (error) {
-      this.#releaseSeat(host.roomId, session.playerId);
+      host.releaseSeat(session.playerId);
       host.scheduleDisposalIfEmpty();
       throw error;
     }
@@ -558,12 +559,14 @@ export class RoomManager {
   }
 
   /** Why the registry refused a seat in a room running here. */
-  #refusal(host: RoomHost): ProtocolError {
+  #refusal(host: RoomHost, seat: Exclude<SeatAnswer, 'taken'>): ProtocolError {
     if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
     // Worded as a join through another node is (`#redirectTo`): the player should hear the same thing.
     if (this.#draining) return new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     if (host.room.locked) return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
-    if (host.seatHolders().length >= host.room.maxClients) {
+    // Full, counting seats reserved but not yet answered; or full a moment ago, when a leave crossed
+    // the reservation (asked again, and refused again): the room is busy, the registry is right.
+    if (seat === 'refused-crossing-a-release' || host.seatsInUse >= host.room.maxClients) {
       return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
     }
     // Seats free here, yet refused: the registry does not list the room as live right now (this node's
@@ -579,12 +582,6 @@ export class RoomManager {
   #onRegistryFailure(removedRoom?: string): void {
     this.#registryStale = true;
     if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
-  }
-
-  #releaseSeat(roomId: string, playerId: string): void {
-    void this.#options.registry.releaseSeat(roomId, playerId).catch(() => {
-      this.#registryStale = true;
-    });
   }
 
   #disposeIdleRooms(): void {
