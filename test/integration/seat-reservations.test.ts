@@ -1,4 +1,4 @@
-import { ErrorCode } from 'vehikill-net/protocol';
+import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { MemoryRegistry, type RoomListing } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectedClient as connected, startServer, type TestServer } from '../support/server.js';
@@ -219,5 +219,43 @@ describe('a refusal that crosses a leave', () => {
     again.release();
     await expect(joining).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
     expect(a.server.rooms.registryStale).toBe(false);
+  });
+});
+
+/** Seats cannot be reserved (a Redis out of memory refuses every write); reads work. */
+class NoSeatsRegistry extends MemoryRegistry {
+  failing = false;
+  override async reserveSeat(roomId: string, playerId: string): Promise<boolean> {
+    if (this.failing) {
+      const cause = Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), {
+        name: 'ReplyError',
+      });
+      throw new ProtocolError(
+        ErrorCode.REGISTRY_UNAVAILABLE,
+        'the room registry (Redis) failed: Redis refused the command (OOM)',
+        { cause },
+      );
+    }
+    return super.reserveSeat(roomId, playerId);
+  }
+}
+
+describe('quick play while the registry fails', () => {
+  it('answers REGISTRY_UNAVAILABLE rather than sending the player to another node', async () => {
+    const registry = new NoSeatsRegistry();
+    const options = { registry, nodeTtlMs: 600 };
+    const a = await startServer({ test: TestRoom }, { ...options, nodeId: 'node-a' });
+    const b = await startServer({ test: TestRoom }, { ...options, nodeId: 'node-b' });
+    servers.push(a, b);
+    await (await connected(a)).create('test');
+    await (await connected(b)).create('test');
+    await expect.poll(async () => (await registry.listNodes()).length).toBe(2);
+    registry.failing = true;
+    const player = await connected(a);
+    await expect(player.quickPlay('test')).rejects.toMatchObject({
+      code: ErrorCode.REGISTRY_UNAVAILABLE,
+      message: 'the room registry (Redis) failed: Redis refused the command (OOM)',
+    });
+    expect(a.server.rooms.roomCount).toBe(1); // nothing created for it
   });
 });

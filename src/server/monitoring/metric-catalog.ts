@@ -78,7 +78,9 @@ export const metricCatalog = {
   ),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
-  registry_failures_total: counter('Failed heartbeats to the registry'),
+  registry_failures_total: counter(
+    "Failed registry calls: heartbeats, and the seat reservations and lookups of players' creates and joins",
+  ),
   node_id_conflicts_total: counter(
     "Heartbeats that found another live process under this node's id (the older process yields)",
   ),
