@@ -78,13 +78,18 @@ export const metricCatalog = {
   ),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
-  registry_failures_total: counter('Failed heartbeats to the registry'),
+  registry_failures_total: counter(
+    "Failed registry calls: heartbeats, and the seat reservations and lookups of players' creates and joins",
+  ),
   node_id_conflicts_total: counter(
     "Heartbeats that found another live process under this node's id (the older process yields)",
   ),
   node_url_conflicts_total: counter("Times another live node was seen listed at this node's public URL"),
   rooms_created_total: counter('Rooms created on this node'),
   rooms_disposed_total: counter('Rooms disposed on this node'),
+  joins_refused_over_limit_total: counter(
+    'Joins a room refused (ROOM_FULL) as over its seat limit though the registry gave a seat: the registry undercounted',
+  ),
   room_creations_refused_total: counter(
     "Room creations refused: past their address's creation rate (RATE_LIMITED)",
   ),

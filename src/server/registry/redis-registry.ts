@@ -382,12 +382,19 @@ const UNREACHABLE =
 
 /**
  * What went wrong with a command, in words players may read: ioredis's own messages for a connection
- * that is down or a reply that did not come name its options and internals. Redis's replies are kept.
+ * that is down or a reply that did not come name its options and internals, and Redis's error replies
+ * name its configuration and the registry's scripts ("OOM command not allowed when used memory >
+ * 'maxmemory'. script: 8b61...") : of those only the error's code is kept ("Redis refused the command
+ * (OOM)"). The full text stays in the error's `cause`, for the operator's log.
  */
 function failureText(cause: unknown, commandTimeoutMs: number): string {
   const message = cause instanceof Error ? cause.message : String(cause);
   if (message === 'Command timed out') return `Redis did not answer within ${commandTimeoutMs} ms`;
   if (UNREACHABLE.test(message)) return 'Redis unreachable';
+  if (cause instanceof Error && cause.name === 'ReplyError') {
+    const code = /^[A-Z][A-Z_]{1,31}(?= |$)/.exec(message)?.[0];
+    return code === undefined ? 'Redis refused the command' : `Redis refused the command (${code})`;
+  }
   return message;
 }
 

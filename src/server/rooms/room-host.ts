@@ -51,6 +51,25 @@ const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
 /** Characters of the reason a RoomLeft carries (its schema's limit). */
 const MAX_REASON_LENGTH = 512;
 
+/**
+ * How `RoomHost.reserveSeat` went: the seat is held; refused; or refused though seats were given back
+ * while the reservation was out (a leave, or a re-registration, crossed it), so the refusal may be
+ * stale: the room was full a moment ago, not missing from the registry.
+ */
+export type SeatAnswer = 'taken' | 'refused' | 'refused-crossing-a-release';
+
+/** A seat reservation sent to the registry and not yet answered. */
+interface Reservation {
+  readonly playerId: string;
+  /** `RoomHost.#releases` when it was sent. */
+  readonly releasesBefore: number;
+  /**
+   * The re-registration (`reregister`) that wrote this player among the room's seats while the reservation
+   * was out: the registry holds their seat whichever of the two ran first.
+   */
+  countedBy?: Promise<unknown>;
+}
+
 export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
   clock: Clock;
@@ -138,6 +157,22 @@ export class RoomHost implements RoomHostPort {
   readonly #members = new Map<string, HostedClient>();
   /** Players whose seat is reserved and whose join the room is still deciding (`onJoin` may be async). */
   readonly #admitting = new Set<string>();
+  /** Seat reservations sent to the registry and not yet answered (see `reserveSeat`). */
+  readonly #reserving = new Set<Reservation>();
+  /** Players whose seat the registry gave and whose admission has not started yet. */
+  readonly #holding = new Set<string>();
+  /**
+   * Refused reservations a re-registration wrote in as seats (see `reserveSeat`), until those seats are
+   * given back: the registry counts them meanwhile, and so does `seatsInUse`.
+   */
+  #phantoms = 0;
+  /** The re-registration of this room under way (see `reregister`). */
+  #rewriting: Promise<unknown> | undefined;
+  /**
+   * Seat releases and re-registrations so far (either may free seats in the registry): a refusal that
+   * crossed one may be stale (see `reserveSeat`).
+   */
+  #releases = 0;
   #cancelEmptyTimer: Cancel | undefined;
   /** What each member may still signal to each other member. */
   readonly #signalBudgets: SignalBudgets;
@@ -195,9 +230,91 @@ export class RoomHost implements RoomHostPort {
     return { ...this.info(), locked, createdAt: this.createdAt };
   }
 
-  /** Players holding a seat here: the members, and those being admitted. */
+  /** Players holding a seat here: the members, those being admitted, and those about to be. */
   seatHolders(): string[] {
-    return [...this.#members.keys(), ...this.#admitting];
+    return [...new Set([...this.#members.keys(), ...this.#admitting, ...this.#holding])];
+  }
+
+  /** Seats taken here or maybe taken in the registry: members, players being admitted, and reservations out. */
+  get seatsInUse(): number {
+    const players = new Set(this.seatHolders());
+    for (const reservation of this.#reserving) players.add(reservation.playerId);
+    return players.size + this.#phantoms;
+  }
+
+  /**
+   * Reserves a seat in the registry for `playerId`, kept right across a re-registration of the room
+   * (`reregister`) that runs while the reservation is out:
+   * - one that read the seats while it was out wrote the player in, whichever of the two ran first:
+   *   the seat is held if taken; if refused, the seat the re-registration gave is released once it is
+   *   written.
+   * - one under way when it was sent read the seats before, and may run after it and wipe it: once it
+   *   is written, the seat is reserved again (kept if still held, taken if free, refused if not).
+   * A refusal that crossed a seat given back here (a leave) or a re-registration (which may drop seats
+   * the registry held) is asked once more, since a seat may be free now. Throws what the registry throws.
+   */
+  async reserveSeat(playerId: string): Promise<SeatAnswer> {
+    for (let attempt = 0; ; attempt++) {
+      const reservation: Reservation = { playerId, releasesBefore: this.#releases };
+      const rewriting = this.#rewriting;
+      this.#reserving.add(reservation);
+      let taken: boolean;
+      try {
+        taken = await this.#ctx.registry.reserveSeat(this.roomId, playerId);
+      } finally {
+        this.#reserving.delete(reservation);
+      }
+      const last = attempt >= 2;
+      if (taken) {
+        // Counted as a seat holder from here on, with no gap before `admit` (or `releaseSeat`).
+        this.#holding.add(playerId);
+        if (reservation.countedBy !== undefined || rewriting === undefined || last) return 'taken';
+        await rewriting.catch(() => {});
+        continue;
+      }
+      this.#holding.delete(playerId);
+      if (reservation.countedBy !== undefined) {
+        // Written in by the re-registration while refused here: given back after it, not before it.
+        this.#phantoms++;
+        await reservation.countedBy.catch(() => {});
+        this.#phantoms--;
+        this.#releases++;
+        await this.#ctx.registry
+          .releaseSeat(this.roomId, playerId)
+          .catch(() => this.#ctx.onRegistryFailure());
+      }
+      // Refused before a re-registration that was on its way may have dropped seats: asked again after it.
+      if (rewriting !== undefined) await rewriting.catch(() => {});
+      if (this.#releases === reservation.releasesBefore && rewriting === undefined) return 'refused';
+      if (attempt >= 1) return 'refused-crossing-a-release';
+    }
+  }
+
+  /** Gives a seat back in the registry (a member left, or a join failed after its reservation). */
+  releaseSeat(playerId: string): void {
+    this.#holding.delete(playerId);
+    this.#releases++;
+    void this.#ctx.registry.releaseSeat(this.roomId, playerId).catch(() => this.#ctx.onRegistryFailure());
+  }
+
+  /**
+   * Writes the room to the registry again with its seats: members, players being admitted, and players
+   * whose reservation is out (see `reserveSeat`), so that a seat reserved just before the write is not
+   * wiped by it. Resolves as `Registry.addRoom`.
+   */
+  reregister(): Promise<boolean> {
+    const reservations = [...this.#reserving];
+    const seats = new Set(this.seatHolders());
+    for (const reservation of reservations) seats.add(reservation.playerId);
+    this.#releases++;
+    const written = this.#ctx.registry.addRoom(this.listing(), [...seats]);
+    for (const reservation of reservations) reservation.countedBy = written;
+    this.#rewriting = written;
+    const settled = () => {
+      if (this.#rewriting === written) this.#rewriting = undefined;
+    };
+    written.then(settled, settled);
+    return written;
   }
 
   members(): Member[] {
@@ -222,7 +339,14 @@ export class RoomHost implements RoomHostPort {
 
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
   async admit(session: Session, options: unknown): Promise<JoinedRoom> {
+    // The registry's seat count is what keeps the limit cluster-wide; this is the last line of defence if
+    // it ever drifts (a seat lost in a rewrite): the room never holds more players than its limit.
+    if (this.#othersSeated(session.playerId) >= this.room.maxClients) {
+      this.#ctx.metrics.count('joins_refused_over_limit_total');
+      throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
+    }
     const client = new HostedClient(session, this);
+    this.#holding.delete(session.playerId);
     this.#admitting.add(session.playerId);
     try {
       await this.room.onJoin(client, options);
@@ -280,6 +404,14 @@ export class RoomHost implements RoomHostPort {
     return this.#answer(client, state);
   }
 
+  /** Members and players being admitted, other than `playerId`. */
+  #othersSeated(playerId: string): number {
+    let count = this.#members.size + this.#admitting.size;
+    if (this.#members.has(playerId)) count--;
+    if (this.#admitting.has(playerId)) count--;
+    return count;
+  }
+
   /** The join failed: what the room sent the player meanwhile is dropped, and so is anything it sends later. */
   #refuse(client: HostedClient): void {
     client.admission = 'refused';
@@ -308,9 +440,7 @@ export class RoomHost implements RoomHostPort {
     const now = this.#ctx.clock.now();
     this.#signalBudgets.left(session.playerId, now);
     this.#relayBudgets.left(session.playerId, now);
-    void this.#ctx.registry
-      .releaseSeat(this.roomId, session.playerId)
-      .catch(() => this.#ctx.onRegistryFailure());
+    this.releaseSeat(session.playerId);
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     this.#sendToOthers(session, Kind.MemberLeft, { roomId: this.roomId, playerId: session.playerId, reason });

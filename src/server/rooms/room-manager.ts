@@ -19,7 +19,7 @@ import { ListingGate } from './listing-gate.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
-import { RoomHost } from './room-host.js';
+import { RoomHost, type SeatAnswer } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import type { SignalLimits } from './signal-budget.js';
 
@@ -40,6 +40,9 @@ const CODE_MISSES_PER_SECOND = 1;
 
 /** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
 const DRAINING_ROOM = 'the room is locked: its server is shutting down';
+
+/** At most one log line per this many ms about registry calls failing in players' requests. */
+const REGISTRY_LOG_INTERVAL_MS = 10_000;
 
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
@@ -104,6 +107,11 @@ export class RoomManager {
   readonly #codeMisses = new AddressRate({ burst: CODE_MISS_BURST, perSecond: CODE_MISSES_PER_SECOND });
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
+  /** Registry failures of players' requests already counted and logged (see `#noteRegistryFailure`). */
+  readonly #registryFailures = new WeakSet<object>();
+  /** When a registry failure of a player's request was last logged, and how many went unlogged since. */
+  #registryLoggedAt = Number.NEGATIVE_INFINITY;
+  #registryUnlogged = 0;
 
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
@@ -186,7 +194,8 @@ export class RoomManager {
       }
       for (const host of [...this.#rooms.values()]) {
         if (host.disposed) continue;
-        await registry.addRoom(host.listing(), host.seatHolders());
+        // With the seats of reservations still out, so that none taken just before is wiped.
+        await host.reregister();
       }
     } catch (error) {
       this.#registryStale = true;
@@ -231,7 +240,17 @@ export class RoomManager {
    * Creates a room and seats its creator. `address`: where the request came from (the connection's
    * remote address), whose creation rate and empty rooms are bounded.
    */
-  async create(
+  create(
+    session: Session,
+    type: string,
+    isPrivate: boolean,
+    options: unknown,
+    address: string,
+  ): Promise<JoinedRoom> {
+    return this.#noting(this.#create(session, type, isPrivate, options, address));
+  }
+
+  async #create(
     session: Session,
     type: string,
     isPrivate: boolean,
@@ -249,7 +268,11 @@ export class RoomManager {
     }
   }
 
-  async join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
+  join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
+    return this.#noting(this.#join(session, roomId, options));
+  }
+
+  async #join(session: Session, roomId: string, options: unknown): Promise<JoinedRoom> {
     const host = this.#rooms.get(roomId);
     if (!host || host.disposed) {
       const listing = await this.#options.registry.getRoom(roomId);
@@ -264,7 +287,11 @@ export class RoomManager {
    * `CODE_MISSES_PER_SECOND`), not only by each session's fault budget: a new session (a new guest token is
    * free) has a fresh budget, so without this an address could guess as fast as it may open connections.
    */
-  async joinByCode(
+  joinByCode(session: Session, rawCode: string, options: unknown, address: string): Promise<JoinedRoom> {
+    return this.#noting(this.#joinByCode(session, rawCode, options, address));
+  }
+
+  async #joinByCode(
     session: Session,
     rawCode: string,
     options: unknown,
@@ -290,7 +317,7 @@ export class RoomManager {
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
     }
     if (listing.nodeId !== this.#options.nodeId) await this.#redirectTo(listing.nodeId);
-    return this.join(session, listing.roomId, options);
+    return this.#join(session, listing.roomId, options);
   }
 
   /**
@@ -298,7 +325,17 @@ export class RoomManager {
    * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's; creates one here
    * only if none has a seat.
    */
-  async quickPlay(
+  quickPlay(
+    session: Session,
+    type: string,
+    filter: Record<string, Scalar> | undefined,
+    options: unknown,
+    address: string,
+  ): Promise<JoinedRoom> {
+    return this.#noting(this.#quickPlay(session, type, filter, options, address));
+  }
+
+  async #quickPlay(
     session: Session,
     type: string,
     filter: Record<string, Scalar> | undefined,
@@ -318,8 +355,9 @@ export class RoomManager {
       try {
         return await this.#joinInto(session, host, options);
       } catch (error) {
-        // Full by now, or it refused this player: try the next one.
-        if (!(error instanceof ProtocolError)) throw error;
+        // Full by now, or it refused this player: try the next one. A registry that failed is no answer
+        // about this room, and would fail the next ones too: the player is told, not sent elsewhere.
+        if (!(error instanceof ProtocolError) || this.#registryFailures.has(error)) throw error;
       }
     }
     const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
@@ -328,7 +366,7 @@ export class RoomManager {
       const target = remote.find((listing) => live.has(listing.nodeId));
       if (target) throw redirect(live.get(target.nodeId) as NodeTarget);
     }
-    return this.create(session, type, false, options, address);
+    return this.#create(session, type, false, options, address);
   }
 
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
@@ -528,15 +566,16 @@ export class RoomManager {
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
     if (host.has(session)) return host.viewFor(session);
-    let seated: boolean;
+    let seat: SeatAnswer;
     try {
-      seated = await this.#options.registry.reserveSeat(host.roomId, session.playerId);
+      seat = await host.reserveSeat(session.playerId);
     } catch (error) {
       // The seat may have been taken with only the answer lost (a timeout): give it back.
-      this.#releaseSeat(host.roomId, session.playerId);
+      host.releaseSeat(session.playerId);
+      this.#noteRegistryFailure(error, true);
       throw error;
     }
-    if (!seated) throw this.#refusal(host);
+    if (seat !== 'taken') throw this.#refusal(host, seat);
     const previousRoomId = session.roomId;
     let joined: JoinedRoom;
     try {
@@ -545,7 +584,7 @@ export class RoomManager {
         throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
       joined = await host.admit(session, options);
     } catch (error) {
-      this.#releaseSeat(host.roomId, session.playerId);
+      host.releaseSeat(session.playerId);
       host.scheduleDisposalIfEmpty();
       throw error;
     }
@@ -558,12 +597,14 @@ export class RoomManager {
   }
 
   /** Why the registry refused a seat in a room running here. */
-  #refusal(host: RoomHost): ProtocolError {
+  #refusal(host: RoomHost, seat: Exclude<SeatAnswer, 'taken'>): ProtocolError {
     if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
     // Worded as a join through another node is (`#redirectTo`): the player should hear the same thing.
     if (this.#draining) return new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     if (host.room.locked) return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
-    if (host.seatHolders().length >= host.room.maxClients) {
+    // Full, counting seats reserved but not yet answered; or full a moment ago, when a leave crossed
+    // the reservation (asked again, and refused again): the room is busy, the registry is right.
+    if (seat === 'refused-crossing-a-release' || host.seatsInUse >= host.room.maxClients) {
       return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
     }
     // Seats free here, yet refused: the registry does not list the room as live right now (this node's
@@ -581,10 +622,40 @@ export class RoomManager {
     if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
   }
 
-  #releaseSeat(roomId: string, playerId: string): void {
-    void this.#options.registry.releaseSeat(roomId, playerId).catch(() => {
-      this.#registryStale = true;
-    });
+  /** Counts and logs a registry failure in a player's request as it goes by (see `#noteRegistryFailure`). */
+  async #noting(request: Promise<JoinedRoom>): Promise<JoinedRoom> {
+    try {
+      return await request;
+    } catch (error) {
+      this.#noteRegistryFailure(error);
+      throw error;
+    }
+  }
+
+  /**
+   * A registry call failed in a player's request (REGISTRY_UNAVAILABLE from the registry itself, not a
+   * refusal of this node's, which has no cause): counted in `registry_failures_total`, once, and its
+   * cause (Redis's own words) logged for the operator, at most one line per REGISTRY_LOG_INTERVAL_MS. The
+   * player's answer says only that the registry failed. `thrown`: a registry call threw it.
+   */
+  #noteRegistryFailure(error: unknown, thrown = false): void {
+    if (!(error instanceof ProtocolError) || error.code !== ErrorCode.REGISTRY_UNAVAILABLE) return;
+    if ((error.cause === undefined && !thrown) || this.#registryFailures.has(error)) return;
+    this.#registryFailures.add(error);
+    this.#options.metrics.count('registry_failures_total');
+    const now = this.#options.clock.now();
+    if (now - this.#registryLoggedAt < REGISTRY_LOG_INTERVAL_MS) {
+      this.#registryUnlogged++;
+      return;
+    }
+    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+    const unlogged =
+      this.#registryUnlogged > 0 ? ` (and ${this.#registryUnlogged} more since the last line)` : '';
+    this.#registryLoggedAt = now;
+    this.#registryUnlogged = 0;
+    console.warn(
+      `vehikill-net: node ${this.#options.nodeId}: a player's request failed on the registry: ${error.message}; cause: ${cause}${unlogged}`,
+    );
   }
 
   #disposeIdleRooms(): void {
