@@ -13,6 +13,8 @@ export interface LoadOptions {
   intervalMs: number;
   /** Players connecting at once (a ramp, not a stampede). */
   concurrency: number;
+  /** A seated player with a chat line not back after this long (ms) counts as stalled, not seated. */
+  stallMs: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface LoadOptions {
 export const MAX_CLIENTS = 2_000;
 
 export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [--url ...] --rooms R --players P
-  [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50]
+  [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50] [--stall-ms 5000]
   At most ${MAX_CLIENTS} clients (R x P) per process: for more, run several processes.`;
 
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
@@ -36,6 +38,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     seconds: 20,
     intervalMs: 1_000,
     concurrency: 50,
+    stallMs: 5_000,
   };
   // Plain decimal digits only: Number() would also take '0x10', '1e2', ' 5' or '5.0'.
   const count = (name: string, text: string | undefined, min: number, max: number): number => {
@@ -82,6 +85,9 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
         break;
       case '--concurrency':
         options.concurrency = count('concurrency', value, 1, 1_000);
+        break;
+      case '--stall-ms':
+        options.stallMs = count('stall-ms', value, 100, 600_000);
         break;
       default:
         throw new TypeError(`unknown option ${String(flag)}\n${usage}`);

@@ -3,9 +3,15 @@ import { countOf, type LoadStats, percentile } from './load-stats.js';
 
 /** What `npm run loadtest` exits with (docs/operations.md, "Load"). */
 export const ExitCode = {
-  /** Every player is in a room at the end (some may have lost one and got back in) and no send failed. */
+  /**
+   * Every player is in a room at the end whose traffic comes back (none stalled; some may have lost a room
+   * and got back in) and no send failed.
+   */
   allInPlay: 0,
-  /** Some player is not in a room at the end (failed, not tried, or lost their room and not back), or a send failed. */
+  /**
+   * Some player is not in play at the end (stalled, failed, not tried, or lost their room and not back), or
+   * a send failed.
+   */
   notAllInPlay: 1,
   /** The options were refused. */
   badOptions: 2,
@@ -14,7 +20,10 @@ export const ExitCode = {
 } as const;
 
 export function exitCodeOf(options: LoadOptions, stats: LoadStats): number {
-  const allInPlay = stats.seated === options.rooms * options.players && countOf(stats.sendErrors) === 0;
+  const allInPlay =
+    stats.seated === options.rooms * options.players &&
+    countOf(stats.stalled) === 0 &&
+    countOf(stats.sendErrors) === 0;
   return allInPlay ? ExitCode.allInPlay : ExitCode.notAllInPlay;
 }
 
@@ -35,11 +44,18 @@ function ms(stats: LoadStats, p: number): string {
   return stats.roundTrips.length === 0 ? '-' : `${percentile(stats.roundTrips, p).toFixed(1)} ms`;
 }
 
+/** `N (node: n, ...)`, or `0`. */
+function stalledText(stats: LoadStats): string {
+  const n = countOf(stats.stalled);
+  return n === 0 ? '0' : `${n} (${[...stats.stalled].map(([node, k]) => `${node}: ${k}`).join(', ')})`;
+}
+
 /** The live line: where every player is now, and what moved them. */
 export function progressLine(options: LoadOptions, stats: LoadStats, seconds: number): string {
   const total = options.rooms * options.players;
   return (
     `${seconds.toFixed(1)}s  connected ${stats.connected}/${total}  seated ${stats.seated}/${total}  ` +
+    `stalled ${stalledText(stats)}  ` +
     `out of play ${countOf(stats.outOfPlay)}  back ${stats.rejoined}  failed ${countOf(stats.errors)}  ` +
     `not tried ${stats.notTried}  redirects ${stats.redirected}  moved off ${countOf(stats.movedOff)}  ` +
     `sent ${stats.sent}  echoed ${stats.echoed}  p50 ${ms(stats, 50)}`
@@ -47,9 +63,9 @@ export function progressLine(options: LoadOptions, stats: LoadStats, seconds: nu
 }
 
 /**
- * The summary printed at the end. Every player is in one of its first four lines: seated now, out of
- * play (lost their room and not back), failed (with the codes), or not tried because their room's
- * creation failed. The lines after say what happened on the way: rooms lost and rejoins, moves between
+ * The summary printed at the end. Every player is in one of its first five lines: seated now, stalled
+ * (in a room whose traffic stopped), out of play (lost their room and not back), failed (with the codes),
+ * or not tried because their room's creation failed. The lines after say what happened on the way: rooms lost and rejoins, moves between
  * nodes (redirects to a room told apart from moves off a failed or draining node).
  */
 export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
@@ -69,6 +85,7 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  target        ${options.urls.join(', ')}`,
     `  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`,
     `  seated now    ${stats.seated}/${total}`,
+    `  stalled       ${countOf(stats.stalled) === 0 ? 'none' : `${stalledText(stats)}: in a room, no chat line back for over ${options.stallMs} ms`}`,
     `  out of play   ${counted(stats.outOfPlay)}${countOf(stats.outOfPlay) === 0 ? '' : ': lost their room, not back in one'}`,
     `  failed        ${counted(stats.errors)}`,
     `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,

@@ -2,9 +2,12 @@
  * The load test's accounting: counters the progress line and the summary read, and the events that move
  * them. Pure, so that the summary's arithmetic can be checked by feeding it events.
  *
- * Every player is always in exactly one of: seated now (in a room), out of play (seated once, lost their
- * room and not back in one), failed (never seated), not tried, or still on their way in. Losing a room
- * moves a player from seated to out of play; getting back in by quick play moves them back.
+ * Every player is always in exactly one of: seated now (in a room whose traffic comes back), stalled (in a
+ * room, but a chat line of theirs has not come back for longer than `--stall-ms`: a node that hangs keeps
+ * the seat and the socket but answers nothing), out of play (seated once, lost their room and not back in
+ * one), failed (never seated), not tried, or still on their way in. Losing a room moves a player from
+ * seated (or stalled) to out of play; getting back in by quick play moves them back; an echo heard again
+ * moves a stalled player back to seated.
  */
 export interface LoadStats {
   connected: number;
@@ -34,7 +37,9 @@ export interface LoadStats {
   notTried: number;
   /** Chat lines whose send threw, by code (these players were seated). */
   sendErrors: Map<string, number>;
-  /** Players seated per node id, now. */
+  /** Players in a room whose traffic stopped (not counted in `seated` or `byNode`), by node id, now. */
+  stalled: Map<string, number>;
+  /** Players seated per node id, now (stalled ones not among them). */
   byNode: Map<string, number>;
   /** What was refused RATE_LIMITED: a connection, or a room creation (also by a quick play). */
   rateLimited: Set<'connect' | 'create'>;
@@ -58,6 +63,7 @@ export function newStats(): LoadStats {
     notTried: 0,
     sendErrors: new Map(),
     byNode: new Map(),
+    stalled: new Map(),
     rateLimited: new Set(),
   };
 }
@@ -83,10 +89,30 @@ export function recordMoved(stats: LoadStats, code: string): void {
   else add(stats.movedOff, code);
 }
 
-/** A seated player's room on `nodeId` was left, with `reason`, without the load test leaving it. */
-export function recordRoomLost(stats: LoadStats, reason: string, nodeId: string): void {
+/** A seated player on `nodeId` has heard nothing back for longer than the stall threshold. */
+export function recordStalled(stats: LoadStats, nodeId: string): void {
   stats.seated--;
   add(stats.byNode, nodeId, -1);
+  add(stats.stalled, nodeId);
+}
+
+/** A stalled player on `nodeId` hears their room again. */
+export function recordUnstalled(stats: LoadStats, nodeId: string): void {
+  add(stats.stalled, nodeId, -1);
+  recordSeated(stats, nodeId);
+}
+
+/**
+ * A seated (or, with `stalled`, a stalled) player's room on `nodeId` was left, with `reason`, without the
+ * load test leaving it.
+ */
+export function recordRoomLost(stats: LoadStats, reason: string, nodeId: string, stalled = false): void {
+  if (stalled) {
+    add(stats.stalled, nodeId, -1);
+  } else {
+    stats.seated--;
+    add(stats.byNode, nodeId, -1);
+  }
   add(stats.roomsLost, reason);
   add(stats.outOfPlay, reason);
 }

@@ -8,6 +8,8 @@ import {
   recordRejoinFailed,
   recordRoomLost,
   recordSeated,
+  recordStalled,
+  recordUnstalled,
 } from './load-stats.js';
 
 /** What runLoad uses of a client: a `Client` in a real run, a stand-in in tests. */
@@ -16,7 +18,14 @@ export type LoadClient = Pick<Client, 'connect' | 'create' | 'join' | 'quickPlay
 /** A seated player's room now: undefined while they are out of play (lost it, not back yet). */
 interface Player {
   room: RoomConnection | undefined;
+  /** Their chat lines in this room not heard back yet, and when each was sent (oldest first). */
+  pending: Map<string, number>;
+  /** Counted as stalled: a line of theirs has not come back for longer than `stallMs`. */
+  stalled: boolean;
 }
+
+/** How often the players are checked for stalls. */
+const STALL_CHECK_MS = 250;
 
 /**
  * Quick plays a player who lost their room tries before staying out of play, and the pause between them:
@@ -29,7 +38,8 @@ const REJOIN_PAUSE_MS = 1_000;
  * Drives `rooms` x `players` headless clients: the first player of each room creates it, the others join
  * it by id (through any node: redirects are followed), then everyone sends chat lines for `seconds` and
  * times their echo. A player whose room is left under them (its node failed or drained) quick-plays
- * again, as apps do, and chats on in the room it gets. Bounded: it ends by itself and closes every client.
+ * again, as apps do, and chats on in the room it gets. One whose lines stop coming back for longer than
+ * `stallMs` (its node hangs) counts as stalled, not seated, until they come back. Bounded: it ends by itself and closes every client.
  */
 export async function runLoad(
   options: LoadOptions,
@@ -41,7 +51,6 @@ export async function runLoad(
   const players: Player[] = [];
   /** Set before the load closes its clients, whose rooms are then left by the load itself. */
   let stopping = false;
-  const sentAt = new Map<string, number>();
   const failed = (error: unknown, counts = stats.errors) => {
     const code = errorCode(error);
     counts.set(code, (counts.get(code) ?? 0) + 1);
@@ -76,18 +85,22 @@ export async function runLoad(
   /** Times the player's own chat lines heard back, and notices when the room is left under them. */
   const enter = (client: LoadClient, player: Player, room: RoomConnection) => {
     player.room = room;
+    player.pending.clear();
     room.onMessage('chat', (data) => {
       const line = data as { from?: string; text?: string };
-      const started = line.text === undefined ? undefined : sentAt.get(line.text);
-      if (line.from !== room.selfId || started === undefined) return;
-      sentAt.delete(line.text as string);
+      if (player.room !== room || line.from !== room.selfId || line.text === undefined) return;
+      const started = player.pending.get(line.text);
+      if (started === undefined) return;
+      player.pending.delete(line.text);
       stats.echoed++;
       stats.roundTrips.push(performance.now() - started);
     });
     room.on('leave', ({ reason }) => {
       if (stopping || player.room !== room) return;
       player.room = undefined;
-      recordRoomLost(stats, reason, room.info.nodeId);
+      recordRoomLost(stats, reason, room.info.nodeId, player.stalled);
+      player.stalled = false;
+      player.pending.clear();
       void rejoin(client, player, reason);
     });
   };
@@ -111,7 +124,7 @@ export async function runLoad(
   };
   const seat = (client: LoadClient, room: RoomConnection) => {
     recordSeated(stats, room.info.nodeId);
-    const player: Player = { room: undefined };
+    const player: Player = { room: undefined, pending: new Map(), stalled: false };
     players.push(player);
     enter(client, player, room);
   };
@@ -167,18 +180,36 @@ export async function runLoad(
       const room = player.room;
       if (room === undefined || room.left) return;
       const text = `load ${i} ${line++}`;
-      sentAt.set(text, performance.now());
       try {
         room.send('chat', { text });
+        player.pending.set(text, performance.now());
         stats.sent++;
       } catch (error) {
         failed(error, stats.sendErrors);
       }
     }, options.intervalMs),
   );
+  // A player whose oldest line not heard back is older than `stallMs` is stalled (its node hangs, or its
+  // room no longer passes traffic): counted apart from the seated, until a line comes back.
+  const checkStalls = () => {
+    const now = performance.now();
+    for (const player of players) {
+      const room = player.room;
+      if (room === undefined) continue;
+      const oldest = player.pending.values().next().value;
+      const stalled = oldest !== undefined && now - oldest > options.stallMs;
+      if (stalled === player.stalled) continue;
+      player.stalled = stalled;
+      if (stalled) recordStalled(stats, room.info.nodeId);
+      else recordUnstalled(stats, room.info.nodeId);
+    }
+  };
+  const stallChecks = setInterval(checkStalls, STALL_CHECK_MS);
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1_000));
   for (const timer of timers) clearInterval(timer);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
+  clearInterval(stallChecks);
+  checkStalls();
   stopping = true;
   for (const client of clients) client.close();
 }

@@ -67,6 +67,8 @@ const REQUEST_ID_LIMIT = 0xffffffff;
  * filled up while we moved (the node then points to the next room). More would mean a loop.
  */
 const MAX_REDIRECTS = 2;
+/** How long a request sent to a node that just did not answer waits before it is asked again. */
+const REASK_DOWN_NODE_MS = 1_000;
 /** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
 const MAX_EARLY = 64;
 type Messages = Record<string, unknown>;
@@ -530,7 +532,7 @@ export class Client {
    * whose message is that node's URL), moves the client there with a fresh session and asks again.
    */
   async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
-    for (let hops = 0; ; hops++) {
+    for (let hops = 0; ; ) {
       try {
         return await this.#request(kind, body);
       } catch (error) {
@@ -543,7 +545,17 @@ export class Client {
             `the room is on a node whose public URL is not a WebSocket URL ('${error.message.slice(0, 200)}'): that node's PUBLIC_URL is wrong`,
           );
         }
-        if (hops >= MAX_REDIRECTS) {
+        // A node this client just gave up on (no answer after `failoverAfterAttempts`) may still be in the
+        // cluster's listing for a few seconds (`nodeTtlMs`): not followed there again, but asked here again
+        // a second later, until the listing drops it or the client's memory of it lapses (10 s).
+        const downForMs = this.#connection.unreachableForMs(error.message);
+        if (downForMs > 0) {
+          await new Promise<void>((resolve) =>
+            this.#connection.clock.setTimeout(resolve, Math.min(REASK_DOWN_NODE_MS, downForMs)),
+          );
+          continue;
+        }
+        if (hops++ >= MAX_REDIRECTS) {
           throw new ProtocolError(
             ErrorCode.ROOM_ON_OTHER_NODE,
             `sent on again after ${MAX_REDIRECTS} moves (last to ${error.message}): the cluster's listing is changing or out of date; try again`,

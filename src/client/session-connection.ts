@@ -206,6 +206,14 @@ export class SessionConnection {
   }
 
   /**
+   * How much longer, in ms, `url` counts as down (0: it does not): this client gave up on it (no answer
+   * after `failoverAfterAttempts`) less than 10 s ago.
+   */
+  unreachableForMs(url: string): number {
+    return this.#entries.unreachableForMs(url, this.#clock.now());
+  }
+
+  /**
    * Ends this session and begins a fresh one at `url`, another node of the cluster. The session's room
    * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first.
    */
@@ -414,7 +422,7 @@ export class SessionConnection {
     ) {
       // The server is going away for a deploy and names a live node (or we pick another entry point).
       const named = this.#bye?.message ?? '';
-      const target = isWebSocketUrl(named) ? named : this.#entries.next();
+      const target = isWebSocketUrl(named) ? named : this.#entries.next(this.#clock.now());
       if (target !== undefined) {
         this.#move(target, ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING, 'the server was drained');
         return;
@@ -519,7 +527,9 @@ export class SessionConnection {
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
     if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
-      const next = this.#entries.next();
+      const now = this.#clock.now();
+      this.#entries.unreachable(this.#entries.current, now);
+      const next = this.#entries.next(now);
       if (next !== undefined) {
         const message = `no answer from ${this.#entries.current} after ${this.#attempts} attempts`;
         this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);

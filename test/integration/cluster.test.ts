@@ -124,7 +124,7 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
       const victim = node(2);
       const entries = { fallbackUrls: [node(0).wsUrl, node(1).wsUrl], failoverAfterAttempts: 3 };
       const players = await Promise.all([0, 1, 2].map(() => connect(victim, entries)));
-      const first = await (players[0] as Client).create('arena');
+      const first = await (players[0] as Client).create('arena', { options: { tag: 'victim' } });
       const rooms = [
         first,
         ...(await Promise.all(players.slice(1).map((player) => player.join(first.roomId)))),
@@ -133,10 +133,35 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
       const watcher = await connect(node(0));
       expect((await watcher.listRooms({ type: 'arena' })).some((r) => r.nodeId === victim.nodeId)).toBe(true);
 
+      // A client whose entry points are spelled otherwise than the nodes' public URLs (as an app may list
+      // 127.0.0.1 where the nodes say localhost), the first of them the victim; a redirect put it on
+      // node 0, where it left its room.
+      const spelled = (url: string) => {
+        const parsed = new URL(url);
+        parsed.hostname = parsed.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+        return parsed.toString();
+      };
+      const entryUrls = [victim, node(0), node(1)].map((n) => spelled(n.wsUrl));
+      const wanderer = await connect(victim, {
+        url: entryUrls[0] as string,
+        fallbackUrls: entryUrls,
+        failoverAfterAttempts: 3,
+      });
+      const host = await connect(node(0));
+      const hostRoom = await host.create('arena');
+      await (await wanderer.join(hostRoom.roomId)).leave();
+      host.close();
+      expect(wanderer.url).toBe(node(0).wsUrl);
+      const moves: Array<{ url: string; code: string }> = [];
+      wanderer.on('moved', ({ url, code }) => moves.push({ url, code }));
+
       const left: string[] = [];
       for (const room of rooms) room.on('leave', ({ reason }) => left.push(reason));
       await victim.kill();
       const killedAt = Date.now();
+      // Quick play at once: the listing still names the victim's open room, and sends it there.
+      const wandered = wanderer.quickPlay('arena', { filter: { tag: 'victim' } });
+      wandered.catch(() => {}); // awaited below
       let gone = false;
       while (!gone && Date.now() - killedAt < 10_000) {
         const listed = await watcher.listRooms({ type: 'arena', includeFull: true });
@@ -156,7 +181,18 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
         expect(room.info.nodeId).not.toBe(victim.nodeId);
         expect(players[i]?.url).not.toBe(victim.wsUrl);
       }
-      for (const player of [...players, watcher]) player.close();
+
+      // Sent to the dead node once; given up on there, it goes on from the entry point it came from (not
+      // back to the first, the dead node spelled otherwise), and is not sent there again.
+      const landed = await wandered;
+      expect(landed.info.nodeId).not.toBe(victim.nodeId);
+      const port = new URL(victim.wsUrl).port;
+      const toVictim = moves.filter((move) => new URL(move.url).port === port);
+      expect(toVictim, JSON.stringify(moves)).toEqual([
+        { url: victim.wsUrl, code: ErrorCode.ROOM_ON_OTHER_NODE },
+      ]);
+      expect(moves[1]).toEqual({ url: entryUrls[1], code: ErrorCode.NODE_UNREACHABLE });
+      for (const player of [...players, watcher, wanderer]) player.close();
     }, 30_000);
 
     it('SIGTERM drains: players are told, then moved to a live node where they quick-play again', async () => {

@@ -1,3 +1,4 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,9 +11,54 @@ import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 
 const servers: TestServer[] = [];
+const proxies: Server[] = [];
 afterEach(async () => {
+  for (const proxy of proxies.splice(0)) proxy.close();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+/**
+ * A TCP proxy to a node that can freeze as a stopped process (SIGSTOP) does: connections stay open, and
+ * nothing passes either way (new ones are taken, and get nowhere).
+ */
+async function freezableProxy() {
+  let targetPort = 0;
+  let frozen = false;
+  const sockets: Socket[] = [];
+  const proxy = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.push(client, upstream);
+    if (!frozen) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
+    const destroy = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', destroy).on('close', destroy);
+    upstream.on('error', destroy).on('close', destroy);
+  });
+  proxy.on('close', () => {
+    for (const socket of sockets) socket.destroy();
+  });
+  proxies.push(proxy);
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  return {
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    target(port: number) {
+      targetPort = port;
+    },
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
+  };
+}
 
 /** Two nodes sharing one registry, as a cluster over Redis would. */
 async function twoNodes() {
@@ -34,6 +80,7 @@ const overBoth = (a: TestServer, b: TestServer): LoadOptions => ({
   seconds: 2,
   intervalMs: 100,
   concurrency: 4,
+  stallMs: 5_000,
 });
 
 describe('npm run loadtest against a server', () => {
@@ -49,6 +96,7 @@ describe('npm run loadtest against a server', () => {
       seconds: 1,
       intervalMs: 200,
       concurrency: 3,
+      stallMs: 5_000,
     };
     const stats = newStats();
     await runLoad(options, stats);
@@ -92,6 +140,44 @@ describe('npm run loadtest against a server', () => {
     expect(summary).toMatch(/per node now +node-b: 8/);
     // They are all playing again: the run did what it was asked, and the summary tells what happened.
     expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
+  });
+
+  it('counts the players of a node that hangs mid-run as stalled, not seated, and exits non-zero', async () => {
+    // Node a is reached (and named in the listing) only through a proxy that freezes as a stopped process.
+    const registry = new MemoryRegistry();
+    const proxy = await freezableProxy();
+    const a = await startServer(
+      { chat: ChatRoom },
+      { registry, nodeId: 'node-a', nodeTtlMs: 600, publicUrl: proxy.wsUrl },
+    );
+    proxy.target(a.port);
+    const b = await startServer({ chat: ChatRoom }, { registry, nodeId: 'node-b', nodeTtlMs: 600 });
+    servers.push(a, b);
+    const options: LoadOptions = {
+      ...overBoth(a, b),
+      urls: [proxy.wsUrl, b.wsUrl],
+      seconds: 3,
+      stallMs: 800,
+    };
+    const stats = newStats();
+    const run = runLoad(options, stats);
+    await eventually(() => stats.seated === 8 && stats.echoed >= 16, 'all seated and chatting');
+    const onA = stats.byNode.get('node-a') ?? 0;
+    expect(onA).toBeGreaterThan(0);
+    proxy.freeze();
+    await run;
+
+    // Nothing told them: their sockets are open and their rooms not left, but nothing comes back.
+    expect(countOf(stats.outOfPlay)).toBe(0);
+    expect(Object.fromEntries(stats.stalled)).toEqual({ 'node-a': onA });
+    expect(stats.seated).toBe(8 - onA);
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-b': 8 - onA });
+    const summary = summaryLines(options, stats).join('\n');
+    expect(summary).toMatch(new RegExp(`seated now +${8 - onA}/8`));
+    expect(summary).toContain(
+      `stalled       ${onA} (node-a: ${onA}): in a room, no chat line back for over 800 ms`,
+    );
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
 
   it('counts the players of a node that closes mid-run as out of play, and exits non-zero', async () => {

@@ -7,8 +7,11 @@ import * as v from 'valibot';
 import { GameServer, Room, registryFromEnvironment } from '../../src/server/index.js';
 
 class ArenaRoom extends Room {
-  override onCreate(): void {
+  override onCreate(options: unknown): void {
     this.setMaxClients(4);
+    // A tag to quick-play by, so that a test can aim at its own rooms among those others left.
+    const tag = (options as { tag?: unknown } | undefined)?.tag;
+    if (typeof tag === 'string') this.setMetadata({ tag });
     this.onMessage('echo', v.unknown(), (client, data) => client.send('echo', data));
   }
 }

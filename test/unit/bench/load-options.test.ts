@@ -17,6 +17,8 @@ describe('npm run loadtest: options', () => {
         '250',
         '--concurrency',
         '10',
+        '--stall-ms',
+        '2000',
       ]),
     ).toEqual({
       urls: ['ws://127.0.0.1:8080/ws'],
@@ -26,10 +28,11 @@ describe('npm run loadtest: options', () => {
       seconds: 5,
       intervalMs: 250,
       concurrency: 10,
+      stallMs: 2_000,
     });
   });
 
-  it.each(['rooms', 'players', 'seconds', 'interval-ms', 'concurrency'])(
+  it.each(['rooms', 'players', 'seconds', 'interval-ms', 'concurrency', 'stall-ms'])(
     'refuses a --%s that is not plain decimal digits, naming the option and the value',
     (name) => {
       // The other required options, without this one (given twice, it would be refused for that).

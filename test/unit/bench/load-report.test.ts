@@ -9,6 +9,8 @@ import {
   recordRejoinFailed,
   recordRoomLost,
   recordSeated,
+  recordStalled,
+  recordUnstalled,
 } from '../../../bench/loadtest/load-stats.js';
 
 const options: LoadOptions = {
@@ -19,6 +21,7 @@ const options: LoadOptions = {
   seconds: 20,
   intervalMs: 1_000,
   concurrency: 50,
+  stallMs: 5_000,
 };
 
 /** The reviewer's run: 18 seated over three nodes (7 of them by a redirect), then node3 killed. */
@@ -38,6 +41,7 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     const stats = node3Killed();
     const summary = summaryLines(options, stats);
     expect(summary).toContain('  seated now    12/18');
+    expect(summary).toContain('  stalled       none');
     expect(summary).toContain('  out of play   6 (NODE_UNREACHABLE x6): lost their room, not back in one');
     expect(summary).toContain('  failed        none');
     expect(summary).toContain('  rooms lost    6 (NODE_UNREACHABLE x6); 0 back in play by quick play');
@@ -46,7 +50,7 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     );
     expect(summary).toContain('  per node now  node1: 6, node2: 6');
     expect(progressLine(options, stats, 12)).toMatch(
-      /seated 12\/18 +out of play 6 +back 0 .*redirects 7 +moved off 6/,
+      /seated 12\/18 +stalled 0 +out of play 6 +back 0 .*redirects 7 +moved off 6/,
     );
     expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
@@ -66,12 +70,46 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
   });
 
-  it('keeps the first four lines summing to every player', () => {
+  it('keeps the first five lines summing to every player', () => {
     const stats = node3Killed();
     stats.errors.set('ROOM_FULL', 1);
-    const total = stats.seated + countOf(stats.outOfPlay) + countOf(stats.errors) + stats.notTried;
-    // The 18 seated once (12 now, 6 out of play) and the one whose join failed.
+    recordStalled(stats, 'node1');
+    const total =
+      stats.seated +
+      countOf(stats.stalled) +
+      countOf(stats.outOfPlay) +
+      countOf(stats.errors) +
+      stats.notTried;
+    // The 18 seated once (11 now, 1 stalled, 6 out of play) and the one whose join failed.
     expect(total).toBe(19);
+    expect(stats.seated).toBe(11);
+  });
+
+  it('counts a stalled player apart from the seated until heard again, or out of play once their room goes', () => {
+    const stats = node3Killed();
+    recordStalled(stats, 'node1');
+    recordStalled(stats, 'node2');
+    recordStalled(stats, 'node2');
+    expect(stats.seated).toBe(9);
+    expect(Object.fromEntries(stats.byNode)).toEqual({ node1: 5, node2: 4 });
+    expect(summaryLines(options, stats)).toContain(
+      '  stalled       3 (node1: 1, node2: 2): in a room, no chat line back for over 5000 ms',
+    );
+    recordUnstalled(stats, 'node1');
+    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', true);
+    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', true);
+    expect(stats.seated).toBe(10);
+    expect(countOf(stats.stalled)).toBe(0);
+    expect(Object.fromEntries(stats.byNode)).toEqual({ node1: 6, node2: 4 });
+    expect(Object.fromEntries(stats.outOfPlay)).toEqual({ NODE_UNREACHABLE: 6, HEARTBEAT_TIMEOUT: 2 });
+    // Every seat back by quick play, and none stalled: exit 0; one stalled at the end: not.
+    for (let i = 0; i < 8; i++) {
+      const lost = i < 6 ? 'NODE_UNREACHABLE' : 'HEARTBEAT_TIMEOUT';
+      recordRejoined(stats, lost, 'node1');
+    }
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
+    recordStalled(stats, 'node1');
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
 });
 

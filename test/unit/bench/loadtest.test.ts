@@ -1,7 +1,7 @@
 import type { ClientOptions, RoomConnection } from 'vehikill-net/client';
 import { describe, expect, it, vi } from 'vitest';
 import type { LoadOptions } from '../../../bench/loadtest/load-options.js';
-import { ExitCode, exitCodeOf, summaryLines } from '../../../bench/loadtest/load-report.js';
+import { ExitCode, exitCodeOf, progressLine, summaryLines } from '../../../bench/loadtest/load-report.js';
 import { countOf, newStats } from '../../../bench/loadtest/load-stats.js';
 import { type LoadClient, runLoad } from '../../../bench/loadtest/loadtest.js';
 
@@ -33,6 +33,14 @@ class FakeServer {
   failJoin = new Map<number, string>();
   failQuickPlay = new Map<number, string>();
   readonly seats: FakeSeat[] = [];
+  /** Nodes that hang: they keep their players' seats and sockets, but echo nothing until resumed. */
+  readonly hung = new Map<string, (() => void)[]>();
+
+  resume(nodeId: string): void {
+    const held = this.hung.get(nodeId) ?? [];
+    this.hung.delete(nodeId);
+    for (const echo of held) echo();
+  }
   readonly #roomNodes = new Map<string, string>();
 
   /** Every client seated on `nodeId` is moved off it with `code`, and its room left with that reason. */
@@ -54,6 +62,7 @@ class FakeServer {
       const nodeId = server.#roomNodes.get(roomId) as string;
       const seat: FakeSeat = { nodeId, left: false, leaveListeners: [], clientListeners };
       server.seats.push(seat);
+      const chat: Listener[] = [];
       return {
         roomId,
         selfId: name,
@@ -61,12 +70,23 @@ class FakeServer {
           return seat.left;
         },
         info: { nodeId, roomId },
-        onMessage: () => () => {},
+        onMessage: (type: string, listener: Listener) => {
+          if (type === 'chat') chat.push(listener);
+          return () => {};
+        },
         on: (event: string, listener: Listener) => {
           if (event === 'leave') seat.leaveListeners.push(listener);
           return () => {};
         },
-        send: () => {},
+        // The room echoes each line to its sender (and the others, whom this stand-in leaves out).
+        send: (_type: string, data: { text: string }) => {
+          const echo = () => {
+            for (const listener of chat) listener({ from: name, text: data.text } as never);
+          };
+          const held = server.hung.get(nodeId);
+          if (held) held.push(echo);
+          else queueMicrotask(echo);
+        },
       } as unknown as RoomConnection;
     };
     return {
@@ -117,6 +137,7 @@ const options = (rooms: number, players: number, concurrency: number): LoadOptio
   seconds: 0.01,
   intervalMs: 50,
   concurrency,
+  stallMs: 5_000,
 });
 
 describe('npm run loadtest: the load', () => {
@@ -209,5 +230,44 @@ describe('npm run loadtest: the load', () => {
     expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-2': 4, 'node-3': 2 });
     expect([...stats.rateLimited]).toEqual(['create']);
     expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
+  });
+
+  it('counts the players of a node that hangs as stalled, not seated, and exits non-zero', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    const load = { ...options(4, 2, 50), seconds: 1.5, stallMs: 300 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.echoed).toBeGreaterThan(8));
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-1': 4, 'node-2': 4 });
+    server.hung.set('node-1', []); // its players keep their rooms: nothing tells them it hangs
+    await vi.waitFor(() => expect(stats.seated).toBe(4), { timeout: 1_000 });
+    await run;
+
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
+    expect(stats.seated).toBe(4);
+    expect(Object.fromEntries(stats.stalled)).toEqual({ 'node-1': 4 });
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-2': 4 });
+    expect(countOf(stats.outOfPlay)).toBe(0);
+    const summary = summaryLines(load, stats).join('\n');
+    expect(summary).toMatch(/seated now +4\/8/);
+    expect(summary).toContain('stalled       4 (node-1: 4): in a room, no chat line back for over 300 ms');
+    expect(progressLine(load, stats, 1.5)).toContain('seated 4/8  stalled 4 (node-1: 4)');
+  });
+
+  it('puts a stalled player back among the seated when their lines come back', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    const load = { ...options(2, 2, 50), seconds: 1.5, stallMs: 200 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.echoed).toBeGreaterThan(4));
+    server.hung.set('node-2', []);
+    await vi.waitFor(() => expect(countOf(stats.stalled)).toBe(2), { timeout: 1_000 });
+    expect(stats.seated).toBe(2);
+    server.resume('node-2'); // as a stopped process continued: what it held comes back
+    await vi.waitFor(() => expect(countOf(stats.stalled)).toBe(0), { timeout: 1_000 });
+    await run;
+    expect(stats.seated).toBe(4);
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-1': 2, 'node-2': 2 });
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.allInPlay);
   });
 });

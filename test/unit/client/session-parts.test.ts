@@ -76,12 +76,44 @@ describe('EntryPoints', () => {
   it('fails over through url then fallbacks, never to the server it is on', () => {
     const entries = new EntryPoints('ws://a/ws', ['ws://b/ws', 'ws://a/ws', 'ws://c/ws']);
     expect(entries.current).toBe('ws://a/ws');
-    expect(entries.next()).toBe('ws://b/ws');
+    expect(entries.next(0)).toBe('ws://b/ws');
     entries.moveTo('ws://c/ws');
-    expect(entries.next()).toBe('ws://a/ws');
-    entries.moveTo('ws://elsewhere/ws'); // a redirect to a node not listed: back to the first entry
-    expect(entries.next()).toBe('ws://a/ws');
-    expect(new EntryPoints('ws://only/ws', undefined).next()).toBeUndefined();
+    expect(entries.next(0)).toBe('ws://a/ws');
+    entries.moveTo('ws://elsewhere/ws'); // a redirect to a node not listed: on from c, where it came from
+    expect(entries.next(0)).toBe('ws://a/ws');
+    expect(new EntryPoints('ws://only/ws', undefined).next(0)).toBeUndefined();
+  });
+
+  it('after a redirect goes on from the entry point it came from, not back to the first', () => {
+    // The cluster names its nodes by PUBLIC_URL (localhost), the app lists them as 127.0.0.1.
+    const urls = [1, 2, 3].map((n) => `ws://127.0.0.1:818${n}/ws`);
+    const entries = new EntryPoints(urls[0], urls);
+    entries.moveTo('ws://localhost:8182/ws'); // sent to a room on node 2
+    entries.moveTo('ws://localhost:8181/ws'); // then to one on node 1, which is dead
+    entries.unreachable('ws://localhost:8181/ws', 1_000);
+    // Not the first entry (node 1 again, spelled otherwise): the one after the entry it came from.
+    expect(entries.next(1_000)).toBe(urls[1]);
+    entries.moveTo(urls[1] as string);
+    entries.moveTo('ws://localhost:8183/ws');
+    expect(entries.next(1_000)).toBe(urls[2]);
+  });
+
+  it('passes over an entry point given up on lately while another is left, and forgets it after 10 s', () => {
+    const entries = new EntryPoints('ws://a/ws', ['ws://b/ws', 'ws://c/ws']);
+    entries.unreachable('ws://a/ws', 1_000);
+    entries.moveTo('ws://b/ws');
+    entries.unreachable('ws://b/ws', 2_000);
+    // From b the next is c; from c both others were given up on lately: the plain next one, a.
+    expect(entries.next(2_000)).toBe('ws://c/ws');
+    entries.moveTo('ws://c/ws');
+    expect(entries.next(3_000)).toBe('ws://a/ws');
+    const fresh = new EntryPoints('ws://a/ws', ['ws://b/ws', 'ws://c/ws']);
+    fresh.moveTo('ws://c/ws');
+    fresh.unreachable('ws://a/ws', 1_000);
+    expect(fresh.next(5_000)).toBe('ws://b/ws'); // a is down lately: b
+    expect(fresh.unreachableForMs('ws://a/ws', 5_000)).toBe(6_000);
+    expect(fresh.next(11_000)).toBe('ws://a/ws'); // 10 s on, a is tried again
+    expect(fresh.unreachableForMs('ws://a/ws', 11_000)).toBe(0);
   });
 
   it('tells a WebSocket URL from any other text a goodbye may carry', () => {
