@@ -40,6 +40,12 @@ export interface Tracked {
    * view and came back): the client may have dropped the entity, so it is sent in full, not as a delta.
    */
   removalSentAt: number | undefined;
+  /**
+   * The codes `isHeld` last found every copy equal to, until a record is sent, acked or dropped: while the
+   * frame's codes are the same array, the entity is still held without comparing them again (a world
+   * larger than the budget asks this of every entity, for every client, every snapshot).
+   */
+  held: EntityCodes | undefined;
 }
 
 /** One snapshot sent and not yet known acked. */
@@ -78,6 +84,7 @@ export function trackInStep(frame: WorldFrame, at: number): Map<number, Tracked>
       sent: [],
       unknownUntil: undefined,
       removalSentAt: undefined,
+      held: undefined,
     });
   }
   return tracked;
@@ -97,10 +104,12 @@ export function trackSent(tracked: Map<number, Tracked>, snapshot: SentSnapshot)
         sent: [],
         unknownUntil: undefined,
         removalSentAt: undefined,
+        held: undefined,
       };
       tracked.set(id, entry);
     }
     if (entry === undefined) continue;
+    entry.held = undefined;
     if (entity === undefined) entry.removalSentAt = at;
     entry.sent.push({ at, codes: entity?.codes ?? null });
     if (entry.sent.length > MAX_UNACKED_RECORDS) {
@@ -130,20 +139,28 @@ export function trackAcked(tracked: Map<number, Tracked>, at: number, ids: reado
     if (found < 0) continue;
     const record = sent[found] as SentRecord;
     if (entry.baseline !== undefined && at <= entry.baseline.at) continue;
+    entry.held = undefined;
     if (record.codes === null) {
       if (onlyRemovalsAfter(sent, found)) {
         tracked.delete(id);
         continue;
       }
       entry.baseline = undefined;
-      sent.splice(0, found + 1);
+      dropThrough(sent, found);
       continue;
     }
     entry.baseline = { at, codes: record.codes, exact: true };
-    sent.splice(0, found + 1);
+    dropThrough(sent, found);
     if (entry.unknownUntil !== undefined && entry.unknownUntil <= at) entry.unknownUntil = undefined;
     if (entry.removalSentAt !== undefined && entry.removalSentAt < at) entry.removalSentAt = undefined;
   }
+}
+
+/** Drops the records up to `index` in place (`splice` made an array of them, for every record acked). */
+function dropThrough(sent: SentRecord[], index: number): void {
+  const kept = sent.length - index - 1;
+  for (let to = 0; to < kept; to++) sent[to] = sent[to + index + 1] as SentRecord;
+  sent.length = kept;
 }
 
 /** True when every record after `index` is a removal too. */
@@ -170,6 +187,7 @@ export function impliedBaseline(entry: Tracked, acked: Acked | undefined): boole
 
 /** True when every copy of the entity the client may hold equals `codes`: nothing to send. */
 export function isHeld(entry: Tracked, codes: EntityCodes): boolean {
+  if (entry.held === codes) return true;
   if (entry.baseline === undefined || entry.unknownUntil !== undefined) return false;
   if (!sameCodes(entry.type, entry.baseline.codes, codes)) return false;
   const sent = entry.sent;
@@ -177,5 +195,6 @@ export function isHeld(entry: Tracked, codes: EntityCodes): boolean {
     const other = (sent[index] as SentRecord).codes;
     if (other === null || !sameCodes(entry.type, other, codes)) return false;
   }
+  entry.held = codes;
   return true;
 }

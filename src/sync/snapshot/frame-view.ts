@@ -65,6 +65,6 @@ export function removalKind(frame: WorldFrame, id: number): RecordKind {
 }
 
 /** Whether the frame holds `id`: a binary search in a table frame's ids, no Map built for it. */
-function holds(frame: WorldFrame, id: number): boolean {
+export function holds(frame: WorldFrame, id: number): boolean {
   return frame instanceof TableFrame ? hasId(frame.ids, id) : frame.entities.has(id);
 }

@@ -1,4 +1,5 @@
 import type { EntityRecord } from './entity-table.js';
+import { RankedOrder } from './ranked-order.js';
 
 /**
  * Update tiers. Critical entities (the client's own vehicle, removals) go first in every packet;
@@ -47,6 +48,8 @@ export class PriorityAccumulator {
    */
   #queued = new Map<number, number>();
   #queueEnd = 0;
+  /** The sending order `ranking` hands out, reused: its arrays grow to the longest backlog. */
+  readonly #order = new RankedOrder();
 
   constructor(options: PriorityOptions = {}) {
     this.#priority = options.priority ?? (() => 1);
@@ -71,11 +74,28 @@ export class PriorityAccumulator {
 
   /** Adds this snapshot's priority to every candidate, forgets the rest; returns ids in sending order. */
   rank(candidates: readonly Candidate[]): number[] {
+    const order = this.ranking(candidates);
+    const ids: number[] = [];
+    for (let index = order.pop(); index >= 0; index = order.pop())
+      ids.push((candidates[index] as Candidate).id);
+    return ids;
+  }
+
+  /**
+   * `rank`, for taking the candidates one at a time: their indices in `candidates`, in sending order, from
+   * `pop()` (-1 once all were taken). What is never taken costs nothing to order: a budgeted snapshot takes
+   * a budget's worth of a backlog that can be far longer. Valid until the next call (the order is reused).
+   */
+  ranking(candidates: readonly Candidate[]): RankedOrder {
     const next = new Map<number, number>();
     const nextQueued = new Map<number, number>();
-    const ranked: { id: number; order: number; priority: number }[] = [];
-    for (const { id, entity } of candidates) {
-      let order = CRITICAL;
+    const order = this.#order;
+    const count = candidates.length;
+    order.reset(count);
+    let queueEnd = this.#queueEnd;
+    for (let index = 0; index < count; index++) {
+      const { id, entity } = candidates[index] as Candidate;
+      let group = CRITICAL;
       let gain = 1;
       if (entity !== undefined) {
         const tier = this.#tier(id, entity);
@@ -90,25 +110,26 @@ export class PriorityAccumulator {
         }
         // Infinity goes first after critical ones, in line (weighed 0, it gains nothing like any other).
         if (gained === Number.POSITIVE_INFINITY && weight > 0 && tier !== Tier.critical) {
-          const place = this.#queued.get(id) ?? this.#queueEnd++;
+          const place = this.#queued.get(id) ?? queueEnd++;
           nextQueued.set(id, place);
           next.set(id, this.#accumulated.get(id) ?? 0);
-          ranked.push({ id, order: URGENT, priority: -place });
+          order.set(index, id, URGENT, -place);
           continue;
         }
-        order = tier === Tier.critical ? CRITICAL : RANKED;
+        group = tier === Tier.critical ? CRITICAL : RANKED;
         // Below 0 counts as 0 ("range minus distance" goes negative far away).
         gain = weight === 0 || gained <= 0 ? 0 : Math.min(gained * weight, Number.MAX_VALUE);
       }
       const priority = (this.#accumulated.get(id) ?? 0) + gain;
       next.set(id, priority);
-      ranked.push({ id, order, priority });
+      order.set(index, id, group, priority);
     }
     // Only now: a refused priority or tier leaves every entity with what it had.
     this.#accumulated = next;
     this.#queued = nextQueued;
-    ranked.sort((a, b) => a.order - b.order || b.priority - a.priority || a.id - b.id);
-    return ranked.map((entry) => entry.id);
+    this.#queueEnd = queueEnd;
+    order.build(count);
+    return order;
   }
 
   #weightOf(tier: Tier, id: number, entity: EntityRecord): number {

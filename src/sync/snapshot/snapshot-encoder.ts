@@ -11,8 +11,8 @@ import {
 } from './client-tracking.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
-import type { EntityRecord, WorldFrame } from './entity-table.js';
-import { removalKind } from './frame-view.js';
+import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
+import { holds, removalKind } from './frame-view.js';
 import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
@@ -286,11 +286,8 @@ export class SnapshotEncoder {
       ({ chosen, bits, relativeModes } = planned.fits);
       this.#priority.sentAll();
     } else {
-      // A candidate's entity is the frame's (a removal's id is not in it), so the fill looks it up there.
-      const entities = frame.entities;
-      const entityOf = (id: number) => entities.get(id);
       const registry = this.#registry;
-      const fill = { registry, plan, entityOf, planned: planned.planned, candidates, headerBits, budgetBits };
+      const fill = { registry, plan, planned: planned.planned, candidates, headerBits, budgetBits };
       ({ chosen, bits, relativeModes, overBudget } = fillByPriority(this.#priority, fill));
     }
 
@@ -412,6 +409,7 @@ export class SnapshotEncoder {
       tracked.baseline = undefined;
       tracked.sent = [];
       tracked.unknownUntil = undefined;
+      tracked.held = undefined;
     }
     this.#pending.clear();
     this.#pendingFrom = this.#at;
@@ -532,14 +530,29 @@ export class SnapshotEncoder {
 
   #candidates(frame: WorldFrame): Candidate[] {
     const candidates: Candidate[] = [];
-    for (const [id, entity] of frame.entities) {
-      const tracked = this.#tracked.get(id);
-      if (tracked === undefined || tracked.type !== entity.type || !isHeld(tracked, entity.codes)) {
+    const tracked = this.#tracked;
+    // How many tracked entities the frame holds: when all of them, none was removed, and the tracked ones
+    // need no second pass (a Map lookup per entity) to find the removals.
+    let found = 0;
+    const consider = (id: number, entity: EntityRecord) => {
+      const entry = tracked.get(id);
+      if (entry !== undefined) found++;
+      if (entry === undefined || entry.type !== entity.type || !isHeld(entry, entity.codes)) {
         candidates.push({ id, entity });
       }
+    };
+    if (frame instanceof TableFrame) {
+      // Its arrays, not `entities`: that Map is built on first use, and nothing else here needs it.
+      const { ids, records } = frame;
+      for (let index = 0; index < ids.length; index++) {
+        consider(ids[index] as number, records[index] as EntityRecord);
+      }
+    } else {
+      for (const [id, entity] of frame.entities) consider(id, entity);
     }
-    for (const id of this.#tracked.keys()) {
-      if (!frame.entities.has(id)) candidates.push({ id, entity: undefined });
+    if (found === tracked.size) return candidates;
+    for (const id of tracked.keys()) {
+      if (!holds(frame, id)) candidates.push({ id, entity: undefined });
     }
     return candidates;
   }

@@ -189,8 +189,6 @@ function recordBits(previous: Planned | undefined, planned: Planned): number {
 export interface Fill {
   readonly registry: EntityRegistry;
   readonly plan: PlanRecord;
-  /** The entity a candidate id names in the frame (undefined: a removal). */
-  readonly entityOf: (id: number) => EntityRecord | undefined;
   /** What `planAll` planned: reused rather than planned again, and the sample the fill's modes come from. */
   readonly planned: readonly Planned[];
   readonly candidates: readonly Candidate[];
@@ -211,17 +209,17 @@ export interface Filled {
  * smallest record or `FILL_MISSES_IN_A_ROW` records in a row did not fit. Gap codes and repeats depend on
  * the neighbours, so the cost of each insertion is computed against the records chosen so far.
  *
- * Records are planned as they come up, so the cost follows what fits, not the backlog (the ranking still
- * looks at every candidate). Deltas are sized under relative modes taken from what `planAll` planned;
+ * Records are planned and taken from the ranking as they come up, so the cost follows what fits, not the
+ * backlog (the ranking still gains every candidate its priority, and heaps them). Deltas are sized under relative modes taken from what `planAll` planned;
  * once the records are chosen, the modes are chosen again over them alone, which never makes the
  * snapshot larger (a record's size is its payload plus what its neighbours and kind decide).
  */
 export function fillByPriority(priority: PriorityAccumulator, fill: Fill): Filled {
-  const { registry, plan, entityOf, candidates, headerBits, budgetBits } = fill;
+  const { registry, plan, candidates, headerBits, budgetBits } = fill;
   const fillModes = relativeModesOf(registry, fill.planned);
   const known = new Map<number, Planned>();
   for (const planned of fill.planned) known.set(planned.id, planned);
-  const order = priority.rank(candidates);
+  const order = priority.ranking(candidates);
   const chosen: Planned[] = [];
   // In the order ranked, which is the order the accumulator must hear of them.
   const sent: number[] = [];
@@ -229,11 +227,12 @@ export function fillByPriority(priority: PriorityAccumulator, fill: Fill): Fille
   const alone = headerBits + varUintBits(1);
   let bits = headerBits + varUintBits(0);
   let misses = 0;
-  for (const id of order) {
+  for (let next = order.pop(); next >= 0; next = order.pop()) {
     // With nothing chosen, the first records are still tried: they are what `overBudget` names.
     if (chosen.length > 0 && budgetBits - bits < MIN_RECORD_BITS) break;
+    const { id, entity } = candidates[next] as Candidate;
     let planned = known.get(id);
-    if (planned === undefined) planned = plan(id, entityOf(id), fillModes);
+    if (planned === undefined) planned = plan(id, entity, fillModes);
     else choosePayload(planned, fillModes, registry);
     const index = insertionPoint(chosen, id);
     const previous = index === 0 ? undefined : (chosen[index - 1] as Planned);
