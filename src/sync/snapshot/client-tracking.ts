@@ -16,15 +16,15 @@ export interface SentRecord {
   readonly codes: EntityCodes | null;
 }
 
-/** The newest state the client acked of an entity. */
+/** The newest state the client acked of an entity: each entry's own, moved forward in place on an ack. */
 export interface Baseline {
-  readonly at: number;
-  readonly codes: EntityCodes;
+  at: number;
+  codes: EntityCodes;
   /**
    * False when the client holds these codes as of snapshot `at` but may have got them in an earlier one
    * (a baseline taken over from shared mode): a delta may take it as the implied baseline, never name it.
    */
-  readonly exact: boolean;
+  exact: boolean;
 }
 
 /** What this client holds of one entity, as far as the server knows. */
@@ -149,7 +149,14 @@ export function trackAcked(tracked: Map<number, Tracked>, at: number, ids: reado
       dropThrough(sent, found);
       continue;
     }
-    entry.baseline = { at, codes: record.codes, exact: true };
+    // In place: a new object per acked entity was most of what taking an ack in allocated.
+    const baseline = entry.baseline;
+    if (baseline === undefined) entry.baseline = { at, codes: record.codes, exact: true };
+    else {
+      baseline.at = at;
+      baseline.codes = record.codes;
+      baseline.exact = true;
+    }
     dropThrough(sent, found);
     if (entry.unknownUntil !== undefined && entry.unknownUntil <= at) entry.unknownUntil = undefined;
     if (entry.removalSentAt !== undefined && entry.removalSentAt < at) entry.removalSentAt = undefined;

@@ -100,6 +100,12 @@ export interface EncodedSnapshot {
  */
 const FIXED_HEADER_BITS = SEQ_BITS + STREAM_BITS + 1 + 32;
 
+/** A `Candidate` entry `#candidates` fills in again for each snapshot. */
+interface ReusedCandidate {
+  id: number;
+  entity: EntityRecord | undefined;
+}
+
 /** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
 interface InStep extends BaseFrame {
   readonly at: number;
@@ -132,6 +138,9 @@ export class SnapshotEncoder {
   /** The tick of the newest frame encoded (-1: none yet). */
   #newestTick = -1;
   #tracked = new Map<number, Tracked>();
+  /** `#candidates`' entries, reused, and how many the last snapshot used. */
+  readonly #candidateList: ReusedCandidate[] = [];
+  #candidatesUsed = 0;
   /** Snapshot count → what it carried, until acked (per-client) or superseded by an acked one (shared). */
   readonly #pending = new PendingSnapshots();
   /**
@@ -528,8 +537,23 @@ export class SnapshotEncoder {
     if (at + 1 > this.#pendingFrom) this.#pendingFrom = at + 1;
   }
 
+  /**
+   * The entities with something to send. The list and its entries are reused from one snapshot to the
+   * next (nothing keeps them past `encode`): a world larger than the budget has thousands waiting, for
+   * every client, every snapshot.
+   */
   #candidates(frame: WorldFrame): Candidate[] {
-    const candidates: Candidate[] = [];
+    const candidates = this.#candidateList;
+    let count = 0;
+    const add = (id: number, entity: EntityRecord | undefined) => {
+      const reused = candidates[count];
+      if (reused === undefined) candidates.push({ id, entity });
+      else {
+        reused.id = id;
+        reused.entity = entity;
+      }
+      count++;
+    };
     const tracked = this.#tracked;
     // How many tracked entities the frame holds: when all of them, none was removed, and the tracked ones
     // need no second pass (a Map lookup per entity) to find the removals.
@@ -537,9 +561,7 @@ export class SnapshotEncoder {
     const consider = (id: number, entity: EntityRecord) => {
       const entry = tracked.get(id);
       if (entry !== undefined) found++;
-      if (entry === undefined || entry.type !== entity.type || !isHeld(entry, entity.codes)) {
-        candidates.push({ id, entity });
-      }
+      if (entry === undefined || entry.type !== entity.type || !isHeld(entry, entity.codes)) add(id, entity);
     };
     if (frame instanceof TableFrame) {
       // Its arrays, not `entities`: that Map is built on first use, and nothing else here needs it.
@@ -550,11 +572,17 @@ export class SnapshotEncoder {
     } else {
       for (const [id, entity] of frame.entities) consider(id, entity);
     }
-    if (found === tracked.size) return candidates;
-    for (const id of tracked.keys()) {
-      if (!holds(frame, id)) candidates.push({ id, entity: undefined });
+    if (found !== tracked.size) {
+      for (const id of tracked.keys()) {
+        if (!holds(frame, id)) add(id, undefined);
+      }
     }
-    return candidates;
+    // Entries past the count wait for a longer list, their entities let go.
+    for (let index = count; index < this.#candidatesUsed; index++) {
+      (candidates[index] as ReusedCandidate).entity = undefined;
+    }
+    this.#candidatesUsed = count;
+    return candidates.slice(0, count);
   }
 
   #plan(
