@@ -363,10 +363,12 @@ export class RoomHost implements RoomHostPort {
     }
     // The player's session ended while the room decided (closed, expired): seating it would leave a
     // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
-    // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
+    // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost; with
+    // the reason the session ended for, as a member would have heard it ('left' for a clean close).
     if (session.ended) {
       this.#refuse(client);
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
+      const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     this.#cancelEmptyTimer?.();
