@@ -352,6 +352,7 @@ export class RoomHost implements RoomHostPort {
       await this.room.onJoin(client, options);
     } catch (error) {
       this.#refuse(client);
+      if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     } finally {
@@ -750,10 +751,35 @@ export class RoomHost implements RoomHostPort {
     return state;
   }
 
+  /**
+   * `onJoin` threw one of JavaScript's own errors: a refusal still (its message goes to the player, as
+   * documented), but more likely a fault of the room's code than words meant for the player, which the
+   * operator would otherwise never see. Logged with the room and the player, and counted.
+   */
+  #reportJoinFault(client: HostedClient, error: Error): void {
+    this.#ctx.metrics.count('room_hook_errors_total', { hook: 'onJoin' });
+    console.error(
+      `vehikill-net: room '${this.type}' ${this.roomId}, player ${client.playerId} (${client.name}): onJoin threw a ${error.name}; the join is refused (JOIN_REJECTED, with its message)`,
+      error,
+    );
+  }
+
   #sendToOthers<K extends PresenceKind>(self: Session, kind: K, body: Body<K>): void {
     const inner = encodeMessage(kind, body);
     for (const client of this.#members.values()) {
       if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
     }
   }
+}
+
+/** JavaScript's own error types: thrown by a fault of the code (or a library's check), not to refuse. */
+function isFaultOfCode(error: unknown): error is Error {
+  return (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError ||
+    error instanceof EvalError ||
+    error instanceof URIError
+  );
 }
