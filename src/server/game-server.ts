@@ -451,7 +451,8 @@ export class GameServer {
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
     this.serverLinks.close();
     this.rooms.close();
-    for (const session of [...this.#sessions.all()]) this.#sessions.delete(session);
+    for (const session of [...this.#sessions.all()])
+      this.#sessions.delete(session, ErrorCode.SERVER_SHUTTING_DOWN);
     this.#http.closeAllConnections();
     await stopListening;
     await this.monitoring.close();

@@ -183,7 +183,8 @@ export interface GameServerOptions extends MonitoringOptions {
   emptyDisposeMs?: number;
   /**
    * Rooms none of whose members sent anything (room messages, server link, peer relay) for this many ms
-   * are disposed. Default 30 min.
+   * are disposed, members connected or not: being connected (heartbeats) is not activity. Default 30 min.
+   * `Infinity` turns it off (a turn-based table or a waiting room whose players sit silent); 0 is refused.
    */
   idleDisposeMs?: number;
   /** Most rooms on this node. Default 10,000. */
@@ -329,6 +330,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   };
   for (const [name, value] of Object.entries(limits)) {
     if (name === 'path') continue;
+    if (name === 'idleDisposeMs' && value === Number.POSITIVE_INFINITY) continue; // off
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new TypeError(
         `GameServer option '${name}' must be a finite non-negative number, got ${String(value)}`,
@@ -339,6 +341,12 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   if (limits.heartbeatTimeoutMs <= limits.heartbeatMs) {
     throw new TypeError(
       'heartbeatTimeoutMs must be longer than heartbeatMs, or every connection would time out',
+    );
+  }
+  // 0 would read as "off" and dispose every room at the next sweep instead.
+  if (limits.idleDisposeMs <= 0) {
+    throw new TypeError(
+      `GameServer option 'idleDisposeMs' must be above 0 (Infinity: rooms are never disposed as idle)`,
     );
   }
   // 0 would turn Node's timeout off, which is what these exist to prevent.

@@ -420,12 +420,40 @@ describe('a join still being decided when the session ends', () => {
     expect(room.members.map((member) => member.playerId)).toEqual([alice.playerId]);
     const listed = await alice.listRooms({ type: 'gated', includeFull: true });
     expect(listed.find((info) => info.roomId === room.roomId)?.clients).toBe(1);
-    // The room accepted Bob in onJoin, so it hears that he left: its own bookkeeping holds no ghost.
+    // The room accepted Bob in onJoin, so it hears that he left: its own bookkeeping holds no ghost. He
+    // closed cleanly, so the reason is 'left', as for a member who closes (not SESSION_EXPIRED: no grace
+    // period ran out).
+    expect(GatedJoinRoom.created.at(-1)?.events).toEqual([
+      `join:${alice.playerId}`,
+      `join:${bobId}`,
+      `leave:${bobId}:left`,
+    ]);
+  });
+
+  it("tells the room SESSION_EXPIRED when the dropped player's grace period ran out during the join", async () => {
+    t = await startServer({ gated: GatedJoinRoom }, { graceMs: 300 });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const alice = t.client();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('gated');
+    const joining = bob.join(room.roomId, { slow: true });
+    joining.catch(() => {});
+    await eventually(() => GatedJoinRoom.waiting.length === 1, 'the room is deciding on Bob');
+    const bobId = bob.playerId;
+    proxy.block();
+    proxy.dropAll();
+    await eventually(() => t.server.connectionCount === 1, 'the server saw Bob drop');
+    await eventually(() => t.server.sessionCount === 1, "Bob's grace period ran out");
+    GatedJoinRoom.waiting.shift()?.();
+    await eventually(() => GatedJoinRoom.created.at(-1)?.events.length === 3, 'the room hears Bob leave');
     expect(GatedJoinRoom.created.at(-1)?.events).toEqual([
       `join:${alice.playerId}`,
       `join:${bobId}`,
       `leave:${bobId}:${ErrorCode.SESSION_EXPIRED}`,
     ]);
+    expect(room.members.map((member) => member.playerId)).toEqual([alice.playerId]);
   });
 });
 

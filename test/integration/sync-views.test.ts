@@ -140,7 +140,7 @@ interface Player {
   /** Removals of the snapshot being applied (its tick comes with the 'snapshot' event after them). */
   readonly pending: { readonly id: number; readonly reason: string }[];
   /** Removals by the reason given, and those whose reason was not the truth at their snapshot's tick. */
-  readonly reasons: { destroyed: number; leftView: number };
+  readonly reasons: { destroyed: number; leftView: number; restart: number };
   readonly wrong: string[];
 }
 
@@ -160,7 +160,7 @@ async function players(count: number): Promise<Player[]> {
       returned: new Set(),
       removes: 0,
       pending: [],
-      reasons: { destroyed: 0, leftView: 0 },
+      reasons: { destroyed: 0, leftView: 0, restart: 0 },
       wrong: [],
     };
     state.on('add', (event) => {

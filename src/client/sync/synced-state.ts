@@ -42,7 +42,10 @@ export type SyncedChange<T extends AnyEntityType = AnyEntityType> = T extends An
 /**
  * A removed entity, with the last state held, and why it went (`RemovalKind`): `destroyed`, it is gone
  * from the server's world (play the explosion); `leftView`, it is only out of this client's view (fog of
- * war, distance: let it fade), and comes back with an `add` if it is seen again.
+ * war, distance: let it fade), and comes back with an `add` if it is seen again; `restart`, the state
+ * started over from a new stream (another room, the room's new RoomSync, a new session, the same room
+ * included): the entity went with the old stream, nothing says it was destroyed, and what the new stream
+ * holds comes as `add`s (clear it without effects).
  */
 export type SyncedRemoval<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
   ? SyncedEntity<T> & { readonly reason: RemovalKind }
@@ -58,7 +61,7 @@ export function isEntityOf<T extends AnyEntityType, E extends { readonly type: A
 
 export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
   add: SyncedEntity<T>;
-  /** With the last state held, and `reason`: `destroyed` or `leftView` (see SyncedRemoval). */
+  /** With the last state held, and `reason`: `destroyed`, `leftView` or `restart` (see SyncedRemoval). */
   remove: SyncedRemoval<T>;
   change: SyncedChange<T>;
   /** After an applied snapshot's add, change and remove events. */
@@ -363,7 +366,10 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     return true;
   }
 
-  /** A new stream begins: everything held goes (`remove` events), and a new decoder takes the stream. */
+  /**
+   * A new stream begins: everything held goes (`remove` events, `restart`: the client knows its stream
+   * started over, nothing says those entities were destroyed), and a new decoder takes the stream.
+   */
   #restart(): void {
     this.#stats.restarts++;
     const gone = [...this.#held];
@@ -371,8 +377,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     // The old decoder is dropped with its copies, so those held stay as they are for the removals.
     this.#decoder = new SnapshotDecoder(this.#registry);
     this.#typesDifferSaid = false;
-    for (const [id, held] of gone)
-      this.#events.emit('remove', this.#removal(id, held, RemovalKind.destroyed));
+    for (const [id, held] of gone) this.#events.emit('remove', this.#removal(id, held, RemovalKind.restart));
   }
 
   #apply(changes: AppliedChanges, tick: number): void {

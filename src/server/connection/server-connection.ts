@@ -499,7 +499,7 @@ export class ServerConnection {
     const session = this.session;
     if (session !== undefined && session.socket === this.socket) {
       this.#ctx.rooms.leave(session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
-      this.#ctx.sessions.delete(session);
+      this.#ctx.sessions.delete(session, ErrorCode.TOO_MANY_ERRORS);
     }
     return true;
   }
@@ -527,12 +527,12 @@ export class ServerConnection {
     const { sessions, rooms, limits } = this.#ctx;
     if (code === NORMAL_CLOSURE) {
       rooms.leave(session, 'left', 'left the game');
-      sessions.delete(session);
+      sessions.delete(session, 'left');
       return;
     }
     session.detach(limits.graceMs, () => {
       rooms.leave(session, ErrorCode.SESSION_EXPIRED, 'did not come back in time');
-      sessions.delete(session);
+      sessions.delete(session, ErrorCode.SESSION_EXPIRED);
     });
     rooms.markAway(session);
   }

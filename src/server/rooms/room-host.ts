@@ -352,6 +352,7 @@ export class RoomHost implements RoomHostPort {
       await this.room.onJoin(client, options);
     } catch (error) {
       this.#refuse(client);
+      if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
       const message = error instanceof Error ? error.message : 'the room refused the join';
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
     } finally {
@@ -363,10 +364,12 @@ export class RoomHost implements RoomHostPort {
     }
     // The player's session ended while the room decided (closed, expired): seating it would leave a
     // member with no one behind it, holding its seat for good. The room accepted the player in onJoin,
-    // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost.
+    // so it hears of the leave, or its own bookkeeping (a vehicle, a roster line) would keep a ghost; with
+    // the reason the session ended for, as a member would have heard it ('left' for a clean close).
     if (session.ended) {
       this.#refuse(client);
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.SESSION_EXPIRED));
+      const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     this.#cancelEmptyTimer?.();
@@ -748,10 +751,35 @@ export class RoomHost implements RoomHostPort {
     return state;
   }
 
+  /**
+   * `onJoin` threw one of JavaScript's own errors: a refusal still (its message goes to the player, as
+   * documented), but more likely a fault of the room's code than words meant for the player, which the
+   * operator would otherwise never see. Logged with the room and the player, and counted.
+   */
+  #reportJoinFault(client: HostedClient, error: Error): void {
+    this.#ctx.metrics.count('room_hook_errors_total', { hook: 'onJoin' });
+    console.error(
+      `vehikill-net: room '${this.type}' ${this.roomId}, player ${client.playerId} (${client.name}): onJoin threw a ${error.name}; the join is refused (JOIN_REJECTED, with its message)`,
+      error,
+    );
+  }
+
   #sendToOthers<K extends PresenceKind>(self: Session, kind: K, body: Body<K>): void {
     const inner = encodeMessage(kind, body);
     for (const client of this.#members.values()) {
       if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
     }
   }
+}
+
+/** JavaScript's own error types: thrown by a fault of the code (or a library's check), not to refuse. */
+function isFaultOfCode(error: unknown): error is Error {
+  return (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError ||
+    error instanceof EvalError ||
+    error instanceof URIError
+  );
 }

@@ -165,11 +165,18 @@ export class Room {
     this.#host?.updateListing({ locked: false });
   }
 
+  /**
+   * Registers the handler of the members' messages of `type`: each is checked against `schema`, a
+   * valibot schema (synchronous), before `handler` sees it. Arguments of another shape throw a TypeError
+   * here, naming the type: `onMessage(type, handler)` (Colyseus's form) would otherwise register a
+   * handler that never runs, every message of the type answered INTERNAL_ERROR.
+   */
   onMessage<S extends v.GenericSchema>(
     type: string,
     schema: S,
     handler: MessageHandler<v.InferOutput<S>>,
   ): Disposer {
+    checkMessageRegistration(type, schema, handler);
     this.#handlers.set(type, { schema, handler: handler as MessageHandler<unknown> });
     return () => {
       if (this.#handlers.get(type)?.handler === handler) this.#handlers.delete(type);
@@ -223,3 +230,60 @@ export class Room {
 }
 
 export type RoomClass = new () => Room;
+
+/** What kind of value `value` is, for a message saying what was given instead. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
+}
+
+/**
+ * Throws a TypeError unless `onMessage` was given a type, a synchronous valibot schema (what the server
+ * validates with: `v.safeParse` runs its `~run`) and a handler function.
+ */
+function checkMessageRegistration(type: unknown, schema: unknown, handler: unknown): void {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new TypeError(`onMessage: the first argument is the message type, a string; got ${describe(type)}`);
+  }
+  const usage = `onMessage('${type.slice(0, 64)}', schema, handler)`;
+  const form = `this.onMessage('${type.slice(0, 64)}', v.object({ ... }), (client, data) => { ... })`;
+  const candidate = schema as {
+    '~run'?: unknown;
+    '~standard'?: { vendor?: unknown };
+    async?: unknown;
+  } | null;
+  if (typeof schema === 'function' && handler === undefined) {
+    throw new TypeError(
+      `${usage}: the second argument is the message's schema (a valibot schema) and the handler is ` +
+        `the third; a function came second and nothing third: ${form}. Every message is validated ` +
+        'before its handler sees it (v.unknown() takes anything).',
+    );
+  }
+  if (candidate === null || (typeof schema !== 'object' && typeof schema !== 'function')) {
+    throw new TypeError(
+      `${usage}: the second argument must be a valibot schema; got ${describe(schema)}: ${form}`,
+    );
+  }
+  if (typeof candidate['~run'] !== 'function') {
+    const vendor = candidate['~standard']?.vendor;
+    throw new TypeError(
+      `${usage}: the second argument must be a valibot schema` +
+        (typeof vendor === 'string'
+          ? `; got a Standard Schema of '${vendor.slice(0, 32)}', which the server cannot run (only valibot's)`
+          : `; got ${describe(schema)} that is not one`) +
+        `: ${form}`,
+    );
+  }
+  if (candidate.async === true) {
+    throw new TypeError(
+      `${usage}: the schema is asynchronous (a valibot ...Async schema), and messages are validated ` +
+        'synchronously as they arrive: use the synchronous schema, and do asynchronous checks in the handler',
+    );
+  }
+  if (typeof handler !== 'function') {
+    throw new TypeError(`${usage}: the third argument is the handler, a function; got ${describe(handler)}`);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Clock } from '../../common/index.js';
+import type { LeaveReason } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import { newPlayerId, sameSecret } from '../ids.js';
 import type { SessionOrigin } from './resume-token.js';
@@ -60,11 +61,14 @@ export class SessionStore {
     return { ok: true, session };
   }
 
-  /** Ends the session for good; every way a session ends comes through here. */
-  delete(session: Session): void {
+  /**
+   * Ends the session for good; every way a session ends comes through here. `reason` is the leave reason
+   * its room hears (see `Session.endReason`), also when the room was still deciding on its join.
+   */
+  delete(session: Session, reason?: LeaveReason): void {
     if (this.#sessions.get(session.playerId) === session) this.#sessions.delete(session.playerId);
     const wasEnded = session.ended;
-    session.end();
+    session.end(reason);
     if (!wasEnded) this.#onEnded?.(session);
   }
 

@@ -10,6 +10,7 @@ import {
   encodeTaggedDatagramFromServer,
   Inbox,
   Kind,
+  type LeaveReason,
   MEMBERSHIP_NUMBERS,
   type MessageClass,
   Outbox,
@@ -96,6 +97,7 @@ export class Session {
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
   #ended = false;
+  #endReason: LeaveReason | undefined;
   /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
   readonly #answers: Uint8Array[] = [];
   /** Messages held back until the next answer (see `holdUntilAnswered`). */
@@ -223,8 +225,17 @@ export class Session {
     return this.#ended;
   }
 
-  /** Ends the session for good: no timers left behind. */
-  end(): void {
+  /**
+   * Why the session ended, as the room it was in heard it (`'left'` for a clean close, `SESSION_EXPIRED`
+   * at grace expiry, ...): told to a room whose `onJoin` was still deciding when it ended.
+   */
+  get endReason(): LeaveReason | undefined {
+    return this.#endReason;
+  }
+
+  /** Ends the session for good, for `reason` (the first one given stays): no timers left behind. */
+  end(reason: LeaveReason = ErrorCode.SESSION_EXPIRED): void {
+    this.#endReason ??= reason;
     this.#ended = true;
     this.#socket = undefined;
     this.physGate.clear();

@@ -39,9 +39,12 @@ export interface ClientEntity {
 /**
  * Why an entity left the client: `destroyed`, it is gone from the server's world; `leftView`, it is still
  * there but no longer in this client's view (interest management: fog of war, distance), and comes back
- * in full (as new) if it is seen again. Without views every removal is `destroyed`.
+ * in full (as new) if it is seen again. Without views every removal is `destroyed`. `restart` is the
+ * client's own (`SyncedState`, never on the wire nor in a decoder's `removedKinds`): its stream started
+ * over (another room, the room's new RoomSync, a new session), so what it held went with the old stream,
+ * whatever became of it; what the new stream holds comes as new, the same entities included.
  */
-export const RemovalKind = { destroyed: 'destroyed', leftView: 'leftView' } as const;
+export const RemovalKind = { destroyed: 'destroyed', leftView: 'leftView', restart: 'restart' } as const;
 export type RemovalKind = (typeof RemovalKind)[keyof typeof RemovalKind];
 
 export type SnapshotOutcome =

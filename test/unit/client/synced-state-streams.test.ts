@@ -107,7 +107,7 @@ describe('SyncedState across streams', () => {
     room.newRound(0.6); // seqs from about 39,300
     const state = new SyncedState(player.link, { types });
     const removed: string[] = [];
-    state.on('remove', (e) => removed.push(`${e.state.room}.${e.state.round}`));
+    state.on('remove', (e) => removed.push(`${e.state.room}.${e.state.round} ${e.reason}`));
     for (let i = 0; i < 5; i++) {
       room.step();
       player.deliver();
@@ -122,7 +122,8 @@ describe('SyncedState across streams', () => {
       player.deliver();
     }
     expect(markers(state)).toEqual(['1.2']);
-    expect(removed).toEqual(['1.1']);
+    // A restart, not a destruction: the client knows its stream started over.
+    expect(removed).toEqual(['1.1 restart']);
     expect(seen).toEqual(['1.2']);
     // Round 1's last snapshot arrives late: it is not the state's stream any more.
     player.inFlight.push(...straggler);
@@ -187,7 +188,7 @@ describe('SyncedState across streams', () => {
     roomB.newRound(0.1); // B's seqs "behind" A's: as the same stream, every one of them would be stale
     const state = new SyncedState(player.link, { types });
     const removed: string[] = [];
-    state.on('remove', (e) => removed.push(`${e.state.room}.${e.state.round}`));
+    state.on('remove', (e) => removed.push(`${e.state.room}.${e.state.round} ${e.reason}`));
     for (let i = 0; i < 3; i++) {
       roomA.step();
       player.deliver();
@@ -203,12 +204,43 @@ describe('SyncedState across streams', () => {
       player.deliver();
     }
     expect(markers(state)).toEqual(['2.1']);
-    expect(removed).toEqual(['1.1']);
+    expect(removed).toEqual(['1.1 restart']);
     expect(seen).toEqual(['2.1']);
     expect(state.stats()).toMatchObject({ restarts: 1, stale: 0 });
     // Acked as a stream of its own: B's snapshots are deltas once acked.
     roomB.step();
     expect(player.inFlight.at(-1)?.length).toBeLessThan(16);
+  });
+
+  it('a new session back in the same room removes what was held as a restart, not destroyed, and adds it again', () => {
+    // The session expired and the player joined the same room again: the world never lost the marker.
+    const seating: Seating = { membership: 1, joining: false, session: 1 };
+    const player = new PlayerLink(seating);
+    const room = new FakeRoom(1, player);
+    const before = room.seat(1);
+    player.serving = () => ({ sync: room.sync, client: before });
+    room.newRound(0.5);
+    const state = new SyncedState(player.link, { types });
+    const events: string[] = [];
+    state.on('remove', (e) => events.push(`remove ${e.state.room}.${e.state.round} ${e.reason}`));
+    state.on('add', (e) => events.push(`add ${e.state.room}.${e.state.round}`));
+    for (let i = 0; i < 3; i++) {
+      room.step();
+      player.deliver();
+    }
+    expect(events).toEqual(['add 1.1']);
+    room.clients.length = 0;
+    const after = room.seat(1);
+    seating.session = 2;
+    player.serving = () => ({ sync: room.sync, client: after });
+    for (let i = 0; i < 3; i++) {
+      room.step();
+      player.deliver();
+    }
+    // docs/sync.md's example plays an explosion on 'destroyed': a restart must not blow anything up.
+    expect(events).toEqual(['add 1.1', 'remove 1.1 restart', 'add 1.1']);
+    expect(markers(state)).toEqual(['1.1']);
+    expect(state.stats()).toMatchObject({ restarts: 1 });
   });
 
   it('a state made in the room it stays in applies that room’s snapshots (a new view, no join)', () => {

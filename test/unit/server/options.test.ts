@@ -33,6 +33,18 @@ describe('room flood options', () => {
   });
 });
 
+describe('idle disposal', () => {
+  it('is turned off by Infinity, which a room of silent connected players needs; 0 is refused', () => {
+    expect(resolveLimits({})).toMatchObject({ idleDisposeMs: 30 * 60_000 });
+    expect(resolveLimits({ idleDisposeMs: Number.POSITIVE_INFINITY })).toMatchObject({
+      idleDisposeMs: Number.POSITIVE_INFINITY,
+    });
+    expect(() => resolveLimits({ idleDisposeMs: 0 })).toThrow(/'idleDisposeMs' must be above 0 \(Infinity/);
+    expect(() => resolveLimits({ idleDisposeMs: Number.NaN })).toThrow(/idleDisposeMs/);
+    expect(() => resolveLimits({ idleDisposeMs: -1 })).toThrow(/idleDisposeMs/);
+  });
+});
+
 describe('server link options', () => {
   it('refuse a udpPort that is not a port number, naming the option', () => {
     for (const udpPort of [70_000, 65_536, -5, 1.5, Number.NaN, '4000' as unknown as number]) {
