@@ -1,8 +1,9 @@
 /**
  * Runs the sync workloads alone, without touching bench/results/latest.json:
- * `npm run build && node dist/bench/workloads/sync/run-alone.js [w1] [w2] [cpu] [views] [views-colyseus]`.
+ * `npm run build && node dist/bench/workloads/sync/run-alone.js [w1] [w2] [cpu] [views] [views-colyseus] [budget]`.
  */
 import type { Row } from '../../results.js';
+import { benchSyncBudget } from '../sync-budget.js';
 import { benchSyncCpu } from '../sync-cpu.js';
 import { benchSyncViews } from '../sync-views.js';
 import { benchSyncViewsColyseus } from '../sync-views-colyseus.js';
@@ -18,6 +19,7 @@ if (all || which.has('w2')) rows.push(...benchSyncW2());
 if (all || which.has('cpu')) rows.push(...benchSyncCpu());
 if (all || which.has('views')) rows.push(...benchSyncViews());
 if (all || which.has('views-colyseus')) rows.push(...benchSyncViewsColyseus());
+if (all || which.has('budget')) rows.push(...benchSyncBudget());
 for (const row of rows) {
   const value = Number.isInteger(row.value) ? String(row.value) : row.value.toFixed(3);
   console.log(`| ${row.workload} | ${row.system} | ${row.metric} | ${value} | ${row.unit} |`);
