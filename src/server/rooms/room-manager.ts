@@ -32,8 +32,9 @@ const QUICK_PLAY_CANDIDATES = 16;
 
 /**
  * How long quick plays wait for the room another quick play of the same type and filter is creating on
- * this node, counted from when that creation began: past it the creation counts as stuck, no one waits
- * for it any more, and the next of them creates a room (which the others then wait for).
+ * this node, counted from when that creation got its claim across nodes (see `#claimCreation`, itself
+ * bounded by as long): past it the creation counts as stuck, no one waits for it any more, and the next of
+ * them creates a room (which the others then wait for). Also how long a claim lasts if never given back.
  */
 const QUICK_PLAY_CREATION_WAIT_MS = 5_000;
 
@@ -43,6 +44,9 @@ const QUICK_PLAY_CREATION_WAIT_MS = 5_000;
  * up before it gets a seat.
  */
 const QUICK_PLAY_ROUNDS = 8;
+
+/** How often a node waiting for another node's quick-play creation (`Registry.claimCreation`) asks again. */
+const QUICK_PLAY_CLAIM_POLL_MS = 25;
 
 /**
  * Wrong private room codes one address may try at once, then per second. A player mistypes a code or two;
@@ -98,7 +102,13 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
 interface QuickPlayCreation {
   /** Settles once the creation and its creator's join are over, however they went. */
   done: Promise<void>;
-  startedAt: number;
+  /**
+   * Until when quick plays wait for it: `QUICK_PLAY_CREATION_WAIT_MS` for the creation, from when it got
+   * its claim across nodes (`#claimCreation`), and, until then, as long again for the claim.
+   */
+  deadline: number;
+  /** Set when, instead, another node made a room with seats meanwhile: where the quick plays go. */
+  sentTo?: NodeTarget;
 }
 
 /** What a redirect needs: where the other nodes are. */
@@ -369,11 +379,7 @@ export class RoomManager {
   ): Promise<JoinedRoom> {
     if (!this.#types.has(type))
       throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
-    const candidates = await this.#options.registry.listRooms({
-      type,
-      ...(filter ? { filter } : {}),
-      limit: QUICK_PLAY_CANDIDATES,
-    });
+    const candidates = await this.#candidates(type, filter);
     // Rooms here that refused this player (full by now, or their onJoin said no): not asked again.
     const tried = new Set<string>();
     for (const listing of candidates) {
@@ -383,13 +389,27 @@ export class RoomManager {
       const joined = await this.#tryJoin(session, host, options);
       if (joined) return joined;
     }
-    const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
-    if (remote.length > 0) {
-      const live = await this.#liveNodes();
-      const target = remote.find((listing) => live.has(listing.nodeId));
-      if (target) throw redirect(live.get(target.nodeId) as NodeTarget);
-    }
+    const target = await this.#liveNodeOf(candidates);
+    if (target) throw redirect(target);
     return this.#quickPlayHere(session, type, filter, options, address, tried);
+  }
+
+  /** The oldest open public rooms of `type` that match `filter`, cluster-wide (`QUICK_PLAY_CANDIDATES`). */
+  #candidates(type: string, filter: Record<string, Scalar> | undefined): Promise<RoomListing[]> {
+    return this.#options.registry.listRooms({
+      type,
+      ...(filter ? { filter } : {}),
+      limit: QUICK_PLAY_CANDIDATES,
+    });
+  }
+
+  /** The live node (not draining) hosting the first of `candidates` that another node hosts, if any. */
+  async #liveNodeOf(candidates: readonly RoomListing[]): Promise<NodeTarget | undefined> {
+    const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
+    if (remote.length === 0) return undefined;
+    const live = await this.#liveNodes();
+    const target = remote.find((listing) => live.has(listing.nodeId));
+    return target === undefined ? undefined : live.get(target.nodeId);
   }
 
   /**
@@ -401,6 +421,10 @@ export class RoomManager {
    * room before another is made, and a quick play seated in a room someone else created takes nothing from
    * its address's creation rate. The wait is bounded (`QUICK_PLAY_CREATION_WAIT_MS` from the creation's
    * start): a creation that fails, or hangs, lets them go on.
+   *
+   * Across nodes sharing a registry that has `claimCreation` (Redis and in-memory both do), the creating
+   * quick play first claims the creation there (see `#claimCreation`), then reads the listing again: a
+   * room another node made meanwhile with a seat sends it (and those waiting for it here) there instead.
    */
   async #quickPlayHere(
     session: Session,
@@ -421,26 +445,63 @@ export class RoomManager {
       }
       const creation = this.#quickPlayCreations.get(key);
       if (creation === undefined || round >= QUICK_PLAY_ROUNDS) break;
-      if (!(await this.#awaitCreation(creation)) && this.#quickPlayCreations.get(key) === creation) {
+      if (await this.#awaitCreation(creation)) {
+        if (creation.sentTo) throw redirect(creation.sentTo);
+      } else if (this.#quickPlayCreations.get(key) === creation) {
         // Stuck: no one waits for it any more (its room still takes players if it ever comes).
         this.#quickPlayCreations.delete(key);
       }
     }
     // One that went round too often creates without making the others wait for it.
-    const owned = !this.#quickPlayCreations.has(key);
     let finished = () => {};
-    if (owned) {
+    let creation: QuickPlayCreation | undefined;
+    if (!this.#quickPlayCreations.has(key)) {
       const done = new Promise<void>((resolve) => {
         finished = resolve;
       });
-      this.#quickPlayCreations.set(key, { done, startedAt: this.#options.clock.now() });
+      creation = { done, deadline: this.#options.clock.now() + 2 * QUICK_PLAY_CREATION_WAIT_MS };
+      this.#quickPlayCreations.set(key, creation);
     }
-    const creation = this.#quickPlayCreations.get(key);
+    let claim: string | undefined;
     try {
+      if (creation && !this.#draining) {
+        claim = await this.#claimCreation(key);
+        creation.deadline = this.#options.clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
+        // Claimed (or none to be had): a node that held the claim may have made a room since the read.
+        const target = await this.#liveNodeOf(await this.#candidates(type, filter));
+        if (target) {
+          creation.sentTo = target;
+          throw redirect(target);
+        }
+      }
       return await this.#create(session, type, false, options, address, filter);
     } finally {
-      if (owned && this.#quickPlayCreations.get(key) === creation) this.#quickPlayCreations.delete(key);
+      if (claim !== undefined) {
+        void this.#options.registry.releaseCreation?.(key, claim).catch(() => this.#onRegistryFailure());
+      }
+      if (creation && this.#quickPlayCreations.get(key) === creation) this.#quickPlayCreations.delete(key);
       finished();
+    }
+  }
+
+  /**
+   * Claims the creation of a quick-play room for `key` across the nodes sharing the registry
+   * (`Registry.claimCreation`), for `QUICK_PLAY_CREATION_WAIT_MS` at most. While another node holds it
+   * (it is creating such a room), asks again every `QUICK_PLAY_CLAIM_POLL_MS`, for at most as long: a claim
+   * its node never gave back (it died) has expired by then. Resolves the token it holds the claim with, or
+   * undefined (a registry without claims, or one still held at the end): the room is created anyway. A
+   * registry that fails fails the quick play, as its other calls do.
+   */
+  async #claimCreation(key: string): Promise<string | undefined> {
+    const registry = this.#options.registry;
+    if (registry.claimCreation === undefined) return undefined;
+    const clock = this.#options.clock;
+    const token = `${this.#options.nodeId} ${newRoomId()}`;
+    const deadline = clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
+    for (;;) {
+      if (await registry.claimCreation(key, token, QUICK_PLAY_CREATION_WAIT_MS)) return token;
+      if (clock.now() >= deadline) return undefined;
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, QUICK_PLAY_CLAIM_POLL_MS));
     }
   }
 
@@ -463,18 +524,23 @@ export class RoomManager {
     return undefined;
   }
 
-  /** Resolves true once `creation` is over, false if it is not by `QUICK_PLAY_CREATION_WAIT_MS` after it began. */
+  /**
+   * Resolves true once `creation` is over, false if it is not by its `deadline` (which moves once, when
+   * it gets its claim across nodes).
+   */
   async #awaitCreation(creation: QuickPlayCreation): Promise<boolean> {
-    const left = creation.startedAt + QUICK_PLAY_CREATION_WAIT_MS - this.#options.clock.now();
-    if (left <= 0) return false;
-    let cancel: Cancel = () => {};
-    const late = new Promise<boolean>((resolve) => {
-      cancel = this.#options.clock.setTimeout(() => resolve(false), left);
-    });
-    try {
-      return await Promise.race([creation.done.then(() => true), late]);
-    } finally {
-      cancel();
+    for (;;) {
+      const left = creation.deadline - this.#options.clock.now();
+      if (left <= 0) return false;
+      let cancel: Cancel = () => {};
+      const late = new Promise<boolean>((resolve) => {
+        cancel = this.#options.clock.setTimeout(() => resolve(false), left);
+      });
+      try {
+        if (await Promise.race([creation.done.then(() => true), late])) return true;
+      } finally {
+        cancel();
+      }
     }
   }
 
