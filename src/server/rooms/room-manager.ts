@@ -419,8 +419,9 @@ export class RoomManager {
    * creator's join), the quick plays that find no seat wait for it and then take seats in its room; those
    * it has no seat for go on, and the first of them creates the next room. So concurrent quick plays fill a
    * room before another is made, and a quick play seated in a room someone else created takes nothing from
-   * its address's creation rate. The wait is bounded (`QUICK_PLAY_CREATION_WAIT_MS` from the creation's
-   * start): a creation that fails, or hangs, lets them go on.
+   * its address's creation rate. The wait is bounded (`QUICK_PLAY_CREATION_WAIT_MS` from when the
+   * creation got its claim across nodes, whose own wait is as bounded): a creation that fails, or hangs,
+   * lets them go on.
    *
    * Across nodes sharing a registry that has `claimCreation` (Redis and in-memory both do), the creating
    * quick play first claims the creation there (see `#claimCreation`), then reads the listing again: a
@@ -452,6 +453,9 @@ export class RoomManager {
         this.#quickPlayCreations.delete(key);
       }
     }
+    // A player gone while waiting (their grace ran out) would leave a room behind, on their address.
+    if (session.ended)
+      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the quick play');
     // One that went round too often creates without making the others wait for it.
     let finished = () => {};
     let creation: QuickPlayCreation | undefined;
@@ -477,7 +481,8 @@ export class RoomManager {
       return await this.#create(session, type, false, options, address, filter);
     } finally {
       if (claim !== undefined) {
-        void this.#options.registry.releaseCreation?.(key, claim).catch(() => this.#onRegistryFailure());
+        // One not given back (the registry failing) lapses by itself: nothing listed is wrong meanwhile.
+        void this.#options.registry.releaseCreation?.(key, claim).catch(() => {});
       }
       if (creation && this.#quickPlayCreations.get(key) === creation) this.#quickPlayCreations.delete(key);
       finished();
