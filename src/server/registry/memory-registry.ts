@@ -29,6 +29,8 @@ export class MemoryRegistry implements Registry {
   /** Swept nodes, until when they are remembered as dead. */
   readonly #gone = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
+  /** Quick-play creation claims (see `Registry.claimCreation`): holder and expiry, by key. */
+  readonly #claims = new Map<string, { token: string; expiresAt: number }>();
   /** When the newest heartbeat of any node came. */
   #lastBeatAt: number | undefined;
   /** Until when a stall's grace lasts (see `#stalled`). */
@@ -105,6 +107,20 @@ export class MemoryRegistry implements Registry {
     if (!entry?.seats.delete(playerId)) return;
     entry.listing = { ...entry.listing, clients: entry.seats.size };
     this.#emit('updated', roomId);
+  }
+
+  async claimCreation(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const now = this.#clock.now();
+    const held = this.#claims.get(key);
+    if (held !== undefined && held.token !== token && held.expiresAt > now) return false;
+    this.#claims.set(key, { token, expiresAt: now + ttlMs });
+    // Expired ones go as new ones come, so that claims never released cannot pile up.
+    for (const [other, claim] of this.#claims) if (claim.expiresAt <= now) this.#claims.delete(other);
+    return true;
+  }
+
+  async releaseCreation(key: string, token: string): Promise<void> {
+    if (this.#claims.get(key)?.token === token) this.#claims.delete(key);
   }
 
   async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Where the Redis registry keeps things, all under one prefix so several clusters can share a Redis:
  *
@@ -25,6 +27,8 @@
  *                            that came more than that after it (Redis itself stood still), or on another
  *                            Redis process. While the gap is open and during the grace, nothing is swept
  *                            and listed nodes count as alive
+ * - `{p}creating:{sha1}`     a quick-play creation claim (see `Registry.claimCreation`): the claiming
+ *                            token, expiring (PX); named by the SHA-1 of the claimed type and filter
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names
@@ -42,6 +46,10 @@ export class RedisKeys {
   /** The key the scripts declare: it routes them, in a cluster, to the node holding the prefix's slot. */
   get anchor(): string {
     return `${this.prefix}rooms`;
+  }
+  /** `key`: a quick play's type and filter, as the room manager names them (any length). */
+  creating(key: string): string {
+    return `${this.prefix}creating:${createHash('sha1').update(key).digest('hex')}`;
   }
   get lobby(): string {
     return `${this.prefix}lobby`;

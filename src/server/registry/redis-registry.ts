@@ -277,6 +277,18 @@ export class RedisRegistry implements Registry {
     if (removed === 1) this.#publish('updated', roomId);
   }
 
+  async claimCreation(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.round(ttlMs));
+    const set = await this.#call(() => this.#redis.set(this.#keys.creating(key), token, 'PX', ttl, 'NX'));
+    return set === 'OK';
+  }
+
+  async releaseCreation(key: string, token: string): Promise<void> {
+    await this.#call(() =>
+      scripts.releaseCreation.run(this.#redis, this.#keys, [this.#keys.creating(key), token]),
+    );
+  }
+
   async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [

@@ -378,6 +378,11 @@ for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
 end
 return found`;
 
+/** ARGV: prefix, the claim's key (`RedisKeys.creating`), token. Deletes the claim if the token holds it. */
+const releaseCreation = `
+if redis.call('GET', ARGV[2]) == ARGV[3] then return redis.call('DEL', ARGV[2]) end
+return 0`;
+
 /** Runs by SHA, loading the script when Redis does not have it (first use, or after a restart). */
 export class LuaScript {
   readonly #source: string;
@@ -411,4 +416,5 @@ export const scripts = {
   heartbeat: new LuaScript(heartbeat),
   removeNode: new LuaScript(removeNode),
   listNodes: new LuaScript(listNodes),
+  releaseCreation: new LuaScript(releaseCreation),
 } as const;

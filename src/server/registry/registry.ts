@@ -79,6 +79,16 @@ export interface Registry {
   reserveSeat(roomId: string, playerId: string): Promise<boolean>;
   releaseSeat(roomId: string, playerId: string): Promise<void>;
   /**
+   * Claims, for `token`, the creation of a room by quick play for `key` (a room type and filter), so that
+   * the nodes sharing the registry create such rooms one at a time: true if claimed, false while another
+   * claim holds it. A claim lasts until released or for `ttlMs`, whichever comes first: a node that dies
+   * holding one holds it up for at most that long. Optional: a registry without it leaves quick-play
+   * creations one at a time per node only.
+   */
+  claimCreation?(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Gives back a claim `token` holds; nothing if it expired or another holds the key now. */
+  releaseCreation?(key: string, token: string): Promise<void>;
+  /**
    * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes
    * (a node that expired while others heartbeated is swept before it is recorded again). After a stall,
    * when no node heartbeated for longer than the longest TTL in force (a paused Redis, a frozen process),

@@ -455,6 +455,24 @@ export function registryContract(
       expect(changes).toHaveLength(3);
       await registry.close();
     });
+
+    it('gives a quick-play creation claim to one holder at a time, until released or expired', async () => {
+      const registry = await makeRegistry();
+      const key = '["arena",[["mode","ctf"]]]';
+      expect(await registry.claimCreation?.(key, 'node-a 1', 500)).toBe(true);
+      expect(await registry.claimCreation?.(key, 'node-b 1', 500)).toBe(false);
+      // Another key is another claim.
+      expect(await registry.claimCreation?.('["arena",[]]', 'node-b 1', 500)).toBe(true);
+      // Only its holder gives it back.
+      await registry.releaseCreation?.(key, 'node-b 1');
+      expect(await registry.claimCreation?.(key, 'node-b 2', 500)).toBe(false);
+      await registry.releaseCreation?.(key, 'node-a 1');
+      expect(await registry.claimCreation?.(key, 'node-b 2', 500)).toBe(true);
+      // One never given back (its node died) lapses after its time.
+      await time.pass(600);
+      expect(await registry.claimCreation?.(key, 'node-c 1', 500)).toBe(true);
+      await registry.close();
+    });
   });
 }
 
