@@ -59,9 +59,18 @@ export interface ClientStats {
   clockOffsetMs: number;
   /** The link to the server: the mode asked for, whether the server offers direct links, the path in use. */
   serverLink: LinkStats & { mode: ServerLinkMode; offered: boolean; path: ServerLinkPath };
+  /**
+   * What the WebSocket's send queue shed rather than send late (counts since the client was made):
+   * volatile messages dropped because they could not go at once (above the session's rate, or the socket
+   * backed up), keyed ones (a peer's `phys` sample) replaced by a newer one, expiring ones whose TTL ran
+   * out while they waited.
+   */
+  sends: { volatileDropped: number; superseded: number; expired: number };
 }
 
 const REQUEST_ID_LIMIT = 0xffffffff;
+/** How long `close()` waits, by default, for reliable messages held back to be written. */
+const DEFAULT_CLOSE_FLUSH_MS = 3_000;
 /**
  * Redirects followed for one join. One is the normal case; a second covers a quick play whose pick
  * filled up while we moved (the node then points to the next room). More would mean a loop.
@@ -224,6 +233,7 @@ export class Client {
       rttMs: this.rttMs,
       clockOffsetMs: this.clockOffsetMs,
       serverLink: { mode: link.mode, offered: link.offered, path: link.path, ...link.stats() },
+      sends: this.#connection.sendStats,
     };
   }
 
@@ -423,9 +433,20 @@ export class Client {
     return this.#joinVia(Kind.QuickPlay, { type, ...options });
   }
 
-  /** Ends the session: the server frees our seat at once. */
-  close(): void {
-    this.#connection.close();
+  /**
+   * Ends the session: the server frees our seat at once. Reliable messages the client still holds back
+   * (sent above the session's rate, or while the socket was backed up) are written first, for at most
+   * `flushMs` (default 3,000); those that could not be are told in an `error` event (NOT_CONNECTED). Resolves
+   * once closed, with how many could not be sent. Requests waiting for an answer reject (NOT_CONNECTED).
+   */
+  close(options: { flushMs?: number } = {}): Promise<number> {
+    const flushMs = options.flushMs ?? DEFAULT_CLOSE_FLUSH_MS;
+    if (!(typeof flushMs === 'number' && flushMs >= 0 && flushMs !== Number.POSITIVE_INFINITY)) {
+      throw new TypeError(
+        `close option 'flushMs' must be a finite number of at least 0, got ${String(flushMs)}`,
+      );
+    }
+    return this.#connection.close(flushMs);
   }
 
   async #joinVia<In extends Messages, Out extends Messages>(
@@ -601,7 +622,9 @@ export class Client {
     return new Promise((resolve, reject) => {
       this.#pending.set(rid, { kind, resolve, reject });
       try {
-        this.#connection.sendSequenced(encoded);
+        // A leave or a join goes after every message sent before it, even one held back by the rate
+        // limit: the server would otherwise move the player out of the room before those reached it.
+        this.#connection.sendSequenced(encoded, undefined, kind === Kind.LeaveRoom || joinKinds.has(kind));
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);
@@ -738,7 +761,8 @@ export class Client {
       c: RELAY_CONTROL,
       p: [encodeDeviceReport(this.#device.state.report)],
     });
-    this.#connection.sendVolatile(inner);
+    // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
+    this.#connection.sendVolatile(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
