@@ -789,7 +789,7 @@ export class Client {
       case Kind.Error: {
         const error = new ProtocolError(
           message.body.code,
-          readableNotice(message.body.code, message.body.message),
+          readableNotice(message.body.code, message.body.message, this.#connection.hasFallback),
         );
         const rid = message.body.rid;
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
@@ -890,12 +890,19 @@ export class Client {
 
 /**
  * A notice's message as an app may show it. A drain notice's message is, on the wire, only the URL of the
- * node the client will be sent to (or ''): said as a sentence here, the URL in it.
+ * node the client will be sent to (or '': the server knows none): said as a sentence here, the URL in it.
+ * With none, the client goes to the next of its fallback URLs at the goodbye, or, with none of those
+ * either, is closed for good (SERVER_DRAINING): the sentence says which.
  */
-function readableNotice(code: ErrorCode, message: string): string {
+function readableNotice(code: ErrorCode, message: string, hasFallback: boolean): string {
   if (code !== ErrorCode.SERVER_DRAINING) return message;
-  const where = message === '' ? 'to another server' : `to ${message}`;
-  return `this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves ${where}`;
+  const when = "the room plays on until it ends or the drain's deadline";
+  if (message !== '')
+    return `this server is draining for a deploy: ${when}, then the client moves to ${message}`;
+  if (hasFallback) {
+    return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
+  }
+  return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
 }
 
 /** The room a server message is addressed to, if it is addressed to one. */

@@ -223,6 +223,11 @@ export class SessionConnection {
     return this.#entries.current;
   }
 
+  /** Whether this client has an entry point other than the server it is on to go to (`fallbackUrls`). */
+  get hasFallback(): boolean {
+    return this.#entries.next(this.#clock.now()) !== undefined;
+  }
+
   /**
    * How much longer, in ms, `url` counts as down (0: it does not): this client gave up on it (no answer
    * after `failoverAfterAttempts`) less than 10 s ago.
