@@ -408,6 +408,8 @@ export class Client {
     type: string,
     options: { private?: boolean; options?: unknown } = {},
   ): Promise<RoomConnection<In, Out>> {
+    const unknown = unknownKey('create', options, ['private', 'options']);
+    if (unknown) return Promise.reject(unknown);
     return this.#joinVia(Kind.CreateRoom, { type, ...options });
   }
 
@@ -430,6 +432,8 @@ export class Client {
     type: string,
     options: { filter?: Record<string, Scalar>; options?: unknown } = {},
   ): Promise<RoomConnection<In, Out>> {
+    const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
+    if (unknown) return Promise.reject(unknown);
     return this.#joinVia(Kind.QuickPlay, { type, ...options });
   }
 
@@ -903,6 +907,23 @@ function readableNotice(code: ErrorCode, message: string, hasFallback: boolean):
     return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
   }
   return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
+}
+
+/**
+ * A TypeError for a key of `create`'s or `quickPlay`'s request object that it does not take (undefined:
+ * none), naming the key and the accepted ones. The room's own options go in its `options` key: a bag of
+ * them passed as the whole object (Colyseus's `joinOrCreate('arena', { mode })`) was silently dropped.
+ */
+function unknownKey(call: string, request: unknown, accepted: readonly string[]): TypeError | undefined {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return new TypeError(`${call}: its second argument must be an object ({ ${accepted.join(', ')} })`);
+  }
+  const unknown = Object.keys(request).filter((key) => !accepted.includes(key));
+  if (unknown.length === 0) return undefined;
+  const keys = unknown.map((key) => `'${key.slice(0, 32)}'`).join(', ');
+  return new TypeError(
+    `${call}: unknown key${unknown.length === 1 ? '' : 's'} ${keys} (it takes ${accepted.join(', ')}). The room's own options go in 'options': ${call}(type, { options: { ${unknown.map((key) => key.slice(0, 32)).join(', ')} } })`,
+  );
 }
 
 /** The room a server message is addressed to, if it is addressed to one. */
