@@ -196,10 +196,13 @@ export class GameSession {
     await room?.leave();
   }
 
-  /** Leaves and closes the connection. */
-  close(): void {
+  /**
+   * Leaves and closes the connection; reliable messages still held back by the rate go first, for at
+   * most `flushMs` (the client's default 3 s; 0 closes at once, as a page going away must).
+   */
+  close(options: { flushMs?: number } = {}): void {
     this.#detach();
-    this.client.close();
+    void this.client.close(options);
     this.#events.clear();
   }
 

@@ -249,7 +249,8 @@ let closedOnPagehide = false;
 window.addEventListener('pagehide', () => {
   if (!session || session.client.state === 'closed') return;
   closedOnPagehide = true;
-  session.close();
+  // At once: the page will not wait for messages held back by the rate limit to be written first.
+  session.close({ flushMs: 0 });
 });
 window.addEventListener('pageshow', (event) => {
   if (!event.persisted || !closedOnPagehide) return;

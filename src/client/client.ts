@@ -59,9 +59,18 @@ export interface ClientStats {
   clockOffsetMs: number;
   /** The link to the server: the mode asked for, whether the server offers direct links, the path in use. */
   serverLink: LinkStats & { mode: ServerLinkMode; offered: boolean; path: ServerLinkPath };
+  /**
+   * What the WebSocket's send queue shed rather than send late (counts since the client was made):
+   * volatile messages dropped because they could not go at once (above the session's rate, or the socket
+   * backed up), keyed ones (a peer's `phys` sample) replaced by a newer one, expiring ones whose TTL ran
+   * out while they waited.
+   */
+  sends: { volatileDropped: number; superseded: number; expired: number };
 }
 
 const REQUEST_ID_LIMIT = 0xffffffff;
+/** How long `close()` waits, by default, for reliable messages held back to be written. */
+const DEFAULT_CLOSE_FLUSH_MS = 3_000;
 /**
  * Redirects followed for one join. One is the normal case; a second covers a quick play whose pick
  * filled up while we moved (the node then points to the next room). More would mean a loop.
@@ -224,6 +233,7 @@ export class Client {
       rttMs: this.rttMs,
       clockOffsetMs: this.clockOffsetMs,
       serverLink: { mode: link.mode, offered: link.offered, path: link.path, ...link.stats() },
+      sends: this.#connection.sendStats,
     };
   }
 
@@ -398,6 +408,8 @@ export class Client {
     type: string,
     options: { private?: boolean; options?: unknown } = {},
   ): Promise<RoomConnection<In, Out>> {
+    const unknown = unknownKey('create', options, ['private', 'options']);
+    if (unknown) return Promise.reject(unknown);
     return this.#joinVia(Kind.CreateRoom, { type, ...options });
   }
 
@@ -420,12 +432,25 @@ export class Client {
     type: string,
     options: { filter?: Record<string, Scalar>; options?: unknown } = {},
   ): Promise<RoomConnection<In, Out>> {
+    const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
+    if (unknown) return Promise.reject(unknown);
     return this.#joinVia(Kind.QuickPlay, { type, ...options });
   }
 
-  /** Ends the session: the server frees our seat at once. */
-  close(): void {
-    this.#connection.close();
+  /**
+   * Ends the session: the server frees our seat at once. Reliable messages the client still holds back
+   * (sent above the session's rate, or while the socket was backed up) are written first, for at most
+   * `flushMs` (default 3,000); those that could not be are told in an `error` event (NOT_CONNECTED). Resolves
+   * once closed, with how many could not be sent. Requests waiting for an answer reject (NOT_CONNECTED).
+   */
+  close(options: { flushMs?: number } = {}): Promise<number> {
+    const flushMs = options.flushMs ?? DEFAULT_CLOSE_FLUSH_MS;
+    if (!(typeof flushMs === 'number' && flushMs >= 0 && flushMs !== Number.POSITIVE_INFINITY)) {
+      throw new TypeError(
+        `close option 'flushMs' must be a finite number of at least 0, got ${String(flushMs)}`,
+      );
+    }
+    return this.#connection.close(flushMs);
   }
 
   async #joinVia<In extends Messages, Out extends Messages>(
@@ -601,7 +626,9 @@ export class Client {
     return new Promise((resolve, reject) => {
       this.#pending.set(rid, { kind, resolve, reject });
       try {
-        this.#connection.sendSequenced(encoded);
+        // A leave or a join goes after every message sent before it, even one held back by the rate
+        // limit: the server would otherwise move the player out of the room before those reached it.
+        this.#connection.sendSequenced(encoded, undefined, kind === Kind.LeaveRoom || joinKinds.has(kind));
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);
@@ -738,7 +765,8 @@ export class Client {
       c: RELAY_CONTROL,
       p: [encodeDeviceReport(this.#device.state.report)],
     });
-    this.#connection.sendVolatile(inner);
+    // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
+    this.#connection.sendVolatile(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
@@ -765,7 +793,7 @@ export class Client {
       case Kind.Error: {
         const error = new ProtocolError(
           message.body.code,
-          readableNotice(message.body.code, message.body.message),
+          readableNotice(message.body.code, message.body.message, this.#connection.hasFallback),
         );
         const rid = message.body.rid;
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
@@ -866,12 +894,36 @@ export class Client {
 
 /**
  * A notice's message as an app may show it. A drain notice's message is, on the wire, only the URL of the
- * node the client will be sent to (or ''): said as a sentence here, the URL in it.
+ * node the client will be sent to (or '': the server knows none): said as a sentence here, the URL in it.
+ * With none, the client goes to the next of its fallback URLs at the goodbye, or, with none of those
+ * either, is closed for good (SERVER_DRAINING): the sentence says which.
  */
-function readableNotice(code: ErrorCode, message: string): string {
+function readableNotice(code: ErrorCode, message: string, hasFallback: boolean): string {
   if (code !== ErrorCode.SERVER_DRAINING) return message;
-  const where = message === '' ? 'to another server' : `to ${message}`;
-  return `this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves ${where}`;
+  const when = "the room plays on until it ends or the drain's deadline";
+  if (message !== '')
+    return `this server is draining for a deploy: ${when}, then the client moves to ${message}`;
+  if (hasFallback) {
+    return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
+  }
+  return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
+}
+
+/**
+ * A TypeError for a key of `create`'s or `quickPlay`'s request object that it does not take (undefined:
+ * none), naming the key and the accepted ones. The room's own options go in its `options` key: a bag of
+ * them passed as the whole object (Colyseus's `joinOrCreate('arena', { mode })`) was silently dropped.
+ */
+function unknownKey(call: string, request: unknown, accepted: readonly string[]): TypeError | undefined {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return new TypeError(`${call}: its second argument must be an object ({ ${accepted.join(', ')} })`);
+  }
+  const unknown = Object.keys(request).filter((key) => !accepted.includes(key));
+  if (unknown.length === 0) return undefined;
+  const keys = unknown.map((key) => `'${key.slice(0, 32)}'`).join(', ');
+  return new TypeError(
+    `${call}: unknown key${unknown.length === 1 ? '' : 's'} ${keys} (it takes ${accepted.join(', ')}). The room's own options go in 'options': ${call}(type, { options: { ${unknown.map((key) => key.slice(0, 32)).join(', ')} } })`,
+  );
 }
 
 /** The room a server message is addressed to, if it is addressed to one. */

@@ -110,6 +110,8 @@ export class SessionConnection {
    */
   #paced: Uint8Array[] = [];
   #cancelPacing: Cancel | undefined;
+  /** A `close()` waiting for what was held back to be written. */
+  #closing: Promise<number> | undefined;
   readonly #acks: InboundAcks;
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
@@ -164,7 +166,23 @@ export class SessionConnection {
       mayWrite: () => this.#sendBudget?.take(this.#clock.now()) ?? true,
       // Requests and signals go ahead of everything, but the server counts them like any frame.
       controlWritten: () => this.#sendBudget?.charge(this.#clock.now()),
+      // Volatile messages never wait behind the rate: one that cannot go now is dropped (or, keyed,
+      // replaced by the next), where waiting made inputs sent above the rate arrive seconds late.
+      volatileWaits: false,
     });
+  }
+
+  /**
+   * What the send queue shed rather than send late: volatile messages dropped (the rate or a backed-up
+   * socket held them), keyed ones replaced by a newer one, expiring ones that died waiting.
+   */
+  get sendStats(): { volatileDropped: number; superseded: number; expired: number } {
+    const scheduler = this.#scheduler;
+    return {
+      volatileDropped: scheduler.dropped,
+      superseded: scheduler.superseded,
+      expired: scheduler.expired,
+    };
   }
 
   get state(): ConnectionState {
@@ -203,6 +221,11 @@ export class SessionConnection {
   /** The server this connection talks to now (it changes when the client moves to another node). */
   get url(): string {
     return this.#entries.current;
+  }
+
+  /** Whether this client has an entry point other than the server it is on to go to (`fallbackUrls`). */
+  get hasFallback(): boolean {
+    return this.#entries.next(this.#clock.now()) !== undefined;
   }
 
   /**
@@ -244,17 +267,49 @@ export class SessionConnection {
     void this.#openSocket();
   }
 
-  /** Ends the session: the server frees our seat at once. */
-  close(): void {
-    if (this.#state === 'closed') return;
-    const socket = this.#socket;
-    this.#finish('CLOSED_BY_CLIENT', 'closed by the client');
-    socket?.close(1000, 'bye');
+  /**
+   * Ends the session: the server frees our seat at once. Sequenced messages still held back (by the rate
+   * limit or a backed-up socket) are written first, for at most `flushMs`; resolves with how many of
+   * them could not be (0: all were written before the socket closed), once closed.
+   */
+  close(flushMs = 0): Promise<number> {
+    if (this.#state === 'closed') return Promise.resolve(0);
+    this.#closing ??= new Promise<number>((resolve) => {
+      const deadline = this.#clock.now() + flushMs;
+      const attempt = () => {
+        if (this.#state === 'closed') {
+          resolve(0);
+          return;
+        }
+        const unsent = this.#unsent();
+        if (unsent > 0 && this.#state === 'open' && this.#clock.now() < deadline) {
+          this.#clock.setTimeout(attempt, 10);
+          return;
+        }
+        this.#closing = undefined;
+        const socket = this.#socket;
+        this.#finish('CLOSED_BY_CLIENT', 'closed by the client', unsent);
+        socket?.close(1000, 'bye');
+        resolve(unsent);
+      };
+      attempt();
+    });
+    return this.#closing;
   }
 
   /**
-   * Sends now if open, dropped otherwise (the volatile class). When the socket backs up it waits its
-   * turn by priority; `key` lets a newer message replace a waiting one (a peer's `phys` sample).
+   * Sequenced messages sent that would not reach the server were the client closed now: those still
+   * waiting to be written when open, and everything unacked when not.
+   */
+  #unsent(): number {
+    if (this.#state === 'open') return this.#scheduler.queuedSequenced + this.#paced.length;
+    return this.#outbox.size;
+  }
+
+  /**
+   * Sends now if open, dropped otherwise (the volatile class). Never waits behind the rate limit or a
+   * backed-up socket: what cannot go at once is dropped (counted in `sendStats`), except that with a
+   * `key` the newest one waits, replacing an older one with that key (a peer's `phys` sample).
    */
   sendVolatile(frame: Uint8Array, key?: string): void {
     this.#refuseOverLimit(frame.length);
@@ -265,7 +320,7 @@ export class SessionConnection {
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
    * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit.
    */
-  sendSequenced(inner: Uint8Array, ttlMs?: number): void {
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false): void {
     this.#refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
     if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length)) {
@@ -275,7 +330,9 @@ export class SessionConnection {
       );
     }
     const messageClass = ttlMs === undefined ? 'reliable' : 'expiring';
-    if (this.#state === 'open') this.#scheduler.send(priorityOf(inner), inner, messageClass, ttlMs);
+    // Behind everything waiting: a leave or a join after the messages sent to the room before it.
+    if (this.#state === 'open' && behindWaiting) this.#scheduler.sendBehindWaiting(inner, messageClass);
+    else if (this.#state === 'open') this.#scheduler.send(priorityOf(inner), inner, messageClass, ttlMs);
     else this.#writeNow(inner, messageClass, ttlMs); // into the outbox, replayed once connected
   }
 
@@ -569,8 +626,18 @@ export class SessionConnection {
     this.#disposeOnline = () => target.removeEventListener?.('online', onOnline);
   }
 
-  #finish(code: ClientEvents['closed']['code'], message: string): void {
+  #finish(code: ClientEvents['closed']['code'], message: string, unsent = 0): void {
     if (this.#state === 'closed') return;
+    if (unsent > 0) {
+      const messages = unsent === 1 ? '1 reliable message' : `${unsent} reliable messages`;
+      this.#events.emit(
+        'error',
+        new ProtocolError(
+          ErrorCode.NOT_CONNECTED,
+          `closed with ${messages} not sent (held back by the rate limit or a lost connection): they may not reach the server`,
+        ),
+      );
+    }
     this.#generation++;
     this.#socket = undefined;
     this.#stopConnectionTimers();

@@ -8,7 +8,8 @@ import type { MessageClass } from '../protocol/index.js';
  */
 export type SendPriority = 'control' | 'snapshot' | 'input' | 'relay';
 
-const WAITING_ORDER = ['snapshot', 'input', 'relay'] as const;
+/** `behind` is no priority of its own: messages sent with `sendBehindWaiting`, which leave last. */
+const WAITING_ORDER = ['snapshot', 'input', 'relay', 'behind'] as const;
 type WaitingPriority = (typeof WAITING_ORDER)[number];
 
 /** A message not yet written. Sequenced ones take their number only when written (see `write`). */
@@ -20,6 +21,8 @@ export interface PendingSend {
   readonly ttlMs: number | undefined;
   readonly queuedAt: number;
   readonly key: string | undefined;
+  /** The queue it waits in. */
+  readonly queue: WaitingPriority;
 }
 
 export interface SendSchedulerOptions {
@@ -65,6 +68,13 @@ export interface SendSchedulerOptions {
    * same rate limit, so what can wait must hold back by as much.
    */
   controlWritten?: () => void;
+  /**
+   * Whether a volatile message that cannot be written at once (the socket is backed up, `mayWrite`
+   * refuses, or messages as urgent as it wait) waits its turn. Default true. False: it is dropped
+   * (counted in `dropped`), or, with a `key`, takes the one place of its key (replacing an older one),
+   * so that no volatile message waits behind the rate for longer than the next newer one takes to come.
+   */
+  volatileWaits?: boolean;
 }
 
 /**
@@ -89,7 +99,10 @@ export class SendScheduler {
     snapshot: new Fifo(),
     input: new Fifo(),
     relay: new Fifo(),
+    behind: new Fifo(),
   };
+  /** Messages waiting per queue (dropped ones not counted). */
+  readonly #waitingIn: Record<WaitingPriority, number> = { snapshot: 0, input: 0, relay: 0, behind: 0 };
   readonly #byKey = new Map<string, PendingSend>();
   readonly #maxQueuedBytes: number;
   readonly #maxWaitingBytes: number;
@@ -101,7 +114,10 @@ export class SendScheduler {
   superseded = 0;
   /** Expiring messages whose life ran out while they waited. */
   expired = 0;
-  /** Volatile messages dropped because too much was waiting. */
+  /**
+   * Volatile messages dropped: because too much was waiting, or (`volatileWaits: false`) because they
+   * could not be written at once.
+   */
   dropped = 0;
   /** Times too much waited even with every waiting volatile message dropped (see `onOverflow`). */
   overflows = 0;
@@ -151,6 +167,41 @@ export class SendScheduler {
       this.#options.write(inner, messageClass, ttlMs);
       return;
     }
+    if (messageClass === 'volatile' && this.#options.volatileWaits === false) {
+      // Goes now, ahead of less urgent messages, or never: a volatile message sent late is worse than none.
+      if (!this.#waitsAtOrAbove(priority) && !this.#congested() && this.#admitted()) {
+        this.#options.write(inner, messageClass, ttlMs);
+        return;
+      }
+      if (key === undefined) {
+        this.dropped++;
+        return;
+      }
+    }
+    this.#enqueue(priority, inner, messageClass, ttlMs, key);
+  }
+
+  /**
+   * Sends a control message once everything waiting now has left (or been dropped): a request that
+   * must not overtake what was sent before it (leaving a room, after the messages for that room).
+   * Written at once when nothing waits. Control messages sent after it go ahead of it, as always;
+   * messages sent with this method after it leave after it.
+   */
+  sendBehindWaiting(inner: Uint8Array, messageClass: MessageClass): void {
+    if (this.idle) {
+      this.send('control', inner, messageClass);
+      return;
+    }
+    this.#enqueue('behind', inner, messageClass, undefined, undefined);
+  }
+
+  #enqueue(
+    priority: WaitingPriority,
+    inner: Uint8Array,
+    messageClass: MessageClass,
+    ttlMs: number | undefined,
+    key: string | undefined,
+  ): void {
     if (key !== undefined) {
       const waiting = this.#byKey.get(key);
       if (waiting) {
@@ -160,11 +211,19 @@ export class SendScheduler {
         return;
       }
     }
-    const pending: PendingSend = { inner, messageClass, ttlMs, queuedAt: this.#options.clock.now(), key };
+    const pending: PendingSend = {
+      inner,
+      messageClass,
+      ttlMs,
+      queuedAt: this.#options.clock.now(),
+      key,
+      queue: priority,
+    };
     this.#queues[priority].push(pending);
     if (key !== undefined) this.#byKey.set(key, pending);
     this.#queuedBytes += inner.length;
     this.#waiting++;
+    this.#waitingIn[priority]++;
     if (messageClass !== 'volatile') this.#queuedSequenced++;
     if (this.#overLimit()) this.#overflow();
     else this.#schedulePoll();
@@ -204,6 +263,16 @@ export class SendScheduler {
     this.#queuedBytes = 0;
     this.#queuedSequenced = 0;
     this.#waiting = 0;
+    for (const priority of WAITING_ORDER) this.#waitingIn[priority] = 0;
+  }
+
+  /** Whether messages of `priority`, or more urgent ones, wait. */
+  #waitsAtOrAbove(priority: SendPriority): boolean {
+    for (const waiting of WAITING_ORDER) {
+      if (this.#waitingIn[waiting] > 0) return true;
+      if (waiting === priority) return false;
+    }
+    return false;
   }
 
   /** More waits than allowed: queued past `maxQueuedBytes`, or in all past `maxWaitingBytes`. */
@@ -261,6 +330,7 @@ export class SendScheduler {
     if (pending.key !== undefined) this.#byKey.delete(pending.key);
     this.#queuedBytes -= pending.inner.length;
     this.#waiting--;
+    this.#waitingIn[pending.queue]--;
     if (pending.messageClass !== 'volatile') this.#queuedSequenced--;
   }
 

@@ -153,4 +153,40 @@ describe('the drain notice', () => {
       await Promise.all(servers.splice(0).map((server) => server.close()));
     }
   });
+
+  it('on a single node with nowhere to send players, says the session will end, and when; then it does', async () => {
+    const single = await startServer({ test: TestRoom });
+    servers.push(single);
+    const alice = single.client();
+    await alice.connect();
+    const room = await alice.create('test');
+    const notices: string[] = [];
+    alice.on('error', (error) => notices.push(error.message));
+    const closed = new Promise<string>((resolve) => alice.on('closed', ({ code }) => resolve(code)));
+    await single.server.drain({ deadlineMs: 300 });
+    await eventually(() => notices.length > 0, 'the drain notice');
+    expect(notices[0]).toBe(
+      "this server is draining for a deploy and has no other server to send this client to: the room plays on until it ends or the drain's deadline, then the session ends (closed with SERVER_DRAINING)",
+    );
+    expect(notices[0]).not.toMatch(/another server/);
+    expect(await closed).toBe(ErrorCode.SERVER_DRAINING);
+    expect(room.left).toBe(true);
+  });
+
+  it('on a single node, with a fallback URL the client was given: says it moves there', async () => {
+    const single = await startServer({ test: TestRoom });
+    const other = await startServer({ test: TestRoom });
+    servers.push(single, other);
+    const alice = single.client({ fallbackUrls: [other.wsUrl] });
+    await alice.connect();
+    await alice.create('test');
+    const notices: string[] = [];
+    alice.on('error', (error) => notices.push(error.message));
+    const moved = new Promise<string>((resolve) => alice.on('moved', ({ url }) => resolve(url)));
+    await single.server.drain({ deadlineMs: 300 });
+    expect(await moved).toBe(other.wsUrl);
+    expect(notices[0]).toBe(
+      "this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves to the next of its fallback URLs",
+    );
+  });
 });

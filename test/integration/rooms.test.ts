@@ -152,3 +152,25 @@ describe('rooms', () => {
     expect(() => joined.send('chat', { text: 'x' })).toThrow();
   });
 });
+
+describe('request objects', () => {
+  it("create and quickPlay refuse keys they do not take, naming them and where a room's options go", async () => {
+    const [alice] = await connected(1);
+    // The Colyseus habit: joinOrCreate('arena', { mode: 'ctf' }). The room got no options at all.
+    const colyseus = { mode: 'ctf', color: 'red' } as never;
+    for (const call of [() => alice!.quickPlay('test', colyseus), () => alice!.create('test', colyseus)]) {
+      const refused = await call().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(TypeError);
+      expect((refused as TypeError).message).toMatch(/unknown keys 'mode', 'color'/);
+      expect((refused as TypeError).message).toMatch(/\{ options: \{ mode, color \} \}/);
+    }
+    const typo = await alice!.create('test', { privat: true } as never).catch((error: unknown) => error);
+    expect((typo as TypeError).message).toMatch(
+      /^create: unknown key 'privat' \(it takes private, options\)/,
+    );
+    // Nothing was sent: no room was made, and the right shape still works.
+    expect(await alice!.listRooms({ type: 'test', includeFull: true })).toEqual([]);
+    const room = await alice!.quickPlay('test', { options: { mode: 'ctf' } });
+    expect(room.info.metadata).toEqual({ mode: 'ctf' });
+  });
+});

@@ -13,6 +13,7 @@ function setup({
   onOverflow?: () => void;
   onWrite?: () => void;
   mayWrite?: () => boolean;
+  volatileWaits?: boolean;
 } = {}) {
   const clock = new ManualClock();
   const socket = { buffered: 0 };
@@ -39,8 +40,13 @@ function setup({
     names.set(inner, name);
     scheduler.send(priority, inner, messageClass, extra.ttlMs, extra.key);
   };
+  const sendBehind = (name: string) => {
+    const inner = new Uint8Array(10);
+    names.set(inner, name);
+    scheduler.sendBehindWaiting(inner, 'reliable');
+  };
   const order = () => written.map((w) => w.name);
-  return { clock, socket, scheduler, send, written, order };
+  return { clock, socket, scheduler, send, sendBehind, written, order };
 }
 
 describe('SendScheduler', () => {
@@ -257,5 +263,104 @@ describe('SendScheduler', () => {
     s.scheduler.checkWaiting();
     expect(overflows).toBe(0);
     expect(s.order()).toEqual(['c1']);
+  });
+
+  describe('with volatileWaits: false (a client under its rate limit)', () => {
+    it('a volatile message the rate holds back is dropped and counted, never written late', () => {
+      let tokens = 2;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      for (const name of ['v1', 'v2', 'v3', 'v4']) s.send('input', name, 'volatile');
+      expect(s.order()).toEqual(['v1', 'v2']);
+      expect(s.scheduler.dropped).toBe(2);
+      expect(s.scheduler.idle).toBe(true);
+      tokens = 10;
+      s.clock.advance(50);
+      s.send('input', 'v5', 'volatile');
+      expect(s.order()).toEqual(['v1', 'v2', 'v5']);
+    });
+
+    it('a volatile message is dropped while the socket is backed up; reliable ones still wait', () => {
+      const s = setup({ volatileWaits: false });
+      s.socket.buffered = 5_000;
+      s.send('input', 'v1', 'volatile');
+      s.send('input', 'r1');
+      expect(s.scheduler.dropped).toBe(1);
+      s.socket.buffered = 0;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['r1']);
+    });
+
+    it('keyed: at most one waits per key, the newest, and it leaves when there is room', () => {
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      s.send('relay', 'p1', 'volatile', { key: 'phys:a' });
+      s.send('relay', 'p2', 'volatile', { key: 'phys:a' });
+      s.send('relay', 'p3', 'volatile', { key: 'phys:a' });
+      expect(s.scheduler.superseded).toBe(2);
+      tokens = 10;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['p3']);
+    });
+
+    it('goes ahead of less urgent messages waiting, but not past reliable ones of its priority', () => {
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      s.send('relay', 'relayed');
+      tokens = 1;
+      s.send('input', 'v1', 'volatile');
+      expect(s.order()).toEqual(['v1']);
+      s.send('input', 'chat');
+      tokens = 1;
+      s.send('input', 'v2', 'volatile'); // the chat waits: v2 would overtake it
+      expect(s.order()).toEqual(['v1']);
+      expect(s.scheduler.dropped).toBe(1);
+      tokens = 10;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['v1', 'chat', 'relayed']);
+    });
+
+    it('an expiring message held back by the rate is dropped once its TTL is gone, never sent late', () => {
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      s.send('input', 'young', 'expiring', { ttlMs: 250 });
+      s.send('input', 'old', 'expiring', { ttlMs: 100 });
+      s.clock.advance(150);
+      tokens = 10;
+      s.clock.advance(5);
+      expect(s.written).toEqual([{ name: 'young', ttlMs: 95 }]);
+      expect(s.scheduler.expired).toBe(1);
+    });
+  });
+
+  describe('sendBehindWaiting', () => {
+    it('is written at once when nothing waits, as control', () => {
+      const s = setup({ mayWrite: () => false });
+      s.sendBehind('leave');
+      expect(s.order()).toEqual(['leave']);
+    });
+
+    it('leaves after every message waiting when it was sent, whatever their priority, in order', () => {
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0 });
+      s.send('relay', 'relayed');
+      s.send('input', 'chat1');
+      s.send('input', 'chat2');
+      s.sendBehind('leave');
+      s.sendBehind('join');
+      s.send('control', 'ack');
+      expect(s.order()).toEqual(['ack']);
+      expect(s.scheduler.queuedSequenced).toBe(5);
+      tokens = 100;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['ack', 'chat1', 'chat2', 'relayed', 'leave', 'join']);
+    });
+
+    it('flush() writes it after what waited before it', () => {
+      const s = setup({ mayWrite: () => false });
+      s.send('input', 'chat');
+      s.sendBehind('leave');
+      s.scheduler.flush();
+      expect(s.order()).toEqual(['chat', 'leave']);
+    });
   });
 });

@@ -1,0 +1,160 @@
+import * as v from 'valibot';
+import type { Client, RoomConnection } from 'vehikill-net/client';
+import { ErrorCode, type ProtocolError } from 'vehikill-net/protocol';
+import { Room, type RoomClient } from 'vehikill-net/server';
+import { Channel } from 'vehikill-net/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+/**
+ * The client keeps under the session's rate (90% of what the welcome announces). What it sends above
+ * that: volatile messages are dropped, never sent late; reliable ones wait their turn and still arrive,
+ * before a leave, a room switch or a close that comes after them.
+ */
+
+/** Records how late each volatile 'stamp' room message and each server-link message arrived. */
+class AgeRoom extends Room {
+  static last: AgeRoom | undefined;
+  readonly ages: number[] = [];
+  readonly linkAges: number[] = [];
+
+  override onCreate(): void {
+    AgeRoom.last = this;
+    this.onMessage('stamp', v.number(), (_client, sentAt) => {
+      this.ages.push(Date.now() - sentAt);
+    });
+  }
+
+  override onLinkMessage(_client: RoomClient, _channel: Channel, bytes: Uint8Array): void {
+    if (bytes.length !== 8) return;
+    this.linkAges.push(Date.now() - new DataView(bytes.buffer, bytes.byteOffset).getFloat64(0));
+  }
+}
+
+let t: TestServer;
+afterEach(async () => {
+  await t?.close();
+});
+
+function errorsOf(client: Client): ProtocolError[] {
+  const errors: ProtocolError[] = [];
+  client.on('error', (error) => errors.push(error));
+  return errors;
+}
+
+/** Ada and Bob in one test room; what Bob hears of the chat. */
+async function twoInARoom() {
+  t = await startServer({ test: TestRoom });
+  const ada = t.client();
+  const bob = t.client();
+  const adaErrors = errorsOf(ada);
+  await Promise.all([ada.connect(), bob.connect()]);
+  const adaRoom = await ada.create('test');
+  const bobRoom = await bob.join(adaRoom.roomId);
+  const heard: string[] = [];
+  bobRoom.onMessage('chat', (data) => heard.push((data as { text: string }).text));
+  return { ada, bob, adaRoom, bobRoom, adaErrors, heard };
+}
+
+/** 300 chat lines then the final one: well past the burst the session's rate allows at once. */
+function chatBurst(room: RoomConnection): void {
+  for (let line = 0; line < 300; line++) room.send('chat', { text: `line ${line}` });
+  room.send('chat', { text: 'GG, final score 10-3' });
+}
+
+/**
+ * Sends 600 stamped messages in 1.5 s (400 a second, over the 108 a second the client keeps to), each in
+ * a turn of its own, then checks that what arrived (`ages`, ms late) left when it was sent and that the
+ * rest was dropped and counted. Queued, the last of them arrived seconds late.
+ */
+async function sendAboveTheRate(
+  client: Client,
+  send: (sentAt: number) => void,
+  ages: () => number[],
+): Promise<void> {
+  const sent = 600;
+  for (let i = 0; i < sent; i++) {
+    send(Date.now());
+    await Promise.resolve(); // the server link's TCP mode batches what is sent in one turn
+    if (i % 4 === 3) await sleep(10);
+  }
+  await sleep(1_500);
+  expect(ages().length).toBeGreaterThan(100);
+  expect(ages().length).toBeLessThan(sent);
+  expect(Math.max(...ages())).toBeLessThan(600); // a stalled test machine aside, none waited
+  // Its server link's keepalive beats may be among those dropped.
+  expect(client.stats().sends.volatileDropped).toBeGreaterThanOrEqual(sent - ages().length);
+}
+
+describe('volatile messages above the session rate', () => {
+  it('room messages: dropped and counted, never sent late', async () => {
+    t = await startServer({ age: AgeRoom });
+    const client = t.client();
+    await client.connect();
+    const room = await client.create('age');
+    await sendAboveTheRate(
+      client,
+      (sentAt) => room.send('stamp', sentAt, { class: 'volatile' }),
+      () => AgeRoom.last?.ages ?? [],
+    );
+  });
+
+  it('server-link messages in TCP mode (inputs): dropped and counted, never sent late', async () => {
+    t = await startServer({ age: AgeRoom });
+    const client = t.client({ serverLink: 'off' });
+    await client.connect();
+    await client.create('age');
+    await sendAboveTheRate(
+      client,
+      (sentAt) => {
+        const bytes = new Uint8Array(8);
+        new DataView(bytes.buffer).setFloat64(0, sentAt);
+        client.serverLink.send(Channel.phys, bytes);
+      },
+      () => AgeRoom.last?.linkAges ?? [],
+    );
+  });
+});
+
+describe('reliable messages held back by the rate', () => {
+  it('leave() goes after them: all arrive in the room, the final one too, and no NOT_IN_ROOM', async () => {
+    const { adaRoom, adaErrors, heard } = await twoInARoom();
+    chatBurst(adaRoom);
+    await adaRoom.leave();
+    // The server answered the leave after it had handed the room every line.
+    await eventually(() => heard.length === 301, 'Bob hears all 301 lines');
+    expect(heard.at(-1)).toBe('GG, final score 10-3');
+    expect(adaErrors.map((error) => error.code)).not.toContain(ErrorCode.NOT_IN_ROOM);
+  });
+
+  it('a room switch (joining another room) goes after them too', async () => {
+    const { ada, adaRoom, adaErrors, heard } = await twoInARoom();
+    chatBurst(adaRoom);
+    const next = await ada.create('test');
+    expect(next.roomId).not.toBe(adaRoom.roomId);
+    await eventually(() => heard.length === 301, 'Bob hears all 301 lines');
+    expect(heard.at(-1)).toBe('GG, final score 10-3');
+    expect(adaErrors.map((error) => error.code)).not.toContain(ErrorCode.NOT_IN_ROOM);
+  });
+
+  it('close() writes them before closing, and resolves with 0 unsent', async () => {
+    const { ada, adaRoom, adaErrors, heard } = await twoInARoom();
+    chatBurst(adaRoom);
+    expect(await ada.close()).toBe(0);
+    expect(ada.state).toBe('closed');
+    await eventually(() => heard.length === 301, 'Bob hears all 301 lines');
+    expect(heard.at(-1)).toBe('GG, final score 10-3');
+    expect(adaErrors).toEqual([]);
+  });
+
+  it('close() past its flushMs says how many it could not send, in its result and an error', async () => {
+    const { ada, adaRoom, adaErrors } = await twoInARoom();
+    chatBurst(adaRoom);
+    const unsent = await ada.close({ flushMs: 0 });
+    expect(unsent).toBeGreaterThan(0);
+    expect(unsent).toBeLessThan(301);
+    expect(adaErrors.map((error) => error.code)).toEqual([ErrorCode.NOT_CONNECTED]);
+    expect(adaErrors[0]?.message).toContain(`${unsent} reliable messages not sent`);
+  });
+});
