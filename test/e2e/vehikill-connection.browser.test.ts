@@ -130,7 +130,7 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     await createMatch(player.page);
 
     // No other node to send players to: the drain ends in a goodbye with an empty message.
-    const drained = server.server.drain({ deadlineMs: 4_000 });
+    const drained = server.server.drain({ deadlineMs: 2_500 });
     await expect.poll(() => banner(player.page)).toMatch(/server is restarting: the match finishes/i);
     expect(await player.page.getByTestId('game').isVisible()).toBe(true);
 

@@ -12,8 +12,11 @@ import { eventually, startServer, type TestServer } from '../support/server.js';
 
 const servers: TestServer[] = [];
 const proxies: Server[] = [];
+/** Every proxy's connections: a frozen one never ends by itself, and would hold its proxy open. */
+const proxySockets: Socket[] = [];
 afterEach(async () => {
   for (const proxy of proxies.splice(0)) proxy.close();
+  for (const socket of proxySockets.splice(0)) socket.destroy();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
@@ -28,6 +31,7 @@ async function freezableProxy() {
   const proxy = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.push(client, upstream);
+    proxySockets.push(client, upstream);
     if (!frozen) {
       client.pipe(upstream);
       upstream.pipe(client);
