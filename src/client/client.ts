@@ -30,8 +30,10 @@ import {
   encodeDeviceReport,
   type LinkStats,
   type QualityView,
+  RELAY_CHANNEL_NUMBER,
   RELAY_CONTROL,
   type RtcSignal,
+  type SendPriority,
 } from '../transport/index.js';
 import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
@@ -523,9 +525,7 @@ export class Client {
         this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
         const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
-        // A waiting phys sample for this peer is replaced by a newer one, never sent stale.
-        if (messageClass === 'volatile')
-          this.#sendVolatileOrDrop(inner, channel === 0 ? `phys:${to}` : undefined);
+        if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
         else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
       },
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
@@ -677,10 +677,23 @@ export class Client {
     else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
   }
 
+  /**
+   * A relayed volatile message waits for the send budget only as the newest of its kind for that peer:
+   * a waiting phys sample is replaced by a newer one, never sent stale. The relay link's keepalive
+   * (control) goes ahead of the samples, as inputs do: its beats time the path's round trip, which a
+   * wait behind samples would make look slower than it is; and unkeyed, behind samples that wait, it
+   * would be dropped every time and the path look dead.
+   */
+  #sendVolatileToPeer(to: string, channel: number, bytes: Uint8Array, inner: Uint8Array): void {
+    if (channel === RELAY_CHANNEL_NUMBER.phys) this.#sendVolatileOrDrop(inner, `phys:${to}`);
+    else if (channel === RELAY_CONTROL) this.#sendVolatileOrDrop(inner, `control:${to}:${bytes[0]}`, 'input');
+    else this.#sendVolatileOrDrop(inner);
+  }
+
   /** A volatile message from a link's timer or turn end: one over the frame limit is dropped, not thrown. */
-  #sendVolatileOrDrop(inner: Uint8Array, key?: string): void {
+  #sendVolatileOrDrop(inner: Uint8Array, key?: string, priority?: SendPriority): void {
     try {
-      this.#connection.sendVolatile(inner, key);
+      this.#connection.sendVolatile(inner, key, priority);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
     }

@@ -28,7 +28,7 @@ import {
   readDatagramFromServerFrame,
   serverToClientKinds,
 } from '../protocol/index.js';
-import { priorityOf, SendScheduler } from '../transport/index.js';
+import { priorityOf, type SendPriority, SendScheduler } from '../transport/index.js';
 import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
@@ -101,6 +101,8 @@ export class SessionConnection {
   readonly #scheduler: SendScheduler;
   /** 90% of the server's announced rate limit, for everything but control (which keeps the rest). */
   #sendBudget: TokenBucket | undefined;
+  /** Tokens relayed peer data leaves in the send budget for inputs and room messages. */
+  #relayReserve = 0;
   /** The server's rate the send budget was made for (from the welcome). */
   #budgetRate: Rate | undefined;
   /**
@@ -162,8 +164,11 @@ export class SessionConnection {
       buffered: () => this.#socket?.bufferedAmount ?? 0,
       write: (inner, messageClass, ttlMs) => this.#writeNow(inner, messageClass, ttlMs),
       // Stay under the server's rate limit rather than be cut off by it: a burst (a dispatch stream
-      // resent after a path change, say) waits its turn instead.
-      mayWrite: () => this.#sendBudget?.take(this.#clock.now()) ?? true,
+      // resent after a path change, say) waits its turn instead. Relayed peer data leaves a reserve
+      // behind: it would otherwise take each token as it comes, and the next input (which is dropped
+      // rather than sent late) would find none.
+      mayWrite: (queue) =>
+        this.#sendBudget?.take(this.#clock.now(), 1, queue === 'relay' ? this.#relayReserve : 0) ?? true,
       // Requests and signals go ahead of everything, but the server counts them like any frame.
       controlWritten: () => this.#sendBudget?.charge(this.#clock.now()),
       // Volatile messages never wait behind the rate: one that cannot go now is dropped (or, keyed,
@@ -310,10 +315,11 @@ export class SessionConnection {
    * Sends now if open, dropped otherwise (the volatile class). Never waits behind the rate limit or a
    * backed-up socket: what cannot go at once is dropped (counted in `sendStats`), except that with a
    * `key` the newest one waits, replacing an older one with that key (a peer's `phys` sample).
+   * `priority` overrides the one the message's kind gives (see `priorityOf`).
    */
-  sendVolatile(frame: Uint8Array, key?: string): void {
+  sendVolatile(frame: Uint8Array, key?: string, priority: SendPriority = priorityOf(frame)): void {
     this.#refuseOverLimit(frame.length);
-    if (this.#state === 'open') this.#scheduler.send(priorityOf(frame), frame, 'volatile', undefined, key);
+    if (this.#state === 'open') this.#scheduler.send(priority, frame, 'volatile', undefined, key);
   }
 
   /**
@@ -792,14 +798,14 @@ export class SessionConnection {
     // A resumed session's rate on the server goes on from where the last connection left it, so the
     // budget that mirrors it does too; a new session starts both afresh.
     if (!body.resumed || !sameRate(this.#budgetRate, body.rate)) {
+      const capacity = body.rate ? Math.max(1, Math.floor(body.rate.burst * 0.9)) : 0;
       this.#sendBudget = body.rate
-        ? new TokenBucket(
-            Math.max(1, Math.floor(body.rate.burst * 0.9)),
-            Math.max(0.01, body.rate.perSecond * 0.9),
-            this.#clock.now(),
-          )
+        ? new TokenBucket(capacity, Math.max(0.01, body.rate.perSecond * 0.9), this.#clock.now())
         : undefined;
       this.#budgetRate = body.rate;
+      // A tenth of the bucket (none in a bucket under ten): room for the inputs and messages that come
+      // while the relay waits, and never so much that the relay could not go at all.
+      this.#relayReserve = Math.floor(capacity / 10);
     }
     this.#serverClock.welcomed(body.serverTime, this.#clock.now());
     const limit = Math.min(body.maxFrameBytes ?? this.#maxFrameBytes, this.#refusedFrom - 1);

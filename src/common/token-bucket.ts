@@ -49,12 +49,15 @@ export class TokenBucket {
     this.#tokens = Math.max(-this.#capacity, this.#tokens - cost);
   }
 
-  /** Takes `cost` tokens if available; returns false (taking nothing) otherwise. */
-  take(now: number, cost = 1): boolean {
+  /**
+   * Takes `cost` tokens if available with at least `keep` left after them; returns false (taking
+   * nothing) otherwise. `keep` holds back what can wait so that tokens stay for what cannot.
+   */
+  take(now: number, cost = 1, keep = 0): boolean {
     this.#tokens = this.#tokensAt(now);
     // A clock that steps back must not get the same interval refilled twice.
     this.#updatedAt = Math.max(this.#updatedAt, now);
-    if (this.#tokens < cost) return false;
+    if (this.#tokens - cost < keep) return false;
     this.#tokens -= cost;
     return true;
   }

@@ -36,7 +36,13 @@ export {
   type QualityThresholds,
   type QualityView,
 } from './quality/index.js';
-export { RELAY_CONTROL, RelayLink, type RelayLinkOptions, type RelayPort } from './relay-link.js';
+export {
+  RELAY_CHANNEL_NUMBER,
+  RELAY_CONTROL,
+  RelayLink,
+  type RelayLinkOptions,
+  type RelayPort,
+} from './relay-link.js';
 export {
   RtcLink,
   type RtcLinkOptions,
@@ -50,6 +56,7 @@ export {
   type SendPriority,
   SendScheduler,
   type SendSchedulerOptions,
+  type WaitingPriority,
 } from './send-scheduler.js';
 export {
   type ChannelConditions,

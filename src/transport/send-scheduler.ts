@@ -10,7 +10,8 @@ export type SendPriority = 'control' | 'snapshot' | 'input' | 'relay';
 
 /** `behind` is no priority of its own: messages sent with `sendBehindWaiting`, which leave last. */
 const WAITING_ORDER = ['snapshot', 'input', 'relay', 'behind'] as const;
-type WaitingPriority = (typeof WAITING_ORDER)[number];
+/** The queue a non-control message waits in: its priority, or `behind` (see `sendBehindWaiting`). */
+export type WaitingPriority = (typeof WAITING_ORDER)[number];
 
 /** A message not yet written. Sequenced ones take their number only when written (see `write`). */
 export interface PendingSend {
@@ -59,10 +60,12 @@ export interface SendSchedulerOptions {
   /** How often a congested socket is checked for room (ms). Default 5. */
   pollMs?: number;
   /**
-   * Asked before each non-control write: false holds it back (e.g. the peer's rate limit would be
-   * exceeded). A true answer is taken as spent (a token taken).
+   * Asked before each non-control write, with the queue it belongs to: false holds it back (e.g. the
+   * peer's rate limit would be exceeded). A true answer is taken as spent (a token taken). Knowing the
+   * queue lets the owner keep headroom for urgent messages: relayed data that takes every token as it
+   * comes would leave none for the next input, which cannot wait.
    */
-  mayWrite?: () => boolean;
+  mayWrite?: (queue: WaitingPriority) => boolean;
   /**
    * Told of each control write (those go at once, `mayWrite` or not): the peer counts them against the
    * same rate limit, so what can wait must hold back by as much.
@@ -163,13 +166,13 @@ export class SendScheduler {
     }
     // The common case, a socket that keeps up: written at once, nothing allocated, no clock read. Not
     // checked against `maxWaitingBytes`: the socket held less than `highWaterBytes` before this one.
-    if (this.idle && !this.#congested() && this.#admitted()) {
+    if (this.idle && !this.#congested() && this.#admitted(priority)) {
       this.#options.write(inner, messageClass, ttlMs);
       return;
     }
     if (messageClass === 'volatile' && this.#options.volatileWaits === false) {
       // Goes now, ahead of less urgent messages, or never: a volatile message sent late is worse than none.
-      if (!this.#waitsAtOrAbove(priority) && !this.#congested() && this.#admitted()) {
+      if (!this.#waitsAtOrAbove(priority) && !this.#congested() && this.#admitted(priority)) {
         this.#options.write(inner, messageClass, ttlMs);
         return;
       }
@@ -239,7 +242,9 @@ export class SendScheduler {
 
   /** Writes what the socket has room for, most urgent first. */
   pump(): void {
-    while (this.#waiting > 0 && !this.#congested() && this.#admitted()) {
+    while (this.#waiting > 0 && !this.#congested()) {
+      const queue = this.#nextQueue();
+      if (queue === undefined || !this.#admitted(queue)) break;
       const next = this.#dequeue();
       if (next) this.#writeQueued(next);
     }
@@ -334,8 +339,20 @@ export class SendScheduler {
     if (pending.messageClass !== 'volatile') this.#queuedSequenced--;
   }
 
-  #admitted(): boolean {
-    return this.#options.mayWrite?.() ?? true;
+  /** The queue the next message to leave waits in (dropped ones skipped and cleared away). */
+  #nextQueue(): WaitingPriority | undefined {
+    for (const priority of WAITING_ORDER) {
+      const queue = this.#queues[priority];
+      for (let head = queue.peek(); head; head = queue.peek()) {
+        if (!head.dropped) return priority;
+        queue.shift();
+      }
+    }
+    return undefined;
+  }
+
+  #admitted(queue: WaitingPriority): boolean {
+    return this.#options.mayWrite?.(queue) ?? true;
   }
 
   #congested(): boolean {

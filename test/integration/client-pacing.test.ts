@@ -117,6 +117,50 @@ describe('volatile messages above the session rate', () => {
   });
 });
 
+describe('relayed peer data above the session rate', () => {
+  /*
+   * A car game whose peers have no direct path: 20 phys samples a second to each of six peers through
+   * the server (120 a second) and an input 60 times a second, over the 97 a second the client keeps to.
+   * The samples must take what is left, never the token the next input needs: an input that cannot go
+   * at once is dropped (it would be late), and a game that loses most of its inputs plays behind its
+   * clock. The relay links' keepalives must get through too, or the paths look dead.
+   */
+  it('leaves inputs and keepalives their share: none dropped, samples thinned to the newest', async () => {
+    t = await startServer({ age: AgeRoom });
+    const ada = t.client({ serverLink: 'off' });
+    const peers = Array.from({ length: 6 }, () => t.client({ serverLink: 'off' }));
+    await Promise.all([ada, ...peers].map((client) => client.connect()));
+    const room = await ada.create('age');
+    const peerRooms = await Promise.all(peers.map((peer) => peer.join(room.roomId)));
+    const samplesHeard = peerRooms.map(() => 0);
+    const links = peerRooms.map((peerRoom) => room.relayLink(peerRoom.selfId));
+    peerRooms.forEach((peerRoom, index) => {
+      peerRoom.relayLink(room.selfId).onMessage((channel) => {
+        if (channel === Channel.phys) samplesHeard[index] = (samplesHeard[index] ?? 0) + 1;
+      });
+    });
+    const sample = new Uint8Array(24);
+    const inputsSent = 180;
+    for (let tick = 0; tick < inputsSent; tick++) {
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setFloat64(0, Date.now());
+      ada.serverLink.send(Channel.phys, bytes);
+      for (const link of links) link.send(Channel.phys, sample);
+      await sleep(1000 / 60);
+    }
+    await sleep(500);
+    const ages = AgeRoom.last?.linkAges ?? [];
+    expect(ada.stats().sends.volatileDropped).toBe(0);
+    expect(ages.length).toBe(inputsSent);
+    expect(Math.max(...ages)).toBeLessThan(600); // a stalled test machine aside, none waited
+    // The samples were thinned to what the rate leaves, newest first, and every peer still had some.
+    expect(ada.stats().sends.superseded).toBeGreaterThan(0);
+    for (const heard of samplesHeard) expect(heard).toBeGreaterThan(5);
+    // Each relay path's keepalive came back: its round trip is measured.
+    for (const link of links) expect(link.stats().rttMs).toBeGreaterThan(0);
+  });
+});
+
 describe('reliable messages held back by the rate', () => {
   it('leave() goes after them: all arrive in the room, the final one too, and no NOT_IN_ROOM', async () => {
     const { adaRoom, adaErrors, heard } = await twoInARoom();

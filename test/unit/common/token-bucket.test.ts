@@ -65,6 +65,14 @@ describe('TokenBucket', () => {
     expect(bucket.take(0, 1)).toBe(false);
   });
 
+  it('with `keep`, takes only what leaves that many behind, and takes nothing otherwise', () => {
+    const bucket = new TokenBucket(10, 1000, 0);
+    for (let taken = 0; taken < 7; taken++) expect(bucket.take(0, 1, 3)).toBe(true);
+    expect(bucket.take(0, 1, 3)).toBe(false); // 3 left: they are kept
+    expect(bucket.take(0, 3)).toBe(true); // what may not wait still gets them
+    expect(bucket.take(0, 1)).toBe(false);
+  });
+
   it('a cost above capacity can never be paid', () => {
     const bucket = new TokenBucket(2, 1000, 0);
     expect(bucket.take(10_000, 3)).toBe(false);

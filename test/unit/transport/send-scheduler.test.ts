@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import type { MessageClass } from '../../../src/protocol/index.js';
-import { type SendPriority, SendScheduler } from '../../../src/transport/index.js';
+import { type SendPriority, SendScheduler, type WaitingPriority } from '../../../src/transport/index.js';
 
 /** A scheduler over a socket whose buffer level the test sets; records what was written, in order. */
 function setup({
@@ -12,7 +12,7 @@ function setup({
   maxWaitingBytes?: number;
   onOverflow?: () => void;
   onWrite?: () => void;
-  mayWrite?: () => boolean;
+  mayWrite?: (queue: WaitingPriority) => boolean;
   volatileWaits?: boolean;
 } = {}) {
   const clock = new ManualClock();
@@ -317,6 +317,30 @@ describe('SendScheduler', () => {
       tokens = 10;
       s.clock.advance(5);
       expect(s.order()).toEqual(['v1', 'chat', 'relayed']);
+    });
+
+    it('asks mayWrite with the queue, so that relayed data can leave tokens for the next input', () => {
+      // A bucket of 3 tokens where relayed data must leave 2 behind: inputs get what relay may not take.
+      let tokens = 3;
+      const asked: WaitingPriority[] = [];
+      const mayWrite = (queue: WaitingPriority) => {
+        asked.push(queue);
+        const keep = queue === 'relay' ? 2 : 0;
+        if (tokens - 1 < keep) return false;
+        tokens--;
+        return true;
+      };
+      const s = setup({ mayWrite, volatileWaits: false });
+      s.send('relay', 'p1', 'volatile', { key: 'phys:a' });
+      s.send('relay', 'p2', 'volatile', { key: 'phys:b' }); // would leave 1: waits
+      s.send('input', 'i1', 'volatile');
+      s.send('input', 'i2', 'volatile');
+      expect(s.order()).toEqual(['p1', 'i1', 'i2']);
+      expect(s.scheduler.dropped).toBe(0);
+      tokens = 3;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['p1', 'i1', 'i2', 'p2']);
+      expect(new Set(asked)).toEqual(new Set(['relay', 'input']));
     });
 
     it('an expiring message held back by the rate is dropped once its TTL is gone, never sent late', () => {
