@@ -106,11 +106,14 @@ export class SessionConnection {
   /** The server's rate the send budget was made for (from the welcome). */
   #budgetRate: Rate | undefined;
   /**
-   * Sequenced frames written in turn within the send budget after a resume: the replay of what the
-   * server missed (up to the whole outbox, 1,024 frames), then anything sent meanwhile, in seq order.
-   * Written at once, a long replay went past the server's burst and got the socket cut off.
+   * Sequence numbers of the messages written in turn within the send budget after a resume: the replay
+   * of what the server missed (up to the whole outbox, 1,024 messages), then anything sent meanwhile, in
+   * seq order; each frame is made from the outbox when its turn comes. Written at once, a long replay
+   * went past the server's burst and got the socket cut off.
    */
-  #paced: Uint8Array[] = [];
+  #paced: number[] = [];
+  /** Expiring messages of a paced replay whose life ran out before their turn came. */
+  #expiredPaced = 0;
   #cancelPacing: Cancel | undefined;
   /** A `close()` waiting for what was held back to be written. */
   #closing: Promise<number> | undefined;
@@ -186,7 +189,7 @@ export class SessionConnection {
     return {
       volatileDropped: scheduler.dropped,
       superseded: scheduler.superseded,
-      expired: scheduler.expired,
+      expired: scheduler.expired + this.#expiredPaced,
     };
   }
 
@@ -365,22 +368,32 @@ export class SessionConnection {
       this.#clock.now(),
       messageClass === 'expiring' ? ttlMs : undefined,
     );
-    if (frame && this.#state === 'open') this.#writeSequenced(frame);
-  }
-
-  /** Writes a sequenced frame, behind any still waiting for the send budget (seq order must hold). */
-  #writeSequenced(frame: Uint8Array): void {
-    if (this.#paced.length > 0) this.#paced.push(frame);
+    if (frame === undefined || this.#state !== 'open') return;
+    // Behind any still waiting for the send budget: the sequence order must hold.
+    if (this.#paced.length > 0) this.#paced.push(this.#outbox.lastSeq);
     else this.#write(frame);
   }
 
-  /** Writes waiting frames while the budget allows, then comes back when the next token is due. */
+  /**
+   * Writes waiting messages while the budget allows, then comes back when the next token is due. Each
+   * frame is made as it is written: an expiring message states what is left of its life then, and one
+   * whose life ran out while it waited is not sent (counted as expired).
+   */
   #writePaced(): void {
     this.#cancelPacing = undefined;
     const budget = this.#sendBudget;
     let written = 0;
-    while (written < this.#paced.length && (budget?.take(this.#clock.now()) ?? true)) {
-      this.#write(this.#paced[written++] as Uint8Array);
+    while (written < this.#paced.length) {
+      const now = this.#clock.now();
+      const frame = this.#outbox.frameOf(this.#paced[written] as number, now);
+      if (frame === undefined) {
+        this.#expiredPaced++;
+        written++;
+        continue;
+      }
+      if (!(budget?.take(now) ?? true)) break;
+      this.#write(frame);
+      written++;
     }
     this.#paced.splice(0, written);
     if (this.#paced.length === 0 || budget === undefined) return;
@@ -818,7 +831,7 @@ export class SessionConnection {
     }
     const attempts = this.#attempts;
     this.#attempts = 0;
-    this.#paced = [...this.#outbox.replay(body.ack, this.#clock.now())];
+    this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now());
     this.#writePaced();
     this.#startHeartbeat();
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;

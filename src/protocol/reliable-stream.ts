@@ -106,6 +106,30 @@ export class Outbox {
     );
   }
 
+  /**
+   * The sequence numbers `replay` would resend now, in order, for a sender that writes them over time
+   * (within a rate): `frameOf` then makes each one's frame as it is written, so that an expiring message
+   * that waited states what remains of its life then, or is not sent once that is gone.
+   */
+  replaySeqs(peerAck: number, now: number): number[] {
+    this.ack(peerAck);
+    this.#pruneExpired(now);
+    return this.#live().map((entry) => entry.seq);
+  }
+
+  /**
+   * The frame of unacked message `seq` to write at `now`, an expiring one with what remains of its life;
+   * undefined once it is acked, expired or dropped.
+   */
+  frameOf(seq: number, now: number): Uint8Array | undefined {
+    this.#pruneExpired(now);
+    const entry = this.#find(seq);
+    if (entry === undefined) return undefined;
+    return entry.deadline === undefined
+      ? wrapReliable(seq, entry.inner)
+      : wrapExpiring(seq, entry.deadline - now, entry.inner);
+  }
+
   /** Forgets everything (a fresh session); sequence numbers keep rising so old frames stay recognisable. */
   clear(): void {
     this.#entries = [];
@@ -140,6 +164,20 @@ export class Outbox {
 
   #wouldExceed(extraBytes: number): boolean {
     return this.size + 1 > this.#limits.maxMessages || this.#bytes + extraBytes > this.#limits.maxBytes;
+  }
+
+  /** The held entry with sequence number `seq` (entries are in rising order, with gaps). */
+  #find(seq: number): Entry | undefined {
+    let low = this.#head;
+    let high = this.#entries.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const entry = this.#entries[middle] as Entry;
+      if (entry.seq === seq) return entry;
+      if (entry.seq < seq) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
   }
 
   #live(): Entry[] {

@@ -320,6 +320,36 @@ describe('sessions', () => {
     expect(aliceHeard).not.toContain('stale from bob');
   });
 
+  it('an expiring message at the end of a long replay whose life runs out while it waits is not sent', async () => {
+    const { bob, aliceRoom, bobRoom } = await setup();
+    let heardAt: number | undefined;
+    let lastReliable = -1;
+    aliceRoom.onMessage('chat', (data) => {
+      const text = (data as { text: string }).text;
+      if (text === 'expiring') heardAt = Date.now();
+      else lastReliable = Number(text.slice(1));
+    });
+    let welcomedAt: number | undefined;
+    bob.on('reconnect', () => {
+      welcomedAt = Date.now();
+    });
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    // 600 reliable messages then one that lives 3 s: the replay writes 216 at once and the rest at 108 a
+    // second, so the last of them leaves about 3.6 s after the welcome.
+    for (let i = 0; i < 600; i++) bobRoom.send('chat', { text: `m${i}` });
+    const sentAt = Date.now();
+    bobRoom.send('chat', { text: 'expiring' }, { class: 'expiring', ttlMs: 3_000 });
+    proxy.unblock();
+    await eventually(() => lastReliable === 599, 'every reliable message delivered', 20_000);
+    await sleep(200);
+    // The replay began while it still had life left (else this test would prove nothing) ...
+    expect((welcomedAt ?? Number.POSITIVE_INFINITY) - sentAt).toBeLessThan(2_000);
+    // ... and it was not written with that life stated, seconds after: it expired waiting.
+    expect(heardAt).toBeUndefined();
+    expect(bob.stats().sends.expired).toBe(1);
+  });
+
   it('a server that stops answering without closing is detected by the client timeout', async () => {
     t = await startServer({ test: ShoutRoom });
     proxy = new TcpProxy(t.port);

@@ -99,6 +99,20 @@ describe('Outbox', () => {
     expect(outbox.bytes).toBe(message(2).length);
   });
 
+  it('replaySeqs and frameOf: each frame made when written, with the TTL left then, none once expired', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    outbox.push(message(1), 1_000);
+    outbox.push(message(2), 1_000, 500); // dies at 1,500
+    outbox.push(message(3), 1_000);
+    expect(outbox.replaySeqs(1, 1_100)).toEqual([2, 3]);
+    // Written 300 ms into the replay: 100 ms of life left, not the 400 it had when the replay began.
+    expect(decoded([outbox.frameOf(2, 1_400)])).toEqual([{ seq: 2, ttlMs: 100, n: 2 }]);
+    expect(outbox.frameOf(2, 1_500)).toBeUndefined();
+    expect(decoded([outbox.frameOf(3, 1_500)])).toEqual([{ seq: 3, ttlMs: undefined, n: 3 }]);
+    expect(outbox.frameOf(1, 1_500)).toBeUndefined(); // acked
+    expect(outbox.frameOf(4, 1_500)).toBeUndefined(); // never sent
+  });
+
   it('counts a message as expired at its deadline exactly', () => {
     const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
     outbox.push(message(1), 0, 250);
@@ -197,7 +211,8 @@ describe('Outbox', () => {
       | { op: 'push'; size: number; ttl: number | undefined }
       | { op: 'ack'; back: number }
       | { op: 'wait'; ms: number }
-      | { op: 'replay'; back: number };
+      | { op: 'replay'; back: number }
+      | { op: 'frame'; back: number };
     const ops = fc.array(
       fc.oneof(
         fc.record({
@@ -208,6 +223,7 @@ describe('Outbox', () => {
         fc.record({ op: fc.constant('ack' as const), back: fc.integer({ min: -2, max: 6 }) }),
         fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 30 }) }),
         fc.record({ op: fc.constant('replay' as const), back: fc.integer({ min: -2, max: 6 }) }),
+        fc.record({ op: fc.constant('frame' as const), back: fc.integer({ min: -1, max: 8 }) }),
       ),
       { maxLength: 60 },
     );
@@ -228,20 +244,25 @@ describe('Outbox', () => {
         const prune = () => {
           model = model.filter((entry) => entry.deadline === undefined || entry.deadline > now);
         };
+        const frameOf = (entry: Entry) =>
+          entry.deadline === undefined
+            ? wrapReliable(entry.seq, entry.inner)
+            : wrapExpiring(entry.seq, entry.deadline - now, entry.inner);
         for (const step of plan) {
           if (step.op === 'wait') now += step.ms;
-          else if (step.op === 'ack' || step.op === 'replay') {
+          else if (step.op === 'frame') {
+            prune();
+            const seq = lastSeq - step.back;
+            const entry = model.find((held) => held.seq === seq);
+            expect(outbox.frameOf(seq, now)).toEqual(entry === undefined ? undefined : frameOf(entry));
+          } else if (step.op === 'ack' || step.op === 'replay') {
             const seq = Math.max(0, lastSeq - step.back);
             model = model.filter((entry) => entry.seq > seq);
             if (step.op === 'ack') outbox.ack(seq);
             else {
               prune();
-              const expected = model.map((entry) =>
-                entry.deadline === undefined
-                  ? wrapReliable(entry.seq, entry.inner)
-                  : wrapExpiring(entry.seq, entry.deadline - now, entry.inner),
-              );
-              expect(outbox.replay(seq, now)).toEqual(expected);
+              expect(outbox.replay(seq, now)).toEqual(model.map(frameOf));
+              expect(outbox.replaySeqs(seq, now)).toEqual(model.map((entry) => entry.seq));
             }
           } else {
             prune();
