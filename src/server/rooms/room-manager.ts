@@ -16,6 +16,7 @@ import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
+import { DRAINING_ROOM, type NodeTarget, OtherNodes, redirect } from './other-nodes.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
@@ -55,9 +56,6 @@ const QUICK_PLAY_CLAIM_POLL_MS = 25;
  */
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
-
-/** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
-const DRAINING_ROOM = 'the room is locked: its server is shutting down';
 
 /** At most one log line per this many ms about registry calls failing in players' requests. */
 const REGISTRY_LOG_INTERVAL_MS = 10_000;
@@ -111,12 +109,6 @@ interface QuickPlayCreation {
   sentTo?: NodeTarget;
 }
 
-/** What a redirect needs: where the other nodes are. */
-interface NodeTarget {
-  nodeId: string;
-  url: string;
-}
-
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
 export class RoomManager {
   readonly #options: RoomManagerOptions;
@@ -132,6 +124,8 @@ export class RoomManager {
   #registryStale = false;
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
+  /** Where players are sent instead of this node's rooms. */
+  readonly #otherNodes: OtherNodes;
   /** How fast each address creates rooms. */
   readonly #creationRate: AddressRate;
   /** Quick plays creating a room here, by type and filter (`quickPlayKey`): one at a time for each. */
@@ -153,6 +147,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
@@ -292,7 +287,7 @@ export class RoomManager {
     address: string,
     metadata?: Readonly<Record<string, Scalar>>,
   ): Promise<JoinedRoom> {
-    if (this.#draining) await this.#sendElsewhere(type);
+    if (this.#draining) await this.#otherNodes.sendElsewhere(type);
     const host = await this.#createRoom(type, isPrivate, options, address, session.identity.userId, metadata);
     try {
       return await this.#joinInto(session, host, options);
@@ -311,7 +306,7 @@ export class RoomManager {
     const host = this.#rooms.get(roomId);
     if (!host || host.disposed) {
       const listing = await this.#options.registry.getRoom(roomId);
-      if (listing) await this.#redirectTo(listing.nodeId);
+      if (listing) await this.#otherNodes.redirectTo(listing.nodeId);
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room '${roomId}'`);
     }
     return this.#joinInto(session, host, options);
@@ -351,7 +346,7 @@ export class RoomManager {
       this.#codeMisses.take(block, this.#options.clock.now());
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
     }
-    if (listing.nodeId !== this.#options.nodeId) await this.#redirectTo(listing.nodeId);
+    if (listing.nodeId !== this.#options.nodeId) await this.#otherNodes.redirectTo(listing.nodeId);
     return this.#join(session, listing.roomId, options);
   }
 
@@ -407,7 +402,7 @@ export class RoomManager {
   async #liveNodeOf(candidates: readonly RoomListing[]): Promise<NodeTarget | undefined> {
     const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
     if (remote.length === 0) return undefined;
-    const live = await this.#liveNodes();
+    const live = await this.#otherNodes.live();
     const target = remote.find((listing) => live.has(listing.nodeId));
     return target === undefined ? undefined : live.get(target.nodeId);
   }
@@ -626,40 +621,6 @@ export class RoomManager {
     this.watchers.close();
   }
 
-  /**
-   * Throws the redirect to `nodeId` if it is another live node, or ROOM_FULL if that node is draining (its
-   * rooms take no one new); returns if it is neither.
-   */
-  async #redirectTo(nodeId: string): Promise<void> {
-    if (nodeId === this.#options.nodeId) return;
-    const node = (await this.#options.registry.listNodes()).find((listed) => listed.nodeId === nodeId);
-    if (node === undefined) return;
-    if (node.draining) {
-      throw new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
-    }
-    throw redirect({ nodeId: node.nodeId, url: node.url });
-  }
-
-  /** While draining: sends the client to another live node, or says there is none. */
-  async #sendElsewhere(type: string): Promise<never> {
-    const others = [...(await this.#liveNodes()).values()];
-    // Spread the moved players over the other nodes rather than piling them on one.
-    const target = others[Math.floor(Math.random() * others.length)];
-    if (target) throw redirect(target);
-    // The message of SERVER_DRAINING is a URL to go to; empty: nowhere else to go.
-    throw new ProtocolError(ErrorCode.SERVER_DRAINING, '', { cause: new Error(`no node for '${type}'`) });
-  }
-
-  /** Other nodes that take players (alive and not draining), by id. */
-  async #liveNodes(): Promise<Map<string, NodeTarget>> {
-    const nodes = await this.#options.registry.listNodes();
-    return new Map(
-      nodes
-        .filter((node) => !node.draining && node.nodeId !== this.#options.nodeId)
-        .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
-    );
-  }
-
   #hostOf(session: Session): RoomHost | undefined {
     return session.roomId === undefined ? undefined : this.#rooms.get(session.roomId);
   }
@@ -797,7 +758,8 @@ export class RoomManager {
   /** Why the registry refused a seat in a room running here. */
   #refusal(host: RoomHost, seat: Exclude<SeatAnswer, 'taken'>): ProtocolError {
     if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
-    // Worded as a join through another node is (`#redirectTo`): the player should hear the same thing.
+    // Worded as a join through another node is (`OtherNodes.redirectTo`): the player should hear the
+    // same thing.
     if (this.#draining) return new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     if (host.room.locked) return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
     // Full, counting seats reserved but not yet answered; or full a moment ago, when a leave crossed
@@ -879,9 +841,4 @@ function refuseIfDisposed(host: RoomHost): void {
 function quickPlayKey(type: string, filter: Readonly<Record<string, Scalar>> | undefined): string {
   const entries = Object.entries(filter ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([type, entries]);
-}
-
-/** The answer that sends a client to the node hosting what it asked for: the message is that node's URL. */
-function redirect(target: NodeTarget): ProtocolError {
-  return new ProtocolError(ErrorCode.ROOM_ON_OTHER_NODE, target.url);
 }
