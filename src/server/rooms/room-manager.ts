@@ -17,6 +17,7 @@ import type { Session } from '../sessions/session.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
 import { DRAINING_ROOM, type NodeTarget, OtherNodes, redirect } from './other-nodes.js';
+import { RegistryFailures } from './registry-failures.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
@@ -56,9 +57,6 @@ const QUICK_PLAY_CLAIM_POLL_MS = 25;
  */
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
-
-/** At most one log line per this many ms about registry calls failing in players' requests. */
-const REGISTRY_LOG_INTERVAL_MS = 10_000;
 
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
@@ -134,11 +132,8 @@ export class RoomManager {
   readonly #codeMisses = new AddressRate({ burst: CODE_MISS_BURST, perSecond: CODE_MISSES_PER_SECOND });
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
-  /** Registry failures of players' requests already counted and logged (see `#noteRegistryFailure`). */
-  readonly #registryFailures = new WeakSet<object>();
-  /** When a registry failure of a player's request was last logged, and how many went unlogged since. */
-  #registryLoggedAt = Number.NEGATIVE_INFINITY;
-  #registryUnlogged = 0;
+  /** Registry failures of players' requests, counted and logged. */
+  readonly #registryFailures: RegistryFailures;
 
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
@@ -153,6 +148,7 @@ export class RoomManager {
       perSecond: options.roomCreatesPerSecond,
     });
     this.#emptyRooms = new EmptyRoomLedger(options.maxEmptyRoomsPerCreator);
+    this.#registryFailures = new RegistryFailures(options);
     this.#listings = new ListingGate({
       onRefused: () => options.metrics.count('room_listings_refused_total'),
     });
@@ -553,7 +549,7 @@ export class RoomManager {
     try {
       return await this.#joinInto(session, host, options);
     } catch (error) {
-      if (!(error instanceof ProtocolError) || this.#registryFailures.has(error)) throw error;
+      if (!(error instanceof ProtocolError) || this.#registryFailures.noted(error)) throw error;
       return undefined;
     }
   }
@@ -731,7 +727,7 @@ export class RoomManager {
     } catch (error) {
       // The seat may have been taken with only the answer lost (a timeout): give it back.
       host.releaseSeat(session.playerId);
-      this.#noteRegistryFailure(error, true);
+      this.#registryFailures.note(error, true);
       throw error;
     }
     if (seat !== 'taken') throw this.#refusal(host, seat);
@@ -782,40 +778,14 @@ export class RoomManager {
     if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
   }
 
-  /** Counts and logs a registry failure in a player's request as it goes by (see `#noteRegistryFailure`). */
+  /** Counts and logs a registry failure in a player's request as it goes by (see RegistryFailures). */
   async #noting(request: Promise<JoinedRoom>): Promise<JoinedRoom> {
     try {
       return await request;
     } catch (error) {
-      this.#noteRegistryFailure(error);
+      this.#registryFailures.note(error);
       throw error;
     }
-  }
-
-  /**
-   * A registry call failed in a player's request (REGISTRY_UNAVAILABLE from the registry itself, not a
-   * refusal of this node's, which has no cause): counted in `registry_failures_total`, once, and its
-   * cause (Redis's own words) logged for the operator, at most one line per REGISTRY_LOG_INTERVAL_MS. The
-   * player's answer says only that the registry failed. `thrown`: a registry call threw it.
-   */
-  #noteRegistryFailure(error: unknown, thrown = false): void {
-    if (!(error instanceof ProtocolError) || error.code !== ErrorCode.REGISTRY_UNAVAILABLE) return;
-    if ((error.cause === undefined && !thrown) || this.#registryFailures.has(error)) return;
-    this.#registryFailures.add(error);
-    this.#options.metrics.count('registry_failures_total');
-    const now = this.#options.clock.now();
-    if (now - this.#registryLoggedAt < REGISTRY_LOG_INTERVAL_MS) {
-      this.#registryUnlogged++;
-      return;
-    }
-    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-    const unlogged =
-      this.#registryUnlogged > 0 ? ` (and ${this.#registryUnlogged} more since the last line)` : '';
-    this.#registryLoggedAt = now;
-    this.#registryUnlogged = 0;
-    console.warn(
-      `vehikill-net: node ${this.#options.nodeId}: a player's request failed on the registry: ${error.message}; cause: ${cause}${unlogged}`,
-    );
   }
 
   #disposeIdleRooms(): void {
