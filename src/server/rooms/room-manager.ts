@@ -16,6 +16,9 @@ import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
+import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
+import { QuickPlay } from './quick-play.js';
+import { RegistryFailures } from './registry-failures.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
@@ -24,43 +27,12 @@ import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import type { SignalLimits } from './signal-budget.js';
 
 /**
- * How many of the oldest open rooms quick play looks at: those on this node are tried first, then the
- * player is sent to the first on another live node. Bounded, so that a quick play reads a few rooms from
- * a shared registry, not every room of the cluster.
- */
-const QUICK_PLAY_CANDIDATES = 16;
-
-/**
- * How long quick plays wait for the room another quick play of the same type and filter is creating on
- * this node, counted from when that creation got its claim across nodes (see `#claimCreation`, itself
- * bounded by as long): past it the creation counts as stuck, no one waits for it any more, and the next of
- * them creates a room (which the others then wait for). Also how long a claim lasts if never given back.
- */
-const QUICK_PLAY_CREATION_WAIT_MS = 5_000;
-
-/**
- * Times one quick play looks for a seat here and, finding none, waits for a creation under way, before it
- * creates a room whatever else is being created: a bound on its work should every room made meanwhile fill
- * up before it gets a seat.
- */
-const QUICK_PLAY_ROUNDS = 8;
-
-/** How often a node waiting for another node's quick-play creation (`Registry.claimCreation`) asks again. */
-const QUICK_PLAY_CLAIM_POLL_MS = 25;
-
-/**
  * Wrong private room codes one address may try at once, then per second. A player mistypes a code or two;
  * a NAT's players a few more. An address guessing codes (six letters of 32, about 10^9) at one a second
  * needs, with 1,000 private rooms open, about 12 days on average to hit any of them.
  */
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
-
-/** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
-const DRAINING_ROOM = 'the room is locked: its server is shutting down';
-
-/** At most one log line per this many ms about registry calls failing in players' requests. */
-const REGISTRY_LOG_INTERVAL_MS = 10_000;
 
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
@@ -98,25 +70,6 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxPayloadBytes: number;
 }
 
-/** A room a quick play is creating here, which quick plays of the same type and filter wait for. */
-interface QuickPlayCreation {
-  /** Settles once the creation and its creator's join are over, however they went. */
-  done: Promise<void>;
-  /**
-   * Until when quick plays wait for it: `QUICK_PLAY_CREATION_WAIT_MS` for the creation, from when it got
-   * its claim across nodes (`#claimCreation`), and, until then, as long again for the claim.
-   */
-  deadline: number;
-  /** Set when, instead, another node made a room with seats meanwhile: where the quick plays go. */
-  sentTo?: NodeTarget;
-}
-
-/** What a redirect needs: where the other nodes are. */
-interface NodeTarget {
-  nodeId: string;
-  url: string;
-}
-
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
 export class RoomManager {
   readonly #options: RoomManagerOptions;
@@ -132,19 +85,18 @@ export class RoomManager {
   #registryStale = false;
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
+  /** Where players are sent instead of this node's rooms. */
+  readonly #otherNodes: OtherNodes;
   /** How fast each address creates rooms. */
   readonly #creationRate: AddressRate;
-  /** Quick plays creating a room here, by type and filter (`quickPlayKey`): one at a time for each. */
-  readonly #quickPlayCreations = new Map<string, QuickPlayCreation>();
+  /** Quick plays: seated in rooms here or elsewhere, or in rooms they create here one at a time. */
+  readonly #quickPlay: QuickPlay;
   /** Wrong private codes per address (see `joinByCode`). */
   readonly #codeMisses = new AddressRate({ burst: CODE_MISS_BURST, perSecond: CODE_MISSES_PER_SECOND });
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
-  /** Registry failures of players' requests already counted and logged (see `#noteRegistryFailure`). */
-  readonly #registryFailures = new WeakSet<object>();
-  /** When a registry failure of a player's request was last logged, and how many went unlogged since. */
-  #registryLoggedAt = Number.NEGATIVE_INFINITY;
-  #registryUnlogged = 0;
+  /** Registry failures of players' requests, counted and logged. */
+  readonly #registryFailures: RegistryFailures;
 
   /** Lobbies following the room listing live (WatchRooms). */
   readonly watchers: RoomWatchers;
@@ -153,11 +105,26 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
     });
     this.#emptyRooms = new EmptyRoomLedger(options.maxEmptyRoomsPerCreator);
+    this.#registryFailures = new RegistryFailures(options);
+    this.#quickPlay = new QuickPlay({
+      registry: options.registry,
+      clock: options.clock,
+      nodeId: options.nodeId,
+      rooms: this.#rooms,
+      otherNodes: this.#otherNodes,
+      hasType: (type) => this.#types.has(type),
+      isDraining: () => this.#draining,
+      join: (session, host, joinOptions) => this.#joinInto(session, host, joinOptions),
+      create: (session, type, createOptions, address, metadata) =>
+        this.#create(session, type, false, createOptions, address, metadata),
+      isRegistryFailure: (error) => this.#registryFailures.noted(error),
+    });
     this.#listings = new ListingGate({
       onRefused: () => options.metrics.count('room_listings_refused_total'),
     });
@@ -292,7 +259,7 @@ export class RoomManager {
     address: string,
     metadata?: Readonly<Record<string, Scalar>>,
   ): Promise<JoinedRoom> {
-    if (this.#draining) await this.#sendElsewhere(type);
+    if (this.#draining) await this.#otherNodes.sendElsewhere(type);
     const host = await this.#createRoom(type, isPrivate, options, address, session.identity.userId, metadata);
     try {
       return await this.#joinInto(session, host, options);
@@ -311,7 +278,7 @@ export class RoomManager {
     const host = this.#rooms.get(roomId);
     if (!host || host.disposed) {
       const listing = await this.#options.registry.getRoom(roomId);
-      if (listing) await this.#redirectTo(listing.nodeId);
+      if (listing) await this.#otherNodes.redirectTo(listing.nodeId);
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room '${roomId}'`);
     }
     return this.#joinInto(session, host, options);
@@ -351,14 +318,13 @@ export class RoomManager {
       this.#codeMisses.take(block, this.#options.clock.now());
       throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
     }
-    if (listing.nodeId !== this.#options.nodeId) await this.#redirectTo(listing.nodeId);
+    if (listing.nodeId !== this.#options.nodeId) await this.#otherNodes.redirectTo(listing.nodeId);
     return this.#join(session, listing.roomId, options);
   }
 
   /**
-   * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: among the oldest
-   * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's; creates one here
-   * only if none has a seat (see `#quickPlayHere`), with `filter` as the new room's first metadata.
+   * Seats the player in the oldest public room of `type` that matches `filter` and has a seat, cluster-wide,
+   * or in one created here (see QuickPlay.play).
    */
   quickPlay(
     session: Session,
@@ -367,200 +333,7 @@ export class RoomManager {
     options: unknown,
     address: string,
   ): Promise<JoinedRoom> {
-    return this.#noting(this.#quickPlay(session, type, filter, options, address));
-  }
-
-  async #quickPlay(
-    session: Session,
-    type: string,
-    filter: Record<string, Scalar> | undefined,
-    options: unknown,
-    address: string,
-  ): Promise<JoinedRoom> {
-    if (!this.#types.has(type))
-      throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
-    const candidates = await this.#candidates(type, filter);
-    // Rooms here that refused this player (full by now, or their onJoin said no): not asked again.
-    const tried = new Set<string>();
-    for (const listing of candidates) {
-      const host = this.#rooms.get(listing.roomId);
-      if (!host || host.disposed || host.has(session) || this.#draining) continue;
-      tried.add(host.roomId);
-      const joined = await this.#tryJoin(session, host, options);
-      if (joined) return joined;
-    }
-    const target = await this.#liveNodeOf(candidates);
-    if (target) throw redirect(target);
-    return this.#quickPlayHere(session, type, filter, options, address, tried);
-  }
-
-  /** The oldest open public rooms of `type` that match `filter`, cluster-wide (`QUICK_PLAY_CANDIDATES`). */
-  #candidates(type: string, filter: Record<string, Scalar> | undefined): Promise<RoomListing[]> {
-    return this.#options.registry.listRooms({
-      type,
-      ...(filter ? { filter } : {}),
-      limit: QUICK_PLAY_CANDIDATES,
-    });
-  }
-
-  /** The live node (not draining) hosting the first of `candidates` that another node hosts, if any. */
-  async #liveNodeOf(candidates: readonly RoomListing[]): Promise<NodeTarget | undefined> {
-    const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
-    if (remote.length === 0) return undefined;
-    const live = await this.#liveNodes();
-    const target = remote.find((listing) => live.has(listing.nodeId));
-    return target === undefined ? undefined : live.get(target.nodeId);
-  }
-
-  /**
-   * A quick play the listing found no seat for: joins the oldest open room here that matches (one made
-   * since the listing was read included, as this node knows its own rooms at once), else creates one.
-   * Creations are one at a time per type and filter: while one is under way (its `onCreate` and its
-   * creator's join), the quick plays that find no seat wait for it and then take seats in its room; those
-   * it has no seat for go on, and the first of them creates the next room. So concurrent quick plays fill a
-   * room before another is made, and a quick play seated in a room someone else created takes nothing from
-   * its address's creation rate. The wait is bounded (`QUICK_PLAY_CREATION_WAIT_MS` from when the
-   * creation got its claim across nodes, whose own wait is as bounded): a creation that fails, or hangs,
-   * lets them go on.
-   *
-   * Across nodes sharing a registry that has `claimCreation` (Redis and in-memory both do), the creating
-   * quick play first claims the creation there (see `#claimCreation`), then reads the listing again: a
-   * room another node made meanwhile with a seat sends it (and those waiting for it here) there instead.
-   */
-  async #quickPlayHere(
-    session: Session,
-    type: string,
-    filter: Record<string, Scalar> | undefined,
-    options: unknown,
-    address: string,
-    tried: Set<string>,
-  ): Promise<JoinedRoom> {
-    const key = quickPlayKey(type, filter);
-    for (let round = 0; !this.#draining; round++) {
-      const host = this.#openRoom(session, type, filter, tried);
-      if (host) {
-        tried.add(host.roomId);
-        const joined = await this.#tryJoin(session, host, options);
-        if (joined) return joined;
-        continue;
-      }
-      const creation = this.#quickPlayCreations.get(key);
-      if (creation === undefined || round >= QUICK_PLAY_ROUNDS) break;
-      if (await this.#awaitCreation(creation)) {
-        if (creation.sentTo) throw redirect(creation.sentTo);
-      } else if (this.#quickPlayCreations.get(key) === creation) {
-        // Stuck: no one waits for it any more (its room still takes players if it ever comes).
-        this.#quickPlayCreations.delete(key);
-      }
-    }
-    // A player gone while waiting (their grace ran out) would leave a room behind, on their address.
-    if (session.ended)
-      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the quick play');
-    // One that went round too often creates without making the others wait for it.
-    let finished = () => {};
-    let creation: QuickPlayCreation | undefined;
-    if (!this.#quickPlayCreations.has(key)) {
-      const done = new Promise<void>((resolve) => {
-        finished = resolve;
-      });
-      creation = { done, deadline: this.#options.clock.now() + 2 * QUICK_PLAY_CREATION_WAIT_MS };
-      this.#quickPlayCreations.set(key, creation);
-    }
-    let claim: string | undefined;
-    try {
-      if (creation && !this.#draining) {
-        claim = await this.#claimCreation(key);
-        creation.deadline = this.#options.clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
-        // Claimed (or none to be had): a node that held the claim may have made a room since the read.
-        const target = await this.#liveNodeOf(await this.#candidates(type, filter));
-        if (target) {
-          creation.sentTo = target;
-          throw redirect(target);
-        }
-      }
-      return await this.#create(session, type, false, options, address, filter);
-    } finally {
-      if (claim !== undefined) {
-        // One not given back (the registry failing) lapses by itself: nothing listed is wrong meanwhile.
-        void this.#options.registry.releaseCreation?.(key, claim).catch(() => {});
-      }
-      if (creation && this.#quickPlayCreations.get(key) === creation) this.#quickPlayCreations.delete(key);
-      finished();
-    }
-  }
-
-  /**
-   * Claims the creation of a quick-play room for `key` across the nodes sharing the registry
-   * (`Registry.claimCreation`), for `QUICK_PLAY_CREATION_WAIT_MS` at most. While another node holds it
-   * (it is creating such a room), asks again every `QUICK_PLAY_CLAIM_POLL_MS`, for at most as long: a claim
-   * its node never gave back (it died) has expired by then. Resolves the token it holds the claim with, or
-   * undefined (a registry without claims, or one still held at the end): the room is created anyway. A
-   * registry that fails fails the quick play, as its other calls do.
-   */
-  async #claimCreation(key: string): Promise<string | undefined> {
-    const registry = this.#options.registry;
-    if (registry.claimCreation === undefined) return undefined;
-    const clock = this.#options.clock;
-    const token = `${this.#options.nodeId} ${newRoomId()}`;
-    const deadline = clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
-    for (;;) {
-      if (await registry.claimCreation(key, token, QUICK_PLAY_CREATION_WAIT_MS)) return token;
-      if (clock.now() >= deadline) return undefined;
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, QUICK_PLAY_CLAIM_POLL_MS));
-    }
-  }
-
-  /**
-   * The oldest room here that a quick play of `type` and `filter` can join now: public, not locked, not
-   * tried yet, the player not in it, and a seat free counting the reservations under way here.
-   */
-  #openRoom(
-    session: Session,
-    type: string,
-    filter: Record<string, Scalar> | undefined,
-    tried: ReadonlySet<string>,
-  ): RoomHost | undefined {
-    for (const host of this.#rooms.values()) {
-      if (host.type !== type || host.isPrivate || host.disposed || host.room.locked) continue;
-      if (tried.has(host.roomId) || host.has(session) || host.seatsInUse >= host.room.maxClients) continue;
-      const metadata = host.room.metadata;
-      if (Object.entries(filter ?? {}).every(([key, value]) => metadata[key] === value)) return host;
-    }
-    return undefined;
-  }
-
-  /**
-   * Resolves true once `creation` is over, false if it is not by its `deadline` (which moves once, when
-   * it gets its claim across nodes).
-   */
-  async #awaitCreation(creation: QuickPlayCreation): Promise<boolean> {
-    for (;;) {
-      const left = creation.deadline - this.#options.clock.now();
-      if (left <= 0) return false;
-      let cancel: Cancel = () => {};
-      const late = new Promise<boolean>((resolve) => {
-        cancel = this.#options.clock.setTimeout(() => resolve(false), left);
-      });
-      try {
-        if (await Promise.race([creation.done.then(() => true), late])) return true;
-      } finally {
-        cancel();
-      }
-    }
-  }
-
-  /**
-   * Joins a quick play into `host`; undefined when the room refused (full by now, or its onJoin said no),
-   * so that the next room is tried. A registry that failed is no answer about this room, and would fail
-   * the next ones too: the player is told, not sent elsewhere.
-   */
-  async #tryJoin(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom | undefined> {
-    try {
-      return await this.#joinInto(session, host, options);
-    } catch (error) {
-      if (!(error instanceof ProtocolError) || this.#registryFailures.has(error)) throw error;
-      return undefined;
-    }
+    return this.#noting(this.#quickPlay.play(session, type, filter, options, address));
   }
 
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
@@ -624,40 +397,6 @@ export class RoomManager {
   close(): void {
     this.#cancelIdleSweep();
     this.watchers.close();
-  }
-
-  /**
-   * Throws the redirect to `nodeId` if it is another live node, or ROOM_FULL if that node is draining (its
-   * rooms take no one new); returns if it is neither.
-   */
-  async #redirectTo(nodeId: string): Promise<void> {
-    if (nodeId === this.#options.nodeId) return;
-    const node = (await this.#options.registry.listNodes()).find((listed) => listed.nodeId === nodeId);
-    if (node === undefined) return;
-    if (node.draining) {
-      throw new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
-    }
-    throw redirect({ nodeId: node.nodeId, url: node.url });
-  }
-
-  /** While draining: sends the client to another live node, or says there is none. */
-  async #sendElsewhere(type: string): Promise<never> {
-    const others = [...(await this.#liveNodes()).values()];
-    // Spread the moved players over the other nodes rather than piling them on one.
-    const target = others[Math.floor(Math.random() * others.length)];
-    if (target) throw redirect(target);
-    // The message of SERVER_DRAINING is a URL to go to; empty: nowhere else to go.
-    throw new ProtocolError(ErrorCode.SERVER_DRAINING, '', { cause: new Error(`no node for '${type}'`) });
-  }
-
-  /** Other nodes that take players (alive and not draining), by id. */
-  async #liveNodes(): Promise<Map<string, NodeTarget>> {
-    const nodes = await this.#options.registry.listNodes();
-    return new Map(
-      nodes
-        .filter((node) => !node.draining && node.nodeId !== this.#options.nodeId)
-        .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
-    );
   }
 
   #hostOf(session: Session): RoomHost | undefined {
@@ -770,7 +509,7 @@ export class RoomManager {
     } catch (error) {
       // The seat may have been taken with only the answer lost (a timeout): give it back.
       host.releaseSeat(session.playerId);
-      this.#noteRegistryFailure(error, true);
+      this.#registryFailures.note(error, true);
       throw error;
     }
     if (seat !== 'taken') throw this.#refusal(host, seat);
@@ -797,7 +536,8 @@ export class RoomManager {
   /** Why the registry refused a seat in a room running here. */
   #refusal(host: RoomHost, seat: Exclude<SeatAnswer, 'taken'>): ProtocolError {
     if (host.disposed) return new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room is gone');
-    // Worded as a join through another node is (`#redirectTo`): the player should hear the same thing.
+    // Worded as a join through another node is (`OtherNodes.redirectTo`): the player should hear the
+    // same thing.
     if (this.#draining) return new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     if (host.room.locked) return new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
     // Full, counting seats reserved but not yet answered; or full a moment ago, when a leave crossed
@@ -820,40 +560,14 @@ export class RoomManager {
     if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
   }
 
-  /** Counts and logs a registry failure in a player's request as it goes by (see `#noteRegistryFailure`). */
+  /** Counts and logs a registry failure in a player's request as it goes by (see RegistryFailures). */
   async #noting(request: Promise<JoinedRoom>): Promise<JoinedRoom> {
     try {
       return await request;
     } catch (error) {
-      this.#noteRegistryFailure(error);
+      this.#registryFailures.note(error);
       throw error;
     }
-  }
-
-  /**
-   * A registry call failed in a player's request (REGISTRY_UNAVAILABLE from the registry itself, not a
-   * refusal of this node's, which has no cause): counted in `registry_failures_total`, once, and its
-   * cause (Redis's own words) logged for the operator, at most one line per REGISTRY_LOG_INTERVAL_MS. The
-   * player's answer says only that the registry failed. `thrown`: a registry call threw it.
-   */
-  #noteRegistryFailure(error: unknown, thrown = false): void {
-    if (!(error instanceof ProtocolError) || error.code !== ErrorCode.REGISTRY_UNAVAILABLE) return;
-    if ((error.cause === undefined && !thrown) || this.#registryFailures.has(error)) return;
-    this.#registryFailures.add(error);
-    this.#options.metrics.count('registry_failures_total');
-    const now = this.#options.clock.now();
-    if (now - this.#registryLoggedAt < REGISTRY_LOG_INTERVAL_MS) {
-      this.#registryUnlogged++;
-      return;
-    }
-    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-    const unlogged =
-      this.#registryUnlogged > 0 ? ` (and ${this.#registryUnlogged} more since the last line)` : '';
-    this.#registryLoggedAt = now;
-    this.#registryUnlogged = 0;
-    console.warn(
-      `vehikill-net: node ${this.#options.nodeId}: a player's request failed on the registry: ${error.message}; cause: ${cause}${unlogged}`,
-    );
   }
 
   #disposeIdleRooms(): void {
@@ -873,15 +587,4 @@ function refuseIfDisposed(host: RoomHost): void {
   if (host.disposed) {
     throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'the room closed itself while it was being created');
   }
-}
-
-/** Which quick plays wait for each other's creations: same type, same filter (its entries in any order). */
-function quickPlayKey(type: string, filter: Readonly<Record<string, Scalar>> | undefined): string {
-  const entries = Object.entries(filter ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([type, entries]);
-}
-
-/** The answer that sends a client to the node hosting what it asked for: the message is that node's URL. */
-function redirect(target: NodeTarget): ProtocolError {
-  return new ProtocolError(ErrorCode.ROOM_ON_OTHER_NODE, target.url);
 }

@@ -1,0 +1,65 @@
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import type { Registry } from '../registry/registry.js';
+
+/** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
+export const DRAINING_ROOM = 'the room is locked: its server is shutting down';
+
+/** What a redirect needs: where the other nodes are. */
+export interface NodeTarget {
+  nodeId: string;
+  url: string;
+}
+
+/**
+ * The other nodes sharing the registry, as places to send this node's players: the node hosting the room
+ * a player asked for, or, while this one drains, any node still taking players.
+ */
+export class OtherNodes {
+  readonly #registry: Registry;
+  readonly #nodeId: string;
+
+  /** `nodeId`: this node's, never a target. */
+  constructor(registry: Registry, nodeId: string) {
+    this.#registry = registry;
+    this.#nodeId = nodeId;
+  }
+
+  /**
+   * Throws the redirect to `nodeId` if it is another live node, or ROOM_FULL if that node is draining (its
+   * rooms take no one new); returns if it is neither.
+   */
+  async redirectTo(nodeId: string): Promise<void> {
+    if (nodeId === this.#nodeId) return;
+    const node = (await this.#registry.listNodes()).find((listed) => listed.nodeId === nodeId);
+    if (node === undefined) return;
+    if (node.draining) {
+      throw new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
+    }
+    throw redirect({ nodeId: node.nodeId, url: node.url });
+  }
+
+  /** While draining: sends the client to another live node, or says there is none. */
+  async sendElsewhere(type: string): Promise<never> {
+    const others = [...(await this.live()).values()];
+    // Spread the moved players over the other nodes rather than piling them on one.
+    const target = others[Math.floor(Math.random() * others.length)];
+    if (target) throw redirect(target);
+    // The message of SERVER_DRAINING is a URL to go to; empty: nowhere else to go.
+    throw new ProtocolError(ErrorCode.SERVER_DRAINING, '', { cause: new Error(`no node for '${type}'`) });
+  }
+
+  /** Other nodes that take players (alive and not draining), by id. */
+  async live(): Promise<Map<string, NodeTarget>> {
+    const nodes = await this.#registry.listNodes();
+    return new Map(
+      nodes
+        .filter((node) => !node.draining && node.nodeId !== this.#nodeId)
+        .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
+    );
+  }
+}
+
+/** The answer that sends a client to the node hosting what it asked for: the message is that node's URL. */
+export function redirect(target: NodeTarget): ProtocolError {
+  return new ProtocolError(ErrorCode.ROOM_ON_OTHER_NODE, target.url);
+}
