@@ -46,6 +46,7 @@ export {
   joinedRoomSchema,
   type LeaveReason,
   MAX_PEER_DATA_BYTES,
+  MAX_REASON_LENGTH,
   MEMBERSHIP_NUMBERS,
   type Member,
   type Message,

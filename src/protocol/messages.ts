@@ -16,7 +16,9 @@ const timestamp = v.pipe(v.number(), v.finite());
 const displayName = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
 const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const errorCode = v.picklist(Object.values(ErrorCode));
-const reasonText = v.pipe(v.string(), v.maxLength(512));
+/** Most characters of a refusal's or a leave's words (an `Error`, a `Bye`, a failed request, a `RoomLeft`). */
+export const MAX_REASON_LENGTH = 512;
+const reasonText = v.pipe(v.string(), v.maxLength(MAX_REASON_LENGTH));
 /**
  * Membership numbers run 0..MEMBERSHIP_NUMBERS - 1 and wrap: one or two bytes on the wire (msgpack writes
  * 0-127 as one byte), and two memberships with the same number are 256 seatings apart.

@@ -32,7 +32,9 @@ export class TestRoom extends Room {
   }
 
   override onJoin(client: RoomClient, options: unknown): void {
-    if ((options as { refuse?: boolean } | undefined)?.refuse) throw new Error('not today');
+    const refuse = (options as { refuse?: boolean | string } | undefined)?.refuse;
+    if (typeof refuse === 'string') throw new Error(refuse);
+    if (refuse) throw new Error('not today');
     this.events.push(`join:${client.playerId}`);
   }
 

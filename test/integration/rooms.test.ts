@@ -113,6 +113,12 @@ describe('rooms', () => {
       code: ErrorCode.JOIN_REJECTED,
       message: 'not today',
     });
+    // Words past what the wire carries reach the player as their first 512 characters.
+    const rant = `${'no '.repeat(200)}and no.`;
+    await expect(b!.join(room.roomId, { refuse: rant })).rejects.toMatchObject({
+      code: ErrorCode.JOIN_REJECTED,
+      message: rant.slice(0, 512),
+    });
     room.send('lock', true);
     await eventually(() => true, '');
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -13,6 +13,7 @@ import {
   type JoinedRoom,
   Kind,
   type LeaveReason,
+  MAX_REASON_LENGTH,
   type Member,
   type MessageClass,
   ProtocolError,
@@ -47,9 +48,6 @@ import { SignalBudgets, type SignalLimits } from './signal-budget.js';
  * cut off. Over WebRTC the event channel may lose messages too (`maxPacketLifeTime`).
  */
 const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
-
-/** Characters of the reason a RoomLeft carries (its schema's limit). */
-const MAX_REASON_LENGTH = 512;
 
 /**
  * How `RoomHost.reserveSeat` went: the seat is held; refused; or refused though seats were given back
@@ -354,7 +352,7 @@ export class RoomHost implements RoomHostPort {
       this.#refuse(client);
       if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
       const message = error instanceof Error ? error.message : 'the room refused the join';
-      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, MAX_REASON_LENGTH), { cause: error });
     } finally {
       this.#admitting.delete(session.playerId);
     }

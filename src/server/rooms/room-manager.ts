@@ -3,6 +3,7 @@ import {
   ErrorCode,
   type JoinedRoom,
   type LeaveReason,
+  MAX_REASON_LENGTH,
   ProtocolError,
   type RoomInfo,
   type Scalar,
@@ -441,7 +442,7 @@ export class RoomManager {
     } catch (error) {
       host.abandon();
       const message = error instanceof Error ? error.message : 'the room could not be created';
-      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, 500), { cause: error });
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, MAX_REASON_LENGTH), { cause: error });
     }
     refuseIfDisposed(host);
     try {
