@@ -14,7 +14,7 @@ import { type Bot, openRoomOfBots, type RoomOfBots } from './bots-types.js';
 import { CarEntity } from './car-entity.js';
 import { HeaderAcker } from './header-acker.js';
 import type { LoadMeter } from './load-meter.js';
-import { botInput, encodeInput, INPUT_HZ, PLAYERS_PER_ROOM } from './scenario.js';
+import { botInput, encodeInput, INPUT_HZ } from './scenario.js';
 import type { System } from './systems.js';
 
 const nodeRtc: ClientOptions['serverLink'] = {
@@ -37,7 +37,7 @@ export function oursRoomOfBots(system: Extract<System, `ours-${string}`>, bots: 
     });
     const inputsOnPhys = system !== 'ours-ws';
     const sync = decodes
-      ? decodingSync(client, inputsOnPhys, meter)
+      ? decodingSync(client, inputsOnPhys, meter, bots.count)
       : headerSync(client, inputsOnPhys, meter);
     await client.connect();
     const room: RoomConnection = roomId ? await client.join(roomId) : await client.create('ccu');
@@ -71,7 +71,8 @@ interface BotSync {
   holdsRoom: (() => boolean) | undefined;
 }
 
-function decodingSync(client: Client, inputsOnPhys: boolean, meter: LoadMeter): BotSync {
+/** `players`: how many play in the bot's room (its car count), 16 but in a step's last, partial room. */
+function decodingSync(client: Client, inputsOnPhys: boolean, meter: LoadMeter, players: number): BotSync {
   // On phys an ack waits up to one input period for the next input to carry it.
   const state = new SyncedState(client.serverLink, {
     types: [CarEntity],
@@ -80,7 +81,7 @@ function decodingSync(client: Client, inputsOnPhys: boolean, meter: LoadMeter): 
   state.on('snapshot', () => meter.snapshots++);
   return {
     sendInput: (bytes) => state.sendInput(bytes),
-    holdsRoom: () => state.size === PLAYERS_PER_ROOM && state.stats().badFrames === 0,
+    holdsRoom: () => state.size === players && state.stats().badFrames === 0,
   };
 }
 
