@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import {
   type AdaptiveLinkFacts,
+  addressBlock,
   type LeaveReason,
   Room,
   type RoomClient,
@@ -156,7 +157,11 @@ export class VehikillRoom extends Room {
     if (created.relayOnly) this.setPeerPrivacy('relay-only');
     this.setMetadata({ bots: this.#botTarget, matchSeconds });
     this.#antiCheat = new AntiCheat(config.antiCheat);
-    this.#reports = new PeerReports({ windowMs: this.#antiCheat.limits.windowMs });
+    // Witnesses count by address: sessions are free, so one person's two tabs must not be two witnesses.
+    this.#reports = new PeerReports<RoomClient>({
+      windowMs: this.#antiCheat.limits.windowMs,
+      sourceOf: (client) => addressBlock(client.address),
+    });
     this.#bots = new ServerBots(this.#config.botSeed);
     this.sync = new RoomSync(this, {
       types: GAME_ENTITY_TYPES,

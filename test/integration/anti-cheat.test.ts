@@ -11,7 +11,13 @@ import { encodePhysSample } from '../../game/protocol/index.js';
 import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
 import { TriggerGate } from '../../game/web/input/trigger-gate.js';
 import { eventually, sleep } from '../support/server.js';
-import { startVehikillServer, tcpOnly, type VehikillRoom, type VehikillServer } from '../support/vehikill.js';
+import {
+  fromAddress,
+  startVehikillServer,
+  tcpOnly,
+  type VehikillRoom,
+  type VehikillServer,
+} from '../support/vehikill.js';
 
 /*
  * Modified clients against a real server: each cheat is refused, counted, and kicked past its limit,
@@ -46,9 +52,10 @@ describe('anti-cheat in a Vehikill room', () => {
     name: string,
     sampleInput: (view: SessionView) => VehicleInput = () => STILL,
     on: VehikillServer = server,
+    address = '127.0.0.1',
   ): GameSession {
     const session = new GameSession({
-      client: on.client({ name, ...tcpOnly }),
+      client: on.client({ name, ...tcpOnly, ...fromAddress(address) }),
       mesh: { rtc: false },
       sampleInput,
     });
@@ -56,7 +63,11 @@ describe('anti-cheat in a Vehikill room', () => {
     return session;
   }
 
-  /** A private room (on `on`) with a cheater and `honest` honest players, everyone synced and driving. */
+  /**
+   * A private room (on `on`) with a cheater and `honest` honest players, everyone synced and driving. The
+   * cheater connects from 127.0.0.1, each honest player from an address of their own (127.0.0.2, .3, ...):
+   * peer reports count witnesses by address.
+   */
   async function roomWith(
     honest: number,
     sampleInput?: (view: SessionView) => VehicleInput,
@@ -65,7 +76,9 @@ describe('anti-cheat in a Vehikill room', () => {
     const cheater = player('cheater', sampleInput, on);
     await cheater.createPrivate({ bots: 0 });
     const room = on.rooms.at(-1) as VehikillRoom;
-    const others = Array.from({ length: honest }, (_, index) => player(`honest-${index}`, undefined, on));
+    const others = Array.from({ length: honest }, (_, index) =>
+      player(`honest-${index}`, undefined, on, `127.0.0.${index + 2}`),
+    );
     await Promise.all(others.map((session) => session.joinByCode(cheater.room?.code as string)));
     stops.push(drive([cheater, ...others]));
     await eventually(
@@ -322,6 +335,43 @@ describe('anti-cheat in a Vehikill room', () => {
     expect(kicked).toBe(false);
     expect(room.kicks).toEqual([]);
     expect(room.peerReportStats.uncorroborated).toBeGreaterThanOrEqual(20);
+    expect(room.clients.map((client) => client.playerId)).toContain(honestId);
+    expectHonest(room, liar.client.playerId);
+  });
+
+  it('two sessions of one person (one address) accusing an honest player together never get them kicked', async () => {
+    // The liar's two sessions (free guest tokens) on 127.0.0.1; the honest player on an address of its own.
+    const { room, cheater: liar, others } = await roomWith(1);
+    const honestId = others[0]?.client.playerId as string;
+    const second = player('liar-2');
+    await second.joinByCode(liar.room?.code as string);
+    stops.push(drive([second]));
+    await eventually(() => second.arena?.status !== undefined, 'the second session synced', 10_000);
+    let kicked = false;
+    others[0]?.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
+    // Both sessions name the same far-off spot at nearly the same tick, four times a second each: the
+    // server finds the car far from there every time, as it would a forged sample seen by two players.
+    const confirmedBefore = room.peerReportStats.confirmed;
+    const timer = setInterval(() => {
+      for (const session of [liar, second]) {
+        const tick = (session.arena?.status?.serverTick ?? 0) - 2;
+        session.room?.send('report', { accused: honestId, tick, x: 5000, y: 5000 });
+      }
+    }, 250);
+    try {
+      await eventually(
+        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 30,
+        'the lies judged',
+        15_000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    expect(kicked).toBe(false);
+    expect(room.kicks).toEqual([]);
     expect(room.clients.map((client) => client.playerId)).toContain(honestId);
     expectHonest(room, liar.client.playerId);
   });
