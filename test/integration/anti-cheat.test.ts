@@ -306,6 +306,40 @@ describe('anti-cheat in a Vehikill room', () => {
     expectHonest(room, cheaterId);
   });
 
+  it('a forged hash report after each of many rejoins is logged in full once, then only counted', async () => {
+    const { room, cheater, others } = await roomWith(1);
+    const cheaterId = cheater.client.playerId as string;
+    const code = cheater.room?.code as string;
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      warned.push(String(line));
+    });
+    // Join, send one hash report that cannot match, leave: six times over (a leave once made the next
+    // mismatch a player's "first", logged in full: tens of kB each).
+    try {
+      for (let round = 0; round < 6; round++) {
+        if (round > 0) await cheater.joinByCode(code);
+        await eventually(() => cheater.arena?.status !== undefined, 'synced', 10_000);
+        const before = room.desyncs;
+        await eventually(
+          () => {
+            cheater.arena?.synced.sendApp(encodeHashReport(room.authority.world.tick - 10, 0xdeadbeef));
+            return room.desyncs > before;
+          },
+          'the forged report checked',
+          10_000,
+        );
+        await cheater.leave();
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    const mine = warned.filter((line) => line.includes(cheaterId));
+    expect(mine.filter((line) => line.includes('"serverHash"'))).toHaveLength(1);
+    expect(mine.length).toBeLessThanOrEqual(2);
+    expect(room.clients.map((client) => client.playerId)).toEqual([others[0]?.client.playerId]);
+  });
+
   it('made-up peer reports from one player never get an honest player kicked', async () => {
     const { room, cheater: liar, others } = await roomWith(1);
     const honestId = others[0]?.client.playerId as string;
