@@ -117,6 +117,43 @@ describe('anti-cheat in a Vehikill room', () => {
     return kicked as string;
   }
 
+  /**
+   * Each of `liars` reports `accused` at (x, y), `ticksBack` before the server's tick, every `everyMs`,
+   * until the server has confirmed `judged` more reports or kicked the accused; true if it kicked them.
+   * Waits for the accused's spawn grace (60 ticks) to pass first, so that the server judges every report.
+   */
+  async function accuseUntilJudged(
+    room: VehikillRoom,
+    accused: GameSession,
+    liars: GameSession[],
+    lie: { x: number; y: number; ticksBack: number; everyMs: number; judged: number },
+  ): Promise<boolean> {
+    const accusedId = accused.client.playerId as string;
+    let kicked = false;
+    accused.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    const serverTick = (session: GameSession) => session.arena?.status?.serverTick ?? 0;
+    await eventually(() => liars.every((liar) => serverTick(liar) > 150), 'past the spawn grace', 10_000);
+    const confirmedBefore = room.peerReportStats.confirmed;
+    const timer = setInterval(() => {
+      for (const liar of liars) {
+        const tick = serverTick(liar) - lie.ticksBack;
+        liar.room?.send('report', { accused: accusedId, tick, x: lie.x, y: lie.y });
+      }
+    }, lie.everyMs);
+    try {
+      await eventually(
+        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + lie.judged,
+        'the lies judged',
+        15_000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    return kicked;
+  }
+
   function expectHonest(room: VehikillRoom, cheaterId: string | undefined): void {
     for (const record of room.antiCheatReport()) {
       if (record.playerId === cheaterId) continue;
@@ -348,29 +385,16 @@ describe('anti-cheat in a Vehikill room', () => {
   it('made-up peer reports from one player never get an honest player kicked', async () => {
     const { room, cheater: liar, others } = await roomWith(1);
     const honestId = others[0]?.client.playerId as string;
-    let kicked = false;
-    others[0]?.on('left', ({ reason }) => {
-      kicked ||= reason === 'KICKED';
-    });
-    // Past the honest car's spawn grace (60 ticks), so the server judges every report.
-    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
     // Ten reports a second, each placing the honest car in a corner at a tick the server has simulated
     // (the liar knows the server's tick from its status messages). The server finds the car far from
     // there, as a forged sample would be; but nobody else saw such a sample.
-    const confirmedBefore = room.peerReportStats.confirmed;
-    const timer = setInterval(() => {
-      const tick = (liar.arena?.status?.serverTick ?? 0) - 10;
-      liar.room?.send('report', { accused: honestId, tick, x: 1, y: 1 });
-    }, 100);
-    try {
-      await eventually(
-        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 20,
-        'the lies judged',
-        15_000,
-      );
-    } finally {
-      clearInterval(timer);
-    }
+    const kicked = await accuseUntilJudged(room, others[0] as GameSession, [liar], {
+      x: 1,
+      y: 1,
+      ticksBack: 10,
+      everyMs: 100,
+      judged: 20,
+    });
     expect(kicked).toBe(false);
     expect(room.kicks).toEqual([]);
     expect(room.peerReportStats.uncorroborated).toBeGreaterThanOrEqual(20);
@@ -386,29 +410,15 @@ describe('anti-cheat in a Vehikill room', () => {
     await second.joinByCode(liar.room?.code as string);
     stops.push(drive([second]));
     await eventually(() => second.arena?.status !== undefined, 'the second session synced', 10_000);
-    let kicked = false;
-    others[0]?.on('left', ({ reason }) => {
-      kicked ||= reason === 'KICKED';
-    });
-    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
     // Both sessions name the same far-off spot at nearly the same tick, four times a second each: the
     // server finds the car far from there every time, as it would a forged sample seen by two players.
-    const confirmedBefore = room.peerReportStats.confirmed;
-    const timer = setInterval(() => {
-      for (const session of [liar, second]) {
-        const tick = (session.arena?.status?.serverTick ?? 0) - 2;
-        session.room?.send('report', { accused: honestId, tick, x: 5000, y: 5000 });
-      }
-    }, 250);
-    try {
-      await eventually(
-        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 30,
-        'the lies judged',
-        15_000,
-      );
-    } finally {
-      clearInterval(timer);
-    }
+    const kicked = await accuseUntilJudged(room, others[0] as GameSession, [liar, second], {
+      x: 5000,
+      y: 5000,
+      ticksBack: 2,
+      everyMs: 250,
+      judged: 30,
+    });
     expect(kicked).toBe(false);
     expect(room.kicks).toEqual([]);
     expect(room.clients.map((client) => client.playerId)).toContain(honestId);
