@@ -10,7 +10,7 @@ export interface PeerReportOf<P> {
   readonly y: number;
 }
 
-export interface PeerReportOptions {
+export interface PeerReportOptions<P = unknown> {
   /**
    * A sample farther than this (world units, default 20) from the server's own vehicle at its tick is
    * forged. Honest predictions stay within about a unit, but a client starved of CPU mispredicts by
@@ -18,10 +18,17 @@ export interface PeerReportOptions {
    */
   readonly forgedBeyond?: number;
   /**
-   * Distinct reporters whose reports must agree before a violation counts (default 2). Never fewer than
+   * Distinct witnesses whose reports must agree before a violation counts (default 2). Never fewer than
    * 2: the server never sees peer samples, so one player's word is all a lone report is.
    */
   readonly reportersNeeded?: number;
+  /**
+   * Who stands behind a player (the room: their connection's address block). Witnesses are counted by
+   * it, not by player: one person's sessions and tabs are all one witness, however many they open, and a
+   * report from behind the accused's own address corroborates nothing. Default: every player is their
+   * own (for tests of the logic alone; a server that lets sessions be made freely must not rely on it).
+   */
+  readonly sourceOf?: (player: P) => unknown;
   readonly windowMs?: number;
   /** Samples of a vehicle this many ticks after it (re)spawned are not judged (a peer's view catching up). */
   readonly spawnGraceTicks?: number;
@@ -45,7 +52,10 @@ export interface PeerReportStats {
   refuted: number;
   /** Could not be judged: outside the history, the vehicle absent, or just respawned. */
   unjudged: number;
-  /** Confirmed, but no other credible reporter said the same: not held against anyone. */
+  /**
+   * Confirmed, but no credible reporter from another address said the same (or the reporter shares the
+   * accused's address): not held against anyone.
+   */
   uncorroborated: number;
   /** Dropped unjudged because the reporter already had its share of reports waiting. */
   dropped: number;
@@ -54,6 +64,8 @@ export interface PeerReportStats {
 /** A confirmed report, kept for the window to be matched with other reporters' reports. */
 interface Confirmed<P> {
   readonly reporter: P;
+  /** The reporter's `sourceOf` when it reported. */
+  readonly source: unknown;
   readonly tick: number;
   readonly x: number;
   readonly y: number;
@@ -61,11 +73,17 @@ interface Confirmed<P> {
   readonly dx: number;
   readonly dy: number;
   readonly at: number;
+  /** An independent witness's report agreed with this one: it counted to the reporter's credit. */
+  credited: boolean;
 }
 
-/** What a reporter's recent reports came to: a reporter refuted more often than confirmed is no witness. */
+/**
+ * What a reporter's recent reports came to: a reporter refuted more often than independently
+ * corroborated is no witness. A confirmed report no one from another address agreed with earns nothing:
+ * anyone can name a spot far from a car and be "confirmed".
+ */
 interface ReporterRecord {
-  readonly confirmed: number[];
+  readonly corroborated: number[];
   readonly refuted: number[];
 }
 
@@ -76,10 +94,13 @@ const PENDING_PER_REPORTER = 64;
  * Peers' reports of forged phys samples, judged against the server's own history once the server has
  * simulated the sample's tick. The server never sees a sample itself (peers send them to each other), so
  * a report's position is the reporter's word: one report proves nothing. A violation counts only when at
- * least `reportersNeeded` (≥ 2) distinct credible reporters' confirmed reports about the same player agree
- * (close in time, the same lie). A reporter whose reports the server refuted more often than it confirmed
- * them within the window is not credible. With fewer than two other humans in the room, peer reports
- * never lead to a kick (a forged sample is still clamped on every screen).
+ * least `reportersNeeded` (≥ 2) credible witnesses' confirmed reports about the same player agree (close
+ * in time, the same lie). Witnesses are counted by `sourceOf` (the room: address), never by session:
+ * sessions are free, so one person with two tabs is one witness; reporters behind the accused's address
+ * are none. A reporter whose reports the server refuted more often than another address's reports agreed
+ * with them within the window is not credible. With fewer than two other players on addresses of their
+ * own in the room, peer reports never lead to a kick (a forged sample is still clamped on every screen).
+ * What remains: two people on two addresses who agree on a lie can get anyone kicked.
  */
 export class PeerReports<P> {
   readonly #pending: PeerReportOf<P>[] = [];
@@ -92,6 +113,7 @@ export class PeerReports<P> {
   readonly #graceTicks: number;
   readonly #agreeTicks: number;
   readonly #agreeUnits: number;
+  readonly #sourceOf: (player: P) => unknown;
   readonly stats: PeerReportStats = {
     received: 0,
     confirmed: 0,
@@ -101,13 +123,14 @@ export class PeerReports<P> {
     dropped: 0,
   };
 
-  constructor(options: PeerReportOptions = {}) {
+  constructor(options: PeerReportOptions<P> = {}) {
     this.#forgedBeyond = options.forgedBeyond ?? 20;
     this.#reportersNeeded = Math.max(2, options.reportersNeeded ?? 2);
     this.#windowMs = options.windowMs ?? 10_000;
     this.#graceTicks = options.spawnGraceTicks ?? 60;
     this.#agreeTicks = options.agreeTicks ?? 30;
     this.#agreeUnits = options.agreeUnits ?? 4;
+    this.#sourceOf = options.sourceOf ?? ((player) => player);
   }
 
   add(report: PeerReportOf<P>): void {
@@ -157,15 +180,16 @@ export class PeerReports<P> {
         continue;
       }
       this.stats.confirmed++;
-      record.confirmed.push(now);
       const confirmed: Confirmed<P> = {
         reporter: report.reporter,
+        source: this.#sourceOf(report.reporter),
         tick: report.tick,
         x: report.x,
         y: report.y,
         dx,
         dy,
         at: now,
+        credited: false,
       };
       if (this.#witnesses(report.accused, confirmed, now) >= this.#reportersNeeded)
         violators.push(report.accused);
@@ -189,20 +213,37 @@ export class PeerReports<P> {
   }
 
   /**
-   * Stores a confirmed report about `accused` and counts the distinct credible reporters (its own
-   * included) whose confirmed reports in the window agree with it.
+   * Stores a confirmed report about `accused`, credits it and the reports from other addresses it agrees
+   * with, and counts the distinct sources of credible reporters (its own included) whose confirmed
+   * reports in the window agree with it. Reports from the accused's own source count for nothing.
    */
   #witnesses(accused: P, report: Confirmed<P>, now: number): number {
-    const kept = (this.#confirmed.get(accused) ?? []).filter((old) => old.at > now - this.#windowMs);
+    const accusedSource = this.#sourceOf(accused);
+    // Kept only while the accused's source is not theirs: a resume from another network may change it.
+    const kept = (this.#confirmed.get(accused) ?? []).filter(
+      (old) => old.at > now - this.#windowMs && old.source !== accusedSource,
+    );
+    if (report.source === accusedSource) {
+      this.#confirmed.set(accused, kept);
+      return 0;
+    }
     kept.push(report);
     this.#confirmed.set(accused, kept);
-    if (!this.#credible(report.reporter, now)) return 0;
-    const witnesses = new Set<P>([report.reporter]);
-    for (const other of kept) {
-      if (witnesses.has(other.reporter) || !this.#agree(report, other)) continue;
-      if (this.#credible(other.reporter, now)) witnesses.add(other.reporter);
+    const independent = kept.filter((other) => other.source !== report.source && this.#agree(report, other));
+    // Corroborated by another address: both reports earn their reporters credit (each report once).
+    if (independent.length > 0) {
+      for (const other of [report, ...independent]) {
+        if (other.credited) continue;
+        other.credited = true;
+        this.#recordOf(other.reporter, now).corroborated.push(now);
+      }
     }
-    return witnesses.size;
+    if (!this.#credible(report.reporter, now)) return 0;
+    const sources = new Set<unknown>([report.source]);
+    for (const other of independent) {
+      if (!sources.has(other.source) && this.#credible(other.reporter, now)) sources.add(other.source);
+    }
+    return sources.size;
   }
 
   #agree(a: Confirmed<P>, b: Confirmed<P>): boolean {
@@ -213,21 +254,22 @@ export class PeerReports<P> {
     return samples <= limit || offsets <= limit;
   }
 
-  /** Refuted reports count against the reporter: more refuted than confirmed in the window, no witness. */
+  /** Refuted reports count against the reporter: more refuted than corroborated in the window, no witness. */
   #credible(reporter: P, now: number): boolean {
     const record = this.#recordOf(reporter, now);
-    return record.refuted.length <= record.confirmed.length;
+    return record.refuted.length <= record.corroborated.length;
   }
 
   /** The reporter's record, its entries older than the window dropped. */
   #recordOf(reporter: P, now: number): ReporterRecord {
     let record = this.#records.get(reporter);
     if (!record) {
-      record = { confirmed: [], refuted: [] };
+      record = { corroborated: [], refuted: [] };
       this.#records.set(reporter, record);
     }
     const since = now - this.#windowMs;
-    while (record.confirmed.length > 0 && (record.confirmed[0] as number) <= since) record.confirmed.shift();
+    while (record.corroborated.length > 0 && (record.corroborated[0] as number) <= since)
+      record.corroborated.shift();
     while (record.refuted.length > 0 && (record.refuted[0] as number) <= since) record.refuted.shift();
     return record;
   }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import {
   type AdaptiveLinkFacts,
+  addressBlock,
   type LeaveReason,
   Room,
   type RoomClient,
@@ -114,7 +115,7 @@ export class VehikillRoom extends Room {
   readonly #chat: ChatLine[] = [];
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
-  readonly #desyncLog = new DesyncLog<RoomClient>({ log: (line) => console.warn(line) });
+  readonly #desyncLog = desyncLogOf(this.constructor);
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
   #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
@@ -156,7 +157,11 @@ export class VehikillRoom extends Room {
     if (created.relayOnly) this.setPeerPrivacy('relay-only');
     this.setMetadata({ bots: this.#botTarget, matchSeconds });
     this.#antiCheat = new AntiCheat(config.antiCheat);
-    this.#reports = new PeerReports({ windowMs: this.#antiCheat.limits.windowMs });
+    // Witnesses count by address: sessions are free, so one person's two tabs must not be two witnesses.
+    this.#reports = new PeerReports<RoomClient>({
+      windowMs: this.#antiCheat.limits.windowMs,
+      sourceOf: (client) => addressBlock(client.address),
+    });
     this.#bots = new ServerBots(this.#config.botSeed);
     this.sync = new RoomSync(this, {
       types: GAME_ENTITY_TYPES,
@@ -201,7 +206,13 @@ export class VehikillRoom extends Room {
         this.#desyncs++;
         this.count('desyncs_total');
         // The record replays offline: its inputs from the newest checkpoint lead to both hashes.
-        this.#desyncLog.add(client, `${client.name} (${client.playerId})`, record, this.clock.now());
+        this.#desyncLog.add(
+          client.playerId,
+          addressBlock(client.address),
+          `${client.name} (${client.playerId})`,
+          record,
+          this.clock.now(),
+        );
       },
     });
     this.#match = createMatch(this.#matchOptions, this.authority.world.tick);
@@ -261,7 +272,6 @@ export class VehikillRoom extends Room {
     this.#seen.delete(client);
     this.#antiCheat.forget(client);
     this.#reports.forget(client);
-    this.#desyncLog.forget(client);
     // Keyed by player and kind: a room that runs for days sees thousands of players come and go.
     for (const kind of ANTI_CHEAT_KINDS) this.#lastWarned.delete(`${client.playerId}:${kind}`);
     this.#table.update(this.#match);
@@ -579,6 +589,21 @@ export class VehikillRoom extends Room {
     }
     return at;
   }
+}
+
+/**
+ * One desync log per room class (a server's configuration of its rooms): its bounds per address hold
+ * across all of the server's rooms, so a player hopping between rooms gains no more full records.
+ */
+const desyncLogs = new WeakMap<object, DesyncLog>();
+
+function desyncLogOf(roomClass: object): DesyncLog {
+  let log = desyncLogs.get(roomClass);
+  if (!log) {
+    log = new DesyncLog({ log: (line) => console.warn(line) });
+    desyncLogs.set(roomClass, log);
+  }
+  return log;
 }
 
 /** A room type for `server.define('vehikill', vehikillRoom(config))` with this server's configuration. */

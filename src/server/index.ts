@@ -31,6 +31,7 @@ export {
   type RoomListing,
   type RoomQuery,
 } from './registry/registry.js';
+export { addressBlock } from './remote-address.js';
 export {
   type BroadcastOptions,
   type MessageHandler,

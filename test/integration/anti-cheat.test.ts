@@ -11,7 +11,13 @@ import { encodePhysSample } from '../../game/protocol/index.js';
 import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
 import { TriggerGate } from '../../game/web/input/trigger-gate.js';
 import { eventually, sleep } from '../support/server.js';
-import { startVehikillServer, tcpOnly, type VehikillRoom, type VehikillServer } from '../support/vehikill.js';
+import {
+  fromAddress,
+  startVehikillServer,
+  tcpOnly,
+  type VehikillRoom,
+  type VehikillServer,
+} from '../support/vehikill.js';
 
 /*
  * Modified clients against a real server: each cheat is refused, counted, and kicked past its limit,
@@ -46,9 +52,10 @@ describe('anti-cheat in a Vehikill room', () => {
     name: string,
     sampleInput: (view: SessionView) => VehicleInput = () => STILL,
     on: VehikillServer = server,
+    address = '127.0.0.1',
   ): GameSession {
     const session = new GameSession({
-      client: on.client({ name, ...tcpOnly }),
+      client: on.client({ name, ...tcpOnly, ...fromAddress(address) }),
       mesh: { rtc: false },
       sampleInput,
     });
@@ -56,7 +63,11 @@ describe('anti-cheat in a Vehikill room', () => {
     return session;
   }
 
-  /** A private room (on `on`) with a cheater and `honest` honest players, everyone synced and driving. */
+  /**
+   * A private room (on `on`) with a cheater and `honest` honest players, everyone synced and driving. The
+   * cheater connects from 127.0.0.1, each honest player from an address of their own (127.0.0.2, .3, ...):
+   * peer reports count witnesses by address.
+   */
   async function roomWith(
     honest: number,
     sampleInput?: (view: SessionView) => VehicleInput,
@@ -65,7 +76,9 @@ describe('anti-cheat in a Vehikill room', () => {
     const cheater = player('cheater', sampleInput, on);
     await cheater.createPrivate({ bots: 0 });
     const room = on.rooms.at(-1) as VehikillRoom;
-    const others = Array.from({ length: honest }, (_, index) => player(`honest-${index}`, undefined, on));
+    const others = Array.from({ length: honest }, (_, index) =>
+      player(`honest-${index}`, undefined, on, `127.0.0.${index + 2}`),
+    );
     await Promise.all(others.map((session) => session.joinByCode(cheater.room?.code as string)));
     stops.push(drive([cheater, ...others]));
     await eventually(
@@ -102,6 +115,43 @@ describe('anti-cheat in a Vehikill room', () => {
       clearInterval(timer);
     }
     return kicked as string;
+  }
+
+  /**
+   * Each of `liars` reports `accused` at (x, y), `ticksBack` before the server's tick, every `everyMs`,
+   * until the server has confirmed `judged` more reports or kicked the accused; true if it kicked them.
+   * Waits for the accused's spawn grace (60 ticks) to pass first, so that the server judges every report.
+   */
+  async function accuseUntilJudged(
+    room: VehikillRoom,
+    accused: GameSession,
+    liars: GameSession[],
+    lie: { x: number; y: number; ticksBack: number; everyMs: number; judged: number },
+  ): Promise<boolean> {
+    const accusedId = accused.client.playerId as string;
+    let kicked = false;
+    accused.on('left', ({ reason }) => {
+      kicked ||= reason === 'KICKED';
+    });
+    const serverTick = (session: GameSession) => session.arena?.status?.serverTick ?? 0;
+    await eventually(() => liars.every((liar) => serverTick(liar) > 150), 'past the spawn grace', 10_000);
+    const confirmedBefore = room.peerReportStats.confirmed;
+    const timer = setInterval(() => {
+      for (const liar of liars) {
+        const tick = serverTick(liar) - lie.ticksBack;
+        liar.room?.send('report', { accused: accusedId, tick, x: lie.x, y: lie.y });
+      }
+    }, lie.everyMs);
+    try {
+      await eventually(
+        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + lie.judged,
+        'the lies judged',
+        15_000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    return kicked;
   }
 
   function expectHonest(room: VehikillRoom, cheaterId: string | undefined): void {
@@ -293,35 +343,84 @@ describe('anti-cheat in a Vehikill room', () => {
     expectHonest(room, cheaterId);
   });
 
+  it('a forged hash report after each of many rejoins is logged in full once, then only counted', async () => {
+    // A server of its own: the desync log's budget per address is the server's, and other tests' players
+    // on 127.0.0.1 may have spent it.
+    const own = await startVehikillServer({ matchSeconds: 600, warmupSeconds: 0 });
+    ownServers.push(own);
+    const { room, cheater, others } = await roomWith(1, undefined, own);
+    const cheaterId = cheater.client.playerId as string;
+    const code = cheater.room?.code as string;
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {
+      warned.push(String(line));
+    });
+    // Join, send one hash report that cannot match, leave: six times over (a leave once made the next
+    // mismatch a player's "first", logged in full: tens of kB each).
+    try {
+      for (let round = 0; round < 6; round++) {
+        if (round > 0) await cheater.joinByCode(code);
+        await eventually(() => cheater.arena?.status !== undefined, 'synced', 10_000);
+        const before = room.desyncs;
+        await eventually(
+          () => {
+            const tick = room.authority.world.tick - 10;
+            if (tick > 0) cheater.arena?.synced.sendApp(encodeHashReport(tick, 0xdeadbeef));
+            return room.desyncs > before;
+          },
+          'the forged report checked',
+          10_000,
+        );
+        await cheater.leave();
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    const mine = warned.filter((line) => line.includes(cheaterId));
+    expect(mine.filter((line) => line.includes('"serverHash"'))).toHaveLength(1);
+    expect(mine.length).toBeLessThanOrEqual(2);
+    expect(room.clients.map((client) => client.playerId)).toEqual([others[0]?.client.playerId]);
+  });
+
   it('made-up peer reports from one player never get an honest player kicked', async () => {
     const { room, cheater: liar, others } = await roomWith(1);
     const honestId = others[0]?.client.playerId as string;
-    let kicked = false;
-    others[0]?.on('left', ({ reason }) => {
-      kicked ||= reason === 'KICKED';
-    });
-    // Past the honest car's spawn grace (60 ticks), so the server judges every report.
-    await eventually(() => (liar.arena?.status?.serverTick ?? 0) > 150, 'past the spawn grace', 10_000);
     // Ten reports a second, each placing the honest car in a corner at a tick the server has simulated
     // (the liar knows the server's tick from its status messages). The server finds the car far from
     // there, as a forged sample would be; but nobody else saw such a sample.
-    const confirmedBefore = room.peerReportStats.confirmed;
-    const timer = setInterval(() => {
-      const tick = (liar.arena?.status?.serverTick ?? 0) - 10;
-      liar.room?.send('report', { accused: honestId, tick, x: 1, y: 1 });
-    }, 100);
-    try {
-      await eventually(
-        () => kicked || room.peerReportStats.confirmed >= confirmedBefore + 20,
-        'the lies judged',
-        15_000,
-      );
-    } finally {
-      clearInterval(timer);
-    }
+    const kicked = await accuseUntilJudged(room, others[0] as GameSession, [liar], {
+      x: 1,
+      y: 1,
+      ticksBack: 10,
+      everyMs: 100,
+      judged: 20,
+    });
     expect(kicked).toBe(false);
     expect(room.kicks).toEqual([]);
     expect(room.peerReportStats.uncorroborated).toBeGreaterThanOrEqual(20);
+    expect(room.clients.map((client) => client.playerId)).toContain(honestId);
+    expectHonest(room, liar.client.playerId);
+  });
+
+  it('two sessions of one person (one address) accusing an honest player together never get them kicked', async () => {
+    // The liar's two sessions (free guest tokens) on 127.0.0.1; the honest player on an address of its own.
+    const { room, cheater: liar, others } = await roomWith(1);
+    const honestId = others[0]?.client.playerId as string;
+    const second = player('liar-2');
+    await second.joinByCode(liar.room?.code as string);
+    stops.push(drive([second]));
+    await eventually(() => second.arena?.status !== undefined, 'the second session synced', 10_000);
+    // Both sessions name the same far-off spot at nearly the same tick, four times a second each: the
+    // server finds the car far from there every time, as it would a forged sample seen by two players.
+    const kicked = await accuseUntilJudged(room, others[0] as GameSession, [liar, second], {
+      x: 5000,
+      y: 5000,
+      ticksBack: 2,
+      everyMs: 250,
+      judged: 30,
+    });
+    expect(kicked).toBe(false);
+    expect(room.kicks).toEqual([]);
     expect(room.clients.map((client) => client.playerId)).toContain(honestId);
     expectHonest(room, liar.client.playerId);
   });

@@ -1,4 +1,5 @@
 import type { ClientOptions } from 'vehikill-net/client';
+import { WebSocket } from 'ws';
 import { botPlayer, drive } from '../../game/bots/bot-player.js';
 import { countingWebSocket, type Traffic } from '../../game/bots/counting-web-socket.js';
 import { GameSession, type GameSessionOptions } from '../../game/client/game-session.js';
@@ -33,6 +34,21 @@ export async function startVehikillServer(config: VehikillRoomConfig): Promise<V
 
 /** Client options for a Node player over the WebSocket only. */
 export const tcpOnly: Partial<ClientOptions> = { serverLink: 'off' };
+
+/**
+ * Client options for a player whose connections come from `localAddress` (one of loopback's 127.0.0.0/8):
+ * the server tells players apart by address where one person's many sessions must count once (peer
+ * reports' witnesses), and a test's players are otherwise all 127.0.0.1.
+ */
+export function fromAddress(localAddress: string): Partial<ClientOptions> {
+  return {
+    WebSocket: class FromAddress extends WebSocket {
+      constructor(url: string) {
+        super(url, [], { localAddress });
+      }
+    },
+  };
+}
 
 /** A bot player (GameSession + BotBrain) on this server, peer mesh through the server's relay. */
 export function botOn(server: VehikillServer, name: string, seed: number): GameSession {

@@ -353,7 +353,7 @@ export class ServerConnection {
         session.awaySince = clock.now();
         rooms.markAway(session);
       }
-      session.attach(this.socket);
+      session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
       if (previous && previous !== this.socket) {
         previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
@@ -388,7 +388,7 @@ export class ServerConnection {
     const session = sessions.create(this.identity);
     this.session = session;
     session.abuseGuard = this.#guard;
-    session.attach(this.socket);
+    session.attach(this.socket, this.remoteAddress);
     this.#adopt(session);
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);

@@ -15,6 +15,12 @@ export interface RoomClient {
   /** The identity the authenticator gave (a guest id or the app's own user id). */
   readonly userId: string;
   readonly name: string;
+  /**
+   * Where the player's newest connection comes from: the socket's address, or the one the trusted proxies
+   * name (`trustProxy`). One person's tabs and sessions share it; so may several people behind one NAT.
+   * `addressBlock(address)` is what the server's per-address limits count (an IPv6 address's /64).
+   */
+  readonly address: string;
   /** True while the player's connection is down and the seat is held for them. */
   readonly away: boolean;
   /** Newest heartbeat round-trip time in ms. */

@@ -117,6 +117,9 @@ class HostedClient implements RoomClient {
   get name(): string {
     return this.session.identity.name;
   }
+  get address(): string {
+    return this.session.address;
+  }
   get away(): boolean {
     return this.session.awaySince !== undefined;
   }

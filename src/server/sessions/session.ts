@@ -18,6 +18,7 @@ import {
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
+import { UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
@@ -62,6 +63,11 @@ export class Session {
   membership = 0;
   /** Round-trip time from the newest heartbeat, in ms. */
   rttMs = 0;
+  /**
+   * Where the player's newest connection comes from (see `remoteAddress`; `UNKNOWN_ADDRESS` before the
+   * first). A resume from another network changes it.
+   */
+  address = UNKNOWN_ADDRESS;
   /** Set when the socket went away; cleared on resume. */
   awaySince: number | undefined;
   /** Peers' relayed `phys` samples on their way to this player. */
@@ -201,8 +207,9 @@ export class Session {
     return this.#socket !== undefined;
   }
 
-  attach(socket: WebSocket): void {
+  attach(socket: WebSocket, address: string): void {
     this.#socket = socket;
+    this.address = address;
     this.awaySince = undefined;
     this.#cancelGrace?.();
     this.#cancelGrace = undefined;

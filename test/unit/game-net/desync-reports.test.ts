@@ -80,19 +80,56 @@ describe('the desync log', () => {
 
   it('logs the first record of a player in full, then one short line a minute', () => {
     const lines: string[] = [];
-    const log = new DesyncLog<string>({ log: (line) => lines.push(line) });
+    const log = new DesyncLog({ log: (line) => lines.push(line) });
     // Two reports checked a second for three minutes.
-    for (let ms = 0; ms <= 180_000; ms += 500) log.add('forger', 'forger (p1)', record(ms / 10), ms);
+    for (let ms = 0; ms <= 180_000; ms += 500) log.add('p1', 'a', 'forger (p1)', record(ms / 10), ms);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toContain('"serverHash":1');
     expect(lines.slice(1).every((line) => line.length < 200)).toBe(true);
     expect(lines[1]).toContain('120 more desyncs in 60 s');
-    // Another player's first record is logged in full too; a leaver starts over.
-    log.add('other', 'other (p2)', record(5), 0);
-    expect(lines).toHaveLength(5);
-    log.forget('forger');
-    log.add('forger', 'forger (p1)', record(9), 200_000);
+    // Another player's first record is logged in full too, on another address or on the same one.
+    log.add('p2', 'b', 'other (p2)', record(5), 180_500);
+    log.add('p3', 'a', 'housemate (p3)', record(5), 180_500);
     expect(lines).toHaveLength(6);
+    expect(lines[4]).toContain('"serverHash":1');
     expect(lines[5]).toContain('"serverHash":1');
+  });
+
+  it('a player who leaves and rejoins is not "first" again: their desyncs are counted', () => {
+    const lines: string[] = [];
+    const log = new DesyncLog({ log: (line) => lines.push(line) });
+    // One forged report per rejoin, two rejoins a second, for ten minutes.
+    for (let ms = 0; ms < 600_000; ms += 500) log.add('p1', 'a', 'forger (p1)', record(ms / 10), ms);
+    expect(lines.filter((line) => line.includes('"serverHash"'))).toHaveLength(1);
+    expect(lines.length).toBeLessThanOrEqual(11);
+  });
+
+  it("new sessions from one address get the address's budget of full records, no more", () => {
+    const lines: string[] = [];
+    const log = new DesyncLog({ log: (line) => lines.push(line), fullBurst: 3, fullEveryMs: 1_800_000 });
+    // A new session (a new player id) every half second for a day, each with one forged report.
+    const day = 86_400_000;
+    let session = 0;
+    const forged = record(5);
+    for (let ms = 0; ms < day; ms += 500) log.add(`p${session++}`, 'a', 'forger', forged, ms);
+    const full = lines.filter((line) => line.includes('"serverHash"'));
+    // Three at once, then one each half hour: 3 + 47.
+    expect(full.length).toBeLessThanOrEqual(3 + day / 1_800_000);
+    // And one short line a minute.
+    expect(lines.length - full.length).toBeLessThanOrEqual(day / 60_000);
+    expect(log.size).toBe(1);
+    // Meanwhile an honest player on another address still has their first desync logged in full.
+    log.add('honest', 'b', 'honest', record(7), day);
+    expect(lines.at(-1)).toContain('"serverHash"');
+  });
+
+  it('remembers a bounded number of addresses, forgetting idle ones', () => {
+    const lines: string[] = [];
+    const log = new DesyncLog({ log: (line) => lines.push(line), maxSources: 100 });
+    for (let index = 0; index < 1_000; index++) log.add(`p${index}`, `s${index}`, 'x', record(5), index);
+    expect(log.size).toBe(100);
+    // Idle past the time its budget takes to refill (3 × 30 min): forgotten.
+    log.add('late', 'late', 'late', record(5), 6 * 3_600_000);
+    expect(log.size).toBe(1);
   });
 });

@@ -68,6 +68,49 @@ describe('peer reports of forged phys samples', () => {
     expect(reports.stats.dropped).toBe(5_000 - 64);
   });
 
+  it('reporters on one address are one witness, however many sessions agree', () => {
+    // 'evil-1' and 'evil-2' are one person's two sessions (one address); 'accused' has its own.
+    const addresses: Record<string, string> = { 'evil-1': 'x', 'evil-2': 'x', accused: 'v', honest: 'h' };
+    const reports = new PeerReports<string>({ sourceOf: (player) => addresses[player] });
+    const violators: string[] = [];
+    for (let tick = 100; tick < 400; tick += 10) {
+      reports.add(report('evil-1', tick, 5000, 5000));
+      reports.add(report('evil-2', tick + 1, 5000, 5000));
+      violators.push(...reports.judge(tick + 1, tick * 16, vehicleAt, spawnedAt));
+    }
+    expect(violators).toEqual([]);
+    expect(reports.stats.confirmed).toBe(60);
+    expect(reports.stats.uncorroborated).toBe(60);
+    // A reporter on another address saying the same makes two witnesses.
+    reports.add(report('evil-1', 500, 5000, 5000));
+    reports.add(report('honest', 502, 5000, 5000));
+    expect(reports.judge(502, 7_000, vehicleAt, spawnedAt)).toEqual(['accused']);
+  });
+
+  it("reports from behind the accused's own address corroborate nothing", () => {
+    const addresses: Record<string, string> = { a: 'shared', accused: 'shared', b: 'b' };
+    const reports = new PeerReports<string>({ sourceOf: (player) => addresses[player] });
+    reports.add(report('a', 100, 130));
+    reports.add(report('b', 101, 130));
+    reports.add(report('a', 110, 130));
+    expect(reports.judge(110, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    expect(reports.stats.uncorroborated).toBe(3);
+  });
+
+  it("a reporter's own uncorroborated confirmed reports do not make up for its refuted ones", () => {
+    const reports = new PeerReports<string>();
+    // 'liar' was refuted twice, then named far-off spots no one else saw three times ("confirmed").
+    reports.add(report('liar', 90, 101));
+    reports.add(report('liar', 91, 99));
+    for (const tick of [200, 250, 300]) reports.add(report('liar', tick, 5000, 5000));
+    expect(reports.judge(400, 1_000, vehicleAt, spawnedAt)).toEqual([]);
+    // Now another reporter says the same once: the liar earns one corroborated report, still fewer than
+    // its two refuted ones, so it is no witness, and one witness is not enough.
+    reports.add(report('b', 410, 5000, 5000));
+    reports.add(report('liar', 411, 5000, 5000));
+    expect(reports.judge(411, 1_100, vehicleAt, spawnedAt)).toEqual([]);
+  });
+
   it('forgets a leaver as reporter and as accused', () => {
     const reports = new PeerReports<string>();
     reports.add(report('a', 100, 130));

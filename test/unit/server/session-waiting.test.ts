@@ -36,7 +36,7 @@ function session(limits: { sendQueueBytes: number; outboxBytes: number }) {
     ...limits,
   });
   const socket = new UnreadSocket();
-  s.attach(socket as unknown as WebSocket);
+  s.attach(socket as unknown as WebSocket, '127.0.0.1');
   let cuts = 0;
   s.onCut = () => cuts++;
   return { s, socket, clock, cuts: () => cuts };
