@@ -49,9 +49,10 @@ export interface GameServerOptions extends MonitoringOptions {
    * Reverse proxies in front of this server (hops). 0 (the default): a connection's address is its
    * socket's. n > 0: the address n entries from the right of `X-Forwarded-For` (each proxy appends the
    * address it was reached from; entries further left are whatever the client sent), or the socket's
-   * when the header has no such entry. Per-address limits (room creation) count by this address: behind
-   * a proxy, leave it 0 and every player shares the proxy's; set it higher than the proxies there are,
-   * and a client can claim any address.
+   * when the header has no such entry. Per-address limits (room creation, WebSockets held) count by
+   * this address, and TCP connections are then not bounded per address (see `maxConnectionsPerAddress`):
+   * behind a proxy, leave it 0 and every player shares the proxy's; set it higher than the proxies there
+   * are, and a client can claim any address.
    */
   trustProxy?: number;
   clock?: Clock;
@@ -80,10 +81,15 @@ export interface GameServerOptions extends MonitoringOptions {
   /** Most open WebSockets; more are refused with 503. Default 10,000. */
   maxConnections?: number;
   /**
-   * Most open WebSockets (and upgrades in progress) from one address (an IPv6 address: its /64); more are
-   * refused with 429 and RATE_LIMITED, so that one machine cannot take the whole of `maxConnections`.
-   * Default 256: a school, an office or a carrier's NAT puts many players behind one address. Behind a
-   * reverse proxy, set `trustProxy`, or every player shares the proxy's address and this limit.
+   * Most connections held from one address (an IPv6 address: its /64), so that one machine cannot take the
+   * whole of `maxConnections`, nor every file descriptor. With `trustProxy` 0, every TCP connection accepted
+   * counts from then until it closes (plain HTTP, kept alive or not, as much as a WebSocket, whose upgrade
+   * takes no second slot; HTTPS before its handshake), and one more is closed at once, unread. With
+   * `trustProxy` above 0 the peer is a proxy carrying many players: WebSockets (and upgrades in progress)
+   * count by the address the proxies name, and more are refused with 429 and RATE_LIMITED; the proxy's own
+   * connections are bounded by the proxy. Default 256: a school, an office or a carrier's NAT puts many
+   * players behind one address. Behind a reverse proxy, set `trustProxy`, or every connection is the
+   * proxy's and shares this limit.
    */
   maxConnectionsPerAddress?: number;
   /**
