@@ -77,6 +77,8 @@ export class GameServer {
   readonly #addressSlots: AddressSlots;
   /** Upgrades per address block over time, for `connectBurst` and `connectsPerSecond`. */
   readonly #connectRate: AddressRate;
+  /** Guest tokens per address block over time, for `guestTokenBurst` and `guestTokensPerSecond`. */
+  readonly #guestTokenRate: AddressRate;
   #warnedBehindProxy = false;
   /** A request carried X-Forwarded-For while `trustProxy` is 0 (see `#warnIfBehindProxy`). */
   #sawForwardedFor = false;
@@ -121,6 +123,10 @@ export class GameServer {
     this.#connectRate = new AddressRate({
       burst: this.#limits.connectBurst,
       perSecond: this.#limits.connectsPerSecond,
+    });
+    this.#guestTokenRate = new AddressRate({
+      burst: this.#limits.guestTokenBurst,
+      perSecond: this.#limits.guestTokensPerSecond,
     });
     checkIceOptions(options.iceServers, options.turn);
     checkServerLinkOptions(options.serverLink);
@@ -472,6 +478,17 @@ export class GameServer {
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  /** 0 when `req`'s address may be given a guest token now, else ms until it may (counted as refused). */
+  #admitGuestToken(req: IncomingMessage): number {
+    const block = addressBlock(remoteAddress(req, this.#limits.trustProxy));
+    const waitMs = this.#guestTokenRate.take(block, this.clock.now());
+    if (waitMs > 0) {
+      this.monitoring.metrics.count('guest_tokens_refused_total');
+      this.#warnIfBehindProxy(req.headers['x-forwarded-for'] !== undefined);
+    }
+    return waitMs;
+  }
+
   /**
    * Every TCP connection accepted, before a byte of it is read: with `trustProxy` 0 it takes a slot of its
    * address's `maxConnectionsPerAddress` until it closes (a plain request, kept alive or not, as much as a
@@ -512,7 +529,9 @@ export class GameServer {
     try {
       if (pathname === '/auth/guest') {
         if (this.#guestTokens) {
-          await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
+          await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins, () =>
+            this.#admitGuestToken(req),
+          );
           return;
         }
         // Said with a code, so a client asking for a guest token stops asking: no retry can change this.
@@ -648,7 +667,7 @@ export class GameServer {
     if (this.#warnedBehindProxy || this.#limits.trustProxy > 0 || !forwarded) return;
     this.#warnedBehindProxy = true;
     console.warn(
-      'vehikill-net: connections refused at maxConnectionsPerAddress or connectBurst from an address ' +
+      'vehikill-net: connections or guest tokens refused at maxConnectionsPerAddress, connectBurst or guestTokenBurst from an address ' +
         'whose requests carry X-Forwarded-For, with trustProxy 0: behind a reverse proxy, set trustProxy (TRUST_PROXY) to the ' +
         'number of proxies, or every player shares the proxy address and its limits',
     );
@@ -657,6 +676,7 @@ export class GameServer {
   #heartbeat(): void {
     const now = this.clock.now();
     this.#connectRate.sweep(now);
+    this.#guestTokenRate.sweep(now);
     for (const connection of this.#connections) {
       // Not in the protocol yet: its own timer closes it if no hello comes (ServerConnection).
       if (!connection.session) continue;

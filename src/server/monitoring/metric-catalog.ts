@@ -43,6 +43,7 @@ export const metricCatalog = {
     'WebSocket upgrades refused before authentication, and TCP connections closed unread past their address bound (RATE_LIMITED)',
     'code',
   ),
+  guest_tokens_refused_total: counter("Guest tokens refused: past their address's rate (RATE_LIMITED)"),
   auth_failures_total: counter('Connections refused by the authenticator', 'code'),
   heartbeat_timeouts_total: counter('Connections terminated for silence'),
   socket_errors_total: counter('WebSocket protocol errors reported by ws', 'code'),
