@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
@@ -24,7 +24,7 @@ import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
-import { addressBlock, remoteAddress } from './remote-address.js';
+import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
@@ -70,11 +70,18 @@ export class GameServer {
   readonly #wss: WebSocketServer;
   readonly #sessions: SessionStore;
   readonly #connections = new Set<ServerConnection>();
-  /** Connections and upgrades in progress per address block, for `maxConnectionsPerAddress`. */
+  /**
+   * Held per address block, for `maxConnectionsPerAddress`: with `trustProxy` 0, every TCP connection
+   * accepted (`#onConnection`); behind proxies, WebSockets and upgrades in progress by forwarded address.
+   */
   readonly #addressSlots: AddressSlots;
   /** Upgrades per address block over time, for `connectBurst` and `connectsPerSecond`. */
   readonly #connectRate: AddressRate;
+  /** Guest tokens per address block over time, for `guestTokenBurst` and `guestTokensPerSecond`. */
+  readonly #guestTokenRate: AddressRate;
   #warnedBehindProxy = false;
+  /** A request carried X-Forwarded-For while `trustProxy` is 0 (see `#warnIfBehindProxy`). */
+  #sawForwardedFor = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
@@ -116,6 +123,10 @@ export class GameServer {
     this.#connectRate = new AddressRate({
       burst: this.#limits.connectBurst,
       perSecond: this.#limits.connectsPerSecond,
+    });
+    this.#guestTokenRate = new AddressRate({
+      burst: this.#limits.guestTokenBurst,
+      perSecond: this.#limits.guestTokensPerSecond,
     });
     checkIceOptions(options.iceServers, options.turn);
     checkServerLinkOptions(options.serverLink);
@@ -185,6 +196,8 @@ export class GameServer {
       perMessageDeflate: false, // game frames are small and binary: compression costs more CPU than it saves
       clientTracking: false,
     });
+    // For https too: the TLS server emits its raw TCP sockets here, before any handshake.
+    this.#http.on('connection', (socket: Socket) => this.#onConnection(socket));
     this.#http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
     this.#http.on('clientError', (_error, socket) => socket.destroy());
     this.stats = createServerStats({
@@ -465,7 +478,46 @@ export class GameServer {
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  /** 0 when `req`'s address may be given a guest token now, else ms until it may (counted as refused). */
+  #admitGuestToken(req: IncomingMessage): number {
+    const block = addressBlock(remoteAddress(req, this.#limits.trustProxy));
+    const waitMs = this.#guestTokenRate.take(block, this.clock.now());
+    if (waitMs > 0) {
+      this.monitoring.metrics.count('guest_tokens_refused_total');
+      this.#warnIfBehindProxy(req.headers['x-forwarded-for'] !== undefined);
+    }
+    return waitMs;
+  }
+
+  /**
+   * Every TCP connection accepted, before a byte of it is read: with `trustProxy` 0 it takes a slot of its
+   * address's `maxConnectionsPerAddress` until it closes (a plain request, kept alive or not, as much as a
+   * WebSocket, whose upgrade then takes no second one), and one over the bound is closed at once, unread.
+   * Idle sockets (a request's first line, then nothing) would otherwise hold every descriptor the process
+   * has. Behind proxies (`trustProxy` above 0) the peer is a proxy, whose connections carry many players:
+   * bounding them here would cut them all off, so the proxy bounds its clients' connections, and the
+   * WebSockets are bounded by the address the proxies name (`#onUpgrade`).
+   */
+  #onConnection(socket: Socket): void {
+    if (this.#limits.trustProxy > 0) return;
+    const address = normalizeAddress(socket.remoteAddress);
+    // No peer address: the socket has closed already.
+    if (address === undefined) {
+      socket.destroy();
+      return;
+    }
+    const block = addressBlock(address);
+    if (!this.#addressSlots.take(block)) {
+      this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
+      this.#warnIfBehindProxy(this.#sawForwardedFor);
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => this.#addressSlots.release(block));
+  }
+
   async #onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.#noteForwardedFor(req);
     const pathname = pathnameOf(req.url);
     if (pathname === undefined) {
       // The client's mistake, not ours: answered, and nothing logged (a loop of these would fill the log).
@@ -477,7 +529,9 @@ export class GameServer {
     try {
       if (pathname === '/auth/guest') {
         if (this.#guestTokens) {
-          await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins);
+          await handleGuestTokenRequest(req, res, this.#guestTokens, this.#options.allowedOrigins, () =>
+            this.#admitGuestToken(req),
+          );
           return;
         }
         // Said with a code, so a client asking for a guest token stops asking: no retry can change this.
@@ -518,6 +572,7 @@ export class GameServer {
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    this.#noteForwardedFor(req);
     try {
       if (this.#closing)
         return refuse(socket, 503, ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
@@ -535,26 +590,29 @@ export class GameServer {
       // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
       const address = remoteAddress(req, this.#limits.trustProxy);
       const block = addressBlock(address);
-      if (!this.#addressSlots.take(block)) {
+      // Without proxies its TCP connection holds the address's slot already (`#onConnection`).
+      const takesSlot = this.#limits.trustProxy > 0;
+      if (takesSlot && !this.#addressSlots.take(block)) {
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
-        this.#warnIfBehindProxy(req);
         return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
       }
       // Before any authentication: a loop reconnecting from one address pays here, not the server. After
       // the slot, so that attempts refused while the address's slots are full do not spend its rate too.
       const waitMs = this.#connectRate.take(block, this.clock.now());
       if (waitMs > 0) {
-        this.#addressSlots.release(block);
+        if (takesSlot) this.#addressSlots.release(block);
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
-        this.#warnIfBehindProxy(req);
+        this.#warnIfBehindProxy(req.headers['x-forwarded-for'] !== undefined);
         const seconds = Math.ceil(waitMs / 1_000);
         return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections opened from your address', {
           'Retry-After': String(seconds),
         });
       }
       // Given back when the socket closes, whatever becomes of the upgrade (refused, failed, a session).
-      if (socket.destroyed) this.#addressSlots.release(block);
-      else socket.once('close', () => this.#addressSlots.release(block));
+      if (takesSlot) {
+        if (socket.destroyed) this.#addressSlots.release(block);
+        else socket.once('close', () => this.#addressSlots.release(block));
+      }
       const auth = await this.#authenticator.authenticate(req, check.token);
       if (socket.destroyed) return;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -593,21 +651,23 @@ export class GameServer {
     }
   }
 
+  /** Remembers that requests name a client in X-Forwarded-For while `trustProxy` is 0. */
+  #noteForwardedFor(req: IncomingMessage): void {
+    if (this.#limits.trustProxy === 0 && req.headers['x-forwarded-for'] !== undefined)
+      this.#sawForwardedFor = true;
+  }
+
   /**
    * Said once per process: connections refused for their address while the requests name a client in
-   * X-Forwarded-For and `trustProxy` is 0 most likely all come through one proxy, so every player shares
-   * its address and its limit.
+   * X-Forwarded-For (`forwarded`: the refused one did, or, for a connection refused unread, any request
+   * did) and `trustProxy` is 0 most likely all come through one proxy, so every player shares its address
+   * and its limit.
    */
-  #warnIfBehindProxy(req: IncomingMessage): void {
-    if (
-      this.#warnedBehindProxy ||
-      this.#limits.trustProxy > 0 ||
-      req.headers['x-forwarded-for'] === undefined
-    )
-      return;
+  #warnIfBehindProxy(forwarded: boolean): void {
+    if (this.#warnedBehindProxy || this.#limits.trustProxy > 0 || !forwarded) return;
     this.#warnedBehindProxy = true;
     console.warn(
-      'vehikill-net: connections refused at maxConnectionsPerAddress or connectBurst from an address ' +
+      'vehikill-net: connections or guest tokens refused at maxConnectionsPerAddress, connectBurst or guestTokenBurst from an address ' +
         'whose requests carry X-Forwarded-For, with trustProxy 0: behind a reverse proxy, set trustProxy (TRUST_PROXY) to the ' +
         'number of proxies, or every player shares the proxy address and its limits',
     );
@@ -616,6 +676,7 @@ export class GameServer {
   #heartbeat(): void {
     const now = this.clock.now();
     this.#connectRate.sweep(now);
+    this.#guestTokenRate.sweep(now);
     for (const connection of this.#connections) {
       // Not in the protocol yet: its own timer closes it if no hello comes (ServerConnection).
       if (!connection.session) continue;

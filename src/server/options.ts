@@ -29,6 +29,16 @@ export interface GameServerOptions extends MonitoringOptions {
   guestSecret?: string;
   /** Guest token lifetime in ms. Default 24 h. */
   guestTokenTtlMs?: number;
+  /**
+   * Guest tokens (POST /auth/guest, a renewal too) one address (an IPv6 address: its /64) may be given at
+   * once; past it, and past the rate below, the request is answered HTTP 429 with RATE_LIMITED and a
+   * `Retry-After`. Minting costs the server tens of microseconds, so a loop asking from one machine would
+   * otherwise take a core. Default 256, as many as `connectBurst`: every player behind a NAT (a school,
+   * a LAN party) may load the page at once; a reload or a few tabs is one token each.
+   */
+  guestTokenBurst?: number;
+  /** Guest tokens per second one address may go on being given once its burst is spent. Default 16. */
+  guestTokensPerSecond?: number;
   /** STUN (and static TURN) servers handed to every client for its WebRTC links. Default: none. */
   iceServers?: readonly IceServer[];
   /** TURN with time-limited credentials per player (coturn `--use-auth-secret`). Default: none. */
@@ -49,9 +59,10 @@ export interface GameServerOptions extends MonitoringOptions {
    * Reverse proxies in front of this server (hops). 0 (the default): a connection's address is its
    * socket's. n > 0: the address n entries from the right of `X-Forwarded-For` (each proxy appends the
    * address it was reached from; entries further left are whatever the client sent), or the socket's
-   * when the header has no such entry. Per-address limits (room creation) count by this address: behind
-   * a proxy, leave it 0 and every player shares the proxy's; set it higher than the proxies there are,
-   * and a client can claim any address.
+   * when the header has no such entry. Per-address limits (room creation, guest tokens, WebSockets held) count by
+   * this address, and TCP connections are then not bounded per address (see `maxConnectionsPerAddress`):
+   * behind a proxy, leave it 0 and every player shares the proxy's; set it higher than the proxies there
+   * are, and a client can claim any address.
    */
   trustProxy?: number;
   clock?: Clock;
@@ -80,10 +91,15 @@ export interface GameServerOptions extends MonitoringOptions {
   /** Most open WebSockets; more are refused with 503. Default 10,000. */
   maxConnections?: number;
   /**
-   * Most open WebSockets (and upgrades in progress) from one address (an IPv6 address: its /64); more are
-   * refused with 429 and RATE_LIMITED, so that one machine cannot take the whole of `maxConnections`.
-   * Default 256: a school, an office or a carrier's NAT puts many players behind one address. Behind a
-   * reverse proxy, set `trustProxy`, or every player shares the proxy's address and this limit.
+   * Most connections held from one address (an IPv6 address: its /64), so that one machine cannot take the
+   * whole of `maxConnections`, nor every file descriptor. With `trustProxy` 0, every TCP connection accepted
+   * counts from then until it closes (plain HTTP, kept alive or not, as much as a WebSocket, whose upgrade
+   * takes no second slot; HTTPS before its handshake), and one more is closed at once, unread. With
+   * `trustProxy` above 0 the peer is a proxy carrying many players: WebSockets (and upgrades in progress)
+   * count by the address the proxies name, and more are refused with 429 and RATE_LIMITED; the proxy's own
+   * connections are bounded by the proxy. Default 256: a school, an office or a carrier's NAT puts many
+   * players behind one address. Behind a reverse proxy, set `trustProxy`, or every connection is the
+   * proxy's and shares this limit.
    */
   maxConnectionsPerAddress?: number;
   /**
@@ -247,6 +263,8 @@ export type ResolvedLimits = Required<
     | 'maxConnectionsPerAddress'
     | 'connectBurst'
     | 'connectsPerSecond'
+    | 'guestTokenBurst'
+    | 'guestTokensPerSecond'
     | 'heartbeatMs'
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
@@ -293,6 +311,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
     connectBurst: options.connectBurst ?? 256,
     connectsPerSecond: options.connectsPerSecond ?? 16,
+    guestTokenBurst: options.guestTokenBurst ?? 256,
+    guestTokensPerSecond: options.guestTokensPerSecond ?? 16,
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
@@ -361,6 +381,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     ['maxWatchedQueriesPerAddress', 1],
     ['maxConnectionsPerAddress', 1],
     ['connectBurst', 1],
+    ['guestTokenBurst', 1],
     ['roomCreateBurst', 1],
     ['maxEmptyRoomsPerCreator', 0],
     ['trustProxy', 0],
@@ -372,6 +393,11 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   if (!(limits.connectsPerSecond > 0)) {
     throw new TypeError(
       `GameServer option 'connectsPerSecond' must be above 0, or an address is refused for good`,
+    );
+  }
+  if (!(limits.guestTokensPerSecond > 0)) {
+    throw new TypeError(
+      `GameServer option 'guestTokensPerSecond' must be above 0, or an address is refused for good`,
     );
   }
   if (!(limits.roomCreatesPerSecond > 0)) {

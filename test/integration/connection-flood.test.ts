@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { CountingMetrics, type GameServerOptions, ManualClock } from 'vehikill-net/server';
@@ -25,7 +26,10 @@ type Outcome =
   | { open: true; socket: WebSocket }
   | { open: false; status: number; body: string; retryAfter: string | undefined };
 
-/** A raw upgrade, as through one reverse proxy saying the client is at `address` (when given). */
+/**
+ * A raw upgrade, as through one reverse proxy saying the client is at `address` (when given). A connection
+ * the server closes unanswered (over the address's bound, without trustProxy) is status 0.
+ */
 function upgrade(server: TestServer, address?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(
@@ -44,7 +48,11 @@ function upgrade(server: TestServer, address?: string): Promise<Outcome> {
         resolve({ open: false, status: response.statusCode ?? 0, body, retryAfter });
       });
     });
-    socket.once('error', (error) => reject(error));
+    socket.once('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || /socket hang up/.test(error.message))
+        resolve({ open: false, status: 0, body: '', retryAfter: undefined });
+      else reject(error);
+    });
   });
 }
 
@@ -111,13 +119,15 @@ describe('connections per address', () => {
     const { t } = await serve({ maxConnectionsPerAddress: 2 });
     expect((await upgrade(t, '203.0.113.1')).open).toBe(true);
     expect((await upgrade(t, '203.0.113.2')).open).toBe(true);
-    expect((await upgrade(t, '203.0.113.3')).open).toBe(false);
+    // Its TCP connection is closed unread, as every connection over the bound (see below).
+    expect(await upgrade(t, '203.0.113.3')).toMatchObject({ open: false, status: 0 });
   });
 
   it.skipIf(!existsSync('/proc/self/fd'))(
     'closes a refused upgrade whose peer never closes its end (no descriptor kept per refusal)',
     async () => {
-      const { t } = await serve({ maxConnectionsPerAddress: 1 });
+      // Behind a proxy: without trustProxy, a connection over the bound is closed before any answer.
+      const { t } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 1 });
       const raw: Socket[] = [];
       /** An upgrade on a socket that answers nothing and never ends its side; resolves at the reply. */
       const rawUpgrade = (token: string) =>
@@ -203,5 +213,96 @@ describe('connections per address', () => {
 
   it('rejects a maxConnectionsPerAddress below 1', async () => {
     await expect(serve({ maxConnectionsPerAddress: 0 })).rejects.toThrow(/maxConnectionsPerAddress/);
+  });
+});
+
+/** A socket that sends the start of a request and nothing more, as an idle-socket flooder does. */
+function idleSocket(port: number): { socket: Socket; closed: Promise<void>; answered: () => boolean } {
+  const socket = connect({ port, host: '127.0.0.1' });
+  let answered = false;
+  socket.on('error', () => {});
+  socket.on('data', () => {
+    answered = true;
+  });
+  socket.write('GET / HTTP/1.1\r\n');
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, closed, answered: () => answered };
+}
+
+/** Resolves true if `closed` settles within `ms`, false if not. */
+function closesWithin(closed: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([closed.then(() => true), sleep(ms).then(() => false)]);
+}
+
+describe('TCP connections per address', () => {
+  const held: Socket[] = [];
+  afterEach(() => {
+    for (const socket of held.splice(0)) socket.destroy();
+  });
+
+  it('counts idle HTTP sockets against maxConnectionsPerAddress: one over it is closed at once, unread', async () => {
+    const { t, metrics } = await serve({ maxConnectionsPerAddress: 3 });
+    const idle = [0, 1, 2].map(() => idleSocket(t.port));
+    held.push(...idle.map((each) => each.socket));
+    await Promise.all(idle.map((each) => new Promise((resolve) => each.socket.once('connect', resolve))));
+    const over = idleSocket(t.port);
+    held.push(over.socket);
+    // Long before the 10 s header timeout that would close it otherwise.
+    expect(await closesWithin(over.closed, 2_000)).toBe(true);
+    expect(over.answered()).toBe(false);
+    expect(metrics.total('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED })).toBe(1);
+    for (const each of idle) expect(each.socket.destroyed).toBe(false);
+    // One goes: its slot comes back, and an honest request gets through.
+    idle[0]?.socket.destroy();
+    await idle[0]?.closed;
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      status = await fetch(`${t.httpUrl}/healthz`, { headers: { connection: 'close' } })
+        .then((response) => response.status)
+        .catch(() => 0);
+      if (status !== 200) await sleep(20);
+    }
+    expect(status).toBe(200);
+  });
+
+  it('counts a WebSocket once, its upgrade on an accepted connection taking no second slot', async () => {
+    const { t } = await serve({ maxConnectionsPerAddress: 2 });
+    expect((await upgrade(t)).open).toBe(true);
+    expect((await upgrade(t)).open).toBe(true);
+    // Both slots are the two WebSockets: a third connection, even a plain request, is closed.
+    const over = idleSocket(t.port);
+    held.push(over.socket);
+    expect(await closesWithin(over.closed, 2_000)).toBe(true);
+  });
+
+  it('serves many requests on one kept-alive connection within a bound of 1', async () => {
+    const { t } = await serve({ maxConnectionsPerAddress: 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          http
+            .get(`${t.httpUrl}/healthz`, { agent }, (response) => {
+              response.resume();
+              response.on('end', () => resolve(response.statusCode ?? 0));
+            })
+            .on('error', reject);
+        });
+        expect(status).toBe(200);
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('with trustProxy, leaves the proxy its connections: the bound counts the forwarded addresses', async () => {
+    const { t } = await serve({ trustProxy: 1, maxConnectionsPerAddress: 2 });
+    const idle = [0, 1, 2, 3].map(() => idleSocket(t.port));
+    held.push(...idle.map((each) => each.socket));
+    await Promise.all(idle.map((each) => new Promise((resolve) => each.socket.once('connect', resolve))));
+    await sleep(200);
+    for (const each of idle) expect(each.socket.destroyed).toBe(false);
+    expect((await upgrade(t, '203.0.113.1')).open).toBe(true);
+    expect((await upgrade(t, '203.0.113.2')).open).toBe(true);
   });
 });

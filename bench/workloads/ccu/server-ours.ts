@@ -100,6 +100,8 @@ export async function startOursServer(meter: LoadMeter, transport: 'ws' | 'link'
     // Every bot connects from this machine: one address.
     maxConnectionsPerAddress: 5_000,
     connectBurst: 5_000,
+    // And each bot asks for its guest token over HTTP from here.
+    guestTokenBurst: 5_000,
     // Every bot runs on this machine, so all its rooms (up to 125, made at once) come from one address.
     roomCreateBurst: 1_000,
   }).define('ccu', ccuRoomClass(meter));

@@ -44,12 +44,15 @@ function readGuestRequest(text: string): GuestRequest | string {
  * that is not is refused with 401 UNAUTHORIZED, so a client learns to start over as a new guest. Answers CORS preflights, so a page served
  * from another origin (a CDN, another port) can get a token; `allowedOrigins` narrows that like it does
  * for WebSocket upgrades. No cookies are involved, so echoing the origin grants nothing beyond a guest token.
+ * `admit` is asked once per POST, before its body is read: 0 lets it on, a wait in ms refuses it with 429
+ * RATE_LIMITED and that wait as `Retry-After` (preflights take nothing).
  */
 export async function handleGuestTokenRequest(
   req: IncomingMessage,
   res: ServerResponse,
   tokens: GuestTokens,
   allowedOrigins?: readonly string[],
+  admit: () => number = () => 0,
 ): Promise<void> {
   const origin = req.headers.origin;
   if (origin !== undefined) {
@@ -73,6 +76,23 @@ export async function handleGuestTokenRequest(
   if (req.method !== 'POST') {
     res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: 'INVALID_MESSAGE', message: 'use POST' }));
+    return;
+  }
+  const waitMs = admit();
+  if (waitMs > 0) {
+    // The body is left unread: answered, then the connection closes (as for a body too large).
+    const body = JSON.stringify({
+      code: ErrorCode.RATE_LIMITED,
+      message: 'too many guest tokens asked for from your address',
+    });
+    res.shouldKeepAlive = false;
+    res.writeHead(429, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'retry-after': String(Math.ceil(waitMs / 1_000)),
+      connection: 'close',
+    });
+    res.end(body);
     return;
   }
   let request: GuestRequest | string;

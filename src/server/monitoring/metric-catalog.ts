@@ -39,7 +39,11 @@ const LOSS_BUCKETS = [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 
 export const metricCatalog = {
   connections_total: counter('WebSocket connections accepted'),
-  handshakes_refused_total: counter('WebSocket upgrades refused before authentication', 'code'),
+  handshakes_refused_total: counter(
+    'WebSocket upgrades refused before authentication, and TCP connections closed unread past their address bound (RATE_LIMITED)',
+    'code',
+  ),
+  guest_tokens_refused_total: counter("Guest tokens refused: past their address's rate (RATE_LIMITED)"),
   auth_failures_total: counter('Connections refused by the authenticator', 'code'),
   heartbeat_timeouts_total: counter('Connections terminated for silence'),
   socket_errors_total: counter('WebSocket protocol errors reported by ws', 'code'),

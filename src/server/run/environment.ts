@@ -89,7 +89,8 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
- * ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND (default 20 and 1),
+ * GUEST_TOKEN_BURST and GUEST_TOKENS_PER_SECOND (default 256 and 16), ROOM_CREATE_BURST and
+ * ROOM_CREATES_PER_SECOND (default 20 and 1),
  * METRICS_TOKEN, ADMIN_TOKEN, HISTORY_FILE and ALERT_WEBHOOK_URL (monitoring; Prometheus metrics are on,
  * labelled with NODE_ID or `label`). `staticDir` is the page to serve.
  */
@@ -124,6 +125,12 @@ export async function optionsFromEnvironment(
     ...(env.CONNECT_BURST ? { connectBurst: numberFromEnvironment(env, 'CONNECT_BURST', 256) } : {}),
     ...(env.CONNECTS_PER_SECOND
       ? { connectsPerSecond: numberFromEnvironment(env, 'CONNECTS_PER_SECOND', 16) }
+      : {}),
+    ...(env.GUEST_TOKEN_BURST
+      ? { guestTokenBurst: numberFromEnvironment(env, 'GUEST_TOKEN_BURST', 256) }
+      : {}),
+    ...(env.GUEST_TOKENS_PER_SECOND
+      ? { guestTokensPerSecond: numberFromEnvironment(env, 'GUEST_TOKENS_PER_SECOND', 16) }
       : {}),
     ...(env.ROOM_CREATE_BURST
       ? { roomCreateBurst: numberFromEnvironment(env, 'ROOM_CREATE_BURST', 20) }

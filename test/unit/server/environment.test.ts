@@ -93,6 +93,18 @@ describe('connection rate from the environment', () => {
     expect([unset.connectBurst, unset.connectsPerSecond]).toEqual([undefined, undefined]);
     await expect(optionsFromEnvironment({ CONNECT_BURST: 'lots' }, app)).rejects.toThrow(/CONNECT_BURST/);
   });
+  it('reads GUEST_TOKEN_BURST and GUEST_TOKENS_PER_SECOND, the defaults when unset', async () => {
+    const { options } = await optionsFromEnvironment(
+      { GUEST_TOKEN_BURST: '500', GUEST_TOKENS_PER_SECOND: '100' },
+      app,
+    );
+    expect([options.guestTokenBurst, options.guestTokensPerSecond]).toEqual([500, 100]);
+    const unset = (await optionsFromEnvironment({}, app)).options;
+    expect([unset.guestTokenBurst, unset.guestTokensPerSecond]).toEqual([undefined, undefined]);
+    await expect(optionsFromEnvironment({ GUEST_TOKEN_BURST: 'lots' }, app)).rejects.toThrow(
+      /GUEST_TOKEN_BURST/,
+    );
+  });
 });
 
 describe('registryAddressForLog', () => {
