@@ -492,7 +492,8 @@ export class GameServer {
   /**
    * Every TCP connection accepted, before a byte of it is read: with `trustProxy` 0 it takes a slot of its
    * address's `maxConnectionsPerAddress` until it closes (a plain request, kept alive or not, as much as a
-   * WebSocket, whose upgrade then takes no second one), and one over the bound is closed at once, unread.
+   * WebSocket, whose upgrade then takes no second one), and one over the bound is answered 429
+   * RATE_LIMITED and closed at once, unread (over TLS, closed).
    * Idle sockets (a request's first line, then nothing) would otherwise hold every descriptor the process
    * has. Behind proxies (`trustProxy` above 0) the peer is a proxy, whose connections carry many players:
    * bounding them here would cut them all off, so the proxy bounds its clients' connections, and the
@@ -510,7 +511,15 @@ export class GameServer {
     if (!this.#addressSlots.take(block)) {
       this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
       this.#warnIfBehindProxy(this.#sawForwardedFor);
-      socket.destroy();
+      if (this.#http instanceof https.Server) {
+        // Nothing can be said before a TLS handshake, which is work the bound is there to spare.
+        socket.destroy();
+        return;
+      }
+      // Told why, in the answer every other refusal has (a client or page sees RATE_LIMITED, not a
+      // reset), before anything is read: HTTP lets a server answer early, and the socket stops reading.
+      socket.pause();
+      refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');
       return;
     }
     socket.once('close', () => this.#addressSlots.release(block));

@@ -27,8 +27,8 @@ type Outcome =
   | { open: false; status: number; body: string; retryAfter: string | undefined };
 
 /**
- * A raw upgrade, as through one reverse proxy saying the client is at `address` (when given). A connection
- * the server closes unanswered (over the address's bound, without trustProxy) is status 0.
+ * A raw upgrade, as through one reverse proxy saying the client is at `address` (when given).
+ * A connection the server closes unanswered is status 0.
  */
 function upgrade(server: TestServer, address?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
@@ -119,8 +119,10 @@ describe('connections per address', () => {
     const { t } = await serve({ maxConnectionsPerAddress: 2 });
     expect((await upgrade(t, '203.0.113.1')).open).toBe(true);
     expect((await upgrade(t, '203.0.113.2')).open).toBe(true);
-    // Its TCP connection is closed unread, as every connection over the bound (see below).
-    expect(await upgrade(t, '203.0.113.3')).toMatchObject({ open: false, status: 0 });
+    // Its TCP connection is answered and closed before its request is read, as every one over the bound.
+    const refused = await upgrade(t, '203.0.113.3');
+    expect(refused).toMatchObject({ open: false, status: 429 });
+    if (!refused.open) expect(JSON.parse(refused.body)).toMatchObject({ code: ErrorCode.RATE_LIMITED });
   });
 
   it.skipIf(!existsSync('/proc/self/fd'))(
@@ -217,16 +219,16 @@ describe('connections per address', () => {
 });
 
 /** A socket that sends the start of a request and nothing more, as an idle-socket flooder does. */
-function idleSocket(port: number): { socket: Socket; closed: Promise<void>; answered: () => boolean } {
+function idleSocket(port: number): { socket: Socket; closed: Promise<void>; answer: () => string } {
   const socket = connect({ port, host: '127.0.0.1' });
-  let answered = false;
+  let answer = '';
   socket.on('error', () => {});
-  socket.on('data', () => {
-    answered = true;
+  socket.on('data', (bytes: Buffer) => {
+    answer += bytes.toString();
   });
   socket.write('GET / HTTP/1.1\r\n');
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return { socket, closed, answered: () => answered };
+  return { socket, closed, answer: () => answer };
 }
 
 /** Resolves true if `closed` settles within `ms`, false if not. */
@@ -240,7 +242,7 @@ describe('TCP connections per address', () => {
     for (const socket of held.splice(0)) socket.destroy();
   });
 
-  it('counts idle HTTP sockets against maxConnectionsPerAddress: one over it is closed at once, unread', async () => {
+  it('counts idle HTTP sockets against maxConnectionsPerAddress: one over it is refused at once, unread', async () => {
     const { t, metrics } = await serve({ maxConnectionsPerAddress: 3 });
     const idle = [0, 1, 2].map(() => idleSocket(t.port));
     held.push(...idle.map((each) => each.socket));
@@ -249,7 +251,9 @@ describe('TCP connections per address', () => {
     held.push(over.socket);
     // Long before the 10 s header timeout that would close it otherwise.
     expect(await closesWithin(over.closed, 2_000)).toBe(true);
-    expect(over.answered()).toBe(false);
+    // Told why, in the JSON error shape, without the server waiting for the rest of its request.
+    expect(over.answer()).toMatch(/^HTTP\/1\.1 429 /);
+    expect(over.answer()).toContain(`"code":"${ErrorCode.RATE_LIMITED}"`);
     expect(metrics.total('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED })).toBe(1);
     for (const each of idle) expect(each.socket.destroyed).toBe(false);
     // One goes: its slot comes back, and an honest request gets through.
