@@ -11,8 +11,9 @@ export class GuestTokenRefused extends ProtocolError {}
 /**
  * Getting a guest token failed in a way that asking again may change: retried with the backoff. Its code
  * is what the app tells the player: UNAUTHORIZED only for a 401 or 403 (an authorizing proxy in front of
- * the server said no); NODE_UNREACHABLE for everything else (no answer, a busy or failing server, a page
- * from something in between), since a server that is down must not read as "you are not allowed in".
+ * the server said no); RATE_LIMITED for a 429 (too many tokens asked for from this address: the retry
+ * waits); NODE_UNREACHABLE for everything else (no answer, a busy or failing server, a page from something
+ * in between), since a server that is down must not read as "you are not allowed in".
  */
 export class GuestTokenUnavailable extends ProtocolError {}
 
@@ -20,7 +21,11 @@ export class GuestTokenUnavailable extends ProtocolError {}
 const NOT_ALLOWED = new Set([401, 403]);
 
 function unavailable(status: number, detail: string): GuestTokenUnavailable {
-  const code = NOT_ALLOWED.has(status) ? ErrorCode.UNAUTHORIZED : ErrorCode.NODE_UNREACHABLE;
+  const code = NOT_ALLOWED.has(status)
+    ? ErrorCode.UNAUTHORIZED
+    : status === 429
+      ? ErrorCode.RATE_LIMITED
+      : ErrorCode.NODE_UNREACHABLE;
   return new GuestTokenUnavailable(code, `guest token request failed with HTTP ${status}${detail}`);
 }
 

@@ -144,9 +144,9 @@ describe('display names', () => {
     expect((error as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
   });
 
-  it('a failing server is NODE_UNREACHABLE on `error`, not UNAUTHORIZED; a 401 or 403 is UNAUTHORIZED', async () => {
+  it('a failing server is NODE_UNREACHABLE on `error`, not UNAUTHORIZED; a 401 or 403 is UNAUTHORIZED; a 429 RATE_LIMITED', async () => {
     // Apps show `error` to the player: a server that is down must not read as "you are not allowed in".
-    const endpoint = await guestEndpointAnswering([503, 500, 401, 403, 404, 400], [500, 401, 403, 404]);
+    const endpoint = await guestEndpointAnswering([503, 500, 401, 403, 404, 429, 400], [500, 401, 403, 404]);
     const client = guestClient(endpoint.url);
     const codes: string[] = [];
     client.on('error', (error) => codes.push(error.code));
@@ -157,6 +157,7 @@ describe('display names', () => {
       ErrorCode.UNAUTHORIZED,
       ErrorCode.UNAUTHORIZED,
       ErrorCode.NODE_UNREACHABLE,
+      ErrorCode.RATE_LIMITED,
     ]);
   });
 
