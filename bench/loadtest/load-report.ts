@@ -123,8 +123,9 @@ function hints(options: LoadOptions, stats: LoadStats): string[] {
   if (stats.rateLimited.has('connect')) {
     lines.push(
       '  hint          RATE_LIMITED connecting: each node lets one address open CONNECT_BURST (default 256) ' +
-        'connections at once, then CONNECTS_PER_SECOND (default 16), and hold MAX_CONNECTIONS_PER_ADDRESS ' +
-        '(default 256); raise them on the nodes under test',
+        'connections at once, then CONNECTS_PER_SECOND (default 16), hold MAX_CONNECTIONS_PER_ADDRESS ' +
+        '(default 256), and ask GUEST_TOKEN_BURST (default 256) guest tokens at once, then ' +
+        'GUEST_TOKENS_PER_SECOND (default 16); raise them on the nodes under test',
     );
   }
   return lines;

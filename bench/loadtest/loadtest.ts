@@ -70,6 +70,9 @@ export async function runLoad(
       maxReconnectAttempts: 10,
     });
     client.on('moved', ({ code }) => recordMoved(stats, code));
+    // A refusal the client retries through (a guest token or a handshake over the address's rate) still
+    // slows the load: the summary's hint says which limits to raise.
+    client.on('error', (error) => rateLimited(error.code, 'connect'));
     clients.push(client);
     return client;
   };
