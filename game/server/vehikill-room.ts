@@ -48,6 +48,7 @@ import {
   type World,
 } from '../sim/index.js';
 import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
+import { BotAllowance } from './bot-allowance.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -103,6 +104,8 @@ const STALL_GRACE_MS = 2_000;
 export class VehikillRoom extends Room {
   /** The server's configuration of its rooms (`vehikillRoom(config)` makes a subclass with its own). */
   static config: VehikillRoomConfig = {};
+  /** The server bots each address's rooms run, shared by the rooms of this class (see maxBotsPerAddress). */
+  static botAllowance = new BotAllowance<VehikillRoom>();
 
   sync!: RoomSync;
   authority!: ArenaAuthority<RoomClient>;
@@ -117,7 +120,8 @@ export class VehikillRoom extends Room {
   readonly #desyncLog = new DesyncLog<RoomClient>({ log: (line) => console.warn(line) });
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
-  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
+  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress'>> &
+    VehikillRoomConfig;
   #matchOptions!: MatchOptions;
   #match!: MatchState;
   #matchNumber = 1;
@@ -151,7 +155,7 @@ export class VehikillRoom extends Room {
       matchSeconds,
       warmupSeconds: this.#config.warmupSeconds,
     };
-    this.#botTarget = created.bots ?? (created.quickPlay ? this.#config.quickPlayBots : 0);
+    this.#botTarget = this.#allowedBots(created.bots, created.quickPlay ? this.#config.quickPlayBots : 0);
     this.setMaxClients(created.maxPlayers ?? this.#config.maxPlayers);
     if (created.relayOnly) this.setPeerPrivacy('relay-only');
     this.setMetadata({ bots: this.#botTarget, matchSeconds });
@@ -229,6 +233,9 @@ export class VehikillRoom extends Room {
       });
     });
 
+    // Last: a throw above leaves nothing held (onDispose releases what is).
+    const address = this.creatorAddress;
+    if (address !== undefined) this.#botAllowance().hold(this, address, this.#botTarget);
     this.#loop.start(this.clock.now());
     this.#schedule();
   }
@@ -289,6 +296,7 @@ export class VehikillRoom extends Room {
   override onDispose(): void {
     this.#disposed = true;
     this.#cancelTimer?.();
+    this.#botAllowance().release(this);
   }
 
   /** The rules' state of the current match (read only). */
@@ -504,6 +512,30 @@ export class VehikillRoom extends Room {
     return false;
   }
 
+  #botAllowance(): BotAllowance<VehikillRoom> {
+    return (this.constructor as typeof VehikillRoom).botAllowance;
+  }
+
+  /**
+   * The bot target a creation may have: what it asked for (`asked`), or the server's for its kind of room
+   * (`byDefault`, Quick Play's), within what the creator's address has left of `maxBotsPerAddress`. Asking
+   * for more refuses the creation, saying how many it may have; a default is cut to what is left.
+   */
+  #allowedBots(asked: number | undefined, byDefault: number): number {
+    const wanted = asked ?? byDefault;
+    const address = this.creatorAddress;
+    if (wanted === 0 || address === undefined) return wanted;
+    const allowance = this.#botAllowance();
+    const left = allowance.left(address);
+    if (wanted <= left) return wanted;
+    if (asked === undefined) return left;
+    throw new Error(
+      `too many server bots from your address: its rooms run ${allowance.running(address)} of the ` +
+        `${allowance.max} one address may have at once; create this room with ` +
+        `${left > 0 ? `at most ${left} bots` : 'no bots'}, or close a room with bots first`,
+    );
+  }
+
   /**
    * Bots fill the room up to its target; one leaves for each human who joins. Humans are counted from
    * the room's own table: during `onJoin` the host's `clients` does not hold the joining player yet.
@@ -585,5 +617,6 @@ export class VehikillRoom extends Room {
 export function vehikillRoom(config: VehikillRoomConfig = {}): typeof VehikillRoom {
   return class ConfiguredVehikillRoom extends VehikillRoom {
     static override config = config;
+    static override botAllowance = new BotAllowance<VehikillRoom>(config.maxBotsPerAddress);
   };
 }
