@@ -31,6 +31,7 @@ export {
   type RoomListing,
   type RoomQuery,
 } from './registry/registry.js';
+export { type BudgetVerdict, MessageBudget, type MessageBudgetLimits } from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
   type MessageHandler,
