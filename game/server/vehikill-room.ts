@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import {
   type AdaptiveLinkFacts,
   type LeaveReason,
+  MessageBudget,
   Room,
   type RoomClient,
   RoomSync,
@@ -15,8 +16,10 @@ import { measuredRttMs } from '../net/server/measured-rtt.js';
 import { ServerLoop } from '../net/server/server-loop.js';
 import {
   type AntiCheatKind,
+  CHAT_BUDGET,
   CHAT_HISTORY,
   type ChatLine,
+  type ChatRefusal,
   chatSchema,
   createOptionsSchema,
   GAME_ENTITY_TYPES,
@@ -85,6 +88,13 @@ export interface AntiCheatKick {
   readonly violations: Readonly<Record<AntiCheatKind, number>>;
 }
 
+/** What a player over their chat budget is told (at most once a second). */
+const CHAT_REFUSED: ChatRefusal = {
+  kind: 'chat',
+  code: 'RATE_LIMITED',
+  message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second (long lines go slower)`,
+};
+
 /** Anti-cheat checks run every this many ticks (6: ten times a second). */
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
@@ -115,6 +125,8 @@ export class VehikillRoom extends Room {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #clients = new Map<string, RoomClient>();
   readonly #chat: ChatLine[] = [];
+  /** What each player may still say (CHAT_BUDGET): over it, a line goes to no one. */
+  readonly #chatBudget = new MessageBudget(CHAT_BUDGET);
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
   readonly #desyncLog = new DesyncLog<RoomClient>({ log: (line) => console.warn(line) });
@@ -214,6 +226,12 @@ export class VehikillRoom extends Room {
     this.#topUpBots();
 
     this.onMessage('chat', chatSchema, (client, { text }) => {
+      const verdict = this.#chatBudget.admit(client.playerId, this.clock.now(), Buffer.byteLength(text));
+      if (verdict !== 'pass') {
+        this.count('room_messages_refused_total', { type: 'chat' });
+        if (verdict === 'tell') client.send('warning', CHAT_REFUSED);
+        return;
+      }
       const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
       this.#chat.push(line);
       if (this.#chat.length > CHAT_HISTORY) this.#chat.shift();
