@@ -95,6 +95,13 @@ const CHAT_REFUSED: ChatRefusal = {
   message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second (long lines go slower)`,
 };
 
+/**
+ * The roster goes to the members at most this often (ms); changes within go together at the end. A
+ * player leaving and rejoining in a loop (30 times a second within the connection's rate) otherwise had
+ * the room broadcast it 60 times a second to every member.
+ */
+const ROSTER_EVERY_MS = 250;
+
 /** Anti-cheat checks run every this many ticks (6: ten times a second). */
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
@@ -153,6 +160,9 @@ export class VehikillRoom extends Room {
     skip: (ticks) => this.authority.skip(ticks),
   });
   #cancelTimer: (() => void) | undefined;
+  #rosterSentAt = Number.NEGATIVE_INFINITY;
+  /** The roster broadcast waiting for the end of ROSTER_EVERY_MS: it carries every change made meanwhile. */
+  #rosterDue = false;
   #disposed = false;
   #desyncs = 0;
 
@@ -593,7 +603,23 @@ export class VehikillRoom extends Room {
     return freeVehicleId(this.#match, this.authority.world, rostered);
   }
 
+  /** Sends the roster now, or at the end of ROSTER_EVERY_MS after the last one (as it is then). */
   #broadcastRoster(): void {
+    if (this.#rosterDue) return;
+    const wait = this.#rosterSentAt + ROSTER_EVERY_MS - this.clock.now();
+    if (wait <= 0) {
+      this.#sendRoster();
+      return;
+    }
+    this.#rosterDue = true;
+    this.clock.setTimeout(() => {
+      this.#rosterDue = false;
+      this.#sendRoster();
+    }, wait);
+  }
+
+  #sendRoster(): void {
+    this.#rosterSentAt = this.clock.now();
     if (this.clients.length > 0) this.broadcast('roster', { players: [...this.#roster.values()] });
   }
 
