@@ -13,6 +13,7 @@ import type { PeerDisagreement } from '../net/client/remote-view.js';
 import {
   type AntiCheatWarning,
   type ChatLine,
+  type ChatRefusal,
   type ClientMessages,
   type CreateOptions,
   decodePeerMessage,
@@ -84,8 +85,11 @@ export interface GameSessionEvents {
   /** The match changed phase (warmup, playing, ended with standings). */
   match: MatchNotice;
   chat: ChatLine;
-  /** The server refused something this client sent, and how close a kick is. */
-  warning: AntiCheatWarning;
+  /**
+   * The server refused something this client sent: an anti-cheat kind, and how close a kick is; or
+   * (kind 'chat') a chat line over the player's chat budget, which went to no one.
+   */
+  warning: AntiCheatWarning | ChatRefusal;
   /** A trigger pulled, ours (`from` undefined) or a peer's: show the muzzle flash and tracer now. */
   fire: { readonly from: string | undefined; readonly notice: FireNotice };
   effect: { readonly from: string; readonly effect: Effect };

@@ -3,13 +3,21 @@ import type { KillFeedEntry, MatchPhase } from '../sim/index.js';
 
 /*
  * The room messages of a Vehikill room (reliable unless said otherwise), beside the state sync and the
- * server link: who plays, kills, the match's phases, chat and anti-cheat warnings. Vehicle ids are the
+ * server link: who plays, kills, the match's phases, chat, and warnings (anti-cheat, chat refused). Vehicle ids are the
  * simulation's (a synced vehicle's `id` field); `playerEntity` is the sync entity id of a player's
  * PlayerEntity (health, ammo, score), which carries no id of its own.
  */
 
-/** Longest chat line, in characters. */
+/** Longest chat line, in characters (UTF-16 code units, as the page's field counts): at most 900 UTF-8 bytes. */
 export const CHAT_MAX = 300;
+/**
+ * What one player may say, as real games bound it: 5 lines at once, then one a second, and 2,000 bytes
+ * (UTF-8) at once, then 500 a second, so that long lines go slower (two of 300 '€' at once, then one
+ * every 1.8 s). The room passes nothing over it on, and tells the sender (`warning` of kind 'chat').
+ * Every line is broadcast reliably to every member: unbounded, one player's flood of such lines queued
+ * ahead of a slow-link player's snapshots and got them kicked.
+ */
+export const CHAT_BUDGET = { burst: 5, perSecond: 1, bytesBurst: 2_000, bytesPerSecond: 500 } as const;
 /** Chat lines a room keeps for late joiners. */
 export const CHAT_HISTORY = 30;
 
@@ -70,6 +78,16 @@ export interface AntiCheatWarning {
   readonly limit: number;
 }
 
+/**
+ * Sent to a player whose chat line the room refused (over CHAT_BUDGET), at most once a second: the line
+ * went to no one.
+ */
+export interface ChatRefusal {
+  readonly kind: 'chat';
+  readonly code: 'RATE_LIMITED';
+  readonly message: string;
+}
+
 export interface RoomState {
   readonly roster: readonly RosterEntry[];
   readonly match: MatchNotice;
@@ -83,7 +101,7 @@ export type ServerMessages = {
   kill: KillFeedEntry;
   match: MatchNotice;
   chat: ChatLine;
-  warning: AntiCheatWarning;
+  warning: AntiCheatWarning | ChatRefusal;
 };
 
 /** Player to server: schemas the room validates with (`onMessage(type, schema, handler)`). */

@@ -4,7 +4,8 @@
  * processes share rooms through Redis (docs/operations.md). The environment it reads is listed on
  * `optionsFromEnvironment` (vehikill-net/server), plus PORT, DRAIN_MS and, for the game, QUICK_PLAY_BOTS
  * (players a Quick Play room is topped up to with bots, default 4; 0 for none), MATCH_SECONDS (default
- * 300) and PAUSE_SECONDS (between matches, default 10).
+ * 300), PAUSE_SECONDS (between matches, default 10) and MAX_BOTS_PER_ADDRESS (server bots the rooms created
+ * from one address may run at once, default 48).
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +18,7 @@ import {
 } from 'vehikill-net/server';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
+import { DEFAULT_MAX_BOTS_PER_ADDRESS } from './bot-allowance.js';
 import { vehikillRoom } from './vehikill-room.js';
 
 async function main(): Promise<void> {
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     quickPlayBots: numberFromEnvironment(env, 'QUICK_PLAY_BOTS', 4),
     matchSeconds: numberFromEnvironment(env, 'MATCH_SECONDS', 300),
     pauseSeconds: numberFromEnvironment(env, 'PAUSE_SECONDS', 10),
+    maxBotsPerAddress: numberFromEnvironment(env, 'MAX_BOTS_PER_ADDRESS', DEFAULT_MAX_BOTS_PER_ADDRESS),
   };
   const { options, registry } = await optionsFromEnvironment(env, {
     staticDir: fileURLToPath(new URL('../web/', import.meta.url)),

@@ -22,6 +22,12 @@ export interface VehikillRoomConfig {
   readonly match?: MatchOptions;
   /** Seed of the server bots' brains (default 1). */
   readonly botSeed?: number;
+  /**
+   * Server bots the rooms created from one address (an IPv6 address's /64) may run at once, over all of
+   * them (default 48: three rooms full of bots). A creation asking for more bots than its address has left
+   * is refused (JOIN_REJECTED, saying how many it may have); a Quick Play room gets what is left.
+   */
+  readonly maxBotsPerAddress?: number;
 }
 
 export const ROOM_DEFAULTS = {

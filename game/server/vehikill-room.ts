@@ -3,6 +3,7 @@ import {
   type AdaptiveLinkFacts,
   addressBlock,
   type LeaveReason,
+  MessageBudget,
   Room,
   type RoomClient,
   RoomSync,
@@ -16,8 +17,10 @@ import { measuredRttMs } from '../net/server/measured-rtt.js';
 import { ServerLoop } from '../net/server/server-loop.js';
 import {
   type AntiCheatKind,
+  CHAT_BUDGET,
   CHAT_HISTORY,
   type ChatLine,
+  type ChatRefusal,
   chatSchema,
   createOptionsSchema,
   GAME_ENTITY_TYPES,
@@ -49,6 +52,7 @@ import {
   type World,
 } from '../sim/index.js';
 import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
+import { BotAllowance } from './bot-allowance.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -85,6 +89,20 @@ export interface AntiCheatKick {
   readonly violations: Readonly<Record<AntiCheatKind, number>>;
 }
 
+/** What a player over their chat budget is told (at most once a second). */
+const CHAT_REFUSED: ChatRefusal = {
+  kind: 'chat',
+  code: 'RATE_LIMITED',
+  message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second (long lines go slower)`,
+};
+
+/**
+ * The roster goes to the members at most this often (ms); changes within go together at the end. A
+ * player leaving and rejoining in a loop (30 times a second within the connection's rate) otherwise had
+ * the room broadcast it 60 times a second to every member.
+ */
+const ROSTER_EVERY_MS = 250;
+
 /** Anti-cheat checks run every this many ticks (6: ten times a second). */
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
@@ -104,6 +122,8 @@ const STALL_GRACE_MS = 2_000;
 export class VehikillRoom extends Room {
   /** The server's configuration of its rooms (`vehikillRoom(config)` makes a subclass with its own). */
   static config: VehikillRoomConfig = {};
+  /** The server bots each address's rooms run, shared by the rooms of this class (see maxBotsPerAddress). */
+  static botAllowance = new BotAllowance<VehikillRoom>();
 
   sync!: RoomSync;
   authority!: ArenaAuthority<RoomClient>;
@@ -113,12 +133,15 @@ export class VehikillRoom extends Room {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #clients = new Map<string, RoomClient>();
   readonly #chat: ChatLine[] = [];
+  /** What each player may still say (CHAT_BUDGET): over it, a line goes to no one. */
+  readonly #chatBudget = new MessageBudget(CHAT_BUDGET);
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
   readonly #desyncLog = desyncLogOf(this.constructor);
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
-  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match'>> & VehikillRoomConfig;
+  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress'>> &
+    VehikillRoomConfig;
   #matchOptions!: MatchOptions;
   #match!: MatchState;
   #matchNumber = 1;
@@ -138,6 +161,9 @@ export class VehikillRoom extends Room {
     skip: (ticks) => this.authority.skip(ticks),
   });
   #cancelTimer: (() => void) | undefined;
+  #rosterSentAt = Number.NEGATIVE_INFINITY;
+  /** The roster broadcast waiting for the end of ROSTER_EVERY_MS: it carries every change made meanwhile. */
+  #rosterDue = false;
   #disposed = false;
   #desyncs = 0;
 
@@ -152,7 +178,7 @@ export class VehikillRoom extends Room {
       matchSeconds,
       warmupSeconds: this.#config.warmupSeconds,
     };
-    this.#botTarget = created.bots ?? (created.quickPlay ? this.#config.quickPlayBots : 0);
+    this.#botTarget = this.#allowedBots(created.bots, created.quickPlay ? this.#config.quickPlayBots : 0);
     this.setMaxClients(created.maxPlayers ?? this.#config.maxPlayers);
     if (created.relayOnly) this.setPeerPrivacy('relay-only');
     this.setMetadata({ bots: this.#botTarget, matchSeconds });
@@ -221,6 +247,12 @@ export class VehikillRoom extends Room {
     this.#topUpBots();
 
     this.onMessage('chat', chatSchema, (client, { text }) => {
+      const verdict = this.#chatBudget.admit(client.playerId, this.clock.now(), Buffer.byteLength(text));
+      if (verdict !== 'pass') {
+        this.count('room_messages_refused_total', { type: 'chat' });
+        if (verdict === 'tell') client.send('warning', CHAT_REFUSED);
+        return;
+      }
       const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
       this.#chat.push(line);
       if (this.#chat.length > CHAT_HISTORY) this.#chat.shift();
@@ -240,6 +272,9 @@ export class VehikillRoom extends Room {
       });
     });
 
+    // Last: a throw above leaves nothing held (onDispose releases what is).
+    const address = this.creatorAddress;
+    if (address !== undefined) this.#botAllowance().hold(this, address, this.#botTarget);
     this.#loop.start(this.clock.now());
     this.#schedule();
   }
@@ -299,6 +334,7 @@ export class VehikillRoom extends Room {
   override onDispose(): void {
     this.#disposed = true;
     this.#cancelTimer?.();
+    this.#botAllowance().release(this);
   }
 
   /** The rules' state of the current match (read only). */
@@ -514,6 +550,30 @@ export class VehikillRoom extends Room {
     return false;
   }
 
+  #botAllowance(): BotAllowance<VehikillRoom> {
+    return (this.constructor as typeof VehikillRoom).botAllowance;
+  }
+
+  /**
+   * The bot target a creation may have: what it asked for (`asked`), or the server's for its kind of room
+   * (`byDefault`, Quick Play's), within what the creator's address has left of `maxBotsPerAddress`. Asking
+   * for more refuses the creation, saying how many it may have; a default is cut to what is left.
+   */
+  #allowedBots(asked: number | undefined, byDefault: number): number {
+    const wanted = asked ?? byDefault;
+    const address = this.creatorAddress;
+    if (wanted === 0 || address === undefined) return wanted;
+    const allowance = this.#botAllowance();
+    const left = allowance.left(address);
+    if (wanted <= left) return wanted;
+    if (asked === undefined) return left;
+    throw new Error(
+      `too many server bots from your address: its rooms run ${allowance.running(address)} of the ` +
+        `${allowance.max} one address may have at once; create this room with ` +
+        `${left > 0 ? `at most ${left} bots` : 'no bots'}, or close a room with bots first`,
+    );
+  }
+
   /**
    * Bots fill the room up to its target; one leaves for each human who joins. Humans are counted from
    * the room's own table: during `onJoin` the host's `clients` does not hold the joining player yet.
@@ -553,7 +613,23 @@ export class VehikillRoom extends Room {
     return freeVehicleId(this.#match, this.authority.world, rostered);
   }
 
+  /** Sends the roster now, or at the end of ROSTER_EVERY_MS after the last one (as it is then). */
   #broadcastRoster(): void {
+    if (this.#rosterDue) return;
+    const wait = this.#rosterSentAt + ROSTER_EVERY_MS - this.clock.now();
+    if (wait <= 0) {
+      this.#sendRoster();
+      return;
+    }
+    this.#rosterDue = true;
+    this.clock.setTimeout(() => {
+      this.#rosterDue = false;
+      this.#sendRoster();
+    }, wait);
+  }
+
+  #sendRoster(): void {
+    this.#rosterSentAt = this.clock.now();
     if (this.clients.length > 0) this.broadcast('roster', { players: [...this.#roster.values()] });
   }
 
@@ -610,5 +686,6 @@ function desyncLogOf(roomClass: object): DesyncLog {
 export function vehikillRoom(config: VehikillRoomConfig = {}): typeof VehikillRoom {
   return class ConfiguredVehikillRoom extends VehikillRoom {
     static override config = config;
+    static override botAllowance = new BotAllowance<VehikillRoom>(config.maxBotsPerAddress);
   };
 }

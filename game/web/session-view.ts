@@ -107,13 +107,16 @@ export class GameView {
           showBanner('This page is older than the server: reload it to play.', 'bad');
         }
       }),
-      session.on('warning', ({ kind, count, limit }) =>
-        showBanner(
-          `The server refused what this client sent (${kind}, ${count} of ${limit}).`,
-          'warn',
-          5_000,
-        ),
-      ),
+      session.on('warning', (warning) => {
+        // Said where the line was typed: the line went to no one.
+        if (warning.kind === 'chat') this.#chat.notice(`Not sent: ${warning.message}.`);
+        else
+          showBanner(
+            `The server refused what this client sent (${warning.kind}, ${warning.count} of ${warning.limit}).`,
+            'warn',
+            5_000,
+          );
+      }),
     );
     const mesh = session.mesh;
     if (mesh) this.#disposers.push(mesh.on('peer-state', () => this.#renderPlayers()));

@@ -10,6 +10,11 @@ import { unreachableBecause } from '../../bench/loadtest/reach.js';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 
+/** The lobby's chat room, its chat budget raised: these runs chat at 5 to 10 lines a second per player. */
+class LoadChatRoom extends ChatRoom {
+  static override chatBudget = { burst: 100, perSecond: 100 };
+}
+
 const servers: TestServer[] = [];
 const proxies: Server[] = [];
 /** Every proxy's connections: a frozen one never ends by itself, and would hold its proxy open. */
@@ -68,7 +73,7 @@ async function freezableProxy() {
 async function twoNodes() {
   const registry = new MemoryRegistry();
   const node = async (nodeId: string) => {
-    const server = await startServer({ chat: ChatRoom }, { registry, nodeId, nodeTtlMs: 600 });
+    const server = await startServer({ chat: LoadChatRoom }, { registry, nodeId, nodeTtlMs: 600 });
     servers.push(server);
     return server;
   };
@@ -90,7 +95,7 @@ const overBoth = (a: TestServer, b: TestServer): LoadOptions => ({
 describe('npm run loadtest against a server', () => {
   it('reports the players of rooms the server refused to create as not tried', async () => {
     // Two rooms may be created, and no more for a long while: the third and fourth are RATE_LIMITED.
-    const t = await startServer({ chat: ChatRoom }, { roomCreateBurst: 2, roomCreatesPerSecond: 0.001 });
+    const t = await startServer({ chat: LoadChatRoom }, { roomCreateBurst: 2, roomCreatesPerSecond: 0.001 });
     servers.push(t);
     const options: LoadOptions = {
       urls: [t.wsUrl],
@@ -151,11 +156,11 @@ describe('npm run loadtest against a server', () => {
     const registry = new MemoryRegistry();
     const proxy = await freezableProxy();
     const a = await startServer(
-      { chat: ChatRoom },
+      { chat: LoadChatRoom },
       { registry, nodeId: 'node-a', nodeTtlMs: 600, publicUrl: proxy.wsUrl },
     );
     proxy.target(a.port);
-    const b = await startServer({ chat: ChatRoom }, { registry, nodeId: 'node-b', nodeTtlMs: 600 });
+    const b = await startServer({ chat: LoadChatRoom }, { registry, nodeId: 'node-b', nodeTtlMs: 600 });
     servers.push(a, b);
     const options: LoadOptions = {
       ...overBoth(a, b),
@@ -211,7 +216,7 @@ describe('npm run loadtest against a server', () => {
 
 describe('npm run loadtest: checking the URLs first', () => {
   it('tells a server that answers from an address nobody serves, at once', async () => {
-    const t = await startServer({ chat: ChatRoom });
+    const t = await startServer({ chat: LoadChatRoom });
     servers.push(t);
     expect(await unreachableBecause(t.wsUrl)).toBeUndefined();
     await t.close();

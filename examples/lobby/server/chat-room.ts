@@ -1,7 +1,16 @@
 import * as v from 'valibot';
-import { type LeaveReason, MessageClass, Room, type RoomClient } from 'vehikill-net/server';
 import {
+  type LeaveReason,
+  MessageBudget,
+  type MessageBudgetLimits,
+  MessageClass,
+  Room,
+  type RoomClient,
+} from 'vehikill-net/server';
+import {
+  CHAT_BUDGET,
   type ChatLine,
+  type ChatRefused,
   type ChatState,
   HISTORY_LINES,
   SEATS,
@@ -17,13 +26,24 @@ const createOptions = v.object({
 const chatMessage = v.object({ text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(TEXT_MAX)) });
 const typingMessage = v.object({});
 
+/** What a member over their chat budget is told (at most once a second). */
+const REFUSED: ChatRefused = {
+  code: 'RATE_LIMITED',
+  message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second`,
+};
+
 /** A typing notice is passed on at most this often per player (ms): it only drives a hint on screen. */
 const TYPING_EVERY_MS = 1_000;
 
 /** The demo's room: a titled chat with a short history that late joiners receive. */
 export class ChatRoom extends Room {
+  /** What each member may say (a subclass may allow more: a load test chatting faster than people do). */
+  static chatBudget: MessageBudgetLimits = CHAT_BUDGET;
+
   readonly #history: ChatLine[] = [];
   readonly #lastTyping = new Map<string, number>();
+  /** What each member may still say: over it, a line goes to no one. */
+  readonly #chatBudget = new MessageBudget((this.constructor as typeof ChatRoom).chatBudget);
 
   override onCreate(options: unknown): void {
     // A bad option throws here, which refuses the create with valibot's message.
@@ -32,6 +52,12 @@ export class ChatRoom extends Room {
     this.setMetadata({ title: parsed.title || 'Open room' });
 
     this.onMessage('chat', chatMessage, (client, { text }) => {
+      const verdict = this.#chatBudget.admit(client.playerId, this.clock.now(), Buffer.byteLength(text));
+      if (verdict !== 'pass') {
+        this.count('room_messages_refused_total', { type: 'chat' });
+        if (verdict === 'tell') client.send('refused', REFUSED);
+        return;
+      }
       const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
       this.#history.push(line);
       if (this.#history.length > HISTORY_LINES) this.#history.shift();

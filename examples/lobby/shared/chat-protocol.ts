@@ -4,6 +4,13 @@
 export const TITLE_MAX = 40;
 /** Longest chat line, in characters. */
 export const TEXT_MAX = 500;
+/**
+ * What one member may say: 5 lines at once, then one a second, and 3,000 bytes (UTF-8) at once, then 750 a
+ * second (a line of TEXT_MAX characters is at most 1,500). The room passes nothing over it on and tells
+ * the sender (`refused`): every line goes reliably to every member, and one member's flood would queue
+ * ahead of everything else a member on a slow link gets.
+ */
+export const CHAT_BUDGET = { burst: 5, perSecond: 1, bytesBurst: 3_000, bytesPerSecond: 750 } as const;
 /** Chat lines a room keeps for late joiners. */
 export const HISTORY_LINES = 50;
 /** Seats per room: default and bounds. */
@@ -24,6 +31,12 @@ export interface Typing {
   name: string;
 }
 
+/** Sent to a member whose chat line the room refused (over CHAT_BUDGET), at most once a second. */
+export interface ChatRefused {
+  code: 'RATE_LIMITED';
+  message: string;
+}
+
 /** The room's `stateFor`: what a joiner (or a resynced player) starts from. */
 export interface ChatState {
   history: ChatLine[];
@@ -36,6 +49,6 @@ export interface ChatRoomOptions {
 }
 
 /** Messages the room sends to players. */
-export type ChatIn = { chat: ChatLine; typing: Typing };
+export type ChatIn = { chat: ChatLine; typing: Typing; refused: ChatRefused };
 /** Messages players send to the room. */
 export type ChatOut = { chat: { text: string }; typing: Record<string, never> };

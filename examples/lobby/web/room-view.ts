@@ -66,6 +66,7 @@ export class RoomView {
         this.#renderTyping();
         this.#appendChat(line);
       }),
+      room.onMessage('refused', ({ message }) => this.#appendNotice(`Not sent: ${message}.`)),
       room.onMessage('typing', ({ from, name }) => {
         this.#typing.set(from, { name, until: Date.now() + TYPING_SHOWN_MS });
         this.#renderTyping();

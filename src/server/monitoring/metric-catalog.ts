@@ -61,6 +61,11 @@ export const metricCatalog = {
     "Players' decoded states that differed from the server's (Room.count), logged with a replay record",
     'room_type',
   ),
+  room_messages_refused_total: counter(
+    "Members' room messages a room refused over their budget (MessageBudget, Room.count), by message type",
+    'type',
+    'room_type',
+  ),
   anticheat_kicks_total: counter(
     "Players a room's anti-cheat kicked (Room.count), by kind",
     'kind',

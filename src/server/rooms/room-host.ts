@@ -145,6 +145,8 @@ export class RoomHost implements RoomHostPort {
   readonly isPrivate: boolean;
   readonly createdAt: number;
   code: string | undefined;
+  /** The address block the creation came from (see `Room.creatorAddress`); set before `onCreate`. */
+  creatorAddress: string | undefined;
   disposed = false;
   /** Time of the newest member message, for idle disposal. */
   lastActivity: number;

@@ -433,6 +433,7 @@ export class RoomManager {
     });
     // Drawn before onCreate, so the room knows its code there (`this.code`); drawn again on a collision.
     if (isPrivate) host.code = newRoomCode();
+    host.creatorAddress = block;
     room[bindHost](host);
     try {
       // Set as onCreate would set it first thing (onCreate reads it, and what it sets wins); metadata no

@@ -24,6 +24,7 @@ export interface RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly code: string | undefined;
+  readonly creatorAddress: string | undefined;
   readonly clock: RoomClock;
   clients(): readonly RoomClient[];
   broadcast(type: string, data: unknown, options: BroadcastOptions): void;
@@ -89,6 +90,14 @@ export class Room {
   /** Short code for private rooms. */
   get code(): string | undefined {
     return this.#port().code;
+  }
+  /**
+   * Where the room's creation came from: the creator's address as the server's per-address limits count
+   * it (an IPv4 address, an IPv6 address's /64), set before `onCreate`. For bounds of a room's own across
+   * the rooms one address creates (server-side bots, say); not for display: it identifies the player.
+   */
+  get creatorAddress(): string | undefined {
+    return this.#port().creatorAddress;
   }
   /**
    * The room's time and timers: `now()`, `setTimeout`, and `setInterval` (keeps its rate). Timers still

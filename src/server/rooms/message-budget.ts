@@ -1,0 +1,118 @@
+import { TokenBucket } from '../../common/index.js';
+
+/** How much of one kind of room message each member may send (see MessageBudget). */
+export interface MessageBudgetLimits {
+  /** Messages one member may send at once. */
+  burst: number;
+  /** Messages per second one member may go on sending after the burst. */
+  perSecond: number;
+  /**
+   * Bytes (as the room counts them: a chat line's UTF-8, say) one member may send at once; no budget of
+   * bytes without it. A message larger than this never passes: keep it at least the largest message the
+   * type's schema lets through.
+   */
+  bytesBurst?: number;
+  /** Bytes per second one member may go on sending; given with `bytesBurst`. */
+  bytesPerSecond?: number;
+  /** A member over the budget is told at most this often (ms; default 1,000): see `admit`. */
+  tellEveryMs?: number;
+}
+
+/**
+ * What `admit` says of one message: 'pass' within the budget; over it the message must not go on, and
+ * 'tell' says to tell its sender so (at most once per `tellEveryMs`), 'drop' not to.
+ */
+export type BudgetVerdict = 'pass' | 'tell' | 'drop';
+
+interface MemberBudget {
+  readonly count: TokenBucket;
+  readonly bytes: TokenBucket | undefined;
+  /** When the member was last told of a refusal (-Infinity: never). */
+  toldAt: number;
+}
+
+/**
+ * A room's budget for one kind of its members' messages, per member: a count and, optionally, a byte
+ * token bucket, such as a chat room needs. The connection's own rate lets a member send 120 messages a
+ * second, and whatever a room broadcasts for each goes reliably into every other member's queue: one
+ * member's chat lines of a kilobyte at 108 a second, each broadcast, starved a member on a 64 KB/s link of
+ * its snapshots until it was kicked. Over the budget the room passes nothing on and tells the sender.
+ *
+ * Kept by player id, not by seat: a leave and rejoin does not refill it. A member's buckets are forgotten
+ * once they have refilled (then they hold nothing a new one would not), swept at most once per refill time
+ * as messages come, so memory follows the members who sent lately, with no timer and no `onLeave` to call.
+ */
+export class MessageBudget {
+  readonly #limits: Required<Omit<MessageBudgetLimits, 'bytesBurst' | 'bytesPerSecond'>> &
+    Pick<MessageBudgetLimits, 'bytesBurst' | 'bytesPerSecond'>;
+  readonly #members = new Map<string, MemberBudget>();
+  /** How long a member's buckets take to refill from empty, and the sender to be told again. */
+  readonly #keepMs: number;
+  #sweptAt = Number.NEGATIVE_INFINITY;
+
+  constructor(limits: MessageBudgetLimits) {
+    const { burst, perSecond, bytesBurst, bytesPerSecond, tellEveryMs = 1_000 } = limits;
+    const positive = (name: string, value: number | undefined) => {
+      if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+        throw new RangeError(`MessageBudget: ${name} must be a finite number above 0, got ${String(value)}`);
+    };
+    positive('burst', burst);
+    positive('perSecond', perSecond);
+    if (bytesBurst !== undefined || bytesPerSecond !== undefined) {
+      positive('bytesBurst', bytesBurst);
+      positive('bytesPerSecond', bytesPerSecond);
+    }
+    if (!(tellEveryMs >= 0))
+      throw new RangeError(`MessageBudget: tellEveryMs must be ≥ 0, got ${tellEveryMs}`);
+    this.#limits = { burst, perSecond, bytesBurst, bytesPerSecond, tellEveryMs };
+    const bytesRefillMs =
+      bytesBurst !== undefined && bytesPerSecond !== undefined ? (1_000 * bytesBurst) / bytesPerSecond : 0;
+    this.#keepMs = Math.max((1_000 * burst) / perSecond, bytesRefillMs, tellEveryMs);
+  }
+
+  /**
+   * Takes one message of `bytes` from `playerId`'s budget at `now` (ms). A message refused for its bytes
+   * still spends its count: a flood of large messages earns nothing back.
+   */
+  admit(playerId: string, now: number, bytes = 0): BudgetVerdict {
+    this.#sweep(now);
+    let budget = this.#members.get(playerId);
+    if (!budget) {
+      const { burst, perSecond, bytesBurst, bytesPerSecond } = this.#limits;
+      budget = {
+        count: new TokenBucket(burst, perSecond, now),
+        bytes:
+          bytesBurst !== undefined && bytesPerSecond !== undefined
+            ? new TokenBucket(bytesBurst, bytesPerSecond, now)
+            : undefined,
+        toldAt: Number.NEGATIVE_INFINITY,
+      };
+      this.#members.set(playerId, budget);
+    }
+    if (budget.count.take(now) && (budget.bytes === undefined || budget.bytes.take(now, bytes)))
+      return 'pass';
+    if (now - budget.toldAt < this.#limits.tellEveryMs) return 'drop';
+    budget.toldAt = now;
+    return 'tell';
+  }
+
+  /** Members with a budget kept now (for tests and diagnostics). */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`. */
+  #sweep(now: number): void {
+    if (now - this.#sweptAt < this.#keepMs) return;
+    this.#sweptAt = now;
+    for (const [playerId, budget] of this.#members) {
+      if (
+        budget.count.full(now) &&
+        (budget.bytes === undefined || budget.bytes.full(now)) &&
+        now - budget.toldAt >= this.#limits.tellEveryMs
+      ) {
+        this.#members.delete(playerId);
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
+import type { GameSession } from '../../game/client/game-session.js';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { botOn, startVehikillServer } from '../support/vehikill.js';
+
+/**
+ * Chat lines are broadcast reliably to every member: one member's flood (a kilobyte a line, 108 a second,
+ * within the connection's rate) queued ahead of a slow-link member's snapshots and got them kicked. Each
+ * member's lines now have a budget; over it a line goes to no one and its sender is told.
+ */
+const servers: TestServer[] = [];
+const sessions: GameSession[] = [];
+afterEach(async () => {
+  for (const session of sessions.splice(0)) session.close();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+const flood = '€'.repeat(300);
+
+describe('chat budget', () => {
+  it('Vehikill passes a burst of 5 lines, then one a second; the flooder is told, the rest never broadcast', async () => {
+    const server = await startVehikillServer({ quickPlayBots: 0 });
+    servers.push(server);
+    const victim = botOn(server, 'Honest', 1);
+    const flooder = botOn(server, 'Spam', 2);
+    sessions.push(victim, flooder);
+    await victim.createPrivate({ bots: 0 });
+    await flooder.joinByCode(victim.room?.info.code as string);
+    const heard: string[] = [];
+    const warned: unknown[] = [];
+    victim.on('chat', (line) => heard.push(line.text));
+    flooder.on('warning', (warning) => warned.push(warning));
+
+    for (let i = 0; i < 40; i++) flooder.say(`${i} ${'x'.repeat(20)}`);
+    await eventually(() => warned.length === 1, 'the flooder told');
+    await sleep(300);
+    expect(heard.map((text) => text.split(' ')[0])).toEqual(['0', '1', '2', '3', '4']);
+    expect(warned).toEqual([
+      { kind: 'chat', code: 'RATE_LIMITED', message: expect.stringMatching(/one a second/) },
+    ]);
+
+    // A second later one more line passes (the bytes' budget is unit-tested: MessageBudget).
+    await sleep(1_100);
+    flooder.say(flood);
+    await eventually(() => heard.at(-1) === flood, 'a line a second later');
+    expect(heard).toHaveLength(6);
+  });
+
+  it('the lobby demo passes a burst of 5 lines, then tells the sender', async () => {
+    const t = await startServer({ chat: ChatRoom });
+    servers.push(t);
+    const [alice, bob] = [t.client(), t.client()];
+    await Promise.all([alice.connect(), bob.connect()]);
+    const room = await alice.create('chat', {});
+    const joined = await bob.join(room.roomId);
+    const heard: string[] = [];
+    const refused: unknown[] = [];
+    room.onMessage('chat', (line) => heard.push((line as { text: string }).text));
+    joined.onMessage('refused', (notice) => refused.push(notice));
+    for (let i = 0; i < 40; i++) joined.send('chat', { text: `line ${i}` });
+    await eventually(() => refused.length === 1, 'the sender told');
+    await sleep(300);
+    expect(heard).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+    expect(refused).toEqual([{ code: 'RATE_LIMITED', message: expect.stringMatching(/one a second/) }]);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { MessageBudget } from '../../../src/server/rooms/message-budget.js';
+
+describe('MessageBudget', () => {
+  it('passes a burst, then one a second; over it tells the sender at most once a second', () => {
+    const budget = new MessageBudget({ burst: 5, perSecond: 1 });
+    const verdicts = Array.from({ length: 8 }, () => budget.admit('ada', 0));
+    expect(verdicts).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'tell', 'drop', 'drop']);
+    expect(budget.admit('ada', 999)).toBe('drop');
+    expect(budget.admit('ada', 1_000)).toBe('pass');
+    expect(budget.admit('ada', 1_001)).toBe('tell');
+    // Each member has their own.
+    expect(budget.admit('bob', 1_001)).toBe('pass');
+  });
+
+  it('bounds bytes too: a refused message still spends its count', () => {
+    const budget = new MessageBudget({ burst: 10, perSecond: 1, bytesBurst: 2_000, bytesPerSecond: 500 });
+    expect(budget.admit('ada', 0, 900)).toBe('pass');
+    expect(budget.admit('ada', 0, 900)).toBe('pass');
+    expect(budget.admit('ada', 0, 900)).toBe('tell');
+    expect(budget.admit('ada', 0, 10)).toBe('pass');
+    // 2 s later: 1,000 bytes back, and 2 counts of the 3 spent.
+    expect(budget.admit('ada', 2_000, 900)).toBe('pass');
+    expect(budget.admit('ada', 2_000, 900)).toBe('tell');
+  });
+
+  it('keeps a budget across a leave and rejoin, and forgets it once refilled', () => {
+    const budget = new MessageBudget({ burst: 2, perSecond: 1 });
+    budget.admit('ada', 0);
+    budget.admit('ada', 0);
+    // Nothing to call on a leave: the same player id finds the same spent budget.
+    expect(budget.admit('ada', 100)).toBe('tell');
+    expect(budget.size).toBe(1);
+    // Refilled (2 s) and told long enough ago: swept as the next message comes, from whoever.
+    expect(budget.admit('bob', 5_000)).toBe('pass');
+    expect(budget.size).toBe(1);
+    expect(budget.admit('ada', 5_000)).toBe('pass');
+    expect(budget.size).toBe(2);
+  });
+
+  it('refuses limits that are not positive', () => {
+    expect(() => new MessageBudget({ burst: 0, perSecond: 1 })).toThrow(RangeError);
+    expect(() => new MessageBudget({ burst: 1, perSecond: Number.NaN })).toThrow(/perSecond/);
+    expect(() => new MessageBudget({ burst: 1, perSecond: 1, bytesBurst: 100 })).toThrow(/bytesPerSecond/);
+  });
+});
