@@ -109,6 +109,9 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
       .poll(() => banner(player.page), { timeout: graceMs + 5_000 })
       .toMatch(/away longer than .* 3 s .*may be lost/);
     expect(await banner(player.page)).not.toMatch(/kept|held for/);
+    // The network comes back once the server has let the seat go (by its own clock, which the page's
+    // count can run a little ahead of): a page back before that would resume, and rightly so.
+    await expect.poll(() => server.server.sessionCount).toBe(0);
 
     proxy.unblock();
     await expect.poll(() => banner(player.page), { timeout: 15_000 }).toMatch(/lost your seat/);

@@ -50,7 +50,9 @@ export function watchConnection(client: Client): Disposer {
     } else {
       ui.connection.dataset.grade = '';
       ui.connectionBars.dataset.bars = '0';
-      const seconds = downSince === undefined ? 0 : Math.round((performance.now() - downSince) / 1000);
+      // Whole seconds gone by, rounded down: rounded to the nearest, the banner said the player had been
+      // away longer than the server holds a seat half a second before that was so.
+      const seconds = downSince === undefined ? 0 : Math.floor((performance.now() - downSince) / 1000);
       setText(ui.connectionText, state === 'reconnecting' ? `reconnecting · ${seconds} s` : state);
       if (state === 'reconnecting') showBanner(reconnectingText(seconds, client.graceMs, seatLost), 'bad');
     }
