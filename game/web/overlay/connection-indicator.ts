@@ -65,11 +65,13 @@ export function watchConnection(client: Client): Disposer {
     client.serverLink.onState(render),
     client.quality.on('change', ({ grade, previous, quality }) => {
       render();
+      // Neither goes over a standing notice (a lost seat, a drain): the bars and their tooltip say how the
+      // link is, and the notice is what the player needs to read (a passing warning hid a lost seat for
+      // its 6 s).
+      if (hasStandingBanner()) return;
       if (BARS[grade] < BARS[previous]) {
         showBanner(`Connection ${grade}: ${qualityProblem(quality)}. Expect some lag.`, 'warn', 6_000);
-      } else if (grade === 'good' && !hasStandingBanner()) {
-        // Not over a standing notice (a lost seat, a drain): the bars say the link is good, and the
-        // notice is what the player needs to read.
+      } else if (grade === 'good') {
         showBanner('Connection good again.', 'good', 3_000);
       }
     }),
