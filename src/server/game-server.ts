@@ -140,6 +140,7 @@ export class GameServer {
       clock: this.clock,
       nodeId: this.nodeId,
       secure: options.tls !== undefined,
+      trustProxy: this.#limits.trustProxy,
       options,
     });
     // Everything below reports through the monitoring tap, which passes it on to `this.metrics`.
@@ -176,6 +177,7 @@ export class GameServer {
     this.serverLinks = new ServerLinks(
       this.clock,
       metrics,
+      this.monitoring.clientErrors,
       options.serverLink ?? {},
       (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
     );
@@ -640,6 +642,7 @@ export class GameServer {
           clock: this.clock,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,
+          clientErrors: this.monitoring.clientErrors,
           sessions: this.#sessions,
           rooms: this.rooms,
           limits: this.#limits,

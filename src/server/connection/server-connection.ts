@@ -17,6 +17,7 @@ import {
 import type { Identity } from '../auth/authenticator.js';
 import type { IceServer, IssuedIceServers } from '../ice/ice-servers.js';
 import type { MetricsSink } from '../metrics.js';
+import type { ClientErrorCounter, ClientErrors } from '../monitoring/client-errors.js';
 import type { FrameTally } from '../monitoring/frame-kinds.js';
 import { addressBlock } from '../remote-address.js';
 import { RelayRefused } from '../rooms/relay-budget.js';
@@ -32,6 +33,8 @@ export interface ConnectionContext {
   metrics: MetricsSink;
   /** Frames in and out by kind, flushed into `metrics` by the server's monitoring. */
   frames: FrameTally;
+  /** Where a client's errors are counted (into `metrics`), by the connection's address block. */
+  clientErrors: ClientErrors;
   sessions: SessionStore;
   rooms: RoomManager;
   serverLinks: ServerLinks;
@@ -108,6 +111,8 @@ export class ServerConnection {
   #guard: AbuseGuard;
   #nextPingId = 0;
   #refusing = false;
+  /** `addressBlock(remoteAddress)`, worked out at the first error: what this client's errors count as. */
+  #block: string | undefined;
   /** Closes the socket if no session is made within `helloTimeoutMs`: its own timer, to the millisecond. */
   #cancelHelloTimeout: Cancel | undefined;
 
@@ -129,9 +134,9 @@ export class ServerConnection {
     // ws reports oversize frames and protocol violations here before closing; it must never throw.
     socket.on('error', (error) => {
       const code = (error as { code?: string }).code ?? 'unknown';
-      ctx.metrics.count('socket_errors_total', { code });
+      this.#clientError('socket_errors_total', code);
       if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
-        ctx.metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE });
+        this.#clientError('bad_input_total', ErrorCode.MESSAGE_TOO_LARGE);
     });
   }
 
@@ -172,7 +177,7 @@ export class ServerConnection {
     if (!admitted && isSequenced(data)) {
       // Dropping a reliable message would leave a hole that later acks paper over. Close instead: the
       // client resumes after its backoff and replays it, so nothing is lost and the flood is slowed.
-      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
+      this.#clientError('bad_input_total', ErrorCode.RATE_LIMITED);
       this.close(ErrorCode.RATE_LIMITED, 'too many messages: slow down');
       return;
     }
@@ -217,7 +222,7 @@ export class ServerConnection {
     const { message } = frame;
     if (!this.session) {
       if (message.kind !== Kind.Hello) {
-        this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.HELLO_REQUIRED });
+        this.#clientError('bad_input_total', ErrorCode.HELLO_REQUIRED);
         this.close(ErrorCode.HELLO_REQUIRED, 'the first message must be a hello');
         return;
       }
@@ -310,7 +315,7 @@ export class ServerConnection {
   #onHello(body: Extract<Message, { kind: typeof Kind.Hello }>['body']): void {
     const { sessions, rooms, clock } = this.#ctx;
     if (body.v !== PROTOCOL_VERSION) {
-      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.PROTOCOL_VERSION_MISMATCH });
+      this.#clientError('bad_input_total', ErrorCode.PROTOCOL_VERSION_MISMATCH);
       this.close(
         ErrorCode.PROTOCOL_VERSION_MISMATCH,
         `this server speaks protocol ${PROTOCOL_VERSION}, the client ${body.v}: update the client`,
@@ -320,14 +325,14 @@ export class ServerConnection {
     if (body.resume) {
       const outcome = sessions.claim(body.resume.playerId, body.resume.token, this.identity);
       if (!outcome.ok) {
-        this.#ctx.metrics.count('resume_failures_total', { code: outcome.code });
+        this.#clientError('resume_failures_total', outcome.code);
         this.close(outcome.code, outcome.message);
         return;
       }
       const session = outcome.session;
       // As an Ack frame's: a count past what was sent would drop messages the player never got.
       if (body.resume.ack > session.outbox.lastSeq) {
-        this.#ctx.metrics.count('resume_failures_total', { code: ErrorCode.INVALID_MESSAGE });
+        this.#clientError('resume_failures_total', ErrorCode.INVALID_MESSAGE);
         this.close(ErrorCode.INVALID_MESSAGE, 'resume ack for a message never sent');
         return;
       }
@@ -336,7 +341,7 @@ export class ServerConnection {
         // A hello delayed on a connection the client gave up must not take the session from the newer
         // one: the client would take SESSION_REPLACED on its live connection as final.
         if (attempt <= session.newestResumeAttempt) {
-          this.#ctx.metrics.count('resume_failures_total', { code: ErrorCode.RESUME_REJECTED });
+          this.#clientError('resume_failures_total', ErrorCode.RESUME_REJECTED);
           this.close(ErrorCode.RESUME_REJECTED, 'a newer connection of this client resumed the session');
           return;
         }
@@ -435,7 +440,7 @@ export class ServerConnection {
     const rid = (message.body as { rid: number }).rid;
     // A registry that stalls must not let a client pile up requests without end.
     if (session.pendingRequests >= MAX_PENDING_REQUESTS) {
-      this.#ctx.metrics.count('bad_input_total', { code: ErrorCode.RATE_LIMITED });
+      this.#clientError('bad_input_total', ErrorCode.RATE_LIMITED);
       refuseRequest(
         session,
         this.#ctx.metrics,
@@ -481,7 +486,7 @@ export class ServerConnection {
     if (this.session === undefined) {
       // Before the hello the fault budget is this connection's own, thrown away when a resume takes over
       // its session's: a flooder would get a fresh one per connection. So the first fault is the last.
-      this.#ctx.metrics.count('bad_input_total', { code });
+      this.#clientError('bad_input_total', code);
       this.close(ErrorCode.HELLO_REQUIRED, `the first message must be a hello (got: ${code})`);
       return;
     }
@@ -490,7 +495,7 @@ export class ServerConnection {
 
   /** Takes a fault from the budget; true when that spent it and the connection was closed. */
   #spend(code: ErrorCode): boolean {
-    this.#ctx.metrics.count('bad_input_total', { code });
+    this.#clientError('bad_input_total', code);
     if (!this.#guard.fault(this.#ctx.clock.now())) return false;
     this.#ctx.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
     this.close(ErrorCode.TOO_MANY_ERRORS, `too many bad messages (last: ${code})`);
@@ -502,6 +507,15 @@ export class ServerConnection {
       this.#ctx.sessions.delete(session, ErrorCode.TOO_MANY_ERRORS);
     }
     return true;
+  }
+
+  /**
+   * Counts an error this client caused, by its address block: the error-spike alert counts each block
+   * once a second (see ClientErrors), so a client flooding bad frames pages no one by itself.
+   */
+  #clientError(name: ClientErrorCounter, code: string): void {
+    this.#block ??= addressBlock(this.remoteAddress);
+    this.#ctx.clientErrors.count(name, { code }, this.#block);
   }
 
   /**

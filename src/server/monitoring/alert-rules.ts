@@ -41,11 +41,19 @@ export interface DefaultAlertOptions {
   tickBudgetMs?: number;
   /** Mean packet loss (0..1) tolerated. Default 0.05. */
   lossBound?: number;
-  /** Errors per second that count as a spike. Default 5. */
+  /**
+   * Error sources per second that count as a spike (`error_sources_per_s`: each error of the server's
+   * own, and each client address that caused errors, however many). Default 5.
+   */
   errorsPerSecond?: number;
 }
 
-/** The built-in rules: slow ticks, lossy links, a burst of errors. */
+/**
+ * The built-in rules: slow ticks, lossy links, a burst of errors. The error rule watches sources, not the
+ * raw count (`errors_per_s`): one client sending garbage is refused and cut off by the server already,
+ * and paging for it would only hide the page that matters; the server's own faults, or errors from many
+ * players at once, are that page.
+ */
 export function defaultAlertRules(options: DefaultAlertOptions = {}): AlertRule[] {
   const budget = options.tickBudgetMs ?? 33;
   const loss = options.lossBound ?? 0.05;
@@ -71,12 +79,12 @@ export function defaultAlertRules(options: DefaultAlertOptions = {}): AlertRule[
     },
     {
       name: 'error-spike',
-      series: 'errors_per_s',
+      series: 'error_sources_per_s',
       condition: 'above',
       threshold: errors,
       forMs: 3_000,
       clearAfterMs: 30_000,
-      description: `more than ${errors} errors/s for 3 s`,
+      description: `more than ${errors} error sources/s (server faults, or clients by address) for 3 s`,
     },
   ];
 }

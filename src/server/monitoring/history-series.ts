@@ -1,3 +1,4 @@
+import { CLIENT_ERROR_COUNTERS, SERVER_ERROR_COUNTERS } from './client-errors.js';
 import type { MetricsWindow } from './metrics-tap.js';
 import { countServerLinks, type ServerStats } from './server-stats.js';
 
@@ -13,6 +14,7 @@ export const HISTORY_SERIES = [
   'bytes_in_per_s',
   'bytes_out_per_s',
   'errors_per_s',
+  'error_sources_per_s',
   'reconnects_per_s',
   'rtt_p50_ms',
   'rtt_p99_ms',
@@ -24,31 +26,28 @@ export const HISTORY_SERIES = [
 
 export type HistorySeries = (typeof HISTORY_SERIES)[number];
 
-/** Counted names that are faults: their sum per second is what the error-spike alert watches. */
-const ERROR_COUNTERS = [
-  'bad_input_total',
-  'internal_errors_total',
-  'room_hook_errors_total',
-  'socket_errors_total',
-  'resume_failures_total',
-];
-
 /**
  * One second's point for every series, from the server's counts now and what the tap saw since the
- * last point (`elapsedMs` ago; rates are scaled by it). `eventLoopLagP99Ms` comes from perf_hooks.
+ * last point (`elapsedMs` ago; rates are scaled by it). `eventLoopLagP99Ms` comes from perf_hooks;
+ * `clientErrorSources`: the sources of client errors in that time (see ClientErrors).
+ *
+ * Two error series: `errors_per_s` is every error counted (the true count, for the dashboard);
+ * `error_sources_per_s`, what the error-spike alert watches, counts the server's own errors in full and
+ * each client source once, so that one client's flood, which the server refuses and cuts off, pages no one.
  */
 export function sampleSeries(
   stats: ServerStats,
   window: MetricsWindow,
   elapsedMs: number,
   eventLoopLagP99Ms: number,
+  clientErrorSources: number,
 ): Record<HistorySeries, number> {
   const players = stats.players();
   const links = countServerLinks(players);
-  const perSecond = (...names: string[]) => {
-    const total = names.reduce((sum, name) => sum + (window.counts.get(name) ?? 0), 0);
-    return elapsedMs > 0 ? (total * 1_000) / elapsedMs : Number.NaN;
-  };
+  const rate = (count: number) => (elapsedMs > 0 ? (count * 1_000) / elapsedMs : Number.NaN);
+  const counted = (names: readonly string[]) =>
+    names.reduce((sum, name) => sum + (window.counts.get(name) ?? 0), 0);
+  const perSecond = (...names: string[]) => rate(counted(names));
   const observed = (name: string) => window.observations.get(name) ?? [];
   return {
     rooms: stats.rooms().length,
@@ -60,7 +59,8 @@ export function sampleSeries(
     messages_out_per_s: perSecond('messages_out_total'),
     bytes_in_per_s: perSecond('bytes_in_total'),
     bytes_out_per_s: perSecond('bytes_out_total'),
-    errors_per_s: perSecond(...ERROR_COUNTERS),
+    errors_per_s: perSecond(...SERVER_ERROR_COUNTERS, ...CLIENT_ERROR_COUNTERS),
+    error_sources_per_s: rate(counted(SERVER_ERROR_COUNTERS) + clientErrorSources),
     reconnects_per_s: perSecond('resumes_total'),
     rtt_p50_ms: quantile(observed('rtt_ms'), 0.5),
     rtt_p99_ms: quantile(observed('rtt_ms'), 0.99),

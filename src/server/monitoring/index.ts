@@ -9,6 +9,12 @@ export {
   type QualityGrade,
   type SessionRecord,
 } from './anonymous-analytics.js';
+export {
+  CLIENT_ERROR_COUNTERS,
+  type ClientErrorCounter,
+  ClientErrors,
+  SERVER_ERROR_COUNTERS,
+} from './client-errors.js';
 export type { DashboardPlayer, DashboardState } from './dashboard-state.js';
 export { FrameTally, kindOfFrame } from './frame-kinds.js';
 export { HISTORY_SERIES, type HistorySeries } from './history-series.js';

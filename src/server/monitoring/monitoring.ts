@@ -4,6 +4,7 @@ import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
+import { addressBlock, remoteAddress } from '../remote-address.js';
 import { AdminAuth, bearerMatches } from './admin-auth.js';
 import { AlertNotifier } from './alert-notifier.js';
 import {
@@ -14,6 +15,7 @@ import {
   defaultAlertRules,
 } from './alert-rules.js';
 import { type AnalyticsOptions, AnonymousAnalytics } from './anonymous-analytics.js';
+import { ClientErrors } from './client-errors.js';
 import { DASHBOARD_FILES, type DashboardFile, loadDashboardAssets } from './dashboard-assets.js';
 import { dashboardState } from './dashboard-state.js';
 import { FrameTally } from './frame-kinds.js';
@@ -67,6 +69,8 @@ const SAMPLE_MS = 1_000;
 export class ServerMonitoring {
   /** Give this to everything that reports metrics: it forwards to the app's sink. */
   readonly metrics: MetricsTap;
+  /** Give this to everything that counts a client's errors: it counts them in `metrics` and notes by whom. */
+  readonly clientErrors: ClientErrors;
   readonly alerts: AlertRules;
   readonly analytics: AnonymousAnalytics | undefined;
   readonly #sink: MetricsSink;
@@ -76,6 +80,8 @@ export class ServerMonitoring {
   readonly #admin: AdminAuth | undefined;
   readonly #notifier: AlertNotifier;
   readonly #secure: boolean;
+  /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
+  readonly #trustProxy: number;
   #history: MetricsHistory;
   #stats: ServerStats | undefined;
   #lag: IntervalHistogram | undefined;
@@ -94,6 +100,7 @@ export class ServerMonitoring {
     clock: Clock;
     nodeId: string;
     secure: boolean;
+    trustProxy: number;
     options: MonitoringOptions;
   }) {
     const { options } = input;
@@ -102,6 +109,7 @@ export class ServerMonitoring {
     this.#nodeId = input.nodeId;
     this.#options = options;
     this.#secure = input.secure;
+    this.#trustProxy = input.trustProxy;
     if (options.metricsPath !== undefined && !options.metricsPath.startsWith('/')) {
       throw new TypeError(`GameServer option 'metricsPath' must start with '/'`);
     }
@@ -110,6 +118,7 @@ export class ServerMonitoring {
       throw new TypeError(`GameServer option 'historySaveMs' must be 0 (on close only) or at least 1,000`);
     }
     this.metrics = new MetricsTap(input.sink);
+    this.clientErrors = new ClientErrors(this.metrics);
     this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
     const alertOptions = options.alerts ?? {};
     this.alerts = new AlertRules({
@@ -182,7 +191,9 @@ export class ServerMonitoring {
     const now = this.#clock.now();
     const lagMs = this.#lag && this.#lag.count > 0 ? this.#lag.percentile(99) / 1e6 : Number.NaN;
     this.#lag?.reset();
-    this.#history.record(now, sampleSeries(stats, this.metrics.takeWindow(), now - this.#lastSample, lagMs));
+    const window = this.metrics.takeWindow();
+    const sources = this.clientErrors.takeSources();
+    this.#history.record(now, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
     this.#lastSample = now;
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
     this.analytics?.observe(stats.players(), now);
@@ -243,13 +254,15 @@ export class ServerMonitoring {
       );
     }
     if (pathname === '/dashboard/login' && req.method === 'POST') {
+      // Who sent it, for an oversized body: read now, as a socket cut off meanwhile forgets its peer.
+      const source = addressBlock(remoteAddress(req, this.#trustProxy));
       let raw: Uint8Array;
       try {
         raw = await readBody(req, 4_096);
       } catch (error) {
         // Over the limit (answered, and the connection closed) or cut off (no one to answer). Bad input,
         // not a failure of the server: logging each would let anyone flood the log with stack traces.
-        this.metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE });
+        this.clientErrors.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }, source);
         if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE)
           answerTooLarge(res, 4_096);
         else res.destroy();

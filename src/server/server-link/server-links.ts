@@ -9,6 +9,7 @@ import {
   type RtcSignal,
 } from '../../transport/index.js';
 import type { MetricsSink } from '../metrics.js';
+import type { ClientErrors } from '../monitoring/client-errors.js';
 import type { Session } from '../sessions/session.js';
 import { HandshakePacer } from './handshake-pacer.js';
 import { type NativeRtc, NativeRtcLink } from './native-rtc-link.js';
@@ -37,6 +38,7 @@ const BAD_INPUT_CODE = {
 export class ServerLinks {
   readonly #clock: Clock;
   readonly #metrics: MetricsSink;
+  readonly #clientErrors: ClientErrors;
   readonly #options: ServerLinkOptions;
   readonly #route: (session: Session, channel: Channel, bytes: Uint8Array) => void;
   readonly #pacer: HandshakePacer;
@@ -57,11 +59,13 @@ export class ServerLinks {
   constructor(
     clock: Clock,
     metrics: MetricsSink,
+    clientErrors: ClientErrors,
     options: ServerLinkOptions,
     route: (session: Session, channel: Channel, bytes: Uint8Array) => void,
   ) {
     this.#clock = clock;
     this.#metrics = metrics;
+    this.#clientErrors = clientErrors;
     this.#options = options;
     this.#route = route;
     this.#pacer = new HandshakePacer(clock, {
@@ -156,10 +160,10 @@ export class ServerLinks {
     const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
     const maxBytes = this.#maxMessageBytes;
     session.link.guardInbound({
-      admit: (channel, bytes) => this.#admit(bucket, channel, bytes),
+      admit: (channel, bytes) => this.#admit(session, bucket, channel, bytes),
       // A dispatch message over the limit is skipped in its turn, so the player's stream goes on.
       maxDispatchBytes: maxBytes,
-      refused: (reason) => this.#reject(reason === 'too-large' ? 'too-large' : 'dispatch-window'),
+      refused: (reason) => this.#reject(session, reason === 'too-large' ? 'too-large' : 'dispatch-window'),
     });
     session.link.onMessage((channel, bytes) => this.#route(session, channel, bytes));
     this.#sampled.add(session);
@@ -290,23 +294,26 @@ export class ServerLinks {
    * large is skipped in its turn: dropping its frame here would stall every later one); one dropped for
    * the rate is sent again by the player's link.
    */
-  #admit(bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
+  #admit(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
     if (channel !== Channel.dispatch && bytes.length > this.#maxMessageBytes) {
-      this.#reject('too-large');
+      this.#reject(session, 'too-large');
       return false;
     }
     const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
     if (!bucket.take(now)) {
-      this.#reject('rate');
+      this.#reject(session, 'rate');
       return false;
     }
     return true;
   }
 
-  /** Counted twice: among the server link's own drops, and among all bad input by its code. */
-  #reject(reason: 'too-large' | 'rate' | 'dispatch-window'): void {
+  /**
+   * Counted twice: among the server link's own drops, and among all bad input by its code (the player's
+   * doing: by its address, for the error-spike alert).
+   */
+  #reject(session: Session, reason: 'too-large' | 'rate' | 'dispatch-window'): void {
     this.#metrics.count('server_link_rejected_total', { reason });
-    this.#metrics.count('bad_input_total', { code: BAD_INPUT_CODE[reason] });
+    this.#clientErrors.count('bad_input_total', { code: BAD_INPUT_CODE[reason] }, session.addressBlock);
   }
 }
 

@@ -18,7 +18,7 @@ import {
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
-import { UNKNOWN_ADDRESS } from '../remote-address.js';
+import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
@@ -68,6 +68,11 @@ export class Session {
    * first). A resume from another network changes it.
    */
   address = UNKNOWN_ADDRESS;
+  /**
+   * `addressBlock(address)`, worked out once per connection: what the errors this player causes are
+   * counted by (see ClientErrors), where they can come in per datagram.
+   */
+  addressBlock = UNKNOWN_ADDRESS;
   /** Set when the socket went away; cleared on resume. */
   awaySince: number | undefined;
   /** Peers' relayed `phys` samples on their way to this player. */
@@ -210,6 +215,7 @@ export class Session {
   attach(socket: WebSocket, address: string): void {
     this.#socket = socket;
     this.address = address;
+    this.addressBlock = addressBlock(address);
     this.awaySince = undefined;
     this.#cancelGrace?.();
     this.#cancelGrace = undefined;

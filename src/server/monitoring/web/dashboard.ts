@@ -44,7 +44,11 @@ const CHARTS: { title: string; series: string[] }[] = [
   { title: 'Bytes per second', series: ['bytes_in_per_s', 'bytes_out_per_s'] },
   { title: 'Round trip (ms)', series: ['rtt_p50_ms', 'rtt_p99_ms'] },
   { title: 'Tick p99 and event-loop lag (ms)', series: ['tick_p99_ms', 'event_loop_lag_p99_ms'] },
-  { title: 'Errors and reconnects per second', series: ['errors_per_s', 'reconnects_per_s'] },
+  {
+    title: 'Errors and reconnects per second',
+    // Errors counted, and their sources (what the error-spike alert watches: a client counts once).
+    series: ['errors_per_s', 'error_sources_per_s', 'reconnects_per_s'],
+  },
   { title: 'Server links', series: ['server_links_udp', 'server_links_tcp'] },
 ];
 const COLORS = ['#2d6cdf', '#e8590c', '#2f9e44', '#ae3ec9'];

@@ -1,4 +1,4 @@
-import { type AlertEvent, AlertRules, MetricsHistory } from 'vehikill-net/server';
+import { type AlertEvent, AlertRules, defaultAlertRules, MetricsHistory } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 
 const T0 = 1_700_000_000_000;
@@ -69,5 +69,24 @@ describe('AlertRules', () => {
   it('refuses rules that cannot work', () => {
     expect(() => new AlertRules({ rules: [rule, rule] })).toThrow(TypeError);
     expect(() => new AlertRules({ rules: [{ ...rule, threshold: Number.NaN }] })).toThrow(TypeError);
+  });
+});
+
+describe('the built-in error-spike rule', () => {
+  it('watches error sources, not the raw count: one source flooding does not fire it, six sources do', () => {
+    const rules = new AlertRules({ rules: defaultAlertRules() });
+    const history = new MetricsHistory({ series: ['errors_per_s', 'error_sources_per_s'] });
+    const feed = (start: number, sources: number, seconds: number) =>
+      Array.from({ length: seconds }, (_, i) => {
+        const now = start + i * 1_000;
+        history.record(now, { errors_per_s: 200, error_sources_per_s: sources });
+        return rules.evaluate(history, now);
+      }).flat();
+    // 200 bad frames a second from one address, refused by the server: no page.
+    expect(feed(T0, 1, 5)).toEqual([]);
+    const fired = feed(T0 + 5_000, 6, 3);
+    expect(fired.map((event) => [event.type, event.alert.rule, event.alert.series])).toEqual([
+      ['fired', 'error-spike', 'error_sources_per_s'],
+    ]);
   });
 });

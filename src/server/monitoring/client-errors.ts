@@ -1,0 +1,62 @@
+import type { MetricsSink } from '../metrics.js';
+import type { KnownMetric } from './metric-catalog.js';
+
+/**
+ * Errors a client causes: input refused (malformed, oversize, over its rate), a broken WebSocket, a
+ * resume refused. The server answers each with a code and cuts a flood off; it has nothing to fix.
+ */
+export const CLIENT_ERROR_COUNTERS = [
+  'bad_input_total',
+  'socket_errors_total',
+  'resume_failures_total',
+] as const satisfies readonly KnownMetric[];
+
+/** Errors the server causes itself (a fault of its own, a room's app code throwing): someone should look. */
+export const SERVER_ERROR_COUNTERS = [
+  'internal_errors_total',
+  'room_hook_errors_total',
+] as const satisfies readonly KnownMetric[];
+
+export type ClientErrorCounter = (typeof CLIENT_ERROR_COUNTERS)[number];
+
+/** Sources told apart in one second by default: far above any useful alert threshold. */
+const DEFAULT_MAX_SOURCES = 1_024;
+
+/**
+ * Counts what clients get wrong, and notes who: the address block (see `addressBlock`) each error came
+ * from. The error-spike alert counts a source once a second however many errors it sent, so one hostile
+ * or broken client cannot page anyone alone, while many players failing at once (a broken client
+ * release, resumes refused after a restart) still adds up.
+ *
+ * Bounded: at most `maxSources` sources are told apart in a second (a flood from more addresses reads as
+ * that many, a floor), and the set is emptied at every sample. The set holds the callers' own strings.
+ */
+export class ClientErrors {
+  readonly #metrics: MetricsSink;
+  readonly #maxSources: number;
+  readonly #sources = new Set<string>();
+
+  constructor(metrics: MetricsSink, maxSources = DEFAULT_MAX_SOURCES) {
+    if (!Number.isInteger(maxSources) || maxSources < 1) {
+      throw new TypeError(`maxSources must be a positive integer, got ${maxSources}`);
+    }
+    this.#metrics = metrics;
+    this.#maxSources = maxSources;
+  }
+
+  /**
+   * Counts `name` as `metrics.count` would, and notes `source`. Runs per refused frame: no allocation of
+   * its own (a source already noted this second is a lookup; pass a string the caller keeps, not a new one).
+   */
+  count(name: ClientErrorCounter, labels: Readonly<Record<string, string>>, source: string): void {
+    this.#metrics.count(name, labels);
+    if (this.#sources.size < this.#maxSources) this.#sources.add(source);
+  }
+
+  /** How many sources erred since the last call; the next second starts empty. */
+  takeSources(): number {
+    const count = this.#sources.size;
+    this.#sources.clear();
+    return count;
+  }
+}
