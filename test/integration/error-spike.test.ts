@@ -75,6 +75,9 @@ describe('the error-spike alert', () => {
       ['fired', 'error_sources_per_s', 8],
     ]);
     expect(server.server.monitoring.history.last('errors_per_s', 3)).toEqual([16, 16, 16]);
+    // The same addresses for /metrics, each once per second it erred.
+    const metrics = server.server.metrics as unknown as { total(name: string): number };
+    expect(metrics.total('client_error_sources_total')).toBe(24);
   });
 
   it('counts the addresses of one IPv6 /64 as one source, as every per-address bound does', async () => {

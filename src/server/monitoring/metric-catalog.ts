@@ -87,6 +87,9 @@ export const metricCatalog = {
   ),
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
+  client_error_sources_total: counter(
+    'Client addresses that caused errors (bad input, socket errors, refused resumes), each counted once per second it erred',
+  ),
   registry_failures_total: counter(
     "Failed registry calls: heartbeats, and the seat reservations and lookups of players' creates and joins",
   ),

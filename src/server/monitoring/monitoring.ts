@@ -193,6 +193,8 @@ export class ServerMonitoring {
     this.#lag?.reset();
     const window = this.metrics.takeWindow();
     const sources = this.clientErrors.takeSources();
+    // The same count for /metrics: rate() of it is the client part of error_sources_per_s.
+    if (sources > 0) this.metrics.count('client_error_sources_total', undefined, sources);
     this.#history.record(now, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
     this.#lastSample = now;
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
