@@ -239,8 +239,10 @@ window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);
 // A reload or a navigation away: end the session now. The socket would otherwise just drop, and the
 // server would hold the seat for its grace period, the car standing in the match for a page that will not
-// resume (it keeps no resume token), and a reload that joins again would be a second player. close()
-// leaves the room and closes the socket normally, which the server takes as leaving for good.
+// resume (it keeps no resume token), and a reload that joins again would be a second player.
+// closeForUnload() leaves the room and closes the socket normally, which the server takes as leaving for
+// good; a dying page often never gets that closing frame out, so the goodbye goes as a beacon too, which
+// the browser delivers after the page is gone.
 // Also when the page goes into the back/forward cache (persisted): Chromium says persisted for a page in
 // a match, then evicts it for its open connections, with no event the page could act on, and the seat
 // would stand empty for the grace period all the same. A page that does come back from the cache
@@ -250,7 +252,7 @@ window.addEventListener('pagehide', () => {
   if (!session || session.client.state === 'closed') return;
   closedOnPagehide = true;
   // At once: the page will not wait for messages held back by the rate limit to be written first.
-  session.close({ flushMs: 0 });
+  session.closeForUnload();
 });
 window.addEventListener('pageshow', (event) => {
   if (!event.persisted || !closedOnPagehide) return;

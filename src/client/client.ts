@@ -455,6 +455,21 @@ export class Client {
     return this.#connection.close(flushMs);
   }
 
+  /**
+   * Closes at once for a page going away (call it from `pagehide`): as `close({ flushMs: 0 })`, and the
+   * session's goodbye also goes as a beacon (`navigator.sendBeacon`) to the server the session lives on,
+   * which ends it for good at once. The socket's closing frame alone is often never sent by a page that
+   * is being torn down, and the server then holds the seat for its grace period. Returns whether the
+   * browser took the beacon: false with no session (never connected, or closed already), and always in
+   * Node, where there are no beacons and this is just `close({ flushMs: 0 })`.
+   */
+  closeForUnload(): boolean {
+    // Before the close, which forgets the session and its token.
+    const sent = this.#connection.sendLeaveBeacon();
+    void this.#connection.close(0);
+    return sent;
+  }
+
   async #joinVia<In extends Messages, Out extends Messages>(
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,

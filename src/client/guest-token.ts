@@ -1,4 +1,4 @@
-import { ErrorCode, isErrorCode, ProtocolError } from '../protocol/index.js';
+import { ErrorCode, httpEndpointUrl, isErrorCode, ProtocolError } from '../protocol/index.js';
 
 /**
  * The server refused in a way that asking again cannot change: a 4xx other than 408, 425 and 429 whose
@@ -34,11 +34,7 @@ const RETRYABLE = new Set([408, 425, 429]);
 
 /** The server's guest-token endpoint, derived from its WebSocket URL. */
 export function guestTokenUrl(wsUrl: string): string {
-  const url = new URL(wsUrl);
-  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-  url.pathname = '/auth/guest';
-  url.search = '';
-  return url.toString();
+  return httpEndpointUrl(wsUrl, '/auth/guest');
 }
 
 /**

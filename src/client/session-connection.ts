@@ -35,6 +35,7 @@ import type { ClientOptions } from './client-options.js';
 import { EntryPoints } from './entry-points.js';
 import { fetchGuestToken, GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
+import { sendLeaveBeacon } from './leave-beacon.js';
 import { ServerClockEstimate } from './server-clock-estimate.js';
 import { OPEN, sendFrame, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
 
@@ -303,6 +304,20 @@ export class SessionConnection {
       attempt();
     });
     return this.#closing;
+  }
+
+  /**
+   * Hands the browser a beacon that ends the session on the server it lives on (see `sendLeaveBeacon`),
+   * for a page going away, whose socket may drop before its closing frame is out. Call before `close()`,
+   * which forgets the session. False when none was sent: no session (yet), or no beacons here (Node).
+   */
+  sendLeaveBeacon(): boolean {
+    const session = this.#session;
+    if (session === undefined) return false;
+    return sendLeaveBeacon(this.#entries.current, {
+      playerId: session.playerId,
+      token: session.resumeToken,
+    });
   }
 
   /**

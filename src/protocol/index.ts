@@ -64,6 +64,13 @@ export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
 export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';
+export {
+  MAX_SESSION_LEAVE_BYTES,
+  SESSION_LEAVE_PATH,
+  type SessionLeave,
+  sessionLeaveSchema,
+  sessionLeaveUrl,
+} from './session-leave.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
-export { isWebSocketUrl } from './websocket-url.js';
+export { httpEndpointUrl, isWebSocketUrl } from './websocket-url.js';

@@ -6,7 +6,9 @@ import { Kind } from './kinds.js';
 
 /** One validation schema per message kind; nothing reaches a handler without passing its schema. */
 
-const playerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
+export const playerId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
+/** A session's secret, from its welcome: what a resume (or a leave request) proves the session with. */
+export const resumeToken = v.pipe(v.string(), v.maxLength(128));
 const roomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{4,32}$/));
 const roomType = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/));
 const roomCode = v.pipe(v.string(), v.minLength(4), v.maxLength(12));
@@ -86,7 +88,7 @@ export const hello = v.object({
   resume: v.optional(
     v.object({
       playerId,
-      token: v.pipe(v.string(), v.maxLength(128)),
+      token: resumeToken,
       ack: seq,
       /**
        * Counts up with each connection the client opens: a resume on an older connection than one the
@@ -98,7 +100,7 @@ export const hello = v.object({
 });
 export const welcome = v.object({
   playerId,
-  resumeToken: v.pipe(v.string(), v.maxLength(128)),
+  resumeToken,
   name: displayName,
   resumed: v.boolean(),
   resync: v.boolean(),

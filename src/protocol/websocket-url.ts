@@ -12,3 +12,15 @@ export function isWebSocketUrl(text: unknown): boolean {
     return false;
   }
 }
+
+/**
+ * The URL of an HTTP endpoint (`pathname`) on the server whose WebSocket URL is `wsUrl`: the same host and
+ * port, `https:` for `wss:` and `http:` for `ws:`, no query (which may hold the client's token).
+ */
+export function httpEndpointUrl(wsUrl: string, pathname: string): string {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = pathname;
+  url.search = '';
+  return url.toString();
+}

@@ -5,13 +5,21 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
-import { closeCodeFor, ErrorCode, encodeMessage, Kind, MAX_NAME_LENGTH } from '../protocol/index.js';
+import {
+  closeCodeFor,
+  ErrorCode,
+  encodeMessage,
+  Kind,
+  MAX_NAME_LENGTH,
+  SESSION_LEAVE_PATH,
+} from '../protocol/index.js';
 import { AddressRate } from './address-rate.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
+import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
 import { checkIceOptions } from './ice/ice-options.js';
@@ -30,7 +38,7 @@ import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
 import { SessionOrigin } from './sessions/resume-token.js';
-import { SessionStore } from './sessions/session-store.js';
+import { type ResumeOutcome, SessionStore } from './sessions/session-store.js';
 
 export interface CloseOptions {
   /** Rooms keep running this long (ms) after players are told, or until they empty. Default 5,000. */
@@ -480,6 +488,26 @@ export class GameServer {
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  /**
+   * Ends the session `token` proves for good, as its socket's clean close would (ServerConnection): the
+   * room hears it leave ('left') and the seat is free at once, with no grace period. A socket the server
+   * still holds for it (the request came before the socket's close, or the socket's close never comes)
+   * is closed with SESSION_EXPIRED first, so that nothing still arriving on it acts for the session.
+   */
+  #leaveByRequest(playerId: string, token: string): ResumeOutcome {
+    const outcome = this.#sessions.prove(playerId, token);
+    if (!outcome.ok) return outcome;
+    const session = outcome.session;
+    // A scan, not an index: a leave request comes once per page that goes away.
+    for (const connection of this.#connections) {
+      if (connection.session === session && connection.socket === session.socket)
+        connection.close(ErrorCode.SESSION_EXPIRED, 'the session was ended by a leave request');
+    }
+    this.rooms.leave(session, 'left', 'left the game');
+    this.#sessions.delete(session, 'left');
+    return outcome;
+  }
+
   /** 0 when `req`'s address may be given a guest token now, else ms until it may (counted as refused). */
   #admitGuestToken(req: IncomingMessage): number {
     const block = addressBlock(remoteAddress(req, this.#limits.trustProxy));
@@ -552,6 +580,15 @@ export class GameServer {
             code: ErrorCode.UNAUTHORIZED,
             message: 'this server issues no guest tokens: connect with a token from its authenticator',
           }),
+        );
+        return;
+      }
+      if (pathname === SESSION_LEAVE_PATH) {
+        await handleSessionLeaveRequest(
+          req,
+          res,
+          (playerId, token) => this.#leaveByRequest(playerId, token),
+          this.monitoring.metrics,
         );
         return;
       }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, nameProblem, ProtocolError } from '../../protocol/index.js';
+import { ErrorCode, nameProblem } from '../../protocol/index.js';
 import type { GuestTokens } from '../auth/guest-tokens.js';
-import { answerTooLarge, readBody } from './read-body.js';
+import { answerError } from './json-answer.js';
+import { readTextBody } from './read-body.js';
 
 /** Largest request body: a name and a token to renew fit many times over. */
 const MAX_BODY_BYTES = 2048;
@@ -57,8 +58,7 @@ export async function handleGuestTokenRequest(
   const origin = req.headers.origin;
   if (origin !== undefined) {
     if (allowedOrigins && !allowedOrigins.includes(origin)) {
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'origin not allowed' }));
+      answerError(res, 403, ErrorCode.UNAUTHORIZED, 'origin not allowed');
       return;
     }
     res.setHeader('access-control-allow-origin', origin);
@@ -74,8 +74,7 @@ export async function handleGuestTokenRequest(
     return;
   }
   if (req.method !== 'POST') {
-    res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: 'INVALID_MESSAGE', message: 'use POST' }));
+    answerError(res, 405, ErrorCode.INVALID_MESSAGE, 'use POST', { allow: 'POST' });
     return;
   }
   const waitMs = admit();
@@ -95,30 +94,17 @@ export async function handleGuestTokenRequest(
     res.end(body);
     return;
   }
-  let request: GuestRequest | string;
-  try {
-    request = readGuestRequest(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)).trim());
-  } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
-      // Declared or sent: answered, then the connection closes with the rest of the body unread.
-      answerTooLarge(res, MAX_BODY_BYTES);
-      return;
-    }
-    // The request broke off (most likely nobody is left to read this).
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: 'the body ended early' }));
-    return;
-  }
+  const text = await readTextBody(req, res, MAX_BODY_BYTES);
+  if (text === undefined) return;
+  const request = readGuestRequest(text.trim());
   if (typeof request === 'string') {
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: request }));
+    answerError(res, 400, ErrorCode.INVALID_MESSAGE, request);
     return;
   }
   const renewing = request.renew;
   const issued = renewing === undefined ? tokens.issue(request.name) : tokens.renew(renewing);
   if (issued === undefined) {
-    res.writeHead(401, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'that token cannot be renewed: get a new one' }));
+    answerError(res, 401, ErrorCode.UNAUTHORIZED, 'that token cannot be renewed: get a new one');
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { answerError } from './json-answer.js';
 
 /**
  * Reads a whole request body, refusing with MESSAGE_TOO_LARGE as soon as it passes `limitBytes`. The
@@ -75,4 +76,30 @@ export function answerTooLarge(res: ServerResponse, limitBytes: number): void {
     connection: 'close',
   });
   res.end(body);
+}
+
+/**
+ * The request's body as text (at most `limitBytes`), or undefined once the request has been answered for
+ * it: 413 for a body over the limit (see `answerTooLarge`; `onTooLarge` is told, for a count), 400
+ * INVALID_MESSAGE for one that broke off.
+ */
+export async function readTextBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limitBytes: number,
+  onTooLarge: () => void = () => {},
+): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await readBody(req, limitBytes));
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+      // Declared or sent: answered, then the connection closes with the rest of the body unread.
+      answerTooLarge(res, limitBytes);
+      onTooLarge();
+      return undefined;
+    }
+    // The request broke off (most likely nobody is left to read this).
+    answerError(res, 400, ErrorCode.INVALID_MESSAGE, 'the body ended early');
+    return undefined;
+  }
 }

@@ -9,6 +9,12 @@ export type ResumeOutcome =
   | { ok: true; session: Session }
   | { ok: false; code: 'SESSION_EXPIRED' | 'RESUME_REJECTED'; message: string };
 
+const TOKEN_MISMATCH: ResumeOutcome = {
+  ok: false,
+  code: 'RESUME_REJECTED',
+  message: 'resume token does not match this session',
+};
+
 /** Live sessions of this node, keyed by public player id. */
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
@@ -50,14 +56,23 @@ export class SessionStore {
    * identity, is refused without touching the real session: its socket, seat and timers stay as they are.
    */
   claim(playerId: string, token: string, identity: Identity): ResumeOutcome {
+    const outcome = this.prove(playerId, token);
+    if (outcome.ok && outcome.session.identity.userId !== identity.userId) return TOKEN_MISMATCH;
+    return outcome;
+  }
+
+  /**
+   * Finds the session `token` proves, whoever presents it: for a request that carries no identity of
+   * its own (a leave request, see SESSION_LEAVE_PATH), where the token, a secret of 256 random bits only
+   * the session's client was told, is the whole proof. A wrong token leaves the session untouched.
+   */
+  prove(playerId: string, token: string): ResumeOutcome {
     const session = this.#sessions.get(playerId);
     if (!session) {
       // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the message says why.
       return { ok: false, code: 'SESSION_EXPIRED', message: this.#origin.whyGone(token) };
     }
-    if (!sameSecret(token, session.resumeToken) || session.identity.userId !== identity.userId) {
-      return { ok: false, code: 'RESUME_REJECTED', message: 'resume token does not match this session' };
-    }
+    if (!sameSecret(token, session.resumeToken)) return TOKEN_MISMATCH;
     return { ok: true, session };
   }
 

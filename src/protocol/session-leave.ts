@@ -1,0 +1,30 @@
+import * as v from 'valibot';
+import { playerId, resumeToken } from './messages.js';
+import { httpEndpointUrl } from './websocket-url.js';
+
+/**
+ * The HTTP goodbye: `POST` here, on the server (host and port) whose WebSocket holds the session, ends
+ * the session for good, as a clean close of its socket would. It is for a page going away, whose socket
+ * often drops before its closing frame is out (the server would hold the seat for its grace period); a
+ * browser delivers a beacon (`navigator.sendBeacon`) after the page is gone.
+ */
+export const SESSION_LEAVE_PATH = '/session/leave';
+
+/**
+ * Largest body: an id of 32 characters and a token of 128 in their JSON fit several times over. Small,
+ * since a request whose body is read holds a little memory until it ends.
+ */
+export const MAX_SESSION_LEAVE_BYTES = 1_024;
+
+/**
+ * The body, JSON (sent as text/plain, so that a beacon from a page of another origin needs no CORS
+ * preflight): the session's player id and its resume token, the secret from the session's welcome.
+ */
+export const sessionLeaveSchema = v.object({ playerId, token: resumeToken });
+
+export type SessionLeave = v.InferOutput<typeof sessionLeaveSchema>;
+
+/** The goodbye's URL on the server whose WebSocket URL is `wsUrl`: http(s), same host and port. */
+export function sessionLeaveUrl(wsUrl: string): string {
+  return httpEndpointUrl(wsUrl, SESSION_LEAVE_PATH);
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as v from 'valibot';
+import {
+  ErrorCode,
+  MAX_SESSION_LEAVE_BYTES,
+  type SessionLeave,
+  sessionLeaveSchema,
+} from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { ResumeOutcome } from '../sessions/session-store.js';
+import { answerError } from './json-answer.js';
+import { readTextBody } from './read-body.js';
+
+const SHAPE = '{"playerId": string, "token": string} (the resume token from the welcome)';
+
+/** The request, or what is wrong with it, said so that whoever sent it can put it right. */
+function readLeave(text: string): SessionLeave | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `the body is not JSON: expected ${SHAPE}`;
+  }
+  const parsed = v.safeParse(sessionLeaveSchema, body);
+  return parsed.success ? parsed.output : `expected ${SHAPE}`;
+}
+
+/**
+ * POST SESSION_LEAVE_PATH {playerId, token}: ends the session `token` proves at once, through `leave`
+ * (the server's), and answers 204. Sent by a page going away (`Client.closeForUnload`), as a beacon: the
+ * answer is read by nobody, so the codes are for operators and for clients that use fetch. A body that is
+ * not the shape is 400 INVALID_MESSAGE, one over MAX_SESSION_LEAVE_BYTES 413 MESSAGE_TOO_LARGE (both
+ * counted in `bad_input_total`); no such session (it ended already, most often by the socket's own clean
+ * close arriving first, which is why it is not counted) 404 SESSION_EXPIRED; a wrong token 403
+ * RESUME_REJECTED, the session untouched (counted in `resume_failures_total`, as a wrong resume token is).
+ *
+ * No CORS: a beacon's text/plain POST is a simple request, sent without a preflight, whose answer the
+ * page never reads. No origin check: nothing rides along that another origin could borrow (no cookie,
+ * no ambient credential); the token in the body is the whole proof. No rate per address either: a
+ * token is 256 random bits, past guessing at any rate, and a request costs a map lookup and a
+ * constant-time comparison, no more than /healthz, while connections are bounded per address already.
+ */
+export async function handleSessionLeaveRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  leave: (playerId: string, token: string) => ResumeOutcome,
+  metrics: MetricsSink,
+): Promise<void> {
+  if (req.method !== 'POST') {
+    answerError(res, 405, ErrorCode.INVALID_MESSAGE, 'use POST', { allow: 'POST' });
+    return;
+  }
+  const text = await readTextBody(req, res, MAX_SESSION_LEAVE_BYTES, () =>
+    metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }),
+  );
+  if (text === undefined) return;
+  const request = readLeave(text);
+  if (typeof request === 'string') {
+    metrics.count('bad_input_total', { code: ErrorCode.INVALID_MESSAGE });
+    answerError(res, 400, ErrorCode.INVALID_MESSAGE, request);
+    return;
+  }
+  const outcome = leave(request.playerId, request.token);
+  if (outcome.ok) {
+    res.writeHead(204, { 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
+  if (outcome.code === ErrorCode.RESUME_REJECTED) {
+    metrics.count('resume_failures_total', { code: outcome.code });
+    answerError(res, 403, outcome.code, outcome.message);
+    return;
+  }
+  answerError(res, 404, outcome.code, outcome.message);
+}
