@@ -584,11 +584,13 @@ export class GameServer {
         return;
       }
       if (pathname === SESSION_LEAVE_PATH) {
+        // Who sent it, read now: a socket cut off while its body is read forgets its peer.
+        const source = addressBlock(remoteAddress(req, this.#limits.trustProxy));
         await handleSessionLeaveRequest(
           req,
           res,
           (playerId, token) => this.#leaveByRequest(playerId, token),
-          this.monitoring.metrics,
+          (name, code) => this.monitoring.clientErrors.count(name, { code }, source),
         );
         return;
       }

@@ -103,6 +103,7 @@ describe('a leave request that proves no live session', () => {
   it('a wrong token: 403 RESUME_REJECTED, counted, and the real session plays on untouched', async () => {
     const { raw, playerId, token, room, presence } = await playerInRoom();
     const before = metrics().total('resume_failures_total', { code: ErrorCode.RESUME_REJECTED });
+    const noted = vi.spyOn(t.server.monitoring.clientErrors, 'count');
     // The same length, one character off: what a guess closest to the secret looks like.
     const forged = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     for (const wrong of [forged, 'x', '']) {
@@ -112,6 +113,16 @@ describe('a leave request that proves no live session', () => {
       });
     }
     expect(metrics().total('resume_failures_total', { code: ErrorCode.RESUME_REJECTED })).toBe(before + 3);
+    // Counted by source, so that one address guessing is one source for the error-spike alert.
+    const sources = noted.mock.calls.map(([name, labels, source]) => [name, labels, source]);
+    expect(sources).toEqual(
+      Array.from({ length: 3 }, () => [
+        'resume_failures_total',
+        { code: ErrorCode.RESUME_REJECTED },
+        '127.0.0.1',
+      ]),
+    );
+    noted.mockRestore();
     // Still seated and still heard: a chat from it reaches the room.
     const heard: string[] = [];
     room.onMessage('chat', (message) => heard.push((message as { text: string }).text));

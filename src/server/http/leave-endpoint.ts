@@ -6,7 +6,7 @@ import {
   type SessionLeave,
   sessionLeaveSchema,
 } from '../../protocol/index.js';
-import type { MetricsSink } from '../metrics.js';
+import type { ClientErrorCounter } from '../monitoring/client-errors.js';
 import type { ResumeOutcome } from '../sessions/session-store.js';
 import { answerError } from './json-answer.js';
 import { readTextBody } from './read-body.js';
@@ -30,7 +30,7 @@ function readLeave(text: string): SessionLeave | string {
  * (the server's), and answers 204. Sent by a page going away (`Client.closeForUnload`), as a beacon: the
  * answer is read by nobody, so the codes are for operators and for clients that use fetch. A body that is
  * not the shape is 400 INVALID_MESSAGE, one over MAX_SESSION_LEAVE_BYTES 413 MESSAGE_TOO_LARGE (both
- * counted in `bad_input_total`); no such session (it ended already, most often by the socket's own clean
+ * counted in `bad_input_total`, by source: see ClientErrors); no such session (it ended already, most often by the socket's own clean
  * close arriving first, which is why it is not counted) 404 SESSION_EXPIRED; a wrong token 403
  * RESUME_REJECTED, the session untouched (counted in `resume_failures_total`, as a wrong resume token is).
  *
@@ -44,19 +44,19 @@ export async function handleSessionLeaveRequest(
   req: IncomingMessage,
   res: ServerResponse,
   leave: (playerId: string, token: string) => ResumeOutcome,
-  metrics: MetricsSink,
+  countError: (name: ClientErrorCounter, code: ErrorCode) => void,
 ): Promise<void> {
   if (req.method !== 'POST') {
     answerError(res, 405, ErrorCode.INVALID_MESSAGE, 'use POST', { allow: 'POST' });
     return;
   }
   const text = await readTextBody(req, res, MAX_SESSION_LEAVE_BYTES, () =>
-    metrics.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }),
+    countError('bad_input_total', ErrorCode.MESSAGE_TOO_LARGE),
   );
   if (text === undefined) return;
   const request = readLeave(text);
   if (typeof request === 'string') {
-    metrics.count('bad_input_total', { code: ErrorCode.INVALID_MESSAGE });
+    countError('bad_input_total', ErrorCode.INVALID_MESSAGE);
     answerError(res, 400, ErrorCode.INVALID_MESSAGE, request);
     return;
   }
@@ -67,7 +67,7 @@ export async function handleSessionLeaveRequest(
     return;
   }
   if (outcome.code === ErrorCode.RESUME_REJECTED) {
-    metrics.count('resume_failures_total', { code: outcome.code });
+    countError('resume_failures_total', outcome.code);
     answerError(res, 403, outcome.code, outcome.message);
     return;
   }
