@@ -614,6 +614,8 @@ export class GameServer {
         res.end('not found');
       }
     } catch (error) {
+      // A fault of ours (or of an app handler): what the error-spike alert counts in full.
+      this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: HTTP request failed', error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end();
@@ -697,6 +699,8 @@ export class GameServer {
         this.monitoring.metrics.count('connections_total');
       });
     } catch (error) {
+      // Ours, or the app's authenticator throwing: a fault, not the client's mistake.
+      this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: upgrade failed', error);
       refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
     }

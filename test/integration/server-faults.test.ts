@@ -1,0 +1,60 @@
+import type { CountingMetrics } from 'vehikill-net/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { startServer, type TestServer } from '../support/server.js';
+
+// Faults of the server's own (or of the app code it runs) while answering HTTP or an upgrade: answered
+// 500, logged, and counted in internal_errors_total, which the error-spike alert counts in full.
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  vi.restoreAllMocks();
+});
+
+const internalErrors = (server: TestServer) =>
+  (server.server.metrics as CountingMetrics).total('internal_errors_total');
+
+describe('a fault while answering', () => {
+  it('an HTTP request: 500, logged, counted as an internal error', async () => {
+    t = await startServer({});
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(t.server.monitoring, 'handle').mockRejectedValue(new Error('a handler broke'));
+    const before = internalErrors(t);
+
+    const response = await fetch(`${t.httpUrl}/somewhere`);
+
+    expect(response.status).toBe(500);
+    expect(internalErrors(t)).toBe(before + 1);
+    expect(logged).toHaveBeenCalledWith('vehikill-net: HTTP request failed', expect.any(Error));
+    // The server still serves.
+    expect((await fetch(`${t.httpUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('an upgrade whose authenticator throws: refused 500 INTERNAL_ERROR, logged, counted', async () => {
+    t = await startServer(
+      {},
+      {
+        authenticator: {
+          authenticate: async () => {
+            throw new Error('the identity service broke');
+          },
+        },
+      },
+    );
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const before = internalErrors(t);
+
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${t?.wsUrl}?token=anything`);
+      ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('the upgrade was accepted')));
+      ws.on('error', () => {});
+    });
+
+    expect(status).toBe(500);
+    expect(internalErrors(t)).toBe(before + 1);
+    expect(logged).toHaveBeenCalledWith('vehikill-net: upgrade failed', expect.any(Error));
+  });
+});
