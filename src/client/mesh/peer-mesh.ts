@@ -138,28 +138,19 @@ export class PeerMesh {
    * are per link, across path changes).
    */
   broadcast(channel: Channel, bytes: Uint8Array): number {
-    if (channel !== Channel.phys) return this.#sendEach(this.#links.keys(), channel, bytes);
+    let sent = 0;
     const relayed: RelayLink[] = [];
-    const others: string[] = [];
     for (const [peerId, link] of this.#links) {
       if (this.#blocked.has(peerId)) continue;
-      const relay = this.#relays.get(peerId);
-      if (link.state === 'relayed' && relay?.fansOut) relayed.push(relay);
-      else others.push(peerId);
+      const relay =
+        channel === Channel.phys && link.state === 'relayed' ? this.#relays.get(peerId) : undefined;
+      if (relay?.fansOut) relayed.push(relay);
+      else if (link.send(channel, bytes)) sent++;
     }
-    let sent = this.#sendEach(others, channel, bytes);
-    if (relayed.length >= 2) {
-      if (this.#fanout.offer(relayed, bytes)) sent += relayed.length;
-      return sent;
-    }
-    this.#fanout.cancel();
-    for (const relay of relayed) if (this.send(relay.peerId, channel, bytes)) sent++;
-    return sent;
-  }
-
-  #sendEach(peerIds: Iterable<string>, channel: Channel, bytes: Uint8Array): number {
-    let sent = 0;
-    for (const peerId of peerIds) if (this.send(peerId, channel, bytes)) sent++;
+    if (relayed.length >= 2) return this.#fanout.offer(relayed, bytes) ? sent + relayed.length : sent;
+    // One relayed peer: its own link, as before; a broadcast still waiting would reach it after this one.
+    if (channel === Channel.phys) this.#fanout.cancel();
+    for (const relay of relayed) if (this.#links.get(relay.peerId)?.send(channel, bytes)) sent++;
     return sent;
   }
 

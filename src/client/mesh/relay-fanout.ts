@@ -20,18 +20,9 @@ export class RelayFanout {
   #pending: readonly RelayLink[] = [];
 
   /** `send`: one message of `bytes` for the players `to` (two or more), through the server. */
-  constructor(
-    clock: Clock,
-    send: (to: string[], bytes: Uint8Array) => void,
-    intervalMs = RELAY_PHYS_INTERVAL_MS,
-  ) {
+  constructor(clock: Clock, send: (to: string[], bytes: Uint8Array) => void) {
     this.#send = send;
-    this.#gate = new NewestSampleGate(clock, intervalMs, (bytes) => this.#write(bytes));
-  }
-
-  /** Samples replaced by a newer broadcast before they left. */
-  get superseded(): number {
-    return this.#gate.superseded;
+    this.#gate = new NewestSampleGate(clock, RELAY_PHYS_INTERVAL_MS, (bytes) => this.#write(bytes));
   }
 
   /**
