@@ -17,6 +17,7 @@ import {
   Kind,
   type LeaveReason,
   MAX_ENVELOPE_BYTES,
+  MAX_FANOUT_TARGETS,
   type Message,
   nameProblem,
   ProtocolError,
@@ -696,13 +697,18 @@ export class Client {
 
   /**
    * A mesh's relayed `phys` broadcast: one DataToPeers, keyed so that a newer one waiting for the rate
-   * replaces it, as a link's sample replaces its own. To a server without the kind (an older one, in a
-   * rolling deploy) one DataToPeer each, as each relay link would have sent it.
+   * replaces it, as a link's sample replaces its own. The wire takes MAX_FANOUT_TARGETS players a message
+   * and a room may hold more: then one per part, each part its own key. To a server without the kind (an
+   * older one, in a rolling deploy) one DataToPeer each, as each relay link would have sent it.
    */
   #sendPhysToPeers(to: string[], bytes: Uint8Array, m: number | undefined): void {
     const c = RELAY_CHANNEL_NUMBER.phys;
     if (this.#takesDataToPeers) {
-      this.#sendVolatileOrDrop(encodeMessage(Kind.DataToPeers, { to, c: 0, p: bytes, m }), 'phys:*');
+      for (let at = 0; at < to.length; at += MAX_FANOUT_TARGETS) {
+        const part = to.length <= MAX_FANOUT_TARGETS ? to : to.slice(at, at + MAX_FANOUT_TARGETS);
+        const key = at === 0 ? 'phys:*' : `phys:*${at}`;
+        this.#sendVolatileOrDrop(encodeMessage(Kind.DataToPeers, { to: part, c: 0, p: bytes, m }), key);
+      }
       return;
     }
     for (const peer of to) {

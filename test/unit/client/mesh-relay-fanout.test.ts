@@ -16,7 +16,10 @@ const HOUR = 3_600_000;
  * A mesh in a room of four on the relay (no WebRTC), against a server that takes DataToPeers or
  * (`fanout: false`) an older one that does not.
  */
-async function meshOfFour(options: { fanout?: boolean; conditioner?: ConditionerSettings } = {}) {
+async function meshOfFour(
+  options: { fanout?: boolean; conditioner?: ConditionerSettings; peers?: string[] } = {},
+) {
+  const peers = options.peers ?? PEERS;
   const clock = new ManualClock();
   const server = new FakeServer();
   server.onMessage = (message) => {
@@ -26,7 +29,7 @@ async function meshOfFour(options: { fanout?: boolean; conditioner?: Conditioner
       server.send(Kind.Response, {
         rid: message.body.rid,
         ok: true,
-        result: joinedRoom('room1', [SELF, ...PEERS], { membership: 3 }),
+        result: joinedRoom('room1', [SELF, ...peers], { membership: 3 }),
       });
   };
   const client = new Client({
@@ -122,6 +125,14 @@ describe('a mesh broadcasting phys to peers on the relay', () => {
     expect(mesh.broadcast(Channel.phys, new Uint8Array(16 * 1024 + 1))).toBe(0);
     expect(physSent()).toEqual([]);
     expect(room.relayLink(PEERS[0]!).stats().messagesSent).toBe(0);
+    client.close();
+  });
+
+  it('past 64 relayed peers (the most one message names), one message per 64', async () => {
+    const many = Array.from({ length: 70 }, (_, i) => `peer${String(i).padStart(6, '0')}`);
+    const { client, mesh, physSent } = await meshOfFour({ peers: many });
+    expect(mesh.broadcast(Channel.phys, sample(1))).toBe(70);
+    expect(physSent()).toEqual([many.slice(0, 64), many.slice(64)]);
     client.close();
   });
 
