@@ -17,6 +17,7 @@ import {
   Kind,
   type LeaveReason,
   MAX_ENVELOPE_BYTES,
+  MAX_FANOUT_TARGETS,
   type Message,
   nameProblem,
   ProtocolError,
@@ -141,6 +142,8 @@ export class Client {
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
   #graceMs: number | undefined;
+  /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
+  #takesDataToPeers = false;
 
   constructor(options: ClientOptions = {}) {
     checkClientOptions(options);
@@ -155,6 +158,7 @@ export class Client {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => {
         this.#graceMs = body.graceMs;
+        this.#takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#onWelcome(body.serverLink ?? false, fresh);
       },
@@ -543,6 +547,7 @@ export class Client {
         if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
         else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
       },
+      sendPhysToPeers: (to, bytes) => this.#sendPhysToPeers(to, bytes, m),
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
@@ -703,6 +708,27 @@ export class Client {
     if (channel === RELAY_CHANNEL_NUMBER.phys) this.#sendVolatileOrDrop(inner, `phys:${to}`);
     else if (channel === RELAY_CONTROL) this.#sendVolatileOrDrop(inner, `control:${to}:${bytes[0]}`, 'input');
     else this.#sendVolatileOrDrop(inner);
+  }
+
+  /**
+   * A mesh's relayed `phys` broadcast: one DataToPeers, keyed so that a newer one waiting for the rate
+   * replaces it, as a link's sample replaces its own. The wire takes MAX_FANOUT_TARGETS players a message
+   * and a room may hold more: then one per part, each part its own key. To a server without the kind (an
+   * older one, in a rolling deploy) one DataToPeer each, as each relay link would have sent it.
+   */
+  #sendPhysToPeers(to: string[], bytes: Uint8Array, m: number | undefined): void {
+    const c = RELAY_CHANNEL_NUMBER.phys;
+    if (this.#takesDataToPeers) {
+      for (let at = 0; at < to.length; at += MAX_FANOUT_TARGETS) {
+        const part = to.length <= MAX_FANOUT_TARGETS ? to : to.slice(at, at + MAX_FANOUT_TARGETS);
+        const key = at === 0 ? 'phys:*' : `phys:*${at}`;
+        this.#sendVolatileOrDrop(encodeMessage(Kind.DataToPeers, { to: part, c: 0, p: bytes, m }), key);
+      }
+      return;
+    }
+    for (const peer of to) {
+      this.#sendVolatileToPeer(peer, c, bytes, encodeMessage(Kind.DataToPeer, { to: peer, c, p: bytes, m }));
+    }
   }
 
   /** A volatile message from a link's timer or turn end: one over the frame limit is dropped, not thrown. */

@@ -54,6 +54,11 @@ export interface RoomTransport {
     messageClass: MessageClass,
     ttlMs?: number,
   ): void;
+  /**
+   * One volatile `phys` sample for several members through the server: one DataToPeers where the server
+   * takes it, one DataToPeer each where it does not (an older server).
+   */
+  sendPhysToPeers(to: string[], bytes: Uint8Array): void;
   leaveRoom(room: RoomConnection): Promise<void>;
   /** The developer's network conditioner, applied to peer links too. */
   readonly conditioner?: Conditioner;
@@ -217,6 +222,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     );
     this.#relayLinks.set(peerId, link);
     return link;
+  }
+
+  /** @internal The mesh's `phys` broadcast to its relayed peers, in one message (see RelayFanout). */
+  sendPhysToPeers(to: string[], bytes: Uint8Array): void {
+    if (!this.#left) this.#transport.sendPhysToPeers(to, bytes);
   }
 
   /** @internal The client's network conditioner, for the mesh's direct links. */

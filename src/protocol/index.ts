@@ -45,6 +45,7 @@ export {
   type JoinedRoom,
   joinedRoomSchema,
   type LeaveReason,
+  MAX_FANOUT_TARGETS,
   MAX_PEER_DATA_BYTES,
   MAX_REASON_LENGTH,
   MEMBERSHIP_NUMBERS,

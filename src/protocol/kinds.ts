@@ -28,6 +28,7 @@ export const Kind = {
   WatchRooms: 0x2b,
   UnwatchRooms: 0x2c,
   RefreshIceServers: 0x2d,
+  DataToPeers: 0x2e,
 
   Response: 0x30,
   MemberJoined: 0x31,

@@ -123,6 +123,8 @@ export const welcome = v.object({
   ),
   /** The largest frame the server takes from this client (bytes); larger ones close the socket (1009). */
   maxFrameBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** The server takes DataToPeers (absent from older servers: the client sends one DataToPeer per peer). */
+  dataToPeers: v.optional(v.boolean()),
 });
 export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
 export const ping = v.object({ id: requestId, t: timestamp });
@@ -217,9 +219,32 @@ const signalPayload = v.pipe(
 );
 const peerBytes = v.pipe(v.instance(Uint8Array<ArrayBufferLike>), v.maxLength(MAX_PEER_DATA_BYTES));
 
+/** True when no id is listed twice (lists are at most MAX_FANOUT_TARGETS long: the quadratic scan is cheap). */
+function noDuplicates(ids: string[]): boolean {
+  return ids.every((id, index) => ids.indexOf(id) === index);
+}
+
 /** `m`: the sender's membership, as on a room message. */
 export const signalToPeer = v.object({ to: playerId, s: signalPayload, m: v.optional(membership) });
 export const dataToPeer = v.object({ to: playerId, c: linkChannel, p: peerBytes, m: v.optional(membership) });
+/** Most players one DataToPeers names: a room's members but one, with room to spare. */
+export const MAX_FANOUT_TARGETS = 64;
+/**
+ * One `phys` sample for several members (a mesh's broadcast over the relay): the server relays it to each
+ * as a DataToPeer would. Duplicates are refused (a client never lists a player twice); a listed player not
+ * in the room, or the sender, is skipped. Phys only: other channels keep their per-link order and budgets.
+ */
+export const dataToPeers = v.object({
+  to: v.pipe(
+    v.array(playerId),
+    v.minLength(1),
+    v.maxLength(MAX_FANOUT_TARGETS),
+    v.check(noDuplicates, 'a player listed twice'),
+  ),
+  c: v.literal(0),
+  p: peerBytes,
+  m: v.optional(membership),
+});
 /** `from` is stamped by the server from the sender's session, never taken from the sender. */
 export const signalFromPeer = v.object({ from: playerId, s: signalPayload, m: v.optional(membership) });
 // The server link (the server as a WebRTC peer of each player) ---------------------------------
@@ -311,6 +336,7 @@ export const schemaByKind = {
   [Kind.ServerRoomMessage]: serverRoomMessage,
   [Kind.SignalToPeer]: signalToPeer,
   [Kind.DataToPeer]: dataToPeer,
+  [Kind.DataToPeers]: dataToPeers,
   [Kind.LinkSignalToServer]: linkSignalToServer,
   [Kind.DatagramToServer]: datagramToServer,
   [Kind.SignalFromPeer]: signalFromPeer,
@@ -387,6 +413,7 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.ClientRoomMessage,
   Kind.SignalToPeer,
   Kind.DataToPeer,
+  Kind.DataToPeers,
   Kind.LinkSignalToServer,
   Kind.DatagramToServer,
   Kind.RefreshIceServers,

@@ -39,6 +39,7 @@ export {
 export {
   RELAY_CHANNEL_NUMBER,
   RELAY_CONTROL,
+  RELAY_PHYS_INTERVAL_MS,
   RelayLink,
   type RelayLinkOptions,
   type RelayPort,

@@ -18,6 +18,7 @@ export function priorityOf(inner: Uint8Array): SendPriority {
     case Kind.DatagramToServer:
       return 'input';
     case Kind.DataToPeer:
+    case Kind.DataToPeers:
     case Kind.DataFromPeer:
       return 'relay';
     default:

@@ -8,6 +8,9 @@ import { NewestSampleGate } from './newest-sample-gate.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
 import type { ConditionedChannel, ConditionedPipe, Conditioner } from './simulated/conditioner.js';
 
+/** Newest-only `phys` at most this often by default (ms): 20 Hz, the relay's own cap too. */
+export const RELAY_PHYS_INTERVAL_MS = 50;
+
 /** Wire numbers of the channels on the relay path; 3 is the link's own control traffic. */
 export const RELAY_CHANNEL_NUMBER: Record<Channel, number> = { phys: 0, event: 1, dispatch: 2 };
 const CHANNEL_BY_NUMBER: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
@@ -74,7 +77,7 @@ export class RelayLink extends LinkBase {
     this.peerId = peerId;
     this.#port = port;
     this.#options = {
-      physIntervalMs: options.physIntervalMs ?? 50,
+      physIntervalMs: options.physIntervalMs ?? RELAY_PHYS_INTERVAL_MS,
       eventLifetimeMs: options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS,
       keepaliveMs: options.keepaliveMs ?? 1_000,
       deadAfterMs: options.deadAfterMs ?? 4_000,
@@ -129,6 +132,31 @@ export class RelayLink extends LinkBase {
       return true;
     }
     return send();
+  }
+
+  /**
+   * @internal Whether a mesh may send this link's `phys` in one message with other links' (see
+   * RelayFanout): open, and no developer conditioner holding its traffic (that one keeps its own path,
+   * so the impairment it simulates stays per link).
+   */
+  get fansOut(): boolean {
+    return this.#state !== 'closed' && (this.#pipe === undefined || this.#pipe.idle);
+  }
+
+  /**
+   * @internal A `phys` sample the mesh sends for this link with others' (RelayFanout), counted as `send`
+   * counts it. A sample of its own still waiting at its gate is dropped: it is older, and sent after
+   * this one it would arrive out of order.
+   */
+  countFannedOut(length: number): void {
+    this.counters.messagesSent++;
+    this.counters.bytesSent += length;
+    this.#physGate.forget(this.peerId);
+  }
+
+  /** @internal A fanned-out sample left (past the mesh's gate): the quality monitor counts it, as its own gate does. */
+  countFannedOutSent(length: number): void {
+    this.quality.sent(length, true);
   }
 
   /**

@@ -483,6 +483,15 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
     'c',
     'p',
   ]),
+  [Kind.DataToPeers]: optional(
+    {
+      to: fc.uniqueArray(playerId, { minLength: 1, maxLength: 64 }),
+      c: fc.constant(0),
+      p: peerBytes,
+      m: membership,
+    },
+    ['to', 'c', 'p'],
+  ),
   [Kind.LinkSignalToServer]: optional({ n: attempt, s: linkSignal, retry: fc.constant(true as const) }, [
     'n',
   ]),

@@ -68,6 +68,15 @@ describe('bad input against a live server', () => {
       (raw) => raw.sendBytes(Uint8Array.of(Kind.ClientRoomMessage, ...new Array(600).fill(0x91), 0xc0)),
       (raw) => raw.sendBytes(Uint8Array.of(Kind.Ack, ...encode({ ack: 10 ** 9 }))),
       (raw) => raw.send(Kind.JoinRoom, { rid: 1, roomId: aliceRoom.roomId, options: { refuse: true } }),
+      (raw) =>
+        raw.sendBytes(
+          Uint8Array.of(
+            Kind.DataToPeers,
+            ...encode({ to: [bob.playerId, bob.playerId], c: 0, p: Uint8Array.of(1) }),
+          ),
+        ),
+      (raw) =>
+        raw.send(Kind.DataToPeers, { to: [alice.playerId!, bob.playerId!], c: 0, p: Uint8Array.of(1) }),
     ];
     let sent = 0;
     for (let round = 0; round < 5; round++) {

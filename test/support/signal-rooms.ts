@@ -39,6 +39,7 @@ export class SignalRooms {
         sendRoomMessage() {},
         sendSignal: (to, signal) => this.#relay(selfId, to, signal),
         sendToPeer() {},
+        sendPhysToPeers() {},
         leaveRoom: async () => {},
       },
     );

@@ -1,11 +1,17 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
-import type { Channel, LinkState, RtcPeerConnectionConstructor } from '../../transport/index.js';
+import {
+  Channel,
+  type LinkState,
+  type RelayLink,
+  type RtcPeerConnectionConstructor,
+} from '../../transport/index.js';
 import { onBrowserOnline } from '../browser-online.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
+import { RelayFanout } from './relay-fanout.js';
 
 export interface MeshOptions {
   /**
@@ -63,6 +69,9 @@ export class PeerMesh {
   readonly #selfId: string;
   readonly #options: MeshOptions;
   readonly #links = new Map<string, PeerLink>();
+  /** Each peer's relay path (its PeerLink's fallback), for broadcasts fanned out over the relay. */
+  readonly #relays = new Map<string, RelayLink>();
+  readonly #fanout: RelayFanout;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #blocked = new Set<string>();
   readonly #events = new Emitter<MeshEvents>();
@@ -77,6 +86,7 @@ export class PeerMesh {
     this.#room = room;
     this.#selfId = selfId;
     this.#options = options;
+    this.#fanout = new RelayFanout(room.clock, (to, bytes) => room.sendPhysToPeers(to, bytes));
     const maxMeshSize = options.maxMeshSize ?? 8;
     if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
       throw new RangeError('maxMeshSize must be an integer in 2..16');
@@ -121,10 +131,26 @@ export class PeerMesh {
     return this.#links.get(peerId)?.send(channel, bytes) ?? false;
   }
 
-  /** Sends to every peer that is not blocked; returns how many took it. */
+  /**
+   * Sends to every peer that is not blocked; returns how many took it. `phys` for two or more peers on
+   * the relay goes up once, in one message the server hands each of them (see RelayFanout); peers on a
+   * direct path get it directly, and every other channel goes link by link (its order and reliability
+   * are per link, across path changes).
+   */
   broadcast(channel: Channel, bytes: Uint8Array): number {
     let sent = 0;
-    for (const peerId of this.#links.keys()) if (this.send(peerId, channel, bytes)) sent++;
+    const relayed: RelayLink[] = [];
+    for (const [peerId, link] of this.#links) {
+      if (this.#blocked.has(peerId)) continue;
+      const relay =
+        channel === Channel.phys && link.state === 'relayed' ? this.#relays.get(peerId) : undefined;
+      if (relay?.fansOut) relayed.push(relay);
+      else if (link.send(channel, bytes)) sent++;
+    }
+    if (relayed.length >= 2) return this.#fanout.offer(relayed, bytes) ? sent + relayed.length : sent;
+    // One relayed peer: its own link, as before; a broadcast still waiting would reach it after this one.
+    if (channel === Channel.phys) this.#fanout.cancel();
+    for (const relay of relayed) if (this.#links.get(relay.peerId)?.send(channel, bytes)) sent++;
     return sent;
   }
 
@@ -153,6 +179,7 @@ export class PeerMesh {
   close(): void {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
+    this.#fanout.cancel();
     this.#events.removeAll();
   }
 
@@ -205,7 +232,8 @@ export class PeerMesh {
 
   #connect(peerId: string): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
-    const link = new PeerLink(peerId, this.#room.relayLink(peerId), {
+    const relay = this.#room.relayLink(peerId);
+    const link = new PeerLink(peerId, relay, {
       clock: this.#room.clock,
       rtc: () => this.#rtcOptions(),
       directAllowed: this.#meshSizeAllows(),
@@ -220,11 +248,13 @@ export class PeerMesh {
     link.onMessage((channel, bytes) => this.#onPeerMessage(peerId, channel, bytes));
     link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
     this.#links.set(peerId, link);
+    this.#relays.set(peerId, relay);
   }
 
   #disconnect(peerId: string): void {
     this.#links.get(peerId)?.close();
     this.#links.delete(peerId);
+    this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
   }
 

@@ -278,6 +278,11 @@ export class ServerConnection {
         this.#inRoom(() => this.#ctx.rooms.relayData(session, to, c, p, ttlMs, m));
         return;
       }
+      case Kind.DataToPeers: {
+        const { to, p, m } = message.body;
+        this.#inRoom(() => this.#ctx.rooms.relayPhysToPeers(session, to, p, m));
+        return;
+      }
       default:
         if (isRequest(message)) this.#enqueueRequest(session, message);
         else throw new ProtocolError(ErrorCode.UNKNOWN_KIND, 'not a client message');
@@ -425,6 +430,7 @@ export class ServerConnection {
         graceMs: this.#ctx.limits.graceMs,
         ...this.#iceServers(session),
         ...(this.#ctx.serverLinks.available ? { serverLink: true } : {}),
+        dataToPeers: true,
         rate: { burst: this.#ctx.limits.rateBurst, perSecond: this.#ctx.limits.ratePerSecond },
         maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
       }),

@@ -119,6 +119,9 @@ export const metricCatalog = {
   relayed_events_dropped_total: counter(
     "Relayed peer event messages dropped: the target's send queue was already too deep for them",
   ),
+  relayed_fanout_skipped_total: counter(
+    'Players a relayed phys fan-out (DataToPeers) named that were not relayed to: not in the room (left, or never) or the sender itself',
+  ),
   relayed_data_refused_total: counter(
     "Relayed peer data not relayed: over the sender's relay budget towards its target",
   ),

@@ -593,6 +593,37 @@ export class RoomHost implements RoomHostPort {
     else target.session.sendEncoded(inner, 'volatile');
   }
 
+  /**
+   * One `phys` sample for several members (DataToPeers): each gets exactly what `relayData` on channel 0
+   * would give it, its own DataFromPeer stamped with its membership, through its phys gate, so receivers
+   * cannot tell the two apart. A listed player not (or no longer) in the room, or the sender itself, is
+   * skipped and counted: a member who left since the sender last heard is a race, not a fault, and the
+   * others still get the sample. The sender must be in the room (NOT_IN_ROOM otherwise, as for one peer).
+   */
+  relayPhysToPeers(session: Session, to: readonly string[], payload: Uint8Array): void {
+    if (!this.has(session)) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'you are not in this room');
+    this.#activeOffRoomMessages = true;
+    const now = this.#ctx.clock.now();
+    const from = session.playerId;
+    let skipped = 0;
+    for (const id of to) {
+      const target = this.#members.get(id);
+      if (target === undefined || target.session === session) {
+        skipped++;
+        continue;
+      }
+      const inner = encodeMessage(Kind.DataFromPeer, {
+        from,
+        c: 0,
+        p: payload,
+        t: now,
+        m: target.membership,
+      });
+      target.session.physGate.offer(from, inner);
+    }
+    if (skipped > 0) this.#ctx.metrics.count('relayed_fanout_skipped_total', undefined, skipped);
+  }
+
   #peerOf(session: Session, to: string): HostedClient {
     const target = this.#members.get(to);
     if (!this.has(session) || !target || target.session === session) {

@@ -390,6 +390,16 @@ export class RoomManager {
     this.#requireHost(session, membership).relayData(session, to, channel, payload, ttlMs);
   }
 
+  /** DataToPeers: one phys sample for several members of the sender's room (see RoomHost.relayPhysToPeers). */
+  relayPhysToPeers(
+    session: Session,
+    to: readonly string[],
+    payload: Uint8Array,
+    membership: number | undefined,
+  ): void {
+    this.#requireHost(session, membership).relayPhysToPeers(session, to, payload);
+  }
+
   /** `notifyMembers`: whether each member is sent RoomLeft (see RoomHost.dispose). */
   disposeAll(reason: LeaveReason, message: string, notifyMembers = true): void {
     for (const host of [...this.#rooms.values()]) host.dispose(reason, message, notifyMembers);

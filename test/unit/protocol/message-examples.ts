@@ -250,6 +250,32 @@ export const examples: Record<BodyKind, KindExamples> = {
       'membership over 255': { to: PLAYER, c: 0, p: Uint8Array.of(1), m: 256 },
     },
   },
+  [Kind.DataToPeers]: {
+    valid: [
+      { to: [PLAYER], c: 0, p: new Uint8Array(0) },
+      { to: [PLAYER, OTHER_PLAYER], c: 0, p: new Uint8Array(16 * 1024), m: 200 },
+      {
+        to: Array.from({ length: 64 }, (_, i) => `player${String(i).padStart(3, '0')}`),
+        c: 0,
+        p: Uint8Array.of(1),
+      },
+    ],
+    invalid: {
+      'no recipients': { to: [], c: 0, p: Uint8Array.of(1) },
+      '65 recipients': {
+        to: Array.from({ length: 65 }, (_, i) => `player${String(i).padStart(3, '0')}`),
+        c: 0,
+        p: Uint8Array.of(1),
+      },
+      'a recipient twice': { to: [PLAYER, OTHER_PLAYER, PLAYER], c: 0, p: Uint8Array.of(1) },
+      'bad recipient': { to: [PLAYER, 'x'], c: 0, p: Uint8Array.of(1) },
+      'recipients not a list': { to: PLAYER, c: 0, p: Uint8Array.of(1) },
+      'channel event': { to: [PLAYER, OTHER_PLAYER], c: 1, p: Uint8Array.of(1) },
+      'channel dispatch': { to: [PLAYER, OTHER_PLAYER], c: 2, p: Uint8Array.of(1) },
+      'payload over 16 KiB': { to: [PLAYER, OTHER_PLAYER], c: 0, p: new Uint8Array(16 * 1024 + 1) },
+      'membership over 255': { to: [PLAYER], c: 0, p: Uint8Array.of(1), m: 256 },
+    },
+  },
   [Kind.LinkSignalToServer]: {
     valid: [
       { n: 1, s: { description: { type: 'answer', sdp: 'v=0' } } },

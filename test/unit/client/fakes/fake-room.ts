@@ -43,6 +43,7 @@ export function fakeRoom(
       if (peer) queueMicrotask(() => peer.receiveSignal(selfId, structuredClone(signal)));
     },
     sendToPeer() {},
+    sendPhysToPeers() {},
     leaveRoom: async () => {},
   };
   const room = new RoomConnection(
