@@ -143,6 +143,9 @@ export const metricCatalog = {
     "State snapshots that left out an entity too large to go even alone in the member's byte budget",
   ),
   sync_deflate_total: counter('Snapshots considered for deflate, by whether it was chosen', 'chosen'),
+  sync_snapshots_stalled_total: counter(
+    'State snapshots sent empty to a member who acked none of the 128 before (never acks, or always asks for a resync)',
+  ),
   rtt_ms: histogram('Heartbeat round-trip time to players (ms)', LATENCY_BUCKETS_MS),
   link_jitter_ms: histogram(
     'Jitter of players links as their quality monitor measures it (ms)',
