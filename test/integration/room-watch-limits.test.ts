@@ -1,4 +1,5 @@
 import { type Body, Kind, type ProtocolError } from 'vehikill-net/protocol';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
@@ -106,6 +107,26 @@ describe('lobby watch limits', () => {
     const honest = server.client();
     await honest.connect();
     await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
+  });
+
+  it("an address watching 120 distinct queries holds up no other lobby's lists", async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, roomListIntervalMs: 20 });
+    const server = t;
+    await inBatches(120, async (i) => {
+      expect((await watch(await session(server, `w${i}`), `q${i}`)).ok).toBe(true);
+    });
+    // Watched after them all: its query is read last in each flush, which used to read all 121 at once
+    // through the node's listing gate (4 at once, 64 waiting) and fail for every query past the 68th.
+    const lobby = server.client();
+    await lobby.connect();
+    const watched = await lobby.watchRooms({ type: 'test' });
+    const creator = server.client();
+    await creator.connect();
+    await creator.create('test');
+    await eventually(() => watched.rooms.length === 1, 'the lobby heard of the new room');
+    const metrics = server.server.metrics as CountingMetrics;
+    expect(metrics.total('room_list_failures_total')).toBe(0);
+    expect(metrics.total('room_listings_refused_total')).toBe(0);
   });
 
   it('says so when the whole node is at its limit, not the player', async () => {
