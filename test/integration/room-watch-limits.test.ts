@@ -171,3 +171,37 @@ describe('lobby watch limits', () => {
     expect(watch.ended).toBe(false);
   });
 });
+
+describe('listing rate per address', () => {
+  it('refuses listings and watches from one address past its rate, and no other address', async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, listingBurst: 4, listingsPerSecond: 2 });
+    const server = t;
+    const raws = await Promise.all([0, 1, 2].map((i) => session(server, `l${i}`)));
+    const answers: Body<typeof Kind.Response>[] = [];
+    for (const [i, raw] of raws.entries()) {
+      raw.send(Kind.ListRooms, { rid: 1, type: 'test' });
+      raw.send(Kind.ListRooms, { rid: 2, type: 'test' });
+      await eventually(() => raw.received(Kind.Response).length === 2, `session ${i} answered`);
+      answers.push(...raw.received(Kind.Response));
+    }
+    // Four of the six at once, from whichever of the address's sessions.
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(4);
+    expect(answers.find((answer) => !answer.ok)).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/from your address/),
+    });
+    // A watch is a listing too.
+    expect(await watch(raws[0] as RawClient, 'q')).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+    const metrics = server.server.metrics as CountingMetrics;
+    expect(metrics.total('room_listings_rate_limited_total')).toBe(3);
+    // Another address lists and watches as it likes.
+    const other = server.client();
+    await other.connect();
+    for (let i = 0; i < 3; i++) await other.listRooms({ type: 'test' });
+    await expect(other.watchRooms({ type: 'test' })).resolves.toBeDefined();
+    // Half a second later the address has a listing again (2 a second); its sessions are still open.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await watch(raws[1] as RawClient, 'q')).ok).toBe(true);
+    expect(raws.every((raw) => raw.closeCode === undefined)).toBe(true);
+  });
+});

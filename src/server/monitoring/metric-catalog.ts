@@ -110,6 +110,9 @@ export const metricCatalog = {
   ),
   room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
   room_listings_refused_total: counter('Room listings refused: too many already reading the registry'),
+  room_listings_rate_limited_total: counter(
+    "Room listings and watches refused: past their address's listing rate (RATE_LIMITED)",
+  ),
   room_lists_sent_total: counter('Room lists sent to watching lobbies (WatchRooms)'),
   room_list_failures_total: counter('Watched listings whose registry read failed (retried)'),
   signals_filtered_total: counter('Signaling messages stripped of non-relay candidates'),
