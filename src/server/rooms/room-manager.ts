@@ -261,12 +261,20 @@ export class RoomManager {
 
   /** Refuses a listing or a watch from an address (IPv6: its /64) past its listing rate. Not a fault. */
   #refuseListingIfTooFast(block: string): void {
-    const waitMs = this.#listingRate.take(block, this.#options.clock.now());
+    this.#take(this.#listingRate, block, 'room_listings_rate_limited_total', 'room listings');
+  }
+
+  /**
+   * Takes one action of `block` from `rate`, or counts `metric` and refuses RATE_LIMITED ("too many
+   * `what` from your address: try again in N s").
+   */
+  #take(rate: AddressRate, block: string, metric: string, what: string): void {
+    const waitMs = rate.take(block, this.#options.clock.now());
     if (waitMs === 0) return;
-    this.#options.metrics.count('room_listings_rate_limited_total');
+    this.#options.metrics.count(metric);
     throw new ProtocolError(
       ErrorCode.RATE_LIMITED,
-      `too many room listings from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+      `too many ${what} from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
     );
   }
 
@@ -345,14 +353,7 @@ export class RoomManager {
     // A guess is taken before its lookup and given back if the code names a room: taken only after a
     // miss, the lookups in flight at once (a registry round trip each, with Redis) all passed while the
     // address had one guess left, and 60 sessions guessing together got 12 times the bound through.
-    const waitMs = this.#codeMisses.take(block, this.#options.clock.now());
-    if (waitMs > 0) {
-      this.#options.metrics.count('room_code_guesses_refused_total');
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `too many wrong room codes from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
-      );
-    }
+    this.#take(this.#codeMisses, block, 'room_code_guesses_refused_total', 'wrong room codes');
     const code = normalizeRoomCode(rawCode);
     if (code === undefined) throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
     let listing: RoomListing | undefined;
@@ -517,13 +518,7 @@ export class RoomManager {
 
   /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */
   #refuseIfTooFast(block: string): void {
-    const waitMs = this.#creationRate.take(block, this.#options.clock.now());
-    if (waitMs === 0) return;
-    this.#options.metrics.count('room_creations_refused_total');
-    throw new ProtocolError(
-      ErrorCode.RATE_LIMITED,
-      `too many rooms created from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
-    );
+    this.#take(this.#creationRate, block, 'room_creations_refused_total', 'rooms created');
   }
 
   /**

@@ -161,9 +161,10 @@ export class SnapshotEncoder {
   /** The newest snapshot count the client acked since the last resync. */
   #ackedAt: number | undefined;
   /**
-   * The newest snapshot count the client acked since the last resync, or before it (the count before the
-   * first: none yet): `stalled` is measured from it. A request for a resync that is heard is an ack of
-   * nothing and a resync does not move it, so asking on every ack stalls a client as never acking does.
+   * The newest snapshot count the client acked (the count before the first: none yet), moved only by acks
+   * of snapshots sent since the last resync and kept through a resync: `stalled` is measured from it. A
+   * request for a resync that is heard acks nothing, so asking on every ack stalls a client as never
+   * acking does.
    */
   #heardAt: number;
   /** Set in shared mode; per-entity `#tracked` is then empty. */
