@@ -49,6 +49,12 @@ export class TokenBucket {
     this.#tokens = Math.max(-this.#capacity, this.#tokens - cost);
   }
 
+  /** Puts back `cost` tokens taken for what turned out not to cost them (never past the capacity). */
+  refund(now: number, cost = 1): void {
+    this.#tokens = Math.min(this.#capacity, this.#tokensAt(now) + cost);
+    this.#updatedAt = Math.max(this.#updatedAt, now);
+  }
+
   /**
    * Takes `cost` tokens if available with at least `keep` left after them; returns false (taking
    * nothing) otherwise. `keep` holds back what can wait so that tokens stay for what cannot.

@@ -53,6 +53,14 @@ export class AddressRate {
     return bucket.take(now) ? 0 : bucket.msUntilToken(now);
   }
 
+  /**
+   * Gives back the action `take` took for `address`, when what it was taken for turned out not to count
+   * (a lookup that found the room). A bucket forgotten meanwhile is full again: nothing to give back.
+   */
+  refund(address: string, now: number): void {
+    this.#buckets.get(address)?.refund(now);
+  }
+
   /** Ms until `address` may act (0: now), taking nothing. */
   waitMs(address: string, now: number): number {
     const bucket = this.#buckets.get(address);

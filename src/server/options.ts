@@ -228,6 +228,18 @@ export interface GameServerOptions extends MonitoringOptions {
    */
   roomCreatesPerSecond?: number;
   /**
+   * Room listings one address (an IPv6 address: its /64) may ask for at once: `listRooms`, and
+   * `watchRooms`, whose answer is a listing too; past it, and past the rate below, one is answered
+   * RATE_LIMITED before anything is read. A listing reads every open room of its type and answers up to
+   * `maxRoomsListed` of them (0.1 ms for 1,000 rooms in memory, far more of a shared Redis), so one
+   * machine's sessions listing (or watching and unwatching) in a loop, each within its connection's rate,
+   * took a core: 150 of them, the event loop held up 1.3 s. Default 256, as `connectBurst`: every lobby
+   * behind a NAT lists again at once when its players come back after a network blip.
+   */
+  listingBurst?: number;
+  /** Room listings per second one address may go on asking for. Default 16, as `connectsPerSecond`. */
+  listingsPerSecond?: number;
+  /**
    * Lobbies watching the room listing (`client.watchRooms`) get one list for all the changes within
    * this many ms: a match filling up costs one listing read per watched query, not one per seat. Default 250.
    */
@@ -292,6 +304,8 @@ export type ResolvedLimits = Required<
     | 'maxEmptyRoomsPerCreator'
     | 'roomCreateBurst'
     | 'roomCreatesPerSecond'
+    | 'listingBurst'
+    | 'listingsPerSecond'
     | 'trustProxy'
     | 'roomListIntervalMs'
     | 'maxRoomsListed'
@@ -341,6 +355,8 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     maxEmptyRoomsPerCreator: options.maxEmptyRoomsPerCreator ?? 4,
     roomCreateBurst: options.roomCreateBurst ?? 20,
     roomCreatesPerSecond: options.roomCreatesPerSecond ?? 1,
+    listingBurst: options.listingBurst ?? 256,
+    listingsPerSecond: options.listingsPerSecond ?? 16,
     trustProxy: options.trustProxy ?? 0,
     roomListIntervalMs: options.roomListIntervalMs ?? 250,
     maxRoomsListed: options.maxRoomsListed ?? 200,
@@ -383,6 +399,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     ['connectBurst', 1],
     ['guestTokenBurst', 1],
     ['roomCreateBurst', 1],
+    ['listingBurst', 1],
     ['maxEmptyRoomsPerCreator', 0],
     ['trustProxy', 0],
   ] as const) {
@@ -398,6 +415,11 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   if (!(limits.guestTokensPerSecond > 0)) {
     throw new TypeError(
       `GameServer option 'guestTokensPerSecond' must be above 0, or an address is refused for good`,
+    );
+  }
+  if (!(limits.listingsPerSecond > 0)) {
+    throw new TypeError(
+      `GameServer option 'listingsPerSecond' must be above 0, or an address is refused listings for good`,
     );
   }
   if (!(limits.roomCreatesPerSecond > 0)) {

@@ -1,6 +1,12 @@
 import type { Client, ClientOptions } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { CountingMetrics, type GameServerOptions, ManualClock } from 'vehikill-net/server';
+import {
+  CountingMetrics,
+  type GameServerOptions,
+  ManualClock,
+  MemoryRegistry,
+  type RoomListing,
+} from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type TestServer } from '../support/server.js';
@@ -28,6 +34,16 @@ function behindProxy(address: string): ClientOptions['WebSocket'] {
     }
   }
   return Proxied;
+}
+
+/** The in-process registry, with each code lookup taking 20 ms of real time (a Redis round trip, say). */
+class SlowLookups extends MemoryRegistry {
+  lookups = 0;
+  override async findByCode(code: string): Promise<RoomListing | undefined> {
+    this.lookups++;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return super.findByCode(code);
+  }
 }
 
 async function serve(options: GameServerOptions = {}): Promise<{ t: TestServer; metrics: CountingMetrics }> {
@@ -211,5 +227,40 @@ describe('guessing private room codes', () => {
     expect((await friend.joinByCode(code)).roomId).toBe(room.roomId);
     clock.advance(1_000);
     expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
+  });
+  it('holds for guesses made at once, from many addresses of one IPv6 /64, with a lookup that takes time', async () => {
+    const clock = new ManualClock(0);
+    // A lookup that takes a registry round trip, as Redis's does: guesses from many sessions are then in
+    // flight together, and used to pass while the address had one left (each was counted after it missed).
+    const registry = new SlowLookups({ clock });
+    const { t, metrics } = await serve({ trustProxy: 1, clock, registry });
+    const host = await connectedAt(t, '198.51.100.9');
+    const code = (await host.create('flood', { private: true })).info.code as string;
+    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    // 40 sessions at 40 addresses of one /64, one guess each, all at once.
+    const guessers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => connectedAt(t, `2001:db8:5:6::${(i + 1).toString(16)}`)),
+    );
+    const outcomes = await Promise.all(
+      guessers.map((guesser) =>
+        guesser.joinByCode(wrong).then(
+          () => 'joined',
+          (error: { code: string }) => error.code,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === ErrorCode.ROOM_NOT_FOUND)).toHaveLength(20);
+    expect(outcomes.filter((outcome) => outcome === ErrorCode.RATE_LIMITED)).toHaveLength(20);
+    expect(registry.lookups).toBe(20);
+    expect(metrics.total('room_code_guesses_refused_total')).toBe(20);
+    // Another /64 is not held back. A right code gives its guess back: with one guess left, its player
+    // joins, leaves and joins again.
+    const neighbour = await connectedAt(t, '2001:db8:5:7::1');
+    for (let i = 0; i < 19; i++) {
+      await expect(neighbour.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+    }
+    const joined = await neighbour.joinByCode(code);
+    await joined.leave();
+    expect((await neighbour.joinByCode(code)).roomId).toBe(joined.roomId);
   });
 });

@@ -1,4 +1,5 @@
 import { type Body, Kind, type ProtocolError } from 'vehikill-net/protocol';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
@@ -108,6 +109,26 @@ describe('lobby watch limits', () => {
     await expect(honest.watchRooms({ type: 'test' })).resolves.toBeDefined();
   });
 
+  it("an address watching 120 distinct queries holds up no other lobby's lists", async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, roomListIntervalMs: 20 });
+    const server = t;
+    await inBatches(120, async (i) => {
+      expect((await watch(await session(server, `w${i}`), `q${i}`)).ok).toBe(true);
+    });
+    // Watched after them all: its query is read last in each flush, which used to read all 121 at once
+    // through the node's listing gate (4 at once, 64 waiting) and fail for every query past the 68th.
+    const lobby = server.client();
+    await lobby.connect();
+    const watched = await lobby.watchRooms({ type: 'test' });
+    const creator = server.client();
+    await creator.connect();
+    await creator.create('test');
+    await eventually(() => watched.rooms.length === 1, 'the lobby heard of the new room');
+    const metrics = server.server.metrics as CountingMetrics;
+    expect(metrics.total('room_list_failures_total')).toBe(0);
+    expect(metrics.total('room_listings_refused_total')).toBe(0);
+  });
+
   it('says so when the whole node is at its limit, not the player', async () => {
     t = await startServer({ test: TestRoom }, { trustProxy: 1, maxWatchedQueries: 3 });
     const server = t;
@@ -148,5 +169,39 @@ describe('lobby watch limits', () => {
     expect(errors[0]?.message).toMatch(/this server follows as many/);
     expect(errors[0]?.message).toMatch(/no longer kept up to date/);
     expect(watch.ended).toBe(false);
+  });
+});
+
+describe('listing rate per address', () => {
+  it('refuses listings and watches from one address past its rate, and no other address', async () => {
+    t = await startServer({ test: TestRoom }, { trustProxy: 1, listingBurst: 4, listingsPerSecond: 2 });
+    const server = t;
+    const raws = await Promise.all([0, 1, 2].map((i) => session(server, `l${i}`)));
+    const answers: Body<typeof Kind.Response>[] = [];
+    for (const [i, raw] of raws.entries()) {
+      raw.send(Kind.ListRooms, { rid: 1, type: 'test' });
+      raw.send(Kind.ListRooms, { rid: 2, type: 'test' });
+      await eventually(() => raw.received(Kind.Response).length === 2, `session ${i} answered`);
+      answers.push(...raw.received(Kind.Response));
+    }
+    // Four of the six at once, from whichever of the address's sessions.
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(4);
+    expect(answers.find((answer) => !answer.ok)).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/from your address/),
+    });
+    // A watch is a listing too.
+    expect(await watch(raws[0] as RawClient, 'q')).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+    const metrics = server.server.metrics as CountingMetrics;
+    expect(metrics.total('room_listings_rate_limited_total')).toBe(3);
+    // Another address lists and watches as it likes.
+    const other = server.client();
+    await other.connect();
+    for (let i = 0; i < 3; i++) await other.listRooms({ type: 'test' });
+    await expect(other.watchRooms({ type: 'test' })).resolves.toBeDefined();
+    // Half a second later the address has a listing again (2 a second); its sessions are still open.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await watch(raws[1] as RawClient, 'q')).ok).toBe(true);
+    expect(raws.every((raw) => raw.closeCode === undefined)).toBe(true);
   });
 });

@@ -24,7 +24,7 @@ export async function handleRequest(
 ): Promise<unknown> {
   switch (message.kind) {
     case Kind.ListRooms:
-      return { rooms: await rooms.list(roomQuery(message.body)) };
+      return { rooms: await rooms.listFor(roomQuery(message.body), address) };
     case Kind.WatchRooms:
       return { rooms: await rooms.watch(session, roomQuery(message.body), address) };
     case Kind.UnwatchRooms:

@@ -113,6 +113,9 @@ export const metricCatalog = {
   ),
   room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
   room_listings_refused_total: counter('Room listings refused: too many already reading the registry'),
+  room_listings_rate_limited_total: counter(
+    "Room listings and watches refused: past their address's listing rate (RATE_LIMITED)",
+  ),
   room_lists_sent_total: counter('Room lists sent to watching lobbies (WatchRooms)'),
   room_list_failures_total: counter('Watched listings whose registry read failed (retried)'),
   signals_filtered_total: counter('Signaling messages stripped of non-relay candidates'),
@@ -149,6 +152,9 @@ export const metricCatalog = {
     "State snapshots that left out an entity too large to go even alone in the member's byte budget",
   ),
   sync_deflate_total: counter('Snapshots considered for deflate, by whether it was chosen', 'chosen'),
+  sync_snapshots_stalled_total: counter(
+    'State snapshots sent empty to a member who acked none of the 128 before (never acks, or always asks for a resync)',
+  ),
   rtt_ms: histogram('Heartbeat round-trip time to players (ms)', LATENCY_BUCKETS_MS),
   link_jitter_ms: histogram(
     'Jitter of players links as their quality monitor measures it (ms)',

@@ -43,7 +43,15 @@ export interface CreationRateLimits {
   roomCreatesPerSecond: number;
 }
 
-export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationRateLimits {
+/** How often one address may list rooms (see GameServerOptions). */
+export interface ListingRateLimits {
+  /** Listings (and watches) one address may ask for at once. */
+  listingBurst: number;
+  /** Listings per second one address may go on asking for. */
+  listingsPerSecond: number;
+}
+
+export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationRateLimits, ListingRateLimits {
   registry: Registry;
   clock: Clock;
   metrics: MetricsSink;
@@ -103,6 +111,8 @@ export class RoomManager {
   readonly watchers: RoomWatchers;
   /** Listings (requests and watched lobbies alike) reading the registry at once. */
   readonly #listings: ListingGate;
+  /** Listings and watches asked for per address (a watched lobby's own reads are not counted). */
+  readonly #listingRate: AddressRate;
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
@@ -126,6 +136,10 @@ export class RoomManager {
         this.#create(session, type, false, createOptions, address, metadata),
       isRegistryFailure: (error) => this.#registryFailures.noted(error),
     });
+    this.#listingRate = new AddressRate({
+      burst: options.listingBurst,
+      perSecond: options.listingsPerSecond,
+    });
     this.#listings = new ListingGate({
       onRefused: () => options.metrics.count('room_listings_refused_total'),
     });
@@ -143,6 +157,7 @@ export class RoomManager {
       this.#disposeIdleRooms();
       this.#creationRate.sweep(options.clock.now());
       this.#codeMisses.sweep(options.clock.now());
+      this.#listingRate.sweep(options.clock.now());
     });
   }
 
@@ -220,13 +235,47 @@ export class RoomManager {
     return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
   }
 
+  /** A player's listing: refused RATE_LIMITED past its address's listing rate. */
+  listFor(query: RoomQuery, address: string): Promise<RoomInfo[]> {
+    this.#refuseListingIfTooFast(addressBlock(address));
+    return this.list(query);
+  }
+
   /**
    * Follows a listing for a lobby (see RoomWatchers): its current list. `address`: the remote address of
-   * the connection the request came on (its block is what the per-address bound counts).
+   * the connection the request came on (its block is what the per-address bounds count). Its first read
+   * takes from the address's listing rate; the reads of later changes, once per query, do not.
    */
   watch(session: Session, query: RoomQuery, address: string): Promise<RoomInfo[]> {
+    const block = addressBlock(address);
+    try {
+      this.#refuseListingIfTooFast(block);
+    } catch (error) {
+      // As any refused watch: the one before ends too (the client takes it as ended).
+      this.watchers.unwatch(session);
+      throw error;
+    }
     // Capped here: the lists of a query, whatever their limits, share one read, never past the cap.
-    return this.watchers.watch(session, this.#capped(query), addressBlock(address));
+    return this.watchers.watch(session, this.#capped(query), block);
+  }
+
+  /** Refuses a listing or a watch from an address (IPv6: its /64) past its listing rate. Not a fault. */
+  #refuseListingIfTooFast(block: string): void {
+    this.#take(this.#listingRate, block, 'room_listings_rate_limited_total', 'room listings');
+  }
+
+  /**
+   * Takes one action of `block` from `rate`, or counts `metric` and refuses RATE_LIMITED ("too many
+   * `what` from your address: try again in N s").
+   */
+  #take(rate: AddressRate, block: string, metric: string, what: string): void {
+    const waitMs = rate.take(block, this.#options.clock.now());
+    if (waitMs === 0) return;
+    this.#options.metrics.count(metric);
+    throw new ProtocolError(
+      ErrorCode.RATE_LIMITED,
+      `too many ${what} from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+    );
   }
 
   /** The query as this node answers it: its limit at most `maxRoomsListed`. */
@@ -301,24 +350,22 @@ export class RoomManager {
     address: string,
   ): Promise<JoinedRoom> {
     const block = addressBlock(address);
-    const waitMs = this.#codeMisses.waitMs(block, this.#options.clock.now());
-    if (waitMs > 0) {
-      this.#options.metrics.count('room_code_guesses_refused_total');
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        `too many wrong room codes from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
-      );
-    }
+    // A guess is taken before its lookup and given back if the code names a room: taken only after a
+    // miss, the lookups in flight at once (a registry round trip each, with Redis) all passed while the
+    // address had one guess left, and 60 sessions guessing together got 12 times the bound through.
+    this.#take(this.#codeMisses, block, 'room_code_guesses_refused_total', 'wrong room codes');
     const code = normalizeRoomCode(rawCode);
-    if (code === undefined) {
-      this.#codeMisses.take(block, this.#options.clock.now());
-      throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
+    if (code === undefined) throw new ProtocolError(ErrorCode.ROOM_CODE_INVALID, 'that is not a room code');
+    let listing: RoomListing | undefined;
+    try {
+      listing = await this.#options.registry.findByCode(code);
+    } catch (error) {
+      // The registry failed (REGISTRY_UNAVAILABLE): nothing was learnt about the code.
+      this.#codeMisses.refund(block, this.#options.clock.now());
+      throw error;
     }
-    const listing = await this.#options.registry.findByCode(code);
-    if (!listing) {
-      this.#codeMisses.take(block, this.#options.clock.now());
-      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
-    }
+    if (!listing) throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, `no room with code ${code}`);
+    this.#codeMisses.refund(block, this.#options.clock.now());
     if (listing.nodeId !== this.#options.nodeId) await this.#otherNodes.redirectTo(listing.nodeId);
     return this.#join(session, listing.roomId, options);
   }
@@ -481,13 +528,7 @@ export class RoomManager {
 
   /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */
   #refuseIfTooFast(block: string): void {
-    const waitMs = this.#creationRate.take(block, this.#options.clock.now());
-    if (waitMs === 0) return;
-    this.#options.metrics.count('room_creations_refused_total');
-    throw new ProtocolError(
-      ErrorCode.RATE_LIMITED,
-      `too many rooms created from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
-    );
+    this.#take(this.#creationRate, block, 'room_creations_refused_total', 'rooms created');
   }
 
   /**

@@ -50,6 +50,21 @@ export interface RoomWatchersOptions {
   maxQueriesPerAddress?: number;
 }
 
+/**
+ * Listing reads a flush has in progress at once. Each goes through the node's listing gate (4 at once, 64
+ * waiting, the rest refused): all of a flush's reads at once (up to `maxQueries`, 128 from one address)
+ * overflowed it: every flush failed for the queries past the first 68, whose lobbies never heard a
+ * change, and while its reads waited a player's own listing found the gate full. Two leave the rest of
+ * the gate to the players' requests; a flush of 256 queries then takes 128 reads' time.
+ */
+const FLUSH_READS_AT_ONCE = 2;
+
+/** A watched query as a flush reads it (at the largest limit of its watchers), and its watchers. */
+interface WatchGroup {
+  query: RoomQuery;
+  readonly sessions: Session[];
+}
+
 interface Watch {
   /** As asked, with its own limit. */
   readonly query: RoomQuery;
@@ -239,8 +254,7 @@ export class RoomWatchers {
 
   /** Reads each watched query once and sends the lists that changed; false if a read failed. */
   async #flush(): Promise<boolean> {
-    /** By key: the query read (at the largest limit of its watchers), and its watchers. */
-    const byQuery = new Map<string, { query: RoomQuery; sessions: Session[] }>();
+    const byQuery = new Map<string, WatchGroup>();
     for (const [session, watch] of this.#watches) {
       // A session's watch goes when the session ends (`unwatch`); one that ended during a read goes here.
       if (session.ended) {
@@ -254,45 +268,56 @@ export class RoomWatchers {
         if (limitOf(watch.query) > limitOf(group.query)) group.query = watch.query;
       }
     }
-    const outcomes = await Promise.all(
-      [...byQuery].map(async ([key, { query, sessions }]) => {
-        let rooms: RoomInfo[];
-        try {
-          rooms = await this.#options.list(query);
-        } catch {
-          this.#options.metrics.count('room_list_failures_total');
-          return false;
-        }
-        // By length: each watcher's list is the first rooms read, up to its limit (one encoding per list).
-        const lists = new Map<number, { rooms: RoomInfo[]; json: string; recipients: Session[] }>();
-        for (const session of sessions) {
-          const watch = this.#watches.get(session);
-          // Unwatched, watching another query since the read began, or now asking for more than it read.
-          if (watch === undefined || watch.key !== key || limitOf(watch.query) > limitOf(query)) continue;
-          const length = Math.min(limitOf(watch.query), rooms.length);
-          let list = lists.get(length);
-          if (list === undefined) {
-            const own = length === rooms.length ? rooms : rooms.slice(0, length);
-            list = { rooms: own, json: JSON.stringify(own), recipients: [] };
-            lists.set(length, list);
-          }
-          if (watch.lastSent === list.json) continue;
-          if (!session.connected) {
-            // Away: nothing piles up for it; the newest list goes when it resumes (see `resumed`).
-            watch.missed = true;
-            continue;
-          }
-          watch.lastSent = list.json;
-          watch.missed = false;
-          list.recipients.push(session);
-        }
-        for (const list of lists.values()) {
-          if (list.recipients.length > 0) this.#send(list.recipients, list.rooms);
-        }
-        return true;
-      }),
-    );
-    return outcomes.every(Boolean);
+    const groups = [...byQuery];
+    let next = 0;
+    let listed = true;
+    // A few workers, each reading the next query until none is left.
+    const worker = async () => {
+      while (next < groups.length) {
+        const [key, group] = groups[next++] as [string, WatchGroup];
+        if (!(await this.#refresh(key, group.query, group.sessions))) listed = false;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FLUSH_READS_AT_ONCE, groups.length) }, worker));
+    return listed;
+  }
+
+  /** Reads one watched query and sends its watchers the lists that changed; false if the read failed. */
+  async #refresh(key: string, query: RoomQuery, sessions: readonly Session[]): Promise<boolean> {
+    let rooms: RoomInfo[];
+    try {
+      rooms = await this.#options.list(query);
+    } catch {
+      this.#options.metrics.count('room_list_failures_total');
+      return false;
+    }
+    // By length: each watcher's list is the first rooms read, up to its limit (one encoding per list).
+    const lists = new Map<number, { rooms: RoomInfo[]; json: string; recipients: Session[] }>();
+    for (const session of sessions) {
+      const watch = this.#watches.get(session);
+      // Unwatched, watching another query since the read began, or now asking for more than it read.
+      if (watch === undefined || watch.key !== key || limitOf(watch.query) > limitOf(query)) continue;
+      const length = Math.min(limitOf(watch.query), rooms.length);
+      let list = lists.get(length);
+      if (list === undefined) {
+        const own = length === rooms.length ? rooms : rooms.slice(0, length);
+        list = { rooms: own, json: JSON.stringify(own), recipients: [] };
+        lists.set(length, list);
+      }
+      if (watch.lastSent === list.json) continue;
+      if (!session.connected) {
+        // Away: nothing piles up for it; the newest list goes when it resumes (see `resumed`).
+        watch.missed = true;
+        continue;
+      }
+      watch.lastSent = list.json;
+      watch.missed = false;
+      list.recipients.push(session);
+    }
+    for (const list of lists.values()) {
+      if (list.recipients.length > 0) this.#send(list.recipients, list.rooms);
+    }
+    return true;
   }
 
   /** Sends one list to every session that needs it, encoded once for all (as a room broadcast is). */

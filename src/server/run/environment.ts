@@ -138,6 +138,10 @@ export async function optionsFromEnvironment(
     ...(env.ROOM_CREATES_PER_SECOND
       ? { roomCreatesPerSecond: numberFromEnvironment(env, 'ROOM_CREATES_PER_SECOND', 1) }
       : {}),
+    ...(env.LISTING_BURST ? { listingBurst: numberFromEnvironment(env, 'LISTING_BURST', 256) } : {}),
+    ...(env.LISTINGS_PER_SECOND
+      ? { listingsPerSecond: numberFromEnvironment(env, 'LISTINGS_PER_SECOND', 16) }
+      : {}),
     ...(tls ? { tls } : {}),
     // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and
     // /analytics with ADMIN_TOKEN, an hour of history kept in HISTORY_FILE across restarts, alerts to a webhook.

@@ -161,6 +161,11 @@ export interface RoomSyncStats {
   /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
   snapshotsRefused: number;
   /**
+   * Snapshots written empty for a member who acked none of the 128 before (see the encoder's `stalled`):
+   * one that never acks, or asks for a resync with every ack. Also `sync_snapshots_stalled_total`.
+   */
+  snapshotsStalled: number;
+  /**
    * Snapshots that left out an entity too large to go even alone in the member's budget (with `adaptive`:
    * in its ceiling): it reaches that member only once the budget is raised or its state gets smaller (the
    * first such entity of each type is also named on the console). An entity over an adaptive budget that
@@ -309,6 +314,7 @@ export class RoomSync<
     acksReceived: 0,
     badFrames: 0,
     snapshotsRefused: 0,
+    snapshotsStalled: 0,
     snapshotsOverBudget: 0,
   };
   /** Snapshots not written (a fault of this library: every app callback is guarded). */
@@ -498,6 +504,7 @@ export class RoomSync<
     // One options object for every encode (the encoder reads it and keeps nothing of it).
     const options = this.#encodeOptions;
     options.budgetBytes = member.adaptive?.current.budgetBytes ?? member.budgetBytes;
+    const stalled = member.encoder.stalled;
     let snapshot: EncodedSnapshot;
     try {
       const seen = this.#options.visible === undefined ? frame : this.#viewFor(client, member, frame);
@@ -510,6 +517,10 @@ export class RoomSync<
       return false;
     }
     if (snapshot.overBudget.length > 0) this.#overBudget(member, snapshot.overBudget, options.budgetBytes);
+    if (stalled) {
+      this.#stats.snapshotsStalled++;
+      this.#options.metrics?.count('sync_snapshots_stalled_total');
+    }
     this.#sendSnapshot(client, member, snapshot.bytes);
     return true;
   }

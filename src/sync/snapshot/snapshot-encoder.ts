@@ -100,6 +100,15 @@ export interface EncodedSnapshot {
  */
 const FIXED_HEADER_BITS = SEQ_BITS + STREAM_BITS + 1 + 32;
 
+/**
+ * Snapshots in a row a client may leave unacked before it is sent empty ones (see `stalled`): as many as
+ * are kept for an ack, so that an ack of any snapshot the encoder still remembers ends the stall.
+ */
+const STALL_SNAPSHOTS = PENDING_SNAPSHOTS;
+
+/** The records of a stalled client's snapshot (and its relative modes): none, one frozen list for all. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A `Candidate` entry `#candidates` fills in again for each snapshot. */
 interface ReusedCandidate {
   id: number;
@@ -151,6 +160,13 @@ export class SnapshotEncoder {
   #resyncFrom: number | undefined;
   /** The newest snapshot count the client acked since the last resync. */
   #ackedAt: number | undefined;
+  /**
+   * The newest snapshot count the client acked (the count before the first: none yet), moved only by acks
+   * of snapshots sent since the last resync and kept through a resync: `stalled` is measured from it. A
+   * request for a resync that is heard acks nothing, so asking on every ack stalls a client as never
+   * acking does.
+   */
+  #heardAt: number;
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
   /**
@@ -189,6 +205,7 @@ export class SnapshotEncoder {
     this.#firstAt = firstSeq;
     this.#at = firstSeq;
     this.#pendingFrom = firstSeq;
+    this.#heardAt = firstSeq - 1;
   }
 
   /** The stream its snapshots name. */
@@ -199,6 +216,18 @@ export class SnapshotEncoder {
   /** The seq the next snapshot will carry. */
   get nextSeq(): number {
     return this.#at % SEQ_MODULO;
+  }
+
+  /**
+   * True while the client has acked none of the last STALL_SNAPSHOTS (128) snapshots sent to it: it is
+   * resynced (once per stall) and sent empty snapshots (a header, no record) until it acks one. A client
+   * that does not ack, or asks for a resync with every ack, would otherwise cost a snapshot planned for it
+   * alone every time, carrying every entity removed since it last acked (a removal goes again until acked)
+   * as far as its budget holds: at 16 KiB, some 20,000 of them, 30 ms a snapshot. Nothing the client may
+   * hold is forgotten: once it acks again it is sent full states, and the removals it may have missed.
+   */
+  get stalled(): boolean {
+    return this.#at - this.#heardAt > STALL_SNAPSHOTS;
   }
 
   /** True while the client is in step at a frame and served from shared bodies. */
@@ -227,6 +256,7 @@ export class SnapshotEncoder {
     }
     this.#newestTick = frame.tick;
     const seen = this.#shared?.see(frame);
+    if (this.stalled) return this.#encodeStalled(frame);
     if (this.#inStep !== undefined) {
       const snapshot = seen?.newest === true ? this.#encodeShared(frame, seen.index, budget) : undefined;
       if (snapshot !== undefined) return snapshot;
@@ -266,23 +296,74 @@ export class SnapshotEncoder {
     };
   }
 
-  #encodeOwn(frame: WorldFrame, frameIndex: number | undefined, budget: number): EncodedSnapshot {
+  /**
+   * A stalled client's snapshot: the header alone, nothing planned, nothing tracked. It applies (changing
+   * nothing) and its ack ends the stall. Never complete: what the client lacks is not even looked at.
+   * Entering a stall resyncs (unless the client's own request already did since its newest ack): the
+   * records of the unacked snapshots, which no ack can name any more, are let go.
+   */
+  #encodeStalled(frame: WorldFrame): EncodedSnapshot {
+    if (this.#resyncFrom === undefined || this.#resyncFrom <= this.#heardAt) this.resync();
     const at = this.#at;
     const seq = at % SEQ_MODULO;
-    const candidates = this.#candidates(frame);
-    const budgetBits = budget * 8;
+    const acked = this.#ackedRef(at);
+    const bits = this.#headerBits(frame, acked) + varUintBits(0);
+    const header = {
+      seq,
+      stream: this.#stream,
+      tick: frame.tick,
+      complete: false,
+      acked,
+      relativeModes: NONE,
+    };
+    const bytes = writeSnapshot(this.#registry, this.#cache, header, NONE, at, bits);
+    this.#keepPending({
+      at,
+      frame: undefined,
+      frameIndex: undefined,
+      complete: false,
+      ids: NONE,
+      entities: NONE,
+    });
+    this.#at = at + 1;
+    return {
+      bytes,
+      seq,
+      tick: frame.tick,
+      complete: false,
+      sent: NONE,
+      leftOut: 0,
+      overBudget: NONE_OVER_BUDGET,
+    };
+  }
+
+  /** The acked snapshot a per-client snapshot at `at` names, if one still can be. */
+  #ackedRef(at: number): Acked | undefined {
     const ackedDistance = this.#ackedAt === undefined ? undefined : at - this.#ackedAt;
-    const acked: Acked | undefined =
-      ackedDistance !== undefined && ackedDistance <= NEAR_BASELINE_WINDOW
-        ? { at: at - ackedDistance, distance: ackedDistance }
-        : undefined;
-    const headerBits =
+    return ackedDistance !== undefined && ackedDistance <= NEAR_BASELINE_WINDOW
+      ? { at: at - ackedDistance, distance: ackedDistance }
+      : undefined;
+  }
+
+  /** The size of a per-client snapshot's header, before its record count. */
+  #headerBits(frame: WorldFrame, acked: Acked | undefined): number {
+    return (
       FIXED_HEADER_BITS +
       varUintBits(frame.tick) +
       ackedRefBits(acked?.distance) +
       // Nothing acked: the types' fingerprint follows; else the (absent) predictor's bit.
       (acked === undefined ? FINGERPRINT_BITS : predictorRefBits(undefined)) +
-      this.#registry.relativeTypeIds.length;
+      this.#registry.relativeTypeIds.length
+    );
+  }
+
+  #encodeOwn(frame: WorldFrame, frameIndex: number | undefined, budget: number): EncodedSnapshot {
+    const at = this.#at;
+    const seq = at % SEQ_MODULO;
+    const candidates = this.#candidates(frame);
+    const budgetBits = budget * 8;
+    const acked = this.#ackedRef(at);
+    const headerBits = this.#headerBits(frame, acked);
     // When everything fits (always, without a budget) the ranking cannot change what is sent: skip it.
     const plan = (id: number, entity: EntityRecord | undefined, relativeModes?: readonly boolean[]) =>
       this.#plan(frame, at, acked, relativeModes, id, entity);
@@ -366,6 +447,8 @@ export class SnapshotEncoder {
     this.#lastAck = ack;
     this.#lastAckedCount = newest;
     const current = this.#resyncFrom === undefined || newest >= this.#resyncFrom;
+    // An ack of a snapshot sent since the last resync (an ack never names one not sent yet): not stalled.
+    if (current && newest > this.#heardAt) this.#heardAt = newest;
     if (this.#inStep !== undefined) {
       // In shared mode only the newest ack matters: the client holds exactly that snapshot's frame.
       if (current && newest > this.#inStep.at) this.#stepTo(newest);

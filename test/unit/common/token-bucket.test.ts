@@ -57,6 +57,18 @@ describe('TokenBucket', () => {
     expect(bucket.full(500)).toBe(true);
   });
 
+  it('gives back a token taken, never past its capacity', () => {
+    const bucket = new TokenBucket(2, 1, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, false]);
+    bucket.refund(0);
+    expect([bucket.take(0), bucket.take(0)]).toEqual([true, false]);
+    bucket.refund(0);
+    bucket.refund(0);
+    bucket.refund(0);
+    expect(bucket.full(0)).toBe(true);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, false]);
+  });
+
   it('a refused take takes nothing', () => {
     const bucket = new TokenBucket(5, 1, 0);
     expect(bucket.take(0, 4)).toBe(true);

@@ -1,5 +1,5 @@
-import { type Clock, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
-import { entity, int, string } from 'vehikill-net/sync';
+import { Channel, type Clock, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { encodeAckFrame, entity, int, string } from 'vehikill-net/sync';
 import { describe, expect, it, vi } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
@@ -197,12 +197,17 @@ describe('RoomSync: ticks', () => {
 });
 
 describe('RoomSync: adaptive budget floor', () => {
-  /** A congested member of a room whose types include a sign with a long text, for `seconds`. */
+  /**
+   * A congested member of a room whose types include a sign with a long text, for `seconds`. The text
+   * changes every tick (its last characters), so that every snapshot has it to send; the member acks each
+   * snapshot, as a client does (one that acks nothing is stalled after 128 and sent empty snapshots).
+   */
   function congested(options: { minBudgetBytes?: number; sign?: string }, seconds = 10) {
     const Sign = entity('sign', { text: string({ maxLength: 4000 }) });
     const clock = new ManualClock();
     const client = memberOnLink({ value: 'poor' });
     const sizes: number[] = [];
+    let newest: number | undefined;
     const sync = new RoomSync(
       { clients: [client], clock },
       {
@@ -210,14 +215,25 @@ describe('RoomSync: adaptive budget floor', () => {
         rateHz: 30,
         adaptive: options.minBudgetBytes === undefined ? true : { minBudgetBytes: options.minBudgetBytes },
         deflateAboveBytes: Number.POSITIVE_INFINITY,
-        send: (_client, bytes) => void sizes.push(bytes.length),
+        send: (_client, bytes) => {
+          sizes.push(bytes.length);
+          // After the sync tag: the seq, least significant byte first.
+          newest = (bytes[1] as number) | ((bytes[2] as number) << 8);
+        },
       },
     );
     sync.world.spawn(Dot, { x: 1 });
-    if (options.sign !== undefined) sync.world.spawn(Sign, { text: options.sign });
+    const sign = options.sign === undefined ? undefined : sync.world.spawn(Sign, { text: options.sign });
     for (let elapsed = 0; elapsed < seconds * 1000; elapsed += 10) {
       clock.advance(10);
-      sync.flush(Math.floor(clock.now() / 10));
+      const tick = Math.floor(clock.now() / 10);
+      if (sign !== undefined && options.sign !== undefined) {
+        sync.world.update(sign, Sign, { text: options.sign.slice(6) + String(tick).padStart(6, '0') });
+      }
+      sync.flush(tick);
+      if (newest !== undefined) {
+        sync.receive(client, Channel.phys, encodeAckFrame({ newest, previous: 0, resync: false }));
+      }
     }
     return { sync, client, sizes };
   }
