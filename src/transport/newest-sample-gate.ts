@@ -1,9 +1,9 @@
 import type { Cancel, Clock } from '../common/index.js';
 
 /** One sender's gate: when its last sample left, the newest one waiting, and the timer that sends it. */
-interface SenderState {
+interface SenderState<Sample> {
   lastSentAt: number;
-  pending: Uint8Array | undefined;
+  pending: Sample | undefined;
   cancel: Cancel | undefined;
 }
 
@@ -11,24 +11,28 @@ interface SenderState {
  * Samples (`phys`) over TCP, at the sender and at the relay: only the newest pending sample per sender is kept (an older one still
  * waiting is superseded, never sent), and each sender's samples leave at most once per `minIntervalMs`
  * (20 Hz by default). A stale sample is worse than none; a queue of them is head-of-line blocking.
+ *
+ * A sample is whatever `write` makes the frame from (the frame itself by default): a relay that keeps what
+ * it needs to encode one and encodes it in `write` does so only for the samples that leave, however many
+ * a sender offers.
  */
-export class NewestSampleGate {
+export class NewestSampleGate<Sample = Uint8Array> {
   readonly #clock: Clock;
   readonly #minIntervalMs: number;
-  readonly #write: (frame: Uint8Array, sender: string) => void;
-  readonly #senders = new Map<string, SenderState>();
+  readonly #write: (sample: Sample, sender: string) => void;
+  readonly #senders = new Map<string, SenderState<Sample>>();
   superseded = 0;
 
-  constructor(clock: Clock, minIntervalMs: number, write: (frame: Uint8Array, sender: string) => void) {
+  constructor(clock: Clock, minIntervalMs: number, write: (sample: Sample, sender: string) => void) {
     this.#clock = clock;
     this.#minIntervalMs = minIntervalMs;
     this.#write = write;
   }
 
-  offer(sender: string, frame: Uint8Array): void {
+  offer(sender: string, sample: Sample): void {
     // No interval: nothing ever waits, so there is nothing to supersede (a TCP-mode server link).
     if (this.#minIntervalMs <= 0) {
-      this.#write(frame, sender);
+      this.#write(sample, sender);
       return;
     }
     const now = this.#clock.now();
@@ -39,11 +43,11 @@ export class NewestSampleGate {
     }
     if (state.pending === undefined && now - state.lastSentAt >= this.#minIntervalMs) {
       state.lastSentAt = now;
-      this.#write(frame, sender);
+      this.#write(sample, sender);
       return;
     }
     if (state.pending !== undefined) this.superseded++;
-    state.pending = frame;
+    state.pending = sample;
     state.cancel ??= this.#schedule(sender, state, now);
   }
 
@@ -51,7 +55,7 @@ export class NewestSampleGate {
    * Sends the sender's pending sample when its interval is up. Apart from `offer`: its closure there made
    * V8 allocate a context on every sample offered, sent at once or not.
    */
-  #schedule(sender: string, state: SenderState, now: number): Cancel {
+  #schedule(sender: string, state: SenderState<Sample>, now: number): Cancel {
     return this.#clock.setTimeout(
       () => {
         state.cancel = undefined;

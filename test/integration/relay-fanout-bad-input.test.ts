@@ -93,6 +93,25 @@ describe('DataToPeers from a member who sends what he likes', () => {
     expect([aliceHeard, bobHeard]).toEqual([[], []]);
   });
 
+  it('samples faster than the gate: each member gets the first and the newest, the newest made as it leaves', async () => {
+    const { alice, bob, raw, rawId, aliceRoom } = await roomWithRawSender();
+    // What alice hears from the raw member, with the server's forwarding stamp of each.
+    const link = aliceRoom.relayLink(rawId);
+    const heard: Array<{ sample: number; stampedAt: number }> = [];
+    link.onMessage((channel, bytes) => {
+      if (channel === Channel.phys) heard.push({ sample: bytes[0]!, stampedAt: link.lastServerTime });
+    });
+    for (let sample = 1; sample <= 10; sample++) {
+      raw.send(Kind.DataToPeers, { to: [alice.playerId!, bob.playerId!], c: 0, p: Uint8Array.of(sample) });
+    }
+    await eventually(() => heard.length === 2, 'the first sample and the newest');
+    await sleep(100);
+    expect(heard.map((h) => h.sample)).toEqual([1, 10]);
+    // The newest waited at alice's gate for its 50 ms and was made into a frame only then (stamped as it
+    // left), not as each of the nine behind the first was offered: a flood costs frames only for what leaves.
+    expect(heard[1]!.stampedAt - heard[0]!.stampedAt).toBeGreaterThan(40);
+  });
+
   it('from a player in no room, or tagged for a room he has left: NOT_IN_ROOM, a notice', async () => {
     const { alice, bob, raw, heardBy, aliceRoom, metrics, errors } = await roomWithRawSender();
     const aliceHeard = heardBy(aliceRoom);

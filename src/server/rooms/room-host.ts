@@ -565,6 +565,10 @@ export class RoomHost implements RoomHostPort {
   ): void {
     const target = this.#peerOf(session, to);
     this.#activeOffRoomMessages = true;
+    if (channel === 0) {
+      target.session.physGate.offer(session.playerId, { payload, membership: target.membership });
+      return;
+    }
     const now = this.#ctx.clock.now();
     const inner = encodeMessage(Kind.DataFromPeer, {
       from: session.playerId,
@@ -573,10 +577,6 @@ export class RoomHost implements RoomHostPort {
       t: now,
       m: target.membership,
     });
-    if (channel === 0) {
-      target.session.physGate.offer(session.playerId, inner);
-      return;
-    }
     const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
     if (admitted !== 'relay') {
       this.#ctx.metrics.count('relayed_data_refused_total');
@@ -603,7 +603,6 @@ export class RoomHost implements RoomHostPort {
   relayPhysToPeers(session: Session, to: readonly string[], payload: Uint8Array): void {
     if (!this.has(session)) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'you are not in this room');
     this.#activeOffRoomMessages = true;
-    const now = this.#ctx.clock.now();
     const from = session.playerId;
     let skipped = 0;
     for (const id of to) {
@@ -612,14 +611,9 @@ export class RoomHost implements RoomHostPort {
         skipped++;
         continue;
       }
-      const inner = encodeMessage(Kind.DataFromPeer, {
-        from,
-        c: 0,
-        p: payload,
-        t: now,
-        m: target.membership,
-      });
-      target.session.physGate.offer(from, inner);
+      // Encoded only if it leaves the target's gate (RelayedSample): a sender offering faster than the
+      // gate passes costs a lookup per member, not a frame.
+      target.session.physGate.offer(from, { payload, membership: target.membership });
     }
     if (skipped > 0) this.#ctx.metrics.count('relayed_fanout_skipped_total', undefined, skipped);
   }

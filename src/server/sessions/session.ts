@@ -20,6 +20,7 @@ import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
+import { encodeRelayedSample, type RelayedSample } from './relayed-sample.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
@@ -75,8 +76,8 @@ export class Session {
   addressBlock = UNKNOWN_ADDRESS;
   /** Set when the socket went away; cleared on resume. */
   awaySince: number | undefined;
-  /** Peers' relayed `phys` samples on their way to this player. */
-  readonly physGate: NewestSampleGate;
+  /** Peers' relayed `phys` samples on their way to this player, encoded as they leave (RelayedSample). */
+  readonly physGate: NewestSampleGate<RelayedSample>;
   /** Orders what waits when this player's socket backs up: control > snapshots > relay. */
   readonly scheduler: SendScheduler;
   /** Sees every frame written to the socket (the server counts them by kind for its metrics). */
@@ -127,8 +128,13 @@ export class Session {
     this.#clock = clock;
     this.#limits = limits;
     // One pending sample per sender, in the gate and again in the scheduler's queue.
-    this.physGate = new NewestSampleGate(clock, RELAYED_PHYS_INTERVAL_MS, (frame, sender) =>
-      this.sendEncoded(frame, 'volatile', undefined, `phys:${sender}`),
+    this.physGate = new NewestSampleGate<RelayedSample>(clock, RELAYED_PHYS_INTERVAL_MS, (sample, sender) =>
+      this.sendEncoded(
+        encodeRelayedSample(sender, sample, clock.now()),
+        'volatile',
+        undefined,
+        `phys:${sender}`,
+      ),
     );
     this.scheduler = new SendScheduler({
       clock,
