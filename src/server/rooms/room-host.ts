@@ -547,9 +547,10 @@ export class RoomHost implements RoomHostPort {
   /**
    * A link message between two members over the relay path, with its channel's semantics kept on TCP:
    * phys newest-only at 20 Hz, event expiring, dispatch reliable, the link's own control volatile.
-   * Stamped with the target's membership here, as it is encoded: relayed data waits behind the target's
-   * other traffic (at the phys gate and in the send queue), possibly until after the target is seated in
-   * the next room, and its client must know it was relayed in this one.
+   * Stamped with the target's membership here (phys: kept with the sample at the target's gate, which
+   * encodes it as it lets it go, see RelayedSample): relayed data waits behind the target's other traffic
+   * (at the phys gate and in the send queue), possibly until after the target is seated in the next room,
+   * and its client must know it was relayed in this one.
    *
    * Every channel but phys takes its bytes from the sender's relay budget towards the target; over it,
    * the target gets nothing and the sender is told RATE_LIMITED now and then (RelayRefused, no fault). Phys needs none: its gate
