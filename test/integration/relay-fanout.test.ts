@@ -80,9 +80,13 @@ describe('a relayed mesh broadcast', () => {
     const physBefore = upstream.map((count) => count.phys);
     const startedAt = Date.now();
     const sample = new Uint8Array(40);
+    let broadcasts = 0;
     for (let tick = 0; tick < TICKS; tick++) {
       for (const client of clients) client.serverLink.send(Channel.phys, new Uint8Array(8));
-      if (tick % 3 === 0) for (const mesh of meshes) mesh.broadcast(Channel.phys, sample);
+      if (tick % 3 === 0) {
+        for (const mesh of meshes) mesh.broadcast(Channel.phys, sample);
+        broadcasts++;
+      }
       await sleep(1000 / 60);
     }
     const seconds = (Date.now() - startedAt) / 1000;
@@ -93,13 +97,15 @@ describe('a relayed mesh broadcast', () => {
     );
     const upstreamRates = upstream.map((count, i) => (count.phys - physBefore[i]!) / seconds);
     console.log(
-      `phys heard per receiver per sender: min ${Math.min(...rates).toFixed(1)}/s, mean ${(rates.reduce((a, b) => a + b, 0) / rates.length).toFixed(1)}/s; relayed phys frames up per sender: ${upstreamRates.map((r) => r.toFixed(1)).join(' ')}/s`,
+      `broadcasts ${(broadcasts / seconds).toFixed(1)}/s; phys heard per receiver per sender: min ${Math.min(...rates).toFixed(1)}/s, mean ${(rates.reduce((a, b) => a + b, 0) / rates.length).toFixed(1)}/s; relayed phys frames up per sender: ${upstreamRates.map((r) => r.toFixed(1)).join(' ')}/s`,
     );
-    // Every receiver hears every sender close to the 20 a second it broadcasts (before: about 6).
-    expect(Math.min(...rates)).toBeGreaterThan(14);
+    // Against what was broadcast, not the 20 a second asked for: a loaded machine runs the loop slower.
+    const broadcastRate = broadcasts / seconds;
+    // Every receiver hears every sender close to every broadcast (before: about a third of them).
+    expect(Math.min(...rates)).toBeGreaterThan(0.7 * broadcastRate);
     // Each sender's samples went up once per broadcast, not once per peer.
-    for (const rate of upstreamRates) expect(rate).toBeLessThan(22);
-    for (const rate of upstreamRates) expect(rate).toBeGreaterThan(14);
+    for (const rate of upstreamRates) expect(rate).toBeLessThan(1.1 * broadcastRate);
+    for (const rate of upstreamRates) expect(rate).toBeGreaterThan(0.7 * broadcastRate);
     // No input was dropped for the rate, and every one arrived.
     for (const client of clients) expect(client.stats().sends.volatileDropped).toBe(0);
     await eventually(
