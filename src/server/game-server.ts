@@ -19,6 +19,7 @@ import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
+import { answerError } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
@@ -560,9 +561,7 @@ export class GameServer {
     const pathname = pathnameOf(req.url);
     if (pathname === undefined) {
       // The client's mistake, not ours: answered, and nothing logged (a loop of these would fill the log).
-      const body = JSON.stringify({ code: ErrorCode.INVALID_MESSAGE, message: 'malformed request target' });
-      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      answerError(res, 400, ErrorCode.INVALID_MESSAGE, 'malformed request target');
       return;
     }
     try {
@@ -574,12 +573,11 @@ export class GameServer {
           return;
         }
         // Said with a code, so a client asking for a guest token stops asking: no retry can change this.
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            code: ErrorCode.UNAUTHORIZED,
-            message: 'this server issues no guest tokens: connect with a token from its authenticator',
-          }),
+        answerError(
+          res,
+          404,
+          ErrorCode.UNAUTHORIZED,
+          'this server issues no guest tokens: connect with a token from its authenticator',
         );
         return;
       }

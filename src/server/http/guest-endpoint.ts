@@ -80,18 +80,11 @@ export async function handleGuestTokenRequest(
   const waitMs = admit();
   if (waitMs > 0) {
     // The body is left unread: answered, then the connection closes (as for a body too large).
-    const body = JSON.stringify({
-      code: ErrorCode.RATE_LIMITED,
-      message: 'too many guest tokens asked for from your address',
-    });
     res.shouldKeepAlive = false;
-    res.writeHead(429, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
+    answerError(res, 429, ErrorCode.RATE_LIMITED, 'too many guest tokens asked for from your address', {
       'retry-after': String(Math.ceil(waitMs / 1_000)),
       connection: 'close',
     });
-    res.end(body);
     return;
   }
   const text = await readTextBody(req, res, MAX_BODY_BYTES);

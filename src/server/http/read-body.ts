@@ -65,17 +65,14 @@ export function answerTooLarge(res: ServerResponse, limitBytes: number): void {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({
-    code: ErrorCode.MESSAGE_TOO_LARGE,
-    message: `the body is over ${limitBytes.toLocaleString('en-US')} bytes`,
-  });
   res.shouldKeepAlive = false;
-  res.writeHead(413, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    connection: 'close',
-  });
-  res.end(body);
+  answerError(
+    res,
+    413,
+    ErrorCode.MESSAGE_TOO_LARGE,
+    `the body is over ${limitBytes.toLocaleString('en-US')} bytes`,
+    { connection: 'close' },
+  );
 }
 
 /**
