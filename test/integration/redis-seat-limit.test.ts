@@ -52,8 +52,11 @@ describe('the seat limit on Redis under join and leave churn', () => {
             await sleep(Math.random() * 20);
             await joined.leave();
           } catch (error) {
-            const code = (error as { code?: string }).code ?? String(error);
-            refused[code] = (refused[code] ?? 0) + 1;
+            const { code, message } = error as { code?: string; message?: string };
+            // Anything but ROOM_FULL with its message: which refusal it was (the registry's own failure,
+            // or a room it did not list) is what a failure here needs to say.
+            const key = code === ErrorCode.ROOM_FULL ? code : `${code ?? String(error)}: ${message ?? ''}`;
+            refused[key] = (refused[key] ?? 0) + 1;
             await sleep(Math.random() * 5);
           }
         }
