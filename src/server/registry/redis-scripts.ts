@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -383,24 +382,23 @@ const releaseCreation = `
 if redis.call('GET', ARGV[2]) == ARGV[3] then return redis.call('DEL', ARGV[2]) end
 return 0`;
 
-/** Runs by SHA, loading the script when Redis does not have it (first use, or after a restart). */
+/**
+ * A script sent whole with every call (EVAL; Redis keeps it compiled, keyed by its SHA, so a call costs the
+ * bytes of its source, not a compile). Not EVALSHA with EVAL as a fallback: the first call of a script
+ * on a Redis that does not hold it yet (fresh, restarted, failed over) came back NOSCRIPT and was sent
+ * again after every command made meanwhile, so a seat given back and asked for again at once was asked
+ * for first and refused. The room manager counts on its calls being applied in the order it makes them.
+ */
 export class LuaScript {
   readonly #source: string;
-  readonly #sha: string;
 
   constructor(source: string) {
     this.#source = source;
-    this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
   /** ARGV: the prefix, then `args`. */
-  async run(redis: RedisConnection, keys: RedisKeys, args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.#sha, 1, keys.anchor, keys.prefix, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#source, 1, keys.anchor, keys.prefix, ...args);
-    }
+  run(redis: RedisConnection, keys: RedisKeys, args: readonly (string | number)[]): Promise<unknown> {
+    return redis.eval(this.#source, 1, keys.anchor, keys.prefix, ...args);
   }
 }
 
