@@ -283,10 +283,13 @@ export class SessionConnection {
    */
   close(flushMs = 0): Promise<number> {
     if (this.#state === 'closed') return Promise.resolve(0);
-    this.#closing ??= new Promise<number>((resolve) => {
+    if (this.#closing) return this.#closing;
+    let settled = false;
+    const closing = new Promise<number>((resolve) => {
       const deadline = this.#clock.now() + flushMs;
       const attempt = () => {
         if (this.#state === 'closed') {
+          settled = true;
           resolve(0);
           return;
         }
@@ -295,15 +298,23 @@ export class SessionConnection {
           this.#clock.setTimeout(attempt, 10);
           return;
         }
-        this.#closing = undefined;
         const socket = this.#socket;
         this.#finish('CLOSED_BY_CLIENT', 'closed by the client', unsent);
         socket?.close(1000, 'bye');
+        settled = true;
         resolve(unsent);
       };
       attempt();
     });
-    return this.#closing;
+    // Calls made while it flushes share it; once settled it is forgotten (one that closed at once is never
+    // kept), so that a close after a later `connect()` ends that session rather than answering with this.
+    if (!settled) {
+      this.#closing = closing;
+      void closing.finally(() => {
+        if (this.#closing === closing) this.#closing = undefined;
+      });
+    }
+    return closing;
   }
 
   /**

@@ -53,6 +53,8 @@ export function statsWithQuality(counters: LinkStats, quality: QualityView): Lin
   const now = quality.snapshot();
   return {
     ...counters,
+    // Only a simulated link counts this itself; every other kind has it from the peer's reports, as lossUp.
+    lossRate: Number.isNaN(counters.lossRate) ? now.lossUp : counters.lossRate,
     jitterMs: now.jitterMs,
     lossUp: now.lossUp,
     lossDown: now.lossDown,

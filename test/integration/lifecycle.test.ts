@@ -25,7 +25,34 @@ class DisposeTracking extends TestRoom {
  */
 const DISPOSE_MS = 1_500;
 
+/** Keeps every room it makes, so a test can read what the room heard. */
+class LeaveTracking extends TestRoom {
+  static rooms: LeaveTracking[] = [];
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    LeaveTracking.rooms.push(this);
+  }
+}
+
 describe('room and connection lifecycle', () => {
+  it('close() ends a session begun by connect() after an earlier close(): the room hears the leave at once', async () => {
+    t = await startServer({ test: LeaveTracking }, { graceMs: 30_000 });
+    const client = t.client();
+    await client.connect();
+    await client.close(); // nothing held back: closed at once
+    await client.connect(); // a fresh session
+    const room = await client.create('test');
+    const { playerId } = client;
+    expect(await client.close()).toBe(0);
+    expect(client.state).toBe('closed');
+    const created = LeaveTracking.rooms.find((r) => r.roomId === room.roomId);
+    // A socket left open would hold the seat for the whole grace period instead.
+    await eventually(
+      () => created?.events.includes(`leave:${playerId}:left`) === true,
+      'the room hears the player leave',
+    );
+  });
+
   it('disposes an empty room after the delay, not before', async () => {
     t = await startServer({ test: DisposeTracking }, { emptyDisposeMs: DISPOSE_MS });
     const client = t.client();

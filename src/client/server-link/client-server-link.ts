@@ -18,7 +18,10 @@ export type ServerLinkMode = 'prefer' | 'require' | 'off';
 
 export interface ServerLinkSettings {
   mode?: ServerLinkMode;
-  /** Default: the browser's own; in Node, node-datachannel's polyfill. */
+  /**
+   * Default: `globalThis.RTCPeerConnection` (the browser's). Node has none: pass node-datachannel's
+   * polyfill there, or the link stays in TCP mode.
+   */
   RTCPeerConnection?: RtcPeerConnectionConstructor;
   /** Extra RTCPeerConnection settings (node-datachannel wants `bindAddress` on loopback). */
   extraConfiguration?: Record<string, unknown>;
