@@ -37,6 +37,8 @@ export interface NativeRtcLinkOptions {
   config: RtcConfig;
   /** Rewrites each local candidate before it is sent (announced addresses); may return several. */
   announce?: (candidate: string) => string[];
+  /** The client opened a data channel in band (ours are all negotiated): closed at once, told here. */
+  refusedChannel?: () => void;
   eventLifetimeMs?: number;
   keepaliveMs?: number;
   deadAfterMs?: number;
@@ -114,6 +116,15 @@ export class NativeRtcLink extends LinkBase {
       if (state === 'failed' || state === 'closed') this.#shutdown();
     });
     this.#disposeSignaling = options.signaling.onSignal((signal) => this.#onSignal(signal));
+    // Every channel of ours is negotiated: one the client opens in band is none of ours. Read until it is
+    // closed, not left unread: the stack queues 1,024 messages for a channel nobody reads, then its worker
+    // thread waits for room, holding the whole connection; closing that connection from here would then
+    // wait for that thread for ever, with the event loop (every room, every player) frozen behind it.
+    pc.onDataChannel((dc) => {
+      dc.onMessage(() => {});
+      dc.close();
+      options.refusedChannel?.();
+    });
     const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
     for (const channel of CHANNELS) {
       const dc = pc.createDataChannel(channel, nativeInit(channel, lifetime));

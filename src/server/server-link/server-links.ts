@@ -22,13 +22,18 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
- * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order.
+ * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order; nor
+ * is EXTRA_CHANNEL: a data channel the client opened in band on its direct link (closed at once).
  */
 const BAD_INPUT_CODE = {
   'too-large': ErrorCode.MESSAGE_TOO_LARGE,
   rate: ErrorCode.RATE_LIMITED,
   'dispatch-window': 'DISPATCH_WINDOW',
+  'extra-channel': 'EXTRA_CHANNEL',
 } as const;
+
+/** Why a message (or a data channel) from a player's link was dropped. */
+type Rejection = keyof typeof BAD_INPUT_CODE;
 
 /**
  * Every player's server link: loads node-datachannel (lazily, so a server without it still runs in TCP
@@ -189,6 +194,7 @@ export class ServerLinks {
           name,
           signaling,
           answered,
+          refusedChannel: () => this.#reject(session, 'extra-channel'),
           clock: this.#clock,
           config: {
             iceServers: this.#options.iceServers ?? [],
@@ -311,7 +317,7 @@ export class ServerLinks {
    * Counted twice: among the server link's own drops, and among all bad input by its code (the player's
    * doing: by its address, for the error-spike alert).
    */
-  #reject(session: Session, reason: 'too-large' | 'rate' | 'dispatch-window'): void {
+  #reject(session: Session, reason: Rejection): void {
     this.#metrics.count('server_link_rejected_total', { reason });
     this.#clientErrors.count('bad_input_total', { code: BAD_INPUT_CODE[reason] }, session.addressBlock);
   }
