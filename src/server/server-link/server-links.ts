@@ -199,8 +199,10 @@ export class ServerLinks {
           config: {
             iceServers: this.#options.iceServers ?? [],
             // What the protocol allows a message (dispatch frames included): no more for a player to
-            // make the server reassemble (libdatachannel's default would be 256 KiB).
-            maxMessageSize: Math.max(this.#maxMessageBytes, MAX_PEER_DATA_BYTES),
+            // make the server reassemble (libdatachannel's default would be 256 KiB). One byte more,
+            // because libdatachannel cuts a longer message to this length and delivers it: cut short,
+            // it is over the limit (`#admit` drops it as too large), never taken for a whole one.
+            maxMessageSize: this.#largestFrame + 1,
             enableIceUdpMux: true,
             portRangeBegin: this.#udpPort,
             portRangeEnd: this.#udpPort,
@@ -294,14 +296,21 @@ export class ServerLinks {
     return this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
+  /** The largest message a client's link sends: `maxMessageBytes`, or a whole dispatch frame if larger. */
+  get #largestFrame(): number {
+    return Math.max(this.#maxMessageBytes, MAX_PEER_DATA_BYTES);
+  }
+
   /**
    * Each message as it arrives, on either path: a `phys` or `event` message over the size limit, or
    * anything past the rate, is dropped. A dispatch frame's size is its stream's to check (a message too
    * large is skipped in its turn: dropping its frame here would stall every later one); one dropped for
-   * the rate is sent again by the player's link.
+   * the rate is sent again by the player's link. A dispatch frame longer than any client's link sends
+   * (one the direct link's SCTP cut short) is dropped here: it can only stall its sender's own stream.
    */
   #admit(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
-    if (channel !== Channel.dispatch && bytes.length > this.#maxMessageBytes) {
+    const limit = channel === Channel.dispatch ? this.#largestFrame : this.#maxMessageBytes;
+    if (bytes.length > limit) {
       this.#reject(session, 'too-large');
       return false;
     }
