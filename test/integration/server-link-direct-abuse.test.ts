@@ -74,6 +74,22 @@ describe('a flood on a direct server link', () => {
     },
     30_000,
   );
+
+  it('20,000 keepalive pings a second on the control channel: answered within the rate, the rest dropped and counted', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 3, rate: 20_000, ms: 5_000, payload: 'ping', bytes: 9 }),
+    );
+    const after = await arena.stats();
+    const { sent, controlFrames } = view.attack;
+    expect(sent).toBeGreaterThan(50_000);
+    // One pong per ping would be one control frame back per frame sent: no more than the budget goes back.
+    expect(controlFrames).toBeLessThanOrEqual(budget(view.seconds) + 10);
+    expect(delta(after, before, 'rate')).toBeGreaterThan(sent - budget(view.seconds) - sent / 10);
+    expectHonestUnaffected(view);
+    expect(after.rssBytes - before.rssBytes).toBeLessThan(MEMORY_BOUND);
+  }, 30_000);
 });
 
 describe('malformed and oversize messages on a direct server link', () => {

@@ -39,6 +39,11 @@ export interface NativeRtcLinkOptions {
   announce?: (candidate: string) => string[];
   /** The client opened a data channel in band (ours are all negotiated): closed at once, told here. */
   refusedChannel?: () => void;
+  /**
+   * Each control frame from the client, before the keepalive reads it (a ping it read would be answered
+   * with a pong): false drops it. The server's rate limit on what a player sends, this channel included.
+   */
+  admitControl?: (bytes: Uint8Array) => boolean;
   eventLifetimeMs?: number;
   keepaliveMs?: number;
   deadAfterMs?: number;
@@ -76,6 +81,7 @@ export class NativeRtcLink extends LinkBase {
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
   readonly #answered: ((accepted: boolean) => void) | undefined;
+  readonly #admitControl: ((bytes: Uint8Array) => boolean) | undefined;
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
@@ -83,6 +89,7 @@ export class NativeRtcLink extends LinkBase {
   constructor(options: NativeRtcLinkOptions) {
     super();
     this.#answered = options.answered;
+    this.#admitControl = options.admitControl;
     this.quality = new QualityMonitor({ clock: options.clock });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
@@ -251,7 +258,12 @@ export class NativeRtcLink extends LinkBase {
 
   #onControl(data: unknown): void {
     const bytes = toBytes(data);
-    if (bytes && this.#state !== 'closed') this.#heartbeat.receive(bytes);
+    if (!bytes || this.#state === 'closed') return;
+    if (this.#admitControl?.(bytes) === false) {
+      this.#heartbeat.heard(); // refused, but the client is there
+      return;
+    }
+    this.#heartbeat.receive(bytes);
   }
 
   #sendControl(bytes: Uint8Array): void {

@@ -54,6 +54,8 @@ export class ServerLinks {
   #names = 0;
   /** Sessions whose link quality goes to the metrics once a second, while there are any. */
   readonly #sampled = new Set<Session>();
+  /** Each session's budget of messages from its player, on every channel of either path. */
+  readonly #buckets = new WeakMap<Session, TokenBucket>();
   #stopSampling: Cancel | undefined;
   /**
    * While TCP-mode datagrams are handed to a link: when their frame arrived (the connection read the
@@ -163,6 +165,7 @@ export class ServerLinks {
   attach(session: Session): void {
     const perSecond = this.#options.messagesPerSecond ?? 240;
     const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
+    this.#buckets.set(session, bucket);
     const maxBytes = this.#maxMessageBytes;
     session.link.guardInbound({
       admit: (channel, bytes) => this.#admit(session, bucket, channel, bytes),
@@ -183,6 +186,7 @@ export class ServerLinks {
     const native = this.#native;
     if (!native) return;
     const name = `player-${++this.#names}`;
+    const bucket = this.#buckets.get(session);
     const directTimeoutMs = this.#options.directTimeoutMs ?? 10_000;
     const maxFailedAttempts = this.#options.maxFailedAttempts ?? 6;
     session.link.enableDirect({
@@ -195,6 +199,9 @@ export class ServerLinks {
           signaling,
           answered,
           refusedChannel: () => this.#reject(session, 'extra-channel'),
+          // Control frames too (keepalive beats, pings) count against the player's rate: a ping is
+          // answered with a pong, one for one, however many come.
+          ...(bucket ? { admitControl: () => this.#withinRate(session, bucket) } : {}),
           clock: this.#clock,
           config: {
             iceServers: this.#options.iceServers ?? [],
@@ -314,6 +321,11 @@ export class ServerLinks {
       this.#reject(session, 'too-large');
       return false;
     }
+    return this.#withinRate(session, bucket);
+  }
+
+  /** Takes one of the player's messages from its budget; past it, the message is dropped, counted. */
+  #withinRate(session: Session, bucket: TokenBucket): boolean {
     const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
     if (!bucket.take(now)) {
       this.#reject(session, 'rate');
