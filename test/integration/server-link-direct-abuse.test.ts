@@ -123,6 +123,40 @@ describe('malformed and oversize messages on a direct server link', () => {
     expectHonestUnaffected(view);
   }, 30_000);
 
+  it('garbage on dispatch is counted as BAD_FRAME and never reaches the room', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, async () => ({
+      truncated: await flooder!.command({
+        op: 'flood',
+        id: 2,
+        rate: 200,
+        ms: 1_000,
+        payload: 'dispatch-bad',
+        bytes: 0,
+      }),
+      junk: await flooder!.command({
+        op: 'flood',
+        id: 2,
+        rate: 5_000,
+        ms: 2_000,
+        payload: 'junk',
+        bytes: 64,
+      }),
+    }));
+    const after = await arena.stats();
+    expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(0);
+    // Every frame the rate let through (dispatch is reliable: all came) was refused as malformed. (The
+    // rate also dropped a keepalive beat or two of the flooder's, sent while its budget was spent.)
+    const { truncated, junk } = view.attack;
+    const badFrames = delta(after, before, 'bad-frame');
+    const admitted = truncated.sent + junk.sent - delta(after, before, 'rate');
+    expect(badFrames).toBeGreaterThanOrEqual(admitted);
+    expect(badFrames).toBeLessThanOrEqual(admitted + 10);
+    expect(badInput(after, before, 'BAD_FRAME')).toBe(badFrames);
+    expectHonestUnaffected(view);
+  }, 30_000);
+
   it('messages of 16 KiB (the most the link takes) go through within the rate; larger ones never reach the room, counted', async () => {
     // The flooder tells its own stack the server takes 256 KiB, so that it sends what an honest one would not.
     flooder = await arena.flooder(256 * 1024);

@@ -4,6 +4,7 @@ import { ErrorCode, Kind, MAX_PEER_DATA_BYTES, type Message, ProtocolError } fro
 import {
   Channel,
   DEVICE_REPORT,
+  type DispatchRefusal,
   decodeDeviceReport,
   RELAY_CONTROL,
   type RtcSignal,
@@ -24,16 +25,25 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
  * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
  * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order; nor
  * is EXTRA_CHANNEL: a data channel the client opened in band on its direct link (closed at once).
+ * BAD_FRAME: a frame on `dispatch` that is no dispatch frame (no marker, a number that does not read).
  */
 const BAD_INPUT_CODE = {
   'too-large': ErrorCode.MESSAGE_TOO_LARGE,
   rate: ErrorCode.RATE_LIMITED,
   'dispatch-window': 'DISPATCH_WINDOW',
   'extra-channel': 'EXTRA_CHANNEL',
+  'bad-frame': ErrorCode.BAD_FRAME,
 } as const;
 
 /** Why a message (or a data channel) from a player's link was dropped. */
 type Rejection = keyof typeof BAD_INPUT_CODE;
+
+/** The drop for each frame a player's dispatch stream refused. */
+const DISPATCH_REJECTION: Record<DispatchRefusal, Rejection> = {
+  'too-large': 'too-large',
+  window: 'dispatch-window',
+  malformed: 'bad-frame',
+};
 
 /**
  * Every player's server link: loads node-datachannel (lazily, so a server without it still runs in TCP
@@ -171,7 +181,7 @@ export class ServerLinks {
       admit: (channel, bytes) => this.#admit(session, bucket, channel, bytes),
       // A dispatch message over the limit is skipped in its turn, so the player's stream goes on.
       maxDispatchBytes: maxBytes,
-      refused: (reason) => this.#reject(session, reason === 'too-large' ? 'too-large' : 'dispatch-window'),
+      refused: (reason) => this.#reject(session, DISPATCH_REJECTION[reason]),
     });
     session.link.onMessage((channel, bytes) => this.#route(session, channel, bytes));
     this.#sampled.add(session);
