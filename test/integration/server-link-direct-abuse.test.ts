@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Arena, type Flooder, startArena, watchHonest } from '../support/link-abuse.js';
+import {
+  type Arena,
+  expectHonestUnaffected,
+  type Flooder,
+  startArena,
+  watchHonest,
+} from '../support/link-abuse.js';
 import type { Stats } from '../support/link-arena-server.js';
 
 /**
@@ -11,18 +17,6 @@ import type { Stats } from '../support/link-arena-server.js';
 
 /** The most the server takes from one player's link in `seconds` (burst, then the rate): 480 + 240/s. */
 const budget = (seconds: number) => 480 + 240 * (seconds + 1);
-
-/** An honest player plays on: most of its 20 snapshots and 20 inputs a second, still direct. */
-function expectHonestUnaffected(view: {
-  snapshotsPerSecond: number;
-  inputsTakenPerSecond: number;
-  path: string;
-}) {
-  // Generous for a loaded 2-core machine; a starved room or a stalled link shows far below.
-  expect(view.snapshotsPerSecond).toBeGreaterThan(12);
-  expect(view.inputsTakenPerSecond).toBeGreaterThan(12);
-  expect(view.path).toBe('direct');
-}
 
 /** The server process grew by less than this during one attack. */
 const MEMORY_BOUND = 96 * 1024 * 1024;

@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Arena, type Flooder, startArena, watchHonest } from '../support/link-abuse.js';
+import {
+  type Arena,
+  expectHonestUnaffected,
+  type Flooder,
+  startArena,
+  watchHonest,
+} from '../support/link-abuse.js';
 
 /**
  * A hostile player on its real direct server link uses what WebRTC lets any client do beyond our
@@ -25,16 +31,6 @@ async function expectFlooderLinkWorks(): Promise<void> {
   const before = await heard();
   await flooder!.command({ op: 'flood', id: 0, rate: 50, ms: 500, payload: 'zeros', bytes: 8 });
   expect(await heard()).toBeGreaterThan(before);
-}
-
-function expectHonestUnaffected(view: {
-  snapshotsPerSecond: number;
-  inputsTakenPerSecond: number;
-  path: string;
-}) {
-  expect(view.snapshotsPerSecond).toBeGreaterThan(12);
-  expect(view.inputsTakenPerSecond).toBeGreaterThan(12);
-  expect(view.path).toBe('direct');
 }
 
 describe('data channels the server did not make', () => {
