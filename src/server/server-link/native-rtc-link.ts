@@ -128,8 +128,12 @@ export class NativeRtcLink extends LinkBase {
     // thread waits for room, holding the whole connection; closing that connection from here would then
     // wait for that thread for ever, with the event loop (every room, every player) frozen behind it.
     pc.onDataChannel((dc) => {
-      dc.onMessage(() => {});
-      dc.close();
+      try {
+        dc.onMessage(() => {});
+        dc.close();
+      } catch {
+        // closed under us already; thrown from the stack's callback, it would end the process
+      }
       options.refusedChannel?.();
     });
     const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
