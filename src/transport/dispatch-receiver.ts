@@ -4,8 +4,11 @@ import { encodeDispatchAck } from './dispatch-frames.js';
 const ACK_EVERY = 16;
 const ACK_DELAY_MS = 100;
 
-/** Why a receiver would not take a data frame. */
-export type DispatchRefusal = 'too-large' | 'window';
+/**
+ * Why a stream would not take a frame: a message too large, one beyond the receive window, or a frame
+ * that is none of the stream's (no data or ack marker, or a number that does not read).
+ */
+export type DispatchRefusal = 'too-large' | 'window' | 'malformed';
 
 export interface DispatchReceiveLimits {
   /**
@@ -20,7 +23,7 @@ export interface DispatchReceiveLimits {
   windowMessages?: number;
   /** Bytes held out of order at most; past that, frames are dropped likewise. Default 256 KiB. */
   windowBytes?: number;
-  /** A frame refused (too large, or outside the window): for the owner's metrics. */
+  /** A frame refused (too large, outside the window, malformed): for the owner's metrics. */
   refused?(reason: DispatchRefusal): void;
 }
 

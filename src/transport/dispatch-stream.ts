@@ -1,6 +1,6 @@
 import type { Clock } from '../common/index.js';
 import { DISPATCH_ACK, DISPATCH_DATA, readDispatchFrame } from './dispatch-frames.js';
-import { type DispatchReceiveLimits, DispatchReceiver } from './dispatch-receiver.js';
+import { type DispatchReceiveLimits, DispatchReceiver, type DispatchRefusal } from './dispatch-receiver.js';
 import { DispatchSender } from './dispatch-sender.js';
 
 export interface DispatchStreamOptions extends DispatchReceiveLimits {
@@ -23,6 +23,7 @@ export interface DispatchStreamOptions extends DispatchReceiveLimits {
 export class DispatchStream {
   readonly #sender: DispatchSender;
   readonly #receiver: DispatchReceiver;
+  readonly #refused: (reason: DispatchRefusal) => void;
 
   constructor(
     clock: Clock,
@@ -33,6 +34,7 @@ export class DispatchStream {
     const { mayRetransmit, ...limits } = options;
     this.#sender = new DispatchSender({ clock, write, ...(mayRetransmit ? { mayRetransmit } : {}) });
     this.#receiver = new DispatchReceiver(clock, write, deliver, limits);
+    this.#refused = limits.refused ?? (() => {});
   }
 
   /** Messages sent and not yet acked by the peer. */
@@ -71,10 +73,12 @@ export class DispatchStream {
     try {
       read = readDispatchFrame(frame);
     } catch {
-      return; // a malformed frame from the peer: dropped, like any bad peer input
+      this.#refused('malformed'); // a number that does not read: dropped, like any bad peer input
+      return;
     }
     if (read.type === DISPATCH_ACK) this.#sender.ack(read.seq);
     else if (read.type === DISPATCH_DATA) this.#receiver.receive(read.seq, read.payload);
+    else this.#refused('malformed');
   }
 
   close(): void {

@@ -37,6 +37,13 @@ export interface NativeRtcLinkOptions {
   config: RtcConfig;
   /** Rewrites each local candidate before it is sent (announced addresses); may return several. */
   announce?: (candidate: string) => string[];
+  /** The client opened a data channel in band (ours are all negotiated): closed at once, told here. */
+  refusedChannel?: () => void;
+  /**
+   * Each control frame from the client, before the keepalive reads it (a ping it read would be answered
+   * with a pong): false drops it. The server's rate limit on what a player sends, this channel included.
+   */
+  admitControl?: (bytes: Uint8Array) => boolean;
   eventLifetimeMs?: number;
   keepaliveMs?: number;
   deadAfterMs?: number;
@@ -74,6 +81,7 @@ export class NativeRtcLink extends LinkBase {
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
   readonly #answered: ((accepted: boolean) => void) | undefined;
+  readonly #admitControl: ((bytes: Uint8Array) => boolean) | undefined;
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
@@ -81,6 +89,7 @@ export class NativeRtcLink extends LinkBase {
   constructor(options: NativeRtcLinkOptions) {
     super();
     this.#answered = options.answered;
+    this.#admitControl = options.admitControl;
     this.quality = new QualityMonitor({ clock: options.clock });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
@@ -114,6 +123,19 @@ export class NativeRtcLink extends LinkBase {
       if (state === 'failed' || state === 'closed') this.#shutdown();
     });
     this.#disposeSignaling = options.signaling.onSignal((signal) => this.#onSignal(signal));
+    // Every channel of ours is negotiated: one the client opens in band is none of ours. Read until it is
+    // closed, not left unread: the stack queues 1,024 messages for a channel nobody reads, then its worker
+    // thread waits for room, holding the whole connection; closing that connection from here would then
+    // wait for that thread for ever, with the event loop (every room, every player) frozen behind it.
+    pc.onDataChannel((dc) => {
+      try {
+        dc.onMessage(() => {});
+        dc.close();
+      } catch {
+        // closed under us already; thrown from the stack's callback, it would end the process
+      }
+      options.refusedChannel?.();
+    });
     const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
     for (const channel of CHANNELS) {
       const dc = pc.createDataChannel(channel, nativeInit(channel, lifetime));
@@ -240,7 +262,12 @@ export class NativeRtcLink extends LinkBase {
 
   #onControl(data: unknown): void {
     const bytes = toBytes(data);
-    if (bytes && this.#state !== 'closed') this.#heartbeat.receive(bytes);
+    if (!bytes || this.#state === 'closed') return;
+    if (this.#admitControl?.(bytes) === false) {
+      this.#heartbeat.heard(); // refused, but the client is there
+      return;
+    }
+    this.#heartbeat.receive(bytes);
   }
 
   #sendControl(bytes: Uint8Array): void {

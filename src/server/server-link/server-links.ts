@@ -4,6 +4,7 @@ import { ErrorCode, Kind, MAX_PEER_DATA_BYTES, type Message, ProtocolError } fro
 import {
   Channel,
   DEVICE_REPORT,
+  type DispatchRefusal,
   decodeDeviceReport,
   RELAY_CONTROL,
   type RtcSignal,
@@ -22,13 +23,27 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
- * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order.
+ * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order; nor
+ * is EXTRA_CHANNEL: a data channel the client opened in band on its direct link (closed at once).
+ * BAD_FRAME: a frame on `dispatch` that is no dispatch frame (no marker, a number that does not read).
  */
 const BAD_INPUT_CODE = {
   'too-large': ErrorCode.MESSAGE_TOO_LARGE,
   rate: ErrorCode.RATE_LIMITED,
   'dispatch-window': 'DISPATCH_WINDOW',
+  'extra-channel': 'EXTRA_CHANNEL',
+  'bad-frame': ErrorCode.BAD_FRAME,
 } as const;
+
+/** Why a message (or a data channel) from a player's link was dropped. */
+type Rejection = keyof typeof BAD_INPUT_CODE;
+
+/** The drop for each frame a player's dispatch stream refused. */
+const DISPATCH_REJECTION: Record<DispatchRefusal, Rejection> = {
+  'too-large': 'too-large',
+  window: 'dispatch-window',
+  malformed: 'bad-frame',
+};
 
 /**
  * Every player's server link: loads node-datachannel (lazily, so a server without it still runs in TCP
@@ -49,6 +64,8 @@ export class ServerLinks {
   #names = 0;
   /** Sessions whose link quality goes to the metrics once a second, while there are any. */
   readonly #sampled = new Set<Session>();
+  /** Each session's budget of messages from its player, on every channel of either path. */
+  readonly #buckets = new WeakMap<Session, TokenBucket>();
   #stopSampling: Cancel | undefined;
   /**
    * While TCP-mode datagrams are handed to a link: when their frame arrived (the connection read the
@@ -158,12 +175,13 @@ export class ServerLinks {
   attach(session: Session): void {
     const perSecond = this.#options.messagesPerSecond ?? 240;
     const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
+    this.#buckets.set(session, bucket);
     const maxBytes = this.#maxMessageBytes;
     session.link.guardInbound({
       admit: (channel, bytes) => this.#admit(session, bucket, channel, bytes),
       // A dispatch message over the limit is skipped in its turn, so the player's stream goes on.
       maxDispatchBytes: maxBytes,
-      refused: (reason) => this.#reject(session, reason === 'too-large' ? 'too-large' : 'dispatch-window'),
+      refused: (reason) => this.#reject(session, DISPATCH_REJECTION[reason]),
     });
     session.link.onMessage((channel, bytes) => this.#route(session, channel, bytes));
     this.#sampled.add(session);
@@ -178,6 +196,7 @@ export class ServerLinks {
     const native = this.#native;
     if (!native) return;
     const name = `player-${++this.#names}`;
+    const bucket = this.#buckets.get(session);
     const directTimeoutMs = this.#options.directTimeoutMs ?? 10_000;
     const maxFailedAttempts = this.#options.maxFailedAttempts ?? 6;
     session.link.enableDirect({
@@ -189,12 +208,18 @@ export class ServerLinks {
           name,
           signaling,
           answered,
+          refusedChannel: () => this.#reject(session, 'extra-channel'),
+          // Control frames too (keepalive beats, pings) count against the player's rate: a ping is
+          // answered with a pong, one for one, however many come.
+          ...(bucket ? { admitControl: () => this.#withinRate(session, bucket) } : {}),
           clock: this.#clock,
           config: {
             iceServers: this.#options.iceServers ?? [],
             // What the protocol allows a message (dispatch frames included): no more for a player to
-            // make the server reassemble (libdatachannel's default would be 256 KiB).
-            maxMessageSize: Math.max(this.#maxMessageBytes, MAX_PEER_DATA_BYTES),
+            // make the server reassemble (libdatachannel's default would be 256 KiB). One byte more,
+            // because libdatachannel cuts a longer message to this length and delivers it: cut short,
+            // it is over the limit (`#admit` drops it as too large), never taken for a whole one.
+            maxMessageSize: this.#largestFrame + 1,
             enableIceUdpMux: true,
             portRangeBegin: this.#udpPort,
             portRangeEnd: this.#udpPort,
@@ -288,17 +313,29 @@ export class ServerLinks {
     return this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
+  /** The largest message a client's link sends: `maxMessageBytes`, or a whole dispatch frame if larger. */
+  get #largestFrame(): number {
+    return Math.max(this.#maxMessageBytes, MAX_PEER_DATA_BYTES);
+  }
+
   /**
    * Each message as it arrives, on either path: a `phys` or `event` message over the size limit, or
    * anything past the rate, is dropped. A dispatch frame's size is its stream's to check (a message too
    * large is skipped in its turn: dropping its frame here would stall every later one); one dropped for
-   * the rate is sent again by the player's link.
+   * the rate is sent again by the player's link. A dispatch frame longer than any client's link sends
+   * (one the direct link's SCTP cut short) is dropped here: it can only stall its sender's own stream.
    */
   #admit(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
-    if (channel !== Channel.dispatch && bytes.length > this.#maxMessageBytes) {
+    const limit = channel === Channel.dispatch ? this.#largestFrame : this.#maxMessageBytes;
+    if (bytes.length > limit) {
       this.#reject(session, 'too-large');
       return false;
     }
+    return this.#withinRate(session, bucket);
+  }
+
+  /** Takes one of the player's messages from its budget; past it, the message is dropped, counted. */
+  #withinRate(session: Session, bucket: TokenBucket): boolean {
     const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
     if (!bucket.take(now)) {
       this.#reject(session, 'rate');
@@ -311,7 +348,7 @@ export class ServerLinks {
    * Counted twice: among the server link's own drops, and among all bad input by its code (the player's
    * doing: by its address, for the error-spike alert).
    */
-  #reject(session: Session, reason: 'too-large' | 'rate' | 'dispatch-window'): void {
+  #reject(session: Session, reason: Rejection): void {
     this.#metrics.count('server_link_rejected_total', { reason });
     this.#clientErrors.count('bad_input_total', { code: BAD_INPUT_CODE[reason] }, session.addressBlock);
   }

@@ -64,6 +64,17 @@ describe('DispatchStream receive limits', () => {
     stream.close();
   });
 
+  it('refuses (and counts) a frame that is no dispatch frame, and goes on', () => {
+    const { stream, delivered, refused } = receiver();
+    stream.receive(Uint8Array.of(0x08, 0xff, 0xff)); // a number cut short
+    stream.receive(Uint8Array.of(0xa5, 1, 2, 3)); // no marker
+    stream.receive(new Uint8Array(0));
+    stream.receive(dataFrame(1, 1, 7));
+    expect(refused).toEqual(['malformed', 'malformed', 'malformed']);
+    expect(delivered.map((bytes) => bytes[0])).toEqual([7]);
+    stream.close();
+  });
+
   it('gets what it refused for the window again from the sender, once the gap is acked', () => {
     const clock = new ManualClock();
     const delivered: number[] = [];

@@ -1,0 +1,243 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Arena,
+  expectHonestUnaffected,
+  type Flooder,
+  startArena,
+  watchHonest,
+} from '../support/link-abuse.js';
+import type { Stats } from '../support/link-arena-server.js';
+
+/**
+ * A hostile player floods its real direct server link (WebRTC data channels, node-datachannel at both
+ * ends; not the TCP mode over the WebSocket), far beyond its rate of 240 messages a second (burst 480),
+ * while an honest player plays in the same room. The server runs in a process of its own, so a freeze
+ * or a crash shows as a failed answer rather than a hung test.
+ */
+
+/** The most the server takes from one player's link in `seconds` (burst, then the rate): 480 + 240/s. */
+const budget = (seconds: number) => 480 + 240 * (seconds + 1);
+
+/** The server process grew by less than this during one attack. */
+const MEMORY_BOUND = 96 * 1024 * 1024;
+
+/** How many more of the server's drops for `reason`, or of its bad input with `code`, `after` counts. */
+const delta = (after: Stats, before: Stats, reason: string) =>
+  (after.rejected[reason] ?? 0) - (before.rejected[reason] ?? 0);
+const badInput = (after: Stats, before: Stats, code: string) =>
+  (after.badInput[code] ?? 0) - (before.badInput[code] ?? 0);
+
+const heardDelta = (after: Stats, before: Stats, playerId: string, channel: 'phys' | 'event' | 'dispatch') =>
+  (after.heard[playerId]?.[channel] ?? 0) - (before.heard[playerId]?.[channel] ?? 0);
+
+let arena: Arena;
+let flooder: Flooder | undefined;
+beforeAll(async () => {
+  arena = await startArena();
+}, 60_000);
+afterEach(async () => {
+  await flooder?.process.kill();
+  flooder = undefined;
+});
+afterAll(() => arena?.close());
+
+describe('a flood on a direct server link', () => {
+  it.each([
+    ['phys', 0, 'zeros'],
+    ['event', 1, 'zeros'],
+    ['dispatch', 2, 'dispatch-seq'],
+  ] as const)(
+    '20,000 valid messages a second on %s for 5 s: dropped past the rate and counted; the honest player plays on',
+    async (channel, id, payload) => {
+      flooder = await arena.flooder();
+      const before = await arena.stats();
+      const view = await watchHonest(arena.honest, () =>
+        flooder!.command({ op: 'flood', id, rate: 20_000, ms: 5_000, payload, bytes: 20 }),
+      );
+      const after = await arena.stats();
+      const { sent } = view.attack;
+      expect(sent).toBeGreaterThan(50_000);
+      // The room took no more than the player's budget; every other message is counted as RATE_LIMITED.
+      const taken = heardDelta(after, before, flooder.playerId, channel);
+      expect(taken).toBeLessThanOrEqual(budget(view.seconds));
+      const limited = delta(after, before, 'rate');
+      expect(limited).toBeGreaterThan(sent - budget(view.seconds) - sent / 10);
+      expect(badInput(after, before, 'RATE_LIMITED')).toBe(limited);
+      expectHonestUnaffected(view);
+      expect(after.rssBytes - before.rssBytes).toBeLessThan(MEMORY_BOUND);
+    },
+    30_000,
+  );
+
+  it('20,000 keepalive pings a second on the control channel: answered within the rate, the rest dropped and counted', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 3, rate: 20_000, ms: 5_000, payload: 'ping', bytes: 9 }),
+    );
+    const after = await arena.stats();
+    const { sent, controlFrames } = view.attack;
+    expect(sent).toBeGreaterThan(50_000);
+    // One pong per ping would be one control frame back per frame sent: no more than the budget goes back.
+    expect(controlFrames).toBeLessThanOrEqual(budget(view.seconds) + 10);
+    expect(delta(after, before, 'rate')).toBeGreaterThan(sent - budget(view.seconds) - sent / 10);
+    expectHonestUnaffected(view);
+    expect(after.rssBytes - before.rssBytes).toBeLessThan(MEMORY_BOUND);
+  }, 30_000);
+});
+
+describe('malformed and oversize messages on a direct server link', () => {
+  it('random bytes on phys and event reach the room within the rate (they are the app’s to validate)', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, async () => ({
+      phys: await flooder!.command({
+        op: 'flood',
+        id: 0,
+        rate: 5_000,
+        ms: 2_000,
+        payload: 'random',
+        bytes: 100,
+      }),
+      event: await flooder!.command({
+        op: 'flood',
+        id: 1,
+        rate: 5_000,
+        ms: 2_000,
+        payload: 'random',
+        bytes: 100,
+      }),
+    }));
+    const after = await arena.stats();
+    const taken =
+      heardDelta(after, before, flooder.playerId, 'phys') +
+      heardDelta(after, before, flooder.playerId, 'event');
+    expect(taken).toBeGreaterThan(0);
+    expect(taken).toBeLessThanOrEqual(budget(view.seconds));
+    expectHonestUnaffected(view);
+  }, 30_000);
+
+  it('garbage on dispatch is counted as BAD_FRAME and never reaches the room', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, async () => ({
+      truncated: await flooder!.command({
+        op: 'flood',
+        id: 2,
+        rate: 200,
+        ms: 1_000,
+        payload: 'dispatch-bad',
+        bytes: 0,
+      }),
+      junk: await flooder!.command({
+        op: 'flood',
+        id: 2,
+        rate: 5_000,
+        ms: 2_000,
+        payload: 'junk',
+        bytes: 64,
+      }),
+    }));
+    const after = await arena.stats();
+    expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(0);
+    // Every frame the rate let through (dispatch is reliable: all came) was refused as malformed. (The
+    // rate also dropped a keepalive beat or two of the flooder's, sent while its budget was spent.)
+    const { truncated, junk } = view.attack;
+    const badFrames = delta(after, before, 'bad-frame');
+    const admitted = truncated.sent + junk.sent - delta(after, before, 'rate');
+    expect(badFrames).toBeGreaterThanOrEqual(admitted);
+    expect(badFrames).toBeLessThanOrEqual(admitted + 10);
+    expect(badInput(after, before, 'BAD_FRAME')).toBe(badFrames);
+    expectHonestUnaffected(view);
+  }, 30_000);
+
+  it('messages of 16 KiB (the most the link takes) go through within the rate; larger ones never reach the room, counted', async () => {
+    // The flooder tells its own stack the server takes 256 KiB, so that it sends what an honest one would not.
+    flooder = await arena.flooder(256 * 1024);
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, async () => ({
+      fits: await flooder!.command({
+        op: 'flood',
+        id: 0,
+        rate: 500,
+        ms: 2_000,
+        payload: 'zeros',
+        bytes: 16_384,
+      }),
+      phys: await flooder!.command({
+        op: 'flood',
+        id: 0,
+        rate: 200,
+        ms: 1_000,
+        payload: 'zeros',
+        bytes: 20_000,
+      }),
+      event: await flooder!.command({
+        op: 'flood',
+        id: 1,
+        rate: 20,
+        ms: 1_000,
+        payload: 'zeros',
+        bytes: 200_000,
+      }),
+      dispatch: await flooder!.command({
+        op: 'flood',
+        id: 2,
+        rate: 100,
+        ms: 1_000,
+        payload: 'dispatch-seq',
+        bytes: 20_000,
+      }),
+    }));
+    const after = await arena.stats();
+    const { fits, phys, event, dispatch } = view.attack;
+    const heard = after.heard[flooder.playerId];
+    // The ones that fit: taken whole, within the budget.
+    expect(heardDelta(after, before, flooder.playerId, 'phys')).toBeGreaterThan(100);
+    expect(heardDelta(after, before, flooder.playerId, 'phys')).toBeLessThanOrEqual(
+      Math.min(fits.sent, budget(view.seconds)),
+    );
+    expect(heard?.largest).toBe(16_384);
+    // The larger ones: none taken (not even their first 16 KiB), each counted as MESSAGE_TOO_LARGE.
+    expect(heardDelta(after, before, flooder.playerId, 'event')).toBe(0);
+    expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(0);
+    // All of them, but a datagram lost on the way (phys is never retransmitted, event only for 250 ms).
+    const tooLarge = delta(after, before, 'too-large');
+    const oversize = phys.sent + event.sent + dispatch.sent;
+    expect(tooLarge).toBeGreaterThan(oversize * 0.9);
+    expect(tooLarge).toBeLessThanOrEqual(oversize);
+    expect(badInput(after, before, 'MESSAGE_TOO_LARGE')).toBe(tooLarge);
+    expectHonestUnaffected(view);
+    expect(after.rssBytes - before.rssBytes).toBeLessThan(MEMORY_BOUND);
+  }, 40_000);
+});
+
+describe('a dispatch stream with gaps and duplicates on a direct server link', () => {
+  it('frames numbered far ahead are refused by the window and counted; the memory held stays bounded', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 2, rate: 5_000, ms: 4_000, payload: 'dispatch-gap', bytes: 8_000 }),
+    );
+    const after = await arena.stats();
+    expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(0);
+    const window = delta(after, before, 'dispatch-window');
+    expect(window).toBeGreaterThan(480);
+    expect(badInput(after, before, 'DISPATCH_WINDOW')).toBe(window);
+    expect(delta(after, before, 'rate')).toBeGreaterThan(0);
+    expectHonestUnaffected(view);
+    expect(after.rssBytes - before.rssBytes).toBeLessThan(MEMORY_BOUND);
+  }, 30_000);
+
+  it('the same number over and over is delivered once', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 2, rate: 5_000, ms: 3_000, payload: 'dispatch-dup', bytes: 100 }),
+    );
+    const after = await arena.stats();
+    expect(view.attack.sent).toBeGreaterThan(10_000);
+    expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(1);
+    expectHonestUnaffected(view);
+  }, 30_000);
+});

@@ -1,0 +1,273 @@
+/**
+ * A hostile player on a real direct server link, run as its own process (bundled by the test that spawns
+ * it), so that its CPU is not the server's, as a remote attacker's is not. It joins ROOM with an ordinary
+ * Client whose RTCPeerConnection and WebSocket it keeps a hand on, waits for the link to be direct,
+ * prints `{"ready":true,"playerId"}`, then obeys JSON commands on stdin, one a line, answering each with
+ * one JSON line:
+ *
+ * - `{"op":"flood","id":N,"rate":R,"ms":T,"payload":P,"bytes":B}`: sends R messages a second for T ms
+ *   straight on data channel N (0 phys, 1 event, 2 dispatch, 3 control; another id opens a negotiated
+ *   channel with that id), bypassing the client's link. P: `zeros`, `random`, `junk` (random behind a
+ *   byte that is no dispatch marker), `ping` (a keepalive ping), `dispatch-seq` (dispatch frames 1, 2,
+ *   3...), `dispatch-gap` (numbered far ahead), `dispatch-dup` (number 1 over and over), `dispatch-bad`
+ *   (a marker and a truncated number). Answers `{"sent","skipped","open","controlFrames"}` (skipped: the
+ *   channel's send buffer held over 1 MiB, or it was not open; controlFrames: what the server sent on
+ *   the control channel meanwhile).
+ * - `{"op":"channels","count":N,"burst":B,"rate":R,"ms":T}`: opens N in-band (not negotiated) channels,
+ *   sends B messages on each the moment it opens, then R a second across them for T ms. Answers
+ *   `{"opened","burstSent","stillOpen","sent","skipped"}`.
+ * - `{"op":"signal","signals":[...]}`: sends each as a LinkSignalToServer of the server's current attempt.
+ * - `{"op":"state"}`: answers `{"path"}`, the client's server-link path.
+ *
+ * ARGS: wsUrl roomId tokenUrl [maxMessageBytes]. With maxMessageBytes, the flooder tells its own stack the
+ * server takes messages that large (it rewrites the server's offer), so it can send oversize ones.
+ */
+import { createInterface } from 'node:readline';
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { WebSocket } from 'ws';
+import { Client } from '../../src/client/index.js';
+import { decodeFrame, encodeMessage, Kind, serverToClientKinds } from '../../src/protocol/index.js';
+
+const [url, roomId, tokenUrl, claimedMaxText] = process.argv.slice(2);
+const claimedMax = claimedMaxText ? Number(claimedMaxText) : undefined;
+
+/** Control frames (keepalive beats, pongs) heard from the server so far. */
+let controlFrames = 0;
+
+type DataChannel = ReturnType<RTCPeerConnection['createDataChannel']>;
+
+/** The polyfill's RTCPeerConnection, kept at hand, with the channels the link made, by id. */
+class KeptPeerConnection extends RTCPeerConnection {
+  static last: KeptPeerConnection | undefined;
+  readonly channels = new Map<number, DataChannel>();
+  constructor(configuration?: RTCConfiguration) {
+    super(configuration);
+    KeptPeerConnection.last = this;
+  }
+  override createDataChannel(label: string, init?: RTCDataChannelInit): DataChannel {
+    const channel = super.createDataChannel(label, init);
+    if (init?.id !== undefined) this.channels.set(init.id, channel);
+    if (init?.id === 3) channel.addEventListener('message', () => controlFrames++);
+    return channel;
+  }
+  override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (claimedMax === undefined || !description.sdp) return super.setRemoteDescription(description);
+    const sdp = description.sdp.replace(/a=max-message-size:\d+/g, `a=max-message-size:${claimedMax}`);
+    return super.setRemoteDescription({ type: description.type, sdp });
+  }
+}
+
+/** The client's WebSocket, kept at hand to send signals the client would not, with the server's attempt number. */
+class KeptWebSocket extends WebSocket {
+  static last: KeptWebSocket | undefined;
+  attempt = 0;
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    KeptWebSocket.last = this;
+    this.on('message', (data: Buffer) => {
+      try {
+        const { message } = decodeFrame(new Uint8Array(data), serverToClientKinds);
+        if (message.kind === Kind.LinkSignalFromServer) this.attempt = message.body.n;
+      } catch {
+        // not ours to judge
+      }
+    });
+  }
+}
+
+async function guestToken(): Promise<string> {
+  const response = await fetch(tokenUrl!, { method: 'POST', body: '{}' });
+  return ((await response.json()) as { token: string }).token;
+}
+
+const client = new Client({
+  url: url!,
+  token: guestToken,
+  WebSocket: KeptWebSocket,
+  serverLink: { RTCPeerConnection: KeptPeerConnection, extraConfiguration: { bindAddress: '127.0.0.1' } },
+});
+await client.connect();
+await client.join(roomId!);
+await directLink();
+answer({ ready: true, playerId: client.playerId });
+
+/**
+ * The peer connection of the direct link, once there is one (after the server closed one, the next
+ * attempt makes a new one).
+ */
+async function directLink(): Promise<KeptPeerConnection> {
+  for (const deadline = Date.now() + 15_000; client.serverLink.path !== 'direct'; ) {
+    if (Date.now() > deadline) throw new Error('no direct link');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const pc = KeptPeerConnection.last;
+  if (!pc) throw new Error('no peer connection');
+  return pc;
+}
+
+function answer(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+const BUFFER_LIMIT = 1024 * 1024;
+
+function varUint(value: number): number[] {
+  const bytes: number[] = [];
+  for (let rest = value; ; rest = Math.floor(rest / 128)) {
+    if (rest < 128) return [...bytes, rest];
+    bytes.push((rest % 128) | 0x80);
+  }
+}
+
+/** The payload of message `i` of a flood. */
+function payloadOf(kind: string, bytes: number, i: number): Uint8Array {
+  switch (kind) {
+    case 'random': {
+      const out = new Uint8Array(bytes);
+      for (let k = 0; k < bytes; k++) out[k] = (Math.random() * 256) | 0;
+      return out;
+    }
+    case 'junk': {
+      // Random bytes behind a first byte that is no dispatch marker (0x06 ack, 0x08 data).
+      const out = payloadOf('random', bytes, i);
+      out[0] = 0xa5;
+      return out;
+    }
+    case 'ping': {
+      const out = new Uint8Array(9);
+      out[0] = 1;
+      new DataView(out.buffer).setFloat64(1, Date.now());
+      return out;
+    }
+    case 'dispatch-seq':
+      return Uint8Array.from([0x08, ...varUint(i + 1), ...new Uint8Array(bytes)]);
+    case 'dispatch-gap':
+      // Numbers from a million on: never the next expected, always past the receive window.
+      return Uint8Array.from([0x08, ...varUint(1_000_000 + i), ...new Uint8Array(bytes)]);
+    case 'dispatch-dup':
+      return Uint8Array.from([0x08, ...varUint(1), ...new Uint8Array(bytes)]);
+    case 'dispatch-bad':
+      return Uint8Array.of(0x08, 0xff, 0xff);
+    default:
+      return new Uint8Array(bytes);
+  }
+}
+
+function channelWithId(pc: KeptPeerConnection, id: number): DataChannel {
+  return pc.channels.get(id) ?? pc.createDataChannel(`extra-${id}`, { negotiated: true, id });
+}
+
+/** Sends at `rate` a second for `ms` through `next`, which says false when it could not send. */
+async function paced(rate: number, ms: number, next: (i: number) => boolean) {
+  let sent = 0;
+  let skipped = 0;
+  const start = Date.now();
+  for (let elapsed = 0; elapsed < ms; elapsed = Date.now() - start) {
+    const due = Math.min(Math.floor((rate * elapsed) / 1000), Math.floor((rate * ms) / 1000));
+    while (sent + skipped < due) {
+      if (next(sent + skipped)) sent++;
+      else skipped++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return { sent, skipped };
+}
+
+interface FloodCommand {
+  op: 'flood';
+  id: number;
+  rate: number;
+  ms: number;
+  payload: string;
+  bytes: number;
+}
+
+interface ChannelsCommand {
+  op: 'channels';
+  count: number;
+  rate: number;
+  ms: number;
+  burst?: number;
+}
+
+interface SignalCommand {
+  op: 'signal';
+  signals: unknown[];
+}
+
+type Command = FloodCommand | ChannelsCommand | SignalCommand | { op: 'state' };
+
+async function flood(command: FloodCommand) {
+  const channel = channelWithId(await directLink(), command.id);
+  for (const deadline = Date.now() + 2_000; channel.readyState !== 'open' && Date.now() < deadline; )
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  const controlBefore = controlFrames;
+  const result = await paced(command.rate, command.ms, (i) => {
+    if (channel.readyState !== 'open' || channel.bufferedAmount > BUFFER_LIMIT) return false;
+    try {
+      channel.send(payloadOf(command.payload, command.bytes, i) as Uint8Array<ArrayBuffer>);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  // What the server sends back on the control channel comes a little after: waited for.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { ...result, open: channel.readyState === 'open', controlFrames: controlFrames - controlBefore };
+}
+
+async function inBandChannels(command: ChannelsCommand) {
+  const pc = await directLink();
+  const channels = Array.from({ length: command.count }, (_, i) => pc.createDataChannel(`in-band-${i}`));
+  let burstSent = 0;
+  // `burst` messages the moment each channel opens, before the server's code can have seen the channel.
+  for (const channel of channels) {
+    channel.onopen = () => {
+      for (let i = 0; i < (command.burst ?? 0); i++) {
+        try {
+          channel.send(new Uint8Array(100) as Uint8Array<ArrayBuffer>);
+          burstSent++;
+        } catch {
+          break;
+        }
+      }
+    };
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const opened = channels.filter((channel) => channel.readyState === 'open').length;
+  const result = await paced(command.rate, command.ms, (i) => {
+    const channel = channels[i % channels.length]!;
+    if (channel.readyState !== 'open' || channel.bufferedAmount > BUFFER_LIMIT) return false;
+    try {
+      channel.send(new Uint8Array(1_000) as Uint8Array<ArrayBuffer>);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return { opened, burstSent, stillOpen: channels.filter((c) => c.readyState === 'open').length, ...result };
+}
+
+/** Sends the server signals for its current attempt, as the client's own signaling never would. */
+function signal(command: SignalCommand) {
+  const socket = KeptWebSocket.last;
+  if (!socket) throw new Error('no socket');
+  for (const s of command.signals)
+    socket.send(encodeMessage(Kind.LinkSignalToServer, { n: socket.attempt, s } as never));
+  return { sent: command.signals.length, attempt: socket.attempt };
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as Command;
+  try {
+    if (command.op === 'flood') answer(await flood(command));
+    else if (command.op === 'channels') answer(await inBandChannels(command));
+    else if (command.op === 'signal') answer(signal(command));
+    else if (command.op === 'state') answer({ path: client.serverLink.path });
+    else answer({ error: `unknown op ${(command as { op: string }).op}` });
+  } catch (error) {
+    answer({ error: String(error) });
+  }
+}
+client.close();
+setTimeout(() => process.exit(0), 200);
