@@ -17,7 +17,7 @@ import { AddressRate } from './address-rate.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
-import { ServerConnection } from './connection/server-connection.js';
+import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
@@ -39,6 +39,7 @@ import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
 import { SessionOrigin } from './sessions/resume-token.js';
+import type { Session } from './sessions/session.js';
 import { type ResumeOutcome, SessionStore } from './sessions/session-store.js';
 
 export interface CloseOptions {
@@ -189,6 +190,7 @@ export class GameServer {
       this.monitoring.clientErrors,
       options.serverLink ?? {},
       (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
+      (session, code) => this.#linkFault(session, code),
     );
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onHttpRequest(req, res);
     // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let a few slow clients
@@ -507,6 +509,25 @@ export class GameServer {
     this.rooms.leave(session, 'left', 'left the game');
     this.#sessions.delete(session, 'left');
     return outcome;
+  }
+
+  /**
+   * A fault on a player's server link (see ServerLinks): taken from the budget its WebSocket's bad frames
+   * spend; the one that spends it cuts the player off as a bad frame would, whichever path it came on. A
+   * scan for the socket, not an index: it runs once per player cut off.
+   */
+  #linkFault(session: Session, code: string): void {
+    const guard = session.abuseGuard;
+    if (guard === undefined || !guard.fault(this.clock.now())) return;
+    for (const connection of this.#connections) {
+      if (connection.session === session && connection.socket === session.socket) {
+        connection.cutOff(code);
+        return;
+      }
+    }
+    // Away, its direct link still sending: ended all the same.
+    this.monitoring.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
+    endCutOff({ rooms: this.rooms, sessions: this.#sessions }, session);
   }
 
   /** 0 when `req`'s address may be given a guest token now, else ms until it may (counted as refused). */

@@ -16,7 +16,9 @@ import {
 let arena: Arena;
 let flooder: Flooder | undefined;
 beforeAll(async () => {
-  arena = await startArena();
+  // A fault budget no attack here can spend: these tests measure what is dropped and counted while the
+  // attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
+  arena = await startArena({ errorBudget: 1e9 });
 }, 60_000);
 afterEach(async () => {
   await flooder?.process.kill();

@@ -86,6 +86,11 @@ const client = new Client({
   WebSocket: KeptWebSocket,
   serverLink: { RTCPeerConnection: KeptPeerConnection, extraConfiguration: { bindAddress: '127.0.0.1' } },
 });
+/** The code the client was closed with for good, if it was (the server cutting it off, say). */
+let closedWith: string | undefined;
+client.on('closed', ({ code }) => {
+  closedWith = code;
+});
 await client.connect();
 await client.join(roomId!);
 await directLink();
@@ -213,7 +218,12 @@ async function flood(command: FloodCommand) {
   });
   // What the server sends back on the control channel comes a little after: waited for.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  return { ...result, open: channel.readyState === 'open', controlFrames: controlFrames - controlBefore };
+  return {
+    ...result,
+    open: channel.readyState === 'open',
+    controlFrames: controlFrames - controlBefore,
+    closedWith,
+  };
 }
 
 async function inBandChannels(command: ChannelsCommand) {
@@ -263,7 +273,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     if (command.op === 'flood') answer(await flood(command));
     else if (command.op === 'channels') answer(await inBandChannels(command));
     else if (command.op === 'signal') answer(signal(command));
-    else if (command.op === 'state') answer({ path: client.serverLink.path });
+    else if (command.op === 'state') answer({ path: client.serverLink.path, closedWith });
     else answer({ error: `unknown op ${(command as { op: string }).op}` });
   } catch (error) {
     answer({ error: String(error) });

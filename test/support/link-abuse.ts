@@ -38,6 +38,8 @@ export interface FloodResult {
   open: boolean;
   /** Control frames the server sent the flooder meanwhile. */
   controlFrames: number;
+  /** The code its client was closed with for good by then, if it was. */
+  closedWith?: string;
 }
 
 /** An honest player: 20 inputs a second on `phys`, a `dispatch` message every 250 ms. */
@@ -65,12 +67,13 @@ export interface HonestView<T> {
   path: string;
 }
 
-export async function startArena(): Promise<Arena> {
+/** `serverOptions`: GameServer options over the arena's defaults (JSON-serialisable). */
+export async function startArena(serverOptions: Record<string, unknown> = {}): Promise<Arena> {
   const [serverScript, flooderScript] = await Promise.all([
     bundleScript('link-arena-server.ts'),
     bundleScript('direct-link-flooder.ts'),
   ]);
-  const server = new JsonProcess(serverScript, []);
+  const server = new JsonProcess(serverScript, [JSON.stringify(serverOptions)]);
   const flooders: JsonProcess[] = [];
   const { wsUrl, httpUrl } = await server.next<{ wsUrl: string; httpUrl: string }>();
   const honestClient = new Client({

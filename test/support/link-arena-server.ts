@@ -3,7 +3,7 @@
  * that (no answer, an exit) instead of freezing with it. It serves an 'arena' room that sends each
  * member a 200-byte snapshot on its server link 20 times a second: `[u32 tick, u32 phys, u32 event,
  * u32 dispatch, ...]`, the counts of that member's link messages the room has taken on each channel.
- * Prints `{"wsUrl","httpUrl"}` once listening, then answers `{"op":"stats"}` with the server's own
+ * Server options over the defaults come as JSON in the first argument. Prints `{"wsUrl","httpUrl"}` once listening, then answers `{"op":"stats"}` with the server's own
  * view (see Stats), and `{"op":"stall","ms":N}` once it has kept its event loop busy for N ms.
  */
 import { createInterface } from 'node:readline';
@@ -20,6 +20,8 @@ export interface Stats {
   heard: Record<string, { phys: number; event: number; dispatch: number; largest: number }>;
   handshakes: number;
   directLinks: number;
+  /** Players cut off for spending their fault budget (connections_cut_total, TOO_MANY_ERRORS). */
+  cutOff: number;
 }
 
 const heard: Stats['heard'] = {};
@@ -63,7 +65,9 @@ function snapshotFor(client: RoomClient, tick: number): Uint8Array {
   return snapshot;
 }
 
-const server = new GameServer({ heartbeatMs: 1_000, serverLink: { bindAddress: '127.0.0.1' } });
+/** Server options over the defaults, as JSON in the first argument (e.g. `{"errorBudget": 1e9}`). */
+const overrides = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
+const server = new GameServer({ heartbeatMs: 1_000, serverLink: { bindAddress: '127.0.0.1' }, ...overrides });
 server.define('arena', ArenaRoom);
 const { wsUrl, httpUrl } = await server.listen(0);
 const metrics = server.metrics as CountingMetrics;
@@ -84,6 +88,7 @@ function stats(): Stats {
     heard,
     handshakes: metrics.total('server_link_handshakes_total'),
     directLinks: metrics.total('server_link_attempts_total', { outcome: 'direct' }),
+    cutOff: metrics.total('connections_cut_total', { code: 'TOO_MANY_ERRORS' }),
   };
 }
 

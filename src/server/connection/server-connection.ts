@@ -58,6 +58,12 @@ export interface ConnectionContext {
   onClosed(connection: ServerConnection): void;
 }
 
+/** Ends a session cut off for too many bad messages: out of its room and gone, no grace period. */
+export function endCutOff(ctx: Pick<ConnectionContext, 'rooms' | 'sessions'>, session: Session): void {
+  ctx.rooms.leave(session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
+  ctx.sessions.delete(session, ErrorCode.TOO_MANY_ERRORS);
+}
+
 function isSequenced(data: Buffer): boolean {
   return data[0] === Kind.Reliable || data[0] === Kind.Expiring;
 }
@@ -503,16 +509,21 @@ export class ServerConnection {
   #spend(code: ErrorCode): boolean {
     this.#clientError('bad_input_total', code);
     if (!this.#guard.fault(this.#ctx.clock.now())) return false;
+    this.cutOff(code);
+    return true;
+  }
+
+  /**
+   * The player spent its fault budget (`lastCode`: the fault that spent it, here or on its server link):
+   * told TOO_MANY_ERRORS and closed, and its session, if this is its socket, ended at once.
+   */
+  cutOff(lastCode: string): void {
     this.#ctx.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
-    this.close(ErrorCode.TOO_MANY_ERRORS, `too many bad messages (last: ${code})`);
+    this.close(ErrorCode.TOO_MANY_ERRORS, `too many bad messages (last: ${lastCode})`);
     // Ended at once: the client takes this code as final, so the seat would only wait out the grace
     // period for nobody, and a client that resumed anyway would be back in the room it was cut from.
     const session = this.session;
-    if (session !== undefined && session.socket === this.socket) {
-      this.#ctx.rooms.leave(session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
-      this.#ctx.sessions.delete(session, ErrorCode.TOO_MANY_ERRORS);
-    }
-    return true;
+    if (session !== undefined && session.socket === this.socket) endCutOff(this.#ctx, session);
   }
 
   /**

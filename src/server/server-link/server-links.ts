@@ -20,6 +20,8 @@ import { holdUdpPort, releaseUdpPort } from './udp-port-holders.js';
 type Body<K> = Extract<Message, { kind: K }>['body'];
 
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
+/** Messages a second a player may send on its link (see ServerLinkOptions.messagesPerSecond). */
+const DEFAULT_MESSAGES_PER_SECOND = 240;
 
 /**
  * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
@@ -56,6 +58,10 @@ export class ServerLinks {
   readonly #clientErrors: ClientErrors;
   readonly #options: ServerLinkOptions;
   readonly #route: (session: Session, channel: Channel, bytes: Uint8Array) => void;
+  /** Takes a fault from the player's budget (the one its WebSocket's bad frames spend): past it, cut off. */
+  readonly #fault: (session: Session, code: string) => void;
+  /** Messages dropped for the rate per session, since the last fault they cost (see `#reject`). */
+  readonly #rateDrops = new WeakMap<Session, number>();
   readonly #pacer: HandshakePacer;
   #native: NativeRtc | undefined;
   #udpPort = 0;
@@ -79,7 +85,9 @@ export class ServerLinks {
     clientErrors: ClientErrors,
     options: ServerLinkOptions,
     route: (session: Session, channel: Channel, bytes: Uint8Array) => void,
+    fault: (session: Session, code: string) => void = () => {},
   ) {
+    this.#fault = fault;
     this.#clock = clock;
     this.#metrics = metrics;
     this.#clientErrors = clientErrors;
@@ -173,7 +181,7 @@ export class ServerLinks {
    * included, before the link's dispatch stream holds any), then goes to its room.
    */
   attach(session: Session): void {
-    const perSecond = this.#options.messagesPerSecond ?? 240;
+    const perSecond = this.#options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND;
     const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
     this.#buckets.set(session, bucket);
     const maxBytes = this.#maxMessageBytes;
@@ -346,11 +354,26 @@ export class ServerLinks {
 
   /**
    * Counted twice: among the server link's own drops, and among all bad input by its code (the player's
-   * doing: by its address, for the error-spike alert).
+   * doing: by its address, for the error-spike alert). Then charged to the player's fault budget, as a bad
+   * frame on its WebSocket is, so that one who keeps sending what is dropped is cut off rather than read
+   * for ever: a message too large, a bad dispatch frame or a channel of its own is a fault each (an honest
+   * client's link sends none); messages over the rate cost a fault per `messagesPerSecond` of them, so a
+   * burst an honest link may make (dispatch resent after a change of path) costs little, and a flood (20,000
+   * a second) spends the budget within a second. Frames beyond the dispatch window cost nothing: a lossy
+   * path can put an honest sender there.
    */
   #reject(session: Session, reason: Rejection): void {
+    const code = BAD_INPUT_CODE[reason];
     this.#metrics.count('server_link_rejected_total', { reason });
-    this.#clientErrors.count('bad_input_total', { code: BAD_INPUT_CODE[reason] }, session.addressBlock);
+    this.#clientErrors.count('bad_input_total', { code }, session.addressBlock);
+    if (reason === 'dispatch-window' || session.ended) return;
+    if (reason === 'rate') {
+      const drops = (this.#rateDrops.get(session) ?? 0) + 1;
+      const perFault = this.#options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND;
+      this.#rateDrops.set(session, drops >= perFault ? 0 : drops);
+      if (drops < perFault) return;
+    }
+    this.#fault(session, code);
   }
 }
 

@@ -1,0 +1,97 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Arena,
+  expectHonestUnaffected,
+  type Flooder,
+  startArena,
+  watchHonest,
+} from '../support/link-abuse.js';
+import type { Stats } from '../support/link-arena-server.js';
+import { sleep } from '../support/server.js';
+
+/**
+ * What a player's server link drops is charged to the fault budget its WebSocket's bad frames spend
+ * (default 20, one back a second), so a player who keeps sending what is dropped on its direct link is
+ * cut off (TOO_MANY_ERRORS, its session ended) as one sending bad frames on its WebSocket is, instead of
+ * being read for ever. The server runs in a process of its own, with the default limits.
+ */
+
+let arena: Arena;
+let flooder: Flooder | undefined;
+beforeAll(async () => {
+  arena = await startArena();
+}, 60_000);
+afterEach(async () => {
+  await flooder?.process.kill();
+  flooder = undefined;
+});
+afterAll(() => arena?.close());
+
+const heardFrom = (stats: Stats, playerId: string) => stats.heard[playerId]?.phys ?? 0;
+
+describe('a player who keeps sending what its direct server link drops', () => {
+  it('20,000 messages a second on phys: cut off with TOO_MANY_ERRORS within seconds; the honest player plays on', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 0, rate: 20_000, ms: 4_000, payload: 'zeros', bytes: 20 }),
+    );
+    expect(view.attack.closedWith).toBe('TOO_MANY_ERRORS');
+    const after = await arena.stats();
+    expect(after.cutOff - before.cutOff).toBe(1);
+    // Past the burst and a second's rate, every 240 messages dropped cost a fault: 20 of them spend the
+    // budget, so about 5,000 dropped, not the ~79,000 a flood of 4 s would be without it.
+    expect(after.rejected.rate! - before.rejected.rate!).toBeLessThan(20_000);
+    const taken = heardFrom(after, flooder.playerId);
+    await sleep(500);
+    expect(heardFrom(await arena.stats(), flooder.playerId)).toBe(taken); // nothing more is read from it
+    expectHonestUnaffected(view);
+  }, 30_000);
+
+  it('data channels opened in band, one after another: each a fault, cut off once the budget is spent', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'channels', count: 30, rate: 0, ms: 0 }),
+    );
+    let closedWith: string | undefined;
+    for (const deadline = Date.now() + 5_000; closedWith === undefined && Date.now() < deadline; ) {
+      closedWith = (await flooder.command<{ closedWith?: string }>({ op: 'state' })).closedWith;
+      await sleep(100);
+    }
+    expect(closedWith).toBe('TOO_MANY_ERRORS');
+    const after = await arena.stats();
+    expect(after.badInput.EXTRA_CHANNEL! - before.badInput.EXTRA_CHANNEL!).toBeGreaterThanOrEqual(20);
+    expect(after.cutOff - before.cutOff).toBe(1);
+    expectHonestUnaffected(view);
+  }, 30_000);
+
+  it('a burst over the rate, then the rate kept: a fault or two, never cut off', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    // 1,000 in a second: the burst (480) and the second's 240 are taken, ~280 dropped (one fault).
+    const burst = await flooder.command({
+      op: 'flood',
+      id: 0,
+      rate: 1_000,
+      ms: 1_000,
+      payload: 'zeros',
+      bytes: 20,
+    });
+    const steady = await flooder.command({
+      op: 'flood',
+      id: 0,
+      rate: 200,
+      ms: 3_000,
+      payload: 'zeros',
+      bytes: 20,
+    });
+    const after = await arena.stats();
+    expect(after.rejected.rate! - before.rejected.rate!).toBeGreaterThan(0);
+    expect(burst.closedWith).toBeUndefined();
+    expect(steady.closedWith).toBeUndefined();
+    expect(steady.open).toBe(true);
+    expect(after.cutOff - before.cutOff).toBe(0);
+    expect(heardFrom(after, flooder.playerId)).toBeGreaterThan(heardFrom(before, flooder.playerId) + 1_000);
+  }, 30_000);
+});
