@@ -46,8 +46,8 @@ export interface ServerLinkOptions {
   retryMs?: number;
   /**
    * Failed direct attempts in a row after which a session stops trying: it stays in TCP mode and the
-   * client is told (`SERVER_LINK_UNAVAILABLE`). A new session, or a resume from another address, tries
-   * again. Default 6.
+   * client is told (`SERVER_LINK_UNAVAILABLE`). A direct link that dies within `retryMs` of coming up counts
+   * as a failed attempt. A new session, or a resume from another address, tries again. Default 6.
    */
   maxFailedAttempts?: number;
   /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */

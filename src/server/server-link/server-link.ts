@@ -85,7 +85,7 @@ export class ServerLink extends FailoverLink {
   #gaveUp = false;
   /** Direct attempts that failed or timed out. */
   failedAttempts = 0;
-  /** Failures since the link was last direct: the next retry waits longer each time. */
+  /** Failures since the link was last direct for `retryMs`: the next retry waits longer each time. */
   #failuresInARow = 0;
   readonly #queued: () => number;
   readonly #connected: () => boolean;
@@ -292,6 +292,8 @@ export class ServerLink extends FailoverLink {
         pending.done();
       };
       let wasDirect = false;
+      /** When it went direct (see the count of failures, below). */
+      let directAt = 0;
       // The link is closing (the session ended) with this attempt in progress: its outcome, as it goes.
       const abandonOnClose = () => {
         if (!wasDirect) attempts.outcome?.('abandoned');
@@ -302,16 +304,21 @@ export class ServerLink extends FailoverLink {
         finish();
         // A link that had been direct and then died was no failed attempt, but what follows is the same.
         if (!wasDirect) attempts.outcome?.(abandoned ?? 'failed');
+        // Only a link that stayed direct for retryMs starts the count of failures again. One that dies
+        // sooner counts on from the attempts before it: otherwise a client closing each direct link as it
+        // comes up (its goodbye on the control channel) got a new handshake every 500 ms for ever, each
+        // milliseconds of the server's CPU, and a path that keeps dying backs off as one that never works.
+        if (wasDirect && this.#clock.now() - directAt >= attempts.retryMs) this.#failuresInARow = 0;
         this.#attemptFailed(n);
       });
       link.onState((state) => {
         if (state !== 'direct' || wasDirect) return;
         wasDirect = true;
+        directAt = this.#clock.now();
         this.#cancelAttemptTimer?.();
         this.#cancelAnswerTimer?.();
         this.#cancelAttemptTimer = undefined;
         this.#cancelAnswerTimer = undefined;
-        this.#failuresInARow = 0;
         attempts.outcome?.('direct');
         finish();
       });

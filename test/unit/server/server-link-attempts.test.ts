@@ -162,7 +162,7 @@ describe('ServerLink direct attempts: retries keep a backoff', () => {
     expect(pacer.waiting).toBe(0);
   });
 
-  it('asks the pacer with its failed attempts in a row as the rank, back to 0 once direct', async () => {
+  it('asks the pacer with its failed attempts in a row as the rank, back to 0 once direct for retryMs', async () => {
     const { clock, link, made, ranks, attempts } = setup();
     link.enableDirect(attempts());
     await settle();
@@ -171,10 +171,35 @@ describe('ServerLink direct attempts: retries keep a backoff', () => {
     clock.advance(10_000 + 1_000);
     await settle();
     made.at(-1)?.goDirect();
-    made.at(-1)?.close(); // a direct link that died: retried soon, ranked as a first failure
+    clock.advance(15_000);
+    made.at(-1)?.close(); // a direct link that lasted, then died: retried soon, ranked as a first failure
     clock.advance(500);
     await settle();
     expect(ranks).toEqual([0, 1, 2, 1]);
+    link.close();
+  });
+
+  it('counts a direct link that dies within retryMs as a failed attempt: one closed as it comes up backs off, then stops', async () => {
+    const { clock, link, made, ranks, gaveUp, attempts } = setup();
+    link.enableDirect(attempts({ maxFailedAttempts: 6 }));
+    const startedAt: number[] = [];
+    for (let i = 0; i < 100 && !link.gaveUp; i++) {
+      await settle();
+      if (made.length > startedAt.length) {
+        startedAt.push(clock.now());
+        made.at(-1)?.goDirect();
+        made.at(-1)?.close(); // the client's goodbye the moment the link is up
+      }
+      clock.advance(500);
+    }
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(made.length).toBe(6);
+    expect(ranks).toEqual([0, 1, 2, 3, 4, 5]);
+    // Waits of 0.5, 1, 2, 4 and 8 s between them, not 0.5 s for ever.
+    expect(startedAt.slice(1).map((at, i) => at - startedAt[i]!)).toEqual([500, 1_000, 2_000, 4_000, 8_000]);
+    expect(gaveUp).toEqual([6]);
     link.close();
   });
 });
