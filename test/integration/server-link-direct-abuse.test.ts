@@ -1,11 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Arena,
-  expectHonestUnaffected,
-  type Flooder,
-  startArena,
-  watchHonest,
-} from '../support/link-abuse.js';
+import { describe, expect, it } from 'vitest';
+import { expectHonestUnaffected, type Flooder, useArena, watchHonest } from '../support/link-abuse.js';
 import type { Stats } from '../support/link-arena-server.js';
 
 /**
@@ -30,18 +24,10 @@ const badInput = (after: Stats, before: Stats, code: string) =>
 const heardDelta = (after: Stats, before: Stats, playerId: string, channel: 'phys' | 'event' | 'dispatch') =>
   (after.heard[playerId]?.[channel] ?? 0) - (before.heard[playerId]?.[channel] ?? 0);
 
-let arena: Arena;
+// A fault budget no attack here can spend: these tests measure what is dropped and counted while the
+// attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
+const arena = useArena({ errorBudget: 1e9 });
 let flooder: Flooder | undefined;
-beforeAll(async () => {
-  // A fault budget no attack here can spend: these tests measure what is dropped and counted while the
-  // attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
-  arena = await startArena({ errorBudget: 1e9 });
-}, 60_000);
-afterEach(async () => {
-  await flooder?.process.kill();
-  flooder = undefined;
-});
-afterAll(() => arena?.close());
 
 describe('a flood on a direct server link', () => {
   it.each([

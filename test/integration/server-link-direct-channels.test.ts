@@ -1,11 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Arena,
-  expectHonestUnaffected,
-  type Flooder,
-  startArena,
-  watchHonest,
-} from '../support/link-abuse.js';
+import { describe, expect, it } from 'vitest';
+import { expectHonestUnaffected, type Flooder, useArena, watchHonest } from '../support/link-abuse.js';
 
 /**
  * A hostile player on its real direct server link uses what WebRTC lets any client do beyond our
@@ -13,18 +7,10 @@ import {
  * The server runs in a process of its own, so a freeze or a crash shows as a failed answer.
  */
 
-let arena: Arena;
+// A fault budget no attack here can spend: these tests measure what is dropped and counted while the
+// attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
+const arena = useArena({ errorBudget: 1e9 });
 let flooder: Flooder | undefined;
-beforeAll(async () => {
-  // A fault budget no attack here can spend: these tests measure what is dropped and counted while the
-  // attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
-  arena = await startArena({ errorBudget: 1e9 });
-}, 60_000);
-afterEach(async () => {
-  await flooder?.process.kill();
-  flooder = undefined;
-});
-afterAll(() => arena?.close());
 
 /** The flooder's link still works: what it sends on phys reaches the room. */
 async function expectFlooderLinkWorks(): Promise<void> {

@@ -1,11 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Arena,
-  expectHonestUnaffected,
-  type Flooder,
-  startArena,
-  watchHonest,
-} from '../support/link-abuse.js';
+import { describe, expect, it } from 'vitest';
+import { expectHonestUnaffected, type Flooder, useArena, watchHonest } from '../support/link-abuse.js';
 import type { Stats } from '../support/link-arena-server.js';
 import { sleep } from '../support/server.js';
 
@@ -16,16 +10,8 @@ import { sleep } from '../support/server.js';
  * being read for ever. The server runs in a process of its own, with the default limits.
  */
 
-let arena: Arena;
+const arena = useArena();
 let flooder: Flooder | undefined;
-beforeAll(async () => {
-  arena = await startArena();
-}, 60_000);
-afterEach(async () => {
-  await flooder?.process.kill();
-  flooder = undefined;
-});
-afterAll(() => arena?.close());
 
 const heardFrom = (stats: Stats, playerId: string) => stats.heard[playerId]?.phys ?? 0;
 

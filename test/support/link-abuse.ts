@@ -1,6 +1,6 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel, Client } from 'vehikill-net/client';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { WebSocket } from 'ws';
 import { bundleScript, JsonProcess } from './json-process.js';
 import type { Stats } from './link-arena-server.js';
@@ -23,6 +23,8 @@ export interface Arena {
   stats(timeoutMs?: number): Promise<Stats>;
   /** Keeps the server's event loop busy for `ms` (a long tick, a GC pause); resolves when it is over. */
   stall(ms: number): Promise<void>;
+  /** Ends every flooder made so far. */
+  killFlooders(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,9 @@ export async function startArena(serverOptions: Record<string, unknown> = {}): P
   ]);
   const server = new JsonProcess(serverScript, [JSON.stringify(serverOptions)]);
   const flooders: JsonProcess[] = [];
+  const killFlooders = async () => {
+    await Promise.all(flooders.splice(0).map((flooder) => flooder.kill()));
+  };
   const { wsUrl, httpUrl } = await server.next<{ wsUrl: string; httpUrl: string }>();
   const honestClient = new Client({
     url: wsUrl,
@@ -107,12 +112,52 @@ export async function startArena(serverOptions: Record<string, unknown> = {}): P
     stall: async (ms) => {
       await server.command({ op: 'stall', ms }, ms + 5_000);
     },
+    killFlooders,
     async close() {
       honest.stop();
       honestClient.close();
-      await Promise.all(flooders.map((flooder) => flooder.kill()));
+      await killFlooders();
       await server.kill();
     },
+  };
+}
+
+/**
+ * The arena of a test file: started before its tests (with `serverOptions`), the flooders each test made
+ * ended after it, closed after them all. What it returns reads the arena started then.
+ */
+export function useArena(serverOptions: Record<string, unknown> = {}): Arena {
+  let arena: Arena | undefined;
+  const started = (): Arena => {
+    if (!arena) throw new Error('the arena starts in beforeAll');
+    return arena;
+  };
+  beforeAll(async () => {
+    arena = await startArena(serverOptions);
+  }, 60_000);
+  afterEach(() => arena?.killFlooders());
+  afterAll(() => arena?.close());
+  return {
+    get server() {
+      return started().server;
+    },
+    get wsUrl() {
+      return started().wsUrl;
+    },
+    get httpUrl() {
+      return started().httpUrl;
+    },
+    get roomId() {
+      return started().roomId;
+    },
+    get honest() {
+      return started().honest;
+    },
+    flooder: (claimMaxBytes) => started().flooder(claimMaxBytes),
+    stats: (timeoutMs) => started().stats(timeoutMs),
+    stall: (ms) => started().stall(ms),
+    killFlooders: () => started().killFlooders(),
+    close: () => started().close(),
   };
 }
 
