@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CHILD_BUNDLE } from './json-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Inside the repository, so the bundle's bare imports (ioredis, ws, ...) resolve from node_modules. */
@@ -25,12 +26,7 @@ export async function buildClusterNode(): Promise<void> {
   await build({
     entryPoints: [`${root}test/support/cluster-node.ts`],
     outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
+    ...CHILD_BUNDLE,
   });
 }
 

@@ -7,6 +7,19 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * How a test's child script is bundled (Node 20 cannot run TypeScript itself): packages stay imports,
+ * resolved from the project's node_modules; only the project's code is bundled.
+ */
+export const CHILD_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+} as const;
+
 /** Bundles a script of test/support for `node`, into the project's cache; returns its path. */
 export async function bundleScript(entry: string): Promise<string> {
   // Inside the project, so that the bundle's imports of node-datachannel and ws resolve (ESM has no NODE_PATH).
@@ -17,13 +30,7 @@ export async function bundleScript(entry: string): Promise<string> {
   await build({
     entryPoints: [join(root, 'test/support', entry)],
     outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Packages stay imports (resolved from the project's node_modules): only the project's code is bundled.
-    packages: 'external',
-    logLevel: 'warning',
+    ...CHILD_BUNDLE,
   });
   return script;
 }
