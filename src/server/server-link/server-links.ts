@@ -85,7 +85,7 @@ export class ServerLinks {
     clientErrors: ClientErrors,
     options: ServerLinkOptions,
     route: (session: Session, channel: Channel, bytes: Uint8Array) => void,
-    fault: (session: Session, code: string) => void = () => {},
+    fault: (session: Session, code: string) => void,
   ) {
     this.#fault = fault;
     this.#clock = clock;
