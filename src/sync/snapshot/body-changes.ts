@@ -3,15 +3,23 @@ import type { EntityCodes } from '../state-codes.js';
 import { addShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord, WorldFrame } from './entity-table.js';
-import { type FrameHistory, shareAt } from './frame-history.js';
+import { type FrameHistory, type SeenFrame, shareAt } from './frame-history.js';
 import { hasId } from './sorted-ids.js';
 import { type TypeCoder, typeCoder } from './type-coder.js';
 
-/** A frame a client is in step at, with its index in the FrameHistory. */
+/**
+ * A frame a client is in step at, with its index in the FrameHistory. `empty`: the client has acked
+ * nothing yet (see `SharedSnapshots.emptyBase`); `frame` is then an empty stand-in, and `index` the first
+ * frame it was sent, since which it may hold any entity.
+ */
 export interface BaseFrame {
   readonly frame: WorldFrame;
   readonly index: number;
+  readonly empty?: boolean;
 }
+
+/** What a client that has acked nothing is taken to hold as its base: nothing, so all goes in full. */
+const NOTHING_HELD: Pick<SeenFrame, 'ids' | 'records'> = { ids: [], records: [] };
 
 /**
  * What brings a client in step at a base frame to a newer frame, as parallel arrays in ascending id order
@@ -46,7 +54,8 @@ export interface BodyChanges {
 /**
  * Entities changed since the base frame (as deltas against their codes in it: the client's implied
  * baseline), entities new since (full states), and every entity gone since (harmless for one the client
- * never held).
+ * never held). Against an empty base: every entity of the frame in full, and every entity gone since the
+ * first frame the client was sent.
  */
 export function bodyChanges(
   registry: EntityRegistry,
@@ -55,20 +64,22 @@ export function bodyChanges(
   base: BaseFrame,
 ): BodyChanges {
   const now = history.seen(frame);
-  const then = history.kept(base.frame);
+  const then = base.empty === true ? NOTHING_HELD : history.kept(base.frame);
   if (then === undefined) throw new Error('a shared body needs a base frame its history has seen');
   // The two frames' ids ascend: walked side by side rather than looked up.
   const { changedAt, records } = now;
   const frameIds = now.ids;
   const baseIds = then.ids;
   const since = base.index;
+  // Which entities go: those changed since the base, or all of them when the client holds nothing.
+  const after = base.empty === true ? -1 : since;
   // Entities back in the view since the base (none without views).
   const returned = history.returnedSince(since);
   // Counted first, so that each array is made at its size: grown by pushes, the copies they left behind
   // were the largest part of the encode's garbage.
   let count = 0;
   for (let position = 0; position < frameIds.length; position++) {
-    if ((changedAt[position] as number) > since) count++;
+    if ((changedAt[position] as number) > after) count++;
   }
   const ids: number[] = new Array(count);
   const entities: EntityRecord[] = new Array(count);
@@ -86,7 +97,7 @@ export function bodyChanges(
   let lastTypeId = -1;
   let coder: TypeCoder | undefined;
   for (let position = 0; position < frameIds.length; position++) {
-    if ((changedAt[position] as number) <= since) continue;
+    if ((changedAt[position] as number) <= after) continue;
     const id = frameIds[position] as number;
     const entity = records[position] as EntityRecord;
     while (atBase < baseIds.length && (baseIds[atBase] as number) < id) atBase++;

@@ -14,6 +14,7 @@ import { patchBits, SharedBody } from './shared-body.js';
 import { STREAM_BITS } from './stream.js';
 import { type PredictedWrites, type TypeCoder, typeCoder } from './type-coder.js';
 import {
+  FINGERPRINT_BITS,
   gapOf,
   NEAR_BASELINE_BITS,
   RecordKind,
@@ -257,16 +258,24 @@ function writeBody(
   writer.writeBits(0, STREAM_BITS); // patched in per client, as the seq is
   writer.writeVarUint(tick);
   writer.writeBits(1, 1); // complete: nothing is left out
-  writer.writeBits(1, 1); // an acked snapshot is named: its distance is patched in
-  const acked = writer.bitLength;
-  writer.writeBits(0, NEAR_BASELINE_BITS);
+  let acked = -1;
   let predictor = -1;
-  if (named) {
-    writer.writeBits(1, 1); // a predictor is named: its distance is patched in
-    predictor = writer.bitLength;
-    writer.writeBits(0, NEAR_BASELINE_BITS);
-  } else {
+  if (changed.base.empty === true) {
+    // Nothing acked yet: as in a per-client snapshot, the types' fingerprint and no predictor (a client
+    // that holds nothing acked has no copies to predict from).
     writer.writeBits(0, 1);
+    writer.writeBits(registry.fingerprint, FINGERPRINT_BITS);
+  } else {
+    writer.writeBits(1, 1); // an acked snapshot is named: its distance is patched in
+    acked = writer.bitLength;
+    writer.writeBits(0, NEAR_BASELINE_BITS);
+    if (named) {
+      writer.writeBits(1, 1); // a predictor is named: its distance is patched in
+      predictor = writer.bitLength;
+      writer.writeBits(0, NEAR_BASELINE_BITS);
+    } else {
+      writer.writeBits(0, 1);
+    }
   }
   const modesAt = writer.bitLength;
   for (const typeId of registry.relativeTypeIds) {

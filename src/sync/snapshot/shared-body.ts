@@ -8,6 +8,7 @@ export type { BaseFrame } from './body-changes.js';
 
 /** Where a body's header offsets are: patched per client by `SharedBody.message`. */
 export interface HeaderOffsets {
+  /** -1: the body names no acked snapshot (its clients have acked none: see `BaseFrame.empty`). */
   readonly acked: number;
   /** -1: the body has no predictor. */
   readonly predictor: number;
@@ -18,8 +19,8 @@ export interface HeaderOffsets {
  * One snapshot body for every client in step at the same frame: the whole message written once with a
  * zero seq, stream, acked distance, predictor distance and checksum, which `message` patches per client. The
  * header before the records has the same length for all of them (the acked reference is always `1` + 6
- * bits, the predictor's too when the body has one), so the records sit at the same bit offset and are
- * copied as bytes.
+ * bits, the predictor's too when the body has one; a body against an empty base names none, for all its
+ * clients), so the records sit at the same bit offset and are copied as bytes.
  */
 export class SharedBody {
   /** Ids in the body, ascending, and their records (undefined: a removal). */
@@ -69,14 +70,23 @@ export class SharedBody {
   }
 
   /**
-   * The message for one client: its seq, its stream, how far back its acked snapshot is (1..64), how far
-   * back from that its predictor snapshot is (1..64, bodies with a predictor only), its checksum. The
-   * bytes are the client's alone, in a chunk of the slab shared with other messages (see `ByteSlab`).
+   * The message for one client: its seq, its stream, how far back its acked snapshot is (1..64; undefined
+   * for a body against an empty base), how far back from that its predictor snapshot is (1..64, bodies
+   * with a predictor only), its checksum. The bytes are the client's alone, in a chunk of the slab shared
+   * with other messages (see `ByteSlab`).
    */
-  message(seq: number, stream: number, ackedDistance: number, predictorDistance?: number): Uint8Array {
+  message(
+    seq: number,
+    stream: number,
+    ackedDistance: number | undefined,
+    predictorDistance?: number,
+  ): Uint8Array {
     const offsets = this.#offsets;
     if (offsets.predictor >= 0 !== (predictorDistance !== undefined)) {
       throw new RangeError('a predictor distance goes with, and only with, a body written against one');
+    }
+    if (offsets.acked >= 0 !== (ackedDistance !== undefined)) {
+      throw new RangeError('an acked distance goes with, and only with, a body against an acked frame');
     }
     const bytes = this.#slab.copyOf(this.#template);
     // seq and stream are the first 32 bits: two whole bytes each, least significant first.
@@ -84,7 +94,7 @@ export class SharedBody {
     bytes[1] = seq >>> 8;
     bytes[2] = stream & 0xff;
     bytes[3] = stream >>> 8;
-    patchBits(bytes, offsets.acked, ackedDistance - 1, NEAR_BASELINE_BITS);
+    if (ackedDistance !== undefined) patchBits(bytes, offsets.acked, ackedDistance - 1, NEAR_BASELINE_BITS);
     if (predictorDistance !== undefined) {
       patchBits(bytes, offsets.predictor, predictorDistance - 1, NEAR_BASELINE_BITS);
     }

@@ -3,7 +3,7 @@ import { buildSharedBody } from './body-writer.js';
 import { ByteSlab } from './byte-slab.js';
 import { EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
-import type { WorldFrame } from './entity-table.js';
+import { TableFrame, type WorldFrame } from './entity-table.js';
 import { FrameHistory } from './frame-history.js';
 import type { SharedBody } from './shared-body.js';
 
@@ -20,6 +20,9 @@ export interface SharedSnapshotStats {
   /** Bodies in which some type's moving fields were written against their predicted motion. */
   readonly predicted: number;
 }
+
+/** Empty bases kept for frames this recent (see `emptyBase`). */
+const MAX_EMPTY_BASES = 64;
 
 /**
  * Shared snapshot encoding for the clients of one world. With no byte budget in the way, a client that
@@ -44,6 +47,9 @@ export class SharedSnapshots {
   #changes = new Map<WorldFrame, BodyChanges>();
   /** What `see` answers for the newest frame (frozen: every encoder is given the same object). */
   #newestSeen: { readonly index: number; readonly newest: true } | undefined;
+  /** Empty bases by the first frame their clients were sent (see `emptyBase`). */
+  readonly #emptyBases = new Map<number, BaseFrame>();
+  #emptyBodyBytes = 0;
   #encoded = 0;
   #reused = 0;
   #predicted = 0;
@@ -66,8 +72,44 @@ export class SharedSnapshots {
     if (seen === undefined || seen.index !== index) {
       seen = Object.freeze({ index, newest: true });
       this.#newestSeen = seen;
+      // The older frame's bodies serve no one now. Let go here, not when the next body is built: with
+      // every client over its budget that may be never, and they hold that frame's states.
+      if (this.#bodiesOf !== undefined && this.#bodiesOf !== frame) {
+        this.#bodiesOf = undefined;
+        this.#bodies = new Map();
+        this.#changes = new Map();
+      }
     }
     return seen;
+  }
+
+  /**
+   * For `SnapshotEncoder`: the base of a client that has acked nothing yet and was first sent the frame at
+   * `index`. It holds nothing for sure, and may hold any entity sent to it since: its bodies carry every
+   * entity in full and every removal since that frame, so clients that started at the same frame (a match
+   * starting, a room filling at once) share them instead of each planning its own full snapshots.
+   */
+  emptyBase(index: number): BaseFrame {
+    let base = this.#emptyBases.get(index);
+    if (base !== undefined) return base;
+    // A client leaves its empty base with its first ack: one from long ago is kept for no one. Dropping
+    // one still in use costs only sharing (a base is defined by its index; another object serves as well).
+    if (this.#emptyBases.size >= MAX_EMPTY_BASES) {
+      const recent = this.#history.latestIndex - MAX_EMPTY_BASES;
+      for (const old of this.#emptyBases.keys()) if (old < recent) this.#emptyBases.delete(old);
+    }
+    base = { frame: new TableFrame(0, [], []), index, empty: true };
+    this.#emptyBases.set(index, base);
+    return base;
+  }
+
+  /**
+   * The size of the newest body built against an empty base (0 before the first). A client whose byte
+   * budget is smaller goes per-client from its first snapshot rather than have a body built for it that
+   * it cannot be sent (in a world larger than the budget, every entity in full).
+   */
+  get emptyBodyBytes(): number {
+    return this.#emptyBodyBytes;
   }
 
   /**
@@ -117,6 +159,7 @@ export class SharedSnapshots {
     }
     const body = buildSharedBody(this.registry, this.cache, this.#history, changes, this.#slab, predictor);
     byPredictor.set(predictor, body);
+    if (base.empty === true) this.#emptyBodyBytes = body.byteLength;
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;
     return body;

@@ -115,7 +115,10 @@ interface ReusedCandidate {
   entity: EntityRecord | undefined;
 }
 
-/** Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame. */
+/**
+ * Shared mode: the client acked a complete snapshot, so it holds exactly that snapshot's frame; or (an
+ * empty base, `at` the count before its first snapshot) it has acked none yet and holds nothing for sure.
+ */
 interface InStep extends BaseFrame {
   readonly at: number;
 }
@@ -257,6 +260,18 @@ export class SnapshotEncoder {
     this.#newestTick = frame.tick;
     const seen = this.#shared?.see(frame);
     if (this.stalled) return this.#encodeStalled(frame);
+    // The first snapshot: the client holds nothing, so it is in step at nothing (see `emptyBase`) until
+    // it acks one, and is served from the bodies of every client that started at the same frame.
+    const shared = this.#shared;
+    if (
+      shared !== undefined &&
+      this.#at === this.#firstAt &&
+      seen?.newest === true &&
+      shared.emptyBodyBytes <= budget
+    ) {
+      const base = shared.emptyBase(seen.index);
+      this.#inStep = { at: this.#firstAt - 1, frame: base.frame, index: base.index, empty: true };
+    }
     if (this.#inStep !== undefined) {
       const snapshot = seen?.newest === true ? this.#encodeShared(frame, seen.index, budget) : undefined;
       if (snapshot !== undefined) return snapshot;
@@ -270,6 +285,7 @@ export class SnapshotEncoder {
     const inStep = this.#inStep as InStep;
     const at = this.#at;
     const distance = at - inStep.at;
+    // An empty base names no acked snapshot; it is left, as any base is, 64 snapshots without an ack.
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
     const end = this.#predictorsEnd(at, inStep.at);
     const frames = this.#stepFrames;
@@ -286,7 +302,7 @@ export class SnapshotEncoder {
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
-      bytes: body.message(seq, this.#stream, distance, predictorDistance),
+      bytes: body.message(seq, this.#stream, inStep.empty === true ? undefined : distance, predictorDistance),
       seq,
       tick: frame.tick,
       complete: true,
@@ -596,13 +612,14 @@ export class SnapshotEncoder {
     const inStep = this.#inStep;
     if (inStep === undefined) return;
     this.#inStep = undefined;
-    this.#tracked = trackInStep(inStep.frame, inStep.at);
+    // In step at nothing: nothing held at a known snapshot, what was sent since may have been applied.
+    this.#tracked = inStep.empty === true ? new Map() : trackInStep(inStep.frame, inStep.at);
     // Every snapshot still pending, in the order sent.
     for (let at = Math.max(this.#pendingFrom, this.#at - PENDING_SNAPSHOTS); at < this.#at; at++) {
       const sent = this.#pending.get(at);
       if (sent !== undefined) trackSent(this.#tracked, sent);
     }
-    this.#ackedAt = inStep.at;
+    this.#ackedAt = inStep.empty === true ? undefined : inStep.at;
   }
 
   /** Keeps a snapshot until acked, and lets go of the frame of the one too far back to be a shared base. */

@@ -8,6 +8,7 @@ import {
   float,
   int,
   type SnapshotDecoder,
+  type SnapshotOutcome,
   type StateOf,
   string,
   type WorldFrame,
@@ -179,4 +180,10 @@ export function glide(table: EntityTable, ids: readonly number[], now: number): 
     const x = -90 + ((id * 13 + now * (1 + (id % 4)) * 0.37) % 180);
     table.updateCodes(id, [Car.fields[0]!.quantize(x), record.codes[1]!, record.codes[2]!]);
   }
+}
+
+/** The outcome, which must be `applied` (with its kind narrowed), or a throw naming what it was. */
+export function applied(outcome: SnapshotOutcome) {
+  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
+  return outcome;
 }

@@ -1,12 +1,7 @@
 import { BitReader, ErrorCode, ProtocolError } from 'vehikill-net/protocol';
-import { SharedSnapshots, SnapshotDecoder, SnapshotEncoder, type SnapshotOutcome } from 'vehikill-net/sync';
+import { SharedSnapshots, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { Car, car, checkComplete, registry, world } from './harness.js';
-
-function applied(outcome: SnapshotOutcome) {
-  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
-  return outcome;
-}
+import { applied, Car, car, checkComplete, registry, world } from './harness.js';
 
 /** Cars on a steady course, one client acking every snapshot: from the third on, bodies predict. */
 function steadyStream(ticks: number) {

@@ -1,17 +1,6 @@
-import {
-  PriorityAccumulator,
-  SharedSnapshots,
-  SnapshotDecoder,
-  SnapshotEncoder,
-  type SnapshotOutcome,
-} from 'vehikill-net/sync';
+import { PriorityAccumulator, SharedSnapshots, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { Car, car, checkComplete, registry, world } from './harness.js';
-
-function applied(outcome: SnapshotOutcome) {
-  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
-  return outcome;
-}
+import { applied, Car, car, checkComplete, registry, world } from './harness.js';
 
 describe('SharedSnapshots', () => {
   it('costs one body encode per tick for any number of clients in step at the same frame', () => {
@@ -28,8 +17,10 @@ describe('SharedSnapshots', () => {
         encoder.receiveAck(decoder.ack());
       }
     };
-    // The first snapshot is per client (nothing acked yet); its ack puts every client in step.
+    // The first snapshot (nothing acked yet: every entity in full) is one body too; its ack puts every
+    // client in step at its frame.
     exchange(0);
+    expect(shared.stats).toMatchObject({ bodies: 1, reused: clients.length - 1 });
     expect(clients.every(({ encoder }) => encoder.inSharedMode)).toBe(true);
     for (let tick = 1; tick <= 10; tick++) {
       for (let id = 0; id < 20; id += 3) table.update(id, Car, car(id + tick, 100 - tick));
@@ -67,7 +58,8 @@ describe('SharedSnapshots', () => {
       checkComplete(sharing.decoder, frame);
       checkComplete(alone.decoder, frame);
     }
-    expect(shared.stats.bodies).toBe(11);
+    // One per tick: the first against nothing acked, the others against the tick before.
+    expect(shared.stats.bodies).toBe(12);
   });
 
   it('writes steady motion against the predicted course: a few bits an entity however far it went', () => {

@@ -9,16 +9,10 @@ import {
   SchemaError,
   SnapshotDecoder,
   SnapshotEncoder,
-  type SnapshotOutcome,
   string,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { Car, car, Pickup, registry, world } from './harness.js';
-
-function applied(outcome: SnapshotOutcome) {
-  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
-  return outcome;
-}
+import { applied, Car, car, Pickup, registry, world } from './harness.js';
 
 describe('SnapshotEncoder and SnapshotDecoder', () => {
   it('creates entities with full states, then sends only what changed against acked baselines', () => {

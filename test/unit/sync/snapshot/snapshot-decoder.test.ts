@@ -4,17 +4,11 @@ import {
   type FieldCode,
   SnapshotDecoder,
   SnapshotEncoder,
-  type SnapshotOutcome,
   stateToCodes,
   type WorldFrame,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { Car, car, registry } from './harness.js';
-
-function applied(outcome: SnapshotOutcome) {
-  if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
-  return outcome;
-}
+import { applied, Car, car, registry } from './harness.js';
 
 /** A frame with the given ids, each a car whose hp is `hp(id)`: ids an EntityTable would take long to reach. */
 function frame(tick: number, ids: readonly number[], hp: (id: number) => number): WorldFrame {

@@ -184,7 +184,8 @@ interface SharingClient {
 
 describe('shared snapshot bodies', () => {
   it('leave every client with the server frame of each snapshot it applies, under loss, budgets and resyncs', () => {
-    const totals = { shared: 0, leftShared: 0, returned: 0, perClient: 0, resyncs: 0 };
+    // firstShared: a client's first snapshot served from a body against nothing acked.
+    const totals = { shared: 0, firstShared: 0, leftShared: 0, returned: 0, perClient: 0, resyncs: 0 };
     let reused = 0;
     let predicted = 0;
     fc.assert(
@@ -216,7 +217,9 @@ describe('shared snapshot bodies', () => {
         };
         const send = (client: SharingClient, frame: WorldFrame, budget: number) => {
           const wasShared = client.encoder.inSharedMode;
+          const first = client.encoder.nextSeq === 0;
           const snapshot = client.encoder.encode(frame, { budgetBytes: budget });
+          if (first && client.encoder.inSharedMode) totals.firstShared++;
           expect(snapshot.bytes.length).toBeLessThanOrEqual(budget);
           if (client.encoder.inSharedMode) totals.shared++;
           else totals.perClient++;

@@ -1,0 +1,100 @@
+import { SharedSnapshots, type SnapshotAck, SnapshotDecoder, SnapshotEncoder } from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { applied, Car, car, checkComplete, registry, world } from './harness.js';
+
+/*
+ * Clients that have acked nothing yet (a match starting, a room filling at once) hold nothing for sure:
+ * their snapshots are every entity in full plus the removals of what they may have been sent, the same
+ * for every client that started at the same frame, so one body serves them all.
+ */
+
+function newClient(shared: SharedSnapshots) {
+  return { encoder: new SnapshotEncoder(registry, { shared }), decoder: new SnapshotDecoder(registry) };
+}
+
+describe('the first snapshots of clients that have acked nothing', () => {
+  it('come from one body per frame, with the removals of what a client may hold', () => {
+    const table = world(10);
+    const shared = new SharedSnapshots(registry);
+    const clients = Array.from({ length: 8 }, () => newClient(shared));
+    // Acks are held back for three ticks (a long round trip): until then no client has acked anything.
+    const heldAcks: SnapshotAck[][] = clients.map(() => []);
+    for (let tick = 0; tick < 3; tick++) {
+      if (tick === 1) table.remove(4);
+      if (tick === 2) table.spawn(Car, car(33));
+      table.update(0, Car, car(tick * 2));
+      const frame = table.frame(tick);
+      const before = shared.stats;
+      clients.forEach(({ encoder, decoder }, index) => {
+        const snapshot = encoder.encode(frame);
+        expect(snapshot.complete).toBe(true);
+        expect(encoder.inSharedMode).toBe(true);
+        applied(decoder.decode(snapshot.bytes));
+        checkComplete(decoder, frame);
+        heldAcks[index]?.push(decoder.ack());
+      });
+      expect(shared.stats.bodies - before.bodies).toBe(1);
+      expect(shared.stats.reused - before.reused).toBe(clients.length - 1);
+    }
+    // The acks arrive: each client is in step at the newest frame it acked, and the next snapshot is a
+    // delta against it (entity 0 alone changed), still one body for all.
+    clients.forEach(({ encoder }, index) => {
+      for (const ack of heldAcks[index] ?? []) encoder.receiveAck(ack);
+    });
+    table.update(0, Car, car(50));
+    const frame = table.frame(3);
+    const before = shared.stats.bodies;
+    for (const { encoder, decoder } of clients) {
+      const snapshot = encoder.encode(frame);
+      expect(snapshot.sent).toEqual([0]);
+      applied(decoder.decode(snapshot.bytes));
+      checkComplete(decoder, frame);
+    }
+    expect(shared.stats.bodies - before).toBe(1);
+  });
+
+  it('removes what a client was sent whose first snapshot was lost, and tells apart clients that started later', () => {
+    const table = world(6);
+    const shared = new SharedSnapshots(registry);
+    const early = newClient(shared);
+    // Its first snapshot is lost: it holds nothing, and is sent everything again.
+    early.encoder.encode(table.frame(0));
+    table.remove(2);
+    const late = newClient(shared);
+    const frame = table.frame(1);
+    const before = shared.stats.bodies;
+    for (const { encoder, decoder } of [early, late]) {
+      applied(decoder.decode(encoder.encode(frame).bytes));
+      checkComplete(decoder, frame);
+    }
+    // The early client may hold entity 2 (sent at frame 0), the late one was never sent it: two bodies.
+    expect(shared.stats.bodies - before).toBe(2);
+  });
+
+  it('go per-client when the whole world does not fit the budget, without a body built for each joiner', () => {
+    const table = world(20);
+    const shared = new SharedSnapshots(registry);
+    const budgetBytes = 60;
+    const first = newClient(shared);
+    const snapshot = first.encoder.encode(table.frame(0), { budgetBytes });
+    expect(snapshot.bytes.length).toBeLessThanOrEqual(budgetBytes);
+    expect(snapshot.complete).toBe(false);
+    expect(first.encoder.inSharedMode).toBe(false);
+    // The first joiner's try showed the full world is larger than such a budget: the next goes
+    // per-client at once, no body built for it.
+    const bodies = shared.stats.bodies;
+    const second = newClient(shared);
+    second.encoder.encode(table.frame(1), { budgetBytes });
+    expect(second.encoder.inSharedMode).toBe(false);
+    expect(shared.stats.bodies).toBe(bodies);
+    // Both converge as their budgets allow.
+    for (let tick = 2; tick < 40; tick++) {
+      const frame = table.frame(tick);
+      for (const { encoder, decoder } of [first, second]) {
+        applied(decoder.decode(encoder.encode(frame, { budgetBytes }).bytes));
+        encoder.receiveAck(decoder.ack());
+      }
+    }
+    for (const { decoder } of [first, second]) checkComplete(decoder, table.frame(39));
+  });
+});
