@@ -51,14 +51,8 @@ describe('a player who is away while its direct server link floods', () => {
     const view = await watchHonest(arena.honest, async () => {
       // 6 s of 20,000 phys messages a second: the budget is spent within about a second, and what the
       // flooder goes on sending after that is what the server must no longer read.
-      const flood = flooder.command<FloodResult>({
-        op: 'flood',
-        id: 0,
-        rate: 20_000,
-        ms: 6_000,
-        payload: 'zeros',
-        bytes: 20,
-      });
+      const command = { op: 'flood', id: 0, rate: 20_000, ms: 6_000, payload: 'zeros', bytes: 20 };
+      const flood = flooder.command<FloodResult>(command);
       const cut = await untilCutOff(before, 4_000);
       // What was already on its way as the link closed has been handled by now.
       await sleep(300);
