@@ -18,6 +18,10 @@
  *   `{"opened","burstSent","stillOpen","sent","skipped"}`.
  * - `{"op":"signal","signals":[...]}`: sends each as a LinkSignalToServer of the server's current attempt.
  * - `{"op":"state"}`: answers `{"path"}`, the client's server-link path.
+ * - `{"op":"away"}`: the player goes away as one whose network dropped under its WebSocket alone: the
+ *   socket is ended without a close frame (the server keeps the session for a resume) and every reconnect
+ *   after is refused, while the direct link stays up. Answers `{"playerId","guestToken","resumeToken",
+ *   "linkOpen"}`: what a resume would present, and whether the link's phys channel is still open.
  *
  * ARGS: wsUrl roomId tokenUrl [maxMessageBytes]. With maxMessageBytes, the flooder tells its own stack the
  * server takes messages that large (it rewrites the server's offer), so it can send oversize ones.
@@ -57,17 +61,27 @@ class KeptPeerConnection extends RTCPeerConnection {
   }
 }
 
-/** The client's WebSocket, kept at hand to send signals the client would not, with the server's attempt number. */
+/** Where the client's reconnects go once it is away: a loopback port nothing listens on (refused at once). */
+const NOWHERE = 'ws://127.0.0.1:1/';
+
+/**
+ * The client's WebSocket, kept at hand to send signals the client would not, with the server's attempt
+ * number and the session's resume token.
+ */
 class KeptWebSocket extends WebSocket {
   static last: KeptWebSocket | undefined;
+  /** Set by `away`: the client's network is down for its WebSocket, so every new one is refused. */
+  static offline = false;
+  static resumeToken: string | undefined;
   attempt = 0;
   constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args);
+    super(...((KeptWebSocket.offline ? [NOWHERE, ...args.slice(1)] : args) as typeof args));
     KeptWebSocket.last = this;
     this.on('message', (data: Buffer) => {
       try {
         const { message } = decodeFrame(new Uint8Array(data), serverToClientKinds);
         if (message.kind === Kind.LinkSignalFromServer) this.attempt = message.body.n;
+        if (message.kind === Kind.Welcome) KeptWebSocket.resumeToken = message.body.resumeToken;
       } catch {
         // not ours to judge
       }
@@ -75,9 +89,13 @@ class KeptWebSocket extends WebSocket {
   }
 }
 
+/** The guest token the client connected with: a resume must present the same identity. */
+let guest: string | undefined;
+
 async function guestToken(): Promise<string> {
   const response = await fetch(tokenUrl!, { method: 'POST', body: '{}' });
-  return ((await response.json()) as { token: string }).token;
+  guest = ((await response.json()) as { token: string }).token;
+  return guest;
 }
 
 const client = new Client({
@@ -200,7 +218,7 @@ interface SignalCommand {
   signals: unknown[];
 }
 
-type Command = FloodCommand | ChannelsCommand | SignalCommand | { op: 'state' };
+type Command = FloodCommand | ChannelsCommand | SignalCommand | { op: 'state' } | { op: 'away' };
 
 async function flood(command: FloodCommand) {
   const channel = channelWithId(await directLink(), command.id);
@@ -267,6 +285,27 @@ function signal(command: SignalCommand) {
   return { sent: command.signals.length, attempt: socket.attempt };
 }
 
+/**
+ * Ends the client's WebSocket as a dropped network would (no close frame: the server sees 1006 and keeps
+ * the session for a resume, not 1000, which would end it) and keeps every reconnect from reaching the
+ * server, while the direct link, which the client keeps while it reconnects, stays up.
+ */
+async function away() {
+  const socket = KeptWebSocket.last;
+  if (!socket) throw new Error('no socket');
+  KeptWebSocket.offline = true;
+  socket.terminate();
+  for (const deadline = Date.now() + 2_000; client.state === 'open' && Date.now() < deadline; )
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  const pc = await directLink();
+  return {
+    playerId: client.playerId,
+    guestToken: guest,
+    resumeToken: KeptWebSocket.resumeToken,
+    linkOpen: pc.channels.get(0)?.readyState === 'open',
+  };
+}
+
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as Command;
   try {
@@ -274,6 +313,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     else if (command.op === 'channels') answer(await inBandChannels(command));
     else if (command.op === 'signal') answer(signal(command));
     else if (command.op === 'state') answer({ path: client.serverLink.path, closedWith });
+    else if (command.op === 'away') answer(await away());
     else answer({ error: `unknown op ${(command as { op: string }).op}` });
   } catch (error) {
     answer({ error: String(error) });

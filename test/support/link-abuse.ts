@@ -44,6 +44,15 @@ export interface FloodResult {
   closedWith?: string;
 }
 
+/** What `{"op":"away"}` answers (see direct-link-flooder.ts): what a resume of the flooder's session presents. */
+export interface AwayResult {
+  playerId: string;
+  guestToken: string;
+  resumeToken: string;
+  /** The direct link's phys channel was still open once the WebSocket was gone. */
+  linkOpen: boolean;
+}
+
 /** An honest player: 20 inputs a second on `phys`, a `dispatch` message every 250 ms. */
 export interface HonestPlayer {
   client: Client;

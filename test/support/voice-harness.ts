@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import { vi } from 'vitest';
 import type { VoiceChat, VoiceOptions } from '../../src/client/voice/voice-chat.js';
 import { ManualClock } from '../../src/common/index.js';
@@ -16,6 +17,10 @@ export function voiceHarness(memberIds: readonly string[]) {
   const rooms = new SignalRooms(clock, memberIds);
   const microphone = new FakeMicrophone();
   const online = new EventTarget();
+  // Every player's browser has an `online` event of its own; here they all share this one, and each voice
+  // chat listens on it until closed (one listener per live chat, not a leak). Node warns past 10 on one
+  // target, so a room of 11 or more would: the bound is one per player, so a chat left open is still seen.
+  setMaxListeners(Math.max(defaultMaxListeners, memberIds.length), online);
   const voices: VoiceChat[] = [];
   FakeAudio.made.length = 0;
   FakeAudioContext.sources.length = 0;
