@@ -74,12 +74,14 @@ describe('a player who is away while its direct server link floods', () => {
     expect(dropped(after)).toBe(dropped(settled!));
     expect(heardFrom(after, flooder.playerId)).toBe(heardFrom(settled!, flooder.playerId));
 
-    // A resume with the session's token finds it ended.
+    // A resume with the session's token finds it ended, and is told why: cut off, not a grace run out.
     const resume = new RawClient(arena.wsUrl, away.guestToken);
     await resume.opened;
     resume.hello({ playerId: away.playerId, token: away.resumeToken, ack: 0 });
     expect(await resume.closed).toBe(closeCodeFor(ErrorCode.SESSION_EXPIRED));
-    expect(resume.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.SESSION_EXPIRED]);
+    const refusals = resume.received(Kind.Error);
+    expect(refusals.map((error) => error.code)).toEqual([ErrorCode.SESSION_EXPIRED]);
+    expect(refusals[0]?.message).toMatch(/cut off .*TOO_MANY_ERRORS/);
 
     expectHonestUnaffected(view);
   }, 30_000);

@@ -1,7 +1,8 @@
 import type { Clock } from '../../common/index.js';
-import type { LeaveReason } from '../../protocol/index.js';
+import { ErrorCode, type LeaveReason } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import { newPlayerId, sameSecret } from '../ids.js';
+import { EndedSessions, endedMessage } from './ended-sessions.js';
 import type { SessionOrigin } from './resume-token.js';
 import { Session, type SessionLimits } from './session.js';
 
@@ -22,6 +23,7 @@ export class SessionStore {
   readonly #limits: SessionLimits;
   readonly #origin: SessionOrigin;
   readonly #onEnded: ((session: Session) => void) | undefined;
+  readonly #ended = new EndedSessions();
 
   /**
    * `onEnded`: runs once a session has ended for good (closed, cut off, expired or replaced by a
@@ -70,7 +72,9 @@ export class SessionStore {
     const session = this.#sessions.get(playerId);
     if (!session) {
       // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the message says why.
-      return { ok: false, code: 'SESSION_EXPIRED', message: this.#origin.whyGone(token) };
+      const reason = this.#ended.reason(playerId, token, this.#clock.now());
+      const message = reason === undefined ? this.#origin.whyGone(token) : endedMessage(reason);
+      return { ok: false, code: 'SESSION_EXPIRED', message };
     }
     if (!sameSecret(token, session.resumeToken)) return TOKEN_MISMATCH;
     return { ok: true, session };
@@ -84,7 +88,10 @@ export class SessionStore {
     if (this.#sessions.get(session.playerId) === session) this.#sessions.delete(session.playerId);
     const wasEnded = session.ended;
     session.end(reason);
-    if (!wasEnded) this.#onEnded?.(session);
+    if (wasEnded) return;
+    const endReason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
+    this.#ended.add(session.playerId, session.resumeToken, endReason, this.#clock.now());
+    this.#onEnded?.(session);
   }
 
   all(): IterableIterator<Session> {
