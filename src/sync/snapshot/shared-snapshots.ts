@@ -49,7 +49,8 @@ export class SharedSnapshots {
   #newestSeen: { readonly index: number; readonly newest: true } | undefined;
   /** Empty bases by the first frame their clients were sent (see `emptyBase`). */
   readonly #emptyBases = new Map<number, BaseFrame>();
-  #emptyBodyBytes = 0;
+  /** The newest body built against an empty base: its size and the index of its frame. */
+  #emptyBody = { bytes: 0, index: -1 };
   #encoded = 0;
   #reused = 0;
   #predicted = 0;
@@ -104,12 +105,14 @@ export class SharedSnapshots {
   }
 
   /**
-   * The size of the newest body built against an empty base (0 before the first). A client whose byte
-   * budget is smaller goes per-client from its first snapshot rather than have a body built for it that
-   * it cannot be sent (in a world larger than the budget, every entity in full).
+   * Whether a body against an empty base, built lately (for a frame at most 64 back), was larger than
+   * `budgetBytes`: a client with that budget then goes per-client from its first snapshot rather than have
+   * a body built for it that it cannot be sent (in a world larger than the budget, every entity in full).
+   * An older size is not trusted (the world may have shrunk since): the next client tries again.
    */
-  get emptyBodyBytes(): number {
-    return this.#emptyBodyBytes;
+  emptyBodyOver(budgetBytes: number): boolean {
+    const { bytes, index } = this.#emptyBody;
+    return bytes > budgetBytes && index >= this.#history.latestIndex - MAX_EMPTY_BASES;
   }
 
   /**
@@ -159,7 +162,7 @@ export class SharedSnapshots {
     }
     const body = buildSharedBody(this.registry, this.cache, this.#history, changes, this.#slab, predictor);
     byPredictor.set(predictor, body);
-    if (base.empty === true) this.#emptyBodyBytes = body.byteLength;
+    if (base.empty === true) this.#emptyBody = { bytes: body.byteLength, index: this.#history.latestIndex };
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;
     return body;

@@ -267,7 +267,7 @@ export class SnapshotEncoder {
       shared !== undefined &&
       this.#at === this.#firstAt &&
       seen?.newest === true &&
-      shared.emptyBodyBytes <= budget
+      !shared.emptyBodyOver(budget)
     ) {
       const base = shared.emptyBase(seen.index);
       this.#inStep = { at: this.#firstAt - 1, frame: base.frame, index: base.index, empty: true };

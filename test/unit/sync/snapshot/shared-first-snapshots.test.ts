@@ -97,4 +97,24 @@ describe('the first snapshots of clients that have acked nothing', () => {
     }
     for (const { decoder } of [first, second]) checkComplete(decoder, table.frame(39));
   });
+
+  it('are tried shared again once the too large body seen is 64 frames old: the world may have shrunk', () => {
+    const table = world(20);
+    const shared = new SharedSnapshots(registry);
+    const budgetBytes = 60;
+    const first = newClient(shared);
+    first.encoder.encode(table.frame(0), { budgetBytes });
+    expect(shared.emptyBodyOver(budgetBytes)).toBe(true);
+    for (let id = 2; id < 20; id++) table.remove(id);
+    for (let tick = 1; tick <= 65; tick++) {
+      applied(first.decoder.decode(first.encoder.encode(table.frame(tick), { budgetBytes }).bytes));
+      first.encoder.receiveAck(first.decoder.ack());
+    }
+    expect(shared.emptyBodyOver(budgetBytes)).toBe(false);
+    const late = newClient(shared);
+    const frame = table.frame(66);
+    applied(late.decoder.decode(late.encoder.encode(frame, { budgetBytes }).bytes));
+    expect(late.encoder.inSharedMode).toBe(true);
+    checkComplete(late.decoder, frame);
+  });
 });
