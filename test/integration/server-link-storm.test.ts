@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { Room } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleScript } from '../support/json-process.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 const TICK_MS = 50;
@@ -48,20 +46,7 @@ beforeAll(async () => {
       connectBurst: 1_000,
     },
   );
-  // Inside the project, so that the bundle's imports of node-datachannel and ws resolve (ESM has no NODE_PATH).
-  const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
-  mkdirSync(cache, { recursive: true });
-  script = join(mkdtempSync(join(cache, 'vehikill-storm-')), 'storm-clients.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('../support/storm-clients.ts', import.meta.url))],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['node-datachannel', 'ws'],
-    logLevel: 'warning',
-  });
+  script = await bundleScript('storm-clients.ts');
 });
 afterAll(() => t.close());
 

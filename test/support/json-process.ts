@@ -1,6 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -20,19 +21,54 @@ export const CHILD_BUNDLE = {
   logLevel: 'warning',
 } as const;
 
-/** Bundles a script of test/support for `node`, into the project's cache; returns its path. */
+/** Where child scripts are bundled: inside the project, so that their imports of packages resolve. */
+const cacheDir = join(root, 'node_modules/.cache/vehikill-children');
+/** Bundles, and the per-run folders of earlier versions, older than this are let go. */
+const KEEP_MS = 24 * 3_600_000;
+
+/**
+ * Bundles a script of test/support for `node` into the project's cache; returns its path. The bundle is
+ * named by its content and written once (to a temporary name, then renamed: test files bundling the same
+ * script at once never see half a file), so runs of the suite reuse it rather than pile up copies.
+ */
 export async function bundleScript(entry: string): Promise<string> {
-  // Inside the project, so that the bundle's imports of node-datachannel and ws resolve (ESM has no NODE_PATH).
-  const cache = join(root, 'node_modules/.cache');
-  mkdirSync(cache, { recursive: true });
-  const name = entry.replace(/\.ts$/, '.mjs');
-  const script = join(mkdtempSync(join(cache, 'vehikill-child-')), name);
-  await build({
+  // ESM has no NODE_PATH: inside node_modules, the bundle's imports of node-datachannel and ws resolve.
+  mkdirSync(cacheDir, { recursive: true });
+  const name = entry.replace(/\.ts$/, '');
+  const { outputFiles } = await build({
     entryPoints: [join(root, 'test/support', entry)],
-    outfile: script,
+    outfile: join(cacheDir, `${name}.mjs`),
+    write: false,
     ...CHILD_BUNDLE,
   });
+  const contents = (outputFiles[0] as { contents: Uint8Array }).contents;
+  const hash = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  const script = join(cacheDir, `${name}-${hash}.mjs`);
+  if (!existsSync(script)) {
+    const temporary = `${script}.${process.pid}.${randomUUID()}.tmp`;
+    writeFileSync(temporary, contents);
+    renameSync(temporary, script);
+  }
+  pruneOldBundles();
   return script;
+}
+
+/** Lets go of bundles not written for a day, and of the per-run folders earlier versions made. */
+function pruneOldBundles(): void {
+  const now = Date.now();
+  for (const [folder, names] of [
+    [cacheDir, readdirSync(cacheDir)],
+    [dirname(cacheDir), readdirSync(dirname(cacheDir)).filter((n) => /^vehikill-(child|storm)-/.test(n))],
+  ] as const) {
+    for (const entryName of names) {
+      const path = join(folder, entryName);
+      try {
+        if (now - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // Gone already (another test file pruned it): nothing to do.
+      }
+    }
+  }
 }
 
 /**
