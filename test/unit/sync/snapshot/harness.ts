@@ -1,13 +1,16 @@
 import * as fc from 'fast-check';
 import {
   bool,
+  decodeAck,
   EntityTable,
+  encodeAck,
   entity,
   entityRegistry,
   enumOf,
   float,
   int,
-  type SnapshotDecoder,
+  SnapshotDecoder,
+  type SnapshotEncoder,
   type SnapshotOutcome,
   type StateOf,
   string,
@@ -172,6 +175,14 @@ export const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((
 /** Link delay in ticks: mostly one, so clients often are in step at the same frame and share bodies. */
 export const delay = fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, fc.integer({ min: 0, max: 4 }));
 
+/** A snapshot's fate on a client's link, and its ack's (for `fc.record`). */
+export const linkFates = {
+  snapshotLost: chance(15),
+  snapshotDelay: delay,
+  ackLost: chance(15),
+  ackDelay: delay,
+};
+
 /** Every car moves on at its own steady speed: what shared bodies write as predicted motion. */
 export function glide(table: EntityTable, ids: readonly number[], now: number): void {
   for (const id of ids) {
@@ -186,4 +197,75 @@ export function glide(table: EntityTable, ids: readonly number[], now: number): 
 export function applied(outcome: SnapshotOutcome) {
   if (outcome.kind !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`);
   return outcome;
+}
+
+/** A client at the end of a lossy link: what it was sent each snapshot of, and both ways of the link. */
+export interface LinkedClient {
+  readonly encoder: SnapshotEncoder;
+  readonly decoder: SnapshotDecoder;
+  readonly log: FrameLog;
+  readonly snapshots: Link<Uint8Array>;
+  readonly acks: Link<Uint8Array>;
+}
+
+export function linkedClient(encoder: SnapshotEncoder): LinkedClient {
+  return {
+    encoder,
+    decoder: new SnapshotDecoder(registry),
+    log: new FrameLog(),
+    snapshots: new Link(),
+    acks: new Link(),
+  };
+}
+
+/** A further check of each snapshot a client applied. */
+export type AppliedCheck = (client: LinkedClient, outcome: ReturnType<typeof applied>) => void;
+
+/**
+ * Delivers what is due both ways. No snapshot may need a resync; after each one applied the client holds
+ * the server's codes of the snapshot each entity last came in (after a complete one, exactly its frame).
+ */
+export function exchangeChecked(
+  client: LinkedClient,
+  now: number,
+  ackLost: boolean,
+  ackDelay: number,
+  check?: AppliedCheck,
+): void {
+  for (const bytes of client.snapshots.deliver(now)) {
+    const outcome = client.decoder.decode(bytes);
+    expect(outcome.kind).not.toBe('resync');
+    if (outcome.kind !== 'applied') continue;
+    check?.(client, outcome);
+    checkAgainstLog(client.decoder, client.log);
+    if (outcome.complete) checkComplete(client.decoder, client.log.get(outcome.seq));
+    client.acks.send(now, encodeAck(client.decoder.ack()), ackLost, ackDelay);
+  }
+  for (const bytes of client.acks.deliver(now)) client.encoder.receiveAck(decodeAck(bytes));
+}
+
+/**
+ * The link heals and budgets lift: within 20 snapshots of `frameAt(now)` the client holds it and is in step
+ * at it (a complete snapshot with nothing to send, shared mode). Answers the `now` after.
+ */
+export function convergeInStep(
+  client: LinkedClient,
+  frameAt: (now: number) => WorldFrame,
+  start: number,
+  check?: AppliedCheck,
+): number {
+  let now = start;
+  let converged = false;
+  for (let extra = 0; extra < 20 && !converged; extra++) {
+    const frame = frameAt(now);
+    const snapshot = client.encoder.encode(frame);
+    client.log.set(snapshot.seq, frame);
+    client.snapshots.send(now, snapshot.bytes, false, 0);
+    exchangeChecked(client, now + 10, false, 0, check);
+    converged = snapshot.complete && snapshot.sent.length === 0 && client.encoder.inSharedMode;
+    now += 11;
+  }
+  expect(converged).toBe(true);
+  checkComplete(client.decoder, frameAt(now));
+  return now;
 }

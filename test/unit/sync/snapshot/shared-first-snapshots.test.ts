@@ -117,4 +117,34 @@ describe('the first snapshots of clients that have acked nothing', () => {
     expect(late.encoder.inSharedMode).toBe(true);
     checkComplete(late.decoder, frame);
   });
+
+  it('leave the empty base after 64 unacked snapshots: a stalled joiner still learns what went since its first', () => {
+    const table = world(6);
+    const shared = new SharedSnapshots(registry);
+    const { encoder, decoder } = newClient(shared);
+    // The client applies its first snapshot (entities 0..5), and then hears nothing for 130 snapshots
+    // (it acks none): entity 3 goes meanwhile, and with it every removal sent of it.
+    applied(decoder.decode(encoder.encode(table.frame(0)).bytes));
+    table.remove(3);
+    for (let tick = 1; tick <= 130; tick++) {
+      table.update(0, Car, car(tick % 50));
+      encoder.encode(table.frame(tick));
+      // Never held in the empty base past the 64 snapshots an acked one could be named back.
+      if (tick >= 64) expect(encoder.inSharedMode).toBe(false);
+    }
+    expect(encoder.stalled).toBe(true);
+    // It gets the (empty) snapshot of a stalled client and acks it: the stall ends, and the removal of
+    // entity 3, which it still holds, reaches it with the world.
+    applied(decoder.decode(encoder.encode(table.frame(131)).bytes));
+    encoder.receiveAck(decoder.ack());
+    expect(decoder.get(3)).toBeDefined();
+    let frame = table.frame(132);
+    for (let tick = 132; tick < 136; tick++) {
+      frame = table.frame(tick);
+      applied(decoder.decode(encoder.encode(frame).bytes));
+      encoder.receiveAck(decoder.ack());
+    }
+    checkComplete(decoder, frame);
+    expect(encoder.inSharedMode).toBe(true);
+  });
 });

@@ -17,10 +17,11 @@ import {
   chance,
   checkAgainstLog,
   checkComplete,
-  delay,
+  exchangeChecked,
   FrameLog,
   glide,
   Link,
+  linkFates,
   mutate,
   mutation,
   Pickup,
@@ -138,10 +139,7 @@ describe('snapshot sync under loss, reordering and byte budgets', () => {
 
 /** One client's part of a server tick in the shared scenario. */
 const clientTick = fc.record({
-  snapshotLost: chance(15),
-  snapshotDelay: delay,
-  ackLost: chance(15),
-  ackDelay: delay,
+  ...linkFates,
   // Mostly no limit; now and then a budget the shared body may not fit, which sends the client per-client.
   budget: fc.oneof(
     { arbitrary: fc.constant(Number.POSITIVE_INFINITY), weight: 3 },
@@ -200,20 +198,10 @@ describe('shared snapshot bodies', () => {
         const clients: (SharingClient | undefined)[] = new Array(CLIENTS).fill(undefined);
 
         const exchange = (client: SharingClient, now: number, ackLost: boolean, ackDelay: number) => {
-          for (const bytes of client.snapshots.deliver(now)) {
-            const outcome = client.decoder.decode(bytes);
-            // No client ever loses its state here, so no snapshot may need a resync (or miss its checksum).
-            expect(outcome.kind).not.toBe('resync');
-            if (outcome.kind !== 'applied') continue;
-            checkAgainstLog(client.decoder, client.log);
-            if (outcome.complete) checkComplete(client.decoder, client.log.get(outcome.seq));
-            client.acks.send(now, encodeAck(client.decoder.ack()), ackLost, ackDelay);
-          }
-          for (const bytes of client.acks.deliver(now)) {
-            const wasShared = client.encoder.inSharedMode;
-            client.encoder.receiveAck(decodeAck(bytes));
-            if (!wasShared && client.encoder.inSharedMode) totals.returned++;
-          }
+          // No client ever loses its state here, so no snapshot may need a resync (or miss its checksum).
+          const wasShared = client.encoder.inSharedMode;
+          exchangeChecked(client, now, ackLost, ackDelay);
+          if (!wasShared && client.encoder.inSharedMode) totals.returned++;
         };
         const send = (client: SharingClient, frame: WorldFrame, budget: number) => {
           const wasShared = client.encoder.inSharedMode;

@@ -1,26 +1,25 @@
 import * as fc from 'fast-check';
 import {
-  decodeAck,
   EntityTable,
-  encodeAck,
   frameView,
   PriorityAccumulator,
   SharedSnapshots,
-  SnapshotDecoder,
   SnapshotEncoder,
   type WorldFrame,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import {
+  type AppliedCheck,
   Car,
   car,
   chance,
-  checkAgainstLog,
   checkComplete,
+  convergeInStep,
   delay,
-  FrameLog,
+  exchangeChecked,
   glide,
-  Link,
+  type LinkedClient,
+  linkedClient,
   mutate,
   mutation,
   registry,
@@ -42,51 +41,34 @@ const link = fc.record({
   ackDelay: delay,
 });
 
-interface Viewer {
-  readonly encoder: SnapshotEncoder;
-  readonly decoder: SnapshotDecoder;
-  readonly log: FrameLog;
-  readonly snapshots: Link<Uint8Array>;
-  readonly acks: Link<Uint8Array>;
+interface Viewer extends LinkedClient {
   view: number;
 }
 
 function viewer(encoder: SnapshotEncoder, view: number): Viewer {
-  return {
-    encoder,
-    decoder: new SnapshotDecoder(registry),
-    log: new FrameLog(),
-    snapshots: new Link(),
-    acks: new Link(),
-    view,
-  };
+  return { ...linkedClient(encoder), view };
 }
 
 /** Removals applied, by kind, over a whole property run: both kinds must be exercised. */
 const removalsSeen = { destroyed: 0, leftView: 0 };
 
 /**
- * Delivers what is due both ways; every applied snapshot is checked against the view it was sent from,
- * and each removal's kind against the world that view was taken from: left the view when the entity was
- * still in the world at that snapshot's tick, destroyed when it was not.
+ * Each removal's kind against the world the view was taken from: left the view when the entity was still
+ * in the world at that snapshot's tick, destroyed when it was not.
  */
-function exchange(client: Viewer, now: number, ackLost: boolean, ackDelay: number): void {
-  for (const bytes of client.snapshots.deliver(now)) {
-    const outcome = client.decoder.decode(bytes);
-    expect(outcome.kind).not.toBe('resync');
-    if (outcome.kind !== 'applied') continue;
-    const whole = client.log.get(outcome.seq).whole as WorldFrame;
-    expect(outcome.removedKinds).toHaveLength(outcome.removed.length);
-    for (const [index, id] of outcome.removed.entries()) {
-      const kind = outcome.removedKinds[index];
-      expect(kind).toBe(whole.entities.has(id) ? 'leftView' : 'destroyed');
-      removalsSeen[kind as keyof typeof removalsSeen]++;
-    }
-    checkAgainstLog(client.decoder, client.log);
-    if (outcome.complete) checkComplete(client.decoder, client.log.get(outcome.seq));
-    client.acks.send(now, encodeAck(client.decoder.ack()), ackLost, ackDelay);
+const checkRemovalKinds: AppliedCheck = (client, outcome) => {
+  const whole = client.log.get(outcome.seq).whole as WorldFrame;
+  expect(outcome.removedKinds).toHaveLength(outcome.removed.length);
+  for (const [index, id] of outcome.removed.entries()) {
+    const kind = outcome.removedKinds[index];
+    expect(kind).toBe(whole.entities.has(id) ? 'leftView' : 'destroyed');
+    removalsSeen[kind as keyof typeof removalsSeen]++;
   }
-  for (const bytes of client.acks.deliver(now)) client.encoder.receiveAck(decodeAck(bytes));
+};
+
+/** Delivers what is due both ways; every applied snapshot is checked against the view it was sent from. */
+function exchange(client: Viewer, now: number, ackLost: boolean, ackDelay: number): void {
+  exchangeChecked(client, now, ackLost, ackDelay, checkRemovalKinds);
 }
 
 function hideOrShow(
@@ -249,18 +231,8 @@ describe('snapshots of a view of the world', () => {
             now++;
           }
           for (const client of clients) {
-            let converged = false;
-            for (let extra = 0; extra < 20 && !converged; extra++) {
-              const view = views(table, now, hidden)[client.view] as WorldFrame;
-              const snapshot = client.encoder.encode(view);
-              client.log.set(snapshot.seq, view);
-              client.snapshots.send(now, snapshot.bytes, false, 0);
-              exchange(client, now + 10, false, 0);
-              converged = snapshot.complete && snapshot.sent.length === 0 && client.encoder.inSharedMode;
-              now += 11;
-            }
-            expect(converged).toBe(true);
-            checkComplete(client.decoder, views(table, now, hidden)[client.view] as WorldFrame);
+            const viewAt = (at: number) => views(table, at, hidden)[client.view] as WorldFrame;
+            now = convergeInStep(client, viewAt, now, checkRemovalKinds);
           }
           reused += shared[0]!.stats.reused + shared[1]!.stats.reused;
           predicted += shared[0]!.stats.predicted + shared[1]!.stats.predicted;
