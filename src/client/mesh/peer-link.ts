@@ -1,5 +1,5 @@
 import type { Cancel, Clock } from '../../common/index.js';
-import { Emitter } from '../../common/index.js';
+import { Emitter, TokenBucket } from '../../common/index.js';
 import {
   FailoverLink,
   type Link,
@@ -63,6 +63,18 @@ const FAST_FAILURE_MS = 2_000;
 const FIRST_FAST_RETRY_MS = 500;
 
 /**
+ * Offers from the peer this side acts on (opens an attempt for, or declines): a few at once, then one
+ * every two seconds. Each one acted on costs this side a new connection and signals of its own (an answer
+ * and its candidates, or a decline), which the server counts against this side's signal budget towards
+ * the peer: a peer sending offer after offer within its own budget would otherwise push this side over
+ * its own, and the server would cut this honest side off for it. An honest peer's offers come far slower
+ * (retries after 0.5, 1, 2, 4 s, then 15 s; a collision; the network coming back). Offers over it are
+ * ignored and counted (`ignoredOffers`): the peer's attempt times out and it tries again later.
+ */
+const PEER_OFFER_BURST = 4;
+const PEER_OFFERS_PER_SECOND = 0.5;
+
+/**
  * The Link to one peer as the mesh hands it out: direct WebRTC when it is up, the server relay when it
  * is not (no WebRTC, ICE failed, the path died), upgrading back to direct by itself. Callers see one Link;
  * `state` tells which path is in use.
@@ -87,6 +99,9 @@ export class PeerLink extends FailoverLink {
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
   collisions = 0;
+  /** Offers from the peer ignored for coming too fast (see PEER_OFFER_BURST). */
+  ignoredOffers = 0;
+  readonly #peerOffers: TokenBucket;
 
   /** `relay`: the path through the server (any Link with relay semantics). */
   constructor(peerId: string, relay: Link, options: PeerLinkOptions) {
@@ -94,6 +109,7 @@ export class PeerLink extends FailoverLink {
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
+    this.#peerOffers = new TokenBucket(PEER_OFFER_BURST, PEER_OFFERS_PER_SECOND, options.clock.now());
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
 
@@ -156,22 +172,29 @@ export class PeerLink extends FailoverLink {
     const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
     if (!this.#canGoDirect()) {
       // Say so, rather than let the peer's attempt time out and be retried every few seconds for good.
-      if (fromOfferer && isOffer && signal.n >= this.#attempt) this.#decline(signal.n);
+      if (fromOfferer && isOffer && signal.n >= this.#attempt && this.#actOnOffer()) this.#decline(signal.n);
       return;
     }
     if (signal.n < this.#attempt) return;
     if (signal.n > this.#attempt) {
       // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
-      if (!fromOfferer || !isOffer) return;
+      if (!fromOfferer || !isOffer || !this.#actOnOffer()) return;
       this.#startAttempt(signal.n, false);
     } else if (fromOfferer === this.#offering) {
       // Both sides offered attempt n (glare), or a signal that makes no sense for our role. The initiator
       // keeps its offer and ignores the peer's; the polite side drops its own and answers.
-      if (!fromOfferer || !isOffer || this.#options.initiator) return;
+      if (!fromOfferer || !isOffer || this.#options.initiator || !this.#actOnOffer()) return;
       this.collisions++;
       this.#startAttempt(signal.n, false);
     }
     this.#signals.emit('signal', signal.signal);
+  }
+
+  /** Whether an offer from the peer may open an attempt (or be declined) now; counted when not. */
+  #actOnOffer(): boolean {
+    if (this.#peerOffers.take(this.#options.clock.now())) return true;
+    this.ignoredOffers++;
+    return false;
   }
 
   /**
