@@ -110,6 +110,7 @@ export class RtcLink extends LinkBase {
       onRtt: (ms) => {
         this.counters.rttMs = ms;
       },
+      refused: () => this.#dropped(),
       ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
       ...(options.deadAfterMs ? { deadAfterMs: options.deadAfterMs } : {}),
     });
@@ -256,7 +257,10 @@ export class RtcLink extends LinkBase {
   #onData(channel: Channel, data: unknown): void {
     if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (!bytes) return;
+    if (!bytes) {
+      this.#dropped(); // text: every channel carries bytes
+      return;
+    }
     const pipe = this.#pipe;
     if (pipe && !pipe.idle) this.#holdBack(pipe, channel, bytes);
     else this.#deliver(channel, bytes);
@@ -283,13 +287,22 @@ export class RtcLink extends LinkBase {
   }
 
   #onControl(data: unknown): void {
+    if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (!bytes || this.#state === 'closed') return;
+    if (!bytes) {
+      this.#dropped();
+      return;
+    }
     if (!this.#pipe) this.#heartbeat.receive(bytes);
     else
       this.#pipe.inbound('control', bytes.slice(), (late) => {
         if (this.#state !== 'closed') this.#heartbeat.receive(late);
       });
+  }
+
+  /** Peer input this link could not use, counted where a developer sees it (`stats().droppedFrames`). */
+  #dropped(): void {
+    this.counters.droppedFrames++;
   }
 
   #sendControl(bytes: Uint8Array<ArrayBuffer>): void {

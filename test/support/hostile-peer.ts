@@ -155,3 +155,51 @@ export function countingRtc() {
   }
   return { counter, rtc: { ...loopbackRtc, RTCPeerConnection: Counted as never } };
 }
+
+/**
+ * A room of three: the victim (an honest mesh), another honest player (`bystander`, direct to the victim)
+ * and a hostile player with a raw direct link to the victim. `heard` counts what the victim's mesh
+ * delivered from each, and its `rejected` events by reason.
+ */
+export async function victimWithHostile(t: TestServer, meshOptions: MeshOptions = {}) {
+  const { clients, rooms } = await roomOfClients(t, 3);
+  const options: MeshOptions = {
+    rtc: loopbackRtc,
+    directTimeoutMs: 20_000,
+    retryDirectMs: 60_000,
+    ...meshOptions,
+  };
+  const victim = rooms[0]!.mesh(options);
+  const bystander = rooms[1]!.mesh(options);
+  const [victimId, bystanderId, hostileId] = rooms.map((room) => room.selfId) as [string, string, string];
+  await eventually(
+    () => victim.link(bystanderId)?.state === 'direct' && bystander.link(victimId)?.state === 'direct',
+    'victim and bystander direct',
+    20_000,
+  );
+  const hostile = await hostilePeerTo(rooms[2]!, victimId);
+  await eventually(() => victim.link(hostileId)?.state === 'direct', 'the hostile link direct', 20_000);
+  const heard = { fromBystander: 0, fromHostile: 0, rejected: {} as Record<string, number> };
+  victim.on('message', ({ from }) => {
+    if (from === bystanderId) heard.fromBystander++;
+    else if (from === hostileId) heard.fromHostile++;
+  });
+  victim.on('rejected', ({ reason }) => {
+    heard.rejected[reason] = (heard.rejected[reason] ?? 0) + 1;
+  });
+  return {
+    clients,
+    victim,
+    bystander,
+    hostile,
+    victimId,
+    hostileId,
+    heard,
+    /** The victim's link to the hostile player. */
+    link: () => victim.link(hostileId)!,
+    close() {
+      hostile.close();
+      for (const client of clients) client.close();
+    },
+  };
+}
