@@ -27,8 +27,9 @@ export interface LinkStats {
   grade: QualityGrade;
   /**
    * What the peer sent that this link dropped unread (peer input it cannot use): a malformed keepalive
-   * frame or one with a round trip this end could not have measured, text where bytes belong. An honest
-   * peer sends none; 0 on links that do not check.
+   * frame or one with a round trip this end could not have measured, text where bytes belong, a data
+   * channel the peer opened in band (closed at once). An honest peer sends none; 0 on links that do not
+   * check.
    */
   droppedFrames: number;
 }
