@@ -1,5 +1,5 @@
 import type { Cancel, Clock } from '../../common/index.js';
-import { Emitter, TokenBucket } from '../../common/index.js';
+import { Emitter, type TokenBucket } from '../../common/index.js';
 import {
   FailoverLink,
   type Link,
@@ -7,6 +7,7 @@ import {
   type RtcLinkOptions,
   type RtcSignal,
 } from '../../transport/index.js';
+import { peerOfferBudget } from '../peer-offer-budget.js';
 
 /**
  * Signaling for one peer's RTC attempts. `n` numbers the attempt so stale signals are ignored; `o` is
@@ -63,18 +64,6 @@ const FAST_FAILURE_MS = 2_000;
 const FIRST_FAST_RETRY_MS = 500;
 
 /**
- * Offers from the peer this side acts on (opens an attempt for, or declines): a few at once, then one
- * every two seconds. Each one acted on costs this side a new connection and signals of its own (an answer
- * and its candidates, or a decline), which the server counts against this side's signal budget towards
- * the peer: a peer sending offer after offer within its own budget would otherwise push this side over
- * its own, and the server would cut this honest side off for it. An honest peer's offers come far slower
- * (retries after 0.5, 1, 2, 4 s, then 15 s; a collision; the network coming back). Offers over it are
- * ignored and counted (`ignoredOffers`): the peer's attempt times out and it tries again later.
- */
-const PEER_OFFER_BURST = 4;
-const PEER_OFFERS_PER_SECOND = 0.5;
-
-/**
  * The Link to one peer as the mesh hands it out: direct WebRTC when it is up, the server relay when it
  * is not (no WebRTC, ICE failed, the path died), upgrading back to direct by itself. Callers see one Link;
  * `state` tells which path is in use.
@@ -99,7 +88,7 @@ export class PeerLink extends FailoverLink {
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
   collisions = 0;
-  /** Offers from the peer ignored for coming too fast (see PEER_OFFER_BURST). */
+  /** Offers from the peer ignored for coming too fast (see peer-offer-budget.ts). */
   ignoredOffers = 0;
   readonly #peerOffers: TokenBucket;
 
@@ -109,7 +98,7 @@ export class PeerLink extends FailoverLink {
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
-    this.#peerOffers = new TokenBucket(PEER_OFFER_BURST, PEER_OFFERS_PER_SECOND, options.clock.now());
+    this.#peerOffers = peerOfferBudget(options.clock.now());
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
 
