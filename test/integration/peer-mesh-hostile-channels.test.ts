@@ -1,16 +1,9 @@
 import { Channel } from 'vehikill-net/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { victimWithHostile } from '../support/hostile-peer.js';
-import { eventually, startServer, type TestServer } from '../support/server.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { serverForHostilePeers, victimWithHostile } from '../support/hostile-peer.js';
+import { eventually } from '../support/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
-});
-afterAll(async () => {
-  await t.close();
-});
+const server = serverForHostilePeers();
 
 /**
  * A hostile peer opens data channels of its own on the direct link (in band: every channel of the mesh
@@ -20,7 +13,7 @@ afterAll(async () => {
  */
 describe('data channels a peer opens in band', () => {
   it('are closed at once and counted; the link and the other peers go on', async () => {
-    const s = await victimWithHostile(t);
+    const s = await victimWithHostile(server());
     const extra = Array.from({ length: 50 }, (_, i) => s.hostile.pc.createDataChannel(`mine-${i}`));
     await eventually(() => extra.every((channel) => channel.readyState === 'closed'), 'closed by the victim');
     expect(s.link().stats().droppedFrames).toBeGreaterThanOrEqual(50);

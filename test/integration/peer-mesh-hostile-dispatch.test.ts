@@ -1,17 +1,10 @@
 import { Channel } from 'vehikill-net/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeDispatchData } from '../../src/transport/dispatch-frames.js';
-import { victimWithHostile } from '../support/hostile-peer.js';
-import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { serverForHostilePeers, victimWithHostile } from '../support/hostile-peer.js';
+import { eventually, sleep } from '../support/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
-});
-afterAll(async () => {
-  await t.close();
-});
+const server = serverForHostilePeers();
 
 /**
  * The mesh's limits on a peer (size, rate, block) are checked as frames arrive, before the dispatch
@@ -21,7 +14,7 @@ afterAll(async () => {
  */
 describe('dispatch frames from a peer', () => {
   it('that are malformed, too large or far ahead are rejected and reported; the stream goes on', async () => {
-    const s = await victimWithHostile(t, { maxMessageBytes: 1_000 });
+    const s = await victimWithHostile(server(), { maxMessageBytes: 1_000 });
     const dispatch = {
       send: (bytes: Uint8Array) => s.hostile.channels.dispatch.send(bytes as Uint8Array<ArrayBuffer>),
     };
@@ -41,7 +34,7 @@ describe('dispatch frames from a peer', () => {
   }, 60_000);
 
   it("over the peer's rate are refused unacked, so its sender sends them again: none is lost", async () => {
-    const s = await victimWithHostile(t);
+    const s = await victimWithHostile(server());
     const got: number[] = [];
     s.victim.on('message', ({ from, channel, bytes }) => {
       if (channel === Channel.dispatch && from !== s.hostileId)

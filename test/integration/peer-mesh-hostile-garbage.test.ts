@@ -1,16 +1,9 @@
 import { Channel } from 'vehikill-net/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MeshChannelName, victimWithHostile } from '../support/hostile-peer.js';
-import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { type MeshChannelName, serverForHostilePeers, victimWithHostile } from '../support/hostile-peer.js';
+import { eventually, sleep } from '../support/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
-});
-afterAll(async () => {
-  await t.close();
-});
+const server = serverForHostilePeers();
 
 /** Random bytes, 0 to 63 of them, from a fixed seed. */
 function garbage(seed: number): Uint8Array<ArrayBuffer> {
@@ -45,7 +38,7 @@ async function whileBystanderSends(
  */
 describe("a hostile peer's garbage and floods on the direct link", () => {
   it('garbage on each channel is dropped; the link and the other peers go on', async () => {
-    const s = await victimWithHostile(t);
+    const s = await victimWithHostile(server());
     // The control channel last: a garbage byte 3 there is a goodbye, which any peer may say.
     for (const name of ['phys', 'event', 'dispatch'] as MeshChannelName[]) {
       const { sent, heard } = await whileBystanderSends(s, async () => {
@@ -64,7 +57,7 @@ describe("a hostile peer's garbage and floods on the direct link", () => {
   }, 60_000);
 
   it('a flood of 40,000 messages a second is rated and counted; the other peers are still heard', async () => {
-    const s = await victimWithHostile(t);
+    const s = await victimWithHostile(server());
     const phys = s.hostile.channels.phys;
     let flooded = 0;
     const { sent, heard } = await whileBystanderSends(s, async () => {

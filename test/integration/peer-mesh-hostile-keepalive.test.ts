@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeBeat } from '../../src/transport/keepalive.js';
-import { victimWithHostile } from '../support/hostile-peer.js';
-import { sleep, startServer, type TestServer } from '../support/server.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { serverForHostilePeers, victimWithHostile } from '../support/hostile-peer.js';
+import { sleep } from '../support/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
-});
-afterAll(async () => {
-  await t.close();
-});
+const server = serverForHostilePeers();
 
 /**
  * A hostile peer writes keepalive beats of its own over the direct link's control channel: echoes of
@@ -19,7 +12,7 @@ afterAll(async () => {
  */
 describe("a peer's keepalive with absurd values", () => {
   it('leaves the link stats plausible, and counts what it refused', async () => {
-    const s = await victimWithHostile(t);
+    const s = await victimWithHostile(server());
     const now = performance.now();
     const beats = [
       { sentAt: now, echo: -1e300, heldMs: 0 },

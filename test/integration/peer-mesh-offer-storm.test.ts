@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countingRtc, roomOfClients, someOffer } from '../support/hostile-peer.js';
-import { sleep, startServer, type TestServer } from '../support/server.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { countingRtc, roomOfClients, serverForHostilePeers, someOffer } from '../support/hostile-peer.js';
+import { sleep } from '../support/server.js';
 
 // The server's default signal budgets (40 at once, 20 a second per pair): what a real deployment has.
-let t: TestServer;
-beforeAll(async () => {
-  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
-});
-afterAll(async () => {
-  await t.close();
-});
+const server = serverForHostilePeers();
 
 /**
  * A hostile player sends an honest one offer after offer, each for a new attempt, just under its own
@@ -20,7 +13,7 @@ afterAll(async () => {
  */
 describe('a peer that floods offers', () => {
   it('does not make the honest mesh break its own signal budget', async () => {
-    const { clients, rooms } = await roomOfClients(t, 3);
+    const { clients, rooms } = await roomOfClients(server(), 3);
     const [victim, hostile] = [rooms[0]!, rooms[2]!];
     const { counter, rtc } = countingRtc();
     const mesh = victim.mesh({ rtc, directTimeoutMs: 20_000, retryDirectMs: 60_000 });

@@ -1,7 +1,9 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import type { Client, Disposer, MeshOptions, RoomConnection } from 'vehikill-net/client';
+import { afterAll, beforeAll } from 'vitest';
 import { encodeBeat } from '../../src/transport/keepalive.js';
-import { eventually, type TestServer } from './server.js';
+import { TestRoom } from '../integration/rooms-fixtures.js';
+import { eventually, startServer, type TestServer } from './server.js';
 
 /** The WebRTC settings of an honest mesh in Node, on loopback. */
 export const loopbackRtc: NonNullable<Exclude<MeshOptions['rtc'], false>> = {
@@ -201,5 +203,23 @@ export async function victimWithHostile(t: TestServer, meshOptions: MeshOptions 
       hostile.close();
       for (const client of clients) client.close();
     },
+  };
+}
+
+/**
+ * A real server for a file of hostile-peer tests: started before its tests, closed after (the server's
+ * default signal budgets, which the offer floods test against; session rates high enough for floods).
+ */
+export function serverForHostilePeers(): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the server starts before the tests');
+    return server;
   };
 }
