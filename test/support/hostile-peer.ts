@@ -69,8 +69,15 @@ async function tryHostilePeer(
 ): Promise<HostilePeer> {
   const pc = new RTCPeerConnection({ iceServers: [], bindAddress: '127.0.0.1' } as RTCConfiguration);
   const signal = (payload: unknown) => room.signal(victimId, payload);
+  // Candidates can come before setLocalDescription resolves; sent ahead of the offer, the victim would
+  // take them for an attempt it never saw and drop them. They wait for the offer.
+  const candidates: RTCIceCandidateInit[] = [];
+  let offered = false;
+  const sendCandidate = (candidate: RTCIceCandidateInit) => signal({ n, o: true, signal: { candidate } });
   pc.onicecandidate = (event) => {
-    if (event.candidate) signal({ n, o: true, signal: { candidate: event.candidate.toJSON() } });
+    if (!event.candidate) return;
+    if (offered) sendCandidate(event.candidate.toJSON());
+    else candidates.push(event.candidate.toJSON());
   };
   const channels = {} as Record<MeshChannelName, RTCDataChannel>;
   for (const name of Object.keys(MESH_CHANNELS) as MeshChannelName[]) {
@@ -89,6 +96,8 @@ async function tryHostilePeer(
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   signal({ n, o: true, signal: { description: { type: 'offer', sdp: pc.localDescription?.sdp } } });
+  offered = true;
+  for (const candidate of candidates.splice(0)) sendCandidate(candidate);
   try {
     await eventually(
       () => Object.values(channels).every((channel) => channel.readyState === 'open'),
