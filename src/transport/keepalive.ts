@@ -140,6 +140,12 @@ export interface LinkHeartbeatOptions {
    * beat.
    */
   quality?: QualityMonitor;
+  /**
+   * A control frame from the peer that was not read (malformed), or whose round trip this end could not
+   * have measured (an echo of a time it never sent: before the heartbeat started, or in the future; a
+   * hold longer than the round trip): for the owner's counts.
+   */
+  refused?(): void;
 }
 
 /**
@@ -160,6 +166,8 @@ export class LinkHeartbeat {
   /** The echo of the last round trip taken: a beat that repeats it (nothing newer heard) adds none. */
   #echoTaken = Number.NaN;
   #lastBeatAt = Number.NEGATIVE_INFINITY;
+  /** When the heartbeat (re)started: every time of ours the peer echoes is from then on. */
+  #startedAt: number;
   /** Cancels an answer to a beat that is on its way out. */
   #cancelReply: Cancel | undefined;
   /** The peer pings and reports instead of beating (it does not know beats): answered in kind. */
@@ -168,12 +176,16 @@ export class LinkHeartbeat {
   constructor(options: LinkHeartbeatOptions) {
     this.#options = options;
     this.#lastHeard = options.clock.now();
+    this.#startedAt = this.#lastHeard;
   }
 
   start(): void {
     this.#lastHeard = this.#options.clock.now();
     // Started again (a new session, perhaps another node): what was heard from the peer before is gone.
-    if (this.#stop === undefined) this.#forgetPeer();
+    if (this.#stop === undefined) {
+      this.#forgetPeer();
+      this.#startedAt = this.#lastHeard;
+    }
     this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
   }
 
@@ -202,7 +214,10 @@ export class LinkHeartbeat {
     const quality = this.#options.quality;
     quality?.received(bytes.length, true);
     const control = readControl(bytes);
-    if (control === undefined) return;
+    if (control === undefined) {
+      this.#options.refused?.();
+      return;
+    }
     if (control.type === 'beat') {
       this.#peerPings = false;
       this.#receiveBeat(control, now);
@@ -211,7 +226,7 @@ export class LinkHeartbeat {
       this.#peerPings = true;
       quality?.arrival(control.sentAt);
       this.#send(control.reply);
-    } else if (control.type === 'pong') this.#roundTrip(Math.max(0, now - control.sentAt));
+    } else if (control.type === 'pong') this.#roundTripSince(control.sentAt, 0, now);
     else if (control.type === 'report') quality?.peerReport(control.datagramsSent, control.lossOfYours);
   }
 
@@ -231,7 +246,7 @@ export class LinkHeartbeat {
     this.#peerArrivedAt = now;
     if (!Number.isNaN(beat.echo) && beat.echo !== this.#echoTaken) {
       this.#echoTaken = beat.echo;
-      this.#roundTrip(Math.max(0, now - beat.echo - beat.heldMs));
+      this.#roundTripSince(beat.echo, beat.heldMs, now);
     }
     // An end that has no echo yet gets one now rather than up to a period later: the peer's first beat
     // (once per link), or a beat saying it has not heard us (at most every EAGER_REPLY_GAP_MS). Sent from
@@ -245,6 +260,21 @@ export class LinkHeartbeat {
         this.#beat(this.#options.clock.now());
       }, 0);
     }
+  }
+
+  /**
+   * The round trip of a frame of ours sent at `sentAt` (our clock, as the peer echoed it) and held
+   * `heldMs` by the peer. Peer input: a time this end never sent (before the heartbeat started, or ahead
+   * of now) or a hold longer than the whole trip measures nothing, and is refused; taken, it showed
+   * round trips of 1e300 ms or Infinity in the link's stats.
+   */
+  #roundTripSince(sentAt: number, heldMs: number, now: number): void {
+    const ms = now - sentAt - heldMs;
+    if (!(sentAt >= this.#startedAt && sentAt <= now && ms >= 0)) {
+      this.#options.refused?.();
+      return;
+    }
+    this.#roundTrip(ms);
   }
 
   #roundTrip(ms: number): void {

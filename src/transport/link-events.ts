@@ -45,6 +45,7 @@ export function freshStats(): LinkStats {
     kbpsIn: 0,
     kbpsOut: 0,
     grade: 'good',
+    droppedFrames: 0,
   };
 }
 

@@ -23,7 +23,8 @@ export interface RtcSignaling {
 /**
  * The part of RTCPeerConnection this package uses, for data links and voice: the browser's own and
  * node-datachannel's polyfill both provide it. (The whole DOM interface would not fit the polyfill, whose
- * `ondatachannel` takes its own event class; nothing here listens for it, as every channel is negotiated.)
+ * `ondatachannel` takes its own event class. Every channel here is negotiated: RtcLink sets it only to
+ * refuse the peer's own, through `InBandChannels`.)
  */
 export interface RtcPeerConnectionLike {
   onicecandidate: RTCPeerConnection['onicecandidate'];
@@ -73,6 +74,9 @@ export interface RtcLinkOptions {
   conditioner?: Conditioner;
 }
 
+/** The `ondatachannel` of the browser's RTCPeerConnection and the polyfill's, as far as RtcLink uses it. */
+type InBandChannels = { ondatachannel?: ((event: { readonly channel: RTCDataChannel }) => void) | null };
+
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
 const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };
 
@@ -110,6 +114,7 @@ export class RtcLink extends LinkBase {
       onRtt: (ms) => {
         this.counters.rttMs = ms;
       },
+      refused: () => this.#dropped(),
       ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
       ...(options.deadAfterMs ? { deadAfterMs: options.deadAfterMs } : {}),
     });
@@ -132,6 +137,17 @@ export class RtcLink extends LinkBase {
     this.#pc.onconnectionstatechange = () => {
       const state = this.#pc.connectionState;
       if (state === 'failed' || state === 'closed') this.#shutdown();
+    };
+    // Every channel of ours is negotiated: one the peer opened in band is nobody's to read, yet each would
+    // hold its own SCTP stream and buffers and wake this page for every message on it (a hostile peer can
+    // open hundreds). Closed at once and counted, as the server's direct links do.
+    (this.#pc as InBandChannels).ondatachannel = (event) => {
+      try {
+        event.channel.close();
+      } catch {
+        // closed under us already; thrown from the stack's callback, it would end a Node process
+      }
+      this.#dropped();
     };
     this.#disposeSignaling = options.signaling.onSignal((signal) => void this.#onSignal(signal));
     if (options.role === 'offerer') {
@@ -256,7 +272,10 @@ export class RtcLink extends LinkBase {
   #onData(channel: Channel, data: unknown): void {
     if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (!bytes) return;
+    if (!bytes) {
+      this.#dropped(); // text: every channel carries bytes
+      return;
+    }
     const pipe = this.#pipe;
     if (pipe && !pipe.idle) this.#holdBack(pipe, channel, bytes);
     else this.#deliver(channel, bytes);
@@ -283,13 +302,22 @@ export class RtcLink extends LinkBase {
   }
 
   #onControl(data: unknown): void {
+    if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (!bytes || this.#state === 'closed') return;
+    if (!bytes) {
+      this.#dropped();
+      return;
+    }
     if (!this.#pipe) this.#heartbeat.receive(bytes);
     else
       this.#pipe.inbound('control', bytes.slice(), (late) => {
         if (this.#state !== 'closed') this.#heartbeat.receive(late);
       });
+  }
+
+  /** Peer input this link could not use, counted where a developer sees it (`stats().droppedFrames`). */
+  #dropped(): void {
+    this.counters.droppedFrames++;
   }
 
   #sendControl(bytes: Uint8Array<ArrayBuffer>): void {

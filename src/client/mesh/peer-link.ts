@@ -1,5 +1,5 @@
 import type { Cancel, Clock } from '../../common/index.js';
-import { Emitter } from '../../common/index.js';
+import { Emitter, type TokenBucket } from '../../common/index.js';
 import {
   FailoverLink,
   type Link,
@@ -7,6 +7,7 @@ import {
   type RtcLinkOptions,
   type RtcSignal,
 } from '../../transport/index.js';
+import { peerOfferBudget } from '../peer-offer-budget.js';
 
 /**
  * Signaling for one peer's RTC attempts. `n` numbers the attempt so stale signals are ignored; `o` is
@@ -87,6 +88,9 @@ export class PeerLink extends FailoverLink {
   failedAttempts = 0;
   /** Times both sides offered the same attempt at once and this side gave way. */
   collisions = 0;
+  /** Offers from the peer ignored for coming too fast (see peer-offer-budget.ts). */
+  ignoredOffers = 0;
+  readonly #peerOffers: TokenBucket;
 
   /** `relay`: the path through the server (any Link with relay semantics). */
   constructor(peerId: string, relay: Link, options: PeerLinkOptions) {
@@ -94,6 +98,7 @@ export class PeerLink extends FailoverLink {
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
+    this.#peerOffers = peerOfferBudget(options.clock.now());
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
 
@@ -156,22 +161,29 @@ export class PeerLink extends FailoverLink {
     const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
     if (!this.#canGoDirect()) {
       // Say so, rather than let the peer's attempt time out and be retried every few seconds for good.
-      if (fromOfferer && isOffer && signal.n >= this.#attempt) this.#decline(signal.n);
+      if (fromOfferer && isOffer && signal.n >= this.#attempt && this.#actOnOffer()) this.#decline(signal.n);
       return;
     }
     if (signal.n < this.#attempt) return;
     if (signal.n > this.#attempt) {
       // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
-      if (!fromOfferer || !isOffer) return;
+      if (!fromOfferer || !isOffer || !this.#actOnOffer()) return;
       this.#startAttempt(signal.n, false);
     } else if (fromOfferer === this.#offering) {
       // Both sides offered attempt n (glare), or a signal that makes no sense for our role. The initiator
       // keeps its offer and ignores the peer's; the polite side drops its own and answers.
-      if (!fromOfferer || !isOffer || this.#options.initiator) return;
+      if (!fromOfferer || !isOffer || this.#options.initiator || !this.#actOnOffer()) return;
       this.collisions++;
       this.#startAttempt(signal.n, false);
     }
     this.#signals.emit('signal', signal.signal);
+  }
+
+  /** Whether an offer from the peer may open an attempt (or be declined) now; counted when not. */
+  #actOnOffer(): boolean {
+    if (this.#peerOffers.take(this.#options.clock.now())) return true;
+    this.ignoredOffers++;
+    return false;
   }
 
   /**

@@ -2,7 +2,10 @@ import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
 import {
   Channel,
+  DISPATCH_HEADER_MAX_BYTES,
+  type DispatchRefusal,
   type LinkState,
+  MAX_DISPATCH_BYTES,
   type RelayLink,
   type RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
@@ -49,8 +52,12 @@ export interface MeshEvents {
   message: { from: string; channel: Channel; bytes: Uint8Array };
   /** A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed' (the peer left). */
   'peer-state': { peerId: string; state: LinkState };
-  /** A peer's message was refused: too large, over its rate, or the peer is muted/blocked. */
-  rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' };
+  /**
+   * A peer's message was refused: too large, over its rate, or the peer is muted/blocked; or a `dispatch`
+   * frame the stream would not take: `malformed` (no frame of the stream, or a number that does not
+   * read) or beyond its receive `window` (256 messages or 256 KiB ahead of the next expected one).
+   */
+  rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' | DispatchRefusal };
 }
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
@@ -245,7 +252,16 @@ export class PeerMesh {
     });
     const rate = this.#options.peerMessagesPerSecond ?? 240;
     this.#buckets.set(peerId, new TokenBucket(rate * 2, rate, this.#room.clock.now()));
-    link.onMessage((channel, bytes) => this.#onPeerMessage(peerId, channel, bytes));
+    // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the
+    // limits refuse, a dispatch message over the rate is refused unacked (its sender sends it again, where
+    // one dropped after delivery had been acked and was lost), and what the stream refuses is reported.
+    const maxBytes = this.#maxMessageBytes();
+    link.guardInbound({
+      admit: (channel, bytes) => this.#admit(peerId, channel, bytes),
+      maxDispatchBytes: maxBytes,
+      refused: (reason) => this.#events.emit('rejected', { from: peerId, reason }),
+    });
+    link.onMessage((channel, bytes) => this.#events.emit('message', { from: peerId, channel, bytes }));
     link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
     this.#links.set(peerId, link);
     this.#relays.set(peerId, relay);
@@ -258,20 +274,28 @@ export class PeerMesh {
     this.#buckets.delete(peerId);
   }
 
-  #onPeerMessage(from: string, channel: Channel, bytes: Uint8Array): void {
-    if (this.#blocked.has(from)) {
-      this.#events.emit('rejected', { from, reason: 'blocked' });
-      return;
-    }
-    if (bytes.length > (this.#options.maxMessageBytes ?? 16 * 1024)) {
-      this.#events.emit('rejected', { from, reason: 'too-large' });
-      return;
-    }
-    if (!this.#buckets.get(from)?.take(this.#room.clock.now())) {
-      this.#events.emit('rejected', { from, reason: 'rate' });
-      return;
-    }
-    this.#events.emit('message', { from, channel, bytes });
+  #maxMessageBytes(): number {
+    return this.#options.maxMessageBytes ?? 16 * 1024;
+  }
+
+  /**
+   * Each frame from a peer as it arrives on either path. A dispatch frame (header and all) is refused
+   * here only when no honest sender could make it; one over `maxMessageBytes` is skipped by the stream
+   * in its turn (`maxDispatchBytes`), since refusing it here would leave a gap the stream waits on.
+   */
+  #admit(from: string, channel: Channel, bytes: Uint8Array): boolean {
+    const reject = (reason: MeshEvents['rejected']['reason']) => {
+      this.#events.emit('rejected', { from, reason });
+      return false;
+    };
+    if (this.#blocked.has(from)) return reject('blocked');
+    const limit =
+      channel === Channel.dispatch
+        ? Math.max(this.#maxMessageBytes(), MAX_DISPATCH_BYTES) + DISPATCH_HEADER_MAX_BYTES
+        : this.#maxMessageBytes();
+    if (bytes.length > limit) return reject('too-large');
+    if (!this.#buckets.get(from)?.take(this.#room.clock.now())) return reject('rate');
+    return true;
   }
 
   #onSignal(from: string, raw: unknown): void {

@@ -220,6 +220,14 @@ export class VoiceChat {
   }
 
   /**
+   * Offers from a peer ignored for coming too fast (more than a few at once, then one every 2 s): a peer
+   * that sends them so is misbehaving (see peer-offer-budget.ts). 0 for a peer we have no voice with.
+   */
+  ignoredOffers(peerId: string): number {
+    return this.#peers.get(peerId)?.peer.ignoredOffers ?? 0;
+  }
+
+  /**
    * Re-applies `audible` and `maxPeers` to the room's current members. Above `maxPeers` audible players,
    * the ones we connect to are chosen so that they choose us too (see chooseVoicePeers): the rest are
    * `unheard()`, and a `problem` says so when that starts.

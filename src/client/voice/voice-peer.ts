@@ -1,4 +1,5 @@
-import type { Cancel, Clock, Disposer } from '../../common/index.js';
+import type { Cancel, Clock, Disposer, TokenBucket } from '../../common/index.js';
+import { peerOfferBudget } from '../peer-offer-budget.js';
 import { VoiceConnection, type VoiceConnectionOptions } from './voice-connection.js';
 import type { VoiceSignal } from './voice-signal.js';
 
@@ -60,10 +61,15 @@ export class VoicePeer {
   #failures = 0;
   #started = false;
   #closed = false;
+  /** Offers from the peer this side may still act on (see peer-offer-budget.ts). */
+  readonly #peerOffers: TokenBucket;
+  /** Offers from the peer ignored for coming too fast. */
+  ignoredOffers = 0;
 
   constructor(options: VoicePeerOptions) {
     this.#options = options;
     this.#attempt = options.lastAttempt ?? 0;
+    this.#peerOffers = peerOfferBudget(options.clock.now());
     this.#disposeSignal = options.onSignal((signal) => this.#onSignal(signal));
   }
 
@@ -120,6 +126,10 @@ export class VoicePeer {
       // An older client numbers nothing and makes one offer per connection: each is a new attempt.
       const attempt = n ?? this.#attempt + 1;
       if (attempt < this.#attempt || (attempt === this.#attempt && this.#connection)) return; // stale, or a copy
+      if (!this.#peerOffers.take(this.#options.clock.now())) {
+        this.ignoredOffers++;
+        return;
+      }
       void this.#open(attempt).receive(voice);
       return;
     }
