@@ -30,6 +30,12 @@ const BEAT_BYTES = 27;
  */
 const EAGER_REPLY_GAP_MS = 100;
 
+/**
+ * How much longer than it was an honest hold may read: it travels as a float32 (24 bits), off by a few
+ * parts in 10^8 of itself (a hold is at most a period, 1 s).
+ */
+const HOLD_ROUNDING_MS = 0.01;
+
 export interface Beat {
   /** The sender's clock (ms) when it sent the beat. */
   readonly sentAt: number;
@@ -270,11 +276,13 @@ export class LinkHeartbeat {
    */
   #roundTripSince(sentAt: number, heldMs: number, now: number): void {
     const ms = now - sentAt - heldMs;
-    if (!(sentAt >= this.#startedAt && sentAt <= now && ms >= 0)) {
+    // The hold travels as a float32, so an honest one can read a hair longer than it was: on a path of
+    // next to no transit the trip then comes out just below 0, which is 0, not a made-up time.
+    if (!(sentAt >= this.#startedAt && sentAt <= now && ms >= -HOLD_ROUNDING_MS)) {
       this.#options.refused?.();
       return;
     }
-    this.#roundTrip(ms);
+    this.#roundTrip(Math.max(0, ms));
   }
 
   #roundTrip(ms: number): void {

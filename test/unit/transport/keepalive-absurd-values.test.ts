@@ -68,4 +68,17 @@ describe('a keepalive with absurd values', () => {
     const { jitterMs } = quality.snapshot();
     expect(Number.isNaN(jitterMs) || jitterMs < 60_000).toBe(true);
   });
+
+  it('takes an honest hold that reads a hair longer as a float32 on a path of no transit: a trip of 0', () => {
+    const { clock, heartbeat, seen } = victim();
+    // Our beat goes out; the peer holds it 0.1 ms (0.10000000149 as a float32) and nothing else passes.
+    heartbeat.receive(beat(6, Number.NaN)); // heard: the next period's beat goes out
+    clock.advance(1_000);
+    const ours = seen.sentAt.at(-1) as number;
+    expect(ours).toBe(clock.now());
+    clock.advance(0.1);
+    heartbeat.receive(beat(7, ours, 0.1));
+    expect(seen.refused).toBe(0);
+    expect(seen.rtts).toEqual([0]);
+  });
 });
