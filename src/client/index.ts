@@ -35,7 +35,8 @@ export {
   physRateFor,
 } from './device/device-watch.js';
 export { PeerLink } from './mesh/peer-link.js';
-export { type MeshEvents, type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
+export { type MeshEvents, type MeshOptions, PeerMesh, type RejectReason } from './mesh/peer-mesh.js';
+export type { RefusalReport } from './mesh/refusal-reports.js';
 export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
 export { type RoomQuery, RoomWatch, type RoomWatchEvents } from './room-watch.js';
 export {

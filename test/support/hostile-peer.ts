@@ -170,7 +170,7 @@ export function countingRtc() {
 /**
  * A room of three: the victim (an honest mesh), another honest player (`bystander`, direct to the victim)
  * and a hostile player with a raw direct link to the victim. `heard` counts what the victim's mesh
- * delivered from each, and its `rejected` events by reason.
+ * delivered from each, the refusals its `rejected` events report, by reason, and how many reports.
  */
 export async function victimWithHostile(t: TestServer, meshOptions: MeshOptions = {}) {
   const { clients, rooms } = await roomOfClients(t, 3);
@@ -190,13 +190,14 @@ export async function victimWithHostile(t: TestServer, meshOptions: MeshOptions 
   );
   const hostile = await hostilePeerTo(rooms[2]!, victimId);
   await eventually(() => victim.link(hostileId)?.state === 'direct', 'the hostile link direct', 20_000);
-  const heard = { fromBystander: 0, fromHostile: 0, rejected: {} as Record<string, number> };
+  const heard = { fromBystander: 0, fromHostile: 0, rejected: {} as Record<string, number>, reports: 0 };
   victim.on('message', ({ from }) => {
     if (from === bystanderId) heard.fromBystander++;
     else if (from === hostileId) heard.fromHostile++;
   });
-  victim.on('rejected', ({ reason }) => {
-    heard.rejected[reason] = (heard.rejected[reason] ?? 0) + 1;
+  victim.on('rejected', ({ reason, count }) => {
+    heard.reports++;
+    heard.rejected[reason] = (heard.rejected[reason] ?? 0) + count;
   });
   return {
     clients,

@@ -145,7 +145,9 @@ async function open(label: string, options: OpenOptions): Promise<{ roomId: stri
     stateChanges: [],
     pongs: [],
   };
-  mesh.on('rejected', () => s.rejected++);
+  mesh.on('rejected', ({ count }) => {
+    s.rejected += count;
+  });
   mesh.on('peer-state', ({ peerId, state }) => s.stateChanges.push(`${peerId}:${state}`));
   mesh.on('message', ({ from, channel, bytes }) => {
     const arrivedAt = now();

@@ -14,6 +14,7 @@ import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
+import { type RefusalReport, RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
 
 export interface MeshOptions {
@@ -53,12 +54,17 @@ export interface MeshEvents {
   /** A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed' (the peer left). */
   'peer-state': { peerId: string; state: LinkState };
   /**
-   * A peer's message was refused: too large, over its rate, or the peer is muted/blocked; or a `dispatch`
-   * frame the stream would not take: `malformed` (no frame of the stream, or a number that does not
+   * A peer's messages were refused: too large, over its rate, or the peer is muted/blocked; or `dispatch`
+   * frames the stream would not take: `malformed` (no frame of the stream, or a number that does not
    * read) or beyond its receive `window` (256 messages or 256 KiB ahead of the next expected one).
+   * Reported at most every 250 ms per peer and reason: the first refusal at once (`count` 1), then one
+   * report per 250 ms with the `count` since, while they keep coming (a flooding peer is not an event
+   * per message).
    */
-  rejected: { from: string; reason: 'too-large' | 'rate' | 'blocked' | DispatchRefusal };
+  rejected: RefusalReport<RejectReason>;
 }
+
+export type RejectReason = 'too-large' | 'rate' | 'blocked' | DispatchRefusal;
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
 const peerSignal = v.union([
@@ -82,6 +88,7 @@ export class PeerMesh {
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #blocked = new Set<string>();
   readonly #events = new Emitter<MeshEvents>();
+  readonly #refusals: RefusalReports<RejectReason>;
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
 
@@ -94,6 +101,7 @@ export class PeerMesh {
     this.#selfId = selfId;
     this.#options = options;
     this.#fanout = new RelayFanout(room.clock, (to, bytes) => room.sendPhysToPeers(to, bytes));
+    this.#refusals = new RefusalReports(room.clock, (report) => this.#events.emit('rejected', report));
     const maxMeshSize = options.maxMeshSize ?? 8;
     if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
       throw new RangeError('maxMeshSize must be an integer in 2..16');
@@ -186,6 +194,7 @@ export class PeerMesh {
   close(): void {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
+    this.#refusals.close();
     this.#fanout.cancel();
     this.#events.removeAll();
   }
@@ -259,7 +268,7 @@ export class PeerMesh {
     link.guardInbound({
       admit: (channel, bytes) => this.#admit(peerId, channel, bytes),
       maxDispatchBytes: maxBytes,
-      refused: (reason) => this.#events.emit('rejected', { from: peerId, reason }),
+      refused: (reason) => this.#refusals.refused(peerId, reason),
     });
     link.onMessage((channel, bytes) => this.#events.emit('message', { from: peerId, channel, bytes }));
     link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
@@ -272,6 +281,7 @@ export class PeerMesh {
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
+    this.#refusals.forget(peerId);
   }
 
   #maxMessageBytes(): number {
@@ -284,8 +294,8 @@ export class PeerMesh {
    * in its turn (`maxDispatchBytes`), since refusing it here would leave a gap the stream waits on.
    */
   #admit(from: string, channel: Channel, bytes: Uint8Array): boolean {
-    const reject = (reason: MeshEvents['rejected']['reason']) => {
-      this.#events.emit('rejected', { from, reason });
+    const reject = (reason: RejectReason) => {
+      this.#refusals.refused(from, reason);
       return false;
     };
     if (this.#blocked.has(from)) return reject('blocked');
