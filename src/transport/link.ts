@@ -28,8 +28,8 @@ export interface LinkStats {
   /**
    * What the peer sent that this link dropped unread (peer input it cannot use): a malformed keepalive
    * frame or one with a round trip this end could not have measured, text where bytes belong, a data
-   * channel the peer opened in band (closed at once). An honest peer sends none; 0 on links that do not
-   * check.
+   * channel the peer opened in band (closed at once), an ICE candidate past 64 sent before its
+   * description. An honest peer sends none; 0 on links that do not check.
    */
   droppedFrames: number;
 }

@@ -77,6 +77,13 @@ export interface RtcLinkOptions {
 /** The `ondatachannel` of the browser's RTCPeerConnection and the polyfill's, as far as RtcLink uses it. */
 type InBandChannels = { ondatachannel?: ((event: { readonly channel: RTCDataChannel }) => void) | null };
 
+/**
+ * Remote candidates held until the description they belong to arrives. A peer's stack sends a few (one or
+ * so per interface and ICE server); past this, a peer sending candidate after candidate would grow the
+ * list for the whole attempt: the rest are dropped, counted in `droppedFrames`.
+ */
+const MAX_EARLY_CANDIDATES = 64;
+
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
 const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };
 
@@ -232,8 +239,10 @@ export class RtcLink extends LinkBase {
         }
       } else if (this.#pc.remoteDescription) {
         await this.#pc.addIceCandidate(signal.candidate);
-      } else {
+      } else if (this.#pendingCandidates.length < MAX_EARLY_CANDIDATES) {
         this.#pendingCandidates.push(signal.candidate);
+      } else {
+        this.#dropped();
       }
     } catch {
       // A candidate for a closed or failed connection, or a description the stack refused: the

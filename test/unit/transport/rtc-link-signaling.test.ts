@@ -1,18 +1,58 @@
 import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { ManualClock } from 'vehikill-net/server';
-import { RtcLink, type RtcPeerConnectionConstructor } from 'vehikill-net/transport';
+import { RtcLink, type RtcPeerConnectionConstructor, type RtcSignal } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 
-/** Just enough of an RTCPeerConnection for a link that waits for an offer: it keeps the callbacks. */
+/**
+ * Just enough of an RTCPeerConnection for a link that waits for an offer: it keeps the callbacks, takes a
+ * remote description and answers it, and counts the remote candidates it is given.
+ */
 class FakePeerConnection {
   static last: FakePeerConnection | undefined;
   onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
+  ondatachannel: unknown = null;
   connectionState = 'new';
+  remoteDescription: unknown = null;
+  localDescription: unknown = null;
+  candidatesAdded = 0;
   constructor() {
     FakePeerConnection.last = this;
   }
+  async setRemoteDescription(description: unknown): Promise<void> {
+    this.remoteDescription = description;
+  }
+  async addIceCandidate(): Promise<void> {
+    this.candidatesAdded++;
+  }
+  createDataChannel(): object {
+    return { binaryType: 'arraybuffer', readyState: 'connecting', close() {} };
+  }
+  async createAnswer(): Promise<object> {
+    return { type: 'answer', sdp: 'v=0' };
+  }
+  async setLocalDescription(description: unknown): Promise<void> {
+    this.localDescription = description;
+  }
   close(): void {}
+}
+
+/** An answering link whose peer's signals the test delivers. */
+function answerer() {
+  let deliver: ((signal: RtcSignal) => void) | undefined;
+  const link = new RtcLink({
+    RTCPeerConnection: FakePeerConnection as unknown as RtcPeerConnectionConstructor,
+    role: 'answerer',
+    clock: new ManualClock(),
+    signaling: {
+      send: () => {},
+      onSignal: (listener) => {
+        deliver = listener;
+        return () => {};
+      },
+    },
+  });
+  return { link, signal: (signal: RtcSignal) => deliver?.(signal) };
 }
 
 describe('RtcLink signaling', () => {
@@ -37,6 +77,18 @@ describe('RtcLink signaling', () => {
     refusing = false;
     gathered(candidate);
     expect(sent).toEqual([{ candidate }]);
+    link.close();
+  });
+
+  it("holds at most 64 of a peer's candidates before its offer, and counts the rest as dropped", async () => {
+    const { link, signal } = answerer();
+    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' };
+    for (let i = 0; i < 1_000; i++) signal({ candidate });
+    await Promise.resolve();
+    expect(link.stats().droppedFrames).toBe(1_000 - 64);
+    signal({ description: { type: 'offer', sdp: 'v=0' } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(FakePeerConnection.last?.candidatesAdded).toBe(64);
     link.close();
   });
 });
