@@ -45,6 +45,7 @@ export {
   type RelayPort,
 } from './relay-link.js';
 export {
+  MAX_EARLY_CANDIDATES,
   RtcLink,
   type RtcLinkOptions,
   type RtcPeerConnectionConstructor,

@@ -78,11 +78,12 @@ export interface RtcLinkOptions {
 type InBandChannels = { ondatachannel?: ((event: { readonly channel: RTCDataChannel }) => void) | null };
 
 /**
- * Remote candidates held until the description they belong to arrives. A peer's stack sends a few (one or
- * so per interface and ICE server); past this, a peer sending candidate after candidate would grow the
- * list for the whole attempt: the rest are dropped, counted in `droppedFrames`.
+ * Remote candidates held until the description they belong to arrives, by this link and the server's
+ * direct links. A peer's stack sends a few (one or so per interface and ICE server); past this, a peer
+ * sending candidate after candidate would grow the list for the whole attempt: the rest are dropped
+ * (here counted in `droppedFrames`).
  */
-const MAX_EARLY_CANDIDATES = 64;
+export const MAX_EARLY_CANDIDATES = 64;
 
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
 const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };

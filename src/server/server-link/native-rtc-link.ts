@@ -6,6 +6,7 @@ import {
   DATAGRAM_QUEUE_LIMIT,
   DEFAULT_EVENT_LIFETIME_MS,
   type LinkState,
+  MAX_EARLY_CANDIDATES,
   type RtcSignal,
   type RtcSignaling,
 } from '../../transport/index.js';
@@ -218,7 +219,8 @@ export class NativeRtcLink extends LinkBase {
     if (!candidate) return; // end of candidates
     const mid = sdpMid ?? '0';
     if (this.#remoteSet) this.#addCandidate(candidate, mid);
-    else if (this.#pendingCandidates.length < 64) this.#pendingCandidates.push({ candidate, mid });
+    else if (this.#pendingCandidates.length < MAX_EARLY_CANDIDATES)
+      this.#pendingCandidates.push({ candidate, mid });
   }
 
   #applyAnswer(sdp: string): boolean {
