@@ -22,7 +22,12 @@ export class PinnedProcess<Request extends { op: string }> {
     nodeArgs: readonly string[] = [],
   ): Promise<{ process: PinnedProcess<Request>; ready: Record<string, unknown> }> {
     const path = fileURLToPath(new URL(script, import.meta.url));
-    const child = spawn('taskset', ['-c', String(core), process.execPath, ...nodeArgs, path, ...args], {
+    // CCU_CPU_PROF=<dir>: each pinned process writes a V8 CPU profile there when it exits.
+    const profile = process.env.CCU_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CCU_CPU_PROF}`]
+      : [];
+    const node = [process.execPath, ...profile, ...nodeArgs, path, ...args];
+    const child = spawn('taskset', ['-c', String(core), ...node], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {

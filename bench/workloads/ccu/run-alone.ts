@@ -3,8 +3,9 @@
  *   node dist/bench/workloads/ccu/run-alone.js [system...]
  * Systems: bare-ws colyseus ours-ws ours-ws-phys ours-link (all without arguments). Environment:
  * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS, CCU_LOAD=light|full (default light, see
- * `LoadModel`). The raw steps go to $BENCH_OUT (default
- * /tmp/ccu-bench-<time>.json).
+ * `LoadModel`), CCU_CPU_PROF=<dir> (the server and bot processes each write a V8 CPU profile there as they
+ * exit; the profiler's own cost saturates them sooner, so read it for where time goes, not for CCU). The
+ * raw steps go to $BENCH_OUT (default /tmp/ccu-bench-<time>.json).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
