@@ -7,10 +7,16 @@ import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
 
+/** The path a message arrived by: the direct link, or the fallback through the server. */
+export type InboundPath = 'direct' | 'fallback';
+
 /** What a link's owner checks in what arrives from the peer, before anything holds on to it. */
 export interface InboundGuard {
-  /** Each message as it arrives on either path (a dispatch frame whole, header and all): false drops it. */
-  admit(channel: Channel, bytes: Uint8Array): boolean;
+  /**
+   * Each message as it arrives on either path (a dispatch frame whole, header and all): false drops it.
+   * `path`: which one it came by (the owner may hold a flood on the direct path against the peer).
+   */
+  admit(channel: Channel, bytes: Uint8Array, path: InboundPath): boolean;
   /** Largest dispatch message delivered; a larger one is skipped in its turn. Default: no limit. */
   maxDispatchBytes?: number;
   /** A dispatch frame the stream would not take: too large, or beyond its receive window. */
@@ -41,7 +47,7 @@ export class FailoverLink implements Link {
     this.#fallback = fallback;
     this.#clock = clock;
     this.#dispatch = this.#newDispatch();
-    fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes));
+    fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes, 'fallback'));
     fallback.onState(() => this.refreshState());
     this.quality = new FollowedQuality(fallback.quality);
     this.#lastState = this.state;
@@ -72,7 +78,7 @@ export class FailoverLink implements Link {
       return;
     }
     this.#disposeDirect.push(
-      link.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes)),
+      link.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes, 'direct')),
       link.onState((state) => {
         if (state === 'closed' && this.#direct === link) {
           this.#direct = undefined;
@@ -192,8 +198,8 @@ export class FailoverLink implements Link {
     return this.#fallback.send(channel, bytes);
   }
 
-  #onPathMessage(channel: Channel, bytes: Uint8Array): void {
-    if (this.#guard && !this.#guard.admit(channel, bytes)) return;
+  #onPathMessage(channel: Channel, bytes: Uint8Array, path: InboundPath): void {
+    if (this.#guard && !this.#guard.admit(channel, bytes, path)) return;
     if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
     else this.#messages.emit(channel, bytes);
   }

@@ -1,9 +1,10 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import type { Client, Disposer, MeshOptions, RoomConnection } from 'vehikill-net/client';
+import { Channel } from 'vehikill-net/client';
 import { afterAll, beforeAll } from 'vitest';
 import { encodeBeat } from '../../src/transport/keepalive.js';
 import { TestRoom } from '../integration/rooms-fixtures.js';
-import { eventually, startServer, type TestServer } from './server.js';
+import { eventually, sleep, startServer, type TestServer } from './server.js';
 
 /** The WebRTC settings of an honest mesh in Node, on loopback. */
 export const loopbackRtc: NonNullable<Exclude<MeshOptions['rtc'], false>> = {
@@ -232,4 +233,20 @@ export function serverForHostilePeers(): () => TestServer {
     if (!server) throw new Error('the server starts before the tests');
     return server;
   };
+}
+
+/** Counts the `phys` messages the bystander sends the victim, 50 a second, while `during` runs. */
+export async function whileBystanderSends(
+  s: Awaited<ReturnType<typeof victimWithHostile>>,
+  during: () => Promise<void>,
+) {
+  let sent = 0;
+  const from = s.heard.fromBystander;
+  const timer = setInterval(() => {
+    if (s.bystander.send(s.victimId, Channel.phys, Uint8Array.of(1))) sent++;
+  }, 20);
+  await during();
+  await sleep(200);
+  clearInterval(timer);
+  return { sent, heard: s.heard.fromBystander - from };
 }

@@ -91,6 +91,9 @@ export class PeerLink extends FailoverLink {
   /** Offers from the peer ignored for coming too fast (see peer-offer-budget.ts). */
   ignoredOffers = 0;
   readonly #peerOffers: TokenBucket;
+  /** Until this clock time this side refuses the direct path (see `refuseDirectFor`). */
+  #refusedUntil = Number.NEGATIVE_INFINITY;
+  #cancelRefusal: Cancel | undefined;
 
   /** `relay`: the path through the server (any Link with relay semantics). */
   constructor(peerId: string, relay: Link, options: PeerLinkOptions) {
@@ -127,7 +130,32 @@ export class PeerLink extends FailoverLink {
   }
 
   #canGoDirect(): boolean {
-    return this.#allowed && this.#rtcOptions() !== undefined;
+    return this.#allowed && !this.directRefused && this.#rtcOptions() !== undefined;
+  }
+
+  /** Whether this side refuses the direct path for now (see `refuseDirectFor`). */
+  get directRefused(): boolean {
+    return this.#options.clock.now() < this.#refusedUntil;
+  }
+
+  /**
+   * Closes the direct path and refuses it for `ms` (a peer flooding it: see PeerMesh): the relay carries
+   * the peer's traffic meanwhile, through the server's limits, and the peer's offers are declined. Then
+   * this side offers again, whichever side usually starts.
+   */
+  refuseDirectFor(ms: number): void {
+    if (this.state === 'closed') return;
+    const clock = this.#options.clock;
+    this.#refusedUntil = clock.now() + ms;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.#cancelRefusal?.();
+    this.#cancelRefusal = clock.setTimeout(() => {
+      this.#cancelRefusal = undefined;
+      this.#refusedUntil = Number.NEGATIVE_INFINITY;
+      if (this.state !== 'closed' && this.#canGoDirect()) this.#startAttempt(this.#attempt + 1, true);
+    }, ms);
+    this.useDirect(undefined); // closed by choice: not a failure, nothing to retry
   }
 
   /** The settings for an attempt starting now, or undefined when no direct attempt can be made. */
@@ -138,6 +166,7 @@ export class PeerLink extends FailoverLink {
 
   override close(): void {
     this.#cancelTimer?.();
+    this.#cancelRefusal?.();
     super.close();
   }
 

@@ -4,6 +4,7 @@ import {
   Channel,
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchRefusal,
+  type InboundPath,
   type LinkState,
   MAX_DISPATCH_BYTES,
   type RelayLink,
@@ -13,6 +14,7 @@ import { onBrowserOnline } from '../browser-online.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
+import { FloodWatch } from './flood-watch.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 import { type RefusalReport, RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
@@ -47,6 +49,12 @@ export interface MeshOptions {
   maxMessageBytes?: number;
   /** Messages per second accepted from one peer (burst twice that). Default 240. */
   peerMessagesPerSecond?: number;
+  /**
+   * A peer that floods its direct link (refused messages within 2 s reaching four times what its rate
+   * admits then: see flood-watch.ts) is held to the relay this long (ms), where the server's limits stand
+   * between it and this player, and then offered a direct link again. Default 60,000; 0 never holds one.
+   */
+  floodPenaltyMs?: number;
 }
 
 export interface MeshEvents {
@@ -62,9 +70,18 @@ export interface MeshEvents {
    * per message).
    */
   rejected: RefusalReport<RejectReason>;
+  /**
+   * A peer flooded its direct link: the link went to the relay and refuses the direct path for `forMs`
+   * (`floodPenaltyMs`), then offers it again.
+   */
+  'peer-demoted': { peerId: string; reason: 'flood'; forMs: number };
 }
 
 export type RejectReason = 'too-large' | 'rate' | 'blocked' | DispatchRefusal;
+
+const DEFAULT_FLOOD_PENALTY_MS = 60_000;
+/** A day: longer is a block (`block`), not a penalty. */
+const MAX_FLOOD_PENALTY_MS = 86_400_000;
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
 const peerSignal = v.union([
@@ -86,6 +103,7 @@ export class PeerMesh {
   readonly #relays = new Map<string, RelayLink>();
   readonly #fanout: RelayFanout;
   readonly #buckets = new Map<string, TokenBucket>();
+  readonly #floods = new Map<string, FloodWatch>();
   readonly #blocked = new Set<string>();
   readonly #events = new Emitter<MeshEvents>();
   readonly #refusals: RefusalReports<RejectReason>;
@@ -105,6 +123,10 @@ export class PeerMesh {
     const maxMeshSize = options.maxMeshSize ?? 8;
     if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
       throw new RangeError('maxMeshSize must be an integer in 2..16');
+    }
+    const penalty = options.floodPenaltyMs ?? DEFAULT_FLOOD_PENALTY_MS;
+    if (!(penalty >= 0 && penalty <= MAX_FLOOD_PENALTY_MS)) {
+      throw new RangeError(`floodPenaltyMs must be a number of ms in 0..${MAX_FLOOD_PENALTY_MS}`);
     }
     this.#ctor =
       options.rtc === false
@@ -261,12 +283,13 @@ export class PeerMesh {
     });
     const rate = this.#options.peerMessagesPerSecond ?? 240;
     this.#buckets.set(peerId, new TokenBucket(rate * 2, rate, this.#room.clock.now()));
+    this.#floods.set(peerId, new FloodWatch(rate));
     // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the
     // limits refuse, a dispatch message over the rate is refused unacked (its sender sends it again, where
     // one dropped after delivery had been acked and was lost), and what the stream refuses is reported.
     const maxBytes = this.#maxMessageBytes();
     link.guardInbound({
-      admit: (channel, bytes) => this.#admit(peerId, channel, bytes),
+      admit: (channel, bytes, path) => this.#admit(peerId, channel, bytes, path),
       maxDispatchBytes: maxBytes,
       refused: (reason) => this.#refusals.refused(peerId, reason),
     });
@@ -281,6 +304,7 @@ export class PeerMesh {
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
+    this.#floods.delete(peerId);
     this.#refusals.forget(peerId);
   }
 
@@ -293,9 +317,10 @@ export class PeerMesh {
    * here only when no honest sender could make it; one over `maxMessageBytes` is skipped by the stream
    * in its turn (`maxDispatchBytes`), since refusing it here would leave a gap the stream waits on.
    */
-  #admit(from: string, channel: Channel, bytes: Uint8Array): boolean {
+  #admit(from: string, channel: Channel, bytes: Uint8Array, path: InboundPath): boolean {
     const reject = (reason: RejectReason) => {
       this.#refusals.refused(from, reason);
+      if (path === 'direct' && reason !== 'blocked') this.#watchFlood(from);
       return false;
     };
     if (this.#blocked.has(from)) return reject('blocked');
@@ -306,6 +331,16 @@ export class PeerMesh {
     if (bytes.length > limit) return reject('too-large');
     if (!this.#buckets.get(from)?.take(this.#room.clock.now())) return reject('rate');
     return true;
+  }
+
+  /** Counts a refusal on `from`'s direct path; a flood sends that peer to the relay for a while. */
+  #watchFlood(from: string): void {
+    const forMs = this.#options.floodPenaltyMs ?? DEFAULT_FLOOD_PENALTY_MS;
+    const watch = this.#floods.get(from);
+    if (forMs === 0 || watch === undefined || !watch.refused(this.#room.clock.now())) return;
+    watch.reset();
+    this.#links.get(from)?.refuseDirectFor(forMs);
+    this.#events.emit('peer-demoted', { peerId: from, reason: 'flood', forMs });
   }
 
   #onSignal(from: string, raw: unknown): void {

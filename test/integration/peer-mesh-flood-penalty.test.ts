@@ -1,0 +1,112 @@
+import { Channel, type MeshEvents } from 'vehikill-net/client';
+import { describe, expect, it } from 'vitest';
+import {
+  type HostilePeer,
+  loopbackRtc,
+  roomOfClients,
+  serverForHostilePeers,
+  someOffer,
+  victimWithHostile,
+  whileBystanderSends,
+} from '../support/hostile-peer.js';
+import { eventually, sleep } from '../support/server.js';
+
+const server = serverForHostilePeers();
+
+/** Sends `phys` as fast as the hostile peer's channel takes it, for `ms` or until the channel closes. */
+async function flood(hostile: HostilePeer, ms: number): Promise<number> {
+  const phys = hostile.channels.phys;
+  let flooded = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end && phys.readyState === 'open') {
+    for (let i = 0; i < 200 && phys.readyState === 'open'; i++) {
+      if (phys.bufferedAmount > 1_000_000) break;
+      try {
+        phys.send(Uint8Array.of(1, 2, 3));
+      } catch {
+        return flooded; // closed by the far end before readyState says so
+      }
+      flooded++;
+    }
+    await sleep(5);
+  }
+  return flooded;
+}
+
+describe('a peer flooding its direct link', () => {
+  it('is held to the relay: its direct link closes, its offers are declined, the others go on', async () => {
+    const s = await victimWithHostile(server());
+    const demoted: MeshEvents['peer-demoted'][] = [];
+    s.victim.on('peer-demoted', (event) => demoted.push(event));
+    let flooded = 0;
+    const { sent, heard } = await whileBystanderSends(s, async () => {
+      flooded = await flood(s.hostile, 2_000);
+    });
+    // Tens of thousands a second: the flood is seen within its first 1,920 refusals (four times the
+    // 240 a second two seconds admit), and the direct path closes under it.
+    expect(demoted).toEqual([{ peerId: s.hostileId, reason: 'flood', forMs: 60_000 }]);
+    expect(s.link().state).toBe('relayed');
+    await eventually(() => s.hostile.channels.phys.readyState === 'closed', 'the direct path closed');
+    expect(s.heard.fromHostile).toBeLessThan(1_500);
+    expect(s.heard.rejected.rate ?? 0).toBeLessThan(flooded);
+    expect(heard).toBeGreaterThanOrEqual(sent * 0.8);
+    expect(s.link().directRefused).toBe(true);
+    // A new offer from it is declined rather than answered.
+    const answers: unknown[] = [];
+    s.hostile.room.on('signal', ({ signal }) => answers.push(signal));
+    s.hostile.signal({ n: 500, o: true, signal: { description: await someOffer() } });
+    await eventually(() => answers.length > 0, 'an answer to the offer');
+    expect(answers).toEqual([{ n: 500, declined: true }]);
+    // It is not blocked: what it sends through the server still comes, within the server's limits.
+    const before = s.heard.fromHostile;
+    s.hostile.room.relayLink(s.victimId).send(Channel.event, Uint8Array.of(7));
+    await eventually(() => s.heard.fromHostile > before, 'heard over the relay');
+    s.close();
+  }, 60_000);
+
+  it('with floodPenaltyMs 0, is only rated: its direct link stays', async () => {
+    const s = await victimWithHostile(server(), { floodPenaltyMs: 0 });
+    let demoted = 0;
+    s.victim.on('peer-demoted', () => demoted++);
+    let flooded = 0;
+    const { sent, heard } = await whileBystanderSends(s, async () => {
+      flooded = await flood(s.hostile, 2_000);
+    });
+    expect(flooded).toBeGreaterThan(40_000);
+    expect(heard).toBeGreaterThanOrEqual(sent * 0.8);
+    // 240 a second with a burst of 480 are taken; the rest are refused, each counted, in a few reports
+    // (one per 250 ms of the flood, not an event per message).
+    expect(s.heard.fromHostile).toBeLessThan(1_500);
+    await expect.poll(() => s.heard.rejected.rate).toBeGreaterThan(flooded * 0.5);
+    expect(s.heard.reports).toBeLessThan(40);
+    expect(s.link().state).toBe('direct');
+    expect(demoted).toBe(0);
+    s.close();
+  }, 60_000);
+
+  it('an honest mesh that flooded is offered its direct link again when the penalty ends', async () => {
+    const { clients, rooms } = await roomOfClients(server(), 2);
+    const options = { rtc: loopbackRtc, floodPenaltyMs: 3_000 };
+    const [a, b] = rooms.map((room) => room.mesh(options));
+    const [aId, bId] = rooms.map((room) => room.selfId) as [string, string];
+    const direct = () => a!.link(bId)?.state === 'direct' && b!.link(aId)?.state === 'direct';
+    await eventually(direct, 'a and b direct', 20_000);
+    const demoted: MeshEvents['peer-demoted'][] = [];
+    b!.on('peer-demoted', (event) => demoted.push(event));
+    let heard = 0;
+    b!.on('message', () => heard++);
+    // A bug in the app: 5,000 samples in one go, far past b's 240 a second.
+    for (let i = 0; i < 5_000; i++) a!.send(bId, Channel.phys, Uint8Array.of(i & 0xff));
+    await eventually(() => demoted.length > 0, 'b holds a to the relay');
+    expect(demoted).toEqual([{ peerId: aId, reason: 'flood', forMs: 3_000 }]);
+    await eventually(() => a!.link(bId)?.state === 'relayed', 'a sees its link go to the relay');
+    const demotedAt = performance.now();
+    // Meanwhile a's own retries are declined, and data goes through the server.
+    const before = heard;
+    a!.send(bId, Channel.event, Uint8Array.of(1));
+    await eventually(() => heard > before, 'heard over the relay');
+    await eventually(direct, 'direct again after the penalty', 20_000);
+    expect(performance.now() - demotedAt).toBeGreaterThan(2_500);
+    for (const client of clients) client.close();
+  }, 60_000);
+});
