@@ -11,7 +11,12 @@ const SAMPLE_HZ = 30;
 const SECONDS = 8;
 const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
-function meshOptions(direct: boolean): MeshOptions {
+/**
+ * `burst`: the receiver admits the burst's 1,920 dispatch messages a second (eight times the default
+ * 240): the case is about the association busy with reliable data, and a peer sending five times what its
+ * receiver admits is held to the relay as a flood (`floodPenaltyMs`).
+ */
+function meshOptions(direct: boolean, burst: boolean): MeshOptions {
   return direct
     ? {
         rtc: {
@@ -19,6 +24,7 @@ function meshOptions(direct: boolean): MeshOptions {
           extraConfiguration: { bindAddress: '127.0.0.1' },
         },
         directTimeoutMs: 10_000,
+        ...(burst ? { peerMessagesPerSecond: 4_000 } : {}),
       }
     : { rtc: false };
 }
@@ -53,6 +59,7 @@ function packetLoss(percent: number, which: 'udp' | 'all'): () => void {
 async function pair(
   wsUrl: string,
   direct: boolean,
+  burst: boolean,
 ): Promise<{ a: PeerMesh; b: PeerMesh; bId: string; close(): void }> {
   const make = () => new Client({ url: wsUrl, WebSocket });
   const [alice, bob] = [make(), make()];
@@ -60,8 +67,8 @@ async function pair(
   const roomA = await alice.create('bench');
   const roomB = await bob.join(roomA.roomId);
   while (roomA.members.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-  const a = roomA.mesh(meshOptions(direct));
-  const b = roomB.mesh(meshOptions(direct));
+  const a = roomA.mesh(meshOptions(direct, burst));
+  const b = roomB.mesh(meshOptions(direct, burst));
   const want = direct ? 'direct' : 'relayed';
   while (a.link(bob.playerId!)?.state !== want || b.link(alice.playerId!)?.state !== want) {
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -128,7 +135,7 @@ export async function benchPeerLatency(): Promise<Row[]> {
     );
   }
   for (const [system, direct, loss, burst] of cases) {
-    const mesh = await pair(wsUrl, direct);
+    const mesh = await pair(wsUrl, direct, burst);
     const restore = loss > 0 ? packetLoss(loss, direct ? 'udp' : 'all') : undefined;
     try {
       record(system, await measure(mesh, burst));
