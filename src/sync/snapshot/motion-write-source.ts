@@ -40,10 +40,7 @@ export function generateMotionWrite(
   lines.push(
     'return function writeMotion(writer, codes, mask, baseline, older, ahead, span) {',
     'let total = 0;',
-    // `extrapolateCode`'s tests on the ticks, made once.
-    'const steady = span > 0 && ahead > 0;',
-    'const intervals = ahead / span;',
-    'const whole = intervals === Math.floor(intervals);',
+    ...TICK_TESTS_SOURCE,
   );
   kinds.forEach((field, index) => {
     const code = `c${index}`;
@@ -72,22 +69,11 @@ function scalarBlock(index: number, code: string, spec: ScalarRelativeSpec): str
   const { bits, maxCode, wraps, widths, limits } = spec;
   const shift = numberLiteral(32 - bits);
   const max = numberLiteral(maxCode);
-  const base = `b${index}`;
-  const moved = `m${index}`;
   const predicted = `p${index}`;
   const zigzag = `z${index}`;
   const size = (width: number) => numberLiteral(RELATIVE_CLASS_BITS + width);
   const lines = [
-    `const ${base} = baseline[${index}];`,
-    `let ${moved} = ${base} - older[${index}];`,
-    ...(wraps ? [`${moved} = (${moved} << ${shift}) >> ${shift};`] : []),
-    `let ${predicted} = ${base};`,
-    `if (${moved} !== 0 && steady) {`,
-    `${predicted} = ${base} + (whole ? ${moved} * intervals : Math.round((${moved} * ahead) / span));`,
-    wraps
-      ? `${predicted} = (${predicted} << ${shift}) >>> ${shift};`
-      : `${predicted} = Math.max(0, Math.min(${predicted}, ${max}));`,
-    '}',
+    ...predictionSource(index, spec),
     `let ${zigzag} = -1;`,
     `if (Number.isInteger(${code}) && ${code} >= 0 && ${code} <= ${max}) {`,
     `let d${index} = ${code} - ${predicted};`,
@@ -113,3 +99,35 @@ function scalarBlock(index: number, code: string, spec: ScalarRelativeSpec): str
   );
   return lines;
 }
+
+/**
+ * `p<index>`: field `index`'s code as `extrapolateCode` predicts it from `baseline[index]` and
+ * `older[index]`, with the tests on the ticks made once per call (`steady`, `intervals`, `whole`, which
+ * the generated function defines); `b<index>` holds the baseline's code. The same arithmetic in the same
+ * order as `extrapolateCode`, for the writer and the reader alike.
+ */
+export function predictionSource(index: number, spec: ScalarRelativeSpec): string[] {
+  const shift = numberLiteral(32 - spec.bits);
+  const base = `b${index}`;
+  const moved = `m${index}`;
+  const predicted = `p${index}`;
+  return [
+    `const ${base} = baseline[${index}];`,
+    `let ${moved} = ${base} - older[${index}];`,
+    ...(spec.wraps ? [`${moved} = (${moved} << ${shift}) >> ${shift};`] : []),
+    `let ${predicted} = ${base};`,
+    `if (${moved} !== 0 && steady) {`,
+    `${predicted} = ${base} + (whole ? ${moved} * intervals : Math.round((${moved} * ahead) / span));`,
+    spec.wraps
+      ? `${predicted} = (${predicted} << ${shift}) >>> ${shift};`
+      : `${predicted} = Math.max(0, Math.min(${predicted}, ${numberLiteral(spec.maxCode)}));`,
+    '}',
+  ];
+}
+
+/** `extrapolateCode`'s tests on the ticks, made once per generated call (see `predictionSource`). */
+export const TICK_TESTS_SOURCE = [
+  'const steady = span > 0 && ahead > 0;',
+  'const intervals = ahead / span;',
+  'const whole = intervals === Math.floor(intervals);',
+];

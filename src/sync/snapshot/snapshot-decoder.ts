@@ -9,6 +9,7 @@ import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import { STREAM_BITS } from './stream.js';
+import { type TypeCoder, typeCoder } from './type-coder.js';
 import {
   FINGERPRINT_BITS,
   isRemoval,
@@ -162,6 +163,8 @@ export class SnapshotDecoder {
   readonly #stagedHeld: (Held | undefined)[] = [];
   /** For a removal record only (its other entries are stale): whether the entity only left the view. */
   readonly #stagedLeft: boolean[] = [];
+  /** Per type id, its coder (the delta reader): see `#coderOf`. */
+  readonly #coders: (TypeCoder | undefined)[] = [];
   /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
   readonly #relativeModes: RelativeMode[] = [];
   /** The tick of each applied snapshot, by its number modulo TICKS_KEPT, and that number (-1: none). */
@@ -355,9 +358,8 @@ export class SnapshotDecoder {
         const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
         const mask = repeat ? repeatedMask(previousMask, type) : readMask(reader, type);
         previousMask = mask;
-        codes = readChanges(
+        codes = this.#coderOf(from.typeId, type).readChanges(
           reader,
-          type,
           this.#copyOf(from.typeId, baseline as EntityCodes),
           baseline as EntityCodes,
           mask,
@@ -461,6 +463,15 @@ export class SnapshotDecoder {
     const length = baseline.length;
     for (let index = 0; index < length; index++) reused[index] = baseline[index] as FieldCode;
     return reused;
+  }
+
+  /** The type's coder (type id `typeId`), looked up once per type rather than once per record. */
+  #coderOf(typeId: number, type: AnyEntityType): TypeCoder {
+    const known = this.#coders[typeId];
+    if (known !== undefined) return known;
+    const coder = typeCoder(type);
+    this.#coders[typeId] = coder;
+    return coder;
   }
 
   #tickOf(at: number): number | undefined {
@@ -636,39 +647,4 @@ function nextId(previous: number): number {
   if (previous + 1 > MAX_ENTITY_ID)
     throw malformed('snapshot entity id', `${previous + 1} is past the largest id`);
   return previous + 1;
-}
-
-/**
- * `readStateChanges` after its mask (`readMask`, or the one a repeat takes) for a baseline this decoder holds (so already checked to be the type's codes): the
- * same bits and the same errors, in a plain loop, since it runs for every entity of every snapshot.
- */
-function readChanges(
-  reader: BitReader,
-  type: AnyEntityType,
-  codes: FieldCode[],
-  baseline: EntityCodes,
-  mask: number,
-  relative: boolean,
-  older: EntityCodes | undefined,
-  ahead: number,
-  span: number,
-): EntityCodes {
-  const fields = type.fields;
-  const length = fields.length;
-  // `codes` is a copy of the baseline (sized exactly and packed: these arrays are kept as baselines);
-  // the changed fields are read over it.
-  for (let index = 0; index < length; index++) {
-    if (((mask >>> index) & 1) === 0) continue;
-    const field = fields[index] as Field;
-    const codec = field.relative;
-    if (!relative || codec === undefined) {
-      codes[index] = field.read(reader);
-      continue;
-    }
-    const base = baseline[index] as FieldCode;
-    const reference =
-      older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
-    codes[index] = codec.read(reader, reference);
-  }
-  return codes;
 }

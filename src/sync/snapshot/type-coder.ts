@@ -1,4 +1,4 @@
-import type { BitWriter } from '../../protocol/index.js';
+import type { BitReader, BitWriter } from '../../protocol/index.js';
 import type { AnyEntityType } from '../entity.js';
 import type { Field, FieldCode } from '../field.js';
 import { shortCodeCount } from '../fields/codes.js';
@@ -12,6 +12,7 @@ import {
 import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
 import { type ChangeField, type ChangePass, generateChangePass } from './change-pass-source.js';
+import { type ChangeRead, generateChangeRead } from './change-read-source.js';
 import { generateMotionWrite, type MotionWrite } from './motion-write-source.js';
 
 /** How a field is sized and written in a delta. */
@@ -44,6 +45,7 @@ export class TypeCoder {
   readonly generated: boolean;
   readonly #changePass: ChangePass | undefined;
   readonly #motionWrite: MotionWrite | undefined;
+  readonly #changeRead: ChangeRead | undefined;
   readonly #fields: readonly Field[];
   readonly #kinds: Uint8Array;
   /** Per field: its relative codec, for the calls that stay calls (a full code, a vector). */
@@ -112,8 +114,10 @@ export class TypeCoder {
     const generate = options.generate !== false;
     this.#changePass = generate ? generateChangePass(fields, passKinds) : undefined;
     this.#motionWrite = generate ? generateMotionWrite(fields, passKinds) : undefined;
-    // Both or neither: code generation is refused for the whole page, once (generated-code.ts).
-    this.generated = this.#changePass !== undefined && this.#motionWrite !== undefined;
+    this.#changeRead = generate ? generateChangeRead(fields, passKinds) : undefined;
+    // All or none: code generation is refused for the whole page, once (generated-code.ts).
+    this.generated =
+      this.#changePass !== undefined && this.#motionWrite !== undefined && this.#changeRead !== undefined;
   }
 
   /**
@@ -392,6 +396,45 @@ export class TypeCoder {
         ? (this.#bits[index] as number)
         : (this.#widths[index * 3 + width] as number))
     );
+  }
+
+  /**
+   * A delta's masked fields read over `codes` (a copy of `baseline`, which this side holds and so are the
+   * type's codes): relative fields (when `relative`) against the baseline, or with `older` against their
+   * prediction from it (`ahead` and `span` as for `predict`); the same bits and errors as the fields'
+   * `read` and their codecs' `read`.
+   */
+  readChanges(
+    reader: BitReader,
+    codes: FieldCode[],
+    baseline: EntityCodes,
+    mask: number,
+    relative: boolean,
+    older: EntityCodes | undefined,
+    ahead: number,
+    span: number,
+  ): EntityCodes {
+    const generated = this.#changeRead;
+    if (generated !== undefined) {
+      generated(reader, codes, baseline, mask, relative, older, ahead, span);
+      return codes;
+    }
+    const fields = this.#fields;
+    const length = fields.length;
+    for (let index = 0; index < length; index++) {
+      if (((mask >>> index) & 1) === 0) continue;
+      const field = fields[index] as Field;
+      const codec = this.#relatives[index];
+      if (!relative || codec === undefined) {
+        codes[index] = field.read(reader);
+        continue;
+      }
+      const base = baseline[index] as FieldCode;
+      const reference =
+        older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
+      codes[index] = codec.read(reader, reference);
+    }
+    return codes;
   }
 
   #zigzag(index: number, code: number, reference: number): number {

@@ -1,0 +1,71 @@
+import {
+  angle,
+  bool,
+  type EntityCodes,
+  entity,
+  enumOf,
+  type FieldCode,
+  float,
+  int,
+  string,
+  vec2,
+} from 'vehikill-net/sync';
+
+// Every kind of field the coder treats apart: scalar relative ones (a float with truncated whole codes,
+// angles that wrap, one of 32 bits where the wrap is a plain 32-bit sign extension), a vector (relative
+// through its codec), and plain ones (narrow int, bool, enum, string).
+export const Mixed = entity('mixed', {
+  x: float({ min: -50, max: 50, precision: 0.01 }),
+  heading: angle({ bits: 10 }),
+  spin: angle({ bits: 32 }),
+  hp: int({ min: 0, max: 100 }),
+  level: int({ min: 0, max: 3 }),
+  alive: bool(),
+  team: enumOf(['red', 'blue', 'green']),
+  name: string({ maxLength: 4 }),
+  at: vec2({ min: 0, max: 100, precision: 0.1 }),
+});
+
+/**
+ * A random state of `Mixed`; with `near`, each field mostly a small step from it (the usual delta),
+ * sometimes a jump.
+ */
+export function mixedState(random: () => number, near?: EntityCodes): EntityCodes {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  return Mixed.fields.map((field, index) => {
+    const base = near?.[index];
+    if (base !== undefined && random() < 0.3) return base;
+    if (field.kind === 'float' || field.kind === 'angle' || field.kind === 'int') {
+      const max =
+        field.kind === 'angle' ? 2 ** field.bits - 1 : field.kind === 'int' ? codesOf(index) : 10_000;
+      if (base !== undefined && random() < 0.8) {
+        const step = Math.round((random() - 0.5) * 2 ** (1 + Math.floor(random() * 12)));
+        const moved = (base as number) + step;
+        return field.kind === 'angle'
+          ? ((moved % (max + 1)) + max + 1) % (max + 1)
+          : Math.max(0, Math.min(max, moved));
+      }
+      // Angles often near 0, where a small turn wraps round.
+      if (field.kind === 'angle' && random() < 0.5)
+        return (max + 1 + Math.floor(random() * 64) - 32) % (max + 1);
+      return Math.floor(random() * (max + 1));
+    }
+    if (field.kind === 'vec2') return [Math.floor(random() * 1001), Math.floor(random() * 1001)];
+    if (field.kind === 'bool') return random() < 0.5 ? 0 : 1;
+    if (field.kind === 'enum') return Math.floor(random() * 3);
+    return pick(['', 'a', 'ab', 'abcd']);
+  });
+}
+
+function codesOf(index: number): number {
+  return Mixed.fieldNames[index] === 'hp' ? 100 : 3;
+}
+
+/** The fields of `Mixed` that differ between the two states. */
+export function maskOf(before: EntityCodes, now: EntityCodes): number {
+  let mask = 0;
+  Mixed.fields.forEach((field, index) => {
+    if (!field.equals(before[index] as FieldCode, now[index] as FieldCode)) mask |= 1 << index;
+  });
+  return mask;
+}

@@ -1,0 +1,129 @@
+import type { EntityCodes, FieldCode } from 'vehikill-net/sync';
+import { describe, expect, it } from 'vitest';
+import { BitReader, BitWriter } from '../../../../src/protocol/index.js';
+import { TypeCoder } from '../../../../src/sync/snapshot/type-coder.js';
+import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
+import { Mixed, maskOf, mixedState } from './mixed-states.js';
+
+const random = seededRandom(11);
+const MODES = ['plain', 'baseline', 'predicted'] as const;
+const state = (near?: EntityCodes) => mixedState(random, near);
+
+// The reader is generated code where allowed, the loop under a strict Content-Security-Policy: both
+// must read what the writer wrote, and fail alike on what it did not.
+const generated = new TypeCoder(Mixed, { generate: true });
+const loop = new TypeCoder(Mixed, { generate: false });
+
+/** How a delta is read: its baseline, mask and mode, and the prediction's ticks. */
+interface Delta {
+  baseline: EntityCodes;
+  mask: number;
+  relative: boolean;
+  older: EntityCodes | undefined;
+  ahead: number;
+  span: number;
+}
+
+/** What a coder reads from `bytes` over a copy of the baseline: the codes and where it stopped, or the error. */
+function readWith(
+  coder: TypeCoder,
+  bytes: Uint8Array,
+  delta: Delta,
+): { codes: EntityCodes; at: number } | { error: string } {
+  const reader = new BitReader(bytes);
+  const { baseline, mask, relative, older, ahead, span } = delta;
+  try {
+    const codes = coder.readChanges(
+      reader,
+      [...baseline] as FieldCode[],
+      baseline,
+      mask,
+      relative,
+      older,
+      ahead,
+      span,
+    );
+    return { codes: [...codes], at: reader.bitPosition };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** A delta as the encoder writes it: plain, against the baseline, or against the prediction from `older`. */
+function written(
+  now: EntityCodes,
+  mask: number,
+  baseline: EntityCodes,
+  mode: 'plain' | 'baseline' | 'predicted',
+  older: EntityCodes,
+  ahead: number,
+  span: number,
+): { bytes: Uint8Array; bits: number } {
+  const writer = new BitWriter();
+  if (mode === 'predicted') loop.writeMotion(writer, now, mask, baseline, older, ahead, span);
+  else loop.writeFields(writer, now, mask, mode === 'plain' ? undefined : baseline);
+  const bits = writer.bitLength;
+  return { bytes: writer.finish(), bits };
+}
+
+describe('TypeCoder readChanges, generated and loop', () => {
+  it('runs generated code here', () => {
+    expect([generated.generated, loop.generated]).toEqual([true, false]);
+  });
+
+  it('reads back every delta the writer wrote, in all three modes, to the same bit', () => {
+    for (let round = 0; round < 3_000; round++) {
+      const older = state();
+      const baseline = state(older);
+      const now = state(baseline);
+      const mask = maskOf(baseline, now);
+      const ahead = 1 + Math.floor(random() * 6);
+      const span = 1 + Math.floor(random() * 6);
+      const mode = MODES[round % 3] as (typeof MODES)[number];
+      const { bytes, bits } = written(now, mask, baseline, mode, older, ahead, span);
+      const delta = {
+        baseline,
+        mask,
+        relative: mode !== 'plain',
+        older: mode === 'predicted' ? older : undefined,
+        ahead,
+        span,
+      };
+      const expected = { codes: now, at: bits };
+      expect(readWith(generated, bytes, delta)).toEqual(expected);
+      expect(readWith(loop, bytes, delta)).toEqual(expected);
+    }
+  });
+
+  it('fails alike on random, cut short and mutated bytes: the same error, or the same codes and position', () => {
+    let errors = 0;
+    for (let round = 0; round < 5_000; round++) {
+      const older = state();
+      const baseline = state(older);
+      const mask = Math.floor(random() * 2 ** Mixed.fields.length);
+      const ahead = 1 + Math.floor(random() * 6);
+      const span = 1 + Math.floor(random() * 6);
+      const relative = random() < 0.8;
+      const against = relative && random() < 0.5 ? older : undefined;
+      let bytes: Uint8Array;
+      if (round % 3 === 0) {
+        bytes = Uint8Array.from({ length: Math.floor(random() * 24) }, () => Math.floor(random() * 256));
+      } else {
+        const now = state(baseline);
+        const full = written(now, maskOf(baseline, now), baseline, 'predicted', older, ahead, span).bytes;
+        bytes = round % 3 === 1 ? full.slice(0, Math.floor(random() * full.length)) : full.slice();
+        if (round % 3 === 2 && bytes.length > 0) {
+          const at = Math.floor(random() * bytes.length);
+          bytes[at] = (bytes[at] as number) ^ (1 << Math.floor(random() * 8));
+        }
+      }
+      const delta = { baseline, mask, relative, older: against, ahead, span };
+      const fromGenerated = readWith(generated, bytes, delta);
+      expect(fromGenerated).toEqual(readWith(loop, bytes, delta));
+      if ('error' in fromGenerated) errors++;
+    }
+    // Both kinds of outcome were met, many times each.
+    expect(errors).toBeGreaterThan(500);
+    expect(errors).toBeLessThan(4_500);
+  });
+});
