@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   banner,
+  bobRow,
   cheatsOf,
   driveBob,
   frameTimesSince,
   lifecycleMatches,
   membersOf,
+  RAW_CODE,
   sampleWhile,
+  text,
   viewState,
 } from '../support/lifecycle-match.js';
 
@@ -21,6 +24,43 @@ const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('Vehikill: a tab away for long', () => {
   const match = lifecycleMatches();
+
+  it('frozen past the grace period: told the seat is lost, and back in the match in one step', async () => {
+    // Bob made the match: he never typed its code, and a private match is in no listing.
+    const { server, ada, bob, life } = await match(
+      { heartbeatMs: 1_000, graceMs: 4_000 },
+      { bobCreates: true },
+    );
+    const frozen = life.freezeFor(10_000);
+    await expect.poll(() => membersOf(server), { timeout: 10_000 }).toEqual(['Ada']);
+    await frozen;
+
+    await expect.poll(() => banner(bob.page)).toMatch(/lost your seat/);
+    await expect.poll(() => bob.page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(await text(bob.page, 'status')).toMatch(/away too long/i);
+    expect(await banner(bob.page)).not.toMatch(RAW_CODE);
+    expect(await text(bob.page, 'status')).not.toMatch(RAW_CODE);
+
+    // The way back: the lobby offers the match he lost his seat in.
+    const rejoin = bob.page.getByTestId('rejoin');
+    await expect.poll(() => rejoin.isVisible()).toBe(true);
+    const rejoinedAt = Date.now();
+    await rejoin.click();
+    await expect.poll(() => bob.page.getByTestId('game').isVisible()).toBe(true);
+    await expect.poll(() => membersOf(server)).toEqual(['Ada', 'Bob']);
+    await expect.poll(async () => (await viewState(bob.page))?.others.length, { timeout: 10_000 }).toBe(1);
+    expect(Date.now() - rejoinedAt).toBeLessThan(10_000);
+    await expect.poll(() => bobRow(ada.page).count()).toBe(1);
+    // Back in, the lost seat is old news.
+    expect(await banner(bob.page)).not.toMatch(/lost your seat/);
+    // Leaving the match on purpose is not losing a seat: the lobby offers nothing.
+    await bob.page.getByTestId('leave').click();
+    await expect.poll(() => bob.page.getByTestId('lobby').isVisible()).toBe(true);
+    expect(await rejoin.isVisible()).toBe(false);
+    expect(cheatsOf(server)).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    expect(ada.errors).toEqual([]);
+  }, 60_000);
 
   it('hidden 20 s: throttled, its car braked, never cut off; shown again it plays on', async () => {
     // No voice: a page playing audio is throttled less, and this one should be throttled as most are.
