@@ -39,6 +39,8 @@ const controls = new Controls([new KeyboardControls(), new GamepadControls(), to
 let session: GameSession | undefined;
 let view: GameView | undefined;
 let unwatch: Disposer | undefined;
+/** The room of the match on screen (or last on screen): offered again when its seat was lost. */
+let matchRoomId: string | undefined;
 const invitedTo = new URLSearchParams(location.search).get('code')?.trim() || undefined;
 
 const overlay = new NetOverlay({
@@ -63,6 +65,7 @@ async function connect(): Promise<void> {
   const name = ui.name.value.trim();
   writeStored(NAME_KEY, name);
   leaveGame();
+  lobby.offerRejoin(undefined);
   unwatch?.();
   session?.close();
   const client = new Client(name ? { name } : {});
@@ -78,6 +81,9 @@ async function connect(): Promise<void> {
     if (session !== current) return;
     leaveGame();
     if (reason !== 'left') showStatus(leftMatchText(reason, message));
+    // Away past the grace period (a frozen or sleeping tab): the match goes on without this player, and
+    // the lobby offers it again.
+    if (reason === 'SESSION_EXPIRED') lobby.offerRejoin(matchRoomId);
   });
   client.on('closed', () => {
     if (session !== current) return;
@@ -116,6 +122,8 @@ async function enter(join: (current: GameSession) => Promise<void>): Promise<voi
   // In a match again: a lost seat is old news. (A drain's notice cannot be standing here: a draining
   // server seats no one, and a match elsewhere moved the client, which ended the notice.)
   setStandingBanner(undefined);
+  matchRoomId = current.room?.roomId;
+  lobby.offerRejoin(undefined);
   lobby.stop();
   view?.dispose();
   view = new GameView(current, () => settings, frames);

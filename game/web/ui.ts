@@ -18,6 +18,8 @@ export const ui = {
   connect: byId<HTMLButtonElement>('connect'),
 
   lobby: byId('lobby'),
+  rejoinRow: byId('rejoin-row'),
+  rejoin: byId<HTMLButtonElement>('rejoin'),
   quickPlay: byId<HTMLButtonElement>('quick-play'),
   createForm: byId<HTMLFormElement>('create-form'),
   bots: byId<HTMLInputElement>('bots'),

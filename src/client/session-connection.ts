@@ -3,7 +3,6 @@ import {
   type Clock,
   type Disposer,
   type Emitter,
-  every,
   realClock,
   TokenBucket,
 } from '../common/index.js';
@@ -32,6 +31,7 @@ import { priorityOf, type SendPriority, SendScheduler } from '../transport/index
 import { backoffDelay } from './backoff.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
+import { watchDeadServer } from './dead-server-watch.js';
 import { EntryPoints } from './entry-points.js';
 import { fetchGuestToken, GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
@@ -878,14 +878,20 @@ export class SessionConnection {
     this.#lastHeard = this.#clock.now();
     const deadAfter = this.#options.deadServerTimeoutMs ?? this.#heartbeatMs * 3;
     const period = Math.max(10, Math.min(this.#heartbeatMs, deadAfter / 3));
-    this.#cancelHeartbeat = every(this.#clock, period, () => {
-      const socket = this.#socket;
-      if (!socket) return;
-      if (this.#clock.now() - this.#lastHeard > deadAfter) {
-        this.#abandon(socket, 'the server stopped answering');
-        return;
-      }
-      this.#writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }));
+    this.#cancelHeartbeat = watchDeadServer({
+      clock: this.#clock,
+      periodMs: period,
+      deadAfterMs: deadAfter,
+      lastHeard: () => this.#lastHeard,
+      ping: () => {
+        if (this.#socket)
+          this.#writeControl(
+            encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }),
+          );
+      },
+      dead: () => {
+        if (this.#socket) this.#abandon(this.#socket, 'the server stopped answering');
+      },
     });
   }
 

@@ -1,9 +1,9 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, watchErrors } from '../support/browser.js';
+import { CHROMIUM_PATH, launchChromium } from '../support/browser.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
+import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
 
 /**
  * What the game page tells a player about their connection and seat: past the server's grace period,
@@ -54,12 +54,7 @@ async function openPlayer(
   // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
   await context.grantPermissions(['microphone'], { origin: url });
   const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.getByTestId('name').fill(name);
-  await page.getByTestId('connect').click();
-  await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
-  return { page, errors };
+  return { page, errors: await enterLobby(page, url, name) };
 }
 
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';

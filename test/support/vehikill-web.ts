@@ -2,10 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import type { GameServerOptions } from 'vehikill-net/server';
+import { expect } from 'vitest';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
 import type { VehikillRoomConfig } from '../../game/server/room-config.js';
 import { type VehikillRoom, vehikillRoom } from '../../game/server/vehikill-room.js';
+import { watchErrors } from './browser.js';
 import { startServer, type TestServer } from './server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,4 +63,14 @@ export async function startGameWeb(
     { staticDir: GAME_WEB_DIR, serverLink: { bindAddress: '127.0.0.1' }, ...serverOptions },
   );
   return Object.assign(server, { rooms });
+}
+
+/** Opens the game page at `url` in `page`, connects under `name` and waits for the lobby; its errors. */
+export async function enterLobby(page: Page, url: string, name: string): Promise<string[]> {
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.getByTestId('name').fill(name);
+  await page.getByTestId('connect').click();
+  await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+  return errors;
 }

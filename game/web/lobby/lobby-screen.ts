@@ -29,6 +29,8 @@ export class LobbyScreen {
   readonly #client: () => Client | undefined;
   readonly #actions: LobbyActions;
   #busy = false;
+  /** The match offered by the rejoin button, if any. */
+  #rejoinRoom: string | undefined;
   #watch: RoomWatch | undefined;
   /** Counts watches asked for and stops: an answer that comes after a newer one of either is dropped. */
   #watches = 0;
@@ -59,6 +61,29 @@ export class LobbyScreen {
       else ui.code.focus();
     });
     ui.refresh.addEventListener('click', () => void this.refresh());
+    ui.rejoin.addEventListener('click', () => {
+      const roomId = this.#rejoinRoom;
+      if (roomId === undefined) return;
+      void this.#run(async () => {
+        try {
+          await actions.join(roomId);
+        } catch (error) {
+          // Gone or full: the status line says so, and the button would only fail again.
+          this.offerRejoin(undefined);
+          throw error;
+        }
+      });
+    });
+  }
+
+  /**
+   * Offers one button back into the match this player lost its seat in (away longer than the server's
+   * grace period), or none (undefined). Without it a private match was out of reach: it is in no listing,
+   * and its code was shown on the match screen only. A room's id joins it whether public or private.
+   */
+  offerRejoin(roomId: string | undefined): void {
+    this.#rejoinRoom = roomId;
+    ui.rejoinRow.hidden = roomId === undefined;
   }
 
   /** Lists the public matches now and follows them live (again: a new watch replaces the old). */
@@ -132,6 +157,7 @@ export class LobbyScreen {
     this.#busy = true;
     const buttons = [
       ui.quickPlay,
+      ui.rejoin,
       ...ui.lobby.querySelectorAll<HTMLButtonElement>('form button, #rooms button'),
     ];
     for (const button of buttons) button.disabled = true;

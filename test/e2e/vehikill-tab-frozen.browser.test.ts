@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import {
+  banner,
+  bobRow,
+  cheatsOf,
+  driveBob,
+  frameTimesSince,
+  lifecycleMatches,
+  membersOf,
+  RAW_CODE,
+  sampleWhile,
+  text,
+  viewState,
+} from '../support/lifecycle-match.js';
+
+/**
+ * A player whose tab stops running JavaScript mid-match (a phone switching apps, a frozen background tab)
+ * and then comes back: briefly, and past the server's heartbeat timeout but within its grace period.
+ * Bob's page is really hidden, then its main thread held (see test/support/lifecycle-browser.ts).
+ */
+
+/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
+const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
+
+describe.skipIf(!isolated)('Vehikill: a tab frozen mid-match', () => {
+  const match = lifecycleMatches();
+
+  it('frozen 5 s: back in the same match at once, never away for the others, no long frame', async () => {
+    // The server's default heartbeat (5 s, a silent socket cut after 15 s).
+    const { server, metrics, ada, bob, life } = await match({ heartbeatMs: 5_000 });
+    await driveBob(bob.page);
+    const before = await viewState(bob.page);
+    const frames = await bob.page.evaluate(() => window.vehikill.frameCount());
+    // Ada's snapshots per second, as her network overlay counts them.
+    await ada.page.getByTestId('arena').focus();
+    await ada.page.keyboard.press('KeyN');
+    const adaSnapshots = async () =>
+      Number(/Snapshots([\d.]+)/.exec(await text(ada.page, 'net-overlay'))?.[1]);
+    await expect.poll(adaSnapshots).toBeGreaterThan(5);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const adaRate = await adaSnapshots();
+
+    const frozen = life.freezeFor(5_000);
+    const seen = await sampleWhile(frozen, async () => ({
+      server: membersOf(server).join(),
+      ada: await bobRow(ada.page).getAttribute('data-away'),
+      adaRate: await adaSnapshots(),
+    }));
+    await frozen;
+    const thawedAt = Date.now();
+
+    // Back: the same player and car, driving again.
+    expect(await driveBob(bob.page)).toBeGreaterThan(2);
+    const backAfterMs = Date.now() - thawedAt;
+    const after = await viewState(bob.page);
+    expect(after?.playerId).toBe(before?.playerId);
+    expect(after?.own?.vehicleId).toBe(before?.own?.vehicleId);
+    expect(backAfterMs).toBeLessThan(5_000);
+    // The netcode skipped the frozen time rather than simulating 300 ticks in one frame.
+    const times = await frameTimesSince(bob.page, frames);
+    expect(times.length).toBeGreaterThan(10);
+    expect(Math.max(...times)).toBeLessThan(50);
+
+    // The server kept the socket, and nobody saw Bob away.
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.filter(({ server: members }) => members !== 'Ada,Bob')).toEqual([]);
+    expect(seen.filter(({ ada: away }) => away === 'true')).toEqual([]);
+    // What Bob's socket held up cost Ada nothing: her snapshots kept coming at her rate.
+    // (On average: her page shares two cores with Bob's held one, and a reading can dip for that.)
+    const rates = seen.map(({ adaRate: rate }) => rate);
+    expect(rates.reduce((sum, rate) => sum + rate, 0) / rates.length).toBeGreaterThan(adaRate * 0.7);
+    expect(metrics.total('heartbeat_timeouts_total')).toBe(0);
+    expect(metrics.total('resumes_total')).toBe(0);
+    // Ada's link to Bob went to the server's relay while his keepalives stopped (5 s); back, Bob's page
+    // tries direct again at once rather than at the link's next timed attempt (15 s later).
+    await expect.poll(() => bobRow(ada.page).getAttribute('data-link'), { timeout: 6_000 }).toBe('direct');
+    expect(await banner(bob.page)).not.toMatch(/lost|disconnected|reconnecting/i);
+    expect(await banner(bob.page)).not.toMatch(RAW_CODE);
+    expect(cheatsOf(server)).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    expect(ada.errors).toEqual([]);
+  }, 60_000);
+
+  it('frozen past the heartbeat timeout, within the grace: resumed with its car and links', async () => {
+    // A silent socket is cut after 3 s; the seat is held for 30 s.
+    const { server, metrics, ada, bob, life } = await match({ heartbeatMs: 1_000, graceMs: 30_000 });
+    const before = await viewState(bob.page);
+
+    const frozen = life.freezeFor(8_000);
+    // The server cut the silent socket and holds the seat: the room and Ada see Bob away.
+    await expect.poll(() => membersOf(server)).toEqual(['Ada', 'Bob away']);
+    await expect.poll(() => bobRow(ada.page).getAttribute('data-away')).toBe('true');
+    await frozen;
+    const thawedAt = Date.now();
+
+    await expect.poll(() => membersOf(server)).toEqual(['Ada', 'Bob']);
+    const backAfterMs = Date.now() - thawedAt;
+    expect(backAfterMs).toBeLessThan(5_000);
+    expect(metrics.total('resumes_total')).toBe(1);
+    expect(server.server.sessionCount).toBe(2);
+    expect(await driveBob(bob.page)).toBeGreaterThan(2);
+    const after = await viewState(bob.page);
+    expect(after?.playerId).toBe(before?.playerId);
+    expect(after?.own?.vehicleId).toBe(before?.own?.vehicleId);
+    expect(await bob.page.getByTestId('game').isVisible()).toBe(true);
+
+    // Ada reaches Bob directly again; he is no longer away. (Whether she hears him
+    // is not checked: the fake microphone's beeps reached her speaking indicator within 15 s in only
+    // half the runs here, frozen or not.)
+    await expect.poll(() => bobRow(ada.page).getAttribute('data-away')).not.toBe('true');
+    await expect.poll(() => bobRow(ada.page).getAttribute('data-link'), { timeout: 6_000 }).toBe('direct');
+    expect(await banner(bob.page)).not.toMatch(/lost|disconnected/i);
+    expect(await banner(bob.page)).not.toMatch(RAW_CODE);
+    expect(cheatsOf(server)).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    expect(ada.errors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,187 @@
+import type { Browser, Page } from 'playwright-core';
+import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { ViewState } from '../../game/web/session-view.js';
+import { launchChromium } from './browser.js';
+import { type LifecycleBrowser, launchLifecycleChromium } from './lifecycle-browser.js';
+import { enterLobby, type GameWebServer, startGameWeb } from './vehikill-web.js';
+
+/** Chromium switches for a player's page in a match: loopback WebRTC and a fake microphone. */
+export const PLAYER_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export interface MatchPlayer {
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+/**
+ * Two players in one private match of the game page: Ada in an ordinary (playwright) page, Bob in a
+ * Chromium whose page can be hidden and frozen (`life`). Bob creates the match when `bobCreates`, so
+ * that his lobby's code field is empty after (he never typed the code); Ada creates it otherwise. With
+ * `voice` (the default) both talk: a page playing audio is one Chromium throttles less when hidden.
+ */
+export interface LifecycleMatch {
+  readonly server: GameWebServer;
+  readonly metrics: CountingMetrics;
+  readonly ada: MatchPlayer;
+  readonly bob: MatchPlayer;
+  readonly life: LifecycleBrowser;
+  readonly code: string;
+  close(): Promise<void>;
+}
+
+export const text = async (page: Page, testId: string) =>
+  (await page.getByTestId(testId).textContent()) ?? '';
+export const banner = async (page: Page) =>
+  (await page.getByTestId('banner').isVisible()) ? await text(page, 'banner') : '';
+export const viewState = (page: Page) =>
+  page.evaluate(() => window.vehikill.state()) as Promise<ViewState | undefined>;
+
+/** An error code as the protocol spells it (SESSION_EXPIRED): never for a player's eyes. */
+export const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;
+
+async function createMatch(page: Page): Promise<string> {
+  await page.getByTestId('create-private').click();
+  await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+  return (await text(page, 'room-code')).trim();
+}
+
+async function joinMatch(page: Page, code: string): Promise<void> {
+  await page.getByTestId('code').fill(code);
+  await page.getByTestId('join-code').click();
+  await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+}
+
+/**
+ * Starts the game's server with `serverOptions` (a short heartbeat or grace), and seats Ada and Bob in a
+ * match, both with voice on, each seeing the other's car.
+ */
+export async function lifecycleMatch(
+  browser: Browser,
+  serverOptions: GameServerOptions,
+  { bobCreates = false, voice = true } = {},
+): Promise<LifecycleMatch> {
+  const metrics = new CountingMetrics();
+  const server = await startGameWeb({ warmupSeconds: 1 }, { ...serverOptions, metrics });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+  // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
+  await context.grantPermissions(['microphone'], { origin: server.httpUrl });
+  const life = await launchLifecycleChromium(PLAYER_ARGS);
+  await life.page.context().grantPermissions(['microphone'], { origin: server.httpUrl });
+  const adaPage = await context.newPage();
+  const ada = { page: adaPage, errors: await enterLobby(adaPage, server.httpUrl, 'Ada') };
+  const bob = { page: life.page, errors: await enterLobby(life.page, server.httpUrl, 'Bob') };
+  const [host, guest] = bobCreates ? [bob, ada] : [ada, bob];
+  const code = await createMatch(host.page);
+  await joinMatch(guest.page, code);
+  for (const { page } of [ada, bob]) {
+    if (voice) await page.getByTestId('voice').click();
+    await expect.poll(async () => (await viewState(page))?.others.length, { timeout: 15_000 }).toBe(1);
+  }
+  return {
+    server,
+    metrics,
+    ada,
+    bob,
+    life,
+    code,
+    async close() {
+      await context.close();
+      await life.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * For a describe block: a shared Chromium for Ada's pages, and a function that starts a match, closed
+ * after each test.
+ */
+export function lifecycleMatches(): (
+  ...args: Parameters<typeof lifecycleMatch> extends [unknown, ...infer Rest] ? Rest : never
+) => Promise<LifecycleMatch> {
+  let browser: Browser | undefined;
+  const started: LifecycleMatch[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium(PLAYER_ARGS);
+  });
+  afterEach(async () => {
+    for (const match of started.splice(0)) await match.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async (...args) => {
+    if (!browser) throw new Error('lifecycleMatches: a match is started inside a test');
+    const match = await lifecycleMatch(browser, ...args);
+    started.push(match);
+    return match;
+  };
+}
+
+/** What the server's room says of each member: name, and whether it is away. */
+export function membersOf(server: GameWebServer): string[] {
+  return (server.rooms.at(-1)?.clients ?? []).map((client) => `${client.name}${client.away ? ' away' : ''}`);
+}
+
+/** Every anti-cheat violation and kick in the match (none for honest pages). */
+export function cheatsOf(server: GameWebServer): string[] {
+  const room = server.rooms.at(-1);
+  const violations = (room?.antiCheatReport() ?? []).flatMap(({ name, violations: byKind }) =>
+    Object.entries(byKind)
+      .filter(([, count]) => count > 0)
+      .map(([kind, count]) => `${name} ${kind} ${count}`),
+  );
+  return [...violations, ...(room?.kicks ?? []).map((kick) => `kicked ${kick.name} ${kick.kind}`)];
+}
+
+/** The page's frame times (update and draw, ms) since it had measured `since` frames. */
+export async function frameTimesSince(page: Page, since: number): Promise<number[]> {
+  const [count, times] = await page.evaluate(() => [
+    window.vehikill.frameCount(),
+    window.vehikill.frameTimes(),
+  ]);
+  return (times as number[]).slice(-Math.min((count as number) - since, (times as number[]).length));
+}
+
+/** Bob's row in a page's player list. */
+export const bobRow = (page: Page) => page.locator('[data-testid="players"] li', { hasText: 'Bob' });
+
+/** Drives Bob's car forward for a moment; resolves with how far it went on his own screen. */
+export async function driveBob(page: Page): Promise<number> {
+  const from = (await viewState(page))?.own;
+  await page.getByTestId('arena').focus();
+  await page.keyboard.down('ArrowUp');
+  let moved = 0;
+  await expect
+    .poll(
+      async () => {
+        const to = (await viewState(page))?.own;
+        moved = from && to ? Math.hypot(to.x - from.x, to.y - from.y) : 0;
+        return moved;
+      },
+      { timeout: 10_000 },
+    )
+    .toBeGreaterThan(2);
+  await page.keyboard.up('ArrowUp');
+  return moved;
+}
+
+/** Samples `read` every 200 ms until `done` settles; what it read. */
+export async function sampleWhile<T>(done: Promise<unknown>, read: () => T | Promise<T>): Promise<T[]> {
+  const seen: T[] = [];
+  let settled = false;
+  void done.finally(() => {
+    settled = true;
+  });
+  while (!settled) {
+    seen.push(await read());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return seen;
+}
