@@ -31,8 +31,6 @@ const TRACER_RANGE = 80;
 /** A shooter's gun is drawn at most this often (ms): notices may come every tick the trigger is held. */
 const GUN_DRAW_EVERY_MS = 90;
 const PLAYERS_REFRESH_MS = 1_000;
-/** Hidden this long, a peer may have taken our direct link for dead (its keepalive's limit, ms). */
-const PEER_SILENCE_MS = 5_000;
 
 /** What the page (and its test hook) can read about the match on screen. */
 export interface ViewState {
@@ -129,16 +127,8 @@ export class GameView {
         room.on('member-back', () => this.#renderPlayers()),
       );
     }
-    let hiddenAt: number | undefined;
-    const onVisibility = () => {
-      const now = performance.now();
-      session.arena?.setHidden(document.hidden, now);
-      if (document.hidden) hiddenAt = now;
-      // Away long enough for the peers' keepalives to give up on our direct links (a tab frozen in the
-      // background sends none): they are on the server's relay now, and would try direct again only at
-      // their next timed attempt, 15 s on. Try at once, as on the browser's 'online'.
-      else if (hiddenAt !== undefined && now - hiddenAt >= PEER_SILENCE_MS) session.mesh?.retryDirect();
-    };
+    // The mesh tries its direct links again by itself when the page is back after long away.
+    const onVisibility = () => session.arena?.setHidden(document.hidden, performance.now());
     document.addEventListener('visibilitychange', onVisibility);
     this.#disposers.push(() => document.removeEventListener('visibilitychange', onVisibility));
     this.#renderPlayers();

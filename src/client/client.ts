@@ -42,6 +42,7 @@ import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
+import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
 import {
@@ -832,12 +833,13 @@ export class Client {
     }
   }
 
-  /** The network came back: ask for a direct server link again now. */
+  /** The network came back, or the page is back after long away: ask for a direct server link again now. */
   #watchOnline(): void {
     if (this.#stopWatchingOnline) return;
-    const stop = onBrowserOnline(() => this.#serverLink.retryDirect());
+    const retry = () => this.#serverLink.retryDirect();
+    const stops = [onBrowserOnline(retry), onPageShownAfterAway(this.#connection.clock, retry)];
     this.#stopWatchingOnline = () => {
-      stop();
+      for (const stop of stops) stop();
       this.#stopWatchingOnline = undefined;
     };
   }

@@ -11,6 +11,7 @@ import {
   type RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
 import { onBrowserOnline } from '../browser-online.js';
+import { onPageShownAfterAway } from '../page-shown.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
@@ -221,9 +222,16 @@ export class PeerMesh {
     this.#events.removeAll();
   }
 
-  /** The browser says the network is back: direct links may work again, so try them now. */
+  /**
+   * The browser says the network is back, or the page is shown after long enough away that its peers
+   * may have given its direct links up (a frozen tab sends no keepalive): try them now, rather than at
+   * the next timed attempt.
+   */
   #watchOnline(): void {
-    this.#disposers.push(onBrowserOnline(() => this.retryDirect()));
+    this.#disposers.push(
+      onBrowserOnline(() => this.retryDirect()),
+      onPageShownAfterAway(this.#room.clock, () => this.retryDirect()),
+    );
   }
 
   /**

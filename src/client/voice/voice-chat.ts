@@ -1,6 +1,7 @@
 import { type Disposer, Emitter } from '../../common/index.js';
 import type { RtcPeerConnectionConstructor } from '../../transport/index.js';
 import { onBrowserOnline } from '../browser-online.js';
+import { onPageShownAfterAway } from '../page-shown.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
@@ -363,9 +364,15 @@ export class VoiceChat {
     for (const { peer } of this.#peers.values()) void peer.setTrack(track);
   }
 
-  /** The browser says the network is back: connections that died with it can be had again now. */
+  /**
+   * The browser says the network is back, or the page is shown after long enough away for its peers to
+   * have given its audio connections up: those can be had again now.
+   */
   #watchOnline(): void {
-    this.#disposers.push(onBrowserOnline(() => this.retry()));
+    this.#disposers.push(
+      onBrowserOnline(() => this.retry()),
+      onPageShownAfterAway(this.#room.clock, () => this.retry()),
+    );
   }
 
   #audioContext(): AudioContext {
