@@ -81,6 +81,28 @@ class Player {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A step of a visit that must end within 10 s: a visit that hangs names the step it hung on. */
+async function step<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`churn visit: no ${what} within 10 s`)), 10_000);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  await step(
+    what,
+    (async () => {
+      while (!done()) await sleep(5);
+    })(),
+  );
+}
+
 function next<T>(subscribe: (resolve: (value: T) => void) => () => void): Promise<T> {
   return new Promise<T>((resolve) => {
     const dispose = subscribe((value) => {
@@ -110,15 +132,17 @@ export async function visit(
   const host = new Player(server, url);
   const guest = new Player(server, url);
   try {
-    await Promise.all([host.client.connect(), guest.client.connect()]);
+    await step('connect', Promise.all([host.client.connect(), guest.client.connect()]));
     const priv = end === 'leave' || end === 'expire';
     const lane = { filter: { lane: options.lane }, options: { lane: options.lane } };
-    const hostRoom = priv
-      ? await host.client.create('churn', { private: true })
-      : await host.client.quickPlay('churn', lane);
-    const guestRoom = priv
-      ? await guest.client.joinByCode(hostRoom.code as string)
-      : await guest.client.quickPlay('churn', lane);
+    const hostRoom = await step(
+      'host seated',
+      priv ? host.client.create('churn', { private: true }) : host.client.quickPlay('churn', lane),
+    );
+    const guestRoom = await step(
+      'guest seated',
+      priv ? guest.client.joinByCode(hostRoom.code as string) : guest.client.quickPlay('churn', lane),
+    );
     const states = [host, guest].map(({ client }) => new SyncedState(client.serverLink, { types: [Dot] }));
     const hostMesh = hostRoom.mesh({ rtc: false });
     const guestMesh = guestRoom.mesh({ rtc: false });
@@ -127,24 +151,25 @@ export async function visit(
     );
     const chatted = next<unknown>((resolve) => guestRoom.onMessage('chat', resolve));
     const guestId = guest.client.playerId as string;
-    while (!hostMesh.link(guestId)) await sleep(5);
+    await until('link to the guest in the host mesh', () => hostMesh.link(guestId) !== undefined);
     hostMesh.send(guestId, Channel.dispatch, new Uint8Array([1, 2, 3]));
     guestMesh.broadcast(Channel.phys, new Uint8Array([4]));
     hostRoom.send('chat', { text: 'hello' });
     host.client.serverLink.send(Channel.dispatch, new Uint8Array([5]));
-    await Promise.all([relayed, chatted]);
-    while (states.some((state) => state.size < 2)) await sleep(10);
+    await step('relayed dispatch', relayed);
+    await step('chat', chatted);
+    await until('synced state', () => states.every((state) => state.size >= 2));
     for (const state of states) state.dispose();
-    if (end === 'leave') await Promise.all([hostRoom.leave(), guestRoom.leave()]);
+    if (end === 'leave') await step('leave', Promise.all([hostRoom.leave(), guestRoom.leave()]));
     if (end === 'resume') {
       const back = next((resolve) => guest.client.on('reconnect', resolve));
       await guest.cut(0);
-      await back;
+      await step('resume', back);
     }
     if (end === 'expire') {
       const expired = next((resolve) => guest.client.on('session-expired', resolve));
       await guest.cut(options.graceMs + 200);
-      await expired;
+      await step('session-expired', expired);
     }
   } finally {
     await Promise.all([host.client.close(), guest.client.close()]);
