@@ -2,6 +2,7 @@
 import { type Row, report } from './results.js';
 import { benchBrowserPeers } from './workloads/browser-peers.js';
 import { benchCcu } from './workloads/ccu/bench-ccu.js';
+import { benchChurnMemory } from './workloads/churn-memory.js';
 import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
 import { benchNetcodeLab } from './workloads/netcode-lab.js';
@@ -35,6 +36,7 @@ rows.push(...benchSyncCpu());
 rows.push(...benchSyncViews());
 rows.push(...benchSyncViewsColyseus());
 rows.push(...benchSyncMemory());
+rows.push(...(await benchChurnMemory()));
 rows.push(...benchSyncBudget());
 rows.push(...(await simStepBench()));
 rows.push(...benchNetcodeLab());

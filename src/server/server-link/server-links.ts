@@ -193,6 +193,14 @@ export class ServerLinks {
     });
     session.link.onMessage((channel, bytes) => this.#route(session, channel, bytes));
     this.#sampled.add(session);
+    this.#startSampling();
+  }
+
+  /**
+   * Apart from `attach`: a closure made there shares its scope, so the sampling timer, which runs as long
+   * as anyone is connected, kept the session that started it (its outbox, its link) long after it ended.
+   */
+  #startSampling(): void {
     this.#stopSampling ??= every(this.#clock, 1_000, () => this.#sampleQuality());
   }
 

@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   EncodingCache,
   type EntityCodes,
@@ -9,6 +7,7 @@ import {
   SnapshotEncoder,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
+import { settledCollection } from '../../../support/garbage.js';
 import { Car, car, registry, world } from './harness.js';
 
 /*
@@ -16,17 +15,6 @@ import { Car, car, registry, world } from './harness.js';
  * These tests hold weak references to the states of early ticks, play on, collect garbage and check that
  * the early states are gone.
  */
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** Collects twice, after the current job (a WeakRef made in it holds its target until the job ends). */
-async function settledCollection(): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    collectGarbage();
-  }
-}
 
 const CARS = 60;
 /** Room for a fraction of the cars' changes: snapshots are cut by the budget, so clients are tracked per entity. */
