@@ -243,8 +243,15 @@ export function benchSyncCpu(): Row[] {
       us(oursRound(trace, hz, false).bytesPerSnapshot),
       'B',
     );
-    // client decode: the streams from the first measured round, replayed 3x rounds times
+    // client decode: the streams from the first measured round, replayed 3x rounds times after as many
+    // untimed replays of each (the decoders' code is compiled for the stream first, as in a client that
+    // has been playing a while: measured cold, the median wandered by half from run to run)
     const decodeRounds = rounds * 3;
+    for (let warm = 0; warm < decodeRounds; warm++) {
+      oursDecodeUs(ours[0]!.received);
+      colyseusDecodeUs(f32[0]!.received, 'float32');
+      colyseusDecodeUs(q16[0]!.received, 'quantized');
+    }
     const oursDecode = Array.from({ length: decodeRounds }, () => oursDecodeUs(ours[0]!.received));
     const f32Decode = Array.from({ length: decodeRounds }, () =>
       colyseusDecodeUs(f32[0]!.received, 'float32'),
