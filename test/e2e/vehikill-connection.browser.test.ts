@@ -179,7 +179,7 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
   }, 60_000);
 
   it('a reload frees the seat at once: the others see the player leave, not wait out the grace period', async () => {
-    const { server, player, nod, presence } = await pageInMatchWithNod();
+    const { player, nod, presence } = await pageInMatchWithNod();
 
     await player.page.reload();
     // The socket's goodbye and the beacon race: when the dying socket's drop reaches the server first, the

@@ -1,6 +1,6 @@
 import { BitReader } from '../../protocol/index.js';
 import type { AnyEntityType, StateOf } from '../entity.js';
-import type { Field, FieldCode } from '../field.js';
+import type { FieldCode } from '../field.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
 import { codesToState, type EntityCodes } from '../state-codes.js';
 import { readFullState } from '../state-encoding.js';

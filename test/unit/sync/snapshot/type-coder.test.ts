@@ -1,4 +1,4 @@
-import { type EntityCodes, entity, type FieldCode, float, int } from 'vehikill-net/sync';
+import { type EntityCodes, entity, type FieldCode, float } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { BitWriter } from '../../../../src/protocol/index.js';
 import { ScalarRelativeCodec } from '../../../../src/sync/fields/relative.js';
