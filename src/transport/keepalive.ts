@@ -172,6 +172,8 @@ export class LinkHeartbeat {
   /** The echo of the last round trip taken: a beat that repeats it (nothing newer heard) adds none. */
   #echoTaken = Number.NaN;
   #lastBeatAt = Number.NEGATIVE_INFINITY;
+  /** When the last tick ran (or the heartbeat started): a tick far later than its period follows a stall. */
+  #lastTickAt = Number.NaN;
   /** When the heartbeat (re)started: every time of ours the peer echoes is from then on. */
   #startedAt: number;
   /** Cancels an answer to a beat that is on its way out. */
@@ -192,6 +194,7 @@ export class LinkHeartbeat {
       this.#forgetPeer();
       this.#startedAt = this.#lastHeard;
     }
+    if (this.#stop === undefined) this.#lastTickAt = this.#lastHeard;
     this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
   }
 
@@ -292,13 +295,20 @@ export class LinkHeartbeat {
 
   #tick(): void {
     const now = this.#options.clock.now();
-    if (now - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
+    // A tick more than two periods late: this process stood still (a page frozen in the background, a
+    // stalled host), and what the peer sent meanwhile waits to be read behind this timer (due timers run
+    // first). That silence is ours, not the peer's: it is judged, and the quality graded, at the next
+    // tick, once those frames have been read (a peer really gone is given up one period later). The beat
+    // goes now, so the peer hears from us at once.
+    const stalled = now - this.#lastTickAt > 2 * (this.#options.keepaliveMs ?? 1_000);
+    this.#lastTickAt = now;
+    if (!stalled && now - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
       this.#options.onGone();
       return;
     }
     if (this.#peerPings) this.#pingAndReport(now);
     else this.#beat(now);
-    this.#options.quality?.evaluate();
+    if (!stalled) this.#options.quality?.evaluate();
   }
 
   /** The keepalive of a peer that does not know beats: a ping, and a report after it. */

@@ -21,6 +21,14 @@ export class InterarrivalJitter {
     return this.#jitter;
   }
 
+  /**
+   * The next packet's transit is taken as the new reference, not as a change: packets that arrive
+   * together after an outage (or after this process stood still) measure the outage, not the path.
+   */
+  restart(): void {
+    this.#lastTransit = Number.NaN;
+  }
+
   /** A packet stamped `sentAt` by the sender's clock arrived at `arrivedAt` by ours (both ms). */
   add(sentAt: number, arrivedAt: number): void {
     const transit = arrivedAt - sentAt;

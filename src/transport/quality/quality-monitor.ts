@@ -97,6 +97,13 @@ export const MIN_SILENCE_MS = 1_000;
  * are what the path is like (a link down a second in every two delivers half its traffic: that is loss).
  */
 export const OUTAGE_EXCUSED_ONCE_PER_MS = 30_000;
+/**
+ * What arrives within this long (ms) of the end of a silence came held up together (in the far side's
+ * buffers, the path's, or ours while this process stood still): its transit times measure the silence, not
+ * the path's jitter, which would read as poor for tens of seconds after (a 5 s silence's beats, a second
+ * apart and read at once, moved the estimate by ~300 ms).
+ */
+const SILENCE_BURST_MS = 250;
 /** A link's usual gap between arrivals, as gaps longer than this count (ms): a silence is not usual. */
 const LONGEST_USUAL_GAP_MS = 1_000;
 
@@ -134,6 +141,8 @@ export class QualityMonitor implements QualityView {
   #usualGapMs = Number.NaN;
   /** When an outage's losses were last excused. */
   #excusedAt = Number.NEGATIVE_INFINITY;
+  /** Until when arrivals are the burst that ends a silence (see SILENCE_BURST_MS). */
+  #burstUntil = Number.NEGATIVE_INFINITY;
   #measured: QualityGrade = 'good';
   #datagramsSent = 0;
   #datagramsReceived = 0;
@@ -198,7 +207,8 @@ export class QualityMonitor implements QualityView {
 
   /** A packet stamped by the far side's clock (`sentAt`, ms) arrived now: feeds the RFC 3550 jitter. */
   arrival(sentAt: number, arrivedAt = this.#clock.now()): void {
-    this.#jitter.add(sentAt, arrivedAt);
+    if (arrivedAt <= this.#burstUntil) this.#jitter.restart();
+    else this.#jitter.add(sentAt, arrivedAt);
     this.evaluate();
   }
 
@@ -214,7 +224,10 @@ export class QualityMonitor implements QualityView {
   /** We received `bytes`; `datagram` and `now` as for `sent`. */
   received(bytes: number, datagram: boolean, now = this.#clock.now()): void {
     const wasSilent = this.#silent(now);
-    if (wasSilent) this.#excuseOutage(now);
+    if (wasSilent) {
+      this.#excuseOutage(now);
+      this.#burstUntil = now + SILENCE_BURST_MS;
+    }
     const gap = Math.min(LONGEST_USUAL_GAP_MS, now - this.#lastHeardAt);
     if (gap >= 0) {
       this.#usualGapMs = Number.isNaN(this.#usualGapMs)
