@@ -15,7 +15,9 @@ import * as v from 'valibot';
 import { GameServer, Room } from 'vehikill-net/server';
 import { percentile, type Row } from '../results.js';
 import type { Arrival, StatsSnapshot } from './browser/agent.js';
-import { agent, buildAgentPage, CHROMIUM_PATH, launchChromium, writeSpeechLikeWav } from './browser/page.js';
+import { CHROMIUM_PATH } from './browser/chromium.js';
+import { agent, buildAgentPage, launchChromium } from './browser/page.js';
+import { writeSpeechLikeWav } from './browser/speech-like-wav.js';
 
 class BenchRoom extends Room {
   override onCreate(options: unknown): void {

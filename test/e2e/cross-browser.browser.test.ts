@@ -1,7 +1,7 @@
 import type { BrowserContext, Browser as ChromiumBrowser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, playerArgs } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
 import { type LaunchedFirefox, launchFirefox } from '../support/firefox.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -139,12 +139,7 @@ describe.skipIf(!isolated)('Chromium <-> Firefox ESR (loopback-only namespace)',
   beforeAll(async () => {
     const dir = await buildClientPage();
     // Firefox reads its stored microphone permission at launch, so it needs the server's real port first.
-    const launchingChromium = launchChromium([
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ]);
+    const launchingChromium = launchChromium(playerArgs());
     t = await startServer({ test: TestRoom }, { staticDir: dir, rateBurst: 10_000, ratePerSecond: 10_000 });
     [chromium, firefox] = await Promise.all([
       launchingChromium,

@@ -1,7 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSpeechLikeWav } from '../../bench/workloads/browser/page.js';
-import { launchChromium, watchErrors } from '../support/browser.js';
+import { launchChromium, playerArgs, watchErrors, writeSpeechLikeWav } from '../support/browser.js';
 import { startLobby } from '../support/lobby-server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -17,13 +16,7 @@ describe.skipIf(!isolated)('the lobby page: peer links and voice between two pla
     [browser, lobby] = await Promise.all([
       // WebRTC between pages on loopback, and a fake microphone playing continuous speech-like sound
       // (the default fake device only beeps now and then, which noise suppression may take out).
-      launchChromium([
-        '--allow-loopback-in-peer-connection',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${writeSpeechLikeWav()}`,
-        '--autoplay-policy=no-user-gesture-required',
-      ]),
+      launchChromium(playerArgs(writeSpeechLikeWav())),
       startLobby(),
     ]);
     context = await browser.newContext();

@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../support/browser.js';
+import { CHROMIUM_PATH, launchChromium, playerArgs } from '../support/browser.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
 
@@ -92,11 +92,7 @@ async function pageInMatchWithNod() {
 
 describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
   beforeAll(async () => {
-    browser = await launchChromium([
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ]);
+    browser = await launchChromium(playerArgs());
   });
   afterAll(async () => {
     await browser?.close();

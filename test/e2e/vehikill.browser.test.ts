@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
 import { DEFAULT_ANTI_CHEAT_LIMITS } from '../../game/server/anti-cheat.js';
 import type { ViewState } from '../../game/web/session-view.js';
-import { launchChromium, watchErrors } from '../support/browser.js';
+import { launchChromium, playerArgs, watchErrors } from '../support/browser.js';
 import { sleep } from '../support/server.js';
 import { type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
 
@@ -115,12 +115,7 @@ function startHunting(page: Page, target: string): Promise<void> {
 describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
   beforeAll(async () => {
     [browser, server] = await Promise.all([
-      launchChromium([
-        '--allow-loopback-in-peer-connection',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-      ]),
+      launchChromium(playerArgs()),
       // A short warmup, and guns that wreck a car in five hits, so the fight fits a test. The server runs
       // in this busy test process: when its event loop stalls, a whole second of a player's inputs arrives
       // at once and its input buffer refuses them as over the rate, which would get an honest page kicked.

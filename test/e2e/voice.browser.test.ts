@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
-import { launchChromium, watchErrors } from '../support/browser.js';
+import { launchChromium, playerArgs, watchErrors } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -15,12 +15,7 @@ describe.skipIf(!isolated)('voice chat in real Chromium with a fake microphone',
   beforeAll(async () => {
     const dir = await buildClientPage();
     [browser, t] = await Promise.all([
-      launchChromium([
-        '--allow-loopback-in-peer-connection',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-      ]),
+      launchChromium(playerArgs()),
       startServer({ test: TestRoom }, { staticDir: dir }),
     ]);
   });

@@ -1,18 +1,9 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../bench/workloads/browser/chromium.js';
 
-/** Chromium's switches as this machine runs it (see TESTING.md): headless, no sandbox, no background traffic. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH, playerArgs } from '../../bench/workloads/browser/chromium.js';
+export { writeSpeechLikeWav } from '../../bench/workloads/browser/speech-like-wav.js';
 
 /** Headless Chromium as this machine runs it (see TESTING.md). */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {

@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { BenchAgent } from './agent.js';
-
-export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, playerArgs } from './chromium.js';
 
 /** The repository root: the nearest folder above this file with both package.json and bench/. */
 function repoRoot(): string {
@@ -50,21 +49,7 @@ export async function buildAgentPage(): Promise<string> {
 export function launchChromium(fakeAudioFile?: string): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      ...(fakeAudioFile ? [`--use-file-for-fake-audio-capture=${fakeAudioFile}`] : []),
-    ],
+    args: [...CHROMIUM_ARGS, ...playerArgs(fakeAudioFile)],
   });
 }
 
@@ -82,53 +67,4 @@ export function agent<M extends keyof BenchAgent>(
     },
     { method, args: args as unknown[] },
   ) as Promise<Awaited<ReturnType<BenchAgent[M]>>>;
-}
-
-/**
- * A WAV file (48 kHz mono 16-bit) that sounds like continuous speech to an encoder: a voiced tone with a
- * wandering pitch and formant-like harmonics, syllables at about 4 per second and a little noise. Opus
- * then works at its full bitrate (no DTX silence), the worst case for upstream.
- */
-export function writeSpeechLikeWav(seconds = 10): string {
-  const rate = 48_000;
-  const samples = rate * seconds;
-  const buffer = Buffer.alloc(44 + samples * 2);
-  buffer.write('RIFF', 0);
-  buffer.writeUInt32LE(36 + samples * 2, 4);
-  buffer.write('WAVEfmt ', 8);
-  buffer.writeUInt32LE(16, 16);
-  buffer.writeUInt16LE(1, 20);
-  buffer.writeUInt16LE(1, 22);
-  buffer.writeUInt32LE(rate, 24);
-  buffer.writeUInt32LE(rate * 2, 28);
-  buffer.writeUInt16LE(2, 32);
-  buffer.writeUInt16LE(16, 34);
-  buffer.write('data', 36);
-  buffer.writeUInt32LE(samples * 2, 40);
-  let phase = 0;
-  let seed = 1;
-  const noise = () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    return seed / 0x7fffffff - 0.5;
-  };
-  for (let i = 0; i < samples; i++) {
-    const t = i / rate;
-    const pitch = 140 + 40 * Math.sin(2 * Math.PI * 0.7 * t) + 20 * Math.sin(2 * Math.PI * 3.1 * t);
-    phase += (2 * Math.PI * pitch) / rate;
-    let voiced = 0;
-    for (let h = 1; h <= 12; h++) {
-      // Two wandering formants shape the harmonics.
-      const f = pitch * h;
-      const f1 = 600 + 200 * Math.sin(2 * Math.PI * 1.3 * t);
-      const f2 = 1_700 + 500 * Math.sin(2 * Math.PI * 0.9 * t);
-      const gain = Math.exp(-(((f - f1) / 250) ** 2)) + 0.6 * Math.exp(-(((f - f2) / 350) ** 2)) + 0.05;
-      voiced += gain * Math.sin(h * phase);
-    }
-    const syllable = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
-    const value = 0.25 * syllable * voiced + 0.03 * noise();
-    buffer.writeInt16LE(Math.max(-32_767, Math.min(32_767, Math.round(value * 32_767 * 0.5))), 44 + i * 2);
-  }
-  const file = join(mkdtempSync(join(tmpdir(), 'vehikill-bench-voice-')), 'speech-like.wav');
-  writeFileSync(file, buffer);
-  return file;
 }
