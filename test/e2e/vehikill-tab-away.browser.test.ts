@@ -5,6 +5,7 @@ import {
   cheatsOf,
   driveBob,
   frameTimesSince,
+  hearEachOther,
   lifecycleMatches,
   membersOf,
   RAW_CODE,
@@ -51,6 +52,11 @@ describe.skipIf(!isolated)('Vehikill: a tab away for long', () => {
     await expect.poll(async () => (await viewState(bob.page))?.others.length, { timeout: 10_000 }).toBe(1);
     expect(Date.now() - rejoinedAt).toBeLessThan(10_000);
     await expect.poll(() => bobRow(ada.page).count()).toBe(1);
+    // His microphone stayed off (it comes on only at his click); on again, Ada and he hear each other,
+    // though he is a new player to her voice.
+    expect(await bob.page.getByTestId('voice').getAttribute('data-state')).toBe('off');
+    await bob.page.getByTestId('voice').click();
+    await hearEachOther(ada, bob);
     // Back in, the lost seat is old news.
     expect(await banner(bob.page)).not.toMatch(/lost your seat/);
     // Leaving the match on purpose is not losing a seat: the lobby offers nothing.

@@ -63,12 +63,15 @@ export async function launchLifecycleChromium(extraArgs: string[] = []): Promise
       ...CHROMIUM_ARGS,
       '--remote-debugging-port=0',
       `--user-data-dir=${profile}`,
+      // Plays nothing, as playwright's headless Chromium: a page here that played the other player's
+      // voice had its echo canceller, hearing both talk at once all the time, cut its own microphone
+      // down to a murmur (the other player heard it in 2-4 of 10 readings).
+      '--mute-audio',
       ...extraArgs,
       'about:blank',
     ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    // Its own process group, so that closing ends its helper processes too (see `close`).
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const browser = await chromium.connectOverCDP(await devToolsUrl(child), { noDefaults: true });
   const context = browser.contexts()[0];
@@ -98,9 +101,25 @@ export async function launchLifecycleChromium(extraArgs: string[] = []): Promise
     },
     async close() {
       await browser.close().catch(() => {});
-      child.kill();
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
-      rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+      const exited = new Promise((resolve) =>
+        child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve(null),
+      );
+      signalGroup(child, 'SIGTERM');
+      await exited;
+      // A helper process outliving the browser by a moment still wrote to the profile while it was
+      // removed (ENOTEMPTY failed a test's cleanup): the whole group goes before the folder does.
+      signalGroup(child, 'SIGKILL');
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+/** Signals every process of the child's group (it was spawned detached); gone already is fine. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }

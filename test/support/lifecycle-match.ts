@@ -2,17 +2,25 @@ import type { Browser, Page } from 'playwright-core';
 import { CountingMetrics, type GameServerOptions } from 'vehikill-net/server';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { ViewState } from '../../game/web/session-view.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, playerArgs, writeSpeechLikeWav } from './browser.js';
 import { type LifecycleBrowser, launchLifecycleChromium } from './lifecycle-browser.js';
 import { enterLobby, type GameWebServer, startGameWeb } from './vehikill-web.js';
 
-/** Chromium switches for a player's page in a match: loopback WebRTC and a fake microphone. */
-export const PLAYER_ARGS = [
-  '--allow-loopback-in-peer-connection',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+/**
+ * Chromium switches for a player's page in a match: loopback WebRTC and a fake microphone that talks
+ * without a pause (the default one's short beeps reached the other player's speaking indicator in only
+ * half the runs), so that whether each hears the other can be asserted. Each player has a voice of their
+ * own: Bob's browser, playing Ada's voice, took his microphone, playing the same file, for its echo.
+ */
+function talkingPlayerArgs(player: 'Ada' | 'Bob'): string[] {
+  let args = talkingArgs.get(player);
+  if (args === undefined) {
+    args = playerArgs(writeSpeechLikeWav(10, player === 'Ada' ? 210 : 140));
+    talkingArgs.set(player, args);
+  }
+  return args;
+}
+const talkingArgs = new Map<string, string[]>();
 
 export interface MatchPlayer {
   readonly page: Page;
@@ -71,7 +79,7 @@ export async function lifecycleMatch(
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
   await context.grantPermissions(['microphone'], { origin: server.httpUrl });
-  const life = await launchLifecycleChromium(PLAYER_ARGS);
+  const life = await launchLifecycleChromium(talkingPlayerArgs('Bob'));
   await life.page.context().grantPermissions(['microphone'], { origin: server.httpUrl });
   const adaPage = await context.newPage();
   const ada = { page: adaPage, errors: await enterLobby(adaPage, server.httpUrl, 'Ada') };
@@ -108,7 +116,7 @@ export function lifecycleMatches(): (
   let browser: Browser | undefined;
   const started: LifecycleMatch[] = [];
   beforeAll(async () => {
-    browser = await launchChromium(PLAYER_ARGS);
+    browser = await launchChromium(talkingPlayerArgs('Ada'));
   });
   afterEach(async () => {
     for (const match of started.splice(0)) await match.close();
@@ -149,8 +157,36 @@ export async function frameTimesSince(page: Page, since: number): Promise<number
   return (times as number[]).slice(-Math.min((count as number) - since, (times as number[]).length));
 }
 
+/** A player's row in a page's player list. */
+export const playerRow = (page: Page, name: string) =>
+  page.locator('[data-testid="players"] li', { hasText: name });
+
 /** Bob's row in a page's player list. */
-export const bobRow = (page: Page) => page.locator('[data-testid="players"] li', { hasText: 'Bob' });
+export const bobRow = (page: Page) => playerRow(page, 'Bob');
+
+/** Whether the page shows that player speaking: it hears them talk. */
+export const showsSpeaking = async (page: Page, name: string) =>
+  (await playerRow(page, name).getAttribute('data-speaking')) === 'true';
+
+/**
+ * Resolves once Ada hears Bob talk and Bob hears Ada, and both go on hearing: their pages' speaking
+ * indicators come on, then stay on in most of 10 readings over 2 s (each fake microphone talks without a
+ * pause; a microphone taken for an echo and cut down to a murmur lit its indicator only now and then).
+ */
+export async function hearEachOther(ada: MatchPlayer, bob: MatchPlayer, timeout = 15_000): Promise<void> {
+  for (const [listener, talker] of [
+    [ada, 'Bob'],
+    [bob, 'Ada'],
+  ] as const) {
+    await expect.poll(() => showsSpeaking(listener.page, talker), { timeout }).toBe(true);
+    const readings: boolean[] = [];
+    for (let reading = 0; reading < 10; reading++) {
+      readings.push(await showsSpeaking(listener.page, talker));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(readings.filter(Boolean).length, `${talker} heard in most readings`).toBeGreaterThanOrEqual(7);
+  }
+}
 
 /** Drives Bob's car forward for a moment; resolves with how far it went on his own screen. */
 export async function driveBob(page: Page): Promise<number> {
