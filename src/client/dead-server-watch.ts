@@ -1,4 +1,4 @@
-import { type Cancel, type Clock, every } from '../common/index.js';
+import { type Cancel, type Clock, every, LateTicks } from '../common/index.js';
 
 /** The longest wait for what a stall left unread before the silence is judged (ms). */
 const SETTLE_MS = 1_000;
@@ -18,20 +18,18 @@ export interface DeadServerWatch {
 
 /**
  * Pings the server every period and gives it up once nothing has come from it for `deadAfterMs`. A
- * silence that spans a stall of this process's own (a page frozen in the background, a phone switching
- * apps, a host under load) is not the server's: what it sent meanwhile is waiting to be read, and a
- * stalled event loop runs its due timers first (Node always does). So a check that comes more than two
- * periods late sends its ping and judges a moment later, once that has been read: a server that is
- * really gone (a laptop waking up to a dead connection) is still given up within that moment.
+ * silence that spans a stall of this process's own is not the server's (see LateTicks): a check that
+ * comes late sends its ping and judges a moment later, once what the server sent meanwhile has been
+ * read: a server that is really gone (a laptop waking up to a dead connection) is still given up
+ * within that moment.
  */
 export function watchDeadServer(watch: DeadServerWatch): Cancel {
   const { clock, periodMs, deadAfterMs } = watch;
-  let lastCheck = clock.now();
+  const checks = new LateTicks(periodMs, clock.now());
   let cancelRecheck: Cancel | undefined;
   const cancelChecks = every(clock, periodMs, () => {
     const now = clock.now();
-    const late = now - lastCheck > 2 * periodMs;
-    lastCheck = now;
+    const late = checks.late(now);
     if (now - watch.lastHeard() > deadAfterMs) {
       if (!late) {
         watch.dead();

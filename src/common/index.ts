@@ -2,5 +2,6 @@
 export { type Cancel, type Clock, every, ManualClock, realClock } from './clock.js';
 export { type Disposer, Emitter } from './emitter.js';
 export { Fifo } from './fifo.js';
+export { LateTicks } from './late-ticks.js';
 export { median } from './median.js';
 export { TokenBucket } from './token-bucket.js';

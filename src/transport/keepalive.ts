@@ -1,4 +1,4 @@
-import { type Cancel, type Clock, every } from '../common/index.js';
+import { type Cancel, type Clock, every, LateTicks } from '../common/index.js';
 import type { QualityMonitor } from './quality/quality-monitor.js';
 
 /**
@@ -172,8 +172,8 @@ export class LinkHeartbeat {
   /** The echo of the last round trip taken: a beat that repeats it (nothing newer heard) adds none. */
   #echoTaken = Number.NaN;
   #lastBeatAt = Number.NEGATIVE_INFINITY;
-  /** When the last tick ran (or the heartbeat started): a tick far later than its period follows a stall. */
-  #lastTickAt = Number.NaN;
+  /** A tick far later than its period follows a stall of this process (see `#tick`). */
+  readonly #ticks: LateTicks;
   /** When the heartbeat (re)started: every time of ours the peer echoes is from then on. */
   #startedAt: number;
   /** Cancels an answer to a beat that is on its way out. */
@@ -185,6 +185,7 @@ export class LinkHeartbeat {
     this.#options = options;
     this.#lastHeard = options.clock.now();
     this.#startedAt = this.#lastHeard;
+    this.#ticks = new LateTicks(options.keepaliveMs ?? 1_000, this.#lastHeard);
   }
 
   start(): void {
@@ -193,8 +194,8 @@ export class LinkHeartbeat {
     if (this.#stop === undefined) {
       this.#forgetPeer();
       this.#startedAt = this.#lastHeard;
+      this.#ticks.restart(this.#lastHeard);
     }
-    if (this.#stop === undefined) this.#lastTickAt = this.#lastHeard;
     this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
   }
 
@@ -295,13 +296,11 @@ export class LinkHeartbeat {
 
   #tick(): void {
     const now = this.#options.clock.now();
-    // A tick more than two periods late: this process stood still (a page frozen in the background, a
-    // stalled host), and what the peer sent meanwhile waits to be read behind this timer (due timers run
-    // first). That silence is ours, not the peer's: it is judged, and the quality graded, at the next
-    // tick, once those frames have been read (a peer really gone is given up one period later). The beat
-    // goes now, so the peer hears from us at once.
-    const stalled = now - this.#lastTickAt > 2 * (this.#options.keepaliveMs ?? 1_000);
-    this.#lastTickAt = now;
+    // A late tick: this process stood still, and what the peer sent meanwhile waits to be read behind
+    // this timer (LateTicks). That silence is ours, not the peer's: it is judged, and the quality graded,
+    // at the next tick, once those frames have been read (a peer really gone is given up one period
+    // later). The beat goes now, so the peer hears from us at once.
+    const stalled = this.#ticks.late(now);
     if (!stalled && now - this.#lastHeard > (this.#options.deadAfterMs ?? 4_000)) {
       this.#options.onGone();
       return;
