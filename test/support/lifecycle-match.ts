@@ -31,7 +31,8 @@ export interface MatchPlayer {
  * Two players in one private match of the game page: Ada in an ordinary (playwright) page, Bob in a
  * Chromium whose page can be hidden and frozen (`life`). Bob creates the match when `bobCreates`, so
  * that his lobby's code field is empty after (he never typed the code); Ada creates it otherwise. With
- * `voice` (the default) both talk: a page playing audio is one Chromium throttles less when hidden.
+ * `voice` (the default) both turn voice on; with `adaPushToTalk` Ada's setting has her heard only while
+ * she holds V.
  */
 export interface LifecycleMatch {
   readonly server: GameWebServer;
@@ -72,7 +73,7 @@ async function joinMatch(page: Page, code: string): Promise<void> {
 export async function lifecycleMatch(
   browser: Browser,
   serverOptions: GameServerOptions,
-  { bobCreates = false, voice = true } = {},
+  { bobCreates = false, voice = true, adaPushToTalk = false } = {},
 ): Promise<LifecycleMatch> {
   const metrics = new CountingMetrics();
   const server = await startGameWeb({ warmupSeconds: 1 }, { ...serverOptions, metrics });
@@ -84,6 +85,8 @@ export async function lifecycleMatch(
   const adaPage = await context.newPage();
   const ada = { page: adaPage, errors: await enterLobby(adaPage, server.httpUrl, 'Ada') };
   const bob = { page: life.page, errors: await enterLobby(life.page, server.httpUrl, 'Bob') };
+  // Set in the lobby's settings, as a player does before a match.
+  if (adaPushToTalk) await adaPage.getByTestId('push-to-talk').check();
   const [host, guest] = bobCreates ? [bob, ada] : [ada, bob];
   const code = await createMatch(host.page);
   await joinMatch(guest.page, code);
@@ -168,24 +171,50 @@ export const bobRow = (page: Page) => playerRow(page, 'Bob');
 export const showsSpeaking = async (page: Page, name: string) =>
   (await playerRow(page, name).getAttribute('data-speaking')) === 'true';
 
-/**
- * Resolves once Ada hears Bob talk and Bob hears Ada, and both go on hearing: their pages' speaking
- * indicators come on, then stay on in most of 10 readings over 2 s (each fake microphone talks without a
- * pause; a microphone taken for an echo and cut down to a murmur lit its indicator only now and then).
- */
-export async function hearEachOther(ada: MatchPlayer, bob: MatchPlayer, timeout = 15_000): Promise<void> {
-  for (const [listener, talker] of [
-    [ada, 'Bob'],
-    [bob, 'Ada'],
-  ] as const) {
-    await expect.poll(() => showsSpeaking(listener.page, talker), { timeout }).toBe(true);
-    const readings: boolean[] = [];
-    for (let reading = 0; reading < 10; reading++) {
-      readings.push(await showsSpeaking(listener.page, talker));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(readings.filter(Boolean).length, `${talker} heard in most readings`).toBeGreaterThanOrEqual(7);
+/** In how many of 10 readings over 2 s the page shows that player speaking. */
+export async function speakingReadings(page: Page, name: string): Promise<number> {
+  let speaking = 0;
+  for (let reading = 0; reading < 10; reading++) {
+    if (await showsSpeaking(page, name)) speaking++;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  return speaking;
+}
+
+/**
+ * Resolves once the listener hears the talker, and goes on hearing them: the speaking indicator comes
+ * on, then stays on in more than half of 10 readings over 2 s (each fake microphone talks without a
+ * pause, and its indicator stayed on in 7-10 of them; a microphone taken for an echo and cut down to a
+ * murmur lit it in 2-4).
+ */
+export async function hears(listener: MatchPlayer, talker: string, timeout = 15_000): Promise<void> {
+  await expect.poll(() => showsSpeaking(listener.page, talker), { timeout }).toBe(true);
+  expect(
+    await speakingReadings(listener.page, talker),
+    `${talker} heard in most readings`,
+  ).toBeGreaterThanOrEqual(6);
+}
+
+/**
+ * Resolves once the listener stops hearing the talker: the indicator goes off, then stays off in
+ * nearly all of 10 readings over 2 s.
+ */
+export async function hearsNothingFrom(
+  listener: MatchPlayer,
+  talker: string,
+  timeout = 10_000,
+): Promise<void> {
+  await expect.poll(() => showsSpeaking(listener.page, talker), { timeout }).toBe(false);
+  expect(
+    await speakingReadings(listener.page, talker),
+    `${talker} silent in nearly all readings`,
+  ).toBeLessThanOrEqual(1);
+}
+
+/** Resolves once Ada hears Bob talk and Bob hears Ada, each going on hearing the other (`hears`). */
+export async function hearEachOther(ada: MatchPlayer, bob: MatchPlayer, timeout = 15_000): Promise<void> {
+  await hears(ada, 'Bob', timeout);
+  await hears(bob, 'Ada', timeout);
 }
 
 /** Drives Bob's car forward for a moment; resolves with how far it went on his own screen. */
