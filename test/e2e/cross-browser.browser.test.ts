@@ -4,11 +4,9 @@ import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, playerArgs } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
 import { type LaunchedFirefox, launchFirefox } from '../support/firefox.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { openChromiumPage, openFirefoxPage, type TestPage } from '../support/test-page.js';
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 type Vehikill = typeof import('vehikill-net/client');
 type VoiceChat = import('vehikill-net/client').VoiceChat;

@@ -1,11 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, playerArgs, watchErrors, writeSpeechLikeWav } from '../support/browser.js';
+import { isolated } from '../support/isolated.js';
 import { startLobby } from '../support/lobby-server.js';
 import type { TestServer } from '../support/server.js';
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 let browser: Browser;
 let context: BrowserContext;

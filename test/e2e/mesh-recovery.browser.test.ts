@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
 
@@ -102,8 +103,6 @@ async function player(roomId: string | undefined, retryDirectMs: number) {
 async function linkStates(pages: Array<{ state: () => Promise<PageState> }>): Promise<string[]> {
   return (await Promise.all(pages.map((p) => p.state()))).map((s) => s.link);
 }
-
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('peer links in real Chromium when the network changes', () => {
   it('UDP blocked mid-session moves the link to the relay; it goes direct again when UDP returns', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 let browser: Browser;
@@ -78,9 +79,6 @@ async function allLinks(
     (s) => Object.keys(s.links).length === pages.length - 1 && Object.values(s.links).every(wanted),
   );
 }
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('peer mesh in real Chromium (loopback-only namespace)', () => {
   it('3 pages form a direct mesh and exchange on all three channels', async () => {

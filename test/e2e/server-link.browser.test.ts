@@ -5,12 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
 import { type LaunchedFirefox, launchFirefox } from '../support/firefox.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { openChromiumPage, openFirefoxPage, type TestPage } from '../support/test-page.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 /** What the echo room saw from each player: per channel, the number in each message and the link state then. */
 const serverSeen = new Map<string, Record<Channel, Array<{ n: number; state: string }>>>();

@@ -3,12 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDeterminismScript, runGameDeterminismScript } from '../../game/sim/index.js';
 import { launchChromium } from '../support/browser.js';
 import { type LaunchedFirefox, launchFirefox } from '../support/firefox.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { buildSimDeterminismPage, type SimDeterminismGlobal } from '../support/sim-bundle.js';
 import { openChromiumPage, openFirefoxPage, type TestPage } from '../support/test-page.js';
-
-/** Browsers are only started where nothing can leave loopback (scripts/isolated.sh). */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 let chromium: ChromiumBrowser;
 let firefox: LaunchedFirefox;

@@ -4,9 +4,9 @@ import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, watchErrors } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
 import { type Coturn, startCoturn } from '../support/coturn.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 type Vehikill = typeof import('vehikill-net/client');
 interface PageState {
   links: string[];

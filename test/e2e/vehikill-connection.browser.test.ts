@@ -2,6 +2,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium, playerArgs } from '../support/browser.js';
+import { isolated } from '../support/isolated.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
 
@@ -9,9 +10,6 @@ import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikil
  * What the game page tells a player about their connection and seat: past the server's grace period,
  * while a server drains and after, when another player is away, and that a reload frees the seat.
  */
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 /** An error code as the protocol spells it (SESSION_EXPIRED): never for a player's eyes. */
 const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isolated } from '../support/isolated.js';
 import {
   banner,
   bobRow,
@@ -19,9 +20,6 @@ import {
  * into the match), and hidden but running for 20 s (throttled, never cut off). Bob's page is really
  * hidden and frozen (see test/support/lifecycle-browser.ts).
  */
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('Vehikill: a tab away for long', () => {
   const match = lifecycleMatches();

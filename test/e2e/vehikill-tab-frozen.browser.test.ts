@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isolated } from '../support/isolated.js';
 import {
   banner,
   bobRow,
@@ -19,9 +20,6 @@ import {
  * and then comes back: briefly, and past the server's heartbeat timeout but within its grace period.
  * Bob's page is really hidden, then its main thread held (see test/support/lifecycle-browser.ts).
  */
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('Vehikill: a tab frozen mid-match', () => {
   const match = lifecycleMatches();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isolated } from '../support/isolated.js';
 import {
   cheatsOf,
   hearEachOther,
@@ -12,9 +13,6 @@ import {
  * pause: what each hears, as the other's speaking indicator in the player list shows it, when one mutes,
  * and with push-to-talk.
  */
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 describe.skipIf(!isolated)('Vehikill: voice in a match', () => {
   const match = lifecycleMatches();

@@ -5,11 +5,9 @@ import { ROOM_TYPE } from '../../game/protocol/index.js';
 import { DEFAULT_ANTI_CHEAT_LIMITS } from '../../game/server/anti-cheat.js';
 import type { ViewState } from '../../game/web/session-view.js';
 import { launchChromium, playerArgs, watchErrors } from '../support/browser.js';
+import { isolated } from '../support/isolated.js';
 import { sleep } from '../support/server.js';
 import { type GameWebServer, startGameWeb } from '../support/vehikill-web.js';
-
-/** Browsers gather candidates on every interface: only run where nothing can leave loopback. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 let browser: Browser;
 let server: GameWebServer;

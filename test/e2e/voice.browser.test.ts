@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium, playerArgs, watchErrors } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
+import { isolated } from '../support/isolated.js';
 import { startServer, type TestServer } from '../support/server.js';
 
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 type Vehikill = typeof import('vehikill-net/client');
 
 let browser: Browser;

@@ -3,11 +3,9 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel } from 'vehikill-net/client';
 import { Room, type RoomClient } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolated } from '../support/isolated.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
-
-/** nftables rules only belong in the tests' own namespace, never on the host's network. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 const number = (bytes: Uint8Array) => bytes[0]! | (bytes[1]! << 8);
 const bytesOf = (n: number) => Uint8Array.of(n & 0xff, n >> 8);

@@ -1,12 +1,10 @@
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { Channel, type MeshOptions } from 'vehikill-net/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolated } from '../support/isolated.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { blockUdp, unblockUdp } from '../support/udp-blocker.js';
 import { TestRoom } from './rooms-fixtures.js';
-
-/** nftables rules only belong in the tests' own namespace, never on the host's network. */
-const isolated = process.env.VEHIKILL_NET_ISOLATED === '1';
 
 const meshOptions: MeshOptions = {
   rtc: {
