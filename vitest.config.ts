@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
 
+/**
+ * Integration tests that set packet filters (nftables rules that drop UDP) on the namespace's loopback,
+ * which every other test file's traffic would cross: they run in the 'alone' project.
+ */
+const ALONE = ['test/integration/udp-fallback.test.ts', 'test/integration/server-link-udp.test.ts'];
+
 export default defineConfig({
   // Tests import the package by its public names, like apps do, but run the TypeScript sources.
   resolve: {
@@ -36,14 +42,28 @@ export default defineConfig({
         },
       },
       {
-        // Real servers, Redis, browsers and packet filters: one file at a time, each in its own process,
-        // after the logic tests (their timeouts assume a machine not busy with other files).
+        // Real servers and Redis: two files at a time, each in its own process, after the logic tests.
+        // Most of their time is spent waiting on timers (heartbeats, backoffs, grace periods), so a second
+        // file fills the idle core; those that take the machine or the network to themselves run after.
         extends: true,
         test: {
           name: 'systems',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          maxWorkers: 1,
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...ALONE],
+          maxWorkers: 3,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Browsers (each a CPU-heavy process tree whose timing the tests judge) and the tests that set
+        // packet filters on the namespace's loopback (every other test's traffic would cross them): one file
+        // at a time, each in its own process, last.
+        extends: true,
+        test: {
+          name: 'alone',
+          include: ['test/e2e/**/*.test.ts', ...ALONE],
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
