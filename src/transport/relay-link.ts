@@ -82,7 +82,11 @@ export class RelayLink extends LinkBase {
       keepaliveMs: options.keepaliveMs ?? 1_000,
       deadAfterMs: options.deadAfterMs ?? 4_000,
     };
-    this.quality = new QualityMonitor({ ...options.quality, clock: port.clock });
+    this.quality = new QualityMonitor({
+      beatEveryMs: this.#options.keepaliveMs,
+      ...options.quality,
+      clock: port.clock,
+    });
     this.#pipe = options.conditioner?.pipe(this.#options.eventLifetimeMs);
     // Counted where it leaves: a sample the gate replaced was never sent.
     this.#physGate = new NewestSampleGate(port.clock, this.#options.physIntervalMs, (bytes) => {

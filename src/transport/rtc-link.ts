@@ -112,7 +112,11 @@ export class RtcLink extends LinkBase {
     this.#options = options;
     const clock = options.clock ?? realClock;
     this.#clock = clock;
-    this.quality = new QualityMonitor({ ...options.quality, clock });
+    this.quality = new QualityMonitor({
+      beatEveryMs: options.keepaliveMs ?? 1_000,
+      ...options.quality,
+      clock,
+    });
     this.#pipe = options.conditioner?.pipe(options.eventLifetimeMs);
     this.#heartbeat = new LinkHeartbeat({
       clock,

@@ -91,7 +91,8 @@ export class NativeRtcLink extends LinkBase {
     super();
     this.#answered = options.answered;
     this.#admitControl = options.admitControl;
-    this.quality = new QualityMonitor({ clock: options.clock });
+    // The client beats as often as this end does (both keep the links' default unless told otherwise).
+    this.quality = new QualityMonitor({ clock: options.clock, beatEveryMs: options.keepaliveMs ?? 1_000 });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
       quality: this.quality,

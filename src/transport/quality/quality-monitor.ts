@@ -82,16 +82,28 @@ export interface QualityMonitorOptions {
    * what went missing across an occasional one is not counted as loss once the far side is heard again
    * (an outage is not the path's loss; outages that recur within `OUTAGE_EXCUSED_ONCE_PER_MS` are).
    * A link with steady traffic is judged silent sooner: after ten of its usual gaps between arrivals,
-   * but not under `MIN_SILENCE_MS` (1 s) unless this option is lower. Default 3,000: on an idle link
-   * (one keepalive a second) a lost keepalive is not a silence.
+   * but not under `MIN_SILENCE_MS` (1 s) nor before its next keepalive beat is overdue (`beatEveryMs`
+   * and `BEAT_LATE_MS` more), unless this option is lower. Default 3,000: on an idle link (one
+   * keepalive a second) a lost keepalive is not a silence.
    */
   silentAfterMs?: number;
+  /**
+   * How often the far side's keepalive beats (ms): the one traffic a healthy link always carries, so no
+   * shorter gap is a silence. Traffic that stops (a player back in the lobby, a spectator who sends
+   * nothing) leaves gaps of a beat period, which a busy link's usual gaps would otherwise call silences.
+   * Default 1,000 (the links' keepalive default).
+   */
+  beatEveryMs?: number;
 }
 
 /** See `QualityMonitorOptions.silentAfterMs`. */
 export const DEFAULT_SILENT_AFTER_MS = 3_000;
 /** The shortest silence, on however busy a link: shorter gaps are felt as hitches, not outages. */
 export const MIN_SILENCE_MS = 1_000;
+/** How late past its period a keepalive beat may arrive on a healthy link (ms): the path's jitter. */
+export const BEAT_LATE_MS = 250;
+/** See `QualityMonitorOptions.beatEveryMs`. */
+const DEFAULT_BEAT_EVERY_MS = 1_000;
 /**
  * An outage's losses are excused at most once in this long (ms): one is an event, outages that recur
  * are what the path is like (a link down a second in every two delivers half its traffic: that is loss).
@@ -131,6 +143,8 @@ export class QualityMonitor implements QualityView {
   readonly #lossDown: LossWindow;
   readonly #rate: ByteRate;
   readonly #silentAfterMs: number;
+  /** No gap shorter than this is a silence (see `beatEveryMs`). */
+  readonly #shortestSilenceMs: number;
   #srtt = Number.NaN;
   /** The newest round-trip samples, oldest first (at most RTT_MEDIAN_OF). */
   readonly #rttSamples: number[] = [];
@@ -158,6 +172,11 @@ export class QualityMonitor implements QualityView {
     this.#lossDown = new LossWindow(options.lossMinDatagrams ?? 100, options.lossMaxReports ?? 150);
     this.#rate = new ByteRate(options.rateWindowMs ?? 2_000);
     this.#silentAfterMs = options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
+    const beatEveryMs = options.beatEveryMs ?? DEFAULT_BEAT_EVERY_MS;
+    if (!(beatEveryMs > 0 && Number.isFinite(beatEveryMs))) {
+      throw new RangeError(`quality: beatEveryMs must be a positive number of ms, got ${beatEveryMs}`);
+    }
+    this.#shortestSilenceMs = Math.max(MIN_SILENCE_MS, beatEveryMs + BEAT_LATE_MS);
   }
 
   get grade(): QualityGrade {
@@ -290,7 +309,8 @@ export class QualityMonitor implements QualityView {
   /** Whether nothing has been heard for longer than this link's usual gaps allow (see silentAfterMs). */
   #silent(now: number): boolean {
     const usual = Number.isNaN(this.#usualGapMs) ? this.#silentAfterMs : 10 * this.#usualGapMs;
-    return now - this.#lastHeardAt >= Math.min(this.#silentAfterMs, Math.max(MIN_SILENCE_MS, usual));
+    const after = Math.min(this.#silentAfterMs, Math.max(this.#shortestSilenceMs, usual));
+    return now - this.#lastHeardAt >= after;
   }
 
   /**

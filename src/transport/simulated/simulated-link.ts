@@ -73,7 +73,7 @@ export class SimulatedLink extends LinkBase {
       connectedState: options.connectedState ?? 'direct',
     };
     this.#lastHeard = clock.now();
-    this.quality = new QualityMonitor({ ...options.quality, clock });
+    this.quality = new QualityMonitor({ beatEveryMs: this.#options.keepaliveMs, ...options.quality, clock });
   }
 
   /** @internal */

@@ -276,6 +276,62 @@ describe('QualityMonitor through silences and outages', () => {
     expect(a.quality.snapshot().silent).toBe(true);
   });
 
+  /**
+   * A monitor fed arrivals at the given times (ms), sampled (and re-graded, as the keepalive's tick does)
+   * every 10 ms up to `until`: when it read silent, and the grades it showed.
+   */
+  function feed(arrivals: readonly number[], until: number) {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    const silences: number[] = [];
+    const grades = new Set<QualityGrade>();
+    let next = 0;
+    for (let now = 0; now <= until; now += 10) {
+      while (next < arrivals.length && (arrivals[next] as number) <= now) {
+        clock.advance((arrivals[next] as number) - clock.now());
+        monitor.received(40, false);
+        next++;
+      }
+      clock.advance(now - clock.now());
+      monitor.evaluate();
+      if (monitor.snapshot().silent) silences.push(now);
+      grades.add(monitor.grade);
+    }
+    return { silences, grades: [...grades] };
+  }
+
+  /** One keepalive beat a second from `from` for `seconds`, each a few ms early or late (the path's jitter). */
+  function beats(from: number, seconds: number): number[] {
+    return Array.from({ length: seconds }, (_, i) => from + (i + 1) * 1_000 + (i % 2 === 0 ? 8 : -8));
+  }
+
+  it('does not take the beats of a link whose traffic stopped for silences', () => {
+    // Ten seconds of 30 Hz traffic, then the player goes back to the lobby (or only watches): the
+    // keepalive's one beat a second goes on, some a little late.
+    const busy = Array.from({ length: 300 }, (_, i) => (i * 1000) / 30);
+    const last = busy[busy.length - 1] as number;
+    expect(feed([...busy, ...beats(last, 10)], last + 10_500)).toEqual({ silences: [], grades: ['good'] });
+  });
+
+  it('does not take the beats of an idle link for silences from its first seconds on', () => {
+    // A lobby player: a few messages close together as it comes in, then beats only.
+    expect(feed([5, 10, 15, 20, ...beats(20, 10)], 10_500)).toEqual({ silences: [], grades: ['good'] });
+  });
+
+  it('still takes a busy link that stops altogether, beats too, for silent within 1.25 s', () => {
+    const busy = Array.from({ length: 300 }, (_, i) => (i * 1000) / 30);
+    const last = busy[busy.length - 1] as number;
+    const { silences } = feed(busy, last + 3_000);
+    expect(silences[0]).toBeGreaterThanOrEqual(last + 1_000);
+    expect(silences[0]).toBeLessThanOrEqual(last + 1_260);
+  });
+
+  it('refuses a keepalive period that is not a positive number of ms', () => {
+    for (const beatEveryMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new QualityMonitor({ clock: new ManualClock(0), beatEveryMs })).toThrow(/beatEveryMs/);
+    }
+  });
+
   it('does not count an outage as the loss of the path once it is back', () => {
     const { a, run, outage } = pair();
     run(10);
