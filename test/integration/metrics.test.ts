@@ -316,6 +316,16 @@ describe('history and alerts in a running server', () => {
     expect(() => new GameServer({ historySaveMs: 500 })).toThrow(/historySaveMs/);
   });
 
+  it('refuses at construction an alert rule that could never fire', () => {
+    const rule = { name: 'typo', series: 'errors_per_sec', condition: 'above' as const, threshold: 1 };
+    expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(TypeError);
+    expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(/'typo'.*'errors_per_sec'/);
+    const negative = { ...rule, name: 'neg', series: 'players', forMs: -5 };
+    expect(() => new GameServer({ alerts: { rules: [negative] } })).toThrow(/'neg'.*forMs/);
+    const never = { ...rule, name: 'nan', series: 'players', clearAfterMs: Number.NaN };
+    expect(() => new GameServer({ alerts: { rules: [never] } })).toThrow(/'nan'.*clearAfterMs/);
+  });
+
   it('records again at once when the saved history ends after now (the clock went back)', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
