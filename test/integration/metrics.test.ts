@@ -169,6 +169,21 @@ describe('/analytics and /dashboard', () => {
     expect(body.rooms[0]?.players.map((p) => p.name)).toEqual(['Alice']);
   });
 
+  it("serves the dashboard's files and 404s any other name, Object.prototype's members too", async () => {
+    const dashboardDir = mkdtempSync(join(tmpdir(), 'vehikill-dashboard-'));
+    for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {
+      writeFileSync(join(dashboardDir, name), `/* ${name} */`);
+    }
+    t = await startServer({}, { adminToken: ADMIN, dashboardDir });
+    const script = await fetch(`${t.httpUrl}/dashboard/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toBe('/* dashboard.js */');
+    for (const name of ['nope.js', 'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const response = await fetch(`${t.httpUrl}/dashboard/${name}`);
+      expect({ name, status: response.status }).toEqual({ name, status: 404 });
+    }
+  });
+
   it('cuts an oversized login body without logging a server failure, and keeps serving', async () => {
     t = await startServer({}, { adminToken: ADMIN });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
