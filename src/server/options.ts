@@ -9,7 +9,10 @@ import type { MonitoringOptions } from './monitoring/monitoring.js';
 import type { Registry } from './registry/registry.js';
 import type { ServerLinkOptions } from './server-link/server-link-options.js';
 
-/** Monitoring options (metricsPath, metricsToken, historyFile, adminToken, alertWebhookUrl, alerts, analytics): see MonitoringOptions and docs/operations.md. */
+/**
+ * Monitoring options (metricsPath, metricsToken, adminToken, historyFile, historySaveMs, alertWebhookUrl,
+ * alerts, analytics, dashboardDir): see MonitoringOptions and docs/operations.md.
+ */
 export interface GameServerOptions extends MonitoringOptions {
   /** Interface to listen on. Default '127.0.0.1' (localhost only); '0.0.0.0' to serve a network. */
   host?: string;

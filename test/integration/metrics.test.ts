@@ -169,6 +169,21 @@ describe('/analytics and /dashboard', () => {
     expect(body.rooms[0]?.players.map((p) => p.name)).toEqual(['Alice']);
   });
 
+  it("serves the dashboard's files and 404s any other name, Object.prototype's members too", async () => {
+    const dashboardDir = mkdtempSync(join(tmpdir(), 'vehikill-dashboard-'));
+    for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {
+      writeFileSync(join(dashboardDir, name), `/* ${name} */`);
+    }
+    t = await startServer({}, { adminToken: ADMIN, dashboardDir });
+    const script = await fetch(`${t.httpUrl}/dashboard/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toBe('/* dashboard.js */');
+    for (const name of ['nope.js', 'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const response = await fetch(`${t.httpUrl}/dashboard/${name}`);
+      expect({ name, status: response.status }).toEqual({ name, status: 404 });
+    }
+  });
+
   it('cuts an oversized login body without logging a server failure, and keeps serving', async () => {
     t = await startServer({}, { adminToken: ADMIN });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -314,6 +329,16 @@ describe('history and alerts in a running server', () => {
     for (let s = 0; s < 3; s++) clock.advance(1_000);
     await eventually(() => rooms().length >= 5, 'the next save');
     expect(() => new GameServer({ historySaveMs: 500 })).toThrow(/historySaveMs/);
+  });
+
+  it('refuses at construction an alert rule that could never fire', () => {
+    const rule = { name: 'typo', series: 'errors_per_sec', condition: 'above' as const, threshold: 1 };
+    expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(TypeError);
+    expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(/'typo'.*'errors_per_sec'/);
+    const negative = { ...rule, name: 'neg', series: 'players', forMs: -5 };
+    expect(() => new GameServer({ alerts: { rules: [negative] } })).toThrow(/'neg'.*forMs/);
+    const never = { ...rule, name: 'nan', series: 'players', clearAfterMs: Number.NaN };
+    expect(() => new GameServer({ alerts: { rules: [never] } })).toThrow(/'nan'.*clearAfterMs/);
   });
 
   it('records again at once when the saved history ends after now (the clock went back)', async () => {

@@ -1,3 +1,4 @@
+import { HISTORY_SERIES } from './history-series.js';
 import type { MetricsHistory } from './metrics-history.js';
 
 /** A threshold on one history series. */
@@ -93,6 +94,11 @@ export interface AlertRulesOptions {
   rules: readonly AlertRule[];
   /** Cleared alerts kept for the dashboard, newest first. Default 100. */
   maxPast?: number;
+  /**
+   * The series a rule may watch: those of the history it is evaluated over. Default HISTORY_SERIES (the
+   * server's history); a rule naming any other series could never fire, so it is refused.
+   */
+  series?: readonly string[];
 }
 
 /**
@@ -108,6 +114,7 @@ export class AlertRules {
 
   constructor(options: AlertRulesOptions) {
     const names = new Set<string>();
+    const series: readonly string[] = options.series ?? HISTORY_SERIES;
     for (const rule of options.rules) {
       if (names.has(rule.name)) throw new TypeError(`two alert rules are named '${rule.name}'`);
       if (rule.condition !== 'above' && rule.condition !== 'below') {
@@ -115,6 +122,19 @@ export class AlertRules {
       }
       if (!Number.isFinite(rule.threshold))
         throw new TypeError(`alert rule '${rule.name}' needs a finite threshold`);
+      if (!series.includes(rule.series)) {
+        throw new TypeError(
+          `alert rule '${rule.name}': series '${rule.series}' is not one of ${series.join(', ')}`,
+        );
+      }
+      for (const key of ['forMs', 'clearAfterMs'] as const) {
+        const ms = rule[key];
+        if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0)) {
+          throw new TypeError(
+            `alert rule '${rule.name}': ${key} must be a finite number of ms, 0 or more, got ${ms}`,
+          );
+        }
+      }
       names.add(rule.name);
     }
     this.#rules = options.rules;

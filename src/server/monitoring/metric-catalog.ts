@@ -138,7 +138,6 @@ export const metricCatalog = {
     'Sessions whose direct server-link attempts stopped after maxFailedAttempts failures in a row (TCP mode)',
   ),
   server_link_rejected_total: counter('Server-link messages dropped', 'reason'),
-  peer_links_opened_total: counter('Peer links opened, by path (direct, relayed, turn)', 'kind'),
   sync_snapshots_total: counter('State snapshots sent'),
   sync_snapshot_bytes_total: counter('Bytes of state snapshots sent'),
   sync_bad_frames_total: counter('Undecodable sync frames from clients'),

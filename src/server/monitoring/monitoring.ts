@@ -281,7 +281,9 @@ export class ServerMonitoring {
     }
     const file = pathname.slice('/dashboard/'.length);
     // The page's code and style hold nothing secret; only the page itself and the data need the token.
-    if (file in DASHBOARD_FILES && file !== 'index.html') return this.#asset(res, file as DashboardFile);
+    // An own property only: `in` would take 'toString' or 'constructor' for files.
+    if (Object.hasOwn(DASHBOARD_FILES, file) && file !== 'index.html')
+      return this.#asset(res, file as DashboardFile);
     return refuse(res, 404, 'not found');
   }
 

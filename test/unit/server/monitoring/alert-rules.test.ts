@@ -24,7 +24,7 @@ describe('AlertRules', () => {
   };
 
   it('fires only once the condition held for its whole `for` window, and says so once', () => {
-    const rules = new AlertRules({ rules: [rule] });
+    const rules = new AlertRules({ rules: [rule], series: ['loss'] });
     const history = new MetricsHistory({ series: ['loss'] });
     const events = run(rules, history, T0, [0.1, 0.1, 0.01, 0.1, 0.1, 0.2, 0.2, 0.2]);
     const fired = events.map((list) => list.map((event) => event.type).join(','));
@@ -35,7 +35,7 @@ describe('AlertRules', () => {
   });
 
   it('clears only after `clearAfter` below the clear threshold (hysteresis), then lists it as past', () => {
-    const rules = new AlertRules({ rules: [rule] });
+    const rules = new AlertRules({ rules: [rule], series: ['loss'] });
     const history = new MetricsHistory({ series: ['loss'] });
     run(rules, history, T0, [0.1, 0.1, 0.1]);
     expect(rules.active).toHaveLength(1);
@@ -56,6 +56,7 @@ describe('AlertRules', () => {
   it('does not count seconds without data as holding', () => {
     const below = new AlertRules({
       rules: [{ name: 'empty', series: 'loss', condition: 'below', threshold: 1, forMs: 2_000 }],
+      series: ['loss'],
     });
     const history = new MetricsHistory({ series: ['loss'] });
     expect(run(below, history, T0, [Number.NaN, Number.NaN, Number.NaN]).flat()).toEqual([]);
@@ -67,8 +68,33 @@ describe('AlertRules', () => {
   });
 
   it('refuses rules that cannot work', () => {
-    expect(() => new AlertRules({ rules: [rule, rule] })).toThrow(TypeError);
-    expect(() => new AlertRules({ rules: [{ ...rule, threshold: Number.NaN }] })).toThrow(TypeError);
+    const series = ['loss'];
+    expect(() => new AlertRules({ rules: [rule, rule], series })).toThrow(TypeError);
+    expect(() => new AlertRules({ rules: [{ ...rule, threshold: Number.NaN }], series })).toThrow(TypeError);
+  });
+
+  it("refuses a rule whose series is not the history's, naming the rule and the series allowed", () => {
+    const typo = { ...rule, name: 'typo', series: 'errors_per_sec' };
+    // By default the series are the server's history's.
+    expect(() => new AlertRules({ rules: [typo] })).toThrow(TypeError);
+    expect(() => new AlertRules({ rules: [typo] })).toThrow(/'typo'.*'errors_per_sec'.*errors_per_s, /);
+    expect(() => new AlertRules({ rules: [{ ...typo, series: 'errors_per_s' }] })).not.toThrow();
+    expect(() => new AlertRules({ rules: [rule], series: ['a', 'b'] })).toThrow(/'loss'.* a, b$/);
+    // A rule with a series the history lacks would never fire: the history answers it with nothing.
+    expect(() => new AlertRules({ rules: [rule] })).toThrow(TypeError);
+  });
+
+  it('refuses forMs and clearAfterMs that are negative or not finite, naming the rule', () => {
+    const series = ['loss'];
+    for (const bad of [-5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new AlertRules({ rules: [{ ...rule, forMs: bad }], series })).toThrow(TypeError);
+      expect(() => new AlertRules({ rules: [{ ...rule, forMs: bad }], series })).toThrow(/'loss'.*forMs/);
+      expect(() => new AlertRules({ rules: [{ ...rule, clearAfterMs: bad }], series })).toThrow(TypeError);
+      expect(() => new AlertRules({ rules: [{ ...rule, clearAfterMs: bad }], series })).toThrow(
+        /'loss'.*clearAfterMs/,
+      );
+    }
+    expect(() => new AlertRules({ rules: [{ ...rule, forMs: 0, clearAfterMs: 0 }], series })).not.toThrow();
   });
 });
 

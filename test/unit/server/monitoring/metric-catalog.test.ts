@@ -23,4 +23,16 @@ describe('the metric catalogue', () => {
     const missing = [...counted].filter((name) => !(name in metricCatalog)).sort();
     expect(missing).toEqual([]);
   });
+
+  it('lists only metrics something reports: a name no code uses would read 0 for ever', () => {
+    // An always-zero metric looks like "nothing happened" on a dashboard, and an alert on it never fires.
+    const code = [...sources('src'), ...sources('game')]
+      .filter((file) => !file.endsWith('metric-catalog.ts'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const unused = Object.keys(metricCatalog).filter(
+      (name) => !code.includes(`'${name}'`) && !code.includes(`"${name}"`) && !code.includes(`\`${name}\``),
+    );
+    expect(unused).toEqual([]);
+  });
 });
