@@ -331,6 +331,12 @@ describe('history and alerts in a running server', () => {
     expect(() => new GameServer({ historySaveMs: 500 })).toThrow(/historySaveMs/);
   });
 
+  it('refuses a metricsToken that a bare "Bearer" header would match, or none would', () => {
+    for (const metricsToken of ['', ' scrape-secret ']) {
+      expect(() => new GameServer({ metricsToken })).toThrow(/metricsToken/);
+    }
+  });
+
   it('refuses at construction an alert rule that could never fire', () => {
     const rule = { name: 'typo', series: 'errors_per_sec', condition: 'above' as const, threshold: 1 };
     expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(TypeError);

@@ -104,6 +104,12 @@ export class ServerMonitoring {
     options: MonitoringOptions;
   }) {
     const { options } = input;
+    const token = options.metricsToken;
+    // The header's token is read trimmed: an empty one, or one with spaces around it, would let in
+    // anyone sending a bare `Bearer` or never match at all.
+    if (token !== undefined && (token === '' || token.trim() !== token)) {
+      throw new TypeError('metricsToken must be a non-empty token without spaces around it');
+    }
     this.#sink = input.sink;
     this.#clock = input.clock;
     this.#nodeId = input.nodeId;
