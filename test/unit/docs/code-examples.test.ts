@@ -87,7 +87,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   'docs/netcode.md': {
     '// Server: a room with `sync` (RoomSync), `inputs` (an InputBuffer per player) and `tick` (the last run).':
       declares(`
-        import { type Client, type SyncedState } from 'vehikill-net/client';
+        import { type Client, isEntityOf, type SyncedState } from 'vehikill-net/client';
         import {
           AdaptiveDelay,
           decodeInputPacket,
