@@ -120,6 +120,22 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
         declare const TICK_MS: number;
         declare const TICK_RATE: number;
       `),
+    '// Client: the lead from the round trip of the link the inputs take, measured on it (as ArenaClient).':
+      declares(`
+        import type { SyncedState } from 'vehikill-net/client';
+        import { ClockSync, leadTicks } from 'vehikill-net/netcode';
+        import { Channel, type RoomClient } from 'vehikill-net/server';
+        import { type AnyEntityType, encodeAppFrame } from 'vehikill-net/sync';
+
+        // The app's own clock messages (Vehikill's are in game/net/protocol/messages.ts).
+        interface ClockReply { sentAt: number; receivedAt: number; repliedAt: number }
+        declare function encodeClockProbe(sentAt: number): Uint8Array;
+        declare function encodeClockReply(sentAt: number, receivedAt: number, repliedAt: number): Uint8Array;
+        declare function decodeClockReply(bytes: Uint8Array): ClockReply | undefined;
+        declare const state: SyncedState<AnyEntityType[]>;
+        declare const TICK_MS: number;
+        declare const TICK_RATE: number;
+      `),
   },
   'docs/server.md': {
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
