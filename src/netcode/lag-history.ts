@@ -36,6 +36,14 @@ export interface ShotClaim {
   readonly tick: number;
   /** 0 <= fraction < 1 (default 0). */
   readonly fraction?: number;
+  /**
+   * The shooter's interpolation delay (ms, >= 0): send its AdaptiveDelay's `targetDelayMs`, the delay
+   * its render clock steers to (Vehikill sends `Math.round(delay.targetDelayMs)`). Not the newest
+   * snapshot's time minus the render time: that shrinks as render time runs on between snapshots, to
+   * near 0 and below (negative while the shooter extrapolates: refused as `invalid`), and a shot stating
+   * so little reaches back further than its RTT and that delay explain (`rewind-too-far`): honest shots
+   * would be refused.
+   */
   readonly interpDelayMs: number;
 }
 
