@@ -21,7 +21,12 @@ export interface LagHistoryOptions<W> {
   overDelay?: 'refuse' | 'clamp';
   /**
    * Slack (ms) on the consistency check between a claim and the shooter's measured RTT (default 50). Only
-   * used when `rewind` is given the RTT.
+   * used when `rewind` is given the RTT. The reach is measured from the newest recorded tick when
+   * `rewind` is called, so a shot judged on arrival also reaches back by however late it came: one sent
+   * on a reliable channel and lost arrives as a resend, at least a round trip later. Send shots with the
+   * input of the tick they were fired in (on `phys`, repeated with the unacked inputs) and judge them at
+   * that tick, as Vehikill does with 150 ms of slack (its players' lead margin, a render clock following
+   * its target, an RTT sample that is not the newest); on a reliable channel give at least that.
    */
   rttToleranceMs?: number;
   /** The world `t` (0..1) of the way from tick `a` to tick `a + 1`. Without it the nearer tick is used. */
