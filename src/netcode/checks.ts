@@ -7,6 +7,12 @@ export function positive(name: string, value: number): number {
   return value;
 }
 
+/** A time or other reading that must be a real number (NaN or ±Infinity would poison every later result). */
+export function finite(name: string, value: number): number {
+  if (!Number.isFinite(value)) throw new TypeError(`${name} must be a finite number`);
+  return value;
+}
+
 export function nonNegative(name: string, value: number): number {
   if (!(Number.isFinite(value) && value >= 0)) throw new TypeError(`${name} must be a non-negative number`);
   return value;

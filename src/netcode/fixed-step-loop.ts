@@ -1,4 +1,4 @@
-import { positive, positiveInteger } from './checks.js';
+import { finite, positive, positiveInteger } from './checks.js';
 
 /** Tuning of a {@link FixedStepLoop}. */
 export interface FixedStepLoopOptions {
@@ -36,9 +36,11 @@ export class FixedStepLoop {
 
   /**
    * How many ticks to run at local time `nowMs` (ms, non-decreasing). The first call starts the loop and
-   * returns 0; a hidden loop returns 0.
+   * returns 0; a hidden loop returns 0. A non-finite `nowMs` (NaN, ±Infinity) throws a TypeError and
+   * leaves the loop as it was, as do the other methods that take a time.
    */
   advance(nowMs: number): number {
+    finite('nowMs', nowMs);
     if (this.#hidden) return 0;
     if (this.#anchorMs === undefined) {
       this.#anchorMs = nowMs;
@@ -61,6 +63,7 @@ export class FixedStepLoop {
    * rendering between the previous and the current simulated state. 1 when ticks are due but not yet run.
    */
   alpha(nowMs: number): number {
+    finite('nowMs', nowMs);
     if (this.#anchorMs === undefined || this.#hidden) return 0;
     return Math.min(1, Math.max(0, this.#position(nowMs) - this.#ticks));
   }
@@ -71,6 +74,7 @@ export class FixedStepLoop {
    * owed (a stall before `advance` runs them), and it includes ticks `advance` will drop.
    */
   owed(nowMs: number): number {
+    finite('nowMs', nowMs);
     if (this.#anchorMs === undefined || this.#hidden) return 0;
     return Math.max(0, this.#position(nowMs) - this.#ticks);
   }
@@ -81,6 +85,7 @@ export class FixedStepLoop {
    */
   setRateScale(scale: number, nowMs: number): void {
     positive('rate scale', scale);
+    finite('nowMs', nowMs);
     if (scale === this.#scale) return;
     // While hidden the count is frozen at the hiding position and resumes from `setHidden(false)`'s time:
     // re-anchoring now would count the hidden time so far as ticks due.
@@ -93,6 +98,7 @@ export class FixedStepLoop {
    * `nowMs` without catching up the hidden time.
    */
   setHidden(hidden: boolean, nowMs: number): void {
+    finite('nowMs', nowMs);
     if (hidden === this.#hidden) return;
     if (hidden) {
       this.#reanchor(nowMs);

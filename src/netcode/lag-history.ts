@@ -21,7 +21,12 @@ export interface LagHistoryOptions<W> {
   overDelay?: 'refuse' | 'clamp';
   /**
    * Slack (ms) on the consistency check between a claim and the shooter's measured RTT (default 50). Only
-   * used when `rewind` is given the RTT.
+   * used when `rewind` is given the RTT. The reach is measured from the newest recorded tick when
+   * `rewind` is called, so a shot judged on arrival also reaches back by however late it came: one sent
+   * on a reliable channel and lost arrives as a resend, at least a round trip later. Send shots with the
+   * input of the tick they were fired in (on `phys`, repeated with the unacked inputs) and judge them at
+   * that tick, as Vehikill does with 150 ms of slack (its players' lead margin, a render clock following
+   * its target, an RTT sample that is not the newest); on a reliable channel give at least that.
    */
   rttToleranceMs?: number;
   /** The world `t` (0..1) of the way from tick `a` to tick `a + 1`. Without it the nearer tick is used. */
@@ -36,6 +41,14 @@ export interface ShotClaim {
   readonly tick: number;
   /** 0 <= fraction < 1 (default 0). */
   readonly fraction?: number;
+  /**
+   * The shooter's interpolation delay (ms, >= 0): send its AdaptiveDelay's `targetDelayMs`, the delay
+   * its render clock steers to (Vehikill sends `Math.round(delay.targetDelayMs)`). Not the newest
+   * snapshot's time minus the render time: that shrinks as render time runs on between snapshots, to
+   * near 0 and below (negative while the shooter extrapolates: refused as `invalid`), and a shot stating
+   * so little reaches back further than its RTT and that delay explain (`rewind-too-far`): honest shots
+   * would be refused.
+   */
   readonly interpDelayMs: number;
 }
 

@@ -87,7 +87,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   'docs/netcode.md': {
     '// Server: a room with `sync` (RoomSync), `inputs` (an InputBuffer per player) and `tick` (the last run).':
       declares(`
-        import { type Client, type SyncedState } from 'vehikill-net/client';
+        import { type Client, isEntityOf, type SyncedState } from 'vehikill-net/client';
         import {
           AdaptiveDelay,
           decodeInputPacket,
@@ -117,6 +117,22 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
         declare const ownId: number;
         declare const id: number;
         declare const rttMs: number;
+        declare const TICK_MS: number;
+        declare const TICK_RATE: number;
+      `),
+    '// Client: the lead from the round trip of the link the inputs take, measured on it (as ArenaClient).':
+      declares(`
+        import type { SyncedState } from 'vehikill-net/client';
+        import { ClockSync, leadTicks } from 'vehikill-net/netcode';
+        import { Channel, type RoomClient } from 'vehikill-net/server';
+        import { type AnyEntityType, encodeAppFrame } from 'vehikill-net/sync';
+
+        // The app's own clock messages (Vehikill's are in game/net/protocol/messages.ts).
+        interface ClockReply { sentAt: number; receivedAt: number; repliedAt: number }
+        declare function encodeClockProbe(sentAt: number): Uint8Array;
+        declare function encodeClockReply(sentAt: number, receivedAt: number, repliedAt: number): Uint8Array;
+        declare function decodeClockReply(bytes: Uint8Array): ClockReply | undefined;
+        declare const state: SyncedState<AnyEntityType[]>;
         declare const TICK_MS: number;
         declare const TICK_RATE: number;
       `),

@@ -136,4 +136,44 @@ describe('FixedStepLoop', () => {
     expect(() => new FixedStepLoop({ maxCatchUpTicks: 1.5 })).toThrow(TypeError);
     expect(() => new FixedStepLoop().setRateScale(-1, 0)).toThrow(TypeError);
   });
+
+  it('rejects a non-finite time in advance and leaves the loop as it was', () => {
+    const loop = new FixedStepLoop({ tickRate: 60 });
+    loop.advance(0);
+    expect(loop.advance(100)).toBe(6);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => loop.advance(bad)).toThrow(new TypeError('nowMs must be a finite number'));
+    }
+    expect(loop.ticks).toBe(6);
+    expect(loop.droppedTicks).toBe(0);
+    expect(loop.advance(200)).toBe(6);
+    expect(loop.ticks).toBe(12);
+  });
+
+  it('rejects a non-finite first time instead of anchoring on it', () => {
+    const loop = new FixedStepLoop({ tickRate: 60 });
+    expect(() => loop.advance(Number.NaN)).toThrow(TypeError);
+    expect(loop.owed(1000)).toBe(0); // still not started
+    expect(loop.advance(0)).toBe(0);
+    expect(loop.advance(1000)).toBe(10); // capped by maxCatchUpTicks: started at 0, not at NaN
+  });
+
+  it('rejects a non-finite time in setRateScale, setHidden, alpha and owed, keeping its state', () => {
+    const loop = new FixedStepLoop({ tickRate: 60, maxCatchUpTicks: 100 });
+    loop.advance(0);
+    expect(loop.advance(100)).toBe(6);
+    expect(() => loop.setRateScale(1.02, Number.NaN)).toThrow(new TypeError('nowMs must be a finite number'));
+    expect(loop.rateScale).toBe(1);
+    expect(() => loop.setHidden(true, Number.NaN)).toThrow(TypeError);
+    expect(loop.hidden).toBe(false);
+    expect(() => loop.alpha(Number.NaN)).toThrow(TypeError);
+    expect(() => loop.owed(Number.POSITIVE_INFINITY)).toThrow(TypeError);
+    expect(loop.advance(150)).toBe(3);
+    loop.setHidden(true, 150);
+    expect(() => loop.setHidden(false, Number.NaN)).toThrow(TypeError);
+    expect(loop.hidden).toBe(true);
+    loop.setHidden(false, 1000);
+    expect(loop.advance(1000 + 50)).toBe(3); // 9 ticks by 150 ms, then 50 ms more: none of the hidden time
+    expect(loop.ticks).toBe(12);
+  });
 });
