@@ -118,6 +118,10 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     return this.#entities.delete(id);
   }
 
+  /**
+   * The entity's record as of now: its type and quantized codes (not a state; `codesToState(record.type,
+   * record.codes)` gives one), undefined when there is no such entity.
+   */
   get(id: number): EntityRecord | undefined {
     const slot = this.#entities.get(id);
     if (slot === undefined) return undefined;
