@@ -68,7 +68,7 @@ export class Predictor<S, I> {
       this.#inputs.shift();
       this.#firstTick++;
     }
-    this.#step(this.#state, input, tick);
+    this.#stepInPlace(input, tick);
     this.#tick = tick;
     return this.#state;
   }
@@ -93,7 +93,7 @@ export class Predictor<S, I> {
       this.#firstTick = serverTick + 1;
     } else {
       this.#inputs.forEach((input, index) => {
-        this.#step(this.#state, input, this.#firstTick + index);
+        this.#stepInPlace(input, this.#firstTick + index);
       });
     }
     return {
@@ -102,6 +102,20 @@ export class Predictor<S, I> {
       replayed: this.#inputs.length,
       complete,
     };
+  }
+
+  /**
+   * Steps the predicted state with the game's `step`, which changes it in place. A `step` written the
+   * immutable way (returning the next state) would leave the prediction where it was, silently: a value
+   * returned is refused.
+   */
+  #stepInPlace(input: I, tick: number): void {
+    const returned: unknown = this.#step(this.#state, input, tick);
+    if (returned !== undefined) {
+      throw new TypeError(
+        'Predictor: step must change the state it is given in place and return nothing; it returned a value',
+      );
+    }
   }
 
   /** The predicted state after `tick` (read it, do not keep it across calls: it is stepped in place). */

@@ -110,6 +110,15 @@ describe('Predictor', () => {
   });
 });
 
+describe('Predictor with a step written the immutable way', () => {
+  it('refuses a step that returns the next state instead of changing the one it is given', () => {
+    // Typed `void`, so TypeScript lets it through; the prediction would never move.
+    const immutableStep = (car: Car, input: Drive): Car => ({ ...car, vx: car.vx + input.ax * DT });
+    const predictor = new Predictor<Car, Drive>({ initial: origin(), step: immutableStep, clone, distance });
+    expect(() => predictor.predict(1, { ax: 1, ay: 0 })).toThrow(/in place.*returned a value/);
+  });
+});
+
 describe('ErrorSmoother', () => {
   it('glides a small correction away over ~100 ms without a visible jump', () => {
     const { corrections } = run({
