@@ -40,7 +40,11 @@ export type AlertEvent = { type: 'fired' | 'cleared'; alert: Alert };
 export interface DefaultAlertOptions {
   /** Tick time budget (ms) that p99 must stay under. Default 33 (a 30 Hz tick). */
   tickBudgetMs?: number;
-  /** Mean packet loss (0..1) tolerated. Default 0.05. */
+  /**
+   * Packet loss (0..1) tolerated on the median player's link. Default 0.05. The median, not the mean: one
+   * player's bad home connection (or a client reporting absurd loss) on a small node moves a mean past
+   * any bound, and is no page; half the players losing packets is the server's network.
+   */
   lossBound?: number;
   /**
    * Error sources per second that count as a spike (`error_sources_per_s`: each error of the server's
@@ -50,7 +54,7 @@ export interface DefaultAlertOptions {
 }
 
 /**
- * The built-in rules: slow ticks, lossy links, a burst of errors. The error rule watches sources, not the
+ * The built-in rules: slow ticks, lossy links (for half the players or more), a burst of errors. The error rule watches sources, not the
  * raw count (`errors_per_s`): one client sending garbage is refused and cut off by the server already,
  * and paging for it would only hide the page that matters; the server's own faults, or errors from many
  * players at once, are that page.
@@ -71,12 +75,12 @@ export function defaultAlertRules(options: DefaultAlertOptions = {}): AlertRule[
     },
     {
       name: 'packet-loss',
-      series: 'loss_mean',
+      series: 'loss_p50',
       condition: 'above',
       threshold: loss,
       forMs: 10_000,
       clearAfterMs: 30_000,
-      description: `mean packet loss above ${loss * 100} % for 10 s`,
+      description: `median player's packet loss above ${loss * 100} % for 10 s`,
     },
     {
       name: 'error-spike',

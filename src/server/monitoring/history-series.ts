@@ -20,6 +20,7 @@ export const HISTORY_SERIES = [
   'rtt_p99_ms',
   'jitter_p99_ms',
   'loss_mean',
+  'loss_p50',
   'tick_p99_ms',
   'event_loop_lag_p99_ms',
 ] as const;
@@ -66,6 +67,7 @@ export function sampleSeries(
     rtt_p99_ms: quantile(observed('rtt_ms'), 0.99),
     jitter_p99_ms: quantile(observed('link_jitter_ms'), 0.99),
     loss_mean: mean(observed('link_loss_ratio')),
+    loss_p50: quantile(observed('link_loss_ratio'), 0.5),
     tick_p99_ms: quantile(observed('tick_duration_ms'), 0.99),
     event_loop_lag_p99_ms: eventLoopLagP99Ms,
   };

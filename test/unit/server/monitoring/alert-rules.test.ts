@@ -1,5 +1,13 @@
-import { type AlertEvent, AlertRules, defaultAlertRules, MetricsHistory } from 'vehikill-net/server';
+import {
+  type AlertEvent,
+  AlertRules,
+  defaultAlertRules,
+  HISTORY_SERIES,
+  MetricsHistory,
+} from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
+import { sampleSeries } from '../../../../src/server/monitoring/history-series.js';
+import type { ServerStats } from '../../../../src/server/monitoring/server-stats.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -114,5 +122,34 @@ describe('the built-in error-spike rule', () => {
     expect(fired.map((event) => [event.type, event.alert.rule, event.alert.series])).toEqual([
       ['fired', 'error-spike', 'error_sources_per_s'],
     ]);
+  });
+});
+
+describe('the built-in packet-loss alert', () => {
+  const stats: ServerStats = { connections: 0, sessions: 0, rooms: () => [], players: () => [] };
+  /** Whether the default rules page packet loss after 15 s of these links' loss shares. */
+  function pagesFor(...losses: number[]): boolean {
+    const rules = new AlertRules({ rules: defaultAlertRules() });
+    const history = new MetricsHistory({ series: HISTORY_SERIES });
+    const window = { counts: new Map(), observations: new Map([['link_loss_ratio', losses]]) };
+    let fired = false;
+    for (let second = 0; second < 15; second++) {
+      const now = T0 + second * 1_000;
+      history.record(now, sampleSeries(stats, window, 1_000, 0, 0));
+      fired ||= rules.evaluate(history, now).some((event) => event.alert.rule === 'packet-loss');
+    }
+    return fired;
+  }
+
+  it("pages when half the players' links lose packets: the server's network", () => {
+    expect(pagesFor(0.2, 0.2, 0)).toBe(true);
+    expect(pagesFor(0.08, 0.1)).toBe(true);
+  });
+
+  it("does not page for one player's bad connection on a small node", () => {
+    // The mean of these is 10 %, past the 5 % bound: one home connection, or one client reporting
+    // absurd loss, is no page.
+    expect(pagesFor(0, 0.2)).toBe(false);
+    expect(pagesFor(0, 0, 1)).toBe(false);
   });
 });
