@@ -174,7 +174,13 @@ export class ClientServerLink extends FailoverLink {
    * since (replayed to the new session with this welcome) already has its numbers in the new stream.
    */
   welcomed(fresh: boolean): void {
-    if (fresh) this.#dropDirect(); // the old session's, if its end went unnoticed: gone with it
+    if (fresh) {
+      this.#dropDirect(); // the old session's, if its end went unnoticed: gone with it
+    } else {
+      // A resume: the TCP path ran over the socket that died; what the server sent on it since is lost
+      // with it, which is no measure of the path (the server excuses ours alike).
+      this.#tcp.quality.excuseOutage();
+    }
     this.#tcp.startKeepalive();
     this.flushDispatch();
   }

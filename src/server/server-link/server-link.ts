@@ -183,6 +183,9 @@ export class ServerLink extends FailoverLink {
    * again (duplicates are dropped by number). Without, the replay covered them; only refused ones go.
    */
   resumed(resync: boolean): void {
+    // The TCP path ran over the socket that died: what the player sent on it meanwhile is lost with it,
+    // which is no measure of the path (the player's link excuses ours alike).
+    this.#tcp.quality.excuseOutage();
     if (resync) this.resendDispatch();
     else this.flushDispatch();
   }

@@ -300,6 +300,16 @@ export class QualityMonitor implements QualityView {
     else if (this.#grade === 'poor' && now - this.#fairSince >= this.#recoverAfterMs) this.#change('fair');
   }
 
+  /**
+   * The path was cut and is back (a reconnect its owner saw: the socket under a relayed link replaced):
+   * what the far side sent that went missing meanwhile is the cut's, not the path's, and is not counted
+   * as loss once its next report comes. As for a silence, at most one outage in
+   * `OUTAGE_EXCUSED_ONCE_PER_MS` is excused: cuts that recur are what the path is like.
+   */
+  excuseOutage(): void {
+    this.#excuseOutage(this.#clock.now());
+  }
+
   /** Forgets the far side's counts (a new path under the same monitor numbers from zero again). */
   resetPeer(): void {
     this.#lossDown.reset();

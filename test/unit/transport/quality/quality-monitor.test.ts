@@ -214,6 +214,34 @@ describe('QualityMonitor loss from sequence gaps', () => {
     expect(monitor.grade).toBe('poor');
   });
 
+  it('does not count what went missing across a cut its owner excused (a reconnect), once in 30 s', () => {
+    /**
+     * Five clean seconds of 50 datagrams a second, then `cuts` seconds each ending in a cut that lost its
+     * last 10 (the socket under the link died with them; the session resumed on a new one), each
+     * excused by the link's owner when `excuse`. The loss read after.
+     */
+    const lossAfterCuts = (cuts: number, excuse: boolean) => {
+      const clock = new ManualClock(0);
+      const monitor = new QualityMonitor({ clock, lossMinDatagrams: 100 });
+      let peerSent = 0;
+      for (let second = 0; second < 5 + cuts; second++) {
+        const lost = second >= 5 ? 10 : 0;
+        for (let i = 0; i < 50; i++) {
+          peerSent++;
+          if (i < 50 - lost) monitor.received(10, true);
+        }
+        clock.advance(1_000);
+        if (lost > 0 && excuse) monitor.excuseOutage();
+        monitor.peerReport(peerSent, 0);
+      }
+      return monitor.snapshot().lossDown;
+    };
+    expect(lossAfterCuts(1, false)).toBeGreaterThan(0.02); // 10 of the last 300
+    expect(lossAfterCuts(1, true)).toBe(0);
+    // A second cut within 30 s is what the path is like: counted.
+    expect(lossAfterCuts(2, true)).toBeGreaterThan(0.02);
+  });
+
   it('says nothing about loss until enough datagrams went by', () => {
     const clock = new ManualClock(0);
     const monitor = new QualityMonitor({ clock, lossMinDatagrams: 100 });
