@@ -21,6 +21,9 @@ export const BYE = 3;
 export const REPORT = 4;
 export const BEAT = 6;
 
+/** Keepalive period of every link unless told otherwise (ms): one beat a second each way. */
+export const DEFAULT_KEEPALIVE_MS = 1_000;
+
 const LOSS_UNKNOWN = 0xffff;
 const BEAT_BYTES = 27;
 
@@ -185,7 +188,7 @@ export class LinkHeartbeat {
     this.#options = options;
     this.#lastHeard = options.clock.now();
     this.#startedAt = this.#lastHeard;
-    this.#ticks = new LateTicks(options.keepaliveMs ?? 1_000, this.#lastHeard);
+    this.#ticks = new LateTicks(options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, this.#lastHeard);
   }
 
   start(): void {
@@ -196,7 +199,9 @@ export class LinkHeartbeat {
       this.#startedAt = this.#lastHeard;
       this.#ticks.restart(this.#lastHeard);
     }
-    this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? 1_000, () => this.#tick());
+    this.#stop ??= every(this.#options.clock, this.#options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, () =>
+      this.#tick(),
+    );
   }
 
   #forgetPeer(): void {

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/index.js';
 import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
-import { BYE, LinkHeartbeat } from './keepalive.js';
+import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat } from './keepalive.js';
 import { joinTagged, type LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
@@ -79,7 +79,7 @@ export class RelayLink extends LinkBase {
     this.#options = {
       physIntervalMs: options.physIntervalMs ?? RELAY_PHYS_INTERVAL_MS,
       eventLifetimeMs: options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS,
-      keepaliveMs: options.keepaliveMs ?? 1_000,
+      keepaliveMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
       deadAfterMs: options.deadAfterMs ?? 4_000,
     };
     this.quality = new QualityMonitor({

@@ -6,7 +6,7 @@ import {
   DEFAULT_EVENT_LIFETIME_MS,
   dataChannelInit,
 } from './channels.js';
-import { BYE, LinkHeartbeat, toBytes } from './keepalive.js';
+import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from './keepalive.js';
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
@@ -113,7 +113,7 @@ export class RtcLink extends LinkBase {
     const clock = options.clock ?? realClock;
     this.#clock = clock;
     this.quality = new QualityMonitor({
-      beatEveryMs: options.keepaliveMs ?? 1_000,
+      beatEveryMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
       ...options.quality,
       clock,
     });

@@ -10,7 +10,7 @@ import {
   type RtcSignal,
   type RtcSignaling,
 } from '../../transport/index.js';
-import { BYE, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
+import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
 import { QualityMonitor } from '../../transport/quality/quality-monitor.js';
 
@@ -92,7 +92,10 @@ export class NativeRtcLink extends LinkBase {
     this.#answered = options.answered;
     this.#admitControl = options.admitControl;
     // The client beats as often as this end does (both keep the links' default unless told otherwise).
-    this.quality = new QualityMonitor({ clock: options.clock, beatEveryMs: options.keepaliveMs ?? 1_000 });
+    this.quality = new QualityMonitor({
+      clock: options.clock,
+      beatEveryMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
+    });
     this.#heartbeat = new LinkHeartbeat({
       clock: options.clock,
       quality: this.quality,

@@ -1,4 +1,5 @@
 import { type Clock, type Disposer, Emitter, median } from '../../common/index.js';
+import { DEFAULT_KEEPALIVE_MS } from '../keepalive.js';
 import { ByteRate } from './byte-rate.js';
 import {
   checkThresholds,
@@ -91,7 +92,7 @@ export interface QualityMonitorOptions {
    * How often the far side's keepalive beats (ms): the one traffic a healthy link always carries, so no
    * shorter gap is a silence. Traffic that stops (a player back in the lobby, a spectator who sends
    * nothing) leaves gaps of a beat period, which a busy link's usual gaps would otherwise call silences.
-   * Default 1,000 (the links' keepalive default).
+   * Default `DEFAULT_KEEPALIVE_MS` (1,000, the links' keepalive default).
    */
   beatEveryMs?: number;
 }
@@ -102,8 +103,6 @@ export const DEFAULT_SILENT_AFTER_MS = 3_000;
 export const MIN_SILENCE_MS = 1_000;
 /** How late past its period a keepalive beat may arrive on a healthy link (ms): the path's jitter. */
 export const BEAT_LATE_MS = 250;
-/** See `QualityMonitorOptions.beatEveryMs`. */
-const DEFAULT_BEAT_EVERY_MS = 1_000;
 /**
  * An outage's losses are excused at most once in this long (ms): one is an event, outages that recur
  * are what the path is like (a link down a second in every two delivers half its traffic: that is loss).
@@ -172,7 +171,7 @@ export class QualityMonitor implements QualityView {
     this.#lossDown = new LossWindow(options.lossMinDatagrams ?? 100, options.lossMaxReports ?? 150);
     this.#rate = new ByteRate(options.rateWindowMs ?? 2_000);
     this.#silentAfterMs = options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
-    const beatEveryMs = options.beatEveryMs ?? DEFAULT_BEAT_EVERY_MS;
+    const beatEveryMs = options.beatEveryMs ?? DEFAULT_KEEPALIVE_MS;
     if (!(beatEveryMs > 0 && Number.isFinite(beatEveryMs))) {
       throw new RangeError(`quality: beatEveryMs must be a positive number of ms, got ${beatEveryMs}`);
     }

@@ -1,5 +1,6 @@
 import type { Cancel, Clock } from '../../common/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from '../channels.js';
+import { DEFAULT_KEEPALIVE_MS } from '../keepalive.js';
 import type { LinkState } from '../link.js';
 import { LinkBase } from '../link-events.js';
 import { QualityMonitor, type QualityMonitorOptions } from '../quality/quality-monitor.js';
@@ -68,7 +69,7 @@ export class SimulatedLink extends LinkBase {
     this.#random = random;
     this.#options = {
       eventLifetimeMs: options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS,
-      keepaliveMs: options.keepaliveMs ?? 1_000,
+      keepaliveMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
       deadAfterMs: options.deadAfterMs ?? 4_000,
       connectedState: options.connectedState ?? 'direct',
     };
