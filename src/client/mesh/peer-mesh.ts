@@ -34,21 +34,25 @@ export interface MeshOptions {
         iceServers?: RTCIceServer[];
         iceTransportPolicy?: RTCIceTransportPolicy;
         extraConfiguration?: Record<string, unknown>;
-        eventLifetimeMs?: number;
       };
+  /**
+   * How long an `event` message may take to arrive before it is given up (ms), on the direct path and
+   * the relay alike. An integer in 1..65,535; default 250.
+   */
+  eventLifetimeMs?: number;
   /**
    * Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8.
    * Checked at every join and leave: links go to the relay as the room grows past it, and back to
    * direct as it shrinks.
    */
   maxMeshSize?: number;
-  /** A direct attempt not connected by then falls back to the relay (ms). Default 5,000. */
+  /** A direct attempt not connected by then falls back to the relay (ms, above 0). Default 5,000. */
   directTimeoutMs?: number;
-  /** Retry a failed direct link after this long (ms). Default 15,000. */
+  /** Retry a failed direct link after this long (ms, above 0). Default 15,000. */
   retryDirectMs?: number;
-  /** Largest message accepted from a peer, in bytes. Default 16 KiB. */
+  /** Largest message accepted from a peer, in bytes (a positive integer). Default 16 KiB. */
   maxMessageBytes?: number;
-  /** Messages per second accepted from one peer (burst twice that). Default 240. */
+  /** Messages per second accepted from one peer (above 0; burst twice that). Default 240. */
   peerMessagesPerSecond?: number;
   /**
    * A peer that floods its direct link (refused messages within 2 s reaching four times what its rate
@@ -83,6 +87,38 @@ export type RejectReason = 'too-large' | 'rate' | 'blocked' | DispatchRefusal;
 const DEFAULT_FLOOD_PENALTY_MS = 60_000;
 /** A day: longer is a block (`block`), not a penalty. */
 const MAX_FLOOD_PENALTY_MS = 86_400_000;
+const DEFAULT_PEER_MESSAGES_PER_SECOND = 240;
+/** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
+const MAX_EVENT_LIFETIME_MS = 65_535;
+
+/** Throws a RangeError naming the first option that no mesh could work with. */
+function checkMeshOptions(options: MeshOptions): void {
+  const { maxMeshSize, floodPenaltyMs, eventLifetimeMs, maxMessageBytes } = options;
+  if (
+    maxMeshSize !== undefined &&
+    !(Number.isInteger(maxMeshSize) && maxMeshSize >= 2 && maxMeshSize <= 16)
+  ) {
+    throw new RangeError('maxMeshSize must be an integer in 2..16');
+  }
+  if (floodPenaltyMs !== undefined && !(floodPenaltyMs >= 0 && floodPenaltyMs <= MAX_FLOOD_PENALTY_MS)) {
+    throw new RangeError(`floodPenaltyMs must be a number of ms in 0..${MAX_FLOOD_PENALTY_MS}`);
+  }
+  if (
+    eventLifetimeMs !== undefined &&
+    !(Number.isInteger(eventLifetimeMs) && eventLifetimeMs >= 1 && eventLifetimeMs <= MAX_EVENT_LIFETIME_MS)
+  ) {
+    throw new RangeError(`eventLifetimeMs must be an integer number of ms in 1..${MAX_EVENT_LIFETIME_MS}`);
+  }
+  if (maxMessageBytes !== undefined && !(Number.isInteger(maxMessageBytes) && maxMessageBytes >= 1)) {
+    throw new RangeError('maxMessageBytes must be a positive integer');
+  }
+  for (const name of ['directTimeoutMs', 'retryDirectMs', 'peerMessagesPerSecond'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`${name} must be a finite number above 0`);
+    }
+  }
+}
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
 const peerSignal = v.union([
@@ -121,14 +157,8 @@ export class PeerMesh {
     this.#options = options;
     this.#fanout = new RelayFanout(room.clock, (to, bytes) => room.sendPhysToPeers(to, bytes));
     this.#refusals = new RefusalReports(room.clock, (report) => this.#events.emit('rejected', report));
-    const maxMeshSize = options.maxMeshSize ?? 8;
-    if (!Number.isInteger(maxMeshSize) || maxMeshSize < 2 || maxMeshSize > 16) {
-      throw new RangeError('maxMeshSize must be an integer in 2..16');
-    }
-    const penalty = options.floodPenaltyMs ?? DEFAULT_FLOOD_PENALTY_MS;
-    if (!(penalty >= 0 && penalty <= MAX_FLOOD_PENALTY_MS)) {
-      throw new RangeError(`floodPenaltyMs must be a number of ms in 0..${MAX_FLOOD_PENALTY_MS}`);
-    }
+    // All checked before anything is subscribed: a bad value throws here, not in a later join's listener.
+    checkMeshOptions(options);
     this.#ctor =
       options.rtc === false
         ? undefined
@@ -255,7 +285,9 @@ export class PeerMesh {
       iceServers,
       ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
       ...(rtc?.extraConfiguration ? { extraConfiguration: rtc.extraConfiguration } : {}),
-      ...(rtc?.eventLifetimeMs ? { eventLifetimeMs: rtc.eventLifetimeMs } : {}),
+      ...(this.#options.eventLifetimeMs !== undefined
+        ? { eventLifetimeMs: this.#options.eventLifetimeMs }
+        : {}),
       ...(room.conditioner ? { conditioner: room.conditioner } : {}),
     };
   }
@@ -278,7 +310,13 @@ export class PeerMesh {
 
   #connect(peerId: string): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
-    const relay = this.#room.relayLink(peerId);
+    const options = this.#options;
+    const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
+    const bucket = new TokenBucket(rate * 2, rate, this.#room.clock.now());
+    const relay = this.#room.relayLink(
+      peerId,
+      options.eventLifetimeMs !== undefined ? { eventLifetimeMs: options.eventLifetimeMs } : undefined,
+    );
     const link = new PeerLink(peerId, relay, {
       clock: this.#room.clock,
       rtc: () => this.#rtcOptions(),
@@ -286,11 +324,10 @@ export class PeerMesh {
       // Both sides agree without talking: the lower id starts attempts and wins collisions.
       initiator: this.#selfId < peerId,
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
-      ...(this.#options.directTimeoutMs ? { directTimeoutMs: this.#options.directTimeoutMs } : {}),
-      ...(this.#options.retryDirectMs ? { retryDirectMs: this.#options.retryDirectMs } : {}),
+      ...(options.directTimeoutMs !== undefined ? { directTimeoutMs: options.directTimeoutMs } : {}),
+      ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
     });
-    const rate = this.#options.peerMessagesPerSecond ?? 240;
-    this.#buckets.set(peerId, new TokenBucket(rate * 2, rate, this.#room.clock.now()));
+    this.#buckets.set(peerId, bucket);
     this.#floods.set(peerId, new FloodWatch(rate));
     // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the
     // limits refuse, a dispatch message over the rate is refused unacked (its sender sends it again, where
@@ -301,7 +338,12 @@ export class PeerMesh {
       maxDispatchBytes: maxBytes,
       refused: (reason) => this.#refusals.refused(peerId, reason),
     });
-    link.onMessage((channel, bytes) => this.#events.emit('message', { from: peerId, channel, bytes }));
+    link.onMessage((channel, bytes) => {
+      // A blocked peer's dispatch was taken (and acked) by the stream so that it is dropped, not held for
+      // the unblock: see `#admit`.
+      if (this.#blocked.has(peerId)) this.#refusals.refused(peerId, 'blocked');
+      else this.#events.emit('message', { from: peerId, channel, bytes });
+    });
     link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
     this.#links.set(peerId, link);
     this.#relays.set(peerId, relay);
@@ -331,7 +373,10 @@ export class PeerMesh {
       if (path === 'direct' && reason !== 'blocked') this.#watchFlood(from);
       return false;
     };
-    if (this.#blocked.has(from)) return reject('blocked');
+    // A blocked peer's dispatch frames go on to the stream (within the limits below), which acks them, and are
+    // dropped as they come out of it: refused here they would stay unacked, be sent again until the unblock
+    // and then all be delivered, where blocking means the player never gets what the peer sent meanwhile.
+    if (this.#blocked.has(from) && channel !== Channel.dispatch) return reject('blocked');
     const limit =
       channel === Channel.dispatch
         ? Math.max(this.#maxMessageBytes(), MAX_DISPATCH_BYTES) + DISPATCH_HEADER_MAX_BYTES
