@@ -16,6 +16,7 @@ export {
   type ConditionerSettings,
   type DeviceClass,
   type DeviceReport,
+  type FailoverState,
   type Link,
   type LinkQuality,
   type LinkState,

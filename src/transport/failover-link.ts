@@ -7,6 +7,9 @@ import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
 
+/** The states a FailoverLink is in: it starts on its fallback ('relayed') and is never 'connecting'. */
+export type FailoverState = Exclude<LinkState, 'connecting'>;
+
 /** The path a message arrived by: the direct link, or the fallback through the server. */
 export type InboundPath = 'direct' | 'fallback';
 
@@ -32,13 +35,13 @@ export interface InboundGuard {
 export class FailoverLink implements Link {
   readonly #fallback: Link;
   readonly #messages = new MessageListeners();
-  readonly #events = new Emitter<{ state: LinkState }>();
+  readonly #events = new Emitter<{ state: FailoverState }>();
   readonly #clock: Clock;
   #dispatch: DispatchStream;
   #direct: Link | undefined;
   #disposeDirect: Disposer[] = [];
   #guard: InboundGuard | undefined;
-  #lastState: LinkState;
+  #lastState: FailoverState;
   #closed = false;
   /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
   readonly quality: FollowedQuality;
@@ -53,7 +56,7 @@ export class FailoverLink implements Link {
     this.#lastState = this.state;
   }
 
-  get state(): LinkState {
+  get state(): FailoverState {
     if (this.#closed) return 'closed';
     if (this.#direct?.state === 'direct') return 'direct';
     return this.#fallback.state === 'closed' ? 'closed' : 'relayed';
@@ -109,7 +112,7 @@ export class FailoverLink implements Link {
     return this.#messages.add(listener);
   }
 
-  onState(listener: (state: LinkState) => void): Disposer {
+  onState(listener: (state: FailoverState) => void): Disposer {
     return this.#events.on('state', listener);
   }
 

@@ -4,8 +4,8 @@ import {
   Channel,
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchRefusal,
+  type FailoverState,
   type InboundPath,
-  type LinkState,
   MAX_DISPATCH_BYTES,
   type RelayLink,
   type RtcPeerConnectionConstructor,
@@ -65,7 +65,7 @@ export interface MeshOptions {
 export interface MeshEvents {
   message: { from: string; channel: Channel; bytes: Uint8Array };
   /** A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed' (the peer left). */
-  'peer-state': { peerId: string; state: LinkState };
+  'peer-state': { peerId: string; state: FailoverState };
   /**
    * A peer's messages were refused: too large, over its rate, or the peer is muted/blocked; or `dispatch`
    * frames the stream would not take: `malformed` (no frame of the stream, or a number that does not
