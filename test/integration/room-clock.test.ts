@@ -11,19 +11,23 @@ afterEach(async () => {
 
 /**
  * A room that starts timers on its clock and never cancels them (no `onDispose`), as app code that
- * forgets to is written; with `{ explode: true }` its timer throws; with `{ failCreate: true }` its
- * `onCreate` throws after starting them.
+ * forgets to is written: a timeout (`timeoutMs`, 150 by default) and an interval; with `{ explode: true }`
+ * its timeout throws; with `{ failCreate: true }` its `onCreate` throws after starting them.
  */
 class TimedRoom extends TestRoom {
   static ticks = 0;
   static timeouts = 0;
   override onCreate(options: unknown): void {
-    const { explode, failCreate } = (options ?? {}) as { explode?: boolean; failCreate?: boolean };
+    const {
+      explode,
+      failCreate,
+      timeoutMs = 150,
+    } = (options ?? {}) as { explode?: boolean; failCreate?: boolean; timeoutMs?: number };
     super.onCreate({});
     this.clock.setTimeout(() => {
       TimedRoom.timeouts++;
       if (explode) throw new Error('a timer of the app failed');
-    }, 150);
+    }, timeoutMs);
     this.clock.setInterval(() => TimedRoom.ticks++, 20);
     if (failCreate) throw new Error('not this time');
   }
@@ -36,14 +40,18 @@ describe('Room.clock', () => {
     t = await startServer({ timed: TimedRoom }, { emptyDisposeMs: 10 });
     const client = t.client();
     await client.connect();
-    const room = await client.create('timed');
+    // The timeout must still be pending when the room goes, or it would run, rightly, before: a second,
+    // where the create, two ticks, the leave and the disposal take tens of ms, and a loaded machine more
+    // than the 150 ms of the default.
+    const room = await client.create('timed', { options: { timeoutMs: 1_000 } });
+    const createdAt = Date.now(); // the room's timeout is due by createdAt + 1 s
     await eventually(() => TimedRoom.ticks >= 2, 'the interval ticking');
     await room.leave();
-    // Empty, the room is disposed 10 ms later; its 150 ms timeout and its interval must not run after.
+    // Empty, the room is disposed 10 ms later; its timeout and its interval must not run after.
     const metrics = t.server.metrics as CountingMetrics;
     await eventually(() => metrics.total('rooms_disposed_total') === 1, 'the room disposed');
     const ticksAtDisposal = TimedRoom.ticks;
-    await sleep(250);
+    await sleep(Math.max(250, createdAt + 1_250 - Date.now()));
     expect(TimedRoom.timeouts).toBe(0);
     expect(TimedRoom.ticks).toBe(ticksAtDisposal);
   });

@@ -1,4 +1,4 @@
-import { Channel } from 'vehikill-net/client';
+import { Channel, type RoomConnection } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry, type RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,8 +127,14 @@ describe('room lifecycle races', () => {
       await Promise.all(pair.map((client) => client.connect()));
       const rooms = await Promise.all(pair.map((client) => client.join(room.roomId)));
       const everyone = [host, ...pair].map((client) => client.playerId).sort();
-      await sleep(200); // anything still on its way has arrived
-      for (const joined of rooms) expect(joined.members.map((m) => m.playerId).sort()).toEqual(everyone);
+      const members = (joined: RoomConnection) => joined.members.map((m) => m.playerId).sort();
+      // The news of the other join may come after the answer to one's own: waited for, however late.
+      await eventually(
+        () => rooms.every((joined) => members(joined).join() === everyone.join()),
+        'each knows the other',
+      );
+      await sleep(200); // and nothing still on its way undoes it
+      for (const joined of rooms) expect(members(joined)).toEqual(everyone);
       for (const client of pair) client.close();
       await eventually(() => room.members.length === 1, 'the pair gone');
     }
