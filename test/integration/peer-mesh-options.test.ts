@@ -79,9 +79,7 @@ describe('mesh options', () => {
       const options = { rtc: false as const, ...(eventLifetimeMs ? { eventLifetimeMs } : {}) };
       const [a, b] = rooms.map((room) => room.mesh(options));
       const heard: string[] = [];
-      b!.on('message', ({ channel, bytes }) =>
-        heard.push(`${channel === Channel.event ? 'event' : 'dispatch'}:${bytes[0]}`),
-      );
+      b!.on('message', ({ channel, bytes }) => heard.push(`${channel}:${bytes[0]}`));
       await sleep(200);
       sockets.at(-1)!.terminate();
       await eventually(() => sender.state !== 'open', 'a dropped');
