@@ -66,6 +66,23 @@ export interface RoomTransport {
 
 type AnyMessages = Record<string, unknown>;
 
+/**
+ * How far the room's mesh or voice chat read the room's signals. Its subscription to them ends when it
+ * closes (its `close()`, or the room's leave): that is how the room knows it is closed.
+ */
+interface SignalReader {
+  /** Signals numbered up to this were handed to the one before it: they are not replayed to this one. */
+  readonly after: number;
+  /** Undefined while it listens; once it has closed, the number of the last signal it was handed. */
+  readUpTo: number | undefined;
+}
+
+/** The room's mesh or voice chat, and its reader of the room's signals. */
+interface SignalConsumer<T> {
+  readonly value: T;
+  readonly reader: SignalReader;
+}
+
 /** Enough for an offer and its candidates from every peer of a full mesh, data and voice. */
 const MAX_RECENT_SIGNALS = 512;
 /** Signals older than this are of no use to a late starter (its peer's attempt has timed out). */
@@ -96,10 +113,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
   readonly #transport: RoomTransport;
   readonly #relayLinks = new Map<string, RelayLink>();
-  #mesh: PeerMesh | undefined;
-  #voice: VoiceChat | undefined;
+  #mesh: SignalConsumer<PeerMesh> | undefined;
+  #voice: SignalConsumer<VoiceChat> | undefined;
+  /** The reader of the mesh or voice chat being made now (see `#make`): its `consumeSignals` call is its. */
+  #starting: SignalReader | undefined;
   /** Recent signals, replayed to consumers that start later than the peer that sent them (its mesh or voice came up first). */
-  readonly #recentSignals: Array<{ from: string; signal: unknown; at: number }> = [];
+  readonly #recentSignals: Array<{ from: string; signal: unknown; at: number; seq: number }> = [];
+  /** Signals received so far: each recent one carries its number. */
+  #signalCount = 0;
+  /**
+   * The newest attempt of our audio connection with each member, kept across voice chats: one made after
+   * `close()` numbers on from there (the peer, still on the old one, would take lower numbers for stale).
+   */
+  readonly #voiceAttempts = new Map<string, number>();
   #left = false;
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
@@ -162,22 +188,30 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /**
    * The peer mesh of this room: a Link to every other member, direct where WebRTC allows, relayed
-   * otherwise. Created on first use with `options`; later calls return the same mesh.
+   * otherwise. Created on first use with `options`; later calls return the same mesh while it is open
+   * (their `options` are ignored). After `mesh.close()` the next call makes a new mesh with its
+   * `options`: the way to turn the mesh off and on while staying in the room. Its peers link up with it
+   * once they make a new mesh too: the closed one's goodbye closed their links to this player.
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw this.#gone('no mesh');
-    this.#mesh ??= new PeerMesh(this, this.#transport.selfId, options);
-    return this.#mesh;
+    if (this.#mesh && this.#mesh.reader.readUpTo === undefined) return this.#mesh.value;
+    this.#mesh = this.#make(this.#mesh, () => new PeerMesh(this, this.#transport.selfId, options));
+    return this.#mesh.value;
   }
 
   /**
    * Voice chat with the room's players, on audio connections of its own. Created on first use with
-   * `options`; later calls return the same one. Listening needs no microphone.
+   * `options`; later calls return the same one while it is open (their `options` are ignored). After
+   * `voice.close()` the next call makes a new one with its `options`, which negotiates audio with
+   * every peer again: the way to turn voice off and on while staying in the room. Listening needs no
+   * microphone.
    */
   voice(options?: VoiceOptions): VoiceChat {
     if (this.#left) throw this.#gone('no voice');
-    this.#voice ??= new VoiceChat(this, options);
-    return this.#voice;
+    if (this.#voice && this.#voice.reader.readUpTo === undefined) return this.#voice.value;
+    this.#voice = this.#make(this.#voice, () => new VoiceChat(this, options));
+    return this.#voice.value;
   }
 
   /** Sends signaling (offer, answer, ICE) to a peer in this room, through the server. */
@@ -255,7 +289,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** @internal */
   receiveSignal(from: string, signal: unknown): void {
     const now = this.#transport.clock.now();
-    this.#recentSignals.push({ from, signal, at: now });
+    this.#recentSignals.push({ from, signal, at: now, seq: ++this.#signalCount });
     while (
       this.#recentSignals.length > MAX_RECENT_SIGNALS ||
       (this.#recentSignals[0]?.at ?? now) < now - RECENT_SIGNAL_MS
@@ -267,11 +301,40 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /**
    * Subscribes to signals from peers, first replaying the recent ones: a peer may have started its side
-   * (and sent its offer) before this side started listening.
+   * (and sent its offer) before this side started listening. A mesh or voice chat made after an earlier
+   * one closed is not handed what that one already had: those signals belong to negotiations the peers
+   * have moved past (an offer it answered would have the new one answer it again, to no one).
    */
   consumeSignals(listener: (event: { from: string; signal: unknown }) => void): Disposer {
-    for (const { from, signal } of this.#recentSignals) listener({ from, signal });
-    return this.#events.on('signal', listener);
+    const reader = this.#starting;
+    this.#starting = undefined;
+    const after = reader?.after ?? 0;
+    for (const { from, signal, seq } of this.#recentSignals) if (seq > after) listener({ from, signal });
+    const dispose = this.#events.on('signal', listener);
+    if (!reader) return dispose;
+    return () => {
+      reader.readUpTo ??= this.#signalCount;
+      dispose();
+    };
+  }
+
+  /**
+   * Makes the room's mesh or voice chat with `make`, whose `consumeSignals` call (in its constructor)
+   * becomes its reader's subscription; `previous`, the closed one before it, says where its replay starts.
+   */
+  #make<T>(previous: SignalConsumer<T> | undefined, make: () => T): SignalConsumer<T> {
+    const reader: SignalReader = { after: previous?.reader.readUpTo ?? 0, readUpTo: undefined };
+    this.#starting = reader;
+    try {
+      return { value: make(), reader };
+    } finally {
+      this.#starting = undefined;
+    }
+  }
+
+  /** @internal The newest attempt of our audio connection with each member, across voice chats. */
+  get voiceAttempts(): Map<string, number> {
+    return this.#voiceAttempts;
   }
 
   /** Our own player id. */
@@ -309,6 +372,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** @internal */
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
+    this.#voiceAttempts.delete(playerId);
     this.#relayLinks.get(playerId)?.closeLocally();
     this.#relayLinks.delete(playerId);
     this.#events.emit('member-leave', { playerId, reason });

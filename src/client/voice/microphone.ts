@@ -5,7 +5,8 @@ export type MicrophoneResult =
   | {
       ok: false;
       /**
-       * `closed`: voice closed (the room was left) while the browser was asking for permission;
+       * `closed`: the voice chat was closed (by its `close()`, or because the room was left), before
+       * or while the browser was asking for permission;
        * `cancelled`: the microphone was turned off meanwhile. Either way the stream that came is stopped.
        */
       reason: 'denied' | 'no-microphone' | 'unsupported' | 'failed' | 'closed' | 'cancelled';
@@ -141,7 +142,7 @@ function closedResult(): MicrophoneResult {
   return {
     ok: false,
     reason: 'closed',
-    message: 'Voice chat was closed (the room was left) before the microphone opened.',
+    message: 'Voice chat was closed (by close(), or because the room was left) before the microphone opened.',
   };
 }
 

@@ -74,10 +74,11 @@ export class VoiceChat {
   readonly #events = new Emitter<VoiceEvents>();
   readonly #peers = new Map<string, PeerEntry>();
   /**
-   * The newest attempt of each member's audio connection, kept when proximity voice drops the peer:
-   * a re-added peer numbers on from there (see VoicePeer's `lastAttempt`). Forgotten when it leaves.
+   * The newest attempt of each member's audio connection, kept when proximity voice drops the peer and
+   * when this voice chat closes: a re-added peer, or the room's next voice chat, numbers on from there
+   * (see VoicePeer's `lastAttempt`). The room keeps it, and forgets a member when it leaves.
    */
-  readonly #lastAttempts = new Map<string, number>();
+  readonly #lastAttempts: Map<string, number>;
   readonly #peerSignals = new Emitter<Record<string, VoiceSignal>>();
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
@@ -101,6 +102,7 @@ export class VoiceChat {
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     this.#room = room;
     this.#options = options;
+    this.#lastAttempts = room.voiceAttempts;
     this.#ctor =
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
@@ -136,6 +138,14 @@ export class VoiceChat {
     this.#replaying = false;
     for (const { peer } of this.#peers.values()) peer.start();
     this.#watchOnline();
+  }
+
+  /**
+   * True once closed (by `close()`, or because the room was left): it does nothing more. While the room
+   * is still joined, `room.voice()` then makes a new voice chat.
+   */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   get supported(): boolean {
@@ -264,6 +274,11 @@ export class VoiceChat {
     for (const { peer } of this.#peers.values()) peer.retry();
   }
 
+  /**
+   * Hangs up every audio connection and stops the microphone, for good: this voice chat does nothing
+   * more. The room stays joined; `room.voice()` then makes a new voice chat, which negotiates audio with
+   * every peer again (voice off and on).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
