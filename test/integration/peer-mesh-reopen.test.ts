@@ -159,13 +159,12 @@ describe('a mesh closed and made again in the same room', () => {
   }, 40_000);
 
   /*
-   * Turning the mesh off and on on one side only, while the peer's mesh stays open, does not link up
-   * again: `close()` says goodbye on each link's relay path, which closes the peer's link to this player,
-   * and a PeerMesh makes a link to a member only when it joins. The peer's mesh has to replace a link that
-   * closed while its member is still in the room (src/client/mesh/peer-mesh.ts); with that, these pass.
+   * Turning the mesh off and on on one side only, while the peer's mesh stays open: `close()` says goodbye
+   * on each link's relay path, which closes the peer's link to this player, and the peer's mesh makes a
+   * fresh link in its place (its member is still in the room) for this player's next mesh.
    */
   for (const reopener of ['initiator', 'polite side'] as const) {
-    it.skip(`goes direct again with a peer whose mesh stayed open (the reopening side is the ${reopener})`, async () => {
+    it(`goes direct again with a peer whose mesh stayed open (the reopening side is the ${reopener})`, async () => {
       const { clients, rooms, meshes, ids } = await directPair();
       const low = ids[0] < ids[1] ? 0 : 1;
       const r = reopener === 'initiator' ? low : 1 - low;
@@ -179,7 +178,7 @@ describe('a mesh closed and made again in the same room', () => {
     }, 60_000);
   }
 
-  it.skip('closed and made again twice, relay only, the peer whose mesh stayed open still exchanges', async () => {
+  it('closed and made again twice, relay only, the peer whose mesh stayed open still exchanges', async () => {
     const { clients, rooms } = await roomOfClients(t, 2);
     const ids = rooms.map((room) => room.selfId) as [string, string];
     const relayOnly: MeshOptions = { rtc: false };

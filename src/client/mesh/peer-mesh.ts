@@ -64,7 +64,10 @@ export interface MeshOptions {
 
 export interface MeshEvents {
   message: { from: string; channel: Channel; bytes: Uint8Array };
-  /** A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed' (the peer left). */
+  /**
+   * A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed': the peer left,
+   * or closed its mesh (a fresh link to it then takes the closed one's place at once, for its next mesh).
+   */
   'peer-state': { peerId: string; state: FailoverState };
   /**
    * A peer's messages were refused: too large, over its rate, or the peer is muted/blocked; or `dispatch`
@@ -146,6 +149,7 @@ export class PeerMesh {
   readonly #refusals: RefusalReports<RejectReason>;
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  #closing = false;
 
   /**
    * ICE servers are read from `room.iceServers()` (the server's newest, with TURN credentials it keeps
@@ -245,6 +249,7 @@ export class PeerMesh {
   }
 
   close(): void {
+    this.#closing = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
     this.#refusals.close();
@@ -344,9 +349,23 @@ export class PeerMesh {
       if (this.#blocked.has(peerId)) this.#refusals.refused(peerId, 'blocked');
       else this.#events.emit('message', { from: peerId, channel, bytes });
     });
-    link.onState((state) => this.#events.emit('peer-state', { peerId, state }));
+    link.onState((state) => {
+      this.#events.emit('peer-state', { peerId, state });
+      if (state === 'closed') this.#relink(peerId, link);
+    });
     this.#links.set(peerId, link);
     this.#relays.set(peerId, relay);
+  }
+
+  /**
+   * A link closed while its peer is still in the room: the peer closed its mesh, whose goodbye closed it.
+   * A fresh link takes its place, for the peer's next mesh (a first meeting again on both sides).
+   */
+  #relink(peerId: string, link: PeerLink): void {
+    if (this.#closing || this.#room.left || this.#links.get(peerId) !== link) return;
+    if (!this.#room.members.some((member) => member.playerId === peerId)) return;
+    this.#disconnect(peerId);
+    this.#connect(peerId);
   }
 
   #disconnect(peerId: string): void {
