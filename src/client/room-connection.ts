@@ -191,7 +191,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * otherwise. Created on first use with `options`; later calls return the same mesh while it is open
    * (their `options` are ignored). After `mesh.close()` the next call makes a new mesh with its
    * `options`: the way to turn the mesh off and on while staying in the room. Its peers link up with it
-   * once they make a new mesh too: the closed one's goodbye closed their links to this player.
+   * again: the closed one's goodbye closed their links to this player, and their meshes made fresh ones.
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw this.#gone('no mesh');

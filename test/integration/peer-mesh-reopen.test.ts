@@ -94,12 +94,15 @@ describe('a mesh closed and made again in the same room', () => {
     const room = rooms[0]!;
     const first = room.mesh({ rtc: false });
     expect(room.mesh()).toBe(first);
+    expect(first.closed).toBe(false);
     first.close();
+    expect(first.closed).toBe(true);
     const second = room.mesh({ rtc: false, maxMeshSize: 4 });
     expect(second).not.toBe(first);
     expect(room.mesh()).toBe(second);
     expect(second.peers().map((link) => link.peerId)).toEqual([rooms[1]!.selfId]);
     await room.leave();
+    expect(second.closed).toBe(true);
     expect(second.peers()).toEqual([]);
     expect(() => room.mesh()).toThrow(expect.objectContaining({ code: ErrorCode.NOT_IN_ROOM }));
     for (const client of clients) client.close();

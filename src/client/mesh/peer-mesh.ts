@@ -149,7 +149,7 @@ export class PeerMesh {
   readonly #refusals: RefusalReports<RejectReason>;
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
-  #closing = false;
+  #closed = false;
 
   /**
    * ICE servers are read from `room.iceServers()` (the server's newest, with TURN credentials it keeps
@@ -183,6 +183,11 @@ export class PeerMesh {
     for (const member of room.members) this.#connect(member.playerId);
     this.#disposers.push(room.consumeSignals(({ from, signal }) => this.#onSignal(from, signal)));
     this.#watchOnline();
+  }
+
+  /** True once `close()` ran (by the app, or the room's leave): the mesh does nothing more. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** True when this side can make direct links at all. */
@@ -249,7 +254,7 @@ export class PeerMesh {
   }
 
   close(): void {
-    this.#closing = true;
+    this.#closed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
     this.#refusals.close();
@@ -362,7 +367,7 @@ export class PeerMesh {
    * A fresh link takes its place, for the peer's next mesh (a first meeting again on both sides).
    */
   #relink(peerId: string, link: PeerLink): void {
-    if (this.#closing || this.#room.left || this.#links.get(peerId) !== link) return;
+    if (this.#closed || this.#room.left || this.#links.get(peerId) !== link) return;
     if (!this.#room.members.some((member) => member.playerId === peerId)) return;
     this.#disconnect(peerId);
     this.#connect(peerId);
