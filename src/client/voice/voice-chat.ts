@@ -100,6 +100,8 @@ export class VoiceChat {
   #unheard: string[] = [];
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
+    // Checked before anything is subscribed: a bad value throws from `room.voice()`, not later.
+    checkVoiceOptions(options);
     this.#room = room;
     this.#options = options;
     this.#lastAttempts = room.voiceAttempts;
@@ -188,8 +190,12 @@ export class VoiceChat {
     this.#applyTrack();
   }
 
-  /** In push-to-talk mode we are heard only while `talk(true)` holds. */
+  /**
+   * In push-to-talk mode we are heard only while `talk(true)` holds. Turning it on starts silent: a
+   * `talk(true)` from before (the key's state while push-to-talk was off) does not hold over.
+   */
   setPushToTalk(enabled: boolean): void {
+    if (enabled && !this.#pushToTalk) this.#talking = false;
     this.#pushToTalk = enabled;
     this.#applyTrack();
   }
@@ -415,5 +421,26 @@ export class VoiceChat {
     if (this.#reported.has(message)) return;
     this.#reported.add(message);
     this.#events.emit('problem', { message });
+  }
+}
+
+/** Opus's whole range of average bitrates (bits/s). */
+const MIN_BITRATE = 6_000;
+const MAX_BITRATE = 510_000;
+
+/** Throws a RangeError naming the first option no voice chat could work with. */
+function checkVoiceOptions(options: VoiceOptions): void {
+  const { bitrate, packetMs, maxPeers } = options;
+  if (
+    bitrate !== undefined &&
+    !(Number.isFinite(bitrate) && bitrate >= MIN_BITRATE && bitrate <= MAX_BITRATE)
+  ) {
+    throw new RangeError(`bitrate must be a number of bits/s in ${MIN_BITRATE}..${MAX_BITRATE}`);
+  }
+  if (packetMs !== undefined && packetMs !== 20 && packetMs !== 40 && packetMs !== 60) {
+    throw new RangeError('packetMs must be 20, 40 or 60');
+  }
+  if (maxPeers !== undefined && !(Number.isInteger(maxPeers) && maxPeers >= 1)) {
+    throw new RangeError('maxPeers must be a positive integer');
   }
 }
