@@ -138,6 +138,26 @@ describe('bad input against a live server', () => {
     await eventually(() => echoes.length === 1, 'the player is still served');
   });
 
+  it('a client a little over its rate loses what is over it and is told, not its session', async () => {
+    const raw = await attacker();
+    // The default burst is 240 and the rate 120 a second: 300 pings at once are 60 over.
+    for (let id = 0; id < 300; id++) raw.send(Kind.Ping, { id, t: 0 });
+    await sleep(1_500);
+    for (let id = 300; id < 310; id++) raw.send(Kind.Ping, { id, t: 0 });
+    await eventually(
+      () => raw.received(Kind.Pong).some((pong) => pong.id === 309),
+      'the later pings answered',
+    );
+    expect(raw.closeCode).toBeUndefined();
+    const pongs = raw.received(Kind.Pong).length;
+    expect(pongs).toBeGreaterThanOrEqual(250);
+    expect(pongs).toBeLessThan(310);
+    // Told once for the burst's drops (at most once a second), not once per dropped ping.
+    const told = raw.received(Kind.Error).filter((error) => error.code === ErrorCode.RATE_LIMITED);
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    expect(told.length).toBeLessThanOrEqual(2);
+  });
+
   it('rate-limits a flood and then cuts the flooder off; a polite neighbour is unaffected', async () => {
     const polite = t.client();
     await polite.connect();
@@ -145,7 +165,9 @@ describe('bad input against a live server', () => {
     const echoes: unknown[] = [];
     room.onMessage('echo', (data) => echoes.push(data));
     const raw = await attacker();
-    for (let i = 0; i < 2_000 && raw.socket.readyState === raw.socket.OPEN; i++) {
+    // A fault per 120 dropped (a second's worth at the default rate): the 20-fault budget goes within
+    // the first ~2,600 of these.
+    for (let i = 0; i < 20_000 && raw.socket.readyState === raw.socket.OPEN; i++) {
       raw.send(Kind.ListRooms, { rid: i });
     }
     const code = await raw.closed;

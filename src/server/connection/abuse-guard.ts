@@ -19,15 +19,35 @@ export interface AbuseLimits {
 export class AbuseGuard {
   readonly #messages: TokenBucket;
   readonly #faults: TokenBucket;
+  /** Bare messages dropped over the rate since the last one that cost a fault (see `dropped`). */
+  readonly #dropsPerFault: number;
+  #drops = 0;
+  #toldAt = Number.NEGATIVE_INFINITY;
 
   constructor(limits: AbuseLimits, now: number) {
     this.#messages = new TokenBucket(limits.rateBurst, limits.ratePerSecond, now);
     this.#faults = new TokenBucket(limits.errorBudget, limits.errorRefillPerSecond, now);
+    this.#dropsPerFault = Math.max(1, Math.round(limits.ratePerSecond));
   }
 
   /** False when the message is over the rate and must be dropped. */
   admit(now: number): boolean {
     return this.#messages.take(now);
+  }
+
+  /**
+   * A bare message was dropped over the rate: whether that costs a fault, and whether to tell the sender.
+   * A fault per `ratePerSecond` drops, the first at once: a client a little over its rate (a burst after a
+   * stall, a client of another engine without our pacing) loses messages and is told, not its session;
+   * a flood of thousands a second spends the budget within a second. Told at most once a second: a notice
+   * per drop would answer a flood with one.
+   */
+  dropped(now: number): { fault: boolean; tell: boolean } {
+    const fault = this.#drops === 0;
+    this.#drops = (this.#drops + 1) % this.#dropsPerFault;
+    const tell = now - this.#toldAt >= 1_000;
+    if (tell) this.#toldAt = now;
+    return { fault, tell };
   }
 
   /**

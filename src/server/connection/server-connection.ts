@@ -188,7 +188,7 @@ export class ServerConnection {
       return;
     }
     if (!admitted) {
-      this.#fault(ErrorCode.RATE_LIMITED, 'too many messages: slow down');
+      this.#overRate(now);
       return;
     }
     if (!isBinary) {
@@ -503,6 +503,25 @@ export class ServerConnection {
       return;
     }
     if (!this.#spend(code)) this.notify(code, message, rid);
+  }
+
+  /**
+   * A bare frame dropped over the rate (see `AbuseGuard.dropped`). Before the hello it is a fault like any
+   * other there: the connection's first and last.
+   */
+  #overRate(now: number): void {
+    if (this.session === undefined) {
+      this.#fault(ErrorCode.RATE_LIMITED, 'too many messages: slow down');
+      return;
+    }
+    const { fault, tell } = this.#guard.dropped(now);
+    if (fault) {
+      if (this.#spend(ErrorCode.RATE_LIMITED)) return;
+    } else {
+      this.#clientError('bad_input_total', ErrorCode.RATE_LIMITED);
+    }
+    if (tell)
+      this.notify(ErrorCode.RATE_LIMITED, 'too many messages: slow down (those over the rate are dropped)');
   }
 
   /** Takes a fault from the budget; true when that spent it and the connection was closed. */
