@@ -64,14 +64,20 @@ describe('a Vehikill match of 8 bots on a real server', () => {
           score: line.score,
         }))
         .sort((a, b) => a.vehicleId - b.vehicleId);
-    await eventually(
-      () =>
-        sessions.every(
-          (session) =>
-            session.match?.phase === 'ended' && JSON.stringify(synced(session)) === JSON.stringify(expected),
-        ),
-      'every client to hold the final scoreboard',
-      5_000,
+    // Other players' lines are normal-tier entities under each member's byte budget, sent by accumulated
+    // priority: they converge, in a few snapshots on a quiet machine and in more on one whose links the
+    // server grades down (fewer snapshots a second). The bound is for convergence, not speed.
+    const holds = (session: GameSession) =>
+      session.match?.phase === 'ended' && JSON.stringify(synced(session)) === JSON.stringify(expected);
+    await eventually(() => sessions.every(holds), 'every client to hold the final scoreboard', 15_000).catch(
+      (error: Error) => {
+        const behind = sessions
+          .filter((session) => !holds(session))
+          .map((session) => ({ phase: session.match?.phase, lines: synced(session) }));
+        throw new Error(
+          `${error.message}: expected ${JSON.stringify(expected)}, behind ${JSON.stringify(behind)}`,
+        );
+      },
     );
     for (const session of sessions) {
       expect(session.match?.phase).toBe('ended');
