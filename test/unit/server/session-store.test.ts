@@ -12,6 +12,7 @@ const limits = {
   ackDelayMs: 50,
 };
 const ada = { userId: 'user-ada', name: 'Ada' };
+const MINUTE = 60_000;
 
 function store(clock = new ManualClock(0), origin = new SessionOrigin('node-a', 'boot-1')): SessionStore {
   return new SessionStore(clock, limits, origin);
@@ -38,6 +39,38 @@ describe('SessionStore: what a refused resume is told', () => {
     ).toEqual({
       ok: true,
       session,
+    });
+  });
+
+  it('a session this process never had is not said to have ended by its grace period', () => {
+    const sessions = store();
+    const neverHad =
+      'this server never had that session (it began on another server, or before a restart): join again';
+    // A token with no origin: none of this process's (they all carry one).
+    expect(sessions.claim('NeverExisted1234', 'xyz', ada)).toEqual({
+      ok: false,
+      code: ErrorCode.SESSION_EXPIRED,
+      message: neverHad,
+    });
+    const elsewhere = store(new ManualClock(0), new SessionOrigin('node-b', 'boot-1')).create(ada);
+    expect(sessions.prove(elsewhere.playerId, elsewhere.resumeToken)).toMatchObject({ message: neverHad });
+  });
+
+  it('a session that ended here says why while that is kept, then only that it ended', () => {
+    const clock = new ManualClock(0);
+    const sessions = store(clock);
+    const session = sessions.create(ada);
+    sessions.delete(session, ErrorCode.SESSION_EXPIRED);
+    expect(sessions.claim(session.playerId, session.resumeToken, ada)).toEqual({
+      ok: false,
+      code: ErrorCode.SESSION_EXPIRED,
+      message: 'the session ended (grace period over): join again',
+    });
+    clock.advance(10 * MINUTE);
+    expect(sessions.claim(session.playerId, session.resumeToken, ada)).toEqual({
+      ok: false,
+      code: ErrorCode.SESSION_EXPIRED,
+      message: 'the session ended on this server, too long ago for it to say why: join again',
     });
   });
 });
