@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { newResumeToken } from '../ids.js';
 
+/** The SESSION_EXPIRED answer to a resume of a session this process never had. */
+const NEVER_HAD =
+  'this server never had that session (it began on another server, or before a restart): join again';
+
 /**
  * Where this process's sessions begin: a tag of the node id and the process's boot id. Each resume token
  * starts with it (`<origin>.<256 random bits>`), so that a process asked to resume a session it does not
@@ -23,16 +27,23 @@ export class SessionOrigin {
     return `${this.#node}${this.#boot}.${newResumeToken()}`;
   }
 
-  /** Why no session of this process matches `token`: the message of the SESSION_EXPIRED answer. */
+  /**
+   * Why no session of this process matches `token`, when it is not among the sessions that ended here
+   * lately (`EndedSessions`, which says why those ended): the message of the SESSION_EXPIRED answer.
+   */
   whyGone(token: string): string {
     const dot = token.indexOf('.');
     const origin = dot < 0 ? undefined : token.slice(0, dot);
-    // Ours, or a token from before origins were written (it cannot tell more): the session really ended.
-    if (origin === undefined || origin === this.#node + this.#boot) {
-      return 'the session ended (grace period over): join again';
+    // Made by this process: it ended, longer ago than why is kept (or pushed out by newer ones). Not
+    // "grace period over": that is only one way a session ends, and the record that would say is gone.
+    if (origin === this.#node + this.#boot) {
+      return 'the session ended on this server, too long ago for it to say why: join again';
     }
-    if (origin.startsWith(this.#node)) return 'this server restarted since the session began: join again';
-    // Another node, or this one under an id it picked at random (no `nodeId` given) before a restart.
-    return 'this server never had that session (it began on another server, or before a restart): join again';
+    if (origin?.startsWith(this.#node)) {
+      return 'this server restarted since the session began: join again';
+    }
+    // Another node; this one under an id it picked at random (no `nodeId` given) before a restart; or a
+    // token with no origin, which no process of this version makes (an older server's, or none at all).
+    return NEVER_HAD;
   }
 }

@@ -16,6 +16,19 @@ const TOKEN_MISMATCH: ResumeOutcome = {
   message: 'resume token does not match this session',
 };
 
+/**
+ * The right resume token on a connection authenticated as another user: a guest that fetched a new guest
+ * token instead of keeping (or renewing) its own. Said apart from a wrong token because only the holder of
+ * the session's resume token (256 random bits only its client was told) ever reads it: the token is
+ * checked first, so anyone else learns nothing from the difference.
+ */
+const IDENTITY_MISMATCH: ResumeOutcome = {
+  ok: false,
+  code: 'RESUME_REJECTED',
+  message:
+    "this connection is authenticated as another user than the session's: use the token it began with, or that token renewed",
+};
+
 /** Live sessions of this node, keyed by public player id. */
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
@@ -54,12 +67,13 @@ export class SessionStore {
   }
 
   /**
-   * Finds the session a reconnecting client claims. A wrong token, or a token presented by another
-   * identity, is refused without touching the real session: its socket, seat and timers stay as they are.
+   * Finds the session a reconnecting client claims. A wrong token, or the right token presented by another
+   * identity (user id), is refused without touching the real session: its socket, seat and timers stay as
+   * they are. The token is checked first, so only its holder hears that the identity was what failed.
    */
   claim(playerId: string, token: string, identity: Identity): ResumeOutcome {
     const outcome = this.prove(playerId, token);
-    if (outcome.ok && outcome.session.identity.userId !== identity.userId) return TOKEN_MISMATCH;
+    if (outcome.ok && outcome.session.identity.userId !== identity.userId) return IDENTITY_MISMATCH;
     return outcome;
   }
 
