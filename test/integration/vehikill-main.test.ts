@@ -1,0 +1,99 @@
+/**
+ * The Vehikill server's main (`npm start` runs its build) as an operator runs it: its own process,
+ * configured by environment variables.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** Inside the repository, so the bundle's bare imports (ws, ioredis, ...) resolve from node_modules. */
+const bundlePath = `${root}test-output/vehikill-main.mjs`;
+const running = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  mkdirSync(`${root}test-output`, { recursive: true });
+  const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  await build({
+    entryPoints: [`${root}game/server/main.ts`],
+    outfile: bundlePath,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }),
+    conditions: ['source'],
+    logLevel: 'warning',
+  });
+});
+afterEach(() => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  running.clear();
+});
+
+interface Run {
+  child: ChildProcess;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+function runMain(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [bundlePath], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', UDP_PORT: '0', DRAIN_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+async function until(run: Run, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = pattern.exec(run.output().stdout);
+    if (found) return found;
+    if (run.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no ${pattern} in time:\n${JSON.stringify(run.output())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
+/** Whether this machine has IPv6 loopback (::1) to listen on. */
+async function hasIpv6Loopback(): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => server.close(() => resolve(true)));
+  });
+}
+
+const ipv6Loopback = await hasIpv6Loopback();
+
+describe('the Vehikill server main', () => {
+  it.runIf(ipv6Loopback)('starts and serves on HOST=::1, server links included', async () => {
+    const run = runMain({ HOST: '::1' });
+    const [, url] = await until(run, /^Vehikill: (http:\/\/\[::1\]:\d+)$/m);
+    await until(run, /^server links: UDP port \d+$/m);
+    const socket = new WebSocket(`${(url as string).replace('http', 'ws')}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.close();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+});
