@@ -80,6 +80,21 @@ async function hasIpv6Loopback(): Promise<boolean> {
   });
 }
 
+/** A refused start: exit 1, one line on stderr matching `said`, never served. */
+async function refusedStart(env: Record<string, string>, said: RegExp): Promise<void> {
+  const run = runMain(env);
+  // Bounded: a start that goes on (as a bad value once did) is a failure here, not a test timeout.
+  const exited = await Promise.race([
+    run.exited,
+    new Promise((resolve) => setTimeout(resolve, 10_000, 'running')),
+  ]);
+  expect(exited).toBe(1);
+  const { stderr, stdout } = run.output();
+  expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+  expect(stderr).toMatch(said);
+  expect(stdout).not.toContain('http://');
+}
+
 const ipv6Loopback = await hasIpv6Loopback();
 
 describe('the Vehikill server main', () => {
@@ -93,6 +108,26 @@ describe('the Vehikill server main', () => {
       socket.once('error', reject);
     });
     socket.close();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('refuses at start a match length the match rules refuse, naming the variable', async () => {
+    await refusedStart({ MATCH_SECONDS: '0' }, /^vehikill: could not start: MATCH_SECONDS '0' is refused: /);
+    await refusedStart(
+      { MATCH_SECONDS: '5000' },
+      /^vehikill: could not start: MATCH_SECONDS '5000' is refused: /,
+    );
+  });
+
+  it('refuses at start more Quick Play bots than a room may have, naming the variable', async () => {
+    await refusedStart(
+      { QUICK_PLAY_BOTS: '16' },
+      /^vehikill: could not start: QUICK_PLAY_BOTS '16' is refused: must be a whole number from 0 to 15/,
+    );
+    // The bound itself is taken.
+    const run = runMain({ QUICK_PLAY_BOTS: '15' });
+    await until(run, /^Vehikill: http/m);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
