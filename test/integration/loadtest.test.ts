@@ -6,7 +6,7 @@ import type { LoadOptions } from '../../bench/loadtest/load-options.js';
 import { ExitCode, exitCodeOf, summaryLines } from '../../bench/loadtest/load-report.js';
 import { countOf, newStats } from '../../bench/loadtest/load-stats.js';
 import { runLoad } from '../../bench/loadtest/loadtest.js';
-import { unreachableBecause } from '../../bench/loadtest/reach.js';
+import { unreachableBecause } from '../../game/bots/reach.js';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 
