@@ -1,12 +1,11 @@
 /** `npm run loadtest` as its user runs it: the real command line, in its own process. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
+import { runTool, type ToolRun } from '../support/tool-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const running = new Set<ChildProcess>();
 const servers: TestServer[] = [];
 const httpServers: Server[] = [];
@@ -23,18 +22,9 @@ class LoadChatRoom extends ChatRoom {
   static override chatBudget = { burst: 100, perSecond: 100 };
 }
 
-/** `npm run loadtest -- ...args` (as the script runs it): its exit code and everything it printed. */
-function loadtest(args: string[]) {
-  const child = spawn(process.execPath, ['scripts/run-typescript.mjs', 'bench/loadtest/main.ts', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let output = '';
-  child.stdout?.on('data', (data) => (output += data));
-  child.stderr?.on('data', (data) => (output += data));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+/** `npm run loadtest -- ...args` (as the script runs it). */
+function loadtest(args: string[]): ToolRun {
+  return runTool('bench/loadtest/main.ts', args, running);
 }
 
 describe('npm run loadtest, the command', () => {
@@ -46,7 +36,7 @@ describe('npm run loadtest, the command', () => {
     expect(t.server.sessionCount).toBe(4);
     const stopped = Date.now();
     run.child.kill('SIGINT');
-    expect(await run.exited).toBe(130);
+    expect((await run.exited).code).toBe(130);
     expect(Date.now() - stopped).toBeLessThan(3_000);
     const output = run.output();
     expect(output).toMatch(/summary \(interrupted by SIGINT after [\d.]+ s\)/);
@@ -59,7 +49,7 @@ describe('npm run loadtest, the command', () => {
   it('refuses a --url that is no URL or whose port is out of range with code 2 and a message, no stack', async () => {
     for (const url of ['ws://localhost:99999/ws', 'ws://[bad', 'ws://a b/ws']) {
       const run = loadtest(['--url', url, '--rooms', '1', '--players', '1']);
-      expect(await run.exited, url).toBe(2);
+      expect((await run.exited).code, url).toBe(2);
       expect(run.output()).toContain(`--url must be a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
       expect(run.output()).not.toMatch(/^\s+at /m);
     }
@@ -73,14 +63,14 @@ describe('npm run loadtest, the command', () => {
     const url = `ws://127.0.0.1:${port}/ws`;
     const started = Date.now();
     const run = loadtest(['--url', url, '--rooms', '1', '--players', '1']);
-    expect(await run.exited).toBe(3);
+    expect((await run.exited).code).toBe(3);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(run.output()).toContain(`${url}: not a vehikill server (HTTP 404 to the WebSocket upgrade)`);
   }, 30_000);
 
   it('prints its usage for --help, exit 0', async () => {
     const run = loadtest(['--help']);
-    expect(await run.exited).toBe(0);
+    expect((await run.exited).code).toBe(0);
     expect(run.output()).toMatch(/^usage: npm run loadtest/);
   }, 30_000);
 });
