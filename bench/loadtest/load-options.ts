@@ -29,6 +29,38 @@ export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [-
   [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50] [--stall-ms 5000]
   At most ${MAX_CLIENTS} clients (R x P) per process: for more, run several processes.`;
 
+/**
+ * Why `url` is no WebSocket URL the load can connect to, or undefined: it must parse as a URL (a port past
+ * 65535, an unclosed `[` or a space refuses it), be ws:// or wss://, and name a host and a port from 1 to
+ * 65535 (or none, the scheme's).
+ */
+export function urlProblem(url: string): string | undefined {
+  // The URL parser refuses a port past 65535 with just 'Invalid URL': say which part is wrong.
+  const port = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/?#:[]*):(\d+)(?:[/?#]|$)/i.exec(url)?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65_535))
+    return `its port ${port} is not from 1 to 65535`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'it is not a valid URL';
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return 'it is not a ws:// or wss:// URL';
+  if (parsed.hostname === '') return 'it names no host';
+  return undefined;
+}
+
+const FLAGS = [
+  '--url',
+  '--rooms',
+  '--players',
+  '--type',
+  '--seconds',
+  '--interval-ms',
+  '--concurrency',
+  '--stall-ms',
+];
+
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
   const options: LoadOptions = {
     urls: [],
@@ -60,11 +92,18 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       throw new TypeError(`${flag} is given twice (${first}, then ${JSON.stringify(value)}): give it once`);
     }
     if (flag !== undefined) given.set(flag, value);
+    if (!FLAGS.includes(String(flag))) throw new TypeError(`unknown option ${String(flag)}\n${usage}`);
+    // A missing value, or the next option taken for one (`--type --seconds 5`), is a mistake, not a value.
+    if (value === undefined || value.startsWith('--'))
+      throw new TypeError(`${String(flag)} needs a value\n${usage}`);
     switch (flag) {
       case '--url':
-        for (const url of String(value).split(',')) {
-          if (!/^wss?:\/\/./.test(url))
-            throw new TypeError(`--url must be a ws:// or wss:// URL, got ${url}`);
+        for (const url of value.split(',')) {
+          const problem = urlProblem(url);
+          if (problem !== undefined)
+            throw new TypeError(
+              `--url must be a ws:// or wss:// URL, got ${JSON.stringify(url)}: ${problem}`,
+            );
           options.urls.push(url);
         }
         break;
@@ -75,7 +114,8 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
         options.players = count('players', value, 1, 64);
         break;
       case '--type':
-        options.type = String(value);
+        if (value.trim() === '') throw new TypeError('--type must name a room type, got ""');
+        options.type = value;
         break;
       case '--seconds':
         options.seconds = count('seconds', value, 1, 3_600);

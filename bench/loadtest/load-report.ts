@@ -15,9 +15,17 @@ export const ExitCode = {
   notAllInPlay: 1,
   /** The options were refused. */
   badOptions: 2,
-  /** No URL answered at all: nothing was load tested. */
+  /** No URL answered as a vehikill-net server: nothing was load tested. */
   unreachable: 3,
 } as const;
+
+/**
+ * What the load test exits with when a signal interrupted it, after its summary: 128 + the signal's number,
+ * as a shell reports a process the signal ended (130 for SIGINT, 143 for SIGTERM).
+ */
+export function interruptedExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return 128 + (signal === 'SIGINT' ? 2 : 15);
+}
 
 export function exitCodeOf(options: LoadOptions, stats: LoadStats): number {
   const allInPlay =
@@ -89,6 +97,9 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  out of play   ${counted(stats.outOfPlay)}${countOf(stats.outOfPlay) === 0 ? '' : ': lost their room, not back in one'}`,
     `  failed        ${counted(stats.errors)}`,
     `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,
+    ...(stats.notStarted === 0
+      ? []
+      : [`  not started   ${stats.notStarted} (the run was interrupted first)`]),
     `  rooms lost    ${counted(stats.roomsLost)}` +
       (lost === 0 ? '' : `; ${stats.rejoined} back in play by quick play`) +
       (rejoinErrors === 0 ? '' : `; quick plays failed: ${byCode(stats.rejoinErrors)}`),

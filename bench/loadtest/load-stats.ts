@@ -35,6 +35,8 @@ export interface LoadStats {
   roomsFailed: number;
   /** ...and their other players, who were never tried, having no room to join. */
   notTried: number;
+  /** Players never started because the run was interrupted (Ctrl-C, SIGTERM) before their turn. */
+  notStarted: number;
   /** Chat lines whose send threw, by code (these players were seated). */
   sendErrors: Map<string, number>;
   /** Players in a room whose traffic stopped (not counted in `seated` or `byNode`), by node id, now. */
@@ -61,6 +63,7 @@ export function newStats(): LoadStats {
     errors: new Map(),
     roomsFailed: 0,
     notTried: 0,
+    notStarted: 0,
     sendErrors: new Map(),
     byNode: new Map(),
     stalled: new Map(),

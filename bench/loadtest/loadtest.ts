@@ -2,6 +2,7 @@ import { Client, type ClientOptions, type RoomConnection } from 'vehikill-net/cl
 import { WebSocket } from 'ws';
 import type { LoadOptions } from './load-options.js';
 import {
+  countOf,
   type LoadStats,
   recordMoved,
   recordRejoined,
@@ -40,11 +41,14 @@ const REJOIN_PAUSE_MS = 1_000;
  * times their echo. A player whose room is left under them (its node failed or drained) quick-plays
  * again, as apps do, and chats on in the room it gets. One whose lines stop coming back for longer than
  * `stallMs` (its node hangs) counts as stalled, not seated, until they come back. Bounded: it ends by itself and closes every client.
+ * `signal` ends it early (Ctrl-C): no more players are started, every client is closed (so the servers free
+ * their seats at once), and the players never started are counted in `stats.notStarted`.
  */
 export async function runLoad(
   options: LoadOptions,
   stats: LoadStats,
   makeClient: (clientOptions: ClientOptions) => LoadClient = (clientOptions) => new Client(clientOptions),
+  signal?: AbortSignal,
 ): Promise<void> {
   const clients: LoadClient[] = [];
   /** Each seated player's room now (undefined while out of play), in the order they were first seated. */
@@ -58,8 +62,17 @@ export async function runLoad(
   const rateLimited = (code: string, stage: 'connect' | 'create') => {
     if (code === 'RATE_LIMITED') stats.rateLimited.add(stage);
   };
+  /** Closes every client now: on the abort (whose handshakes in flight then fail), or at the end. */
+  const closeAll = () => {
+    stopping = true;
+    for (const client of clients) client.close();
+  };
+  const interrupted = () => signal?.aborted === true;
+  signal?.addEventListener('abort', closeAll, { once: true });
   let next = 0;
   const newClient = () => {
+    // After the abort closed every client, none is made: a handshake waiting for its slot ends here.
+    if (interrupted()) throw new Interrupted();
     const index = next++;
     const client = makeClient({
       url: options.urls[index % options.urls.length] as string,
@@ -139,7 +152,11 @@ export async function runLoad(
   const lanes = Math.max(1, Math.floor(options.concurrency / options.players));
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      for (let roomIndex = roomIndexes.shift(); roomIndex !== undefined; roomIndex = roomIndexes.shift()) {
+      for (
+        let roomIndex = roomIndexes.shift();
+        roomIndex !== undefined && !interrupted();
+        roomIndex = roomIndexes.shift()
+      ) {
         let roomId: string;
         try {
           roomId = await handshake(async () => {
@@ -156,6 +173,8 @@ export async function runLoad(
             return room.roomId;
           });
         } catch (error) {
+          // Cut short by the abort, not refused: counted as not started at the end.
+          if (interrupted()) break;
           failed(error);
           stats.roomsFailed++;
           stats.notTried += options.players - 1;
@@ -164,12 +183,12 @@ export async function runLoad(
         await Promise.all(
           Array.from({ length: options.players - 1 }, () =>
             handshake(async () => {
-              const player = newClient();
               try {
+                const player = newClient();
                 await connect(player);
                 seat(player, await player.join(roomId));
               } catch (error) {
-                failed(error);
+                if (!interrupted()) failed(error);
               }
             }),
           ),
@@ -208,13 +227,43 @@ export async function runLoad(
     }
   };
   const stallChecks = setInterval(checkStalls, STALL_CHECK_MS);
-  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1_000));
+  await abortable(options.seconds * 1_000, signal);
   for (const timer of timers) clearInterval(timer);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // the last echoes
+  await abortable(500, signal); // the last echoes
   clearInterval(stallChecks);
-  checkStalls();
-  stopping = true;
-  for (const client of clients) client.close();
+  if (!interrupted()) checkStalls();
+  signal?.removeEventListener('abort', closeAll);
+  closeAll();
+  if (interrupted()) {
+    const total = options.rooms * options.players;
+    const accounted =
+      stats.seated +
+      countOf(stats.stalled) +
+      countOf(stats.outOfPlay) +
+      countOf(stats.errors) +
+      stats.notTried;
+    stats.notStarted = total - accounted;
+  }
+  // The clients' goodbyes on their way out, before the process may exit: the servers free the seats at
+  // once rather than keep them for the reconnect grace.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** Thrown for a player whose turn comes after the abort. */
+class Interrupted extends Error {}
+
+/** Waits `ms`, or until `signal` aborts. */
+function abortable(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** An error's code as the client gave it (e.g. NODE_UNREACHABLE, RATE_LIMITED), or else its message. */

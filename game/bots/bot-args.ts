@@ -9,15 +9,32 @@ export interface BotArgs {
   readonly seconds: number | undefined;
   /** Direct WebRTC links (server link and peers) through node-datachannel instead of the WebSocket. */
   readonly rtc: boolean;
+  /**
+   * Seconds after which the bots give up on a server that does not answer (default GIVE_UP_SECONDS): their
+   * joins not answered by then, or, once playing, no bot connected for that long.
+   */
+  readonly giveUpSeconds: number;
 }
 
+/** The default of `--give-up`. */
+export const GIVE_UP_SECONDS = 30;
+
 export const USAGE =
-  'usage: npm run bots -- --url URL [--count N] [--room CODE] [--seconds S] [--rtc]\n' +
-  '  URL: the game page (http://localhost:8080) or its WebSocket (ws://localhost:8080/ws)';
+  'usage: npm run bots -- --url URL [--count N] [--room CODE] [--seconds S] [--give-up S] [--rtc]\n' +
+  '  URL: the game page (http://localhost:8080) or its WebSocket (ws://localhost:8080/ws)\n' +
+  '  --count: bots, 1..64 (default 1); --room: join this private room, else Quick Play\n' +
+  '  --seconds: stop after this long (default: until Ctrl-C)\n' +
+  `  --give-up: exit 1 when the server has not answered for this long (default ${GIVE_UP_SECONDS})\n` +
+  '  --rtc: direct WebRTC links (node-datachannel) instead of the WebSocket';
 
 /** The longest run a Node timer can wait for (2^31-1 ms): past it setTimeout fires at once. */
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-const OPTIONS = ['--url', '--count', '--room', '--seconds'];
+const OPTIONS = ['--url', '--count', '--room', '--seconds', '--give-up'];
+
+/** Whether the command line asks for the usage (`--help`, `-h`): printed, exit 0. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
 /** Parses the command line; throws a TypeError with the usage for anything it does not understand. */
 export function parseBotArgs(argv: readonly string[]): BotArgs {
@@ -54,7 +71,18 @@ export function parseBotArgs(argv: readonly string[]): BotArgs {
         : Number.NaN;
   if (seconds !== undefined && !(seconds > 0 && seconds <= MAX_SECONDS))
     throw new TypeError(`--seconds must be > 0 and at most ${MAX_SECONDS}\n${USAGE}`);
-  return { url: wsUrlOf(url), count, room: values.get('room'), seconds, rtc };
+  const giveUpText = values.get('give-up') ?? String(GIVE_UP_SECONDS);
+  const giveUpSeconds = /^\d+$/.test(giveUpText) ? Number(giveUpText) : Number.NaN;
+  if (!(giveUpSeconds >= 1 && giveUpSeconds <= 3_600))
+    throw new TypeError(`--give-up must be a whole number of seconds from 1 to 3600\n${USAGE}`);
+  let wsUrl: string;
+  try {
+    wsUrl = wsUrlOf(url);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`--url ${JSON.stringify(url)} is not a server URL (${why})\n${USAGE}`);
+  }
+  return { url: wsUrl, count, room: values.get('room'), seconds, rtc, giveUpSeconds };
 }
 
 /** http://host:8080 -> ws://host:8080/ws; a ws(s) URL is kept as it is. */
@@ -62,7 +90,7 @@ export function wsUrlOf(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol === 'ws:' || parsed.protocol === 'wss:') return parsed.href;
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new TypeError(`not a server URL: ${url}`);
+    throw new TypeError(`its scheme ${parsed.protocol} is not http, https, ws or wss`);
   parsed.protocol = parsed.protocol === 'https:' ? 'wss:' : 'ws:';
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/ws';
   return parsed.href;

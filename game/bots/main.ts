@@ -4,10 +4,15 @@
  */
 import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
-import { parseBotArgs } from './bot-args.js';
+import { parseBotArgs, USAGE, wantsHelp } from './bot-args.js';
 import { botPlayer, drive } from './bot-player.js';
 import { countingWebSocket, type Traffic } from './counting-web-socket.js';
+import { unreachableBecause } from './reach.js';
 
+if (wantsHelp(process.argv.slice(2))) {
+  console.log(USAGE);
+  process.exit(0);
+}
 let args: ReturnType<typeof parseBotArgs>;
 try {
   args = parseBotArgs(process.argv.slice(2));
@@ -22,6 +27,14 @@ if (args.rtc) {
   rtc = { RTCPeerConnection: polyfill.RTCPeerConnection };
 }
 
+// A client retries an address that refuses it for ever: check it once first, so that a wrong URL, a server
+// not started, a web server that is not this game's or a certificate Node does not trust is said at once.
+const unreachable = await unreachableBecause(args.url);
+if (unreachable !== undefined) {
+  console.error(`bots: cannot play at ${args.url}: ${unreachable}`);
+  process.exit(1);
+}
+
 const sessions: GameSession[] = [];
 /** Set once every bot joined: leaving before that is the join's failure, handled there. */
 let playing = false;
@@ -29,6 +42,10 @@ let playing = false;
 let stopDriving: (() => void) | undefined;
 let stopping = false;
 let report: ReturnType<typeof setInterval> | undefined;
+/** How often the status line is printed (and the connection looked at). */
+const STATUS_MS = 2_000;
+/** The server's error codes already printed. */
+const told = new Set<string>();
 // From the start, not once every bot has joined: a SIGTERM meanwhile (a service manager, `timeout`) would
 // otherwise kill the process with its seats held for the reconnect grace.
 process.on('SIGINT', () => shutdown());
@@ -46,7 +63,7 @@ for (let index = 0; index < args.count; index++) {
   const mesh: MeshOptions = rtc ? ({ rtc } as MeshOptions) : { rtc: false };
   const session = botPlayer({ client, seed: 1 + index, mesh });
   session.on('left', ({ reason, message }) => {
-    console.log(`bot ${index + 1} left: ${reason} ${message}`);
+    console.log(`bot ${index + 1} left: ${reason}${message ? ` (${message})` : ''}`);
     // The server put the last of them out (shutting down, room closed, kicked): nothing is left to do,
     // and idling on as '0/N in room' would hide it from whoever runs them.
     if (playing && sessions.every((each) => each.room === undefined)) {
@@ -55,15 +72,32 @@ for (let index = 0; index < args.count; index++) {
     }
   });
   session.on('warning', (warning) => console.log(`bot ${index + 1} warned: ${JSON.stringify(warning)}`));
+  // What the server says that answers no request (a refusal it will retry, a drain notice): once per code,
+  // or a server refusing every attempt would fill the screen.
+  client.on('error', (error) => {
+    if (told.has(error.code)) return;
+    told.add(error.code);
+    console.log(`bots: the server said ${error.code}${error.message ? `: ${error.message}` : ''}`);
+  });
   sessions.push(session);
 }
 
-// The first bot finds (or makes) the room; the rest follow it there, so they play together.
+// The first bot finds (or makes) the room; the rest follow it: by its code into a private room (more bots
+// than its seats are refused ROOM_FULL), or by Quick Play, which fills the oldest public room with a seat
+// and then the next one, so past a room's seats the bots play in several rooms.
 const first = sessions[0] as GameSession;
 if (await joinAll()) play();
 
 /** Joins every bot; false when stopped by a signal meanwhile (the joins then fail as their sessions close). */
 async function joinAll(): Promise<boolean> {
+  // A server that takes the connection and never answers (a frozen process) would keep the joins waiting
+  // for ever: give up after --give-up seconds. Not unref'd: it is what keeps the process waiting.
+  const giveUp = setTimeout(() => {
+    if (stopping) return;
+    console.error(`bots: no answer to the join from ${args.url} within ${args.giveUpSeconds} s; exiting`);
+    for (const session of sessions) session.close();
+    process.exit(1);
+  }, args.giveUpSeconds * 1_000);
   try {
     if (args.room) await first.joinByCode(args.room);
     else await first.quickPlay();
@@ -78,6 +112,8 @@ async function joinAll(): Promise<boolean> {
     console.error(`bots could not join: ${reason}`);
     for (const session of sessions) session.close();
     process.exit(1);
+  } finally {
+    clearTimeout(giveUp);
   }
   // Stopped while the last joins were answered: the sessions are closed, shutdown's timer ends the process.
   return !stopping;
@@ -85,35 +121,79 @@ async function joinAll(): Promise<boolean> {
 
 function play(): void {
   stopDriving = drive(sessions);
-  const code = first.room?.code;
-  console.log(
-    `${sessions.length} bots in room ${first.room?.info.roomId ?? '?'}${code ? ` (code ${code})` : ''}`,
-  );
+  console.log(`${sessions.length} bots in ${roomsText()}`);
   const started = performance.now();
   let before = { ...traffic };
   let beforeAt = started;
+  /** When the last bot lost its connection (undefined while one is connected). */
+  let noneConnectedSince: number | undefined;
   report = setInterval(() => {
     const now = performance.now();
     const seconds = (now - beforeAt) / 1000;
-    const rates = {
-      bytesIn: (traffic.bytesIn - before.bytesIn) / sessions.length / seconds / 1000,
-      bytesOut: (traffic.bytesOut - before.bytesOut) / sessions.length / seconds / 1000,
-    };
-    const rate = (field: keyof Traffic) => rates[field];
+    const perBot = (field: keyof Traffic) =>
+      (traffic[field] - before[field]) / sessions.length / seconds / 1000;
+    const rates = `per bot ${perBot('bytesIn').toFixed(1)} kB/s in, ${perBot('bytesOut').toFixed(1)} kB/s out (WebSocket payloads)`;
     before = { ...traffic };
     beforeAt = now;
-    const match = first.match;
-    const kills = first.scoreboard().reduce((sum, line) => sum + (line.kills ?? 0), 0);
-    const inRoom = sessions.filter((session) => session.room !== undefined).length;
+    const connected = sessions.filter((session) => session.client.state === 'open').length;
+    const reconnecting = sessions.filter((session) => session.client.state === 'reconnecting').length;
     const dropped = sessions.reduce((sum, session) => sum + session.peerSendsDropped, 0);
     console.log(
-      `${Math.round((now - started) / 1000)} s | ${inRoom}/${sessions.length} in room | ` +
-        `${match?.phase ?? '-'} ${match?.secondsLeft ?? '-'} s left | ${kills} kills | ` +
-        `per bot ${rate('bytesIn').toFixed(1)} kB/s in, ${rate('bytesOut').toFixed(1)} kB/s out (WebSocket payloads)${dropped ? ` | ${dropped} peer messages dropped` : ''}`,
+      `${Math.round((now - started) / 1000)} s | ${connected}/${sessions.length} connected` +
+        `${reconnecting ? ` (${reconnecting} reconnecting)` : ''} | ` +
+        `${connected === 0 ? 'no answer from the server' : matchText()} | ${rates}` +
+        `${dropped ? ` | ${dropped} peer messages dropped` : ''}`,
     );
-  }, 2_000);
+    // The server went away without a word (a crash, a network cut, a frozen process): the bots reconnect,
+    // but past --give-up seconds with none connected nobody is coming back to play with them.
+    if (connected > 0) noneConnectedSince = undefined;
+    else noneConnectedSince ??= now;
+    if (noneConnectedSince !== undefined && now - noneConnectedSince >= args.giveUpSeconds * 1_000) {
+      console.error(`bots: ${args.url} has not answered for ${args.giveUpSeconds} s; exiting`);
+      shutdown(1);
+    }
+  }, STATUS_MS);
   playing = true;
   if (args.seconds !== undefined) setTimeout(() => shutdown(), args.seconds * 1000);
+}
+
+/** The sessions in a room, by room id (a room's first bot first), in the order the bots were made. */
+function byRoom(): Map<string, GameSession[]> {
+  const rooms = new Map<string, GameSession[]>();
+  for (const session of sessions) {
+    const id = session.room?.info.roomId;
+    if (id === undefined) continue;
+    rooms.set(id, [...(rooms.get(id) ?? []), session]);
+  }
+  return rooms;
+}
+
+/** `room ID (code C)`, or `2 rooms: ID (8 bots), ID (2 bots)`. */
+function roomsText(): string {
+  const rooms = [...byRoom()];
+  const named = ([id, inRoom]: [string, GameSession[]]) => {
+    const code = inRoom[0]?.room?.code;
+    return `${id}${code ? ` (code ${code})` : ''}`;
+  };
+  if (rooms.length === 1) return `room ${named(rooms[0] as [string, GameSession[]])}`;
+  return `${rooms.length} rooms: ${rooms.map((room) => `${named(room)}: ${room[1].length} bots`).join(', ')}`;
+}
+
+/**
+ * Each room's match as its first bot sees it: `in room: playing 120 s left, 3 kills` for one room, with
+ * the room ids for several, so that no room's match is shown as all the bots'.
+ */
+function matchText(): string {
+  const rooms = [...byRoom()];
+  if (rooms.length === 0) return `0/${sessions.length} in a room`;
+  const one = ([, inRoom]: [string, GameSession[]]) => {
+    const seen = inRoom[0] as GameSession;
+    const match = seen.match;
+    const kills = seen.scoreboard().reduce((sum, line) => sum + (line.kills ?? 0), 0);
+    return `${inRoom.length} in room: ${match?.phase ?? '-'} ${match?.secondsLeft ?? '-'} s left, ${kills} kills`;
+  };
+  if (rooms.length === 1) return one(rooms[0] as [string, GameSession[]]);
+  return rooms.map((room) => `${room[0]} ${one(room)}`).join('; ');
 }
 
 function shutdown(code = 0): void {

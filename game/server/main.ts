@@ -19,7 +19,16 @@ import {
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
 import { DEFAULT_MAX_BOTS_PER_ADDRESS } from './bot-allowance.js';
+import { type RoomConfigProblem, roomConfigProblem } from './room-config.js';
 import { vehikillRoom } from './vehikill-room.js';
+
+/** The environment variable each room setting main reads comes from. */
+const ENVIRONMENT_OF = {
+  quickPlayBots: 'QUICK_PLAY_BOTS',
+  matchSeconds: 'MATCH_SECONDS',
+  pauseSeconds: 'PAUSE_SECONDS',
+  maxBotsPerAddress: 'MAX_BOTS_PER_ADDRESS',
+} as const satisfies Partial<Record<RoomConfigProblem['field'], string>>;
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -32,6 +41,13 @@ async function main(): Promise<void> {
     pauseSeconds: numberFromEnvironment(env, 'PAUSE_SECONDS', 10),
     maxBotsPerAddress: numberFromEnvironment(env, 'MAX_BOTS_PER_ADDRESS', DEFAULT_MAX_BOTS_PER_ADDRESS),
   };
+  // Checked as the rooms will use it: a value their rules refuse (MATCH_SECONDS=0) would otherwise start a
+  // server that refuses every room it is asked for.
+  const problem = roomConfigProblem(roomSettings);
+  if (problem) {
+    const name = ENVIRONMENT_OF[problem.field as keyof typeof ENVIRONMENT_OF];
+    throw new TypeError(`${name} '${env[name]}' is refused: ${problem.message}`);
+  }
   const { options, registry } = await optionsFromEnvironment(env, {
     staticDir: fileURLToPath(new URL('../web/', import.meta.url)),
     label: 'vehikill',

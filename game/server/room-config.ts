@@ -1,4 +1,5 @@
-import type { MatchOptions } from '../sim/index.js';
+import { MAX_BOTS, SEATS } from '../protocol/room-options.js';
+import { type MatchOptions, resolveMatchConfig } from '../sim/index.js';
 import type { AntiCheatLimits } from './anti-cheat.js';
 
 /** How a server runs its Vehikill rooms; a creator's options (CreateOptions) override some per room. */
@@ -39,3 +40,51 @@ export const ROOM_DEFAULTS = {
   snapshotHz: 30,
   budgetBytes: 1200,
 } as const;
+
+/** What is wrong with a config, and in which of its fields. */
+export interface RoomConfigProblem {
+  readonly field: keyof VehikillRoomConfig;
+  readonly message: string;
+}
+
+/**
+ * The first thing wrong with `config` that every room made with it would refuse or run wrong with, or
+ * undefined: checked where the config is given (`vehikillRoom`, the server's start) rather than found by
+ * each room's creation, which would refuse every room (JOIN_REJECTED) on a server that started fine.
+ */
+export function roomConfigProblem(config: VehikillRoomConfig): RoomConfigProblem | undefined {
+  const whole = (field: keyof VehikillRoomConfig, min: number, max: number, what: string) => {
+    const value = config[field];
+    if (
+      value === undefined ||
+      (Number.isInteger(value) && (value as number) >= min && (value as number) <= max)
+    )
+      return undefined;
+    return { field, message: `must be a whole number from ${min} to ${max} (${what}), got ${String(value)}` };
+  };
+  const problem =
+    whole(
+      'quickPlayBots',
+      0,
+      MAX_BOTS,
+      `players a Quick Play room is topped up to with bots, at most MAX_BOTS`,
+    ) ??
+    whole('maxPlayers', SEATS.min, SEATS.max, 'human seats of a room') ??
+    (config.pauseSeconds === undefined || (Number.isFinite(config.pauseSeconds) && config.pauseSeconds >= 0)
+      ? undefined
+      : { field: 'pauseSeconds' as const, message: `must be 0 or more seconds, got ${config.pauseSeconds}` });
+  if (problem) return problem;
+  // The match rules' own check, on what a room gives them: its match and warmup lengths over `match`.
+  try {
+    resolveMatchConfig({
+      ...config.match,
+      matchSeconds: config.matchSeconds ?? ROOM_DEFAULTS.matchSeconds,
+      warmupSeconds: config.warmupSeconds ?? ROOM_DEFAULTS.warmupSeconds,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const field = (['matchSeconds', 'warmupSeconds'] as const).find((name) => message.includes(name));
+    return { field: field ?? 'match', message: message.replace(/^match config: /, '') };
+  }
+  return undefined;
+}

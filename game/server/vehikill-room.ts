@@ -56,7 +56,7 @@ import { BotAllowance } from './bot-allowance.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
-import { ROOM_DEFAULTS, type VehikillRoomConfig } from './room-config.js';
+import { ROOM_DEFAULTS, roomConfigProblem, type VehikillRoomConfig } from './room-config.js';
 import { ServerBots } from './server-bots.js';
 import { TickTimes } from './tick-times.js';
 
@@ -682,8 +682,13 @@ function desyncLogOf(roomClass: object): DesyncLog {
   return log;
 }
 
-/** A room type for `server.define('vehikill', vehikillRoom(config))` with this server's configuration. */
+/**
+ * A room type for `server.define('vehikill', vehikillRoom(config))` with this server's configuration.
+ * Throws a RangeError naming the field when the config is one every room would refuse (roomConfigProblem).
+ */
 export function vehikillRoom(config: VehikillRoomConfig = {}): typeof VehikillRoom {
+  const problem = roomConfigProblem(config);
+  if (problem) throw new RangeError(`vehikillRoom config: ${problem.field} ${problem.message}`);
   return class ConfiguredVehikillRoom extends VehikillRoom {
     static override config = config;
     static override botAllowance = new BotAllowance<VehikillRoom>(config.maxBotsPerAddress);

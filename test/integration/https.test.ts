@@ -1,40 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { selfSignedCert } from '../support/self-signed.js';
 import { sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
 let tls: { key: Buffer; cert: Buffer };
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vehikill-tls-'));
-  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  tls = { key: readFileSync(key), cert: readFileSync(cert) };
+  tls = selfSignedCert();
   t = await startServer({ test: TestRoom }, { tls });
 });
 afterAll(async () => {

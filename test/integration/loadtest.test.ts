@@ -6,8 +6,8 @@ import type { LoadOptions } from '../../bench/loadtest/load-options.js';
 import { ExitCode, exitCodeOf, summaryLines } from '../../bench/loadtest/load-report.js';
 import { countOf, newStats } from '../../bench/loadtest/load-stats.js';
 import { runLoad } from '../../bench/loadtest/loadtest.js';
-import { unreachableBecause } from '../../bench/loadtest/reach.js';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
+import { unreachableBecause } from '../../game/bots/reach.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 
 /** The lobby's chat room, its chat budget raised: these runs chat at 5 to 10 lines a second per player. */

@@ -3,69 +3,23 @@
  * variables, stopped by signals.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/coturn.js';
+import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-/** Inside the repository, so the bundle's bare imports (ws, ioredis, ...) resolve from node_modules. */
-const bundlePath = `${root}test-output/lobby-main.mjs`;
 const running = new Set<ChildProcess>();
 
+let bundlePath = '';
 beforeAll(async () => {
-  mkdirSync(`${root}test-output`, { recursive: true });
-  const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-  await build({
-    entryPoints: [`${root}examples/lobby/server/main.ts`],
-    outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }),
-    conditions: ['source'],
-    logLevel: 'warning',
-  });
+  bundlePath = await bundleMain('examples/lobby/server/main.ts', 'lobby-main');
 });
 afterEach(() => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
   running.clear();
 });
 
-interface Run {
-  child: ChildProcess;
-  output: () => { stdout: string; stderr: string };
-  exited: Promise<number | null>;
-}
-
-function runMain(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [bundlePath], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', UDP_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => ({ stdout, stderr }), exited };
-}
-
-async function until(run: Run, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(run.output().stdout)) {
-    if (run.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} in time:\n${JSON.stringify(run.output())}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
+function runMain(env: Record<string, string>): MainRun {
+  return runBundle(bundlePath, env, running);
 }
 
 describe('a server main', () => {

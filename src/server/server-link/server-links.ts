@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { type Cancel, type Clock, every, TokenBucket } from '../../common/index.js';
 import { ErrorCode, Kind, MAX_PEER_DATA_BYTES, type Message, ProtocolError } from '../../protocol/index.js';
 import {
@@ -404,8 +405,12 @@ function finiteOr(value: number, fallback: number): number {
   return Number.isFinite(value) ? value : fallback;
 }
 
+/**
+ * A UDP port free now on `bindAddress`. The socket's family is the address's: an IPv4 socket cannot bind
+ * an IPv6 address (HOST=::1 stopped the start with `bind EINVAL ::1`). A name (or none) binds IPv4.
+ */
 async function freeUdpPort(bindAddress: string | undefined): Promise<number> {
-  const socket = createSocket('udp4');
+  const socket = createSocket(bindAddress !== undefined && isIP(bindAddress) === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(0, bindAddress, () => resolve());

@@ -80,4 +80,31 @@ describe('npm run loadtest: options', () => {
     expect(() => parseLoadOptions(['--url', 'ws://h/ws'])).toThrow(/^missing --rooms, --players\n/);
     expect(() => parseLoadOptions([])).toThrow(/^missing --url, --rooms, --players\n/);
   });
+
+  it('refuses a --url that is no ws:// URL with a host and a port in range, saying what is wrong', () => {
+    const withUrl = (value: string) => () =>
+      parseLoadOptions(['--url', value, '--rooms', '1', '--players', '1']);
+    expect(withUrl('ws://localhost:99999/ws')).toThrow(
+      /^--url must be a ws:\/\/ or wss:\/\/ URL, got "ws:\/\/localhost:99999\/ws": its port 99999 is not from 1 to 65535/,
+    );
+    expect(withUrl('ws://localhost:0/ws')).toThrow(/its port 0 is not from 1 to 65535/);
+    expect(withUrl('ws://[bad')).toThrow(/got "ws:\/\/\[bad": it is not a valid URL/);
+    expect(withUrl('ws://a b/ws')).toThrow(/got "ws:\/\/a b\/ws": it is not a valid URL/);
+    expect(withUrl('http://localhost:8080/ws')).toThrow(/it is not a ws:\/\/ or wss:\/\/ URL/);
+    expect(withUrl('ws://localhost:8080/ws,ws://b:70000/ws')).toThrow(/"ws:\/\/b:70000\/ws": its port 70000/);
+    expect(parseLoadOptions(['--url', 'ws://[::1]:8080/ws', '--rooms', '1', '--players', '1']).urls).toEqual([
+      'ws://[::1]:8080/ws',
+    ]);
+    expect(
+      parseLoadOptions(['--url', 'wss://example.test/ws', '--rooms', '1', '--players', '1']).urls,
+    ).toEqual(['wss://example.test/ws']);
+  });
+
+  it('refuses an option with no value, not taking the next option or nothing for one', () => {
+    expect(() => parseLoadOptions([...base, '--type'])).toThrow(/^--type needs a value\nusage:/);
+    expect(() => parseLoadOptions([...base, '--type', '--seconds', '5'])).toThrow(/^--type needs a value/);
+    expect(() => parseLoadOptions([...base, '--type', ''])).toThrow(/--type must name a room type/);
+    expect(() => parseLoadOptions(['--url'])).toThrow(/^--url needs a value/);
+    expect(() => parseLoadOptions([...base, '--bogus'])).toThrow(/^unknown option --bogus\nusage:/);
+  });
 });

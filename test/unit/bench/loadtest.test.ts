@@ -158,6 +158,24 @@ describe('npm run loadtest: the load', () => {
     },
   );
 
+  it('stops starting players when interrupted, and counts the ones never started', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    const load = { ...options(20, 2, 2), seconds: 600 };
+    const interrupt = new AbortController();
+    const run = runLoad(load, stats, server.client, interrupt.signal);
+    while (stats.seated < 4) await tick();
+    interrupt.abort();
+    await run; // at once, not after --seconds 600
+
+    expect(server.creates).toBeLessThan(20);
+    expect(stats.notStarted).toBeGreaterThan(0);
+    expect(stats.seated + countOf(stats.errors) + stats.notTried + stats.notStarted).toBe(40);
+    expect(summaryLines(load, stats).join('\n')).toContain(
+      `not started   ${stats.notStarted} (the run was interrupted first)`,
+    );
+  });
+
   it('accounts for every player: seated, failed with a code, or not tried because their room failed', async () => {
     const server = new FakeServer();
     server.failCreate.set(2, 'INTERNAL_ERROR');

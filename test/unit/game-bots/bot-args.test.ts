@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBotArgs } from '../../../game/bots/bot-args.js';
+import { parseBotArgs, wantsHelp } from '../../../game/bots/bot-args.js';
 
 const url = ['--url', 'http://localhost:8080'];
 
@@ -11,8 +11,23 @@ describe('npm run bots: arguments', () => {
       room: 'K7Q2XM',
       seconds: 2.5,
       rtc: true,
+      giveUpSeconds: 30,
     });
+    expect(parseBotArgs([...url, '--give-up', '5']).giveUpSeconds).toBe(5);
   });
+
+  it.each(['0', '1.5', 'x', '3601'])('refuses --give-up %j', (giveUp) => {
+    expect(() => parseBotArgs([...url, '--give-up', giveUp])).toThrow(/^--give-up must be/);
+  });
+
+  it.each(['not a url', 'ftp://host/ws', 'localhost:8080'])(
+    'refuses --url %j naming the flag, with the usage',
+    (value) => {
+      expect(() => parseBotArgs(['--url', value])).toThrow(
+        new RegExp(`^--url ${JSON.stringify(value)} is not a server URL \\(.*\\)\nusage: npm run bots`),
+      );
+    },
+  );
 
   // setTimeout turns anything past 2^31-1 ms (or Infinity) into 1 ms: the bots would stop at once.
   it.each(['Infinity', '1e10', '3000000'])(
@@ -33,5 +48,11 @@ describe('npm run bots: arguments', () => {
     ['an option as the room code', [...url, '--room', '--rtc']],
   ])('refuses %s', (_what, argv) => {
     expect(() => parseBotArgs(argv)).toThrow(TypeError);
+  });
+
+  it('asks for the usage with --help or -h', () => {
+    expect(wantsHelp(['--help'])).toBe(true);
+    expect(wantsHelp([...url, '-h'])).toBe(true);
+    expect(wantsHelp(url)).toBe(false);
   });
 });

@@ -1,0 +1,86 @@
+/**
+ * The Vehikill server's main (`npm start` runs its build) as an operator runs it: its own process,
+ * configured by environment variables.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
+
+const running = new Set<ChildProcess>();
+
+let bundlePath = '';
+beforeAll(async () => {
+  bundlePath = await bundleMain('game/server/main.ts', 'vehikill-main');
+});
+afterEach(() => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  running.clear();
+});
+
+function runMain(env: Record<string, string>): MainRun {
+  return runBundle(bundlePath, { DRAIN_MS: '0', ...env }, running);
+}
+
+/** Whether this machine has IPv6 loopback (::1) to listen on. */
+async function hasIpv6Loopback(): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A refused start: exit 1, one line on stderr matching `said`, never served. */
+async function refusedStart(env: Record<string, string>, said: RegExp): Promise<void> {
+  const run = runMain(env);
+  // Bounded: a start that goes on (as a bad value once did) is a failure here, not a test timeout.
+  const exited = await Promise.race([
+    run.exited,
+    new Promise((resolve) => setTimeout(resolve, 10_000, 'running')),
+  ]);
+  expect(exited).toBe(1);
+  const { stderr, stdout } = run.output();
+  expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+  expect(stderr).toMatch(said);
+  expect(stdout).not.toContain('http://');
+}
+
+const ipv6Loopback = await hasIpv6Loopback();
+
+describe('the Vehikill server main', () => {
+  it.runIf(ipv6Loopback)('starts and serves on HOST=::1, server links included', async () => {
+    const run = runMain({ HOST: '::1' });
+    const [, url] = await until(run, /^Vehikill: (http:\/\/\[::1\]:\d+)$/m);
+    await until(run, /^server links: UDP port \d+$/m);
+    const socket = new WebSocket(`${(url as string).replace('http', 'ws')}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.close();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('refuses at start a match length the match rules refuse, naming the variable', async () => {
+    await refusedStart({ MATCH_SECONDS: '0' }, /^vehikill: could not start: MATCH_SECONDS '0' is refused: /);
+    await refusedStart(
+      { MATCH_SECONDS: '5000' },
+      /^vehikill: could not start: MATCH_SECONDS '5000' is refused: /,
+    );
+  });
+
+  it('refuses at start more Quick Play bots than a room may have, naming the variable', async () => {
+    await refusedStart(
+      { QUICK_PLAY_BOTS: '16' },
+      /^vehikill: could not start: QUICK_PLAY_BOTS '16' is refused: must be a whole number from 0 to 15/,
+    );
+    // The bound itself is taken.
+    const run = runMain({ QUICK_PLAY_BOTS: '15' });
+    await until(run, /^Vehikill: http/m);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+});
