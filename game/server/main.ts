@@ -13,6 +13,7 @@ import {
   GameServer,
   numberFromEnvironment,
   optionsFromEnvironment,
+  portFromEnvironment,
   registryAddressForLog,
   stopOnSignals,
 } from 'vehikill-net/server';
@@ -33,7 +34,7 @@ const ENVIRONMENT_OF = {
 async function main(): Promise<void> {
   const env = process.env;
   // Every number is read before anything connects or listens, so a typo stops the start, not a running server.
-  const port = numberFromEnvironment(env, 'PORT', 8080);
+  const port = portFromEnvironment(env, 'PORT', 8080);
   const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
   const roomSettings = {
     quickPlayBots: numberFromEnvironment(env, 'QUICK_PLAY_BOTS', 4),

@@ -46,6 +46,7 @@ export {
   type Environment,
   numberFromEnvironment,
   optionsFromEnvironment,
+  portFromEnvironment,
   registryAddressForLog,
   registryFromEnvironment,
 } from './run/environment.js';

@@ -9,6 +9,7 @@ import {
   GameServer,
   numberFromEnvironment,
   optionsFromEnvironment,
+  portFromEnvironment,
   registryAddressForLog,
   stopOnSignals,
 } from 'vehikill-net/server';
@@ -17,7 +18,7 @@ import { ChatRoom } from './chat-room.js';
 async function main(): Promise<void> {
   const env = process.env;
   // Every number is read before anything connects or listens, so a typo stops the start, not a running server.
-  const port = numberFromEnvironment(env, 'PORT', 8080);
+  const port = portFromEnvironment(env, 'PORT', 8080);
   const drainMs = numberFromEnvironment(env, 'DRAIN_MS', 60_000);
   const { options, registry } = await optionsFromEnvironment(env, {
     staticDir: fileURLToPath(new URL('../web/', import.meta.url)),

@@ -92,11 +92,18 @@ export function redactRedisUrl(url: string): string {
 }
 
 /** `redis://host:port` or `host:port` as ioredis's { host, port }. */
-function seedNode(address: string): { host: string; port: number } {
-  const url = new URL(address.includes('://') ? address : `redis://${address}`);
-  const port = Number(url.port || 6379);
-  if (url.hostname === '' || !Number.isInteger(port)) {
-    throw new TypeError(`not a Redis Cluster node address: ${JSON.stringify(address)}`);
+export function seedNode(address: string): { host: string; port: number } {
+  let url: URL | undefined;
+  try {
+    url = new URL(address.includes('://') ? address : `redis://${address}`);
+  } catch {
+    url = undefined;
+  }
+  const port = Number(url?.port || 6379);
+  if (url === undefined || url.hostname === '' || !Number.isInteger(port)) {
+    throw new TypeError(
+      `not a Redis Cluster node address (host:port or redis://host:port): ${JSON.stringify(redactRedisUrl(address))}`,
+    );
   }
   // URL keeps the brackets of an IPv6 host; ioredis wants the bare address.
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };

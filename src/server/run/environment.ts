@@ -1,7 +1,8 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import type { GameServerOptions } from '../options.js';
-import { checkRedisUrl } from '../registry/redis-connection.js';
+import { checkRedisUrl, seedNode } from '../registry/redis-connection.js';
 import { RedisRegistry } from '../registry/redis-registry.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -20,22 +21,50 @@ export function numberFromEnvironment(env: Environment, name: string, fallback: 
   return Number(raw);
 }
 
-/** A port number from the environment (0 to 65535), or 0 when unset. */
-function portFromEnvironment(env: Environment, name: string): number {
-  const port = numberFromEnvironment(env, name, 0);
+/** A port number from the environment (0 to 65535), or the default (0) when unset; else a TypeError naming it. */
+export function portFromEnvironment(env: Environment, name: string, fallback = 0): number {
+  const port = numberFromEnvironment(env, name, fallback);
   if (port > 65_535) throw new TypeError(`${name} must be a port number from 0 to 65535, got '${env[name]}'`);
   return port;
 }
 
-/** A PEM file named by an environment variable; one that cannot be read stops the start naming the variable. */
+/**
+ * A PEM file named by an environment variable: a certificate (TLS_CERT) or a private key (TLS_KEY). One that
+ * cannot be read, or does not hold what it should, stops the start naming the variable (TLS alone would say
+ * `PEM routines::no start line`, naming neither).
+ */
 function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buffer {
   const path = env[name] as string;
+  let pem: Buffer;
   try {
-    return readFileSync(path);
+    pem = readFileSync(path);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new TypeError(`${name} names a file that cannot be read (${path}): ${why}`, { cause: error });
   }
+  try {
+    if (name === 'TLS_CERT') new X509Certificate(pem);
+    else createPrivateKey(pem);
+  } catch (error) {
+    const what = name === 'TLS_CERT' ? 'a PEM certificate' : 'a PEM private key (unencrypted)';
+    throw new TypeError(`${name} names a file that is not ${what} (${path})`, { cause: error });
+  }
+  return pem;
+}
+
+/** An http(s) URL from the environment, or a TypeError naming the variable. */
+function httpUrlFromEnvironment(env: Environment, name: string): string {
+  const raw = env[name] as string;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new TypeError(`${name} must be an http:// or https:// URL, got '${raw}'`);
+  }
+  return raw;
 }
 
 /**
@@ -52,6 +81,13 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
     .map((node) => node.trim())
     .filter((node) => node !== '');
   if (clusterNodes !== undefined && clusterNodes.length > 0) {
+    for (const node of clusterNodes) {
+      try {
+        seedNode(node);
+      } catch (error) {
+        throw new TypeError(`REDIS_CLUSTER_NODES: ${(error as Error).message}`, { cause: error });
+      }
+    }
     return RedisRegistry.connect({ clusterNodes, ...keyPrefix });
   }
   if (!env.REDIS_URL) return undefined;
@@ -149,7 +185,7 @@ export async function optionsFromEnvironment(
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
     ...(env.HISTORY_FILE ? { historyFile: env.HISTORY_FILE } : {}),
-    ...(env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: env.ALERT_WEBHOOK_URL } : {}),
+    ...(env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: httpUrlFromEnvironment(env, 'ALERT_WEBHOOK_URL') } : {}),
     // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).
     serverLink: {
       bindAddress: host,

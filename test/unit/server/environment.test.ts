@@ -1,8 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { numberFromEnvironment, optionsFromEnvironment, registryAddressForLog } from 'vehikill-net/server';
+import {
+  numberFromEnvironment,
+  optionsFromEnvironment,
+  portFromEnvironment,
+  registryAddressForLog,
+  registryFromEnvironment,
+} from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
+import { selfSignedCert } from '../../support/self-signed.js';
 
 const app = { staticDir: tmpdir(), label: 'test' };
 
@@ -29,15 +36,53 @@ describe('optionsFromEnvironment', () => {
     await expect(optionsFromEnvironment({ TLS_KEY: pem }, app)).rejects.toThrow(/TLS_CERT/);
   });
 
-  it('names the variable when a TLS file cannot be read', async () => {
+  it('names the variable when a TLS file cannot be read, or is not a PEM certificate or key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vehikill-env-'));
-    const pem = join(dir, 'x.pem');
-    writeFileSync(pem, 'pem');
+    const { cert, key } = selfSignedCert();
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    const junk = join(dir, 'junk.pem');
+    writeFileSync(certFile, cert);
+    writeFileSync(keyFile, key);
+    writeFileSync(junk, 'not a PEM file');
     await expect(
-      optionsFromEnvironment({ TLS_CERT: join(dir, 'missing.pem'), TLS_KEY: pem }, app),
-    ).rejects.toThrow(/TLS_CERT/);
-    const { options } = await optionsFromEnvironment({ TLS_CERT: pem, TLS_KEY: pem }, app);
-    expect(options.tls?.cert.toString()).toBe('pem');
+      optionsFromEnvironment({ TLS_CERT: join(dir, 'missing.pem'), TLS_KEY: keyFile }, app),
+    ).rejects.toThrow(/^TLS_CERT names a file that cannot be read/);
+    await expect(optionsFromEnvironment({ TLS_CERT: junk, TLS_KEY: keyFile }, app)).rejects.toThrow(
+      /^TLS_CERT names a file that is not a PEM certificate/,
+    );
+    // Each file where the other belongs: the key is no certificate, the certificate no key.
+    await expect(optionsFromEnvironment({ TLS_CERT: keyFile, TLS_KEY: certFile }, app)).rejects.toThrow(
+      /^TLS_CERT names a file that is not a PEM certificate/,
+    );
+    await expect(optionsFromEnvironment({ TLS_CERT: certFile, TLS_KEY: junk }, app)).rejects.toThrow(
+      /^TLS_KEY names a file that is not a PEM private key/,
+    );
+    const { options } = await optionsFromEnvironment({ TLS_CERT: certFile, TLS_KEY: keyFile }, app);
+    expect(options.tls?.cert).toEqual(cert);
+  });
+
+  it('names ALERT_WEBHOOK_URL when it is no http(s) URL, and REDIS_CLUSTER_NODES when a node is no address', async () => {
+    for (const raw of ['notaurl', 'ftp://example.com/hook', 'redis://x']) {
+      await expect(optionsFromEnvironment({ ALERT_WEBHOOK_URL: raw }, app), raw).rejects.toThrow(
+        /^ALERT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ URL/,
+      );
+    }
+    const { options } = await optionsFromEnvironment({ ALERT_WEBHOOK_URL: 'https://ops.example/hook' }, app);
+    expect(options.alertWebhookUrl).toBe('https://ops.example/hook');
+    for (const raw of ['garbage@@', '127.0.0.1:6379,:x', 'redis://:99999999']) {
+      await expect(registryFromEnvironment({ REDIS_CLUSTER_NODES: raw }), raw).rejects.toThrow(
+        /^REDIS_CLUSTER_NODES: not a Redis Cluster node address/,
+      );
+    }
+  });
+
+  it('names PORT when it is no port number', () => {
+    expect(portFromEnvironment({}, 'PORT', 8080)).toBe(8080);
+    expect(portFromEnvironment({ PORT: '9000' }, 'PORT', 8080)).toBe(9000);
+    expect(() => portFromEnvironment({ PORT: '70000' }, 'PORT', 8080)).toThrow(
+      /^PORT must be a port number from 0 to 65535/,
+    );
   });
 
   it('reads TRUST_PROXY as the reverse proxies in front of the server, none when unset', async () => {
