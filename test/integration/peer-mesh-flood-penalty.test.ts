@@ -64,6 +64,52 @@ describe('a peer flooding its direct link', () => {
     s.close();
   }, 60_000);
 
+  it('a goodbye from the flooder does not wipe its penalty: the fresh link still declines its offers', async () => {
+    const s = await victimWithHostile(server());
+    const demoted: MeshEvents['peer-demoted'][] = [];
+    s.victim.on('peer-demoted', (event) => demoted.push(event));
+    await flood(s.hostile, 2_000);
+    await eventually(() => demoted.length === 1, 'the flooder held to the relay');
+    const before = s.link();
+    // One frame any client may send: its relay link's goodbye, which closes the victim's link to it.
+    s.hostile.room.relayLink(s.victimId).close();
+    await eventually(() => s.link() !== before && s.link() !== undefined, 'a fresh link in its place');
+    expect(s.link().state).toBe('relayed');
+    expect(s.link().directRefused).toBe(true);
+    const answers: unknown[] = [];
+    s.hostile.room.on('signal', ({ signal }) => answers.push(signal));
+    s.hostile.signal({ n: 1, o: true, signal: { description: await someOffer() } });
+    await eventually(() => answers.length > 0, 'an answer to the offer');
+    expect(answers).toEqual([{ n: 1, declined: true }]);
+    s.close();
+  }, 60_000);
+
+  it('goodbyes in quick succession: the next fresh link holds off direct attempts for the rest of 2 s', async () => {
+    const { clients, rooms } = await roomOfClients(server(), 2);
+    const [aId, bId] = rooms.map((room) => room.selfId) as [string, string];
+    const a = rooms[0]!.mesh({ rtc: loopbackRtc });
+    let b = rooms[1]!.mesh({ rtc: false });
+    // b turns its mesh off and on: each close says goodbye, and a replaces its link to b.
+    const goodbye = async () => {
+      const before = a.link(bId);
+      b.close();
+      await eventually(
+        () => a.link(bId) !== before && a.link(bId) !== undefined,
+        'a fresh link in its place',
+      );
+      b = rooms[1]!.mesh({ rtc: false });
+    };
+    await goodbye();
+    expect(a.link(bId)!.directRefused).toBe(false);
+    await goodbye();
+    // Replaced again within 2 s: no WebRTC attempt for the rest of them (each could cost a connection).
+    expect(a.link(bId)!.directRefused).toBe(true);
+    await eventually(() => !a.link(bId)!.directRefused, 'the pace over', 3_000);
+    expect(a.link(bId)!.state).toBe('relayed');
+    expect(b.link(aId)).toBeDefined();
+    for (const client of clients) client.close();
+  }, 60_000);
+
   it('with floodPenaltyMs 0, is only rated: its direct link stays', async () => {
     const s = await victimWithHostile(server(), { floodPenaltyMs: 0 });
     let demoted = 0;

@@ -37,8 +37,12 @@ describe('mesh options', () => {
         [{ retryDirectMs: Number.NaN }, 'retryDirectMs'],
         [{ eventLifetimeMs: 0 }, 'eventLifetimeMs'],
         [{ eventLifetimeMs: 70_000 }, 'eventLifetimeMs'],
+        // Where it used to go, and the relay never saw it: refused, not ignored.
+        [{ rtc: { eventLifetimeMs: 1_000 } as never }, 'eventLifetimeMs'],
       ] as const) {
-        expect(() => a.mesh({ rtc: false, ...options }), name).toThrow(new RegExp(`^${name} must be`));
+        expect(() => a.mesh({ rtc: false, ...options }), name).toThrow(
+          new RegExp(`^${name} (must be|is a mesh option)`),
+        );
       }
       // Nothing of the refused meshes is left subscribed to the room: the good one hears b, and no
       // listener throws when a third player joins.

@@ -171,8 +171,13 @@ describe('a mesh closed and made again in the same room', () => {
       const { clients, rooms, meshes, ids } = await directPair();
       const low = ids[0] < ids[1] ? 0 : 1;
       const r = reopener === 'initiator' ? low : 1 - low;
+      const stayed = meshes[1 - r]!;
+      const states: string[] = [];
+      stayed.on('peer-state', ({ state }) => states.push(state));
       meshes[r]!.close();
       await sleep(500); // the other side hears the goodbye before the new mesh starts
+      // The peer whose mesh stayed open saw the link close and a fresh one take its place.
+      expect(states.slice(-2)).toEqual(['closed', 'relayed']);
       const pair = [...meshes] as [PeerMesh, PeerMesh];
       pair[r] = rooms[r]!.mesh(options);
       await bothDirect(pair, ids, 'direct again');

@@ -47,6 +47,11 @@ export interface PeerLinkOptions {
    * sooner: after 0.5 s, then 1, 2, 4 s... up to this, until the link is direct again.
    */
   retryDirectMs?: number;
+  /**
+   * Refuse the direct path for this long from the start (ms; see `refuseDirectFor`): a link that takes the
+   * place of one whose peer was held to the relay carries the rest of that penalty.
+   */
+  refuseDirectForMs?: number;
 }
 
 /**
@@ -102,6 +107,7 @@ export class PeerLink extends FailoverLink {
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
     this.#peerOffers = peerOfferBudget(options.clock.now());
+    if ((options.refuseDirectForMs ?? 0) > 0) this.refuseDirectFor(options.refuseDirectForMs as number);
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
 
@@ -136,6 +142,11 @@ export class PeerLink extends FailoverLink {
   /** Whether this side refuses the direct path for now (see `refuseDirectFor`). */
   get directRefused(): boolean {
     return this.#options.clock.now() < this.#refusedUntil;
+  }
+
+  /** How much longer this side refuses the direct path (ms; 0 when it does not). */
+  get directRefusedForMs(): number {
+    return Math.max(0, this.#refusedUntil - this.#options.clock.now());
   }
 
   /**

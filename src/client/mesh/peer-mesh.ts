@@ -91,12 +91,29 @@ const DEFAULT_FLOOD_PENALTY_MS = 60_000;
 /** A day: longer is a block (`block`), not a penalty. */
 const MAX_FLOOD_PENALTY_MS = 86_400_000;
 const DEFAULT_PEER_MESSAGES_PER_SECOND = 240;
+/**
+ * A peer's link replaced after its goodbye sooner than this after the last time holds off the direct path
+ * for the rest of it (see `PeerMesh.#relink`): as often as a peer's offers are acted on past their first
+ * few, so goodbyes buy a peer no more WebRTC attempts than offers do.
+ */
+const RELINK_PACE_MS = 2_000;
+
+/** What the mesh holds against a peer, carried from a closed link to the one that replaces it. */
+interface KeptPeerState {
+  bucket: TokenBucket | undefined;
+  flood: FloodWatch | undefined;
+  refuseDirectForMs: number;
+}
 /** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
 const MAX_EVENT_LIFETIME_MS = 65_535;
 
 /** Throws a RangeError naming the first option that no mesh could work with. */
 function checkMeshOptions(options: MeshOptions): void {
   const { maxMeshSize, floodPenaltyMs, eventLifetimeMs, maxMessageBytes } = options;
+  // It was an `rtc` option, which the relay never saw: refused there rather than silently ignored.
+  if (options.rtc && 'eventLifetimeMs' in options.rtc) {
+    throw new RangeError('eventLifetimeMs is a mesh option, for both paths: room.mesh({ eventLifetimeMs })');
+  }
   if (
     maxMeshSize !== undefined &&
     !(Number.isInteger(maxMeshSize) && maxMeshSize >= 2 && maxMeshSize <= 16)
@@ -149,6 +166,8 @@ export class PeerMesh {
   readonly #refusals: RefusalReports<RejectReason>;
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
+  /** When each peer's link was last replaced after a goodbye (see `#relink`). */
+  readonly #relinkedAt = new Map<string, number>();
   #closed = false;
 
   /**
@@ -318,11 +337,12 @@ export class PeerMesh {
     for (const link of this.#links.values()) link.setDirectAllowed(allowed);
   }
 
-  #connect(peerId: string): void {
+  /** `kept`: what the mesh held against this peer on the link this one replaces (see `#relink`). */
+  #connect(peerId: string, kept?: KeptPeerState): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
     const options = this.#options;
     const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
-    const bucket = new TokenBucket(rate * 2, rate, this.#room.clock.now());
+    const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, this.#room.clock.now());
     const relay = this.#room.relayLink(
       peerId,
       options.eventLifetimeMs !== undefined ? { eventLifetimeMs: options.eventLifetimeMs } : undefined,
@@ -336,9 +356,10 @@ export class PeerMesh {
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
       ...(options.directTimeoutMs !== undefined ? { directTimeoutMs: options.directTimeoutMs } : {}),
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
+      ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
     });
     this.#buckets.set(peerId, bucket);
-    this.#floods.set(peerId, new FloodWatch(rate));
+    this.#floods.set(peerId, kept?.flood ?? new FloodWatch(rate));
     // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the
     // limits refuse, a dispatch message over the rate is refused unacked (its sender sends it again, where
     // one dropped after delivery had been acked and was lost), and what the stream refuses is reported.
@@ -364,21 +385,38 @@ export class PeerMesh {
 
   /**
    * A link closed while its peer is still in the room: the peer closed its mesh, whose goodbye closed it.
-   * A fresh link takes its place, for the peer's next mesh (a first meeting again on both sides).
+   * A fresh link takes its place at once, for the peer's next mesh (a first meeting again on both sides),
+   * reported as `relayed`. What the mesh holds against the peer goes over to it: its rate, its flood watch
+   * and what is left of a flood penalty (a goodbye is one frame anyone can send: it must not wipe them).
+   * A link replaced again within RELINK_PACE_MS of the last time refuses the direct path for the rest of
+   * that time: a new link may start a WebRTC attempt, which a peer sending goodbye after goodbye would
+   * otherwise have this side make without end.
    */
   #relink(peerId: string, link: PeerLink): void {
     if (this.#closed || this.#room.left || this.#links.get(peerId) !== link) return;
     if (!this.#room.members.some((member) => member.playerId === peerId)) return;
-    this.#disconnect(peerId);
-    this.#connect(peerId);
+    const now = this.#room.clock.now();
+    const last = this.#relinkedAt.get(peerId) ?? Number.NEGATIVE_INFINITY;
+    this.#relinkedAt.set(peerId, now);
+    const kept: KeptPeerState = {
+      bucket: this.#buckets.get(peerId),
+      flood: this.#floods.get(peerId),
+      refuseDirectForMs: Math.max(link.directRefusedForMs, last + RELINK_PACE_MS - now),
+    };
+    this.#disconnect(peerId, true);
+    this.#connect(peerId, kept);
+    this.#events.emit('peer-state', { peerId, state: 'relayed' });
   }
 
-  #disconnect(peerId: string): void {
+  /** `replaced`: a fresh link follows at once (`#relink`), so what is kept of the peer stays. */
+  #disconnect(peerId: string, replaced = false): void {
     this.#links.get(peerId)?.close();
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
     this.#floods.delete(peerId);
+    if (replaced) return;
+    this.#relinkedAt.delete(peerId);
     this.#refusals.forget(peerId);
   }
 
