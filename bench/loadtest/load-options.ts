@@ -36,7 +36,8 @@ export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [-
  */
 export function urlProblem(url: string): string | undefined {
   // The URL parser refuses a port past 65535 with just 'Invalid URL': say which part is wrong.
-  const port = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/?#:[]*):(\d+)(?:[/?#]|$)/i.exec(url)?.[1];
+  // A user:password@ before the host is skipped: a numeric password is no port.
+  const port = /^[a-z]+:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:[@]*):(\d+)(?:[/?#]|$)/i.exec(url)?.[1];
   if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65_535))
     return `its port ${port} is not from 1 to 65535`;
   let parsed: URL;

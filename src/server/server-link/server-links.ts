@@ -412,7 +412,10 @@ function finiteOr(value: number, fallback: number): number {
 async function freeUdpPort(bindAddress: string | undefined): Promise<number> {
   const socket = createSocket(bindAddress !== undefined && isIP(bindAddress) === 6 ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once('error', (error) => {
+      socket.close(); // a bind that failed leaves the socket open otherwise
+      reject(error);
+    });
     socket.bind(0, bindAddress, () => resolve());
   });
   const { port } = socket.address();

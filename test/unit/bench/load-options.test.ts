@@ -98,6 +98,12 @@ describe('npm run loadtest: options', () => {
     expect(
       parseLoadOptions(['--url', 'wss://example.test/ws', '--rooms', '1', '--players', '1']).urls,
     ).toEqual(['wss://example.test/ws']);
+    // A numeric password is no port.
+    expect(
+      parseLoadOptions(['--url', 'ws://u:1234567@example.test:8080/ws', '--rooms', '1', '--players', '1'])
+        .urls,
+    ).toEqual(['ws://u:1234567@example.test:8080/ws']);
+    expect(withUrl('ws://u:1@example.test:99999/ws')).toThrow(/its port 99999 is not from 1 to 65535/);
   });
 
   it('refuses an option with no value, not taking the next option or nothing for one', () => {
