@@ -121,6 +121,15 @@ describe('RedisRegistry.connect to a Redis it cannot reach', () => {
   });
 });
 
+describe('RedisRegistry.connect to cluster seed nodes that are no cluster', () => {
+  it('says so at once, rather than that Redis did not answer after the whole wait', async () => {
+    // The start's wait (5 s) would end in "did not answer": this message comes from the first refusal.
+    const { error } = await failure(RedisRegistry.connect({ clusterNodes: [`127.0.0.1:${redis.port}`] }));
+    expect(error.code).toBe('REGISTRY_UNAVAILABLE');
+    expect(error.message).toMatch(/answered, but is no Redis Cluster \(cluster support disabled\)/);
+  });
+});
+
 describe('registryFromEnvironment', () => {
   it('names REDIS_URL when it cannot be used', async () => {
     for (const REDIS_URL of ['notaurl', 'redis://127.0.0.1:6379/abc']) {

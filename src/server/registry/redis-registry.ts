@@ -110,6 +110,16 @@ export class RedisRegistry implements Registry {
     // and a start that fails names the last one.
     this.#redis.on('error', (error: Error) => {
       this.#lastError = error;
+      // Seed nodes that answer but are no cluster: final, as a refused SELECT is (ioredis would only say it
+      // failed to refresh the slots cache, after the start's whole wait).
+      const nodeError = (error as { lastNodeError?: Error }).lastNodeError;
+      if (nodeError?.message.includes('cluster support disabled')) {
+        this.#setupError = new ProtocolError(
+          ErrorCode.REGISTRY_UNAVAILABLE,
+          `${this.#address} answered, but is no Redis Cluster (cluster support disabled): name one Redis with REDIS_URL, or a cluster's nodes`,
+          { cause: error },
+        );
+      }
       const command = (error as { command?: { name?: string; args?: unknown[] } }).command;
       if (command?.name === 'select') {
         this.#setupError = new ProtocolError(
