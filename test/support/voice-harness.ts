@@ -1,5 +1,5 @@
 import { defaultMaxListeners, setMaxListeners } from 'node:events';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { VoiceChat, VoiceOptions } from '../../src/client/voice/voice-chat.js';
 import { ManualClock } from '../../src/common/index.js';
 import { FakeAudio, FakeAudioContext, FakeMediaStream, FakeMicrophone } from './fake-media.js';
@@ -59,4 +59,19 @@ export function voiceHarness(memberIds: readonly string[]) {
       vi.unstubAllGlobals();
     },
   };
+}
+
+export type VoiceHarness = ReturnType<typeof voiceHarness>;
+
+/**
+ * A fresh `voiceHarness(memberIds)` for each test of the file, disposed after it: call at the top level.
+ * The object returned stays the same; each test's harness is put into it before the test runs.
+ */
+export function voiceHarnessEach(memberIds: readonly string[]): VoiceHarness {
+  const h = {} as VoiceHarness;
+  beforeEach(() => {
+    Object.assign(h, voiceHarness(memberIds));
+  });
+  afterEach(() => h.dispose());
+  return h;
 }

@@ -2,16 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { VoiceChat, VoiceEvents } from '../../../src/client/voice/voice-chat.js';
 import { FakeAudioContext, type FakeTrack } from '../../support/fake-media.js';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 const A = 'player-a';
 const B = 'player-b';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 /** Every `microphone-lost` event of `voice`, in order. */
 function lostEvents(voice: VoiceChat): Array<VoiceEvents['microphone-lost']> {

@@ -1,15 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeAudioContext } from '../../support/fake-media.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 const A = 'player-a';
 const B = 'player-b';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 /** Opens the permission prompt: getUserMedia waits until the returned function is called. */
 function holdPrompt(): () => void {

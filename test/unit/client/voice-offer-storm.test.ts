@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 // The lower id offers: the hostile player is the offering side, the victim answers.
 const HOSTILE = 'player-a';
 const VICTIM = 'player-z';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([HOSTILE, VICTIM]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([HOSTILE, VICTIM]);
 
 /**
  * A hostile player (no voice of its own) sends the victim voice offer after offer, each for a new attempt,

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeAudio, FakeAudioContext } from '../../support/fake-media.js';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 // The lower id offers: A is the offering side of the pair, B the answering one.
 const A = 'player-a';
@@ -9,11 +9,7 @@ const B = 'player-b';
 
 type VoiceSignalOnWire = { voice: { description?: { type: string }; candidate?: unknown }; n?: number };
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 describe('voice recovery: a peer that was not listening still gets an offer', () => {
   it('an answerer that starts voice after the offers to it are gone asks for one, and connects', async () => {

@@ -1,17 +1,13 @@
 import { ErrorCode } from 'vehikill-net/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 // The lower id offers: A is the offering side of the pair, B the answering one.
 const A = 'player-a';
 const B = 'player-b';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 describe('voice turned off and on again in the same room', () => {
   it('the room makes a new voice chat after close(), the same one while it is open, none once left', async () => {

@@ -2,16 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { VoiceChat } from '../../../src/client/voice/voice-chat.js';
 import { FakeAudioContext } from '../../support/fake-media.js';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 const A = 'player-a';
 const B = 'player-b';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 describe('voice: a peer who stops being heard mid-word gets `speaking: false`', () => {
   /** B's speaking events at A, after B's voice reached A with B speaking. */

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeAudio } from '../../support/fake-media.js';
 import { settle } from '../../support/signal-rooms.js';
-import { voiceHarness } from '../../support/voice-harness.js';
+import { voiceHarnessEach } from '../../support/voice-harness.js';
 
 const A = 'player-a';
 const B = 'player-b';
 
-let h: ReturnType<typeof voiceHarness>;
-beforeEach(() => {
-  h = voiceHarness([A, B]);
-});
-afterEach(() => h.dispose());
+const h = voiceHarnessEach([A, B]);
 
 /** Volumes of the audio elements now playing a peer (A's for B and B's for A), lowest first. */
 const playingVolumes = () =>
