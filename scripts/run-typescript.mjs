@@ -3,11 +3,10 @@
 // node-datachannel, ...) still resolve; vehikill-net itself is bundled from src (its 'source' export).
 // `npm run bots` and `npm run loadtest` go through here.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleTypeScript } from './bundle-typescript.mjs';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -17,19 +16,7 @@ if (!entry) {
 const root = fileURLToPath(new URL('../', import.meta.url));
 const name = `${basename(entry, '.ts')}-${entry.replaceAll(/[^A-Za-z0-9]+/g, '-')}`;
 const outfile = `${root}node_modules/.cache/vehikill-net/${name}.mjs`;
-const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-const external = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
-await build({
-  entryPoints: [`${root}${entry}`],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external,
-  conditions: ['source'],
-  logLevel: 'warning',
-});
+await bundleTypeScript(entry, outfile);
 // Not spawnSync: a blocked parent cannot pass on a SIGTERM (from `kill`, a service manager, `timeout`),
 // and the tool would go on running, orphaned, after this process died. Signals go to the child, whose
 // exit status becomes ours.

@@ -1,8 +1,8 @@
 /** A server's main, bundled from its sources and run as an operator runs it: its own process, its environment. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleTypeScript } from '../../scripts/bundle-typescript.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -13,18 +13,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export async function bundleMain(entry: string, name: string): Promise<string> {
   const outfile = `${root}test-output/${name}.mjs`;
   mkdirSync(`${root}test-output`, { recursive: true });
-  const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-  await build({
-    entryPoints: [`${root}${entry}`],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }),
-    conditions: ['source'],
-    logLevel: 'warning',
-  });
+  await bundleTypeScript(entry, outfile);
   return outfile;
 }
 
