@@ -46,14 +46,21 @@ export async function hostilePeerTo(
   options: HostilePeerOptions = {},
 ): Promise<HostilePeer> {
   // libdatachannel in Node now and then fails a handshake between two connections of one process (see
-  // PeerLink's FAST_FAILURE_MS): a failed one is tried again under the next attempt number.
+  // PeerLink's FAST_FAILURE_MS), the more often the busier the machine: a failed one is tried again. The
+  // next try's number is far above this one: a victim that starts attempts itself retries a failed one
+  // under the next number, and an offer of that same number from this side would be a collision it wins.
   const first = options.attempt ?? 100;
-  for (let n = first; ; n++) {
+  for (let tries = 1; ; tries++) {
+    const n = first + (tries - 1) * 100;
     const peer = await tryHostilePeer(room, victimId, n, options.channels).catch((error: Error) => error);
     if (!(peer instanceof Error)) return peer;
-    if (n - first >= 3) throw peer;
+    console.warn(`hostile peer: ${peer.message}`);
+    if (tries >= HOSTILE_TRIES) throw peer;
   }
 }
+
+/** How many times a hostile peer tries to connect before its test fails. */
+const HOSTILE_TRIES = 6;
 
 export interface HostilePeerOptions {
   /** The attempt number it offers under (default 100). */
@@ -88,9 +95,11 @@ async function tryHostilePeer(
   const dispose: Disposer = room.consumeSignals(({ from, signal: raw }) => {
     const answer = raw as {
       n?: number;
+      o?: boolean;
       signal?: { description?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit };
     };
-    if (from !== victimId || answer.n !== n || !answer.signal) return;
+    // The victim's own offers (`o` set) are for attempts of its own, which this side never answers.
+    if (from !== victimId || answer.n !== n || answer.o === true || !answer.signal) return;
     if (answer.signal.description) void pc.setRemoteDescription(answer.signal.description).catch(() => {});
     else if (answer.signal.candidate) void pc.addIceCandidate(answer.signal.candidate).catch(() => {});
   });
@@ -101,11 +110,18 @@ async function tryHostilePeer(
   for (const candidate of candidates.splice(0)) sendCandidate(candidate);
   try {
     await eventually(
-      () => Object.values(channels).every((channel) => channel.readyState === 'open'),
+      () => {
+        if (pc.connectionState === 'failed' || pc.connectionState === 'closed') throw new Error('failed');
+        return Object.values(channels).every((channel) => channel.readyState === 'open');
+      },
       'the hostile peer’s channels open',
       6_000,
     );
   } catch (error) {
+    // What a failed try looked like, for the log of a run where every try failed.
+    const open = Object.entries(channels).map(([name, channel]) => `${name}=${channel.readyState}`);
+    (error as Error).message +=
+      ` (attempt ${n}: connection ${pc.connectionState}, ICE ${pc.iceConnectionState}, ${open.join(' ')})`;
     dispose();
     pc.close();
     throw error;
@@ -189,7 +205,11 @@ export async function victimWithHostile(t: TestServer, meshOptions: MeshOptions 
     'victim and bystander direct',
     20_000,
   );
-  const hostile = await hostilePeerTo(rooms[2]!, victimId);
+  const hostile = await hostilePeerTo(rooms[2]!, victimId).catch((error: Error) => {
+    const link = victim.link(hostileId);
+    error.message += ` (the victim's link: ${link?.state}, ${link?.failedAttempts} failed, ${link?.collisions} collisions, ${link?.ignoredOffers} offers ignored, direct refused ${link?.directRefusedForMs} ms, victim ${victimId < hostileId ? 'initiates' : 'answers'})`;
+    throw error;
+  });
   await eventually(() => victim.link(hostileId)?.state === 'direct', 'the hostile link direct', 20_000);
   const heard = { fromBystander: 0, fromHostile: 0, rejected: {} as Record<string, number>, reports: 0 };
   victim.on('message', ({ from }) => {
