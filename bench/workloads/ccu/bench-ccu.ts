@@ -37,6 +37,13 @@ export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]
   return results;
 }
 
+/** The systems ours are compared with, by the name a ratio row gives them. */
+const OTHERS: Partial<Record<System, string>> = {
+  colyseus: 'Colyseus',
+  'bare-ws': 'bare ws',
+  'bare-uws': 'bare uWebSockets.js',
+};
+
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const perCcu = (step: StepResult) => (step.server.cpuMsPerSecond * 1_000) / step.ccu;
 const kernelPerCcu = (step: StepResult) => (step.server.kernelCpuMsPerSecond * 1_000) / step.ccu;
@@ -122,14 +129,12 @@ function comparisonRows(workload: string, results: readonly RampResult[]): Row[]
     for (const ours of results.filter((result) => result.system.startsWith('ours'))) {
       const mine = heldAt(ours, ccu);
       if (!mine) continue;
-      for (const other of results.filter(
-        (result) => result.system === 'colyseus' || result.system === 'bare-ws',
-      )) {
+      for (const other of results.filter((result) => result.system in OTHERS)) {
         const theirs = heldAt(other, ccu);
         if (!theirs) continue;
         rows.push({
           workload,
-          system: `${SYSTEM_NAMES[ours.system]} / ${other.system === 'colyseus' ? 'Colyseus' : 'bare ws'}`,
+          system: `${SYSTEM_NAMES[ours.system]} / ${OTHERS[other.system]}`,
           metric: `${at}: server CPU per CCU ratio`,
           value: round(perCcu(mine) / perCcu(theirs), 2),
           unit: 'x',

@@ -23,7 +23,8 @@ const pacer = new InputPacer();
 function roomOfBots(count: number, firstIndex: number): Promise<Bot[]> {
   const room = { url, count, firstIndex, decoding, meter, pacer };
   if (system === 'colyseus') return colyseusRoomOfBots(room);
-  if (system === 'bare-ws') return bareWsRoomOfBots(room);
+  // Both bare servers speak the same messages over a plain WebSocket.
+  if (system === 'bare-ws' || system === 'bare-uws') return bareWsRoomOfBots(room);
   return oursRoomOfBots(system, room);
 }
 
@@ -34,8 +35,8 @@ async function add(count: number): Promise<AddReply> {
     const firstIndex = bots.length + made;
     rooms.push(() => roomOfBots(Math.min(PLAYERS_PER_ROOM, count - made), firstIndex));
   }
-  // The bare-ws server seats sockets in arrival order: its rooms must connect one after another.
-  if (system === 'bare-ws') for (const room of rooms) bots.push(...(await room()));
+  // The bare servers seat sockets in arrival order: their rooms must connect one after another.
+  if (system === 'bare-ws' || system === 'bare-uws') for (const room of rooms) bots.push(...(await room()));
   else for (const room of await Promise.all(rooms.map((room) => room()))) bots.push(...room);
   if (system === 'ours-link') {
     const deadline = Date.now() + 60_000;

@@ -1,7 +1,8 @@
 /**
  * Runs the CCU benchmark alone and prints its rows (bench/results/latest.json is not touched):
  *   node dist/bench/workloads/ccu/run-alone.js [system...]
- * Systems: bare-ws colyseus ours-ws ours-ws-phys ours-link (all without arguments). Environment:
+ * Systems: bare-ws colyseus ours-ws ours-ws-phys ours-link (all without arguments), and bare-uws by name
+ * (it needs uWebSockets.js installed by hand: see uws-binary.ts). Environment:
  * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS, CCU_LOAD=light|full (default light, see
  * `LoadModel`), CCU_CPU_PROF=<dir> (the server and bot processes each write a V8 CPU profile there as they
  * exit; the profiler's own cost saturates them sooner, so read it for where time goes, not for CCU). The
@@ -10,13 +11,17 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { ccuRows, measureCcu } from './bench-ccu.js';
-import { decodingPerRoom, type LoadModel, SYSTEMS, type System } from './systems.js';
+import { decodingPerRoom, type LoadModel, NAMED_SYSTEMS, type System } from './systems.js';
+import { loadUws } from './uws-binary.js';
 
 const wanted = process.argv.slice(2) as System[];
 if (process.env.CCU_LOAD) decodingPerRoom(process.env.CCU_LOAD as LoadModel); // a typo fails here, not in a child
 for (const system of wanted) {
-  if (!SYSTEMS.includes(system)) throw new Error(`unknown system '${system}' (one of ${SYSTEMS.join(', ')})`);
+  if (!NAMED_SYSTEMS.includes(system)) {
+    throw new Error(`unknown system '${system}' (one of ${NAMED_SYSTEMS.join(', ')})`);
+  }
 }
+if (wanted.includes('bare-uws')) loadUws(); // a missing package fails here, with how to install it
 const started = performance.now();
 const loadBefore = loadavg()[0];
 const results = await measureCcu({

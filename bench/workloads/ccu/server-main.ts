@@ -4,6 +4,7 @@
  */
 import { LoadMeter } from './load-meter.js';
 import { serveRequests } from './pinned-process.js';
+import { startBareUwsServer } from './server-bare-uws.js';
 import { startBareWsServer } from './server-bare-ws.js';
 import { startColyseusServer } from './server-colyseus.js';
 import { startOursServer } from './server-ours.js';
@@ -16,7 +17,9 @@ const server =
     ? await startColyseusServer(meter)
     : kind === 'bare-ws'
       ? await startBareWsServer(meter)
-      : await startOursServer(meter, kind === 'ours-link' ? 'link' : 'ws');
+      : kind === 'bare-uws'
+        ? await startBareUwsServer(meter)
+        : await startOursServer(meter, kind === 'ours-link' ? 'link' : 'ws');
 
 serveRequests<ServerRequest>(
   async (request) => {

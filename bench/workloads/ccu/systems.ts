@@ -3,21 +3,27 @@ import { PLAYERS_PER_ROOM } from './scenario.js';
 
 /**
  * - 'bare-ws': the floor (server-bare-ws.ts);
+ * - 'bare-uws': the same floor on uWebSockets.js (server-bare-uws.ts), asked for by name only: its
+ *   package is installed by hand (see uws-binary.ts);
  * - 'colyseus': Colyseus 0.16 (server-colyseus.ts);
  * - 'ours-ws': vehikill-net, everything on the WebSocket, inputs as volatile room messages
  *   (snapshots and their acks on the link in TCP mode);
  * - 'ours-ws-phys': the same server, inputs on the link's `phys` in TCP mode, carrying the acks;
  * - 'ours-link': vehikill-net with the server link direct (WebRTC datagrams), inputs on `phys`.
  */
-export type System = 'bare-ws' | 'colyseus' | 'ours-ws' | 'ours-ws-phys' | 'ours-link';
+export type System = 'bare-ws' | 'bare-uws' | 'colyseus' | 'ours-ws' | 'ours-ws-phys' | 'ours-link';
+/** What a run measures when it names no systems. */
 export const SYSTEMS: readonly System[] = ['bare-ws', 'colyseus', 'ours-ws', 'ours-ws-phys', 'ours-link'];
+/** Every system a run may name. */
+export const NAMED_SYSTEMS: readonly System[] = [...SYSTEMS, 'bare-uws'];
 
 /** The server process to start for a system (both WebSocket variants of ours share one). */
-export type ServerKind = 'bare-ws' | 'colyseus' | 'ours-ws' | 'ours-link';
+export type ServerKind = 'bare-ws' | 'bare-uws' | 'colyseus' | 'ours-ws' | 'ours-link';
 export const serverKindOf = (system: System): ServerKind => (system === 'ours-ws-phys' ? 'ours-ws' : system);
 
 export const SYSTEM_NAMES: Record<System, string> = {
   'bare-ws': 'bare ws + msgpack (floor)',
+  'bare-uws': 'bare uWebSockets.js + msgpack (floor on another WebSocket stack)',
   colyseus: 'Colyseus 0.16 (@colyseus/schema 3, patchRate 50 ms)',
   'ours-ws': 'vehikill-net over WebSocket (inputs: volatile room messages)',
   'ours-ws-phys': 'vehikill-net over WebSocket (inputs: phys in TCP mode, acks ride on them)',
