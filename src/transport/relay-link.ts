@@ -221,9 +221,17 @@ export class RelayLink extends LinkBase {
     this.#heartbeat.stop();
   }
 
+  /**
+   * Closes the link and says goodbye to the peer, whose link to this one then closes too. The goodbye is
+   * reliable, unlike the beats on the same channel: lost (the socket down at the time, or dropped on the
+   * way) the peer's link would stay open, and a mesh opened here again would start its dispatch stream at
+   * 1 where the peer's old link has taken messages up to some K, and drop the new mesh's first K as
+   * repeats. Reliable, it also waits behind this link's relayed dispatch frames rather than overtaking
+   * them, so the peer's old link takes those before it closes and none reaches the next link.
+   */
   close(): void {
     if (this.#state === 'closed') return;
-    this.#port.send(RELAY_CONTROL, Uint8Array.of(BYE), 'volatile');
+    this.#sendThrough(RELAY_CONTROL, Uint8Array.of(BYE), 'reliable');
     this.closeLocally();
   }
 

@@ -4,6 +4,7 @@ import { ErrorCode } from 'vehikill-net/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackRtc, roomOfClients } from '../support/hostile-peer.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -200,5 +201,69 @@ describe('a mesh closed and made again in the same room', () => {
       await exchangeOnAllChannels([mine, other], ids);
     }
     for (const client of clients) client.close();
+  }, 30_000);
+
+  /*
+   * The goodbye goes reliably: said while the socket is down, it waits in the session's outbox and reaches
+   * the peer after the resume. Sent volatile, it was dropped; the peer's link then stayed open, took the
+   * new mesh's dispatch messages 1..K for repeats of the old ones (acked, never delivered, never resent),
+   * and sent on from its old stream's K + 1, which the new mesh's stream held for good waiting for 1.
+   */
+  it('a mesh closed while its socket is down: the goodbye waits for the resume; no dispatch message is lost', async () => {
+    const proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const a = t.client();
+    const b = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, backoff: { baseMs: 50, maxMs: 100 } });
+    await Promise.all([a.connect(), b.connect()]);
+    const roomA = await a.create('test', { options: { maxClients: 8 } });
+    const roomB = await b.join(roomA.roomId);
+    const ids = [roomA.selfId, roomB.selfId] as [string, string];
+    const relayOnly: MeshOptions = { rtc: false };
+    const meshA = roomA.mesh(relayOnly);
+    let meshB = roomB.mesh(relayOnly);
+    await eventually(() => meshA.link(ids[1]) !== undefined && meshB.link(ids[0]) !== undefined, 'linked');
+    const oldLinkOfA = meshA.link(ids[1]);
+    const heardByA: number[] = [];
+    const heardByB: number[] = [];
+    meshA.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heardByA.push(bytes[0]!);
+    });
+    const listenB = (mesh: PeerMesh) =>
+      mesh.on('message', ({ channel, bytes }) => {
+        if (channel === Channel.dispatch) heardByB.push(bytes[0]!);
+      });
+    listenB(meshB);
+    // Both streams well past 1: five messages each way.
+    for (let n = 1; n <= 5; n++) {
+      meshA.send(ids[1], Channel.dispatch, Uint8Array.of(n));
+      meshB.send(ids[0], Channel.dispatch, Uint8Array.of(n));
+    }
+    await eventually(() => heardByA.length === 5 && heardByB.length === 5, 'the first five each way');
+    proxy.block();
+    await eventually(() => b.state !== 'open', "b's socket down");
+    meshB.close();
+    meshB = roomB.mesh(relayOnly);
+    listenB(meshB);
+    proxy.unblock();
+    await eventually(() => b.state === 'open', 'b resumed', 10_000);
+    // What a sends before the goodbye reaches it still goes on its old link, to b's closed mesh (see
+    // docs/client.md): a sends once its fresh link has taken the old one's place.
+    await eventually(() => meshA.link(ids[1]) !== oldLinkOfA, "a's fresh link, made on the goodbye", 10_000);
+    for (let n = 11; n <= 13; n++) {
+      meshB.send(ids[0], Channel.dispatch, Uint8Array.of(n));
+      meshA.send(ids[1], Channel.dispatch, Uint8Array.of(n));
+    }
+    await eventually(
+      () => heardByA.length === 8 && heardByB.length === 8,
+      'the three sent after the reopening, each way',
+      5_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; a heard ${heardByA}, b heard ${heardByB}`);
+    });
+    expect(heardByA).toEqual([1, 2, 3, 4, 5, 11, 12, 13]);
+    expect(heardByB).toEqual([1, 2, 3, 4, 5, 11, 12, 13]);
+    a.close();
+    b.close();
+    await proxy.close();
   }, 30_000);
 });

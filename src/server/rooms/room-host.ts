@@ -20,7 +20,8 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
-import type { Channel, Link } from '../../transport/index.js';
+import { type Channel, type Link, RELAY_CONTROL } from '../../transport/index.js';
+import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
@@ -590,7 +591,7 @@ export class RoomHost implements RoomHostPort {
         return;
       }
       target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
-    } else if (channel === 2) target.session.sendEncoded(inner, 'reliable');
+    } else if (channel === 2 || isGoodbye(channel, payload)) target.session.sendEncoded(inner, 'reliable');
     else target.session.sendEncoded(inner, 'volatile');
   }
 
@@ -811,4 +812,13 @@ function isFaultOfCode(error: unknown): error is Error {
     error instanceof EvalError ||
     error instanceof URIError
   );
+}
+
+/**
+ * A relay link's goodbye (its control channel, 3, carrying the one byte BYE): forwarded reliably, in order
+ * with the relayed dispatch frames before it, where the link's beats on that channel go volatile (see
+ * RelayLink.close).
+ */
+function isGoodbye(channel: number, payload: Uint8Array): boolean {
+  return channel === RELAY_CONTROL && payload.length === 1 && payload[0] === BYE;
 }
