@@ -84,6 +84,36 @@ describe('a peer flooding its direct link', () => {
     s.close();
   }, 60_000);
 
+  it("a goodbye does not refill the peer's offer budget: the fresh link acts on no new burst of offers", async () => {
+    const { clients, rooms } = await roomOfClients(server(), 2);
+    const [victimId, hostileId] = rooms.map((room) => room.selfId) as [string, string];
+    const victim = rooms[0]!.mesh({ rtc: loopbackRtc, directTimeoutMs: 20_000, retryDirectMs: 60_000 });
+    const hostile = rooms[1]!;
+    const offer = await someOffer();
+    // Offers under numbers far above any the victim opens itself, each one a new attempt to act on.
+    let n = 100;
+    const offers = (count: number) => {
+      for (let i = 0; i < count; i++)
+        hostile.signal(victimId, { n: n++, o: true, signal: { description: offer } });
+    };
+    offers(6);
+    await eventually(() => victim.link(hostileId)!.ignoredOffers === 2, 'the offers past the burst ignored');
+    const before = victim.link(hostileId);
+    // Its relay link's goodbye (one frame), which has the victim put a fresh link in its place.
+    hostile.relayLink(victimId).close();
+    await eventually(
+      () => victim.link(hostileId) !== before && victim.link(hostileId) !== undefined,
+      'relinked',
+    );
+    offers(6);
+    // A second or so has refilled at most one offer: a burst of them is no more acted on than before.
+    await eventually(
+      () => victim.link(hostileId)!.ignoredOffers >= 5,
+      'the offers after the goodbye ignored',
+    );
+    for (const client of clients) client.close();
+  }, 60_000);
+
   it('goodbyes in quick succession: the next fresh link holds off direct attempts for the rest of 2 s', async () => {
     const { clients, rooms } = await roomOfClients(server(), 2);
     const [aId, bId] = rooms.map((room) => room.selfId) as [string, string];

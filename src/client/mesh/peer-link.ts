@@ -52,6 +52,11 @@ export interface PeerLinkOptions {
    * place of one whose peer was held to the relay carries the rest of that penalty.
    */
   refuseDirectForMs?: number;
+  /**
+   * The peer's offer budget (see peer-offer-budget.ts) of the link this one takes the place of: a new link
+   * must not hand a peer a fresh burst of offers to act on, or a goodbye before each burst would buy it one.
+   */
+  peerOffers?: TokenBucket;
 }
 
 /**
@@ -106,7 +111,7 @@ export class PeerLink extends FailoverLink {
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
-    this.#peerOffers = peerOfferBudget(options.clock.now());
+    this.#peerOffers = options.peerOffers ?? peerOfferBudget(options.clock.now());
     if ((options.refuseDirectForMs ?? 0) > 0) this.refuseDirectFor(options.refuseDirectForMs as number);
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
@@ -142,6 +147,11 @@ export class PeerLink extends FailoverLink {
   /** Whether this side refuses the direct path for now (see `refuseDirectFor`). */
   get directRefused(): boolean {
     return this.#options.clock.now() < this.#refusedUntil;
+  }
+
+  /** @internal The peer's offer budget, for the link that takes this one's place (`peerOffers`). */
+  get peerOffers(): TokenBucket {
+    return this.#peerOffers;
   }
 
   /** How much longer this side refuses the direct path (ms; 0 when it does not). */

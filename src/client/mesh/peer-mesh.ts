@@ -103,6 +103,8 @@ interface KeptPeerState {
   bucket: TokenBucket | undefined;
   flood: FloodWatch | undefined;
   refuseDirectForMs: number;
+  /** How many of the peer's offers it acts on: a fresh burst per goodbye would undo its pace. */
+  peerOffers: TokenBucket;
 }
 /** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
 const MAX_EVENT_LIFETIME_MS = 65_535;
@@ -357,6 +359,7 @@ export class PeerMesh {
       ...(options.directTimeoutMs !== undefined ? { directTimeoutMs: options.directTimeoutMs } : {}),
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
       ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
+      ...(kept ? { peerOffers: kept.peerOffers } : {}),
     });
     this.#buckets.set(peerId, bucket);
     this.#floods.set(peerId, kept?.flood ?? new FloodWatch(rate));
@@ -386,8 +389,9 @@ export class PeerMesh {
   /**
    * A link closed while its peer is still in the room: the peer closed its mesh, whose goodbye closed it.
    * A fresh link takes its place at once, for the peer's next mesh (a first meeting again on both sides),
-   * reported as `relayed`. What the mesh holds against the peer goes over to it: its rate, its flood watch
-   * and what is left of a flood penalty (a goodbye is one frame anyone can send: it must not wipe them).
+   * reported as `relayed`. What the mesh holds against the peer goes over to it: its rate, its flood watch,
+   * what is left of a flood penalty and its offer budget (a goodbye is one frame anyone can send: it must
+   * not wipe them).
    * A link replaced again within RELINK_PACE_MS of the last time refuses the direct path for the rest of
    * that time: a new link may start a WebRTC attempt, which a peer sending goodbye after goodbye would
    * otherwise have this side make without end.
@@ -402,6 +406,7 @@ export class PeerMesh {
       bucket: this.#buckets.get(peerId),
       flood: this.#floods.get(peerId),
       refuseDirectForMs: Math.max(link.directRefusedForMs, last + RELINK_PACE_MS - now),
+      peerOffers: link.peerOffers,
     };
     this.#disconnect(peerId, true);
     this.#connect(peerId, kept);

@@ -17,8 +17,8 @@ const LARGE_ROOM = 8;
 
 export interface VoiceOptions {
   /**
-   * Opus average bitrate in bits/s, 16,000-24,000 suits speech. Default 20,000; 16,000 in rooms of more
-   * than 8 players.
+   * Opus average bitrate in bits/s, an integer in 6,000..510,000 (16,000-24,000 suits speech). Default
+   * 20,000; 16,000 in rooms of more than 8 players.
    */
   bitrate?: number;
   /**
@@ -424,7 +424,7 @@ export class VoiceChat {
   }
 }
 
-/** Opus's whole range of average bitrates (bits/s). */
+/** Opus's whole range of average bitrates (bits/s), written into the SDP as an integer (maxaveragebitrate). */
 const MIN_BITRATE = 6_000;
 const MAX_BITRATE = 510_000;
 
@@ -433,9 +433,9 @@ function checkVoiceOptions(options: VoiceOptions): void {
   const { bitrate, packetMs, maxPeers } = options;
   if (
     bitrate !== undefined &&
-    !(Number.isFinite(bitrate) && bitrate >= MIN_BITRATE && bitrate <= MAX_BITRATE)
+    !(Number.isInteger(bitrate) && bitrate >= MIN_BITRATE && bitrate <= MAX_BITRATE)
   ) {
-    throw new RangeError(`bitrate must be a number of bits/s in ${MIN_BITRATE}..${MAX_BITRATE}`);
+    throw new RangeError(`bitrate must be an integer number of bits/s in ${MIN_BITRATE}..${MAX_BITRATE}`);
   }
   if (packetMs !== undefined && packetMs !== 20 && packetMs !== 40 && packetMs !== 60) {
     throw new RangeError('packetMs must be 20, 40 or 60');

@@ -15,6 +15,8 @@ describe('voice options', () => {
       [{ maxPeers: 2.5 }, 'maxPeers'],
       [{ bitrate: -1 }, 'bitrate'],
       [{ bitrate: Number.NaN }, 'bitrate'],
+      // Written into the SDP as Opus's maxaveragebitrate, an integer: '20000.5' is no value a browser reads.
+      [{ bitrate: 20_000.5 }, 'bitrate'],
       [{ packetMs: 30 as VoiceOptions['packetMs'] }, 'packetMs'],
     ] as const) {
       expect(() => h.start(A, options), name).toThrow(new RegExp(`^${name} must be`));
