@@ -144,13 +144,12 @@ export async function optionsFromEnvironment(
     env.TLS_CERT && env.TLS_KEY
       ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
-  // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
-  const registry = await registryFromEnvironment(env);
   const host = env.HOST ?? '127.0.0.1';
+  // Every other variable is read before the registry connects: a typo is named at once, not after the
+  // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
     host,
     staticDir: app.staticDir,
-    ...(registry ? { registry } : {}),
     ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
@@ -193,5 +192,7 @@ export async function optionsFromEnvironment(
       ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
     },
   };
-  return { options, registry };
+  // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
+  const registry = await registryFromEnvironment(env);
+  return { options: registry ? { ...options, registry } : options, registry };
 }

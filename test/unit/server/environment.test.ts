@@ -77,6 +77,23 @@ describe('optionsFromEnvironment', () => {
     }
   });
 
+  it('refuses a malformed variable before it connects to Redis, naming it at once', async () => {
+    // Nothing listens on port 1: a start that connected first would wait the registry's 5 s, then blame
+    // Redis (and a library caller would be left holding a registry it never got).
+    const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+    const started = performance.now();
+    for (const [name, raw] of [
+      ['ALERT_WEBHOOK_URL', 'ftp://example.com/hook'],
+      ['UDP_PORT', '70000'],
+      ['TRUST_PROXY', 'yes'],
+    ] as const) {
+      await expect(optionsFromEnvironment({ ...unreachableRedis, [name]: raw }, app), name).rejects.toThrow(
+        new RegExp(`^${name}`),
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('names PORT when it is no port number', () => {
     expect(portFromEnvironment({}, 'PORT', 8080)).toBe(8080);
     expect(portFromEnvironment({ PORT: '9000' }, 'PORT', 8080)).toBe(9000);
