@@ -86,12 +86,25 @@ describe('optionsFromEnvironment', () => {
       ['ALERT_WEBHOOK_URL', 'ftp://example.com/hook'],
       ['UDP_PORT', '70000'],
       ['TRUST_PROXY', 'yes'],
+      ['HOST', '[::1]'],
     ] as const) {
       await expect(optionsFromEnvironment({ ...unreachableRedis, [name]: raw }, app), name).rejects.toThrow(
         new RegExp(`^${name}`),
       );
     }
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
+    for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
+      await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(
+        /^HOST must be an IP address \(IPv6 without brackets\) or a host name/,
+      );
+    }
+    for (const raw of ['0.0.0.0', '::', '::1', 'localhost', 'game-1.example.com', 'fe80::1%eth0']) {
+      expect((await optionsFromEnvironment({ HOST: raw }, app)).options.host, raw).toBe(raw);
+    }
+    expect((await optionsFromEnvironment({ HOST: '' }, app)).options.host).toBe('127.0.0.1');
   });
 
   it('names PORT when it is no port number', () => {
