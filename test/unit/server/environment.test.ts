@@ -70,7 +70,13 @@ describe('optionsFromEnvironment', () => {
     }
     const { options } = await optionsFromEnvironment({ ALERT_WEBHOOK_URL: 'https://ops.example/hook' }, app);
     expect(options.alertWebhookUrl).toBe('https://ops.example/hook');
-    for (const raw of ['garbage@@', '127.0.0.1:6379,:x', 'redis://:99999999']) {
+    for (const raw of [
+      'garbage@@',
+      '127.0.0.1:6379,:x',
+      'redis://:99999999',
+      '127.0.0.1:0',
+      'http://h:6379',
+    ]) {
       await expect(registryFromEnvironment({ REDIS_CLUSTER_NODES: raw }), raw).rejects.toThrow(
         /^REDIS_CLUSTER_NODES: not a Redis Cluster node address/,
       );
