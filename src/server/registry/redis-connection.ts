@@ -100,7 +100,14 @@ export function seedNode(address: string): { host: string; port: number } {
     url = undefined;
   }
   const port = Number(url?.port || 6379);
-  if (url === undefined || url.hostname === '' || !Number.isInteger(port)) {
+  // Port 0 and another scheme's URL (http://) parse too, and would only fail after the start's whole wait.
+  if (
+    url === undefined ||
+    url.protocol !== 'redis:' ||
+    url.hostname === '' ||
+    !Number.isInteger(port) ||
+    port < 1
+  ) {
     throw new TypeError(
       `not a Redis Cluster node address (host:port or redis://host:port): ${JSON.stringify(redactRedisUrl(address))}`,
     );

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import type { GameServerOptions } from '../options.js';
 import { checkRedisUrl, seedNode } from '../registry/redis-connection.js';
@@ -50,6 +51,24 @@ function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buf
     throw new TypeError(`${name} names a file that is not ${what} (${path})`, { cause: error });
   }
   return pem;
+}
+
+/** A host name: dot-separated labels of letters, digits and inner hyphens (a trailing dot allowed). */
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/**
+ * HOST: the address to listen on (default 127.0.0.1; empty is unset, as for every other variable). An IP
+ * address or a host name, else a TypeError naming it: `[::1]`, `host:8080` or an empty value would fail
+ * later in the listen or the UDP bind with `getaddrinfo ENOTFOUND [::1]` or a native error naming nothing.
+ */
+function hostFromEnvironment(env: Environment): string {
+  const raw = env.HOST;
+  if (raw === undefined || raw === '') return '127.0.0.1';
+  if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
+    throw new TypeError(`HOST must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
+  }
+  return raw;
 }
 
 /** An http(s) URL from the environment, or a TypeError naming the variable. */
@@ -119,10 +138,11 @@ export function registryAddressForLog(env: Environment): string | undefined {
 
 /**
  * GameServer options from the usual environment variables, for a server process's main:
- * HOST (default 127.0.0.1), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file paths), UDP_PORT and
- * ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for it), REDIS_URL or
- * REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see `registryFromEnvironment`: connected
- * here; close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
+ * HOST (default 127.0.0.1; an IP address or a host name), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file
+ * paths), UDP_PORT and ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for
+ * it), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see
+ * `registryFromEnvironment`: connected here, after every other variable is read; close it after the
+ * server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
  * GUEST_TOKEN_BURST and GUEST_TOKENS_PER_SECOND (default 256 and 16), ROOM_CREATE_BURST and
@@ -144,13 +164,12 @@ export async function optionsFromEnvironment(
     env.TLS_CERT && env.TLS_KEY
       ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
-  // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
-  const registry = await registryFromEnvironment(env);
-  const host = env.HOST ?? '127.0.0.1';
+  const host = hostFromEnvironment(env);
+  // Every other variable is read before the registry connects: a typo is named at once, not after the
+  // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
     host,
     staticDir: app.staticDir,
-    ...(registry ? { registry } : {}),
     ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
@@ -193,5 +212,7 @@ export async function optionsFromEnvironment(
       ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
     },
   };
-  return { options, registry };
+  // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
+  const registry = await registryFromEnvironment(env);
+  return { options: registry ? { ...options, registry } : options, registry };
 }

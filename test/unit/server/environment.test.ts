@@ -70,11 +70,47 @@ describe('optionsFromEnvironment', () => {
     }
     const { options } = await optionsFromEnvironment({ ALERT_WEBHOOK_URL: 'https://ops.example/hook' }, app);
     expect(options.alertWebhookUrl).toBe('https://ops.example/hook');
-    for (const raw of ['garbage@@', '127.0.0.1:6379,:x', 'redis://:99999999']) {
+    for (const raw of [
+      'garbage@@',
+      '127.0.0.1:6379,:x',
+      'redis://:99999999',
+      '127.0.0.1:0',
+      'http://h:6379',
+    ]) {
       await expect(registryFromEnvironment({ REDIS_CLUSTER_NODES: raw }), raw).rejects.toThrow(
         /^REDIS_CLUSTER_NODES: not a Redis Cluster node address/,
       );
     }
+  });
+
+  it('refuses a malformed variable before it connects to Redis, naming it at once', async () => {
+    // Nothing listens on port 1: a start that connected first would wait the registry's 5 s, then blame
+    // Redis (and a library caller would be left holding a registry it never got).
+    const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+    const started = performance.now();
+    for (const [name, raw] of [
+      ['ALERT_WEBHOOK_URL', 'ftp://example.com/hook'],
+      ['UDP_PORT', '70000'],
+      ['TRUST_PROXY', 'yes'],
+      ['HOST', '[::1]'],
+    ] as const) {
+      await expect(optionsFromEnvironment({ ...unreachableRedis, [name]: raw }, app), name).rejects.toThrow(
+        new RegExp(`^${name}`),
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
+    for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
+      await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(
+        /^HOST must be an IP address \(IPv6 without brackets\) or a host name/,
+      );
+    }
+    for (const raw of ['0.0.0.0', '::', '::1', 'localhost', 'game-1.example.com', 'fe80::1%eth0']) {
+      expect((await optionsFromEnvironment({ HOST: raw }, app)).options.host, raw).toBe(raw);
+    }
+    expect((await optionsFromEnvironment({ HOST: '' }, app)).options.host).toBe('127.0.0.1');
   });
 
   it('names PORT when it is no port number', () => {
