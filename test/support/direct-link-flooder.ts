@@ -247,18 +247,27 @@ async function flood(command: FloodCommand) {
 async function inBandChannels(command: ChannelsCommand) {
   const pc = await directLink();
   const channels = Array.from({ length: command.count }, (_, i) => pc.createDataChannel(`in-band-${i}`));
-  let burstSent = 0;
-  // `burst` messages the moment each channel opens, before the server's code can have seen the channel.
-  for (const channel of channels) {
+  // `burst` messages the moment each channel opens, before the server's code can have seen the channel,
+  // or until the channel's send buffer is full (a send then throws), counted per channel.
+  const burstSent = channels.map(() => 0);
+  // Per channel, when it opened and when its burst ended (ms after the command came) and how: for the
+  // test's message when a burst falls short.
+  const started = performance.now();
+  const timeline = channels.map(() => '');
+  for (const [index, channel] of channels.entries()) {
     channel.onopen = () => {
+      const opened = Math.round(performance.now() - started);
+      let ended = 'sent';
       for (let i = 0; i < (command.burst ?? 0); i++) {
         try {
           channel.send(new Uint8Array(100) as Uint8Array<ArrayBuffer>);
-          burstSent++;
-        } catch {
+          burstSent[index]!++;
+        } catch (error) {
+          ended = `${channel.readyState}: ${String(error).slice(0, 60)}`;
           break;
         }
       }
+      timeline[index] = `opened at ${opened}, ${ended} at ${Math.round(performance.now() - started)}`;
     };
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -273,7 +282,8 @@ async function inBandChannels(command: ChannelsCommand) {
       return false;
     }
   });
-  return { opened, burstSent, stillOpen: channels.filter((c) => c.readyState === 'open').length, ...result };
+  const stillOpen = channels.filter((c) => c.readyState === 'open').length;
+  return { opened, burstSent, timeline, stillOpen, ...result };
 }
 
 /** Sends the server signals for its current attempt, as the client's own signaling never would. */
