@@ -580,7 +580,10 @@ export class RoomHost implements RoomHostPort {
       m: target.membership,
     });
     const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
-    if (admitted !== 'relay') {
+    // A goodbye is charged but never refused: dropped, the peer's link would stay open and take the
+    // sender's next mesh's dispatch messages for repeats. Its floods are held by the connection's own rate.
+    const goodbye = isGoodbye(channel, payload);
+    if (admitted !== 'relay' && !goodbye) {
       this.#ctx.metrics.count('relayed_data_refused_total');
       if (admitted === 'tell') throw new RelayRefused();
       return;
@@ -591,7 +594,7 @@ export class RoomHost implements RoomHostPort {
         return;
       }
       target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
-    } else if (channel === 2 || isGoodbye(channel, payload)) target.session.sendEncoded(inner, 'reliable');
+    } else if (channel === 2 || goodbye) target.session.sendEncoded(inner, 'reliable');
     else target.session.sendEncoded(inner, 'volatile');
   }
 
