@@ -53,9 +53,13 @@ function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buf
   return pem;
 }
 
-/** A host name: dot-separated labels of letters, digits and inner hyphens (a trailing dot allowed). */
+/**
+ * A host name: dot-separated labels of letters, digits and inner hyphens or underscores (a trailing dot
+ * allowed). Underscores are no DNS host name's, but container names carry them (`game_server_1`) and
+ * Docker's resolver and glibc answer for them.
+ */
 const HOST_NAME =
-  /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+  /^(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 /**
  * HOST: the address to listen on (default 127.0.0.1; empty is unset, as for every other variable). An IP

@@ -107,7 +107,16 @@ describe('optionsFromEnvironment', () => {
         /^HOST must be an IP address \(IPv6 without brackets\) or a host name/,
       );
     }
-    for (const raw of ['0.0.0.0', '::', '::1', 'localhost', 'game-1.example.com', 'fe80::1%eth0']) {
+    const hosts = [
+      '0.0.0.0',
+      '::',
+      '::1',
+      'localhost',
+      'game-1.example.com',
+      'fe80::1%eth0',
+      'game_server_1',
+    ];
+    for (const raw of hosts) {
       expect((await optionsFromEnvironment({ HOST: raw }, app)).options.host, raw).toBe(raw);
     }
     expect((await optionsFromEnvironment({ HOST: '' }, app)).options.host).toBe('127.0.0.1');
