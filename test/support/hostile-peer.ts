@@ -2,6 +2,7 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import type { Client, Disposer, MeshOptions, RoomConnection } from 'vehikill-net/client';
 import { Channel } from 'vehikill-net/client';
 import { afterAll, beforeAll } from 'vitest';
+import { PEER_OFFER_BURST, PEER_OFFERS_PER_SECOND } from '../../src/client/peer-offer-budget.js';
 import { encodeBeat } from '../../src/transport/keepalive.js';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { eventually, sleep, startServer, type TestServer } from './server.js';
@@ -51,6 +52,8 @@ export async function hostilePeerTo(
   // under the next number, and an offer of that same number from this side would be a collision it wins.
   const first = options.attempt ?? 100;
   for (let tries = 1; ; tries++) {
+    // The victim acts on PEER_OFFER_BURST offers at once, then one every 2 s: later tries wait their turn.
+    if (tries > PEER_OFFER_BURST) await sleep(1_000 / PEER_OFFERS_PER_SECOND + 100);
     const n = first + (tries - 1) * 100;
     const peer = await tryHostilePeer(room, victimId, n, options.channels).catch((error: Error) => error);
     if (!(peer instanceof Error)) return peer;
