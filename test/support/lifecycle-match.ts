@@ -185,13 +185,16 @@ export async function speakingReadings(page: Page, name: string): Promise<number
  * Resolves once the listener hears the talker, and goes on hearing them: the speaking indicator comes
  * on, then stays on in more than half of 10 readings over 2 s (each fake microphone talks without a
  * pause, and its indicator stayed on in 7-10 of them; a microphone taken for an echo and cut down to a
- * murmur lit it in 2-4).
+ * murmur lit it in 2-4). A second window is read when the first falls short: on a loaded machine one
+ * window once had 5.
  */
 export async function hears(listener: MatchPlayer, talker: string, timeout = 15_000): Promise<void> {
   await expect.poll(() => showsSpeaking(listener.page, talker), { timeout }).toBe(true);
+  const windows = [await speakingReadings(listener.page, talker)];
+  if (windows[0]! < 6) windows.push(await speakingReadings(listener.page, talker));
   expect(
-    await speakingReadings(listener.page, talker),
-    `${talker} heard in most readings`,
+    Math.max(...windows),
+    `${talker} heard in most readings (windows: ${windows})`,
   ).toBeGreaterThanOrEqual(6);
 }
 
