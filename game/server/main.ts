@@ -58,6 +58,11 @@ async function main(): Promise<void> {
   server.define('chat', ChatRoom);
 
   const { httpUrl } = await server.listen(port);
+  // Before the banner: whoever starts the process may signal it as soon as it has read the address.
+  stopOnSignals(server, {
+    ...(registry ? { registry } : {}),
+    drainMs,
+  });
   console.log(`Vehikill: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
   if (registry)
     console.log(
@@ -65,10 +70,6 @@ async function main(): Promise<void> {
     );
   if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
   if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
-  stopOnSignals(server, {
-    ...(registry ? { registry } : {}),
-    drainMs,
-  });
 }
 
 await main().catch((error: unknown) => exitOnStartFailure('vehikill', error));

@@ -27,6 +27,11 @@ async function main(): Promise<void> {
   const server = new GameServer(options).define('chat', ChatRoom);
 
   const { httpUrl } = await server.listen(port);
+  // Before the banner: whoever starts the process may signal it as soon as it has read the address.
+  stopOnSignals(server, {
+    ...(registry ? { registry } : {}),
+    drainMs,
+  });
   console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
   if (registry)
     console.log(
@@ -34,10 +39,6 @@ async function main(): Promise<void> {
     );
   if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
   if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
-  stopOnSignals(server, {
-    ...(registry ? { registry } : {}),
-    drainMs,
-  });
 }
 
 await main().catch((error: unknown) => exitOnStartFailure('lobby', error));
