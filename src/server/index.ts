@@ -10,7 +10,7 @@ export {
   type Scalar,
 } from '../protocol/index.js';
 // The channel a link message came on (`Room.onLinkMessage`) and a send goes on (`client.link.send`).
-export { Channel } from '../transport/index.js';
+export { Channel } from '../transport/core.js';
 export type { Authenticator, AuthResult, Identity } from './auth/authenticator.js';
 export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';

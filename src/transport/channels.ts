@@ -25,13 +25,25 @@ export const DATAGRAM_QUEUE_LIMIT = 64 * 1024;
 export const DEFAULT_EVENT_LIFETIME_MS = 250;
 
 /**
+ * The part of WebRTC's `RTCDataChannelInit` a channel's settings use. Its own type, not the DOM's, so that
+ * the transport's declarations outside `RtcLink` (which the server's include) name no DOM type.
+ */
+export interface DataChannelSettings {
+  readonly negotiated: true;
+  readonly id: number;
+  readonly ordered: boolean;
+  readonly maxRetransmits?: number;
+  readonly maxPacketLifeTime?: number;
+}
+
+/**
  * RTCDataChannel settings per channel. Negotiated out of band with fixed ids, so both sides create
  * them identically and no in-band announcement (which some stacks get wrong) is needed.
  */
 export function dataChannelInit(
   channel: Channel,
   eventLifetimeMs = DEFAULT_EVENT_LIFETIME_MS,
-): RTCDataChannelInit {
+): DataChannelSettings {
   switch (channel) {
     case Channel.phys:
       return { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 };

@@ -10,15 +10,8 @@ import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from './keepalive.j
 import type { LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
+import { MAX_EARLY_CANDIDATES, type RtcSignal, type RtcSignaling } from './rtc-signal.js';
 import type { ConditionedPipe, Conditioner } from './simulated/conditioner.js';
-
-/** What travels over the signaling path (the server relays it between members of one room). */
-export type RtcSignal = { description: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
-
-export interface RtcSignaling {
-  send(signal: RtcSignal): void;
-  onSignal(listener: (signal: RtcSignal) => void): Disposer;
-}
 
 /**
  * The part of RTCPeerConnection this package uses, for data links and voice: the browser's own and
@@ -76,14 +69,6 @@ export interface RtcLinkOptions {
 
 /** The `ondatachannel` of the browser's RTCPeerConnection and the polyfill's, as far as RtcLink uses it. */
 type InBandChannels = { ondatachannel?: ((event: { readonly channel: RTCDataChannel }) => void) | null };
-
-/**
- * Remote candidates held until the description they belong to arrives, by this link and the server's
- * direct links. A peer's stack sends a few (one or so per interface and ICE server); past this, a peer
- * sending candidate after candidate would grow the list for the whole attempt: the rest are dropped
- * (here counted in `droppedFrames`).
- */
-export const MAX_EARLY_CANDIDATES = 64;
 
 /** A fourth negotiated channel for the link's own keepalive and goodbye. */
 const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: false, maxRetransmits: 0 };

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { QualityGrade } from '../../transport/index.js';
+import type { QualityGrade } from '../../transport/core.js';
 import { RotatingSalt } from './rotating-salt.js';
 import type { PlayerStats } from './server-stats.js';
 

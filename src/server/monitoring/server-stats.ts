@@ -1,4 +1,4 @@
-import type { LinkQuality, LinkState } from '../../transport/index.js';
+import type { LinkQuality, LinkState } from '../../transport/core.js';
 
 /** One room as an operator sees it. */
 export interface RoomStats {

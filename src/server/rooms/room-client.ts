@@ -1,5 +1,5 @@
 import type { MessageClass } from '../../protocol/index.js';
-import type { Link } from '../../transport/index.js';
+import type { Link } from '../../transport/core.js';
 
 export interface SendOptions {
   /** Defaults to 'reliable'. */

@@ -20,7 +20,7 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
-import { type Channel, type Link, RELAY_CONTROL } from '../../transport/index.js';
+import { type Channel, type Link, RELAY_CONTROL } from '../../transport/core.js';
 import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';

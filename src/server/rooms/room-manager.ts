@@ -8,7 +8,7 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
-import type { Channel } from '../../transport/index.js';
+import type { Channel } from '../../transport/core.js';
 import { AddressRate } from '../address-rate.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import type { Disposer } from '../../common/index.js';
 import { type LeaveReason, metadataProblem, type Scalar } from '../../protocol/index.js';
-import type { Channel } from '../../transport/index.js';
+import type { Channel } from '../../transport/core.js';
 import type { RoomClient, SendOptions } from './room-client.js';
 import type { RoomClock } from './room-clock.js';
 

@@ -9,7 +9,7 @@ import {
   MAX_EARLY_CANDIDATES,
   type RtcSignal,
   type RtcSignaling,
-} from '../../transport/index.js';
+} from '../../transport/core.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
 import { QualityMonitor } from '../../transport/quality/quality-monitor.js';

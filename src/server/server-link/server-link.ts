@@ -7,7 +7,7 @@ import {
   type RelayPort,
   type RtcSignal,
   type RtcSignaling,
-} from '../../transport/index.js';
+} from '../../transport/core.js';
 
 /**
  * How one direct attempt ended: `direct` (up), or before it was: `no-answer` (the offer had no answer the

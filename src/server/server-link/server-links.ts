@@ -9,7 +9,7 @@ import {
   decodeDeviceReport,
   RELAY_CONTROL,
   type RtcSignal,
-} from '../../transport/index.js';
+} from '../../transport/core.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ClientErrors } from '../monitoring/client-errors.js';
 import type { Session } from '../sessions/session.js';

@@ -15,7 +15,7 @@ import {
   type MessageClass,
   Outbox,
 } from '../../protocol/index.js';
-import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/index.js';
+import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/core.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';

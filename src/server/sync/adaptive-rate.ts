@@ -1,4 +1,4 @@
-import type { DeviceClass, LinkQuality, QualityGrade } from '../../transport/index.js';
+import type { DeviceClass, LinkQuality, QualityGrade } from '../../transport/core.js';
 
 export interface AdaptiveRateOptions {
   /** Snapshot rate range (Hz). Defaults 10..30, the ceiling no higher than the room's own rate. */

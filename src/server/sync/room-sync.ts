@@ -34,7 +34,7 @@ import {
   deviceClassOf,
   type Link,
   type QualityView,
-} from '../../transport/index.js';
+} from '../../transport/core.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
