@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/fixtures/package-consumer');
+const nodeOnlyFixtures = join(root, 'test/fixtures/package-consumer-node');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | Record<string, string>>;
   dependencies: Record<string, string>;
@@ -43,30 +44,39 @@ beforeAll(async () => {
     installed,
     '--strip-components=1',
   ]);
-  // What the app itself depends on, beside the package: the types it compiles against, ws for a Node client.
-  for (const name of [...Object.keys(manifest.dependencies), '@types/node', '@types/ws']) {
+  // The package's dependencies, where npm would hoist them (`ws`'s types among them), and the app's own
+  // @types/node. The app gets `ws` and its types from the package: it lists neither itself.
+  for (const name of [...Object.keys(manifest.dependencies), '@types/node']) {
     mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
     symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name), 'dir');
   }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-app', private: true, type: 'module' }));
   cpSync(fixtures, join(app, 'src'), { recursive: true });
+  cpSync(nodeOnlyFixtures, join(app, 'node-only'), { recursive: true });
 }, 60_000);
 
 afterAll(() => {
   if (app !== undefined) rmSync(app, { recursive: true, force: true });
 });
 
-/** Writes a tsconfig for the app and runs this repository's `tsc` on it; resolves with its output. */
-async function compile(name: string, compilerOptions: Record<string, unknown>): Promise<string> {
+/**
+ * Writes a tsconfig for the app's sources in `folder` and runs this repository's `tsc` on it; resolves with
+ * its output.
+ */
+async function compile(
+  name: string,
+  compilerOptions: Record<string, unknown>,
+  folder = 'src',
+): Promise<string> {
   const base = {
     target: 'ES2022',
     lib: ['ES2022', 'DOM', 'DOM.Iterable'],
     strict: true,
     noUncheckedIndexedAccess: true,
     types: ['node'],
-    rootDir: 'src',
+    rootDir: folder,
   };
-  const config = { compilerOptions: { ...base, ...compilerOptions }, include: ['src'] };
+  const config = { compilerOptions: { ...base, ...compilerOptions }, include: [folder] };
   writeFileSync(join(app, name), JSON.stringify(config));
   const tsc = join(root, 'node_modules/.bin/tsc');
   try {
@@ -100,6 +110,11 @@ describe('the npm package, installed in an app', () => {
     expect(
       await compile('tsconfig.json', { module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'build' }),
     ).toBe('');
+  }, 60_000);
+
+  it('type-checks a Node-only game server with no DOM in its lib and no skipLibCheck', async () => {
+    const options = { lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true };
+    expect(await compile('tsconfig.node-only.json', options, 'node-only')).toBe('');
   }, 60_000);
 
   it('runs a Node app from it: a room with synced state and chat, a client playing there, the dashboard', async () => {
