@@ -1,3 +1,5 @@
+import { originProblem } from '../../game/bots/origin.js';
+
 /** Command-line options of `npm run loadtest`, parsed and checked. */
 export interface LoadOptions {
   /** Entry WebSocket URLs (several nodes of a cluster: clients are spread over them). */
@@ -15,6 +17,11 @@ export interface LoadOptions {
   concurrency: number;
   /** A seated player with a chat line not back after this long (ms) counts as stalled, not seated. */
   stallMs: number;
+  /**
+   * Sent as the Origin header of every WebSocket upgrade, for servers whose `allowedOrigins` refuse
+   * upgrades without an allowed one (Node sends none by default).
+   */
+  origin?: string | undefined;
 }
 
 /**
@@ -27,6 +34,7 @@ export const MAX_CLIENTS = 2_000;
 
 export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [--url ...] --rooms R --players P
   [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50] [--stall-ms 5000]
+  [--origin https://game.example.com]  (the Origin sent, for servers that allow only some; default none)
   At most ${MAX_CLIENTS} clients (R x P) per process: for more, run several processes.`;
 
 /**
@@ -60,6 +68,7 @@ const FLAGS = [
   '--interval-ms',
   '--concurrency',
   '--stall-ms',
+  '--origin',
 ];
 
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
@@ -72,6 +81,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     intervalMs: 1_000,
     concurrency: 50,
     stallMs: 5_000,
+    origin: undefined,
   };
   // Plain decimal digits only: Number() would also take '0x10', '1e2', ' 5' or '5.0'.
   const count = (name: string, text: string | undefined, min: number, max: number): number => {
@@ -130,6 +140,15 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       case '--stall-ms':
         options.stallMs = count('stall-ms', value, 100, 600_000);
         break;
+      case '--origin': {
+        const problem = originProblem(value);
+        if (problem !== undefined)
+          throw new TypeError(
+            `--origin must be an origin as browsers send it, got ${JSON.stringify(value)}: ${problem}`,
+          );
+        options.origin = value;
+        break;
+      }
       default:
         throw new TypeError(`unknown option ${String(flag)}\n${usage}`);
     }

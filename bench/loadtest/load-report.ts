@@ -17,6 +17,11 @@ export const ExitCode = {
   badOptions: 2,
   /** No URL answered as a vehikill-net server: nothing was load tested. */
   unreachable: 3,
+  /**
+   * No URL took the load's clients, and at least one is a vehikill-net server that refused the Origin the
+   * load sends (none, or `--origin` not in its `allowedOrigins`): nothing was load tested.
+   */
+  originRefused: 4,
 } as const;
 
 /**

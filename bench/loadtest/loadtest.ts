@@ -1,5 +1,6 @@
 import { Client, type ClientOptions, type RoomConnection } from 'vehikill-net/client';
 import { WebSocket } from 'ws';
+import { sendingOrigin } from '../../game/bots/origin.js';
 import type { LoadOptions } from './load-options.js';
 import {
   countOf,
@@ -78,7 +79,7 @@ export async function runLoad(
       url: options.urls[index % options.urls.length] as string,
       fallbackUrls: options.urls,
       name: `load-${index}`,
-      WebSocket,
+      WebSocket: options.origin === undefined ? WebSocket : sendingOrigin(options.origin),
       serverLink: 'off',
       maxReconnectAttempts: 10,
     });

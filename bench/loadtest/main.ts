@@ -50,10 +50,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // once first, so that a wrong URL or a server not started is said at once.
 console.log(`checking ${options.urls.join(', ')}`);
 const unreachable = (
-  await Promise.all(options.urls.map(async (url) => ({ url, why: await unreachableBecause(url) })))
-).filter(({ why }) => why !== undefined);
+  await Promise.all(
+    options.urls.map(async (url) => ({
+      url,
+      answer: await unreachableBecause(url, { origin: options.origin }),
+    })),
+  )
+).flatMap(({ url, answer }) => (answer === undefined ? [] : [{ url, ...answer }]));
 for (const { url, why } of unreachable) console.error(`${url}: ${why}`);
 if (unreachable.length === options.urls.length) {
+  // A server that is there but refuses the Origin is fixed by --origin, not by starting one or another URL.
+  if (unreachable.some(({ originRefused }) => originRefused)) {
+    console.error('no server to load test: give --origin an origin the servers allow');
+    process.exit(ExitCode.originRefused);
+  }
   console.error('no server to load test: start one there, or check --url');
   process.exit(ExitCode.unreachable);
 }

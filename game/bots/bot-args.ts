@@ -1,3 +1,5 @@
+import { originProblem } from './origin.js';
+
 /** What `npm run bots -- ...` was asked for. */
 export interface BotArgs {
   /** The server's WebSocket URL (an http(s) page URL is turned into its ws(s) /ws endpoint). */
@@ -14,22 +16,29 @@ export interface BotArgs {
    * joins not answered by then, or, once playing, no bot connected for that long.
    */
   readonly giveUpSeconds: number;
+  /**
+   * Sent as the Origin header of every WebSocket upgrade, for a server whose `allowedOrigins` refuses
+   * upgrades without an allowed one (Node sends none by default).
+   */
+  readonly origin: string | undefined;
 }
 
 /** The default of `--give-up`. */
 export const GIVE_UP_SECONDS = 30;
 
 export const USAGE =
-  'usage: npm run bots -- --url URL [--count N] [--room CODE] [--seconds S] [--give-up S] [--rtc]\n' +
+  'usage: npm run bots -- --url URL [--count N] [--room CODE] [--seconds S] [--give-up S] [--origin O] [--rtc]\n' +
   '  URL: the game page (http://localhost:8080) or its WebSocket (ws://localhost:8080/ws)\n' +
   '  --count: bots, 1..64 (default 1); --room: join this private room, else Quick Play\n' +
   '  --seconds: stop after this long (default: until Ctrl-C)\n' +
   `  --give-up: exit 1 when the server has not answered for this long (default ${GIVE_UP_SECONDS})\n` +
+  '  --origin: the Origin the bots send, for a server that allows only some (its allowedOrigins),\n' +
+  '    as a browser sends it: https://game.example.com (default: none)\n' +
   '  --rtc: direct WebRTC links (node-datachannel) instead of the WebSocket';
 
 /** The longest run a Node timer can wait for (2^31-1 ms): past it setTimeout fires at once. */
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-const OPTIONS = ['--url', '--count', '--room', '--seconds', '--give-up'];
+const OPTIONS = ['--url', '--count', '--room', '--seconds', '--give-up', '--origin'];
 
 /** Whether the command line asks for the usage (`--help`, `-h`): printed, exit 0. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -75,6 +84,12 @@ export function parseBotArgs(argv: readonly string[]): BotArgs {
   const giveUpSeconds = /^\d+$/.test(giveUpText) ? Number(giveUpText) : Number.NaN;
   if (!(giveUpSeconds >= 1 && giveUpSeconds <= 3_600))
     throw new TypeError(`--give-up must be a whole number of seconds from 1 to 3600\n${USAGE}`);
+  const origin = values.get('origin');
+  const originWrong = origin === undefined ? undefined : originProblem(origin);
+  if (originWrong !== undefined)
+    throw new TypeError(
+      `--origin ${JSON.stringify(origin)} is no origin a browser sends: ${originWrong}\n${USAGE}`,
+    );
   let wsUrl: string;
   try {
     wsUrl = wsUrlOf(url);
@@ -82,7 +97,7 @@ export function parseBotArgs(argv: readonly string[]): BotArgs {
     const why = error instanceof Error ? error.message : String(error);
     throw new TypeError(`--url ${JSON.stringify(url)} is not a server URL (${why})\n${USAGE}`);
   }
-  return { url: wsUrl, count, room: values.get('room'), seconds, rtc, giveUpSeconds };
+  return { url: wsUrl, count, room: values.get('room'), seconds, rtc, giveUpSeconds, origin };
 }
 
 /** http://host:8080 -> ws://host:8080/ws; a ws(s) URL is kept as it is. */

@@ -1,12 +1,13 @@
 /**
- * `npm run bots -- --url URL --count N [--room CODE]`: N headless players in one Node process, each a
- * GameSession driven by the BotBrain, printing a short live line every two seconds.
+ * `npm run bots -- --url URL --count N [--room CODE] [--origin O]`: N headless players in one Node process,
+ * each a GameSession driven by the BotBrain, printing a short live line every two seconds.
  */
 import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
 import { parseBotArgs, USAGE, wantsHelp } from './bot-args.js';
 import { botPlayer, drive } from './bot-player.js';
 import { countingWebSocket, type Traffic } from './counting-web-socket.js';
+import { sendingOrigin } from './origin.js';
 import { unreachableBecause } from './reach.js';
 
 if (wantsHelp(process.argv.slice(2))) {
@@ -29,9 +30,9 @@ if (args.rtc) {
 
 // A client retries an address that refuses it for ever: check it once first, so that a wrong URL, a server
 // not started, a web server that is not this game's or a certificate Node does not trust is said at once.
-const unreachable = await unreachableBecause(args.url);
+const unreachable = await unreachableBecause(args.url, { origin: args.origin });
 if (unreachable !== undefined) {
-  console.error(`bots: cannot play at ${args.url}: ${unreachable}`);
+  console.error(`bots: cannot play at ${args.url}: ${unreachable.why}`);
   process.exit(1);
 }
 
@@ -52,7 +53,10 @@ process.on('SIGINT', () => shutdown());
 process.on('SIGTERM', () => shutdown());
 /** Every bot's WebSocket payload bytes, summed. */
 const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
-const CountingWebSocket = countingWebSocket(traffic);
+const CountingWebSocket =
+  args.origin === undefined
+    ? countingWebSocket(traffic)
+    : sendingOrigin(args.origin, countingWebSocket(traffic));
 for (let index = 0; index < args.count; index++) {
   const client = new Client({
     url: args.url,

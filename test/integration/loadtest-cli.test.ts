@@ -68,6 +68,27 @@ describe('npm run loadtest, the command', () => {
     expect(run.output()).toContain(`${url}: not a vehikill server (HTTP 404 to the WebSocket upgrade)`);
   }, 30_000);
 
+  it('says, exit 4, that a vehikill-net server refused its origin, and runs with --origin', async () => {
+    const t = await startServer({ chat: LoadChatRoom }, { allowedOrigins: ['http://game.test'] });
+    servers.push(t);
+    const refused = loadtest(['--url', t.wsUrl, '--rooms', '1', '--players', '1']);
+    expect((await refused.exited).code, refused.output()).toBe(4);
+    expect(refused.output()).toContain(
+      `${t.wsUrl}: a vehikill-net server that refuses this tool's origin (HTTP 403 HANDSHAKE_REJECTED: ` +
+        'origin not allowed): it takes WebSocket upgrades only from the origins in its allowedOrigins ' +
+        `option, and this tool sent none; give --origin one of them, e.g. its own game page's: ` +
+        `--origin http://127.0.0.1:${t.port}`,
+    );
+    expect(refused.output()).not.toMatch(/not a vehikill server/);
+    expect(refused.output()).not.toMatch(/^\s+at /m);
+    const run = loadtest([
+      ...['--url', t.wsUrl, '--rooms', '1', '--players', '2', '--seconds', '1'],
+      ...['--origin', 'http://game.test'],
+    ]);
+    expect((await run.exited).code, run.output()).toBe(0);
+    expect(run.output()).toMatch(/seated now +2\/2/);
+  }, 60_000);
+
   it('prints its usage for --help, exit 0', async () => {
     const run = loadtest(['--help']);
     expect((await run.exited).code).toBe(0);

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry } from 'vehikill-net/server';
@@ -221,7 +222,27 @@ describe('npm run loadtest: checking the URLs first', () => {
     expect(await unreachableBecause(t.wsUrl)).toBeUndefined();
     await t.close();
     const started = Date.now();
-    expect(await unreachableBecause(t.wsUrl)).toMatch(/ECONNREFUSED/);
+    expect((await unreachableBecause(t.wsUrl))?.why).toMatch(/ECONNREFUSED/);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('tells a server refusing the Origin sent from a web server refusing with a 403 of its own', async () => {
+    const t = await startServer({ chat: LoadChatRoom }, { allowedOrigins: ['https://game.test'] });
+    servers.push(t);
+    expect(await unreachableBecause(t.wsUrl)).toMatchObject({ originRefused: true });
+    expect(await unreachableBecause(t.wsUrl, { origin: 'https://other.test' })).toMatchObject({
+      originRefused: true,
+      why: expect.stringContaining('--origin https://other.test is not one of them'),
+    });
+    expect(await unreachableBecause(t.wsUrl, { origin: 'https://game.test' })).toBeUndefined();
+    // A 403 whose body is no vehikill-net refusal: a proxy or another web server, not ours.
+    const web = createHttpServer((_request, response) => response.writeHead(403).end('{"code":"FORBIDDEN"}'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    proxies.push(web);
+    const url = `ws://127.0.0.1:${(web.address() as { port: number }).port}/ws`;
+    expect(await unreachableBecause(url)).toEqual({
+      why: 'not a vehikill server (HTTP 403 to the WebSocket upgrade)',
+      originRefused: false,
+    });
   });
 });

@@ -100,6 +100,34 @@ describe('npm run bots where there is no game', () => {
   }, 30_000);
 });
 
+describe('npm run bots at a server that refuses its origin', () => {
+  it('says the server refused the origin and how to give one, then plays with --origin', async () => {
+    const server = await startVehikillServer({}, { allowedOrigins: ['http://game.test'] });
+    closers.push(() => server.close());
+    const pageOrigin = `http://127.0.0.1:${server.port}`;
+    const none = bots(['--url', server.wsUrl]);
+    await givesUp(
+      none,
+      server.wsUrl,
+      new RegExp(
+        "a vehikill-net server that refuses this tool's origin \\(HTTP 403 HANDSHAKE_REJECTED: origin not allowed\\): " +
+          'it takes WebSocket upgrades only from the origins in its allowedOrigins option, and this tool sent none; ' +
+          `give --origin one of them, e\\.g\\. its own game page's: --origin ${pageOrigin}`,
+      ),
+      10_000,
+    );
+    expect(none.output()).not.toMatch(/not a vehikill server/);
+    await givesUp(
+      bots(['--url', server.wsUrl, '--origin', 'http://other.test']),
+      server.wsUrl,
+      /and --origin http:\/\/other\.test is not one of them; give one that is/,
+      10_000,
+    );
+    const run = bots(['--url', server.wsUrl, '--origin', 'http://game.test']);
+    await eventually(() => /1\/1 connected \| 1 in room: /.test(run.output()), 'the bot playing', 30_000);
+  }, 60_000);
+});
+
 describe('npm run bots when the server goes away without a word', () => {
   it('shows the bots reconnecting, not playing, and exits 1 after --give-up seconds', async () => {
     const server: VehikillServer = await startVehikillServer({});

@@ -1,4 +1,5 @@
 import type { ClientOptions } from 'vehikill-net/client';
+import type { GameServerOptions } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 import { botPlayer, drive } from '../../game/bots/bot-player.js';
 import { countingWebSocket, type Traffic } from '../../game/bots/counting-web-socket.js';
@@ -17,9 +18,12 @@ export interface VehikillServer extends TestServer {
 
 /**
  * A real game server on a free loopback port with the 'vehikill' room type, in TCP mode (no UDP server
- * links: every player's inputs and snapshots go over its WebSocket).
+ * links: every player's inputs and snapshots go over its WebSocket); `options` adds to the server's.
  */
-export async function startVehikillServer(config: VehikillRoomConfig): Promise<VehikillServer> {
+export async function startVehikillServer(
+  config: VehikillRoomConfig,
+  options: GameServerOptions = {},
+): Promise<VehikillServer> {
   const rooms: VehikillRoom[] = [];
   const Configured = vehikillRoom(config);
   class Recorded extends Configured {
@@ -28,7 +32,7 @@ export async function startVehikillServer(config: VehikillRoomConfig): Promise<V
       rooms.push(this);
     }
   }
-  const server = await startServer({ [ROOM_TYPE]: Recorded }, { serverLink: { enabled: false } });
+  const server = await startServer({ [ROOM_TYPE]: Recorded }, { serverLink: { enabled: false }, ...options });
   return Object.assign(server, { rooms, traffic: { bytesIn: 0, bytesOut: 0 } });
 }
 

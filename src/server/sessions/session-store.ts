@@ -61,7 +61,13 @@ export class SessionStore {
   create(identity: Identity): Session {
     let playerId = newPlayerId();
     while (this.#sessions.has(playerId)) playerId = newPlayerId();
-    const session = new Session(playerId, this.#origin.newToken(), identity, this.#clock, this.#limits);
+    const session = new Session(
+      playerId,
+      this.#origin.newToken(playerId),
+      identity,
+      this.#clock,
+      this.#limits,
+    );
     this.#sessions.set(playerId, session);
     return session;
   }
@@ -87,7 +93,7 @@ export class SessionStore {
     if (!session) {
       // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the message says why.
       const reason = this.#ended.reason(playerId, token, this.#clock.now());
-      const message = reason === undefined ? this.#origin.whyGone(token) : endedMessage(reason);
+      const message = reason === undefined ? this.#origin.whyGone(playerId, token) : endedMessage(reason);
       return { ok: false, code: 'SESSION_EXPIRED', message };
     }
     if (!sameSecret(token, session.resumeToken)) return TOKEN_MISMATCH;

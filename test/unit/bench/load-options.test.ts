@@ -106,6 +106,22 @@ describe('npm run loadtest: options', () => {
     expect(withUrl('ws://u:1@example.test:99999/ws')).toThrow(/its port 99999 is not from 1 to 65535/);
   });
 
+  it('takes --origin as browsers send it, and says how to write one that is not', () => {
+    expect(parseLoadOptions(base).origin).toBeUndefined();
+    expect(parseLoadOptions([...base, '--origin', 'https://game.example.com']).origin).toBe(
+      'https://game.example.com',
+    );
+    expect(() => parseLoadOptions([...base, '--origin', 'https://game.example.com/play'])).toThrow(
+      '--origin must be an origin as browsers send it, got "https://game.example.com/play": write https://game.example.com, as browsers send it',
+    );
+    expect(() => parseLoadOptions([...base, '--origin', 'game.example.com'])).toThrow(
+      /got "game.example.com": an origin is a scheme, a host and a port/,
+    );
+    expect(() => parseLoadOptions([...base, '--origin', 'http://a', '--origin', 'http://b'])).toThrow(
+      /--origin is given twice/,
+    );
+  });
+
   it('refuses an option with no value, not taking the next option or nothing for one', () => {
     expect(() => parseLoadOptions([...base, '--type'])).toThrow(/^--type needs a value\nusage:/);
     expect(() => parseLoadOptions([...base, '--type', '--seconds', '5'])).toThrow(/^--type needs a value/);

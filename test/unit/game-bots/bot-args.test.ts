@@ -12,6 +12,7 @@ describe('npm run bots: arguments', () => {
       seconds: 2.5,
       rtc: true,
       giveUpSeconds: 30,
+      origin: undefined,
     });
     expect(parseBotArgs([...url, '--give-up', '5']).giveUpSeconds).toBe(5);
   });
@@ -48,6 +49,26 @@ describe('npm run bots: arguments', () => {
     ['an option as the room code', [...url, '--room', '--rtc']],
   ])('refuses %s', (_what, argv) => {
     expect(() => parseBotArgs(argv)).toThrow(TypeError);
+  });
+
+  it('takes --origin as browsers send it, and says how to write one that is not', () => {
+    expect(parseBotArgs([...url, '--origin', 'https://game.example.com']).origin).toBe(
+      'https://game.example.com',
+    );
+    expect(parseBotArgs([...url, '--origin', 'http://localhost:8080']).origin).toBe('http://localhost:8080');
+    expect(() => parseBotArgs([...url, '--origin', 'https://Game.example.com/'])).toThrow(
+      /^--origin "https:\/\/Game.example.com\/" is no origin a browser sends: write https:\/\/game.example.com, as browsers send it\nusage:/,
+    );
+    expect(() => parseBotArgs([...url, '--origin', 'https://game.example.com:443'])).toThrow(
+      /write https:\/\/game.example.com,/,
+    );
+    for (const origin of ['game.example.com', 'null', 'file:///index.html'])
+      expect(() => parseBotArgs([...url, '--origin', origin]), origin).toThrow(
+        /^--origin .* is no origin a browser sends: an origin is a scheme, a host and a port/,
+      );
+    expect(() => parseBotArgs([...url, '--origin', 'http://a', '--origin', 'http://b'])).toThrow(
+      /--origin given twice/,
+    );
   });
 
   it('asks for the usage with --help or -h', () => {

@@ -73,4 +73,34 @@ describe('SessionStore: what a refused resume is told', () => {
       message: 'the session ended on this server, too long ago for it to say why: join again',
     });
   });
+
+  it('a resume token this process never gave to that player is not said to be of a session that ended', () => {
+    const sessions = store();
+    const neverGave =
+      "this server never gave that resume token to that player (it is made up, altered, or another player's): join again";
+    const refused = { ok: false, code: ErrorCode.SESSION_EXPIRED, message: neverGave };
+    const live = sessions.create(ada);
+    // A player id this process never had, with a token it made (for another player): its origin is ours.
+    expect(sessions.claim('NeverExisted1234', live.resumeToken, ada)).toEqual(refused);
+    expect(sessions.prove('NeverExisted1234', live.resumeToken)).toEqual(refused);
+    // The origin copied from a real token, the rest made up.
+    const origin = live.resumeToken.slice(0, live.resumeToken.indexOf('.'));
+    expect(sessions.claim('NeverExisted1234', `${origin}.${'A'.repeat(43)}`, ada)).toEqual(refused);
+    // A session that ended here lately, resumed with a token that is not its own.
+    const ended = sessions.create(ada);
+    sessions.delete(ended, ErrorCode.SESSION_EXPIRED);
+    expect(sessions.claim(ended.playerId, live.resumeToken, ada)).toEqual(refused);
+  });
+
+  it('a session whose reason was pushed out by newer ones is still told it ended here', () => {
+    const sessions = store();
+    const first = sessions.create(ada);
+    sessions.delete(first, ErrorCode.SESSION_EXPIRED);
+    for (let i = 0; i < 4_096; i++) sessions.delete(sessions.create(ada), 'left');
+    expect(sessions.claim(first.playerId, first.resumeToken, ada)).toEqual({
+      ok: false,
+      code: ErrorCode.SESSION_EXPIRED,
+      message: 'the session ended on this server, too long ago for it to say why: join again',
+    });
+  });
 });
