@@ -9,7 +9,13 @@ export {
 export { DISPATCH_HEADER_MAX_BYTES, MAX_DISPATCH_BYTES } from './dispatch-frames.js';
 export type { DispatchReceiveLimits, DispatchRefusal } from './dispatch-receiver.js';
 export { DispatchStream, type DispatchStreamOptions } from './dispatch-stream.js';
-export { FailoverLink, type FailoverState, type InboundGuard, type InboundPath } from './failover-link.js';
+export {
+  type DispatchEpochs,
+  FailoverLink,
+  type FailoverState,
+  type InboundGuard,
+  type InboundPath,
+} from './failover-link.js';
 export type { Link, LinkState, LinkStats } from './link.js';
 export { priorityOf } from './message-priority.js';
 export { NewestSampleGate } from './newest-sample-gate.js';
@@ -74,3 +80,4 @@ export {
   SimulatedLink,
   type SimulatedLinkOptions,
 } from './simulated/simulated-link.js';
+export { epochNewer, type FollowVerdict, StreamFollower } from './stream-follower.js';
