@@ -40,6 +40,7 @@ export class DispatchSender {
   readonly #write: (frame: Uint8Array) => boolean;
   readonly #mayRetransmit: () => boolean;
   readonly #epoch: number;
+  #everAcked = false;
   /** Unacked frames, oldest (`#firstSeq`) first, from `#head` on: acks drop from the front. */
   #frames: Uint8Array[] = [];
   #head = 0;
@@ -72,6 +73,11 @@ export class DispatchSender {
     return this.#epoch;
   }
 
+  /** Whether the peer ever acked anything of this stream: a link of its takes it. */
+  get everAcked(): boolean {
+    return this.#everAcked;
+  }
+
   /** Messages not yet acked by the peer. */
   get unacked(): number {
     return this.#lastSeq - this.#firstSeq + 1;
@@ -95,6 +101,7 @@ export class DispatchSender {
    */
   ack(epoch: number, seq: number): void {
     if (epoch !== this.#epoch) return;
+    this.#everAcked = true;
     const upTo = Math.min(seq, this.#lastSeq);
     if (upTo < this.#firstSeq) return;
     while (this.#firstSeq <= upTo) this.#dropOldest();

@@ -72,6 +72,11 @@ export class DispatchStream {
     return this.#follower.followed;
   }
 
+  /** Whether the peer ever acked anything of this end's stream: a stream of its takes this one. */
+  get peerTookOurs(): boolean {
+    return this.#sender.everAcked;
+  }
+
   /** Messages sent and not yet acked by the peer. */
   get unacked(): number {
     return this.#sender.unacked;

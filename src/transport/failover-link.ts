@@ -88,6 +88,17 @@ export class FailoverLink implements Link {
   }
 
   /**
+   * Whether a goodbye from the peer's link is meant for this link. `followed`: the epoch of our stream
+   * that the peer's link took, named in its goodbye; undefined when it took none. It names ours: it is.
+   * It names none: it is, unless the peer acked ours (then its link that takes ours would have named it,
+   * and this goodbye comes from an older one: a goodbye replayed late, after the peer's link took ours).
+   * It names another: it is an older link's, meant for a link of ours this one replaced.
+   */
+  isGoodbyeForUs(followed: number | undefined): boolean {
+    return followed === undefined ? !this.#dispatch.peerTookOurs : followed === this.#dispatch.epoch;
+  }
+
+  /**
    * Makes `link` the direct path (closing the one before, which is not reported as anything: it was
    * replaced). `onClosed` runs if this one closes while still the current direct path.
    */

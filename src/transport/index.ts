@@ -43,6 +43,7 @@ export {
   type QualityView,
 } from './quality/index.js';
 export {
+  type GoodbyeMarks,
   RELAY_CHANNEL_NUMBER,
   RELAY_CONTROL,
   RELAY_PHYS_INTERVAL_MS,

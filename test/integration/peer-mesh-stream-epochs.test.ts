@@ -2,6 +2,7 @@ import { Channel, type MeshOptions, type PeerMesh } from 'vehikill-net/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roomOfClients } from '../support/hostile-peer.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -69,5 +70,54 @@ describe('dispatch streams across a mesh closed and made again', () => {
     expect(onOldLink.length).toBeGreaterThan(0); // the race this is about happened
     expect(newHeard).toEqual(onNewLink);
     for (const client of clients) client.close();
+  }, 30_000);
+
+  /*
+   * A goodbye said while the socket is down waits for the resume. Meanwhile the peer left the room and
+   * came back (a new seating, a new link to us): replayed then, the goodbye named nothing, and closed the
+   * peer's new link, whose fresh stream started over at 1 while our link to it had taken the old one's
+   * numbers: the peer's next messages were dropped as repeats.
+   */
+  it("a goodbye replayed after a resume leaves the link of the peer's next seating alone", async () => {
+    const proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const clientA = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, backoff: { baseMs: 50, maxMs: 100 } });
+    const clientB = t.client();
+    await Promise.all([clientA.connect(), clientB.connect()]);
+    const roomA = await clientA.create('test', { options: { maxClients: 8 } });
+    let roomB = await clientB.join(roomA.roomId);
+    const [a, b] = [roomA.selfId, roomB.selfId];
+    let meshA = roomA.mesh(relayOnly);
+    let meshB = roomB.mesh(relayOnly);
+    const heardByA = dispatchHeard(meshA, b);
+    // A's link takes B's stream: its goodbye will name it.
+    meshB.send(a, Channel.dispatch, numbered(1));
+    await eventually(() => heardByA.length === 1, 'the first message');
+    proxy.block();
+    await eventually(() => clientA.state !== 'open', "A's socket down");
+    meshA.close(); // its goodbye waits in A's outbox
+    meshA = roomA.mesh(relayOnly);
+    dispatchHeard(meshA, b, heardByA);
+    // B leaves and comes back, and sends A three messages on its new link, which wait for A's resume.
+    await roomB.leave();
+    roomB = await clientB.join(roomA.roomId);
+    meshB = roomB.mesh(relayOnly);
+    await eventually(() => meshB.link(a) !== undefined, "B's new link to A");
+    const linkOfB = meshB.link(a);
+    const statesOfB: string[] = [];
+    meshB.on('peer-state', ({ state }) => statesOfB.push(state));
+    for (let m = 2; m <= 4; m++) meshB.send(a, Channel.dispatch, numbered(m));
+    proxy.unblock();
+    await eventually(() => clientA.state === 'open', 'A resumed', 10_000);
+    await eventually(() => heardByA.length === 4, 'the three sent while A was away', 10_000).catch(() => {});
+    await sleep(500); // the goodbye, replayed, has reached B by now
+    for (let m = 5; m <= 7; m++) meshB.send(a, Channel.dispatch, numbered(m));
+    await eventually(() => heardByA.length === 7, 'the three sent after', 5_000).catch(() => {});
+    expect(heardByA).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(meshB.link(a)).toBe(linkOfB);
+    expect(statesOfB).not.toContain('closed');
+    clientA.close();
+    clientB.close();
+    await proxy.close();
   }, 30_000);
 });

@@ -363,6 +363,10 @@ export class PeerMesh {
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
       epochs: this.#epochsFor(peerId),
     });
+    relay.markGoodbyes({
+      followed: () => link.followedEpoch,
+      isForUs: (followed) => link.isGoodbyeForUs(followed),
+    });
     this.#buckets.set(peerId, bucket);
     this.#floods.set(peerId, kept?.flood ?? new FloodWatch(rate));
     // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the

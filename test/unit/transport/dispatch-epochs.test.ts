@@ -3,10 +3,13 @@ import {
   DispatchStream,
   type DispatchStreamOptions,
   epochNewer,
+  RELAY_CONTROL,
+  RelayLink,
   StreamFollower,
 } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 import { encodeDispatchAck, encodeDispatchData } from '../../../src/transport/dispatch-frames.js';
+import { encodeGoodbye, readControl } from '../../../src/transport/keepalive.js';
 
 describe('StreamFollower', () => {
   it('takes the first stream it sees, then only that one, and starts over on a newer one', () => {
@@ -100,8 +103,46 @@ describe('DispatchStream epochs', () => {
     expect([...(written[0] as Uint8Array)]).toEqual([0x08, 2, 1, 1]);
     stream.receive(encodeDispatchAck(1, 3)); // the peer acking our link before this one, up to 3
     expect(stream.unacked).toBe(3);
+    expect(stream.peerTookOurs).toBe(false);
     stream.receive(encodeDispatchAck(2, 2));
     expect(stream.unacked).toBe(1);
+    expect(stream.peerTookOurs).toBe(true);
     stream.close();
+  });
+});
+
+describe('relay goodbyes', () => {
+  it('name the stream the closing link took, one byte; a longer one is malformed', () => {
+    expect([...encodeGoodbye()]).toEqual([3]);
+    expect([...encodeGoodbye(200)]).toEqual([3, 200]);
+    expect(readControl(encodeGoodbye())).toEqual({ type: 'bye', followed: undefined });
+    expect(readControl(encodeGoodbye(200))).toEqual({ type: 'bye', followed: 200 });
+    expect(readControl(Uint8Array.of(3, 1, 2))).toBeUndefined();
+  });
+
+  it('close a relay link only when meant for it', () => {
+    const clock = new ManualClock();
+    const sent: number[][] = [];
+    const link = new RelayLink(
+      'peer',
+      { clock, send: (channel, bytes) => sent.push([channel, ...bytes]) },
+      { keepaliveAtOnce: false },
+    );
+    link.markGoodbyes({ followed: () => 5, isForUs: (followed) => followed === 9 });
+    link.receive(RELAY_CONTROL, encodeGoodbye(8), 0);
+    link.receive(RELAY_CONTROL, encodeGoodbye(), 0);
+    expect(link.state).toBe('relayed');
+    expect(link.ignoredGoodbyes).toBe(2);
+    link.receive(RELAY_CONTROL, encodeGoodbye(9), 0);
+    expect(link.state).toBe('closed');
+    // Its own goodbye (none: it closed on the peer's) would have named the stream it took.
+    const other = new RelayLink(
+      'peer',
+      { clock, send: (channel, bytes) => sent.push([channel, ...bytes]) },
+      { keepaliveAtOnce: false },
+    );
+    other.markGoodbyes({ followed: () => 5, isForUs: () => true });
+    other.close();
+    expect(sent.at(-1)).toEqual([RELAY_CONTROL, 3, 5]);
   });
 });
