@@ -42,6 +42,7 @@ import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
+import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
@@ -138,6 +139,8 @@ export class Client {
   readonly #serverLink: ClientServerLink;
   #stopWatchingOnline: (() => void) | undefined;
   readonly #conditioner: Conditioner;
+  /** Across rooms: a peer met again in another seating tells our new links from the old (see LinkEpochs). */
+  readonly #linkEpochs = new LinkEpochs();
   readonly #device: DeviceWatch | undefined;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
@@ -541,6 +544,7 @@ export class Client {
       iceServers: () => this.#ice.servers,
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
+      linkEpochs: this.#linkEpochs,
       sendSignal: (to, signal) =>
         this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {

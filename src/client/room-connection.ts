@@ -9,6 +9,7 @@ import {
   type RoomInfo,
 } from '../protocol/index.js';
 import { type Conditioner, RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { LinkEpochs } from './mesh/link-epochs.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
@@ -62,6 +63,8 @@ export interface RoomTransport {
   leaveRoom(room: RoomConnection): Promise<void>;
   /** The developer's network conditioner, applied to peer links too. */
   readonly conditioner?: Conditioner;
+  /** The client's epochs of its peer links' dispatch streams, across rooms. Default: the room's own. */
+  readonly linkEpochs?: LinkEpochs;
 }
 
 type AnyMessages = Record<string, unknown>;
@@ -126,6 +129,12 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * `close()` numbers on from there (the peer, still on the old one, would take lower numbers for stale).
    */
   readonly #voiceAttempts = new Map<string, number>();
+  readonly #linkEpochs: LinkEpochs;
+  /**
+   * The newest epoch of each member's dispatch stream that a closed link of ours took, kept across meshes:
+   * the next mesh's link drops that stream's frames still on their way (see StreamFollower).
+   */
+  readonly #retiredPeerEpochs = new Map<string, number>();
   #left = false;
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
@@ -140,6 +149,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.peerPrivacy = joined.peerPrivacy ?? 'open';
     for (const member of joined.members) this.#members.set(member.playerId, member);
     this.#transport = transport;
+    this.#linkEpochs = transport.linkEpochs ?? new LinkEpochs();
     this.#joinedAt = transport.clock.now();
   }
 
@@ -337,6 +347,16 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#voiceAttempts;
   }
 
+  /** @internal The epochs of our peer links' dispatch streams (see LinkEpochs). */
+  get linkEpochs(): LinkEpochs {
+    return this.#linkEpochs;
+  }
+
+  /** @internal Each member's newest stream a closed link of ours took, across meshes. */
+  get retiredPeerEpochs(): Map<string, number> {
+    return this.#retiredPeerEpochs;
+  }
+
   /** Our own player id. */
   get selfId(): string {
     return this.#transport.selfId;
@@ -373,6 +393,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
     this.#voiceAttempts.delete(playerId);
+    // A new seating's links number their streams afresh: nothing of the one before is on its way.
+    this.#retiredPeerEpochs.delete(playerId);
     this.#relayLinks.get(playerId)?.closeLocally();
     this.#relayLinks.delete(playerId);
     this.#events.emit('member-leave', { playerId, reason });

@@ -14,7 +14,13 @@ export {
 export { DISPATCH_HEADER_MAX_BYTES, MAX_DISPATCH_BYTES } from './dispatch-frames.js';
 export type { DispatchReceiveLimits, DispatchRefusal } from './dispatch-receiver.js';
 export { DispatchStream, type DispatchStreamOptions } from './dispatch-stream.js';
-export { FailoverLink, type FailoverState, type InboundGuard, type InboundPath } from './failover-link.js';
+export {
+  type DispatchEpochs,
+  FailoverLink,
+  type FailoverState,
+  type InboundGuard,
+  type InboundPath,
+} from './failover-link.js';
 export type { Link, LinkState, LinkStats } from './link.js';
 export { priorityOf } from './message-priority.js';
 export { NewestSampleGate } from './newest-sample-gate.js';
@@ -42,6 +48,7 @@ export {
   type QualityView,
 } from './quality/index.js';
 export {
+  type GoodbyeMarks,
   RELAY_CHANNEL_NUMBER,
   RELAY_CONTROL,
   RELAY_PHYS_INTERVAL_MS,
@@ -77,3 +84,4 @@ export {
   SimulatedLink,
   type SimulatedLinkOptions,
 } from './simulated/simulated-link.js';
+export { epochNewer, type FollowVerdict, StreamFollower } from './stream-follower.js';

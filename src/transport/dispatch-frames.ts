@@ -1,15 +1,24 @@
-import { MAX_PEER_DATA_BYTES, readVarUint, varUintLength, writeVarUint } from '../protocol/index.js';
+import {
+  ErrorCode,
+  MAX_PEER_DATA_BYTES,
+  ProtocolError,
+  readVarUint,
+  varUintLength,
+  writeVarUint,
+} from '../protocol/index.js';
 
 /**
- * The frames of a DispatchStream on the `dispatch` channel: `[0x08][seq varuint][payload]` carries
- * message `seq` (1, 2, 3, ... per session and direction), `[0x06][seq varuint]` acks every message up to
- * `seq`. The markers are the protocol's Reliable and Ack kinds: same layout, same meaning.
+ * The frames of a DispatchStream on the `dispatch` channel: `[0x08][epoch u8][seq varuint][payload]`
+ * carries message `seq` (1, 2, 3, ... per stream) of the sender's stream `epoch`, `[0x06][epoch u8][seq
+ * varuint]` acks every message up to `seq` of the receiver's stream `epoch`. The epoch tells a link's
+ * streams apart: a peer link's is chosen when the link is made (see StreamFollower), the server link's is
+ * always 0. The markers are the protocol's Reliable and Ack kinds.
  */
 export const DISPATCH_DATA = 0x08;
 export const DISPATCH_ACK = 0x06;
 
-/** The most a data frame adds to its payload: the marker and a varuint of up to 8 bytes (2^53). */
-export const DISPATCH_HEADER_MAX_BYTES = 9;
+/** The most a data frame adds to its payload: the marker, the epoch and a varuint of up to 8 bytes (2^53). */
+export const DISPATCH_HEADER_MAX_BYTES = 10;
 
 /**
  * Largest dispatch message: its frame must fit the relay path's limit on a message (16 KiB), since it
@@ -17,22 +26,37 @@ export const DISPATCH_HEADER_MAX_BYTES = 9;
  */
 export const MAX_DISPATCH_BYTES = MAX_PEER_DATA_BYTES - DISPATCH_HEADER_MAX_BYTES;
 
-export function encodeDispatchData(seq: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(1 + varUintLength(seq) + payload.length);
+export function encodeDispatchData(epoch: number, seq: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(2 + varUintLength(seq) + payload.length);
   frame[0] = DISPATCH_DATA;
-  frame.set(payload, writeVarUint(frame, 1, seq));
+  frame[1] = epoch;
+  frame.set(payload, writeVarUint(frame, 2, seq));
   return frame;
 }
 
-export function encodeDispatchAck(seq: number): Uint8Array {
-  const frame = new Uint8Array(1 + varUintLength(seq));
+export function encodeDispatchAck(epoch: number, seq: number): Uint8Array {
+  const frame = new Uint8Array(2 + varUintLength(seq));
   frame[0] = DISPATCH_ACK;
-  writeVarUint(frame, 1, seq);
+  frame[1] = epoch;
+  writeVarUint(frame, 2, seq);
   return frame;
 }
 
-/** A frame read: its marker, its number and (for data) a view of its payload. Throws if malformed. */
-export function readDispatchFrame(frame: Uint8Array): { type: number; seq: number; payload: Uint8Array } {
-  const { value, next } = readVarUint(frame, 1);
-  return { type: frame[0] ?? 0, seq: value, payload: frame.subarray(next) };
+export interface DispatchFrame {
+  type: number;
+  epoch: number;
+  seq: number;
+  /** A view of the data frame's payload (empty for an ack). */
+  payload: Uint8Array;
+}
+
+/**
+ * A frame read: its marker, its stream's epoch, its number and (for data) a view of its payload. Throws
+ * `BAD_FRAME` for one cut short before its number ends.
+ */
+export function readDispatchFrame(frame: Uint8Array): DispatchFrame {
+  const epoch = frame[1];
+  if (epoch === undefined) throw new ProtocolError(ErrorCode.BAD_FRAME, 'dispatch frame without its epoch');
+  const { value, next } = readVarUint(frame, 2);
+  return { type: frame[0] ?? 0, epoch, seq: value, payload: frame.subarray(next) };
 }

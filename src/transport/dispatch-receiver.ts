@@ -35,6 +35,7 @@ export interface DispatchReceiveLimits {
  */
 export class DispatchReceiver {
   readonly #clock: Clock;
+  readonly #epoch: number;
   readonly #writeAck: (frame: Uint8Array) => boolean;
   readonly #deliver: (bytes: Uint8Array) => void;
   readonly #maxMessageBytes: number;
@@ -48,13 +49,16 @@ export class DispatchReceiver {
   #unacked = 0;
   #cancelAck: Cancel | undefined;
 
+  /** `epoch`: the stream it takes, named in its acks. */
   constructor(
     clock: Clock,
+    epoch: number,
     writeAck: (frame: Uint8Array) => boolean,
     deliver: (bytes: Uint8Array) => void,
     limits: DispatchReceiveLimits = {},
   ) {
     this.#clock = clock;
+    this.#epoch = epoch;
     this.#writeAck = writeAck;
     this.#deliver = deliver;
     this.#maxMessageBytes = limits.maxMessageBytes ?? Number.POSITIVE_INFINITY;
@@ -126,7 +130,7 @@ export class DispatchReceiver {
     // From a timer, where a throw would end the process. An ack the path refuses is not lost for good:
     // the peer sends again what it has not seen acked, and duplicates are acked again.
     try {
-      this.#writeAck(encodeDispatchAck(this.#nextExpected - 1));
+      this.#writeAck(encodeDispatchAck(this.#epoch, this.#nextExpected - 1));
     } catch {
       // refused: see above
     }

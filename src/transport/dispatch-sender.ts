@@ -19,6 +19,8 @@ const RESEND_BURST = 64;
 
 export interface DispatchSenderOptions {
   clock: Clock;
+  /** The epoch this stream's frames carry (0-255; see StreamFollower). Default 0. */
+  epoch?: number;
   /** Hands a frame to the path; false when the path refused it (it is written again later). */
   write(frame: Uint8Array): boolean;
   /**
@@ -37,6 +39,8 @@ export class DispatchSender {
   readonly #clock: Clock;
   readonly #write: (frame: Uint8Array) => boolean;
   readonly #mayRetransmit: () => boolean;
+  readonly #epoch: number;
+  #everAcked = false;
   /** Unacked frames, oldest (`#firstSeq`) first, from `#head` on: acks drop from the front. */
   #frames: Uint8Array[] = [];
   #head = 0;
@@ -62,6 +66,16 @@ export class DispatchSender {
     this.#clock = options.clock;
     this.#write = options.write;
     this.#mayRetransmit = options.mayRetransmit ?? (() => true);
+    this.#epoch = options.epoch ?? 0;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Whether the peer ever acked anything of this stream: a link of its takes it. */
+  get everAcked(): boolean {
+    return this.#everAcked;
   }
 
   /** Messages not yet acked by the peer. */
@@ -73,7 +87,7 @@ export class DispatchSender {
   send(payload: Uint8Array): boolean {
     if (this.unacked >= MAX_MESSAGES || this.#bytes + payload.length > MAX_BYTES) return false;
     if (this.unacked === 0) this.#progressAt = this.#clock.now();
-    const frame = encodeDispatchData(++this.#lastSeq, payload);
+    const frame = encodeDispatchData(this.#epoch, ++this.#lastSeq, payload);
     this.#frames.push(frame);
     this.#bytes += frame.length;
     this.#pump();
@@ -81,8 +95,13 @@ export class DispatchSender {
     return true;
   }
 
-  /** The peer has every message up to `seq`. */
-  ack(seq: number): void {
+  /**
+   * The peer has every message up to `seq` of stream `epoch`. An ack of another stream is dropped: it
+   * was meant for a link this one replaced (its numbers are not ours).
+   */
+  ack(epoch: number, seq: number): void {
+    if (epoch !== this.#epoch) return;
+    this.#everAcked = true;
     const upTo = Math.min(seq, this.#lastSeq);
     if (upTo < this.#firstSeq) return;
     while (this.#firstSeq <= upTo) this.#dropOldest();

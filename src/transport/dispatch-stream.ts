@@ -2,6 +2,7 @@ import type { Clock } from '../common/index.js';
 import { DISPATCH_ACK, DISPATCH_DATA, readDispatchFrame } from './dispatch-frames.js';
 import { type DispatchReceiveLimits, DispatchReceiver, type DispatchRefusal } from './dispatch-receiver.js';
 import { DispatchSender } from './dispatch-sender.js';
+import { StreamFollower } from './stream-follower.js';
 
 export interface DispatchStreamOptions extends DispatchReceiveLimits {
   /**
@@ -9,6 +10,13 @@ export interface DispatchStreamOptions extends DispatchReceiveLimits {
    * Default: always.
    */
   mayRetransmit?(): boolean;
+  /** The epoch of this end's stream (0-255), named in its data frames. Default 0. */
+  epoch?: number;
+  /**
+   * The newest epoch of the peer's streams that a stream before this one took (see StreamFollower): its
+   * frames, and older ones, still on their way, are dropped. Default: none.
+   */
+  retiredPeerEpoch?: number;
 }
 
 /**
@@ -18,11 +26,19 @@ export interface DispatchStreamOptions extends DispatchReceiveLimits {
  * while the player was away dropped frames (a resync). So dispatch messages carry a sequence number and
  * are kept until the peer acks them; they go again when the path changes, after a resume, and on a
  * timer when no ack comes (DispatchSender). The receiver delivers each number once, in order, holding
- * early ones within a bounded window, and drops duplicates (DispatchReceiver).
+ * early ones within a bounded window, and drops duplicates (DispatchReceiver). Frames and acks name the
+ * epoch of the stream they belong to: one end follows one stream of the other's at a time, starting
+ * over on a newer one and dropping older ones (StreamFollower), and takes acks of its own stream only.
  */
 export class DispatchStream {
+  readonly #clock: Clock;
+  readonly #write: (frame: Uint8Array) => boolean;
+  readonly #deliver: (bytes: Uint8Array) => void;
+  readonly #limits: DispatchReceiveLimits;
   readonly #sender: DispatchSender;
-  readonly #receiver: DispatchReceiver;
+  readonly #follower: StreamFollower;
+  /** Made for the first stream of the peer's it takes, and again for each newer one. */
+  #receiver: DispatchReceiver | undefined;
   readonly #refused: (reason: DispatchRefusal) => void;
 
   constructor(
@@ -31,10 +47,34 @@ export class DispatchStream {
     deliver: (bytes: Uint8Array) => void,
     options: DispatchStreamOptions = {},
   ) {
-    const { mayRetransmit, ...limits } = options;
-    this.#sender = new DispatchSender({ clock, write, ...(mayRetransmit ? { mayRetransmit } : {}) });
-    this.#receiver = new DispatchReceiver(clock, write, deliver, limits);
+    const { mayRetransmit, epoch, retiredPeerEpoch, ...limits } = options;
+    this.#clock = clock;
+    this.#write = write;
+    this.#deliver = deliver;
+    this.#limits = limits;
+    this.#sender = new DispatchSender({
+      clock,
+      write,
+      ...(epoch === undefined ? {} : { epoch }),
+      ...(mayRetransmit ? { mayRetransmit } : {}),
+    });
+    this.#follower = new StreamFollower(retiredPeerEpoch);
     this.#refused = limits.refused ?? (() => {});
+  }
+
+  /** The epoch of this end's stream. */
+  get epoch(): number {
+    return this.#sender.epoch;
+  }
+
+  /** The epoch of the peer's stream taken now; undefined before any frame of the peer's was taken. */
+  get followedEpoch(): number | undefined {
+    return this.#follower.followed;
+  }
+
+  /** Whether the peer ever acked anything of this end's stream: a stream of its takes this one. */
+  get peerTookOurs(): boolean {
+    return this.#sender.everAcked;
   }
 
   /** Messages sent and not yet acked by the peer. */
@@ -44,7 +84,7 @@ export class DispatchStream {
 
   /** Bytes received out of order, held until the gap before them fills. */
   get heldBytes(): number {
-    return this.#receiver.heldBytes;
+    return this.#receiver?.heldBytes ?? 0;
   }
 
   /**
@@ -76,13 +116,27 @@ export class DispatchStream {
       this.#refused('malformed'); // a number that does not read: dropped, like any bad peer input
       return;
     }
-    if (read.type === DISPATCH_ACK) this.#sender.ack(read.seq);
-    else if (read.type === DISPATCH_DATA) this.#receiver.receive(read.seq, read.payload);
+    if (read.type === DISPATCH_ACK) this.#sender.ack(read.epoch, read.seq);
+    else if (read.type === DISPATCH_DATA) this.#receiveData(read.epoch, read.seq, read.payload);
     else this.#refused('malformed');
   }
 
   close(): void {
     this.#sender.close();
-    this.#receiver.close();
+    this.#receiver?.close();
+  }
+
+  /**
+   * A frame of a stream older than the one followed (sent by a link the peer has since replaced) is
+   * dropped unacked: an ack would name a stream no link of the peer's sends any more.
+   */
+  #receiveData(epoch: number, seq: number, payload: Uint8Array): void {
+    const verdict = this.#follower.follow(epoch);
+    if (verdict === 'drop') return;
+    if (verdict === 'restart' || this.#receiver === undefined) {
+      this.#receiver?.close();
+      this.#receiver = new DispatchReceiver(this.#clock, epoch, this.#write, this.#deliver, this.#limits);
+    }
+    this.#receiver.receive(seq, payload);
   }
 }

@@ -26,6 +26,14 @@ export interface InboundGuard {
   refused?(reason: DispatchRefusal): void;
 }
 
+/** Which dispatch stream a FailoverLink sends, and which of the peer's it no longer takes. */
+export interface DispatchEpochs {
+  /** The epoch of this link's stream (0-255, see StreamFollower). Default 0. */
+  epoch?: number;
+  /** The newest of the peer's epochs a link before this one took: it and older ones are dropped. */
+  retiredPeerEpoch?: number;
+}
+
 /**
  * One Link over two paths: a direct one (WebRTC) when it is up, and a fallback through the server's
  * WebSocket otherwise. Callers see one Link; `state` says which path is in use ('direct' or 'relayed').
@@ -37,6 +45,7 @@ export class FailoverLink implements Link {
   readonly #messages = new MessageListeners();
   readonly #events = new Emitter<{ state: FailoverState }>();
   readonly #clock: Clock;
+  readonly #epochs: DispatchEpochs;
   #dispatch: DispatchStream;
   #direct: Link | undefined;
   #disposeDirect: Disposer[] = [];
@@ -46,9 +55,10 @@ export class FailoverLink implements Link {
   /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
   readonly quality: FollowedQuality;
 
-  constructor(clock: Clock, fallback: Link) {
+  constructor(clock: Clock, fallback: Link, epochs: DispatchEpochs = {}) {
     this.#fallback = fallback;
     this.#clock = clock;
+    this.#epochs = epochs;
     this.#dispatch = this.#newDispatch();
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes, 'fallback'));
     fallback.onState(() => this.refreshState());
@@ -65,6 +75,27 @@ export class FailoverLink implements Link {
   /** The direct attempt in progress or in use, if any. */
   get direct(): Link | undefined {
     return this.#direct;
+  }
+
+  /** The epoch of this link's dispatch stream. */
+  get dispatchEpoch(): number {
+    return this.#dispatch.epoch;
+  }
+
+  /** The epoch of the peer's dispatch stream this link takes now; undefined before it took any frame. */
+  get followedEpoch(): number | undefined {
+    return this.#dispatch.followedEpoch;
+  }
+
+  /**
+   * Whether a goodbye from the peer's link is meant for this link. `followed`: the epoch of our stream
+   * that the peer's link took, named in its goodbye; undefined when it took none. It names ours: it is.
+   * It names none: it is, unless the peer acked ours (then its link that takes ours would have named it,
+   * and this goodbye comes from an older one: a goodbye replayed late, after the peer's link took ours).
+   * It names another: it is an older link's, meant for a link of ours this one replaced.
+   */
+  isGoodbyeForUs(followed: number | undefined): boolean {
+    return followed === undefined ? !this.#dispatch.peerTookOurs : followed === this.#dispatch.epoch;
   }
 
   /**
@@ -177,6 +208,7 @@ export class FailoverLink implements Link {
       (frame) => this.#sendOnPath(Channel.dispatch, frame),
       (bytes) => this.#messages.emit(Channel.dispatch, bytes),
       {
+        ...this.#epochs,
         mayRetransmit: () => this.mayRetransmit(),
         ...(guard?.maxDispatchBytes === undefined ? {} : { maxMessageBytes: guard.maxDispatchBytes }),
         ...(guard?.refused ? { refused: (reason: DispatchRefusal) => guard.refused?.(reason) } : {}),

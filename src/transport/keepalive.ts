@@ -13,7 +13,8 @@ import type { QualityMonitor } from './quality/quality-monitor.js';
  * (a ping and a report from each end, and the pongs). A peer still speaking that one (`[1, f64 time]`
  * ping, `[2, f64 time]` pong, `[4, u32 datagramsSent, u16 lossOfYours]` report) ignores beats as unknown
  * control frames: its pings are answered, and once one is heard this end pings and reports its way
- * instead of beating. `[3]` is goodbye.
+ * instead of beating. `[3]` is goodbye; on the relay path `[3, epoch]` names the epoch of the receiver's
+ * dispatch stream that the closing link took (see `encodeGoodbye`).
  */
 export const PING = 1;
 export const PONG = 2;
@@ -88,8 +89,17 @@ function lossOf(code: number): number {
   return code === LOSS_UNKNOWN ? Number.NaN : Math.min(1, code / 0xfffe);
 }
 
+/**
+ * A goodbye: `[3]`, or `[3, followed]` where `followed` is the epoch of the receiver's dispatch stream
+ * that the closing link took, so that the receiver can tell whether it is meant for its link of now (see
+ * FailoverLink.isGoodbyeForUs).
+ */
+export function encodeGoodbye(followed?: number): Uint8Array<ArrayBuffer> {
+  return followed === undefined ? Uint8Array.of(BYE) : Uint8Array.of(BYE, followed);
+}
+
 export type ControlMessage =
-  | { type: 'bye' }
+  | { type: 'bye'; followed: number | undefined }
   | ({ type: 'beat' } & Beat)
   | { type: 'ping'; reply: Uint8Array<ArrayBuffer>; sentAt: number }
   | { type: 'pong'; sentAt: number }
@@ -98,7 +108,10 @@ export type ControlMessage =
 /** Reads a control frame; undefined for anything malformed (peer input). */
 export function readControl(bytes: Uint8Array): ControlMessage | undefined {
   const type = bytes[0];
-  if (type === BYE) return { type: 'bye' };
+  if (type === BYE) {
+    if (bytes.length > 2) return undefined;
+    return { type: 'bye', followed: bytes[1] };
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (type === BEAT && bytes.length === BEAT_BYTES) {
     const sentAt = view.getFloat64(1);
@@ -136,8 +149,10 @@ export interface LinkHeartbeatOptions {
   clock: Clock;
   /** Sends a control frame to the peer (a beat, or a pong to a version 1 ping). */
   send(bytes: Uint8Array<ArrayBuffer>): void;
-  /** Nothing heard for `deadAfterMs`, or the peer said goodbye: the link is over. */
+  /** Nothing heard for `deadAfterMs`, or the peer said goodbye (without `onGoodbye`): the link is over. */
   onGone(): void;
+  /** The peer said goodbye, naming the epoch of our dispatch stream its link took (see `encodeGoodbye`). */
+  onGoodbye?(followed: number | undefined): void;
   onRtt(ms: number): void;
   /** Beat period (ms). Default 1,000. */
   keepaliveMs?: number;
@@ -236,8 +251,10 @@ export class LinkHeartbeat {
     if (control.type === 'beat') {
       this.#peerPings = false;
       this.#receiveBeat(control, now);
-    } else if (control.type === 'bye') this.#options.onGone();
-    else if (control.type === 'ping') {
+    } else if (control.type === 'bye') {
+      if (this.#options.onGoodbye) this.#options.onGoodbye(control.followed);
+      else this.#options.onGone();
+    } else if (control.type === 'ping') {
       this.#peerPings = true;
       quality?.arrival(control.sentAt);
       this.#send(control.reply);

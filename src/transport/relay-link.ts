@@ -1,7 +1,7 @@
 import type { Clock } from '../common/index.js';
 import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
-import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat } from './keepalive.js';
+import { DEFAULT_KEEPALIVE_MS, encodeGoodbye, LinkHeartbeat } from './keepalive.js';
 import { joinTagged, type LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
@@ -55,6 +55,17 @@ export interface RelayLinkOptions {
 }
 
 /**
+ * What a relay link's goodbye names and which of the peer's it heeds, from the dispatch stream of the
+ * link it is the fallback of (see FailoverLink.isGoodbyeForUs). Without: it names nothing and heeds all.
+ */
+export interface GoodbyeMarks {
+  /** The epoch of the peer's dispatch stream taken (named in our goodbye); undefined when none. */
+  followed(): number | undefined;
+  /** Whether a goodbye naming `followed` is meant for this link; one that is not is ignored. */
+  isForUs(followed: number | undefined): boolean;
+}
+
+/**
  * A Link through the server's WebSocket, built for TCP: `phys` is newest-only and capped at 20 Hz (a
  * queue of stale samples behind a lost segment helps nobody), `event` expires, `dispatch` is reliable
  * and ordered by the session's own stream. Keepalives measure the round trip through the server.
@@ -69,6 +80,9 @@ export class RelayLink extends LinkBase {
   /** Over TCP nothing is lost in transit: loss here is what the newest-only gates and queues dropped. */
   readonly quality: QualityMonitor;
   #state: LinkState = 'relayed';
+  #goodbyeMarks: GoodbyeMarks | undefined;
+  /** Goodbyes from the peer ignored as not meant for this link (see GoodbyeMarks). */
+  ignoredGoodbyes = 0;
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
 
@@ -102,6 +116,7 @@ export class RelayLink extends LinkBase {
       quality: this.quality,
       send: (bytes) => this.#out('control', bytes, () => port.send(RELAY_CONTROL, bytes, 'volatile')),
       onGone: () => this.closeLocally(),
+      onGoodbye: (followed) => this.#onGoodbye(followed),
       onRtt: (ms) => {
         this.counters.rttMs = ms;
       },
@@ -224,15 +239,30 @@ export class RelayLink extends LinkBase {
   /**
    * Closes the link and says goodbye to the peer, whose link to this one then closes too. The goodbye is
    * reliable, unlike the beats on the same channel: lost (the socket down at the time, or dropped on the
-   * way) the peer's link would stay open, and a mesh opened here again would start its dispatch stream at
-   * 1 where the peer's old link has taken messages up to some K, and drop the new mesh's first K as
-   * repeats. Reliable, it also waits behind this link's relayed dispatch frames rather than overtaking
-   * them, so the peer's old link takes those before it closes and none reaches the next link.
+   * way) the peer's link would stay open and go on with its old dispatch stream, which a mesh opened here
+   * again drops as the old link's. Reliable, it also waits behind this link's relayed dispatch frames
+   * rather than overtaking them, so the peer's old link takes those before it closes and none reaches the
+   * next link. It names the peer's stream this link took (see `markGoodbyes`).
    */
   close(): void {
     if (this.#state === 'closed') return;
-    this.#sendThrough(RELAY_CONTROL, Uint8Array.of(BYE), 'reliable');
+    this.#sendThrough(RELAY_CONTROL, encodeGoodbye(this.#goodbyeMarks?.followed()), 'reliable');
     this.closeLocally();
+  }
+
+  /**
+   * @internal Names the peer's stream in our goodbye, and ignores the peer's goodbyes meant for another
+   * link than the one `marks` speaks for: one said while the socket was down waits for the resume, and
+   * can be replayed after this side has left and rejoined the room (a new seating, a new link) or has
+   * been sent a newer link's stream.
+   */
+  markGoodbyes(marks: GoodbyeMarks): void {
+    this.#goodbyeMarks = marks;
+  }
+
+  #onGoodbye(followed: number | undefined): void {
+    if (this.#goodbyeMarks && !this.#goodbyeMarks.isForUs(followed)) this.ignoredGoodbyes++;
+    else this.closeLocally();
   }
 
   /** @internal The peer is gone (left the room, or we did): no goodbye to send. */

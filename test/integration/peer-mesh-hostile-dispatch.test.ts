@@ -18,11 +18,11 @@ describe('dispatch frames from a peer', () => {
     const dispatch = {
       send: (bytes: Uint8Array) => s.hostile.channels.dispatch.send(bytes as Uint8Array<ArrayBuffer>),
     };
-    dispatch.send(Uint8Array.of(8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1)); // seq past 2^53
+    dispatch.send(Uint8Array.of(8, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1)); // seq past 2^53
     dispatch.send(Uint8Array.of(0x42, 1, 2)); // neither data nor ack
-    dispatch.send(encodeDispatchData(1_000_000, Uint8Array.of(1))); // far beyond the window
-    dispatch.send(encodeDispatchData(1, new Uint8Array(2_000))); // over maxMessageBytes: skipped in its turn
-    dispatch.send(encodeDispatchData(2, Uint8Array.of(7)));
+    dispatch.send(encodeDispatchData(0, 1_000_000, Uint8Array.of(1))); // far beyond the window
+    dispatch.send(encodeDispatchData(0, 1, new Uint8Array(2_000))); // over maxMessageBytes: skipped in its turn
+    dispatch.send(encodeDispatchData(0, 2, Uint8Array.of(7)));
     const got: number[] = [];
     s.victim.on('message', ({ from, channel, bytes }) => {
       if (from === s.hostileId && channel === Channel.dispatch) got.push(bytes[0]!);

@@ -161,11 +161,11 @@ const nodeRtc: ClientOptions['serverLink'] = {
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 
-/** A dispatch data frame as a client's link writes it: 0x08, the number, the payload. */
+/** A dispatch data frame as a client's link writes it: 0x08, the epoch (0 on the server link), the number, the payload. */
 function dispatchFrame(seq: number, bytes: number): Uint8Array {
-  const frame = new Uint8Array(1 + 8 + bytes);
+  const frame = new Uint8Array(2 + 8 + bytes);
   frame[0] = 0x08;
-  return frame.subarray(0, writeVarUint(frame, 1, seq) + bytes);
+  return frame.subarray(0, writeVarUint(frame, 2, seq) + bytes);
 }
 
 describe('server link limits on what a player sends', () => {
@@ -220,8 +220,8 @@ describe('server link limits on what a player sends', () => {
     const client = t.client();
     await client.connect();
     await client.create('dispatch');
-    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 9))).toBe(true);
-    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 8))).toBe(false);
+    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 10))).toBe(true);
+    expect(client.serverLink.send(Channel.dispatch, new Uint8Array(16 * 1024 - 9))).toBe(false);
     client.serverLink.send(Channel.dispatch, numbered(7));
     await eventually(() => heardFrom(client).length === 2, 'the messages that fit');
     expect(heardFrom(client)[1]).toBe(7);

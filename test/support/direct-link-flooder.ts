@@ -163,14 +163,14 @@ function payloadOf(kind: string, bytes: number, i: number): Uint8Array {
       return out;
     }
     case 'dispatch-seq':
-      return Uint8Array.from([0x08, ...varUint(i + 1), ...new Uint8Array(bytes)]);
+      return Uint8Array.from([0x08, 0, ...varUint(i + 1), ...new Uint8Array(bytes)]);
     case 'dispatch-gap':
       // Numbers from a million on: never the next expected, always past the receive window.
-      return Uint8Array.from([0x08, ...varUint(1_000_000 + i), ...new Uint8Array(bytes)]);
+      return Uint8Array.from([0x08, 0, ...varUint(1_000_000 + i), ...new Uint8Array(bytes)]);
     case 'dispatch-dup':
-      return Uint8Array.from([0x08, ...varUint(1), ...new Uint8Array(bytes)]);
+      return Uint8Array.from([0x08, 0, ...varUint(1), ...new Uint8Array(bytes)]);
     case 'dispatch-bad':
-      return Uint8Array.of(0x08, 0xff, 0xff);
+      return Uint8Array.of(0x08, 0, 0xff, 0xff);
     default:
       return new Uint8Array(bytes);
   }

@@ -1,6 +1,7 @@
 import type { Cancel, Clock } from '../../common/index.js';
 import { Emitter, type TokenBucket } from '../../common/index.js';
 import {
+  type DispatchEpochs,
   FailoverLink,
   type Link,
   RtcLink,
@@ -57,6 +58,11 @@ export interface PeerLinkOptions {
    * must not hand a peer a fresh burst of offers to act on, or a goodbye before each burst would buy it one.
    */
   peerOffers?: TokenBucket;
+  /**
+   * The epoch of this link's dispatch stream, and the newest of the peer's that a link before this one
+   * took (see StreamFollower): frames of that one still on their way are dropped.
+   */
+  epochs?: DispatchEpochs;
 }
 
 /**
@@ -107,7 +113,7 @@ export class PeerLink extends FailoverLink {
 
   /** `relay`: the path through the server (any Link with relay semantics). */
   constructor(peerId: string, relay: Link, options: PeerLinkOptions) {
-    super(options.clock, relay);
+    super(options.clock, relay, options.epochs);
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;

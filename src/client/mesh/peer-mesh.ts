@@ -3,6 +3,7 @@ import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
 import {
   Channel,
   DISPATCH_HEADER_MAX_BYTES,
+  type DispatchEpochs,
   type DispatchRefusal,
   type FailoverState,
   type InboundPath,
@@ -360,6 +361,11 @@ export class PeerMesh {
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
       ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
+      epochs: this.#epochsFor(peerId),
+    });
+    relay.markGoodbyes({
+      followed: () => link.followedEpoch,
+      isForUs: (followed) => link.isGoodbyeForUs(followed),
     });
     this.#buckets.set(peerId, bucket);
     this.#floods.set(peerId, kept?.flood ?? new FloodWatch(rate));
@@ -413,9 +419,27 @@ export class PeerMesh {
     this.#events.emit('peer-state', { peerId, state: 'relayed' });
   }
 
+  /**
+   * A new link's stream takes the next epoch towards the peer; the peer's stream that the link before it
+   * took is retired, so that what that one sent before it heard our goodbye is not taken as the start of
+   * the peer's next stream.
+   */
+  #epochsFor(peerId: string): DispatchEpochs {
+    const retired = this.#room.retiredPeerEpochs.get(peerId);
+    return {
+      epoch: this.#room.linkEpochs.next(peerId),
+      ...(retired === undefined ? {} : { retiredPeerEpoch: retired }),
+    };
+  }
+
   /** `replaced`: a fresh link follows at once (`#relink`), so what is kept of the peer stays. */
   #disconnect(peerId: string, replaced = false): void {
-    this.#links.get(peerId)?.close();
+    const link = this.#links.get(peerId);
+    const followed = link?.followedEpoch;
+    // Kept by the room while the peer is a member: a mesh made again retires that stream too.
+    if (followed !== undefined && this.#room.members.some((member) => member.playerId === peerId))
+      this.#room.retiredPeerEpochs.set(peerId, followed);
+    link?.close();
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);

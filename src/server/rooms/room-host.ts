@@ -580,8 +580,8 @@ export class RoomHost implements RoomHostPort {
       m: target.membership,
     });
     const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
-    // A goodbye is charged but never refused: dropped, the peer's link would stay open and take the
-    // sender's next mesh's dispatch messages for repeats. Its floods are held by the connection's own rate.
+    // A goodbye is charged but never refused: dropped, the peer's link would stay open and go on with a
+    // dispatch stream the sender's next mesh drops. Its floods are held by the connection's own rate.
     const goodbye = isGoodbye(channel, payload);
     if (admitted !== 'relay' && !goodbye) {
       this.#ctx.metrics.count('relayed_data_refused_total');
@@ -818,10 +818,10 @@ function isFaultOfCode(error: unknown): error is Error {
 }
 
 /**
- * A relay link's goodbye (its control channel, 3, carrying the one byte BYE): forwarded reliably, in order
- * with the relayed dispatch frames before it, where the link's beats on that channel go volatile (see
- * RelayLink.close).
+ * A relay link's goodbye (its control channel, 3, carrying BYE and at most the one byte of the stream it
+ * names): forwarded reliably, in order with the relayed dispatch frames before it, where the link's beats
+ * on that channel go volatile (see RelayLink.close).
  */
 function isGoodbye(channel: number, payload: Uint8Array): boolean {
-  return channel === RELAY_CONTROL && payload.length === 1 && payload[0] === BYE;
+  return channel === RELAY_CONTROL && payload.length <= 2 && payload[0] === BYE;
 }

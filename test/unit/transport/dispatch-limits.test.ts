@@ -3,11 +3,12 @@ import { ManualClock } from 'vehikill-net/server';
 import { DispatchStream, type DispatchStreamOptions } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 
-/** A data frame as a peer would write it: marker 0x08, the number, then `bytes` bytes of payload. */
+/** A data frame as a peer would write it: marker 0x08, epoch 0, the number, then `bytes` bytes of payload. */
 function dataFrame(seq: number, bytes: number, fill = 0): Uint8Array {
-  const frame = new Uint8Array(1 + 8 + bytes).fill(fill);
+  const frame = new Uint8Array(2 + 8 + bytes).fill(fill);
   frame[0] = 0x08;
-  const end = writeVarUint(frame, 1, seq);
+  frame[1] = 0;
+  const end = writeVarUint(frame, 2, seq);
   return frame.subarray(0, end + bytes);
 }
 
@@ -66,11 +67,12 @@ describe('DispatchStream receive limits', () => {
 
   it('refuses (and counts) a frame that is no dispatch frame, and goes on', () => {
     const { stream, delivered, refused } = receiver();
-    stream.receive(Uint8Array.of(0x08, 0xff, 0xff)); // a number cut short
+    stream.receive(Uint8Array.of(0x08, 0, 0xff, 0xff)); // a number cut short
+    stream.receive(Uint8Array.of(0x08)); // no epoch
     stream.receive(Uint8Array.of(0xa5, 1, 2, 3)); // no marker
     stream.receive(new Uint8Array(0));
     stream.receive(dataFrame(1, 1, 7));
-    expect(refused).toEqual(['malformed', 'malformed', 'malformed']);
+    expect(refused).toEqual(['malformed', 'malformed', 'malformed', 'malformed']);
     expect(delivered.map((bytes) => bytes[0])).toEqual([7]);
     stream.close();
   });

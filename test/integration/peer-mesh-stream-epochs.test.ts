@@ -1,0 +1,123 @@
+import { Channel, type MeshOptions, type PeerMesh } from 'vehikill-net/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roomOfClients } from '../support/hostile-peer.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({ test: TestRoom }, { rateBurst: 100_000, ratePerSecond: 100_000 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const relayOnly: MeshOptions = { rtc: false };
+
+/** The dispatch messages `mesh` hears from `from`, as the 16-bit numbers they carry. */
+function dispatchHeard(mesh: PeerMesh, from: string, into: number[] = []): number[] {
+  mesh.on('message', (message) => {
+    if (message.from === from && message.channel === Channel.dispatch)
+      into.push(new DataView(message.bytes.buffer, message.bytes.byteOffset).getUint16(0));
+  });
+  return into;
+}
+
+function numbered(n: number): Uint8Array {
+  const bytes = new Uint8Array(2);
+  new DataView(bytes.buffer).setUint16(0, n);
+  return bytes;
+}
+
+/*
+ * Each link numbers its dispatch stream from 1 under an epoch of its own. A peer goes on sending on its old
+ * link until our goodbye reaches it; without epochs, what it sent meanwhile reached our next mesh's stream,
+ * which took it as the start of the peer's new stream: held or delivered under numbers 1..K in place of the
+ * peer's real next messages, which it then dropped as repeats.
+ */
+describe('dispatch streams across a mesh closed and made again', () => {
+  it("takes each message of the peer's new stream once, in order, and none of its old stream", async () => {
+    const { clients, rooms } = await roomOfClients(t, 2);
+    const [a, b] = rooms.map((room) => room.selfId) as [string, string];
+    let meshA = rooms[0]!.mesh(relayOnly);
+    const meshB = rooms[1]!.mesh(relayOnly);
+    await eventually(() => meshA.link(b) !== undefined && meshB.link(a) !== undefined, 'linked');
+    const oldHeard = dispatchHeard(meshA, b);
+    const oldLinkOfB = meshB.link(a);
+    // B's stream well started, and taken by A's first mesh.
+    let n = 0;
+    for (; n < 5; n++) meshB.send(a, Channel.dispatch, numbered(n));
+    await eventually(() => oldHeard.length === 5, 'the first five');
+    // B sends on without a pause, on whatever link it has to A, while A closes its mesh and makes it again.
+    const onNewLink: number[] = [];
+    const onOldLink: number[] = [];
+    const sending = setInterval(() => {
+      for (let k = 0; k < 3; k++, n++) {
+        const link = meshB.link(a);
+        meshB.send(a, Channel.dispatch, numbered(n));
+        (link === oldLinkOfB ? onOldLink : onNewLink).push(n);
+      }
+    }, 2);
+    await sleep(30);
+    meshA.close();
+    meshA = rooms[0]!.mesh(relayOnly);
+    const newHeard = dispatchHeard(meshA, b);
+    await eventually(() => onNewLink.length >= 60, "B's fresh link, and sixty messages on it", 10_000);
+    clearInterval(sending);
+    await eventually(() => newHeard.length >= onNewLink.length, 'all of them heard', 10_000).catch(() => {});
+    await sleep(300); // a copy, or a late one of the old stream, would come by now
+    expect(onOldLink.length).toBeGreaterThan(0); // the race this is about happened
+    expect(newHeard).toEqual(onNewLink);
+    for (const client of clients) client.close();
+  }, 30_000);
+
+  /*
+   * A goodbye said while the socket is down waits for the resume. Meanwhile the peer left the room and
+   * came back (a new seating, a new link to us): replayed then, the goodbye named nothing, and closed the
+   * peer's new link, whose fresh stream started over at 1 while our link to it had taken the old one's
+   * numbers: the peer's next messages were dropped as repeats.
+   */
+  it("a goodbye replayed after a resume leaves the link of the peer's next seating alone", async () => {
+    const proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const clientA = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, backoff: { baseMs: 50, maxMs: 100 } });
+    const clientB = t.client();
+    await Promise.all([clientA.connect(), clientB.connect()]);
+    const roomA = await clientA.create('test', { options: { maxClients: 8 } });
+    let roomB = await clientB.join(roomA.roomId);
+    const [a, b] = [roomA.selfId, roomB.selfId];
+    let meshA = roomA.mesh(relayOnly);
+    let meshB = roomB.mesh(relayOnly);
+    const heardByA = dispatchHeard(meshA, b);
+    // A's link takes B's stream: its goodbye will name it.
+    meshB.send(a, Channel.dispatch, numbered(1));
+    await eventually(() => heardByA.length === 1, 'the first message');
+    proxy.block();
+    await eventually(() => clientA.state !== 'open', "A's socket down");
+    meshA.close(); // its goodbye waits in A's outbox
+    meshA = roomA.mesh(relayOnly);
+    dispatchHeard(meshA, b, heardByA);
+    // B leaves and comes back, and sends A three messages on its new link, which wait for A's resume.
+    await roomB.leave();
+    roomB = await clientB.join(roomA.roomId);
+    meshB = roomB.mesh(relayOnly);
+    await eventually(() => meshB.link(a) !== undefined, "B's new link to A");
+    const linkOfB = meshB.link(a);
+    const statesOfB: string[] = [];
+    meshB.on('peer-state', ({ state }) => statesOfB.push(state));
+    for (let m = 2; m <= 4; m++) meshB.send(a, Channel.dispatch, numbered(m));
+    proxy.unblock();
+    await eventually(() => clientA.state === 'open', 'A resumed', 10_000);
+    await eventually(() => heardByA.length === 4, 'the three sent while A was away', 10_000).catch(() => {});
+    await sleep(500); // the goodbye, replayed, has reached B by now
+    for (let m = 5; m <= 7; m++) meshB.send(a, Channel.dispatch, numbered(m));
+    await eventually(() => heardByA.length === 7, 'the three sent after', 5_000).catch(() => {});
+    expect(heardByA).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(meshB.link(a)).toBe(linkOfB);
+    expect(statesOfB).not.toContain('closed');
+    clientA.close();
+    clientB.close();
+    await proxy.close();
+  }, 30_000);
+});
