@@ -1,4 +1,4 @@
-import { nonNegative, positive, positiveInteger } from './checks.js';
+import { finite, nonNegative, positive, positiveInteger } from './checks.js';
 
 /** Tuning of an {@link AdaptiveDelay}. Times in ms. */
 export interface AdaptiveDelayOptions {
@@ -142,8 +142,12 @@ export class AdaptiveDelay {
     this.#retarget(arrivalMs);
   }
 
-  /** Server time to render remote entities at, at local time `localNow` (non-decreasing). */
+  /**
+   * Server time to render remote entities at, at local time `localNow` (non-decreasing). A non-finite
+   * `localNow` throws a TypeError and leaves the render clock as it was.
+   */
   renderTime(localNow: number): number | undefined {
+    finite('localNow', localNow);
     if (this.#transitOffsets.length === 0) return undefined;
     let best = Number.NEGATIVE_INFINITY;
     for (const offset of this.#transitOffsets) best = Math.max(best, offset);
