@@ -169,4 +169,22 @@ describe('ErrorSmoother', () => {
     expect(smoother.onCorrection(at(0.6), at(0))).toBe('snapped');
     expect(smoother.offset).toEqual([]);
   });
+
+  it('refuses a non-finite time with a TypeError, and decays the offset as before after one', () => {
+    const smoother = newSmoother(1);
+    const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });
+    smoother.update(0);
+    expect(smoother.onCorrection(at(0.5), at(0))).toBe('smoothed');
+    expect(() => smoother.update(Number.NaN)).toThrow('nowMs must be a finite number');
+    smoother.update(1000);
+    expect(smoother.offset).toEqual([]);
+  });
+
+  it('snaps a correction whose size is not a number instead of drawing NaN from then on', () => {
+    const smoother = newSmoother(1);
+    const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });
+    expect(smoother.onCorrection(at(Number.NaN), at(0))).toBe('snapped');
+    expect(smoother.offset).toEqual([]);
+    expect(smoother.render(at(2))).toEqual(at(2));
+  });
 });
