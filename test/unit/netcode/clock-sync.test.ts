@@ -217,6 +217,16 @@ describe('ClockSync', () => {
     expect(sync.offsetMs).toBe(2_000);
   });
 
+  it('refuses a non-finite time or rough offset with a TypeError, which would stop it for good', () => {
+    const sync = new ClockSync();
+    expect(() => sync.restart(0, Number.NaN)).toThrow('roughOffset must be a finite number');
+    expect(() => sync.restart(Number.NaN, 5)).toThrow('now must be a finite number');
+    expect(sync.onSample(0, 1_010, 1_010, 20)).toBe(true);
+    expect(sync.remoteNow(20)).toBe(1_020);
+    expect(() => sync.probeSent(Number.NaN)).toThrow('now must be a finite number');
+    expect(sync.probeDue(20)).toBe(true); // still probing
+  });
+
   it('ignores impossible samples', () => {
     const sync = new ClockSync();
     expect(sync.onSample(100, 50, 40, 200)).toBe(false);
