@@ -269,6 +269,38 @@ describe('AdaptiveDelay', () => {
     expect(adaptive.intervalMs).toBeCloseTo(100, 6);
   });
 
+  /** 200 snapshots at 20 Hz from server time 100 s, 50 ms in transit; `arrive` sends the next ones. */
+  const steadyAt100s = () => {
+    const adaptive = new AdaptiveDelay();
+    let local = 0;
+    const arrive = (serverTime: number, seq: number, afterMs = 50) => {
+      local += afterMs;
+      adaptive.onSnapshot(serverTime, local, seq);
+      return adaptive.renderTime(local)!;
+    };
+    for (let n = 0; n < 200; n++) arrive(100_000 + n * 50, n);
+    return { adaptive, arrive };
+  };
+
+  it("follows the server's time back when it is reset, within two snapshots", () => {
+    const { adaptive, arrive } = steadyAt100s();
+    const steady = adaptive.targetDelayMs;
+    arrive(0, 200);
+    const rendered = arrive(50, 201);
+    expect(50 - rendered).toBeGreaterThan(0);
+    expect(50 - rendered).toBeLessThanOrEqual(steady + 1);
+    expect(adaptive.jitterMs).toBeLessThan(1);
+    expect(adaptive.targetDelayMs).toBeCloseTo(steady, 0);
+  });
+
+  it('ignores a snapshot reordered by seconds: not a reset, and not jitter', () => {
+    const { adaptive, arrive } = steadyAt100s();
+    arrive(95_000, 100, 20);
+    expect(adaptive.jitterMs).toBeLessThan(1);
+    const rendered = arrive(100_000 + 200 * 50, 200, 30);
+    expect(100_000 + 200 * 50 - rendered).toBeCloseTo(adaptive.targetDelayMs, 0);
+  });
+
   it('refuses a non-finite local time with a TypeError, and its render clock runs on after one', () => {
     const adaptive = new AdaptiveDelay();
     for (let n = 0; n < 10; n++) adaptive.onSnapshot(n * 50, n * 50 + 40);
