@@ -108,6 +108,17 @@ describe('Predictor', () => {
     expect(predictor.reconcile(2, origin()).complete).toBe(false);
     expect(predictor.reconcile(7, origin()).complete).toBe(true);
   });
+
+  it('flags a server state older than one already reconciled as incomplete, also with nothing pending', () => {
+    const predictor = newPredictor();
+    for (let tick = 1; tick <= 5; tick++) predictor.predict(tick, { ax: 1, ay: 1 });
+    predictor.reconcile(5, origin()); // all acked: nothing pending
+    expect(predictor.pending).toBe(0);
+    // A snapshot of tick 3 arriving late: the inputs of ticks 4 and 5 cannot be replayed.
+    const late = predictor.reconcile(3, origin());
+    expect(late.replayed).toBe(0);
+    expect(late.complete).toBe(false);
+  });
 });
 
 describe('Predictor with a step written the immutable way', () => {
