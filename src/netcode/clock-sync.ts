@@ -135,7 +135,9 @@ export class ClockSync {
     if (this.#offsetAt === undefined || Math.abs(estimate - this.#offset) > this.#jumpThresholdMs) {
       this.#offset = estimate;
     }
-    this.#offsetAt = t3;
+    // Not back to a t3 before the latest time passed in: the slew since then would be applied twice, and
+    // remote time at that latest time would move back.
+    this.#offsetAt = Math.max(this.#offsetAt ?? t3, t3);
     return true;
   }
 

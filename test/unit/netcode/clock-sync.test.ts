@@ -179,6 +179,17 @@ describe('ClockSync', () => {
     }
   });
 
+  it('keeps remote time from running backwards when a sample is stamped before the last remoteNow', () => {
+    const sync = new ClockSync();
+    sync.onSample(0, 1_010, 1_010, 20); // offset 1_000, applied at once
+    sync.onSample(100, 610, 610, 120); // offset 500: slewed toward, at most 1 ms per 100 ms
+    const at = sync.remoteNow(1_000);
+    // A reply read in the same frame, stamped when it arrived, a little before that frame's time.
+    sync.onSample(900, 1_410, 1_410, 990);
+    expect(sync.remoteNow(1_000)).toBeGreaterThanOrEqual(at);
+    expect(sync.remoteNow(1_000)).toBeGreaterThanOrEqual(at);
+  });
+
   it('jumps, rather than slews, when the remote clock is reset by more than 1 s', () => {
     const { trace } = simulate({
       up: queueing(30, 10),
