@@ -1,4 +1,4 @@
-import { nonNegative, positive, positiveInteger } from './checks.js';
+import { finite, nonNegative, positive, positiveInteger } from './checks.js';
 
 /** Tuning of an {@link AdaptiveDelay}. Times in ms. */
 export interface AdaptiveDelayOptions {
@@ -23,7 +23,10 @@ export interface AdaptiveDelayOptions {
   decreaseTimeConstantMs?: number;
   /** Samples used for the interval (median of deltas) and the arrival baseline (default 64). */
   window?: number;
-  /** A render-time error beyond this is jumped, not slewed (server time reset; default 1000). */
+  /**
+   * A render-time error beyond this is jumped, not slewed (server time reset; default 1000). Two snapshots
+   * in a row this far behind the newest are a server time that went back: the old timeline is forgotten.
+   */
   jumpThresholdMs?: number;
 }
 
@@ -76,6 +79,8 @@ export class AdaptiveDelay {
   #newestServerTime: number | undefined;
   #newestSeq: number | undefined;
   #last: { server: number; arrival: number } | undefined;
+  /** Server time of the previous snapshot, when it was over `jumpThresholdMs` behind the newest. */
+  #farBehind: number | undefined;
   #jitter = 0;
   #lossRate = 0;
   #targetDelay: number;
@@ -107,6 +112,22 @@ export class AdaptiveDelay {
    */
   onSnapshot(serverTimeMs: number, arrivalMs: number, seq?: number): void {
     if (!Number.isFinite(serverTimeMs) || !Number.isFinite(arrivalMs)) return;
+    if (
+      this.#newestServerTime !== undefined &&
+      serverTimeMs < this.#newestServerTime - this.#jumpThresholdMs
+    ) {
+      // One such snapshot was reordered by seconds: useless to draw, and its transit would pass for jitter.
+      // A second one, after the first, is the server's time gone back: the window measured a timeline
+      // that no longer exists, and its best offset would hold render time on it for `window` snapshots.
+      const previous = this.#farBehind;
+      this.#farBehind = serverTimeMs;
+      if (previous === undefined || serverTimeMs <= previous) return;
+      this.#transitOffsets.length = 0;
+      this.#newestServerTime = undefined;
+      this.#newestSeq = undefined;
+      this.#last = undefined;
+    }
+    this.#farBehind = undefined;
     const last = this.#last;
     if (last !== undefined && last.server === serverTimeMs) return;
     if (last !== undefined) {
@@ -142,8 +163,12 @@ export class AdaptiveDelay {
     this.#retarget(arrivalMs);
   }
 
-  /** Server time to render remote entities at, at local time `localNow` (non-decreasing). */
+  /**
+   * Server time to render remote entities at, at local time `localNow` (non-decreasing). A non-finite
+   * `localNow` throws a TypeError and leaves the render clock as it was.
+   */
   renderTime(localNow: number): number | undefined {
+    finite('localNow', localNow);
     if (this.#transitOffsets.length === 0) return undefined;
     let best = Number.NEGATIVE_INFINITY;
     for (const offset of this.#transitOffsets) best = Math.max(best, offset);
@@ -193,6 +218,7 @@ export class AdaptiveDelay {
     this.#newestServerTime = undefined;
     this.#newestSeq = undefined;
     this.#last = undefined;
+    this.#farBehind = undefined;
     this.#jitter = 0;
     this.#lossRate = 0;
     this.#targetDelay = this.#initialDelayMs;

@@ -1,4 +1,4 @@
-import { nonNegative, positive, positiveInteger } from './checks.js';
+import { finite, nonNegative, positive, positiveInteger } from './checks.js';
 
 /** Tuning of a {@link ClockSync}. Times in ms of the local clock. */
 export interface ClockSyncOptions {
@@ -106,8 +106,9 @@ export class ClockSync {
     return now - this.#lastProbeAt >= gap;
   }
 
-  /** Records that a probe stamped t0 = `now` went out. */
+  /** Records that a probe stamped t0 = `now` went out (a non-finite `now` throws a TypeError). */
   probeSent(now: number): void {
+    finite('now', now);
     this.#probesSent++;
     this.#lastProbeAt = now;
   }
@@ -134,7 +135,9 @@ export class ClockSync {
     if (this.#offsetAt === undefined || Math.abs(estimate - this.#offset) > this.#jumpThresholdMs) {
       this.#offset = estimate;
     }
-    this.#offsetAt = t3;
+    // Not back to a t3 before the latest time passed in: the slew since then would be applied twice, and
+    // remote time at that latest time would move back.
+    this.#offsetAt = Math.max(this.#offsetAt ?? t3, t3);
     return true;
   }
 
@@ -188,8 +191,11 @@ export class ClockSync {
    * trip bounds (a server's time in its greeting, off by the one-way delay): it is applied at once when no
    * offset is applied yet, or when it is further than `jumpThresholdMs` from the applied one (the remote
    * clock was reset: a server restarted); otherwise the applied offset, from samples, is the better one.
+   * A non-finite `now` or `roughOffset` throws a TypeError and changes nothing.
    */
   restart(now: number, roughOffset?: number): void {
+    finite('now', now);
+    if (roughOffset !== undefined) finite('roughOffset', roughOffset);
     this.#advance(now);
     const applied = this.#offsetAt === undefined ? undefined : this.#offset;
     const offset =

@@ -146,18 +146,13 @@ export function parseDesync(json: string): DesyncRecord<unknown, unknown> {
     if (typeof hash !== 'number' || hash >>> 0 !== hash) throw new TypeError(`desync record: bad ${name}`);
     return hash;
   };
-  if (typeof tick !== 'number' || !Number.isSafeInteger(tick) || tick < 0) {
+  if (!isTick(tick)) {
     throw new TypeError('desync record: bad tick');
   }
   if (!Array.isArray(record.inputs)) throw new TypeError('desync record: inputs is not an array');
   const inputs = record.inputs.map((entry: unknown, index) => {
     const logged = entry as { tick?: unknown; input?: unknown } | null;
-    if (
-      typeof logged !== 'object' ||
-      logged === null ||
-      typeof logged.tick !== 'number' ||
-      !('input' in logged)
-    ) {
+    if (typeof logged !== 'object' || logged === null || !isTick(logged.tick) || !('input' in logged)) {
       throw new TypeError(`desync record: bad input at ${index}`);
     }
     return { tick: logged.tick, input: logged.input };
@@ -165,8 +160,12 @@ export function parseDesync(json: string): DesyncRecord<unknown, unknown> {
   const result = { tick, serverHash: uint32('serverHash'), clientHash: uint32('clientHash'), inputs };
   const baseline = record.baseline as { tick?: unknown; state?: unknown } | undefined;
   if (baseline === undefined) return result;
-  if (typeof baseline !== 'object' || baseline === null || typeof baseline.tick !== 'number') {
+  if (typeof baseline !== 'object' || baseline === null || !isTick(baseline.tick)) {
     throw new TypeError('desync record: bad baseline');
   }
   return { ...result, baseline: { tick: baseline.tick, state: baseline.state } };
+}
+
+function isTick(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

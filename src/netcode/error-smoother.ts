@@ -1,4 +1,4 @@
-import { positive } from './checks.js';
+import { finite, positive } from './checks.js';
 
 /** What an {@link ErrorSmoother} needs from the game. `S` is the state type, e.g. a vehicle's. */
 export interface ErrorSmootherOptions<S> {
@@ -58,7 +58,8 @@ export class ErrorSmoother<S> {
     const delta = this.#difference(seen, corrected);
     if (delta.every((value) => value === 0)) return 'none';
     const sum = delta.map((value, index) => value + (this.#offset[index] ?? 0));
-    if (this.#magnitude(sum) > this.#snapDistance) {
+    // Not `>`: an offset whose size is NaN (a NaN in `difference`) would be drawn, and decay, as NaN for good.
+    if (!(this.#magnitude(sum) <= this.#snapDistance)) {
       this.#offset = [];
       this.#snaps++;
       return 'snapped';
@@ -67,8 +68,9 @@ export class ErrorSmoother<S> {
     return 'smoothed';
   }
 
-  /** Decays the offset to local time `nowMs` (ms; call once per frame). */
+  /** Decays the offset to local time `nowMs` (ms; call once per frame; a non-finite one throws a TypeError). */
   update(nowMs: number): void {
+    finite('nowMs', nowMs);
     const elapsed = this.#updatedAt === undefined ? 0 : nowMs - this.#updatedAt;
     this.#updatedAt = nowMs;
     if (!(elapsed > 0) || this.#offset.length === 0) return;

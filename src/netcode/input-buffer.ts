@@ -128,9 +128,14 @@ export class InputBuffer<I> {
       throw new RangeError(`tick ${tick} taken after tick ${this.#lastConsumed}`);
     }
     this.#earn(tick);
+    // The map is in arrival order, not tick order: the newest skipped tick's input is the one to repeat.
+    let newestSkipped = -1;
     for (const [pendingTick, input] of this.#pending) {
       if (pendingTick >= tick) continue;
-      this.#lastInput = input;
+      if (pendingTick > newestSkipped) {
+        newestSkipped = pendingTick;
+        this.#lastInput = input;
+      }
       this.#pending.delete(pendingTick);
       // Never simulated (the server skipped its tick): the credit it took is given back, or a client would
       // be short of credit for good after its inputs for a long stall of the server's.

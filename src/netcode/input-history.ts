@@ -1,9 +1,12 @@
 import { positiveInteger, tickNumber } from './checks.js';
-import type { InputPacket } from './input-packet.js';
+import { type InputPacket, MAX_INPUTS_PER_PACKET } from './input-packet.js';
 
 /** Tuning of an {@link InputHistory}. */
 export interface InputHistoryOptions {
-  /** Unacked inputs repeated in each packet (default 8): survives 7 lost packets in a row. */
+  /**
+   * Unacked inputs repeated in each packet (default 8): survives 7 lost packets in a row. At most
+   * `MAX_INPUTS_PER_PACKET` (64), what `encodeInputPacket` takes.
+   */
   redundancy?: number;
   /**
    * Most unacked inputs kept (default 120, 2 s at 60 Hz). Older ones go: past that the server has long
@@ -24,6 +27,9 @@ export class InputHistory<I> {
 
   constructor(options: InputHistoryOptions = {}) {
     this.#redundancy = positiveInteger('redundancy', options.redundancy ?? 8);
+    if (this.#redundancy > MAX_INPUTS_PER_PACKET) {
+      throw new TypeError(`redundancy must be at most ${MAX_INPUTS_PER_PACKET}`);
+    }
     this.#capacity = positiveInteger('capacity', options.capacity ?? 120);
   }
 
@@ -56,8 +62,12 @@ export class InputHistory<I> {
     return { firstTick: this.#firstTick + skip, inputs: this.#inputs.slice(skip) };
   }
 
-  /** The server consumed every tick up to and including `tick`: those inputs need not be sent again. */
+  /**
+   * The server consumed every tick up to and including `tick`: those inputs need not be sent again. A
+   * `tick` that is not a non-negative integer throws a RangeError.
+   */
   ack(tick: number): void {
+    tickNumber('tick', tick);
     const drop = Math.min(this.#inputs.length, tick - this.#firstTick + 1);
     if (!(drop > 0)) return;
     this.#inputs.splice(0, drop);

@@ -1,4 +1,4 @@
-import { nonNegative, positiveInteger } from './checks.js';
+import { finite, nonNegative, positiveInteger } from './checks.js';
 
 /** What an {@link InterpolationBuffer} needs from the game. Times in ms of server time. */
 export interface InterpolationBufferOptions<S> {
@@ -73,8 +73,12 @@ export class InterpolationBuffer<S> {
     return true;
   }
 
-  /** The state to draw at server time `renderTime`; undefined only while no sample has arrived. */
+  /**
+   * The state to draw at server time `renderTime`; undefined only while no sample has arrived. A
+   * non-finite `renderTime` throws a TypeError and leaves the buffer as it was.
+   */
   sample(renderTime: number): InterpolatedSample<S> | undefined {
+    finite('renderTime', renderTime);
     const samples = this.#samples;
     const newest = samples[samples.length - 1];
     if (newest === undefined) return undefined;

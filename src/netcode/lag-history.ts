@@ -132,12 +132,15 @@ export class LagHistory<W> {
    * replaces the history's own cap for this shooter (e.g. one sent snapshots at a lower rate, whose
    * honest interpolation delay runs longer). A delay over the cap is refused, or with `overDelay:
    * 'clamp'` judged at the cap (the view moved forward by the excess, no further than the newest tick).
+   * A `maxInterpDelayMs` that is negative or not a number throws a TypeError.
    */
   rewind(
     claim: ShotClaim,
     shooterRttMs?: number,
     maxInterpDelayMs = this.#maxInterpDelayMs,
   ): RewindResult<W> {
+    // A NaN cap would make every comparison with it false: no claim would be over it.
+    nonNegative('maxInterpDelayMs', maxInterpDelayMs);
     let fraction = claim.fraction ?? 0;
     if (
       !Number.isSafeInteger(claim.tick) ||

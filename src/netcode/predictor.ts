@@ -83,8 +83,8 @@ export class Predictor<S, I> {
     const previous = this.#clone(this.#state);
     this.#state = this.#clone(serverState);
     const drop = Math.max(0, Math.min(this.#inputs.length, serverTick - this.#firstTick + 1));
-    const complete =
-      this.#tick === undefined || serverTick >= this.#firstTick - 1 || this.#inputs.length === 0;
+    // With nothing pending, `#firstTick - 1` is the prediction's tick: an older state lacks its inputs too.
+    const complete = this.#tick === undefined || serverTick >= this.#firstTick - 1;
     this.#inputs.splice(0, drop);
     this.#firstTick += drop;
     if (this.#tick === undefined || serverTick >= this.#tick) {

@@ -1,4 +1,4 @@
-import { nonNegative, positive } from './checks.js';
+import { finite, nonNegative, positive } from './checks.js';
 
 /** Tuning of a {@link TickRateController}. Margins in ticks. */
 export interface TickRateControllerOptions {
@@ -41,8 +41,12 @@ export class TickRateController {
     this.#staleAfterMs = positive('staleAfterMs', options.staleAfterMs ?? 1500);
   }
 
-  /** A margin the server reported (InputBuffer.margin), received at local time `nowMs`. */
+  /**
+   * A margin the server reported (InputBuffer.margin), received at local time `nowMs`. A non-finite
+   * margin is ignored; a non-finite `nowMs` throws a TypeError (a report stamped NaN would never go stale).
+   */
   onMarginReport(margin: number, nowMs: number): void {
+    finite('nowMs', nowMs);
     if (!Number.isFinite(margin)) return;
     this.#margin = margin;
     this.#reportedAt = nowMs;

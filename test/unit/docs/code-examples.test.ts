@@ -109,7 +109,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
         interface Arena { sync: RoomSync; inputs: Map<string, InputBuffer<Input>>; tick: number }
         declare const inputCodec: InputCodec<Input>;
         declare const initial: Car;
-        declare function step(state: Car, input: Input): Car;
+        declare function step(state: Car, input: Input): void; // in place: the Predictor refuses a returned state
         declare function clone(state: Car): Car;
         declare function distance(a: Car, b: Car): number;
         declare const state: SyncedState<[typeof CarType]>;

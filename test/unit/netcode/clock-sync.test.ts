@@ -179,6 +179,17 @@ describe('ClockSync', () => {
     }
   });
 
+  it('keeps remote time from running backwards when a sample is stamped before the last remoteNow', () => {
+    const sync = new ClockSync();
+    sync.onSample(0, 1_010, 1_010, 20); // offset 1_000, applied at once
+    sync.onSample(100, 610, 610, 120); // offset 500: slewed toward, at most 1 ms per 100 ms
+    const at = sync.remoteNow(1_000);
+    // A reply read in the same frame, stamped when it arrived, a little before that frame's time.
+    sync.onSample(900, 1_410, 1_410, 990);
+    expect(sync.remoteNow(1_000)).toBeGreaterThanOrEqual(at);
+    expect(sync.remoteNow(1_000)).toBeGreaterThanOrEqual(at);
+  });
+
   it('jumps, rather than slews, when the remote clock is reset by more than 1 s', () => {
     const { trace } = simulate({
       up: queueing(30, 10),
@@ -215,6 +226,16 @@ describe('ClockSync', () => {
     expect(sync.offsetMs).toBe(0);
     sync.onSample(1_100, 3_120, 3_120, 1_140); // nothing applied: the first sample is
     expect(sync.offsetMs).toBe(2_000);
+  });
+
+  it('refuses a non-finite time or rough offset with a TypeError, which would stop it for good', () => {
+    const sync = new ClockSync();
+    expect(() => sync.restart(0, Number.NaN)).toThrow('roughOffset must be a finite number');
+    expect(() => sync.restart(Number.NaN, 5)).toThrow('now must be a finite number');
+    expect(sync.onSample(0, 1_010, 1_010, 20)).toBe(true);
+    expect(sync.remoteNow(20)).toBe(1_020);
+    expect(() => sync.probeSent(Number.NaN)).toThrow('now must be a finite number');
+    expect(sync.probeDue(20)).toBe(true); // still probing
   });
 
   it('ignores impossible samples', () => {

@@ -80,6 +80,19 @@ describe('DesyncMonitor', () => {
     expect(check.status === 'mismatch' && check.record.baseline).toBeUndefined();
   });
 
+  it('parseDesync refuses input and baseline ticks that are not ticks', () => {
+    const record = (extra: string) => `{"tick":5,"serverHash":1,"clientHash":2,${extra}}`;
+    expect(() => parseDesync(record('"inputs":[{"tick":4.5,"input":0}]'))).toThrow(
+      'desync record: bad input at 0',
+    );
+    expect(() => parseDesync(record('"inputs":[{"tick":-1,"input":0}]'))).toThrow(
+      'desync record: bad input at 0',
+    );
+    expect(() => parseDesync(record('"inputs":[],"baseline":{"tick":2.5,"state":{}}'))).toThrow(
+      'desync record: bad baseline',
+    );
+  });
+
   it('parseDesync refuses records out of shape', () => {
     expect(() => parseDesync('null')).toThrow(TypeError);
     expect(() => parseDesync('{"tick":-1,"serverHash":1,"clientHash":2,"inputs":[]}')).toThrow(/tick/);

@@ -172,6 +172,14 @@ describe('InputBuffer', () => {
     expect(buffer.missed).toBe(1);
   });
 
+  it('after skipped ticks repeats the newest of their inputs, whatever order they arrived in', () => {
+    const buffer = new InputBuffer<string>();
+    buffer.receive(packet(12, 2), 10);
+    buffer.receive(packet(10, 2), 10); // reordered on the way: the older packet came second
+    // The server skips ticks 10..13 and runs 14, whose input has not come: tick 13's is repeated.
+    expect(buffer.take(14)).toBe('in13');
+  });
+
   it('refuses a tick taken twice', () => {
     const buffer = new InputBuffer<string>();
     buffer.take(5);

@@ -73,6 +73,24 @@ describe('InputHistory', () => {
     expect(() => history.record(50, input(50))).toThrow(RangeError);
   });
 
+  it('refuses a redundancy its packets could not be encoded with', () => {
+    expect(() => new InputHistory<Input>({ redundancy: MAX_INPUTS_PER_PACKET + 1 })).toThrow(
+      `redundancy must be at most ${MAX_INPUTS_PER_PACKET}`,
+    );
+    const history = new InputHistory<Input>({ redundancy: MAX_INPUTS_PER_PACKET });
+    for (let tick = 0; tick < 100; tick++) history.record(tick, input(tick));
+    expect(decodeInputPacket(encodeInputPacket(history.packet()!, codec), codec).inputs).toHaveLength(64);
+  });
+
+  it('refuses an ack that is not a tick, which would leave every later packet unencodable', () => {
+    const history = new InputHistory<Input>();
+    for (let tick = 100; tick < 110; tick++) history.record(tick, input(tick));
+    expect(() => history.ack(106.5)).toThrow(RangeError);
+    expect(() => history.ack(Number.NaN)).toThrow(RangeError);
+    history.ack(106);
+    expect(history.packet()).toEqual({ firstTick: 107, inputs: [input(107), input(108), input(109)] });
+  });
+
   it('keeps at most `capacity` unacked inputs', () => {
     const history = new InputHistory<Input>({ capacity: 10, redundancy: 4 });
     for (let tick = 0; tick < 100; tick++) history.record(tick, input(tick));

@@ -91,6 +91,25 @@ describe('InterpolationBuffer', () => {
     // ...where snapping back to the data would pop by the whole overshoot.
     expect(worstStep(0)).toBeGreaterThan(perFrame * 3);
   });
+
+  it('refuses a non-finite render time with a TypeError, and draws as before after one', () => {
+    const buffer = newBuffer();
+    buffer.push(0, truth(0));
+    expect(() => buffer.sample(Number.NaN)).toThrow('renderTime must be a finite number');
+    buffer.push(100, truth(100));
+    expect(buffer.sample(150)?.extrapolated).toBe(true);
+    expect(() => buffer.sample(Number.NaN)).toThrow('renderTime must be a finite number');
+    buffer.push(200, truth(200));
+    buffer.push(300, truth(300));
+    expect(buffer.sample(160)?.state.x).toBeCloseTo(truth(160).x, 12);
+    // The blend out of the extrapolation ends after convergeMs, as it would have without the NaN.
+    const later = buffer.sample(280)!;
+    expect([later.state.x, later.extrapolated, later.blending]).toEqual([
+      expect.closeTo(2.8, 12),
+      false,
+      false,
+    ]);
+  });
 });
 
 interface DelayRun {
@@ -248,6 +267,48 @@ describe('AdaptiveDelay', () => {
     arrive(100, 2);
     expect(adaptive.lossRate).toBeGreaterThan(0.02);
     expect(adaptive.intervalMs).toBeCloseTo(100, 6);
+  });
+
+  /** 200 snapshots at 20 Hz from server time 100 s, 50 ms in transit; `arrive` sends the next ones. */
+  const steadyAt100s = () => {
+    const adaptive = new AdaptiveDelay();
+    let local = 0;
+    const arrive = (serverTime: number, seq: number, afterMs = 50) => {
+      local += afterMs;
+      adaptive.onSnapshot(serverTime, local, seq);
+      return adaptive.renderTime(local)!;
+    };
+    for (let n = 0; n < 200; n++) arrive(100_000 + n * 50, n);
+    return { adaptive, arrive };
+  };
+
+  it("follows the server's time back when it is reset, within two snapshots", () => {
+    const { adaptive, arrive } = steadyAt100s();
+    const steady = adaptive.targetDelayMs;
+    arrive(0, 200);
+    const rendered = arrive(50, 201);
+    expect(50 - rendered).toBeGreaterThan(0);
+    expect(50 - rendered).toBeLessThanOrEqual(steady + 1);
+    expect(adaptive.jitterMs).toBeLessThan(1);
+    expect(adaptive.targetDelayMs).toBeCloseTo(steady, 0);
+  });
+
+  it('ignores a snapshot reordered by seconds: not a reset, and not jitter', () => {
+    const { adaptive, arrive } = steadyAt100s();
+    arrive(95_000, 100, 20);
+    expect(adaptive.jitterMs).toBeLessThan(1);
+    const rendered = arrive(100_000 + 200 * 50, 200, 30);
+    expect(100_000 + 200 * 50 - rendered).toBeCloseTo(adaptive.targetDelayMs, 0);
+  });
+
+  it('refuses a non-finite local time with a TypeError, and its render clock runs on after one', () => {
+    const adaptive = new AdaptiveDelay();
+    for (let n = 0; n < 10; n++) adaptive.onSnapshot(n * 50, n * 50 + 40);
+    const frame = 1000 / 60;
+    const before = adaptive.renderTime(500)!;
+    expect(() => adaptive.renderTime(Number.NaN)).toThrow('localNow must be a finite number');
+    const after = adaptive.renderTime(500 + frame)!;
+    expect(Math.abs(after - before - frame)).toBeLessThanOrEqual(frame * 0.03 + 1e-9);
   });
 
   it('without numbers, takes a gap of whole intervals for loss (the interval stays)', () => {

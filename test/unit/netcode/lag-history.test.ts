@@ -101,6 +101,13 @@ describe('LagHistory', () => {
     });
   });
 
+  it("refuses a shooter's delay cap that is not a number, rather than checking no cap at all", () => {
+    const history = filled(300);
+    const claim = { tick: 1250, interpDelayMs: 800 };
+    expect(() => history.rewind(claim, undefined, Number.NaN)).toThrow(TypeError);
+    expect(() => history.rewind(claim, undefined, -1)).toThrow(TypeError);
+  });
+
   it("with the shooter's RTT, refuses a claim further back than RTT + delay can explain", () => {
     const history = filled(300);
     // 60 ms RTT + 100 ms interpolation + 50 ms slack + one tick = 226.7 ms = 13.6 ticks back at most.

@@ -108,6 +108,17 @@ describe('Predictor', () => {
     expect(predictor.reconcile(2, origin()).complete).toBe(false);
     expect(predictor.reconcile(7, origin()).complete).toBe(true);
   });
+
+  it('flags a server state older than one already reconciled as incomplete, also with nothing pending', () => {
+    const predictor = newPredictor();
+    for (let tick = 1; tick <= 5; tick++) predictor.predict(tick, { ax: 1, ay: 1 });
+    predictor.reconcile(5, origin()); // all acked: nothing pending
+    expect(predictor.pending).toBe(0);
+    // A snapshot of tick 3 arriving late: the inputs of ticks 4 and 5 cannot be replayed.
+    const late = predictor.reconcile(3, origin());
+    expect(late.replayed).toBe(0);
+    expect(late.complete).toBe(false);
+  });
 });
 
 describe('Predictor with a step written the immutable way', () => {
@@ -168,5 +179,23 @@ describe('ErrorSmoother', () => {
     expect(smoother.offset[0]).toBeCloseTo(0.6, 12);
     expect(smoother.onCorrection(at(0.6), at(0))).toBe('snapped');
     expect(smoother.offset).toEqual([]);
+  });
+
+  it('refuses a non-finite time with a TypeError, and decays the offset as before after one', () => {
+    const smoother = newSmoother(1);
+    const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });
+    smoother.update(0);
+    expect(smoother.onCorrection(at(0.5), at(0))).toBe('smoothed');
+    expect(() => smoother.update(Number.NaN)).toThrow('nowMs must be a finite number');
+    smoother.update(1000);
+    expect(smoother.offset).toEqual([]);
+  });
+
+  it('snaps a correction whose size is not a number instead of drawing NaN from then on', () => {
+    const smoother = newSmoother(1);
+    const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });
+    expect(smoother.onCorrection(at(Number.NaN), at(0))).toBe('snapped');
+    expect(smoother.offset).toEqual([]);
+    expect(smoother.render(at(2))).toEqual(at(2));
   });
 });

@@ -107,6 +107,14 @@ describe('TickRateController', () => {
     expect(controller.rateScale(1501)).toBe(1);
   });
 
+  it('refuses a report at a non-finite time, which would never go stale', () => {
+    const controller = new TickRateController();
+    expect(() => controller.onMarginReport(-3, Number.NaN)).toThrow('nowMs must be a finite number');
+    expect(controller.margin).toBeUndefined();
+    controller.onMarginReport(-3, 0);
+    expect(controller.rateScale(10_000)).toBe(1);
+  });
+
   it('computes the starting lead from the RTT', () => {
     expect(leadTicks(0, 60)).toBe(2);
     expect(leadTicks(100, 60)).toBe(5); // 50 ms one way = 3 ticks, + 2
