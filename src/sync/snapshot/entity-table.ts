@@ -71,7 +71,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     const quantizer = stateQuantizer(type);
     const codes = quantizer.codes(state);
     const id = this.#nextId++;
-    this.#entities.set(id, new Slot(id, { type, codes }, quantizer));
+    this.#entities.set(id, new Slot(id, new TableRecord(type, codes), quantizer));
     return id;
   }
 
@@ -101,7 +101,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     // Compared while quantizing: an unchanged state allocates nothing and keeps its record.
     const codes = slot.quantizer.changedCodes(state, slot.record.codes);
     if (codes === undefined) return;
-    slot.record = { type, codes };
+    slot.record = new TableRecord(type, codes);
   }
 
   /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
@@ -111,7 +111,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     const record = slot.record;
     if (changeMask(record.type, record.codes, codes) === 0) return;
     // Copied: the caller's array is theirs to reuse.
-    slot.record = { type: record.type, codes: [...codes] };
+    slot.record = new TableRecord(record.type, [...codes]);
   }
 
   remove(id: number): boolean {
@@ -182,7 +182,7 @@ function settle(slot: Slot): void {
   slot.pending = false;
   const record = slot.record;
   const codes = slot.quantizer.codesFromStash(slot.stashed as Float64Array, record.codes);
-  if (codes !== undefined) slot.record = { type: record.type, codes };
+  if (codes !== undefined) slot.record = new TableRecord(record.type, codes);
 }
 
 /**
@@ -219,5 +219,22 @@ export class TableFrame implements WorldFrame {
       this.#entities = entities;
     }
     return this.#entities;
+  }
+}
+
+/**
+ * The table's records. A class, not an object literal: a literal is an allocation site, which V8 may
+ * decide to pretenure (allocate straight in the old generation) when its objects outlive a few scavenges,
+ * as they do while the heap is small at start; records then lived out their 64 snapshots (as long as a
+ * frame is kept) in the old generation, growing it every tick with page faults for each new page. Objects
+ * made by `new` always start young. Plain data all the same: two own enumerable fields.
+ */
+class TableRecord implements EntityRecord {
+  readonly type: AnyEntityType;
+  readonly codes: EntityCodes;
+
+  constructor(type: AnyEntityType, codes: EntityCodes) {
+    this.type = type;
+    this.codes = codes;
   }
 }
