@@ -149,7 +149,8 @@ function heldBy(
  * writes are kept in `scratchPredicted`, each record's start in `scratchOffsets`.
  */
 function sizePredicted(changes: BodyChanges, motion: Motion): number[] {
-  const { ids, entities, baselines, masks, relativeTypeIds, plainBits, relativeSaved } = changes;
+  const { ids, entities } = changes;
+  const { baselines, masks, relativeTypeIds, plainBits, relativeSaved } = changes.columns;
   const { older, ahead, span } = motion;
   const referenceOffsets = scratchOffsets;
   referenceOffsets.length = 0;
@@ -245,7 +246,8 @@ function writeBody(
   slab: ByteSlab,
 ): SharedBody | undefined {
   const { modes, motion } = bodyModes;
-  const { removed, plainBits, relativeSaved } = changed;
+  const { removed } = changed;
+  const { baselines, masks, relativeTypeIds, plainBits, relativeSaved } = changed.columns;
   const tick = changed.frame.tick;
   const named = bodyModes.predictor !== undefined;
   // Empty when the body was not sized against a predictor.
@@ -325,9 +327,9 @@ function writeBody(
     const at = next++;
     const id = changedId;
     const entity = changed.entities[at] as EntityRecord;
-    const baseline = changed.baselines[at];
-    const mask = changed.masks[at] as number;
-    const relativeTypeId = changed.relativeTypeIds[at] as number;
+    const baseline = baselines[at];
+    const mask = masks[at] as number;
+    const relativeTypeId = relativeTypeIds[at] as number;
     if (merged) {
       ids[index] = id;
       entities[index] = entity;

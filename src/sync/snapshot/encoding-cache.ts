@@ -26,6 +26,13 @@ interface Entry {
 }
 
 /**
+ * Every encoding is written here and copied out by `finish()` (at its exact length, as a writer of its own
+ * gave it): a writer per encoding made a buffer, a view and an object that were garbage at once. No
+ * encoding here re-enters another, and each starts with a reset, so a throw mid-write leaves nothing.
+ */
+const scratchWriter = new BitWriter(256);
+
+/**
  * Encodings keyed by the identity of the codes arrays: the current state's, and the baseline's. Share
  * one cache between the encoders of every client of a world, and keep an entity's codes array unchanged
  * while its state is (EntityTable does), so clients holding the same baseline cost one encode, not one
@@ -49,7 +56,8 @@ export class EncodingCache {
       return entry.full;
     }
     this.#misses++;
-    const writer = new BitWriter(Math.ceil(type.maxBits / 8) + 1);
+    const writer = scratchWriter;
+    writer.reset();
     writeFullState(writer, type, codes);
     entry.full = { bytes: writer.finish(), bitLength: writer.bitLength };
     return entry.full;
@@ -66,16 +74,18 @@ export class EncodingCache {
     }
     this.#misses++;
     const mask = codes === baseline ? 0 : changeMask(type, baseline, codes);
-    const writer = new BitWriter(Math.ceil((type.maxBits + type.fields.length) / 8) + 1);
+    const writer = scratchWriter;
+    writer.reset();
     writeStateChanges(writer, type, codes, mask);
+    const bytes = writer.finish();
+    const bitLength = writer.bitLength;
     let relative: EncodedBits | undefined;
     if (type.relative) {
-      // A relative field costs at most 2 bits more than its plain write.
-      const relativeWriter = new BitWriter(Math.ceil((type.maxBits + 3 * type.fields.length) / 8) + 1);
-      writeStateChanges(relativeWriter, type, codes, mask, baseline);
-      relative = { bytes: relativeWriter.finish(), bitLength: relativeWriter.bitLength };
+      writer.reset();
+      writeStateChanges(writer, type, codes, mask, baseline);
+      relative = { bytes: writer.finish(), bitLength: writer.bitLength };
     }
-    const encoded = { bytes: writer.finish(), bitLength: writer.bitLength, mask, relative };
+    const encoded = { bytes, bitLength, mask, relative };
     deltas.set(baseline, encoded);
     return encoded;
   }

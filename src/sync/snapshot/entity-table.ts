@@ -71,7 +71,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     const quantizer = stateQuantizer(type);
     const codes = quantizer.codes(state);
     const id = this.#nextId++;
-    this.#entities.set(id, new Slot({ type, codes }, quantizer));
+    this.#entities.set(id, new Slot(id, new TableRecord(type, codes), quantizer));
     return id;
   }
 
@@ -101,7 +101,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     // Compared while quantizing: an unchanged state allocates nothing and keeps its record.
     const codes = slot.quantizer.changedCodes(state, slot.record.codes);
     if (codes === undefined) return;
-    slot.record = { type, codes };
+    slot.record = new TableRecord(type, codes);
   }
 
   /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
@@ -111,7 +111,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     const record = slot.record;
     if (changeMask(record.type, record.codes, codes) === 0) return;
     // Copied: the caller's array is theirs to reuse.
-    slot.record = { type: record.type, codes: [...codes] };
+    slot.record = new TableRecord(record.type, [...codes]);
   }
 
   remove(id: number): boolean {
@@ -132,13 +132,15 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
   /** The world as it is now, for one tick's snapshots; later changes do not touch it. */
   frame(tick: number): TableFrame {
     // Ids count up and a Map keeps insertion order, so these are in ascending id order.
-    // Made at their size: grown by pushes, they left copies behind every tick.
+    // Made at their size: grown by pushes, they left copies behind every tick. The slots carry their ids:
+    // iterating the Map's entries made an [id, slot] pair per entity per frame (64 bytes each, a third of
+    // what a frame of the W2 arena allocated).
     const ids: number[] = new Array(this.#entities.size);
     const records: EntityRecord[] = new Array(this.#entities.size);
     let index = 0;
-    for (const [id, slot] of this.#entities) {
+    for (const slot of this.#entities.values()) {
       if (slot.pending) settle(slot);
-      ids[index] = id;
+      ids[index] = slot.id;
       records[index++] = slot.record;
     }
     return new TableFrame(tick, ids, records);
@@ -157,6 +159,8 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
  * either; and, for a type that can defer its quantizing, the newest written state's numbers.
  */
 class Slot {
+  /** The entity's id, so that `frame` walks the Map's values, not its entries. */
+  readonly id: number;
   record: EntityRecord;
   readonly quantizer: StateQuantizer;
   /** The newest written state, when `pending`: one number per field (deferrable types only). */
@@ -164,7 +168,8 @@ class Slot {
   /** Whether `stashed` holds a state written after `record`'s. */
   pending = false;
 
-  constructor(record: EntityRecord, quantizer: StateQuantizer) {
+  constructor(id: number, record: EntityRecord, quantizer: StateQuantizer) {
+    this.id = id;
     this.record = record;
     this.quantizer = quantizer;
     this.stashed = quantizer.deferrable ? new Float64Array(record.codes.length) : undefined;
@@ -177,7 +182,7 @@ function settle(slot: Slot): void {
   slot.pending = false;
   const record = slot.record;
   const codes = slot.quantizer.codesFromStash(slot.stashed as Float64Array, record.codes);
-  if (codes !== undefined) slot.record = { type: record.type, codes };
+  if (codes !== undefined) slot.record = new TableRecord(record.type, codes);
 }
 
 /**
@@ -214,5 +219,22 @@ export class TableFrame implements WorldFrame {
       this.#entities = entities;
     }
     return this.#entities;
+  }
+}
+
+/**
+ * The table's records. A class, not an object literal: a literal is an allocation site, which V8 may
+ * decide to pretenure (allocate straight in the old generation) when its objects outlive a few scavenges,
+ * as they do while the heap is small at start; records then lived out their 64 snapshots (as long as a
+ * frame is kept) in the old generation, growing it every tick with page faults for each new page. Objects
+ * made by `new` always start young. Plain data all the same: two own enumerable fields.
+ */
+class TableRecord implements EntityRecord {
+  readonly type: AnyEntityType;
+  readonly codes: EntityCodes;
+
+  constructor(type: AnyEntityType, codes: EntityCodes) {
+    this.type = type;
+    this.codes = codes;
   }
 }

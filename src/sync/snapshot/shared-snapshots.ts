@@ -1,4 +1,11 @@
-import { type BaseFrame, type BodyChanges, bodyChanges } from './body-changes.js';
+import {
+  type BaseFrame,
+  type BodyChanges,
+  bodyChanges,
+  type ChangeColumns,
+  newColumns,
+  releaseColumns,
+} from './body-changes.js';
 import { buildSharedBody } from './body-writer.js';
 import { ByteSlab } from './byte-slab.js';
 import { EncodingCache } from './encoding-cache.js';
@@ -20,6 +27,12 @@ export interface SharedSnapshotStats {
   /** Bodies in which some type's moving fields were written against their predicted motion. */
   readonly predicted: number;
 }
+
+/**
+ * Columns kept for reuse (see `ChangeColumns`): a frame usually has one to three bodies' changes, and a
+ * burst of clients at many different frames should not keep its columns (an array per entity each) for good.
+ */
+const MAX_SPARE_COLUMNS = 4;
 
 /** Empty bases kept for frames this recent (see `emptyBase`). */
 const MAX_EMPTY_BASES = 64;
@@ -45,6 +58,8 @@ export class SharedSnapshots {
   #bodies = new Map<WorldFrame, Map<WorldFrame | undefined, SharedBody>>();
   /** What the bodies of the newest frame for each base frame share, whatever their predictor. */
   #changes = new Map<WorldFrame, BodyChanges>();
+  /** Columns of older frames' changes, for the next ones (see `ChangeColumns`). */
+  readonly #spareColumns: ChangeColumns[] = [];
   /** What `see` answers for the newest frame (frozen: every encoder is given the same object). */
   #newestSeen: { readonly index: number; readonly newest: true } | undefined;
   /** Empty bases by the first frame their clients were sent (see `emptyBase`). */
@@ -77,8 +92,7 @@ export class SharedSnapshots {
       // every client over its budget that may be never, and they hold that frame's states.
       if (this.#bodiesOf !== undefined && this.#bodiesOf !== frame) {
         this.#bodiesOf = undefined;
-        this.#bodies = new Map();
-        this.#changes = new Map();
+        this.#dropBodies();
       }
     }
     return seen;
@@ -134,8 +148,7 @@ export class SharedSnapshots {
     if (base.index < this.#history.oldestBase) return undefined;
     if (frame !== this.#bodiesOf) {
       this.#bodiesOf = frame;
-      this.#bodies = new Map();
-      this.#changes = new Map();
+      this.#dropBodies();
     }
     let byPredictor = this.#bodies.get(base.frame);
     if (byPredictor === undefined) {
@@ -157,7 +170,8 @@ export class SharedSnapshots {
     }
     let changes = this.#changes.get(base.frame);
     if (changes === undefined) {
-      changes = bodyChanges(this.registry, this.#history, frame, base);
+      const columns = this.#spareColumns.pop() ?? newColumns();
+      changes = bodyChanges(this.registry, this.#history, frame, base, columns);
       this.#changes.set(base.frame, changes);
     }
     const body = buildSharedBody(this.registry, this.cache, this.#history, changes, this.#slab, predictor);
@@ -166,5 +180,16 @@ export class SharedSnapshots {
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;
     return body;
+  }
+
+  /** Lets go of the bodies of the frame before; their changes' columns serve the next frame's. */
+  #dropBodies(): void {
+    for (const changes of this.#changes.values()) {
+      if (this.#spareColumns.length === MAX_SPARE_COLUMNS) break;
+      releaseColumns(changes.columns);
+      this.#spareColumns.push(changes.columns);
+    }
+    this.#bodies = new Map();
+    this.#changes = new Map();
   }
 }
