@@ -42,3 +42,38 @@ describe('a room that sends to a client who has left', () => {
     expect(toBob).toEqual([]);
   });
 });
+
+/** onCreate starts a timer, then waits until the test lets it go on. */
+class SlowCreateRoom extends Room {
+  static release: (() => void) | undefined;
+  static ticks = 0;
+  static disposed = 0;
+  override async onCreate(): Promise<void> {
+    this.clock.setInterval(() => SlowCreateRoom.ticks++, 5);
+    await new Promise<void>((resolve) => {
+      SlowCreateRoom.release = resolve;
+    });
+  }
+  override onDispose(): void {
+    SlowCreateRoom.disposed++;
+  }
+}
+
+describe('a room whose async onCreate is still running as the server closes', () => {
+  it('is not hosted once onCreate is done: it hears onDispose and its timers stop', async () => {
+    t = await startServer({ slow: SlowCreateRoom });
+    const client = t.client();
+    await client.connect();
+    const created = client.create('slow').catch((error: unknown) => error);
+    await eventually(() => SlowCreateRoom.release !== undefined, 'onCreate under way');
+    await t.server.close({ drainMs: 0 });
+    SlowCreateRoom.release?.();
+    await created;
+    await eventually(() => SlowCreateRoom.disposed === 1, 'onDispose');
+    expect(t.server.rooms.roomCount).toBe(0);
+    expect(await t.server.registry.listRooms({})).toEqual([]);
+    const ticks = SlowCreateRoom.ticks;
+    await sleep(50);
+    expect(SlowCreateRoom.ticks).toBe(ticks);
+  });
+});
