@@ -31,5 +31,9 @@ export interface RoomClient {
    * 'relayed' (TCP mode). What the player sends on it arrives in the room's `onLinkMessage`.
    */
   readonly link: Link;
+  /**
+   * Sends the player a room message. Once they have left the room (or it is gone) nothing is sent: a
+   * reference kept past `onLeave` reaches them no more, whichever room they are in now.
+   */
   send(type: string, data?: unknown, options?: SendOptions): void;
 }

@@ -6,6 +6,8 @@ import type { Cancel, Clock } from '../../common/index.js';
  * and counted like a throwing hook, never taken to the process.
  */
 export interface RoomClock extends Clock {
+  /** Calls `callback` once after `delayMs` (a negative one: at once); a delay that is NaN throws a RangeError. */
+  setTimeout(callback: () => void, delayMs: number): Cancel;
   /**
    * Calls `callback` every `periodMs` (> 0) until cancelled or the room is disposed. Each call is due one
    * period after the previous one was due, not after it ran, so a room keeps the rate it asked for under
@@ -41,6 +43,11 @@ export class RoomTimers implements RoomClock {
   }
 
   setTimeout(callback: () => void, delayMs: number): Cancel {
+    // Node runs a NaN delay after 1 ms (and a fake clock never): `roundSeconds * 1000` with the option
+    // missing would end the round at once. A negative delay is a deadline already past: run at once.
+    if (typeof delayMs !== 'number' || Number.isNaN(delayMs)) {
+      throw new RangeError(`setTimeout needs a delay in ms, got ${String(delayMs)}`);
+    }
     if (this.#closed) return noop;
     let cancelScheduled: Cancel = noop;
     const cancel = () => {

@@ -97,9 +97,10 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
 class HostedClient implements RoomClient {
   /**
    * While the room decides on the join (`onJoin`), what it sends waits for the join's answer; a refused
-   * player gets nothing more from this room (a kept reference must not pile messages up for them).
+   * player, or one who has left (or whose room is gone), gets nothing more from this room: a kept
+   * reference must not pile messages up for them, nor reach them in the room they are in now.
    */
-  admission: 'deciding' | 'seated' | 'refused' = 'deciding';
+  admission: 'deciding' | 'seated' | 'refused' | 'left' = 'deciding';
   /**
    * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
    * with the session's newest one: the session may already sit in the next room while still listed here.
@@ -440,6 +441,7 @@ export class RoomHost implements RoomHostPort {
     const client = this.#members.get(session.playerId);
     if (!client || client.session !== session) return;
     this.#members.delete(session.playerId);
+    client.admission = 'left';
     // A player leaving this room for another one was already seated there.
     if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
@@ -696,6 +698,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer?.();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
+      client.admission = 'left';
       if (client.session.roomId === this.roomId) client.session.roomId = undefined;
       if (notifyMembers) client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));

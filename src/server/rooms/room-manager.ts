@@ -88,6 +88,8 @@ export class RoomManager {
   readonly #cancelIdleSweep: Cancel;
   /** Draining: no rooms are created here; quick play and creation are sent to other nodes. */
   #draining = false;
+  /** Closed with the server: a room whose `onCreate` was still running is not hosted once it is done. */
+  #closed = false;
   /**
    * A registry write about this node's rooms failed (a release, an update or a removal while the registry
    * was unreachable, however briefly): the listing may be wrong until `reconcileRegistry` runs.
@@ -454,7 +456,10 @@ export class RoomManager {
     for (const host of [...this.#rooms.values()]) host.dispose(reason, message, notifyMembers);
   }
 
+  /** The server is closing: rooms still here go, and creations still under way are refused as they end. */
   close(): void {
+    this.#closed = true;
+    this.disposeAll(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
     this.#cancelIdleSweep();
     this.watchers.close();
   }
@@ -505,6 +510,7 @@ export class RoomManager {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, MAX_REASON_LENGTH), { cause: error });
     }
     refuseIfDisposed(host);
+    this.#refuseIfClosed(host);
     try {
       await this.#addToRegistry(host, isPrivate);
     } catch (error) {
@@ -521,11 +527,25 @@ export class RoomManager {
       void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
       refuseIfDisposed(host);
     }
+    if (this.#closed) {
+      void this.#options.registry.removeRoom(host.roomId).catch(() => {});
+      this.#refuseIfClosed(host);
+    }
     this.#rooms.set(host.roomId, host);
     // Only a room that came to be counts: a creation refused above leaves nothing counted behind.
     this.#emptyRooms.created(host.roomId, [`address ${block}`, `user ${userId}`]);
     this.#options.metrics.count('rooms_created_total');
     return host;
+  }
+
+  /**
+   * The server closed while the room was being created (an `onCreate` that awaits): no one would ever
+   * dispose it, so it hears `onDispose` now, its timers stop, and the creation is refused.
+   */
+  #refuseIfClosed(host: RoomHost): void {
+    if (!this.#closed) return;
+    host.abandon();
+    throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
   }
 
   /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */

@@ -107,4 +107,19 @@ describe('RoomTimers (Room.clock)', () => {
       expect(() => room.setInterval(() => {}, period)).toThrow(RangeError);
     }
   });
+
+  it('refuses a timeout whose delay is not a number, which a real timer would run at once', () => {
+    // `roundSeconds * 1000` with the option missing: Node fires a NaN delay after 1 ms.
+    const { clock, room } = timers();
+    expect(() => room.setTimeout(() => {}, Number.NaN)).toThrow(RangeError);
+    expect(() => room.setTimeout(() => {}, undefined as unknown as number)).toThrow(RangeError);
+    expect(room.pending).toBe(0);
+    // A delay already past (a deadline minus now) runs at once, as a timer's does.
+    const fired: number[] = [];
+    room.setTimeout(() => fired.push(1), -5);
+    room.setTimeout(() => fired.push(2), Number.POSITIVE_INFINITY);
+    clock.advance(0);
+    expect(fired).toEqual([1]);
+    expect(room.pending).toBe(1);
+  });
 });

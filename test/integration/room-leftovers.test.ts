@@ -1,0 +1,79 @@
+import * as v from 'valibot';
+import { Kind } from 'vehikill-net/protocol';
+import { Room, type RoomClient } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rawMember } from '../support/raw-member.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** Keeps every client it saw; 'poke' sends each one a message: references kept past a leave. */
+class KeepingRoom extends Room {
+  static kept: RoomClient[] = [];
+  override onCreate(): void {
+    this.onMessage('poke', v.unknown(), (sender) => {
+      for (const client of KeepingRoom.kept) client.send('poked', { by: sender.playerId });
+    });
+  }
+  override onJoin(client: RoomClient): void {
+    KeepingRoom.kept.push(client);
+  }
+}
+
+describe('a room that sends to a client who has left', () => {
+  it('reaches them no more: nothing is sent or queued for the player', async () => {
+    t = await startServer({ keep: KeepingRoom });
+    const alice = t.client();
+    await alice.connect();
+    const room = await alice.create('keep');
+    const bob = await rawMember(t, room.roomId);
+    bob.send(Kind.LeaveRoom, { rid: 2 });
+    await eventually(() => bob.received(Kind.Response).length === 2, 'left');
+    const poked: unknown[] = [];
+    room.onMessage('poked', (data) => poked.push(data));
+    room.send('poke', {});
+    await eventually(() => poked.length === 1, 'alice poked');
+    await sleep(50);
+    const toBob = bob.received(Kind.ServerRoomMessage).filter((message) => message.t === 'poked');
+    expect(toBob).toEqual([]);
+  });
+});
+
+/** onCreate starts a timer, then waits until the test lets it go on. */
+class SlowCreateRoom extends Room {
+  static release: (() => void) | undefined;
+  static ticks = 0;
+  static disposed = 0;
+  override async onCreate(): Promise<void> {
+    this.clock.setInterval(() => SlowCreateRoom.ticks++, 5);
+    await new Promise<void>((resolve) => {
+      SlowCreateRoom.release = resolve;
+    });
+  }
+  override onDispose(): void {
+    SlowCreateRoom.disposed++;
+  }
+}
+
+describe('a room whose async onCreate is still running as the server closes', () => {
+  it('is not hosted once onCreate is done: it hears onDispose and its timers stop', async () => {
+    t = await startServer({ slow: SlowCreateRoom });
+    const client = t.client();
+    await client.connect();
+    const created = client.create('slow').catch((error: unknown) => error);
+    await eventually(() => SlowCreateRoom.release !== undefined, 'onCreate under way');
+    await t.server.close({ drainMs: 0 });
+    SlowCreateRoom.release?.();
+    await created;
+    await eventually(() => SlowCreateRoom.disposed === 1, 'onDispose');
+    expect(t.server.rooms.roomCount).toBe(0);
+    expect(await t.server.registry.listRooms({})).toEqual([]);
+    const ticks = SlowCreateRoom.ticks;
+    await sleep(50);
+    expect(SlowCreateRoom.ticks).toBe(ticks);
+  });
+});
