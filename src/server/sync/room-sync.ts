@@ -347,6 +347,9 @@ export class RoomSync<
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
     }
+    // Each member's controller is made when it joins: one made now refuses bad options here, where they
+    // once threw from every flush from the first join on.
+    if (options.adaptive) this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget);
   }
 
   stats(): RoomSyncStats {
