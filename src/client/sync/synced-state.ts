@@ -268,9 +268,13 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     return this.#link.send(Channel.phys, encodeAppFrame(bytes));
   }
 
-  /** Stops listening and sending (`sendInput` returns false); the entities held stay readable. */
+  /**
+   * Stops listening, sending (`sendInput` returns false) and emitting, the rest of a snapshot being
+   * applied included (disposed of from a listener); the entities held stay readable.
+   */
   dispose(): void {
     this.#disposed = true;
+    this.#events.removeAll();
     this.#unsubscribe();
     this.#cancelAck?.();
     this.#cancelAck = undefined;

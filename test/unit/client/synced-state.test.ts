@@ -433,6 +433,27 @@ describe('RoomSync and SyncedState', () => {
     expect(() => sync.setRate(alice.client, 0)).toThrow(RangeError);
   });
 
+  it('disposed from a listener, emits nothing more, not even the rest of that snapshot', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const events: string[] = [];
+    // The game ends when the flag appears: the state is disposed of in the middle of a snapshot.
+    state.on('add', (e) => {
+      events.push(`add ${e.id}`);
+      if (e.type === Flag) state.dispose();
+    });
+    state.on('snapshot', () => events.push('snapshot'));
+    const flag = sync.world.spawn(Flag, { team: 0 });
+    sync.world.spawn(Tank, { position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+    step();
+    expect(events).toEqual([`add ${flag}`]);
+    step();
+    expect(events).toEqual([`add ${flag}`]);
+    // What it held stays readable.
+    expect(state.get(flag, Flag)?.state.team).toBe(0);
+  });
+
   it('reports bytes per second over the last second, and malformed messages as errors', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
