@@ -241,6 +241,30 @@ describe('RoomSync and SyncedState', () => {
     expect(sentTags).toEqual([SyncTag.ackApp, SyncTag.ack]);
   });
 
+  it('with ackDelayMs an input the link refused carries no ack: the ack-only message still goes', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const sentTags: number[] = [];
+    const link: SyncLink = {
+      // A link takes no message over 16 KiB.
+      send: (channel, bytes) => {
+        if (bytes.length > 16_384) return false;
+        sentTags.push(bytes[0] as number);
+        return alice.link.send(channel, bytes);
+      },
+      onMessage: alice.link.onMessage,
+    };
+    const state = new SyncedState(link, { types, clock, ackDelayMs: 20 });
+    sync.world.spawn(Flag, { team: 1 });
+    step();
+    expect(state.sendInput(new Uint8Array(20_000))).toBe(false);
+    expect(state.stats().acksSent).toBe(0);
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ack]);
+    expect(state.stats().acksSent).toBe(1);
+    expect(sync.stats().acksReceived).toBe(1);
+  });
+
   it('converges through lost snapshots and lost acks', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
