@@ -219,34 +219,12 @@ describe('RoomSync and SyncedState', () => {
     expect(sync.receive(alice.client, Channel.event, Uint8Array.of(1))).toEqual(Uint8Array.of(1));
   });
 
-  it('with ackDelayMs an input sent in time carries the ack, and no ack-only message goes', () => {
+  /** A state acking with a delay of 20 ms, on a link that takes no message over 16 KiB; the tags sent. */
+  function delayedAcks() {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
     const sentTags: number[] = [];
     const link: SyncLink = {
-      send: (channel, bytes) => {
-        sentTags.push(bytes[0] as number);
-        return alice.link.send(channel, bytes);
-      },
-      onMessage: alice.link.onMessage,
-    };
-    const state = new SyncedState(link, { types, clock, ackDelayMs: 20 });
-    sync.world.spawn(Flag, { team: 1 });
-    step();
-    state.sendInput(Uint8Array.of(1));
-    clock.advance(30);
-    expect(sentTags).toEqual([SyncTag.ackApp]);
-    step();
-    clock.advance(30);
-    expect(sentTags).toEqual([SyncTag.ackApp, SyncTag.ack]);
-  });
-
-  it('with ackDelayMs an input the link refused carries no ack: the ack-only message still goes', () => {
-    const { sync, join, step, clock } = setup();
-    const alice = join('alice');
-    const sentTags: number[] = [];
-    const link: SyncLink = {
-      // A link takes no message over 16 KiB.
       send: (channel, bytes) => {
         if (bytes.length > 16_384) return false;
         sentTags.push(bytes[0] as number);
@@ -257,6 +235,21 @@ describe('RoomSync and SyncedState', () => {
     const state = new SyncedState(link, { types, clock, ackDelayMs: 20 });
     sync.world.spawn(Flag, { team: 1 });
     step();
+    return { sync, step, clock, state, sentTags };
+  }
+
+  it('with ackDelayMs an input sent in time carries the ack, and no ack-only message goes', () => {
+    const { step, clock, state, sentTags } = delayedAcks();
+    state.sendInput(Uint8Array.of(1));
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ackApp]);
+    step();
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ackApp, SyncTag.ack]);
+  });
+
+  it('with ackDelayMs an input the link refused carries no ack: the ack-only message still goes', () => {
+    const { sync, clock, state, sentTags } = delayedAcks();
     expect(state.sendInput(new Uint8Array(20_000))).toBe(false);
     expect(state.stats().acksSent).toBe(0);
     clock.advance(30);
