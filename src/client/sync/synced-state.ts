@@ -252,14 +252,18 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     };
   }
 
-  /** Sends the app's bytes (an input) on `phys`, carrying the newest ack. False when the link refused it. */
+  /**
+   * Sends the app's bytes (an input) on `phys`, carrying the newest ack. False when the link refused it
+   * (over 16,375 bytes, say): an ack waiting for an input (`ackDelayMs`) then still goes on its own.
+   */
   sendInput(bytes: Uint8Array): boolean {
     if (this.#disposed) return false;
+    if (!this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack(), bytes))) return false;
     this.#ackDue = false;
     this.#cancelAck?.();
     this.#cancelAck = undefined;
     this.#stats.acksSent++;
-    return this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack(), bytes));
+    return true;
   }
 
   /** Sends the app's bytes on `phys` with no ack (tagged app). */
@@ -268,9 +272,13 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     return this.#link.send(Channel.phys, encodeAppFrame(bytes));
   }
 
-  /** Stops listening and sending (`sendInput` returns false); the entities held stay readable. */
+  /**
+   * Stops listening, sending (`sendInput` returns false) and emitting, the rest of a snapshot being
+   * applied included (disposed of from a listener); the entities held stay readable.
+   */
   dispose(): void {
     this.#disposed = true;
+    this.#events.removeAll();
     this.#unsubscribe();
     this.#cancelAck?.();
     this.#cancelAck = undefined;

@@ -16,17 +16,20 @@ export interface AdaptiveRateOptions {
    * Loss (0..1, either direction) that counts as congestion. Default 0.1, as in WebRTC's loss-based
    * controller: below it loss is taken for the path's own (Wi-Fi, mobile), which sending less does not
    * cure; the link's grade is fair from 2 % and poor from 8 % loss (default thresholds), and a poor
-   * link backs off anyway.
+   * link backs off anyway. Above 0.
    */
   lossBackoff?: number;
 
-  /** At most one back-off per this many ms (one bad second is one step, not thirty). Default 1,000. */
+  /** At most one back-off per this many ms (one bad second is one step, not thirty). Default 1,000; ≥ 0. */
   backoffIntervalMs?: number;
-  /** Recovery while the link is good: Hz gained per second. Default 1. */
+  /** Recovery while the link is good: Hz gained per second. Default 1; finite, ≥ 0. */
   recoverHzPerSecond?: number;
-  /** ...and budget gained per second, as a share of the budget range. Default 0.05. */
+  /** ...and budget gained per second, as a share of the budget range. Default 0.05; finite, ≥ 0. */
   recoverBudgetPerSecond?: number;
-  /** Ceilings by device class (Hz): hidden pages, battery or data saving, low-end devices. */
+  /**
+   * Ceilings by device class (Hz, 1..120): hidden pages, battery or data saving, low-end devices.
+   * Defaults 5, 10 and 15.
+   */
   hiddenHz?: number;
   savingHz?: number;
   lowEndHz?: number;
@@ -111,6 +114,17 @@ export class AdaptiveRate {
     };
     if (!(this.#options.backoff > 0 && this.#options.backoff < 1)) {
       throw new RangeError(`adaptive rate: backoff must be in (0, 1), got ${this.#options.backoff}`);
+    }
+    // Each of these, out of range, gave rates of NaN or 0 Hz (a period of Infinity), which the room took
+    // as "due at every flush", or a member held at its floor for good.
+    const { lossBackoff, backoffIntervalMs, recoverHzPerSecond, recoverBudgetPerSecond } = this.#options;
+    check('lossBackoff', lossBackoff > 0, lossBackoff, '> 0');
+    check('backoffIntervalMs', backoffIntervalMs >= 0, backoffIntervalMs, '≥ 0');
+    check('recoverHzPerSecond', isRate(recoverHzPerSecond), recoverHzPerSecond, 'finite and ≥ 0');
+    check('recoverBudgetPerSecond', isRate(recoverBudgetPerSecond), recoverBudgetPerSecond, 'finite and ≥ 0');
+    for (const name of ['hiddenHz', 'savingHz', 'lowEndHz'] as const) {
+      const hz = this.#options[name];
+      check(name, hz >= 1 && hz <= 120, hz, 'in 1..120');
     }
     this.#lastAt = now;
     this.#current = { rateHz: this.#maxHz, budgetBytes: this.#maxBudget };
@@ -226,6 +240,14 @@ export class AdaptiveRate {
         return this.#maxHz;
     }
   }
+}
+
+function check(name: string, ok: boolean, value: number, range: string): void {
+  if (!ok) throw new RangeError(`adaptive rate: ${name} must be ${range}, got ${value}`);
+}
+
+function isRate(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
 }
 
 function finiteOr0(value: number | undefined): number {

@@ -72,8 +72,9 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
     visible:
       visible &&
       ((client, id, entity) => {
+        let value: unknown;
         try {
-          return visible(client, id, entity);
+          value = visible(client, id, entity);
         } catch (error) {
           // Left out rather than shown: what a fog of war hides must not leak through a bug.
           failed('visible', () => ({
@@ -82,6 +83,13 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
           }));
           return false;
         }
+        if (typeof value === 'boolean') return value;
+        // Truthy junk (a string, a promise from an async callback) would show the entity.
+        failed('visible', () => ({
+          what: `visible failed for ${on(client, id, entity)}; the entity is left out`,
+          error: new TypeError(`visible returned ${shown(value)}, not true or false`),
+        }));
+        return false;
       }),
     viewGroup:
       viewGroup &&

@@ -100,7 +100,8 @@ export interface RoomSyncOptions<
   deflateAboveBytes?: number;
   /**
    * Where each member's first snapshot seq is drawn from (a random start, so acks still on their way
-   * from a player's earlier membership name seqs the new one did not send). Default `Math.random`.
+   * from a player's earlier membership name seqs the new one did not send). Default `Math.random`; a
+   * value outside [0, 1) gives the nearest seq, NaN seq 0.
    */
   random?: () => number;
   /**
@@ -174,9 +175,10 @@ export interface RoomSyncStats {
   snapshotsOverBudget: number;
   /**
    * Calls of the app's `priority`, `tier`, `visible` or `viewGroup` that threw or returned what they must
-   * not (a NaN priority, an unknown tier): each is replaced for that call by what hurts least (priority 0,
-   * the normal tier, the entity out of the view, a view of the member's own), counted in
-   * `sync_callback_errors_total{callback}`, and logged (the first at once, then at most once per 10 s).
+   * not (a NaN priority, an unknown tier, a `visible` neither true nor false): each is replaced for that
+   * call by what hurts least (priority 0, the normal tier, the entity out of the view, a view of the
+   * member's own), counted in `sync_callback_errors_total{callback}`, and logged (the first at once, then
+   * at most once per 10 s).
    */
   callbackErrors: number;
   /**
@@ -347,6 +349,9 @@ export class RoomSync<
     if (!(this.#deflateAbove >= 0)) {
       throw new RangeError(`deflateAboveBytes must be ≥ 0, got ${this.#deflateAbove}`);
     }
+    // Each member's controller is made when it joins: one made now refuses bad options here, where they
+    // once threw from every flush from the first join on.
+    if (options.adaptive) this.#adaptiveFor(1000 / this.#defaultPeriodMs, this.#defaultBudget);
   }
 
   stats(): RoomSyncStats {
@@ -764,7 +769,7 @@ export class RoomSync<
       shared: this.#shared,
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
-      firstSeq: Math.min(SEQ_MODULO - 1, Math.floor((this.#options.random ?? Math.random)() * SEQ_MODULO)),
+      firstSeq: this.#firstSeq(),
       stream: streamOf(client.membership ?? 0, this.#epoch),
       priority: new PriorityAccumulator({
         ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
@@ -787,6 +792,15 @@ export class RoomSync<
     };
     this.#members.set(client, member);
     return member;
+  }
+
+  /**
+   * A member's first seq, drawn from `random`. Kept in 0..65,535 whatever it returns (1, a negative, NaN):
+   * the encoder refuses any other, which threw from every flush from that member's join on.
+   */
+  #firstSeq(): number {
+    const drawn = Math.floor((this.#options.random ?? Math.random)() * SEQ_MODULO);
+    return drawn >= 0 ? Math.min(SEQ_MODULO - 1, drawn) : 0;
   }
 
   #adaptiveFor(rateHz: number, budgetBytes: number): AdaptiveRate {

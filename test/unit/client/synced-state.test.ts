@@ -219,12 +219,14 @@ describe('RoomSync and SyncedState', () => {
     expect(sync.receive(alice.client, Channel.event, Uint8Array.of(1))).toEqual(Uint8Array.of(1));
   });
 
-  it('with ackDelayMs an input sent in time carries the ack, and no ack-only message goes', () => {
+  /** A state acking with a delay of 20 ms, on a link that takes no message over 16 KiB; the tags sent. */
+  function delayedAcks() {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
     const sentTags: number[] = [];
     const link: SyncLink = {
       send: (channel, bytes) => {
+        if (bytes.length > 16_384) return false;
         sentTags.push(bytes[0] as number);
         return alice.link.send(channel, bytes);
       },
@@ -233,12 +235,27 @@ describe('RoomSync and SyncedState', () => {
     const state = new SyncedState(link, { types, clock, ackDelayMs: 20 });
     sync.world.spawn(Flag, { team: 1 });
     step();
+    return { sync, step, clock, state, sentTags };
+  }
+
+  it('with ackDelayMs an input sent in time carries the ack, and no ack-only message goes', () => {
+    const { step, clock, state, sentTags } = delayedAcks();
     state.sendInput(Uint8Array.of(1));
     clock.advance(30);
     expect(sentTags).toEqual([SyncTag.ackApp]);
     step();
     clock.advance(30);
     expect(sentTags).toEqual([SyncTag.ackApp, SyncTag.ack]);
+  });
+
+  it('with ackDelayMs an input the link refused carries no ack: the ack-only message still goes', () => {
+    const { sync, clock, state, sentTags } = delayedAcks();
+    expect(state.sendInput(new Uint8Array(20_000))).toBe(false);
+    expect(state.stats().acksSent).toBe(0);
+    clock.advance(30);
+    expect(sentTags).toEqual([SyncTag.ack]);
+    expect(state.stats().acksSent).toBe(1);
+    expect(sync.stats().acksReceived).toBe(1);
   });
 
   it('converges through lost snapshots and lost acks', () => {
@@ -431,6 +448,27 @@ describe('RoomSync and SyncedState', () => {
     step();
     expect(sync.stats().members).toBe(1);
     expect(() => sync.setRate(alice.client, 0)).toThrow(RangeError);
+  });
+
+  it('disposed from a listener, emits nothing more, not even the rest of that snapshot', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const events: string[] = [];
+    // The game ends when the flag appears: the state is disposed of in the middle of a snapshot.
+    state.on('add', (e) => {
+      events.push(`add ${e.id}`);
+      if (e.type === Flag) state.dispose();
+    });
+    state.on('snapshot', () => events.push('snapshot'));
+    const flag = sync.world.spawn(Flag, { team: 0 });
+    sync.world.spawn(Tank, { position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+    step();
+    expect(events).toEqual([`add ${flag}`]);
+    step();
+    expect(events).toEqual([`add ${flag}`]);
+    // What it held stays readable.
+    expect(state.get(flag, Flag)?.state.team).toBe(0);
   });
 
   it('reports bytes per second over the last second, and malformed messages as errors', () => {

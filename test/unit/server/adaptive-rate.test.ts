@@ -177,4 +177,33 @@ describe('AdaptiveRate', () => {
     expect(() => new AdaptiveRate({ minHz: 20, maxHz: 10 }, 0)).toThrow(RangeError);
     expect(() => new AdaptiveRate({ backoff: 1.5 }, 0)).toThrow(RangeError);
   });
+
+  it.each([
+    // NaN recovery made the rate NaN: the member was sent a snapshot at every flush.
+    ['recoverHzPerSecond', Number.NaN],
+    ['recoverHzPerSecond', -1],
+    ['recoverBudgetPerSecond', Number.NaN],
+    ['recoverBudgetPerSecond', Number.POSITIVE_INFINITY],
+    ['lossBackoff', Number.NaN],
+    ['lossBackoff', 0],
+    ['backoffIntervalMs', Number.NaN],
+    ['backoffIntervalMs', -1],
+    // A rate of 0 is a period of Infinity, which sent at every flush too.
+    ['hiddenHz', 0],
+    ['hiddenHz', Number.NaN],
+    ['savingHz', 0.5],
+    ['lowEndHz', 500],
+  ] as const)('refuses %s %s at once, naming it', (name, value) => {
+    expect(() => new AdaptiveRate({ [name]: value }, 0)).toThrow(new RegExp(`adaptive rate: ${name}`));
+  });
+
+  it('takes the edges of what it accepts', () => {
+    const edges = [
+      { recoverHzPerSecond: 0, recoverBudgetPerSecond: 0 },
+      { lossBackoff: 1, backoffIntervalMs: 0 },
+      { backoffIntervalMs: Number.POSITIVE_INFINITY },
+      { hiddenHz: 1, savingHz: 120, lowEndHz: 7.5 },
+    ];
+    for (const options of edges) expect(() => new AdaptiveRate(options, 0)).not.toThrow();
+  });
 });

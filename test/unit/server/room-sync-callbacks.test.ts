@@ -106,6 +106,13 @@ describe('RoomSync and the app callbacks', () => {
       },
       'visible threw for member a on entity 0 (dot); the entity is left out',
     ],
+    [
+      'visible that returns no boolean',
+      {
+        visible: (client: RoomClient) => (client.playerId === 'a' ? ('no' as unknown as boolean) : true),
+      },
+      'visible failed for member a on entity 0 (dot); the entity is left out',
+    ],
   ] as [string, Callbacks, string][])(
     'a %s for one member is replaced by what hurts least; every member gets every snapshot',
     (_name, callbacks, said) => {
@@ -146,6 +153,19 @@ describe('RoomSync and the app callbacks', () => {
     const [a, b] = clients.map((client) => [...(decoders.get(client) as SnapshotDecoder).ids()]);
     expect(a).toEqual(Array.from({ length: 20 }, (_, index) => index * 2));
     expect(b).toHaveLength(40);
+  });
+
+  it('hides from a member whatever its visible callback returned other than true or false', () => {
+    // Truthy junk once showed the entity: a string, a number, a promise from an async callback.
+    const junk: unknown[] = ['no', 1, Promise.resolve(false), {}, undefined];
+    const { sync, decoders, clients, run } = room({
+      visible: (client, id) => (client.playerId === 'a' && id % 2 === 1 ? junk[id % 5] : true) as boolean,
+    });
+    run(5);
+    const [a, b] = clients.map((client) => [...(decoders.get(client) as SnapshotDecoder).ids()]);
+    expect(a).toEqual(Array.from({ length: 20 }, (_, index) => index * 2));
+    expect(b).toHaveLength(40);
+    expect(sync.stats().callbackErrors).toBe(5 * 20);
   });
 
   it('an encoder that fails costs one member one snapshot, not the others theirs', () => {

@@ -282,6 +282,25 @@ describe('RoomSync: adaptive budget floor', () => {
   });
 });
 
+describe('RoomSync: adaptive options', () => {
+  it.each([
+    { backoff: 1.5 },
+    { minHz: 0.5 },
+    { minBudgetBytes: 8 },
+    { recoverHzPerSecond: Number.NaN },
+    { hiddenHz: 0 },
+  ])('refuses %o when the RoomSync is made, not at the first flush with a member', (adaptive) => {
+    const client = memberOnLink({ value: 'good' });
+    const room = { clients: [client], clock: new ManualClock() };
+    let sync: RoomSync | undefined;
+    // Made lazily per member, the controller threw from every flush once anyone had joined.
+    expect(() => {
+      sync = new RoomSync(room, { types: [Dot], adaptive, send: () => {} });
+    }).toThrow(/adaptive rate: /);
+    expect(sync).toBeUndefined();
+  });
+});
+
 describe('RoomSync: a member is sent the rate it was set to', () => {
   it.each([
     [60, 1],

@@ -43,4 +43,22 @@ describe('RoomSync: the stream its snapshots name', () => {
     expect(epochOf(snapshotStream(payload(elsewhere[0])))).toBe(0);
     expect(sync.stats().members).toBe(2);
   });
+
+  it('takes a first seq from a random outside [0, 1) rather than throwing from every flush', () => {
+    for (const drawn of [-0.5, 1, 7, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const ada = player('ada', 1);
+      const sent: Uint8Array[] = [];
+      const sync = new RoomSync(
+        { clients: [ada], clock: new ManualClock() },
+        { types: [Dot], random: () => drawn, send: (_client, bytes) => sent.push(bytes) },
+      );
+      sync.world.spawn(Dot, { x: 1 });
+      expect(sync.flush(1), String(drawn)).toEqual([ada]);
+      const frame = decodeSyncFrame(sent[0] as Uint8Array);
+      if (frame.kind !== 'snapshot') throw new Error('expected a snapshot');
+      // The seq is the first 16 bits: one of 0..65,535 whatever was drawn.
+      const seq = (frame.payload[0] as number) | ((frame.payload[1] as number) << 8);
+      expect(seq).toBe(drawn >= 1 ? 65_535 : 0);
+    }
+  });
 });
