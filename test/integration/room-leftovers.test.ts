@@ -77,3 +77,46 @@ describe('a room whose async onCreate is still running as the server closes', ()
     expect(SlowCreateRoom.ticks).toBe(ticks);
   });
 });
+
+/** onJoin waits until the test lets it go on; 'kick' kicks every player still joining, 'who' lists members. */
+class SlowJoinRoom extends Room {
+  static joining: RoomClient[] = [];
+  static release: (() => void) | undefined;
+  static left: string[] = [];
+  override onCreate(): void {
+    this.onMessage('kick', v.unknown(), () => {
+      for (const client of SlowJoinRoom.joining) this.kick(client, 'no latecomers');
+    });
+  }
+  override async onJoin(client: RoomClient): Promise<void> {
+    if (this.clients.length === 0) return; // the creator is seated at once
+    SlowJoinRoom.joining.push(client);
+    await new Promise<void>((resolve) => {
+      SlowJoinRoom.release = resolve;
+    });
+  }
+  override onLeave(client: RoomClient, reason: string): void {
+    SlowJoinRoom.left.push(`${client.name} ${reason}`);
+  }
+}
+
+describe('a kick while the room is still deciding on a join', () => {
+  it('stands: the player is refused with its message, not seated, and the room hears the leave', async () => {
+    t = await startServer({ slowJoin: SlowJoinRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('slowJoin');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    const joined = bob.join(room.roomId).catch((error: unknown) => error);
+    await eventually(() => SlowJoinRoom.release !== undefined, "Bob's onJoin under way");
+    room.send('kick', {});
+    await eventually(() => SlowJoinRoom.left.length === 0 && SlowJoinRoom.joining.length === 1, 'kick sent');
+    await sleep(50);
+    SlowJoinRoom.release?.();
+    const outcome = (await joined) as { code?: string; message?: string };
+    expect(outcome).toMatchObject({ code: 'JOIN_REJECTED', message: 'no latecomers' });
+    expect(SlowJoinRoom.left).toEqual(['Bob KICKED']);
+    expect(room.members.map((member) => member.name)).toEqual(['Alice']);
+  });
+});

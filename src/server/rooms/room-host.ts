@@ -106,6 +106,8 @@ class HostedClient implements RoomClient {
    * with the session's newest one: the session may already sit in the next room while still listed here.
    */
   membership = 0;
+  /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
+  kickedWhileDeciding: string | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -376,6 +378,14 @@ export class RoomHost implements RoomHostPort {
       const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
+    }
+    // Kicked while the room decided (its own code, from a timer or another player's message): the kick
+    // stands. The room had the player in hand, so it hears the leave, as it would a member's kick.
+    const kicked = client.kickedWhileDeciding;
+    if (kicked !== undefined) {
+      this.#refuse(client);
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.KICKED));
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, kicked);
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
@@ -678,10 +688,17 @@ export class RoomHost implements RoomHostPort {
   }
 
   kick(client: RoomClient, message: string): void {
-    const hosted = this.#members.get(client.playerId);
     // Cut to what a RoomLeft carries: a longer reason would make the player's client drop the notice.
-    if (hosted)
-      this.remove(hosted.session, ErrorCode.KICKED, String(message).slice(0, MAX_REASON_LENGTH), true);
+    const reason = String(message).slice(0, MAX_REASON_LENGTH);
+    const hosted = this.#members.get(client.playerId);
+    if (hosted) {
+      this.remove(hosted.session, ErrorCode.KICKED, reason, true);
+      return;
+    }
+    // Still being admitted (an async `onJoin`): the join is refused with the kick's message once it returns.
+    if (client instanceof HostedClient && client.host === this && client.admission === 'deciding') {
+      client.kickedWhileDeciding = reason;
+    }
   }
 
   /**
