@@ -259,7 +259,8 @@ export class GameServer {
    * Idempotent; `close()` afterwards stops the process's server.
    */
   drain(options: DrainOptions = {}): Promise<void> {
-    this.#draining ??= this.#drain(options.deadlineMs ?? 60_000);
+    const deadlineMs = waitOption('drain', 'deadlineMs', options.deadlineMs ?? 60_000);
+    this.#draining ??= this.#drain(deadlineMs);
     return this.#draining;
   }
 
@@ -446,7 +447,8 @@ export class GameServer {
    * passes, then close every room and socket. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.drainMs ?? 5_000);
+    const drainMs = waitOption('close', 'drainMs', options.drainMs ?? 5_000);
+    this.#closing ??= this.#shutdown(drainMs);
     return this.#closing;
   }
 
@@ -806,4 +808,16 @@ function pathnameOf(target: string | undefined): string | undefined {
 function readableIdentity(identity: Identity): Identity {
   if (typeof identity.name === 'string' && identity.name.length <= MAX_NAME_LENGTH) return identity;
   return { ...identity, name: String(identity.name).slice(0, MAX_NAME_LENGTH) };
+}
+
+/**
+ * A wait given to `close` or `drain`, in ms: a number from 0 up (Infinity waits until the rooms empty).
+ * Checked before anything stops: NaN made the deadline NaN, which ended the wait at once, and a negative
+ * one did the same, where the caller may have meant a long drain.
+ */
+function waitOption(method: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${method}(): ${name} must be a number of ms from 0 up, got ${String(value)}`);
+  }
+  return value;
 }

@@ -190,3 +190,17 @@ describe('the drain notice', () => {
     );
   });
 });
+
+describe('waits given to close and drain', () => {
+  it('are refused at once when NaN or negative, and the server goes on serving', async () => {
+    const server = await startServer({ test: TestRoom });
+    servers.push(server);
+    expect(() => server.server.close({ drainMs: Number.NaN })).toThrow(/drainMs must be a number/);
+    expect(() => server.server.close({ drainMs: -1 })).toThrow(RangeError);
+    expect(() => server.server.drain({ deadlineMs: Number.NaN })).toThrow(/deadlineMs must be a number/);
+    const client = server.client();
+    await client.connect();
+    expect((await client.create('test')).roomId).toBeTruthy();
+    client.close();
+  });
+});
