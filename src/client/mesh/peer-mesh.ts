@@ -436,9 +436,13 @@ export class PeerMesh {
   #disconnect(peerId: string, replaced = false): void {
     const link = this.#links.get(peerId);
     const followed = link?.followedEpoch;
-    // Kept by the room while the peer is a member: a mesh made again retires that stream too.
+    // Kept by the room while the peer is a member: a mesh made again retires that stream too. A link that
+    // took nothing of the peer's lets go of what an older one retired: the peer's epochs go on counting
+    // with each of its links (8 bits, compared half a circle either way), so a record kept through many
+    // links that took nothing would come to look newer than the peer's next stream and drop it for good.
     if (followed !== undefined && this.#room.members.some((member) => member.playerId === peerId))
       this.#room.retiredPeerEpochs.set(peerId, followed);
+    else if (link !== undefined) this.#room.retiredPeerEpochs.delete(peerId);
     link?.close();
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
