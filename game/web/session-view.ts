@@ -18,7 +18,7 @@ import { ChatBox } from './hud/chat-box.js';
 import { updateHud } from './hud/hud.js';
 import { KillFeed } from './hud/kill-feed.js';
 import { renderPlayers } from './hud/players.js';
-import { showBanner } from './overlay/banner.js';
+import { setStandingBanner, showBanner } from './overlay/banner.js';
 import { Effects } from './render/effects.js';
 import type { FrameTimer } from './render/frame-timer.js';
 import { type CarLabel, Renderer } from './render/renderer.js';
@@ -103,8 +103,9 @@ export class GameView {
       }),
       session.on('bad-message', (error) => {
         // The server's entity types are not this page's: a page from before a deploy. Nothing can show.
+        // Standing: a passing "Connection good again." must not replace it, it stays true until a reload.
         if (error.code === 'PROTOCOL_VERSION_MISMATCH') {
-          showBanner('This page is older than the server: reload it to play.', 'bad');
+          setStandingBanner({ text: 'This page is older than the server: reload it to play.', tone: 'bad' });
         }
       }),
       session.on('warning', (warning) => {
