@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { Kind } from 'vehikill-net/protocol';
 import { Room, type RoomClient } from 'vehikill-net/server';
+import { Channel } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -118,5 +119,42 @@ describe('a kick while the room is still deciding on a join', () => {
     expect(outcome).toMatchObject({ code: 'JOIN_REJECTED', message: 'no latecomers' });
     expect(SlowJoinRoom.left).toEqual(['Bob KICKED']);
     expect(room.members.map((member) => member.name)).toEqual(['Alice']);
+  });
+});
+
+/** Keeps every client it saw; 'ping' sends a byte on each kept client's link, `event` channel. */
+class LinkKeepingRoom extends Room {
+  static kept: RoomClient[] = [];
+  static taken: boolean[] = [];
+  override onCreate(): void {
+    this.onMessage('ping', v.unknown(), () => {
+      LinkKeepingRoom.taken = LinkKeepingRoom.kept.map((client) =>
+        client.link.send(Channel.event, Uint8Array.of(7)),
+      );
+    });
+  }
+  override onJoin(client: RoomClient): void {
+    LinkKeepingRoom.kept.push(client);
+  }
+}
+
+describe("a room that keeps a client's link past their leave", () => {
+  it('reaches them through it no more: it reads closed, refuses sends, and the player hears nothing', async () => {
+    t = await startServer({ keepLink: LinkKeepingRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('keepLink');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    const bobRoom = await bob.join(room.roomId);
+    const heardByBob: number[] = [];
+    bob.serverLink.onMessage((_channel, bytes) => heardByBob.push(bytes[0] as number));
+    await bobRoom.leave();
+    room.send('ping', {});
+    await eventually(() => LinkKeepingRoom.taken.length === 2, 'the room sent');
+    expect(LinkKeepingRoom.taken).toEqual([true, false]);
+    expect(LinkKeepingRoom.kept.map((client) => client.link.state === 'closed')).toEqual([false, true]);
+    await sleep(100);
+    expect(heardByBob).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
+import { departedLink } from './departed-link.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
@@ -108,6 +109,8 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
+  /** `link` once the player has left (see departedLink). */
+  #departed: Link | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -131,7 +134,9 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    return this.session.link;
+    if (this.admission !== 'left') return this.session.link;
+    this.#departed ??= departedLink(this.session.link);
+    return this.#departed;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
