@@ -115,8 +115,11 @@ describe.skipIf(!isolated)('Vehikill: a tab frozen mid-match', () => {
     await expect.poll(() => bobRow(ada.page).getAttribute('data-away')).not.toBe('true');
     await expect.poll(() => bobRow(ada.page).getAttribute('data-link'), { timeout: 6_000 }).toBe('direct');
     await hearEachOther(ada, bob);
-    // What the page says of it, if anything still: that he is back with nothing lost.
-    expect(await banner(bob.page)).toMatch(/^$|^Reconnected .*: nothing was lost\.$/);
+    // What the page says of it, if anything still: that he is back with nothing lost, or, on a machine
+    // busy enough to make the link itself lag (seen in CI), how the connection is now.
+    expect(await banner(bob.page)).toMatch(
+      /^$|^Reconnected .*: nothing was lost\.$|^Connection (fair|poor): .*\. Expect some lag\.$/,
+    );
     expect(await banner(bob.page)).not.toMatch(RAW_CODE);
     expect(cheatsOf(server)).toEqual([]);
     expect(bob.errors).toEqual([]);

@@ -130,8 +130,10 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
       'both direct, at both ends',
       15_000,
     );
-    const aliceOnServer = EchoRoom.members.get(alice.playerId!)!;
-    const bobOnServer = EchoRoom.members.get(bob.playerId!)!;
+    // The players' links as the server holds them, taken while they are members: a RoomClient kept past
+    // its player's leave gives a closed view of it (see RoomClient.link).
+    const aliceLinkOnServer = EchoRoom.members.get(alice.playerId!)!.link;
+    const bobLinkOnServer = EchoRoom.members.get(bob.playerId!)!.link;
 
     // Bob is kicked: his session and link live on, but what he sends no longer reaches the room.
     room.send('kick', bob.playerId);
@@ -143,8 +145,8 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     expect(bob.serverLink.state).toBe('direct');
 
     alice.close();
-    await eventually(() => aliceOnServer.link.state === 'closed', "alice's link closed on the server", 3_000);
-    await eventually(() => bobOnServer.link.state === 'direct', 'bob unaffected');
+    await eventually(() => aliceLinkOnServer.state === 'closed', "alice's link closed on the server", 3_000);
+    await eventually(() => bobLinkOnServer.state === 'direct', 'bob unaffected');
     bob.close();
   }, 30_000);
 
