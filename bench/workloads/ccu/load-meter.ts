@@ -3,7 +3,7 @@
  * node-datachannel's native ones count), its event-loop lag, and, in the server, the timing of every
  * room tick. `mark()` starts a window, `read()` ends it.
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { percentile } from '../../results.js';
 
 export interface WindowReading {
@@ -16,6 +16,13 @@ export interface WindowReading {
    * per message; the rest (user time) is what the libraries themselves cost.
    */
   kernelCpuMsPerSecond: number;
+  /**
+   * Minor page faults per second: pages the process touched for the first time since the kernel gave
+   * or took them back (a growing or shrinking heap). Each costs kernel time, counted in the above.
+   */
+  minorFaultsPerSecond: number;
+  /** Time in garbage collection, ms per wall second (main-thread pauses, as V8 reports them). */
+  gcMsPerSecond: number;
   /** Event-loop delay over the window (ms). */
   loopLagP50: number;
   loopLagP99: number;
@@ -42,6 +49,8 @@ export class LoadMeter {
   #work: number[] = [];
   #at = performance.now();
   #cpu = process.cpuUsage();
+  #faultsAtMark = process.resourceUsage().minorPageFault;
+  #gcMs = 0;
   #inputsAtMark = 0;
   #snapshotsAtMark = 0;
   readonly #lag: IntervalHistogram;
@@ -49,6 +58,9 @@ export class LoadMeter {
   constructor() {
     this.#lag = monitorEventLoopDelay({ resolution: 5 });
     this.#lag.enable();
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.#gcMs += entry.duration;
+    }).observe({ entryTypes: ['gc'] });
   }
 
   /**
@@ -67,6 +79,8 @@ export class LoadMeter {
     this.#work = [];
     this.#at = performance.now();
     this.#cpu = process.cpuUsage();
+    this.#faultsAtMark = process.resourceUsage().minorPageFault;
+    this.#gcMs = 0;
     this.#inputsAtMark = this.inputs;
     this.#snapshotsAtMark = this.snapshots;
     this.#lag.reset();
@@ -82,6 +96,8 @@ export class LoadMeter {
       seconds,
       cpuMsPerSecond: (cpu.user + cpu.system) / 1_000 / seconds,
       kernelCpuMsPerSecond: cpu.system / 1_000 / seconds,
+      minorFaultsPerSecond: (process.resourceUsage().minorPageFault - this.#faultsAtMark) / seconds,
+      gcMsPerSecond: this.#gcMs / seconds,
       loopLagP50: ms(this.#lag.percentile(50)),
       loopLagP99: ms(this.#lag.percentile(99)),
       loopLagMax: ms(this.#lag.max),

@@ -186,7 +186,8 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
       });
       console.error(
         `ccu ${system} ${ccu}: ${verdict}${reason ? ` (${reason})` : ''}; server ${(serverReading.cpuMsPerSecond / 10).toFixed(1)}% ` +
-          `(kernel ${(serverReading.kernelCpuMsPerSecond / 10).toFixed(1)}%) ` +
+          `(kernel ${(serverReading.kernelCpuMsPerSecond / 10).toFixed(1)}%, GC ${(serverReading.gcMsPerSecond / 10).toFixed(1)}%, ` +
+          `${Math.round(serverReading.minorFaultsPerSecond)} faults/s) ` +
           `p99 tick ${serverReading.tickP99.toFixed(2)} ms, bots ${(botReading.cpuMsPerSecond / 10).toFixed(1)}%, join ${joined.joinMs.toFixed(0)} ms, windows ${windows}` +
           (firstWindow === undefined ? '' : ` (first: ${firstWindow})`),
       );
