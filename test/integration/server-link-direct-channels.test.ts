@@ -63,7 +63,7 @@ describe('data channels the server did not make', () => {
     });
     expectHonestUnaffected(view);
     const after = await arena.stats();
-    expect(attack.stillOpen).toBe(0);
+    expect(attack.stillOpen, attack.timeline.join('; ')).toBe(0);
     expect((after.rejected['extra-channel'] ?? 0) - (before.rejected['extra-channel'] ?? 0)).toBe(4);
     expect((after.badInput.EXTRA_CHANNEL ?? 0) - (before.badInput.EXTRA_CHANNEL ?? 0)).toBe(4);
   }, 40_000);
