@@ -1,5 +1,5 @@
 import { ErrorCode } from 'vehikill-net/protocol';
-import { MemoryRegistry } from 'vehikill-net/server';
+import { MemoryRegistry, Room } from 'vehikill-net/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -311,6 +311,34 @@ describe('a creation whose async onCreate is still running as its node begins to
     expect(SlowCreateRoom.disposed).toBe(1);
     expect(single.server.rooms.roomCount).toBe(0);
     expect(await single.server.registry.listRooms({ includeLocked: true })).toEqual([]);
+    await drained;
+  });
+});
+
+/** Seats its creator at once; the `onJoin` of each player after waits until the test lets it go on. */
+class GatedJoinRoom extends Room {
+  static waiting: Array<() => void> = [];
+  override async onJoin(): Promise<void> {
+    if (this.clients.length > 0) await new Promise<void>((resolve) => GatedJoinRoom.waiting.push(resolve));
+  }
+}
+
+describe('a join whose async onJoin is still deciding as its node begins to drain', () => {
+  it('is seated: the drain lets running matches go on', async () => {
+    const single = await startServer({ gated: GatedJoinRoom });
+    servers.push(single);
+    const alice = single.client();
+    const bob = single.client();
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('gated');
+    const joined = bob.join(aliceRoom.roomId);
+    await eventually(() => GatedJoinRoom.waiting.length === 1, "Bob's onJoin under way");
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    await eventually(() => single.server.rooms.draining, 'draining');
+    for (const release of GatedJoinRoom.waiting.splice(0)) release();
+    const bobRoom = await joined;
+    expect(bobRoom.members.length).toBe(2);
+    await Promise.all([aliceRoom.leave(), bobRoom.leave()]);
     await drained;
   });
 });
