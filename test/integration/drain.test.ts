@@ -1,9 +1,9 @@
 import { ErrorCode } from 'vehikill-net/protocol';
-import { MemoryRegistry } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { MemoryRegistry, Room } from 'vehikill-net/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { SlowCreateRoom, TestRoom } from './rooms-fixtures.js';
 
 const servers: TestServer[] = [];
 let proxy: TcpProxy | undefined;
@@ -13,11 +13,24 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
+/** Answers the add of a 'slow' room's listing, once carried out, only when the test lets it (`held`). */
+class HeldAddRegistry extends MemoryRegistry {
+  held: (() => void) | undefined;
+  override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
+    const added = await super.addRoom(...args);
+    if (args[0].type === 'slow') await new Promise<void>((resolve) => (this.held = resolve));
+    return added;
+  }
+}
+
 /** Two nodes sharing one registry, and a proxy in front of the first to cut a player's network. */
 async function twoNodes() {
   const registry = new MemoryRegistry();
   const node = async (nodeId: string) => {
-    const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+    const server = await startServer(
+      { test: TestRoom, slow: SlowCreateRoom },
+      { registry, nodeId, nodeTtlMs: 600 },
+    );
     servers.push(server);
     return server;
   };
@@ -188,6 +201,145 @@ describe('the drain notice', () => {
     expect(notices[0]).toBe(
       "this server is draining for a deploy: the room plays on until it ends or the drain's deadline, then the client moves to the next of its fallback URLs",
     );
+  });
+});
+
+describe('a creation whose async onCreate is still running as its node begins to drain', () => {
+  beforeEach(() => SlowCreateRoom.reset());
+
+  /**
+   * Bob plays on `node` (the drain then waits for his room until he leaves), and Alice's creation of a
+   * 'slow' room there waits in its `onCreate`.
+   */
+  async function creationUnderWay(node: TestServer) {
+    const bob = node.client();
+    const alice = node.client();
+    await Promise.all([bob.connect(), alice.connect()]);
+    const bobRoom = await bob.create('test');
+    const created = alice.create('slow');
+    // Caught here and looked at by each test: a refusal is what some of them expect.
+    const answer = created.then(
+      (room) => ({ room, error: undefined }),
+      (error: unknown) => ({ room: undefined, error }),
+    );
+    await eventually(() => SlowCreateRoom.started === 1, 'onCreate under way');
+    return { alice, bobRoom, answer };
+  }
+
+  it('is not hosted there: its room hears onDispose, and the creator is sent to a live node', async () => {
+    const { a, b } = await twoNodes();
+    const { alice, bobRoom, answer } = await creationUnderWay(a);
+    const drained = a.server.drain({ deadlineMs: 10_000 });
+    SlowCreateRoom.release();
+    const { room, error } = await answer;
+    expect(error).toBeUndefined();
+    expect(room?.info.nodeId).toBe('node-b');
+    expect(alice.url).toBe(b.wsUrl);
+    // The room made on the draining node, and only it.
+    expect(SlowCreateRoom.disposed).toBe(1);
+    expect(a.server.rooms.listings().map((listing) => listing.type)).toEqual(['test']);
+    // Locked rooms included: a draining node's rooms are listed locked, and this one must not be at all.
+    const listed = await a.server.registry.listRooms({ type: 'slow', includeLocked: true });
+    expect(listed.map((listing) => listing.nodeId)).toEqual(['node-b']);
+    await bobRoom.leave();
+    await drained;
+  });
+
+  it('on a single node: refused SERVER_DRAINING as a creation asked for now is; never listed, its timers stop', async () => {
+    const single = await startServer({ test: TestRoom, slow: SlowCreateRoom });
+    servers.push(single);
+    const { alice, bobRoom, answer } = await creationUnderWay(single);
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    SlowCreateRoom.release();
+    const { error } = await answer;
+    expect(error).toMatchObject({ code: ErrorCode.SERVER_DRAINING });
+    await expect(alice.create('test')).rejects.toMatchObject({ code: ErrorCode.SERVER_DRAINING });
+    expect(SlowCreateRoom.disposed).toBe(1);
+    expect(single.server.rooms.roomCount).toBe(1); // Bob's
+    expect(await single.server.registry.listRooms({ type: 'slow', includeLocked: true })).toEqual([]);
+    const ticks = SlowCreateRoom.ticks;
+    await sleep(50);
+    expect(SlowCreateRoom.ticks).toBe(ticks);
+    await bobRoom.leave();
+    await drained;
+  });
+
+  it('whose listing is still being written as the drain begins: taken out of the listing again, refused', async () => {
+    const registry = new HeldAddRegistry();
+    const single = await startServer({ test: TestRoom, slow: SlowCreateRoom }, { registry });
+    servers.push(single);
+    SlowCreateRoom.release();
+    const { bobRoom, answer } = await creationUnderWay(single);
+    // Written before the drain locked the node's rooms, this listing says the room is open.
+    await eventually(() => registry.held !== undefined, 'the listing written, its answer held');
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    registry.held?.();
+    const { error } = await answer;
+    expect(error).toMatchObject({ code: ErrorCode.SERVER_DRAINING });
+    expect(SlowCreateRoom.disposed).toBe(1);
+    expect(single.server.rooms.roomCount).toBe(1);
+    expect(await registry.listRooms({ type: 'slow', includeLocked: true })).toEqual([]);
+    await bobRoom.leave();
+    await drained;
+  });
+
+  it('whose onCreate throws: refused with its message as any such creation, and disposed once', async () => {
+    const single = await startServer({ test: TestRoom, slow: SlowCreateRoom });
+    servers.push(single);
+    const { bobRoom, answer } = await creationUnderWay(single);
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    SlowCreateRoom.fail(new Error('no such map'));
+    const { error } = await answer;
+    expect(error).toMatchObject({ code: ErrorCode.JOIN_REJECTED, message: 'no such map' });
+    await sleep(50);
+    expect(SlowCreateRoom.disposed).toBe(1);
+    expect(single.server.rooms.roomCount).toBe(1);
+    await bobRoom.leave();
+    await drained;
+  });
+
+  it('and then to close: the close refuses it, and the room is disposed once', async () => {
+    const single = await startServer({ test: TestRoom, slow: SlowCreateRoom });
+    servers.push(single);
+    const { answer } = await creationUnderWay(single);
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    await single.server.close({ drainMs: 0 });
+    SlowCreateRoom.release();
+    await answer;
+    await eventually(() => SlowCreateRoom.disposed === 1, 'onDispose');
+    await sleep(50);
+    expect(SlowCreateRoom.disposed).toBe(1);
+    expect(single.server.rooms.roomCount).toBe(0);
+    expect(await single.server.registry.listRooms({ includeLocked: true })).toEqual([]);
+    await drained;
+  });
+});
+
+/** Seats its creator at once; the `onJoin` of each player after waits until the test lets it go on. */
+class GatedJoinRoom extends Room {
+  static waiting: Array<() => void> = [];
+  override async onJoin(): Promise<void> {
+    if (this.clients.length > 0) await new Promise<void>((resolve) => GatedJoinRoom.waiting.push(resolve));
+  }
+}
+
+describe('a join whose async onJoin is still deciding as its node begins to drain', () => {
+  it('is seated: the drain lets running matches go on', async () => {
+    const single = await startServer({ gated: GatedJoinRoom });
+    servers.push(single);
+    const alice = single.client();
+    const bob = single.client();
+    await Promise.all([alice.connect(), bob.connect()]);
+    const aliceRoom = await alice.create('gated');
+    const joined = bob.join(aliceRoom.roomId);
+    await eventually(() => GatedJoinRoom.waiting.length === 1, "Bob's onJoin under way");
+    const drained = single.server.drain({ deadlineMs: 10_000 });
+    await eventually(() => single.server.rooms.draining, 'draining');
+    for (const release of GatedJoinRoom.waiting.splice(0)) release();
+    const bobRoom = await joined;
+    expect(bobRoom.members.length).toBe(2);
+    await Promise.all([aliceRoom.leave(), bobRoom.leave()]);
+    await drained;
   });
 });
 

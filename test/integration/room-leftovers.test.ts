@@ -5,6 +5,7 @@ import { Channel } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { SlowCreateRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -44,31 +45,16 @@ describe('a room that sends to a client who has left', () => {
   });
 });
 
-/** onCreate starts a timer, then waits until the test lets it go on. */
-class SlowCreateRoom extends Room {
-  static release: (() => void) | undefined;
-  static ticks = 0;
-  static disposed = 0;
-  override async onCreate(): Promise<void> {
-    this.clock.setInterval(() => SlowCreateRoom.ticks++, 5);
-    await new Promise<void>((resolve) => {
-      SlowCreateRoom.release = resolve;
-    });
-  }
-  override onDispose(): void {
-    SlowCreateRoom.disposed++;
-  }
-}
-
 describe('a room whose async onCreate is still running as the server closes', () => {
   it('is not hosted once onCreate is done: it hears onDispose and its timers stop', async () => {
+    SlowCreateRoom.reset();
     t = await startServer({ slow: SlowCreateRoom });
     const client = t.client();
     await client.connect();
     const created = client.create('slow').catch((error: unknown) => error);
-    await eventually(() => SlowCreateRoom.release !== undefined, 'onCreate under way');
+    await eventually(() => SlowCreateRoom.started === 1, 'onCreate under way');
     await t.server.close({ drainMs: 0 });
-    SlowCreateRoom.release?.();
+    SlowCreateRoom.release();
     await created;
     await eventually(() => SlowCreateRoom.disposed === 1, 'onDispose');
     expect(t.server.rooms.roomCount).toBe(0);

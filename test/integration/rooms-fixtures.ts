@@ -46,3 +46,39 @@ export class TestRoom extends Room {
     return { log: [...this.log] };
   }
 }
+
+/**
+ * A room whose `onCreate` starts a timer, then waits at a gate the test opens (`release`) or makes throw
+ * (`fail`); once open, later creations pass straight through. `reset()` before each use.
+ */
+export class SlowCreateRoom extends Room {
+  /** Creations whose `onCreate` has begun. */
+  static started = 0;
+  static ticks = 0;
+  static disposed = 0;
+  static release: () => void = () => {};
+  static fail: (error: Error) => void = () => {};
+  static #gate: Promise<void> = Promise.resolve();
+
+  static reset(): void {
+    SlowCreateRoom.started = 0;
+    SlowCreateRoom.ticks = 0;
+    SlowCreateRoom.disposed = 0;
+    SlowCreateRoom.#gate = new Promise<void>((resolve, reject) => {
+      SlowCreateRoom.release = resolve;
+      SlowCreateRoom.fail = reject;
+    });
+    // Never waited on when no creation comes.
+    SlowCreateRoom.#gate.catch(() => {});
+  }
+
+  override async onCreate(): Promise<void> {
+    SlowCreateRoom.started++;
+    this.clock.setInterval(() => SlowCreateRoom.ticks++, 5);
+    await SlowCreateRoom.#gate;
+  }
+
+  override onDispose(): void {
+    SlowCreateRoom.disposed++;
+  }
+}

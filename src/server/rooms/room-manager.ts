@@ -86,7 +86,10 @@ export class RoomManager {
   readonly #types = new Map<string, RoomClass>();
   readonly #rooms = new Map<string, RoomHost>();
   readonly #cancelIdleSweep: Cancel;
-  /** Draining: no rooms are created here; quick play and creation are sent to other nodes. */
+  /**
+   * Draining: no rooms are created here, nor hosted once a creation under way is done; quick play and
+   * creation are sent to other nodes.
+   */
   #draining = false;
   /** Closed with the server: a room whose `onCreate` was still running is not hosted once it is done. */
   #closed = false;
@@ -510,7 +513,7 @@ export class RoomManager {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, message.slice(0, MAX_REASON_LENGTH), { cause: error });
     }
     refuseIfDisposed(host);
-    this.#refuseIfClosed(host);
+    await this.#refuseIfStopped(host, type, false);
     try {
       await this.#addToRegistry(host, isPrivate);
     } catch (error) {
@@ -519,18 +522,17 @@ export class RoomManager {
       // An add that failed unanswered may still have been carried out (a Redis that stalled past the
       // command timeout runs it when it resumes), listing a room no node has. Removed at once (sent after
       // the add, so run after it) and again at the next reconcile, in case this removal fails too.
-      void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
+      this.#unlist(host.roomId);
       throw error;
     }
     if (host.disposed) {
       // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
-      void this.#options.registry.removeRoom(host.roomId).catch(() => this.#onRegistryFailure(host.roomId));
+      this.#unlist(host.roomId);
       refuseIfDisposed(host);
     }
-    if (this.#closed) {
-      void this.#options.registry.removeRoom(host.roomId).catch(() => {});
-      this.#refuseIfClosed(host);
-    }
+    // Closed or draining since the add was sent: the add may have run after the node's rooms were locked
+    // or removed, and listed this one.
+    await this.#refuseIfStopped(host, type, true);
     this.#rooms.set(host.roomId, host);
     // Only a room that came to be counts: a creation refused above leaves nothing counted behind.
     this.#emptyRooms.created(host.roomId, [`address ${block}`, `user ${userId}`]);
@@ -539,13 +541,23 @@ export class RoomManager {
   }
 
   /**
-   * The server closed while the room was being created (an `onCreate` that awaits): no one would ever
-   * dispose it, so it hears `onDispose` now, its timers stop, and the creation is refused.
+   * The node stopped taking rooms while this one was being created (an `onCreate`, or its listing, that
+   * awaits): the server closed, and no one would ever dispose the room; or the node began to drain, and
+   * promised no new rooms. The room is not hosted: it hears `onDispose` now, its timers stop, it leaves
+   * the listing if it was `listed`, and the creation is refused as one asked for now would be:
+   * SERVER_SHUTTING_DOWN, or from a draining node a redirect to a live node (SERVER_DRAINING if none).
    */
-  #refuseIfClosed(host: RoomHost): void {
-    if (!this.#closed) return;
+  async #refuseIfStopped(host: RoomHost, type: string, listed: boolean): Promise<void> {
+    if (!this.#closed && !this.#draining) return;
     host.abandon();
-    throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+    if (listed) this.#unlist(host.roomId);
+    if (this.#closed) throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+    await this.#otherNodes.sendElsewhere(type);
+  }
+
+  /** Takes a room not hosted here out of the registry; a removal that fails is tried again at reconcile. */
+  #unlist(roomId: string): void {
+    void this.#options.registry.removeRoom(roomId).catch(() => this.#onRegistryFailure(roomId));
   }
 
   /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */
