@@ -140,6 +140,25 @@ describe('InputBuffer', () => {
     expect(buffer.margin).toBe(-3); // at each take, the newest input seen is three ticks old
   });
 
+  it('does not lower the margin for a packet that newer ones overtook on the way', () => {
+    const buffer = new InputBuffer<string>();
+    /** The packet a client sends once it recorded its input for tick `newest`: that input and 3 before. */
+    const sentAt = (newest: number) => packet(newest - 3, 4);
+    for (let tick = 0; tick < 100; tick++) {
+      if (tick % 2 === 0) {
+        // The client runs 4 ticks ahead; its packets come two at a time...
+        buffer.receive(sentAt(tick + 3), tick);
+        buffer.receive(sentAt(tick + 4), tick);
+      } else if (tick > 2) {
+        // ...and in between, alone, a copy of an older one that the network held up.
+        buffer.receive(sentAt(tick), tick);
+      }
+      buffer.take(tick);
+    }
+    // Its inputs were already there: the margin is that of the newest (3 or 4 at each tick).
+    expect(buffer.margin).toBe(3);
+  });
+
   it("earns credit for the ticks the server's timeline passed while it stalled, before it runs them", () => {
     const buffer = new InputBuffer<string>({ rateAllowance: 2, maxLeadTicks: 10, burstTicks: 60 });
     buffer.receive(packet(0, 3), 0);
