@@ -41,6 +41,13 @@ export interface InputRejections {
 const MISSED_MEMORY_TICKS = 256;
 
 /**
+ * Ticks of the server's timeline a client's packets may all stay older than the newest tick received
+ * before the margin counts from theirs: the client moved its tick back. A packet that newer ones
+ * overtook on the way is older too, but the newer ones keep coming meanwhile.
+ */
+const MOVED_BACK_AFTER_TICKS = 8;
+
+/**
  * The server's buffer of one client's inputs. Packets repeat inputs, so each tick's input is stored once;
  * the simulation `take`s one per tick. A missing input repeats the last known one (counted as `missed`),
  * for at most `maxRepeatTicks` ticks in a row.
@@ -61,7 +68,10 @@ export class InputBuffer<I> {
   /** The newest tick whose credit was earned (consumed, or passed on the server's timeline). */
   #creditedTo: number | undefined;
   #lastInput: I | undefined;
+  /** The newest tick the client's inputs reached: what the margin counts from. */
   #newestReceived: number | undefined;
+  /** The server's timeline tick when a packet last reached `#newestReceived`. */
+  #newestReceivedAt = 0;
   #credit: number;
   #missed = 0;
   /** Ticks missed since the last one that had its input. */
@@ -88,21 +98,21 @@ export class InputBuffer<I> {
     tickNumber('serverTick', serverTick);
     if (this.#creditedTo !== undefined) this.#earn(serverTick - 1);
     let stored = 0;
+    // The packet's newest input not refused: late and repeated ones count too (a late one tells how late,
+    // and the client speeds up; after the client moved its tick back, all of its inputs are repeats).
+    let newest = -1;
     // A loop, not `forEach`: the closure put `stored` and `packet` in a context made per packet.
     const inputs = packet.inputs;
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index] as I;
       const tick = packet.firstTick + index;
       if (this.#lastConsumed !== undefined && tick <= this.#lastConsumed) {
-        if (this.#missedTicks.delete(tick)) {
-          this.#rejected.stale++;
-          // A late input still tells how late: the margin goes negative and the client speeds up.
-          this.#newestReceived = Math.max(this.#newestReceived ?? tick, tick);
-        } else {
-          this.#duplicates++;
-        }
+        if (this.#missedTicks.delete(tick)) this.#rejected.stale++;
+        else this.#duplicates++;
+        newest = tick;
       } else if (this.#pending.has(tick)) {
         this.#duplicates++;
+        newest = tick;
       } else if (tick > serverTick + this.#maxLeadTicks) {
         this.#rejected.future++;
       } else if (this.#credit < 1) {
@@ -110,11 +120,32 @@ export class InputBuffer<I> {
       } else {
         this.#credit--;
         this.#pending.set(tick, input);
-        this.#newestReceived = Math.max(this.#newestReceived ?? tick, tick);
+        newest = tick;
         stored++;
       }
     }
+    if (newest >= 0) this.#reached(newest, serverTick);
     return stored;
+  }
+
+  /**
+   * A packet's newest input (not refused) was for `tick`, the server's timeline at `serverTick`. One
+   * older than the newest received was overtaken on the way by newer ones, which keep coming; or the
+   * client moved its tick back, and its packets stay older. After MOVED_BACK_AFTER_TICKS ticks of that
+   * the margin counts from them: counted from a tick the client no longer sends for, it would tell the
+   * client it is further ahead than it is, even while its inputs arrive late.
+   */
+  #reached(tick: number, serverTick: number): void {
+    const newest = this.#newestReceived;
+    if (
+      newest !== undefined &&
+      tick < newest &&
+      serverTick - this.#newestReceivedAt <= MOVED_BACK_AFTER_TICKS
+    ) {
+      return;
+    }
+    this.#newestReceived = tick;
+    this.#newestReceivedAt = serverTick;
   }
 
   /**
@@ -181,7 +212,9 @@ export class InputBuffer<I> {
 
   /**
    * Ticks of input the client had buffered ahead of consumption: newest received tick minus the tick
-   * consumed, the minimum over the last `marginWindowTicks` ticks. Negative when inputs arrive late.
+   * consumed, the minimum over the last `marginWindowTicks` ticks. Negative when inputs arrive late. A
+   * packet that newer ones overtook on the way does not lower it; a client that moved its tick back is
+   * measured by its new ticks once its packets have stayed older for 8 ticks of the server's timeline.
    * undefined until an input has arrived and a tick has been consumed.
    */
   get margin(): number | undefined {

@@ -140,6 +140,46 @@ describe('InputBuffer', () => {
     expect(buffer.margin).toBe(-3); // at each take, the newest input seen is three ticks old
   });
 
+  it.each([
+    { to: 'a lead of 2 ticks', lead: 2 },
+    { to: 'behind the server, its inputs 3 ticks late', lead: -3 },
+  ])('reports the real margin soon after the client moves its tick back ($to)', ({ lead }) => {
+    const buffer = new InputBuffer<string>();
+    // The client runs 20 ticks ahead, each packet carrying its newest 4 inputs...
+    for (let tick = 0; tick < 100; tick++) {
+      buffer.receive(packet(tick + 17, 4), tick);
+      buffer.take(tick);
+    }
+    expect(buffer.margin).toBe(20);
+    // ...then moves its tick back and sends its inputs from there: for ticks it sent before, or that the
+    // server has already consumed.
+    for (let tick = 100; tick < 115; tick++) {
+      buffer.receive(packet(tick + lead - 3, 4), tick);
+      buffer.take(tick);
+    }
+    // A quarter second on, it is told how early its inputs arrive now, not how early its old ones did.
+    expect(buffer.margin).toBe(lead);
+  });
+
+  it('does not lower the margin for a packet that newer ones overtook on the way', () => {
+    const buffer = new InputBuffer<string>();
+    /** The packet a client sends once it recorded its input for tick `newest`: that input and 3 before. */
+    const sentAt = (newest: number) => packet(newest - 3, 4);
+    for (let tick = 0; tick < 100; tick++) {
+      if (tick % 2 === 0) {
+        // The client runs 4 ticks ahead; its packets come two at a time...
+        buffer.receive(sentAt(tick + 3), tick);
+        buffer.receive(sentAt(tick + 4), tick);
+      } else if (tick > 2) {
+        // ...and in between, alone, a copy of an older one that the network held up.
+        buffer.receive(sentAt(tick), tick);
+      }
+      buffer.take(tick);
+    }
+    // Its inputs were already there: the margin is that of the newest (3 or 4 at each tick).
+    expect(buffer.margin).toBe(3);
+  });
+
   it("earns credit for the ticks the server's timeline passed while it stalled, before it runs them", () => {
     const buffer = new InputBuffer<string>({ rateAllowance: 2, maxLeadTicks: 10, burstTicks: 60 });
     buffer.receive(packet(0, 3), 0);
