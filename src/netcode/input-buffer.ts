@@ -98,8 +98,9 @@ export class InputBuffer<I> {
     tickNumber('serverTick', serverTick);
     if (this.#creditedTo !== undefined) this.#earn(serverTick - 1);
     let stored = 0;
-    // The packet's newest input not refused: late and repeated ones count too (a late one tells how late,
-    // and the client speeds up; after the client moved its tick back, all of its inputs are repeats).
+    // The packet's newest input not refused for its rate: late, repeated and too early ones count too (a
+    // late one tells how late, and the client speeds up; one refused as too far ahead tells how far, and it
+    // slows down; after the client moved its tick back, all of its inputs are repeats).
     let newest = -1;
     // A loop, not `forEach`: the closure put `stored` and `packet` in a context made per packet.
     const inputs = packet.inputs;
@@ -115,6 +116,7 @@ export class InputBuffer<I> {
         newest = tick;
       } else if (tick > serverTick + this.#maxLeadTicks) {
         this.#rejected.future++;
+        newest = tick;
       } else if (this.#credit < 1) {
         this.#rejected.rate++;
       } else {
@@ -215,6 +217,7 @@ export class InputBuffer<I> {
    * consumed, the minimum over the last `marginWindowTicks` ticks. Negative when inputs arrive late. A
    * packet that newer ones overtook on the way does not lower it; a client that moved its tick back is
    * measured by its new ticks once its packets have stayed older for 8 ticks of the server's timeline.
+   * Inputs refused as too far ahead count: a client past `maxLeadTicks` is shown as far ahead as it is.
    * undefined until an input has arrived and a tick has been consumed.
    */
   get margin(): number | undefined {

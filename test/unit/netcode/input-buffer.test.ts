@@ -161,6 +161,25 @@ describe('InputBuffer', () => {
     expect(buffer.margin).toBe(lead);
   });
 
+  it('reports a client too far ahead (its inputs refused as future) as far ahead, so it slows down', () => {
+    const buffer = new InputBuffer<string>({ maxLeadTicks: 10 });
+    // In step at first: 3 ticks ahead...
+    for (let tick = 0; tick < 20; tick++) {
+      buffer.receive(packet(tick, 4), tick);
+      buffer.take(tick);
+    }
+    expect(buffer.margin).toBe(3);
+    // ...then its clock jumps 40 ticks on: everything it sends is past maxLeadTicks and refused.
+    for (let tick = 20; tick < 100; tick++) {
+      buffer.receive(packet(tick + 40, 4), tick);
+      buffer.take(tick);
+    }
+    expect(buffer.rejected.future).toBeGreaterThan(0);
+    // Told the truth, 43 ahead; counted from the newest stored input it would be negative, telling it to
+    // speed up, further away still.
+    expect(buffer.margin).toBe(43);
+  });
+
   it('does not lower the margin for a packet that newer ones overtook on the way', () => {
     const buffer = new InputBuffer<string>();
     /** The packet a client sends once it recorded its input for tick `newest`: that input and 3 before. */
