@@ -315,6 +315,56 @@ describe('a creation whose async onCreate is still running as its node begins to
   });
 });
 
+/** Holds the next seat reservation, before it is made, until the test lets it go on (`held`). */
+class HeldSeatRegistry extends MemoryRegistry {
+  holdNext = false;
+  held: (() => void) | undefined;
+  override async reserveSeat(roomId: string, playerId: string): Promise<boolean> {
+    if (this.holdNext) {
+      this.holdNext = false;
+      await new Promise<void>((resolve) => (this.held = resolve));
+    }
+    return super.reserveSeat(roomId, playerId);
+  }
+}
+
+describe('a room hosted as its node begins to drain, before its creator is seated', () => {
+  it('is let go at once, and its creator is sent to a live node as a creation asked for now is', async () => {
+    const registry = new HeldSeatRegistry();
+    const node = async (nodeId: string) => {
+      const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+      servers.push(server);
+      return server;
+    };
+    const a = await node('node-a');
+    const b = await node('node-b');
+    // Bob plays on: the drain waits for his room.
+    const bob = a.client();
+    const alice = a.client();
+    await Promise.all([bob.connect(), alice.connect()]);
+    const bobRoom = await bob.create('test');
+    registry.holdNext = true;
+    const created = alice.create('test');
+    await eventually(() => registry.held !== undefined, "the creator's seat about to be reserved");
+    // The drain locks the node's rooms, this one among them, before the seat is asked for.
+    const drained = a.server.drain({ deadlineMs: 10_000 });
+    const lockedRooms = async () =>
+      (await registry.listRooms({ includeLocked: true })).filter((listing) => listing.locked).length;
+    await expect.poll(lockedRooms).toBe(2);
+    registry.held?.();
+    const room = await created;
+    expect(room.info.nodeId).toBe('node-b');
+    expect(alice.url).toBe(b.wsUrl);
+    // Not left behind empty on the draining node until its empty-room timer or the drain's end.
+    expect(a.server.rooms.listings().map((listing) => listing.roomId)).toEqual([bobRoom.roomId]);
+    const listed = await registry.listRooms({ type: 'test', includeLocked: true });
+    expect(listed.map((listing) => listing.nodeId).sort()).toEqual(['node-a', 'node-b']);
+    await room.leave();
+    await bobRoom.leave();
+    await drained;
+  });
+});
+
 /** Seats its creator at once; the `onJoin` of each player after waits until the test lets it go on. */
 class GatedJoinRoom extends Room {
   static waiting: Array<() => void> = [];

@@ -320,6 +320,15 @@ export class RoomManager {
     const host = await this.#createRoom(type, isPrivate, options, address, session.identity.userId, metadata);
     try {
       return await this.#joinInto(session, host, options);
+    } catch (error) {
+      // The node began to drain after the room was hosted and before its creator was seated, and the
+      // drain's lock refused the seat: the room, new and empty, is no match to let finish. It goes now, not
+      // at its empty-room timer, and its creator is answered as a creation asked for now would be.
+      if (this.#draining && host.vacant && isDrainRefusal(error)) {
+        host.dispose(ErrorCode.ROOM_DISPOSED, 'its node began to drain before its creator was seated');
+        await this.#otherNodes.sendElsewhere(type);
+      }
+      throw error;
     } finally {
       // Not earlier: while its creator's join is under way the room is not left empty, and must not
       // count as their empty room (a NAT of players creating at once would dispose each other's).
@@ -664,6 +673,13 @@ export class RoomManager {
       if (host.idleSince(cutoff, now)) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
   }
+}
+
+/** The refusal of a seat in a room of a draining node (see `RoomManager.#refusal`). */
+function isDrainRefusal(error: unknown): boolean {
+  return (
+    error instanceof ProtocolError && error.code === ErrorCode.ROOM_FULL && error.message === DRAINING_ROOM
+  );
 }
 
 /**
