@@ -144,4 +144,39 @@ describe('dispatch streams across a mesh closed and made again', () => {
     expect(heardByB).toEqual([1, 2]);
     for (const client of clients) client.close();
   }, 60_000);
+
+  /*
+   * A mesh closed keeps, in its room, the peer's stream its link took, for the next mesh to drop what is
+   * still on its way. Meanwhile nothing of ours follows the peer's links: each of its meshes made and
+   * closed takes its next epoch for us, and 140 of them put it past half the 8-bit circle from the record,
+   * where the next mesh took every frame of the peer's for one of the retired stream's and dropped it.
+   */
+  it("A's next mesh takes B's dispatch after B made 140 new links while A's mesh was closed", async () => {
+    const { clients, rooms } = await roomOfClients(t, 2);
+    const [a, b] = rooms.map((room) => room.selfId) as [string, string];
+    let meshA = rooms[0]!.mesh(relayOnly);
+    let meshB = rooms[1]!.mesh(relayOnly);
+    const heardByA = dispatchHeard(meshA, b);
+    await eventually(() => meshA.link(b) !== undefined && meshB.link(a) !== undefined, 'linked');
+    // A's link takes B's stream: A's room retires it when A closes its mesh.
+    meshB.send(a, Channel.dispatch, numbered(1));
+    await eventually(() => heardByA.length === 1, 'the first message');
+    meshA.close();
+    // A's goodbye closes B's link, and B turns its mesh off and on again and again.
+    await eventually(() => meshB.link(a)?.dispatchEpoch !== 0, "B's link after A's goodbye");
+    for (let k = 0; k < 140; k++) {
+      meshB.close();
+      meshB = rooms[1]!.mesh(relayOnly);
+      await sleep(5);
+    }
+    await sleep(500); // B's goodbyes have reached A by now
+    meshA = rooms[0]!.mesh(relayOnly);
+    dispatchHeard(meshA, b, heardByA);
+    await eventually(() => meshA.link(b) !== undefined, "A's new link to B");
+    expect(meshB.link(a)?.dispatchEpoch).toBe(141); // past half the circle from the retired 0
+    meshB.send(a, Channel.dispatch, numbered(2));
+    await eventually(() => heardByA.length === 2, "the message on B's newest link", 5_000).catch(() => {});
+    expect(heardByA).toEqual([1, 2]);
+    for (const client of clients) client.close();
+  }, 60_000);
 });
