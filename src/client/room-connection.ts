@@ -8,7 +8,8 @@ import {
   ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
-import { type Conditioner, RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { type Conditioner, RELAY_CONTROL, RelayLink, type RelayLinkOptions } from '../transport/index.js';
+import { readControl } from '../transport/keepalive.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
@@ -132,7 +133,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #linkEpochs: LinkEpochs;
   /**
    * The newest epoch of each member's dispatch stream that a closed link of ours took, kept across meshes:
-   * the next mesh's link drops that stream's frames still on their way (see StreamFollower).
+   * the next mesh's link drops that stream's frames still on their way (see StreamFollower). Let go when
+   * the member leaves, when a link takes nothing of its (PeerMesh), and at its goodbye while no mesh is
+   * open (`receivePeerData`).
    */
   readonly #retiredPeerEpochs = new Map<string, number>();
   #left = false;
@@ -380,7 +383,25 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     membership: number | undefined,
   ): void {
     if (membership !== undefined && membership !== this.#membership) return;
-    this.#relayLinks.get(from)?.receive(channel, bytes, serverTime);
+    const link = this.#relayLinks.get(from);
+    if (link !== undefined && link.state !== 'closed') link.receive(channel, bytes, serverTime);
+    else if (channel === RELAY_CONTROL && readControl(bytes)?.type === 'bye') this.#peerLinkEnded(from);
+  }
+
+  /**
+   * A goodbye from a peer's link while we have none to it (our mesh is closed). The peer's links to us go
+   * on taking its next epoch each, 8 bits counting on, while nothing here follows them: a record of its
+   * stream kept through many of them would come to look newer than the peer's stream of our next mesh and
+   * drop it for good. Meanwhile each of them ends with such a goodbye (ours closed one of them, once, as
+   * our mesh closed; a peer that leaves takes its record with it). And the record has done its work by
+   * then: the goodbye comes last of its link, which is the retired stream's or was made after that one
+   * closed; the server relays the peer's frames to us in order, and a closed mesh has no direct path, so
+   * every frame of the retired stream came before it. (An open mesh sees the same goodbye close its link,
+   * which lets the record go when it took nothing: `PeerMesh`.) The peer's counter stays one per client,
+   * across rooms: see LinkEpochs.
+   */
+  #peerLinkEnded(peerId: string): void {
+    this.#retiredPeerEpochs.delete(peerId);
   }
 
   /** @internal */

@@ -2,7 +2,8 @@
  * Whether epoch `a` is newer than `b`, both 8 bits counting up and wrapping: `a` is 1 to 127 ahead of
  * `b`, modulo 256 (serial number arithmetic, RFC 1982). A link's epochs to one peer count up by one per
  * link, and a receiver compares only those of consecutive links (the mesh lets go of a retired epoch once
- * a link takes nothing), so they are a few apart, not half the circle.
+ * a link takes nothing, and the room once the peer says goodbye while it has no mesh), so they are a few
+ * apart, not half the circle.
  */
 export function epochNewer(a: number, b: number): boolean {
   const ahead = (a - b) & 0xff;

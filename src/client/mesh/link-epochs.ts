@@ -6,7 +6,10 @@ const MAX_PEERS = 4_096;
  * link made to a peer takes the next one, 0, 1, 2, ... wrapping at 256, across meshes closed and made
  * again and across rooms, so a peer tells a new link's stream from the one before, and a goodbye that
  * names an older link's stream (replayed late, after this player left and rejoined) from one that names
- * the current link's. One per client, handed to each room it joins.
+ * the current link's. One per client, handed to each room it joins. A peer's record of a stream of ours
+ * (see PeerMesh) is its seating's, while this counts on across rooms: no link made in another room passes
+ * that record unseen, since a client sits in one room at a time (joining another leaves the first) and
+ * the peer's next seating starts with none.
  */
 export class LinkEpochs {
   readonly #next = new Map<string, number>();
