@@ -324,7 +324,7 @@ export class RedisRegistry implements Registry {
 
   async listNodes(): Promise<NodeInfo[]> {
     const found = await this.#call(() => scripts.listNodes.run(this.#redis, this.#keys, []));
-    return (found as string[]).map((json) => JSON.parse(json) as NodeInfo);
+    return (found as string[]).flatMap((json) => parseNode(json) ?? []);
   }
 
   subscribe(listener: (change: ListingChange) => void): Disposer {
@@ -433,8 +433,37 @@ function stored(listing: RoomListing): Omit<RoomListing, 'clients'> {
   return rest;
 }
 
+/*
+ * Records this version cannot read (written by another version, or by hand) are passed over, as the scripts
+ * pass over a listing cjson cannot decode: thrown, one such record failed every listing, quick play and
+ * redirect of every node that met it (the player was answered INTERNAL_ERROR). cjson reads some text
+ * JSON.parse refuses (NaN, hexadecimal numbers), so a listing the scripts took may still be one of these.
+ */
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function parseRoom(found: unknown): RoomListing | undefined {
   if (!Array.isArray(found) || typeof found[0] !== 'string') return undefined;
-  const listing = JSON.parse(found[0]) as Omit<RoomListing, 'clients'>;
-  return { ...listing, clients: Number(found[1]) };
+  const listing = parseJson(found[0]);
+  if (!isRecord(listing) || typeof listing.roomId !== 'string' || !isRecord(listing.metadata))
+    return undefined;
+  return { ...(listing as unknown as Omit<RoomListing, 'clients'>), clients: Number(found[1]) };
+}
+
+/** A node without a URL to send players to is no node to list. */
+function parseNode(json: string): NodeInfo | undefined {
+  const node = parseJson(json);
+  if (!isRecord(node) || typeof node.nodeId !== 'string' || typeof node.url !== 'string') return undefined;
+  const bootId = typeof node.bootId === 'string' ? node.bootId : '';
+  return { nodeId: node.nodeId, url: node.url, draining: node.draining === true, bootId };
 }
