@@ -234,14 +234,21 @@ export class RedisRegistry implements Registry {
   }
 
   async #updateNow(roomId: string, patch: ListingPatch): Promise<void> {
-    const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
-    if (json === null) return;
-    const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
-    // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
-    const written = await this.#call(() =>
-      scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next)]),
-    );
-    if (written === 1) this.#publish('updated', roomId);
+    // Written only over the listing it was read from: the room written again meanwhile (its node putting
+    // its rooms back after an outage) is read again, or the patch would land on the listing from before
+    // and undo what the rewrite wrote (a lock that an earlier update failed to write, say).
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
+      if (json === null) return;
+      const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
+      // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
+      const written = await this.#call(() =>
+        scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next), json]),
+      );
+      if (written === 1) this.#publish('updated', roomId);
+      if (written !== 2) return;
+    }
+    throw unavailable('the room was written again at every attempt to update it', undefined);
   }
 
   async removeRoom(roomId: string): Promise<void> {
@@ -397,6 +404,12 @@ export class RedisRegistry implements Registry {
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Reads and writes one update tries before it fails. Only the node hosting a room writes it, so another
+ * write can come between an update's read and its write only when the node writes the room again, rarely.
+ */
+const UPDATE_ATTEMPTS = 4;
 
 /** ioredis's messages for a connection that is down (one Redis or a cluster): no answer could come. */
 const UNREACHABLE =
