@@ -72,6 +72,31 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('passes over records it cannot read (written by another version, say) rather than failing on them', async () => {
+    const registry = await connect('foreign:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    await registry.addRoom(listing('room1'));
+    const admin = new Redis(redis.url);
+    // A node record that is no JSON, and one without the URL players are sent to.
+    await admin.set('foreign:node:node-x', 'node-x@ws://10.0.0.9/ws', 'PX', 60_000);
+    const noUrl = JSON.stringify({ nodeId: 'node-y', address: 'ws://10.0.0.8/ws', bootId: 'b' });
+    await admin.set('foreign:node:node-y', noUrl, 'PX', 60_000);
+    await admin.sadd('foreign:nodes', 'node-x', 'node-y');
+    // A listing Redis's cjson reads (it takes NaN), JSON.parse does not.
+    const room2 =
+      '{"roomId":"room2","type":"arena","private":false,"maxClients":4,"metadata":{"rating":NaN},' +
+      '"nodeId":"node-a","locked":false,"createdAt":2}';
+    await admin.set('foreign:room:room2', room2);
+    for (const key of ['rooms', 'open', 'open-type:arena']) await admin.zadd(`foreign:${key}`, 2, 'room2');
+    await admin.sadd('foreign:node-rooms:node-a', 'room2');
+    expect((await registry.listNodes()).map((listed) => listed.nodeId)).toEqual(['node-a']);
+    expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
+    expect(await registry.getRoom('room2')).toBeUndefined();
+    expect((await registry.getRoom('room1'))?.roomId).toBe('room1');
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('fails with REGISTRY_UNAVAILABLE while Redis is down and works again once it is back', async () => {
     const registry = await connect('outage:');
     await redis.stop();

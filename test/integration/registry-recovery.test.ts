@@ -104,6 +104,37 @@ describe('a node puts the shared listing right after registry writes failed', ()
   });
 });
 
+/** A registry each of whose room writes takes `addMs` (a Redis a round trip away), shared as Redis would be. */
+class SlowAddRegistry extends MemoryRegistry {
+  addMs = 0;
+
+  override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
+    if (this.addMs > 0) await sleep(this.addMs);
+    return super.addRoom(...args);
+  }
+}
+
+describe('a node the registry forgot (a Redis restarted empty, say)', () => {
+  it('puts its rooms back for good even when writing them one by one takes longer than its TTL', async () => {
+    const registry = new SlowAddRegistry();
+    const a = await node(registry, 'node-a');
+    await node(registry, 'node-b'); // heartbeats every 200 ms, sweeping nodes whose 600 ms TTL ran out
+    const players = await Promise.all(Array.from({ length: 20 }, () => connected(a)));
+    await Promise.all(players.map((player) => player.create('test')));
+    const listed = async () => (await registry.listRooms({ includeFull: true })).length;
+    expect(await listed()).toBe(20);
+    // 60 ms a write: 20 rooms one after another take 1.2 s, twice the node's TTL.
+    registry.addMs = 60;
+    await registry.removeNode('node-a');
+    await expect.poll(listed, { timeout: 5_000, interval: 50 }).toBe(20);
+    // And they stay: the node was not swept as dead while it wrote them.
+    for (let i = 0; i < 15; i++) {
+      await sleep(100);
+      expect(await listed()).toBe(20);
+    }
+  }, 20_000);
+});
+
 describe('draining', () => {
   it("keeps a draining node's rooms locked when the app unlocks them; a join through another node says so", async () => {
     const registry = new MemoryRegistry();

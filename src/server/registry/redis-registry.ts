@@ -234,14 +234,21 @@ export class RedisRegistry implements Registry {
   }
 
   async #updateNow(roomId: string, patch: ListingPatch): Promise<void> {
-    const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
-    if (json === null) return;
-    const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
-    // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
-    const written = await this.#call(() =>
-      scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next)]),
-    );
-    if (written === 1) this.#publish('updated', roomId);
+    // Written only over the listing it was read from: the room written again meanwhile (its node putting
+    // its rooms back after an outage) is read again, or the patch would land on the listing from before
+    // and undo what the rewrite wrote (a lock that an earlier update failed to write, say).
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
+      if (json === null) return;
+      const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
+      // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
+      const written = await this.#call(() =>
+        scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next), json]),
+      );
+      if (written === 1) this.#publish('updated', roomId);
+      if (written !== 2) return;
+    }
+    throw unavailable('the room was written again at every attempt to update it', undefined);
   }
 
   async removeRoom(roomId: string): Promise<void> {
@@ -324,7 +331,7 @@ export class RedisRegistry implements Registry {
 
   async listNodes(): Promise<NodeInfo[]> {
     const found = await this.#call(() => scripts.listNodes.run(this.#redis, this.#keys, []));
-    return (found as string[]).map((json) => JSON.parse(json) as NodeInfo);
+    return (found as string[]).flatMap((json) => parseNode(json) ?? []);
   }
 
   subscribe(listener: (change: ListingChange) => void): Disposer {
@@ -398,6 +405,12 @@ export class RedisRegistry implements Registry {
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
+/**
+ * Reads and writes one update tries before it fails. Only the node hosting a room writes it, so another
+ * write can come between an update's read and its write only when the node writes the room again, rarely.
+ */
+const UPDATE_ATTEMPTS = 4;
+
 /** ioredis's messages for a connection that is down (one Redis or a cluster): no answer could come. */
 const UNREACHABLE =
   /enableOfflineQueue|Connection is closed|aborted due to connection close|max retries per request|None of startup nodes|refresh slots cache/i;
@@ -433,8 +446,37 @@ function stored(listing: RoomListing): Omit<RoomListing, 'clients'> {
   return rest;
 }
 
+/*
+ * Records this version cannot read (written by another version, or by hand) are passed over, as the scripts
+ * pass over a listing cjson cannot decode: thrown, one such record failed every listing, quick play and
+ * redirect of every node that met it (the player was answered INTERNAL_ERROR). cjson reads some text
+ * JSON.parse refuses (NaN, hexadecimal numbers), so a listing the scripts took may still be one of these.
+ */
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function parseRoom(found: unknown): RoomListing | undefined {
   if (!Array.isArray(found) || typeof found[0] !== 'string') return undefined;
-  const listing = JSON.parse(found[0]) as Omit<RoomListing, 'clients'>;
-  return { ...listing, clients: Number(found[1]) };
+  const listing = parseJson(found[0]);
+  if (!isRecord(listing) || typeof listing.roomId !== 'string' || !isRecord(listing.metadata))
+    return undefined;
+  return { ...(listing as unknown as Omit<RoomListing, 'clients'>), clients: Number(found[1]) };
+}
+
+/** A node without a URL to send players to is no node to list. */
+function parseNode(json: string): NodeInfo | undefined {
+  const node = parseJson(json);
+  if (!isRecord(node) || typeof node.nodeId !== 'string' || typeof node.url !== 'string') return undefined;
+  const bootId = typeof node.bootId === 'string' ? node.bootId : '';
+  return { nodeId: node.nodeId, url: node.url, draining: node.draining === true, bootId };
 }

@@ -180,10 +180,15 @@ redis.call('SADD', p..'node-rooms:'..nodeId, roomId)
 reindexJson(roomId, json)
 return 1`;
 
-/** ARGV: prefix, roomId, listing JSON. Rewrites a room that exists: 1 written, 0 there was none. */
+/**
+ * ARGV: prefix, roomId, listing JSON, the listing JSON it was made from. Rewrites a room whose listing is
+ * still the one it was made from: 1 written, 0 there is none, 2 it was written since (read it again).
+ */
 const setListing = `${helpers}
-local roomId, json = ARGV[2], ARGV[3]
-if redis.call('EXISTS', p..'room:'..roomId) == 0 then return 0 end
+local roomId, json, from = ARGV[2], ARGV[3], ARGV[4]
+local stored = redis.call('GET', p..'room:'..roomId)
+if not stored then return 0 end
+if stored ~= from then return 2 end
 redis.call('SET', p..'room:'..roomId, json)
 reindexJson(roomId, json)
 return 1`;

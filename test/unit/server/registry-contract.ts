@@ -415,6 +415,20 @@ export function registryContract(
       await registry.close();
     });
 
+    // A node writes its room again (after an outage) as it is now, while an update of it may be under way:
+    // the update must land on what the rewrite wrote, not on the listing as it was before.
+    it('an update under way as the room is written again does not take back what the rewrite wrote', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      const update = registry.updateRoom('room1', { metadata: { mode: 'ctf' } });
+      await Promise.resolve();
+      const rewrite = registry.addRoom(listing('room1', { locked: true, metadata: { mode: 'ctf' } }));
+      await Promise.all([update, rewrite]);
+      expect(await registry.getRoom('room1')).toMatchObject({ locked: true, metadata: { mode: 'ctf' } });
+      expect(await registry.listRooms({})).toEqual([]);
+      await registry.close();
+    });
+
     it('a subscriber that throws is logged; the others still hear every change', async () => {
       const registry = await makeRegistry();
       const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
