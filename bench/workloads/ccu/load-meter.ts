@@ -38,6 +38,11 @@ export interface WindowReading {
   /** Counters per second: the server counts inputs received and snapshots sent, bots the reverse. */
   inputsPerSecond: number;
   snapshotsPerSecond: number;
+  /**
+   * vehikill-net's server only (0 elsewhere): snapshot bodies encoded per second, one per distinct
+   * (frame a member is in step at, predictor) per room tick; the rest of the snapshots copy one of them.
+   */
+  bodiesPerSecond: number;
 }
 
 const MAX_SAMPLES = 200_000;
@@ -45,6 +50,7 @@ const MAX_SAMPLES = 200_000;
 export class LoadMeter {
   inputs = 0;
   snapshots = 0;
+  bodies = 0;
   #ticks: number[] = [];
   #work: number[] = [];
   #at = performance.now();
@@ -53,6 +59,7 @@ export class LoadMeter {
   #gcMs = 0;
   #inputsAtMark = 0;
   #snapshotsAtMark = 0;
+  #bodiesAtMark = 0;
   readonly #lag: IntervalHistogram;
 
   constructor() {
@@ -83,6 +90,7 @@ export class LoadMeter {
     this.#gcMs = 0;
     this.#inputsAtMark = this.inputs;
     this.#snapshotsAtMark = this.snapshots;
+    this.#bodiesAtMark = this.bodies;
     this.#lag.reset();
   }
 
@@ -109,6 +117,7 @@ export class LoadMeter {
       tickWorkP99: percentile(work, 99),
       inputsPerSecond: (this.inputs - this.#inputsAtMark) / seconds,
       snapshotsPerSecond: (this.snapshots - this.#snapshotsAtMark) / seconds,
+      bodiesPerSecond: (this.bodies - this.#bodiesAtMark) / seconds,
     };
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { WindowReading } from './load-meter.js';
 import { PinnedProcess } from './pinned-process.js';
-import { INPUT_HZ, TICK_HZ } from './scenario.js';
+import { INPUT_HZ, PLAYERS_PER_ROOM, TICK_HZ } from './scenario.js';
 import {
   type AddReply,
   type BotRequest,
@@ -187,7 +187,11 @@ export async function runRamp(system: System, options: RampOptions): Promise<Ram
       console.error(
         `ccu ${system} ${ccu}: ${verdict}${reason ? ` (${reason})` : ''}; server ${(serverReading.cpuMsPerSecond / 10).toFixed(1)}% ` +
           `(kernel ${(serverReading.kernelCpuMsPerSecond / 10).toFixed(1)}%, GC ${(serverReading.gcMsPerSecond / 10).toFixed(1)}%, ` +
-          `${Math.round(serverReading.minorFaultsPerSecond)} faults/s) ` +
+          `${Math.round(serverReading.minorFaultsPerSecond)} faults/s` +
+          (serverReading.bodiesPerSecond > 0
+            ? `, ${((serverReading.bodiesPerSecond * PLAYERS_PER_ROOM) / (ccu * TICK_HZ)).toFixed(2)} bodies/room tick`
+            : '') +
+          ') ' +
           `p99 tick ${serverReading.tickP99.toFixed(2)} ms, bots ${(botReading.cpuMsPerSecond / 10).toFixed(1)}%, join ${joined.joinMs.toFixed(0)} ms, windows ${windows}` +
           (firstWindow === undefined ? '' : ` (first: ${firstWindow})`),
       );

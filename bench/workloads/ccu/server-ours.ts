@@ -36,6 +36,7 @@ function ccuRoomClass(meter: LoadMeter): RoomClass {
     #stopTicking: (() => void) | undefined;
     #tick = 0;
     #sentBefore = 0;
+    #bodiesBefore = 0;
 
     override onCreate(): void {
       this.setMaxClients(PLAYERS_PER_ROOM);
@@ -86,6 +87,9 @@ function ccuRoomClass(meter: LoadMeter): RoomClass {
       const sent = this.#sync.stats().snapshotsSent;
       meter.snapshots += sent - this.#sentBefore;
       this.#sentBefore = sent;
+      const bodies = this.#sync.sharedStats.bodies;
+      meter.bodies += bodies - this.#bodiesBefore;
+      this.#bodiesBefore = bodies;
     }
   };
 }
