@@ -550,6 +550,9 @@ export class Client {
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
         const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
         if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
+        // Reliable on the control channel: a goodbye, which goes even past a full outbox's limits.
+        else if (channel === RELAY_CONTROL && messageClass === 'reliable')
+          this.#connection.sendSequenced(inner, undefined, false, true);
         else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
       },
       sendPhysToPeers: (to, bytes) => this.#sendPhysToPeers(to, bytes, m),

@@ -353,12 +353,14 @@ export class SessionConnection {
 
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
-   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit.
+   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a relay
+   * goodbye, which may take the small room held back past the limits (OUTBOX_RESERVE) when they are
+   * reached: refused, it would leave the peer's link going on with a stream whose other end is closed.
    */
-  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false): void {
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
     this.#refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
-    if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length)) {
+    if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, reserved)) {
       throw new ProtocolError(
         ErrorCode.OUTBOX_OVERFLOW,
         'too many messages waiting for the server: try again later',
@@ -906,9 +908,16 @@ export class SessionConnection {
       maxMessages: this.#options?.outboxMessages ?? 1_024,
       maxBytes: this.#options?.outboxBytes ?? 1024 * 1024,
       overflow: 'refuse',
+      reserve: OUTBOX_RESERVE,
     });
   }
 }
+
+/**
+ * Room past the outbox's limits for relay goodbyes (`sendSequenced`'s `reserved`): a mesh of sixteen
+ * closed twice while the server has acked nothing. A goodbye is a few dozen bytes.
+ */
+const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
 
 type Rate = NonNullable<Body<typeof Kind.Welcome>['rate']>;
 

@@ -16,6 +16,11 @@ export interface OutboxLimits {
    * and reject the new message.
    */
   overflow: 'drop-oldest' | 'refuse';
+  /**
+   * Room held back beyond the limits for what must not be refused (the client's relay goodbyes): only a
+   * `hasRoomFor(..., true)` check may count it, and a push is refused past it. Default none.
+   */
+  reserve?: { messages: number; bytes: number };
 }
 
 interface Entry {
@@ -157,13 +162,25 @@ export class Outbox {
     return dropped.map((entry) => entry.inner);
   }
 
-  /** Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any. */
-  hasRoomFor(messages: number, bytes: number): boolean {
-    return this.size + messages <= this.#limits.maxMessages && this.#bytes + bytes <= this.#limits.maxBytes;
+  /**
+   * Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any;
+   * `reserved`: counting the room held back for what must not be refused (OutboxLimits.reserve).
+   */
+  hasRoomFor(messages: number, bytes: number, reserved = false): boolean {
+    const reserve = reserved ? this.#limits.reserve : undefined;
+    return (
+      this.size + messages <= this.#limits.maxMessages + (reserve?.messages ?? 0) &&
+      this.#bytes + bytes <= this.#limits.maxBytes + (reserve?.bytes ?? 0)
+    );
   }
 
+  /** A push past the limits and the reserve: what `hasRoomFor` let through fits within them. */
   #wouldExceed(extraBytes: number): boolean {
-    return this.size + 1 > this.#limits.maxMessages || this.#bytes + extraBytes > this.#limits.maxBytes;
+    const { maxMessages, maxBytes, reserve } = this.#limits;
+    return (
+      this.size + 1 > maxMessages + (reserve?.messages ?? 0) ||
+      this.#bytes + extraBytes > maxBytes + (reserve?.bytes ?? 0)
+    );
   }
 
   /** The held entry with sequence number `seq` (entries are in rising order, with gaps). */

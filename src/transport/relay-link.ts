@@ -15,6 +15,8 @@ export const RELAY_PHYS_INTERVAL_MS = 50;
 export const RELAY_CHANNEL_NUMBER: Record<Channel, number> = { phys: 0, event: 1, dispatch: 2 };
 const CHANNEL_BY_NUMBER: readonly Channel[] = [Channel.phys, Channel.event, Channel.dispatch];
 export const RELAY_CONTROL = 3;
+/** A closed link's goodbye said again at most this often (ms): see `RelayLink.sayGoodbyeAgain`. */
+const GOODBYE_AGAIN_MS = 1_000;
 
 /** How a relay link reaches its peer: through the client's session with the server. */
 export interface RelayPort {
@@ -81,6 +83,8 @@ export class RelayLink extends LinkBase {
   readonly quality: QualityMonitor;
   #state: LinkState = 'relayed';
   #goodbyeMarks: GoodbyeMarks | undefined;
+  /** When `sayGoodbyeAgain` last sent one. */
+  #goodbyeAgainAt = Number.NEGATIVE_INFINITY;
   /** Goodbyes from the peer ignored as not meant for this link (see GoodbyeMarks). */
   ignoredGoodbyes = 0;
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
@@ -248,6 +252,21 @@ export class RelayLink extends LinkBase {
     if (this.#state === 'closed') return;
     this.#sendThrough(RELAY_CONTROL, encodeGoodbye(this.#goodbyeMarks?.followed()), 'reliable');
     this.closeLocally();
+  }
+
+  /**
+   * @internal Says a closed link's goodbye again, from this open link, naming the peer's stream `followed`
+   * that the closed one took: the peer goes on sending it, so its link never heard that goodbye (refused
+   * by a full session outbox, dropped in a resync towards the peer). The peer's link sending that stream
+   * closes, and its next one starts a stream this link takes; any other link of the peer's ignores it
+   * (see GoodbyeMarks). At most once per GOODBYE_AGAIN_MS while it goes (the peer may have many frames of
+   * that stream on their way); one the port refuses is tried again at the next such frame.
+   */
+  sayGoodbyeAgain(followed: number): void {
+    if (this.#state === 'closed') return;
+    const now = this.#port.clock.now();
+    if (now - this.#goodbyeAgainAt < GOODBYE_AGAIN_MS) return;
+    if (this.#sendThrough(RELAY_CONTROL, encodeGoodbye(followed), 'reliable')) this.#goodbyeAgainAt = now;
   }
 
   /**

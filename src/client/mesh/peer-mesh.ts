@@ -361,7 +361,7 @@ export class PeerMesh {
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
       ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
-      epochs: this.#epochsFor(peerId),
+      epochs: this.#epochsFor(peerId, relay),
     });
     relay.markGoodbyes({
       followed: () => link.followedEpoch,
@@ -422,13 +422,19 @@ export class PeerMesh {
   /**
    * A new link's stream takes the next epoch towards the peer; the peer's stream that the link before it
    * took is retired, so that what that one sent before it heard our goodbye is not taken as the start of
-   * the peer's next stream.
+   * the peer's next stream. A goodbye can be lost (our session's outbox full as the link closed, or a
+   * resync towards the peer dropped it), and the peer's link then goes on with the retired stream, all of
+   * it dropped here: a frame of it has this link say that goodbye again on the relay, and a newer stream
+   * of the peer's, arriving at a link of ours that missed the peer's goodbye, starts ours anew under the
+   * next epoch (see DispatchStream).
    */
-  #epochsFor(peerId: string): DispatchEpochs {
+  #epochsFor(peerId: string, relay: RelayLink): DispatchEpochs {
     const retired = this.#room.retiredPeerEpochs.get(peerId);
     return {
       epoch: this.#room.linkEpochs.next(peerId),
       ...(retired === undefined ? {} : { retiredPeerEpoch: retired }),
+      nextEpoch: () => this.#room.linkEpochs.next(peerId),
+      retiredHeard: (epoch) => relay.sayGoodbyeAgain(epoch),
     };
   }
 
