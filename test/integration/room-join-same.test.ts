@@ -83,6 +83,27 @@ async function expectSeatedAsBefore(
 }
 
 describe('a join of the room the player is in', () => {
+  it('by id: refused JOIN_REJECTED at once, without asking the server; the room, its members and the player are as they were', async () => {
+    const setup = await twoInARoom();
+    const membership = setup.adaRoom.membership;
+    await expect(setup.ada.join(setup.adaRoom.roomId, { team: 'red' })).rejects.toMatchObject(ALREADY_IN);
+    // Refused by the client: the server never saw the request.
+    expect(metrics.total('requests_refused_total')).toBe(0);
+    await expectSeatedAsBefore(setup, membership);
+  });
+
+  it('by code, however spelt: refused likewise', async () => {
+    const setup = await twoInARoom();
+    const membership = setup.adaRoom.membership;
+    const code = setup.adaRoom.code!;
+    const typed = ` ${code.slice(0, 3).toLowerCase()}-${code.slice(3)} `;
+    await expect(setup.ada.joinByCode(typed)).rejects.toMatchObject(ALREADY_IN);
+    await expect(setup.bob.joinByCode(code)).rejects.toMatchObject(ALREADY_IN);
+    expect(metrics.total('requests_refused_total')).toBe(0);
+    expect(setup.bob.room).toBe(setup.bobRoom);
+    await expectSeatedAsBefore(setup, membership);
+  });
+
   it('two joins of one room at once: the first seats the player, the second is refused by the server', async () => {
     metrics = new CountingMetrics();
     t = await startServer({ test: SeenRoom }, { metrics });
