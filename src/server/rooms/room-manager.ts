@@ -599,9 +599,9 @@ export class RoomManager {
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
     // The room the player sits in (a repeated join, or the second of two sent at once: requests are taken
-    // one at a time, so it comes once the first seated them): refused, and nothing changes. Admitted, the
-    // room would hear onJoin again for a player it has, the others a MemberJoined, and the session would
-    // take a new seating; its options, if any, would reach no one.
+    // one at a time, so it comes once the first seated them): refused, and nothing changes. Not admitted
+    // again (the room would hear onJoin for a player it has, the others a MemberJoined), nor answered as a
+    // seating (the client would take it for a new one, and the join's options would reach no one).
     if (host.has(session)) throw new ProtocolError(ErrorCode.JOIN_REJECTED, ALREADY_IN_ROOM);
     let seat: SeatAnswer;
     try {
