@@ -20,6 +20,7 @@ import {
   MAX_FANOUT_TARGETS,
   type Message,
   nameProblem,
+  normalizeRoomCode,
   ProtocolError,
   type RoomInfo,
   readRooms,
@@ -427,14 +428,23 @@ export class Client {
     roomId: string,
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
-    return this.#joinVia(Kind.JoinRoom, { roomId, ...(options === undefined ? {} : { options }) });
+    return this.#joinVia(
+      Kind.JoinRoom,
+      { roomId, ...(options === undefined ? {} : { options }) },
+      (room) => room.roomId === roomId,
+    );
   }
 
   joinByCode<In extends Messages = Messages, Out extends Messages = Messages>(
     code: string,
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
-    return this.#joinVia(Kind.JoinByCode, { code, ...(options === undefined ? {} : { options }) });
+    const typed = normalizeRoomCode(code);
+    return this.#joinVia(
+      Kind.JoinByCode,
+      { code, ...(options === undefined ? {} : { options }) },
+      (room) => typed !== undefined && room.code === typed,
+    );
   }
 
   /** Joins a public room of `type` with a free seat (matching `filter`), or creates one. */
@@ -478,10 +488,17 @@ export class Client {
     return sent;
   }
 
+  /**
+   * `names`: whether the join names this room (a join by id or by code). One that names the room we are in
+   * is refused as the server refuses it (JOIN_REJECTED), without asking, unless another join is under way:
+   * the server takes that one first, and it may move us out of this room.
+   */
   async #joinVia<In extends Messages, Out extends Messages>(
     kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
     body: Record<string, unknown>,
+    names?: (room: RoomConnection) => boolean,
   ): Promise<RoomConnection<In, Out>> {
+    if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
     this.#joining++;
     try {
       return this.#enter<In, Out>(this.#readJoined(await this.#requestFollowingRedirects(kind, body)));
@@ -530,8 +547,14 @@ export class Client {
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
   #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
-    if (this.#room && this.#room.roomId !== joined.room.roomId)
-      this.#room.applyLeft('left', 'joined another room');
+    const current = this.#room;
+    if (current !== undefined) {
+      // The seating we have: a server of an earlier version answers a join of the room we are in with the
+      // room as we have it, seating no one. The room stays ours, as when the server refuses the join.
+      const same = current.roomId === joined.room.roomId;
+      if (same && current.membership === joined.membership) throw alreadyInRoom();
+      current.applyLeft('left', same ? 'joined the room anew' : 'joined another room');
+    }
     const selfId = this.playerId;
     if (selfId === undefined)
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
@@ -970,6 +993,11 @@ function readableNotice(code: ErrorCode, message: string, hasFallback: boolean):
     return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
   }
   return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
+}
+
+/** A join of the room the player is in: refused, in the server's words (see `Client.#joinVia`). */
+function alreadyInRoom(): ProtocolError {
+  return new ProtocolError(ErrorCode.JOIN_REJECTED, 'already in this room: leave it first to join it again');
 }
 
 /**

@@ -118,8 +118,11 @@ describe('messages tagged with the membership they were sent in', () => {
     await eventually(() => NoteRoom.heard.some((note) => note.data === 'second'), 'the second');
     expect(NoteRoom.heard).toEqual([{ roomId: rooms.a, from: raw.playerId, data: 'second' }]);
     await eventually(() => notices(raw).length === 1, 'a notice for the first');
-    // Joining the room one is already in changes nothing: the same membership.
-    expect(await join(raw, rooms.a)).toBe(second);
+    // Joining the room one is already in is refused, and takes no number: the next seating is the next one.
+    await expect(join(raw, rooms.a)).rejects.toThrow(/JOIN_REJECTED.*already in this room/);
+    raw.send(Kind.ClientRoomMessage, { t: 'note', m: second, d: 'still second' });
+    await eventually(() => NoteRoom.heard.some((note) => note.data === 'still second'), 'still seated');
+    expect(await join(raw, rooms.b)).toBe((second + 1) % 256);
     raw.close();
   });
 

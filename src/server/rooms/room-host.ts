@@ -341,14 +341,6 @@ export class RoomHost implements RoomHostPort {
     return this.#members.get(session.playerId)?.session === session;
   }
 
-  /** What a member sees of the room right now (the answer to a repeated join). */
-  viewFor(session: Session): JoinedRoom {
-    const client = this.#members.get(session.playerId);
-    if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
-    // A state that cannot be sent fails this join too; the player keeps the seat an earlier join gave.
-    return this.#answer(client, this.#sendableState(client, 'the repeated join fails'));
-  }
-
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
   async admit(session: Session, options: unknown): Promise<JoinedRoom> {
     // The registry's seat count is what keeps the limit cluster-wide; this is the last line of defence if

@@ -598,7 +598,11 @@ export class RoomManager {
   }
 
   async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
-    if (host.has(session)) return host.viewFor(session);
+    // The room the player sits in (a repeated join, or the second of two sent at once: requests are taken
+    // one at a time, so it comes once the first seated them): refused, and nothing changes. Not admitted
+    // again (the room would hear onJoin for a player it has, the others a MemberJoined), nor answered as a
+    // seating (the client would take it for a new one, and the join's options would reach no one).
+    if (host.has(session)) throw new ProtocolError(ErrorCode.JOIN_REJECTED, ALREADY_IN_ROOM);
     let seat: SeatAnswer;
     try {
       seat = await host.reserveSeat(session.playerId);
@@ -674,6 +678,9 @@ export class RoomManager {
     }
   }
 }
+
+/** The refusal of a join of the room the player is in (the client refuses one with the same words). */
+const ALREADY_IN_ROOM = 'already in this room: leave it first to join it again';
 
 /** The refusal of a seat in a room of a draining node (see `RoomManager.#refusal`). */
 function isDrainRefusal(error: unknown): boolean {
