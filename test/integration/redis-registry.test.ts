@@ -97,6 +97,25 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it("removing a room whose listing it cannot read frees the room's private code", async () => {
+    const registry = await connect('unreadable-code:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    await registry.addRoom(listing('room1', { private: true, code: 'HALFGONE' }));
+    await registry.addRoom(listing('room2', { private: true, code: 'ALLGONE' }));
+    const admin = new Redis(redis.url);
+    // Listings this version cannot read: one without the fields the scripts need, one no JSON at all.
+    await admin.set('unreadable-code:room:room1', JSON.stringify({ roomId: 'room1', code: 'HALFGONE' }));
+    await admin.set('unreadable-code:room:room2', 'room2@ALLGONE');
+    await registry.removeRoom('room1');
+    await registry.removeRoom('room2');
+    expect(await admin.exists('unreadable-code:code:HALFGONE')).toBe(0);
+    expect(await registry.addRoom(listing('room3', { private: true, code: 'HALFGONE' }))).toBe(true);
+    expect(await registry.addRoom(listing('room4', { private: true, code: 'ALLGONE' }))).toBe(true);
+    expect((await registry.findByCode('ALLGONE'))?.roomId).toBe('room4');
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('fails with REGISTRY_UNAVAILABLE while Redis is down and works again once it is back', async () => {
     const registry = await connect('outage:');
     await redis.stop();
