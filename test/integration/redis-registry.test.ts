@@ -245,6 +245,28 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await Promise.all([listener.close(), writer.close()]);
   });
 
+  // A lobby lists again on `reset`: a change published from then on must reach it, or the listing it
+  // reads may miss it for good. ioredis says `ready` before it subscribes again.
+  it('tells its subscribers to list again only once its subscription is back in place', async () => {
+    const [listener, writer] = await Promise.all([connect('reset-order:'), connect('reset-order:')]);
+    const publisher = new Redis(redis.url);
+    const changes: ListingChange[] = [];
+    listener.subscribe((change) => {
+      changes.push(change);
+      // Published the moment the lobby would list again.
+      if (change.change === 'reset')
+        void publisher.publish('reset-order:lobby', JSON.stringify({ change: 'added', roomId: 'racer' }));
+    });
+    await subscribed(writer, changes);
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => changes, { timeout: 5_000 }).toContainEqual({ change: 'reset' });
+    await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'racer' });
+    admin.disconnect();
+    publisher.disconnect();
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
   it('tells its subscribers to list again when its subscription comes back after being cut', async () => {
     const [listener, writer] = await Promise.all([connect('cut:'), connect('cut:')]);
     const changes: ListingChange[] = [];

@@ -365,10 +365,18 @@ export class RedisRegistry implements Registry {
     // until connected and re-subscribes by itself after a reconnect.
     const subscriber = openRedis(this.#target, true);
     subscriber.on('error', () => {});
-    // Ready after every (re)connect, once the subscription is back: what was published while it was down
-    // (or before it first came up) was missed, so subscribers list again.
+    // Ready after every (re)connect: what was published while it was down (or before it first came up) was
+    // missed, so subscribers list again. Not at once: ioredis says ready before it subscribes again, and a
+    // listing read before the subscription is back could miss a change published in between. A SUBSCRIBE
+    // of our own (a no-op on top of ioredis's) answers once the subscription is in place.
     subscriber.on('ready', () => {
-      for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
+      const reset = () => {
+        for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
+      };
+      const again = this.#sharded
+        ? subscriber.ssubscribe(this.#keys.lobby)
+        : subscriber.subscribe(this.#keys.lobby);
+      void again.then(reset, reset);
     });
     subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
       let change: ListingChange;
