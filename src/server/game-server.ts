@@ -30,7 +30,7 @@ import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
-import { checkAllowedOrigins, checkPublicUrl, resolveLimits } from './options.js';
+import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
@@ -142,6 +142,7 @@ export class GameServer {
     checkServerLinkOptions(options.serverLink);
     checkAllowedOrigins(options.allowedOrigins);
     this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
+    checkNodeId(options.nodeId);
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;

@@ -7,6 +7,7 @@ import type { IceServer, TurnRestOptions } from './ice/ice-servers.js';
 import type { MetricsSink } from './metrics.js';
 import type { MonitoringOptions } from './monitoring/monitoring.js';
 import type { Registry } from './registry/registry.js';
+import { wellFormed } from './registry/well-formed-json.js';
 import type { ServerLinkOptions } from './server-link/server-link-options.js';
 
 /**
@@ -467,7 +468,25 @@ export function checkPublicUrl(publicUrl: string | undefined): string | undefine
       `GameServer option 'publicUrl' must be a ws: or wss: URL that clients can reach (e.g. wss://node3.example.com/ws), got '${String(publicUrl)}'`,
     );
   }
+  refuseLoneSurrogate('publicUrl', trimmed);
   return trimmed.replace(/^wss?:/i, (scheme) => scheme.toLowerCase());
+}
+
+/** Refuses a `nodeId` the registry could not keep as it is (see `refuseLoneSurrogate`). */
+export function checkNodeId(nodeId: string | undefined): void {
+  if (nodeId !== undefined) refuseLoneSurrogate('nodeId', String(nodeId));
+}
+
+/**
+ * The registry keeps its strings well-formed (a lone UTF-16 surrogate becomes U+FFFD, as Redis needs):
+ * a node id or URL holding one would be listed as another string than the node's own, and the node would
+ * not know its own rooms (players sent away from them) nor be found by its id.
+ */
+function refuseLoneSurrogate(name: string, text: string): void {
+  if (wellFormed(text) === text) return;
+  throw new TypeError(
+    `GameServer option '${name}' holds a lone UTF-16 surrogate (half of a character, as a string cut inside an emoji leaves), which the registry cannot keep as it is`,
+  );
 }
 
 /**

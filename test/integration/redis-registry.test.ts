@@ -97,6 +97,25 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it("removing a room whose listing it cannot read frees the room's private code", async () => {
+    const registry = await connect('unreadable-code:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    await registry.addRoom(listing('room1', { private: true, code: 'HALFGONE' }));
+    await registry.addRoom(listing('room2', { private: true, code: 'ALLGONE' }));
+    const admin = new Redis(redis.url);
+    // Listings this version cannot read: one without the fields the scripts need, one no JSON at all.
+    await admin.set('unreadable-code:room:room1', JSON.stringify({ roomId: 'room1', code: 'HALFGONE' }));
+    await admin.set('unreadable-code:room:room2', 'room2@ALLGONE');
+    await registry.removeRoom('room1');
+    await registry.removeRoom('room2');
+    expect(await admin.exists('unreadable-code:code:HALFGONE')).toBe(0);
+    expect(await registry.addRoom(listing('room3', { private: true, code: 'HALFGONE' }))).toBe(true);
+    expect(await registry.addRoom(listing('room4', { private: true, code: 'ALLGONE' }))).toBe(true);
+    expect((await registry.findByCode('ALLGONE'))?.roomId).toBe('room4');
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('fails with REGISTRY_UNAVAILABLE while Redis is down and works again once it is back', async () => {
     const registry = await connect('outage:');
     await redis.stop();
@@ -223,6 +242,28 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await subscribed(writer, changes);
     await writer.addRoom(listing('room1'));
     await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'room1' });
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
+  // A lobby lists again on `reset`: a change published from then on must reach it, or the listing it
+  // reads may miss it for good. ioredis says `ready` before it subscribes again.
+  it('tells its subscribers to list again only once its subscription is back in place', async () => {
+    const [listener, writer] = await Promise.all([connect('reset-order:'), connect('reset-order:')]);
+    const publisher = new Redis(redis.url);
+    const changes: ListingChange[] = [];
+    listener.subscribe((change) => {
+      changes.push(change);
+      // Published the moment the lobby would list again.
+      if (change.change === 'reset')
+        void publisher.publish('reset-order:lobby', JSON.stringify({ change: 'added', roomId: 'racer' }));
+    });
+    await subscribed(writer, changes);
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => changes, { timeout: 5_000 }).toContainEqual({ change: 'reset' });
+    await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'racer' });
+    admin.disconnect();
+    publisher.disconnect();
     await Promise.all([listener.close(), writer.close()]);
   });
 

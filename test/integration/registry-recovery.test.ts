@@ -102,6 +102,17 @@ describe('a node puts the shared listing right after registry writes failed', ()
     await expect.poll(async () => registry.getRoom(room.roomId)).toBeUndefined();
     expect(await registry.listRooms({ includeFull: true })).toEqual([]);
   });
+
+  it('a room the listing lost while its node stayed known is listed again once an update misses it', async () => {
+    const registry = new BlippingRegistry();
+    const a = await node(registry, 'node-a');
+    const alice = await connected(a);
+    const room = await alice.create('test');
+    // Lost with the node still known (a Redis failover to a replica that lacked the write, say).
+    await registry.removeRoom(room.roomId);
+    room.send('lock', true);
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+  });
 });
 
 /** A registry each of whose room writes takes `addMs` (a Redis a round trip away), shared as Redis would be. */

@@ -28,6 +28,11 @@ export class MemoryRegistry implements Registry {
   readonly #nodes = new Map<string, { info: NodeInfo; expiresAt: number; ttlMs: number }>();
   /** Swept nodes, until when they are remembered as dead. */
   readonly #gone = new Map<string, number>();
+  /**
+   * Nodes with rooms but no record (never heartbeated, or not since they left): when each last added a
+   * room. See `#nodeAlive`.
+   */
+  readonly #unrecorded = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Quick-play creation claims (see `Registry.claimCreation`): holder and expiry, by key. */
   readonly #claims = new Map<string, { token: string; expiresAt: number }>();
@@ -45,20 +50,25 @@ export class MemoryRegistry implements Registry {
     const listing = wellFormed(given);
     if (listing.code !== undefined) {
       const holder = this.#codes.get(listing.code);
-      if (holder !== undefined && holder !== listing.roomId) return false;
+      // A code left by a room that is gone is free (as in Redis, where an unreadable listing can leave one).
+      if (holder !== undefined && holder !== listing.roomId && this.#rooms.has(holder)) return false;
       this.#codes.set(listing.code, listing.roomId);
     }
     const held = new Set(seats);
+    const { nodeId } = listing;
+    const now = this.#clock.now();
+    if (!this.#nodes.has(nodeId) && (this.#gone.get(nodeId) ?? 0) <= now) this.#unrecorded.set(nodeId, now);
     this.#rooms.set(listing.roomId, { listing: { ...listing, clients: held.size }, seats: held });
     this.#emit('added', listing.roomId);
     return true;
   }
 
-  async updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
+  async updateRoom(roomId: string, patch: ListingPatch): Promise<boolean> {
     const entry = this.#rooms.get(roomId);
-    if (!entry) return;
+    if (!entry) return false;
     entry.listing = { ...entry.listing, ...wellFormed(patch) };
     this.#emit('updated', roomId);
+    return true;
   }
 
   async removeRoom(roomId: string): Promise<void> {
@@ -123,7 +133,9 @@ export class MemoryRegistry implements Registry {
     if (this.#claims.get(key)?.token === token) this.#claims.delete(key);
   }
 
-  async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
+  async heartbeat(given: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
+    // Kept well-formed, as its rooms' listings are (and as Redis must keep it): see `addRoom`.
+    const node = wellFormed(given);
     const previous = this.#nodes.get(node.nodeId);
     const sameProcess = previous?.info.bootId === node.bootId;
     const live = (previous?.expiresAt ?? 0) > this.#clock.now();
@@ -135,17 +147,21 @@ export class MemoryRegistry implements Registry {
     // as dead had its rooms removed then.)
     if (previous !== undefined && !sameProcess) this.#removeRoomsOf(node.nodeId);
     this.#noteBeat(ttlMs);
+    // Its rooms from before this first heartbeat are its own to put right (it is told it was not known).
+    this.#unrecorded.delete(node.nodeId);
     if (!this.#stalled()) this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs, ttlMs });
     this.#gone.delete(node.nodeId);
     return known;
   }
 
-  async removeNode(nodeId: string, bootId?: string): Promise<void> {
+  async removeNode(given: string, bootId?: string): Promise<void> {
+    const nodeId = wellFormed(given);
     const record = this.#nodes.get(nodeId);
     const live = record !== undefined && record.expiresAt > this.#clock.now();
     if (bootId !== undefined && live && record.info.bootId !== bootId) return;
     this.#nodes.delete(nodeId);
+    this.#unrecorded.delete(nodeId);
     this.#gone.set(nodeId, this.#clock.now() + GONE_MS);
     this.#removeRoomsOf(nodeId);
   }
@@ -171,17 +187,24 @@ export class MemoryRegistry implements Registry {
     this.#codes.clear();
     this.#nodes.clear();
     this.#gone.clear();
+    this.#unrecorded.clear();
     this.#listeners.clear();
   }
 
   /**
-   * Unknown nodes count as alive (a lone server never heartbeats), unless swept not long ago; a recorded
-   * node whose heartbeat expired counts as alive while the registry is in a stall (see `#stalled`).
+   * A recorded node is alive until its heartbeat expires, and while the registry is in a stall (see
+   * `#stalled`); one swept not long ago is dead. A node never recorded (its first heartbeat failed, or is
+   * on its way) counts as alive for the longest TTL in force since it last added a room: had it died
+   * before any heartbeat came through, its rooms would otherwise be listed for good. With no node recorded
+   * at all, it counts as alive (a lone server needs no heartbeat), and so in a stall.
    */
   #nodeAlive(nodeId: string): boolean {
+    const now = this.#clock.now();
     const node = this.#nodes.get(nodeId);
-    if (node !== undefined) return node.expiresAt > this.#clock.now() || this.#stalled();
-    return (this.#gone.get(nodeId) ?? 0) <= this.#clock.now();
+    if (node !== undefined) return node.expiresAt > now || this.#stalled();
+    if ((this.#gone.get(nodeId) ?? 0) > now) return false;
+    const longest = this.#longestTtl();
+    return longest === 0 || this.#stalled() || now - (this.#unrecorded.get(nodeId) ?? 0) < longest;
   }
 
   /**
@@ -220,8 +243,8 @@ export class MemoryRegistry implements Registry {
   /**
    * Removes dead nodes and their rooms. A swept node is remembered as gone for a while: one that was only
    * stalled may add a room before its next heartbeat (which puts its rooms back); forgotten, that room
-   * would count as a never-seen node's, listed for good if the node died before that heartbeat. Such
-   * rooms are not listed, and each sweep removes them.
+   * would count as a never-seen node's, listed for a TTL. Such rooms are not listed, and each sweep
+   * removes them. So does it the rooms of a node never recorded once they no longer count (`#nodeAlive`).
    */
   #sweep(): void {
     const now = this.#clock.now();
@@ -233,6 +256,12 @@ export class MemoryRegistry implements Registry {
     for (const [nodeId, until] of [...this.#gone]) {
       this.#removeRoomsOf(nodeId);
       if (until <= now) this.#gone.delete(nodeId);
+    }
+    const longest = this.#longestTtl();
+    for (const [nodeId, addedAt] of [...this.#unrecorded]) {
+      if (longest === 0 || now - addedAt < longest) continue;
+      this.#unrecorded.delete(nodeId);
+      this.#removeRoomsOf(nodeId);
     }
   }
 

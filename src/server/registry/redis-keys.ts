@@ -22,6 +22,9 @@ import { createHash } from 'node:crypto';
  *                            (a restart, a failover) starts a stall's grace
  * - `{p}gone:{nodeId}`       a swept node, remembered for 10 minutes (PX): rooms it adds before it
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
+ * - `{p}unrecorded`          sorted set of nodes with rooms but no record (their first heartbeat failed or
+ *                            is on its way), by Redis's time (ms) of their newest room: their rooms count
+ *                            for the longest node TTL from then, then are swept
  * - `{p}last-beat`           hash: Redis's time (ms, `at`) of the newest heartbeat of any node;
  *                            `{p}stall-grace` set for the longest listed node's TTL (PX) by a heartbeat
  *                            that came more than that after it (Redis itself stood still), or on another

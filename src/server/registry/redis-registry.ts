@@ -66,7 +66,7 @@ export class RedisRegistry implements Registry {
   readonly #target: RedisTarget;
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** The newest update of each room still running: the next update of that room waits for it. */
-  readonly #updating = new Map<string, Promise<void>>();
+  readonly #updating = new Map<string, Promise<boolean>>();
   #subscriber: RedisConnection | undefined;
   /**
    * In a cluster the lobby channel is sharded (SPUBLISH/SSUBSCRIBE, Redis 7): a plain PUBLISH goes to
@@ -216,12 +216,12 @@ export class RedisRegistry implements Registry {
     return true;
   }
 
-  updateRoom(roomId: string, patch: ListingPatch): Promise<void> {
+  updateRoom(roomId: string, patch: ListingPatch): Promise<boolean> {
     // A read-modify-write: safe across nodes, since only the node hosting a room updates it, but two
     // updates of one room from this node (a lock and new metadata in the same tick) would both read the
     // old listing and the second write would undo the first. So each room's updates run one after another.
     const before = this.#updating.get(roomId);
-    const update = (before ?? Promise.resolve()).then(
+    const update = (before ?? Promise.resolve(true)).then(
       () => this.#updateNow(roomId, patch),
       () => this.#updateNow(roomId, patch),
     );
@@ -233,20 +233,22 @@ export class RedisRegistry implements Registry {
     return update;
   }
 
-  async #updateNow(roomId: string, patch: ListingPatch): Promise<void> {
+  async #updateNow(roomId: string, patch: ListingPatch): Promise<boolean> {
     // Written only over the listing it was read from: the room written again meanwhile (its node putting
     // its rooms back after an outage) is read again, or the patch would land on the listing from before
     // and undo what the rewrite wrote (a lock that an earlier update failed to write, say).
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const json = await this.#call(() => this.#redis.get(this.#keys.room(roomId)));
-      if (json === null) return;
-      const next = { ...(JSON.parse(json) as Omit<RoomListing, 'clients'>), ...patch };
+      // None, or none this version can read: the node that runs the room writes it again (see Registry).
+      const listing = json === null ? undefined : parseJson(json);
+      if (json === null || !isRecord(listing)) return false;
+      const next = { ...listing, ...patch };
       // Written by a script, which also moves the room in or out of the open indexes (a lock, a new size).
       const written = await this.#call(() =>
         scripts.setListing.run(this.#redis, this.#keys, [roomId, wellFormedJson(next), json]),
       );
       if (written === 1) this.#publish('updated', roomId);
-      if (written !== 2) return;
+      if (written !== 2) return written === 1;
     }
     throw unavailable('the room was written again at every attempt to update it', undefined);
   }
@@ -310,7 +312,9 @@ export class RedisRegistry implements Registry {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [
         node.nodeId,
-        JSON.stringify(node),
+        // Well-formed, as listings are: cjson refuses a lone surrogate's escape, and every heartbeat of
+        // such a node would take it for another process and remove its rooms.
+        wellFormedJson(node),
         Math.max(1, Math.round(ttlMs)),
         node.bootId,
         held ? 1 : 0,
@@ -361,10 +365,18 @@ export class RedisRegistry implements Registry {
     // until connected and re-subscribes by itself after a reconnect.
     const subscriber = openRedis(this.#target, true);
     subscriber.on('error', () => {});
-    // Ready after every (re)connect, once the subscription is back: what was published while it was down
-    // (or before it first came up) was missed, so subscribers list again.
+    // Ready after every (re)connect: what was published while it was down (or before it first came up) was
+    // missed, so subscribers list again. Not at once: ioredis says ready before it subscribes again, and a
+    // listing read before the subscription is back could miss a change published in between. A SUBSCRIBE
+    // of our own (a no-op on top of ioredis's) answers once the subscription is in place.
     subscriber.on('ready', () => {
-      for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
+      const reset = () => {
+        for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
+      };
+      const again = this.#sharded
+        ? subscriber.ssubscribe(this.#keys.lobby)
+        : subscriber.subscribe(this.#keys.lobby);
+      void again.then(reset, reset);
     });
     subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
       let change: ListingChange;

@@ -54,10 +54,18 @@ local function stalled()
   return redis.call('EXISTS', p..'stall-grace') == 1 or silentTooLong()
 end
 -- Before a stall is over (see stalled), a listed node whose key expired counts as alive too.
+-- A node never recorded (its first heartbeat failed, or is on its way) counts as alive for the longest TTL
+-- in force since it last added a room ('unrecorded', set by addRoom): had it died before any heartbeat came
+-- through, its rooms would otherwise be listed for good. With no node recorded at all it counts as alive
+-- (a lone server needs no heartbeat), and so in a stall.
 local function alive(nodeId)
   if redis.call('EXISTS', p..'node:'..nodeId) == 1 then return true end
   if redis.call('SISMEMBER', p..'nodes', nodeId) == 1 then return stalled() end
-  return redis.call('EXISTS', p..'gone:'..nodeId) == 0
+  if redis.call('EXISTS', p..'gone:'..nodeId) == 1 then return false end
+  local longest = longestTtl()
+  if longest == 0 or stalled() then return true end
+  local addedAt = tonumber(redis.call('ZSCORE', p..'unrecorded', nodeId))
+  return addedAt ~= nil and nowMs() - addedAt < longest
 end
 -- A stored listing as a table, or nil for one that cannot be read (not JSON, or without the fields every
 -- script relies on): such a room is never listed, and removing it still works, so that one bad listing
@@ -96,8 +104,16 @@ local function removeRoom(roomId)
   if not json then return 0 end
   redis.call('DEL', p..'room:'..roomId, p..'seats:'..roomId)
   local room = decodeRoom(json)
-  -- Unreadable: its type, node and code are unknown; what is left of it names a room that is gone.
-  if not room then return 1 end
+  -- Unreadable: its type and node are unknown; what is left of it names a room that is gone. Its code is
+  -- freed when the JSON still names one; when not, addRoom takes it over (its holder is gone).
+  if not room then
+    local ok, raw = pcall(cjson.decode, json)
+    if ok and type(raw) == 'table' and type(raw.code) == 'string'
+      and redis.call('GET', p..'code:'..raw.code) == roomId then
+      redis.call('DEL', p..'code:'..raw.code)
+    end
+    return 1
+  end
   redis.call('ZREM', p..'open-type:'..room.type, roomId)
   redis.call('SREM', p..'node-rooms:'..room.nodeId, roomId)
   if type(room.code) == 'string' and redis.call('GET', p..'code:'..room.code) == roomId then
@@ -114,7 +130,8 @@ end
 -- Removes dead nodes and their rooms; returns the removed room ids. A swept node is remembered as gone
 -- for GONE_MS: one that was only stalled may add a room before its next heartbeat (which puts its rooms
 -- back); had it been forgotten, that room would count as a never-seen node's, listed for good if the node
--- died before that heartbeat. Such rooms are not listed, and each sweep removes them.
+-- died before that heartbeat. Such rooms are not listed, and each sweep removes them. So does it the
+-- rooms of a node never recorded once they no longer count (see alive).
 local function sweep()
   local removed = {}
   if stalled() then return removed end
@@ -137,6 +154,14 @@ local function sweep()
     else
       removeRoomsOf(nodeId, removed)
       if redis.call('EXISTS', p..'gone:'..nodeId) == 0 then redis.call('SREM', p..'gone-nodes', nodeId) end
+    end
+  end
+  -- Nodes never recorded whose rooms no longer count (see alive).
+  local longest = longestTtl()
+  if longest > 0 then
+    for _, nodeId in ipairs(redis.call('ZRANGEBYSCORE', p..'unrecorded', '-inf', nowMs() - longest)) do
+      redis.call('ZREM', p..'unrecorded', nodeId)
+      removeRoomsOf(nodeId, removed)
     end
   end
   return removed
@@ -169,8 +194,14 @@ const addRoom = `${helpers}
 local roomId, nodeId, createdAt, json, code = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if code ~= '' then
   local holder = redis.call('GET', p..'code:'..code)
-  if holder and holder ~= roomId then return 0 end
+  -- A code whose room is gone (removed while its listing could not be read) is free.
+  if holder and holder ~= roomId and redis.call('EXISTS', p..'room:'..holder) == 1 then return 0 end
   redis.call('SET', p..'code:'..code, roomId)
+end
+-- A node with no record yet: see alive.
+if redis.call('EXISTS', p..'node:'..nodeId) == 0 and redis.call('SISMEMBER', p..'nodes', nodeId) == 0
+  and redis.call('EXISTS', p..'gone:'..nodeId) == 0 then
+  redis.call('ZADD', p..'unrecorded', nowMs(), nodeId)
 end
 redis.call('SET', p..'room:'..roomId, json)
 redis.call('DEL', p..'seats:'..roomId)
@@ -334,6 +365,8 @@ if silentTooLong() or redisRestarted then
 end
 redis.call('HSET', p..'last-beat', 'at', nowMs())
 if runId ~= '' then redis.call('SET', p..'run-id', runId) end
+-- Its rooms from before this first heartbeat are its own to put right (it is told it was not known).
+redis.call('ZREM', p..'unrecorded', nodeId)
 for _, roomId in ipairs(sweep()) do table.insert(removed, roomId) end
 redis.call('SET', p..'node:'..nodeId, ARGV[3], 'PX', ARGV[4])
 -- Kept beyond the record's expiry: in a stall, the node is still listed (see listNodes).
@@ -362,6 +395,7 @@ local removed = {}
 redis.call('DEL', p..'node:'..ARGV[2])
 removeRoomsOf(ARGV[2], removed)
 redis.call('SREM', p..'nodes', ARGV[2])
+redis.call('ZREM', p..'unrecorded', ARGV[2])
 forgetNode(ARGV[2])
 redis.call('SET', p..'gone:'..ARGV[2], '1', 'PX', GONE_MS)
 redis.call('SADD', p..'gone-nodes', ARGV[2])

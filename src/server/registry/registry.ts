@@ -55,7 +55,9 @@ export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'l
  * stops is dead after `ttlMs`: its rooms leave every lookup at once, even if no one cleans up, and the
  * next heartbeat of any node sweeps them away; unless no node heartbeated at all for that long, which is
  * the registry's own stall (see `heartbeat`). Rooms of a node that never heartbeated are listed as is
- * (a lone server needs no heartbeat). A remote registry fails with a ProtocolError whose code is
+ * (a lone server needs no heartbeat), as long as no node is recorded; once one is, those of a node never
+ * recorded (its first heartbeat failed or is on its way) count only for the longest TTL in force since
+ * the node last added a room, and are then swept as a dead node's. A remote registry fails with a ProtocolError whose code is
  * REGISTRY_UNAVAILABLE when it cannot be reached.
  */
 export interface Registry {
@@ -66,7 +68,12 @@ export interface Registry {
    * in between.
    */
   addRoom(listing: RoomListing, seats?: readonly string[]): Promise<boolean>;
-  updateRoom(roomId: string, patch: ListingPatch): Promise<void>;
+  /**
+   * Changes a room's listing. Resolves false when the registry has no such room, or none it can read
+   * (removed, swept, lost in a Redis failover): nothing is written, and a node updating a room it runs
+   * should add it again.
+   */
+  updateRoom(roomId: string, patch: ListingPatch): Promise<boolean>;
   removeRoom(roomId: string): Promise<void>;
   getRoom(roomId: string): Promise<RoomListing | undefined>;
   findByCode(code: string): Promise<RoomListing | undefined>;

@@ -93,6 +93,11 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
    * right at the next heartbeat. `removedRoom`: the failed write was the room's removal.
    */
   onRegistryFailure(removedRoom?: string): void;
+  /**
+   * An update of this room found the registry without it (lost in a Redis failover, say): the manager
+   * writes it again at the next heartbeat if the room is hosted there (not still being created, or gone).
+   */
+  onUnlisted(roomId: string): void;
 }
 
 class HostedClient implements RoomClient {
@@ -671,7 +676,12 @@ export class RoomHost implements RoomHostPort {
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void {
     // A draining node's rooms stay locked: an app unlocking between rounds must not list them again.
     const kept = patch.locked === false && this.#ctx.isDraining() ? { ...patch, locked: true } : patch;
-    void this.#ctx.registry.updateRoom(this.roomId, kept).catch(() => this.#ctx.onRegistryFailure());
+    void this.#ctx.registry.updateRoom(this.roomId, kept).then(
+      (found) => {
+        if (found === false) this.#ctx.onUnlisted(this.roomId);
+      },
+      () => this.#ctx.onRegistryFailure(),
+    );
   }
 
   reportTick(durationMs: number): void {

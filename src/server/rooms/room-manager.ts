@@ -191,7 +191,10 @@ export class RoomManager {
   async startDraining(): Promise<void> {
     this.#draining = true;
     await Promise.all(
-      [...this.#rooms.keys()].map((roomId) => this.#options.registry.updateRoom(roomId, { locked: true })),
+      [...this.#rooms.keys()].map(async (roomId) => {
+        const found = await this.#options.registry.updateRoom(roomId, { locked: true });
+        if (found === false) this.#onUnlisted(roomId);
+      }),
     );
   }
 
@@ -506,6 +509,7 @@ export class RoomManager {
       onVacant: (roomId) => this.#onVacant(roomId),
       isDraining: () => this.#draining,
       onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
+      onUnlisted: (roomId) => this.#onUnlisted(roomId),
     });
     // Drawn before onCreate, so the room knows its code there (`this.code`); drawn again on a collision.
     if (isPrivate) host.code = newRoomCode();
@@ -658,6 +662,14 @@ export class RoomManager {
   #onRegistryFailure(removedRoom?: string): void {
     this.#registryStale = true;
     if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
+  }
+
+  /**
+   * The registry has no listing of a room (an update found none): one hosted here is written again at
+   * the next heartbeat. A room still being created is listed once its creation is done; a gone one not.
+   */
+  #onUnlisted(roomId: string): void {
+    if (this.#rooms.has(roomId)) this.#registryStale = true;
   }
 
   /** Counts and logs a registry failure in a player's request as it goes by (see RegistryFailures). */

@@ -136,6 +136,13 @@ describe('publicUrl', () => {
     }
   });
 
+  // Stored in the shared registry, which keeps strings well-formed: the node's record would not match it.
+  it('refuses a URL holding a lone UTF-16 surrogate', () => {
+    expect(() => new GameServer({ publicUrl: 'wss://node3.example.com/\ud83d' })).toThrow(
+      /^GameServer option 'publicUrl' holds a lone UTF-16 surrogate/,
+    );
+  });
+
   it('takes ws: and wss: URLs, registered as given but for whitespace around and the scheme’s case', async () => {
     const given: Array<[string, string]> = [
       ['ws://localhost:18084/ws', 'ws://localhost:18084/ws'],
@@ -149,5 +156,15 @@ describe('publicUrl', () => {
       expect(server.publicUrl, publicUrl).toBe(registered);
       await server.close({ drainMs: 0 });
     }
+  });
+});
+
+describe('nodeId', () => {
+  // Rooms are listed under the node id well-formed (a lone surrogate as U+FFFD), so a node whose id held
+  // one would not know its own rooms, and Redis could not read its heartbeat.
+  it('refuses an id holding a lone UTF-16 surrogate', () => {
+    expect(() => new GameServer({ nodeId: 'node-\ud83d' })).toThrow(
+      /^GameServer option 'nodeId' holds a lone UTF-16 surrogate/,
+    );
   });
 });

@@ -157,6 +157,19 @@ export function registryContract(
       await registry.close();
     });
 
+    it('a node whose id and URL hold a lone surrogate heartbeats like any other, and keeps its rooms', async () => {
+      const registry = await makeRegistry();
+      const cut = node('node-\ud83d', { url: 'ws://127.0.0.1:1/\ud83d' });
+      expect(await registry.heartbeat(cut, 60_000)).toBe(false);
+      await registry.addRoom(listing('room1', { nodeId: cut.nodeId }));
+      expect(await registry.heartbeat(cut, 60_000, true)).toBe(true);
+      expect((await registry.listRooms({})).map((room) => room.nodeId)).toEqual(['node-\uFFFD']);
+      expect(await registry.listNodes()).toEqual([node('node-\uFFFD', { url: 'ws://127.0.0.1:1/\uFFFD' })]);
+      await registry.removeNode(cut.nodeId);
+      expect(await registry.listRooms({})).toEqual([]);
+      await registry.close();
+    });
+
     it('a filter value holding a lone surrogate matches nothing, like any other unmatched value', async () => {
       const registry = await makeRegistry();
       await registry.addRoom(listing('room1'));
@@ -379,6 +392,46 @@ export function registryContract(
       await registry.close();
     });
 
+    // A node whose first heartbeat failed (or is still on its way) while its room writes went through, and
+    // which then died before any heartbeat came through: it was never recorded, yet its rooms must not
+    // stay listed for good, sending players to a dead URL.
+    it('rooms of a node never recorded leave once a TTL has passed since it wrote one, and are swept', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-b'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'NOBEAT' }));
+      await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+      const ids = async () => (await registry.listRooms({ includePrivate: true })).map((r) => r.roomId);
+      // Its first heartbeat may be on its way: listed meanwhile.
+      expect(await ids()).toEqual(['room1', 'room2']);
+      // It never comes: node-a died. node-b goes on heartbeating.
+      for (let beat = 0; beat < 5; beat++) {
+        await time.pass(100);
+        await registry.heartbeat(node('node-b'), 300, true);
+      }
+      expect(await ids()).toEqual(['room2']);
+      expect(await registry.getRoom('room1')).toBeUndefined();
+      expect(await registry.reserveSeat('room1', 'p1')).toBe(false);
+      // Swept, not just hidden: its code is free again.
+      expect(await registry.addRoom(listing('room3', { nodeId: 'node-b', code: 'NOBEAT' }))).toBe(true);
+      await registry.close();
+    });
+
+    it('a node whose first heartbeat comes after its first room keeps that room', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-b'), 300);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a' }));
+      await time.pass(100);
+      await registry.heartbeat(node('node-b'), 300, true);
+      expect(await registry.heartbeat(node('node-a'), 300)).toBe(false);
+      for (let beat = 0; beat < 5; beat++) {
+        await time.pass(100);
+        await registry.heartbeat(node('node-b'), 300, true);
+        await registry.heartbeat(node('node-a'), 300, true);
+      }
+      expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1']);
+      await registry.close();
+    });
+
     it('a clean leave during a stall takes the node and its rooms out at once', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 300);
@@ -399,6 +452,18 @@ export function registryContract(
       expect(await registry.reserveSeat('room1', 'p3')).toBe(true);
       expect(await registry.reserveSeat('room1', 'p4')).toBe(true);
       expect(await registry.reserveSeat('room1', 'gone')).toBe(false); // its seat was not given back
+      await registry.close();
+    });
+
+    // A node updating a room it runs learns when the registry has no such room (lost in a Redis failover,
+    // say), so that it writes it again rather than leave it unlisted.
+    it('an update of a room the registry does not have changes nothing and says so', async () => {
+      const registry = await makeRegistry();
+      await registry.addRoom(listing('room1'));
+      expect(await registry.updateRoom('room1', { locked: true })).toBe(true);
+      await registry.removeRoom('room1');
+      expect(await registry.updateRoom('room1', { locked: false })).toBe(false);
+      expect(await registry.getRoom('room1')).toBeUndefined();
       await registry.close();
     });
 
