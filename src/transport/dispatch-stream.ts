@@ -18,11 +18,6 @@ export interface DispatchStreamOptions extends DispatchReceiveLimits {
    */
   retiredPeerEpoch?: number;
   /**
-   * The epoch of the stream this end starts when the peer's stream starts over on a newer epoch (see
-   * `#receiveData`); without, this end goes on with its own. Called once per restart.
-   */
-  nextEpoch?(): number;
-  /**
    * A data frame of `retiredPeerEpoch` arrived: the peer goes on sending the stream that a link before
    * this one took, so it never heard that link's goodbye. Called for each such frame.
    */
@@ -45,11 +40,9 @@ export class DispatchStream {
   readonly #write: (frame: Uint8Array) => boolean;
   readonly #deliver: (bytes: Uint8Array) => void;
   readonly #limits: DispatchReceiveLimits;
-  #sender: DispatchSender;
-  readonly #senderOptions: { mayRetransmit?(): boolean };
+  readonly #sender: DispatchSender;
   readonly #follower: StreamFollower;
   readonly #retiredPeerEpoch: number | undefined;
-  readonly #nextEpoch: (() => number) | undefined;
   readonly #retiredHeard: ((epoch: number) => void) | undefined;
   /** Made for the first stream of the peer's it takes, and again for each newer one. */
   #receiver: DispatchReceiver | undefined;
@@ -61,16 +54,19 @@ export class DispatchStream {
     deliver: (bytes: Uint8Array) => void,
     options: DispatchStreamOptions = {},
   ) {
-    const { mayRetransmit, epoch, retiredPeerEpoch, nextEpoch, retiredHeard, ...limits } = options;
+    const { mayRetransmit, epoch, retiredPeerEpoch, retiredHeard, ...limits } = options;
     this.#clock = clock;
     this.#write = write;
     this.#deliver = deliver;
     this.#limits = limits;
-    this.#senderOptions = mayRetransmit ? { mayRetransmit } : {};
-    this.#sender = this.#newSender(epoch);
+    this.#sender = new DispatchSender({
+      clock,
+      write,
+      ...(epoch === undefined ? {} : { epoch }),
+      ...(mayRetransmit ? { mayRetransmit } : {}),
+    });
     this.#follower = new StreamFollower(retiredPeerEpoch);
     this.#retiredPeerEpoch = retiredPeerEpoch;
-    this.#nextEpoch = nextEpoch;
     this.#retiredHeard = retiredHeard;
     this.#refused = limits.refused ?? (() => {});
   }
@@ -139,34 +135,23 @@ export class DispatchStream {
     this.#receiver?.close();
   }
 
-  #newSender(epoch: number | undefined): DispatchSender {
-    return new DispatchSender({
-      clock: this.#clock,
-      write: this.#write,
-      ...(epoch === undefined ? {} : { epoch }),
-      ...this.#senderOptions,
-    });
-  }
-
   /**
    * A frame of a stream older than the one followed (sent by a link the peer has since replaced) is
    * dropped unacked: an ack would name a stream no link of the peer's sends any more. One of the retired
    * stream is reported (`retiredHeard`): the peer's link missed our closed link's goodbye.
    *
-   * A newer stream means the same the other way: the peer's link that took ours closed (its goodbye never
-   * came: lost to a full outbox or a resync) and its next link drops ours as the closed one's. With
-   * `nextEpoch`, this end starts a new stream too, as a goodbye would have had it do; what the old one
-   * still held goes with it, as it would have with the goodbye.
+   * A newer stream of the peer's is followed from its start, and this end's own stream goes on: the
+   * peer's link sending it may still be the one that takes ours (a link of ours that took nothing retires
+   * nothing, and its successor takes the peer's stream as it is). Restarting ours here would have two such
+   * links restart each other's streams for as long as both send, losing what each had not yet sent. A
+   * peer's link that does drop ours as a retired stream says our closed link's goodbye again
+   * (`retiredHeard`), which closes this link; the next one starts afresh.
    */
   #receiveData(epoch: number, seq: number, payload: Uint8Array): void {
     const verdict = this.#follower.follow(epoch);
     if (verdict === 'drop') {
       if (epoch === this.#retiredPeerEpoch) this.#retiredHeard?.(epoch);
       return;
-    }
-    if (verdict === 'restart' && this.#nextEpoch) {
-      this.#sender.close();
-      this.#sender = this.#newSender(this.#nextEpoch());
     }
     if (verdict === 'restart' || this.#receiver === undefined) {
       this.#receiver?.close();

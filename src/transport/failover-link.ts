@@ -32,11 +32,6 @@ export interface DispatchEpochs {
   epoch?: number;
   /** The newest of the peer's epochs a link before this one took: it and older ones are dropped. */
   retiredPeerEpoch?: number;
-  /**
-   * The epoch of a new stream of ours, started when the peer's starts over on a newer epoch (its link
-   * that took ours is gone: see DispatchStream). Without, this link's stream goes on.
-   */
-  nextEpoch?(): number;
   /** A frame of `retiredPeerEpoch` arrived: the peer's link never heard our closed link's goodbye. */
   retiredHeard?(epoch: number): void;
 }

@@ -424,16 +424,14 @@ export class PeerMesh {
    * took is retired, so that what that one sent before it heard our goodbye is not taken as the start of
    * the peer's next stream. A goodbye can be lost (our session's outbox full as the link closed, or a
    * resync towards the peer dropped it), and the peer's link then goes on with the retired stream, all of
-   * it dropped here: a frame of it has this link say that goodbye again on the relay, and a newer stream
-   * of the peer's, arriving at a link of ours that missed the peer's goodbye, starts ours anew under the
-   * next epoch (see DispatchStream).
+   * it dropped here: a frame of it has this link say that goodbye again on the relay, which closes the
+   * peer's link; its next one starts a stream this link takes (see DispatchStream).
    */
   #epochsFor(peerId: string, relay: RelayLink): DispatchEpochs {
     const retired = this.#room.retiredPeerEpochs.get(peerId);
     return {
       epoch: this.#room.linkEpochs.next(peerId),
       ...(retired === undefined ? {} : { retiredPeerEpoch: retired }),
-      nextEpoch: () => this.#room.linkEpochs.next(peerId),
       retiredHeard: (epoch) => relay.sayGoodbyeAgain(epoch),
     };
   }

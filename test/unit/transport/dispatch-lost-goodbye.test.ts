@@ -1,7 +1,7 @@
 import { ManualClock } from 'vehikill-net/server';
 import { DispatchStream } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
-import { encodeDispatchData, readDispatchFrame } from '../../../src/transport/dispatch-frames.js';
+import { encodeDispatchData } from '../../../src/transport/dispatch-frames.js';
 
 /* What a link does when the peer's goodbye, or ours, never arrived (see DispatchStream.#receiveData). */
 describe('DispatchStream after a lost goodbye', () => {
@@ -23,28 +23,50 @@ describe('DispatchStream after a lost goodbye', () => {
     expect(heard).toEqual([4, 4]);
   });
 
-  it("starts its own stream anew under the next epoch when the peer's starts over, dropping the old one's", () => {
-    const written: Uint8Array[] = [];
-    const delivered: number[] = [];
-    let next = 7;
-    const stream = new DispatchStream(
-      new ManualClock(),
-      (frame) => written.push(frame) > 0,
-      (bytes) => delivered.push(bytes[0] as number),
-      { epoch: 6, nextEpoch: () => next++ },
+  it("follows the peer's newer stream and keeps its own: two links crossing streams settle, nothing lost", () => {
+    // A's link A1 took nothing of B's stream and closed, and its goodbye was lost: B's link B1 (stream 1)
+    // goes on, following A1's stream. A's next link A2 (stream 2) retires nothing and takes B1's stream as
+    // it is; B1 takes A2's as newer. Both send every tick, frames crossing; B's path refuses a few frames
+    // for a moment (a full session outbox), which its stream sends again later.
+    const clock = new ManualClock();
+    const toA: Uint8Array[] = [];
+    const toB: Uint8Array[] = [];
+    const heardByA: number[] = [];
+    const heardByB: number[] = [];
+    let bRefuses = false;
+    const b = new DispatchStream(
+      clock,
+      (frame) => !bRefuses && toA.push(frame) > 0,
+      (bytes) => heardByB.push(bytes[0] as number),
+      { epoch: 1 },
     );
-    stream.receive(encodeDispatchData(2, 1, Uint8Array.of(1)));
-    stream.send(Uint8Array.of(10)); // unacked: the peer's link that took ours is gone
-    expect(stream.epoch).toBe(6);
-    stream.receive(encodeDispatchData(3, 1, Uint8Array.of(2)));
-    expect(stream.epoch).toBe(7);
-    expect(stream.unacked).toBe(0);
-    expect(delivered).toEqual([1, 2]);
-    written.length = 0;
-    stream.send(Uint8Array.of(11));
-    expect(readDispatchFrame(written.at(-1)!)).toMatchObject({ epoch: 7, seq: 1 });
-    // More of the same newer stream starts nothing more.
-    stream.receive(encodeDispatchData(3, 2, Uint8Array.of(3)));
-    expect(stream.epoch).toBe(7);
+    b.receive(encodeDispatchData(1, 1, Uint8Array.of(0)));
+    heardByB.length = 0;
+    toA.length = 0; // B1's ack, to A1, which is gone
+    const a = new DispatchStream(
+      clock,
+      (frame) => toB.push(frame) > 0,
+      (bytes) => heardByA.push(bytes[0] as number),
+      { epoch: 2 },
+    );
+    const rounds = 40;
+    for (let round = 1; round <= rounds; round++) {
+      bRefuses = round >= 19 && round <= 22;
+      a.send(Uint8Array.of(round));
+      b.send(Uint8Array.of(round));
+      bRefuses = false;
+      for (const frame of toB.splice(0)) b.receive(frame);
+      for (const frame of toA.splice(0)) a.receive(frame);
+      clock.advance(20);
+    }
+    for (let k = 0; k < 100; k++) {
+      for (const frame of toB.splice(0)) b.receive(frame);
+      for (const frame of toA.splice(0)) a.receive(frame);
+      clock.advance(500);
+    }
+    const all = Array.from({ length: rounds }, (_, k) => k + 1);
+    expect([a.epoch, b.epoch]).toEqual([2, 1]);
+    expect(heardByA).toEqual(all);
+    expect(heardByB).toEqual(all);
   });
 });
