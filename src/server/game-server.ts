@@ -273,7 +273,12 @@ export class GameServer {
       // One still to say hello hears it with its answer, not before its welcome.
       if (connection.session !== undefined) this.#tellLeaving(connection);
     }
-    await this.#waitUntil(() => this.rooms.playerCount === 0, deadlineMs);
+    // The players' requests under way too: a creation the drain refused is being sent to another node,
+    // and the goodbye would fail it on its way.
+    await this.#waitUntil(
+      () => this.rooms.playerCount === 0 && this.rooms.requestsUnderWay === 0,
+      deadlineMs,
+    );
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
     // Where the notice said players would go, if that node is still live and not draining itself.

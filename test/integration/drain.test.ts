@@ -365,6 +365,33 @@ describe('a room hosted as its node begins to drain, before its creator is seate
   });
 });
 
+describe('a node that begins to drain with no player, while a creation is under way', () => {
+  it('says its goodbye once the creator has been answered: sent to a live node, not failed', async () => {
+    const registry = new HeldSeatRegistry();
+    const node = async (nodeId: string) => {
+      const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+      servers.push(server);
+      return server;
+    };
+    const a = await node('node-a');
+    const b = await node('node-b');
+    const alice = a.client();
+    await alice.connect();
+    registry.holdNext = true;
+    const created = alice.create('test');
+    await eventually(() => registry.held !== undefined, "the creator's seat about to be reserved");
+    const drained = a.server.drain({ deadlineMs: 10_000 });
+    await expect.poll(async () => (await registry.listRooms({ includeLocked: true }))[0]?.locked).toBe(true);
+    registry.held?.();
+    const room = await created;
+    expect(room.info.nodeId).toBe('node-b');
+    expect(alice.url).toBe(b.wsUrl);
+    await drained;
+    expect(a.server.rooms.roomCount).toBe(0);
+    await room.leave();
+  });
+});
+
 /** Seats its creator at once; the `onJoin` of each player after waits until the test lets it go on. */
 class GatedJoinRoom extends Room {
   static waiting: Array<() => void> = [];

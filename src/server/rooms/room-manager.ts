@@ -91,6 +91,7 @@ export class RoomManager {
    * creation are sent to other nodes.
    */
   #draining = false;
+  #requestsUnderWay = 0;
   /** Closed with the server: a room whose `onCreate` was still running is not hosted once it is done. */
   #closed = false;
   /**
@@ -172,6 +173,14 @@ export class RoomManager {
   }
 
   /** Players seated in this node's rooms. */
+  /**
+   * Creations, joins and quick plays not yet answered. A drain waits for them as for players: its goodbye
+   * would fail one still under way (a creation being sent to another node, a join still in `onJoin`).
+   */
+  get requestsUnderWay(): number {
+    return this.#requestsUnderWay;
+  }
+
   get playerCount(): number {
     let count = 0;
     for (const host of this.#rooms.values()) count += host.memberCount;
@@ -672,13 +681,19 @@ export class RoomManager {
     if (this.#rooms.has(roomId)) this.#registryStale = true;
   }
 
-  /** Counts and logs a registry failure in a player's request as it goes by (see RegistryFailures). */
+  /**
+   * Counts and logs a registry failure in a player's request as it goes by (see RegistryFailures), and
+   * counts the requests under way (see `requestsUnderWay`).
+   */
   async #noting(request: Promise<JoinedRoom>): Promise<JoinedRoom> {
+    this.#requestsUnderWay++;
     try {
       return await request;
     } catch (error) {
       this.#registryFailures.note(error);
       throw error;
+    } finally {
+      this.#requestsUnderWay--;
     }
   }
 
