@@ -328,16 +328,20 @@ class HeldSeatRegistry extends MemoryRegistry {
   }
 }
 
+/** Two nodes sharing a registry that can hold a seat reservation (`holdNext`). */
+async function twoNodesHoldingSeats() {
+  const registry = new HeldSeatRegistry();
+  const node = async (nodeId: string) => {
+    const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
+    servers.push(server);
+    return server;
+  };
+  return { registry, a: await node('node-a'), b: await node('node-b') };
+}
+
 describe('a room hosted as its node begins to drain, before its creator is seated', () => {
   it('is let go at once, and its creator is sent to a live node as a creation asked for now is', async () => {
-    const registry = new HeldSeatRegistry();
-    const node = async (nodeId: string) => {
-      const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
-      servers.push(server);
-      return server;
-    };
-    const a = await node('node-a');
-    const b = await node('node-b');
+    const { registry, a, b } = await twoNodesHoldingSeats();
     // Bob plays on: the drain waits for his room.
     const bob = a.client();
     const alice = a.client();
@@ -367,14 +371,7 @@ describe('a room hosted as its node begins to drain, before its creator is seate
 
 describe('a node that begins to drain with no player, while a creation is under way', () => {
   it('says its goodbye once the creator has been answered: sent to a live node, not failed', async () => {
-    const registry = new HeldSeatRegistry();
-    const node = async (nodeId: string) => {
-      const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600 });
-      servers.push(server);
-      return server;
-    };
-    const a = await node('node-a');
-    const b = await node('node-b');
+    const { registry, a, b } = await twoNodesHoldingSeats();
     const alice = a.client();
     await alice.connect();
     registry.holdNext = true;
