@@ -24,6 +24,26 @@ function dispatchHeard(mesh: PeerMesh, from: string, into: number[] = []): numbe
   return into;
 }
 
+/**
+ * Closes `mesh` and opens the room's mesh again, `times` times (each new link takes the next epoch);
+ * `linked`, when given, is waited for on each mesh before it closes. Returns the newest mesh.
+ */
+async function reopened(
+  room: { mesh(options: MeshOptions): PeerMesh },
+  mesh: PeerMesh,
+  times: number,
+  linked?: (mesh: PeerMesh) => boolean,
+): Promise<PeerMesh> {
+  let current = mesh;
+  for (let k = 0; k < times; k++) {
+    if (linked) await eventually(() => linked(current), 'linked before closing');
+    current.close();
+    current = room.mesh(relayOnly);
+    if (!linked) await sleep(5);
+  }
+  return current;
+}
+
 function numbered(n: number): Uint8Array {
   const bytes = new Uint8Array(2);
   new DataView(bytes.buffer).setUint16(0, n);
@@ -133,11 +153,7 @@ describe('dispatch streams across a mesh closed and made again', () => {
     meshA.send(b, Channel.dispatch, numbered(1));
     await eventually(() => heardByB.length === 1, 'the first message');
     // A turns its mesh off and on again and again, sending B nothing meanwhile; B's mesh stays open.
-    for (let k = 0; k < 140; k++) {
-      meshA.close();
-      meshA = rooms[0]!.mesh(relayOnly);
-      await sleep(5);
-    }
+    meshA = await reopened(rooms[0]!, meshA, 140);
     await sleep(500);
     meshA.send(b, Channel.dispatch, numbered(2));
     await eventually(() => heardByB.length === 2, 'the message on the newest link', 5_000).catch(() => {});
@@ -164,11 +180,7 @@ describe('dispatch streams across a mesh closed and made again', () => {
     meshA.close();
     // A's goodbye closes B's link, and B turns its mesh off and on again and again.
     await eventually(() => meshB.link(a)?.dispatchEpoch !== 0, "B's link after A's goodbye");
-    for (let k = 0; k < 140; k++) {
-      meshB.close();
-      meshB = rooms[1]!.mesh(relayOnly);
-      await sleep(5);
-    }
+    meshB = await reopened(rooms[1]!, meshB, 140);
     await sleep(500); // B's goodbyes have reached A by now
     meshA = rooms[0]!.mesh(relayOnly);
     dispatchHeard(meshA, b, heardByA);
@@ -201,12 +213,7 @@ describe('dispatch streams across a mesh closed and made again', () => {
     const inR2B = await clientB.join(inR2A.roomId);
     expect([inR1A.left, inR1B.left, meshA.closed]).toEqual([true, true, true]);
     inR2A.mesh(relayOnly);
-    let meshBInR2 = inR2B.mesh(relayOnly);
-    for (let k = 0; k < 140; k++) {
-      await eventually(() => meshBInR2.link(a) !== undefined, "B's link to A in R2");
-      meshBInR2.close();
-      meshBInR2 = inR2B.mesh(relayOnly);
-    }
+    await reopened(inR2B, inR2B.mesh(relayOnly), 140, (mesh) => mesh.link(a) !== undefined);
     // Back in R1: B's next link to A is 140 and more past the stream A's first seating there took.
     const backA = await clientA.join(inR1A.roomId);
     const backB = await clientB.join(inR1A.roomId);
