@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisClusterServer, startRedisCluster } from '../support/redis-cluster.js';
 import {
   crossNodeContract,
@@ -94,6 +94,12 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
       clusterNodes: replicated.nodes,
       keyPrefix: '{failover}:',
     });
+    // A lobby's watch, on another registry: what was published while its shard's subscription moved to
+    // the new master is lost, so it must be told to list again.
+    const watcher = await RedisRegistry.connect({ clusterNodes: replicated.nodes, keyPrefix: '{failover}:' });
+    const changes: ListingChange[] = [];
+    watcher.subscribe((change) => changes.push(change));
+    await vi.waitFor(() => expect(changes).toContainEqual({ change: 'reset' }), { timeout: 5_000 });
     await registry.addRoom(listing('room1'));
     expect(await registry.reserveSeat('room1', 'p1')).toBe(true);
     // The master of the slot, once its replica has the writes (replication is asynchronous).
@@ -103,6 +109,7 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     master.disconnect();
 
     await replicated.kill(port);
+    const seenBeforeFailover = changes.length;
     // Until the replica is promoted calls fail with the registry's error; then they work, with the data.
     const deadline = Date.now() + 20_000;
     let room: Awaited<ReturnType<typeof registry.getRoom>>;
@@ -119,6 +126,13 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     expect(room).toMatchObject({ roomId: 'room1', clients: 1 });
     expect(await registry.addRoom(listing('room2'))).toBe(true);
     expect((await registry.listRooms({})).map((listed) => listed.roomId)).toEqual(['room1', 'room2']);
+    await vi.waitFor(() => expect(changes.slice(seenBeforeFailover)).toContainEqual({ change: 'reset' }), {
+      timeout: 10_000,
+    });
+    // And it hears the changes made on the new master.
+    await registry.addRoom(listing('room3'));
+    await vi.waitFor(() => expect(changes).toContainEqual({ change: 'added', roomId: 'room3' }));
+    await watcher.close();
     await registry.close();
   }, 40_000);
 });

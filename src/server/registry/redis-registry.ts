@@ -369,7 +369,7 @@ export class RedisRegistry implements Registry {
     // missed, so subscribers list again. Not at once: ioredis says ready before it subscribes again, and a
     // listing read before the subscription is back could miss a change published in between. A SUBSCRIBE
     // of our own (a no-op on top of ioredis's) answers once the subscription is in place.
-    subscriber.on('ready', () => {
+    const relistOnceSubscribed = () => {
       const reset = () => {
         for (const listener of [...this.#listeners]) callListener(listener, { change: 'reset' });
       };
@@ -377,7 +377,12 @@ export class RedisRegistry implements Registry {
         ? subscriber.ssubscribe(this.#keys.lobby)
         : subscriber.subscribe(this.#keys.lobby);
       void again.then(reset, reset);
-    });
+    };
+    subscriber.on('ready', relistOnceSubscribed);
+    // In a Redis Cluster the sharded subscription lives on its own connection to the shard's master, which
+    // a failover replaces without the cluster saying 'ready' again: it says 'subscribersReady' once the new
+    // shard connections have subscribed again. Changes published in between were missed just the same.
+    if (this.#sharded) subscriber.on('subscribersReady', relistOnceSubscribed);
     subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
       let change: ListingChange;
       try {
