@@ -116,6 +116,22 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('an update of a listing it cannot read answers that the room is missing, so its node writes it again', async () => {
+    const registry = await connect('unreadable-update:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    await registry.addRoom(listing('room1'));
+    const admin = new Redis(redis.url);
+    // A record, but without the fields the scripts need (its size): not one the room could be listed by.
+    await admin.set('unreadable-update:room:room1', JSON.stringify({ roomId: 'room1', nodeId: 'node-a' }));
+    expect(await registry.updateRoom('room1', { locked: true })).toBe(false);
+    // Written again by its node (as reconciling does), it is listed and updates work.
+    expect(await registry.addRoom(listing('room1'))).toBe(true);
+    expect(await registry.updateRoom('room1', { metadata: { map: 'dunes' } })).toBe(true);
+    expect((await registry.getRoom('room1'))?.metadata).toEqual({ map: 'dunes' });
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('fails with REGISTRY_UNAVAILABLE while Redis is down and works again once it is back', async () => {
     const registry = await connect('outage:');
     await redis.stop();

@@ -213,13 +213,15 @@ return 1`;
 
 /**
  * ARGV: prefix, roomId, listing JSON, the listing JSON it was made from. Rewrites a room whose listing is
- * still the one it was made from: 1 written, 0 there is none, 2 it was written since (read it again).
+ * still the one it was made from: 1 written, 0 there is none this version can read (its node writes it
+ * again whole; a patch over it would stay unlisted), 2 it was written since (read it again).
  */
 const setListing = `${helpers}
 local roomId, json, from = ARGV[2], ARGV[3], ARGV[4]
 local stored = redis.call('GET', p..'room:'..roomId)
 if not stored then return 0 end
 if stored ~= from then return 2 end
+if not decodeRoom(stored) then return 0 end
 redis.call('SET', p..'room:'..roomId, json)
 reindexJson(roomId, json)
 return 1`;
