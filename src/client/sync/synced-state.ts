@@ -218,7 +218,11 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     event: E,
     listener: (payload: SyncedStateEvents<Types[number]>[E]) => void,
   ): Disposer {
-    return this.#events.on(event, listener);
+    // The emitter calls every listener an event had when it began: one disposing of the state must
+    // stop the others too.
+    return this.#events.on(event, (payload) => {
+      if (!this.#disposed) listener(payload);
+    });
   }
 
   get size(): number {
