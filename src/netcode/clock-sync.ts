@@ -115,13 +115,16 @@ export class ClockSync {
 
   /**
    * Feeds one answered probe: t0 local send, t1 remote receive, t2 remote send, t3 local receive.
-   * Returns false (and ignores it) when the times are impossible (non-finite, or a negative RTT).
+   * Returns false (and ignores it) when the times are impossible (non-finite, a negative RTT, or an
+   * offset past the range of numbers: remote times near 1e308).
    */
   onSample(t0: number, t1: number, t2: number, t3: number): boolean {
     const rtt = t3 - t0 - (t2 - t1);
-    if (!Number.isFinite(rtt) || rtt < 0 || t2 < t1) return false;
-    this.#advance(t3);
     const offset = (t1 - t0 + (t2 - t3)) / 2;
+    // Each time finite is not enough: remote times near 1e308 give an infinite offset, which later makes
+    // the drift NaN, and a NaN drift stays for good (restart keeps the applied offset).
+    if (!Number.isFinite(rtt) || !Number.isFinite(offset) || rtt < 0 || t2 < t1) return false;
+    this.#advance(t3);
     // The true offset lies within offset +- rtt/2. A sample that far from the estimate proves the remote
     // clock was reset: the older samples describe a clock that no longer exists.
     const target = this.#targetNow(t3);

@@ -218,7 +218,11 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     event: E,
     listener: (payload: SyncedStateEvents<Types[number]>[E]) => void,
   ): Disposer {
-    return this.#events.on(event, listener);
+    // The emitter calls every listener an event had when it began: one disposing of the state must
+    // stop the others too.
+    return this.#events.on(event, (payload) => {
+      if (!this.#disposed) listener(payload);
+    });
   }
 
   get size(): number {
@@ -302,18 +306,26 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#stats.bytesReceived += bytes.length;
     this.#window.add(this.#clock.now(), bytes.length);
     let outcome: ReturnType<SnapshotDecoder['decode']>;
+    let decoder = this.#decoder;
+    let seating: SyncSeating | undefined;
     try {
       const snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
       if (frame.deflated) this.#stats.deflated++;
       const stream = snapshotStream(snapshot);
-      const seating = this.#link.seating?.();
+      seating = this.#link.seating?.();
       const sameStream = stream === this.#decoder.stream && seating?.session === this.#heldSession;
-      if (!sameStream && !this.#follow(stream, seating)) return;
-      outcome = this.#decoder.decode(snapshot);
+      if (!sameStream) {
+        if (!this.#follow(stream, seating)) return;
+        // A decoder of its own, taken (and what is held started over) only once the snapshot has been
+        // read: a malformed one must leave the state as it was, not emptied.
+        decoder = new SnapshotDecoder(this.#registry);
+      }
+      outcome = decoder.decode(snapshot);
     } catch (error) {
       this.#fault(error);
       return;
     }
+    if (decoder !== this.#decoder) this.#begin(decoder, seating?.session);
     // `otherStream` only from a stream `#follow` turned down, which is not decoded: counted as stale.
     if (outcome.kind === 'stale' || outcome.kind === 'otherStream') {
       this.#stats.stale++;
@@ -341,8 +353,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   /**
-   * Whether a snapshot of `stream`, which is not the decoder's, may be decoded: a new decoder is made for
-   * it when it begins a stream to follow. Snapshots of a room the client is not in are dropped, and so,
+   * Whether a snapshot of `stream`, which is not the decoder's, may be decoded (by a new decoder, which
+   * `#begin` takes once it has read the snapshot). Snapshots of a room the client is not in are dropped, and so,
    * while a join is on its way, are those of the current room for a state that holds none of its own yet
    * (made for the room being joined: until the answer is read the client still sits in the room it is
    * leaving). Within the client's room, a later epoch (the room's new RoomSync) is followed and an earlier
@@ -369,21 +381,23 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       this.#stats.stale++;
       return false;
     }
-    if (held !== undefined) this.#restart();
-    this.#heldSession = seating?.session;
     return true;
   }
 
   /**
-   * A new stream begins: everything held goes (`remove` events, `restart`: the client knows its stream
-   * started over, nothing says those entities were destroyed), and a new decoder takes the stream.
+   * A new stream begins, its first snapshot read by `decoder`: everything held goes (`remove` events,
+   * `restart`: the client knows its stream started over, nothing says those entities were destroyed), and
+   * `decoder` takes the stream.
    */
-  #restart(): void {
+  #begin(decoder: SnapshotDecoder, session: number | undefined): void {
+    const restart = this.#decoder.stream !== undefined;
+    // The old decoder is dropped with its copies, so those held stay as they are for the removals.
+    this.#decoder = decoder;
+    this.#heldSession = session;
+    if (!restart) return;
     this.#stats.restarts++;
     const gone = [...this.#held];
     this.#held.clear();
-    // The old decoder is dropped with its copies, so those held stay as they are for the removals.
-    this.#decoder = new SnapshotDecoder(this.#registry);
     this.#typesDifferSaid = false;
     for (const [id, held] of gone) this.#events.emit('remove', this.#removal(id, held, RemovalKind.restart));
   }

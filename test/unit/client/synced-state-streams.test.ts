@@ -285,4 +285,33 @@ describe('SyncedState across streams', () => {
     player.deliver();
     expect(markers(state)).toEqual(['2.1']);
   });
+
+  it('a malformed snapshot of a new stream is dropped with the state unchanged, not started over', () => {
+    const player = new PlayerLink();
+    const room = new FakeRoom(1, player);
+    const client = room.seat(1);
+    player.serving = () => ({ sync: room.sync, client });
+    room.newRound(0.6);
+    const state = new SyncedState(player.link, { types });
+    const events: string[] = [];
+    state.on('remove', (e) => events.push(`remove ${e.state.room}.${e.state.round} ${e.reason}`));
+    state.on('error', (error) => events.push(`error ${error.code}`));
+    room.step();
+    player.deliver();
+    expect(markers(state)).toEqual(['1.1']);
+    room.newRound(0.3);
+    room.step();
+    // Round 2's first snapshot, one byte too long: its header names the new stream, its records do not end.
+    const [first] = player.inFlight.splice(0);
+    player.inFlight.push(new Uint8Array([...(first as Uint8Array), 0]));
+    player.deliver();
+    expect(events).toEqual(['error BAD_FRAME']);
+    expect(markers(state)).toEqual(['1.1']);
+    expect(state.stats()).toMatchObject({ restarts: 0, badFrames: 1 });
+    // The next intact one starts the state over as usual.
+    room.step();
+    player.deliver();
+    expect(markers(state)).toEqual(['1.2']);
+    expect(events).toEqual(['error BAD_FRAME', 'remove 1.1 restart']);
+  });
 });

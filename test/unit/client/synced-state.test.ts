@@ -471,6 +471,19 @@ describe('RoomSync and SyncedState', () => {
     expect(state.get(flag, Flag)?.state.team).toBe(0);
   });
 
+  it('disposed from one listener, calls no other listener of that event with it', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const events: string[] = [];
+    state.on('add', () => state.dispose());
+    // The game's renderer, subscribed after the listener that ends the game.
+    state.on('add', (e) => events.push(`add ${e.id}`));
+    sync.world.spawn(Flag, { team: 0 });
+    step();
+    expect(events).toEqual([]);
+  });
+
   it('reports bytes per second over the last second, and malformed messages as errors', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');

@@ -246,6 +246,15 @@ describe('ClockSync', () => {
     expect(sync.rttMs).toBeUndefined();
   });
 
+  it('ignores a sample whose offset is not finite, though each time is (a server stamping 1e308)', () => {
+    const sync = new ClockSync({ minSamples: 1, bestOf: 1 });
+    expect(sync.onSample(0, 1_010, 1_010, 20)).toBe(true);
+    // t1 - t0 and t2 - t3 are finite, their sum is not: the offset would be Infinity.
+    expect(sync.onSample(100, 1.7e308, 1.7e308, 120)).toBe(false);
+    expect(sync.remoteNow(120)).toBe(1_120);
+    expect(sync.targetOffsetMs).toBe(1_000);
+  });
+
   it('rejects bad options', () => {
     expect(() => new ClockSync({ maxSlewRate: 0 })).toThrow(TypeError);
     expect(() => new ClockSync({ minSamples: 20, windowSize: 5 })).toThrow(TypeError);
