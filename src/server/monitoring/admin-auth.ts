@@ -30,7 +30,8 @@ export class AdminAuth {
   /** Bearer token or login cookie. */
   allows(req: IncomingMessage): boolean {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) return this.matches(header.slice('Bearer '.length).trim());
+    if (header !== undefined && presentsBearer(req))
+      return this.matches(header.slice('Bearer '.length).trim());
     const cookie = cookieValue(req.headers.cookie, ADMIN_COOKIE);
     return cookie !== undefined && timingSafeEqual(digest(cookie), digest(this.#cookieValue));
   }
@@ -39,6 +40,11 @@ export class AdminAuth {
   loginCookie(secure: boolean): string {
     return `${ADMIN_COOKIE}=${this.#cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   }
+}
+
+/** Whether `req` presents a bearer token (right or wrong): a guess, if a wrong one (see TokenGuesses). */
+export function presentsBearer(req: IncomingMessage): boolean {
+  return req.headers.authorization?.startsWith('Bearer ') ?? false;
 }
 
 /** Compares a bearer token on its own (for `/metrics`), in constant time. */
