@@ -140,7 +140,9 @@ export class ServerMonitoring {
       nodeId: input.nodeId,
       ...(alertOptions.onAlert ? { onAlert: alertOptions.onAlert } : {}),
       ...(options.alertWebhookUrl ? { webhookUrl: options.alertWebhookUrl } : {}),
-      ...(alertOptions.webhookTimeoutMs ? { webhookTimeoutMs: alertOptions.webhookTimeoutMs } : {}),
+      ...(alertOptions.webhookTimeoutMs === undefined
+        ? {}
+        : { webhookTimeoutMs: alertOptions.webhookTimeoutMs }),
     });
     this.analytics =
       options.analytics === false
