@@ -41,7 +41,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Serves GET/HEAD for files under `rootDir`. Resolves to false, having written nothing, when there is no
- * such file or the method is another, so the caller decides what a miss means. Traversal, dotfiles and
+ * such file or the method is another, so the caller decides what a miss means. A folder with an index.html
+ * named without its trailing slash is redirected (301) to the name with it. Traversal, dotfiles and
  * undecodable paths count as misses: they say nothing about what exists. So does a symbolic link that
  * leads out of the root: the path names a file inside, but what would be read is outside.
  */
@@ -52,8 +53,9 @@ export function createStaticHandler(
   // The root's own real path, found once: the root may itself be a link (a deploy's `current`).
   let realRoot: Promise<string | undefined> | undefined;
   return async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const file = fileFor(root, req.url);
+    const target = req.url;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || target === undefined) return false;
+    const file = fileFor(root, target);
     if (file === undefined) return false;
     realRoot ??= realpath(root).catch(() => {
       realRoot = undefined; // not there yet: look again on the next request
@@ -64,6 +66,13 @@ export function createStaticHandler(
     const opened = await openFile(file, within);
     if (!opened) return false;
     const { handle, path, size } = opened;
+    if (opened.folderIndex && !pathOf(target).endsWith('/')) {
+      // Served at `/sub`, the folder's page would resolve its relative links (`app.js`) against `/`.
+      await handle.close().catch(() => {});
+      res.writeHead(301, { location: withTrailingSlash(target), 'cache-control': 'no-cache' });
+      res.end();
+      return true;
+    }
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     res.writeHead(200, {
       'content-type': type,
@@ -86,13 +95,24 @@ export function createStaticHandler(
   };
 }
 
-/** Maps a request target to a path inside `root`, or undefined when it must not be served. */
-function fileFor(root: string, target: string | undefined): string | undefined {
-  if (typeof target !== 'string' || !target.startsWith('/')) return undefined;
+/** The path of a request target, still encoded: what comes before its query. */
+function pathOf(target: string): string {
   const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+/** `target` with a slash after its path, the query kept; from one leading slash, never `//host/...`. */
+function withTrailingSlash(target: string): string {
+  const path = pathOf(target);
+  return `${path.replace(/^\/+/, '/')}/${target.slice(path.length)}`;
+}
+
+/** Maps a request target to a path inside `root`, or undefined when it must not be served. */
+function fileFor(root: string, target: string): string | undefined {
+  if (!target.startsWith('/')) return undefined;
   let pathname: string;
   try {
-    pathname = decodeURIComponent(end === -1 ? target : target.slice(0, end));
+    pathname = decodeURIComponent(pathOf(target));
   } catch {
     return undefined;
   }
@@ -106,24 +126,26 @@ function fileFor(root: string, target: string | undefined): string | undefined {
 /**
  * Looks before opening, because opening a FIFO would block and a directory cannot be opened everywhere;
  * then checks the opened handle, so what was checked is what gets streamed. Links are resolved first and
- * what they lead to must lie inside `realRoot`; the resolved path is the one opened.
+ * what they lead to must lie inside `realRoot`; the resolved path is the one opened. `folderIndex`: the
+ * file is the index.html of the folder `file` names.
  */
 async function openFile(
   file: string,
   realRoot: string,
-): Promise<{ handle: FileHandle; path: string; size: number } | undefined> {
+): Promise<{ handle: FileHandle; path: string; size: number; folderIndex: boolean } | undefined> {
   let path = file;
   let handle: FileHandle | undefined;
   try {
     const found = await stat(path);
-    if (found.isDirectory()) path = resolve(path, 'index.html');
+    const folderIndex = found.isDirectory();
+    if (folderIndex) path = resolve(path, 'index.html');
     else if (!found.isFile()) return undefined;
     const real = await realpath(path);
     if (!real.startsWith(realRoot + sep)) return undefined;
     if (!(await stat(real)).isFile()) return undefined;
     handle = await open(real, 'r');
     const info = await handle.stat();
-    if (info.isFile()) return { handle, path, size: info.size };
+    if (info.isFile()) return { handle, path, size: info.size, folderIndex };
   } catch {
     // Missing, unreadable or gone meanwhile: all misses.
   }

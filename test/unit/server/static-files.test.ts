@@ -95,6 +95,23 @@ function rawGet(target: string, method = 'GET'): Promise<{ status: number; body:
   });
 }
 
+/** The status and Location of a request sent exactly as written. */
+function rawRedirect(target: string, method = 'GET'): Promise<{ status: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/`, { path: target, method }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ...(res.headers.location === undefined ? {} : { location: res.headers.location }),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('static files', () => {
   it('serves index.html for / with the right headers', async () => {
     const page = await fetch(`${base}/`);
@@ -134,8 +151,17 @@ describe('static files', () => {
 
   it('serves a directory its index.html, and nothing for a directory without one', async () => {
     expect(await rawGet('/sub/')).toEqual({ status: 200, body: '<h1>sub</h1>' });
-    expect(await rawGet('/sub')).toEqual({ status: 200, body: '<h1>sub</h1>' });
     expect((await rawGet('/empty/')).status).toBe(404);
+    expect((await rawGet('/empty')).status).toBe(404);
+  });
+
+  it("redirects a folder named without its trailing slash, so its page's relative links resolve inside it", async () => {
+    // Served as it was, /sub's index.html would load `app.js` from /app.js, not /sub/app.js.
+    expect(await rawRedirect('/sub')).toEqual({ status: 301, location: '/sub/' });
+    expect(await rawRedirect('/sub?room=ABCD')).toEqual({ status: 301, location: '/sub/?room=ABCD' });
+    expect(await rawRedirect('/sub', 'HEAD')).toEqual({ status: 301, location: '/sub/' });
+    // Never to another site: '//sub/' in a Location header would be the host 'sub'.
+    expect(await rawRedirect('//sub')).toEqual({ status: 301, location: '/sub/' });
   });
 
   it('answers HEAD with the headers only', async () => {
