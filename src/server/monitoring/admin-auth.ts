@@ -16,6 +16,10 @@ export class AdminAuth {
 
   constructor(token: string) {
     if (token.length < 16) throw new TypeError('adminToken must be at least 16 characters');
+    // The bearer header's token is read trimmed and a form's password field keeps no line break: a token
+    // with either around it (a secret file's last newline, say) would never let anyone in.
+    if (token.trim() !== token)
+      throw new TypeError('adminToken must have no spaces or line breaks around it');
     this.#tokenDigest = digest(token);
     this.#cookieValue = createHmac('sha256', this.#cookieKey).update(token).digest('base64url');
   }
