@@ -282,10 +282,11 @@ export class ServerMonitoring {
       } catch (error) {
         // Over the limit (answered, and the connection closed) or cut off (no one to answer). Bad input,
         // not a failure of the server: logging each would let anyone flood the log with stack traces.
-        this.clientErrors.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }, source);
-        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE)
+        // Only the first is counted, under its code; a client going away sent nothing wrong.
+        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+          this.clientErrors.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }, source);
           answerTooLarge(res, 4_096);
-        else res.destroy();
+        } else res.destroy();
         return true;
       }
       const body = new URLSearchParams(Buffer.from(raw).toString('utf8'));
