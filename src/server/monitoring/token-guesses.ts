@@ -11,7 +11,7 @@ export type TokenVerdict = 'right' | 'wrong' | { waitMs: number };
 /**
  * Bounds how fast one address (an address block, see `addressBlock`) may guess the admin or metrics
  * token: comparing in constant time hides nothing if a guesser may try without end, and operators pick
- * tokens from words. Only wrong tokens count, so an operator signing in is never held back by it. An
+ * tokens from words. Only wrong tokens count: a right one spends nothing, so signing in does not. An
  * address past its wrong tokens is refused before its token is compared: letting a right one in would
  * tell it from a wrong one, which is all a guesser needs. Memory is bounded as AddressRate's is.
  */
