@@ -17,6 +17,7 @@ import { AddressRate } from './address-rate.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
+import { closeReason } from './connection/close-reason.js';
 import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError } from './http/json-answer.js';
@@ -703,7 +704,8 @@ export class GameServer {
           this.monitoring.metrics.count('auth_failures_total', { code: auth.code });
           // Cut to what an Error carries: a longer message would be dropped, and connect() never settle.
           ws.send(encodeMessage(Kind.Error, { code: auth.code, message: auth.message.slice(0, 512) }));
-          ws.close(closeCodeFor(auth.code), auth.message.slice(0, 120));
+          // The close reason is cut in bytes: ws throws on one over 123, which would make this a fault.
+          ws.close(closeCodeFor(auth.code), closeReason(auth.message));
           return;
         }
         const connection = new ServerConnection(ws, readableIdentity(auth.identity), address, {

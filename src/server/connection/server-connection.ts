@@ -26,6 +26,7 @@ import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
+import { closeReason } from './close-reason.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 
 export interface ConnectionContext {
@@ -160,7 +161,7 @@ export class ServerConnection {
     const notice = encodeMessage(Kind.Error, { code, message: message.slice(0, MAX_NOTICE_LENGTH) });
     this.#ctx.frames.count('out', notice);
     this.socket.send(notice);
-    this.socket.close(closeCodeFor(code), message.slice(0, 120));
+    this.socket.close(closeCodeFor(code), closeReason(message));
   }
 
   /** Final notice before a shutdown closes the socket. */

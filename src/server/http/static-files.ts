@@ -3,6 +3,10 @@ import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 
+/**
+ * What a game's page loads. Sent with `nosniff`, so a browser takes the type as given: WebAssembly must be
+ * application/wasm (`WebAssembly.instantiateStreaming` refuses anything else) and the rest their own.
+ */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -10,17 +14,35 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
   '.ico': 'image/x-icon',
   '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+  '.m4a': 'audio/mp4',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
   '.txt': 'text/plain; charset=utf-8',
+  '.woff': 'font/woff',
   '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.glb': 'model/gltf-binary',
+  '.gltf': 'model/gltf+json',
 };
 
 /**
  * Serves GET/HEAD for files under `rootDir`. Resolves to false, having written nothing, when there is no
- * such file or the method is another, so the caller decides what a miss means. Traversal, dotfiles and
+ * such file or the method is another, so the caller decides what a miss means. A folder with an index.html
+ * named without its trailing slash is redirected (301) to the name with it. Traversal, dotfiles and
  * undecodable paths count as misses: they say nothing about what exists. So does a symbolic link that
  * leads out of the root: the path names a file inside, but what would be read is outside.
  */
@@ -31,8 +53,9 @@ export function createStaticHandler(
   // The root's own real path, found once: the root may itself be a link (a deploy's `current`).
   let realRoot: Promise<string | undefined> | undefined;
   return async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const file = fileFor(root, req.url);
+    const target = req.url;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || target === undefined) return false;
+    const file = fileFor(root, target);
     if (file === undefined) return false;
     realRoot ??= realpath(root).catch(() => {
       realRoot = undefined; // not there yet: look again on the next request
@@ -43,6 +66,13 @@ export function createStaticHandler(
     const opened = await openFile(file, within);
     if (!opened) return false;
     const { handle, path, size } = opened;
+    if (opened.folderIndex && !pathOf(target).endsWith('/')) {
+      // Served at `/sub`, the folder's page would resolve its relative links (`app.js`) against `/`.
+      await handle.close().catch(() => {});
+      res.writeHead(301, { location: withTrailingSlash(target), 'cache-control': 'no-cache' });
+      res.end();
+      return true;
+    }
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     res.writeHead(200, {
       'content-type': type,
@@ -65,13 +95,24 @@ export function createStaticHandler(
   };
 }
 
-/** Maps a request target to a path inside `root`, or undefined when it must not be served. */
-function fileFor(root: string, target: string | undefined): string | undefined {
-  if (typeof target !== 'string' || !target.startsWith('/')) return undefined;
+/** The path of a request target, still encoded: what comes before its query. */
+function pathOf(target: string): string {
   const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+/** `target` with a slash after its path, the query kept; from one leading slash, never `//host/...`. */
+function withTrailingSlash(target: string): string {
+  const path = pathOf(target);
+  return `${path.replace(/^\/+/, '/')}/${target.slice(path.length)}`;
+}
+
+/** Maps a request target to a path inside `root`, or undefined when it must not be served. */
+function fileFor(root: string, target: string): string | undefined {
+  if (!target.startsWith('/')) return undefined;
   let pathname: string;
   try {
-    pathname = decodeURIComponent(end === -1 ? target : target.slice(0, end));
+    pathname = decodeURIComponent(pathOf(target));
   } catch {
     return undefined;
   }
@@ -85,24 +126,26 @@ function fileFor(root: string, target: string | undefined): string | undefined {
 /**
  * Looks before opening, because opening a FIFO would block and a directory cannot be opened everywhere;
  * then checks the opened handle, so what was checked is what gets streamed. Links are resolved first and
- * what they lead to must lie inside `realRoot`; the resolved path is the one opened.
+ * what they lead to must lie inside `realRoot`; the resolved path is the one opened. `folderIndex`: the
+ * file is the index.html of the folder `file` names.
  */
 async function openFile(
   file: string,
   realRoot: string,
-): Promise<{ handle: FileHandle; path: string; size: number } | undefined> {
+): Promise<{ handle: FileHandle; path: string; size: number; folderIndex: boolean } | undefined> {
   let path = file;
   let handle: FileHandle | undefined;
   try {
     const found = await stat(path);
-    if (found.isDirectory()) path = resolve(path, 'index.html');
+    const folderIndex = found.isDirectory();
+    if (folderIndex) path = resolve(path, 'index.html');
     else if (!found.isFile()) return undefined;
     const real = await realpath(path);
     if (!real.startsWith(realRoot + sep)) return undefined;
     if (!(await stat(real)).isFile()) return undefined;
     handle = await open(real, 'r');
     const info = await handle.stat();
-    if (info.isFile()) return { handle, path, size: info.size };
+    if (info.isFile()) return { handle, path, size: info.size, folderIndex };
   } catch {
     // Missing, unreadable or gone meanwhile: all misses.
   }

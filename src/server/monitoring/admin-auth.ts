@@ -16,6 +16,10 @@ export class AdminAuth {
 
   constructor(token: string) {
     if (token.length < 16) throw new TypeError('adminToken must be at least 16 characters');
+    // The bearer header's token is read trimmed and a form's password field keeps no line break: a token
+    // with either around it (a secret file's last newline, say) would never let anyone in.
+    if (token.trim() !== token)
+      throw new TypeError('adminToken must have no spaces or line breaks around it');
     this.#tokenDigest = digest(token);
     this.#cookieValue = createHmac('sha256', this.#cookieKey).update(token).digest('base64url');
   }
@@ -30,7 +34,8 @@ export class AdminAuth {
   /** Bearer token or login cookie. */
   allows(req: IncomingMessage): boolean {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) return this.matches(header.slice('Bearer '.length).trim());
+    if (header !== undefined && presentsBearer(req))
+      return this.matches(header.slice('Bearer '.length).trim());
     const cookie = cookieValue(req.headers.cookie, ADMIN_COOKIE);
     return cookie !== undefined && timingSafeEqual(digest(cookie), digest(this.#cookieValue));
   }
@@ -39,6 +44,11 @@ export class AdminAuth {
   loginCookie(secure: boolean): string {
     return `${ADMIN_COOKIE}=${this.#cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   }
+}
+
+/** Whether `req` presents a bearer token (right or wrong): a guess, if a wrong one (see TokenGuesses). */
+export function presentsBearer(req: IncomingMessage): boolean {
+  return req.headers.authorization?.startsWith('Bearer ') ?? false;
 }
 
 /** Compares a bearer token on its own (for `/metrics`), in constant time. */

@@ -25,6 +25,14 @@ export class AlertNotifier {
         throw new TypeError(`alertWebhookUrl must be http(s), got ${url.protocol}`);
       }
     }
+    const timeoutMs = options.webhookTimeoutMs;
+    // AbortSignal.timeout takes whole ms up to 2^32 - 1 and throws on anything else: every webhook call
+    // would then fail, seen only in a log line at the first alert. 0 would abort every call at once.
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs < 2 ** 32)) {
+      throw new TypeError(
+        `alerts.webhookTimeoutMs must be a whole number of ms, 1 or more, got ${timeoutMs}`,
+      );
+    }
     this.#options = options;
   }
 

@@ -126,6 +126,11 @@ export class AlertRules {
       }
       if (!Number.isFinite(rule.threshold))
         throw new TypeError(`alert rule '${rule.name}' needs a finite threshold`);
+      // NaN or +-Infinity: the alert would clear whatever the value (and fire again: flapping), or never.
+      if (rule.clearThreshold !== undefined && !Number.isFinite(rule.clearThreshold))
+        throw new TypeError(
+          `alert rule '${rule.name}': clearThreshold must be finite, got ${rule.clearThreshold}`,
+        );
       if (!series.includes(rule.series)) {
         throw new TypeError(
           `alert rule '${rule.name}': series '${rule.series}' is not one of ${series.join(', ')}`,

@@ -84,7 +84,14 @@ export class AnonymousAnalytics {
 
   constructor(options: AnalyticsOptions = {}) {
     this.#salt = new RotatingSalt(options.saltPeriodMs);
-    this.#maxRecent = options.recentSessions ?? 200;
+    const recent = options.recentSessions ?? 200;
+    // Checked now: a bad count would otherwise throw out of the once-a-second sample at the first session
+    // that ends (an array length cannot be negative or fractional) and end the process; Infinity would
+    // keep every session ever played.
+    if (!Number.isSafeInteger(recent) || recent < 0) {
+      throw new TypeError(`analytics recentSessions must be a whole number, 0 or more, got ${recent}`);
+    }
+    this.#maxRecent = recent;
   }
 
   /** The player asked not to be counted: their session is dropped now and ignored from here on. */

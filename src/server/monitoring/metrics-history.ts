@@ -209,7 +209,10 @@ function isHistoryJson(json: unknown): json is HistoryJson {
   if (typeof json !== 'object' || json === null) return false;
   const candidate = json as Partial<HistoryJson>;
   if (candidate.version !== 1 || candidate.resolutionMs !== HISTORY_RESOLUTION_MS) return false;
-  if (typeof candidate.end !== 'number' || !Number.isInteger(candidate.end / HISTORY_RESOLUTION_MS))
+  // A safe integer: past 2^53 adding a second to a time no longer changes it, and the rings' walk from
+  // one second to the next would never end.
+  const end = candidate.end;
+  if (typeof end !== 'number' || !Number.isSafeInteger(end) || end % HISTORY_RESOLUTION_MS !== 0)
     return false;
   if (typeof candidate.series !== 'object' || candidate.series === null) return false;
   return Object.values(candidate.series).every(

@@ -5,7 +5,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
 import { addressBlock, remoteAddress } from '../remote-address.js';
-import { AdminAuth, bearerMatches } from './admin-auth.js';
+import { AdminAuth, bearerMatches, presentsBearer } from './admin-auth.js';
 import { AlertNotifier } from './alert-notifier.js';
 import {
   type AlertEvent,
@@ -25,6 +25,7 @@ import { MetricsHistory } from './metrics-history.js';
 import { MetricsTap } from './metrics-tap.js';
 import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js';
 import type { ServerStats } from './server-stats.js';
+import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
 export interface AlertOptions extends DefaultAlertOptions {
   /** Rules of your own, evaluated once a second over the history. */
@@ -78,6 +79,8 @@ export class ServerMonitoring {
   readonly #nodeId: string;
   readonly #options: MonitoringOptions;
   readonly #admin: AdminAuth | undefined;
+  /** Wrong admin and metrics tokens by address: a guesser is slowed to a crawl. */
+  readonly #guesses = new TokenGuesses();
   readonly #notifier: AlertNotifier;
   readonly #secure: boolean;
   /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
@@ -137,7 +140,9 @@ export class ServerMonitoring {
       nodeId: input.nodeId,
       ...(alertOptions.onAlert ? { onAlert: alertOptions.onAlert } : {}),
       ...(options.alertWebhookUrl ? { webhookUrl: options.alertWebhookUrl } : {}),
-      ...(alertOptions.webhookTimeoutMs ? { webhookTimeoutMs: alertOptions.webhookTimeoutMs } : {}),
+      ...(alertOptions.webhookTimeoutMs === undefined
+        ? {}
+        : { webhookTimeoutMs: alertOptions.webhookTimeoutMs }),
     });
     this.analytics =
       options.analytics === false
@@ -205,6 +210,7 @@ export class ServerMonitoring {
     this.#lastSample = now;
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
     this.analytics?.observe(stats.players(), now);
+    this.#guesses.sweep(now);
   }
 
   /** Stops sampling and saves the history. */
@@ -226,8 +232,12 @@ export class ServerMonitoring {
   /** Serves the monitoring routes; false when `pathname` is none of them. */
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     if (pathname === (this.#options.metricsPath ?? '/metrics') && rendersPrometheus(this.#sink)) {
-      if (this.#options.metricsToken !== undefined && !bearerMatches(req, this.#options.metricsToken)) {
-        return refuse(res, 401, 'metrics need the bearer token');
+      const token = this.#options.metricsToken;
+      if (token !== undefined) {
+        const verdict = presentsBearer(req)
+          ? this.#guesses.check(this.#source(req), this.#clock.now(), () => bearerMatches(req, token))
+          : 'wrong';
+        if (verdict !== 'right') return refuseToken(res, verdict, 'metrics need the bearer token');
       }
       this.frames.flushTo(this.metrics);
       const body = await this.#sink.render();
@@ -240,12 +250,14 @@ export class ServerMonitoring {
     const admin = this.#admin;
     if (!admin) return refuse(res, 404, 'not found');
     if (pathname === '/analytics') {
-      if (!admin.allows(req)) return refuse(res, 401, 'the admin token is required');
+      const verdict = this.#adminVerdict(req, admin);
+      if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
       if (!this.analytics) return refuse(res, 404, 'analytics are turned off on this server');
       return json(res, this.analytics.report(this.#clock.now()));
     }
     if (pathname === '/dashboard/api/state') {
-      if (!admin.allows(req)) return refuse(res, 401, 'the admin token is required');
+      const verdict = this.#adminVerdict(req, admin);
+      if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
       const seconds = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('seconds') ?? 300);
       const stats = this.#stats;
       if (!stats) return refuse(res, 503, 'the server is not listening yet');
@@ -270,19 +282,22 @@ export class ServerMonitoring {
       } catch (error) {
         // Over the limit (answered, and the connection closed) or cut off (no one to answer). Bad input,
         // not a failure of the server: logging each would let anyone flood the log with stack traces.
-        this.clientErrors.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }, source);
-        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE)
+        // Only the first is counted, under its code; a client going away sent nothing wrong.
+        if (error instanceof ProtocolError && error.code === ErrorCode.MESSAGE_TOO_LARGE) {
+          this.clientErrors.count('bad_input_total', { code: ErrorCode.MESSAGE_TOO_LARGE }, source);
           answerTooLarge(res, 4_096);
-        else res.destroy();
+        } else res.destroy();
         return true;
       }
       const body = new URLSearchParams(Buffer.from(raw).toString('utf8'));
-      return this.#login(res, admin, body.get('token') ?? undefined);
+      return this.#login(res, admin, body.get('token') ?? undefined, source);
     }
     if (pathname === '/dashboard' || pathname === '/dashboard/') {
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-      if (token !== null) return this.#login(res, admin, token);
-      if (!admin.allows(req)) return html(res, 401, loginPage(false));
+      if (token !== null) return this.#login(res, admin, token, this.#source(req));
+      const verdict = this.#adminVerdict(req, admin);
+      if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+      if (verdict === 'wrong') return html(res, 401, loginPage(false));
       return this.#asset(res, 'index.html');
     }
     const file = pathname.slice('/dashboard/'.length);
@@ -294,8 +309,10 @@ export class ServerMonitoring {
   }
 
   /** A right token sets the cookie and sends the browser to the clean URL (no token left in history). */
-  #login(res: ServerResponse, admin: AdminAuth, token: string | undefined): boolean {
-    if (!admin.matches(token)) return html(res, 401, loginPage(true));
+  #login(res: ServerResponse, admin: AdminAuth, token: string | undefined, source: string): boolean {
+    const verdict = this.#guesses.check(source, this.#clock.now(), () => admin.matches(token));
+    if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+    if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
       'set-cookie': admin.loginCookie(this.#secure),
@@ -303,6 +320,21 @@ export class ServerMonitoring {
     });
     res.end();
     return true;
+  }
+
+  /**
+   * Whether `req` carries the admin credential. A bearer token is a guess that counts (see TokenGuesses);
+   * the cookie is not: it is an HMAC of 256 bits no one guesses, and after a restart every open dashboard
+   * presents a stale one each second, which would otherwise shut its own operator out.
+   */
+  #adminVerdict(req: IncomingMessage, admin: AdminAuth): TokenVerdict {
+    if (!presentsBearer(req)) return admin.allows(req) ? 'right' : 'wrong';
+    return this.#guesses.check(this.#source(req), this.#clock.now(), () => admin.allows(req));
+  }
+
+  /** The address block a request comes from, as the server's rates count it (see remoteAddress). */
+  #source(req: IncomingMessage): string {
+    return addressBlock(remoteAddress(req, this.#trustProxy));
   }
 
   async #asset(res: ServerResponse, file: DashboardFile): Promise<boolean> {
@@ -323,6 +355,16 @@ function refuse(res: ServerResponse, status: number, message: string): true {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end(message);
   return true;
+}
+
+/** 401 with `message` for a wrong or missing token; 429 with Retry-After for an address guessing. */
+function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
+  return verdict === 'wrong' ? refuse(res, 401, message) : tooManyGuesses(res, verdict.waitMs);
+}
+
+function tooManyGuesses(res: ServerResponse, waitMs: number): true {
+  res.setHeader('retry-after', String(Math.ceil(waitMs / 1_000)));
+  return refuse(res, 429, 'too many wrong tokens from your address: wait and try again');
 }
 
 function json(res: ServerResponse, body: unknown): true {

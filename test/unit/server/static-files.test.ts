@@ -7,6 +7,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticHandler } from '../../../src/server/http/static-files.js';
 
+/** Files a game's page loads, by the type each must be served as. */
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  'photo.jpg': 'image/jpeg',
+  'photo.jpeg': 'image/jpeg',
+  'sprite.gif': 'image/gif',
+  'sprite.webp': 'image/webp',
+  'sprite.avif': 'image/avif',
+  'engine.mp3': 'audio/mpeg',
+  'engine.ogg': 'audio/ogg',
+  'engine.m4a': 'audio/mp4',
+  'intro.mp4': 'video/mp4',
+  'intro.webm': 'video/webm',
+  'font.woff': 'font/woff',
+  'font.ttf': 'font/ttf',
+  'font.otf': 'font/otf',
+  'car.glb': 'model/gltf-binary',
+  'car.gltf': 'model/gltf+json',
+  'app.webmanifest': 'application/manifest+json',
+};
+const MEDIA_FILES = Object.keys(MEDIA_TYPES);
+
 let server: http.Server;
 let base: string;
 let root: string;
@@ -24,6 +45,9 @@ beforeAll(async () => {
   writeFileSync(join(pub, 'font.woff2'), 'w');
   writeFileSync(join(pub, 'ICON.PNG'), 'p');
   writeFileSync(join(pub, 'blob.bin'), 'b');
+  // The smallest WebAssembly module: the magic number and version 1.
+  writeFileSync(join(pub, 'game.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  for (const name of MEDIA_FILES) writeFileSync(join(pub, name), 'm');
   writeFileSync(join(pub, 'hello world.txt'), 'spaced');
   writeFileSync(join(pub, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
   writeFileSync(join(pub, 'sub', 'index.html'), '<h1>sub</h1>');
@@ -71,6 +95,23 @@ function rawGet(target: string, method = 'GET'): Promise<{ status: number; body:
   });
 }
 
+/** The status and Location of a request sent exactly as written. */
+function rawRedirect(target: string, method = 'GET'): Promise<{ status: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/`, { path: target, method }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ...(res.headers.location === undefined ? {} : { location: res.headers.location }),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('static files', () => {
   it('serves index.html for / with the right headers', async () => {
     const page = await fetch(`${base}/`);
@@ -92,10 +133,35 @@ describe('static files', () => {
     expect(await rawGet('/hello%20world.txt')).toEqual({ status: 200, body: 'spaced' });
   });
 
+  it('serves WebAssembly as application/wasm, which streaming compilation requires', async () => {
+    const wasm = await fetch(`${base}/game.wasm`);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    // What a page does with it: refused with a TypeError unless the type is application/wasm.
+    await expect(WebAssembly.compileStreaming(fetch(`${base}/game.wasm`))).resolves.toBeInstanceOf(
+      WebAssembly.Module,
+    );
+  });
+
+  it("serves a game's images, sounds, videos, fonts and models by their types", async () => {
+    const served: Record<string, string | null> = {};
+    for (const name of MEDIA_FILES)
+      served[name] = (await fetch(`${base}/${name}`)).headers.get('content-type');
+    expect(served).toEqual(MEDIA_TYPES);
+  });
+
   it('serves a directory its index.html, and nothing for a directory without one', async () => {
     expect(await rawGet('/sub/')).toEqual({ status: 200, body: '<h1>sub</h1>' });
-    expect(await rawGet('/sub')).toEqual({ status: 200, body: '<h1>sub</h1>' });
     expect((await rawGet('/empty/')).status).toBe(404);
+    expect((await rawGet('/empty')).status).toBe(404);
+  });
+
+  it("redirects a folder named without its trailing slash, so its page's relative links resolve inside it", async () => {
+    // Served as it was, /sub's index.html would load `app.js` from /app.js, not /sub/app.js.
+    expect(await rawRedirect('/sub')).toEqual({ status: 301, location: '/sub/' });
+    expect(await rawRedirect('/sub?room=ABCD')).toEqual({ status: 301, location: '/sub/?room=ABCD' });
+    expect(await rawRedirect('/sub', 'HEAD')).toEqual({ status: 301, location: '/sub/' });
+    // Never to another site: '//sub/' in a Location header would be the host 'sub'.
+    expect(await rawRedirect('//sub')).toEqual({ status: 301, location: '/sub/' });
   });
 
   it('answers HEAD with the headers only', async () => {

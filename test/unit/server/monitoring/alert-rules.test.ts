@@ -81,6 +81,15 @@ describe('AlertRules', () => {
     expect(() => new AlertRules({ rules: [{ ...rule, threshold: Number.NaN }], series })).toThrow(TypeError);
   });
 
+  it('refuses a clearThreshold that is not finite: no value would hold against it, so the alert would flap', () => {
+    const series = ['loss'];
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => new AlertRules({ rules: [{ ...rule, clearThreshold: bad }], series })).toThrow(
+        /'loss'.*clearThreshold/,
+      );
+    }
+  });
+
   it("refuses a rule whose series is not the history's, naming the rule and the series allowed", () => {
     const typo = { ...rule, name: 'typo', series: 'errors_per_sec' };
     // By default the series are the server's history's.

@@ -113,3 +113,20 @@ describe('AnonymousAnalytics', () => {
     expect(analytics.report(T0).quality).toEqual({ good: 0, fair: 0, poor: 1 });
   });
 });
+
+describe('AnonymousAnalytics options', () => {
+  it('refuses a recentSessions that is no count at construction, not at the first session that ends', () => {
+    for (const recentSessions of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new AnonymousAnalytics({ recentSessions }), String(recentSessions)).toThrow(TypeError);
+    }
+  });
+
+  it('keeps no ended session with recentSessions 0, and still counts them', () => {
+    const analytics = new AnonymousAnalytics({ recentSessions: 0 });
+    analytics.observe([player('a')], T0);
+    analytics.observe([], T0 + 1_000);
+    const report = analytics.report(T0 + 1_000);
+    expect(report.sessions.ended).toBe(1);
+    expect(report.recent).toEqual([]);
+  });
+});

@@ -85,6 +85,13 @@ describe('MetricsHistory', () => {
     writeFileSync(file, JSON.stringify({ version: 1, resolutionMs: 1000, end: T0, series: { a: ['x'] } }));
     expect((await MetricsHistory.load(file, { series: ['a'] })).end).toBeUndefined();
 
+    // An end past what a time can be (a damaged digit): once it stopped the server starting, in a loop
+    // where adding a second no longer changed the number.
+    warn.mockClear();
+    writeFileSync(file, JSON.stringify({ version: 1, resolutionMs: 1000, end: 1e22, series: { a: [1, 2] } }));
+    expect((await MetricsHistory.load(file, { series: ['a'] })).end).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('unreadable'));
+
     // No file yet (first start) is not worth a warning.
     warn.mockClear();
     expect((await MetricsHistory.load(join(dir, 'none.json'), { series: ['a'] })).end).toBeUndefined();

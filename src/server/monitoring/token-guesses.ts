@@ -1,0 +1,34 @@
+import { AddressRate } from '../address-rate.js';
+
+/** Wrong tokens one address may send at once: room for an operator's typos. */
+const GUESS_BURST = 10;
+/** Then one every 6 s: 14,400 a day, against the thousands a second a loop of requests could try. */
+const GUESSES_PER_SECOND = 1 / 6;
+
+/** What checking a presented token came to: it matched, it did not (counted), or ms to wait (unchecked). */
+export type TokenVerdict = 'right' | 'wrong' | { waitMs: number };
+
+/**
+ * Bounds how fast one address (an address block, see `addressBlock`) may guess the admin or metrics
+ * token: comparing in constant time hides nothing if a guesser may try without end, and operators pick
+ * tokens from words. Only wrong tokens count: a right one spends nothing, so signing in does not. An
+ * address past its wrong tokens is refused before its token is compared: letting a right one in would
+ * tell it from a wrong one, which is all a guesser needs. Memory is bounded as AddressRate's is.
+ */
+export class TokenGuesses {
+  readonly #wrong = new AddressRate({ burst: GUESS_BURST, perSecond: GUESSES_PER_SECOND });
+
+  /** Checks a token `source` presents with `matches`, unless it has guessed wrong too often of late. */
+  check(source: string, now: number, matches: () => boolean): TokenVerdict {
+    const waitMs = this.#wrong.waitMs(source, now);
+    if (waitMs > 0) return { waitMs };
+    if (matches()) return 'right';
+    this.#wrong.take(source, now);
+    return 'wrong';
+  }
+
+  /** Forgets the addresses whose count has run down. */
+  sweep(now: number): void {
+    this.#wrong.sweep(now);
+  }
+}

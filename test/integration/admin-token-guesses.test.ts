@@ -1,0 +1,68 @@
+import { ManualClock, PrometheusMetrics } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../support/server.js';
+
+const ADMIN = 'admin-token-for-tests-0123456789';
+const METRICS = 'metrics-token-for-tests';
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** A sign-in on the dashboard's form, from `address` (the proxy names it: trustProxy 1). */
+function signIn(token: string, address = '203.0.113.7') {
+  return fetch(`${t?.httpUrl}/dashboard/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
+    body: `token=${encodeURIComponent(token)}`,
+    redirect: 'manual',
+  });
+}
+
+describe('guessing the admin token', () => {
+  it('is refused with 429 and Retry-After after a few wrong tokens from one address, the right one too', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    t = await startServer({}, { clock, trustProxy: 1, adminToken: ADMIN });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await signIn(`wrong-guess-${i}-0123456789`)).status);
+    expect(statuses).toEqual(Array(10).fill(401));
+    // Refused before it is compared: otherwise the answer would still tell a right guess from a wrong one.
+    const refused = await signIn(ADMIN);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Every way a token is checked shares the count: the bearer header and ?token= as well.
+    const bearer = await fetch(`${t.httpUrl}/analytics`, {
+      headers: { authorization: `Bearer ${ADMIN}`, 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(bearer.status).toBe(429);
+    const query = await fetch(`${t.httpUrl}/dashboard?token=${ADMIN}`, {
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+      redirect: 'manual',
+    });
+    expect(query.status).toBe(429);
+
+    // Another address is not held back by this one's guesses.
+    expect((await signIn(ADMIN, '198.51.100.9')).status).toBe(303);
+    // And this one may try again once the wait has passed.
+    clock.advance(Number(refused.headers.get('retry-after')) * 1_000);
+    expect((await signIn(ADMIN)).status).toBe(303);
+  });
+
+  it('counts wrong metrics tokens the same way', async () => {
+    t = await startServer(
+      {},
+      {
+        trustProxy: 1,
+        metricsToken: METRICS,
+        metrics: new PrometheusMetrics({ processMetrics: false }),
+      },
+    );
+    const scrape = (token: string) =>
+      fetch(`${t?.httpUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' },
+      });
+    for (let i = 0; i < 10; i++) expect((await scrape(`nope-${i}`)).status).toBe(401);
+    expect((await scrape(METRICS)).status).toBe(429);
+  });
+});
