@@ -131,6 +131,17 @@ export class AlertRules {
         throw new TypeError(
           `alert rule '${rule.name}': clearThreshold must be finite, got ${rule.clearThreshold}`,
         );
+      // Past the threshold on the side the alert fires: a value between the two fires it and clears it
+      // again every few seconds, as long as it stays there.
+      const clear = rule.clearThreshold;
+      if (
+        clear !== undefined &&
+        (rule.condition === 'above' ? clear > rule.threshold : clear < rule.threshold)
+      )
+        throw new TypeError(
+          `alert rule '${rule.name}': clearThreshold ${clear} must be ${rule.condition === 'above' ? 'at most' : 'at least'} ` +
+            `the threshold ${rule.threshold} for a rule '${rule.condition}' (it is the value the alert clears past)`,
+        );
       if (!series.includes(rule.series)) {
         throw new TypeError(
           `alert rule '${rule.name}': series '${rule.series}' is not one of ${series.join(', ')}`,

@@ -90,6 +90,18 @@ describe('AlertRules', () => {
     }
   });
 
+  it('refuses a clearThreshold on the firing side of the threshold: a value between them would flap', () => {
+    const series = ['loss'];
+    expect(() => new AlertRules({ rules: [{ ...rule, clearThreshold: 0.08 }], series })).toThrow(
+      /'loss'.*clearThreshold 0\.08 must be at most the threshold 0\.05/,
+    );
+    const below = { ...rule, condition: 'below' as const, threshold: 10, clearThreshold: 5 };
+    expect(() => new AlertRules({ rules: [below], series })).toThrow(/at least the threshold 10/);
+    // On the clearing side, or equal, it is hysteresis.
+    expect(() => new AlertRules({ rules: [{ ...below, clearThreshold: 10 }], series })).not.toThrow();
+    expect(() => new AlertRules({ rules: [{ ...rule, clearThreshold: 0.05 }], series })).not.toThrow();
+  });
+
   it("refuses a rule whose series is not the history's, naming the rule and the series allowed", () => {
     const typo = { ...rule, name: 'typo', series: 'errors_per_sec' };
     // By default the series are the server's history's.
