@@ -115,11 +115,15 @@ describe('/metrics', () => {
       {},
       { metrics: new PrometheusMetrics({ processMetrics: false }), metricsToken: 'scrape-secret' },
     );
-    expect((await fetch(`${t.httpUrl}/metrics`)).status).toBe(401);
+    const missing = await fetch(`${t.httpUrl}/metrics`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expect((await fetch(`${t.httpUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
       401,
     );
     await scrape(t.httpUrl, { authorization: 'Bearer scrape-secret' });
+    // The scheme's name in any case, as HTTP has it.
+    await scrape(t.httpUrl, { authorization: 'bearer scrape-secret' });
     await t.close();
     t = await startServer({});
     expect((await fetch(`${t.httpUrl}/metrics`)).status).toBe(404);
@@ -135,7 +139,11 @@ describe('/analytics and /dashboard', () => {
     await t.close();
     t = await startServer({}, { adminToken: ADMIN });
     for (const path of ['/analytics', '/dashboard/api/state']) {
-      expect((await fetch(t.httpUrl + path)).status).toBe(401);
+      const missing = await fetch(t.httpUrl + path);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+      const anyCase = await fetch(t.httpUrl + path, { headers: { authorization: `BEARER ${ADMIN}` } });
+      expect(anyCase.status).toBe(200);
       const wrong = await fetch(t.httpUrl + path, { headers: { authorization: `Bearer ${ADMIN}x` } });
       expect(wrong.status).toBe(401);
       const cookie = await fetch(t.httpUrl + path, { headers: { cookie: `vehikill_admin=${ADMIN}` } });

@@ -33,29 +33,40 @@ export class AdminAuth {
 
   /** Bearer token or login cookie. */
   allows(req: IncomingMessage): boolean {
-    const header = req.headers.authorization;
-    if (header !== undefined && presentsBearer(req))
-      return this.matches(header.slice('Bearer '.length).trim());
+    const bearer = bearerToken(req);
+    if (bearer !== undefined) return this.matches(bearer);
     const cookie = cookieValue(req.headers.cookie, ADMIN_COOKIE);
     return cookie !== undefined && timingSafeEqual(digest(cookie), digest(this.#cookieValue));
   }
 
-  /** Set-Cookie for a successful login: HttpOnly, SameSite=Strict, scoped to the admin paths. */
+  /**
+   * Set-Cookie for a successful login: HttpOnly, SameSite=Strict. Path=/ because the admin routes
+   * (`/dashboard`, `/analytics`) share no folder; the cookie is only read there.
+   */
   loginCookie(secure: boolean): string {
     return `${ADMIN_COOKIE}=${this.#cookieValue}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   }
 }
 
+/** `Bearer`, in any case (an authentication scheme's name is case-insensitive, RFC 9110 11.1), then space. */
+const BEARER_SCHEME = /^bearer[ \t]+/i;
+
+/** The token of `req`'s `Authorization: Bearer` header, trimmed; undefined without one. */
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  const scheme = header === undefined ? null : BEARER_SCHEME.exec(header);
+  return scheme === null ? undefined : (header as string).slice(scheme[0].length).trim();
+}
+
 /** Whether `req` presents a bearer token (right or wrong): a guess, if a wrong one (see TokenGuesses). */
 export function presentsBearer(req: IncomingMessage): boolean {
-  return req.headers.authorization?.startsWith('Bearer ') ?? false;
+  return bearerToken(req) !== undefined;
 }
 
 /** Compares a bearer token on its own (for `/metrics`), in constant time. */
 export function bearerMatches(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Bearer ')) return false;
-  return timingSafeEqual(digest(header.slice('Bearer '.length).trim()), digest(token));
+  const bearer = bearerToken(req);
+  return bearer !== undefined && timingSafeEqual(digest(bearer), digest(token));
 }
 
 function digest(value: string): Buffer {

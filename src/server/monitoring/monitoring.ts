@@ -357,9 +357,14 @@ function refuse(res: ServerResponse, status: number, message: string): true {
   return true;
 }
 
-/** 401 with `message` for a wrong or missing token; 429 with Retry-After for an address guessing. */
+/**
+ * 401 with `message` for a wrong or missing token, naming the scheme it takes (a 401 must, RFC 9110
+ * 11.6.1); 429 with Retry-After for an address guessing.
+ */
 function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
-  return verdict === 'wrong' ? refuse(res, 401, message) : tooManyGuesses(res, verdict.waitMs);
+  if (verdict !== 'wrong') return tooManyGuesses(res, verdict.waitMs);
+  res.setHeader('www-authenticate', 'Bearer');
+  return refuse(res, 401, message);
 }
 
 function tooManyGuesses(res: ServerResponse, waitMs: number): true {
