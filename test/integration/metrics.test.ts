@@ -155,6 +155,18 @@ describe('/analytics and /dashboard', () => {
     expect((await fetch(`${t.httpUrl}/dashboard?token=nope`, { redirect: 'manual' })).status).toBe(401);
   });
 
+  it('sets a Secure cookie behind a proxy that took the browser in over TLS', async () => {
+    const server = await startServer({}, { adminToken: ADMIN, trustProxy: 1 });
+    t = server;
+    const login = (proto: string) =>
+      fetch(`${server.httpUrl}/dashboard?token=${ADMIN}`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-proto': proto, 'x-forwarded-for': '203.0.113.9' },
+      });
+    expect((await login('https')).headers.get('set-cookie')).toMatch(/; Secure/);
+    expect((await login('http')).headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+
   it('logs in with ?token= into an HttpOnly cookie that opens the page and the API', async () => {
     t = await startServer({ test: TestRoom }, { adminToken: ADMIN });
     const login = await fetch(`${t.httpUrl}/dashboard?token=${ADMIN}`, { redirect: 'manual' });
@@ -163,6 +175,7 @@ describe('/analytics and /dashboard', () => {
     const setCookie = login.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).not.toContain(ADMIN);
+    expect(setCookie).not.toMatch(/Secure/); // plain HTTP, no proxy
     const cookie = setCookie.split(';')[0] ?? '';
     const page = await fetch(`${t.httpUrl}/dashboard`, { headers: { cookie } });
     expect([200, 503]).toContain(page.status); // 503 only if the bundle was not built

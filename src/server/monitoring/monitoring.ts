@@ -290,11 +290,11 @@ export class ServerMonitoring {
         return true;
       }
       const body = new URLSearchParams(Buffer.from(raw).toString('utf8'));
-      return this.#login(res, admin, body.get('token') ?? undefined, source);
+      return this.#login(req, res, admin, body.get('token') ?? undefined, source);
     }
     if (pathname === '/dashboard' || pathname === '/dashboard/') {
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-      if (token !== null) return this.#login(res, admin, token, this.#source(req));
+      if (token !== null) return this.#login(req, res, admin, token, this.#source(req));
       const verdict = this.#adminVerdict(req, admin);
       if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
       if (verdict === 'wrong') return html(res, 401, loginPage(false));
@@ -309,13 +309,19 @@ export class ServerMonitoring {
   }
 
   /** A right token sets the cookie and sends the browser to the clean URL (no token left in history). */
-  #login(res: ServerResponse, admin: AdminAuth, token: string | undefined, source: string): boolean {
+  #login(
+    req: IncomingMessage,
+    res: ServerResponse,
+    admin: AdminAuth,
+    token: string | undefined,
+    source: string,
+  ): boolean {
     const verdict = this.#guesses.check(source, this.#clock.now(), () => admin.matches(token));
     if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
     if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
-      'set-cookie': admin.loginCookie(this.#secure),
+      'set-cookie': admin.loginCookie(this.#secure || this.#behindTls(req)),
       'cache-control': 'no-store',
     });
     res.end();
@@ -330,6 +336,18 @@ export class ServerMonitoring {
   #adminVerdict(req: IncomingMessage, admin: AdminAuth): TokenVerdict {
     if (!presentsBearer(req)) return admin.allows(req) ? 'right' : 'wrong';
     return this.#guesses.check(this.#source(req), this.#clock.now(), () => admin.allows(req));
+  }
+
+  /**
+   * Whether the browser reached the proxies in front (`trustProxy`) over TLS, as their `X-Forwarded-Proto`
+   * says: the login cookie is then Secure although this server speaks plain HTTP to them. A client that
+   * forges the header only gets a cookie its own browser keeps off plain HTTP.
+   */
+  #behindTls(req: IncomingMessage): boolean {
+    if (this.#trustProxy === 0) return false;
+    const header = req.headers['x-forwarded-proto'];
+    const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0];
+    return first?.trim().toLowerCase() === 'https';
   }
 
   /** The address block a request comes from, as the server's rates count it (see remoteAddress). */
