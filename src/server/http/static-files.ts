@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { notModifiedSince, requestedPart } from './requested-part.js';
 
 /**
  * What a game's page loads. Sent with `nosniff`, so a browser takes the type as given: WebAssembly must be
@@ -74,19 +75,43 @@ export function createStaticHandler(
       return true;
     }
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-    res.writeHead(200, {
+    const lastModified = new Date(opened.modifiedMs).toUTCString();
+    const headers = {
       'content-type': type,
-      'content-length': size,
       'x-content-type-options': 'nosniff',
       // HTML names the scripts, so it must be revalidated for a new build to be picked up.
       'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
-    });
+      'last-modified': lastModified,
+      'accept-ranges': 'bytes',
+    };
+    if (notModifiedSince(req, opened.modifiedMs)) {
+      await handle.close().catch(() => {});
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    const part = requestedPart(req, size, lastModified);
+    if (part === 'unsatisfiable') {
+      await handle.close().catch(() => {});
+      res.writeHead(416, { 'content-range': `bytes */${size}`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    if (part === 'whole') {
+      res.writeHead(200, { ...headers, 'content-length': size });
+    } else {
+      res.writeHead(206, {
+        ...headers,
+        'content-length': part.end - part.start + 1,
+        'content-range': `bytes ${part.start}-${part.end}/${size}`,
+      });
+    }
     if (req.method === 'HEAD') {
       await handle.close().catch(() => {});
       res.end();
       return true;
     }
-    const stream = handle.createReadStream();
+    const stream = handle.createReadStream(part === 'whole' ? {} : { start: part.start, end: part.end });
     // Headers are out, so a read failure can only cut the response short; a gone client frees the file.
     stream.on('error', () => res.destroy());
     res.on('close', () => stream.destroy());
@@ -132,7 +157,9 @@ function fileFor(root: string, target: string): string | undefined {
 async function openFile(
   file: string,
   realRoot: string,
-): Promise<{ handle: FileHandle; path: string; size: number; folderIndex: boolean } | undefined> {
+): Promise<
+  { handle: FileHandle; path: string; size: number; modifiedMs: number; folderIndex: boolean } | undefined
+> {
   let path = file;
   let handle: FileHandle | undefined;
   try {
@@ -145,7 +172,7 @@ async function openFile(
     if (!(await stat(real)).isFile()) return undefined;
     handle = await open(real, 'r');
     const info = await handle.stat();
-    if (info.isFile()) return { handle, path, size: info.size, folderIndex };
+    if (info.isFile()) return { handle, path, size: info.size, modifiedMs: info.mtimeMs, folderIndex };
   } catch {
     // Missing, unreadable or gone meanwhile: all misses.
   }

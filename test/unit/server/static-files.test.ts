@@ -49,6 +49,7 @@ beforeAll(async () => {
   writeFileSync(join(pub, 'game.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   for (const name of MEDIA_FILES) writeFileSync(join(pub, name), 'm');
   writeFileSync(join(pub, 'hello world.txt'), 'spaced');
+  writeFileSync(join(pub, 'digits.txt'), '0123456789');
   writeFileSync(join(pub, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
   writeFileSync(join(pub, 'sub', 'index.html'), '<h1>sub</h1>');
   writeFileSync(join(pub, '.env'), 'SECRET=1');
@@ -162,6 +163,52 @@ describe('static files', () => {
     expect(await rawRedirect('/sub', 'HEAD')).toEqual({ status: 301, location: '/sub/' });
     // Never to another site: '//sub/' in a Location header would be the host 'sub'.
     expect(await rawRedirect('//sub')).toEqual({ status: 301, location: '/sub/' });
+  });
+
+  it('sends the part a Range asks for (media seeking, Safari playing audio), and says it can', async () => {
+    const whole = await fetch(`${base}/digits.txt`);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    const part = async (range: string, extra: Record<string, string> = {}) => {
+      const response = await fetch(`${base}/digits.txt`, { headers: { range, ...extra } });
+      return {
+        status: response.status,
+        range: response.headers.get('content-range'),
+        length: response.headers.get('content-length'),
+        body: await response.text(),
+      };
+    };
+    expect(await part('bytes=2-4')).toEqual({ status: 206, range: 'bytes 2-4/10', length: '3', body: '234' });
+    expect(await part('bytes=7-')).toMatchObject({ status: 206, range: 'bytes 7-9/10', body: '789' });
+    expect(await part('bytes=-2')).toMatchObject({ status: 206, range: 'bytes 8-9/10', body: '89' });
+    // Past the end: cut to the file.
+    expect(await part('bytes=8-100')).toMatchObject({ status: 206, range: 'bytes 8-9/10', body: '89' });
+    // None of it exists: 416, naming the size.
+    expect(await part('bytes=10-')).toMatchObject({ status: 416, range: 'bytes */10', body: '' });
+    // Several ranges, another unit, nonsense: the whole file, as HTTP allows.
+    for (const range of ['bytes=0-1,5-6', 'lines=1-2', 'bytes=x']) {
+      expect(await part(range)).toMatchObject({ status: 200, range: null, body: '0123456789' });
+    }
+    // A part of the version the client holds only: another version's would be stitched to it.
+    const lastModified = whole.headers.get('last-modified') ?? '';
+    expect(await part('bytes=0-1', { 'if-range': lastModified })).toMatchObject({ status: 206, body: '01' });
+    const older = 'Thu, 01 Jan 1970 00:00:00 GMT';
+    expect(await part('bytes=0-1', { 'if-range': older })).toMatchObject({ status: 200, body: '0123456789' });
+    const head = await fetch(`${base}/digits.txt`, { method: 'HEAD', headers: { range: 'bytes=0-3' } });
+    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([206, '4', '']);
+  });
+
+  it('answers 304 to a copy that is still current (If-Modified-Since)', async () => {
+    const first = await fetch(`${base}/app.js`);
+    const lastModified = first.headers.get('last-modified') ?? '';
+    expect(Date.parse(lastModified)).toBeGreaterThan(0);
+    const again = await fetch(`${base}/app.js`, { headers: { 'if-modified-since': lastModified } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const stale = await fetch(`${base}/app.js`, {
+      headers: { 'if-modified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' },
+    });
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toBe('console.log(1)');
   });
 
   it('answers HEAD with the headers only', async () => {
