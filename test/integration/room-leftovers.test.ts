@@ -144,3 +144,41 @@ describe("a room that keeps a client's link past their leave", () => {
     expect(heardByBob).toEqual([]);
   });
 });
+
+/** Keeps the client of each player's first seating; 'kickFirst' kicks the named player through it. */
+class FirstSeatingRoom extends Room {
+  static first = new Map<string, RoomClient>();
+  static left: string[] = [];
+  override onCreate(): void {
+    this.onMessage('kickFirst', v.string(), (_sender, playerId) => {
+      const kept = FirstSeatingRoom.first.get(playerId);
+      if (kept) this.kick(kept, 'from your first visit');
+    });
+  }
+  override onJoin(client: RoomClient): void {
+    if (!FirstSeatingRoom.first.has(client.playerId)) FirstSeatingRoom.first.set(client.playerId, client);
+  }
+  override onLeave(client: RoomClient, reason: string): void {
+    FirstSeatingRoom.left.push(`${client.name} ${reason}`);
+  }
+}
+
+describe('a kick through a client kept from a seating the player has left', () => {
+  it('kicks no one: the player, back in the room since, keeps the seat they have now', async () => {
+    t = await startServer({ firstSeating: FirstSeatingRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('firstSeating');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    await (await bob.join(room.roomId)).leave();
+    const bobAgain = await bob.join(room.roomId);
+    room.send('kickFirst', bob.playerId ?? '');
+    room.send('kickFirst', alice.playerId ?? ''); // Alice's first seating is the one she is in: it stands.
+    await eventually(() => FirstSeatingRoom.left.includes('Alice KICKED'), 'Alice kicked');
+    await sleep(50);
+    expect(FirstSeatingRoom.left).toEqual(['Bob left', 'Alice KICKED']);
+    expect(bobAgain.left).toBe(false);
+    expect(t.server.rooms.playerCount).toBe(1);
+  });
+});

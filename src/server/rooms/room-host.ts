@@ -698,7 +698,9 @@ export class RoomHost implements RoomHostPort {
     // Cut to what a RoomLeft carries: a longer reason would make the player's client drop the notice.
     const reason = String(message).slice(0, MAX_REASON_LENGTH);
     const hosted = this.#members.get(client.playerId);
-    if (hosted) {
+    // Only the seating the client stands for: one kept from a seating the player has left (they came back
+    // since) must not kick them out of the one they have now, as it no longer sends to them either.
+    if (hosted && (hosted === client || !(client instanceof HostedClient))) {
       this.remove(hosted.session, ErrorCode.KICKED, reason, true);
       return;
     }
