@@ -182,3 +182,59 @@ describe('a kick through a client kept from a seating the player has left', () =
     expect(t.server.rooms.playerCount).toBe(1);
   });
 });
+
+/**
+ * Keeps each joiner (the creator aside) and holds its onJoin until `release`; 'kick' kicks those it
+ * keeps, 'ping' sends a byte on each one's link.
+ */
+class RefusedLinkRoom extends Room {
+  static kept: RoomClient[] = [];
+  static release: (() => void) | undefined;
+  static linkStatesInOnLeave: string[] = [];
+  static taken: boolean[] = [];
+  override onCreate(): void {
+    this.onMessage('kick', v.unknown(), () => {
+      for (const client of RefusedLinkRoom.kept) this.kick(client, 'no latecomers');
+    });
+    this.onMessage('ping', v.unknown(), () => {
+      RefusedLinkRoom.taken = RefusedLinkRoom.kept.map((client) =>
+        client.link.send(Channel.event, Uint8Array.of(9)),
+      );
+    });
+  }
+  override async onJoin(client: RoomClient): Promise<void> {
+    if (this.clients.length === 0) return;
+    RefusedLinkRoom.kept.push(client);
+    await new Promise<void>((resolve) => {
+      RefusedLinkRoom.release = resolve;
+    });
+  }
+  override onLeave(client: RoomClient): void {
+    RefusedLinkRoom.linkStatesInOnLeave.push(client.link.state);
+  }
+}
+
+describe('a room that keeps the link of a player whose join it refused', () => {
+  it('reaches them through it no more: it reads closed from onLeave on, and the player hears nothing', async () => {
+    t = await startServer({ refusedLink: RefusedLinkRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('refusedLink');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    const heardByBob: number[] = [];
+    bob.serverLink.onMessage((_channel, bytes) => heardByBob.push(bytes[0] as number));
+    const joined = bob.join(room.roomId).catch((error: unknown) => error);
+    await eventually(() => RefusedLinkRoom.release !== undefined, "Bob's onJoin under way");
+    room.send('kick', {});
+    await sleep(50);
+    RefusedLinkRoom.release?.();
+    expect(await joined).toMatchObject({ code: 'JOIN_REJECTED' });
+    room.send('ping', {});
+    await eventually(() => RefusedLinkRoom.taken.length === 1, 'the room sent');
+    expect(RefusedLinkRoom.taken).toEqual([false]);
+    await sleep(100);
+    expect(heardByBob).toEqual([]);
+    expect(RefusedLinkRoom.linkStatesInOnLeave).toEqual(['closed']);
+  });
+});

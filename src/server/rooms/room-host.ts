@@ -114,7 +114,7 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
-  /** `link` once the player has left (see departedLink). */
+  /** `link` once the player has left, or the join was refused (see departedLink). */
   #departed: Link | undefined;
   constructor(
     readonly session: Session,
@@ -139,7 +139,9 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    if (this.admission !== 'left') return this.session.link;
+    // A refused join is as final as a leave: the room may have heard onLeave (a kick while deciding, the
+    // session's end), and the player's link serves the room they are in, not this one.
+    if (this.admission === 'seated' || this.admission === 'deciding') return this.session.link;
     this.#departed ??= departedLink(this.session.link);
     return this.#departed;
   }
