@@ -753,9 +753,13 @@ export class RoomHost implements RoomHostPort {
 
   /**
    * The room was never created (`onCreate` threw, or it could not be listed): it hears `onDispose`, and
-   * the timers it started in `onCreate` stop.
+   * the timers it started in `onCreate` stop. Once: a room that disposed itself (`dispose()` in `onCreate`,
+   * then a throw) heard `onDispose` already, and a `dispose()` from its code still running afterwards (a
+   * promise of its own) finds it gone, as it would any disposed room.
    */
   abandon(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
     this.#timers.close();
   }
