@@ -238,3 +238,61 @@ describe('a room that keeps the link of a player whose join it refused', () => {
     expect(RefusedLinkRoom.linkStatesInOnLeave).toEqual(['closed']);
   });
 });
+
+/** Its `stateFor` kicks the player it is asked for, or closes the room, when the test says so. */
+class StateForRoom extends Room {
+  static next: 'kick' | 'dispose' | undefined;
+  static left: string[] = [];
+  override onLeave(client: RoomClient, reason: string): void {
+    StateForRoom.left.push(`${client.name} ${reason}`);
+  }
+  override stateFor(client: RoomClient): unknown {
+    const next = StateForRoom.next;
+    StateForRoom.next = undefined;
+    if (next === 'kick') this.kick(client, 'not with that state');
+    if (next === 'dispose') this.dispose();
+    return { ok: true };
+  }
+}
+
+describe('a room whose stateFor kicks the joining player, or closes', () => {
+  it('refuses the join, and no member ever hears of the player', async () => {
+    t = await startServer({ stateFor: StateForRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('stateFor');
+    const aliceHeard: string[] = [];
+    room.on('member-join', (member) => aliceHeard.push(`joined ${member.name}`));
+    room.on('member-leave', () => aliceHeard.push('left'));
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    StateForRoom.left = [];
+    StateForRoom.next = 'kick';
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({
+      code: 'JOIN_REJECTED',
+      message: 'not with that state',
+    });
+    expect(StateForRoom.left).toEqual(['Bob KICKED']);
+    await sleep(100);
+    expect(room.members.map((member) => member.name)).toEqual(['Alice']);
+    expect(aliceHeard).toEqual([]);
+    expect(t.server.rooms.playerCount).toBe(1);
+    // And Bob can still come in.
+    expect((await bob.join(room.roomId)).members.map((member) => member.name).sort()).toEqual([
+      'Alice',
+      'Bob',
+    ]);
+  });
+
+  it('closed from stateFor, the join is answered ROOM_NOT_FOUND', async () => {
+    t = await startServer({ stateFor: StateForRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('stateFor');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    StateForRoom.next = 'dispose';
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
+    expect(t.server.rooms.roomCount).toBe(0);
+  });
+});

@@ -409,6 +409,19 @@ export class RoomHost implements RoomHostPort {
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
       throw error;
     }
+    // `stateFor` closed the room (the player heard onLeave among its members) or kicked the player: seated
+    // now, they would be a member of a room that is gone, or one the others are told of and the room has not.
+    if (this.disposed) {
+      this.#refuse(client);
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    }
+    const kickedByState = client.kickedWhileDeciding;
+    if (kickedByState !== undefined) {
+      this.#members.delete(session.playerId);
+      this.#refuse(client);
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.KICKED));
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, kickedByState);
+    }
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
     client.membership = session.seat(this.roomId);
@@ -703,7 +716,10 @@ export class RoomHost implements RoomHostPort {
     // Only the seating the client stands for: one kept from a seating the player has left (they came back
     // since) must not kick them out of the one they have now, as it no longer sends to them either.
     if (hosted && (hosted === client || !(client instanceof HostedClient))) {
-      this.remove(hosted.session, ErrorCode.KICKED, reason, true);
+      // Among the members yet still being admitted: `stateFor` kicked the player it was asked for. No one
+      // has heard of them: the join is refused, as for a kick from `onJoin`.
+      if (hosted.admission === 'deciding') hosted.kickedWhileDeciding = reason;
+      else this.remove(hosted.session, ErrorCode.KICKED, reason, true);
       return;
     }
     // Still being admitted (an async `onJoin`): the join is refused with the kick's message once it returns.
