@@ -144,3 +144,155 @@ describe("a room that keeps a client's link past their leave", () => {
     expect(heardByBob).toEqual([]);
   });
 });
+
+/** Keeps the client of each player's first seating; 'kickFirst' kicks the named player through it. */
+class FirstSeatingRoom extends Room {
+  static first = new Map<string, RoomClient>();
+  static left: string[] = [];
+  override onCreate(): void {
+    this.onMessage('kickFirst', v.string(), (_sender, playerId) => {
+      const kept = FirstSeatingRoom.first.get(playerId);
+      if (kept) this.kick(kept, 'from your first visit');
+    });
+  }
+  override onJoin(client: RoomClient): void {
+    if (!FirstSeatingRoom.first.has(client.playerId)) FirstSeatingRoom.first.set(client.playerId, client);
+  }
+  override onLeave(client: RoomClient, reason: string): void {
+    FirstSeatingRoom.left.push(`${client.name} ${reason}`);
+  }
+}
+
+describe('a kick through a client kept from a seating the player has left', () => {
+  it('kicks no one: the player, back in the room since, keeps the seat they have now', async () => {
+    t = await startServer({ firstSeating: FirstSeatingRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('firstSeating');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    await (await bob.join(room.roomId)).leave();
+    const bobAgain = await bob.join(room.roomId);
+    room.send('kickFirst', bob.playerId ?? '');
+    room.send('kickFirst', alice.playerId ?? ''); // Alice's first seating is the one she is in: it stands.
+    await eventually(() => FirstSeatingRoom.left.includes('Alice KICKED'), 'Alice kicked');
+    await sleep(50);
+    expect(FirstSeatingRoom.left).toEqual(['Bob left', 'Alice KICKED']);
+    expect(bobAgain.left).toBe(false);
+    expect(t.server.rooms.playerCount).toBe(1);
+  });
+});
+
+/**
+ * Keeps each joiner (the creator aside) and holds its onJoin until `release`; 'kick' kicks those it
+ * keeps, 'ping' sends a byte on each one's link.
+ */
+class RefusedLinkRoom extends Room {
+  static kept: RoomClient[] = [];
+  static release: (() => void) | undefined;
+  static linkStatesInOnLeave: string[] = [];
+  static taken: boolean[] = [];
+  override onCreate(): void {
+    this.onMessage('kick', v.unknown(), () => {
+      for (const client of RefusedLinkRoom.kept) this.kick(client, 'no latecomers');
+    });
+    this.onMessage('ping', v.unknown(), () => {
+      RefusedLinkRoom.taken = RefusedLinkRoom.kept.map((client) =>
+        client.link.send(Channel.event, Uint8Array.of(9)),
+      );
+    });
+  }
+  override async onJoin(client: RoomClient): Promise<void> {
+    if (this.clients.length === 0) return;
+    RefusedLinkRoom.kept.push(client);
+    await new Promise<void>((resolve) => {
+      RefusedLinkRoom.release = resolve;
+    });
+  }
+  override onLeave(client: RoomClient): void {
+    RefusedLinkRoom.linkStatesInOnLeave.push(client.link.state);
+  }
+}
+
+describe('a room that keeps the link of a player whose join it refused', () => {
+  it('reaches them through it no more: it reads closed from onLeave on, and the player hears nothing', async () => {
+    t = await startServer({ refusedLink: RefusedLinkRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('refusedLink');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    const heardByBob: number[] = [];
+    bob.serverLink.onMessage((_channel, bytes) => heardByBob.push(bytes[0] as number));
+    const joined = bob.join(room.roomId).catch((error: unknown) => error);
+    await eventually(() => RefusedLinkRoom.release !== undefined, "Bob's onJoin under way");
+    room.send('kick', {});
+    await sleep(50);
+    RefusedLinkRoom.release?.();
+    expect(await joined).toMatchObject({ code: 'JOIN_REJECTED' });
+    room.send('ping', {});
+    await eventually(() => RefusedLinkRoom.taken.length === 1, 'the room sent');
+    expect(RefusedLinkRoom.taken).toEqual([false]);
+    await sleep(100);
+    expect(heardByBob).toEqual([]);
+    expect(RefusedLinkRoom.linkStatesInOnLeave).toEqual(['closed']);
+  });
+});
+
+/** Its `stateFor` kicks the player it is asked for, or closes the room, when the test says so. */
+class StateForRoom extends Room {
+  static next: 'kick' | 'dispose' | undefined;
+  static left: string[] = [];
+  override onLeave(client: RoomClient, reason: string): void {
+    StateForRoom.left.push(`${client.name} ${reason}`);
+  }
+  override stateFor(client: RoomClient): unknown {
+    const next = StateForRoom.next;
+    StateForRoom.next = undefined;
+    if (next === 'kick') this.kick(client, 'not with that state');
+    if (next === 'dispose') this.dispose();
+    return { ok: true };
+  }
+}
+
+describe('a room whose stateFor kicks the joining player, or closes', () => {
+  it('refuses the join, and no member ever hears of the player', async () => {
+    t = await startServer({ stateFor: StateForRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('stateFor');
+    const aliceHeard: string[] = [];
+    room.on('member-join', (member) => aliceHeard.push(`joined ${member.name}`));
+    room.on('member-leave', () => aliceHeard.push('left'));
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    StateForRoom.left = [];
+    StateForRoom.next = 'kick';
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({
+      code: 'JOIN_REJECTED',
+      message: 'not with that state',
+    });
+    expect(StateForRoom.left).toEqual(['Bob KICKED']);
+    await sleep(100);
+    expect(room.members.map((member) => member.name)).toEqual(['Alice']);
+    expect(aliceHeard).toEqual([]);
+    expect(t.server.rooms.playerCount).toBe(1);
+    // And Bob can still come in.
+    expect((await bob.join(room.roomId)).members.map((member) => member.name).sort()).toEqual([
+      'Alice',
+      'Bob',
+    ]);
+  });
+
+  it('closed from stateFor, the join is answered ROOM_NOT_FOUND', async () => {
+    t = await startServer({ stateFor: StateForRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('stateFor');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    StateForRoom.next = 'dispose';
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
+    expect(t.server.rooms.roomCount).toBe(0);
+  });
+});

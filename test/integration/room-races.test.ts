@@ -1,6 +1,6 @@
 import { Channel, type RoomConnection } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { MemoryRegistry, type RoomClient } from 'vehikill-net/server';
+import { type CountingMetrics, MemoryRegistry, type RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -15,7 +15,11 @@ afterEach(async () => {
   t = undefined;
 });
 
-/** Joins with `{ slow: true }` wait until the test lets them through; `{ selfDestruct: true }` ends the room in onCreate. */
+/**
+ * Joins with `{ slow: true }` wait until the test lets them through; `{ selfDestruct: true }` ends the room
+ * in onCreate, `{ thenThrow: true }` throws from it after that, and `{ disposeLater: true }` has the room
+ * dispose itself 20 ms after onCreate began.
+ */
 class RaceRoom extends TestRoom {
   static waiting: (() => void)[] = [];
   static linkMessages = 0;
@@ -25,7 +29,15 @@ class RaceRoom extends TestRoom {
   override onCreate(options: unknown): void {
     super.onCreate(options);
     RaceRoom.codesInOnCreate.push(this.code);
-    if ((options as { selfDestruct?: boolean } | undefined)?.selfDestruct) this.dispose();
+    const { selfDestruct, thenThrow, disposeLater } = (options ?? {}) as {
+      selfDestruct?: boolean;
+      thenThrow?: boolean;
+      disposeLater?: boolean;
+    };
+    // Code of the room's own that outlives onCreate (not one of its timers, which stop with it).
+    if (disposeLater) setTimeout(() => this.dispose(), 20);
+    if (selfDestruct) this.dispose();
+    if (thenThrow) throw new Error('closed myself');
   }
   override async onJoin(client: RoomClient, options: unknown): Promise<void> {
     if ((options as { slow?: boolean } | undefined)?.slow) {
@@ -83,6 +95,31 @@ describe('room lifecycle races', () => {
     });
     expect(await client.listRooms({ type: 'test', includeFull: true })).toEqual([]);
     expect(t.server.rooms.roomCount).toBe(0);
+  });
+
+  it('a room that disposes itself in onCreate and then throws hears onDispose once', async () => {
+    t = await startServer({ test: RaceRoom });
+    const client = t.client();
+    await client.connect();
+    const before = RaceRoom.disposed;
+    await expect(
+      client.create('test', { options: { selfDestruct: true, thenThrow: true } }),
+    ).rejects.toMatchObject({ code: ErrorCode.JOIN_REJECTED, message: 'closed myself' });
+    expect(RaceRoom.disposed).toBe(before + 1);
+    expect(t.server.rooms.roomCount).toBe(0);
+  });
+
+  it('a room whose onCreate threw finds itself disposed when its own code disposes it later', async () => {
+    t = await startServer({ test: RaceRoom });
+    const client = t.client();
+    await client.connect();
+    const before = RaceRoom.disposed;
+    await expect(
+      client.create('test', { options: { thenThrow: true, disposeLater: true } }),
+    ).rejects.toMatchObject({ code: ErrorCode.JOIN_REJECTED });
+    await sleep(60);
+    expect(RaceRoom.disposed).toBe(before + 1);
+    expect((t.server.metrics as CountingMetrics).total('rooms_disposed_total')).toBe(0);
   });
 
   it('the empty-room timer does not dispose a room while it is still deciding on its first player', async () => {

@@ -92,6 +92,12 @@ function costsAFault(kind: Message['kind'], code: ErrorCode): boolean {
  */
 const MAX_NOTICE_LENGTH = 512;
 
+/**
+ * The server's newest pings a pong may answer (one a heartbeat): a socket backed up behind a slow link
+ * answers a few heartbeats late, and is still measured.
+ */
+const PINGS_REMEMBERED = 4;
+
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
 const NORMAL_CLOSURE = 1000;
 /**
@@ -117,6 +123,9 @@ export class ServerConnection {
   /** This connection's until its hello; then its session's, which outlives the socket. */
   #guard: AbuseGuard;
   #nextPingId = 0;
+  /** The newest pings sent (`PINGS_REMEMBERED`), by `id % PINGS_REMEMBERED`: their ids and send times. */
+  readonly #pingIds: number[] = [];
+  readonly #pingTimes: number[] = [];
   #refusing = false;
   /** `addressBlock(remoteAddress)`, worked out at the first error: what this client's errors count as. */
   #block: string | undefined;
@@ -149,7 +158,11 @@ export class ServerConnection {
 
   /** Sends a heartbeat ping stamped with server time. */
   ping(): void {
-    this.#sendBare(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#ctx.clock.now() }));
+    const id = this.#nextPingId++ >>> 0;
+    const t = this.#ctx.clock.now();
+    this.#pingIds[id % PINGS_REMEMBERED] = id;
+    this.#pingTimes[id % PINGS_REMEMBERED] = t;
+    this.#sendBare(encodeMessage(Kind.Ping, { id, t }));
   }
 
   /** Tells the client why and closes; the session's grace period starts unless the error ends it. */
@@ -246,10 +259,18 @@ export class ServerConnection {
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#ctx.clock.now() }),
         );
         return;
-      case Kind.Pong:
+      case Kind.Pong: {
+        // Timed from the ping as this connection sent it: `t` is only the client's echo, and taken as it
+        // came, a pong could claim any round trip (`RoomClient.rttMs`, which a room may let widen how far
+        // back a player's shots are checked, and the `rtt_ms` metric). A pong to no recent ping of ours,
+        // or one already answered, measures nothing.
+        const slot = message.body.id % PINGS_REMEMBERED;
+        if (this.#pingIds[slot] !== message.body.id || this.#pingTimes[slot] !== message.body.t) return;
+        this.#pingIds[slot] = -1;
         session.rttMs = Math.max(0, now - message.body.t);
         this.#ctx.metrics.observe('rtt_ms', session.rttMs);
         return;
+      }
       case Kind.Ack:
         if (message.body.ack > session.outbox.lastSeq) {
           throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'ack for a message never sent');

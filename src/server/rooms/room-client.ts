@@ -29,8 +29,8 @@ export interface RoomClient {
    * The player's link to the server: send snapshots on `phys` (datagrams when the link is direct,
    * newest-only over the WebSocket otherwise), `event` and `dispatch`. `link.state` is 'direct' or
    * 'relayed' (TCP mode). What the player sends on it arrives in the room's `onLinkMessage`. Once they have
-   * left the room (or it is gone) it reads as 'closed' and sends nothing: the player's link serves the
-   * room they are in now.
+   * left the room (or it is gone, or it refused their join) it reads as 'closed' and sends nothing: the
+   * player's link serves the room they are in now.
    */
   readonly link: Link;
   /**

@@ -114,7 +114,7 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
-  /** `link` once the player has left (see departedLink). */
+  /** `link` once the player has left, or the join was refused (see departedLink). */
   #departed: Link | undefined;
   constructor(
     readonly session: Session,
@@ -139,7 +139,9 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    if (this.admission !== 'left') return this.session.link;
+    // A refused join is as final as a leave: the room may have heard onLeave (a kick while deciding, the
+    // session's end), and the player's link serves the room they are in, not this one.
+    if (this.admission === 'seated' || this.admission === 'deciding') return this.session.link;
     this.#departed ??= departedLink(this.session.link);
     return this.#departed;
   }
@@ -406,6 +408,19 @@ export class RoomHost implements RoomHostPort {
       const reason = error instanceof ProtocolError ? error.code : ErrorCode.INTERNAL_ERROR;
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
       throw error;
+    }
+    // `stateFor` closed the room (the player heard onLeave among its members) or kicked the player: seated
+    // now, they would be a member of a room that is gone, or one the others are told of and the room has not.
+    if (this.disposed) {
+      this.#refuse(client);
+      throw new ProtocolError(ErrorCode.ROOM_NOT_FOUND, 'the room closed during the join');
+    }
+    const kickedByState = client.kickedWhileDeciding;
+    if (kickedByState !== undefined) {
+      this.#members.delete(session.playerId);
+      this.#refuse(client);
+      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.KICKED));
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, kickedByState);
     }
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
@@ -698,8 +713,13 @@ export class RoomHost implements RoomHostPort {
     // Cut to what a RoomLeft carries: a longer reason would make the player's client drop the notice.
     const reason = String(message).slice(0, MAX_REASON_LENGTH);
     const hosted = this.#members.get(client.playerId);
-    if (hosted) {
-      this.remove(hosted.session, ErrorCode.KICKED, reason, true);
+    // Only the seating the client stands for: one kept from a seating the player has left (they came back
+    // since) must not kick them out of the one they have now, as it no longer sends to them either.
+    if (hosted && (hosted === client || !(client instanceof HostedClient))) {
+      // Among the members yet still being admitted: `stateFor` kicked the player it was asked for. No one
+      // has heard of them: the join is refused, as for a kick from `onJoin`.
+      if (hosted.admission === 'deciding') hosted.kickedWhileDeciding = reason;
+      else this.remove(hosted.session, ErrorCode.KICKED, reason, true);
       return;
     }
     // Still being admitted (an async `onJoin`): the join is refused with the kick's message once it returns.
@@ -749,9 +769,13 @@ export class RoomHost implements RoomHostPort {
 
   /**
    * The room was never created (`onCreate` threw, or it could not be listed): it hears `onDispose`, and
-   * the timers it started in `onCreate` stop.
+   * the timers it started in `onCreate` stop. Once: a room that disposed itself (`dispose()` in `onCreate`,
+   * then a throw) heard `onDispose` already, and a `dispose()` from its code still running afterwards (a
+   * promise of its own) finds it gone, as it would any disposed room.
    */
   abandon(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     safely(this.#ctx.metrics, 'onDispose', () => this.room.onDispose());
     this.#timers.close();
   }

@@ -196,6 +196,10 @@ export class Room {
     this.#port().broadcast(type, data, options);
   }
 
+  /**
+   * Removes the member (`onLeave` with KICKED; the player is told `message`). A client kept from a
+   * seating the player has left kicks no one, even once they are back in the room.
+   */
   kick(client: RoomClient, message = 'kicked by the room'): void {
     this.#port().kick(client, message);
   }
