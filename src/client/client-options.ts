@@ -27,7 +27,10 @@ export interface ClientOptions {
   clock?: Clock;
   /** Reconnect delays; see backoffDelay. */
   backoff?: BackoffOptions;
-  /** Give up after this many consecutive failed attempts. Default: never. */
+  /**
+   * Give up after this many consecutive failed attempts, counted across failovers to `fallbackUrls`.
+   * Default: never.
+   */
   maxReconnectAttempts?: number;
   /**
    * More entry points of the same cluster (WebSocket URLs). When the server holding our session cannot

@@ -124,7 +124,13 @@ export class SessionConnection {
   #token: string | undefined;
   /** The guest token the server said had expired: renewed on the next attempt (see `#getToken`). */
   #expiredToken: string | undefined;
+  /** Attempts at the server now (restarting at a move to another): what failover and backoff go by. */
   #attempts = 0;
+  /**
+   * Attempts since the last welcome, across failovers: what `maxReconnectAttempts` counts. Counted per
+   * server, a client with fallbacks moved between dead entry points for ever and never gave up.
+   */
+  #attemptsInARow = 0;
   #droppedAt: number | undefined;
   #lastHeard = 0;
   #heartbeatMs = 5_000;
@@ -271,6 +277,7 @@ export class SessionConnection {
     if (this.#state !== 'idle' && this.#state !== 'closed') return;
     this.#bye = undefined;
     this.#attempts = 0;
+    this.#attemptsInARow = 0;
     this.#setState('connecting');
     this.#watchOnline();
     void this.#openSocket();
@@ -630,6 +637,13 @@ export class SessionConnection {
 
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
+    // Before failing over: the next entry point would be one more attempt past the limit.
+    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
+    if (this.#attemptsInARow >= limit) {
+      this.#finish('GAVE_UP', `no connection after ${this.#attemptsInARow} attempts`);
+      return;
+    }
+    this.#attemptsInARow++;
     if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
       const now = this.#clock.now();
       this.#entries.unreachable(this.#entries.current, now);
@@ -639,11 +653,6 @@ export class SessionConnection {
         this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);
         return;
       }
-    }
-    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
-    if (this.#attempts >= limit) {
-      this.#finish('GAVE_UP', `no connection after ${this.#attempts} attempts`);
-      return;
     }
     const delay = backoffDelay(this.#attempts, this.#options.backoff, this.#random);
     this.#attempts++;
@@ -859,6 +868,7 @@ export class SessionConnection {
     }
     const attempts = this.#attempts;
     this.#attempts = 0;
+    this.#attemptsInARow = 0;
     this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now());
     this.#writePaced();
     this.#startHeartbeat();
