@@ -41,7 +41,7 @@ import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
-import { type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
@@ -142,7 +142,9 @@ export class Client {
   readonly #conditioner: Conditioner;
   /** Across rooms: a peer met again in another seating tells our new links from the old (see LinkEpochs). */
   readonly #linkEpochs = new LinkEpochs();
-  readonly #device: DeviceWatch | undefined;
+  #device: DeviceWatch | undefined;
+  /** Where device facts come from (the `device` option): kept to watch the page again after a close. */
+  readonly #deviceEnvironment: DeviceEnvironment | false | undefined;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
@@ -201,13 +203,20 @@ export class Client {
       },
       linkSettings,
     );
-    if (options.device !== false) {
-      this.#device = new DeviceWatch(options.device);
-      this.#device.on('change', (state) => {
-        this.#sendDeviceReport();
-        this.#events.emit('device', state);
-      });
-    }
+    this.#deviceEnvironment = options.device;
+    this.#watchDevice();
+  }
+
+  /** Starts watching the device (unless the `device` option is false), in place of a watch closed. */
+  #watchDevice(): void {
+    if (this.#deviceEnvironment === false) return;
+    this.#device?.close();
+    const device = new DeviceWatch(this.#deviceEnvironment);
+    device.on('change', (state) => {
+      this.#sendDeviceReport();
+      this.#events.emit('device', state);
+    });
+    this.#device = device;
   }
 
   /**
@@ -308,6 +317,9 @@ export class Client {
    */
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
+    // The close stopped the device watch with the session: without a new one, a page hidden from now on
+    // was never reported (nor a battery running low), and the server went on as the page was at the close.
+    if (this.state === 'closed') this.#watchDevice();
     const opened = new Promise<void>((resolve, reject) => {
       const welcomed = () => {
         for (const dispose of disposers) dispose();
