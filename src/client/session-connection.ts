@@ -253,9 +253,17 @@ export class SessionConnection {
 
   /**
    * Ends this session and begins a fresh one at `url`, another node of the cluster. The session's room
-   * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first.
+   * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first (or
+   * is closed already: NOT_CONNECTED).
    */
   moveTo(url: string, reason: LeaveReason, code: ErrorCode, message: string): Promise<void> {
+    // Closed already (between a redirect's answer and the move, say), there is no move and no event to
+    // wait for: the promise would never settle, and the join following the redirect with it.
+    if (this.#state === 'closed') {
+      return Promise.reject(
+        new ProtocolError(ErrorCode.NOT_CONNECTED, `moving to ${url} failed: the client is closed`),
+      );
+    }
     const welcomed = new Promise<void>((resolve, reject) => {
       const disposers = [
         this.#events.once('open', () => {
