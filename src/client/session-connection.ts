@@ -468,9 +468,24 @@ export class SessionConnection {
     const generation = ++this.#generation;
     this.#welcomed = false;
     this.#largestWritten = 0;
+    // The timeout covers the whole attempt, getting a token included: a guest token request that was
+    // never answered (a server that accepts and stalls, a network switched under the request) held the
+    // client at 'connecting' for ever, with no retry, failover or `maxReconnectAttempts` to end it.
+    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
+    let socket: WebSocketLike | undefined;
+    let giveUpToken: ((error: Error) => void) | undefined;
+    this.#cancelConnectTimeout?.();
+    this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
+      if (generation !== this.#generation || this.#welcomed) return;
+      if (socket !== undefined) this.#abandon(socket, 'connect timeout');
+      else giveUpToken?.(this.#tokenTimeout(connectTimeoutMs));
+    }, connectTimeoutMs);
     let token: string;
     try {
-      token = await this.#getToken();
+      token = await new Promise<string>((resolve, reject) => {
+        giveUpToken = reject;
+        this.#getToken().then(resolve, reject);
+      });
     } catch (error) {
       if (generation !== this.#generation) return;
       if (error instanceof GuestTokenRefused) {
@@ -487,7 +502,6 @@ export class SessionConnection {
       return;
     }
     if (generation !== this.#generation || this.#state === 'closed') return;
-    let socket: WebSocketLike;
     try {
       socket = new this.#WebSocket(withToken(this.#entries.current, token));
     } catch (error) {
@@ -503,10 +517,6 @@ export class SessionConnection {
     // message): kept. Anything else (a browser's 'blob') becomes 'arraybuffer'. Not set to 'nodebuffer'
     // and read back: a browser warns in the console of an unknown enum value on every connect.
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
-    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
-    this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
-      if (generation === this.#generation && !this.#welcomed) this.#abandon(socket, 'connect timeout');
-    }, connectTimeoutMs);
     socket.onopen = () => {
       if (generation !== this.#generation) return;
       const resume = this.#session && {
@@ -525,6 +535,13 @@ export class SessionConnection {
       if (generation === this.#generation) this.#onSocketClosed(event.code, event.reason);
     };
     socket.onerror = () => {}; // a close event always follows
+  }
+
+  /** Why a token that did not come within the connect timeout is given up on: as its source's failure. */
+  #tokenTimeout(connectTimeoutMs: number): Error {
+    const within = `no answer within ${connectTimeoutMs.toLocaleString('en-US')} ms`;
+    if (this.#options.token !== undefined) return new Error(`the token function gave ${within}`);
+    return new GuestTokenUnavailable(ErrorCode.NODE_UNREACHABLE, `guest token request: ${within}`);
   }
 
   #onSocketClosed(code: number, reason: string): void {
