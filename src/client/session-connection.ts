@@ -793,12 +793,17 @@ export class SessionConnection {
       return this.#token;
     }
     const expired = this.#expiredToken;
-    this.#expiredToken = undefined;
     if (expired !== undefined) {
-      // Not renewable (expired too long ago, or the server's secret changed): a new guest.
-      this.#token = await fetchGuestToken(this.#entries.current, this.#options.name, expired).catch(() =>
-        fetchGuestToken(this.#entries.current, this.#options.name),
+      // Not renewable (expired too long ago, or the server's secret changed): a new guest. Only on that
+      // refusal: a renewal that failed on the way (no answer, a 5xx) is asked for again next attempt, as a
+      // new guest's token would have the resume refused (RESUME_REJECTED) and the seat lost with it.
+      this.#token = await fetchGuestToken(this.#entries.current, this.#options.name, expired).catch(
+        (error: unknown) => {
+          if (!(error instanceof GuestTokenRefused)) throw error;
+          return fetchGuestToken(this.#entries.current, this.#options.name);
+        },
       );
+      this.#expiredToken = undefined;
       return this.#token;
     }
     this.#token = await fetchGuestToken(this.#entries.current, this.#options.name);
