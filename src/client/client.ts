@@ -124,6 +124,8 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   /** Joins waiting for their answer. */
   #joining = 0;
+  /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
+  readonly #joinRequests = new Set<Promise<unknown>>();
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
   /**
@@ -512,9 +514,12 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
     this.#joining++;
+    const request = this.#requestFollowingRedirects(kind, body);
+    this.#joinRequests.add(request);
     try {
-      return this.#enter<In, Out>(this.#readJoined(await this.#requestFollowingRedirects(kind, body)));
+      return this.#enter<In, Out>(this.#readJoined(await request));
     } finally {
+      this.#joinRequests.delete(request);
       if (--this.#joining === 0) {
         this.#early.length = 0;
         this.#earlySignals.length = 0;
@@ -668,7 +673,28 @@ export class Client {
     if (room.left) return;
     if (this.#room === room) this.#room = undefined;
     room.applyLeft('left', 'left the room');
+    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
     await this.#request(Kind.LeaveRoom, {});
+  }
+
+  /**
+   * Whether the session is still seated in the room it was in before the joins now on their way, once
+   * they are answered. The server takes a session's requests in order, and a leave takes the player out of
+   * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
+   * the client went on as seated there. A join that was answered with a seat moved the player out already;
+   * a new session has no room. Only if every join was refused is there still a room to leave.
+   */
+  async #stillSeatedAfterJoins(): Promise<boolean> {
+    const playerId = this.playerId;
+    const waited = new Set<Promise<unknown>>();
+    for (;;) {
+      // Joins made while waiting too: a leave sent now would go behind them as well.
+      const joins = [...this.#joinRequests].filter((join) => !waited.has(join));
+      if (joins.length === 0) return this.playerId === playerId && this.state !== 'closed';
+      for (const join of joins) waited.add(join);
+      const outcomes = await Promise.allSettled(joins);
+      if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return false;
+    }
   }
 
   #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
