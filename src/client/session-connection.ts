@@ -728,6 +728,9 @@ export class SessionConnection {
     this.#disposeOnline = undefined;
     this.#hooks.finished(code, message);
     this.#session = undefined;
+    // A drop before the close is no downtime of a later `connect()`'s: its 'reconnect' said the hours the
+    // client lay closed were.
+    this.#droppedAt = undefined;
     this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
     this.#acks.reset();
