@@ -770,7 +770,10 @@ export class SessionConnection {
       this.#setState('reconnecting');
     }
     // After the URL switch: whatever the app sends from its room-left handler goes to the new server.
-    this.#loseSession(reason, code, message);
+    // Only a session's own is lost: without one (a failover before the first welcome, or after the
+    // session expired) what was sent meanwhile waits for the new server's session, as it would have for
+    // this one's (it used to fail NODE_UNREACHABLE, though the client connected at the next entry point).
+    if (this.#session !== undefined) this.#loseSession(reason, code, message);
     this.#events.emit('moved', { url, code });
     void this.#openSocket();
   }
