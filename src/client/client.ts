@@ -365,6 +365,12 @@ export class Client {
     const rooms = await this.#watchRequest(query);
     const watch = new RoomWatch(query, rooms, (stopped) => this.#unwatch(stopped));
     if (onChange) watch.on('change', onChange);
+    // Closed since the answer came (in the same task: a Node socket reads a chunk's frames in one go),
+    // the close ended every watch but this one: kept, it was watched again by the next session.
+    if (this.state === 'closed') {
+      watch.end();
+      return watch;
+    }
     // Another watchRooms answered first (TypeScript cannot know the await let it run).
     (this.#watch as RoomWatch | undefined)?.end();
     this.#watch = watch;
