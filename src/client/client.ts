@@ -723,7 +723,11 @@ export class Client {
       try {
         // A leave or a join goes after every message sent before it, even one held back by the rate
         // limit: the server would otherwise move the player out of the room before those reached it.
-        this.#connection.sendSequenced(encoded, undefined, kind === Kind.LeaveRoom || joinKinds.has(kind));
+        // A leave may take the room held back past a full outbox's limits, as a relay goodbye does: the
+        // room is gone from the app before it is sent, so refused, it left the player seated on the
+        // server for good (a ghost in the room), and a second `leave()` had nothing left to leave.
+        const leave = kind === Kind.LeaveRoom;
+        this.#connection.sendSequenced(encoded, undefined, leave || joinKinds.has(kind), leave);
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);

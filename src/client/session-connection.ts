@@ -368,9 +368,10 @@ export class SessionConnection {
 
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
-   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a relay
-   * goodbye, which may take the small room held back past the limits (OUTBOX_RESERVE) when they are
-   * reached: refused, it would leave the peer's link going on with a stream whose other end is closed.
+   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a goodbye
+   * (a relay link's, or a room's leave), which may take the small room held back past the limits
+   * (OUTBOX_RESERVE) when they are reached: refused, it would leave the peer's link going on with a stream
+   * whose other end is closed, or the player seated in a room the app has left.
    */
   sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
     this.#refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
@@ -960,8 +961,8 @@ export class SessionConnection {
 }
 
 /**
- * Room past the outbox's limits for relay goodbyes (`sendSequenced`'s `reserved`): a mesh of sixteen
- * closed twice while the server has acked nothing. A goodbye is a few dozen bytes.
+ * Room past the outbox's limits for goodbyes (`sendSequenced`'s `reserved`): a room's leave, and the relay
+ * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
  */
 const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
 
