@@ -182,9 +182,12 @@ export class Client {
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
-        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
-        this.#watch?.end();
+        // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
+        // went into the session being closed after they had, and was never answered.
+        const watch = this.#watch;
         this.#watch = undefined;
+        watch?.end();
+        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#stopWatchingOnline?.();
         this.#device?.close();
         this.#ice.stop();
