@@ -587,6 +587,8 @@ export class SessionConnection {
     }
     if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
       this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
+      // As for a move: the app may have closed the client from a room-left handler.
+      if ((this.#state as ConnectionState) === 'closed') return;
       this.#events.emit('session-expired', { message: reason || errorCode });
     }
     this.#markDropped(code, reason);
@@ -775,6 +777,9 @@ export class SessionConnection {
     // session expired) what was sent meanwhile waits for the new server's session, as it would have for
     // this one's (it used to fail NODE_UNREACHABLE, though the client connected at the next entry point).
     if (this.#session !== undefined) this.#loseSession(reason, code, message);
+    // Closed by the app from a room-left handler just now: no 'moved' after 'closed', and no new socket.
+    // (TypeScript cannot know the handlers ran and may have changed the state.)
+    if ((this.#state as ConnectionState) === 'closed') return;
     this.#events.emit('moved', { url, code });
     void this.#openSocket();
   }
