@@ -45,8 +45,32 @@ function fits(value: unknown, kind: Kind): boolean {
 
 const SERVER_LINK_MODES: readonly string[] = ['prefer', 'require', 'off'] satisfies ServerLinkMode[];
 
+/**
+ * Options of a kind other than a number, read only once a reconnect or a token is needed: of the wrong
+ * type (`backoff: null`, say, from plain JavaScript), they threw out of the socket's close handler at the
+ * first drop, leaving the client 'connecting' or 'reconnecting' for ever, `maxReconnectAttempts` or not.
+ * A token of neither kind was silently ignored for a guest token.
+ */
+function checkShapes(options: ClientOptions): void {
+  const { backoff, random, token } = options as Record<string, unknown>;
+  if (backoff !== undefined && (typeof backoff !== 'object' || backoff === null || Array.isArray(backoff))) {
+    throw new TypeError(
+      `Client option 'backoff' must be an object ({ baseMs?, maxMs? }), got ${String(backoff)}`,
+    );
+  }
+  if (random !== undefined && typeof random !== 'function') {
+    throw new TypeError(`Client option 'random' must be a function returning [0, 1), got ${String(random)}`);
+  }
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
+    throw new TypeError(
+      `Client option 'token' must be a string or a function returning a promise of one, got ${typeof token}`,
+    );
+  }
+}
+
 /** Refuses client options that cannot work, naming the option (a TypeError at construction). */
 export function checkClientOptions(options: ClientOptions): void {
+  checkShapes(options);
   for (const [name, read, kind] of NUMBERS) {
     const value = read(options);
     if (value !== undefined && !fits(value, kind)) {

@@ -27,7 +27,10 @@ export interface ClientOptions {
   clock?: Clock;
   /** Reconnect delays; see backoffDelay. */
   backoff?: BackoffOptions;
-  /** Give up after this many consecutive failed attempts. Default: never. */
+  /**
+   * Give up after this many consecutive failed attempts, counted across failovers to `fallbackUrls`.
+   * Default: never.
+   */
   maxReconnectAttempts?: number;
   /**
    * More entry points of the same cluster (WebSocket URLs). When the server holding our session cannot
@@ -40,7 +43,10 @@ export interface ClientOptions {
   failoverAfterAttempts?: number;
   /** No frame from the server for this long (ms) means it is dead. Default: 3 server heartbeats. */
   deadServerTimeoutMs?: number;
-  /** An attempt that has not reached welcome after this many ms is abandoned. Default 10,000. */
+  /**
+   * An attempt that has not reached welcome after this many ms, getting its token included, is abandoned
+   * (and tried again). Default 10,000.
+   */
   connectTimeoutMs?: number;
   /** Reliable messages buffered while disconnected or unacked; beyond this `send` fails. Default 1,024. */
   outboxMessages?: number;

@@ -41,7 +41,7 @@ import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
-import { type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
@@ -124,6 +124,8 @@ export class Client {
   readonly #pending = new Map<number, Pending>();
   /** Joins waiting for their answer. */
   #joining = 0;
+  /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
+  readonly #joinRequests = new Set<Promise<unknown>>();
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
   /**
@@ -142,7 +144,9 @@ export class Client {
   readonly #conditioner: Conditioner;
   /** Across rooms: a peer met again in another seating tells our new links from the old (see LinkEpochs). */
   readonly #linkEpochs = new LinkEpochs();
-  readonly #device: DeviceWatch | undefined;
+  #device: DeviceWatch | undefined;
+  /** Where device facts come from (the `device` option): kept to watch the page again after a close. */
+  readonly #deviceEnvironment: DeviceEnvironment | false | undefined;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
@@ -178,9 +182,12 @@ export class Client {
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
-        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
-        this.#watch?.end();
+        // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
+        // went into the session being closed after they had, and was never answered.
+        const watch = this.#watch;
         this.#watch = undefined;
+        watch?.end();
+        this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#stopWatchingOnline?.();
         this.#device?.close();
         this.#ice.stop();
@@ -201,13 +208,20 @@ export class Client {
       },
       linkSettings,
     );
-    if (options.device !== false) {
-      this.#device = new DeviceWatch(options.device);
-      this.#device.on('change', (state) => {
-        this.#sendDeviceReport();
-        this.#events.emit('device', state);
-      });
-    }
+    this.#deviceEnvironment = options.device;
+    this.#watchDevice();
+  }
+
+  /** Starts watching the device (unless the `device` option is false), in place of a watch closed. */
+  #watchDevice(): void {
+    if (this.#deviceEnvironment === false) return;
+    this.#device?.close();
+    const device = new DeviceWatch(this.#deviceEnvironment);
+    device.on('change', (state) => {
+      this.#sendDeviceReport();
+      this.#events.emit('device', state);
+    });
+    this.#device = device;
   }
 
   /**
@@ -308,6 +322,9 @@ export class Client {
    */
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
+    // The close stopped the device watch with the session: without a new one, a page hidden from now on
+    // was never reported (nor a battery running low), and the server went on as the page was at the close.
+    if (this.state === 'closed') this.#watchDevice();
     const opened = new Promise<void>((resolve, reject) => {
       const welcomed = () => {
         for (const dispose of disposers) dispose();
@@ -351,6 +368,12 @@ export class Client {
     const rooms = await this.#watchRequest(query);
     const watch = new RoomWatch(query, rooms, (stopped) => this.#unwatch(stopped));
     if (onChange) watch.on('change', onChange);
+    // Closed since the answer came (in the same task: a Node socket reads a chunk's frames in one go),
+    // the close ended every watch but this one: kept, it was watched again by the next session.
+    if (this.state === 'closed') {
+      watch.end();
+      return watch;
+    }
     // Another watchRooms answered first (TypeScript cannot know the await let it run).
     (this.#watch as RoomWatch | undefined)?.end();
     this.#watch = watch;
@@ -500,9 +523,12 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
     this.#joining++;
+    const request = this.#requestFollowingRedirects(kind, body);
+    this.#joinRequests.add(request);
     try {
-      return this.#enter<In, Out>(this.#readJoined(await this.#requestFollowingRedirects(kind, body)));
+      return this.#enter<In, Out>(this.#readJoined(await request));
     } finally {
+      this.#joinRequests.delete(request);
       if (--this.#joining === 0) {
         this.#early.length = 0;
         this.#earlySignals.length = 0;
@@ -656,7 +682,28 @@ export class Client {
     if (room.left) return;
     if (this.#room === room) this.#room = undefined;
     room.applyLeft('left', 'left the room');
+    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
     await this.#request(Kind.LeaveRoom, {});
+  }
+
+  /**
+   * Whether the session is still seated in the room it was in before the joins now on their way, once
+   * they are answered. The server takes a session's requests in order, and a leave takes the player out of
+   * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
+   * the client went on as seated there. A join that was answered with a seat moved the player out already;
+   * a new session has no room. Only if every join was refused is there still a room to leave.
+   */
+  async #stillSeatedAfterJoins(): Promise<boolean> {
+    const playerId = this.playerId;
+    const waited = new Set<Promise<unknown>>();
+    for (;;) {
+      // Joins made while waiting too: a leave sent now would go behind them as well.
+      const joins = [...this.#joinRequests].filter((join) => !waited.has(join));
+      if (joins.length === 0) return this.playerId === playerId && this.state !== 'closed';
+      for (const join of joins) waited.add(join);
+      const outcomes = await Promise.allSettled(joins);
+      if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return false;
+    }
   }
 
   #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
@@ -679,7 +726,11 @@ export class Client {
       try {
         // A leave or a join goes after every message sent before it, even one held back by the rate
         // limit: the server would otherwise move the player out of the room before those reached it.
-        this.#connection.sendSequenced(encoded, undefined, kind === Kind.LeaveRoom || joinKinds.has(kind));
+        // A leave may take the room held back past a full outbox's limits, as a relay goodbye does: the
+        // room is gone from the app before it is sent, so refused, it left the player seated on the
+        // server for good (a ghost in the room), and a second `leave()` had nothing left to leave.
+        const leave = kind === Kind.LeaveRoom;
+        this.#connection.sendSequenced(encoded, undefined, leave || joinKinds.has(kind), leave);
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);

@@ -124,7 +124,13 @@ export class SessionConnection {
   #token: string | undefined;
   /** The guest token the server said had expired: renewed on the next attempt (see `#getToken`). */
   #expiredToken: string | undefined;
+  /** Attempts at the server now (restarting at a move to another): what failover and backoff go by. */
   #attempts = 0;
+  /**
+   * Attempts since the last welcome, across failovers: what `maxReconnectAttempts` counts. Counted per
+   * server, a client with fallbacks moved between dead entry points for ever and never gave up.
+   */
+  #attemptsInARow = 0;
   #droppedAt: number | undefined;
   #lastHeard = 0;
   #heartbeatMs = 5_000;
@@ -247,9 +253,17 @@ export class SessionConnection {
 
   /**
    * Ends this session and begins a fresh one at `url`, another node of the cluster. The session's room
-   * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first.
+   * is left with `reason`. Resolves at the new server's welcome; rejects if the client closes first (or
+   * is closed already: NOT_CONNECTED).
    */
   moveTo(url: string, reason: LeaveReason, code: ErrorCode, message: string): Promise<void> {
+    // Closed already (between a redirect's answer and the move, say), there is no move and no event to
+    // wait for: the promise would never settle, and the join following the redirect with it.
+    if (this.#state === 'closed') {
+      return Promise.reject(
+        new ProtocolError(ErrorCode.NOT_CONNECTED, `moving to ${url} failed: the client is closed`),
+      );
+    }
     const welcomed = new Promise<void>((resolve, reject) => {
       const disposers = [
         this.#events.once('open', () => {
@@ -271,6 +285,7 @@ export class SessionConnection {
     if (this.#state !== 'idle' && this.#state !== 'closed') return;
     this.#bye = undefined;
     this.#attempts = 0;
+    this.#attemptsInARow = 0;
     this.#setState('connecting');
     this.#watchOnline();
     void this.#openSocket();
@@ -353,9 +368,10 @@ export class SessionConnection {
 
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
-   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a relay
-   * goodbye, which may take the small room held back past the limits (OUTBOX_RESERVE) when they are
-   * reached: refused, it would leave the peer's link going on with a stream whose other end is closed.
+   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a goodbye
+   * (a relay link's, or a room's leave), which may take the small room held back past the limits
+   * (OUTBOX_RESERVE) when they are reached: refused, it would leave the peer's link going on with a stream
+   * whose other end is closed, or the player seated in a room the app has left.
    */
   sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
     this.#refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
@@ -453,9 +469,24 @@ export class SessionConnection {
     const generation = ++this.#generation;
     this.#welcomed = false;
     this.#largestWritten = 0;
+    // The timeout covers the whole attempt, getting a token included: a guest token request that was
+    // never answered (a server that accepts and stalls, a network switched under the request) held the
+    // client at 'connecting' for ever, with no retry, failover or `maxReconnectAttempts` to end it.
+    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
+    let socket: WebSocketLike | undefined;
+    let giveUpToken: ((error: Error) => void) | undefined;
+    this.#cancelConnectTimeout?.();
+    this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
+      if (generation !== this.#generation || this.#welcomed) return;
+      if (socket !== undefined) this.#abandon(socket, 'connect timeout');
+      else giveUpToken?.(this.#tokenTimeout(connectTimeoutMs));
+    }, connectTimeoutMs);
     let token: string;
     try {
-      token = await this.#getToken();
+      token = await new Promise<string>((resolve, reject) => {
+        giveUpToken = reject;
+        this.#getToken().then(resolve, reject);
+      });
     } catch (error) {
       if (generation !== this.#generation) return;
       if (error instanceof GuestTokenRefused) {
@@ -472,7 +503,6 @@ export class SessionConnection {
       return;
     }
     if (generation !== this.#generation || this.#state === 'closed') return;
-    let socket: WebSocketLike;
     try {
       socket = new this.#WebSocket(withToken(this.#entries.current, token));
     } catch (error) {
@@ -488,10 +518,6 @@ export class SessionConnection {
     // message): kept. Anything else (a browser's 'blob') becomes 'arraybuffer'. Not set to 'nodebuffer'
     // and read back: a browser warns in the console of an unknown enum value on every connect.
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
-    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
-    this.#cancelConnectTimeout = this.#clock.setTimeout(() => {
-      if (generation === this.#generation && !this.#welcomed) this.#abandon(socket, 'connect timeout');
-    }, connectTimeoutMs);
     socket.onopen = () => {
       if (generation !== this.#generation) return;
       const resume = this.#session && {
@@ -510,6 +536,13 @@ export class SessionConnection {
       if (generation === this.#generation) this.#onSocketClosed(event.code, event.reason);
     };
     socket.onerror = () => {}; // a close event always follows
+  }
+
+  /** Why a token that did not come within the connect timeout is given up on: as its source's failure. */
+  #tokenTimeout(connectTimeoutMs: number): Error {
+    const within = `no answer within ${connectTimeoutMs.toLocaleString('en-US')} ms`;
+    if (this.#options.token !== undefined) return new Error(`the token function gave ${within}`);
+    return new GuestTokenUnavailable(ErrorCode.NODE_UNREACHABLE, `guest token request: ${within}`);
   }
 
   #onSocketClosed(code: number, reason: string): void {
@@ -554,6 +587,8 @@ export class SessionConnection {
     }
     if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
       this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
+      // As for a move: the app may have closed the client from a room-left handler.
+      if ((this.#state as ConnectionState) === 'closed') return;
       this.#events.emit('session-expired', { message: reason || errorCode });
     }
     this.#markDropped(code, reason);
@@ -630,6 +665,13 @@ export class SessionConnection {
 
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
+    // Before failing over: the next entry point would be one more attempt past the limit.
+    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
+    if (this.#attemptsInARow >= limit) {
+      this.#finish('GAVE_UP', `no connection after ${this.#attemptsInARow} attempts`);
+      return;
+    }
+    this.#attemptsInARow++;
     if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
       const now = this.#clock.now();
       this.#entries.unreachable(this.#entries.current, now);
@@ -639,11 +681,6 @@ export class SessionConnection {
         this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);
         return;
       }
-    }
-    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
-    if (this.#attempts >= limit) {
-      this.#finish('GAVE_UP', `no connection after ${this.#attempts} attempts`);
-      return;
     }
     const delay = backoffDelay(this.#attempts, this.#options.backoff, this.#random);
     this.#attempts++;
@@ -694,6 +731,9 @@ export class SessionConnection {
     this.#disposeOnline = undefined;
     this.#hooks.finished(code, message);
     this.#session = undefined;
+    // A drop before the close is no downtime of a later `connect()`'s: its 'reconnect' said the hours the
+    // client lay closed were.
+    this.#droppedAt = undefined;
     this.#scheduler.clear();
     this.#outbox = this.#newOutbox();
     this.#acks.reset();
@@ -733,7 +773,13 @@ export class SessionConnection {
       this.#setState('reconnecting');
     }
     // After the URL switch: whatever the app sends from its room-left handler goes to the new server.
-    this.#loseSession(reason, code, message);
+    // Only a session's own is lost: without one (a failover before the first welcome, or after the
+    // session expired) what was sent meanwhile waits for the new server's session, as it would have for
+    // this one's (it used to fail NODE_UNREACHABLE, though the client connected at the next entry point).
+    if (this.#session !== undefined) this.#loseSession(reason, code, message);
+    // Closed by the app from a room-left handler just now: no 'moved' after 'closed', and no new socket.
+    // (TypeScript cannot know the handlers ran and may have changed the state.)
+    if ((this.#state as ConnectionState) === 'closed') return;
     this.#events.emit('moved', { url, code });
     void this.#openSocket();
   }
@@ -759,12 +805,17 @@ export class SessionConnection {
       return this.#token;
     }
     const expired = this.#expiredToken;
-    this.#expiredToken = undefined;
     if (expired !== undefined) {
-      // Not renewable (expired too long ago, or the server's secret changed): a new guest.
-      this.#token = await fetchGuestToken(this.#entries.current, this.#options.name, expired).catch(() =>
-        fetchGuestToken(this.#entries.current, this.#options.name),
+      // Not renewable (expired too long ago, or the server's secret changed): a new guest. Only on that
+      // refusal: a renewal that failed on the way (no answer, a 5xx) is asked for again next attempt, as a
+      // new guest's token would have the resume refused (RESUME_REJECTED) and the seat lost with it.
+      this.#token = await fetchGuestToken(this.#entries.current, this.#options.name, expired).catch(
+        (error: unknown) => {
+          if (!(error instanceof GuestTokenRefused)) throw error;
+          return fetchGuestToken(this.#entries.current, this.#options.name);
+        },
       );
+      this.#expiredToken = undefined;
       return this.#token;
     }
     this.#token = await fetchGuestToken(this.#entries.current, this.#options.name);
@@ -859,6 +910,7 @@ export class SessionConnection {
     }
     const attempts = this.#attempts;
     this.#attempts = 0;
+    this.#attemptsInARow = 0;
     this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now());
     this.#writePaced();
     this.#startHeartbeat();
@@ -914,8 +966,8 @@ export class SessionConnection {
 }
 
 /**
- * Room past the outbox's limits for relay goodbyes (`sendSequenced`'s `reserved`): a mesh of sixteen
- * closed twice while the server has acked nothing. A goodbye is a few dozen bytes.
+ * Room past the outbox's limits for goodbyes (`sendSequenced`'s `reserved`): a room's leave, and the relay
+ * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
  */
 const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
 

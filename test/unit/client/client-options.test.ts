@@ -32,6 +32,16 @@ describe('Client options', () => {
     expect(() => construct(options)).toThrow(new RegExp(`^Client option '${name}' must be ${wanted}, got`));
   });
 
+  it('refuses a backoff, random or token of the wrong kind, which broke the first reconnect', () => {
+    // Each used to construct, then throw out of the socket's close handler at the first failed attempt:
+    // the client stayed 'connecting' for ever, and connect() never settled.
+    expect(() => construct({ backoff: null as never })).toThrow(/^Client option 'backoff' must be an object/);
+    expect(() => construct({ random: 0.5 as never })).toThrow(/^Client option 'random' must be a function/);
+    expect(() => construct({ token: 42 as never })).toThrow(
+      /^Client option 'token' must be a string or a function/,
+    );
+  });
+
   it('refuses a url or fallback that is not a WebSocket URL, and an unknown server link mode', () => {
     expect(() => construct({ url: 'https://game.example/ws' })).toThrow(/'url' must be a ws: or wss: URL/);
     expect(() => construct({ url: 'game.example:8080' })).toThrow(/'url' must be a ws: or wss: URL/);

@@ -43,3 +43,36 @@ describe('a redirect the client does not follow', () => {
     expect(server.receivedOf(Kind.QuickPlay)).toHaveLength(3);
   });
 });
+
+describe('a redirect read as the client closes', () => {
+  it('rejects the join (NOT_CONNECTED) rather than leave it waiting for a move that never comes', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer();
+    let quickPlay: number | undefined;
+    server.onMessage = (message) => {
+      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
+      else if (message.kind === Kind.QuickPlay) quickPlay = message.body.rid;
+    };
+    const client = server.client(clock);
+    await client.connect();
+    const joining = client.quickPlay('arena').then(
+      () => 'joined',
+      (error: unknown) => error,
+    );
+    await Promise.resolve();
+    // The answer and the close in one task (ws in Node reads a chunk's frames in one go): the join goes
+    // on to follow the redirect only after the client has closed.
+    server.send(Kind.Response, {
+      rid: quickPlay as number,
+      ok: false,
+      code: 'ROOM_ON_OTHER_NODE',
+      message: 'ws://other/ws',
+    });
+    void client.close({ flushMs: 0 });
+    const outcome = await Promise.race([
+      joining,
+      new Promise((resolve) => setTimeout(() => resolve('never settled'), 500)),
+    ]);
+    expect(outcome).toMatchObject({ code: 'NOT_CONNECTED' });
+  });
+});
