@@ -75,6 +75,10 @@ export class MessageBudget {
    * still spends its count: a flood of large messages earns nothing back.
    */
   admit(playerId: string, now: number, bytes = 0): BudgetVerdict {
+    // A NaN would make the member's byte bucket NaN for good, and NaN passes every later check: refused
+    // loudly, as the room's own bug it is, rather than silently lifting that member's budget.
+    if (!(bytes >= 0 && Number.isFinite(bytes)))
+      throw new RangeError(`MessageBudget.admit: bytes must be a finite number ≥ 0, got ${String(bytes)}`);
     this.#sweep(now);
     let budget = this.#members.get(playerId);
     if (!budget) {

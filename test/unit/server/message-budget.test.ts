@@ -24,6 +24,16 @@ describe('MessageBudget', () => {
     expect(budget.admit('ada', 2_000, 900)).toBe('tell');
   });
 
+  it("refuses a size that is no count of bytes, which would lift the member's byte budget for good", () => {
+    const budget = new MessageBudget({ burst: 10, perSecond: 1, bytesBurst: 2_000, bytesPerSecond: 500 });
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => budget.admit('ada', 0, bad)).toThrow(/bytes must be a finite number/);
+    }
+    // Nothing was taken: the budget holds as before.
+    expect(budget.admit('ada', 0, 2_000)).toBe('pass');
+    expect(budget.admit('ada', 0, 1)).toBe('tell');
+  });
+
   it('keeps a budget across a leave and rejoin, and forgets it once refilled', () => {
     const budget = new MessageBudget({ burst: 2, perSecond: 1 });
     budget.admit('ada', 0);
