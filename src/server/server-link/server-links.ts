@@ -288,9 +288,23 @@ export class ServerLinks {
     }
     this.#arrivedAt = now;
     try {
-      session.link.receiveDatagrams(body.c, body.p, now);
+      if (body.c === RELAY_CONTROL) this.#controlFrames(session, body.p, now);
+      else session.link.receiveDatagrams(body.c, body.p, now);
     } finally {
       this.#arrivedAt = Number.NaN;
+    }
+  }
+
+  /**
+   * The link's own control frames in TCP mode (keepalive beats, pings), each taken from the player's
+   * budget as on the direct link (`admitControl`): a ping is answered with a pong, one for one, and one
+   * WebSocket frame carries up to 64 of them, which the socket's own rate counts as one message.
+   */
+  #controlFrames(session: Session, payloads: readonly Uint8Array[], now: number): void {
+    const bucket = this.#buckets.get(session);
+    for (const payload of payloads) {
+      if (bucket && !this.#withinRate(session, bucket)) continue;
+      session.link.receiveDatagram(RELAY_CONTROL, payload, now);
     }
   }
 
