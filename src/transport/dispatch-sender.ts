@@ -25,7 +25,8 @@ export interface DispatchSenderOptions {
   write(frame: Uint8Array): boolean;
   /**
    * Whether the path can deliver now. While it cannot (the session's socket is down), timed
-   * retransmissions wait: they would only queue duplicates for the session to replay.
+   * retransmissions wait: they would only queue duplicates for the session to replay. The timer stops
+   * then, until the owner says the path is back (`flush`, `resend`) or an ack comes.
    */
   mayRetransmit?(): boolean;
 }
@@ -55,6 +56,8 @@ export class DispatchSender {
   #burstLeft = RESEND_BURST;
   /** Set while `#pump` runs: a write can call back in (an ack, a send), and the running loop goes on. */
   #pumping = false;
+  /** Closed: no timer any more, whatever is called after (`flush` and `resend` arm one otherwise). */
+  #closed = false;
   #retransmitMs = FIRST_RETRANSMIT_MS;
   /** When the peer last acked something new (or the oldest unacked frame was sent). */
   #progressAt = 0;
@@ -112,6 +115,7 @@ export class DispatchSender {
     this.#burstLeft = RESEND_BURST;
     this.#pump();
     if (this.unacked === 0) this.#stopTimer();
+    else this.#arm();
   }
 
   /** Sends every unacked frame again (what a path that changed or dropped frames held may be lost). */
@@ -119,14 +123,19 @@ export class DispatchSender {
     this.#goBack();
     this.#progressAt = this.#clock.now();
     this.#pump();
+    this.#arm();
   }
 
   /** Writes what the path refused before (it takes frames again: a resume). */
   flush(): void {
     this.#pump();
+    // The timer stopped while the path could not deliver: the wait for an ack starts again now.
+    if (this.#cancelTimer === undefined) this.#progressAt = this.#clock.now();
+    this.#arm();
   }
 
   close(): void {
+    this.#closed = true;
     this.#stopTimer();
   }
 
@@ -172,19 +181,24 @@ export class DispatchSender {
     if (this.unacked === 0) return;
     const now = this.#clock.now();
     if (now - this.#progressAt >= this.#retransmitMs) {
-      if (this.#mayRetransmit()) {
+      const may = this.#mayRetransmit();
+      if (may) {
         this.#goBack();
         this.#retransmitMs = Math.min(this.#retransmitMs * 2, MAX_RETRANSMIT_MS);
       }
       this.#progressAt = now;
       this.#pump();
+      // The path cannot deliver: no timer until the owner says it is back (`flush`, `resend`). Armed
+      // again meanwhile, it fired for ever, every second, in a closed client that had a message unacked
+      // (sent after `close()`, kept for the next `connect()`), keeping the process alive.
+      if (!may) return;
     }
     this.#arm();
   }
 
   /** One timer while anything is unacked, due when the wait since the last progress is up. */
   #arm(): void {
-    if (this.#cancelTimer !== undefined || this.unacked === 0) return;
+    if (this.#cancelTimer !== undefined || this.unacked === 0 || this.#closed) return;
     const due = this.#progressAt + this.#retransmitMs - this.#clock.now();
     this.#cancelTimer = this.#clock.setTimeout(this.#onTimer, Math.max(0, due));
   }

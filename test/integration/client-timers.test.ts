@@ -44,4 +44,13 @@ describe('a closed Client leaves no timer running', () => {
     client.close();
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('after a dispatch message sent on the server link once closed (kept for the next connect)', () => {
+    const clock = new ManualClock();
+    const client = t.client({ clock, url: 'ws://127.0.0.1:9/ws' });
+    client.close();
+    expect(client.serverLink.send(Channel.dispatch, Uint8Array.of(1))).toBe(true);
+    clock.advance(10_000);
+    expect(clock.pendingTimers).toBe(0);
+  });
 });

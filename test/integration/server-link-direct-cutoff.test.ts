@@ -34,6 +34,22 @@ describe('a player who keeps sending what its direct server link drops', () => {
     expectHonestUnaffected(view);
   }, 30_000);
 
+  it('text messages on phys and on the control channel: each a fault, cut off once the budget is spent', async () => {
+    for (const id of [0, 3]) {
+      flooder = await arena.flooder();
+      const before = await arena.stats();
+      // Far under the rate: what cuts it off is that text is no message of the link (all carry bytes).
+      const view = await watchHonest(arena.honest, () =>
+        flooder!.command({ op: 'flood', id, rate: 50, ms: 3_000, payload: 'text', bytes: 20 }),
+      );
+      expect(view.attack.closedWith).toBe('TOO_MANY_ERRORS');
+      const after = await arena.stats();
+      expect(after.cutOff - before.cutOff).toBe(1);
+      expect((after.rejected.text ?? 0) - (before.rejected.text ?? 0)).toBeGreaterThanOrEqual(20);
+      expectHonestUnaffected(view);
+    }
+  }, 60_000);
+
   it('data channels opened in band, one after another: each a fault, cut off once the budget is spent', async () => {
     flooder = await arena.flooder();
     const before = await arena.stats();

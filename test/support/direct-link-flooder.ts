@@ -238,7 +238,9 @@ async function flood(command: FloodCommand) {
   const result = await paced(command.rate, command.ms, (i) => {
     if (channel.readyState !== 'open' || channel.bufferedAmount > BUFFER_LIMIT) return false;
     try {
-      channel.send(payloadOf(command.payload, command.bytes, i) as Uint8Array<ArrayBuffer>);
+      // `text`: a text message of that many characters, where every channel of ours carries bytes.
+      if (command.payload === 'text') channel.send('t'.repeat(command.bytes));
+      else channel.send(payloadOf(command.payload, command.bytes, i) as Uint8Array<ArrayBuffer>);
       return true;
     } catch {
       return false;

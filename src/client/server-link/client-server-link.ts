@@ -155,8 +155,11 @@ export class ClientServerLink extends FailoverLink {
    * numbers and dispatch sequence numbers from the start, nothing of the old session carried over.
    */
   resetSession(): void {
-    this.#dropDirect();
+    // The stream first: dropping a direct path that is up resends what the stream holds unacked, over the
+    // WebSocket, where it would wait for the next session. Its stream numbers from 1 too: the old frames
+    // were taken for its messages, and its own of the same numbers dropped as duplicates.
     this.renewDispatch();
+    this.#dropDirect();
     this.#tcp.stopKeepalive();
   }
 

@@ -40,6 +40,8 @@ export interface NativeRtcLinkOptions {
   announce?: (candidate: string) => string[];
   /** The client opened a data channel in band (ours are all negotiated): closed at once, told here. */
   refusedChannel?: () => void;
+  /** A text message on any channel (every channel of ours carries bytes): dropped unread, told here. */
+  refusedText?: () => void;
   /**
    * Each control frame from the client, before the keepalive reads it (a ping it read would be answered
    * with a pong): false drops it. The server's rate limit on what a player sends, this channel included.
@@ -83,6 +85,7 @@ export class NativeRtcLink extends LinkBase {
   readonly #heartbeat: LinkHeartbeat;
   readonly #answered: ((accepted: boolean) => void) | undefined;
   readonly #admitControl: ((bytes: Uint8Array) => boolean) | undefined;
+  readonly #refusedText: (() => void) | undefined;
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
@@ -91,6 +94,7 @@ export class NativeRtcLink extends LinkBase {
     super();
     this.#answered = options.answered;
     this.#admitControl = options.admitControl;
+    this.#refusedText = options.refusedText;
     // The client beats as often as this end does (both keep the links' default unless told otherwise).
     this.quality = new QualityMonitor({
       clock: options.clock,
@@ -257,8 +261,14 @@ export class NativeRtcLink extends LinkBase {
   }
 
   #onData(channel: Channel, data: unknown): void {
+    if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (this.#state === 'closed' || !bytes) return;
+    if (!bytes) {
+      // Told, not only dropped: the owner's limits never saw it, so text was the one flood that cost
+      // nothing and was read for ever.
+      this.#refusedText?.();
+      return;
+    }
     this.#heartbeat.heard();
     this.quality.received(bytes.length, channel === Channel.phys);
     this.counters.messagesReceived++;
@@ -267,8 +277,12 @@ export class NativeRtcLink extends LinkBase {
   }
 
   #onControl(data: unknown): void {
+    if (this.#state === 'closed') return;
     const bytes = toBytes(data);
-    if (!bytes || this.#state === 'closed') return;
+    if (!bytes) {
+      this.#refusedText?.();
+      return;
+    }
     if (this.#admitControl?.(bytes) === false) {
       this.#heartbeat.heard(); // refused, but the client is there
       return;

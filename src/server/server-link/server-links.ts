@@ -28,7 +28,8 @@ const DEFAULT_MESSAGES_PER_SECOND = 240;
  * The `code` of `bad_input_total` for each drop. DISPATCH_WINDOW is no wire error (nobody is told): a
  * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order; nor
  * is EXTRA_CHANNEL: a data channel the client opened in band on its direct link (closed at once).
- * BAD_FRAME: a frame on `dispatch` that is no dispatch frame (no marker, a number that does not read).
+ * BAD_FRAME: a frame on `dispatch` that is no dispatch frame (no marker, a number that does not read),
+ * or (`text`) a text message on the direct link, where every channel carries bytes.
  */
 const BAD_INPUT_CODE = {
   'too-large': ErrorCode.MESSAGE_TOO_LARGE,
@@ -36,6 +37,7 @@ const BAD_INPUT_CODE = {
   'dispatch-window': 'DISPATCH_WINDOW',
   'extra-channel': 'EXTRA_CHANNEL',
   'bad-frame': ErrorCode.BAD_FRAME,
+  text: ErrorCode.BAD_FRAME,
 } as const;
 
 /** Why a message (or a data channel) from a player's link was dropped. */
@@ -226,6 +228,7 @@ export class ServerLinks {
           signaling,
           answered,
           refusedChannel: () => this.#reject(session, 'extra-channel'),
+          refusedText: () => this.#reject(session, 'text'),
           // Control frames too (keepalive beats, pings) count against the player's rate: a ping is
           // answered with a pong, one for one, however many come.
           ...(bucket ? { admitControl: () => this.#withinRate(session, bucket) } : {}),
@@ -288,9 +291,23 @@ export class ServerLinks {
     }
     this.#arrivedAt = now;
     try {
-      session.link.receiveDatagrams(body.c, body.p, now);
+      if (body.c === RELAY_CONTROL) this.#controlFrames(session, body.p, now);
+      else session.link.receiveDatagrams(body.c, body.p, now);
     } finally {
       this.#arrivedAt = Number.NaN;
+    }
+  }
+
+  /**
+   * The link's own control frames in TCP mode (keepalive beats, pings), each taken from the player's
+   * budget as on the direct link (`admitControl`): a ping is answered with a pong, one for one, and one
+   * WebSocket frame carries up to 64 of them, which the socket's own rate counts as one message.
+   */
+  #controlFrames(session: Session, payloads: readonly Uint8Array[], now: number): void {
+    const bucket = this.#buckets.get(session);
+    for (const payload of payloads) {
+      if (bucket && !this.#withinRate(session, bucket)) continue;
+      session.link.receiveDatagram(RELAY_CONTROL, payload, now);
     }
   }
 
@@ -365,8 +382,8 @@ export class ServerLinks {
    * Counted twice: among the server link's own drops, and among all bad input by its code (the player's
    * doing: by its address, for the error-spike alert). Then charged to the player's fault budget, as a bad
    * frame on its WebSocket is, so that one who keeps sending what is dropped is cut off rather than read
-   * for ever: a message too large, a bad dispatch frame or a channel of its own is a fault each (an honest
-   * client's link sends none); messages over the rate cost a fault per `messagesPerSecond` of them, so a
+   * for ever: a message too large, a bad dispatch frame, a text message or a channel of its own is a fault
+   * each (an honest client's link sends none); messages over the rate cost a fault per `messagesPerSecond` of them, so a
    * burst an honest link may make (dispatch resent after a change of path) costs little, and a flood (20,000
    * a second) spends the budget within a second. Frames beyond the dispatch window cost nothing: a lossy
    * path can put an honest sender there.

@@ -51,6 +51,7 @@ describe('ServerLink dispatch across a resume', () => {
     clock.advance(20_000);
     expect(frames.length).toBe(1);
     player.connected = true;
+    link.resumed(false); // as the server does on every resume
     clock.advance(1_000); // back, and still no ack: it goes again from the timer, within a second
     expect(frames.length).toBe(2);
     link.close();

@@ -122,6 +122,28 @@ describe('DispatchStream retransmission', () => {
     expect(delivered).toEqual([0, 1, 2]);
   });
 
+  it('keeps no timer while the path cannot deliver, and waits for an ack again once told it is back', () => {
+    let connected = false;
+    const { clock, path, delivered, sender, send } = pair({ mayRetransmit: () => connected });
+    path.lose = true;
+    send(0, 3);
+    clock.advance(1_000);
+    // A timer armed again and again here fired every second for as long as nothing could be delivered:
+    // for ever in a closed client.
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(30_000);
+    expect(path.dataFrames).toBe(3);
+    connected = true;
+    path.lose = false;
+    sender.flush(); // a resume without a resync: nothing was refused, the wait starts again
+    expect(delivered).toEqual([]);
+    clock.advance(1_000);
+    expect(delivered).toEqual([0, 1, 2]);
+    clock.advance(200);
+    expect(sender.unacked).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('sends a long backlog again in bursts paced by the acks, not all at once', () => {
     const { clock, path, delivered, sender, send } = pair();
     path.lose = true;

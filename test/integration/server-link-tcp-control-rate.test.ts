@@ -1,0 +1,64 @@
+import { Kind } from 'vehikill-net/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+/**
+ * The server link's control frames in TCP mode (DatagramToServer on channel 3) spend the player's link
+ * budget as they do on the direct link: a keepalive ping is answered with a pong, one for one, and one
+ * WebSocket frame carries up to 64 of them, so without the budget a player within the socket's frame
+ * rate had the server answer 64 times as many.
+ */
+
+let t: TestServer | undefined;
+const raws: RawClient[] = [];
+afterEach(async () => {
+  for (const raw of raws.splice(0)) raw.close();
+  await t?.close();
+  t = undefined;
+});
+
+/** A version 1 keepalive ping (`[1, f64 time]`), which the server's end of the link answers with a pong. */
+function ping(time: number): Uint8Array {
+  const bytes = new Uint8Array(9);
+  bytes[0] = 1;
+  new DataView(bytes.buffer).setFloat64(1, time);
+  return bytes;
+}
+
+const PONG = 2;
+const RELAY_CONTROL = 3;
+
+describe('server link control frames in TCP mode', () => {
+  it('pings in batches of 64 are answered within the link rate, the rest dropped and counted', async () => {
+    // A fault budget the drops cannot spend: this measures what is answered, not the cut-off.
+    t = await startServer({ room: TestRoom }, { serverLink: { enabled: false }, errorBudget: 1e9 });
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('pinger'));
+    raws.push(raw);
+    await raw.opened;
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+
+    const started = Date.now();
+    // 20 frames, well within the socket's frame rate, but 1,280 pings: past the link's burst of 480.
+    for (let frame = 0; frame < 20; frame++) {
+      raw.send(Kind.DatagramToServer, {
+        c: RELAY_CONTROL,
+        p: Array.from({ length: 64 }, (_, i) => ping(frame * 64 + i)),
+      });
+    }
+    const pongs = () =>
+      raw.received(Kind.DatagramFromServer).filter((body) => body.c === RELAY_CONTROL && body.p[0] === PONG)
+        .length;
+    await eventually(() => pongs() > 0, 'the first pongs');
+    await sleep(300); // the rest, if any more come
+    const seconds = (Date.now() - started) / 1000;
+
+    // The burst (twice messagesPerSecond, 240) and what refilled meanwhile; 1,280 before the fix.
+    expect(pongs()).toBeLessThanOrEqual(480 + Math.ceil(240 * seconds) + 5);
+    expect(raw.closeCode).toBeUndefined();
+    const metrics = t.server.metrics as unknown as { total(name: string): number };
+    expect(metrics.total('server_link_rejected_total')).toBeGreaterThanOrEqual(1_280 - pongs());
+  });
+});
