@@ -145,6 +145,8 @@ export class GameSession {
   #room: VehikillRoom | undefined;
   #mesh: PeerMesh | undefined;
   #matchNotice: MatchNotice | undefined;
+  /** When (the session's clock) the newest match notice arrived: its `nextMatchInMs` counts from then. */
+  #matchNoticeAt = 0;
   #relayOnly: boolean;
   #lastFrame: GameFrame | undefined;
   #lastInput: VehicleInput = NEUTRAL_INPUT;
@@ -257,6 +259,16 @@ export class GameSession {
     return this.#matchNotice;
   }
 
+  /**
+   * Once the match has ended: ms until the next one starts, counted down from the notice's
+   * `nextMatchInMs` (which is as of its sending, so showing it as it is would say "10 s" all the pause).
+   */
+  nextMatchInMs(): number | undefined {
+    const inMs = this.#matchNotice?.nextMatchInMs;
+    if (inMs === undefined) return undefined;
+    return Math.max(0, inMs - (this.#now() - this.#matchNoticeAt));
+  }
+
   /** The match's phase and seconds left, as synced. */
   get match(): MatchSyncState | undefined {
     const id = this.#matchNotice?.matchEntity;
@@ -334,7 +346,7 @@ export class GameSession {
         this.#events.emit('kill', entry);
       }),
       room.onMessage('match', (notice) => {
-        this.#matchNotice = notice;
+        this.#setMatchNotice(notice);
         if (notice.phase === 'warmup') this.#killFeed.length = 0;
         this.#events.emit('match', notice);
       }),
@@ -375,9 +387,18 @@ export class GameSession {
 
   #applyState(state: RoomState): void {
     this.#setRoster(state.roster);
-    this.#matchNotice = state.match;
+    this.#setMatchNotice(state.match);
     this.#killFeed.splice(0, this.#killFeed.length, ...state.killFeed);
     this.#chat.splice(0, this.#chat.length, ...state.chat);
+  }
+
+  #setMatchNotice(notice: MatchNotice): void {
+    this.#matchNotice = notice;
+    this.#matchNoticeAt = this.#now();
+  }
+
+  #now(): number {
+    return this.#options.clock?.now() ?? performance.now();
   }
 
   #setRoster(players: readonly RosterEntry[]): void {
@@ -506,7 +527,7 @@ export class GameSession {
     const sample = this.#pushing;
     const room = this.#room;
     if (!sample || !room) return;
-    const now = this.#options.clock?.now() ?? performance.now();
+    const now = this.#now();
     if (now - (this.#lastReport.get(sample.from) ?? Number.NEGATIVE_INFINITY) < REPORT_EVERY_MS) return;
     this.#lastReport.set(sample.from, now);
     room.send('report', { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y });

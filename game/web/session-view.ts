@@ -194,7 +194,7 @@ export class GameView {
       this.#effects,
       now,
     );
-    updateHud(frame.me, frame.match, this.session.matchNotice);
+    updateHud(frame.me, frame.match, this.session.nextMatchInMs());
     if (now - this.#playersRefreshedAt > PLAYERS_REFRESH_MS) this.#renderPlayers();
   }
 
