@@ -346,8 +346,10 @@ export class GameSession {
         this.#events.emit('kill', entry);
       }),
       room.onMessage('match', (notice) => {
+        // Each match's feed starts empty, as the server's does: at the next match's first notice, which is
+        // its warm-up's, or its play's on a server with no warm-up.
+        if (notice.match !== this.#matchNotice?.match) this.#killFeed.length = 0;
         this.#setMatchNotice(notice);
-        if (notice.phase === 'warmup') this.#killFeed.length = 0;
         this.#events.emit('match', notice);
       }),
       room.onMessage('chat', (line) => {
