@@ -313,6 +313,7 @@ export class GameSession {
 
   async #join(request: () => Promise<VehikillRoom>): Promise<void> {
     if (this.client.state === 'idle') await this.client.connect();
+    const previous = this.#room;
     this.#detach();
     // Made before the join: the first snapshots follow the join's answer at once.
     const arena = new ArenaClient({
@@ -329,6 +330,10 @@ export class GameSession {
     } catch (error) {
       arena.dispose();
       this.#arena = undefined;
+      // Refused, the server left the player where they were (it moves them only when the join is taken),
+      // but this session plays there no more: leave, or their car stays in that match, driven by nobody
+      // and beyond `leave()` (which has no room now), until the session closes.
+      if (previous !== undefined && this.client.room === previous) await previous.leave().catch(() => {});
       throw error;
     }
     this.#attach(room);
