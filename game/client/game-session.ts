@@ -7,7 +7,7 @@ import {
   physRateFor,
   type RoomConnection,
 } from 'vehikill-net/client';
-import type { ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
 import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
 import type { PeerDisagreement } from '../net/client/remote-view.js';
 import {
@@ -188,11 +188,18 @@ export class GameSession {
 
   /** Joins a listed room by its id (public rooms need no code). */
   join(roomId: string): Promise<void> {
-    return this.#join(() => this.client.join<ServerMessages, ClientMessages>(roomId));
+    return this.#join(
+      () => this.client.join<ServerMessages, ClientMessages>(roomId),
+      (room) => room.roomId === roomId,
+    );
   }
 
   joinByCode(code: string): Promise<void> {
-    return this.#join(() => this.client.joinByCode<ServerMessages, ClientMessages>(code));
+    const typed = normalizeRoomCode(code);
+    return this.#join(
+      () => this.client.joinByCode<ServerMessages, ClientMessages>(code),
+      (room) => typed !== undefined && room.code === typed,
+    );
   }
 
   /** Leaves the room (the session stays connected for another). */
@@ -311,9 +318,21 @@ export class GameSession {
     return frame;
   }
 
-  async #join(request: () => Promise<VehikillRoom>): Promise<void> {
+  /** `isThisRoom` names the room a join asks for, when it can be known before asking (an id, a code). */
+  async #join(
+    request: () => Promise<VehikillRoom>,
+    isThisRoom?: (room: VehikillRoom) => boolean,
+  ): Promise<void> {
     if (this.client.state === 'idle') await this.client.connect();
     const previous = this.#room;
+    // The client refuses a join of the room it is in, as the server would, and keeps the player seated:
+    // refused here, before this session lets go of the room (and then leaves it, below).
+    if (previous !== undefined && isThisRoom?.(previous)) {
+      throw new ProtocolError(
+        ErrorCode.JOIN_REJECTED,
+        'already in this room: leave it first to join it again',
+      );
+    }
     this.#detach();
     // Made before the join: the first snapshots follow the join's answer at once.
     const arena = new ArenaClient({

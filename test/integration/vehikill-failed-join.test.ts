@@ -35,4 +35,23 @@ describe('a GameSession whose join of another room is refused', () => {
     expect(mover.room).toBeDefined();
     await eventually(() => room.roster.length === 2, 'the mover back', 10_000);
   });
+
+  it('stays in its room when it asks to join that room again', async () => {
+    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 });
+    const player = players.player('stayer');
+    await player.createPrivate({ bots: 0 });
+    const room = server.rooms.at(-1);
+    const joined = player.room;
+    if (!room || !joined) throw new Error('no room');
+    const code = joined.code as string;
+
+    await expect(player.join(joined.roomId)).rejects.toMatchObject({ code: ErrorCode.JOIN_REJECTED });
+    await expect(player.joinByCode(code.toLowerCase())).rejects.toMatchObject({
+      code: ErrorCode.JOIN_REJECTED,
+    });
+    expect(player.room).toBe(joined);
+    expect(player.arena).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(room.roster.map((entry) => entry.name)).toEqual(['stayer']);
+  });
 });
