@@ -35,12 +35,16 @@ export class LobbyWatch {
       this.#render(rooms),
     );
     if (asked !== this.#watches) {
-      // The lobby was left (a match began) while the answer was on its way: no watching during the match.
-      // But with a newer watch asked for since, that one ends this one by itself (one watch per client),
-      // and stopping this one would end that one on the server (an unwatch names no watch): the list
-      // would stand still while looking live.
-      if (this.#stoppedAt === this.#watches) void watch.stop().catch(() => {});
-      return true;
+      // The lobby was left (a match began) while the answer was on its way, and not shown again since:
+      // no watching during the match.
+      if (this.#stoppedAt === this.#watches) {
+        void watch.stop().catch(() => {});
+        return true;
+      }
+      // A newer refresh is on its way. Stopping this watch would end that one on the server (an unwatch
+      // names no watch): the list would stand still while looking live. Its answer ends this one by itself
+      // (one watch per client); until then, and should it be refused, this one is the list.
+      if (watch.ended) return true;
     }
     this.#watch = watch;
     this.#render(watch.rooms);
