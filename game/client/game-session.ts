@@ -32,6 +32,7 @@ import {
   cos,
   findVehicle,
   type KillFeedEntry,
+  MAX_SPEED,
   MatchEntity,
   type MatchSyncState,
   NEUTRAL_INPUT,
@@ -41,6 +42,7 @@ import {
   type PlayerSyncState,
   sin,
   type Vehicle,
+  VehicleEntity,
   type VehicleInput,
 } from '../sim/index.js';
 import { SessionEmitter, type Unsubscribe } from './session-emitter.js';
@@ -120,6 +122,13 @@ export interface GameSessionOptions {
 
 /** Reports about one peer go to the server at most this often (ms). */
 const REPORT_EVERY_MS = 250;
+
+/**
+ * How near its car, as our newest snapshot has it, a peer's fire notice or effect must be to be drawn
+ * (units): half a second at the most any car moves (MAX_SPEED), beyond an honest sender's lead over our
+ * snapshots (its prediction ahead of the server, our snapshots behind it) on a poor link.
+ */
+const PEER_EFFECT_REACH = MAX_SPEED / 2;
 
 /**
  * A player's whole game, in browsers and in Node (bots): joins a Vehikill room (Quick Play, a private
@@ -543,10 +552,27 @@ export class GameSession {
         this.#pushing = undefined;
       }
     } else if (message.type === 'fire' && channel === Channel.dispatch) {
-      this.#events.emit('fire', { from, notice: message.notice });
+      if (this.#nearCarOf(from, message.notice.origin))
+        this.#events.emit('fire', { from, notice: message.notice });
     } else if (message.type === 'effect' && channel === Channel.event) {
-      this.#events.emit('effect', { from, effect: message.effect });
+      if (this.#nearCarOf(from, message.effect))
+        this.#events.emit('effect', { from, effect: message.effect });
     }
+  }
+
+  /**
+   * Whether `at` is near the car of the player `from` as our newest snapshot has it: a peer's notices and
+   * effects are drawn at once, from where the sender says it is, so one player could otherwise draw shots
+   * fired from another's car (or from nowhere) on everyone's screen.
+   */
+  #nearCarOf(from: string, at: { readonly x: number; readonly y: number }): boolean {
+    const vehicleId = this.#roster.get(from)?.vehicleId;
+    const entity = vehicleId === undefined ? undefined : this.#arena?.entityOfVehicle(vehicleId);
+    const car = entity === undefined ? undefined : this.#arena?.synced.get(entity, VehicleEntity)?.state;
+    if (car === undefined) return false;
+    const dx = at.x - car.x;
+    const dy = at.y - car.y;
+    return dx * dx + dy * dy <= PEER_EFFECT_REACH * PEER_EFFECT_REACH;
   }
 
   #onDisagreement(report: PeerDisagreement): void {
