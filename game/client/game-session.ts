@@ -7,7 +7,7 @@ import {
   physRateFor,
   type RoomConnection,
 } from 'vehikill-net/client';
-import type { ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
 import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
 import type { PeerDisagreement } from '../net/client/remote-view.js';
 import {
@@ -32,6 +32,7 @@ import {
   cos,
   findVehicle,
   type KillFeedEntry,
+  MAX_SPEED,
   MatchEntity,
   type MatchSyncState,
   NEUTRAL_INPUT,
@@ -41,6 +42,7 @@ import {
   type PlayerSyncState,
   sin,
   type Vehicle,
+  VehicleEntity,
   type VehicleInput,
 } from '../sim/index.js';
 import { SessionEmitter, type Unsubscribe } from './session-emitter.js';
@@ -122,6 +124,13 @@ export interface GameSessionOptions {
 const REPORT_EVERY_MS = 250;
 
 /**
+ * How near its car, as our newest snapshot has it, a peer's fire notice or effect must be to be drawn
+ * (units): half a second at the most any car moves (MAX_SPEED), beyond an honest sender's lead over our
+ * snapshots (its prediction ahead of the server, our snapshots behind it) on a poor link.
+ */
+const PEER_EFFECT_REACH = MAX_SPEED / 2;
+
+/**
  * A player's whole game, in browsers and in Node (bots): joins a Vehikill room (Quick Play, a private
  * room, or one by code), runs the ArenaClient over the server link (clock sync, inputs, prediction,
  * interpolation), keeps the roster, the scoreboard, the match's phase and clock, the kill feed and chat,
@@ -145,6 +154,8 @@ export class GameSession {
   #room: VehikillRoom | undefined;
   #mesh: PeerMesh | undefined;
   #matchNotice: MatchNotice | undefined;
+  /** When (the session's clock) the newest match notice arrived: its `nextMatchInMs` counts from then. */
+  #matchNoticeAt = 0;
   #relayOnly: boolean;
   #lastFrame: GameFrame | undefined;
   #lastInput: VehicleInput = NEUTRAL_INPUT;
@@ -186,11 +197,18 @@ export class GameSession {
 
   /** Joins a listed room by its id (public rooms need no code). */
   join(roomId: string): Promise<void> {
-    return this.#join(() => this.client.join<ServerMessages, ClientMessages>(roomId));
+    return this.#join(
+      () => this.client.join<ServerMessages, ClientMessages>(roomId),
+      (room) => room.roomId === roomId,
+    );
   }
 
   joinByCode(code: string): Promise<void> {
-    return this.#join(() => this.client.joinByCode<ServerMessages, ClientMessages>(code));
+    const typed = normalizeRoomCode(code);
+    return this.#join(
+      () => this.client.joinByCode<ServerMessages, ClientMessages>(code),
+      (room) => typed !== undefined && room.code === typed,
+    );
   }
 
   /** Leaves the room (the session stays connected for another). */
@@ -257,6 +275,16 @@ export class GameSession {
     return this.#matchNotice;
   }
 
+  /**
+   * Once the match has ended: ms until the next one starts, counted down from the notice's
+   * `nextMatchInMs` (which is as of its sending, so showing it as it is would say "10 s" all the pause).
+   */
+  nextMatchInMs(): number | undefined {
+    const inMs = this.#matchNotice?.nextMatchInMs;
+    if (inMs === undefined) return undefined;
+    return Math.max(0, inMs - (this.#now() - this.#matchNoticeAt));
+  }
+
   /** The match's phase and seconds left, as synced. */
   get match(): MatchSyncState | undefined {
     const id = this.#matchNotice?.matchEntity;
@@ -299,8 +327,21 @@ export class GameSession {
     return frame;
   }
 
-  async #join(request: () => Promise<VehikillRoom>): Promise<void> {
+  /** `isThisRoom` names the room a join asks for, when it can be known before asking (an id, a code). */
+  async #join(
+    request: () => Promise<VehikillRoom>,
+    isThisRoom?: (room: VehikillRoom) => boolean,
+  ): Promise<void> {
     if (this.client.state === 'idle') await this.client.connect();
+    const previous = this.#room;
+    // The client refuses a join of the room it is in, as the server would, and keeps the player seated:
+    // refused here, before this session lets go of the room (and then leaves it, below).
+    if (previous !== undefined && isThisRoom?.(previous)) {
+      throw new ProtocolError(
+        ErrorCode.JOIN_REJECTED,
+        'already in this room: leave it first to join it again',
+      );
+    }
     this.#detach();
     // Made before the join: the first snapshots follow the join's answer at once.
     const arena = new ArenaClient({
@@ -317,6 +358,10 @@ export class GameSession {
     } catch (error) {
       arena.dispose();
       this.#arena = undefined;
+      // Refused, the server left the player where they were (it moves them only when the join is taken),
+      // but this session plays there no more: leave, or their car stays in that match, driven by nobody
+      // and beyond `leave()` (which has no room now), until the session closes.
+      if (previous !== undefined && this.client.room === previous) await previous.leave().catch(() => {});
       throw error;
     }
     this.#attach(room);
@@ -334,8 +379,10 @@ export class GameSession {
         this.#events.emit('kill', entry);
       }),
       room.onMessage('match', (notice) => {
-        this.#matchNotice = notice;
-        if (notice.phase === 'warmup') this.#killFeed.length = 0;
+        // Each match's feed starts empty, as the server's does: at the next match's first notice, which is
+        // its warm-up's, or its play's on a server with no warm-up.
+        if (notice.match !== this.#matchNotice?.match) this.#killFeed.length = 0;
+        this.#setMatchNotice(notice);
         this.#events.emit('match', notice);
       }),
       room.onMessage('chat', (line) => {
@@ -375,9 +422,18 @@ export class GameSession {
 
   #applyState(state: RoomState): void {
     this.#setRoster(state.roster);
-    this.#matchNotice = state.match;
+    this.#setMatchNotice(state.match);
     this.#killFeed.splice(0, this.#killFeed.length, ...state.killFeed);
     this.#chat.splice(0, this.#chat.length, ...state.chat);
+  }
+
+  #setMatchNotice(notice: MatchNotice): void {
+    this.#matchNotice = notice;
+    this.#matchNoticeAt = this.#now();
+  }
+
+  #now(): number {
+    return this.#options.clock?.now() ?? performance.now();
   }
 
   #setRoster(players: readonly RosterEntry[]): void {
@@ -496,17 +552,34 @@ export class GameSession {
         this.#pushing = undefined;
       }
     } else if (message.type === 'fire' && channel === Channel.dispatch) {
-      this.#events.emit('fire', { from, notice: message.notice });
+      if (this.#nearCarOf(from, message.notice.origin))
+        this.#events.emit('fire', { from, notice: message.notice });
     } else if (message.type === 'effect' && channel === Channel.event) {
-      this.#events.emit('effect', { from, effect: message.effect });
+      if (this.#nearCarOf(from, message.effect))
+        this.#events.emit('effect', { from, effect: message.effect });
     }
+  }
+
+  /**
+   * Whether `at` is near the car of the player `from` as our newest snapshot has it: a peer's notices and
+   * effects are drawn at once, from where the sender says it is, so one player could otherwise draw shots
+   * fired from another's car (or from nowhere) on everyone's screen.
+   */
+  #nearCarOf(from: string, at: { readonly x: number; readonly y: number }): boolean {
+    const vehicleId = this.#roster.get(from)?.vehicleId;
+    const entity = vehicleId === undefined ? undefined : this.#arena?.entityOfVehicle(vehicleId);
+    const car = entity === undefined ? undefined : this.#arena?.synced.get(entity, VehicleEntity)?.state;
+    if (car === undefined) return false;
+    const dx = at.x - car.x;
+    const dy = at.y - car.y;
+    return dx * dx + dy * dy <= PEER_EFFECT_REACH * PEER_EFFECT_REACH;
   }
 
   #onDisagreement(report: PeerDisagreement): void {
     const sample = this.#pushing;
     const room = this.#room;
     if (!sample || !room) return;
-    const now = this.#options.clock?.now() ?? performance.now();
+    const now = this.#now();
     if (now - (this.#lastReport.get(sample.from) ?? Number.NEGATIVE_INFINITY) < REPORT_EVERY_MS) return;
     this.#lastReport.set(sample.from, now);
     room.send('report', { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y });

@@ -607,10 +607,15 @@ export class VehikillRoom extends Room {
     if (changed) this.#table.update(this.#match);
   }
 
-  /** The lowest vehicle id no player (human or bot, alive or wrecked) holds and no rocket in flight names. */
+  /**
+   * The lowest vehicle id no player (human or bot, alive or wrecked) holds, no rocket in flight names and
+   * no car in the lag-compensation history (the last second) has: a shot drawn before a player left still
+   * hits that player's car, by its id.
+   */
   #freeVehicleId(): number {
-    const rostered = [...this.#roster.values()].map((entry) => entry.vehicleId);
-    return freeVehicleId(this.#match, this.authority.world, rostered);
+    const taken = this.authority.historyVehicleIds();
+    for (const entry of this.#roster.values()) taken.add(entry.vehicleId);
+    return freeVehicleId(this.#match, this.authority.world, taken);
   }
 
   /** Sends the roster now, or at the end of ROSTER_EVERY_MS after the last one (as it is then). */

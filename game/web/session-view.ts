@@ -69,6 +69,8 @@ export class GameView {
     this.#chat = new ChatBox(me);
     this.#chat.replace(session.chat);
     this.#killFeed.replace(session.killFeed);
+    /** The match whose kills the feed shows. */
+    let shownMatch = session.matchNotice?.match;
     const room = session.room;
     if (room) {
       this.#voice = new VoiceControls(
@@ -87,8 +89,10 @@ export class GameView {
       }),
       session.on('chat', (line) => this.#chat.add(line)),
       session.on('match', (notice) => {
+        // A new match starts with an empty feed, with a warm-up or (a server with none) straight in play.
+        if (notice.match !== shownMatch) this.#killFeed.replace([]);
+        shownMatch = notice.match;
         if (notice.phase === 'warmup') {
-          this.#killFeed.replace([]);
           this.#chat.notice(`Match ${notice.match}: warming up.`);
         } else if (notice.phase === 'playing') {
           this.#chat.notice(`Match ${notice.match}: go!`);
@@ -194,7 +198,7 @@ export class GameView {
       this.#effects,
       now,
     );
-    updateHud(frame.me, frame.match, this.session.matchNotice);
+    updateHud(frame.me, frame.match, this.session.nextMatchInMs());
     if (now - this.#playersRefreshedAt > PLAYERS_REFRESH_MS) this.#renderPlayers();
   }
 

@@ -325,6 +325,19 @@ export class ArenaAuthority<P> {
     return world === undefined ? undefined : findVehicle(world, vehicleId);
   }
 
+  /**
+   * The ids of every vehicle in the history (the last second): shots drawn in that past are judged
+   * against these cars, a car that has left included, and a hit names its id. Give none of them to a
+   * new player, or it takes the hits aimed at a car that is gone, wherever it is.
+   */
+  historyVehicleIds(): Set<number> {
+    const ids = new Set<number>();
+    for (let tick = this.world.tick - TICK_RATE; tick <= this.world.tick; tick++) {
+      for (const vehicle of this.#history.at(tick)?.vehicles ?? []) ids.add(vehicle.id);
+    }
+    return ids;
+  }
+
   /** Every message a player sends on its server link goes through here; nothing a player sends throws. */
   receive(player: P, channel: Channel, bytes: Uint8Array): void {
     const slot = this.#players.get(player);

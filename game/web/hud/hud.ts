@@ -1,4 +1,3 @@
-import type { MatchNotice } from '../../protocol/index.js';
 import { MAX_HEALTH, type MatchSyncState, type PlayerSyncState } from '../../sim/index.js';
 import { setText } from '../dom.js';
 import { ui } from '../ui.js';
@@ -16,7 +15,8 @@ export function clock(seconds: number): string {
 export function updateHud(
   me: PlayerSyncState | undefined,
   match: MatchSyncState | undefined,
-  notice: MatchNotice | undefined,
+  /** Once the match has ended: ms until the next one, as of now (`GameSession.nextMatchInMs`). */
+  nextMatchInMs: number | undefined,
 ): void {
   if (me) {
     const share = Math.max(0, Math.min(1, me.health / MAX_HEALTH));
@@ -36,8 +36,8 @@ export function updateHud(
         ? `Warmup ${clock(match.secondsLeft)}`
         : match.phase === 'playing'
           ? clock(match.secondsLeft)
-          : notice?.nextMatchInMs !== undefined
-            ? `Match over · next in ${Math.ceil(notice.nextMatchInMs / 1000)} s`
+          : nextMatchInMs !== undefined
+            ? `Match over · next in ${Math.ceil(nextMatchInMs / 1000)} s`
             : 'Match over';
     setText(ui.timer, text);
     ui.timer.dataset.phase = match.phase;

@@ -1,8 +1,9 @@
-import type { Client, RoomInfo, RoomWatch } from 'vehikill-net/client';
-import { type CreateOptions, MATCH_MINUTES, MAX_BOTS, ROOM_TYPE } from '../../protocol/index.js';
+import type { Client, RoomInfo } from 'vehikill-net/client';
+import { type CreateOptions, MATCH_MINUTES, MAX_BOTS } from '../../protocol/index.js';
 import { element } from '../dom.js';
 import { describeError } from '../problem-text.js';
 import { showStatus, ui } from '../ui.js';
+import { LobbyWatch } from './lobby-watch.js';
 
 /**
  * Matches the lobby lists: the 30 oldest a player can join now (full and locked ones left out: with many
@@ -26,18 +27,15 @@ export interface LobbyActions {
  * so a double click makes one room.
  */
 export class LobbyScreen {
-  readonly #client: () => Client | undefined;
   readonly #actions: LobbyActions;
+  readonly #watch: LobbyWatch;
   #busy = false;
   /** The match offered by the rejoin button, if any. */
   #rejoinRoom: string | undefined;
-  #watch: RoomWatch | undefined;
-  /** Counts watches asked for and stops: an answer that comes after a newer one of either is dropped. */
-  #watches = 0;
 
   constructor(client: () => Client | undefined, actions: LobbyActions) {
-    this.#client = client;
     this.#actions = actions;
+    this.#watch = new LobbyWatch(client, LOBBY_ROWS, (rooms) => this.#render(rooms));
     ui.bots.max = String(MAX_BOTS);
     ui.minutes.min = String(MATCH_MINUTES.min);
     ui.minutes.max = String(MATCH_MINUTES.max);
@@ -88,21 +86,9 @@ export class LobbyScreen {
 
   /** Lists the public matches now and follows them live (again: a new watch replaces the old). */
   async refresh(): Promise<void> {
-    const client = this.#client();
-    if (client?.state !== 'open') return;
     ui.refresh.disabled = true;
-    const asked = ++this.#watches;
     try {
-      const watch = await client.watchRooms({ type: ROOM_TYPE, limit: LOBBY_ROWS }, (rooms) =>
-        this.#render(rooms),
-      );
-      // The lobby was left (a match began) while the answer was on its way: no watching during the match.
-      if (asked !== this.#watches) {
-        void watch.stop().catch(() => {});
-        return;
-      }
-      this.#watch = watch;
-      this.#render(watch.rooms);
+      await this.#watch.refresh();
     } catch (error) {
       showStatus(describeError(error));
     } finally {
@@ -112,10 +98,7 @@ export class LobbyScreen {
 
   /** The lobby is hidden (in a match): the server need not keep sending it the listing. */
   stop(): void {
-    this.#watches++;
-    const watch = this.#watch;
-    this.#watch = undefined;
-    void watch?.stop().catch(() => {});
+    this.#watch.stop();
   }
 
   #render(rooms: readonly RoomInfo[]): void {
