@@ -237,8 +237,9 @@ export class VoiceChat {
   }
 
   /**
-   * Offers from a peer ignored for coming too fast (more than a few at once, then one every 2 s): a peer
-   * that sends them so is misbehaving (see peer-offer-budget.ts). 0 for a peer we have no voice with.
+   * Offers from a peer, and its requests for one (`offerMe`), ignored for coming too fast (more than a
+   * few at once, then one every 2 s): a peer that sends them so is misbehaving (see peer-offer-budget.ts).
+   * 0 for a peer we have no voice with.
    */
   ignoredOffers(peerId: string): number {
     return this.#peers.get(peerId)?.peer.ignoredOffers ?? 0;

@@ -61,9 +61,12 @@ export class VoicePeer {
   #failures = 0;
   #started = false;
   #closed = false;
-  /** Offers from the peer this side may still act on (see peer-offer-budget.ts). */
+  /**
+   * Offers from the peer (on the offering side, its requests for one) this side may still act on (see
+   * peer-offer-budget.ts).
+   */
   readonly #peerOffers: TokenBucket;
-  /** Offers from the peer ignored for coming too fast. */
+  /** Offers from the peer, and its requests for one, ignored for coming too fast. */
   ignoredOffers = 0;
 
   constructor(options: VoicePeerOptions) {
@@ -142,6 +145,13 @@ export class VoicePeer {
   /** The answering side has no working connection; `seen` is the newest attempt it knows of. */
   #onOfferRequest(seen: number): void {
     if (!this.#started) return; // start() will offer anyway
+    // A request costs this side signals too (its offer and candidates sent again, or a new attempt): on
+    // the same budget as the peer's offers, or one signal from the peer would buy several of ours, and
+    // the server would cut this side off for going over its budget towards the peer.
+    if (!this.#peerOffers.take(this.#options.clock.now())) {
+      this.ignoredOffers++;
+      return;
+    }
     const connection = this.#connection;
     if (seen < this.#attempt) {
       // It has not seen our newest attempt. Waiting out a retry: it has just come, so try now. Our offer
