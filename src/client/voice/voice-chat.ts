@@ -417,11 +417,16 @@ export class VoiceChat {
     });
   }
 
-  /** A problem that would repeat for every peer is told once. */
+  /**
+   * A problem that would repeat for every peer is told once, a microtask later: it is found first in the
+   * constructor (choosing the peers), before the app could listen, and told then it would be lost for good.
+   */
   #reportOnce(message: string): void {
     if (this.#reported.has(message)) return;
     this.#reported.add(message);
-    this.#events.emit('problem', { message });
+    queueMicrotask(() => {
+      if (!this.#closed) this.#events.emit('problem', { message });
+    });
   }
 }
 
