@@ -315,7 +315,7 @@ export class VoiceChat {
       peer: new VoicePeer({
         clock: this.#room.clock,
         RTCPeerConnection: ctor,
-        iceServers,
+        iceServers: () => this.#room.iceServers(),
         ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
         offerer: this.#room.selfId < peerId,
         // Above 8 players every one uploads to up to 7 voice peers plus 15 data links: fewer, longer

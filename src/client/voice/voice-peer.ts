@@ -9,11 +9,16 @@ import type { VoiceSignal } from './voice-signal.js';
  */
 type ConnectionSettings = Pick<
   VoiceConnectionOptions,
-  'RTCPeerConnection' | 'iceServers' | 'iceTransportPolicy' | 'offerer' | 'bitrate' | 'packetMs'
+  'RTCPeerConnection' | 'iceTransportPolicy' | 'offerer' | 'bitrate' | 'packetMs'
 >;
 
 export interface VoicePeerOptions extends ConnectionSettings {
   clock: Clock;
+  /**
+   * The ICE servers for an attempt starting now, read at each attempt: TURN credentials expire (the
+   * client keeps the room's fresh), so ones copied when the peer was added would be refused later.
+   */
+  iceServers(): RTCIceServer[];
   /**
    * The newest attempt an earlier VoicePeer to the same peer reached (proximity voice drops and re-adds
    * peers). Numbers must not start again below it: the peer, still on it, would take our new offers
@@ -179,7 +184,7 @@ export class VoicePeer {
     this.#attempt = attempt;
     const connection: VoiceConnection = new VoiceConnection({
       RTCPeerConnection: this.#options.RTCPeerConnection,
-      iceServers: this.#options.iceServers,
+      iceServers: this.#options.iceServers(),
       ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
       offerer: this.#options.offerer,
       bitrate: this.#options.bitrate,
