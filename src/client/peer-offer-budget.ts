@@ -8,7 +8,9 @@ import { TokenBucket } from '../common/index.js';
  * budget would otherwise push this side over its own, and the server would cut this honest side off for
  * it. An honest peer's offers come far slower (retries after 0.5 s or 1 s, doubling; a collision; the
  * network coming back). Offers over it are ignored and counted: the peer's attempt times out, and it
- * tries again later.
+ * tries again later. The same budget covers what costs this side alike: a further offer for an attempt
+ * already under way (the mesh), and a request for an offer (voice's `offerMe`, which has the offering
+ * side send its offer and candidates again, or start a new attempt).
  */
 export const PEER_OFFER_BURST = 4;
 export const PEER_OFFERS_PER_SECOND = 0.5;

@@ -231,6 +231,11 @@ export class PeerLink extends FailoverLink {
       if (!fromOfferer || !isOffer || this.#options.initiator || !this.#actOnOffer()) return;
       this.collisions++;
       this.#startAttempt(signal.n, false);
+    } else if (isOffer && !this.#actOnOffer()) {
+      // Another offer for the attempt under way (an honest peer makes one per attempt): the connection
+      // would answer it, and with an ICE restart in it gather and send candidates again, so it costs this
+      // side as much as an offer that opens an attempt, and comes out of the same budget.
+      return;
     }
     this.#signals.emit('signal', signal.signal);
   }

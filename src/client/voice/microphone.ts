@@ -89,17 +89,14 @@ export class Microphone {
         audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
       });
     } catch (error) {
-      return refusal(error);
+      // Refused after the app turned it off or closed voice (the player dismissed the prompt of a
+      // request they had withdrawn): what the app did is the answer, not a refusal to tell the player.
+      return this.#superseded(generation) ?? refusal(error);
     }
-    if (this.#closed || generation !== this.#generation) {
+    const superseded = this.#superseded(generation);
+    if (superseded) {
       for (const track of stream.getTracks()) track.stop();
-      return this.#closed
-        ? closedResult()
-        : {
-            ok: false,
-            reason: 'cancelled',
-            message: 'The microphone was turned off before it opened.',
-          };
+      return superseded;
     }
     this.#stream = stream;
     this.#watchEnd(stream);
@@ -110,6 +107,13 @@ export class Microphone {
     }
     this.#options.onTrackChange();
     return { ok: true };
+  }
+
+  /** Why an open that started as `generation` no longer counts (closed, or stopped since), if it does not. */
+  #superseded(generation: number): MicrophoneResult | undefined {
+    if (this.#closed) return closedResult();
+    if (generation === this.#generation) return undefined;
+    return { ok: false, reason: 'cancelled', message: 'The microphone was turned off before it opened.' };
   }
 
   #watchEnd(stream: MediaStream): void {

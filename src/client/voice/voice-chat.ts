@@ -237,8 +237,9 @@ export class VoiceChat {
   }
 
   /**
-   * Offers from a peer ignored for coming too fast (more than a few at once, then one every 2 s): a peer
-   * that sends them so is misbehaving (see peer-offer-budget.ts). 0 for a peer we have no voice with.
+   * Offers from a peer, and its requests for one (`offerMe`), ignored for coming too fast (more than a
+   * few at once, then one every 2 s): a peer that sends them so is misbehaving (see peer-offer-budget.ts).
+   * 0 for a peer we have no voice with.
    */
   ignoredOffers(peerId: string): number {
     return this.#peers.get(peerId)?.peer.ignoredOffers ?? 0;
@@ -314,7 +315,7 @@ export class VoiceChat {
       peer: new VoicePeer({
         clock: this.#room.clock,
         RTCPeerConnection: ctor,
-        iceServers,
+        iceServers: () => this.#room.iceServers(),
         ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
         offerer: this.#room.selfId < peerId,
         // Above 8 players every one uploads to up to 7 voice peers plus 15 data links: fewer, longer
@@ -416,11 +417,16 @@ export class VoiceChat {
     });
   }
 
-  /** A problem that would repeat for every peer is told once. */
+  /**
+   * A problem that would repeat for every peer is told once, a microtask later: it is found first in the
+   * constructor (choosing the peers), before the app could listen, and told then it would be lost for good.
+   */
   #reportOnce(message: string): void {
     if (this.#reported.has(message)) return;
     this.#reported.add(message);
-    this.#events.emit('problem', { message });
+    queueMicrotask(() => {
+      if (!this.#closed) this.#events.emit('problem', { message });
+    });
   }
 }
 

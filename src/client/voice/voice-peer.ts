@@ -9,11 +9,16 @@ import type { VoiceSignal } from './voice-signal.js';
  */
 type ConnectionSettings = Pick<
   VoiceConnectionOptions,
-  'RTCPeerConnection' | 'iceServers' | 'iceTransportPolicy' | 'offerer' | 'bitrate' | 'packetMs'
+  'RTCPeerConnection' | 'iceTransportPolicy' | 'offerer' | 'bitrate' | 'packetMs'
 >;
 
 export interface VoicePeerOptions extends ConnectionSettings {
   clock: Clock;
+  /**
+   * The ICE servers for an attempt starting now, read at each attempt: TURN credentials expire (the
+   * client keeps the room's fresh), so ones copied when the peer was added would be refused later.
+   */
+  iceServers(): RTCIceServer[];
   /**
    * The newest attempt an earlier VoicePeer to the same peer reached (proximity voice drops and re-adds
    * peers). Numbers must not start again below it: the peer, still on it, would take our new offers
@@ -61,9 +66,12 @@ export class VoicePeer {
   #failures = 0;
   #started = false;
   #closed = false;
-  /** Offers from the peer this side may still act on (see peer-offer-budget.ts). */
+  /**
+   * Offers from the peer (on the offering side, its requests for one) this side may still act on (see
+   * peer-offer-budget.ts).
+   */
   readonly #peerOffers: TokenBucket;
-  /** Offers from the peer ignored for coming too fast. */
+  /** Offers from the peer, and its requests for one, ignored for coming too fast. */
   ignoredOffers = 0;
 
   constructor(options: VoicePeerOptions) {
@@ -142,6 +150,13 @@ export class VoicePeer {
   /** The answering side has no working connection; `seen` is the newest attempt it knows of. */
   #onOfferRequest(seen: number): void {
     if (!this.#started) return; // start() will offer anyway
+    // A request costs this side signals too (its offer and candidates sent again, or a new attempt): on
+    // the same budget as the peer's offers, or one signal from the peer would buy several of ours, and
+    // the server would cut this side off for going over its budget towards the peer.
+    if (!this.#peerOffers.take(this.#options.clock.now())) {
+      this.ignoredOffers++;
+      return;
+    }
     const connection = this.#connection;
     if (seen < this.#attempt) {
       // It has not seen our newest attempt. Waiting out a retry: it has just come, so try now. Our offer
@@ -169,7 +184,7 @@ export class VoicePeer {
     this.#attempt = attempt;
     const connection: VoiceConnection = new VoiceConnection({
       RTCPeerConnection: this.#options.RTCPeerConnection,
-      iceServers: this.#options.iceServers,
+      iceServers: this.#options.iceServers(),
       ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
       offerer: this.#options.offerer,
       bitrate: this.#options.bitrate,
