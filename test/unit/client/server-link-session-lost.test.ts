@@ -1,6 +1,6 @@
 import { Channel, ClientServerLink } from 'vehikill-net/client';
 import { ManualClock } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerLinkPort } from '../../../src/client/server-link/client-server-link.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
 
@@ -18,6 +18,9 @@ function recordingPort() {
   return { port, dispatch };
 }
 
+// The logic project shares modules between files (no isolation): connections another file made and left
+// would be `made[0]` here.
+beforeEach(() => FakePeerConnection.reset());
 afterEach(() => FakePeerConnection.reset());
 
 describe('ClientServerLink when its session is lost while the direct path is up', () => {
