@@ -90,10 +90,51 @@ function httpUrlFromEnvironment(env: Environment, name: string): string {
   return raw;
 }
 
+/** A seed node's user or password as written in its URL, percent-decoded. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Never quoted: it is (part of) a password.
+    throw new TypeError(
+      'REDIS_CLUSTER_NODES: a seed node has a user or password with a stray % (write it %25)',
+    );
+  }
+}
+
+/**
+ * The user and password REDIS_CLUSTER_NODES' seed nodes carry (`redis://user:password@host:port`,
+ * percent-encoded as in any URL), as the ioredis options every node of the cluster is reached with, or {}
+ * when none carries any. The registry reaches a seed by its host and port alone (`seedNode`), and the
+ * other nodes by the addresses the cluster gives, so credentials in a seed's URL were dropped and the
+ * start failed on Redis's NOAUTH, the password given and unused. A seed may leave them out; seeds that
+ * name different ones are refused, since one set is used for every node.
+ */
+function clusterCredentials(nodes: readonly string[]): { redis?: { username?: string; password: string } } {
+  let found: { username: string; password: string } | undefined;
+  for (const node of nodes) {
+    const url = new URL(node.includes('://') ? node : `redis://${node}`); // parsed by seedNode already
+    if (url.username === '' && url.password === '') continue;
+    const named = { username: decoded(url.username), password: decoded(url.password) };
+    if (found !== undefined && (found.username !== named.username || found.password !== named.password)) {
+      throw new TypeError(
+        'REDIS_CLUSTER_NODES: the seed nodes name different users or passwords; one is used for every node',
+      );
+    }
+    found = named;
+  }
+  if (found === undefined) return {};
+  // No user: Redis's `default` user (AUTH with the password alone), as ioredis does for REDIS_URL.
+  return {
+    redis: { ...(found.username === '' ? {} : { username: found.username }), password: found.password },
+  };
+}
+
 /**
  * The shared registry the environment names, connected (REGISTRY_UNAVAILABLE naming the address and the
  * cause if Redis does not answer in time or refuses the database), or undefined for the in-memory default:
- * REDIS_CLUSTER_NODES (comma-separated seed nodes of a Redis Cluster, `host:port` or `redis://host:port`)
+ * REDIS_CLUSTER_NODES (comma-separated seed nodes of a Redis Cluster, `host:port` or `redis://host:port`,
+ * a user and password as `redis://user:password@host:port` or `redis://:password@host:port`)
  * or else REDIS_URL (one Redis, `redis://` or `rediss://`; any other, or a database that is not a whole
  * number, throws a TypeError naming REDIS_URL before connecting); REDIS_KEY_PREFIX (default 'vk:', in a
  * cluster '{vk}:'; a cluster's prefix needs a hash tag).
@@ -111,7 +152,7 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
         throw new TypeError(`REDIS_CLUSTER_NODES: ${(error as Error).message}`, { cause: error });
       }
     }
-    return RedisRegistry.connect({ clusterNodes, ...keyPrefix });
+    return RedisRegistry.connect({ clusterNodes, ...keyPrefix, ...clusterCredentials(clusterNodes) });
   }
   if (!env.REDIS_URL) return undefined;
   return RedisRegistry.connect({ url: checkRedisUrl(env.REDIS_URL, 'REDIS_URL'), ...keyPrefix });
