@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import type { GameServerOptions } from '../options.js';
-import { checkRedisUrl, seedNode } from '../registry/redis-connection.js';
+import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
 import { RedisRegistry } from '../registry/redis-registry.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -168,15 +168,12 @@ export function registryAddressForLog(env: Environment): string | undefined {
   return named
     .split(',')
     .map((entry) => {
-      try {
-        const url = new URL(entry.trim());
-        if (url.password === '') return entry;
-        url.password = '***';
-        return url.toString();
-      } catch {
-        // Not a URL (a bare host:port holds no password), unless it has credentials we cannot parse.
-        return entry.includes('@') ? '***' : entry;
-      }
+      // A seed node without a scheme is read as redis://<it> (seedNode), so it is redacted as that: to the
+      // URL parser, `user:password@host:6379` alone is a URL of scheme `user:` with no password, and it was
+      // printed whole.
+      const schemeless = !entry.includes('://');
+      const redacted = redactRedisUrl(schemeless ? `redis://${entry.trim()}` : entry.trim());
+      return schemeless ? redacted.replace(/^redis:\/\//, '') : redacted;
     })
     .join(',');
 }

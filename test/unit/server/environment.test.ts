@@ -211,4 +211,13 @@ describe('registryAddressForLog', () => {
       }),
     ).toBe('redis://:***@10.0.0.1:7000,10.0.0.2:7001');
   });
+
+  it('hides the password of a cluster seed node written without a scheme, as the registry reads it', () => {
+    // `registry:s3cret@10.0.0.1:7000` is read as redis://registry:s3cret@10.0.0.1:7000 (user and password).
+    const said = registryAddressForLog({
+      REDIS_CLUSTER_NODES: 'registry:s3cret@10.0.0.1:7000,10.0.0.2:7001',
+    });
+    expect(said).not.toContain('s3cret');
+    expect(said).toBe('registry:***@10.0.0.1:7000,10.0.0.2:7001');
+  });
 });
