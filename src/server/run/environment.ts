@@ -62,15 +62,18 @@ const HOST_NAME =
   /^(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 /**
- * HOST: the address to listen on (default 127.0.0.1; empty is unset, as for every other variable). An IP
- * address or a host name, else a TypeError naming it: `[::1]`, `host:8080` or an empty value would fail
- * later in the listen or the UDP bind with `getaddrinfo ENOTFOUND [::1]` or a native error naming nothing.
+ * An IP address or a host name from the environment, undefined when unset or empty (as for every other
+ * variable), else a TypeError naming the variable. For HOST, the address to listen on: `[::1]`,
+ * `host:8080` or a stray space would fail later in the listen or the UDP bind with `getaddrinfo ENOTFOUND
+ * [::1]` or a native error naming nothing. For ANNOUNCED_ADDRESS, the address written into the server's
+ * ICE candidates: `203.0.113.10:3478` or a space there made every candidate one no browser could use,
+ * and every player fell back to TCP mode without a word.
  */
-function hostFromEnvironment(env: Environment): string {
-  const raw = env.HOST;
-  if (raw === undefined || raw === '') return '127.0.0.1';
+function addressFromEnvironment(env: Environment, name: 'HOST' | 'ANNOUNCED_ADDRESS'): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
   if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
-    throw new TypeError(`HOST must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
+    throw new TypeError(`${name} must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
   }
   return raw;
 }
@@ -182,9 +185,9 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * GameServer options from the usual environment variables, for a server process's main:
  * HOST (default 127.0.0.1; an IP address or a host name), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file
  * paths), UDP_PORT and ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for
- * it), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see
- * `registryFromEnvironment`: connected here, after every other variable is read; close it after the
- * server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
+ * it, an IP address or a host name, no port), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a
+ * shared registry, see `registryFromEnvironment`: connected here, after every other variable is read;
+ * close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
  * GUEST_TOKEN_BURST and GUEST_TOKENS_PER_SECOND (default 256 and 16), ROOM_CREATE_BURST and
@@ -206,7 +209,9 @@ export async function optionsFromEnvironment(
     env.TLS_CERT && env.TLS_KEY
       ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
-  const host = hostFromEnvironment(env);
+  // HOST defaults to 127.0.0.1: serving a network is a choice (HOST=0.0.0.0).
+  const host = addressFromEnvironment(env, 'HOST') ?? '127.0.0.1';
+  const announcedAddress = addressFromEnvironment(env, 'ANNOUNCED_ADDRESS');
   // Every other variable is read before the registry connects: a typo is named at once, not after the
   // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
@@ -251,7 +256,7 @@ export async function optionsFromEnvironment(
     serverLink: {
       bindAddress: host,
       ...(env.UDP_PORT ? { udpPort: portFromEnvironment(env, 'UDP_PORT') } : {}),
-      ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
+      ...(announcedAddress ? { announcedAddresses: [announcedAddress] } : {}),
     },
   };
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.

@@ -159,6 +159,23 @@ describe('UDP_PORT', () => {
   });
 });
 
+describe('ANNOUNCED_ADDRESS', () => {
+  it('is the address in the server link candidates: an IP address or host name, else refused naming it', async () => {
+    const announced = async (ANNOUNCED_ADDRESS: string) =>
+      (await optionsFromEnvironment({ ANNOUNCED_ADDRESS }, app)).options.serverLink?.announcedAddresses;
+    expect(await announced('203.0.113.10')).toEqual(['203.0.113.10']);
+    expect(await announced('2001:db8::10')).toEqual(['2001:db8::10']);
+    expect(await announced('udp.example.com')).toEqual(['udp.example.com']);
+    expect(await announced('')).toBeUndefined();
+    // A port, a stray space or a list would each be written into every candidate as the address.
+    for (const raw of ['203.0.113.10:3478', ' 203.0.113.10', '203.0.113.10 ', '203.0.113.10,198.51.100.7']) {
+      await expect(announced(raw), raw).rejects.toThrow(
+        /^ANNOUNCED_ADDRESS must be an IP address \(IPv6 without brackets\) or a host name/,
+      );
+    }
+  });
+});
+
 describe('room creation rate from the environment', () => {
   it('reads ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND, the defaults when unset', async () => {
     const env = { ROOM_CREATE_BURST: '1000', ROOM_CREATES_PER_SECOND: '50' };
