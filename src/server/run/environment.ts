@@ -2,10 +2,11 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { PrometheusMetrics } from '../monitoring/index.js';
-import type { GameServerOptions } from '../options.js';
+import { checkNodeId, checkPublicUrl, type GameServerOptions, resolveLimits } from '../options.js';
 import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
 import { RedisRegistry } from '../registry/redis-registry.js';
 import type { Registry } from '../registry/registry.js';
+import { checkServerLinkOptions } from '../server-link/server-link-options.js';
 
 /** What a server process reads from its environment; `process.env` is one. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -259,6 +260,13 @@ export async function optionsFromEnvironment(
       ...(announcedAddress ? { announcedAddresses: [announcedAddress] } : {}),
     },
   };
+  // What GameServer's constructor would refuse (a PUBLIC_URL that is no ws: URL, CONNECT_BURST=0) is
+  // refused here too, before the registry connects: a start with Redis down waited its 5 s and then blamed
+  // Redis for it.
+  resolveLimits(options);
+  checkPublicUrl(options.publicUrl);
+  checkNodeId(options.nodeId);
+  checkServerLinkOptions(options.serverLink);
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
   const registry = await registryFromEnvironment(env);
   return { options: registry ? { ...options, registry } : options, registry };

@@ -101,6 +101,26 @@ describe('optionsFromEnvironment', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it("refuses a value the server's options refuse before it connects to Redis, too", async () => {
+    // Read well (a URL, a whole number) but refused by GameServer: the same 5 s wait and blame of Redis.
+    const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+    const started = performance.now();
+    for (const [name, raw, said] of [
+      [
+        'PUBLIC_URL',
+        'http://node3.example.com/ws',
+        /^GameServer option 'publicUrl' must be a ws: or wss: URL/,
+      ],
+      ['CONNECT_BURST', '0', /^GameServer option 'connectBurst' must be an integer of at least 1/],
+      ['ROOM_CREATES_PER_SECOND', '0', /^GameServer option 'roomCreatesPerSecond' must be above 0/],
+    ] as const) {
+      await expect(optionsFromEnvironment({ ...unreachableRedis, [name]: raw }, app), name).rejects.toThrow(
+        said,
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
     for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
       await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(
