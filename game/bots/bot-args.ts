@@ -28,7 +28,8 @@ export const GIVE_UP_SECONDS = 30;
 
 export const USAGE =
   'usage: npm run bots -- --url URL [--count N] [--room CODE] [--seconds S] [--give-up S] [--origin O] [--rtc]\n' +
-  '  URL: the game page (http://localhost:8080) or its WebSocket (ws://localhost:8080/ws)\n' +
+  '  URL: the game page (http://localhost:8080) or its WebSocket (ws://localhost:8080/ws);\n' +
+  '    an invite link (http://localhost:8080/?code=K7Q2XM) joins its room\n' +
   '  --count: bots, 1..64 (default 1); --room: join this private room, else Quick Play\n' +
   '  --seconds: stop after this long (default: until Ctrl-C)\n' +
   `  --give-up: exit 1 when the server has not answered for this long (default ${GIVE_UP_SECONDS})\n` +
@@ -97,10 +98,30 @@ export function parseBotArgs(argv: readonly string[]): BotArgs {
     const why = error instanceof Error ? error.message : String(error);
     throw new TypeError(`--url ${JSON.stringify(url)} is not a server URL (${why})\n${USAGE}`);
   }
-  return { url: wsUrl, count, room: values.get('room'), seconds, rtc, giveUpSeconds, origin };
+  // The page's invite link (http://host:8080/?code=K7Q2XM, as the game shows it) names its room: the
+  // bots join it. The server reads no code from the WebSocket URL, so they went to Quick Play instead.
+  const invitedTo = inviteCodeOf(url);
+  const room = values.get('room') ?? invitedTo;
+  if (invitedTo !== undefined && room !== invitedTo) {
+    throw new TypeError(
+      `--room ${room} and the invite link's code ${invitedTo} in --url name different rooms: give one\n${USAGE}`,
+    );
+  }
+  return { url: wsUrl, count, room, seconds, rtc, giveUpSeconds, origin };
 }
 
-/** http://host:8080 -> ws://host:8080/ws; a ws(s) URL is kept as it is. */
+/** The room code of a game page's invite link (`?code=`), or undefined; the WebSocket URL has none. */
+function inviteCodeOf(url: string): string | undefined {
+  const parsed = new URL(url); // wsUrlOf parsed it already
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  // Trimmed as the page trims it (game/web/main.ts).
+  return parsed.searchParams.get('code')?.trim() || undefined;
+}
+
+/**
+ * http://host:8080 (or an invite link, http://host:8080/?code=C) -> ws://host:8080/ws; a ws(s) URL is kept
+ * as it is.
+ */
 export function wsUrlOf(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol === 'ws:' || parsed.protocol === 'wss:') return parsed.href;
@@ -108,5 +129,8 @@ export function wsUrlOf(url: string): string {
     throw new TypeError(`its scheme ${parsed.protocol} is not http, https, ws or wss`);
   parsed.protocol = parsed.protocol === 'https:' ? 'wss:' : 'ws:';
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/ws';
+  // The page's query and fragment (an invite's ?code=) are the page's, not the endpoint's.
+  parsed.search = '';
+  parsed.hash = '';
   return parsed.href;
 }

@@ -3,7 +3,9 @@
  * variables, stopped by signals.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Client } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { freePort } from '../support/coturn.js';
 import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
 
@@ -56,6 +58,46 @@ describe('a server main', () => {
     expect(await run.exited).toBe(0);
     expect(run.output().stdout).toContain('SIGTERM: draining');
   });
+});
+
+describe('a server main stopped by Ctrl-C under npm start', () => {
+  const clients: Client[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  /** The lobby main up, with a player in a chat room: a close then waits for the room (up to 5 s). */
+  async function runWithAPlayer(): Promise<MainRun> {
+    const run = runMain({});
+    const [, port] = await until(run, /lobby: http:\/\/localhost:(\d+)/);
+    const client = new Client({ url: `ws://127.0.0.1:${port}/ws`, WebSocket, serverLink: 'off' });
+    clients.push(client);
+    await client.connect();
+    await client.create('chat');
+    return run;
+  }
+
+  it('takes the same SIGINT passed on again by npm for one, and closes as for one', async () => {
+    const run = await runWithAPlayer();
+    // The terminal's Ctrl-C, then npm's run-script forwarding the SIGINT it got too.
+    run.child.kill('SIGINT');
+    await until(run, /SIGINT: closing/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.output().stdout).not.toContain('exiting at once');
+  }, 20_000);
+
+  it('exits at once, code 1, on a second signal a second or more after the first', async () => {
+    const run = await runWithAPlayer();
+    run.child.kill('SIGINT');
+    await until(run, /SIGINT: closing/);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const sent = Date.now();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(1);
+    // Well before the room's 5 s to drain were up.
+    expect(Date.now() - sent).toBeLessThan(2_500);
+  }, 20_000);
 });
 
 describe('a server main with Redis', () => {

@@ -2,10 +2,11 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { PrometheusMetrics } from '../monitoring/index.js';
-import type { GameServerOptions } from '../options.js';
-import { checkRedisUrl, seedNode } from '../registry/redis-connection.js';
+import { checkNodeId, checkPublicUrl, type GameServerOptions, resolveLimits } from '../options.js';
+import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
 import { RedisRegistry } from '../registry/redis-registry.js';
 import type { Registry } from '../registry/registry.js';
+import { checkServerLinkOptions } from '../server-link/server-link-options.js';
 
 /** What a server process reads from its environment; `process.env` is one. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -62,15 +63,18 @@ const HOST_NAME =
   /^(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 /**
- * HOST: the address to listen on (default 127.0.0.1; empty is unset, as for every other variable). An IP
- * address or a host name, else a TypeError naming it: `[::1]`, `host:8080` or an empty value would fail
- * later in the listen or the UDP bind with `getaddrinfo ENOTFOUND [::1]` or a native error naming nothing.
+ * An IP address or a host name from the environment, undefined when unset or empty (as for every other
+ * variable), else a TypeError naming the variable. For HOST, the address to listen on: `[::1]`,
+ * `host:8080` or a stray space would fail later in the listen or the UDP bind with `getaddrinfo ENOTFOUND
+ * [::1]` or a native error naming nothing. For ANNOUNCED_ADDRESS, the address written into the server's
+ * ICE candidates: `203.0.113.10:3478` or a space there made every candidate one no browser could use,
+ * and every player fell back to TCP mode without a word.
  */
-function hostFromEnvironment(env: Environment): string {
-  const raw = env.HOST;
-  if (raw === undefined || raw === '') return '127.0.0.1';
+function addressFromEnvironment(env: Environment, name: 'HOST' | 'ANNOUNCED_ADDRESS'): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
   if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
-    throw new TypeError(`HOST must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
+    throw new TypeError(`${name} must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
   }
   return raw;
 }
@@ -90,10 +94,51 @@ function httpUrlFromEnvironment(env: Environment, name: string): string {
   return raw;
 }
 
+/** A seed node's user or password as written in its URL, percent-decoded. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Never quoted: it is (part of) a password.
+    throw new TypeError(
+      'REDIS_CLUSTER_NODES: a seed node has a user or password with a stray % (write it %25)',
+    );
+  }
+}
+
+/**
+ * The user and password REDIS_CLUSTER_NODES' seed nodes carry (`redis://user:password@host:port`,
+ * percent-encoded as in any URL), as the ioredis options every node of the cluster is reached with, or {}
+ * when none carries any. The registry reaches a seed by its host and port alone (`seedNode`), and the
+ * other nodes by the addresses the cluster gives, so credentials in a seed's URL were dropped and the
+ * start failed on Redis's NOAUTH, the password given and unused. A seed may leave them out; seeds that
+ * name different ones are refused, since one set is used for every node.
+ */
+function clusterCredentials(nodes: readonly string[]): { redis?: { username?: string; password: string } } {
+  let found: { username: string; password: string } | undefined;
+  for (const node of nodes) {
+    const url = new URL(node.includes('://') ? node : `redis://${node}`); // parsed by seedNode already
+    if (url.username === '' && url.password === '') continue;
+    const named = { username: decoded(url.username), password: decoded(url.password) };
+    if (found !== undefined && (found.username !== named.username || found.password !== named.password)) {
+      throw new TypeError(
+        'REDIS_CLUSTER_NODES: the seed nodes name different users or passwords; one is used for every node',
+      );
+    }
+    found = named;
+  }
+  if (found === undefined) return {};
+  // No user: Redis's `default` user (AUTH with the password alone), as ioredis does for REDIS_URL.
+  return {
+    redis: { ...(found.username === '' ? {} : { username: found.username }), password: found.password },
+  };
+}
+
 /**
  * The shared registry the environment names, connected (REGISTRY_UNAVAILABLE naming the address and the
  * cause if Redis does not answer in time or refuses the database), or undefined for the in-memory default:
- * REDIS_CLUSTER_NODES (comma-separated seed nodes of a Redis Cluster, `host:port` or `redis://host:port`)
+ * REDIS_CLUSTER_NODES (comma-separated seed nodes of a Redis Cluster, `host:port` or `redis://host:port`,
+ * a user and password as `redis://user:password@host:port` or `redis://:password@host:port`)
  * or else REDIS_URL (one Redis, `redis://` or `rediss://`; any other, or a database that is not a whole
  * number, throws a TypeError naming REDIS_URL before connecting); REDIS_KEY_PREFIX (default 'vk:', in a
  * cluster '{vk}:'; a cluster's prefix needs a hash tag).
@@ -111,7 +156,7 @@ export async function registryFromEnvironment(env: Environment): Promise<RedisRe
         throw new TypeError(`REDIS_CLUSTER_NODES: ${(error as Error).message}`, { cause: error });
       }
     }
-    return RedisRegistry.connect({ clusterNodes, ...keyPrefix });
+    return RedisRegistry.connect({ clusterNodes, ...keyPrefix, ...clusterCredentials(clusterNodes) });
   }
   if (!env.REDIS_URL) return undefined;
   return RedisRegistry.connect({ url: checkRedisUrl(env.REDIS_URL, 'REDIS_URL'), ...keyPrefix });
@@ -127,15 +172,12 @@ export function registryAddressForLog(env: Environment): string | undefined {
   return named
     .split(',')
     .map((entry) => {
-      try {
-        const url = new URL(entry.trim());
-        if (url.password === '') return entry;
-        url.password = '***';
-        return url.toString();
-      } catch {
-        // Not a URL (a bare host:port holds no password), unless it has credentials we cannot parse.
-        return entry.includes('@') ? '***' : entry;
-      }
+      // A seed node without a scheme is read as redis://<it> (seedNode), so it is redacted as that: to the
+      // URL parser, `user:password@host:6379` alone is a URL of scheme `user:` with no password, and it was
+      // printed whole.
+      const schemeless = !entry.includes('://');
+      const redacted = redactRedisUrl(schemeless ? `redis://${entry.trim()}` : entry.trim());
+      return schemeless ? redacted.replace(/^redis:\/\//, '') : redacted;
     })
     .join(',');
 }
@@ -144,9 +186,9 @@ export function registryAddressForLog(env: Environment): string | undefined {
  * GameServer options from the usual environment variables, for a server process's main:
  * HOST (default 127.0.0.1; an IP address or a host name), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file
  * paths), UDP_PORT and ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for
- * it), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a shared registry, see
- * `registryFromEnvironment`: connected here, after every other variable is read; close it after the
- * server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
+ * it, an IP address or a host name, no port), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a
+ * shared registry, see `registryFromEnvironment`: connected here, after every other variable is read;
+ * close it after the server), NODE_ID and PUBLIC_URL (this node in a cluster), TRUST_PROXY (the
  * reverse proxies in front of the server, whose X-Forwarded-For names players' addresses),
  * MAX_CONNECTIONS_PER_ADDRESS (default 256), CONNECT_BURST and CONNECTS_PER_SECOND (default 256 and 16),
  * GUEST_TOKEN_BURST and GUEST_TOKENS_PER_SECOND (default 256 and 16), ROOM_CREATE_BURST and
@@ -168,7 +210,9 @@ export async function optionsFromEnvironment(
     env.TLS_CERT && env.TLS_KEY
       ? { cert: pemFromEnvironment(env, 'TLS_CERT'), key: pemFromEnvironment(env, 'TLS_KEY') }
       : undefined;
-  const host = hostFromEnvironment(env);
+  // HOST defaults to 127.0.0.1: serving a network is a choice (HOST=0.0.0.0).
+  const host = addressFromEnvironment(env, 'HOST') ?? '127.0.0.1';
+  const announcedAddress = addressFromEnvironment(env, 'ANNOUNCED_ADDRESS');
   // Every other variable is read before the registry connects: a typo is named at once, not after the
   // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
@@ -213,9 +257,16 @@ export async function optionsFromEnvironment(
     serverLink: {
       bindAddress: host,
       ...(env.UDP_PORT ? { udpPort: portFromEnvironment(env, 'UDP_PORT') } : {}),
-      ...(env.ANNOUNCED_ADDRESS ? { announcedAddresses: [env.ANNOUNCED_ADDRESS] } : {}),
+      ...(announcedAddress ? { announcedAddresses: [announcedAddress] } : {}),
     },
   };
+  // What GameServer's constructor would refuse (a PUBLIC_URL that is no ws: URL, CONNECT_BURST=0) is
+  // refused here too, before the registry connects: a start with Redis down waited its 5 s and then blamed
+  // Redis for it.
+  resolveLimits(options);
+  checkPublicUrl(options.publicUrl);
+  checkNodeId(options.nodeId);
+  checkServerLinkOptions(options.serverLink);
   // A cluster: every node names the same Redis, a node id, and the URL players reach it at.
   const registry = await registryFromEnvironment(env);
   return { options: registry ? { ...options, registry } : options, registry };

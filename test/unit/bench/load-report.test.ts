@@ -4,6 +4,7 @@ import { ExitCode, exitCodeOf, progressLine, summaryLines } from '../../../bench
 import {
   countOf,
   newStats,
+  percentile,
   recordMoved,
   recordRejoined,
   recordRejoinFailed,
@@ -137,5 +138,17 @@ describe('npm run loadtest: the summary otherwise', () => {
     expect(create).not.toMatch(/CONNECT_BURST/);
     stats.rateLimited.add('connect');
     expect(summaryLines(options, stats).join('\n')).toMatch(/hint +RATE_LIMITED connecting: .*CONNECT_BURST/);
+  });
+});
+
+describe('npm run loadtest: round trip percentiles', () => {
+  it('are nearest-rank: p99 of 100 round trips is the 99th, not the slowest; p50 of two is the first', () => {
+    const stats = newStats();
+    stats.roundTrips.push(...Array.from({ length: 100 }, (_, i) => 100 - i)); // 100 ms down to 1 ms
+    const summary = summaryLines(options, stats);
+    expect(summary).toContain('  round trip    p50 50.0 ms, p95 95.0 ms, p99 99.0 ms, max 100.0 ms');
+    expect(percentile([10, 20], 50)).toBe(10);
+    expect(percentile([10, 20], 0)).toBe(10);
+    expect(percentile([7], 99)).toBe(7);
   });
 });

@@ -71,6 +71,17 @@ describe('npm run bots: arguments', () => {
     );
   });
 
+  it("joins the room of the game's invite link given as --url (http://host/?code=C)", () => {
+    const invite = ['--url', 'http://localhost:8080/?code=K7Q2XM'];
+    expect(parseBotArgs(invite)).toMatchObject({ url: 'ws://localhost:8080/ws', room: 'K7Q2XM' });
+    expect(parseBotArgs([...invite, '--room', 'K7Q2XM']).room).toBe('K7Q2XM');
+    expect(() => parseBotArgs([...invite, '--room', 'ZZZZZZ'])).toThrow(
+      /^--room ZZZZZZ and the invite link's code K7Q2XM in --url name different rooms/,
+    );
+    // Without a code it is the page, Quick Play as before.
+    expect(parseBotArgs(['--url', 'https://game.example.com/']).room).toBeUndefined();
+  });
+
   it('asks for the usage with --help or -h', () => {
     expect(wantsHelp(['--help'])).toBe(true);
     expect(wantsHelp([...url, '-h'])).toBe(true);

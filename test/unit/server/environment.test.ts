@@ -101,6 +101,26 @@ describe('optionsFromEnvironment', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it("refuses a value the server's options refuse before it connects to Redis, too", async () => {
+    // Read well (a URL, a whole number) but refused by GameServer: the same 5 s wait and blame of Redis.
+    const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+    const started = performance.now();
+    for (const [name, raw, said] of [
+      [
+        'PUBLIC_URL',
+        'http://node3.example.com/ws',
+        /^GameServer option 'publicUrl' must be a ws: or wss: URL/,
+      ],
+      ['CONNECT_BURST', '0', /^GameServer option 'connectBurst' must be an integer of at least 1/],
+      ['ROOM_CREATES_PER_SECOND', '0', /^GameServer option 'roomCreatesPerSecond' must be above 0/],
+    ] as const) {
+      await expect(optionsFromEnvironment({ ...unreachableRedis, [name]: raw }, app), name).rejects.toThrow(
+        said,
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
     for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
       await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(
@@ -159,6 +179,23 @@ describe('UDP_PORT', () => {
   });
 });
 
+describe('ANNOUNCED_ADDRESS', () => {
+  it('is the address in the server link candidates: an IP address or host name, else refused naming it', async () => {
+    const announced = async (ANNOUNCED_ADDRESS: string) =>
+      (await optionsFromEnvironment({ ANNOUNCED_ADDRESS }, app)).options.serverLink?.announcedAddresses;
+    expect(await announced('203.0.113.10')).toEqual(['203.0.113.10']);
+    expect(await announced('2001:db8::10')).toEqual(['2001:db8::10']);
+    expect(await announced('udp.example.com')).toEqual(['udp.example.com']);
+    expect(await announced('')).toBeUndefined();
+    // A port, a stray space or a list would each be written into every candidate as the address.
+    for (const raw of ['203.0.113.10:3478', ' 203.0.113.10', '203.0.113.10 ', '203.0.113.10,198.51.100.7']) {
+      await expect(announced(raw), raw).rejects.toThrow(
+        /^ANNOUNCED_ADDRESS must be an IP address \(IPv6 without brackets\) or a host name/,
+      );
+    }
+  });
+});
+
 describe('room creation rate from the environment', () => {
   it('reads ROOM_CREATE_BURST and ROOM_CREATES_PER_SECOND, the defaults when unset', async () => {
     const env = { ROOM_CREATE_BURST: '1000', ROOM_CREATES_PER_SECOND: '50' };
@@ -210,5 +247,14 @@ describe('registryAddressForLog', () => {
         REDIS_URL: 'x',
       }),
     ).toBe('redis://:***@10.0.0.1:7000,10.0.0.2:7001');
+  });
+
+  it('hides the password of a cluster seed node written without a scheme, as the registry reads it', () => {
+    // `registry:s3cret@10.0.0.1:7000` is read as redis://registry:s3cret@10.0.0.1:7000 (user and password).
+    const said = registryAddressForLog({
+      REDIS_CLUSTER_NODES: 'registry:s3cret@10.0.0.1:7000,10.0.0.2:7001',
+    });
+    expect(said).not.toContain('s3cret');
+    expect(said).toBe('registry:***@10.0.0.1:7000,10.0.0.2:7001');
   });
 });
