@@ -67,7 +67,27 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.heartbeat(node('node-a'), 60_000);
     expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1', 'room3']);
     expect((await registry.listRooms({ type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
-    expect(await admin.get('unindexed:indexed')).toBe('1');
+    expect(await admin.get('unindexed:indexed')).toBe('2');
+    admin.disconnect();
+    await registry.close();
+  });
+
+  it('builds its public-room indexes at the first heartbeat over a listing indexed by the version before them', async () => {
+    const registry = await connect('open-indexed:');
+    await registry.addRoom(listing('room1', { maxClients: 1 }), ['p1']);
+    await registry.addRoom(listing('room2', { private: true, code: 'OLDPARTY' }));
+    await registry.addRoom(listing('room3', { type: 'race', locked: true }));
+    // What a listing written by the version with open indexes only looks like.
+    const admin = new Redis(redis.url);
+    await admin.del('open-indexed:public', 'open-indexed:public-type:arena', 'open-indexed:public-type:race');
+    await admin.set('open-indexed:indexed', '1');
+    const ids = async (query: Parameters<RedisRegistry['listRooms']>[0]) =>
+      (await registry.listRooms(query)).map((room) => room.roomId);
+    expect(await ids({ includeFull: true, includeLocked: true })).toEqual([]);
+    await registry.heartbeat(node('node-a'), 60_000);
+    expect(await ids({ includeFull: true, includeLocked: true })).toEqual(['room1', 'room3']);
+    expect(await ids({ type: 'arena', includeFull: true })).toEqual(['room1']);
+    expect(await admin.get('open-indexed:indexed')).toBe('2');
     admin.disconnect();
     await registry.close();
   });
