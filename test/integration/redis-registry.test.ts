@@ -92,6 +92,29 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('drops index entries of rooms that are gone (removed by an earlier version) rather than look at them for ever', async () => {
+    const registry = await connect('stale-index:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    const admin = new Redis(redis.url);
+    // 300 public rooms an earlier version removed, without taking them out of the indexes it did not know.
+    for (const key of ['public', 'public-type:arena', 'open', 'open-type:arena']) {
+      await admin.zadd(
+        `stale-index:${key}`,
+        ...Array.from({ length: 300 }, (_, i) => [i, `gone${i}`]).flat(),
+      );
+    }
+    await registry.addRoom(listing('room301', { maxClients: 1 }), ['p1']);
+    await registry.addRoom(listing('room302'));
+    const ids = async (query: Parameters<RedisRegistry['listRooms']>[0]) =>
+      (await registry.listRooms(query)).map((room) => room.roomId);
+    expect(await ids({ type: 'arena', includeFull: true, limit: 5 })).toEqual(['room301', 'room302']);
+    expect(await ids({ type: 'arena', limit: 5 })).toEqual(['room302']);
+    expect(await admin.zcard('stale-index:public-type:arena')).toBe(2);
+    expect(await admin.zcard('stale-index:open-type:arena')).toBe(1);
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('passes over records it cannot read (written by another version, say) rather than failing on them', async () => {
     const registry = await connect('foreign:');
     await registry.heartbeat(node('node-a'), 60_000);

@@ -316,6 +316,7 @@ local start = 0
 local chunk = 64
 while true do
   local ids = redis.call('ZRANGE', source, start, start + chunk - 1)
+  local dropped = 0
   for _, roomId in ipairs(ids) do
     local entry, room = liveRoom(roomId)
     if entry and matches(room, entry[2]) then
@@ -324,11 +325,19 @@ while true do
       found = found + 1
       if found == limit then return out end
     end
-    looked = looked + 1
-    if looked == budget then return out end
+    if not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
+      -- An index entry of a room that is gone: a node of an earlier version removed the room without
+      -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
+      -- would use up what every later listing looks at.
+      redis.call('ZREM', source, roomId)
+      dropped = dropped + 1
+    else
+      looked = looked + 1
+      if looked == budget then return out end
+    end
   end
   if #ids < chunk then return out end
-  start = start + chunk
+  start = start + chunk - dropped
 end`;
 
 /**
