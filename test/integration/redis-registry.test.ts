@@ -67,7 +67,50 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.heartbeat(node('node-a'), 60_000);
     expect((await registry.listRooms({})).map((room) => room.roomId)).toEqual(['room1', 'room3']);
     expect((await registry.listRooms({ type: 'arena' })).map((room) => room.roomId)).toEqual(['room1']);
-    expect(await admin.get('unindexed:indexed')).toBe('1');
+    expect(await admin.get('unindexed:indexed')).toBe('2');
+    admin.disconnect();
+    await registry.close();
+  });
+
+  it('builds its public-room indexes at the first heartbeat over a listing indexed by the version before them', async () => {
+    const registry = await connect('open-indexed:');
+    await registry.addRoom(listing('room1', { maxClients: 1 }), ['p1']);
+    await registry.addRoom(listing('room2', { private: true, code: 'OLDPARTY' }));
+    await registry.addRoom(listing('room3', { type: 'race', locked: true }));
+    // What a listing written by the version with open indexes only looks like.
+    const admin = new Redis(redis.url);
+    await admin.del('open-indexed:public', 'open-indexed:public-type:arena', 'open-indexed:public-type:race');
+    await admin.set('open-indexed:indexed', '1');
+    const ids = async (query: Parameters<RedisRegistry['listRooms']>[0]) =>
+      (await registry.listRooms(query)).map((room) => room.roomId);
+    expect(await ids({ includeFull: true, includeLocked: true })).toEqual([]);
+    await registry.heartbeat(node('node-a'), 60_000);
+    expect(await ids({ includeFull: true, includeLocked: true })).toEqual(['room1', 'room3']);
+    expect(await ids({ type: 'arena', includeFull: true })).toEqual(['room1']);
+    expect(await admin.get('open-indexed:indexed')).toBe('2');
+    admin.disconnect();
+    await registry.close();
+  });
+
+  it('drops index entries of rooms that are gone (removed by an earlier version) rather than look at them for ever', async () => {
+    const registry = await connect('stale-index:');
+    await registry.heartbeat(node('node-a'), 60_000);
+    const admin = new Redis(redis.url);
+    // 300 public rooms an earlier version removed, without taking them out of the indexes it did not know.
+    for (const key of ['public', 'public-type:arena', 'open', 'open-type:arena']) {
+      await admin.zadd(
+        `stale-index:${key}`,
+        ...Array.from({ length: 300 }, (_, i) => [i, `gone${i}`]).flat(),
+      );
+    }
+    await registry.addRoom(listing('room301', { maxClients: 1 }), ['p1']);
+    await registry.addRoom(listing('room302'));
+    const ids = async (query: Parameters<RedisRegistry['listRooms']>[0]) =>
+      (await registry.listRooms(query)).map((room) => room.roomId);
+    expect(await ids({ type: 'arena', includeFull: true, limit: 5 })).toEqual(['room301', 'room302']);
+    expect(await ids({ type: 'arena', limit: 5 })).toEqual(['room302']);
+    expect(await admin.zcard('stale-index:public-type:arena')).toBe(2);
+    expect(await admin.zcard('stale-index:open-type:arena')).toBe(1);
     admin.disconnect();
     await registry.close();
   });

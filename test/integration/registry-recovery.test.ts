@@ -34,6 +34,11 @@ class BlippingRegistry extends MemoryRegistry {
     return super.removeRoom(roomId);
   }
 
+  override async updateRoom(...args: Parameters<MemoryRegistry['updateRoom']>): Promise<boolean> {
+    this.#blip('updateRoom');
+    return super.updateRoom(...args);
+  }
+
   /** The next adds are written, then fail unanswered: a Redis that ran the command after the timeout. */
   addsLost = 0;
 
@@ -101,6 +106,21 @@ describe('a node puts the shared listing right after registry writes failed', ()
     await expect.poll(() => a.server.rooms.roomCount).toBe(0);
     await expect.poll(async () => registry.getRoom(room.roomId)).toBeUndefined();
     expect(await registry.listRooms({ includeFull: true })).toEqual([]);
+  });
+
+  it('a room whose lock a drain lost in a blip is locked in the listing by the next heartbeat', async () => {
+    const registry = new BlippingRegistry();
+    const a = await node(registry, 'node-a');
+    const [alice, bob] = await Promise.all([connected(a), connected(a)]);
+    const room = await alice.create('test');
+    registry.failNext('updateRoom');
+    const draining = a.server.drain({ deadlineMs: 2_000 });
+    await expect.poll(async () => (await registry.getRoom(room.roomId))?.locked).toBe(true);
+    // Not joinable, as the drain promised: neither listed as open nor taken on the draining node itself.
+    expect(await registry.listRooms({})).toEqual([]);
+    await expect(bob.join(room.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
+    await room.leave();
+    await draining;
   });
 
   it('a room the listing lost while its node stayed known is listed again once an update misses it', async () => {

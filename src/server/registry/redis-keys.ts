@@ -9,8 +9,11 @@ import { createHash } from 'node:crypto';
  * - `{p}open`               sorted set (by `createdAt`) of the rooms a player can join now: public, not
  *                            locked, a seat free; `{p}open-type:{type}` the same for one room type. Quick
  *                            play and lobbies read these, so their cost follows the open rooms, not all
- * - `{p}indexed`             set once the open sets are built from `{p}rooms` (a listing written by an
- *                            older version had none)
+ * - `{p}public`              sorted set (by `createdAt`) of the public rooms, full and locked ones too:
+ *                            what a listing with `includeFull` reads; `{p}public-type:{type}` the same for
+ *                            one room type
+ * - `{p}indexed`             '2' once the open and public sets are built from `{p}rooms` (a listing written
+ *                            by an older version had none, or open sets only: '1')
  * - `{p}node-rooms:{nodeId}` set of a node's room ids, so a dead node's rooms can be swept
  * - `{p}code:{code}`         private code -> room id (SET NX keeps codes unique)
  * - `{p}node:{nodeId}`       the node's NodeInfo as JSON, expiring (PX) unless heartbeated

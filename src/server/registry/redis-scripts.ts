@@ -78,20 +78,26 @@ local function decodeRoom(json)
   end
   return room
 end
--- Puts a stored room in the open indexes (public, unlocked, a seat free) or takes it out, from what is
--- stored now: every script that changes a listing or its seats calls it, so the indexes never drift.
-local function reindex(roomId, room)
-  local byType = p..'open-type:'..room.type
-  local open = room.private ~= true and room.locked ~= true
-    and redis.call('SCARD', p..'seats:'..roomId) < room.maxClients
-  local createdAt = open and redis.call('ZSCORE', p..'rooms', roomId)
-  if createdAt then
-    redis.call('ZADD', p..'open', createdAt, roomId)
+-- Puts a room in an index (all types, and its type) by its createdAt, or takes it out.
+local function index(all, byType, member, createdAt, roomId)
+  if member then
+    redis.call('ZADD', all, createdAt, roomId)
     redis.call('ZADD', byType, createdAt, roomId)
   else
-    redis.call('ZREM', p..'open', roomId)
+    redis.call('ZREM', all, roomId)
     redis.call('ZREM', byType, roomId)
   end
+end
+-- Puts a stored room in the public indexes (every public room: a listing with includeFull reads these) and
+-- the open ones (public, unlocked, a seat free), or takes it out, from what is stored now: every script that
+-- changes a listing or its seats calls it, so the indexes never drift.
+local function reindex(roomId, room)
+  local createdAt = redis.call('ZSCORE', p..'rooms', roomId)
+  local public = createdAt and room.private ~= true
+  local open = public and room.locked ~= true
+    and redis.call('SCARD', p..'seats:'..roomId) < room.maxClients
+  index(p..'public', p..'public-type:'..room.type, public, createdAt, roomId)
+  index(p..'open', p..'open-type:'..room.type, open, createdAt, roomId)
 end
 local function reindexJson(roomId, json)
   local room = decodeRoom(json)
@@ -99,6 +105,7 @@ local function reindexJson(roomId, json)
 end
 local function removeRoom(roomId)
   redis.call('ZREM', p..'rooms', roomId)
+  redis.call('ZREM', p..'public', roomId)
   redis.call('ZREM', p..'open', roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return 0 end
@@ -114,6 +121,7 @@ local function removeRoom(roomId)
     end
     return 1
   end
+  redis.call('ZREM', p..'public-type:'..room.type, roomId)
   redis.call('ZREM', p..'open-type:'..room.type, roomId)
   redis.call('SREM', p..'node-rooms:'..room.nodeId, roomId)
   if type(room.code) == 'string' and redis.call('GET', p..'code:'..room.code) == roomId then
@@ -174,15 +182,17 @@ local function liveRoom(roomId)
   if not room or not alive(room.nodeId) then return nil end
   return { json, redis.call('SCARD', p..'seats:'..roomId) }, room
 end
--- Rebuilds the open indexes once for a listing written before they existed (the marker is lost with
--- everything else when Redis restarts empty, which costs nothing then).
+-- Rebuilds the indexes once for a listing written before they existed: '1' marked one with the open
+-- indexes only, '2' one with the public ones too (the marker is lost with everything else when Redis
+-- restarts empty, which costs nothing then).
+local INDEX_VERSION = '2'
 local function ensureIndexes()
-  if redis.call('EXISTS', p..'indexed') == 1 then return end
+  if redis.call('GET', p..'indexed') == INDEX_VERSION then return end
   for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
     local json = redis.call('GET', p..'room:'..roomId)
     if json then reindexJson(roomId, json) end
   end
-  redis.call('SET', p..'indexed', '1')
+  redis.call('SET', p..'indexed', INDEX_VERSION)
 end
 `;
 
@@ -266,7 +276,8 @@ return (liveRoom(roomId))`;
  * ARGV: prefix, query JSON ({ type?, filter?, includeFull?, includePrivate?, includeLocked?, limit? }).
  * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`. A
  * query for open rooms (no include flag: quick play, a lobby) walks the open index of its type, so its
- * cost follows the open rooms it reads, not every room of the cluster; it stops at `limit`. With a limit
+ * cost follows the open rooms it reads, not every room of the cluster; one for public rooms full or locked
+ * too walks the public index of its type; it stops at `limit`. With a limit
  * it also stops after looking at LOOK_PER_RESULT times as many rooms (at least LOOK_AT_LEAST): a filter
  * that matches few of them must not make one listing read every room of the cluster, on the thread every
  * node shares. Such a listing may then miss a match further on.
@@ -279,9 +290,14 @@ local budget = limit > 0 and math.max(limit * LOOK_PER_RESULT, LOOK_AT_LEAST) or
 local looked = 0
 local filter = type(query.filter) == 'table' and query.filter or {}
 local openOnly = query.includeFull ~= true and query.includePrivate ~= true and query.includeLocked ~= true
+-- The smallest index that holds every match: a type or private rooms the query does not want must not use
+-- up the rooms it looks at (hundreds of older private parties left a lobby with includeFull empty).
 local source = p..'rooms'
+local typed = type(query.type) == 'string'
 if openOnly then
-  source = type(query.type) == 'string' and p..'open-type:'..query.type or p..'open'
+  source = typed and p..'open-type:'..query.type or p..'open'
+elseif query.includePrivate ~= true then
+  source = typed and p..'public-type:'..query.type or p..'public'
 end
 local function matches(room, seats)
   if type(query.type) == 'string' and room.type ~= query.type then return false end
@@ -300,6 +316,7 @@ local start = 0
 local chunk = 64
 while true do
   local ids = redis.call('ZRANGE', source, start, start + chunk - 1)
+  local dropped = 0
   for _, roomId in ipairs(ids) do
     local entry, room = liveRoom(roomId)
     if entry and matches(room, entry[2]) then
@@ -308,11 +325,19 @@ while true do
       found = found + 1
       if found == limit then return out end
     end
-    looked = looked + 1
-    if looked == budget then return out end
+    if not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
+      -- An index entry of a room that is gone: a node of an earlier version removed the room without
+      -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
+      -- would use up what every later listing looks at.
+      redis.call('ZREM', source, roomId)
+      dropped = dropped + 1
+    else
+      looked = looked + 1
+      if looked == budget then return out end
+    end
   end
   if #ids < chunk then return out end
-  start = start + chunk
+  start = start + chunk - dropped
 end`;
 
 /**

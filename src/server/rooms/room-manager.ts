@@ -201,7 +201,15 @@ export class RoomManager {
     this.#draining = true;
     await Promise.all(
       [...this.#rooms.keys()].map(async (roomId) => {
-        const found = await this.#options.registry.updateRoom(roomId, { locked: true });
+        let found: boolean;
+        try {
+          found = await this.#options.registry.updateRoom(roomId, { locked: true });
+        } catch (error) {
+          // Written again, locked, at the next heartbeat (`reconcileRegistry`). Lost unnoticed, the lock
+          // left the room open in the listing for the whole drain, and joins sent to this node got in.
+          this.#onRegistryFailure();
+          throw error;
+        }
         if (found === false) this.#onUnlisted(roomId);
       }),
     );

@@ -94,6 +94,40 @@ export function registryContract(
       await registry.close();
     });
 
+    // A lobby showing full rooms too, in a cluster whose oldest rooms are private parties and rooms of
+    // another type: what it does not ask for must not use up the rooms a shared registry looks at.
+    it('lists full and locked rooms of a type behind hundreds of older private rooms and rooms of other types', async () => {
+      const registry = await makeRegistry();
+      for (let i = 1; i <= 300; i++) {
+        const other = i % 2 === 1 ? { private: true, code: `PARTY${i}` } : { type: 'race' };
+        await registry.addRoom(listing(`room${i}`, other));
+      }
+      await registry.addRoom(listing('room301', { maxClients: 1 }), ['p1']);
+      await registry.addRoom(listing('room302', { locked: true }));
+      await registry.addRoom(listing('room303'));
+      const ids = async (query: Parameters<Registry['listRooms']>[0]) =>
+        (await registry.listRooms(query)).map((room) => room.roomId);
+      expect(await ids({ type: 'arena', includeFull: true, limit: 5 })).toEqual(['room301', 'room303']);
+      expect(await ids({ type: 'arena', includeLocked: true, limit: 5 })).toEqual(['room302', 'room303']);
+      expect(await ids({ type: 'arena', includeFull: true, includePrivate: false, limit: 1 })).toEqual([
+        'room301',
+      ]);
+      // Without a type: the oldest public rooms of every type, no private one.
+      expect(await ids({ includeFull: true, limit: 3 })).toEqual(['room2', 'room4', 'room6']);
+      // A room made private, or removed, leaves such listings; one made public again comes back.
+      await registry.updateRoom('room301', { private: true });
+      await registry.removeRoom('room303');
+      expect(await ids({ type: 'arena', includeFull: true, includeLocked: true, limit: 5 })).toEqual([
+        'room302',
+      ]);
+      await registry.updateRoom('room301', { private: false });
+      expect(await ids({ type: 'arena', includeFull: true, includeLocked: true, limit: 5 })).toEqual([
+        'room301',
+        'room302',
+      ]);
+      await registry.close();
+    });
+
     it('lists a room as open exactly while a player could join it, through every change', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 60_000);
