@@ -9,10 +9,7 @@ import { FakeServer } from './fakes/fake-server.js';
 describe('the device watch of a client connected again after close()', () => {
   it('still follows the page: a page hidden later is reported, and told to the app', async () => {
     const clock = new ManualClock();
-    const server = new FakeServer();
-    server.onMessage = (message) => {
-      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
-    };
+    const server = FakeServer.welcoming(clock);
     const page = fakePage();
     const client = new Client({
       url: 'ws://fake/ws',

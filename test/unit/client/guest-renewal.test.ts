@@ -1,7 +1,7 @@
 import { Client } from 'vehikill-net/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
-import { closeCodeFor, ErrorCode, Kind } from '../../../src/protocol/index.js';
+import { closeCodeFor, ErrorCode } from '../../../src/protocol/index.js';
 import { FakeServer } from './fakes/fake-server.js';
 
 afterEach(() => {
@@ -14,10 +14,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('an expired guest token', () => {
   it('is renewed for the same guest even when the first renewal fails on the way', async () => {
     const clock = new ManualClock();
-    const server = new FakeServer();
-    server.onMessage = (message) => {
-      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
-    };
+    const server = FakeServer.welcoming(clock);
     // The guest endpoint is briefly unreachable (a proxy's 502 while the server restarts) as the renewal
     // is asked for: the second and third requests fail.
     const bodies: unknown[] = [];

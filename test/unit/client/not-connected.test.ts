@@ -10,10 +10,7 @@ const notConnected = (error: unknown) =>
 describe('a request without a session', () => {
   it('before connect() and after close(): NOT_CONNECTED, and nothing is sent', async () => {
     const clock = new ManualClock();
-    const server = new FakeServer();
-    server.onMessage = (message) => {
-      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
-    };
+    const server = FakeServer.welcoming(clock);
     const client = server.client(clock);
     await expect(client.quickPlay('arena')).rejects.toSatisfy(notConnected);
     await expect(client.listRooms()).rejects.toSatisfy(notConnected);

@@ -1,7 +1,6 @@
 import { Client } from 'vehikill-net/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
-import { Kind } from '../../../src/protocol/index.js';
 import { FakeServer } from './fakes/fake-server.js';
 
 afterEach(() => {
@@ -14,10 +13,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('connectTimeoutMs', () => {
   it('gives up on a guest token request that is never answered, and tries again', async () => {
     const clock = new ManualClock();
-    const server = new FakeServer();
-    server.onMessage = (message) => {
-      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
-    };
+    const server = FakeServer.welcoming(clock);
     // The first request is accepted and never answered (a stalled server, a network switched under it).
     const requests: string[] = [];
     vi.stubGlobal('fetch', (url: string) => {

@@ -50,6 +50,15 @@ export class FakeServer {
     return this.received.filter((message) => message.kind === kind).map((message) => message.body as Body<K>);
   }
 
+  /** A server that welcomes every hello as `playerId`'s fresh session, and answers nothing else. */
+  static welcoming(clock: Clock, playerId = 'aaaaaaaa01'): FakeServer {
+    const server = new FakeServer();
+    server.onMessage = (message) => {
+      if (message.kind === Kind.Hello) server.welcome(playerId, clock);
+    };
+    return server;
+  }
+
   /** Welcomes `playerId` to a fresh session; `extra` adds or overrides fields. */
   welcome(playerId: string, clock: Clock, extra: Partial<Body<typeof Kind.Welcome>> = {}): void {
     this.send(Kind.Welcome, {
