@@ -2,25 +2,7 @@ import { Client } from 'vehikill-net/client';
 import { describe, expect, it } from 'vitest';
 import { Kind, type RoomInfo } from '../../../src/protocol/index.js';
 import { FakeServer, joinedRoom } from './fakes/fake-server.js';
-
-/** A socket that never opens: each attempt fails as an unreachable server's would. */
-class UnreachableSocket {
-  binaryType = 'arraybuffer';
-  readyState = 0;
-  bufferedAmount = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: unknown) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  constructor() {
-    queueMicrotask(() => {
-      this.readyState = 3;
-      this.onclose?.({ code: 1006, reason: '' });
-    });
-  }
-  send(): void {}
-  close(): void {}
-}
+import { UnreachableSocket } from './fakes/unreachable-socket.js';
 
 describe('a failover before the first welcome', () => {
   it('keeps the requests made while connecting: they are answered by the fallback', async () => {
@@ -37,7 +19,7 @@ describe('a failover before the first welcome', () => {
     class WebSocket {
       constructor(url: string) {
         // biome-ignore lint/correctness/noConstructorReturn: the socket of the entry point asked for
-        return url.includes('down.example') ? new UnreachableSocket() : new Reachable(url);
+        return url.includes('down.example') ? new UnreachableSocket(url) : new Reachable(url);
       }
     }
     const client = new Client({

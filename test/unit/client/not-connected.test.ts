@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { Kind, ProtocolError } from '../../../src/protocol/index.js';
 import { FakeServer, joinedRoom } from './fakes/fake-server.js';
+import { UnreachableSocket } from './fakes/unreachable-socket.js';
 
 const notConnected = (error: unknown) =>
   error instanceof ProtocolError && error.code === 'NOT_CONNECTED' && /connect\(\)/.test(error.message);
@@ -21,26 +22,6 @@ describe('a request without a session', () => {
     expect(server.received.map((message) => message.kind)).toEqual([Kind.Hello]);
   });
 });
-
-/** A socket that never opens: each attempt fails as an unreachable server's would. */
-class UnreachableSocket {
-  binaryType = 'arraybuffer';
-  readyState = 0;
-  bufferedAmount = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: unknown) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  constructor() {
-    queueMicrotask(() => {
-      this.readyState = 3;
-      this.onerror?.({});
-      this.onclose?.({ code: 1006, reason: '' });
-    });
-  }
-  send(): void {}
-  close(): void {}
-}
 
 describe('a client that ends before it was welcomed', () => {
   const unreachable = (maxReconnectAttempts?: number) =>
