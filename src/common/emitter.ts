@@ -6,6 +6,9 @@ type Listener<T> = (payload: T) => void;
 /**
  * A small typed event emitter that runs in Node and browsers. Every subscription returns its disposer.
  * A throwing listener is reported and does not stop the other listeners or the caller's stream.
+ *
+ * Within one emit, a listener removed by an earlier one is not called (an app that unsubscribes, or
+ * disposes the object it listens to, expects no more calls), and one added is first called by the next emit.
  */
 export class Emitter<Events extends object> {
   #listeners = new Map<keyof Events, Set<Listener<never>>>();
@@ -34,6 +37,7 @@ export class Emitter<Events extends object> {
     const set = this.#listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {
+      if (!set.has(listener)) continue;
       try {
         (listener as Listener<Events[E]>)(payload);
       } catch (error) {
@@ -47,6 +51,8 @@ export class Emitter<Events extends object> {
   }
 
   removeAll(): void {
+    // Emptied, not only forgotten: an emit under way checks the sets it is walking.
+    for (const set of this.#listeners.values()) set.clear();
     this.#listeners.clear();
   }
 }

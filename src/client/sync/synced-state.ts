@@ -218,11 +218,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     event: E,
     listener: (payload: SyncedStateEvents<Types[number]>[E]) => void,
   ): Disposer {
-    // The emitter calls every listener an event had when it began: one disposing of the state must
-    // stop the others too.
-    return this.#events.on(event, (payload) => {
-      if (!this.#disposed) listener(payload);
-    });
+    // dispose() empties the emitter, which stops an emit under way: no listener runs after it.
+    return this.#events.on(event, listener);
   }
 
   get size(): number {

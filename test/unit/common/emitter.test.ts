@@ -96,4 +96,28 @@ describe('Emitter', () => {
     expect(seen).toEqual([]);
     expect(emitter.listenerCount('ping') + emitter.listenerCount('pong')).toBe(0);
   });
+
+  it('a listener removed by an earlier one during an emit is not called by it; one added waits for the next', () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    let disposeB: () => void = () => {};
+    emitter.on('ping', (n) => {
+      seen.push(`a${n}`);
+      disposeB();
+      if (n === 1) emitter.on('ping', (m) => seen.push(`c${m}`));
+    });
+    disposeB = emitter.on('ping', (n) => seen.push(`b${n}`));
+    emitter.emit('ping', 1);
+    emitter.emit('ping', 2);
+    expect(seen).toEqual(['a1', 'a2', 'c2']);
+  });
+
+  it('removeAll() from a listener stops the rest of that emit', () => {
+    const emitter = new Emitter<Events>();
+    const seen: number[] = [];
+    emitter.on('ping', () => emitter.removeAll());
+    emitter.on('ping', (n) => seen.push(n));
+    emitter.emit('ping', 1);
+    expect(seen).toEqual([]);
+  });
 });
