@@ -174,12 +174,24 @@ local function sweep()
   end
   return removed
 end
--- The listing JSON and seat count of a live room, or nothing; and the decoded listing.
+-- Whether a node is alive, asked once per node in a script: a listing reads many rooms of few nodes, and
+-- one of a node never recorded costs a read of every node's TTL. Only scripts that change no node use it.
+local aliveByNode = {}
+local function aliveOnce(nodeId)
+  local known = aliveByNode[nodeId]
+  if known == nil then
+    known = alive(nodeId)
+    aliveByNode[nodeId] = known
+  end
+  return known
+end
+-- The listing JSON and seat count of a live room, or nothing; and the decoded listing. For the scripts
+-- that change no node (see aliveOnce).
 local function liveRoom(roomId)
   local json = redis.call('GET', p..'room:'..roomId)
   if not json then return nil end
   local room = decodeRoom(json)
-  if not room or not alive(room.nodeId) then return nil end
+  if not room or not aliveOnce(room.nodeId) then return nil end
   return { json, redis.call('SCARD', p..'seats:'..roomId) }, room
 end
 -- Rebuilds the indexes once for a listing written before they existed: '1' marked one with the open
