@@ -68,7 +68,11 @@ export class VoiceConnection {
       options.onState(state);
     };
     this.#pc.ontrack = (event) => {
-      if (!this.#closed) options.onRemoteStream(event.streams[0] ?? new MediaStream([event.track]));
+      // Audio only: a track of another kind (a peer's video) would have its stream, which holds no audio,
+      // replace the one playing, and the speaking detector's AudioContext throws on a stream without audio.
+      if (this.#closed || event.track.kind !== 'audio') return;
+      const stream = event.streams[0];
+      options.onRemoteStream(stream?.getAudioTracks().length ? stream : new MediaStream([event.track]));
     };
     if (options.offerer) {
       this.#sender = this.#pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
