@@ -14,6 +14,7 @@ export interface VoiceConnectionOptions {
   bitrate: number;
   /** Opus packet duration in ms (20, 40 or 60). */
   packetMs?: number;
+  /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   send(signal: RtcSignal): void;
   onRemoteStream(stream: MediaStream): void;
   onState(state: RTCPeerConnectionState): void;
@@ -133,7 +134,7 @@ export class VoiceConnection {
    */
   resend(): void {
     if (this.#closed) return;
-    for (const signal of this.#sent) this.#options.send(signal);
+    for (const signal of this.#sent) if (!this.#trySend(signal)) return;
   }
 
   stats(): Promise<RTCStatsReport> {
@@ -189,7 +190,23 @@ export class VoiceConnection {
 
   #send(signal: RtcSignal): void {
     if (this.#sent.length < MAX_HELD_SIGNALS) this.#sent.push(signal);
-    this.#options.send(signal);
+    // Without our description the peer can do nothing with this attempt: a new one replaces it (after
+    // the offering side's backoff, time for the outbox to drain). A candidate lost costs only itself; an
+    // attempt that cannot connect without it ends at the connect timeout.
+    if (!this.#trySend(signal) && 'description' in signal) this.#refused();
+  }
+
+  /**
+   * Sends a signal; false when the room refused it (the session's outbox full). Never throws: this runs
+   * from the stack's events and the peer's signals, where a throw would be uncaught.
+   */
+  #trySend(signal: RtcSignal): boolean {
+    try {
+      this.#options.send(signal);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #refused(): void {

@@ -25,6 +25,7 @@ export interface VoicePeerOptions extends ConnectionSettings {
    * for stale ones. Default 0.
    */
   lastAttempt?: number;
+  /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
   onRemoteStream(stream: MediaStream): void;
@@ -64,6 +65,10 @@ export class VoicePeer {
   #timer: Cancel | undefined;
   /** Attempts in a row that ended before they were stable. */
   #failures = 0;
+  /** The answering side's request for an offer, to be asked again: the room refused it. */
+  #cancelAsk: Cancel | undefined;
+  /** Requests for an offer refused in a row. */
+  #refusedAsks = 0;
   #started = false;
   #closed = false;
   /**
@@ -119,6 +124,7 @@ export class VoicePeer {
     if (this.#closed) return;
     this.#closed = true;
     this.#timer?.();
+    this.#cancelAsk?.();
     this.#disposeSignal();
     this.#connection?.close();
   }
@@ -180,6 +186,9 @@ export class VoicePeer {
   /** Replaces the current connection with a new one for `attempt`. */
   #open(attempt: number): VoiceConnection {
     this.#timer?.();
+    // An offer came: a request asked now would have the offerer drop the attempt this one answers.
+    this.#cancelAsk?.();
+    this.#cancelAsk = undefined;
     this.#connection?.close();
     this.#attempt = attempt;
     const connection: VoiceConnection = new VoiceConnection({
@@ -233,6 +242,21 @@ export class VoicePeer {
   }
 
   #askForOffer(): void {
-    this.#options.sendSignal({ voice: { offerMe: true }, n: this.#attempt });
+    this.#cancelAsk?.();
+    this.#cancelAsk = undefined;
+    try {
+      this.#options.sendSignal({ voice: { offerMe: true }, n: this.#attempt });
+      this.#refusedAsks = 0;
+    } catch {
+      // The room refused it (the session's outbox full). Thrown here it would be uncaught (this runs from
+      // timers and the stack's events), and the offerer, unaware, may never offer again: ask again later,
+      // backing off as the offering side's retries do, unless an offer comes first or we connect.
+      this.#refusedAsks++;
+      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.#refusedAsks - 1));
+      this.#cancelAsk = this.#options.clock.setTimeout(() => {
+        this.#cancelAsk = undefined;
+        if (!this.#closed && this.#connection?.state !== 'connected') this.#askForOffer();
+      }, delay);
+    }
   }
 }
