@@ -46,12 +46,15 @@ export class VoiceConnection {
   #described = false;
   #sender: RTCRtpSender | undefined;
   #track: MediaStreamTrack | null = null;
+  /** The sending cap now (bits/s): `bitrate`, or what `setBitrate` set since. */
+  #bitrate: number;
   #closed = false;
   #answered = false;
   #everConnected = false;
 
   constructor(options: VoiceConnectionOptions) {
     this.#options = options;
+    this.#bitrate = options.bitrate;
     this.#pc = new options.RTCPeerConnection({
       iceServers: options.iceServers,
       ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
@@ -101,13 +104,33 @@ export class VoiceConnection {
     if (!sender || this.#closed) return;
     try {
       await sender.replaceTrack(track);
-      const parameters = sender.getParameters();
-      if (parameters.encodings?.[0]) {
-        parameters.encodings[0].maxBitrate = this.#options.bitrate;
-        await sender.setParameters(parameters);
-      }
+      await this.#capBitrate(sender);
     } catch {
       this.#refused();
+    }
+  }
+
+  /**
+   * A new Opus bitrate (the room grew or shrank): the sending cap changes at once, with no renegotiation;
+   * the SDP's `maxaveragebitrate` says the new one from the next attempt. Settles, never rejects.
+   */
+  async setBitrate(bitrate: number): Promise<void> {
+    this.#bitrate = bitrate;
+    const sender = this.#sender;
+    if (!sender || this.#closed) return;
+    try {
+      await this.#capBitrate(sender);
+    } catch {
+      // The connection works at the cap it had; its next attempt starts with the new one.
+    }
+  }
+
+  /** getParameters and setParameters in one go, as the stack requires (its transaction id). */
+  async #capBitrate(sender: RTCRtpSender): Promise<void> {
+    const parameters = sender.getParameters();
+    if (parameters.encodings?.[0]) {
+      parameters.encodings[0].maxBitrate = this.#bitrate;
+      await sender.setParameters(parameters);
     }
   }
 
@@ -179,7 +202,7 @@ export class VoiceConnection {
   async #describe(description: RTCSessionDescriptionInit): Promise<void> {
     const tuned = {
       type: description.type,
-      sdp: tuneOpus(description.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
+      sdp: tuneOpus(description.sdp ?? '', this.#bitrate, this.#options.packetMs),
     };
     await this.#pc.setLocalDescription(tuned);
     if (this.#closed) return;

@@ -5,7 +5,8 @@ import type { VoiceSignal } from './voice-signal.js';
 
 /**
  * What every attempt's connection is made with (see VoiceConnectionOptions); `offerer` is true on the
- * side that makes every offer, which both sides compute the same way (the lower id).
+ * side that makes every offer, which both sides compute the same way (the lower id). `bitrate` and
+ * `packetMs` are the first ones: `setAudio` changes them as the room grows or shrinks.
  */
 type ConnectionSettings = Pick<
   VoiceConnectionOptions,
@@ -56,6 +57,9 @@ const MAX_RETRY_MS = 30_000;
  */
 export class VoicePeer {
   readonly #options: VoicePeerOptions;
+  /** Opus settings for the current attempt and the next ones (see `setAudio`). */
+  #bitrate: number;
+  #packetMs: number | undefined;
   readonly #disposeSignal: Disposer;
   #attempt: number;
   #connection: VoiceConnection | undefined;
@@ -81,6 +85,8 @@ export class VoicePeer {
 
   constructor(options: VoicePeerOptions) {
     this.#options = options;
+    this.#bitrate = options.bitrate;
+    this.#packetMs = options.packetMs;
     this.#attempt = options.lastAttempt ?? 0;
     this.#peerOffers = peerOfferBudget(options.clock.now());
     this.#disposeSignal = options.onSignal((signal) => this.#onSignal(signal));
@@ -113,6 +119,18 @@ export class VoicePeer {
   setTrack(track: MediaStreamTrack | null): Promise<void> {
     this.#track = track;
     return this.#connection?.setTrack(track) ?? Promise.resolve();
+  }
+
+  /**
+   * New Opus settings (the room grew or shrank). The bitrate caps what the current connection sends at
+   * once; the packet duration needs a negotiation, and so comes with the next attempt.
+   */
+  setAudio(bitrate: number, packetMs: number): void {
+    if (bitrate === this.#bitrate && packetMs === this.#packetMs) return;
+    this.#packetMs = packetMs;
+    if (bitrate === this.#bitrate) return;
+    this.#bitrate = bitrate;
+    void this.#connection?.setBitrate(bitrate);
   }
 
   /** The current connection's stats (inbound audio packets, levels); undefined between attempts. */
@@ -196,8 +214,8 @@ export class VoicePeer {
       iceServers: this.#options.iceServers(),
       ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
       offerer: this.#options.offerer,
-      bitrate: this.#options.bitrate,
-      ...(this.#options.packetMs ? { packetMs: this.#options.packetMs } : {}),
+      bitrate: this.#bitrate,
+      ...(this.#packetMs ? { packetMs: this.#packetMs } : {}),
       send: (signal) => this.#options.sendSignal({ voice: signal, n: attempt }),
       onRemoteStream: (stream) => this.#options.onRemoteStream(stream),
       onState: (state) => this.#onState(connection, state),
