@@ -212,6 +212,8 @@ export class VoiceConnection {
   }
 
   #send(signal: RtcSignal): void {
+    // Ended by a refused description: its candidates, which would follow it, are of no use to the peer.
+    if (this.#closed) return;
     if (this.#sent.length < MAX_HELD_SIGNALS) this.#sent.push(signal);
     // Without our description the peer can do nothing with this attempt: a new one replaces it (after
     // the offering side's backoff, time for the outbox to drain). A candidate lost costs only itself; an

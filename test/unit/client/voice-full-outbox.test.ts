@@ -70,4 +70,17 @@ describe('voice: signals refused by a full outbox', () => {
     expect(h.network.connected(A, B)).toBe(aToB);
     expect(h.linked(A, B)).toBe(true);
   });
+
+  it('an offer refused ends its attempt, sends none of its candidates, and the next attempt connects', async () => {
+    const isDescription = (signal: unknown) => 'description' in ((signal as { voice?: object }).voice ?? {});
+    h.rooms.refuse = (from, _to, signal) => from === A && isDescription(signal);
+    h.start(A);
+    h.start(B);
+    await settle();
+    expect(h.rooms.between(A, B).filter(isCandidate)).toEqual([]);
+    h.rooms.refuse = () => false;
+    h.clock.advance(1_000); // the offering side's first retry wait
+    await settle();
+    expect(h.linked(A, B)).toBe(true);
+  });
 });
