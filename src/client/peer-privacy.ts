@@ -13,7 +13,10 @@ export function icePolicyFor(
   return { iceTransportPolicy, usable };
 }
 
+/** `turn:` or `turns:` in any case: URL schemes are case-insensitive (RFC 3986), so `TURN:` is TURN too. */
+const TURN_SCHEME = /^turns?:/i;
+
 function isTurnServer(server: RTCIceServer): boolean {
   const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
-  return urls.some((url) => url.startsWith('turn:') || url.startsWith('turns:'));
+  return urls.some((url) => TURN_SCHEME.test(url));
 }

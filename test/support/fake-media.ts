@@ -66,7 +66,11 @@ export class FakeTrack extends EventTarget {
 export class FakeAudioContext {
   static readonly sources: Array<{ disconnected: boolean }> = [];
   state = 'running';
-  createMediaStreamSource() {
+  /** As browsers do, refuses a stream without an audio track (InvalidStateError). */
+  createMediaStreamSource(stream: { getAudioTracks(): unknown[] }) {
+    if (stream.getAudioTracks().length === 0) {
+      throw new DOMException('MediaStream has no audio track', 'InvalidStateError');
+    }
     const source = {
       disconnected: false,
       connect() {},

@@ -46,6 +46,8 @@ export class FakeVoiceNetwork {
 
 interface FakeSender {
   track: MediaStreamTrack | null;
+  /** The encoding parameters last set (`maxBitrate`: the sending cap, bits/s). */
+  encodings: Array<{ maxBitrate?: number }>;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
   getParameters(): { encodings: Array<{ maxBitrate?: number }> };
   setParameters(parameters: unknown): Promise<void>;
@@ -97,8 +99,13 @@ export class FakeAudioConnection {
         this.#throwIfClosed();
         sender.track = track;
       },
-      getParameters: () => ({ encodings: [{}] }),
-      setParameters: async () => {},
+      encodings: [{}],
+      getParameters: () => ({ encodings: sender.encodings.map((encoding) => ({ ...encoding })) }),
+      setParameters: async (parameters) => {
+        await later();
+        this.#throwIfClosed();
+        sender.encodings = (parameters as { encodings: Array<{ maxBitrate?: number }> }).encodings;
+      },
     };
     const transceiver = { direction: init.direction, sender, receiver: { track: { kind } } };
     this.transceivers.push(transceiver);

@@ -1,5 +1,6 @@
 import { RoomConnection } from '../../src/client/room-connection.js';
 import type { Clock } from '../../src/common/index.js';
+import { ErrorCode, ProtocolError } from '../../src/protocol/index.js';
 
 /**
  * Room connections of several players in one room, with the server's signaling relay played in
@@ -11,6 +12,11 @@ export class SignalRooms {
   readonly sent: Array<{ from: string; to: string; signal: unknown }> = [];
   /** Return true to lose a signal on its way (it is still recorded in `sent`). */
   hold: (from: string, to: string, signal: unknown) => boolean = () => false;
+  /**
+   * Return true to have `room.signal` throw OUTBOX_OVERFLOW, as when the session's outbox is full: the
+   * signal is neither sent nor recorded.
+   */
+  refuse: (from: string, to: string, signal: unknown) => boolean = () => false;
 
   constructor(
     readonly clock: Clock,
@@ -53,6 +59,9 @@ export class SignalRooms {
   }
 
   #relay(from: string, to: string, signal: unknown): void {
+    if (this.refuse(from, to, signal)) {
+      throw new ProtocolError(ErrorCode.OUTBOX_OVERFLOW, 'too many messages waiting for the server');
+    }
     this.sent.push({ from, to, signal });
     if (this.hold(from, to, signal)) return;
     const copy = structuredClone(signal);

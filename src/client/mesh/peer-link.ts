@@ -39,6 +39,7 @@ export interface PeerLinkOptions {
   initiator: boolean;
   /** Whether direct attempts are allowed at first (see `setDirectAllowed`). Default true. */
   directAllowed?: boolean;
+  /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   sendSignal(signal: PeerSignal): void;
   /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
   directTimeoutMs?: number;
@@ -253,7 +254,12 @@ export class PeerLink extends FailoverLink {
    */
   #decline(n: number): void {
     this.#attempt = Math.max(this.#attempt, n);
-    this.#options.sendSignal({ n, declined: true });
+    try {
+      this.#options.sendSignal({ n, declined: true });
+    } catch {
+      // The room refused it (the session's outbox full). Thrown from the peer's signal it would be
+      // uncaught; lost, it costs the peer only its attempt's timeout, and its next offer is declined.
+    }
   }
 
   /** The peer makes no direct link now: drop our attempt quietly and wait for it (or a change) to ask. */

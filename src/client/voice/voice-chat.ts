@@ -18,13 +18,15 @@ const LARGE_ROOM = 8;
 export interface VoiceOptions {
   /**
    * Opus average bitrate in bits/s, an integer in 6,000..510,000 (16,000-24,000 suits speech). Default
-   * 20,000; 16,000 in rooms of more than 8 players.
+   * 20,000; 16,000 in rooms of more than 8 players, followed by the connections already up as the room
+   * grows past 8 or shrinks back.
    */
   bitrate?: number;
   /**
    * Opus packet duration in ms: 20, 40 or 60. Longer packets cut the per-packet header overhead (about
    * 12 kbit/s per peer at 20 ms) by half or two thirds, for 20-40 ms more delay: worth it in large
-   * rooms, where every player uploads to many peers. Default 20; 60 in rooms of more than 8 players.
+   * rooms, where every player uploads to many peers. Default 20; 60 in rooms of more than 8 players
+   * (a connection already up takes a new default at its next attempt: it needs a negotiation).
    */
   packetMs?: 20 | 40 | 60;
   /**
@@ -98,6 +100,8 @@ export class VoiceChat {
   readonly #volumes = new Map<string, number>();
   /** Audible players left out by `maxPeers`, as of the last `refreshPeers()`. */
   #unheard: string[] = [];
+  /** Whether the Opus settings of the peers are the large room's (see `#followRoomSize`). */
+  #large: boolean;
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     // Checked before anything is subscribed: a bad value throws from `room.voice()`, not later.
@@ -105,6 +109,7 @@ export class VoiceChat {
     this.#room = room;
     this.#options = options;
     this.#lastAttempts = room.voiceAttempts;
+    this.#large = room.members.length > LARGE_ROOM;
     this.#ctor =
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RtcPeerConnectionConstructor }).RTCPeerConnection;
@@ -119,10 +124,14 @@ export class VoiceChat {
         }),
     });
     this.#disposers.push(
-      room.on('member-join', () => this.refreshPeers()),
+      room.on('member-join', () => {
+        this.#followRoomSize();
+        this.refreshPeers();
+      }),
       room.on('member-leave', ({ playerId }) => {
         this.#drop(playerId);
         this.#lastAttempts.delete(playerId);
+        this.#followRoomSize();
         // Above maxPeers the choice depends on who is in the room: one fewer may free a place.
         this.refreshPeers();
       }),
@@ -299,7 +308,6 @@ export class VoiceChat {
   #connect(peerId: string): void {
     const ctor = this.#ctor;
     if (!ctor) return;
-    const large = this.#room.members.length > LARGE_ROOM;
     const iceServers = this.#room.iceServers();
     const { iceTransportPolicy, usable } = icePolicyFor(
       this.#room.peerPrivacy,
@@ -318,10 +326,7 @@ export class VoiceChat {
         iceServers: () => this.#room.iceServers(),
         ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
         offerer: this.#room.selfId < peerId,
-        // Above 8 players every one uploads to up to 7 voice peers plus 15 data links: fewer, longer
-        // packets and a lower rate keep a player's upload near 600 kbit/s (BENCHMARKS.md).
-        bitrate: this.#options.bitrate ?? (large ? 16_000 : 20_000),
-        packetMs: this.#options.packetMs ?? (large ? 60 : 20),
+        ...this.#audioSettings(),
         ...(lastAttempt !== undefined ? { lastAttempt } : {}),
         sendSignal: (signal) => this.#room.signal(peerId, signal),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
@@ -331,6 +336,31 @@ export class VoiceChat {
     this.#peers.set(peerId, entry);
     void entry.peer.setTrack(this.#sendingTrack());
     if (!this.#replaying) entry.peer.start();
+  }
+
+  /**
+   * Opus settings for the room's size now. Above 8 players every one uploads to up to 7 voice peers plus
+   * 15 data links: fewer, longer packets and a lower rate keep a player's upload near 600 kbit/s
+   * (BENCHMARKS.md).
+   */
+  #audioSettings(): { bitrate: number; packetMs: 20 | 40 | 60 } {
+    const large = this.#room.members.length > LARGE_ROOM;
+    return {
+      bitrate: this.#options.bitrate ?? (large ? 16_000 : 20_000),
+      packetMs: this.#options.packetMs ?? (large ? 60 : 20),
+    };
+  }
+
+  /**
+   * The room crossed LARGE_ROOM: the peers it has take the settings of its new size, or those made
+   * while it was small would keep uploading at the small room's rate (see VoicePeer.setAudio).
+   */
+  #followRoomSize(): void {
+    const large = this.#room.members.length > LARGE_ROOM;
+    if (large === this.#large) return;
+    this.#large = large;
+    const { bitrate, packetMs } = this.#audioSettings();
+    for (const { peer } of this.#peers.values()) peer.setAudio(bitrate, packetMs);
   }
 
   /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */

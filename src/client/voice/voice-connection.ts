@@ -14,6 +14,7 @@ export interface VoiceConnectionOptions {
   bitrate: number;
   /** Opus packet duration in ms (20, 40 or 60). */
   packetMs?: number;
+  /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   send(signal: RtcSignal): void;
   onRemoteStream(stream: MediaStream): void;
   onState(state: RTCPeerConnectionState): void;
@@ -45,12 +46,15 @@ export class VoiceConnection {
   #described = false;
   #sender: RTCRtpSender | undefined;
   #track: MediaStreamTrack | null = null;
+  /** The sending cap now (bits/s): `bitrate`, or what `setBitrate` set since. */
+  #bitrate: number;
   #closed = false;
   #answered = false;
   #everConnected = false;
 
   constructor(options: VoiceConnectionOptions) {
     this.#options = options;
+    this.#bitrate = options.bitrate;
     this.#pc = new options.RTCPeerConnection({
       iceServers: options.iceServers,
       ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
@@ -68,7 +72,11 @@ export class VoiceConnection {
       options.onState(state);
     };
     this.#pc.ontrack = (event) => {
-      if (!this.#closed) options.onRemoteStream(event.streams[0] ?? new MediaStream([event.track]));
+      // Audio only: a track of another kind (a peer's video) would have its stream, which holds no audio,
+      // replace the one playing, and the speaking detector's AudioContext throws on a stream without audio.
+      if (this.#closed || event.track.kind !== 'audio') return;
+      const stream = event.streams[0];
+      options.onRemoteStream(stream?.getAudioTracks().length ? stream : new MediaStream([event.track]));
     };
     if (options.offerer) {
       this.#sender = this.#pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
@@ -96,13 +104,33 @@ export class VoiceConnection {
     if (!sender || this.#closed) return;
     try {
       await sender.replaceTrack(track);
-      const parameters = sender.getParameters();
-      if (parameters.encodings?.[0]) {
-        parameters.encodings[0].maxBitrate = this.#options.bitrate;
-        await sender.setParameters(parameters);
-      }
+      await this.#capBitrate(sender);
     } catch {
       this.#refused();
+    }
+  }
+
+  /**
+   * A new Opus bitrate (the room grew or shrank): the sending cap changes at once, with no renegotiation;
+   * the SDP's `maxaveragebitrate` says the new one from the next attempt. Settles, never rejects.
+   */
+  async setBitrate(bitrate: number): Promise<void> {
+    this.#bitrate = bitrate;
+    const sender = this.#sender;
+    if (!sender || this.#closed) return;
+    try {
+      await this.#capBitrate(sender);
+    } catch {
+      // The connection works at the cap it had; its next attempt starts with the new one.
+    }
+  }
+
+  /** getParameters and setParameters in one go, as the stack requires (its transaction id). */
+  async #capBitrate(sender: RTCRtpSender): Promise<void> {
+    const parameters = sender.getParameters();
+    if (parameters.encodings?.[0]) {
+      parameters.encodings[0].maxBitrate = this.#bitrate;
+      await sender.setParameters(parameters);
     }
   }
 
@@ -129,7 +157,7 @@ export class VoiceConnection {
    */
   resend(): void {
     if (this.#closed) return;
-    for (const signal of this.#sent) this.#options.send(signal);
+    for (const signal of this.#sent) if (!this.#trySend(signal)) return;
   }
 
   stats(): Promise<RTCStatsReport> {
@@ -174,7 +202,7 @@ export class VoiceConnection {
   async #describe(description: RTCSessionDescriptionInit): Promise<void> {
     const tuned = {
       type: description.type,
-      sdp: tuneOpus(description.sdp ?? '', this.#options.bitrate, this.#options.packetMs),
+      sdp: tuneOpus(description.sdp ?? '', this.#bitrate, this.#options.packetMs),
     };
     await this.#pc.setLocalDescription(tuned);
     if (this.#closed) return;
@@ -184,8 +212,26 @@ export class VoiceConnection {
   }
 
   #send(signal: RtcSignal): void {
+    // Ended by a refused description: its candidates, which would follow it, are of no use to the peer.
+    if (this.#closed) return;
     if (this.#sent.length < MAX_HELD_SIGNALS) this.#sent.push(signal);
-    this.#options.send(signal);
+    // Without our description the peer can do nothing with this attempt: a new one replaces it (after
+    // the offering side's backoff, time for the outbox to drain). A candidate lost costs only itself; an
+    // attempt that cannot connect without it ends at the connect timeout.
+    if (!this.#trySend(signal) && 'description' in signal) this.#refused();
+  }
+
+  /**
+   * Sends a signal; false when the room refused it (the session's outbox full). Never throws: this runs
+   * from the stack's events and the peer's signals, where a throw would be uncaught.
+   */
+  #trySend(signal: RtcSignal): boolean {
+    try {
+      this.#options.send(signal);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #refused(): void {

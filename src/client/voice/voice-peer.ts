@@ -5,7 +5,8 @@ import type { VoiceSignal } from './voice-signal.js';
 
 /**
  * What every attempt's connection is made with (see VoiceConnectionOptions); `offerer` is true on the
- * side that makes every offer, which both sides compute the same way (the lower id).
+ * side that makes every offer, which both sides compute the same way (the lower id). `bitrate` and
+ * `packetMs` are the first ones: `setAudio` changes them as the room grows or shrinks.
  */
 type ConnectionSettings = Pick<
   VoiceConnectionOptions,
@@ -25,6 +26,7 @@ export interface VoicePeerOptions extends ConnectionSettings {
    * for stale ones. Default 0.
    */
   lastAttempt?: number;
+  /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
   onRemoteStream(stream: MediaStream): void;
@@ -55,6 +57,9 @@ const MAX_RETRY_MS = 30_000;
  */
 export class VoicePeer {
   readonly #options: VoicePeerOptions;
+  /** Opus settings for the current attempt and the next ones (see `setAudio`). */
+  #bitrate: number;
+  #packetMs: number | undefined;
   readonly #disposeSignal: Disposer;
   #attempt: number;
   #connection: VoiceConnection | undefined;
@@ -64,6 +69,10 @@ export class VoicePeer {
   #timer: Cancel | undefined;
   /** Attempts in a row that ended before they were stable. */
   #failures = 0;
+  /** The answering side's request for an offer, to be asked again: the room refused it. */
+  #cancelAsk: Cancel | undefined;
+  /** Requests for an offer refused in a row. */
+  #refusedAsks = 0;
   #started = false;
   #closed = false;
   /**
@@ -76,6 +85,8 @@ export class VoicePeer {
 
   constructor(options: VoicePeerOptions) {
     this.#options = options;
+    this.#bitrate = options.bitrate;
+    this.#packetMs = options.packetMs;
     this.#attempt = options.lastAttempt ?? 0;
     this.#peerOffers = peerOfferBudget(options.clock.now());
     this.#disposeSignal = options.onSignal((signal) => this.#onSignal(signal));
@@ -110,6 +121,18 @@ export class VoicePeer {
     return this.#connection?.setTrack(track) ?? Promise.resolve();
   }
 
+  /**
+   * New Opus settings (the room grew or shrank). The bitrate caps what the current connection sends at
+   * once; the packet duration needs a negotiation, and so comes with the next attempt.
+   */
+  setAudio(bitrate: number, packetMs: number): void {
+    if (bitrate === this.#bitrate && packetMs === this.#packetMs) return;
+    this.#packetMs = packetMs;
+    if (bitrate === this.#bitrate) return;
+    this.#bitrate = bitrate;
+    void this.#connection?.setBitrate(bitrate);
+  }
+
   /** The current connection's stats (inbound audio packets, levels); undefined between attempts. */
   stats(): Promise<RTCStatsReport> | undefined {
     return this.#connection?.stats();
@@ -119,6 +142,7 @@ export class VoicePeer {
     if (this.#closed) return;
     this.#closed = true;
     this.#timer?.();
+    this.#cancelAsk?.();
     this.#disposeSignal();
     this.#connection?.close();
   }
@@ -180,6 +204,9 @@ export class VoicePeer {
   /** Replaces the current connection with a new one for `attempt`. */
   #open(attempt: number): VoiceConnection {
     this.#timer?.();
+    // An offer came: a request asked now would have the offerer drop the attempt this one answers.
+    this.#cancelAsk?.();
+    this.#cancelAsk = undefined;
     this.#connection?.close();
     this.#attempt = attempt;
     const connection: VoiceConnection = new VoiceConnection({
@@ -187,8 +214,8 @@ export class VoicePeer {
       iceServers: this.#options.iceServers(),
       ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
       offerer: this.#options.offerer,
-      bitrate: this.#options.bitrate,
-      ...(this.#options.packetMs ? { packetMs: this.#options.packetMs } : {}),
+      bitrate: this.#bitrate,
+      ...(this.#packetMs ? { packetMs: this.#packetMs } : {}),
       send: (signal) => this.#options.sendSignal({ voice: signal, n: attempt }),
       onRemoteStream: (stream) => this.#options.onRemoteStream(stream),
       onState: (state) => this.#onState(connection, state),
@@ -233,6 +260,21 @@ export class VoicePeer {
   }
 
   #askForOffer(): void {
-    this.#options.sendSignal({ voice: { offerMe: true }, n: this.#attempt });
+    this.#cancelAsk?.();
+    this.#cancelAsk = undefined;
+    try {
+      this.#options.sendSignal({ voice: { offerMe: true }, n: this.#attempt });
+      this.#refusedAsks = 0;
+    } catch {
+      // The room refused it (the session's outbox full). Thrown here it would be uncaught (this runs from
+      // timers and the stack's events), and the offerer, unaware, may never offer again: ask again later,
+      // backing off as the offering side's retries do, unless an offer comes first or we connect.
+      this.#refusedAsks++;
+      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.#refusedAsks - 1));
+      this.#cancelAsk = this.#options.clock.setTimeout(() => {
+        this.#cancelAsk = undefined;
+        if (!this.#closed && this.#connection?.state !== 'connected') this.#askForOffer();
+      }, delay);
+    }
   }
 }

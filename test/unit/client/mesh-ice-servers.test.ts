@@ -42,4 +42,18 @@ describe('the mesh and the ICE servers of the moment', () => {
     expect(FakePeerConnection.made[0]?.credential).toBe('fresh');
     expect(FakePeerConnection.made[0]?.configuration.iceTransportPolicy).toBe('relay');
   });
+
+  it('a relay-only room takes TURN URLs in any case as TURN servers (URL schemes are case-insensitive)', () => {
+    const { room } = fakeRoom(B, [A, B], new ManualClock(), { peerPrivacy: 'relay-only' });
+    for (const urls of ['TURN:turn.example.com:3478', ['stun:stun.example.com', 'Turns:turn.example.com']]) {
+      const mesh = room.mesh({
+        rtc: {
+          RTCPeerConnection: FakePeerConnection.ctor,
+          iceServers: [{ urls, username: 'u', credential: 'p' }],
+        },
+      });
+      expect(mesh.directCapable).toBe(true);
+      mesh.close();
+    }
+  });
 });
