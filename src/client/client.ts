@@ -128,6 +128,8 @@ export class Client {
   readonly #joinRequests = new Set<Promise<unknown>>();
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
+  /** How the client last closed for good: what a join answered just before that rejects with. */
+  #closedWith: { code: ErrorCode; message: string } | undefined;
   /**
    * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
    * away and back, its state): maybe the joined room's, in the order it came.
@@ -182,6 +184,7 @@ export class Client {
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
+        this.#closedWith = { code: errorCodeOfClose(code), message };
         // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
         // went into the session being closed after they had, and was never answered.
         const watch = this.#watch;
@@ -582,8 +585,12 @@ export class Client {
       current.applyLeft('left', same ? 'joined the room anew' : 'joined another room');
     }
     const selfId = this.playerId;
-    if (selfId === undefined)
+    if (selfId === undefined) {
+      // Closed between the answer and now (by the app: NOT_CONNECTED): as every request the close cut short.
+      const closed = this.state === 'closed' ? this.#closedWith : undefined;
+      if (closed) throw new ProtocolError(closed.code, `closed during the join: ${closed.message}`);
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
+    }
     // Everything sent for this room names this seating (undefined from an old server: left out), so the
     // server refuses what is still on its way when we have moved on to another room.
     const m = joined.membership;
