@@ -529,7 +529,7 @@ export class Client {
     const request = this.#requestFollowingRedirects(kind, body);
     this.#joinRequests.add(request);
     try {
-      return this.#enter<In, Out>(this.#readJoined(await request));
+      return this.#enter<In, Out>(this.#readJoined(await request, request));
     } finally {
       this.#joinRequests.delete(request);
       if (--this.#joining === 0) {
@@ -556,22 +556,29 @@ export class Client {
    * join fails with INVALID_MESSAGE. Leaving is the server's for whatever room the session is in, so the
    * room this client was in is left too (the server had moved the player out of it, or leaves it now).
    */
-  #readJoined(result: unknown): JoinedRoom {
+  #readJoined(result: unknown, request: Promise<unknown>): JoinedRoom {
     const parsed = v.safeParse(joinedRoomSchema, result);
     if (parsed.success) return parsed.output;
-    this.#leaveUnreadRoom();
+    this.#leaveUnreadRoom(request);
     throw new ProtocolError(
       ErrorCode.INVALID_MESSAGE,
       `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
     );
   }
 
-  /** A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`). */
-  #leaveUnreadRoom(): void {
+  /**
+   * A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`).
+   * As any leave, only once the joins sent after it are answered (`answered`, that join's own request,
+   * is not waited for): sent behind one of them, it took the player out of the room that one seats them in.
+   */
+  #leaveUnreadRoom(answered?: Promise<unknown>): void {
     const room = this.#room;
     this.#room = undefined;
     room?.applyLeft('left', 'joined a room this client cannot read');
-    this.#request(Kind.LeaveRoom, {}).catch(() => {});
+    void (async () => {
+      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins(answered))) return;
+      await this.#request(Kind.LeaveRoom, {});
+    })().catch(() => {});
   }
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
@@ -698,11 +705,12 @@ export class Client {
    * they are answered. The server takes a session's requests in order, and a leave takes the player out of
    * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
    * the client went on as seated there. A join that was answered with a seat moved the player out already;
-   * a new session has no room. Only if every join was refused is there still a room to leave.
+   * a new session has no room. Only if every join was refused is there still a room to leave. `except`:
+   * a join not to count (one whose seat is the room to leave).
    */
-  async #stillSeatedAfterJoins(): Promise<boolean> {
+  async #stillSeatedAfterJoins(except?: Promise<unknown>): Promise<boolean> {
     const playerId = this.playerId;
-    const waited = new Set<Promise<unknown>>();
+    const waited = new Set<Promise<unknown>>(except ? [except] : []);
     for (;;) {
       // Joins made while waiting too: a leave sent now would go behind them as well.
       const joins = [...this.#joinRequests].filter((join) => !waited.has(join));
