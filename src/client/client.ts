@@ -568,15 +568,25 @@ export class Client {
 
   /**
    * A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`).
-   * As any leave, only once the joins sent after it are answered (`answered`, that join's own request,
-   * is not waited for): sent behind one of them, it took the player out of the room that one seats them in.
+   * As any leave, only once the joins sent after it are answered: sent behind one of them, it took the
+   * player out of the room that one seats them in. `answered`: that join's own request, not waited for
+   * (undefined: it is among the joins on their way, and rejects now). With no other, the leave goes at
+   * once, ahead of whatever the app asks on hearing of the failure (a join elsewhere, which it would undo).
    */
   #leaveUnreadRoom(answered?: Promise<unknown>): void {
     const room = this.#room;
     this.#room = undefined;
     room?.applyLeft('left', 'joined a room this client cannot read');
+    const others =
+      answered === undefined
+        ? this.#joinRequests.size > 1
+        : [...this.#joinRequests].some((join) => join !== answered);
+    if (!others) {
+      this.#request(Kind.LeaveRoom, {}).catch(() => {});
+      return;
+    }
     void (async () => {
-      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins(answered))) return;
+      if (!(await this.#stillSeatedAfterJoins(answered))) return;
       await this.#request(Kind.LeaveRoom, {});
     })().catch(() => {});
   }

@@ -152,4 +152,23 @@ describe('the leave of a join whose answer cannot be read, while another join is
       expect(client.room).toBeUndefined();
     });
   }
+
+  for (const [what, bad] of [
+    ['unreadable', unreadable],
+    ['undecodable', undecodable],
+  ] as const) {
+    it(`(${what}) alone: leaves at once, ahead of the join the app makes on hearing of the failure`, async () => {
+      const { client, requests, answer } = await heldJoins();
+      const next = client.join('room-bad').catch(() => client.join('room-2'));
+      await Promise.resolve();
+      answer('room-bad', bad('room-bad'));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      answer('room-2', joinedRoom('room-2', [SELF], { membership: 2 }));
+      const joined = await next;
+      // Sent only after a wait for the joins on their way, the leave could go behind the app's next join,
+      // which it would undo: the server leaves whatever room the session is in.
+      expect(requests()).toEqual(['join room-bad', 'leave', 'join room-2']);
+      expect(client.room).toBe(joined);
+    });
+  }
 });
