@@ -128,6 +128,8 @@ export class Client {
   readonly #joinRequests = new Set<Promise<unknown>>();
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
+  /** How the client last closed for good: what a join answered just before that rejects with. */
+  #closedWith: { code: ErrorCode; message: string } | undefined;
   /**
    * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
    * away and back, its state): maybe the joined room's, in the order it came.
@@ -182,6 +184,7 @@ export class Client {
       },
       finished: (code, message) => {
         const byUs = code === 'CLOSED_BY_CLIENT' || code === 'GAVE_UP';
+        this.#closedWith = { code: errorCodeOfClose(code), message };
         // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
         // went into the session being closed after they had, and was never answered.
         const watch = this.#watch;
@@ -526,7 +529,7 @@ export class Client {
     const request = this.#requestFollowingRedirects(kind, body);
     this.#joinRequests.add(request);
     try {
-      return this.#enter<In, Out>(this.#readJoined(await request));
+      return this.#enter<In, Out>(this.#readJoined(await request, request));
     } finally {
       this.#joinRequests.delete(request);
       if (--this.#joining === 0) {
@@ -553,22 +556,39 @@ export class Client {
    * join fails with INVALID_MESSAGE. Leaving is the server's for whatever room the session is in, so the
    * room this client was in is left too (the server had moved the player out of it, or leaves it now).
    */
-  #readJoined(result: unknown): JoinedRoom {
+  #readJoined(result: unknown, request: Promise<unknown>): JoinedRoom {
     const parsed = v.safeParse(joinedRoomSchema, result);
     if (parsed.success) return parsed.output;
-    this.#leaveUnreadRoom();
+    this.#leaveUnreadRoom(request);
     throw new ProtocolError(
       ErrorCode.INVALID_MESSAGE,
       `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
     );
   }
 
-  /** A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`). */
-  #leaveUnreadRoom(): void {
+  /**
+   * A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`).
+   * As any leave, only once the joins sent after it are answered: sent behind one of them, it took the
+   * player out of the room that one seats them in. `answered`: that join's own request, not waited for
+   * (undefined: it is among the joins on their way, and rejects now). With no other, the leave goes at
+   * once, ahead of whatever the app asks on hearing of the failure (a join elsewhere, which it would undo).
+   */
+  #leaveUnreadRoom(answered?: Promise<unknown>): void {
     const room = this.#room;
     this.#room = undefined;
     room?.applyLeft('left', 'joined a room this client cannot read');
-    this.#request(Kind.LeaveRoom, {}).catch(() => {});
+    const others =
+      answered === undefined
+        ? this.#joinRequests.size > 1
+        : [...this.#joinRequests].some((join) => join !== answered);
+    if (!others) {
+      this.#request(Kind.LeaveRoom, {}).catch(() => {});
+      return;
+    }
+    void (async () => {
+      if (!(await this.#stillSeatedAfterJoins(answered))) return;
+      await this.#request(Kind.LeaveRoom, {});
+    })().catch(() => {});
   }
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
@@ -582,8 +602,12 @@ export class Client {
       current.applyLeft('left', same ? 'joined the room anew' : 'joined another room');
     }
     const selfId = this.playerId;
-    if (selfId === undefined)
+    if (selfId === undefined) {
+      // Closed between the answer and now (by the app: NOT_CONNECTED): as every request the close cut short.
+      const closed = this.state === 'closed' ? this.#closedWith : undefined;
+      if (closed) throw new ProtocolError(closed.code, `closed during the join: ${closed.message}`);
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
+    }
     // Everything sent for this room names this seating (undefined from an old server: left out), so the
     // server refuses what is still on its way when we have moved on to another room.
     const m = joined.membership;
@@ -691,11 +715,12 @@ export class Client {
    * they are answered. The server takes a session's requests in order, and a leave takes the player out of
    * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
    * the client went on as seated there. A join that was answered with a seat moved the player out already;
-   * a new session has no room. Only if every join was refused is there still a room to leave.
+   * a new session has no room. Only if every join was refused is there still a room to leave. `except`:
+   * a join not to count (one whose seat is the room to leave).
    */
-  async #stillSeatedAfterJoins(): Promise<boolean> {
+  async #stillSeatedAfterJoins(except?: Promise<unknown>): Promise<boolean> {
     const playerId = this.playerId;
-    const waited = new Set<Promise<unknown>>();
+    const waited = new Set<Promise<unknown>>(except ? [except] : []);
     for (;;) {
       // Joins made while waiting too: a leave sent now would go behind them as well.
       const joins = [...this.#joinRequests].filter((join) => !waited.has(join));

@@ -468,6 +468,9 @@ export class SessionConnection {
   async #openSocket(): Promise<void> {
     const generation = ++this.#generation;
     this.#welcomed = false;
+    // A goodbye is its own socket's: one from a socket given up on before its close came (a connect or
+    // heartbeat timeout) would otherwise end this one at its next drop, which should reconnect.
+    this.#bye = undefined;
     this.#largestWritten = 0;
     // The timeout covers the whole attempt, getting a token included: a guest token request that was
     // never answered (a server that accepts and stalls, a network switched under the request) held the

@@ -26,6 +26,8 @@ export interface AdaptiveDelayOptions {
   /**
    * A render-time error beyond this is jumped, not slewed (server time reset; default 1000). Two snapshots
    * in a row this far behind the newest are a server time that went back: the old timeline is forgotten.
+   * Likewise ahead: a snapshot that arrived this much sooner than the least delayed recent one allows is
+   * set aside (a bad tick), and two in a row are a server time that went forward.
    */
   jumpThresholdMs?: number;
 }
@@ -81,6 +83,8 @@ export class AdaptiveDelay {
   #last: { server: number; arrival: number } | undefined;
   /** Server time of the previous snapshot, when it was over `jumpThresholdMs` behind the newest. */
   #farBehind: number | undefined;
+  /** The previous snapshot, when it was over `jumpThresholdMs` ahead of the timeline (see `#aheadBy`). */
+  #farAhead: { server: number; offset: number } | undefined;
   #jitter = 0;
   #lossRate = 0;
   #targetDelay: number;
@@ -128,6 +132,24 @@ export class AdaptiveDelay {
       this.#last = undefined;
     }
     this.#farBehind = undefined;
+    const offset = serverTimeMs - arrivalMs;
+    if (this.#aheadBy(offset) > this.#jumpThresholdMs) {
+      // Stamped far ahead of every recent snapshot's time in transit: one such is a bad tick, which taken
+      // in counted its lead as jitter (and, unnumbered, the gap as lost snapshots) and held the delay at
+      // its cap for some 20 s. A second one that goes on from it is the server's time gone forward.
+      const previous = this.#farAhead;
+      this.#farAhead = { server: serverTimeMs, offset };
+      const continues =
+        previous !== undefined &&
+        serverTimeMs > previous.server &&
+        Math.abs(offset - previous.offset) <= this.#jumpThresholdMs;
+      if (!continues) return;
+      this.#transitOffsets.length = 0;
+      this.#newestServerTime = undefined;
+      this.#newestSeq = undefined;
+      this.#last = undefined;
+    }
+    this.#farAhead = undefined;
     const last = this.#last;
     if (last !== undefined && last.server === serverTimeMs) return;
     if (last !== undefined) {
@@ -136,7 +158,7 @@ export class AdaptiveDelay {
       this.#jitter += (Math.abs(change) - this.#jitter) / 16;
     }
     this.#last = { server: serverTimeMs, arrival: arrivalMs };
-    push(this.#transitOffsets, serverTimeMs - arrivalMs, this.#window);
+    push(this.#transitOffsets, offset, this.#window);
 
     const newest = this.#newestServerTime;
     if (newest === undefined || serverTimeMs > newest) {
@@ -154,7 +176,8 @@ export class AdaptiveDelay {
           missing = interval === undefined ? 0 : Math.max(0, Math.round(delta / interval) - 1);
           if (missing === 0) push(this.#intervals, delta, this.#window);
         }
-        for (let lost = 0; lost < missing; lost++) this.#lossRate += (1 - this.#lossRate) / 64;
+        // `missing` steps of L += (1 - L) / 64 at once: a long gap counted one by one took as many steps.
+        this.#lossRate = 1 - (1 - this.#lossRate) * (63 / 64) ** missing;
         this.#lossRate -= this.#lossRate / 64;
       }
       this.#newestServerTime = serverTimeMs;
@@ -219,12 +242,25 @@ export class AdaptiveDelay {
     this.#newestSeq = undefined;
     this.#last = undefined;
     this.#farBehind = undefined;
+    this.#farAhead = undefined;
     this.#jitter = 0;
     this.#lossRate = 0;
     this.#targetDelay = this.#initialDelayMs;
     this.#targetAt = undefined;
     this.#renderOffset = undefined;
     this.#renderOffsetAt = 0;
+  }
+
+  /**
+   * How much sooner (ms) a snapshot with this transit offset arrived than the least delayed recent one
+   * allows (-Infinity with none yet). A path cannot deliver seconds faster than its fastest: the snapshot's
+   * server time is what is off. A burst held up together arrives later, never sooner, so is no such lead.
+   */
+  #aheadBy(offset: number): number {
+    if (this.#transitOffsets.length === 0) return Number.NEGATIVE_INFINITY;
+    let best = Number.NEGATIVE_INFINITY;
+    for (const recent of this.#transitOffsets) best = Math.max(best, recent);
+    return offset - best;
   }
 
   /** The delay the snapshots call for right now. */

@@ -52,8 +52,12 @@ export class TickRateController {
     this.#reportedAt = nowMs;
   }
 
-  /** The tick rate scale to run at, at local time `nowMs`: above 1 to build margin, below 1 to shed it. */
+  /**
+   * The tick rate scale to run at, at local time `nowMs`: above 1 to build margin, below 1 to shed it. A
+   * non-finite `nowMs` throws a TypeError (at NaN no report ever went stale: an old one steered for ever).
+   */
   rateScale(nowMs: number): number {
+    finite('nowMs', nowMs);
     const margin = this.#margin;
     if (margin === undefined || nowMs - this.#reportedAt > this.#staleAfterMs) return 1;
     let error = 0;

@@ -219,8 +219,15 @@ export class RtcLink extends LinkBase {
     try {
       if ('description' in signal) {
         await this.#pc.setRemoteDescription(signal.description);
-        // Remote candidates that raced ahead of the description can go in now.
-        for (const candidate of this.#pendingCandidates.splice(0)) await this.#pc.addIceCandidate(candidate);
+        // Remote candidates that raced ahead of the description can go in now. Each on its own: one the
+        // stack refuses (a line it cannot parse) would otherwise lose the rest, and the offer's answer.
+        for (const candidate of this.#pendingCandidates.splice(0)) {
+          try {
+            await this.#pc.addIceCandidate(candidate);
+          } catch {
+            // that one candidate is lost, as a late one refused is
+          }
+        }
         if (signal.description.type === 'offer') {
           this.#createChannels();
           const answer = await this.#pc.createAnswer();

@@ -113,54 +113,67 @@ export class NativeRtcLink extends LinkBase {
     });
     const pc = new options.native.PeerConnection(options.name, options.config);
     this.#pc = pc;
-    pc.onLocalDescription((sdp, type) => {
-      if (this.#state === 'closed') return;
-      // The server takes the DTLS client role: it starts the handshake once its own ICE is up and the
-      // answer (with the client's fingerprint) is in. As the passive side, the client's first flight
-      // often arrived too early and was lost: the link came up only after DTLS's 1 s retransmit.
-      const active = sdp.replace(/a=setup:actpass/g, 'a=setup:active');
-      options.signaling.send({ description: { type: type as RTCSdpType, sdp: active } });
-    });
-    pc.onLocalCandidate((candidate, mid) => {
-      if (this.#state === 'closed') return;
-      const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
-      for (const announced of options.announce?.(line) ?? [line]) {
-        options.signaling.send({ candidate: { candidate: announced, sdpMid: mid } });
+    let disposeSignaling: (() => void) | undefined;
+    try {
+      pc.onLocalDescription((sdp, type) => {
+        if (this.#state === 'closed') return;
+        // The server takes the DTLS client role: it starts the handshake once its own ICE is up and the
+        // answer (with the client's fingerprint) is in. As the passive side, the client's first flight
+        // often arrived too early and was lost: the link came up only after DTLS's 1 s retransmit.
+        const active = sdp.replace(/a=setup:actpass/g, 'a=setup:active');
+        options.signaling.send({ description: { type: type as RTCSdpType, sdp: active } });
+      });
+      pc.onLocalCandidate((candidate, mid) => {
+        if (this.#state === 'closed') return;
+        const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
+        for (const announced of options.announce?.(line) ?? [line]) {
+          options.signaling.send({ candidate: { candidate: announced, sdpMid: mid } });
+        }
+      });
+      pc.onStateChange((state) => {
+        if (state === 'failed' || state === 'closed') this.#shutdown();
+      });
+      disposeSignaling = options.signaling.onSignal((signal) => this.#onSignal(signal));
+      // Every channel of ours is negotiated: one the client opens in band is none of ours. Read until it is
+      // closed, not left unread: the stack queues 1,024 messages for a channel nobody reads, then its worker
+      // thread waits for room, holding the whole connection; closing that connection from here would then
+      // wait for that thread for ever, with the event loop (every room, every player) frozen behind it.
+      pc.onDataChannel((dc) => {
+        try {
+          dc.onMessage(() => {});
+          dc.close();
+        } catch {
+          // closed under us already; thrown from the stack's callback, it would end the process
+        }
+        options.refusedChannel?.();
+      });
+      const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
+      for (const channel of CHANNELS) {
+        const dc = pc.createDataChannel(channel, nativeInit(channel, lifetime));
+        dc.onMessage((data) => this.#onData(channel, data));
+        dc.onOpen(() => this.#onChannelOpen());
+        dc.onClosed(() => this.#shutdown());
+        this.#channels.set(channel, dc);
       }
-    });
-    pc.onStateChange((state) => {
-      if (state === 'failed' || state === 'closed') this.#shutdown();
-    });
-    this.#disposeSignaling = options.signaling.onSignal((signal) => this.#onSignal(signal));
-    // Every channel of ours is negotiated: one the client opens in band is none of ours. Read until it is
-    // closed, not left unread: the stack queues 1,024 messages for a channel nobody reads, then its worker
-    // thread waits for room, holding the whole connection; closing that connection from here would then
-    // wait for that thread for ever, with the event loop (every room, every player) frozen behind it.
-    pc.onDataChannel((dc) => {
-      try {
-        dc.onMessage(() => {});
-        dc.close();
-      } catch {
-        // closed under us already; thrown from the stack's callback, it would end the process
-      }
-      options.refusedChannel?.();
-    });
-    const lifetime = options.eventLifetimeMs ?? DEFAULT_EVENT_LIFETIME_MS;
-    for (const channel of CHANNELS) {
-      const dc = pc.createDataChannel(channel, nativeInit(channel, lifetime));
-      dc.onMessage((data) => this.#onData(channel, data));
-      dc.onOpen(() => this.#onChannelOpen());
-      dc.onClosed(() => this.#shutdown());
-      this.#channels.set(channel, dc);
+      this.#control = pc.createDataChannel('control', {
+        negotiated: true,
+        id: CONTROL_ID,
+        unordered: true,
+        maxRetransmits: 0,
+      });
+      this.#control.onMessage((data) => this.#onControl(data));
+      this.#control.onOpen(() => this.#onChannelOpen());
+    } catch (error) {
+      // Made halfway (the stack refused a channel): nothing of it may outlive the throw. The connection
+      // would hold its thread and port, and the signaling listener take the next attempt's signals.
+      // Closed first: the callbacks the teardown sets off find the link closed and do nothing.
+      this.#state = 'closed';
+      disposeSignaling?.();
+      for (const dc of this.#channels.values()) closeQuietly(dc);
+      closeQuietly(pc);
+      throw error;
     }
-    this.#control = pc.createDataChannel('control', {
-      negotiated: true,
-      id: CONTROL_ID,
-      unordered: true,
-      maxRetransmits: 0,
-    });
-    this.#control.onMessage((data) => this.#onControl(data));
-    this.#control.onOpen(() => this.#onChannelOpen());
+    this.#disposeSignaling = disposeSignaling;
   }
 
   get state(): LinkState {
@@ -315,5 +328,14 @@ export class NativeRtcLink extends LinkBase {
         // already closed
       }
     });
+  }
+}
+
+/** Closes a native object that may be closed or broken already. */
+function closeQuietly(closable: { close(): void }): void {
+  try {
+    closable.close();
+  } catch {
+    // closed already
   }
 }

@@ -52,6 +52,12 @@ export interface DirectAttempts {
   address?: string;
   /** Each attempt's end, once: direct, or why not. */
   outcome?(outcome: DirectOutcome): void;
+  /**
+   * `connect` threw (the native stack refused to make a connection: its configuration, no threads or
+   * ports left): the attempt ended as `failed`, counted and retried as any failure. Told so the player
+   * can hear why.
+   */
+  setupFailed?(error: unknown): void;
   /** Attempts stopped after `maxFailedAttempts` failures in a row (once; `failures`: that many). */
   gaveUp?(failures: number): void;
 }
@@ -264,31 +270,44 @@ export class ServerLink extends FailoverLink {
       const answerTimeoutMs = attempts.answerTimeoutMs ?? attempts.directTimeoutMs;
       let offered = false;
       let answered = false;
-      link = attempts.connect(
-        n,
-        {
-          send: (signal) => {
-            // The offer: the client has answerTimeoutMs to answer it (an answer the link took stops it).
-            if (!offered && 'description' in signal && answerTimeoutMs < attempts.directTimeoutMs) {
-              offered = true;
-              if (!answered)
-                this.#cancelAnswerTimer = this.#clock.setTimeout(() => abandon('no-answer'), answerTimeoutMs);
-            }
-            attempts.sendSignal(n, signal);
+      try {
+        link = attempts.connect(
+          n,
+          {
+            send: (signal) => {
+              // The offer: the client has answerTimeoutMs to answer it (an answer the link took stops it).
+              if (!offered && 'description' in signal && answerTimeoutMs < attempts.directTimeoutMs) {
+                offered = true;
+                if (!answered)
+                  this.#cancelAnswerTimer = this.#clock.setTimeout(
+                    () => abandon('no-answer'),
+                    answerTimeoutMs,
+                  );
+              }
+              attempts.sendSignal(n, signal);
+            },
+            onSignal: (listener) => this.#signals.on('signal', listener),
           },
-          onSignal: (listener) => this.#signals.on('signal', listener),
-        },
-        (accepted) => {
-          if (answered || n !== this.#attempt) return;
-          if (!accepted) {
-            abandon('bad-answer');
-            return;
-          }
-          answered = true;
-          this.#cancelAnswerTimer?.();
-          this.#cancelAnswerTimer = undefined;
-        },
-      );
+          (accepted) => {
+            if (answered || n !== this.#attempt) return;
+            if (!accepted) {
+              abandon('bad-answer');
+              return;
+            }
+            answered = true;
+            this.#cancelAnswerTimer?.();
+            this.#cancelAnswerTimer = undefined;
+          },
+        );
+      } catch (error) {
+        // Thrown from the pacer's turn, it went uncaught (the process ended) and kept the slot for good.
+        if (this.#pending === pending) this.#pending = undefined;
+        pending.done();
+        attempts.outcome?.('failed');
+        attempts.setupFailed?.(error);
+        this.#attemptFailed(n);
+        return;
+      }
       const finish = () => {
         if (this.#pending === pending) this.#pending = undefined;
         if (this.#abandonAttempt === abandonOnClose) this.#abandonAttempt = undefined;

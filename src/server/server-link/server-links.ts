@@ -81,6 +81,8 @@ export class ServerLinks {
    * clock once for it). NaN otherwise (the direct path, or a conditioner delivering late): read it then.
    */
   #arrivedAt = Number.NaN;
+  /** Whether a direct link's set-up failure was logged already (see `open`). */
+  #warnedSetup = false;
 
   constructor(
     clock: Clock,
@@ -257,6 +259,14 @@ export class ServerLinks {
       maxFailedAttempts,
       address,
       outcome: (outcome) => this.#metrics.count('server_link_attempts_total', { outcome }),
+      setupFailed: (error) => {
+        // Once: what the stack said is for the operator (every failure is in the attempts' outcomes).
+        if (!this.#warnedSetup) {
+          this.#warnedSetup = true;
+          console.warn(`vehikill-net: a direct server link could not be set up: ${String(error)}`);
+        }
+        tellSetupFailed(session);
+      },
       gaveUp: (failures) => {
         this.#metrics.count('server_link_given_up_total');
         tellGaveUp(session, failures);
@@ -413,6 +423,22 @@ function tellGaveUp(session: Session, failures: number): void {
     {
       code: ErrorCode.SERVER_LINK_UNAVAILABLE,
       message: `no more direct server link attempts for this session: ${failures} failed in a row; it stays on the WebSocket (TCP mode). A new session, or a resume from another network, tries again`,
+    },
+    'volatile',
+  );
+}
+
+/**
+ * The native stack refused to make this attempt's connection: the player hears so (not closing; the
+ * stack's own words are the operator's), and the attempt is retried after the backoff as any failure.
+ */
+function tellSetupFailed(session: Session): void {
+  session.send(
+    Kind.Error,
+    {
+      code: ErrorCode.SERVER_LINK_UNAVAILABLE,
+      message:
+        'the server could not set up a direct link for this attempt; the session stays on the WebSocket (TCP mode) and tries again later',
     },
     'volatile',
   );

@@ -11,6 +11,7 @@ import {
 } from './grade.js';
 import { InterarrivalJitter } from './jitter.js';
 import { LossWindow } from './loss-window.js';
+import { checkQualityOptions } from './quality-options.js';
 
 /** What a quality monitor measures, as the game's indicator and the server's rate control read it. */
 export interface LinkQuality {
@@ -165,6 +166,7 @@ export class QualityMonitor implements QualityView {
   #goodSince = Number.NaN;
 
   constructor(options: QualityMonitorOptions) {
+    checkQualityOptions(options as unknown as Record<string, unknown>);
     this.#clock = options.clock;
     this.#thresholds = checkThresholds(options.thresholds ?? DEFAULT_QUALITY_THRESHOLDS);
     this.#recoverAfterMs = options.recoverAfterMs ?? 5_000;
@@ -172,9 +174,6 @@ export class QualityMonitor implements QualityView {
     this.#rate = new ByteRate(options.rateWindowMs ?? 2_000);
     this.#silentAfterMs = options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
     const beatEveryMs = options.beatEveryMs ?? DEFAULT_KEEPALIVE_MS;
-    if (!(beatEveryMs > 0 && Number.isFinite(beatEveryMs))) {
-      throw new RangeError(`quality: beatEveryMs must be a positive number of ms, got ${beatEveryMs}`);
-    }
     this.#shortestSilenceMs = Math.max(MIN_SILENCE_MS, beatEveryMs + BEAT_LATE_MS);
   }
 

@@ -54,6 +54,28 @@ describe('a client that ends before it was welcomed', () => {
   });
 });
 
+describe('a join answered as the client closes', () => {
+  it('rejects with NOT_CONNECTED, as every request the close cut short does', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer();
+    let client: Client | undefined;
+    server.onMessage = (message) => {
+      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock);
+      else if (message.kind === Kind.JoinRoom) {
+        const result = joinedRoom('room1', ['aaaaaaaa01'], { membership: 0 });
+        server.send(Kind.Response, { rid: message.body.rid, ok: true, result });
+        // Closed by the app before the join's answer reached the caller.
+        void client?.close();
+      }
+    };
+    client = server.client(clock);
+    await client.connect();
+    // It said SESSION_EXPIRED, as for a session the server ended.
+    await expect(client.join('room1')).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(client.state).toBe('closed');
+  });
+});
+
 describe('a room left', () => {
   it('answers every call with NOT_IN_ROOM, as the server does', async () => {
     const clock = new ManualClock();

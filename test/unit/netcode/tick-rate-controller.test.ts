@@ -115,6 +115,17 @@ describe('TickRateController', () => {
     expect(controller.rateScale(10_000)).toBe(1);
   });
 
+  it('refuses a rate asked for at a non-finite time, with or without a report', () => {
+    const controller = new TickRateController();
+    // With no report it answered 1; with one, NaN never went stale, and the old report steered for ever.
+    expect(() => controller.rateScale(Number.NaN)).toThrow('nowMs must be a finite number');
+    controller.onMarginReport(-3, 0);
+    for (const time of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => controller.rateScale(time)).toThrow(TypeError);
+    }
+    expect(controller.rateScale(10_000)).toBe(1);
+  });
+
   it('computes the starting lead from the RTT', () => {
     expect(leadTicks(0, 60)).toBe(2);
     expect(leadTicks(100, 60)).toBe(5); // 50 ms one way = 3 ticks, + 2

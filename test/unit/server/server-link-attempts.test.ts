@@ -421,3 +421,37 @@ describe('ServerLink direct attempts: attempts that never complete are capped', 
     link.close();
   });
 });
+
+describe('ServerLink direct attempts: a link the native stack cannot make', () => {
+  it('fails that attempt (slot back, told, retried after the backoff) instead of throwing out of the pacer', async () => {
+    const { clock, link, outcomes, attempts } = setup();
+    const pacer = new HandshakePacer(clock, { concurrent: 1, perSecond: 1_000 });
+    const refusals: unknown[] = [];
+    let tries = 0;
+    link.enableDirect(
+      attempts({
+        schedule: (create, rank) => pacer.request(create, { address: 'A', rank }),
+        connect: () => {
+          tries++;
+          // As node-datachannel's PeerConnection constructor throws for a configuration it refuses.
+          throw new Error('libdatachannel: no port left in the range');
+        },
+        setupFailed: (error) => refusals.push(error),
+      }),
+    );
+    await settle();
+    await settle();
+    // It threw out of the pacer's microtask (an uncaught exception: the process ended), holding the slot.
+    expect(tries).toBe(1);
+    expect(pacer.running).toBe(0);
+    expect(outcomes).toEqual(['failed']);
+    expect(refusals).toEqual([expect.objectContaining({ message: expect.stringMatching(/no port left/) })]);
+    expect(link.failedAttempts).toBe(1);
+    clock.advance(500); // the backoff after a first failure
+    await settle();
+    await settle();
+    expect(tries).toBe(2);
+    link.close();
+    expect(pacer.running).toBe(0);
+  });
+});

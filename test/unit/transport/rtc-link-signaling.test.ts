@@ -22,7 +22,9 @@ class FakePeerConnection {
   async setRemoteDescription(description: unknown): Promise<void> {
     this.remoteDescription = description;
   }
-  async addIceCandidate(): Promise<void> {
+  async addIceCandidate(candidate?: { candidate?: string }): Promise<void> {
+    // One the stack cannot parse (another browser's extension, a malformed line) is refused.
+    if (candidate?.candidate === 'bad') throw new Error('OperationError: cannot parse the candidate');
     this.candidatesAdded++;
   }
   createDataChannel(): object {
@@ -40,19 +42,20 @@ class FakePeerConnection {
 /** An answering link whose peer's signals the test delivers. */
 function answerer() {
   let deliver: ((signal: RtcSignal) => void) | undefined;
+  const sent: RtcSignal[] = [];
   const link = new RtcLink({
     RTCPeerConnection: FakePeerConnection as unknown as RtcPeerConnectionConstructor,
     role: 'answerer',
     clock: new ManualClock(),
     signaling: {
-      send: () => {},
+      send: (signal) => sent.push(signal),
       onSignal: (listener) => {
         deliver = listener;
         return () => {};
       },
     },
   });
-  return { link, signal: (signal: RtcSignal) => deliver?.(signal) };
+  return { link, sent, signal: (signal: RtcSignal) => deliver?.(signal) };
 }
 
 describe('RtcLink signaling', () => {
@@ -89,6 +92,21 @@ describe('RtcLink signaling', () => {
     signal({ description: { type: 'offer', sdp: 'v=0' } });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(FakePeerConnection.last?.candidatesAdded).toBe(64);
+    link.close();
+  });
+
+  it('tries every early candidate when the stack refuses one of them, and answers the offer', async () => {
+    const { link, sent, signal } = answerer();
+    const good = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' };
+    signal({ candidate: good });
+    signal({ candidate: { candidate: 'bad', sdpMid: '0' } });
+    signal({ candidate: good });
+    signal({ candidate: good });
+    signal({ description: { type: 'offer', sdp: 'v=0' } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The refusal threw out of the loop: the two after it were lost, and the offer was never answered.
+    expect(FakePeerConnection.last?.candidatesAdded).toBe(3);
+    expect(sent).toEqual([{ description: { type: 'answer', sdp: 'v=0' } }]);
     link.close();
   });
 });
