@@ -60,6 +60,8 @@ export class NetOverlay {
   }
 
   #render(): void {
+    // A new connection (shown or not since): the conditioner shows what that client has in force.
+    this.#conditioner.refresh();
     const { client, frames } = this.#sources;
     const quality = client.quality.snapshot();
     const stats = client.stats();
