@@ -42,7 +42,7 @@ export interface MatchNotice {
   /** Counts matches played in this room, from 1. */
   readonly match: number;
   readonly phase: MatchPhase;
-  /** Vehicle ids of the winners once ended (ties share), else empty. */
+  /** Vehicle ids of the winners once ended (ties share; none if nobody killed: a draw), else empty. */
   readonly winners: readonly number[];
   /** Final standings once ended, else empty. */
   readonly standings: readonly Standing[];

@@ -10,6 +10,8 @@ const BOT_NAMES = ['Axle', 'Brakes', 'Clutch', 'Diesel', 'Exhaust', 'Fender', 'G
  */
 export class ServerBots {
   readonly #brains = new Map<number, BotBrain>();
+  /** Each bot's name, by vehicle id: kept so that a new bot takes one no bot of the room has. */
+  readonly #names = new Map<number, string>();
   readonly #inputs = new Map<number, VehicleInput>();
   #seed: number;
 
@@ -29,13 +31,31 @@ export class ServerBots {
     return this.#brains.has(vehicleId);
   }
 
+  /** Adds a bot driving `vehicleId`; its name, one no other bot of the room has now. */
   add(vehicleId: number): string {
     this.#brains.set(vehicleId, new BotBrain(this.#seed++ * 7919 + vehicleId));
-    return `Bot ${BOT_NAMES[vehicleId % BOT_NAMES.length]}`;
+    const name = this.#freeName();
+    this.#names.set(vehicleId, name);
+    return name;
   }
 
   remove(vehicleId: number): void {
     this.#brains.delete(vehicleId);
+    this.#names.delete(vehicleId);
+  }
+
+  /**
+   * The first name of the list no bot has; past the list, the names again with a number ("Bot Axle 2").
+   * Not from the vehicle id: ids 8 apart (ids are reused, and humans take some) named two bots alike.
+   */
+  #freeName(): string {
+    const taken = new Set(this.#names.values());
+    for (let round = 1; ; round++) {
+      for (const base of BOT_NAMES) {
+        const name = round === 1 ? `Bot ${base}` : `Bot ${base} ${round}`;
+        if (!taken.has(name)) return name;
+      }
+    }
   }
 
   /** Every bot's controls for the tick the world is about to step. */

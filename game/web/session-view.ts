@@ -17,6 +17,7 @@ import {
 import { ChatBox } from './hud/chat-box.js';
 import { updateHud } from './hud/hud.js';
 import { KillFeed } from './hud/kill-feed.js';
+import { matchNoticeText } from './hud/match-text.js';
 import { renderPlayers } from './hud/players.js';
 import { setStandingBanner, showBanner } from './overlay/banner.js';
 import { Effects } from './render/effects.js';
@@ -92,14 +93,7 @@ export class GameView {
         // A new match starts with an empty feed, with a warm-up or (a server with none) straight in play.
         if (notice.match !== shownMatch) this.#killFeed.replace([]);
         shownMatch = notice.match;
-        if (notice.phase === 'warmup') {
-          this.#chat.notice(`Match ${notice.match}: warming up.`);
-        } else if (notice.phase === 'playing') {
-          this.#chat.notice(`Match ${notice.match}: go!`);
-        } else {
-          const winners = notice.winners.map((id) => this.#nameOfVehicle(id)).join(', ');
-          this.#chat.notice(`Match ${notice.match} over${winners ? `: ${winners} won` : ''}.`);
-        }
+        this.#chat.notice(matchNoticeText(notice, (id) => this.#nameOfVehicle(id)));
       }),
       session.on('fire', ({ from, notice }) => this.#showFire(from ?? me() ?? '', notice)),
       session.on('effect', ({ effect }) => {

@@ -214,6 +214,32 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     bystander.close();
   }, 180_000);
 
+  it("the conditioner shows the connection's own settings: after connecting again, the network is real", async () => {
+    const { page, errors } = await openPlayer('Cond');
+    const status = () => page.getByTestId('net-overlay').locator('fieldset p').textContent();
+    const openOverlay = async () => {
+      await page.getByTestId('create-private').click();
+      await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+      await page.getByTestId('arena').focus();
+      await page.keyboard.press('KeyN');
+      await expect.poll(() => page.getByTestId('net-overlay').isVisible()).toBe(true);
+    };
+    await openOverlay();
+    await page.getByTestId('conditioner-phys-delay').fill('150');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(status).toBe('On: phys, each way.');
+
+    // Connect again (the name step's submit, as after a connection closed for good): a new client, whose
+    // traffic nothing impairs. The panel must say so, not go on showing the old client's conditions.
+    await page.evaluate(() => (document.getElementById('name-form') as HTMLFormElement).requestSubmit());
+    await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('open');
+    await openOverlay();
+    await expect.poll(status).toBe('Off: the real network.');
+    expect(await page.getByTestId('conditioner-phys-delay').inputValue()).toBe('0');
+    expect(errors).toEqual([]);
+  });
+
   it('the lobby lists public matches live: one appears and fills up without a refresh', async () => {
     const watcher = await openPlayer('Watcher');
     const rows = watcher.page.locator('#rooms li:not(.empty)');

@@ -190,6 +190,24 @@ describe('/analytics and /dashboard', () => {
     expect(body.rooms[0]?.players.map((p) => p.name)).toEqual(['Alice']);
   });
 
+  it('answers a state request whose seconds is no whole count of seconds with 400 INVALID_MESSAGE', async () => {
+    t = await startServer({ test: TestRoom }, { adminToken: ADMIN });
+    const state = (query: string) =>
+      fetch(`${t?.httpUrl}/dashboard/api/state${query}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    // The history holds one value a second: a fraction of a second names no point of it.
+    for (const seconds of ['2.5', 'abc', '', '0', '-3', '1e2', '0x10']) {
+      const answer = await state(`?seconds=${seconds}`);
+      expect(answer.status, seconds).toBe(400);
+      expect(await answer.json()).toEqual({
+        code: 'INVALID_MESSAGE',
+        message: 'seconds must be a whole number of seconds, 1 or more',
+      });
+    }
+    for (const query of ['', '?seconds=1', '?seconds=60', '?seconds=99999999999']) {
+      expect((await state(query)).status, query).toBe(200);
+    }
+  });
+
   it("serves the dashboard's files and 404s any other name, Object.prototype's members too", async () => {
     const dashboardDir = mkdtempSync(join(tmpdir(), 'vehikill-dashboard-'));
     for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {

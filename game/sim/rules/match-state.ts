@@ -80,7 +80,10 @@ export interface MatchState {
   warmupRemaining: number;
   /** Ticks of play left (counts down while phase is 'playing'; 0 once ended). */
   remaining: number;
-  /** Ids of the players with the most kills once the match has ended (ties share the win), else empty. */
+  /**
+   * Ids of the players with the most kills once the match has ended (ties share the win; none when nobody
+   * killed: a draw), else empty.
+   */
   winners: number[];
   readonly players: PlayerState[];
   readonly pickups: PickupState[];

@@ -1,8 +1,6 @@
 import type { Client, ConditionerSettings } from 'vehikill-net/client';
 import { element } from '../dom.js';
-
-type ChannelName = 'phys' | 'event' | 'dispatch';
-const CHANNELS: readonly ChannelName[] = ['phys', 'event', 'dispatch'];
+import { CHANNELS, conditionerFields, conditionerStatus } from './conditioner-form.js';
 
 /**
  * The developer's network conditioner, in the network overlay: extra one-way delay, jitter and loss for
@@ -15,6 +13,8 @@ export class ConditionerPanel {
   readonly #client: () => Client | undefined;
   readonly #inputs = new Map<string, HTMLInputElement>();
   readonly #status: HTMLElement;
+  /** The client whose conditions the form and status show (undefined: none yet). */
+  #shownFor: Client | undefined;
 
   /** `client` gives the session's client, or undefined while there is none. */
   constructor(client: () => Client | undefined) {
@@ -54,8 +54,24 @@ export class ConditionerPanel {
     off.type = 'button';
     off.className = 'ghost';
     off.addEventListener('click', () => this.#off());
-    this.#status = element('p', 'Off: the real network.', 'muted');
+    this.#status = element('p', conditionerStatus(undefined), 'muted');
     this.element.append(table, apply, off, this.#status);
+  }
+
+  /**
+   * Shows what the session's client has in force, once per client: the conditions belong to the client,
+   * and a new one (connecting again) starts with none, which the form must not go on calling "On". The
+   * same client is left alone, so fields being edited are not overwritten.
+   */
+  refresh(): void {
+    const client = this.#client();
+    if (!client || client === this.#shownFor) return;
+    this.#shownFor = client;
+    for (const [key, value] of conditionerFields(client.conditions)) {
+      const input = this.#inputs.get(key);
+      if (input) input.value = String(value);
+    }
+    this.#status.textContent = conditionerStatus(client.conditions);
   }
 
   #apply(): void {
@@ -73,20 +89,25 @@ export class ConditionerPanel {
     }
     const client = this.#client();
     if (!client) {
+      // Said until a client is back: then the next refresh shows what that one has in force.
+      this.#shownFor = undefined;
       this.#status.textContent = 'Not connected.';
       return;
     }
+    this.#shownFor = client;
     try {
       client.setConditions(settings);
-      this.#status.textContent = `On: ${CHANNELS.filter((channel) => settings[channel]).join(', ')}, each way.`;
+      this.#status.textContent = conditionerStatus(client.conditions);
     } catch (error) {
       this.#status.textContent = error instanceof Error ? error.message : String(error);
     }
   }
 
   #off(): void {
-    this.#client()?.setConditions(undefined);
-    this.#status.textContent = 'Off: the real network.';
+    const client = this.#client();
+    if (client) this.#shownFor = client;
+    client?.setConditions(undefined);
+    this.#status.textContent = conditionerStatus(undefined);
   }
 
   /** A field's value, clamped to its range (an empty or bad field counts as 0). */

@@ -4,6 +4,7 @@ import { element } from '../dom.js';
 import type { FrameTimer } from '../render/frame-timer.js';
 import { ui } from '../ui.js';
 import { ConditionerPanel } from './conditioner-panel.js';
+import { SnapshotRate } from './snapshot-rate.js';
 
 const REFRESH_MS = 500;
 
@@ -27,8 +28,7 @@ const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).to
 export class NetOverlay {
   readonly #sources: NetSources;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #lastSnapshots: { count: number; at: number } | undefined;
-  #snapshotRate = Number.NaN;
+  readonly #snapshotRate = new SnapshotRate();
   /** The numbers, redrawn while shown; the conditioner's form below them stays put. */
   readonly #numbers = element('div');
   readonly #conditioner: ConditionerPanel;
@@ -60,17 +60,18 @@ export class NetOverlay {
   }
 
   #render(): void {
+    // A new connection (shown or not since): the conditioner shows what that client has in force.
+    this.#conditioner.refresh();
     const { client, frames } = this.#sources;
     const quality = client.quality.snapshot();
     const stats = client.stats();
-    const synced = this.#sources.arena()?.synced.stats();
-    const now = performance.now();
-    if (synced) {
-      const last = this.#lastSnapshots;
-      if (last && now > last.at)
-        this.#snapshotRate = ((synced.snapshotsReceived - last.count) * 1000) / (now - last.at);
-      this.#lastSnapshots = { count: synced.snapshotsReceived, at: now };
-    }
+    const arena = this.#sources.arena();
+    const synced = arena?.synced.stats();
+    // Per room: each room's arena counts its snapshots from 0.
+    const snapshotRate =
+      arena && synced
+        ? this.#snapshotRate.sample(arena, synced.snapshotsReceived, performance.now())
+        : Number.NaN;
     const rows: [string, string][] = [
       [
         'Server link',
@@ -82,9 +83,7 @@ export class NetOverlay {
       ['kbit/s in / out', `${number(quality.kbpsIn, 1)} / ${number(quality.kbpsOut, 1)}`],
       [
         'Snapshots',
-        synced
-          ? `${number(this.#snapshotRate, 1)} /s · ${number(synced.bytesPerSecond / 125, 1)} kbit/s`
-          : '–',
+        synced ? `${number(snapshotRate, 1)} /s · ${number(synced.bytesPerSecond / 125, 1)} kbit/s` : '–',
       ],
       ['Frame (p50 / p99)', `${number(frames.percentile(50), 2)} / ${number(frames.percentile(99), 2)} ms`],
     ];

@@ -18,6 +18,21 @@ export interface DashboardState {
   alerts: { active: Alert[]; past: Alert[] };
 }
 
+/** The history a state request gets without `?seconds=`. */
+const DEFAULT_STATE_SECONDS = 300;
+
+/**
+ * The `seconds` of history a state request asks for: a whole number, 1 or more (digits only), cut to
+ * what the history holds; 300 when absent. Undefined for anything else: the history holds one value a
+ * second, and a fraction (`2.5`) named points between them, which came back as gaps.
+ */
+export function stateSeconds(raw: string | null, capacity: number): number | undefined {
+  if (raw === null) return Math.min(DEFAULT_STATE_SECONDS, capacity);
+  if (!/^\d{1,16}$/.test(raw)) return undefined;
+  const seconds = Number(raw);
+  return seconds >= 1 ? Math.min(seconds, capacity) : undefined;
+}
+
 /** What `/dashboard/api/state` answers: rooms with their players, the last `seconds` of history, alerts. */
 export function dashboardState(input: {
   nodeId: string;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { answerError } from '../http/json-answer.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
 import { addressBlock, remoteAddress } from '../remote-address.js';
@@ -17,7 +18,7 @@ import {
 import { type AnalyticsOptions, AnonymousAnalytics } from './anonymous-analytics.js';
 import { ClientErrors } from './client-errors.js';
 import { DASHBOARD_FILES, type DashboardFile, loadDashboardAssets } from './dashboard-assets.js';
-import { dashboardState } from './dashboard-state.js';
+import { dashboardState, stateSeconds } from './dashboard-state.js';
 import { FrameTally } from './frame-kinds.js';
 import { HISTORY_SERIES, sampleSeries } from './history-series.js';
 import { loginPage } from './login-page.js';
@@ -258,7 +259,19 @@ export class ServerMonitoring {
     if (pathname === '/dashboard/api/state') {
       const verdict = this.#adminVerdict(req, admin);
       if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
-      const seconds = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('seconds') ?? 300);
+      const seconds = stateSeconds(
+        new URL(req.url ?? '/', 'http://x').searchParams.get('seconds'),
+        this.#history.capacity,
+      );
+      if (seconds === undefined) {
+        answerError(
+          res,
+          400,
+          ErrorCode.INVALID_MESSAGE,
+          'seconds must be a whole number of seconds, 1 or more',
+        );
+        return true;
+      }
       const stats = this.#stats;
       if (!stats) return refuse(res, 503, 'the server is not listening yet');
       return json(
@@ -268,7 +281,7 @@ export class ServerMonitoring {
           now: this.#clock.now(),
           stats,
           history: this.#history,
-          seconds: Number.isFinite(seconds) ? Math.max(1, Math.min(seconds, this.#history.capacity)) : 300,
+          seconds,
           alerts: { active: this.alerts.active, past: this.alerts.past },
         }),
       );

@@ -61,6 +61,14 @@ describe('rules: match clock and end', () => {
     expect(match.winners).toEqual([1, 3]);
   });
 
+  it('a match without a kill has no winner: a draw, not a win for everyone', () => {
+    const { world, match } = threePlayers({ matchSeconds: 1 });
+    const events: RuleEvent[] = [];
+    for (let tick = 0; tick < 60; tick++) events.push(...stepGame(world, match, new Map()));
+    expect(events).toEqual([{ type: 'match-ended', winners: [] }]);
+    expect(match).toMatchObject({ phase: 'ended', winners: [] });
+  });
+
   it('after the end nothing fires, hurts or respawns', () => {
     const { world, match } = threePlayers({ matchSeconds: 1 });
     // A rocket launched on the last tick is still in flight when the match ends.
