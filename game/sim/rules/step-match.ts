@@ -19,8 +19,9 @@ import { coolWeapons, fireWeapons } from './weapons.js';
  *    spawned at the vehicle's nose as the step left it and first move, and can first hit, in the next
  *    `stepWorld`, so when a rocket flies never depends on when the rules ran;
  * 4. pickups taken and back; 5. the dead whose 3 s are up respawn at the clearest spawn point, fully
- *    armed; 6. cooldowns tick down; 7. the clock: when play time runs out the match ends (won by the most kills, ties shared; no
- *    winner at all if nobody killed), and from then on nothing is fired, hurt, taken or respawned.
+ *    armed; 6. cooldowns tick down; 7. the clock: when play time runs out the match ends (won by the most
+ *    kills, ties shared; no winner at all if nobody killed), and from then on nothing is fired, hurt, taken
+ *    or respawned.
  * Returns what the rules did this tick.
  */
 export function stepMatch(
