@@ -481,6 +481,8 @@ export class ServerConnection {
         message,
         ErrorCode.RATE_LIMITED,
         `more than ${MAX_PENDING_REQUESTS} requests waiting: wait for their answers`,
+        // Not its turn: what the room sent from a join's `onJoin` still waits for that join's answer.
+        true,
       );
       return;
     }
