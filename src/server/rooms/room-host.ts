@@ -193,6 +193,14 @@ export class RoomHost implements RoomHostPort {
    */
   #releases = 0;
   #cancelEmptyTimer: Cancel | undefined;
+  /**
+   * Joins under way (`join`): from before the seat reservation to the join's answer. A room with one is
+   * not empty: the reservation alone is a registry round trip, long enough for the empty-room timer to run
+   * out, and the player would be answered ROOM_NOT_FOUND for a room that was there when they asked.
+   */
+  #joinsUnderWay = 0;
+  /** The empty-room timer ran out while joins were under way: the room goes if still empty once they end. */
+  #emptyOverdue = false;
   /** What each member may still signal to each other member. */
   readonly #signalBudgets: SignalBudgets;
   /** What each member may still relay to each other member on the queued channels. */
@@ -222,9 +230,29 @@ export class RoomHost implements RoomHostPort {
     return this.#members.size;
   }
 
-  /** Live, with no member (away ones included) and no one being admitted: no one would miss it. */
+  /** Live, with no member (away ones included) and no join under way: no one would miss it. */
   get vacant(): boolean {
-    return !this.disposed && this.#members.size === 0 && this.#admitting.size === 0;
+    return (
+      !this.disposed && this.#members.size === 0 && this.#admitting.size === 0 && this.#joinsUnderWay === 0
+    );
+  }
+
+  /**
+   * Runs a join of this room (`run`: its seat reservation and admission), during which the room is not
+   * empty. Once it ends, a room whose empty-room timer ran out meanwhile goes if it is still empty.
+   */
+  async join<T>(run: () => Promise<T>): Promise<T> {
+    this.#joinsUnderWay++;
+    try {
+      return await run();
+    } finally {
+      this.#joinsUnderWay--;
+      if (this.vacant) {
+        if (this.#emptyOverdue) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+        // Empty again, waiting for its timer: counted against its creators once more (see onVacant).
+        else if (this.#cancelEmptyTimer !== undefined) this.#ctx.onVacant(this.roomId);
+      }
+    }
   }
 
   clients(): readonly RoomClient[] {
@@ -393,6 +421,7 @@ export class RoomHost implements RoomHostPort {
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
+    this.#emptyOverdue = false;
     // Among the room's clients for `stateFor`, but no one is told of the player, and the player's session
     // is not moved, until the answer is known to be sendable: a state the client could not read would
     // leave the join unanswered, or answered with an error while the player kept the seat. Undone here
@@ -780,17 +809,25 @@ export class RoomHost implements RoomHostPort {
     this.#timers.close();
   }
 
-  /** Starts the empty-room timer, e.g. for a room whose creator never got in. */
+  /**
+   * Starts the empty-room timer, e.g. for a room whose creator never got in, unless it is running (or ran
+   * out during joins under way, see `join`): a refused join does not buy an empty room more time.
+   */
   scheduleDisposalIfEmpty(): void {
-    if (this.#members.size === 0 && !this.disposed) this.#scheduleEmptyDisposal();
+    if (this.#members.size > 0 || this.disposed) return;
+    if (this.#cancelEmptyTimer !== undefined || this.#emptyOverdue) return;
+    this.#scheduleEmptyDisposal();
   }
 
   #scheduleEmptyDisposal(): void {
     this.#cancelEmptyTimer?.();
+    this.#emptyOverdue = false;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
-      // A player still being admitted (a slow `onJoin`) is about to be a member: a refused one starts
-      // the timer again.
+      this.#cancelEmptyTimer = undefined;
       if (this.vacant) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      // A join under way (its seat reservation, or a slow `onJoin`) may make a member: the room goes once
+      // it ends if it did not (see `join`).
+      else if (this.#members.size === 0) this.#emptyOverdue = true;
     }, this.#ctx.emptyDisposeMs);
     // Last: the manager may dispose this very room for it.
     if (this.vacant) this.#ctx.onVacant(this.roomId);
