@@ -38,7 +38,9 @@ type PresenceKind =
   | typeof Kind.MemberBack;
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
+import { ThrottledFailures } from '../throttled-failures.js';
 import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
+import { RoomFault } from './room-fault.js';
 import { reportHookError, safely, watchHookResult } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
@@ -207,6 +209,8 @@ export class RoomHost implements RoomHostPort {
   readonly #relayBudgets: RelayBudgets;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
+  /** Message schemas that threw, by message type (see `#schemaFault`). */
+  readonly #schemaFailures = new Map<string, ThrottledFailures>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -543,7 +547,12 @@ export class RoomHost implements RoomHostPort {
     const registered = this.room[handlersOf](type);
     if (!registered)
       throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `no handler for '${type.slice(0, 64)}'`);
-    const parsed = v.safeParse(registered.schema, data);
+    let parsed: ReturnType<typeof v.safeParse<typeof registered.schema>>;
+    try {
+      parsed = v.safeParse(registered.schema, data);
+    } catch (error) {
+      this.#schemaFault(type, client, error);
+    }
     if (!parsed.success) {
       const issue = parsed.issues[0];
       const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
@@ -558,6 +567,33 @@ export class RoomHost implements RoomHostPort {
     } catch (error) {
       reportHookError(this.#ctx.metrics, `message '${type}'`, error);
     }
+  }
+
+  /**
+   * The schema of `type` threw (a `v.transform` or `v.check` with a bug): the app's fault, not the
+   * sender's. Counted for every message, logged the first time and then at most every 10 s with the count
+   * (per room and type: one client sending it in a loop must not flood the log), and answered RoomFault.
+   */
+  #schemaFault(type: string, client: HostedClient, error: unknown): never {
+    let failures = this.#schemaFailures.get(type);
+    if (failures === undefined) {
+      failures = new ThrottledFailures(
+        this.#ctx.metrics,
+        'room_hook_errors_total',
+        `room '${this.type}' ${this.roomId}`,
+      );
+      // Bounded by the types the room registered: no other reaches a schema.
+      this.#schemaFailures.set(type, failures);
+    }
+    failures.report(
+      this.#ctx.clock.now(),
+      () => ({
+        what: `the schema of message '${type}' threw on player ${client.playerId}'s message; it was not handled`,
+        error,
+      }),
+      { hook: `schema '${type}'` },
+    );
+    throw new RoomFault(`the room failed to check your '${type.slice(0, 64)}' message: it was not handled`);
   }
 
   /** A message from a member on their server link (already size- and rate-checked). */
