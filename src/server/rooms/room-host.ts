@@ -25,7 +25,7 @@ import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
-import { departedLink } from './departed-link.js';
+import { type Admission, admittedLink } from './admitted-link.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
@@ -108,7 +108,7 @@ class HostedClient implements RoomClient {
    * player, or one who has left (or whose room is gone), gets nothing more from this room: a kept
    * reference must not pile messages up for them, nor reach them in the room they are in now.
    */
-  admission: 'deciding' | 'seated' | 'refused' | 'left' = 'deciding';
+  admission: Admission = 'deciding';
   /**
    * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
    * with the session's newest one: the session may already sit in the next room while still listed here.
@@ -116,8 +116,8 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
-  /** `link` once the player has left, or the join was refused (see departedLink). */
-  #departed: Link | undefined;
+  /** `link` while the player is not seated here: deciding, refused, or left (see admittedLink). */
+  #unseated: Link | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -141,11 +141,13 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    // A refused join is as final as a leave: the room may have heard onLeave (a kick while deciding, the
-    // session's end), and the player's link serves the room they are in, not this one.
-    if (this.admission === 'seated' || this.admission === 'deciding') return this.session.link;
-    this.#departed ??= departedLink(this.session.link);
-    return this.#departed;
+    // Seated: the player's link itself (read for every snapshot). Still deciding: sends are refused until
+    // the join is answered, or they would reach the player ahead of it. A refused join is as final as a
+    // leave: the room may have heard onLeave (a kick while deciding, the session's end), and the player's
+    // link serves the room they are in, not this one.
+    if (this.admission === 'seated') return this.session.link;
+    this.#unseated ??= admittedLink(() => this.admission, this.session.link);
+    return this.#unseated;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
