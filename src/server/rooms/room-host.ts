@@ -41,7 +41,7 @@ import { relayOnlySignal } from '../ice/relay-only-signal.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
 import { RoomFault } from './room-fault.js';
-import { reportHookError, safely, watchHookResult } from './safely.js';
+import { reportHookError, safely } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
 /**
@@ -211,8 +211,11 @@ export class RoomHost implements RoomHostPort {
   readonly #relayBudgets: RelayBudgets;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
-  /** Message schemas that threw, by message type (see `#schemaFault`). */
-  readonly #schemaFailures = new Map<string, ThrottledFailures>();
+  /**
+   * Failures of the hooks run for every message a member sends (a message's schema or handler,
+   * `onLinkMessage`), by hook: one client sending in a loop what makes one throw must not flood the log.
+   */
+  readonly #messageHookFailures = new Map<string, ThrottledFailures>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -565,9 +568,10 @@ export class RoomHost implements RoomHostPort {
     }
     try {
       const result = registered.handler(client, parsed.output);
-      if (result instanceof Promise) watchHookResult(this.#ctx.metrics, `message '${type}'`, result);
+      if (result instanceof Promise)
+        result.catch((error: unknown) => this.#messageHookFailed(`message '${type}'`, error));
     } catch (error) {
-      reportHookError(this.#ctx.metrics, `message '${type}'`, error);
+      this.#messageHookFailed(`message '${type}'`, error);
     }
   }
 
@@ -577,25 +581,30 @@ export class RoomHost implements RoomHostPort {
    * (per room and type: one client sending it in a loop must not flood the log), and answered RoomFault.
    */
   #schemaFault(type: string, client: HostedClient, error: unknown): never {
-    let failures = this.#schemaFailures.get(type);
+    this.#messageHookFailed(
+      `schema '${type}'`,
+      error,
+      `the schema of message '${type}' threw on player ${client.playerId}'s message; it was not handled`,
+    );
+    throw new RoomFault(`the room failed to check your '${type.slice(0, 64)}' message: it was not handled`);
+  }
+
+  /**
+   * A hook run for a member's message threw (or rejected): counted in `room_hook_errors_total{hook}`
+   * every time, logged the first time and then at most every 10 s with the count (ThrottledFailures), per
+   * hook. The hooks are bounded: the message types the room registered, and `onLinkMessage`.
+   */
+  #messageHookFailed(hook: string, error: unknown, what = `${hook} threw`): void {
+    let failures = this.#messageHookFailures.get(hook);
     if (failures === undefined) {
       failures = new ThrottledFailures(
         this.#ctx.metrics,
         'room_hook_errors_total',
         `room '${this.type}' ${this.roomId}`,
       );
-      // Bounded by the types the room registered: no other reaches a schema.
-      this.#schemaFailures.set(type, failures);
+      this.#messageHookFailures.set(hook, failures);
     }
-    failures.report(
-      this.#ctx.clock.now(),
-      () => ({
-        what: `the schema of message '${type}' threw on player ${client.playerId}'s message; it was not handled`,
-        error,
-      }),
-      { hook: `schema '${type}'` },
-    );
-    throw new RoomFault(`the room failed to check your '${type.slice(0, 64)}' message: it was not handled`);
+    failures.report(this.#ctx.clock.now(), () => ({ what, error }), { hook });
   }
 
   /** A message from a member on their server link (already size- and rate-checked). */
@@ -605,9 +614,12 @@ export class RoomHost implements RoomHostPort {
     this.#activeOffRoomMessages = true;
     // Every input passes here: the hook runs as under `safely`, without a closure per message.
     try {
-      watchHookResult(this.#ctx.metrics, 'onLinkMessage', this.room.onLinkMessage(client, channel, bytes));
+      // Typed void, yet an app's may be async: its rejection is reported as a throw would be.
+      const result: unknown = this.room.onLinkMessage(client, channel, bytes);
+      if (result instanceof Promise)
+        result.catch((error: unknown) => this.#messageHookFailed('onLinkMessage', error));
     } catch (error) {
-      reportHookError(this.#ctx.metrics, 'onLinkMessage', error);
+      this.#messageHookFailed('onLinkMessage', error);
     }
   }
 
