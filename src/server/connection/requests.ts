@@ -58,6 +58,7 @@ export async function handleRequest(
  * creations). Both labels are closed sets: the protocol's kinds and error codes, never ids or text.
  * A redirect (ROOM_ON_OTHER_NODE: the room lives on another node, which the client moves to) travels as
  * an error answer but refuses nothing: it is counted apart, in `requests_redirected_total`.
+ * `outOfTurn`: refused without running (see `Session.respond`).
  */
 export function refuseRequest(
   session: Session,
@@ -65,6 +66,7 @@ export function refuseRequest(
   message: Message,
   code: ErrorCode,
   text: string,
+  outOfTurn = false,
 ): void {
   const request = kindLabel(message.kind);
   if (code === ErrorCode.ROOM_ON_OTHER_NODE) metrics.count('requests_redirected_total', { request });
@@ -72,7 +74,7 @@ export function refuseRequest(
   // Cut to what the answer's schema takes: a longer message would make the client drop the answer, and
   // its request would never settle.
   const said = text.slice(0, MAX_REFUSAL_LENGTH);
-  session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: said });
+  session.respond({ rid: (message.body as { rid: number }).rid, ok: false, code, message: said }, outOfTurn);
 }
 
 /** The query of a ListRooms or WatchRooms request, without the fields it left out. */

@@ -21,6 +21,7 @@ import type { ClientErrorCounter, ClientErrors } from '../monitoring/client-erro
 import type { FrameTally } from '../monitoring/frame-kinds.js';
 import { addressBlock } from '../remote-address.js';
 import { RelayRefused } from '../rooms/relay-budget.js';
+import { RoomFault } from '../rooms/room-fault.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
@@ -331,12 +332,14 @@ export class ServerConnection {
   }
 
   /**
-   * What `#inRoom` does with a throw: not being in the room, and relayed data over its budget (see
-   * RelayRefused), are told; anything else goes on up.
+   * What `#inRoom` does with a throw: not being in the room, relayed data over its budget (see
+   * RelayRefused), and the room's own code failing on the message (RoomFault) are told; anything else
+   * goes on up.
    */
   #notInRoom(error: unknown): void {
     if (
       error instanceof RelayRefused ||
+      error instanceof RoomFault ||
       (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM)
     ) {
       this.notify(error.code, error.message);
@@ -481,6 +484,8 @@ export class ServerConnection {
         message,
         ErrorCode.RATE_LIMITED,
         `more than ${MAX_PENDING_REQUESTS} requests waiting: wait for their answers`,
+        // Not its turn: what the room sent from a join's `onJoin` still waits for that join's answer.
+        true,
       );
       return;
     }

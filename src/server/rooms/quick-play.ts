@@ -104,6 +104,7 @@ export class QuickPlay {
     // Rooms here that refused this player (full by now, or their onJoin said no): not asked again.
     const tried = new Set<string>();
     for (const listing of candidates) {
+      stopIfEnded(session);
       const host = this.#options.rooms.get(listing.roomId);
       if (!host || host.disposed || host.has(session) || this.#options.isDraining()) continue;
       tried.add(host.roomId);
@@ -111,6 +112,7 @@ export class QuickPlay {
       if (joined) return joined;
     }
     const target = await this.#liveNodeOf(candidates);
+    stopIfEnded(session);
     if (target) throw redirect(target);
     return this.#playHere(session, type, filter, options, address, tried);
   }
@@ -158,6 +160,7 @@ export class QuickPlay {
   ): Promise<JoinedRoom> {
     const key = quickPlayKey(type, filter);
     for (let round = 0; !this.#options.isDraining(); round++) {
+      stopIfEnded(session);
       const host = this.#openRoom(session, type, filter, tried);
       if (host) {
         tried.add(host.roomId);
@@ -175,8 +178,7 @@ export class QuickPlay {
       }
     }
     // A player gone while waiting (their grace ran out) would leave a room behind, on their address.
-    if (session.ended)
-      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the quick play');
+    stopIfEnded(session);
     // One that went round too often creates without making the others wait for it.
     let finished = () => {};
     let creation: QuickPlayCreation | undefined;
@@ -194,6 +196,8 @@ export class QuickPlay {
         creation.deadline = this.#options.clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
         // Claimed (or none to be had): a node that held the claim may have made a room since the read.
         const target = await this.#liveNodeOf(await this.#candidates(type, filter));
+        // Gone during the claim's round trips (a registry that was slow to answer): no room for no one.
+        stopIfEnded(session);
         if (target) {
           creation.sentTo = target;
           throw redirect(target);
@@ -280,9 +284,20 @@ export class QuickPlay {
       return await this.#options.join(session, host, options);
     } catch (error) {
       if (!(error instanceof ProtocolError) || this.#options.isRegistryFailure(error)) throw error;
+      // A refusal because the player is gone is no answer about this room: the next would refuse too.
+      stopIfEnded(session);
       return undefined;
     }
   }
+}
+
+/**
+ * Ends a quick play whose session ended meanwhile (closed, expired: its requests go unanswered): it seats
+ * no one, asks no room for a seat, and creates nothing, which would be left empty on the player's address.
+ */
+function stopIfEnded(session: Session): void {
+  if (session.ended)
+    throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the quick play');
 }
 
 /** Which quick plays wait for each other's creations: same type, same filter (its entries in any order). */

@@ -28,7 +28,10 @@ export interface RoomClient {
   /**
    * The player's link to the server: send snapshots on `phys` (datagrams when the link is direct,
    * newest-only over the WebSocket otherwise), `event` and `dispatch`. `link.state` is 'direct' or
-   * 'relayed' (TCP mode). What the player sends on it arrives in the room's `onLinkMessage`. Once they have
+   * 'relayed' (TCP mode). What the player sends on it arrives in the room's `onLinkMessage`. While the room
+   * decides on their join (`onJoin`, and `stateFor` during the join) it reads 'connecting' and refuses
+   * every send (false): the player's client knows nothing of the room before the join's answer (greet them
+   * with `send`, which waits for it); a link kept from then works once they are seated. Once they have
    * left the room (or it is gone, or it refused their join) it reads as 'closed' and sends nothing: the
    * player's link serves the room they are in now.
    */

@@ -25,7 +25,7 @@ import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
-import { departedLink } from './departed-link.js';
+import { type Admission, admittedLink } from './admitted-link.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
@@ -38,8 +38,10 @@ type PresenceKind =
   | typeof Kind.MemberBack;
 
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
+import { ThrottledFailures } from '../throttled-failures.js';
 import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
-import { reportHookError, safely, watchHookResult } from './safely.js';
+import { RoomFault } from './room-fault.js';
+import { reportHookError, safely } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
 /**
@@ -106,7 +108,7 @@ class HostedClient implements RoomClient {
    * player, or one who has left (or whose room is gone), gets nothing more from this room: a kept
    * reference must not pile messages up for them, nor reach them in the room they are in now.
    */
-  admission: 'deciding' | 'seated' | 'refused' | 'left' = 'deciding';
+  admission: Admission = 'deciding';
   /**
    * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
    * with the session's newest one: the session may already sit in the next room while still listed here.
@@ -114,8 +116,8 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
-  /** `link` once the player has left, or the join was refused (see departedLink). */
-  #departed: Link | undefined;
+  /** `link` while the player is not seated here: deciding, refused, or left (see admittedLink). */
+  #unseated: Link | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -139,11 +141,13 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    // A refused join is as final as a leave: the room may have heard onLeave (a kick while deciding, the
-    // session's end), and the player's link serves the room they are in, not this one.
-    if (this.admission === 'seated' || this.admission === 'deciding') return this.session.link;
-    this.#departed ??= departedLink(this.session.link);
-    return this.#departed;
+    // Seated: the player's link itself (read for every snapshot). Still deciding: sends are refused until
+    // the join is answered, or they would reach the player ahead of it. A refused join is as final as a
+    // leave: the room may have heard onLeave (a kick while deciding, the session's end), and the player's
+    // link serves the room they are in, not this one.
+    if (this.admission === 'seated') return this.session.link;
+    this.#unseated ??= admittedLink(() => this.admission, this.session.link);
+    return this.#unseated;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
@@ -193,12 +197,25 @@ export class RoomHost implements RoomHostPort {
    */
   #releases = 0;
   #cancelEmptyTimer: Cancel | undefined;
+  /**
+   * Joins under way (`join`): from before the seat reservation to the join's answer. A room with one is
+   * not empty: the reservation alone is a registry round trip, long enough for the empty-room timer to run
+   * out, and the player would be answered ROOM_NOT_FOUND for a room that was there when they asked.
+   */
+  #joinsUnderWay = 0;
+  /** The empty-room timer ran out while joins were under way: the room goes if still empty once they end. */
+  #emptyOverdue = false;
   /** What each member may still signal to each other member. */
   readonly #signalBudgets: SignalBudgets;
   /** What each member may still relay to each other member on the queued channels. */
   readonly #relayBudgets: RelayBudgets;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
+  /**
+   * Failures of the hooks run for every message a member sends (a message's schema or handler,
+   * `onLinkMessage`), by hook: one client sending in a loop what makes one throw must not flood the log.
+   */
+  readonly #messageHookFailures = new Map<string, ThrottledFailures>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -222,9 +239,29 @@ export class RoomHost implements RoomHostPort {
     return this.#members.size;
   }
 
-  /** Live, with no member (away ones included) and no one being admitted: no one would miss it. */
+  /** Live, with no member (away ones included) and no join under way: no one would miss it. */
   get vacant(): boolean {
-    return !this.disposed && this.#members.size === 0 && this.#admitting.size === 0;
+    return (
+      !this.disposed && this.#members.size === 0 && this.#admitting.size === 0 && this.#joinsUnderWay === 0
+    );
+  }
+
+  /**
+   * Runs a join of this room (`run`: its seat reservation and admission), during which the room is not
+   * empty. Once it ends, a room whose empty-room timer ran out meanwhile goes if it is still empty.
+   */
+  async join<T>(run: () => Promise<T>): Promise<T> {
+    this.#joinsUnderWay++;
+    try {
+      return await run();
+    } finally {
+      this.#joinsUnderWay--;
+      if (this.vacant) {
+        if (this.#emptyOverdue) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+        // Empty again, waiting for its timer: counted against its creators once more (see onVacant).
+        else if (this.#cancelEmptyTimer !== undefined) this.#ctx.onVacant(this.roomId);
+      }
+    }
   }
 
   clients(): readonly RoomClient[] {
@@ -393,6 +430,7 @@ export class RoomHost implements RoomHostPort {
     }
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
+    this.#emptyOverdue = false;
     // Among the room's clients for `stateFor`, but no one is told of the player, and the player's session
     // is not moved, until the answer is known to be sendable: a state the client could not read would
     // leave the join unanswered, or answered with an error while the player kept the seat. Undone here
@@ -514,7 +552,12 @@ export class RoomHost implements RoomHostPort {
     const registered = this.room[handlersOf](type);
     if (!registered)
       throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `no handler for '${type.slice(0, 64)}'`);
-    const parsed = v.safeParse(registered.schema, data);
+    let parsed: ReturnType<typeof v.safeParse<typeof registered.schema>>;
+    try {
+      parsed = v.safeParse(registered.schema, data);
+    } catch (error) {
+      this.#schemaFault(type, client, error);
+    }
     if (!parsed.success) {
       const issue = parsed.issues[0];
       const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
@@ -525,10 +568,43 @@ export class RoomHost implements RoomHostPort {
     }
     try {
       const result = registered.handler(client, parsed.output);
-      if (result instanceof Promise) watchHookResult(this.#ctx.metrics, `message '${type}'`, result);
+      if (result instanceof Promise)
+        result.catch((error: unknown) => this.#messageHookFailed(`message '${type}'`, error));
     } catch (error) {
-      reportHookError(this.#ctx.metrics, `message '${type}'`, error);
+      this.#messageHookFailed(`message '${type}'`, error);
     }
+  }
+
+  /**
+   * The schema of `type` threw (a `v.transform` or `v.check` with a bug): the app's fault, not the
+   * sender's. Counted for every message, logged the first time and then at most every 10 s with the count
+   * (per room and type: one client sending it in a loop must not flood the log), and answered RoomFault.
+   */
+  #schemaFault(type: string, client: HostedClient, error: unknown): never {
+    this.#messageHookFailed(
+      `schema '${type}'`,
+      error,
+      `the schema of message '${type}' threw on player ${client.playerId}'s message; it was not handled`,
+    );
+    throw new RoomFault(`the room failed to check your '${type.slice(0, 64)}' message: it was not handled`);
+  }
+
+  /**
+   * A hook run for a member's message threw (or rejected): counted in `room_hook_errors_total{hook}`
+   * every time, logged the first time and then at most every 10 s with the count (ThrottledFailures), per
+   * hook. The hooks are bounded: the message types the room registered, and `onLinkMessage`.
+   */
+  #messageHookFailed(hook: string, error: unknown, what = `${hook} threw`): void {
+    let failures = this.#messageHookFailures.get(hook);
+    if (failures === undefined) {
+      failures = new ThrottledFailures(
+        this.#ctx.metrics,
+        'room_hook_errors_total',
+        `room '${this.type}' ${this.roomId}`,
+      );
+      this.#messageHookFailures.set(hook, failures);
+    }
+    failures.report(this.#ctx.clock.now(), () => ({ what, error }), { hook });
   }
 
   /** A message from a member on their server link (already size- and rate-checked). */
@@ -538,9 +614,12 @@ export class RoomHost implements RoomHostPort {
     this.#activeOffRoomMessages = true;
     // Every input passes here: the hook runs as under `safely`, without a closure per message.
     try {
-      watchHookResult(this.#ctx.metrics, 'onLinkMessage', this.room.onLinkMessage(client, channel, bytes));
+      // Typed void, yet an app's may be async: its rejection is reported as a throw would be.
+      const result: unknown = this.room.onLinkMessage(client, channel, bytes);
+      if (result instanceof Promise)
+        result.catch((error: unknown) => this.#messageHookFailed('onLinkMessage', error));
     } catch (error) {
-      reportHookError(this.#ctx.metrics, 'onLinkMessage', error);
+      this.#messageHookFailed('onLinkMessage', error);
     }
   }
 
@@ -780,17 +859,25 @@ export class RoomHost implements RoomHostPort {
     this.#timers.close();
   }
 
-  /** Starts the empty-room timer, e.g. for a room whose creator never got in. */
+  /**
+   * Starts the empty-room timer, e.g. for a room whose creator never got in, unless it is running (or ran
+   * out during joins under way, see `join`): a refused join does not buy an empty room more time.
+   */
   scheduleDisposalIfEmpty(): void {
-    if (this.#members.size === 0 && !this.disposed) this.#scheduleEmptyDisposal();
+    if (this.#members.size > 0 || this.disposed) return;
+    if (this.#cancelEmptyTimer !== undefined || this.#emptyOverdue) return;
+    this.#scheduleEmptyDisposal();
   }
 
   #scheduleEmptyDisposal(): void {
     this.#cancelEmptyTimer?.();
+    this.#emptyOverdue = false;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
-      // A player still being admitted (a slow `onJoin`) is about to be a member: a refused one starts
-      // the timer again.
+      this.#cancelEmptyTimer = undefined;
       if (this.vacant) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
+      // A join under way (its seat reservation, or a slow `onJoin`) may make a member: the room goes once
+      // it ends if it did not (see `join`).
+      else if (this.#members.size === 0) this.#emptyOverdue = true;
     }, this.#ctx.emptyDisposeMs);
     // Last: the manager may dispose this very room for it.
     if (this.vacant) this.#ctx.onVacant(this.roomId);

@@ -618,7 +618,12 @@ export class RoomManager {
     }
   }
 
-  async #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
+  /** Seats `session` in `host`: a join under way there (see `RoomHost.join`) until it is answered. */
+  #joinInto(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
+    return host.join(() => this.#seat(session, host, options));
+  }
+
+  async #seat(session: Session, host: RoomHost, options: unknown): Promise<JoinedRoom> {
     // The room the player sits in (a repeated join, or the second of two sent at once: requests are taken
     // one at a time, so it comes once the first seated them): refused, and nothing changes. Not admitted
     // again (the room would hear onJoin for a player it has, the others a MemberJoined), nor answered as a

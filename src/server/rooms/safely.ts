@@ -13,14 +13,6 @@ export function safely(metrics: MetricsSink, where: string, run: () => unknown):
   }
 }
 
-/**
- * `safely` for hooks called per message, without a closure per call: the caller runs the hook in its own
- * `try`, hands a throw to `reportHookError` and the result here (a rejected promise is reported too).
- */
-export function watchHookResult(metrics: MetricsSink, where: string, result: unknown): void {
-  if (result instanceof Promise) result.catch((error: unknown) => report(metrics, where, error));
-}
-
 export function reportHookError(metrics: MetricsSink, where: string, error: unknown): void {
   report(metrics, where, error);
 }

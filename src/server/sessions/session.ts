@@ -275,12 +275,17 @@ export class Session {
     this.sendEncoded(encodeMessage(kind, body), messageClass, ttlMs);
   }
 
-  /** Answers a request (reliable); the newest answers are kept for `resendAnswers`. */
-  respond(body: Body<typeof Kind.Response>): void {
+  /**
+   * Answers a request (reliable); the newest answers are kept for `resendAnswers`. `outOfTurn`: the
+   * request was answered without running (refused before its turn, while another one may be running):
+   * what is held for the request running now (a join's `onJoin`) stays held until that one's answer.
+   */
+  respond(body: Body<typeof Kind.Response>, outOfTurn = false): void {
     const inner = encodeMessage(Kind.Response, body);
     this.#answers.push(inner);
     if (this.#answers.length > KEPT_ANSWERS) this.#answers.shift();
     this.sendEncoded(inner, 'reliable');
+    if (outOfTurn) return;
     const held = this.#held;
     this.#held = undefined;
     if (held) for (const { inner, messageClass, ttlMs } of held) this.sendEncoded(inner, messageClass, ttlMs);

@@ -1,5 +1,5 @@
 import { type EntityRecord, Tier } from '../../sync/index.js';
-import { memberName } from './throttled-failures.js';
+import { memberName } from './member-name.js';
 
 /** The app's callbacks of RoomSync that run while a member's snapshot is written. */
 export interface SyncCallbacks<M> {

@@ -37,11 +37,12 @@ import {
 } from '../../transport/core.js';
 import type { MetricsSink } from '../metrics.js';
 import type { RoomClient } from '../rooms/room-client.js';
+import { ThrottledFailures } from '../throttled-failures.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { DeflateTries } from './deflate-tries.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
+import { memberName } from './member-name.js';
 import { FlushRate, RateMemory } from './rate-memory.js';
-import { memberName, ThrottledFailures } from './throttled-failures.js';
 
 /**
  * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a

@@ -1,12 +1,12 @@
-import type { MetricsSink } from '../metrics.js';
+import type { MetricsSink } from './metrics.js';
 
 /** Time between two console lines of one kind (ms of the room's clock). */
 const REPORT_EVERY_MS = 10_000;
 
 /**
- * Failures RoomSync goes on after: every one counted, the first said at once with its error, the rest at
- * most once per 10 s with their count, so that one failing every tick for every member does not flood
- * the log.
+ * Failures the server goes on after (RoomSync's, a room's): every one counted, the first said at once with
+ * its error, the rest at most once per 10 s with their count, so that one failing every tick for every
+ * member, or for every message a client sends, does not flood the log.
  */
 export class ThrottledFailures {
   #total = 0;
@@ -15,10 +15,13 @@ export class ThrottledFailures {
   #saidAt = Number.NEGATIVE_INFINITY;
   readonly #metrics: MetricsSink | undefined;
   readonly #counter: string;
+  /** What failed, as each line names it after `vehikill-net: ` (`RoomSync`, a room). */
+  readonly #source: string;
 
-  constructor(metrics: MetricsSink | undefined, counter: string) {
+  constructor(metrics: MetricsSink | undefined, counter: string, source = 'RoomSync') {
     this.#metrics = metrics;
     this.#counter = counter;
+    this.#source = source;
   }
 
   get total(): number {
@@ -39,7 +42,7 @@ export class ThrottledFailures {
     this.#metrics?.count(this.#counter, labels);
     if (this.#saidAt === Number.NEGATIVE_INFINITY) {
       const { what, error } = describe();
-      console.error(`vehikill-net: RoomSync: ${what}:`, error);
+      console.error(`vehikill-net: ${this.#source}: ${what}:`, error);
       this.#saidAt = now;
       return;
     }
@@ -47,16 +50,10 @@ export class ThrottledFailures {
     if (now - this.#saidAt < REPORT_EVERY_MS) return;
     const { what, error } = describe();
     console.error(
-      `vehikill-net: RoomSync: ${this.#unsaid} more such failures since; the latest: ${what}:`,
+      `vehikill-net: ${this.#source}: ${this.#unsaid} more such failures since; the latest: ${what}:`,
       error,
     );
     this.#unsaid = 0;
     this.#saidAt = now;
   }
-}
-
-/** `member a` for a room client (its player id), `a member` for any other kind of member. */
-export function memberName(member: unknown): string {
-  const playerId = (member as { readonly playerId?: unknown }).playerId;
-  return typeof playerId === 'string' ? `member ${playerId}` : 'a member';
 }

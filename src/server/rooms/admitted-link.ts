@@ -1,0 +1,52 @@
+import type { Disposer } from '../../common/index.js';
+import type { Channel, Link, LinkState } from '../../transport/core.js';
+import type { ServerLink } from '../server-link/server-link.js';
+
+/** What adaptive rates read of a server link (see RoomSync's AdaptiveLinkFacts), kept read-only. */
+export type AdmittedLink = Link & Pick<ServerLink, 'device' | 'queuedBytes'>;
+
+/** Where a player's join of a room stands (see `HostedClient.admission`). */
+export type Admission = 'deciding' | 'seated' | 'refused' | 'left';
+
+/**
+ * What a `RoomClient` gives as its `link` whenever the player is not (or not yet) seated in its room, the
+ * player's server link as far as this seating may use it, asked afresh at every call (a room may keep it):
+ * - while the room decides on the join (`onJoin`, `stateFor` during it): it reads 'connecting' and refuses
+ *   every send (false, as a link not up yet answers). The player's client knows nothing of the room before
+ *   the join's answer, and what came on its link ahead of that would go to the room it is in now, or to
+ *   none; `client.send`, which waits for the answer, is how to greet a joiner.
+ * - once the join is accepted: the player's link itself.
+ * - once the join was refused, or the player left (or the room went): it reads 'closed', nothing is sent,
+ *   nothing heard, and closing it closes nothing. The player's link serves the room they are in now.
+ * Its stats and quality are always the player's link's, read-only.
+ */
+export function admittedLink(admission: () => Admission, link: ServerLink): AdmittedLink {
+  const seated = () => admission() === 'seated';
+  const gone = () => {
+    const now = admission();
+    return now === 'refused' || now === 'left';
+  };
+  return {
+    get state(): LinkState {
+      if (seated()) return link.state;
+      return gone() ? 'closed' : 'connecting';
+    },
+    send: (channel: Channel, bytes: Uint8Array) => seated() && link.send(channel, bytes),
+    sendTagged: (channel: Channel, tag: number, body: Uint8Array) =>
+      seated() && link.sendTagged(channel, tag, body),
+    onMessage: (listener: (channel: Channel, bytes: Uint8Array) => void): Disposer =>
+      gone() ? () => {} : link.onMessage(listener),
+    onState: (listener: (state: LinkState) => void): Disposer => (gone() ? () => {} : link.onState(listener)),
+    stats: () => link.stats(),
+    get quality() {
+      return link.quality;
+    },
+    get device() {
+      return link.device;
+    },
+    queuedBytes: () => link.queuedBytes(),
+    close: () => {
+      if (seated()) link.close();
+    },
+  };
+}
