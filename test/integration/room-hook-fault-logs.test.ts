@@ -52,4 +52,25 @@ describe('a room hook that throws for every message a client sends', () => {
     expect(metrics.total('room_hook_errors_total', { hook: "message 'async'" })).toBe(10);
     expect(metrics.total('room_hook_errors_total', { hook: 'onLinkMessage' })).toBe(10);
   });
+
+  it('a room timer that throws at every tick is counted every time and logged once', async () => {
+    let ticks = 0;
+    class ThrowingTimerRoom extends Room {
+      override onCreate(): void {
+        this.clock.setInterval(() => {
+          ticks++;
+          throw new Error('the tick has a bug');
+        }, 5);
+      }
+    }
+    t = await startServer({ ticking: ThrowingTimerRoom });
+    const alice = t.client();
+    await alice.connect();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await alice.create('ticking');
+    await eventually(() => ticks >= 20, 'twenty ticks');
+    const metrics = t.server.metrics as CountingMetrics;
+    expect(metrics.total('room_hook_errors_total', { hook: 'timer' })).toBeGreaterThanOrEqual(20);
+    expect(logged).toHaveBeenCalledTimes(1);
+  });
 });

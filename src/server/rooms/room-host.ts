@@ -41,7 +41,7 @@ import { relayOnlySignal } from '../ice/relay-only-signal.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
 import { RoomFault } from './room-fault.js';
-import { reportHookError, safely } from './safely.js';
+import { safely } from './safely.js';
 import { SignalBudgets, type SignalLimits } from './signal-budget.js';
 
 /**
@@ -212,10 +212,11 @@ export class RoomHost implements RoomHostPort {
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
   /**
-   * Failures of the hooks run for every message a member sends (a message's schema or handler,
-   * `onLinkMessage`), by hook: one client sending in a loop what makes one throw must not flood the log.
+   * Failures of the hooks that may run many times a second (a message's schema or handler, `onLinkMessage`,
+   * the room's timers), by hook: one client sending in a loop what makes one throw, or a tick with a bug,
+   * must not flood the log.
    */
-  readonly #messageHookFailures = new Map<string, ThrottledFailures>();
+  readonly #frequentHookFailures = new Map<string, ThrottledFailures>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -225,7 +226,8 @@ export class RoomHost implements RoomHostPort {
     this.#ctx = ctx;
     this.#signalBudgets = new SignalBudgets(ctx);
     this.#relayBudgets = new RelayBudgets(ctx);
-    this.#timers = new RoomTimers(ctx.clock, (error) => reportHookError(ctx.metrics, 'timer', error));
+    // A timer may run at the room's tick rate: its throws are logged as bounded as those of message hooks.
+    this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error));
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
   }
@@ -569,9 +571,9 @@ export class RoomHost implements RoomHostPort {
     try {
       const result = registered.handler(client, parsed.output);
       if (result instanceof Promise)
-        result.catch((error: unknown) => this.#messageHookFailed(`message '${type}'`, error));
+        result.catch((error: unknown) => this.#frequentHookFailed(`message '${type}'`, error));
     } catch (error) {
-      this.#messageHookFailed(`message '${type}'`, error);
+      this.#frequentHookFailed(`message '${type}'`, error);
     }
   }
 
@@ -581,7 +583,7 @@ export class RoomHost implements RoomHostPort {
    * (per room and type: one client sending it in a loop must not flood the log), and answered RoomFault.
    */
   #schemaFault(type: string, client: HostedClient, error: unknown): never {
-    this.#messageHookFailed(
+    this.#frequentHookFailed(
       `schema '${type}'`,
       error,
       `the schema of message '${type}' threw on player ${client.playerId}'s message; it was not handled`,
@@ -590,19 +592,20 @@ export class RoomHost implements RoomHostPort {
   }
 
   /**
-   * A hook run for a member's message threw (or rejected): counted in `room_hook_errors_total{hook}`
-   * every time, logged the first time and then at most every 10 s with the count (ThrottledFailures), per
-   * hook. The hooks are bounded: the message types the room registered, and `onLinkMessage`.
+   * A hook run for a member's message, or a room timer, threw (or rejected): counted in
+   * `room_hook_errors_total{hook}` every time, logged the first time and then at most every 10 s with the
+   * count (ThrottledFailures), per hook. The hooks are bounded: the message types the room registered,
+   * `onLinkMessage` and 'timer'.
    */
-  #messageHookFailed(hook: string, error: unknown, what = `${hook} threw`): void {
-    let failures = this.#messageHookFailures.get(hook);
+  #frequentHookFailed(hook: string, error: unknown, what = `${hook} threw`): void {
+    let failures = this.#frequentHookFailures.get(hook);
     if (failures === undefined) {
       failures = new ThrottledFailures(
         this.#ctx.metrics,
         'room_hook_errors_total',
         `room '${this.type}' ${this.roomId}`,
       );
-      this.#messageHookFailures.set(hook, failures);
+      this.#frequentHookFailures.set(hook, failures);
     }
     failures.report(this.#ctx.clock.now(), () => ({ what, error }), { hook });
   }
@@ -617,9 +620,9 @@ export class RoomHost implements RoomHostPort {
       // Typed void, yet an app's may be async: its rejection is reported as a throw would be.
       const result: unknown = this.room.onLinkMessage(client, channel, bytes);
       if (result instanceof Promise)
-        result.catch((error: unknown) => this.#messageHookFailed('onLinkMessage', error));
+        result.catch((error: unknown) => this.#frequentHookFailed('onLinkMessage', error));
     } catch (error) {
-      this.#messageHookFailed('onLinkMessage', error);
+      this.#frequentHookFailed('onLinkMessage', error);
     }
   }
 

@@ -13,10 +13,6 @@ export function safely(metrics: MetricsSink, where: string, run: () => unknown):
   }
 }
 
-export function reportHookError(metrics: MetricsSink, where: string, error: unknown): void {
-  report(metrics, where, error);
-}
-
 function report(metrics: MetricsSink, where: string, error: unknown): void {
   metrics.count('room_hook_errors_total', { hook: where });
   console.error(`vehikill-net: room ${where} threw`, error);
