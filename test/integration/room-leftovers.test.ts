@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { Kind } from 'vehikill-net/protocol';
 import { Room, type RoomClient } from 'vehikill-net/server';
-import { Channel } from 'vehikill-net/transport';
+import { Channel, type Link } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -142,6 +142,60 @@ describe("a room that keeps a client's link past their leave", () => {
     expect(LinkKeepingRoom.kept.map((client) => client.link.state === 'closed')).toEqual([false, true]);
     await sleep(100);
     expect(heardByBob).toEqual([]);
+  });
+});
+
+/**
+ * Keeps the link object itself, taken while the player sat here ('keep'), and listens on it; 'ping' sends
+ * a byte on each kept link.
+ */
+class LinkObjectRoom extends Room {
+  static kept: Link[] = [];
+  static taken: boolean[] = [];
+  static heard = 0;
+  override onCreate(): void {
+    this.onMessage('keep', v.unknown(), (client) => {
+      const link = client.link;
+      LinkObjectRoom.kept.push(link);
+      link.onMessage(() => LinkObjectRoom.heard++);
+    });
+    this.onMessage('ping', v.unknown(), () => {
+      LinkObjectRoom.taken = LinkObjectRoom.kept.map((link) => link.send(Channel.event, Uint8Array.of(7)));
+    });
+  }
+}
+
+describe("a room that keeps a seated player's link object past their leave", () => {
+  it('reaches them through it no more, and hears nothing more from them through it', async () => {
+    LinkObjectRoom.kept = [];
+    LinkObjectRoom.taken = [];
+    LinkObjectRoom.heard = 0;
+    t = await startServer({ keepLinkObject: LinkObjectRoom });
+    const alice = t.client({ name: 'Alice' });
+    await alice.connect();
+    const room = await alice.create('keepLinkObject');
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    const bobRoom = await bob.join(room.roomId);
+    bobRoom.send('keep', {});
+    await eventually(() => LinkObjectRoom.kept.length === 1, 'the room kept the link');
+    expect(LinkObjectRoom.kept[0]?.state).not.toBe('closed');
+    bob.serverLink.send(Channel.event, Uint8Array.of(1));
+    await eventually(() => LinkObjectRoom.heard === 1, 'heard through the kept link while seated');
+    await bobRoom.leave();
+    // Bob sits in another room now; the first one must not reach him there, nor hear him.
+    const other = await bob.create('keepLinkObject');
+    const heardByBob: number[] = [];
+    bob.serverLink.onMessage((_channel, bytes) => heardByBob.push(bytes[0] as number));
+    room.send('ping', {});
+    await eventually(() => LinkObjectRoom.taken.length === 1, 'the room sent');
+    expect(LinkObjectRoom.taken).toEqual([false]);
+    expect(LinkObjectRoom.kept[0]?.state).toBe('closed');
+    bob.serverLink.send(Channel.event, Uint8Array.of(2));
+    await sleep(100);
+    expect(heardByBob).toEqual([]);
+    expect(LinkObjectRoom.heard).toBe(1);
+    expect(other.left).toBe(false);
   });
 });
 

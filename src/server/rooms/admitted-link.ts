@@ -9,15 +9,15 @@ export type AdmittedLink = Link & Pick<ServerLink, 'device' | 'queuedBytes'>;
 export type Admission = 'deciding' | 'seated' | 'refused' | 'left';
 
 /**
- * What a `RoomClient` gives as its `link` whenever the player is not (or not yet) seated in its room, the
- * player's server link as far as this seating may use it, asked afresh at every call (a room may keep it):
+ * What a `RoomClient` gives as its `link`: the player's server link as far as this seating may use it,
+ * asked afresh at every call, as a room may keep the object:
  * - while the room decides on the join (`onJoin`, `stateFor` during it): it reads 'connecting' and refuses
  *   every send (false, as a link not up yet answers). The player's client knows nothing of the room before
  *   the join's answer, and what came on its link ahead of that would go to the room it is in now, or to
  *   none; `client.send`, which waits for the answer, is how to greet a joiner.
- * - once the join is accepted: the player's link itself.
+ * - while the player is seated: the player's link, its messages and states heard.
  * - once the join was refused, or the player left (or the room went): it reads 'closed', nothing is sent,
- *   nothing heard, and closing it closes nothing. The player's link serves the room they are in now.
+ *   nothing more heard, and closing it closes nothing. The player's link serves the room they are in now.
  * Its stats and quality are always the player's link's, read-only.
  */
 export function admittedLink(admission: () => Admission, link: ServerLink): AdmittedLink {
@@ -34,9 +34,19 @@ export function admittedLink(admission: () => Admission, link: ServerLink): Admi
     send: (channel: Channel, bytes: Uint8Array) => seated() && link.send(channel, bytes),
     sendTagged: (channel: Channel, tag: number, body: Uint8Array) =>
       seated() && link.sendTagged(channel, tag, body),
+    // Heard while seated only: a listener added from this seating must not hear the player in their next room.
     onMessage: (listener: (channel: Channel, bytes: Uint8Array) => void): Disposer =>
-      gone() ? () => {} : link.onMessage(listener),
-    onState: (listener: (state: LinkState) => void): Disposer => (gone() ? () => {} : link.onState(listener)),
+      gone()
+        ? () => {}
+        : link.onMessage((channel, bytes) => {
+            if (seated()) listener(channel, bytes);
+          }),
+    onState: (listener: (state: LinkState) => void): Disposer =>
+      gone()
+        ? () => {}
+        : link.onState((state) => {
+            if (seated()) listener(state);
+          }),
     stats: () => link.stats(),
     get quality() {
       return link.quality;

@@ -32,8 +32,8 @@ export interface RoomClient {
    * decides on their join (`onJoin`, and `stateFor` during the join) it reads 'connecting' and refuses
    * every send (false): the player's client knows nothing of the room before the join's answer (greet them
    * with `send`, which waits for it); a link kept from then works once they are seated. Once they have
-   * left the room (or it is gone, or it refused their join) it reads as 'closed' and sends nothing: the
-   * player's link serves the room they are in now.
+   * left the room (or it is gone, or it refused their join) it reads as 'closed', sends nothing and hears
+   * nothing, a link object kept from earlier too: the player's link serves the room they are in now.
    */
   readonly link: Link;
   /**

@@ -116,8 +116,8 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
-  /** `link` while the player is not seated here: deciding, refused, or left (see admittedLink). */
-  #unseated: Link | undefined;
+  /** `link`: the player's link as this seating may use it (see admittedLink). */
+  #link: Link | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -141,13 +141,12 @@ class HostedClient implements RoomClient {
     return this.session.rttMs;
   }
   get link(): Link {
-    // Seated: the player's link itself (read for every snapshot). Still deciding: sends are refused until
-    // the join is answered, or they would reach the player ahead of it. A refused join is as final as a
-    // leave: the room may have heard onLeave (a kick while deciding, the session's end), and the player's
-    // link serves the room they are in, not this one.
-    if (this.admission === 'seated') return this.session.link;
-    this.#unseated ??= admittedLink(() => this.admission, this.session.link);
-    return this.#unseated;
+    // Always the seating's view of the player's link, even while seated: a room may keep the object, and
+    // once the player leaves it must not reach them in the room they are in then. Still deciding, sends are
+    // refused until the join is answered, or they would reach the player ahead of it. A refused join is as
+    // final as a leave: the room may have heard onLeave (a kick while deciding, the session's end).
+    this.#link ??= admittedLink(() => this.admission, this.session.link);
+    return this.#link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
