@@ -130,8 +130,8 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
       'both direct, at both ends',
       15_000,
     );
-    // The players' links as the server holds them, taken while they are members: a RoomClient kept past
-    // its player's leave gives a closed view of it (see RoomClient.link).
+    // The players' links as the room holds them, taken while they are members: once a player is out of the
+    // room, what it kept reads closed (see RoomClient.link), while the player's own link lives on.
     const aliceLinkOnServer = EchoRoom.members.get(alice.playerId!)!.link;
     const bobLinkOnServer = EchoRoom.members.get(bob.playerId!)!.link;
 
@@ -143,10 +143,17 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     await sleep(300);
     expect(EchoRoom.heard).toEqual([]);
     expect(bob.serverLink.state).toBe('direct');
+    expect(bobLinkOnServer.state).toBe('closed');
 
     alice.close();
     await eventually(() => aliceLinkOnServer.state === 'closed', "alice's link closed on the server", 3_000);
-    await eventually(() => bobLinkOnServer.state === 'direct', 'bob unaffected');
+    // Bob's link is his own: alice's going does not touch it, and it still carries the server's messages.
+    const heardByBob: number[] = [];
+    bob.serverLink.onMessage((_channel, bytes) => heardByBob.push(bytes[0] as number));
+    await bob.create('echo');
+    bob.serverLink.send(Channel.dispatch, Uint8Array.of(9));
+    await eventually(() => heardByBob[0] === 0xee, "bob's message echoed by his new room");
+    expect(bob.serverLink.state).toBe('direct');
     bob.close();
   }, 30_000);
 
