@@ -279,15 +279,25 @@ export class PeerLink extends FailoverLink {
     this.#attemptStartedAt = this.#options.clock.now();
     const rtcOptions = this.#rtcOptions();
     if (!rtcOptions) return;
-    const rtc = new RtcLink({
-      ...rtcOptions,
-      clock: this.#options.clock,
-      role: offering ? 'offerer' : 'answerer',
-      signaling: {
-        send: (signal) => this.#options.sendSignal(offering ? { n, o: true, signal } : { n, signal }),
-        onSignal: (listener) => this.#signals.on('signal', listener),
-      },
-    });
+    let rtc: RtcLink;
+    try {
+      rtc = new RtcLink({
+        ...rtcOptions,
+        clock: this.#options.clock,
+        role: offering ? 'offerer' : 'answerer',
+        signaling: {
+          send: (signal) => this.#options.sendSignal(offering ? { n, o: true, signal } : { n, signal }),
+          onSignal: (listener) => this.#signals.on('signal', listener),
+        },
+      });
+    } catch {
+      // The browser would not make the RTCPeerConnection (past its limit of connections, an ICE server
+      // URL it cannot parse). Thrown, it escaped from room.mesh(), a peer's signal or the retry timer
+      // (ending a Node process); it is a failed attempt: the relay carries on, and it is retried.
+      this.useDirect(undefined);
+      this.#attemptFailed();
+      return;
+    }
     // Replaces (and closes) the attempt before without counting that as a failure.
     this.useDirect(rtc, () => this.#attemptFailed());
     rtc.onState((state) => {
