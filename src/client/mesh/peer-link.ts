@@ -64,6 +64,11 @@ export interface PeerLinkOptions {
    * took (see StreamFollower): frames of that one still on their way are dropped.
    */
   epochs?: DispatchEpochs;
+  /**
+   * Whether the relay path delivers now (the session's socket is up). While it does not and the link is
+   * not direct, timed dispatch retransmissions wait for `sessionResumed`. Default: always.
+   */
+  relayConnected?(): boolean;
 }
 
 /**
@@ -190,6 +195,21 @@ export class PeerLink extends FailoverLink {
   #rtcOptions(): RtcAttemptOptions | undefined {
     const rtc = this.#options.rtc;
     return typeof rtc === 'function' ? rtc() : rtc;
+  }
+
+  /**
+   * Sent while the session's socket was down, a relayed dispatch frame waits in the session's outbox, which
+   * replays it at the resume: sent again meanwhile, every second or few, each was one more duplicate there
+   * (a minute away made ten copies of each unacked message, filling the outbox the app's own reliable
+   * messages need). The direct path, when up, goes on as before.
+   */
+  protected override mayRetransmit(): boolean {
+    return this.state === 'direct' || (this.#options.relayConnected?.() ?? true);
+  }
+
+  /** @internal The session resumed: retransmissions held back meanwhile wait for an ack again from now. */
+  sessionResumed(): void {
+    if (this.state !== 'closed') this.flushDispatch();
   }
 
   override close(): void {

@@ -200,6 +200,9 @@ export class PeerMesh {
         this.#followMeshSize();
       }),
       room.on('leave', () => this.close()),
+      room.onSessionResumed(() => {
+        for (const link of this.#links.values()) link.sessionResumed();
+      }),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
     for (const member of room.members) this.#connect(member.playerId);
@@ -362,6 +365,7 @@ export class PeerMesh {
       ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
       epochs: this.#epochsFor(peerId, relay),
+      relayConnected: () => this.#room.relayConnected,
     });
     relay.markGoodbyes({
       followed: () => link.followedEpoch,
