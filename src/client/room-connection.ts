@@ -434,6 +434,10 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
     this.#voiceAttempts.delete(playerId);
+    // Its signals belong to negotiations of a seating that ended: replayed to a mesh or voice chat made
+    // after the player came back, an offer of its old mesh would be answered to its new one (whose attempts
+    // number from 1 again), and its new offer taken as a second one for the same attempt.
+    this.#forgetSignalsOf(playerId);
     // A new seating's links number their streams afresh: nothing of the one before is on its way.
     this.#retiredPeerEpochs.delete(playerId);
     this.#relayLinks.get(playerId)?.closeLocally();
@@ -444,6 +448,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   /** @internal The session resumed (same session, a new socket): see `onSessionResumed`. */
   applyResumed(): void {
     if (!this.#left) this.#resumed.emit('resumed', null);
+  }
+
+  #forgetSignalsOf(playerId: string): void {
+    const kept = this.#recentSignals.filter((recent) => recent.from !== playerId);
+    this.#recentSignals.splice(0, this.#recentSignals.length, ...kept);
   }
 
   /** @internal */
