@@ -124,6 +124,13 @@ export class PeerLink extends FailoverLink {
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
     this.#peerOffers = options.peerOffers ?? peerOfferBudget(options.clock.now());
+    // The relay closes for the peer's goodbye (or its leave, or ours): the peer's link is over, whatever
+    // path this one is on. Left open while direct, it went on with a stream of the peer's that the peer's
+    // next link replaces, with no relay path to fall back on: the goodbye said again for a link that never
+    // heard ours (see PeerMesh) closed nothing, and that link's messages were dropped here while it lasted.
+    relay.onState((state) => {
+      if (state === 'closed') this.close();
+    });
     if ((options.refuseDirectForMs ?? 0) > 0) this.refuseDirectFor(options.refuseDirectForMs as number);
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
