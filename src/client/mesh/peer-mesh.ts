@@ -20,6 +20,7 @@ import { FloodWatch } from './flood-watch.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 import { type RefusalReport, RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
+import { checkRtcOption } from './rtc-option-check.js';
 
 export interface MeshOptions {
   /**
@@ -110,9 +111,13 @@ interface KeptPeerState {
 /** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
 const MAX_EVENT_LIFETIME_MS = 65_535;
 
-/** Throws a RangeError naming the first option that no mesh could work with. */
+/**
+ * Throws a RangeError naming the first option that no mesh could work with (a TypeError for an `rtc` of
+ * the wrong shape).
+ */
 function checkMeshOptions(options: MeshOptions): void {
   const { maxMeshSize, floodPenaltyMs, eventLifetimeMs, maxMessageBytes } = options;
+  checkRtcOption(options.rtc);
   // It was an `rtc` option, which the relay never saw: refused there rather than silently ignored.
   if (options.rtc && 'eventLifetimeMs' in options.rtc) {
     throw new RangeError('eventLifetimeMs is a mesh option, for both paths: room.mesh({ eventLifetimeMs })');
