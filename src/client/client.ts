@@ -618,6 +618,7 @@ export class Client {
       sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
+      connected: () => this.#connection.state === 'open',
       sendSignal: (to, signal) =>
         this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
@@ -904,6 +905,8 @@ export class Client {
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
+    // The room's peer links held back their dispatch retransmissions while the socket was down.
+    if (!fresh) this.#room?.applyResumed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
       this.#events.emit(

@@ -14,6 +14,8 @@ import { TokenBucket } from '../common/index.js';
  */
 export const PEER_OFFER_BURST = 4;
 export const PEER_OFFERS_PER_SECOND = 0.5;
+/** How long an offer budget spent to nothing takes to be whole again (ms): 8 s. */
+export const PEER_OFFER_REFILL_MS = (1_000 * PEER_OFFER_BURST) / PEER_OFFERS_PER_SECOND;
 
 export function peerOfferBudget(now: number): TokenBucket {
   return new TokenBucket(PEER_OFFER_BURST, PEER_OFFERS_PER_SECOND, now);

@@ -66,6 +66,11 @@ export interface RoomTransport {
   readonly conditioner?: Conditioner;
   /** The client's epochs of its peer links' dispatch streams, across rooms. Default: the room's own. */
   readonly linkEpochs?: LinkEpochs;
+  /**
+   * Whether the session's socket is up: while it is not, what is sent through the server waits in the
+   * session's outbox for the resume. Default: always.
+   */
+  connected?(): boolean;
 }
 
 type AnyMessages = Record<string, unknown>;
@@ -139,6 +144,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   readonly #retiredPeerEpochs = new Map<string, number>();
   #left = false;
+  /** The session resumed on a new socket (see `applyResumed`). */
+  readonly #resumed = new Emitter<{ resumed: null }>();
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
   readonly #joinedAt: number;
@@ -360,6 +367,19 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#retiredPeerEpochs;
   }
 
+  /**
+   * @internal Whether the session's socket is up now. While it is not, a relayed message sent waits in the
+   * session's outbox and goes at the resume: one sent again meanwhile is a duplicate in that outbox.
+   */
+  get relayConnected(): boolean {
+    return !this.#left && (this.#transport.connected?.() ?? true);
+  }
+
+  /** @internal Called as the session resumes on a new socket: what the outbox held goes now. */
+  onSessionResumed(listener: () => void): Disposer {
+    return this.#resumed.on('resumed', listener);
+  }
+
   /** Our own player id. */
   get selfId(): string {
     return this.#transport.selfId;
@@ -414,11 +434,25 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
     this.#voiceAttempts.delete(playerId);
+    // Its signals belong to negotiations of a seating that ended: replayed to a mesh or voice chat made
+    // after the player came back, an offer of its old mesh would be answered to its new one (whose attempts
+    // number from 1 again), and its new offer taken as a second one for the same attempt.
+    this.#forgetSignalsOf(playerId);
     // A new seating's links number their streams afresh: nothing of the one before is on its way.
     this.#retiredPeerEpochs.delete(playerId);
     this.#relayLinks.get(playerId)?.closeLocally();
     this.#relayLinks.delete(playerId);
     this.#events.emit('member-leave', { playerId, reason });
+  }
+
+  /** @internal The session resumed (same session, a new socket): see `onSessionResumed`. */
+  applyResumed(): void {
+    if (!this.#left) this.#resumed.emit('resumed', null);
+  }
+
+  #forgetSignalsOf(playerId: string): void {
+    const kept = this.#recentSignals.filter((recent) => recent.from !== playerId);
+    this.#recentSignals.splice(0, this.#recentSignals.length, ...kept);
   }
 
   /** @internal */
@@ -454,6 +488,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#relayLinks.clear();
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();
+    this.#resumed.removeAll();
     this.#messages.removeAll();
     this.#early = undefined;
   }

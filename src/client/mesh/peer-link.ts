@@ -64,6 +64,11 @@ export interface PeerLinkOptions {
    * took (see StreamFollower): frames of that one still on their way are dropped.
    */
   epochs?: DispatchEpochs;
+  /**
+   * Whether the relay path delivers now (the session's socket is up). While it does not and the link is
+   * not direct, timed dispatch retransmissions wait for `sessionResumed`. Default: always.
+   */
+  relayConnected?(): boolean;
 }
 
 /**
@@ -119,6 +124,13 @@ export class PeerLink extends FailoverLink {
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
     this.#peerOffers = options.peerOffers ?? peerOfferBudget(options.clock.now());
+    // The relay closes for the peer's goodbye (or its leave, or ours): the peer's link is over, whatever
+    // path this one is on. Left open while direct, it went on with a stream of the peer's that the peer's
+    // next link replaces, with no relay path to fall back on: the goodbye said again for a link that never
+    // heard ours (see PeerMesh) closed nothing, and that link's messages were dropped here while it lasted.
+    relay.onState((state) => {
+      if (state === 'closed') this.close();
+    });
     if ((options.refuseDirectForMs ?? 0) > 0) this.refuseDirectFor(options.refuseDirectForMs as number);
     if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
   }
@@ -190,6 +202,21 @@ export class PeerLink extends FailoverLink {
   #rtcOptions(): RtcAttemptOptions | undefined {
     const rtc = this.#options.rtc;
     return typeof rtc === 'function' ? rtc() : rtc;
+  }
+
+  /**
+   * Sent while the session's socket was down, a relayed dispatch frame waits in the session's outbox, which
+   * replays it at the resume: sent again meanwhile, every second or few, each was one more duplicate there
+   * (a minute away made ten copies of each unacked message, filling the outbox the app's own reliable
+   * messages need). The direct path, when up, goes on as before.
+   */
+  protected override mayRetransmit(): boolean {
+    return this.state === 'direct' || (this.#options.relayConnected?.() ?? true);
+  }
+
+  /** @internal The session resumed: retransmissions held back meanwhile wait for an ack again from now. */
+  sessionResumed(): void {
+    if (this.state !== 'closed') this.flushDispatch();
   }
 
   override close(): void {
@@ -279,15 +306,25 @@ export class PeerLink extends FailoverLink {
     this.#attemptStartedAt = this.#options.clock.now();
     const rtcOptions = this.#rtcOptions();
     if (!rtcOptions) return;
-    const rtc = new RtcLink({
-      ...rtcOptions,
-      clock: this.#options.clock,
-      role: offering ? 'offerer' : 'answerer',
-      signaling: {
-        send: (signal) => this.#options.sendSignal(offering ? { n, o: true, signal } : { n, signal }),
-        onSignal: (listener) => this.#signals.on('signal', listener),
-      },
-    });
+    let rtc: RtcLink;
+    try {
+      rtc = new RtcLink({
+        ...rtcOptions,
+        clock: this.#options.clock,
+        role: offering ? 'offerer' : 'answerer',
+        signaling: {
+          send: (signal) => this.#options.sendSignal(offering ? { n, o: true, signal } : { n, signal }),
+          onSignal: (listener) => this.#signals.on('signal', listener),
+        },
+      });
+    } catch {
+      // The browser would not make the RTCPeerConnection (past its limit of connections, an ICE server
+      // URL it cannot parse). Thrown, it escaped from room.mesh(), a peer's signal or the retry timer
+      // (ending a Node process); it is a failed attempt: the relay carries on, and it is retried.
+      this.useDirect(undefined);
+      this.#attemptFailed();
+      return;
+    }
     // Replaces (and closes) the attempt before without counting that as a failure.
     this.useDirect(rtc, () => this.#attemptFailed());
     rtc.onState((state) => {

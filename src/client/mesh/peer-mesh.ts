@@ -13,6 +13,7 @@ import {
 } from '../../transport/index.js';
 import { onBrowserOnline } from '../browser-online.js';
 import { onPageShownAfterAway } from '../page-shown.js';
+import { PEER_OFFER_REFILL_MS } from '../peer-offer-budget.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
@@ -20,6 +21,7 @@ import { FloodWatch } from './flood-watch.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 import { type RefusalReport, RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
+import { checkRtcOption } from './rtc-option-check.js';
 
 export interface MeshOptions {
   /**
@@ -107,12 +109,28 @@ interface KeptPeerState {
   /** How many of the peer's offers it acts on: a fresh burst per goodbye would undo its pace. */
   peerOffers: TokenBucket;
 }
+/**
+ * What the mesh held against a player who left, kept for its next seating until it holds nothing a fresh
+ * start would not: `refusedUntil` is when a flood penalty ends, `until` when the record goes (the offer
+ * budget refilled, PEER_OFFER_REFILL_MS after the leave, the longest of the rest; or the penalty's end).
+ */
+interface DepartedPeer {
+  kept: KeptPeerState;
+  refusedUntil: number;
+  until: number;
+}
+/** Departed players' records kept at most; past that the oldest goes (a room seats 16 at most). */
+const MAX_DEPARTED = 64;
 /** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
 const MAX_EVENT_LIFETIME_MS = 65_535;
 
-/** Throws a RangeError naming the first option that no mesh could work with. */
+/**
+ * Throws a RangeError naming the first option that no mesh could work with (a TypeError for an `rtc` of
+ * the wrong shape).
+ */
 function checkMeshOptions(options: MeshOptions): void {
   const { maxMeshSize, floodPenaltyMs, eventLifetimeMs, maxMessageBytes } = options;
+  checkRtcOption(options.rtc);
   // It was an `rtc` option, which the relay never saw: refused there rather than silently ignored.
   if (options.rtc && 'eventLifetimeMs' in options.rtc) {
     throw new RangeError('eventLifetimeMs is a mesh option, for both paths: room.mesh({ eventLifetimeMs })');
@@ -171,6 +189,8 @@ export class PeerMesh {
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
   /** When each peer's link was last replaced after a goodbye (see `#relink`). */
   readonly #relinkedAt = new Map<string, number>();
+  /** What the mesh held against players who left, for a rejoin (see `#rememberDeparted`). */
+  readonly #departed = new Map<string, DepartedPeer>();
   #closed = false;
 
   /**
@@ -200,6 +220,9 @@ export class PeerMesh {
         this.#followMeshSize();
       }),
       room.on('leave', () => this.close()),
+      room.onSessionResumed(() => {
+        for (const link of this.#links.values()) link.sessionResumed();
+      }),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
     for (const member of room.members) this.#connect(member.playerId);
@@ -341,8 +364,9 @@ export class PeerMesh {
   }
 
   /** `kept`: what the mesh held against this peer on the link this one replaces (see `#relink`). */
-  #connect(peerId: string, kept?: KeptPeerState): void {
+  #connect(peerId: string, replacing?: KeptPeerState): void {
     if (peerId === this.#selfId || this.#links.has(peerId) || this.#room.left) return;
+    const kept = replacing ?? this.#takeDeparted(peerId);
     const options = this.#options;
     const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
     const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, this.#room.clock.now());
@@ -362,6 +386,7 @@ export class PeerMesh {
       ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
       epochs: this.#epochsFor(peerId, relay),
+      relayConnected: () => this.#room.relayConnected,
     });
     relay.markGoodbyes({
       followed: () => link.followedEpoch,
@@ -448,6 +473,7 @@ export class PeerMesh {
       this.#room.retiredPeerEpochs.set(peerId, followed);
     else if (link !== undefined) this.#room.retiredPeerEpochs.delete(peerId);
     link?.close();
+    if (link !== undefined && !replaced && !this.#closed) this.#rememberDeparted(peerId, link);
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
@@ -455,6 +481,45 @@ export class PeerMesh {
     if (replaced) return;
     this.#relinkedAt.delete(peerId);
     this.#refusals.forget(peerId);
+  }
+
+  /**
+   * A player left: what the mesh held against it (its rate, flood watch and penalty, and offer budget) is
+   * kept for its next seating, as the server keeps its budgets across a rejoin (see ByPair). Dropped, a
+   * leave and rejoin bought a peer a fresh burst of offers to act on each time, and the answers and
+   * candidates they cost this side went against its own signal budget towards the peer, which the server
+   * does not refill for the rejoin: offers, rejoin, offers... made the server cut this honest side off for
+   * signaling too much. It also ended a flood penalty at once.
+   */
+  #rememberDeparted(peerId: string, link: PeerLink): void {
+    const now = this.#room.clock.now();
+    for (const [id, departed] of this.#departed) if (departed.until <= now) this.#departed.delete(id);
+    const refusedUntil = now + link.directRefusedForMs;
+    this.#departed.delete(peerId);
+    this.#departed.set(peerId, {
+      kept: {
+        bucket: this.#buckets.get(peerId),
+        flood: this.#floods.get(peerId),
+        refuseDirectForMs: 0,
+        peerOffers: link.peerOffers,
+      },
+      refusedUntil,
+      until: Math.max(now + PEER_OFFER_REFILL_MS, refusedUntil),
+    });
+    if (this.#departed.size > MAX_DEPARTED) {
+      const oldest = this.#departed.keys().next().value;
+      if (oldest !== undefined) this.#departed.delete(oldest);
+    }
+  }
+
+  /** What was kept of a player who left, for the link to its next seating (see `#rememberDeparted`). */
+  #takeDeparted(peerId: string): KeptPeerState | undefined {
+    const departed = this.#departed.get(peerId);
+    if (departed === undefined) return undefined;
+    this.#departed.delete(peerId);
+    const now = this.#room.clock.now();
+    if (departed.until <= now) return undefined;
+    return { ...departed.kept, refuseDirectForMs: Math.max(0, departed.refusedUntil - now) };
   }
 
   #maxMessageBytes(): number {

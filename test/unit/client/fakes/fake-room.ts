@@ -10,6 +10,8 @@ export interface FakeRoomOptions {
   /** What the room's `iceServers()` returns, read at each call (the client's current credentials). */
   iceServers?: () => RTCIceServer[];
   peerPrivacy?: 'relay-only';
+  /** Whether the session's socket is up (what the client's transport says); default: always. */
+  connected?: () => boolean;
 }
 
 export interface FakeRoom {
@@ -18,6 +20,8 @@ export interface FakeRoom {
   signals: Array<{ to: string; signal: unknown }>;
   /** Signals are delivered to these rooms (by player id), a microtask later, as the server would. */
   peers: Map<string, RoomConnection>;
+  /** Everything sent to peers through the server, in order (dropped there). */
+  relayed: Array<{ to: string; channel: number; bytes: Uint8Array; messageClass: string }>;
 }
 
 /**
@@ -32,6 +36,7 @@ export function fakeRoom(
 ): FakeRoom {
   const signals: FakeRoom['signals'] = [];
   const peers = new Map<string, RoomConnection>();
+  const relayed: FakeRoom['relayed'] = [];
   const transport: RoomTransport = {
     clock,
     selfId,
@@ -42,9 +47,12 @@ export function fakeRoom(
       const peer = peers.get(to);
       if (peer) queueMicrotask(() => peer.receiveSignal(selfId, structuredClone(signal)));
     },
-    sendToPeer() {},
+    sendToPeer(to, channel, bytes, messageClass) {
+      relayed.push({ to, channel, bytes, messageClass });
+    },
     sendPhysToPeers() {},
     leaveRoom: async () => {},
+    ...(options.connected ? { connected: options.connected } : {}),
   };
   const room = new RoomConnection(
     {
@@ -62,5 +70,5 @@ export function fakeRoom(
     },
     transport,
   );
-  return { room, signals, peers };
+  return { room, signals, peers, relayed };
 }
