@@ -148,7 +148,15 @@ export class RtcLink extends LinkBase {
     };
     this.#disposeSignaling = options.signaling.onSignal((signal) => void this.#onSignal(signal));
     if (options.role === 'offerer') {
-      this.#createChannels();
+      try {
+        this.#createChannels();
+      } catch (error) {
+        // Made halfway (the stack refused a channel): nothing of it may outlive the throw, neither the
+        // connection (its ports, its thread in Node) nor the signaling listener, which would take the
+        // next attempt's signals.
+        this.#shutdown();
+        throw error;
+      }
       void this.#offer();
     }
   }
@@ -229,7 +237,14 @@ export class RtcLink extends LinkBase {
           }
         }
         if (signal.description.type === 'offer') {
-          this.#createChannels();
+          try {
+            this.#createChannels();
+          } catch {
+            // The stack refused a channel: no link can come of this connection. Closed, it is a failed
+            // attempt to its owner, rather than one waiting for its timeout.
+            this.#shutdown();
+            return;
+          }
           const answer = await this.#pc.createAnswer();
           await this.#pc.setLocalDescription(answer);
           this.#options.signaling.send({ description: this.#pc.localDescription?.toJSON?.() ?? answer });
