@@ -310,7 +310,12 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       if (frame.deflated) this.#stats.deflated++;
       const stream = snapshotStream(snapshot);
       seating = this.#link.seating?.();
-      const sameStream = stream === this.#decoder.stream && seating?.session === this.#heldSession;
+      // The held stream is not the client's room any more once it sits elsewhere (or nowhere): its late
+      // snapshots go to `#follow`, which drops them as another room's rather than applying them.
+      const sameStream =
+        stream === this.#decoder.stream &&
+        seating?.session === this.#heldSession &&
+        (seating === undefined || seating.membership === membershipOf(stream));
       if (!sameStream) {
         if (!this.#follow(stream, seating)) return;
         // A decoder of its own, taken (and what is held started over) only once the snapshot has been
