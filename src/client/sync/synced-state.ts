@@ -21,7 +21,12 @@ import { Channel, type Link } from '../../transport/index.js';
 import { inflateAtMost } from './bounded-inflate.js';
 import { BytesWindow } from './bytes-window.js';
 
-type StateOrRecord<T> = [StateOf<T>] extends [never] ? Readonly<Record<string, unknown>> : StateOf<T>;
+/** A state as SyncedState hands it out: shared by every reader until it changes, so read-only throughout. */
+type ReadonlyState<S> = { readonly [Name in keyof S]: S[Name] extends object ? Readonly<S[Name]> : S[Name] };
+
+type StateOrRecord<T> = [StateOf<T>] extends [never]
+  ? Readonly<Record<string, unknown>>
+  : ReadonlyState<StateOf<T>>;
 
 /** An entity as this client holds it; `type` tells the union apart (`if (e.type === Vehicle) e.state.hp`). */
 export type SyncedEntity<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
@@ -310,7 +315,12 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       if (frame.deflated) this.#stats.deflated++;
       const stream = snapshotStream(snapshot);
       seating = this.#link.seating?.();
-      const sameStream = stream === this.#decoder.stream && seating?.session === this.#heldSession;
+      // The held stream is not the client's room any more once it sits elsewhere (or nowhere): its late
+      // snapshots go to `#follow`, which drops them as another room's rather than applying them.
+      const sameStream =
+        stream === this.#decoder.stream &&
+        seating?.session === this.#heldSession &&
+        (seating === undefined || seating.membership === membershipOf(stream));
       if (!sameStream) {
         if (!this.#follow(stream, seating)) return;
         // A decoder of its own, taken (and what is held started over) only once the snapshot has been
@@ -445,7 +455,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   #view(id: number, held: Held): SyncedEntity<Types[number]> {
-    held.state ??= Object.freeze(codesToState(held.type as never, held.codes));
+    held.state ??= frozen(codesToState(held.type as never, held.codes));
     return { id, type: held.type, state: held.state, tick: held.tick } as SyncedEntity<Types[number]>;
   }
 
@@ -503,4 +513,14 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#stats.acksSent++;
     this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack()));
   }
+}
+
+/**
+ * The state frozen with its vectors and quaternions: every reader is handed the same object until the
+ * entity changes, so one that moved a vector in place changed what the others read.
+ */
+function frozen(state: Record<string, unknown>): Readonly<Record<string, unknown>> {
+  for (const value of Object.values(state))
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  return Object.freeze(state);
 }

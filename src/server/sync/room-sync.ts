@@ -209,6 +209,8 @@ interface ViewGroup {
 
 interface Member {
   readonly encoder: SnapshotEncoder;
+  /** The player's seating when the member was made: the stream of every snapshot names it. */
+  readonly membership: number;
   /** With `visible`: the view this member is served from. */
   view: ViewGroup | undefined;
   periodMs: number;
@@ -482,7 +484,11 @@ export class RoomSync<
     let frame: ReturnType<EntityTable['frame']> | undefined;
     for (const client of clients) {
       if (client.away) continue;
-      const member = this.#member(client);
+      let member = this.#member(client);
+      // Made before the player's seat was numbered (setRate or setBudget from stateFor, which runs with the
+      // player listed): its snapshots named the old number, which the player's client drops as another
+      // room's, for as long as it stays.
+      if (member.membership !== (client.membership ?? 0)) member = this.#renumbered(client, member);
       if (member.adaptive && now >= member.nextAdaptAt) this.#adapt(client, member, now);
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
       const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
@@ -759,19 +765,30 @@ export class RoomSync<
     return this.#members.get(client) ?? this.#addMember(client);
   }
 
-  #addMember(client: M): Member {
+  /** `old` made again for the player's seating now, with its rates, budget and their history. */
+  #renumbered(client: M, old: Member): Member {
+    this.#members.delete(client);
+    if (old.view !== undefined) this.#leaveView(old.view);
+    this.#joining.set(client, { periodMs: old.periodMs, budgetBytes: old.budgetBytes });
+    const member = this.#addMember(client, old.rates);
+    member.adaptive = old.adaptive;
+    return member;
+  }
+
+  #addMember(client: M, rates?: RateMemory): Member {
     const { priority, tier } = this.#callbacks;
     // What the app set while the room decided on the join (onJoin) applies from the first snapshot.
     const settings = this.#settingsOf(client);
     this.#joining.delete(client);
     const { periodMs, budgetBytes } = settings;
+    const membership = client.membership ?? 0;
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
       firstSeq: this.#firstSeq(),
-      stream: streamOf(client.membership ?? 0, this.#epoch),
+      stream: streamOf(membership, this.#epoch),
       priority: new PriorityAccumulator({
         ...(priority ? { priority: (id, entity) => priority(client, id, entity) } : {}),
         ...(tier ? { tier: (id, entity) => tier(client, id, entity) } : {}),
@@ -779,13 +796,14 @@ export class RoomSync<
     });
     const member: Member = {
       encoder,
+      membership,
       view: undefined,
       periodMs,
       budgetBytes,
       nextAt: Number.NEGATIVE_INFINITY,
       adaptive: this.#options.adaptive ? this.#adaptiveFor(1000 / periodMs, budgetBytes) : undefined,
       nextAdaptAt: Number.NEGATIVE_INFINITY,
-      rates: new RateMemory(1000 / periodMs),
+      rates: rates ?? new RateMemory(1000 / periodMs),
       lastAckBytes: new Uint8Array(ACK_BYTES),
       lastAckLength: 0,
       deflateTries: new DeflateTries(),

@@ -314,4 +314,42 @@ describe('SyncedState across streams', () => {
     expect(markers(state)).toEqual(['1.2']);
     expect(events).toEqual(['error BAD_FRAME', 'remove 1.1 restart']);
   });
+
+  it('one state following the client from room to room drops the old room’s late snapshots once the answer is in', () => {
+    const seating: Seating = { membership: 1, joining: false };
+    const player = new PlayerLink(seating);
+    const roomA = new FakeRoom(1, player);
+    const roomB = new FakeRoom(2, player);
+    const inA = roomA.seat(1);
+    player.serving = () => ({ sync: roomA.sync, client: inA });
+    roomA.newRound(0.1);
+    roomB.newRound(0.9);
+    const state = new SyncedState(player.link, { types });
+    const changes: string[] = [];
+    state.on('change', (e) => changes.push(`${e.state.room}.${e.state.round}`));
+    for (let i = 0; i < 3; i++) {
+      roomA.step();
+      player.deliver();
+    }
+    expect(markers(state)).toEqual(['1.1']);
+    // A's marker changes; that snapshot is still on its way when the join of B is answered.
+    const [markerId] = [...state.entities()].map((e) => e.id);
+    roomA.sync.world.update(markerId as number, Marker, { room: 1, round: 9 });
+    roomA.step();
+    const late = player.inFlight.splice(0);
+    const inB = roomB.seat(2);
+    roomA.clients.length = 0;
+    seating.membership = 2;
+    player.serving = () => ({ sync: roomB.sync, client: inB });
+    const otherRoom = state.stats().otherRoom;
+    player.inFlight.push(...late);
+    player.deliver();
+    // The client sits in B now: A's snapshot is another room's, not news of the state it shows.
+    expect(changes).toEqual([]);
+    expect(markers(state)).toEqual(['1.1']);
+    expect(state.stats().otherRoom).toBe(otherRoom + 1);
+    roomB.step();
+    player.deliver();
+    expect(markers(state)).toEqual(['2.1']);
+  });
 });

@@ -1,5 +1,5 @@
 import { ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
-import { entity, int } from 'vehikill-net/sync';
+import { decodeSyncFrame, entity, int, membershipOf, snapshotStream } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
@@ -88,5 +88,22 @@ describe('RoomSync: settings for a player still joining', () => {
     const ada = player('ada');
     expect(() => sync.setRate(ada, 0)).toThrow(RangeError);
     expect(() => sync.setBudget(ada, 8)).toThrow(RangeError);
+  });
+
+  it("setRate and setBudget from stateFor (listed, not seated yet) leave the member's snapshots naming its seat", () => {
+    const { sync, run, sent, clients } = setup();
+    // During stateFor the player is in room.clients already, but its membership is set only once it is
+    // seated, after stateFor: a member made then named seating 0 in every snapshot, which its client
+    // (seated as 4) dropped as another room's for as long as it stayed.
+    const ada = player('ada', 0) as RoomClient & { membership: number };
+    clients.push(ada);
+    sync.setRate(ada, 10);
+    sync.setBudget(ada, 600);
+    ada.membership = 4;
+    run(500);
+    const frame = decodeSyncFrame(sent.get(ada)?.at(-1) as Uint8Array);
+    if (frame.kind !== 'snapshot') throw new Error('expected a snapshot');
+    expect(membershipOf(snapshotStream(frame.payload))).toBe(4);
+    expect(sync.rateOf(ada)).toEqual({ rateHz: 10, budgetBytes: 600 });
   });
 });
