@@ -118,6 +118,17 @@ describe('LagHistory', () => {
     expect(history.rewind({ tick: 1299 - 30, interpDelayMs: 100 }, 350).ok).toBe(true);
   });
 
+  it("refuses a shooter's RTT that is not a non-negative number, rather than checking no reach at all", () => {
+    const history = filled(300);
+    // Reaches back 30 ticks (500 ms) with no delay: too far for any RTT below 433 ms.
+    const claim = { tick: 1299 - 30, interpDelayMs: 0 };
+    expect(history.rewind(claim, 60)).toEqual({ ok: false, reason: 'rewind-too-far' });
+    // A link's RTT is NaN until measured: passed on as is, it must not let this claim through.
+    for (const rtt of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+      expect(() => history.rewind(claim, rtt)).toThrow('shooterRttMs must be a non-negative number');
+    }
+  });
+
   it('starts over on a tick gap, and refuses a history longer than 1 s', () => {
     const history = filled(10);
     history.record(5000, { tick: 5000, targetX: 0 });
