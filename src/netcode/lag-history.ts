@@ -146,6 +146,8 @@ export class LagHistory<W> {
     if (shooterRttMs !== undefined) nonNegative('shooterRttMs', shooterRttMs);
     let fraction = claim.fraction ?? 0;
     if (
+      // A claim parsed from JSON may hold anything: "0.5" would pass the range check and then add as text.
+      typeof fraction !== 'number' ||
       !Number.isSafeInteger(claim.tick) ||
       claim.tick < 0 ||
       !(fraction >= 0 && fraction < 1) ||

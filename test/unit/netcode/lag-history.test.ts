@@ -66,6 +66,21 @@ describe('LagHistory', () => {
     });
   });
 
+  it('refuses as invalid a claim whose fraction is not a number, rather than judging it coerced', () => {
+    // A claim parsed from JSON may carry any type: "0.5" and [0.5] compare as 0.5, but add as strings.
+    const history = filled(300, { overDelay: 'clamp' });
+    for (const fraction of ['0.5', [0.5], ' '] as unknown as number[]) {
+      expect(history.rewind({ tick: 1290, fraction, interpDelayMs: 100 })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+      expect(history.rewind({ tick: 1250, fraction, interpDelayMs: 400 })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
+  });
+
   it("with overDelay 'clamp' judges a delay over the cap at the cap: no further back, not refused", () => {
     const history = new LagHistory<number>({ tickRate: 100, overDelay: 'clamp' });
     for (let tick = 0; tick <= 150; tick++) history.record(tick, tick);
