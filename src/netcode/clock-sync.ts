@@ -98,8 +98,12 @@ export class ClockSync {
     if (this.#minSamples > this.#windowSize) throw new TypeError('minSamples must not exceed windowSize');
   }
 
-  /** True when a probe should go out at local time `now`; call {@link probeSent} when it does. */
+  /**
+   * True when a probe should go out at local time `now`; call {@link probeSent} when it does. A
+   * non-finite `now` throws a TypeError (at NaN no probe would ever be due).
+   */
   probeDue(now: number): boolean {
+    finite('now', now);
     if (this.#lastProbeAt === undefined) return true;
     const gap =
       this.#probesSent < this.#burstProbes || !this.synced ? this.#burstIntervalMs : this.#intervalMs;
@@ -144,8 +148,13 @@ export class ClockSync {
     return true;
   }
 
-  /** The remote clock's time at local time `localNow`; advances the slew (pass non-decreasing times). */
+  /**
+   * The remote clock's time at local time `localNow`; advances the slew (pass non-decreasing times). A
+   * non-finite `localNow` throws a TypeError and changes nothing: +Infinity kept as the latest time would
+   * stop the slew for good (every later time would be before it).
+   */
   remoteNow(localNow: number): number {
+    finite('localNow', localNow);
     this.#advance(localNow);
     return localNow + this.#offset;
   }

@@ -68,11 +68,15 @@ export class ErrorSmoother<S> {
     return 'smoothed';
   }
 
-  /** Decays the offset to local time `nowMs` (ms; call once per frame; a non-finite one throws a TypeError). */
+  /**
+   * Decays the offset to local time `nowMs` (ms; call once per frame; a non-finite one throws a TypeError).
+   * A time before the latest one decays nothing and is not kept: kept, the time up to the latest one
+   * would decay the offset a second time.
+   */
   update(nowMs: number): void {
     finite('nowMs', nowMs);
     const elapsed = this.#updatedAt === undefined ? 0 : nowMs - this.#updatedAt;
-    this.#updatedAt = nowMs;
+    this.#updatedAt = Math.max(this.#updatedAt ?? nowMs, nowMs);
     if (!(elapsed > 0) || this.#offset.length === 0) return;
     const keep = Math.exp((-DECAY_PER_BLEND * elapsed) / this.#blendMs);
     this.#offset = this.#offset.map((value) => value * keep);

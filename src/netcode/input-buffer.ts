@@ -92,10 +92,15 @@ export class InputBuffer<I> {
   /**
    * Stores the packet's inputs not seen before. `serverTick` is the tick the server's timeline is at: the
    * next tick it will simulate, or later when it owes ticks after a stall (their credit is earned at once,
-   * so the inputs players sent meanwhile are not refused as too many). Returns how many were stored.
+   * so the inputs players sent meanwhile are not refused as too many). Returns how many were stored. A
+   * packet whose ticks are not non-negative safe integers (`decodeInputPacket` never makes one) throws a
+   * RangeError and changes nothing: a NaN or fractional tick would be stored under a tick no `take`
+   * asks for, spend the client's credit, and a fractional one be repeated for the tick after it.
    */
   receive(packet: InputPacket<I>, serverTick: number): number {
     tickNumber('serverTick', serverTick);
+    tickNumber('packet.firstTick', packet.firstTick);
+    tickNumber('packet tick', packet.firstTick + Math.max(0, packet.inputs.length - 1));
     if (this.#creditedTo !== undefined) this.#earn(serverTick - 1);
     let stored = 0;
     // The packet's newest input not refused for its rate: late, repeated and too early ones count too (a

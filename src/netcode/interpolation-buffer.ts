@@ -37,8 +37,9 @@ interface Timed<S> {
 /**
  * One remote entity's recent states by server time, for drawing it a little in the past (the render time
  * an AdaptiveDelay gives): between two samples the state is interpolated; past the newest it is
- * extrapolated for at most `maxExtrapolationMs`, then held. Samples may arrive out of order; duplicates
- * and samples older than everything kept are ignored.
+ * extrapolated for at most `maxExtrapolationMs`, then held. Samples may arrive out of order and are
+ * kept in time order; duplicates, non-finite times, and (once `capacity` samples are held) samples older
+ * than everything kept are ignored.
  */
 export class InterpolationBuffer<S> {
   readonly #lerp: (a: S, b: S, t: number) => S;
@@ -60,7 +61,11 @@ export class InterpolationBuffer<S> {
     this.#convergeMs = nonNegative('convergeMs', options.convergeMs ?? 100);
   }
 
-  /** Adds the state at server time `time`. Returns false when it was a duplicate or too old to keep. */
+  /**
+   * Adds the state at server time `time`. Returns false, keeping nothing, when it was a duplicate (a
+   * sample with that time is held), too old to keep (the buffer is full and it is older than all it
+   * holds), or `time` is not a finite number.
+   */
   push(time: number, state: S): boolean {
     if (!Number.isFinite(time)) return false;
     const samples = this.#samples;

@@ -132,7 +132,8 @@ export class LagHistory<W> {
    * replaces the history's own cap for this shooter (e.g. one sent snapshots at a lower rate, whose
    * honest interpolation delay runs longer). A delay over the cap is refused, or with `overDelay:
    * 'clamp'` judged at the cap (the view moved forward by the excess, no further than the newest tick).
-   * A `maxInterpDelayMs` that is negative or not a number throws a TypeError.
+   * A `maxInterpDelayMs`, or a given `shooterRttMs`, that is negative or not a finite number throws a
+   * TypeError (pass undefined for an RTT not measured yet, not a link's NaN).
    */
   rewind(
     claim: ShotClaim,
@@ -141,8 +142,12 @@ export class LagHistory<W> {
   ): RewindResult<W> {
     // A NaN cap would make every comparison with it false: no claim would be over it.
     nonNegative('maxInterpDelayMs', maxInterpDelayMs);
+    // Likewise a NaN RTT: no claim would reach further than it, and the reach check would be off.
+    if (shooterRttMs !== undefined) nonNegative('shooterRttMs', shooterRttMs);
     let fraction = claim.fraction ?? 0;
     if (
+      // A claim parsed from JSON may hold anything: "0.5" would pass the range check and then add as text.
+      typeof fraction !== 'number' ||
       !Number.isSafeInteger(claim.tick) ||
       claim.tick < 0 ||
       !(fraction >= 0 && fraction < 1) ||

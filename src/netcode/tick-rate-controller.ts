@@ -32,8 +32,9 @@ export class TickRateController {
   #reportedAt = 0;
 
   constructor(options: TickRateControllerOptions = {}) {
-    this.#minMargin = options.minMargin ?? 1;
-    this.#maxMargin = options.maxMargin ?? 2;
+    // An infinite edge would be no edge: at -Infinity a late client is never sped up.
+    this.#minMargin = finite('minMargin', options.minMargin ?? 1);
+    this.#maxMargin = finite('maxMargin', options.maxMargin ?? 2);
     if (!(this.#maxMargin >= this.#minMargin)) throw new TypeError('maxMargin must be at least minMargin');
     this.#gain = positive('gain', options.gain ?? 0.01);
     this.#maxNudge = nonNegative('maxNudge', options.maxNudge ?? 0.03);
@@ -81,10 +82,12 @@ export class TickRateController {
 /**
  * Ticks a client should run ahead of the server's current tick so its inputs arrive `margin` ticks early:
  * the one-way trip (half the RTT) in ticks, rounded up, plus the margin. Use it to place the client's tick
- * when it (re)starts; the TickRateController does the fine steering from there.
+ * when it (re)starts; the TickRateController does the fine steering from there. A negative or non-finite
+ * RTT or margin, or a tick rate not above 0, throws a TypeError.
  */
 export function leadTicks(rttMs: number, tickRate: number, margin = 2): number {
   nonNegative('rttMs', rttMs);
   positive('tickRate', tickRate);
+  nonNegative('margin', margin);
   return Math.ceil(((rttMs / 2) * tickRate) / 1000) + margin;
 }

@@ -238,6 +238,20 @@ describe('ClockSync', () => {
     expect(sync.probeDue(20)).toBe(true); // still probing
   });
 
+  it('refuses a non-finite time in remoteNow or probeDue with a TypeError, and keeps slewing after', () => {
+    const sync = new ClockSync();
+    sync.onSample(0, 1_010, 1_010, 20); // offset 1_000, applied at once
+    sync.onSample(100, 610, 610, 120); // offset 500: the applied offset slews toward the estimate
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => sync.remoteNow(bad)).toThrow('localNow must be a finite number');
+      expect(() => sync.probeDue(bad)).toThrow('now must be a finite number');
+    }
+    // An infinite time kept as "the latest time passed in" would stop the slew for good.
+    const before = sync.offsetMs;
+    sync.remoteNow(1_120);
+    expect(sync.offsetMs).toBeCloseTo(before - 10, 9);
+  });
+
   it('ignores impossible samples', () => {
     const sync = new ClockSync();
     expect(sync.onSample(100, 50, 40, 200)).toBe(false);

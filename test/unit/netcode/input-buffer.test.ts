@@ -239,6 +239,18 @@ describe('InputBuffer', () => {
     expect(buffer.take(14)).toBe('in13');
   });
 
+  it('refuses a packet whose ticks are not non-negative integers with a RangeError, storing nothing', () => {
+    const buffer = new InputBuffer<string>();
+    const bad = [Number.NaN, -1, 9.5, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER];
+    for (const firstTick of bad) {
+      expect(() => buffer.receive(packet(firstTick, 2), 10)).toThrow(RangeError);
+    }
+    expect(buffer.buffered).toBe(0);
+    // Nothing of them is simulated: tick 10 has no input to repeat.
+    expect(buffer.take(10)).toBeUndefined();
+    expect(buffer.margin).toBeUndefined();
+  });
+
   it('refuses a tick taken twice', () => {
     const buffer = new InputBuffer<string>();
     buffer.take(5);

@@ -66,6 +66,21 @@ describe('LagHistory', () => {
     });
   });
 
+  it('refuses as invalid a claim whose fraction is not a number, rather than judging it coerced', () => {
+    // A claim parsed from JSON may carry any type: "0.5" and [0.5] compare as 0.5, but add as strings.
+    const history = filled(300, { overDelay: 'clamp' });
+    for (const fraction of ['0.5', [0.5], ' '] as unknown as number[]) {
+      expect(history.rewind({ tick: 1290, fraction, interpDelayMs: 100 })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+      expect(history.rewind({ tick: 1250, fraction, interpDelayMs: 400 })).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
+  });
+
   it("with overDelay 'clamp' judges a delay over the cap at the cap: no further back, not refused", () => {
     const history = new LagHistory<number>({ tickRate: 100, overDelay: 'clamp' });
     for (let tick = 0; tick <= 150; tick++) history.record(tick, tick);
@@ -116,6 +131,17 @@ describe('LagHistory', () => {
     expect(far).toEqual({ ok: false, reason: 'rewind-too-far' });
     // The same claim from a 350 ms player is plausible.
     expect(history.rewind({ tick: 1299 - 30, interpDelayMs: 100 }, 350).ok).toBe(true);
+  });
+
+  it("refuses a shooter's RTT that is not a non-negative number, rather than checking no reach at all", () => {
+    const history = filled(300);
+    // Reaches back 30 ticks (500 ms) with no delay: too far for any RTT below 433 ms.
+    const claim = { tick: 1299 - 30, interpDelayMs: 0 };
+    expect(history.rewind(claim, 60)).toEqual({ ok: false, reason: 'rewind-too-far' });
+    // A link's RTT is NaN until measured: passed on as is, it must not let this claim through.
+    for (const rtt of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+      expect(() => history.rewind(claim, rtt)).toThrow('shooterRttMs must be a non-negative number');
+    }
   });
 
   it('starts over on a tick gap, and refuses a history longer than 1 s', () => {

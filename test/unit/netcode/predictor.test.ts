@@ -191,6 +191,22 @@ describe('ErrorSmoother', () => {
     expect(smoother.offset).toEqual([]);
   });
 
+  it('decays an offset once for each ms, also when a time comes in before the latest one', () => {
+    const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });
+    const steady = newSmoother(1);
+    steady.update(0);
+    steady.onCorrection(at(0.5), at(0));
+    steady.update(100);
+    // A frame's rAF timestamp can be a few ms before the performance.now() a message handler used.
+    const mixed = newSmoother(1);
+    mixed.update(0);
+    mixed.onCorrection(at(0.5), at(0));
+    mixed.update(100);
+    mixed.update(60);
+    mixed.update(100);
+    expect(mixed.offset[0]).toBeCloseTo(steady.offset[0]!, 12);
+  });
+
   it('snaps a correction whose size is not a number instead of drawing NaN from then on', () => {
     const smoother = newSmoother(1);
     const at = (x: number): Car => ({ x, y: 0, vx: 0, vy: 0 });

@@ -132,6 +132,23 @@ describe('TickRateController', () => {
     expect(leadTicks(100, 20, 1)).toBe(2);
   });
 
+  it('refuses a lead margin or a margin band that is not a finite number, rather than steering by it', () => {
+    // A NaN lead placed the client's tick at NaN; a negative one places it late on purpose.
+    for (const margin of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+      expect(() => leadTicks(100, 60, margin)).toThrow('margin must be a non-negative number');
+    }
+    // An infinite band edge is a band with no edge there: a late client was never sped up.
+    expect(() => new TickRateController({ minMargin: Number.NEGATIVE_INFINITY })).toThrow(
+      'minMargin must be a finite number',
+    );
+    expect(() => new TickRateController({ maxMargin: Number.POSITIVE_INFINITY })).toThrow(
+      'maxMargin must be a finite number',
+    );
+    expect(() => new TickRateController({ minMargin: Number.NaN })).toThrow(
+      'minMargin must be a finite number',
+    );
+  });
+
   it('settles the margin at 1-2 ticks and keeps it there when the path changes (asymmetric) mid-run', () => {
     for (const seed of [1, 2, 3]) {
       const { server, reports, missedAt, staleAt, scales } = simulate({
