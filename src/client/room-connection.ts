@@ -122,6 +122,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
   readonly #transport: RoomTransport;
   readonly #relayLinks = new Map<string, RelayLink>();
+  /** The relay links `relayLink` handed to the app (the rest are the mesh's): see `#checkOnePath`. */
+  readonly #appRelayLinks = new WeakSet<RelayLink>();
   #mesh: SignalConsumer<PeerMesh> | undefined;
   #voice: SignalConsumer<VoiceChat> | undefined;
   /** The reader of the mesh or voice chat being made now (see `#make`): its `consumeSignals` call is its. */
@@ -215,7 +217,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw this.#gone('no mesh');
-    if (this.#mesh && this.#mesh.reader.readUpTo === undefined) return this.#mesh.value;
+    if (this.#meshOpen()) return (this.#mesh as SignalConsumer<PeerMesh>).value;
+    this.#checkOnePath();
     this.#mesh = this.#make(this.#mesh, () => new PeerMesh(this, this.#transport.selfId, options));
     return this.#mesh.value;
   }
@@ -244,14 +247,51 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * A Link to another member through the server (relay path): the three channels with TCP-aware
    * semantics. The same Link is returned until it closes (the peer left, or it was closed). It does not
    * close on silence: the server says when a member leaves, and a peer whose page stalled for a few
-   * seconds (a busy CPU, a throttled background tab) must find the link still there.
+   * seconds (a busy CPU, a throttled background tab) must find the link still there. The relay path to
+   * a peer is one per pair, and an open mesh has it: this throws then (use `mesh.link(peerId)`).
    */
   relayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
+    if (this.#meshOpen()) {
+      throw new Error(
+        `room.relayLink(${peerId}): this room's mesh is open and has the relay path to every peer; ` +
+          'use mesh.link(peerId), or close the mesh first',
+      );
+    }
+    const link = this.#relayLinkTo(peerId, options);
+    this.#appRelayLinks.add(link);
+    return link;
+  }
+
+  /** @internal The mesh's relay path to a peer: `relayLink`'s, for the mesh. */
+  meshRelayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
+    return this.#relayLinkTo(peerId, options);
+  }
+
+  #relayLinkTo(peerId: string, options: RelayLinkOptions | undefined): RelayLink {
     const existing = this.#relayLinks.get(peerId);
     if (existing && existing.state !== 'closed') return existing;
     if (this.#left || !this.#members.has(peerId))
       throw new ProtocolError(ErrorCode.NOT_IN_ROOM, `${peerId} is not in room ${this.roomId}`);
     return this.#openRelayLink(peerId, options);
+  }
+
+  #meshOpen(): boolean {
+    return this.#mesh !== undefined && this.#mesh.reader.readUpTo === undefined;
+  }
+
+  /**
+   * The mesh would take the relay path to each peer, and a relay link the app holds is that path: the
+   * two were one object, each reading the other's frames, and closing the mesh closed the app's link.
+   */
+  #checkOnePath(): void {
+    for (const [peerId, link] of this.#relayLinks) {
+      if (link.state !== 'closed' && this.#appRelayLinks.has(link)) {
+        throw new Error(
+          `room.mesh(): the app's relay link to ${peerId} is open, and the mesh would share that path; ` +
+            'close it first (link.close())',
+        );
+      }
+    }
   }
 
   /** What a call on this room throws once it was left: the same code as the server's for such a call. */

@@ -370,7 +370,7 @@ export class PeerMesh {
     const options = this.#options;
     const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
     const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, this.#room.clock.now());
-    const relay = this.#room.relayLink(
+    const relay = this.#room.meshRelayLink(
       peerId,
       options.eventLifetimeMs !== undefined ? { eventLifetimeMs: options.eventLifetimeMs } : undefined,
     );

@@ -139,7 +139,8 @@ export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
   /**
    * How long (ms) an ack may wait for an input (`sendInput`) to carry it before it goes on its own.
    * Default 0: an ack-only message right after each snapshot. A game sending inputs every frame can set
-   * about one frame to save the separate message.
+   * about one frame to save the separate message. At most 2^31 - 1 (what a timer holds): the
+   * constructor refuses anything but a number of ms in 0..2^31 - 1.
    */
   ackDelayMs?: number;
   /** A deflated snapshot that inflates past this many bytes is refused (`BAD_FRAME`). Default 262,144. */
@@ -162,6 +163,21 @@ interface Held {
   codes: EntityCodes;
   tick: number;
   state: unknown;
+}
+
+/**
+ * The longest delay a timer holds (2^31 - 1 ms). Past it (Infinity, say, meant as "only on inputs") Node
+ * takes the delay as 1 ms and browsers as 0, and a clock that waits it out in steps never sends the ack
+ * of a game that stops sending inputs.
+ */
+const MAX_ACK_DELAY_MS = 2 ** 31 - 1;
+
+/** Refuses an `ackDelayMs` no timer can wait, naming the option. */
+function checkAckDelay(ms: unknown): number {
+  const wanted = `ackDelayMs must be a number of ms in 0..${MAX_ACK_DELAY_MS}, got ${String(ms)}`;
+  if (typeof ms !== 'number') throw new TypeError(wanted);
+  if (!(ms >= 0 && ms <= MAX_ACK_DELAY_MS)) throw new RangeError(wanted);
+  return ms;
 }
 
 /**
@@ -208,8 +224,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#decoder = new SnapshotDecoder(this.#registry);
     this.#link = link;
     this.#clock = options.clock ?? realClock;
-    this.#ackDelayMs = options.ackDelayMs ?? 0;
-    if (!(this.#ackDelayMs >= 0)) throw new RangeError(`ackDelayMs must be ≥ 0, got ${this.#ackDelayMs}`);
+    this.#ackDelayMs = checkAckDelay(options.ackDelayMs ?? 0);
     this.#maxSnapshotBytes = options.maxSnapshotBytes ?? 262_144;
     if (!(this.#maxSnapshotBytes >= 16)) {
       throw new RangeError(`maxSnapshotBytes must be ≥ 16, got ${this.#maxSnapshotBytes}`);

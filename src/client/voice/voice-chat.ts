@@ -4,6 +4,7 @@ import { onBrowserOnline } from '../browser-online.js';
 import { onPageShownAfterAway } from '../page-shown.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
+import { KeptOfferBudgets } from './kept-offer-budgets.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
@@ -81,6 +82,8 @@ export class VoiceChat {
    * (see VoicePeer's `lastAttempt`). The room keeps it, and forgets a member when it leaves.
    */
   readonly #lastAttempts: Map<string, number>;
+  /** Offer budgets of peers dropped (left, or out of proximity), for their return. */
+  readonly #offerBudgets = new KeptOfferBudgets();
   readonly #peerSignals = new Emitter<Record<string, VoiceSignal>>();
   readonly #disposers: Disposer[] = [];
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
@@ -328,6 +331,7 @@ export class VoiceChat {
         offerer: this.#room.selfId < peerId,
         ...this.#audioSettings(),
         ...(lastAttempt !== undefined ? { lastAttempt } : {}),
+        peerOffers: this.#offerBudgets.take(peerId, this.#room.clock.now()),
         sendSignal: (signal) => this.#room.signal(peerId, signal),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
         onRemoteStream: (stream) => this.#play(peerId, entry, stream),
@@ -389,6 +393,7 @@ export class VoiceChat {
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
     this.#lastAttempts.set(peerId, entry.peer.attempt);
+    this.#offerBudgets.keep(peerId, entry.peer.peerOffers, this.#room.clock.now());
     this.#peers.delete(peerId);
   }
 

@@ -1,5 +1,4 @@
 import type { Cancel, Clock, Disposer, TokenBucket } from '../../common/index.js';
-import { peerOfferBudget } from '../peer-offer-budget.js';
 import { VoiceConnection, type VoiceConnectionOptions } from './voice-connection.js';
 import type { VoiceSignal } from './voice-signal.js';
 
@@ -26,6 +25,12 @@ export interface VoicePeerOptions extends ConnectionSettings {
    * for stale ones. Default 0.
    */
   lastAttempt?: number;
+  /**
+   * How many of the peer's offers (on the offering side, its requests for one) this side may still act
+   * on (see peer-offer-budget.ts). Given, not made here: the voice chat keeps it across a proximity drop
+   * and a leave and rejoin (see KeptOfferBudgets).
+   */
+  peerOffers: TokenBucket;
   /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
@@ -75,10 +80,7 @@ export class VoicePeer {
   #refusedAsks = 0;
   #started = false;
   #closed = false;
-  /**
-   * Offers from the peer (on the offering side, its requests for one) this side may still act on (see
-   * peer-offer-budget.ts).
-   */
+  /** See VoicePeerOptions' `peerOffers`. */
   readonly #peerOffers: TokenBucket;
   /** Offers from the peer, and its requests for one, ignored for coming too fast. */
   ignoredOffers = 0;
@@ -88,13 +90,18 @@ export class VoicePeer {
     this.#bitrate = options.bitrate;
     this.#packetMs = options.packetMs;
     this.#attempt = options.lastAttempt ?? 0;
-    this.#peerOffers = peerOfferBudget(options.clock.now());
+    this.#peerOffers = options.peerOffers;
     this.#disposeSignal = options.onSignal((signal) => this.#onSignal(signal));
   }
 
   /** The newest attempt this side made or followed. */
   get attempt(): number {
     return this.#attempt;
+  }
+
+  /** The peer's offer budget, for the voice chat to keep when it drops this peer. */
+  get peerOffers(): TokenBucket {
+    return this.#peerOffers;
   }
 
   /**

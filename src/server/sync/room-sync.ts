@@ -60,6 +60,11 @@ export interface SyncMember {
   readonly link: Pick<Link, 'send' | 'sendTagged'> & AdaptiveLinkFacts;
 }
 
+/** Whether a snapshot can name this membership: a stream holds it in 8 bits (see streamOf). */
+function membershipFits(membership: number): boolean {
+  return Number.isInteger(membership) && membership >= 0 && membership <= 255;
+}
+
 /** What adaptive rates read from a member's link where it has them (a server link has all three). */
 export interface AdaptiveLinkFacts {
   readonly quality?: QualityView;
@@ -484,11 +489,16 @@ export class RoomSync<
     let frame: ReturnType<EntityTable['frame']> | undefined;
     for (const client of clients) {
       if (client.away) continue;
+      const membership = client.membership ?? 0;
+      if (!membershipFits(membership)) {
+        this.#unnumbered(client, membership);
+        continue;
+      }
       let member = this.#member(client);
       // Made before the player's seat was numbered (setRate or setBudget from stateFor, which runs with the
       // player listed): its snapshots named the old number, which the player's client drops as another
       // room's, for as long as it stays.
-      if (member.membership !== (client.membership ?? 0)) member = this.#renumbered(client, member);
+      if (member.membership !== membership) member = this.#renumbered(client, member);
       if (member.adaptive && now >= member.nextAdaptAt) this.#adapt(client, member, now);
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
       const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
@@ -505,6 +515,17 @@ export class RoomSync<
       if (this.#snapshotFor(client, member, frame)) sent.push(client);
     }
     return sent;
+  }
+
+  /**
+   * A member whose membership no snapshot can name (an app's own SyncMember's, outside 0..255): it gets
+   * none until it has one, and the room's other members theirs. Thrown, it stopped every member's.
+   */
+  #unnumbered(client: M, membership: number): void {
+    this.#failures.report(this.#room.clock.now(), () => ({
+      what: `${memberName(client)} has membership ${membership}, not an integer in 0..255; it gets no snapshots`,
+      error: new RangeError(`membership must be an integer in 0..255, got ${membership}`),
+    }));
   }
 
   /**
@@ -559,7 +580,11 @@ export class RoomSync<
     }
     // A new ack (most inputs: snapshots go at 20/s, inputs at 30/s), read in place.
     const start = ackStartOf(bytes);
-    if (start > 0) return this.#receiveAck(member ?? this.#member(client), bytes, start);
+    if (start > 0 && (member !== undefined || membershipFits(client.membership ?? 0))) {
+      return this.#receiveAck(member ?? this.#member(client), bytes, start);
+    }
+    // Below: anything but an ack, or an ack from a member that could have no encoder (see `#unnumbered`),
+    // whose app bytes still go to the room.
     let frame: SyncFrame;
     try {
       frame = decodeSyncFrame(bytes);
@@ -569,7 +594,7 @@ export class RoomSync<
     }
     // Only the server sends snapshots.
     if (frame.kind === 'snapshot') this.#badFrame();
-    return frame.kind === 'app' ? frame.payload : undefined;
+    return frame.kind === 'snapshot' ? undefined : frame.payload;
   }
 
   #receiveAck(member: Member, bytes: Uint8Array, start: number): Uint8Array | undefined {
@@ -741,7 +766,9 @@ export class RoomSync<
   #listedMember(client: M): Member | undefined {
     const member = this.#members.get(client);
     if (member !== undefined) return member;
-    return this.#room.clients.includes(client) ? this.#addMember(client) : undefined;
+    // One with a membership no snapshot can name keeps what is set for it as a joining player's.
+    const listed = this.#room.clients.includes(client) && membershipFits(client.membership ?? 0);
+    return listed ? this.#addMember(client) : undefined;
   }
 
   /** What a player who is not a member yet was set to (by `setRate`, `setBudget`), made on first use. */

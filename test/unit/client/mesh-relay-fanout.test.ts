@@ -60,7 +60,8 @@ const sample = (byte: number) => new Uint8Array(20).fill(byte);
 describe('a mesh broadcasting phys to peers on the relay', () => {
   it('sends one DataToPeers for all of them, tagged with the membership; each link counts the sample', async () => {
     const { server, client, room, mesh, physSent } = await meshOfFour();
-    const links = PEERS.map((peer) => room.relayLink(peer));
+    // The mesh's own relay links (room.relayLink is the app's, refused while a mesh is open).
+    const links = PEERS.map((peer) => room.meshRelayLink(peer));
     const datagramsBefore = links.map((link) => link.quality.datagramsSent);
     expect(mesh.broadcast(Channel.phys, sample(1))).toBe(3);
     expect(physSent()).toEqual([PEERS]);
@@ -75,7 +76,7 @@ describe('a mesh broadcasting phys to peers on the relay', () => {
 
   it('keeps the newest broadcast at one per 50 ms, as each link did: those in between are replaced', async () => {
     const { clock, client, room, mesh, physSent } = await meshOfFour();
-    const link = room.relayLink(PEERS[0]!);
+    const link = room.meshRelayLink(PEERS[0]!);
     const datagramsBefore = link.quality.datagramsSent;
     mesh.broadcast(Channel.phys, sample(1));
     clock.advance(10);
@@ -124,7 +125,7 @@ describe('a mesh broadcasting phys to peers on the relay', () => {
     const { client, room, mesh, physSent } = await meshOfFour();
     expect(mesh.broadcast(Channel.phys, new Uint8Array(16 * 1024 + 1))).toBe(0);
     expect(physSent()).toEqual([]);
-    expect(room.relayLink(PEERS[0]!).stats().messagesSent).toBe(0);
+    expect(room.meshRelayLink(PEERS[0]!).stats().messagesSent).toBe(0);
     client.close();
   });
 
