@@ -16,12 +16,17 @@ export function isWebSocketUrl(text: unknown): boolean {
 
 /**
  * The URL of an HTTP endpoint (`pathname`) on the server whose WebSocket URL is `wsUrl`: the same host and
- * port, `https:` for `wss:` and `http:` for `ws:`, no query (which may hold the client's token).
+ * port, `https:` for `wss:` and `http:` for `ws:`, no query (which may hold the client's token), and no
+ * credentials (`wss://user:password@host/ws`): fetch throws on a URL that has them, so the guest token
+ * request could never be made.
  */
 export function httpEndpointUrl(wsUrl: string, pathname: string): string {
   const url = new URL(wsUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.username = '';
+  url.password = '';
   url.pathname = pathname;
   url.search = '';
+  url.hash = '';
   return url.toString();
 }
