@@ -22,7 +22,9 @@ export function nameProblem(name: unknown): string | undefined {
 /**
  * The name a guest gets for what it asked: NFC-normalized; anything but letters, digits, punctuation and
  * spaces removed (emoji and other symbols such as `<>+=$|~`, control and format characters such as
- * right-to-left overrides, which would let a name disguise itself or what follows it); runs of white
+ * right-to-left overrides, which would let a name disguise itself or what follows it), and so are the
+ * characters Unicode says to show as nothing (Default_Ignorable_Code_Point): among them are letters, the
+ * Hangul fillers (U+3164 and kin), which made a blank name or `Ada` with an invisible tail; runs of white
  * space made one space; trimmed; cut to GUEST_NAME_LENGTH code points (no surrogate pair split). Empty
  * when nothing is left: the server then names the guest `Guest-XXXX`.
  */
@@ -33,7 +35,7 @@ export function normalizeName(raw: string | undefined): string {
     ...raw
       .slice(0, GUEST_NAME_LENGTH * 8)
       .normalize('NFC')
-      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
+      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]|\p{Default_Ignorable_Code_Point}/gu, '')
       .replace(/\s+/gu, ' ')
       .trim(),
   ]

@@ -1,4 +1,5 @@
 import { wrapExpiring, wrapReliable } from './frame-codec.js';
+import { MAX_TTL_MS } from './send-options.js';
 
 /**
  * The sending half of a session's sequenced stream (reliable and expiring classes share one sequence).
@@ -70,9 +71,13 @@ export class Outbox {
 
   /**
    * Queues an encoded inner message and returns the framed bytes to send now, or undefined when the
-   * outbox refused it. `ttlMs` makes it expiring.
+   * outbox refused it. `ttlMs` makes it expiring; it is held to MAX_TTL_MS, the longest life any message
+   * is given (what a relayed DataToPeer's envelope says is the sender's word: any varuint, up to 2^53 - 1).
    */
   push(inner: Uint8Array, now: number, ttlMs?: number): Uint8Array | undefined {
+    // Past 2^53 - now a deadline is no whole number: what remains of it could round up to 2^53, which no
+    // varuint holds, and the replay that writes it would throw (out of the receiver's resume).
+    const life = ttlMs === undefined ? undefined : Math.min(ttlMs, MAX_TTL_MS);
     this.#pruneExpired(now);
     if (this.#wouldExceed(inner.length)) {
       if (this.#limits.overflow === 'refuse') return undefined;
@@ -80,14 +85,14 @@ export class Outbox {
       this.#hole = true;
     }
     const seq = ++this.#lastSeq;
-    const deadline = ttlMs === undefined ? undefined : now + ttlMs;
+    const deadline = life === undefined ? undefined : now + life;
     this.#entries.push({ seq, inner, deadline });
     this.#bytes += inner.length;
     if (deadline !== undefined) {
       this.#expiring++;
       this.#nextDeadline = Math.min(this.#nextDeadline, deadline);
     }
-    return ttlMs === undefined ? wrapReliable(seq, inner) : wrapExpiring(seq, ttlMs, inner);
+    return life === undefined ? wrapReliable(seq, inner) : wrapExpiring(seq, life, inner);
   }
 
   /** The peer has everything up to and including `seq`. */

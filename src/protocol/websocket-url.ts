@@ -1,10 +1,11 @@
 /**
  * A URL a client can open as a WebSocket and a server can send clients to (a redirect's or a drain's
  * target, a node's `publicUrl`, a client's `url`): `ws:` or `wss:` (any case), parseable, with no
- * whitespace in it. One rule for all of them, so a URL the server accepts is one the client follows.
+ * whitespace and no fragment in it (a WebSocket constructor throws on `#`, even with nothing after it).
+ * One rule for all of them, so a URL the server accepts is one the client follows.
  */
 export function isWebSocketUrl(text: unknown): boolean {
-  if (typeof text !== 'string' || /\s/.test(text)) return false;
+  if (typeof text !== 'string' || /[\s#]/.test(text)) return false;
   try {
     const { protocol } = new URL(text);
     return protocol === 'ws:' || protocol === 'wss:';
@@ -15,12 +16,17 @@ export function isWebSocketUrl(text: unknown): boolean {
 
 /**
  * The URL of an HTTP endpoint (`pathname`) on the server whose WebSocket URL is `wsUrl`: the same host and
- * port, `https:` for `wss:` and `http:` for `ws:`, no query (which may hold the client's token).
+ * port, `https:` for `wss:` and `http:` for `ws:`, no query (which may hold the client's token), and no
+ * credentials (`wss://user:password@host/ws`): fetch throws on a URL that has them, so the guest token
+ * request could never be made.
  */
 export function httpEndpointUrl(wsUrl: string, pathname: string): string {
   const url = new URL(wsUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.username = '';
+  url.password = '';
   url.pathname = pathname;
   url.search = '';
+  url.hash = '';
   return url.toString();
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { EntryPoints } from '../../../src/client/entry-points.js';
 import { InboundAcks } from '../../../src/client/inbound-acks.js';
 import { ServerClockEstimate } from '../../../src/client/server-clock-estimate.js';
@@ -124,5 +125,16 @@ describe('EntryPoints', () => {
     expect(isWebSocketUrl('wss://node2.example/my ws')).toBe(false);
     expect(isWebSocketUrl('ws://[::1/ws')).toBe(false);
     expect(isWebSocketUrl('https://node2.example/ws')).toBe(false);
+  });
+
+  it('refuses a URL with a fragment, even an empty one, which a WebSocket constructor throws on', () => {
+    // Browsers throw a SyntaxError for `ws://host/#` too (web-platform-tests, Create-invalid-urls), `ws`
+    // for a non-empty one. Taken, a publicUrl or drain target with one sent players to a node they
+    // could not open: the client ended with HANDSHAKE_REJECTED 'bad server URL', its session lost.
+    for (const url of ['wss://node2.example/ws#a', 'wss://node2.example/ws#', 'ws://h:8080/ws?x=1#']) {
+      expect(isWebSocketUrl(url)).toBe(false);
+    }
+    expect(() => new WebSocket('wss://node2.example/ws#a')).toThrow(SyntaxError);
+    expect(isWebSocketUrl('wss://node2.example/ws?room=a%23b')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import {
   encodeMessage,
   Inbox,
   Kind,
+  MAX_TTL_MS,
   Outbox,
   type OutboxLimits,
   wrapExpiring,
@@ -118,6 +119,18 @@ describe('Outbox', () => {
     outbox.push(message(1), 0, 250);
     expect(decoded(outbox.replay(0, 249))).toEqual([{ seq: 1, ttlMs: 1, n: 1 }]);
     expect(outbox.replay(0, 250)).toEqual([]);
+  });
+
+  it('holds a TTL from the wire (a relayed DataToPeer: up to 2^53 - 1) to MAX_TTL_MS, so its replay can be written', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    // 1,000 + 2^53 - 1 is no double: its deadline rounds up, and what remained at once was 2^53, which no
+    // varuint holds: the replay threw a RangeError out of the receiver's resume.
+    expect(decoded([outbox.push(message(1), 1_000, Number.MAX_SAFE_INTEGER)])).toEqual([
+      { seq: 1, ttlMs: MAX_TTL_MS, n: 1 },
+    ]);
+    expect(decoded(outbox.replay(0, 1_000))).toEqual([{ seq: 1, ttlMs: MAX_TTL_MS, n: 1 }]);
+    expect(decoded([outbox.frameOf(1, 1_000)])).toEqual([{ seq: 1, ttlMs: MAX_TTL_MS, n: 1 }]);
+    expect(outbox.replay(0, 1_000 + MAX_TTL_MS)).toEqual([]);
   });
 
   it('frees room taken by expired messages before deciding a push overflows', () => {

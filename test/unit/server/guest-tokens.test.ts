@@ -43,6 +43,16 @@ describe('GuestTokens', () => {
     }
   });
 
+  it('removes the Hangul fillers, letters that show as nothing, so no name is blank or another with a tail', () => {
+    const tokens = new GuestTokens({ secret });
+    for (const blank of ['\u3164', '\u115f\u1160', '\uffa0 \u3164']) {
+      expect(tokens.issue(blank).name).toMatch(/^Guest-[A-Z0-9]{4}$/);
+    }
+    expect(tokens.issue('Ada\u3164').name).toBe('Ada');
+    expect(tokens.issue('Ada\u3164\u3164Bob').name).toBe('AdaBob');
+    expect(tokens.issue('한글 이름').name).toBe('한글 이름');
+  });
+
   it('rejects tampered, foreign and malformed tokens as UNAUTHORIZED without throwing', () => {
     const tokens = new GuestTokens({ secret });
     const { token } = tokens.issue('Ada');

@@ -129,6 +129,7 @@ describe('publicUrl', () => {
       'localhost:8080',
       '',
       'wss://host/my ws',
+      'wss://node3.example.com/ws#eu', // a WebSocket cannot be opened with a fragment
     ]) {
       expect(() => new GameServer({ publicUrl }), publicUrl).toThrow(
         /^GameServer option 'publicUrl' must be a ws: or wss: URL/,
