@@ -97,6 +97,12 @@ export interface GameSessionEvents {
   effect: { readonly from: string; readonly effect: Effect };
   /** A peer's sample was far from the server's state: reported to the server, which judges it. */
   'peer-report': { readonly accused: string; readonly tick: number; readonly distance: number };
+  /**
+   * The room sent its whole state again: back from a drop during which messages to us were lost (the
+   * server's outbox for us overflowed). Roster, match notice, kill feed and chat are replaced with it;
+   * the 'chat', 'kill' and 'match' events of the time away never come, so redraw them from the session.
+   */
+  resync: RoomState;
   /** We are out of the room (left, kicked, room gone). */
   left: { readonly reason: LeaveReason; readonly message: string };
   /** Something malformed from the server or a peer was dropped. */
@@ -391,7 +397,10 @@ export class GameSession {
         this.#events.emit('chat', line);
       }),
       room.onMessage('warning', (warning) => this.#events.emit('warning', warning)),
-      room.on('state', ({ state: resent }) => this.#applyState(resent as RoomState)),
+      room.on('state', ({ state: resent }) => {
+        this.#applyState(resent as RoomState);
+        this.#events.emit('resync', resent as RoomState);
+      }),
       room.on('leave', ({ reason, message }) => {
         this.#detach();
         this.#events.emit('left', { reason, message });
