@@ -143,7 +143,8 @@ const PEER_EFFECT_REACH = MAX_SPEED / 2;
  * and talks to peers over the mesh: its own phys samples (`phys`), fire notices (`dispatch`) and effects
  * (`event`) out; peers' samples in to draw their cars fresher (clamped near the server's state), their
  * notices and effects to show at once. A peer sample far from the server's state is reported to the
- * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`.
+ * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`. One join
+ * at a time: another asked while one is under way is refused (`JOIN_REJECTED`).
  */
 export class GameSession {
   readonly client: Client;
@@ -168,6 +169,8 @@ export class GameSession {
   #peerSendsDropped = 0;
   /** The peer sample being pushed, so a disagreement it causes can name it. */
   #pushing: { from: string; tick: number; x: number; y: number } | undefined;
+  /** A join is under way: the netcode, mesh and listeners being made are for its room. */
+  #joining = false;
 
   constructor(options: GameSessionOptions) {
     this.client = options.client;
@@ -335,6 +338,24 @@ export class GameSession {
 
   /** `isThisRoom` names the room a join asks for, when it can be known before asking (an id, a code). */
   async #join(
+    request: () => Promise<VehikillRoom>,
+    isThisRoom?: (room: VehikillRoom) => boolean,
+  ): Promise<void> {
+    // One room at a time: a second join tore down what the first was making, then both set up over
+    // each other, and the first room's leave (the server moving the player on) took the second's
+    // netcode with it, seated with no inputs going out.
+    if (this.#joining) {
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'a join is under way: wait for it before another');
+    }
+    this.#joining = true;
+    try {
+      await this.#joinNow(request, isThisRoom);
+    } finally {
+      this.#joining = false;
+    }
+  }
+
+  async #joinNow(
     request: () => Promise<VehikillRoom>,
     isThisRoom?: (room: VehikillRoom) => boolean,
   ): Promise<void> {
