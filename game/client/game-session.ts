@@ -97,6 +97,12 @@ export interface GameSessionEvents {
   effect: { readonly from: string; readonly effect: Effect };
   /** A peer's sample was far from the server's state: reported to the server, which judges it. */
   'peer-report': { readonly accused: string; readonly tick: number; readonly distance: number };
+  /**
+   * The room sent its whole state again: back from a drop during which messages to us were lost (the
+   * server's outbox for us overflowed). Roster, match notice, kill feed and chat are replaced with it;
+   * the 'chat', 'kill' and 'match' events of the time away never come, so redraw them from the session.
+   */
+  resync: RoomState;
   /** We are out of the room (left, kicked, room gone). */
   left: { readonly reason: LeaveReason; readonly message: string };
   /** Something malformed from the server or a peer was dropped. */
@@ -137,7 +143,8 @@ const PEER_EFFECT_REACH = MAX_SPEED / 2;
  * and talks to peers over the mesh: its own phys samples (`phys`), fire notices (`dispatch`) and effects
  * (`event`) out; peers' samples in to draw their cars fresher (clamped near the server's state), their
  * notices and effects to show at once. A peer sample far from the server's state is reported to the
- * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`.
+ * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`. One join
+ * at a time: another asked while one is under way is refused (`JOIN_REJECTED`).
  */
 export class GameSession {
   readonly client: Client;
@@ -162,6 +169,8 @@ export class GameSession {
   #peerSendsDropped = 0;
   /** The peer sample being pushed, so a disagreement it causes can name it. */
   #pushing: { from: string; tick: number; x: number; y: number } | undefined;
+  /** A join is under way: the netcode, mesh and listeners being made are for its room. */
+  #joining = false;
 
   constructor(options: GameSessionOptions) {
     this.client = options.client;
@@ -332,6 +341,24 @@ export class GameSession {
     request: () => Promise<VehikillRoom>,
     isThisRoom?: (room: VehikillRoom) => boolean,
   ): Promise<void> {
+    // One room at a time: a second join tore down what the first was making, then both set up over
+    // each other, and the first room's leave (the server moving the player on) took the second's
+    // netcode with it, seated with no inputs going out.
+    if (this.#joining) {
+      throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'a join is under way: wait for it before another');
+    }
+    this.#joining = true;
+    try {
+      await this.#joinNow(request, isThisRoom);
+    } finally {
+      this.#joining = false;
+    }
+  }
+
+  async #joinNow(
+    request: () => Promise<VehikillRoom>,
+    isThisRoom?: (room: VehikillRoom) => boolean,
+  ): Promise<void> {
     if (this.client.state === 'idle') await this.client.connect();
     const previous = this.#room;
     // The client refuses a join of the room it is in, as the server would, and keeps the player seated:
@@ -391,7 +418,10 @@ export class GameSession {
         this.#events.emit('chat', line);
       }),
       room.onMessage('warning', (warning) => this.#events.emit('warning', warning)),
-      room.on('state', ({ state: resent }) => this.#applyState(resent as RoomState)),
+      room.on('state', ({ state: resent }) => {
+        this.#applyState(resent as RoomState);
+        this.#events.emit('resync', resent as RoomState);
+      }),
       room.on('leave', ({ reason, message }) => {
         this.#detach();
         this.#events.emit('left', { reason, message });

@@ -70,8 +70,9 @@ export class GameView {
     this.#chat = new ChatBox(me);
     this.#chat.replace(session.chat);
     this.#killFeed.replace(session.killFeed);
-    /** The match whose kills the feed shows. */
+    /** The match whose kills the feed shows, and the phase the chat last announced. */
     let shownMatch = session.matchNotice?.match;
+    let shownPhase = session.matchNotice?.phase;
     const room = session.room;
     if (room) {
       this.#voice = new VoiceControls(
@@ -93,7 +94,20 @@ export class GameView {
         // A new match starts with an empty feed, with a warm-up or (a server with none) straight in play.
         if (notice.match !== shownMatch) this.#killFeed.replace([]);
         shownMatch = notice.match;
+        shownPhase = notice.phase;
         this.#chat.notice(matchNoticeText(notice, (id) => this.#nameOfVehicle(id)));
+      }),
+      session.on('resync', () => {
+        // Back from a drop that lost messages: the lines, kills and phase changes of the time away come
+        // only in the state the room sent again, which the session now holds.
+        this.#chat.replace(session.chat);
+        this.#killFeed.replace(session.killFeed);
+        const notice = session.matchNotice;
+        if (notice && (notice.match !== shownMatch || notice.phase !== shownPhase)) {
+          this.#chat.notice(matchNoticeText(notice, (id) => this.#nameOfVehicle(id)));
+        }
+        shownMatch = notice?.match;
+        shownPhase = notice?.phase;
       }),
       session.on('fire', ({ from, notice }) => this.#showFire(from ?? me() ?? '', notice)),
       session.on('effect', ({ effect }) => {

@@ -84,9 +84,14 @@ export class RemoteView {
    * Used only past the newest snapshot, to draw that vehicle from fresher data than an extrapolation,
    * and never far from what the server's newest state extrapolates to: a sample more than
    * `PEER_CLAMP_UNITS` away is pulled back to that distance, and one more than `PEER_DISAGREEMENT_UNITS`
-   * away is reported (a forged or broken peer). Returns false when the sample was not used.
+   * away is reported (a forged or broken peer). Returns false when the sample was not used (also for a
+   * time or a state that is not finite numbers).
    */
   pushPeerSample(entity: number, serverTimeMs: number, state: VehicleState): boolean {
+    // Every check below is a comparison, which NaN passes as false: a NaN time was kept and, once first
+    // in the list, stopped snapshots from dropping the samples they cover (those were drawn instead).
+    // The peer decoder yields safe-integer ticks and quantized states; this holds for any other caller.
+    if (!Number.isFinite(serverTimeMs) || !finiteVehicle(state)) return false;
     const newest = this.#newest.get(entity);
     if (newest === undefined || serverTimeMs <= newest.time) return false;
     if (serverTimeMs - newest.time > MAX_PEER_LEAD_MS) return false;
@@ -191,6 +196,10 @@ export class RemoteView {
   get frameStats(): { frames: number; extrapolated: number; empty: number } {
     return { frames: this.#frames, extrapolated: this.#extrapolatedFrames, empty: this.#emptyFrames };
   }
+}
+
+function finiteVehicle(state: VehicleState): boolean {
+  return [state.x, state.y, state.angle, state.vx, state.vy, state.spin].every(Number.isFinite);
 }
 
 function lerpVehicle(a: VehicleState, b: VehicleState, t: number): VehicleState {

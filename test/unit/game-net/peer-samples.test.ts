@@ -58,3 +58,21 @@ describe('peer samples of remote vehicles', () => {
     expect(view.sampleAt(132, undefined).vehicles[0]?.state.x).toBeCloseTo(13.96, 5);
   });
 });
+
+describe('peer samples that are not numbers', () => {
+  it('are refused, and never hold back the samples a snapshot has covered', () => {
+    const view = viewWithSnapshots();
+    // NaN passed every range check (comparisons with NaN are false) and was kept, and so was a NaN place.
+    expect(view.pushPeerSample(9, Number.NaN, moving(13))).toBe(false);
+    expect(view.pushPeerSample(9, Number.POSITIVE_INFINITY, moving(13))).toBe(false);
+    expect(view.pushPeerSample(9, 110, moving(Number.NaN))).toBe(false);
+    expect(view.pushPeerSample(9, 120, moving(10 + 0.03 * 120))).toBe(true);
+    expect(view.pushPeerSample(9, 160, moving(10 + 0.03 * 160))).toBe(true);
+    // A snapshot at 132 covers the sample at 120, which goes: drawing at 140 runs from the snapshot (x = 40)
+    // to the sample at 160. (Behind a kept NaN, the one at 120 stayed and was drawn from instead.)
+    view.pushVehicle(9, 132, moving(40));
+    const x = view.sampleAt(140, undefined).vehicles[0]?.state.x as number;
+    expect(Number.isFinite(x)).toBe(true);
+    expect(x).toBeGreaterThan(20);
+  });
+});
