@@ -9,8 +9,9 @@ export {
   type RoomInfo,
   type Scalar,
 } from '../protocol/index.js';
-// The channel a link message came on (`Room.onLinkMessage`) and a send goes on (`client.link.send`).
-export { Channel } from '../transport/core.js';
+// The channel a link message came on (`Room.onLinkMessage`) and a send goes on (`client.link.send`), and
+// what a player's device declared (`client.link.device`).
+export { Channel, type DeviceReport } from '../transport/core.js';
 export type { Authenticator, AuthResult, Identity } from './auth/authenticator.js';
 export { guestAuthenticator } from './auth/authenticator.js';
 export { GuestTokens } from './auth/guest-tokens.js';

@@ -101,7 +101,7 @@ describe('connection quality, end to end', () => {
     await client.create('quality');
     const room = QualityRoom.instance;
     if (!room) throw new Error('no room');
-    const member = memberOf(client) as RoomClient & { link: { device?: unknown } };
+    const member = memberOf(client); // `link.device` is the RoomClient's own, typed: no cast
     await eventually(() => member.link.device !== undefined, 'the device report arrives');
     expect(member.link.device).toEqual({ hidden: false, cores: 8 });
     expect(room.sync.rateOf(member).rateHz).toBe(20);

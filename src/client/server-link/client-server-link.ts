@@ -1,4 +1,5 @@
 import { type Clock, Emitter } from '../../common/index.js';
+import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   Channel,
   type Conditioner,
@@ -126,8 +127,15 @@ export class ClientServerLink extends FailoverLink {
     return state === 'direct' ? 'direct' : state === 'relayed' ? 'tcp' : 'none';
   }
 
-  /** In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. */
+  /**
+   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. A `phys`
+   * or `event` message over 16 KiB (`MAX_PEER_DATA_BYTES`) is refused on either path: the server takes none
+   * larger, and the direct path's SCTP would carry one byte more (the server announces its limit plus one,
+   * to tell a cut message from a whole one), which the server then dropped as too large, a fault against
+   * the session, while `send` said true.
+   */
   override send(channel: Channel, bytes: Uint8Array): boolean {
+    if (channel !== Channel.dispatch && bytes.length > MAX_PEER_DATA_BYTES) return false;
     if (this.mode === 'require' && channel !== Channel.dispatch && this.state !== 'direct') return false;
     return super.send(channel, bytes);
   }

@@ -1,5 +1,5 @@
 import type { MessageClass } from '../../protocol/index.js';
-import type { Link } from '../../transport/core.js';
+import type { DeviceReport, Link } from '../../transport/core.js';
 
 export interface SendOptions {
   /** Defaults to 'reliable'. */
@@ -34,8 +34,10 @@ export interface RoomClient {
    * with `send`, which waits for it); a link kept from then works once they are seated. Once they have
    * left the room (or it is gone, or it refused their join) it reads as 'closed', sends nothing and hears
    * nothing, a link object kept from earlier too: the player's link serves the room they are in now.
+   * `link.device` is what the player's device declared (visibility, cores, memory, connection, battery;
+   * undefined until its first report), which adaptive rates follow.
    */
-  readonly link: Link;
+  readonly link: Link & { readonly device?: DeviceReport | undefined };
   /**
    * Sends the player a room message. Once they have left the room (or it is gone) nothing is sent: a
    * reference kept past `onLeave` reaches them no more, whichever room they are in now.

@@ -20,12 +20,12 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
-import { type Channel, type Link, RELAY_CONTROL } from '../../transport/core.js';
+import { type Channel, RELAY_CONTROL } from '../../transport/core.js';
 import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
-import { type Admission, admittedLink } from './admitted-link.js';
+import { type Admission, type AdmittedLink, admittedLink } from './admitted-link.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
@@ -117,7 +117,7 @@ class HostedClient implements RoomClient {
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
   /** `link`: the player's link as this seating may use it (see admittedLink). */
-  #link: Link | undefined;
+  #link: AdmittedLink | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -140,7 +140,7 @@ class HostedClient implements RoomClient {
   get rttMs(): number {
     return this.session.rttMs;
   }
-  get link(): Link {
+  get link(): AdmittedLink {
     // Always the seating's view of the player's link, even while seated: a room may keep the object, and
     // once the player leaves it must not reach them in the room they are in then. Still deciding, sends are
     // refused until the join is answered, or they would reach the player ahead of it. A refused join is as

@@ -1,0 +1,50 @@
+import { RTCPeerConnection } from 'node-datachannel/polyfill';
+import { Channel, type ClientOptions } from 'vehikill-net/client';
+import { MAX_PEER_DATA_BYTES } from 'vehikill-net/protocol';
+import { CountingMetrics, Room, type RoomClient } from 'vehikill-net/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+
+/** Records the size of each message a player sends on their server link. */
+class SizeRoom extends Room {
+  static heard: number[] = [];
+  override onLinkMessage(_client: RoomClient, _channel: Channel, bytes: Uint8Array): void {
+    SizeRoom.heard.push(bytes.length);
+  }
+}
+
+const nodeRtc: ClientOptions['serverLink'] = {
+  RTCPeerConnection,
+  extraConfiguration: { bindAddress: '127.0.0.1' },
+};
+
+let t: TestServer;
+const metrics = new CountingMetrics();
+beforeAll(async () => {
+  t = await startServer({ sizes: SizeRoom }, { metrics, serverLink: { bindAddress: '127.0.0.1' } });
+});
+afterAll(() => t.close());
+
+describe('the size of a message on the server link', () => {
+  it('is at most 16 KiB on the direct path too: one byte more is refused at the call, not sent as a fault', async () => {
+    SizeRoom.heard = [];
+    const client = t.client({ serverLink: nodeRtc });
+    await client.connect();
+    await client.create('sizes');
+    await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+    const faultsBefore = metrics.total('server_link_rejected_total', { reason: 'too-large' });
+
+    for (const channel of [Channel.phys, Channel.event]) {
+      expect(
+        client.serverLink.send(channel, new Uint8Array(MAX_PEER_DATA_BYTES + 1)),
+        `channel ${channel}`,
+      ).toBe(false);
+    }
+    expect(client.serverLink.send(Channel.phys, new Uint8Array(MAX_PEER_DATA_BYTES))).toBe(true);
+    await eventually(() => SizeRoom.heard.includes(MAX_PEER_DATA_BYTES), 'the largest message', 10_000);
+    await sleep(200);
+    expect(metrics.total('server_link_rejected_total', { reason: 'too-large' })).toBe(faultsBefore);
+    expect(SizeRoom.heard).toEqual([MAX_PEER_DATA_BYTES]);
+    client.close();
+  }, 30_000);
+});
