@@ -1,4 +1,3 @@
-import { Client } from 'vehikill-net/client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { type Body, Kind } from '../../../src/protocol/index.js';
@@ -18,13 +17,7 @@ describe('leaving a room while the outbox is full (a long outage, reliable messa
         server.send(Kind.Response, { rid: message.body.rid, ok: true, result } as Body<typeof Kind.Response>);
       }
     };
-    const client = new Client({
-      url: 'ws://fake/ws',
-      token: 'token',
-      WebSocket: server.WebSocket,
-      clock,
-      device: false,
-      serverLink: 'off',
+    const client = server.client(clock, {
       deadServerTimeoutMs: 3_600_000,
       outboxMessages: 4,
       backoff: { baseMs: 0, maxMs: 0 },

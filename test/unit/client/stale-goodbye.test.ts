@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../../src/client/client.js';
 import { ManualClock } from '../../../src/common/index.js';
 import { ErrorCode, Kind } from '../../../src/protocol/index.js';
 import { FakeServer } from './fakes/fake-server.js';
@@ -20,13 +19,7 @@ describe("a server's goodbye on a connection the client gave up on", () => {
         server.send(Kind.Bye, { code: ErrorCode.SERVER_SHUTTING_DOWN, message: 'shutting down' });
       else server.welcome('aaaaaaaa01', clock);
     };
-    const client = new Client({
-      url: 'ws://fake/ws',
-      token: 'token',
-      WebSocket: server.WebSocket,
-      clock,
-      device: false,
-      serverLink: 'off',
+    const client = server.client(clock, {
       deadServerTimeoutMs: 360_000_000,
       connectTimeoutMs: 1_000,
     });

@@ -1,4 +1,5 @@
 import { Client } from '../../../../src/client/client.js';
+import type { ClientOptions } from '../../../../src/client/client-options.js';
 import type { WebSocketConstructor, WebSocketLike } from '../../../../src/client/web-socket.js';
 import type { Clock } from '../../../../src/common/index.js';
 import {
@@ -75,8 +76,11 @@ export class FakeServer {
     });
   }
 
-  /** A Client of this server on `clock`, with nothing of its own running (no device watch, no server link). */
-  client(clock: Clock): Client {
+  /**
+   * A Client of this server on `clock`, with nothing of its own running (no device watch, no server link);
+   * `options` adds to or replaces those.
+   */
+  client(clock: Clock, options: Partial<ClientOptions> = {}): Client {
     return new Client({
       url: 'ws://fake/ws',
       token: 'token',
@@ -85,6 +89,7 @@ export class FakeServer {
       device: false,
       serverLink: 'off',
       deadServerTimeoutMs: 100 * HOUR,
+      ...options,
     });
   }
 }
