@@ -48,6 +48,13 @@ const MISSED_MEMORY_TICKS = 256;
 const MOVED_BACK_AFTER_TICKS = 8;
 
 /**
+ * Ticks of the server's timeline after a run of missed ticks during which arriving inputs still count as
+ * late by that run: the packets a stalled client sends when it resumes come in one burst, which the
+ * server's loop may cut with a tick or two.
+ */
+const LATE_RUN_KEPT_TICKS = 4;
+
+/**
  * The server's buffer of one client's inputs. Packets repeat inputs, so each tick's input is stored once;
  * the simulation `take`s one per tick. A missing input repeats the last known one (counted as `missed`),
  * for at most `maxRepeatTicks` ticks in a row.
@@ -76,6 +83,12 @@ export class InputBuffer<I> {
   #missed = 0;
   /** Ticks missed since the last one that had its input. */
   #missedInARow = 0;
+  /** The newest run of ticks missed in a row after an input had arrived: its last tick and length. */
+  #lateRunEnd = -1;
+  #lateRunTicks = 0;
+  /** Pending inputs that came right after such a run, with its length. */
+  readonly #lateBy = new Map<number, number>();
+  #takenLateTicks = 0;
   #duplicates = 0;
   readonly #rejected: InputRejections = { stale: 0, future: 0, rate: 0 };
 
@@ -103,6 +116,10 @@ export class InputBuffer<I> {
     tickNumber('packet tick', packet.firstTick + Math.max(0, packet.inputs.length - 1));
     if (this.#creditedTo !== undefined) this.#earn(serverTick - 1);
     let stored = 0;
+    const lateTicks =
+      this.#lastConsumed !== undefined && this.#lastConsumed - this.#lateRunEnd <= LATE_RUN_KEPT_TICKS
+        ? this.#lateRunTicks
+        : 0;
     // The packet's newest input not refused for its rate: late, repeated and too early ones count too (a
     // late one tells how late, and the client speeds up; one refused as too far ahead tells how far, and it
     // slows down; after the client moved its tick back, all of its inputs are repeats).
@@ -127,6 +144,7 @@ export class InputBuffer<I> {
       } else {
         this.#credit--;
         this.#pending.set(tick, input);
+        if (lateTicks > 0) this.#lateBy.set(tick, lateTicks);
         newest = tick;
         stored++;
       }
@@ -175,14 +193,22 @@ export class InputBuffer<I> {
         this.#lastInput = input;
       }
       this.#pending.delete(pendingTick);
+      this.#lateBy.delete(pendingTick);
       // Never simulated (the server skipped its tick): the credit it took is given back, or a client would
       // be short of credit for good after its inputs for a long stall of the server's.
       this.#credit = Math.min(this.#creditCap, this.#credit + 1);
     }
     const input = this.#pending.get(tick);
+    this.#takenLateTicks = this.#lateBy.get(tick) ?? 0;
+    this.#lateBy.delete(tick);
     if (input === undefined) {
       this.#missed++;
       this.#missedInARow++;
+      // A stream not begun yet is not late: only a gap after an input counts.
+      if (this.#lastInput !== undefined) {
+        this.#lateRunEnd = tick;
+        this.#lateRunTicks = this.#missedInARow;
+      }
       this.#missedTicks.add(tick);
       for (const old of this.#missedTicks) {
         if (old > tick - MISSED_MEMORY_TICKS) break;
@@ -240,6 +266,17 @@ export class InputBuffer<I> {
   /** Ticks simulated with a repeated input because theirs had not arrived. */
   get missed(): number {
     return this.#missed;
+  }
+
+  /**
+   * How late (ticks) the client's inputs demonstrably were when the input just taken arrived: the length
+   * of the run of ticks the server had to simulate without its inputs (after some had come) that ended
+   * at most a few ticks before that input's packet came, else 0. A client whose process or network
+   * stalled sends its next inputs that late, and with them shots aimed at the frame it showed meanwhile;
+   * the lateness cannot be forged without going that long without control. 0 after a missed tick.
+   */
+  get lateTicks(): number {
+    return this.#takenLateTicks;
   }
 
   /** Inputs received again (normal: packets repeat unacked inputs). */

@@ -132,16 +132,22 @@ export class LagHistory<W> {
    * replaces the history's own cap for this shooter (e.g. one sent snapshots at a lower rate, whose
    * honest interpolation delay runs longer). A delay over the cap is refused, or with `overDelay:
    * 'clamp'` judged at the cap (the view moved forward by the excess, no further than the newest tick).
-   * A `maxInterpDelayMs`, or a given `shooterRttMs`, that is negative or not a finite number throws a
-   * TypeError (pass undefined for an RTT not measured yet, not a link's NaN).
+   * `lateMs` is how late the shooter's own inputs demonstrably were when the claim came with them (e.g.
+   * `InputBuffer.lateTicks` of the input that carried it, in ms): a client whose process stalled drew
+   * nothing new meanwhile, so it fires at a frame that much older, and the reach bound grows by it (never
+   * past the history: older is `too-old`). Measure it on the server, never take it from the claim.
+   * A `maxInterpDelayMs`, or a given `shooterRttMs` or `lateMs`, that is negative or not a finite number
+   * throws a TypeError (pass undefined for an RTT not measured yet, not a link's NaN).
    */
   rewind(
     claim: ShotClaim,
     shooterRttMs?: number,
     maxInterpDelayMs = this.#maxInterpDelayMs,
+    lateMs = 0,
   ): RewindResult<W> {
     // A NaN cap would make every comparison with it false: no claim would be over it.
     nonNegative('maxInterpDelayMs', maxInterpDelayMs);
+    nonNegative('lateMs', lateMs);
     // Likewise a NaN RTT: no claim would reach further than it, and the reach check would be off.
     if (shooterRttMs !== undefined) nonNegative('shooterRttMs', shooterRttMs);
     let fraction = claim.fraction ?? 0;
@@ -174,7 +180,7 @@ export class LagHistory<W> {
     }
     if (shooterRttMs !== undefined) {
       const rewindMs = (newestTick - claim.tick - statedFraction) * this.#tickMs;
-      if (rewindMs > shooterRttMs + claim.interpDelayMs + this.#rttToleranceMs + this.#tickMs) {
+      if (rewindMs > shooterRttMs + claim.interpDelayMs + this.#rttToleranceMs + this.#tickMs + lateMs) {
         return { ok: false, reason: 'rewind-too-far' };
       }
     }

@@ -33,6 +33,7 @@ import {
 import { decodeGameMessage, encodeClockReply, encodeStatus, type GameMessage } from '../protocol/messages.js';
 import type { NetInput } from '../protocol/net-input.js';
 import { hashSyncedEntities } from '../protocol/synced-hash.js';
+import { TICK_MS } from '../protocol/timeline.js';
 import { lerpWorld } from './lerp-world.js';
 import { SnapshotGaps } from './snapshot-gaps.js';
 import { WorldTable } from './world-table.js';
@@ -206,6 +207,8 @@ interface PlayerSlot {
 interface PendingShot<P> {
   readonly player: P;
   readonly view: NetInput['view'];
+  /** How late (ms) the player's inputs demonstrably were when this one arrived. */
+  readonly lateMs: number;
 }
 
 /**
@@ -413,12 +416,22 @@ export class ArenaAuthority<P> {
       }
       this.#inputs.set(slot.vehicleId, input);
       if (!input.fire) continue;
-      if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view });
+      // A shot that came with inputs late by a stall of the player's (its process, its network) was aimed
+      // at the frame it showed meanwhile, that much older: it may reach back that much further.
+      const lateMs = slot.buffer.lateTicks * TICK_MS;
+      if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view, lateMs });
       else
         this.#reportShot(
           player,
           slot,
-          this.checkShot(slot.vehicleId, tick, net?.view, this.#delayCapOf(player), this.#rttOf(player)),
+          this.checkShot(
+            slot.vehicleId,
+            tick,
+            net?.view,
+            this.#delayCapOf(player),
+            this.#rttOf(player),
+            lateMs,
+          ),
         );
     }
     const stepped = simulate
@@ -470,7 +483,12 @@ export class ArenaAuthority<P> {
         fraction: shot.view.fraction,
         interpDelayMs: shot.view.interpDelayMs,
       };
-      const rewound = this.#history.rewind(claim, this.#rttOf(shot.player), this.#delayCapOf(shot.player));
+      const rewound = this.#history.rewind(
+        claim,
+        this.#rttOf(shot.player),
+        this.#delayCapOf(shot.player),
+        shot.lateMs,
+      );
       if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
       else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
@@ -510,8 +528,9 @@ export class ArenaAuthority<P> {
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
    * input's tick. Refused when the view is older than the history, in the future, or (given the
-   * shooter's round trip) reaches back further than the round trip and the delay explain; a delay over
-   * the allowance is judged at the allowance.
+   * shooter's round trip) reaches back further than the round trip, the delay and `lateMs` (how late the
+   * shooter's inputs demonstrably were when this one came, `InputBuffer.lateTicks`) explain; a delay
+   * over the allowance is judged at the allowance.
    */
   checkShot(
     vehicleId: number,
@@ -519,6 +538,7 @@ export class ArenaAuthority<P> {
     view: NetInput['view'],
     maxInterpDelayMs?: number,
     shooterRttMs?: number,
+    lateMs = 0,
   ): ShotOutcome {
     if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
     const shooter = findVehicle(this.world, vehicleId);
@@ -529,7 +549,7 @@ export class ArenaAuthority<P> {
       fraction: view.fraction,
       interpDelayMs: view.interpDelayMs,
     };
-    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs);
+    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs, lateMs);
     if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
     const hit = raycastVehicles(
       rewound.world,

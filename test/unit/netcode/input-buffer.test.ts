@@ -251,6 +251,36 @@ describe('InputBuffer', () => {
     expect(buffer.margin).toBeUndefined();
   });
 
+  it('tells how late the inputs were that came right after a run of missed ticks, and only those', () => {
+    const buffer = new InputBuffer<string>();
+    // Nothing has come yet: a stream that has not begun is not late.
+    for (let tick = 0; tick < 5; tick++) buffer.take(tick);
+    buffer.receive(packet(5, 2), 5);
+    buffer.take(5);
+    expect(buffer.lateTicks).toBe(0);
+    buffer.take(6);
+    // Ticks 7-16 go without input (a stall), then the inputs from 7 on come at once.
+    for (let tick = 7; tick <= 16; tick++) buffer.take(tick);
+    expect(buffer.lateTicks).toBe(0);
+    buffer.receive(packet(7, 24), 17);
+    buffer.take(17);
+    expect(buffer.lateTicks).toBe(10);
+    for (let tick = 18; tick <= 21; tick++) buffer.take(tick);
+    expect(buffer.lateTicks).toBe(10); // came in the same packet
+    // Inputs that come on time again, a few ticks after the run, were not late.
+    buffer.receive(packet(31, 1), 22);
+    for (let tick = 22; tick <= 31; tick++) buffer.take(tick);
+    expect(buffer.lateTicks).toBe(0);
+    // One tick missed (32) before an input comes: one tick late, no more.
+    buffer.take(32);
+    buffer.receive(packet(32, 2), 33);
+    buffer.take(33);
+    expect(buffer.lateTicks).toBe(1);
+    // A missed tick reports no lateness of its own.
+    buffer.take(34);
+    expect(buffer.lateTicks).toBe(0);
+  });
+
   it('refuses a tick taken twice', () => {
     const buffer = new InputBuffer<string>();
     buffer.take(5);

@@ -144,6 +144,25 @@ describe('LagHistory', () => {
     }
   });
 
+  it("reaches further by how late the shooter's own inputs were, never past the history", () => {
+    const history = filled(300);
+    // 60 ms RTT + 100 ms + 50 ms + a tick = 13.6 ticks; 30 ticks back needs 16.4 ticks (273 ms) more.
+    const claim = { tick: 1299 - 30, interpDelayMs: 100 };
+    expect(history.rewind(claim, 60, undefined, 250).ok).toBe(false);
+    expect(history.rewind(claim, 60, undefined, 300).ok).toBe(true);
+    // Never past the history (1 s): a lateness beyond it buys nothing more.
+    expect(history.rewind({ tick: 1299 - 59, interpDelayMs: 0 }, 0, undefined, 5000).ok).toBe(true);
+    expect(history.rewind({ tick: 1299 - 61, interpDelayMs: 0 }, 0, undefined, 5000)).toEqual({
+      ok: false,
+      reason: 'too-old',
+    });
+    for (const late of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => history.rewind(claim, 60, undefined, late)).toThrow(
+        'lateMs must be a non-negative number',
+      );
+    }
+  });
+
   it('starts over on a tick gap, and refuses a history longer than 1 s', () => {
     const history = filled(10);
     history.record(5000, { tick: 5000, targetX: 0 });
