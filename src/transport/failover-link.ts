@@ -218,15 +218,25 @@ export class FailoverLink implements Link {
     );
   }
 
-  /** Re-reads the state and reports a change; leaving the direct path resends unacked dispatch. */
+  /**
+   * Re-reads the state and reports a change; leaving the direct path resends unacked dispatch, reaching
+   * it sends what the fallback refused.
+   */
   protected refreshState(): void {
     const direct = this.#direct;
     this.quality.follow(direct?.state === 'direct' ? direct.quality : this.#fallback.quality);
     const state = this.state;
-    if (state === this.#lastState) return;
-    // Leaving the direct path: what it may have swallowed goes again over the fallback.
-    if (this.#lastState === 'direct' && state === 'relayed') this.#dispatch.resend();
+    const previous = this.#lastState;
+    if (state === previous) return;
+    // Taken before the writes below, which may call back in here.
     this.#lastState = state;
+    // Leaving the direct path: what it may have swallowed goes again over the fallback.
+    if (previous === 'direct' && state === 'relayed') this.#dispatch.resend();
+    // Reaching it: frames the fallback refused (a full session outbox) go now, where they waited for the
+    // retransmission timer (up to 8 s backed off, or none at all while the session's socket was down).
+    if (state === 'direct') this.#dispatch.flush();
+    // A path that changed again under those writes was reported from in there: this state is stale.
+    if (this.#lastState !== state) return;
     this.#events.emit('state', state);
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/index.js';
 import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
-import { DEFAULT_KEEPALIVE_MS, encodeGoodbye, LinkHeartbeat } from './keepalive.js';
+import { BYE, DEFAULT_KEEPALIVE_MS, encodeGoodbye, LinkHeartbeat } from './keepalive.js';
 import { joinTagged, type LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
@@ -246,12 +246,16 @@ export class RelayLink extends LinkBase {
    * way) the peer's link would stay open and go on with its old dispatch stream, which a mesh opened here
    * again drops as the old link's. Reliable, it also waits behind this link's relayed dispatch frames
    * rather than overtaking them, so the peer's old link takes those before it closes and none reaches the
-   * next link. It names the peer's stream this link took (see `markGoodbyes`).
+   * next link. It names the peer's stream this link took (see `markGoodbyes`). Under a conditioner it
+   * goes in order with `dispatch`, behind what the conditioner still holds back, which goes on its way.
    */
   close(): void {
     if (this.#state === 'closed') return;
-    this.#sendThrough(RELAY_CONTROL, encodeGoodbye(this.#goodbyeMarks?.followed()), 'reliable');
-    this.closeLocally();
+    const goodbye = encodeGoodbye(this.#goodbyeMarks?.followed());
+    const send = () => this.#sendThrough(RELAY_CONTROL, goodbye, 'reliable');
+    if (this.#pipe && !this.#pipe.idle) this.#pipe.outbound(Channel.dispatch, goodbye, send);
+    else send();
+    this.#shutdown(true);
   }
 
   /**
@@ -286,10 +290,19 @@ export class RelayLink extends LinkBase {
 
   /** @internal The peer is gone (left the room, or we did): no goodbye to send. */
   closeLocally(): void {
+    this.#shutdown(false);
+  }
+
+  /**
+   * `sent`: closed by `close()`, whose goodbye and what went before it are still on their way through
+   * the conditioner (only what it holds back on the way in is dropped).
+   */
+  #shutdown(sent: boolean): void {
     if (this.#state === 'closed') return;
     this.#heartbeat.stop();
     this.#physGate.clear();
-    this.#pipe?.close();
+    if (sent) this.#pipe?.closeInbound();
+    else this.#pipe?.close();
     this.#state = 'closed';
     this.events.state('closed');
     this.events.clear();
@@ -302,7 +315,7 @@ export class RelayLink extends LinkBase {
   receive(channelNumber: number, bytes: Uint8Array, serverTime: number, now?: number): void {
     if (this.#state === 'closed') return;
     const channel: ConditionedChannel | undefined =
-      channelNumber === RELAY_CONTROL ? 'control' : CHANNEL_BY_NUMBER[channelNumber];
+      channelNumber === RELAY_CONTROL ? controlChannel(bytes) : CHANNEL_BY_NUMBER[channelNumber];
     const pipe = this.#pipe;
     if (pipe && !pipe.idle && channel !== undefined)
       this.#holdBack(pipe, channel, channelNumber, bytes, serverTime);
@@ -339,4 +352,13 @@ export class RelayLink extends LinkBase {
     this.counters.bytesReceived += bytes.length;
     this.events.message(channel, bytes);
   }
+}
+
+/**
+ * How the conditioner treats a control frame that arrives: a goodbye as `dispatch` (it is reliable, and
+ * behind the peer's dispatch frames, which a delay of dispatch alone made it overtake, so that the link
+ * closed dropping them), the keepalive's datagrams as `control`.
+ */
+function controlChannel(bytes: Uint8Array): ConditionedChannel {
+  return bytes[0] === BYE ? Channel.dispatch : 'control';
 }

@@ -24,6 +24,8 @@ export interface PendingSend {
   readonly key: string | undefined;
   /** The queue it waits in. */
   readonly queue: WaitingPriority;
+  /** When it was queued, counted in messages: what was queued before a `behind` message leaves before it. */
+  readonly order: number;
 }
 
 export interface SendSchedulerOptions {
@@ -110,6 +112,8 @@ export class SendScheduler {
   readonly #maxQueuedBytes: number;
   readonly #maxWaitingBytes: number;
   #queuedBytes = 0;
+  /** Messages queued so far: the next one's `order`. */
+  #queuedCount = 0;
   #queuedSequenced = 0;
   #waiting = 0;
   #cancelPoll: Cancel | undefined;
@@ -188,7 +192,8 @@ export class SendScheduler {
    * Sends a control message once everything waiting now has left (or been dropped): a request that
    * must not overtake what was sent before it (leaving a room, after the messages for that room).
    * Written at once when nothing waits. Control messages sent after it go ahead of it, as always;
-   * messages sent with this method after it leave after it.
+   * messages sent with this method after it leave after it. Other messages sent after it do not hold it:
+   * it leaves as soon as those before it have, so a steady stream of relayed data cannot starve it.
    */
   sendBehindWaiting(inner: Uint8Array, messageClass: MessageClass): void {
     if (this.idle) {
@@ -221,6 +226,7 @@ export class SendScheduler {
       queuedAt: this.#options.clock.now(),
       key,
       queue: priority,
+      order: this.#queuedCount++,
     };
     this.#queues[priority].push(pending);
     if (key !== undefined) this.#byKey.set(key, pending);
@@ -320,14 +326,12 @@ export class SendScheduler {
   }
 
   #dequeue(): PendingSend | undefined {
-    for (const priority of WAITING_ORDER) {
-      for (let pending = this.#queues[priority].shift(); pending; pending = this.#queues[priority].shift()) {
-        if (pending.dropped) continue;
-        this.#forget(pending);
-        return pending;
-      }
-    }
-    return undefined;
+    const queue = this.#nextQueue();
+    if (queue === undefined) return undefined;
+    // `#nextQueue` cleared the dropped ones off its head.
+    const pending = this.#queues[queue].shift() as PendingSend;
+    this.#forget(pending);
+    return pending;
   }
 
   /** Takes a message out of the counts (it left, or was dropped). */
@@ -339,14 +343,31 @@ export class SendScheduler {
     if (pending.messageClass !== 'volatile') this.#queuedSequenced--;
   }
 
-  /** The queue the next message to leave waits in (dropped ones skipped and cleared away). */
+  /**
+   * The queue the next message to leave waits in (dropped ones skipped and cleared away): the most urgent
+   * one, but a `behind` message goes first once everything queued before it has left. Last in priority
+   * otherwise, it waited for as long as anything else did, and relayed data coming faster than the rate
+   * lets it leave kept a leave waiting without end.
+   */
   #nextQueue(): WaitingPriority | undefined {
+    const behind = this.#head('behind');
+    let first: WaitingPriority | undefined;
     for (const priority of WAITING_ORDER) {
-      const queue = this.#queues[priority];
-      for (let head = queue.peek(); head; head = queue.peek()) {
-        if (!head.dropped) return priority;
-        queue.shift();
-      }
+      if (priority === 'behind') break;
+      const head = this.#head(priority);
+      if (head === undefined) continue;
+      if (behind !== undefined && head.order < behind.order) return first ?? priority;
+      first ??= priority;
+    }
+    return behind !== undefined ? 'behind' : first;
+  }
+
+  /** The first message of `priority` not dropped (dropped ones before it are cleared away). */
+  #head(priority: WaitingPriority): PendingSend | undefined {
+    const queue = this.#queues[priority];
+    for (let head = queue.peek(); head; head = queue.peek()) {
+      if (!head.dropped) return head;
+      queue.shift();
     }
     return undefined;
   }

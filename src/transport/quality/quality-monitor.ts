@@ -18,7 +18,8 @@ export interface LinkQuality {
   /**
    * Smoothed round trip (ms); NaN until measured. Keepalives give about one sample a second, so it moves
    * halfway to the median of the newest five samples at each one: a step in the path shows within about
-   * five seconds, and late samples, fewer than three in five, do not move it.
+   * five seconds, and late samples, fewer than three in five, do not move it. The first three samples
+   * are not smoothed (the median of those so far) and the grade ignores the round trip until the third.
    */
   rttMs: number;
   /** RFC 3550 interarrival jitter (ms) of the far side's timestamped keepalives; NaN until measured. */
@@ -124,6 +125,13 @@ const LONGEST_USUAL_GAP_MS = 1_000;
  * three samples, as many late beats as fewer than three in five do not.
  */
 const RTT_MEDIAN_OF = 5;
+/**
+ * Round-trip samples the grade waits for: the median of fewer cannot outvote one late sample, and the
+ * link's first beats are as likely to be late as any (one late first beat graded a fine link poor, and
+ * the grade then took `recoverAfterMs` to come back). Until then the round trip is the median of the
+ * samples so far, shown but not graded.
+ */
+const RTT_GRADED_FROM = 3;
 
 /**
  * Measures one link from what its keepalive and traffic tell: round trip, jitter, loss each way, bytes
@@ -218,7 +226,7 @@ export class QualityMonitor implements QualityView {
     samples.push(ms);
     if (samples.length > RTT_MEDIAN_OF) samples.shift();
     const middle = median(samples);
-    this.#srtt = Number.isNaN(this.#srtt) ? ms : this.#srtt + (middle - this.#srtt) / 2;
+    this.#srtt = samples.length <= RTT_GRADED_FROM ? middle : this.#srtt + (middle - this.#srtt) / 2;
     this.evaluate();
   }
 
@@ -281,7 +289,7 @@ export class QualityMonitor implements QualityView {
     );
     const measured = this.#silent(now)
       ? 'poor'
-      : gradeOf({ rttMs: this.#srtt, jitterMs: this.#jitter.ms, loss }, this.#thresholds);
+      : gradeOf({ rttMs: this.#gradedRtt(), jitterMs: this.#jitter.ms, loss }, this.#thresholds);
     this.#measured = measured;
     if (compareGrades(measured, this.#grade) > 0) {
       this.#fairSince = this.#goodSince = Number.NaN;
@@ -312,6 +320,11 @@ export class QualityMonitor implements QualityView {
   resetPeer(): void {
     this.#lossDown.reset();
     this.#lossUp = Number.NaN;
+  }
+
+  /** The round trip as the grade takes it: NaN (no verdict) until RTT_GRADED_FROM samples. */
+  #gradedRtt(): number {
+    return this.#rttSamples.length < RTT_GRADED_FROM ? Number.NaN : this.#srtt;
   }
 
   /** Whether nothing has been heard for longer than this link's usual gaps allow (see silentAfterMs). */

@@ -93,7 +93,8 @@ export class Conditioner {
 export class ConditionedPipe {
   readonly #conditioner: Conditioner;
   readonly #eventLifetimeMs: number;
-  readonly #timers = new Set<Cancel>();
+  /** What is held back, per direction. */
+  readonly #timers: Record<Direction, Set<Cancel>> = { up: new Set(), down: new Set() };
   /** When the newest dispatch message of each direction is due: later ones may not overtake it. */
   readonly #dispatchDue: Record<Direction, number> = { up: 0, down: 0 };
 
@@ -107,7 +108,7 @@ export class ConditionedPipe {
    * order, so the link may hand it on itself (no copy, no closure: the common case, on every message).
    */
   get idle(): boolean {
-    return this.#conditioner.off && this.#timers.size === 0;
+    return this.#conditioner.off && this.#timers.up.size === 0 && this.#timers.down.size === 0;
   }
 
   outbound(channel: ConditionedChannel, bytes: Uint8Array, pass: (bytes: Uint8Array) => void): void {
@@ -120,8 +121,18 @@ export class ConditionedPipe {
 
   /** Drops whatever is still held back (the link closed). */
   close(): void {
-    for (const cancel of this.#timers) cancel();
-    this.#timers.clear();
+    this.closeInbound();
+    for (const cancel of this.#timers.up) cancel();
+    this.#timers.up.clear();
+  }
+
+  /**
+   * Drops what is held back on its way in, and lets what is on its way out go on (the link closed by
+   * choice: what it sent before is on its way, as it would be on the real path).
+   */
+  closeInbound(): void {
+    for (const cancel of this.#timers.down) cancel();
+    this.#timers.down.clear();
   }
 
   #through(
@@ -141,14 +152,14 @@ export class ConditionedPipe {
       // In order: never before the dispatch message ahead of it.
       const due = Math.max(this.#now() + (delays[0] ?? 0), this.#dispatchDue[direction]);
       this.#dispatchDue[direction] = due;
-      this.#after(due - this.#now(), () => pass(bytes));
+      this.#after(direction, due - this.#now(), () => pass(bytes));
       return;
     }
     // Only datagrams can arrive twice; reliable channels deliver once.
     const copies = channel === Channel.phys || channel === 'control' ? delays : delays.slice(0, 1);
     for (const delay of copies) {
       if (delay <= 0) pass(bytes);
-      else this.#after(delay, () => pass(bytes));
+      else this.#after(direction, delay, () => pass(bytes));
     }
   }
 
@@ -174,11 +185,12 @@ export class ConditionedPipe {
     return this.#conditioner.clock.now();
   }
 
-  #after(delayMs: number, run: () => void): void {
+  #after(direction: Direction, delayMs: number, run: () => void): void {
+    const timers = this.#timers[direction];
     const cancel = this.#conditioner.clock.setTimeout(() => {
-      this.#timers.delete(cancel);
+      timers.delete(cancel);
       run();
     }, delayMs);
-    this.#timers.add(cancel);
+    timers.add(cancel);
   }
 }

@@ -379,6 +379,25 @@ describe('SendScheduler', () => {
       expect(s.order()).toEqual(['ack', 'chat1', 'chat2', 'relayed', 'leave', 'join']);
     });
 
+    it('does not wait behind messages sent after it: a steady stream of relayed data cannot hold a leave', () => {
+      // One token per drain, and relayed data keeps coming faster than that (samples of several peers):
+      // the relay queue is never empty. The leave waits only for what was queued before it.
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      s.send('relay', 'a0', 'volatile', { key: 'phys:a' });
+      s.send('relay', 'b0', 'volatile', { key: 'phys:b' });
+      s.sendBehind('leave');
+      for (let round = 1; round <= 50; round++) {
+        s.send('relay', `a${round}`, 'volatile', { key: 'phys:a' });
+        s.send('relay', `b${round}`, 'volatile', { key: 'phys:b' });
+        s.send('relay', `ev${round}`, 'expiring', { ttlMs: 10_000 });
+        tokens = 1;
+        s.clock.advance(5);
+      }
+      // The two samples queued before it (each replaced by its newest while it waited) leave first.
+      expect(s.order().indexOf('leave')).toBe(2);
+    });
+
     it('flush() writes it after what waited before it', () => {
       const s = setup({ mayWrite: () => false });
       s.send('input', 'chat');

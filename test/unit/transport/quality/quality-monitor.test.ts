@@ -448,6 +448,32 @@ describe('QualityMonitor round trip at keepalive pace (one sample a second)', ()
     expect([...grades]).toEqual(['good']);
   });
 
+  it('is not moved to a worse grade by a late sample among its first ones', () => {
+    // The link's first beats are as likely to be late as any: too few samples to outvote one.
+    for (const late of [0, 1, 2]) {
+      const clock = new ManualClock(0);
+      const monitor = new QualityMonitor({ clock });
+      const grades = new Set<string>();
+      for (let s = 0; s < 10; s++) {
+        clock.advance(1_000);
+        monitor.rtt(s === late ? 400 : 40);
+        grades.add(monitor.snapshot().measuredGrade);
+      }
+      expect({ late, grades: [...grades] }).toEqual({ late, grades: ['good'] });
+      expect(monitor.snapshot().rttMs).toBeLessThan(60);
+    }
+  });
+
+  it('shows a slow path as poor from its third sample', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    monitor.rtt(300);
+    expect(monitor.snapshot().rttMs).toBe(300); // shown from the first sample
+    monitor.rtt(300);
+    monitor.rtt(300);
+    expect(monitor.grade).toBe('poor');
+  });
+
   it('is not moved to a worse grade by one late sample', () => {
     const clock = new ManualClock(0);
     const monitor = new QualityMonitor({ clock });
