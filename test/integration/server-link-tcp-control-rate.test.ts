@@ -1,4 +1,5 @@
 import { Kind } from 'vehikill-net/protocol';
+import { encodeDeviceReport } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -60,5 +61,34 @@ describe('server link control frames in TCP mode', () => {
     expect(raw.closeCode).toBeUndefined();
     const metrics = t.server.metrics as unknown as { total(name: string): number };
     expect(metrics.total('server_link_rejected_total')).toBeGreaterThanOrEqual(1_280 - pongs());
+  });
+
+  it('device reports on the control channel spend the same budget (a batch of 64 was read for nothing)', async () => {
+    t = await startServer({ room: TestRoom }, { serverLink: { enabled: false }, errorBudget: 1e9 });
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('reporter'));
+    raws.push(raw);
+    await raw.opened;
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+
+    const started = Date.now();
+    const report = encodeDeviceReport({ cores: 8, hidden: false });
+    // 1,280 reports in 20 frames, past the link's burst of 480; then 64 pings.
+    for (let frame = 0; frame < 20; frame++) {
+      raw.send(Kind.DatagramToServer, { c: RELAY_CONTROL, p: Array.from({ length: 64 }, () => report) });
+    }
+    raw.send(Kind.DatagramToServer, {
+      c: RELAY_CONTROL,
+      p: Array.from({ length: 64 }, (_, i) => ping(i)),
+    });
+    await sleep(300);
+    const seconds = (Date.now() - started) / 1000;
+    const pongs = raw
+      .received(Kind.DatagramFromServer)
+      .filter((body) => body.c === RELAY_CONTROL && body.p[0] === PONG).length;
+    // Only what refilled since the reports spent the burst; all 64 before the fix.
+    expect(pongs).toBeLessThanOrEqual(Math.ceil(240 * seconds) + 5);
+    expect(pongs).toBeLessThan(64);
+    expect(raw.closeCode).toBeUndefined();
   });
 });

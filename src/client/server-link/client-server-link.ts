@@ -135,9 +135,22 @@ export class ClientServerLink extends FailoverLink {
    * the session, while `send` said true.
    */
   override send(channel: Channel, bytes: Uint8Array): boolean {
-    if (channel !== Channel.dispatch && bytes.length > MAX_PEER_DATA_BYTES) return false;
-    if (this.mode === 'require' && channel !== Channel.dispatch && this.state !== 'direct') return false;
-    return super.send(channel, bytes);
+    return this.#mayCarry(channel, bytes.length) && super.send(channel, bytes);
+  }
+
+  /**
+   * As `send` the tag and body joined. The same checks first: in TCP mode the fallback's own
+   * `sendTagged` carries it, which never passes through `send`, so in 'require' mode a datagram went
+   * over the WebSocket.
+   */
+  override sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
+    return this.#mayCarry(channel, 1 + body.length) && super.sendTagged(channel, tag, body);
+  }
+
+  #mayCarry(channel: Channel, length: number): boolean {
+    if (channel === Channel.dispatch) return true;
+    if (length > MAX_PEER_DATA_BYTES) return false;
+    return this.mode !== 'require' || this.state === 'direct';
   }
 
   /** The goodbye the TCP path sends as it closes leaves now, not at the end of the turn. */

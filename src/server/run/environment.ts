@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isAddressOrHostName } from '../address-syntax.js';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import { checkNodeId, checkPublicUrl, type GameServerOptions, resolveLimits } from '../options.js';
 import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
@@ -55,14 +55,6 @@ function pemFromEnvironment(env: Environment, name: 'TLS_CERT' | 'TLS_KEY'): Buf
 }
 
 /**
- * A host name: dot-separated labels of letters, digits and inner hyphens or underscores (a trailing dot
- * allowed). Underscores are no DNS host name's, but container names carry them (`game_server_1`) and
- * Docker's resolver and glibc answer for them.
- */
-const HOST_NAME =
-  /^(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
-
-/**
  * An IP address or a host name from the environment, undefined when unset or empty (as for every other
  * variable), else a TypeError naming the variable. For HOST, the address to listen on: `[::1]`,
  * `host:8080` or a stray space would fail later in the listen or the UDP bind with `getaddrinfo ENOTFOUND
@@ -73,7 +65,7 @@ const HOST_NAME =
 function addressFromEnvironment(env: Environment, name: 'HOST' | 'ANNOUNCED_ADDRESS'): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
+  if (!isAddressOrHostName(raw)) {
     throw new TypeError(`${name} must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
   }
   return raw;

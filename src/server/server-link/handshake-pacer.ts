@@ -3,7 +3,7 @@ import { type Cancel, type Clock, TokenBucket } from '../../common/index.js';
 export interface HandshakePacerOptions {
   /** Handshakes in progress at once. Default 8. */
   concurrent?: number;
-  /** Handshakes started per second at most (a burst of as many is allowed). Default 50. */
+  /** Handshakes started per second at most (a burst of as many, at least one, is allowed). Default 50. */
   perSecond?: number;
   /**
    * Handshakes in progress at once for one address while other addresses wait (its share); as many
@@ -85,7 +85,9 @@ export class HandshakePacer {
     this.#concurrent = options.concurrent ?? 8;
     this.#perAddress = options.perAddress ?? Math.max(1, Math.floor(this.#concurrent / 4));
     this.#perSecond = options.perSecond ?? 50;
-    this.#bucket = new TokenBucket(this.#perSecond, this.#perSecond, clock.now());
+    // At least one token: below one a second (0.5, a handshake every 2 s), a bucket that holds less than
+    // one never has the one a start takes, and no handshake ever started.
+    this.#bucket = new TokenBucket(Math.max(1, this.#perSecond), this.#perSecond, clock.now());
   }
 
   get running(): number {

@@ -6,13 +6,13 @@ import {
   DATAGRAM_QUEUE_LIMIT,
   DEFAULT_EVENT_LIFETIME_MS,
   type LinkState,
-  MAX_EARLY_CANDIDATES,
   type RtcSignal,
   type RtcSignaling,
 } from '../../transport/core.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
 import { LinkBase } from '../../transport/link-events.js';
 import { QualityMonitor } from '../../transport/quality/quality-monitor.js';
+import { answerCandidatesWithin, hasIpAddress, MAX_REMOTE_CANDIDATES } from './remote-candidates.js';
 
 /** The part of node-datachannel the server links use (its native API, lighter than the polyfill). */
 export interface NativeRtc {
@@ -89,6 +89,8 @@ export class NativeRtcLink extends LinkBase {
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
+  /** Remote candidates this attempt took, held or handed to the stack (see MAX_REMOTE_CANDIDATES). */
+  #remoteCandidates = 0;
 
   constructor(options: NativeRtcLinkOptions) {
     super();
@@ -227,7 +229,7 @@ export class NativeRtcLink extends LinkBase {
       if (this.#remoteSet) return; // one answer per attempt
       const { sdp, type } = signal.description;
       // The server offers: only an answer will do, and one the stack takes (peer input).
-      if (type !== 'answer' || !sdp || !this.#applyAnswer(sdp)) {
+      if (type !== 'answer' || !sdp || !this.#applyAnswer(this.#answerWithin(sdp))) {
         this.#answered?.(false);
         return;
       }
@@ -238,10 +240,19 @@ export class NativeRtcLink extends LinkBase {
     }
     const { candidate, sdpMid } = signal.candidate;
     if (!candidate) return; // end of candidates
+    // Past the attempt's bound, or named rather than addressed: dropped (see remote-candidates.ts).
+    if (this.#remoteCandidates >= MAX_REMOTE_CANDIDATES || !hasIpAddress(candidate)) return;
+    this.#remoteCandidates++;
     const mid = sdpMid ?? '0';
     if (this.#remoteSet) this.#addCandidate(candidate, mid);
-    else if (this.#pendingCandidates.length < MAX_EARLY_CANDIDATES)
-      this.#pendingCandidates.push({ candidate, mid });
+    else this.#pendingCandidates.push({ candidate, mid });
+  }
+
+  /** The answer's SDP with the candidate lines this attempt may still take; they count as taken. */
+  #answerWithin(sdp: string): string {
+    const within = answerCandidatesWithin(sdp, MAX_REMOTE_CANDIDATES - this.#remoteCandidates);
+    this.#remoteCandidates += within.kept;
+    return within.sdp;
   }
 
   #applyAnswer(sdp: string): boolean {

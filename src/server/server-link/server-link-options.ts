@@ -1,3 +1,5 @@
+import { isAddressOrHostName } from '../address-syntax.js';
+
 /** The server link: the server as one more WebRTC peer of each player (see docs/server.md). */
 export interface ServerLinkOptions {
   /** `false`: WebSocket only (TCP mode for everyone). Default: on, when node-datachannel loads. */
@@ -85,12 +87,69 @@ export function checkServerLinkOptions(options: ServerLinkOptions | undefined): 
       );
     }
   }
+  checkShapes(options);
   const udpPort = options?.udpPort;
   // node-datachannel keeps only the low 16 bits: 70000 would bind 4464 while the server reported 70000.
   if (udpPort !== undefined && !(Number.isInteger(udpPort) && udpPort >= 0 && udpPort <= 65_535)) {
     throw new TypeError(
       `GameServer option 'serverLink.udpPort' must be a port number from 1 to 65535 (or 0: a free one chosen at listen()), got ${String(udpPort)}`,
     );
+  }
+}
+
+/** The ICE URL schemes node-datachannel takes for the server's own side. */
+const ICE_URL = /^(stun|stuns|turn|turns):\S+$/;
+
+/**
+ * The settings that are no numbers. Unchecked, a wrong shape surfaced only at a player's handshake: a
+ * string for `announcedAddresses` (as from an environment variable) threw inside node-datachannel's
+ * candidate callback, which ended the process; an address with a port or a space made candidates no
+ * browser could use; ICE servers given as browser objects made every attempt fail.
+ */
+function checkShapes(options: ServerLinkOptions | undefined): void {
+  if (options?.enabled !== undefined && typeof options.enabled !== 'boolean') {
+    throw new TypeError(
+      `GameServer option 'serverLink.enabled' must be true or false, got ${String(options.enabled)}`,
+    );
+  }
+  const bindAddress: unknown = options?.bindAddress;
+  if (bindAddress !== undefined && !(typeof bindAddress === 'string' && isAddressOrHostName(bindAddress))) {
+    throw new TypeError(
+      `GameServer option 'serverLink.bindAddress' must be an IP address (IPv6 without brackets) or a host name, got ${JSON.stringify(bindAddress)}`,
+    );
+  }
+  checkList(
+    options?.announcedAddresses,
+    'announcedAddresses',
+    isAddressOrHostName,
+    'an IP address (IPv6 without brackets) or a host name, no port',
+  );
+  checkList(
+    options?.iceServers,
+    'iceServers',
+    (url) => ICE_URL.test(url),
+    "a 'stun:host:port' or 'turn:user:password@host:port' string",
+  );
+}
+
+function checkList(
+  list: unknown,
+  name: 'announcedAddresses' | 'iceServers',
+  fits: (entry: string) => boolean,
+  what: string,
+): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) {
+    throw new TypeError(
+      `GameServer option 'serverLink.${name}' must be an array, got ${JSON.stringify(list)}`,
+    );
+  }
+  for (const [index, entry] of list.entries()) {
+    if (typeof entry !== 'string' || !fits(entry)) {
+      throw new TypeError(
+        `GameServer option 'serverLink.${name}[${index}]' must be ${what}, got ${JSON.stringify(entry)}`,
+      );
+    }
   }
 }
 

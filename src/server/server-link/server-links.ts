@@ -287,15 +287,23 @@ export class ServerLinks {
 
   /**
    * DatagramToServer: the TCP mode of the link. A device report travels here too, on the control
-   * channel (the client sends it over the WebSocket whatever the link's path): checked, then kept on
-   * the link for the room's adaptive rates.
+   * channel (the client sends it over the WebSocket whatever the link's path): taken from the player's
+   * budget as any control frame (a batch of 64 was read, JSON and all, for the cost of one WebSocket
+   * message), checked, then kept on the link for the room's adaptive rates.
    */
   datagrams(session: Session, body: Body<typeof Kind.DatagramToServer>, now = this.#clock.now()): void {
     if (body.c === RELAY_CONTROL && body.p[0]?.[0] === DEVICE_REPORT) {
-      for (const payload of body.p) {
-        const report = decodeDeviceReport(payload);
-        if (report) session.link.device = report;
-        else this.#metrics.count('server_link_rejected_total', { reason: 'bad-device-report' });
+      const bucket = this.#buckets.get(session);
+      this.#arrivedAt = now;
+      try {
+        for (const payload of body.p) {
+          if (bucket && !this.#withinRate(session, bucket)) continue;
+          const report = decodeDeviceReport(payload);
+          if (report) session.link.device = report;
+          else this.#metrics.count('server_link_rejected_total', { reason: 'bad-device-report' });
+        }
+      } finally {
+        this.#arrivedAt = Number.NaN;
       }
       return;
     }

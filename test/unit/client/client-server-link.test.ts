@@ -69,3 +69,17 @@ describe('ClientServerLink in TCP mode', () => {
     link.close();
   });
 });
+
+describe('ClientServerLink.sendTagged', () => {
+  it("refuses in 'require' mode what send refuses: no datagram goes over the WebSocket", async () => {
+    const { port, frames } = recordingPort();
+    const link = new ClientServerLink(port, { mode: 'require' });
+    expect(link.send(Channel.phys, Uint8Array.of(7, 1))).toBe(false);
+    // The same message, tag apart: it took the TCP path's own sendTagged, past the mode's check.
+    expect(link.sendTagged(Channel.phys, 7, Uint8Array.of(1))).toBe(false);
+    expect(link.sendTagged(Channel.event, 7, Uint8Array.of(1))).toBe(false);
+    await endOfTurn();
+    expect(frames.filter((frame) => frame.channel !== 2)).toEqual([]);
+    link.close();
+  });
+});

@@ -39,6 +39,25 @@ describe('HandshakePacer', () => {
     expect(started).toHaveLength(15);
   });
 
+  it('starts handshakes at a rate below one a second (a bucket of less than one token started none)', async () => {
+    const clock = new ManualClock();
+    const pacer = new HandshakePacer(clock, { concurrent: 8, perSecond: 0.5 });
+    const started: number[] = [];
+    for (let n = 0; n < 3; n++) pacer.request(() => started.push(n));
+    await settle();
+    expect(started).toEqual([0]);
+    clock.advance(1_000);
+    await settle();
+    expect(started).toEqual([0]);
+    clock.advance(1_000);
+    await settle();
+    expect(started).toEqual([0, 1]);
+    clock.advance(2_000);
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    pacer.close();
+  });
+
   it('skips a request cancelled while waiting, and starts nothing after close()', async () => {
     const clock = new ManualClock();
     const pacer = new HandshakePacer(clock, { concurrent: 1, perSecond: 1_000 });

@@ -77,6 +77,41 @@ describe('server link options', () => {
     }
   });
 
+  it('refuse addresses and ICE servers of the wrong shape, naming the option', () => {
+    const bad: Array<[string, unknown]> = [
+      // A string, not a list: every candidate the server made threw in node-datachannel's callback.
+      ['announcedAddresses', '203.0.113.10'],
+      ['announcedAddresses', ['203.0.113.10:3478']],
+      ['announcedAddresses', ['203.0.113.10 ']],
+      ['announcedAddresses', ['']],
+      ['announcedAddresses', [42]],
+      ['iceServers', 'stun:stun.example.com:3478'],
+      ['iceServers', [{ urls: 'stun:stun.example.com:3478' }]],
+      ['iceServers', ['https://stun.example.com']],
+      ['bindAddress', ''],
+      ['bindAddress', '[::1]'],
+      ['bindAddress', 127],
+      ['enabled', 'false'],
+    ];
+    for (const [name, value] of bad) {
+      const make = () => new GameServer({ serverLink: { [name]: value } });
+      expect(make, `${name} ${JSON.stringify(value)}`).toThrow(new RegExp(`serverLink\\.${name}`));
+      expect(make, `${name} ${JSON.stringify(value)}`).toThrow(TypeError);
+    }
+  });
+
+  it('take addresses, host names and STUN servers as documented', async () => {
+    const server = new GameServer({
+      serverLink: {
+        enabled: true,
+        bindAddress: '::1',
+        announcedAddresses: ['203.0.113.10', '2001:db8::10', 'game.example.com'],
+        iceServers: ['stun:stun.example.com:3478', 'turn:user:pass@turn.example.com:3478'],
+      },
+    });
+    await server.close({ drainMs: 0 });
+  });
+
   it('take fractional rates and short times', async () => {
     const server = new GameServer({
       serverLink: {
