@@ -408,7 +408,8 @@ export class RoomManager {
 
   /**
    * Seats the player in the oldest public room of `type` that matches `filter` and has a seat, cluster-wide,
-   * or in one created here (see QuickPlay.play).
+   * or in one created here (see QuickPlay.play). `sentFrom`: the URLs of the nodes that sent this quick
+   * play here, which it is not sent back to.
    */
   quickPlay(
     session: Session,
@@ -416,8 +417,9 @@ export class RoomManager {
     filter: Record<string, Scalar> | undefined,
     options: unknown,
     address: string,
+    sentFrom: readonly string[] = [],
   ): Promise<JoinedRoom> {
-    return this.#noting(this.#quickPlay.play(session, type, filter, options, address));
+    return this.#noting(this.#quickPlay.play(session, type, filter, options, address, sentFrom));
   }
 
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
