@@ -1,6 +1,8 @@
+import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry, Room, type RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -43,5 +45,66 @@ describe('a quick play that the rooms on two nodes refuse', () => {
     expect(moved).toEqual([b.wsUrl]);
     expect(room.info.nodeId).toBe('node-b');
     expect([roomA.roomId, roomB.roomId]).not.toContain(room.roomId);
+  });
+});
+
+/**
+ * A node restarted after a crash under a new id (no `nodeId` given: a random one each start): until its
+ * predecessor's record expires (`nodeTtlMs`), the registry lists a live-looking node at this node's own
+ * URL, with rooms that died with it.
+ */
+async function restartedNodeWithItsPredecessorListed() {
+  const registry = new MemoryRegistry();
+  const node = await startServer({ test: TestRoom }, { registry, nodeId: 'node-new', nodeTtlMs: 600 });
+  servers.push(node);
+  await registry.heartbeat({ nodeId: 'node-old', url: node.wsUrl, draining: false, bootId: 'old' }, 60_000);
+  const dead = {
+    roomId: 'deadroom1',
+    type: 'test',
+    private: false,
+    clients: 1,
+    maxClients: 8,
+    metadata: {},
+    nodeId: 'node-old',
+    locked: false,
+    createdAt: 0,
+  };
+  await registry.addRoom(dead, ['someone-gone']);
+  return { node, dead };
+}
+
+describe("a node's own URL, listed under its crashed predecessor's id", () => {
+  it('is no place to send a quick play: the player is seated here, not sent to itself', async () => {
+    const { node, dead } = await restartedNodeWithItsPredecessorListed();
+    const player = node.client();
+    await player.connect();
+    const moved: string[] = [];
+    player.on('moved', ({ url }) => moved.push(url));
+    const room = await player.quickPlay('test');
+    expect(room.roomId).not.toBe(dead.roomId);
+    expect(room.info.nodeId).toBe('node-new');
+    expect(moved).toEqual([]);
+  });
+
+  it('is no place to send a join of a room listed there: the room is not found', async () => {
+    const { node, dead } = await restartedNodeWithItsPredecessorListed();
+    const player = node.client();
+    await player.connect();
+    await expect(player.join(dead.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+  });
+});
+
+describe("a node draining while its crashed predecessor's record names the node's own URL", () => {
+  it('sends its players nowhere rather than back to itself', async () => {
+    const { node } = await restartedNodeWithItsPredecessorListed();
+    const player = node.client();
+    await player.connect();
+    await player.create('test');
+    const moved: string[] = [];
+    player.on('moved', ({ url }) => moved.push(url));
+    const closed = new Promise<string>((resolve) => player.on('closed', ({ code }) => resolve(code)));
+    await node.server.drain({ deadlineMs: 0 });
+    expect(await closed).toBe(ErrorCode.SERVER_DRAINING);
+    expect(moved).toEqual([]);
   });
 });

@@ -78,6 +78,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxWatchedQueriesPerAddress: number;
   /** The node's frame limit (see RoomHostContext): rooms send the app's data in frames no larger. */
   maxPayloadBytes: number;
+  /** The URL other nodes send players to for this node's rooms, once known (see OtherNodes). */
+  publicUrl?: () => string | undefined;
 }
 
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
@@ -123,7 +125,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
-    this.#otherNodes = new OtherNodes(options.registry, options.nodeId);
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.publicUrl);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
