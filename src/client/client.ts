@@ -18,6 +18,7 @@ import {
   type LeaveReason,
   MAX_ENVELOPE_BYTES,
   MAX_FANOUT_TARGETS,
+  MAX_REASON_LENGTH,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -699,7 +700,9 @@ export class Client {
           ErrorCode.ROOM_ON_OTHER_NODE,
           'joined a room elsewhere',
         );
-        sentFrom.push(from);
+        // Only a URL a redirect could name (a node's public URL): a longer one (an entry point with the
+        // app's query, say) is no node's, and the server would refuse the request that carried it.
+        if (from.length <= MAX_REASON_LENGTH) sentFrom.push(from);
       }
     }
   }

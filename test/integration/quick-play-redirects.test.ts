@@ -108,3 +108,20 @@ describe("a node draining while its crashed predecessor's record names the node'
     expect(moved).toEqual([]);
   });
 });
+
+describe('a quick play followed from an entry URL longer than a redirect can name', () => {
+  it('is asked again at the node it is sent to, and seated there', async () => {
+    const registry = new MemoryRegistry();
+    const a = await startServer({ picky: PickyRoom }, { registry, nodeId: 'node-a', nodeTtlMs: 600 });
+    const b = await startServer({ picky: PickyRoom }, { registry, nodeId: 'node-b', nodeTtlMs: 600 });
+    servers.push(a, b);
+    const host = b.client();
+    await host.connect();
+    const hosted = await host.create('picky');
+    // The query is the app's own (the server ignores it); the URL is past what a redirect names.
+    const player = a.client({ url: `${a.wsUrl}?app=${'x'.repeat(600)}` });
+    await player.connect();
+    const room = await player.quickPlay('picky');
+    expect(room.roomId).toBe(hosted.roomId);
+  });
+});
