@@ -18,6 +18,7 @@ import {
   type LeaveReason,
   MAX_ENVELOPE_BYTES,
   MAX_FANOUT_TARGETS,
+  MAX_REASON_LENGTH,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -656,10 +657,14 @@ export class Client {
 
   /**
    * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
-   * whose message is that node's URL), moves the client there with a fresh session and asks again.
+   * whose message is that node's URL), moves the client there with a fresh session and asks again. A quick
+   * play asked again names the nodes that sent it on (`from`), so that the next does not send it back to
+   * one whose rooms refused it: two nodes whose rooms both refused the player sent it to each other.
    */
   async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+    const sentFrom: string[] = [];
     for (let hops = 0; ; ) {
+      if (kind === Kind.QuickPlay && sentFrom.length > 0) body = { ...body, from: [...sentFrom] };
       try {
         return await this.#request(kind, body);
       } catch (error) {
@@ -688,12 +693,16 @@ export class Client {
             `sent on again after ${MAX_REDIRECTS} moves (last to ${error.message}): the cluster's listing is changing or out of date; try again`,
           );
         }
+        const from = this.#connection.url;
         await this.#connection.moveTo(
           error.message,
           'left',
           ErrorCode.ROOM_ON_OTHER_NODE,
           'joined a room elsewhere',
         );
+        // Only a URL a redirect could name (a node's public URL): a longer one (an entry point with the
+        // app's query, say) is no node's, and the server would refuse the request that carried it.
+        if (from.length <= MAX_REASON_LENGTH) sentFrom.push(from);
       }
     }
   }

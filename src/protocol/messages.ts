@@ -158,11 +158,21 @@ export const joinByCode = v.object({
   code: v.pipe(v.string(), v.maxLength(32)),
   options: v.optional(boundedData),
 });
+/**
+ * Most nodes a quick play names as having sent it on (`from`): a client follows at most two redirects per
+ * request, so this leaves room to spare.
+ */
+export const MAX_QUICK_PLAY_HOPS = 4;
+/**
+ * `from`: the URLs of the nodes that sent this quick play on to the node it is asked of now (their
+ * ROOM_ON_OTHER_NODE answers), oldest first: that node sends it to none of them again.
+ */
 export const quickPlay = v.object({
   rid: requestId,
   type: roomType,
   filter: v.optional(flatRecord),
   options: v.optional(boundedData),
+  from: v.optional(v.pipe(v.array(reasonText), v.maxLength(MAX_QUICK_PLAY_HOPS))),
 });
 export const leaveRoom = v.object({ rid: requestId });
 /** `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room. */

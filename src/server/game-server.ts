@@ -185,6 +185,7 @@ export class GameServer {
       clock: this.clock,
       metrics,
       nodeId: this.nodeId,
+      publicUrl: () => this.#publicUrl,
     });
     this.serverLinks = new ServerLinks(
       this.clock,
@@ -325,8 +326,15 @@ export class GameServer {
    */
   async #otherNodeUrl(preferred?: string): Promise<string> {
     const nodes = await this.registry.listNodes().catch(() => []);
-    // By boot, not id: a process that gave its id up to a newer one sends its players there.
-    const others = nodes.filter((node) => node.bootId !== this.#bootId && !node.draining);
+    // By boot, not id: a process that gave its id up to a newer one sends its players there. Not to this
+    // node's own URL under another id: a crashed predecessor's record, not yet expired, and players sent
+    // there came back to this draining node, were sent there again, and so on.
+    const others = nodes.filter(
+      (node) =>
+        node.bootId !== this.#bootId &&
+        !node.draining &&
+        (node.nodeId === this.nodeId || node.url !== this.#publicUrl),
+    );
     if (preferred && others.some((node) => node.url === preferred)) return preferred;
     return others[Math.floor(Math.random() * others.length)]?.url ?? '';
   }

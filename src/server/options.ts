@@ -84,7 +84,7 @@ export interface GameServerOptions extends MonitoringOptions {
   publicUrl?: string;
   /**
    * A node that has not heartbeated to the registry for this long (ms) is dead: its rooms leave the
-   * listing. It heartbeats every third of this. Default 6,000.
+   * listing. It heartbeats every third of this. Default 6,000; at least 100.
    */
   nodeTtlMs?: number;
   /**
@@ -319,6 +319,9 @@ export type ResolvedLimits = Required<
   >
 >;
 
+/** The shortest `nodeTtlMs` taken (see `resolveLimits`). */
+const MIN_NODE_TTL_MS = 100;
+
 /** Fills defaults and throws a TypeError at once for a setting that cannot work. */
 export function resolveLimits(options: GameServerOptions): ResolvedLimits {
   const heartbeatMs = options.heartbeatMs ?? 5_000;
@@ -378,6 +381,20 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     }
   }
   if (!limits.path.startsWith('/')) throw new TypeError(`GameServer option 'path' must start with '/'`);
+  // Periods of timers that listen() starts: 0 passed here, and listen() then threw out of its 'listening'
+  // callback (an uncaught exception) and never settled.
+  if (!(limits.heartbeatMs > 0)) {
+    throw new TypeError(
+      `GameServer option 'heartbeatMs' must be above 0 (connections are pinged that often)`,
+    );
+  }
+  // The node heartbeats every third of it: shorter than a registry round trip or two, its record would
+  // expire between heartbeats and other nodes sweep its rooms as a dead node's, over and over.
+  if (limits.nodeTtlMs < MIN_NODE_TTL_MS) {
+    throw new TypeError(
+      `GameServer option 'nodeTtlMs' must be at least ${MIN_NODE_TTL_MS} (the node heartbeats every third of it)`,
+    );
+  }
   if (limits.heartbeatTimeoutMs <= limits.heartbeatMs) {
     throw new TypeError(
       'heartbeatTimeoutMs must be longer than heartbeatMs, or every connection would time out',

@@ -43,7 +43,14 @@ export async function handleRequest(
     case Kind.JoinByCode:
       return rooms.joinByCode(session, message.body.code, message.body.options, address);
     case Kind.QuickPlay:
-      return rooms.quickPlay(session, message.body.type, message.body.filter, message.body.options, address);
+      return rooms.quickPlay(
+        session,
+        message.body.type,
+        message.body.filter,
+        message.body.options,
+        address,
+        message.body.from,
+      );
     case Kind.LeaveRoom:
       rooms.leave(session);
       return undefined;

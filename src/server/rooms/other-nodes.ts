@@ -1,5 +1,5 @@
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
-import type { Registry } from '../registry/registry.js';
+import type { NodeInfo, Registry } from '../registry/registry.js';
 
 /** Why a draining node's room takes no one (ROOM_FULL), asked there or through another node. */
 export const DRAINING_ROOM = 'the room is locked: its server is shutting down';
@@ -17,11 +17,23 @@ export interface NodeTarget {
 export class OtherNodes {
   readonly #registry: Registry;
   readonly #nodeId: string;
+  readonly #ownUrl: () => string | undefined;
 
-  /** `nodeId`: this node's, never a target. */
-  constructor(registry: Registry, nodeId: string) {
+  /**
+   * `nodeId`: this node's, never a target. `ownUrl`: this node's public URL (once listening), never a
+   * target either: listed under another id, it is a crashed predecessor's record, live-looking until it
+   * expires, whose rooms died with it (a node without a `nodeId` option takes a new random id at each
+   * start). Sent there, the player came back here, and was sent here again until the client gave up.
+   */
+  constructor(registry: Registry, nodeId: string, ownUrl: () => string | undefined = () => undefined) {
     this.#registry = registry;
     this.#nodeId = nodeId;
+    this.#ownUrl = ownUrl;
+  }
+
+  /** Whether `node` is this node, by id or by URL (see the constructor). */
+  #isThisNode(node: NodeInfo): boolean {
+    return node.nodeId === this.#nodeId || node.url === this.#ownUrl();
   }
 
   /**
@@ -31,7 +43,7 @@ export class OtherNodes {
   async redirectTo(nodeId: string): Promise<void> {
     if (nodeId === this.#nodeId) return;
     const node = (await this.#registry.listNodes()).find((listed) => listed.nodeId === nodeId);
-    if (node === undefined) return;
+    if (node === undefined || this.#isThisNode(node)) return;
     if (node.draining) {
       throw new ProtocolError(ErrorCode.ROOM_FULL, DRAINING_ROOM);
     }
@@ -53,7 +65,7 @@ export class OtherNodes {
     const nodes = await this.#registry.listNodes();
     return new Map(
       nodes
-        .filter((node) => !node.draining && node.nodeId !== this.#nodeId)
+        .filter((node) => !node.draining && !this.#isThisNode(node))
         .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
     );
   }

@@ -90,6 +90,11 @@ export class QuickPlay {
    * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: among the oldest
    * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's; creates one here
    * only if none has a seat (see `#playHere`), with `filter` as the new room's first metadata.
+   *
+   * `sentFrom`: the URLs of the nodes that sent this quick play here (the client names them as it follows
+   * their redirects). None of them is a target: their rooms refused the player, or they would not have sent
+   * it on. Sent back, a player whose options every room on two nodes refuses went from one to the other
+   * until the client gave up, where on one node a room would have been created for them.
    */
   async play(
     session: Session,
@@ -97,6 +102,7 @@ export class QuickPlay {
     filter: Record<string, Scalar> | undefined,
     options: unknown,
     address: string,
+    sentFrom: readonly string[] = [],
   ): Promise<JoinedRoom> {
     if (!this.#options.hasType(type))
       throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
@@ -111,10 +117,10 @@ export class QuickPlay {
       const joined = await this.#tryJoin(session, host, options);
       if (joined) return joined;
     }
-    const target = await this.#liveNodeOf(candidates);
+    const target = await this.#liveNodeOf(candidates, sentFrom);
     stopIfEnded(session);
     if (target) throw redirect(target);
-    return this.#playHere(session, type, filter, options, address, tried);
+    return this.#playHere(session, type, filter, options, address, tried, sentFrom);
   }
 
   /** The oldest open public rooms of `type` that match `filter`, cluster-wide (`QUICK_PLAY_CANDIDATES`). */
@@ -126,11 +132,18 @@ export class QuickPlay {
     });
   }
 
-  /** The live node (not draining) hosting the first of `candidates` that another node hosts, if any. */
-  async #liveNodeOf(candidates: readonly RoomListing[]): Promise<NodeTarget | undefined> {
+  /**
+   * The live node (not draining) hosting the first of `candidates` that another node hosts, if any; none
+   * whose URL is among `sentFrom`.
+   */
+  async #liveNodeOf(
+    candidates: readonly RoomListing[],
+    sentFrom: readonly string[],
+  ): Promise<NodeTarget | undefined> {
     const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
     if (remote.length === 0) return undefined;
     const live = await this.#options.otherNodes.live();
+    for (const [nodeId, node] of live) if (sentFrom.includes(node.url)) live.delete(nodeId);
     const target = remote.find((listing) => live.has(listing.nodeId));
     return target === undefined ? undefined : live.get(target.nodeId);
   }
@@ -157,6 +170,7 @@ export class QuickPlay {
     options: unknown,
     address: string,
     tried: Set<string>,
+    sentFrom: readonly string[],
   ): Promise<JoinedRoom> {
     const key = quickPlayKey(type, filter);
     for (let round = 0; !this.#options.isDraining(); round++) {
@@ -171,7 +185,8 @@ export class QuickPlay {
       const creation = this.#creations.get(key);
       if (creation === undefined || round >= QUICK_PLAY_ROUNDS) break;
       if (await this.#awaitCreation(creation)) {
-        if (creation.sentTo) throw redirect(creation.sentTo);
+        // Not back to a node that sent this one here: it looks again, and creates if it finds no seat.
+        if (creation.sentTo && !sentFrom.includes(creation.sentTo.url)) throw redirect(creation.sentTo);
       } else if (this.#creations.get(key) === creation) {
         // Stuck: no one waits for it any more (its room still takes players if it ever comes).
         this.#creations.delete(key);
@@ -195,7 +210,7 @@ export class QuickPlay {
         claim = await this.#claimCreation(key);
         creation.deadline = this.#options.clock.now() + QUICK_PLAY_CREATION_WAIT_MS;
         // Claimed (or none to be had): a node that held the claim may have made a room since the read.
-        const target = await this.#liveNodeOf(await this.#candidates(type, filter));
+        const target = await this.#liveNodeOf(await this.#candidates(type, filter), sentFrom);
         // Gone during the claim's round trips (a registry that was slow to answer): no room for no one.
         stopIfEnded(session);
         if (target) {

@@ -78,6 +78,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxWatchedQueriesPerAddress: number;
   /** The node's frame limit (see RoomHostContext): rooms send the app's data in frames no larger. */
   maxPayloadBytes: number;
+  /** The URL other nodes send players to for this node's rooms, once known (see OtherNodes). */
+  publicUrl?: () => string | undefined;
 }
 
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
@@ -123,7 +125,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
-    this.#otherNodes = new OtherNodes(options.registry, options.nodeId);
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.publicUrl);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
@@ -408,7 +410,8 @@ export class RoomManager {
 
   /**
    * Seats the player in the oldest public room of `type` that matches `filter` and has a seat, cluster-wide,
-   * or in one created here (see QuickPlay.play).
+   * or in one created here (see QuickPlay.play). `sentFrom`: the URLs of the nodes that sent this quick
+   * play here, which it is not sent back to.
    */
   quickPlay(
     session: Session,
@@ -416,8 +419,9 @@ export class RoomManager {
     filter: Record<string, Scalar> | undefined,
     options: unknown,
     address: string,
+    sentFrom: readonly string[] = [],
   ): Promise<JoinedRoom> {
-    return this.#noting(this.#quickPlay.play(session, type, filter, options, address));
+    return this.#noting(this.#quickPlay.play(session, type, filter, options, address, sentFrom));
   }
 
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {

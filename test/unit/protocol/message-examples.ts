@@ -195,11 +195,19 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { rid: 1, type: 'arena' },
       { rid: 3, type: 'arena', filter: { mode: 'ffa' }, options: null },
+      { rid: 4, type: 'arena', from: ['wss://node1.example.com/ws', 'wss://node2.example.com/ws'] },
     ],
     invalid: {
       'negative rid': { rid: -1, type: 'arena' },
       'missing type': { rid: 1 },
       'filter a string': { rid: 1, type: 'arena', filter: 'mode=ffa' },
+      'from a string': { rid: 1, type: 'arena', from: 'wss://node1.example.com/ws' },
+      'from of 5 nodes': {
+        rid: 1,
+        type: 'arena',
+        from: Array.from({ length: 5 }, (_, i) => `ws://n${i}/ws`),
+      },
+      'from a URL over 512': { rid: 1, type: 'arena', from: [`ws://n/${'x'.repeat(512)}`] },
     },
   },
   [Kind.LeaveRoom]: {

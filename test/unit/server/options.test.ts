@@ -204,3 +204,25 @@ describe('nodeId', () => {
     );
   });
 });
+
+describe('heartbeat periods', () => {
+  // Both run on timers started once listen() has bound: 0 used to pass here, and listen() then threw
+  // a RangeError out of its 'listening' callback (an uncaught exception) and never settled.
+  it('refuse a heartbeatMs or a nodeTtlMs of 0 at once, naming the option', () => {
+    const bad: Array<[GameServerOptions, string]> = [
+      [{ heartbeatMs: 0, heartbeatTimeoutMs: 1_000 }, 'heartbeatMs'],
+      [{ nodeTtlMs: 0 }, 'nodeTtlMs'],
+      [{ nodeTtlMs: 50 }, 'nodeTtlMs'],
+    ];
+    for (const [options, name] of bad) {
+      expect(() => new GameServer(options), JSON.stringify(options)).toThrow(TypeError);
+      expect(() => new GameServer(options), JSON.stringify(options)).toThrow(name);
+    }
+  });
+
+  it('take short ones', async () => {
+    const server = new GameServer({ heartbeatMs: 10, heartbeatTimeoutMs: 30, nodeTtlMs: 300 });
+    await server.listen(0);
+    await server.close({ drainMs: 0 });
+  });
+});
