@@ -162,6 +162,7 @@ export class GameSession {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #killFeed: KillFeedEntry[] = [];
   readonly #chat: ChatLine[] = [];
+  /** When each peer in the room was last reported (see #onDisagreement); only players in the roster. */
   readonly #lastReport = new Map<string, number>();
   readonly #roomDisposers: Unsubscribe[] = [];
   #arena: ArenaClient | undefined;
@@ -471,6 +472,7 @@ export class GameSession {
     this.#arena = undefined;
     this.#room = undefined;
     this.#roster.clear();
+    this.#lastReport.clear();
     this.#killFeed.length = 0;
     this.#matchNotice = undefined;
   }
@@ -494,6 +496,8 @@ export class GameSession {
   #setRoster(players: readonly RosterEntry[]): void {
     this.#roster.clear();
     for (const entry of players) this.#roster.set(entry.playerId, entry);
+    // Forgotten as players go: a long session meets many players over many matches.
+    for (const id of this.#lastReport.keys()) if (!this.#roster.has(id)) this.#lastReport.delete(id);
     this.#events.emit('roster', this.roster);
   }
 
