@@ -136,6 +136,13 @@ const REPORT_EVERY_MS = 250;
  */
 const PEER_EFFECT_REACH = MAX_SPEED / 2;
 
+function abandonedJoin(): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.NOT_IN_ROOM,
+    'left while the join was under way: the join was abandoned',
+  );
+}
+
 /**
  * A player's whole game, in browsers and in Node (bots): joins a Vehikill room (Quick Play, a private
  * room, or one by code), runs the ArenaClient over the server link (clock sync, inputs, prediction,
@@ -144,7 +151,7 @@ const PEER_EFFECT_REACH = MAX_SPEED / 2;
  * (`event`) out; peers' samples in to draw their cars fresher (clamped near the server's state), their
  * notices and effects to show at once. A peer sample far from the server's state is reported to the
  * server. Call `update(now)` and draw `frame(now)` every frame; listen with `on(event, fn)`. One join
- * at a time: another asked while one is under way is refused (`JOIN_REJECTED`).
+ * at a time: another asked while one is under way is refused (`JOIN_REJECTED`); `leave()` abandons it.
  */
 export class GameSession {
   readonly client: Client;
@@ -155,6 +162,7 @@ export class GameSession {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #killFeed: KillFeedEntry[] = [];
   readonly #chat: ChatLine[] = [];
+  /** When each peer in the room was last reported (see #onDisagreement); only players in the roster. */
   readonly #lastReport = new Map<string, number>();
   readonly #roomDisposers: Unsubscribe[] = [];
   #arena: ArenaClient | undefined;
@@ -169,8 +177,8 @@ export class GameSession {
   #peerSendsDropped = 0;
   /** The peer sample being pushed, so a disagreement it causes can name it. */
   #pushing: { from: string; tick: number; x: number; y: number } | undefined;
-  /** A join is under way: the netcode, mesh and listeners being made are for its room. */
-  #joining = false;
+  /** The join under way, if any: the netcode, mesh and listeners being made are for its room. */
+  #joining: { abandoned: boolean; done: Promise<void> } | undefined;
 
   constructor(options: GameSessionOptions) {
     this.client = options.client;
@@ -220,11 +228,17 @@ export class GameSession {
     );
   }
 
-  /** Leaves the room (the session stays connected for another). */
+  /**
+   * Leaves the room (the session stays connected for another). A join under way is abandoned: its room is
+   * left as soon as it is answered and its promise rejects (`NOT_IN_ROOM`); this resolves once it has ended.
+   */
   async leave(): Promise<void> {
     const room = this.#room;
     this.#detach();
+    const joining = this.#joining;
+    if (joining) joining.abandoned = true;
     await room?.leave();
+    await joining?.done.catch(() => {});
   }
 
   /**
@@ -347,19 +361,23 @@ export class GameSession {
     if (this.#joining) {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'a join is under way: wait for it before another');
     }
-    this.#joining = true;
+    const joining = { abandoned: false, done: Promise.resolve() };
+    this.#joining = joining;
+    joining.done = this.#joinNow(joining, request, isThisRoom);
     try {
-      await this.#joinNow(request, isThisRoom);
+      await joining.done;
     } finally {
-      this.#joining = false;
+      this.#joining = undefined;
     }
   }
 
   async #joinNow(
+    joining: { readonly abandoned: boolean },
     request: () => Promise<VehikillRoom>,
     isThisRoom?: (room: VehikillRoom) => boolean,
   ): Promise<void> {
     if (this.client.state === 'idle') await this.client.connect();
+    if (joining.abandoned) throw abandonedJoin();
     const previous = this.#room;
     // The client refuses a join of the room it is in, as the server would, and keeps the player seated:
     // refused here, before this session lets go of the room (and then leaves it, below).
@@ -390,6 +408,14 @@ export class GameSession {
       // and beyond `leave()` (which has no room now), until the session closes.
       if (previous !== undefined && this.client.room === previous) await previous.leave().catch(() => {});
       throw error;
+    }
+    // Left while the join was under way: the player asked to be seated nowhere, so the room the answer
+    // seated them in is left at once rather than played in behind the game's back.
+    if (joining.abandoned) {
+      arena.dispose();
+      if (this.#arena === arena) this.#arena = undefined;
+      await room.leave().catch(() => {});
+      throw abandonedJoin();
     }
     this.#attach(room);
   }
@@ -446,6 +472,7 @@ export class GameSession {
     this.#arena = undefined;
     this.#room = undefined;
     this.#roster.clear();
+    this.#lastReport.clear();
     this.#killFeed.length = 0;
     this.#matchNotice = undefined;
   }
@@ -469,6 +496,8 @@ export class GameSession {
   #setRoster(players: readonly RosterEntry[]): void {
     this.#roster.clear();
     for (const entry of players) this.#roster.set(entry.playerId, entry);
+    // Forgotten as players go: a long session meets many players over many matches.
+    for (const id of this.#lastReport.keys()) if (!this.#roster.has(id)) this.#lastReport.delete(id);
     this.#events.emit('roster', this.roster);
   }
 
