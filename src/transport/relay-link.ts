@@ -54,6 +54,12 @@ export interface RelayLinkOptions {
    * `startKeepalive` / `stopKeepalive`, so a closed client leaves no timer running.
    */
   keepaliveAtOnce?: boolean;
+  /**
+   * Whether the peer's goodbye closes the link. Default true. False for the server's end of a player's
+   * server link: the session's end closes it, and a player's goodbye on it closed the path for the rest of
+   * the session (nothing reopens it); one is ignored, counted in `droppedFrames`.
+   */
+  heedGoodbyes?: boolean;
 }
 
 /**
@@ -75,7 +81,10 @@ export interface GoodbyeMarks {
 export class RelayLink extends LinkBase {
   readonly peerId: string;
   readonly #port: RelayPort;
-  readonly #options: Required<Omit<RelayLinkOptions, 'quality' | 'conditioner' | 'keepaliveAtOnce'>>;
+  readonly #options: Required<
+    Omit<RelayLinkOptions, 'quality' | 'conditioner' | 'keepaliveAtOnce' | 'heedGoodbyes'>
+  >;
+  readonly #heedGoodbyes: boolean;
   readonly #physGate: NewestSampleGate;
   readonly #heartbeat: LinkHeartbeat;
   readonly #pipe: ConditionedPipe | undefined;
@@ -100,6 +109,7 @@ export class RelayLink extends LinkBase {
       keepaliveMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
       deadAfterMs: options.deadAfterMs ?? 4_000,
     };
+    this.#heedGoodbyes = options.heedGoodbyes ?? true;
     this.quality = new QualityMonitor({
       beatEveryMs: this.#options.keepaliveMs,
       ...options.quality,
@@ -284,7 +294,8 @@ export class RelayLink extends LinkBase {
   }
 
   #onGoodbye(followed: number | undefined): void {
-    if (this.#goodbyeMarks && !this.#goodbyeMarks.isForUs(followed)) this.ignoredGoodbyes++;
+    if (!this.#heedGoodbyes) this.counters.droppedFrames++;
+    else if (this.#goodbyeMarks && !this.#goodbyeMarks.isForUs(followed)) this.ignoredGoodbyes++;
     else this.closeLocally();
   }
 

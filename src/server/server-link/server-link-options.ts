@@ -1,3 +1,4 @@
+import { DEFAULT_KEEPALIVE_MS } from '../../transport/keepalive.js';
 import { isAddressOrHostName } from '../address-syntax.js';
 
 /** The server link: the server as one more WebRTC peer of each player (see docs/server.md). */
@@ -54,9 +55,19 @@ export interface ServerLinkOptions {
   maxFailedAttempts?: number;
   /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */
   maxMessageBytes?: number;
-  /** Messages per second accepted from one player on the link (burst twice that). Default 240. */
+  /**
+   * Messages per second accepted from one player on the link (burst twice that). Default 240. At least
+   * `MIN_MESSAGES_PER_SECOND` (2): what the client's own keepalive sends.
+   */
   messagesPerSecond?: number;
 }
+
+/**
+ * The least `messagesPerSecond`: the client's keepalive beats once a period on each of its two paths (the
+ * TCP path's beats go on while the direct one is up), and every beat counts against the rate. Below this
+ * the keepalive alone was over it; each drop cost a fault, and honest players were cut off.
+ */
+const MIN_MESSAGES_PER_SECOND = 2 * (1_000 / DEFAULT_KEEPALIVE_MS);
 
 /** Numeric settings and the least each may be (counts must be whole numbers). */
 const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
@@ -86,6 +97,12 @@ export function checkServerLinkOptions(options: ServerLinkOptions | undefined): 
         `GameServer option 'serverLink.${name}' must be ${kind === 'count' ? 'an integer of at least 1' : 'a number above 0'}, got ${String(value)}`,
       );
     }
+  }
+  const perSecond = options?.messagesPerSecond;
+  if (perSecond !== undefined && perSecond < MIN_MESSAGES_PER_SECOND) {
+    throw new RangeError(
+      `GameServer option 'serverLink.messagesPerSecond' must be at least ${MIN_MESSAGES_PER_SECOND} (the link's own keepalive, a beat a second on each path), got ${perSecond}`,
+    );
   }
   checkShapes(options);
   const udpPort = options?.udpPort;

@@ -116,7 +116,13 @@ export class ServerLink extends FailoverLink {
       { clock, send: port, ...(portTagged ? { sendTaggedVolatile: portTagged } : {}) },
       // The session's own heartbeat watches the socket: this one never closes the path; its keepalive (a
       // 27-byte beat a second) measures the path's quality: round trip, jitter, stale samples dropped.
-      { physIntervalMs: 0, keepaliveMs: 1_000, deadAfterMs: Number.POSITIVE_INFINITY },
+      // Nor does the player's goodbye close it: nothing would open it again for the rest of the session.
+      {
+        physIntervalMs: 0,
+        keepaliveMs: 1_000,
+        deadAfterMs: Number.POSITIVE_INFINITY,
+        heedGoodbyes: false,
+      },
     );
     super(clock, tcp);
     this.#clock = clock;

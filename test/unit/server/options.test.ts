@@ -77,6 +77,21 @@ describe('server link options', () => {
     }
   });
 
+  it("refuse a messagesPerSecond below what the link's own keepalive sends, naming the option", () => {
+    // A client beats once a second on each path (the TCP one and the direct one): at 1.5 a second its own
+    // keepalive alone was over the rate, every drop a fault, and honest players were cut off.
+    for (const value of [0.5, 1, 1.5, 1.99]) {
+      const make = () => new GameServer({ serverLink: { messagesPerSecond: value } });
+      expect(make, String(value)).toThrow(/serverLink\.messagesPerSecond/);
+      expect(make, String(value)).toThrow(RangeError);
+    }
+  });
+
+  it("take a messagesPerSecond of 2, both paths' keepalive", async () => {
+    const server = new GameServer({ serverLink: { messagesPerSecond: 2 } });
+    await server.close({ drainMs: 0 });
+  });
+
   it('refuse addresses and ICE servers of the wrong shape, naming the option', () => {
     const bad: Array<[string, unknown]> = [
       // A string, not a list: every candidate the server made threw in node-datachannel's callback.
