@@ -117,6 +117,8 @@ export class GameServer {
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
   readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
+  /** The drain has finished and taken the node out of the registry: no more node heartbeats. */
+  #drained = false;
   /**
    * What the drain told its players, in turn told to every hello that comes after (see `#tellLeaving`):
    * the notice's message (a live node's URL or ''), then, once it said goodbye, the URL it sent them to.
@@ -289,6 +291,11 @@ export class GameServer {
     // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
     // and leave its room while still on this node. Every client leaves it as it moves, as above.
     this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained', false);
+    // The node leaves the registry for good: a heartbeat after would list it again, as draining, until
+    // `close()`, and other nodes would count it live. One already on its way lands before the removal.
+    this.#drained = true;
+    this.#cancelNodeHeartbeat?.();
+    await this.#nodeHeartbeat?.catch(() => {});
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
   }
 
@@ -356,7 +363,7 @@ export class GameServer {
   }
 
   async #heartbeatNodeNow(): Promise<void> {
-    if (this.#publicUrl === undefined || this.#yieldedNodeId) return;
+    if (this.#publicUrl === undefined || this.#yieldedNodeId || this.#drained) return;
     const node = {
       nodeId: this.nodeId,
       url: this.#publicUrl,
