@@ -235,6 +235,7 @@ export class GameServer {
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     await this.serverLinks.start();
     await this.monitoring.start(this.stats);
+    this.#warnIfNoSharedGuestSecret();
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -748,6 +749,22 @@ export class GameServer {
       console.error('vehikill-net: upgrade failed', error);
       refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
     }
+  }
+
+  /**
+   * Said at `listen()`: a registry other than the in-memory one is shared by several nodes, and without a
+   * shared `guestSecret` each signs guest tokens with a random secret of its own, so a player sent to
+   * another node (a redirect, a drain) is a new guest there.
+   */
+  #warnIfNoSharedGuestSecret(): void {
+    if (this.#guestTokens === undefined || this.#options.guestSecret !== undefined) return;
+    if (this.registry instanceof MemoryRegistry) return;
+    console.warn(
+      `vehikill-net: node ${this.nodeId}: guest auth on a shared registry with no guestSecret (GUEST_SECRET): ` +
+        'each node signs guest tokens with a random secret of its own, so a player moved to another node ' +
+        '(a redirect, a drain) becomes a new guest there, with another user id and name; give every node the ' +
+        'same guestSecret (GUEST_SECRET, at least 32 bytes)',
+    );
   }
 
   /** Remembers that requests name a client in X-Forwarded-For while `trustProxy` is 0. */
