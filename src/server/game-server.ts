@@ -117,6 +117,8 @@ export class GameServer {
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
   readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
+  /** The drain has finished and taken the node out of the registry: no more node heartbeats. */
+  #drained = false;
   /**
    * What the drain told its players, in turn told to every hello that comes after (see `#tellLeaving`):
    * the notice's message (a live node's URL or ''), then, once it said goodbye, the URL it sent them to.
@@ -233,6 +235,7 @@ export class GameServer {
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     await this.serverLinks.start();
     await this.monitoring.start(this.stats);
+    this.#warnIfNoSharedGuestSecret();
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -289,6 +292,11 @@ export class GameServer {
     // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
     // and leave its room while still on this node. Every client leaves it as it moves, as above.
     this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained', false);
+    // The node leaves the registry for good: a heartbeat after would list it again, as draining, until
+    // `close()`, and other nodes would count it live. One already on its way lands before the removal.
+    this.#drained = true;
+    this.#cancelNodeHeartbeat?.();
+    await this.#nodeHeartbeat?.catch(() => {});
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
   }
 
@@ -356,7 +364,7 @@ export class GameServer {
   }
 
   async #heartbeatNodeNow(): Promise<void> {
-    if (this.#publicUrl === undefined || this.#yieldedNodeId) return;
+    if (this.#publicUrl === undefined || this.#yieldedNodeId || this.#drained) return;
     const node = {
       nodeId: this.nodeId,
       url: this.#publicUrl,
@@ -741,6 +749,22 @@ export class GameServer {
       console.error('vehikill-net: upgrade failed', error);
       refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
     }
+  }
+
+  /**
+   * Said at `listen()`: a registry other than the in-memory one is shared by several nodes, and without a
+   * shared `guestSecret` each signs guest tokens with a random secret of its own, so a player sent to
+   * another node (a redirect, a drain) is a new guest there.
+   */
+  #warnIfNoSharedGuestSecret(): void {
+    if (this.#guestTokens === undefined || this.#options.guestSecret !== undefined) return;
+    if (this.registry instanceof MemoryRegistry) return;
+    console.warn(
+      `vehikill-net: node ${this.nodeId}: guest auth on a shared registry with no guestSecret (GUEST_SECRET): ` +
+        'each node signs guest tokens with a random secret of its own, so a player moved to another node ' +
+        '(a redirect, a drain) becomes a new guest there, with another user id and name; give every node the ' +
+        'same guestSecret (GUEST_SECRET, at least 32 bytes)',
+    );
   }
 
   /** Remembers that requests name a client in X-Forwarded-For while `trustProxy` is 0. */

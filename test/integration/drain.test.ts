@@ -430,3 +430,14 @@ describe('waits given to close and drain', () => {
     client.close();
   });
 });
+
+describe('a node whose drain has finished', () => {
+  it('stays out of the registry: its node heartbeat no longer lists it again as draining', async () => {
+    const { a, b } = await twoNodes();
+    await a.server.drain({ deadlineMs: 0 });
+    // Several node heartbeats (every nodeTtlMs / 3 = 200 ms) later, before its record would expire.
+    await sleep(500);
+    const nodes = await b.server.registry.listNodes();
+    expect(nodes.map((node) => node.nodeId)).toEqual(['node-b']);
+  });
+});
