@@ -9,7 +9,8 @@ import { TestRoom } from './rooms-fixtures.js';
  * The server link's control frames in TCP mode (DatagramToServer on channel 3) spend the player's link
  * budget as they do on the direct link: a keepalive ping is answered with a pong, one for one, and one
  * WebSocket frame carries up to 64 of them, so without the budget a player within the socket's frame
- * rate had the server answer 64 times as many.
+ * rate had the server answer 64 times as many. A goodbye on that channel does not close the server's end
+ * of the path: the session's end does.
  */
 
 let t: TestServer | undefined;
@@ -29,17 +30,31 @@ function ping(time: number): Uint8Array {
 }
 
 const PONG = 2;
+const BYE = 3;
 const RELAY_CONTROL = 3;
+
+/** A raw client of a server whose fault budget the tests' drops cannot spend, welcomed in TCP mode. */
+async function welcomedRawClient(name: string): Promise<RawClient> {
+  t = await startServer({ room: TestRoom }, { serverLink: { enabled: false }, errorBudget: 1e9 });
+  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken(name));
+  raws.push(raw);
+  await raw.opened;
+  raw.hello();
+  await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+  return raw;
+}
+
+/** The pongs the server's end of the link has answered so far. */
+function pongsOf(raw: RawClient): number {
+  return raw
+    .received(Kind.DatagramFromServer)
+    .filter((body) => body.c === RELAY_CONTROL && body.p[0] === PONG).length;
+}
 
 describe('server link control frames in TCP mode', () => {
   it('pings in batches of 64 are answered within the link rate, the rest dropped and counted', async () => {
     // A fault budget the drops cannot spend: this measures what is answered, not the cut-off.
-    t = await startServer({ room: TestRoom }, { serverLink: { enabled: false }, errorBudget: 1e9 });
-    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('pinger'));
-    raws.push(raw);
-    await raw.opened;
-    raw.hello();
-    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    const raw = await welcomedRawClient('pinger');
 
     const started = Date.now();
     // 20 frames, well within the socket's frame rate, but 1,280 pings: past the link's burst of 480.
@@ -49,9 +64,7 @@ describe('server link control frames in TCP mode', () => {
         p: Array.from({ length: 64 }, (_, i) => ping(frame * 64 + i)),
       });
     }
-    const pongs = () =>
-      raw.received(Kind.DatagramFromServer).filter((body) => body.c === RELAY_CONTROL && body.p[0] === PONG)
-        .length;
+    const pongs = () => pongsOf(raw);
     await eventually(() => pongs() > 0, 'the first pongs');
     await sleep(300); // the rest, if any more come
     const seconds = (Date.now() - started) / 1000;
@@ -59,17 +72,12 @@ describe('server link control frames in TCP mode', () => {
     // The burst (twice messagesPerSecond, 240) and what refilled meanwhile; 1,280 before the fix.
     expect(pongs()).toBeLessThanOrEqual(480 + Math.ceil(240 * seconds) + 5);
     expect(raw.closeCode).toBeUndefined();
-    const metrics = t.server.metrics as unknown as { total(name: string): number };
+    const metrics = (t as TestServer).server.metrics as unknown as { total(name: string): number };
     expect(metrics.total('server_link_rejected_total')).toBeGreaterThanOrEqual(1_280 - pongs());
   });
 
   it('device reports on the control channel spend the same budget (a batch of 64 was read for nothing)', async () => {
-    t = await startServer({ room: TestRoom }, { serverLink: { enabled: false }, errorBudget: 1e9 });
-    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('reporter'));
-    raws.push(raw);
-    await raw.opened;
-    raw.hello();
-    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    const raw = await welcomedRawClient('reporter');
 
     const started = Date.now();
     const report = encodeDeviceReport({ cores: 8, hidden: false });
@@ -83,12 +91,20 @@ describe('server link control frames in TCP mode', () => {
     });
     await sleep(300);
     const seconds = (Date.now() - started) / 1000;
-    const pongs = raw
-      .received(Kind.DatagramFromServer)
-      .filter((body) => body.c === RELAY_CONTROL && body.p[0] === PONG).length;
+    const pongs = pongsOf(raw);
     // Only what refilled since the reports spent the burst; all 64 before the fix.
     expect(pongs).toBeLessThanOrEqual(Math.ceil(240 * seconds) + 5);
     expect(pongs).toBeLessThan(64);
+    expect(raw.closeCode).toBeUndefined();
+  });
+
+  it('a goodbye leaves the server link open: a ping after it is still answered', async () => {
+    const raw = await welcomedRawClient('leaver');
+    raw.send(Kind.DatagramToServer, { c: RELAY_CONTROL, p: [Uint8Array.of(BYE), Uint8Array.of(BYE, 0)] });
+    await sleep(50);
+    raw.send(Kind.DatagramToServer, { c: RELAY_CONTROL, p: [ping(1)] });
+    // None when the goodbye closed the server's TCP path: the session kept a dead link for good.
+    await eventually(() => pongsOf(raw) === 1, 'the pong');
     expect(raw.closeCode).toBeUndefined();
   });
 });
