@@ -5,6 +5,8 @@
  * encode for all clients + discardChanges), and client decode time per snapshot. Medians of rounds, each
  * round replaying the whole trace into fresh systems after one untimed warm-up round.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Decoder } from '@colyseus/schema';
 import {
   decodeAck,
@@ -25,7 +27,7 @@ const CLIENTS = 32;
 const LOSS = 0.05;
 const RTT_TICKS = Math.round(0.1 * SIM_HZ);
 
-interface ServerRound {
+export interface ServerRound {
   /** Mean µs per snapshot tick spent encoding (ours: frame() + 32 encodes + acks taken in). */
   encodeUs: number;
   /** Mean µs per snapshot tick spent writing state (ours: EntityTable updates; colyseus: setters). */
@@ -42,7 +44,7 @@ interface OursRound extends ServerRound {
   bytesPerSnapshot: number;
 }
 
-function oursRound(trace: readonly ArenaFrame[], hz: number, sharing = true): OursRound {
+export function oursRound(trace: readonly ArenaFrame[], hz: number, sharing = true): OursRound {
   const every = SIM_HZ / hz;
   const world = new OursWorld();
   const cache = new EncodingCache();
@@ -129,7 +131,11 @@ function checkAcks(
   });
 }
 
-function colyseusRound(trace: readonly ArenaFrame[], hz: number, variant: ColyseusVariant): ServerRound {
+export function colyseusRound(
+  trace: readonly ArenaFrame[],
+  hz: number,
+  variant: ColyseusVariant,
+): ServerRound {
   const every = SIM_HZ / hz;
   const world = new ColyseusWorld(variant);
   const received: Uint8Array[] = [];
@@ -264,6 +270,45 @@ export function benchSyncCpu(): Row[] {
     add('@colyseus/schema quantized', 'client decode per patch', us(median(q16Decode)));
     add('ours / colyseus float32', 'client decode ratio', us(median(oursDecode) / median(f32Decode)), 'x');
     add('ours / colyseus quantized', 'client decode ratio', us(median(oursDecode) / median(q16Decode)), 'x');
+    if (hz === 20) addSoloRows(hz, add);
   }
   return rows;
+}
+
+/** Processes per system for the solo check, run in turn (ours, Colyseus, ours, ...). */
+const SOLO_PROCESSES = 3;
+const SOLO_ROUNDS = 15;
+
+/**
+ * The writes + encode of ours and of Colyseus float32, each alone in its own process (see solo.ts): the
+ * rounds above run the systems in one process, where one's garbage may be collected in another's timing.
+ */
+function addSoloRows(
+  hz: number,
+  add: (system: string, metric: string, value: number, unit?: string) => void,
+) {
+  const script = fileURLToPath(new URL('./sync/solo.js', import.meta.url));
+  const run = (system: string): number[] =>
+    (
+      JSON.parse(
+        execFileSync(process.execPath, [script, system, String(hz), String(SOLO_ROUNDS)], {
+          encoding: 'utf8',
+        }),
+      ) as { us: number[] }
+    ).us;
+  const ours: number[] = [];
+  const f32: number[] = [];
+  for (let p = 0; p < SOLO_PROCESSES; p++) {
+    ours.push(...run('ours'));
+    f32.push(...run('float32'));
+  }
+  const metric = 'server writes+encode per snapshot tick, alone in its own process';
+  add('vehikill-net', metric, Math.round(median(ours) * 100) / 100);
+  add('@colyseus/schema float32', metric, Math.round(median(f32) * 100) / 100);
+  add(
+    'ours / colyseus float32',
+    'server writes+encode ratio, each alone in its own process',
+    Math.round((median(ours) / median(f32)) * 100) / 100,
+    'x',
+  );
 }
