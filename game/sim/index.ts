@@ -71,6 +71,7 @@ export { TICK_DT, TICK_RATE } from './time.js';
 export { atan2, cos, sin } from './trig.js';
 export type { Vehicle } from './vehicle.js';
 export * from './vehicle-constants.js';
+export { type Disc, type Motion, nearestInBoth, vehicleReach } from './vehicle-reach.js';
 export {
   addVehicle,
   type CreateWorldOptions,

@@ -1,12 +1,21 @@
 import { AdaptiveDelay, type AdaptiveDelayOptions, InterpolationBuffer } from 'vehikill-net/netcode';
-import { cos, ROCKET_SPEED, type RocketState, sin, type VehicleState } from '../../sim/index.js';
+import {
+  cos,
+  nearestInBoth,
+  ROCKET_SPEED,
+  type RocketState,
+  sin,
+  type VehicleState,
+  vehicleReach,
+} from '../../sim/index.js';
 import { shortTurn } from '../protocol/angles.js';
+import { TICK_MS } from '../protocol/timeline.js';
 
-/** A peer's sample of its own vehicle that was far from what the server's state extrapolates to. */
+/** A peer's sample of its own vehicle that was far from anywhere the server's state could have driven to. */
 export interface PeerDisagreement {
   readonly entity: number;
   readonly serverTimeMs: number;
-  /** World units between the sample and the server's extrapolated state. */
+  /** World units between the sample and the nearest place the car could have reached (vehicleReach). */
   readonly distance: number;
 }
 
@@ -16,9 +25,9 @@ export interface RemoteViewOptions {
   onDisagreement?(report: PeerDisagreement): void;
 }
 
-/** Peer samples are pulled back to within this distance of the server's extrapolated state. */
+/** Peer samples are pulled back to within this distance of where the server's state could have driven to. */
 export const PEER_CLAMP_UNITS = 2;
-/** A peer sample further than this from the server's extrapolated state is reported as a disagreement. */
+/** A peer sample further than this from where the server's state could have driven to is reported. */
 export const PEER_DISAGREEMENT_UNITS = 6;
 /** Peer samples more than this ahead of the newest snapshot are ignored (a peer cannot be that far ahead). */
 const MAX_PEER_LEAD_MS = 500;
@@ -82,10 +91,12 @@ export class RemoteView {
   /**
    * A sample a peer sent of its own vehicle (its predicted state at `serverTimeMs` on the tick timeline).
    * Used only past the newest snapshot, to draw that vehicle from fresher data than an extrapolation,
-   * and never far from what the server's newest state extrapolates to: a sample more than
-   * `PEER_CLAMP_UNITS` away is pulled back to that distance, and one more than `PEER_DISAGREEMENT_UNITS`
-   * away is reported (a forged or broken peer). Returns false when the sample was not used (also for a
-   * time or a state that is not finite numbers).
+   * and never far from where the car in the server's newest state could have driven meanwhile
+   * (`vehicleReach`: its speed, acceleration, braking and grip limits): a sample more than
+   * `PEER_CLAMP_UNITS` outside that is pulled back to that distance, and one more than
+   * `PEER_DISAGREEMENT_UNITS` outside is reported (a forged or broken peer). Not a straight line from the
+   * snapshot: an honest car that turns or brakes within the up to 500 ms since leaves it by metres.
+   * Returns false when the sample was not used (also for a time or a state that is not finite numbers).
    */
   pushPeerSample(entity: number, serverTimeMs: number, state: VehicleState): boolean {
     // Every check below is a comparison, which NaN passes as false: a NaN time was kept and, once first
@@ -95,15 +106,16 @@ export class RemoteView {
     const newest = this.#newest.get(entity);
     if (newest === undefined || serverTimeMs <= newest.time) return false;
     if (serverTimeMs - newest.time > MAX_PEER_LEAD_MS) return false;
-    const expected = extrapolateVehicle(newest.state, serverTimeMs - newest.time);
-    const dx = state.x - expected.x;
-    const dy = state.y - expected.y;
+    const reach = vehicleReach(newest.state, (serverTimeMs - newest.time) / TICK_MS);
+    const nearest = nearestInBoth(state.x, state.y, reach.speed, reach.course);
+    const dx = state.x - nearest.x;
+    const dy = state.y - nearest.y;
     const distance = Math.sqrt(dx * dx + dy * dy);
     if (distance > PEER_DISAGREEMENT_UNITS) {
       this.#onDisagreement?.({ entity, serverTimeMs, distance });
     }
     const scale = distance > PEER_CLAMP_UNITS ? PEER_CLAMP_UNITS / distance : 1;
-    const clamped = { ...state, x: expected.x + dx * scale, y: expected.y + dy * scale };
+    const clamped = { ...state, x: nearest.x + dx * scale, y: nearest.y + dy * scale };
     let peer = this.#peerSamples.get(entity);
     if (!peer) {
       peer = [];

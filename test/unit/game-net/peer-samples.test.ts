@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PEER_CLAMP_UNITS, type PeerDisagreement, RemoteView } from '../../../game/net/client/remote-view.js';
-import type { VehicleState } from '../../../game/sim/index.js';
+import { TICK_MS } from '../../../game/net/protocol/timeline.js';
+import { nearestInBoth, type VehicleState, vehicleReach } from '../../../game/sim/index.js';
 
 const moving = (x: number): VehicleState => ({
   x,
@@ -24,6 +25,12 @@ function viewWithSnapshots(reports: PeerDisagreement[] = []) {
   return view;
 }
 
+/** The furthest along +x the car of `viewWithSnapshots` can be at `time`, from its snapshot at `from`. */
+function furthestX(from: number, time: number): number {
+  const reach = vehicleReach(moving(10 + 0.03 * from), (time - from) / TICK_MS);
+  return nearestInBoth(1_000, 50, reach.speed, reach.course).x;
+}
+
 describe('peer samples of remote vehicles', () => {
   it('are used only past the newest snapshot', () => {
     const view = viewWithSnapshots();
@@ -32,24 +39,26 @@ describe('peer samples of remote vehicles', () => {
     expect(view.pushPeerSample(9, 2_000, moving(70))).toBe(false); // too far ahead to be a real peer
   });
 
-  it('are pulled back near the server extrapolation, and a far one is reported', () => {
+  it('are pulled back near where the car can be, and a far one is reported', () => {
     const reports: PeerDisagreement[] = [];
     const view = viewWithSnapshots(reports);
-    // The server's newest (99 ms, x = 12.97, 30 u/s) extrapolates to x = 13.6 at 120 ms; the peer claims 40.
+    // The server's newest (99 ms, x = 12.97, 30 u/s) gets two ticks to 120 ms, at most at 31.1 and 32.2
+    // u/s (full throttle and boost): x = 14.03 at the furthest. The peer claims 40.
     expect(view.pushPeerSample(9, 120, moving(40))).toBe(true);
     expect(reports).toHaveLength(1);
-    expect(reports[0]?.distance).toBeCloseTo(40 - (12.97 + 0.63), 5);
+    expect(reports[0]?.distance).toBeCloseTo(40 - furthestX(99, 120), 5);
+    expect(furthestX(99, 120)).toBeCloseTo(12.97 + (31.1 + 32.2) / 60, 1);
   });
 
   it('extend the drawing without extrapolation, clamped, until a snapshot covers them', () => {
     const view = viewWithSnapshots();
-    view.pushPeerSample(9, 132, moving(40)); // forged: clamped to PEER_CLAMP_UNITS from the extrapolation
+    view.pushPeerSample(9, 132, moving(40)); // forged: clamped to PEER_CLAMP_UNITS past the reach
     // Render time past the newest snapshot (99) and before the peer sample (132).
     const drawn = view.sampleAt(115, undefined);
     const vehicle = drawn.vehicles[0];
     expect(vehicle?.extrapolated).toBe(false);
     const extrapolatedAt115 = 12.97 + 0.03 * 16;
-    const clampedAt132 = 12.97 + 0.03 * 33 + PEER_CLAMP_UNITS;
+    const clampedAt132 = furthestX(99, 132) + PEER_CLAMP_UNITS;
     const expected = 12.97 + ((clampedAt132 - 12.97) * 16) / 33;
     expect(vehicle?.state.x).toBeCloseTo(expected, 5);
     expect(vehicle?.state.x).toBeLessThan(extrapolatedAt115 + PEER_CLAMP_UNITS);
