@@ -231,8 +231,15 @@ export class GameServer {
     return this;
   }
 
-  /** Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. */
+  /**
+   * Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. Once: after
+   * `close()` (begun or done) it rejects, and a new GameServer listens instead.
+   */
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    // `close()` ends the rooms, the handshake pacer, the registry and the monitoring for good: opened
+    // again, the socket took connections that got no session, no room and no direct link.
+    if (this.#closing)
+      throw new Error('vehikill-net: this GameServer was closed: make a new one to listen again');
     await this.serverLinks.start();
     await this.monitoring.start(this.stats);
     this.#warnIfNoSharedGuestSecret();

@@ -3,6 +3,7 @@ import { Kind } from 'vehikill-net/protocol';
 import { Room, type RoomClient } from 'vehikill-net/server';
 import { Channel, type Link } from 'vehikill-net/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { settledCollection } from '../support/garbage.js';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { SlowCreateRoom } from './rooms-fixtures.js';
@@ -196,6 +197,35 @@ describe("a room that keeps a seated player's link object past their leave", () 
     expect(heardByBob).toEqual([]);
     expect(LinkObjectRoom.heard).toBe(1);
     expect(other.left).toBe(false);
+  });
+});
+
+/** Listens on each joiner's link, keeping only weak references to its listeners. */
+class LinkListeningRoom extends Room {
+  static listeners: WeakRef<object>[] = [];
+  override onJoin(client: RoomClient): void {
+    const onMessage = () => {};
+    const onState = () => {};
+    client.link.onMessage(onMessage);
+    client.link.onState(onState);
+    LinkListeningRoom.listeners.push(new WeakRef(onMessage), new WeakRef(onState));
+  }
+}
+
+describe("a room that listens on a player's link and never takes its listeners off", () => {
+  it("loses them as the player leaves: the player's link, going on to other rooms, does not keep them", async () => {
+    LinkListeningRoom.listeners = [];
+    t = await startServer({ listen: LinkListeningRoom });
+    const bob = t.client({ name: 'Bob' });
+    await bob.connect();
+    // A session moving through rooms: each one it left added listeners that heard nothing any more.
+    for (let visit = 0; visit < 3; visit++) await (await bob.create('listen')).leave();
+    await bob.create('listen');
+    await settledCollection();
+    const kept = LinkListeningRoom.listeners.filter((listener) => listener.deref() !== undefined);
+    // Only the room Bob sits in now still listens.
+    expect(kept.length).toBe(2);
+    expect(bob.state).toBe('open');
   });
 });
 

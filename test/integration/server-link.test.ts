@@ -226,6 +226,25 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     }
   }, 30_000);
 
+  it('listen() on a GameServer closed before is refused, naming what to do; a new one gets players their links', async () => {
+    const server = new GameServer({ serverLink: { bindAddress: '127.0.0.1' } });
+    server.define('echo', EchoRoom);
+    await server.listen(0);
+    await server.close({ drainMs: 0 });
+    // Opened again, a client's connect() never completed, its rooms and handshakes were ended for good.
+    await expect(server.listen(0)).rejects.toThrow('this GameServer was closed: make a new one');
+    const again = await startServer({ echo: EchoRoom }, { serverLink: { bindAddress: '127.0.0.1' } });
+    try {
+      const client = again.client({ serverLink: nodeRtc });
+      await client.connect();
+      await client.create('echo');
+      await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+      client.close();
+    } finally {
+      await again.close();
+    }
+  }, 30_000);
+
   it('a given UDP port that is taken makes listen() fail, naming it', async () => {
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', resolve));

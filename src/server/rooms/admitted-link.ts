@@ -8,6 +8,17 @@ export type AdmittedLink = Link & Pick<ServerLink, 'device' | 'queuedBytes'>;
 /** Where a player's join of a room stands (see `HostedClient.admission`). */
 export type Admission = 'deciding' | 'seated' | 'refused' | 'left';
 
+/** A seating's view of the player's link, and how to take what it added off the player's link. */
+export interface AdmittedLinkHandle {
+  readonly link: AdmittedLink;
+  /**
+   * The seating is over (the player left, the join was refused): the listeners added through `link` come
+   * off the player's link. Filtered, they heard nothing any more, but stayed there until the session
+   * ended: a session going through many rooms kept every one of them, and what they hold.
+   */
+  release(): void;
+}
+
 /**
  * What a `RoomClient` gives as its `link`: the player's server link as far as this seating may use it,
  * asked afresh at every call, as a room may keep the object:
@@ -18,45 +29,63 @@ export type Admission = 'deciding' | 'seated' | 'refused' | 'left';
  * - while the player is seated: the player's link, its messages and states heard.
  * - once the join was refused, or the player left (or the room went): it reads 'closed', nothing is sent,
  *   nothing more heard, and closing it closes nothing. The player's link serves the room they are in now.
- * Its stats and quality are always the player's link's, read-only.
+ * Its stats and quality are always the player's link's, read-only. The caller calls `release` once the
+ * admission is 'refused' or 'left'.
  */
-export function admittedLink(admission: () => Admission, link: ServerLink): AdmittedLink {
+export function admittedLink(admission: () => Admission, link: ServerLink): AdmittedLinkHandle {
   const seated = () => admission() === 'seated';
   const gone = () => {
     const now = admission();
     return now === 'refused' || now === 'left';
   };
+  /** Disposers of the listeners this seating added to the player's link and has not taken off. */
+  const added = new Set<Disposer>();
+  const add = (register: () => Disposer): Disposer => {
+    if (gone()) return () => {};
+    const dispose = register();
+    const remove = () => {
+      added.delete(remove);
+      dispose();
+    };
+    added.add(remove);
+    return remove;
+  };
   return {
-    get state(): LinkState {
-      if (seated()) return link.state;
-      return gone() ? 'closed' : 'connecting';
-    },
-    send: (channel: Channel, bytes: Uint8Array) => seated() && link.send(channel, bytes),
-    sendTagged: (channel: Channel, tag: number, body: Uint8Array) =>
-      seated() && link.sendTagged(channel, tag, body),
-    // Heard while seated only: a listener added from this seating must not hear the player in their next room.
-    onMessage: (listener: (channel: Channel, bytes: Uint8Array) => void): Disposer =>
-      gone()
-        ? () => {}
-        : link.onMessage((channel, bytes) => {
+    link: {
+      get state(): LinkState {
+        if (seated()) return link.state;
+        return gone() ? 'closed' : 'connecting';
+      },
+      send: (channel: Channel, bytes: Uint8Array) => seated() && link.send(channel, bytes),
+      sendTagged: (channel: Channel, tag: number, body: Uint8Array) =>
+        seated() && link.sendTagged(channel, tag, body),
+      // Heard while seated only: a listener added from this seating must not hear the player in their next room.
+      onMessage: (listener: (channel: Channel, bytes: Uint8Array) => void): Disposer =>
+        add(() =>
+          link.onMessage((channel, bytes) => {
             if (seated()) listener(channel, bytes);
           }),
-    onState: (listener: (state: LinkState) => void): Disposer =>
-      gone()
-        ? () => {}
-        : link.onState((state) => {
+        ),
+      onState: (listener: (state: LinkState) => void): Disposer =>
+        add(() =>
+          link.onState((state) => {
             if (seated()) listener(state);
           }),
-    stats: () => link.stats(),
-    get quality() {
-      return link.quality;
+        ),
+      stats: () => link.stats(),
+      get quality() {
+        return link.quality;
+      },
+      get device() {
+        return link.device;
+      },
+      queuedBytes: () => link.queuedBytes(),
+      close: () => {
+        if (seated()) link.close();
+      },
     },
-    get device() {
-      return link.device;
-    },
-    queuedBytes: () => link.queuedBytes(),
-    close: () => {
-      if (seated()) link.close();
+    release: () => {
+      for (const dispose of [...added]) dispose();
     },
   };
 }

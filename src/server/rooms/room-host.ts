@@ -25,7 +25,7 @@ import { BYE } from '../../transport/keepalive.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
-import { type Admission, type AdmittedLink, admittedLink } from './admitted-link.js';
+import { type Admission, type AdmittedLink, type AdmittedLinkHandle, admittedLink } from './admitted-link.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient, SendOptions } from './room-client.js';
@@ -108,7 +108,15 @@ class HostedClient implements RoomClient {
    * player, or one who has left (or whose room is gone), gets nothing more from this room: a kept
    * reference must not pile messages up for them, nor reach them in the room they are in now.
    */
-  admission: Admission = 'deciding';
+  #admission: Admission = 'deciding';
+  get admission(): Admission {
+    return this.#admission;
+  }
+  set admission(admission: Admission) {
+    this.#admission = admission;
+    // Over for good (see Admission): what the room added to the player's link comes off it now.
+    if (admission === 'refused' || admission === 'left') this.#link?.release();
+  }
   /**
    * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
    * with the session's newest one: the session may already sit in the next room while still listed here.
@@ -117,7 +125,7 @@ class HostedClient implements RoomClient {
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
   /** `link`: the player's link as this seating may use it (see admittedLink). */
-  #link: AdmittedLink | undefined;
+  #link: AdmittedLinkHandle | undefined;
   constructor(
     readonly session: Session,
     readonly host: RoomHost,
@@ -146,7 +154,7 @@ class HostedClient implements RoomClient {
     // refused until the join is answered, or they would reach the player ahead of it. A refused join is as
     // final as a leave: the room may have heard onLeave (a kick while deciding, the session's end).
     this.#link ??= admittedLink(() => this.admission, this.session.link);
-    return this.#link;
+    return this.#link.link;
   }
   send(type: string, data?: unknown, options: SendOptions = {}): void {
     const { messageClass, ttlMs } = checkSendOptions(options);

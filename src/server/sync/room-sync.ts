@@ -580,11 +580,14 @@ export class RoomSync<
     }
     // A new ack (most inputs: snapshots go at 20/s, inputs at 30/s), read in place.
     const start = ackStartOf(bytes);
-    if (start > 0 && (member !== undefined || membershipFits(client.membership ?? 0))) {
-      return this.#receiveAck(member ?? this.#member(client), bytes, start);
+    if (start > 0) {
+      // Only a player in `room.clients` gets a member: one made for anyone else (still joining, or gone)
+      // went at the next flush, and took with it the rate and budget set during their join.
+      const acking = member ?? this.#listedMember(client);
+      if (acking !== undefined) return this.#receiveAck(acking, bytes, start);
     }
-    // Below: anything but an ack, or an ack from a member that could have no encoder (see `#unnumbered`),
-    // whose app bytes still go to the room.
+    // Below: anything but an ack, or an ack from a player with no member (not listed, or a membership
+    // no snapshot can name: see `#unnumbered`), whose app bytes still go to the room.
     let frame: SyncFrame;
     try {
       frame = decodeSyncFrame(bytes);

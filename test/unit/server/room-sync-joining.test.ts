@@ -1,5 +1,13 @@
+import { Channel } from 'vehikill-net/client';
 import { ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
-import { decodeSyncFrame, entity, int, membershipOf, snapshotStream } from 'vehikill-net/sync';
+import {
+  decodeSyncFrame,
+  encodeAckFrame,
+  entity,
+  int,
+  membershipOf,
+  snapshotStream,
+} from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
@@ -81,6 +89,24 @@ describe('RoomSync: settings for a player still joining', () => {
     run(1_000);
     expect(count(again)).toBeGreaterThanOrEqual(19);
     expect(sync.rateOf(again).rateHz).toBe(20);
+  });
+
+  it('receive() from a player not in room.clients makes no member, and keeps what the join set', () => {
+    const { sync, run, count, clients } = setup();
+    const ada = player('ada');
+    sync.setRate(ada, 5);
+    run(100);
+    // An ack with an input from a player the room has not listed (still joining, or gone): the input
+    // goes to the room, but a member made for it was dropped at the next flush with the join's settings.
+    const ack = encodeAckFrame({ newest: 0, previous: 0, resync: false }, Uint8Array.of(7));
+    expect(sync.receive(ada, Channel.phys, ack)).toEqual(Uint8Array.of(7));
+    expect(sync.stats().members).toBe(0);
+    run(100);
+    expect(sync.rateOf(ada)).toEqual({ rateHz: 5, budgetBytes: sync.rateOf(player('bob')).budgetBytes });
+    clients.push(ada);
+    run(2_000);
+    expect(count(ada)).toBeLessThanOrEqual(11);
+    expect(sync.stats().members).toBe(1);
   });
 
   it('refuses a bad rate or budget at once, joining or not', () => {
