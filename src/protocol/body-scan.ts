@@ -9,6 +9,16 @@ export const MAX_BODY_NESTING = 32;
 /** `bodyProblem`'s answer for a body nested past MAX_BODY_NESTING: the frame decoder's INVALID_MESSAGE. */
 export const TOO_DEEP = `nested deeper than ${MAX_BODY_NESTING} levels`;
 
+/**
+ * `bodyProblem`'s answer for a timestamp beyond a Date's range (a 12-byte one of up to 2^63 seconds):
+ * well-formed msgpack, but it would decode to an Invalid Date; refused as the frame decoder's
+ * INVALID_MESSAGE, like a value no schema takes.
+ */
+export const TIMESTAMP_OUT_OF_RANGE = "a timestamp beyond a Date's range";
+
+/** Milliseconds either side of 1970 a Date holds (ECMA-262's time values). */
+const MAX_DATE_MS = 8.64e15;
+
 /** The UTF-8 bytes of `__proto__`, the one map key the decoder refuses. */
 const PROTO_KEY = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
 /** msgpack's extension type of timestamps (decoded to `Date`): only 4, 8 or 12 bytes of data decode. */
@@ -87,8 +97,12 @@ export function bodyProblem(bytes: Uint8Array, start: number): string | undefine
           const width = 1 << (head - 0xc7);
           if (at + 2 + width > end) return 'truncated';
           const length = readLength(bytes, at + 1, width);
-          if (bytes[at + 1 + width] === TIMESTAMP_EXT && length !== 4 && length !== 8 && length !== 12) {
-            return 'a timestamp of a bad size';
+          if (bytes[at + 1 + width] === TIMESTAMP_EXT) {
+            if (length !== 4 && length !== 8 && length !== 12) return 'a timestamp of a bad size';
+            // Only the 12-byte form (64-bit seconds) reaches past a Date; the others stop in 2514.
+            if (length === 12 && !timestampFits(bytes, at + 2 + width)) {
+              return at + 2 + width + 12 > end ? 'truncated' : TIMESTAMP_OUT_OF_RANGE;
+            }
           }
           keyable = false;
           at += 2 + width + length;
@@ -167,6 +181,15 @@ function readLength(bytes: Uint8Array, at: number, width: number): number {
   let value = 0;
   for (let i = 0; i < width; i++) value = value * 256 + (bytes[at + i] as number);
   return value;
+}
+
+/** Whether the 12-byte timestamp at `at` ([nanoseconds u32][seconds i64]) decodes to a valid Date. */
+function timestampFits(bytes: Uint8Array, at: number): boolean {
+  if (at + 12 > bytes.length) return false;
+  const nanoseconds = readLength(bytes, at, 4);
+  const high = readLength(bytes, at + 4, 4);
+  const seconds = (high >= 0x80000000 ? high - 0x100000000 : high) * 2 ** 32 + readLength(bytes, at + 8, 4);
+  return Math.abs(seconds * 1000 + nanoseconds / 1e6) <= MAX_DATE_MS;
 }
 
 function isProtoKey(bytes: Uint8Array, at: number): boolean {

@@ -1,6 +1,6 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import * as v from 'valibot';
-import { bodyProblem, TOO_DEEP } from './body-scan.js';
+import { bodyProblem, TIMESTAMP_OUT_OF_RANGE, TOO_DEEP } from './body-scan.js';
 import { readDatagramFromServer, readDatagramToServer } from './datagram-frames.js';
 import { ErrorCode } from './error-codes.js';
 import { allocateFrame } from './frame-slab.js';
@@ -109,6 +109,9 @@ function decodeBody(bytes: Uint8Array, offset: number, accepted: ReadonlySet<num
   // Well-formed, only nested deeper than any message may be: what the schema would say, said unread.
   if (problem === TOO_DEEP)
     throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `kind 0x${kind.toString(16)}: body ${TOO_DEEP}`);
+  // Well-formed, only a value no Date holds: the room would get an Invalid Date.
+  if (problem === TIMESTAMP_OUT_OF_RANGE)
+    throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `kind 0x${kind.toString(16)}: body holds ${problem}`);
   if (problem !== undefined)
     throw new ProtocolError(ErrorCode.BAD_FRAME, `body is not valid msgpack: ${problem}`);
   let raw: unknown;

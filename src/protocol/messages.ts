@@ -296,9 +296,11 @@ export const datagramFromServer = v.object({ c: linkChannel, p: peerBytes, t: ti
 
 /** The client asks for fresh ICE servers (its TURN credentials are about to expire). */
 export const refreshIceServers = v.pipe(
-  // Checked by hand: an object schema with no fields would take an array, and a body is a map.
+  // Checked by hand: an object schema with no fields would take an array, and a body is a map. Only a
+  // plain object is one: msgpack bin, timestamps and extensions decode to objects too (Uint8Array,
+  // Date, ExtData). Fields in it are dropped, as every schema drops the fields it does not name.
   v.custom<Record<string, never>>(
-    (body) => typeof body === 'object' && body !== null && !Array.isArray(body),
+    (body) => typeof body === 'object' && body !== null && Object.getPrototypeOf(body) === Object.prototype,
     'a map',
   ),
   v.transform((): Record<string, never> => ({})),

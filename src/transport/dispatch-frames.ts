@@ -26,8 +26,13 @@ export const DISPATCH_HEADER_MAX_BYTES = 10;
  */
 export const MAX_DISPATCH_BYTES = MAX_PEER_DATA_BYTES - DISPATCH_HEADER_MAX_BYTES;
 
+/** Bytes of the data frame carrying message `seq` with a payload of `payloadLength` bytes. */
+export function dispatchDataLength(seq: number, payloadLength: number): number {
+  return 2 + varUintLength(seq) + payloadLength;
+}
+
 export function encodeDispatchData(epoch: number, seq: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(2 + varUintLength(seq) + payload.length);
+  const frame = new Uint8Array(dispatchDataLength(seq, payload.length));
   frame[0] = DISPATCH_DATA;
   frame[1] = epoch;
   frame.set(payload, writeVarUint(frame, 2, seq));

@@ -1,5 +1,5 @@
 import type { Cancel, Clock } from '../common/index.js';
-import { encodeDispatchData } from './dispatch-frames.js';
+import { dispatchDataLength, encodeDispatchData } from './dispatch-frames.js';
 
 /** Unacked messages held at most, and their bytes (framed): past either, `send` refuses. */
 const MAX_MESSAGES = 4_096;
@@ -88,9 +88,13 @@ export class DispatchSender {
 
   /** False when too much is waiting for the peer's acks. */
   send(payload: Uint8Array): boolean {
-    if (this.unacked >= MAX_MESSAGES || this.#bytes + payload.length > MAX_BYTES) return false;
+    if (this.unacked >= MAX_MESSAGES) return false;
+    // Framed, as `#bytes` counts what is held: the payload alone let the cap pass by a header a message.
+    const seq = this.#lastSeq + 1;
+    if (this.#bytes + dispatchDataLength(seq, payload.length) > MAX_BYTES) return false;
     if (this.unacked === 0) this.#progressAt = this.#clock.now();
-    const frame = encodeDispatchData(this.#epoch, ++this.#lastSeq, payload);
+    this.#lastSeq = seq;
+    const frame = encodeDispatchData(this.#epoch, seq, payload);
     this.#frames.push(frame);
     this.#bytes += frame.length;
     this.#pump();

@@ -75,9 +75,10 @@ export interface SendSchedulerOptions {
   controlWritten?: () => void;
   /**
    * Whether a volatile message that cannot be written at once (the socket is backed up, `mayWrite`
-   * refuses, or messages as urgent as it wait) waits its turn. Default true. False: it is dropped
-   * (counted in `dropped`), or, with a `key`, takes the one place of its key (replacing an older one),
-   * so that no volatile message waits behind the rate for longer than the next newer one takes to come.
+   * refuses, messages as urgent as it wait, or one sent with `sendBehindWaiting` waits) waits its turn.
+   * Default true. False: it is dropped (counted in `dropped`), or, with a `key`, takes the one place of
+   * its key (replacing an older one), so that no volatile message waits behind the rate for longer than
+   * the next newer one takes to come.
    */
   volatileWaits?: boolean;
 }
@@ -176,7 +177,13 @@ export class SendScheduler {
     }
     if (messageClass === 'volatile' && this.#options.volatileWaits === false) {
       // Goes now, ahead of less urgent messages, or never: a volatile message sent late is worse than none.
-      if (!this.#waitsAtOrAbove(priority) && !this.#congested() && this.#admitted(priority)) {
+      // Never ahead of a message sent behind what waits (a leave): it would reach the room left.
+      if (
+        this.#waitingIn.behind === 0 &&
+        !this.#waitsAtOrAbove(priority) &&
+        !this.#congested() &&
+        this.#admitted(priority)
+      ) {
         this.#options.write(inner, messageClass, ttlMs);
         return;
       }
@@ -191,8 +198,9 @@ export class SendScheduler {
   /**
    * Sends a control message once everything waiting now has left (or been dropped): a request that
    * must not overtake what was sent before it (leaving a room, after the messages for that room).
-   * Written at once when nothing waits. Control messages sent after it go ahead of it, as always;
-   * messages sent with this method after it leave after it. Other messages sent after it do not hold it:
+   * Written at once when nothing waits. Control messages sent after it go ahead of it, as always; every
+   * other message sent after it leaves after it (with `volatileWaits: false`, an unkeyed volatile one
+   * that would have to wait is dropped). Other messages sent after it do not hold it:
    * it leaves as soon as those before it have, so a steady stream of relayed data cannot starve it.
    */
   sendBehindWaiting(inner: Uint8Array, messageClass: MessageClass): void {

@@ -114,6 +114,24 @@ describe('bad input against a live server', () => {
     expect(await raw.closed).toBe(closeCodeFor(ErrorCode.TOO_MANY_ERRORS));
   });
 
+  it('refuses a timestamp past what a Date holds (INVALID_MESSAGE): the room never sees an Invalid Date', async () => {
+    const raw = await attacker();
+    raw.send(Kind.CreateRoom, { rid: 1, type: 'test' });
+    await eventually(() => raw.received(Kind.Response).length === 1, 'room created');
+    // {t: 'echo', d: <a 12-byte timestamp of 2^63 - 1 seconds>}: well-formed msgpack, but no Date.
+    const huge = [0xc7, 0x0c, 0xff, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    const echo = [0x82, 0xa1, 0x74, 0xa4, ...new TextEncoder().encode('echo'), 0xa1, 0x64];
+    raw.sendBytes(Uint8Array.of(Kind.ClientRoomMessage, ...echo, ...huge));
+    await eventually(() => raw.received(Kind.Error).length === 1, 'an error');
+    expect(raw.received(Kind.Error)[0]?.code).toBe(ErrorCode.INVALID_MESSAGE);
+    // A date far off yet within a Date's range (12 bytes too) still travels.
+    const far = new Date(Date.UTC(9999, 0, 1));
+    raw.send(Kind.ClientRoomMessage, { t: 'echo', d: far });
+    await eventually(() => raw.received(Kind.ServerRoomMessage).length === 1, 'the echo');
+    expect(raw.received(Kind.ServerRoomMessage)[0]?.d).toEqual(far);
+    raw.close();
+  });
+
   it('closes a socket that sends an oversize frame, with the standard 1009 code', async () => {
     const raw = await attacker();
     raw.sendBytes(new Uint8Array(5000));

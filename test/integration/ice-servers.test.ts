@@ -59,6 +59,33 @@ describe('ICE servers handed to clients', () => {
   });
 });
 
+describe('a refresh that is not the documented empty map', () => {
+  it('is INVALID_MESSAGE, with no credentials sent, and the connection goes on', async () => {
+    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('ada'));
+    await raw.opened;
+    raw.hello();
+    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
+    // Bodies that decode to objects but are no map: msgpack bin, a timestamp, an extension.
+    for (const body of [
+      [0xc4, 0x01, 0x00],
+      [0xd6, 0xff, 0, 0, 0, 1],
+      [0xd4, 0x01, 0x00],
+    ]) {
+      raw.sendBytes(Uint8Array.of(Kind.RefreshIceServers, ...body));
+    }
+    await eventually(() => raw.received(Kind.Error).length === 3, 'three errors');
+    expect(raw.received(Kind.Error).map((error) => error.code)).toEqual([
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+      'INVALID_MESSAGE',
+    ]);
+    raw.send(Kind.RefreshIceServers, {});
+    await eventually(() => raw.received(Kind.IceServers).length === 1, 'fresh ICE servers');
+    expect(raw.closeCode).toBeUndefined();
+    raw.close();
+  });
+});
+
 describe('ICE settings clients would refuse', () => {
   it('fail when the server is made, naming the option, not at every welcome', () => {
     const iceServers = Array.from({ length: 8 }, (_, i) => ({ urls: `stun:127.0.0.${i + 1}:3478` }));

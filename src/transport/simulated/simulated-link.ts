@@ -52,7 +52,6 @@ export class SimulatedLink extends LinkBase {
   /** Fed as a real link's keepalive feeds it: pings, pongs and reports are datagrams, as `phys` is. */
   readonly quality: QualityMonitor;
   readonly #nextSeq: Record<Channel, number> = { phys: 0, event: 0, dispatch: 0 };
-  readonly #seenEvents = new Set<number>();
   readonly #dispatchBuffer = new Map<number, Uint8Array>();
   #dispatchDelivered = 0;
   #state: LinkState = 'connecting';
@@ -94,8 +93,13 @@ export class SimulatedLink extends LinkBase {
     this.#path = new PathModel(conditions, this.#random);
   }
 
+  /**
+   * As an RtcLink: before the link is up, `phys` and `event` are refused (stale by the time it is) and
+   * `dispatch` is taken (it arrives no sooner than the link is up, one path delay away).
+   */
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#state === 'closed') return false;
+    if (this.#state === 'connecting' && channel !== Channel.dispatch) return false;
     const seq = ++this.#nextSeq[channel];
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
@@ -112,7 +116,7 @@ export class SimulatedLink extends LinkBase {
   }
 
   #transmit(packet: Packet, firstSentAt: number): void {
-    const copies = this.#path.fate();
+    const copies = this.#onceIfEvent(packet, this.#path.fate());
     for (const delay of copies) this.#after(delay, () => this.#peer.#receive(packet));
     if (copies.length > 0 || packet.type !== 'data' || packet.channel === Channel.phys) return;
     // Lost: the sender learns it after about a round trip and sends again, within the channel's rules.
@@ -125,6 +129,16 @@ export class SimulatedLink extends LinkBase {
     this.#after(rto, () => {
       if (this.#state !== 'closed') this.#transmit(packet, firstSentAt);
     });
+  }
+
+  /**
+   * SCTP hands an `event` message over once however many copies arrive; here only its first copy is
+   * sent on, rather than the receiver remembering every id it took (which, unpruned, grew for the whole
+   * session). Retransmissions follow only a loss of every copy, so no other copy can come.
+   */
+  #onceIfEvent(packet: Packet, copies: number[]): number[] {
+    if (copies.length < 2 || packet.type !== 'data' || packet.channel !== Channel.event) return copies;
+    return [Math.min(...copies)];
   }
 
   #receive(packet: Packet): void {
@@ -169,8 +183,6 @@ export class SimulatedLink extends LinkBase {
       this.quality.received(bytes.length, true);
       this.#deliver(channel, bytes);
     } else if (channel === Channel.event) {
-      if (this.#seenEvents.has(seq)) return;
-      this.#seenEvents.add(seq);
       this.#deliver(channel, bytes);
     } else {
       if (seq <= this.#dispatchDelivered) return;

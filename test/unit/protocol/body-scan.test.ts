@@ -141,6 +141,26 @@ describe('bodyProblem', () => {
     );
   });
 
+  it('refuses a 12-byte timestamp beyond a Date (INVALID_MESSAGE), and takes one at its very edge', () => {
+    const timestamp = (nanoseconds: number, seconds: bigint) => {
+      const data = new DataView(new ArrayBuffer(12));
+      data.setUint32(0, nanoseconds);
+      data.setBigInt64(4, seconds);
+      return Uint8Array.of(0xc7, 12, 0xff, ...new Uint8Array(data.buffer));
+    };
+    for (const seconds of [2n ** 63n - 1n, -(2n ** 63n), 8_640_000_000_001n, -8_640_000_000_001n]) {
+      const body = timestamp(0, seconds);
+      expect(bodyProblem(body, 0), String(seconds)).toMatch(/beyond a Date/);
+      const frame = Uint8Array.of(Kind.ClientRoomMessage, 0x82, 0xa1, 0x74, 0xa1, 0x78, 0xa1, 0x64, ...body);
+      expect(failure(() => decodeFrame(frame, clientToServerKinds)).code).toBe(ErrorCode.INVALID_MESSAGE);
+    }
+    // The nanoseconds count too: the last second of a Date's range holds no more than 0 ms past it.
+    expect(bodyProblem(timestamp(999_999_999, 8_640_000_000_000n), 0)).toMatch(/beyond a Date/);
+    expect(bodyProblem(timestamp(0, 8_640_000_000_000n), 0)).toBeUndefined();
+    expect(bodyProblem(encode(new Date(8.64e15)), 0)).toBeUndefined();
+    expect(bodyProblem(encode(new Date(-8.64e15)), 0)).toBeUndefined();
+  });
+
   it('agrees with the decoder on every truncation of a body', () => {
     const body = new Encoder().encode({ a: [1, 'two', { three: 3.5 }], b: new Uint8Array(3), c: true });
     for (let length = 0; length < body.length; length++) {

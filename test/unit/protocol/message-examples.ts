@@ -416,7 +416,8 @@ export const examples: Record<BodyKind, KindExamples> = {
   },
   [Kind.RefreshIceServers]: {
     valid: [{}],
-    invalid: { 'not a map': [1], nil: null },
+    // msgpack bin and timestamp bodies decode to objects too (a Uint8Array, a Date): no map either.
+    invalid: { 'not a map': [1], nil: null, bytes: Uint8Array.of(1, 2), 'a timestamp': new Date(0) },
   },
   [Kind.IceServers]: {
     valid: [

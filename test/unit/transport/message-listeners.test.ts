@@ -11,6 +11,7 @@ const bytes = Uint8Array.of(1, 2, 3);
 function linkListeners() {
   const clock = new ManualClock(0);
   const [a, b] = createSimulatedLinkPair({ clock, seed: 1 });
+  clock.advance(0); // up: a link takes datagrams only once it is
   return {
     add: (listener: Parameters<Link['onMessage']>[0]) => b.onMessage(listener),
     emit(channel: Channel, payload: Uint8Array) {

@@ -398,6 +398,23 @@ describe('SendScheduler', () => {
       expect(s.order().indexOf('leave')).toBe(2);
     });
 
+    it('is not overtaken by a volatile message sent after it (volatileWaits: false): that one is dropped', () => {
+      // The leave waits behind a relayed message the rate holds back; an input sent after the leave
+      // finds a token, but going now it would reach the server before the leave (in the room left).
+      let tokens = 0;
+      const s = setup({ mayWrite: () => tokens-- > 0, volatileWaits: false });
+      s.send('relay', 'relayed');
+      s.sendBehind('leave');
+      tokens = 1;
+      s.send('input', 'v1', 'volatile');
+      s.send('relay', 'p1', 'volatile', { key: 'phys:a' }); // keyed: waits its turn, after the leave
+      expect(s.order()).toEqual([]);
+      expect(s.scheduler.dropped).toBe(1);
+      tokens = 10;
+      s.clock.advance(5);
+      expect(s.order()).toEqual(['relayed', 'leave', 'p1']);
+    });
+
     it('flush() writes it after what waited before it', () => {
       const s = setup({ mayWrite: () => false });
       s.send('input', 'chat');

@@ -9,12 +9,17 @@ import {
   QualityMonitor,
 } from '../../../../src/transport/index.js';
 
-/** Two simulated ends with the same conditions each way, both sending `phys` at 30 Hz, run for `seconds`. */
+/**
+ * Two simulated ends with the same conditions each way, both sending `phys` at 30 Hz once connected, run
+ * for `seconds`.
+ */
 function playOver(conditions: NetworkConditions, seconds: number, seed = 7) {
   const clock = new ManualClock(0);
   const [a, b] = createSimulatedLinkPair({ clock, seed, aToB: conditions, bToA: conditions });
   const grades: QualityGrade[] = [];
   a.quality.on('change', ({ grade }) => grades.push(grade));
+  // Samples start once the link is up, as they must on an RtcLink (which refuses them before).
+  while (a.state === 'connecting' || b.state === 'connecting') clock.advance(1);
   const sample = new Uint8Array(40);
   for (let t = 0; t < seconds * 30; t++) {
     a.send(Channel.phys, sample);
