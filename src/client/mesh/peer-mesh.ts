@@ -162,9 +162,11 @@ function checkMeshOptions(options: MeshOptions): void {
 }
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
+/** The sending link's epoch (see PeerSignal); absent from older clients. */
+const epoch = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255)));
 const peerSignal = v.union([
-  v.object({ n: attempt, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
-  v.object({ n: attempt, declined: v.literal(true) }),
+  v.object({ n: attempt, e: epoch, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
+  v.object({ n: attempt, e: epoch, declined: v.literal(true) }),
 ]);
 
 /**
@@ -563,6 +565,11 @@ export class PeerMesh {
   #onSignal(from: string, raw: unknown): void {
     const parsed = v.safeParse(peerSignal, raw);
     if (!parsed.success || this.#blocked.has(from)) return;
-    this.#links.get(from)?.receiveSignal(parsed.output as PeerSignal);
+    const signal = parsed.output as PeerSignal;
+    // The peer's link that ours negotiated with is gone, and its goodbye with it: closed as that goodbye
+    // would have (saying none back, which only the peer's next link would hear), ours is replaced at once
+    // (`#relink`), and the fresh link takes the offer.
+    if (this.#links.get(from)?.fromNextPeerLink(signal)) this.#relays.get(from)?.closeLocally();
+    this.#links.get(from)?.receiveSignal(signal);
   }
 }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
+import { fakeRoom } from './fakes/fake-room.js';
+
+const peer = 'aaaaaaaa01'; // the lower id: its links offer and retry
+const self = 'aaaaaaaa02';
+const rtc = { RTCPeerConnection: FakePeerConnection.ctor };
+
+/**
+ * The peer's room and ours, signals crossing between them a microtask later; what goes through the relay
+ * is dropped, goodbyes included: the peer's mesh closing is never heard here.
+ */
+function twoRooms(clock: ManualClock) {
+  FakePeerConnection.reset();
+  const ours = fakeRoom(self, [peer, self], clock);
+  const theirs = fakeRoom(peer, [peer, self], clock);
+  ours.peers.set(peer, theirs.room);
+  theirs.peers.set(self, ours.room);
+  return { ours, theirs };
+}
+
+/** The signals of `kind` that `room` sent. */
+function sent(room: ReturnType<typeof fakeRoom>, kind: 'offer' | 'answer'): unknown[] {
+  return room.signals.filter(
+    ({ signal }) =>
+      (signal as { signal?: { description?: { type: string } } }).signal?.description?.type === kind,
+  );
+}
+
+describe("a peer's next link, after our link missed the goodbye of the one before", () => {
+  it('has its first offer answered at once, by a link that takes the old one’s place', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    // Attempt 1 never connects; the peer's link tries again 20 s later: ours is at attempt 2 now.
+    clock.advance(5_000);
+    await settle();
+    clock.advance(15_000);
+    await settle();
+    expect(sent(ours, 'answer')).toHaveLength(2);
+    const oldLink = mesh.link(peer);
+    // The peer turns its mesh off and on; its goodbye is lost. Its next link offers attempt 1.
+    peerMesh.close();
+    theirs.room.mesh({ rtc });
+    const offered = FakePeerConnection.made.at(-1);
+    await settle();
+    expect(sent(theirs, 'offer')).toHaveLength(3);
+    // Answered at once (it was ignored until the peer's attempts passed ours: 20 s per attempt).
+    expect(sent(ours, 'answer')).toHaveLength(3);
+    expect(offered?.remoteDescription?.type).toBe('answer');
+    expect(mesh.link(peer)).not.toBe(oldLink);
+    expect(oldLink?.state).toBe('closed');
+    // A late offer of the peer's link before (epoch 0; its next one is 1) opens no attempt, whatever its number.
+    const late = { n: 9, e: 0, o: true, signal: { description: { type: 'offer', sdp: 'v=0 late' } } };
+    ours.room.receiveSignal(peer, late);
+    await settle();
+    expect(sent(ours, 'answer')).toHaveLength(3);
+    mesh.close();
+  });
+
+  it('two live links that offer the same attempt at once still resolve it as glare, no link replaced', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    const link = mesh.link(peer);
+    const peerLink = peerMesh.link(self);
+    // Both open attempt 2 before either offer crosses: the polite side (ours) gives way and answers.
+    link?.retryDirect();
+    peerLink?.retryDirect();
+    await settle();
+    expect(mesh.link(peer)).toBe(link);
+    expect(peerMesh.link(self)).toBe(peerLink);
+    expect(link?.collisions).toBe(1);
+    expect(peerLink?.collisions).toBe(0);
+    const peerOffer = FakePeerConnection.made.find(
+      (connection) =>
+        connection.localDescription?.type === 'offer' && connection.remoteDescription?.type === 'answer',
+    );
+    expect(peerOffer).toBeDefined();
+    mesh.close();
+    peerMesh.close();
+  });
+});
