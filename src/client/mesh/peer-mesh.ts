@@ -225,6 +225,11 @@ export class PeerMesh {
       room.onSessionResumed(() => {
         for (const link of this.#links.values()) link.sessionResumed();
       }),
+      // Its new seating's link may have offered already, its offer replayed at our resume ahead of the member
+      // list and answered by the link the leave just closed: it would wait on that answer for its attempt's
+      // timeout and retry after, 20 s. The fresh link offers now, named with its own epoch: the peer's link
+      // gives way to one that takes it (see PeerLink.fromNextPeerLink).
+      room.onMemberReseated((peerId) => this.#links.get(peerId)?.retryDirect()),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
     for (const member of room.members) this.#connect(member.playerId);

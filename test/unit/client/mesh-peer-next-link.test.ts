@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LinkEpochs } from '../../../src/client/mesh/link-epochs.js';
 import { ManualClock } from '../../../src/common/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
-import { fakeRoom } from './fakes/fake-room.js';
+import { fakeRoom, member } from './fakes/fake-room.js';
 
 const peer = 'aaaaaaaa01'; // the lower id: its links offer and retry
 const self = 'aaaaaaaa02';
@@ -82,6 +83,52 @@ describe("a peer's next link, after our link missed the goodbye of the one befor
         connection.localDescription?.type === 'offer' && connection.remoteDescription?.type === 'answer',
     );
     expect(peerOffer).toBeDefined();
+    mesh.close();
+    peerMesh.close();
+  });
+});
+
+describe('a peer that left and came back while our socket was away (told by our resync)', () => {
+  it("is negotiated with afresh at once, though its new seating's offer was answered by the link its leave closed", async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    ours.room.applyState({}, [
+      { ...member(peer), seating: 1 },
+      { ...member(self), seating: 2 },
+    ]);
+    const mesh = ours.room.mesh({ rtc });
+    theirs.room.mesh({ rtc });
+    await settle();
+    // The peer leaves and joins again (the same client: its links' epochs count on); its new mesh offers,
+    // and that offer reaches us in the replay at our resume, ahead of the resync's member list.
+    const linkEpochs = new LinkEpochs();
+    linkEpochs.next(self); // the epoch of its first seating's link
+    const again = fakeRoom(peer, [peer, self], clock, { linkEpochs });
+    again.peers.set(self, ours.room);
+    ours.peers.set(peer, again.room);
+    const peerMesh = again.room.mesh({ rtc });
+    await settle();
+    expect(sent(ours, 'answer')).toHaveLength(2);
+    const before = FakePeerConnection.made.length;
+    const heldAnswer = peerMesh.link(self);
+    ours.room.applyState({}, [
+      { ...member(peer), seating: 3 },
+      { ...member(self), seating: 2 },
+    ]);
+    await settle();
+    // The answer came from a link the resync then closed: a fresh one offers at once, and the peer's link
+    // that held that answer gives way to one that negotiates with it (not after a timeout and a retry, 20 s).
+    const made = FakePeerConnection.made.slice(before);
+    expect(made.length).toBeGreaterThan(0);
+    const ourLast = made.at(-1);
+    expect(ourLast?.closed).toBe(false);
+    expect(ourLast?.remoteDescription?.type).toBe('offer');
+    expect(ourLast?.localDescription?.type).toBe('answer');
+    expect(peerMesh.link(self)).not.toBe(heldAnswer);
+    const theirLast = made.find(
+      (connection) => connection.localDescription?.type === 'offer' && !connection.closed,
+    );
+    expect(theirLast?.remoteDescription?.type).toBe('answer');
     mesh.close();
     peerMesh.close();
   });
