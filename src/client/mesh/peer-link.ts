@@ -244,12 +244,24 @@ export class PeerLink extends FailoverLink {
 
   /**
    * @internal Whether `signal` is an offer from a later link of the peer's than the one this link negotiates
-   * with. The peer made that one after its link to us closed, whose goodbye this link never heard (lost to
-   * a full outbox or a resync, or the peer left and came back while our socket was away): its attempts
-   * number from 1 again, below ours, and would be ignored until they passed ours, 20 s an attempt. The
-   * mesh replaces this link instead, as that goodbye would have, and the fresh one takes the offer.
+   * with (see `#fromLaterPeerLink`) that the mesh should replace this link for, as the goodbye it never
+   * heard would have, so that the fresh one takes the offer and the peer's new stream from its start. Not
+   * when this link already takes that stream (its frames came ahead of the offer): a fresh link could not
+   * take it from the middle, and would drop it; this one takes the offer itself.
    */
   fromNextPeerLink(signal: PeerSignal): boolean {
+    if (!this.#fromLaterPeerLink(signal) || signal.e === undefined) return false;
+    const followed = this.followedEpoch;
+    return followed === undefined || epochNewer(signal.e, followed);
+  }
+
+  /**
+   * Whether `signal` is an offer from a later link of the peer's than the one this link negotiates with.
+   * The peer made that one after its link to us closed, whose goodbye this link never heard (lost to a
+   * full outbox or a resync, or the peer left and came back while our socket was away): its attempts
+   * number from 1 again, below ours, and were ignored until they passed ours, 20 s an attempt.
+   */
+  #fromLaterPeerLink(signal: PeerSignal): boolean {
     const known = this.#peerEpoch;
     if (signal.e === undefined || known === undefined || !epochNewer(signal.e, known)) return false;
     return !('declined' in signal) && signal.o === true && isOfferSignal(signal.signal);
@@ -268,16 +280,21 @@ export class PeerLink extends FailoverLink {
     }
     const fromOfferer = signal.o === true;
     const isOffer = isOfferSignal(signal.signal);
+    // The peer's next link numbers its attempts afresh: its offer opens one whatever our number.
+    const fromLaterLink = this.#fromLaterPeerLink(signal);
     if (!this.#canGoDirect()) {
       // Say so, rather than let the peer's attempt time out and be retried every few seconds for good.
-      if (fromOfferer && isOffer && signal.n >= this.#attempt && this.#actOnOffer()) {
+      if (fromOfferer && isOffer && (fromLaterLink || signal.n >= this.#attempt) && this.#actOnOffer()) {
         this.#heardFrom(signal);
         this.#decline(signal.n);
       }
       return;
     }
-    if (signal.n < this.#attempt) return;
-    if (signal.n > this.#attempt) {
+    if (fromLaterLink) {
+      if (!this.#actOnOffer()) return;
+      this.#startAttempt(signal.n, false);
+    } else if (signal.n < this.#attempt) return;
+    else if (signal.n > this.#attempt) {
       // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
       if (!fromOfferer || !isOffer || !this.#actOnOffer()) return;
       this.#startAttempt(signal.n, false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinkEpochs } from '../../../src/client/mesh/link-epochs.js';
 import { ManualClock } from '../../../src/common/index.js';
+import { Channel } from '../../../src/transport/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
 import { fakeRoom, member } from './fakes/fake-room.js';
 
@@ -131,5 +132,41 @@ describe('a peer that left and came back while our socket was away (told by our 
     expect(theirLast?.remoteDescription?.type).toBe('answer');
     mesh.close();
     peerMesh.close();
+  });
+});
+
+describe("a peer's next link whose dispatch came ahead of its offer", () => {
+  it('keeps our link, which already takes its stream, and answers the offer on it', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    const link = mesh.link(peer);
+    const heard: number[] = [];
+    mesh.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heard.push(bytes[0]!);
+    });
+    // The peer turns its mesh off and on (its goodbye lost) and sends at once: the relay carries that to
+    // us before its new link's offer is made.
+    peerMesh.close();
+    const relayedBefore = theirs.relayed.length;
+    const nextMesh = theirs.room.mesh({ rtc });
+    nextMesh.send(self, Channel.dispatch, Uint8Array.of(1));
+    const forward = () => {
+      for (const frame of theirs.relayed.splice(relayedBefore))
+        ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
+    };
+    forward();
+    expect(heard).toEqual([1]);
+    await settle();
+    // Answered at once, and the stream goes on: a fresh link could not take it from its middle.
+    expect(sent(ours, 'answer')).toHaveLength(2);
+    expect(mesh.link(peer)).toBe(link);
+    nextMesh.send(self, Channel.dispatch, Uint8Array.of(2));
+    forward();
+    expect(heard).toEqual([1, 2]);
+    mesh.close();
+    nextMesh.close();
   });
 });
