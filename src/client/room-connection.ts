@@ -148,8 +148,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   #left = false;
   /** The session resumed on a new socket (see `applyResumed`). */
   readonly #resumed = new Emitter<{ resumed: null }>();
-  /** Members a resync found in a new seating (see `onMemberReseated`). */
-  readonly #reseated = new Emitter<{ reseated: string }>();
+  /** The member whose leave and join a resync is telling now: found in a new seating (see `reseating`). */
+  #reseating: string | undefined;
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
   readonly #joinedAt: number;
@@ -423,11 +423,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   }
 
   /**
-   * @internal A resync found a member in a new seating (it left and came back while our socket was away):
-   * told after its `member-leave` and `member-join`.
+   * @internal The member a resync found in a new seating (it left and came back while our socket was away),
+   * while its `member-leave` and `member-join` are told; undefined otherwise.
    */
-  onMemberReseated(listener: (playerId: string) => void): Disposer {
-    return this.#reseated.on('reseated', listener);
+  get reseating(): string | undefined {
+    return this.#reseating;
   }
 
   /** Our own player id. */
@@ -523,9 +523,13 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
       const known = before.get(member.playerId);
       if (known && isNewSeating(known, member)) {
         // It left and came back meanwhile: its links, signals and streams of the seating before are over.
-        this.applyMemberLeft(member.playerId, ErrorCode.OUTBOX_OVERFLOW);
-        this.applyMemberJoined(member);
-        this.#reseated.emit('reseated', member.playerId);
+        this.#reseating = member.playerId;
+        try {
+          this.applyMemberLeft(member.playerId, ErrorCode.OUTBOX_OVERFLOW);
+          this.applyMemberJoined(member);
+        } finally {
+          this.#reseating = undefined;
+        }
       } else if (!known) this.applyMemberJoined(member);
       else if (known.away !== member.away) this.applyPresence(member.playerId, member.away);
     }
@@ -544,7 +548,6 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();
     this.#resumed.removeAll();
-    this.#reseated.removeAll();
     this.#messages.removeAll();
     this.#early = undefined;
   }

@@ -216,6 +216,11 @@ export class PeerMesh {
       room.on('member-join', (member) => {
         this.#connect(member.playerId);
         this.#followMeshSize();
+        // A resync found it in a new seating. That seating's link may have offered already, its offer replayed
+        // at our resume ahead of the member list and answered by the link the leave just closed: it would
+        // wait on that answer for its attempt's timeout and retry after, 20 s. The fresh link offers now,
+        // named with its own epoch: the peer's link gives way to one that takes it (PeerLink.fromNextPeerLink).
+        if (room.reseating === member.playerId) this.#links.get(member.playerId)?.retryDirect();
       }),
       room.on('member-leave', ({ playerId }) => {
         this.#disconnect(playerId);
@@ -225,11 +230,6 @@ export class PeerMesh {
       room.onSessionResumed(() => {
         for (const link of this.#links.values()) link.sessionResumed();
       }),
-      // Its new seating's link may have offered already, its offer replayed at our resume ahead of the member
-      // list and answered by the link the leave just closed: it would wait on that answer for its attempt's
-      // timeout and retry after, 20 s. The fresh link offers now, named with its own epoch: the peer's link
-      // gives way to one that takes it (see PeerLink.fromNextPeerLink).
-      room.onMemberReseated((peerId) => this.#links.get(peerId)?.retryDirect()),
     );
     // Links first: the replay of signals that came before this mesh (a peer's offer) needs them.
     for (const member of room.members) this.#connect(member.playerId);
@@ -472,12 +472,16 @@ export class PeerMesh {
   #disconnect(peerId: string, replaced = false): void {
     const link = this.#links.get(peerId);
     const followed = link?.followedEpoch;
-    // Kept by the room while the peer is a member: a mesh made again retires that stream too. A link that
-    // took nothing of the peer's lets go of what an older one retired: the peer's epochs go on counting
-    // with each of its links (8 bits, compared half a circle either way), so a record kept through many
-    // links that took nothing would come to look newer than the peer's next stream and drop it for good.
-    if (followed !== undefined && this.#room.members.some((member) => member.playerId === peerId))
-      this.#room.retiredPeerEpochs.set(peerId, followed);
+    // Kept by the room while the peer is a member: a mesh made again retires that stream too. So while a
+    // resync tells the leave and join of a member it found in a new seating: the link may have taken that
+    // seating's stream (its frames replayed at our resume ahead of the member list), which the next link
+    // cannot take from its middle; retired, it has the next link say goodbye to it, and the peer's link
+    // starts afresh. A link that took nothing of the peer's lets go of what an older one retired: the peer's
+    // epochs go on counting with each of its links (8 bits, compared half a circle either way), so a record
+    // kept through many links that took nothing would come to look newer than the peer's next stream and
+    // drop it for good.
+    const stays = this.#room.reseating === peerId || this.#room.members.some((m) => m.playerId === peerId);
+    if (followed !== undefined && stays) this.#room.retiredPeerEpochs.set(peerId, followed);
     else if (link !== undefined) this.#room.retiredPeerEpochs.delete(peerId);
     link?.close();
     if (link !== undefined && !replaced && !this.#closed) this.#rememberDeparted(peerId, link);

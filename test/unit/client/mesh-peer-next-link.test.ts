@@ -170,3 +170,54 @@ describe("a peer's next link whose dispatch came ahead of its offer", () => {
     nextMesh.close();
   });
 });
+
+describe("a resync's new seating of a peer whose new stream our old link took", () => {
+  it('does not leave our fresh link waiting for that stream from its start', async () => {
+    const clock = new ManualClock();
+    FakePeerConnection.reset();
+    const ours = fakeRoom(self, [peer, self], clock);
+    ours.room.applyState({}, [
+      { ...member(peer), seating: 1 },
+      { ...member(self), seating: 2 },
+    ]);
+    const mesh = ours.room.mesh({ rtc: false });
+    const heard: number[] = [];
+    mesh.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heard.push(bytes[0]!);
+    });
+    // The peer left and came back (the same client) while our socket was away; its new mesh sent one
+    // message, which came to our old link in the replay at our resume, ahead of the member list.
+    const linkEpochs = new LinkEpochs();
+    linkEpochs.next(self);
+    const again = fakeRoom(peer, [peer, self], clock, { linkEpochs });
+    const peerMesh = again.room.mesh({ rtc: false });
+    /** Hands what each side relayed to the other, until neither has more. */
+    const pump = () => {
+      while (again.relayed.length > 0 || ours.relayed.length > 0) {
+        for (const frame of again.relayed.splice(0))
+          ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
+        for (const frame of ours.relayed.splice(0))
+          again.room.receivePeerData(self, frame.channel, frame.bytes, clock.now(), undefined);
+      }
+    };
+    peerMesh.send(self, Channel.dispatch, Uint8Array.of(1));
+    pump();
+    clock.advance(200); // our old link acks it
+    pump();
+    expect(heard).toEqual([1]);
+    ours.room.applyState({}, [
+      { ...member(peer), seating: 3 },
+      { ...member(self), seating: 2 },
+    ]);
+    peerMesh.send(self, Channel.dispatch, Uint8Array.of(2));
+    pump();
+    clock.advance(1_000);
+    peerMesh.send(self, Channel.dispatch, Uint8Array.of(3));
+    pump();
+    // The stream our fresh link could not take from its middle was said goodbye to; the peer's next link's is
+    // taken from its start. (What the peer sent on the old one meanwhile is not delivered: see goodbyes.)
+    expect(heard).toEqual([1, 3]);
+    mesh.close();
+    peerMesh.close();
+  });
+});
