@@ -148,6 +148,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   #left = false;
   /** The session resumed on a new socket (see `applyResumed`). */
   readonly #resumed = new Emitter<{ resumed: null }>();
+  /** The member whose leave and join a resync is telling now: found in a new seating (see `reseating`). */
+  #reseating: string | undefined;
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
   readonly #joinedAt: number;
@@ -420,6 +422,14 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return this.#resumed.on('resumed', listener);
   }
 
+  /**
+   * @internal The member a resync found in a new seating (it left and came back while our socket was away),
+   * while its `member-leave` and `member-join` are told; undefined otherwise.
+   */
+  get reseating(): string | undefined {
+    return this.#reseating;
+  }
+
   /** Our own player id. */
   get selfId(): string {
     return this.#transport.selfId;
@@ -511,7 +521,16 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     }
     for (const member of members) {
       const known = before.get(member.playerId);
-      if (!known) this.applyMemberJoined(member);
+      if (known && isNewSeating(known, member)) {
+        // It left and came back meanwhile: its links, signals and streams of the seating before are over.
+        this.#reseating = member.playerId;
+        try {
+          this.applyMemberLeft(member.playerId, ErrorCode.OUTBOX_OVERFLOW);
+          this.applyMemberJoined(member);
+        } finally {
+          this.#reseating = undefined;
+        }
+      } else if (!known) this.applyMemberJoined(member);
       else if (known.away !== member.away) this.applyPresence(member.playerId, member.away);
     }
     // In the server's order, with every field as it says now.
@@ -532,4 +551,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#messages.removeAll();
     this.#early = undefined;
   }
+}
+
+/** Whether `now` lists the member in another seating than `known` (a server that numbers them says). */
+function isNewSeating(known: Member, now: Member): boolean {
+  return known.seating !== undefined && now.seating !== undefined && known.seating !== now.seating;
 }

@@ -35,7 +35,13 @@ const membership = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MEM
 /** Why someone left a room: 'left' when they chose to, otherwise the error code that removed them. */
 const leaveReason = v.union([v.literal('left'), errorCode]);
 
-const member = v.object({ playerId, name: displayName, away: v.boolean() });
+/**
+ * Which of the room's seatings a member is in: the room numbers the players it seats 1, 2, 3... (absent from
+ * servers that do not number them). A member listed again under another number left and came back: a
+ * client that missed both (a resync) tells them apart by it.
+ */
+const seating = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
+const member = v.object({ playerId, name: displayName, away: v.boolean(), seating: v.optional(seating) });
 
 export const roomInfoSchema = v.object({
   roomId,

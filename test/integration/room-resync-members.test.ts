@@ -60,3 +60,60 @@ describe('a resync after an outbox overflow while away', () => {
     expect(bobErrors).toEqual([]);
   });
 });
+
+describe('a resync after a member left and came back while we were away', () => {
+  it('tells its leave and join, and our mesh makes a fresh link that its new mesh hears', async () => {
+    t = await startServer({ test: TestRoom }, { outboxMessages: 8 });
+    proxy = new TcpProxy(t.port);
+    await proxy.listen();
+    const alice = t.client();
+    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    const dave = t.client();
+    await Promise.all([alice.connect(), bob.connect(), dave.connect()]);
+    const aliceRoom = await alice.create('test');
+    const bobRoom = await bob.join(aliceRoom.roomId);
+    let daveRoom = await dave.join(aliceRoom.roomId);
+    await eventually(() => bobRoom.members.length === 3, 'bob sees dave');
+    const bobMesh = bobRoom.mesh({ rtc: false });
+    daveRoom.mesh({ rtc: false });
+    await eventually(() => bobMesh.link(dave.playerId!) !== undefined, 'bob linked to dave');
+    const oldLink = bobMesh.link(dave.playerId!);
+    // Dave's first mesh hears one dispatch message of Bob's: the stream of Bob's link goes on from there.
+    const heardBefore: number[] = [];
+    daveRoom.mesh().on('message', ({ bytes }) => heardBefore.push(bytes[0]!));
+    bobMesh.send(dave.playerId!, Channel.dispatch, Uint8Array.of(1));
+    await eventually(() => heardBefore.length === 1, 'dave heard bob');
+    const events: string[] = [];
+    bobRoom.on('member-leave', ({ playerId }) => events.push(`leave ${playerId}`));
+    bobRoom.on('member-join', ({ playerId }) => events.push(`join ${playerId}`));
+
+    // Bob's socket stalls; meanwhile Dave leaves and comes back (same session, a new seating), and chat
+    // overflows Bob's outbox, taking Dave's leave and join with it.
+    proxy.block();
+    await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
+    await daveRoom.leave();
+    daveRoom = await dave.join(aliceRoom.roomId);
+    const daveMesh = daveRoom.mesh({ rtc: false });
+    const heard: number[] = [];
+    daveMesh.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heard.push(bytes[0]!);
+    });
+    for (let i = 0; i < 20; i++) aliceRoom.send('chat', { text: `m${i}` });
+    await sleep(100);
+    const states: unknown[] = [];
+    bobRoom.on('state', () => states.push(null));
+    proxy.unblock();
+    await eventually(() => states.length === 1, 'bob resynced');
+
+    expect(events).toEqual([`leave ${dave.playerId}`, `join ${dave.playerId}`]);
+    expect(oldLink?.state).toBe('closed');
+    expect(bobMesh.link(dave.playerId!)).not.toBe(oldLink);
+    // Dave's new mesh takes the stream of Bob's fresh link from its start.
+    bobMesh.send(dave.playerId!, Channel.dispatch, Uint8Array.of(2));
+    await eventually(() => heard.length === 1, "dave's new mesh hears bob", 3_000).catch(() => {});
+    expect(heard).toEqual([2]);
+    alice.close();
+    bob.close();
+    dave.close();
+  }, 30_000);
+});

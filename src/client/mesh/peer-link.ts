@@ -2,6 +2,7 @@ import type { Cancel, Clock } from '../../common/index.js';
 import { Emitter, type TokenBucket } from '../../common/index.js';
 import {
   type DispatchEpochs,
+  epochNewer,
   FailoverLink,
   type Link,
   RtcLink,
@@ -16,8 +17,13 @@ import { peerOfferBudget } from '../peer-offer-budget.js';
  * at once (glare) each can tell the colliding offer and its candidates from the ones it should follow.
  * `declined` answers an offer for attempt `n` from a side that makes no direct link now (the room is
  * past its mesh size, or it has no usable WebRTC): the offerer stops trying until something changes.
+ * `e` is the epoch of the sending link (its dispatch stream's, see LinkEpochs; absent from older clients):
+ * attempts are numbered per link, from 1 again on the peer's next link, so `n` is read within the epoch
+ * (see `PeerLink.fromNextPeerLink`).
  */
-export type PeerSignal = { n: number; o?: true; signal: RtcSignal } | { n: number; declined: true };
+export type PeerSignal =
+  | { n: number; e?: number; o?: true; signal: RtcSignal }
+  | { n: number; e?: number; declined: true };
 
 /** What a direct attempt's RtcLink is made with (the PeerLink adds signaling, role and clock). */
 export type RtcAttemptOptions = Omit<RtcLinkOptions, 'signaling' | 'role' | 'clock'>;
@@ -113,6 +119,8 @@ export class PeerLink extends FailoverLink {
   /** Offers from the peer ignored for coming too fast (see peer-offer-budget.ts). */
   ignoredOffers = 0;
   readonly #peerOffers: TokenBucket;
+  /** The epoch of the peer's link this one negotiates with: the `e` of the last signal acted on. */
+  #peerEpoch: number | undefined;
   /** Until this clock time this side refuses the direct path (see `refuseDirectFor`). */
   #refusedUntil = Number.NEGATIVE_INFINITY;
   #cancelRefusal: Cancel | undefined;
@@ -234,22 +242,59 @@ export class PeerLink extends FailoverLink {
     this.#startAttempt(this.#attempt + 1, true);
   }
 
+  /**
+   * @internal Whether `signal` is an offer from a later link of the peer's than the one this link negotiates
+   * with (see `#fromLaterPeerLink`) that the mesh should replace this link for, as the goodbye it never
+   * heard would have, so that the fresh one takes the offer and the peer's new stream from its start. Not
+   * when this link already takes that stream (its frames came ahead of the offer): a fresh link could not
+   * take it from the middle, and would drop it; this one takes the offer itself.
+   */
+  fromNextPeerLink(signal: PeerSignal): boolean {
+    if (!this.#fromLaterPeerLink(signal) || signal.e === undefined) return false;
+    const followed = this.followedEpoch;
+    return followed === undefined || epochNewer(signal.e, followed);
+  }
+
+  /**
+   * Whether `signal` is an offer from a later link of the peer's than the one this link negotiates with.
+   * The peer made that one after its link to us closed, whose goodbye this link never heard (lost to a
+   * full outbox or a resync, or the peer left and came back while our socket was away): its attempts
+   * number from 1 again, below ours, and were ignored until they passed ours, 20 s an attempt.
+   */
+  #fromLaterPeerLink(signal: PeerSignal): boolean {
+    const known = this.#peerEpoch;
+    if (signal.e === undefined || known === undefined || !epochNewer(signal.e, known)) return false;
+    return !('declined' in signal) && signal.o === true && isOfferSignal(signal.signal);
+  }
+
   /** @internal Signaling from the peer for attempt `n`. */
   receiveSignal(signal: PeerSignal): void {
     if (this.state === 'closed') return;
+    // From a link of the peer's before the one this link negotiates with: its attempts are over.
+    if (signal.e !== undefined && this.#peerEpoch !== undefined && epochNewer(this.#peerEpoch, signal.e)) {
+      return;
+    }
     if ('declined' in signal) {
       this.#onDeclined(signal.n);
       return;
     }
     const fromOfferer = signal.o === true;
-    const isOffer = 'description' in signal.signal && signal.signal.description.type === 'offer';
+    const isOffer = isOfferSignal(signal.signal);
+    // The peer's next link numbers its attempts afresh: its offer opens one whatever our number.
+    const fromLaterLink = this.#fromLaterPeerLink(signal);
     if (!this.#canGoDirect()) {
       // Say so, rather than let the peer's attempt time out and be retried every few seconds for good.
-      if (fromOfferer && isOffer && signal.n >= this.#attempt && this.#actOnOffer()) this.#decline(signal.n);
+      if (fromOfferer && isOffer && (fromLaterLink || signal.n >= this.#attempt) && this.#actOnOffer()) {
+        this.#heardFrom(signal);
+        this.#decline(signal.n);
+      }
       return;
     }
-    if (signal.n < this.#attempt) return;
-    if (signal.n > this.#attempt) {
+    if (fromLaterLink) {
+      if (!this.#actOnOffer()) return;
+      this.#startAttempt(signal.n, false);
+    } else if (signal.n < this.#attempt) return;
+    else if (signal.n > this.#attempt) {
       // Only an offer may open a new attempt; anything else for an attempt we never saw is stale.
       if (!fromOfferer || !isOffer || !this.#actOnOffer()) return;
       this.#startAttempt(signal.n, false);
@@ -265,7 +310,19 @@ export class PeerLink extends FailoverLink {
       // side as much as an offer that opens an attempt, and comes out of the same budget.
       return;
     }
+    this.#heardFrom(signal);
     this.#signals.emit('signal', signal.signal);
+  }
+
+  /** The peer's link that sent `signal` is the one this link negotiates with from now on. */
+  #heardFrom(signal: PeerSignal): void {
+    if (signal.e !== undefined) this.#peerEpoch = signal.e;
+  }
+
+  /** Sends `signal` named with this link's epoch, which the peer reads its attempt number within. */
+  #send(signal: PeerSignal): void {
+    const epoch = this.#options.epochs?.epoch;
+    this.#options.sendSignal(epoch === undefined ? signal : { ...signal, e: epoch });
   }
 
   /** Whether an offer from the peer may open an attempt (or be declined) now; counted when not. */
@@ -282,7 +339,7 @@ export class PeerLink extends FailoverLink {
   #decline(n: number): void {
     this.#attempt = Math.max(this.#attempt, n);
     try {
-      this.#options.sendSignal({ n, declined: true });
+      this.#send({ n, declined: true });
     } catch {
       // The room refused it (the session's outbox full). Thrown from the peer's signal it would be
       // uncaught; lost, it costs the peer only its attempt's timeout, and its next offer is declined.
@@ -313,7 +370,7 @@ export class PeerLink extends FailoverLink {
         clock: this.#options.clock,
         role: offering ? 'offerer' : 'answerer',
         signaling: {
-          send: (signal) => this.#options.sendSignal(offering ? { n, o: true, signal } : { n, signal }),
+          send: (signal) => this.#send(offering ? { n, o: true, signal } : { n, signal }),
           onSignal: (listener) => this.#signals.on('signal', listener),
         },
       });
@@ -354,4 +411,8 @@ export class PeerLink extends FailoverLink {
       delay,
     );
   }
+}
+
+function isOfferSignal(signal: RtcSignal): boolean {
+  return 'description' in signal && signal.description.type === 'offer';
 }

@@ -162,9 +162,11 @@ function checkMeshOptions(options: MeshOptions): void {
 }
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
+/** The sending link's epoch (see PeerSignal); absent from older clients. */
+const epoch = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255)));
 const peerSignal = v.union([
-  v.object({ n: attempt, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
-  v.object({ n: attempt, declined: v.literal(true) }),
+  v.object({ n: attempt, e: epoch, o: v.optional(v.literal(true)), signal: rtcSignalSchema }),
+  v.object({ n: attempt, e: epoch, declined: v.literal(true) }),
 ]);
 
 /**
@@ -214,6 +216,11 @@ export class PeerMesh {
       room.on('member-join', (member) => {
         this.#connect(member.playerId);
         this.#followMeshSize();
+        // A resync found it in a new seating. That seating's link may have offered already, its offer replayed
+        // at our resume ahead of the member list and answered by the link the leave just closed: it would
+        // wait on that answer for its attempt's timeout and retry after, 20 s. The fresh link offers now,
+        // named with its own epoch: the peer's link gives way to one that takes it (PeerLink.fromNextPeerLink).
+        if (room.reseating === member.playerId) this.#links.get(member.playerId)?.retryDirect();
       }),
       room.on('member-leave', ({ playerId }) => {
         this.#disconnect(playerId);
@@ -465,12 +472,16 @@ export class PeerMesh {
   #disconnect(peerId: string, replaced = false): void {
     const link = this.#links.get(peerId);
     const followed = link?.followedEpoch;
-    // Kept by the room while the peer is a member: a mesh made again retires that stream too. A link that
-    // took nothing of the peer's lets go of what an older one retired: the peer's epochs go on counting
-    // with each of its links (8 bits, compared half a circle either way), so a record kept through many
-    // links that took nothing would come to look newer than the peer's next stream and drop it for good.
-    if (followed !== undefined && this.#room.members.some((member) => member.playerId === peerId))
-      this.#room.retiredPeerEpochs.set(peerId, followed);
+    // Kept by the room while the peer is a member: a mesh made again retires that stream too. So while a
+    // resync tells the leave and join of a member it found in a new seating: the link may have taken that
+    // seating's stream (its frames replayed at our resume ahead of the member list), which the next link
+    // cannot take from its middle; retired, it has the next link say goodbye to it, and the peer's link
+    // starts afresh. A link that took nothing of the peer's lets go of what an older one retired: the peer's
+    // epochs go on counting with each of its links (8 bits, compared half a circle either way), so a record
+    // kept through many links that took nothing would come to look newer than the peer's next stream and
+    // drop it for good.
+    const stays = this.#room.reseating === peerId || this.#room.members.some((m) => m.playerId === peerId);
+    if (followed !== undefined && stays) this.#room.retiredPeerEpochs.set(peerId, followed);
     else if (link !== undefined) this.#room.retiredPeerEpochs.delete(peerId);
     link?.close();
     if (link !== undefined && !replaced && !this.#closed) this.#rememberDeparted(peerId, link);
@@ -563,6 +574,11 @@ export class PeerMesh {
   #onSignal(from: string, raw: unknown): void {
     const parsed = v.safeParse(peerSignal, raw);
     if (!parsed.success || this.#blocked.has(from)) return;
-    this.#links.get(from)?.receiveSignal(parsed.output as PeerSignal);
+    const signal = parsed.output as PeerSignal;
+    // The peer's link that ours negotiated with is gone, and its goodbye with it: closed as that goodbye
+    // would have (saying none back, which only the peer's next link would hear), ours is replaced at once
+    // (`#relink`), and the fresh link takes the offer.
+    if (this.#links.get(from)?.fromNextPeerLink(signal)) this.#relays.get(from)?.closeLocally();
+    this.#links.get(from)?.receiveSignal(signal);
   }
 }

@@ -122,6 +122,8 @@ class HostedClient implements RoomClient {
    * with the session's newest one: the session may already sit in the next room while still listed here.
    */
   membership = 0;
+  /** This seating's number in the room (see RoomHost `#seatings`); 0 until seated. */
+  seating = 0;
   /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
   kickedWhileDeciding: string | undefined;
   /** `link`: the player's link as this seating may use it (see admittedLink). */
@@ -185,6 +187,11 @@ export class RoomHost implements RoomHostPort {
 
   readonly #ctx: RoomHostContext;
   readonly #members = new Map<string, HostedClient>();
+  /**
+   * Players seated so far, each seating numbered by it (`Member.seating`): a client that missed a member's
+   * leave and rejoin (a resync) sees the new number and tells both, where the same id looked unchanged.
+   */
+  #seatings = 0;
   /** Players whose seat is reserved and whose join the room is still deciding (`onJoin` may be async). */
   readonly #admitting = new Set<string>();
   /** Seat reservations sent to the registry and not yet answered (see `reserveSeat`). */
@@ -383,11 +390,7 @@ export class RoomHost implements RoomHostPort {
   }
 
   members(): Member[] {
-    return [...this.#members.values()].map((client) => ({
-      playerId: client.playerId,
-      name: client.name,
-      away: client.away,
-    }));
+    return [...this.#members.values()].map(memberOf);
   }
 
   has(session: Session): boolean {
@@ -472,14 +475,12 @@ export class RoomHost implements RoomHostPort {
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
     client.membership = session.seat(this.roomId);
+    client.seating = ++this.#seatings;
     // The budgets a recent leave left behind are this member's again, and kept while they stay.
     const now = this.#ctx.clock.now();
     this.#signalBudgets.seated(session.playerId, now);
     this.#relayBudgets.seated(session.playerId, now);
-    this.#sendToOthers(session, Kind.MemberJoined, {
-      roomId: this.roomId,
-      member: { playerId: client.playerId, name: client.name, away: client.away },
-    });
+    this.#sendToOthers(session, Kind.MemberJoined, { roomId: this.roomId, member: memberOf(client) });
     // Their socket dropped while the room decided: the away went to no room (or to the one they left),
     // and their resume will tell this one they are back.
     if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
@@ -951,6 +952,12 @@ export class RoomHost implements RoomHostPort {
       if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
     }
   }
+}
+
+/** A member as the room's clients see it: the seating's number once it has one (see `#seatings`). */
+function memberOf(client: HostedClient): Member {
+  const member = { playerId: client.playerId, name: client.name, away: client.away };
+  return client.seating > 0 ? { ...member, seating: client.seating } : member;
 }
 
 /** JavaScript's own error types: thrown by a fault of the code (or a library's check), not to refuse. */

@@ -44,4 +44,26 @@ describe('a resync of the room (RoomState after an outbox overflow)', () => {
     expect(departed?.state).toBe('closed');
     expect(mesh.send(B, Channel.dispatch, Uint8Array.of(1))).toBe(false);
   });
+
+  it('a member with a new seating (it left and came back meanwhile) is told as a leave and a join', () => {
+    const { room } = fakeRoom(A, [A], new ManualClock());
+    room.applyMemberJoined({ ...member(B), seating: 2 });
+    const mesh = room.mesh({ rtc: false });
+    const before = mesh.link(B);
+    const events: string[] = [];
+    room.on('member-leave', ({ playerId, reason }) => events.push(`leave ${playerId} ${reason}`));
+    room.on('member-join', ({ playerId }) => events.push(`join ${playerId}`));
+    room.on('state', ({ members }) => events.push(`state ${members.length}`));
+    room.applyState({}, [member(A), { ...member(B), seating: 5 }]);
+    expect(events).toEqual([`leave ${B} OUTBOX_OVERFLOW`, `join ${B}`, 'state 2']);
+    expect(room.members.map((m) => m.seating)).toEqual([undefined, 5]);
+    // The mesh follows: a fresh link for the new seating, which its new mesh links up with.
+    expect(before?.state).toBe('closed');
+    expect(mesh.link(B)).not.toBe(before);
+    expect(mesh.link(B)?.state).toBe('relayed');
+    // The same seating, or a server that does not number them: nothing to tell.
+    room.applyState({}, [member(A), { ...member(B), seating: 5 }]);
+    room.applyState({}, [member(A), member(B)]);
+    expect(events).toEqual([`leave ${B} OUTBOX_OVERFLOW`, `join ${B}`, 'state 2', 'state 2', 'state 2']);
+  });
 });

@@ -336,10 +336,14 @@ export const examples: Record<BodyKind, KindExamples> = {
     },
   },
   [Kind.MemberJoined]: {
-    valid: [{ roomId: ROOM, member }],
+    valid: [
+      { roomId: ROOM, member },
+      { roomId: ROOM, member: { ...member, seating: 7 } },
+    ],
     invalid: {
       'missing member': { roomId: ROOM },
       'member name over 64': { roomId: ROOM, member: { ...member, name: 'n'.repeat(65) } },
+      'seating 0': { roomId: ROOM, member: { ...member, seating: 0 } },
     },
   },
   [Kind.MemberLeft]: {
@@ -365,9 +369,17 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { roomId: ROOM, members: [] },
       { roomId: ROOM, members: [member], state: { score: [1, 2] } },
+      {
+        roomId: ROOM,
+        members: [
+          { ...member, seating: 2 },
+          { ...member, playerId: OTHER_PLAYER, seating: 9 },
+        ],
+      },
     ],
     invalid: {
       'members a map': { roomId: ROOM, members: {} },
+      'fractional seating': { roomId: ROOM, members: [{ ...member, seating: 1.5 }] },
       'over 1024 members': { roomId: ROOM, members: new Array(1025).fill(member) },
     },
   },

@@ -1,3 +1,4 @@
+import type { LinkEpochs } from '../../../../src/client/mesh/link-epochs.js';
 import { RoomConnection, type RoomTransport } from '../../../../src/client/room-connection.js';
 import type { ManualClock } from '../../../../src/common/index.js';
 import type { Member } from '../../../../src/protocol/index.js';
@@ -12,6 +13,8 @@ export interface FakeRoomOptions {
   peerPrivacy?: 'relay-only';
   /** Whether the session's socket is up (what the client's transport says); default: always. */
   connected?: () => boolean;
+  /** The client's link epochs, for a room joined again by the same client; default: the room's own. */
+  linkEpochs?: LinkEpochs;
 }
 
 export interface FakeRoom {
@@ -53,6 +56,7 @@ export function fakeRoom(
     sendPhysToPeers() {},
     leaveRoom: async () => {},
     ...(options.connected ? { connected: options.connected } : {}),
+    ...(options.linkEpochs ? { linkEpochs: options.linkEpochs } : {}),
   };
   const room = new RoomConnection(
     {

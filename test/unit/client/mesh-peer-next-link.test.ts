@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import { Channel } from '../../../src/transport/index.js';
+import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
+import { sentDescriptions as sent, twoRooms as twoRoomsOf } from './fakes/two-rooms.js';
+
+const peer = 'aaaaaaaa01'; // the lower id: its links offer and retry
+const self = 'aaaaaaaa02';
+const rtc = { RTCPeerConnection: FakePeerConnection.ctor };
+const twoRooms = (clock: ManualClock) => twoRoomsOf(self, peer, clock);
+
+describe("a peer's next link, after our link missed the goodbye of the one before", () => {
+  it('has its first offer answered at once, by a link that takes the old one’s place', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    // Attempt 1 never connects; the peer's link tries again 20 s later: ours is at attempt 2 now.
+    clock.advance(5_000);
+    await settle();
+    clock.advance(15_000);
+    await settle();
+    expect(sent(ours, 'answer')).toHaveLength(2);
+    const oldLink = mesh.link(peer);
+    // The peer turns its mesh off and on; its goodbye is lost. Its next link offers attempt 1.
+    peerMesh.close();
+    theirs.room.mesh({ rtc });
+    const offered = FakePeerConnection.made.at(-1);
+    await settle();
+    expect(sent(theirs, 'offer')).toHaveLength(3);
+    // Answered at once (it was ignored until the peer's attempts passed ours: 20 s per attempt).
+    expect(sent(ours, 'answer')).toHaveLength(3);
+    expect(offered?.remoteDescription?.type).toBe('answer');
+    expect(mesh.link(peer)).not.toBe(oldLink);
+    expect(oldLink?.state).toBe('closed');
+    // A late offer of the peer's link before (epoch 0; its next one is 1) opens no attempt, whatever its number.
+    const late = { n: 9, e: 0, o: true, signal: { description: { type: 'offer', sdp: 'v=0 late' } } };
+    ours.room.receiveSignal(peer, late);
+    await settle();
+    expect(sent(ours, 'answer')).toHaveLength(3);
+    mesh.close();
+  });
+
+  it('two live links that offer the same attempt at once still resolve it as glare, no link replaced', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    const link = mesh.link(peer);
+    const peerLink = peerMesh.link(self);
+    // Both open attempt 2 before either offer crosses: the polite side (ours) gives way and answers.
+    link?.retryDirect();
+    peerLink?.retryDirect();
+    await settle();
+    expect(mesh.link(peer)).toBe(link);
+    expect(peerMesh.link(self)).toBe(peerLink);
+    expect(link?.collisions).toBe(1);
+    expect(peerLink?.collisions).toBe(0);
+    const peerOffer = FakePeerConnection.made.find(
+      (connection) =>
+        connection.localDescription?.type === 'offer' && connection.remoteDescription?.type === 'answer',
+    );
+    expect(peerOffer).toBeDefined();
+    mesh.close();
+    peerMesh.close();
+  });
+});
+
+describe("a peer's next link whose dispatch came ahead of its offer", () => {
+  it('keeps our link, which already takes its stream, and answers the offer on it', async () => {
+    const clock = new ManualClock();
+    const { ours, theirs } = twoRooms(clock);
+    const mesh = ours.room.mesh({ rtc });
+    const peerMesh = theirs.room.mesh({ rtc });
+    await settle();
+    const link = mesh.link(peer);
+    const heard: number[] = [];
+    mesh.on('message', ({ channel, bytes }) => {
+      if (channel === Channel.dispatch) heard.push(bytes[0]!);
+    });
+    // The peer turns its mesh off and on (its goodbye lost) and sends at once: the relay carries that to
+    // us before its new link's offer is made.
+    peerMesh.close();
+    const relayedBefore = theirs.relayed.length;
+    const nextMesh = theirs.room.mesh({ rtc });
+    nextMesh.send(self, Channel.dispatch, Uint8Array.of(1));
+    const forward = () => {
+      for (const frame of theirs.relayed.splice(relayedBefore))
+        ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
+    };
+    forward();
+    expect(heard).toEqual([1]);
+    await settle();
+    // Answered at once, and the stream goes on: a fresh link could not take it from its middle.
+    expect(sent(ours, 'answer')).toHaveLength(2);
+    expect(mesh.link(peer)).toBe(link);
+    nextMesh.send(self, Channel.dispatch, Uint8Array.of(2));
+    forward();
+    expect(heard).toEqual([1, 2]);
+    mesh.close();
+    nextMesh.close();
+  });
+});
