@@ -335,6 +335,8 @@ export class VoiceChat {
         sendSignal: (signal) => this.#room.signal(peerId, signal),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
         onRemoteStream: (stream) => this.#play(peerId, entry, stream),
+        onRefused: (name) =>
+          this.#reportOnce(`Voice could not open an audio connection: the browser refused (${name}).`),
       }),
     };
     this.#peers.set(peerId, entry);
