@@ -6,6 +6,7 @@ import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { KeptOfferBudgets } from './kept-offer-budgets.js';
 import { Microphone, type MicrophoneResult } from './microphone.js';
+import { NextGesture } from './next-gesture.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
 import { chooseVoicePeers } from './voice-peer-choice.js';
@@ -105,6 +106,12 @@ export class VoiceChat {
   #unheard: string[] = [];
   /** Whether the Opus settings of the peers are the large room's (see `#followRoomSize`). */
   #large: boolean;
+  /**
+   * The browser's autoplay policy refused to play a peer (no click or key on the page yet): told once,
+   * until a peer plays again. The player's next gesture starts what was refused (see `#unlockAudio`).
+   */
+  #playbackBlocked = false;
+  readonly #nextGesture = new NextGesture(() => this.#unlockAudio());
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     // Checked before anything is subscribed: a bad value throws from `room.voice()`, not later.
@@ -304,6 +311,7 @@ export class VoiceChat {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#peers.keys()]) this.#drop(peerId);
     this.#microphone.close();
+    this.#nextGesture.disarm();
     void this.#context?.close().catch(() => {});
     this.#events.removeAll();
   }
@@ -378,14 +386,44 @@ export class VoiceChat {
       entry.audio.volume = this.volume(peerId);
     }
     entry.audio.srcObject = stream;
-    void entry.audio.play().catch(() =>
-      this.#events.emit('problem', {
-        message: 'The browser blocked audio playback: click anywhere to hear voices.',
-      }),
-    );
+    this.#startPlaying(entry.audio);
     entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
       this.#events.emit('speaking', { peerId, speaking }),
     );
+  }
+
+  #startPlaying(audio: HTMLAudioElement): void {
+    audio.play().then(
+      () => {
+        this.#playbackBlocked = false;
+      },
+      (error: unknown) => this.#playRefused(error),
+    );
+  }
+
+  /**
+   * Only NotAllowedError is the autoplay policy. An AbortError is a play() cut short by the element's
+   * stream being replaced (a new attempt) or taken away (the peer dropped): no problem of the player's.
+   */
+  #playRefused(error: unknown): void {
+    if ((error as { name?: unknown } | undefined)?.name !== 'NotAllowedError' || this.#closed) return;
+    this.#nextGesture.arm();
+    if (this.#playbackBlocked) return;
+    this.#playbackBlocked = true;
+    this.#events.emit('problem', {
+      message: 'The browser blocked audio playback: click anywhere to hear voices.',
+    });
+  }
+
+  /**
+   * The player clicked or pressed a key: the browser now lets the page play sound, but starts nothing it
+   * refused before by itself, neither a peer's audio element nor a suspended AudioContext (whose speaking
+   * indicators would stay dark).
+   */
+  #unlockAudio(): void {
+    if (this.#closed) return;
+    if (this.#context?.state === 'suspended') void this.#context.resume().catch(() => {});
+    for (const { audio } of this.#peers.values()) if (audio?.srcObject) this.#startPlaying(audio);
   }
 
   #drop(peerId: string): void {
@@ -436,8 +474,12 @@ export class VoiceChat {
 
   #audioContext(): AudioContext {
     this.#context ??= new AudioContext();
-    // Created outside a click it may start suspended, and then the speaking indicators would stay dark.
-    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
+    // Created outside a click it may start suspended, and then the speaking indicators would stay dark:
+    // resumed now if the page may play sound, else at the player's next gesture.
+    if (this.#context.state === 'suspended') {
+      void this.#context.resume().catch(() => {});
+      this.#nextGesture.arm();
+    }
     return this.#context;
   }
 
