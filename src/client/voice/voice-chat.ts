@@ -42,7 +42,12 @@ export interface VoiceOptions {
    * a choice both ends make the same way picks whom we hear (see `unheard()`); a `problem` tells the player.
    */
   maxPeers?: number;
+  /**
+   * `'relay'` sends all audio through TURN, keeping players' addresses from each other (a relay-only room
+   * forces it). Default `'all'`.
+   */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The RTCPeerConnection class to use (default: the browser's); for tests or a polyfill. */
   RTCPeerConnection?: RtcPeerConnectionConstructor;
 }
 
@@ -513,9 +518,16 @@ export class VoiceChat {
 const MIN_BITRATE = 6_000;
 const MAX_BITRATE = 510_000;
 
-/** Throws a RangeError naming the first option no voice chat could work with. */
+const POLICIES: readonly unknown[] = ['all', 'relay'] satisfies RTCIceTransportPolicy[];
+
+/**
+ * Throws a RangeError naming the first option no voice chat could work with, or a TypeError for one of
+ * the wrong type. Unchecked, those threw later: an ICE policy from the browser's RTCPeerConnection at
+ * every attempt, an `audible` that is no function from the constructor after it had subscribed to the
+ * room (a voice chat half made, listening there for good).
+ */
 function checkVoiceOptions(options: VoiceOptions): void {
-  const { bitrate, packetMs, maxPeers } = options;
+  const { bitrate, packetMs, maxPeers, audible, iceTransportPolicy, RTCPeerConnection } = options;
   if (
     bitrate !== undefined &&
     !(Number.isInteger(bitrate) && bitrate >= MIN_BITRATE && bitrate <= MAX_BITRATE)
@@ -527,5 +539,14 @@ function checkVoiceOptions(options: VoiceOptions): void {
   }
   if (maxPeers !== undefined && !(Number.isInteger(maxPeers) && maxPeers >= 1)) {
     throw new RangeError('maxPeers must be a positive integer');
+  }
+  if (audible !== undefined && typeof audible !== 'function') {
+    throw new TypeError('audible must be a function (peerId) => boolean');
+  }
+  if (iceTransportPolicy !== undefined && !POLICIES.includes(iceTransportPolicy)) {
+    throw new TypeError("iceTransportPolicy must be 'all' or 'relay'");
+  }
+  if (RTCPeerConnection !== undefined && typeof RTCPeerConnection !== 'function') {
+    throw new TypeError("RTCPeerConnection must be a constructor (the browser's, or a polyfill)");
   }
 }
