@@ -190,9 +190,15 @@ export class VoiceChat {
    * asking again shares the pending answer.
    */
   async enableMicrophone(): Promise<MicrophoneResult> {
-    const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
+    const page = globalThis as { navigator?: { mediaDevices?: MediaDevices }; isSecureContext?: boolean };
+    const media = page.navigator?.mediaDevices;
     if (!this.supported || !media?.getUserMedia) {
-      const message = 'Voice chat is not available in this browser; you can still listen and play.';
+      // Browsers hide the microphone from pages not served over https (but localhost): the player's
+      // browser may well have it, and the page's address is what to change.
+      const message =
+        page.isSecureContext === false
+          ? 'The microphone needs this page to be served over https; you can still listen and play.'
+          : 'Voice chat is not available in this browser; you can still listen and play.';
       this.#events.emit('problem', { message });
       return { ok: false, reason: 'unsupported', message };
     }
