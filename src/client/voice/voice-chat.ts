@@ -5,7 +5,7 @@ import { onPageShownAfterAway } from '../page-shown.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { KeptOfferBudgets } from './kept-offer-budgets.js';
-import { Microphone, type MicrophoneResult } from './microphone.js';
+import { closedResult, Microphone, type MicrophoneResult } from './microphone.js';
 import { NextGesture } from './next-gesture.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
@@ -190,6 +190,8 @@ export class VoiceChat {
    * asking again shares the pending answer.
    */
   async enableMicrophone(): Promise<MicrophoneResult> {
+    // Closed is the answer whatever the page could do: the app closed it (see `closed`).
+    if (this.#closed) return closedResult();
     const page = globalThis as { navigator?: { mediaDevices?: MediaDevices }; isSecureContext?: boolean };
     const media = page.navigator?.mediaDevices;
     if (!this.supported || !media?.getUserMedia) {

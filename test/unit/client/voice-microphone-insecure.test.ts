@@ -32,4 +32,15 @@ describe('the microphone asked for on a page that is not secure (http)', () => {
     expect(result).toMatchObject({ ok: false, reason: 'unsupported' });
     expect(result.ok ? '' : result.message).not.toMatch(/https/);
   });
+
+  it('a voice chat closed already says it was closed, as everywhere else, not that the page cannot', async () => {
+    const voice = h.start(A);
+    const problems: string[] = [];
+    voice.on('problem', ({ message }) => problems.push(message));
+    voice.close();
+    vi.stubGlobal('navigator', {});
+    vi.stubGlobal('isSecureContext', false);
+    expect(await voice.enableMicrophone()).toMatchObject({ ok: false, reason: 'closed' });
+    expect(problems).toEqual([]);
+  });
 });
