@@ -65,7 +65,16 @@ export class FakeTrack extends EventTarget {
 /** AudioContext with sources that remember whether they were disconnected (a stopped detector). */
 export class FakeAudioContext {
   static readonly sources: Array<{ disconnected: boolean }> = [];
-  state = 'running';
+  static readonly made: FakeAudioContext[] = [];
+  /**
+   * Whether the player has clicked or pressed a key on the page: before that, as browsers do, a context
+   * starts suspended and `resume()` leaves it so.
+   */
+  static gestured = true;
+  state = FakeAudioContext.gestured ? 'running' : 'suspended';
+  constructor() {
+    FakeAudioContext.made.push(this);
+  }
   /** As browsers do, refuses a stream without an audio track (InvalidStateError). */
   createMediaStreamSource(stream: { getAudioTracks(): unknown[] }) {
     if (stream.getAudioTracks().length === 0) {
@@ -94,7 +103,9 @@ export class FakeAudioContext {
   async close() {
     this.state = 'closed';
   }
-  async resume() {}
+  async resume() {
+    if (FakeAudioContext.gestured && this.state === 'suspended') this.state = 'running';
+  }
 
   /** Speaking detectors still running (their analyser source still connected). */
   static running(): number {
@@ -105,14 +116,25 @@ export class FakeAudioContext {
 /** The audio element voice plays a peer on. */
 export class FakeAudio {
   static readonly made: FakeAudio[] = [];
+  /**
+   * When set, `play()` rejects with a DOMException of this name: 'NotAllowedError' as a browser whose
+   * autoplay policy blocks sound before the player's first click or key.
+   */
+  static refusal: string | undefined;
   autoplay = false;
   volume = 1;
   srcObject: unknown = null;
+  /** Calls of `play()`, and whether the last one went through. */
+  plays = 0;
+  playing = false;
   constructor() {
     FakeAudio.made.push(this);
   }
   play(): Promise<void> {
-    return Promise.resolve();
+    this.plays++;
+    this.playing = FakeAudio.refusal === undefined;
+    if (FakeAudio.refusal === undefined) return Promise.resolve();
+    return Promise.reject(new DOMException('play() refused', FakeAudio.refusal));
   }
 }
 

@@ -16,21 +16,25 @@ export function voiceHarness(memberIds: readonly string[]) {
   const network = new FakeVoiceNetwork();
   const rooms = new SignalRooms(clock, memberIds);
   const microphone = new FakeMicrophone();
-  const online = new EventTarget();
+  // The window's events: `online`, and the player's clicks and keys.
+  const page = new EventTarget();
   // Every player's browser has an `online` event of its own; here they all share this one, and each voice
   // chat listens on it until closed (one listener per live chat, not a leak). Node warns past 10 on one
   // target, so a room of 11 or more would: the bound is one per player, so a chat left open is still seen.
-  setMaxListeners(Math.max(defaultMaxListeners, memberIds.length), online);
+  setMaxListeners(Math.max(defaultMaxListeners, memberIds.length), page);
   const voices: VoiceChat[] = [];
   FakeAudio.made.length = 0;
+  FakeAudio.refusal = undefined;
   FakeAudioContext.sources.length = 0;
+  FakeAudioContext.made.length = 0;
+  FakeAudioContext.gestured = true;
   FakeAudioContext.level = 0;
   vi.stubGlobal('MediaStream', FakeMediaStream);
   vi.stubGlobal('Audio', FakeAudio);
   vi.stubGlobal('AudioContext', FakeAudioContext);
   vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: microphone.getUserMedia } });
-  vi.stubGlobal('addEventListener', online.addEventListener.bind(online));
-  vi.stubGlobal('removeEventListener', online.removeEventListener.bind(online));
+  vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+  vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page));
 
   return {
     clock,
@@ -50,9 +54,13 @@ export function voiceHarness(memberIds: readonly string[]) {
       const ab = network.connected(a, b);
       return ab !== undefined && ab.remotePeer === network.connected(b, a);
     },
+    /** The player clicks or presses a key on the page (a user gesture: the browser lets sound play). */
+    gesture(type: 'click' | 'keydown' | 'touchend' = 'click'): void {
+      page.dispatchEvent(new Event(type));
+    },
     /** The browser says the network is back. */
     goOnline(): void {
-      online.dispatchEvent(new Event('online'));
+      page.dispatchEvent(new Event('online'));
     },
     dispose(): void {
       for (const voice of voices.splice(0)) voice.close();

@@ -142,7 +142,8 @@ export class Microphone {
   }
 }
 
-function closedResult(): MicrophoneResult {
+/** What opening the microphone of a closed voice chat resolves. */
+export function closedResult(): MicrophoneResult {
   return {
     ok: false,
     reason: 'closed',

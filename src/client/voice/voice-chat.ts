@@ -5,7 +5,8 @@ import { onPageShownAfterAway } from '../page-shown.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { KeptOfferBudgets } from './kept-offer-budgets.js';
-import { Microphone, type MicrophoneResult } from './microphone.js';
+import { closedResult, Microphone, type MicrophoneResult } from './microphone.js';
+import { NextGesture } from './next-gesture.js';
 import { SpeakingDetector } from './speaking-detector.js';
 import { VoicePeer } from './voice-peer.js';
 import { chooseVoicePeers } from './voice-peer-choice.js';
@@ -41,7 +42,12 @@ export interface VoiceOptions {
    * a choice both ends make the same way picks whom we hear (see `unheard()`); a `problem` tells the player.
    */
   maxPeers?: number;
+  /**
+   * `'relay'` sends all audio through TURN, keeping players' addresses from each other (a relay-only room
+   * forces it). Default `'all'`.
+   */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The RTCPeerConnection class to use (default: the browser's); for tests or a polyfill. */
   RTCPeerConnection?: RtcPeerConnectionConstructor;
 }
 
@@ -105,6 +111,12 @@ export class VoiceChat {
   #unheard: string[] = [];
   /** Whether the Opus settings of the peers are the large room's (see `#followRoomSize`). */
   #large: boolean;
+  /**
+   * The browser's autoplay policy refused to play a peer (no click or key on the page yet): told once,
+   * until a peer plays again. The player's next gesture starts what was refused (see `#unlockAudio`).
+   */
+  #playbackBlocked = false;
+  readonly #nextGesture = new NextGesture(() => this.#unlockAudio());
 
   constructor(room: RoomConnection, options: VoiceOptions = {}) {
     // Checked before anything is subscribed: a bad value throws from `room.voice()`, not later.
@@ -178,9 +190,17 @@ export class VoiceChat {
    * asking again shares the pending answer.
    */
   async enableMicrophone(): Promise<MicrophoneResult> {
-    const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
+    // Closed is the answer whatever the page could do: the app closed it (see `closed`).
+    if (this.#closed) return closedResult();
+    const page = globalThis as { navigator?: { mediaDevices?: MediaDevices }; isSecureContext?: boolean };
+    const media = page.navigator?.mediaDevices;
     if (!this.supported || !media?.getUserMedia) {
-      const message = 'Voice chat is not available in this browser; you can still listen and play.';
+      // Browsers hide the microphone from pages not served over https (but localhost): the player's
+      // browser may well have it, and the page's address is what to change.
+      const message =
+        page.isSecureContext === false
+          ? 'The microphone needs this page to be served over https; you can still listen and play.'
+          : 'Voice chat is not available in this browser; you can still listen and play.';
       this.#events.emit('problem', { message });
       return { ok: false, reason: 'unsupported', message };
     }
@@ -304,6 +324,7 @@ export class VoiceChat {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#peers.keys()]) this.#drop(peerId);
     this.#microphone.close();
+    this.#nextGesture.disarm();
     void this.#context?.close().catch(() => {});
     this.#events.removeAll();
   }
@@ -335,6 +356,8 @@ export class VoiceChat {
         sendSignal: (signal) => this.#room.signal(peerId, signal),
         onSignal: (listener) => this.#peerSignals.on(peerId, listener),
         onRemoteStream: (stream) => this.#play(peerId, entry, stream),
+        onRefused: (name) =>
+          this.#reportOnce(`Voice could not open an audio connection: the browser refused (${name}).`),
       }),
     };
     this.#peers.set(peerId, entry);
@@ -376,14 +399,44 @@ export class VoiceChat {
       entry.audio.volume = this.volume(peerId);
     }
     entry.audio.srcObject = stream;
-    void entry.audio.play().catch(() =>
-      this.#events.emit('problem', {
-        message: 'The browser blocked audio playback: click anywhere to hear voices.',
-      }),
-    );
+    this.#startPlaying(entry.audio);
     entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
       this.#events.emit('speaking', { peerId, speaking }),
     );
+  }
+
+  #startPlaying(audio: HTMLAudioElement): void {
+    audio.play().then(
+      () => {
+        this.#playbackBlocked = false;
+      },
+      (error: unknown) => this.#playRefused(error),
+    );
+  }
+
+  /**
+   * Only NotAllowedError is the autoplay policy. An AbortError is a play() cut short by the element's
+   * stream being replaced (a new attempt) or taken away (the peer dropped): no problem of the player's.
+   */
+  #playRefused(error: unknown): void {
+    if ((error as { name?: unknown } | undefined)?.name !== 'NotAllowedError' || this.#closed) return;
+    this.#nextGesture.arm();
+    if (this.#playbackBlocked) return;
+    this.#playbackBlocked = true;
+    this.#events.emit('problem', {
+      message: 'The browser blocked audio playback: click anywhere to hear voices.',
+    });
+  }
+
+  /**
+   * The player clicked or pressed a key: the browser now lets the page play sound, but starts nothing it
+   * refused before by itself, neither a peer's audio element nor a suspended AudioContext (whose speaking
+   * indicators would stay dark).
+   */
+  #unlockAudio(): void {
+    if (this.#closed) return;
+    if (this.#context?.state === 'suspended') void this.#context.resume().catch(() => {});
+    for (const { audio } of this.#peers.values()) if (audio?.srcObject) this.#startPlaying(audio);
   }
 
   #drop(peerId: string): void {
@@ -434,8 +487,12 @@ export class VoiceChat {
 
   #audioContext(): AudioContext {
     this.#context ??= new AudioContext();
-    // Created outside a click it may start suspended, and then the speaking indicators would stay dark.
-    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => {});
+    // Created outside a click it may start suspended, and then the speaking indicators would stay dark:
+    // resumed now if the page may play sound, else at the player's next gesture.
+    if (this.#context.state === 'suspended') {
+      void this.#context.resume().catch(() => {});
+      this.#nextGesture.arm();
+    }
     return this.#context;
   }
 
@@ -469,9 +526,16 @@ export class VoiceChat {
 const MIN_BITRATE = 6_000;
 const MAX_BITRATE = 510_000;
 
-/** Throws a RangeError naming the first option no voice chat could work with. */
+const POLICIES: readonly unknown[] = ['all', 'relay'] satisfies RTCIceTransportPolicy[];
+
+/**
+ * Throws a RangeError naming the first option no voice chat could work with, or a TypeError for one of
+ * the wrong type. Unchecked, those threw later: an ICE policy from the browser's RTCPeerConnection at
+ * every attempt, an `audible` that is no function from the constructor after it had subscribed to the
+ * room (a voice chat half made, listening there for good).
+ */
 function checkVoiceOptions(options: VoiceOptions): void {
-  const { bitrate, packetMs, maxPeers } = options;
+  const { bitrate, packetMs, maxPeers, audible, iceTransportPolicy, RTCPeerConnection } = options;
   if (
     bitrate !== undefined &&
     !(Number.isInteger(bitrate) && bitrate >= MIN_BITRATE && bitrate <= MAX_BITRATE)
@@ -483,5 +547,14 @@ function checkVoiceOptions(options: VoiceOptions): void {
   }
   if (maxPeers !== undefined && !(Number.isInteger(maxPeers) && maxPeers >= 1)) {
     throw new RangeError('maxPeers must be a positive integer');
+  }
+  if (audible !== undefined && typeof audible !== 'function') {
+    throw new TypeError('audible must be a function (peerId) => boolean');
+  }
+  if (iceTransportPolicy !== undefined && !POLICIES.includes(iceTransportPolicy)) {
+    throw new TypeError("iceTransportPolicy must be 'all' or 'relay'");
+  }
+  if (RTCPeerConnection !== undefined && typeof RTCPeerConnection !== 'function') {
+    throw new TypeError("RTCPeerConnection must be a constructor (the browser's, or a polyfill)");
   }
 }

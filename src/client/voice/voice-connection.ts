@@ -79,7 +79,13 @@ export class VoiceConnection {
       options.onRemoteStream(stream?.getAudioTracks().length ? stream : new MediaStream([event.track]));
     };
     if (options.offerer) {
-      this.#sender = this.#pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
+      try {
+        this.#sender = this.#pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
+      } catch (error) {
+        // Refused like the constructor (VoicePeer counts the attempt as failed): the connection made goes.
+        this.close();
+        throw error;
+      }
       void this.#offer();
     }
   }

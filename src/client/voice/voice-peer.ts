@@ -35,6 +35,11 @@ export interface VoicePeerOptions extends ConnectionSettings {
   sendSignal(signal: VoiceSignal): void;
   onSignal(listener: (signal: VoiceSignal) => void): Disposer;
   onRemoteStream(stream: MediaStream): void;
+  /**
+   * The browser refused to make an attempt's RTCPeerConnection (past Chrome's limit of connections, or
+   * an ICE server URL it cannot parse): `name` is its error's. The attempt counts as failed.
+   */
+  onRefused(name: string): void;
 }
 
 /** An attempt not connected by then is replaced by a new one (ms): covers an offer nobody answered. */
@@ -169,7 +174,7 @@ export class VoicePeer {
         this.ignoredOffers++;
         return;
       }
-      void this.#open(attempt).receive(voice);
+      void this.#open(attempt)?.receive(voice);
       return;
     }
     // Only the offering side offers, and only it takes answers. The rest belongs to the current attempt
@@ -205,17 +210,36 @@ export class VoicePeer {
 
   #newAttempt(): void {
     const connection = this.#open(this.#attempt + 1);
+    if (!connection) return; // refused: the wait for the next attempt is running
     this.#timer = this.#options.clock.setTimeout(() => this.#ended(connection), CONNECT_TIMEOUT_MS);
   }
 
-  /** Replaces the current connection with a new one for `attempt`. */
-  #open(attempt: number): VoiceConnection {
+  /**
+   * Replaces the current connection with a new one for `attempt`. Undefined when the browser refused to
+   * make it: that attempt is over as a failed one. Not thrown: this runs from timers and the peer's signals.
+   */
+  #open(attempt: number): VoiceConnection | undefined {
     this.#timer?.();
     // An offer came: a request asked now would have the offerer drop the attempt this one answers.
     this.#cancelAsk?.();
     this.#cancelAsk = undefined;
     this.#connection?.close();
+    this.#connection = undefined;
     this.#attempt = attempt;
+    let connection: VoiceConnection;
+    try {
+      connection = this.#connect(attempt);
+    } catch (error) {
+      this.#options.onRefused((error as { name?: string } | undefined)?.name ?? 'Error');
+      this.#next(false);
+      return undefined;
+    }
+    this.#connection = connection;
+    void connection.setTrack(this.#track);
+    return connection;
+  }
+
+  #connect(attempt: number): VoiceConnection {
     const connection: VoiceConnection = new VoiceConnection({
       RTCPeerConnection: this.#options.RTCPeerConnection,
       iceServers: this.#options.iceServers(),
@@ -228,8 +252,6 @@ export class VoicePeer {
       onState: (state) => this.#onState(connection, state),
       onBroken: () => this.#ended(connection),
     });
-    this.#connection = connection;
-    void connection.setTrack(this.#track);
     return connection;
   }
 
@@ -252,11 +274,18 @@ export class VoicePeer {
     this.#timer?.();
     connection.close();
     this.#connection = undefined;
+    this.#next(connection.everConnected && this.#options.clock.now() - this.#connectedAt >= STABLE_MS);
+  }
+
+  /**
+   * After an attempt that is over (`wasStable`: it had been up a while): the answering side asks for an
+   * offer; the offering side offers again, at once after a stable one, else after its backoff.
+   */
+  #next(wasStable: boolean): void {
     if (!this.#options.offerer) {
       this.#askForOffer();
       return;
     }
-    const wasStable = connection.everConnected && this.#options.clock.now() - this.#connectedAt >= STABLE_MS;
     this.#failures = wasStable ? 0 : this.#failures + 1;
     if (this.#failures === 0) {
       this.#newAttempt();

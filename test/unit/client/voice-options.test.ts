@@ -21,7 +21,18 @@ describe('voice options', () => {
     ] as const) {
       expect(() => h.start(A, options), name).toThrow(new RegExp(`^${name} must be`));
     }
-    h.start(A, { maxPeers: 1, bitrate: 16_000, packetMs: 60 });
+    // Wrongly typed: an ICE policy the browser has no such value for (its RTCPeerConnection would throw
+    // at every attempt), no constructor, an `audible` that is no function (it threw from the voice chat's
+    // constructor once it had subscribed to the room, leaving it listening there for good).
+    for (const [options, name] of [
+      [{ iceTransportPolicy: 'none' as RTCIceTransportPolicy }, 'iceTransportPolicy'],
+      [{ RTCPeerConnection: {} as VoiceOptions['RTCPeerConnection'] }, 'RTCPeerConnection'],
+      [{ audible: true as unknown as VoiceOptions['audible'] }, 'audible'],
+    ] as const) {
+      expect(() => h.start(A, options), name).toThrow(TypeError);
+      expect(() => h.start(A, options), name).toThrow(new RegExp(`^${name} must be`));
+    }
+    h.start(A, { maxPeers: 1, bitrate: 16_000, packetMs: 60, iceTransportPolicy: 'all' });
     h.start(B);
     await settle();
     expect(h.linked(A, B)).toBe(true);
