@@ -25,6 +25,7 @@ import { loginPage } from './login-page.js';
 import { MetricsHistory } from './metrics-history.js';
 import { MetricsTap } from './metrics-tap.js';
 import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js';
+import { onBeat } from './sample-beat.js';
 import type { ServerStats } from './server-stats.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
@@ -171,7 +172,7 @@ export class ServerMonitoring {
     this.#lag = monitorEventLoopDelay({ resolution: 20 });
     this.#lag.enable();
     this.#lastSample = this.#clock.now();
-    this.#cancelSampling = every(this.#clock, SAMPLE_MS, () => this.sample());
+    this.#cancelSampling = onBeat(this.#clock, SAMPLE_MS, (at) => this.#sampleAt(at));
     const saveMs = this.#options.historySaveMs ?? 60_000;
     if (this.#options.historyFile && saveMs > 0) {
       this.#cancelSaving = every(this.#clock, saveMs, () => void this.#saveHistory());
@@ -197,6 +198,14 @@ export class ServerMonitoring {
 
   /** Takes one point of every series and evaluates the alerts (runs once a second by itself). */
   sample(): void {
+    this.#sampleAt(this.#clock.now());
+  }
+
+  /**
+   * The point of the second `at` falls in: the sampling beat's time, not the timer's (see onBeat). Rates
+   * are still taken over the time that really passed.
+   */
+  #sampleAt(at: number): void {
     this.frames.flushTo(this.metrics);
     const stats = this.#stats;
     if (!stats) return;
@@ -207,7 +216,7 @@ export class ServerMonitoring {
     const sources = this.clientErrors.takeSources();
     // The same count for /metrics: rate() of it is the client part of error_sources_per_s.
     if (sources > 0) this.metrics.count('client_error_sources_total', undefined, sources);
-    this.#history.record(now, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
+    this.#history.record(at, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
     this.#lastSample = now;
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
     this.analytics?.observe(stats.players(), now);
