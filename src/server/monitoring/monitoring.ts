@@ -398,18 +398,29 @@ function refuse(res: ServerResponse, status: number, message: string): true {
 }
 
 /**
- * 401 with `message` for a wrong or missing token, naming the scheme it takes (a 401 must, RFC 9110
- * 11.6.1); 429 with Retry-After for an address guessing.
+ * 401 UNAUTHORIZED with `message` for a wrong or missing token, naming the scheme it takes (a 401 must,
+ * RFC 9110 11.6.1); 429 RATE_LIMITED with Retry-After for an address guessing. As JSON `{code, message}`,
+ * the shape of every HTTP refusal of the server: a script reading /analytics or the state tells a wrong
+ * token from a wait by the code, as a game client does.
  */
 function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
   if (verdict !== 'wrong') return tooManyGuesses(res, verdict.waitMs);
-  res.setHeader('www-authenticate', 'Bearer');
-  return refuse(res, 401, message);
+  answerError(res, 401, ErrorCode.UNAUTHORIZED, message, {
+    'www-authenticate': 'Bearer',
+    'cache-control': 'no-store',
+  });
+  return true;
 }
 
 function tooManyGuesses(res: ServerResponse, waitMs: number): true {
-  res.setHeader('retry-after', String(Math.ceil(waitMs / 1_000)));
-  return refuse(res, 429, 'too many wrong tokens from your address: wait and try again');
+  answerError(
+    res,
+    429,
+    ErrorCode.RATE_LIMITED,
+    'too many wrong tokens from your address: wait and try again',
+    { 'retry-after': String(Math.ceil(waitMs / 1_000)), 'cache-control': 'no-store' },
+  );
+  return true;
 }
 
 function json(res: ServerResponse, body: unknown): true {
