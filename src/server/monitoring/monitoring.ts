@@ -26,6 +26,7 @@ import { MetricsHistory } from './metrics-history.js';
 import { MetricsTap } from './metrics-tap.js';
 import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js';
 import { onBeat } from './sample-beat.js';
+import { ScrapeRate } from './scrape-rate.js';
 import type { ServerStats } from './server-stats.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
@@ -83,6 +84,8 @@ export class ServerMonitoring {
   readonly #admin: AdminAuth | undefined;
   /** Wrong admin and metrics tokens by address: a guesser is slowed to a crawl. */
   readonly #guesses = new TokenGuesses();
+  /** Renders of the metrics by address: one client looping on /metrics must not take a core. */
+  readonly #scrapes = new ScrapeRate();
   readonly #notifier: AlertNotifier;
   readonly #secure: boolean;
   /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
@@ -221,6 +224,7 @@ export class ServerMonitoring {
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
     this.analytics?.observe(stats.players(), now);
     this.#guesses.sweep(now);
+    this.#scrapes.sweep(now);
   }
 
   /** Stops sampling and saves the history. */
@@ -248,6 +252,20 @@ export class ServerMonitoring {
           ? this.#guesses.check(this.#source(req), this.#clock.now(), () => bearerMatches(req, token))
           : 'wrong';
         if (verdict !== 'right') return refuseToken(res, verdict, 'metrics need the bearer token');
+      }
+      const waitMs = this.#scrapes.take(this.#source(req), this.#clock.now());
+      if (waitMs > 0) {
+        answerError(
+          res,
+          429,
+          ErrorCode.RATE_LIMITED,
+          'too many scrapes from your address: wait and try again',
+          {
+            'retry-after': String(Math.ceil(waitMs / 1_000)),
+            'cache-control': 'no-store',
+          },
+        );
+        return true;
       }
       this.frames.flushTo(this.metrics);
       const body = await this.#sink.render();
