@@ -66,3 +66,37 @@ describe('guessing the admin token', () => {
     expect((await scrape(METRICS)).status).toBe(429);
   });
 });
+
+describe('refusing a token on the JSON routes', () => {
+  it('answers {code, message} as every HTTP refusal of the server does: UNAUTHORIZED, then RATE_LIMITED', async () => {
+    t = await startServer(
+      {},
+      {
+        trustProxy: 1,
+        adminToken: ADMIN,
+        metricsToken: METRICS,
+        metrics: new PrometheusMetrics({ processMetrics: false }),
+      },
+    );
+    const ask = (path: string, token?: string) =>
+      fetch(`${t?.httpUrl}${path}`, {
+        headers: {
+          'x-forwarded-for': '203.0.113.7',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+      });
+    for (const path of ['/analytics', '/dashboard/api/state', '/metrics']) {
+      const missing = await ask(path);
+      expect(missing.status, path).toBe(401);
+      expect(missing.headers.get('content-type'), path).toBe('application/json');
+      expect(await missing.json(), path).toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    for (let i = 0; i < 10; i++) await ask('/analytics', `wrong-guess-${i}-0123456789`);
+    for (const path of ['/analytics', '/dashboard/api/state', '/metrics']) {
+      const refused = await ask(path, ADMIN);
+      expect(refused.status, path).toBe(429);
+      expect(Number(refused.headers.get('retry-after')), path).toBeGreaterThan(0);
+      expect(await refused.json(), path).toMatchObject({ code: 'RATE_LIMITED' });
+    }
+  });
+});

@@ -17,6 +17,8 @@ export interface AlertNotifierOptions {
 export class AlertNotifier {
   readonly #options: AlertNotifierOptions;
   readonly #inFlight = new Set<Promise<void>>();
+  /** The webhook's URL without credentials, and their Authorization header (see webhookTarget). */
+  readonly #webhook: { url: string; headers: Record<string, string> } | undefined;
 
   constructor(options: AlertNotifierOptions) {
     if (options.webhookUrl !== undefined) {
@@ -24,6 +26,7 @@ export class AlertNotifier {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new TypeError(`alertWebhookUrl must be http(s), got ${url.protocol}`);
       }
+      this.#webhook = webhookTarget(url);
     }
     const timeoutMs = options.webhookTimeoutMs;
     // AbortSignal.timeout takes whole ms up to 2^32 - 1 and throws on anything else: every webhook call
@@ -45,8 +48,8 @@ export class AlertNotifier {
     } catch (error) {
       console.error('vehikill-net: the onAlert hook threw', error);
     }
-    if (this.#options.webhookUrl) {
-      const call = this.#post(this.#options.webhookUrl, event);
+    if (this.#webhook) {
+      const call = this.#post(this.#webhook, event);
       this.#inFlight.add(call);
       void call.finally(() => this.#inFlight.delete(call));
     }
@@ -57,11 +60,11 @@ export class AlertNotifier {
     await Promise.all([...this.#inFlight]);
   }
 
-  async #post(url: string, event: AlertEvent): Promise<void> {
+  async #post(webhook: { url: string; headers: Record<string, string> }, event: AlertEvent): Promise<void> {
     try {
-      const response = await fetch(url, {
+      const response = await fetch(webhook.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...webhook.headers },
         body: JSON.stringify({ ...event, nodeId: this.#options.nodeId }),
         signal: AbortSignal.timeout(this.#options.webhookTimeoutMs ?? 5_000),
       });
@@ -72,4 +75,26 @@ export class AlertNotifier {
       console.warn(`vehikill-net: alert webhook failed: ${why}`);
     }
   }
+}
+
+/**
+ * Where to POST, and how to sign in: `user:password@` in the URL becomes Basic authorization, as a
+ * browser or curl would send it. fetch refuses a URL with credentials, so every alert failed, and the
+ * error it logged quoted the URL, password and all.
+ */
+function webhookTarget(url: URL): { url: string; headers: Record<string, string> } {
+  if (url.username === '' && url.password === '') return { url: url.href, headers: {} };
+  let credentials: string;
+  try {
+    credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  } catch {
+    throw new TypeError('alertWebhookUrl has a malformed %-escape in its user or password');
+  }
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return {
+    url: bare.href,
+    headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` },
+  };
 }

@@ -25,6 +25,8 @@ import { loginPage } from './login-page.js';
 import { MetricsHistory } from './metrics-history.js';
 import { MetricsTap } from './metrics-tap.js';
 import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js';
+import { onBeat } from './sample-beat.js';
+import { ScrapeRate } from './scrape-rate.js';
 import type { ServerStats } from './server-stats.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
@@ -82,6 +84,8 @@ export class ServerMonitoring {
   readonly #admin: AdminAuth | undefined;
   /** Wrong admin and metrics tokens by address: a guesser is slowed to a crawl. */
   readonly #guesses = new TokenGuesses();
+  /** Renders of the metrics by address: one client looping on /metrics must not take a core. */
+  readonly #scrapes = new ScrapeRate();
   readonly #notifier: AlertNotifier;
   readonly #secure: boolean;
   /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
@@ -171,7 +175,7 @@ export class ServerMonitoring {
     this.#lag = monitorEventLoopDelay({ resolution: 20 });
     this.#lag.enable();
     this.#lastSample = this.#clock.now();
-    this.#cancelSampling = every(this.#clock, SAMPLE_MS, () => this.sample());
+    this.#cancelSampling = onBeat(this.#clock, SAMPLE_MS, (at) => this.#sampleAt(at));
     const saveMs = this.#options.historySaveMs ?? 60_000;
     if (this.#options.historyFile && saveMs > 0) {
       this.#cancelSaving = every(this.#clock, saveMs, () => void this.#saveHistory());
@@ -197,6 +201,14 @@ export class ServerMonitoring {
 
   /** Takes one point of every series and evaluates the alerts (runs once a second by itself). */
   sample(): void {
+    this.#sampleAt(this.#clock.now());
+  }
+
+  /**
+   * The point of the second `at` falls in: the sampling beat's time, not the timer's (see onBeat). Rates
+   * are still taken over the time that really passed.
+   */
+  #sampleAt(at: number): void {
     this.frames.flushTo(this.metrics);
     const stats = this.#stats;
     if (!stats) return;
@@ -207,11 +219,12 @@ export class ServerMonitoring {
     const sources = this.clientErrors.takeSources();
     // The same count for /metrics: rate() of it is the client part of error_sources_per_s.
     if (sources > 0) this.metrics.count('client_error_sources_total', undefined, sources);
-    this.#history.record(now, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
+    this.#history.record(at, sampleSeries(stats, window, now - this.#lastSample, lagMs, sources));
     this.#lastSample = now;
     for (const event of this.alerts.evaluate(this.#history, now)) this.#notifier.notify(event);
     this.analytics?.observe(stats.players(), now);
     this.#guesses.sweep(now);
+    this.#scrapes.sweep(now);
   }
 
   /** Stops sampling and saves the history. */
@@ -239,6 +252,20 @@ export class ServerMonitoring {
           ? this.#guesses.check(this.#source(req), this.#clock.now(), () => bearerMatches(req, token))
           : 'wrong';
         if (verdict !== 'right') return refuseToken(res, verdict, 'metrics need the bearer token');
+      }
+      const waitMs = this.#scrapes.take(this.#source(req), this.#clock.now());
+      if (waitMs > 0) {
+        answerError(
+          res,
+          429,
+          ErrorCode.RATE_LIMITED,
+          'too many scrapes from your address: wait and try again',
+          {
+            'retry-after': String(Math.ceil(waitMs / 1_000)),
+            'cache-control': 'no-store',
+          },
+        );
+        return true;
       }
       this.frames.flushTo(this.metrics);
       const body = await this.#sink.render();
@@ -389,18 +416,29 @@ function refuse(res: ServerResponse, status: number, message: string): true {
 }
 
 /**
- * 401 with `message` for a wrong or missing token, naming the scheme it takes (a 401 must, RFC 9110
- * 11.6.1); 429 with Retry-After for an address guessing.
+ * 401 UNAUTHORIZED with `message` for a wrong or missing token, naming the scheme it takes (a 401 must,
+ * RFC 9110 11.6.1); 429 RATE_LIMITED with Retry-After for an address guessing. As JSON `{code, message}`,
+ * the shape of every HTTP refusal of the server: a script reading /analytics or the state tells a wrong
+ * token from a wait by the code, as a game client does.
  */
 function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
   if (verdict !== 'wrong') return tooManyGuesses(res, verdict.waitMs);
-  res.setHeader('www-authenticate', 'Bearer');
-  return refuse(res, 401, message);
+  answerError(res, 401, ErrorCode.UNAUTHORIZED, message, {
+    'www-authenticate': 'Bearer',
+    'cache-control': 'no-store',
+  });
+  return true;
 }
 
 function tooManyGuesses(res: ServerResponse, waitMs: number): true {
-  res.setHeader('retry-after', String(Math.ceil(waitMs / 1_000)));
-  return refuse(res, 429, 'too many wrong tokens from your address: wait and try again');
+  answerError(
+    res,
+    429,
+    ErrorCode.RATE_LIMITED,
+    'too many wrong tokens from your address: wait and try again',
+    { 'retry-after': String(Math.ceil(waitMs / 1_000)), 'cache-control': 'no-store' },
+  );
+  return true;
 }
 
 function json(res: ServerResponse, body: unknown): true {

@@ -45,6 +45,7 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
   readonly #counters = new Map<string, Counter>();
   readonly #histograms = new Map<string, Histogram>();
   readonly #misfits = new Set<string>();
+  readonly #warned = new Set<string>();
   #stats: ServerStats | undefined;
 
   constructor(options: PrometheusMetricsOptions = {}) {
@@ -61,6 +62,12 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
   }
 
   count(name: string, labels?: Labels, by = 1): void {
+    // prom-client adds NaN or Infinity in, where it stays for the life of the process (rendered `Nan`,
+    // every rate() of it NaN); a negative amount it refuses.
+    if (!(Number.isFinite(by) && by >= 0)) {
+      this.#warnOnce(`${name} by`, `metric '${name}' counted by ${by} (not finite, or negative): ignored`);
+      return;
+    }
     const counter =
       this.#counters.get(name) ??
       this.#adopt(name, { type: 'counter', help: name, labelNames: keys(labels) });
@@ -115,7 +122,14 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
       this.#misfit(name, 'is not a valid Prometheus name, or is both counted and observed');
       return undefined;
     }
-    return this.#declare(name, spec);
+    // prom-client throws on what it cannot take (a label name such as `game-mode`, `le` on a histogram,
+    // a name a gauge or a process metric holds): from an app's Room.count, out of its handler or tick.
+    try {
+      return this.#declare(name, spec);
+    } catch (error) {
+      this.#misfit(name, error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
   }
 
   #declareGauges(): void {
@@ -163,6 +177,13 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
     if (this.#misfits.has(name)) return;
     this.#misfits.add(name);
     console.warn(`vehikill-net: metric '${name}' is not exported to Prometheus: ${why}`);
+  }
+
+  /** Said once per `key`: a call made on every frame or tick must not flood the log. */
+  #warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    console.warn(`vehikill-net: ${message}`);
   }
 }
 

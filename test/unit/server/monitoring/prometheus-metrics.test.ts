@@ -1,5 +1,5 @@
 import { type PlayerStats, PrometheusMetrics, type ServerStats } from 'vehikill-net/server';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parsePrometheusText, sampleValue } from '../../../integration/prometheus-text.js';
 
 function fakeStats(players: PlayerStats[]): ServerStats {
@@ -33,6 +33,10 @@ const base = {
 };
 
 describe('PrometheusMetrics', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('maps counts and observations to counters and histograms with their labels', async () => {
     const metrics = new PrometheusMetrics({ processMetrics: false });
     metrics.count('messages_in_total', { kind: 'hello' });
@@ -86,6 +90,39 @@ describe('PrometheusMetrics', () => {
     expect(sampleValue(first, 'vehikill_connections_total')).toBe(1);
     expect(sampleValue(second, 'vehikill_connections_total')).toBe(0);
     expect(sampleValue(first, 'vehikill_app_matches_total', { mode: 'ffa' })).toBe(1);
+  });
+
+  it("never throws out of count or observe for an app's metric that Prometheus cannot take", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const metrics = new PrometheusMetrics();
+    // A Room.count with a label name Prometheus refuses, a name the sink's gauges or Node's process
+    // metrics already hold, a histogram labelled `le`: each threw out of the app's handler or tick.
+    expect(() => metrics.count('app_modes_total', { 'game-mode': 'ffa' })).not.toThrow();
+    expect(() => metrics.count('rooms')).not.toThrow();
+    expect(() => metrics.count('process_cpu_seconds_total')).not.toThrow();
+    expect(() => metrics.observe('app_lap_ms', 3, { le: 'x' })).not.toThrow();
+    expect(() => metrics.count('app_modes_total', { 'game-mode': 'ffa' })).not.toThrow();
+    // Told once each, by name.
+    expect(warn.mock.calls.filter((call) => String(call[0]).includes("'app_modes_total'"))).toHaveLength(1);
+    const families = parsePrometheusText(await metrics.render());
+    expect(families.get('vehikill_rooms')?.type).toBe('gauge');
+  });
+
+  it('keeps a counter whole when counted by NaN, Infinity or a negative amount', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    metrics.count('connections_total', undefined, 2);
+    // A Room.count(name, labels, damage) with damage undefined * 2: NaN stuck in the counter for good
+    // (rendered `Nan`, and every rate() of it NaN).
+    metrics.count('connections_total', undefined, Number.NaN);
+    metrics.count('connections_total', undefined, Number.POSITIVE_INFINITY);
+    metrics.count('connections_total', undefined, -1);
+    metrics.count('connections_total');
+    // Said once, not per call: a count made per frame or tick must not flood the log.
+    expect(warn).toHaveBeenCalledTimes(1);
+    const text = await metrics.render();
+    expect(text).not.toMatch(/^vehikill_connections_total (nan|[+-]?inf)/im);
+    expect(sampleValue(parsePrometheusText(text), 'vehikill_connections_total')).toBe(3);
   });
 
   it('includes event-loop lag with the process metrics', async () => {
