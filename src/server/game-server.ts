@@ -370,6 +370,8 @@ export class GameServer {
       url: this.#publicUrl,
       draining: this.rooms.draining,
       bootId: this.#bootId,
+      // So that a draining node sends a creation only where its type is defined (see OtherNodes).
+      roomTypes: this.rooms.types,
     };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);

@@ -50,9 +50,12 @@ export class OtherNodes {
     throw redirect({ nodeId: node.nodeId, url: node.url });
   }
 
-  /** While draining: sends the client to another live node, or says there is none. */
+  /**
+   * While draining: sends the client creating a room of `type` to another live node that defines the type
+   * (one that does not would refuse it, ROOM_TYPE_UNKNOWN), or says there is none.
+   */
   async sendElsewhere(type: string): Promise<never> {
-    const others = [...(await this.live()).values()];
+    const others = [...(await this.live(type)).values()];
     // Spread the moved players over the other nodes rather than piling them on one.
     const target = others[Math.floor(Math.random() * others.length)];
     if (target) throw redirect(target);
@@ -60,12 +63,16 @@ export class OtherNodes {
     throw new ProtocolError(ErrorCode.SERVER_DRAINING, '', { cause: new Error(`no node for '${type}'`) });
   }
 
-  /** Other nodes that take players (alive and not draining), by id. */
-  async live(): Promise<Map<string, NodeTarget>> {
+  /**
+   * Other nodes that take players (alive and not draining), by id; with `type`, only those that define it
+   * (or whose record does not say: an earlier version's, see `NodeInfo.roomTypes`).
+   */
+  async live(type?: string): Promise<Map<string, NodeTarget>> {
     const nodes = await this.#registry.listNodes();
     return new Map(
       nodes
         .filter((node) => !node.draining && !this.#isThisNode(node))
+        .filter((node) => type === undefined || node.roomTypes === undefined || node.roomTypes.includes(type))
         .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
     );
   }

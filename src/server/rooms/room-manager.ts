@@ -247,6 +247,11 @@ export class RoomManager {
     }
   }
 
+  /** The room types defined here, in the order they were defined (the node's record lists them). */
+  get types(): string[] {
+    return [...this.#types.keys()];
+  }
+
   define(type: string, roomClass: RoomClass): void {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(type)) {
       throw new TypeError(`room type '${type}' must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
