@@ -239,7 +239,12 @@ export class RoomManager {
       });
       await eachAtOnce([...this.#rooms.values()], async (host) => {
         // With the seats of reservations still out, so that none taken just before is wiped.
-        if (!host.disposed) await host.reregister();
+        if (host.disposed || (await host.reregister())) return;
+        // Refused: its private code is another room's, one an older dataset still lists (Redis back from a
+        // snapshot, holding a room that has ended since and whose code this room drew again), or one made
+        // while this node was swept as dead. The code stays the room's (its players have shared it): the
+        // room is written again at each heartbeat until that other room is gone, not left unlisted for good.
+        this.#registryStale = true;
       });
     } catch (error) {
       this.#registryStale = true;
