@@ -188,6 +188,7 @@ export class GameServer {
       metrics,
       nodeId: this.nodeId,
       publicUrl: () => this.#publicUrl,
+      bootId: this.#bootId,
     });
     this.serverLinks = new ServerLinks(
       this.clock,

@@ -17,31 +17,41 @@ export interface NodeTarget {
 export class OtherNodes {
   readonly #registry: Registry;
   readonly #nodeId: string;
+  readonly #bootId: string;
   readonly #ownUrl: () => string | undefined;
 
   /**
-   * `nodeId`: this node's, never a target. `ownUrl`: this node's public URL (once listening), never a
-   * target either: listed under another id, it is a crashed predecessor's record, live-looking until it
-   * expires, whose rooms died with it (a node without a `nodeId` option takes a new random id at each
-   * start). Sent there, the player came back here, and was sent here again until the client gave up.
+   * `nodeId` and `bootId`: this process's, whose record is never a target. Told apart by boot: a process
+   * that gave its id up to a newer one (a rolling reload, see `Registry.heartbeat`) finds the newer one
+   * listed under its id, and sends players there, as its drain does. `ownUrl`: this node's public URL
+   * (once listening), never a target under any id or boot: it is a crashed predecessor's record,
+   * live-looking until it expires, whose rooms died with it (a node without a `nodeId` option takes a new
+   * random id at each start, one with it a new boot). Sent there, the player came back here, and was sent
+   * here again until the client gave up.
    */
-  constructor(registry: Registry, nodeId: string, ownUrl: () => string | undefined = () => undefined) {
+  constructor(
+    registry: Registry,
+    nodeId: string,
+    bootId: string,
+    ownUrl: () => string | undefined = () => undefined,
+  ) {
     this.#registry = registry;
     this.#nodeId = nodeId;
+    this.#bootId = bootId;
     this.#ownUrl = ownUrl;
   }
 
-  /** Whether `node` is this node, by id or by URL (see the constructor). */
+  /** Whether `node` is this process, by id and boot, or a record of its URL (see the constructor). */
   #isThisNode(node: NodeInfo): boolean {
-    return node.nodeId === this.#nodeId || node.url === this.#ownUrl();
+    return (node.nodeId === this.#nodeId && node.bootId === this.#bootId) || node.url === this.#ownUrl();
   }
 
   /**
    * Throws the redirect to `nodeId` if it is another live node, or ROOM_FULL if that node is draining (its
-   * rooms take no one new); returns if it is neither.
+   * rooms take no one new); returns if it is neither. This node's id is another process's once this one
+   * gave it up: its rooms are redirected to as any other node's.
    */
   async redirectTo(nodeId: string): Promise<void> {
-    if (nodeId === this.#nodeId) return;
     const node = (await this.#registry.listNodes()).find((listed) => listed.nodeId === nodeId);
     if (node === undefined || this.#isThisNode(node)) return;
     if (node.draining) {

@@ -80,6 +80,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxPayloadBytes: number;
   /** The URL other nodes send players to for this node's rooms, once known (see OtherNodes). */
   publicUrl?: () => string | undefined;
+  /** This process's `NodeInfo.bootId`, which tells its record from a newer process's under its id. */
+  bootId: string;
 }
 
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
@@ -125,7 +127,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
-    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.publicUrl);
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.bootId, options.publicUrl);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
