@@ -80,3 +80,25 @@ describe('a draining node in a cluster whose nodes define different room types',
     expect(player?.url).toBe(old?.wsUrl);
   });
 });
+
+describe('the goodbye of a draining node in a cluster whose nodes define different room types', () => {
+  it("sends its players to a node that defines their rooms' types, where they quick-play again", async () => {
+    // The node is drawn at random among those that qualify: several drains, every one sends them to c.
+    for (let trial = 0; trial < 6; trial++) {
+      const { a, c } = await cluster({ a: ['race'], b: ['test'], c: ['race', 'test'] });
+      const alice = a?.client();
+      await alice?.connect();
+      const room = await alice?.create('race');
+      const moved = new Promise<string>((resolve) => alice?.on('moved', ({ url }) => resolve(url)));
+      let again: Promise<{ info: { nodeId: string } }> | undefined;
+      room?.on('leave', () => {
+        again = alice?.quickPlay('race');
+      });
+      await a?.server.drain({ deadlineMs: 200 });
+      expect(await moved).toBe(c?.wsUrl);
+      await eventually(() => again !== undefined, 'the room left');
+      expect((await again)?.info.nodeId).toBe('c');
+      await Promise.all(servers.splice(0).map((server) => server.close()));
+    }
+  });
+});

@@ -82,10 +82,18 @@ export class OtherNodes {
     return new Map(
       nodes
         .filter((node) => !node.draining && !this.#isThisNode(node))
-        .filter((node) => type === undefined || node.roomTypes === undefined || node.roomTypes.includes(type))
+        .filter((node) => type === undefined || defines(node, type))
         .map((node) => [node.nodeId, { nodeId: node.nodeId, url: node.url }]),
     );
   }
+}
+
+/**
+ * Whether `node` defines room type `type`: its record lists it, or lists none (an earlier version's, see
+ * `NodeInfo.roomTypes`).
+ */
+export function defines(node: NodeInfo, type: string): boolean {
+  return node.roomTypes === undefined || node.roomTypes.includes(type);
 }
 
 /** The answer that sends a client to the node hosting what it asked for: the message is that node's URL. */
