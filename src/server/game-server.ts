@@ -35,6 +35,7 @@ import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from 
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
+import { defines } from './rooms/other-nodes.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
@@ -188,6 +189,7 @@ export class GameServer {
       metrics,
       nodeId: this.nodeId,
       publicUrl: () => this.#publicUrl,
+      bootId: this.#bootId,
     });
     this.serverLinks = new ServerLinks(
       this.clock,
@@ -337,7 +339,9 @@ export class GameServer {
 
   /**
    * A live, not draining node other than this one (`preferred` when it is one), or '' when there is none
-   * (or the registry is down).
+   * (or the registry is down). One that defines the types of every room running here if there is one: the
+   * players it is for quick-play again there, for the type of the room they were in, which a node that
+   * lacks it refuses (ROOM_TYPE_UNKNOWN); else any, where they at least keep a session.
    */
   async #otherNodeUrl(preferred?: string): Promise<string> {
     const nodes = await this.registry.listNodes().catch(() => []);
@@ -350,8 +354,11 @@ export class GameServer {
         !node.draining &&
         (node.nodeId === this.nodeId || node.url !== this.#publicUrl),
     );
-    if (preferred && others.some((node) => node.url === preferred)) return preferred;
-    return others[Math.floor(Math.random() * others.length)]?.url ?? '';
+    const types = new Set(this.rooms.listings().map((listing) => listing.type));
+    const taking = others.filter((node) => [...types].every((type) => defines(node, type)));
+    const targets = taking.length > 0 ? taking : others;
+    if (preferred && targets.some((node) => node.url === preferred)) return preferred;
+    return targets[Math.floor(Math.random() * targets.length)]?.url ?? '';
   }
 
   /**
@@ -377,6 +384,8 @@ export class GameServer {
       url: this.#publicUrl,
       draining: this.rooms.draining,
       bootId: this.#bootId,
+      // So that a draining node sends a creation only where its type is defined (see OtherNodes).
+      roomTypes: this.rooms.types,
     };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);

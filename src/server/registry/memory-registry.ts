@@ -172,7 +172,7 @@ export class MemoryRegistry implements Registry {
     const stalled = this.#stalled();
     return [...this.#nodes.values()]
       .filter((node) => node.expiresAt > now || stalled)
-      .map((node) => ({ ...node.info }));
+      .map((node) => copyNode(node.info));
   }
 
   subscribe(listener: (change: ListingChange) => void): Disposer {
@@ -278,4 +278,9 @@ export class MemoryRegistry implements Registry {
       for (const listener of [...this.#listeners]) callListener(listener, { change, roomId });
     });
   }
+}
+
+/** A copy down to its room types: a caller changing what it was given must not change the record. */
+function copyNode(info: NodeInfo): NodeInfo {
+  return info.roomTypes === undefined ? { ...info } : { ...info, roomTypes: [...info.roomTypes] };
 }

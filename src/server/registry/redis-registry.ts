@@ -495,5 +495,9 @@ function parseNode(json: string): NodeInfo | undefined {
   const node = parseJson(json);
   if (!isRecord(node) || typeof node.nodeId !== 'string' || typeof node.url !== 'string') return undefined;
   const bootId = typeof node.bootId === 'string' ? node.bootId : '';
-  return { nodeId: node.nodeId, url: node.url, draining: node.draining === true, bootId };
+  const info: NodeInfo = { nodeId: node.nodeId, url: node.url, draining: node.draining === true, bootId };
+  // Left out when the record has none (an earlier version's): such a node is taken to define every type.
+  const { roomTypes } = node;
+  if (Array.isArray(roomTypes)) info.roomTypes = roomTypes.filter((type) => typeof type === 'string');
+  return info;
 }

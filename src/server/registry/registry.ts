@@ -36,6 +36,12 @@ export interface NodeInfo {
    * old one and are removed, even when the restart came before the old heartbeat expired.
    */
   bootId: string;
+  /**
+   * The room types the node defines (`GameServer.define`), as of its latest heartbeat: a draining node sends
+   * creations only to a node that defines their type, which would otherwise refuse them. Absent in a record
+   * an earlier version wrote: such a node is taken to define every type, as before.
+   */
+  roomTypes?: readonly string[];
 }
 
 /**
@@ -96,7 +102,7 @@ export interface Registry {
   /** Gives back a claim `token` holds; nothing if it expired or another holds the key now. */
   releaseCreation?(key: string, token: string): Promise<void>;
   /**
-   * Records `node` as alive (with its URL and draining flag) for `ttlMs` more, and sweeps dead nodes
+   * Records `node` as alive (with its URL, draining flag and room types) for `ttlMs` more, and sweeps dead nodes
    * (a node that expired while others heartbeated is swept before it is recorded again). After a stall,
    * when no node heartbeated for longer than the longest TTL in force (a paused Redis, a frozen process),
    * nothing is swept until one TTL after this first heartbeat since: the nodes expired for the stall, not

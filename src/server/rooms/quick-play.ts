@@ -140,7 +140,9 @@ export class QuickPlay {
     candidates: readonly RoomListing[],
     sentFrom: readonly string[],
   ): Promise<NodeTarget | undefined> {
-    const remote = candidates.filter((listing) => listing.nodeId !== this.#options.nodeId);
+    // Not hosted here, rather than listed under another id: a process that gave its id up to a newer one
+    // finds the newer one's rooms under its own id (see OtherNodes).
+    const remote = candidates.filter((listing) => !this.#options.rooms.has(listing.roomId));
     if (remote.length === 0) return undefined;
     const live = await this.#options.otherNodes.live();
     for (const [nodeId, node] of live) if (sentFrom.includes(node.url)) live.delete(nodeId);

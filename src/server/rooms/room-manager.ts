@@ -80,6 +80,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   maxPayloadBytes: number;
   /** The URL other nodes send players to for this node's rooms, once known (see OtherNodes). */
   publicUrl?: () => string | undefined;
+  /** This process's `NodeInfo.bootId`, which tells its record from a newer process's under its id. */
+  bootId: string;
 }
 
 /** Creates, finds, fills and disposes the rooms hosted on this node. */
@@ -125,7 +127,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
-    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.publicUrl);
+    this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.bootId, options.publicUrl);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
       perSecond: options.roomCreatesPerSecond,
@@ -239,12 +241,22 @@ export class RoomManager {
       });
       await eachAtOnce([...this.#rooms.values()], async (host) => {
         // With the seats of reservations still out, so that none taken just before is wiped.
-        if (!host.disposed) await host.reregister();
+        if (host.disposed || (await host.reregister())) return;
+        // Refused: its private code is another room's, one an older dataset still lists (Redis back from a
+        // snapshot, holding a room that has ended since and whose code this room drew again), or one made
+        // while this node was swept as dead. The code stays the room's (its players have shared it): the
+        // room is written again at each heartbeat until that other room is gone, not left unlisted for good.
+        this.#registryStale = true;
       });
     } catch (error) {
       this.#registryStale = true;
       throw error;
     }
+  }
+
+  /** The room types defined here, in the order they were defined (the node's record lists them). */
+  get types(): string[] {
+    return [...this.#types.keys()];
   }
 
   define(type: string, roomClass: RoomClass): void {

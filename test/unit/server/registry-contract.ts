@@ -268,6 +268,29 @@ export function registryContract(
       await registry.close();
     });
 
+    it('lists each node with the room types of its latest heartbeat; a record without them, without', async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a', { roomTypes: ['arena', 'race'] }), 60_000);
+      await registry.heartbeat(node('node-b'), 60_000);
+      const byId = async () => {
+        const nodes = await registry.listNodes();
+        return new Map(nodes.map((info) => [info.nodeId, info]));
+      };
+      const listed = await byId();
+      expect(listed.get('node-a')).toEqual(node('node-a', { roomTypes: ['arena', 'race'] }));
+      // A node that does not say (an earlier version's): none listed, so it is taken to define every type.
+      expect(listed.get('node-b')).not.toHaveProperty('roomTypes');
+      // What a caller does with a listing is its own: the record stays as heartbeated.
+      (listed.get('node-a')?.roomTypes as string[] | undefined)?.push('garbage');
+      expect((await byId()).get('node-a')?.roomTypes).toEqual(['arena', 'race']);
+      // A type defined since (the server's `define` after `listen`) is listed from the next heartbeat.
+      await registry.heartbeat(node('node-a', { roomTypes: ['arena', 'race', 'duel'] }), 60_000, true);
+      expect((await byId()).get('node-a')?.roomTypes).toEqual(['arena', 'race', 'duel']);
+      await registry.heartbeat(node('node-c', { roomTypes: [] }), 60_000);
+      expect((await byId()).get('node-c')?.roomTypes).toEqual([]);
+      await registry.close();
+    });
+
     it('a swept node that adds a room before its next heartbeat: not listed, and gone if it never beats again', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 300);
