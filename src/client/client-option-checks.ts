@@ -43,6 +43,13 @@ function fits(value: unknown, kind: Kind): boolean {
   }
 }
 
+/**
+ * The longest delay a timer holds (2^31 - 1 ms). An `ackDelayMs` past it is taken as 0 or 1 ms by a timer
+ * (a clock of the app's own that hands it to setTimeout), or waited out in steps by the built-in clock:
+ * the last few messages of a quiet stream, fewer than `ackEvery`, would never be acked.
+ */
+const MAX_ACK_DELAY_MS = 2 ** 31 - 1;
+
 const SERVER_LINK_MODES: readonly string[] = ['prefer', 'require', 'off'] satisfies ServerLinkMode[];
 
 /**
@@ -76,6 +83,11 @@ export function checkClientOptions(options: ClientOptions): void {
     if (value !== undefined && !fits(value, kind)) {
       throw new TypeError(`Client option '${name}' must be ${WANTED[kind]}, got ${String(value)}`);
     }
+  }
+  if (options.ackDelayMs !== undefined && options.ackDelayMs > MAX_ACK_DELAY_MS) {
+    throw new RangeError(
+      `Client option 'ackDelayMs' must be a number of ms in 0..${MAX_ACK_DELAY_MS} (what a timer can wait), got ${options.ackDelayMs}`,
+    );
   }
   if (options.url !== undefined && !isWebSocketUrl(options.url)) {
     throw new TypeError(`Client option 'url' must be a ws: or wss: URL, got ${String(options.url)}`);

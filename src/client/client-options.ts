@@ -54,7 +54,7 @@ export interface ClientOptions {
   outboxBytes?: number;
   /** Ack after this many inbound sequenced messages... Default 32. */
   ackEvery?: number;
-  /** ...or this many ms after the first unacked one. Default 50. */
+  /** ...or this many ms after the first unacked one. Default 50; at most 2^31 - 1 (what a timer can wait). */
   ackDelayMs?: number;
   /** Source of randomness for backoff jitter (tests pass a seeded one). */
   random?: () => number;

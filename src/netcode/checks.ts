@@ -28,6 +28,20 @@ export function fraction(name: string, value: number): number {
   return value;
 }
 
+/**
+ * A function the game supplies (a step, a lerp, ...): checked at construction, or a mistake (a name given
+ * as text, a method left out of plain JavaScript) shows as "x is not a function" from deep inside a tick.
+ */
+export function callback<F>(name: string, value: F): F {
+  if (typeof value !== 'function') throw new TypeError(`${name} must be a function, got ${typeof value}`);
+  return value;
+}
+
+/** Like {@link callback}, for an optional one: undefined is left out. */
+export function optionalCallback<F>(name: string, value: F | undefined): F | undefined {
+  return value === undefined ? undefined : callback(name, value);
+}
+
 /** Ticks are non-negative safe integers everywhere in netcode. */
 export function tickNumber(name: string, value: number): number {
   if (!(Number.isSafeInteger(value) && value >= 0)) {

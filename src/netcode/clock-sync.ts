@@ -2,7 +2,10 @@ import { finite, nonNegative, positive, positiveInteger } from './checks.js';
 
 /** Tuning of a {@link ClockSync}. Times in ms of the local clock. */
 export interface ClockSyncOptions {
-  /** Probes sent in the opening burst (default 5). */
+  /**
+   * Probes sent in the opening burst (default 5). Until that many replies are in, the applied offset steps
+   * to each reply with a lower RTT than all before it, and the clock is not `synced`.
+   */
   burstProbes?: number;
   /** Gap between burst probes, and between probes while not yet `synced` (default 100 ms). */
   burstIntervalMs?: number;
@@ -12,7 +15,7 @@ export interface ClockSyncOptions {
   windowSize?: number;
   /** The estimate is the median offset of this many lowest-RTT samples (default 3). */
   bestOf?: number;
-  /** Samples needed before `synced` is true (default 3). */
+  /** Samples needed before `synced` is true (default 3; the opening burst's replies are needed too). */
   minSamples?: number;
   /**
    * A sample is an outlier, and ignored, when its RTT exceeds the window's minimum by more than
@@ -55,9 +58,12 @@ interface Sample {
  * The estimate comes from the lowest-RTT samples of a small window (queueing only ever adds delay, so the
  * fastest round trips are the most symmetric ones), each carried forward by the measured rate difference
  * of the two clocks (a few hundred ppm is common). The applied offset is slewed toward it at a bounded
- * rate, never jumped, so remote time never runs backwards; the first estimate, and an error beyond
- * `jumpThresholdMs`, are applied at once. A fixed path asymmetry (uplink slower than downlink) shifts any
- * NTP-style estimate by half the difference; no protocol of this kind can see it.
+ * rate, never jumped, so remote time never runs backwards once `synced`. Before that, during the opening
+ * burst (its first `burstProbes` replies), the applied offset steps to the best single reply so far: the
+ * first, then each with a lower RTT than all before it (one held up on its way out of a busy link must
+ * not be where the slew starts: at 1 ms per 100 ms, the rest of the burst would barely count). After the
+ * burst, only an error beyond `jumpThresholdMs` is applied at once. A fixed path asymmetry (uplink slower
+ * than downlink) shifts any NTP-style estimate by half the difference; no protocol of this kind can see it.
  */
 export class ClockSync {
   readonly #burstProbes: number;
@@ -82,6 +88,10 @@ export class ClockSync {
   #offset = 0;
   #offsetAt: number | undefined;
   #rtt: number | undefined;
+  /** Replies of the opening burst still to come: each with a lower RTT than `#steppedRtt` is stepped to. */
+  #burstLeft: number;
+  /** RTT of the reply the applied offset last stepped to in the opening burst. */
+  #steppedRtt = Number.POSITIVE_INFINITY;
 
   constructor(options: ClockSyncOptions = {}) {
     this.#burstProbes = positiveInteger('burstProbes', options.burstProbes ?? 5);
@@ -96,6 +106,7 @@ export class ClockSync {
     this.#maxDrift = nonNegative('maxDriftPpm', options.maxDriftPpm ?? 1000) * 1e-6;
     this.#jumpThresholdMs = positive('jumpThresholdMs', options.jumpThresholdMs ?? 1000);
     if (this.#minSamples > this.#windowSize) throw new TypeError('minSamples must not exceed windowSize');
+    this.#burstLeft = this.#burstProbes;
   }
 
   /**
@@ -139,7 +150,14 @@ export class ClockSync {
     if (this.#samples.length > this.#windowSize) this.#samples.shift();
     this.#estimate(t3);
     const estimate = this.#target as number;
-    if (this.#offsetAt === undefined || Math.abs(estimate - this.#offset) > this.#jumpThresholdMs) {
+    const opening = this.#burstLeft > 0;
+    if (opening) this.#burstLeft--;
+    if (this.#offsetAt === undefined || (opening && rtt < this.#steppedRtt)) {
+      // The reply with the lowest RTT has the tightest bound (its offset is within rtt/2 of the truth);
+      // the median of the best few, which the slew follows from here, needs more samples than a burst.
+      this.#offset = offset;
+      this.#steppedRtt = rtt;
+    } else if (Math.abs(estimate - this.#offset) > this.#jumpThresholdMs) {
       this.#offset = estimate;
     }
     // Not back to a t3 before the latest time passed in: the slew since then would be applied twice, and
@@ -179,9 +197,13 @@ export class ClockSync {
     return this.#rtt;
   }
 
-  /** True once `minSamples` samples are in: `remoteNow` is then worth acting on. */
+  /**
+   * True once `minSamples` samples are in and the opening burst is over (its `burstProbes` replies in, so
+   * the applied offset no longer steps): `remoteNow` is then worth acting on, and from then on it only
+   * slews (or jumps on an error over `jumpThresholdMs`).
+   */
   get synced(): boolean {
-    return this.#samples.length >= this.#minSamples;
+    return this.#samples.length >= this.#minSamples && this.#burstLeft === 0;
   }
 
   /** Forgets everything (after a reconnect to another server); the next estimate is applied at once. */
@@ -194,6 +216,8 @@ export class ClockSync {
     this.#offset = 0;
     this.#offsetAt = undefined;
     this.#rtt = undefined;
+    this.#burstLeft = this.#burstProbes;
+    this.#steppedRtt = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -219,6 +243,8 @@ export class ClockSync {
     if (offset === undefined) return;
     this.#offset = offset;
     this.#offsetAt = now;
+    // Remote time runs on from this offset: the new samples are slewed to, never stepped to.
+    this.#burstLeft = 0;
   }
 
   #targetNow(now: number): number | undefined {

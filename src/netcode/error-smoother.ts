@@ -1,4 +1,4 @@
-import { finite, positive } from './checks.js';
+import { callback, finite, optionalCallback, positive } from './checks.js';
 
 /** What an {@link ErrorSmoother} needs from the game. `S` is the state type, e.g. a vehicle's. */
 export interface ErrorSmootherOptions<S> {
@@ -43,9 +43,11 @@ export class ErrorSmoother<S> {
   #snaps = 0;
 
   constructor(options: ErrorSmootherOptions<S>) {
-    this.#difference = options.difference;
-    this.#apply = options.apply;
-    this.#magnitude = options.magnitude ?? ((offset) => Math.sqrt(offset.reduce((sum, v) => sum + v * v, 0)));
+    this.#difference = callback('difference', options.difference);
+    this.#apply = callback('apply', options.apply);
+    this.#magnitude =
+      optionalCallback('magnitude', options.magnitude) ??
+      ((offset) => Math.sqrt(offset.reduce((sum, v) => sum + v * v, 0)));
     this.#blendMs = positive('blendMs', options.blendMs ?? 100);
     this.#snapDistance = positive('snapDistance', options.snapDistance ?? 4);
   }

@@ -29,7 +29,10 @@ export interface InputBufferOptions {
 
 /** Why inputs were refused, each counted. */
 export interface InputRejections {
-  /** Arrived after its tick was consumed (the server repeated the previous input instead). */
+  /**
+   * Arrived after its tick was consumed (the server repeated the previous input instead); before the
+   * first `take`, arrived after the server's timeline had passed its tick and was not taken.
+   */
   stale: number;
   /** More than `maxLeadTicks` ahead of the server. */
   future: number;
@@ -70,6 +73,11 @@ export class InputBuffer<I> {
   readonly #pending = new Map<number, I>();
   /** Consumed ticks that had no input: a copy arriving later was late (stale), not a duplicate. */
   readonly #missedTicks = new Set<number>();
+  /**
+   * Before the first `take`: pending ticks the server's timeline had passed when they arrived. Nothing
+   * was consumed yet to judge them by; the first take finds which it did not reach, and those were late.
+   */
+  readonly #passedOnArrival = new Set<number>();
   readonly #margins: number[] = [];
   #lastConsumed: number | undefined;
   /** The newest tick whose credit was earned (consumed, or passed on the server's timeline). */
@@ -144,6 +152,7 @@ export class InputBuffer<I> {
       } else {
         this.#credit--;
         this.#pending.set(tick, input);
+        if (this.#lastConsumed === undefined && tick < serverTick) this.#passedOnArrival.add(tick);
         if (lateTicks > 0) this.#lateBy.set(tick, lateTicks);
         newest = tick;
         stored++;
@@ -184,6 +193,7 @@ export class InputBuffer<I> {
       throw new RangeError(`tick ${tick} taken after tick ${this.#lastConsumed}`);
     }
     this.#earn(tick);
+    if (this.#lastConsumed === undefined) this.#firstTake(tick);
     // The map is in arrival order, not tick order: the newest skipped tick's input is the one to repeat.
     let newestSkipped = -1;
     for (const [pendingTick, input] of this.#pending) {
@@ -225,6 +235,27 @@ export class InputBuffer<I> {
       if (this.#margins.length > this.#marginWindow) this.#margins.shift();
     }
     return this.#missedInARow > this.#maxRepeatTicks ? undefined : this.#lastInput;
+  }
+
+  /**
+   * The first take, at `tick`: the inputs for earlier ticks that came after the timeline had passed them
+   * are late, as they would be after any take (counted stale, dropped, never repeated: a client whose
+   * clock is far behind would otherwise drive with an input from long ago). Those that came in time for
+   * ticks the server then skipped are repeated as after any skip (below). Earlier ticks never received
+   * are remembered as missed: a copy arriving later was late too, not a duplicate.
+   */
+  #firstTake(tick: number): void {
+    // Ascending, as `take` adds them: it forgets the oldest first.
+    for (let old = Math.max(0, tick - MISSED_MEMORY_TICKS + 1); old < tick; old++) {
+      if (!this.#pending.has(old)) this.#missedTicks.add(old);
+    }
+    for (const passed of this.#passedOnArrival) {
+      if (passed >= tick) continue;
+      this.#pending.delete(passed);
+      this.#rejected.stale++;
+      this.#credit = Math.min(this.#creditCap, this.#credit + 1);
+    }
+    this.#passedOnArrival.clear();
   }
 
   /**

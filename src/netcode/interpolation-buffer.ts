@@ -1,4 +1,4 @@
-import { finite, nonNegative, positiveInteger } from './checks.js';
+import { callback, finite, nonNegative, optionalCallback, positiveInteger } from './checks.js';
 
 /** What an {@link InterpolationBuffer} needs from the game. Times in ms of server time. */
 export interface InterpolationBufferOptions<S> {
@@ -53,8 +53,8 @@ export class InterpolationBuffer<S> {
   #blend: { from: Timed<S>; start: number } | undefined;
 
   constructor(options: InterpolationBufferOptions<S>) {
-    this.#lerp = options.lerp;
-    this.#extrapolate = options.extrapolate;
+    this.#lerp = callback('lerp', options.lerp);
+    this.#extrapolate = optionalCallback('extrapolate', options.extrapolate);
     this.#capacity = positiveInteger('capacity', options.capacity ?? 32);
     if (this.#capacity < 2) throw new TypeError('capacity must be at least 2');
     this.#maxExtrapolationMs = nonNegative('maxExtrapolationMs', options.maxExtrapolationMs ?? 250);

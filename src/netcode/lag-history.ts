@@ -1,4 +1,4 @@
-import { nonNegative, positive, tickNumber } from './checks.js';
+import { nonNegative, optionalCallback, positive, tickNumber } from './checks.js';
 
 /** Tuning of a {@link LagHistory}. */
 export interface LagHistoryOptions<W> {
@@ -108,7 +108,7 @@ export class LagHistory<W> {
       throw new TypeError("overDelay must be 'refuse' or 'clamp'");
     }
     this.#rttToleranceMs = nonNegative('rttToleranceMs', options.rttToleranceMs ?? 50);
-    this.#interpolate = options.interpolate;
+    this.#interpolate = optionalCallback('interpolate', options.interpolate);
   }
 
   /** Records the world after `tick`. Ticks follow one another; a gap or a step back starts over. */

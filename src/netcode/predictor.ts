@@ -1,4 +1,4 @@
-import { positiveInteger, tickNumber } from './checks.js';
+import { callback, positiveInteger, tickNumber } from './checks.js';
 
 /** What a {@link Predictor} needs from the game. */
 export interface PredictorOptions<S, I> {
@@ -46,9 +46,9 @@ export class Predictor<S, I> {
   #firstTick = 0;
 
   constructor(options: PredictorOptions<S, I>) {
-    this.#step = options.step;
-    this.#clone = options.clone;
-    this.#distance = options.distance;
+    this.#step = callback('step', options.step);
+    this.#clone = callback('clone', options.clone);
+    this.#distance = callback('distance', options.distance);
     this.#capacity = positiveInteger('capacity', options.capacity ?? 240);
     this.#state = options.clone(options.initial);
   }

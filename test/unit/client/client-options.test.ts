@@ -42,6 +42,18 @@ describe('Client options', () => {
     );
   });
 
+  it('refuses an ackDelayMs longer than a timer can wait with a RangeError, naming it', () => {
+    // Past 2^31 - 1 ms a timer takes the delay as 0 or 1 ms (a clock of the app's own passing it on), or the
+    // built-in clock waits it out in steps: the last few messages of a quiet stream would never be acked.
+    for (const ackDelayMs of [2 ** 31, 1e12]) {
+      expect(() => construct({ ackDelayMs })).toThrow(RangeError);
+      expect(() => construct({ ackDelayMs })).toThrow(
+        `Client option 'ackDelayMs' must be a number of ms in 0..${2 ** 31 - 1} (what a timer can wait), got ${ackDelayMs}`,
+      );
+    }
+    construct({ ackDelayMs: 2 ** 31 - 1 }).close();
+  });
+
   it('refuses a url or fallback that is not a WebSocket URL, and an unknown server link mode', () => {
     expect(() => construct({ url: 'https://game.example/ws' })).toThrow(/'url' must be a ws: or wss: URL/);
     expect(() => construct({ url: 'game.example:8080' })).toThrow(/'url' must be a ws: or wss: URL/);
