@@ -400,9 +400,14 @@ export class VoiceChat {
     }
     entry.audio.srcObject = stream;
     this.#startPlaying(entry.audio);
-    entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
-      this.#events.emit('speaking', { peerId, speaking }),
-    );
+    try {
+      entry.detector = new SpeakingDetector(this.#audioContext(), stream, (speaking) =>
+        this.#events.emit('speaking', { peerId, speaking }),
+      );
+    } catch {
+      // No Web Audio here (turned off, or an embedder without it): the peer is heard, with no speaking
+      // indicator, as the microphone does without it. Thrown, it left the browser's `ontrack` every attempt.
+    }
   }
 
   #startPlaying(audio: HTMLAudioElement): void {
