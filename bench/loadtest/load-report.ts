@@ -98,7 +98,7 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  target        ${options.urls.join(', ')}`,
     `  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`,
     `  seated now    ${stats.seated}/${total}`,
-    `  stalled       ${countOf(stats.stalled) === 0 ? 'none' : `${stalledText(stats)}: in a room, no chat line back for over ${options.stallMs} ms`}`,
+    `  stalled       ${countOf(stats.stalled) === 0 ? 'none' : `${stalledText(stats)}: in a room, no chat line back for over ${options.stallMs} ms or not connected at the end`}`,
     `  out of play   ${counted(stats.outOfPlay)}${countOf(stats.outOfPlay) === 0 ? '' : ': lost their room, not back in one'}`,
     `  failed        ${counted(stats.errors)}`,
     `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,

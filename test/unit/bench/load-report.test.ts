@@ -94,7 +94,7 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     expect(stats.seated).toBe(9);
     expect(Object.fromEntries(stats.byNode)).toEqual({ node1: 5, node2: 4 });
     expect(summaryLines(options, stats)).toContain(
-      '  stalled       3 (node1: 1, node2: 2): in a room, no chat line back for over 5000 ms',
+      '  stalled       3 (node1: 1, node2: 2): in a room, no chat line back for over 5000 ms or not connected at the end',
     );
     recordUnstalled(stats, 'node1');
     recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', true);
