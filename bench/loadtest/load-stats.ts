@@ -10,6 +10,7 @@
  * moves a stalled player back to seated.
  */
 export interface LoadStats {
+  /** Clients whose connection is open now (one reconnecting is not), as of the last count. */
   connected: number;
   /** Players in a room now. */
   seated: number;

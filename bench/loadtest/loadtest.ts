@@ -71,6 +71,12 @@ export async function runLoad(
   };
   const interrupted = () => signal?.aborted === true;
   signal?.addEventListener('abort', closeAll, { once: true });
+  // `connected` is the clients open now, not the connects so far: a node that dropped its players' links
+  // shows on the progress line while they reconnect. Recounted on a beat, as the line is printed.
+  const countConnected = () => {
+    stats.connected = clients.filter((client) => client.state === 'open').length;
+  };
+  const connectedCounts = setInterval(countConnected, STALL_CHECK_MS);
   let next = 0;
   const newClient = () => {
     // After the abort closed every client, none is made: a handshake waiting for its slot ends here.
@@ -236,7 +242,11 @@ export async function runLoad(
   for (const timer of timers) clearInterval(timer);
   await abortable(500, signal); // the last echoes
   clearInterval(stallChecks);
-  if (!interrupted()) checkStalls(true);
+  clearInterval(connectedCounts);
+  if (!interrupted()) {
+    checkStalls(true);
+    countConnected(); // as the run ends, before the load closes them
+  }
   signal?.removeEventListener('abort', closeAll);
   closeAll();
   if (interrupted()) {

@@ -321,4 +321,18 @@ describe('npm run loadtest: the load', () => {
       'stalled       4 (node-1: 4): in a room, no chat line back for over 5000 ms or not connected at the end',
     );
   });
+
+  it('shows the players connected now, not the connects so far, when a node drops its connections', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    const load = { ...options(4, 2, 50), seconds: 1 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.seated).toBe(8));
+    expect(progressLine(load, stats, 0.5)).toContain('connected 8/8');
+    server.cutNode('node-1');
+    await vi.waitFor(() => expect(progressLine(load, stats, 0.8)).toContain('connected 4/8'), {
+      timeout: 600,
+    });
+    await run;
+  });
 });
