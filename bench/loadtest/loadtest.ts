@@ -238,9 +238,12 @@ export async function runLoad(
     }
   };
   const stallChecks = setInterval(() => checkStalls(), STALL_CHECK_MS);
-  await abortable(options.seconds * 1_000, signal);
+  // With no player seated (every creation failed: a --type the servers lack, say) nothing is left to
+  // measure, and waiting out --seconds would only hold the summary back.
+  const chatting = players.length > 0;
+  if (chatting) await abortable(options.seconds * 1_000, signal);
   for (const timer of timers) clearInterval(timer);
-  await abortable(500, signal); // the last echoes
+  if (chatting) await abortable(500, signal); // the last echoes
   clearInterval(stallChecks);
   clearInterval(connectedCounts);
   if (!interrupted()) {

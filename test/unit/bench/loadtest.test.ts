@@ -335,4 +335,18 @@ describe('npm run loadtest: the load', () => {
     });
     await run;
   });
+
+  it('ends at once when no player got a seat, rather than idling for --seconds', async () => {
+    const server = new FakeServer();
+    for (let n = 1; n <= 3; n++) server.failCreate.set(n, 'ROOM_TYPE_UNKNOWN'); // a --type the server lacks
+    const stats = newStats();
+    const load = { ...options(3, 2, 50), seconds: 3_600 };
+    const started = performance.now();
+    await runLoad(load, stats, server.client);
+
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(Object.fromEntries(stats.errors)).toEqual({ ROOM_TYPE_UNKNOWN: 3 });
+    expect(stats.notTried).toBe(3);
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
+  }, 3_000);
 });
