@@ -1,5 +1,5 @@
 import type { LoadOptions } from './load-options.js';
-import { countOf, type LoadStats, percentile } from './load-stats.js';
+import { countOf, type LoadStats, percentiles, RECENT_ROUND_TRIPS } from './load-stats.js';
 
 /** What `npm run loadtest` exits with (docs/operations.md, "Load"). */
 export const ExitCode = {
@@ -52,9 +52,9 @@ function counted(counts: ReadonlyMap<string, number>): string {
   return n === 0 ? 'none' : `${n} (${byCode(counts)})`;
 }
 
-/** A round trip percentile, or `-` while nothing was echoed (rather than `NaN ms`). */
-function ms(stats: LoadStats, p: number): string {
-  return stats.roundTrips.length === 0 ? '-' : `${percentile(stats.roundTrips, p).toFixed(1)} ms`;
+/** Round trip percentiles of `values`, each `N.N ms`, or `-` while nothing was echoed (rather than `NaN ms`). */
+function ms(values: readonly number[], ps: readonly number[]): string[] {
+  return percentiles(values, ps).map((value) => (values.length === 0 ? '-' : `${value.toFixed(1)} ms`));
 }
 
 /** `N (node: n, ...)`, or `0`. */
@@ -71,7 +71,7 @@ export function progressLine(options: LoadOptions, stats: LoadStats, seconds: nu
     `stalled ${stalledText(stats)}  ` +
     `out of play ${countOf(stats.outOfPlay)}  back ${stats.rejoined}  failed ${countOf(stats.errors)}  ` +
     `not tried ${stats.notTried}  redirects ${stats.redirected}  moved off ${countOf(stats.movedOff)}  ` +
-    `sent ${stats.sent}  echoed ${stats.echoed}  p50 ${ms(stats, 50)}`
+    `sent ${stats.sent}  echoed ${stats.echoed}  recent p50 ${ms(stats.roundTrips.slice(-RECENT_ROUND_TRIPS), [50])[0]}`
   );
 }
 
@@ -98,7 +98,7 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  target        ${options.urls.join(', ')}`,
     `  rooms         ${options.rooms} x ${options.players} players of '${options.type}'`,
     `  seated now    ${stats.seated}/${total}`,
-    `  stalled       ${countOf(stats.stalled) === 0 ? 'none' : `${stalledText(stats)}: in a room, no chat line back for over ${options.stallMs} ms`}`,
+    `  stalled       ${countOf(stats.stalled) === 0 ? 'none' : `${stalledText(stats)}: in a room, no chat line back for over ${options.stallMs} ms or not connected at the end`}`,
     `  out of play   ${counted(stats.outOfPlay)}${countOf(stats.outOfPlay) === 0 ? '' : ': lost their room, not back in one'}`,
     `  failed        ${counted(stats.errors)}`,
     `  not tried     ${stats.notTried === 0 ? 'none' : `${stats.notTried} (joiners of ${rooms} whose creation failed)`}`,
@@ -114,9 +114,15 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
       (sendErrors === 0 ? '' : `, ${sendErrors} sends failed (${byCode(stats.sendErrors)})`),
     stats.roundTrips.length === 0
       ? '  round trip    - (no chat line was echoed back)'
-      : `  round trip    p50 ${ms(stats, 50)}, p95 ${ms(stats, 95)}, p99 ${ms(stats, 99)}, max ${ms(stats, 100)}`,
+      : `  round trip    ${roundTrips(stats)}`,
     ...hints(options, stats),
   ];
+}
+
+/** `p50 N ms, p95 N ms, p99 N ms, max N ms` over the whole run, from one sort. */
+function roundTrips(stats: LoadStats): string {
+  const [p50, p95, p99, max] = ms(stats.roundTrips, [50, 95, 99, 100]);
+  return `p50 ${p50}, p95 ${p95}, p99 ${p99}, max ${max}`;
 }
 
 /** What a failure code most likely means for a load test, where the tool can tell. */

@@ -10,6 +10,7 @@
  * moves a stalled player back to seated.
  */
 export interface LoadStats {
+  /** Clients whose connection is open now (one reconnecting is not), as of the last count. */
   connected: number;
   /** Players in a room now. */
   seated: number;
@@ -143,8 +144,26 @@ export function countOf(counts: ReadonlyMap<string, number>): number {
  * taken one too high made p99 of 100 round trips the slowest of them, and p50 of two the larger.)
  */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p * sorted.length) / 100)));
-  return sorted[rank - 1] as number;
+  return percentiles(values, [p])[0] as number;
 }
+
+/**
+ * Several percentiles of `values` (as `percentile`), from one sort: a run's round trips number millions
+ * (2,000 clients for an hour), and a sort of them takes a second.
+ */
+export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
+  if (values.length === 0) return ps.map(() => Number.NaN);
+  // A typed array sorts numbers natively, several times faster than a comparator over an Array.
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => {
+    const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p * sorted.length) / 100)));
+    return sorted[rank - 1] as number;
+  });
+}
+
+/**
+ * The round trips the progress line's p50 is of: the latest ones. It is printed four times a second, and
+ * all of a long run's would take the load generator's own core to sort; the latest also show a server
+ * slowing down at once, where the whole run's median would hide it.
+ */
+export const RECENT_ROUND_TRIPS = 10_000;

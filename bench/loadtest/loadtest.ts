@@ -19,6 +19,7 @@ export type LoadClient = Pick<Client, 'connect' | 'create' | 'join' | 'quickPlay
 
 /** A seated player's room now: undefined while they are out of play (lost it, not back yet). */
 interface Player {
+  client: LoadClient;
   room: RoomConnection | undefined;
   /** Their chat lines in this room not heard back yet, and when each was sent (oldest first). */
   pending: Map<string, number>;
@@ -70,6 +71,12 @@ export async function runLoad(
   };
   const interrupted = () => signal?.aborted === true;
   signal?.addEventListener('abort', closeAll, { once: true });
+  // `connected` is the clients open now, not the connects so far: a node that dropped its players' links
+  // shows on the progress line while they reconnect. Recounted on a beat, as the line is printed.
+  const countConnected = () => {
+    stats.connected = clients.filter((client) => client.state === 'open').length;
+  };
+  const connectedCounts = setInterval(countConnected, STALL_CHECK_MS);
   let next = 0;
   const newClient = () => {
     // After the abort closed every client, none is made: a handshake waiting for its slot ends here.
@@ -141,7 +148,7 @@ export async function runLoad(
   };
   const seat = (client: LoadClient, room: RoomConnection) => {
     recordSeated(stats, room.info.nodeId);
-    const player: Player = { room: undefined, pending: new Map(), stalled: false };
+    const player: Player = { client, room: undefined, pending: new Map(), stalled: false };
     players.push(player);
     enter(client, player, room);
   };
@@ -213,26 +220,36 @@ export async function runLoad(
     }, options.intervalMs),
   );
   // A player whose oldest line not heard back is older than `stallMs` is stalled (its node hangs, or its
-  // room no longer passes traffic): counted apart from the seated, until a line comes back.
-  const checkStalls = () => {
+  // room no longer passes traffic): counted apart from the seated, until a line comes back. At the end,
+  // so is one whose connection is down (its node went away less than `stallMs` before): no time is left
+  // for it to come back, and its room passes nothing now.
+  const checkStalls = (atEnd = false) => {
     const now = performance.now();
     for (const player of players) {
       const room = player.room;
       if (room === undefined) continue;
       const oldest = player.pending.values().next().value;
-      const stalled = oldest !== undefined && now - oldest > options.stallMs;
+      const stalled =
+        (oldest !== undefined && now - oldest > options.stallMs) || (atEnd && player.client.state !== 'open');
       if (stalled === player.stalled) continue;
       player.stalled = stalled;
       if (stalled) recordStalled(stats, room.info.nodeId);
       else recordUnstalled(stats, room.info.nodeId);
     }
   };
-  const stallChecks = setInterval(checkStalls, STALL_CHECK_MS);
-  await abortable(options.seconds * 1_000, signal);
+  const stallChecks = setInterval(() => checkStalls(), STALL_CHECK_MS);
+  // With no player seated (every creation failed: a --type the servers lack, say) nothing is left to
+  // measure, and waiting out --seconds would only hold the summary back.
+  const chatting = players.length > 0;
+  if (chatting) await abortable(options.seconds * 1_000, signal);
   for (const timer of timers) clearInterval(timer);
-  await abortable(500, signal); // the last echoes
+  if (chatting) await abortable(500, signal); // the last echoes
   clearInterval(stallChecks);
-  if (!interrupted()) checkStalls();
+  clearInterval(connectedCounts);
+  if (!interrupted()) {
+    checkStalls(true);
+    countConnected(); // as the run ends, before the load closes them
+  }
   signal?.removeEventListener('abort', closeAll);
   closeAll();
   if (interrupted()) {

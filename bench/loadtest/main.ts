@@ -5,6 +5,7 @@
  */
 
 import { unreachableBecause } from '../../game/bots/reach.js';
+import { LiveLine } from './live-line.js';
 import { parseLoadOptions, usage } from './load-options.js';
 import { ExitCode, exitCodeOf, interruptedExitCode, progressLine, summaryLines } from './load-report.js';
 import { newStats } from './load-stats.js';
@@ -74,9 +75,10 @@ if (unreachable.length > 0) {
 
 const stats = newStats();
 const started = performance.now();
+const live = new LiveLine();
 const progress = () => {
   const text = progressLine(options, stats, (performance.now() - started) / 1000);
-  if (process.stdout.isTTY) process.stdout.write(`\r${text}\u001b[K`);
+  if (process.stdout.isTTY) process.stdout.write(live.render(text, process.stdout.columns));
   else console.log(text);
 };
 const ticker = setInterval(progress, process.stdout.isTTY ? 250 : 2_000);

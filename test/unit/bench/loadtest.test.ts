@@ -15,6 +15,7 @@ interface FakeSeat {
   left: boolean;
   leaveListeners: Listener[];
   clientListeners: Map<string, Listener[]>;
+  client: { state: string };
 }
 
 /**
@@ -43,6 +44,16 @@ class FakeServer {
   }
   readonly #roomNodes = new Map<string, string>();
 
+  /**
+   * `nodeId` drops its players' connections: their clients reconnect, their rooms are not left yet, and
+   * nothing comes back meanwhile (as a node killed moments before the end of a run).
+   */
+  cutNode(nodeId: string): void {
+    this.hung.set(nodeId, []);
+    for (const seat of this.seats.filter((s) => s.nodeId === nodeId && !s.left))
+      seat.client.state = 'reconnecting';
+  }
+
   /** Every client seated on `nodeId` is moved off it with `code`, and its room left with that reason. */
   loseNode(nodeId: string, code: string): void {
     for (const seat of this.seats.filter((s) => s.nodeId === nodeId && !s.left)) {
@@ -57,10 +68,11 @@ class FakeServer {
     const server = this;
     const name = options.name as string;
     const clientListeners = new Map<string, Listener[]>();
+    const connection = { state: 'open' };
     const settle = () => server.inFlight--;
     const room = (roomId: string) => {
       const nodeId = server.#roomNodes.get(roomId) as string;
-      const seat: FakeSeat = { nodeId, left: false, leaveListeners: [], clientListeners };
+      const seat: FakeSeat = { nodeId, left: false, leaveListeners: [], clientListeners, client: connection };
       server.seats.push(seat);
       const chat: Listener[] = [];
       return {
@@ -90,7 +102,9 @@ class FakeServer {
       } as unknown as RoomConnection;
     };
     return {
-      state: 'open',
+      get state() {
+        return connection.state;
+      },
       async connect() {
         server.inFlight++;
         server.maxInFlight = Math.max(server.maxInFlight, server.inFlight);
@@ -288,4 +302,51 @@ describe('npm run loadtest: the load', () => {
     expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-1': 2, 'node-2': 2 });
     expect(exitCodeOf(load, stats)).toBe(ExitCode.allInPlay);
   });
+
+  it('counts a player whose connection is down at the end as stalled, not seated, and exits non-zero', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    // A node killed shortly before the end: its players' lines have not been missing for --stall-ms yet.
+    const load = { ...options(4, 2, 50), seconds: 0.6, stallMs: 5_000 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.echoed).toBeGreaterThan(8));
+    server.cutNode('node-1');
+    await run;
+
+    expect(stats.seated).toBe(4);
+    expect(Object.fromEntries(stats.stalled)).toEqual({ 'node-1': 4 });
+    expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-2': 4 });
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
+    expect(summaryLines(load, stats).join('\n')).toContain(
+      'stalled       4 (node-1: 4): in a room, no chat line back for over 5000 ms or not connected at the end',
+    );
+  });
+
+  it('shows the players connected now, not the connects so far, when a node drops its connections', async () => {
+    const server = new FakeServer();
+    const stats = newStats();
+    const load = { ...options(4, 2, 50), seconds: 1 };
+    const run = runLoad(load, stats, server.client);
+    await vi.waitFor(() => expect(stats.seated).toBe(8));
+    expect(progressLine(load, stats, 0.5)).toContain('connected 8/8');
+    server.cutNode('node-1');
+    await vi.waitFor(() => expect(progressLine(load, stats, 0.8)).toContain('connected 4/8'), {
+      timeout: 600,
+    });
+    await run;
+  });
+
+  it('ends at once when no player got a seat, rather than idling for --seconds', async () => {
+    const server = new FakeServer();
+    for (let n = 1; n <= 3; n++) server.failCreate.set(n, 'ROOM_TYPE_UNKNOWN'); // a --type the server lacks
+    const stats = newStats();
+    const load = { ...options(3, 2, 50), seconds: 3_600 };
+    const started = performance.now();
+    await runLoad(load, stats, server.client);
+
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(Object.fromEntries(stats.errors)).toEqual({ ROOM_TYPE_UNKNOWN: 3 });
+    expect(stats.notTried).toBe(3);
+    expect(exitCodeOf(load, stats)).toBe(ExitCode.notAllInPlay);
+  }, 3_000);
 });
