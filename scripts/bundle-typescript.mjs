@@ -2,18 +2,23 @@
 // itself from src (its 'source' export), every package it depends on left as an import. `outfile` must be
 // inside the repository, so that those imports resolve from node_modules. Shared by run-typescript.mjs
 // (`npm run bots`, `npm run loadtest`) and the tests that run a server's main as an operator does.
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Bundles `entry` (a path from the repository root) to `outfile`. */
+/**
+ * Bundles `entry` (a path from the repository root) to `outfile`: written beside it and renamed over it,
+ * so that a process starting the same tool meanwhile (operations.md runs several load tests at once)
+ * loads the whole of one bundle or the other, never one half-written.
+ */
 export async function bundleTypeScript(entry, outfile) {
   const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const written = `${outfile}.${process.pid}.tmp`;
   await build({
     entryPoints: [`${root}${entry}`],
-    outfile,
+    outfile: written,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -22,4 +27,5 @@ export async function bundleTypeScript(entry, outfile) {
     conditions: ['source'],
     logLevel: 'warning',
   });
+  renameSync(written, outfile);
 }
