@@ -79,7 +79,8 @@ for (let index = 0; index < args.count; index++) {
   // What the server says that answers no request (a refusal it will retry, a drain notice): once per code,
   // or a server refusing every attempt would fill the screen.
   client.on('error', (error) => {
-    if (told.has(error.code)) return;
+    // Shutting down, what is said is about our own close (NOT_CONNECTED: messages not sent), not the server.
+    if (stopping || told.has(error.code)) return;
     told.add(error.code);
     console.log(`bots: the server said ${error.code}${error.message ? `: ${error.message}` : ''}`);
   });
