@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { cacheControlFor } from './cache-policy.js';
 import { notModifiedSince, requestedPart } from './requested-part.js';
 
 /**
@@ -79,8 +80,7 @@ export function createStaticHandler(
     const headers = {
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      // HTML names the scripts, so it must be revalidated for a new build to be picked up.
-      'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
+      'cache-control': cacheControlFor(path),
       'last-modified': lastModified,
       'accept-ranges': 'bytes',
     };

@@ -42,6 +42,12 @@ beforeAll(async () => {
   mkdirSync(join(pub, '.git'));
   writeFileSync(join(pub, 'index.html'), '<h1>hi</h1>');
   writeFileSync(join(pub, 'app.js'), 'console.log(1)');
+  // Names a bundler gives by content (esbuild's [name]-[hash], webpack's [name].[contenthash]).
+  writeFileSync(join(pub, 'chunk-HGFRV4ZL.js'), 'hashed');
+  writeFileSync(join(pub, 'main.3f9a1c2b7d.css'), 'hashed');
+  // Look alike but are no hashes: a word, a version.
+  writeFileSync(join(pub, 'game-fallback.js'), 'named');
+  writeFileSync(join(pub, 'lib-12345678.js'), 'named');
   writeFileSync(join(pub, 'font.woff2'), 'w');
   writeFileSync(join(pub, 'ICON.PNG'), 'p');
   writeFileSync(join(pub, 'blob.bin'), 'b');
@@ -121,6 +127,18 @@ describe('static files', () => {
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toBe('<h1>hi</h1>');
+  });
+
+  it('has the browser revalidate files named the same from build to build, and keep hashed ones', async () => {
+    // A page loaded again after a deploy gets the new index.html: a main.js kept unrevalidated would be the
+    // old build's, run against the new page and the new server.
+    const cacheControl = async (name: string) =>
+      (await fetch(`${base}/${name}`)).headers.get('cache-control');
+    for (const name of ['app.js', 'ICON.PNG', 'game.wasm', 'game-fallback.js', 'lib-12345678.js'])
+      expect(await cacheControl(name), name).toBe('no-cache');
+    // A hashed name changes with its content, so what it names never changes: kept for a year.
+    for (const name of ['chunk-HGFRV4ZL.js', 'main.3f9a1c2b7d.css'])
+      expect(await cacheControl(name), name).toBe('public, max-age=31536000, immutable');
   });
 
   it('serves files by type, ignoring the query and decoding escapes', async () => {
