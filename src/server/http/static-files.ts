@@ -3,7 +3,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { cacheControlFor } from './cache-policy.js';
-import { notModifiedSince, requestedPart } from './requested-part.js';
+import { entityTag, notModified, requestedPart } from './requested-part.js';
 
 /**
  * What a game's page loads. Sent with `nosniff`, so a browser takes the type as given: WebAssembly must be
@@ -77,20 +77,22 @@ export function createStaticHandler(
     }
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     const lastModified = new Date(opened.modifiedMs).toUTCString();
+    const etag = entityTag(size, opened.modifiedMs);
     const headers = {
       'content-type': type,
       'x-content-type-options': 'nosniff',
       'cache-control': cacheControlFor(path),
       'last-modified': lastModified,
+      etag,
       'accept-ranges': 'bytes',
     };
-    if (notModifiedSince(req, opened.modifiedMs)) {
+    if (notModified(req, etag, opened.modifiedMs)) {
       await handle.close().catch(() => {});
       res.writeHead(304, headers);
       res.end();
       return true;
     }
-    const part = requestedPart(req, size, lastModified);
+    const part = requestedPart(req, size, lastModified, etag);
     if (part === 'unsatisfiable') {
       await handle.close().catch(() => {});
       res.writeHead(416, { 'content-range': `bytes */${size}`, 'cache-control': 'no-store' });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,6 +227,39 @@ describe('static files', () => {
     });
     expect(stale.status).toBe(200);
     expect(await stale.text()).toBe('console.log(1)');
+  });
+
+  it('sees a rolled-back file for what it is, though it is older than the copy a browser holds', async () => {
+    // A deploy's `current` link switched back to the last release: its files are older than the ones
+    // browsers fetched meanwhile, so If-Modified-Since alone takes them for unchanged.
+    const file = join(root, 'public', 'rollback.js');
+    writeFileSync(file, 'v2');
+    const newer = await fetch(`${base}/rollback.js`);
+    expect(await newer.text()).toBe('v2');
+    writeFileSync(file, 'v1!');
+    utimesSync(file, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+    // What a browser sends to revalidate its copy: every validator the copy came with.
+    const validators: Record<string, string> = {};
+    const lastModified = newer.headers.get('last-modified');
+    const etag = newer.headers.get('etag');
+    if (lastModified !== null) validators['if-modified-since'] = lastModified;
+    if (etag !== null) validators['if-none-match'] = etag;
+    const again = await fetch(`${base}/rollback.js`, { headers: validators });
+    expect([again.status, await again.text()]).toEqual([200, 'v1!']);
+    // Unchanged, it is a 304 by its ETag, which the 304 repeats; a list or a weak form matches too.
+    const current = again.headers.get('etag') ?? '';
+    expect(current).toMatch(/^"[^"]+"$/);
+    for (const match of [current, `"other", ${current}`, `W/${current}`, '*']) {
+      const revalidated = await fetch(`${base}/rollback.js`, { headers: { 'if-none-match': match } });
+      expect([revalidated.status, revalidated.headers.get('etag')], match).toEqual([304, current]);
+    }
+    // A part of the version the client holds, named by its ETag, as by its date.
+    const part = await fetch(`${base}/rollback.js`, { headers: { range: 'bytes=0-1', 'if-range': current } });
+    expect([part.status, await part.text()]).toEqual([206, 'v1']);
+    const stale = await fetch(`${base}/rollback.js`, {
+      headers: { range: 'bytes=0-1', 'if-range': etag ?? '"x"' },
+    });
+    expect([stale.status, await stale.text()]).toEqual([200, 'v1!']);
   });
 
   it('answers HEAD with the headers only', async () => {
