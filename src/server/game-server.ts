@@ -22,6 +22,7 @@ import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
+import { answerClientError, refuse } from './http/socket-refusal.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
 import { checkIceOptions } from './ice/ice-options.js';
@@ -219,7 +220,7 @@ export class GameServer {
     // For https too: the TLS server emits its raw TCP sockets here, before any handshake.
     this.#http.on('connection', (socket: Socket) => this.#onConnection(socket));
     this.#http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
-    this.#http.on('clientError', (_error, socket) => socket.destroy());
+    this.#http.on('clientError', (error, socket) => answerClientError(error, socket));
     this.stats = createServerStats({
       connections: () => this.#connections.size,
       sessions: () => this.#sessions.all(),
@@ -820,28 +821,6 @@ export class GameServer {
       connection.ping();
     }
   }
-}
-
-function refuse(
-  socket: Duplex,
-  status: number,
-  code: ErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const body = JSON.stringify({ code, message });
-  const extra = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  // Closed once the answer is written: a peer that never closes its end (a flooder) would otherwise keep
-  // the socket, and with it a descriptor and any address slot, for as long as it likes.
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\nContent-Type: application/json\r\n' +
-      extra +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /**
