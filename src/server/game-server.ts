@@ -825,10 +825,14 @@ export class GameServer {
 
 /**
  * The path of a request target, or undefined when it is none: Node's parser lets through absolute forms
- * (`http://[::1/x`) that the URL standard refuses.
+ * (`http://[::1/x`) that the URL standard refuses. The usual origin form (`/path`) is read as a path
+ * after the server's own origin: resolved against it as a reference, `//x/metrics` (or `/\x/metrics`)
+ * was the host `x` and the path /metrics, which a proxy that keeps /metrics private had let through as
+ * the path /x/metrics.
  */
 function pathnameOf(target: string | undefined): string | undefined {
   try {
+    if (target?.startsWith('/')) return new URL(`http://localhost${target}`).pathname;
     return new URL(target ?? '/', 'http://localhost').pathname;
   } catch {
     return undefined;
