@@ -52,18 +52,15 @@ export function createStaticHandler(
   rootDir: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const root = resolve(rootDir);
-  // The root's own real path, found once: the root may itself be a link (a deploy's `current`).
-  let realRoot: Promise<string | undefined> | undefined;
   return async (req, res) => {
     const target = req.url;
     if ((req.method !== 'GET' && req.method !== 'HEAD') || target === undefined) return false;
     const file = fileFor(root, target);
     if (file === undefined) return false;
-    realRoot ??= realpath(root).catch(() => {
-      realRoot = undefined; // not there yet: look again on the next request
-      return undefined;
-    });
-    const within = await realRoot;
+    // The root's real path, found for each request: the root may be a link (a deploy's `current`) that is
+    // switched to another release while this process serves (draining, say). Found once, every file of
+    // the new release lay outside the old one's folder, and each was a 404 until a restart.
+    const within = await realpath(root).catch(() => undefined);
     if (within === undefined) return false;
     const opened = await openFile(file, within);
     if (!opened) return false;

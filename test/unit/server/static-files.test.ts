@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -310,6 +310,41 @@ describe('static files', () => {
     expect(await rawGet('/leak.txt')).toEqual({ status: 404, body: '' });
     expect(await rawGet('/outside/secret.txt')).toEqual({ status: 404, body: '' });
     expect(await rawGet('/alias.js')).toEqual({ status: 200, body: 'console.log(1)' });
+  });
+
+  it('follows a root link switched to another release while it serves', {
+    skip: process.platform === 'win32',
+  }, async () => {
+    // A deploy: releases side by side, `current` switched atomically (a new link renamed over it) while
+    // the running node drains; it must serve the release the link names now, not 404 everything.
+    const releases = mkdtempSync(join(tmpdir(), 'vehikill-releases-'));
+    try {
+      for (const release of ['1', '2']) {
+        mkdirSync(join(releases, release));
+        writeFileSync(join(releases, release, 'main.js'), `release ${release}`);
+      }
+      symlinkSync(join(releases, '1'), join(releases, 'current'));
+      const serve = createStaticHandler(join(releases, 'current'));
+      const deployed = http.createServer(async (req, res) => {
+        if (await serve(req, res)) return;
+        res.writeHead(404);
+        res.end();
+      });
+      await new Promise<void>((resolve) => deployed.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(deployed.address() as AddressInfo).port}/main.js`;
+      try {
+        expect(await (await fetch(url)).text()).toBe('release 1');
+        symlinkSync(join(releases, '2'), join(releases, 'next'));
+        renameSync(join(releases, 'next'), join(releases, 'current'));
+        const after = await fetch(url);
+        expect([after.status, await after.text()]).toEqual([200, 'release 2']);
+      } finally {
+        deployed.closeAllConnections();
+        await new Promise<void>((resolve) => deployed.close(() => resolve()));
+      }
+    } finally {
+      rmSync(releases, { recursive: true, force: true });
+    }
   });
 
   it('never writes before declining', () => {
