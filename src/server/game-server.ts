@@ -22,6 +22,7 @@ import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
+import { answerClientError, refuse } from './http/socket-refusal.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
 import { checkIceOptions } from './ice/ice-options.js';
@@ -219,7 +220,7 @@ export class GameServer {
     // For https too: the TLS server emits its raw TCP sockets here, before any handshake.
     this.#http.on('connection', (socket: Socket) => this.#onConnection(socket));
     this.#http.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
-    this.#http.on('clientError', (_error, socket) => socket.destroy());
+    this.#http.on('clientError', (error, socket) => answerClientError(error, socket));
     this.stats = createServerStats({
       connections: () => this.#connections.size,
       sessions: () => this.#sessions.all(),
@@ -822,34 +823,16 @@ export class GameServer {
   }
 }
 
-function refuse(
-  socket: Duplex,
-  status: number,
-  code: ErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const body = JSON.stringify({ code, message });
-  const extra = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  // Closed once the answer is written: a peer that never closes its end (a flooder) would otherwise keep
-  // the socket, and with it a descriptor and any address slot, for as long as it likes.
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\nContent-Type: application/json\r\n' +
-      extra +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
 /**
  * The path of a request target, or undefined when it is none: Node's parser lets through absolute forms
- * (`http://[::1/x`) that the URL standard refuses.
+ * (`http://[::1/x`) that the URL standard refuses. The usual origin form (`/path`) is read as a path
+ * after the server's own origin: resolved against it as a reference, `//x/metrics` (or `/\x/metrics`)
+ * was the host `x` and the path /metrics, which a proxy that keeps /metrics private had let through as
+ * the path /x/metrics.
  */
 function pathnameOf(target: string | undefined): string | undefined {
   try {
+    if (target?.startsWith('/')) return new URL(`http://localhost${target}`).pathname;
     return new URL(target ?? '/', 'http://localhost').pathname;
   } catch {
     return undefined;

@@ -95,4 +95,36 @@ describe('HTTP requests the server cannot read', () => {
       expect(await response.json()).toEqual(tooLarge);
     });
   });
+
+  describe('a request the HTTP parser refuses is answered in the JSON error shape, then closed', () => {
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
+    // A page's cookies for its domain can pass Node's 16 KiB of headers: the player must see why.
+    const cookie = `Cookie: ${'a'.repeat(20_000)}\r\n`;
+    const cases: Array<[string, string, number, string]> = [
+      ['headers over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\n${cookie}\r\n`, 431, 'MESSAGE_TOO_LARGE'],
+      [
+        'an upgrade with headers over 16 KiB',
+        `GET /ws HTTP/1.1\r\nHost: x\r\n${upgrade}${cookie}\r\n`,
+        431,
+        'MESSAGE_TOO_LARGE',
+      ],
+      ['a request line that is no HTTP', 'GARBAGE\r\n\r\n', 400, 'INVALID_MESSAGE'],
+      [
+        'a Content-Length that is no number',
+        'POST /auth/guest HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+        400,
+        'INVALID_MESSAGE',
+      ],
+    ];
+    it.each(cases)('%s', async (_name, request, status, code) => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { text, closed } = await exchange(request);
+      const answers = responses(text);
+      expect(answers).toEqual([{ status, body: { code, message: expect.any(String) } }]);
+      expect(text.toLowerCase()).toContain('connection: close');
+      expect(closed).toBe(true);
+      expect(logged).not.toHaveBeenCalled();
+    });
+  });
 });

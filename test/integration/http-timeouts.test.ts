@@ -17,6 +17,8 @@ function holdOpen(port: number, text: string, giveUpMs: number): Promise<number 
     const started = Date.now();
     const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
     socket.on('error', () => {});
+    // Read what the server says before it closes (a 408): unread, its close would never be seen here.
+    socket.resume();
     const timer = setTimeout(() => {
       socket.destroy();
       resolve('still open');

@@ -22,7 +22,7 @@ export type GuestVerification =
   | { ok: true; identity: { userId: string; name: string } }
   | { ok: false; code: typeof ErrorCode.UNAUTHORIZED | typeof ErrorCode.TOKEN_EXPIRED; message: string };
 
-const MIN_SECRET_BYTES = 32;
+export const MIN_SECRET_BYTES = 32;
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_TOKEN_LENGTH = 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;

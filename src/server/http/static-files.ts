@@ -2,7 +2,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
-import { notModifiedSince, requestedPart } from './requested-part.js';
+import { cacheControlFor } from './cache-policy.js';
+import { entityTag, notModified, requestedPart } from './requested-part.js';
 
 /**
  * What a game's page loads. Sent with `nosniff`, so a browser takes the type as given: WebAssembly must be
@@ -51,18 +52,15 @@ export function createStaticHandler(
   rootDir: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const root = resolve(rootDir);
-  // The root's own real path, found once: the root may itself be a link (a deploy's `current`).
-  let realRoot: Promise<string | undefined> | undefined;
   return async (req, res) => {
     const target = req.url;
     if ((req.method !== 'GET' && req.method !== 'HEAD') || target === undefined) return false;
     const file = fileFor(root, target);
     if (file === undefined) return false;
-    realRoot ??= realpath(root).catch(() => {
-      realRoot = undefined; // not there yet: look again on the next request
-      return undefined;
-    });
-    const within = await realRoot;
+    // The root's real path, found for each request: the root may be a link (a deploy's `current`) that is
+    // switched to another release while this process serves (draining, say). Found once, every file of
+    // the new release lay outside the old one's folder, and each was a 404 until a restart.
+    const within = await realpath(root).catch(() => undefined);
     if (within === undefined) return false;
     const opened = await openFile(file, within);
     if (!opened) return false;
@@ -76,21 +74,22 @@ export function createStaticHandler(
     }
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     const lastModified = new Date(opened.modifiedMs).toUTCString();
+    const etag = entityTag(size, opened.modifiedMs);
     const headers = {
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      // HTML names the scripts, so it must be revalidated for a new build to be picked up.
-      'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
+      'cache-control': cacheControlFor(path),
       'last-modified': lastModified,
+      etag,
       'accept-ranges': 'bytes',
     };
-    if (notModifiedSince(req, opened.modifiedMs)) {
+    if (notModified(req, etag, opened.modifiedMs)) {
       await handle.close().catch(() => {});
       res.writeHead(304, headers);
       res.end();
       return true;
     }
-    const part = requestedPart(req, size, lastModified);
+    const part = requestedPart(req, size, lastModified, etag);
     if (part === 'unsatisfiable') {
       await handle.close().catch(() => {});
       res.writeHead(416, { 'content-range': `bytes */${size}`, 'cache-control': 'no-store' });

@@ -31,6 +31,8 @@ const MAX_TOKEN_LENGTH = 2048;
 // 16 bytes in base64 is always 22 significant characters and '=='.
 const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/** An HTTP token (RFC 9110, 5.6.2), what a subprotocol name must be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Checks an upgrade request before any work is spent on it. Never throws: bad input is a refusal. */
 export function checkUpgrade(request: IncomingMessage, options: UpgradeCheckOptions): UpgradeCheck {
@@ -61,8 +63,14 @@ export function checkUpgrade(request: IncomingMessage, options: UpgradeCheckOpti
   const protocols = single(headers['sec-websocket-protocol']);
   if (protocols !== undefined) {
     if (protocols.length > MAX_PROTOCOL_HEADER_LENGTH) return refuse(400, 'Sec-WebSocket-Protocol too long');
-    if (protocols.split(',').length > (options.maxProtocols ?? DEFAULT_MAX_PROTOCOLS))
+    const names = protocols.split(',');
+    if (names.length > (options.maxProtocols ?? DEFAULT_MAX_PROTOCOLS))
       return refuse(400, 'too many subprotocols');
+    // As ws reads the list (RFC 6455 4.1: tokens, comma-separated, each once): one it cannot read it
+    // refuses in its handleUpgrade, after the authenticator ran, in text/html and uncounted.
+    const trimmed = names.map((name) => name.replace(/^[ \t]+|[ \t]+$/g, ''));
+    if (!trimmed.every((name) => TOKEN.test(name)) || new Set(trimmed).size !== trimmed.length)
+      return refuse(400, 'invalid Sec-WebSocket-Protocol: comma-separated tokens, each once');
   }
   if (options.allowedOrigins) {
     const origin = single(headers.origin);

@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAddressOrHostName } from '../address-syntax.js';
+import { MIN_SECRET_BYTES } from '../auth/guest-tokens.js';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import { checkNodeId, checkPublicUrl, type GameServerOptions, resolveLimits } from '../options.js';
 import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
@@ -69,6 +70,23 @@ function addressFromEnvironment(env: Environment, name: 'HOST' | 'ANNOUNCED_ADDR
     throw new TypeError(`${name} must be an IP address (IPv6 without brackets) or a host name, got '${raw}'`);
   }
   return raw;
+}
+
+/**
+ * GUEST_SECRET, undefined when unset or empty, else a TypeError naming it when it is too short to sign
+ * with. GameServer refuses it too, but only once the registry has connected (or failed to, and then
+ * Redis was blamed), and as "guest token secret", which names no variable.
+ */
+function guestSecretFromEnvironment(env: Environment): string | undefined {
+  const secret = env.GUEST_SECRET;
+  if (!secret) return undefined;
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (bytes < MIN_SECRET_BYTES) {
+    throw new TypeError(
+      `GUEST_SECRET must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -base64 32), got ${bytes}`,
+    );
+  }
+  return secret;
 }
 
 /** An http(s) URL from the environment, or a TypeError naming the variable. */
@@ -205,6 +223,7 @@ export async function optionsFromEnvironment(
   // HOST defaults to 127.0.0.1: serving a network is a choice (HOST=0.0.0.0).
   const host = addressFromEnvironment(env, 'HOST') ?? '127.0.0.1';
   const announcedAddress = addressFromEnvironment(env, 'ANNOUNCED_ADDRESS');
+  const guestSecret = guestSecretFromEnvironment(env);
   // Every other variable is read before the registry connects: a typo is named at once, not after the
   // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
@@ -212,7 +231,7 @@ export async function optionsFromEnvironment(
     staticDir: app.staticDir,
     ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
-    ...(env.GUEST_SECRET ? { guestSecret: env.GUEST_SECRET } : {}),
+    ...(guestSecret ? { guestSecret } : {}),
     ...(env.TRUST_PROXY ? { trustProxy: numberFromEnvironment(env, 'TRUST_PROXY', 0) } : {}),
     ...(env.MAX_CONNECTIONS_PER_ADDRESS
       ? { maxConnectionsPerAddress: numberFromEnvironment(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256) }

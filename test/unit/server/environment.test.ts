@@ -121,6 +121,19 @@ describe('optionsFromEnvironment', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it('names GUEST_SECRET when it is too short to sign with, before it connects to Redis', async () => {
+    // GameServer refused it too, but only after the registry's 5 s wait, and as "guest token secret".
+    const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+    const started = performance.now();
+    await expect(
+      optionsFromEnvironment({ ...unreachableRedis, GUEST_SECRET: 'hunter2' }, app),
+    ).rejects.toThrow(/^GUEST_SECRET must be at least 32 bytes/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const secret = 'x'.repeat(32);
+    const { options } = await optionsFromEnvironment({ GUEST_SECRET: secret }, app);
+    expect(options.guestSecret).toBe(secret);
+  });
+
   it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
     for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
       await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(

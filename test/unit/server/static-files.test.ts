@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,12 @@ beforeAll(async () => {
   mkdirSync(join(pub, '.git'));
   writeFileSync(join(pub, 'index.html'), '<h1>hi</h1>');
   writeFileSync(join(pub, 'app.js'), 'console.log(1)');
+  // Names a bundler gives by content (esbuild's [name]-[hash], webpack's [name].[contenthash]).
+  writeFileSync(join(pub, 'chunk-HGFRV4ZL.js'), 'hashed');
+  writeFileSync(join(pub, 'main.3f9a1c2b7d.css'), 'hashed');
+  // Look alike but are no hashes: a word, a version.
+  writeFileSync(join(pub, 'game-fallback.js'), 'named');
+  writeFileSync(join(pub, 'lib-12345678.js'), 'named');
   writeFileSync(join(pub, 'font.woff2'), 'w');
   writeFileSync(join(pub, 'ICON.PNG'), 'p');
   writeFileSync(join(pub, 'blob.bin'), 'b');
@@ -121,6 +127,18 @@ describe('static files', () => {
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toBe('<h1>hi</h1>');
+  });
+
+  it('has the browser revalidate files named the same from build to build, and keep hashed ones', async () => {
+    // A page loaded again after a deploy gets the new index.html: a main.js kept unrevalidated would be the
+    // old build's, run against the new page and the new server.
+    const cacheControl = async (name: string) =>
+      (await fetch(`${base}/${name}`)).headers.get('cache-control');
+    for (const name of ['app.js', 'ICON.PNG', 'game.wasm', 'game-fallback.js', 'lib-12345678.js'])
+      expect(await cacheControl(name), name).toBe('no-cache');
+    // A hashed name changes with its content, so what it names never changes: kept for a year.
+    for (const name of ['chunk-HGFRV4ZL.js', 'main.3f9a1c2b7d.css'])
+      expect(await cacheControl(name), name).toBe('public, max-age=31536000, immutable');
   });
 
   it('serves files by type, ignoring the query and decoding escapes', async () => {
@@ -211,6 +229,39 @@ describe('static files', () => {
     expect(await stale.text()).toBe('console.log(1)');
   });
 
+  it('sees a rolled-back file for what it is, though it is older than the copy a browser holds', async () => {
+    // A deploy's `current` link switched back to the last release: its files are older than the ones
+    // browsers fetched meanwhile, so If-Modified-Since alone takes them for unchanged.
+    const file = join(root, 'public', 'rollback.js');
+    writeFileSync(file, 'v2');
+    const newer = await fetch(`${base}/rollback.js`);
+    expect(await newer.text()).toBe('v2');
+    writeFileSync(file, 'v1!');
+    utimesSync(file, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+    // What a browser sends to revalidate its copy: every validator the copy came with.
+    const validators: Record<string, string> = {};
+    const lastModified = newer.headers.get('last-modified');
+    const etag = newer.headers.get('etag');
+    if (lastModified !== null) validators['if-modified-since'] = lastModified;
+    if (etag !== null) validators['if-none-match'] = etag;
+    const again = await fetch(`${base}/rollback.js`, { headers: validators });
+    expect([again.status, await again.text()]).toEqual([200, 'v1!']);
+    // Unchanged, it is a 304 by its ETag, which the 304 repeats; a list or a weak form matches too.
+    const current = again.headers.get('etag') ?? '';
+    expect(current).toMatch(/^"[^"]+"$/);
+    for (const match of [current, `"other", ${current}`, `W/${current}`, '*']) {
+      const revalidated = await fetch(`${base}/rollback.js`, { headers: { 'if-none-match': match } });
+      expect([revalidated.status, revalidated.headers.get('etag')], match).toEqual([304, current]);
+    }
+    // A part of the version the client holds, named by its ETag, as by its date.
+    const part = await fetch(`${base}/rollback.js`, { headers: { range: 'bytes=0-1', 'if-range': current } });
+    expect([part.status, await part.text()]).toEqual([206, 'v1']);
+    const stale = await fetch(`${base}/rollback.js`, {
+      headers: { range: 'bytes=0-1', 'if-range': etag ?? '"x"' },
+    });
+    expect([stale.status, await stale.text()]).toEqual([200, 'v1!']);
+  });
+
   it('answers HEAD with the headers only', async () => {
     const head = await fetch(`${base}/app.js`, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -259,6 +310,41 @@ describe('static files', () => {
     expect(await rawGet('/leak.txt')).toEqual({ status: 404, body: '' });
     expect(await rawGet('/outside/secret.txt')).toEqual({ status: 404, body: '' });
     expect(await rawGet('/alias.js')).toEqual({ status: 200, body: 'console.log(1)' });
+  });
+
+  it('follows a root link switched to another release while it serves', {
+    skip: process.platform === 'win32',
+  }, async () => {
+    // A deploy: releases side by side, `current` switched atomically (a new link renamed over it) while
+    // the running node drains; it must serve the release the link names now, not 404 everything.
+    const releases = mkdtempSync(join(tmpdir(), 'vehikill-releases-'));
+    try {
+      for (const release of ['1', '2']) {
+        mkdirSync(join(releases, release));
+        writeFileSync(join(releases, release, 'main.js'), `release ${release}`);
+      }
+      symlinkSync(join(releases, '1'), join(releases, 'current'));
+      const serve = createStaticHandler(join(releases, 'current'));
+      const deployed = http.createServer(async (req, res) => {
+        if (await serve(req, res)) return;
+        res.writeHead(404);
+        res.end();
+      });
+      await new Promise<void>((resolve) => deployed.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(deployed.address() as AddressInfo).port}/main.js`;
+      try {
+        expect(await (await fetch(url)).text()).toBe('release 1');
+        symlinkSync(join(releases, '2'), join(releases, 'next'));
+        renameSync(join(releases, 'next'), join(releases, 'current'));
+        const after = await fetch(url);
+        expect([after.status, await after.text()]).toEqual([200, 'release 2']);
+      } finally {
+        deployed.closeAllConnections();
+        await new Promise<void>((resolve) => deployed.close(() => resolve()));
+      }
+    } finally {
+      rmSync(releases, { recursive: true, force: true });
+    }
   });
 
   it('never writes before declining', () => {

@@ -181,6 +181,19 @@ describe('checkUpgrade', () => {
     expect(await verdictFor('/ws', [...base, long], { guard: roomy })).toMatchObject(refused(400));
   });
 
+  it('refuses a subprotocol list ws would refuse, before any work is spent on it', async () => {
+    // ws answers these 400 itself, in text/html, but only in handleUpgrade: after the authenticator ran.
+    for (const value of ['a b', 'a,,b', 'a,', ',a', 'chat, chat', 'a;b', 'é', '"a"']) {
+      const header = `Sec-WebSocket-Protocol: ${value}`;
+      expect(await verdictFor('/ws', [...base, header]), value).toMatchObject(refused(400));
+    }
+    expect(await verdictFor('/ws', [...base, 'Sec-WebSocket-Protocol:'])).toMatchObject(refused(400));
+    for (const value of ['chat', 'chat, v2.json', 'a ,b', 'a,\tb'])
+      expect(await verdictFor('/ws', [...base, `Sec-WebSocket-Protocol: ${value}`]), value).toMatchObject({
+        ok: true,
+      });
+  });
+
   it('refuses foreign or missing origins when origins are limited, and any origin otherwise', async () => {
     expect(await verdictFor('/ws', replacing('Origin: http://evil.test'))).toMatchObject(refused(403));
     expect(await verdictFor('/ws', without('Origin'))).toMatchObject(refused(403));
