@@ -105,6 +105,8 @@ interface Pending {
   kind: BodyKind;
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
+  /** Called as the answer is read, before the frames read behind it (a promise settles only after them). */
+  answered?: (() => void) | undefined;
 }
 
 /** Requests whose answer seats the player in a room. */
@@ -138,6 +140,11 @@ export class Client {
   readonly #early: Message[] = [];
   /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
   readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
+  /**
+   * Rooms this client has left, by id, whose leave the server has not answered yet (a count each): what
+   * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
+   */
+  readonly #leaving = new Map<string, number>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -716,8 +723,26 @@ export class Client {
     if (room.left) return;
     if (this.#room === room) this.#room = undefined;
     room.applyLeft('left', 'left the room');
-    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    await this.#request(Kind.LeaveRoom, {});
+    // Until the server has read the leave, the room goes on sending to this seating: its messages, its
+    // members coming and going, a kick that crossed the leave. A join of the same room made meanwhile (to
+    // join it anew, as the docs say) would take them for its own, being for its room and come before its
+    // answer was read through: the old seating's kick failed that join, leaving the player seated there.
+    const roomId = room.roomId;
+    this.#leaving.set(roomId, (this.#leaving.get(roomId) ?? 0) + 1);
+    let done = false;
+    const answered = () => {
+      if (done) return;
+      done = true;
+      const left = (this.#leaving.get(roomId) ?? 1) - 1;
+      if (left > 0) this.#leaving.set(roomId, left);
+      else this.#leaving.delete(roomId);
+    };
+    try {
+      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
+      await this.#request(Kind.LeaveRoom, {}, answered);
+    } finally {
+      answered();
+    }
   }
 
   /**
@@ -741,7 +766,7 @@ export class Client {
     }
   }
 
-  #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+  #request(kind: BodyKind, body: Record<string, unknown>, answered?: () => void): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
       const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
       return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
@@ -757,7 +782,7 @@ export class Client {
     }
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(rid, { kind, resolve, reject });
+      this.#pending.set(rid, { kind, resolve, reject, answered });
       try {
         // A leave or a join goes after every message sent before it, even one held back by the rate
         // limit: the server would otherwise move the player out of the room before those reached it.
@@ -973,6 +998,7 @@ export class Client {
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
         if (pending && rid !== undefined) {
           this.#pending.delete(rid);
+          pending.answered?.();
           pending.reject(error);
         } else {
           this.#events.emit('error', error);
@@ -983,6 +1009,7 @@ export class Client {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
         this.#pending.delete(message.body.rid);
+        pending.answered?.();
         if (message.body.ok) pending.resolve(message.body.result);
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;
@@ -1032,6 +1059,7 @@ export class Client {
     const room = this.#room;
     const roomId = roomIdOf(message);
     if (!room || roomId !== room.roomId) {
+      if (roomId !== undefined && this.#leaving.has(roomId)) return; // a seating left (see `#leaving`)
       // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
       // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
       // on to make the room ours: kept for it until then.
