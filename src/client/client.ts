@@ -145,6 +145,12 @@ export class Client {
    * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
    */
   readonly #leaving = new Map<string, number>();
+  /**
+   * The failures of requests whose session ended before they were answered (`#failPending`): not the
+   * server's answers. One of a move to follow a room has that move's code, ROOM_ON_OTHER_NODE, and is no
+   * redirect to follow (see `#requestFollowingRedirects`).
+   */
+  readonly #unanswered = new WeakSet<ProtocolError>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -675,7 +681,10 @@ export class Client {
       try {
         return await this.#request(kind, body);
       } catch (error) {
-        const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
+        const redirect =
+          error instanceof ProtocolError &&
+          error.code === ErrorCode.ROOM_ON_OTHER_NODE &&
+          !this.#unanswered.has(error);
         if (!redirect) throw error;
         // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
         if (!isWebSocketUrl(error.message)) {
@@ -930,7 +939,11 @@ export class Client {
   #failPending(code: ErrorCode, message: string): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const request of pending) request.reject(new ProtocolError(code, message));
+    for (const request of pending) {
+      const error = new ProtocolError(code, message);
+      this.#unanswered.add(error);
+      request.reject(error);
+    }
   }
 
   #onWelcome(offered: boolean, fresh: boolean): void {
