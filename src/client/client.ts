@@ -169,6 +169,8 @@ export class Client {
   #graceMs: number | undefined;
   /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
   #takesDataToPeers = false;
+  /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
+  #closeCalls = 0;
 
   constructor(options: ClientOptions = {}) {
     checkClientOptions(options);
@@ -338,6 +340,18 @@ export class Client {
    * reconnecting, it waits for that); rejects if the client closes first.
    */
   connect(): Promise<void> {
+    // A close still writing what it held back is ending this session: resolved now, the app was handed a
+    // client closed a moment later. Connected anew once it is done, unless the app closes again meanwhile.
+    const closing = this.#connection.closing;
+    if (closing !== undefined) {
+      const closeCalls = this.#closeCalls;
+      return closing.then(() => {
+        if (this.#closeCalls !== closeCalls) {
+          throw new ProtocolError(ErrorCode.NOT_CONNECTED, 'closed again before it could connect');
+        }
+        return this.connect();
+      });
+    }
     if (this.state === 'open') return Promise.resolve();
     // The close stopped the device watch with the session: without a new one, a page hidden from now on
     // was never reported (nor a battery running low), and the server went on as the page was at the close.
@@ -510,6 +524,7 @@ export class Client {
         `close option 'flushMs' must be a finite number of at least 0, got ${String(flushMs)}`,
       );
     }
+    this.#closeCalls++;
     return this.#connection.close(flushMs);
   }
 
@@ -524,6 +539,7 @@ export class Client {
   closeForUnload(): boolean {
     // Before the close, which forgets the session and its token.
     const sent = this.#connection.sendLeaveBeacon();
+    this.#closeCalls++;
     void this.#connection.close(0);
     return sent;
   }
