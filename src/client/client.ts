@@ -993,7 +993,9 @@ export class Client {
       p: [encodeDeviceReport(this.#device.state.report)],
     });
     // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
-    this.#connection.sendVolatile(inner, 'device');
+    // Over the server's frame limit (a welcome naming one below it), dropped as volatile messages may be:
+    // thrown from the welcome, it left the socket's handler before 'open', and `connect()` never settled.
+    this.#sendVolatileOrDrop(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
