@@ -748,10 +748,12 @@ export class Client {
     if (room.left) return;
     if (this.#room === room) this.#room = undefined;
     room.applyLeft('left', 'left the room');
+    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
     // Until the server has read the leave, the room goes on sending to this seating: its messages, its
     // members coming and going, a kick that crossed the leave. A join of the same room made meanwhile (to
-    // join it anew, as the docs say) would take them for its own, being for its room and come before its
-    // answer was read through: the old seating's kick failed that join, leaving the player seated there.
+    // join it anew, as the docs say) took them for its own, being for its room and come before its answer
+    // was read through: the old seating's kick failed that join, leaving the player seated there. Marked
+    // from the send to the answer's reading (before the frames read behind it: the new seating's news).
     const roomId = room.roomId;
     this.#leaving.set(roomId, (this.#leaving.get(roomId) ?? 0) + 1);
     let done = false;
@@ -763,7 +765,6 @@ export class Client {
       else this.#leaving.delete(roomId);
     };
     try {
-      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
       await this.#request(Kind.LeaveRoom, {}, answered);
     } finally {
       answered();
