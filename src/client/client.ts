@@ -105,6 +105,8 @@ interface Pending {
   kind: BodyKind;
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
+  /** Called as the answer is read, before the frames read behind it (a promise settles only after them). */
+  answered?: (() => void) | undefined;
 }
 
 /** Requests whose answer seats the player in a room. */
@@ -138,6 +140,17 @@ export class Client {
   readonly #early: Message[] = [];
   /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
   readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
+  /**
+   * Rooms this client has left, by id, whose leave the server has not answered yet (a count each): what
+   * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
+   */
+  readonly #leaving = new Map<string, number>();
+  /**
+   * The failures of requests whose session ended before they were answered (`#failPending`): not the
+   * server's answers. One of a move to follow a room has that move's code, ROOM_ON_OTHER_NODE, and is no
+   * redirect to follow (see `#requestFollowingRedirects`).
+   */
+  readonly #unanswered = new WeakSet<ProtocolError>();
   #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
@@ -156,6 +169,8 @@ export class Client {
   #graceMs: number | undefined;
   /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
   #takesDataToPeers = false;
+  /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
+  #closeCalls = 0;
 
   constructor(options: ClientOptions = {}) {
     checkClientOptions(options);
@@ -325,6 +340,18 @@ export class Client {
    * reconnecting, it waits for that); rejects if the client closes first.
    */
   connect(): Promise<void> {
+    // A close still writing what it held back is ending this session: resolved now, the app was handed a
+    // client closed a moment later. Connected anew once it is done, unless the app closes again meanwhile.
+    const closing = this.#connection.closing;
+    if (closing !== undefined) {
+      const closeCalls = this.#closeCalls;
+      return closing.then(() => {
+        if (this.#closeCalls !== closeCalls) {
+          throw new ProtocolError(ErrorCode.NOT_CONNECTED, 'closed again before it could connect');
+        }
+        return this.connect();
+      });
+    }
     if (this.state === 'open') return Promise.resolve();
     // The close stopped the device watch with the session: without a new one, a page hidden from now on
     // was never reported (nor a battery running low), and the server went on as the page was at the close.
@@ -497,6 +524,7 @@ export class Client {
         `close option 'flushMs' must be a finite number of at least 0, got ${String(flushMs)}`,
       );
     }
+    this.#closeCalls++;
     return this.#connection.close(flushMs);
   }
 
@@ -511,6 +539,7 @@ export class Client {
   closeForUnload(): boolean {
     // Before the close, which forgets the session and its token.
     const sent = this.#connection.sendLeaveBeacon();
+    this.#closeCalls++;
     void this.#connection.close(0);
     return sent;
   }
@@ -668,7 +697,10 @@ export class Client {
       try {
         return await this.#request(kind, body);
       } catch (error) {
-        const redirect = error instanceof ProtocolError && error.code === ErrorCode.ROOM_ON_OTHER_NODE;
+        const redirect =
+          error instanceof ProtocolError &&
+          error.code === ErrorCode.ROOM_ON_OTHER_NODE &&
+          !this.#unanswered.has(error);
         if (!redirect) throw error;
         // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
         if (!isWebSocketUrl(error.message)) {
@@ -717,7 +749,26 @@ export class Client {
     if (this.#room === room) this.#room = undefined;
     room.applyLeft('left', 'left the room');
     if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    await this.#request(Kind.LeaveRoom, {});
+    // Until the server has read the leave, the room goes on sending to this seating: its messages, its
+    // members coming and going, a kick that crossed the leave. A join of the same room made meanwhile (to
+    // join it anew, as the docs say) took them for its own, being for its room and come before its answer
+    // was read through: the old seating's kick failed that join, leaving the player seated there. Marked
+    // from the send to the answer's reading (before the frames read behind it: the new seating's news).
+    const roomId = room.roomId;
+    this.#leaving.set(roomId, (this.#leaving.get(roomId) ?? 0) + 1);
+    let done = false;
+    const answered = () => {
+      if (done) return;
+      done = true;
+      const left = (this.#leaving.get(roomId) ?? 1) - 1;
+      if (left > 0) this.#leaving.set(roomId, left);
+      else this.#leaving.delete(roomId);
+    };
+    try {
+      await this.#request(Kind.LeaveRoom, {}, answered);
+    } finally {
+      answered();
+    }
   }
 
   /**
@@ -741,7 +792,7 @@ export class Client {
     }
   }
 
-  #request(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
+  #request(kind: BodyKind, body: Record<string, unknown>, answered?: () => void): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
       const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
       return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
@@ -757,7 +808,7 @@ export class Client {
     }
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(rid, { kind, resolve, reject });
+      this.#pending.set(rid, { kind, resolve, reject, answered });
       try {
         // A leave or a join goes after every message sent before it, even one held back by the rate
         // limit: the server would otherwise move the player out of the room before those reached it.
@@ -905,7 +956,11 @@ export class Client {
   #failPending(code: ErrorCode, message: string): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const request of pending) request.reject(new ProtocolError(code, message));
+    for (const request of pending) {
+      const error = new ProtocolError(code, message);
+      this.#unanswered.add(error);
+      request.reject(error);
+    }
   }
 
   #onWelcome(offered: boolean, fresh: boolean): void {
@@ -939,7 +994,9 @@ export class Client {
       p: [encodeDeviceReport(this.#device.state.report)],
     });
     // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
-    this.#connection.sendVolatile(inner, 'device');
+    // Over the server's frame limit (a welcome naming one below it), dropped as volatile messages may be:
+    // thrown from the welcome, it left the socket's handler before 'open', and `connect()` never settled.
+    this.#sendVolatileOrDrop(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
@@ -973,6 +1030,7 @@ export class Client {
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
         if (pending && rid !== undefined) {
           this.#pending.delete(rid);
+          pending.answered?.();
           pending.reject(error);
         } else {
           this.#events.emit('error', error);
@@ -983,6 +1041,7 @@ export class Client {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
         this.#pending.delete(message.body.rid);
+        pending.answered?.();
         if (message.body.ok) pending.resolve(message.body.result);
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;
@@ -1032,6 +1091,7 @@ export class Client {
     const room = this.#room;
     const roomId = roomIdOf(message);
     if (!room || roomId !== room.roomId) {
+      if (roomId !== undefined && this.#leaving.has(roomId)) return; // a seating left (see `#leaving`)
       // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
       // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
       // on to make the room ours: kept for it until then.

@@ -280,6 +280,11 @@ export class SessionConnection {
     return welcomed;
   }
 
+  /** A `close()` still writing what was held back, before it closes (undefined: none). */
+  get closing(): Promise<number> | undefined {
+    return this.#closing;
+  }
+
   /** Starts connecting unless already connecting or open. */
   start(): void {
     if (this.#state !== 'idle' && this.#state !== 'closed') return;

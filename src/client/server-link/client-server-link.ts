@@ -225,20 +225,30 @@ export class ClientServerLink extends FailoverLink {
         return;
       }
       this.#attempt = n;
-      const rtc = new RtcLink({
-        RTCPeerConnection: ctor,
-        role: 'answerer',
-        iceServers: this.#port.iceServers(),
-        ...(this.#settings.extraConfiguration
-          ? { extraConfiguration: this.#settings.extraConfiguration }
-          : {}),
-        clock: this.#port.clock,
-        ...(this.#port.conditioner ? { conditioner: this.#port.conditioner } : {}),
-        signaling: {
-          send: (s) => this.#port.sendSignal({ n, s }),
-          onSignal: (listener) => this.#signals.on('signal', listener),
-        },
-      });
+      let rtc: RtcLink;
+      try {
+        rtc = new RtcLink({
+          RTCPeerConnection: ctor,
+          role: 'answerer',
+          iceServers: this.#port.iceServers(),
+          ...(this.#settings.extraConfiguration
+            ? { extraConfiguration: this.#settings.extraConfiguration }
+            : {}),
+          clock: this.#port.clock,
+          ...(this.#port.conditioner ? { conditioner: this.#port.conditioner } : {}),
+          signaling: {
+            send: (s) => this.#port.sendSignal({ n, s }),
+            onSignal: (listener) => this.#signals.on('signal', listener),
+          },
+        });
+      } catch {
+        // The browser would not make the RTCPeerConnection (past its limit of connections, an ICE server
+        // URL it cannot parse). Thrown, it left the socket's message handler (ending a Node process): the
+        // attempt fails unanswered instead, the link stays in TCP mode, and the server tries again (after
+        // its `maxFailedAttempts` it says so: SERVER_LINK_UNAVAILABLE). Its candidates are not kept.
+        this.#early.length = 0;
+        return;
+      }
       this.useDirect(rtc);
       this.#signals.emit('signal', signal);
       for (const early of this.#early.splice(0))
