@@ -319,19 +319,6 @@ export type ResolvedLimits = Required<
   >
 >;
 
-/** The longest delay a timer waits (Node runs a longer one after 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Options that are the delay or period of a timer (`resolveLimits` holds them to MAX_TIMER_MS). */
-const TIMER_DELAYS = [
-  'heartbeatMs',
-  'helloTimeoutMs',
-  'graceMs',
-  'ackDelayMs',
-  'emptyDisposeMs',
-  'roomListIntervalMs',
-] as const;
-
 /** The shortest `nodeTtlMs` taken (see `resolveLimits`). */
 const MIN_NODE_TTL_MS = 100;
 
@@ -394,15 +381,6 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     }
   }
   if (!limits.path.startsWith('/')) throw new TypeError(`GameServer option 'path' must start with '/'`);
-  // Node runs a timer of more than 2^31 - 1 ms after 1 ms instead: a long graceMs (a month, to mean "a
-  // long while") ended every session the moment its socket dropped, a long heartbeatMs pinged every ms.
-  for (const name of TIMER_DELAYS) {
-    if (limits[name] > MAX_TIMER_MS) {
-      throw new TypeError(
-        `GameServer option '${name}' must be at most ${MAX_TIMER_MS} ms (the longest a timer waits), got ${limits[name]}`,
-      );
-    }
-  }
   // Periods of timers that listen() starts: 0 passed here, and listen() then threw out of its 'listening'
   // callback (an uncaught exception) and never settled.
   if (!(limits.heartbeatMs > 0)) {
