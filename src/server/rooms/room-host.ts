@@ -231,6 +231,11 @@ export class RoomHost implements RoomHostPort {
    * must not flood the log.
    */
   readonly #frequentHookFailures = new Map<string, ThrottledFailures>();
+  /**
+   * Ends the wait of each join whose async `onJoin` is still deciding (see `#decide`): called at disposal,
+   * so that the join is answered then.
+   */
+  readonly #decisionsWaiting = new Set<() => void>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -409,7 +414,7 @@ export class RoomHost implements RoomHostPort {
     this.#holding.delete(session.playerId);
     this.#admitting.add(session.playerId);
     try {
-      await this.room.onJoin(client, options);
+      await this.#decide(client, options);
     } catch (error) {
       this.#refuse(client);
       if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
@@ -485,6 +490,29 @@ export class RoomHost implements RoomHostPort {
     // and their resume will tell this one they are back.
     if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
     return this.#answer(client, state);
+  }
+
+  /**
+   * Runs `onJoin`; settles as it does, or once the room is disposed if that comes first: the join is then
+   * answered ROOM_NOT_FOUND at once (see `admit`). An `onJoin` awaiting what the disposal ends (a round that
+   * never starts) left the join unanswered for good, and every later request of the player behind it
+   * (requests run one at a time), a drain's wait for requests under way too.
+   */
+  async #decide(client: HostedClient, options: unknown): Promise<void> {
+    const decided = Promise.resolve(this.room.onJoin(client, options));
+    if (this.disposed) return;
+    let stopWaiting = (): void => {};
+    const disposed = new Promise<void>((resolve) => {
+      stopWaiting = resolve;
+    });
+    this.#decisionsWaiting.add(stopWaiting);
+    try {
+      await Promise.race([decided, disposed]);
+    } finally {
+      this.#decisionsWaiting.delete(stopWaiting);
+      // One that rejects once the join is answered refuses no one any more (and must not go unhandled).
+      decided.catch(() => {});
+    }
   }
 
   /** Members and players being admitted, other than `playerId`. */
@@ -830,6 +858,7 @@ export class RoomHost implements RoomHostPort {
     if (this.disposed) return;
     this.disposed = true;
     this.#cancelEmptyTimer?.();
+    for (const stopWaiting of [...this.#decisionsWaiting]) stopWaiting();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
       client.admission = 'left';
