@@ -404,6 +404,9 @@ export class RoomHost implements RoomHostPort {
 
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
   async admit(session: Session, options: unknown): Promise<JoinedRoom> {
+    // The registry refuses seats in a locked room, but the answer to a seat taken just before the lock may
+    // still be on its way (a Redis round trip): a locked room keeps its players and takes no new ones.
+    if (this.room.locked) throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
     // The registry's seat count is what keeps the limit cluster-wide; this is the last line of defence if
     // it ever drifts (a seat lost in a rewrite): the room never holds more players than its limit.
     if (this.#othersSeated(session.playerId) >= this.room.maxClients) {
