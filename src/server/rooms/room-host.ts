@@ -416,8 +416,9 @@ export class RoomHost implements RoomHostPort {
     const client = new HostedClient(session, this);
     this.#holding.delete(session.playerId);
     this.#admitting.add(session.playerId);
+    let decided: Promise<void>;
     try {
-      await this.#decide(client, options);
+      ({ decided } = await this.#decide(client, options));
     } catch (error) {
       this.#refuse(client);
       if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
@@ -437,7 +438,14 @@ export class RoomHost implements RoomHostPort {
     if (session.ended) {
       this.#refuse(client);
       const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+      // Once onJoin has returned, if it accepted the player (the session may have ended before it did:
+      // the seat is given back now, the room told after); not once the room is gone, which said it all.
+      void decided.then(
+        () => {
+          if (!this.disposed) safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+        },
+        () => {},
+      );
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     // Kicked while the room decided (its own code, from a timer or another player's message): the kick
@@ -496,26 +504,31 @@ export class RoomHost implements RoomHostPort {
   }
 
   /**
-   * Runs `onJoin`; settles as it does, or once the room is disposed if that comes first: the join is then
-   * answered ROOM_NOT_FOUND at once (see `admit`). An `onJoin` awaiting what the disposal ends (a round that
-   * never starts) left the join unanswered for good, and every later request of the player behind it
-   * (requests run one at a time), a drain's wait for requests under way too.
+   * Runs `onJoin`; settles as it does, or once the room is disposed or the player's session ends if that
+   * comes first: the join is then answered at once (see `admit`), and its seat given back. An `onJoin`
+   * awaiting what never comes (a round the disposal ends, a service that hangs) left the join unanswered
+   * for good, and every later request of the player behind it (requests run one at a time), its seat held
+   * and the room never empty, a drain's wait for requests under way too. Resolves with `onJoin`'s own
+   * promise, settled or not (in an object: returned as it is, it would be waited for), whose rejection
+   * waits for no one (it refuses no one any more).
    */
-  async #decide(client: HostedClient, options: unknown): Promise<void> {
+  async #decide(client: HostedClient, options: unknown): Promise<{ decided: Promise<void> }> {
     const decided = Promise.resolve(this.room.onJoin(client, options));
-    if (this.disposed) return;
+    decided.catch(() => {});
+    if (this.disposed || client.session.ended) return { decided };
     let stopWaiting = (): void => {};
-    const disposed = new Promise<void>((resolve) => {
+    const interrupted = new Promise<void>((resolve) => {
       stopWaiting = resolve;
     });
     this.#decisionsWaiting.add(stopWaiting);
+    const stopHearingEnd = client.session.onEnd(stopWaiting);
     try {
-      await Promise.race([decided, disposed]);
+      await Promise.race([decided, interrupted]);
     } finally {
       this.#decisionsWaiting.delete(stopWaiting);
-      // One that rejects once the join is answered refuses no one any more (and must not go unhandled).
-      decided.catch(() => {});
+      stopHearingEnd();
     }
+    return { decided };
   }
 
   /** Members and players being admitted, other than `playerId`. */
