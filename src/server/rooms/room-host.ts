@@ -124,8 +124,10 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** This seating's number in the room (see RoomHost `#seatings`); 0 until seated. */
   seating = 0;
-  /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
+  /** `kick` while the room was still deciding on the join: why, to refuse the join with. */
   kickedWhileDeciding: string | undefined;
+  /** Ends the wait for an async `onJoin` still deciding on this player (see RoomHost `#decide`). */
+  stopDeciding: (() => void) | undefined;
   /** `link`: the player's link as this seating may use it (see admittedLink). */
   #link: AdmittedLinkHandle | undefined;
   constructor(
@@ -438,14 +440,7 @@ export class RoomHost implements RoomHostPort {
     if (session.ended) {
       this.#refuse(client);
       const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
-      // Once onJoin has returned, if it accepted the player (the session may have ended before it did:
-      // the seat is given back now, the room told after); not once the room is gone, which said it all.
-      void decided.then(
-        () => {
-          if (!this.disposed) safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
-        },
-        () => {},
-      );
+      this.#leaveOnceDecided(client, decided, reason);
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     // Kicked while the room decided (its own code, from a timer or another player's message): the kick
@@ -453,7 +448,7 @@ export class RoomHost implements RoomHostPort {
     const kicked = client.kickedWhileDeciding;
     if (kicked !== undefined) {
       this.#refuse(client);
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.KICKED));
+      this.#leaveOnceDecided(client, decided, ErrorCode.KICKED);
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, kicked);
     }
     this.#cancelEmptyTimer?.();
@@ -504,8 +499,8 @@ export class RoomHost implements RoomHostPort {
   }
 
   /**
-   * Runs `onJoin`; settles as it does, or once the room is disposed or the player's session ends if that
-   * comes first: the join is then answered at once (see `admit`), and its seat given back. An `onJoin`
+   * Runs `onJoin`; settles as it does, or once the room is disposed, the player's session ends or the room
+   * kicks the player if that comes first: the join is then answered at once (see `admit`), and its seat given back. An `onJoin`
    * awaiting what never comes (a round the disposal ends, a service that hangs) left the join unanswered
    * for good, and every later request of the player behind it (requests run one at a time), its seat held
    * and the room never empty, a drain's wait for requests under way too. Resolves with `onJoin`'s own
@@ -522,13 +517,30 @@ export class RoomHost implements RoomHostPort {
     });
     this.#decisionsWaiting.add(stopWaiting);
     const stopHearingEnd = client.session.onEnd(stopWaiting);
+    client.stopDeciding = stopWaiting;
     try {
       await Promise.race([decided, interrupted]);
     } finally {
       this.#decisionsWaiting.delete(stopWaiting);
       stopHearingEnd();
+      client.stopDeciding = undefined;
     }
     return { decided };
+  }
+
+  /**
+   * The room hears `onLeave(client, reason)` for a join it was deciding on and that ended without a seat
+   * (the session ended, a kick): once `onJoin` has returned, if it accepted the player (the join may end
+   * before it does: the seat is given back at once, the room told after, never of a leave for a player
+   * it is still deciding on); not once the room is gone, which `onDispose` said all of.
+   */
+  #leaveOnceDecided(client: HostedClient, decided: Promise<void>, reason: LeaveReason): void {
+    void decided.then(
+      () => {
+        if (!this.disposed) safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+      },
+      () => {},
+    );
   }
 
   /** Members and players being admitted, other than `playerId`. */
@@ -856,9 +868,11 @@ export class RoomHost implements RoomHostPort {
       else this.remove(hosted.session, ErrorCode.KICKED, reason, true);
       return;
     }
-    // Still being admitted (an async `onJoin`): the join is refused with the kick's message once it returns.
+    // Still being admitted (an async `onJoin`): the join is refused with the kick's message now, without
+    // waiting for onJoin (a room's deadline for a joiner is how it lets go of one its onJoin cannot finish).
     if (client instanceof HostedClient && client.host === this && client.admission === 'deciding') {
       client.kickedWhileDeciding = reason;
+      client.stopDeciding?.();
     }
   }
 
