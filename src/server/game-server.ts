@@ -14,6 +14,7 @@ import {
   SESSION_LEAVE_PATH,
 } from '../protocol/index.js';
 import { AddressRate } from './address-rate.js';
+import { authenticateWithin } from './auth/authenticate-within.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
@@ -726,7 +727,13 @@ export class GameServer {
         if (socket.destroyed) this.#addressSlots.release(block);
         else socket.once('close', () => this.#addressSlots.release(block));
       }
-      const auth = await this.#authenticator.authenticate(req, check.token);
+      const auth = await authenticateWithin(
+        this.#authenticator,
+        req,
+        check.token,
+        this.#limits.authTimeoutMs,
+        this.clock,
+      );
       if (socket.destroyed) return;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         if (!auth.ok) {

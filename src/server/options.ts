@@ -127,6 +127,11 @@ export interface GameServerOptions extends MonitoringOptions {
   /** A connection must send its hello within this many ms. Default 5,000. */
   helloTimeoutMs?: number;
   /**
+   * The `authenticator` must answer an upgrade within this many ms, or the upgrade is refused as when it
+   * throws (500 INTERNAL_ERROR, logged; the client tries again). Default 5,000.
+   */
+  authTimeoutMs?: number;
+  /**
    * An HTTP request (a page, the guest endpoint, a WebSocket upgrade) must have sent all its headers within
    * this many ms, or its socket is closed: slow clients cannot hold sockets open. Default 10,000 (or
    * `httpRequestTimeoutMs` if that is shorter).
@@ -284,6 +289,7 @@ export type ResolvedLimits = Required<
     | 'heartbeatMs'
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
+    | 'authTimeoutMs'
     | 'httpHeadersTimeoutMs'
     | 'httpRequestTimeoutMs'
     | 'graceMs'
@@ -337,6 +343,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     heartbeatMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
+    authTimeoutMs: options.authTimeoutMs ?? 5_000,
     httpHeadersTimeoutMs:
       options.httpHeadersTimeoutMs ?? Math.min(10_000, options.httpRequestTimeoutMs ?? 10_000),
     httpRequestTimeoutMs: options.httpRequestTimeoutMs ?? 30_000,
@@ -405,6 +412,9 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     throw new TypeError(
       `GameServer option 'idleDisposeMs' must be above 0 (Infinity: rooms are never disposed as idle)`,
     );
+  }
+  if (!(limits.authTimeoutMs > 0) || !Number.isFinite(limits.authTimeoutMs)) {
+    throw new TypeError(`GameServer option 'authTimeoutMs' must be a finite number of ms above 0`);
   }
   // 0 would turn Node's timeout off, which is what these exist to prevent.
   if (limits.httpHeadersTimeoutMs <= 0)

@@ -104,6 +104,8 @@ describe('a kick while the room is still deciding on a join', () => {
     SlowJoinRoom.release?.();
     const outcome = (await joined) as { code?: string; message?: string };
     expect(outcome).toMatchObject({ code: 'JOIN_REJECTED', message: 'no latecomers' });
+    // Heard once onJoin has returned, which the answer (sent at the kick) no longer waits for.
+    await eventually(() => SlowJoinRoom.left.length > 0, 'the room to hear the leave');
     expect(SlowJoinRoom.left).toEqual(['Bob KICKED']);
     expect(room.members.map((member) => member.name)).toEqual(['Alice']);
   });

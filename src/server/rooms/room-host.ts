@@ -124,8 +124,10 @@ class HostedClient implements RoomClient {
   membership = 0;
   /** This seating's number in the room (see RoomHost `#seatings`); 0 until seated. */
   seating = 0;
-  /** `kick` while the room was still deciding on the join: why, to refuse the join with once it returns. */
+  /** `kick` while the room was still deciding on the join: why, to refuse the join with. */
   kickedWhileDeciding: string | undefined;
+  /** Ends the wait for an async `onJoin` still deciding on this player (see RoomHost `#decide`). */
+  stopDeciding: (() => void) | undefined;
   /** `link`: the player's link as this seating may use it (see admittedLink). */
   #link: AdmittedLinkHandle | undefined;
   constructor(
@@ -231,6 +233,11 @@ export class RoomHost implements RoomHostPort {
    * must not flood the log.
    */
   readonly #frequentHookFailures = new Map<string, ThrottledFailures>();
+  /**
+   * Ends the wait of each join whose async `onJoin` is still deciding (see `#decide`): called at disposal,
+   * so that the join is answered then.
+   */
+  readonly #decisionsWaiting = new Set<() => void>();
 
   constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
     this.roomId = roomId;
@@ -399,6 +406,9 @@ export class RoomHost implements RoomHostPort {
 
   /** Seats a player whose seat is already reserved. Throws ProtocolError(JOIN_REJECTED) if the room says no. */
   async admit(session: Session, options: unknown): Promise<JoinedRoom> {
+    // The registry refuses seats in a locked room, but the answer to a seat taken just before the lock may
+    // still be on its way (a Redis round trip): a locked room keeps its players and takes no new ones.
+    if (this.room.locked) throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is locked');
     // The registry's seat count is what keeps the limit cluster-wide; this is the last line of defence if
     // it ever drifts (a seat lost in a rewrite): the room never holds more players than its limit.
     if (this.#othersSeated(session.playerId) >= this.room.maxClients) {
@@ -408,8 +418,9 @@ export class RoomHost implements RoomHostPort {
     const client = new HostedClient(session, this);
     this.#holding.delete(session.playerId);
     this.#admitting.add(session.playerId);
+    let decided: Promise<void>;
     try {
-      await this.room.onJoin(client, options);
+      ({ decided } = await this.#decide(client, options));
     } catch (error) {
       this.#refuse(client);
       if (isFaultOfCode(error)) this.#reportJoinFault(client, error);
@@ -429,7 +440,7 @@ export class RoomHost implements RoomHostPort {
     if (session.ended) {
       this.#refuse(client);
       const reason = session.endReason ?? ErrorCode.SESSION_EXPIRED;
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+      this.#leaveOnceDecided(client, decided, reason);
       throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
     }
     // Kicked while the room decided (its own code, from a timer or another player's message): the kick
@@ -437,7 +448,7 @@ export class RoomHost implements RoomHostPort {
     const kicked = client.kickedWhileDeciding;
     if (kicked !== undefined) {
       this.#refuse(client);
-      safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, ErrorCode.KICKED));
+      this.#leaveOnceDecided(client, decided, ErrorCode.KICKED);
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, kicked);
     }
     this.#cancelEmptyTimer?.();
@@ -485,6 +496,51 @@ export class RoomHost implements RoomHostPort {
     // and their resume will tell this one they are back.
     if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
     return this.#answer(client, state);
+  }
+
+  /**
+   * Runs `onJoin`; settles as it does, or once the room is disposed, the player's session ends or the room
+   * kicks the player if that comes first: the join is then answered at once (see `admit`), and its seat given back. An `onJoin`
+   * awaiting what never comes (a round the disposal ends, a service that hangs) left the join unanswered
+   * for good, and every later request of the player behind it (requests run one at a time), its seat held
+   * and the room never empty, a drain's wait for requests under way too. Resolves with `onJoin`'s own
+   * promise, settled or not (in an object: returned as it is, it would be waited for), whose rejection
+   * waits for no one (it refuses no one any more).
+   */
+  async #decide(client: HostedClient, options: unknown): Promise<{ decided: Promise<void> }> {
+    const decided = Promise.resolve(this.room.onJoin(client, options));
+    decided.catch(() => {});
+    if (this.disposed || client.session.ended) return { decided };
+    let stopWaiting = (): void => {};
+    const interrupted = new Promise<void>((resolve) => {
+      stopWaiting = resolve;
+    });
+    this.#decisionsWaiting.add(stopWaiting);
+    const stopHearingEnd = client.session.onEnd(stopWaiting);
+    client.stopDeciding = stopWaiting;
+    try {
+      await Promise.race([decided, interrupted]);
+    } finally {
+      this.#decisionsWaiting.delete(stopWaiting);
+      stopHearingEnd();
+      client.stopDeciding = undefined;
+    }
+    return { decided };
+  }
+
+  /**
+   * The room hears `onLeave(client, reason)` for a join it was deciding on and that ended without a seat
+   * (the session ended, a kick): once `onJoin` has returned, if it accepted the player (the join may end
+   * before it does: the seat is given back at once, the room told after, never of a leave for a player
+   * it is still deciding on); not once the room is gone, which `onDispose` said all of.
+   */
+  #leaveOnceDecided(client: HostedClient, decided: Promise<void>, reason: LeaveReason): void {
+    void decided.then(
+      () => {
+        if (!this.disposed) safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
+      },
+      () => {},
+    );
   }
 
   /** Members and players being admitted, other than `playerId`. */
@@ -812,9 +868,11 @@ export class RoomHost implements RoomHostPort {
       else this.remove(hosted.session, ErrorCode.KICKED, reason, true);
       return;
     }
-    // Still being admitted (an async `onJoin`): the join is refused with the kick's message once it returns.
+    // Still being admitted (an async `onJoin`): the join is refused with the kick's message now, without
+    // waiting for onJoin (a room's deadline for a joiner is how it lets go of one its onJoin cannot finish).
     if (client instanceof HostedClient && client.host === this && client.admission === 'deciding') {
       client.kickedWhileDeciding = reason;
+      client.stopDeciding?.();
     }
   }
 
@@ -830,6 +888,7 @@ export class RoomHost implements RoomHostPort {
     if (this.disposed) return;
     this.disposed = true;
     this.#cancelEmptyTimer?.();
+    for (const stopWaiting of [...this.#decisionsWaiting]) stopWaiting();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
       client.admission = 'left';

@@ -198,7 +198,9 @@ export class Room {
 
   /**
    * Removes the member (`onLeave` with KICKED; the player is told `message`). A client kept from a
-   * seating the player has left kicks no one, even once they are back in the room.
+   * seating the player has left kicks no one, even once they are back in the room. One the room is still
+   * deciding on (an async `onJoin`) has their join refused JOIN_REJECTED with `message` at once, and the
+   * room hears `onLeave` with KICKED once `onJoin` has returned.
    */
   kick(client: RoomClient, message = 'kicked by the room'): void {
     this.#port().kick(client, message);

@@ -112,6 +112,8 @@ export class Session {
   #endReason: LeaveReason | undefined;
   /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
   readonly #answers: Uint8Array[] = [];
+  /** What runs once the session ends (see `onEnd`). */
+  readonly #endListeners = new Set<() => void>();
   /** Messages held back until the next answer (see `holdUntilAnswered`). */
   #held: Array<{ inner: Uint8Array; messageClass: MessageClass; ttlMs: number | undefined }> | undefined;
 
@@ -252,10 +254,26 @@ export class Session {
     return this.#endReason;
   }
 
+  /**
+   * Runs `listener` once the session ends (at once if it has): for a wait on the player's behalf that
+   * must not outlast them. Returns what takes it off.
+   */
+  onEnd(listener: () => void): () => void {
+    if (this.#ended) {
+      listener();
+      return () => {};
+    }
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
   /** Ends the session for good, for `reason` (the first one given stays): no timers left behind. */
   end(reason: LeaveReason = ErrorCode.SESSION_EXPIRED): void {
     this.#endReason ??= reason;
     this.#ended = true;
+    const listeners = [...this.#endListeners];
+    this.#endListeners.clear();
+    for (const listener of listeners) listener();
     this.#socket = undefined;
     this.physGate.clear();
     this.scheduler.clear();

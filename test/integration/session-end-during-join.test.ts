@@ -1,0 +1,62 @@
+import { type LeaveReason, MemoryRegistry, Room, type RoomClient } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+
+let t: TestServer | undefined;
+let registry: MemoryRegistry | undefined;
+afterEach(async () => {
+  await t?.close();
+  await registry?.close();
+  t = undefined;
+  registry = undefined;
+});
+
+/** A room whose `onJoin` waits for a gate the test opens (`open`), as one awaiting a slow service would. */
+class GatedRoom extends Room {
+  static heard: string[] = [];
+  static open: () => void = () => {};
+  static #gate: Promise<void> = Promise.resolve();
+
+  static reset(): void {
+    GatedRoom.heard = [];
+    GatedRoom.#gate = new Promise<void>((resolve) => {
+      GatedRoom.open = resolve;
+    });
+  }
+
+  override async onJoin(client: RoomClient, options: unknown): Promise<void> {
+    if ((options as { gated?: boolean } | undefined)?.gated) await GatedRoom.#gate;
+    GatedRoom.heard.push(`join:${client.playerId}`);
+  }
+
+  override onLeave(client: RoomClient, reason: LeaveReason): void {
+    GatedRoom.heard.push(`leave:${client.playerId}:${reason}`);
+  }
+}
+
+describe('a session that ends while an async onJoin is deciding', () => {
+  it('gives its seat back at once; the room hears the leave once onJoin has returned', async () => {
+    GatedRoom.reset();
+    registry = new MemoryRegistry();
+    t = await startServer({ gated: GatedRoom }, { registry });
+    const [host, player] = [t.client(), t.client()];
+    await Promise.all([host.connect(), player.connect()]);
+    const room = await host.create('gated');
+    const playerId = player.playerId;
+    void player.join(room.roomId, { gated: true }).catch(() => {});
+    await eventually(() => t!.server.rooms.requestsUnderWay === 1, 'the join to be under way');
+    expect((await registry.getRoom(room.roomId))?.clients).toBe(2);
+    // A clean close: the session ends at once. An onJoin that never returned (a service that hangs) held the
+    // seat for good, kept the room from ever being empty, and a drain waited on the join.
+    player.close();
+    await eventually(() => t!.server.rooms.requestsUnderWay === 0, 'the join to end with the session', 2_000);
+    expect((await registry.getRoom(room.roomId))?.clients).toBe(1);
+    await sleep(50);
+    // Not before onJoin returns: the room would be told of a leave for a player it is still deciding on.
+    expect(GatedRoom.heard).toEqual([`join:${host.playerId}`]);
+    GatedRoom.open();
+    await eventually(() => GatedRoom.heard.length === 3, 'the room to hear the leave');
+    expect(GatedRoom.heard.slice(1)).toEqual([`join:${playerId}`, `leave:${playerId}:left`]);
+    expect(room.members.map((member) => member.playerId)).toEqual([host.playerId]);
+  });
+});
