@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   type AdaptiveLinkFacts,
   addressBlock,
@@ -22,7 +21,6 @@ import {
   type ChatLine,
   type ChatRefusal,
   chatSchema,
-  createOptionsSchema,
   GAME_ENTITY_TYPES,
   type MatchNotice,
   peerReportSchema,
@@ -54,6 +52,7 @@ import {
 } from '../sim/index.js';
 import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { BotAllowance } from './bot-allowance.js';
+import { parseCreateOptions } from './create-options.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -175,7 +174,7 @@ export class VehikillRoom extends Room {
 
   override onCreate(options: unknown): void {
     const config = (this.constructor as typeof VehikillRoom).config;
-    const created = v.parse(createOptionsSchema, options ?? {});
+    const created = parseCreateOptions(options);
     this.#config = { ...ROOM_DEFAULTS, botSeed: 1, ...config };
     const matchSeconds =
       created.matchMinutes !== undefined ? Math.round(created.matchMinutes * 60) : this.#config.matchSeconds;
