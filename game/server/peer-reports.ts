@@ -206,6 +206,16 @@ export class PeerReports<P> {
     return violators;
   }
 
+  /**
+   * Confirmed reports held now for the window, about every player: each new report is compared with those
+   * about the same player, so this is what a judge may cost (and what the window holds in memory).
+   */
+  get held(): number {
+    let held = 0;
+    for (const reports of this.#confirmed.values()) held += reports.length;
+    return held;
+  }
+
   forget(player: P): void {
     this.#confirmed.delete(player);
     this.#records.delete(player);
