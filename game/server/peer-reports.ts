@@ -91,6 +91,14 @@ interface ReporterRecord {
 const PENDING_PER_REPORTER = 64;
 
 /**
+ * Confirmed reports about one player kept from one source (address) for the window: an honest client
+ * reports a peer at most every 250 ms (40 in 10 s). Each new report is compared with every one kept:
+ * unbounded, one person's sessions naming made-up spots at their connections' rate kept 18,000 and
+ * stalled the node for half a second a judge. The oldest goes first.
+ */
+const CONFIRMED_PER_SOURCE = 64;
+
+/**
  * Peers' reports of forged phys samples, judged against the server's own history once the server has
  * simulated the sample's tick. The server never sees a sample itself (peers send them to each other), so
  * a report's position is the reporter's word: one report proves nothing. A violation counts only when at
@@ -198,6 +206,16 @@ export class PeerReports<P> {
     return violators;
   }
 
+  /**
+   * Confirmed reports held now for the window, about every player: each new report is compared with those
+   * about the same player, so this is what a judge may cost (and what the window holds in memory).
+   */
+  get held(): number {
+    let held = 0;
+    for (const reports of this.#confirmed.values()) held += reports.length;
+    return held;
+  }
+
   forget(player: P): void {
     this.#confirmed.delete(player);
     this.#records.delete(player);
@@ -226,6 +244,14 @@ export class PeerReports<P> {
     if (report.source === accusedSource) {
       this.#confirmed.set(accused, kept);
       return 0;
+    }
+    let fromSource = 0;
+    for (const old of kept) if (old.source === report.source) fromSource++;
+    if (fromSource >= CONFIRMED_PER_SOURCE) {
+      kept.splice(
+        kept.findIndex((old) => old.source === report.source),
+        1,
+      );
     }
     kept.push(report);
     this.#confirmed.set(accused, kept);

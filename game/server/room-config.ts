@@ -1,6 +1,12 @@
+import { MAX_SNAPSHOT_BUDGET_BYTES } from 'vehikill-net/server';
 import { MAX_BOTS, SEATS } from '../protocol/room-options.js';
 import { type MatchOptions, resolveMatchConfig } from '../sim/index.js';
 import type { AntiCheatLimits } from './anti-cheat.js';
+
+/** The snapshot rates RoomSync takes (Hz): it throws past them, in every room's creation. */
+const SNAPSHOT_HZ = { min: 1, max: 120 } as const;
+/** The smallest snapshot budget RoomSync takes (bytes); the largest is one phys message's. */
+const MIN_BUDGET_BYTES = 16;
 
 /** How a server runs its Vehikill rooms; a creator's options (CreateOptions) override some per room. */
 export interface VehikillRoomConfig {
@@ -74,6 +80,8 @@ export function roomConfigProblem(config: VehikillRoomConfig): RoomConfigProblem
       ? undefined
       : { field: 'pauseSeconds' as const, message: `must be 0 or more seconds, got ${config.pauseSeconds}` });
   if (problem) return problem;
+  const syncProblem = snapshotProblem(config) ?? antiCheatProblem(config.antiCheat);
+  if (syncProblem) return syncProblem;
   // The match rules' own check, on what a room gives them: its match and warmup lengths over `match`.
   try {
     resolveMatchConfig({
@@ -85,6 +93,48 @@ export function roomConfigProblem(config: VehikillRoomConfig): RoomConfigProblem
     const message = error instanceof Error ? error.message : String(error);
     const field = (['matchSeconds', 'warmupSeconds'] as const).find((name) => message.includes(name));
     return { field: field ?? 'match', message: message.replace(/^match config: /, '') };
+  }
+  return undefined;
+}
+
+/** A snapshot rate or budget RoomSync would throw on in every room's creation. */
+function snapshotProblem(config: VehikillRoomConfig): RoomConfigProblem | undefined {
+  const { snapshotHz, budgetBytes } = config;
+  if (snapshotHz !== undefined && !(snapshotHz >= SNAPSHOT_HZ.min && snapshotHz <= SNAPSHOT_HZ.max)) {
+    return {
+      field: 'snapshotHz',
+      message: `must be from ${SNAPSHOT_HZ.min} to ${SNAPSHOT_HZ.max} snapshots a second, got ${String(snapshotHz)}`,
+    };
+  }
+  if (
+    budgetBytes !== undefined &&
+    !(budgetBytes >= MIN_BUDGET_BYTES && budgetBytes <= MAX_SNAPSHOT_BUDGET_BYTES)
+  ) {
+    return {
+      field: 'budgetBytes',
+      message: `must be from ${MIN_BUDGET_BYTES} to ${MAX_SNAPSHOT_BUDGET_BYTES} bytes (one phys message), got ${String(budgetBytes)}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A window every room's AntiCheat throws on, or a limit that is no count: a negative one kicks at the
+ * first violation, and NaN or undefined (a spread of a partial object) never kicks.
+ */
+function antiCheatProblem(antiCheat: Partial<AntiCheatLimits> | undefined): RoomConfigProblem | undefined {
+  if (antiCheat === undefined) return undefined;
+  const { windowMs, limits } = antiCheat;
+  if (windowMs !== undefined && !(Number.isFinite(windowMs) && windowMs > 0)) {
+    return { field: 'antiCheat', message: `windowMs must be a number of ms > 0, got ${String(windowMs)}` };
+  }
+  for (const [kind, limit] of Object.entries(limits ?? {})) {
+    if (!(Number.isInteger(limit) && (limit as number) >= 0)) {
+      return {
+        field: 'antiCheat',
+        message: `limits['${kind}'] must be a whole number of violations ≥ 0, got ${String(limit)}`,
+      };
+    }
   }
   return undefined;
 }

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   type AdaptiveLinkFacts,
   addressBlock,
@@ -22,12 +21,12 @@ import {
   type ChatLine,
   type ChatRefusal,
   chatSchema,
-  createOptionsSchema,
   GAME_ENTITY_TYPES,
   type MatchNotice,
   peerReportSchema,
   type RoomState,
   type RosterEntry,
+  type Standing,
 } from '../protocol/index.js';
 import {
   addPlayer,
@@ -53,6 +52,7 @@ import {
 } from '../sim/index.js';
 import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { BotAllowance } from './bot-allowance.js';
+import { parseCreateOptions } from './create-options.js';
 import { DesyncLog } from './desync-log.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -146,6 +146,11 @@ export class VehikillRoom extends Room {
   #match!: MatchState;
   #matchNumber = 1;
   #nextMatchAtTick: number | undefined;
+  /**
+   * The match as it ended, until the next one: the end screen's winners and standings. Kept, not read off
+   * the match, which players leave and join during the pause.
+   */
+  #final: { readonly winners: readonly number[]; readonly standings: readonly Standing[] } | undefined;
   #table!: MatchTable;
   #bots!: ServerBots;
   #botTarget = 0;
@@ -169,7 +174,7 @@ export class VehikillRoom extends Room {
 
   override onCreate(options: unknown): void {
     const config = (this.constructor as typeof VehikillRoom).config;
-    const created = v.parse(createOptionsSchema, options ?? {});
+    const created = parseCreateOptions(options);
     this.#config = { ...ROOM_DEFAULTS, botSeed: 1, ...config };
     const matchSeconds =
       created.matchMinutes !== undefined ? Math.round(created.matchMinutes * 60) : this.#config.matchSeconds;
@@ -433,6 +438,15 @@ export class VehikillRoom extends Room {
       this.broadcast('match', this.#matchNotice());
     } else if (event.type === 'match-ended') {
       this.#nextMatchAtTick = this.#match.tick + Math.round(this.#config.pauseSeconds * TICK_RATE);
+      this.#final = {
+        winners: [...this.#match.winners],
+        standings: this.#match.players.map((player) => ({
+          vehicleId: player.id,
+          kills: player.kills,
+          deaths: player.deaths,
+          score: player.score,
+        })),
+      };
       // The final scoreboard goes out in the same tick's snapshots; the notice carries it too.
       this.#table.update(this.#match);
       this.broadcast('match', this.#matchNotice());
@@ -445,6 +459,7 @@ export class VehikillRoom extends Room {
     this.#match = createMatch(this.#matchOptions, world.tick);
     this.#matchNumber++;
     this.#nextMatchAtTick = undefined;
+    this.#final = undefined;
     for (const player of previous.players) {
       addPlayer(this.#match, world, player.id);
       this.#spawnedAt.set(player.id, world.tick);
@@ -456,20 +471,13 @@ export class VehikillRoom extends Room {
 
   #matchNotice(): MatchNotice {
     const match = this.#match;
-    const ended = match.phase === 'ended';
+    const final = match.phase === 'ended' ? this.#final : undefined;
     return {
       match: this.#matchNumber,
       phase: match.phase,
-      winners: [...match.winners],
-      standings: ended
-        ? match.players.map((player) => ({
-            vehicleId: player.id,
-            kills: player.kills,
-            deaths: player.deaths,
-            score: player.score,
-          }))
-        : [],
-      ...(ended && this.#nextMatchAtTick !== undefined
+      winners: final ? [...final.winners] : [],
+      standings: final ? final.standings.map((line) => ({ ...line })) : [],
+      ...(final && this.#nextMatchAtTick !== undefined
         ? { nextMatchInMs: Math.max(0, (this.#nextMatchAtTick - match.tick) * TICK_MS) }
         : {}),
       matchEntity: this.#table.matchEntity,
@@ -610,11 +618,13 @@ export class VehikillRoom extends Room {
   /**
    * The lowest vehicle id no player (human or bot, alive or wrecked) holds, no rocket in flight names and
    * no car in the lag-compensation history (the last second) has: a shot drawn before a player left still
-   * hits that player's car, by its id.
+   * hits that player's car, by its id. Nor, until the next match, one the ended match's standings name:
+   * the end screen names the winners by id, and a newcomer given a leaver's would be shown as the winner.
    */
   #freeVehicleId(): number {
     const taken = this.authority.historyVehicleIds();
     for (const entry of this.#roster.values()) taken.add(entry.vehicleId);
+    for (const line of this.#final?.standings ?? []) taken.add(line.vehicleId);
     return freeVehicleId(this.#match, this.authority.world, taken);
   }
 

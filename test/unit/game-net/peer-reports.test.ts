@@ -119,4 +119,30 @@ describe('peer reports of forged phys samples', () => {
     reports.add(report('b', 101, 130));
     expect(reports.judge(101, 1_000, vehicleAt, spawnedAt)).toEqual([]);
   });
+
+  it('a flood of made-up reports from every seat of one address keeps 64 of them, and honest witnesses still count', () => {
+    // 15 sessions of one person (a 16-seat room) each send 12 reports a judge (120 a second, the
+    // connection's rate) naming spots far from the car: each is "confirmed", and was kept for the window,
+    // every new one compared with all of them (18,000 in 10 s; a judge took 0.5 s: the node stalled).
+    const reports = new PeerReports<string>({
+      sourceOf: (player) => (player.startsWith('flood') ? 'x' : player),
+    });
+    let mostHeld = 0;
+    for (let round = 0; round < 100; round++) {
+      const tick = 1_000 + round * 6;
+      for (let session = 0; session < 15; session++) {
+        for (let index = 0; index < 12; index++)
+          reports.add(report(`flood-${session}`, tick - 5, 1_000 + index * 50, 1_000));
+      }
+      expect(reports.judge(tick, round * 100, vehicleAt, spawnedAt)).toEqual([]);
+      mostHeld = Math.max(mostHeld, reports.held);
+    }
+    expect(reports.stats.confirmed).toBe(18_000);
+    // One address, one accused: what each new report is compared with stays at 64.
+    expect(mostHeld).toBe(64);
+    // Two honest witnesses on addresses of their own who saw the same lie still make a violation.
+    reports.add(report('a', 1_600, 130));
+    reports.add(report('b', 1_601, 130.5));
+    expect(reports.judge(1_601, 10_100, vehicleAt, spawnedAt)).toEqual(['accused']);
+  });
 });
