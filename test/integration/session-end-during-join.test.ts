@@ -1,6 +1,7 @@
-import { type LeaveReason, MemoryRegistry, Room, type RoomClient } from 'vehikill-net/server';
+import { MemoryRegistry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { GatedJoinRoom } from './gated-join-room.js';
 
 let t: TestServer | undefined;
 let registry: MemoryRegistry | undefined;
@@ -11,34 +12,11 @@ afterEach(async () => {
   registry = undefined;
 });
 
-/** A room whose `onJoin` waits for a gate the test opens (`open`), as one awaiting a slow service would. */
-class GatedRoom extends Room {
-  static heard: string[] = [];
-  static open: () => void = () => {};
-  static #gate: Promise<void> = Promise.resolve();
-
-  static reset(): void {
-    GatedRoom.heard = [];
-    GatedRoom.#gate = new Promise<void>((resolve) => {
-      GatedRoom.open = resolve;
-    });
-  }
-
-  override async onJoin(client: RoomClient, options: unknown): Promise<void> {
-    if ((options as { gated?: boolean } | undefined)?.gated) await GatedRoom.#gate;
-    GatedRoom.heard.push(`join:${client.playerId}`);
-  }
-
-  override onLeave(client: RoomClient, reason: LeaveReason): void {
-    GatedRoom.heard.push(`leave:${client.playerId}:${reason}`);
-  }
-}
-
 describe('a session that ends while an async onJoin is deciding', () => {
   it('gives its seat back at once; the room hears the leave once onJoin has returned', async () => {
-    GatedRoom.reset();
+    GatedJoinRoom.reset();
     registry = new MemoryRegistry();
-    t = await startServer({ gated: GatedRoom }, { registry });
+    t = await startServer({ gated: GatedJoinRoom }, { registry });
     const [host, player] = [t.client(), t.client()];
     await Promise.all([host.connect(), player.connect()]);
     const room = await host.create('gated');
@@ -53,10 +31,10 @@ describe('a session that ends while an async onJoin is deciding', () => {
     expect((await registry.getRoom(room.roomId))?.clients).toBe(1);
     await sleep(50);
     // Not before onJoin returns: the room would be told of a leave for a player it is still deciding on.
-    expect(GatedRoom.heard).toEqual([`join:${host.playerId}`]);
-    GatedRoom.open();
-    await eventually(() => GatedRoom.heard.length === 3, 'the room to hear the leave');
-    expect(GatedRoom.heard.slice(1)).toEqual([`join:${playerId}`, `leave:${playerId}:left`]);
+    expect(GatedJoinRoom.heard).toEqual([`join:${host.playerId}`]);
+    GatedJoinRoom.open();
+    await eventually(() => GatedJoinRoom.heard.length === 3, 'the room to hear the leave');
+    expect(GatedJoinRoom.heard.slice(1)).toEqual([`join:${playerId}`, `leave:${playerId}:left`]);
     expect(room.members.map((member) => member.playerId)).toEqual([host.playerId]);
   });
 });
