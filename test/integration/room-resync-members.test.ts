@@ -11,19 +11,28 @@ afterEach(async () => {
   await t?.close();
 });
 
+/**
+ * Alice's room with Bob and Dave in it, on a server whose outbox holds 8 messages; Bob connects through a
+ * proxy the test can block (his socket stalls, his outbox overflows, his resume is a resync).
+ */
+async function threeInARoom() {
+  t = await startServer({ test: TestRoom }, { outboxMessages: 8 });
+  proxy = new TcpProxy(t.port);
+  await proxy.listen();
+  const alice = t.client();
+  const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+  const dave = t.client();
+  await Promise.all([alice.connect(), bob.connect(), dave.connect()]);
+  const aliceRoom = await alice.create('test');
+  const bobRoom = await bob.join(aliceRoom.roomId);
+  const daveRoom = await dave.join(aliceRoom.roomId);
+  await eventually(() => bobRoom.members.length === 3, 'bob sees dave');
+  return { alice, bob, dave, aliceRoom, bobRoom, daveRoom };
+}
+
 describe('a resync after an outbox overflow while away', () => {
   it('brings the mesh in step with the room: a link to who joined, none to who left', async () => {
-    t = await startServer({ test: TestRoom }, { outboxMessages: 8 });
-    proxy = new TcpProxy(t.port);
-    await proxy.listen();
-    const alice = t.client();
-    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-    const dave = t.client();
-    await Promise.all([alice.connect(), bob.connect(), dave.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
-    const daveRoom = await dave.join(aliceRoom.roomId);
-    await eventually(() => bobRoom.members.length === 3, 'bob sees dave');
+    const { bob, dave, aliceRoom, bobRoom, daveRoom } = await threeInARoom();
     const bobMesh = bobRoom.mesh({ rtc: false });
     const bobErrors: string[] = [];
     bob.on('error', (error) => bobErrors.push(error.code));
@@ -63,17 +72,8 @@ describe('a resync after an outbox overflow while away', () => {
 
 describe('a resync after a member left and came back while we were away', () => {
   it('tells its leave and join, and our mesh makes a fresh link that its new mesh hears', async () => {
-    t = await startServer({ test: TestRoom }, { outboxMessages: 8 });
-    proxy = new TcpProxy(t.port);
-    await proxy.listen();
-    const alice = t.client();
-    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-    const dave = t.client();
-    await Promise.all([alice.connect(), bob.connect(), dave.connect()]);
-    const aliceRoom = await alice.create('test');
-    const bobRoom = await bob.join(aliceRoom.roomId);
-    let daveRoom = await dave.join(aliceRoom.roomId);
-    await eventually(() => bobRoom.members.length === 3, 'bob sees dave');
+    const { alice, bob, dave, aliceRoom, bobRoom, ...first } = await threeInARoom();
+    let daveRoom = first.daveRoom;
     const bobMesh = bobRoom.mesh({ rtc: false });
     daveRoom.mesh({ rtc: false });
     await eventually(() => bobMesh.link(dave.playerId!) !== undefined, 'bob linked to dave');
