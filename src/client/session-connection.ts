@@ -835,7 +835,15 @@ export class SessionConnection {
     // The server sends only binary frames: an ArrayBuffer in a browser, a Buffer from Node's `ws`.
     const received =
       data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined;
-    if (!received) return;
+    if (!received) {
+      // Something else answers on this URL (a proxy's notice, another service on the path): said, as an
+      // undecodable frame is, where dropped in silence the app could not tell why nothing arrived.
+      if (typeof data === 'string') {
+        const what = 'a text frame: the server sends binary frames only';
+        this.#events.emit('error', new ProtocolError(ErrorCode.BAD_FRAME, what));
+      }
+      return;
+    }
     // Snapshots, 20 a second or more: read in place when in the shape our server writes (a bare frame,
     // nothing to sequence or ack); anything else, malformed frames included, goes through the decoder.
     if (readDatagramFromServerFrame(received, this.#datagram)) {
