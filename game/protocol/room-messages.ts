@@ -74,7 +74,7 @@ export interface AntiCheatWarning {
   readonly kind: AntiCheatKind;
   /** Violations of this kind within the window. */
   readonly count: number;
-  /** The count at which the player is kicked. */
+  /** The most violations of this kind the window may hold: the one past it (count > limit) kicks. */
   readonly limit: number;
 }
 

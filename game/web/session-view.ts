@@ -19,6 +19,7 @@ import { updateHud } from './hud/hud.js';
 import { KillFeed } from './hud/kill-feed.js';
 import { matchNoticeText } from './hud/match-text.js';
 import { renderPlayers } from './hud/players.js';
+import { antiCheatWarningText } from './overlay/anti-cheat-text.js';
 import { setStandingBanner, showBanner } from './overlay/banner.js';
 import { Effects } from './render/effects.js';
 import type { FrameTimer } from './render/frame-timer.js';
@@ -123,12 +124,7 @@ export class GameView {
       session.on('warning', (warning) => {
         // Said where the line was typed: the line went to no one.
         if (warning.kind === 'chat') this.#chat.notice(`Not sent: ${warning.message}.`);
-        else
-          showBanner(
-            `The server refused what this client sent (${warning.kind}, ${warning.count} of ${warning.limit}).`,
-            'warn',
-            5_000,
-          );
+        else showBanner(antiCheatWarningText(warning), 'warn', 5_000);
       }),
     );
     const mesh = session.mesh;

@@ -23,6 +23,7 @@ export const ui = {
   quickPlay: byId<HTMLButtonElement>('quick-play'),
   createForm: byId<HTMLFormElement>('create-form'),
   bots: byId<HTMLInputElement>('bots'),
+  botsHint: byId('bots-hint'),
   minutes: byId<HTMLInputElement>('minutes'),
   codeForm: byId<HTMLFormElement>('code-form'),
   code: byId<HTMLInputElement>('code'),

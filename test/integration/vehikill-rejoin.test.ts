@@ -7,7 +7,8 @@ import { VehikillPlayers } from '../support/vehikill.js';
 /*
  * A player with kills and score in a running match loses its connection and comes back within the
  * session's grace period: it is the same player, and keeps its line of the scoreboard. One who leaves
- * on purpose and joins again later is a new player (a new seat, a fresh line).
+ * on purpose and joins again later is a new player (a new seat, a fresh line), and so is one who comes
+ * back after the grace period, its seat lost, and joins the match again (the page's "Back to your match").
  */
 describe('a Vehikill player coming back to a running match', () => {
   const players = new VehikillPlayers();
@@ -56,5 +57,50 @@ describe('a Vehikill player coming back to a running match', () => {
     await eventually(() => player.me !== undefined, 'seated again', 10_000);
     const again = findPlayer(room.match, player.me?.vehicleId as number);
     expect(again).toMatchObject({ kills: 0, deaths: 0, score: 0 });
+  }, 40_000);
+});
+
+describe('a Vehikill player whose seat was lost', () => {
+  const players = new VehikillPlayers();
+  let proxy: TcpProxy | undefined;
+  afterAll(async () => {
+    await proxy?.close();
+    await players.close();
+  });
+
+  it('joins the match again as a new player: a new car, a fresh scoreboard line', async () => {
+    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 }, { graceMs: 1_000 });
+    proxy = new TcpProxy(server.port);
+    await proxy.listen();
+    const host = players.player('host');
+    const player = players.player('player', { client: { url: `ws://127.0.0.1:${proxy.port}/ws` } });
+    await host.createPrivate({ bots: 0 });
+    const room = server.rooms.at(-1);
+    if (!room) throw new Error('no room');
+    await player.joinByCode(host.room?.code as string);
+    players.drive([host, player]);
+    await eventually(() => player.me !== undefined, 'seated', 10_000);
+    const vehicleId = player.me?.vehicleId as number;
+    const line = findPlayer(room.match, vehicleId);
+    if (!line) throw new Error('no scoreboard line');
+    Object.assign(line, { kills: 3, deaths: 1, score: 300 });
+
+    // Away past the grace period: the server lets the session go, and its seat and line with it.
+    const left: string[] = [];
+    player.on('left', ({ reason }) => left.push(reason));
+    proxy.block();
+    await eventually(() => findPlayer(room.match, vehicleId) === undefined, 'the seat let go', 10_000);
+    proxy.unblock();
+    await eventually(() => left.includes('SESSION_EXPIRED'), 'told the seat is lost', 15_000);
+
+    await player.join(room.roomId);
+    await eventually(() => player.me !== undefined, 'seated again', 10_000);
+    const again = player.me?.vehicleId as number;
+    expect(findPlayer(room.match, again)).toMatchObject({ kills: 0, deaths: 0, score: 0 });
+    await eventually(
+      () => player.scoreboard().find((entry) => entry.vehicleId === again)?.score === 0,
+      'the fresh line synced',
+      5_000,
+    );
   }, 40_000);
 });

@@ -69,8 +69,8 @@ export class VehikillPlayers {
   readonly #sessions: GameSession[] = [];
   readonly #stops: (() => void)[] = [];
 
-  async start(config: VehikillRoomConfig): Promise<VehikillServer> {
-    this.server ??= await startVehikillServer(config);
+  async start(config: VehikillRoomConfig, options: GameServerOptions = {}): Promise<VehikillServer> {
+    this.server ??= await startVehikillServer(config, options);
     return this.server;
   }
 

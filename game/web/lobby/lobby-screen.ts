@@ -3,6 +3,7 @@ import { type CreateOptions, MATCH_MINUTES, MAX_BOTS } from '../../protocol/inde
 import { element } from '../dom.js';
 import { describeError } from '../problem-text.js';
 import { showStatus, ui } from '../ui.js';
+import { botFillHint, createOptionsFrom } from './create-form.js';
 import { LobbyWatch } from './lobby-watch.js';
 
 /**
@@ -42,15 +43,13 @@ export class LobbyScreen {
     ui.quickPlay.addEventListener('click', () => void this.#run(() => actions.quickPlay()));
     ui.createForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      const bots = Math.max(0, Math.min(MAX_BOTS, Math.round(Number(ui.bots.value) || 0)));
-      const minutes = Number(ui.minutes.value);
-      const options: Omit<CreateOptions, 'quickPlay' | 'relayOnly'> = {
-        bots,
-        ...(Number.isFinite(minutes) && minutes >= MATCH_MINUTES.min && minutes <= MATCH_MINUTES.max
-          ? { matchMinutes: minutes }
-          : {}),
-      };
+      const options = createOptionsFrom(ui.bots.value, ui.minutes.value);
       void this.#run(() => actions.createPrivate(options));
+    });
+    // A reload may restore the field's last value: the hint must say what that one gives.
+    ui.botsHint.textContent = botFillHint(ui.bots.value);
+    ui.bots.addEventListener('input', () => {
+      ui.botsHint.textContent = botFillHint(ui.bots.value);
     });
     ui.codeForm.addEventListener('submit', (event) => {
       event.preventDefault();
