@@ -1,6 +1,7 @@
 /**
- * `npm run bots -- --url URL --count N [--room CODE] [--origin O]`: N headless players in one Node process,
- * each a GameSession driven by the BotBrain, printing a short live line every two seconds.
+ * `npm run bots -- --url URL [--count N] [--room CODE] [--origin O]`: N headless players (1 without
+ * `--count`) in one Node process, each a GameSession driven by the BotBrain, printing a short live line
+ * every two seconds.
  */
 import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
