@@ -21,6 +21,7 @@ import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
 import { DEFAULT_MAX_BOTS_PER_ADDRESS } from './bot-allowance.js';
 import { type RoomConfigProblem, roomConfigProblem } from './room-config.js';
+import { urlToOpen } from './url-to-open.js';
 import { vehikillRoom } from './vehikill-room.js';
 
 /** The environment variable each room setting main reads comes from. */
@@ -63,12 +64,13 @@ async function main(): Promise<void> {
     ...(registry ? { registry } : {}),
     drainMs,
   });
-  console.log(`Vehikill: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+  const { url, allInterfaces } = urlToOpen(httpUrl);
+  console.log(`Vehikill: ${url}${allInterfaces ? ' (listening on all interfaces)' : ''}`);
   if (registry)
     console.log(
       `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
     );
-  if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
+  if (env.ADMIN_TOKEN) console.log(`dashboard: ${url}/dashboard (sign in with ADMIN_TOKEN)`);
   if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 }
 

@@ -21,7 +21,7 @@ import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
 import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
-import { answerError } from './http/json-answer.js';
+import { answerError, answerNotFound } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
 import { answerClientError, refuse } from './http/socket-refusal.js';
 import { createStaticHandler } from './http/static-files.js';
@@ -671,16 +671,13 @@ export class GameServer {
       }
       if (await this.monitoring.handle(req, res, pathname)) return;
       if (this.#serveStatic && (await this.#serveStatic(req, res))) return;
-      if (!res.headersSent) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-      }
+      if (!res.headersSent) answerNotFound(res);
     } catch (error) {
       // A fault of ours (or of an app handler): what the error-spike alert counts in full.
       this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: HTTP request failed', error);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end();
+      if (res.headersSent) res.end();
+      else answerError(res, 500, ErrorCode.INTERNAL_ERROR, 'the server failed to answer this request');
     }
   }
 

@@ -40,3 +40,22 @@ describe('request paths', () => {
     expect(await statusOf('//x/auth/guest', 'POST')).toBe(404);
   });
 });
+
+describe('a path with no route', () => {
+  it('is answered 404 in the JSON error shape every refusal has', async () => {
+    for (const method of ['GET', 'POST']) {
+      const response = await fetch(`${t.httpUrl}/no/such/route`, { method });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toEqual({ code: 'INVALID_MESSAGE', message: expect.any(String) });
+    }
+  });
+
+  it('is answered as /dashboard is when the dashboard is off, which must not show that it exists', async () => {
+    const missing = await fetch(`${t.httpUrl}/no/such/route`);
+    const dashboard = await fetch(`${t.httpUrl}/dashboard`);
+    expect(dashboard.status).toBe(404);
+    expect(dashboard.headers.get('content-type')).toBe(missing.headers.get('content-type'));
+    expect(await dashboard.text()).toBe(await missing.text());
+  });
+});

@@ -17,7 +17,7 @@ const internalErrors = (server: TestServer) =>
   (server.server.metrics as CountingMetrics).total('internal_errors_total');
 
 describe('a fault while answering', () => {
-  it('an HTTP request: 500, logged, counted as an internal error', async () => {
+  it('an HTTP request: 500 INTERNAL_ERROR, logged, counted as an internal error', async () => {
     t = await startServer({});
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.spyOn(t.server.monitoring, 'handle').mockRejectedValue(new Error('a handler broke'));
@@ -26,6 +26,8 @@ describe('a fault while answering', () => {
     const response = await fetch(`${t.httpUrl}/somewhere`);
 
     expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ code: 'INTERNAL_ERROR', message: expect.any(String) });
     expect(internalErrors(t)).toBe(before + 1);
     expect(logged).toHaveBeenCalledWith('vehikill-net: HTTP request failed', expect.any(Error));
     // The server still serves.

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { isolated } from '../support/isolated.js';
 import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
 
 const running = new Set<ChildProcess>();
@@ -63,6 +64,28 @@ describe('the Vehikill server main', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
+
+  // Listening on every interface is only done where every interface is loopback (isolated.sh's namespace).
+  for (const host of ['0.0.0.0', '::']) {
+    it.runIf(isolated && (host === '0.0.0.0' || ipv6Loopback))(
+      `with HOST=${host}, prints a URL a person can open and says it listens on all interfaces`,
+      async () => {
+        const run = runMain({ HOST: host, ADMIN_TOKEN: 'an-admin-token-for-the-test' });
+        const [, port] = await until(
+          run,
+          /^Vehikill: http:\/\/localhost:(\d+) \(listening on all interfaces\)$/m,
+        );
+        await until(
+          run,
+          new RegExp(`^dashboard: http://localhost:${port}/dashboard \\(sign in with ADMIN_TOKEN\\)$`, 'm'),
+        );
+        expect(run.output().stdout).not.toMatch(/0\.0\.0\.0|\[::\]/);
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+        run.child.kill('SIGTERM');
+        expect(await run.exited).toBe(0);
+      },
+    );
+  }
 
   it('refuses at start a match length the match rules refuse, naming the variable', async () => {
     await refusedStart({ MATCH_SECONDS: '0' }, /^vehikill: could not start: MATCH_SECONDS '0' is refused: /);

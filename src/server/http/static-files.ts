@@ -2,7 +2,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { ErrorCode } from '../../protocol/index.js';
 import { cacheControlFor } from './cache-policy.js';
+import { answerError } from './json-answer.js';
 import { entityTag, notModified, requestedPart } from './requested-part.js';
 
 /**
@@ -42,8 +44,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Serves GET/HEAD for files under `rootDir`. Resolves to false, having written nothing, when there is no
- * such file or the method is another, so the caller decides what a miss means. A folder with an index.html
+ * Serves GET/HEAD for files under `rootDir`; another method on a file is answered 405 INVALID_MESSAGE
+ * with `Allow: GET, HEAD`. Resolves to false, having written nothing, when there is no such file, whatever
+ * the method, so the caller decides what a miss means. A folder with an index.html
  * named without its trailing slash is redirected (301) to the name with it. Traversal, dotfiles and
  * undecodable paths count as misses: they say nothing about what exists. So does a symbolic link that
  * leads out of the root: the path names a file inside, but what would be read is outside.
@@ -54,7 +57,7 @@ export function createStaticHandler(
   const root = resolve(rootDir);
   return async (req, res) => {
     const target = req.url;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || target === undefined) return false;
+    if (target === undefined) return false;
     const file = fileFor(root, target);
     if (file === undefined) return false;
     // The root's real path, found for each request: the root may be a link (a deploy's `current`) that is
@@ -65,6 +68,14 @@ export function createStaticHandler(
     const opened = await openFile(file, within);
     if (!opened) return false;
     const { handle, path, size } = opened;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // The path names a file, so "no such path" (404) would be untrue: the method is what is wrong.
+      await handle.close().catch(() => {});
+      answerError(res, 405, ErrorCode.INVALID_MESSAGE, 'a file is only read: use GET or HEAD', {
+        allow: 'GET, HEAD',
+      });
+      return true;
+    }
     if (opened.folderIndex && !pathOf(target).endsWith('/')) {
       // Served at `/sub`, the folder's page would resolve its relative links (`app.js`) against `/`.
       await handle.close().catch(() => {});

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
-import { answerError } from '../http/json-answer.js';
+import { answerError, answerNotFound } from '../http/json-answer.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
 import { addressBlock, remoteAddress } from '../remote-address.js';
@@ -276,7 +276,8 @@ export class ServerMonitoring {
     if (pathname !== '/analytics' && pathname !== '/dashboard' && !pathname.startsWith('/dashboard/'))
       return false;
     const admin = this.#admin;
-    if (!admin) return refuse(res, 404, 'not found');
+    // Answered as a path with no route is: a dashboard that is off must not show that it is there.
+    if (!admin) return notFound(res);
     if (pathname === '/analytics') {
       const verdict = this.#adminVerdict(req, admin);
       if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
@@ -345,7 +346,7 @@ export class ServerMonitoring {
     // An own property only: `in` would take 'toString' or 'constructor' for files.
     if (Object.hasOwn(DASHBOARD_FILES, file) && file !== 'index.html')
       return this.#asset(res, file as DashboardFile);
-    return refuse(res, 404, 'not found');
+    return notFound(res);
   }
 
   /** A right token sets the cookie and sends the browser to the clean URL (no token left in history). */
@@ -407,6 +408,11 @@ export class ServerMonitoring {
     res.end(body);
     return true;
   }
+}
+
+function notFound(res: ServerResponse): true {
+  answerNotFound(res);
+  return true;
 }
 
 function refuse(res: ServerResponse, status: number, message: string): true {

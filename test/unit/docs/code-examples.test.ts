@@ -147,8 +147,8 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import {
         exitOnStartFailure,
         GameServer,
-        numberFromEnvironment,
         optionsFromEnvironment,
+        portFromEnvironment,
         Room,
         stopOnSignals,
       } from 'vehikill-net/server';
@@ -449,6 +449,14 @@ describe('the ```ts blocks of README.md and docs/*.md', () => {
     expect(layers.size).toBeGreaterThan(0);
     for (const layer of layers) expect(programFiles).toContain(join(ROOT, 'src', layer, 'index.ts'));
     expect(programFiles.filter((file) => file.startsWith(join(ROOT, 'dist')))).toEqual([]);
+  });
+
+  it('read a port with portFromEnvironment, which refuses one over 65535 at start', () => {
+    // numberFromEnvironment takes PORT=99999, and the start then fails in listen() instead.
+    const wrong = CHECKED.filter((block) => /numberFromEnvironment\([^)]*PORT'/.test(block.code)).map(
+      (block) => `${block.doc}:${block.line}`,
+    );
+    expect(wrong).toEqual([]);
   });
 
   it('have a block for each prelude', () => {

@@ -269,9 +269,26 @@ describe('static files', () => {
     expect(await head.text()).toBe('');
   });
 
-  it('leaves other methods to the caller', async () => {
-    expect((await rawGet('/app.js', 'POST')).status).toBe(404);
-    expect((await rawGet('/app.js', 'DELETE')).status).toBe(404);
+  it('refuses another method on a file 405, saying which it takes, in the JSON error shape', async () => {
+    for (const [target, method] of [
+      ['/app.js', 'POST'],
+      ['/app.js', 'PUT'],
+      ['/app.js', 'DELETE'],
+      // A folder's index.html is a file there too.
+      ['/', 'POST'],
+      ['/sub/', 'DELETE'],
+    ] as const) {
+      const response = await fetch(`${base}${target}`, { method });
+      expect({ target, method, status: response.status }).toEqual({ target, method, status: 405 });
+      expect(response.headers.get('allow')).toBe('GET, HEAD');
+      expect(await response.json()).toEqual({ code: 'INVALID_MESSAGE', message: expect.any(String) });
+    }
+  });
+
+  it('leaves another method on a path with no file to the caller', async () => {
+    expect((await rawGet('/missing.js', 'POST')).status).toBe(404);
+    expect((await rawGet('/.env', 'POST')).status).toBe(404);
+    expect((await rawGet('/../secret.txt', 'DELETE')).status).toBe(404);
   });
 
   it('refuses traversal, encoded traversal, dotfiles and bad escapes', async () => {
