@@ -727,7 +727,7 @@ export class GameServer {
         if (socket.destroyed) this.#addressSlots.release(block);
         else socket.once('close', () => this.#addressSlots.release(block));
       }
-      const auth = await authenticateWithin(
+      const answer = await authenticateWithin(
         this.#authenticator,
         req,
         check.token,
@@ -735,6 +735,8 @@ export class GameServer {
         this.clock,
       );
       if (socket.destroyed) return;
+      // Before the 101, as all that can fail on the app's answer: a throw after it is not an HTTP answer.
+      const auth = answer.ok ? { ...answer, identity: readableIdentity(answer.identity) } : answer;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         if (!auth.ok) {
           // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
@@ -748,7 +750,7 @@ export class GameServer {
           ws.close(closeCodeFor(auth.code), closeReason(auth.message));
           return;
         }
-        const connection = new ServerConnection(ws, readableIdentity(auth.identity), address, {
+        const connection = new ServerConnection(ws, auth.identity, address, {
           clock: this.clock,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,
