@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
 import {
   closeCodeFor,
@@ -686,6 +686,8 @@ export class GameServer {
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    /** Set once the 101 is written (ws calls back at once): from then on the answer is a close, not HTTP. */
+    let upgraded: WebSocket | undefined;
     this.#noteForwardedFor(req);
     try {
       if (this.#closing)
@@ -738,6 +740,7 @@ export class GameServer {
       // Before the 101, as all that can fail on the app's answer: a throw after it is not an HTTP answer.
       const auth = answer.ok ? { ...answer, identity: readableIdentity(answer.identity) } : answer;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        upgraded = ws;
         if (!auth.ok) {
           // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
           // The socket is read until the client's close comes back: a bad frame meanwhile is an 'error'
@@ -773,7 +776,15 @@ export class GameServer {
       // Ours, or the app's authenticator throwing: a fault, not the client's mistake.
       this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: upgrade failed', error);
-      refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
+      if (upgraded === undefined) {
+        refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
+        return;
+      }
+      // An HTTP answer written into the WebSocket stream reads as a bad frame, and the client reconnects
+      // for ever: told in frames, as a refusal is.
+      upgraded.on('error', () => upgraded?.terminate());
+      upgraded.send(encodeMessage(Kind.Error, { code: ErrorCode.INTERNAL_ERROR, message: 'upgrade failed' }));
+      upgraded.close(closeCodeFor(ErrorCode.INTERNAL_ERROR), 'upgrade failed');
     }
   }
 
