@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type Cancel, type Clock, every, realClock } from '../common/index.js';
 import {
   closeCodeFor,
@@ -683,6 +683,8 @@ export class GameServer {
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    /** Set once the 101 is written (ws calls back at once): from then on the answer is a close, not HTTP. */
+    let upgraded: WebSocket | undefined;
     this.#noteForwardedFor(req);
     try {
       if (this.#closing)
@@ -724,7 +726,7 @@ export class GameServer {
         if (socket.destroyed) this.#addressSlots.release(block);
         else socket.once('close', () => this.#addressSlots.release(block));
       }
-      const auth = await authenticateWithin(
+      const answer = await authenticateWithin(
         this.#authenticator,
         req,
         check.token,
@@ -732,7 +734,10 @@ export class GameServer {
         this.clock,
       );
       if (socket.destroyed) return;
+      // Before the 101, as all that can fail on the app's answer: a throw after it is not an HTTP answer.
+      const auth = answer.ok ? { ...answer, identity: readableIdentity(answer.identity) } : answer;
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        upgraded = ws;
         if (!auth.ok) {
           // Completed then closed with the code: a browser cannot read an HTTP refusal, but it can read this.
           // The socket is read until the client's close comes back: a bad frame meanwhile is an 'error'
@@ -745,7 +750,7 @@ export class GameServer {
           ws.close(closeCodeFor(auth.code), closeReason(auth.message));
           return;
         }
-        const connection = new ServerConnection(ws, readableIdentity(auth.identity), address, {
+        const connection = new ServerConnection(ws, auth.identity, address, {
           clock: this.clock,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,
@@ -768,7 +773,15 @@ export class GameServer {
       // Ours, or the app's authenticator throwing: a fault, not the client's mistake.
       this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: upgrade failed', error);
-      refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
+      if (upgraded === undefined) {
+        refuse(socket, 500, ErrorCode.INTERNAL_ERROR, 'upgrade failed');
+        return;
+      }
+      // An HTTP answer written into the WebSocket stream reads as a bad frame, and the client reconnects
+      // for ever: told in frames, as a refusal is.
+      upgraded.on('error', () => upgraded?.terminate());
+      upgraded.send(encodeMessage(Kind.Error, { code: ErrorCode.INTERNAL_ERROR, message: 'upgrade failed' }));
+      upgraded.close(closeCodeFor(ErrorCode.INTERNAL_ERROR), 'upgrade failed');
     }
   }
 

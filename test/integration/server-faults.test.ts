@@ -1,3 +1,4 @@
+import { closeCodeFor, ErrorCode } from 'vehikill-net/protocol';
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -57,6 +58,32 @@ describe('a fault while answering', () => {
 
     expect(status).toBe(500);
     expect(internalErrors(t)).toBe(before + 1);
+    expect(logged).toHaveBeenCalledWith('vehikill-net: upgrade failed', expect.any(Error));
+  });
+
+  it('after the 101 (a refusal that fails as it is sent): closed INTERNAL_ERROR, no HTTP in the stream', async () => {
+    t = await startServer({});
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const metrics = t.server.monitoring.metrics;
+    const count = metrics.count.bind(metrics);
+    vi.spyOn(metrics, 'count').mockImplementation((name, ...rest) => {
+      if (name === 'auth_failures_total') throw new Error('a sink broke');
+      count(name, ...rest);
+    });
+    const before = internalErrors(t);
+
+    // No token: refused UNAUTHORIZED once the upgrade is complete, where the count throws.
+    const ended = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(t?.wsUrl ?? '');
+      const errors: string[] = [];
+      ws.on('error', (error) => errors.push(error.message));
+      ws.on('close', (code) => resolve(`${code} ${errors.join(', ')}`.trim()));
+    });
+
+    // Before, the 500 was written into the WebSocket stream: "Invalid WebSocket frame", 1006.
+    expect(ended).toBe(String(closeCodeFor(ErrorCode.INTERNAL_ERROR)));
+    expect(internalErrors(t)).toBe(before + 1);
+    expect(logged).toHaveBeenCalledTimes(1);
     expect(logged).toHaveBeenCalledWith('vehikill-net: upgrade failed', expect.any(Error));
   });
 });

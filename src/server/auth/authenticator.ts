@@ -15,7 +15,8 @@ export type AuthResult = { ok: true; identity: Identity } | { ok: false; code: E
  * The app's own authentication plugs in here. Called during the WebSocket upgrade with the request and
  * the token from `?token=` or `Authorization: Bearer`. A refusal reaches the client as its error code;
  * resolve with one rather than rejecting, since a rejection can only be reported as an internal error,
- * as is an answer that takes longer than `authTimeoutMs` (GameServerOptions).
+ * as is an answer that takes longer than `authTimeoutMs` (GameServerOptions) or one of another shape
+ * (see `checkedAuthResult`).
  */
 export interface Authenticator {
   authenticate(request: IncomingMessage, token: string | undefined): Promise<AuthResult>;

@@ -16,6 +16,7 @@ import type { KnownMetric } from '../monitoring/metric-catalog.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
+import { createWithin } from './create-within.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
 import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
@@ -552,7 +553,7 @@ export class RoomManager {
       // Set as onCreate would set it first thing (onCreate reads it, and what it sets wins); metadata no
       // room could list (a non-finite number) refuses the creation as it would from there.
       if (metadata !== undefined && Object.keys(metadata).length > 0) room.setMetadata(metadata);
-      await room.onCreate(options);
+      await createWithin(() => room.onCreate(options), this.#options.clock);
     } catch (error) {
       host.abandon();
       const message = error instanceof Error ? error.message : 'the room could not be created';
