@@ -132,6 +132,12 @@ export interface GameServerOptions extends MonitoringOptions {
    */
   authTimeoutMs?: number;
   /**
+   * A room's async `onCreate` must finish within this many ms, or the creation is refused (JOIN_REJECTED) and
+   * the half-made room disposed: a player's requests run one at a time, so one that never finished held its
+   * creator's every later request. Default 5,000 (as long as quick plays wait for a creation under way).
+   */
+  createTimeoutMs?: number;
+  /**
    * An HTTP request (a page, the guest endpoint, a WebSocket upgrade) must have sent all its headers within
    * this many ms, or its socket is closed: slow clients cannot hold sockets open. Default 10,000 (or
    * `httpRequestTimeoutMs` if that is shorter).
@@ -290,6 +296,7 @@ export type ResolvedLimits = Required<
     | 'heartbeatTimeoutMs'
     | 'helloTimeoutMs'
     | 'authTimeoutMs'
+    | 'createTimeoutMs'
     | 'httpHeadersTimeoutMs'
     | 'httpRequestTimeoutMs'
     | 'graceMs'
@@ -344,6 +351,7 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatMs * 3,
     helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
     authTimeoutMs: options.authTimeoutMs ?? 5_000,
+    createTimeoutMs: options.createTimeoutMs ?? 5_000,
     httpHeadersTimeoutMs:
       options.httpHeadersTimeoutMs ?? Math.min(10_000, options.httpRequestTimeoutMs ?? 10_000),
     httpRequestTimeoutMs: options.httpRequestTimeoutMs ?? 30_000,
@@ -413,8 +421,10 @@ export function resolveLimits(options: GameServerOptions): ResolvedLimits {
       `GameServer option 'idleDisposeMs' must be above 0 (Infinity: rooms are never disposed as idle)`,
     );
   }
-  if (!(limits.authTimeoutMs > 0) || !Number.isFinite(limits.authTimeoutMs)) {
-    throw new TypeError(`GameServer option 'authTimeoutMs' must be a finite number of ms above 0`);
+  for (const name of ['authTimeoutMs', 'createTimeoutMs'] as const) {
+    if (!(limits[name] > 0) || !Number.isFinite(limits[name])) {
+      throw new TypeError(`GameServer option '${name}' must be a finite number of ms above 0`);
+    }
   }
   // 0 would turn Node's timeout off, which is what these exist to prevent.
   if (limits.httpHeadersTimeoutMs <= 0)

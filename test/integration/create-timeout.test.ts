@@ -12,8 +12,11 @@ afterEach(async () => {
 });
 
 /** A creation of a 'slow' room whose `onCreate` waits at its gate, and how it was answered (or not). */
-async function creationWaiting(clock: ManualClock) {
-  t = await startServer({ test: TestRoom, slow: SlowCreateRoom }, { clock });
+async function creationWaiting(clock: ManualClock, createTimeoutMs?: number) {
+  t = await startServer(
+    { test: TestRoom, slow: SlowCreateRoom },
+    createTimeoutMs === undefined ? { clock } : { clock, createTimeoutMs },
+  );
   const alice = t.client();
   await alice.connect();
   const answer = alice.create('slow').then(
@@ -61,5 +64,14 @@ describe('a plain create whose async onCreate never returns', () => {
     SlowCreateRoom.fail(new Error('the map service broke, late'));
     await sleep(50);
     expect(SlowCreateRoom.disposed).toBe(1);
+  });
+
+  it('waits as long as createTimeoutMs says, for a room that loads something slow', async () => {
+    const clock = new ManualClock(0);
+    const { answer } = await creationWaiting(clock, 30_000);
+    clock.advance(29_999);
+    expect(await Promise.race([answer, sleep(50).then(() => 'waiting')])).toBe('waiting');
+    SlowCreateRoom.release();
+    expect(await within(answer)).toBe('created');
   });
 });

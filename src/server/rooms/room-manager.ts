@@ -60,6 +60,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   nodeId: string;
   /** Empty rooms are disposed this long after the last member left (ms). */
   emptyDisposeMs: number;
+  /** How long an async `onCreate` may take (see `createWithin`). */
+  createTimeoutMs: number;
   /** Rooms none of whose members sent anything (room messages, server link, relay) this long go (ms). */
   idleDisposeMs: number;
   /** Most rooms this node hosts at once; creation beyond it is refused. */
@@ -553,7 +555,7 @@ export class RoomManager {
       // Set as onCreate would set it first thing (onCreate reads it, and what it sets wins); metadata no
       // room could list (a non-finite number) refuses the creation as it would from there.
       if (metadata !== undefined && Object.keys(metadata).length > 0) room.setMetadata(metadata);
-      await createWithin(() => room.onCreate(options), this.#options.clock);
+      await createWithin(() => room.onCreate(options), this.#options.clock, this.#options.createTimeoutMs);
     } catch (error) {
       host.abandon();
       const message = error instanceof Error ? error.message : 'the room could not be created';

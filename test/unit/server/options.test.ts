@@ -241,3 +241,12 @@ describe('heartbeat periods', () => {
     await server.close({ drainMs: 0 });
   });
 });
+
+describe('createTimeoutMs', () => {
+  it('defaults to 5 s and refuses what no creation could meet, naming the option', () => {
+    expect(resolveLimits({}).createTimeoutMs).toBe(5_000);
+    for (const createTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveLimits({ createTimeoutMs }), String(createTimeoutMs)).toThrow(/'createTimeoutMs'/);
+    }
+  });
+});
