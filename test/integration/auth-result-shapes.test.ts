@@ -3,6 +3,7 @@ import type { Authenticator } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type TestServer } from '../support/server.js';
+import { onUpgradeRefused } from '../support/upgrade-refusal.js';
 
 // What an app's authenticator written in JavaScript can answer, typed or not. Each must end the upgrade
 // with an answer the client reads: never a TypeError after the 101, whose 500 was then written into the
@@ -37,15 +38,9 @@ function upgradeOutcome(url: string): Promise<string> {
       clearTimeout(timer);
       resolve(`${said.join(', ')} closed ${code}`);
     });
-    ws.on('unexpected-response', (_request, response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve(`${response.statusCode} ${JSON.parse(body).code}`);
-      });
+    onUpgradeRefused(ws, (status, body) => {
+      clearTimeout(timer);
+      resolve(`${status} ${JSON.parse(body).code}`);
     });
   });
 }

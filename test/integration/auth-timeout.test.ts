@@ -2,6 +2,7 @@ import { ErrorCode } from 'vehikill-net/protocol';
 import { GameServer } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { onUpgradeRefused } from '../support/upgrade-refusal.js';
 
 let server: GameServer | undefined;
 afterEach(async () => {
@@ -24,15 +25,9 @@ function upgradeOutcome(url: string, waitMs: number): Promise<string> {
       ws.terminate();
       resolve('opened');
     });
-    ws.on('unexpected-response', (_request, response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve(`${response.statusCode} ${body}`);
-      });
+    onUpgradeRefused(ws, (status, body) => {
+      clearTimeout(timer);
+      resolve(`${status} ${body}`);
     });
   });
 }

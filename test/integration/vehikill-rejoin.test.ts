@@ -10,6 +10,30 @@ import { VehikillPlayers } from '../support/vehikill.js';
  * on purpose and joins again later is a new player (a new seat, a fresh line), and so is one who comes
  * back after the grace period, its seat lost, and joins the match again (the page's "Back to your match").
  */
+/**
+ * A host's private match with a player behind a proxy the test can cut, both driven and seated; the
+ * player's scoreboard line set to 3 kills, 1 death, 300 points.
+ */
+async function playerWithAScore(players: VehikillPlayers, serverOptions?: { graceMs: number }) {
+  const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 }, serverOptions);
+  const proxy = new TcpProxy(server.port);
+  await proxy.listen();
+  const host = players.player('host');
+  const player = players.player('player', { client: { url: `ws://127.0.0.1:${proxy.port}/ws` } });
+  await host.createPrivate({ bots: 0 });
+  const room = server.rooms.at(-1);
+  if (!room) throw new Error('no room');
+  const code = host.room?.code as string;
+  await player.joinByCode(code);
+  players.drive([host, player]);
+  await eventually(() => player.me !== undefined, 'seated', 10_000);
+  const vehicleId = player.me?.vehicleId as number;
+  const line = findPlayer(room.match, vehicleId);
+  if (!line) throw new Error('no scoreboard line');
+  Object.assign(line, { kills: 3, deaths: 1, score: 300 });
+  return { proxy, player, room, code, vehicleId };
+}
+
 describe('a Vehikill player coming back to a running match', () => {
   const players = new VehikillPlayers();
   let proxy: TcpProxy | undefined;
@@ -19,22 +43,9 @@ describe('a Vehikill player coming back to a running match', () => {
   });
 
   it('keeps its kills, deaths and score after a dropped connection, and starts afresh after leaving', async () => {
-    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 });
-    proxy = new TcpProxy(server.port);
-    await proxy.listen();
-    const host = players.player('host');
-    const player = players.player('player', { client: { url: `ws://127.0.0.1:${proxy.port}/ws` } });
-    await host.createPrivate({ bots: 0 });
-    const room = server.rooms.at(-1);
-    if (!room) throw new Error('no room');
-    const code = host.room?.code as string;
-    await player.joinByCode(code);
-    players.drive([host, player]);
-    await eventually(() => player.me !== undefined, 'seated', 10_000);
-    const vehicleId = player.me?.vehicleId as number;
-    const line = findPlayer(room.match, vehicleId);
-    if (!line) throw new Error('no scoreboard line');
-    Object.assign(line, { kills: 3, deaths: 1, score: 300 });
+    const started = await playerWithAScore(players);
+    proxy = started.proxy;
+    const { player, room, code, vehicleId } = started;
     const synced = () => player.scoreboard().find((entry) => entry.vehicleId === vehicleId);
     await eventually(() => synced()?.kills === 3, 'the line synced to the player', 5_000);
 
@@ -69,22 +80,9 @@ describe('a Vehikill player whose seat was lost', () => {
   });
 
   it('joins the match again as a new player: a new car, a fresh scoreboard line', async () => {
-    const server = await players.start({ matchSeconds: 600, warmupSeconds: 0 }, { graceMs: 1_000 });
-    proxy = new TcpProxy(server.port);
-    await proxy.listen();
-    const host = players.player('host');
-    const player = players.player('player', { client: { url: `ws://127.0.0.1:${proxy.port}/ws` } });
-    await host.createPrivate({ bots: 0 });
-    const room = server.rooms.at(-1);
-    if (!room) throw new Error('no room');
-    await player.joinByCode(host.room?.code as string);
-    players.drive([host, player]);
-    await eventually(() => player.me !== undefined, 'seated', 10_000);
-    const vehicleId = player.me?.vehicleId as number;
-    const line = findPlayer(room.match, vehicleId);
-    if (!line) throw new Error('no scoreboard line');
-    Object.assign(line, { kills: 3, deaths: 1, score: 300 });
-
+    const started = await playerWithAScore(players, { graceMs: 1_000 });
+    proxy = started.proxy;
+    const { player, room, vehicleId } = started;
     // Away past the grace period: the server lets the session go, and its seat and line with it.
     const left: string[] = [];
     player.on('left', ({ reason }) => left.push(reason));

@@ -9,13 +9,19 @@ const self = 'aaaaaaaa02';
 const rtc = { RTCPeerConnection: FakePeerConnection.ctor };
 const twoRooms = (clock: ManualClock) => twoRoomsOf(self, peer, clock);
 
+/** Our room and the peer's, each with its mesh made and settled, on one manual clock. */
+async function twoMeshes() {
+  const clock = new ManualClock();
+  const { ours, theirs } = twoRooms(clock);
+  const mesh = ours.room.mesh({ rtc });
+  const peerMesh = theirs.room.mesh({ rtc });
+  await settle();
+  return { clock, ours, theirs, mesh, peerMesh };
+}
+
 describe("a peer's next link, after our link missed the goodbye of the one before", () => {
   it('has its first offer answered at once, by a link that takes the old one’s place', async () => {
-    const clock = new ManualClock();
-    const { ours, theirs } = twoRooms(clock);
-    const mesh = ours.room.mesh({ rtc });
-    const peerMesh = theirs.room.mesh({ rtc });
-    await settle();
+    const { clock, ours, theirs, mesh, peerMesh } = await twoMeshes();
     // Attempt 1 never connects; the peer's link tries again 20 s later: ours is at attempt 2 now.
     clock.advance(5_000);
     await settle();
@@ -43,11 +49,7 @@ describe("a peer's next link, after our link missed the goodbye of the one befor
   });
 
   it('two live links that offer the same attempt at once still resolve it as glare, no link replaced', async () => {
-    const clock = new ManualClock();
-    const { ours, theirs } = twoRooms(clock);
-    const mesh = ours.room.mesh({ rtc });
-    const peerMesh = theirs.room.mesh({ rtc });
-    await settle();
+    const { mesh, peerMesh } = await twoMeshes();
     const link = mesh.link(peer);
     const peerLink = peerMesh.link(self);
     // Both open attempt 2 before either offer crosses: the polite side (ours) gives way and answers.
@@ -70,11 +72,7 @@ describe("a peer's next link, after our link missed the goodbye of the one befor
 
 describe("a peer's next link whose dispatch came ahead of its offer", () => {
   it('keeps our link, which already takes its stream, and answers the offer on it', async () => {
-    const clock = new ManualClock();
-    const { ours, theirs } = twoRooms(clock);
-    const mesh = ours.room.mesh({ rtc });
-    const peerMesh = theirs.room.mesh({ rtc });
-    await settle();
+    const { clock, ours, theirs, mesh, peerMesh } = await twoMeshes();
     const link = mesh.link(peer);
     const heard: number[] = [];
     mesh.on('message', ({ channel, bytes }) => {
