@@ -294,6 +294,9 @@ export class VoiceChat {
     this.#unheard = candidates.filter((id) => !wanted.includes(id));
     if (this.#unheard.length > 0 && !wasCapped) this.#reportCap(candidates.length, wanted.length, maxPeers);
     for (const peerId of [...this.#peers.keys()]) if (!wanted.includes(peerId)) this.#drop(peerId);
+    // A `speaking` listener told that a dropped peer went quiet may have closed voice: connecting now
+    // would leave connections and their timers behind, which nothing closes any more.
+    if (this.#closed) return;
     for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
   }
 
@@ -393,6 +396,8 @@ export class VoiceChat {
   /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */
   #play(peerId: string, entry: PeerEntry, stream: MediaStream): void {
     this.#stopDetector(peerId, entry);
+    // Its `speaking: false` may have had the app close voice or drop this peer: nothing is to play then.
+    if (this.#closed || this.#peers.get(peerId) !== entry) return;
     if (!entry.audio) {
       entry.audio = new Audio();
       entry.audio.autoplay = true;
@@ -447,12 +452,13 @@ export class VoiceChat {
   #drop(peerId: string): void {
     const entry = this.#peers.get(peerId);
     if (!entry) return;
-    this.#stopDetector(peerId, entry);
+    this.#peers.delete(peerId);
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
     this.#lastAttempts.set(peerId, entry.peer.attempt);
     this.#offerBudgets.keep(peerId, entry.peer.peerOffers, this.#room.clock.now());
-    this.#peers.delete(peerId);
+    // Last: its `speaking: false` runs the app's listener, which may close voice or change its peers.
+    this.#stopDetector(peerId, entry);
   }
 
   /**
