@@ -139,15 +139,16 @@ export class VoiceChat {
         }),
     });
     this.#disposers.push(
-      room.on('member-join', () => {
-        this.#followRoomSize();
-        this.refreshPeers();
-      }),
+      room.on('member-join', () => this.#membersChanged()),
       room.on('member-leave', ({ playerId }) => {
         this.#drop(playerId);
         this.#lastAttempts.delete(playerId);
-        this.#followRoomSize();
         // Above maxPeers the choice depends on who is in the room: one fewer may free a place.
+        this.#membersChanged();
+      }),
+      // A resync's member changes come one by one (see `#membersChanged`): chosen for once they are all in.
+      room.on('state', () => {
+        this.#followRoomSize();
         this.refreshPeers();
       }),
       room.on('leave', () => this.close()),
@@ -366,6 +367,17 @@ export class VoiceChat {
     this.#peers.set(peerId, entry);
     void entry.peer.setTrack(this.#sendingTrack());
     if (!this.#replaying) entry.peer.start();
+  }
+
+  /**
+   * A member joined or left: the peers are chosen again for the room now, unless a resync is telling its
+   * changes one by one. The members in between are a set the room never had, and near `maxPeers` a choice
+   * among them could open a connection only to drop it at the next change: `state` follows them all.
+   */
+  #membersChanged(): void {
+    if (this.#room.resyncing) return;
+    this.#followRoomSize();
+    this.refreshPeers();
   }
 
   /**
