@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Member } from '../../../src/protocol/index.js';
 import { settle } from '../../support/signal-rooms.js';
 import { voiceHarnessEach } from '../../support/voice-harness.js';
+import { member } from './fakes/fake-room.js';
 
-const A = 'player-a';
-const B = 'player-b';
-const C = 'player-c';
-const D = 'player-d';
-const E = 'player-e';
-/** Sorts between D and nobody: it takes E's place on the ring of ids (see chooseVoicePeers). */
+const [A, B, C, D, E] = ['player-a', 'player-b', 'player-c', 'player-d', 'player-e'] as const;
+/** Sorts after D, as E does: it takes E's place on the ring of ids (see chooseVoicePeers). */
 const E2 = 'player-e2';
-
-const member = (playerId: string, seating?: number): Member => ({
-  playerId,
-  name: playerId,
-  away: false,
-  ...(seating === undefined ? {} : { seating }),
-});
 
 const h = voiceHarnessEach([A, B, C, D, E]);
 
@@ -36,7 +25,13 @@ describe('voice after a resync: the peers are chosen once, for the room the resy
   });
 
   it('a member found in a new seating gets a new audio connection', async () => {
-    const seated = (seating: number) => [member(A), member(B, seating), member(C), member(D), member(E)];
+    const seated = (seating: number) => [
+      member(A),
+      { ...member(B), seating },
+      member(C),
+      member(D),
+      member(E),
+    ];
     const va = h.start(A);
     h.start(B);
     h.rooms.room(A).applyState({}, seated(1)); // the seatings as a server that numbers them says
