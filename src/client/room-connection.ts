@@ -150,6 +150,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #resumed = new Emitter<{ resumed: null }>();
   /** The member whose leave and join a resync is telling now: found in a new seating (see `reseating`). */
   #reseating: string | undefined;
+  /** A resync is telling its member changes, one by one: see `resyncing`. */
+  #resyncing = false;
   /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
   #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
   readonly #joinedAt: number;
@@ -516,27 +518,41 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyState(state: unknown, members: Member[]): void {
     const before = new Map(this.#members);
     const now = new Map(members.map((member) => [member.playerId, member]));
-    for (const playerId of before.keys()) {
-      if (!now.has(playerId)) this.applyMemberLeft(playerId, ErrorCode.OUTBOX_OVERFLOW);
-    }
-    for (const member of members) {
-      const known = before.get(member.playerId);
-      if (known && isNewSeating(known, member)) {
-        // It left and came back meanwhile: its links, signals and streams of the seating before are over.
-        this.#reseating = member.playerId;
-        try {
-          this.applyMemberLeft(member.playerId, ErrorCode.OUTBOX_OVERFLOW);
-          this.applyMemberJoined(member);
-        } finally {
-          this.#reseating = undefined;
-        }
-      } else if (!known) this.applyMemberJoined(member);
-      else if (known.away !== member.away) this.applyPresence(member.playerId, member.away);
+    this.#resyncing = true;
+    try {
+      for (const playerId of before.keys()) {
+        if (!now.has(playerId)) this.applyMemberLeft(playerId, ErrorCode.OUTBOX_OVERFLOW);
+      }
+      for (const member of members) {
+        const known = before.get(member.playerId);
+        if (known && isNewSeating(known, member)) {
+          // It left and came back meanwhile: its links, signals and streams of the seating before are over.
+          this.#reseating = member.playerId;
+          try {
+            this.applyMemberLeft(member.playerId, ErrorCode.OUTBOX_OVERFLOW);
+            this.applyMemberJoined(member);
+          } finally {
+            this.#reseating = undefined;
+          }
+        } else if (!known) this.applyMemberJoined(member);
+        else if (known.away !== member.away) this.applyPresence(member.playerId, member.away);
+      }
+    } finally {
+      this.#resyncing = false;
     }
     // In the server's order, with every field as it says now.
     this.#members.clear();
     for (const [playerId, member] of now) this.#members.set(playerId, member);
     this.#events.emit('state', { state, members });
+  }
+
+  /**
+   * @internal True while a resync tells its member changes (`member-leave`, `member-join`), one by one:
+   * the members in between are a set the room never had. Whoever chooses among the members (voice above
+   * `maxPeers`) chooses once, at the `state` that follows.
+   */
+  get resyncing(): boolean {
+    return this.#resyncing;
   }
 
   /** @internal */

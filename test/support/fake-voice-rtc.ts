@@ -71,6 +71,8 @@ export class FakeAudioConnection {
   connectionState: RTCPeerConnectionState = 'new';
   localDescription: RTCSessionDescriptionInit | null = null;
   remoteDescription: RTCSessionDescriptionInit | null = null;
+  /** As the browser's: an answer is taken only in 'have-local-offer' (a second one is refused). */
+  signalingState: RTCSignalingState = 'stable';
   closed = false;
   readonly addedCandidates: RTCIceCandidateInit[] = [];
   readonly transceivers: FakeTransceiver[] = [];
@@ -133,6 +135,7 @@ export class FakeAudioConnection {
     await later();
     this.#throwIfClosed();
     this.localDescription = description;
+    this.signalingState = description.type === 'offer' ? 'have-local-offer' : 'stable';
     // Gathering starts now; browsers report candidates after the call resolves.
     queueMicrotask(() => {
       if (this.closed) return;
@@ -148,7 +151,14 @@ export class FakeAudioConnection {
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     await later();
     this.#throwIfClosed();
+    if (description.type === 'answer' && this.signalingState !== 'have-local-offer') {
+      throw new DOMException(
+        `cannot set a remote answer in state ${this.signalingState}`,
+        'InvalidStateError',
+      );
+    }
     this.remoteDescription = description;
+    this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable';
     if (description.type === 'offer' && this.transceivers.length === 0) {
       this.addTransceiver('audio', { direction: 'recvonly' });
     }

@@ -139,15 +139,16 @@ export class VoiceChat {
         }),
     });
     this.#disposers.push(
-      room.on('member-join', () => {
-        this.#followRoomSize();
-        this.refreshPeers();
-      }),
+      room.on('member-join', () => this.#membersChanged()),
       room.on('member-leave', ({ playerId }) => {
         this.#drop(playerId);
         this.#lastAttempts.delete(playerId);
-        this.#followRoomSize();
         // Above maxPeers the choice depends on who is in the room: one fewer may free a place.
+        this.#membersChanged();
+      }),
+      // A resync's member changes come one by one (see `#membersChanged`): chosen for once they are all in.
+      room.on('state', () => {
+        this.#followRoomSize();
         this.refreshPeers();
       }),
       room.on('leave', () => this.close()),
@@ -294,6 +295,9 @@ export class VoiceChat {
     this.#unheard = candidates.filter((id) => !wanted.includes(id));
     if (this.#unheard.length > 0 && !wasCapped) this.#reportCap(candidates.length, wanted.length, maxPeers);
     for (const peerId of [...this.#peers.keys()]) if (!wanted.includes(peerId)) this.#drop(peerId);
+    // A `speaking` listener told that a dropped peer went quiet may have closed voice: connecting now
+    // would leave connections and their timers behind, which nothing closes any more.
+    if (this.#closed) return;
     for (const peerId of wanted) if (!this.#peers.has(peerId)) this.#connect(peerId);
   }
 
@@ -366,6 +370,17 @@ export class VoiceChat {
   }
 
   /**
+   * A member joined or left: the peers are chosen again for the room now, unless a resync is telling its
+   * changes one by one. The members in between are a set the room never had, and near `maxPeers` a choice
+   * among them could open a connection only to drop it at the next change: `state` follows them all.
+   */
+  #membersChanged(): void {
+    if (this.#room.resyncing) return;
+    this.#followRoomSize();
+    this.refreshPeers();
+  }
+
+  /**
    * Opus settings for the room's size now. Above 8 players every one uploads to up to 7 voice peers plus
    * 15 data links: fewer, longer packets and a lower rate keep a player's upload near 600 kbit/s
    * (BENCHMARKS.md).
@@ -393,6 +408,8 @@ export class VoiceChat {
   /** Plays a peer's stream; a new attempt's stream replaces the one before on the same element. */
   #play(peerId: string, entry: PeerEntry, stream: MediaStream): void {
     this.#stopDetector(peerId, entry);
+    // Its `speaking: false` may have had the app close voice or drop this peer: nothing is to play then.
+    if (this.#closed || this.#peers.get(peerId) !== entry) return;
     if (!entry.audio) {
       entry.audio = new Audio();
       entry.audio.autoplay = true;
@@ -447,12 +464,13 @@ export class VoiceChat {
   #drop(peerId: string): void {
     const entry = this.#peers.get(peerId);
     if (!entry) return;
-    this.#stopDetector(peerId, entry);
+    this.#peers.delete(peerId);
     if (entry.audio) entry.audio.srcObject = null;
     entry.peer.close();
     this.#lastAttempts.set(peerId, entry.peer.attempt);
     this.#offerBudgets.keep(peerId, entry.peer.peerOffers, this.#room.clock.now());
-    this.#peers.delete(peerId);
+    // Last: its `speaking: false` runs the app's listener, which may close voice or change its peers.
+    this.#stopDetector(peerId, entry);
   }
 
   /**

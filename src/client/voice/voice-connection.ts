@@ -94,7 +94,7 @@ export class VoiceConnection {
     return this.#pc.connectionState;
   }
 
-  /** The offering side has the peer's answer. */
+  /** The offering side has the peer's answer (applied, or being applied). */
   get answered(): boolean {
     return this.#answered;
   }
@@ -186,11 +186,15 @@ export class VoiceConnection {
   }
 
   async #receiveDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    // A copy of an answer we have (an older client answers each copy of our offer) would be refused.
-    if (description.type === 'answer' && this.#answered) return;
+    // A copy of an answer we have (an older client answers each copy of our offer, a relay may deliver
+    // one twice) would be refused, and the refusal end this attempt. Marked before the browser applies
+    // it: a copy that comes meanwhile is one too. Should the browser refuse the first, the attempt ends.
+    if (description.type === 'answer') {
+      if (this.#answered) return;
+      this.#answered = true;
+    }
     await this.#pc.setRemoteDescription(description);
     if (this.#closed) return;
-    if (description.type === 'answer') this.#answered = true;
     for (const candidate of this.#pendingCandidates.splice(0)) {
       await this.#pc.addIceCandidate(candidate).catch(() => {});
     }
