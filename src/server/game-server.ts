@@ -400,6 +400,7 @@ export class GameServer {
         void this.#warnOfSharedUrl(node.url);
       }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
+      else await this.rooms.retryRefusedRooms();
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
