@@ -16,6 +16,7 @@ import {
 import { AddressRate } from './address-rate.js';
 import { authenticateWithin } from './auth/authenticate-within.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
+import { GuestSecretCheck } from './auth/guest-secret-check.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
@@ -98,6 +99,8 @@ export class GameServer {
   #sawForwardedFor = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
+  /** Set when guest tokens are signed with a random secret of this process's (no `guestSecret`). */
+  readonly #guestSecretCheck: GuestSecretCheck | undefined;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
@@ -172,6 +175,8 @@ export class GameServer {
           clock: this.clock,
         })
       : undefined;
+    if (this.#guestTokens && options.guestSecret === undefined)
+      this.#guestSecretCheck = new GuestSecretCheck();
     const authenticator =
       options.authenticator ?? (this.#guestTokens && guestAuthenticator(this.#guestTokens));
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
@@ -246,7 +251,6 @@ export class GameServer {
       throw new Error('vehikill-net: this GameServer was closed: make a new one to listen again');
     await this.serverLinks.start();
     await this.monitoring.start(this.stats);
-    this.#warnIfNoSharedGuestSecret();
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -401,6 +405,7 @@ export class GameServer {
       }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       else await this.rooms.retryRefusedRooms();
+      await this.#guestSecretCheck?.check(this.registry, node);
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
@@ -784,22 +789,6 @@ export class GameServer {
       upgraded.send(encodeMessage(Kind.Error, { code: ErrorCode.INTERNAL_ERROR, message: 'upgrade failed' }));
       upgraded.close(closeCodeFor(ErrorCode.INTERNAL_ERROR), 'upgrade failed');
     }
-  }
-
-  /**
-   * Said at `listen()`: a registry other than the in-memory one is shared by several nodes, and without a
-   * shared `guestSecret` each signs guest tokens with a random secret of its own, so a player sent to
-   * another node (a redirect, a drain) is a new guest there.
-   */
-  #warnIfNoSharedGuestSecret(): void {
-    if (this.#guestTokens === undefined || this.#options.guestSecret !== undefined) return;
-    if (this.registry instanceof MemoryRegistry) return;
-    console.warn(
-      `vehikill-net: node ${this.nodeId}: guest auth on a shared registry with no guestSecret (GUEST_SECRET): ` +
-        'each node signs guest tokens with a random secret of its own, so a player moved to another node ' +
-        '(a redirect, a drain) becomes a new guest there, with another user id and name; give every node the ' +
-        'same guestSecret (GUEST_SECRET, at least 32 bytes)',
-    );
   }
 
   /** Remembers that requests name a client in X-Forwarded-For while `trustProxy` is 0. */
