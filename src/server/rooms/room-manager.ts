@@ -202,6 +202,12 @@ export class RoomManager {
     return [...this.#rooms.values()].filter((host) => !host.disposed).map((host) => host.listing());
   }
 
+  /** The listing of a room running here, as it is now; undefined for none. */
+  listing(roomId: string | undefined): RoomListing | undefined {
+    const host = roomId === undefined ? undefined : this.#rooms.get(roomId);
+    return host === undefined || host.disposed ? undefined : host.listing();
+  }
+
   get draining(): boolean {
     return this.#draining;
   }
