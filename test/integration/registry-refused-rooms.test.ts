@@ -1,4 +1,4 @@
-import { ManualClock, MemoryRegistry, type MemoryRegistryOptions } from 'vehikill-net/server';
+import { ManualClock, MemoryRegistry } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectedClient as connected, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -10,10 +10,6 @@ import { TestRoom } from './rooms-fixtures.js';
 class RefusingRegistry extends MemoryRegistry {
   refusing: string | undefined;
   readonly adds = new Map<string, number>();
-
-  constructor(options: MemoryRegistryOptions) {
-    super(options);
-  }
 
   override async addRoom(...args: Parameters<MemoryRegistry['addRoom']>): Promise<boolean> {
     const [listing] = args;
