@@ -16,6 +16,7 @@ import {
 import { AddressRate } from './address-rate.js';
 import { authenticateWithin } from './auth/authenticate-within.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
+import { GuestSecretCheck } from './auth/guest-secret-check.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
@@ -37,7 +38,7 @@ import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from 
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
-import { defines } from './rooms/other-nodes.js';
+import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
@@ -98,6 +99,8 @@ export class GameServer {
   #sawForwardedFor = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
+  /** Set when guest tokens are signed with a random secret of this process's (no `guestSecret`). */
+  readonly #guestSecretCheck: GuestSecretCheck | undefined;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
@@ -123,11 +126,12 @@ export class GameServer {
   /** The drain has finished and taken the node out of the registry: no more node heartbeats. */
   #drained = false;
   /**
-   * What the drain told its players, in turn told to every hello that comes after (see `#tellLeaving`):
-   * the notice's message (a live node's URL or ''), then, once it said goodbye, the URL it sent them to.
+   * What the drain has told its players, in turn told to every hello that comes after (see `#tellLeaving`):
+   * the notice, then the goodbye; each with the URL of the node its player goes to (see DrainTargets).
    */
-  #drainNotice: string | undefined;
-  #drainGoodbye: string | undefined;
+  #drainSaid: 'notice' | 'goodbye' | undefined;
+  /** Where the drain sends each player: the rooms spread over the other nodes. */
+  readonly #drainTargets = new DrainTargets();
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
@@ -172,6 +176,8 @@ export class GameServer {
           clock: this.clock,
         })
       : undefined;
+    if (this.#guestTokens && options.guestSecret === undefined)
+      this.#guestSecretCheck = new GuestSecretCheck();
     const authenticator =
       options.authenticator ?? (this.#guestTokens && guestAuthenticator(this.#guestTokens));
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
@@ -246,7 +252,6 @@ export class GameServer {
       throw new Error('vehikill-net: this GameServer was closed: make a new one to listen again');
     await this.serverLinks.start();
     await this.monitoring.start(this.stats);
-    this.#warnIfNoSharedGuestSecret();
     return new Promise((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
@@ -284,7 +289,8 @@ export class GameServer {
   async #drain(deadlineMs: number): Promise<void> {
     await this.rooms.startDraining().catch(() => {});
     await this.#heartbeatNode();
-    this.#drainNotice = await this.#otherNodeUrl();
+    await this.#planDrain();
+    this.#drainSaid = 'notice';
     for (const connection of this.#connections) {
       // One still to say hello hears it with its answer, not before its welcome.
       if (connection.session !== undefined) this.#tellLeaving(connection);
@@ -297,9 +303,10 @@ export class GameServer {
     );
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
-    // Where the notice said players would go, if that node is still live and not draining itself.
-    this.#drainGoodbye = await this.#otherNodeUrl(this.#drainNotice);
-    await this.#sendAway([...this.#connections], this.#drainGoodbye);
+    // Where the notice said each player would go, if that node is still live and not draining itself.
+    await this.#planDrain();
+    this.#drainSaid = 'goodbye';
+    await this.#sendAway([...this.#connections]);
     // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
     // and leave its room while still on this node. Every client leaves it as it moves, as above.
     this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained', false);
@@ -318,8 +325,9 @@ export class GameServer {
    * began, its SERVER_SHUTTING_DOWN notice too, for a hello on a socket opened just before.
    */
   #tellLeaving(connection: ServerConnection): void {
-    if (this.#drainGoodbye !== undefined) void this.#sendAway([connection], this.#drainGoodbye);
-    else if (this.#drainNotice !== undefined) connection.notify(ErrorCode.SERVER_DRAINING, this.#drainNotice);
+    if (this.#drainSaid === 'goodbye') void this.#sendAway([connection]);
+    else if (this.#drainSaid === 'notice')
+      connection.notify(ErrorCode.SERVER_DRAINING, this.#drainTargets.targetFor(this.#leaver(connection)));
     if (this.#shutdownDeadline !== undefined)
       connection.notify(ErrorCode.SERVER_SHUTTING_DOWN, this.#shutdownNotice());
   }
@@ -330,9 +338,14 @@ export class GameServer {
     return `the server is shutting down within ${Math.ceil(left / 1000)} s`;
   }
 
-  /** Says goodbye with SERVER_DRAINING and `target` (a live node's URL, or ''), then closes. */
-  async #sendAway(connections: ServerConnection[], target: string): Promise<void> {
-    for (const connection of connections) connection.bye(ErrorCode.SERVER_DRAINING, target);
+  /**
+   * Says goodbye with SERVER_DRAINING and the URL of the node each player goes to ('' for none), then
+   * closes.
+   */
+  async #sendAway(connections: ServerConnection[]): Promise<void> {
+    for (const connection of connections) {
+      connection.bye(ErrorCode.SERVER_DRAINING, this.#drainTargets.targetFor(this.#leaver(connection)));
+    }
     await this.#waitUntil(() => connections.every((c) => c.socket.bufferedAmount === 0), 1_000);
     for (const connection of connections) {
       connection.socket.close(closeCodeFor(ErrorCode.SERVER_DRAINING), 'moved to another node');
@@ -340,27 +353,34 @@ export class GameServer {
   }
 
   /**
-   * A live, not draining node other than this one (`preferred` when it is one), or '' when there is none
-   * (or the registry is down). One that defines the types of every room running here if there is one: the
-   * players it is for quick-play again there, for the type of the room they were in, which a node that
-   * lacks it refuses (ROOM_TYPE_UNKNOWN); else any, where they at least keep a session.
+   * Plans where the drain sends the players connected now (see DrainTargets), over the live nodes that
+   * take players (none when the registry is down). By boot, not id: a process that gave its id up to a
+   * newer one sends its players there. Not to this node's own URL under another id: a crashed
+   * predecessor's record, not yet expired, and players sent there came back to this draining node, were
+   * sent there again, and so on.
    */
-  async #otherNodeUrl(preferred?: string): Promise<string> {
+  async #planDrain(): Promise<void> {
     const nodes = await this.registry.listNodes().catch(() => []);
-    // By boot, not id: a process that gave its id up to a newer one sends its players there. Not to this
-    // node's own URL under another id: a crashed predecessor's record, not yet expired, and players sent
-    // there came back to this draining node, were sent there again, and so on.
     const others = nodes.filter(
       (node) =>
         node.bootId !== this.#bootId &&
         !node.draining &&
         (node.nodeId === this.nodeId || node.url !== this.#publicUrl),
     );
-    const types = new Set(this.rooms.listings().map((listing) => listing.type));
-    const taking = others.filter((node) => [...types].every((type) => defines(node, type)));
-    const targets = taking.length > 0 ? taking : others;
-    if (preferred && targets.some((node) => node.url === preferred)) return preferred;
-    return targets[Math.floor(Math.random() * targets.length)]?.url ?? '';
+    const leavers = [...this.#connections].map((connection) => this.#leaver(connection));
+    this.#drainTargets.plan(
+      others,
+      leavers,
+      this.rooms.listings().map((listing) => listing.type),
+    );
+  }
+
+  /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */
+  #leaver(connection: ServerConnection): Leaver {
+    const session = connection.session;
+    const listing = this.rooms.listing(session?.roomId);
+    const room = listing && { roomId: listing.roomId, type: listing.type, players: listing.clients };
+    return { playerId: session?.playerId, room };
   }
 
   /**
@@ -388,6 +408,12 @@ export class GameServer {
       bootId: this.#bootId,
       // So that a draining node sends a creation only where its type is defined (see OtherNodes).
       roomTypes: this.rooms.types,
+      // So that a draining node spreads its players by load (see DrainTargets). JSON has no Infinity.
+      load: {
+        sessions: this.#sessions.size,
+        rooms: this.rooms.roomCount,
+        maxRooms: Math.min(this.#limits.maxRooms, Number.MAX_SAFE_INTEGER),
+      },
     };
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);
@@ -400,6 +426,8 @@ export class GameServer {
         void this.#warnOfSharedUrl(node.url);
       }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
+      else await this.rooms.retryRefusedRooms();
+      await this.#guestSecretCheck?.check(this.registry, node);
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
@@ -759,7 +787,7 @@ export class GameServer {
           rooms: this.rooms,
           limits: this.#limits,
           isClosing: () => this.#closing !== undefined,
-          saidGoodbye: () => this.#drainGoodbye !== undefined,
+          saidGoodbye: () => this.#drainSaid === 'goodbye',
           tellLeaving: (bound) => this.#tellLeaving(bound),
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
@@ -783,22 +811,6 @@ export class GameServer {
       upgraded.send(encodeMessage(Kind.Error, { code: ErrorCode.INTERNAL_ERROR, message: 'upgrade failed' }));
       upgraded.close(closeCodeFor(ErrorCode.INTERNAL_ERROR), 'upgrade failed');
     }
-  }
-
-  /**
-   * Said at `listen()`: a registry other than the in-memory one is shared by several nodes, and without a
-   * shared `guestSecret` each signs guest tokens with a random secret of its own, so a player sent to
-   * another node (a redirect, a drain) is a new guest there.
-   */
-  #warnIfNoSharedGuestSecret(): void {
-    if (this.#guestTokens === undefined || this.#options.guestSecret !== undefined) return;
-    if (this.registry instanceof MemoryRegistry) return;
-    console.warn(
-      `vehikill-net: node ${this.nodeId}: guest auth on a shared registry with no guestSecret (GUEST_SECRET): ` +
-        'each node signs guest tokens with a random secret of its own, so a player moved to another node ' +
-        '(a redirect, a drain) becomes a new guest there, with another user id and name; give every node the ' +
-        'same guestSecret (GUEST_SECRET, at least 32 bytes)',
-    );
   }
 
   /** Remembers that requests name a client in X-Forwarded-For while `trustProxy` is 0. */

@@ -28,6 +28,7 @@ export {
   type ListingPatch,
   NodeIdInUseError,
   type NodeInfo,
+  type NodeLoad,
   type Registry,
   type RoomListing,
   type RoomQuery,

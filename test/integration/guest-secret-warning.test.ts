@@ -1,6 +1,6 @@
 import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry, RedisRegistry } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -21,47 +21,101 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function redisRegistry(): Promise<RedisRegistry> {
-  const registry = await RedisRegistry.connect({ url: redis.url, keyPrefix: `guest-secret${prefixes++}:` });
+/** A Redis registry that counts its node heartbeats, so a test knows a node's next check has run. */
+class CountingRegistry extends RedisRegistry {
+  heartbeats = 0;
+  override async heartbeat(...args: Parameters<RedisRegistry['heartbeat']>): Promise<boolean> {
+    this.heartbeats++;
+    return super.heartbeat(...args);
+  }
+}
+
+async function redisRegistry(prefix = `guest-secret${prefixes++}:`): Promise<CountingRegistry> {
+  const registry = new CountingRegistry({ url: redis.url, keyPrefix: prefix });
+  await registry.ready();
   registries.push(registry);
   return registry;
 }
 
-/** Starts a node with `options`, and gives the warnings about the guest secret it printed. */
-async function secretWarnings(options: Parameters<typeof startServer>[1]): Promise<string[]> {
-  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const server = await startServer({ test: TestRoom }, options);
+/** Lets `registry`'s node heartbeat twice more: the check after the first of them has run by then. */
+async function twoMoreHeartbeats(registry: CountingRegistry): Promise<void> {
+  const target = registry.heartbeats + 2;
+  await expect.poll(() => registry.heartbeats, { timeout: 5_000 }).toBeGreaterThanOrEqual(target);
+}
+
+/** The guest-secret warnings printed so far. */
+function secretWarnings(warn: MockInstance<typeof console.warn>): string[] {
+  return warn.mock.calls.map((call) => String(call[0])).filter((message) => message.includes('guestSecret'));
+}
+
+/** Starts a node with `options` (a player seated, so that it does what nodes do), heartbeating every 200 ms. */
+async function node(options: Parameters<typeof startServer>[1]): Promise<TestServer> {
+  const server = await startServer({ test: TestRoom }, { nodeTtlMs: 600, ...options });
   servers.push(server);
-  // A guest token and a player seated: whatever else the node does, it says it no more than once.
   const client = server.client();
   await client.connect();
   await client.create('test');
-  return warn.mock.calls.map((call) => String(call[0])).filter((message) => message.includes('guestSecret'));
+  return server;
 }
 
 const refuse = async () => ({ ok: false as const, code: ErrorCode.UNAUTHORIZED, message: 'no one' });
 
 describe('a node with guest auth and no guestSecret', () => {
-  it('on a shared (Redis) registry: warns once, naming the option and GUEST_SECRET', async () => {
-    const warnings = await secretWarnings({ registry: await redisRegistry(), nodeId: 'node-a' });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('GUEST_SECRET');
-  });
-
-  it('on the in-memory registry (one process): says nothing', async () => {
-    expect(await secretWarnings({})).toEqual([]);
-    expect(await secretWarnings({ registry: new MemoryRegistry() })).toEqual([]);
-  });
-
-  it('given a guestSecret, or with guest auth off: says nothing', async () => {
-    const guestSecret = 'a-secret-the-nodes-of-this-test-share!!';
-    expect(await secretWarnings({ registry: await redisRegistry(), guestSecret })).toEqual([]);
+  it('alone on a Redis registry says nothing; once a second node shares it, each says so once, naming the other', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const server = await startServer(
+    const prefix = `guest-secret${prefixes++}:`;
+    const registryA = await redisRegistry(prefix);
+    const a = await node({ registry: registryA, nodeId: 'node-a' });
+    await twoMoreHeartbeats(registryA);
+    expect(secretWarnings(warn)).toEqual([]);
+
+    const registryB = await redisRegistry(prefix);
+    const b = await node({ registry: registryB, nodeId: 'node-b' });
+    await expect.poll(() => secretWarnings(warn).length, { timeout: 5_000 }).toBe(2);
+    await twoMoreHeartbeats(registryA);
+    await twoMoreHeartbeats(registryB);
+    const warnings = secretWarnings(warn).sort();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(`node node-a: guest auth with no guestSecret (GUEST_SECRET)`);
+    expect(warnings[0]).toContain(`node-b at ${b.wsUrl}`);
+    expect(warnings[1]).toContain(`node-a at ${a.wsUrl}`);
+  });
+
+  it('on one in-memory registry shared by two servers of a process: says so too', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const registry = new MemoryRegistry();
+    await node({ registry, nodeId: 'node-a' });
+    await node({ registry, nodeId: 'node-b' });
+    await expect.poll(() => secretWarnings(warn).length, { timeout: 5_000 }).toBe(2);
+  });
+
+  it('alone on the in-memory registry (one process): says nothing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await node({});
+    await node({ registry: new MemoryRegistry() });
+    expect(secretWarnings(warn)).toEqual([]);
+  });
+
+  it('given a guestSecret, or with guest auth off: says nothing, with other nodes on the registry', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const guestSecret = 'a-secret-the-nodes-of-this-test-share!!';
+    const prefix = `guest-secret${prefixes++}:`;
+    const registryA = await redisRegistry(prefix);
+    await node({ registry: registryA, nodeId: 'node-a', guestSecret });
+    const registryB = await redisRegistry(prefix);
+    const b = await startServer(
       {},
-      { registry: await redisRegistry(), guestAuth: false, authenticator: { authenticate: refuse } },
+      {
+        registry: registryB,
+        nodeId: 'node-b',
+        nodeTtlMs: 600,
+        guestAuth: false,
+        authenticator: { authenticate: refuse },
+      },
     );
-    servers.push(server);
-    expect(warn.mock.calls.filter((call) => String(call[0]).includes('guestSecret'))).toEqual([]);
+    servers.push(b);
+    await twoMoreHeartbeats(registryA);
+    await twoMoreHeartbeats(registryB);
+    expect(secretWarnings(warn)).toEqual([]);
   });
 });

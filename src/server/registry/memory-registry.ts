@@ -282,5 +282,8 @@ export class MemoryRegistry implements Registry {
 
 /** A copy down to its room types: a caller changing what it was given must not change the record. */
 function copyNode(info: NodeInfo): NodeInfo {
-  return info.roomTypes === undefined ? { ...info } : { ...info, roomTypes: [...info.roomTypes] };
+  const copy = { ...info };
+  if (info.roomTypes !== undefined) copy.roomTypes = [...info.roomTypes];
+  if (info.load !== undefined) copy.load = { ...info.load };
+  return copy;
 }

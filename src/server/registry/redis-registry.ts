@@ -17,6 +17,7 @@ import {
   type ListingPatch,
   NodeIdInUseError,
   type NodeInfo,
+  type NodeLoad,
   type Registry,
   type RoomListing,
   type RoomQuery,
@@ -499,5 +500,16 @@ function parseNode(json: string): NodeInfo | undefined {
   // Left out when the record has none (an earlier version's): such a node is taken to define every type.
   const { roomTypes } = node;
   if (Array.isArray(roomTypes)) info.roomTypes = roomTypes.filter((type) => typeof type === 'string');
+  const load = parseLoad(node.load);
+  if (load !== undefined) info.load = load;
   return info;
+}
+
+/** A node's load as its record gives it, or undefined when it gives none this version can read. */
+function parseLoad(load: unknown): NodeLoad | undefined {
+  if (!isRecord(load)) return undefined;
+  const { sessions, rooms, maxRooms } = load;
+  const counts = [sessions, rooms, maxRooms];
+  if (!counts.every((count) => typeof count === 'number' && count >= 0)) return undefined;
+  return { sessions: sessions as number, rooms: rooms as number, maxRooms: maxRooms as number };
 }

@@ -42,6 +42,21 @@ export interface NodeInfo {
    * an earlier version wrote: such a node is taken to define every type, as before.
    */
   roomTypes?: readonly string[];
+  /**
+   * How busy the node is, as of its latest heartbeat: a draining node spreads its players over the other
+   * nodes by it. Absent in a record an earlier version wrote.
+   */
+  load?: NodeLoad;
+}
+
+/** What a node hosts, as its heartbeat reports it (see `NodeInfo.load`). */
+export interface NodeLoad {
+  /** Player sessions open there, seated in a room or not. */
+  sessions: number;
+  /** Rooms it hosts. */
+  rooms: number;
+  /** The most rooms it hosts at once (its `maxRooms`): a node that has as many creates no more. */
+  maxRooms: number;
 }
 
 /**

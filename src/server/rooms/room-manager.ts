@@ -21,6 +21,7 @@ import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
 import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
 import { QuickPlay } from './quick-play.js';
+import { RefusedRooms } from './refused-rooms.js';
 import { RegistryFailures } from './registry-failures.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
@@ -108,6 +109,8 @@ export class RoomManager {
   #registryStale = false;
   /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
   readonly #unremoved = new Set<string>();
+  /** Rooms whose re-registration the registry refused, written again on their own (see RefusedRooms). */
+  readonly #refused = new RefusedRooms();
   /** Where players are sent instead of this node's rooms. */
   readonly #otherNodes: OtherNodes;
   /** How fast each address creates rooms. */
@@ -199,6 +202,12 @@ export class RoomManager {
     return [...this.#rooms.values()].filter((host) => !host.disposed).map((host) => host.listing());
   }
 
+  /** The listing of a room running here, as it is now; undefined for none. */
+  listing(roomId: string | undefined): RoomListing | undefined {
+    const host = roomId === undefined ? undefined : this.#rooms.get(roomId);
+    return host === undefined || host.disposed ? undefined : host.listing();
+  }
+
   get draining(): boolean {
     return this.#draining;
   }
@@ -242,19 +251,42 @@ export class RoomManager {
         await registry.removeRoom(roomId);
         this.#unremoved.delete(roomId);
       });
-      await eachAtOnce([...this.#rooms.values()], async (host) => {
-        // With the seats of reservations still out, so that none taken just before is wiped.
-        if (host.disposed || (await host.reregister())) return;
-        // Refused: its private code is another room's, one an older dataset still lists (Redis back from a
-        // snapshot, holding a room that has ended since and whose code this room drew again), or one made
-        // while this node was swept as dead. The code stays the room's (its players have shared it): the
-        // room is written again at each heartbeat until that other room is gone, not left unlisted for good.
-        this.#registryStale = true;
+      await eachAtOnce([...this.#rooms.values()], (host) => this.#reregister(host));
+    } catch (error) {
+      this.#registryStale = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes again, alone, the rooms whose re-registration was refused and whose wait is over (see
+   * RefusedRooms). Called at each node heartbeat that needs no whole `reconcileRegistry`.
+   */
+  async retryRefusedRooms(): Promise<void> {
+    if (this.#refused.size === 0) return;
+    try {
+      await eachAtOnce(this.#refused.due(), async (roomId) => {
+        const host = this.#rooms.get(roomId);
+        if (host === undefined) this.#refused.forget(roomId);
+        else await this.#reregister(host);
       });
     } catch (error) {
       this.#registryStale = true;
       throw error;
     }
+  }
+
+  /**
+   * Writes a hosted room again with its seats (and those of reservations still out, so that none taken just
+   * before is wiped). Refused: its private code is another room's, one an older dataset still lists (Redis
+   * back from a snapshot, holding a room that has ended since and whose code this room drew again), or one
+   * made while this node was swept as dead. The code stays the room's (its players have shared it): the
+   * room alone is written again until that other room is gone, not left unlisted for good, and not the
+   * node's whole listing with it at every heartbeat.
+   */
+  async #reregister(host: RoomHost): Promise<void> {
+    if (host.disposed || (await host.reregister())) this.#refused.forget(host.roomId);
+    else this.#refused.refused(host.roomId);
   }
 
   /** The room types defined here, in the order they were defined (the node's record lists them). */
@@ -540,6 +572,7 @@ export class RoomManager {
       ...this.#options,
       onDisposed: (roomId) => {
         this.#rooms.delete(roomId);
+        this.#refused.forget(roomId);
         this.#emptyRooms.forget(roomId);
       },
       onVacant: (roomId) => this.#onVacant(roomId),

@@ -291,6 +291,24 @@ export function registryContract(
       await registry.close();
     });
 
+    it('lists each node with the load of its latest heartbeat; a record without one, without', async () => {
+      const registry = await makeRegistry();
+      const load = { sessions: 12, rooms: 3, maxRooms: 100 };
+      await registry.heartbeat(node('node-a', { load }), 60_000);
+      await registry.heartbeat(node('node-b'), 60_000);
+      const byId = async () => new Map((await registry.listNodes()).map((info) => [info.nodeId, info]));
+      const listed = await byId();
+      expect(listed.get('node-a')?.load).toEqual(load);
+      expect(listed.get('node-b')).not.toHaveProperty('load');
+      // What a caller does with a listing is its own: the record stays as heartbeated.
+      const got = listed.get('node-a')?.load;
+      if (got) got.sessions = 0;
+      expect((await byId()).get('node-a')?.load).toEqual(load);
+      await registry.heartbeat(node('node-a', { load: { ...load, sessions: 13 } }), 60_000, true);
+      expect((await byId()).get('node-a')?.load?.sessions).toBe(13);
+      await registry.close();
+    });
+
     it('a swept node that adds a room before its next heartbeat: not listed, and gone if it never beats again', async () => {
       const registry = await makeRegistry();
       await registry.heartbeat(node('node-a'), 300);

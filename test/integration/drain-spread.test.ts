@@ -1,0 +1,81 @@
+import type { Client } from 'vehikill-net/client';
+import { type GameServerOptions, MemoryRegistry } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** Nodes sharing one registry, each with its own options, heartbeating every 200 ms. */
+async function cluster(nodes: Record<string, GameServerOptions>) {
+  const registry = new MemoryRegistry();
+  const started: Record<string, TestServer> = {};
+  for (const [nodeId, options] of Object.entries(nodes)) {
+    const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600, ...options });
+    servers.push(server);
+    started[nodeId] = server;
+  }
+  return { registry, nodes: started };
+}
+
+/** Players seated on `node`, `players` to a room, one room per entry; each list is one room's players. */
+async function rooms(node: TestServer | undefined, players: number[]): Promise<Client[][]> {
+  if (node === undefined) throw new Error('no such node');
+  return Promise.all(
+    players.map(async (count) => {
+      const clients = Array.from({ length: count }, () => node.client());
+      await Promise.all(clients.map((client) => client.connect()));
+      const [creator, ...others] = clients as [Client, ...Client[]];
+      const room = await creator.create('test');
+      for (const other of others) await other.join(room.roomId);
+      return clients;
+    }),
+  );
+}
+
+/** Where each player is told it will go (the drain notice) and where it is moved (the goodbye). */
+function follow(player: Client) {
+  const seen = { notice: '', moved: '' };
+  player.on('error', (error) => {
+    seen.notice = error.message;
+  });
+  player.on('moved', ({ url }) => {
+    seen.moved = url;
+  });
+  return seen;
+}
+
+describe('a draining node in a cluster', () => {
+  it("spreads its rooms over the live nodes, each room's players together, each told where it goes", async () => {
+    const { nodes } = await cluster({ a: {}, b: {}, c: {}, d: {} });
+    const playing = await rooms(nodes.a, [2, 2, 2]);
+    const seen = playing.map((players) => players.map(follow));
+    await nodes.a?.server.drain({ deadlineMs: 300 });
+    const all = seen.flat();
+    await eventually(() => all.every((player) => player.moved !== ''), 'every player moved');
+
+    const byRoom = seen.map((players) => [...new Set(players.map((player) => player.moved))]);
+    for (const urls of byRoom) expect(urls).toHaveLength(1);
+    const others = [nodes.b, nodes.c, nodes.d].map((node) => node?.wsUrl).sort();
+    expect(byRoom.map(([url]) => url).sort()).toEqual(others);
+    for (const player of all) expect(player.notice).toContain(`then the client moves to ${player.moved}`);
+  });
+
+  it('sends no room to a node that hosts as many rooms as its maxRooms, though it has fewer players', async () => {
+    const { registry, nodes } = await cluster({ a: {}, b: {}, c: { maxRooms: 1 } });
+    await rooms(nodes.c, [1]);
+    // Node c has said so in a heartbeat: one player, one room of one.
+    await expect
+      .poll(async () => (await registry.listNodes()).find((node) => node.nodeId === 'c')?.load)
+      .toEqual({ sessions: 1, rooms: 1, maxRooms: 1 });
+    const playing = await rooms(nodes.a, [2, 2]);
+    const seen = playing.flat().map(follow);
+    await nodes.a?.server.drain({ deadlineMs: 300 });
+    await eventually(() => seen.every((player) => player.moved !== ''), 'every player moved');
+    // The second room would have gone to c (one player there, two on b by then) were its limit not kept.
+    expect(seen.map((player) => player.moved)).toEqual(seen.map(() => nodes.b?.wsUrl));
+  });
+});

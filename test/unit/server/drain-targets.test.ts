@@ -1,0 +1,63 @@
+import type { NodeInfo, NodeLoad } from 'vehikill-net/server';
+import { describe, expect, it } from 'vitest';
+import { DrainTargets, type Leaver } from '../../../src/server/rooms/drain-targets.js';
+
+const node = (url: string, load?: NodeLoad, roomTypes?: string[]): NodeInfo => ({
+  nodeId: url,
+  url,
+  draining: false,
+  bootId: 'boot',
+  ...(load === undefined ? {} : { load }),
+  ...(roomTypes === undefined ? {} : { roomTypes }),
+});
+const inRoom = (playerId: string, roomId: string, players: number, type = 'test'): Leaver => ({
+  playerId,
+  room: { roomId, type, players },
+});
+const alone = (playerId: string): Leaver => ({ playerId, room: undefined });
+const idle = (maxRooms = 100): NodeLoad => ({ sessions: 0, rooms: 0, maxRooms });
+
+describe('DrainTargets', () => {
+  it('sends the largest room to the least loaded node, and the next rooms where the load is least then', () => {
+    const targets = new DrainTargets();
+    const nodes = [node('b', { sessions: 2, rooms: 1, maxRooms: 100 }), node('c', idle())];
+    const leavers = [inRoom('p1', 'r1', 1), inRoom('p2', 'r2', 4), inRoom('p3', 'r2', 4), alone('p4')];
+    // r2 (4) goes to c (0), r1 (1) to b (2 against 4), the lone player to b (3 against 4).
+    expect(targets.plan(nodes, leavers, ['test'])).toEqual(['b', 'c', 'c', 'b']);
+  });
+
+  it('keeps what it told a player while that node takes players, and moves the room when it does not', () => {
+    const targets = new DrainTargets();
+    const leavers = [inRoom('p1', 'r1', 2), inRoom('p2', 'r1', 2)];
+    const [told] = targets.plan([node('b', idle()), node('c', idle())], leavers, ['test']);
+    const other = told === 'b' ? 'c' : 'b';
+    // Loaded since: still where the notice said.
+    const busy = { sessions: 50, rooms: 1, maxRooms: 100 };
+    const nodes = [node(told ?? '', busy), node(other, idle())];
+    expect(targets.plan(nodes, leavers, ['test'])).toEqual([told, told]);
+    // Gone (or draining): the whole room goes to the other, and a player who comes back later follows it.
+    expect(targets.plan([node(other, idle())], leavers, ['test'])).toEqual([other, other]);
+    expect(targets.targetFor(inRoom('p3', 'r1', 3))).toBe(other);
+  });
+
+  it('takes a node with a room to spare, or that defines the type, over a less loaded one; else the nearest', () => {
+    const targets = new DrainTargets();
+    const full = node('full', { sessions: 0, rooms: 1, maxRooms: 1 });
+    const busy = node('busy', { sessions: 9, rooms: 1, maxRooms: 10 });
+    expect(targets.plan([full, busy], [inRoom('p1', 'r1', 1)], ['race'])).toEqual(['busy']);
+    const raceOnly = node('race', { sessions: 9, rooms: 0, maxRooms: 10 }, ['race']);
+    const testOnly = node('test', idle(), ['test']);
+    expect(
+      targets.plan([raceOnly, testOnly], [inRoom('p2', 'r2', 1, 'race'), alone('p3')], ['race']),
+    ).toEqual(['race', 'race']);
+    // Every node at its limit: one is still named (the player keeps a session there).
+    expect(targets.plan([full], [inRoom('p4', 'r4', 1)], ['race'])).toEqual(['full']);
+  });
+
+  it('names no node when there is none; a node of an earlier version, without a load, counts as empty', () => {
+    const targets = new DrainTargets();
+    expect(targets.plan([], [alone('p1'), { playerId: undefined, room: undefined }], [])).toEqual(['', '']);
+    const loaded = node('b', { sessions: 1, rooms: 0, maxRooms: 100 });
+    expect(targets.plan([loaded, node('old')], [alone('p2')], [])).toEqual(['old']);
+  });
+});
