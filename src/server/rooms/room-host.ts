@@ -940,6 +940,9 @@ export class RoomHost implements RoomHostPort {
   }
 
   #scheduleEmptyDisposal(): void {
+    // A room whose own onLeave disposed it (the leave that emptied it) is gone: a timer started now would
+    // outlive it, holding the room until it ran.
+    if (this.disposed) return;
     this.#cancelEmptyTimer?.();
     this.#emptyOverdue = false;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
