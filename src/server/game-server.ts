@@ -169,6 +169,7 @@ export class GameServer {
       ? new GuestTokens({
           secret: options.guestSecret ?? randomBytes(32).toString('base64url'),
           ...(options.guestTokenTtlMs === undefined ? {} : { ttlMs: options.guestTokenTtlMs }),
+          ...(options.guestAudience === undefined ? {} : { audience: options.guestAudience }),
           clock: this.clock,
         })
       : undefined;
