@@ -16,12 +16,12 @@ import {
   portFromEnvironment,
   registryAddressForLog,
   stopOnSignals,
+  urlToOpen,
 } from 'vehikill-net/server';
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
 import { DEFAULT_MAX_BOTS_PER_ADDRESS } from './bot-allowance.js';
 import { type RoomConfigProblem, roomConfigProblem } from './room-config.js';
-import { urlToOpen } from './url-to-open.js';
 import { vehikillRoom } from './vehikill-room.js';
 
 /** The environment variable each room setting main reads comes from. */

@@ -173,6 +173,7 @@ export class GameServer {
       ? new GuestTokens({
           secret: options.guestSecret ?? randomBytes(32).toString('base64url'),
           ...(options.guestTokenTtlMs === undefined ? {} : { ttlMs: options.guestTokenTtlMs }),
+          ...(options.guestAudience === undefined ? {} : { audience: options.guestAudience }),
           clock: this.clock,
         })
       : undefined;
@@ -704,7 +705,10 @@ export class GameServer {
       // A fault of ours (or of an app handler): what the error-spike alert counts in full.
       this.monitoring.metrics.count('internal_errors_total');
       console.error('vehikill-net: HTTP request failed', error);
-      if (res.headersSent) res.end();
+      // Headers out, the status said success: ended now, the client would take the part sent for the
+      // whole answer. Cut off instead (a chunked answer without its last chunk, a body short of its
+      // length), which every client reads as a failed request.
+      if (res.headersSent) res.destroy();
       else answerError(res, 500, ErrorCode.INTERNAL_ERROR, 'the server failed to answer this request');
     }
   }

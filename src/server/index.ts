@@ -54,6 +54,7 @@ export {
 } from './run/environment.js';
 export { exitOnStartFailure } from './run/exit-on-start-failure.js';
 export { stopOnSignals } from './run/stop-on-signals.js';
+export { urlToOpen } from './run/url-to-open.js';
 export { HandshakePacer, type HandshakeRequester } from './server-link/handshake-pacer.js';
 export { type DirectAttempts, type DirectOutcome, ServerLink } from './server-link/server-link.js';
 export type { ServerLinkOptions } from './server-link/server-link-options.js';

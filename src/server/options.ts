@@ -34,6 +34,12 @@ export interface GameServerOptions extends MonitoringOptions {
   /** Guest token lifetime in ms. Default 24 h. */
   guestTokenTtlMs?: number;
   /**
+   * Who guest tokens are for (their `aud` claim, 1 to 128 characters): a token issued with another
+   * audience, or with none (before audiences were written), is refused UNAUTHORIZED. Give each deployment
+   * that could share a `guestSecret` its own (staging, production, another game). Default 'guest'.
+   */
+  guestAudience?: string;
+  /**
    * Guest tokens (POST /auth/guest, a renewal too) one address (an IPv6 address: its /64) may be given at
    * once; past it, and past the rate below, the request is answered HTTP 429 with RATE_LIMITED and a
    * `Retry-After`. Minting costs the server tens of microseconds, so a loop asking from one machine would

@@ -35,6 +35,27 @@ describe('a fault while answering', () => {
     expect((await fetch(`${t.httpUrl}/healthz`)).status).toBe(200);
   });
 
+  it('an HTTP answer already begun: cut off, so the client sees it fail rather than end short', async () => {
+    t = await startServer({});
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(t.server.monitoring, 'handle').mockImplementation(async (_req, res) => {
+      // A streamed answer (no length given, so sent chunked) that faults halfway.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('the first half, ');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error('a handler broke halfway');
+    });
+    const before = internalErrors(t);
+
+    const response = await fetch(`${t.httpUrl}/somewhere`);
+    expect(response.status).toBe(200);
+    // Ended as if complete, the first half read as the whole answer.
+    await expect(response.text()).rejects.toThrow();
+    expect(internalErrors(t)).toBe(before + 1);
+    expect(logged).toHaveBeenCalledWith('vehikill-net: HTTP request failed', expect.any(Error));
+    expect((await fetch(`${t.httpUrl}/healthz`)).status).toBe(200);
+  });
+
   it('an upgrade whose authenticator throws: refused 500 INTERNAL_ERROR, logged, counted', async () => {
     t = await startServer(
       {},

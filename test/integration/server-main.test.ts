@@ -7,6 +7,7 @@ import { Client } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { freePort } from '../support/coturn.js';
+import { isolated } from '../support/isolated.js';
 import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
 
 const running = new Set<ChildProcess>();
@@ -50,6 +51,26 @@ describe('a server main', () => {
       expect(stdout).not.toContain('http://');
     }
   });
+
+  // Listening on every interface is only done where every interface is loopback (isolated.sh's namespace).
+  it.runIf(isolated)(
+    'with HOST=0.0.0.0, prints a URL a person can open and says it listens on all interfaces',
+    async () => {
+      const run = runMain({ HOST: '0.0.0.0', ADMIN_TOKEN: 'an-admin-token-for-the-test' });
+      const [, port] = await until(
+        run,
+        /^vehikill-net lobby: http:\/\/localhost:(\d+) \(listening on all interfaces\)$/m,
+      );
+      await until(
+        run,
+        new RegExp(`^dashboard: http://localhost:${port}/dashboard \\(sign in with ADMIN_TOKEN\\)$`, 'm'),
+      );
+      expect(run.output().stdout).not.toContain('0.0.0.0');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    },
+  );
 
   it('drains and exits 0 on SIGTERM', async () => {
     const run = runMain({ DRAIN_MS: '1000' });

@@ -12,6 +12,7 @@ import {
   portFromEnvironment,
   registryAddressForLog,
   stopOnSignals,
+  urlToOpen,
 } from 'vehikill-net/server';
 import { ChatRoom } from './chat-room.js';
 
@@ -32,12 +33,13 @@ async function main(): Promise<void> {
     ...(registry ? { registry } : {}),
     drainMs,
   });
-  console.log(`vehikill-net lobby: ${httpUrl.replace('127.0.0.1', 'localhost')}`);
+  const { url, allInterfaces } = urlToOpen(httpUrl);
+  console.log(`vehikill-net lobby: ${url}${allInterfaces ? ' (listening on all interfaces)' : ''}`);
   if (registry)
     console.log(
       `node ${server.nodeId} sharing rooms through ${registryAddressForLog(env)}, as ${server.publicUrl}`,
     );
-  if (env.ADMIN_TOKEN) console.log(`dashboard: ${httpUrl}/dashboard (sign in with ADMIN_TOKEN)`);
+  if (env.ADMIN_TOKEN) console.log(`dashboard: ${url}/dashboard (sign in with ADMIN_TOKEN)`);
   if (server.serverLinks.available) console.log(`server links: UDP port ${server.serverLinks.udpPort}`);
 }
 

@@ -281,7 +281,8 @@ export class ServerMonitoring {
     if (pathname === '/analytics') {
       const verdict = this.#adminVerdict(req, admin);
       if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
-      if (!this.analytics) return refuse(res, 404, 'analytics are turned off on this server');
+      if (!this.analytics)
+        return refuse(res, 404, ErrorCode.INVALID_MESSAGE, 'analytics are turned off on this server');
       return json(res, this.analytics.report(this.#clock.now()));
     }
     if (pathname === '/dashboard/api/state') {
@@ -301,7 +302,7 @@ export class ServerMonitoring {
         return true;
       }
       const stats = this.#stats;
-      if (!stats) return refuse(res, 503, 'the server is not listening yet');
+      if (!stats) return refuse(res, 503, ErrorCode.INTERNAL_ERROR, 'the server is not listening yet');
       return json(
         res,
         dashboardState({
@@ -399,7 +400,14 @@ export class ServerMonitoring {
   async #asset(res: ServerResponse, file: DashboardFile): Promise<boolean> {
     this.#assets ??= loadDashboardAssets(this.#options.dashboardDir);
     const body = (await this.#assets)?.get(file);
-    if (!body) return refuse(res, 503, 'the dashboard is not built: run node scripts/bundle-web.mjs');
+    if (!body) {
+      return refuse(
+        res,
+        503,
+        ErrorCode.INTERNAL_ERROR,
+        'the dashboard is not built: run node scripts/bundle-web.mjs',
+      );
+    }
     res.writeHead(200, {
       'content-type': DASHBOARD_FILES[file],
       'content-length': body.length,
@@ -415,9 +423,13 @@ function notFound(res: ServerResponse): true {
   return true;
 }
 
-function refuse(res: ServerResponse, status: number, message: string): true {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(message);
+/**
+ * A refusal of a monitoring route of its own (turned off, not ready): JSON `{code, message}`, the shape of
+ * every HTTP refusal of the server. INVALID_MESSAGE for what is not there to ask for (as a 404 always is),
+ * INTERNAL_ERROR for what the server cannot give now through no fault of the asker.
+ */
+function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string): true {
+  answerError(res, status, code, message, { 'cache-control': 'no-store' });
   return true;
 }
 

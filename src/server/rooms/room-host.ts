@@ -175,7 +175,8 @@ export class RoomHost implements RoomHostPort {
   readonly room: Room;
   readonly isPrivate: boolean;
   readonly createdAt: number;
-  code: string | undefined;
+  /** A private room's code: given before `onCreate` (which may show it) and the room's for good. */
+  readonly code: string | undefined;
   /** The address block the creation came from (see `Room.creatorAddress`); set before `onCreate`. */
   creatorAddress: string | undefined;
   disposed = false;
@@ -239,9 +240,17 @@ export class RoomHost implements RoomHostPort {
    */
   readonly #decisionsWaiting = new Set<() => void>();
 
-  constructor(roomId: string, type: string, isPrivate: boolean, room: Room, ctx: RoomHostContext) {
+  constructor(
+    roomId: string,
+    type: string,
+    code: string | undefined,
+    isPrivate: boolean,
+    room: Room,
+    ctx: RoomHostContext,
+  ) {
     this.roomId = roomId;
     this.type = type;
+    this.code = code;
     this.isPrivate = isPrivate;
     this.room = room;
     this.#ctx = ctx;
@@ -940,6 +949,9 @@ export class RoomHost implements RoomHostPort {
   }
 
   #scheduleEmptyDisposal(): void {
+    // A room whose own onLeave disposed it (the leave that emptied it) is gone: a timer started now would
+    // outlive it, holding the room until it ran.
+    if (this.disposed) return;
     this.#cancelEmptyTimer?.();
     this.#emptyOverdue = false;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {

@@ -37,6 +37,8 @@ import type { SignalLimits } from './signal-budget.js';
  */
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
+/** Private codes drawn for a room before giving up: each is taken with odds of rooms / 32^6, so a few do. */
+const CODE_DRAWS = 8;
 
 /** How fast one address may create rooms (see GameServerOptions). */
 export interface CreationRateLimits {
@@ -567,8 +569,11 @@ export class RoomManager {
     // Taken for every attempt past the checks above: a refused onCreate cost the node as much work.
     const block = addressBlock(address);
     this.#refuseIfTooFast(block);
+    // Drawn before onCreate, so the room knows its code there (`this.code`: to show it, to log it), and
+    // never drawn again: a code another room holds is drawn again now, not once onCreate has read it.
+    const code = isPrivate ? await this.#freeRoomCode() : undefined;
     const room = new roomClass();
-    const host = new RoomHost(newRoomId(), type, isPrivate, room, {
+    const host = new RoomHost(newRoomId(), type, code, isPrivate, room, {
       ...this.#options,
       onDisposed: (roomId) => {
         this.#rooms.delete(roomId);
@@ -580,8 +585,6 @@ export class RoomManager {
       onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
       onUnlisted: (roomId) => this.#onUnlisted(roomId),
     });
-    // Drawn before onCreate, so the room knows its code there (`this.code`); drawn again on a collision.
-    if (isPrivate) host.code = newRoomCode();
     host.creatorAddress = block;
     room[bindHost](host);
     try {
@@ -597,7 +600,7 @@ export class RoomManager {
     refuseIfDisposed(host);
     await this.#refuseIfStopped(host, type, false);
     try {
-      await this.#addToRegistry(host, isPrivate);
+      await this.#addToRegistry(host);
     } catch (error) {
       // onCreate ran, and may have started the room's own timers: the room must hear it is gone.
       if (!host.disposed) host.abandon();
@@ -661,13 +664,24 @@ export class RoomManager {
     }
   }
 
-  async #addToRegistry(host: RoomHost, isPrivate: boolean): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      if (await this.#options.registry.addRoom(host.listing())) return;
-      // Only a private code collision can refuse an add; a few retries make it vanishingly rare.
-      if (attempt >= 8) throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
-      if (isPrivate) host.code = newRoomCode();
+  /** A private room code no room holds as it is drawn; drawn again, a few times at most, while one does. */
+  async #freeRoomCode(): Promise<string> {
+    for (let attempt = 0; attempt < CODE_DRAWS; attempt++) {
+      const code = newRoomCode();
+      if ((await this.#options.registry.findByCode(code)) === undefined) return code;
     }
+    throw new ProtocolError(ErrorCode.INTERNAL_ERROR, 'could not allocate a room code');
+  }
+
+  async #addToRegistry(host: RoomHost): Promise<void> {
+    if (await this.#options.registry.addRoom(host.listing())) return;
+    // Only a private code can refuse an add: another node's room took the code while this one was being
+    // created. The room read its code in onCreate and may have shown it, so it gets no other: the
+    // creation is refused (the room hears onDispose), and asked again draws a code afresh.
+    throw new ProtocolError(
+      ErrorCode.INTERNAL_ERROR,
+      "the room's code was taken by another room while it was being created: try again",
+    );
   }
 
   /** Seats `session` in `host`: a join under way there (see `RoomHost.join`) until it is answered. */

@@ -87,7 +87,7 @@ export class Room {
   get type(): string {
     return this.#port().type;
   }
-  /** Short code for private rooms. */
+  /** Short code for private rooms: set before `onCreate`, and never changes. */
   get code(): string | undefined {
     return this.#port().code;
   }

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAddressOrHostName } from '../address-syntax.js';
-import { MIN_SECRET_BYTES } from '../auth/guest-tokens.js';
+import { MAX_AUDIENCE_LENGTH, MIN_SECRET_BYTES } from '../auth/guest-tokens.js';
 import { PrometheusMetrics } from '../monitoring/index.js';
 import { checkNodeId, checkPublicUrl, type GameServerOptions, resolveLimits } from '../options.js';
 import { checkRedisUrl, redactRedisUrl, seedNode } from '../registry/redis-connection.js';
@@ -87,6 +87,18 @@ function guestSecretFromEnvironment(env: Environment): string | undefined {
     );
   }
   return secret;
+}
+
+/** GUEST_AUDIENCE, undefined when unset or empty, else a TypeError naming it when it is too long. */
+function guestAudienceFromEnvironment(env: Environment): string | undefined {
+  const audience = env.GUEST_AUDIENCE;
+  if (!audience) return undefined;
+  if (audience.length > MAX_AUDIENCE_LENGTH) {
+    throw new TypeError(
+      `GUEST_AUDIENCE must be at most ${MAX_AUDIENCE_LENGTH} characters, got ${audience.length}`,
+    );
+  }
+  return audience;
 }
 
 /** An http(s) URL from the environment, or a TypeError naming the variable. */
@@ -194,7 +206,7 @@ export function registryAddressForLog(env: Environment): string | undefined {
 
 /**
  * GameServer options from the usual environment variables, for a server process's main:
- * HOST (default 127.0.0.1; an IP address or a host name), GUEST_SECRET, TLS_CERT and TLS_KEY (PEM file
+ * HOST (default 127.0.0.1; an IP address or a host name), GUEST_SECRET and GUEST_AUDIENCE, TLS_CERT and TLS_KEY (PEM file
  * paths), UDP_PORT and ANNOUNCED_ADDRESS (the server link's one UDP port and the address announced for
  * it, an IP address or a host name, no port), REDIS_URL or REDIS_CLUSTER_NODES and REDIS_KEY_PREFIX (a
  * shared registry, see `registryFromEnvironment`: connected here, after every other variable is read;
@@ -224,6 +236,7 @@ export async function optionsFromEnvironment(
   const host = addressFromEnvironment(env, 'HOST') ?? '127.0.0.1';
   const announcedAddress = addressFromEnvironment(env, 'ANNOUNCED_ADDRESS');
   const guestSecret = guestSecretFromEnvironment(env);
+  const guestAudience = guestAudienceFromEnvironment(env);
   // Every other variable is read before the registry connects: a typo is named at once, not after the
   // registry's wait, and a refusal leaves no connection open behind it.
   const options: GameServerOptions = {
@@ -232,6 +245,7 @@ export async function optionsFromEnvironment(
     ...(env.NODE_ID ? { nodeId: env.NODE_ID } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     ...(guestSecret ? { guestSecret } : {}),
+    ...(guestAudience ? { guestAudience } : {}),
     ...(env.TRUST_PROXY ? { trustProxy: numberFromEnvironment(env, 'TRUST_PROXY', 0) } : {}),
     ...(env.MAX_CONNECTIONS_PER_ADDRESS
       ? { maxConnectionsPerAddress: numberFromEnvironment(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256) }

@@ -151,6 +151,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
         portFromEnvironment,
         Room,
         stopOnSignals,
+        urlToOpen,
       } from 'vehikill-net/server';
       declare const staticDir: string;
       declare class Arena extends Room {}

@@ -134,6 +134,16 @@ describe('optionsFromEnvironment', () => {
     expect(options.guestSecret).toBe(secret);
   });
 
+  it('reads GUEST_AUDIENCE, naming it when it is too long, and takes an empty one as unset', async () => {
+    const { options } = await optionsFromEnvironment({ GUEST_AUDIENCE: 'vehikill staging' }, app);
+    expect(options.guestAudience).toBe('vehikill staging');
+    const { options: unset } = await optionsFromEnvironment({ GUEST_AUDIENCE: '' }, app);
+    expect(unset.guestAudience).toBeUndefined();
+    await expect(optionsFromEnvironment({ GUEST_AUDIENCE: 'x'.repeat(129) }, app)).rejects.toThrow(
+      /^GUEST_AUDIENCE must be at most 128 characters, got 129/,
+    );
+  });
+
   it('names HOST when it is no IP address or host name, and takes an empty one as unset', async () => {
     for (const raw of ['[::1]', 'a host', 'http://localhost', 'host:8080', '-']) {
       await expect(optionsFromEnvironment({ HOST: raw }, app), raw).rejects.toThrow(

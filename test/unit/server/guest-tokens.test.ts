@@ -87,7 +87,34 @@ describe('GuestTokens', () => {
     ]) {
       expect(tokens.verify(bad), bad.slice(0, 60)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED });
     }
-    expect(tokens.verify(signed({ sub: 'u', name: 'Ada', exp: 9e15 })).ok).toBe(true);
+    expect(tokens.verify(signed({ sub: 'u', name: 'Ada', exp: 9e15, aud: 'guest' })).ok).toBe(true);
+  });
+
+  it('takes only tokens for its audience: one for another, or for none, is refused and not renewed', () => {
+    const clock = new ManualClock();
+    const tokens = new GuestTokens({ secret, clock });
+    const invites = new GuestTokens({ secret, clock, audience: 'party invites' });
+    const invite = invites.issue('Ada').token;
+    expect(invites.verify(invite).ok).toBe(true);
+    const claims = { sub: 'u', name: 'Ada', exp: clock.now() + 1_000 };
+    for (const [token, message] of [
+      [invite, 'token was issued for another audience: get one from this server'],
+      [
+        signed({ ...claims, aud: 'guests' }),
+        'token was issued for another audience: get one from this server',
+      ],
+      [signed(claims), 'token has no audience (issued by an older server): get a new one'],
+    ] as const) {
+      expect(tokens.verify(token)).toEqual({ ok: false, code: ErrorCode.UNAUTHORIZED, message });
+      expect(tokens.renew(token)).toBeUndefined();
+    }
+    // Refused as made up, not as another audience's, when its audience is no string.
+    expect(tokens.verify(signed({ ...claims, aud: 7 }))).toMatchObject({ message: 'malformed token' });
+    // Its own, expired, are still told apart and renewed.
+    const own = tokens.issue('Ada').token;
+    clock.advance(25 * 60 * 60 * 1000);
+    expect(tokens.verify(own)).toMatchObject({ ok: false, code: ErrorCode.TOKEN_EXPIRED });
+    expect(tokens.renew(own)).toMatchObject({ name: 'Ada' });
   });
 
   it('reports an expired but genuine token as TOKEN_EXPIRED, and a forged expired one as UNAUTHORIZED', () => {
@@ -140,6 +167,8 @@ describe('GuestTokens', () => {
     expect(() => new GuestTokens({ secret: new Uint8Array(31) })).toThrow(TypeError);
     expect(() => new GuestTokens({ secret, ttlMs: 0 })).toThrow(TypeError);
     expect(() => new GuestTokens({ secret, ttlMs: Number.NaN })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret, audience: '' })).toThrow(TypeError);
+    expect(() => new GuestTokens({ secret, audience: 'x'.repeat(129) })).toThrow(TypeError);
     expect(() => new GuestTokens({ secret: 'x'.repeat(32) })).not.toThrow();
   });
 });

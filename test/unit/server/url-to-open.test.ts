@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { urlToOpen } from '../../../game/server/url-to-open.js';
+import { urlToOpen } from '../../../src/server/run/url-to-open.js';
 
 describe('the URL npm start prints', () => {
   it('is localhost for a server on every interface, saying so', () => {
