@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,19 @@ describe('a monitoring route that cannot answer', () => {
         message: 'the dashboard is not built: run node scripts/bundle-web.mjs',
       },
     });
+  });
+
+  it('/dashboard built after the refusal is served without a restart', async () => {
+    emptyDir = mkdtempSync(join(tmpdir(), 'no-dashboard-'));
+    t = await startServer({}, { adminToken: ADMIN, dashboardDir: emptyDir });
+    expect((await fetch(`${t.httpUrl}/dashboard`, asAdmin)).status).toBe(503);
+    // What the refusal says to do: the bundle's files appear in the folder while the server runs.
+    for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {
+      writeFileSync(join(emptyDir, name), `/* ${name} */`);
+    }
+    const dashboard = `${t.httpUrl}/dashboard`;
+    await expect.poll(async () => (await fetch(dashboard, asAdmin)).status, { timeout: 5_000 }).toBe(200);
+    expect(await (await fetch(dashboard, asAdmin)).text()).toBe('/* index.html */');
   });
 
   it('/analytics with analytics turned off: 404 INVALID_MESSAGE, saying so', async () => {

@@ -65,6 +65,8 @@ export interface MonitoringOptions {
 }
 
 const SAMPLE_MS = 1_000;
+/** How often a dashboard bundle not found is looked for again (see `#asset`). */
+const ASSETS_RETRY_MS = 1_000;
 
 /**
  * The operator's side of a GameServer: the tap every metric passes through, the one-second history
@@ -100,6 +102,8 @@ export class ServerMonitoring {
   #releaseStats: Cancel | undefined;
   #lastSample = 0;
   #assets: Promise<Map<DashboardFile, Buffer> | undefined> | undefined;
+  /** When the dashboard's bundle was last looked for and not found (see `#asset`). */
+  #assetsMissedAt = Number.NEGATIVE_INFINITY;
   /** Frames in and out by kind: tallied by the connections, flushed into the metrics here. */
   readonly frames = new FrameTally();
 
@@ -398,7 +402,18 @@ export class ServerMonitoring {
   }
 
   async #asset(res: ServerResponse, file: DashboardFile): Promise<boolean> {
-    this.#assets ??= loadDashboardAssets(this.#options.dashboardDir);
+    // Kept once found. Not found, it is looked for again (at most once a second, however many ask): the
+    // refusal says to build it, and a build while the server runs must then be served without a restart.
+    const now = this.#clock.now();
+    if (this.#assets === undefined && now - this.#assetsMissedAt >= ASSETS_RETRY_MS) {
+      const loading = loadDashboardAssets(this.#options.dashboardDir);
+      this.#assets = loading;
+      void loading.then((found) => {
+        if (found !== undefined || this.#assets !== loading) return;
+        this.#assets = undefined;
+        this.#assetsMissedAt = this.#clock.now();
+      });
+    }
     const body = (await this.#assets)?.get(file);
     if (!body) {
       return refuse(
