@@ -516,6 +516,7 @@ export class Client {
    * (sent above the session's rate, or while the socket was backed up) are written first, for at most
    * `flushMs` (default 3,000); those that could not be are told in an `error` event (NOT_CONNECTED). Resolves
    * once closed, with how many could not be sent. Requests waiting for an answer reject (NOT_CONNECTED).
+   * Called again while it writes, it shares that close's promise; a shorter `flushMs` shortens the wait.
    */
   close(options: { flushMs?: number } = {}): Promise<number> {
     const flushMs = options.flushMs ?? DEFAULT_CLOSE_FLUSH_MS;
@@ -529,7 +530,8 @@ export class Client {
   }
 
   /**
-   * Closes at once for a page going away (call it from `pagehide`): as `close({ flushMs: 0 })`, and the
+   * Closes at once for a page going away (call it from `pagehide`), even while a `close()` is still writing
+   * what it held back: as `close({ flushMs: 0 })`, and the
    * session's goodbye also goes as a beacon (`navigator.sendBeacon`) to the server the session lives on,
    * which ends it for good at once. The socket's closing frame alone is often never sent by a page that
    * is being torn down, and the server then holds the seat for its grace period. Returns whether the

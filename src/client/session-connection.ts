@@ -117,7 +117,7 @@ export class SessionConnection {
   #expiredPaced = 0;
   #cancelPacing: Cancel | undefined;
   /** A `close()` waiting for what was held back to be written. */
-  #closing: Promise<number> | undefined;
+  #closing: Flush | undefined;
   readonly #acks: InboundAcks;
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
@@ -282,7 +282,7 @@ export class SessionConnection {
 
   /** A `close()` still writing what was held back, before it closes (undefined: none). */
   get closing(): Promise<number> | undefined {
-    return this.#closing;
+    return this.#closing?.done;
   }
 
   /** Starts connecting unless already connecting or open. */
@@ -299,42 +299,57 @@ export class SessionConnection {
   /**
    * Ends the session: the server frees our seat at once. Sequenced messages still held back (by the rate
    * limit or a backed-up socket) are written first, for at most `flushMs`; resolves with how many of
-   * them could not be (0: all were written before the socket closed), once closed.
+   * them could not be (0: all were written before the socket closed), once closed. Called while one
+   * writes, it returns that one's promise, with the earlier of the two deadlines.
    */
   close(flushMs = 0): Promise<number> {
     if (this.#state === 'closed') return Promise.resolve(0);
-    if (this.#closing) return this.#closing;
+    const deadline = this.#clock.now() + flushMs;
+    const flushing = this.#closing;
+    if (flushing) {
+      // Calls made while it flushes share it, but a shorter wait wins: a page going away
+      // (`closeForUnload`, flushMs 0) cannot wait out the 3 s of a close made just before.
+      if (deadline < flushing.deadline) {
+        flushing.deadline = deadline;
+        flushing.attempt();
+      }
+      return flushing.done;
+    }
     let settled = false;
-    const closing = new Promise<number>((resolve) => {
-      const deadline = this.#clock.now() + flushMs;
-      const attempt = () => {
+    let cancelRetry: Cancel | undefined;
+    const flush: Flush = { deadline, attempt: () => {}, done: Promise.resolve(0) };
+    flush.done = new Promise<number>((resolve) => {
+      flush.attempt = () => {
+        if (settled) return;
+        cancelRetry?.();
+        cancelRetry = undefined;
         if (this.#state === 'closed') {
           settled = true;
           resolve(0);
           return;
         }
         const unsent = this.#unsent();
-        if (unsent > 0 && this.#state === 'open' && this.#clock.now() < deadline) {
-          this.#clock.setTimeout(attempt, 10);
+        if (unsent > 0 && this.#state === 'open' && this.#clock.now() < flush.deadline) {
+          cancelRetry = this.#clock.setTimeout(flush.attempt, 10);
           return;
         }
         const socket = this.#socket;
+        settled = true;
         this.#finish('CLOSED_BY_CLIENT', 'closed by the client', unsent);
         socket?.close(1000, 'bye');
-        settled = true;
         resolve(unsent);
       };
-      attempt();
+      flush.attempt();
     });
-    // Calls made while it flushes share it; once settled it is forgotten (one that closed at once is never
-    // kept), so that a close after a later `connect()` ends that session rather than answering with this.
+    // Kept while it flushes; once settled it is forgotten (one that closed at once is never kept), so
+    // that a close after a later `connect()` ends that session rather than answering with this.
     if (!settled) {
-      this.#closing = closing;
-      void closing.finally(() => {
-        if (this.#closing === closing) this.#closing = undefined;
+      this.#closing = flush;
+      void flush.done.finally(() => {
+        if (this.#closing === flush) this.#closing = undefined;
       });
     }
-    return closing;
+    return flush.done;
   }
 
   /**
@@ -986,6 +1001,13 @@ export class SessionConnection {
  * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
  */
 const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
+
+/** A `close()` writing what was held back: until `deadline`, trying again every 10 ms (`attempt`). */
+interface Flush {
+  deadline: number;
+  attempt: () => void;
+  done: Promise<number>;
+}
 
 type Rate = NonNullable<Body<typeof Kind.Welcome>['rate']>;
 
