@@ -768,6 +768,11 @@ export class Client {
     };
     try {
       await this.#request(Kind.LeaveRoom, {}, answered);
+    } catch (error) {
+      // The session ended before the server answered (it expired while the socket was down, the client
+      // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
+      // The player is out, as the app asked: a second `leave()` resolves, and so does this one.
+      if (!(error instanceof ProtocolError && this.#unanswered.has(error))) throw error;
     } finally {
       answered();
     }
