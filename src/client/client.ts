@@ -44,6 +44,7 @@ import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
+import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
@@ -1106,6 +1107,7 @@ export class Client {
         this.#early.push(message);
       return;
     }
+    if (!fitsMembers(room, message)) return;
     switch (message.kind) {
       case Kind.ServerRoomMessage:
         room.deliver(message.body.t, message.body.d, message.body.from);

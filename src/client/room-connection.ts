@@ -177,6 +177,10 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   get members(): readonly Member[] {
     return [...this.#members.values()];
   }
+  /** @internal The member with this id, as we know it (undefined: none). */
+  memberOf(playerId: string): Member | undefined {
+    return this.#members.get(playerId);
+  }
   get left(): boolean {
     return this.#left;
   }
