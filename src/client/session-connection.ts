@@ -913,6 +913,13 @@ export class SessionConnection {
 
   #onWelcome(body: Body<typeof Kind.Welcome>): void {
     const wasResume = this.#session !== undefined;
+    // The newest message the server has, or that went out on this socket since it began a new session.
+    let written = body.ack;
+    if (!body.resumed && wasResume) {
+      const sent = this.#sessionReplaced();
+      if (sent === undefined) return;
+      written = Math.max(written, sent);
+    }
     this.#welcomed = true;
     this.#cancelConnectTimeout?.();
     this.#cancelConnectTimeout = undefined;
@@ -942,7 +949,7 @@ export class SessionConnection {
     const attempts = this.#attempts;
     this.#attempts = 0;
     this.#attemptsInARow = 0;
-    this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now());
+    this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now()).filter((seq) => seq > written);
     this.#writePaced();
     this.#startHeartbeat();
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
@@ -956,6 +963,28 @@ export class SessionConnection {
     this.#events.emit('open', { playerId: body.playerId, name: body.name });
     if (wasResume || attempts > 0)
       this.#events.emit('reconnect', { resumed: false, resync: false, attempts, downtimeMs });
+  }
+
+  /**
+   * A fresh session while we hold one (a second welcome on this socket, or one that answers our resume): on
+   * the server's word the old one is gone, and its room, requests and replay with it. Kept, the old room's
+   * members and state lived on in the new session, and its messages (numbered from 1 again) were taken for
+   * ones already read. Returns the newest message the app's handlers sent meanwhile that went out on this
+   * socket already (kept in the outbox all the same, until acked, for a resume), or undefined if they
+   * closed the client.
+   */
+  #sessionReplaced(): number | undefined {
+    const message = 'the server began a new session: the one this client had is gone';
+    // The old session's replay, still being written within the budget, is over.
+    this.#cancelPacing?.();
+    this.#cancelPacing = undefined;
+    this.#paced = [];
+    this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, message);
+    // As for a close: the app may have closed the client from a room-left handler.
+    if (this.#state === 'closed') return undefined;
+    this.#events.emit('session-expired', { message });
+    if ((this.#state as ConnectionState) === 'closed') return undefined;
+    return this.#welcomed ? this.#outbox.lastSeq : 0;
   }
 
   #startHeartbeat(): void {
