@@ -170,6 +170,8 @@ export class Client {
   #graceMs: number | undefined;
   /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
   #takesDataToPeers = false;
+  /** The room a resync may find we are out of, and whether its RoomState came (`#checkSeatedAfterResync`). */
+  #resyncing: { room: RoomConnection; restated: boolean } | undefined;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -188,7 +190,7 @@ export class Client {
         this.#graceMs = body.graceMs;
         this.#takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
-        this.#onWelcome(body.serverLink ?? false, fresh);
+        this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#onDropped(inner, error),
@@ -971,12 +973,14 @@ export class Client {
     }
   }
 
-  #onWelcome(offered: boolean, fresh: boolean): void {
+  #onWelcome(offered: boolean, fresh: boolean, resync: boolean): void {
     if (fresh) this.#sessions++;
     const link = this.#serverLink;
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
+    if (fresh) this.#resyncing = undefined;
+    else if (resync || this.#resyncing !== undefined) this.#checkSeatedAfterResync(resync);
     // The room's peer links held back their dispatch retransmissions while the socket was down.
     if (!fresh) this.#room?.applyResumed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
@@ -989,6 +993,32 @@ export class Client {
     this.#watchOnline();
     this.#sendDeviceReport();
     if (fresh && this.#watch !== undefined) void this.#rewatch(this.#watch);
+  }
+
+  /**
+   * A resync says where the session sits only by the RoomState of its room, which the server writes with
+   * the resume's replay, and not at all when it sits nowhere: put out of the room while its messages to us
+   * were lost (a kick, the room closing), its RoomLeft among them, the player went on in a room it was no
+   * longer in. Once the server has caught up (everything it wrote with the welcome read), the room we
+   * still hold with no RoomState come for it is left, with the reason members a resync finds gone are told
+   * with: the real one was lost. A RoomLeft that was replayed has left it already, with its own reason.
+   * `resync`: this welcome's (else an earlier one's check, cut short by a drop, goes on with the replay).
+   */
+  #checkSeatedAfterResync(resync: boolean): void {
+    const room = this.#room;
+    if (resync) this.#resyncing = room && { room, restated: false };
+    const resyncing = this.#resyncing;
+    if (resyncing === undefined) return;
+    this.#connection.afterServerCaughtUp(() => {
+      if (this.#resyncing !== resyncing) return;
+      this.#resyncing = undefined;
+      if (resyncing.restated || this.#room !== resyncing.room) return;
+      this.#room = undefined;
+      resyncing.room.applyLeft(
+        ErrorCode.OUTBOX_OVERFLOW,
+        'out of the room: the server put the player out while its messages to this client were lost',
+      );
+    });
   }
 
   /**
@@ -1125,6 +1155,7 @@ export class Client {
         room.applyPresence(message.body.playerId, false);
         return;
       case Kind.RoomState:
+        if (this.#resyncing?.room === room) this.#resyncing.restated = true;
         room.applyState(message.body.state, message.body.members);
         return;
       case Kind.RoomLeft:

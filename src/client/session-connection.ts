@@ -135,6 +135,8 @@ export class SessionConnection {
   #lastHeard = 0;
   #heartbeatMs = 5_000;
   #nextPingId = 0;
+  /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
+  readonly #caughtUp = new Map<number, () => void>();
   #bye: { code: ErrorCode; message: string } | undefined;
   #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
@@ -283,6 +285,18 @@ export class SessionConnection {
   /** A `close()` still writing what was held back, before it closes (undefined: none). */
   get closing(): Promise<number> | undefined {
     return this.#closing?.done;
+  }
+
+  /**
+   * Calls `then` once the server has answered a ping sent now: by then everything it wrote before reading
+   * the ping has been read (at a welcome: the resume's replay, and a resync's RoomState, which the server
+   * writes in the same go). Never called if the socket goes first; nothing is sent without one.
+   */
+  afterServerCaughtUp(then: () => void): void {
+    if (this.#socket === undefined) return;
+    const id = this.#nextPingId++ >>> 0;
+    this.#caughtUp.set(id, then);
+    this.#writeControl(encodeMessage(Kind.Ping, { id, t: this.#clock.now() }));
   }
 
   /** Starts connecting unless already connecting or open. */
@@ -808,6 +822,8 @@ export class SessionConnection {
   }
 
   #stopConnectionTimers(): void {
+    // A pong can only come on the socket its ping went out on.
+    this.#caughtUp.clear();
     // Frames waiting for the budget stay in the outbox: the next welcome replays them.
     this.#cancelPacing?.();
     this.#cancelPacing = undefined;
@@ -900,9 +916,13 @@ export class SessionConnection {
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
         );
         return;
-      case Kind.Pong:
+      case Kind.Pong: {
         this.#serverClock.pong(message.body.t, message.body.rt, this.#clock.now());
+        const then = this.#caughtUp.get(message.body.id);
+        this.#caughtUp.delete(message.body.id);
+        then?.();
         return;
+      }
       case Kind.Ack:
         this.#outbox.ack(message.body.ack);
         return;
