@@ -2,7 +2,8 @@ import type { LeaveReason } from 'vehikill-net/protocol';
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startServer, type TestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer;
@@ -19,13 +20,9 @@ afterEach(async () => {
  */
 async function bobInAlicesRoom() {
   t = await startServer({ test: TestRoom }, { outboxMessages: 8 });
-  proxy = new TcpProxy(t.port);
-  await proxy.listen();
-  const alice = t.client();
-  const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
-  await Promise.all([alice.connect(), bob.connect()]);
-  const aliceRoom = await alice.create('test');
-  const bobRoom = await bob.join(aliceRoom.roomId);
+  const behindProxy = await roomWithTargetBehindProxy(t);
+  proxy = behindProxy.proxy;
+  const { alice, bob, aliceRoom, bobRoom } = behindProxy;
   await eventually(() => aliceRoom.members.length === 2, 'alice sees bob');
   const left: Array<{ reason: LeaveReason; message: string }> = [];
   bobRoom.on('leave', (leave) => left.push(leave));

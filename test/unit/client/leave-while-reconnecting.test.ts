@@ -1,42 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
-import { type Body, closeCodeFor, ErrorCode, Kind } from '../../../src/protocol/index.js';
-import { FakeServer, joinedRoom } from './fakes/fake-server.js';
+import { closeCodeFor, ErrorCode, Kind } from '../../../src/protocol/index.js';
+import { seatedClient } from './fakes/seated-client.js';
 
 const SELF = 'aaaaaaaa01';
 
 /**
  * A client seated in a room whose socket has just dropped: it is reconnecting, to resume the session.
- * `resume(outcome)` lets the reconnect attempt happen and the server answer its hello: with the session
- * gone (SESSION_EXPIRED), or not at all (the attempt fails; with `maxReconnectAttempts: 1` the client
- * gives up).
+ * `reconnect(answer)` lets the reconnect attempt happen and has the server answer its hello with `answer`:
+ * closing with SESSION_EXPIRED (the session is gone), or dropping (the attempt fails; with
+ * `maxReconnectAttempts: 1` the client gives up), or welcoming the resume.
  */
 async function seatedAndDropped(options: { maxReconnectAttempts?: number } = {}) {
-  const clock = new ManualClock();
-  const server = new FakeServer();
-  let hellos = 0;
-  let onResumeHello = () => {};
-  server.onMessage = (message) => {
-    if (message.kind === Kind.Hello && ++hellos === 1) server.welcome(SELF, clock);
-    else if (message.kind === Kind.Hello) onResumeHello();
-    else if (message.kind === Kind.JoinRoom) {
-      const result = joinedRoom('room-1', [SELF, 'bbbbbbbb02'], { membership: 1 });
-      server.send(Kind.Response, { rid: message.body.rid, ok: true, result } as Body<typeof Kind.Response>);
-    }
-  };
-  const client = server.client(clock, { backoff: { baseMs: 0, maxMs: 0 }, ...options });
-  await client.connect();
-  const room = await client.join('room-1');
-  server.socket?.close(1006, ''); // the connection drops
-  await Promise.resolve();
+  const seated = await seatedClient(SELF, 'bbbbbbbb02', options);
+  const { client, server, clock } = seated;
+  await seated.drop();
   expect(client.state).toBe('reconnecting');
   const reconnect = async (answer: () => void) => {
-    onResumeHello = answer;
-    clock.advance(1);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    seated.onResumeHello = answer;
+    await seated.reconnect();
   };
-  return { client, server, room, reconnect };
+  return { client, server, clock, room: seated.room, reconnect };
 }
 
 describe('room.leave() while the session is being resumed', () => {
@@ -76,11 +59,11 @@ describe('room.leave() while the session is being resumed', () => {
   });
 
   it('still waits for the server when the session resumes, and resolves at its answer', async () => {
-    const { client, server, room, reconnect } = await seatedAndDropped();
+    const { client, server, clock, room, reconnect } = await seatedAndDropped();
     const leaving = room.leave();
     let done = false;
     void leaving.then(() => (done = true));
-    await reconnect(() => server.welcome(SELF, new ManualClock(), { resumed: true, ack: server.lastSeq }));
+    await reconnect(() => server.welcome(SELF, clock, { resumed: true, ack: server.lastSeq }));
     expect(client.state).toBe('open');
     const leaves = server.receivedOf(Kind.LeaveRoom);
     expect(leaves).toHaveLength(1);

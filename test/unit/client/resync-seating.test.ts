@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomConnection } from '../../../src/client/room-connection.js';
-import { ManualClock } from '../../../src/common/index.js';
-import { type Body, ErrorCode, Kind } from '../../../src/protocol/index.js';
-import { FakeServer, joinedRoom } from './fakes/fake-server.js';
+import { ErrorCode, Kind } from '../../../src/protocol/index.js';
+import { seatedClient } from './fakes/seated-client.js';
 
 const SELF = 'aaaaaaaa01';
 const OTHER = 'bbbbbbbb02';
@@ -12,25 +11,12 @@ const OTHER = 'bbbbbbbb02';
  * (`resume`); `pong()` answers the newest ping, as the server does once it has read it.
  */
 async function seated() {
-  const clock = new ManualClock();
-  const server = new FakeServer();
-  let hellos = 0;
-  server.onMessage = (message) => {
-    if (message.kind === Kind.Hello && ++hellos === 1) server.welcome(SELF, clock);
-    else if (message.kind === Kind.JoinRoom) {
-      const result = joinedRoom('room-1', [SELF, OTHER], { membership: 1 });
-      server.send(Kind.Response, { rid: message.body.rid, ok: true, result } as Body<typeof Kind.Response>);
-    }
-  };
-  const client = server.client(clock, { backoff: { baseMs: 0, maxMs: 0 } });
-  await client.connect();
-  const room = await client.join('room-1');
+  const { client, server, clock, room, drop, reconnect } = await seatedClient(SELF, OTHER);
   const left: string[] = [];
   room.on('leave', ({ reason }) => left.push(reason));
   const resume = async (resync: boolean) => {
-    server.socket?.close(1006, '');
-    clock.advance(1);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await drop();
+    await reconnect();
     server.welcome(SELF, clock, { resumed: true, resync, ack: server.lastSeq });
   };
   const pong = () => {
