@@ -17,7 +17,10 @@ export interface ClientEvents {
    * (NODE_UNREACHABLE). A room on the old server was left with that code as its reason.
    */
   moved: { url: string; code: ErrorCode };
-  /** The server no longer had our session: rooms were left; a fresh session follows. */
+  /**
+   * The server no longer had our session, or welcomed a fresh one in its place: rooms were left and
+   * requests failed (SESSION_EXPIRED); a fresh session follows.
+   */
   'session-expired': { message: string };
   /**
    * A notice from the server that answers no request: a fault it let pass, a shutdown or drain notice,

@@ -44,6 +44,7 @@ import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { IceCredentials } from './ice-credentials.js';
+import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection, type RoomSendOptions } from './room-connection.js';
@@ -169,6 +170,8 @@ export class Client {
   #graceMs: number | undefined;
   /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
   #takesDataToPeers = false;
+  /** The room a resync may find we are out of, and whether its RoomState came (`#checkSeatedAfterResync`). */
+  #resyncing: { room: RoomConnection; restated: boolean } | undefined;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -187,7 +190,7 @@ export class Client {
         this.#graceMs = body.graceMs;
         this.#takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
-        this.#onWelcome(body.serverLink ?? false, fresh);
+        this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#onDropped(inner, error),
@@ -516,6 +519,7 @@ export class Client {
    * (sent above the session's rate, or while the socket was backed up) are written first, for at most
    * `flushMs` (default 3,000); those that could not be are told in an `error` event (NOT_CONNECTED). Resolves
    * once closed, with how many could not be sent. Requests waiting for an answer reject (NOT_CONNECTED).
+   * Called again while it writes, it shares that close's promise; a shorter `flushMs` shortens the wait.
    */
   close(options: { flushMs?: number } = {}): Promise<number> {
     const flushMs = options.flushMs ?? DEFAULT_CLOSE_FLUSH_MS;
@@ -529,7 +533,8 @@ export class Client {
   }
 
   /**
-   * Closes at once for a page going away (call it from `pagehide`): as `close({ flushMs: 0 })`, and the
+   * Closes at once for a page going away (call it from `pagehide`), even while a `close()` is still writing
+   * what it held back: as `close({ flushMs: 0 })`, and the
    * session's goodbye also goes as a beacon (`navigator.sendBeacon`) to the server the session lives on,
    * which ends it for good at once. The socket's closing frame alone is often never sent by a page that
    * is being torn down, and the server then holds the seat for its grace period. Returns whether the
@@ -766,6 +771,11 @@ export class Client {
     };
     try {
       await this.#request(Kind.LeaveRoom, {}, answered);
+    } catch (error) {
+      // The session ended before the server answered (it expired while the socket was down, the client
+      // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
+      // The player is out, as the app asked: a second `leave()` resolves, and so does this one.
+      if (!(error instanceof ProtocolError && this.#unanswered.has(error))) throw error;
     } finally {
       answered();
     }
@@ -963,12 +973,14 @@ export class Client {
     }
   }
 
-  #onWelcome(offered: boolean, fresh: boolean): void {
+  #onWelcome(offered: boolean, fresh: boolean, resync: boolean): void {
     if (fresh) this.#sessions++;
     const link = this.#serverLink;
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
+    if (fresh) this.#resyncing = undefined;
+    else if (resync || this.#resyncing !== undefined) this.#checkSeatedAfterResync(resync);
     // The room's peer links held back their dispatch retransmissions while the socket was down.
     if (!fresh) this.#room?.applyResumed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
@@ -981,6 +993,32 @@ export class Client {
     this.#watchOnline();
     this.#sendDeviceReport();
     if (fresh && this.#watch !== undefined) void this.#rewatch(this.#watch);
+  }
+
+  /**
+   * A resync says where the session sits only by the RoomState of its room, which the server writes with
+   * the resume's replay, and not at all when it sits nowhere: put out of the room while its messages to us
+   * were lost (a kick, the room closing), its RoomLeft among them, the player went on in a room it was no
+   * longer in. Once the server has caught up (everything it wrote with the welcome read), the room we
+   * still hold with no RoomState come for it is left, with the reason members a resync finds gone are told
+   * with: the real one was lost. A RoomLeft that was replayed has left it already, with its own reason.
+   * `resync`: this welcome's (else an earlier one's check, cut short by a drop, goes on with the replay).
+   */
+  #checkSeatedAfterResync(resync: boolean): void {
+    const room = this.#room;
+    if (resync) this.#resyncing = room && { room, restated: false };
+    const resyncing = this.#resyncing;
+    if (resyncing === undefined) return;
+    this.#connection.afterServerCaughtUp(() => {
+      if (this.#resyncing !== resyncing) return;
+      this.#resyncing = undefined;
+      if (resyncing.restated || this.#room !== resyncing.room) return;
+      this.#room = undefined;
+      resyncing.room.applyLeft(
+        ErrorCode.OUTBOX_OVERFLOW,
+        'out of the room: the server put the player out while its messages to this client were lost',
+      );
+    });
   }
 
   /**
@@ -1099,6 +1137,7 @@ export class Client {
         this.#early.push(message);
       return;
     }
+    if (!fitsMembers(room, message)) return;
     switch (message.kind) {
       case Kind.ServerRoomMessage:
         room.deliver(message.body.t, message.body.d, message.body.from);
@@ -1116,6 +1155,7 @@ export class Client {
         room.applyPresence(message.body.playerId, false);
         return;
       case Kind.RoomState:
+        if (this.#resyncing?.room === room) this.#resyncing.restated = true;
         room.applyState(message.body.state, message.body.members);
         return;
       case Kind.RoomLeft:

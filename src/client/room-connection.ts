@@ -179,6 +179,10 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   get members(): readonly Member[] {
     return [...this.#members.values()];
   }
+  /** @internal The member with this id, as we know it (undefined: none). */
+  memberOf(playerId: string): Member | undefined {
+    return this.#members.get(playerId);
+  }
   get left(): boolean {
     return this.#left;
   }
@@ -208,6 +212,12 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     this.#transport.sendRoomMessage(type, data, options);
   }
 
+  /**
+   * Leaves the room: at once for the app (no more events, sends throw), and resolves once the server has
+   * confirmed it. Called while the connection is down, the leave waits for the resume; if the session
+   * ends instead (expired, moved, given up, closed), it resolves all the same: the seat goes with it.
+   * Called again, or after the room was left, it resolves at once.
+   */
   leave(): Promise<void> {
     return this.#transport.leaveRoom(this);
   }

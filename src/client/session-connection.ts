@@ -117,7 +117,7 @@ export class SessionConnection {
   #expiredPaced = 0;
   #cancelPacing: Cancel | undefined;
   /** A `close()` waiting for what was held back to be written. */
-  #closing: Promise<number> | undefined;
+  #closing: Flush | undefined;
   readonly #acks: InboundAcks;
   /** Where each DatagramFromServer is read: one record, not a frame, message and body per snapshot. */
   readonly #datagram: DatagramFromServerFields = { c: 0, p: NO_BYTES, t: 0 };
@@ -135,6 +135,8 @@ export class SessionConnection {
   #lastHeard = 0;
   #heartbeatMs = 5_000;
   #nextPingId = 0;
+  /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
+  readonly #caughtUp = new Map<number, () => void>();
   #bye: { code: ErrorCode; message: string } | undefined;
   #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
@@ -282,7 +284,19 @@ export class SessionConnection {
 
   /** A `close()` still writing what was held back, before it closes (undefined: none). */
   get closing(): Promise<number> | undefined {
-    return this.#closing;
+    return this.#closing?.done;
+  }
+
+  /**
+   * Calls `then` once the server has answered a ping sent now: by then everything it wrote before reading
+   * the ping has been read (at a welcome: the resume's replay, and a resync's RoomState, which the server
+   * writes in the same go). Never called if the socket goes first; nothing is sent without one.
+   */
+  afterServerCaughtUp(then: () => void): void {
+    if (this.#socket === undefined) return;
+    const id = this.#nextPingId++ >>> 0;
+    this.#caughtUp.set(id, then);
+    this.#writeControl(encodeMessage(Kind.Ping, { id, t: this.#clock.now() }));
   }
 
   /** Starts connecting unless already connecting or open. */
@@ -299,42 +313,57 @@ export class SessionConnection {
   /**
    * Ends the session: the server frees our seat at once. Sequenced messages still held back (by the rate
    * limit or a backed-up socket) are written first, for at most `flushMs`; resolves with how many of
-   * them could not be (0: all were written before the socket closed), once closed.
+   * them could not be (0: all were written before the socket closed), once closed. Called while one
+   * writes, it returns that one's promise, with the earlier of the two deadlines.
    */
   close(flushMs = 0): Promise<number> {
     if (this.#state === 'closed') return Promise.resolve(0);
-    if (this.#closing) return this.#closing;
+    const deadline = this.#clock.now() + flushMs;
+    const flushing = this.#closing;
+    if (flushing) {
+      // Calls made while it flushes share it, but a shorter wait wins: a page going away
+      // (`closeForUnload`, flushMs 0) cannot wait out the 3 s of a close made just before.
+      if (deadline < flushing.deadline) {
+        flushing.deadline = deadline;
+        flushing.attempt();
+      }
+      return flushing.done;
+    }
     let settled = false;
-    const closing = new Promise<number>((resolve) => {
-      const deadline = this.#clock.now() + flushMs;
-      const attempt = () => {
+    let cancelRetry: Cancel | undefined;
+    const flush: Flush = { deadline, attempt: () => {}, done: Promise.resolve(0) };
+    flush.done = new Promise<number>((resolve) => {
+      flush.attempt = () => {
+        if (settled) return;
+        cancelRetry?.();
+        cancelRetry = undefined;
         if (this.#state === 'closed') {
           settled = true;
           resolve(0);
           return;
         }
         const unsent = this.#unsent();
-        if (unsent > 0 && this.#state === 'open' && this.#clock.now() < deadline) {
-          this.#clock.setTimeout(attempt, 10);
+        if (unsent > 0 && this.#state === 'open' && this.#clock.now() < flush.deadline) {
+          cancelRetry = this.#clock.setTimeout(flush.attempt, 10);
           return;
         }
         const socket = this.#socket;
+        settled = true;
         this.#finish('CLOSED_BY_CLIENT', 'closed by the client', unsent);
         socket?.close(1000, 'bye');
-        settled = true;
         resolve(unsent);
       };
-      attempt();
+      flush.attempt();
     });
-    // Calls made while it flushes share it; once settled it is forgotten (one that closed at once is never
-    // kept), so that a close after a later `connect()` ends that session rather than answering with this.
+    // Kept while it flushes; once settled it is forgotten (one that closed at once is never kept), so
+    // that a close after a later `connect()` ends that session rather than answering with this.
     if (!settled) {
-      this.#closing = closing;
-      void closing.finally(() => {
-        if (this.#closing === closing) this.#closing = undefined;
+      this.#closing = flush;
+      void flush.done.finally(() => {
+        if (this.#closing === flush) this.#closing = undefined;
       });
     }
-    return closing;
+    return flush.done;
   }
 
   /**
@@ -793,6 +822,8 @@ export class SessionConnection {
   }
 
   #stopConnectionTimers(): void {
+    // A pong can only come on the socket its ping went out on.
+    this.#caughtUp.clear();
     // Frames waiting for the budget stay in the outbox: the next welcome replays them.
     this.#cancelPacing?.();
     this.#cancelPacing = undefined;
@@ -885,9 +916,13 @@ export class SessionConnection {
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
         );
         return;
-      case Kind.Pong:
+      case Kind.Pong: {
         this.#serverClock.pong(message.body.t, message.body.rt, this.#clock.now());
+        const then = this.#caughtUp.get(message.body.id);
+        this.#caughtUp.delete(message.body.id);
+        then?.();
         return;
+      }
       case Kind.Ack:
         this.#outbox.ack(message.body.ack);
         return;
@@ -898,6 +933,13 @@ export class SessionConnection {
 
   #onWelcome(body: Body<typeof Kind.Welcome>): void {
     const wasResume = this.#session !== undefined;
+    // The newest message the server has, or that went out on this socket since it began a new session.
+    let written = body.ack;
+    if (!body.resumed && wasResume) {
+      const sent = this.#sessionReplaced();
+      if (sent === undefined) return;
+      written = Math.max(written, sent);
+    }
     this.#welcomed = true;
     this.#cancelConnectTimeout?.();
     this.#cancelConnectTimeout = undefined;
@@ -927,7 +969,7 @@ export class SessionConnection {
     const attempts = this.#attempts;
     this.#attempts = 0;
     this.#attemptsInARow = 0;
-    this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now());
+    this.#paced = this.#outbox.replaySeqs(body.ack, this.#clock.now()).filter((seq) => seq > written);
     this.#writePaced();
     this.#startHeartbeat();
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
@@ -941,6 +983,28 @@ export class SessionConnection {
     this.#events.emit('open', { playerId: body.playerId, name: body.name });
     if (wasResume || attempts > 0)
       this.#events.emit('reconnect', { resumed: false, resync: false, attempts, downtimeMs });
+  }
+
+  /**
+   * A fresh session while we hold one (a second welcome on this socket, or one that answers our resume): on
+   * the server's word the old one is gone, and its room, requests and replay with it. Kept, the old room's
+   * members and state lived on in the new session, and its messages (numbered from 1 again) were taken for
+   * ones already read. Returns the newest message the app's handlers sent meanwhile that went out on this
+   * socket already (kept in the outbox all the same, until acked, for a resume), or undefined if they
+   * closed the client.
+   */
+  #sessionReplaced(): number | undefined {
+    const message = 'the server began a new session: the one this client had is gone';
+    // The old session's replay, still being written within the budget, is over.
+    this.#cancelPacing?.();
+    this.#cancelPacing = undefined;
+    this.#paced = [];
+    this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, message);
+    // As for a close: the app may have closed the client from a room-left handler.
+    if (this.#state === 'closed') return undefined;
+    this.#events.emit('session-expired', { message });
+    if ((this.#state as ConnectionState) === 'closed') return undefined;
+    return this.#welcomed ? this.#outbox.lastSeq : 0;
   }
 
   #startHeartbeat(): void {
@@ -986,6 +1050,13 @@ export class SessionConnection {
  * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
  */
 const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
+
+/** A `close()` writing what was held back: until `deadline`, trying again every 10 ms (`attempt`). */
+interface Flush {
+  deadline: number;
+  attempt: () => void;
+  done: Promise<number>;
+}
 
 type Rate = NonNullable<Body<typeof Kind.Welcome>['rate']>;
 
