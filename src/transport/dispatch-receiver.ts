@@ -79,6 +79,14 @@ export class DispatchReceiver {
     else this.#cancelAck ??= this.#ackLater();
   }
 
+  /**
+   * Acks again, now, what it has: the acks it sent by a path that died (or a session outbox that dropped
+   * frames) may be lost, and a sender that already sent its burst waits for one to send the rest.
+   */
+  ackAgain(): void {
+    this.#flushAck();
+  }
+
   close(): void {
     this.#cancelAck?.();
     this.#cancelAck = undefined;

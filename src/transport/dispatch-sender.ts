@@ -122,11 +122,18 @@ export class DispatchSender {
     else this.#arm();
   }
 
-  /** Sends every unacked frame again (what a path that changed or dropped frames held may be lost). */
+  /**
+   * Sends every unacked frame again (what a path that changed or dropped frames held may be lost). The
+   * wait for an ack starts afresh at FIRST_RETRANSMIT_MS: the backoff measured the old path's silence
+   * (up to 8 s after a direct path died unnoticed for a few seconds), not the new one's.
+   */
   resend(): void {
     this.#goBack();
+    this.#retransmitMs = FIRST_RETRANSMIT_MS;
     this.#progressAt = this.#clock.now();
     this.#pump();
+    // The timer set for the old wait may be due later than the new one.
+    this.#stopTimer();
     this.#arm();
   }
 

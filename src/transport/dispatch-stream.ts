@@ -30,10 +30,11 @@ export interface DispatchStreamOptions extends DispatchReceiveLimits {
  * swallows what was in flight, a full session outbox refuses a frame, a session outbox that overflowed
  * while the player was away dropped frames (a resync). So dispatch messages carry a sequence number and
  * are kept until the peer acks them; they go again when the path changes, after a resume, and on a
- * timer when no ack comes (DispatchSender). The receiver delivers each number once, in order, holding
- * early ones within a bounded window, and drops duplicates (DispatchReceiver). Frames and acks name the
- * epoch of the stream they belong to: one end follows one stream of the other's at a time, starting
- * over on a newer one and dropping older ones (StreamFollower), and takes acks of its own stream only.
+ * timer when no ack comes (DispatchSender). Acks are lost the same ways, so they go again on a change
+ * too. The receiver delivers each number once, in order, holding early ones within a bounded window, and
+ * drops duplicates (DispatchReceiver). Frames and acks name the epoch of the stream they belong to: one
+ * end follows one stream of the other's at a time, starting over on a newer one and dropping older ones
+ * (StreamFollower), and takes acks of its own stream only.
  */
 export class DispatchStream {
   readonly #clock: Clock;
@@ -105,11 +106,14 @@ export class DispatchStream {
   }
 
   /**
-   * Sends everything not yet acked again: the path changed, or dropped frames. It never throws: it runs
-   * inside state changes, where nobody could catch it.
+   * Sends everything not yet acked again, and acks again what it has received: the path changed, or
+   * dropped frames, and acks go the same way as data. The peer's sender, its burst sent and its acks lost
+   * with the old path, would otherwise wait out its backoff (up to 8 s) to send the rest. It never
+   * throws: it runs inside state changes, where nobody could catch it.
    */
   resend(): void {
     this.#sender.resend();
+    this.#receiver?.ackAgain();
   }
 
   /** Writes what the path refused so far: it takes frames again (a resume). */

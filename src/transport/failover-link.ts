@@ -230,7 +230,8 @@ export class FailoverLink implements Link {
     if (state === previous) return;
     // Taken before the writes below, which may call back in here.
     this.#lastState = state;
-    // Leaving the direct path: what it may have swallowed goes again over the fallback.
+    // Leaving the direct path: what it may have swallowed goes again over the fallback, our acks included
+    // (the peer may have sent all it may before an ack, and wait for one).
     if (previous === 'direct' && state === 'relayed') this.#dispatch.resend();
     // Reaching it: frames the fallback refused (a full session outbox) go now, where they waited for the
     // retransmission timer (up to 8 s backed off, or none at all while the session's socket was down).

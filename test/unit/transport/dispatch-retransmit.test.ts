@@ -109,6 +109,21 @@ describe('DispatchStream retransmission', () => {
     expect(path.dataFrames).toBe(before + 2); // sent, and sent again after 1 s
   });
 
+  it('starts the wait afresh at 1 s once the path changed, whatever the old one had backed off to', () => {
+    const { clock, path, sender, send } = pair();
+    path.lose = true;
+    send(0, 1);
+    clock.advance(1_000 + 2_000 + 4_000); // three retransmissions: the next wait is 8 s
+    clock.advance(500);
+    sender.resend(); // a new path: sent on it at once
+    const afterChange = path.dataFrames;
+    // Lost on the new path too: sent again a second later, not when the old path's 8 s were up.
+    clock.advance(1_000);
+    expect(path.dataFrames).toBe(afterChange + 1);
+    clock.advance(2_000);
+    expect(path.dataFrames).toBe(afterChange + 2);
+  });
+
   it('waits while the path cannot deliver, and goes at once when told the path is back', () => {
     let connected = false;
     const { clock, path, delivered, sender, send } = pair({ mayRetransmit: () => connected });
