@@ -111,6 +111,8 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     `  moves         ${moves.join(', ') || 'none'}`,
     `  per node now  ${[...stats.byNode].map(([node, n]) => `${node}: ${n}`).join(', ') || '-'}`,
     `  chat lines    ${stats.sent} sent, ${stats.echoed} echoed back` +
+      (stats.lostWithRoom === 0 ? '' : `, ${stats.lostWithRoom} lost with their room`) +
+      (stats.unansweredAtEnd === 0 ? '' : `, ${stats.unansweredAtEnd} not back at the end`) +
       (sendErrors === 0 ? '' : `, ${sendErrors} sends failed (${byCode(stats.sendErrors)})`),
     stats.roundTrips.length === 0
       ? '  round trip    - (no chat line was echoed back)'

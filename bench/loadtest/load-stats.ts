@@ -26,10 +26,15 @@ export interface LoadStats {
   rejoined: number;
   /** Quick plays after a lost room that failed, by code (each attempt). */
   rejoinErrors: Map<string, number>;
+  /** Own chat lines sent (a stalled player sends none until their lines come back). */
   sent: number;
   /** Own chat lines heard back through the room, and their round trips (ms). */
   echoed: number;
   roundTrips: number[];
+  /** Lines not heard back when their room was lost: never to be. */
+  lostWithRoom: number;
+  /** Lines not heard back by the end of the run (the last half second's included). */
+  unansweredAtEnd: number;
   /** Players that were tried and not seated, by the code their connect, create or join failed with. */
   errors: Map<string, number>;
   /** Rooms whose creation failed (their creator is counted in `errors`)... */
@@ -61,6 +66,8 @@ export function newStats(): LoadStats {
     sent: 0,
     echoed: 0,
     roundTrips: [],
+    lostWithRoom: 0,
+    unansweredAtEnd: 0,
     errors: new Map(),
     roomsFailed: 0,
     notTried: 0,

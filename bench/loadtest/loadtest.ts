@@ -124,6 +124,9 @@ export async function runLoad(
       player.room = undefined;
       recordRoomLost(stats, reason, room.info.nodeId, player.stalled);
       player.stalled = false;
+      // Never to be echoed now (sent while the room was going, or while the client reconnected to it): told
+      // apart in the summary, so that sent = echoed + lost with their room + not back at the end.
+      stats.lostWithRoom += player.pending.size;
       player.pending.clear();
       void rejoin(client, player, reason);
     });
@@ -205,20 +208,34 @@ export async function runLoad(
     }),
   );
   let line = 0;
-  const timers = players.map((player, i) =>
-    setInterval(() => {
-      const room = player.room;
-      if (room === undefined || room.left) return;
-      const text = `load ${i} ${line++}`;
-      try {
-        room.send('chat', { text });
-        player.pending.set(text, performance.now());
-        stats.sent++;
-      } catch (error) {
-        failed(error, stats.sendErrors);
-      }
-    }, options.intervalMs),
-  );
+  const chat = (player: Player, i: number) => {
+    const room = player.room;
+    // A stalled player's room answers nothing: more lines would only grow the list of those not heard
+    // back (without bound while a node hangs) and measure nothing the ones waiting do not.
+    if (room === undefined || room.left || player.stalled) return;
+    const text = `load ${i} ${line++}`;
+    try {
+      room.send('chat', { text });
+      player.pending.set(text, performance.now());
+      stats.sent++;
+    } catch (error) {
+      failed(error, stats.sendErrors);
+    }
+  };
+  // `--seconds` of chat is seconds / interval lines a player: the first at once, the rest one an interval
+  // apart, each player's last one interval before the end (a line due as the time runs out would race the
+  // end, and mostly lose).
+  const lines = Math.max(1, Math.floor((options.seconds * 1_000) / options.intervalMs));
+  const timers = players.map((player, i) => {
+    chat(player, i);
+    let turns = 1;
+    const timer = setInterval(() => {
+      chat(player, i);
+      if (++turns >= lines) clearInterval(timer);
+    }, options.intervalMs);
+    if (turns >= lines) clearInterval(timer);
+    return timer;
+  });
   // A player whose oldest line not heard back is older than `stallMs` is stalled (its node hangs, or its
   // room no longer passes traffic): counted apart from the seated, until a line comes back. At the end,
   // so is one whose connection is down (its node went away less than `stallMs` before): no time is left
@@ -250,6 +267,7 @@ export async function runLoad(
     checkStalls(true);
     countConnected(); // as the run ends, before the load closes them
   }
+  for (const player of players) stats.unansweredAtEnd += player.pending.size;
   signal?.removeEventListener('abort', closeAll);
   closeAll();
   if (interrupted()) {

@@ -58,6 +58,9 @@ const unreachable = (
     })),
   )
 ).flatMap(({ url, answer }) => (answer === undefined ? [] : [{ url, ...answer }]));
+// Interrupted during the check (at most its 3 s answer wait): that is what ended the run, whatever the
+// URLs answered meanwhile.
+if (interruptedBy !== undefined) process.exit(interruptedExitCode(interruptedBy));
 for (const { url, why } of unreachable) console.error(`${url}: ${why}`);
 if (unreachable.length === options.urls.length) {
   // A server that is there but refuses the Origin is fixed by --origin, not by starting one or another URL.
@@ -68,7 +71,6 @@ if (unreachable.length === options.urls.length) {
   console.error('no server to load test: start one there, or check --url');
   process.exit(ExitCode.unreachable);
 }
-if (interruptedBy !== undefined) process.exit(interruptedExitCode(interruptedBy));
 if (unreachable.length > 0) {
   console.error('going on: clients given that URL first try it a few times, then move to the next URL');
 }

@@ -89,6 +89,19 @@ describe('npm run loadtest, the command', () => {
     expect(run.output()).toMatch(/seated now +2\/2/);
   }, 60_000);
 
+  it('exits 130 for a Ctrl-C during its opening check of the URLs, whatever they answer after', async () => {
+    // A server that takes the upgrade's request and never answers: the check waits out its 3 s.
+    const silent = createServer(() => {});
+    httpServers.push(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const run = loadtest(['--url', `ws://127.0.0.1:${port}/ws`, '--rooms', '1', '--players', '1']);
+    await eventually(() => /checking /.test(run.output()), 'the check started', 20_000);
+    run.child.kill('SIGINT');
+    expect((await run.exited).code, run.output()).toBe(130);
+    expect(run.output()).not.toMatch(/no server to load test/);
+  }, 60_000);
+
   it('prints its usage for --help, exit 0', async () => {
     const run = loadtest(['--help']);
     expect((await run.exited).code).toBe(0);

@@ -124,6 +124,28 @@ describe('npm run loadtest against a server', () => {
     expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
 
+  it('has each player send seconds / interval lines, every one heard back on a healthy server', async () => {
+    const t = await startServer({ chat: LoadChatRoom });
+    servers.push(t);
+    const options: LoadOptions = {
+      urls: [t.wsUrl],
+      rooms: 2,
+      players: 2,
+      type: 'chat',
+      seconds: 1,
+      intervalMs: 250,
+      concurrency: 4,
+      stallMs: 5_000,
+    };
+    const stats = newStats();
+    await runLoad(options, stats);
+
+    expect(stats.sent).toBe(4 * 4);
+    expect(stats.echoed).toBe(16);
+    expect(stats.lostWithRoom + stats.unansweredAtEnd).toBe(0);
+    expect(summaryLines(options, stats).join('\n')).toMatch(/chat lines +16 sent, 16 echoed back\n/);
+  });
+
   it('counts the players of a node that drains mid-run as moved off it and losing their room, then back by quick play', async () => {
     const { a, b } = await twoNodes();
     const options = overBoth(a, b);
@@ -166,8 +188,9 @@ describe('npm run loadtest against a server', () => {
     const options: LoadOptions = {
       ...overBoth(a, b),
       urls: [proxy.wsUrl, b.wsUrl],
-      seconds: 3,
-      stallMs: 800,
+      seconds: 4,
+      intervalMs: 50,
+      stallMs: 300,
     };
     const stats = newStats();
     const run = runLoad(options, stats);
@@ -185,8 +208,14 @@ describe('npm run loadtest against a server', () => {
     const summary = summaryLines(options, stats).join('\n');
     expect(summary).toMatch(new RegExp(`seated now +${8 - onA}/8`));
     expect(summary).toContain(
-      `stalled       ${onA} (node-a: ${onA}): in a room, no chat line back for over 800 ms`,
+      `stalled       ${onA} (node-a: ${onA}): in a room, no chat line back for over 300 ms`,
     );
+    // Once stalled they send no more: what they wait for is about 300 ms of lines each (a line each 50 ms,
+    // the stall seen within 250 ms), not the 3 s of lines left to the end.
+    expect(stats.unansweredAtEnd).toBeGreaterThan(0);
+    expect(stats.unansweredAtEnd).toBeLessThanOrEqual(onA * 30);
+    expect(stats.sent).toBe(stats.echoed + stats.unansweredAtEnd);
+    expect(summary).toContain(`${stats.unansweredAtEnd} not back at the end`);
     expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
 
@@ -211,6 +240,8 @@ describe('npm run loadtest against a server', () => {
     expect(summary).toMatch(new RegExp(`seated now +${8 - onA}/8`));
     expect(summary).toMatch(new RegExp(`out of play +${onA} \\(SERVER_SHUTTING_DOWN x${onA}\\)`));
     expect(summary).toMatch(/failed +none/);
+    // Every line is accounted for: heard back, or lost with the room that closed under it.
+    expect(stats.sent).toBe(stats.echoed + stats.lostWithRoom + stats.unansweredAtEnd);
     expect(exitCodeOf(options, stats)).toBe(ExitCode.notAllInPlay);
   });
 });

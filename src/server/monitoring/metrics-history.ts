@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -148,12 +148,19 @@ export class MetricsHistory {
     const temporary = `${path}.${process.pid}.tmp`;
     const file = await open(temporary, 'w');
     try {
-      await file.writeFile(parts.join(''));
-      await file.sync();
-    } finally {
-      await file.close();
+      try {
+        await file.writeFile(parts.join(''));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, path);
+    } catch (error) {
+      // A save that failed (a full disk, a path taken by a directory) leaves no half-written file behind
+      // (named by process id, each restart's failures would leave one more beside the history).
+      await rm(temporary, { force: true });
+      throw error;
     }
-    await rename(temporary, path);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsHistory } from 'vehikill-net/server';
@@ -58,6 +58,18 @@ describe('MetricsHistory', () => {
     expect(saved.end).toBe(T0 + 4_000);
     expect(saved.series).toEqual({ a: [0, 1, 2, 3, 4], b: [0, 1, 2, 3, 4], c: [0, 1, 2, 3, 4] });
     expect(history.last('a', 10)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('leaves no temporary file behind when a save fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'history-'));
+    const file = join(dir, 'history.json');
+    // A directory holding a file where the history goes: the save's last step, the rename, fails.
+    mkdirSync(file);
+    writeFileSync(join(file, 'kept'), '');
+    const history = new MetricsHistory({ series: ['a'], capacity: 5 });
+    history.record(T0, { a: 1 });
+    await expect(history.save(file)).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['history.json']);
   });
 
   it('round-trips through a file, and starts empty (with a warning) from a corrupt one', async () => {
