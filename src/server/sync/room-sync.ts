@@ -40,6 +40,7 @@ import type { RoomClient } from '../rooms/room-client.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { DeflateTries } from './deflate-tries.js';
+import { checkFunctionOptions } from './function-options.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
 import { memberName } from './member-name.js';
 import { FlushRate, RateMemory } from './rate-memory.js';
@@ -184,7 +185,8 @@ export interface RoomSyncStats {
    * not (a NaN priority, an unknown tier, a `visible` neither true nor false): each is replaced for that
    * call by what hurts least (priority 0, the normal tier, the entity out of the view, a view of the
    * member's own), counted in `sync_callback_errors_total{callback}`, and logged (the first at once, then
-   * at most once per 10 s).
+   * at most once per 10 s). Calls of its `send` that threw are counted and logged the same way (that
+   * snapshot counts as lost, in `snapshotsRefused`).
    */
   callbackErrors: number;
   /**
@@ -337,6 +339,7 @@ export class RoomSync<
   readonly #overBudgetTypes = new Set<string>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
+    checkFunctionOptions(options);
     this.registry = entityRegistry(options.types);
     this.world = new EntityTable<Types[number]>({ types: options.types });
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
@@ -730,13 +733,7 @@ export class RoomSync<
         tag = SyncTag.deflatedSnapshot;
       }
     }
-    const link = client.link;
-    let taken = true;
-    if (this.#options.send)
-      this.#options.send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
-    else if (link.sendTagged) taken = link.sendTagged(Channel.phys, tag, body);
-    else taken = link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
-    if (!taken) {
+    if (!this.#handOver(client, tag, body)) {
       // Counted, not retried: the encoder treats it as a lost snapshot (no ack comes), as it would be.
       this.#stats.snapshotsRefused++;
       this.#options.metrics?.count('sync_snapshots_refused_total');
@@ -747,6 +744,32 @@ export class RoomSync<
     this.#stats.bytesSent += length;
     this.#options.metrics?.count('sync_snapshots_total');
     this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
+  }
+
+  /**
+   * Gives the framed snapshot to the app's `send` or the member's link; false when it was not taken. One
+   * that throws (the app's `send`, or a link of an app's own `SyncMember`) is reported and counts as not
+   * taken: it cost the members after this one their snapshots, at every flush it threw.
+   */
+  #handOver(client: M, tag: number, body: Uint8Array): boolean {
+    const send = this.#options.send;
+    try {
+      if (send) send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+      else if (client.link.sendTagged) return client.link.sendTagged(Channel.phys, tag, body);
+      else return client.link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+    } catch (error) {
+      const failures = send ? this.#callbackFailures : this.#failures;
+      failures.report(
+        this.#room.clock.now(),
+        () => ({
+          what: `${send ? 'send' : "the member's link"} threw for ${memberName(client)}; the snapshot counts as lost`,
+          error,
+        }),
+        send ? { callback: 'send' } : undefined,
+      );
+      return false;
+    }
+    return true;
   }
 
   /**
