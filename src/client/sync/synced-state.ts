@@ -504,6 +504,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   #scheduleAck(): void {
+    // Disposed of by a listener of the snapshot just applied: a timer now would outlive the state.
+    if (this.#disposed) return;
     if (this.#ackDelayMs === 0) {
       this.#sendAckNow();
       return;

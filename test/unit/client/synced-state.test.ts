@@ -505,6 +505,17 @@ describe('RoomSync and SyncedState', () => {
     expect(events).toEqual([]);
   });
 
+  it('disposed from a listener with ackDelayMs, leaves no ack timer behind', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock, ackDelayMs: 60_000 });
+    state.on('snapshot', () => state.dispose());
+    sync.world.spawn(Flag, { team: 0 });
+    step();
+    // A timer left would hold the disposed state (and its whole world) for the delay, and fire for nothing.
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('reports bytes per second over the last second, and malformed messages as errors', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
