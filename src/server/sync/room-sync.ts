@@ -182,7 +182,8 @@ export interface RoomSyncStats {
   snapshotsOverBudget: number;
   /**
    * Calls of the app's `priority`, `tier`, `visible` or `viewGroup` that threw or returned what they must
-   * not (a NaN priority, an unknown tier, a `visible` neither true nor false): each is replaced for that
+   * not (a NaN priority, an unknown tier, a `visible` neither true nor false, a promise for a view
+   * group): each is replaced for that
    * call by what hurts least (priority 0, the normal tier, the entity out of the view, a view of the
    * member's own), counted in `sync_callback_errors_total{callback}`, and logged (the first at once, then
    * at most once per 10 s). Calls of its `send` that threw are counted and logged the same way (that
