@@ -1,20 +1,10 @@
 import type { Channel } from 'vehikill-net/client';
-import { CountingMetrics, ManualClock, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { CountingMetrics, ManualClock, RoomSync } from 'vehikill-net/server';
 import { entity, int } from 'vehikill-net/sync';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { syncMember } from '../../support/sync-member.js';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
-
-function player(name: string, link?: Partial<RoomClient['link']>): RoomClient {
-  return {
-    playerId: name,
-    userId: name,
-    name,
-    away: false,
-    rttMs: 0,
-    ...(link ? { link } : {}),
-  } as unknown as RoomClient;
-}
 
 describe('RoomSync: a member whose snapshot cannot be sent', () => {
   let errors: unknown[][];
@@ -27,8 +17,8 @@ describe('RoomSync: a member whose snapshot cannot be sent', () => {
   it("through the app's send that throws, costs that member its snapshot, not the members after it", () => {
     const clock = new ManualClock();
     const metrics = new CountingMetrics();
-    const bad = player('bad');
-    const ada = player('ada');
+    const bad = syncMember('bad');
+    const ada = syncMember('ada');
     const delivered: string[] = [];
     const sync = new RoomSync(
       { clients: [bad, ada], clock },
@@ -60,13 +50,14 @@ describe('RoomSync: a member whose snapshot cannot be sent', () => {
 
   it("through a link of the app's own that throws, costs that member its snapshot, not the others", () => {
     const clock = new ManualClock();
-    const bad = player('bad', {
-      send: () => {
-        throw new Error('closed');
-      },
-    });
+    const closed = () => {
+      throw new Error('closed');
+    };
+    const bad = syncMember('bad', { link: { send: closed } });
     const taken: Uint8Array[] = [];
-    const ada = player('ada', { send: (_channel: Channel, bytes: Uint8Array) => taken.push(bytes) > 0 });
+    const ada = syncMember('ada', {
+      link: { send: (_channel: Channel, bytes: Uint8Array) => taken.push(bytes) > 0 },
+    });
     const sync = new RoomSync({ clients: [bad, ada], clock }, { types: [Dot] });
     sync.world.spawn(Dot, { x: 1 });
     expect(() => sync.flush(1)).not.toThrow();
@@ -80,7 +71,7 @@ describe('RoomSync: function options that are not functions', () => {
   it.each(['priority', 'tier', 'visible', 'viewGroup', 'send', 'random'])(
     'refuses a %s that is not a function at once, naming it',
     (name) => {
-      const room = { clients: [player('ada')], clock: new ManualClock() };
+      const room = { clients: [syncMember('ada')], clock: new ManualClock() };
       expect(() => new RoomSync(room, { types: [Dot], [name]: 'nearest' })).toThrow(
         new TypeError(`RoomSync option '${name}' must be a function, got string`),
       );
@@ -88,7 +79,7 @@ describe('RoomSync: function options that are not functions', () => {
   );
 
   it('takes them left out, or given as undefined', () => {
-    const room = { clients: [player('ada')], clock: new ManualClock() };
+    const room = { clients: [syncMember('ada')], clock: new ManualClock() };
     expect(() => new RoomSync(room, { types: [Dot], priority: undefined, send: () => {} })).not.toThrow();
   });
 });
