@@ -470,7 +470,8 @@ export class RoomSync<
 
   /**
    * Sends a snapshot of the world at `tick` to every member it is due for (by their rate), skipping
-   * members who are away. Call it after each simulation step. Returns the members a snapshot went to.
+   * members who are away. Call it after each simulation step. Returns the members a snapshot went to: not
+   * those whose link refused it (closed, or its queue full) nor those whose snapshot failed.
    */
   flush(tick: number): M[] {
     // Checked before any member is touched: a snapshot of an older world cannot be written against
@@ -533,7 +534,8 @@ export class RoomSync<
   }
 
   /**
-   * Writes and sends one member's snapshot; false when the encoder failed. The app's callbacks cannot
+   * Writes and sends one member's snapshot; false when the encoder failed or the snapshot was not taken
+   * (see `#handOver`). The app's callbacks cannot
    * fail here (they are guarded); anything else that throws is this library's fault, caught so that it
    * costs one member one snapshot (as if lost), not the members after it theirs.
    */
@@ -558,8 +560,7 @@ export class RoomSync<
       this.#stats.snapshotsStalled++;
       this.#options.metrics?.count('sync_snapshots_stalled_total');
     }
-    this.#sendSnapshot(client, member, snapshot.bytes);
-    return true;
+    return this.#sendSnapshot(client, member, snapshot.bytes);
   }
 
   /**
@@ -715,9 +716,9 @@ export class RoomSync<
   /**
    * Deflates when the snapshot is big enough to be worth a try and the member's recent tries paid, and
    * sends the smaller after its tag: as one sync frame (`encodeSnapshotFrame`'s bytes), the tag written
-   * in place when the link can.
+   * in place when the link can. False when it was not taken (counted as refused).
    */
-  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): void {
+  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): boolean {
     let body = snapshot;
     let tag: number = SyncTag.snapshot;
     if (snapshot.length > this.#deflateAbove && !member.deflateTries.shouldTry()) {
@@ -738,13 +739,14 @@ export class RoomSync<
       // Counted, not retried: the encoder treats it as a lost snapshot (no ack comes), as it would be.
       this.#stats.snapshotsRefused++;
       this.#options.metrics?.count('sync_snapshots_refused_total');
-      return;
+      return false;
     }
     const length = 1 + body.length;
     this.#stats.snapshotsSent++;
     this.#stats.bytesSent += length;
     this.#options.metrics?.count('sync_snapshots_total');
     this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
+    return true;
   }
 
   /**
