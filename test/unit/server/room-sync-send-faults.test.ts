@@ -78,8 +78,16 @@ describe('RoomSync: function options that are not functions', () => {
     },
   );
 
+  it.each([{}, null, 'metrics'])('refuses a metrics of %j, which has no count method', (metrics) => {
+    const room = { clients: [syncMember('ada')], clock: new ManualClock() };
+    expect(() => new RoomSync(room, { types: [Dot], metrics: metrics as never })).toThrow(
+      new TypeError("RoomSync option 'metrics' must have a count method (pass the server's metrics)"),
+    );
+  });
+
   it('takes them left out, or given as undefined', () => {
     const room = { clients: [syncMember('ada')], clock: new ManualClock() };
-    expect(() => new RoomSync(room, { types: [Dot], priority: undefined, send: () => {} })).not.toThrow();
+    const options = { types: [Dot], priority: undefined, send: () => {}, metrics: new CountingMetrics() };
+    expect(() => new RoomSync(room, options)).not.toThrow();
   });
 });
