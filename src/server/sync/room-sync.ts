@@ -192,7 +192,8 @@ export interface RoomSyncStats {
   callbackErrors: number;
   /**
    * Snapshots not written because the encoder failed (a fault of this library, not of the app's
-   * callbacks): the member gets the next one, the others theirs; `sync_snapshot_errors_total`, logged.
+   * callbacks), or whose member's link threw taking them (also in `snapshotsRefused`): the member gets the
+   * next one, the others theirs; `sync_snapshot_errors_total`, logged.
    */
   snapshotsFailed: number;
   members: number;
