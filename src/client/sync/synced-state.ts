@@ -101,6 +101,7 @@ export interface SyncedStateStats {
   resyncs: number;
   deflated: number;
   badFrames: number;
+  /** Acks the link took: ack-only messages and inputs carrying one (`sendInput` true). */
   acksSent: number;
   /** Bytes of snapshot messages as they arrived (deflated ones deflated), in all and over the last second. */
   bytesReceived: number;
@@ -504,6 +505,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   #scheduleAck(): void {
+    // Disposed of by a listener of the snapshot just applied: a timer now would outlive the state.
+    if (this.#disposed) return;
     if (this.#ackDelayMs === 0) {
       this.#sendAckNow();
       return;
@@ -525,8 +528,9 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#ackDue = false;
     this.#cancelAck?.();
     this.#cancelAck = undefined;
-    this.#stats.acksSent++;
-    this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack()));
+    // Counted when the link took it (as `sendInput` counts its acks): a refused one is not retried, the
+    // next snapshot's ack covers it.
+    if (this.#link.send(Channel.phys, encodeAckFrame(this.#decoder.ack()))) this.#stats.acksSent++;
   }
 }
 

@@ -94,8 +94,9 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
     viewGroup:
       viewGroup &&
       ((client) => {
+        let key: unknown;
         try {
-          return viewGroup(client);
+          key = viewGroup(client);
         } catch (error) {
           failed('viewGroup', () => ({
             what: `viewGroup threw for ${memberName(client)}; it gets a view of its own`,
@@ -103,8 +104,24 @@ export function guardCallbacks<M>(callbacks: SyncCallbacks<M>, failed: CallbackF
           }));
           return client;
         }
+        if (!isThenable(key)) return key;
+        // An async callback: a new key at every call moved the member to a view of its own at every tick,
+        // where it never came in step and was never sent a shared body.
+        failed('viewGroup', () => ({
+          what: `viewGroup failed for ${memberName(client)}; it gets a view of its own`,
+          error: new TypeError('viewGroup returned a promise, not a key'),
+        }));
+        return client;
       }),
   };
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** A value as an error message shows it: strings quoted, so that "3" is not taken for 3. */

@@ -40,6 +40,7 @@ import type { RoomClient } from '../rooms/room-client.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
 import { DeflateTries } from './deflate-tries.js';
+import { checkFunctionOptions } from './function-options.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
 import { memberName } from './member-name.js';
 import { FlushRate, RateMemory } from './rate-memory.js';
@@ -181,15 +182,18 @@ export interface RoomSyncStats {
   snapshotsOverBudget: number;
   /**
    * Calls of the app's `priority`, `tier`, `visible` or `viewGroup` that threw or returned what they must
-   * not (a NaN priority, an unknown tier, a `visible` neither true nor false): each is replaced for that
+   * not (a NaN priority, an unknown tier, a `visible` neither true nor false, a promise for a view
+   * group): each is replaced for that
    * call by what hurts least (priority 0, the normal tier, the entity out of the view, a view of the
    * member's own), counted in `sync_callback_errors_total{callback}`, and logged (the first at once, then
-   * at most once per 10 s).
+   * at most once per 10 s). Calls of its `send` that threw are counted and logged the same way (that
+   * snapshot counts as lost, in `snapshotsRefused`).
    */
   callbackErrors: number;
   /**
    * Snapshots not written because the encoder failed (a fault of this library, not of the app's
-   * callbacks): the member gets the next one, the others theirs; `sync_snapshot_errors_total`, logged.
+   * callbacks), or whose member's link threw taking them (also in `snapshotsRefused`): the member gets the
+   * next one, the others theirs; `sync_snapshot_errors_total`, logged.
    */
   snapshotsFailed: number;
   members: number;
@@ -337,6 +341,7 @@ export class RoomSync<
   readonly #overBudgetTypes = new Set<string>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
+    checkFunctionOptions(options);
     this.registry = entityRegistry(options.types);
     this.world = new EntityTable<Types[number]>({ types: options.types });
     this.#shared = new SharedSnapshots(this.registry, { cache: this.#cache });
@@ -466,7 +471,8 @@ export class RoomSync<
 
   /**
    * Sends a snapshot of the world at `tick` to every member it is due for (by their rate), skipping
-   * members who are away. Call it after each simulation step. Returns the members a snapshot went to.
+   * members who are away. Call it after each simulation step. Returns the members a snapshot went to: not
+   * those whose link refused it (closed, or its queue full) nor those whose snapshot failed.
    */
   flush(tick: number): M[] {
     // Checked before any member is touched: a snapshot of an older world cannot be written against
@@ -529,7 +535,8 @@ export class RoomSync<
   }
 
   /**
-   * Writes and sends one member's snapshot; false when the encoder failed. The app's callbacks cannot
+   * Writes and sends one member's snapshot; false when the encoder failed or the snapshot was not taken
+   * (see `#handOver`). The app's callbacks cannot
    * fail here (they are guarded); anything else that throws is this library's fault, caught so that it
    * costs one member one snapshot (as if lost), not the members after it theirs.
    */
@@ -554,8 +561,7 @@ export class RoomSync<
       this.#stats.snapshotsStalled++;
       this.#options.metrics?.count('sync_snapshots_stalled_total');
     }
-    this.#sendSnapshot(client, member, snapshot.bytes);
-    return true;
+    return this.#sendSnapshot(client, member, snapshot.bytes);
   }
 
   /**
@@ -711,9 +717,9 @@ export class RoomSync<
   /**
    * Deflates when the snapshot is big enough to be worth a try and the member's recent tries paid, and
    * sends the smaller after its tag: as one sync frame (`encodeSnapshotFrame`'s bytes), the tag written
-   * in place when the link can.
+   * in place when the link can. False when it was not taken (counted as refused).
    */
-  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): void {
+  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): boolean {
     let body = snapshot;
     let tag: number = SyncTag.snapshot;
     if (snapshot.length > this.#deflateAbove && !member.deflateTries.shouldTry()) {
@@ -730,23 +736,44 @@ export class RoomSync<
         tag = SyncTag.deflatedSnapshot;
       }
     }
-    const link = client.link;
-    let taken = true;
-    if (this.#options.send)
-      this.#options.send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
-    else if (link.sendTagged) taken = link.sendTagged(Channel.phys, tag, body);
-    else taken = link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
-    if (!taken) {
+    if (!this.#handOver(client, tag, body)) {
       // Counted, not retried: the encoder treats it as a lost snapshot (no ack comes), as it would be.
       this.#stats.snapshotsRefused++;
       this.#options.metrics?.count('sync_snapshots_refused_total');
-      return;
+      return false;
     }
     const length = 1 + body.length;
     this.#stats.snapshotsSent++;
     this.#stats.bytesSent += length;
     this.#options.metrics?.count('sync_snapshots_total');
     this.#options.metrics?.count('sync_snapshot_bytes_total', undefined, length);
+    return true;
+  }
+
+  /**
+   * Gives the framed snapshot to the app's `send` or the member's link; false when it was not taken. One
+   * that throws (the app's `send`, or a link of an app's own `SyncMember`) is reported and counts as not
+   * taken: it cost the members after this one their snapshots, at every flush it threw.
+   */
+  #handOver(client: M, tag: number, body: Uint8Array): boolean {
+    const send = this.#options.send;
+    try {
+      if (send) send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+      else if (client.link.sendTagged) return client.link.sendTagged(Channel.phys, tag, body);
+      else return client.link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+    } catch (error) {
+      const failures = send ? this.#callbackFailures : this.#failures;
+      failures.report(
+        this.#room.clock.now(),
+        () => ({
+          what: `${send ? 'send' : "the member's link"} threw for ${memberName(client)}; the snapshot counts as lost`,
+          error,
+        }),
+        send ? { callback: 'send' } : undefined,
+      );
+      return false;
+    }
+    return true;
   }
 
   /**

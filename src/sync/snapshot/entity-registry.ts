@@ -35,12 +35,20 @@ export function entityRegistry(types: readonly AnyEntityType[]): EntityRegistry 
   }
   const ids = new Map<AnyEntityType, number>();
   const names = new Set<string>();
-  types.forEach((type, index) => {
+  // A loop over indices, not `forEach`: that skips holes, which then failed as undefined types later.
+  for (let index = 0; index < types.length; index++) {
+    const type = types[index];
+    if (!isEntityType(type)) {
+      throw new SchemaError(
+        'entityRegistry',
+        `the type at index ${index} is not an entity type (${type === null ? 'null' : typeof type})`,
+      );
+    }
     if (ids.has(type)) throw new SchemaError(type.name, 'registered twice');
     if (names.has(type.name)) throw new SchemaError(type.name, 'two registered types share this name');
     ids.set(type, index);
     names.add(type.name);
-  });
+  }
   const list = Object.freeze([...types]);
   return Object.freeze({
     types: list,
@@ -53,6 +61,16 @@ export function entityRegistry(types: readonly AnyEntityType[]): EntityRegistry 
       return id;
     },
   });
+}
+
+/**
+ * What `entity()` returns, as far as the registry reads it: an undefined type (a missing export, a typo in
+ * plain JavaScript) threw "Cannot read properties of undefined" from deep inside.
+ */
+function isEntityType(value: unknown): value is AnyEntityType {
+  if (typeof value !== 'object' || value === null) return false;
+  const type = value as Partial<AnyEntityType>;
+  return typeof type.name === 'string' && Array.isArray(type.fields) && Array.isArray(type.fieldNames);
 }
 
 function fingerprintOf(types: readonly AnyEntityType[]): number {

@@ -163,6 +163,12 @@ export class SnapshotDecoder {
   readonly #stagedHeld: (Held | undefined)[] = [];
   /** For a removal record only (its other entries are stale): whether the entity only left the view. */
   readonly #stagedLeft: boolean[] = [];
+  /**
+   * Staged entries that may still hold an entity or its codes: a decode that did not apply (malformed,
+   * resync) leaves them, and the next decode lets them go. Kept, they held removed entities' copies for
+   * as long as no later snapshot had as many records.
+   */
+  #stagedEnd = 0;
   /** Per type id, its coder (the delta reader): see `#coderOf`. */
   readonly #coders: (TypeCoder | undefined)[] = [];
   /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
@@ -237,6 +243,7 @@ export class SnapshotDecoder {
   }
 
   decode(bytes: Uint8Array): SnapshotOutcome {
+    if (this.#stagedEnd > 0) this.#unstage();
     const registry = this.#registry;
     const reader = new BitReader(bytes);
     const seq = readBitsOf(reader, SEQ_BITS, 'snapshot seq');
@@ -301,6 +308,7 @@ export class SnapshotDecoder {
     let previous = -1;
     // The previous record's change mask, or -1 when it had none: what a repeat takes (see wire.ts).
     let previousMask = -1;
+    this.#stagedEnd = count;
     for (let index = 0; index < count; index++) {
       const repeat = readRecordFlag(reader);
       if (repeat && previousMask < 0) {
@@ -418,11 +426,19 @@ export class SnapshotDecoder {
       held.tick = tick;
       updated.push(id);
     }
+    this.#stagedEnd = 0;
     this.#stream = stream;
     this.#advance(seq, at);
     this.#ticks[at % TICKS_KEPT] = tick;
     this.#tickAts[at % TICKS_KEPT] = at;
     return { kind: 'applied', seq, tick, complete, created, updated, removed, removedKinds };
+  }
+
+  /** Lets go of what a decode that did not apply staged. */
+  #unstage(): void {
+    this.#stagedHeld.fill(undefined, 0, this.#stagedEnd);
+    this.#stagedCodes.fill(undefined, 0, this.#stagedEnd);
+    this.#stagedEnd = 0;
   }
 
   /**

@@ -279,6 +279,24 @@ describe('RoomSync and SyncedState', () => {
     expect(sync.stats().acksReceived).toBe(1);
   });
 
+  it('counts as sent only the ack-only messages the link took', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    let open = false;
+    const link: SyncLink = {
+      send: (channel, bytes) => open && alice.link.send(channel, bytes),
+      onMessage: alice.link.onMessage,
+    };
+    const state = new SyncedState(link, { types, clock });
+    sync.world.spawn(Flag, { team: 1 });
+    step();
+    expect(state.stats()).toMatchObject({ applied: 1, acksSent: 0 });
+    open = true;
+    step();
+    expect(state.stats()).toMatchObject({ applied: 2, acksSent: 1 });
+    expect(sync.stats().acksReceived).toBe(1);
+  });
+
   it('converges through lost snapshots and lost acks', () => {
     const { sync, join, step, clock } = setup();
     const alice = join('alice');
@@ -503,6 +521,17 @@ describe('RoomSync and SyncedState', () => {
     sync.world.spawn(Flag, { team: 0 });
     step();
     expect(events).toEqual([]);
+  });
+
+  it('disposed from a listener with ackDelayMs, leaves no ack timer behind', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock, ackDelayMs: 60_000 });
+    state.on('snapshot', () => state.dispose());
+    sync.world.spawn(Flag, { team: 0 });
+    step();
+    // A timer left would hold the disposed state (and its whole world) for the delay, and fire for nothing.
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('reports bytes per second over the last second, and malformed messages as errors', () => {

@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
-type Callbacks = Pick<RoomSyncOptions, 'priority' | 'tier' | 'visible' | 'budgetBytes'>;
+type Callbacks = Pick<RoomSyncOptions, 'priority' | 'tier' | 'visible' | 'viewGroup' | 'budgetBytes'>;
 
 /** Members `a` and `b` on a perfect link (decoded and acked at once), 40 dots, the app's callbacks. */
 function room(callbacks: Callbacks) {
@@ -166,6 +166,25 @@ describe('RoomSync and the app callbacks', () => {
     expect(a).toEqual(Array.from({ length: 20 }, (_, index) => index * 2));
     expect(b).toHaveLength(40);
     expect(sync.stats().callbackErrors).toBe(5 * 20);
+  });
+
+  it('an async viewGroup gives each member a view of its own, said, rather than a new view every tick', () => {
+    // A promise is a new key at every call: each member was moved to a view made for it alone at every
+    // tick, so it never came in step at a frame and was never served from a shared body, with nothing said.
+    const { sync, received, run } = room({
+      visible: () => true,
+      viewGroup: (async () => 'red') as unknown as () => string,
+    });
+    run(10);
+    expect(received.get('a')).toBe(10);
+    expect(received.get('b')).toBe(10);
+    expect(sync.stats().callbackErrors).toBe(20);
+    expect(errors[0]?.[0]).toBe(
+      'vehikill-net: RoomSync: viewGroup failed for member a; it gets a view of its own:',
+    );
+    expect(errors[0]?.[1]).toEqual(new TypeError('viewGroup returned a promise, not a key'));
+    // In step at the frames they acked, each member is served from its own view's shared bodies.
+    expect(sync.sharedStats.bodies).toBeGreaterThanOrEqual(2 * 8);
   });
 
   it('an encoder that fails costs one member one snapshot, not the others theirs', () => {

@@ -9,19 +9,12 @@ import {
   snapshotStream,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
+import { syncMember } from '../../support/sync-member.js';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
 function player(name: string, membership = 1): RoomClient {
-  return {
-    playerId: name,
-    userId: name,
-    name,
-    away: false,
-    rttMs: 0,
-    link: { send: () => true },
-    membership,
-  } as unknown as RoomClient;
+  return syncMember(name, { link: { send: () => true }, membership });
 }
 
 /** A room at 20 Hz whose sends are counted per player; `seat` lists a player as a member (the join done). */

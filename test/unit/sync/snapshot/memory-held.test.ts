@@ -8,7 +8,7 @@ import {
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { settledCollection } from '../../../support/garbage.js';
-import { Car, car, registry, world } from './harness.js';
+import { applied, Car, car, registry, world } from './harness.js';
 
 /*
  * A server runs a match for hours: what it keeps for its encoders must not grow with the ticks played.
@@ -68,5 +68,33 @@ describe('what the encoders keep', () => {
     // Unacked snapshots are kept for PENDING_SNAPSHOTS (128) and records per entity for 64: after 400
     // ticks the first 20 are past both.
     expect(await heldAfterCollection(played)).toBe(0);
+  });
+});
+
+describe('what a decoder keeps', () => {
+  it('lets removed entities go after a snapshot it could not read', async () => {
+    const table = world(CARS);
+    const encoder = new SnapshotEncoder(registry);
+    const decoder = new SnapshotDecoder(registry);
+    applied(decoder.decode(encoder.encode(table.frame(0)).bytes));
+    encoder.receiveAck(decoder.ack());
+    const copies: WeakRef<EntityCodes>[] = [];
+    for (let id = 0; id < CARS; id++) copies.push(new WeakRef(decoder.peekCodes(id) as EntityCodes));
+    // Every car moves; the snapshot arrives cut short, after most of its records were read.
+    for (let id = 0; id < CARS; id++) table.update(id, Car, car(id + 1));
+    const whole = encoder.encode(table.frame(1)).bytes;
+    expect(() => decoder.decode(whole.subarray(0, whole.length - 2))).toThrow(/BAD_FRAME|past|needs/);
+    // Then every car is destroyed, and the client applies that a few removals a snapshot (smaller
+    // snapshots than the one that failed).
+    for (let id = 0; id < CARS; id++) table.remove(id);
+    for (let tick = 2; decoder.size > 0 && tick < 200; tick++) {
+      const outcome = applied(decoder.decode(encoder.encode(table.frame(tick), { budgetBytes: 20 }).bytes));
+      expect(outcome.removed.length).toBeLessThan(CARS / 2);
+      encoder.receiveAck(decoder.ack());
+    }
+    await settledCollection();
+    // Nothing of the cars is needed any more: the snapshot that failed must not have kept them.
+    expect(copies.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(decoder.size).toBe(0);
   });
 });
