@@ -9,6 +9,13 @@ const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`
  */
 const ALONE = ['test/integration/udp-fallback.test.ts', 'test/integration/server-link-udp.test.ts'];
 
+/**
+ * Browser tests that spend nearly all their time waiting with the page hidden and its timers throttled
+ * (over a minute: Chromium's throttling keeps whole minutes), using next to no CPU: they wait beside the
+ * systems tests rather than hold up the browser tests that run one at a time.
+ */
+const IDLE_BROWSER = ['test/e2e/client-hidden-throttled.browser.test.ts'];
+
 export default defineConfig({
   // Tests import the package by its public names, like apps do, but run the TypeScript sources.
   resolve: {
@@ -48,7 +55,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'systems',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', ...IDLE_BROWSER],
           exclude: [...ALONE],
           maxWorkers: 3,
           sequence: { groupOrder: 1 },
@@ -62,6 +69,7 @@ export default defineConfig({
         test: {
           name: 'alone',
           include: ['test/e2e/**/*.test.ts', ...ALONE],
+          exclude: [...IDLE_BROWSER],
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
         },
