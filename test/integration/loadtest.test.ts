@@ -93,21 +93,18 @@ const overBoth = (a: TestServer, b: TestServer): LoadOptions => ({
   stallMs: 5_000,
 });
 
+/** One server's chat rooms for 1 s: `rooms` x `players`, at `intervalMs`, `concurrency` at a time. */
+const against = (
+  t: TestServer,
+  shape: Pick<LoadOptions, 'rooms' | 'players' | 'intervalMs' | 'concurrency'>,
+): LoadOptions => ({ urls: [t.wsUrl], type: 'chat', seconds: 1, stallMs: 5_000, ...shape });
+
 describe('npm run loadtest against a server', () => {
   it('reports the players of rooms the server refused to create as not tried', async () => {
     // Two rooms may be created, and no more for a long while: the third and fourth are RATE_LIMITED.
     const t = await startServer({ chat: LoadChatRoom }, { roomCreateBurst: 2, roomCreatesPerSecond: 0.001 });
     servers.push(t);
-    const options: LoadOptions = {
-      urls: [t.wsUrl],
-      rooms: 4,
-      players: 3,
-      type: 'chat',
-      seconds: 1,
-      intervalMs: 200,
-      concurrency: 3,
-      stallMs: 5_000,
-    };
+    const options = against(t, { rooms: 4, players: 3, intervalMs: 200, concurrency: 3 });
     const stats = newStats();
     await runLoad(options, stats);
 
@@ -127,16 +124,7 @@ describe('npm run loadtest against a server', () => {
   it('has each player send seconds / interval lines, every one heard back on a healthy server', async () => {
     const t = await startServer({ chat: LoadChatRoom });
     servers.push(t);
-    const options: LoadOptions = {
-      urls: [t.wsUrl],
-      rooms: 2,
-      players: 2,
-      type: 'chat',
-      seconds: 1,
-      intervalMs: 250,
-      concurrency: 4,
-      stallMs: 5_000,
-    };
+    const options = against(t, { rooms: 2, players: 2, intervalMs: 250, concurrency: 4 });
     const stats = newStats();
     await runLoad(options, stats);
 
