@@ -44,6 +44,7 @@ import {
   RocketEntity,
   type RuleEvent,
   removePlayer,
+  skipMatchTicks,
   stepGame,
   TICK_RATE,
   VehicleEntity,
@@ -159,11 +160,11 @@ export class VehikillRoom extends Room {
   /**
    * Catches up to a second of ticks after a stall and skips the rest, never dropping them from the count:
    * dropped time would move the server's timeline behind every client's clock estimate, and their inputs
-   * would arrive 'from the future' until they resynced.
+   * would arrive 'from the future' until they resynced. The match clock runs through skipped ticks too.
    */
   readonly #loop = new ServerLoop({
     tick: () => this.authority.world.tick,
-    skip: (ticks) => this.authority.skip(ticks),
+    skip: (ticks) => this.#skip(ticks),
   });
   #cancelTimer: (() => void) | undefined;
   #rosterSentAt = Number.NEGATIVE_INFINITY;
@@ -392,6 +393,13 @@ export class VehikillRoom extends Room {
       this.reportTick(took);
     }
     this.#schedule();
+  }
+
+  /** Ticks past the catch-up after a stall: the world stands still for them, the match's time runs. */
+  #skip(ticks: number): void {
+    this.authority.skip(ticks);
+    for (const event of skipMatchTicks(this.#match, this.authority.world, ticks)) this.#onRuleEvent(event);
+    this.#table.update(this.#match);
   }
 
   #tick(): void {
