@@ -1,6 +1,7 @@
 import {
   type AdaptiveLinkFacts,
   addressBlock,
+  ErrorCode,
   type LeaveReason,
   MessageBudget,
   Room,
@@ -55,6 +56,7 @@ import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { BotAllowance } from './bot-allowance.js';
 import { parseCreateOptions } from './create-options.js';
 import { DesyncLog } from './desync-log.js';
+import { MatchBans } from './match-bans.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
 import { ROOM_DEFAULTS, roomConfigProblem, type VehikillRoomConfig } from './room-config.js';
@@ -141,6 +143,8 @@ export class VehikillRoom extends Room {
   readonly #desyncLog = desyncLogOf(this.constructor);
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
+  /** Who was kicked during this match: refused until the next one starts. */
+  readonly #bans = new MatchBans();
   #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress'>> &
     VehikillRoomConfig;
   #matchOptions!: MatchOptions;
@@ -286,6 +290,9 @@ export class VehikillRoom extends Room {
   }
 
   override onJoin(client: RoomClient): void {
+    // Thrown, the refusal goes to the player as JOIN_REJECTED with its message.
+    const refusal = this.#bans.refusal(client.userId, addressBlock(client.address));
+    if (refusal !== undefined) throw new Error(refusal);
     const vehicleId = this.#freeVehicleId();
     this.authority.join(client, vehicleId);
     addPlayer(this.#match, this.authority.world, vehicleId);
@@ -304,7 +311,9 @@ export class VehikillRoom extends Room {
     this.#broadcastRoster();
   }
 
-  override onLeave(client: RoomClient, _reason: LeaveReason): void {
+  override onLeave(client: RoomClient, reason: LeaveReason): void {
+    // By the anti-cheat, or by the server's operator: either way out for the rest of the match.
+    if (reason === ErrorCode.KICKED) this.#bans.add(client.userId, addressBlock(client.address));
     const entry = this.#roster.get(client.playerId);
     this.authority.leave(client);
     if (entry) removePlayer(this.#match, this.authority.world, entry.vehicleId);
@@ -468,6 +477,7 @@ export class VehikillRoom extends Room {
     this.#matchNumber++;
     this.#nextMatchAtTick = undefined;
     this.#final = undefined;
+    this.#bans.clear();
     for (const player of previous.players) {
       addPlayer(this.#match, world, player.id);
       this.#spawnedAt.set(player.id, world.tick);

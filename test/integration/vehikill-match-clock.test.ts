@@ -1,7 +1,7 @@
-import { type Clock, realClock } from 'vehikill-net/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MatchState } from '../../game/sim/index.js';
 import { eventually } from '../support/server.js';
+import { stallingClock } from '../support/stalling-clock.js';
 import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
@@ -9,18 +9,6 @@ import { VehikillPlayers } from '../support/vehikill.js';
  * stands still for them. The match's time must run all the same, or the match lasts longer than its
  * length by every such stall, while every player's clock (and the timer on their screen) runs on.
  */
-
-/** The real clock, which `stall(ms)` moves ahead at once: to the server, a stall of that long. */
-function stallingClock(): Clock & { stall(ms: number): void } {
-  let ahead = 0;
-  return {
-    now: () => realClock.now() + ahead,
-    setTimeout: (callback, delayMs) => realClock.setTimeout(callback, delayMs),
-    stall: (ms) => {
-      ahead += ms;
-    },
-  };
-}
 
 /** Ticks the match's clock has counted since the match was created: warm-up, then play. */
 function counted(match: Readonly<MatchState>): number {
