@@ -429,7 +429,7 @@ export class VehikillRoom extends Room {
     ) => number | null,
   ): ReadonlyMap<number, VehicleInput> {
     const all = new Map(inputs);
-    for (const [id, input] of this.#bots.inputs(world, this.#match)) all.set(id, input);
+    for (const [id, input] of this.#bots.inputs(world, this.#match, inputs)) all.set(id, input);
     const truth = hitscanOnWorld(world);
     const events = stepGame(world, this.#match, all, (shooter, origin, direction, range) =>
       this.#bots.has(shooter)
