@@ -515,8 +515,10 @@ export class VehikillRoom extends Room {
       if (!counters || !seen || !entry) continue;
       let claims = 0;
       for (const [reason, count] of Object.entries(counters.shotsRefused)) {
-        // A shot fired before the first two snapshots honestly has no view: a miss, not a violation.
-        if (reason !== 'no-view') claims += count ?? 0;
+        // A shot fired before the first two snapshots honestly has no view, and one a stalled client aimed
+        // at a frame older than the history (its lateness explains it) cannot be judged: misses, not
+        // violations.
+        if (reason !== 'no-view' && reason !== 'late-view') claims += count ?? 0;
       }
       const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
       const deltas: [AntiCheatKind, number][] = [

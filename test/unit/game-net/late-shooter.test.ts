@@ -107,4 +107,11 @@ describe('a shooter whose own inputs arrive late', () => {
     expect(stalledShot(0, 24)).toEqual([expect.objectContaining({ ok: false, reason: 'rewind-too-far' })]);
     expect(stalledShot(0)).toEqual([expect.objectContaining({ ok: true })]);
   });
+
+  it('stalled past the history, has its shot refused as a late view: a miss, not a forged reach', () => {
+    // 58 ticks without inputs: the frame it shows is older than the second the server keeps.
+    expect(stalledShot(58)).toEqual([expect.objectContaining({ ok: false, reason: 'late-view' })]);
+    // Claiming 15 ticks (250 ms) further back than the stall explains: past the history, and no stall's.
+    expect(stalledShot(58, 15)).toEqual([expect.objectContaining({ ok: false, reason: 'too-old' })]);
+  });
 });
