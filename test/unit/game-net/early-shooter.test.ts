@@ -1,12 +1,8 @@
-import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
-import { encodeAppFrame } from 'vehikill-net/sync';
-import { Channel } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
-import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
-import { encodeInputMessage } from '../../../game/net/protocol/messages.js';
 import type { NetInput } from '../../../game/net/protocol/net-input.js';
-import { ArenaAuthority, type ShotOutcome } from '../../../game/net/server/authority.js';
+import type { ShotOutcome } from '../../../game/net/server/authority.js';
 import { NEUTRAL_INPUT } from '../../../game/sim/index.js';
+import { loneShooter } from './lone-shooter.js';
 
 /** The shooter's interpolation delay: 6 ticks (100 ms) behind the server's time. */
 const DELAY_TICKS = 6;
@@ -24,26 +20,12 @@ const DELAY_TICKS = 6;
  * ticks. What the server made of the shot.
  */
 function shotWithLead(leadTicks: number, extra = 0): ShotOutcome[] {
-  const clock = new ManualClock(0);
-  const sync = new RoomSync({ clients: [], clock }, { types: GAME_ENTITY_TYPES });
-  const outcomes: ShotOutcome[] = [];
-  const shooter: SyncMember = { away: false, link: { send: () => true } } as never;
-  const authority = new ArenaAuthority<SyncMember>({
-    sync,
-    sendApp: () => {},
-    now: () => clock.now(),
-    rttOf: () => 30,
-    onShot: (_player, outcome) => outcomes.push(outcome),
-  });
-  authority.join(shooter);
+  const shooter = loneShooter();
+  const { authority, outcomes } = shooter;
   // Each packet repeats the inputs not consumed yet, as a client's does: a copy arriving later than the
   // first must not count as the input's arrival.
   const sent: NetInput[] = [];
-  const send = () => {
-    const firstTick = authority.world.tick;
-    const inputs = sent.slice(firstTick);
-    authority.receive(shooter, Channel.phys, encodeAppFrame(encodeInputMessage({ firstTick, inputs })));
-  };
+  const send = () => shooter.send(authority.world.tick, sent.slice(authority.world.tick));
   for (let tick = 0; tick < leadTicks; tick++) sent.push({ input: NEUTRAL_INPUT });
   for (let step = 0; step < 60; step++) {
     sent.push({ input: NEUTRAL_INPUT });
