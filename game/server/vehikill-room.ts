@@ -110,7 +110,10 @@ const ROSTER_EVERY_MS = 250;
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
 const WARN_EVERY_MS = 1_000;
-/** 'input-rate' and 'input-future' refusals are not held against players this long after a stall (ms). */
+/**
+ * 'input-rate', 'input-future' and 'shot-claim' refusals are not held against players this long after a
+ * stall of the server's own (ms).
+ */
 const STALL_GRACE_MS = 2_000;
 
 /**
@@ -506,7 +509,8 @@ export class VehikillRoom extends Room {
   #checkPlayers(): void {
     const now = this.clock.now();
     // Just after a stall of this server's, a burst of inputs (too many at once, or ahead of the ticks it
-    // has run) is its own doing, not the players'.
+    // has run) is its own doing, not the players'. So is a shot reaching further than judged: the server
+    // read its input late, so how early it came (which a shot's reach may add) hid in the stall.
     const afterStall = now - this.#loop.lastStallAt < STALL_GRACE_MS;
     for (const client of [...this.clients]) {
       const counters = this.authority.countersOf(client);
@@ -524,7 +528,7 @@ export class VehikillRoom extends Room {
       const deltas: [AntiCheatKind, number][] = [
         ['input-rate', afterStall ? 0 : counters.inputs.rate - seen.rate],
         ['input-future', afterStall ? 0 : counters.inputs.future - seen.future],
-        ['shot-claim', claims - seen.claims],
+        ['shot-claim', afterStall ? 0 : claims - seen.claims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],
         ['hash-rate', counters.hashReportsRefused - seen.hashes],
