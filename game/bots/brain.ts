@@ -1,4 +1,5 @@
 import { atan2, type PickupKind, type VehicleInput } from '../sim/index.js';
+import { pickTarget, type Quarry } from './target.js';
 
 /** What a bot knows when it picks a tick's controls: what its player would see on screen. */
 export interface BrainView {
@@ -11,7 +12,8 @@ export interface BrainView {
   readonly health: number;
   readonly gunAmmo: number;
   readonly rocketAmmo: number;
-  readonly others: readonly { readonly x: number; readonly y: number }[];
+  /** The other cars (see `Quarry`: a parked one is never hunted nor shot at). */
+  readonly others: readonly Quarry[];
   readonly pickups: readonly {
     readonly kind: PickupKind;
     readonly x: number;
@@ -46,8 +48,9 @@ const ROCKET_REACH = 60;
 
 /**
  * The driving and aiming of a bot, shared by the server's bots (which see the server's world) and the
- * Node bots (which see what their GameSession draws): chase the nearest car and shoot when roughly
- * aimed, now and then wander, reverse or boost, and drive for repair when hurt and for ammo when low.
+ * Node bots (which see what their GameSession draws): chase the nearest car in play (`pickTarget`: never
+ * a parked one) and shoot when roughly aimed, now and then wander, reverse or boost, and drive for repair
+ * when hurt and for ammo when low.
  * It paces its trigger below the rules' limits and keeps a few rounds back, so an honest bot is never
  * refused. Seeded: the same views give the same inputs.
  */
@@ -72,16 +75,9 @@ export class BotBrain {
     if (own === undefined) {
       return { throttle: 0, steer: 0, brake: false, boost: false, fire: false, altFire: false };
     }
-    let target: { x: number; y: number } | undefined;
-    let best = Number.POSITIVE_INFINITY;
-    for (const other of view.others) {
-      const distance = (other.x - own.x) ** 2 + (other.y - own.y) ** 2;
-      if (distance < best) {
-        best = distance;
-        target = other;
-      }
-    }
-    const distance = Math.sqrt(best);
+    const picked = pickTarget(own, view.others);
+    const target = picked?.target;
+    const distance = picked?.distance ?? Number.POSITIVE_INFINITY;
     const wanted = this.#wantedPickup(view);
     const plan = roll % 8;
     const hunting = target !== undefined && wanted === undefined && plan < 6;

@@ -1,6 +1,7 @@
 import {
   type AdaptiveLinkFacts,
   addressBlock,
+  ErrorCode,
   type LeaveReason,
   MessageBudget,
   Room,
@@ -44,6 +45,7 @@ import {
   RocketEntity,
   type RuleEvent,
   removePlayer,
+  skipMatchTicks,
   stepGame,
   TICK_RATE,
   VehicleEntity,
@@ -54,6 +56,7 @@ import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { BotAllowance } from './bot-allowance.js';
 import { parseCreateOptions } from './create-options.js';
 import { DesyncLog } from './desync-log.js';
+import { MatchBans } from './match-bans.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
 import { ROOM_DEFAULTS, roomConfigProblem, type VehikillRoomConfig } from './room-config.js';
@@ -107,7 +110,10 @@ const ROSTER_EVERY_MS = 250;
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
 const WARN_EVERY_MS = 1_000;
-/** 'input-rate' and 'input-future' refusals are not held against players this long after a stall (ms). */
+/**
+ * 'input-rate', 'input-future' and 'shot-claim' refusals are not held against players this long after a
+ * stall of the server's own (ms).
+ */
 const STALL_GRACE_MS = 2_000;
 
 /**
@@ -140,6 +146,8 @@ export class VehikillRoom extends Room {
   readonly #desyncLog = desyncLogOf(this.constructor);
   readonly #spawnedAt = new Map<number, number>();
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
+  /** Who was kicked during this match: refused until the next one starts. */
+  readonly #bans = new MatchBans();
   #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress'>> &
     VehikillRoomConfig;
   #matchOptions!: MatchOptions;
@@ -159,11 +167,11 @@ export class VehikillRoom extends Room {
   /**
    * Catches up to a second of ticks after a stall and skips the rest, never dropping them from the count:
    * dropped time would move the server's timeline behind every client's clock estimate, and their inputs
-   * would arrive 'from the future' until they resynced.
+   * would arrive 'from the future' until they resynced. The match clock runs through skipped ticks too.
    */
   readonly #loop = new ServerLoop({
     tick: () => this.authority.world.tick,
-    skip: (ticks) => this.authority.skip(ticks),
+    skip: (ticks) => this.#skip(ticks),
   });
   #cancelTimer: (() => void) | undefined;
   #rosterSentAt = Number.NEGATIVE_INFINITY;
@@ -285,6 +293,9 @@ export class VehikillRoom extends Room {
   }
 
   override onJoin(client: RoomClient): void {
+    // Thrown, the refusal goes to the player as JOIN_REJECTED with its message.
+    const refusal = this.#bans.refusal(client.userId, addressBlock(client.address));
+    if (refusal !== undefined) throw new Error(refusal);
     const vehicleId = this.#freeVehicleId();
     this.authority.join(client, vehicleId);
     addPlayer(this.#match, this.authority.world, vehicleId);
@@ -303,7 +314,9 @@ export class VehikillRoom extends Room {
     this.#broadcastRoster();
   }
 
-  override onLeave(client: RoomClient, _reason: LeaveReason): void {
+  override onLeave(client: RoomClient, reason: LeaveReason): void {
+    // By the anti-cheat, or by the server's operator: either way out for the rest of the match.
+    if (reason === ErrorCode.KICKED) this.#bans.add(client.userId, addressBlock(client.address));
     const entry = this.#roster.get(client.playerId);
     this.authority.leave(client);
     if (entry) removePlayer(this.#match, this.authority.world, entry.vehicleId);
@@ -394,6 +407,13 @@ export class VehikillRoom extends Room {
     this.#schedule();
   }
 
+  /** Ticks past the catch-up after a stall: the world stands still for them, the match's time runs. */
+  #skip(ticks: number): void {
+    this.authority.skip(ticks);
+    for (const event of skipMatchTicks(this.#match, this.authority.world, ticks)) this.#onRuleEvent(event);
+    this.#table.update(this.#match);
+  }
+
   #tick(): void {
     const world = this.authority.world;
     if (this.#nextMatchAtTick !== undefined && world.tick >= this.#nextMatchAtTick) this.#newMatch();
@@ -412,7 +432,7 @@ export class VehikillRoom extends Room {
     ) => number | null,
   ): ReadonlyMap<number, VehicleInput> {
     const all = new Map(inputs);
-    for (const [id, input] of this.#bots.inputs(world, this.#match)) all.set(id, input);
+    for (const [id, input] of this.#bots.inputs(world, this.#match, inputs)) all.set(id, input);
     const truth = hitscanOnWorld(world);
     const events = stepGame(world, this.#match, all, (shooter, origin, direction, range) =>
       this.#bots.has(shooter)
@@ -460,6 +480,7 @@ export class VehikillRoom extends Room {
     this.#matchNumber++;
     this.#nextMatchAtTick = undefined;
     this.#final = undefined;
+    this.#bans.clear();
     for (const player of previous.players) {
       addPlayer(this.#match, world, player.id);
       this.#spawnedAt.set(player.id, world.tick);
@@ -488,7 +509,8 @@ export class VehikillRoom extends Room {
   #checkPlayers(): void {
     const now = this.clock.now();
     // Just after a stall of this server's, a burst of inputs (too many at once, or ahead of the ticks it
-    // has run) is its own doing, not the players'.
+    // has run) is its own doing, not the players'. So is a shot reaching further than judged: the server
+    // read its input late, so how early it came (which a shot's reach may add) hid in the stall.
     const afterStall = now - this.#loop.lastStallAt < STALL_GRACE_MS;
     for (const client of [...this.clients]) {
       const counters = this.authority.countersOf(client);
@@ -497,14 +519,16 @@ export class VehikillRoom extends Room {
       if (!counters || !seen || !entry) continue;
       let claims = 0;
       for (const [reason, count] of Object.entries(counters.shotsRefused)) {
-        // A shot fired before the first two snapshots honestly has no view: a miss, not a violation.
-        if (reason !== 'no-view') claims += count ?? 0;
+        // A shot fired before the first two snapshots honestly has no view, and one a stalled client aimed
+        // at a frame older than the history (its lateness explains it) cannot be judged: misses, not
+        // violations.
+        if (reason !== 'no-view' && reason !== 'late-view') claims += count ?? 0;
       }
       const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
       const deltas: [AntiCheatKind, number][] = [
         ['input-rate', afterStall ? 0 : counters.inputs.rate - seen.rate],
         ['input-future', afterStall ? 0 : counters.inputs.future - seen.future],
-        ['shot-claim', claims - seen.claims],
+        ['shot-claim', afterStall ? 0 : claims - seen.claims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],
         ['hash-rate', counters.hashReportsRefused - seen.hashes],

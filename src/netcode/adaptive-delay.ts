@@ -92,6 +92,8 @@ export class AdaptiveDelay {
   /** renderTime - localNow, as applied. */
   #renderOffset: number | undefined;
   #renderOffsetAt = 0;
+  /** The delay the last `renderTime` applied. */
+  #appliedDelay: number | undefined;
 
   constructor(options: AdaptiveDelayOptions = {}) {
     this.#initialDelayMs = nonNegative('initialDelayMs', options.initialDelayMs ?? 100);
@@ -205,6 +207,7 @@ export class AdaptiveDelay {
       this.#renderOffset = current + Math.max(-step, Math.min(step, target - current));
     }
     this.#renderOffsetAt = Math.max(this.#renderOffsetAt, localNow);
+    this.#appliedDelay = best - this.#renderOffset;
     return localNow + this.#renderOffset;
   }
 
@@ -234,6 +237,16 @@ export class AdaptiveDelay {
     return this.#targetDelay;
   }
 
+  /**
+   * The delay (ms) the newest `renderTime` applied (undefined before one): the target once the render
+   * clock has reached it, and otherwise behind it. The target comes down faster than the clock may slow
+   * (`maxRateChange`), so after a jittery spell the clock draws further back than the target says, by
+   * a hundred ms and more: what a frame drawn at that render time lies behind the newest snapshots.
+   */
+  get appliedDelayMs(): number | undefined {
+    return this.#appliedDelay;
+  }
+
   /** Forgets everything (new connection). */
   reset(): void {
     this.#transitOffsets.length = 0;
@@ -249,6 +262,7 @@ export class AdaptiveDelay {
     this.#targetAt = undefined;
     this.#renderOffset = undefined;
     this.#renderOffsetAt = 0;
+    this.#appliedDelay = undefined;
   }
 
   /**

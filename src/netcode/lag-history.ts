@@ -43,7 +43,8 @@ export interface ShotClaim {
   readonly fraction?: number;
   /**
    * The shooter's interpolation delay (ms, >= 0): send its AdaptiveDelay's `targetDelayMs`, the delay
-   * its render clock steers to (Vehikill sends `Math.round(delay.targetDelayMs)`). Not the newest
+   * its render clock steers to, or `appliedDelayMs` when larger (the clock follows a falling target
+   * slowly, drawing further back meanwhile; Vehikill sends the larger, rounded). Not the newest
    * snapshot's time minus the render time: that shrinks as render time runs on between snapshots, to
    * near 0 and below (negative while the shooter extrapolates: refused as `invalid`), and a shot stating
    * so little reaches back further than its RTT and that delay explain (`rewind-too-far`): honest shots

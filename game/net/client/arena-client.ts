@@ -256,11 +256,15 @@ export class ArenaClient {
     if (renderTime === undefined) return undefined;
     const viewTick = Math.floor(renderTime / TICK_MS);
     const ticksBack = tick - viewTick;
+    const delay = this.remote.delay;
     if (ticksBack < 0 || ticksBack > MAX_TICKS_BACK) return undefined;
     return {
       ticksBack,
       fraction: renderTime / TICK_MS - viewTick,
-      interpDelayMs: Math.round(this.remote.delay.targetDelayMs),
+      // The delay the frame was drawn with: while the target comes down the render clock follows slowly,
+      // and the target alone would understate how far back the frame lies (the server refuses a reach
+      // its round trip and the stated delay do not explain).
+      interpDelayMs: Math.round(Math.max(delay.targetDelayMs, delay.appliedDelayMs ?? 0)),
     };
   }
 

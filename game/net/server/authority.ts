@@ -6,6 +6,7 @@ import {
   type InputRejections,
   LagHistory,
   type RewindRejection,
+  type ShotClaim,
 } from 'vehikill-net/netcode';
 import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import type { EntityTable } from 'vehikill-net/sync';
@@ -34,6 +35,7 @@ import { decodeGameMessage, encodeClockReply, encodeStatus, type GameMessage } f
 import type { NetInput } from '../protocol/net-input.js';
 import { hashSyncedEntities } from '../protocol/synced-hash.js';
 import { TICK_MS } from '../protocol/timeline.js';
+import { InputArrivals } from './input-arrivals.js';
 import { lerpWorld } from './lerp-world.js';
 import { SnapshotGaps } from './snapshot-gaps.js';
 import { WorldTable } from './world-table.js';
@@ -55,9 +57,9 @@ export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
 
 /**
  * Slack (ms) on the round-trip bound of a shot's reach. Honest players in the lab reach up to 75 ms past
- * round trip + stated delay + a tick (their tick leads by 1-2 ticks of margin beyond half the round
- * trip, the delay they state is the render clock's target, which it follows at 3%, and the round trip
- * is the newest sample); 150 covers that twice and still refuses a second's reach on a short one.
+ * round trip + stated delay + a tick + how early their input came (their clock estimate is off by a
+ * few ms, the round trip is the newest sample, and one input's way can take longer than it); 150 covers
+ * that twice and still refuses a second's reach on a short one.
  */
 export const DEFAULT_RTT_TOLERANCE_MS = 150;
 
@@ -172,10 +174,18 @@ export interface PlayerCounters {
   readonly hashReportsRefused: number;
 }
 
-export type ShotRefusal = RewindRejection | 'no-view';
+/**
+ * Why a shot was refused: `rewind`'s reasons; 'no-view' (fired before the first snapshots); 'late-view',
+ * a view further back than judged that the shooter's round trip, stated delay and how late or early its
+ * inputs came explain (an honest client whose process stalled: a miss it cannot help).
+ */
+export type ShotRefusal = RewindRejection | 'no-view' | 'late-view';
 
 /** What a vehicle drives with while its player is known to be away from the controls: it brakes. */
 export const IDLE_INPUT: VehicleInput = Object.freeze({ ...NEUTRAL_INPUT, brake: true });
+
+/** Inputs further ahead of the server's timeline than this are refused (the input buffer's default). */
+const MAX_LEAD_TICKS = 30;
 
 /** How far back (ms) the gaps between snapshots sent to each player are kept. */
 const SNAPSHOT_GAPS_KEPT_MS = 10_000;
@@ -194,6 +204,7 @@ export type ShotOutcome =
 interface PlayerSlot {
   readonly vehicleId: number;
   readonly buffer: InputBuffer<NetInput>;
+  readonly arrivals: InputArrivals;
   badInputs: number;
   /** The server tick the last hash report was checked at. */
   hashCheckedAt: number | undefined;
@@ -207,8 +218,13 @@ interface PlayerSlot {
 interface PendingShot<P> {
   readonly player: P;
   readonly view: NetInput['view'];
-  /** How late (ms) the player's inputs demonstrably were when this one arrived. */
-  readonly lateMs: number;
+  /**
+   * How much further back (ms) than its round trip the player's frame lay: its inputs were demonstrably
+   * that late when this one arrived, or this one arrived that early.
+   */
+  readonly offsetMs: number;
+  /** How early (ms) this input arrived (part of `offsetMs`). */
+  readonly earlyMs: number;
 }
 
 /**
@@ -232,18 +248,20 @@ export class ArenaAuthority<P> {
   readonly #shots = new Map<number, PendingShot<P>>();
   /** The tick being simulated: what shot views count back from. */
   #inputTick = 0;
+  readonly #rttToleranceMs: number;
   readonly #resolveHitscan: HitscanResolver = (shooterId, origin, direction, range) =>
     this.#resolveShot(shooterId, origin, direction, range);
 
   constructor(options: AuthorityOptions<P>) {
     this.#options = options;
+    this.#rttToleranceMs = options.rttToleranceMs ?? DEFAULT_RTT_TOLERANCE_MS;
     this.world = createWorld(options.arena);
     this.#table = new WorldTable(options.sync.world);
     this.#history = new LagHistory<World>({
       tickRate: TICK_RATE,
       maxHistoryMs: 1000,
       maxInterpDelayMs: options.maxInterpDelayMs ?? DEFAULT_MAX_INTERP_DELAY_MS,
-      rttToleranceMs: options.rttToleranceMs ?? DEFAULT_RTT_TOLERANCE_MS,
+      rttToleranceMs: this.#rttToleranceMs,
       // A delay over the allowance is not proof of anything (a stall of the server's, a network it cannot
       // see, stretch an honest client's): its excess is not compensated, and nobody is punished for it.
       overDelay: 'clamp',
@@ -264,7 +282,8 @@ export class ArenaAuthority<P> {
     if (findVehicle(this.world, id) === undefined) addVehicle(this.world, id);
     this.#players.set(player, {
       vehicleId: id,
-      buffer: new InputBuffer<NetInput>(this.#options.inputBuffer),
+      buffer: new InputBuffer<NetInput>({ maxLeadTicks: MAX_LEAD_TICKS, ...this.#options.inputBuffer }),
+      arrivals: new InputArrivals(this.#options.inputBuffer?.maxLeadTicks ?? MAX_LEAD_TICKS),
       badInputs: 0,
       hashCheckedAt: undefined,
       hashReportsRefused: 0,
@@ -360,6 +379,7 @@ export class ArenaAuthority<P> {
     const dueTick = Math.max(this.world.tick, this.#options.dueTick?.() ?? 0);
     if (message.type === 'input') {
       slot.buffer.receive(message.packet, dueTick);
+      slot.arrivals.note(message.packet.firstTick, message.packet.inputs.length, dueTick);
     } else if (message.type === 'clock-probe') {
       const now = this.#options.now();
       this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
@@ -407,6 +427,7 @@ export class ArenaAuthority<P> {
     for (const [player, slot] of this.#players) {
       const missedBefore = slot.buffer.missed;
       const net = slot.buffer.take(tick);
+      const earlyTicks = slot.arrivals.take(tick);
       const missing = slot.buffer.missed > missedBefore;
       // A missing input is repeated for a few ticks to keep the car moving (then it coasts: `net` is
       // undefined), but a guess never pulls a trigger, and a player known to be away gets no guess.
@@ -417,9 +438,11 @@ export class ArenaAuthority<P> {
       this.#inputs.set(slot.vehicleId, input);
       if (!input.fire) continue;
       // A shot that came with inputs late by a stall of the player's (its process, its network) was aimed
-      // at the frame it showed meanwhile, that much older: it may reach back that much further.
-      const lateMs = slot.buffer.lateTicks * TICK_MS;
-      if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view, lateMs });
+      // at the frame it showed meanwhile, that much older: it may reach back that much further. So may one
+      // whose input came early: the player drew its frame that much before the tick it fired for.
+      const earlyMs = earlyTicks * TICK_MS;
+      const offsetMs = slot.buffer.lateTicks * TICK_MS + earlyMs;
+      if (simulate) this.#shots.set(slot.vehicleId, { player, view: net?.view, offsetMs, earlyMs });
       else
         this.#reportShot(
           player,
@@ -430,7 +453,8 @@ export class ArenaAuthority<P> {
             net?.view,
             this.#delayCapOf(player),
             this.#rttOf(player),
-            lateMs,
+            offsetMs,
+            earlyMs,
           ),
         );
     }
@@ -483,14 +507,12 @@ export class ArenaAuthority<P> {
         fraction: shot.view.fraction,
         interpDelayMs: shot.view.interpDelayMs,
       };
-      const rewound = this.#history.rewind(
-        claim,
-        this.#rttOf(shot.player),
-        this.#delayCapOf(shot.player),
-        shot.lateMs,
-      );
-      if (!rewound.ok) outcome = { ok: false, tick, reason: rewound.reason };
-      else {
+      const rtt = this.#rttOf(shot.player);
+      const rewound = this.#history.rewind(claim, rtt, this.#delayCapOf(shot.player), shot.offsetMs);
+      if (!rewound.ok) {
+        const explainedMs = shot.offsetMs + shot.earlyMs;
+        outcome = { ok: false, tick, reason: this.#refusal(rewound.reason, claim, rtt, explainedMs) };
+      } else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
         const wall = hit === null ? null : raycastWalls(this.world, origin, direction, range);
         const blocked = hit !== null && wall !== null && wall < hit.distance;
@@ -518,6 +540,28 @@ export class ArenaAuthority<P> {
     return this.#options.maxInterpDelayFor?.(player);
   }
 
+  /**
+   * `rewind`'s refusal of `claim`, or 'late-view' for a reach (past the history, or further than judged)
+   * that the shooter's round trip, stated delay, the slack and `explainedMs` account for: how late its
+   * inputs were, and twice how early this one came. A client whose process stalls for less than its lead
+   * sends its next inputs in time all the same, so the server sees no lateness, yet fires at the frame
+   * drawn before the stall: up to that lead older. Such a shot is a miss (not judged), but no forged
+   * reach of a cheat's, and is not held against the player.
+   */
+  #refusal(
+    reason: RewindRejection,
+    claim: ShotClaim,
+    rttMs: number | undefined,
+    explainedMs: number,
+  ): ShotRefusal {
+    const newest = this.#history.newestTick;
+    if ((reason !== 'too-old' && reason !== 'rewind-too-far') || rttMs === undefined || newest === undefined)
+      return reason;
+    const reachMs = (newest - claim.tick - (claim.fraction ?? 0)) * TICK_MS;
+    const explained = rttMs + claim.interpDelayMs + this.#rttToleranceMs + TICK_MS + explainedMs;
+    return reachMs <= explained ? 'late-view' : reason;
+  }
+
   /** The player's round trip, when measured (a non-finite or negative one counts as unknown). */
   #rttOf(player: P): number | undefined {
     const rtt = this.#options.rttOf?.(player);
@@ -528,9 +572,9 @@ export class ArenaAuthority<P> {
    * Lag compensation: the shooter fires along its heading from where it is now (its input reached the
    * server on time), at the other vehicles where the shooter saw them, `view.ticksBack` ticks before the
    * input's tick. Refused when the view is older than the history, in the future, or (given the
-   * shooter's round trip) reaches back further than the round trip, the delay and `lateMs` (how late the
-   * shooter's inputs demonstrably were when this one came, `InputBuffer.lateTicks`) explain; a delay
-   * over the allowance is judged at the allowance.
+   * shooter's round trip) reaches back further than the round trip, the delay and `offsetMs` (how late the
+   * shooter's inputs demonstrably were when this one came, `InputBuffer.lateTicks`, or how early this one
+   * came, `InputArrivals`) explain; a delay over the allowance is judged at the allowance.
    */
   checkShot(
     vehicleId: number,
@@ -538,7 +582,8 @@ export class ArenaAuthority<P> {
     view: NetInput['view'],
     maxInterpDelayMs?: number,
     shooterRttMs?: number,
-    lateMs = 0,
+    offsetMs = 0,
+    earlyMs = 0,
   ): ShotOutcome {
     if (view === undefined) return { ok: false, tick: inputTick, reason: 'no-view' };
     const shooter = findVehicle(this.world, vehicleId);
@@ -549,8 +594,14 @@ export class ArenaAuthority<P> {
       fraction: view.fraction,
       interpDelayMs: view.interpDelayMs,
     };
-    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs, lateMs);
-    if (!rewound.ok) return { ok: false, tick: inputTick, reason: rewound.reason };
+    const rewound = this.#history.rewind(claim, shooterRttMs, maxInterpDelayMs, offsetMs);
+    if (!rewound.ok) {
+      return {
+        ok: false,
+        tick: inputTick,
+        reason: this.#refusal(rewound.reason, claim, shooterRttMs, offsetMs + earlyMs),
+      };
+    }
     const hit = raycastVehicles(
       rewound.world,
       { x: shooter.x, y: shooter.y },

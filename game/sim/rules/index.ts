@@ -57,6 +57,6 @@ export {
   playerSyncState,
 } from './schema.js';
 export { ScriptedPlayers } from './scripted-players.js';
-export { stepGame, stepMatch } from './step-match.js';
+export { skipMatchTicks, stepGame, stepMatch } from './step-match.js';
 export { freeVehicleId } from './vehicle-ids.js';
 export { LATE_FIRE_GRACE_TICKS, weaponReady } from './weapons.js';

@@ -51,6 +51,34 @@ export function stepMatch(
   return events;
 }
 
+/**
+ * The match clock's share of `ticks` the world skipped (`ArenaAuthority.skip`: a server stall longer than
+ * its catch-up, during which the world stood still): the match's time ran all the same, so the warm-up and
+ * then the play count down by them as by stepped ticks, and a match whose time ran out meanwhile ends now
+ * (as `stepMatch` ends one). Without it a stall made the match last that much longer than its length, on
+ * a timeline every player's clock follows in real time. Respawns and pickups wait for their ticks of the
+ * world, which the skip moved on already. Call it once the world's tick has moved on. Returns what the
+ * rules did: match-started, match-ended.
+ */
+export function skipMatchTicks(match: MatchState, world: World, ticks: number): RuleEvent[] {
+  const events: RuleEvent[] = [];
+  match.tick = world.tick;
+  if (!(ticks > 0) || match.phase === 'ended') return events;
+  let left = ticks;
+  if (match.phase === 'warmup') {
+    // The warm-up's last tick is a warm-up tick, as in stepMatch: play counts from the tick after it.
+    const spent = Math.min(left, match.warmupRemaining);
+    match.warmupRemaining -= spent;
+    left -= spent;
+    if (match.warmupRemaining > 0) return events;
+    match.phase = 'playing';
+    events.push({ type: 'match-started' });
+  }
+  match.remaining -= left;
+  if (match.remaining <= 0) endMatch(match, events);
+  return events;
+}
+
 function respawnPlayers(match: MatchState, world: World, events: RuleEvent[]): void {
   for (const player of match.players) {
     if (player.alive || match.tick < player.respawnTick) continue;

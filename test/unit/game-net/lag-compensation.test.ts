@@ -1,10 +1,7 @@
 import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
-import { encodeAppFrame } from 'vehikill-net/sync';
-import { Channel } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
 import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
-import { encodeInputMessage } from '../../../game/net/protocol/messages.js';
-import { ArenaAuthority, type ShotOutcome } from '../../../game/net/server/authority.js';
+import { ArenaAuthority } from '../../../game/net/server/authority.js';
 import { measuredRttMs } from '../../../game/net/server/measured-rtt.js';
 import {
   addPlayer,
@@ -16,6 +13,7 @@ import {
   type VehicleInput,
   type World,
 } from '../../../game/sim/index.js';
+import { loneShooter } from './lone-shooter.js';
 
 function arena() {
   const clock = new ManualClock(0);
@@ -92,26 +90,11 @@ describe('lag-compensated hitscan checks', () => {
 describe('lag compensation bounded by the shooter round trip', () => {
   /** A shooter whose measured round trip is 30 ms fires with `view`; what the server made of it. */
   function shoot(view: { ticksBack: number; fraction: number; interpDelayMs: number }, simulate: boolean) {
-    const clock = new ManualClock(0);
-    const members: SyncMember[] = [];
-    const sync = new RoomSync({ clients: members, clock }, { types: GAME_ENTITY_TYPES });
-    const outcomes: ShotOutcome[] = [];
-    const shooter: SyncMember = { away: false, link: { send: () => true } } as never;
-    const authority = new ArenaAuthority<SyncMember>({
-      sync,
-      sendApp: () => {},
-      now: () => clock.now(),
-      rttOf: (player) => (player === shooter ? 30 : undefined),
-      onShot: (_player, outcome) => outcomes.push(outcome),
-      ...(simulate
-        ? { simulate: (world, inputs, resolve) => void stepGameWith(world, inputs, resolve) }
-        : {}),
-    });
-    authority.join(shooter);
+    const { authority, outcomes, send } = loneShooter(
+      simulate ? (world, inputs, resolve) => void stepGameWith(world, inputs, resolve) : undefined,
+    );
     for (let step = 0; step < 80; step++) authority.step();
-    const fire = { input: { ...NEUTRAL_INPUT, fire: true }, view };
-    const packet = encodeInputMessage({ firstTick: authority.world.tick, inputs: [fire] });
-    authority.receive(shooter, Channel.phys, encodeAppFrame(packet));
+    send(authority.world.tick, [{ input: { ...NEUTRAL_INPUT, fire: true }, view }]);
     authority.step();
     return outcomes;
   }

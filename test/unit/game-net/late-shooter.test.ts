@@ -1,11 +1,6 @@
-import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
-import { encodeAppFrame } from 'vehikill-net/sync';
-import { Channel } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
-import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
-import { encodeInputMessage } from '../../../game/net/protocol/messages.js';
 import type { NetInput } from '../../../game/net/protocol/net-input.js';
-import { ArenaAuthority, type ShotOutcome } from '../../../game/net/server/authority.js';
+import type { ShotOutcome } from '../../../game/net/server/authority.js';
 import {
   addPlayer,
   createMatch,
@@ -16,6 +11,7 @@ import {
   type VehicleInput,
   type World,
 } from '../../../game/sim/index.js';
+import { loneShooter } from './lone-shooter.js';
 
 /** An honest claim: 9 ticks (150 ms) back with 100 ms of delay, for a round trip of 30 ms. */
 const NORMAL_TICKS_BACK = 9;
@@ -29,21 +25,9 @@ const LEAD = 2;
  * ticks. What the server made of that shot.
  */
 function stalledShot(stallTicks: number, extra = 0, resumeAfter = 0, simulate = false): ShotOutcome[] {
-  const clock = new ManualClock(0);
-  const sync = new RoomSync({ clients: [], clock }, { types: GAME_ENTITY_TYPES });
-  const outcomes: ShotOutcome[] = [];
-  const shooter: SyncMember = { away: false, link: { send: () => true } } as never;
-  const authority = new ArenaAuthority<SyncMember>({
-    sync,
-    sendApp: () => {},
-    now: () => clock.now(),
-    rttOf: () => 30,
-    onShot: (_player, outcome) => outcomes.push(outcome),
-    ...(simulate ? { simulate: (world, inputs, resolve) => void stepGameWith(world, inputs, resolve) } : {}),
-  });
-  authority.join(shooter);
-  const send = (firstTick: number, inputs: NetInput[]) =>
-    authority.receive(shooter, Channel.phys, encodeAppFrame(encodeInputMessage({ firstTick, inputs })));
+  const { authority, outcomes, send } = loneShooter(
+    simulate ? (world, inputs, resolve) => void stepGameWith(world, inputs, resolve) : undefined,
+  );
   const idle: NetInput = { input: NEUTRAL_INPUT };
   for (let step = 0; step < 60; step++) {
     send(authority.world.tick + LEAD, [idle]);
@@ -106,5 +90,12 @@ describe('a shooter whose own inputs arrive late', () => {
   it('gains nothing when its inputs were not late (the same claim, on time)', () => {
     expect(stalledShot(0, 24)).toEqual([expect.objectContaining({ ok: false, reason: 'rewind-too-far' })]);
     expect(stalledShot(0)).toEqual([expect.objectContaining({ ok: true })]);
+  });
+
+  it('stalled past the history, has its shot refused as a late view: a miss, not a forged reach', () => {
+    // 58 ticks without inputs: the frame it shows is older than the second the server keeps.
+    expect(stalledShot(58)).toEqual([expect.objectContaining({ ok: false, reason: 'late-view' })]);
+    // Claiming 15 ticks (250 ms) further back than the stall explains: past the history, and no stall's.
+    expect(stalledShot(58, 15)).toEqual([expect.objectContaining({ ok: false, reason: 'too-old' })]);
   });
 });

@@ -9,6 +9,7 @@ import {
   matchSyncState,
   type RuleEvent,
   resolveMatchConfig,
+  skipMatchTicks,
   stepGame,
 } from '../../../game/sim/index.js';
 import { input, OPEN_ARENA } from './support.js';
@@ -91,5 +92,24 @@ describe('rules: match clock and end', () => {
       [100, 0],
     ]);
     expect(findPlayer(match, 3)!.alive).toBe(false);
+  });
+
+  it('ticks a stalled server skipped count down the warm-up, then play, and can end the match', () => {
+    const { world, match } = threePlayers({ matchSeconds: 2, warmupSeconds: 1 });
+    findPlayer(match, 1)!.kills = 1;
+    world.tick += 50;
+    expect(skipMatchTicks(match, world, 50)).toEqual([]);
+    expect(match).toMatchObject({ tick: 50, phase: 'warmup', warmupRemaining: 10, remaining: 120 });
+    // 10 ticks of warm-up left, then 30 of play.
+    world.tick += 40;
+    expect(skipMatchTicks(match, world, 40)).toEqual([{ type: 'match-started' }]);
+    expect(match).toMatchObject({ phase: 'playing', warmupRemaining: 0, remaining: 90 });
+    // Played on for 30 ticks, then a stall past the end: the match ends with the skip, once.
+    for (let tick = 0; tick < 30; tick++) stepGame(world, match, new Map());
+    world.tick += 100;
+    expect(skipMatchTicks(match, world, 100)).toEqual([{ type: 'match-ended', winners: [1] }]);
+    expect(match).toMatchObject({ tick: world.tick, phase: 'ended', remaining: 0, winners: [1] });
+    world.tick += 10;
+    expect(skipMatchTicks(match, world, 10)).toEqual([]);
   });
 });
