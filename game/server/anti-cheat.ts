@@ -34,8 +34,9 @@ export const DEFAULT_ANTI_CHEAT_LIMITS: AntiCheatLimits = Object.freeze({
     /** Phys samples sent to peers that the server's own history confirms were far off. */
     'forged-phys': 5,
     /**
-     * State hash reports beyond one per half second (honest clients report once a second; a server
-     * stall may deliver two at once). Each is checked and may be logged: a flood is an attack on both.
+     * State hash reports beyond one per half second of the ticks they report on, or on ticks not
+     * simulated yet (honest clients report on every 60th tick they decode, however late a stall makes
+     * them). Each is checked and may be logged: a flood is an attack on both.
      */
     'hash-rate': 10,
   }),

@@ -49,8 +49,18 @@ export interface GameSync<P> {
   receive(player: P, channel: Channel, bytes: Uint8Array): Uint8Array | undefined;
 }
 
-/** A player's state hash reports are checked at most once per this many ticks (half a second). */
+/**
+ * A player's state hash reports are checked at most once per this many ticks (half a second) of the
+ * ticks they report on: honest clients report every 60th tick they decode.
+ */
 export const HASH_REPORT_EVERY_TICKS = 30;
+
+/**
+ * Reports on ticks further back than this (5 s) are dropped unchecked and uncounted: a client decoding a
+ * long stall's backlog reports on them honestly, and the hashes are likely no longer kept anyway. It also
+ * bounds the checks one burst can ask for (a tenth of this).
+ */
+const HASH_REPORT_STALE_TICKS = 300;
 
 /** The largest interpolation delay a shot may claim by default (ms): three 20 Hz snapshot intervals. */
 export const DEFAULT_MAX_INTERP_DELAY_MS = 150;
@@ -206,8 +216,8 @@ interface PlayerSlot {
   readonly buffer: InputBuffer<NetInput>;
   readonly arrivals: InputArrivals;
   badInputs: number;
-  /** The server tick the last hash report was checked at. */
-  hashCheckedAt: number | undefined;
+  /** The tick the last hash report checked was on. */
+  hashCheckedTick: number | undefined;
   hashReportsRefused: number;
   shotsAccepted: number;
   shotsClamped: number;
@@ -285,7 +295,7 @@ export class ArenaAuthority<P> {
       buffer: new InputBuffer<NetInput>({ maxLeadTicks: MAX_LEAD_TICKS, ...this.#options.inputBuffer }),
       arrivals: new InputArrivals(this.#options.inputBuffer?.maxLeadTicks ?? MAX_LEAD_TICKS),
       badInputs: 0,
-      hashCheckedAt: undefined,
+      hashCheckedTick: undefined,
       hashReportsRefused: 0,
       shotsAccepted: 0,
       shotsClamped: 0,
@@ -385,12 +395,20 @@ export class ArenaAuthority<P> {
       this.#options.sendApp(player, encodeClockReply(message.sentAt, now, now));
     } else if (message.type === 'hash') {
       // Checking a report costs a lookup and, on a mismatch, a record of 120 inputs: a player gets one
-      // checked per half second (honest ones send one a second), the rest are dropped and counted.
-      if (slot.hashCheckedAt !== undefined && dueTick - slot.hashCheckedAt < HASH_REPORT_EVERY_TICKS) {
+      // checked per half second of the ticks reported on (honest ones report on every 60th), the rest are
+      // dropped and counted, as are reports on ticks not simulated yet. Judged by the reports' ticks, not
+      // by when they come: a stall of the player's (decoding its backlog at once) or of the server's
+      // (reading its socket at once) brings honest reports together.
+      if (message.tick < dueTick - HASH_REPORT_STALE_TICKS) return;
+      const checked = slot.hashCheckedTick;
+      if (
+        message.tick > dueTick ||
+        (checked !== undefined && message.tick - checked < HASH_REPORT_EVERY_TICKS)
+      ) {
         slot.hashReportsRefused++;
         return;
       }
-      slot.hashCheckedAt = dueTick;
+      slot.hashCheckedTick = message.tick;
       const check = this.#desync.check(message.tick, message.hash);
       if (check.status === 'mismatch') this.#options.onDesync?.(player, check.record);
     }

@@ -56,6 +56,28 @@ describe('hash reports', () => {
     expect(desyncs).toHaveLength(3);
   });
 
+  it("an honest client's reports brought together by a stall (its own or the server's) have none refused", () => {
+    const { authority, players, desyncs, step, report } = arena();
+    const player = players[0] as SyncMember;
+    step(180);
+    // Three seconds of reports, every 60th tick, read at once.
+    const now = authority.world.tick;
+    for (const back of [180, 120, 60]) report(player, now - back, 1);
+    expect(authority.countersOf(player)?.hashReportsRefused).toBe(0);
+    expect(desyncs).toHaveLength(3);
+  });
+
+  it('refuses and counts reports on ticks not simulated yet; drops those more than 5 s old uncounted', () => {
+    const { authority, players, desyncs, step, report } = arena();
+    const player = players[0] as SyncMember;
+    report(player, authority.world.tick + 60, 1);
+    expect(authority.countersOf(player)?.hashReportsRefused).toBe(1);
+    step(400);
+    report(player, authority.world.tick - 360, 1);
+    expect(authority.countersOf(player)?.hashReportsRefused).toBe(1);
+    expect(desyncs).toHaveLength(0);
+  });
+
   it('an honest client reporting once a second has none refused', () => {
     const { authority, players, step, report } = arena();
     const player = players[0] as SyncMember;
