@@ -44,7 +44,12 @@ interface OursRound extends ServerRound {
   bytesPerSnapshot: number;
 }
 
-export function oursRound(trace: readonly ArenaFrame[], hz: number, sharing = true): OursRound {
+export function oursRound(
+  trace: readonly ArenaFrame[],
+  hz: number,
+  sharing = true,
+  lossRate = LOSS,
+): OursRound {
   const every = SIM_HZ / hz;
   const world = new OursWorld();
   const cache = new EncodingCache();
@@ -88,7 +93,7 @@ export function oursRound(trace: readonly ArenaFrame[], hz: number, sharing = tr
     // its computed acks checked against its decoder's. No decoder runs inside the round: its garbage
     // would be collected in the server's timed work (Colyseus's rounds decode nothing either).
     clients.forEach((client, i) => {
-      if (client.loss() < LOSS) return;
+      if (client.loss() < lossRate) return;
       const bytes = snapshots[i]!;
       const seq = ticks - 1;
       if (client.newest !== undefined) {

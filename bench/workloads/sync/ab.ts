@@ -1,0 +1,64 @@
+/**
+ * Our sync CPU rounds of two builds in one process, in turn: `node dist/bench/workloads/sync/ab.js
+ * <repo A> <repo B> [rounds] [loss]` (each repo built; default 21 rounds at the workload's 5 % loss) prints
+ * each build's median writes + encode per snapshot tick and the median of the paired ratios B / A.
+ *
+ * For telling a change from noise on this machine, whose speed wanders by tens of percent from one second
+ * to the next: runs of one build in separate processes spread over 2x, so two builds run in separate
+ * processes cannot be told apart under about 30 %. Here both builds' code is loaded side by side (each
+ * repo's own module graph, compiled on its own) and round A, round B alternate, so a slow second slows
+ * both.
+ *
+ * What it cannot show: a change in what the code keeps alive or leaves as garbage. Both builds share one
+ * heap, so either build's collections land in both builds' rounds alike. Keeping a round's snapshot views
+ * (and so their slab chunks) alive cost 20 µs a tick in processes of its own, and nothing here. Compare
+ * such changes with `solo.ts` in separate processes, many of them, in turn.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { oursRound as OursRound } from '../sync-cpu.js';
+import { arenaTrace } from './arena.js';
+import { median } from './rng.js';
+
+/** Rounds run and thrown away first per build, as in `solo.ts`. */
+const WARM_ROUNDS = 10;
+
+const [repoA, repoB, roundsText = '21', lossText] = process.argv.slice(2);
+const rounds = Number(roundsText);
+const loss = lossText === undefined ? undefined : Number(lossText);
+if (repoA === undefined || repoB === undefined || !(rounds > 0) || (loss !== undefined && !(loss >= 0))) {
+  throw new Error('usage: ab.js <repo A> <repo B> [rounds] [loss 0..1]');
+}
+
+async function roundOf(repo: string): Promise<typeof OursRound> {
+  const url = pathToFileURL(resolve(repo, 'dist/bench/workloads/sync-cpu.js')).href;
+  return ((await import(url)) as { oursRound: typeof OursRound }).oursRound;
+}
+
+const builds = [await roundOf(repoA), await roundOf(repoB)] as const;
+const trace = arenaTrace(5, 7);
+const timeOf = (build: typeof OursRound): number => {
+  const { encodeUs, writeUs } = build(trace, 20, true, loss);
+  return encodeUs + writeUs;
+};
+for (let warm = 0; warm < WARM_ROUNDS; warm++) for (const build of builds) timeOf(build);
+const a: number[] = [];
+const b: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  // A first in even rounds, B first in odd ones.
+  if (round % 2 === 0) {
+    a.push(timeOf(builds[0]));
+    b.push(timeOf(builds[1]));
+  } else {
+    b.push(timeOf(builds[1]));
+    a.push(timeOf(builds[0]));
+  }
+}
+const ratios = a.map((value, index) => (b[index] as number) / value);
+const fixed = (value: number) => value.toFixed(1);
+console.log(`A ${repoA}: median ${fixed(median(a))} µs a snapshot tick (writes + encode)`);
+console.log(`B ${repoB}: median ${fixed(median(b))} µs`);
+console.log(
+  `B / A, median of ${rounds} paired rounds: ${median(ratios).toFixed(3)} ` +
+    `(lowest ${Math.min(...ratios).toFixed(3)}, highest ${Math.max(...ratios).toFixed(3)})`,
+);
