@@ -53,7 +53,10 @@ class QuaternionField implements Field<Quaternion, readonly number[]> {
   /** Grid points on each side of zero: a stored code k means (k - limit) steps. */
   readonly #limit: number;
   readonly #step: number;
-  /** `#isCanonical`'s decoded rotation: it runs for every code written, read or checked, so no array per call. */
+  /**
+   * `#isCanonical`'s decoded rotation: it runs for every code written, read or checked, so it makes no
+   * array per call.
+   */
   readonly #unit = new Float64Array(4);
 
   constructor(path: string, options: QuaternionOptions) {
