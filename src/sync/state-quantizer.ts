@@ -203,7 +203,7 @@ export class StateQuantizer {
  * `grid`) whose rounding is one of the three and whose numbers are finite; anything else is quantized
  * by its own `quantize`. Both paths take the same decision from this.
  */
-function inlineGridOf(field: Field): ScalarGrid | undefined {
+export function inlineGridOf(field: Field): ScalarGrid | undefined {
   const grid = (field as { readonly grid?: ScalarGrid }).grid;
   if (typeof grid !== 'object' || grid === null) return undefined;
   const { rounding, min, step, maxCode } = grid;

@@ -144,7 +144,13 @@ export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
    * constructor refuses anything but a number of ms in 0..2^31 - 1.
    */
   ackDelayMs?: number;
-  /** A deflated snapshot that inflates past this many bytes is refused (`BAD_FRAME`). Default 262,144. */
+  /**
+   * A deflated snapshot that inflates past this many bytes is refused (`BAD_FRAME`), its inflating
+   * stopped there. Default 262,144; a whole number in 16..2^29 (536,870,912: no snapshot is larger, its
+   * bits are counted in 32 bits). Not Infinity: DEFLATE inflates up to about 1,032 times, so a
+   * 16 KiB message (the most a server link carries) could become 16 MiB, all inflated and held
+   * before a byte of it was read.
+   */
   maxSnapshotBytes?: number;
 }
 
@@ -179,6 +185,23 @@ function checkAckDelay(ms: unknown): number {
   if (typeof ms !== 'number') throw new TypeError(wanted);
   if (!(ms >= 0 && ms <= MAX_ACK_DELAY_MS)) throw new RangeError(wanted);
   return ms;
+}
+
+/**
+ * The most a snapshot can be: the bit reader and writer count a message's bits in 32 bits (2^32 bits), so
+ * no encoder writes a larger one, nor would the decoder read it.
+ */
+const MAX_SNAPSHOT_BYTES = 2 ** 29;
+
+/**
+ * Refuses a `maxSnapshotBytes` that bounds nothing (Infinity, a bomb's whole output inflated and held)
+ * or that is not a byte count, naming the option.
+ */
+function checkMaxSnapshotBytes(bytes: unknown): number {
+  const wanted = `maxSnapshotBytes must be a whole number of bytes in 16..${MAX_SNAPSHOT_BYTES} (no snapshot is larger), got ${String(bytes)}`;
+  if (typeof bytes !== 'number') throw new TypeError(wanted);
+  if (!(Number.isInteger(bytes) && bytes >= 16 && bytes <= MAX_SNAPSHOT_BYTES)) throw new RangeError(wanted);
+  return bytes;
 }
 
 /**
@@ -226,10 +249,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#link = link;
     this.#clock = options.clock ?? realClock;
     this.#ackDelayMs = checkAckDelay(options.ackDelayMs ?? 0);
-    this.#maxSnapshotBytes = options.maxSnapshotBytes ?? 262_144;
-    if (!(this.#maxSnapshotBytes >= 16)) {
-      throw new RangeError(`maxSnapshotBytes must be ≥ 16, got ${this.#maxSnapshotBytes}`);
-    }
+    this.#maxSnapshotBytes = checkMaxSnapshotBytes(options.maxSnapshotBytes ?? 262_144);
     this.#unsubscribe = link.onMessage((channel, bytes) => {
       if (channel === Channel.phys) this.#receive(bytes);
     });

@@ -38,6 +38,11 @@ class BoolField implements Field<boolean, number> {
     writeCode(writer, code, this.bits, 1, this.path);
   }
 
+  /** Whether `write` takes this code, for checks before a code is kept (codes-check.ts). */
+  isCode(code: unknown): boolean {
+    return code === 0 || code === 1;
+  }
+
   read(reader: BitReader): number {
     return readCode(reader, this.bits, 1, this.path);
   }

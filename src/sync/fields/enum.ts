@@ -79,6 +79,11 @@ class EnumField<Value extends string> implements Field<Value, number> {
     writeTruncated(writer, code, this.bits, this.#values.length - 1, this.#short, this.path);
   }
 
+  /** Whether `write` takes this code, for checks before a code is kept (codes-check.ts). */
+  isCode(code: unknown): boolean {
+    return Number.isInteger(code) && (code as number) >= 0 && (code as number) < this.#values.length;
+  }
+
   read(reader: BitReader): number {
     return readTruncated(reader, this.bits, this.#short, this.path);
   }

@@ -116,9 +116,12 @@ export class FloatField implements Field<number, number> {
     writeTruncated(writer, code, this.bits, this.#maxCode, this.#short, this.path);
   }
 
-  /** Whether `write` takes this code, for vectors that check every component before writing any. */
-  isCode(code: number): boolean {
-    return Number.isInteger(code) && code >= 0 && code <= this.#maxCode;
+  /**
+   * Whether `write` takes this code, for vectors that check every component before writing any, and for
+   * checks before a code is kept (codes-check.ts).
+   */
+  isCode(code: unknown): boolean {
+    return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= this.#maxCode;
   }
 
   read(reader: BitReader): number {

@@ -53,6 +53,11 @@ class QuaternionField implements Field<Quaternion, readonly number[]> {
   /** Grid points on each side of zero: a stored code k means (k - limit) steps. */
   readonly #limit: number;
   readonly #step: number;
+  /**
+   * `#isCanonical`'s decoded rotation: it runs for every code written, read or checked, so it makes no
+   * array per call.
+   */
+  readonly #unit = new Float64Array(4);
 
   constructor(path: string, options: QuaternionOptions) {
     const given = requireOptions(options, path, 'quaternion');
@@ -103,7 +108,7 @@ class QuaternionField implements Field<Quaternion, readonly number[]> {
 
   write(writer: BitWriter, code: readonly number[]): void {
     // Checked in full before the first bit goes out, so a refused code leaves the writer as it was.
-    if (!this.#isCode(code)) throw new RangeError(`${this.path}: not a code quantize() produces`);
+    if (!this.isCode(code)) throw new RangeError(`${this.path}: not a code quantize() produces`);
     const [largest, ...stored] = code;
     writer.writeBits(largest as number, INDEX_BITS);
     for (const part of stored) writer.writeBits(part, this.#componentBits);
@@ -121,14 +126,24 @@ class QuaternionField implements Field<Quaternion, readonly number[]> {
     return code;
   }
 
-  #isCode(code: readonly number[]): boolean {
+  /**
+   * Whether `write` takes this code: four integers, the dropped component's index (0..3) and three stored
+   * codes in range, that `quantize` gives (canonical). For checks before a code is kept (codes-check.ts).
+   */
+  isCode(code: unknown): boolean {
     if (!Array.isArray(code) || code.length !== 4) return false;
-    const [largest, ...stored] = code;
-    const inRange = (part: unknown, max: number) =>
-      Number.isInteger(part) && (part as number) >= 0 && (part as number) <= max;
-    return (
-      inRange(largest, 3) && stored.every((part) => inRange(part, 2 * this.#limit)) && this.#isCanonical(code)
-    );
+    const maxStored = 2 * this.#limit;
+    for (let part = 0; part < 4; part++) {
+      const value: unknown = code[part];
+      if (
+        !Number.isInteger(value) ||
+        (value as number) < 0 ||
+        (value as number) > (part === 0 ? 3 : maxStored)
+      ) {
+        return false;
+      }
+    }
+    return this.#isCanonical(code);
   }
 
   #encodeUnit(unit: readonly number[]): readonly number[] {
@@ -161,8 +176,37 @@ class QuaternionField implements Field<Quaternion, readonly number[]> {
     return unit;
   }
 
+  /**
+   * Whether encoding the rotation the code decodes to gives the code back: `#encodeUnit(#decodeUnit(code))`
+   * compared with it, the same arithmetic in the same order, without their arrays. For codes of four parts
+   * whose first is 0..3.
+   */
   #isCanonical(code: readonly number[]): boolean {
-    return this.equals(this.#encodeUnit(this.#decodeUnit(code)), code);
+    const unit = this.#unit;
+    const largest = code[0] as number;
+    let storedSquares = 0;
+    let next = 1;
+    for (let index = 0; index < 4; index++) {
+      if (index === largest) continue;
+      const component = ((code[next++] as number) - this.#limit) * this.#step;
+      unit[index] = component;
+      storedSquares += component * component;
+    }
+    unit[largest] = Math.sqrt(Math.max(0, 1 - storedSquares));
+    let encodedLargest = 0;
+    for (let index = 1; index < 4; index++) {
+      if (Math.abs(unit[index] as number) > Math.abs(unit[encodedLargest] as number)) encodedLargest = index;
+    }
+    if (encodedLargest !== largest) return false;
+    const sign = (unit[largest] as number) < 0 ? -1 : 1;
+    next = 1;
+    for (let index = 0; index < 4; index++) {
+      if (index === largest) continue;
+      const steps = Math.round((sign * (unit[index] as number)) / this.#step);
+      const stored = Math.min(this.#limit, Math.max(-this.#limit, steps)) + this.#limit;
+      if (stored !== code[next++]) return false;
+    }
+    return true;
   }
 
   #stepLargestTowardZero(code: readonly number[]): readonly number[] {

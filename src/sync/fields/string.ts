@@ -90,6 +90,11 @@ class StringField implements Field<string, string> {
     for (const byte of bytes) writer.writeBits(byte, 8);
   }
 
+  /** Whether `write` takes this code, for checks before a code is kept (codes-check.ts). */
+  isCode(code: unknown): boolean {
+    return typeof code === 'string' && !LONE_SURROGATE.test(code) && utf8Length(code) <= this.#maxLength;
+  }
+
   read(reader: BitReader): string {
     const length = readTruncated(reader, this.#lengthBits, this.#shortLengths, this.path);
     if (length * 8 > reader.bitsRemaining)

@@ -92,6 +92,16 @@ class VectorField<Vector extends Vec2 | Vec3> implements Field<Vector, readonly 
     return this.#components.map(({ float }) => float.read(reader));
   }
 
+  /** Whether `write` takes this code, for checks before a code is kept (codes-check.ts). */
+  isCode(code: unknown): boolean {
+    const components = this.#components;
+    if (!Array.isArray(code) || code.length !== components.length) return false;
+    for (let index = 0; index < components.length; index++) {
+      if (!(components[index] as { float: FloatField }).float.isCode(code[index])) return false;
+    }
+    return true;
+  }
+
   #checkLength(code: readonly number[]): void {
     if (!Array.isArray(code) || code.length !== this.#components.length) {
       throw new RangeError(`${this.path}: expected ${this.#components.length} component codes`);

@@ -1,5 +1,6 @@
+import { type CodesCheck, codesCheck } from '../codes-check.js';
 import type { AnyEntityType, StateOf } from '../entity.js';
-import { changeMask, type EntityCodes } from '../state-codes.js';
+import type { EntityCodes } from '../state-codes.js';
 import { type StateQuantizer, stateQuantizer } from '../state-quantizer.js';
 import { MAX_ENTITY_ID } from './wire.js';
 
@@ -71,7 +72,7 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     const quantizer = stateQuantizer(type);
     const codes = quantizer.codes(state);
     const id = this.#nextId++;
-    this.#entities.set(id, new Slot(id, new TableRecord(type, codes), quantizer));
+    this.#entities.set(id, new Slot(id, new TableRecord(type, codes), quantizer, codesCheck(type)));
     return id;
   }
 
@@ -104,14 +105,21 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
     slot.record = new TableRecord(type, codes);
   }
 
-  /** Replaces the codes (checked against the type's field count); unchanged codes keep the record. */
+  /**
+   * Replaces the codes; unchanged codes keep the record. Each code that differs from the entity's is
+   * checked against its field first: codes of another length, or a code no `quantize` gives (out of the
+   * field's range, fractional, NaN, a vector or quaternion of the wrong shape, a quaternion that is not
+   * canonical, text too long), throw a RangeError naming the entity, its type and the field, and nothing
+   * is stored (a written state not read yet stays). Taken, such a code would have failed every member's
+   * snapshot until the entity changed again. Codes from `stateToCodes`, or read from a decoder, pass.
+   */
   updateCodes(id: number, codes: EntityCodes): void {
     const slot = this.#require(id);
-    slot.pending = false;
     const record = slot.record;
-    if (changeMask(record.type, record.codes, codes) === 0) return;
-    // Copied: the caller's array is theirs to reuse.
-    slot.record = new TableRecord(record.type, [...codes]);
+    // Copied, inner arrays too: the caller's arrays are theirs to reuse.
+    const changed = slot.check.changedCopy(codes, record.codes, id);
+    slot.pending = false;
+    if (changed !== undefined) slot.record = new TableRecord(record.type, changed);
   }
 
   remove(id: number): boolean {
@@ -155,23 +163,27 @@ export class EntityTable<Types extends AnyEntityType = AnyEntityType> {
 
 /**
  * Where the table holds an entity: its current record, replaced (never edited) on a change, so a write
- * looks the id up once and does not set it again; its type's quantizer, so a write does not look that up
- * either; and, for a type that can defer its quantizing, the newest written state's numbers.
+ * looks the id up once and does not set it again; its type's quantizer and codes check, so a write does
+ * not look those up either; and, for a type that can defer its quantizing, the newest written state's
+ * numbers.
  */
 class Slot {
   /** The entity's id, so that `frame` walks the Map's values, not its entries. */
   readonly id: number;
   record: EntityRecord;
   readonly quantizer: StateQuantizer;
+  /** Its type's check of codes given whole (`updateCodes`). */
+  readonly check: CodesCheck;
   /** The newest written state, when `pending`: one number per field (deferrable types only). */
   readonly stashed: Float64Array | undefined;
   /** Whether `stashed` holds a state written after `record`'s. */
   pending = false;
 
-  constructor(id: number, record: EntityRecord, quantizer: StateQuantizer) {
+  constructor(id: number, record: EntityRecord, quantizer: StateQuantizer, check: CodesCheck) {
     this.id = id;
     this.record = record;
     this.quantizer = quantizer;
+    this.check = check;
     this.stashed = quantizer.deferrable ? new Float64Array(record.codes.length) : undefined;
   }
 }

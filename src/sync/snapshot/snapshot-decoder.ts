@@ -279,9 +279,12 @@ export class SnapshotDecoder {
     }
     const newestAt = this.#newestAt;
     const newestSeq = this.#newestSeq;
-    if (newestAt >= 0 && !seqNewer(seq, newestSeq)) return { kind: 'stale', seq };
-    // Counted on without wrapping from the first seq, so `at % 65536 === seq`.
-    const at = newestAt < 0 ? seq : newestAt + seqDistance(seq, newestSeq);
+    if (newestAt >= 0 && !seqNewer(seq, newestSeq) && !this.#cameRound(tick, newestAt)) {
+      return { kind: 'stale', seq };
+    }
+    // Counted on without wrapping from the first seq, so `at % 65536 === seq`; a seq that came round to
+    // the newest one's is a whole seq space on.
+    const at = newestAt < 0 ? seq : newestAt + (seqDistance(seq, newestSeq) || SEQ_MODULO);
     const ackedAt = ackedDistance === undefined ? undefined : at - ackedDistance;
     // Predicted deltas continue each entity's motion from its copy as of the predictor snapshot to its
     // baseline (as of the acked one) up to this tick: the ticks of both snapshots are needed.
@@ -488,6 +491,22 @@ export class SnapshotDecoder {
     const coder = typeCoder(type);
     this.#coders[typeId] = coder;
     return coder;
+  }
+
+  /**
+   * Whether a snapshot whose seq reads as not newer than the newest applied one (at `newestAt`) was
+   * written after it all the same: its tick is later. An encoder's ticks never go back, so a snapshot
+   * sent before the newest has a tick no later than its. Seqs wrap at 65,536 and read as newer only up to
+   * half that on: a client that missed 32,768 or more in a row (a tab frozen for 27 minutes at 20 Hz
+   * while its session stayed) took every later one for an old one until the seqs came round again (up
+   * to 27 minutes more), acking none of them: its server, which stalls a client after 128 unacked
+   * snapshots, sent it empty ones all that time. Taken as newer, the first applies (or asks for a
+   * resync), its ack ends the stall, and the server sends what the client is missing. The checksum
+   * still decides what applies.
+   */
+  #cameRound(tick: number, newestAt: number): boolean {
+    const newestTick = this.#tickOf(newestAt);
+    return newestTick !== undefined && tick > newestTick;
   }
 
   #tickOf(at: number): number | undefined {

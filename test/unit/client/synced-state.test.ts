@@ -639,3 +639,32 @@ describe('SyncedState with entity types that are not the server’s', () => {
     ]);
   });
 });
+
+describe('SyncedState after a long freeze', () => {
+  it('is back in step after missing half the seq space of snapshots in a row (a tab frozen for 27 minutes)', () => {
+    const { sync, join, step, clock } = setup();
+    const alice = join('alice');
+    const state = new SyncedState(alice.link, { types, clock });
+    const tank = sync.world.spawn(Tank, { position: { x: 1, y: 2 }, hp: 100, name: 'ada' });
+    const flag = sync.world.spawn(Flag, { team: 2 });
+    step();
+    step();
+    expect(state.size).toBe(2);
+    // Frozen: nothing reaches the page and it sends nothing, while the world moves on.
+    alice.dropToClient = true;
+    alice.dropToServer = true;
+    sync.world.remove(flag);
+    sync.world.update(tank, Tank, { position: { x: 1, y: 2 }, hp: 50, name: 'ada' });
+    for (let index = 0; index < 40_000; index++) step();
+    expect(sync.stats().snapshotsStalled).toBeGreaterThan(39_000);
+
+    alice.dropToClient = false;
+    alice.dropToServer = false;
+    const removed: number[] = [];
+    state.on('remove', (entity) => removed.push(entity.id));
+    for (let index = 0; index < 3; index++) step();
+    expect(removed).toEqual([flag]);
+    expect(state.get(tank, Tank)?.state.hp).toBe(50);
+    expect(state.stats()).toMatchObject({ stale: 0, resyncs: 0, entities: 1 });
+  });
+});
