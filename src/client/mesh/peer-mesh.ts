@@ -5,9 +5,12 @@ import {
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchEpochs,
   type DispatchRefusal,
+  dataFrameEpoch,
+  epochNewer,
   type FailoverState,
   type InboundPath,
   MAX_DISPATCH_BYTES,
+  RELAY_CHANNEL_NUMBER,
   type RelayLink,
   type RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
@@ -585,6 +588,33 @@ export class PeerMesh {
         : this.#maxMessageBytes();
     if (bytes.length > limit) return reject('too-large');
     if (!this.#buckets.get(from)?.take(this.#room.clock.now())) return reject('rate');
+    if (channel === Channel.dispatch && path === 'fallback' && this.#missedGoodbye(from, bytes)) return false;
+    return true;
+  }
+
+  /**
+   * Whether a relayed dispatch frame shows that our link missed the goodbye of the peer's link (lost to a
+   * full outbox or a resync), and the link was replaced for it: the frame is of a newer stream of the peer's
+   * than the one the link takes (or, taking none, than the peer's link it negotiated with), so the peer made
+   * a new link, and that one retired our link's stream if
+   * the peer's old link took any of it (it acked some, or some was on its way). Taken here, the link would follow the new stream while the
+   * peer's new link dropped ours and said the missed goodbye again, closing it then: the fresh link in its
+   * place would retire the stream it had been following, and say a goodbye of its own that closed the
+   * peer's new link too, losing what the peer sent meanwhile (two links replaced for one goodbye). Replaced
+   * now, as that goodbye would have done, the fresh link gets the frame and takes the new stream from its
+   * start. Within the link budget (see peer-link-budget.ts); past it, the link takes the frame as before.
+   */
+  #missedGoodbye(from: string, frame: Uint8Array): boolean {
+    const link = this.#links.get(from);
+    const relay = this.#relays.get(from);
+    const epoch = dataFrameEpoch(frame);
+    // The peer's link ours knows: the one whose stream it takes, else the one it negotiated with.
+    const known = link?.followedEpoch ?? link?.peerLinkEpoch;
+    if (link === undefined || relay === undefined || epoch === undefined || known === undefined) return false;
+    if (!epochNewer(epoch, known) || !link.peerMayHaveTakenOurStream || !this.#mayReplace(from)) return false;
+    const serverTime = relay.lastServerTime;
+    relay.closeLocally();
+    this.#relays.get(from)?.receive(RELAY_CHANNEL_NUMBER.dispatch, frame, serverTime);
     return true;
   }
 
