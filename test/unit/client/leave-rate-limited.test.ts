@@ -20,6 +20,27 @@ async function settle(): Promise<void> {
   for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+type Server = Awaited<ReturnType<typeof seatedClient>>['server'];
+
+/** Refuses the client's leave (its first) as the server does past the requests waiting their turn. */
+async function refuseTheLeave(server: Server): Promise<void> {
+  await settle();
+  server.send(Kind.Response, refused(server.receivedOf(Kind.LeaveRoom)[0]?.rid as number));
+  await settle();
+}
+
+/** Answers the client's listing (one room-less list). */
+function answerTheListing(server: Server): void {
+  server.send(Kind.Response, answered(server.receivedOf(Kind.ListRooms)[0]?.rid as number, { rooms: [] }));
+}
+
+/** Takes the leave sent again (the second one sent), as the server does once it has room for it. */
+function takeTheLeaveSentAgain(server: Server): void {
+  const again = server.receivedOf(Kind.LeaveRoom);
+  expect(again).toHaveLength(2);
+  server.send(Kind.Response, answered(again[1]?.rid as number));
+}
+
 /**
  * The server takes a session's requests one at a time, and refuses one more past those waiting their turn
  * (RATE_LIMITED, answered at once: see ServerConnection's MAX_PENDING_REQUESTS). A leave refused so took
@@ -31,20 +52,14 @@ describe('room.leave() refused by the server for too many requests waiting', () 
     const { client, server, room } = await seatedClient(SELF, 'bbbbbbbb02');
     const listing = client.listRooms();
     const leaving = room.leave();
-    await settle();
-    const [list] = server.receivedOf(Kind.ListRooms);
-    const [leave] = server.receivedOf(Kind.LeaveRoom);
-    server.send(Kind.Response, refused(leave?.rid as number));
-    await settle();
+    await refuseTheLeave(server);
     expect(client.room).toBeUndefined();
     // Not before the requests ahead of it are answered: the server would refuse it again.
     expect(server.receivedOf(Kind.LeaveRoom)).toHaveLength(1);
-    server.send(Kind.Response, answered(list?.rid as number, { rooms: [] }));
+    answerTheListing(server);
     await listing;
     await settle();
-    const again = server.receivedOf(Kind.LeaveRoom);
-    expect(again).toHaveLength(2);
-    server.send(Kind.Response, answered(again[1]?.rid as number));
+    takeTheLeaveSentAgain(server);
     await expect(leaving).resolves.toBeUndefined();
     await client.close();
   });
@@ -52,17 +67,13 @@ describe('room.leave() refused by the server for too many requests waiting', () 
   it('with no request of its own ahead, is sent again a second later', async () => {
     const { client, server, room, clock } = await seatedClient(SELF, 'bbbbbbbb02');
     const leaving = room.leave();
-    await settle();
-    server.send(Kind.Response, refused(server.receivedOf(Kind.LeaveRoom)[0]?.rid as number));
-    await settle();
+    await refuseTheLeave(server);
     clock.advance(999);
     await settle();
     expect(server.receivedOf(Kind.LeaveRoom)).toHaveLength(1);
     clock.advance(1);
     await settle();
-    const again = server.receivedOf(Kind.LeaveRoom);
-    expect(again).toHaveLength(2);
-    server.send(Kind.Response, answered(again[1]?.rid as number));
+    takeTheLeaveSentAgain(server);
     await expect(leaving).resolves.toBeUndefined();
     await client.close();
   });
@@ -71,12 +82,10 @@ describe('room.leave() refused by the server for too many requests waiting', () 
     const { client, server, room } = await seatedClient(SELF, 'bbbbbbbb02');
     const listing = client.listRooms();
     const leaving = room.leave();
-    await settle();
-    server.send(Kind.Response, refused(server.receivedOf(Kind.LeaveRoom)[0]?.rid as number));
-    await settle();
+    await refuseTheLeave(server);
     // The app joins again (answered at once by this server): that moved the player out of the old seating.
     const next = await client.join('room-1');
-    server.send(Kind.Response, answered(server.receivedOf(Kind.ListRooms)[0]?.rid as number, { rooms: [] }));
+    answerTheListing(server);
     await listing;
     await expect(leaving).resolves.toBeUndefined();
     await settle();
@@ -89,9 +98,7 @@ describe('room.leave() refused by the server for too many requests waiting', () 
     const { client, server, room } = await seatedClient(SELF, 'bbbbbbbb02');
     const listing = client.listRooms().catch(() => {});
     const leaving = room.leave();
-    await settle();
-    server.send(Kind.Response, refused(server.receivedOf(Kind.LeaveRoom)[0]?.rid as number));
-    await settle();
+    await refuseTheLeave(server);
     await client.close();
     await listing;
     await expect(leaving).resolves.toBeUndefined();
