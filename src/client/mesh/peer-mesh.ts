@@ -524,12 +524,13 @@ export class PeerMesh {
   }
 
   /**
-   * A player left: what the mesh held against it (its rate, flood watch and penalty, offer and link budgets) is
-   * kept for its next seating, as the server keeps its budgets across a rejoin (see ByPair). Dropped, a
-   * leave and rejoin bought a peer a fresh burst of offers to act on each time, and the answers and
-   * candidates they cost this side went against its own signal budget towards the peer, which the server
-   * does not refill for the rejoin: offers, rejoin, offers... made the server cut this honest side off for
-   * signaling too much. It also ended a flood penalty at once.
+   * A player left: what the mesh held against it (its rate, flood watch and penalty, offer and link
+   * budgets) is kept for its next seating, as the server keeps its budgets across a rejoin (see ByPair).
+   * Dropped, a leave and rejoin bought a peer a fresh burst of offers to act on each time, and the answers
+   * and candidates they cost this side went against its own signal budget towards the peer, which the
+   * server does not refill for the rejoin: offers, rejoin, offers... made the server cut this honest side
+   * off for signaling too much. It also ended a flood penalty at once, and a fresh link budget had this
+   * side start a WebRTC attempt per rejoin (see peer-link-budget.ts).
    */
   #rememberDeparted(peerId: string, link: PeerLink): void {
     const now = this.#room.clock.now();
@@ -594,15 +595,15 @@ export class PeerMesh {
 
   /**
    * Whether a relayed dispatch frame shows that our link missed the goodbye of the peer's link (lost to a
-   * full outbox or a resync), and the link was replaced for it: the frame is of a newer stream of the peer's
-   * than the one the link takes (or, taking none, than the peer's link it negotiated with), so the peer made
-   * a new link, and that one retired our link's stream if
-   * the peer's old link took any of it (it acked some, or some was on its way). Taken here, the link would follow the new stream while the
-   * peer's new link dropped ours and said the missed goodbye again, closing it then: the fresh link in its
-   * place would retire the stream it had been following, and say a goodbye of its own that closed the
-   * peer's new link too, losing what the peer sent meanwhile (two links replaced for one goodbye). Replaced
-   * now, as that goodbye would have done, the fresh link gets the frame and takes the new stream from its
-   * start. Within the link budget (see peer-link-budget.ts); past it, the link takes the frame as before.
+   * full outbox or a resync), and the link was replaced for it. The frame is of a newer stream of the
+   * peer's than the one the link takes (or, taking none, than the peer's link it negotiated with): the peer
+   * made a new link, which retired our link's stream if the peer's old link took any of it (it acked some,
+   * or some was on its way). Taken here, the link would follow the new stream while the peer's new link
+   * dropped ours and said the missed goodbye again, closing it then: the fresh link in its place would
+   * retire the stream it had been following, and say a goodbye of its own that closed the peer's new link
+   * too, losing what the peer sent meanwhile (two links replaced for one goodbye). Replaced now, as that
+   * goodbye would have done, the fresh link gets the frame and takes the new stream from its start. Within
+   * the link budget (see peer-link-budget.ts); past it, the link takes the frame as before.
    */
   #missedGoodbye(from: string, frame: Uint8Array): boolean {
     const link = this.#links.get(from);
