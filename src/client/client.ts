@@ -88,6 +88,11 @@ const MAX_REDIRECTS = 2;
 const REASK_DOWN_NODE_MS = 1_000;
 /** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
 const MAX_EARLY = 64;
+/**
+ * How long a leave the server refused for too many requests waiting (RATE_LIMITED) waits before it is
+ * sent again when this client has no request of its own ahead of it to wait for (ms).
+ */
+const LEAVE_RETRY_MS = 1_000;
 type Messages = Record<string, unknown>;
 
 /** How a refusal at the call names each request. */
@@ -106,8 +111,13 @@ interface Pending {
   kind: BodyKind;
   resolve(result: unknown): void;
   reject(error: ProtocolError): void;
-  /** Called as the answer is read, before the frames read behind it (a promise settles only after them). */
-  answered?: (() => void) | undefined;
+  /**
+   * Called as the answer is read, before the frames read behind it (a promise settles only after them),
+   * with the code of a refusal (undefined when the server did what was asked).
+   */
+  answered?: ((refusedWith?: string) => void) | undefined;
+  /** The request's promise, for what waits on it to be answered (see `#sendLeave`). */
+  answer?: Promise<unknown>;
 }
 
 /** Requests whose answer seats the player in a room. */
@@ -770,7 +780,7 @@ export class Client {
       else this.#leaving.delete(roomId);
     };
     try {
-      await this.#request(Kind.LeaveRoom, {}, answered);
+      await this.#sendLeave(answered);
     } catch (error) {
       // The session ended before the server answered (it expired while the socket was down, the client
       // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
@@ -778,6 +788,34 @@ export class Client {
       if (!(error instanceof ProtocolError && this.#unanswered.has(error))) throw error;
     } finally {
       answered();
+    }
+  }
+
+  /**
+   * Sends a leave, and sends it again while the server refuses it for too many requests waiting their turn
+   * (RATE_LIMITED): the room is already gone from the app, so a refusal would leave the player seated on
+   * the server for good, which a second `leave()` could not undo. Sent again once the requests ahead of it
+   * have been answered (the server's queue has room again), or after LEAVE_RETRY_MS with none. Not sent
+   * again when the player is out meanwhile: the session ended, or a join seated it elsewhere (or waits its
+   * answer: `#stillSeatedAfterJoins`). `answered`: called as the answer that ends it is read.
+   */
+  async #sendLeave(answered: () => void): Promise<void> {
+    const playerId = this.playerId;
+    for (;;) {
+      const ahead = [...this.#pending.values()].map((pending) => pending.answer);
+      try {
+        await this.#request(Kind.LeaveRoom, {}, (refusedWith) => {
+          if (refusedWith !== ErrorCode.RATE_LIMITED) answered();
+        });
+        return;
+      } catch (error) {
+        const refused = error instanceof ProtocolError && !this.#unanswered.has(error);
+        if (!refused || error.code !== ErrorCode.RATE_LIMITED) throw error;
+      }
+      if (ahead.length > 0) await Promise.allSettled(ahead);
+      else await new Promise<void>((resolve) => this.#connection.clock.setTimeout(resolve, LEAVE_RETRY_MS));
+      if (this.playerId !== playerId || this.state === 'closed' || this.#room !== undefined) return;
+      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
     }
   }
 
@@ -802,7 +840,7 @@ export class Client {
     }
   }
 
-  #request(kind: BodyKind, body: Record<string, unknown>, answered?: () => void): Promise<unknown> {
+  #request(kind: BodyKind, body: Record<string, unknown>, answered?: Pending['answered']): Promise<unknown> {
     if (this.state === 'idle' || this.state === 'closed') {
       const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
       return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
@@ -817,7 +855,7 @@ export class Client {
       return Promise.reject(error);
     }
     this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
-    return new Promise((resolve, reject) => {
+    const answer = new Promise((resolve, reject) => {
       this.#pending.set(rid, { kind, resolve, reject, answered });
       try {
         // A leave or a join goes after every message sent before it, even one held back by the rate
@@ -832,6 +870,9 @@ export class Client {
         reject(error);
       }
     });
+    const pending = this.#pending.get(rid);
+    if (pending !== undefined) pending.answer = answer;
+    return answer;
   }
 
   #sendRoomMessage(
@@ -1068,7 +1109,7 @@ export class Client {
         const pending = rid === undefined ? undefined : this.#pending.get(rid);
         if (pending && rid !== undefined) {
           this.#pending.delete(rid);
-          pending.answered?.();
+          pending.answered?.(message.body.code);
           pending.reject(error);
         } else {
           this.#events.emit('error', error);
@@ -1079,7 +1120,7 @@ export class Client {
         const pending = this.#pending.get(message.body.rid);
         if (!pending) return;
         this.#pending.delete(message.body.rid);
-        pending.answered?.();
+        pending.answered?.(message.body.ok ? undefined : message.body.code);
         if (message.body.ok) pending.resolve(message.body.result);
         else pending.reject(new ProtocolError(message.body.code, message.body.message));
         return;

@@ -11,7 +11,7 @@ export {
   DEFAULT_EVENT_LIFETIME_MS,
   dataChannelInit,
 } from './channels.js';
-export { DISPATCH_HEADER_MAX_BYTES, MAX_DISPATCH_BYTES } from './dispatch-frames.js';
+export { DISPATCH_HEADER_MAX_BYTES, dataFrameEpoch, MAX_DISPATCH_BYTES } from './dispatch-frames.js';
 export type { DispatchReceiveLimits, DispatchRefusal } from './dispatch-receiver.js';
 export { DispatchStream, type DispatchStreamOptions } from './dispatch-stream.js';
 export {

@@ -26,6 +26,11 @@ export const DISPATCH_HEADER_MAX_BYTES = 10;
  */
 export const MAX_DISPATCH_BYTES = MAX_PEER_DATA_BYTES - DISPATCH_HEADER_MAX_BYTES;
 
+/** The epoch of the stream a data frame belongs to; undefined for an ack, or a frame too short to name one. */
+export function dataFrameEpoch(frame: Uint8Array): number | undefined {
+  return frame[0] === DISPATCH_DATA ? frame[1] : undefined;
+}
+
 /** Bytes of the data frame carrying message `seq` with a payload of `payloadLength` bytes. */
 export function dispatchDataLength(seq: number, payloadLength: number): number {
   return 2 + varUintLength(seq) + payloadLength;

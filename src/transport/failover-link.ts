@@ -90,6 +90,14 @@ export class FailoverLink implements Link {
   }
 
   /**
+   * Whether a link of the peer's may have taken this link's dispatch stream: the peer acked some of it, or
+   * some is on its way unacked (an ack can be lost with the rest of what the server held for us).
+   */
+  get peerMayHaveTakenOurStream(): boolean {
+    return this.#dispatch.peerTookOurs || this.#dispatch.unacked > 0;
+  }
+
+  /**
    * Whether a goodbye from the peer's link is meant for this link. `followed`: the epoch of our stream
    * that the peer's link took, named in its goodbye; undefined when it took none. It names ours: it is.
    * It names none: it is, unless the peer acked ours (then its link that takes ours would have named it,

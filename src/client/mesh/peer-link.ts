@@ -176,6 +176,11 @@ export class PeerLink extends FailoverLink {
     return this.#options.clock.now() < this.#refusedUntil;
   }
 
+  /** @internal The epoch of the peer's link this one negotiates with (see `#peerEpoch`); undefined before. */
+  get peerLinkEpoch(): number | undefined {
+    return this.#peerEpoch;
+  }
+
   /** @internal The peer's offer budget, for the link that takes this one's place (`peerOffers`). */
   get peerOffers(): TokenBucket {
     return this.#peerOffers;

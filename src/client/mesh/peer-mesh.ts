@@ -5,9 +5,12 @@ import {
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchEpochs,
   type DispatchRefusal,
+  dataFrameEpoch,
+  epochNewer,
   type FailoverState,
   type InboundPath,
   MAX_DISPATCH_BYTES,
+  RELAY_CHANNEL_NUMBER,
   type RelayLink,
   type RtcPeerConnectionConstructor,
 } from '../../transport/index.js';
@@ -19,6 +22,7 @@ import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
 import { FloodWatch } from './flood-watch.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
+import { PEER_LINK_REFILL_MS, peerLinkBudget } from './peer-link-budget.js';
 import { type RefusalReport, RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
 import { checkRtcOption } from './rtc-option-check.js';
@@ -108,11 +112,13 @@ interface KeptPeerState {
   refuseDirectForMs: number;
   /** How many of the peer's offers it acts on: a fresh burst per goodbye would undo its pace. */
   peerOffers: TokenBucket;
+  /** How many more links the mesh makes to the peer (see peer-link-budget.ts). */
+  links: TokenBucket;
 }
 /**
  * What the mesh held against a player who left, kept for its next seating until it holds nothing a fresh
- * start would not: `refusedUntil` is when a flood penalty ends, `until` when the record goes (the offer
- * budget refilled, PEER_OFFER_REFILL_MS after the leave, the longest of the rest; or the penalty's end).
+ * start would not: `refusedUntil` is when a flood penalty ends, `until` when the record goes (the link
+ * budget refilled, PEER_LINK_REFILL_MS after the leave, the longest of the rest; or the penalty's end).
  */
 interface DepartedPeer {
   kept: KeptPeerState;
@@ -191,6 +197,8 @@ export class PeerMesh {
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
   /** When each peer's link was last replaced after a goodbye (see `#relink`). */
   readonly #relinkedAt = new Map<string, number>();
+  /** How many more links the mesh makes to each peer (see peer-link-budget.ts). */
+  readonly #linkBudgets = new Map<string, TokenBucket>();
   /** What the mesh held against players who left, for a rejoin (see `#rememberDeparted`). */
   readonly #departed = new Map<string, DepartedPeer>();
   #closed = false;
@@ -376,7 +384,19 @@ export class PeerMesh {
     const kept = replacing ?? this.#takeDeparted(peerId);
     const options = this.#options;
     const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
-    const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, this.#room.clock.now());
+    const now = this.#room.clock.now();
+    const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, now);
+    // A replacement took its link from the budget before it closed the link before (`#mayReplace`). A
+    // join takes one here; past the budget (a peer leaving and rejoining in a loop), the link holds off the
+    // direct path until there is one again, or each rejoin would cost this side a WebRTC attempt. That one
+    // is charged to it, so that the next rejoin's link waits longer, not for the same refill.
+    const links = kept?.links ?? peerLinkBudget(now);
+    let heldOffMs = 0;
+    if (replacing === undefined && !links.take(now)) {
+      heldOffMs = links.msUntilToken(now);
+      links.charge(now);
+    }
+    const refuseDirectForMs = Math.max(kept?.refuseDirectForMs ?? 0, heldOffMs);
     const relay = this.#room.meshRelayLink(
       peerId,
       options.eventLifetimeMs !== undefined ? { eventLifetimeMs: options.eventLifetimeMs } : undefined,
@@ -390,16 +410,18 @@ export class PeerMesh {
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
       ...(options.directTimeoutMs !== undefined ? { directTimeoutMs: options.directTimeoutMs } : {}),
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
-      ...(kept?.refuseDirectForMs ? { refuseDirectForMs: kept.refuseDirectForMs } : {}),
+      ...(refuseDirectForMs > 0 ? { refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
       epochs: this.#epochsFor(peerId, relay),
       relayConnected: () => this.#room.relayConnected,
     });
     relay.markGoodbyes({
       followed: () => link.followedEpoch,
-      isForUs: (followed) => link.isGoodbyeForUs(followed),
+      // Past the link budget, a goodbye is ignored as one meant for another link: see peer-link-budget.ts.
+      isForUs: (followed) => link.isGoodbyeForUs(followed) && this.#mayReplace(peerId),
     });
     this.#buckets.set(peerId, bucket);
+    this.#linkBudgets.set(peerId, links);
     this.#floods.set(peerId, kept?.flood ?? new FloodWatch(rate));
     // Checked as each frame arrives, before the dispatch stream takes it: the stream then holds nothing the
     // limits refuse, a dispatch message over the rate is refused unacked (its sender sends it again, where
@@ -445,6 +467,7 @@ export class PeerMesh {
       flood: this.#floods.get(peerId),
       refuseDirectForMs: Math.max(link.directRefusedForMs, last + RELINK_PACE_MS - now),
       peerOffers: link.peerOffers,
+      links: this.#linkBudgets.get(peerId) ?? peerLinkBudget(now),
     };
     this.#disconnect(peerId, true);
     this.#connect(peerId, kept);
@@ -489,18 +512,25 @@ export class PeerMesh {
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
     this.#floods.delete(peerId);
+    this.#linkBudgets.delete(peerId);
     if (replaced) return;
     this.#relinkedAt.delete(peerId);
     this.#refusals.forget(peerId);
   }
 
+  /** Whether the mesh may replace its link to `peerId` now (taking one from its link budget). */
+  #mayReplace(peerId: string): boolean {
+    return this.#linkBudgets.get(peerId)?.take(this.#room.clock.now()) ?? true;
+  }
+
   /**
-   * A player left: what the mesh held against it (its rate, flood watch and penalty, and offer budget) is
-   * kept for its next seating, as the server keeps its budgets across a rejoin (see ByPair). Dropped, a
-   * leave and rejoin bought a peer a fresh burst of offers to act on each time, and the answers and
-   * candidates they cost this side went against its own signal budget towards the peer, which the server
-   * does not refill for the rejoin: offers, rejoin, offers... made the server cut this honest side off for
-   * signaling too much. It also ended a flood penalty at once.
+   * A player left: what the mesh held against it (its rate, flood watch and penalty, offer and link
+   * budgets) is kept for its next seating, as the server keeps its budgets across a rejoin (see ByPair).
+   * Dropped, a leave and rejoin bought a peer a fresh burst of offers to act on each time, and the answers
+   * and candidates they cost this side went against its own signal budget towards the peer, which the
+   * server does not refill for the rejoin: offers, rejoin, offers... made the server cut this honest side
+   * off for signaling too much. It also ended a flood penalty at once, and a fresh link budget had this
+   * side start a WebRTC attempt per rejoin (see peer-link-budget.ts).
    */
   #rememberDeparted(peerId: string, link: PeerLink): void {
     const now = this.#room.clock.now();
@@ -513,9 +543,10 @@ export class PeerMesh {
         flood: this.#floods.get(peerId),
         refuseDirectForMs: 0,
         peerOffers: link.peerOffers,
+        links: this.#linkBudgets.get(peerId) ?? peerLinkBudget(now),
       },
       refusedUntil,
-      until: Math.max(now + PEER_OFFER_REFILL_MS, refusedUntil),
+      until: Math.max(now + PEER_OFFER_REFILL_MS, now + PEER_LINK_REFILL_MS, refusedUntil),
     });
     if (this.#departed.size > MAX_DEPARTED) {
       const oldest = this.#departed.keys().next().value;
@@ -558,6 +589,33 @@ export class PeerMesh {
         : this.#maxMessageBytes();
     if (bytes.length > limit) return reject('too-large');
     if (!this.#buckets.get(from)?.take(this.#room.clock.now())) return reject('rate');
+    if (channel === Channel.dispatch && path === 'fallback' && this.#missedGoodbye(from, bytes)) return false;
+    return true;
+  }
+
+  /**
+   * Whether a relayed dispatch frame shows that our link missed the goodbye of the peer's link (lost to a
+   * full outbox or a resync), and the link was replaced for it. The frame is of a newer stream of the
+   * peer's than the one the link takes (or, taking none, than the peer's link it negotiated with): the peer
+   * made a new link, which retired our link's stream if the peer's old link took any of it (it acked some,
+   * or some was on its way). Taken here, the link would follow the new stream while the peer's new link
+   * dropped ours and said the missed goodbye again, closing it then: the fresh link in its place would
+   * retire the stream it had been following, and say a goodbye of its own that closed the peer's new link
+   * too, losing what the peer sent meanwhile (two links replaced for one goodbye). Replaced now, as that
+   * goodbye would have done, the fresh link gets the frame and takes the new stream from its start. Within
+   * the link budget (see peer-link-budget.ts); past it, the link takes the frame as before.
+   */
+  #missedGoodbye(from: string, frame: Uint8Array): boolean {
+    const link = this.#links.get(from);
+    const relay = this.#relays.get(from);
+    const epoch = dataFrameEpoch(frame);
+    // The peer's link ours knows: the one whose stream it takes, else the one it negotiated with.
+    const known = link?.followedEpoch ?? link?.peerLinkEpoch;
+    if (link === undefined || relay === undefined || epoch === undefined || known === undefined) return false;
+    if (!epochNewer(epoch, known) || !link.peerMayHaveTakenOurStream || !this.#mayReplace(from)) return false;
+    const serverTime = relay.lastServerTime;
+    relay.closeLocally();
+    this.#relays.get(from)?.receive(RELAY_CHANNEL_NUMBER.dispatch, frame, serverTime);
     return true;
   }
 
@@ -578,7 +636,10 @@ export class PeerMesh {
     // The peer's link that ours negotiated with is gone, and its goodbye with it: closed as that goodbye
     // would have (saying none back, which only the peer's next link would hear), ours is replaced at once
     // (`#relink`), and the fresh link takes the offer.
-    if (this.#links.get(from)?.fromNextPeerLink(signal)) this.#relays.get(from)?.closeLocally();
+    // Past the link budget, the link stays and takes the offer itself (see peer-link-budget.ts).
+    if (this.#links.get(from)?.fromNextPeerLink(signal) && this.#mayReplace(from)) {
+      this.#relays.get(from)?.closeLocally();
+    }
     this.#links.get(from)?.receiveSignal(signal);
   }
 }

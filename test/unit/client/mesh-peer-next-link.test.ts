@@ -101,3 +101,83 @@ describe("a peer's next link whose dispatch came ahead of its offer", () => {
     nextMesh.close();
   });
 });
+
+/**
+ * Our room and the peer's with their meshes, and what each sends through the relay carried to the other when
+ * the test says (`forward`), in order, as the server would; `drop` loses what the peer's side sent so far (a
+ * resync dropped it, goodbye and acks included). Each side's link replacements are counted (`closed`).
+ */
+async function relayedPair() {
+  const { clock, ours, theirs, mesh, peerMesh } = await twoMeshes();
+  const at = { ours: 0, theirs: 0 };
+  const forward = () => {
+    for (const frame of theirs.relayed.slice(at.theirs))
+      ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
+    at.theirs = theirs.relayed.length;
+    for (const frame of ours.relayed.slice(at.ours))
+      theirs.room.receivePeerData(self, frame.channel, frame.bytes, clock.now(), undefined);
+    at.ours = ours.relayed.length;
+  };
+  const drop = () => {
+    at.theirs = theirs.relayed.length;
+  };
+  const heard: number[] = [];
+  mesh.on('message', ({ channel, bytes }) => {
+    if (channel === Channel.dispatch) heard.push(bytes[0]!);
+  });
+  const closed = { ours: 0, theirs: 0 };
+  mesh.on('peer-state', ({ state }) => {
+    if (state === 'closed') closed.ours++;
+  });
+  return { clock, ours, theirs, mesh, peerMesh, forward, drop, heard, closed };
+}
+
+describe("a peer's next link whose dispatch came ahead of its offer, after our link had sent on its own stream", () => {
+  /**
+   * Our link had sent the peer's old link a message, which that link took: the peer's next link retires our
+   * stream. Taken by our link, the next link's first messages were followed by that link dropping ours and
+   * saying the lost goodbye again, which closed our link; the fresh link in its place retired the stream it
+   * had been following and said a goodbye that closed the peer's next link in turn: two links replaced for
+   * one goodbye, and what the peer sent in between lost.
+   */
+  async function afterLostGoodbye(peerSentBefore: boolean) {
+    const pair = await relayedPair();
+    const { clock, theirs, mesh, peerMesh, forward, drop, closed } = pair;
+    mesh.send(peer, Channel.dispatch, Uint8Array.of(100));
+    if (peerSentBefore) peerMesh.send(self, Channel.dispatch, Uint8Array.of(0));
+    forward();
+    forward();
+    await settle();
+    peerMesh.close();
+    drop(); // its goodbye (and its acks) lost
+    const nextMesh = theirs.room.mesh({ rtc });
+    nextMesh.on('peer-state', ({ state }) => {
+      if (state === 'closed') closed.theirs++;
+    });
+    for (let n = 1; n <= 12; n++) {
+      nextMesh.send(self, Channel.dispatch, Uint8Array.of(n));
+      forward();
+      await settle();
+      clock.advance(500); // retransmissions of what either side has not had acked
+    }
+    forward();
+    await settle();
+    return { ...pair, nextMesh };
+  }
+
+  it('replaces our link once, as the goodbye would have, and takes every message of the next stream', async () => {
+    const { mesh, nextMesh, heard, closed } = await afterLostGoodbye(true);
+    expect(closed).toEqual({ ours: 1, theirs: 0 });
+    expect(heard).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    mesh.close();
+    nextMesh.close();
+  });
+
+  it('does so too when our link had taken nothing of the peer’s old link (known by its signals)', async () => {
+    const { mesh, nextMesh, heard, closed } = await afterLostGoodbye(false);
+    expect(closed).toEqual({ ours: 1, theirs: 0 });
+    expect(heard).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    mesh.close();
+    nextMesh.close();
+  });
+});

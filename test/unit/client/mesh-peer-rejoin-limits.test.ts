@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PEER_LINK_BURST, PEER_LINKS_PER_SECOND } from '../../../src/client/mesh/peer-link-budget.js';
 import { ManualClock } from '../../../src/common/index.js';
+import { encodeGoodbye } from '../../../src/transport/keepalive.js';
+import { RELAY_CONTROL } from '../../../src/transport/relay-link.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
 import { fakeRoom, member } from './fakes/fake-room.js';
 
@@ -56,5 +59,68 @@ describe('what the mesh holds against a peer, across its leave and rejoin', () =
     for (let n = 1; n <= 8; n++) room.receiveSignal(hostile, offer(n));
     await settle();
     expect(FakePeerConnection.made).toHaveLength(8);
+  });
+});
+
+describe('how many links the mesh makes to a peer, across goodbyes, later links and rejoins', () => {
+  const higher = 'aaaaaaaa09'; // the higher id: this side's links start the attempts to it
+  const goodbye = () => encodeGoodbye(undefined);
+
+  it('a peer leaving and rejoining in a loop does not have this side start a WebRTC attempt per rejoin', async () => {
+    FakePeerConnection.reset();
+    const clock = new ManualClock();
+    const { room, signals } = fakeRoom(self, [higher, self], clock);
+    room.mesh({ rtc });
+    // Ten rejoins a second for a minute: each new link would offer at once (this side starts attempts),
+    // and each offer and its candidates count against this side's signal budget towards the peer.
+    for (let t = 0; t < 600; t++) {
+      room.applyMemberLeft(higher, 'left');
+      room.applyMemberJoined(member(higher));
+      await settle();
+      clock.advance(100);
+    }
+    const most = PEER_LINK_BURST + 60 * PEER_LINKS_PER_SECOND + 1;
+    expect(FakePeerConnection.made.length).toBeLessThanOrEqual(most);
+    expect(signals.length).toBeLessThanOrEqual(most);
+  });
+
+  it('goodbyes in a loop, leaving and rejoining between them, replace the link a few times, not each time', async () => {
+    const clock = new ManualClock();
+    const { room } = fakeRoom(self, [hostile, self], clock);
+    const mesh = room.mesh({ rtc: false });
+    let replaced = 0;
+    let link = mesh.link(hostile);
+    for (let t = 0; t < 600; t++) {
+      room.receivePeerData(hostile, RELAY_CONTROL, goodbye(), clock.now(), undefined);
+      if (mesh.link(hostile) !== link) replaced++;
+      if (t % 50 === 49) {
+        room.applyMemberLeft(hostile, 'left');
+        room.applyMemberJoined(member(hostile));
+      }
+      link = mesh.link(hostile);
+      clock.advance(100);
+    }
+    expect(replaced).toBeGreaterThan(0);
+    expect(replaced).toBeLessThanOrEqual(PEER_LINK_BURST + 60 * PEER_LINKS_PER_SECOND);
+    mesh.close();
+  });
+
+  it('offers naming ever newer links of the peer replace the link a few times, then the link answers them', async () => {
+    FakePeerConnection.reset();
+    const clock = new ManualClock();
+    const { room } = fakeRoom(self, [hostile, self], clock);
+    const mesh = room.mesh({ rtc });
+    let closed = 0;
+    mesh.on('peer-state', ({ state }) => {
+      if (state === 'closed') closed++;
+    });
+    for (let t = 0; t < 600; t++) {
+      room.receiveSignal(hostile, { ...offer(1), e: t & 0xff });
+      await settle();
+      clock.advance(100);
+    }
+    expect(closed).toBeGreaterThan(0);
+    expect(closed).toBeLessThanOrEqual(PEER_LINK_BURST + 60 * PEER_LINKS_PER_SECOND);
+    mesh.close();
   });
 });
