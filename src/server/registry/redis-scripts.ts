@@ -455,6 +455,35 @@ for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
 end
 return found`;
 
+/**
+ * ARGV: prefix, the reading drain's node id. { version, the plan JSON of every other draining node } (see
+ * `Registry.arrivals`); plans that expired, or that this version cannot read, are deleted as they are met.
+ */
+const arrivals = `${helpers}
+local now = nowMs()
+local plans = {}
+local all = redis.call('HGETALL', p..'arrivals')
+for i = 1, #all, 2 do
+  local ok, entry = pcall(cjson.decode, all[i + 1])
+  if not ok or type(entry) ~= 'table' or type(entry.expiresAt) ~= 'number' or entry.expiresAt <= now then
+    redis.call('HDEL', p..'arrivals', all[i])
+  elseif all[i] ~= ARGV[2] then
+    table.insert(plans, all[i + 1])
+  end
+end
+return { tonumber(redis.call('GET', p..'arrivals-version')) or 0, plans }`;
+
+/**
+ * ARGV: prefix, the drain's node id, its plan as JSON ([[nodeId, sessions, rooms], ...]), ttlMs, the
+ * version it was planned from. 1 written in place of its previous plan, 0 another plan was written since.
+ */
+const planArrivals = `${helpers}
+if (redis.call('GET', p..'arrivals-version') or '0') ~= ARGV[5] then return 0 end
+local expiresAt = string.format('%d', nowMs() + tonumber(ARGV[4]))
+redis.call('HSET', p..'arrivals', ARGV[2], '{"expiresAt":'..expiresAt..',"plan":'..ARGV[3]..'}')
+redis.call('INCR', p..'arrivals-version')
+return 1`;
+
 /** ARGV: prefix, the claim's key (`RedisKeys.creating`), token. Deletes the claim if the token holds it. */
 const releaseCreation = `
 if redis.call('GET', ARGV[2]) == ARGV[3] then return redis.call('DEL', ARGV[2]) end
@@ -492,5 +521,7 @@ export const scripts = {
   heartbeat: new LuaScript(heartbeat),
   removeNode: new LuaScript(removeNode),
   listNodes: new LuaScript(listNodes),
+  arrivals: new LuaScript(arrivals),
+  planArrivals: new LuaScript(planArrivals),
   releaseCreation: new LuaScript(releaseCreation),
 } as const;

@@ -627,6 +627,65 @@ export function registryContract(
       expect(await registry.claimCreation?.(key, 'node-c 1', 500)).toBe(true);
       await registry.close();
     });
+
+    it("gives each draining node the others' plans, and refuses a plan made before another was written", async () => {
+      const registry = await makeRegistry();
+      const plan = (entries: [string, number, number][]) =>
+        new Map(entries.map(([nodeId, sessions, rooms]) => [nodeId, { sessions, rooms }]));
+      const seenByA = await registry.arrivals?.('drain-a');
+      const seenByB = await registry.arrivals?.('drain-b');
+      expect(seenByA?.byNode).toEqual(new Map());
+      // Both read the same version: the first plan written wins, the other was made without knowing it.
+      expect(
+        await registry.planArrivals?.('drain-a', plan([['node-c', 2, 1]]), 60_000, seenByA?.version ?? -1),
+      ).toBe(true);
+      expect(
+        await registry.planArrivals?.('drain-b', plan([['node-c', 2, 1]]), 60_000, seenByB?.version ?? -1),
+      ).toBe(false);
+      const again = await registry.arrivals?.('drain-b');
+      expect(again?.byNode).toEqual(plan([['node-c', 2, 1]]));
+      expect(
+        await registry.planArrivals?.(
+          'drain-b',
+          plan([
+            ['node-d', 3, 1],
+            ['node-c', 1, 0],
+          ]),
+          300,
+          again?.version ?? -1,
+        ),
+      ).toBe(true);
+      // Summed over the other drains; a drain's own plan is left out of its reading.
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 3, 1],
+          ['node-d', 3, 1],
+        ]),
+      );
+      expect((await registry.arrivals?.('drain-a'))?.byNode).toEqual(
+        plan([
+          ['node-d', 3, 1],
+          ['node-c', 1, 0],
+        ]),
+      );
+      // A plan written again replaces the drain's previous one.
+      const current = await registry.arrivals?.('drain-a');
+      const latestOfA = plan([['node-d', 1, 1]]);
+      expect(await registry.planArrivals?.('drain-a', latestOfA, 60_000, current?.version ?? -1)).toBe(true);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-d', 4, 2],
+          ['node-c', 1, 0],
+        ]),
+      );
+      // A plan's time runs out: its players have moved, and the targets' heartbeats count them.
+      await time.pass(500);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
+      // What the plan is given is copied: the caller changing it afterwards changes nothing.
+      latestOfA.set('node-e', { sessions: 9, rooms: 9 });
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
+      await registry.close();
+    });
   });
 }
 
