@@ -428,7 +428,7 @@ export class GameServer {
       }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       else await this.rooms.retryRefusedRooms();
-      await this.#guestSecretCheck?.check(this.registry, node);
+      await this.#guestSecretCheck?.check(this.registry, node, now);
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {
