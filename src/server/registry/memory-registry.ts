@@ -55,8 +55,11 @@ export class MemoryRegistry implements Registry {
     const listing = wellFormed(given);
     if (listing.code !== undefined) {
       const holder = this.#codes.get(listing.code);
-      // A code left by a room that is gone is free (as in Redis, where an unreadable listing can leave one).
-      if (holder !== undefined && holder !== listing.roomId && this.#rooms.has(holder)) return false;
+      // A code left by a room that is gone is free (as in Redis, where an unreadable listing can leave one),
+      // and so is one of a dead node's room not swept yet: `findByCode` finds no room under it either, and a
+      // creation draws its code by that lookup.
+      const holding = holder === undefined || holder === listing.roomId ? undefined : this.#rooms.get(holder);
+      if (holding !== undefined && this.#nodeAlive(holding.listing.nodeId)) return false;
       this.#codes.set(listing.code, listing.roomId);
     }
     const held = new Set(seats);

@@ -216,8 +216,14 @@ const addRoom = `${helpers}
 local roomId, nodeId, createdAt, json, code = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if code ~= '' then
   local holder = redis.call('GET', p..'code:'..code)
-  -- A code whose room is gone (removed while its listing could not be read) is free.
-  if holder and holder ~= roomId and redis.call('EXISTS', p..'room:'..holder) == 1 then return 0 end
+  -- A code whose room is gone (removed while its listing could not be read) is free, and so is one whose
+  -- room no lookup finds (a dead node's not swept yet, or a listing that cannot be read): findByCode finds
+  -- no room under it, and a creation draws its code by that lookup.
+  if holder and holder ~= roomId then
+    local held = redis.call('GET', p..'room:'..holder)
+    local room = held and decodeRoom(held)
+    if room and alive(room.nodeId) then return 0 end
+  end
   redis.call('SET', p..'code:'..code, roomId)
 end
 -- A node with no record yet: see alive.

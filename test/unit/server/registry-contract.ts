@@ -222,6 +222,29 @@ export function registryContract(
       await registry.close();
     });
 
+    it("takes a dead node's private code as free before the sweep, as a lookup by code finds no room", async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 60_000);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'DEADCD' }));
+      await time.pass(500);
+      // Node a died; nobody has swept since. A creation draws its code by the lookup, then adds the room.
+      expect(await registry.findByCode('DEADCD')).toBeUndefined();
+      expect(
+        await registry.addRoom(listing('room2', { nodeId: 'node-b', private: true, code: 'DEADCD' })),
+      ).toBe(true);
+      expect((await registry.findByCode('DEADCD'))?.roomId).toBe('room2');
+      // The sweep takes the dead room away, and leaves the code to its new holder.
+      await registry.heartbeat(node('node-b'), 60_000, true);
+      expect((await registry.findByCode('DEADCD'))?.roomId).toBe('room2');
+      // Node a back from the dead: its room's code is another live room's now.
+      expect(await registry.heartbeat(node('node-a'), 300, true)).toBe(false);
+      expect(
+        await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'DEADCD' })),
+      ).toBe(false);
+      await registry.close();
+    });
+
     it('reserves seats atomically: 20 concurrent reservations on 4 seats admit exactly 4', async () => {
       const registry = await makeRegistry();
       await registry.addRoom(listing('room1'));
