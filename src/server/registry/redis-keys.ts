@@ -27,7 +27,8 @@ import { createHash } from 'node:crypto';
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
  * - `{p}unrecorded`          sorted set of nodes with rooms but no record (their first heartbeat failed or
  *                            is on its way), by Redis's time (ms) of their newest room: their rooms count
- *                            for the longest node TTL from then, then are swept
+ *                            for the longest node TTL from then, then are swept; `{p}unrecorded-kept` '1' once
+ *                            the nodes a version without this set left out of it were put in (and so swept)
  * - `{p}last-beat`           hash: Redis's time (ms, `at`) of the newest heartbeat of any node;
  *                            `{p}stall-grace` set for the longest listed node's TTL (PX) by a heartbeat
  *                            that came more than that after it (Redis itself stood still), or on another

@@ -206,6 +206,34 @@ local function ensureIndexes()
   end
   redis.call('SET', p..'indexed', INDEX_VERSION)
 end
+-- Puts in 'unrecorded', once, the nodes that have rooms but neither a record, nor a mark of a sweep
+-- ('nodes', 'gone'), nor an entry there: a version before 'unrecorded' wrote them (this one adds every room
+-- of a node with none of these to 'unrecorded', and a node leaves it only for a record, a leave or a sweep
+-- that takes its rooms). That version took such a node for alive for good; this one has counted it dead
+-- since (alive() finds no entry), but no sweep took its rooms, and their keys and private codes stayed for
+-- good. Entered as if its last room came long ago: their lookups do not change, and the next sweep takes
+-- them, as it does a node's whose TTL's grace ran out. (A node of that version still running is told at its
+-- next heartbeat that it was not known, and writes its rooms again.) Marked done by 'unrecorded-kept', as
+-- 'indexed' marks ensureIndexes (lost with everything else when Redis restarts empty, which costs nothing).
+local function ensureUnrecordedKept()
+  if redis.call('EXISTS', p..'unrecorded-kept') == 1 then return end
+  local looked = {}
+  for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
+    local json = redis.call('GET', p..'room:'..roomId)
+    local room = json and decodeRoom(json)
+    if room and not looked[room.nodeId] then
+      local nodeId = room.nodeId
+      looked[nodeId] = true
+      if redis.call('EXISTS', p..'node:'..nodeId, p..'gone:'..nodeId) == 0
+        and redis.call('SISMEMBER', p..'nodes', nodeId) == 0
+        and redis.call('SISMEMBER', p..'gone-nodes', nodeId) == 0
+        and not redis.call('ZSCORE', p..'unrecorded', nodeId) then
+        redis.call('ZADD', p..'unrecorded', 0, nodeId)
+      end
+    end
+  end
+  redis.call('SET', p..'unrecorded-kept', '1')
+end
 `;
 
 /**
@@ -370,6 +398,7 @@ end`;
  */
 const heartbeat = `${helpers}
 ensureIndexes()
+ensureUnrecordedKept()
 local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
 -- Which Redis process this is (its run_id; '' when an ACL forbids INFO: no restart is seen then). Another
 -- than at the last heartbeat of any node, or of this node: Redis restarted, perhaps from a snapshot, or a
