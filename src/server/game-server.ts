@@ -373,7 +373,8 @@ export class GameServer {
     );
     const leavers = [...this.#connections].map((connection) => this.#leaver(connection));
     const types = this.rooms.listings().map((listing) => listing.type);
-    await this.#drainTargets.planShared(this.registry, this.nodeId, others, leavers, types, arrivalsTtlMs);
+    const drain = `${this.nodeId} ${this.#bootId}`;
+    await this.#drainTargets.planShared(this.registry, drain, others, leavers, types, arrivalsTtlMs);
   }
 
   /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */

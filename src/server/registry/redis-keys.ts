@@ -36,7 +36,7 @@ import { createHash } from 'node:crypto';
  *                            and listed nodes count as alive
  * - `{p}creating:{sha1}`     a quick-play creation claim (see `Registry.claimCreation`): the claiming
  *                            token, expiring (PX); named by the SHA-1 of the claimed type and filter
- * - `{p}arrivals`            hash by draining node id of its plan (see `Registry.planArrivals`): JSON
+ * - `{p}arrivals`            hash by draining process of its plan (see `Registry.planArrivals`): JSON
  *                            `{ expiresAt (Redis's time, ms), plan: [[nodeId, sessions, rooms], ...] }`,
  *                            deleted once expired; `{p}arrivals-version` counts the plans written
  * - `{p}lobby`               pub/sub channel of ListingChange JSON

@@ -70,7 +70,7 @@ export class DrainTargets {
 
   /**
    * Plans as `plan` does, counting in each node's load what the other draining nodes send it, and writes
-   * what this drain sends each node to `registry` for `ttlMs` under `from` (this node's id). When another
+   * what this drain sends each node to `registry` for `ttlMs` under `from` (this process's name). When another
    * drain wrote its plan between the reading and the writing, reads and plans again (at most
    * `PLAN_ATTEMPTS` times): each drain plans knowing every plan written before its own, so nodes draining
    * at once do not all pick the least loaded node, nor take one room to spare twice. A registry without
@@ -156,10 +156,11 @@ export class DrainTargets {
 }
 
 /**
- * Plans a drain makes at most when other drains keep writing theirs in between: each refusal means another
- * drain's plan was written, so a few drains at once settle within as many attempts.
+ * Plans a drain makes at most when other drains keep writing theirs in between. Each refusal means another
+ * drain's plan was written, and a drain writes two (its notice's and its goodbye's): among k drains at once
+ * one is refused at most 2(k - 1) times, so this covers 16. Past it, the last plan stands, unwritten.
  */
-const PLAN_ATTEMPTS = 8;
+const PLAN_ATTEMPTS = 32;
 
 /** Makes `map` hold what `from` holds, and nothing else. */
 function replace<K, V>(map: Map<K, V>, from: ReadonlyMap<K, V>): void {
