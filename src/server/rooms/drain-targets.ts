@@ -70,8 +70,8 @@ export class DrainTargets {
 
   /**
    * Plans as `plan` does, counting in each node's load what the other draining nodes send it, and writes
-   * what this drain sends each node to `registry` for `ttlMs` under `from` (this process's name). When another
-   * drain wrote its plan between the reading and the writing, reads and plans again (at most
+   * what this drain sends each node to `registry` for `ttlMs` under `from` (this process's name). When
+   * another drain wrote its plan between the reading and the writing, reads and plans again (at most
    * `PLAN_ATTEMPTS` times): each drain plans knowing every plan written before its own, so nodes draining
    * at once do not all pick the least loaded node, nor take one room to spare twice. A registry without
    * plans, or one that fails, leaves the plan to the heartbeats' loads alone.
@@ -87,16 +87,29 @@ export class DrainTargets {
     for (let attempt = 1; ; attempt++) {
       const seen = await registry.arrivals?.(from).catch(() => undefined);
       // What a refused plan chose was told no one: the next attempt must not keep it.
-      const told = { byPlayer: new Map(this.#byPlayer), byRoom: new Map(this.#byRoom) };
+      const told = this.#toldTo(leavers);
       this.plan(nodes, leavers, typesHere, seen?.byNode);
       if (seen === undefined || attempt === PLAN_ATTEMPTS) return;
       const written = await registry
         .planArrivals?.(from, this.arrivals(), ttlMs, seen.version)
         .catch(() => undefined);
       if (written !== false) return;
-      replace(this.#byPlayer, told.byPlayer);
-      replace(this.#byRoom, told.byRoom);
+      for (const [byKey, key, url] of told) {
+        if (url === undefined) byKey.delete(key);
+        else byKey.set(key, url);
+      }
     }
+  }
+
+  /**
+   * The nodes the leavers (and their rooms) were told so far, to put back after a refused plan: only
+   * theirs, as a player saying hello meanwhile is told its own (`targetFor`).
+   */
+  #toldTo(leavers: readonly Leaver[]): (readonly [Map<string, string>, string, string | undefined])[] {
+    return leavers.flatMap(({ playerId, room }) => [
+      ...(playerId === undefined ? [] : [[this.#byPlayer, playerId, this.#byPlayer.get(playerId)] as const]),
+      ...(room === undefined ? [] : [[this.#byRoom, room.roomId, this.#byRoom.get(room.roomId)] as const]),
+    ]);
   }
 
   /**
@@ -161,12 +174,6 @@ export class DrainTargets {
  * one is refused at most 2(k - 1) times, so this covers 16. Past it, the last plan stands, unwritten.
  */
 const PLAN_ATTEMPTS = 32;
-
-/** Makes `map` hold what `from` holds, and nothing else. */
-function replace<K, V>(map: Map<K, V>, from: ReadonlyMap<K, V>): void {
-  map.clear();
-  for (const [key, value] of from) map.set(key, value);
-}
 
 /** The targets that `keep`, or all of them when none does. */
 function narrowed(targets: Target[], keep: (target: Target) => boolean): Target[] {
