@@ -39,6 +39,7 @@ export class MemoryRegistry implements Registry {
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Quick-play creation claims (see `Registry.claimCreation`): holder and expiry, by key. */
   readonly #claims = new Map<string, { token: string; expiresAt: number }>();
+  /** Drain plans (see `Registry.planArrivals`). */
   readonly #arrivals: ArrivalPlans;
   /** When the newest heartbeat of any node came. */
   #lastBeatAt: number | undefined;
