@@ -290,7 +290,9 @@ export class GameServer {
   async #drain(deadlineMs: number): Promise<void> {
     await this.rooms.startDraining().catch(() => {});
     await this.#heartbeatNode();
-    await this.#planDrain();
+    // Other drains count these players against their targets until they are gone from here, and for a
+    // node TTL more: the targets' heartbeats report them by then.
+    await this.#planDrain(deadlineMs + this.#limits.nodeTtlMs);
     this.#drainSaid = 'notice';
     for (const connection of this.#connections) {
       // One still to say hello hears it with its answer, not before its welcome.
@@ -305,7 +307,7 @@ export class GameServer {
     // Goodbye first, rooms after: the client leaves its room once it has switched to the new node, so
     // a quick play from its room-left handler goes there rather than to this node.
     // Where the notice said each player would go, if that node is still live and not draining itself.
-    await this.#planDrain();
+    await this.#planDrain(this.#limits.nodeTtlMs);
     this.#drainSaid = 'goodbye';
     await this.#sendAway([...this.#connections]);
     // Not told RoomLeft: a player away now would have it replayed before the goodbye its resume gets,
@@ -358,9 +360,10 @@ export class GameServer {
    * take players (none when the registry is down). By boot, not id: a process that gave its id up to a
    * newer one sends its players there. Not to this node's own URL under another id: a crashed
    * predecessor's record, not yet expired, and players sent there came back to this draining node, were
-   * sent there again, and so on.
+   * sent there again, and so on. Nodes draining at the same time count each other's players (for
+   * `arrivalsTtlMs`: see `Registry.planArrivals`).
    */
-  async #planDrain(): Promise<void> {
+  async #planDrain(arrivalsTtlMs: number): Promise<void> {
     const nodes = await this.registry.listNodes().catch(() => []);
     const others = nodes.filter(
       (node) =>
@@ -369,11 +372,9 @@ export class GameServer {
         (node.nodeId === this.nodeId || node.url !== this.#publicUrl),
     );
     const leavers = [...this.#connections].map((connection) => this.#leaver(connection));
-    this.#drainTargets.plan(
-      others,
-      leavers,
-      this.rooms.listings().map((listing) => listing.type),
-    );
+    const types = this.rooms.listings().map((listing) => listing.type);
+    const drain = `${this.nodeId} ${this.#bootId}`;
+    await this.#drainTargets.planShared(this.registry, drain, others, leavers, types, arrivalsTtlMs);
   }
 
   /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */
@@ -428,7 +429,7 @@ export class GameServer {
       }
       if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
       else await this.rooms.retryRefusedRooms();
-      await this.#guestSecretCheck?.check(this.registry, node);
+      await this.#guestSecretCheck?.check(this.registry, node, now);
       if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {

@@ -24,6 +24,8 @@ export type { GameServerOptions } from './options.js';
 export { MemoryRegistry, type MemoryRegistryOptions } from './registry/memory-registry.js';
 export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-registry.js';
 export {
+  type Arrival,
+  type Arrivals,
   type ListingChange,
   type ListingPatch,
   NodeIdInUseError,

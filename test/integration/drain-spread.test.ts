@@ -1,17 +1,36 @@
 import type { Client } from 'vehikill-net/client';
-import { type GameServerOptions, MemoryRegistry } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type GameServerOptions, MemoryRegistry, RedisRegistry, type Registry } from 'vehikill-net/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedis } from '../support/redis.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 const servers: TestServer[] = [];
+const registries: Registry[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(registries.splice(0).map((registry) => registry.close()));
 });
 
+let redis: RedisServer | undefined;
+let prefixes = 0;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const inMemory = async (): Promise<Registry> => new MemoryRegistry();
+const inRedis = async (): Promise<Registry> => {
+  const registry = await RedisRegistry.connect({ url: redis?.url, keyPrefix: `drain${prefixes++}:` });
+  registries.push(registry);
+  return registry;
+};
+
 /** Nodes sharing one registry, each with its own options, heartbeating every 200 ms. */
-async function cluster(nodes: Record<string, GameServerOptions>) {
-  const registry = new MemoryRegistry();
+async function cluster(nodes: Record<string, GameServerOptions>, makeRegistry = inMemory) {
+  const registry = await makeRegistry();
   const started: Record<string, TestServer> = {};
   for (const [nodeId, options] of Object.entries(nodes)) {
     const server = await startServer({ test: TestRoom }, { registry, nodeId, nodeTtlMs: 600, ...options });
@@ -77,5 +96,32 @@ describe('a draining node in a cluster', () => {
     await eventually(() => seen.every((player) => player.moved !== ''), 'every player moved');
     // The second room would have gone to c (one player there, two on b by then) were its limit not kept.
     expect(seen.map((player) => player.moved)).toEqual(seen.map(() => nodes.b?.wsUrl));
+  });
+});
+
+describe.each([
+  ['memory', inMemory],
+  ['Redis', inRedis],
+])('nodes draining at the same time (%s registry)', (_name, makeRegistry) => {
+  it("count each other's arrivals: no node is sent more rooms than its maxRooms", async () => {
+    const limited = { maxRooms: 1 };
+    const { registry, nodes } = await cluster({ a: {}, b: {}, c: limited, d: limited }, makeRegistry);
+    // A player with no room on d: c is the least loaded node, and the first choice of each drain.
+    const waiting = nodes.d?.client();
+    await waiting?.connect();
+    await expect
+      .poll(async () => (await registry.listNodes()).find((node) => node.nodeId === 'd')?.load?.sessions)
+      .toBe(1);
+    const playing = [...(await rooms(nodes.a, [2])), ...(await rooms(nodes.b, [2]))];
+    const seen = playing.map((players) => players.map(follow));
+    await Promise.all([
+      nodes.a?.server.drain({ deadlineMs: 300 }),
+      nodes.b?.server.drain({ deadlineMs: 300 }),
+    ]);
+    const all = seen.flat();
+    await eventually(() => all.every((player) => player.moved !== ''), 'every player moved');
+    // Each drain alone would have sent its room to c, which hosts one room at most.
+    const byRoom = seen.map((players) => [...new Set(players.map((player) => player.moved))]);
+    expect(byRoom.flat().sort()).toEqual([nodes.c?.wsUrl, nodes.d?.wsUrl].sort());
   });
 });

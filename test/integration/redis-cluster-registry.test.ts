@@ -71,10 +71,10 @@ describe('Redis registry on a Redis Cluster (3 masters)', () => {
     const perNode = await Promise.all(admin.nodes('master').map((node) => node.keys('{slot}:*')));
     const holding = perNode.filter((keys) => keys.length > 0);
     expect(holding).toHaveLength(1);
-    // rooms, nodes, node:n1, node-info, node-ttl, node-run, run-id, node-rooms:n1, indexed, last-beat; per
-    // private room its listing, seats and code; the public room's listing and seats, and the public and open
-    // indexes it is in (all types, its type)
-    expect(holding[0]).toHaveLength(10 + 6 * 3 + 2 + 2 + 2);
+    // rooms, nodes, node:n1, node-info, node-ttl, node-run, run-id, node-rooms:n1, indexed, unrecorded-kept,
+    // last-beat; per private room its listing, seats and code; the public room's listing and seats, and the
+    // public and open indexes it is in (all types, its type)
+    expect(holding[0]).toHaveLength(11 + 6 * 3 + 2 + 2 + 2);
     admin.disconnect();
     await registry.close();
   });

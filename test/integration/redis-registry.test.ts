@@ -92,6 +92,39 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('sweeps the rooms of nodes never recorded that a version before the `unrecorded` set wrote', async () => {
+    const registry = await connect('legacy-unrecorded:');
+    await registry.heartbeat(node('node-b'), 60_000);
+    await registry.addRoom(listing('room1', { nodeId: 'node-old', private: true, code: 'OLDONE' }));
+    await registry.addRoom(listing('room2', { nodeId: 'node-b' }));
+    await registry.addRoom(listing('room3', { nodeId: 'node-new' }));
+    await registry.addRoom(listing('room4', { nodeId: 'node-gone' }));
+    await registry.removeNode('node-gone');
+    await registry.addRoom(listing('room5', { nodeId: 'node-gone' }));
+    // What that version left: nodes with rooms but no entry in the set (it kept none), and no mark of this
+    // version's pass over them.
+    const admin = new Redis(redis.url);
+    await admin.del('legacy-unrecorded:unrecorded', 'legacy-unrecorded:unrecorded-kept');
+    // Out of every lookup already, as no recorded node vouches for them: but kept for good, code and all.
+    expect(await registry.getRoom('room1')).toBeUndefined();
+    // The first heartbeat of this version: room1 goes; room3's node is the one heartbeating (its rooms are
+    // its own to put right, as at any first heartbeat); room5's was swept, and goes as it always did.
+    expect(await registry.heartbeat(node('node-new'), 60_000)).toBe(false);
+    expect(await admin.exists('legacy-unrecorded:room:room1', 'legacy-unrecorded:code:OLDONE')).toBe(0);
+    expect(await admin.sismember('legacy-unrecorded:node-rooms:node-old', 'room1')).toBe(0);
+    expect((await registry.listRooms({ includePrivate: true })).map((room) => room.roomId)).toEqual([
+      'room2',
+      'room3',
+    ]);
+    // Once: what this version writes is in the set, and a node never recorded keeps its TTL's grace.
+    expect(await admin.get('legacy-unrecorded:unrecorded-kept')).toBe('1');
+    await registry.addRoom(listing('room6', { nodeId: 'node-late' }));
+    await registry.heartbeat(node('node-b'), 60_000, true);
+    expect((await registry.getRoom('room6'))?.nodeId).toBe('node-late');
+    admin.disconnect();
+    await registry.close();
+  });
+
   it('drops index entries of rooms that are gone (removed by an earlier version) rather than look at them for ever', async () => {
     const registry = await connect('stale-index:');
     await registry.heartbeat(node('node-a'), 60_000);

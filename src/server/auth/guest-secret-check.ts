@@ -7,6 +7,15 @@ export interface ThisNode {
   url: string;
 }
 
+/** The wait (ms) after the first listing that found the node alone; each next one waits twice as long. */
+const FIRST_WAIT_MS = 2_000;
+/**
+ * The longest wait (ms) between two listings: a node alone for good lists the nodes once a minute, a Redis
+ * round trip that costs nothing, rather than at every heartbeat. A second node that comes says so itself
+ * at its first heartbeat (it finds this one); this one follows within this wait.
+ */
+const LONGEST_WAIT_MS = 60_000;
+
 /**
  * Says once that guest tokens signed with this process's own random secret are good nowhere else, as soon
  * as that matters: when the registry lists another live node, to which players are sent (a redirect, a
@@ -17,10 +26,19 @@ export interface ThisNode {
  */
 export class GuestSecretCheck {
   #said = false;
+  /** When the next listing is due (clock ms): see `check`. */
+  #nextAt = Number.NEGATIVE_INFINITY;
+  #wait = FIRST_WAIT_MS;
 
-  /** Lists the nodes (at a heartbeat that went through) until another one shows up, then says so once. */
-  async check(registry: Registry, self: ThisNode): Promise<void> {
-    if (this.#said) return;
+  /**
+   * Lists the nodes (at a heartbeat that went through, `now` by the server's clock) until another one shows
+   * up, then says so once. While the node is alone, ever more seldom: after 2, 4, 8, ... s, then once a
+   * minute.
+   */
+  async check(registry: Registry, self: ThisNode, now: number): Promise<void> {
+    if (this.#said || now < this.#nextAt) return;
+    this.#nextAt = now + this.#wait;
+    this.#wait = Math.min(this.#wait * 2, LONGEST_WAIT_MS);
     // A failed listing is the heartbeat's business, told by it: this waits for the next one.
     const nodes = await registry.listNodes().catch((): NodeInfo[] => []);
     const others = nodes.filter((node) => node.nodeId !== self.nodeId && node.url !== self.url);

@@ -1,5 +1,8 @@
 import { type Clock, type Disposer, realClock } from '../../common/index.js';
+import { ArrivalPlans } from './arrival-plans.js';
 import {
+  type Arrival,
+  type Arrivals,
   callListener,
   type ListingChange,
   type ListingPatch,
@@ -36,6 +39,8 @@ export class MemoryRegistry implements Registry {
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Quick-play creation claims (see `Registry.claimCreation`): holder and expiry, by key. */
   readonly #claims = new Map<string, { token: string; expiresAt: number }>();
+  /** Drain plans (see `Registry.planArrivals`). */
+  readonly #arrivals: ArrivalPlans;
   /** When the newest heartbeat of any node came. */
   #lastBeatAt: number | undefined;
   /** Until when a stall's grace lasts (see `#stalled`). */
@@ -43,6 +48,7 @@ export class MemoryRegistry implements Registry {
 
   constructor(options: MemoryRegistryOptions = {}) {
     this.#clock = options.clock ?? realClock;
+    this.#arrivals = new ArrivalPlans(this.#clock);
   }
 
   // Strings are kept well-formed (a lone surrogate becomes U+FFFD), as a shared registry must keep them.
@@ -50,8 +56,11 @@ export class MemoryRegistry implements Registry {
     const listing = wellFormed(given);
     if (listing.code !== undefined) {
       const holder = this.#codes.get(listing.code);
-      // A code left by a room that is gone is free (as in Redis, where an unreadable listing can leave one).
-      if (holder !== undefined && holder !== listing.roomId && this.#rooms.has(holder)) return false;
+      // A code left by a room that is gone is free (as in Redis, where an unreadable listing can leave one),
+      // and so is one of a dead node's room not swept yet: `findByCode` finds no room under it either, and a
+      // creation draws its code by that lookup.
+      const holding = holder === undefined || holder === listing.roomId ? undefined : this.#rooms.get(holder);
+      if (holding !== undefined && this.#nodeAlive(holding.listing.nodeId)) return false;
       this.#codes.set(listing.code, listing.roomId);
     }
     const held = new Set(seats);
@@ -133,6 +142,19 @@ export class MemoryRegistry implements Registry {
     if (this.#claims.get(key)?.token === token) this.#claims.delete(key);
   }
 
+  async arrivals(from: string): Promise<Arrivals> {
+    return this.#arrivals.read(wellFormed(from));
+  }
+
+  async planArrivals(
+    from: string,
+    plan: ReadonlyMap<string, Arrival>,
+    ttlMs: number,
+    version: number,
+  ): Promise<boolean> {
+    return this.#arrivals.write(wellFormed(from), plan, ttlMs, version);
+  }
+
   async heartbeat(given: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
     // Kept well-formed, as its rooms' listings are (and as Redis must keep it): see `addRoom`.
     const node = wellFormed(given);
@@ -188,6 +210,7 @@ export class MemoryRegistry implements Registry {
     this.#nodes.clear();
     this.#gone.clear();
     this.#unrecorded.clear();
+    this.#arrivals.clear();
     this.#listeners.clear();
   }
 

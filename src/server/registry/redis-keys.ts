@@ -27,7 +27,8 @@ import { createHash } from 'node:crypto';
  *                            heartbeats again are not listed; `{p}gone-nodes` the set of them, swept
  * - `{p}unrecorded`          sorted set of nodes with rooms but no record (their first heartbeat failed or
  *                            is on its way), by Redis's time (ms) of their newest room: their rooms count
- *                            for the longest node TTL from then, then are swept
+ *                            for the longest node TTL from then, then are swept; `{p}unrecorded-kept` '1' once
+ *                            the nodes a version without this set left out of it were put in (and so swept)
  * - `{p}last-beat`           hash: Redis's time (ms, `at`) of the newest heartbeat of any node;
  *                            `{p}stall-grace` set for the longest listed node's TTL (PX) by a heartbeat
  *                            that came more than that after it (Redis itself stood still), or on another
@@ -35,6 +36,9 @@ import { createHash } from 'node:crypto';
  *                            and listed nodes count as alive
  * - `{p}creating:{sha1}`     a quick-play creation claim (see `Registry.claimCreation`): the claiming
  *                            token, expiring (PX); named by the SHA-1 of the claimed type and filter
+ * - `{p}arrivals`            hash by draining process of its plan (see `Registry.planArrivals`): JSON
+ *                            `{ expiresAt (Redis's time, ms), plan: [[nodeId, sessions, rooms], ...] }`,
+ *                            deleted once expired; `{p}arrivals-version` counts the plans written
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names

@@ -1,6 +1,7 @@
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { Disposer } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { addArrival } from './arrival-plans.js';
 import {
   checkRedisUrl,
   openRedis,
@@ -12,6 +13,8 @@ import {
 import { RedisKeys } from './redis-keys.js';
 import { scripts } from './redis-scripts.js';
 import {
+  type Arrival,
+  type Arrivals,
   callListener,
   type ListingChange,
   type ListingPatch,
@@ -22,7 +25,7 @@ import {
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
-import { wellFormedJson } from './well-formed-json.js';
+import { wellFormed, wellFormedJson } from './well-formed-json.js';
 
 export interface RedisRegistryOptions {
   /**
@@ -309,6 +312,34 @@ export class RedisRegistry implements Registry {
     );
   }
 
+  async arrivals(from: string): Promise<Arrivals> {
+    const found = await this.#call(() => scripts.arrivals.run(this.#redis, this.#keys, [wellFormed(from)]));
+    const [version, plans] = found as [number, string[]];
+    const byNode = new Map<string, Arrival>();
+    for (const json of plans) {
+      for (const [nodeId, arrival] of parsePlan(json)) addArrival(byNode, nodeId, arrival);
+    }
+    return { version: Number(version), byNode };
+  }
+
+  async planArrivals(
+    from: string,
+    plan: ReadonlyMap<string, Arrival>,
+    ttlMs: number,
+    version: number,
+  ): Promise<boolean> {
+    const entries = [...plan].map(([nodeId, { sessions, rooms }]) => [nodeId, sessions, rooms]);
+    const written = await this.#call(() =>
+      scripts.planArrivals.run(this.#redis, this.#keys, [
+        wellFormed(from),
+        wellFormedJson(entries),
+        Math.max(1, Math.round(ttlMs)),
+        String(version),
+      ]),
+    );
+    return written === 1;
+  }
+
   async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [
@@ -503,6 +534,21 @@ function parseNode(json: string): NodeInfo | undefined {
   const load = parseLoad(node.load);
   if (load !== undefined) info.load = load;
   return info;
+}
+
+/** A drain plan as `planArrivals` stored it; what this version cannot read counts for nothing. */
+function parsePlan(json: string): [string, Arrival][] {
+  const entry = parseJson(json);
+  const plan = isRecord(entry) ? entry.plan : undefined;
+  if (!Array.isArray(plan)) return [];
+  return plan.flatMap((item): [string, Arrival][] => {
+    if (!Array.isArray(item)) return [];
+    const [nodeId, sessions, rooms] = item as unknown[];
+    const counts = [sessions, rooms];
+    if (typeof nodeId !== 'string' || !counts.every((count) => typeof count === 'number' && count >= 0))
+      return [];
+    return [[nodeId, { sessions: sessions as number, rooms: rooms as number }]];
+  });
 }
 
 /** A node's load as its record gives it, or undefined when it gives none this version can read. */

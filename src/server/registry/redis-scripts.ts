@@ -206,6 +206,34 @@ local function ensureIndexes()
   end
   redis.call('SET', p..'indexed', INDEX_VERSION)
 end
+-- Puts in 'unrecorded', once, the nodes that have rooms but neither a record, nor a mark of a sweep
+-- ('nodes', 'gone'), nor an entry there: a version before 'unrecorded' wrote them (this one adds every room
+-- of a node with none of these to 'unrecorded', and a node leaves it only for a record, a leave or a sweep
+-- that takes its rooms). That version took such a node for alive for good; this one has counted it dead
+-- since (alive() finds no entry), but no sweep took its rooms, and their keys and private codes stayed for
+-- good. Entered as if its last room came long ago: their lookups do not change, and the next sweep takes
+-- them, as it does a node's whose TTL's grace ran out. (A node of that version still running is told at its
+-- next heartbeat that it was not known, and writes its rooms again.) Marked done by 'unrecorded-kept', as
+-- 'indexed' marks ensureIndexes (lost with everything else when Redis restarts empty, which costs nothing).
+local function ensureUnrecordedKept()
+  if redis.call('EXISTS', p..'unrecorded-kept') == 1 then return end
+  local looked = {}
+  for _, roomId in ipairs(redis.call('ZRANGE', p..'rooms', 0, -1)) do
+    local json = redis.call('GET', p..'room:'..roomId)
+    local room = json and decodeRoom(json)
+    if room and not looked[room.nodeId] then
+      local nodeId = room.nodeId
+      looked[nodeId] = true
+      if redis.call('EXISTS', p..'node:'..nodeId, p..'gone:'..nodeId) == 0
+        and redis.call('SISMEMBER', p..'nodes', nodeId) == 0
+        and redis.call('SISMEMBER', p..'gone-nodes', nodeId) == 0
+        and not redis.call('ZSCORE', p..'unrecorded', nodeId) then
+        redis.call('ZADD', p..'unrecorded', 0, nodeId)
+      end
+    end
+  end
+  redis.call('SET', p..'unrecorded-kept', '1')
+end
 `;
 
 /**
@@ -216,8 +244,14 @@ const addRoom = `${helpers}
 local roomId, nodeId, createdAt, json, code = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if code ~= '' then
   local holder = redis.call('GET', p..'code:'..code)
-  -- A code whose room is gone (removed while its listing could not be read) is free.
-  if holder and holder ~= roomId and redis.call('EXISTS', p..'room:'..holder) == 1 then return 0 end
+  -- A code whose room is gone (removed while its listing could not be read) is free, and so is one whose
+  -- room no lookup finds (a dead node's not swept yet, or a listing that cannot be read): findByCode finds
+  -- no room under it, and a creation draws its code by that lookup.
+  if holder and holder ~= roomId then
+    local held = redis.call('GET', p..'room:'..holder)
+    local room = held and decodeRoom(held)
+    if room and alive(room.nodeId) then return 0 end
+  end
   redis.call('SET', p..'code:'..code, roomId)
 end
 -- A node with no record yet: see alive.
@@ -364,6 +398,7 @@ end`;
  */
 const heartbeat = `${helpers}
 ensureIndexes()
+ensureUnrecordedKept()
 local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
 -- Which Redis process this is (its run_id; '' when an ACL forbids INFO: no restart is seen then). Another
 -- than at the last heartbeat of any node, or of this node: Redis restarted, perhaps from a snapshot, or a
@@ -455,6 +490,35 @@ for _, nodeId in ipairs(redis.call('SMEMBERS', p..'nodes')) do
 end
 return found`;
 
+/**
+ * ARGV: prefix, the reading drain's node id. { version, the plan JSON of every other draining node } (see
+ * `Registry.arrivals`); plans that expired, or that this version cannot read, are deleted as they are met.
+ */
+const arrivals = `${helpers}
+local now = nowMs()
+local plans = {}
+local all = redis.call('HGETALL', p..'arrivals')
+for i = 1, #all, 2 do
+  local ok, entry = pcall(cjson.decode, all[i + 1])
+  if not ok or type(entry) ~= 'table' or type(entry.expiresAt) ~= 'number' or entry.expiresAt <= now then
+    redis.call('HDEL', p..'arrivals', all[i])
+  elseif all[i] ~= ARGV[2] then
+    table.insert(plans, all[i + 1])
+  end
+end
+return { tonumber(redis.call('GET', p..'arrivals-version')) or 0, plans }`;
+
+/**
+ * ARGV: prefix, the drain's node id, its plan as JSON ([[nodeId, sessions, rooms], ...]), ttlMs, the
+ * version it was planned from. 1 written in place of its previous plan, 0 another plan was written since.
+ */
+const planArrivals = `${helpers}
+if (redis.call('GET', p..'arrivals-version') or '0') ~= ARGV[5] then return 0 end
+local expiresAt = string.format('%d', nowMs() + tonumber(ARGV[4]))
+redis.call('HSET', p..'arrivals', ARGV[2], '{"expiresAt":'..expiresAt..',"plan":'..ARGV[3]..'}')
+redis.call('INCR', p..'arrivals-version')
+return 1`;
+
 /** ARGV: prefix, the claim's key (`RedisKeys.creating`), token. Deletes the claim if the token holds it. */
 const releaseCreation = `
 if redis.call('GET', ARGV[2]) == ARGV[3] then return redis.call('DEL', ARGV[2]) end
@@ -492,5 +556,7 @@ export const scripts = {
   heartbeat: new LuaScript(heartbeat),
   removeNode: new LuaScript(removeNode),
   listNodes: new LuaScript(listNodes),
+  arrivals: new LuaScript(arrivals),
+  planArrivals: new LuaScript(planArrivals),
   releaseCreation: new LuaScript(releaseCreation),
 } as const;

@@ -59,6 +59,22 @@ export interface NodeLoad {
   maxRooms: number;
 }
 
+/** Players and rooms a draining node sends to one node (see `Registry.planArrivals`). */
+export interface Arrival {
+  /** Player sessions, each counted once. */
+  sessions: number;
+  /** Rooms whose players go together (they may make one room there: it counts against `maxRooms`). */
+  rooms: number;
+}
+
+/** What the draining nodes send the other nodes, as `Registry.arrivals` reads it. */
+export interface Arrivals {
+  /** Changes with every plan written: a plan made from this reading is refused once another was written. */
+  version: number;
+  /** By target node id: what every draining node but the reader sends there, its plan not yet expired. */
+  byNode: Map<string, Arrival>;
+}
+
 /**
  * A change to the room listing, from any node: what a lobby needs to refresh. `reset`: changes may have
  * been missed (a shared registry's subscription was down, or just came up): list again.
@@ -116,6 +132,26 @@ export interface Registry {
   claimCreation?(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Gives back a claim `token` holds; nothing if it expired or another holds the key now. */
   releaseCreation?(key: string, token: string): Promise<void>;
+  /**
+   * What the draining nodes other than `from` plan to send each node (see `planArrivals`). Optional, as
+   * `planArrivals` is.
+   */
+  arrivals?(from: string): Promise<Arrivals>;
+  /**
+   * Writes where the draining process `from` sends its players (by target node id), in place of its
+   * previous plan, for `ttlMs`: until they have moved and the targets' heartbeats count them. (The server
+   * names itself by node id and boot, so that a process that gave its id up to a newer one, both draining,
+   * keeps a plan of its own.) Only if no plan was written since the reading of `arrivals` that gave
+   * `version` (false, nothing written: read again, plan again), so that nodes draining at once each plan
+   * knowing what the others send, and two of them never both take a node's last room to spare. Optional: a
+   * registry without it leaves each drain planning by heartbeats alone.
+   */
+  planArrivals?(
+    from: string,
+    plan: ReadonlyMap<string, Arrival>,
+    ttlMs: number,
+    version: number,
+  ): Promise<boolean>;
   /**
    * Records `node` as alive (with its URL, draining flag and room types) for `ttlMs` more, and sweeps dead nodes
    * (a node that expired while others heartbeated is swept before it is recorded again). After a stall,

@@ -1,4 +1,4 @@
-import type { NodeInfo } from '../registry/registry.js';
+import type { Arrival, NodeInfo, Registry } from '../registry/registry.js';
 import { defines } from './other-nodes.js';
 
 /** A player a draining node sends away, with the room it is in there, if any. */
@@ -8,13 +8,17 @@ export interface Leaver {
   room: { roomId: string; type: string; players: number } | undefined;
 }
 
-/** A node to send players to, with what it hosts counting what this drain has sent it so far. */
+/**
+ * A node to send players to, with what it hosts counting what other draining nodes send it and what this
+ * drain has sent it so far (`planned`).
+ */
 interface Target {
   url: string;
   node: NodeInfo;
   sessions: number;
   rooms: number;
   maxRooms: number;
+  planned: Arrival;
 }
 
 /**
@@ -22,7 +26,8 @@ interface Target {
  * room go together (they quick-play again where they land, and find each other there); players in no
  * room go one by one. Each room goes to the node with the fewest sessions among those that define its type
  * and have a room to spare below their `maxRooms` (as their heartbeats report it, plus what this drain has
- * sent them so far), so the rooms are spread by load, largest first. Where no node qualifies, the nearest:
+ * sent them so far, and what other nodes draining at the same time send them: see `Registry.planArrivals`),
+ * so the rooms are spread by load, largest first. Where no node qualifies, the nearest:
  * any node that defines the type, then any node at all (the player at least keeps a session). A player
  * keeps the node it was told first (the drain notice names it) while that node takes players.
  */
@@ -42,11 +47,17 @@ export class DrainTargets {
   /**
    * Takes the nodes that take players now (live, not draining, not this one) with their loads, and plans
    * where `leavers` go: those told a node that is still among them keep it (and count in its load first),
-   * the others are spread, largest rooms first. `typesHere`: the types of the rooms running here. Returns
-   * each leaver's URL, '' when there is no node.
+   * the others are spread, largest rooms first. `typesHere`: the types of the rooms running here.
+   * `arriving`: what other draining nodes send each node (by node id), counted in its load. Returns each
+   * leaver's URL, '' when there is no node.
    */
-  plan(nodes: readonly NodeInfo[], leavers: readonly Leaver[], typesHere: readonly string[]): string[] {
-    this.#targets = new Map(nodes.map((node) => [node.url, targetOf(node)]));
+  plan(
+    nodes: readonly NodeInfo[],
+    leavers: readonly Leaver[],
+    typesHere: readonly string[],
+    arriving: ReadonlyMap<string, Arrival> = new Map(),
+  ): string[] {
+    this.#targets = new Map(nodes.map((node) => [node.url, targetOf(node, arriving.get(node.nodeId))]));
     this.#typesHere = [...new Set(typesHere)];
     this.#counted.clear();
     const rank = (leaver: Leaver) =>
@@ -55,6 +66,50 @@ export class DrainTargets {
     for (const leaver of [...leavers].sort((x, y) => rank(y) - rank(x)))
       urls.set(leaver, this.targetFor(leaver));
     return leavers.map((leaver) => urls.get(leaver) ?? '');
+  }
+
+  /**
+   * Plans as `plan` does, counting in each node's load what the other draining nodes send it, and writes
+   * what this drain sends each node to `registry` for `ttlMs` under `from` (this process's name). When
+   * another drain wrote its plan between the reading and the writing, reads and plans again (at most
+   * `PLAN_ATTEMPTS` times): each drain plans knowing every plan written before its own, so nodes draining
+   * at once do not all pick the least loaded node, nor take one room to spare twice. A registry without
+   * plans, or one that fails, leaves the plan to the heartbeats' loads alone.
+   */
+  async planShared(
+    registry: Registry,
+    from: string,
+    nodes: readonly NodeInfo[],
+    leavers: readonly Leaver[],
+    typesHere: readonly string[],
+    ttlMs: number,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const seen = await registry.arrivals?.(from).catch(() => undefined);
+      // What a refused plan chose was told no one: the next attempt must not keep it.
+      const told = this.#toldTo(leavers);
+      this.plan(nodes, leavers, typesHere, seen?.byNode);
+      if (seen === undefined || attempt === PLAN_ATTEMPTS) return;
+      const written = await registry
+        .planArrivals?.(from, this.arrivals(), ttlMs, seen.version)
+        .catch(() => undefined);
+      if (written !== false) return;
+      for (const [byKey, key, url] of told) {
+        if (url === undefined) byKey.delete(key);
+        else byKey.set(key, url);
+      }
+    }
+  }
+
+  /**
+   * The nodes the leavers (and their rooms) were told so far, to put back after a refused plan: only
+   * theirs, as a player saying hello meanwhile is told its own (`targetFor`).
+   */
+  #toldTo(leavers: readonly Leaver[]): (readonly [Map<string, string>, string, string | undefined])[] {
+    return leavers.flatMap(({ playerId, room }) => [
+      ...(playerId === undefined ? [] : [[this.#byPlayer, playerId, this.#byPlayer.get(playerId)] as const]),
+      ...(room === undefined ? [] : [[this.#byRoom, room.roomId, this.#byRoom.get(room.roomId)] as const]),
+    ]);
   }
 
   /**
@@ -73,6 +128,12 @@ export class DrainTargets {
     return url;
   }
 
+  /** What this drain sends each node, by node id, as planned so far: for `Registry.planArrivals`. */
+  arrivals(): Map<string, Arrival> {
+    const planned = [...this.#targets.values()].filter(({ planned }) => planned.sessions > 0);
+    return new Map(planned.map((target) => [target.node.nodeId, { ...target.planned }]));
+  }
+
   /** The node the leaver was told, if it still takes players. */
   #kept(leaver: Leaver): string | undefined {
     return leaver.playerId === undefined ? undefined : this.#live(this.#byPlayer.get(leaver.playerId));
@@ -89,8 +150,12 @@ export class DrainTargets {
     const target = this.#targets.get(url);
     if (target === undefined || (leaver.playerId !== undefined && this.#counted.has(key))) return;
     this.#counted.add(key);
-    target.sessions += leaver.room?.players ?? 1;
-    if (leaver.room !== undefined) target.rooms++;
+    const rooms = leaver.room === undefined ? 0 : 1;
+    const sessions = leaver.room?.players ?? 1;
+    target.sessions += sessions;
+    target.rooms += rooms;
+    target.planned.sessions += sessions;
+    target.planned.rooms += rooms;
   }
 
   #choose(types: readonly string[]): string | undefined {
@@ -103,20 +168,31 @@ export class DrainTargets {
   }
 }
 
+/**
+ * Plans a drain makes at most when other drains keep writing theirs in between. Each refusal means another
+ * drain's plan was written, and a drain writes two (its notice's and its goodbye's): among k drains at once
+ * one is refused at most 2(k - 1) times, so this covers 16. Past it, the last plan stands, unwritten.
+ */
+const PLAN_ATTEMPTS = 32;
+
 /** The targets that `keep`, or all of them when none does. */
 function narrowed(targets: Target[], keep: (target: Target) => boolean): Target[] {
   const kept = targets.filter(keep);
   return kept.length > 0 ? kept : targets;
 }
 
-/** A node of an earlier version reports no load: taken for an empty one without a room limit. */
-function targetOf(node: NodeInfo): Target {
+/**
+ * A node with what it hosts and what other drains send it. A node of an earlier version reports no load:
+ * taken for an empty one without a room limit.
+ */
+function targetOf(node: NodeInfo, arriving: Arrival = { sessions: 0, rooms: 0 }): Target {
   const load = node.load;
   return {
     url: node.url,
     node,
-    sessions: load?.sessions ?? 0,
-    rooms: load?.rooms ?? 0,
+    sessions: (load?.sessions ?? 0) + arriving.sessions,
+    rooms: (load?.rooms ?? 0) + arriving.rooms,
     maxRooms: load?.maxRooms ?? Number.POSITIVE_INFINITY,
+    planned: { sessions: 0, rooms: 0 },
   };
 }

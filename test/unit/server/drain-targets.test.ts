@@ -1,4 +1,4 @@
-import type { NodeInfo, NodeLoad } from 'vehikill-net/server';
+import { MemoryRegistry, type NodeInfo, type NodeLoad } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 import { DrainTargets, type Leaver } from '../../../src/server/rooms/drain-targets.js';
 
@@ -59,5 +59,31 @@ describe('DrainTargets', () => {
     expect(targets.plan([], [alone('p1'), { playerId: undefined, room: undefined }], [])).toEqual(['', '']);
     const loaded = node('b', { sessions: 1, rooms: 0, maxRooms: 100 });
     expect(targets.plan([loaded, node('old')], [alone('p2')], [])).toEqual(['old']);
+  });
+
+  it("plans with what other drains send, and plans again, keeping nothing, when another's plan came first", async () => {
+    const registry = new MemoryRegistry();
+    // c has a room to spare and the fewest players: where each drain alone would send its room.
+    const nodes = [node('c', idle(1)), node('d', { sessions: 1, rooms: 0, maxRooms: 1 })];
+    const [a, b] = [new DrainTargets(), new DrainTargets()];
+    const ofA = inRoom('pa', 'ra', 2);
+    const ofB = inRoom('pb', 'rb', 2);
+    // Both read the plans before either writes: b's first plan is refused, and made again knowing a's.
+    await Promise.all([
+      a.planShared(registry, 'a', nodes, [ofA], ['test'], 60_000),
+      b.planShared(registry, 'b', nodes, [ofB], ['test'], 60_000),
+    ]);
+    expect([a.targetFor(ofA), b.targetFor(ofB)]).toEqual(['c', 'd']);
+    expect(b.arrivals()).toEqual(new Map([['d', { sessions: 2, rooms: 1 }]]));
+    expect((await registry.arrivals('x')).byNode).toEqual(
+      new Map([
+        ['c', { sessions: 2, rooms: 1 }],
+        ['d', { sessions: 2, rooms: 1 }],
+      ]),
+    );
+    // Planned again (the goodbye): each keeps what it told its players.
+    await b.planShared(registry, 'b', nodes, [ofB], ['test'], 60_000);
+    await a.planShared(registry, 'a', nodes, [ofA], ['test'], 60_000);
+    expect([a.targetFor(ofA), b.targetFor(ofB)]).toEqual(['c', 'd']);
   });
 });

@@ -222,6 +222,29 @@ export function registryContract(
       await registry.close();
     });
 
+    it("takes a dead node's private code as free before the sweep, as a lookup by code finds no room", async () => {
+      const registry = await makeRegistry();
+      await registry.heartbeat(node('node-a'), 300);
+      await registry.heartbeat(node('node-b'), 60_000);
+      await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'DEADCD' }));
+      await time.pass(500);
+      // Node a died; nobody has swept since. A creation draws its code by the lookup, then adds the room.
+      expect(await registry.findByCode('DEADCD')).toBeUndefined();
+      expect(
+        await registry.addRoom(listing('room2', { nodeId: 'node-b', private: true, code: 'DEADCD' })),
+      ).toBe(true);
+      expect((await registry.findByCode('DEADCD'))?.roomId).toBe('room2');
+      // The sweep takes the dead room away, and leaves the code to its new holder.
+      await registry.heartbeat(node('node-b'), 60_000, true);
+      expect((await registry.findByCode('DEADCD'))?.roomId).toBe('room2');
+      // Node a back from the dead: its room's code is another live room's now.
+      expect(await registry.heartbeat(node('node-a'), 300, true)).toBe(false);
+      expect(
+        await registry.addRoom(listing('room1', { nodeId: 'node-a', private: true, code: 'DEADCD' })),
+      ).toBe(false);
+      await registry.close();
+    });
+
     it('reserves seats atomically: 20 concurrent reservations on 4 seats admit exactly 4', async () => {
       const registry = await makeRegistry();
       await registry.addRoom(listing('room1'));
@@ -625,6 +648,65 @@ export function registryContract(
       // One never given back (its node died) lapses after its time.
       await time.pass(600);
       expect(await registry.claimCreation?.(key, 'node-c 1', 500)).toBe(true);
+      await registry.close();
+    });
+
+    it("gives each draining node the others' plans, and refuses a plan made before another was written", async () => {
+      const registry = await makeRegistry();
+      const plan = (entries: [string, number, number][]) =>
+        new Map(entries.map(([nodeId, sessions, rooms]) => [nodeId, { sessions, rooms }]));
+      const seenByA = await registry.arrivals?.('drain-a');
+      const seenByB = await registry.arrivals?.('drain-b');
+      expect(seenByA?.byNode).toEqual(new Map());
+      // Both read the same version: the first plan written wins, the other was made without knowing it.
+      expect(
+        await registry.planArrivals?.('drain-a', plan([['node-c', 2, 1]]), 60_000, seenByA?.version ?? -1),
+      ).toBe(true);
+      expect(
+        await registry.planArrivals?.('drain-b', plan([['node-c', 2, 1]]), 60_000, seenByB?.version ?? -1),
+      ).toBe(false);
+      const again = await registry.arrivals?.('drain-b');
+      expect(again?.byNode).toEqual(plan([['node-c', 2, 1]]));
+      expect(
+        await registry.planArrivals?.(
+          'drain-b',
+          plan([
+            ['node-d', 3, 1],
+            ['node-c', 1, 0],
+          ]),
+          300,
+          again?.version ?? -1,
+        ),
+      ).toBe(true);
+      // Summed over the other drains; a drain's own plan is left out of its reading.
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 3, 1],
+          ['node-d', 3, 1],
+        ]),
+      );
+      expect((await registry.arrivals?.('drain-a'))?.byNode).toEqual(
+        plan([
+          ['node-d', 3, 1],
+          ['node-c', 1, 0],
+        ]),
+      );
+      // A plan written again replaces the drain's previous one.
+      const current = await registry.arrivals?.('drain-a');
+      const latestOfA = plan([['node-d', 1, 1]]);
+      expect(await registry.planArrivals?.('drain-a', latestOfA, 60_000, current?.version ?? -1)).toBe(true);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-d', 4, 2],
+          ['node-c', 1, 0],
+        ]),
+      );
+      // A plan's time runs out: its players have moved, and the targets' heartbeats count them.
+      await time.pass(500);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
+      // What the plan is given is copied: the caller changing it afterwards changes nothing.
+      latestOfA.set('node-e', { sessions: 9, rooms: 9 });
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
       await registry.close();
     });
   });

@@ -1,0 +1,45 @@
+import type { Clock } from '../../common/index.js';
+import type { Arrival, Arrivals } from './registry.js';
+
+/**
+ * The in-memory registry's drain plans (see `Registry.planArrivals`): each draining node's latest plan,
+ * until it expires, and a version that every written plan moves on.
+ */
+export class ArrivalPlans {
+  readonly #clock: Clock;
+  readonly #plans = new Map<string, { plan: Map<string, Arrival>; expiresAt: number }>();
+  #version = 0;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  read(from: string): Arrivals {
+    const now = this.#clock.now();
+    const byNode = new Map<string, Arrival>();
+    for (const [drain, { plan, expiresAt }] of [...this.#plans]) {
+      // Expired ones go as they are met, so that plans of drains long over cannot pile up.
+      if (expiresAt <= now) this.#plans.delete(drain);
+      else if (drain !== from) for (const [nodeId, arrival] of plan) addArrival(byNode, nodeId, arrival);
+    }
+    return { version: this.#version, byNode };
+  }
+
+  write(from: string, plan: ReadonlyMap<string, Arrival>, ttlMs: number, version: number): boolean {
+    if (version !== this.#version) return false;
+    const copy = new Map([...plan].map(([nodeId, { sessions, rooms }]) => [nodeId, { sessions, rooms }]));
+    this.#plans.set(from, { plan: copy, expiresAt: this.#clock.now() + ttlMs });
+    this.#version++;
+    return true;
+  }
+
+  clear(): void {
+    this.#plans.clear();
+  }
+}
+
+/** Adds `arrival` to what `byNode` holds for `nodeId`. */
+export function addArrival(byNode: Map<string, Arrival>, nodeId: string, arrival: Arrival): void {
+  const held = byNode.get(nodeId) ?? { sessions: 0, rooms: 0 };
+  byNode.set(nodeId, { sessions: held.sessions + arrival.sessions, rooms: held.rooms + arrival.rooms });
+}
