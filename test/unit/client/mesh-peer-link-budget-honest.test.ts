@@ -4,6 +4,7 @@ import { ManualClock } from '../../../src/common/index.js';
 import { Channel } from '../../../src/transport/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
 import { type FakeRoom, fakeRoom, member } from './fakes/fake-room.js';
+import { relayCarrier } from './fakes/relay-carrier.js';
 
 const peer = 'aaaaaaaa01'; // the lower id: its links offer
 const self = 'aaaaaaaa02';
@@ -11,8 +12,7 @@ const rtc = { RTCPeerConnection: FakePeerConnection.ctor };
 
 /**
  * Our room and the peer's client, with their meshes; what each side sends through the relay is carried
- * to the other when the test says (`forward`), in order, as the server would, or lost (`dropTheirs`: a
- * resync dropped it). The peer can leave and join again as its client does (a new room on the same
+ * to the other when the test says (`forward`), in order, as the server would. The peer can leave and join again as its client does (a new room on the same
  * client's link epochs, its mesh closed by the leave and its goodbye relayed ahead of it). Each side's
  * dispatch messages are numbered in the order sent, and what the other side heard of them is recorded.
  */
@@ -28,7 +28,6 @@ async function honestPair() {
     if (channel === Channel.dispatch) heard.ours.push(bytes[0] as number);
   });
   let peerMesh: PeerMesh;
-  const at = { ours: 0, theirs: 0 };
   const openPeerMesh = () => {
     peerMesh = theirs.room.mesh({ rtc });
     peerMesh.on('message', ({ channel, bytes }) => {
@@ -42,14 +41,8 @@ async function honestPair() {
   link();
   openPeerMesh();
   await settle();
-  const forward = () => {
-    for (const frame of theirs.relayed.slice(at.theirs))
-      ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
-    at.theirs = theirs.relayed.length;
-    for (const frame of ours.relayed.slice(at.ours))
-      theirs.room.receivePeerData(self, frame.channel, frame.bytes, clock.now(), undefined);
-    at.ours = ours.relayed.length;
-  };
+  const relay = relayCarrier(clock, ours, theirs);
+  const forward = () => relay.forward();
   let sent = 0;
   /** Three messages each way, half a second apart, carried across at once. */
   const talk = async () => {
@@ -69,14 +62,11 @@ async function honestPair() {
     talk,
     forward,
     sent: () => sent,
-    dropTheirs: () => {
-      at.theirs = theirs.relayed.length;
-    },
     /** Turns the peer's mesh off and on (`goodbye`: whether its goodbye reaches us). */
     toggle: async (goodbye: 'heard' | 'lost') => {
       peerMesh.close();
       if (goodbye === 'heard') forward();
-      else at.theirs = theirs.relayed.length;
+      else relay.dropTheirs();
       openPeerMesh();
       await settle();
     },
@@ -86,7 +76,7 @@ async function honestPair() {
       forward();
       ours.room.applyMemberLeft(peer, 'left');
       theirs = fakeRoom(peer, [peer, self], clock, { linkEpochs: peerEpochs });
-      at.theirs = 0;
+      relay.replaceTheirs(theirs);
       link();
       ours.room.applyMemberJoined(member(peer));
       openPeerMesh();
