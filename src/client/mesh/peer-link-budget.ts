@@ -8,9 +8,11 @@ import { TokenBucket } from '../../common/index.js';
  * tells the app of a link closed and made again. An honest peer turns its mesh off and on, or leaves and
  * comes back, now and then; a hostile one doing it in a loop (or naming ever newer links of its own in its
  * offers) would otherwise have this side make link after link, offering on each when it is the side that
- * starts attempts. Past it, a goodbye or an offer from a later link is ignored (the link stays, and takes the
- * peer's next stream or offer itself), and the link made for a rejoin holds off the direct path until the
- * budget has a link again. Kept across the peer's leave and rejoin, as its offer budget is.
+ * starts attempts. Past it, a link made holds off the direct path until the budget has a link again, and a
+ * goodbye or an offer from a later link is ignored (the link stays, and takes the peer's next stream or offer
+ * itself) unless this side had sent on the link: the peer's next link retired that stream, and kept, the link
+ * would lose what it sent (PeerMesh `#mayReplace`). Kept across the peer's leave and rejoin, as its offer
+ * budget is.
  */
 export const PEER_LINK_BURST = 4;
 export const PEER_LINKS_PER_SECOND = 0.1;

@@ -386,13 +386,13 @@ export class PeerMesh {
     const rate = options.peerMessagesPerSecond ?? DEFAULT_PEER_MESSAGES_PER_SECOND;
     const now = this.#room.clock.now();
     const bucket = kept?.bucket ?? new TokenBucket(rate * 2, rate, now);
-    // A replacement took its link from the budget before it closed the link before (`#mayReplace`). A
-    // join takes one here; past the budget (a peer leaving and rejoining in a loop), the link holds off the
-    // direct path until there is one again, or each rejoin would cost this side a WebRTC attempt. That one
-    // is charged to it, so that the next rejoin's link waits longer, not for the same refill.
+    // Every link takes one from the budget, for a seating or in a closed one's place; past it (a peer
+    // leaving and rejoining in a loop), the link holds off the direct path until there is one again, or each
+    // would cost this side a WebRTC attempt. That one is charged to it, so that the next link waits longer,
+    // not for the same refill.
     const links = kept?.links ?? peerLinkBudget(now);
     let heldOffMs = 0;
-    if (replacing === undefined && !links.take(now)) {
+    if (!links.take(now)) {
       heldOffMs = links.msUntilToken(now);
       links.charge(now);
     }
@@ -417,8 +417,8 @@ export class PeerMesh {
     });
     relay.markGoodbyes({
       followed: () => link.followedEpoch,
-      // Past the link budget, a goodbye is ignored as one meant for another link: see peer-link-budget.ts.
-      isForUs: (followed) => link.isGoodbyeForUs(followed) && this.#mayReplace(peerId),
+      // Past the link budget, a goodbye is ignored as one meant for another link when that loses nothing.
+      isForUs: (followed) => link.isGoodbyeForUs(followed) && this.#mayReplace(peerId, link),
     });
     this.#buckets.set(peerId, bucket);
     this.#linkBudgets.set(peerId, links);
@@ -518,9 +518,20 @@ export class PeerMesh {
     this.#refusals.forget(peerId);
   }
 
-  /** Whether the mesh may replace its link to `peerId` now (taking one from its link budget). */
-  #mayReplace(peerId: string): boolean {
-    return this.#linkBudgets.get(peerId)?.take(this.#room.clock.now()) ?? true;
+  /**
+   * Whether the mesh replaces `link`, its link to `peerId`, for a goodbye or a later link of the peer's: when
+   * its link budget has one (see peer-link-budget.ts), and past it only when keeping the link would lose
+   * messages. A link of the peer's may have taken our link's stream (it acked some, or some is on its way),
+   * and the peer's next link retired that stream: it drops what our link sends on it, and says the goodbye
+   * again until the link goes, which a link replaced then cannot take from its middle. Kept past the budget,
+   * an honest peer's link (one whose rejoins on a flaky network spent it) lost what it sent meanwhile for
+   * good. A hostile peer gets a replacement past the budget only after this side sent to it, and the fresh
+   * link holds off the direct path (see `#connect`). The link made takes one from the budget.
+   */
+  #mayReplace(peerId: string, link: PeerLink): boolean {
+    return (
+      this.#linkBudgets.get(peerId)?.has(this.#room.clock.now()) !== false || link.peerMayHaveTakenOurStream
+    );
   }
 
   /**
@@ -602,8 +613,9 @@ export class PeerMesh {
    * dropped ours and said the missed goodbye again, closing it then: the fresh link in its place would
    * retire the stream it had been following, and say a goodbye of its own that closed the peer's new link
    * too, losing what the peer sent meanwhile (two links replaced for one goodbye). Replaced now, as that
-   * goodbye would have done, the fresh link gets the frame and takes the new stream from its start. Within
-   * the link budget (see peer-link-budget.ts); past it, the link takes the frame as before.
+   * goodbye would have done, the fresh link gets the frame and takes the new stream from its start. Past
+   * the link budget too, as kept the link would lose messages (see `#mayReplace`); the fresh link then holds
+   * off the direct path, and has sent nothing a next frame could make it replaced for.
    */
   #missedGoodbye(from: string, frame: Uint8Array): boolean {
     const link = this.#links.get(from);
@@ -612,7 +624,8 @@ export class PeerMesh {
     // The peer's link ours knows: the one whose stream it takes, else the one it negotiated with.
     const known = link?.followedEpoch ?? link?.peerLinkEpoch;
     if (link === undefined || relay === undefined || epoch === undefined || known === undefined) return false;
-    if (!epochNewer(epoch, known) || !link.peerMayHaveTakenOurStream || !this.#mayReplace(from)) return false;
+    // Not `#mayReplace`: keeping the link would lose messages whatever its budget (see there).
+    if (!epochNewer(epoch, known) || !link.peerMayHaveTakenOurStream) return false;
     const serverTime = relay.lastServerTime;
     relay.closeLocally();
     this.#relays.get(from)?.receive(RELAY_CHANNEL_NUMBER.dispatch, frame, serverTime);
@@ -636,10 +649,10 @@ export class PeerMesh {
     // The peer's link that ours negotiated with is gone, and its goodbye with it: closed as that goodbye
     // would have (saying none back, which only the peer's next link would hear), ours is replaced at once
     // (`#relink`), and the fresh link takes the offer.
-    // Past the link budget, the link stays and takes the offer itself (see peer-link-budget.ts).
-    if (this.#links.get(from)?.fromNextPeerLink(signal) && this.#mayReplace(from)) {
+    // Past the link budget, the link stays and takes the offer itself when that loses nothing (`#mayReplace`).
+    const link = this.#links.get(from);
+    if (link?.fromNextPeerLink(signal) && this.#mayReplace(from, link))
       this.#relays.get(from)?.closeLocally();
-    }
     this.#links.get(from)?.receiveSignal(signal);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/index.js';
 import { Channel } from '../../../src/transport/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
+import { relayCarrier } from './fakes/relay-carrier.js';
 import { sentDescriptions as sent, twoRooms as twoRoomsOf } from './fakes/two-rooms.js';
 
 const peer = 'aaaaaaaa01'; // the lower id: its links offer and retry
@@ -109,18 +110,7 @@ describe("a peer's next link whose dispatch came ahead of its offer", () => {
  */
 async function relayedPair() {
   const { clock, ours, theirs, mesh, peerMesh } = await twoMeshes();
-  const at = { ours: 0, theirs: 0 };
-  const forward = () => {
-    for (const frame of theirs.relayed.slice(at.theirs))
-      ours.room.receivePeerData(peer, frame.channel, frame.bytes, clock.now(), undefined);
-    at.theirs = theirs.relayed.length;
-    for (const frame of ours.relayed.slice(at.ours))
-      theirs.room.receivePeerData(self, frame.channel, frame.bytes, clock.now(), undefined);
-    at.ours = ours.relayed.length;
-  };
-  const drop = () => {
-    at.theirs = theirs.relayed.length;
-  };
+  const { forward, dropTheirs: drop } = relayCarrier(clock, ours, theirs);
   const heard: number[] = [];
   mesh.on('message', ({ channel, bytes }) => {
     if (channel === Channel.dispatch) heard.push(bytes[0]!);

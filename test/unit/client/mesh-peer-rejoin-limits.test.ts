@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PEER_LINK_BURST, PEER_LINKS_PER_SECOND } from '../../../src/client/mesh/peer-link-budget.js';
 import { ManualClock } from '../../../src/common/index.js';
+import { Channel } from '../../../src/transport/index.js';
 import { encodeGoodbye } from '../../../src/transport/keepalive.js';
 import { RELAY_CONTROL } from '../../../src/transport/relay-link.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
@@ -102,6 +103,26 @@ describe('how many links the mesh makes to a peer, across goodbyes, later links 
     }
     expect(replaced).toBeGreaterThan(0);
     expect(replaced).toBeLessThanOrEqual(PEER_LINK_BURST + 60 * PEER_LINKS_PER_SECOND);
+    mesh.close();
+  });
+
+  it('goodbyes in a loop while this side sends start a few WebRTC attempts, though each replaces the link', async () => {
+    FakePeerConnection.reset();
+    const clock = new ManualClock();
+    const { room, signals } = fakeRoom(self, [higher, self], clock);
+    const mesh = room.mesh({ rtc });
+    // Each link sent a message the peer never acks: kept, the link would lose it, so past the link budget a
+    // goodbye still replaces it. The fresh links hold off the direct path instead. Just over 2 s apart, so
+    // that the pace of replacements alone (RELINK_PACE_MS) would not hold them off.
+    for (let t = 0; t < 60; t++) {
+      mesh.send(higher, Channel.dispatch, Uint8Array.of(t));
+      room.receivePeerData(higher, RELAY_CONTROL, goodbye(), clock.now(), undefined);
+      await settle();
+      clock.advance(2_100);
+    }
+    const most = PEER_LINK_BURST + 126 * PEER_LINKS_PER_SECOND + 1;
+    expect(FakePeerConnection.made.length).toBeLessThanOrEqual(most);
+    expect(signals.length).toBeLessThanOrEqual(most);
     mesh.close();
   });
 
