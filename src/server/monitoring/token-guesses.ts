@@ -1,4 +1,4 @@
-import { AddressRate } from '../address-rate.js';
+import { AddressRate, GUESS_NETWORKS } from '../address-rate.js';
 
 /** Wrong tokens one address may send at once: room for an operator's typos. */
 const GUESS_BURST = 10;
@@ -13,10 +13,16 @@ export type TokenVerdict = 'right' | 'wrong' | { waitMs: number };
  * token: comparing in constant time hides nothing if a guesser may try without end, and operators pick
  * tokens from words. Only wrong tokens count: a right one spends nothing, so signing in does not. An
  * address past its wrong tokens is refused before its token is compared: letting a right one in would
- * tell it from a wrong one, which is all a guesser needs. Memory is bounded as AddressRate's is.
+ * tell it from a wrong one, which is all a guesser needs. An IPv6 address's /48 and /32 are bounded too
+ * (`GUESS_NETWORKS`: 4 and 16 times one address): a rented /48 is 65,536 /64s, each a block of its own.
+ * Memory is bounded as AddressRate's is.
  */
 export class TokenGuesses {
-  readonly #wrong = new AddressRate({ burst: GUESS_BURST, perSecond: GUESSES_PER_SECOND });
+  readonly #wrong = new AddressRate({
+    burst: GUESS_BURST,
+    perSecond: GUESSES_PER_SECOND,
+    networks: GUESS_NETWORKS,
+  });
 
   /** Checks a token `source` presents with `matches`, unless it has guessed wrong too often of late. */
   check(source: string, now: number, matches: () => boolean): TokenVerdict {
