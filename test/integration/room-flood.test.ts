@@ -228,6 +228,31 @@ describe('guessing private room codes', () => {
     clock.advance(1_000);
     expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
   });
+  it('is bounded per IPv6 /48 too: its /64s have 80 wrong codes together, not 20 each', async () => {
+    const clock = new ManualClock(0);
+    const { t, metrics } = await serve({ trustProxy: 1, clock });
+    const host = await connectedAt(t, '198.51.100.9');
+    const room = await host.create('flood', { private: true });
+    const code = room.info.code as string;
+    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    // Sixteen /64s of one /48, five wrong codes each: every /64 within its own 20, the /48 at its 80.
+    for (let n = 0; n < 16; n++) {
+      const guesser = await connectedAt(t, `2001:db8:aa:${n}::1`);
+      for (let i = 0; i < 5; i++)
+        await expect(guesser.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+      guesser.close();
+    }
+    // A seventeenth /64 of that /48 waits, even with the right code; a player at another /48 does not.
+    const late = await connectedAt(t, '2001:db8:aa:ffff::1');
+    await expect(late.joinByCode(code)).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    expect(metrics.total('room_code_guesses_refused_total')).toBe(1);
+    const friend = await connectedAt(t, '2001:db8:bb:1::1');
+    expect((await friend.joinByCode(code)).roomId).toBe(room.roomId);
+    // The /48 gets four guesses a second: a quarter of a second later, the right code gets in.
+    clock.advance(250);
+    expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
+  });
+
   it('holds for guesses made at once, from many addresses of one IPv6 /64, with a lookup that takes time', async () => {
     const clock = new ManualClock(0);
     // A lookup that takes a registry round trip, as Redis's does: guesses from many sessions are then in
