@@ -41,6 +41,11 @@ export const GUESS_NETWORKS: readonly NetworkLimit[] = [
   { prefixLength: 32, times: 16 },
 ];
 
+/** Whether a check counts the address's networks (see `AddressRateLimits.networks`); by default it does. */
+export interface NetworkScope {
+  networks?: boolean;
+}
+
 /**
  * Addresses remembered at once. A bucket is only worth keeping until it has refilled (20 s for room
  * creation with the defaults, 4 s for connections), so this is far more than the addresses that act
@@ -85,9 +90,12 @@ export class AddressRate {
     return this.#networks.reduce((size, { rate }) => size + rate.size, this.#buckets.size);
   }
 
-  /** Takes one action for `address`: 0 when it and its networks may act, else (taking nothing) ms until they may. */
-  take(address: string, now: number): number {
-    const networks = this.#networksOf(address);
+  /**
+   * Takes one action for `address`: 0 when it and its networks may act, else (taking nothing) ms until
+   * they may. `networks: false` counts the address alone (one the caller knows is no guesser).
+   */
+  take(address: string, now: number, { networks: counted = true }: NetworkScope = {}): number {
+    const networks = counted ? this.#networksOf(address) : [];
     const networkWait = Math.max(0, ...networks.map(([rate, network]) => rate.waitMs(network, now)));
     if (networkWait > 0) return Math.max(networkWait, this.#ownWaitMs(address, now));
     const wait = this.#takeOwn(address, now);
@@ -104,9 +112,9 @@ export class AddressRate {
     for (const [rate, network] of this.#networksOf(address)) rate.refund(network, now);
   }
 
-  /** Ms until `address` and its networks may act (0: now), taking nothing. */
-  waitMs(address: string, now: number): number {
-    const networks = this.#networksOf(address);
+  /** Ms until `address` and its networks (unless `networks: false`) may act (0: now), taking nothing. */
+  waitMs(address: string, now: number, { networks: counted = true }: NetworkScope = {}): number {
+    const networks = counted ? this.#networksOf(address) : [];
     return Math.max(
       this.#ownWaitMs(address, now),
       ...networks.map(([rate, network]) => rate.waitMs(network, now)),

@@ -91,6 +91,31 @@ describe('guessing the admin token', () => {
   });
 });
 
+describe('guessing the metrics token from the network of a working scraper', () => {
+  it('holds back the guessers, not the scraper that presented the right token before', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    t = await startServer(
+      {},
+      {
+        clock,
+        trustProxy: 1,
+        metricsToken: METRICS,
+        metrics: new PrometheusMetrics({ processMetrics: false }),
+      },
+    );
+    const scrape = (token: string, address: string) =>
+      fetch(`${t?.httpUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address },
+      });
+    // A scraper on a provider's /48, which other customers' servers share.
+    expect((await scrape(METRICS, '2001:db8:aa:5ca1::1')).status).toBe(200);
+    for (let n = 0; n < 5; n++) for (let i = 0; i < 10; i++) await scrape(`nope-${i}`, `2001:db8:aa:${n}::1`);
+    expect((await scrape(METRICS, '2001:db8:aa:ffff::1')).status).toBe(429);
+    clock.advance(1_000);
+    expect((await scrape(METRICS, '2001:db8:aa:5ca1::1')).status).toBe(200);
+  });
+});
+
 describe('refusing a token on the JSON routes', () => {
   it('answers {code, message} as every HTTP refusal of the server does: UNAUTHORIZED, then RATE_LIMITED', async () => {
     t = await startServer(

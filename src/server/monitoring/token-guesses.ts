@@ -1,4 +1,5 @@
 import { AddressRate, GUESS_NETWORKS } from '../address-rate.js';
+import { ProvenBlocks } from './proven-blocks.js';
 
 /** Wrong tokens one address may send at once: room for an operator's typos. */
 const GUESS_BURST = 10;
@@ -15,7 +16,9 @@ export type TokenVerdict = 'right' | 'wrong' | { waitMs: number };
  * address past its wrong tokens is refused before its token is compared: letting a right one in would
  * tell it from a wrong one, which is all a guesser needs. An IPv6 address's /48 and /32 are bounded too
  * (`GUESS_NETWORKS`: 4 and 16 times one address): a rented /48 is 65,536 /64s, each a block of its own.
- * Memory is bounded as AddressRate's is.
+ * A block that presented a right token within the last day is bounded on its own only (ProvenBlocks): a
+ * scraper or an operator is then not held back by a guesser that shares its /48. Memory is bounded as
+ * AddressRate's is.
  */
 export class TokenGuesses {
   readonly #wrong = new AddressRate({
@@ -24,17 +27,25 @@ export class TokenGuesses {
     networks: GUESS_NETWORKS,
   });
 
+  /** Blocks that presented a right token lately: bounded on their own, not with their networks. */
+  readonly #proven = new ProvenBlocks();
+
   /** Checks a token `source` presents with `matches`, unless it has guessed wrong too often of late. */
   check(source: string, now: number, matches: () => boolean): TokenVerdict {
-    const waitMs = this.#wrong.waitMs(source, now);
+    const scope = { networks: !this.#proven.has(source, now) };
+    const waitMs = this.#wrong.waitMs(source, now, scope);
     if (waitMs > 0) return { waitMs };
-    if (matches()) return 'right';
-    this.#wrong.take(source, now);
+    if (matches()) {
+      this.#proven.note(source, now);
+      return 'right';
+    }
+    this.#wrong.take(source, now, scope);
     return 'wrong';
   }
 
-  /** Forgets the addresses whose count has run down. */
+  /** Forgets the addresses whose count has run down, and the blocks no longer proven. */
   sweep(now: number): void {
     this.#wrong.sweep(now);
+    this.#proven.sweep(now);
   }
 }

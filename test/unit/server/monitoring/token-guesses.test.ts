@@ -40,4 +40,23 @@ describe('wrong admin or metrics tokens', () => {
     expect(guesses.check(addressBlock('2a01:4f8:1:1::2'), 0, right)).toBe('right');
     expect(guesses.check(addressBlock('203.0.113.7'), 0, right)).toBe('right');
   });
+
+  it('from one /48 never keep out a block of it that presented the right token within the day', () => {
+    const guesses = new TokenGuesses();
+    const scraper = attackerBlock(0xbeef);
+    expect(guesses.check(scraper, 0, right)).toBe('right');
+    for (let n = 0; n < 100; n++) guesses.check(attackerBlock(n), 1_000, wrong);
+    expect(guesses.check(attackerBlock(100), 1_000, right)).toEqual({ waitMs: 1_500 });
+    // The scraper is bounded as one /64, as it was before networks were counted: no more, no less.
+    expect(guesses.check(scraper, 2_000, right)).toBe('right');
+    for (let i = 0; i < 10; i++) expect(guesses.check(scraper, 2_000, wrong)).toBe('wrong');
+    expect(guesses.check(scraper, 2_000, right)).toEqual({ waitMs: 6_000 });
+    // Its right token of a day before vouches no longer: its /48, spent again, holds it back.
+    const nextDay = 2_000 + 24 * 60 * 60 * 1000;
+    expect(guesses.check(scraper, nextDay, right)).toBe('right');
+    const dayAfter = nextDay + 24 * 60 * 60 * 1000;
+    guesses.sweep(dayAfter);
+    for (let n = 0; n < 100; n++) guesses.check(attackerBlock(n), dayAfter, wrong);
+    expect(guesses.check(scraper, dayAfter, right)).toEqual({ waitMs: 1_500 });
+  });
 });
