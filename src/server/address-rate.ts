@@ -105,11 +105,12 @@ export class AddressRate {
 
   /**
    * Gives back the action `take` took for `address`, when what it was taken for turned out not to count
-   * (a lookup that found the room). A bucket forgotten meanwhile is full again: nothing to give back.
+   * (a lookup that found the room), to its networks too unless `networks: false` (as the take had). A
+   * bucket forgotten meanwhile is full again: nothing to give back.
    */
-  refund(address: string, now: number): void {
+  refund(address: string, now: number, { networks: counted = true }: NetworkScope = {}): void {
     this.#buckets.get(address)?.refund(now);
-    for (const [rate, network] of this.#networksOf(address)) rate.refund(network, now);
+    if (counted) for (const [rate, network] of this.#networksOf(address)) rate.refund(network, now);
   }
 
   /** Ms until `address` and its networks (unless `networks: false`) may act (0: now), taking nothing. */

@@ -111,6 +111,19 @@ describe('a rate per address and per IPv6 network', () => {
     expect(rate.take(blockOf48(9), 0)).toBe(0);
   });
 
+  it('counts an address alone when asked to, its networks neither checked nor taken from', () => {
+    const rate = guesses();
+    for (let n = 0; n < 4; n++) for (let i = 0; i < 10; i++) rate.take(blockOf48(n), 0);
+    const alone = { networks: false };
+    expect(rate.waitMs(blockOf48(9), 0, alone)).toBe(0);
+    expect(rate.take(blockOf48(9), 0, alone)).toBe(0);
+    rate.refund(blockOf48(9), 0, alone);
+    // Nothing went back to the /48, spent as it was: given back, the /48 would have a guess now.
+    expect(rate.take(blockOf48(10), 0)).toBe(1_500);
+    for (let i = 0; i < 10; i++) rate.take(blockOf48(9), 0, alone);
+    expect(rate.take(blockOf48(9), 0, alone)).toBe(6_000);
+  });
+
   it('leaves IPv4, an IPv4-mapped IPv6 address included, an address on its own: its neighbours are others', () => {
     const rate = guesses();
     for (let host = 1; host < 255; host++) {
