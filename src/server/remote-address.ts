@@ -38,7 +38,7 @@ export function normalizeAddress(raw: string | undefined): string | undefined {
   if (isIP(address) === 4) return address;
   const groups = ipv6Groups(address);
   if (groups === undefined) return undefined;
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+  if (isIpv4Mapped(groups)) {
     const [high = 0, low = 0] = groups.slice(6);
     return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
   }
@@ -50,10 +50,37 @@ export function normalizeAddress(raw: string | undefined): string | undefined {
  * subscriber's network: a home or a phone is handed a whole /64, so its 2^64 addresses are one sender).
  */
 export function addressBlock(address: string): string {
-  const groups = isIP(address) === 6 ? ipv6Groups(address) : undefined;
-  if (groups === undefined) return address;
+  // An IPv4-mapped address is the IPv4 address it maps: read as IPv6, every IPv4 peer would share `::/64`.
+  const normal = normalizeAddress(address) ?? address;
+  const groups = isIP(normal) === 6 ? ipv6Groups(normal) : undefined;
+  if (groups === undefined) return normal;
   const prefix = groups.slice(0, 4).map((group) => group.toString(16));
   return `${normalizeAddress(`${prefix.join(':')}::`)}/64`;
+}
+
+/**
+ * The IPv6 network of `prefixLength` leading bits (1 to 64) that an address, or a block as `addressBlock`
+ * writes it, lies in: `2001:db8:1::/48` for `2001:db8:1:2::/64` and 48. A holder of a /48 (a site, or a
+ * rented server) has 65,536 /64s, each a block of its own; limits that must bound that holder count its
+ * network too (see AddressRate's `networks`). Undefined for IPv4, an IPv4-mapped address included, and
+ * for anything that is not an address: an IPv4 address is a block on its own, and the addresses around it
+ * are other subscribers'.
+ */
+export function addressNetwork(block: string, prefixLength: number): string | undefined {
+  const groups = ipv6Groups((block.endsWith('/64') ? block.slice(0, -3) : block).split('%')[0] ?? '');
+  if (groups === undefined || isIpv4Mapped(groups)) return undefined;
+  // Only the groups the prefix reaches, the last one masked: one spelling per network, without the cost
+  // of normalizeAddress's URL parse on every check of a limit.
+  const kept = groups.slice(0, Math.ceil(prefixLength / 16)).map((group, index) => {
+    const bits = Math.min(16, prefixLength - 16 * index);
+    return (group & (0xffff << (16 - bits)) & 0xffff).toString(16);
+  });
+  return `${kept.join(':')}::/${prefixLength}`;
+}
+
+/** Whether IPv6 `groups` are `::ffff:a.b.c.d`: how a dual-stack socket spells an IPv4 peer. */
+function isIpv4Mapped(groups: readonly number[]): boolean {
+  return groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
 }
 
 /** `[v6]:port` and `v4:port` as some proxies write them: the address alone. */

@@ -49,6 +49,30 @@ describe('guessing the admin token', () => {
     expect((await signIn(ADMIN)).status).toBe(303);
   });
 
+  it('bounds the /64s of one IPv6 /48 together, and keeps no operator at another network out', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    t = await startServer({}, { clock, trustProxy: 1, adminToken: ADMIN });
+    // Ten wrong tokens from each of four /64s of one /48: each /64 is within its own ten, the /48 is not.
+    for (let n = 0; n < 4; n++)
+      for (let i = 0; i < 10; i++)
+        expect((await signIn(`wrong-guess-${i}`, `2001:db8:aa:${n}::1`)).status).toBe(401);
+    const fresh = await signIn(ADMIN, '2001:db8:aa:ffff::1');
+    expect(fresh.status).toBe(429);
+    expect(Number(fresh.headers.get('retry-after'))).toBe(2); // 1.5 s, the /48's next guess
+    const bearer = await fetch(`${t.httpUrl}/analytics`, {
+      headers: { authorization: `Bearer ${ADMIN}`, 'x-forwarded-for': '2001:db8:aa:1234::9' },
+    });
+    expect(bearer.status).toBe(429);
+
+    // The operator at another /48 of the same /32, at another /32, or at an IPv4 address signs in.
+    expect((await signIn(ADMIN, '2001:db8:bb:1::1')).status).toBe(303);
+    expect((await signIn(ADMIN, '2a01:4f8:1:1::1')).status).toBe(303);
+    expect((await signIn(ADMIN, '203.0.113.7')).status).toBe(303);
+    // And the /48 may guess again once its wait has passed.
+    clock.advance(2_000);
+    expect((await signIn(ADMIN, '2001:db8:aa:ffff::1')).status).toBe(303);
+  });
+
   it('counts wrong metrics tokens the same way', async () => {
     t = await startServer(
       {},
@@ -64,6 +88,31 @@ describe('guessing the admin token', () => {
       });
     for (let i = 0; i < 10; i++) expect((await scrape(`nope-${i}`)).status).toBe(401);
     expect((await scrape(METRICS)).status).toBe(429);
+  });
+});
+
+describe('guessing the metrics token from the network of a working scraper', () => {
+  it('holds back the guessers, not the scraper that presented the right token before', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    t = await startServer(
+      {},
+      {
+        clock,
+        trustProxy: 1,
+        metricsToken: METRICS,
+        metrics: new PrometheusMetrics({ processMetrics: false }),
+      },
+    );
+    const scrape = (token: string, address: string) =>
+      fetch(`${t?.httpUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address },
+      });
+    // A scraper on a provider's /48, which other customers' servers share.
+    expect((await scrape(METRICS, '2001:db8:aa:5ca1::1')).status).toBe(200);
+    for (let n = 0; n < 5; n++) for (let i = 0; i < 10; i++) await scrape(`nope-${i}`, `2001:db8:aa:${n}::1`);
+    expect((await scrape(METRICS, '2001:db8:aa:ffff::1')).status).toBe(429);
+    clock.advance(1_000);
+    expect((await scrape(METRICS, '2001:db8:aa:5ca1::1')).status).toBe(200);
   });
 });
 

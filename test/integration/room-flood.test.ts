@@ -59,6 +59,14 @@ async function connectedAt(server: TestServer, address?: string): Promise<Client
   return client;
 }
 
+/** A private room its host at 198.51.100.9 made, with its code and a code that names no room. */
+async function privateRoom(server: TestServer) {
+  const host = await connectedAt(server, '198.51.100.9');
+  const room = await host.create('flood', { private: true });
+  const code = room.info.code as string;
+  return { room, code, wrong: code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA' };
+}
+
 /** Creates rooms one after another until `count` are made or a creation is refused; its code, if one was. */
 async function createInALoop(
   client: Client,
@@ -204,10 +212,7 @@ describe('guessing private room codes', () => {
   it('is bounded per address, not per session: fresh sessions get no fresh guesses', async () => {
     const clock = new ManualClock(0);
     const { t, metrics } = await serve({ trustProxy: 1, clock });
-    const host = await connectedAt(t, '198.51.100.9');
-    const room = await host.create('flood', { private: true });
-    const code = room.info.code as string;
-    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    const { room, code, wrong } = await privateRoom(t);
     // Ten guessers at one address, each a new guest with its own fault budget (20): two wrong codes each.
     const guessers = await Promise.all(Array.from({ length: 10 }, () => connectedAt(t, '203.0.113.60')));
     for (const guesser of guessers) {
@@ -228,6 +233,29 @@ describe('guessing private room codes', () => {
     clock.advance(1_000);
     expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
   });
+
+  it('is bounded per IPv6 /48 too: its /64s have 80 wrong codes together, not 20 each', async () => {
+    const clock = new ManualClock(0);
+    const { t, metrics } = await serve({ trustProxy: 1, clock });
+    const { room, code, wrong } = await privateRoom(t);
+    // Sixteen /64s of one /48, five wrong codes each: every /64 within its own 20, the /48 at its 80.
+    for (let n = 0; n < 16; n++) {
+      const guesser = await connectedAt(t, `2001:db8:aa:${n}::1`);
+      for (let i = 0; i < 5; i++)
+        await expect(guesser.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+      guesser.close();
+    }
+    // A seventeenth /64 of that /48 waits, even with the right code; a player at another /48 does not.
+    const late = await connectedAt(t, '2001:db8:aa:ffff::1');
+    await expect(late.joinByCode(code)).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    expect(metrics.total('room_code_guesses_refused_total')).toBe(1);
+    const friend = await connectedAt(t, '2001:db8:bb:1::1');
+    expect((await friend.joinByCode(code)).roomId).toBe(room.roomId);
+    // The /48 gets four guesses a second: a quarter of a second later, the right code gets in.
+    clock.advance(250);
+    expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
+  });
+
   it('holds for guesses made at once, from many addresses of one IPv6 /64, with a lookup that takes time', async () => {
     const clock = new ManualClock(0);
     // A lookup that takes a registry round trip, as Redis's does: guesses from many sessions are then in

@@ -9,7 +9,7 @@ import {
   type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
-import { AddressRate } from '../address-rate.js';
+import { AddressRate, GUESS_NETWORKS } from '../address-rate.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { KnownMetric } from '../monitoring/metric-catalog.js';
@@ -33,7 +33,9 @@ import type { SignalLimits } from './signal-budget.js';
 /**
  * Wrong private room codes one address may try at once, then per second. A player mistypes a code or two;
  * a NAT's players a few more. An address guessing codes (six letters of 32, about 10^9) at one a second
- * needs, with 1,000 private rooms open, about 12 days on average to hit any of them.
+ * needs, with 1,000 private rooms open, about 12 days on average to hit any of them. An IPv6 address's
+ * /48 and /32 are bounded as well (`GUESS_NETWORKS`): otherwise the 65,536 /64s of one rented /48 would
+ * find one within seconds.
  */
 const CODE_MISS_BURST = 20;
 const CODE_MISSES_PER_SECOND = 1;
@@ -120,7 +122,11 @@ export class RoomManager {
   /** Quick plays: seated in rooms here or elsewhere, or in rooms they create here one at a time. */
   readonly #quickPlay: QuickPlay;
   /** Wrong private codes per address (see `joinByCode`). */
-  readonly #codeMisses = new AddressRate({ burst: CODE_MISS_BURST, perSecond: CODE_MISSES_PER_SECOND });
+  readonly #codeMisses = new AddressRate({
+    burst: CODE_MISS_BURST,
+    perSecond: CODE_MISSES_PER_SECOND,
+    networks: GUESS_NETWORKS,
+  });
   /** The empty rooms each creator (address and identity) has left behind. */
   readonly #emptyRooms: EmptyRoomLedger;
   /** Registry failures of players' requests, counted and logged. */
@@ -425,6 +431,7 @@ export class RoomManager {
    * Joins the room with a private code. Wrong codes are bounded per address (`CODE_MISS_BURST`, then
    * `CODE_MISSES_PER_SECOND`), not only by each session's fault budget: a new session (a new guest token is
    * free) has a fresh budget, so without this an address could guess as fast as it may open connections.
+   * An IPv6 address's /48 and /32 share bounds of their own (`GUESS_NETWORKS`).
    */
   joinByCode(session: Session, rawCode: string, options: unknown, address: string): Promise<JoinedRoom> {
     return this.#noting(this.#joinByCode(session, rawCode, options, address));

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import {
   addressBlock,
+  addressNetwork,
   forwardedAddress,
   normalizeAddress,
   remoteAddress,
@@ -85,5 +86,27 @@ describe('addressBlock', () => {
     expect(addressBlock('2001:db8::1')).toBe('2001:db8::/64');
     expect(addressBlock('203.0.113.7')).toBe('203.0.113.7');
     expect(addressBlock(UNKNOWN_ADDRESS)).toBe(UNKNOWN_ADDRESS);
+  });
+
+  it('counts an IPv4-mapped IPv6 address as the IPv4 address it maps, not as a /64 all IPv4 would share', () => {
+    expect(addressBlock('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBlock('::ffff:203.0.113.8')).toBe('203.0.113.8');
+  });
+});
+
+describe('addressNetwork', () => {
+  it('is the IPv6 network of so many leading bits around an address or a /64 block, one spelling each', () => {
+    expect(addressNetwork('2001:db8:1:2::/64', 48)).toBe('2001:db8:1::/48');
+    expect(addressNetwork('2001:DB8:1:ffff:aaaa::1', 48)).toBe('2001:db8:1::/48');
+    expect(addressNetwork('2001:db8:1:2::/64', 32)).toBe('2001:db8::/32');
+    expect(addressNetwork('2001:db8:1:2::/64', 56)).toBe('2001:db8:1:0::/56');
+    expect(addressNetwork('2001:db8:ff:2::/64', 40)).toBe('2001:db8:0::/40');
+    expect(addressNetwork('2001:db8:1ff:2::/64', 40)).toBe('2001:db8:100::/40');
+    expect(addressNetwork('fe80::1%eth0', 48)).toBe('fe80:0:0::/48');
+  });
+
+  it('has none for IPv4, spelt mapped or not, nor for what is not an address', () => {
+    for (const notIpv6 of ['203.0.113.7', '::ffff:203.0.113.7', '::ffff:cb00:7107', UNKNOWN_ADDRESS, ''])
+      expect(addressNetwork(notIpv6, 48)).toBeUndefined();
   });
 });
