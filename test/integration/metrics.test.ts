@@ -9,7 +9,7 @@ import { Kind } from 'vehikill-net/protocol';
 import { type AlertEvent, GameServer, ManualClock, PrometheusMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -26,6 +26,24 @@ async function scrape(url: string, headers: Record<string, string> = {}) {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/plain');
   return parsePrometheusText(await response.text());
+}
+
+/**
+ * Scrapes until `ready` holds of what is served, within 5 s: a render is served again, to whoever
+ * scrapes, for up to a second. Twice a second, the rate one address may keep up.
+ */
+async function scrapeUntil(
+  url: string,
+  ready: (families: ReturnType<typeof parsePrometheusText>) => boolean,
+  what: string,
+) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const families = await scrape(url);
+    if (ready(families)) return families;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(500);
+  }
 }
 
 describe('/metrics', () => {
@@ -48,7 +66,8 @@ describe('/metrics', () => {
     // The server pings every second (heartbeatMs 1,000 in tests); a pong gives a round trip.
     await eventually(() => t?.server.sessionCount === 2, 'sessions');
 
-    const after = await scrape(t.httpUrl);
+    // Every render after the first is of what came after all this.
+    const after = await scrapeUntil(t.httpUrl, (f) => sampleValue(f, 'vehikill_rooms') !== 0, 'a new render');
     expect(sampleValue(after, 'vehikill_rooms')).toBe(1);
     expect(sampleValue(after, 'vehikill_players')).toBe(2);
     expect(sampleValue(after, 'vehikill_connections')).toBe(2);
@@ -67,14 +86,13 @@ describe('/metrics', () => {
     );
     expect(sampleValue(after, 'vehikill_bytes_out_total', { kind: 'response' })).toBeGreaterThan(0);
     expect(after.get('vehikill_nodejs_eventloop_lag_p99_seconds')?.samples).toHaveLength(1);
-    // A ping a second, and its pong: scraped until a round trip is in (within 5 s), not after a fixed wait.
-    const deadline = Date.now() + 5_000;
-    let rtts = 0;
-    while (rtts === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      rtts = sampleValue(await scrape(t.httpUrl), 'vehikill_rtt_ms_count') ?? 0;
-    }
-    expect(rtts).toBeGreaterThan(0);
+    // A ping a second, and its pong: scraped until a round trip is in, not after a fixed wait.
+    const timed = await scrapeUntil(
+      t.httpUrl,
+      (f) => (sampleValue(f, 'vehikill_rtt_ms_count') ?? 0) > 0,
+      'a round trip',
+    );
+    expect(sampleValue(timed, 'vehikill_rtt_ms_count')).toBeGreaterThan(0);
   });
 
   it('records the ticks a room reports in the tick histogram and the history', async () => {
@@ -92,15 +110,11 @@ describe('/metrics', () => {
     await client.connect();
     const room = await client.create('arena');
     for (const ms of [2, 3, 40]) room.send('ticked', ms);
-    let families = await scrape(t.httpUrl);
-    for (
-      let i = 0;
-      i < 100 && sampleValue(families, 'vehikill_tick_duration_ms_count', { room_type: 'arena' }) !== 3;
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      families = await scrape(t.httpUrl);
-    }
+    const families = await scrapeUntil(
+      t.httpUrl,
+      (f) => sampleValue(f, 'vehikill_tick_duration_ms_count', { room_type: 'arena' }) === 3,
+      'three ticks',
+    );
     expect(sampleValue(families, 'vehikill_tick_duration_ms_count', { room_type: 'arena' })).toBe(3);
     expect(sampleValue(families, 'vehikill_tick_duration_ms_sum', { room_type: 'arena' })).toBe(45);
     expect(sampleValue(families, 'vehikill_tick_duration_ms_bucket', { room_type: 'arena', le: '4' })).toBe(

@@ -28,6 +28,7 @@ import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js'
 import { onBeat } from './sample-beat.js';
 import { ScrapeRate } from './scrape-rate.js';
 import type { ServerStats } from './server-stats.js';
+import { SharedExposition } from './shared-exposition.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
 export interface AlertOptions extends DefaultAlertOptions {
@@ -86,8 +87,10 @@ export class ServerMonitoring {
   readonly #admin: AdminAuth | undefined;
   /** Wrong admin and metrics tokens by address: a guesser is slowed to a crawl. */
   readonly #guesses = new TokenGuesses();
-  /** Renders of the metrics by address: one client looping on /metrics must not take a core. */
+  /** Scrapes of the metrics by address: one client looping on /metrics is refused, not sent it each time. */
   readonly #scrapes = new ScrapeRate();
+  /** The metrics as served, when the sink renders Prometheus text: rendered at most once a second. */
+  readonly #exposition: SharedExposition | undefined;
   readonly #notifier: AlertNotifier;
   readonly #secure: boolean;
   /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
@@ -136,6 +139,18 @@ export class ServerMonitoring {
       throw new TypeError(`GameServer option 'historySaveMs' must be 0 (on close only) or at least 1,000`);
     }
     this.metrics = new MetricsTap(input.sink);
+    const sink = input.sink;
+    this.#exposition = rendersPrometheus(sink)
+      ? new SharedExposition({
+          get contentType() {
+            return sink.contentType;
+          },
+          render: () => {
+            this.frames.flushTo(this.metrics);
+            return sink.render();
+          },
+        })
+      : undefined;
     this.clientErrors = new ClientErrors(this.metrics);
     this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
     const alertOptions = options.alerts ?? {};
@@ -249,7 +264,8 @@ export class ServerMonitoring {
 
   /** Serves the monitoring routes; false when `pathname` is none of them. */
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
-    if (pathname === (this.#options.metricsPath ?? '/metrics') && rendersPrometheus(this.#sink)) {
+    const exposition = this.#exposition;
+    if (pathname === (this.#options.metricsPath ?? '/metrics') && exposition) {
       const token = this.#options.metricsToken;
       if (token !== undefined) {
         const verdict = presentsBearer(req)
@@ -271,9 +287,12 @@ export class ServerMonitoring {
         );
         return true;
       }
-      this.frames.flushTo(this.metrics);
-      const body = await this.#sink.render();
-      res.writeHead(200, { 'content-type': this.#sink.contentType, 'cache-control': 'no-store' });
+      const body = await exposition.body(this.#clock.now());
+      res.writeHead(200, {
+        'content-type': exposition.contentType,
+        'content-length': body.length,
+        'cache-control': 'no-store',
+      });
       res.end(body);
       return true;
     }

@@ -6,10 +6,11 @@ const SCRAPE_BURST = 10;
 const SCRAPES_PER_SECOND = 2;
 
 /**
- * Bounds how often one address (an address block, see `addressBlock`) has the metrics rendered. A render
- * costs about ten times what refusing does (1.2 ms with Node's process metrics): `/metrics`, open unless
- * `metricsToken` is set, fetched in a loop by one client took a core from the rooms' ticks. Memory is
- * bounded as AddressRate's is.
+ * Bounds how often one address (an address block, see `addressBlock`) is served the metrics. Renders are
+ * bounded node-wide (SharedExposition: one a second at most, whoever asks); this bounds what remains per
+ * scrape, an answer carrying the whole exposition (25 KB for one game's node, 500 KB with thousands of
+ * series), so that one client looping on `/metrics`, open unless `metricsToken` is set, is refused
+ * rather than sent it again and again. Memory is bounded as AddressRate's is.
  */
 export class ScrapeRate {
   readonly #rate = new AddressRate({ burst: SCRAPE_BURST, perSecond: SCRAPES_PER_SECOND });
