@@ -42,7 +42,9 @@ import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
+import { errorCodeOfClose } from './close-error-code.js';
 import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { readableNotice } from './drain-notice.js';
 import { IceCredentials } from './ice-credentials.js';
 import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
@@ -56,6 +58,7 @@ import {
 } from './server-link/client-server-link.js';
 import { SessionConnection } from './session-connection.js';
 import type { SyncSeating } from './sync/synced-state.js';
+import { unknownKey } from './unknown-key.js';
 
 export type { ClientEvents, ConnectionState } from './client-events.js';
 
@@ -1207,43 +1210,9 @@ export class Client {
   }
 }
 
-/**
- * A notice's message as an app may show it. A drain notice's message is, on the wire, only the URL of the
- * node the client will be sent to (or '': the server knows none): said as a sentence here, the URL in it.
- * With none, the client goes to the next of its fallback URLs at the goodbye, or, with none of those
- * either, is closed for good (SERVER_DRAINING): the sentence says which.
- */
-function readableNotice(code: ErrorCode, message: string, hasFallback: boolean): string {
-  if (code !== ErrorCode.SERVER_DRAINING) return message;
-  const when = "the room plays on until it ends or the drain's deadline";
-  if (message !== '')
-    return `this server is draining for a deploy: ${when}, then the client moves to ${message}`;
-  if (hasFallback) {
-    return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
-  }
-  return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
-}
-
 /** A join of the room the player is in: refused, in the server's words (see `Client.#joinVia`). */
 function alreadyInRoom(): ProtocolError {
   return new ProtocolError(ErrorCode.JOIN_REJECTED, 'already in this room: leave it first to join it again');
-}
-
-/**
- * A TypeError for a key of `create`'s or `quickPlay`'s request object that it does not take (undefined:
- * none), naming the key and the accepted ones. The room's own options go in its `options` key: a bag of
- * them passed as the whole object (Colyseus's `joinOrCreate('arena', { mode })`) was silently dropped.
- */
-function unknownKey(call: string, request: unknown, accepted: readonly string[]): TypeError | undefined {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    return new TypeError(`${call}: its second argument must be an object ({ ${accepted.join(', ')} })`);
-  }
-  const unknown = Object.keys(request).filter((key) => !accepted.includes(key));
-  if (unknown.length === 0) return undefined;
-  const keys = unknown.map((key) => `'${key.slice(0, 32)}'`).join(', ');
-  return new TypeError(
-    `${call}: unknown key${unknown.length === 1 ? '' : 's'} ${keys} (it takes ${accepted.join(', ')}). The room's own options go in 'options': ${call}(type, { options: { ${unknown.map((key) => key.slice(0, 32)).join(', ')} } })`,
-  );
 }
 
 /** The room a server message is addressed to, if it is addressed to one. */
@@ -1251,15 +1220,4 @@ function roomIdOf(message: Message): string | undefined {
   return 'roomId' in message.body && typeof message.body.roomId === 'string'
     ? message.body.roomId
     : undefined;
-}
-
-/**
- * The error code a request or `connect()` rejects with when the client ends: closed by the app, it was
- * never going to be answered (NOT_CONNECTED); given up after `maxReconnectAttempts`, the server could not
- * be reached (NODE_UNREACHABLE); otherwise the server's own code.
- */
-function errorCodeOfClose(code: ClientEvents['closed']['code']): ErrorCode {
-  if (code === 'CLOSED_BY_CLIENT') return ErrorCode.NOT_CONNECTED;
-  if (code === 'GAVE_UP') return ErrorCode.NODE_UNREACHABLE;
-  return code;
 }
