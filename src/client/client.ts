@@ -4,8 +4,6 @@ import {
   type Body,
   type BodyKind,
   checkSendOptions,
-  clientToServerKinds,
-  decodeFrame,
   describeIssue,
   ErrorCode,
   encodeDatagramToServer,
@@ -56,6 +54,7 @@ import {
   type ServerLinkMode,
   type ServerLinkPath,
 } from './server-link/client-server-link.js';
+import { ServerRequests } from './server-requests.js';
 import { SessionConnection } from './session-connection.js';
 import type { SyncSeating } from './sync/synced-state.js';
 import { unknownKey } from './unknown-key.js';
@@ -79,7 +78,6 @@ export interface ClientStats {
   sends: { volatileDropped: number; superseded: number; expired: number };
 }
 
-const REQUEST_ID_LIMIT = 0xffffffff;
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
 /**
@@ -98,39 +96,6 @@ const MAX_EARLY = 64;
 const LEAVE_RETRY_MS = 1_000;
 type Messages = Record<string, unknown>;
 
-/** How a refusal at the call names each request. */
-const requestNames: Partial<Record<BodyKind, string>> = {
-  [Kind.ListRooms]: 'listRooms',
-  [Kind.WatchRooms]: 'watchRooms',
-  [Kind.UnwatchRooms]: 'unwatching rooms',
-  [Kind.CreateRoom]: 'create',
-  [Kind.JoinRoom]: 'join',
-  [Kind.JoinByCode]: 'joinByCode',
-  [Kind.QuickPlay]: 'quickPlay',
-  [Kind.LeaveRoom]: 'leave',
-};
-
-interface Pending {
-  kind: BodyKind;
-  resolve(result: unknown): void;
-  reject(error: ProtocolError): void;
-  /**
-   * Called as the answer is read, before the frames read behind it (a promise settles only after them),
-   * with the code of a refusal (undefined when the server did what was asked).
-   */
-  answered?: ((refusedWith?: string) => void) | undefined;
-  /** The request's promise, for what waits on it to be answered (see `#sendLeave`). */
-  answer?: Promise<unknown>;
-}
-
-/** Requests whose answer seats the player in a room. */
-const joinKinds: ReadonlySet<BodyKind> = new Set([
-  Kind.CreateRoom,
-  Kind.JoinRoom,
-  Kind.JoinByCode,
-  Kind.QuickPlay,
-]);
-
 /**
  * A connection to a vehikill-net server: one session that survives dropped sockets. Reliable messages
  * are buffered while down and replayed on resume; nothing is lost or duplicated. Runs in browsers and Node.
@@ -138,7 +103,7 @@ const joinKinds: ReadonlySet<BodyKind> = new Set([
 export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
-  readonly #pending = new Map<number, Pending>();
+  readonly #requests: ServerRequests;
   /** Joins waiting for their answer. */
   #joining = 0;
   /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
@@ -159,13 +124,6 @@ export class Client {
    * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
    */
   readonly #leaving = new Map<string, number>();
-  /**
-   * The failures of requests whose session ended before they were answered (`#failPending`): not the
-   * server's answers. One of a move to follow a room has that move's code, ROOM_ON_OTHER_NODE, and is no
-   * redirect to follow (see `#requestFollowingRedirects`).
-   */
-  readonly #unanswered = new WeakSet<ProtocolError>();
-  #nextRid = 1;
   #room: RoomConnection | undefined;
   /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
   #watch: RoomWatch | undefined;
@@ -206,8 +164,8 @@ export class Client {
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
       message: (message) => this.#onMessage(message),
-      dropped: (inner, error) => this.#onDropped(inner, error),
-      unreadable: (error) => this.#onUnreadable(error),
+      dropped: (inner, error) => this.#requests.failDropped(inner, error),
+      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#leaveUnreadRoom()),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -230,6 +188,7 @@ export class Client {
       },
     });
     const connection = this.#connection;
+    this.#requests = new ServerRequests(connection);
     this.#conditioner = new Conditioner(connection.clock, options.conditioner);
     this.#serverLink = new ClientServerLink(
       {
@@ -395,7 +354,7 @@ export class Client {
    * of another version, say) is left out, with an `error` event (INVALID_MESSAGE) saying how many and why.
    */
   async listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#request(Kind.ListRooms, { ...query }));
+    return this.#readListing(await this.#requests.send(Kind.ListRooms, { ...query }));
   }
 
   /**
@@ -428,7 +387,7 @@ export class Client {
   }
 
   async #watchRequest(query: RoomQuery): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#request(Kind.WatchRooms, { ...query }));
+    return this.#readListing(await this.#requests.send(Kind.WatchRooms, { ...query }));
   }
 
   /**
@@ -459,7 +418,8 @@ export class Client {
   async #unwatch(watch: RoomWatch): Promise<void> {
     if (this.#watch !== watch) return;
     this.#watch = undefined;
-    if (this.state === 'open' || this.state === 'reconnecting') await this.#request(Kind.UnwatchRooms, {});
+    if (this.state === 'open' || this.state === 'reconnecting')
+      await this.#requests.send(Kind.UnwatchRooms, {});
   }
 
   /**
@@ -630,12 +590,12 @@ export class Client {
         ? this.#joinRequests.size > 1
         : [...this.#joinRequests].some((join) => join !== answered);
     if (!others) {
-      this.#request(Kind.LeaveRoom, {}).catch(() => {});
+      this.#requests.send(Kind.LeaveRoom, {}).catch(() => {});
       return;
     }
     void (async () => {
       if (!(await this.#stillSeatedAfterJoins(answered))) return;
-      await this.#request(Kind.LeaveRoom, {});
+      await this.#requests.send(Kind.LeaveRoom, {});
     })().catch(() => {});
   }
 
@@ -713,12 +673,12 @@ export class Client {
     for (let hops = 0; ; ) {
       if (kind === Kind.QuickPlay && sentFrom.length > 0) body = { ...body, from: [...sentFrom] };
       try {
-        return await this.#request(kind, body);
+        return await this.#requests.send(kind, body);
       } catch (error) {
         const redirect =
           error instanceof ProtocolError &&
           error.code === ErrorCode.ROOM_ON_OTHER_NODE &&
-          !this.#unanswered.has(error);
+          !this.#requests.isUnanswered(error);
         if (!redirect) throw error;
         // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
         if (!isWebSocketUrl(error.message)) {
@@ -788,7 +748,7 @@ export class Client {
       // The session ended before the server answered (it expired while the socket was down, the client
       // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
       // The player is out, as the app asked: a second `leave()` resolves, and so does this one.
-      if (!(error instanceof ProtocolError && this.#unanswered.has(error))) throw error;
+      if (!(error instanceof ProtocolError && this.#requests.isUnanswered(error))) throw error;
     } finally {
       answered();
     }
@@ -805,14 +765,14 @@ export class Client {
   async #sendLeave(answered: () => void): Promise<void> {
     const playerId = this.playerId;
     for (;;) {
-      const ahead = [...this.#pending.values()].map((pending) => pending.answer);
+      const ahead = this.#requests.waiting();
       try {
-        await this.#request(Kind.LeaveRoom, {}, (refusedWith) => {
+        await this.#requests.send(Kind.LeaveRoom, {}, (refusedWith) => {
           if (refusedWith !== ErrorCode.RATE_LIMITED) answered();
         });
         return;
       } catch (error) {
-        const refused = error instanceof ProtocolError && !this.#unanswered.has(error);
+        const refused = error instanceof ProtocolError && !this.#requests.isUnanswered(error);
         if (!refused || error.code !== ErrorCode.RATE_LIMITED) throw error;
       }
       if (ahead.length > 0) await Promise.allSettled(ahead);
@@ -841,41 +801,6 @@ export class Client {
       const outcomes = await Promise.allSettled(joins);
       if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return false;
     }
-  }
-
-  #request(kind: BodyKind, body: Record<string, unknown>, answered?: Pending['answered']): Promise<unknown> {
-    if (this.state === 'idle' || this.state === 'closed') {
-      const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
-      return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
-    }
-    const rid = this.#nextRid;
-    let encoded: Uint8Array;
-    try {
-      // Checked as the server will read it: a bad argument is the caller's mistake, refused without
-      // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
-      encoded = encodeSendable(kind, { ...body, rid } as Body<typeof kind>, requestNames[kind] ?? 'request');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
-    const answer = new Promise((resolve, reject) => {
-      this.#pending.set(rid, { kind, resolve, reject, answered });
-      try {
-        // A leave or a join goes after every message sent before it, even one held back by the rate
-        // limit: the server would otherwise move the player out of the room before those reached it.
-        // A leave may take the room held back past a full outbox's limits, as a relay goodbye does: the
-        // room is gone from the app before it is sent, so refused, it left the player seated on the
-        // server for good (a ghost in the room), and a second `leave()` had nothing left to leave.
-        const leave = kind === Kind.LeaveRoom;
-        this.#connection.sendSequenced(encoded, undefined, leave || joinKinds.has(kind), leave);
-      } catch (error) {
-        this.#pending.delete(rid);
-        reject(error);
-      }
-    });
-    const pending = this.#pending.get(rid);
-    if (pending !== undefined) pending.answer = answer;
-    return answer;
   }
 
   #sendRoomMessage(
@@ -962,34 +887,6 @@ export class Client {
     }
   }
 
-  /** A message the session dropped unsent (over the server's frame limit): a request among them fails. */
-  #onDropped(inner: Uint8Array, error: ProtocolError): void {
-    let rid: unknown;
-    try {
-      rid = (decodeFrame(inner, clientToServerKinds).message.body as { rid?: unknown }).rid;
-    } catch {
-      return; // our own encoding: cannot happen
-    }
-    const pending = typeof rid === 'number' ? this.#pending.get(rid) : undefined;
-    if (pending === undefined) return;
-    this.#pending.delete(rid as number);
-    pending.reject(error);
-  }
-
-  /** A frame from the server this client cannot read: the request it answered fails now, not never. */
-  #onUnreadable(error: ProtocolError): void {
-    const rid = error.rid;
-    const pending = rid === undefined ? undefined : this.#pending.get(rid);
-    if (rid === undefined || pending === undefined) return;
-    this.#pending.delete(rid);
-    const join = joinKinds.has(pending.kind);
-    if (join) this.#leaveUnreadRoom();
-    const said = join ? ': left the room' : '';
-    pending.reject(
-      new ProtocolError(error.code, `the server's answer cannot be read (${error.message})${said}`),
-    );
-  }
-
   /** The session or the client ended: the room is left and pending requests fail. */
   #dropEverything(
     reason: Parameters<RoomConnection['applyLeft']>[0],
@@ -1001,20 +898,10 @@ export class Client {
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
     const room = this.#room;
     this.#room = undefined;
-    this.#failPending(code, message);
+    this.#requests.failAll(code, message);
     room?.applyLeft(reason, message);
     // Closed for good, there is no next session: what the handler asked fails too, or it would wait for ever.
-    if (final) this.#failPending(code, message);
-  }
-
-  #failPending(code: ErrorCode, message: string): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const request of pending) {
-      const error = new ProtocolError(code, message);
-      this.#unanswered.add(error);
-      request.reject(error);
-    }
+    if (final) this.#requests.failAll(code, message);
   }
 
   #onWelcome(offered: boolean, fresh: boolean, resync: boolean): void {
@@ -1108,26 +995,12 @@ export class Client {
           message.body.code,
           readableNotice(message.body.code, message.body.message, this.#connection.hasFallback),
         );
-        const rid = message.body.rid;
-        const pending = rid === undefined ? undefined : this.#pending.get(rid);
-        if (pending && rid !== undefined) {
-          this.#pending.delete(rid);
-          pending.answered?.(message.body.code);
-          pending.reject(error);
-        } else {
-          this.#events.emit('error', error);
-        }
+        if (!this.#requests.refuse(message.body.rid, error)) this.#events.emit('error', error);
         return;
       }
-      case Kind.Response: {
-        const pending = this.#pending.get(message.body.rid);
-        if (!pending) return;
-        this.#pending.delete(message.body.rid);
-        pending.answered?.(message.body.ok ? undefined : message.body.code);
-        if (message.body.ok) pending.resolve(message.body.result);
-        else pending.reject(new ProtocolError(message.body.code, message.body.message));
+      case Kind.Response:
+        this.#requests.answer(message.body);
         return;
-      }
       case Kind.SignalFromPeer:
         this.#onSignal(message.body);
         return;
