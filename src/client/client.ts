@@ -3,19 +3,14 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   type BodyKind,
-  checkSendOptions,
   describeIssue,
   ErrorCode,
-  encodeDatagramToServer,
   encodeMessage,
-  encodeSendable,
   isWebSocketUrl,
   type JoinedRoom,
   joinedRoomSchema,
   Kind,
   type LeaveReason,
-  MAX_ENVELOPE_BYTES,
-  MAX_FANOUT_TARGETS,
   MAX_REASON_LENGTH,
   type Message,
   nameProblem,
@@ -31,10 +26,8 @@ import {
   encodeDeviceReport,
   type LinkStats,
   type QualityView,
-  RELAY_CHANNEL_NUMBER,
   RELAY_CONTROL,
   type RtcSignal,
-  type SendPriority,
 } from '../transport/index.js';
 import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
@@ -47,7 +40,7 @@ import { IceCredentials } from './ice-credentials.js';
 import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
-import { RoomConnection, type RoomSendOptions } from './room-connection.js';
+import { RoomConnection } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
@@ -56,6 +49,7 @@ import {
 } from './server-link/client-server-link.js';
 import { ServerRequests } from './server-requests.js';
 import { SessionConnection } from './session-connection.js';
+import { SessionSends } from './session-sends.js';
 import type { SyncSeating } from './sync/synced-state.js';
 import { unknownKey } from './unknown-key.js';
 
@@ -104,6 +98,8 @@ export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
   readonly #requests: ServerRequests;
+  /** What rooms and the server link send over the session, each in its frame. */
+  readonly #sends: SessionSends;
   /** Joins waiting for their answer. */
   #joining = 0;
   /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
@@ -139,8 +135,6 @@ export class Client {
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
   #graceMs: number | undefined;
-  /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
-  #takesDataToPeers = false;
   /** The room a resync may find we are out of, and whether its RoomState came (`#checkSeatedAfterResync`). */
   #resyncing: { room: RoomConnection; restated: boolean } | undefined;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
@@ -159,7 +153,7 @@ export class Client {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => {
         this.#graceMs = body.graceMs;
-        this.#takesDataToPeers = body.dataToPeers === true;
+        this.#sends.takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
@@ -189,6 +183,7 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
+    this.#sends = new SessionSends(connection);
     this.#conditioner = new Conditioner(connection.clock, options.conditioner);
     this.#serverLink = new ClientServerLink(
       {
@@ -196,7 +191,7 @@ export class Client {
         connected: () => connection.state === 'open',
         conditioner: this.#conditioner,
         iceServers: () => this.#ice.servers,
-        sendDatagrams: (c, p, messageClass, ttlMs) => this.#sendDatagrams(c, p, messageClass, ttlMs),
+        sendDatagrams: (c, p, messageClass, ttlMs) => this.#sends.sendDatagrams(c, p, messageClass, ttlMs),
         sendSignal: (body) => connection.sendSequenced(encodeMessage(Kind.LinkSignalToServer, body as never)),
         seating: () => this.#seating(),
       },
@@ -623,21 +618,14 @@ export class Client {
       clock: this.#connection.clock,
       selfId,
       iceServers: () => this.#ice.servers,
-      sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
+      sendRoomMessage: (type, data, options) => this.#sends.sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
       connected: () => this.#connection.state === 'open',
-      sendSignal: (to, signal) =>
-        this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
-      sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
-        const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
-        if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
-        // Reliable on the control channel: a goodbye, which goes even past a full outbox's limits.
-        else if (channel === RELAY_CONTROL && messageClass === 'reliable')
-          this.#connection.sendSequenced(inner, undefined, false, true);
-        else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
-      },
-      sendPhysToPeers: (to, bytes) => this.#sendPhysToPeers(to, bytes, m),
+      sendSignal: (to, signal) => this.#sends.sendSignalToPeer(to, signal, m),
+      sendToPeer: (to, channel, bytes, messageClass, ttlMs) =>
+        this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),
+      sendPhysToPeers: (to, bytes) => this.#sends.sendPhysToPeers(to, bytes, m),
       leaveRoom: (leaving) => this.#leaveRoom(leaving),
     });
     this.#room = room as unknown as RoomConnection;
@@ -803,90 +791,6 @@ export class Client {
     }
   }
 
-  #sendRoomMessage(
-    type: string,
-    data: unknown,
-    options: RoomSendOptions,
-    membership: number | undefined,
-  ): void {
-    const { messageClass, ttlMs } = checkSendOptions(options);
-    // In this order, the one the server reads by hand (undefined fields are left out of the frame). Checked
-    // as the server will read it: what it would refuse (and count as a fault) throws here.
-    const inner = encodeSendable(
-      Kind.ClientRoomMessage,
-      { t: type, m: membership, d: data },
-      `room message '${String(type).slice(0, 64)}'`,
-    );
-    if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
-    else this.#connection.sendSequenced(inner, ttlMs);
-  }
-
-  /**
-   * The server link's messages on one channel, in one DatagramToServer frame when they fit the server's
-   * frame limit, else in as many as they need. Volatile ones leave from the end of a turn, where a throw
-   * would reach no caller: one that fits no frame is dropped, as volatile messages may be.
-   */
-  #sendDatagrams(
-    c: number,
-    p: Uint8Array[],
-    messageClass: 'volatile' | 'expiring' | 'reliable',
-    ttlMs: number | undefined,
-  ): void {
-    const inner = encodeDatagramToServer(c, p);
-    const overhead = messageClass === 'volatile' ? 0 : MAX_ENVELOPE_BYTES;
-    if (inner.length + overhead > this.#connection.maxFrameBytes && p.length > 1) {
-      const half = Math.ceil(p.length / 2);
-      this.#sendDatagrams(c, p.slice(0, half), messageClass, ttlMs);
-      this.#sendDatagrams(c, p.slice(half), messageClass, ttlMs);
-      return;
-    }
-    if (messageClass === 'volatile') this.#sendVolatileOrDrop(inner);
-    else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
-  }
-
-  /**
-   * A relayed volatile message waits for the send budget only as the newest of its kind for that peer:
-   * a waiting phys sample is replaced by a newer one, never sent stale. The relay link's keepalive
-   * (control) goes ahead of the samples, as inputs do: its beats time the path's round trip, which a
-   * wait behind samples would make look slower than it is; and unkeyed, behind samples that wait, it
-   * would be dropped every time and the path look dead.
-   */
-  #sendVolatileToPeer(to: string, channel: number, bytes: Uint8Array, inner: Uint8Array): void {
-    if (channel === RELAY_CHANNEL_NUMBER.phys) this.#sendVolatileOrDrop(inner, `phys:${to}`);
-    else if (channel === RELAY_CONTROL) this.#sendVolatileOrDrop(inner, `control:${to}:${bytes[0]}`, 'input');
-    else this.#sendVolatileOrDrop(inner);
-  }
-
-  /**
-   * A mesh's relayed `phys` broadcast: one DataToPeers, keyed so that a newer one waiting for the rate
-   * replaces it, as a link's sample replaces its own. The wire takes MAX_FANOUT_TARGETS players a message
-   * and a room may hold more: then one per part, each part its own key. To a server without the kind (an
-   * older one, in a rolling deploy) one DataToPeer each, as each relay link would have sent it.
-   */
-  #sendPhysToPeers(to: string[], bytes: Uint8Array, m: number | undefined): void {
-    const c = RELAY_CHANNEL_NUMBER.phys;
-    if (this.#takesDataToPeers) {
-      for (let at = 0; at < to.length; at += MAX_FANOUT_TARGETS) {
-        const part = to.length <= MAX_FANOUT_TARGETS ? to : to.slice(at, at + MAX_FANOUT_TARGETS);
-        const key = at === 0 ? 'phys:*' : `phys:*${at}`;
-        this.#sendVolatileOrDrop(encodeMessage(Kind.DataToPeers, { to: part, c: 0, p: bytes, m }), key);
-      }
-      return;
-    }
-    for (const peer of to) {
-      this.#sendVolatileToPeer(peer, c, bytes, encodeMessage(Kind.DataToPeer, { to: peer, c, p: bytes, m }));
-    }
-  }
-
-  /** A volatile message from a link's timer or turn end: one over the frame limit is dropped, not thrown. */
-  #sendVolatileOrDrop(inner: Uint8Array, key?: string, priority?: SendPriority): void {
-    try {
-      this.#connection.sendVolatile(inner, key, priority);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-    }
-  }
-
   /** The session or the client ended: the room is left and pending requests fail. */
   #dropEverything(
     reason: Parameters<RoomConnection['applyLeft']>[0],
@@ -965,7 +869,7 @@ export class Client {
     // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
     // Over the server's frame limit (a welcome naming one below it), dropped as volatile messages may be:
     // thrown from the welcome, it left the socket's handler before 'open', and `connect()` never settled.
-    this.#sendVolatileOrDrop(inner, 'device');
+    this.#sends.sendVolatileOrDrop(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
