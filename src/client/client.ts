@@ -2,16 +2,13 @@ import * as v from 'valibot';
 import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   type Body,
-  type BodyKind,
   describeIssue,
   ErrorCode,
   encodeMessage,
-  isWebSocketUrl,
   type JoinedRoom,
   joinedRoomSchema,
   Kind,
   type LeaveReason,
-  MAX_REASON_LENGTH,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -37,6 +34,7 @@ import { errorCodeOfClose } from './close-error-code.js';
 import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { readableNotice } from './drain-notice.js';
 import { IceCredentials } from './ice-credentials.js';
+import { requestFollowingRedirects } from './join-redirects.js';
 import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
@@ -74,13 +72,6 @@ export interface ClientStats {
 
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
-/**
- * Redirects followed for one join. One is the normal case; a second covers a quick play whose pick
- * filled up while we moved (the node then points to the next room). More would mean a loop.
- */
-const MAX_REDIRECTS = 2;
-/** How long a request sent to a node that just did not answer waits before it is asked again. */
-const REASK_DOWN_NODE_MS = 1_000;
 /** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
 const MAX_EARLY = 64;
 /**
@@ -529,7 +520,7 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
     this.#joining++;
-    const request = this.#requestFollowingRedirects(kind, body);
+    const request = requestFollowingRedirects(this.#requests, this.#connection, kind, body);
     this.#joinRequests.add(request);
     try {
       return this.#enter<In, Out>(this.#readJoined(await request, request));
@@ -648,61 +639,6 @@ export class Client {
       if (early.m === m) room.receiveSignal(early.from, early.s);
     }
     return room;
-  }
-
-  /**
-   * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
-   * whose message is that node's URL), moves the client there with a fresh session and asks again. A quick
-   * play asked again names the nodes that sent it on (`from`), so that the next does not send it back to
-   * one whose rooms refused it: two nodes whose rooms both refused the player sent it to each other.
-   */
-  async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
-    const sentFrom: string[] = [];
-    for (let hops = 0; ; ) {
-      if (kind === Kind.QuickPlay && sentFrom.length > 0) body = { ...body, from: [...sentFrom] };
-      try {
-        return await this.#requests.send(kind, body);
-      } catch (error) {
-        const redirect =
-          error instanceof ProtocolError &&
-          error.code === ErrorCode.ROOM_ON_OTHER_NODE &&
-          !this.#requests.isUnanswered(error);
-        if (!redirect) throw error;
-        // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
-        if (!isWebSocketUrl(error.message)) {
-          throw new ProtocolError(
-            ErrorCode.ROOM_ON_OTHER_NODE,
-            `the room is on a node whose public URL is not a WebSocket URL ('${error.message.slice(0, 200)}'): that node's PUBLIC_URL is wrong`,
-          );
-        }
-        // A node this client just gave up on (no answer after `failoverAfterAttempts`) may still be in the
-        // cluster's listing for a few seconds (`nodeTtlMs`): not followed there again, but asked here again
-        // a second later, until the listing drops it or the client's memory of it lapses (10 s).
-        const downForMs = this.#connection.unreachableForMs(error.message);
-        if (downForMs > 0) {
-          await new Promise<void>((resolve) =>
-            this.#connection.clock.setTimeout(resolve, Math.min(REASK_DOWN_NODE_MS, downForMs)),
-          );
-          continue;
-        }
-        if (hops++ >= MAX_REDIRECTS) {
-          throw new ProtocolError(
-            ErrorCode.ROOM_ON_OTHER_NODE,
-            `sent on again after ${MAX_REDIRECTS} moves (last to ${error.message}): the cluster's listing is changing or out of date; try again`,
-          );
-        }
-        const from = this.#connection.url;
-        await this.#connection.moveTo(
-          error.message,
-          'left',
-          ErrorCode.ROOM_ON_OTHER_NODE,
-          'joined a room elsewhere',
-        );
-        // Only a URL a redirect could name (a node's public URL): a longer one (an entry point with the
-        // app's query, say) is no node's, and the server would refuse the request that carried it.
-        if (from.length <= MAX_REASON_LENGTH) sentFrom.push(from);
-      }
-    }
   }
 
   /** The server this client talks to now: `url` until a redirect or failover moves it to another node. */
