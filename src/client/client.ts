@@ -33,10 +33,12 @@ import type { ClientOptions } from './client-options.js';
 import { errorCodeOfClose } from './close-error-code.js';
 import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
 import { readableNotice } from './drain-notice.js';
+import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
 import { requestFollowingRedirects } from './join-redirects.js';
 import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
+import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection } from './room-connection.js';
 import { type RoomQuery, RoomWatch } from './room-watch.js';
@@ -72,8 +74,6 @@ export interface ClientStats {
 
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
-/** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
-const MAX_EARLY = 64;
 /**
  * How long a leave the server refused for too many requests waiting (RATE_LIMITED) waits before it is
  * sent again when this client has no request of its own ahead of it to wait for (ms).
@@ -99,13 +99,8 @@ export class Client {
   #sessions = 0;
   /** How the client last closed for good: what a join answered just before that rejects with. */
   #closedWith: { code: ErrorCode; message: string } | undefined;
-  /**
-   * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
-   * away and back, its state): maybe the joined room's, in the order it came.
-   */
-  readonly #early: Message[] = [];
-  /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
-  readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
+  /** What came for a room not (yet) ours while a join was waiting: maybe the joined room's. */
+  readonly #early = new EarlyMessages();
   /**
    * Rooms this client has left, by id, whose leave the server has not answered yet (a count each): what
    * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
@@ -526,10 +521,7 @@ export class Client {
       return this.#enter<In, Out>(this.#readJoined(await request, request));
     } finally {
       this.#joinRequests.delete(request);
-      if (--this.#joining === 0) {
-        this.#early.length = 0;
-        this.#earlySignals.length = 0;
-      }
+      if (--this.#joining === 0) this.#early.clear();
     }
   }
 
@@ -622,7 +614,7 @@ export class Client {
     this.#room = room as unknown as RoomConnection;
     let leftEarly: { reason: LeaveReason; message: string } | undefined;
     const disposeLeave = room.on('leave', (left) => (leftEarly = left));
-    for (const early of this.#early.splice(0)) {
+    for (const early of this.#early.takeMessages()) {
       if (this.#room === room && roomIdOf(early) === room.roomId) this.#onRoomMessage(early);
     }
     disposeLeave();
@@ -635,7 +627,7 @@ export class Client {
         `left room ${room.roomId} as the join completed: ${message}`,
       );
     }
-    for (const early of this.#earlySignals.splice(0)) {
+    for (const early of this.#early.takeSignals()) {
       if (early.m === m) room.receiveSignal(early.from, early.s);
     }
     return room;
@@ -879,7 +871,7 @@ export class Client {
       room?.receiveSignal(body.from, body.s);
       return;
     }
-    if (this.#joining > 0 && this.#earlySignals.length < MAX_EARLY) this.#earlySignals.push(body);
+    if (this.#joining > 0) this.#early.keepSignal(body);
   }
 
   #onRoomMessage(message: Message): void {
@@ -890,8 +882,7 @@ export class Client {
       // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
       // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
       // on to make the room ours: kept for it until then.
-      if (roomId !== undefined && this.#joining > 0 && this.#early.length < MAX_EARLY)
-        this.#early.push(message);
+      if (roomId !== undefined && this.#joining > 0) this.#early.keepMessage(message);
       return;
     }
     if (!fitsMembers(room, message)) return;
@@ -926,11 +917,4 @@ export class Client {
 /** A join of the room the player is in: refused, in the server's words (see `Client.#joinVia`). */
 function alreadyInRoom(): ProtocolError {
   return new ProtocolError(ErrorCode.JOIN_REJECTED, 'already in this room: leave it first to join it again');
-}
-
-/** The room a server message is addressed to, if it is addressed to one. */
-function roomIdOf(message: Message): string | undefined {
-  return 'roomId' in message.body && typeof message.body.roomId === 'string'
-    ? message.body.roomId
-    : undefined;
 }
