@@ -14,7 +14,6 @@ import {
   normalizeRoomCode,
   ProtocolError,
   type RoomInfo,
-  readRooms,
   type Scalar,
 } from '../protocol/index.js';
 import {
@@ -41,7 +40,8 @@ import { LinkEpochs } from './mesh/link-epochs.js';
 import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection } from './room-connection.js';
-import { type RoomQuery, RoomWatch } from './room-watch.js';
+import { RoomListings } from './room-listings.js';
+import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
   type ServerLinkMode,
@@ -107,8 +107,8 @@ export class Client {
    */
   readonly #leaving = new Map<string, number>();
   #room: RoomConnection | undefined;
-  /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
-  #watch: RoomWatch | undefined;
+  /** The room listings asked for, and the live one followed. */
+  readonly #listings: RoomListings;
   readonly #serverLink: ClientServerLink;
   #stopWatchingOnline: (() => void) | undefined;
   readonly #conditioner: Conditioner;
@@ -157,9 +157,7 @@ export class Client {
         this.#closedWith = { code: errorCodeOfClose(code), message };
         // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
         // went into the session being closed after they had, and was never answered.
-        const watch = this.#watch;
-        this.#watch = undefined;
-        watch?.end();
+        this.#listings.endWatch();
         this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#stopWatchingOnline?.();
         this.#device?.close();
@@ -169,6 +167,11 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
+    this.#listings = new RoomListings(
+      this.#requests,
+      () => connection.state,
+      (error) => this.#events.emit('error', error),
+    );
     this.#sends = new SessionSends(connection);
     this.#conditioner = new Conditioner(connection.clock, options.conditioner);
     this.#serverLink = new ClientServerLink(
@@ -334,8 +337,8 @@ export class Client {
    * The public rooms that match `query`, oldest first. A room this client cannot read (listed by a server
    * of another version, say) is left out, with an `error` event (INVALID_MESSAGE) saying how many and why.
    */
-  async listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#requests.send(Kind.ListRooms, { ...query }));
+  listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
+    return this.#listings.list(query);
   }
 
   /**
@@ -344,86 +347,8 @@ export class Client {
    * that the query covers is added, removed, filled or changed (a burst of changes comes as one list). One
    * watch at a time: a new one ends the one before. It survives dropped sockets and new sessions.
    */
-  async watchRooms(
-    query: RoomQuery = {},
-    onChange?: (rooms: readonly RoomInfo[]) => void,
-  ): Promise<RoomWatch> {
-    // Lists for the new query may come before its answer (which is at least as new): none reach the old watch.
-    const previous = this.#watch;
-    this.#watch = undefined;
-    previous?.end();
-    const rooms = await this.#watchRequest(query);
-    const watch = new RoomWatch(query, rooms, (stopped) => this.#unwatch(stopped));
-    if (onChange) watch.on('change', onChange);
-    // Closed since the answer came (in the same task: a Node socket reads a chunk's frames in one go),
-    // the close ended every watch but this one: kept, it was watched again by the next session.
-    if (this.state === 'closed') {
-      watch.end();
-      return watch;
-    }
-    // Another watchRooms answered first (TypeScript cannot know the await let it run).
-    (this.#watch as RoomWatch | undefined)?.end();
-    this.#watch = watch;
-    return watch;
-  }
-
-  async #watchRequest(query: RoomQuery): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#requests.send(Kind.WatchRooms, { ...query }));
-  }
-
-  /**
-   * The rooms of a listing from the server (an answer or a RoomList). Each entry is read on its own: one
-   * this client cannot read is left out, told as an `error` event, so one bad room never takes the whole
-   * lobby with it. A listing that is no list at all is an INVALID_MESSAGE error.
-   */
-  #readListing(result: unknown): RoomInfo[] {
-    const read = readRooms((result as { rooms?: unknown } | null | undefined)?.rooms);
-    if (read === undefined) {
-      throw new ProtocolError(
-        ErrorCode.INVALID_MESSAGE,
-        'the server answered a listing without a list of rooms',
-      );
-    }
-    if (read.skipped > 0) {
-      this.#events.emit(
-        'error',
-        new ProtocolError(
-          ErrorCode.INVALID_MESSAGE,
-          `left out ${read.skipped} room${read.skipped === 1 ? '' : 's'} of a listing that this client cannot read (${read.problem})`,
-        ),
-      );
-    }
-    return read.rooms;
-  }
-
-  async #unwatch(watch: RoomWatch): Promise<void> {
-    if (this.#watch !== watch) return;
-    this.#watch = undefined;
-    if (this.state === 'open' || this.state === 'reconnecting')
-      await this.#requests.send(Kind.UnwatchRooms, {});
-  }
-
-  /**
-   * A new session (the old one expired, or this client moved node) has no watch: ask for it again. If
-   * that fails (the server refuses it, say RATE_LIMITED), the watch says so, with the code: its list is
-   * not kept up to date until the app watches again (or the next new session succeeds).
-   */
-  async #rewatch(watch: RoomWatch): Promise<void> {
-    try {
-      const rooms = await this.#watchRequest(watch.query);
-      if (this.#watch === watch) watch.receive(rooms);
-    } catch (error) {
-      if (this.#watch !== watch) return;
-      const code = error instanceof ProtocolError ? error.code : ErrorCode.INTERNAL_ERROR;
-      const why = error instanceof Error ? error.message : String(error);
-      watch.fail(
-        new ProtocolError(
-          code,
-          `the rooms could not be watched again on a new session, so this list is no longer kept up to date (call watchRooms to follow it again): ${why}`,
-          { cause: error },
-        ),
-      );
-    }
+  watchRooms(query: RoomQuery = {}, onChange?: (rooms: readonly RoomInfo[]) => void): Promise<RoomWatch> {
+    return this.#listings.watch(query, onChange);
   }
 
   create<In extends Messages = Messages, Out extends Messages = Messages>(
@@ -755,7 +680,7 @@ export class Client {
     }
     this.#watchOnline();
     this.#sendDeviceReport();
-    if (fresh && this.#watch !== undefined) void this.#rewatch(this.#watch);
+    if (fresh) this.#listings.rewatch();
   }
 
   /**
@@ -850,7 +775,7 @@ export class Client {
         this.#serverLink.receiveDatagram(message.body.c, message.body.p, message.body.t);
         return;
       case Kind.RoomList:
-        if (this.#watch) this.#watch.receive(this.#readListing(message.body));
+        this.#listings.receiveList(message.body);
         return;
       case Kind.IceServers:
         this.#ice.update(message.body.iceServers, message.body.iceTtlMs);
