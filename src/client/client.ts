@@ -35,11 +35,13 @@ import { readableNotice } from './drain-notice.js';
 import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
 import { requestFollowingRedirects } from './join-redirects.js';
+import { JoinsUnderWay } from './joins-under-way.js';
 import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { RoomConnection } from './room-connection.js';
+import { RoomLeaving } from './room-leaving.js';
 import { RoomListings } from './room-listings.js';
 import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
@@ -74,11 +76,6 @@ export interface ClientStats {
 
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
-/**
- * How long a leave the server refused for too many requests waiting (RATE_LIMITED) waits before it is
- * sent again when this client has no request of its own ahead of it to wait for (ms).
- */
-const LEAVE_RETRY_MS = 1_000;
 type Messages = Record<string, unknown>;
 
 /**
@@ -91,21 +88,16 @@ export class Client {
   readonly #requests: ServerRequests;
   /** What rooms and the server link send over the session, each in its frame. */
   readonly #sends: SessionSends;
-  /** Joins waiting for their answer. */
-  #joining = 0;
-  /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
-  readonly #joinRequests = new Set<Promise<unknown>>();
+  /** Joins waiting for their answer, which a leave made meanwhile waits for. */
+  readonly #joins = new JoinsUnderWay();
+  /** Leaving rooms, and the rooms left whose leave the server has not answered yet. */
+  readonly #leaves: RoomLeaving;
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
   /** How the client last closed for good: what a join answered just before that rejects with. */
   #closedWith: { code: ErrorCode; message: string } | undefined;
   /** What came for a room not (yet) ours while a join was waiting: maybe the joined room's. */
   readonly #early = new EarlyMessages();
-  /**
-   * Rooms this client has left, by id, whose leave the server has not answered yet (a count each): what
-   * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
-   */
-  readonly #leaving = new Map<string, number>();
   #room: RoomConnection | undefined;
   /** The room listings asked for, and the live one followed. */
   readonly #listings: RoomListings;
@@ -145,7 +137,7 @@ export class Client {
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#requests.failDropped(inner, error),
-      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#leaveUnreadRoom()),
+      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#leaves.leaveUnreadRoom()),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -167,6 +159,17 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
+    this.#leaves = new RoomLeaving({
+      requests: this.#requests,
+      joins: this.#joins,
+      clock: connection.clock,
+      playerId: () => this.playerId,
+      state: () => this.state,
+      room: () => this.#room,
+      vacate: () => {
+        this.#room = undefined;
+      },
+    });
     this.#listings = new RoomListings(
       this.#requests,
       () => connection.state,
@@ -438,15 +441,14 @@ export class Client {
     body: Record<string, unknown>,
     names?: (room: RoomConnection) => boolean,
   ): Promise<RoomConnection<In, Out>> {
-    if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
-    this.#joining++;
-    const request = requestFollowingRedirects(this.#requests, this.#connection, kind, body);
-    this.#joinRequests.add(request);
+    if (!this.#joins.waiting && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
+    const request = this.#joins.start(() =>
+      requestFollowingRedirects(this.#requests, this.#connection, kind, body),
+    );
     try {
       return this.#enter<In, Out>(this.#readJoined(await request, request));
     } finally {
-      this.#joinRequests.delete(request);
-      if (--this.#joining === 0) this.#early.clear();
+      if (this.#joins.finish(request)) this.#early.clear();
     }
   }
 
@@ -458,7 +460,7 @@ export class Client {
   #seating(): SyncSeating | undefined {
     const room = this.#room;
     if (room !== undefined && room.membership === undefined) return undefined;
-    return { membership: room?.membership, joining: this.#joining > 0, session: this.#sessions };
+    return { membership: room?.membership, joining: this.#joins.waiting, session: this.#sessions };
   }
 
   /**
@@ -470,36 +472,11 @@ export class Client {
   #readJoined(result: unknown, request: Promise<unknown>): JoinedRoom {
     const parsed = v.safeParse(joinedRoomSchema, result);
     if (parsed.success) return parsed.output;
-    this.#leaveUnreadRoom(request);
+    this.#leaves.leaveUnreadRoom(request);
     throw new ProtocolError(
       ErrorCode.INVALID_MESSAGE,
       `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
     );
-  }
-
-  /**
-   * A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`).
-   * As any leave, only once the joins sent after it are answered: sent behind one of them, it took the
-   * player out of the room that one seats them in. `answered`: that join's own request, not waited for
-   * (undefined: it is among the joins on their way, and rejects now). With no other, the leave goes at
-   * once, ahead of whatever the app asks on hearing of the failure (a join elsewhere, which it would undo).
-   */
-  #leaveUnreadRoom(answered?: Promise<unknown>): void {
-    const room = this.#room;
-    this.#room = undefined;
-    room?.applyLeft('left', 'joined a room this client cannot read');
-    const others =
-      answered === undefined
-        ? this.#joinRequests.size > 1
-        : [...this.#joinRequests].some((join) => join !== answered);
-    if (!others) {
-      this.#requests.send(Kind.LeaveRoom, {}).catch(() => {});
-      return;
-    }
-    void (async () => {
-      if (!(await this.#stillSeatedAfterJoins(answered))) return;
-      await this.#requests.send(Kind.LeaveRoom, {});
-    })().catch(() => {});
   }
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
@@ -534,7 +511,7 @@ export class Client {
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) =>
         this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),
       sendPhysToPeers: (to, bytes) => this.#sends.sendPhysToPeers(to, bytes, m),
-      leaveRoom: (leaving) => this.#leaveRoom(leaving),
+      leaveRoom: (leaving) => this.#leaves.leave(leaving),
     });
     this.#room = room as unknown as RoomConnection;
     let leftEarly: { reason: LeaveReason; message: string } | undefined;
@@ -561,87 +538,6 @@ export class Client {
   /** The server this client talks to now: `url` until a redirect or failover moves it to another node. */
   get url(): string {
     return this.#connection.url;
-  }
-
-  async #leaveRoom(room: RoomConnection): Promise<void> {
-    if (room.left) return;
-    if (this.#room === room) this.#room = undefined;
-    room.applyLeft('left', 'left the room');
-    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    // Until the server has read the leave, the room goes on sending to this seating: its messages, its
-    // members coming and going, a kick that crossed the leave. A join of the same room made meanwhile (to
-    // join it anew, as the docs say) took them for its own, being for its room and come before its answer
-    // was read through: the old seating's kick failed that join, leaving the player seated there. Marked
-    // from the send to the answer's reading (before the frames read behind it: the new seating's news).
-    const roomId = room.roomId;
-    this.#leaving.set(roomId, (this.#leaving.get(roomId) ?? 0) + 1);
-    let done = false;
-    const answered = () => {
-      if (done) return;
-      done = true;
-      const left = (this.#leaving.get(roomId) ?? 1) - 1;
-      if (left > 0) this.#leaving.set(roomId, left);
-      else this.#leaving.delete(roomId);
-    };
-    try {
-      await this.#sendLeave(answered);
-    } catch (error) {
-      // The session ended before the server answered (it expired while the socket was down, the client
-      // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
-      // The player is out, as the app asked: a second `leave()` resolves, and so does this one.
-      if (!(error instanceof ProtocolError && this.#requests.isUnanswered(error))) throw error;
-    } finally {
-      answered();
-    }
-  }
-
-  /**
-   * Sends a leave, and sends it again while the server refuses it for too many requests waiting their turn
-   * (RATE_LIMITED): the room is already gone from the app, so a refusal would leave the player seated on
-   * the server for good, which a second `leave()` could not undo. Sent again once the requests ahead of it
-   * have been answered (the server's queue has room again), or after LEAVE_RETRY_MS with none. Not sent
-   * again when the player is out meanwhile: the session ended, or a join seated it elsewhere (or waits its
-   * answer: `#stillSeatedAfterJoins`). `answered`: called as the answer that ends it is read.
-   */
-  async #sendLeave(answered: () => void): Promise<void> {
-    const playerId = this.playerId;
-    for (;;) {
-      const ahead = this.#requests.waiting();
-      try {
-        await this.#requests.send(Kind.LeaveRoom, {}, (refusedWith) => {
-          if (refusedWith !== ErrorCode.RATE_LIMITED) answered();
-        });
-        return;
-      } catch (error) {
-        const refused = error instanceof ProtocolError && !this.#requests.isUnanswered(error);
-        if (!refused || error.code !== ErrorCode.RATE_LIMITED) throw error;
-      }
-      if (ahead.length > 0) await Promise.allSettled(ahead);
-      else await new Promise<void>((resolve) => this.#connection.clock.setTimeout(resolve, LEAVE_RETRY_MS));
-      if (this.playerId !== playerId || this.state === 'closed' || this.#room !== undefined) return;
-      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    }
-  }
-
-  /**
-   * Whether the session is still seated in the room it was in before the joins now on their way, once
-   * they are answered. The server takes a session's requests in order, and a leave takes the player out of
-   * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
-   * the client went on as seated there. A join that was answered with a seat moved the player out already;
-   * a new session has no room. Only if every join was refused is there still a room to leave. `except`:
-   * a join not to count (one whose seat is the room to leave).
-   */
-  async #stillSeatedAfterJoins(except?: Promise<unknown>): Promise<boolean> {
-    const playerId = this.playerId;
-    const waited = new Set<Promise<unknown>>(except ? [except] : []);
-    for (;;) {
-      // Joins made while waiting too: a leave sent now would go behind them as well.
-      const joins = [...this.#joinRequests].filter((join) => !waited.has(join));
-      if (joins.length === 0) return this.playerId === playerId && this.state !== 'closed';
-      for (const join of joins) waited.add(join);
-      const outcomes = await Promise.allSettled(joins);
-      if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return false;
-    }
   }
 
   /** The session or the client ended: the room is left and pending requests fail. */
@@ -796,18 +692,18 @@ export class Client {
       room?.receiveSignal(body.from, body.s);
       return;
     }
-    if (this.#joining > 0) this.#early.keepSignal(body);
+    if (this.#joins.waiting) this.#early.keepSignal(body);
   }
 
   #onRoomMessage(message: Message): void {
     const room = this.#room;
     const roomId = roomIdOf(message);
     if (!room || roomId !== room.roomId) {
-      if (roomId !== undefined && this.#leaving.has(roomId)) return; // a seating left (see `#leaving`)
+      if (roomId !== undefined && this.#leaves.isLeaving(roomId)) return; // a seating left (see `RoomLeaving`)
       // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
       // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
       // on to make the room ours: kept for it until then.
-      if (roomId !== undefined && this.#joining > 0) this.#early.keepMessage(message);
+      if (roomId !== undefined && this.#joins.waiting) this.#early.keepMessage(message);
       return;
     }
     if (!fitsMembers(room, message)) return;
