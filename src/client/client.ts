@@ -19,10 +19,8 @@ import {
 import {
   Conditioner,
   type ConditionerSettings,
-  encodeDeviceReport,
   type LinkStats,
   type QualityView,
-  RELAY_CONTROL,
   type RtcSignal,
 } from '../transport/index.js';
 import { onBrowserOnline } from './browser-online.js';
@@ -30,7 +28,8 @@ import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
 import { errorCodeOfClose } from './close-error-code.js';
-import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { DeviceReporting } from './device/device-reporting.js';
+import type { DeviceState } from './device/device-watch.js';
 import { readableNotice } from './drain-notice.js';
 import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
@@ -106,9 +105,8 @@ export class Client {
   readonly #conditioner: Conditioner;
   /** Across rooms: a peer met again in another seating tells our new links from the old (see LinkEpochs). */
   readonly #linkEpochs = new LinkEpochs();
-  #device: DeviceWatch | undefined;
-  /** Where device facts come from (the `device` option): kept to watch the page again after a close. */
-  readonly #deviceEnvironment: DeviceEnvironment | false | undefined;
+  /** The device watch, told to the server. */
+  readonly #device: DeviceReporting;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
@@ -152,7 +150,7 @@ export class Client {
         this.#listings.endWatch();
         this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#stopWatchingOnline?.();
-        this.#device?.close();
+        this.#device.close();
         this.#ice.stop();
         this.#serverLink.resetSession(); // the direct path closes with the session
       },
@@ -189,20 +187,12 @@ export class Client {
       },
       linkSettings,
     );
-    this.#deviceEnvironment = options.device;
-    this.#watchDevice();
-  }
-
-  /** Starts watching the device (unless the `device` option is false), in place of a watch closed. */
-  #watchDevice(): void {
-    if (this.#deviceEnvironment === false) return;
-    this.#device?.close();
-    const device = new DeviceWatch(this.#deviceEnvironment);
-    device.on('change', (state) => {
-      this.#sendDeviceReport();
-      this.#events.emit('device', state);
+    this.#device = new DeviceReporting(options.device, {
+      sends: this.#sends,
+      isOpen: () => this.state === 'open',
+      changed: (state) => this.#events.emit('device', state),
     });
-    this.#device = device;
+    this.#device.watch();
   }
 
   /**
@@ -215,7 +205,7 @@ export class Client {
 
   /** What this client reports about its device, and the class the server treats it as. */
   get device(): DeviceState {
-    return this.#device?.state ?? { report: {}, class: 'normal' };
+    return this.#device.state;
   }
 
   /** The developer's network conditioner now in force (undefined: off). */
@@ -317,7 +307,7 @@ export class Client {
     if (this.state === 'open') return Promise.resolve();
     // The close stopped the device watch with the session: without a new one, a page hidden from now on
     // was never reported (nor a battery running low), and the server went on as the page was at the close.
-    if (this.state === 'closed') this.#watchDevice();
+    if (this.state === 'closed') this.#device.watch();
     const opened = new Promise<void>((resolve, reject) => {
       const welcomed = () => {
         for (const dispose of disposers) dispose();
@@ -575,7 +565,7 @@ export class Client {
       );
     }
     this.#watchOnline();
-    this.#sendDeviceReport();
+    this.#device.report();
     if (fresh) this.#listings.rewatch();
   }
 
@@ -603,22 +593,6 @@ export class Client {
         'out of the room: the server put the player out while its messages to this client were lost',
       );
     });
-  }
-
-  /**
-   * Tells the server about the device: on every welcome and on every change. It goes on the server
-   * link's control channel over the WebSocket, whatever path the link uses; old servers ignore it.
-   */
-  #sendDeviceReport(): void {
-    if (!this.#device || this.state !== 'open') return;
-    const inner = encodeMessage(Kind.DatagramToServer, {
-      c: RELAY_CONTROL,
-      p: [encodeDeviceReport(this.#device.state.report)],
-    });
-    // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
-    // Over the server's frame limit (a welcome naming one below it), dropped as volatile messages may be:
-    // thrown from the welcome, it left the socket's handler before 'open', and `connect()` never settled.
-    this.#sends.sendVolatileOrDrop(inner, 'device');
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
