@@ -39,9 +39,11 @@ import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
+import { ResyncSeatingCheck } from './resync-seating-check.js';
 import { RoomConnection } from './room-connection.js';
 import { RoomLeaving } from './room-leaving.js';
 import { RoomListings } from './room-listings.js';
+import type { RoomSeat } from './room-seat.js';
 import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
@@ -111,8 +113,8 @@ export class Client {
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
   #graceMs: number | undefined;
-  /** The room a resync may find we are out of, and whether its RoomState came (`#checkSeatedAfterResync`). */
-  #resyncing: { room: RoomConnection; restated: boolean } | undefined;
+  /** Whether a resumed session still sits in our room, once its replay is read. */
+  readonly #resyncCheck: ResyncSeatingCheck;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -157,17 +159,21 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
+    const seat: RoomSeat = {
+      room: () => this.#room,
+      vacate: () => {
+        this.#room = undefined;
+      },
+    };
     this.#leaves = new RoomLeaving({
+      ...seat,
       requests: this.#requests,
       joins: this.#joins,
       clock: connection.clock,
       playerId: () => this.playerId,
       state: () => this.state,
-      room: () => this.#room,
-      vacate: () => {
-        this.#room = undefined;
-      },
     });
+    this.#resyncCheck = new ResyncSeatingCheck(seat, connection);
     this.#listings = new RoomListings(
       this.#requests,
       () => connection.state,
@@ -553,8 +559,7 @@ export class Client {
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
-    if (fresh) this.#resyncing = undefined;
-    else if (resync || this.#resyncing !== undefined) this.#checkSeatedAfterResync(resync);
+    this.#resyncCheck.welcomed(fresh, resync);
     // The room's peer links held back their dispatch retransmissions while the socket was down.
     if (!fresh) this.#room?.applyResumed();
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
@@ -567,32 +572,6 @@ export class Client {
     this.#watchOnline();
     this.#device.report();
     if (fresh) this.#listings.rewatch();
-  }
-
-  /**
-   * A resync says where the session sits only by the RoomState of its room, which the server writes with
-   * the resume's replay, and not at all when it sits nowhere: put out of the room while its messages to us
-   * were lost (a kick, the room closing), its RoomLeft among them, the player went on in a room it was no
-   * longer in. Once the server has caught up (everything it wrote with the welcome read), the room we
-   * still hold with no RoomState come for it is left, with the reason members a resync finds gone are told
-   * with: the real one was lost. A RoomLeft that was replayed has left it already, with its own reason.
-   * `resync`: this welcome's (else an earlier one's check, cut short by a drop, goes on with the replay).
-   */
-  #checkSeatedAfterResync(resync: boolean): void {
-    const room = this.#room;
-    if (resync) this.#resyncing = room && { room, restated: false };
-    const resyncing = this.#resyncing;
-    if (resyncing === undefined) return;
-    this.#connection.afterServerCaughtUp(() => {
-      if (this.#resyncing !== resyncing) return;
-      this.#resyncing = undefined;
-      if (resyncing.restated || this.#room !== resyncing.room) return;
-      this.#room = undefined;
-      resyncing.room.applyLeft(
-        ErrorCode.OUTBOX_OVERFLOW,
-        'out of the room: the server put the player out while its messages to this client were lost',
-      );
-    });
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
@@ -698,7 +677,7 @@ export class Client {
         room.applyPresence(message.body.playerId, false);
         return;
       case Kind.RoomState:
-        if (this.#resyncing?.room === room) this.#resyncing.restated = true;
+        this.#resyncCheck.restated(room);
         room.applyState(message.body.state, message.body.members);
         return;
       case Kind.RoomLeft:

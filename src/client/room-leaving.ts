@@ -3,6 +3,7 @@ import { ErrorCode, Kind, ProtocolError } from '../protocol/index.js';
 import type { ConnectionState } from './client-events.js';
 import type { JoinsUnderWay } from './joins-under-way.js';
 import type { RoomConnection } from './room-connection.js';
+import type { RoomSeat } from './room-seat.js';
 import type { ServerRequests } from './server-requests.js';
 
 /**
@@ -12,17 +13,13 @@ import type { ServerRequests } from './server-requests.js';
 const LEAVE_RETRY_MS = 1_000;
 
 /** What leaving needs of the client: its requests, the joins on their way, its session and its room. */
-export interface LeavingClient {
+export interface LeavingClient extends RoomSeat {
   readonly requests: ServerRequests;
   readonly joins: JoinsUnderWay;
   readonly clock: Clock;
   /** The session's player id: another one (or none) is a session the leave was not made in. */
   playerId(): string | undefined;
   state(): ConnectionState;
-  /** The room we are in, if any. */
-  room(): RoomConnection | undefined;
-  /** Makes us in no room. */
-  vacate(): void;
 }
 
 /**
