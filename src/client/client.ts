@@ -1,7 +1,6 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
-  type Body,
   describeIssue,
   ErrorCode,
   encodeMessage,
@@ -35,12 +34,12 @@ import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
 import { requestFollowingRedirects } from './join-redirects.js';
 import { JoinsUnderWay } from './joins-under-way.js';
-import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { ResyncSeatingCheck } from './resync-seating-check.js';
 import { RoomConnection } from './room-connection.js';
+import { RoomInbox } from './room-inbox.js';
 import { RoomLeaving } from './room-leaving.js';
 import { RoomListings } from './room-listings.js';
 import type { RoomSeat } from './room-seat.js';
@@ -115,6 +114,8 @@ export class Client {
   #graceMs: number | undefined;
   /** Whether a resumed session still sits in our room, once its replay is read. */
   readonly #resyncCheck: ResyncSeatingCheck;
+  /** What the server sends for rooms: to ours, kept for a join, or dropped. */
+  readonly #inbox: RoomInbox;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -174,6 +175,13 @@ export class Client {
       state: () => this.state,
     });
     this.#resyncCheck = new ResyncSeatingCheck(seat, connection);
+    this.#inbox = new RoomInbox({
+      ...seat,
+      joins: this.#joins,
+      early: this.#early,
+      leaves: this.#leaves,
+      resyncCheck: this.#resyncCheck,
+    });
     this.#listings = new RoomListings(
       this.#requests,
       () => connection.state,
@@ -513,7 +521,7 @@ export class Client {
     let leftEarly: { reason: LeaveReason; message: string } | undefined;
     const disposeLeave = room.on('leave', (left) => (leftEarly = left));
     for (const early of this.#early.takeMessages()) {
-      if (this.#room === room && roomIdOf(early) === room.roomId) this.#onRoomMessage(early);
+      if (this.#room === room && roomIdOf(early) === room.roomId) this.#inbox.receive(early);
     }
     disposeLeave();
     if (leftEarly) {
@@ -608,7 +616,7 @@ export class Client {
         this.#requests.answer(message.body);
         return;
       case Kind.SignalFromPeer:
-        this.#onSignal(message.body);
+        this.#inbox.receiveSignal(message.body);
         return;
       case Kind.DataFromPeer: {
         // The room drops it if stamped for another seating. Unlike room messages, one for the room a join in
@@ -630,60 +638,7 @@ export class Client {
         this.#ice.update(message.body.iceServers, message.body.iceTtlMs);
         return;
       default:
-        this.#onRoomMessage(message);
-    }
-  }
-
-  /**
-   * A peer's signal, stamped with the seating it was relayed in (older servers: not stamped, the room we
-   * are in). One for another seating is not this room's: in Node it can be read right behind the answer to
-   * the join that enters its room, before the join has made that room ours, so it is kept for it until then.
-   */
-  #onSignal(body: Body<typeof Kind.SignalFromPeer>): void {
-    const room = this.#room;
-    if (body.m === undefined || body.m === room?.membership) {
-      room?.receiveSignal(body.from, body.s);
-      return;
-    }
-    if (this.#joins.waiting) this.#early.keepSignal(body);
-  }
-
-  #onRoomMessage(message: Message): void {
-    const room = this.#room;
-    const roomId = roomIdOf(message);
-    if (!room || roomId !== room.roomId) {
-      if (roomId !== undefined && this.#leaves.isLeaving(roomId)) return; // a seating left (see `RoomLeaving`)
-      // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
-      // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
-      // on to make the room ours: kept for it until then.
-      if (roomId !== undefined && this.#joins.waiting) this.#early.keepMessage(message);
-      return;
-    }
-    if (!fitsMembers(room, message)) return;
-    switch (message.kind) {
-      case Kind.ServerRoomMessage:
-        room.deliver(message.body.t, message.body.d, message.body.from);
-        return;
-      case Kind.MemberJoined:
-        room.applyMemberJoined(message.body.member);
-        return;
-      case Kind.MemberLeft:
-        room.applyMemberLeft(message.body.playerId, message.body.reason);
-        return;
-      case Kind.MemberAway:
-        room.applyPresence(message.body.playerId, true);
-        return;
-      case Kind.MemberBack:
-        room.applyPresence(message.body.playerId, false);
-        return;
-      case Kind.RoomState:
-        this.#resyncCheck.restated(room);
-        room.applyState(message.body.state, message.body.members);
-        return;
-      case Kind.RoomLeft:
-        this.#room = undefined;
-        room.applyLeft(message.body.reason, message.body.message);
-        return;
+        this.#inbox.receive(message);
     }
   }
 }
