@@ -1,13 +1,8 @@
-import * as v from 'valibot';
 import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
-  describeIssue,
   ErrorCode,
   encodeMessage,
-  type JoinedRoom,
-  joinedRoomSchema,
   Kind,
-  type LeaveReason,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -32,14 +27,13 @@ import type { DeviceState } from './device/device-watch.js';
 import { readableNotice } from './drain-notice.js';
 import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
-import { requestFollowingRedirects } from './join-redirects.js';
 import { JoinsUnderWay } from './joins-under-way.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
-import { roomIdOf } from './message-room.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import { ResyncSeatingCheck } from './resync-seating-check.js';
-import { RoomConnection } from './room-connection.js';
+import type { RoomConnection, RoomTransport } from './room-connection.js';
 import { RoomInbox } from './room-inbox.js';
+import { RoomJoiner } from './room-joiner.js';
 import { RoomLeaving } from './room-leaving.js';
 import { RoomListings } from './room-listings.js';
 import type { RoomSeat } from './room-seat.js';
@@ -116,6 +110,8 @@ export class Client {
   readonly #resyncCheck: ResyncSeatingCheck;
   /** What the server sends for rooms: to ours, kept for a join, or dropped. */
   readonly #inbox: RoomInbox;
+  /** Joining rooms: the join sent, its answer read, the room made ours. */
+  readonly #joiner: RoomJoiner;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -181,6 +177,22 @@ export class Client {
       early: this.#early,
       leaves: this.#leaves,
       resyncCheck: this.#resyncCheck,
+    });
+    this.#joiner = new RoomJoiner({
+      requests: this.#requests,
+      session: connection,
+      joins: this.#joins,
+      early: this.#early,
+      leaves: this.#leaves,
+      inbox: this.#inbox,
+      room: () => this.#room,
+      seatIn: (room) => {
+        this.#room = room;
+      },
+      playerId: () => this.playerId,
+      state: () => this.state,
+      closedWith: () => this.#closedWith,
+      roomTransport: (selfId, m) => this.#roomTransport(selfId, m),
     });
     this.#listings = new RoomListings(
       this.#requests,
@@ -364,14 +376,14 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('create', options, ['private', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joinVia(Kind.CreateRoom, { type, ...options });
+    return this.#joiner.join(Kind.CreateRoom, { type, ...options });
   }
 
   join<In extends Messages = Messages, Out extends Messages = Messages>(
     roomId: string,
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
-    return this.#joinVia(
+    return this.#joiner.join(
       Kind.JoinRoom,
       { roomId, ...(options === undefined ? {} : { options }) },
       (room) => room.roomId === roomId,
@@ -383,7 +395,7 @@ export class Client {
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
     const typed = normalizeRoomCode(code);
-    return this.#joinVia(
+    return this.#joiner.join(
       Kind.JoinByCode,
       { code, ...(options === undefined ? {} : { options }) },
       (room) => typed !== undefined && room.code === typed,
@@ -397,7 +409,7 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joinVia(Kind.QuickPlay, { type, ...options });
+    return this.#joiner.join(Kind.QuickPlay, { type, ...options });
   }
 
   /**
@@ -436,27 +448,6 @@ export class Client {
   }
 
   /**
-   * `names`: whether the join names this room (a join by id or by code). One that names the room we are in
-   * is refused as the server refuses it (JOIN_REJECTED), without asking, unless another join is under way:
-   * the server takes that one first, and it may move us out of this room.
-   */
-  async #joinVia<In extends Messages, Out extends Messages>(
-    kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
-    body: Record<string, unknown>,
-    names?: (room: RoomConnection) => boolean,
-  ): Promise<RoomConnection<In, Out>> {
-    if (!this.#joins.waiting && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
-    const request = this.#joins.start(() =>
-      requestFollowingRedirects(this.#requests, this.#connection, kind, body),
-    );
-    try {
-      return this.#enter<In, Out>(this.#readJoined(await request, request));
-    } finally {
-      if (this.#joins.finish(request)) this.#early.clear();
-    }
-  }
-
-  /**
    * The room whose snapshots a SyncedState on the server link may apply: ours (by its membership, which
    * every snapshot names), and whether a join is on its way. Undefined from a server that names no
    * memberships: nothing to go by.
@@ -468,42 +459,11 @@ export class Client {
   }
 
   /**
-   * The answer to a join, checked. One this client cannot read (a server of another version, say) seated
-   * the player in a room the app will never see: the client leaves it, so that it holds no seat, and the
-   * join fails with INVALID_MESSAGE. Leaving is the server's for whatever room the session is in, so the
-   * room this client was in is left too (the server had moved the player out of it, or leaves it now).
+   * What a room this client enters sends with: through this session, each send naming the room's
+   * seating `m`.
    */
-  #readJoined(result: unknown, request: Promise<unknown>): JoinedRoom {
-    const parsed = v.safeParse(joinedRoomSchema, result);
-    if (parsed.success) return parsed.output;
-    this.#leaves.leaveUnreadRoom(request);
-    throw new ProtocolError(
-      ErrorCode.INVALID_MESSAGE,
-      `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
-    );
-  }
-
-  /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
-  #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
-    const current = this.#room;
-    if (current !== undefined) {
-      // The seating we have: a server of an earlier version answers a join of the room we are in with the
-      // room as we have it, seating no one. The room stays ours, as when the server refuses the join.
-      const same = current.roomId === joined.room.roomId;
-      if (same && current.membership === joined.membership) throw alreadyInRoom();
-      current.applyLeft('left', same ? 'joined the room anew' : 'joined another room');
-    }
-    const selfId = this.playerId;
-    if (selfId === undefined) {
-      // Closed between the answer and now (by the app: NOT_CONNECTED): as every request the close cut short.
-      const closed = this.state === 'closed' ? this.#closedWith : undefined;
-      if (closed) throw new ProtocolError(closed.code, `closed during the join: ${closed.message}`);
-      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
-    }
-    // Everything sent for this room names this seating (undefined from an old server: left out), so the
-    // server refuses what is still on its way when we have moved on to another room.
-    const m = joined.membership;
-    const room = new RoomConnection<In, Out>(joined, {
+  #roomTransport(selfId: string, m: number | undefined): RoomTransport {
+    return {
       clock: this.#connection.clock,
       selfId,
       iceServers: () => this.#ice.servers,
@@ -516,27 +476,7 @@ export class Client {
         this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),
       sendPhysToPeers: (to, bytes) => this.#sends.sendPhysToPeers(to, bytes, m),
       leaveRoom: (leaving) => this.#leaves.leave(leaving),
-    });
-    this.#room = room as unknown as RoomConnection;
-    let leftEarly: { reason: LeaveReason; message: string } | undefined;
-    const disposeLeave = room.on('leave', (left) => (leftEarly = left));
-    for (const early of this.#early.takeMessages()) {
-      if (this.#room === room && roomIdOf(early) === room.roomId) this.#inbox.receive(early);
-    }
-    disposeLeave();
-    if (leftEarly) {
-      // Put out of the room right behind the answer (the server closing, a kick from onJoin): the join
-      // did not give the app a room to play in.
-      const { reason, message } = leftEarly;
-      throw new ProtocolError(
-        reason === 'left' ? ErrorCode.NOT_IN_ROOM : reason,
-        `left room ${room.roomId} as the join completed: ${message}`,
-      );
-    }
-    for (const early of this.#early.takeSignals()) {
-      if (early.m === m) room.receiveSignal(early.from, early.s);
-    }
-    return room;
+    };
   }
 
   /** The server this client talks to now: `url` until a redirect or failover moves it to another node. */
@@ -641,9 +581,4 @@ export class Client {
         this.#inbox.receive(message);
     }
   }
-}
-
-/** A join of the room the player is in: refused, in the server's words (see `Client.#joinVia`). */
-function alreadyInRoom(): ProtocolError {
-  return new ProtocolError(ErrorCode.JOIN_REJECTED, 'already in this room: leave it first to join it again');
 }
