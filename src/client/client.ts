@@ -21,22 +21,16 @@ import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
+import { ClientRooms } from './client-rooms.js';
 import { errorCodeOfClose } from './close-error-code.js';
 import { DeviceReporting } from './device/device-reporting.js';
 import type { DeviceState } from './device/device-watch.js';
 import { readableNotice } from './drain-notice.js';
-import { EarlyMessages } from './early-messages.js';
 import { IceCredentials } from './ice-credentials.js';
-import { JoinsUnderWay } from './joins-under-way.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
-import { ResyncSeatingCheck } from './resync-seating-check.js';
 import type { RoomConnection, RoomTransport } from './room-connection.js';
-import { RoomInbox } from './room-inbox.js';
-import { RoomJoiner } from './room-joiner.js';
-import { RoomLeaving } from './room-leaving.js';
 import { RoomListings } from './room-listings.js';
-import type { RoomSeat } from './room-seat.js';
 import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
@@ -82,17 +76,12 @@ export class Client {
   readonly #requests: ServerRequests;
   /** What rooms and the server link send over the session, each in its frame. */
   readonly #sends: SessionSends;
-  /** Joins waiting for their answer, which a leave made meanwhile waits for. */
-  readonly #joins = new JoinsUnderWay();
-  /** Leaving rooms, and the rooms left whose leave the server has not answered yet. */
-  readonly #leaves: RoomLeaving;
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
   /** How the client last closed for good: what a join answered just before that rejects with. */
   #closedWith: { code: ErrorCode; message: string } | undefined;
-  /** What came for a room not (yet) ours while a join was waiting: maybe the joined room's. */
-  readonly #early = new EarlyMessages();
-  #room: RoomConnection | undefined;
+  /** The room we are in, and the joins and leaves that take us in and out of rooms. */
+  readonly #rooms: ClientRooms;
   /** The room listings asked for, and the live one followed. */
   readonly #listings: RoomListings;
   readonly #serverLink: ClientServerLink;
@@ -106,12 +95,6 @@ export class Client {
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
   #graceMs: number | undefined;
-  /** Whether a resumed session still sits in our room, once its replay is read. */
-  readonly #resyncCheck: ResyncSeatingCheck;
-  /** What the server sends for rooms: to ours, kept for a join, or dropped. */
-  readonly #inbox: RoomInbox;
-  /** Joining rooms: the join sent, its answer read, the room made ours. */
-  readonly #joiner: RoomJoiner;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -134,7 +117,7 @@ export class Client {
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#requests.failDropped(inner, error),
-      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#leaves.leaveUnreadRoom()),
+      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#rooms.leaveUnreadRoom()),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -156,39 +139,9 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
-    const seat: RoomSeat = {
-      room: () => this.#room,
-      vacate: () => {
-        this.#room = undefined;
-      },
-    };
-    this.#leaves = new RoomLeaving({
-      ...seat,
-      requests: this.#requests,
-      joins: this.#joins,
-      clock: connection.clock,
-      playerId: () => this.playerId,
-      state: () => this.state,
-    });
-    this.#resyncCheck = new ResyncSeatingCheck(seat, connection);
-    this.#inbox = new RoomInbox({
-      ...seat,
-      joins: this.#joins,
-      early: this.#early,
-      leaves: this.#leaves,
-      resyncCheck: this.#resyncCheck,
-    });
-    this.#joiner = new RoomJoiner({
+    this.#rooms = new ClientRooms({
       requests: this.#requests,
       session: connection,
-      joins: this.#joins,
-      early: this.#early,
-      leaves: this.#leaves,
-      inbox: this.#inbox,
-      room: () => this.#room,
-      seatIn: (room) => {
-        this.#room = room;
-      },
       playerId: () => this.playerId,
       state: () => this.state,
       closedWith: () => this.#closedWith,
@@ -297,7 +250,7 @@ export class Client {
   }
   /** The room we are in, if any. */
   get room(): RoomConnection | undefined {
-    return this.#room;
+    return this.#rooms.room;
   }
   /**
    * Estimated current server time in ms. Never runs backwards: a better estimate from a heartbeat is
@@ -376,14 +329,14 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('create', options, ['private', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joiner.join(Kind.CreateRoom, { type, ...options });
+    return this.#rooms.join(Kind.CreateRoom, { type, ...options });
   }
 
   join<In extends Messages = Messages, Out extends Messages = Messages>(
     roomId: string,
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
-    return this.#joiner.join(
+    return this.#rooms.join(
       Kind.JoinRoom,
       { roomId, ...(options === undefined ? {} : { options }) },
       (room) => room.roomId === roomId,
@@ -395,7 +348,7 @@ export class Client {
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
     const typed = normalizeRoomCode(code);
-    return this.#joiner.join(
+    return this.#rooms.join(
       Kind.JoinByCode,
       { code, ...(options === undefined ? {} : { options }) },
       (room) => typed !== undefined && room.code === typed,
@@ -409,7 +362,7 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joiner.join(Kind.QuickPlay, { type, ...options });
+    return this.#rooms.join(Kind.QuickPlay, { type, ...options });
   }
 
   /**
@@ -453,9 +406,9 @@ export class Client {
    * memberships: nothing to go by.
    */
   #seating(): SyncSeating | undefined {
-    const room = this.#room;
+    const room = this.#rooms.room;
     if (room !== undefined && room.membership === undefined) return undefined;
-    return { membership: room?.membership, joining: this.#joins.waiting, session: this.#sessions };
+    return { membership: room?.membership, joining: this.#rooms.joining, session: this.#sessions };
   }
 
   /**
@@ -475,7 +428,7 @@ export class Client {
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) =>
         this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),
       sendPhysToPeers: (to, bytes) => this.#sends.sendPhysToPeers(to, bytes, m),
-      leaveRoom: (leaving) => this.#leaves.leave(leaving),
+      leaveRoom: (leaving) => this.#rooms.leave(leaving),
     };
   }
 
@@ -493,8 +446,7 @@ export class Client {
   ): void {
     // The ended session's requests fail before the app hears of the room: what its room-left handler asks
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
-    const room = this.#room;
-    this.#room = undefined;
+    const room = this.#rooms.release();
     this.#requests.failAll(code, message);
     room?.applyLeft(reason, message);
     // Closed for good, there is no next session: what the handler asked fails too, or it would wait for ever.
@@ -507,9 +459,7 @@ export class Client {
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
-    this.#resyncCheck.welcomed(fresh, resync);
-    // The room's peer links held back their dispatch retransmissions while the socket was down.
-    if (!fresh) this.#room?.applyResumed();
+    this.#rooms.welcomed(fresh, resync);
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
       this.#events.emit(
@@ -556,13 +506,13 @@ export class Client {
         this.#requests.answer(message.body);
         return;
       case Kind.SignalFromPeer:
-        this.#inbox.receiveSignal(message.body);
+        this.#rooms.receiveSignal(message.body);
         return;
       case Kind.DataFromPeer: {
         // The room drops it if stamped for another seating. Unlike room messages, one for the room a join in
         // flight enters is not kept for it: that room would have no relay link yet to take it.
         const { from, c, p, t, m } = message.body;
-        this.#room?.receivePeerData(from, c, p, t, m);
+        this.#rooms.room?.receivePeerData(from, c, p, t, m);
         return;
       }
       case Kind.LinkSignalFromServer:
@@ -578,7 +528,7 @@ export class Client {
         this.#ice.update(message.body.iceServers, message.body.iceTtlMs);
         return;
       default:
-        this.#inbox.receive(message);
+        this.#rooms.receive(message);
     }
   }
 }
