@@ -44,9 +44,9 @@ export class RoomLeaving {
   }
 
   /**
-   * A join's answer could not be read: leave whatever room the server seated us in (see
-   * `Client.#readJoined`). As any leave, only once the joins sent after it are answered: sent behind one of
-   * them, it took the player out of the room that one seats them in. `answered`: that join's own request, not waited for
+   * A join's answer could not be read: leave whatever room the server seated us in (see `RoomJoiner`).
+   * As any leave, only once the joins sent after it are answered: sent behind one of them, it took the
+   * player out of the room that one seats them in. `answered`: that join's own request, not waited for
    * (undefined: it is among the joins on their way, and rejects now). With no other, the leave goes at
    * once, ahead of whatever the app asks on hearing of the failure (a join elsewhere, which it would undo).
    */
