@@ -1,61 +1,47 @@
-import * as v from 'valibot';
 import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
-  type Body,
-  type BodyKind,
-  checkSendOptions,
-  clientToServerKinds,
-  decodeFrame,
-  describeIssue,
   ErrorCode,
-  encodeDatagramToServer,
   encodeMessage,
-  encodeSendable,
-  isWebSocketUrl,
-  type JoinedRoom,
-  joinedRoomSchema,
   Kind,
-  type LeaveReason,
-  MAX_ENVELOPE_BYTES,
-  MAX_FANOUT_TARGETS,
-  MAX_REASON_LENGTH,
   type Message,
   nameProblem,
   normalizeRoomCode,
   ProtocolError,
   type RoomInfo,
-  readRooms,
   type Scalar,
 } from '../protocol/index.js';
 import {
   Conditioner,
   type ConditionerSettings,
-  encodeDeviceReport,
   type LinkStats,
   type QualityView,
-  RELAY_CHANNEL_NUMBER,
-  RELAY_CONTROL,
   type RtcSignal,
-  type SendPriority,
 } from '../transport/index.js';
 import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import { checkClientOptions } from './client-option-checks.js';
 import type { ClientOptions } from './client-options.js';
-import { type DeviceEnvironment, type DeviceState, DeviceWatch } from './device/device-watch.js';
+import { ClientRooms } from './client-rooms.js';
+import { errorCodeOfClose } from './close-error-code.js';
+import { DeviceReporting } from './device/device-reporting.js';
+import type { DeviceState } from './device/device-watch.js';
+import { readableNotice } from './drain-notice.js';
 import { IceCredentials } from './ice-credentials.js';
-import { fitsMembers } from './member-news.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
-import { RoomConnection, type RoomSendOptions } from './room-connection.js';
-import { type RoomQuery, RoomWatch } from './room-watch.js';
+import type { RoomConnection, RoomTransport } from './room-connection.js';
+import { RoomListings } from './room-listings.js';
+import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,
   type ServerLinkMode,
   type ServerLinkPath,
 } from './server-link/client-server-link.js';
+import { ServerRequests } from './server-requests.js';
 import { SessionConnection } from './session-connection.js';
+import { SessionSends } from './session-sends.js';
 import type { SyncSeating } from './sync/synced-state.js';
+import { unknownKey } from './unknown-key.js';
 
 export type { ClientEvents, ConnectionState } from './client-events.js';
 
@@ -76,57 +62,9 @@ export interface ClientStats {
   sends: { volatileDropped: number; superseded: number; expired: number };
 }
 
-const REQUEST_ID_LIMIT = 0xffffffff;
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
-/**
- * Redirects followed for one join. One is the normal case; a second covers a quick play whose pick
- * filled up while we moved (the node then points to the next room). More would mean a loop.
- */
-const MAX_REDIRECTS = 2;
-/** How long a request sent to a node that just did not answer waits before it is asked again. */
-const REASK_DOWN_NODE_MS = 1_000;
-/** Room messages (and signals) kept for a join whose answer has not been read through yet (see `#early`). */
-const MAX_EARLY = 64;
-/**
- * How long a leave the server refused for too many requests waiting (RATE_LIMITED) waits before it is
- * sent again when this client has no request of its own ahead of it to wait for (ms).
- */
-const LEAVE_RETRY_MS = 1_000;
 type Messages = Record<string, unknown>;
-
-/** How a refusal at the call names each request. */
-const requestNames: Partial<Record<BodyKind, string>> = {
-  [Kind.ListRooms]: 'listRooms',
-  [Kind.WatchRooms]: 'watchRooms',
-  [Kind.UnwatchRooms]: 'unwatching rooms',
-  [Kind.CreateRoom]: 'create',
-  [Kind.JoinRoom]: 'join',
-  [Kind.JoinByCode]: 'joinByCode',
-  [Kind.QuickPlay]: 'quickPlay',
-  [Kind.LeaveRoom]: 'leave',
-};
-
-interface Pending {
-  kind: BodyKind;
-  resolve(result: unknown): void;
-  reject(error: ProtocolError): void;
-  /**
-   * Called as the answer is read, before the frames read behind it (a promise settles only after them),
-   * with the code of a refusal (undefined when the server did what was asked).
-   */
-  answered?: ((refusedWith?: string) => void) | undefined;
-  /** The request's promise, for what waits on it to be answered (see `#sendLeave`). */
-  answer?: Promise<unknown>;
-}
-
-/** Requests whose answer seats the player in a room. */
-const joinKinds: ReadonlySet<BodyKind> = new Set([
-  Kind.CreateRoom,
-  Kind.JoinRoom,
-  Kind.JoinByCode,
-  Kind.QuickPlay,
-]);
 
 /**
  * A connection to a vehikill-net server: one session that survives dropped sockets. Reliable messages
@@ -135,53 +73,28 @@ const joinKinds: ReadonlySet<BodyKind> = new Set([
 export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
-  readonly #pending = new Map<number, Pending>();
-  /** Joins waiting for their answer. */
-  #joining = 0;
-  /** Their requests (redirects followed), which a leave made meanwhile waits for (see `#leaveRoom`). */
-  readonly #joinRequests = new Set<Promise<unknown>>();
+  readonly #requests: ServerRequests;
+  /** What rooms and the server link send over the session, each in its frame. */
+  readonly #sends: SessionSends;
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
   #sessions = 0;
   /** How the client last closed for good: what a join answered just before that rejects with. */
   #closedWith: { code: ErrorCode; message: string } | undefined;
-  /**
-   * What came for a room not (yet) ours while a join was waiting (its messages, members joining, leaving,
-   * away and back, its state): maybe the joined room's, in the order it came.
-   */
-  readonly #early: Message[] = [];
-  /** Likewise peer signals stamped with a seating not (yet) ours: maybe the joining room's. */
-  readonly #earlySignals: Array<Body<typeof Kind.SignalFromPeer>> = [];
-  /**
-   * Rooms this client has left, by id, whose leave the server has not answered yet (a count each): what
-   * they send until then is the old seating's, never that of a join of the same room sent behind the leave.
-   */
-  readonly #leaving = new Map<string, number>();
-  /**
-   * The failures of requests whose session ended before they were answered (`#failPending`): not the
-   * server's answers. One of a move to follow a room has that move's code, ROOM_ON_OTHER_NODE, and is no
-   * redirect to follow (see `#requestFollowingRedirects`).
-   */
-  readonly #unanswered = new WeakSet<ProtocolError>();
-  #nextRid = 1;
-  #room: RoomConnection | undefined;
-  /** The live room listing this client follows, if any (one at a time, as the server keeps one). */
-  #watch: RoomWatch | undefined;
+  /** The room we are in, and the joins and leaves that take us in and out of rooms. */
+  readonly #rooms: ClientRooms;
+  /** The room listings asked for, and the live one followed. */
+  readonly #listings: RoomListings;
   readonly #serverLink: ClientServerLink;
   #stopWatchingOnline: (() => void) | undefined;
   readonly #conditioner: Conditioner;
   /** Across rooms: a peer met again in another seating tells our new links from the old (see LinkEpochs). */
   readonly #linkEpochs = new LinkEpochs();
-  #device: DeviceWatch | undefined;
-  /** Where device facts come from (the `device` option): kept to watch the page again after a close. */
-  readonly #deviceEnvironment: DeviceEnvironment | false | undefined;
+  /** The device watch, told to the server. */
+  readonly #device: DeviceReporting;
   /** STUN/TURN servers for WebRTC links, with TURN credentials refreshed before they expire. */
   readonly #ice: IceCredentials;
   /** The newest welcome's `graceMs`. */
   #graceMs: number | undefined;
-  /** Whether the server we are connected to takes DataToPeers (older ones do not: one DataToPeer each). */
-  #takesDataToPeers = false;
-  /** The room a resync may find we are out of, and whether its RoomState came (`#checkSeatedAfterResync`). */
-  #resyncing: { room: RoomConnection; restated: boolean } | undefined;
   /** `close()` calls so far: a `connect()` waiting for one to finish is undone by a later one. */
   #closeCalls = 0;
 
@@ -198,13 +111,13 @@ export class Client {
       wantsServerLink: () => this.#serverLink.wantsDirect,
       welcomed: (body, fresh) => {
         this.#graceMs = body.graceMs;
-        this.#takesDataToPeers = body.dataToPeers === true;
+        this.#sends.takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
       message: (message) => this.#onMessage(message),
-      dropped: (inner, error) => this.#onDropped(inner, error),
-      unreadable: (error) => this.#onUnreadable(error),
+      dropped: (inner, error) => this.#requests.failDropped(inner, error),
+      unreadable: (error) => this.#requests.failUnreadable(error, () => this.#rooms.leaveUnreadRoom()),
       datagram: (c, p, t) => this.#serverLink.receiveDatagram(c, p, t),
       sessionLost: (reason, code, message) => {
         // First: what the app sends from its room-left handlers goes to the next session's link.
@@ -216,17 +129,30 @@ export class Client {
         this.#closedWith = { code: errorCodeOfClose(code), message };
         // Before the pending requests fail: one that the watch's 'end' handler makes (a last listing)
         // went into the session being closed after they had, and was never answered.
-        const watch = this.#watch;
-        this.#watch = undefined;
-        watch?.end();
+        this.#listings.endWatch();
         this.#dropEverything(byUs ? 'left' : code, errorCodeOfClose(code), message, true);
         this.#stopWatchingOnline?.();
-        this.#device?.close();
+        this.#device.close();
         this.#ice.stop();
         this.#serverLink.resetSession(); // the direct path closes with the session
       },
     });
     const connection = this.#connection;
+    this.#requests = new ServerRequests(connection);
+    this.#rooms = new ClientRooms({
+      requests: this.#requests,
+      session: connection,
+      playerId: () => this.playerId,
+      state: () => this.state,
+      closedWith: () => this.#closedWith,
+      roomTransport: (selfId, m) => this.#roomTransport(selfId, m),
+    });
+    this.#listings = new RoomListings(
+      this.#requests,
+      () => connection.state,
+      (error) => this.#events.emit('error', error),
+    );
+    this.#sends = new SessionSends(connection);
     this.#conditioner = new Conditioner(connection.clock, options.conditioner);
     this.#serverLink = new ClientServerLink(
       {
@@ -234,26 +160,18 @@ export class Client {
         connected: () => connection.state === 'open',
         conditioner: this.#conditioner,
         iceServers: () => this.#ice.servers,
-        sendDatagrams: (c, p, messageClass, ttlMs) => this.#sendDatagrams(c, p, messageClass, ttlMs),
+        sendDatagrams: (c, p, messageClass, ttlMs) => this.#sends.sendDatagrams(c, p, messageClass, ttlMs),
         sendSignal: (body) => connection.sendSequenced(encodeMessage(Kind.LinkSignalToServer, body as never)),
         seating: () => this.#seating(),
       },
       linkSettings,
     );
-    this.#deviceEnvironment = options.device;
-    this.#watchDevice();
-  }
-
-  /** Starts watching the device (unless the `device` option is false), in place of a watch closed. */
-  #watchDevice(): void {
-    if (this.#deviceEnvironment === false) return;
-    this.#device?.close();
-    const device = new DeviceWatch(this.#deviceEnvironment);
-    device.on('change', (state) => {
-      this.#sendDeviceReport();
-      this.#events.emit('device', state);
+    this.#device = new DeviceReporting(options.device, {
+      sends: this.#sends,
+      isOpen: () => this.state === 'open',
+      changed: (state) => this.#events.emit('device', state),
     });
-    this.#device = device;
+    this.#device.watch();
   }
 
   /**
@@ -266,7 +184,7 @@ export class Client {
 
   /** What this client reports about its device, and the class the server treats it as. */
   get device(): DeviceState {
-    return this.#device?.state ?? { report: {}, class: 'normal' };
+    return this.#device.state;
   }
 
   /** The developer's network conditioner now in force (undefined: off). */
@@ -332,7 +250,7 @@ export class Client {
   }
   /** The room we are in, if any. */
   get room(): RoomConnection | undefined {
-    return this.#room;
+    return this.#rooms.room;
   }
   /**
    * Estimated current server time in ms. Never runs backwards: a better estimate from a heartbeat is
@@ -368,7 +286,7 @@ export class Client {
     if (this.state === 'open') return Promise.resolve();
     // The close stopped the device watch with the session: without a new one, a page hidden from now on
     // was never reported (nor a battery running low), and the server went on as the page was at the close.
-    if (this.state === 'closed') this.#watchDevice();
+    if (this.state === 'closed') this.#device.watch();
     const opened = new Promise<void>((resolve, reject) => {
       const welcomed = () => {
         for (const dispose of disposers) dispose();
@@ -391,8 +309,8 @@ export class Client {
    * The public rooms that match `query`, oldest first. A room this client cannot read (listed by a server
    * of another version, say) is left out, with an `error` event (INVALID_MESSAGE) saying how many and why.
    */
-  async listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#request(Kind.ListRooms, { ...query }));
+  listRooms(query: RoomQuery = {}): Promise<RoomInfo[]> {
+    return this.#listings.list(query);
   }
 
   /**
@@ -401,85 +319,8 @@ export class Client {
    * that the query covers is added, removed, filled or changed (a burst of changes comes as one list). One
    * watch at a time: a new one ends the one before. It survives dropped sockets and new sessions.
    */
-  async watchRooms(
-    query: RoomQuery = {},
-    onChange?: (rooms: readonly RoomInfo[]) => void,
-  ): Promise<RoomWatch> {
-    // Lists for the new query may come before its answer (which is at least as new): none reach the old watch.
-    const previous = this.#watch;
-    this.#watch = undefined;
-    previous?.end();
-    const rooms = await this.#watchRequest(query);
-    const watch = new RoomWatch(query, rooms, (stopped) => this.#unwatch(stopped));
-    if (onChange) watch.on('change', onChange);
-    // Closed since the answer came (in the same task: a Node socket reads a chunk's frames in one go),
-    // the close ended every watch but this one: kept, it was watched again by the next session.
-    if (this.state === 'closed') {
-      watch.end();
-      return watch;
-    }
-    // Another watchRooms answered first (TypeScript cannot know the await let it run).
-    (this.#watch as RoomWatch | undefined)?.end();
-    this.#watch = watch;
-    return watch;
-  }
-
-  async #watchRequest(query: RoomQuery): Promise<RoomInfo[]> {
-    return this.#readListing(await this.#request(Kind.WatchRooms, { ...query }));
-  }
-
-  /**
-   * The rooms of a listing from the server (an answer or a RoomList). Each entry is read on its own: one
-   * this client cannot read is left out, told as an `error` event, so one bad room never takes the whole
-   * lobby with it. A listing that is no list at all is an INVALID_MESSAGE error.
-   */
-  #readListing(result: unknown): RoomInfo[] {
-    const read = readRooms((result as { rooms?: unknown } | null | undefined)?.rooms);
-    if (read === undefined) {
-      throw new ProtocolError(
-        ErrorCode.INVALID_MESSAGE,
-        'the server answered a listing without a list of rooms',
-      );
-    }
-    if (read.skipped > 0) {
-      this.#events.emit(
-        'error',
-        new ProtocolError(
-          ErrorCode.INVALID_MESSAGE,
-          `left out ${read.skipped} room${read.skipped === 1 ? '' : 's'} of a listing that this client cannot read (${read.problem})`,
-        ),
-      );
-    }
-    return read.rooms;
-  }
-
-  async #unwatch(watch: RoomWatch): Promise<void> {
-    if (this.#watch !== watch) return;
-    this.#watch = undefined;
-    if (this.state === 'open' || this.state === 'reconnecting') await this.#request(Kind.UnwatchRooms, {});
-  }
-
-  /**
-   * A new session (the old one expired, or this client moved node) has no watch: ask for it again. If
-   * that fails (the server refuses it, say RATE_LIMITED), the watch says so, with the code: its list is
-   * not kept up to date until the app watches again (or the next new session succeeds).
-   */
-  async #rewatch(watch: RoomWatch): Promise<void> {
-    try {
-      const rooms = await this.#watchRequest(watch.query);
-      if (this.#watch === watch) watch.receive(rooms);
-    } catch (error) {
-      if (this.#watch !== watch) return;
-      const code = error instanceof ProtocolError ? error.code : ErrorCode.INTERNAL_ERROR;
-      const why = error instanceof Error ? error.message : String(error);
-      watch.fail(
-        new ProtocolError(
-          code,
-          `the rooms could not be watched again on a new session, so this list is no longer kept up to date (call watchRooms to follow it again): ${why}`,
-          { cause: error },
-        ),
-      );
-    }
+  watchRooms(query: RoomQuery = {}, onChange?: (rooms: readonly RoomInfo[]) => void): Promise<RoomWatch> {
+    return this.#listings.watch(query, onChange);
   }
 
   create<In extends Messages = Messages, Out extends Messages = Messages>(
@@ -488,14 +329,14 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('create', options, ['private', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joinVia(Kind.CreateRoom, { type, ...options });
+    return this.#rooms.join(Kind.CreateRoom, { type, ...options });
   }
 
   join<In extends Messages = Messages, Out extends Messages = Messages>(
     roomId: string,
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
-    return this.#joinVia(
+    return this.#rooms.join(
       Kind.JoinRoom,
       { roomId, ...(options === undefined ? {} : { options }) },
       (room) => room.roomId === roomId,
@@ -507,7 +348,7 @@ export class Client {
     options?: unknown,
   ): Promise<RoomConnection<In, Out>> {
     const typed = normalizeRoomCode(code);
-    return this.#joinVia(
+    return this.#rooms.join(
       Kind.JoinByCode,
       { code, ...(options === undefined ? {} : { options }) },
       (room) => typed !== undefined && room.code === typed,
@@ -521,7 +362,7 @@ export class Client {
   ): Promise<RoomConnection<In, Out>> {
     const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
     if (unknown) return Promise.reject(unknown);
-    return this.#joinVia(Kind.QuickPlay, { type, ...options });
+    return this.#rooms.join(Kind.QuickPlay, { type, ...options });
   }
 
   /**
@@ -560,431 +401,40 @@ export class Client {
   }
 
   /**
-   * `names`: whether the join names this room (a join by id or by code). One that names the room we are in
-   * is refused as the server refuses it (JOIN_REJECTED), without asking, unless another join is under way:
-   * the server takes that one first, and it may move us out of this room.
-   */
-  async #joinVia<In extends Messages, Out extends Messages>(
-    kind: typeof Kind.CreateRoom | typeof Kind.JoinRoom | typeof Kind.JoinByCode | typeof Kind.QuickPlay,
-    body: Record<string, unknown>,
-    names?: (room: RoomConnection) => boolean,
-  ): Promise<RoomConnection<In, Out>> {
-    if (this.#joining === 0 && this.#room !== undefined && names?.(this.#room)) throw alreadyInRoom();
-    this.#joining++;
-    const request = this.#requestFollowingRedirects(kind, body);
-    this.#joinRequests.add(request);
-    try {
-      return this.#enter<In, Out>(this.#readJoined(await request, request));
-    } finally {
-      this.#joinRequests.delete(request);
-      if (--this.#joining === 0) {
-        this.#early.length = 0;
-        this.#earlySignals.length = 0;
-      }
-    }
-  }
-
-  /**
    * The room whose snapshots a SyncedState on the server link may apply: ours (by its membership, which
    * every snapshot names), and whether a join is on its way. Undefined from a server that names no
    * memberships: nothing to go by.
    */
   #seating(): SyncSeating | undefined {
-    const room = this.#room;
+    const room = this.#rooms.room;
     if (room !== undefined && room.membership === undefined) return undefined;
-    return { membership: room?.membership, joining: this.#joining > 0, session: this.#sessions };
+    return { membership: room?.membership, joining: this.#rooms.joining, session: this.#sessions };
   }
 
   /**
-   * The answer to a join, checked. One this client cannot read (a server of another version, say) seated
-   * the player in a room the app will never see: the client leaves it, so that it holds no seat, and the
-   * join fails with INVALID_MESSAGE. Leaving is the server's for whatever room the session is in, so the
-   * room this client was in is left too (the server had moved the player out of it, or leaves it now).
+   * What a room this client enters sends with: through this session, each send naming the room's
+   * seating `m`.
    */
-  #readJoined(result: unknown, request: Promise<unknown>): JoinedRoom {
-    const parsed = v.safeParse(joinedRoomSchema, result);
-    if (parsed.success) return parsed.output;
-    this.#leaveUnreadRoom(request);
-    throw new ProtocolError(
-      ErrorCode.INVALID_MESSAGE,
-      `the server's answer to the join cannot be read (${describeIssue(parsed.issues).slice(0, 300)}): left the room`,
-    );
-  }
-
-  /**
-   * A join's answer could not be read: leave whatever room the server seated us in (see `#readJoined`).
-   * As any leave, only once the joins sent after it are answered: sent behind one of them, it took the
-   * player out of the room that one seats them in. `answered`: that join's own request, not waited for
-   * (undefined: it is among the joins on their way, and rejects now). With no other, the leave goes at
-   * once, ahead of whatever the app asks on hearing of the failure (a join elsewhere, which it would undo).
-   */
-  #leaveUnreadRoom(answered?: Promise<unknown>): void {
-    const room = this.#room;
-    this.#room = undefined;
-    room?.applyLeft('left', 'joined a room this client cannot read');
-    const others =
-      answered === undefined
-        ? this.#joinRequests.size > 1
-        : [...this.#joinRequests].some((join) => join !== answered);
-    if (!others) {
-      this.#request(Kind.LeaveRoom, {}).catch(() => {});
-      return;
-    }
-    void (async () => {
-      if (!(await this.#stillSeatedAfterJoins(answered))) return;
-      await this.#request(Kind.LeaveRoom, {});
-    })().catch(() => {});
-  }
-
-  /** Makes the joined room ours, handing it what it sent before its answer was read (`#early`). */
-  #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
-    const current = this.#room;
-    if (current !== undefined) {
-      // The seating we have: a server of an earlier version answers a join of the room we are in with the
-      // room as we have it, seating no one. The room stays ours, as when the server refuses the join.
-      const same = current.roomId === joined.room.roomId;
-      if (same && current.membership === joined.membership) throw alreadyInRoom();
-      current.applyLeft('left', same ? 'joined the room anew' : 'joined another room');
-    }
-    const selfId = this.playerId;
-    if (selfId === undefined) {
-      // Closed between the answer and now (by the app: NOT_CONNECTED): as every request the close cut short.
-      const closed = this.state === 'closed' ? this.#closedWith : undefined;
-      if (closed) throw new ProtocolError(closed.code, `closed during the join: ${closed.message}`);
-      throw new ProtocolError(ErrorCode.SESSION_EXPIRED, 'the session ended during the join');
-    }
-    // Everything sent for this room names this seating (undefined from an old server: left out), so the
-    // server refuses what is still on its way when we have moved on to another room.
-    const m = joined.membership;
-    const room = new RoomConnection<In, Out>(joined, {
+  #roomTransport(selfId: string, m: number | undefined): RoomTransport {
+    return {
       clock: this.#connection.clock,
       selfId,
       iceServers: () => this.#ice.servers,
-      sendRoomMessage: (type, data, options) => this.#sendRoomMessage(type, data, options, m),
+      sendRoomMessage: (type, data, options) => this.#sends.sendRoomMessage(type, data, options, m),
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
       connected: () => this.#connection.state === 'open',
-      sendSignal: (to, signal) =>
-        this.#connection.sendSequenced(encodeSendable(Kind.SignalToPeer, { to, s: signal, m }, 'signal')),
-      sendToPeer: (to, channel, bytes, messageClass, ttlMs) => {
-        const inner = encodeMessage(Kind.DataToPeer, { to, c: channel, p: bytes, m });
-        if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
-        // Reliable on the control channel: a goodbye, which goes even past a full outbox's limits.
-        else if (channel === RELAY_CONTROL && messageClass === 'reliable')
-          this.#connection.sendSequenced(inner, undefined, false, true);
-        else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
-      },
-      sendPhysToPeers: (to, bytes) => this.#sendPhysToPeers(to, bytes, m),
-      leaveRoom: (leaving) => this.#leaveRoom(leaving),
-    });
-    this.#room = room as unknown as RoomConnection;
-    let leftEarly: { reason: LeaveReason; message: string } | undefined;
-    const disposeLeave = room.on('leave', (left) => (leftEarly = left));
-    for (const early of this.#early.splice(0)) {
-      if (this.#room === room && roomIdOf(early) === room.roomId) this.#onRoomMessage(early);
-    }
-    disposeLeave();
-    if (leftEarly) {
-      // Put out of the room right behind the answer (the server closing, a kick from onJoin): the join
-      // did not give the app a room to play in.
-      const { reason, message } = leftEarly;
-      throw new ProtocolError(
-        reason === 'left' ? ErrorCode.NOT_IN_ROOM : reason,
-        `left room ${room.roomId} as the join completed: ${message}`,
-      );
-    }
-    for (const early of this.#earlySignals.splice(0)) {
-      if (early.m === m) room.receiveSignal(early.from, early.s);
-    }
-    return room;
-  }
-
-  /**
-   * Sends a join; when the server answers that the room is hosted by another node (ROOM_ON_OTHER_NODE,
-   * whose message is that node's URL), moves the client there with a fresh session and asks again. A quick
-   * play asked again names the nodes that sent it on (`from`), so that the next does not send it back to
-   * one whose rooms refused it: two nodes whose rooms both refused the player sent it to each other.
-   */
-  async #requestFollowingRedirects(kind: BodyKind, body: Record<string, unknown>): Promise<unknown> {
-    const sentFrom: string[] = [];
-    for (let hops = 0; ; ) {
-      if (kind === Kind.QuickPlay && sentFrom.length > 0) body = { ...body, from: [...sentFrom] };
-      try {
-        return await this.#request(kind, body);
-      } catch (error) {
-        const redirect =
-          error instanceof ProtocolError &&
-          error.code === ErrorCode.ROOM_ON_OTHER_NODE &&
-          !this.#unanswered.has(error);
-        if (!redirect) throw error;
-        // Not followed: said in words, where the bare URL the server sent meant nothing to the app.
-        if (!isWebSocketUrl(error.message)) {
-          throw new ProtocolError(
-            ErrorCode.ROOM_ON_OTHER_NODE,
-            `the room is on a node whose public URL is not a WebSocket URL ('${error.message.slice(0, 200)}'): that node's PUBLIC_URL is wrong`,
-          );
-        }
-        // A node this client just gave up on (no answer after `failoverAfterAttempts`) may still be in the
-        // cluster's listing for a few seconds (`nodeTtlMs`): not followed there again, but asked here again
-        // a second later, until the listing drops it or the client's memory of it lapses (10 s).
-        const downForMs = this.#connection.unreachableForMs(error.message);
-        if (downForMs > 0) {
-          await new Promise<void>((resolve) =>
-            this.#connection.clock.setTimeout(resolve, Math.min(REASK_DOWN_NODE_MS, downForMs)),
-          );
-          continue;
-        }
-        if (hops++ >= MAX_REDIRECTS) {
-          throw new ProtocolError(
-            ErrorCode.ROOM_ON_OTHER_NODE,
-            `sent on again after ${MAX_REDIRECTS} moves (last to ${error.message}): the cluster's listing is changing or out of date; try again`,
-          );
-        }
-        const from = this.#connection.url;
-        await this.#connection.moveTo(
-          error.message,
-          'left',
-          ErrorCode.ROOM_ON_OTHER_NODE,
-          'joined a room elsewhere',
-        );
-        // Only a URL a redirect could name (a node's public URL): a longer one (an entry point with the
-        // app's query, say) is no node's, and the server would refuse the request that carried it.
-        if (from.length <= MAX_REASON_LENGTH) sentFrom.push(from);
-      }
-    }
+      sendSignal: (to, signal) => this.#sends.sendSignalToPeer(to, signal, m),
+      sendToPeer: (to, channel, bytes, messageClass, ttlMs) =>
+        this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),
+      sendPhysToPeers: (to, bytes) => this.#sends.sendPhysToPeers(to, bytes, m),
+      leaveRoom: (leaving) => this.#rooms.leave(leaving),
+    };
   }
 
   /** The server this client talks to now: `url` until a redirect or failover moves it to another node. */
   get url(): string {
     return this.#connection.url;
-  }
-
-  async #leaveRoom(room: RoomConnection): Promise<void> {
-    if (room.left) return;
-    if (this.#room === room) this.#room = undefined;
-    room.applyLeft('left', 'left the room');
-    if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    // Until the server has read the leave, the room goes on sending to this seating: its messages, its
-    // members coming and going, a kick that crossed the leave. A join of the same room made meanwhile (to
-    // join it anew, as the docs say) took them for its own, being for its room and come before its answer
-    // was read through: the old seating's kick failed that join, leaving the player seated there. Marked
-    // from the send to the answer's reading (before the frames read behind it: the new seating's news).
-    const roomId = room.roomId;
-    this.#leaving.set(roomId, (this.#leaving.get(roomId) ?? 0) + 1);
-    let done = false;
-    const answered = () => {
-      if (done) return;
-      done = true;
-      const left = (this.#leaving.get(roomId) ?? 1) - 1;
-      if (left > 0) this.#leaving.set(roomId, left);
-      else this.#leaving.delete(roomId);
-    };
-    try {
-      await this.#sendLeave(answered);
-    } catch (error) {
-      // The session ended before the server answered (it expired while the socket was down, the client
-      // moved, gave up or was closed): the seat went with it, or goes when the server's grace runs out.
-      // The player is out, as the app asked: a second `leave()` resolves, and so does this one.
-      if (!(error instanceof ProtocolError && this.#unanswered.has(error))) throw error;
-    } finally {
-      answered();
-    }
-  }
-
-  /**
-   * Sends a leave, and sends it again while the server refuses it for too many requests waiting their turn
-   * (RATE_LIMITED): the room is already gone from the app, so a refusal would leave the player seated on
-   * the server for good, which a second `leave()` could not undo. Sent again once the requests ahead of it
-   * have been answered (the server's queue has room again), or after LEAVE_RETRY_MS with none. Not sent
-   * again when the player is out meanwhile: the session ended, or a join seated it elsewhere (or waits its
-   * answer: `#stillSeatedAfterJoins`). `answered`: called as the answer that ends it is read.
-   */
-  async #sendLeave(answered: () => void): Promise<void> {
-    const playerId = this.playerId;
-    for (;;) {
-      const ahead = [...this.#pending.values()].map((pending) => pending.answer);
-      try {
-        await this.#request(Kind.LeaveRoom, {}, (refusedWith) => {
-          if (refusedWith !== ErrorCode.RATE_LIMITED) answered();
-        });
-        return;
-      } catch (error) {
-        const refused = error instanceof ProtocolError && !this.#unanswered.has(error);
-        if (!refused || error.code !== ErrorCode.RATE_LIMITED) throw error;
-      }
-      if (ahead.length > 0) await Promise.allSettled(ahead);
-      else await new Promise<void>((resolve) => this.#connection.clock.setTimeout(resolve, LEAVE_RETRY_MS));
-      if (this.playerId !== playerId || this.state === 'closed' || this.#room !== undefined) return;
-      if (this.#joinRequests.size > 0 && !(await this.#stillSeatedAfterJoins())) return;
-    }
-  }
-
-  /**
-   * Whether the session is still seated in the room it was in before the joins now on their way, once
-   * they are answered. The server takes a session's requests in order, and a leave takes the player out of
-   * whatever room it is in: sent behind a join, it left the room that join seated the player in, while
-   * the client went on as seated there. A join that was answered with a seat moved the player out already;
-   * a new session has no room. Only if every join was refused is there still a room to leave. `except`:
-   * a join not to count (one whose seat is the room to leave).
-   */
-  async #stillSeatedAfterJoins(except?: Promise<unknown>): Promise<boolean> {
-    const playerId = this.playerId;
-    const waited = new Set<Promise<unknown>>(except ? [except] : []);
-    for (;;) {
-      // Joins made while waiting too: a leave sent now would go behind them as well.
-      const joins = [...this.#joinRequests].filter((join) => !waited.has(join));
-      if (joins.length === 0) return this.playerId === playerId && this.state !== 'closed';
-      for (const join of joins) waited.add(join);
-      const outcomes = await Promise.allSettled(joins);
-      if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return false;
-    }
-  }
-
-  #request(kind: BodyKind, body: Record<string, unknown>, answered?: Pending['answered']): Promise<unknown> {
-    if (this.state === 'idle' || this.state === 'closed') {
-      const why = this.state === 'idle' ? 'call connect() first' : 'the client is closed: connect() again';
-      return Promise.reject(new ProtocolError(ErrorCode.NOT_CONNECTED, `no session: ${why}`));
-    }
-    const rid = this.#nextRid;
-    let encoded: Uint8Array;
-    try {
-      // Checked as the server will read it: a bad argument is the caller's mistake, refused without
-      // sending, where the server's refusal would spend the session's fault budget (and end it, repeated).
-      encoded = encodeSendable(kind, { ...body, rid } as Body<typeof kind>, requestNames[kind] ?? 'request');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#nextRid = this.#nextRid >= REQUEST_ID_LIMIT ? 1 : this.#nextRid + 1;
-    const answer = new Promise((resolve, reject) => {
-      this.#pending.set(rid, { kind, resolve, reject, answered });
-      try {
-        // A leave or a join goes after every message sent before it, even one held back by the rate
-        // limit: the server would otherwise move the player out of the room before those reached it.
-        // A leave may take the room held back past a full outbox's limits, as a relay goodbye does: the
-        // room is gone from the app before it is sent, so refused, it left the player seated on the
-        // server for good (a ghost in the room), and a second `leave()` had nothing left to leave.
-        const leave = kind === Kind.LeaveRoom;
-        this.#connection.sendSequenced(encoded, undefined, leave || joinKinds.has(kind), leave);
-      } catch (error) {
-        this.#pending.delete(rid);
-        reject(error);
-      }
-    });
-    const pending = this.#pending.get(rid);
-    if (pending !== undefined) pending.answer = answer;
-    return answer;
-  }
-
-  #sendRoomMessage(
-    type: string,
-    data: unknown,
-    options: RoomSendOptions,
-    membership: number | undefined,
-  ): void {
-    const { messageClass, ttlMs } = checkSendOptions(options);
-    // In this order, the one the server reads by hand (undefined fields are left out of the frame). Checked
-    // as the server will read it: what it would refuse (and count as a fault) throws here.
-    const inner = encodeSendable(
-      Kind.ClientRoomMessage,
-      { t: type, m: membership, d: data },
-      `room message '${String(type).slice(0, 64)}'`,
-    );
-    if (messageClass === 'volatile') this.#connection.sendVolatile(inner);
-    else this.#connection.sendSequenced(inner, ttlMs);
-  }
-
-  /**
-   * The server link's messages on one channel, in one DatagramToServer frame when they fit the server's
-   * frame limit, else in as many as they need. Volatile ones leave from the end of a turn, where a throw
-   * would reach no caller: one that fits no frame is dropped, as volatile messages may be.
-   */
-  #sendDatagrams(
-    c: number,
-    p: Uint8Array[],
-    messageClass: 'volatile' | 'expiring' | 'reliable',
-    ttlMs: number | undefined,
-  ): void {
-    const inner = encodeDatagramToServer(c, p);
-    const overhead = messageClass === 'volatile' ? 0 : MAX_ENVELOPE_BYTES;
-    if (inner.length + overhead > this.#connection.maxFrameBytes && p.length > 1) {
-      const half = Math.ceil(p.length / 2);
-      this.#sendDatagrams(c, p.slice(0, half), messageClass, ttlMs);
-      this.#sendDatagrams(c, p.slice(half), messageClass, ttlMs);
-      return;
-    }
-    if (messageClass === 'volatile') this.#sendVolatileOrDrop(inner);
-    else this.#connection.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
-  }
-
-  /**
-   * A relayed volatile message waits for the send budget only as the newest of its kind for that peer:
-   * a waiting phys sample is replaced by a newer one, never sent stale. The relay link's keepalive
-   * (control) goes ahead of the samples, as inputs do: its beats time the path's round trip, which a
-   * wait behind samples would make look slower than it is; and unkeyed, behind samples that wait, it
-   * would be dropped every time and the path look dead.
-   */
-  #sendVolatileToPeer(to: string, channel: number, bytes: Uint8Array, inner: Uint8Array): void {
-    if (channel === RELAY_CHANNEL_NUMBER.phys) this.#sendVolatileOrDrop(inner, `phys:${to}`);
-    else if (channel === RELAY_CONTROL) this.#sendVolatileOrDrop(inner, `control:${to}:${bytes[0]}`, 'input');
-    else this.#sendVolatileOrDrop(inner);
-  }
-
-  /**
-   * A mesh's relayed `phys` broadcast: one DataToPeers, keyed so that a newer one waiting for the rate
-   * replaces it, as a link's sample replaces its own. The wire takes MAX_FANOUT_TARGETS players a message
-   * and a room may hold more: then one per part, each part its own key. To a server without the kind (an
-   * older one, in a rolling deploy) one DataToPeer each, as each relay link would have sent it.
-   */
-  #sendPhysToPeers(to: string[], bytes: Uint8Array, m: number | undefined): void {
-    const c = RELAY_CHANNEL_NUMBER.phys;
-    if (this.#takesDataToPeers) {
-      for (let at = 0; at < to.length; at += MAX_FANOUT_TARGETS) {
-        const part = to.length <= MAX_FANOUT_TARGETS ? to : to.slice(at, at + MAX_FANOUT_TARGETS);
-        const key = at === 0 ? 'phys:*' : `phys:*${at}`;
-        this.#sendVolatileOrDrop(encodeMessage(Kind.DataToPeers, { to: part, c: 0, p: bytes, m }), key);
-      }
-      return;
-    }
-    for (const peer of to) {
-      this.#sendVolatileToPeer(peer, c, bytes, encodeMessage(Kind.DataToPeer, { to: peer, c, p: bytes, m }));
-    }
-  }
-
-  /** A volatile message from a link's timer or turn end: one over the frame limit is dropped, not thrown. */
-  #sendVolatileOrDrop(inner: Uint8Array, key?: string, priority?: SendPriority): void {
-    try {
-      this.#connection.sendVolatile(inner, key, priority);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-    }
-  }
-
-  /** A message the session dropped unsent (over the server's frame limit): a request among them fails. */
-  #onDropped(inner: Uint8Array, error: ProtocolError): void {
-    let rid: unknown;
-    try {
-      rid = (decodeFrame(inner, clientToServerKinds).message.body as { rid?: unknown }).rid;
-    } catch {
-      return; // our own encoding: cannot happen
-    }
-    const pending = typeof rid === 'number' ? this.#pending.get(rid) : undefined;
-    if (pending === undefined) return;
-    this.#pending.delete(rid as number);
-    pending.reject(error);
-  }
-
-  /** A frame from the server this client cannot read: the request it answered fails now, not never. */
-  #onUnreadable(error: ProtocolError): void {
-    const rid = error.rid;
-    const pending = rid === undefined ? undefined : this.#pending.get(rid);
-    if (rid === undefined || pending === undefined) return;
-    this.#pending.delete(rid);
-    const join = joinKinds.has(pending.kind);
-    if (join) this.#leaveUnreadRoom();
-    const said = join ? ': left the room' : '';
-    pending.reject(
-      new ProtocolError(error.code, `the server's answer cannot be read (${error.message})${said}`),
-    );
   }
 
   /** The session or the client ended: the room is left and pending requests fail. */
@@ -996,22 +446,11 @@ export class Client {
   ): void {
     // The ended session's requests fail before the app hears of the room: what its room-left handler asks
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
-    const room = this.#room;
-    this.#room = undefined;
-    this.#failPending(code, message);
+    const room = this.#rooms.release();
+    this.#requests.failAll(code, message);
     room?.applyLeft(reason, message);
     // Closed for good, there is no next session: what the handler asked fails too, or it would wait for ever.
-    if (final) this.#failPending(code, message);
-  }
-
-  #failPending(code: ErrorCode, message: string): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const request of pending) {
-      const error = new ProtocolError(code, message);
-      this.#unanswered.add(error);
-      request.reject(error);
-    }
+    if (final) this.#requests.failAll(code, message);
   }
 
   #onWelcome(offered: boolean, fresh: boolean, resync: boolean): void {
@@ -1020,10 +459,7 @@ export class Client {
     // A new session: the server's end of the old link is gone with the old session.
     link.welcomed(fresh);
     link.offered = offered;
-    if (fresh) this.#resyncing = undefined;
-    else if (resync || this.#resyncing !== undefined) this.#checkSeatedAfterResync(resync);
-    // The room's peer links held back their dispatch retransmissions while the socket was down.
-    if (!fresh) this.#room?.applyResumed();
+    this.#rooms.welcomed(fresh, resync);
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
       const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
       this.#events.emit(
@@ -1032,50 +468,8 @@ export class Client {
       );
     }
     this.#watchOnline();
-    this.#sendDeviceReport();
-    if (fresh && this.#watch !== undefined) void this.#rewatch(this.#watch);
-  }
-
-  /**
-   * A resync says where the session sits only by the RoomState of its room, which the server writes with
-   * the resume's replay, and not at all when it sits nowhere: put out of the room while its messages to us
-   * were lost (a kick, the room closing), its RoomLeft among them, the player went on in a room it was no
-   * longer in. Once the server has caught up (everything it wrote with the welcome read), the room we
-   * still hold with no RoomState come for it is left, with the reason members a resync finds gone are told
-   * with: the real one was lost. A RoomLeft that was replayed has left it already, with its own reason.
-   * `resync`: this welcome's (else an earlier one's check, cut short by a drop, goes on with the replay).
-   */
-  #checkSeatedAfterResync(resync: boolean): void {
-    const room = this.#room;
-    if (resync) this.#resyncing = room && { room, restated: false };
-    const resyncing = this.#resyncing;
-    if (resyncing === undefined) return;
-    this.#connection.afterServerCaughtUp(() => {
-      if (this.#resyncing !== resyncing) return;
-      this.#resyncing = undefined;
-      if (resyncing.restated || this.#room !== resyncing.room) return;
-      this.#room = undefined;
-      resyncing.room.applyLeft(
-        ErrorCode.OUTBOX_OVERFLOW,
-        'out of the room: the server put the player out while its messages to this client were lost',
-      );
-    });
-  }
-
-  /**
-   * Tells the server about the device: on every welcome and on every change. It goes on the server
-   * link's control channel over the WebSocket, whatever path the link uses; old servers ignore it.
-   */
-  #sendDeviceReport(): void {
-    if (!this.#device || this.state !== 'open') return;
-    const inner = encodeMessage(Kind.DatagramToServer, {
-      c: RELAY_CONTROL,
-      p: [encodeDeviceReport(this.#device.state.report)],
-    });
-    // Keyed: held back (a resume's replay spends the rate), the newest report waits rather than be lost.
-    // Over the server's frame limit (a welcome naming one below it), dropped as volatile messages may be:
-    // thrown from the welcome, it left the socket's handler before 'open', and `connect()` never settled.
-    this.#sendVolatileOrDrop(inner, 'device');
+    this.#device.report();
+    if (fresh) this.#listings.rewatch();
   }
 
   /** Asks for fresh ICE servers (TURN credentials); the answer comes as an IceServers message. */
@@ -1105,34 +499,20 @@ export class Client {
           message.body.code,
           readableNotice(message.body.code, message.body.message, this.#connection.hasFallback),
         );
-        const rid = message.body.rid;
-        const pending = rid === undefined ? undefined : this.#pending.get(rid);
-        if (pending && rid !== undefined) {
-          this.#pending.delete(rid);
-          pending.answered?.(message.body.code);
-          pending.reject(error);
-        } else {
-          this.#events.emit('error', error);
-        }
+        if (!this.#requests.refuse(message.body.rid, error)) this.#events.emit('error', error);
         return;
       }
-      case Kind.Response: {
-        const pending = this.#pending.get(message.body.rid);
-        if (!pending) return;
-        this.#pending.delete(message.body.rid);
-        pending.answered?.(message.body.ok ? undefined : message.body.code);
-        if (message.body.ok) pending.resolve(message.body.result);
-        else pending.reject(new ProtocolError(message.body.code, message.body.message));
+      case Kind.Response:
+        this.#requests.answer(message.body);
         return;
-      }
       case Kind.SignalFromPeer:
-        this.#onSignal(message.body);
+        this.#rooms.receiveSignal(message.body);
         return;
       case Kind.DataFromPeer: {
         // The room drops it if stamped for another seating. Unlike room messages, one for the room a join in
         // flight enters is not kept for it: that room would have no relay link yet to take it.
         const { from, c, p, t, m } = message.body;
-        this.#room?.receivePeerData(from, c, p, t, m);
+        this.#rooms.room?.receivePeerData(from, c, p, t, m);
         return;
       }
       case Kind.LinkSignalFromServer:
@@ -1142,124 +522,13 @@ export class Client {
         this.#serverLink.receiveDatagram(message.body.c, message.body.p, message.body.t);
         return;
       case Kind.RoomList:
-        if (this.#watch) this.#watch.receive(this.#readListing(message.body));
+        this.#listings.receiveList(message.body);
         return;
       case Kind.IceServers:
         this.#ice.update(message.body.iceServers, message.body.iceTtlMs);
         return;
       default:
-        this.#onRoomMessage(message);
+        this.#rooms.receive(message);
     }
   }
-
-  /**
-   * A peer's signal, stamped with the seating it was relayed in (older servers: not stamped, the room we
-   * are in). One for another seating is not this room's: in Node it can be read right behind the answer to
-   * the join that enters its room, before the join has made that room ours, so it is kept for it until then.
-   */
-  #onSignal(body: Body<typeof Kind.SignalFromPeer>): void {
-    const room = this.#room;
-    if (body.m === undefined || body.m === room?.membership) {
-      room?.receiveSignal(body.from, body.s);
-      return;
-    }
-    if (this.#joining > 0 && this.#earlySignals.length < MAX_EARLY) this.#earlySignals.push(body);
-  }
-
-  #onRoomMessage(message: Message): void {
-    const room = this.#room;
-    const roomId = roomIdOf(message);
-    if (!room || roomId !== room.roomId) {
-      if (roomId !== undefined && this.#leaving.has(roomId)) return; // a seating left (see `#leaving`)
-      // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
-      // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
-      // on to make the room ours: kept for it until then.
-      if (roomId !== undefined && this.#joining > 0 && this.#early.length < MAX_EARLY)
-        this.#early.push(message);
-      return;
-    }
-    if (!fitsMembers(room, message)) return;
-    switch (message.kind) {
-      case Kind.ServerRoomMessage:
-        room.deliver(message.body.t, message.body.d, message.body.from);
-        return;
-      case Kind.MemberJoined:
-        room.applyMemberJoined(message.body.member);
-        return;
-      case Kind.MemberLeft:
-        room.applyMemberLeft(message.body.playerId, message.body.reason);
-        return;
-      case Kind.MemberAway:
-        room.applyPresence(message.body.playerId, true);
-        return;
-      case Kind.MemberBack:
-        room.applyPresence(message.body.playerId, false);
-        return;
-      case Kind.RoomState:
-        if (this.#resyncing?.room === room) this.#resyncing.restated = true;
-        room.applyState(message.body.state, message.body.members);
-        return;
-      case Kind.RoomLeft:
-        this.#room = undefined;
-        room.applyLeft(message.body.reason, message.body.message);
-        return;
-    }
-  }
-}
-
-/**
- * A notice's message as an app may show it. A drain notice's message is, on the wire, only the URL of the
- * node the client will be sent to (or '': the server knows none): said as a sentence here, the URL in it.
- * With none, the client goes to the next of its fallback URLs at the goodbye, or, with none of those
- * either, is closed for good (SERVER_DRAINING): the sentence says which.
- */
-function readableNotice(code: ErrorCode, message: string, hasFallback: boolean): string {
-  if (code !== ErrorCode.SERVER_DRAINING) return message;
-  const when = "the room plays on until it ends or the drain's deadline";
-  if (message !== '')
-    return `this server is draining for a deploy: ${when}, then the client moves to ${message}`;
-  if (hasFallback) {
-    return `this server is draining for a deploy: ${when}, then the client moves to the next of its fallback URLs`;
-  }
-  return `this server is draining for a deploy and has no other server to send this client to: ${when}, then the session ends (closed with SERVER_DRAINING)`;
-}
-
-/** A join of the room the player is in: refused, in the server's words (see `Client.#joinVia`). */
-function alreadyInRoom(): ProtocolError {
-  return new ProtocolError(ErrorCode.JOIN_REJECTED, 'already in this room: leave it first to join it again');
-}
-
-/**
- * A TypeError for a key of `create`'s or `quickPlay`'s request object that it does not take (undefined:
- * none), naming the key and the accepted ones. The room's own options go in its `options` key: a bag of
- * them passed as the whole object (Colyseus's `joinOrCreate('arena', { mode })`) was silently dropped.
- */
-function unknownKey(call: string, request: unknown, accepted: readonly string[]): TypeError | undefined {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    return new TypeError(`${call}: its second argument must be an object ({ ${accepted.join(', ')} })`);
-  }
-  const unknown = Object.keys(request).filter((key) => !accepted.includes(key));
-  if (unknown.length === 0) return undefined;
-  const keys = unknown.map((key) => `'${key.slice(0, 32)}'`).join(', ');
-  return new TypeError(
-    `${call}: unknown key${unknown.length === 1 ? '' : 's'} ${keys} (it takes ${accepted.join(', ')}). The room's own options go in 'options': ${call}(type, { options: { ${unknown.map((key) => key.slice(0, 32)).join(', ')} } })`,
-  );
-}
-
-/** The room a server message is addressed to, if it is addressed to one. */
-function roomIdOf(message: Message): string | undefined {
-  return 'roomId' in message.body && typeof message.body.roomId === 'string'
-    ? message.body.roomId
-    : undefined;
-}
-
-/**
- * The error code a request or `connect()` rejects with when the client ends: closed by the app, it was
- * never going to be answered (NOT_CONNECTED); given up after `maxReconnectAttempts`, the server could not
- * be reached (NODE_UNREACHABLE); otherwise the server's own code.
- */
-function errorCodeOfClose(code: ClientEvents['closed']['code']): ErrorCode {
-  if (code === 'CLOSED_BY_CLIENT') return ErrorCode.NOT_CONNECTED;
-  if (code === 'GAVE_UP') return ErrorCode.NODE_UNREACHABLE;
-  return code;
 }
