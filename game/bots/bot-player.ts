@@ -12,7 +12,12 @@ export function brainInput(brain: BotBrain, view: SessionView): VehicleInput {
     health: view.me?.health ?? 0,
     gunAmmo: view.me?.gunAmmo ?? 0,
     rocketAmmo: view.me?.rocketAmmo ?? 0,
-    others: view.others.map((other) => other.state),
+    // The server's verdict on each car (synced), so these bots pass over parked cars as the room's do.
+    others: view.others.map((other) => ({
+      x: other.state.x,
+      y: other.state.y,
+      idle: view.parked(other.vehicleId),
+    })),
     pickups: view.pickups,
   });
 }

@@ -67,6 +67,11 @@ export interface SessionView {
   readonly alive: boolean | undefined;
   /** Other vehicles as drawn last frame. */
   readonly others: ArenaFrame['vehicles'];
+  /**
+   * Whether the server has found this vehicle's player away from the controls (synced `parked`): a bot
+   * leaves such a car alone, as the room's own bots do. False for a vehicle not (yet) synced.
+   */
+  readonly parked: (vehicleId: number) => boolean;
   readonly pickups: readonly PickupSyncState[];
 }
 
@@ -505,6 +510,13 @@ export class GameSession {
     return this.#arena?.synced.get(entity, PlayerEntity)?.state;
   }
 
+  readonly #parked = (vehicleId: number): boolean => {
+    for (const entry of this.#roster.values()) {
+      if (entry.vehicleId === vehicleId) return this.#playerState(entry.playerEntity)?.parked === true;
+    }
+    return false;
+  };
+
   #myState(): PlayerSyncState | undefined {
     const me = this.me;
     return me === undefined ? undefined : this.#playerState(me.playerEntity);
@@ -539,6 +551,7 @@ export class GameSession {
       meTick: this.#myStateTick(),
       alive: me?.alive,
       others: this.#lastFrame?.vehicles ?? [],
+      parked: this.#parked,
       pickups: this.#lastFrame?.pickups ?? [],
     };
     const input = this.#options.sampleInput?.(view) ?? NEUTRAL_INPUT;

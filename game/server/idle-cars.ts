@@ -6,7 +6,8 @@ export const IDLE_AFTER_TICKS = 300;
 /**
  * Which networked players' cars are parked: no throttle, steering, boost or trigger for IDLE_AFTER_TICKS.
  * That covers a player who stepped away with the page open, a hidden tab (the server brakes its car) and a
- * dropped connection (its last input runs out): the room's bots leave those cars alone. Braking alone is
+ * dropped connection (its last input runs out): the room's bots leave those cars alone, and the players'
+ * synced scoreboard lines say so (PlayerEntity `parked`), which the headless bots go by. Braking alone is
  * no sign of play (a hidden tab's car brakes). A player seen for the first time counts as playing from then.
  */
 export class IdleCars {

@@ -16,12 +16,15 @@ import {
  */
 export class MatchTable {
   readonly #table: EntityTable;
+  readonly #parked: (vehicleId: number) => boolean;
   readonly #players = new Map<number, number>();
   readonly #pickups = new Map<number, number>();
   #matchEntity: number | undefined;
 
-  constructor(table: EntityTable) {
+  /** `parked`: whether a player's car is parked now (see IdleCars), synced with its scoreboard line. */
+  constructor(table: EntityTable, parked: (vehicleId: number) => boolean) {
     this.#table = table;
+    this.#parked = parked;
   }
 
   /** The sync id of the MatchEntity (after the first update). */
@@ -38,7 +41,7 @@ export class MatchTable {
     const present = new Set<number>();
     for (const player of match.players) {
       present.add(player.id);
-      const state = playerSyncState(match, player);
+      const state = playerSyncState(match, player, this.#parked(player.id));
       const id = this.#players.get(player.id);
       if (id === undefined) this.#players.set(player.id, this.#table.spawn(PlayerEntity, state));
       else this.#table.update(id, PlayerEntity, state);

@@ -1,20 +1,18 @@
 import { BotBrain } from '../bots/brain.js';
 import { findPlayer, findVehicle, type MatchState, type VehicleInput, type World } from '../sim/index.js';
-import { IdleCars } from './idle-cars.js';
 
 const BOT_NAMES = ['Axle', 'Brakes', 'Clutch', 'Diesel', 'Exhaust', 'Fender', 'Gasket', 'Hubcap'];
 
 /**
  * The room's own bots: players with no network that drive inside the server. Their inputs go straight
  * into the simulation each tick, chosen by the shared BotBrain from the server's own world (they see
- * the truth, so their shots need no lag compensation). They leave parked cars alone (`IdleCars`).
+ * the truth, so their shots need no lag compensation). They leave parked cars alone (the room's `IdleCars`).
  */
 export class ServerBots {
   readonly #brains = new Map<number, BotBrain>();
   /** Each bot's name, by vehicle id: kept so that a new bot takes one no bot of the room has. */
   readonly #names = new Map<number, string>();
   readonly #inputs = new Map<number, VehicleInput>();
-  readonly #idleCars = new IdleCars();
   #seed: number;
 
   constructor(seed = 1) {
@@ -61,21 +59,20 @@ export class ServerBots {
   }
 
   /**
-   * Every bot's controls for the tick the world is about to step, given the networked players' inputs
-   * for it (what tells a parked car).
+   * Every bot's controls for the tick the world is about to step; `parked` tells the cars whose players
+   * have left the controls (the room's IdleCars, noted with this tick's inputs).
    */
   inputs(
     world: World,
     match: MatchState,
-    players: ReadonlyMap<number, VehicleInput>,
+    parked: (vehicleId: number) => boolean,
   ): ReadonlyMap<number, VehicleInput> {
     this.#inputs.clear();
-    this.#idleCars.note(world.tick, players);
     const cars = world.vehicles.map((vehicle) => ({
       id: vehicle.id,
       x: vehicle.x,
       y: vehicle.y,
-      idle: this.#idleCars.idle(vehicle.id),
+      idle: parked(vehicle.id),
     }));
     for (const [id, brain] of this.#brains) {
       const player = findPlayer(match, id);

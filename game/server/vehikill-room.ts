@@ -56,6 +56,7 @@ import { ANTI_CHEAT_KINDS, AntiCheat } from './anti-cheat.js';
 import { BotAllowance } from './bot-allowance.js';
 import { parseCreateOptions } from './create-options.js';
 import { DesyncLog } from './desync-log.js';
+import { IdleCars } from './idle-cars.js';
 import { MatchBans } from './match-bans.js';
 import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
@@ -161,6 +162,9 @@ export class VehikillRoom extends Room {
   #final: { readonly winners: readonly number[]; readonly standings: readonly Standing[] } | undefined;
   #table!: MatchTable;
   #bots!: ServerBots;
+  /** Which players' cars are parked: the room's bots leave them alone, and every client is told. */
+  readonly #idleCars = new IdleCars();
+  readonly #parked = (vehicleId: number): boolean => this.#idleCars.idle(vehicleId);
   #botTarget = 0;
   #antiCheat!: AntiCheat<RoomClient>;
   #reports!: PeerReports<RoomClient>;
@@ -255,7 +259,7 @@ export class VehikillRoom extends Room {
       },
     });
     this.#match = createMatch(this.#matchOptions, this.authority.world.tick);
-    this.#table = new MatchTable(this.sync.world);
+    this.#table = new MatchTable(this.sync.world, this.#parked);
     this.#table.update(this.#match);
     this.#topUpBots();
 
@@ -432,7 +436,8 @@ export class VehikillRoom extends Room {
     ) => number | null,
   ): ReadonlyMap<number, VehicleInput> {
     const all = new Map(inputs);
-    for (const [id, input] of this.#bots.inputs(world, this.#match, inputs)) all.set(id, input);
+    this.#idleCars.note(world.tick, inputs);
+    for (const [id, input] of this.#bots.inputs(world, this.#match, this.#parked)) all.set(id, input);
     const truth = hitscanOnWorld(world);
     const events = stepGame(world, this.#match, all, (shooter, origin, direction, range) =>
       this.#bots.has(shooter)

@@ -90,7 +90,13 @@ describe('a relayed mesh broadcast', () => {
       await sleep(1000 / 60);
     }
     const seconds = (Date.now() - startedAt) / 1000;
-    await sleep(300);
+    // The last samples may still be on their way (a loaded server relays them late): waited for, up to a
+    // point, rather than cut off after a fixed time; the rates below judge what came.
+    const heardEnough = () =>
+      heard.every((fromEach, receiver) =>
+        ids.every((id) => id === ids[receiver] || (fromEach.get(id) ?? 0) > 0.7 * broadcasts),
+      );
+    await eventually(heardEnough, 'each receiver hears each sender', 10_000).catch(() => {});
 
     const rates = heard.flatMap((fromEach, receiver) =>
       ids.filter((id) => id !== ids[receiver]).map((sender) => (fromEach.get(sender) ?? 0) / seconds),
@@ -111,6 +117,7 @@ describe('a relayed mesh broadcast', () => {
     await eventually(
       () => ids.every((id) => InputRoom.last?.inputs.get(id) === TICKS),
       'every input of every client arrives',
+      15_000,
     );
     // The relay paths' keepalives still get through: their round trips are measured.
     // (Each mesh link is on its relay path here, so its stats are that path's.)
@@ -118,5 +125,7 @@ describe('a relayed mesh broadcast', () => {
       for (const id of ids)
         if (id !== room.selfId) expect(meshes[index]!.link(id)?.stats().rttMs).toBeGreaterThan(0);
     });
-  }, 20_000);
+    // The run is a fixed number of ticks and judges rates against what was really broadcast, so a loaded
+    // machine only makes it slower: 16 clients' setup and their 180 ticks took over 20 s on one.
+  }, 60_000);
 });

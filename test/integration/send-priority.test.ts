@@ -44,8 +44,13 @@ async function floodedAlice(sendQueueBytes: number) {
   );
   proxy = new TcpProxy(t.port);
   await proxy.listen();
-  const alice = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+  // Nothing reaches Alice while the link is stalled, for as long as the flood takes to send (seconds on a
+  // loaded machine): her own dead-server timeout would give up on the link first and resume on a new
+  // one, where what is tested here is what the server does with the stalled one.
+  const alice = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws`, deadServerTimeoutMs: 60_000 });
   await alice.connect();
+  // From the start: a drop during the flood is one too.
+  const drops = watchDrops(alice);
   const aliceRoom = await alice.create('test');
   const bob = new RawClient(t.wsUrl, t.server.issueGuestToken('bob'));
   await bob.opened;
@@ -72,7 +77,7 @@ async function floodedAlice(sendQueueBytes: number) {
   // Bob's socket is in order: once the room has the chat, the server has taken in every relayed message,
   // and what the kernel did not take for Alice waits on the server.
   await eventually(() => HeardRoom.last?.log.includes('the room speaks') === true, 'the chat heard', 20_000);
-  return { alice, bob, arrivals };
+  return { alice, bob, arrivals, drops };
 }
 
 function watchDrops(client: Client): number[] {
@@ -83,8 +88,7 @@ function watchDrops(client: Client): number[] {
 
 describe('one WebSocket carrying everything, backed up', () => {
   it("a room's message overtakes the relayed peer data waiting for the slow socket; nothing is lost", async () => {
-    const { alice, bob, arrivals } = await floodedAlice(64 * 1024 * 1024);
-    const drops = watchDrops(alice);
+    const { alice, bob, arrivals, drops } = await floodedAlice(64 * 1024 * 1024);
     proxy.release();
     await eventually(() => arrivals.length === RELAYED + 1, 'everything', 20_000);
     const relayBeforeChat = arrivals.indexOf('chat');
@@ -98,8 +102,7 @@ describe('one WebSocket carrying everything, backed up', () => {
   }, 60_000);
 
   it('a player who cannot keep up is cut off with OUTBOX_OVERFLOW, resumes, and stays in the room', async () => {
-    const { alice, bob, arrivals } = await floodedAlice(256 * 1024);
-    const drops = watchDrops(alice);
+    const { alice, bob, arrivals, drops } = await floodedAlice(256 * 1024);
     const reconnects: Array<{ resumed: boolean; resync: boolean }> = [];
     alice.on('reconnect', ({ resumed, resync }) => reconnects.push({ resumed, resync }));
     proxy.release();

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
 import { fakePage } from '../support/fake-page.js';
-import { eventually, sleep } from '../support/server.js';
+import { eventually } from '../support/server.js';
 import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
@@ -35,6 +35,11 @@ describe('a Vehikill player whose page is hidden, on a real server', () => {
     await eventually(() => speed() > 20 && (car()?.x ?? 0) > 105, 'driving along the lane', 5_000);
     return {
       room,
+      /** Resolves once the room has run `ticks` more ticks: game time, which a loaded machine only slows. */
+      ticksOn: (ticks: number) => {
+        const until = room.authority.world.tick + ticks;
+        return eventually(() => room.authority.world.tick >= until, `${ticks} ticks on`, 30_000);
+      },
       controls,
       car,
       speed,
@@ -49,17 +54,25 @@ describe('a Vehikill player whose page is hidden, on a real server', () => {
         player.arena?.setHidden(false, performance.now());
         stop = players.drive([player]);
       },
+      /**
+       * Runs the page's next frame at once and tells how far the player's tick is ahead of the server's
+       * (its input for that tick on time when above 0). In one go: the server cannot tick in between.
+       */
+      frameLead: () => {
+        player.update(performance.now());
+        return (player.arena?.tick ?? Number.NaN) - room.authority.world.tick;
+      },
       /** The player's inputs the server refused as arriving after their tick. */
       stale: () => room.antiCheatReport()[0]?.counters?.inputs.stale ?? 0,
     };
   }
 
   it('has its car braked to a stop by the server', async () => {
-    const { car, speed, hide } = await driver();
+    const { car, speed, hide, ticksOn } = await driver();
     const before = speed();
     const hiddenAt = car()?.x ?? 0;
     hide();
-    await sleep(700);
+    await ticksOn(42); // 0.7 s
     const after = speed();
     const travelled = (car()?.x ?? 0) - hiddenAt;
     console.log(
@@ -73,16 +86,25 @@ describe('a Vehikill player whose page is hidden, on a real server', () => {
   }, 30_000);
 
   it('has its inputs used on time as soon as the page is shown again after a short hide', async () => {
-    const { stale, hide, show } = await driver();
+    const { stale, hide, show, ticksOn, frameLead } = await driver();
     const staleBefore = stale();
     hide();
-    await sleep(300);
+    await ticksOn(18); // 0.3 s
     show();
-    await sleep(2_000);
+    const lead = frameLead();
+    await ticksOn(120); // 2 s
     const refused = stale() - staleBefore;
-    console.log(`shown again after 300 ms hidden: ${refused} inputs refused as late in the next 2 s`);
+    console.log(
+      `shown again after 300 ms hidden: ${lead} ticks ahead of the server, ` +
+        `${refused} inputs refused as late in the next 2 s`,
+    );
     // Before, the player's tick came back 18 behind the server's and crept up at 3%: every input of
     // those 2 s arrived after its tick (about 120 refused), the car driven with the keys held before.
-    expect(refused).toBeLessThanOrEqual(2);
+    // The lead is what decides it, read in one go with the server's tick: exact on any machine.
+    expect(lead).toBeGreaterThan(0);
+    // Some late ones are the machine's, not the hide's: client and server share one process here, and
+    // after a stall of it the server may run its due ticks before the client has sent theirs (up to 16
+    // seen beside two busy loops, with the lead right). Nothing like every one of them.
+    expect(refused).toBeLessThan(60);
   }, 30_000);
 });

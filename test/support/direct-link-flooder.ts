@@ -26,6 +26,8 @@
  * ARGS: wsUrl roomId tokenUrl [maxMessageBytes]. With maxMessageBytes, the flooder tells its own stack the
  * server takes messages that large (it rewrites the server's offer), so it can send oversize ones.
  */
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { RTCPeerConnection } from 'node-datachannel/polyfill';
 import { WebSocket } from 'ws';
@@ -112,6 +114,10 @@ client.on('closed', ({ code }) => {
 await client.connect();
 await client.join(roomId!);
 await directLink();
+// The lowest priority from here on, a stand-in for a remote machine whose CPU is not the server's; not
+// before: niced from its start, on a loaded machine it got no CPU to even connect within 20 s. Every
+// thread (Linux nices threads one by one, and libdatachannel's run already).
+for (const thread of readdirSync('/proc/self/task')) setPriority(Number(thread), 19);
 answer({ ready: true, playerId: client.playerId });
 
 /**

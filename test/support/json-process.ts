@@ -82,12 +82,8 @@ export class JsonProcess {
   #buffer = '';
   readonly exited: Promise<number | null>;
 
-  /** `niced`: at the lowest priority (a stand-in for a remote machine, whose CPU is not the server's). */
-  constructor(script: string, args: string[], options: { niced?: boolean } = {}) {
-    const command = options.niced
-      ? ['nice', ['-n', '19', process.execPath, script, ...args]]
-      : [process.execPath, [script, ...args]];
-    this.#child = spawn(command[0] as string, command[1] as string[], {
+  constructor(script: string, args: string[]) {
+    this.#child = spawn(process.execPath, [script, ...args], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'inherit'],
     });

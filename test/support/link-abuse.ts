@@ -108,7 +108,7 @@ export async function startArena(serverOptions: Record<string, unknown> = {}): P
     async flooder(claimMaxBytes) {
       const args = [wsUrl, room.roomId, `${httpUrl}/auth/guest`];
       if (claimMaxBytes) args.push(String(claimMaxBytes));
-      const flooder = new JsonProcess(flooderScript, args, { niced: true });
+      const flooder = new JsonProcess(flooderScript, args);
       flooders.push(flooder);
       const { playerId } = await flooder.next<{ playerId: string }>();
       return {

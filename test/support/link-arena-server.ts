@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 import { Channel, type CountingMetrics, GameServer, Room, type RoomClient } from '../../src/server/index.js';
 
 export interface Stats {
+  /** When the server took these (performance.now() in its own process, ms): the window between two. */
+  atMs: number;
   rssBytes: number;
   /** CPU time this process has used (ms). */
   cpuMs: number;
@@ -79,6 +81,7 @@ const CODES = ['MESSAGE_TOO_LARGE', 'RATE_LIMITED', 'DISPATCH_WINDOW', 'BAD_FRAM
 function stats(): Stats {
   const cpu = process.cpuUsage();
   return {
+    atMs: performance.now(),
     rssBytes: process.memoryUsage().rss,
     cpuMs: (cpu.user + cpu.system) / 1000,
     rejected: Object.fromEntries(

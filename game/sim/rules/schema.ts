@@ -13,7 +13,7 @@ import type { MatchState, PickupState, PlayerState } from './match-state.js';
  * Sync schemas of the rules state, kept small: what a client shows (HUD, scoreboard, pickups, clock), not
  * what only the server needs (cooldowns and rejected fires stay server-side; a predicting client runs
  * its own). Countdowns are in whole seconds so they change once a second, not every tick. Bits in
- * brackets: a player is 56, a pickup 26, a match 14. Append fields, never reorder.
+ * brackets: a player is 57, a pickup 26, a match 14. Append fields, never reorder.
  */
 
 /** Kills, deaths and score fit 0..MAX_TALLY on the wire (past it they stay at the maximum). */
@@ -33,6 +33,11 @@ export const PlayerEntity = entity('player', {
   kills: int({ min: 0, max: MAX_TALLY }), // [10]
   deaths: int({ min: 0, max: MAX_TALLY }), // [10]
   score: int({ min: 0, max: MAX_TALLY }), // [10]
+  /**
+   * Its player has left the controls (the server's verdict, game/server/idle-cars.ts): what every bot,
+   * the room's and the headless ones alike, leaves alone.
+   */
+  parked: bool(), // [1]
 });
 
 /** Pickup positions at 1/16 u: they never move, so they only cost bits in a full state. */
@@ -53,7 +58,8 @@ export type PlayerSyncState = StateOf<typeof PlayerEntity>;
 export type PickupSyncState = StateOf<typeof PickupEntity>;
 export type MatchSyncState = StateOf<typeof MatchEntity>;
 
-export function playerSyncState(match: MatchState, player: PlayerState): PlayerSyncState {
+/** `parked`: whether the server has found the player's car parked (not part of the rules' state). */
+export function playerSyncState(match: MatchState, player: PlayerState, parked: boolean): PlayerSyncState {
   return {
     health: player.health,
     gunAmmo: player.gunAmmo,
@@ -63,6 +69,7 @@ export function playerSyncState(match: MatchState, player: PlayerState): PlayerS
     kills: player.kills,
     deaths: player.deaths,
     score: player.score,
+    parked,
   };
 }
 

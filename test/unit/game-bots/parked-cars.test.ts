@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { brainInput } from '../../../game/bots/bot-player.js';
+import { BotBrain } from '../../../game/bots/brain.js';
 import { pickTarget } from '../../../game/bots/target.js';
 import { IDLE_AFTER_TICKS, IdleCars } from '../../../game/server/idle-cars.js';
 import { ServerBots } from '../../../game/server/server-bots.js';
+import type { PlayerSyncState, VehicleState } from '../../../game/sim/index.js';
 import {
   addPlayer,
   createMatch,
@@ -10,7 +13,7 @@ import {
   NEUTRAL_INPUT,
   type VehicleInput,
 } from '../../../game/sim/index.js';
-import { input, OPEN_ARENA } from '../game-sim/support.js';
+import { input, OPEN_ARENA, worldWith } from '../game-sim/support.js';
 
 /*
  * Bots go after players who play, never after parked cars: a player who stepped away, hid the tab or
@@ -74,10 +77,12 @@ describe("a room's bot facing a player's car", () => {
     Object.assign(findVehicle(world, 2) ?? {}, { x: 120, y: 125, angle: 0 });
     const bots = new ServerBots(1);
     bots.add(1);
+    const cars = new IdleCars();
     const fired: number[] = [];
     for (let tick = 0; tick < ticks; tick++) {
       world.tick = tick;
-      if (bots.inputs(world, match, new Map([[2, controls]])).get(1)?.fire) fired.push(tick);
+      cars.note(tick, new Map([[2, controls]]));
+      if (bots.inputs(world, match, (id) => cars.idle(id)).get(1)?.fire) fired.push(tick);
     }
     return fired;
   }
@@ -88,5 +93,36 @@ describe("a room's bot facing a player's car", () => {
     const atParked = firedAt(NEUTRAL_INPUT, ticks);
     expect(atParked.filter((tick) => tick < IDLE_AFTER_TICKS)).not.toEqual([]);
     expect(atParked.filter((tick) => tick >= IDLE_AFTER_TICKS)).toEqual([]);
+  });
+});
+
+describe("a headless bot (npm run bots) facing a player's car", () => {
+  /** Ticks the bot fired at a car straight ahead, 20 units off, as its session draws it, parked or not. */
+  function firedAt(parked: boolean): number[] {
+    const { vehicle: own } = worldWith(OPEN_ARENA, { x: 100, y: 125, angle: 0 });
+    const car = { x: 120, y: 125, angle: 0, vx: 0, vy: 0, spin: 0, boost: 0, drifting: false, id: 2 };
+    const me = { health: 100, gunAmmo: 60, rocketAmmo: 6, alive: true } as PlayerSyncState;
+    const brain = new BotBrain(1);
+    const fired: number[] = [];
+    for (let tick = 0; tick < 300; tick++) {
+      const input = brainInput(brain, {
+        tick,
+        playing: true,
+        own,
+        me,
+        alive: true,
+        others: [{ entity: 9, state: car satisfies VehicleState, extrapolated: false, vehicleId: 2 }],
+        parked: (vehicleId) => parked && vehicleId === 2,
+        pickups: [],
+      });
+      if (input.fire || input.altFire) fired.push(tick);
+    }
+    return fired;
+  }
+
+  // The session tells what the server synced (a player's `parked`); before, the bot never asked it.
+  it('shoots while the player plays, never once the server says the car is parked', () => {
+    expect(firedAt(false)).not.toEqual([]);
+    expect(firedAt(true)).toEqual([]);
   });
 });

@@ -114,10 +114,17 @@ describe('rules: determinism of the whole game', () => {
     const { match } = eightPlayerGame();
     const player = match.players[0]!;
     Object.assign(player, { alive: false, respawnTick: match.tick + 100, kills: 4, deaths: 2, score: 4 });
-    const state = playerSyncState(match, player);
-    expect(state).toMatchObject({ alive: false, respawnIn: 2, kills: 4, health: 100, gunAmmo: 60 });
+    const state = playerSyncState(match, player, true);
+    expect(state).toMatchObject({
+      alive: false,
+      respawnIn: 2,
+      kills: 4,
+      health: 100,
+      gunAmmo: 60,
+      parked: true,
+    });
     expect(quantizeState(PlayerEntity, state)).toEqual(state);
     expect(quantizeState(MatchEntity, matchSyncState(match))).toEqual({ phase: 'warmup', secondsLeft: 1 });
-    expect([PlayerEntity.maxBits, PickupEntity.maxBits, MatchEntity.maxBits]).toEqual([56, 26, 14]);
+    expect([PlayerEntity.maxBits, PickupEntity.maxBits, MatchEntity.maxBits]).toEqual([57, 26, 14]);
   });
 });

@@ -11,6 +11,7 @@ const view = (tick: number): SessionView => ({
   me,
   alive: true,
   others: [],
+  parked: () => false,
   pickups: [],
 });
 const both = { ...NEUTRAL_INPUT, fire: true, altFire: true };
