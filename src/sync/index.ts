@@ -65,7 +65,9 @@ export {
 export {
   type ClientEntity,
   RemovalKind,
+  type ResentOutcome,
   SnapshotDecoder,
+  type SnapshotDecoderOptions,
   type SnapshotOutcome,
 } from './snapshot/snapshot-decoder.js';
 export {
