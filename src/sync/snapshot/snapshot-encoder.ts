@@ -708,14 +708,20 @@ export class SnapshotEncoder {
   #stepsFromField(newest: number, previous: number): void {
     const sentBodies = this.#sentBodies as SentBodies;
     const ats = this.#stepAts;
+    // Counts descend as `back` grows, so one walk down the (ascending) steps finds each one's place.
+    let index = ats.length;
+    const plain = previous >>> 0 === previous;
     for (let back = 1; back <= RESEND_WINDOW; back++) {
-      if (Math.floor(previous / 2 ** (back - 1)) % 2 === 0) continue;
       const at = newest - back;
-      const sent = sentBodies.get(at);
-      if (sent === undefined || at < this.#sharedFrom || this.#at - at > NEAR_BASELINE_WINDOW) continue;
-      let index = ats.length;
+      if (this.#at - at > NEAR_BASELINE_WINDOW || at < this.#sharedFrom) return;
       while (index > 0 && (ats[index - 1] as number) > at) index--;
+      // Usually a step already: it was acked as the newest before.
       if (index > 0 && ats[index - 1] === at) continue;
+      const applied = plain
+        ? ((previous >>> (back - 1)) & 1) === 1
+        : Math.floor(previous / 2 ** (back - 1)) % 2 === 1;
+      const sent = applied ? sentBodies.get(at) : undefined;
+      if (sent === undefined) continue;
       ats.splice(index, 0, at);
       this.#stepFrames.splice(index, 0, sent.frame);
     }
