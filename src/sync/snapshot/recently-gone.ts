@@ -7,7 +7,7 @@
 export class RecentlyGone<Entity> {
   readonly #window: number;
   /** By id, what was held of it and when it went: a later removal of the same id replaces an earlier one. */
-  readonly #byId = new Map<number, { readonly entity: Entity; readonly at: number }>();
+  readonly #byId = new Map<number, { readonly entity: Entity | undefined; readonly at: number }>();
   /** Ids and the snapshot number each went at, oldest first; an id may recur (removed again). */
   readonly #ids: number[] = [];
   readonly #ats: number[] = [];
@@ -22,9 +22,19 @@ export class RecentlyGone<Entity> {
     return this.#byId.get(id)?.entity;
   }
 
-  /** Keeps what was held of `id`, removed by the snapshot numbered `at` (not below any kept before). */
-  add(id: number, at: number, entity: Entity): void {
-    this.#byId.set(id, { entity, at });
+  /** The snapshot number `id` last went at, if within the window. */
+  removedAt(id: number): number | undefined {
+    return this.#byId.get(id)?.at;
+  }
+
+  /**
+   * `id` was removed by the snapshot numbered `at` (not below any kept before), `entity` what was held of
+   * it. Undefined (it was not held: a removal sent again, or one of an entity never held) keeps what an
+   * earlier removal kept, and moves when it went to `at`: `removedAt` is the last time it was not there.
+   */
+  add(id: number, at: number, entity: Entity | undefined): void {
+    const kept = entity ?? this.#byId.get(id)?.entity;
+    this.#byId.set(id, { entity: kept, at });
     this.#ids.push(id);
     this.#ats.push(at);
   }

@@ -473,11 +473,12 @@ export class SnapshotDecoder {
       stagedHeld[index] = undefined;
       stagedCodes[index] = undefined;
       if (codes === undefined) {
+        // Resent snapshots are complete ones (shared bodies), sent while the client gets nothing else:
+        // only such a snapshot's removals can come between a resent one and the client. Kept for one not
+        // held too: it says the entity was not there as of this snapshot.
+        if (complete) this.#gone?.add(id, at, held);
         if (held !== undefined) {
           this.#forget(id);
-          // Resent snapshots are complete ones (shared bodies), sent while the client gets nothing else:
-          // only such a snapshot's removals can come between a resent one and the client.
-          if (complete && this.#gone !== undefined) this.#gone.add(id, at, held);
           if (removed === NONE) {
             removed = [];
             removedKinds = [];
@@ -521,8 +522,19 @@ export class SnapshotDecoder {
       const held = this.#stagedHeld[index];
       this.#stagedHeld[index] = undefined;
       this.#stagedCodes[index] = undefined;
-      if (codes === undefined || held === undefined) continue;
-      if (held !== this.#lookup(id) || held.type !== this.#stagedTypes[index]) continue;
+      if (held === undefined || held !== this.#lookup(id)) continue;
+      // A removal of an entity held now (it came back since): a gap as of this snapshot, so that no
+      // later snapshot naming this one takes an older copy for the entity's state then (it had none).
+      if (codes === undefined) {
+        if (atOf(held, held.count - 1) > at) insertCopy(held, at, undefined);
+        continue;
+      }
+      if (held.type !== this.#stagedTypes[index]) continue;
+      // Gone since and back (out of view and in again): the copies held now say nothing of the time
+      // between, so one as of this snapshot would stand for it. None is kept: later snapshots write the
+      // entity as one back since (in full, nothing predicted from before), as the server sees it.
+      const removedAt = this.#gone?.removedAt(id);
+      if (removedAt !== undefined && removedAt > at) continue;
       insertCopy(held, at, codes);
     }
     this.#stagedEnd = 0;
@@ -559,10 +571,12 @@ export class SnapshotDecoder {
     const { ats, copies } = held;
     while (held.count > 1 && at - (ats[slotOf(held, 1)] as number) > NEAR_BASELINE_WINDOW) {
       const slot = held.head;
-      const codes = copies[slot] as EntityCodes;
+      const codes = copies[slot];
       copies[slot] = undefined;
       held.head = slot + 1 === ats.length ? 0 : slot + 1;
       held.count--;
+      // A gap (see `insertCopy`) has no array to reuse.
+      if (codes === undefined) continue;
       const lent = held.lent;
       const lentIndex = lent === undefined ? -1 : lent.indexOf(codes);
       if (lentIndex < 0) this.#recycle(held.typeId, codes);
@@ -703,9 +717,10 @@ function pushCopy(held: Held, at: number, codes: EntityCodes): void {
 
 /**
  * Puts a copy as of `at`, older than the newest one, in its place among the others (a late fill): the
- * rings are written again in order, which a rare late fill can afford.
+ * rings are written again in order, which a rare late fill can afford. Undefined codes are a gap: the
+ * entity was not in that snapshot's world (see `newestCopyUpTo`).
  */
-function insertCopy(held: Held, at: number, codes: EntityCodes): void {
+function insertCopy(held: Held, at: number, codes: EntityCodes | undefined): void {
   const ats: number[] = [];
   const copies: (EntityCodes | undefined)[] = [];
   let placed = false;
@@ -762,7 +777,9 @@ function newestCopyUpTo(held: Held | undefined, at: number, before: number): num
   if (held === undefined) return -1;
   const ats = held.ats;
   for (let index = Math.min(held.count, before) - 1; index >= 0; index--) {
-    if ((ats[slotOf(held, index)] as number) <= at) return index;
+    const slot = slotOf(held, index);
+    // A gap: the entity was not there as of that snapshot, so it has no state up to `at`.
+    if ((ats[slot] as number) <= at) return held.copies[slot] === undefined ? -1 : index;
   }
   return -1;
 }
@@ -781,7 +798,8 @@ function namedBaseline(
     const target = at - distance;
     for (let index = held.count - 1; index >= 0; index--) {
       const copyAt = atOf(held, index);
-      if (copyAt === target) return copyOf(held, index);
+      // A gap's copy is undefined: no baseline.
+      if (copyAt === target) return held.copies[slotOf(held, index)];
       if (copyAt < target) break;
     }
     return undefined;
