@@ -24,10 +24,13 @@ export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
 export {
   ackEndOf,
   ackStartOf,
+  chainPayload,
   decodeSyncFrame,
   encodeAckFrame,
   encodeAppFrame,
+  encodeChainFrame,
   encodeSnapshotFrame,
+  encodeTaggedFrame,
   type SyncFrame,
   SyncTag,
 } from './link-frame.js';

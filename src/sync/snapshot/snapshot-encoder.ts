@@ -66,7 +66,8 @@ export interface SnapshotEncoderOptions {
    * Shared mode: when the client lacks one frame a body built this tick needs (its snapshot of that frame
    * was lost, or its ack), and that snapshot is among the last 32 sent to it, send it again, the same
    * bytes, ahead of the body (`EncodedSnapshot.resent`) rather than build a body for this client alone.
-   * The client must decode both, the resent one first (`SnapshotDecoder.decodeResent`). Default false.
+   * The client must decode both, the resent one first (`SnapshotDecoder.decodeResent`). Both, and the
+   * resent one's length as a chain frame carries it (up to 3 bytes), fit the budget. Default false.
    */
   resend?: boolean;
 }
@@ -445,7 +446,11 @@ export class SnapshotEncoder {
         return undefined;
       }
     }
-    const bytes = body.byteLength + (resent === undefined ? 0 : resent.body.byteLength);
+    // A chain's message also carries the resent one's length: a varuint of up to 3 bytes (see SyncTag.chain).
+    const resentBytes = resent === undefined ? 0 : resent.body.byteLength;
+    const bytes =
+      body.byteLength +
+      (resentBytes === 0 ? 0 : resentBytes + (resentBytes < 128 ? 1 : resentBytes < 16_384 ? 2 : 3));
     return bytes > budget ? undefined : { body, baseAt, predictorAt, resent };
   }
 
