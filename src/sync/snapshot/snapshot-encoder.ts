@@ -317,14 +317,13 @@ export class SnapshotEncoder {
     const end = this.#predictorsEnd(at, inStep.at);
     const frames = this.#stepFrames;
     const shared = this.#shared as SharedSnapshots;
+    let body: SharedBody | undefined;
     if (this.#sentBodies !== undefined && inStep.empty !== true) {
-      const chained =
-        shared.builtBody(frame, inStep, frames, end) === undefined
-          ? this.#chained(frame, at, inStep, end, budget)
-          : undefined;
+      body = shared.builtBody(frame, inStep, frames, end);
+      const chained = body === undefined ? this.#chained(frame, at, inStep, end, budget) : undefined;
       if (chained !== undefined) return this.#sendBody(frame, frameIndex, chained);
     }
-    const body = shared.body(frame, inStep, frames, end);
+    body ??= shared.body(frame, inStep, frames, end);
     if (body === undefined || body.byteLength > budget) return undefined;
     let predictorAt: number | undefined;
     if (body.predictor !== undefined) {

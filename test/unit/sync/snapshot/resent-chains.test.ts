@@ -62,9 +62,10 @@ function run({ clients, ticks, resend, lost }: Run) {
   }));
   const frames = new Map<number, WorldFrame>();
   let bodiesFrom = 0;
+  let reusedFrom = 0;
   let chains = 0;
   for (let tick = 0; tick < ticks; tick++) {
-    if (tick === 10) bodiesFrom = shared.stats.bodies;
+    if (tick === 10) ({ bodies: bodiesFrom, reused: reusedFrom } = shared.stats);
     glide(table, ids, tick);
     const frame = table.frame(tick);
     frames.set(tick, frame);
@@ -89,7 +90,14 @@ function run({ clients, ticks, resend, lost }: Run) {
       for (const ack of client.acks.deliver(tick)) client.encoder.receiveAck(decodeAck(ack));
     });
   }
-  return { bodiesPerTick: (shared.stats.bodies - bodiesFrom) / (ticks - 10), chains, clients: all };
+  const perTick = (count: number) => count / (ticks - 10);
+  const { bodies, reused } = shared.stats;
+  return {
+    bodiesPerTick: perTick(bodies - bodiesFrom),
+    reusedPerTick: perTick(reused - reusedFrom),
+    chains,
+    clients: all,
+  };
 }
 
 describe('resent snapshots (chains)', () => {
@@ -115,6 +123,12 @@ describe('resent snapshots (chains)', () => {
       for (const snapshot of client.sent) expect(snapshot.resent).toBeUndefined();
     }
     expect(result.bodiesPerTick).toBe(1);
+  });
+
+  it('counts a snapshot served from a body built for another client once', () => {
+    const result = run({ clients: 4, ticks: 30, resend: true, lost: () => false });
+    expect(result.bodiesPerTick).toBe(1);
+    expect(result.reusedPerTick).toBe(3);
   });
 
   it('builds about one body a tick at 5 % loss both ways where resending nothing builds nearly three, every client exact', () => {
