@@ -1,14 +1,23 @@
+/** One id's removals within the window. */
+interface Gone<Entity> {
+  /** The snapshot numbers it went at, ascending: held then or not (a removal sent again, or never held). */
+  readonly ats: number[];
+  /** What was held of it each time it went while held, oldest first, with when. */
+  readonly held: { readonly entity: Entity; readonly at: number }[];
+}
+
 /**
  * What a decoder held of entities removed in the last `window` snapshots, by id: a late fill (a lost
  * snapshot sent again behind newer ones, see `SnapshotDecoder.decodeResent`) may carry a delta of an
  * entity a newer snapshot removed, and its records can only be read, and its checksum checked, against
- * that entity's copies. Removals come in ascending snapshot order, so the oldest go first from a queue.
+ * that entity's copies. With views an entity goes and comes back, so an id may have gone several times,
+ * each time with the copies held since it last came: each is kept, and when it went. Removals come in
+ * ascending snapshot order, so the oldest go first from a queue.
  */
 export class RecentlyGone<Entity> {
   readonly #window: number;
-  /** By id, what was held of it and when it went: a later removal of the same id replaces an earlier one. */
-  readonly #byId = new Map<number, { readonly entity: Entity | undefined; readonly at: number }>();
-  /** Ids and the snapshot number each went at, oldest first; an id may recur (removed again). */
+  readonly #byId = new Map<number, Gone<Entity>>();
+  /** Ids and the snapshot number each went at, oldest first; an id recurs for each removal. */
   readonly #ids: number[] = [];
   readonly #ats: number[] = [];
   /** Where the queue starts: entries before it were let go (the arrays are compacted now and then). */
@@ -18,25 +27,30 @@ export class RecentlyGone<Entity> {
     this.#window = window;
   }
 
-  get(id: number): Entity | undefined {
-    return this.#byId.get(id)?.entity;
-  }
-
-  /** The snapshot number `id` last went at, if within the window. */
-  removedAt(id: number): number | undefined {
-    return this.#byId.get(id)?.at;
-  }
-
-  /**
-   * `id` was removed by the snapshot numbered `at` (not below any kept before), `entity` what was held of
-   * it. Undefined (it was not held: a removal sent again, or one of an entity never held) keeps what an
-   * earlier removal kept, and moves when it went to `at`: `removedAt` is the last time it was not there.
-   */
+  /** `id` was removed by the snapshot numbered `at` (not below any kept before); `entity` what was held. */
   add(id: number, at: number, entity: Entity | undefined): void {
-    const kept = entity ?? this.#byId.get(id)?.entity;
-    this.#byId.set(id, { entity: kept, at });
+    let gone = this.#byId.get(id);
+    if (gone === undefined) {
+      gone = { ats: [], held: [] };
+      this.#byId.set(id, gone);
+    }
+    gone.ats.push(at);
+    if (entity !== undefined) gone.held.push({ entity, at });
     this.#ids.push(id);
     this.#ats.push(at);
+  }
+
+  /** What was held of `id` when it first went after the snapshot numbered `at`, if it was held then. */
+  heldAfter(id: number, at: number): Entity | undefined {
+    const held = this.#byId.get(id)?.held;
+    if (held === undefined) return undefined;
+    for (const gone of held) if (gone.at > at) return gone.entity;
+    return undefined;
+  }
+
+  /** Whether `id` went at a snapshot numbered after `after` and up to `upTo`. */
+  wentBetween(id: number, after: number, upTo: number): boolean {
+    return this.#byId.get(id)?.ats.some((at) => at > after && at <= upTo) === true;
   }
 
   /** Lets go of what went more than the window before the snapshot numbered `newestAt`. */
@@ -46,8 +60,13 @@ export class RecentlyGone<Entity> {
     let head = this.#head;
     while (head < ids.length && newestAt - (ats[head] as number) > this.#window) {
       const id = ids[head] as number;
-      // Unless a later removal of the same id (an entity back in view and gone again) replaced it.
-      if (this.#byId.get(id)?.at === ats[head]) this.#byId.delete(id);
+      const gone = this.#byId.get(id);
+      // The oldest of this id's removals is this one: removals are queued in the order they came.
+      if (gone !== undefined) {
+        const at = gone.ats.shift();
+        if (gone.held[0]?.at === at) gone.held.shift();
+        if (gone.ats.length === 0) this.#byId.delete(id);
+      }
       head++;
     }
     if (head === ids.length) {
@@ -60,12 +79,5 @@ export class RecentlyGone<Entity> {
       head = 0;
     }
     this.#head = head;
-  }
-
-  clear(): void {
-    this.#byId.clear();
-    this.#ids.length = 0;
-    this.#ats.length = 0;
-    this.#head = 0;
   }
 }

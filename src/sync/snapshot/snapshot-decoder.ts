@@ -379,16 +379,9 @@ export class SnapshotDecoder {
       const id = repeat ? nextId(previous) : readId(reader, previous);
       previous = id;
       const kind = repeat ? RecordKind.delta : readKind(reader);
-      let held = this.#lookup(id);
-      // A late fill's delta may be of an entity removed since (or gone and back in view as new): its
-      // copies as of then are where it was left.
-      if (
-        late &&
-        kind === RecordKind.delta &&
-        newestCopyUpTo(held, ackedAt ?? -1, Number.POSITIVE_INFINITY) < 0
-      ) {
-        held = this.#gone?.get(id) ?? held;
-      }
+      // A late fill's records are of the entity as it was then: held now, or gone since (with views,
+      // maybe more than once) and then held as it was when it first went after this snapshot.
+      const held = late ? this.#heldAfter(id, at) : this.#lookup(id);
       stagedIds[index] = id;
       stagedHeld[index] = held;
       if (isRemoval(kind)) {
@@ -522,19 +515,19 @@ export class SnapshotDecoder {
       const held = this.#stagedHeld[index];
       this.#stagedHeld[index] = undefined;
       this.#stagedCodes[index] = undefined;
-      if (held === undefined || held !== this.#lookup(id)) continue;
-      // A removal of an entity held now (it came back since): a gap as of this snapshot, so that no
+      if (held === undefined) continue;
+      // A removal of an entity held after it (it came back since): a gap as of this snapshot, so that no
       // later snapshot naming this one takes an older copy for the entity's state then (it had none).
       if (codes === undefined) {
         if (atOf(held, held.count - 1) > at) insertCopy(held, at, undefined);
         continue;
       }
       if (held.type !== this.#stagedTypes[index]) continue;
-      // Gone since and back (out of view and in again): the copies held now say nothing of the time
-      // between, so one as of this snapshot would stand for it. None is kept: later snapshots write the
-      // entity as one back since (in full, nothing predicted from before), as the server sees it.
-      const removedAt = this.#gone?.removedAt(id);
-      if (removedAt !== undefined && removedAt > at) continue;
+      // First held after this snapshot, and gone in between (out of view and back): its copies say
+      // nothing of the time between, so one as of this snapshot would stand for it. None is kept: later
+      // snapshots write the entity as one back since (in full, nothing predicted from before).
+      const first = atOf(held, 0);
+      if (first > at && this.#gone?.wentBetween(id, at, first) === true) continue;
       insertCopy(held, at, codes);
     }
     this.#stagedEnd = 0;
@@ -547,6 +540,14 @@ export class SnapshotDecoder {
   /** Whether the snapshot `back` (1..) before the newest applied one is within reach and was never applied. */
   #missed(back: number): boolean {
     return back >= 1 && back <= LATE_FILL_WINDOW && Math.floor(this.#previous / 2 ** (back - 1)) % 2 === 0;
+  }
+
+  /**
+   * The entity `id` as held just after the snapshot numbered `at`: the one held now, unless it went since
+   * (then what was held when it first went after `at`).
+   */
+  #heldAfter(id: number, at: number): Held | undefined {
+    return this.#gone?.heldAfter(id, at) ?? this.#lookup(id);
   }
 
   #keepTick(at: number, tick: number): void {
