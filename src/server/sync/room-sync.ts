@@ -853,9 +853,7 @@ export class RoomSync<
       cache: this.#cache,
       shared: this.#shared,
       // A member that lost a snapshot is sent it again in a chain rather than a body built for it alone.
-      // Not with views yet: an entity out of a view and back while a member missed snapshots can leave
-      // a late-filled copy standing for a time it was not there (see docs/sync.md, "Resent snapshots").
-      resend: this.#options.visible === undefined,
+      resend: true,
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
       firstSeq: this.#firstSeq(),
