@@ -8,13 +8,7 @@ import {
   type WorldFrame,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { checkComplete, glide, Link, registry, world } from './harness.js';
-
-/** A snapshot as it travels: the resent one (if any) goes in the same message, ahead of the new one. */
-interface Chain {
-  readonly resent: Uint8Array | undefined;
-  readonly bytes: Uint8Array;
-}
+import { type Chain, checkComplete, glide, Link, registry, seededRandom, world } from './harness.js';
 
 interface Client {
   readonly encoder: SnapshotEncoder;
@@ -22,17 +16,6 @@ interface Client {
   readonly snapshots: Link<Chain>;
   readonly acks: Link<Uint8Array>;
   readonly sent: EncodedSnapshot[];
-}
-
-/** A seeded generator in [0, 1) (mulberry32): the same losses for both runs compared. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Run {
@@ -132,7 +115,7 @@ describe('resent snapshots (chains)', () => {
   });
 
   it('builds about one body a tick at 5 % loss both ways where resending nothing builds nearly three, every client exact', () => {
-    const lose = random(7);
+    const lose = seededRandom(7);
     const fates = new Map<string, boolean>();
     const lost = (client: number, tick: number, ack: boolean) => {
       const key = `${client}/${tick}/${ack}`;

@@ -11,6 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   Car,
+  type Chain,
   car,
   chance,
   checkAgainstLog,
@@ -25,12 +26,6 @@ import {
 } from './harness.js';
 
 const CLIENTS = 5;
-
-/** What one message carries: a snapshot, and the one resent ahead of it if any. */
-interface Chain {
-  readonly resent: Uint8Array | undefined;
-  readonly bytes: Uint8Array;
-}
 
 interface ChainClient {
   readonly encoder: SnapshotEncoder;

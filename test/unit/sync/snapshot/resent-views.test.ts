@@ -8,23 +8,7 @@ import {
   type WorldFrame,
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { checkComplete, glide, Link, registry, world } from './harness.js';
-
-/** A seeded generator in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Chain {
-  readonly resent: Uint8Array | undefined;
-  readonly bytes: Uint8Array;
-}
+import { type Chain, checkComplete, glide, Link, registry, seededRandom, world } from './harness.js';
 
 /**
  * Four clients sharing one view of 24 moving cars, each car going out of view and back now and then
@@ -33,7 +17,7 @@ interface Chain {
  * the late fills.
  */
 function run(seed: number, toggle: number): number {
-  const random01 = random(seed);
+  const random01 = seededRandom(seed);
   const table = world(24);
   const ids = Array.from({ length: 24 }, (_, id) => id);
   const shared = new SharedSnapshots(registry);
