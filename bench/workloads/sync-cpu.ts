@@ -40,8 +40,10 @@ interface OursRound extends ServerRound {
   hitRate: number;
   /** Shared bodies encoded per snapshot tick (1 when every client is in step at the same frame). */
   bodiesPerTick: number;
-  /** Mean bytes of one client's snapshot. */
+  /** Mean bytes of one client's snapshot (with a snapshot resent ahead of it and its length, if any). */
   bytesPerSnapshot: number;
+  /** Per snapshot of `received`, the snapshot resent ahead of it in the same message, if any. */
+  resent: (Uint8Array | undefined)[];
 }
 
 export function oursRound(
@@ -55,16 +57,19 @@ export function oursRound(
   const cache = new EncodingCache();
   const shared = new SharedSnapshots(registry, { cache });
   const clients = Array.from({ length: CLIENTS }, (_, i) => ({
-    encoder: new SnapshotEncoder(registry, sharing ? { cache, shared } : { cache }),
-    decoder: new SnapshotDecoder(registry),
+    // Sharing, a client that lost a snapshot is sent it again ahead of the body built against its frame.
+    encoder: new SnapshotEncoder(registry, sharing ? { cache, shared, resend: true } : { cache }),
+    decoder: new SnapshotDecoder(registry, { resent: true }),
     loss: mulberry32(2000 + i),
     acks: [] as { at: number; bytes: Uint8Array }[],
     newest: undefined as number | undefined,
     previous: 0,
   }));
   const received: Uint8Array[] = [];
+  const receivedResent: (Uint8Array | undefined)[] = [];
   const computedAcks: SnapshotAck[] = [];
   const snapshots = new Array<Uint8Array>(CLIENTS);
+  const resents = new Array<Uint8Array | undefined>(CLIENTS);
   let encodeMs = 0;
   let writeMs = 0;
   let ticks = 0;
@@ -84,10 +89,17 @@ export function oursRound(
       continue;
     }
     const worldFrame = world.table.frame(frame.tick);
-    for (let i = 0; i < CLIENTS; i++) snapshots[i] = clients[i]!.encoder.encode(worldFrame).bytes;
+    for (let i = 0; i < CLIENTS; i++) {
+      const snapshot = clients[i]!.encoder.encode(worldFrame);
+      snapshots[i] = snapshot.bytes;
+      resents[i] = snapshot.resent;
+    }
     encodeMs += performance.now() - started;
     ticks++;
     for (const snapshot of snapshots) bytes += snapshot.length;
+    // A chain's resent snapshot, and its varuint length.
+    for (const resent of resents)
+      if (resent !== undefined) bytes += resent.length + (resent.length < 128 ? 1 : 2);
     // the clients (not timed). Every ack is computed from which snapshots the client received (every
     // one received applies: W2 checks that); client 0's stream is decoded after the round and each of
     // its computed acks checked against its decoder's. No decoder runs inside the round: its garbage
@@ -95,25 +107,40 @@ export function oursRound(
     clients.forEach((client, i) => {
       if (client.loss() < lossRate) return;
       const bytes = snapshots[i]!;
+      const resent = resents[i];
       const seq = ticks - 1;
-      if (client.newest !== undefined) {
-        const shift = seq - client.newest;
-        client.previous =
-          shift > 32 ? 0 : (client.previous % 2 ** (32 - shift)) * 2 ** shift + 2 ** (shift - 1);
-      }
-      client.newest = seq;
+      const take = (at: number) => {
+        if (client.newest !== undefined && at <= client.newest) {
+          // A resent snapshot older than the newest: filled in late, its bit set if it was missing.
+          const back = client.newest - at;
+          if (back >= 1 && back <= 32 && Math.floor(client.previous / 2 ** (back - 1)) % 2 === 0) {
+            client.previous += 2 ** (back - 1);
+          }
+          return;
+        }
+        if (client.newest !== undefined) {
+          const shift = at - client.newest;
+          client.previous =
+            shift > 32 ? 0 : (client.previous % 2 ** (32 - shift)) * 2 ** shift + 2 ** (shift - 1);
+        }
+        client.newest = at;
+      };
+      // Seqs count from 0 here and stay below 65,536: a resent snapshot's is its first two bytes.
+      if (resent !== undefined) take((resent[0] as number) | ((resent[1] as number) << 8));
+      take(seq);
       const ack = { newest: seq, previous: client.previous, resync: false };
       if (i === 0) {
         // A copy: the snapshot is a view into a 16 KiB chunk shared with other messages (see ByteSlab), and
         // keeping a round's views kept a round's chunks alive, which a server that sent and dropped them
         // would not (their collection was timed in the encodes: ~40 µs a tick, measured with and without).
         received.push(bytes.slice());
+        receivedResent.push(resent?.slice());
         computedAcks.push(ack);
       }
       client.acks.push({ at: frame.tick + RTT_TICKS, bytes: encodeAck(ack) });
     });
   }
-  checkAcks(clients[0]!.decoder, received, computedAcks);
+  checkAcks(clients[0]!.decoder, received, receivedResent, computedAcks);
   const { hits, misses } = cache.stats;
   return {
     encodeUs: (encodeMs * 1000) / ticks,
@@ -122,6 +149,7 @@ export function oursRound(
     hitRate: hits / (hits + misses),
     bodiesPerTick: shared.stats.bodies / ticks,
     bytesPerSnapshot: bytes / (ticks * CLIENTS),
+    resent: receivedResent,
   };
 }
 
@@ -129,9 +157,12 @@ export function oursRound(
 function checkAcks(
   decoder: SnapshotDecoder,
   stream: readonly Uint8Array[],
+  resent: readonly (Uint8Array | undefined)[],
   acks: readonly SnapshotAck[],
 ): void {
   stream.forEach((bytes, index) => {
+    const first = resent[index];
+    if (first !== undefined) check(decoder.decodeResent(first).kind !== 'resync', 'ours: resent taken');
     check(decoder.decode(bytes).kind === 'applied', 'ours: applied');
     const real = decoder.ack();
     const ack = acks[index]!;
@@ -175,11 +206,15 @@ function pairedRatios(ours: readonly ServerRound[], theirs: readonly ServerRound
 }
 
 /** Mean µs per snapshot decoded, the first (full) one left out of the timing. */
-function oursDecodeUs(stream: readonly Uint8Array[]): number {
-  const decoder = new SnapshotDecoder(registry);
+function oursDecodeUs(stream: readonly Uint8Array[], resent: readonly (Uint8Array | undefined)[]): number {
+  const decoder = new SnapshotDecoder(registry, { resent: true });
   decoder.decode(stream[0]!);
   const started = performance.now();
-  for (let i = 1; i < stream.length; i++) decoder.decode(stream[i]!);
+  for (let i = 1; i < stream.length; i++) {
+    const first = resent[i];
+    if (first !== undefined) decoder.decodeResent(first);
+    decoder.decode(stream[i]!);
+  }
   return ((performance.now() - started) * 1000) / (stream.length - 1);
 }
 
@@ -262,11 +297,13 @@ export function benchSyncCpu(): Row[] {
     // has been playing a while: measured cold, the median wandered by half from run to run)
     const decodeRounds = rounds * 3;
     for (let warm = 0; warm < decodeRounds; warm++) {
-      oursDecodeUs(ours[0]!.received);
+      oursDecodeUs(ours[0]!.received, ours[0]!.resent);
       colyseusDecodeUs(f32[0]!.received, 'float32');
       colyseusDecodeUs(q16[0]!.received, 'quantized');
     }
-    const oursDecode = Array.from({ length: decodeRounds }, () => oursDecodeUs(ours[0]!.received));
+    const oursDecode = Array.from({ length: decodeRounds }, () =>
+      oursDecodeUs(ours[0]!.received, ours[0]!.resent),
+    );
     const f32Decode = Array.from({ length: decodeRounds }, () =>
       colyseusDecodeUs(f32[0]!.received, 'float32'),
     );

@@ -24,10 +24,13 @@ export { type Vec2, type Vec3, vec2, vec3 } from './fields/vector.js';
 export {
   ackEndOf,
   ackStartOf,
+  chainPayload,
   decodeSyncFrame,
   encodeAckFrame,
   encodeAppFrame,
+  encodeChainFrame,
   encodeSnapshotFrame,
+  encodeTaggedFrame,
   type SyncFrame,
   SyncTag,
 } from './link-frame.js';
@@ -65,7 +68,9 @@ export {
 export {
   type ClientEntity,
   RemovalKind,
+  type ResentOutcome,
   SnapshotDecoder,
+  type SnapshotDecoderOptions,
   type SnapshotOutcome,
 } from './snapshot/snapshot-decoder.js';
 export {

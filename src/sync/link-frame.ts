@@ -16,21 +16,60 @@ export const SyncTag = {
   ack: 3,
   /** Client to server: one byte of ack length, the ack, then the app's bytes (an input carrying an ack). */
   ackApp: 4,
+  /**
+   * Server to client: a chain, never deflated: the byte length of a resent snapshot (a varuint: 7 bits a
+   * byte, least significant first, the high bit set on all but the last), that snapshot, then a new one
+   * written against its frame (`EncodedSnapshot.resent`, then `bytes`). One message, so that both arrive
+   * or neither does; the client decodes the resent one first (`SnapshotDecoder.decodeResent`).
+   */
+  chain: 5,
 } as const;
 export type SyncTag = (typeof SyncTag)[keyof typeof SyncTag];
 
 /** A `phys` message of a synced room, decoded. Payloads are views into the message, not copies. */
 export type SyncFrame =
   | { readonly kind: 'app'; readonly payload: Uint8Array }
-  | { readonly kind: 'snapshot'; readonly deflated: boolean; readonly payload: Uint8Array }
+  | {
+      readonly kind: 'snapshot';
+      readonly deflated: boolean;
+      readonly payload: Uint8Array;
+      /** A chain's resent snapshot, to be decoded before `payload`; undefined in any other frame. */
+      readonly resent: Uint8Array | undefined;
+    }
   | { readonly kind: 'ack'; readonly ack: SnapshotAck; readonly payload: Uint8Array | undefined };
 
 export function encodeAppFrame(payload: Uint8Array): Uint8Array {
-  return tagged(SyncTag.app, payload);
+  return encodeTaggedFrame(SyncTag.app, payload);
 }
 
 export function encodeSnapshotFrame(snapshot: Uint8Array, deflated: boolean): Uint8Array {
-  return tagged(deflated ? SyncTag.deflatedSnapshot : SyncTag.snapshot, snapshot);
+  return encodeTaggedFrame(deflated ? SyncTag.deflatedSnapshot : SyncTag.snapshot, snapshot);
+}
+
+/** A chain frame's payload (without its tag): the resent snapshot's length, it, then the new snapshot. */
+export function chainPayload(resent: Uint8Array, snapshot: Uint8Array): Uint8Array {
+  const lengthBytes = varUintByteLength(resent.length);
+  const out = new Uint8Array(lengthBytes + resent.length + snapshot.length);
+  let length = resent.length;
+  for (let index = 0; index < lengthBytes; index++) {
+    out[index] = (length & 0x7f) | (index < lengthBytes - 1 ? 0x80 : 0);
+    length >>>= 7;
+  }
+  out.set(resent, lengthBytes);
+  out.set(snapshot, lengthBytes + resent.length);
+  return out;
+}
+
+/** A chain frame, tag and all (`SyncTag.chain`). */
+export function encodeChainFrame(resent: Uint8Array, snapshot: Uint8Array): Uint8Array {
+  return encodeTaggedFrame(SyncTag.chain, chainPayload(resent, snapshot));
+}
+
+/** Bytes of a chain's length varuint: at most 3 for any length a `phys` message can carry. */
+export function varUintByteLength(value: number): number {
+  let bytes = 1;
+  for (let rest = value >>> 7; rest > 0; rest >>>= 7) bytes++;
+  return bytes;
 }
 
 /**
@@ -61,7 +100,14 @@ export function decodeSyncFrame(bytes: Uint8Array): SyncFrame {
       return { kind: 'app', payload: bytes.subarray(1) };
     case SyncTag.snapshot:
     case SyncTag.deflatedSnapshot:
-      return { kind: 'snapshot', deflated: tag === SyncTag.deflatedSnapshot, payload: bytes.subarray(1) };
+      return {
+        kind: 'snapshot',
+        deflated: tag === SyncTag.deflatedSnapshot,
+        payload: bytes.subarray(1),
+        resent: undefined,
+      };
+    case SyncTag.chain:
+      return decodeChain(bytes);
     case SyncTag.ack:
       return { kind: 'ack', ack: decodeAckIn(bytes, 1, bytes.length), payload: undefined };
     case SyncTag.ackApp: {
@@ -97,7 +143,38 @@ export function ackEndOf(bytes: Uint8Array): number {
   return 2 + length;
 }
 
-function tagged(tag: SyncTag, payload: Uint8Array): Uint8Array {
+/** Longest length varuint a chain may carry: 3 bytes, up to 2 MiB, more than any `phys` message. */
+const MAX_CHAIN_LENGTH_BYTES = 3;
+
+function decodeChain(bytes: Uint8Array): SyncFrame {
+  let length = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[at];
+    if (byte === undefined || at > MAX_CHAIN_LENGTH_BYTES) {
+      throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: a chain without a whole resent length');
+    }
+    at++;
+    length += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) break;
+  }
+  // Both snapshots have a header: neither may be empty.
+  if (length === 0 || at + length >= bytes.length) {
+    throw new ProtocolError(
+      ErrorCode.BAD_FRAME,
+      `sync frame: a chain's resent snapshot of ${length} bytes does not leave a snapshot after it`,
+    );
+  }
+  return {
+    kind: 'snapshot',
+    deflated: false,
+    payload: bytes.subarray(at + length),
+    resent: bytes.subarray(at, at + length),
+  };
+}
+
+/** A sync frame of any tag: the tag, then the payload as it is (what `sendTagged` sends in place). */
+export function encodeTaggedFrame(tag: SyncTag, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + payload.length);
   out[0] = tag;
   out.set(payload, 1);

@@ -12,6 +12,7 @@ import {
   entityRegistry,
   membershipOf,
   RemovalKind,
+  type ResentOutcome,
   SnapshotDecoder,
   type StateOf,
   snapshotStream,
@@ -99,6 +100,11 @@ export interface SyncedStateStats {
   restarts: number;
   /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
   resyncs: number;
+  /**
+   * Snapshots the server sent again ahead of a newer one (a chain) that this state had missed and took
+   * late: kept for the snapshots after it, with no event (see `SnapshotDecoder.decodeResent`).
+   */
+  filled: number;
   deflated: number;
   badFrames: number;
   /** Acks the link took: ack-only messages and inputs carrying one (`sendInput` true). */
@@ -237,6 +243,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     otherRoom: 0,
     restarts: 0,
     resyncs: 0,
+    filled: 0,
     deflated: 0,
     badFrames: 0,
     acksSent: 0,
@@ -245,7 +252,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
 
   constructor(link: SyncLink, options: SyncedStateOptions<Types>) {
     this.#registry = entityRegistry(options.types);
-    this.#decoder = new SnapshotDecoder(this.#registry);
+    this.#decoder = new SnapshotDecoder(this.#registry, { resent: true });
     this.#link = link;
     this.#clock = options.clock ?? realClock;
     this.#ackDelayMs = checkAckDelay(options.ackDelayMs ?? 0);
@@ -343,11 +350,13 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#stats.snapshotsReceived++;
     this.#stats.bytesReceived += bytes.length;
     this.#window.add(this.#clock.now(), bytes.length);
-    let outcome: ReturnType<SnapshotDecoder['decode']>;
+    let outcome: ReturnType<SnapshotDecoder['decode']> | undefined;
+    let resent: ResentOutcome | undefined;
     let decoder = this.#decoder;
     let seating: SyncSeating | undefined;
+    let snapshot: Uint8Array;
     try {
-      const snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
+      snapshot = frame.deflated ? this.#inflate(frame.payload) : frame.payload;
       if (frame.deflated) this.#stats.deflated++;
       const stream = snapshotStream(snapshot);
       seating = this.#link.seating?.();
@@ -361,14 +370,41 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
         if (!this.#follow(stream, seating)) return;
         // A decoder of its own, taken (and what is held started over) only once the snapshot has been
         // read: a malformed one must leave the state as it was, not emptied.
-        decoder = new SnapshotDecoder(this.#registry);
+        decoder = new SnapshotDecoder(this.#registry, { resent: true });
       }
-      outcome = decoder.decode(snapshot);
+      // A new stream's decoder holds nothing a chain's resent snapshot could fill in (the server chains
+      // only for a client that acked): its first snapshot is read before it is taken, as above.
+      if (decoder !== this.#decoder) outcome = decoder.decode(snapshot);
+      // A chain's resent snapshot first: the new one is written against its frame.
+      else if (frame.resent !== undefined) resent = decoder.decodeResent(frame.resent);
     } catch (error) {
       this.#fault(error);
       return;
     }
     if (decoder !== this.#decoder) this.#begin(decoder, seating?.session);
+    if (resent !== undefined) {
+      this.#take(resent);
+      if (this.#disposed) return;
+    }
+    if (outcome === undefined) {
+      try {
+        outcome = decoder.decode(snapshot);
+      } catch (error) {
+        this.#fault(error);
+        return;
+      }
+    }
+    this.#take(outcome);
+  }
+
+  /** What a decoded snapshot (or a chain's resent one) comes to: applied, or counted and answered. */
+  #take(outcome: ResentOutcome): void {
+    // Filled in late: copies kept for the snapshots after it; nothing current changed, no event is due.
+    if (outcome.kind === 'filled') {
+      this.#stats.filled++;
+      this.#scheduleAck();
+      return;
+    }
     // `otherStream` only from a stream `#follow` turned down, which is not decoded: counted as stale.
     if (outcome.kind === 'stale' || outcome.kind === 'otherStream') {
       this.#stats.stale++;

@@ -6,6 +6,7 @@ import {
   type AnyEntityType,
   ackEndOf,
   ackStartOf,
+  chainPayload,
   decodeAckIn,
   decodeSyncFrame,
   type EncodedSnapshot,
@@ -13,7 +14,7 @@ import {
   type EntityRecord,
   type EntityRegistry,
   EntityTable,
-  encodeSnapshotFrame,
+  encodeTaggedFrame,
   entityRegistry,
   frameView,
   type OverBudget,
@@ -163,6 +164,8 @@ export interface RoomSyncStats {
    * `DeflateTries`), as happens to deltas once the world is bigger than the budget.
    */
   deflateSkipped: number;
+  /** Snapshots sent with a lost one again ahead of them, in one chain frame (`SyncTag.chain`). */
+  chains: number;
   acksReceived: number;
   /** `phys` messages that were not valid sync frames (dropped). */
   badFrames: number;
@@ -325,6 +328,7 @@ export class RoomSync<
     deflateChosen: 0,
     deflateNotChosen: 0,
     deflateSkipped: 0,
+    chains: 0,
     acksReceived: 0,
     badFrames: 0,
     snapshotsRefused: 0,
@@ -561,7 +565,7 @@ export class RoomSync<
       this.#stats.snapshotsStalled++;
       this.#options.metrics?.count('sync_snapshots_stalled_total');
     }
-    return this.#sendSnapshot(client, member, snapshot.bytes);
+    return this.#sendSnapshot(client, member, snapshot.bytes, snapshot.resent);
   }
 
   /**
@@ -719,10 +723,16 @@ export class RoomSync<
    * sends the smaller after its tag: as one sync frame (`encodeSnapshotFrame`'s bytes), the tag written
    * in place when the link can. False when it was not taken (counted as refused).
    */
-  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array): boolean {
+  #sendSnapshot(client: M, member: Member, snapshot: Uint8Array, resent: Uint8Array | undefined): boolean {
     let body = snapshot;
-    let tag: number = SyncTag.snapshot;
-    if (snapshot.length > this.#deflateAbove && !member.deflateTries.shouldTry()) {
+    let tag: SyncTag = SyncTag.snapshot;
+    if (resent !== undefined) {
+      // A chain goes as it is: deflating it would cost a try every time a client lost a snapshot, and its
+      // two snapshots are small (a client is sent one only in shared mode, where bodies fit the budget).
+      body = chainPayload(resent, snapshot);
+      tag = SyncTag.chain;
+      this.#stats.chains++;
+    } else if (snapshot.length > this.#deflateAbove && !member.deflateTries.shouldTry()) {
       this.#stats.deflateSkipped++;
     } else if (snapshot.length > this.#deflateAbove) {
       const deflated = deflateSync(snapshot);
@@ -755,12 +765,12 @@ export class RoomSync<
    * that throws (the app's `send`, or a link of an app's own `SyncMember`) is reported and counts as not
    * taken: it cost the members after this one their snapshots, at every flush it threw.
    */
-  #handOver(client: M, tag: number, body: Uint8Array): boolean {
+  #handOver(client: M, tag: SyncTag, body: Uint8Array): boolean {
     const send = this.#options.send;
     try {
-      if (send) send(client, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+      if (send) send(client, encodeTaggedFrame(tag, body));
       else if (client.link.sendTagged) return client.link.sendTagged(Channel.phys, tag, body);
-      else return client.link.send(Channel.phys, encodeSnapshotFrame(body, tag === SyncTag.deflatedSnapshot));
+      else return client.link.send(Channel.phys, encodeTaggedFrame(tag, body));
     } catch (error) {
       const failures = send ? this.#callbackFailures : this.#failures;
       failures.report(
@@ -842,6 +852,8 @@ export class RoomSync<
     const encoder = new SnapshotEncoder(this.registry, {
       cache: this.#cache,
       shared: this.#shared,
+      // A member that lost a snapshot is sent it again in a chain rather than a body built for it alone.
+      resend: true,
       // A player who left and joined again gets a new encoder; acks of the old one still on their way
       // then name seqs this one did not send.
       firstSeq: this.#firstSeq(),

@@ -56,6 +56,10 @@ export class SharedSnapshots {
    */
   #bodiesOf: WorldFrame | undefined;
   #bodies = new Map<WorldFrame, Map<WorldFrame | undefined, SharedBody>>();
+  /** The bodies of the newest frame in the order built, with their bases (see `built`). */
+  #built: { readonly base: BaseFrame; readonly body: SharedBody }[] = [];
+  /** The newest frame index some client is known to hold exactly (see `heldExactly`); -1: none yet. */
+  #newestHeld = -1;
   /** What the bodies of the newest frame for each base frame share, whatever their predictor. */
   #changes = new Map<WorldFrame, BodyChanges>();
   /** Columns of older frames' changes, for the next ones (see `ChangeColumns`). */
@@ -146,28 +150,14 @@ export class SharedSnapshots {
     end = predictors.length,
   ): SharedBody | undefined {
     if (base.index < this.#history.oldestBase) return undefined;
-    if (frame !== this.#bodiesOf) {
-      this.#bodiesOf = frame;
-      this.#dropBodies();
-    }
+    const cached = this.builtBody(frame, base, predictors, end);
+    if (cached !== undefined) return cached;
     let byPredictor = this.#bodies.get(base.frame);
     if (byPredictor === undefined) {
       byPredictor = new Map();
       this.#bodies.set(base.frame, byPredictor);
     }
-    for (let index = end - 1; index >= 0; index--) {
-      const cached = byPredictor.get(predictors[index]);
-      if (cached !== undefined) {
-        this.#reused++;
-        return cached;
-      }
-    }
     const predictor = end > 0 ? predictors[end - 1] : undefined;
-    const cached = predictor === undefined ? byPredictor.get(undefined) : undefined;
-    if (cached !== undefined) {
-      this.#reused++;
-      return cached;
-    }
     let changes = this.#changes.get(base.frame);
     if (changes === undefined) {
       const columns = this.#spareColumns.pop() ?? newColumns();
@@ -176,10 +166,62 @@ export class SharedSnapshots {
     }
     const body = buildSharedBody(this.registry, this.cache, this.#history, changes, this.#slab, predictor);
     byPredictor.set(predictor, body);
+    this.#built.push({ base, body });
     if (base.empty === true) this.#emptyBody = { bytes: body.byteLength, index: this.#history.latestIndex };
     this.#encoded++;
     if (body.usesPrediction) this.#predicted++;
     return body;
+  }
+
+  /**
+   * The body `body` would answer without building one: one already built for `frame` against `base` with
+   * one of the predictors before `end` (newest first), or with none when there are none.
+   */
+  builtBody(
+    frame: WorldFrame,
+    base: BaseFrame,
+    predictors: readonly WorldFrame[] = [],
+    end = predictors.length,
+  ): SharedBody | undefined {
+    if (frame !== this.#bodiesOf) {
+      this.#bodiesOf = frame;
+      this.#dropBodies();
+    }
+    const byPredictor = this.#bodies.get(base.frame);
+    if (byPredictor === undefined) return undefined;
+    for (let index = end - 1; index >= 0; index--) {
+      const cached = byPredictor.get(predictors[index]);
+      if (cached !== undefined) {
+        this.#reused++;
+        return cached;
+      }
+    }
+    const cached = end === 0 ? byPredictor.get(undefined) : undefined;
+    if (cached !== undefined) this.#reused++;
+    return cached;
+  }
+
+  /**
+   * The bodies built for `frame` so far, oldest first, each with the base it brings clients from: a client
+   * that lacks one frame such a body needs may be sent it again ahead of the body (see
+   * `SnapshotEncoderOptions.resend`) rather than have a body built for it alone.
+   */
+  built(frame: WorldFrame): readonly { readonly base: BaseFrame; readonly body: SharedBody }[] {
+    return frame === this.#bodiesOf ? this.#built : [];
+  }
+
+  /**
+   * For `SnapshotEncoder`: a client holds the frame at `index` exactly (it acked a complete snapshot of
+   * it). A client that lost its snapshot of that frame builds its next body against it, to be sent again
+   * ahead of the body, only when some client holds it: the others' bodies will be against it too.
+   */
+  heldExactly(index: number): void {
+    if (index > this.#newestHeld) this.#newestHeld = index;
+  }
+
+  /** The newest frame index `heldExactly` was told of (-1: none). */
+  get newestHeld(): number {
+    return this.#newestHeld;
   }
 
   /** Lets go of the bodies of the frame before; their changes' columns serve the next frame's. */
@@ -190,6 +232,7 @@ export class SharedSnapshots {
       this.#spareColumns.push(changes.columns);
     }
     this.#bodies = new Map();
+    this.#built = [];
     this.#changes = new Map();
   }
 }

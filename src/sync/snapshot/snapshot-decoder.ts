@@ -7,6 +7,7 @@ import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
+import { RecentlyGone } from './recently-gone.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
 import { STREAM_BITS } from './stream.js';
 import { type TypeCoder, typeCoder } from './type-coder.js';
@@ -83,6 +84,30 @@ export type SnapshotOutcome =
        */
       readonly typesDiffer?: true;
     };
+
+export interface SnapshotDecoderOptions {
+  /**
+   * The server sends resent snapshots (see `decodeResent`): keep what was held of entities removed in
+   * the last 32 snapshots, which a late fill may carry a delta of. Without it they are kept from the first
+   * resent snapshot on, and a late fill before that meeting such an entity answers `resync`. Default false.
+   */
+  resent?: boolean;
+}
+
+/**
+ * What `decodeResent` answers: a `SnapshotOutcome`, or `filled` for a snapshot older than the newest
+ * applied that this decoder never applied: its records were kept as copies as of its seq (later deltas
+ * may name it), and nothing current changed.
+ */
+export type ResentOutcome =
+  | SnapshotOutcome
+  | { readonly kind: 'filled'; readonly seq: number; readonly tick: number };
+
+/**
+ * How far behind the newest applied snapshot a late fill may be: the ack's field of earlier snapshots
+ * (`SnapshotAck.previous`) says which of these were applied, and a late fill's bit is set in it.
+ */
+const LATE_FILL_WINDOW = 32;
 
 /** The smallest record, a repeat with nothing changed (see wire.ts): bounds a count read from the wire. */
 const MIN_RECORD_BITS = 1;
@@ -176,9 +201,16 @@ export class SnapshotDecoder {
   /** The tick of each applied snapshot, by its number modulo TICKS_KEPT, and that number (-1: none). */
   readonly #ticks = new Float64Array(TICKS_KEPT);
   readonly #tickAts = new Float64Array(TICKS_KEPT).fill(-1);
+  /**
+   * Entities removed lately, for a late fill carrying a delta of one (see `decodeResent`). Kept with the
+   * `resent` option, or else from the first resent snapshot on: a client whose server sends none keeps no
+   * removed entity's copies.
+   */
+  #gone: RecentlyGone<Held> | undefined;
 
-  constructor(registry: EntityRegistry) {
+  constructor(registry: EntityRegistry, options: SnapshotDecoderOptions = {}) {
     this.#registry = registry;
+    if (options.resent === true) this.#gone = new RecentlyGone(LATE_FILL_WINDOW);
   }
 
   get size(): number {
@@ -243,6 +275,27 @@ export class SnapshotDecoder {
   }
 
   decode(bytes: Uint8Array): SnapshotOutcome {
+    return this.#decode(bytes, false) as SnapshotOutcome;
+  }
+
+  /**
+   * `decode` for a snapshot the server sent again ahead of a newer one (a chain: see docs/sync.md, "Resent
+   * snapshots"). Newer than the newest applied, it is an ordinary snapshot. Older, within 32 snapshots,
+   * and never applied here (its bit in the ack is clear), it is a late fill: decoded and checked as any,
+   * then its records are kept as copies as of its seq, so that later snapshots may name it as their acked
+   * or predictor snapshot, and its bit is set in the ack; nothing current changes and no event is due (an
+   * entity removed since, or held with another type, is not kept; its removals are ignored). This is
+   * sound for a complete shared snapshot only, which brings the client to a whole frame: an entity that a
+   * newer applied snapshot did not carry was unchanged up to it. Any other snapshot older than the newest
+   * applied stays `stale`, as in `decode`: a per-client snapshot the server saw as lost must never apply
+   * later.
+   */
+  decodeResent(bytes: Uint8Array): ResentOutcome {
+    this.#gone ??= new RecentlyGone(LATE_FILL_WINDOW);
+    return this.#decode(bytes, true);
+  }
+
+  #decode(bytes: Uint8Array, lateFill: boolean): ResentOutcome {
     if (this.#stagedEnd > 0) this.#unstage();
     const registry = this.#registry;
     const reader = new BitReader(bytes);
@@ -279,12 +332,18 @@ export class SnapshotDecoder {
     }
     const newestAt = this.#newestAt;
     const newestSeq = this.#newestSeq;
+    let late = false;
     if (newestAt >= 0 && !seqNewer(seq, newestSeq) && !this.#cameRound(tick, newestAt)) {
-      return { kind: 'stale', seq };
+      if (!lateFill || !this.#missed(seqDistance(newestSeq, seq))) return { kind: 'stale', seq };
+      late = true;
     }
     // Counted on without wrapping from the first seq, so `at % 65536 === seq`; a seq that came round to
     // the newest one's is a whole seq space on.
-    const at = newestAt < 0 ? seq : newestAt + (seqDistance(seq, newestSeq) || SEQ_MODULO);
+    const at = late
+      ? newestAt - seqDistance(newestSeq, seq)
+      : newestAt < 0
+        ? seq
+        : newestAt + (seqDistance(seq, newestSeq) || SEQ_MODULO);
     const ackedAt = ackedDistance === undefined ? undefined : at - ackedDistance;
     // Predicted deltas continue each entity's motion from its copy as of the predictor snapshot to its
     // baseline (as of the acked one) up to this tick: the ticks of both snapshots are needed.
@@ -320,7 +379,9 @@ export class SnapshotDecoder {
       const id = repeat ? nextId(previous) : readId(reader, previous);
       previous = id;
       const kind = repeat ? RecordKind.delta : readKind(reader);
-      const held = this.#lookup(id);
+      // A late fill's records are of the entity as it was then: held now, or gone since (with views,
+      // maybe more than once) and then held as it was when it first went after this snapshot.
+      const held = late ? this.#heldAfter(id, at) : this.#lookup(id);
       stagedIds[index] = id;
       stagedHeld[index] = held;
       if (isRemoval(kind)) {
@@ -391,6 +452,7 @@ export class SnapshotDecoder {
         stream,
         'checksum mismatch: a delta met the wrong baseline, or the bytes were damaged',
       );
+    if (late) return this.#fillLate(count, seq, at, tick);
 
     let created = NONE as number[];
     const updated: number[] = [];
@@ -404,6 +466,10 @@ export class SnapshotDecoder {
       stagedHeld[index] = undefined;
       stagedCodes[index] = undefined;
       if (codes === undefined) {
+        // Resent snapshots are complete ones (shared bodies), sent while the client gets nothing else:
+        // only such a snapshot's removals can come between a resent one and the client. Kept for one not
+        // held too: it says the entity was not there as of this snapshot.
+        if (complete) this.#gone?.add(id, at, held);
         if (held !== undefined) {
           this.#forget(id);
           if (removed === NONE) {
@@ -432,9 +498,61 @@ export class SnapshotDecoder {
     this.#stagedEnd = 0;
     this.#stream = stream;
     this.#advance(seq, at);
+    this.#gone?.expire(at);
+    this.#keepTick(at, tick);
+    return { kind: 'applied', seq, tick, complete, created, updated, removed, removedKinds };
+  }
+
+  /**
+   * A late fill's staged records, checked: each becomes a copy as of `at` of the entity it was read for
+   * when that is the one held now (not one removed since, nor one of another type), and the ack tells the
+   * server the snapshot was applied.
+   */
+  #fillLate(count: number, seq: number, at: number, tick: number): ResentOutcome {
+    for (let index = 0; index < count; index++) {
+      const id = this.#stagedIds[index] as number;
+      const codes = this.#stagedCodes[index];
+      const held = this.#stagedHeld[index];
+      this.#stagedHeld[index] = undefined;
+      this.#stagedCodes[index] = undefined;
+      if (held === undefined) continue;
+      // A removal of an entity held after it (it came back since): a gap as of this snapshot, so that no
+      // later snapshot naming this one takes an older copy for the entity's state then (it had none).
+      if (codes === undefined) {
+        if (atOf(held, held.count - 1) > at) insertCopy(held, at, undefined);
+        continue;
+      }
+      if (held.type !== this.#stagedTypes[index]) continue;
+      // First held after this snapshot, and gone in between (out of view and back): its copies say
+      // nothing of the time between, so one as of this snapshot would stand for it. None is kept: later
+      // snapshots write the entity as one back since (in full, nothing predicted from before).
+      const first = atOf(held, 0);
+      if (first > at && this.#gone?.wentBetween(id, at, first) === true) continue;
+      insertCopy(held, at, codes);
+    }
+    this.#stagedEnd = 0;
+    const back = this.#newestAt - at;
+    this.#previous += 2 ** (back - 1);
+    this.#keepTick(at, tick);
+    return { kind: 'filled', seq, tick };
+  }
+
+  /** Whether the snapshot `back` (1..) before the newest applied one is within reach and was never applied. */
+  #missed(back: number): boolean {
+    return back >= 1 && back <= LATE_FILL_WINDOW && Math.floor(this.#previous / 2 ** (back - 1)) % 2 === 0;
+  }
+
+  /**
+   * The entity `id` as held just after the snapshot numbered `at`: the one held now, unless it went since
+   * (then what was held when it first went after `at`).
+   */
+  #heldAfter(id: number, at: number): Held | undefined {
+    return this.#gone?.heldAfter(id, at) ?? this.#lookup(id);
+  }
+
+  #keepTick(at: number, tick: number): void {
     this.#ticks[at % TICKS_KEPT] = tick;
     this.#tickAts[at % TICKS_KEPT] = at;
-    return { kind: 'applied', seq, tick, complete, created, updated, removed, removedKinds };
   }
 
   /** Lets go of what a decode that did not apply staged. */
@@ -454,10 +572,12 @@ export class SnapshotDecoder {
     const { ats, copies } = held;
     while (held.count > 1 && at - (ats[slotOf(held, 1)] as number) > NEAR_BASELINE_WINDOW) {
       const slot = held.head;
-      const codes = copies[slot] as EntityCodes;
+      const codes = copies[slot];
       copies[slot] = undefined;
       held.head = slot + 1 === ats.length ? 0 : slot + 1;
       held.count--;
+      // A gap (see `insertCopy`) has no array to reuse.
+      if (codes === undefined) continue;
       const lent = held.lent;
       const lentIndex = lent === undefined ? -1 : lent.indexOf(codes);
       if (lentIndex < 0) this.#recycle(held.typeId, codes);
@@ -596,6 +716,36 @@ function pushCopy(held: Held, at: number, codes: EntityCodes): void {
   held.count++;
 }
 
+/**
+ * Puts a copy as of `at`, older than the newest one, in its place among the others (a late fill): the
+ * rings are written again in order, which a rare late fill can afford. Undefined codes are a gap: the
+ * entity was not in that snapshot's world (see `newestCopyUpTo`).
+ */
+function insertCopy(held: Held, at: number, codes: EntityCodes | undefined): void {
+  const ats: number[] = [];
+  const copies: (EntityCodes | undefined)[] = [];
+  let placed = false;
+  for (let index = 0; index < held.count; index++) {
+    const copyAt = atOf(held, index);
+    if (copyAt === at) return;
+    if (!placed && copyAt > at) {
+      ats.push(at);
+      copies.push(codes);
+      placed = true;
+    }
+    ats.push(copyAt);
+    copies.push(copyOf(held, index));
+  }
+  if (!placed) {
+    ats.push(at);
+    copies.push(codes);
+  }
+  held.ats = ats;
+  held.copies = copies;
+  held.head = 0;
+  held.count = ats.length;
+}
+
 /** Copy `index` of the entity (0 the oldest held). */
 function copyOf(held: Held, index: number): EntityCodes {
   return held.copies[slotOf(held, index)] as EntityCodes;
@@ -628,7 +778,9 @@ function newestCopyUpTo(held: Held | undefined, at: number, before: number): num
   if (held === undefined) return -1;
   const ats = held.ats;
   for (let index = Math.min(held.count, before) - 1; index >= 0; index--) {
-    if ((ats[slotOf(held, index)] as number) <= at) return index;
+    const slot = slotOf(held, index);
+    // A gap: the entity was not there as of that snapshot, so it has no state up to `at`.
+    if ((ats[slot] as number) <= at) return held.copies[slot] === undefined ? -1 : index;
   }
   return -1;
 }
@@ -647,7 +799,8 @@ function namedBaseline(
     const target = at - distance;
     for (let index = held.count - 1; index >= 0; index--) {
       const copyAt = atOf(held, index);
-      if (copyAt === target) return copyOf(held, index);
+      // A gap's copy is undefined: no baseline.
+      if (copyAt === target) return held.copies[slotOf(held, index)];
       if (copyAt < target) break;
     }
     return undefined;

@@ -15,8 +15,9 @@ import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.j
 import { holds, removalKind } from './frame-view.js';
 import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
+import { RESEND_WINDOW, SentBodies, type SentBody } from './sent-bodies.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
-import type { BaseFrame } from './shared-body.js';
+import type { BaseFrame, SharedBody } from './shared-body.js';
 import type { SharedSnapshots } from './shared-snapshots.js';
 import {
   choosePayload,
@@ -61,6 +62,14 @@ export interface SnapshotEncoderOptions {
    * membership and the epoch of the room's RoomSync.
    */
   stream?: number;
+  /**
+   * Shared mode: when the client lacks one frame a body built this tick needs (its snapshot of that frame
+   * was lost, or its ack), and that snapshot is among the last 32 sent to it, send it again, the same
+   * bytes, ahead of the body (`EncodedSnapshot.resent`) rather than build a body for this client alone.
+   * The client must decode both, the resent one first (`SnapshotDecoder.decodeResent`). Both, and the
+   * resent one's length as a chain frame carries it (up to 3 bytes), fit the budget. Default false.
+   */
+  resend?: boolean;
 }
 
 export interface EncodeOptions {
@@ -92,6 +101,21 @@ export interface EncodedSnapshot {
    * fill tried: one ranked behind what filled the budget is named once its priority carries it up.
    */
   readonly overBudget: readonly OverBudget[];
+  /**
+   * A snapshot sent before, the same bytes, that the client must decode ahead of `bytes` (with
+   * `SnapshotDecoder.decodeResent`): `bytes` is written against its frame. Only with the `resend` option;
+   * undefined when none. A view into a chunk, as `bytes` is.
+   */
+  readonly resent?: Uint8Array;
+}
+
+/** A body this client can be sent: the counts of its base and predictor snapshots, and what must go first. */
+interface ChainedBody {
+  readonly body: SharedBody;
+  /** Undefined: against an empty base (the client has acked nothing), none named. */
+  readonly baseAt: number | undefined;
+  readonly predictorAt: number | undefined;
+  readonly resent: SentBody | undefined;
 }
 
 /**
@@ -185,6 +209,8 @@ export class SnapshotEncoder {
   /** The newest ack taken (not a resync) and the snapshot count it acked: its repeats are skipped. */
   #lastAck: SnapshotAck | undefined;
   #lastAckedCount = -1;
+  /** With the `resend` option: the shared snapshots sent lately, to be sent again (see `#chained`). */
+  readonly #sentBodies: SentBodies | undefined;
 
   constructor(registry: EntityRegistry, options: SnapshotEncoderOptions = {}) {
     const shared = options.shared;
@@ -204,6 +230,7 @@ export class SnapshotEncoder {
       throw new RangeError(`stream must be an integer in 0..${2 ** STREAM_BITS - 1}, got ${stream}`);
     }
     this.#stream = stream;
+    this.#sentBodies = options.resend === true ? new SentBodies() : undefined;
     // Counts start at the first seq, so `at % 65536` is the seq; nothing below it was ever sent.
     this.#firstAt = firstSeq;
     this.#at = firstSeq;
@@ -289,27 +316,153 @@ export class SnapshotEncoder {
     if (distance > NEAR_BASELINE_WINDOW) return undefined;
     const end = this.#predictorsEnd(at, inStep.at);
     const frames = this.#stepFrames;
-    const body = (this.#shared as SharedSnapshots).body(frame, inStep, frames, end);
+    const shared = this.#shared as SharedSnapshots;
+    let body: SharedBody | undefined;
+    if (this.#sentBodies !== undefined && inStep.empty !== true) {
+      body = shared.builtBody(frame, inStep, frames, end);
+      const chained = body === undefined ? this.#chained(frame, at, inStep, end, budget) : undefined;
+      if (chained !== undefined) return this.#sendBody(frame, frameIndex, chained);
+    }
+    body ??= shared.body(frame, inStep, frames, end);
     if (body === undefined || body.byteLength > budget) return undefined;
-    const seq = at % SEQ_MODULO;
-    const { ids, entities } = body;
-    let predictorDistance: number | undefined;
+    let predictorAt: number | undefined;
     if (body.predictor !== undefined) {
       const index = end > 0 ? frames.lastIndexOf(body.predictor, end - 1) : -1;
-      if (index >= 0) predictorDistance = inStep.at - (this.#stepAts[index] as number);
+      if (index >= 0) predictorAt = this.#stepAts[index] as number;
     }
+    const baseAt = inStep.empty === true ? undefined : inStep.at;
+    return this.#sendBody(frame, frameIndex, { body, baseAt, predictorAt, resent: undefined });
+  }
+
+  /** Sends a shared body (and the snapshot it needs first, if any), patched for this client. */
+  #sendBody(frame: WorldFrame, frameIndex: number, chosen: ChainedBody): EncodedSnapshot {
+    const at = this.#at;
+    const seq = at % SEQ_MODULO;
+    const { body, baseAt, predictorAt, resent } = chosen;
+    const { ids, entities } = body;
     this.#keepPending({ at, frame, frameIndex, complete: true, ids, entities });
+    this.#sentBodies?.add({ at, body, frame, frameIndex, baseAt, predictorAt });
     this.#priority.sentAll();
     this.#at = at + 1;
     return {
-      bytes: body.message(seq, this.#stream, inStep.empty === true ? undefined : distance, predictorDistance),
+      bytes: this.#message(body, at, baseAt, predictorAt),
       seq,
       tick: frame.tick,
       complete: true,
       sent: ids,
       leftOut: 0,
       overBudget: NONE_OVER_BUDGET,
+      resent:
+        resent === undefined
+          ? undefined
+          : this.#message(resent.body, resent.at, resent.baseAt, resent.predictorAt),
     };
+  }
+
+  /** A shared body's bytes for this client as its snapshot `at`, against the snapshots at those counts. */
+  #message(
+    body: SharedBody,
+    at: number,
+    baseAt: number | undefined,
+    predictorAt: number | undefined,
+  ): Uint8Array {
+    const ackedDistance = baseAt === undefined ? undefined : at - baseAt;
+    const predictorDistance =
+      baseAt === undefined || predictorAt === undefined ? undefined : baseAt - predictorAt;
+    return body.message(at % SEQ_MODULO, this.#stream, ackedDistance, predictorDistance);
+  }
+
+  /**
+   * With the `resend` option, when no body built this tick is against the frame the client is in step
+   * at: a body it can take all the same. One built this tick that needs only frames it holds exactly (its
+   * steps), or all but one whose snapshot was sent to it lately and can go again first. Failing that, a
+   * body built for it that other clients will share: against the frame of its newest snapshot sent since
+   * the step it is in, which it lacks, when some client holds that frame (it lost it, where they did not);
+   * or against its step with the frame of a lost snapshot before it as the predictor, the one clients
+   * that lost none predict from. Undefined: build as without the option.
+   */
+  #chained(
+    frame: WorldFrame,
+    at: number,
+    inStep: InStep,
+    end: number,
+    budget: number,
+  ): ChainedBody | undefined {
+    const shared = this.#shared as SharedSnapshots;
+    let withResend: ChainedBody | undefined;
+    for (const { base, body } of shared.built(frame)) {
+      if (base.empty === true) continue;
+      const chained = this.#usable(body, base.frame, at, budget);
+      if (chained === undefined) continue;
+      if (chained.resent === undefined) return chained;
+      withResend ??= chained;
+    }
+    if (withResend !== undefined) return withResend;
+    const sentBodies = this.#sentBodies as SentBodies;
+    // The newest snapshot sent since the step, if the client can read it: a body against its frame.
+    for (let sentAt = at - 1; sentAt > inStep.at && at - sentAt <= RESEND_WINDOW; sentAt--) {
+      const sent = sentBodies.get(sentAt);
+      if (sent === undefined || !this.#resendable(sent, at)) continue;
+      if (sent.frameIndex > shared.newestHeld) continue;
+      const base = { frame: sent.frame, index: sent.frameIndex };
+      const body = shared.body(frame, base, this.#stepFrames, this.#stepFrames.length);
+      return body === undefined ? undefined : this.#usable(body, sent.frame, at, budget);
+    }
+    // A lost snapshot between the step before and the step it is in: the predictor others use.
+    const previousStep = end > 0 ? (this.#stepAts[end - 1] as number) : -1;
+    for (let sentAt = inStep.at - 1; sentAt > previousStep && at - sentAt <= RESEND_WINDOW; sentAt--) {
+      const sent = sentBodies.get(sentAt);
+      if (sent === undefined || !this.#resendable(sent, at)) continue;
+      const predictors = [...this.#stepFrames.slice(0, end), sent.frame];
+      const body = shared.body(frame, inStep, predictors, predictors.length);
+      return body === undefined ? undefined : this.#usable(body, inStep.frame, at, budget);
+    }
+    return undefined;
+  }
+
+  /**
+   * How `body` (against `baseFrame`) can go to this client as its snapshot `at`: the counts of its base
+   * and predictor among the client's steps, or one of them a snapshot to send again first; undefined when
+   * it cannot (a frame it does not hold, distances the header cannot name, over the budget).
+   */
+  #usable(body: SharedBody, baseFrame: WorldFrame, at: number, budget: number): ChainedBody | undefined {
+    let resent: SentBody | undefined;
+    const held = (wanted: WorldFrame): number | undefined => {
+      const index = this.#stepFrames.lastIndexOf(wanted);
+      if (index >= 0) return this.#stepAts[index] as number;
+      if (resent !== undefined) return undefined;
+      const sent = (this.#sentBodies as SentBodies).ofFrame(wanted, at - RESEND_WINDOW, at - 1);
+      if (sent === undefined || !this.#resendable(sent, at)) return undefined;
+      resent = sent;
+      return sent.at;
+    };
+    const baseAt = held(baseFrame);
+    if (baseAt === undefined || at - baseAt > NEAR_BASELINE_WINDOW) return undefined;
+    let predictorAt: number | undefined;
+    if (body.predictor !== undefined) {
+      predictorAt = held(body.predictor);
+      if (predictorAt === undefined || predictorAt >= baseAt || baseAt - predictorAt > NEAR_BASELINE_WINDOW) {
+        return undefined;
+      }
+    }
+    // A chain's message also carries the resent one's length: a varuint of up to 3 bytes (see SyncTag.chain).
+    const resentBytes = resent === undefined ? 0 : resent.body.byteLength;
+    const bytes =
+      body.byteLength +
+      (resentBytes === 0 ? 0 : resentBytes + (resentBytes < 128 ? 1 : resentBytes < 16_384 ? 2 : 3));
+    return bytes > budget ? undefined : { body, baseAt, predictorAt, resent };
+  }
+
+  /**
+   * Whether the client can be sent `sent` again: it is not a step (held already), and the client holds
+   * exactly the frames it was written against (its own steps then, still steps now).
+   */
+  #resendable(sent: SentBody, at: number): boolean {
+    if (at - sent.at > RESEND_WINDOW || sent.at < this.#sharedFrom) return false;
+    const ats = this.#stepAts;
+    if (ats.includes(sent.at)) return false;
+    if (sent.baseAt !== undefined && !ats.includes(sent.baseAt)) return false;
+    return sent.predictorAt === undefined || ats.includes(sent.predictorAt);
   }
 
   /**
@@ -468,6 +621,9 @@ export class SnapshotEncoder {
     if (this.#inStep !== undefined) {
       // In shared mode only the newest ack matters: the client holds exactly that snapshot's frame.
       if (current && newest > this.#inStep.at) this.#stepTo(newest);
+      if (current && this.#sentBodies !== undefined && this.#inStep !== undefined) {
+        this.#stepsFromField(newest, ack.previous);
+      }
       return;
     }
     const newestSent = this.#pending.get(newest);
@@ -500,6 +656,7 @@ export class SnapshotEncoder {
     }
     if (shared === this.#shared) return;
     this.#leaveSharedMode();
+    this.#sentBodies?.clear();
     this.#shared = shared;
     this.#sharedFrom = this.#at;
     // Frames of the old history can be neither a base nor a predictor of the new one's bodies.
@@ -522,6 +679,7 @@ export class SnapshotEncoder {
     this.#pending.clear();
     this.#pendingFrom = this.#at;
     // A client asking for a resync may have started over: no copy it held before is relied on.
+    this.#sentBodies?.clear();
     this.#stepAts.length = 0;
     this.#stepFrames.length = 0;
     this.#lastAck = undefined;
@@ -547,7 +705,34 @@ export class SnapshotEncoder {
     return end;
   }
 
+  /**
+   * With the `resend` option: shared snapshots the ack's field shows applied (a resent one filled in late,
+   * or one whose own ack was lost) are frames the client holds exactly, steps like the newest acked one.
+   */
+  #stepsFromField(newest: number, previous: number): void {
+    const sentBodies = this.#sentBodies as SentBodies;
+    const ats = this.#stepAts;
+    // Counts descend as `back` grows, so one walk down the (ascending) steps finds each one's place.
+    let index = ats.length;
+    const plain = previous >>> 0 === previous;
+    for (let back = 1; back <= RESEND_WINDOW; back++) {
+      const at = newest - back;
+      if (this.#at - at > NEAR_BASELINE_WINDOW || at < this.#sharedFrom) return;
+      while (index > 0 && (ats[index - 1] as number) > at) index--;
+      // Usually a step already: it was acked as the newest before.
+      if (index > 0 && ats[index - 1] === at) continue;
+      const applied = plain
+        ? ((previous >>> (back - 1)) & 1) === 1
+        : Math.floor(previous / 2 ** (back - 1)) % 2 === 1;
+      const sent = applied ? sentBodies.get(at) : undefined;
+      if (sent === undefined) continue;
+      ats.splice(index, 0, at);
+      this.#stepFrames.splice(index, 0, sent.frame);
+    }
+  }
+
   #enterStep(inStep: InStep): void {
+    if (inStep.empty !== true) this.#shared?.heldExactly(inStep.index);
     this.#inStep = inStep;
     const ats = this.#stepAts;
     const newest = ats[ats.length - 1];
@@ -612,6 +797,8 @@ export class SnapshotEncoder {
     const inStep = this.#inStep;
     if (inStep === undefined) return;
     this.#inStep = undefined;
+    // What is sent next is planned per client: a shared snapshot before it is never sent again after it.
+    this.#sentBodies?.clear();
     // In step at nothing: nothing held at a known snapshot, what was sent since may have been applied.
     this.#tracked = inStep.empty === true ? new Map() : trackInStep(inStep.frame, inStep.at);
     // Every snapshot still pending, in the order sent.

@@ -5,6 +5,7 @@ import {
   encodeAck,
   encodeAckFrame,
   encodeAppFrame,
+  encodeChainFrame,
   encodeSnapshotFrame,
   type SnapshotAck,
   SyncTag,
@@ -25,8 +26,31 @@ function badFrame(bytes: Uint8Array): ProtocolError {
 }
 
 describe('sync link framing (the first byte of a phys message)', () => {
-  it('has stable tags: app 0, snapshot 1, deflated snapshot 2, ack 3, ack + app 4', () => {
-    expect(SyncTag).toEqual({ app: 0, snapshot: 1, deflatedSnapshot: 2, ack: 3, ackApp: 4 });
+  it('has stable tags: app 0, snapshot 1, deflated snapshot 2, ack 3, ack + app 4, chain 5', () => {
+    expect(SyncTag).toEqual({ app: 0, snapshot: 1, deflatedSnapshot: 2, ack: 3, ackApp: 4, chain: 5 });
+  });
+
+  it('frames a chain as the resent length (varuint), the resent snapshot, then the new one', () => {
+    expect(hex(encodeChainFrame(Uint8Array.of(0xa1, 0xa2), Uint8Array.of(0xb1)))).toBe('0502a1a2b1');
+    const resent = new Uint8Array(300).fill(7);
+    const frame = encodeChainFrame(resent, Uint8Array.of(1, 2, 3));
+    // 300 = 0b10_0101100: 0xac (low 7 bits, more to come), then 0x02.
+    expect(hex(frame.subarray(0, 3))).toBe('05ac02');
+    expect(decodeSyncFrame(frame)).toEqual({
+      kind: 'snapshot',
+      deflated: false,
+      payload: Uint8Array.of(1, 2, 3),
+      resent,
+    });
+  });
+
+  it('refuses a chain whose length is cut short, too long, zero, or leaves no snapshot after it', () => {
+    expect(badFrame(Uint8Array.of(5)).message).toMatch(/whole resent length/);
+    expect(badFrame(Uint8Array.of(5, 0x80)).message).toMatch(/whole resent length/);
+    expect(badFrame(Uint8Array.of(5, 0x80, 0x80, 0x80, 1)).message).toMatch(/whole resent length/);
+    expect(badFrame(Uint8Array.of(5, 0, 1)).message).toMatch(/does not leave a snapshot/);
+    expect(badFrame(Uint8Array.of(5, 2, 1, 2)).message).toMatch(/does not leave a snapshot/);
+    expect(badFrame(Uint8Array.of(5, 9, 1, 2)).message).toMatch(/does not leave a snapshot/);
   });
 
   it('golden frames', () => {

@@ -169,6 +169,23 @@ export function checkComplete(
   for (const [id, record] of frame.entities) expect(decoder.get(id)?.codes).toEqual(record.codes);
 }
 
+/** A chain frame's contents as it travels: the resent snapshot (if any) goes ahead of the new one. */
+export interface Chain {
+  readonly resent: Uint8Array | undefined;
+  readonly bytes: Uint8Array;
+}
+
+/** A seeded generator in [0, 1) (mulberry32): the same run every time. */
+export function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** True with probability `percent` / 100. */
 export const chance = (percent: number) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < percent);
 
