@@ -3,8 +3,9 @@
  * 5% of snapshots lost (seeded, per client), acks back after a 100 ms RTT, no byte budget. Bytes per
  * client per second: vehikill-net/sync deltas vs @colyseus/schema patches (float32 fields, and its
  * quantized fields), and deflate (fflate) of the streams as a measure of what redundancy is left. Ours as
- * rooms send them (`RoomSync`: shared bodies, with predicted motion) and, apart, with per-client encoders
- * (no shared bodies, so no predictor).
+ * rooms send them (`RoomSync`: shared bodies, with predicted motion, and a lost shared snapshot sent again
+ * ahead of the next, its bytes counted) and, apart, with per-client encoders (no shared bodies, so no
+ * predictor and nothing resent).
  */
 import { deflateSync } from 'fflate';
 import {
@@ -32,6 +33,8 @@ interface OursRun {
   joinBytes: number;
   lost: number;
   sent: number;
+  /** Snapshots sent with a lost one resent ahead of them. */
+  resent: number;
   /** Client 0's snapshots in the measured window, for deflate. */
   stream: Uint8Array[];
   entitiesAvg: number;
@@ -43,8 +46,8 @@ function runOurs(trace: readonly ArenaFrame[], hz: number, sharing: boolean): Ou
   const cache = new EncodingCache();
   const shared = sharing ? new SharedSnapshots(registry, { cache }) : undefined;
   const clients = Array.from({ length: CLIENTS }, (_, i) => ({
-    encoder: new SnapshotEncoder(registry, shared === undefined ? { cache } : { shared }),
-    decoder: new SnapshotDecoder(registry),
+    encoder: new SnapshotEncoder(registry, shared === undefined ? { cache } : { shared, resend: true }),
+    decoder: new SnapshotDecoder(registry, { resent: sharing }),
     loss: mulberry32(1000 + i),
     acks: [] as { at: number; bytes: Uint8Array }[],
   }));
@@ -52,6 +55,7 @@ function runOurs(trace: readonly ArenaFrame[], hz: number, sharing: boolean): Ou
   let joinBytes = 0;
   let lost = 0;
   let sent = 0;
+  let resent = 0;
   let entities = 0;
   let snapshots = 0;
   const stream: Uint8Array[] = [];
@@ -67,15 +71,23 @@ function runOurs(trace: readonly ArenaFrame[], hz: number, sharing: boolean): Ou
     for (const [i, client] of clients.entries()) {
       const snapshot = client.encoder.encode(worldFrame);
       check(snapshot.complete, 'ours: no budget, always complete');
+      // A chain: the resent snapshot, its varuint length, then this one, in one message.
+      const chainBytes =
+        snapshot.resent === undefined ? 0 : snapshot.resent.length + varUintLength(snapshot.resent.length);
       if (frame.tick === 0) joinBytes += snapshot.bytes.length / CLIENTS;
       if (frame.tick >= WARMUP_TICKS) {
-        measured += snapshot.bytes.length;
+        measured += snapshot.bytes.length + chainBytes;
         sent++;
+        if (snapshot.resent !== undefined) resent++;
         if (i === 0) stream.push(snapshot.bytes);
       }
       if (client.loss() < LOSS) {
         if (frame.tick >= WARMUP_TICKS) lost++;
         continue;
+      }
+      if (snapshot.resent !== undefined) {
+        const late = client.decoder.decodeResent(snapshot.resent);
+        check(late.kind !== 'resync', `ours: resent snapshot ${late.kind}`);
       }
       const outcome = client.decoder.decode(snapshot.bytes);
       check(outcome.kind === 'applied', `ours: snapshot ${snapshot.seq} ${outcome.kind}`);
@@ -91,6 +103,7 @@ function runOurs(trace: readonly ArenaFrame[], hz: number, sharing: boolean): Ou
     joinBytes,
     lost,
     sent,
+    resent,
     stream,
     entitiesAvg: entities / snapshots,
   };
@@ -129,6 +142,10 @@ function runColyseus(
   }
   const seconds = (trace.length - WARMUP_TICKS) / SIM_HZ;
   return { bytesPerClientSecond: measured / seconds, joinBytes, stream };
+}
+
+function varUintLength(value: number): number {
+  return value < 128 ? 1 : value < 16_384 ? 2 : 3;
 }
 
 function perPacketDeflate(stream: readonly Uint8Array[], seconds: number): number {
@@ -217,6 +234,7 @@ export function benchSyncW2(): Row[] {
     add('vehikill-net', 'join: first (full) snapshot', round(ours.joinBytes), 'bytes');
     add('@colyseus/schema float32', 'join: encodeAll', f32.joinBytes, 'bytes');
     add('@colyseus/schema quantized', 'join: encodeAll', q16.joinBytes, 'bytes');
+    add('vehikill-net', 'snapshots resent / sent', round((ours.resent / ours.sent) * 1000) / 1000, 'ratio');
     add('vehikill-net', 'snapshots lost / sent', round((ours.lost / ours.sent) * 1000) / 1000, 'ratio');
     add('trace', 'entities per snapshot (avg)', round(ours.entitiesAvg), 'entities');
   }
