@@ -28,7 +28,7 @@ import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js'
 import { onBeat } from './sample-beat.js';
 import { ScrapeRate } from './scrape-rate.js';
 import type { ServerStats } from './server-stats.js';
-import { SharedExposition } from './shared-exposition.js';
+import { RenderTimeout, SharedExposition } from './shared-exposition.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
 export interface AlertOptions extends DefaultAlertOptions {
@@ -47,6 +47,11 @@ export interface MonitoringOptions {
   metricsPath?: string;
   /** Require `Authorization: Bearer <metricsToken>` on the metrics path. Default: open. */
   metricsToken?: string;
+  /**
+   * A render of the metrics not finished within this many ms is given up: the scrapes waiting for it are
+   * answered 503 INTERNAL_ERROR and the next scrape renders afresh. Default 5,000.
+   */
+  metricsRenderTimeoutMs?: number;
   /** Where the history is saved (every `historySaveMs` and on close) and read at start. Default: not kept. */
   historyFile?: string;
   /**
@@ -138,18 +143,34 @@ export class ServerMonitoring {
     if (saveMs !== undefined && !(Number.isFinite(saveMs) && (saveMs === 0 || saveMs >= 1_000))) {
       throw new TypeError(`GameServer option 'historySaveMs' must be 0 (on close only) or at least 1,000`);
     }
+    const renderTimeoutMs = options.metricsRenderTimeoutMs;
+    if (renderTimeoutMs !== undefined && !(Number.isFinite(renderTimeoutMs) && renderTimeoutMs > 0)) {
+      throw new TypeError(`GameServer option 'metricsRenderTimeoutMs' must be a finite number of ms above 0`);
+    }
     this.metrics = new MetricsTap(input.sink);
     const sink = input.sink;
     this.#exposition = rendersPrometheus(sink)
-      ? new SharedExposition({
-          get contentType() {
-            return sink.contentType;
+      ? new SharedExposition(
+          {
+            get contentType() {
+              return sink.contentType;
+            },
+            render: () => {
+              this.frames.flushTo(this.metrics);
+              return sink.render();
+            },
           },
-          render: () => {
-            this.frames.flushTo(this.metrics);
-            return sink.render();
+          {
+            clock: input.clock,
+            ...(renderTimeoutMs === undefined ? {} : { timeoutMs: renderTimeoutMs }),
+            // Once per render, not per scrape it answers: a hundred scrapers of one broken render are one
+            // fault of the server's (what the error-spike alert counts), logged once.
+            onFailure: (error) => {
+              this.metrics.count('internal_errors_total');
+              console.error('vehikill-net: the metrics render failed', error);
+            },
           },
-        })
+        )
       : undefined;
     this.clientErrors = new ClientErrors(this.metrics);
     this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
@@ -287,7 +308,12 @@ export class ServerMonitoring {
         );
         return true;
       }
-      const body = await exposition.body(this.#clock.now());
+      let body: Buffer;
+      try {
+        body = await exposition.body(this.#clock.now());
+      } catch (error) {
+        return refuseFailedRender(res, error);
+      }
       res.writeHead(200, {
         'content-type': exposition.contentType,
         'content-length': body.length,
@@ -480,6 +506,17 @@ function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number },
     'cache-control': 'no-store',
   });
   return true;
+}
+
+/**
+ * A render that failed (500) or was given up (503): every scrape that waited for it is told so as JSON
+ * `{code, message}`, the shape of every HTTP refusal of the server, and the next one renders afresh.
+ */
+function refuseFailedRender(res: ServerResponse, error: unknown): true {
+  if (error instanceof RenderTimeout) {
+    return refuse(res, 503, ErrorCode.INTERNAL_ERROR, `${error.message}: try again`);
+  }
+  return refuse(res, 500, ErrorCode.INTERNAL_ERROR, 'the metrics render failed: try again');
 }
 
 function tooManyGuesses(res: ServerResponse, waitMs: number): true {
