@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { type RateRefusal, refusedSender } from '../address-rate.js';
 import { answerError, answerNotFound } from '../http/json-answer.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
@@ -387,7 +388,7 @@ export class ServerMonitoring {
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
       if (token !== null) return this.#login(req, res, admin, token, this.#source(req));
       const verdict = this.#adminVerdict(req, admin);
-      if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+      if (typeof verdict === 'object') return tooManyGuesses(res, verdict);
       if (verdict === 'wrong') return html(res, 401, loginPage(false));
       return this.#asset(res, 'index.html');
     }
@@ -408,7 +409,7 @@ export class ServerMonitoring {
     source: string,
   ): boolean {
     const verdict = this.#guesses.check(source, this.#clock.now(), () => admin.matches(token));
-    if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+    if (typeof verdict === 'object') return tooManyGuesses(res, verdict);
     if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
@@ -499,8 +500,8 @@ function refuse(res: ServerResponse, status: number, code: ErrorCode, message: s
  * the shape of every HTTP refusal of the server: a script reading /analytics or the state tells a wrong
  * token from a wait by the code, as a game client does.
  */
-function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
-  if (verdict !== 'wrong') return tooManyGuesses(res, verdict.waitMs);
+function refuseToken(res: ServerResponse, verdict: 'wrong' | RateRefusal, message: string): true {
+  if (verdict !== 'wrong') return tooManyGuesses(res, verdict);
   answerError(res, 401, ErrorCode.UNAUTHORIZED, message, {
     'www-authenticate': 'Bearer',
     'cache-control': 'no-store',
@@ -519,13 +520,14 @@ function refuseFailedRender(res: ServerResponse, error: unknown): true {
   return refuse(res, 500, ErrorCode.INTERNAL_ERROR, 'the metrics render failed: try again');
 }
 
-function tooManyGuesses(res: ServerResponse, waitMs: number): true {
+/** 429 for a guesser: its address, or its /48 or /32 (named when theirs is what is spent), must wait. */
+function tooManyGuesses(res: ServerResponse, refusal: RateRefusal): true {
   answerError(
     res,
     429,
     ErrorCode.RATE_LIMITED,
-    'too many wrong tokens from your address: wait and try again',
-    { 'retry-after': String(Math.ceil(waitMs / 1_000)), 'cache-control': 'no-store' },
+    `too many wrong tokens from ${refusedSender(refusal)}: wait and try again`,
+    { 'retry-after': String(Math.ceil(refusal.waitMs / 1_000)), 'cache-control': 'no-store' },
   );
   return true;
 }
