@@ -131,7 +131,7 @@ export class GameServer {
    */
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
-  readonly #drainTargets = new DrainTargets();
+  readonly #drainTargets: DrainTargets;
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
@@ -154,6 +154,7 @@ export class GameServer {
     this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
     checkNodeId(options.nodeId);
     this.clock = options.clock ?? realClock;
+    this.#drainTargets = new DrainTargets({ clock: this.clock });
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.monitoring = new ServerMonitoring({
