@@ -717,6 +717,51 @@ export function registryContract(
       await registry.close();
     });
 
+    it("takes the sessions that arrived at a node, as its heartbeat counts them, off the drains' plans", async () => {
+      const registry = await makeRegistry();
+      const plan = (entries: [string, number, number][]) =>
+        new Map(entries.map(([nodeId, sessions, rooms]) => [nodeId, { sessions, rooms }]));
+      const write = async (drain: string, entries: [string, number, number][]) => {
+        const seen = await registry.arrivals?.(drain);
+        expect(await registry.planArrivals?.(drain, plan(entries), 60_000, seen?.version ?? -1)).toBe(true);
+      };
+      await write('drain-a', [
+        ['node-c', 5, 2],
+        ['node-d', 1, 1],
+      ]);
+      await write('drain-b', [['node-c', 2, 1]]);
+      const before = await registry.arrivals?.('drain-x');
+      // node-c's load counts 4 of drain-a's 5 and 1 of drain-b's 2 from this heartbeat on (and 3 of a drain
+      // it has no plan from): the plans count only the rest, rooms down to the sessions left.
+      const arrived = new Map([
+        ['drain-a', 4],
+        ['drain-b', 1],
+        ['drain-z', 3],
+      ]);
+      await registry.heartbeat(node('node-c'), 60_000, false, arrived);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 2, 2],
+          ['node-d', 1, 1],
+        ]),
+      );
+      // More than is left: none left, and the node leaves that plan. Nothing arrived: nothing changes.
+      await registry.heartbeat(node('node-c'), 60_000, false, new Map([['drain-a', 3]]));
+      await registry.heartbeat(node('node-c'), 60_000, false);
+      expect((await registry.arrivals?.('drain-b'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 1, 1],
+          ['node-d', 1, 1],
+        ]),
+      );
+      // Not a plan written: a drain that read before still writes (what it planned by was busier, not less).
+      expect(
+        await registry.planArrivals?.('drain-y', plan([['node-d', 1, 1]]), 60_000, before?.version ?? -1),
+      ).toBe(true);
+      await registry.close();
+    });
+
     it('takes the plan of a drain refused more than 32 times, planned again after ever longer waits', async () => {
       // Forty other drains write their plans between each reading of this one and its writing: past 32
       // refusals its last plan used to stand unwritten, told to its players and counted by no other drain.
