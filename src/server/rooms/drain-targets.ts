@@ -87,8 +87,10 @@ export class DrainTargets {
    * all pick the least loaded node, nor take one room to spare twice. A plan given up after a number of
    * refusals was told to its players but to no other drain, which then sent theirs to the same nodes as if
    * those players were not coming. Every refusal is another drain's plan written, and each drain writes
-   * two: among k drains at once one is refused at most 2(k - 1) times, so this ends. A registry without
-   * plans, or one that fails, leaves the plan to the heartbeats' loads alone.
+   * two: among k drains at once one is refused at most 2(k - 1) times, so this ends. A registry that still
+   * refuses after `ttlMs` (the plan's own life; no crowd of drains takes that long) is not keeping the
+   * contract: the last plan then stands unwritten, and a warning says so, rather than the drain waiting
+   * for good. A registry without plans, or one that fails, leaves the plan to the heartbeats' loads alone.
    */
   async planShared(
     registry: Pick<Registry, 'arrivals' | 'planArrivals'>,
@@ -98,12 +100,20 @@ export class DrainTargets {
     typesHere: readonly string[],
     ttlMs: number,
   ): Promise<void> {
+    const giveUpAt = this.#clock.now() + ttlMs;
     for (let refusals = 0; ; refusals++) {
       const seen = await registry.arrivals?.(from).catch(() => undefined);
       // What a refused plan chose was told no one: the next attempt must not keep it.
       const told = this.#toldTo(leavers);
       this.plan(nodes, leavers, typesHere, seen?.byNode);
       if (seen === undefined) return;
+      if (refusals > 0 && this.#clock.now() >= giveUpAt) {
+        console.warn(
+          `vehikill-net: drain ${from}: the registry refused its plan ${refusals} times over ${ttlMs.toLocaleString('en-US')} ms; ` +
+            'its players go where planned, but other drains do not count them',
+        );
+        return;
+      }
       const written = await registry
         .planArrivals?.(from, this.arrivals(), ttlMs, seen.version)
         .catch(() => undefined);
