@@ -26,6 +26,7 @@ import {
   ProtocolError,
   readDatagramFromServerFrame,
   serverToClientKinds,
+  withoutArrivalTag,
 } from '../protocol/index.js';
 import { priorityOf, type SendPriority, SendScheduler } from '../transport/index.js';
 import { backoffDelay } from './backoff.js';
@@ -235,9 +236,12 @@ export class SessionConnection {
   get maxFrameBytes(): number {
     return this.#maxFrameBytes;
   }
-  /** The server this connection talks to now (it changes when the client moves to another node). */
+  /**
+   * The server this connection talks to now (it changes when the client moves to another node), as its
+   * operator named it: without the tag of a drain that sent the client there (see `withoutArrivalTag`).
+   */
   get url(): string {
-    return this.#entries.current;
+    return withoutArrivalTag(this.#entries.current);
   }
 
   /** Whether this client has an entry point other than the server it is on to go to (`fallbackUrls`). */
@@ -817,7 +821,8 @@ export class SessionConnection {
     // Closed by the app from a room-left handler just now: no 'moved' after 'closed', and no new socket.
     // (TypeScript cannot know the handlers ran and may have changed the state.)
     if ((this.#state as ConnectionState) === 'closed') return;
-    this.#events.emit('moved', { url, code });
+    // The node's URL, not the drain's tag on it (which only the node it lands on reads).
+    this.#events.emit('moved', { url: withoutArrivalTag(url), code });
     void this.#openSocket();
   }
 

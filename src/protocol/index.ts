@@ -75,4 +75,4 @@ export {
 } from './session-leave.js';
 export { readVarUint, varUintLength, writeVarUint } from './varuint.js';
 export { PROTOCOL_VERSION } from './version.js';
-export { httpEndpointUrl, isWebSocketUrl } from './websocket-url.js';
+export { ARRIVAL_TAG, httpEndpointUrl, isWebSocketUrl, withoutArrivalTag } from './websocket-url.js';

@@ -30,3 +30,18 @@ export function httpEndpointUrl(wsUrl: string, pathname: string): string {
   url.hash = '';
   return url.toString();
 }
+
+/**
+ * The query parameter a draining node adds to the URL it sends a player to, naming itself: the node the
+ * player lands on counts it as that drain's arrival (see the server's `ArrivalTally`). The client connects
+ * with it, and reports the URL without it (`withoutArrivalTag`): it names the drain, not the node.
+ */
+export const ARRIVAL_TAG = 'arrivingFrom';
+
+/** `url` without the drain's `ARRIVAL_TAG`: the node's URL as its operator gave it. */
+export function withoutArrivalTag(url: string): string {
+  if (!url.includes(ARRIVAL_TAG)) return url;
+  const plain = new URL(url);
+  plain.searchParams.delete(ARRIVAL_TAG);
+  return plain.toString();
+}

@@ -47,6 +47,27 @@ export interface NetworkScope {
 }
 
 /**
+ * Why an action must wait: how long, and whose allowance is spent, the address's own or one of its
+ * networks' (`network` as `addressNetwork` spells it: `2001:db8:aa::/48`). Of several spent, the one with
+ * the longest wait, which is the wait told; the address first on a tie.
+ */
+export interface RateRefusal {
+  waitMs: number;
+  spent: 'address' | { network: string; prefixLength: number };
+}
+
+/**
+ * Whom a refusal's message names as sending too much: "your address", or "your address's /48
+ * (2001:db8:aa::/48, all its /64s together)" when a network's allowance is spent. Saying only "your
+ * address" then told a player who had sent next to nothing that they had.
+ */
+export function refusedSender(refusal: RateRefusal): string {
+  const { spent } = refusal;
+  if (spent === 'address') return 'your address';
+  return `your address's /${spent.prefixLength} (${spent.network}, all its /64s together)`;
+}
+
+/**
  * Addresses remembered at once. A bucket is only worth keeping until it has refilled (20 s for room
  * creation with the defaults, 4 s for connections), so this is far more than the addresses that act
  * within that time on a busy node; about 200 bytes each, 3 MiB in all. Each of `networks` keeps as
@@ -94,13 +115,23 @@ export class AddressRate {
    * Takes one action for `address`: 0 when it and its networks may act, else (taking nothing) ms until
    * they may. `networks: false` counts the address alone (one the caller knows is no guesser).
    */
-  take(address: string, now: number, { networks: counted = true }: NetworkScope = {}): number {
+  take(address: string, now: number, scope: NetworkScope = {}): number {
+    return this.attempt(address, now, scope)?.waitMs ?? 0;
+  }
+
+  /** As `take`, saying whose allowance refused it (see `RateRefusal`); undefined when it was taken. */
+  attempt(
+    address: string,
+    now: number,
+    { networks: counted = true }: NetworkScope = {},
+  ): RateRefusal | undefined {
     const networks = counted ? this.#networksOf(address) : [];
-    const networkWait = Math.max(0, ...networks.map(([rate, network]) => rate.waitMs(network, now)));
-    if (networkWait > 0) return Math.max(networkWait, this.#ownWaitMs(address, now));
+    const networkRefusal = this.#networkRefusal(networks, now);
+    if (networkRefusal) return longest(this.#ownRefusal(address, now), networkRefusal);
     const wait = this.#takeOwn(address, now);
-    if (wait === 0) for (const [rate, network] of networks) rate.take(network, now);
-    return wait;
+    if (wait > 0) return { waitMs: wait, spent: 'address' };
+    for (const { rate, network } of networks) rate.take(network, now);
+    return undefined;
   }
 
   /**
@@ -110,16 +141,22 @@ export class AddressRate {
    */
   refund(address: string, now: number, { networks: counted = true }: NetworkScope = {}): void {
     this.#buckets.get(address)?.refund(now);
-    if (counted) for (const [rate, network] of this.#networksOf(address)) rate.refund(network, now);
+    if (counted) for (const { rate, network } of this.#networksOf(address)) rate.refund(network, now);
   }
 
   /** Ms until `address` and its networks (unless `networks: false`) may act (0: now), taking nothing. */
-  waitMs(address: string, now: number, { networks: counted = true }: NetworkScope = {}): number {
+  waitMs(address: string, now: number, scope: NetworkScope = {}): number {
+    return this.refusal(address, now, scope)?.waitMs ?? 0;
+  }
+
+  /** As `waitMs`, saying whose allowance holds it back (see `RateRefusal`); undefined when none does. */
+  refusal(
+    address: string,
+    now: number,
+    { networks: counted = true }: NetworkScope = {},
+  ): RateRefusal | undefined {
     const networks = counted ? this.#networksOf(address) : [];
-    return Math.max(
-      this.#ownWaitMs(address, now),
-      ...networks.map(([rate, network]) => rate.waitMs(network, now)),
-    );
+    return longest(this.#ownRefusal(address, now), this.#networkRefusal(networks, now));
   }
 
   /** Forgets the addresses, and networks, whose buckets have refilled. */
@@ -142,18 +179,43 @@ export class AddressRate {
     return bucket.take(now) ? 0 : bucket.msUntilToken(now);
   }
 
-  #ownWaitMs(address: string, now: number): number {
+  #ownRefusal(address: string, now: number): RateRefusal | undefined {
     const bucket = this.#buckets.get(address);
-    return bucket === undefined || bucket.has(now) ? 0 : bucket.msUntilToken(now);
+    if (bucket === undefined || bucket.has(now)) return undefined;
+    return { waitMs: bucket.msUntilToken(now), spent: 'address' };
   }
 
-  /** The rates of `address`'s networks, each with the network it counts: none for IPv4. */
-  #networksOf(address: string): [AddressRate, string][] {
-    const found: [AddressRate, string][] = [];
-    for (const { prefixLength, rate } of this.#networks) {
-      const network = addressNetwork(address, prefixLength);
-      if (network !== undefined) found.push([rate, network]);
+  /** The refusal of the network of `networks` that must wait longest, if any must. */
+  #networkRefusal(networks: readonly NetworkOf[], now: number): RateRefusal | undefined {
+    let found: RateRefusal | undefined;
+    for (const { rate, network, prefixLength } of networks) {
+      const waitMs = rate.waitMs(network, now);
+      if (waitMs > 0) found = longest(found, { waitMs, spent: { network, prefixLength } });
     }
     return found;
   }
+
+  /** The rates of `address`'s networks, each with the network it counts: none for IPv4. */
+  #networksOf(address: string): NetworkOf[] {
+    const found: NetworkOf[] = [];
+    for (const { prefixLength, rate } of this.#networks) {
+      const network = addressNetwork(address, prefixLength);
+      if (network !== undefined) found.push({ rate, network, prefixLength });
+    }
+    return found;
+  }
+}
+
+/** One network an address lies in, and the rate that counts it. */
+interface NetworkOf {
+  rate: AddressRate;
+  network: string;
+  prefixLength: number;
+}
+
+/** The refusal with the longer wait; the first on a tie (the narrower scope, as callers pass them). */
+function longest(a: RateRefusal | undefined, b: RateRefusal | undefined): RateRefusal | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b.waitMs > a.waitMs ? b : a;
 }

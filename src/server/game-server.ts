@@ -38,6 +38,7 @@ import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from 
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
+import { ArrivalTally, arrivalUrl, arrivingFrom } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -131,7 +132,9 @@ export class GameServer {
    */
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
-  readonly #drainTargets = new DrainTargets();
+  readonly #drainTargets: DrainTargets;
+  /** Sessions other nodes' drains sent here since the last node heartbeat (see `Registry.heartbeat`). */
+  readonly #arrivals = new ArrivalTally();
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
@@ -154,6 +157,7 @@ export class GameServer {
     this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
     checkNodeId(options.nodeId);
     this.clock = options.clock ?? realClock;
+    this.#drainTargets = new DrainTargets({ clock: this.clock });
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.monitoring = new ServerMonitoring({
@@ -347,7 +351,10 @@ export class GameServer {
    */
   async #sendAway(connections: ServerConnection[]): Promise<void> {
     for (const connection of connections) {
-      connection.bye(ErrorCode.SERVER_DRAINING, this.#drainTargets.targetFor(this.#leaver(connection)));
+      // The URL names this drain, so that the node it lands on takes the player off this drain's plan
+      // as its own load starts counting it (see ArrivalTally).
+      const target = this.#drainTargets.targetFor(this.#leaver(connection));
+      connection.bye(ErrorCode.SERVER_DRAINING, arrivalUrl(target, this.#drainName));
     }
     await this.#waitUntil(() => connections.every((c) => c.socket.bufferedAmount === 0), 1_000);
     for (const connection of connections) {
@@ -373,8 +380,19 @@ export class GameServer {
     );
     const leavers = [...this.#connections].map((connection) => this.#leaver(connection));
     const types = this.rooms.listings().map((listing) => listing.type);
-    const drain = `${this.nodeId} ${this.#bootId}`;
-    await this.#drainTargets.planShared(this.registry, drain, others, leavers, types, arrivalsTtlMs);
+    await this.#drainTargets.planShared(
+      this.registry,
+      this.#drainName,
+      others,
+      leavers,
+      types,
+      arrivalsTtlMs,
+    );
+  }
+
+  /** The name this process's drain plans under (see `Registry.planArrivals`): by node id and boot. */
+  get #drainName(): string {
+    return `${this.nodeId} ${this.#bootId}`;
   }
 
   /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */
@@ -417,8 +435,12 @@ export class GameServer {
         maxRooms: Math.min(this.#limits.maxRooms, Number.MAX_SAFE_INTEGER),
       },
     };
+    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Not
+    // said again after a heartbeat that failed, which may have been recorded all the same: taken off twice,
+    // a target would look emptier than it is; left, they count twice until their plan expires.
+    const arrived = this.#arrivals.take();
     try {
-      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId);
+      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId, arrived);
       const now = this.clock.now();
       if (!this.#heldNodeId) this.#heldSince = now;
       this.#heldNodeId = true;
@@ -735,6 +757,8 @@ export class GameServer {
       }
       // Read before the authenticator's await: a socket that closes meanwhile forgets its peer.
       const address = remoteAddress(req, this.#limits.trustProxy);
+      // The drain that sent this client here, as the URL it was given names it.
+      const sentBy = arrivingFrom(req.url);
       const block = addressBlock(address);
       // Without proxies its TCP connection holds the address's slot already (`#onConnection`).
       const takesSlot = this.#limits.trustProxy > 0;
@@ -794,6 +818,9 @@ export class GameServer {
           isClosing: () => this.#closing !== undefined,
           saidGoodbye: () => this.#drainSaid === 'goodbye',
           tellLeaving: (bound) => this.#tellLeaving(bound),
+          sessionStarted: () => {
+            if (sentBy !== undefined) this.#arrivals.note(sentBy);
+          },
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
             issueIceServers(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),

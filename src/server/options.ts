@@ -11,8 +11,9 @@ import { wellFormed } from './registry/well-formed-json.js';
 import type { ServerLinkOptions } from './server-link/server-link-options.js';
 
 /**
- * Monitoring options (metricsPath, metricsToken, adminToken, historyFile, historySaveMs, alertWebhookUrl,
- * alerts, analytics, dashboardDir): see MonitoringOptions and docs/operations.md.
+ * Monitoring options (metricsPath, metricsToken, metricsRenderTimeoutMs, adminToken, historyFile,
+ * historySaveMs, alertWebhookUrl, alerts, analytics, dashboardDir): see MonitoringOptions and
+ * docs/operations.md.
  */
 export interface GameServerOptions extends MonitoringOptions {
   /** Interface to listen on. Default '127.0.0.1' (localhost only); '0.0.0.0' to serve a network. */

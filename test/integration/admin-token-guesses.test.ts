@@ -59,6 +59,12 @@ describe('guessing the admin token', () => {
     const fresh = await signIn(ADMIN, '2001:db8:aa:ffff::1');
     expect(fresh.status).toBe(429);
     expect(Number(fresh.headers.get('retry-after'))).toBe(2); // 1.5 s, the /48's next guess
+    // Told that its /48 guessed too much, not it: this /64 sent no token before.
+    expect(await fresh.json()).toEqual({
+      code: 'RATE_LIMITED',
+      message:
+        "too many wrong tokens from your address's /48 (2001:db8:aa::/48, all its /64s together): wait and try again",
+    });
     const bearer = await fetch(`${t.httpUrl}/analytics`, {
       headers: { authorization: `Bearer ${ADMIN}`, 'x-forwarded-for': '2001:db8:aa:1234::9' },
     });

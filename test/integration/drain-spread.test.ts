@@ -124,4 +124,19 @@ describe.each([
     const byRoom = seen.map((players) => [...new Set(players.map((player) => player.moved))]);
     expect(byRoom.flat().sort()).toEqual([nodes.c?.wsUrl, nodes.d?.wsUrl].sort());
   });
+
+  it("count the players that arrived once: in their new node's load, no longer in the plan", async () => {
+    // Heartbeats every second, and the goodbye's plan kept 3 s: the players arrive well within it.
+    const slow = { nodeTtlMs: 3_000 };
+    const { registry, nodes } = await cluster({ a: slow, b: slow }, makeRegistry);
+    const seen = (await rooms(nodes.a, [2])).flat().map(follow);
+    await nodes.a?.server.drain({ deadlineMs: 300 });
+    await eventually(() => seen.every((player) => player.moved === nodes.b?.wsUrl), 'both players moved');
+    // The heartbeat whose load counts them takes them off the drain's plan in the same step: before, they
+    // counted twice (two sessions in b's load, and two more, with a room, in the plan) until it expired.
+    await expect
+      .poll(async () => (await registry.listNodes()).find((node) => node.nodeId === 'b')?.load?.sessions)
+      .toBe(2);
+    expect((await registry.arrivals?.('another drain'))?.byNode).toEqual(new Map());
+  });
 });

@@ -1,11 +1,12 @@
 import { ManualClock, PrometheusMetrics } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
+  vi.restoreAllMocks();
 });
 
 describe('scraping /metrics', () => {
@@ -73,6 +74,52 @@ describe('scraping /metrics', () => {
   });
 });
 
+describe('a metrics render that hangs or fails', () => {
+  it('costs only its own render: its scrapes get 503 at the timeout, the next scrape a fresh render', async () => {
+    // Every scrape shares the render under way: one that never finished held every scrape after it too.
+    const clock = new ManualClock(1_700_000_000_000);
+    const metrics = new HangingFirstRender({ processMetrics: false });
+    t = await startServer({}, { clock, trustProxy: 1, metrics, metricsRenderTimeoutMs: 2_000 });
+    const errors = silenceErrors();
+    const waiting = scrapeFrom('203.0.113.7');
+    await metrics.started;
+    clock.advance(2_000);
+    const refused = await waiting;
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'the metrics render did not finish within 2,000 ms: try again',
+    });
+    expect(errors.logged()).toHaveLength(1);
+    const fresh = await scrapeFrom('203.0.113.7');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toContain('vehikill_connections_total 0');
+    expect(metrics.renders).toBe(2);
+    expect(fresh.body).toContain('vehikill_internal_errors_total 1');
+  });
+
+  it('answers 500 to the scrapes of a render that threw, never its body as a success, then renders afresh', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const metrics = new ThrowingFirstRender({ processMetrics: false });
+    t = await startServer({}, { clock, trustProxy: 1, metrics });
+    const errors = silenceErrors();
+    const failed = await scrapeFrom('203.0.113.7');
+    expect(failed.status).toBe(500);
+    expect(JSON.parse(failed.body)).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'the metrics render failed: try again',
+    });
+    // Within its second it is shared as any render is: still a failure, not rendered again.
+    expect((await scrapeFrom('198.51.100.9')).status).toBe(500);
+    expect(metrics.renders).toBe(1);
+    expect(errors.logged()).toHaveLength(1);
+    clock.advance(1_000);
+    const fresh = await scrapeFrom('203.0.113.7');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toContain('vehikill_internal_errors_total 1');
+  });
+});
+
 /** The Prometheus sink, counting how often it renders. */
 class CountedRenders extends PrometheusMetrics {
   renders = 0;
@@ -98,4 +145,34 @@ async function scrapeFrom(address: string, headers: Record<string, string> = {})
     contentType: response.headers.get('content-type'),
     body: await response.text(),
   };
+}
+
+/** A Prometheus sink whose first render never finishes (a collect waiting on a service that never answers). */
+class HangingFirstRender extends CountedRenders {
+  #started: () => void = () => {};
+  /** Resolves when the first render has begun. */
+  readonly started = new Promise<void>((resolve) => {
+    this.#started = resolve;
+  });
+  override render(): Promise<string> {
+    if (this.renders > 0) return super.render();
+    this.renders++;
+    this.#started();
+    return new Promise<string>(() => {});
+  }
+}
+
+/** A Prometheus sink whose first render throws. */
+class ThrowingFirstRender extends CountedRenders {
+  override render(): Promise<string> {
+    if (this.renders > 0) return super.render();
+    this.renders++;
+    throw new Error('collect failed');
+  }
+}
+
+/** Keeps the server's error log out of the test output, and tells what it logged. */
+function silenceErrors() {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  return { logged: () => spy.mock.calls.filter(([what]) => String(what).includes('metrics render')) };
 }

@@ -402,6 +402,12 @@ describe('history and alerts in a running server', () => {
     }
   });
 
+  it('refuses a metricsRenderTimeoutMs that would give up every render, or none', () => {
+    for (const metricsRenderTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new GameServer({ metricsRenderTimeoutMs })).toThrow(/metricsRenderTimeoutMs/);
+    }
+  });
+
   it('refuses at construction an alert rule that could never fire', () => {
     const rule = { name: 'typo', series: 'errors_per_sec', condition: 'above' as const, threshold: 1 };
     expect(() => new GameServer({ alerts: { rules: [rule] } })).toThrow(TypeError);

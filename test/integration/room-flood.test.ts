@@ -245,15 +245,43 @@ describe('guessing private room codes', () => {
         await expect(guesser.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
       guesser.close();
     }
-    // A seventeenth /64 of that /48 waits, even with the right code; a player at another /48 does not.
+    // A seventeenth /64 of that /48 waits, even with the right code, told it is its /48 that guessed too
+    // much (it made no guess itself); a player at another /48 does not wait.
     const late = await connectedAt(t, '2001:db8:aa:ffff::1');
-    await expect(late.joinByCode(code)).rejects.toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    await expect(late.joinByCode(code)).rejects.toMatchObject({
+      code: ErrorCode.RATE_LIMITED,
+      message:
+        "too many wrong room codes from your address's /48 (2001:db8:aa::/48, all its /64s together): try again in 1 s",
+    });
     expect(metrics.total('room_code_guesses_refused_total')).toBe(1);
     const friend = await connectedAt(t, '2001:db8:bb:1::1');
     expect((await friend.joinByCode(code)).roomId).toBe(room.roomId);
     // The /48 gets four guesses a second: a quarter of a second later, the right code gets in.
     clock.advance(250);
     expect((await late.joinByCode(code)).roomId).toBe(room.roomId);
+  });
+
+  it('is bounded per IPv6 /32 too, and says so: four /48s spend it for a fifth', async () => {
+    const clock = new ManualClock(0);
+    const { t, metrics } = await serve({ trustProxy: 1, clock });
+    const { code, wrong } = await privateRoom(t);
+    // Four /48s of 2001:db8::/32, five /64s each, sixteen wrong codes a /64: each /64 within its own 20,
+    // each /48 at its 80, the /32 at its 320.
+    for (let net = 0; net < 4; net++) {
+      for (let n = 0; n < 5; n++) {
+        const guesser = await connectedAt(t, `2001:db8:${net}:${n}::1`);
+        for (let i = 0; i < 16; i++)
+          await expect(guesser.joinByCode(wrong)).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
+        guesser.close();
+      }
+    }
+    const late = await connectedAt(t, '2001:db8:ff:1::1');
+    await expect(late.joinByCode(code)).rejects.toMatchObject({
+      code: ErrorCode.RATE_LIMITED,
+      message:
+        "too many wrong room codes from your address's /32 (2001:db8::/32, all its /64s together): try again in 1 s",
+    });
+    expect(metrics.total('room_code_guesses_refused_total')).toBe(1);
   });
 
   it('holds for guesses made at once, from many addresses of one IPv6 /64, with a lookup that takes time', async () => {

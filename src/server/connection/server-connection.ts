@@ -55,6 +55,8 @@ export interface ConnectionContext {
    * other (the drain's notice or goodbye, the shutdown's notice).
    */
   tellLeaving(connection: ServerConnection): void;
+  /** Called as a new session starts on this connection (not a resume): a drain may have sent it. */
+  sessionStarted(): void;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
@@ -428,6 +430,7 @@ export class ServerConnection {
     }
     const session = sessions.create(this.identity);
     this.session = session;
+    this.#ctx.sessionStarted();
     session.abuseGuard = this.#guard;
     session.attach(this.socket, this.remoteAddress);
     this.#adopt(session);

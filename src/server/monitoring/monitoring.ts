@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { type RateRefusal, refusedSender } from '../address-rate.js';
 import { answerError, answerNotFound } from '../http/json-answer.js';
 import { answerTooLarge, readBody } from '../http/read-body.js';
 import type { MetricsSink } from '../metrics.js';
@@ -28,7 +29,7 @@ import { consumesServerStats, rendersPrometheus } from './prometheus-metrics.js'
 import { onBeat } from './sample-beat.js';
 import { ScrapeRate } from './scrape-rate.js';
 import type { ServerStats } from './server-stats.js';
-import { SharedExposition } from './shared-exposition.js';
+import { RenderTimeout, SharedExposition } from './shared-exposition.js';
 import { TokenGuesses, type TokenVerdict } from './token-guesses.js';
 
 export interface AlertOptions extends DefaultAlertOptions {
@@ -47,6 +48,11 @@ export interface MonitoringOptions {
   metricsPath?: string;
   /** Require `Authorization: Bearer <metricsToken>` on the metrics path. Default: open. */
   metricsToken?: string;
+  /**
+   * A render of the metrics not finished within this many ms is given up: the scrapes waiting for it are
+   * answered 503 INTERNAL_ERROR and the next scrape renders afresh. Default 5,000.
+   */
+  metricsRenderTimeoutMs?: number;
   /** Where the history is saved (every `historySaveMs` and on close) and read at start. Default: not kept. */
   historyFile?: string;
   /**
@@ -138,18 +144,34 @@ export class ServerMonitoring {
     if (saveMs !== undefined && !(Number.isFinite(saveMs) && (saveMs === 0 || saveMs >= 1_000))) {
       throw new TypeError(`GameServer option 'historySaveMs' must be 0 (on close only) or at least 1,000`);
     }
+    const renderTimeoutMs = options.metricsRenderTimeoutMs;
+    if (renderTimeoutMs !== undefined && !(Number.isFinite(renderTimeoutMs) && renderTimeoutMs > 0)) {
+      throw new TypeError(`GameServer option 'metricsRenderTimeoutMs' must be a finite number of ms above 0`);
+    }
     this.metrics = new MetricsTap(input.sink);
     const sink = input.sink;
     this.#exposition = rendersPrometheus(sink)
-      ? new SharedExposition({
-          get contentType() {
-            return sink.contentType;
+      ? new SharedExposition(
+          {
+            get contentType() {
+              return sink.contentType;
+            },
+            render: () => {
+              this.frames.flushTo(this.metrics);
+              return sink.render();
+            },
           },
-          render: () => {
-            this.frames.flushTo(this.metrics);
-            return sink.render();
+          {
+            clock: input.clock,
+            ...(renderTimeoutMs === undefined ? {} : { timeoutMs: renderTimeoutMs }),
+            // Once per render, not per scrape it answers: a hundred scrapers of one broken render are one
+            // fault of the server's (what the error-spike alert counts), logged once.
+            onFailure: (error) => {
+              this.metrics.count('internal_errors_total');
+              console.error('vehikill-net: the metrics render failed', error);
+            },
           },
-        })
+        )
       : undefined;
     this.clientErrors = new ClientErrors(this.metrics);
     this.#admin = options.adminToken === undefined ? undefined : new AdminAuth(options.adminToken);
@@ -287,7 +309,12 @@ export class ServerMonitoring {
         );
         return true;
       }
-      const body = await exposition.body(this.#clock.now());
+      let body: Buffer;
+      try {
+        body = await exposition.body(this.#clock.now());
+      } catch (error) {
+        return refuseFailedRender(res, error);
+      }
       res.writeHead(200, {
         'content-type': exposition.contentType,
         'content-length': body.length,
@@ -361,7 +388,7 @@ export class ServerMonitoring {
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
       if (token !== null) return this.#login(req, res, admin, token, this.#source(req));
       const verdict = this.#adminVerdict(req, admin);
-      if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+      if (typeof verdict === 'object') return tooManyGuesses(res, verdict);
       if (verdict === 'wrong') return html(res, 401, loginPage(false));
       return this.#asset(res, 'index.html');
     }
@@ -382,7 +409,7 @@ export class ServerMonitoring {
     source: string,
   ): boolean {
     const verdict = this.#guesses.check(source, this.#clock.now(), () => admin.matches(token));
-    if (typeof verdict === 'object') return tooManyGuesses(res, verdict.waitMs);
+    if (typeof verdict === 'object') return tooManyGuesses(res, verdict);
     if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
@@ -473,8 +500,8 @@ function refuse(res: ServerResponse, status: number, code: ErrorCode, message: s
  * the shape of every HTTP refusal of the server: a script reading /analytics or the state tells a wrong
  * token from a wait by the code, as a game client does.
  */
-function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number }, message: string): true {
-  if (verdict !== 'wrong') return tooManyGuesses(res, verdict.waitMs);
+function refuseToken(res: ServerResponse, verdict: 'wrong' | RateRefusal, message: string): true {
+  if (verdict !== 'wrong') return tooManyGuesses(res, verdict);
   answerError(res, 401, ErrorCode.UNAUTHORIZED, message, {
     'www-authenticate': 'Bearer',
     'cache-control': 'no-store',
@@ -482,13 +509,25 @@ function refuseToken(res: ServerResponse, verdict: 'wrong' | { waitMs: number },
   return true;
 }
 
-function tooManyGuesses(res: ServerResponse, waitMs: number): true {
+/**
+ * A render that failed (500) or was given up (503): every scrape that waited for it is told so as JSON
+ * `{code, message}`, the shape of every HTTP refusal of the server, and the next one renders afresh.
+ */
+function refuseFailedRender(res: ServerResponse, error: unknown): true {
+  if (error instanceof RenderTimeout) {
+    return refuse(res, 503, ErrorCode.INTERNAL_ERROR, `${error.message}: try again`);
+  }
+  return refuse(res, 500, ErrorCode.INTERNAL_ERROR, 'the metrics render failed: try again');
+}
+
+/** 429 for a guesser: its address, or its /48 or /32 (named when theirs is what is spent), must wait. */
+function tooManyGuesses(res: ServerResponse, refusal: RateRefusal): true {
   answerError(
     res,
     429,
     ErrorCode.RATE_LIMITED,
-    'too many wrong tokens from your address: wait and try again',
-    { 'retry-after': String(Math.ceil(waitMs / 1_000)), 'cache-control': 'no-store' },
+    `too many wrong tokens from ${refusedSender(refusal)}: wait and try again`,
+    { 'retry-after': String(Math.ceil(refusal.waitMs / 1_000)), 'cache-control': 'no-store' },
   );
   return true;
 }

@@ -1,4 +1,4 @@
-import { AddressRate, GUESS_NETWORKS } from '../address-rate.js';
+import { AddressRate, GUESS_NETWORKS, type RateRefusal } from '../address-rate.js';
 import { ProvenBlocks } from './proven-blocks.js';
 
 /** Wrong tokens one address may send at once: room for an operator's typos. */
@@ -6,8 +6,11 @@ const GUESS_BURST = 10;
 /** Then one every 6 s: 14,400 a day, against the thousands a second a loop of requests could try. */
 const GUESSES_PER_SECOND = 1 / 6;
 
-/** What checking a presented token came to: it matched, it did not (counted), or ms to wait (unchecked). */
-export type TokenVerdict = 'right' | 'wrong' | { waitMs: number };
+/**
+ * What checking a presented token came to: it matched, it did not (counted), or a wait (unchecked): how
+ * long, and whether the address's own wrong tokens or its /48's or /32's are spent.
+ */
+export type TokenVerdict = 'right' | 'wrong' | RateRefusal;
 
 /**
  * Bounds how fast one address (an address block, see `addressBlock`) may guess the admin or metrics
@@ -33,8 +36,8 @@ export class TokenGuesses {
   /** Checks a token `source` presents with `matches`, unless it has guessed wrong too often of late. */
   check(source: string, now: number, matches: () => boolean): TokenVerdict {
     const scope = { networks: !this.#proven.has(source, now) };
-    const waitMs = this.#wrong.waitMs(source, now, scope);
-    if (waitMs > 0) return { waitMs };
+    const refusal = this.#wrong.refusal(source, now, scope);
+    if (refusal) return refusal;
     if (matches()) {
       this.#proven.note(source, now);
       return 'right';

@@ -33,6 +33,22 @@ export class ArrivalPlans {
     return true;
   }
 
+  /**
+   * Takes the sessions that arrived at `nodeId` from each drain (see `Registry.heartbeat`) off what that
+   * drain's plan sends there: its rooms too, down to as many as the sessions left (a room holds one at
+   * least). A node nothing is left for leaves the plan.
+   */
+  settle(nodeId: string, arrived: ReadonlyMap<string, number>): void {
+    for (const [drain, sessions] of arrived) {
+      const plan = this.#plans.get(drain)?.plan;
+      const planned = plan?.get(nodeId);
+      if (plan === undefined || planned === undefined) continue;
+      const left = Math.max(0, planned.sessions - sessions);
+      if (left === 0) plan.delete(nodeId);
+      else plan.set(nodeId, { sessions: left, rooms: Math.min(planned.rooms, left) });
+    }
+  }
+
   clear(): void {
     this.#plans.clear();
   }

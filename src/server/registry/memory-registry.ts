@@ -155,7 +155,12 @@ export class MemoryRegistry implements Registry {
     return this.#arrivals.write(wellFormed(from), plan, ttlMs, version);
   }
 
-  async heartbeat(given: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
+  async heartbeat(
+    given: NodeInfo,
+    ttlMs: number,
+    held = false,
+    arrived: ReadonlyMap<string, number> = new Map(),
+  ): Promise<boolean> {
     // Kept well-formed, as its rooms' listings are (and as Redis must keep it): see `addRoom`.
     const node = wellFormed(given);
     const previous = this.#nodes.get(node.nodeId);
@@ -174,6 +179,7 @@ export class MemoryRegistry implements Registry {
     if (!this.#stalled()) this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs, ttlMs });
     this.#gone.delete(node.nodeId);
+    this.#arrivals.settle(node.nodeId, new Map([...arrived].map(([drain, n]) => [wellFormed(drain), n])));
     return known;
   }
 

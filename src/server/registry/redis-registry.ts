@@ -340,7 +340,12 @@ export class RedisRegistry implements Registry {
     return written === 1;
   }
 
-  async heartbeat(node: NodeInfo, ttlMs: number, held = false): Promise<boolean> {
+  async heartbeat(
+    node: NodeInfo,
+    ttlMs: number,
+    held = false,
+    arrived: ReadonlyMap<string, number> = new Map(),
+  ): Promise<boolean> {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [
         node.nodeId,
@@ -350,6 +355,7 @@ export class RedisRegistry implements Registry {
         Math.max(1, Math.round(ttlMs)),
         node.bootId,
         held ? 1 : 0,
+        wellFormedJson([...arrived]),
       ]),
     );
     const [known, swept, otherUrl] = result as [number, string[], string | undefined];

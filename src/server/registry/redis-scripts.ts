@@ -387,8 +387,45 @@ while true do
 end`;
 
 /**
+ * Takes the sessions that arrived at a node from each draining process (JSON [[drain, sessions], ...], as
+ * the node's heartbeat gives them) off that drain's plan for the node, its rooms down to as many as the
+ * sessions left: the node's load counts them from this heartbeat on (see Registry.heartbeat). A node
+ * nothing is left for leaves the plan; what this version cannot read is left as it is.
+ */
+const settleArrivals = `
+local function settleArrivals(nodeId, json)
+  local ok, arrived = pcall(cjson.decode, json)
+  if not ok or type(arrived) ~= 'table' then return end
+  local now = nowMs()
+  for _, item in ipairs(arrived) do
+    local drain, sessions = item[1], item[2]
+    local stored = type(drain) == 'string' and type(sessions) == 'number'
+      and redis.call('HGET', p..'arrivals', drain)
+    local read, entry = false, nil
+    if stored then read, entry = pcall(cjson.decode, stored) end
+    if read and type(entry) == 'table' and type(entry.expiresAt) == 'number' and entry.expiresAt > now
+      and type(entry.plan) == 'table' then
+      local kept = {}
+      for _, target in ipairs(entry.plan) do
+        if type(target) == 'table' and target[1] == nodeId and type(target[2]) == 'number'
+          and type(target[3]) == 'number' then
+          local left = math.max(0, target[2] - sessions)
+          if left > 0 then table.insert(kept, { target[1], left, math.min(target[3], left) }) end
+        else
+          table.insert(kept, target)
+        end
+      end
+      local plan = #kept == 0 and '[]' or cjson.encode(kept)
+      redis.call('HSET', p..'arrivals', drain,
+        '{"expiresAt":'..string.format('%d', entry.expiresAt)..',"plan":'..plan..'}')
+    end
+  end
+end
+`;
+
+/**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
- * before). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
+ * before), the sessions that arrived from drains since its last heartbeat (see settleArrivals). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
  * bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted since the
  * node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
  * its rooms again, exactly as it has them now, whenever it is not known. A held id found live under
@@ -396,7 +433,7 @@ end`;
  * nodes are swept before the node is recorded again, so a node that expired loses its old rooms even if no
  * other node heartbeated in between.
  */
-const heartbeat = `${helpers}
+const heartbeat = `${helpers}${settleArrivals}
 ensureIndexes()
 ensureUnrecordedKept()
 local nodeId, bootId, held = ARGV[2], ARGV[5], ARGV[6] == '1'
@@ -450,6 +487,7 @@ if runId ~= '' then redis.call('HSET', p..'node-run', nodeId, runId) end
 redis.call('SADD', p..'nodes', nodeId)
 redis.call('DEL', p..'gone:'..nodeId)
 redis.call('SREM', p..'gone-nodes', nodeId)
+settleArrivals(nodeId, ARGV[7])
 return { known, removed }`;
 
 /**

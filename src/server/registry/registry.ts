@@ -164,8 +164,20 @@ export interface Registry {
    * `held`: this process has heartbeated under the id before. A live heartbeat of another `bootId` is then
    * not a restart but a second process given the same id: the heartbeat throws `NodeIdInUseError` and
    * changes nothing, so the two do not keep removing each other's rooms.
+   *
+   * `arrived`: the sessions that came to the node from each draining process (by the name it plans under,
+   * see `planArrivals`) since its last heartbeat, which `node.load` now counts. They are taken off that
+   * drain's plan for the node in the same step (its sessions, and its rooms down to as many as the
+   * sessions left), so that a player who arrived counts once: in the load, no longer in the plan. Optional
+   * to honour, as `planArrivals` is: a registry that ignores it counts arrived players twice until the
+   * plan expires.
    */
-  heartbeat(node: NodeInfo, ttlMs: number, held?: boolean): Promise<boolean>;
+  heartbeat(
+    node: NodeInfo,
+    ttlMs: number,
+    held?: boolean,
+    arrived?: ReadonlyMap<string, number>,
+  ): Promise<boolean>;
   /**
    * A clean leave: the node and all its rooms go at once. With `bootId`, only while the node's live
    * record is that process's (or there is none): a process that gave its id up to another one (see

@@ -1,3 +1,4 @@
+import { backoffDelay, type Clock, realClock } from '../../common/index.js';
 import type { Arrival, NodeInfo, Registry } from '../registry/registry.js';
 import { defines } from './other-nodes.js';
 
@@ -32,6 +33,9 @@ interface Target {
  * keeps the node it was told first (the drain notice names it) while that node takes players.
  */
 export class DrainTargets {
+  /** Times the waits between refused plans (see `planShared`). */
+  readonly #clock: Clock;
+  readonly #random: () => number;
   /**
    * The types of the rooms running here, as of the last `plan`: a player in no room goes where they are all
    * defined (it may have just left one, and quick-play that type again).
@@ -43,6 +47,12 @@ export class DrainTargets {
   readonly #byRoom = new Map<string, string>();
   /** The rooms ('room:' id) and lone players ('player:' id) counted in the loads since the last `plan`. */
   readonly #counted = new Set<string>();
+
+  /** `random` draws the jitter of the waits between refused plans. */
+  constructor(options: { clock?: Clock; random?: () => number } = {}) {
+    this.#clock = options.clock ?? realClock;
+    this.#random = options.random ?? Math.random;
+  }
 
   /**
    * Takes the nodes that take players now (live, not draining, not this one) with their loads, and plans
@@ -71,25 +81,39 @@ export class DrainTargets {
   /**
    * Plans as `plan` does, counting in each node's load what the other draining nodes send it, and writes
    * what this drain sends each node to `registry` for `ttlMs` under `from` (this process's name). When
-   * another drain wrote its plan between the reading and the writing, reads and plans again (at most
-   * `PLAN_ATTEMPTS` times): each drain plans knowing every plan written before its own, so nodes draining
-   * at once do not all pick the least loaded node, nor take one room to spare twice. A registry without
-   * plans, or one that fails, leaves the plan to the heartbeats' loads alone.
+   * another drain wrote its plan between the reading and the writing, waits a little (full jitter, from
+   * `PLAN_RETRY_BASE_MS` doubling up to `PLAN_RETRY_MAX_MS`), reads and plans again, until its plan is
+   * written: each drain plans knowing every plan written before its own, so nodes draining at once do not
+   * all pick the least loaded node, nor take one room to spare twice. A plan given up after a number of
+   * refusals was told to its players but to no other drain, which then sent theirs to the same nodes as if
+   * those players were not coming. Every refusal is another drain's plan written, and each drain writes
+   * two: among k drains at once one is refused at most 2(k - 1) times, so this ends. A registry that still
+   * refuses after `ttlMs` (the plan's own life; no crowd of drains takes that long) is not keeping the
+   * contract: the last plan then stands unwritten, and a warning says so, rather than the drain waiting
+   * for good. A registry without plans, or one that fails, leaves the plan to the heartbeats' loads alone.
    */
   async planShared(
-    registry: Registry,
+    registry: Pick<Registry, 'arrivals' | 'planArrivals'>,
     from: string,
     nodes: readonly NodeInfo[],
     leavers: readonly Leaver[],
     typesHere: readonly string[],
     ttlMs: number,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    const giveUpAt = this.#clock.now() + ttlMs;
+    for (let refusals = 0; ; refusals++) {
       const seen = await registry.arrivals?.(from).catch(() => undefined);
       // What a refused plan chose was told no one: the next attempt must not keep it.
       const told = this.#toldTo(leavers);
       this.plan(nodes, leavers, typesHere, seen?.byNode);
-      if (seen === undefined || attempt === PLAN_ATTEMPTS) return;
+      if (seen === undefined) return;
+      if (refusals > 0 && this.#clock.now() >= giveUpAt) {
+        console.warn(
+          `vehikill-net: drain ${from}: the registry refused its plan ${refusals} times over ${ttlMs.toLocaleString('en-US')} ms; ` +
+            'its players go where planned, but other drains do not count them',
+        );
+        return;
+      }
       const written = await registry
         .planArrivals?.(from, this.arrivals(), ttlMs, seen.version)
         .catch(() => undefined);
@@ -98,7 +122,12 @@ export class DrainTargets {
         if (url === undefined) byKey.delete(key);
         else byKey.set(key, url);
       }
+      await this.#wait(backoffDelay(refusals, PLAN_RETRY_BACKOFF, this.#random));
     }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.#clock.setTimeout(resolve, ms));
   }
 
   /**
@@ -169,11 +198,13 @@ export class DrainTargets {
 }
 
 /**
- * Plans a drain makes at most when other drains keep writing theirs in between. Each refusal means another
- * drain's plan was written, and a drain writes two (its notice's and its goodbye's): among k drains at once
- * one is refused at most 2(k - 1) times, so this covers 16. Past it, the last plan stands, unwritten.
+ * The wait before planning again after a refused plan (ms): a random part of 10 ms after the first
+ * refusal, doubling to 1 s. Drains that read the same version at once would otherwise all plan again at
+ * once, and all but one be refused again; a registry round trip is about a millisecond.
  */
-const PLAN_ATTEMPTS = 32;
+export const PLAN_RETRY_BASE_MS = 10;
+export const PLAN_RETRY_MAX_MS = 1_000;
+const PLAN_RETRY_BACKOFF = { baseMs: PLAN_RETRY_BASE_MS, maxMs: PLAN_RETRY_MAX_MS };
 
 /** The targets that `keep`, or all of them when none does. */
 function narrowed(targets: Target[], keep: (target: Target) => boolean): Target[] {

@@ -9,7 +9,7 @@ import {
   type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
-import { AddressRate, GUESS_NETWORKS } from '../address-rate.js';
+import { AddressRate, GUESS_NETWORKS, refusedSender } from '../address-rate.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { KnownMetric } from '../monitoring/metric-catalog.js';
@@ -349,16 +349,17 @@ export class RoomManager {
 
   /**
    * Takes one action of `block` from `rate`, or counts `metric` and refuses RATE_LIMITED ("too many
-   * `what` from your address: try again in N s"). `metric` is typed from the catalogue: the catalogue's
-   * test finds names by their `.count('...')` calls and cannot see these.
+   * `what` from your address: try again in N s", or from its /48 or /32 when that network's allowance is
+   * what is spent: see `refusedSender`). `metric` is typed from the catalogue: the catalogue's test finds
+   * names by their `.count('...')` calls and cannot see these.
    */
   #take(rate: AddressRate, block: string, metric: KnownMetric, what: string): void {
-    const waitMs = rate.take(block, this.#options.clock.now());
-    if (waitMs === 0) return;
+    const refusal = rate.attempt(block, this.#options.clock.now());
+    if (refusal === undefined) return;
     this.#options.metrics.count(metric);
     throw new ProtocolError(
       ErrorCode.RATE_LIMITED,
-      `too many ${what} from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+      `too many ${what} from ${refusedSender(refusal)}: try again in ${Math.ceil(refusal.waitMs / 1000)} s`,
     );
   }
 

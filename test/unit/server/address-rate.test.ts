@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressRate, GUESS_NETWORKS } from '../../../src/server/address-rate.js';
+import { AddressRate, GUESS_NETWORKS, refusedSender } from '../../../src/server/address-rate.js';
 import { resolveLimits } from '../../../src/server/options.js';
 import { addressBlock } from '../../../src/server/remote-address.js';
 
@@ -149,6 +149,37 @@ describe('a rate per address and per IPv6 network', () => {
     expect(rate.size).toBeLessThanOrEqual(3 * 100);
     rate.sweep(2_000 + 60_000);
     expect(rate.size).toBe(0);
+  });
+
+  it('says whose allowance refused: the address, its /48 or its /32, the longest wait first', () => {
+    const rate = guesses();
+    const of48 = { network: '2001:db8:aa::/48', prefixLength: 48 };
+    const of32 = { network: '2001:db8::/32', prefixLength: 32 };
+    for (let i = 0; i < 10; i++) expect(rate.attempt(blockOf48(0), 0)).toBeUndefined();
+    expect(rate.attempt(blockOf48(0), 0)).toEqual({ waitMs: 6_000, spent: 'address' });
+    for (let n = 1; n < 4; n++) for (let i = 0; i < 10; i++) rate.take(blockOf48(n), 0);
+    // A fresh /64 of the spent /48 is refused by the /48, told so in what `refusal` and `attempt` say.
+    expect(rate.refusal(blockOf48(9), 0)).toEqual({ waitMs: 1_500, spent: of48 });
+    expect(rate.attempt(blockOf48(9), 0)).toEqual({ waitMs: 1_500, spent: of48 });
+    // The /64 whose own ten are spent waits longer for itself than for its /48: its own wait is told.
+    expect(rate.attempt(blockOf48(0), 0)).toEqual({ waitMs: 6_000, spent: 'address' });
+    // Three more /48s of the /32 spend its 160: a fresh /48 of it is refused by the /32.
+    for (let net = 0xab; net < 0xae; net++)
+      for (let n = 0; n < 4; n++)
+        for (let i = 0; i < 10; i++) rate.take(addressBlock(`2001:db8:${net.toString(16)}:${n}::1`), 0);
+    expect(rate.attempt(addressBlock('2001:db8:ff:1::1'), 0)).toEqual({ waitMs: 375, spent: of32 });
+    // An address alone is only ever refused by itself.
+    expect(rate.attempt(blockOf48(0), 0, { networks: false })).toEqual({ waitMs: 6_000, spent: 'address' });
+  });
+
+  it('names the sender a refusal is for as a message says it', () => {
+    expect(refusedSender({ waitMs: 1, spent: 'address' })).toBe('your address');
+    expect(refusedSender({ waitMs: 1, spent: { network: '2001:db8:aa::/48', prefixLength: 48 } })).toBe(
+      "your address's /48 (2001:db8:aa::/48, all its /64s together)",
+    );
+    expect(refusedSender({ waitMs: 1, spent: { network: '2001:db8::/32', prefixLength: 32 } })).toBe(
+      "your address's /32 (2001:db8::/32, all its /64s together)",
+    );
   });
 
   it('refuses networks it cannot count at once', () => {

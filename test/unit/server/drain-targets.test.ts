@@ -1,6 +1,6 @@
-import { MemoryRegistry, type NodeInfo, type NodeLoad } from 'vehikill-net/server';
-import { describe, expect, it } from 'vitest';
-import { DrainTargets, type Leaver } from '../../../src/server/rooms/drain-targets.js';
+import { ManualClock, MemoryRegistry, type NodeInfo, type NodeLoad } from 'vehikill-net/server';
+import { describe, expect, it, vi } from 'vitest';
+import { DrainTargets, type Leaver, PLAN_RETRY_MAX_MS } from '../../../src/server/rooms/drain-targets.js';
 
 const node = (url: string, load?: NodeLoad, roomTypes?: string[]): NodeInfo => ({
   nodeId: url,
@@ -85,5 +85,34 @@ describe('DrainTargets', () => {
     await b.planShared(registry, 'b', nodes, [ofB], ['test'], 60_000);
     await a.planShared(registry, 'a', nodes, [ofA], ['test'], 60_000);
     expect([a.targetFor(ofA), b.targetFor(ofB)]).toEqual(['c', 'd']);
+  });
+
+  it("stops waiting for a registry that refuses every plan after the plan's time, and says so", async () => {
+    const clock = new ManualClock(0);
+    const refusing = {
+      arrivals: async () => ({ version: 0, byNode: new Map() }),
+      planArrivals: async () => false,
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const targets = new DrainTargets({ clock });
+    const leaver = inRoom('pa', 'ra', 2);
+    let doneAt: number | undefined;
+    const planning = targets.planShared(refusing, 'a', [node('c', idle())], [leaver], ['test'], 5_000);
+    void planning.then(() => {
+      doneAt = clock.now();
+    });
+    // Time goes on in steps, each step's promises settled before the next.
+    while (doneAt === undefined && clock.now() < 60_000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(50);
+    }
+    await planning;
+    // Not before the plan's 5 s, and at the first refusal after (the waits are 1 s at most).
+    expect(doneAt).toBeGreaterThanOrEqual(5_000);
+    expect(doneAt).toBeLessThanOrEqual(5_000 + PLAN_RETRY_MAX_MS + 50);
+    // Planned all the same: its player goes where the last plan sent it.
+    expect(targets.targetFor(leaver)).toBe('c');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('the registry refused its plan'));
+    warn.mockRestore();
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type ListingChange,
   NodeIdInUseError,
   type NodeInfo,
@@ -6,6 +7,12 @@ import {
   type RoomListing,
 } from 'vehikill-net/server';
 import { describe, expect, it, vi } from 'vitest';
+import {
+  DrainTargets,
+  type Leaver,
+  PLAN_RETRY_BASE_MS,
+  PLAN_RETRY_MAX_MS,
+} from '../../../src/server/rooms/drain-targets.js';
 
 export interface ContractTime {
   /** Lets `ms` pass for node expiry (a manual clock for memory, real time for Redis). */
@@ -709,7 +716,111 @@ export function registryContract(
       expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
       await registry.close();
     });
+
+    it("takes the sessions that arrived at a node, as its heartbeat counts them, off the drains' plans", async () => {
+      const registry = await makeRegistry();
+      const plan = (entries: [string, number, number][]) =>
+        new Map(entries.map(([nodeId, sessions, rooms]) => [nodeId, { sessions, rooms }]));
+      const write = async (drain: string, entries: [string, number, number][]) => {
+        const seen = await registry.arrivals?.(drain);
+        expect(await registry.planArrivals?.(drain, plan(entries), 60_000, seen?.version ?? -1)).toBe(true);
+      };
+      await write('drain-a', [
+        ['node-c', 5, 2],
+        ['node-d', 1, 1],
+      ]);
+      await write('drain-b', [['node-c', 2, 1]]);
+      const before = await registry.arrivals?.('drain-x');
+      // node-c's load counts 4 of drain-a's 5 and 1 of drain-b's 2 from this heartbeat on (and 3 of a drain
+      // it has no plan from): the plans count only the rest, rooms down to the sessions left.
+      const arrived = new Map([
+        ['drain-a', 4],
+        ['drain-b', 1],
+        ['drain-z', 3],
+      ]);
+      await registry.heartbeat(node('node-c'), 60_000, false, arrived);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 2, 2],
+          ['node-d', 1, 1],
+        ]),
+      );
+      // More than is left: none left, and the node leaves that plan. Nothing arrived: nothing changes.
+      await registry.heartbeat(node('node-c'), 60_000, false, new Map([['drain-a', 3]]));
+      await registry.heartbeat(node('node-c'), 60_000, false);
+      expect((await registry.arrivals?.('drain-b'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        plan([
+          ['node-c', 1, 1],
+          ['node-d', 1, 1],
+        ]),
+      );
+      // Not a plan written: a drain that read before still writes (what it planned by was busier, not less).
+      expect(
+        await registry.planArrivals?.('drain-y', plan([['node-d', 1, 1]]), 60_000, before?.version ?? -1),
+      ).toBe(true);
+      await registry.close();
+    });
+
+    it('takes the plan of a drain refused more than 32 times, planned again after ever longer waits', async () => {
+      // Forty other drains write their plans between each reading of this one and its writing: past 32
+      // refusals its last plan used to stand unwritten, told to its players and counted by no other drain.
+      const registry = await makeRegistry();
+      const waits: number[] = [];
+      const targets = new DrainTargets({ clock: immediateTimers(waits), random: () => 0.999 });
+      const nodes = [sampleNode('node-c'), sampleNode('node-d')];
+      const leaver: Leaver = { playerId: 'pa', room: { roomId: 'ra', type: 'arena', players: 3 } };
+      await targets.planShared(withRivalDrains(registry, 40), 'drain-a', nodes, [leaver], ['arena'], 60_000);
+      // Planned knowing the rivals' plans (40 players on node-d): this room goes to node-c. And written:
+      // what other drains read counts its players there.
+      expect(targets.targetFor(leaver)).toBe(sampleNode('node-c').url);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
+        new Map([
+          ['node-d', { sessions: 40, rooms: 40 }],
+          ['node-c', { sessions: 3, rooms: 1 }],
+        ]),
+      );
+      expect(waits).toHaveLength(40);
+      waits.forEach((wait, refusal) => {
+        const ceiling = Math.min(PLAN_RETRY_MAX_MS, PLAN_RETRY_BASE_MS * 2 ** refusal);
+        expect(wait).toBe(Math.floor(0.999 * ceiling));
+      });
+      await registry.close();
+    });
   });
+}
+
+/**
+ * `registry`'s drain plans, where `rivals` times another drain writes its plan between a drain's reading
+ * and its writing (so that it is refused): the n-th rival sends n players, in rooms of their own, to
+ * node-d.
+ */
+function withRivalDrains(registry: Registry, rivals: number): Pick<Registry, 'arrivals' | 'planArrivals'> {
+  let written = 0;
+  return {
+    arrivals: (from) => registry.arrivals?.(from) ?? Promise.resolve({ version: 0, byNode: new Map() }),
+    async planArrivals(from, plan, ttlMs, version) {
+      if (written < rivals) {
+        written++;
+        const seen = await registry.arrivals?.('rival');
+        const rival = new Map([['node-d', { sessions: written, rooms: written }]]);
+        await registry.planArrivals?.('rival', rival, ttlMs, seen?.version ?? -1);
+      }
+      return (await registry.planArrivals?.(from, plan, ttlMs, version)) ?? false;
+    },
+  };
+}
+
+/** A clock whose timers fire at once (in a microtask), each delay asked for noted in `delays`. */
+function immediateTimers(delays: number[]): Clock {
+  return {
+    now: () => 0,
+    setTimeout(callback, delayMs) {
+      delays.push(delayMs);
+      queueMicrotask(callback);
+      return () => {};
+    },
+  };
 }
 
 /**

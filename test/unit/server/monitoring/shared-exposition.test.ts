@@ -1,17 +1,26 @@
-import { PrometheusMetrics } from 'vehikill-net/server';
+import { ManualClock, PrometheusMetrics } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
-import { SharedExposition } from '../../../../src/server/monitoring/shared-exposition.js';
+import type { PrometheusRenderer } from '../../../../src/server/monitoring/prometheus-metrics.js';
+import {
+  DEFAULT_RENDER_TIMEOUT_MS,
+  RenderTimeout,
+  SharedExposition,
+} from '../../../../src/server/monitoring/shared-exposition.js';
+
+/** An exposition on a clock of its own, for tests that give `body` their times themselves. */
+const shared = (renderer: PrometheusRenderer) => new SharedExposition(renderer, { clock: new ManualClock() });
 
 /** A renderer whose renders are counted, each numbered in its text, and finished when the test says. */
 function slowRenderer() {
-  const pending: Array<{ resolve: (text: string) => void; reject: (error: Error) => void }> = [];
+  const pending: Array<{ number: number; resolve: (text: string) => void; reject: (error: Error) => void }> =
+    [];
   let renders = 0;
   return {
     renderer: {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
       render: () => {
-        renders++;
-        return new Promise<string>((resolve, reject) => pending.push({ resolve, reject }));
+        const number = ++renders;
+        return new Promise<string>((resolve, reject) => pending.push({ number, resolve, reject }));
       },
     },
     get renders() {
@@ -19,7 +28,8 @@ function slowRenderer() {
     },
     /** Finishes the oldest render under way with its number in the text. */
     finish() {
-      pending.shift()?.resolve(`render ${renders}\n`);
+      const oldest = pending.shift();
+      oldest?.resolve(`render ${oldest.number}\n`);
     },
     fail(error: Error) {
       pending.shift()?.reject(error);
@@ -46,7 +56,7 @@ const text = async (body: Promise<Buffer>) => (await body).toString('utf8');
 describe('SharedExposition', () => {
   it('serves the render of the last second again, then renders afresh', async () => {
     const counting = countingRenderer();
-    const exposition = new SharedExposition(counting.renderer);
+    const exposition = shared(counting.renderer);
     const start = 1_700_000_000_000;
     expect(await text(exposition.body(start))).toBe('render 1\n');
     expect(await text(exposition.body(start + 500))).toBe('render 1\n');
@@ -63,7 +73,7 @@ describe('SharedExposition', () => {
 
   it('gives the scrapes that come while a render is under way that render', async () => {
     const slow = slowRenderer();
-    const exposition = new SharedExposition(slow.renderer);
+    const exposition = shared(slow.renderer);
     const first = exposition.body(0);
     const second = exposition.body(10);
     // Even past the max age: starting another while one runs would let slow renders pile up.
@@ -82,7 +92,7 @@ describe('SharedExposition', () => {
 
   it('shares a failed render too, and renders again after the second', async () => {
     const slow = slowRenderer();
-    const exposition = new SharedExposition(slow.renderer);
+    const exposition = shared(slow.renderer);
     const first = exposition.body(0);
     const second = exposition.body(0);
     slow.fail(new Error('collect failed'));
@@ -97,7 +107,7 @@ describe('SharedExposition', () => {
   });
 
   it('takes a renderer that throws as a failed render, not a throw out of the scrape', async () => {
-    const exposition = new SharedExposition({
+    const exposition = shared({
       contentType: 'text/plain',
       render: () => {
         throw new Error('not ready');
@@ -110,7 +120,7 @@ describe('SharedExposition', () => {
 
   it('renders again when the clock went back: the last render is of unknown age', async () => {
     const counting = countingRenderer();
-    const exposition = new SharedExposition(counting.renderer);
+    const exposition = shared(counting.renderer);
     expect(await text(exposition.body(10_000))).toBe('render 1\n');
     expect(await text(exposition.body(9_000))).toBe('render 2\n');
     expect(await text(exposition.body(9_500))).toBe('render 2\n');
@@ -120,8 +130,65 @@ describe('SharedExposition', () => {
     const metrics = new PrometheusMetrics({ processMetrics: false });
     metrics.count('messages_in_total', { kind: 'hello' }, 3);
     metrics.observe('tick_duration_ms', 7, { room_type: 'arena' });
-    const exposition = new SharedExposition(metrics);
+    const exposition = shared(metrics);
     expect(exposition.contentType).toBe(metrics.contentType);
     expect(await text(exposition.body(0))).toBe(await metrics.render());
+  });
+});
+
+describe('SharedExposition, a render that does not finish', () => {
+  it('is given up after its timeout: every scrape waiting is refused, and the next one renders afresh', async () => {
+    const clock = new ManualClock(0);
+    const slow = slowRenderer();
+    const failures: unknown[] = [];
+    const exposition = new SharedExposition(slow.renderer, {
+      clock,
+      onFailure: (error) => failures.push(error),
+    });
+    const first = exposition.body(clock.now());
+    clock.advance(4_000);
+    const second = exposition.body(clock.now());
+    expect(slow.renders).toBe(1);
+    clock.advance(DEFAULT_RENDER_TIMEOUT_MS - 4_000);
+    await expect(first).rejects.toBeInstanceOf(RenderTimeout);
+    await expect(second).rejects.toThrow('the metrics render did not finish within 5,000 ms');
+    // Told once for the render, not once per scrape that waited for it.
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(RenderTimeout);
+
+    const next = exposition.body(clock.now());
+    expect(slow.renders).toBe(2);
+    // The given-up render finishing late is served to no one: its scrapes were answered, and it is older.
+    slow.finish();
+    slow.finish();
+    expect(await text(next)).toBe('render 2\n');
+    expect(await text(exposition.body(clock.now() + 500))).toBe('render 2\n');
+    expect(slow.renders).toBe(2);
+  });
+
+  it('takes the timeout it is given, and leaves no timer behind a render that finished in time', async () => {
+    const clock = new ManualClock(0);
+    const slow = slowRenderer();
+    const exposition = new SharedExposition(slow.renderer, { clock, timeoutMs: 250 });
+    const hung = exposition.body(clock.now());
+    clock.advance(249);
+    let given = false;
+    hung.catch(() => {
+      given = true;
+    });
+    await Promise.resolve();
+    expect(given).toBe(false);
+    clock.advance(1);
+    await expect(hung).rejects.toThrow('within 250 ms');
+    // Within the second of its start a given-up render is shared as a failed one is (never as a body);
+    // after it, a new render.
+    await expect(exposition.body(999)).rejects.toBeInstanceOf(RenderTimeout);
+    expect(slow.renders).toBe(1);
+    clock.advance(750);
+    const fresh = exposition.body(clock.now());
+    slow.finish(); // the hung one, late
+    slow.finish();
+    expect(await text(fresh)).toBe('render 2\n');
+    expect(clock.pendingTimers).toBe(0);
   });
 });
