@@ -28,6 +28,8 @@ export const RESEND_WINDOW = 32;
  */
 export class SentBodies {
   readonly #slots: (SentBody | undefined)[] = new Array(RESEND_WINDOW).fill(undefined);
+  /** Counts below this were let go (`forgetBefore`). */
+  #forgotten = 0;
 
   get(at: number): SentBody | undefined {
     const sent = this.#slots[(at >>> 0) % RESEND_WINDOW];
@@ -37,6 +39,21 @@ export class SentBodies {
   /** Keeps `sent`, dropping the one RESEND_WINDOW counts before it. */
   add(sent: SentBody): void {
     this.#slots[(sent.at >>> 0) % RESEND_WINDOW] = sent;
+  }
+
+  /**
+   * Lets go of the snapshots sent before `at` (counts only grow, so each slot is looked at once): the
+   * encoder's oldest step, before which none can be sent again (its base would not be a step). What they
+   * hold (a body, its frame and every record of it) would otherwise live through 32 snapshots, long
+   * enough to be copied by the collector's young-generation passes and promoted.
+   */
+  forgetBefore(at: number): void {
+    let from = Math.max(this.#forgotten, at - RESEND_WINDOW);
+    for (; from < at; from++) {
+      const slot = (from >>> 0) % RESEND_WINDOW;
+      if (this.#slots[slot]?.at === from) this.#slots[slot] = undefined;
+    }
+    this.#forgotten = Math.max(this.#forgotten, at);
   }
 
   clear(): void {

@@ -133,6 +133,14 @@ const STALL_SNAPSHOTS = PENDING_SNAPSHOTS;
 /** The records of a stalled client's snapshot (and its relative modes): none, one frozen list for all. */
 const NONE: readonly never[] = Object.freeze([]);
 
+/**
+ * Steps kept as predictors (see `#stepAts`). A body for this client is shared when it was built with any
+ * of them, and the newest is the one others use, so older ones hardly ever serve; each kept keeps its
+ * frame (a whole world's records) alive. With 64, every frame lived about 64 snapshots: long enough for
+ * the collector's young-generation passes to copy and promote each one, which cost more than the bodies.
+ */
+const MAX_STEPS = 8;
+
 /** A `Candidate` entry `#candidates` fills in again for each snapshot. */
 interface ReusedCandidate {
   id: number;
@@ -197,9 +205,9 @@ export class SnapshotEncoder {
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
   /**
-   * The snapshots the client was in step at (it held their frames exactly), oldest first, back to 64
-   * before the newest sent: it keeps copies as of each, so any of them older than the one it is in step at
-   * can be a body's predictor. Parallel arrays changed in place: a step is taken on nearly every ack, and
+   * The snapshots the client was in step at (it held their frames exactly), oldest first, the newest
+   * MAX_STEPS of them back to 64 before the newest sent: it keeps copies as of each, so any of them older
+   * than the one it is in step at can be a body's predictor. Parallel arrays changed in place: a step is taken on nearly every ack, and
    * a new list per step was garbage per client per snapshot. Oldest first, so that a step is a `push` and
    * an expired one a `shift` (which V8 does without moving the rest), where newest first moved the whole
    * list on every step.
@@ -690,15 +698,19 @@ export class SnapshotEncoder {
   /**
    * Where in `#stepFrames` the frames a body for this client may predict from end (oldest first, so the
    * predictors are those before the index returned): the steps before the one it is in step at now, no
-   * more than 64 snapshots before the one being sent (the decoder keeps its copies that far back; older
-   * steps are dropped here).
+   * more than 64 snapshots before the one being sent (the decoder keeps its copies that far back) and no
+   * more than MAX_STEPS in all (older steps are dropped here).
    */
   #predictorsEnd(at: number, inStepAt: number): number {
     const ats = this.#stepAts;
-    while (ats.length > 0 && at - (ats[0] as number) > NEAR_BASELINE_WINDOW) {
+    let dropped = false;
+    while (ats.length > MAX_STEPS || (ats.length > 0 && at - (ats[0] as number) > NEAR_BASELINE_WINDOW)) {
       ats.shift();
       this.#stepFrames.shift();
+      dropped = true;
     }
+    // A snapshot sent before the oldest step cannot be sent again: its base is no step.
+    if (dropped && ats.length > 0) this.#sentBodies?.forgetBefore(ats[0] as number);
     // Steps are taken in ascending order, so the ones not older than the step in step at come last.
     let end = ats.length;
     while (end > 0 && (ats[end - 1] as number) >= inStepAt) end--;

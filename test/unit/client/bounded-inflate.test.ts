@@ -30,6 +30,16 @@ describe('inflateAtMost', () => {
     expect(inflateAtMost(deflateSync(sample(1_001)), 1_000)).toBeUndefined();
   });
 
+  it('reads no further than the slice whose output passes the limit, however small the limit', () => {
+    // A bomb's bytes give about 1,032 bytes each: its first 64 give about 52 KB, past 16 KiB. Garbage
+    // after them would throw if read, so an answer of undefined shows the work stopped near 16 KiB
+    // (sliced by a fixed 1 KiB, it read the garbage and inflated up to a megabyte first).
+    const bomb = deflateSync(new Uint8Array(50_000_000));
+    const head = new Uint8Array(4_096).fill(0xff);
+    head.set(bomb.subarray(0, 64));
+    expect(inflateAtMost(head, 16_384)).toBeUndefined();
+  });
+
   it('throws on bytes that are not DEFLATE, or end early', () => {
     expect(() => inflateAtMost(Uint8Array.of(0xff, 0xff, 0xff, 0xff), 1_000)).toThrow();
     const whole = deflateSync(sample(5_000));
