@@ -13,18 +13,18 @@ import {
   ProtocolError,
 } from '../protocol/index.js';
 import type { SendPriority } from '../transport/index.js';
-import { backoffDelay } from './backoff.js';
 import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
-import { watchDeadServer } from './dead-server-watch.js';
+import type { ConnectionHooks } from './connection-hooks.js';
 import { EntryPoints } from './entry-points.js';
 import { GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { sendLeaveBeacon } from './leave-beacon.js';
-import { ServerClockEstimate } from './server-clock-estimate.js';
+import { ReconnectAttempts } from './reconnect-attempts.js';
 import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
+import { SessionHeartbeat } from './session-heartbeat.js';
 import { SessionOutput } from './session-output.js';
 import { SessionToken } from './session-token.js';
 import type { WebSocketConstructor, WebSocketLike } from './web-socket.js';
@@ -42,32 +42,6 @@ const FATAL: ReadonlySet<ErrorCode> = new Set([
 const REFRESH_TOKEN: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED]);
 const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED, ErrorCode.RESUME_REJECTED]);
 
-/** What the session connection tells the client it serves. */
-export interface ConnectionHooks {
-  /** Every message the connection does not handle itself (responses, errors, room traffic). */
-  message(message: Message): void;
-  /** A DatagramFromServer (every snapshot in TCP mode), as its fields rather than a decoded message. */
-  datagram(c: number, p: Uint8Array, t: number): void;
-  /** The server no longer has our session (or we moved to another): rooms and pending requests are gone. */
-  sessionLost(reason: LeaveReason, code: ErrorCode, message: string): void;
-  /** Closed for good: called before the 'closed' event. */
-  finished(code: ClientEvents['closed']['code'], message: string): void;
-  /** Whether to ask for a direct server link in the hello. */
-  wantsServerLink(): boolean;
-  /** The welcome arrived: `fresh` when it began a new session (not a resume). */
-  welcomed(body: Body<typeof Kind.Welcome>, fresh: boolean): void;
-  /**
-   * A sequenced message that was accepted when sent is dropped unsent: the server's frame limit turned
-   * out smaller than it (`error` says so). A request among them must fail rather than wait for ever.
-   */
-  dropped(inner: Uint8Array, error: ProtocolError): void;
-  /**
-   * A frame from the server could not be read (`error` is emitted too). With a readable request id
-   * (`error.rid`) it answered that request, which must fail now rather than wait for ever.
-   */
-  unreadable?(error: ProtocolError): void;
-}
-
 /**
  * One session over successive sockets: opens them, says hello (resuming when it can), keeps the
  * sequenced stream both ways, heartbeats, detects a dead server and reconnects with backoff.
@@ -80,7 +54,6 @@ export class SessionConnection {
   /** The server now, and where a fresh session may begin: `url`, then `fallbackUrls`. */
   readonly #entries: EntryPoints;
   readonly #WebSocket: WebSocketConstructor;
-  readonly #random: () => number;
   #state: ConnectionState = 'idle';
   #socket: WebSocketLike | undefined;
   #generation = 0;
@@ -92,33 +65,21 @@ export class SessionConnection {
   readonly #acks: InboundAcks;
   readonly #frames: ServerFrames;
   readonly #token: SessionToken;
-  /** Attempts at the server now (restarting at a move to another): what failover and backoff go by. */
-  #attempts = 0;
-  /**
-   * Attempts since the last welcome, across failovers: what `maxReconnectAttempts` counts. Counted per
-   * server, a client with fallbacks moved between dead entry points for ever and never gave up.
-   */
-  #attemptsInARow = 0;
+  readonly #reconnects: ReconnectAttempts;
+  readonly #heartbeat: SessionHeartbeat;
   #droppedAt: number | undefined;
-  #lastHeard = 0;
-  #heartbeatMs = 5_000;
-  #nextPingId = 0;
-  /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
-  readonly #caughtUp = new Map<number, () => void>();
   #bye: { code: ErrorCode; message: string } | undefined;
   #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
-  #cancelHeartbeat: Cancel | undefined;
   #disposeOnline: Disposer | undefined;
-  readonly #serverClock = new ServerClockEstimate();
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
     this.#events = events;
     this.#hooks = hooks;
     this.#clock = options.clock ?? realClock;
-    this.#random = options.random ?? Math.random;
     this.#entries = new EntryPoints(options.url, options.fallbackUrls);
+    this.#reconnects = new ReconnectAttempts(options, this.#entries, this.#clock);
     const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!ctor) {
       throw new TypeError(
@@ -145,6 +106,15 @@ export class SessionConnection {
       unreadable: (error) => hooks.unreadable?.(error),
     });
     this.#token = new SessionToken(options, () => this.#entries.current);
+    this.#heartbeat = new SessionHeartbeat({
+      clock: this.#clock,
+      deadServerTimeoutMs: options.deadServerTimeoutMs,
+      hasSocket: () => this.#socket !== undefined,
+      writeControl: (frame) => this.#output.writeControl(frame),
+      dead: () => {
+        if (this.#socket) this.#abandon(this.#socket, 'the server stopped answering');
+      },
+    });
     this.#closing = new SessionClosing({
       clock: this.#clock,
       isClosed: () => this.#state === 'closed',
@@ -171,7 +141,7 @@ export class SessionConnection {
   }
   /** Newest heartbeat round trip in ms. */
   get rttMs(): number {
-    return this.#serverClock.rttMs;
+    return this.#heartbeat.rttMs;
   }
 
   /**
@@ -180,12 +150,12 @@ export class SessionConnection {
    * the first welcome or over an error of more than a second.
    */
   get clockOffsetMs(): number {
-    return this.#serverClock.offsetMs(this.#clock.now());
+    return this.#heartbeat.offsetMs();
   }
 
   /** The server's clock now, in ms: never runs backwards, but for a step over an error beyond a second. */
   serverNow(): number {
-    return this.#serverClock.serverNow(this.#clock.now());
+    return this.#heartbeat.serverNow();
   }
 
   get clock(): Clock {
@@ -254,18 +224,14 @@ export class SessionConnection {
    * writes in the same go). Never called if the socket goes first; nothing is sent without one.
    */
   afterServerCaughtUp(then: () => void): void {
-    if (this.#socket === undefined) return;
-    const id = this.#nextPingId++ >>> 0;
-    this.#caughtUp.set(id, then);
-    this.#output.writeControl(encodeMessage(Kind.Ping, { id, t: this.#clock.now() }));
+    this.#heartbeat.afterServerCaughtUp(then);
   }
 
   /** Starts connecting unless already connecting or open. */
   start(): void {
     if (this.#state !== 'idle' && this.#state !== 'closed') return;
     this.#bye = undefined;
-    this.#attempts = 0;
-    this.#attemptsInARow = 0;
+    this.#reconnects.restart();
     this.#setState('connecting');
     this.#watchOnline();
     void this.#openSocket();
@@ -462,30 +428,20 @@ export class SessionConnection {
 
   #scheduleReconnect(): void {
     if (this.#state === 'closed') return;
-    // Before failing over: the next entry point would be one more attempt past the limit.
-    const limit = this.#options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
-    if (this.#attemptsInARow >= limit) {
-      this.#finish('GAVE_UP', `no connection after ${this.#attemptsInARow} attempts`);
+    const next = this.#reconnects.next();
+    if (next.kind === 'give-up') {
+      this.#finish('GAVE_UP', `no connection after ${next.attempts} attempts`);
       return;
     }
-    this.#attemptsInARow++;
-    if (this.#attempts >= (this.#options.failoverAfterAttempts ?? 5)) {
-      const now = this.#clock.now();
-      this.#entries.unreachable(this.#entries.current, now);
-      const next = this.#entries.next(now);
-      if (next !== undefined) {
-        const message = `no answer from ${this.#entries.current} after ${this.#attempts} attempts`;
-        this.#move(next, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, message);
-        return;
-      }
+    if (next.kind === 'fail-over') {
+      this.#move(next.url, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, next.message);
+      return;
     }
-    const delay = backoffDelay(this.#attempts, this.#options.backoff, this.#random);
-    this.#attempts++;
     this.#cancelReconnect?.();
     this.#cancelReconnect = this.#clock.setTimeout(() => {
       this.#cancelReconnect = undefined;
       void this.#openSocket();
-    }, delay);
+    }, next.delayMs);
   }
 
   /** The browser says the network is back: try now rather than wait out the backoff. */
@@ -555,7 +511,7 @@ export class SessionConnection {
       // already closing
     }
     this.#entries.moveTo(url);
-    this.#attempts = 0;
+    this.#reconnects.moved();
     if (this.#state === 'open') {
       this.#droppedAt = this.#clock.now();
       this.#setState('reconnecting');
@@ -573,19 +529,16 @@ export class SessionConnection {
   }
 
   #stopConnectionTimers(): void {
-    // A pong can only come on the socket its ping went out on.
-    this.#caughtUp.clear();
+    this.#heartbeat.stop();
     // Frames waiting for the budget stay in the outbox: the next welcome replays them.
     this.#output.stopReplay();
     this.#cancelConnectTimeout?.();
-    this.#cancelHeartbeat?.();
     this.#acks.stop();
     this.#cancelConnectTimeout = undefined;
-    this.#cancelHeartbeat = undefined;
   }
 
   #onData(data: unknown): void {
-    this.#lastHeard = this.#clock.now();
+    this.#heartbeat.heard();
     this.#frames.read(data);
   }
 
@@ -602,13 +555,9 @@ export class SessionConnection {
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
         );
         return;
-      case Kind.Pong: {
-        this.#serverClock.pong(message.body.t, message.body.rt, this.#clock.now());
-        const then = this.#caughtUp.get(message.body.id);
-        this.#caughtUp.delete(message.body.id);
-        then?.();
+      case Kind.Pong:
+        this.#heartbeat.pong(message.body);
         return;
-      }
       case Kind.Ack:
         this.#output.acked(message.body.ack);
         return;
@@ -630,15 +579,12 @@ export class SessionConnection {
     this.#cancelConnectTimeout?.();
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
-    this.#heartbeatMs = body.heartbeatMs;
     this.#output.welcomedRate(body.rate, body.resumed);
-    this.#serverClock.welcomed(body.serverTime, this.#clock.now());
+    this.#heartbeat.welcomed(body.heartbeatMs, body.serverTime);
     this.#output.welcomedLimit(body.maxFrameBytes, body.ack);
-    const attempts = this.#attempts;
-    this.#attempts = 0;
-    this.#attemptsInARow = 0;
+    const attempts = this.#reconnects.welcomed();
     this.#output.replay(body.ack, written);
-    this.#startHeartbeat();
+    this.#heartbeat.start();
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
     this.#droppedAt = undefined;
     this.#setState('open');
@@ -670,28 +616,6 @@ export class SessionConnection {
     this.#events.emit('session-expired', { message });
     if ((this.#state as ConnectionState) === 'closed') return undefined;
     return this.#welcomed ? this.#output.lastSeq : 0;
-  }
-
-  #startHeartbeat(): void {
-    this.#cancelHeartbeat?.();
-    this.#lastHeard = this.#clock.now();
-    const deadAfter = this.#options.deadServerTimeoutMs ?? this.#heartbeatMs * 3;
-    const period = Math.max(10, Math.min(this.#heartbeatMs, deadAfter / 3));
-    this.#cancelHeartbeat = watchDeadServer({
-      clock: this.#clock,
-      periodMs: period,
-      deadAfterMs: deadAfter,
-      lastHeard: () => this.#lastHeard,
-      ping: () => {
-        if (this.#socket)
-          this.#output.writeControl(
-            encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: this.#clock.now() }),
-          );
-      },
-      dead: () => {
-        if (this.#socket) this.#abandon(this.#socket, 'the server stopped answering');
-      },
-    });
   }
 
   #setState(state: ConnectionState): void {
