@@ -398,7 +398,6 @@ export class SessionConnection {
   }
 
   /** Gives up on a socket that went silent or never welcomed us, and reconnects. */
-
   #abandon(socket: WebSocketLike, reason: string): void {
     this.#generation++;
     this.#socket = undefined;
@@ -445,7 +444,6 @@ export class SessionConnection {
   }
 
   /** The browser says the network is back: try now rather than wait out the backoff. */
-
   #watchOnline(): void {
     // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
     this.#disposeOnline ??= onBrowserOnline(() => {
