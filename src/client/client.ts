@@ -29,8 +29,9 @@ import { readableNotice } from './drain-notice.js';
 import { IceCredentials } from './ice-credentials.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
-import type { RoomConnection, RoomTransport } from './room-connection.js';
+import type { RoomConnection } from './room-connection.js';
 import { RoomListings } from './room-listings.js';
+import type { RoomTransport } from './room-transport.js';
 import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
   ClientServerLink,

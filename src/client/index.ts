@@ -38,7 +38,8 @@ export {
 export { PeerLink } from './mesh/peer-link.js';
 export { type MeshEvents, type MeshOptions, PeerMesh, type RejectReason } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
-export { RoomConnection, type RoomEvents, type RoomSendOptions } from './room-connection.js';
+export { RoomConnection } from './room-connection.js';
+export type { RoomEvents, RoomSendOptions } from './room-transport.js';
 export { type RoomQuery, RoomWatch, type RoomWatchEvents } from './room-watch.js';
 export {
   ClientServerLink,

@@ -4,105 +4,19 @@ import {
   type JoinedRoom,
   type LeaveReason,
   type Member,
-  type MessageClass,
   ProtocolError,
   type RoomInfo,
 } from '../protocol/index.js';
-import { type Conditioner, RELAY_CONTROL, RelayLink, type RelayLinkOptions } from '../transport/index.js';
-import { readControl } from '../transport/keepalive.js';
+import type { Conditioner, RelayLink, RelayLinkOptions } from '../transport/index.js';
+import { EarlyRoomMessages } from './early-room-messages.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
+import { RoomRelayLinks } from './room-relay-links.js';
+import { RoomSignals, type SignalConsumer, stillOpen } from './room-signals.js';
+import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transport.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
-export interface RoomSendOptions {
-  /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
-  class?: MessageClass;
-  /** For 'expiring': ms after which the message is dropped rather than sent. Default 250. */
-  ttlMs?: number;
-}
-
-export interface RoomEvents {
-  'member-join': Member;
-  'member-leave': { playerId: string; reason: LeaveReason };
-  'member-away': { playerId: string };
-  'member-back': { playerId: string };
-  /**
-   * Full room state again, after a resync (messages to us were lost while away). The member list it
-   * brings is diffed against ours first: `member-leave` (reason `OUTBOX_OVERFLOW`: the real one was
-   * among the lost messages) for each player gone, `member-join` for each newcomer, `member-away` or
-   * `member-back` for each whose presence changed, all before this event, so whoever follows members
-   * by those events (the peer mesh, voice) stays in step.
-   */
-  state: { state: unknown; members: Member[] };
-  /** We are out of this room: by our own leave, a kick, disposal, shutdown or an expired session. */
-  leave: { reason: LeaveReason; message: string };
-  /** Signaling from a peer in this room (the server stamped `from`). */
-  signal: { from: string; signal: unknown };
-}
-
-/** What the room needs from the client connection that carries it. */
-export interface RoomTransport {
-  readonly clock: Clock;
-  /** Our own player id in this room's session. */
-  readonly selfId: string;
-  /** STUN/TURN servers from the server's welcome, the mesh's default. */
-  iceServers(): RTCIceServer[];
-  sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
-  sendSignal(to: string, signal: unknown): void;
-  sendToPeer(
-    to: string,
-    channel: number,
-    bytes: Uint8Array,
-    messageClass: MessageClass,
-    ttlMs?: number,
-  ): void;
-  /**
-   * One volatile `phys` sample for several members through the server: one DataToPeers where the server
-   * takes it, one DataToPeer each where it does not (an older server).
-   */
-  sendPhysToPeers(to: string[], bytes: Uint8Array): void;
-  leaveRoom(room: RoomConnection): Promise<void>;
-  /** The developer's network conditioner, applied to peer links too. */
-  readonly conditioner?: Conditioner;
-  /** The client's epochs of its peer links' dispatch streams, across rooms. Default: the room's own. */
-  readonly linkEpochs?: LinkEpochs;
-  /**
-   * Whether the session's socket is up: while it is not, what is sent through the server waits in the
-   * session's outbox for the resume. Default: always.
-   */
-  connected?(): boolean;
-}
-
 type AnyMessages = Record<string, unknown>;
-
-/**
- * How far the room's mesh or voice chat read the room's signals. Its subscription to them ends when it
- * closes (its `close()`, or the room's leave): that is how the room knows it is closed.
- */
-interface SignalReader {
-  /** Signals numbered up to this were handed to the one before it: they are not replayed to this one. */
-  readonly after: number;
-  /** Undefined while it listens; once it has closed, the number of the last signal it was handed. */
-  readUpTo: number | undefined;
-}
-
-/** The room's mesh or voice chat, and its reader of the room's signals. */
-interface SignalConsumer<T> {
-  readonly value: T;
-  readonly reader: SignalReader;
-}
-
-/** Enough for an offer and its candidates from every peer of a full mesh, data and voice. */
-const MAX_RECENT_SIGNALS = 512;
-/** Signals older than this are of no use to a late starter (its peer's attempt has timed out). */
-const RECENT_SIGNAL_MS = 30_000;
-/**
- * Room messages that arrive this soon after the join, before any handler of their type, wait for the
- * first one (what the room sends from `onJoin` comes right behind the join's answer).
- */
-const EARLY_MESSAGE_MS = 1_000;
-/** Early messages kept at most. */
-const MAX_EARLY_MESSAGES = 64;
 
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
@@ -121,17 +35,10 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   readonly #events = new Emitter<RoomEvents>();
   readonly #messages = new Emitter<Record<string, { data: unknown; from: string | undefined }>>();
   readonly #transport: RoomTransport;
-  readonly #relayLinks = new Map<string, RelayLink>();
-  /** The relay links `relayLink` handed to the app (the rest are the mesh's): see `#checkOnePath`. */
-  readonly #appRelayLinks = new WeakSet<RelayLink>();
+  readonly #relayLinks: RoomRelayLinks;
+  readonly #signals: RoomSignals;
   #mesh: SignalConsumer<PeerMesh> | undefined;
   #voice: SignalConsumer<VoiceChat> | undefined;
-  /** The reader of the mesh or voice chat being made now (see `#make`): its `consumeSignals` call is its. */
-  #starting: SignalReader | undefined;
-  /** Recent signals, replayed to consumers that start later than the peer that sent them (its mesh or voice came up first). */
-  readonly #recentSignals: Array<{ from: string; signal: unknown; at: number; seq: number }> = [];
-  /** Signals received so far: each recent one carries its number. */
-  #signalCount = 0;
   /**
    * The newest attempt of our audio connection with each member, kept across voice chats: one made after
    * `close()` numbers on from there (the peer, still on the old one, would take lower numbers for stale).
@@ -152,9 +59,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   #reseating: string | undefined;
   /** A resync is telling its member changes, one by one: see `resyncing`. */
   #resyncing = false;
-  /** Messages that came before any handler of their type, early on (see EARLY_MESSAGE_MS); undefined after. */
-  #early: Array<{ type: string; data: unknown; from: string | undefined }> | undefined = [];
-  readonly #joinedAt: number;
+  /** Messages that came before any handler of their type, early on. */
+  readonly #early: EarlyRoomMessages;
   /** This seating's number from the join's answer (undefined from servers that do not number them). */
   readonly #membership: number | undefined;
 
@@ -166,7 +72,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     for (const member of joined.members) this.#members.set(member.playerId, member);
     this.#transport = transport;
     this.#linkEpochs = transport.linkEpochs ?? new LinkEpochs();
-    this.#joinedAt = transport.clock.now();
+    this.#relayLinks = new RoomRelayLinks(transport);
+    this.#signals = new RoomSignals(transport.clock, this.#events);
+    this.#early = new EarlyRoomMessages(transport.clock.now());
   }
 
   get roomId(): string {
@@ -199,11 +107,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     handler: (data: In[T], from: string | undefined) => void,
   ): Disposer {
     const dispose = this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
-    const early = this.#early?.filter((message) => message.type === type) ?? [];
-    if (early.length > 0) {
-      this.#early = this.#early?.filter((message) => message.type !== type);
-      for (const { data, from } of early) handler(data as In[T], from);
-    }
+    for (const { data, from } of this.#early.take(type)) handler(data as In[T], from);
     return dispose;
   }
 
@@ -231,9 +135,9 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   mesh(options?: MeshOptions): PeerMesh {
     if (this.#left) throw this.#gone('no mesh');
-    if (this.#meshOpen()) return (this.#mesh as SignalConsumer<PeerMesh>).value;
-    this.#checkOnePath();
-    this.#mesh = this.#make(this.#mesh, () => new PeerMesh(this, this.#transport.selfId, options));
+    if (stillOpen(this.#mesh)) return this.#mesh.value;
+    this.#relayLinks.checkNoneOfTheApp();
+    this.#mesh = this.#signals.make(this.#mesh, () => new PeerMesh(this, this.#transport.selfId, options));
     return this.#mesh.value;
   }
 
@@ -246,8 +150,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    */
   voice(options?: VoiceOptions): VoiceChat {
     if (this.#left) throw this.#gone('no voice');
-    if (this.#voice && this.#voice.reader.readUpTo === undefined) return this.#voice.value;
-    this.#voice = this.#make(this.#voice, () => new VoiceChat(this, options));
+    if (stillOpen(this.#voice)) return this.#voice.value;
+    this.#voice = this.#signals.make(this.#voice, () => new VoiceChat(this, options));
     return this.#voice.value;
   }
 
@@ -265,14 +169,14 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * a peer is one per pair, and an open mesh has it: this throws then (use `mesh.link(peerId)`).
    */
   relayLink(peerId: string, options?: RelayLinkOptions): RelayLink {
-    if (this.#meshOpen()) {
+    if (stillOpen(this.#mesh)) {
       throw new Error(
         `room.relayLink(${peerId}): this room's mesh is open and has the relay path to every peer; ` +
           'use mesh.link(peerId), or close the mesh first',
       );
     }
     const link = this.#relayLinkTo(peerId, options);
-    this.#appRelayLinks.add(link);
+    this.#relayLinks.handedToApp(link);
     return link;
   }
 
@@ -282,54 +186,16 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   }
 
   #relayLinkTo(peerId: string, options: RelayLinkOptions | undefined): RelayLink {
-    const existing = this.#relayLinks.get(peerId);
-    if (existing && existing.state !== 'closed') return existing;
+    const existing = this.#relayLinks.open(peerId);
+    if (existing) return existing;
     if (this.#left || !this.#members.has(peerId))
       throw new ProtocolError(ErrorCode.NOT_IN_ROOM, `${peerId} is not in room ${this.roomId}`);
-    return this.#openRelayLink(peerId, options);
-  }
-
-  #meshOpen(): boolean {
-    return this.#mesh !== undefined && this.#mesh.reader.readUpTo === undefined;
-  }
-
-  /**
-   * The mesh would take the relay path to each peer, and a relay link the app holds is that path: the
-   * two were one object, each reading the other's frames, and closing the mesh closed the app's link.
-   */
-  #checkOnePath(): void {
-    for (const [peerId, link] of this.#relayLinks) {
-      if (link.state !== 'closed' && this.#appRelayLinks.has(link)) {
-        throw new Error(
-          `room.mesh(): the app's relay link to ${peerId} is open, and the mesh would share that path; ` +
-            'close it first (link.close())',
-        );
-      }
-    }
+    return this.#relayLinks.make(peerId, options);
   }
 
   /** What a call on this room throws once it was left: the same code as the server's for such a call. */
   #gone(what: string): ProtocolError {
     return new ProtocolError(ErrorCode.NOT_IN_ROOM, `left room ${this.roomId}: ${what}`);
-  }
-
-  /** Apart from `relayLink`: its closure there made V8 allocate a context on every call, link made or not. */
-  #openRelayLink(peerId: string, options: RelayLinkOptions | undefined): RelayLink {
-    const link = new RelayLink(
-      peerId,
-      {
-        clock: this.#transport.clock,
-        send: (channel, bytes, messageClass, ttlMs) =>
-          this.#transport.sendToPeer(peerId, channel, bytes, messageClass, ttlMs),
-      },
-      {
-        deadAfterMs: Number.POSITIVE_INFINITY,
-        ...(this.#transport.conditioner ? { conditioner: this.#transport.conditioner } : {}),
-        ...options,
-      },
-    );
-    this.#relayLinks.set(peerId, link);
-    return link;
   }
 
   /** @internal The mesh's `phys` broadcast to its relayed peers, in one message (see RelayFanout). */
@@ -344,13 +210,8 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal Called by the client as frames for this room arrive. */
   deliver(type: string, data: unknown, from: string | undefined): void {
-    if (this.#early !== undefined && this.#messages.listenerCount(type) === 0) {
-      if (this.#transport.clock.now() - this.#joinedAt > EARLY_MESSAGE_MS) this.#early = undefined;
-      else if (this.#early.length < MAX_EARLY_MESSAGES) {
-        // The app subscribes once its join has resolved: a message right behind the answer would be lost.
-        this.#early.push({ type, data, from });
-        return;
-      }
+    if (this.#messages.listenerCount(type) === 0) {
+      if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
     }
     this.#messages.emit(type, { data, from });
   }
@@ -362,15 +223,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
 
   /** @internal */
   receiveSignal(from: string, signal: unknown): void {
-    const now = this.#transport.clock.now();
-    this.#recentSignals.push({ from, signal, at: now, seq: ++this.#signalCount });
-    while (
-      this.#recentSignals.length > MAX_RECENT_SIGNALS ||
-      (this.#recentSignals[0]?.at ?? now) < now - RECENT_SIGNAL_MS
-    ) {
-      this.#recentSignals.shift();
-    }
-    this.#events.emit('signal', { from, signal });
+    this.#signals.receive(from, signal);
   }
 
   /**
@@ -380,30 +233,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
    * have moved past (an offer it answered would have the new one answer it again, to no one).
    */
   consumeSignals(listener: (event: { from: string; signal: unknown }) => void): Disposer {
-    const reader = this.#starting;
-    this.#starting = undefined;
-    const after = reader?.after ?? 0;
-    for (const { from, signal, seq } of this.#recentSignals) if (seq > after) listener({ from, signal });
-    const dispose = this.#events.on('signal', listener);
-    if (!reader) return dispose;
-    return () => {
-      reader.readUpTo ??= this.#signalCount;
-      dispose();
-    };
-  }
-
-  /**
-   * Makes the room's mesh or voice chat with `make`, whose `consumeSignals` call (in its constructor)
-   * becomes its reader's subscription; `previous`, the closed one before it, says where its replay starts.
-   */
-  #make<T>(previous: SignalConsumer<T> | undefined, make: () => T): SignalConsumer<T> {
-    const reader: SignalReader = { after: previous?.reader.readUpTo ?? 0, readUpTo: undefined };
-    this.#starting = reader;
-    try {
-      return { value: make(), reader };
-    } finally {
-      this.#starting = undefined;
-    }
+    return this.#signals.consume(listener);
   }
 
   /** @internal The newest attempt of our audio connection with each member, across voice chats. */
@@ -465,9 +295,7 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     membership: number | undefined,
   ): void {
     if (membership !== undefined && membership !== this.#membership) return;
-    const link = this.#relayLinks.get(from);
-    if (link !== undefined && link.state !== 'closed') link.receive(channel, bytes, serverTime);
-    else if (channel === RELAY_CONTROL && readControl(bytes)?.type === 'bye') this.#peerLinkEnded(from);
+    if (this.#relayLinks.receive(from, channel, bytes, serverTime)) this.#peerLinkEnded(from);
   }
 
   /**
@@ -496,25 +324,16 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyMemberLeft(playerId: string, reason: LeaveReason): void {
     this.#members.delete(playerId);
     this.#voiceAttempts.delete(playerId);
-    // Its signals belong to negotiations of a seating that ended: replayed to a mesh or voice chat made
-    // after the player came back, an offer of its old mesh would be answered to its new one (whose attempts
-    // number from 1 again), and its new offer taken as a second one for the same attempt.
-    this.#forgetSignalsOf(playerId);
+    this.#signals.forget(playerId);
     // A new seating's links number their streams afresh: nothing of the one before is on its way.
     this.#retiredPeerEpochs.delete(playerId);
-    this.#relayLinks.get(playerId)?.closeLocally();
-    this.#relayLinks.delete(playerId);
+    this.#relayLinks.closeOf(playerId);
     this.#events.emit('member-leave', { playerId, reason });
   }
 
   /** @internal The session resumed (same session, a new socket): see `onSessionResumed`. */
   applyResumed(): void {
     if (!this.#left) this.#resumed.emit('resumed', null);
-  }
-
-  #forgetSignalsOf(playerId: string): void {
-    const kept = this.#recentSignals.filter((recent) => recent.from !== playerId);
-    this.#recentSignals.splice(0, this.#recentSignals.length, ...kept);
   }
 
   /** @internal */
@@ -569,13 +388,12 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyLeft(reason: LeaveReason, message: string): void {
     if (this.#left) return;
     this.#left = true;
-    for (const link of this.#relayLinks.values()) link.closeLocally();
-    this.#relayLinks.clear();
+    this.#relayLinks.closeAll();
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();
     this.#resumed.removeAll();
     this.#messages.removeAll();
-    this.#early = undefined;
+    this.#early.stop();
   }
 }
 

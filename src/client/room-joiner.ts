@@ -13,9 +13,10 @@ import type { EarlyMessages } from './early-messages.js';
 import { type RedirectingSession, requestFollowingRedirects } from './join-redirects.js';
 import type { JoinsUnderWay } from './joins-under-way.js';
 import { roomIdOf } from './message-room.js';
-import { RoomConnection, type RoomTransport } from './room-connection.js';
+import { RoomConnection } from './room-connection.js';
 import type { RoomInbox } from './room-inbox.js';
 import type { RoomLeaving } from './room-leaving.js';
+import type { RoomTransport } from './room-transport.js';
 import type { ServerRequests } from './server-requests.js';
 
 type Messages = Record<string, unknown>;

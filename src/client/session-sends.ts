@@ -10,7 +10,7 @@ import {
   ProtocolError,
 } from '../protocol/index.js';
 import { RELAY_CHANNEL_NUMBER, RELAY_CONTROL, type SendPriority } from '../transport/index.js';
-import type { RoomSendOptions } from './room-connection.js';
+import type { RoomSendOptions } from './room-transport.js';
 import type { SessionConnection } from './session-connection.js';
 
 /** What the sends need of the session: its two queues and the server's frame limit. */

@@ -12,7 +12,9 @@ import { TokenBucket } from '../../common/index.js';
  * goodbye or an offer from a later link is ignored (the link stays, and takes the peer's next stream or offer
  * itself) unless this side had sent on the link: the peer's next link retired that stream, and kept, the link
  * would lose what it sent (PeerMesh `#mayReplace`). Kept across the peer's leave and rejoin, as its offer
- * budget is.
+ * budget is. The link a peer's goodbye put in a closed one's place is given back when the peer leaves before
+ * any link of its met it: that goodbye was its leave's (PeerMesh `#refundUnusedReplacement`), and a leave and
+ * rejoin costs one link, its next seating's.
  */
 export const PEER_LINK_BURST = 4;
 export const PEER_LINKS_PER_SECOND = 0.1;

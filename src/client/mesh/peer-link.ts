@@ -121,6 +121,8 @@ export class PeerLink extends FailoverLink {
   readonly #peerOffers: TokenBucket;
   /** The epoch of the peer's link this one negotiates with: the `e` of the last signal acted on. */
   #peerEpoch: number | undefined;
+  /** Whether a signal from the peer was acted on (answered, declined or followed): see `metPeerLink`. */
+  #heardFromPeer = false;
   /** Until this clock time this side refuses the direct path (see `refuseDirectFor`). */
   #refusedUntil = Number.NEGATIVE_INFINITY;
   #cancelRefusal: Cancel | undefined;
@@ -179,6 +181,14 @@ export class PeerLink extends FailoverLink {
   /** @internal The epoch of the peer's link this one negotiates with (see `#peerEpoch`); undefined before. */
   get peerLinkEpoch(): number | undefined {
     return this.#peerEpoch;
+  }
+
+  /**
+   * @internal Whether this link met a link of the peer's: acted on a signal of one (older clients name no
+   * epoch in theirs), or took its dispatch stream. A link that met none was of no use to the peer yet.
+   */
+  get metPeerLink(): boolean {
+    return this.#heardFromPeer || this.followedEpoch !== undefined;
   }
 
   /** @internal The peer's offer budget, for the link that takes this one's place (`peerOffers`). */
@@ -321,6 +331,7 @@ export class PeerLink extends FailoverLink {
 
   /** The peer's link that sent `signal` is the one this link negotiates with from now on. */
   #heardFrom(signal: PeerSignal): void {
+    this.#heardFromPeer = true;
     if (signal.e !== undefined) this.#peerEpoch = signal.e;
   }
 

@@ -199,6 +199,8 @@ export class PeerMesh {
   readonly #relinkedAt = new Map<string, number>();
   /** How many more links the mesh makes to each peer (see peer-link-budget.ts). */
   readonly #linkBudgets = new Map<string, TokenBucket>();
+  /** Links made in the place of one that closed while its peer stayed (see `#relink`). */
+  readonly #replacements = new WeakSet<PeerLink>();
   /** What the mesh held against players who left, for a rejoin (see `#rememberDeparted`). */
   readonly #departed = new Map<string, DepartedPeer>();
   #closed = false;
@@ -444,6 +446,7 @@ export class PeerMesh {
     });
     this.#links.set(peerId, link);
     this.#relays.set(peerId, relay);
+    if (replacing) this.#replacements.add(link);
   }
 
   /**
@@ -507,7 +510,10 @@ export class PeerMesh {
     if (followed !== undefined && stays) this.#room.retiredPeerEpochs.set(peerId, followed);
     else if (link !== undefined) this.#room.retiredPeerEpochs.delete(peerId);
     link?.close();
-    if (link !== undefined && !replaced && !this.#closed) this.#rememberDeparted(peerId, link);
+    if (link !== undefined && !replaced && !this.#closed) {
+      this.#refundUnusedReplacement(peerId, link);
+      this.#rememberDeparted(peerId, link);
+    }
     this.#links.delete(peerId);
     this.#relays.delete(peerId);
     this.#buckets.delete(peerId);
@@ -532,6 +538,23 @@ export class PeerMesh {
     return (
       this.#linkBudgets.get(peerId)?.has(this.#room.clock.now()) !== false || link.peerMayHaveTakenOurStream
     );
+  }
+
+  /**
+   * The peer left while its link was the one that took the place of a link its goodbye closed (`#relink`),
+   * and that link never met a link of the peer's: the goodbye was the peer's leave (its mesh closes as it
+   * leaves the room, saying goodbye just ahead of the leave), not its mesh turned off and on. The link
+   * served no next mesh of the peer's, so it is put back in the budget: charged, each leave and rejoin cost
+   * an honest peer two links (the goodbye's and its next seating's), and three rejoins a minute held the
+   * links to it on the relay for up to 50 s after. It cost this side little: on the side that starts
+   * attempts, one attempt whose signals reach a player who left, which the server refuses (NOT_IN_ROOM)
+   * without counting them against this side's signal budget towards it. A peer leaving and rejoining in a
+   * loop is held by the budget as before: each seating's link takes one, and a goodbye past the budget
+   * replaces nothing (unless this side sent on the link, whose replacement then holds off the direct path).
+   */
+  #refundUnusedReplacement(peerId: string, link: PeerLink): void {
+    if (!this.#replacements.has(link) || link.metPeerLink) return;
+    this.#linkBudgets.get(peerId)?.refund(this.#room.clock.now());
   }
 
   /**

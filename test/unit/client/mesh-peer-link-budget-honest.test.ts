@@ -1,113 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { PeerMesh } from '../../../src/client/mesh/peer-mesh.js';
-import { ManualClock } from '../../../src/common/index.js';
-import { Channel } from '../../../src/transport/index.js';
-import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
-import { type FakeRoom, fakeRoom, member } from './fakes/fake-room.js';
-import { relayCarrier } from './fakes/relay-carrier.js';
+import { settle } from './fakes/fake-peer-connection.js';
+import { meshPair } from './fakes/mesh-pair.js';
 
 const peer = 'aaaaaaaa01'; // the lower id: its links offer
 const self = 'aaaaaaaa02';
-const rtc = { RTCPeerConnection: FakePeerConnection.ctor };
-
-/**
- * Our room and the peer's client, with their meshes; what each side sends through the relay is carried
- * to the other when the test says (`forward`), in order, as the server would. The peer can leave and join again as its client does (a new room on the same
- * client's link epochs, its mesh closed by the leave and its goodbye relayed ahead of it). Each side's
- * dispatch messages are numbered in the order sent, and what the other side heard of them is recorded.
- */
-async function honestPair() {
-  FakePeerConnection.reset();
-  const clock = new ManualClock();
-  const ours = fakeRoom(self, [peer, self], clock);
-  let theirs: FakeRoom = fakeRoom(peer, [peer, self], clock);
-  const peerEpochs = theirs.room.linkEpochs;
-  const mesh = ours.room.mesh({ rtc });
-  const heard = { ours: [] as number[], theirs: [] as number[] };
-  mesh.on('message', ({ channel, bytes }) => {
-    if (channel === Channel.dispatch) heard.ours.push(bytes[0] as number);
-  });
-  let peerMesh: PeerMesh;
-  const openPeerMesh = () => {
-    peerMesh = theirs.room.mesh({ rtc });
-    peerMesh.on('message', ({ channel, bytes }) => {
-      if (channel === Channel.dispatch) heard.theirs.push(bytes[0] as number);
-    });
-  };
-  const link = () => {
-    ours.peers.set(peer, theirs.room);
-    theirs.peers.set(self, ours.room);
-  };
-  link();
-  openPeerMesh();
-  await settle();
-  const relay = relayCarrier(clock, ours, theirs);
-  const forward = () => relay.forward();
-  let sent = 0;
-  /** Three messages each way, half a second apart, carried across at once. */
-  const talk = async () => {
-    for (let index = 0; index < 3; index++) {
-      sent++;
-      mesh.send(peer, Channel.dispatch, Uint8Array.of(sent));
-      peerMesh.send(self, Channel.dispatch, Uint8Array.of(sent));
-      forward();
-      forward();
-      await settle();
-      clock.advance(500);
-    }
-  };
-  return {
-    clock,
-    heard,
-    talk,
-    forward,
-    sent: () => sent,
-    /** Turns the peer's mesh off and on (`goodbye`: whether its goodbye reaches us). */
-    toggle: async (goodbye: 'heard' | 'lost') => {
-      peerMesh.close();
-      if (goodbye === 'heard') forward();
-      else relay.dropTheirs();
-      openPeerMesh();
-      await settle();
-    },
-    /** The peer's client leaves the room and joins it again. */
-    rejoin: async () => {
-      peerMesh.close();
-      forward();
-      ours.room.applyMemberLeft(peer, 'left');
-      theirs = fakeRoom(peer, [peer, self], clock, { linkEpochs: peerEpochs });
-      relay.replaceTheirs(theirs);
-      link();
-      ours.room.applyMemberJoined(member(peer));
-      openPeerMesh();
-      await settle();
-    },
-    close: () => {
-      mesh.close();
-      peerMesh.close();
-    },
-  };
-}
 
 describe('an honest peer on a flaky network, past the link budget its rejoins spent', () => {
   /**
-   * Each rejoin costs our mesh two links of its budget (its goodbye's replacement, and the link for its
-   * new seating): two rejoins in 16 s leave none. Our link then ignored the peer's next goodbye, or its next
-   * link's offer after a lost one, and went on sending on a stream the peer's next link had retired: what
-   * it sent was dropped there and never delivered, even once the link was replaced seconds later.
+   * Each rejoin costs our mesh a link of its budget (the link for its new seating): three rejoins in 5 s
+   * leave none. Our link then ignored the peer's next goodbye, or its next link's offer after a lost one,
+   * and went on sending on a stream the peer's next link had retired: what it sent was dropped there and
+   * never delivered, even once the link was replaced seconds later.
    */
   it.each(['heard', 'lost'] as const)(
     'still delivers every dispatch message both ways when its mesh restarts (goodbye %s)',
     async (goodbye) => {
-      const pair = await honestPair();
+      const pair = await meshPair(self, peer);
       await pair.talk();
-      for (let round = 0; round < 2; round++) {
+      for (let round = 0; round < 3; round++) {
         await pair.rejoin();
         await pair.talk();
-        pair.clock.advance(6_500);
       }
       await pair.toggle(goodbye);
       await pair.talk();
+      // Past the budget: the link that took the closed one's place holds off the direct path.
+      expect(pair.mesh.link(peer)?.directRefused).toBe(true);
       // Long enough for every retransmission, and for the link budget to refill.
       for (let index = 0; index < 120; index++) {
         pair.forward();

@@ -1,5 +1,6 @@
 import type { LinkEpochs } from '../../../../src/client/mesh/link-epochs.js';
-import { RoomConnection, type RoomTransport } from '../../../../src/client/room-connection.js';
+import { RoomConnection } from '../../../../src/client/room-connection.js';
+import type { RoomTransport } from '../../../../src/client/room-transport.js';
 import type { ManualClock } from '../../../../src/common/index.js';
 import type { Member } from '../../../../src/protocol/index.js';
 

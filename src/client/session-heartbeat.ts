@@ -1,0 +1,104 @@
+import type { Cancel, Clock } from '../common/index.js';
+import { type Body, encodeMessage, Kind } from '../protocol/index.js';
+import { watchDeadServer } from './dead-server-watch.js';
+import { ServerClockEstimate } from './server-clock-estimate.js';
+
+/** What the heartbeat needs of the session. */
+export interface HeartbeatSession {
+  readonly clock: Clock;
+  /** `deadServerTimeoutMs` (default: three heartbeats). */
+  readonly deadServerTimeoutMs: number | undefined;
+  /** Whether there is a socket to ping on. */
+  hasSocket(): boolean;
+  /** Writes a ping at once, charged to the send budget. */
+  writeControl(frame: Uint8Array): void;
+  /** Nothing heard from the server for too long: the socket is given up. */
+  dead(): void;
+}
+
+/**
+ * The session's heartbeat: pings the server, gives a silent one up, and keeps the server's clock from the
+ * pongs (round trip, offset).
+ */
+export class SessionHeartbeat {
+  readonly #session: HeartbeatSession;
+  readonly #serverClock = new ServerClockEstimate();
+  #lastHeard = 0;
+  #heartbeatMs = 5_000;
+  #nextPingId = 0;
+  /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
+  readonly #caughtUp = new Map<number, () => void>();
+  #cancelHeartbeat: Cancel | undefined;
+
+  constructor(session: HeartbeatSession) {
+    this.#session = session;
+  }
+
+  /** Newest heartbeat round trip in ms. */
+  get rttMs(): number {
+    return this.#serverClock.rttMs;
+  }
+
+  /** See `SessionConnection.clockOffsetMs`. */
+  offsetMs(): number {
+    return this.#serverClock.offsetMs(this.#session.clock.now());
+  }
+
+  /** The server's clock now, in ms: never runs backwards, but for a step over an error beyond a second. */
+  serverNow(): number {
+    return this.#serverClock.serverNow(this.#session.clock.now());
+  }
+
+  /** Something came from the server. */
+  heard(): void {
+    this.#lastHeard = this.#session.clock.now();
+  }
+
+  /** See `SessionConnection.afterServerCaughtUp`. */
+  afterServerCaughtUp(then: () => void): void {
+    if (!this.#session.hasSocket()) return;
+    const id = this.#nextPingId++ >>> 0;
+    this.#caughtUp.set(id, then);
+    this.#session.writeControl(encodeMessage(Kind.Ping, { id, t: this.#session.clock.now() }));
+  }
+
+  pong(body: Body<typeof Kind.Pong>): void {
+    this.#serverClock.pong(body.t, body.rt, this.#session.clock.now());
+    const then = this.#caughtUp.get(body.id);
+    this.#caughtUp.delete(body.id);
+    then?.();
+  }
+
+  /** A welcome: the server's heartbeat period and its clock. */
+  welcomed(heartbeatMs: number, serverTime: number): void {
+    this.#heartbeatMs = heartbeatMs;
+    this.#serverClock.welcomed(serverTime, this.#session.clock.now());
+  }
+
+  start(): void {
+    this.#cancelHeartbeat?.();
+    const session = this.#session;
+    const clock = session.clock;
+    this.#lastHeard = clock.now();
+    const deadAfter = session.deadServerTimeoutMs ?? this.#heartbeatMs * 3;
+    const period = Math.max(10, Math.min(this.#heartbeatMs, deadAfter / 3));
+    this.#cancelHeartbeat = watchDeadServer({
+      clock,
+      periodMs: period,
+      deadAfterMs: deadAfter,
+      lastHeard: () => this.#lastHeard,
+      ping: () => {
+        if (session.hasSocket())
+          session.writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: clock.now() }));
+      },
+      dead: () => session.dead(),
+    });
+  }
+
+  /** The socket is gone: a pong can only come on the socket its ping went out on. */
+  stop(): void {
+    this.#caughtUp.clear();
+    this.#cancelHeartbeat?.();
+    this.#cancelHeartbeat = undefined;
+  }
+}
