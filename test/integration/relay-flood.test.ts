@@ -63,6 +63,7 @@ describe('relayed peer data flood from one room member', () => {
       // messages of 16 KiB (3.2 MiB, within its connection's burst of 240 messages) at him.
       proxy.stallDownstream();
       const payload = new Uint8Array(16 * 1024 - 64).fill(7);
+      const startedAt = performance.now();
       for (let i = 0; i < 200 && raw.socket.readyState === raw.socket.OPEN; i++) {
         raw.send(Kind.DataToPeer, { to: bob.playerId!, c: channel, p: payload });
       }
@@ -77,13 +78,16 @@ describe('relayed peer data flood from one room member', () => {
       const told = raw.received(Kind.Error).filter((error) => error.code === ErrorCode.RATE_LIMITED);
       expect(told.length).toBeGreaterThanOrEqual(1);
       expect(told.length).toBeLessThanOrEqual(2);
+      // The budget refills while the server reads the flood: a loaded machine reads it slower.
+      const floodSeconds = (performance.now() - startedAt) / 1_000;
       proxy.release();
       await eventually(
         () => chat.some((line) => (line as { text?: string }).text === 'during the flood'),
         "alice's line reaches bob",
       );
-      // Of the flood, at most the byte budget's burst (256 KiB: 16 of these) reached Bob.
-      expect(heard()).toBeLessThanOrEqual(16);
+      // Of the flood, at most the byte budget's burst (256 KiB: 16 of these) reached Bob, and what its
+      // rate (32 KiB a second: 2 of these) gave back before the server had read it all.
+      expect(heard()).toBeLessThanOrEqual(16 + Math.ceil(2 * floodSeconds));
       expect(drops).toEqual([]);
       expect(bob.state).toBe('open');
     },
