@@ -49,7 +49,7 @@ export default defineConfig({
         },
       },
       {
-        // Real servers and Redis: two files at a time, each in its own process, after the logic tests.
+        // Real servers and Redis: three files at a time, each in its own process, after the logic tests.
         // Most of their time is spent waiting on timers (heartbeats, backoffs, grace periods), so a second
         // file fills the idle core; those that take the machine or the network to themselves run after.
         extends: true,
