@@ -49,7 +49,7 @@ export default defineConfig({
         },
       },
       {
-        // Real servers and Redis: two files at a time, each in its own process, after the logic tests.
+        // Real servers and Redis: three files at a time, each in its own process, after the logic tests.
         // Most of their time is spent waiting on timers (heartbeats, backoffs, grace periods), so a second
         // file fills the idle core; those that take the machine or the network to themselves run after.
         extends: true,
@@ -64,12 +64,15 @@ export default defineConfig({
       {
         // Browsers (each a CPU-heavy process tree whose timing the tests judge) and the tests that set
         // packet filters on the namespace's loopback (every other test's traffic would cross them): one file
-        // at a time, each in its own process, last.
+        // at a time, last. In one process reused from file to file: each file imports the game, its server
+        // and a browser driver, which cost a second or two a file of this one-at-a-time queue, and each
+        // closes the browsers and servers it starts.
         extends: true,
         test: {
           name: 'alone',
           include: ['test/e2e/**/*.test.ts', ...ALONE],
           exclude: [...IDLE_BROWSER],
+          isolate: false,
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
         },

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOM_TYPE } from '../../game/protocol/index.js';
 import { DEFAULT_ANTI_CHEAT_LIMITS } from '../../game/server/anti-cheat.js';
 import type { ViewState } from '../../game/web/session-view.js';
@@ -125,13 +125,18 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     ]);
     mkdirSync('test-output', { recursive: true });
   });
+  // A page left in a match goes on drawing it, and its room on running, which would load the tests after.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+  });
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     await server?.close();
   });
 
   it('two pages join one private room by code, drive, and one shoots the other until damage and a kill show on both', async () => {
+    // Bob comes to the lobby meanwhile: he joins by code once Ada has made the match.
+    const bobAtLobby = openPlayer('Bob');
     const ada = await openPlayer('Ada');
     await ada.page.getByTestId('create-private').click();
     await expect.poll(() => ada.page.getByTestId('game').isVisible()).toBe(true);
@@ -147,7 +152,7 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await bystander.connect();
     await bystander.joinByCode(code);
 
-    const bob = await openPlayer('Bob');
+    const bob = await bobAtLobby;
 
     await bob.page.getByTestId('code').fill(code.toLowerCase());
     await bob.page.getByTestId('join-code').click();
@@ -288,7 +293,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await page.keyboard.up('KeyV');
     await expect.poll(sending).toBe(false);
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('a microphone the browser ends turns the Talk button back to off, and Talk opens it again', async () => {
@@ -323,31 +327,31 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     );
     expect(await microphoneSending(page)).toBe(true);
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('plays when the browser refuses storage, or what is stored is malformed', async () => {
-    // Blocked site data: reading window.localStorage throws a SecurityError.
-    const blocked = await openPlayer('Private', () => {
-      Object.defineProperty(window, 'localStorage', {
-        get() {
-          throw new DOMException('The operation is insecure.', 'SecurityError');
-        },
-      });
-    });
-    await blocked.page.getByTestId('create-private').click();
-    await expect.poll(() => blocked.page.getByTestId('game').isVisible()).toBe(true);
-    expect(blocked.errors).toEqual([]);
-
-    // Settings written by an older page or by hand: valid JSON of the wrong shape.
-    const odd = await openPlayer('Odd', () => {
-      localStorage.setItem('vehikill-settings', 'null');
-    });
-    await odd.page.getByTestId('create-private').click();
-    await expect.poll(() => odd.page.getByTestId('game').isVisible()).toBe(true);
-    expect(odd.errors).toEqual([]);
-    await blocked.page.context().close();
-    await odd.page.context().close();
+    /** A player whose page runs `init` first goes into a match of their own without an error. */
+    const playsWith = async (name: string, init: () => void) => {
+      const { page, errors } = await openPlayer(name, init);
+      await page.getByTestId('create-private').click();
+      await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+      expect(errors).toEqual([]);
+    };
+    // Two players in contexts of their own, at the same time.
+    await Promise.all([
+      // Blocked site data: reading window.localStorage throws a SecurityError.
+      playsWith('Private', () => {
+        Object.defineProperty(window, 'localStorage', {
+          get() {
+            throw new DOMException('The operation is insecure.', 'SecurityError');
+          },
+        });
+      }),
+      // Settings written by an older page or by hand: valid JSON of the wrong shape.
+      playsWith('Odd', () => {
+        localStorage.setItem('vehikill-settings', 'null');
+      }),
+    ]);
   });
 
   it('a page older than the server (other entity types) says to reload it, and shows no world', async () => {
@@ -372,7 +376,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     // Nothing of the server's state was taken as this page's.
     expect((await viewState(old.page))?.own).toBeUndefined();
     expect(old.errors).toEqual([]);
-    await old.page.context().close();
   });
 
   it('Tab holds the scoreboard on the arena only: elsewhere in a match it moves the focus', async () => {
@@ -395,7 +398,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(await focused()).toBe('leave');
     expect(await page.getByTestId('scoreboard').isVisible()).toBe(false);
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('keeps the keyboard focus on the screen that shows: lobby after Connect and after Leave', async () => {
@@ -410,7 +412,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
     expect(await focused()).toBe('quick-play');
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('Enter and Space press the focused button in a match; after a click the keys drive again', async () => {
@@ -431,7 +432,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('lobby').isVisible()).toBe(true);
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('touch controls let go when the window loses focus mid-press', async () => {
@@ -462,7 +462,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect((await input()).fire).toBe(false);
     await page.mouse.up();
     expect(player.errors).toEqual([]);
-    await page.context().close(); // its match would load the pages after it
   });
 
   it('a gamepad drives only while the page has the focus', async () => {
@@ -489,7 +488,6 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     await page.evaluate(() => window.dispatchEvent(new Event('focus')));
     expect((await input()).throttle).toBe(1);
     expect(player.errors).toEqual([]);
-    await page.context().close();
   });
 
   it('measures the page frame time with 8 players (1 page + 7 bots) over 10 s', async () => {

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { ViewState } from '../../game/web/session-view.js';
 import { launchChromium, playerArgs, writeSpeechLikeWav } from './browser.js';
 import { type LifecycleBrowser, launchLifecycleChromium } from './lifecycle-browser.js';
+import { startedOrClosed } from './started-or-closed.js';
 import { enterLobby, type GameWebServer, startGameWeb } from './vehikill-web.js';
 
 /**
@@ -76,37 +77,40 @@ export async function lifecycleMatch(
   { bobCreates = false, voice = true, adaPushToTalk = false } = {},
 ): Promise<LifecycleMatch> {
   const metrics = new CountingMetrics();
-  const server = await startGameWeb({ warmupSeconds: 1 }, { ...serverOptions, metrics });
+  // Bob's browser starts while the server does, and both players enter the lobby at once: nothing in the
+  // match depends on which of them got there first.
+  const [server, life] = await startedOrClosed([
+    startGameWeb({ warmupSeconds: 1 }, { ...serverOptions, metrics }),
+    launchLifecycleChromium(talkingPlayerArgs('Bob')),
+  ]);
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
-  await context.grantPermissions(['microphone'], { origin: server.httpUrl });
-  const life = await launchLifecycleChromium(talkingPlayerArgs('Bob'));
-  await life.page.context().grantPermissions(['microphone'], { origin: server.httpUrl });
-  const adaPage = await context.newPage();
-  const ada = { page: adaPage, errors: await enterLobby(adaPage, server.httpUrl, 'Ada') };
-  const bob = { page: life.page, errors: await enterLobby(life.page, server.httpUrl, 'Bob') };
-  // Set in the lobby's settings, as a player does before a match.
-  if (adaPushToTalk) await adaPage.getByTestId('push-to-talk').check();
-  const [host, guest] = bobCreates ? [bob, ada] : [ada, bob];
-  const code = await createMatch(host.page);
-  await joinMatch(guest.page, code);
-  for (const { page } of [ada, bob]) {
-    if (voice) await page.getByTestId('voice').click();
-    await expect.poll(async () => (await viewState(page))?.others.length, { timeout: 15_000 }).toBe(1);
-  }
-  return {
-    server,
-    metrics,
-    ada,
-    bob,
-    life,
-    code,
-    async close() {
-      await context.close();
-      await life.close();
-      await server.close();
-    },
+  const close = async () => {
+    await context.close();
+    await life.close();
+    await server.close();
   };
+  try {
+    const enter = async (page: Page, name: string): Promise<MatchPlayer> => {
+      // Without a media permission Chromium gathers no ICE candidate in a loopback-only namespace.
+      await page.context().grantPermissions(['microphone'], { origin: server.httpUrl });
+      return { page, errors: await enterLobby(page, server.httpUrl, name) };
+    };
+    const [ada, bob] = await Promise.all([enter(await context.newPage(), 'Ada'), enter(life.page, 'Bob')]);
+    // Set in the lobby's settings, as a player does before a match.
+    if (adaPushToTalk) await ada.page.getByTestId('push-to-talk').check();
+    const [host, guest] = bobCreates ? [bob, ada] : [ada, bob];
+    const code = await createMatch(host.page);
+    await joinMatch(guest.page, code);
+    for (const { page } of [ada, bob]) {
+      if (voice) await page.getByTestId('voice').click();
+      await expect.poll(async () => (await viewState(page))?.others.length, { timeout: 15_000 }).toBe(1);
+    }
+    return { server, metrics, ada, bob, life, code, close };
+  } catch (error) {
+    // Bob's browser runs in a process group of its own: left open, it would outlive the test process.
+    await close();
+    throw error;
+  }
 }
 
 /**
@@ -216,8 +220,8 @@ export async function hearsNothingFrom(
 
 /** Resolves once Ada hears Bob talk and Bob hears Ada, each going on hearing the other (`hears`). */
 export async function hearEachOther(ada: MatchPlayer, bob: MatchPlayer, timeout = 15_000): Promise<void> {
-  await hears(ada, 'Bob', timeout);
-  await hears(bob, 'Ada', timeout);
+  // Each page is read on its own: the two directions are heard over the same seconds.
+  await Promise.all([hears(ada, 'Bob', timeout), hears(bob, 'Ada', timeout)]);
 }
 
 /** Drives Bob's car forward for a moment; resolves with how far it went on his own screen. */
