@@ -730,6 +730,9 @@ export class SnapshotEncoder {
     for (let back = 1; back <= RESEND_WINDOW; back++) {
       const at = newest - back;
       if (this.#at - at > NEAR_BASELINE_WINDOW || at < this.#sharedFrom) return;
+      // Older than every step of a full list: it would be dropped as a step at once (`#predictorsEnd`),
+      // and it was let go from the sent ones already.
+      if (ats.length >= MAX_STEPS && at < (ats[0] as number)) return;
       while (index > 0 && (ats[index - 1] as number) > at) index--;
       // Usually a step already: it was acked as the newest before.
       if (index > 0 && ats[index - 1] === at) continue;
