@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { oursRound as OursRound } from '../sync-cpu.js';
+import type { checkOursRound as CheckOursRound, oursRound as OursRound } from '../sync-cpu.js';
 import { arenaTrace } from './arena.js';
 import { median } from './rng.js';
 
@@ -30,16 +30,28 @@ if (repoA === undefined || repoB === undefined || !(rounds > 0) || (loss !== und
   throw new Error('usage: ab.js <repo A> <repo B> [rounds] [loss 0..1]');
 }
 
-async function roundOf(repo: string): Promise<typeof OursRound> {
-  const url = pathToFileURL(resolve(repo, 'dist/bench/workloads/sync-cpu.js')).href;
-  return ((await import(url)) as { oursRound: typeof OursRound }).oursRound;
+interface Build {
+  round: typeof OursRound;
+  /** Undefined for a build from before it was exported (its rounds checked themselves). */
+  check: typeof CheckOursRound | undefined;
+  played: ReturnType<typeof OursRound>[];
 }
 
-const builds = [await roundOf(repoA), await roundOf(repoB)] as const;
+async function buildOf(repo: string): Promise<Build> {
+  const url = pathToFileURL(resolve(repo, 'dist/bench/workloads/sync-cpu.js')).href;
+  const module = (await import(url)) as {
+    oursRound: typeof OursRound;
+    checkOursRound: typeof CheckOursRound;
+  };
+  return { round: module.oursRound, check: module.checkOursRound, played: [] };
+}
+
+const builds = [await buildOf(repoA), await buildOf(repoB)] as const;
 const trace = arenaTrace(5, 7);
-const timeOf = (build: typeof OursRound): number => {
-  const { encodeUs, writeUs } = build(trace, 20, true, loss);
-  return encodeUs + writeUs;
+const timeOf = (build: Build): number => {
+  const played = build.round(trace, 20, true, loss);
+  build.played.push(played);
+  return played.encodeUs + played.writeUs;
 };
 for (let warm = 0; warm < WARM_ROUNDS; warm++) for (const build of builds) timeOf(build);
 const a: number[] = [];
@@ -54,6 +66,8 @@ for (let round = 0; round < rounds; round++) {
     a.push(timeOf(builds[0]));
   }
 }
+// Checked once every round was timed: a decoder among the rounds would be collected in their timing.
+for (const build of builds) for (const played of build.played) build.check?.(played);
 const ratios = a.map((value, index) => (b[index] as number) / value);
 const fixed = (value: number) => value.toFixed(1);
 console.log(`A ${repoA}: median ${fixed(median(a))} µs a snapshot tick (writes + encode)`);

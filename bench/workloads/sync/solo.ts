@@ -4,7 +4,7 @@
  * system in turn, as a check on its own rounds, which run the three systems in one process: there, the
  * garbage one system leaves may be collected inside the next one's timing.
  */
-import { colyseusRound, oursRound, type ServerRound } from '../sync-cpu.js';
+import { checkOursRound, colyseusRound, type OursRound, oursRound, type ServerRound } from '../sync-cpu.js';
 import { arenaTrace } from './arena.js';
 
 /** Rounds run and thrown away first: the code is compiled for the trace, as in a server playing a while. */
@@ -21,8 +21,12 @@ const round = (): ServerRound =>
   system === 'ours' ? oursRound(trace, hz) : colyseusRound(trace, hz, system as 'float32' | 'quantized');
 for (let warm = 0; warm < WARM_ROUNDS; warm++) round();
 const us: number[] = [];
+const played: ServerRound[] = [];
 for (let r = 0; r < rounds; r++) {
-  const { encodeUs, writeUs } = round();
-  us.push(encodeUs + writeUs);
+  const result = round();
+  us.push(result.encodeUs + result.writeUs);
+  played.push(result);
 }
+// Checked once every round was timed: a decoder among the rounds would be collected in their timing.
+if (system === 'ours') for (const result of played) checkOursRound(result as OursRound);
 console.log(JSON.stringify({ us }));
