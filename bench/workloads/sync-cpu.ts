@@ -48,12 +48,30 @@ export interface OursRound extends ServerRound {
   acks: SnapshotAck[];
 }
 
+/** Snapshot ticks per entry of a round's `windows` (5 s at 20 Hz). */
+export const WINDOW_TICKS = 100;
+
+/**
+ * Adds the mean writes + encode µs per snapshot tick of each WINDOW_TICKS ticks to `windows`, when given:
+ * a long round is one long-running room, and its windows show the cost once the room is old.
+ */
+function windowTimer(windows: number[] | undefined): (ticks: number, totalMs: number) => void {
+  let markedMs = 0;
+  return (ticks, totalMs) => {
+    if (windows === undefined || ticks % WINDOW_TICKS !== 0) return;
+    windows.push(((totalMs - markedMs) * 1000) / WINDOW_TICKS);
+    markedMs = totalMs;
+  };
+}
+
 export function oursRound(
-  trace: readonly ArenaFrame[],
+  trace: Iterable<ArenaFrame>,
   hz: number,
   sharing = true,
   lossRate = LOSS,
+  windows?: number[],
 ): OursRound {
+  const timeWindow = windowTimer(windows);
   const every = SIM_HZ / hz;
   const world = new OursWorld();
   const cache = new EncodingCache();
@@ -97,6 +115,7 @@ export function oursRound(
     }
     encodeMs += performance.now() - started;
     ticks++;
+    timeWindow(ticks, encodeMs + writeMs);
     for (const snapshot of snapshots) bytes += snapshot.length;
     // A chain's resent snapshot, and its varuint length.
     for (const resent of resents)
@@ -182,10 +201,12 @@ function checkAcks(
 }
 
 export function colyseusRound(
-  trace: readonly ArenaFrame[],
+  trace: Iterable<ArenaFrame>,
   hz: number,
   variant: ColyseusVariant,
+  windows?: number[],
 ): ServerRound {
+  const timeWindow = windowTimer(windows);
   const every = SIM_HZ / hz;
   const world = new ColyseusWorld(variant);
   const received: Uint8Array[] = [];
@@ -203,6 +224,7 @@ export function colyseusRound(
     world.encoder.discardChanges();
     encodeMs += performance.now() - started;
     ticks++;
+    timeWindow(ticks, encodeMs + writeMs);
     received.push(bytes.slice()); // not timed: a view into its shared buffer
   }
   return { encodeUs: (encodeMs * 1000) / ticks, writeUs: (writeMs * 1000) / ticks, received };
@@ -324,45 +346,64 @@ export function benchSyncCpu(): Row[] {
     add('@colyseus/schema quantized', 'client decode per patch', us(median(q16Decode)));
     add('ours / colyseus float32', 'client decode ratio', us(median(oursDecode) / median(f32Decode)), 'x');
     add('ours / colyseus quantized', 'client decode ratio', us(median(oursDecode) / median(q16Decode)), 'x');
-    if (hz === 20) addSoloRows(hz, add);
+    if (hz === 20) addAloneRows(hz, add);
   }
   return rows;
 }
 
-/** Processes per system for the solo check, run in turn (ours, Colyseus, ours, ...). */
-const SOLO_PROCESSES = 3;
+/** Processes per system for the checks run alone, in turn (ours, Colyseus, ours, ...). */
+const ALONE_PROCESSES = 3;
+/** Rounds per solo.ts process, and the seconds each steady.ts room runs. */
 const SOLO_ROUNDS = 15;
+const STEADY_SECONDS = 60;
 
 /**
- * The writes + encode of ours and of Colyseus float32, each alone in its own process (see solo.ts): the
- * rounds above run the systems in one process, where one's garbage may be collected in another's timing.
+ * The writes + encode of ours and of Colyseus float32, each alone in its own process: the rounds above run
+ * the systems in one process, where one's garbage may be collected in another's timing. solo.ts times
+ * fresh 5 s rounds; steady.ts one room running STEADY_SECONDS, by 5 s windows after the first.
  */
-function addSoloRows(
+function addAloneRows(
   hz: number,
   add: (system: string, metric: string, value: number, unit?: string) => void,
 ) {
-  const script = fileURLToPath(new URL('./sync/solo.js', import.meta.url));
-  const run = (system: string): number[] =>
+  const run = (script: string, system: string, count: number): number[] =>
     (
       JSON.parse(
-        execFileSync(process.execPath, [script, system, String(hz), String(SOLO_ROUNDS)], {
-          encoding: 'utf8',
-        }),
+        execFileSync(
+          process.execPath,
+          [fileURLToPath(new URL(`./sync/${script}`, import.meta.url)), system, String(hz), String(count)],
+          { encoding: 'utf8' },
+        ),
       ) as { us: number[] }
     ).us;
-  const ours: number[] = [];
-  const f32: number[] = [];
-  for (let p = 0; p < SOLO_PROCESSES; p++) {
-    ours.push(...run('ours'));
-    f32.push(...run('float32'));
-  }
+  const both = (script: string, count: number) => {
+    const ours: number[] = [];
+    const f32: number[] = [];
+    for (let p = 0; p < ALONE_PROCESSES; p++) {
+      ours.push(...run(script, 'ours', count));
+      f32.push(...run(script, 'float32', count));
+    }
+    return { ours: median(ours), f32: median(f32) };
+  };
+  const rounded = (value: number) => Math.round(value * 100) / 100;
+  const solo = both('solo.js', SOLO_ROUNDS);
   const metric = 'server writes+encode per snapshot tick, alone in its own process';
-  add('vehikill-net', metric, Math.round(median(ours) * 100) / 100);
-  add('@colyseus/schema float32', metric, Math.round(median(f32) * 100) / 100);
+  add('vehikill-net', metric, rounded(solo.ours));
+  add('@colyseus/schema float32', metric, rounded(solo.f32));
   add(
     'ours / colyseus float32',
     'server writes+encode ratio, each alone in its own process',
-    Math.round((median(ours) / median(f32)) * 100) / 100,
+    rounded(solo.ours / solo.f32),
+    'x',
+  );
+  const steady = both('steady.js', STEADY_SECONDS);
+  const steadyMetric = `server writes+encode per snapshot tick, one room running ${STEADY_SECONDS} s (median of 5 s windows)`;
+  add('vehikill-net', steadyMetric, rounded(steady.ours));
+  add('@colyseus/schema float32', steadyMetric, rounded(steady.f32));
+  add(
+    'ours / colyseus float32',
+    'server writes+encode ratio, one long-running room each',
+    rounded(steady.ours / steady.f32),
     'x',
   );
 }

@@ -62,6 +62,14 @@ const wrap = (a: number) => {
 };
 
 export function arenaTrace(seconds: number, seed: number): ArenaFrame[] {
+  return [...arenaFrames(seconds, seed)];
+}
+
+/**
+ * The same frames as `arenaTrace`, made one at a time as they are asked for: a run of minutes holds one
+ * frame, not the whole trace (tens of MB that would sit in the old generation beside the systems measured).
+ */
+export function* arenaFrames(seconds: number, seed: number): Generator<ArenaFrame> {
   const random = mulberry32(seed);
   const dt = 1 / SIM_HZ;
   const vehicles: Vehicle[] = Array.from({ length: VEHICLES }, () => ({
@@ -77,7 +85,6 @@ export function arenaTrace(seconds: number, seed: number): ArenaFrame[] {
   }));
   let projectiles: Projectile[] = [];
   let nextPid = 0;
-  const frames: ArenaFrame[] = [];
   for (let tick = 0; tick < seconds * SIM_HZ; tick++) {
     const time = tick * dt;
     for (const [owner, v] of vehicles.entries()) {
@@ -115,11 +122,10 @@ export function arenaTrace(seconds: number, seed: number): ArenaFrame[] {
       p.y += p.vy * dt;
       return tick < p.expires && p.x >= 0 && p.x <= ARENA && p.y >= 0 && p.y <= ARENA;
     });
-    frames.push({
+    yield {
       tick,
       vehicles: vehicles.map(({ x, y, heading, speed, hp }) => ({ x, y, heading, speed, hp })),
       projectiles: projectiles.map(({ pid, owner, x, y }) => ({ pid, owner, x, y })),
-    });
+    };
   }
-  return frames;
 }
