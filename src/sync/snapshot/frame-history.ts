@@ -1,6 +1,6 @@
 import { sameCodes } from '../state-codes.js';
 import { entityShare, hashCodes } from './codes-hash.js';
-import { type EntityRecord, TableFrame, type WorldFrame } from './entity-table.js';
+import { type EntityRecord, frameMemo, keepFrameMemo, TableFrame, type WorldFrame } from './entity-table.js';
 import { IdsByFrame } from './ids-by-frame.js';
 
 /** Frames a shared body can be built against; a client in step at an older frame goes per-client. */
@@ -45,6 +45,7 @@ export function shareAt(frame: SeenFrame, position: number): number {
  */
 export class FrameHistory {
   #latest: SeenFrame | undefined;
+  /** Frames not made by an EntityTable (or seen by another history first): their SeenFrame. */
   readonly #seen = new WeakMap<WorldFrame, SeenFrame>();
   /** Removals: each id and the index of the frame it was gone from. */
   readonly #removals = new IdsByFrame();
@@ -77,7 +78,7 @@ export class FrameHistory {
 
   /** `see`, and the frame as kept. */
   seen(frame: WorldFrame): SeenFrame {
-    const known = this.#seen.get(frame);
+    const known = this.kept(frame);
     if (known !== undefined) return known;
     const index = this.latestIndex + 1;
     const { ids, records } = sortedEntities(frame);
@@ -112,13 +113,17 @@ export class FrameHistory {
     if (highest !== undefined && highest > this.#maxId) this.#maxId = highest;
     const seen = { index, ids, records, changedAt, shares };
     this.#latest = seen;
-    this.#seen.set(frame, seen);
+    if (!(frame instanceof TableFrame && keepFrameMemo(frame, this, seen))) this.#seen.set(frame, seen);
     this.#forgetOld();
     return seen;
   }
 
   /** The frame as kept, when it was seen (and is still referenced). */
   kept(frame: WorldFrame): SeenFrame | undefined {
+    if (frame instanceof TableFrame) {
+      const memo = frameMemo(frame, this) as SeenFrame | undefined;
+      if (memo !== undefined) return memo;
+    }
     return this.#seen.get(frame);
   }
 
