@@ -18,12 +18,19 @@ interface Entry {
   full?: EncodedBits;
   hash?: number;
   /**
-   * Made on the first delta: most states are only ever hashed or sent in full. Weak in the baseline too:
-   * a baseline is usually an earlier state of the same entity, whose own deltas name the state before it,
-   * so a strong key here kept every state the entity ever had alive for as long as its newest one lived.
+   * Made on the first delta: most states are only ever hashed or sent in full. Keyed by the baseline's
+   * codes, and as short-lived as the entry (see `EncodingCache`): a baseline is usually an earlier state
+   * of the same entity, so entries kept for as long as their states lived once kept every state the
+   * entity ever had reachable from its newest one.
    */
-  deltas?: WeakMap<EntityCodes, EncodedChanges>;
+  deltas?: Map<EntityCodes, EncodedChanges>;
 }
+
+/**
+ * Entries one generation holds at most: past it the generation is retired early, so that frames whose
+ * ticks never change cannot grow the cache without bound.
+ */
+const MAX_GENERATION_ENTRIES = 1 << 16;
 
 /**
  * Every encoding is written here and copied out by `finish()` (at its exact length, as a writer of its own
@@ -36,13 +43,32 @@ const scratchWriter = new BitWriter(256);
  * Encodings keyed by the identity of the codes arrays: the current state's, and the baseline's. Share
  * one cache between the encoders of every client of a world, and keep an entity's codes array unchanged
  * while its state is (EntityTable does), so clients holding the same baseline cost one encode, not one
- * each. An encoding lives as long as both codes arrays it was made from do (WeakMaps, keyed by each), so
- * nothing needs clearing and the cache never keeps a state alive.
+ * each.
+ *
+ * Entries live in generations: each new frame tick an encoder starts (`startFrame`) retires the
+ * generation before the last, so an encoding not asked for during two ticks is made again if asked for
+ * later (rarely: the clients of a tick share one). Not WeakMaps keyed by the codes, as before: V8's
+ * young-generation collector keeps the values of a WeakMap whose table is old alive whatever becomes of
+ * their keys, so every encoding made since the last full collection, and every baseline it named, was
+ * copied on every scavenge (a room of 32 clients served one by one: 2.2 MB survived each, against
+ * 1.25 MB with generations, and its ticks took a quarter less; see BENCHMARKS.md).
  */
 export class EncodingCache {
-  #entries = new WeakMap<EntityCodes, Entry>();
+  #current = new Map<EntityCodes, Entry>();
+  #previous = new Map<EntityCodes, Entry>();
+  #tick: number | undefined;
   #hits = 0;
   #misses = 0;
+
+  /**
+   * An encoder starts encoding a frame of tick `tick` (SnapshotEncoder calls it): the first call of a
+   * new tick retires the generation before the last. Calls for the tick already started cost nothing.
+   */
+  startFrame(tick: number): void {
+    if (tick === this.#tick) return;
+    this.#tick = tick;
+    this.#retire();
+  }
 
   /** Encodings served from the cache, and encodings computed. */
   get stats(): { readonly hits: number; readonly misses: number } {
@@ -65,7 +91,7 @@ export class EncodingCache {
 
   changes(type: AnyEntityType, codes: EntityCodes, baseline: EntityCodes): EncodedChanges {
     const entry = this.#entry(codes);
-    entry.deltas ??= new WeakMap();
+    entry.deltas ??= new Map();
     const deltas = entry.deltas;
     const cached = deltas.get(baseline);
     if (cached !== undefined) {
@@ -98,11 +124,16 @@ export class EncodingCache {
   }
 
   #entry(codes: EntityCodes): Entry {
-    let entry = this.#entries.get(codes);
-    if (entry === undefined) {
-      entry = {};
-      this.#entries.set(codes, entry);
-    }
+    let entry = this.#current.get(codes);
+    if (entry !== undefined) return entry;
+    entry = this.#previous.get(codes) ?? {};
+    if (this.#current.size >= MAX_GENERATION_ENTRIES) this.#retire();
+    this.#current.set(codes, entry);
     return entry;
+  }
+
+  #retire(): void {
+    this.#previous = this.#current;
+    this.#current = new Map();
   }
 }

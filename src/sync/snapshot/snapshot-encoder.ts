@@ -293,6 +293,7 @@ export class SnapshotEncoder {
       );
     }
     this.#newestTick = frame.tick;
+    this.#cache.startFrame(frame.tick);
     const seen = this.#shared?.see(frame);
     if (this.stalled) return this.#encodeStalled(frame);
     // The first snapshot: the client holds nothing, so it is in step at nothing (see `emptyBase`) until
