@@ -386,24 +386,22 @@ function addAloneRows(
     return { ours: median(ours), f32: median(f32) };
   };
   const rounded = (value: number) => Math.round(value * 100) / 100;
-  const solo = both('solo.js', SOLO_ROUNDS);
-  const metric = 'server writes+encode per snapshot tick, alone in its own process';
-  add('vehikill-net', metric, rounded(solo.ours));
-  add('@colyseus/schema float32', metric, rounded(solo.f32));
-  add(
-    'ours / colyseus float32',
+  const addBoth = (script: string, count: number, metric: string, ratioMetric: string) => {
+    const { ours, f32 } = both(script, count);
+    add('vehikill-net', metric, rounded(ours));
+    add('@colyseus/schema float32', metric, rounded(f32));
+    add('ours / colyseus float32', ratioMetric, rounded(ours / f32), 'x');
+  };
+  addBoth(
+    'solo.js',
+    SOLO_ROUNDS,
+    'server writes+encode per snapshot tick, alone in its own process',
     'server writes+encode ratio, each alone in its own process',
-    rounded(solo.ours / solo.f32),
-    'x',
   );
-  const steady = both('steady.js', STEADY_SECONDS);
-  const steadyMetric = `server writes+encode per snapshot tick, one room running ${STEADY_SECONDS} s (median of 5 s windows)`;
-  add('vehikill-net', steadyMetric, rounded(steady.ours));
-  add('@colyseus/schema float32', steadyMetric, rounded(steady.f32));
-  add(
-    'ours / colyseus float32',
+  addBoth(
+    'steady.js',
+    STEADY_SECONDS,
+    `server writes+encode per snapshot tick, one room running ${STEADY_SECONDS} s (median of 5 s windows)`,
     'server writes+encode ratio, one long-running room each',
-    rounded(steady.ours / steady.f32),
-    'x',
   );
 }
