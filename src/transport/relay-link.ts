@@ -1,4 +1,4 @@
-import type { Clock } from '../common/index.js';
+import type { Clock, Disposer } from '../common/index.js';
 import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, encodeGoodbye, LinkHeartbeat } from './keepalive.js';
@@ -96,6 +96,8 @@ export class RelayLink extends LinkBase {
   #goodbyeAgainAt = Number.NEGATIVE_INFINITY;
   /** Goodbyes from the peer ignored as not meant for this link (see GoodbyeMarks). */
   ignoredGoodbyes = 0;
+  /** Told once at the next frame from the peer (see `onceHeard`). */
+  #heardListeners: Array<() => void> = [];
   /** Age (ms, server clock) of the newest message when the server forwarded it; for staleness checks. */
   lastServerTime = Number.NaN;
 
@@ -299,6 +301,19 @@ export class RelayLink extends LinkBase {
     else this.closeLocally();
   }
 
+  /**
+   * @internal Calls `listener` once, at the next frame from the peer that is not a goodbye (a keepalive beat
+   * or a message): a link made in the place of one the peer's goodbye closed learns from it that the peer's
+   * next link is there (see PeerMesh). Not called once this link closes.
+   */
+  onceHeard(listener: () => void): Disposer {
+    if (this.#state === 'closed') return () => {};
+    this.#heardListeners.push(listener);
+    return () => {
+      this.#heardListeners = this.#heardListeners.filter((other) => other !== listener);
+    };
+  }
+
   /** @internal The peer is gone (left the room, or we did): no goodbye to send. */
   closeLocally(): void {
     this.#shutdown(false);
@@ -315,6 +330,7 @@ export class RelayLink extends LinkBase {
     if (sent) this.#pipe?.closeInbound();
     else this.#pipe?.close();
     this.#state = 'closed';
+    this.#heardListeners = [];
     this.events.state('closed');
     this.events.clear();
   }
@@ -349,6 +365,9 @@ export class RelayLink extends LinkBase {
 
   #arrive(channelNumber: number, bytes: Uint8Array, serverTime: number, arrivedAt?: number): void {
     if (this.#state === 'closed') return;
+    if (this.#heardListeners.length > 0 && !(channelNumber === RELAY_CONTROL && bytes[0] === BYE)) {
+      for (const listener of this.#heardListeners.splice(0)) listener();
+    }
     if (channelNumber === RELAY_CONTROL) {
       this.#heartbeat.receive(bytes);
       return;

@@ -45,6 +45,13 @@ export interface PeerLinkOptions {
   initiator: boolean;
   /** Whether direct attempts are allowed at first (see `setDirectAllowed`). Default true. */
   directAllowed?: boolean;
+  /**
+   * Whether this side holds back direct attempts of its own until it hears from the peer's next link (its
+   * frame on the relay, `peerLinkHeard`, or its signal acted on). Set on a link made in the place of one the
+   * peer's goodbye closed: a player leaving the room says that goodbye just ahead of its leave, and an
+   * attempt started at once sent an offer to a player who was gone (see PeerMesh `#relink`). Default false.
+   */
+  awaitPeerLink?: boolean;
   /** May throw when the room refuses it (the session's outbox full: OUTBOX_OVERFLOW). */
   sendSignal(signal: PeerSignal): void;
   /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
@@ -123,6 +130,10 @@ export class PeerLink extends FailoverLink {
   #peerEpoch: number | undefined;
   /** Whether a signal from the peer was acted on (answered, declined or followed): see `metPeerLink`. */
   #heardFromPeer = false;
+  /** Attempts of this side's own wait until the peer's next link is heard from (see `awaitPeerLink`). */
+  #awaitingPeerLink: boolean;
+  /** An attempt of this side's own was due while it waited for the peer's next link: it starts then. */
+  #attemptHeldBack = false;
   /** Until this clock time this side refuses the direct path (see `refuseDirectFor`). */
   #refusedUntil = Number.NEGATIVE_INFINITY;
   #cancelRefusal: Cancel | undefined;
@@ -133,6 +144,7 @@ export class PeerLink extends FailoverLink {
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;
+    this.#awaitingPeerLink = options.awaitPeerLink ?? false;
     this.#peerOffers = options.peerOffers ?? peerOfferBudget(options.clock.now());
     // The relay closes for the peer's goodbye (or its leave, or ours): the peer's link is over, whatever
     // path this one is on. Left open while direct, it went on with a stream of the peer's that the peer's
@@ -142,7 +154,7 @@ export class PeerLink extends FailoverLink {
       if (state === 'closed') this.close();
     });
     if ((options.refuseDirectForMs ?? 0) > 0) this.refuseDirectFor(options.refuseDirectForMs as number);
-    if (options.initiator && this.#canGoDirect()) this.#startAttempt(1, true);
+    if (options.initiator && this.#mayStartAttempt()) this.#startAttempt(1, true);
   }
 
   /** Whether this side makes direct attempts now (see `setDirectAllowed`). */
@@ -161,7 +173,7 @@ export class PeerLink extends FailoverLink {
     if (allowed === this.#allowed || this.state === 'closed') return;
     this.#allowed = allowed;
     if (allowed) {
-      if (this.#canGoDirect()) this.#startAttempt(this.#attempt + 1, true);
+      if (this.#mayStartAttempt()) this.#startAttempt(this.#attempt + 1, true);
       return;
     }
     this.#cancelTimer?.();
@@ -171,6 +183,27 @@ export class PeerLink extends FailoverLink {
 
   #canGoDirect(): boolean {
     return this.#allowed && !this.directRefused && this.#rtcOptions() !== undefined;
+  }
+
+  /**
+   * Whether this side may start an attempt of its own now: it can go direct, and is not waiting for the
+   * peer's next link (an attempt due meanwhile starts when that link is heard from: `peerLinkHeard`).
+   */
+  #mayStartAttempt(): boolean {
+    if (!this.#canGoDirect()) return false;
+    if (this.#awaitingPeerLink) this.#attemptHeldBack = true;
+    return !this.#awaitingPeerLink;
+  }
+
+  /**
+   * @internal A frame from the peer's next link came on the relay (see `awaitPeerLink`): the peer is still
+   * there, with a mesh. The attempt held back for it starts now, if the link still can go direct.
+   */
+  peerLinkHeard(): void {
+    if (!this.#awaitingPeerLink) return;
+    this.#awaitingPeerLink = false;
+    if (!this.#attemptHeldBack || this.state === 'closed' || this.direct !== undefined) return;
+    if (this.#canGoDirect()) this.#startAttempt(this.#attempt + 1, true);
   }
 
   /** Whether this side refuses the direct path for now (see `refuseDirectFor`). */
@@ -216,7 +249,7 @@ export class PeerLink extends FailoverLink {
     this.#cancelRefusal = clock.setTimeout(() => {
       this.#cancelRefusal = undefined;
       this.#refusedUntil = Number.NEGATIVE_INFINITY;
-      if (this.state !== 'closed' && this.#canGoDirect()) this.#startAttempt(this.#attempt + 1, true);
+      if (this.state !== 'closed' && this.#mayStartAttempt()) this.#startAttempt(this.#attempt + 1, true);
     }, ms);
     this.useDirect(undefined); // closed by choice: not a failure, nothing to retry
   }
@@ -253,7 +286,7 @@ export class PeerLink extends FailoverLink {
    * same at the same moment, the collision resolves itself (see `receiveSignal`).
    */
   retryDirect(): void {
-    if (this.state === 'closed' || !this.#canGoDirect() || this.direct?.state === 'direct') return;
+    if (this.state === 'closed' || this.direct?.state === 'direct' || !this.#mayStartAttempt()) return;
     this.#startAttempt(this.#attempt + 1, true);
   }
 
@@ -332,6 +365,8 @@ export class PeerLink extends FailoverLink {
   /** The peer's link that sent `signal` is the one this link negotiates with from now on. */
   #heardFrom(signal: PeerSignal): void {
     this.#heardFromPeer = true;
+    // That link is there (its offer opened an attempt, or was declined): attempts go on as on any link.
+    this.#awaitingPeerLink = false;
     if (signal.e !== undefined) this.#peerEpoch = signal.e;
   }
 

@@ -73,7 +73,8 @@ export interface MeshEvents {
   message: { from: string; channel: Channel; bytes: Uint8Array };
   /**
    * A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed': the peer left,
-   * or closed its mesh (a fresh link to it then takes the closed one's place at once, for its next mesh).
+   * or closed its mesh (a fresh link to it then takes the closed one's place at once, for its next mesh,
+   * and goes direct once that mesh is heard from).
    */
   'peer-state': { peerId: string; state: FailoverState };
   /**
@@ -414,6 +415,8 @@ export class PeerMesh {
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
       ...(refuseDirectForMs > 0 ? { refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
+      // In a closed one's place: the peer may be leaving (see `#relink`).
+      ...(replacing ? { awaitPeerLink: true } : {}),
       epochs: this.#epochsFor(peerId, relay),
       relayConnected: () => this.#room.relayConnected,
     });
@@ -446,7 +449,10 @@ export class PeerMesh {
     });
     this.#links.set(peerId, link);
     this.#relays.set(peerId, relay);
-    if (replacing) this.#replacements.add(link);
+    if (replacing) {
+      this.#replacements.add(link);
+      relay.onceHeard(() => link.peerLinkHeard());
+    }
   }
 
   /**
@@ -455,6 +461,12 @@ export class PeerMesh {
    * reported as `relayed`. What the mesh holds against the peer goes over to it: its rate, its flood watch,
    * what is left of a flood penalty and its offer budget (a goodbye is one frame anyone can send: it must
    * not wipe them).
+   * The fresh link starts no WebRTC attempt of its own until it hears from the peer's next link: a frame
+   * of it on the relay (its keepalive beats once a second, and answers ours at once) or its offer. A player
+   * whose app closes its mesh as it leaves the room says goodbye just ahead of its leave, and an attempt
+   * started at once sent an offer to a player who was gone (refused by the server: NOT_IN_ROOM). A leaving
+   * player's next frame never comes, however late its leave. A peer that turns its mesh off and on is
+   * heard from within a second or so of its next mesh, and the attempt starts then, paced as before.
    * A link replaced again within RELINK_PACE_MS of the last time refuses the direct path for the rest of
    * that time: a new link may start a WebRTC attempt, which a peer sending goodbye after goodbye would
    * otherwise have this side make without end.
@@ -546,11 +558,12 @@ export class PeerMesh {
    * leaves the room, saying goodbye just ahead of the leave), not its mesh turned off and on. The link
    * served no next mesh of the peer's, so it is put back in the budget: charged, each leave and rejoin cost
    * an honest peer two links (the goodbye's and its next seating's), and three rejoins a minute held the
-   * links to it on the relay for up to 50 s after. It cost this side little: on the side that starts
-   * attempts, one attempt whose signals reach a player who left, which the server refuses (NOT_IN_ROOM)
-   * without counting them against this side's signal budget towards it. A peer leaving and rejoining in a
-   * loop is held by the budget as before: each seating's link takes one, and a goodbye past the budget
-   * replaces nothing (unless this side sent on the link, whose replacement then holds off the direct path).
+   * links to it on the relay for up to 50 s after. It cost this side nothing but the link: it waits for a
+   * frame of the peer's next link before it starts a WebRTC attempt (see `#relink`). A peer leaving and
+   * rejoining in a loop is held by the budget as before: each seating's link takes one, and a goodbye past
+   * the budget replaces nothing (unless this side sent on the link, whose replacement then holds off the
+   * direct path). One that sends a frame after its goodbye before it leaves has the replacement start an
+   * attempt, as any link does: one attempt per goodbye, as before, within the same pace and budget.
    */
   #refundUnusedReplacement(peerId: string, link: PeerLink): void {
     if (!this.#replacements.has(link) || link.metPeerLink) return;

@@ -3,7 +3,7 @@ import { PEER_LINK_BURST, PEER_LINKS_PER_SECOND } from '../../../src/client/mesh
 import { ManualClock } from '../../../src/common/index.js';
 import { Channel } from '../../../src/transport/index.js';
 import { encodeGoodbye } from '../../../src/transport/keepalive.js';
-import { RELAY_CONTROL } from '../../../src/transport/relay-link.js';
+import { RELAY_CHANNEL_NUMBER, RELAY_CONTROL } from '../../../src/transport/relay-link.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
 import { fakeRoom, member } from './fakes/fake-room.js';
 
@@ -66,23 +66,30 @@ describe('what the mesh holds against a peer, across its leave and rejoin', () =
 describe('how many links the mesh makes to a peer, across goodbyes, later links and rejoins', () => {
   const higher = 'aaaaaaaa09'; // the higher id: this side's links start the attempts to it
   const goodbye = () => encodeGoodbye(undefined);
+  /** A frame after the goodbye, as from the peer's next mesh: the link made for the goodbye offers on it. */
+  const nextMeshFrame = () => Uint8Array.of(0);
 
   // Ten rejoins a second for a minute: each new link would offer at once (this side starts attempts), and
   // each offer and its candidates count against this side's signal budget towards the peer. With a goodbye
   // just ahead of each leave, as an honest peer's leave looks: the link the goodbye puts in the closed one's
-  // place goes with the leave and is put back in the budget; the link for each seating still takes one.
+  // place goes with the leave and is put back in the budget; the link for each seating still takes one. A
+  // frame after the goodbye, as from a next mesh, has that link offer (as a link made at once did), within
+  // the pace of replacements.
   it.each([
-    ['without a goodbye', false],
-    ['with a goodbye ahead of each leave', true],
-  ])(
+    ['without a goodbye', 'none'],
+    ['with a goodbye ahead of each leave', 'goodbye'],
+    ['with a goodbye and a frame ahead of each leave', 'goodbye and frame'],
+  ] as const)(
     'a peer leaving and rejoining in a loop (%s) does not have this side start a WebRTC attempt per rejoin',
-    async (_, sayGoodbye) => {
+    async (_, ahead) => {
       FakePeerConnection.reset();
       const clock = new ManualClock();
       const { room, signals } = fakeRoom(self, [higher, self], clock);
       room.mesh({ rtc });
       for (let t = 0; t < 600; t++) {
-        if (sayGoodbye) room.receivePeerData(higher, RELAY_CONTROL, goodbye(), clock.now(), undefined);
+        if (ahead !== 'none') room.receivePeerData(higher, RELAY_CONTROL, goodbye(), clock.now(), undefined);
+        if (ahead === 'goodbye and frame')
+          room.receivePeerData(higher, RELAY_CHANNEL_NUMBER.phys, nextMeshFrame(), clock.now(), undefined);
         room.applyMemberLeft(higher, 'left');
         room.applyMemberJoined(member(higher));
         await settle();
@@ -115,25 +122,34 @@ describe('how many links the mesh makes to a peer, across goodbyes, later links 
     mesh.close();
   });
 
-  it('goodbyes in a loop while this side sends start a few WebRTC attempts, though each replaces the link', async () => {
-    FakePeerConnection.reset();
-    const clock = new ManualClock();
-    const { room, signals } = fakeRoom(self, [higher, self], clock);
-    const mesh = room.mesh({ rtc });
-    // Each link sent a message the peer never acks: kept, the link would lose it, so past the link budget a
-    // goodbye still replaces it. The fresh links hold off the direct path instead. Just over 2 s apart, so
-    // that the pace of replacements alone (RELINK_PACE_MS) would not hold them off.
-    for (let t = 0; t < 60; t++) {
-      mesh.send(higher, Channel.dispatch, Uint8Array.of(t));
-      room.receivePeerData(higher, RELAY_CONTROL, goodbye(), clock.now(), undefined);
-      await settle();
-      clock.advance(2_100);
-    }
-    const most = PEER_LINK_BURST + 126 * PEER_LINKS_PER_SECOND + 1;
-    expect(FakePeerConnection.made.length).toBeLessThanOrEqual(most);
-    expect(signals.length).toBeLessThanOrEqual(most);
-    mesh.close();
-  });
+  // With a frame after each goodbye, as from the peer's next mesh: the fresh link offers on hearing it.
+  it.each([
+    ['', false],
+    [', each followed by a frame', true],
+  ])(
+    'goodbyes in a loop while this side sends%s start a few WebRTC attempts, though each replaces the link',
+    async (_, frameAfter) => {
+      FakePeerConnection.reset();
+      const clock = new ManualClock();
+      const { room, signals } = fakeRoom(self, [higher, self], clock);
+      const mesh = room.mesh({ rtc });
+      // Each link sent a message the peer never acks: kept, the link would lose it, so past the link budget a
+      // goodbye still replaces it. The fresh links hold off the direct path instead. Just over 2 s apart, so
+      // that the pace of replacements alone (RELINK_PACE_MS) would not hold them off.
+      for (let t = 0; t < 60; t++) {
+        mesh.send(higher, Channel.dispatch, Uint8Array.of(t));
+        room.receivePeerData(higher, RELAY_CONTROL, goodbye(), clock.now(), undefined);
+        if (frameAfter)
+          room.receivePeerData(higher, RELAY_CHANNEL_NUMBER.phys, nextMeshFrame(), clock.now(), undefined);
+        await settle();
+        clock.advance(2_100);
+      }
+      const most = PEER_LINK_BURST + 126 * PEER_LINKS_PER_SECOND + 1;
+      expect(FakePeerConnection.made.length).toBeLessThanOrEqual(most);
+      expect(signals.length).toBeLessThanOrEqual(most);
+      mesh.close();
+    },
+  );
 
   it('offers naming ever newer links of the peer replace the link a few times, then the link answers them', async () => {
     FakePeerConnection.reset();
