@@ -133,7 +133,7 @@ export class GameServer {
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
   readonly #drainTargets: DrainTargets;
-  /** Sessions other nodes' drains sent here since the last node heartbeat (see `Registry.heartbeat`). */
+  /** Sessions other nodes' drains sent here, until a node heartbeat records them (see `Registry.heartbeat`). */
   readonly #arrivals = new ArrivalTally();
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
@@ -435,12 +435,13 @@ export class GameServer {
         maxRooms: Math.min(this.#limits.maxRooms, Number.MAX_SAFE_INTEGER),
       },
     };
-    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Not
-    // said again after a heartbeat that failed, which may have been recorded all the same: taken off twice,
-    // a target would look emptier than it is; left, they count twice until their plan expires.
-    const arrived = this.#arrivals.take();
+    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Said
+    // again after a heartbeat that failed, which may have been recorded all the same: the batch's number
+    // keeps the registry from taking them off twice.
+    const arrived = this.#arrivals.next();
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId, arrived);
+      this.#arrivals.recorded(arrived);
       const now = this.clock.now();
       if (!this.#heldNodeId) this.#heldSince = now;
       this.#heldNodeId = true;
