@@ -38,7 +38,7 @@ import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from 
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
-import { ArrivalTally, arrivalUrl, arrivingFrom } from './rooms/drain-arrivals.js';
+import { ArrivalTally, arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -133,8 +133,13 @@ export class GameServer {
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
   readonly #drainTargets: DrainTargets;
-  /** Sessions other nodes' drains sent here, until a node heartbeat records them (see `Registry.heartbeat`). */
+  /** Sessions other nodes' drains sent here, until a node heartbeat records them (`Registry.heartbeat`). */
   readonly #arrivals = new ArrivalTally();
+  /**
+   * The name this process's drain plans under and tags its goodbyes with (see `Registry.planArrivals`):
+   * opaque, since the goodbye shows it to the players. One per process, as is its drain.
+   */
+  readonly #drainName = drainName();
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
@@ -388,11 +393,6 @@ export class GameServer {
       types,
       arrivalsTtlMs,
     );
-  }
-
-  /** The name this process's drain plans under (see `Registry.planArrivals`): by node id and boot. */
-  get #drainName(): string {
-    return `${this.nodeId} ${this.#bootId}`;
   }
 
   /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */

@@ -1,5 +1,5 @@
 import type { Client } from 'vehikill-net/client';
-import { Kind } from 'vehikill-net/protocol';
+import { ARRIVAL_TAG, Kind } from 'vehikill-net/protocol';
 import {
   type GameServerOptions,
   ManualClock,
@@ -214,5 +214,20 @@ describe("a drain's players arriving at a node whose heartbeat fails", () => {
     );
     staying.close();
     await draining;
+  });
+});
+
+describe("a drain's goodbye", () => {
+  it('names the drain to the node it sends the player to, but names neither the node id nor its boot', async () => {
+    const { registry, from, to, staying } = await drainingToOne();
+    const bootId = (await registry.listNodes()).find((node) => node.nodeId === 'node-from')?.bootId;
+    expect(bootId).toBeTruthy();
+    await from.server.drain({ deadlineMs: 300 });
+    await staying.closed;
+    const url = staying.received(Kind.Bye)[0]?.message ?? '';
+    expect(url.startsWith(to.wsUrl)).toBe(true);
+    expect(new URL(url).searchParams.get(ARRIVAL_TAG)).toBeTruthy();
+    expect(url).not.toContain('node-from');
+    expect(url).not.toContain(bootId);
   });
 });

@@ -444,9 +444,9 @@ end
 /**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
  * before), the sessions that arrived from drains and their batch's number ('0': none; see
- * settleArrivals). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
- * bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted since the
- * node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
+ * settleArrivals). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own
+ * when its bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted
+ * since the node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
  * its rooms again, exactly as it has them now, whenever it is not known. A held id found live under
  * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead
  * nodes are swept before the node is recorded again, so a node that expired loses its old rooms even if no

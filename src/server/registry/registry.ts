@@ -154,11 +154,12 @@ export interface Registry {
   /**
    * Writes where the draining process `from` sends its players (by target node id), in place of its
    * previous plan, for `ttlMs`: until they have moved and the targets' heartbeats count them. (The server
-   * names itself by node id and boot, so that a process that gave its id up to a newer one, both draining,
-   * keeps a plan of its own.) Only if no plan was written since the reading of `arrivals` that gave
-   * `version` (false, nothing written: read again, plan again), so that nodes draining at once each plan
-   * knowing what the others send, and two of them never both take a node's last room to spare. Optional: a
-   * registry without it leaves each drain planning by heartbeats alone.
+   * names its drain with a random name of its own, which tells its players nothing of the node, and gives
+   * a process that gave its id up to a newer one, both draining, a plan of its own.) Only if no plan was
+   * written since the reading of `arrivals` that gave `version` (false, nothing written: read again, plan
+   * again), so that nodes draining at once each plan knowing what the others send, and two of them never
+   * both take a node's last room to spare. Optional: a registry without it leaves each drain planning by
+   * heartbeats alone.
    */
   planArrivals?(
     from: string,

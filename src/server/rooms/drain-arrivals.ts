@@ -1,8 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { ARRIVAL_TAG } from '../../protocol/index.js';
 import type { ArrivedSessions } from '../registry/registry.js';
 
-/** The longest drain name taken from a request: a node id and a boot id fit many times over. */
+/**
+ * The longest drain name taken from a request: a drain's own (`drainName`) fits many times over, and so
+ * does the node id and boot id an earlier version named its drains by.
+ */
 const MAX_DRAIN_NAME_LENGTH = 256;
+
+/**
+ * A name for this process's drain, in its plan and in the URL its players are sent to: random (128 bits),
+ * so that it tells the players nothing of the node (its id, its boot), and no one can guess it to take
+ * players off the plan of a drain that did not send them.
+ */
+export function drainName(): string {
+  return randomBytes(16).toString('base64url');
+}
 
 /** Drains counted at once: a client naming made-up ones cannot grow the tally without end. */
 const MAX_DRAINS = 64;

@@ -1,6 +1,11 @@
 import { withoutArrivalTag } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
-import { ArrivalTally, arrivalUrl, arrivingFrom } from '../../../src/server/rooms/drain-arrivals.js';
+import {
+  ArrivalTally,
+  arrivalUrl,
+  arrivingFrom,
+  drainName,
+} from '../../../src/server/rooms/drain-arrivals.js';
 
 describe('the drain named in the URL a player is sent to', () => {
   it('is read back from the request by the node it lands on, with the token beside it', () => {
@@ -56,5 +61,13 @@ describe('ArrivalTally', () => {
     const said = tally.next()?.byDrain;
     expect(said?.size).toBe(64);
     expect(said?.get('made-up 0')).toBe(2);
+  });
+});
+
+describe('a drain name', () => {
+  it('is a new random one each time, too long to guess, and fit for a URL as it is', () => {
+    const names = new Set(Array.from({ length: 100 }, () => drainName()));
+    expect(names.size).toBe(100);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
