@@ -32,9 +32,10 @@ export function httpEndpointUrl(wsUrl: string, pathname: string): string {
 }
 
 /**
- * The query parameter a draining node adds to the URL it sends a player to, naming itself: the node the
- * player lands on counts it as that drain's arrival (see the server's `ArrivalTally`). The client connects
- * with it, and reports the URL without it (`withoutArrivalTag`): it names the drain, not the node.
+ * The query parameter a draining node adds to the URL it sends a player to, naming its drain (by a random
+ * name, which tells nothing of the draining node): the node the player lands on counts it as that drain's
+ * arrival (see the server's `ArrivalTally`). The client connects with it, and reports the URL without it
+ * (`withoutArrivalTag`): the node's URL as its operator gave it.
  */
 export const ARRIVAL_TAG = 'arrivingFrom';
 

@@ -38,7 +38,7 @@ import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from 
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
-import { ArrivalTally, arrivalUrl, arrivingFrom } from './rooms/drain-arrivals.js';
+import { ArrivalTally, arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -133,8 +133,13 @@ export class GameServer {
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
   readonly #drainTargets: DrainTargets;
-  /** Sessions other nodes' drains sent here since the last node heartbeat (see `Registry.heartbeat`). */
+  /** Sessions other nodes' drains sent here, until a node heartbeat records them (`Registry.heartbeat`). */
   readonly #arrivals = new ArrivalTally();
+  /**
+   * The name this process's drain plans under and tags its goodbyes with (see `Registry.planArrivals`):
+   * opaque, since the goodbye shows it to the players. One per process, as is its drain.
+   */
+  readonly #drainName = drainName();
   #closing: Promise<void> | undefined;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
@@ -390,11 +395,6 @@ export class GameServer {
     );
   }
 
-  /** The name this process's drain plans under (see `Registry.planArrivals`): by node id and boot. */
-  get #drainName(): string {
-    return `${this.nodeId} ${this.#bootId}`;
-  }
-
   /** The player on `connection` as the drain sends it away: with the room it plays in here, if any. */
   #leaver(connection: ServerConnection): Leaver {
     const session = connection.session;
@@ -435,12 +435,13 @@ export class GameServer {
         maxRooms: Math.min(this.#limits.maxRooms, Number.MAX_SAFE_INTEGER),
       },
     };
-    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Not
-    // said again after a heartbeat that failed, which may have been recorded all the same: taken off twice,
-    // a target would look emptier than it is; left, they count twice until their plan expires.
-    const arrived = this.#arrivals.take();
+    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Said
+    // again after a heartbeat that failed, which may have been recorded all the same: the batch's number
+    // keeps the registry from taking them off twice.
+    const arrived = this.#arrivals.next();
     try {
       const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId, arrived);
+      this.#arrivals.recorded(arrived);
       const now = this.clock.now();
       if (!this.#heldNodeId) this.#heldSince = now;
       this.#heldNodeId = true;

@@ -26,6 +26,7 @@ export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-regis
 export {
   type Arrival,
   type Arrivals,
+  type ArrivedSessions,
   type ListingChange,
   type ListingPatch,
   NodeIdInUseError,

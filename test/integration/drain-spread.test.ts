@@ -1,6 +1,14 @@
 import type { Client } from 'vehikill-net/client';
-import { type GameServerOptions, MemoryRegistry, RedisRegistry, type Registry } from 'vehikill-net/server';
+import { ARRIVAL_TAG, Kind } from 'vehikill-net/protocol';
+import {
+  type GameServerOptions,
+  ManualClock,
+  MemoryRegistry,
+  RedisRegistry,
+  type Registry,
+} from 'vehikill-net/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/raw-client.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -138,5 +146,89 @@ describe.each([
       .poll(async () => (await registry.listNodes()).find((node) => node.nodeId === 'b')?.load?.sessions)
       .toBe(2);
     expect((await registry.arrivals?.('another drain'))?.byNode).toEqual(new Map());
+  });
+});
+
+/**
+ * A registry shared by nodes, whose drain plans never run out (its clock stands still), where the next
+ * heartbeat of `failing.nodeId` that says arrivals fails: before it is recorded, or once it is (its answer
+ * lost). Counts each node's heartbeats that went through saying none.
+ */
+class FlakyHeartbeats extends MemoryRegistry {
+  failing: { nodeId: string; recorded: boolean } | undefined;
+  readonly quiet = new Map<string, number>();
+
+  constructor() {
+    super({ clock: new ManualClock() });
+  }
+
+  override async heartbeat(...args: Parameters<MemoryRegistry['heartbeat']>): Promise<boolean> {
+    const [node, , , arrived] = args;
+    if (arrived !== undefined && node.nodeId === this.failing?.nodeId) {
+      const { recorded } = this.failing;
+      this.failing = undefined;
+      if (recorded) await super.heartbeat(...args);
+      throw new Error('the connection to the registry was reset');
+    }
+    const known = await super.heartbeat(...args);
+    if (arrived === undefined) this.quiet.set(node.nodeId, (this.quiet.get(node.nodeId) ?? 0) + 1);
+    return known;
+  }
+}
+
+/**
+ * A node draining to one other node, sharing a FlakyHeartbeats registry: two players in a room, who follow
+ * the goodbye, and one bare client, who does not: the drain's plan sends the three of them (and a room).
+ */
+async function drainingToOne() {
+  const registry = new FlakyHeartbeats();
+  const { nodes } = await cluster({ 'node-from': {}, 'node-to': {} }, async () => registry);
+  const [from, to] = [nodes['node-from'], nodes['node-to']];
+  if (from === undefined || to === undefined) throw new Error('no such node');
+  const seen = (await rooms(from, [2])).flat().map(follow);
+  const staying = new RawClient(from.wsUrl, from.server.issueGuestToken());
+  await staying.opened;
+  staying.hello();
+  await eventually(() => staying.received(Kind.Welcome).length === 1, 'the bare client welcomed');
+  return { registry, from, to, seen, staying };
+}
+
+describe("a drain's players arriving at a node whose heartbeat fails", () => {
+  it.each([
+    ['before the registry records it', false],
+    ['after the registry records it, its answer lost', true],
+  ])('are taken off the plan exactly once: the heartbeat fails %s', async (_when, recorded) => {
+    const { registry, from, to, seen, staying } = await drainingToOne();
+    registry.failing = { nodeId: 'node-to', recorded };
+    const draining = from.server.drain({ deadlineMs: 300 });
+    await eventually(() => seen.every((player) => player.moved === to.wsUrl), 'both players moved');
+    await eventually(() => to.server.sessionCount === 2, 'both players arrived');
+    await eventually(() => registry.failing === undefined, 'the heartbeat saying them failed');
+    // Both noted by now: a heartbeat that goes through saying nothing has had both recorded. (A memory
+    // registry's heartbeat reads the tally and counts itself quiet within one turn: no arrival comes between.)
+    const quietSoFar = registry.quiet.get('node-to') ?? 0;
+    await eventually(() => (registry.quiet.get('node-to') ?? 0) > quietSoFar, 'a heartbeat saying none');
+    // The plan still counts the one who stayed behind, and the room. Before, it counted all three until it
+    // expired (the failed heartbeat's arrivals were never said again); taken off twice, it counted none.
+    expect((await registry.arrivals('another drain')).byNode).toEqual(
+      new Map([['node-to', { sessions: 1, rooms: 1 }]]),
+    );
+    staying.close();
+    await draining;
+  });
+});
+
+describe("a drain's goodbye", () => {
+  it('names the drain to the node it sends the player to, but names neither the node id nor its boot', async () => {
+    const { registry, from, to, staying } = await drainingToOne();
+    const bootId = (await registry.listNodes()).find((node) => node.nodeId === 'node-from')?.bootId;
+    expect(bootId).toBeTruthy();
+    await from.server.drain({ deadlineMs: 300 });
+    await staying.closed;
+    const url = staying.received(Kind.Bye)[0]?.message ?? '';
+    expect(url.startsWith(to.wsUrl)).toBe(true);
+    expect(new URL(url).searchParams.get(ARRIVAL_TAG)).toBeTruthy();
+    expect(url).not.toContain('node-from');
+    expect(url).not.toContain(bootId);
   });
 });

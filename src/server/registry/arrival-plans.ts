@@ -1,13 +1,15 @@
 import type { Clock } from '../../common/index.js';
-import type { Arrival, Arrivals } from './registry.js';
+import type { Arrival, Arrivals, ArrivedSessions } from './registry.js';
 
 /**
  * The in-memory registry's drain plans (see `Registry.planArrivals`): each draining node's latest plan,
- * until it expires, and a version that every written plan moves on.
+ * until it expires, and a version that every written plan moves on; and by node, the newest batch of
+ * arrivals it applied (see `Registry.heartbeat`).
  */
 export class ArrivalPlans {
   readonly #clock: Clock;
   readonly #plans = new Map<string, { plan: Map<string, Arrival>; expiresAt: number }>();
+  readonly #batches = new Map<string, { bootId: string; batch: number }>();
   #version = 0;
 
   constructor(clock: Clock) {
@@ -34,12 +36,17 @@ export class ArrivalPlans {
   }
 
   /**
-   * Takes the sessions that arrived at `nodeId` from each drain (see `Registry.heartbeat`) off what that
+   * Takes the sessions that arrived at the node from each drain (see `Registry.heartbeat`) off what that
    * drain's plan sends there: its rooms too, down to as many as the sessions left (a room holds one at
-   * least). A node nothing is left for leaves the plan.
+   * least). A node nothing is left for leaves the plan. Once per batch: one numbered no higher than the
+   * newest applied for the node's process is one said again after a heartbeat whose answer was lost.
    */
-  settle(nodeId: string, arrived: ReadonlyMap<string, number>): void {
-    for (const [drain, sessions] of arrived) {
+  settle({ nodeId, bootId }: { nodeId: string; bootId: string }, arrived: ArrivedSessions): void {
+    const applied = this.#batches.get(nodeId);
+    const newest = applied?.bootId === bootId ? applied.batch : 0;
+    if (!Number.isSafeInteger(arrived.batch) || arrived.batch <= newest) return;
+    this.#batches.set(nodeId, { bootId, batch: arrived.batch });
+    for (const [drain, sessions] of arrived.byDrain) {
       const plan = this.#plans.get(drain)?.plan;
       const planned = plan?.get(nodeId);
       if (plan === undefined || planned === undefined) continue;
@@ -49,8 +56,17 @@ export class ArrivalPlans {
     }
   }
 
+  /**
+   * Forgets the batches of the nodes that `remembered` no longer holds: a node that left, or was swept as
+   * dead long enough ago that it says no batch again.
+   */
+  forgetBatches(remembered: (nodeId: string) => boolean): void {
+    for (const nodeId of [...this.#batches.keys()]) if (!remembered(nodeId)) this.#batches.delete(nodeId);
+  }
+
   clear(): void {
     this.#plans.clear();
+    this.#batches.clear();
   }
 }
 

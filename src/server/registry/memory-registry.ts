@@ -3,6 +3,7 @@ import { ArrivalPlans } from './arrival-plans.js';
 import {
   type Arrival,
   type Arrivals,
+  type ArrivedSessions,
   callListener,
   type ListingChange,
   type ListingPatch,
@@ -155,12 +156,7 @@ export class MemoryRegistry implements Registry {
     return this.#arrivals.write(wellFormed(from), plan, ttlMs, version);
   }
 
-  async heartbeat(
-    given: NodeInfo,
-    ttlMs: number,
-    held = false,
-    arrived: ReadonlyMap<string, number> = new Map(),
-  ): Promise<boolean> {
+  async heartbeat(given: NodeInfo, ttlMs: number, held = false, arrived?: ArrivedSessions): Promise<boolean> {
     // Kept well-formed, as its rooms' listings are (and as Redis must keep it): see `addRoom`.
     const node = wellFormed(given);
     const previous = this.#nodes.get(node.nodeId);
@@ -179,7 +175,10 @@ export class MemoryRegistry implements Registry {
     if (!this.#stalled()) this.#sweep();
     this.#nodes.set(node.nodeId, { info: { ...node }, expiresAt: this.#clock.now() + ttlMs, ttlMs });
     this.#gone.delete(node.nodeId);
-    this.#arrivals.settle(node.nodeId, new Map([...arrived].map(([drain, n]) => [wellFormed(drain), n])));
+    if (arrived !== undefined) {
+      const byDrain = new Map([...arrived.byDrain].map(([drain, n]) => [wellFormed(drain), n]));
+      this.#arrivals.settle(node, { batch: arrived.batch, byDrain });
+    }
     return known;
   }
 
@@ -286,6 +285,8 @@ export class MemoryRegistry implements Registry {
       this.#removeRoomsOf(nodeId);
       if (until <= now) this.#gone.delete(nodeId);
     }
+    // Kept while the node may still say a batch again: recorded, or swept not long ago.
+    this.#arrivals.forgetBatches((nodeId) => this.#nodes.has(nodeId) || this.#gone.has(nodeId));
     const longest = this.#longestTtl();
     for (const [nodeId, addedAt] of [...this.#unrecorded]) {
       if (longest === 0 || now - addedAt < longest) continue;

@@ -38,7 +38,10 @@ import { createHash } from 'node:crypto';
  *                            token, expiring (PX); named by the SHA-1 of the claimed type and filter
  * - `{p}arrivals`            hash by draining process of its plan (see `Registry.planArrivals`): JSON
  *                            `{ expiresAt (Redis's time, ms), plan: [[nodeId, sessions, rooms], ...] }`,
- *                            deleted once expired; `{p}arrivals-version` counts the plans written
+ *                            deleted once expired; `{p}arrivals-version` counts the plans written;
+ *                            `{p}node-arrived` hash by node id of the newest batch of arrivals its
+ *                            heartbeat applied (see `Registry.heartbeat`): `<batch> <bootId>`, kept while
+ *                            the node is in `{p}nodes` or `{p}gone-nodes`
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names

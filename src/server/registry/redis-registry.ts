@@ -15,6 +15,7 @@ import { scripts } from './redis-scripts.js';
 import {
   type Arrival,
   type Arrivals,
+  type ArrivedSessions,
   callListener,
   type ListingChange,
   type ListingPatch,
@@ -340,12 +341,7 @@ export class RedisRegistry implements Registry {
     return written === 1;
   }
 
-  async heartbeat(
-    node: NodeInfo,
-    ttlMs: number,
-    held = false,
-    arrived: ReadonlyMap<string, number> = new Map(),
-  ): Promise<boolean> {
+  async heartbeat(node: NodeInfo, ttlMs: number, held = false, arrived?: ArrivedSessions): Promise<boolean> {
     const result = await this.#call(() =>
       scripts.heartbeat.run(this.#redis, this.#keys, [
         node.nodeId,
@@ -355,7 +351,8 @@ export class RedisRegistry implements Registry {
         Math.max(1, Math.round(ttlMs)),
         node.bootId,
         held ? 1 : 0,
-        wellFormedJson([...arrived]),
+        wellFormedJson([...(arrived?.byDrain ?? [])]),
+        arrived?.batch ?? 0,
       ]),
     );
     const [known, swept, otherUrl] = result as [number, string[], string | undefined];

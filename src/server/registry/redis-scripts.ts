@@ -164,6 +164,14 @@ local function sweep()
       if redis.call('EXISTS', p..'gone:'..nodeId) == 0 then redis.call('SREM', p..'gone-nodes', nodeId) end
     end
   end
+  -- The newest batch of arrivals applied (see settleArrivals) is kept while the node may still say it
+  -- again: recorded, or swept not long ago.
+  for _, nodeId in ipairs(redis.call('HKEYS', p..'node-arrived')) do
+    if redis.call('SISMEMBER', p..'nodes', nodeId) == 0
+      and redis.call('SISMEMBER', p..'gone-nodes', nodeId) == 0 then
+      redis.call('HDEL', p..'node-arrived', nodeId)
+    end
+  end
   -- Nodes never recorded whose rooms no longer count (see alive).
   local longest = longestTtl()
   if longest > 0 then
@@ -388,12 +396,22 @@ end`;
 
 /**
  * Takes the sessions that arrived at a node from each draining process (JSON [[drain, sessions], ...], as
- * the node's heartbeat gives them) off that drain's plan for the node, its rooms down to as many as the
- * sessions left: the node's load counts them from this heartbeat on (see Registry.heartbeat). A node
- * nothing is left for leaves the plan; what this version cannot read is left as it is.
+ * the node's heartbeat gives them, numbered `batch`) off that drain's plan for the node, its rooms down to
+ * as many as the sessions left: the node's load counts them from this heartbeat on (see
+ * Registry.heartbeat). A node nothing is left for leaves the plan; what this version cannot read is left as
+ * it is. Once per batch: 'node-arrived' keeps the newest batch applied for the node's process, and a batch
+ * numbered no higher is one said again after a heartbeat whose answer was lost.
  */
 const settleArrivals = `
-local function settleArrivals(nodeId, json)
+local function settleArrivals(nodeId, bootId, batch, json)
+  batch = tonumber(batch)
+  if not batch or batch < 1 or batch ~= math.floor(batch) or batch > 9007199254740991 then return end
+  local applied = redis.call('HGET', p..'node-arrived', nodeId)
+  if applied then
+    local newest, boot = string.match(applied, '^(%d+) (.*)$')
+    if boot == bootId and tonumber(newest) >= batch then return end
+  end
+  redis.call('HSET', p..'node-arrived', nodeId, string.format('%d', batch)..' '..bootId)
   local ok, arrived = pcall(cjson.decode, json)
   if not ok or type(arrived) ~= 'table' then return end
   local now = nowMs()
@@ -425,9 +443,10 @@ end
 
 /**
  * ARGV: prefix, nodeId, NodeInfo JSON, ttlMs, bootId, held (1: this process heartbeated under the id
- * before), the sessions that arrived from drains since its last heartbeat (see settleArrivals). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own when its
- * bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted since the
- * node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
+ * before), the sessions that arrived from drains and their batch's number ('0': none; see
+ * settleArrivals). Returns { known (0|1), room ids removed }: rooms of dead nodes, and the node's own
+ * when its bootId changed (a restarted process; its old rooms went with the old one) or Redis restarted
+ * since the node's last heartbeat (it may hold rooms that ended since and lack rooms made since): the node adds
  * its rooms again, exactly as it has them now, whenever it is not known. A held id found live under
  * another bootId is a second process with the same id: { 2, {}, its URL }, and nothing is changed. Dead
  * nodes are swept before the node is recorded again, so a node that expired loses its old rooms even if no
@@ -487,7 +506,7 @@ if runId ~= '' then redis.call('HSET', p..'node-run', nodeId, runId) end
 redis.call('SADD', p..'nodes', nodeId)
 redis.call('DEL', p..'gone:'..nodeId)
 redis.call('SREM', p..'gone-nodes', nodeId)
-settleArrivals(nodeId, ARGV[7])
+settleArrivals(nodeId, bootId, ARGV[8], ARGV[7])
 return { known, removed }`;
 
 /**

@@ -67,6 +67,20 @@ export interface Arrival {
   rooms: number;
 }
 
+/**
+ * The sessions that came to a node from draining processes, as its heartbeat says them (see
+ * `Registry.heartbeat`): one batch, numbered so that a registry applies it once however often it is said.
+ */
+export interface ArrivedSessions {
+  /**
+   * The batch's number: a positive integer, larger than the one before among the batches its process says
+   * (under its `bootId`). A batch whose heartbeat failed is said again under the same number.
+   */
+  batch: number;
+  /** Sessions by the name of the drain that sent them (the name it plans under: see `planArrivals`). */
+  byDrain: ReadonlyMap<string, number>;
+}
+
 /** What the draining nodes send the other nodes, as `Registry.arrivals` reads it. */
 export interface Arrivals {
   /** Changes with every plan written: a plan made from this reading is refused once another was written. */
@@ -140,11 +154,12 @@ export interface Registry {
   /**
    * Writes where the draining process `from` sends its players (by target node id), in place of its
    * previous plan, for `ttlMs`: until they have moved and the targets' heartbeats count them. (The server
-   * names itself by node id and boot, so that a process that gave its id up to a newer one, both draining,
-   * keeps a plan of its own.) Only if no plan was written since the reading of `arrivals` that gave
-   * `version` (false, nothing written: read again, plan again), so that nodes draining at once each plan
-   * knowing what the others send, and two of them never both take a node's last room to spare. Optional: a
-   * registry without it leaves each drain planning by heartbeats alone.
+   * names its drain with a random name of its own, which tells its players nothing of the node, and gives
+   * a process that gave its id up to a newer one, both draining, a plan of its own.) Only if no plan was
+   * written since the reading of `arrivals` that gave `version` (false, nothing written: read again, plan
+   * again), so that nodes draining at once each plan knowing what the others send, and two of them never
+   * both take a node's last room to spare. Optional: a registry without it leaves each drain planning by
+   * heartbeats alone.
    */
   planArrivals?(
     from: string,
@@ -166,18 +181,17 @@ export interface Registry {
    * changes nothing, so the two do not keep removing each other's rooms.
    *
    * `arrived`: the sessions that came to the node from each draining process (by the name it plans under,
-   * see `planArrivals`) since its last heartbeat, which `node.load` now counts. They are taken off that
-   * drain's plan for the node in the same step (its sessions, and its rooms down to as many as the
-   * sessions left), so that a player who arrived counts once: in the load, no longer in the plan. Optional
-   * to honour, as `planArrivals` is: a registry that ignores it counts arrived players twice until the
-   * plan expires.
+   * see `planArrivals`) and that no heartbeat has been known to record, which `node.load` now counts. They
+   * are taken off that drain's plan for the node in the same step (its sessions, and its rooms down to as
+   * many as the sessions left), so that a player who arrived counts once: in the load, no longer in the
+   * plan. Exactly once: the registry remembers, in that step, the newest batch it applied for the node
+   * and its `bootId`, and a batch numbered no higher is not applied again. A heartbeat that failed may
+   * have been recorded all the same (its answer lost): its batch is said again, and taken off only if it
+   * was not. A registry that forgot the node's batches (restarted empty) applies the next one said: its
+   * plans went with them. Optional to honour, as `planArrivals` is: a registry that ignores it counts
+   * arrived players twice until the plan expires.
    */
-  heartbeat(
-    node: NodeInfo,
-    ttlMs: number,
-    held?: boolean,
-    arrived?: ReadonlyMap<string, number>,
-  ): Promise<boolean>;
+  heartbeat(node: NodeInfo, ttlMs: number, held?: boolean, arrived?: ArrivedSessions): Promise<boolean>;
   /**
    * A clean leave: the node and all its rooms go at once. With `bootId`, only while the node's live
    * record is that process's (or there is none): a process that gave its id up to another one (see

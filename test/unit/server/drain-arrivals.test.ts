@@ -1,6 +1,11 @@
 import { withoutArrivalTag } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
-import { ArrivalTally, arrivalUrl, arrivingFrom } from '../../../src/server/rooms/drain-arrivals.js';
+import {
+  ArrivalTally,
+  arrivalUrl,
+  arrivingFrom,
+  drainName,
+} from '../../../src/server/rooms/drain-arrivals.js';
 
 describe('the drain named in the URL a player is sent to', () => {
   it('is read back from the request by the node it lands on, with the token beside it', () => {
@@ -23,26 +28,46 @@ describe('the drain named in the URL a player is sent to', () => {
 });
 
 describe('ArrivalTally', () => {
-  it('counts sessions by drain until taken, then starts again', () => {
+  it('says what came as a numbered batch, until a heartbeat carrying it is recorded', () => {
     const tally = new ArrivalTally();
-    tally.note('a 1');
-    tally.note('a 1');
-    tally.note('b 1');
-    expect(tally.take()).toEqual(
-      new Map([
-        ['a 1', 2],
-        ['b 1', 1],
+    expect(tally.next()).toBeUndefined();
+    tally.note('a');
+    tally.note('a');
+    tally.note('b');
+    const first = tally.next();
+    expect(first).toEqual({
+      batch: 1,
+      byDrain: new Map([
+        ['a', 2],
+        ['b', 1],
       ]),
-    );
-    expect(tally.take()).toEqual(new Map());
+    });
+    // Its heartbeat failed: said again, the same batch; what came meanwhile waits for the next one.
+    tally.note('c');
+    expect(tally.next()).toEqual(first);
+    tally.recorded(first);
+    const second = tally.next();
+    expect(second).toEqual({ batch: 2, byDrain: new Map([['c', 1]]) });
+    tally.recorded(second);
+    expect(tally.next()).toBeUndefined();
+    tally.note('a');
+    expect(tally.next()?.batch).toBe(3);
   });
 
   it('keeps 64 drains at most: a client naming made-up ones cannot grow it without end', () => {
     const tally = new ArrivalTally();
     for (let i = 0; i < 1_000; i++) tally.note(`made-up ${i}`);
     tally.note('made-up 0');
-    const taken = tally.take();
-    expect(taken.size).toBe(64);
-    expect(taken.get('made-up 0')).toBe(2);
+    const said = tally.next()?.byDrain;
+    expect(said?.size).toBe(64);
+    expect(said?.get('made-up 0')).toBe(2);
+  });
+});
+
+describe('a drain name', () => {
+  it('is a new random one each time, too long to guess, and fit for a URL as it is', () => {
+    const names = new Set(Array.from({ length: 100 }, () => drainName()));
+    expect(names.size).toBe(100);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });

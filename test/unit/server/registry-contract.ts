@@ -738,7 +738,7 @@ export function registryContract(
         ['drain-b', 1],
         ['drain-z', 3],
       ]);
-      await registry.heartbeat(node('node-c'), 60_000, false, arrived);
+      await registry.heartbeat(node('node-c'), 60_000, false, { batch: 1, byDrain: arrived });
       expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
         plan([
           ['node-c', 2, 2],
@@ -746,7 +746,10 @@ export function registryContract(
         ]),
       );
       // More than is left: none left, and the node leaves that plan. Nothing arrived: nothing changes.
-      await registry.heartbeat(node('node-c'), 60_000, false, new Map([['drain-a', 3]]));
+      await registry.heartbeat(node('node-c'), 60_000, false, {
+        batch: 2,
+        byDrain: new Map([['drain-a', 3]]),
+      });
       await registry.heartbeat(node('node-c'), 60_000, false);
       expect((await registry.arrivals?.('drain-b'))?.byNode).toEqual(plan([['node-d', 1, 1]]));
       expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(
@@ -760,6 +763,58 @@ export function registryContract(
         await registry.planArrivals?.('drain-y', plan([['node-d', 1, 1]]), 60_000, before?.version ?? -1),
       ).toBe(true);
       await registry.close();
+    });
+
+    it('takes a batch of arrivals off the plans once, however often heartbeats say it', async () => {
+      const registry = await makeRegistry();
+      const seen = await registry.arrivals?.('drain-a');
+      const written = new Map([
+        ['node-c', { sessions: 9, rooms: 3 }],
+        ['node-d', { sessions: 2, rooms: 1 }],
+      ]);
+      expect(await registry.planArrivals?.('drain-a', written, 60_000, seen?.version ?? -1)).toBe(true);
+      const planned = async () => (await registry.arrivals?.('drain-x'))?.byNode;
+      const say = (nodeId: string, batch: number, sessions: number, extra: Partial<NodeInfo> = {}) =>
+        registry.heartbeat(node(nodeId, extra), 300, false, {
+          batch,
+          byDrain: new Map([['drain-a', sessions]]),
+        });
+      await say('node-c', 1, 1);
+      // Recorded, but its answer was lost: said again, it takes nothing more off.
+      await say('node-c', 1, 1);
+      await say('node-c', 2, 2);
+      // Nor does an older batch said late, nor a number that is not a batch's.
+      await say('node-c', 1, 1);
+      await say('node-c', 0, 1);
+      await say('node-c', 2.5, 1);
+      // Each node numbers its own batches.
+      await say('node-d', 1, 1);
+      expect(await planned()).toEqual(
+        new Map([
+          ['node-c', { sessions: 6, rooms: 3 }],
+          ['node-d', { sessions: 1, rooms: 1 }],
+        ]),
+      );
+      // Swept as dead meanwhile (another node heartbeated after its record expired), the node still has
+      // its batch remembered when it comes back and says it again.
+      await registry.heartbeat(node('node-e'), 60_000);
+      await time.pass(500);
+      await registry.heartbeat(node('node-e'), 60_000);
+      expect((await registry.listNodes()).map((listed) => listed.nodeId)).toEqual(['node-e']);
+      await say('node-c', 2, 2);
+      expect((await planned())?.get('node-c')).toEqual({ sessions: 6, rooms: 3 });
+      // A new process under the id numbers its batches from 1 again.
+      await say('node-c', 1, 4, { bootId: 'boot-2' });
+      expect((await planned())?.get('node-c')).toEqual({ sessions: 2, rooms: 2 });
+      await registry.close();
+      // A registry that starts empty (restarted, its plans gone with it) knows no batch: it applies the
+      // next one said, whatever its number.
+      const fresh = await makeRegistry();
+      const seenAfresh = await fresh.arrivals?.('drain-a');
+      expect(await fresh.planArrivals?.('drain-a', written, 60_000, seenAfresh?.version ?? -1)).toBe(true);
+      await fresh.heartbeat(node('node-c'), 60_000, false, { batch: 7, byDrain: new Map([['drain-a', 1]]) });
+      expect((await fresh.arrivals?.('drain-x'))?.byNode.get('node-c')).toEqual({ sessions: 8, rooms: 3 });
+      await fresh.close();
     });
 
     it('takes the plan of a drain refused more than 32 times, planned again after ever longer waits', async () => {
