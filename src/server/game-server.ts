@@ -36,7 +36,7 @@ import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
-import { NodeIdInUseError, type Registry } from './registry/registry.js';
+import { arrivalPlanTtl, NodeIdInUseError, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
 import { ArrivalTally, arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
@@ -300,8 +300,9 @@ export class GameServer {
     await this.rooms.startDraining().catch(() => {});
     await this.#heartbeatNode();
     // Other drains count these players against their targets until they are gone from here, and for a
-    // node TTL more: the targets' heartbeats report them by then.
-    await this.#planDrain(deadlineMs + this.#limits.nodeTtlMs);
+    // node TTL more: the targets' heartbeats report them by then. Capped (a deadline may be Infinity):
+    // the plan is written again as the deadline passes.
+    await this.#planDrain(arrivalPlanTtl(deadlineMs + this.#limits.nodeTtlMs));
     this.#drainSaid = 'notice';
     for (const connection of this.#connections) {
       // One still to say hello hears it with its answer, not before its welcome.

@@ -1,5 +1,5 @@
 import type { Clock } from '../../common/index.js';
-import type { Arrival, Arrivals, ArrivedSessions } from './registry.js';
+import { type Arrival, type Arrivals, type ArrivedSessions, arrivalPlanTtl } from './registry.js';
 
 /**
  * The in-memory registry's drain plans (see `Registry.planArrivals`): each draining node's latest plan,
@@ -30,7 +30,7 @@ export class ArrivalPlans {
   write(from: string, plan: ReadonlyMap<string, Arrival>, ttlMs: number, version: number): boolean {
     if (version !== this.#version) return false;
     const copy = new Map([...plan].map(([nodeId, { sessions, rooms }]) => [nodeId, { sessions, rooms }]));
-    this.#plans.set(from, { plan: copy, expiresAt: this.#clock.now() + ttlMs });
+    this.#plans.set(from, { plan: copy, expiresAt: this.#clock.now() + arrivalPlanTtl(ttlMs) });
     this.#version++;
     return true;
   }

@@ -16,6 +16,7 @@ import {
   type Arrival,
   type Arrivals,
   type ArrivedSessions,
+  arrivalPlanTtl,
   callListener,
   type ListingChange,
   type ListingPatch,
@@ -334,7 +335,7 @@ export class RedisRegistry implements Registry {
       scripts.planArrivals.run(this.#redis, this.#keys, [
         wellFormed(from),
         wellFormedJson(entries),
-        Math.max(1, Math.round(ttlMs)),
+        arrivalPlanTtl(ttlMs),
         String(version),
       ]),
     );

@@ -98,6 +98,19 @@ export type ListingChange = { change: 'added' | 'updated' | 'removed'; roomId: s
 export type ListingPatch = Partial<Pick<RoomListing, 'metadata' | 'private' | 'locked' | 'maxClients'>>;
 
 /**
+ * The longest a drain plan lives (ms). A drain re-plans as its deadline passes, just before it sends its
+ * players away (for a node TTL), so a plan capped here while a long deadline runs loses nothing that
+ * matters: until then its players are still on the draining node, counted by its own heartbeats.
+ */
+export const MAX_ARRIVAL_PLAN_TTL_MS = 60 * 60_000;
+
+/** How long a registry keeps a plan asked for `ttlMs`: at least 1 ms, at most MAX_ARRIVAL_PLAN_TTL_MS. */
+export function arrivalPlanTtl(ttlMs: number): number {
+  if (!(ttlMs >= 1)) return 1;
+  return Math.min(Math.round(ttlMs), MAX_ARRIVAL_PLAN_TTL_MS);
+}
+
+/**
  * Where rooms and seats are recorded. Shaped by what the server needs, no more: the in-memory one is the
  * default; a shared one (Redis) lets several processes see one listing. Every method may be remote,
  * hence Promises; `reserveSeat` must be atomic across everyone sharing the registry.
@@ -158,8 +171,10 @@ export interface Registry {
    * a process that gave its id up to a newer one, both draining, a plan of its own.) Only if no plan was
    * written since the reading of `arrivals` that gave `version` (false, nothing written: read again, plan
    * again), so that nodes draining at once each plan knowing what the others send, and two of them never
-   * both take a node's last room to spare. Optional: a registry without it leaves each drain planning by
-   * heartbeats alone.
+   * both take a node's last room to spare. A plan lives `arrivalPlanTtl(ttlMs)`: never more than
+   * MAX_ARRIVAL_PLAN_TTL_MS, however long the drain's deadline (one of Infinity made a plan that never
+   * expired in memory, and one already expired in Redis). Optional: a registry without it leaves each
+   * drain planning by heartbeats alone.
    */
   planArrivals?(
     from: string,

@@ -717,6 +717,25 @@ export function registryContract(
       await registry.close();
     });
 
+    it('keeps a plan asked for an endless time, for a bounded time', async () => {
+      const registry = await makeRegistry();
+      const seen = await registry.arrivals?.('drain-a');
+      if (seen === undefined) return registry.close();
+      const plan = new Map([['node-c', { sessions: 2, rooms: 1 }]]);
+      // A drain with `deadlineMs: Infinity` asks this (the server caps it first; another caller may not).
+      expect(await registry.planArrivals?.('drain-a', plan, Number.POSITIVE_INFINITY, seen.version)).toBe(
+        true,
+      );
+      await time.pass(50);
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan);
+      const again = await registry.arrivals?.('drain-b');
+      expect(await registry.planArrivals?.('drain-b', plan, Number.NaN, again?.version ?? -1)).toBe(true);
+      await time.pass(50);
+      // NaN is no time at all: that plan lapsed at once; the endless one still counts.
+      expect((await registry.arrivals?.('drain-x'))?.byNode).toEqual(plan);
+      await registry.close();
+    });
+
     it("takes the sessions that arrived at a node, as its heartbeat counts them, off the drains' plans", async () => {
       const registry = await makeRegistry();
       const plan = (entries: [string, number, number][]) =>
