@@ -466,10 +466,11 @@ export class SnapshotDecoder {
       stagedHeld[index] = undefined;
       stagedCodes[index] = undefined;
       if (codes === undefined) {
-        // Resent snapshots are complete ones (shared bodies), sent while the client gets nothing else:
-        // only such a snapshot's removals can come between a resent one and the client. Kept for one not
-        // held too: it says the entity was not there as of this snapshot.
-        if (complete) this.#gone?.add(id, at, held);
+        // Any snapshot's removals, complete or cut by the budget: a chain sent before a snapshot of the
+        // client's own may arrive after it (only complete ones were kept once, and a chain delayed behind
+        // a per-client snapshot that removed an entity it names asked for a resync). Kept for one not held
+        // too: it says the entity was not there as of this snapshot.
+        this.#gone?.add(id, at, held);
         if (held !== undefined) {
           this.#forget(id);
           if (removed === NONE) {
