@@ -54,6 +54,16 @@ export function world(cars: number, pickups = 0): EntityTable {
   return table;
 }
 
+/** A property scenario's starting world: its cars (hp 50, no name) and health pickups, and their ids. */
+export function scenarioWorld(cars: number, pickups: number): { table: EntityTable; ids: number[] } {
+  const table = new EntityTable();
+  const ids: number[] = [];
+  for (let index = 0; index < cars; index++) ids.push(table.spawn(Car, car(index, 50, '')));
+  for (let index = 0; index < pickups; index++)
+    ids.push(table.spawn(Pickup, { kind: 'health', active: true }));
+  return { table, ids };
+}
+
 /** Frames by snapshot seq, to check what the client holds against what the server had. */
 export class FrameLog {
   readonly #frames = new Map<number, WorldFrame>();

@@ -1,7 +1,6 @@
 import * as fc from 'fast-check';
 import {
   decodeAck,
-  EntityTable,
   encodeAck,
   SharedSnapshots,
   SnapshotDecoder,
@@ -10,7 +9,6 @@ import {
 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import {
-  Car,
   type Chain,
   car,
   chance,
@@ -22,8 +20,8 @@ import {
   type Mutation,
   mutate,
   mutation,
-  Pickup,
   registry,
+  scenarioWorld,
 } from './harness.js';
 
 const CLIENTS = 5;
@@ -76,12 +74,7 @@ function playChains(
   { initialCars, initialPickups, steps }: Scenario,
   totals: { chains: number; filled: number },
 ): void {
-  const table = new EntityTable();
-  const ids: number[] = [];
-  for (let index = 0; index < initialCars; index++) ids.push(table.spawn(Car, car(index, 50, '')));
-  for (let index = 0; index < initialPickups; index++) {
-    ids.push(table.spawn(Pickup, { kind: 'health', active: true }));
-  }
+  const { table, ids } = scenarioWorld(initialCars, initialPickups);
   const shared = new SharedSnapshots(registry);
   const clients: ChainClient[] = Array.from({ length: CLIENTS }, () => ({
     encoder: new SnapshotEncoder(registry, { shared, resend: true }),

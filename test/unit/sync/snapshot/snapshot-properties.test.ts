@@ -13,7 +13,6 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   Car,
-  car,
   chance,
   checkAgainstLog,
   checkComplete,
@@ -26,6 +25,7 @@ import {
   mutation,
   Pickup,
   registry,
+  scenarioWorld,
 } from './harness.js';
 
 /** One server tick: world changes, then the snapshot's fate and its ack's. */
@@ -188,12 +188,7 @@ describe('shared snapshot bodies', () => {
     let predicted = 0;
     fc.assert(
       fc.property(sharedScenario, ({ initialCars, initialPickups, joins, steps }) => {
-        const table = new EntityTable();
-        const ids: number[] = [];
-        for (let index = 0; index < initialCars; index++) ids.push(table.spawn(Car, car(index, 50, '')));
-        for (let index = 0; index < initialPickups; index++) {
-          ids.push(table.spawn(Pickup, { kind: 'health', active: true }));
-        }
+        const { table, ids } = scenarioWorld(initialCars, initialPickups);
         const shared = new SharedSnapshots(registry);
         const clients: (SharingClient | undefined)[] = new Array(CLIENTS).fill(undefined);
 
