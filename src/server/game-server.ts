@@ -162,7 +162,7 @@ export class GameServer {
     this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
     checkNodeId(options.nodeId);
     this.clock = options.clock ?? realClock;
-    this.#drainTargets = new DrainTargets({ clock: this.clock });
+    this.#drainTargets = new DrainTargets({ clock: this.clock, nodeId: () => this.nodeId });
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
     this.monitoring = new ServerMonitoring({

@@ -47,11 +47,16 @@ export class DrainTargets {
   readonly #byRoom = new Map<string, string>();
   /** The rooms ('room:' id) and lone players ('player:' id) counted in the loads since the last `plan`. */
   readonly #counted = new Set<string>();
+  readonly #nodeId: (() => string) | undefined;
 
-  /** `random` draws the jitter of the waits between refused plans. */
-  constructor(options: { clock?: Clock; random?: () => number } = {}) {
+  /**
+   * `random` draws the jitter of the waits between refused plans; `nodeId` names the node in warnings
+   * (a drain's own name is random, to tell its players nothing, and so tells an operator nothing either).
+   */
+  constructor(options: { clock?: Clock; random?: () => number; nodeId?: () => string } = {}) {
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
+    this.#nodeId = options.nodeId;
   }
 
   /**
@@ -109,7 +114,7 @@ export class DrainTargets {
       if (seen === undefined) return;
       if (refusals > 0 && this.#clock.now() >= giveUpAt) {
         console.warn(
-          `vehikill-net: drain ${from}: the registry refused its plan ${refusals} times over ${ttlMs.toLocaleString('en-US')} ms; ` +
+          `vehikill-net: ${this.#nodeId === undefined ? '' : `node ${this.#nodeId()}, `}drain ${from}: the registry refused its plan ${refusals} times over ${ttlMs.toLocaleString('en-US')} ms; ` +
             'its players go where planned, but other drains do not count them',
         );
         return;

@@ -94,7 +94,7 @@ describe('DrainTargets', () => {
       planArrivals: async () => false,
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const targets = new DrainTargets({ clock });
+    const targets = new DrainTargets({ clock, nodeId: () => 'node-west-2' });
     const leaver = inRoom('pa', 'ra', 2);
     let doneAt: number | undefined;
     const planning = targets.planShared(refusing, 'a', [node('c', idle())], [leaver], ['test'], 5_000);
@@ -113,6 +113,8 @@ describe('DrainTargets', () => {
     // Planned all the same: its player goes where the last plan sent it.
     expect(targets.targetFor(leaver)).toBe('c');
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('the registry refused its plan'));
+    // The drain's name is random: the warning names the node, for the operator who reads it.
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('node node-west-2, drain a:'));
     warn.mockRestore();
   });
 });
