@@ -70,12 +70,12 @@ export {
   type RateInputs,
   type RateSetting,
 } from './sync/adaptive-rate.js';
+export { RoomSync } from './sync/room-sync.js';
 export {
   type AdaptiveLinkFacts,
   MAX_SNAPSHOT_BUDGET_BYTES,
-  RoomSync,
   type RoomSyncOptions,
-  type RoomSyncStats,
   type SyncedRoom,
   type SyncMember,
-} from './sync/room-sync.js';
+} from './sync/room-sync-options.js';
+export type { RoomSyncStats } from './sync/room-sync-stats.js';

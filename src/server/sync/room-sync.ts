@@ -1,6 +1,4 @@
 import { deflateSync } from 'fflate';
-import type { Clock } from '../../common/index.js';
-import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   ACK_BYTES,
   type AnyEntityType,
@@ -11,7 +9,6 @@ import {
   decodeSyncFrame,
   type EncodedSnapshot,
   EncodingCache,
-  type EntityRecord,
   type EntityRegistry,
   EntityTable,
   encodeTaggedFrame,
@@ -27,179 +24,27 @@ import {
   type SyncFrame,
   SyncTag,
   streamOf,
-  type Tier,
 } from '../../sync/index.js';
-import {
-  Channel,
-  type DeviceReport,
-  deviceClassOf,
-  type Link,
-  type QualityView,
-} from '../../transport/core.js';
-import type { MetricsSink } from '../metrics.js';
+import { Channel, deviceClassOf } from '../../transport/core.js';
 import type { RoomClient } from '../rooms/room-client.js';
 import { ThrottledFailures } from '../throttled-failures.js';
-import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.js';
+import { AdaptiveRate } from './adaptive-rate.js';
 import { DeflateTries } from './deflate-tries.js';
 import { checkFunctionOptions } from './function-options.js';
 import { guardCallbacks, type SyncCallbacks } from './guarded-callbacks.js';
 import { memberName } from './member-name.js';
 import { FlushRate, RateMemory } from './rate-memory.js';
-
-/**
- * A member as RoomSync sees it: a `RoomClient` is one. Anything else with a link (a simulated player in a
- * test or a lab) can be one too.
- */
-export interface SyncMember {
-  /** Away members (reconnecting) get no snapshots. */
-  readonly away: boolean;
-  /**
-   * The number of the player's seating in the room (0..255; a room's members have the join's
-   * `membership`, see docs/protocol.md): every snapshot to the member names it, so that their client
-   * applies only its current room's. Default 0.
-   */
-  readonly membership?: number;
-  readonly link: Pick<Link, 'send' | 'sendTagged'> & AdaptiveLinkFacts;
-}
+import {
+  MAX_SNAPSHOT_BUDGET_BYTES,
+  type RoomSyncOptions,
+  type SyncedRoom,
+  type SyncMember,
+} from './room-sync-options.js';
+import type { RoomSyncStats } from './room-sync-stats.js';
 
 /** Whether a snapshot can name this membership: a stream holds it in 8 bits (see streamOf). */
 function membershipFits(membership: number): boolean {
   return Number.isInteger(membership) && membership >= 0 && membership <= 255;
-}
-
-/** What adaptive rates read from a member's link where it has them (a server link has all three). */
-export interface AdaptiveLinkFacts {
-  readonly quality?: QualityView;
-  /** What the player's device declared (see DeviceReport). */
-  readonly device?: DeviceReport | undefined;
-  /** Bytes waiting to go to the player (send queue and socket buffer). */
-  queuedBytes?(): number;
-}
-
-/** What RoomSync needs of its room: a `Room` is one. */
-export interface SyncedRoom<M extends SyncMember = RoomClient> {
-  readonly clients: readonly M[];
-  readonly clock: Clock;
-}
-
-export interface RoomSyncOptions<
-  M extends SyncMember = RoomClient,
-  Types extends readonly AnyEntityType[] = readonly AnyEntityType[],
-> {
-  /**
-   * Entity types, in the same order as on the clients: a type's id is its index (append only). `world`
-   * takes these alone: spawning any other throws (and, where the types are known, does not type-check).
-   */
-  types: Types;
-  /**
-   * Snapshots per second to each member unless `setRate` says otherwise. Default 20. At most one per
-   * `flush`: in a room that flushes less often, the flush rate.
-   */
-  rateHz?: number;
-  /**
-   * Bytes of one snapshot (before deflate) unless `setBudget` says otherwise. Default 1200; at most
-   * MAX_SNAPSHOT_BUDGET_BYTES (16,383), the largest `phys` message a link carries.
-   */
-  budgetBytes?: number;
-  /**
-   * Snapshots bigger than this many bytes are deflated, and sent deflated when that is smaller.
-   * Default 512; `Infinity` never deflates. Small deltas barely shrink and cost CPU to try.
-   */
-  deflateAboveBytes?: number;
-  /**
-   * Where each member's first snapshot seq is drawn from (a random start, so acks still on their way
-   * from a player's earlier membership name seqs the new one did not send). Default `Math.random`; a
-   * value outside [0, 1) gives the nearest seq, NaN seq 0.
-   */
-  random?: () => number;
-  /**
-   * Priority an entity gains per snapshot for this member (≥ 0, below counts as 0; `Infinity`: before
-   * every entity that is not critical, such entities taking turns), e.g. falling with distance. Asked only
-   * when the budget cannot carry everything. Default 1. A call of this, `tier`, `visible` or `viewGroup`
-   * that throws or returns what it must not is replaced by what hurts least: see `callbackErrors`.
-   */
-  priority?: (client: M, id: number, entity: EntityRecord) => number;
-  /** Update tier of an entity for this member. Default normal. */
-  tier?: (client: M, id: number, entity: EntityRecord) => Tier;
-  /**
-   * Interest management: whether this member's snapshots carry the entity (fog of war, line of sight,
-   * distance, a team's own scouts). The member's client holds only what it sees: an entity that leaves
-   * its view is removed there (a `remove` event, `reason` 'leftView', where one removed from `world` says
-   * 'destroyed'), and one that comes back is sent in full (an `add`).
-   * Asked once per tick per view (see `viewGroup`), for every entity. Default: every member sees all.
-   */
-  visible?: (client: M, id: number, entity: EntityRecord) => boolean;
-  /**
-   * Members who see alike (a team with shared vision): members with the same key share one view per
-   * tick, asking `visible` of one of them, and share encodes like members without views do. A member
-   * whose key changes is moved to the other view from its next snapshot. `undefined` or `null` (a
-   * member of no team yet): a view of the member's own. Default with `visible`: each member its own view.
-   */
-  viewGroup?: (client: M) => string | number | undefined | null;
-  /** Where `sync_*` counters go: pass the server's `metrics`. */
-  metrics?: MetricsSink;
-  /**
-   * How a framed snapshot leaves for a member. Default `client.link.send(Channel.phys, bytes)`.
-   * A plug point for tests (loss) and for wrapping the link.
-   */
-  send?: (client: M, bytes: Uint8Array) => void;
-  /**
-   * Rate and budget follow each member's link quality and device (see AdaptiveRate): back off at once on
-   * loss, queueing or a worse grade, recover slowly; a hidden page gets 5 Hz. Off by default (the rates
-   * are the app's own: `rateHz`, `setRate`); `true` uses 10 Hz..`rateHz` and 400..`budgetBytes`. With it on,
-   * `setRate` and `setBudget` set that member's ceiling.
-   */
-  adaptive?: boolean | AdaptiveRateOptions;
-}
-
-export interface RoomSyncStats {
-  snapshotsSent: number;
-  /** Bytes of framed snapshots handed to the links. */
-  bytesSent: number;
-  /** Snapshots deflated and sent so (smaller), and tried but sent as they were (not smaller). */
-  deflateChosen: number;
-  deflateNotChosen: number;
-  /**
-   * Snapshots over `deflateAboveBytes` not tried: the member's recent tries did not pay (see
-   * `DeflateTries`), as happens to deltas once the world is bigger than the budget.
-   */
-  deflateSkipped: number;
-  /** Snapshots sent with a lost one again ahead of them, in one chain frame (`SyncTag.chain`). */
-  chains: number;
-  acksReceived: number;
-  /** `phys` messages that were not valid sync frames (dropped). */
-  badFrames: number;
-  /** Snapshots the member's link would not take (closed, or too busy): not in `snapshotsSent`. */
-  snapshotsRefused: number;
-  /**
-   * Snapshots written empty for a member who acked none of the 128 before (see the encoder's `stalled`):
-   * one that never acks, or asks for a resync with every ack. Also `sync_snapshots_stalled_total`.
-   */
-  snapshotsStalled: number;
-  /**
-   * Snapshots that left out an entity too large to go even alone in the member's budget (with `adaptive`:
-   * in its ceiling): it reaches that member only once the budget is raised or its state gets smaller (the
-   * first such entity of each type is also named on the console). An entity over an adaptive budget that
-   * a back-off lowered, but within the ceiling, is not counted: the budget is raised to carry it.
-   */
-  snapshotsOverBudget: number;
-  /**
-   * Calls of the app's `priority`, `tier`, `visible` or `viewGroup` that threw or returned what they must
-   * not (a NaN priority, an unknown tier, a `visible` neither true nor false, a promise for a view
-   * group): each is replaced for that
-   * call by what hurts least (priority 0, the normal tier, the entity out of the view, a view of the
-   * member's own), counted in `sync_callback_errors_total{callback}`, and logged (the first at once, then
-   * at most once per 10 s). Calls of its `send` that threw are counted and logged the same way (that
-   * snapshot counts as lost, in `snapshotsRefused`).
-   */
-  callbackErrors: number;
-  /**
-   * Snapshots not written because the encoder failed (a fault of this library, not of the app's
-   * callbacks), or whose member's link threw taking them (also in `snapshotsRefused`): the member gets the
-   * next one, the others theirs; `sync_snapshot_errors_total`, logged.
-   */
-  snapshotsFailed: number;
-  members: number;
 }
 
 /** A rate (as a period) and a budget for a player who is not a member yet. */
@@ -273,12 +118,6 @@ const DEFAULT_BUDGET_BYTES = 1200;
 const DEFAULT_DEFLATE_ABOVE_BYTES = 512;
 /** Bytes above an entity's need that a budget raised for it gets (see `#overBudget`). */
 const RAISED_BUDGET_SLACK_BYTES = 16;
-/**
- * The largest snapshot budget: a snapshot goes as one `phys` message after its one-byte tag, and no link
- * carries a `phys` message over MAX_PEER_DATA_BYTES. The budget counts bytes before deflate, so every
- * snapshot within it fits whether deflated or not.
- */
-export const MAX_SNAPSHOT_BUDGET_BYTES = MAX_PEER_DATA_BYTES - 1;
 
 /**
  * State sync for one room: the room's entities (`world`), one snapshot encoder per member sharing one
