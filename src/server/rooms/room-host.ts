@@ -5,7 +5,6 @@ import {
   bytesText,
   checkFrameSize,
   checkSendOptions,
-  DEFAULT_EXPIRING_TTL_MS,
   ErrorCode,
   encodeMessage,
   encodeSendable,
@@ -20,38 +19,27 @@ import {
   type RoomInfo,
   type Scalar,
 } from '../../protocol/index.js';
-import { type Channel, RELAY_CONTROL } from '../../transport/core.js';
-import { BYE } from '../../transport/keepalive.js';
+import type { Channel } from '../../transport/core.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
-import { type Admission, type AdmittedLink, type AdmittedLinkHandle, admittedLink } from './admitted-link.js';
+import { ThrottledFailures } from '../throttled-failures.js';
+import { HostedClient } from './hosted-client.js';
+import { MemberRelay } from './member-relay.js';
+import type { RelayLimits } from './relay-budget.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
-import type { RoomClient, SendOptions } from './room-client.js';
+import type { RoomClient } from './room-client.js';
 import { type RoomClock, RoomTimers } from './room-clock.js';
+import { RoomFault } from './room-fault.js';
+import { safely } from './safely.js';
+import type { SignalLimits } from './signal-budget.js';
 
 type PresenceKind =
   | typeof Kind.MemberJoined
   | typeof Kind.MemberLeft
   | typeof Kind.MemberAway
   | typeof Kind.MemberBack;
-
-import { relayOnlySignal } from '../ice/relay-only-signal.js';
-import { ThrottledFailures } from '../throttled-failures.js';
-import { RelayBudgets, type RelayLimits, RelayRefused } from './relay-budget.js';
-import { RoomFault } from './room-fault.js';
-import { safely } from './safely.js';
-import { SignalBudgets, type SignalLimits } from './signal-budget.js';
-
-/**
- * Relayed `event` data is dropped, not queued, when the target's send queue already holds this much:
- * behind it (and the 64 KiB the socket holds before anything queues) a message needs over 4 Mbit/s to
- * leave within the event channel's 250 ms, which a player whose socket backed up does not have. It would
- * expire in the queue anyway, and meanwhile count towards the queue's bound, past which the target is
- * cut off. Over WebRTC the event channel may lose messages too (`maxPacketLifeTime`).
- */
-const RELAYED_EVENT_MAX_QUEUED_BYTES = 64 * 1024;
 
 /**
  * How `RoomHost.reserveSeat` went: the seat is held; refused; or refused though seats were given back
@@ -100,72 +88,6 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
    * writes it again at the next heartbeat if the room is hosted there (not still being created, or gone).
    */
   onUnlisted(roomId: string): void;
-}
-
-class HostedClient implements RoomClient {
-  /**
-   * While the room decides on the join (`onJoin`), what it sends waits for the join's answer; a refused
-   * player, or one who has left (or whose room is gone), gets nothing more from this room: a kept
-   * reference must not pile messages up for them, nor reach them in the room they are in now.
-   */
-  #admission: Admission = 'deciding';
-  get admission(): Admission {
-    return this.#admission;
-  }
-  set admission(admission: Admission) {
-    this.#admission = admission;
-    // Over for good (see Admission): what the room added to the player's link comes off it now.
-    if (admission === 'refused' || admission === 'left') this.#link?.release();
-  }
-  /**
-   * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not
-   * with the session's newest one: the session may already sit in the next room while still listed here.
-   */
-  membership = 0;
-  /** This seating's number in the room (see RoomHost `#seatings`); 0 until seated. */
-  seating = 0;
-  /** `kick` while the room was still deciding on the join: why, to refuse the join with. */
-  kickedWhileDeciding: string | undefined;
-  /** Ends the wait for an async `onJoin` still deciding on this player (see RoomHost `#decide`). */
-  stopDeciding: (() => void) | undefined;
-  /** `link`: the player's link as this seating may use it (see admittedLink). */
-  #link: AdmittedLinkHandle | undefined;
-  constructor(
-    readonly session: Session,
-    readonly host: RoomHost,
-  ) {}
-  get playerId(): string {
-    return this.session.playerId;
-  }
-  get userId(): string {
-    return this.session.identity.userId;
-  }
-  get name(): string {
-    return this.session.identity.name;
-  }
-  get address(): string {
-    return this.session.address;
-  }
-  get away(): boolean {
-    return this.session.awaySince !== undefined;
-  }
-  get rttMs(): number {
-    return this.session.rttMs;
-  }
-  get link(): AdmittedLink {
-    // Always the seating's view of the player's link, even while seated: a room may keep the object, and
-    // once the player leaves it must not reach them in the room they are in then. Still deciding, sends are
-    // refused until the join is answered, or they would reach the player ahead of it. A refused join is as
-    // final as a leave: the room may have heard onLeave (a kick while deciding, the session's end).
-    this.#link ??= admittedLink(() => this.admission, this.session.link);
-    return this.#link.link;
-  }
-  send(type: string, data?: unknown, options: SendOptions = {}): void {
-    const { messageClass, ttlMs } = checkSendOptions(options);
-    const inner = this.host.encodeRoomMessage(type, data, messageClass);
-    if (this.admission === 'seated') this.session.sendEncoded(inner, messageClass, ttlMs);
-    else if (this.admission === 'deciding') this.session.holdUntilAnswered(inner, messageClass, ttlMs);
-  }
 }
 
 /** Runs one live room on this node: its members, their messages, its timers and its listing. */
@@ -222,10 +144,8 @@ export class RoomHost implements RoomHostPort {
   #joinsUnderWay = 0;
   /** The empty-room timer ran out while joins were under way: the room goes if still empty once they end. */
   #emptyOverdue = false;
-  /** What each member may still signal to each other member. */
-  readonly #signalBudgets: SignalBudgets;
-  /** What each member may still relay to each other member on the queued channels. */
-  readonly #relayBudgets: RelayBudgets;
+  /** What members send each other through the server, within their budgets towards each other. */
+  readonly #relay: MemberRelay;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
   readonly #timers: RoomTimers;
   /**
@@ -254,8 +174,19 @@ export class RoomHost implements RoomHostPort {
     this.isPrivate = isPrivate;
     this.room = room;
     this.#ctx = ctx;
-    this.#signalBudgets = new SignalBudgets(ctx);
-    this.#relayBudgets = new RelayBudgets(ctx);
+    this.#relay = new MemberRelay(
+      {
+        get peerPrivacy() {
+          return room.peerPrivacy;
+        },
+        member: (playerId) => this.#members.get(playerId),
+        has: (session) => this.has(session),
+        relayed: () => {
+          this.#activeOffRoomMessages = true;
+        },
+      },
+      ctx,
+    );
     // A timer may run at the room's tick rate: its throws are logged as bounded as those of message hooks.
     this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error));
     this.createdAt = ctx.clock.now();
@@ -498,8 +429,7 @@ export class RoomHost implements RoomHostPort {
     client.seating = ++this.#seatings;
     // The budgets a recent leave left behind are this member's again, and kept while they stay.
     const now = this.#ctx.clock.now();
-    this.#signalBudgets.seated(session.playerId, now);
-    this.#relayBudgets.seated(session.playerId, now);
+    this.#relay.seated(session.playerId, now);
     this.#sendToOthers(session, Kind.MemberJoined, { roomId: this.roomId, member: memberOf(client) });
     // Their socket dropped while the room decided: the away went to no room (or to the one they left),
     // and their resume will tell this one they are back.
@@ -587,8 +517,7 @@ export class RoomHost implements RoomHostPort {
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     // Kept until they refill, not dropped: a leave and rejoin must not buy a fresh budget (ByPair).
     const now = this.#ctx.clock.now();
-    this.#signalBudgets.left(session.playerId, now);
-    this.#relayBudgets.left(session.playerId, now);
+    this.#relay.left(session.playerId, now);
     this.releaseSeat(session.playerId);
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
@@ -699,49 +628,12 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
-  /**
-   * Signaling between two members (offer, answer, ICE); the sender is stamped here, not trusted. Each
-   * member has a budget towards each other member (count and bytes); over it, the sender is answered
-   * RATE_LIMITED (a fault) and the target hears nothing.
-   */
+  /** Signaling between two members (offer, answer, ICE): see MemberRelay.signal. */
   relaySignal(session: Session, to: string, signal: unknown): void {
-    const target = this.#peerOf(session, to);
-    this.#activeOffRoomMessages = true;
-    const relayed = this.room.peerPrivacy === 'relay-only' ? relayOnlySignal(signal) : signal;
-    const inner =
-      relayed === undefined
-        ? undefined
-        : // Stamped with the target's seating, as relayed data is: it may be read right behind the answer to
-          // the target's next join, and its client must know which room it was relayed in.
-          encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed, m: target.membership });
-    if (!this.#signalBudgets.admit(session.playerId, to, this.#ctx.clock.now(), inner?.length ?? 0)) {
-      throw new ProtocolError(
-        ErrorCode.RATE_LIMITED,
-        'too much signaling to that player: slow down (the signal was not relayed)',
-      );
-    }
-    if (inner === undefined) {
-      // A candidate that would show the sender's address: not an error, the sender's client may simply
-      // not know the room's mode. The peer never sees it.
-      this.#ctx.metrics.count('signals_filtered_total');
-      return;
-    }
-    target.session.sendEncoded(inner, 'reliable');
+    this.#relay.signal(session, to, signal);
   }
 
-  /**
-   * A link message between two members over the relay path, with its channel's semantics kept on TCP:
-   * phys newest-only at 20 Hz, event expiring, dispatch reliable, the link's own control volatile.
-   * Stamped with the target's membership here (phys: kept with the sample at the target's gate, which
-   * encodes it as it lets it go, see RelayedSample): relayed data waits behind the target's other traffic
-   * (at the phys gate and in the send queue), possibly until after the target is seated in the next room,
-   * and its client must know it was relayed in this one.
-   *
-   * Every channel but phys takes its bytes from the sender's relay budget towards the target; over it,
-   * the target gets nothing and the sender is told RATE_LIMITED now and then (RelayRefused, no fault). Phys needs none: its gate
-   * passes one sample per sender every 50 ms and keeps only the newest waiting, so it cannot pile up.
-   * Event data the target's queue is already too deep for is dropped (see RELAYED_EVENT_MAX_QUEUED_BYTES).
-   */
+  /** A link message between two members over the relay path: see MemberRelay.data. */
   relayData(
     session: Session,
     to: string,
@@ -749,70 +641,12 @@ export class RoomHost implements RoomHostPort {
     payload: Uint8Array,
     ttlMs: number | undefined,
   ): void {
-    const target = this.#peerOf(session, to);
-    this.#activeOffRoomMessages = true;
-    if (channel === 0) {
-      target.session.physGate.offer(session.playerId, { payload, membership: target.membership });
-      return;
-    }
-    const now = this.#ctx.clock.now();
-    const inner = encodeMessage(Kind.DataFromPeer, {
-      from: session.playerId,
-      c: channel,
-      p: payload,
-      t: now,
-      m: target.membership,
-    });
-    const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
-    // A goodbye is charged but never refused: dropped, the peer's link would stay open and go on with a
-    // dispatch stream the sender's next mesh drops. Its floods are held by the connection's own rate.
-    const goodbye = isGoodbye(channel, payload);
-    if (admitted !== 'relay' && !goodbye) {
-      this.#ctx.metrics.count('relayed_data_refused_total');
-      if (admitted === 'tell') throw new RelayRefused();
-      return;
-    }
-    if (channel === 1) {
-      if (target.session.scheduler.queuedBytes >= RELAYED_EVENT_MAX_QUEUED_BYTES) {
-        this.#ctx.metrics.count('relayed_events_dropped_total');
-        return;
-      }
-      target.session.sendEncoded(inner, 'expiring', ttlMs ?? DEFAULT_EXPIRING_TTL_MS);
-    } else if (channel === 2 || goodbye) target.session.sendEncoded(inner, 'reliable');
-    else target.session.sendEncoded(inner, 'volatile');
+    this.#relay.data(session, to, channel, payload, ttlMs);
   }
 
-  /**
-   * One `phys` sample for several members (DataToPeers): each gets exactly what `relayData` on channel 0
-   * would give it, its own DataFromPeer stamped with its membership, through its phys gate, so receivers
-   * cannot tell the two apart. A listed player not (or no longer) in the room, or the sender itself, is
-   * skipped and counted: a member who left since the sender last heard is a race, not a fault, and the
-   * others still get the sample. The sender must be in the room (NOT_IN_ROOM otherwise, as for one peer).
-   */
+  /** DataToPeers, one `phys` sample for several members: see MemberRelay.physToPeers. */
   relayPhysToPeers(session: Session, to: readonly string[], payload: Uint8Array): void {
-    if (!this.has(session)) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'you are not in this room');
-    this.#activeOffRoomMessages = true;
-    const from = session.playerId;
-    let skipped = 0;
-    for (const id of to) {
-      const target = this.#members.get(id);
-      if (target === undefined || target.session === session) {
-        skipped++;
-        continue;
-      }
-      // Encoded only if it leaves the target's gate (RelayedSample): a sender offering faster than the
-      // gate passes costs a lookup per member, not a frame.
-      target.session.physGate.offer(from, { payload, membership: target.membership });
-    }
-    if (skipped > 0) this.#ctx.metrics.count('relayed_fanout_skipped_total', undefined, skipped);
-  }
-
-  #peerOf(session: Session, to: string): HostedClient {
-    const target = this.#members.get(to);
-    if (!this.has(session) || !target || target.session === session) {
-      throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'that player is not in your room');
-    }
-    return target;
+    this.#relay.physToPeers(session, to, payload);
   }
 
   /**
@@ -1041,13 +875,4 @@ function isFaultOfCode(error: unknown): error is Error {
     error instanceof EvalError ||
     error instanceof URIError
   );
-}
-
-/**
- * A relay link's goodbye (its control channel, 3, carrying BYE and at most the one byte of the stream it
- * names): forwarded reliably, in order with the relayed dispatch frames before it, where the link's beats
- * on that channel go volatile (see RelayLink.close).
- */
-function isGoodbye(channel: number, payload: Uint8Array): boolean {
-  return channel === RELAY_CONTROL && payload.length <= 2 && payload[0] === BYE;
 }
