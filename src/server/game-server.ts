@@ -36,9 +36,10 @@ import { createServerStats } from './monitoring/server-stats-view.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
-import { arrivalPlanTtl, NodeIdInUseError, type Registry } from './registry/registry.js';
+import { NodePresence } from './registry/node-presence.js';
+import { arrivalPlanTtl, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
-import { ArrivalTally, arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
+import { arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
 import type { RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -100,32 +101,17 @@ export class GameServer {
   #sawForwardedFor = false;
   readonly #authenticator: Authenticator;
   readonly #guestTokens: GuestTokens | undefined;
-  /** Set when guest tokens are signed with a random secret of this process's (no `guestSecret`). */
-  readonly #guestSecretCheck: GuestSecretCheck | undefined;
+  /** This node's record in the registry, kept by heartbeats. */
+  readonly #presence: NodePresence;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
-  #cancelNodeHeartbeat: Cancel | undefined;
   #publicUrl: string | undefined;
   /** `publicUrl` as given, normalized (see `checkPublicUrl`). */
   readonly #givenPublicUrl: string | undefined;
-  /** The last node heartbeat failed: the registry is unreachable (logged once per outage). */
-  #registryDown = false;
-  /** A heartbeat under this node's id went through: a live one of another process is then a duplicate id. */
-  #heldNodeId = false;
-  /** When the first heartbeat went through (clock ms). */
-  #heldSince = 0;
-  /** The id was found held by another live process, and given up: no more heartbeats. */
-  #yieldedNodeId = false;
-  /** Whether another live node's URL was compared with this one's (see `#warnOfSharedUrl`). */
-  #urlChecked = false;
-  /** The node heartbeat running now, if any. */
-  #nodeHeartbeat: Promise<void> | undefined;
   /** Tells the registry this is a new process when it reuses a node id (see `NodeInfo.bootId`). */
   readonly #bootId = randomBytes(8).toString('hex');
   #draining: Promise<void> | undefined;
-  /** The drain has finished and taken the node out of the registry: no more node heartbeats. */
-  #drained = false;
   /**
    * What the drain has told its players, in turn told to every hello that comes after (see `#tellLeaving`):
    * the notice, then the goodbye; each with the URL of the node its player goes to (see DrainTargets).
@@ -133,8 +119,6 @@ export class GameServer {
   #drainSaid: 'notice' | 'goodbye' | undefined;
   /** Where the drain sends each player: the rooms spread over the other nodes. */
   readonly #drainTargets: DrainTargets;
-  /** Sessions other nodes' drains sent here, until a node heartbeat records them (`Registry.heartbeat`). */
-  readonly #arrivals = new ArrivalTally();
   /**
    * The name this process's drain plans under and tags its goodbyes with (see `Registry.planArrivals`):
    * opaque, since the goodbye shows it to the players. One per process, as is its drain.
@@ -186,8 +170,6 @@ export class GameServer {
           clock: this.clock,
         })
       : undefined;
-    if (this.#guestTokens && options.guestSecret === undefined)
-      this.#guestSecretCheck = new GuestSecretCheck();
     const authenticator =
       options.authenticator ?? (this.#guestTokens && guestAuthenticator(this.#guestTokens));
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
@@ -208,6 +190,20 @@ export class GameServer {
       nodeId: this.nodeId,
       publicUrl: () => this.#publicUrl,
       bootId: this.#bootId,
+    });
+    this.#presence = new NodePresence({
+      registry: this.registry,
+      clock: this.clock,
+      metrics,
+      nodeId: this.nodeId,
+      bootId: this.#bootId,
+      nodeTtlMs: this.#limits.nodeTtlMs,
+      maxRooms: this.#limits.maxRooms,
+      rooms: this.rooms,
+      sessionCount: () => this.#sessions.size,
+      // Guest tokens signed with a random secret of this process's (no `guestSecret`).
+      guestSecretCheck:
+        this.#guestTokens && options.guestSecret === undefined ? new GuestSecretCheck() : undefined,
     });
     this.serverLinks = new ServerLinks(
       this.clock,
@@ -268,11 +264,7 @@ export class GameServer {
         this.#http.off('error', reject);
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
         this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
-        this.#cancelNodeHeartbeat = every(this.clock, this.#limits.nodeTtlMs / 3, () => {
-          // One at a time: a slow registry must not start a second putting-back of every room.
-          if (this.#nodeHeartbeat === undefined) void this.#heartbeatNode();
-        });
-        void this.#heartbeatNode().then(() => resolve(this.urls()));
+        void this.#presence.start(this.#publicUrl).then(() => resolve(this.urls()));
       });
     });
   }
@@ -298,7 +290,7 @@ export class GameServer {
 
   async #drain(deadlineMs: number): Promise<void> {
     await this.rooms.startDraining().catch(() => {});
-    await this.#heartbeatNode();
+    await this.#presence.beat();
     // Other drains count these players against their targets until they are gone from here, and for a
     // node TTL more: the targets' heartbeats report them by then. Capped (a deadline may be Infinity):
     // the plan is written again as the deadline passes.
@@ -325,10 +317,7 @@ export class GameServer {
     this.rooms.disposeAll(ErrorCode.SERVER_DRAINING, 'the server was drained', false);
     // The node leaves the registry for good: a heartbeat after would list it again, as draining, until
     // `close()`, and other nodes would count it live. One already on its way lands before the removal.
-    this.#drained = true;
-    this.#cancelNodeHeartbeat?.();
-    await this.#nodeHeartbeat?.catch(() => {});
-    await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
+    await this.#presence.leave();
   }
 
   /**
@@ -405,101 +394,6 @@ export class GameServer {
   }
 
   /**
-   * Tells the registry this node is alive, after any heartbeat still running. After an outage (or if the
-   * registry forgot this node, or a write about its rooms failed), puts the node's rooms back as they
-   * are, since other nodes may have swept them as a dead node's.
-   */
-  async #heartbeatNode(): Promise<void> {
-    const previous = this.#nodeHeartbeat;
-    const beat = (previous ?? Promise.resolve()).then(() => this.#heartbeatNodeNow());
-    this.#nodeHeartbeat = beat;
-    try {
-      await beat;
-    } finally {
-      if (this.#nodeHeartbeat === beat) this.#nodeHeartbeat = undefined;
-    }
-  }
-
-  async #heartbeatNodeNow(): Promise<void> {
-    if (this.#publicUrl === undefined || this.#yieldedNodeId || this.#drained) return;
-    const node = {
-      nodeId: this.nodeId,
-      url: this.#publicUrl,
-      draining: this.rooms.draining,
-      bootId: this.#bootId,
-      // So that a draining node sends a creation only where its type is defined (see OtherNodes).
-      roomTypes: this.rooms.types,
-      // So that a draining node spreads its players by load (see DrainTargets). JSON has no Infinity.
-      load: {
-        sessions: this.#sessions.size,
-        rooms: this.rooms.roomCount,
-        maxRooms: Math.min(this.#limits.maxRooms, Number.MAX_SAFE_INTEGER),
-      },
-    };
-    // Taken as the load is read, which counts them: the registry takes them off their drains' plans. Said
-    // again after a heartbeat that failed, which may have been recorded all the same: the batch's number
-    // keeps the registry from taking them off twice.
-    const arrived = this.#arrivals.next();
-    try {
-      const known = await this.registry.heartbeat(node, this.#limits.nodeTtlMs, this.#heldNodeId, arrived);
-      this.#arrivals.recorded(arrived);
-      const now = this.clock.now();
-      if (!this.#heldNodeId) this.#heldSince = now;
-      this.#heldNodeId = true;
-      // Once a crashed predecessor's record (same URL, another id) has had time to expire.
-      if (!this.#urlChecked && now - this.#heldSince > this.#limits.nodeTtlMs) {
-        this.#urlChecked = true;
-        void this.#warnOfSharedUrl(node.url);
-      }
-      if (!known || this.#registryDown || this.rooms.registryStale) await this.rooms.reconcileRegistry();
-      else await this.rooms.retryRefusedRooms();
-      await this.#guestSecretCheck?.check(this.registry, node, now);
-      if (this.#registryDown) console.warn(`vehikill-net: node ${this.nodeId}: the registry is back`);
-      this.#registryDown = false;
-    } catch (error) {
-      if (error instanceof NodeIdInUseError) {
-        this.#yieldNodeId(error);
-        return;
-      }
-      this.monitoring.metrics.count('registry_failures_total');
-      if (!this.#registryDown) {
-        const why = error instanceof Error ? error.message : String(error);
-        console.warn(`vehikill-net: node ${this.nodeId}: heartbeat to the registry failed: ${why}`);
-      }
-      this.#registryDown = true;
-    }
-  }
-
-  /**
-   * Another live node named the same public URL (a copied configuration): clients sent to either reach
-   * whichever answers there, and joins of the other's rooms fail. Checked once, a node TTL after this
-   * node's first heartbeat: a crashed predecessor at the same URL under another id has expired by then.
-   */
-  async #warnOfSharedUrl(url: string): Promise<void> {
-    const nodes = await this.registry.listNodes().catch(() => []);
-    const others = nodes.filter((other) => other.url === url && other.nodeId !== this.nodeId);
-    if (others.length === 0) return;
-    this.monitoring.metrics.count('node_url_conflicts_total');
-    console.error(
-      `vehikill-net: node ${this.nodeId}: its public URL ${url} is also node ${others.map((other) => other.nodeId).join(', ')}'s; ` +
-        'each node needs a URL of its own (PUBLIC_URL), or players are sent to the wrong one',
-    );
-  }
-
-  /**
-   * Another process heartbeats under this node's id: a configuration mistake, or a restart whose new
-   * process came up before this one stopped. This one, the older, gives the id up: it stops heartbeating
-   * (its rooms leave the listing, not the players in them), takes no new rooms, and when it stops it
-   * leaves the other's record alone; its drain sends players to the other. It says so once.
-   */
-  #yieldNodeId(error: NodeIdInUseError): void {
-    this.#yieldedNodeId = true;
-    this.monitoring.metrics.count('node_id_conflicts_total');
-    console.error(`vehikill-net: ${error.message}; this process takes no new rooms`);
-    if (!this.rooms.draining) void this.rooms.startDraining().catch(() => {});
-  }
-
-  /**
    * Why a load balancer should send no new players here (`/healthz` answers 503 with it), or undefined:
    * closing, draining, or its node id given up to a newer process (it takes no new rooms and, no longer
    * heartbeating, is in nobody's listing: it never becomes healthy again).
@@ -507,7 +401,7 @@ export class GameServer {
   #notTakingPlayers(): 'closing' | 'draining' | 'node id given up' | undefined {
     if (this.#closing !== undefined) return 'closing';
     if (this.#draining !== undefined) return 'draining';
-    if (this.#yieldedNodeId) return 'node id given up';
+    if (this.#presence.yieldedNodeId) return 'node id given up';
     return undefined;
   }
 
@@ -569,7 +463,7 @@ export class GameServer {
     await this.#waitUntil(() => this.#connections.size === 0, 1_000);
     for (const connection of this.#connections) connection.socket.terminate();
     this.#cancelHeartbeat?.();
-    this.#cancelNodeHeartbeat?.();
+    this.#presence.stop();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
     this.serverLinks.close();
@@ -821,7 +715,7 @@ export class GameServer {
           saidGoodbye: () => this.#drainSaid === 'goodbye',
           tellLeaving: (bound) => this.#tellLeaving(bound),
           sessionStarted: () => {
-            if (sentBy !== undefined) this.#arrivals.note(sentBy);
+            if (sentBy !== undefined) this.#presence.arrivals.note(sentBy);
           },
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
