@@ -6,7 +6,7 @@ import { encodeEffect, encodeFireNotice, encodePhysSample } from '../../game/pro
 import { NEUTRAL_INPUT } from '../../game/sim/index.js';
 import { rawMember } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
-import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
+import { roomWithTargetBehindProxy, STALLED_TARGET_DEAD_SERVER_MS } from '../support/target-behind-proxy.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -97,7 +97,10 @@ describe('relayed peer data flood from one room member', () => {
     t = await startServer({ test: TestRoom });
     proxy = new TcpProxy(t.port);
     await proxy.listen();
-    const bob = t.client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    const bob = t.client({
+      url: `ws://127.0.0.1:${proxy.port}/ws`,
+      deadServerTimeoutMs: STALLED_TARGET_DEAD_SERVER_MS,
+    });
     await bob.connect();
     const bobRoom = await bob.create('test');
     const drops: string[] = [];
