@@ -4,8 +4,6 @@ import {
   closeCodeFor,
   ErrorCode,
   encodeMessage,
-  errorCodeForClose,
-  isWebSocketUrl,
   Kind,
   type LeaveReason,
   type Message,
@@ -28,20 +26,8 @@ import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
 import { SessionOutput } from './session-output.js';
 import { SessionToken } from './session-token.js';
+import { MESSAGE_TOO_BIG, socketCloseOutcome } from './socket-close-outcome.js';
 import type { WebSocketConstructor, WebSocketLike } from './web-socket.js';
-
-/** WebSocket close code 1009 (RFC 6455): a frame was larger than the receiver takes. */
-const MESSAGE_TOO_BIG = 1009;
-
-/** Close codes after which retrying cannot help. */
-const FATAL: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.PROTOCOL_VERSION_MISMATCH,
-  ErrorCode.TOO_MANY_ERRORS,
-  ErrorCode.HANDSHAKE_REJECTED,
-  ErrorCode.SESSION_REPLACED,
-]);
-const REFRESH_TOKEN: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED]);
-const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED, ErrorCode.RESUME_REJECTED]);
 
 /**
  * One session over successive sockets: opens them, says hello (resuming when it can), keeps the
@@ -363,39 +349,31 @@ export class SessionConnection {
     this.#stopConnectionTimers();
     if (this.#state === 'closed') return;
     if (code === MESSAGE_TOO_BIG) this.#output.frameRefused();
-    const errorCode = errorCodeForClose(code);
-    if (
-      this.#bye?.code === ErrorCode.SERVER_DRAINING ||
-      (!this.#bye && errorCode === ErrorCode.SERVER_DRAINING)
-    ) {
-      // The server is going away for a deploy and names a live node (or we pick another entry point).
-      const named = this.#bye?.message ?? '';
-      const target = isWebSocketUrl(named) ? named : this.#entries.next(this.#clock.now());
-      if (target !== undefined) {
-        this.#move(target, ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING, 'the server was drained');
+    const outcome = socketCloseOutcome(
+      { code, reason, bye: this.#bye },
+      { fixedToken: this.#token.fixed, nextEntryPoint: () => this.#entries.next(this.#clock.now()) },
+    );
+    switch (outcome.kind) {
+      case 'move':
+        this.#move(
+          outcome.url,
+          ErrorCode.SERVER_DRAINING,
+          ErrorCode.SERVER_DRAINING,
+          'the server was drained',
+        );
         return;
-      }
-    }
-    if (this.#bye) {
-      this.#finish(this.#bye.code, this.#bye.message);
-      return;
-    }
-    if (errorCode !== undefined && FATAL.has(errorCode)) {
-      this.#finish(errorCode, reason || errorCode);
-      return;
-    }
-    if (errorCode !== undefined && REFRESH_TOKEN.has(errorCode)) {
-      if (this.#token.fixed) {
-        this.#finish(errorCode, reason || 'the server refused the token');
+      case 'finish':
+        this.#finish(outcome.code, outcome.message);
         return;
-      }
-      this.#token.refused(errorCode === ErrorCode.TOKEN_EXPIRED);
-    }
-    if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
-      this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
-      // As for a move: the app may have closed the client from a room-left handler.
-      if ((this.#state as ConnectionState) === 'closed') return;
-      this.#events.emit('session-expired', { message: reason || errorCode });
+      case 'new-token':
+        this.#token.refused(outcome.expired);
+        break;
+      case 'session-lost':
+        this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
+        // As for a move: the app may have closed the client from a room-left handler.
+        if ((this.#state as ConnectionState) === 'closed') return;
+        this.#events.emit('session-expired', { message: outcome.message });
+        break;
     }
     this.#markDropped(code, reason);
     this.#scheduleReconnect();
