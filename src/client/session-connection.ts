@@ -1,4 +1,4 @@
-import { type Cancel, type Clock, type Disposer, type Emitter, realClock } from '../common/index.js';
+import { type Cancel, type Clock, type Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   closeCodeFor,
@@ -12,7 +12,6 @@ import {
   withoutArrivalTag,
 } from '../protocol/index.js';
 import type { SendPriority } from '../transport/index.js';
-import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import type { ConnectionHooks } from './connection-hooks.js';
@@ -21,6 +20,7 @@ import { GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-tok
 import { InboundAcks } from './inbound-acks.js';
 import { sendLeaveBeacon } from './leave-beacon.js';
 import { ReconnectAttempts } from './reconnect-attempts.js';
+import { ReconnectWait } from './reconnect-wait.js';
 import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
@@ -53,12 +53,11 @@ export class SessionConnection {
   readonly #frames: ServerFrames;
   readonly #token: SessionToken;
   readonly #reconnects: ReconnectAttempts;
+  readonly #reconnectWait: ReconnectWait;
   readonly #heartbeat: SessionHeartbeat;
   #droppedAt: number | undefined;
   #bye: { code: ErrorCode; message: string } | undefined;
-  #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
-  #disposeOnline: Disposer | undefined;
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
@@ -67,6 +66,12 @@ export class SessionConnection {
     this.#clock = options.clock ?? realClock;
     this.#entries = new EntryPoints(options.url, options.fallbackUrls);
     this.#reconnects = new ReconnectAttempts(options, this.#entries, this.#clock);
+    this.#reconnectWait = new ReconnectWait({
+      clock: this.#clock,
+      // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
+      trying: () => this.#state === 'reconnecting' || this.#state === 'connecting',
+      attempt: () => void this.#openSocket(),
+    });
     const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!ctor) {
       throw new TypeError(
@@ -223,7 +228,7 @@ export class SessionConnection {
     this.#bye = undefined;
     this.#reconnects.restart();
     this.#setState('connecting');
-    this.#watchOnline();
+    this.#reconnectWait.watchOnline();
     void this.#openSocket();
   }
 
@@ -418,22 +423,7 @@ export class SessionConnection {
       this.#move(next.url, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, next.message);
       return;
     }
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = this.#clock.setTimeout(() => {
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    }, next.delayMs);
-  }
-
-  /** The browser says the network is back: try now rather than wait out the backoff. */
-  #watchOnline(): void {
-    // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
-    this.#disposeOnline ??= onBrowserOnline(() => {
-      if ((this.#state !== 'reconnecting' && this.#state !== 'connecting') || !this.#cancelReconnect) return;
-      this.#cancelReconnect();
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    });
+    this.#reconnectWait.wait(next.delayMs);
   }
 
   #finish(code: ClientEvents['closed']['code'], message: string, unsent = 0): void {
@@ -451,10 +441,7 @@ export class SessionConnection {
     this.#generation++;
     this.#socket = undefined;
     this.#stopConnectionTimers();
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = undefined;
-    this.#disposeOnline?.();
-    this.#disposeOnline = undefined;
+    this.#reconnectWait.stop();
     this.#hooks.finished(code, message);
     this.#session = undefined;
     // A drop before the close is no downtime of a later `connect()`'s: its 'reconnect' said the hours the
@@ -481,8 +468,7 @@ export class SessionConnection {
     this.#generation++;
     this.#socket = undefined;
     this.#stopConnectionTimers();
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = undefined;
+    this.#reconnectWait.cancel();
     this.#bye = undefined;
     try {
       // 1000: a clean leave, so the old server frees our seat at once.
