@@ -1,11 +1,9 @@
-import { type Cancel, type Clock, type Disposer, type Emitter, realClock } from '../common/index.js';
+import { type Cancel, type Clock, type Emitter, realClock } from '../common/index.js';
 import {
   type Body,
   closeCodeFor,
   ErrorCode,
   encodeMessage,
-  errorCodeForClose,
-  isWebSocketUrl,
   Kind,
   type LeaveReason,
   type Message,
@@ -14,7 +12,6 @@ import {
   withoutArrivalTag,
 } from '../protocol/index.js';
 import type { SendPriority } from '../transport/index.js';
-import { onBrowserOnline } from './browser-online.js';
 import type { ClientEvents, ConnectionState } from './client-events.js';
 import type { ClientOptions } from './client-options.js';
 import type { ConnectionHooks } from './connection-hooks.js';
@@ -23,25 +20,14 @@ import { GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-tok
 import { InboundAcks } from './inbound-acks.js';
 import { sendLeaveBeacon } from './leave-beacon.js';
 import { ReconnectAttempts } from './reconnect-attempts.js';
+import { ReconnectWait } from './reconnect-wait.js';
 import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
 import { SessionOutput } from './session-output.js';
 import { SessionToken } from './session-token.js';
+import { MESSAGE_TOO_BIG, socketCloseOutcome } from './socket-close-outcome.js';
 import type { WebSocketConstructor, WebSocketLike } from './web-socket.js';
-
-/** WebSocket close code 1009 (RFC 6455): a frame was larger than the receiver takes. */
-const MESSAGE_TOO_BIG = 1009;
-
-/** Close codes after which retrying cannot help. */
-const FATAL: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.PROTOCOL_VERSION_MISMATCH,
-  ErrorCode.TOO_MANY_ERRORS,
-  ErrorCode.HANDSHAKE_REJECTED,
-  ErrorCode.SESSION_REPLACED,
-]);
-const REFRESH_TOKEN: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED]);
-const SESSION_LOST: ReadonlySet<ErrorCode> = new Set([ErrorCode.SESSION_EXPIRED, ErrorCode.RESUME_REJECTED]);
 
 /**
  * One session over successive sockets: opens them, says hello (resuming when it can), keeps the
@@ -67,12 +53,11 @@ export class SessionConnection {
   readonly #frames: ServerFrames;
   readonly #token: SessionToken;
   readonly #reconnects: ReconnectAttempts;
+  readonly #reconnectWait: ReconnectWait;
   readonly #heartbeat: SessionHeartbeat;
   #droppedAt: number | undefined;
   #bye: { code: ErrorCode; message: string } | undefined;
-  #cancelReconnect: Cancel | undefined;
   #cancelConnectTimeout: Cancel | undefined;
-  #disposeOnline: Disposer | undefined;
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
     this.#options = options;
@@ -81,6 +66,12 @@ export class SessionConnection {
     this.#clock = options.clock ?? realClock;
     this.#entries = new EntryPoints(options.url, options.fallbackUrls);
     this.#reconnects = new ReconnectAttempts(options, this.#entries, this.#clock);
+    this.#reconnectWait = new ReconnectWait({
+      clock: this.#clock,
+      // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
+      trying: () => this.#state === 'reconnecting' || this.#state === 'connecting',
+      attempt: () => void this.#openSocket(),
+    });
     const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!ctor) {
       throw new TypeError(
@@ -237,7 +228,7 @@ export class SessionConnection {
     this.#bye = undefined;
     this.#reconnects.restart();
     this.#setState('connecting');
-    this.#watchOnline();
+    this.#reconnectWait.watchOnline();
     void this.#openSocket();
   }
 
@@ -363,39 +354,31 @@ export class SessionConnection {
     this.#stopConnectionTimers();
     if (this.#state === 'closed') return;
     if (code === MESSAGE_TOO_BIG) this.#output.frameRefused();
-    const errorCode = errorCodeForClose(code);
-    if (
-      this.#bye?.code === ErrorCode.SERVER_DRAINING ||
-      (!this.#bye && errorCode === ErrorCode.SERVER_DRAINING)
-    ) {
-      // The server is going away for a deploy and names a live node (or we pick another entry point).
-      const named = this.#bye?.message ?? '';
-      const target = isWebSocketUrl(named) ? named : this.#entries.next(this.#clock.now());
-      if (target !== undefined) {
-        this.#move(target, ErrorCode.SERVER_DRAINING, ErrorCode.SERVER_DRAINING, 'the server was drained');
+    const outcome = socketCloseOutcome(
+      { code, reason, bye: this.#bye },
+      { fixedToken: this.#token.fixed, nextEntryPoint: () => this.#entries.next(this.#clock.now()) },
+    );
+    switch (outcome.kind) {
+      case 'move':
+        this.#move(
+          outcome.url,
+          ErrorCode.SERVER_DRAINING,
+          ErrorCode.SERVER_DRAINING,
+          'the server was drained',
+        );
         return;
-      }
-    }
-    if (this.#bye) {
-      this.#finish(this.#bye.code, this.#bye.message);
-      return;
-    }
-    if (errorCode !== undefined && FATAL.has(errorCode)) {
-      this.#finish(errorCode, reason || errorCode);
-      return;
-    }
-    if (errorCode !== undefined && REFRESH_TOKEN.has(errorCode)) {
-      if (this.#token.fixed) {
-        this.#finish(errorCode, reason || 'the server refused the token');
+      case 'finish':
+        this.#finish(outcome.code, outcome.message);
         return;
-      }
-      this.#token.refused(errorCode === ErrorCode.TOKEN_EXPIRED);
-    }
-    if (errorCode !== undefined && SESSION_LOST.has(errorCode)) {
-      this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, reason || errorCode);
-      // As for a move: the app may have closed the client from a room-left handler.
-      if ((this.#state as ConnectionState) === 'closed') return;
-      this.#events.emit('session-expired', { message: reason || errorCode });
+      case 'new-token':
+        this.#token.refused(outcome.expired);
+        break;
+      case 'session-lost':
+        this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
+        // As for a move: the app may have closed the client from a room-left handler.
+        if ((this.#state as ConnectionState) === 'closed') return;
+        this.#events.emit('session-expired', { message: outcome.message });
+        break;
     }
     this.#markDropped(code, reason);
     this.#scheduleReconnect();
@@ -440,22 +423,7 @@ export class SessionConnection {
       this.#move(next.url, ErrorCode.NODE_UNREACHABLE, ErrorCode.NODE_UNREACHABLE, next.message);
       return;
     }
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = this.#clock.setTimeout(() => {
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    }, next.delayMs);
-  }
-
-  /** The browser says the network is back: try now rather than wait out the backoff. */
-  #watchOnline(): void {
-    // Waiting out a backoff, after a drop or before the first welcome (a game opened offline).
-    this.#disposeOnline ??= onBrowserOnline(() => {
-      if ((this.#state !== 'reconnecting' && this.#state !== 'connecting') || !this.#cancelReconnect) return;
-      this.#cancelReconnect();
-      this.#cancelReconnect = undefined;
-      void this.#openSocket();
-    });
+    this.#reconnectWait.wait(next.delayMs);
   }
 
   #finish(code: ClientEvents['closed']['code'], message: string, unsent = 0): void {
@@ -473,10 +441,7 @@ export class SessionConnection {
     this.#generation++;
     this.#socket = undefined;
     this.#stopConnectionTimers();
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = undefined;
-    this.#disposeOnline?.();
-    this.#disposeOnline = undefined;
+    this.#reconnectWait.stop();
     this.#hooks.finished(code, message);
     this.#session = undefined;
     // A drop before the close is no downtime of a later `connect()`'s: its 'reconnect' said the hours the
@@ -503,8 +468,7 @@ export class SessionConnection {
     this.#generation++;
     this.#socket = undefined;
     this.#stopConnectionTimers();
-    this.#cancelReconnect?.();
-    this.#cancelReconnect = undefined;
+    this.#reconnectWait.cancel();
     this.#bye = undefined;
     try {
       // 1000: a clean leave, so the old server frees our seat at once.
