@@ -136,7 +136,8 @@ export class SessionOutput {
 
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full or its
-   * number would be too far past the server's newest ack (`#inWindow`), and MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a goodbye
+   * number would be too far past the server's newest ack (`#inWindow`), and MESSAGE_TOO_LARGE for a
+   * message whose frame would be over the server's limit. `reserved`: a goodbye
    * (a relay link's, or a room's leave), which may take the small room held back past the limits
    * (OUTBOX_RESERVE) when they are reached: refused, it would leave the peer's link going on with a stream
    * whose other end is closed, or the player seated in a room the app has left.
