@@ -4,6 +4,7 @@ import {
   ErrorCode,
   type Kind,
   MAX_ENVELOPE_BYTES,
+  MAX_SEQ_AHEAD,
   type MessageClass,
   Outbox,
   ProtocolError,
@@ -19,6 +20,14 @@ import { OPEN, sendFrame, type WebSocketLike } from './web-socket.js';
  * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
  */
 const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
+
+/**
+ * The last numbers of the window the server keeps us to (MAX_SEQ_AHEAD past its newest ack) that only
+ * reliable messages may take. Were expiring ones to take them all and die unsent, the server would never
+ * receive a number past its ack, nor ack one, and nothing could be sent again; a reliable message cannot
+ * die, so one of these reaches it at the next resume and moves the window on.
+ */
+const RELIABLE_ONLY_SEQS = 1_024;
 
 type Rate = NonNullable<Body<typeof Kind.Welcome>['rate']>;
 
@@ -126,8 +135,9 @@ export class SessionOutput {
   }
 
   /**
-   * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full, and
-   * MESSAGE_TOO_LARGE for a message whose frame would be over the server's limit. `reserved`: a goodbye
+   * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full or its
+   * number would be too far past the server's newest ack (`#inWindow`), and MESSAGE_TOO_LARGE for a
+   * message whose frame would be over the server's limit. `reserved`: a goodbye
    * (a relay link's, or a room's leave), which may take the small room held back past the limits
    * (OUTBOX_RESERVE) when they are reached: refused, it would leave the peer's link going on with a stream
    * whose other end is closed, or the player seated in a room the app has left.
@@ -135,7 +145,10 @@ export class SessionOutput {
   sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
     this.#limit.refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
-    if (!this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, reserved)) {
+    if (
+      !this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, reserved) ||
+      !this.#inWindow(waiting + 1, ttlMs !== undefined)
+    ) {
       throw new ProtocolError(
         ErrorCode.OUTBOX_OVERFLOW,
         'too many messages waiting for the server: try again later',
@@ -147,6 +160,17 @@ export class SessionOutput {
     if (open && behindWaiting) this.#scheduler.sendBehindWaiting(inner, messageClass);
     else if (open) this.#scheduler.send(priorityOf(inner), inner, messageClass, ttlMs);
     else this.#writeNow(inner, messageClass, ttlMs); // into the outbox, replayed once connected
+  }
+
+  /**
+   * Whether `messages` more numbers stay within MAX_SEQ_AHEAD of the server's newest ack (those waiting
+   * take theirs as they are written, when no newer ack may have come). Expired messages keep theirs: the
+   * outbox's own limits count only the live ones, so while away they would not stop a client sending
+   * expiring messages from numbering past what the server takes.
+   */
+  #inWindow(messages: number, expiring: boolean): boolean {
+    const ahead = this.#outbox.lastSeq + messages - this.#outbox.acked;
+    return ahead <= MAX_SEQ_AHEAD - (expiring ? RELIABLE_ONLY_SEQS : 0);
   }
 
   /** Writes one message; a sequenced one takes its number here (room was checked when it was sent). */

@@ -66,6 +66,7 @@ export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
 export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTHS } from './room-code.js';
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
 export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';
+export { MAX_SEQ_AHEAD } from './seq-window.js';
 export {
   MAX_SESSION_LEAVE_BYTES,
   SESSION_LEAVE_PATH,

@@ -1,4 +1,6 @@
+import { ErrorCode } from './error-codes.js';
 import { wrapExpiring, wrapReliable } from './frame-codec.js';
+import { ProtocolError } from './protocol-error.js';
 import { MAX_TTL_MS } from './send-options.js';
 
 /**
@@ -38,6 +40,7 @@ export class Outbox {
   #head = 0;
   #bytes = 0;
   #lastSeq = 0;
+  #acked = 0;
   #hole = false;
   #expiring = 0;
   /** Earliest deadline among queued expiring entries, so pruning costs nothing until one is due. */
@@ -50,6 +53,11 @@ export class Outbox {
   /** Highest sequence number handed out so far. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** The newest sequence number the peer acked (never above `lastSeq`). */
+  get acked(): number {
+    return this.#acked;
   }
 
   get size(): number {
@@ -97,6 +105,8 @@ export class Outbox {
 
   /** The peer has everything up to and including `seq`. */
   ack(seq: number): void {
+    // A peer cannot have more than was numbered: an ack past it must not widen what the sender may number.
+    this.#acked = Math.max(this.#acked, Math.min(seq, this.#lastSeq));
     while (this.#head < this.#entries.length && (this.#entries[this.#head]?.seq ?? Infinity) <= seq) {
       this.#dropOldest();
     }
@@ -245,8 +255,17 @@ export class Outbox {
  * `received` is a duplicate. Gaps are legal: they are expiring messages that died before a replay.
  */
 export class Inbox {
+  readonly #maxAhead: number;
   #received = 0;
   #unacked = 0;
+
+  /**
+   * `maxAhead`: how far past the newest number received a sequence number may be (MAX_SEQ_AHEAD for a
+   * server's inbox); `accept` refuses one further. Default: no limit.
+   */
+  constructor(maxAhead = Number.POSITIVE_INFINITY) {
+    this.#maxAhead = maxAhead;
+  }
 
   get received(): number {
     return this.#received;
@@ -257,8 +276,18 @@ export class Inbox {
     return this.#unacked;
   }
 
+  /**
+   * True when `seq` is new (deliver it), false for a duplicate. Throws INVALID_MESSAGE for one more than
+   * `maxAhead` past the newest received, and takes nothing: no sender keeping to the window numbers it.
+   */
   accept(seq: number): boolean {
     if (seq <= this.#received) return false;
+    if (seq - this.#received > this.#maxAhead) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_MESSAGE,
+        `sequence number ${seq} is more than ${this.#maxAhead} past the newest one received (${this.#received})`,
+      );
+    }
     this.#received = seq;
     this.#unacked++;
     return true;

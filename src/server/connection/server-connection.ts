@@ -64,8 +64,18 @@ export interface ConnectionContext {
 
 /** Ends a session cut off for too many bad messages: out of its room and gone, no grace period. */
 export function endCutOff(ctx: Pick<ConnectionContext, 'rooms' | 'sessions'>, session: Session): void {
-  ctx.rooms.leave(session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
-  ctx.sessions.delete(session, ErrorCode.TOO_MANY_ERRORS);
+  endAtOnce(ctx, session, ErrorCode.TOO_MANY_ERRORS, 'cut off for too many bad messages');
+}
+
+/** Ends a session for `code`: out of its room (`message` said there) and gone, no grace period. */
+function endAtOnce(
+  ctx: Pick<ConnectionContext, 'rooms' | 'sessions'>,
+  session: Session,
+  code: ErrorCode,
+  message: string,
+): void {
+  ctx.rooms.leave(session, code, message);
+  ctx.sessions.delete(session, code);
 }
 
 function isSequenced(data: Buffer): boolean {
@@ -253,7 +263,7 @@ export class ServerConnection {
       return;
     }
     const session = this.session;
-    if (frame.envelope !== 'bare' && !session.accept(frame.seq)) return; // a replayed duplicate
+    if (frame.envelope !== 'bare' && !this.#accept(session, frame.seq)) return; // a duplicate, or refused
     switch (message.kind) {
       case Kind.Hello:
         throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'hello was already received');
@@ -317,6 +327,27 @@ export class ServerConnection {
       default:
         if (isRequest(message)) this.#enqueueRequest(session, message);
         else throw new ProtocolError(ErrorCode.UNKNOWN_KIND, 'not a client message');
+    }
+  }
+
+  /**
+   * Takes a sequenced message's number: false for a replayed duplicate, and for a number too far past the
+   * newest received (see MAX_SEQ_AHEAD), which breaks the stream for good. Taken, it would make everything
+   * the client sends after it a duplicate, dropped unheard; dropped, it would be a hole the client replays
+   * into the same refusal at every resume. So the socket is closed and the session ended at once (the
+   * client's resume gets SESSION_EXPIRED, and its fresh session numbers from 1 again), as for a cut-off.
+   */
+  #accept(session: Session, seq: number): boolean {
+    try {
+      return session.accept(seq);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#clientError('bad_input_total', error.code);
+      this.#ctx.metrics.count('connections_cut_total', { code: error.code });
+      this.close(error.code, error.message);
+      if (session.socket === this.socket)
+        endAtOnce(this.#ctx, session, error.code, 'cut off for a sequence number too far ahead');
+      return false;
     }
   }
 

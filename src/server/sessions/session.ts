@@ -11,6 +11,7 @@ import {
   Inbox,
   Kind,
   type LeaveReason,
+  MAX_SEQ_AHEAD,
   MEMBERSHIP_NUMBERS,
   type MessageClass,
   Outbox,
@@ -53,7 +54,8 @@ export class Session {
   readonly resumeToken: string;
   readonly identity: Identity;
   readonly outbox: Outbox;
-  readonly inbox = new Inbox();
+  /** Refuses a number further past the newest received than a client keeping to the window numbers. */
+  readonly inbox = new Inbox(MAX_SEQ_AHEAD);
   /** Room this session sits in, if any (one room at a time). */
   roomId: string | undefined;
   /**
@@ -366,7 +368,10 @@ export class Session {
     socket.send(frame);
   }
 
-  /** Records an inbound sequenced message; false for a duplicate. Schedules the cumulative ack. */
+  /**
+   * Records an inbound sequenced message; false for a duplicate. Schedules the cumulative ack. Throws
+   * INVALID_MESSAGE for a number too far ahead (see Inbox), which breaks the stream for good.
+   */
   accept(seq: number): boolean {
     if (!this.inbox.accept(seq)) return false;
     if (this.inbox.unacked >= this.#limits.ackEvery) this.flushAck();

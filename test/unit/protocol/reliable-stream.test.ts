@@ -2,12 +2,15 @@ import * as fc from 'fast-check';
 import {
   clientToServerKinds,
   decodeFrame,
+  ErrorCode,
   encodeMessage,
   Inbox,
   Kind,
+  MAX_SEQ_AHEAD,
   MAX_TTL_MS,
   Outbox,
   type OutboxLimits,
+  ProtocolError,
   wrapExpiring,
   wrapReliable,
 } from 'vehikill-net/protocol';
@@ -198,6 +201,20 @@ describe('Outbox', () => {
     });
   });
 
+  it('acked: the newest number the peer acked, never above the newest handed out, never going back', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    expect(outbox.acked).toBe(0);
+    for (let n = 1; n <= 5; n++) outbox.push(message(n), 0, 10);
+    outbox.ack(3);
+    outbox.ack(2);
+    expect(outbox.acked).toBe(3);
+    // Expired messages keep their numbers: the window a sender keeps to counts from the ack, not the size.
+    outbox.replay(4, 100);
+    expect([outbox.size, outbox.acked, outbox.lastSeq]).toEqual([0, 4, 5]);
+    outbox.ack(Number.MAX_SAFE_INTEGER);
+    expect(outbox.acked).toBe(5);
+  });
+
   it('clear() forgets everything but keeps sequence numbers rising', () => {
     const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
     outbox.push(message(1), 0);
@@ -345,6 +362,22 @@ describe('Inbox', () => {
     inbox.markAcked();
     expect(inbox.unacked).toBe(0);
     expect(inbox.received).toBe(3);
+  });
+
+  it('with a window, refuses (INVALID_MESSAGE) a number further past the newest received, and takes nothing', () => {
+    const inbox = new Inbox(MAX_SEQ_AHEAD);
+    expect(inbox.accept(1)).toBe(true);
+    // The widest legal gap: every number between died unsent.
+    expect(inbox.accept(1 + MAX_SEQ_AHEAD)).toBe(true);
+    const far = 2 + 2 * MAX_SEQ_AHEAD;
+    expect(() => inbox.accept(far)).toThrow(
+      expect.objectContaining({ name: 'ProtocolError', code: ErrorCode.INVALID_MESSAGE }),
+    );
+    expect(() => inbox.accept(Number.MAX_SAFE_INTEGER)).toThrow(ProtocolError);
+    // Nothing of either was taken: the stream goes on from where it was, duplicates still dropped.
+    expect([inbox.received, inbox.unacked]).toEqual([1 + MAX_SEQ_AHEAD, 2]);
+    expect(inbox.accept(MAX_SEQ_AHEAD)).toBe(false);
+    expect(inbox.accept(far - 1)).toBe(true);
   });
 
   it('resetTo() accepts whatever comes after the new point, forward or back', () => {
