@@ -35,8 +35,10 @@ export {
   DeviceWatch,
   physRateFor,
 } from './device/device-watch.js';
+export type { MeshEvents, RejectReason } from './mesh/mesh-events.js';
+export type { MeshOptions } from './mesh/mesh-options.js';
 export { PeerLink } from './mesh/peer-link.js';
-export { type MeshEvents, type MeshOptions, PeerMesh, type RejectReason } from './mesh/peer-mesh.js';
+export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
 export { RoomConnection } from './room-connection.js';
 export type { RoomEvents, RoomSendOptions } from './room-transport.js';

@@ -10,7 +10,8 @@ import {
 import type { Conditioner, RelayLink, RelayLinkOptions } from '../transport/index.js';
 import { EarlyRoomMessages } from './early-room-messages.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
-import { type MeshOptions, PeerMesh } from './mesh/peer-mesh.js';
+import type { MeshOptions } from './mesh/mesh-options.js';
+import { PeerMesh } from './mesh/peer-mesh.js';
 import { RoomRelayLinks } from './room-relay-links.js';
 import { RoomSignals, type SignalConsumer, stillOpen } from './room-signals.js';
 import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transport.js';

@@ -4,10 +4,8 @@ import {
   Channel,
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchEpochs,
-  type DispatchRefusal,
   dataFrameEpoch,
   epochNewer,
-  type FailoverState,
   type InboundPath,
   MAX_DISPATCH_BYTES,
   RELAY_CHANNEL_NUMBER,
@@ -20,153 +18,26 @@ import { PEER_OFFER_REFILL_MS } from '../peer-offer-budget.js';
 import { icePolicyFor } from '../peer-privacy.js';
 import type { RoomConnection } from '../room-connection.js';
 import { rtcSignalSchema } from '../signal-schema.js';
+import { DepartedPeers, type KeptPeerState } from './departed-peers.js';
 import { FloodWatch } from './flood-watch.js';
+import type { MeshEvents, RejectReason } from './mesh-events.js';
+import {
+  checkMeshOptions,
+  DEFAULT_FLOOD_PENALTY_MS,
+  DEFAULT_PEER_MESSAGES_PER_SECOND,
+  type MeshOptions,
+} from './mesh-options.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 import { PEER_LINK_REFILL_MS, peerLinkBudget } from './peer-link-budget.js';
-import { type RefusalReport, RefusalReports } from './refusal-reports.js';
+import { RefusalReports } from './refusal-reports.js';
 import { RelayFanout } from './relay-fanout.js';
-import { checkRtcOption } from './rtc-option-check.js';
 
-export interface MeshOptions {
-  /**
-   * WebRTC settings. Default: the browser's RTCPeerConnection when there is one; `false` or no
-   * RTCPeerConnection means every link goes through the server relay. In a relay-only room
-   * (`room.peerPrivacy`) the policy is 'relay' whatever is asked, and without a TURN server every link
-   * uses the server relay.
-   */
-  rtc?:
-    | false
-    | {
-        RTCPeerConnection?: RtcPeerConnectionConstructor;
-        iceServers?: RTCIceServer[];
-        iceTransportPolicy?: RTCIceTransportPolicy;
-        extraConfiguration?: Record<string, unknown>;
-      };
-  /**
-   * How long an `event` message may take to arrive before it is given up (ms), on the direct path and
-   * the relay alike. An integer in 1..65,535; default 250.
-   */
-  eventLifetimeMs?: number;
-  /**
-   * Rooms larger than this use the relay for everyone (a full mesh costs n-1 uploads). 2-16, default 8.
-   * Checked at every join and leave: links go to the relay as the room grows past it, and back to
-   * direct as it shrinks.
-   */
-  maxMeshSize?: number;
-  /** A direct attempt not connected by then falls back to the relay (ms, above 0). Default 5,000. */
-  directTimeoutMs?: number;
-  /** Retry a failed direct link after this long (ms, above 0). Default 15,000. */
-  retryDirectMs?: number;
-  /** Largest message accepted from a peer, in bytes (a positive integer). Default 16 KiB. */
-  maxMessageBytes?: number;
-  /** Messages per second accepted from one peer (above 0; burst twice that). Default 240. */
-  peerMessagesPerSecond?: number;
-  /**
-   * A peer that floods its direct link (refused messages within 2 s reaching four times what its rate
-   * admits then: see flood-watch.ts) is held to the relay this long (ms), where the server's limits stand
-   * between it and this player, and then offered a direct link again. Default 60,000; 0 never holds one.
-   */
-  floodPenaltyMs?: number;
-}
-
-export interface MeshEvents {
-  message: { from: string; channel: Channel; bytes: Uint8Array };
-  /**
-   * A peer's link changed path: 'direct', back to 'relayed' (where it starts), or 'closed': the peer left,
-   * or closed its mesh (a fresh link to it then takes the closed one's place at once, for its next mesh,
-   * and goes direct once that mesh is heard from).
-   */
-  'peer-state': { peerId: string; state: FailoverState };
-  /**
-   * A peer's messages were refused: too large, over its rate, or the peer is muted/blocked; or `dispatch`
-   * frames the stream would not take: `malformed` (no frame of the stream, or a number that does not
-   * read) or beyond its receive `window` (256 messages or 256 KiB ahead of the next expected one).
-   * Reported at most every 250 ms per peer and reason: the first refusal at once (`count` 1), then one
-   * report per 250 ms with the `count` since, while they keep coming (a flooding peer is not an event
-   * per message).
-   */
-  rejected: RefusalReport<RejectReason>;
-  /**
-   * A peer flooded its direct link: the link went to the relay and refuses the direct path for `forMs`
-   * (`floodPenaltyMs`), then offers it again.
-   */
-  'peer-demoted': { peerId: string; reason: 'flood'; forMs: number };
-}
-
-export type RejectReason = 'too-large' | 'rate' | 'blocked' | DispatchRefusal;
-
-const DEFAULT_FLOOD_PENALTY_MS = 60_000;
-/** A day: longer is a block (`block`), not a penalty. */
-const MAX_FLOOD_PENALTY_MS = 86_400_000;
-const DEFAULT_PEER_MESSAGES_PER_SECOND = 240;
 /**
  * A peer's link replaced after its goodbye sooner than this after the last time holds off the direct path
  * for the rest of it (see `PeerMesh.#relink`): as often as a peer's offers are acted on past their first
  * few, so goodbyes buy a peer no more WebRTC attempts than offers do.
  */
 const RELINK_PACE_MS = 2_000;
-
-/** What the mesh holds against a peer, carried from a closed link to the one that replaces it. */
-interface KeptPeerState {
-  bucket: TokenBucket | undefined;
-  flood: FloodWatch | undefined;
-  refuseDirectForMs: number;
-  /** How many of the peer's offers it acts on: a fresh burst per goodbye would undo its pace. */
-  peerOffers: TokenBucket;
-  /** How many more links the mesh makes to the peer (see peer-link-budget.ts). */
-  links: TokenBucket;
-}
-/**
- * What the mesh held against a player who left, kept for its next seating until it holds nothing a fresh
- * start would not: `refusedUntil` is when a flood penalty ends, `until` when the record goes (the link
- * budget refilled, PEER_LINK_REFILL_MS after the leave, the longest of the rest; or the penalty's end).
- */
-interface DepartedPeer {
-  kept: KeptPeerState;
-  refusedUntil: number;
-  until: number;
-}
-/** Departed players' records kept at most; past that the oldest goes (a room seats 16 at most). */
-const MAX_DEPARTED = 64;
-/** The most an SCTP channel's maxPacketLifeTime holds (an unsigned short), and so the direct path's. */
-const MAX_EVENT_LIFETIME_MS = 65_535;
-
-/**
- * Throws a RangeError naming the first option that no mesh could work with (a TypeError for an `rtc` of
- * the wrong shape).
- */
-function checkMeshOptions(options: MeshOptions): void {
-  const { maxMeshSize, floodPenaltyMs, eventLifetimeMs, maxMessageBytes } = options;
-  checkRtcOption(options.rtc);
-  // It was an `rtc` option, which the relay never saw: refused there rather than silently ignored.
-  if (options.rtc && 'eventLifetimeMs' in options.rtc) {
-    throw new RangeError('eventLifetimeMs is a mesh option, for both paths: room.mesh({ eventLifetimeMs })');
-  }
-  if (
-    maxMeshSize !== undefined &&
-    !(Number.isInteger(maxMeshSize) && maxMeshSize >= 2 && maxMeshSize <= 16)
-  ) {
-    throw new RangeError('maxMeshSize must be an integer in 2..16');
-  }
-  if (floodPenaltyMs !== undefined && !(floodPenaltyMs >= 0 && floodPenaltyMs <= MAX_FLOOD_PENALTY_MS)) {
-    throw new RangeError(`floodPenaltyMs must be a number of ms in 0..${MAX_FLOOD_PENALTY_MS}`);
-  }
-  if (
-    eventLifetimeMs !== undefined &&
-    !(Number.isInteger(eventLifetimeMs) && eventLifetimeMs >= 1 && eventLifetimeMs <= MAX_EVENT_LIFETIME_MS)
-  ) {
-    throw new RangeError(`eventLifetimeMs must be an integer number of ms in 1..${MAX_EVENT_LIFETIME_MS}`);
-  }
-  if (maxMessageBytes !== undefined && !(Number.isInteger(maxMessageBytes) && maxMessageBytes >= 1)) {
-    throw new RangeError('maxMessageBytes must be a positive integer');
-  }
-  for (const name of ['directTimeoutMs', 'retryDirectMs', 'peerMessagesPerSecond'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-      throw new RangeError(`${name} must be a finite number above 0`);
-    }
-  }
-}
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
 /** The sending link's epoch (see PeerSignal); absent from older clients. */
@@ -203,7 +74,7 @@ export class PeerMesh {
   /** Links made in the place of one that closed while its peer stayed (see `#relink`). */
   readonly #replacements = new WeakSet<PeerLink>();
   /** What the mesh held against players who left, for a rejoin (see `#rememberDeparted`). */
-  readonly #departed = new Map<string, DepartedPeer>();
+  readonly #departed = new DepartedPeers();
   #closed = false;
 
   /**
@@ -581,34 +452,21 @@ export class PeerMesh {
    */
   #rememberDeparted(peerId: string, link: PeerLink): void {
     const now = this.#room.clock.now();
-    for (const [id, departed] of this.#departed) if (departed.until <= now) this.#departed.delete(id);
     const refusedUntil = now + link.directRefusedForMs;
-    this.#departed.delete(peerId);
-    this.#departed.set(peerId, {
-      kept: {
-        bucket: this.#buckets.get(peerId),
-        flood: this.#floods.get(peerId),
-        refuseDirectForMs: 0,
-        peerOffers: link.peerOffers,
-        links: this.#linkBudgets.get(peerId) ?? peerLinkBudget(now),
-      },
-      refusedUntil,
-      until: Math.max(now + PEER_OFFER_REFILL_MS, now + PEER_LINK_REFILL_MS, refusedUntil),
-    });
-    if (this.#departed.size > MAX_DEPARTED) {
-      const oldest = this.#departed.keys().next().value;
-      if (oldest !== undefined) this.#departed.delete(oldest);
-    }
+    const kept: KeptPeerState = {
+      bucket: this.#buckets.get(peerId),
+      flood: this.#floods.get(peerId),
+      refuseDirectForMs: 0,
+      peerOffers: link.peerOffers,
+      links: this.#linkBudgets.get(peerId) ?? peerLinkBudget(now),
+    };
+    const until = Math.max(now + PEER_OFFER_REFILL_MS, now + PEER_LINK_REFILL_MS, refusedUntil);
+    this.#departed.remember(peerId, kept, refusedUntil, until, now);
   }
 
   /** What was kept of a player who left, for the link to its next seating (see `#rememberDeparted`). */
   #takeDeparted(peerId: string): KeptPeerState | undefined {
-    const departed = this.#departed.get(peerId);
-    if (departed === undefined) return undefined;
-    this.#departed.delete(peerId);
-    const now = this.#room.clock.now();
-    if (departed.until <= now) return undefined;
-    return { ...departed.kept, refuseDirectForMs: Math.max(0, departed.refusedUntil - now) };
+    return this.#departed.take(peerId, this.#room.clock.now());
   }
 
   #maxMessageBytes(): number {

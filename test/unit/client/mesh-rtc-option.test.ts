@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MeshOptions } from '../../../src/client/mesh/peer-mesh.js';
+import type { MeshOptions } from '../../../src/client/mesh/mesh-options.js';
 import { ManualClock } from '../../../src/common/index.js';
 import { FakePeerConnection } from './fakes/fake-peer-connection.js';
 import { fakeRoom } from './fakes/fake-room.js';
