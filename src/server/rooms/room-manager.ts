@@ -19,9 +19,9 @@ import type { Session } from '../sessions/session.js';
 import { createWithin } from './create-within.js';
 import { EmptyRoomLedger } from './empty-room-ledger.js';
 import { ListingGate } from './listing-gate.js';
+import { ListingRepair } from './listing-repair.js';
 import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
 import { QuickPlay } from './quick-play.js';
-import { RefusedRooms } from './refused-rooms.js';
 import { RegistryFailures } from './registry-failures.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
@@ -106,15 +106,8 @@ export class RoomManager {
   #requestsUnderWay = 0;
   /** Closed with the server: a room whose `onCreate` was still running is not hosted once it is done. */
   #closed = false;
-  /**
-   * A registry write about this node's rooms failed (a release, an update or a removal while the registry
-   * was unreachable, however briefly): the listing may be wrong until `reconcileRegistry` runs.
-   */
-  #registryStale = false;
-  /** Rooms disposed here whose removal from the registry failed: removed again by `reconcileRegistry`. */
-  readonly #unremoved = new Set<string>();
-  /** Rooms whose re-registration the registry refused, written again on their own (see RefusedRooms). */
-  readonly #refused = new RefusedRooms();
+  /** Keeps the registry's listing of these rooms true: writes that failed, or were refused, made again. */
+  readonly #listed: ListingRepair;
   /** Where players are sent instead of this node's rooms. */
   readonly #otherNodes: OtherNodes;
   /** How fast each address creates rooms. */
@@ -141,6 +134,7 @@ export class RoomManager {
 
   constructor(options: RoomManagerOptions) {
     this.#options = options;
+    this.#listed = new ListingRepair(options.registry, this.#rooms);
     this.#otherNodes = new OtherNodes(options.registry, options.nodeId, options.bootId, options.publicUrl);
     this.#creationRate = new AddressRate({
       burst: options.roomCreateBurst,
@@ -190,7 +184,6 @@ export class RoomManager {
     return this.#rooms.size;
   }
 
-  /** Players seated in this node's rooms. */
   /**
    * Creations, joins and quick plays not yet answered. A drain waits for them as for players: its goodbye
    * would fail one still under way (a creation being sent to another node, a join still in `onJoin`).
@@ -199,6 +192,7 @@ export class RoomManager {
     return this.#requestsUnderWay;
   }
 
+  /** Players seated in this node's rooms. */
   get playerCount(): number {
     let count = 0;
     for (const host of this.#rooms.values()) count += host.memberCount;
@@ -231,70 +225,27 @@ export class RoomManager {
         } catch (error) {
           // Written again, locked, at the next heartbeat (`reconcileRegistry`). Lost unnoticed, the lock
           // left the room open in the listing for the whole drain, and joins sent to this node got in.
-          this.#onRegistryFailure();
+          this.#listed.failed();
           throw error;
         }
-        if (found === false) this.#onUnlisted(roomId);
+        if (found === false) this.#listed.unlisted(roomId);
       }),
     );
   }
 
   /** True when a registry write about this node's rooms failed since the last `reconcileRegistry`. */
   get registryStale(): boolean {
-    return this.#registryStale;
+    return this.#listed.stale;
   }
 
-  /**
-   * Makes the registry say what runs here: every room written again with its seats exactly its players
-   * (in one atomic step per room, so no one takes a seat in between), and rooms disposed while the
-   * registry was unreachable removed. After an outage other nodes may have swept this node's rooms away
-   * as a dead node's, and writes made during it (a seat released, a lock, a removal) were lost. The writes
-   * go several at a time (`RECONCILE_WRITES_AT_ONCE`), so that putting many rooms back takes less than a TTL.
-   */
-  async reconcileRegistry(): Promise<void> {
-    this.#registryStale = false;
-    const registry = this.#options.registry;
-    try {
-      await eachAtOnce([...this.#unremoved], async (roomId) => {
-        await registry.removeRoom(roomId);
-        this.#unremoved.delete(roomId);
-      });
-      await eachAtOnce([...this.#rooms.values()], (host) => this.#reregister(host));
-    } catch (error) {
-      this.#registryStale = true;
-      throw error;
-    }
+  /** Makes the registry say what runs here (see `ListingRepair.reconcile`): at a heartbeat after trouble. */
+  reconcileRegistry(): Promise<void> {
+    return this.#listed.reconcile();
   }
 
-  /**
-   * Writes again, alone, the rooms whose re-registration was refused and whose wait is over (see
-   * RefusedRooms). Called at each node heartbeat that needs no whole `reconcileRegistry`.
-   */
-  async retryRefusedRooms(): Promise<void> {
-    if (this.#refused.size === 0) return;
-    try {
-      await eachAtOnce(this.#refused.due(), async (roomId) => {
-        const host = this.#rooms.get(roomId);
-        if (host === undefined) this.#refused.forget(roomId);
-        else await this.#reregister(host);
-      });
-    } catch (error) {
-      this.#registryStale = true;
-      throw error;
-    }
-  }
-
-  /**
-   * Writes a hosted room again with its seats (and those of reservations still out, so that none taken just
-   * before is wiped). Refused: its private code is another room's, one an older dataset still lists (Redis
-   * back from a snapshot, holding a room that has ended since and whose code this room drew again), or one
-   * made while this node was swept as dead. The code stays the room's (its players have shared it): the
-   * room alone is written again until that other room is gone, not left unlisted for good, and not the
-   * node's whole listing with it at every heartbeat.
-   */
-  async #reregister(host: RoomHost): Promise<void> {
-    if (host.disposed || (await host.reregister())) this.#refused.forget(host.roomId);
-    else this.#refused.refused(host.roomId);
+  /** Writes again the rooms whose re-registration was refused and whose wait is over (see ListingRepair). */
+  retryRefusedRooms(): Promise<void> {
+    return this.#listed.retryRefused();
   }
 
   /** The room types defined here, in the order they were defined (the node's record lists them). */
@@ -585,13 +536,13 @@ export class RoomManager {
       ...this.#options,
       onDisposed: (roomId) => {
         this.#rooms.delete(roomId);
-        this.#refused.forget(roomId);
+        this.#listed.forget(roomId);
         this.#emptyRooms.forget(roomId);
       },
       onVacant: (roomId) => this.#onVacant(roomId),
       isDraining: () => this.#draining,
-      onRegistryFailure: (removedRoom) => this.#onRegistryFailure(removedRoom),
-      onUnlisted: (roomId) => this.#onUnlisted(roomId),
+      onRegistryFailure: (removedRoom) => this.#listed.failed(removedRoom),
+      onUnlisted: (roomId) => this.#listed.unlisted(roomId),
     });
     host.creatorAddress = block;
     room[bindHost](host);
@@ -615,12 +566,12 @@ export class RoomManager {
       // An add that failed unanswered may still have been carried out (a Redis that stalled past the
       // command timeout runs it when it resumes), listing a room no node has. Removed at once (sent after
       // the add, so run after it) and again at the next reconcile, in case this removal fails too.
-      this.#unlist(host.roomId);
+      this.#listed.unlist(host.roomId);
       throw error;
     }
     if (host.disposed) {
       // Disposed while it was being listed (a timer of its own): its removal may have run before the add.
-      this.#unlist(host.roomId);
+      this.#listed.unlist(host.roomId);
       refuseIfDisposed(host);
     }
     // Closed or draining since the add was sent: the add may have run after the node's rooms were locked
@@ -643,14 +594,9 @@ export class RoomManager {
   async #refuseIfStopped(host: RoomHost, type: string, listed: boolean): Promise<void> {
     if (!this.#closed && !this.#draining) return;
     host.abandon();
-    if (listed) this.#unlist(host.roomId);
+    if (listed) this.#listed.unlist(host.roomId);
     if (this.#closed) throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
     await this.#otherNodes.sendElsewhere(type);
-  }
-
-  /** Takes a room not hosted here out of the registry; a removal that fails is tried again at reconcile. */
-  #unlist(roomId: string): void {
-    void this.#options.registry.removeRoom(roomId).catch(() => this.#onRegistryFailure(roomId));
   }
 
   /** Refuses a creation from an address (IPv6: its /64) past its creation rate. */
@@ -747,25 +693,11 @@ export class RoomManager {
     }
     // Seats free here, yet refused: the registry does not list the room as live right now (this node's
     // heartbeat expired, or a write was lost). The next heartbeat puts it right.
-    this.#registryStale = true;
+    this.#listed.markStale();
     return new ProtocolError(
       ErrorCode.REGISTRY_UNAVAILABLE,
       'the room registry does not list this room right now; try again in a few seconds',
     );
-  }
-
-  /** A registry write failed; `removedRoom`: it was that room's removal, to be tried again. */
-  #onRegistryFailure(removedRoom?: string): void {
-    this.#registryStale = true;
-    if (removedRoom !== undefined) this.#unremoved.add(removedRoom);
-  }
-
-  /**
-   * The registry has no listing of a room (an update found none): one hosted here is written again at
-   * the next heartbeat. A room still being created is listed once its creation is done; a gone one not.
-   */
-  #onUnlisted(roomId: string): void {
-    if (this.#rooms.has(roomId)) this.#registryStale = true;
   }
 
   /**
@@ -801,36 +733,6 @@ function isDrainRefusal(error: unknown): boolean {
   return (
     error instanceof ProtocolError && error.code === ErrorCode.ROOM_FULL && error.message === DRAINING_ROOM
   );
-}
-
-/**
- * Registry writes a reconcile keeps under way at once. One after another, a node's rooms took a round trip
- * each (10,000 rooms at 0.5 ms: 5 s), and the node heartbeats only once it is done: longer than its TTL,
- * and the other nodes swept it as dead while it wrote, so that it found itself forgotten again at its next
- * heartbeat and its rooms never came back. Bounded, so that a node with many rooms does not queue every
- * write at once (each past the command timeout would fail).
- */
-const RECONCILE_WRITES_AT_ONCE = 64;
-
-/**
- * Runs `write` for each item, `RECONCILE_WRITES_AT_ONCE` at a time; rejects with the first failure, once
- * the writes under way have settled, starting no more after it.
- */
-async function eachAtOnce<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await write(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(RECONCILE_WRITES_AT_ONCE, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
 }
 
 /**
