@@ -374,6 +374,7 @@ export class SessionConnection {
         this.#token.refused(outcome.expired);
         break;
       case 'session-lost':
+        this.#reconnects.answered();
         this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
         // As for a move: the app may have closed the client from a room-left handler.
         if ((this.#state as ConnectionState) === 'closed') return;
