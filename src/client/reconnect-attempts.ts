@@ -50,6 +50,16 @@ export class ReconnectAttempts {
     this.#attempts = 0;
   }
 
+  /**
+   * The server answered a resume that it no longer holds the session: it is up, so the fresh session is
+   * asked of it at once, its backoff and failover counted from none again (those in a row go on, as
+   * only a welcome ends them). Counted on, a refused resume after an outage waited out the outage's grown
+   * backoff, or failed over to another node, as if this one had not answered.
+   */
+  answered(): void {
+    this.#attempts = 0;
+  }
+
   /** A welcome came: the attempts at this server it took, counted from none again. */
   welcomed(): number {
     const attempts = this.#attempts;

@@ -27,6 +27,7 @@ import { SessionHeartbeat } from './session-heartbeat.js';
 import { SessionOutput } from './session-output.js';
 import { SessionToken } from './session-token.js';
 import { MESSAGE_TOO_BIG, socketCloseOutcome } from './socket-close-outcome.js';
+import { socketOpenFailure } from './socket-open-failure.js';
 import type { WebSocketConstructor, WebSocketLike } from './web-socket.js';
 
 /**
@@ -325,7 +326,11 @@ export class SessionConnection {
     // message): kept. Anything else (a browser's 'blob') becomes 'arraybuffer'. Not set to 'nodebuffer'
     // and read back: a browser warns in the console of an unknown enum value on every connect.
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
+    // Whether this socket opened, and its error event if it had one (see the close handler).
+    let opened = false;
+    let errorEvent: unknown;
     socket.onopen = () => {
+      opened = true;
       if (generation !== this.#generation) return;
       const resume = this.#session && {
         playerId: this.#session.playerId,
@@ -342,9 +347,18 @@ export class SessionConnection {
       if (generation === this.#generation) this.#onData(event.data);
     };
     socket.onclose = (event) => {
-      if (generation === this.#generation) this.#onSocketClosed(event.code, event.reason);
+      if (generation !== this.#generation) return;
+      // With no session, nothing else tells the app that its connect() is getting nowhere.
+      if (!opened && this.#session === undefined && this.#state !== 'closed') {
+        const message = socketOpenFailure(this.#entries.current, errorEvent, event.code);
+        this.#events.emit('error', new ProtocolError(ErrorCode.NODE_UNREACHABLE, message));
+      }
+      this.#onSocketClosed(event.code, event.reason);
     };
-    socket.onerror = () => {}; // a close event always follows
+    // A close event always follows, which acts on it.
+    socket.onerror = (event) => {
+      errorEvent = event;
+    };
   }
 
   #onSocketClosed(code: number, reason: string): void {
@@ -374,6 +388,7 @@ export class SessionConnection {
         this.#token.refused(outcome.expired);
         break;
       case 'session-lost':
+        this.#reconnects.answered();
         this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
         // As for a move: the app may have closed the client from a room-left handler.
         if ((this.#state as ConnectionState) === 'closed') return;

@@ -22,6 +22,10 @@ export { metricCatalog } from './metric-catalog.js';
 export { type HistoryJson, MetricsHistory, type MetricsHistoryOptions } from './metrics-history.js';
 export type { AlertOptions, MonitoringOptions } from './monitoring.js';
 export { ServerMonitoring } from './monitoring.js';
-export { PrometheusMetrics, type PrometheusMetricsOptions } from './prometheus-metrics.js';
+export {
+  PrometheusMetrics,
+  type PrometheusMetricsOptions,
+  type PrometheusRenderer,
+} from './prometheus-metrics.js';
 export { RotatingSalt } from './rotating-salt.js';
 export type { PlayerStats, RoomStats, ServerStats } from './server-stats.js';

@@ -41,6 +41,7 @@ import {
   type SyncMember,
 } from './room-sync-options.js';
 import type { RoomSyncStats } from './room-sync-stats.js';
+import { unwiredAcksWarning } from './unwired-acks.js';
 
 /** Whether a snapshot can name this membership: a stream holds it in 8 bits (see streamOf). */
 function membershipFits(membership: number): boolean {
@@ -182,6 +183,10 @@ export class RoomSync<
   readonly #callbacks: SyncCallbacks<M>;
   /** Entity types already named on the console for not fitting a member's budget. */
   readonly #overBudgetTypes = new Set<string>();
+  /** `receive` was called: the room passes its link messages on (else a stall is said, see below). */
+  #receiveCalled = false;
+  /** The console was told that members stall with `receive` never called. */
+  #unwiredToldOnce = false;
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
     checkFunctionOptions(options);
@@ -403,6 +408,10 @@ export class RoomSync<
     if (stalled) {
       this.#stats.snapshotsStalled++;
       this.#options.metrics?.count('sync_snapshots_stalled_total');
+      if (!this.#receiveCalled && !this.#unwiredToldOnce) {
+        this.#unwiredToldOnce = true;
+        console.warn(unwiredAcksWarning(client));
+      }
     }
     return this.#sendSnapshot(client, member, snapshot.bytes, snapshot.resent);
   }
@@ -413,6 +422,7 @@ export class RoomSync<
    * there are none (an ack-only message, a malformed frame). Other channels pass through untouched.
    */
   receive(client: M, channel: Channel, bytes: Uint8Array): Uint8Array | undefined {
+    this.#receiveCalled = true;
     if (channel !== Channel.phys) return bytes;
     // Most inputs carry the same ack bytes as the one before: those are not decoded again (decoding is a
     // pure function of the bytes, and they were checked the first time).
