@@ -4,25 +4,20 @@ import { WebSocket } from 'ws';
 
 /**
  * Watches expiring room messages of one type, whose data is a `performance.now()` stamp taken just before
- * they were sent (both ways, all in this process), where lateness is the sender's doing whatever the
- * machine's load: what the client writes, judged as it writes it, and what the server wrote, judged by
- * the socket it came on (the server can only have written it once that socket existed). Their age on
- * arrival also counts socket buffers and a busy event loop, which no sender controls.
- *
- * A message's life starts inside its `send` call, some time after its stamp: a loaded machine can stop
- * the process for tens of ms between the two. So a message counts as late only when it was written more
- * than its TTL after `send` returned (see `sent`), which it started its life before: never a false alarm,
- * and a message replayed after an outage of many TTLs is far past it.
+ * they were sent (both ways, all in this process), for those written after their TTL in a way no load of
+ * the machine explains: sent more than their TTL before the socket they travel on was opened (a sender
+ * can only write on a socket once it exists), as a message replayed after an outage would be. Their age
+ * on arrival, or when written, also counts socket buffers, a busy event loop and a process the machine
+ * stopped for tens of ms between a sender's check of a message's life and its write, which no sender
+ * controls. A message's life starts inside its `send` call, after its stamp (the process may stop between
+ * the two too): it is timed from when `send` returned (see `sent`), which it started its life before.
  */
 export class ExpiryWatch {
   /** For Node clients: a `ws` WebSocket that checks the watched messages it writes and receives. */
   readonly WebSocket: WebSocketConstructor;
-  /** How late (ms past the TTL) the client wrote watched messages, for those it wrote late. */
+  /** How late (ms past the TTL, at least) the client wrote watched messages, for those written late. */
   readonly writtenLate: number[] = [];
-  /**
-   * How long (ms past the TTL) before the socket they came on was opened the server's watched messages
-   * were sent, for those sent over a TTL before it.
-   */
+  /** How late (ms past the TTL, at least) the server wrote those the client got, for those written late. */
   readonly deliveredLate: number[] = [];
   /** How many watched messages each check saw (proof that it looked). */
   readonly seen = { written: 0, delivered: 0 };
@@ -48,7 +43,7 @@ export class ExpiryWatch {
         const stamp = watchedStamp(data, clientToServerKinds, type);
         if (stamp !== undefined) {
           watch.seen.written++;
-          watch.#judge(stamp, performance.now(), ttlMs, watch.writtenLate);
+          watch.#judge(stamp, this.#openedAt, ttlMs, watch.writtenLate);
         }
         super.send(data);
       }
@@ -60,10 +55,13 @@ export class ExpiryWatch {
     this.#returnedAt.set(stamp, performance.now());
   }
 
-  /** A message whose `send` has not returned was written within that call, as it started its life. */
-  #judge(stamp: number, at: number, ttlMs: number, late: number[]): void {
+  /**
+   * A message on a socket opened at `openedAt` was written after it. One whose `send` has not returned
+   * was written within that call, as it started its life.
+   */
+  #judge(stamp: number, openedAt: number, ttlMs: number, late: number[]): void {
     const returnedAt = this.#returnedAt.get(stamp);
-    if (returnedAt !== undefined && at - returnedAt > ttlMs) late.push(at - returnedAt - ttlMs);
+    if (returnedAt !== undefined && openedAt - returnedAt > ttlMs) late.push(openedAt - returnedAt - ttlMs);
   }
 }
 
