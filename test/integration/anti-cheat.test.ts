@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { drive } from '../../game/bots/bot-player.js';
 import { GameSession, type SessionView } from '../../game/client/game-session.js';
 import { encodeHashReport, encodeInputMessage } from '../../game/net/protocol/messages.js';
-import { MAX_TICKS_BACK, type NetInput } from '../../game/net/protocol/net-input.js';
+import { MAX_DELAY_MS, MAX_TICKS_BACK, type NetInput } from '../../game/net/protocol/net-input.js';
 import { TICK_MS } from '../../game/net/protocol/timeline.js';
 import { DEFAULT_MAX_INTERP_DELAY_MS } from '../../game/net/server/authority.js';
 import { encodePhysSample } from '../../game/protocol/index.js';
@@ -237,8 +237,9 @@ describe('anti-cheat in a Vehikill room', () => {
     // A forged shot whenever the gun is ready (every 8 ticks), 10 ticks ahead of the server; by turns a
     // view as far back as an input can say (4.25 s; the history holds 1 s, and no stall of a loaded machine
     // explains such a reach, where one of 100 ticks was taken for a stalled client's miss) and one claiming
-    // 500 ms of interpolation (the cap is 150): that one is judged as if drawn 150 ms back, so it gains
-    // nothing, and is not held against it.
+    // as much interpolation as an input can say (1,023 ms; the cap is 150, and never over 500 however far
+    // apart a loaded server sent its snapshots: a claim of 500 was not clamped there). That one is judged
+    // as if drawn at the cap, so it gains nothing, and is not held against it.
     let fired = -1;
     let shots = 0;
     const message = await forgeUntilKicked(cheater, (serverTick) => {
@@ -248,7 +249,7 @@ describe('anti-cheat in a Vehikill room', () => {
       const view =
         shots++ % 2 === 0
           ? { ticksBack: MAX_TICKS_BACK, fraction: 0, interpDelayMs: 50 }
-          : { ticksBack: 5, fraction: 0, interpDelayMs: 500 };
+          : { ticksBack: 5, fraction: 0, interpDelayMs: MAX_DELAY_MS };
       return { firstTick: tick, inputs: [{ input: FIRE, view }] };
     });
     expect(message).toMatch(/shot-claim/);
