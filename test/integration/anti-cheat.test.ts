@@ -4,11 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { drive } from '../../game/bots/bot-player.js';
 import { GameSession, type SessionView } from '../../game/client/game-session.js';
 import { encodeHashReport, encodeInputMessage } from '../../game/net/protocol/messages.js';
-import type { NetInput } from '../../game/net/protocol/net-input.js';
+import { MAX_DELAY_MS, MAX_TICKS_BACK, type NetInput } from '../../game/net/protocol/net-input.js';
 import { TICK_MS } from '../../game/net/protocol/timeline.js';
 import { DEFAULT_MAX_INTERP_DELAY_MS } from '../../game/net/server/authority.js';
 import { encodePhysSample } from '../../game/protocol/index.js';
-import { findVehicle, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
+import { findVehicle, MAX_GUN_AMMO, NEUTRAL_INPUT, type VehicleInput } from '../../game/sim/index.js';
 import { TriggerGate } from '../../game/web/input/trigger-gate.js';
 import { eventually, sleep } from '../support/server.js';
 import {
@@ -203,7 +203,16 @@ describe('anti-cheat in a Vehikill room', () => {
   });
 
   it('shot claims outside the history are refused, counted, then kicked; an inflated delay is only clamped', async () => {
-    const { room, cheater } = await roomWith(1);
+    // A server of its own with a full magazine: a loaded machine counts fewer of the claims (none for 2 s
+    // after a stall of the server's), and with the default 60 rounds the cheater ran dry first and was
+    // kicked for firing an empty gun instead.
+    const own = await startVehikillServer({
+      matchSeconds: 600,
+      warmupSeconds: 0,
+      match: { gunAmmoMax: MAX_GUN_AMMO },
+    });
+    ownServers.push(own);
+    const { room, cheater } = await roomWith(1, undefined, own);
     const cheaterId = cheater.client.playerId;
     // The refusals by reason, as the room read them for its last check before the kick.
     let refused: Record<string, number | undefined> = {};
@@ -219,11 +228,18 @@ describe('anti-cheat in a Vehikill room', () => {
       }
       return counters;
     };
-    // A view 100 ticks back must name a tick the room has passed (an earlier one is malformed, not old).
-    await eventually(() => authority.world.tick > 120, 'the room past its first 100 ticks', 10_000);
+    // A view MAX_TICKS_BACK back must name a tick the room has passed (an earlier one is malformed, not old).
+    await eventually(
+      () => authority.world.tick > MAX_TICKS_BACK + 20,
+      'the room past its first ticks',
+      10_000,
+    );
     // A forged shot whenever the gun is ready (every 8 ticks), 10 ticks ahead of the server; by turns a
-    // view 100 ticks back (the history holds 60) and one claiming 500 ms of interpolation (the cap is 150):
-    // that one is judged as if drawn 150 ms back, so it gains nothing, and is not held against it.
+    // view as far back as an input can say (4.25 s; the history holds 1 s, and no stall of a loaded machine
+    // explains such a reach, where one of 100 ticks was taken for a stalled client's miss) and one claiming
+    // as much interpolation as an input can say (1,023 ms; the cap is 150, and never over 500 however far
+    // apart a loaded server sent its snapshots: a claim of 500 was not clamped there). That one is judged
+    // as if drawn at the cap, so it gains nothing, and is not held against it.
     let fired = -1;
     let shots = 0;
     const message = await forgeUntilKicked(cheater, (serverTick) => {
@@ -232,8 +248,8 @@ describe('anti-cheat in a Vehikill room', () => {
       fired = tick;
       const view =
         shots++ % 2 === 0
-          ? { ticksBack: 100, fraction: 0, interpDelayMs: 50 }
-          : { ticksBack: 5, fraction: 0, interpDelayMs: 500 };
+          ? { ticksBack: MAX_TICKS_BACK, fraction: 0, interpDelayMs: 50 }
+          : { ticksBack: 5, fraction: 0, interpDelayMs: MAX_DELAY_MS };
       return { firstTick: tick, inputs: [{ input: FIRE, view }] };
     });
     expect(message).toMatch(/shot-claim/);

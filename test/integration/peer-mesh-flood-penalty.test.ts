@@ -1,5 +1,6 @@
 import { Channel, type MeshEvents } from 'vehikill-net/client';
 import { describe, expect, it } from 'vitest';
+import { PEER_OFFER_BURST, PEER_OFFERS_PER_SECOND } from '../../src/client/peer-offer-budget.js';
 import {
   type HostilePeer,
   loopbackRtc,
@@ -33,6 +34,35 @@ async function flood(hostile: HostilePeer, ms: number): Promise<number> {
   return flooded;
 }
 
+/**
+ * The victim's answers to an offer from the hostile peer under attempt `n`, and the attempt they answer.
+ * The offer is sent again under the next number each time the victim ignores it for want of offer budget:
+ * connecting the hostile peer may have spent it (libdatachannel fails handshakes more often on a busy
+ * machine, and each retry is an offer), and an ignored offer is never answered. One offer comes back
+ * every 1 / PEER_OFFERS_PER_SECOND s.
+ */
+async function answersToOffer(s: Awaited<ReturnType<typeof victimWithHostile>>, n: number) {
+  const answers: unknown[] = [];
+  const dispose = s.hostile.room.on('signal', ({ signal }) => answers.push(signal));
+  const description = await someOffer();
+  try {
+    for (let tries = 0; tries <= PEER_OFFER_BURST; tries++) {
+      const ignored = s.link().ignoredOffers;
+      const attempt = n + tries;
+      s.hostile.signal({ n: attempt, o: true, signal: { description } });
+      await eventually(
+        () => answers.length > 0 || s.link().ignoredOffers > ignored,
+        'the offer answered or ignored',
+      );
+      if (answers.length > 0) return { answers, attempt };
+      await sleep(1_000 / PEER_OFFERS_PER_SECOND);
+    }
+    throw new Error(`the victim ignored ${PEER_OFFER_BURST + 1} offers, one every refill`);
+  } finally {
+    dispose();
+  }
+}
+
 describe('a peer flooding its direct link', () => {
   it('is held to the relay: its direct link closes, its offers are declined, the others go on', async () => {
     const s = await victimWithHostile(server());
@@ -51,12 +81,10 @@ describe('a peer flooding its direct link', () => {
     expect(s.heard.rejected.rate ?? 0).toBeLessThan(flooded);
     expect(heard).toBeGreaterThanOrEqual(sent * 0.8);
     expect(s.link().directRefused).toBe(true);
-    // A new offer from it is declined rather than answered.
-    const answers: unknown[] = [];
-    s.hostile.room.on('signal', ({ signal }) => answers.push(signal));
-    s.hostile.signal({ n: 500, o: true, signal: { description: await someOffer() } });
-    await eventually(() => answers.length > 0, 'an answer to the offer');
-    expect(answers).toEqual([{ n: 500, e: expect.any(Number), declined: true }]);
+    // A new offer from it is declined rather than answered. Numbered above any attempt the hostile peer's
+    // tries to connect used (up to 600), which the victim takes for stale.
+    const { answers, attempt } = await answersToOffer(s, 1_000);
+    expect(answers).toEqual([{ n: attempt, e: expect.any(Number), declined: true }]);
     // It is not blocked: what it sends through the server still comes, within the server's limits.
     const before = s.heard.fromHostile;
     s.hostile.room.relayLink(s.victimId).send(Channel.event, Uint8Array.of(7));
@@ -76,11 +104,8 @@ describe('a peer flooding its direct link', () => {
     await eventually(() => s.link() !== before && s.link() !== undefined, 'a fresh link in its place');
     expect(s.link().state).toBe('relayed');
     expect(s.link().directRefused).toBe(true);
-    const answers: unknown[] = [];
-    s.hostile.room.on('signal', ({ signal }) => answers.push(signal));
-    s.hostile.signal({ n: 1, o: true, signal: { description: await someOffer() } });
-    await eventually(() => answers.length > 0, 'an answer to the offer');
-    expect(answers).toEqual([{ n: 1, e: expect.any(Number), declined: true }]);
+    const { answers, attempt } = await answersToOffer(s, 1);
+    expect(answers).toEqual([{ n: attempt, e: expect.any(Number), declined: true }]);
     s.close();
   }, 60_000);
 

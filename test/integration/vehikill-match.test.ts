@@ -9,8 +9,18 @@ import { botOn, startVehikillServer, type VehikillServer } from '../support/vehi
  * against a real server over real sockets. The match must end with every client holding the server's
  * final scoreboard, and honest bots must never trip the anti-cheat. Thirty seconds see about ten kills
  * (a minute about fifteen), enough to fight; VEHIKILL_MATCH_SECONDS plays a longer match.
+ *
+ * How much the bots fight in those seconds is the machine's doing: on a loaded one over half their inputs
+ * came too late to be used (a late input never fires), and some matches ended without a kill, when the
+ * scoreboards agree on nothing. So the gun kills in five hits (thirteen by default), and the checks are
+ * made on the first match that saw a kill; matches follow one another, PAUSE_SECONDS apart.
  */
 const MATCH_SECONDS = Number(process.env.VEHIKILL_MATCH_SECONDS ?? 30);
+const WARMUP_SECONDS = 2;
+/** Long enough for every client to hold the final scoreboard before the next match's warmup. */
+const PAUSE_SECONDS = 20;
+/** Matches played at most for one with a kill (the test's timeout allows this many). */
+const MAX_MATCHES = 4;
 
 describe('a Vehikill match of 8 bots on a real server', () => {
   let server: VehikillServer;
@@ -18,7 +28,12 @@ describe('a Vehikill match of 8 bots on a real server', () => {
   let stop = () => {};
 
   beforeAll(async () => {
-    server = await startVehikillServer({ matchSeconds: MATCH_SECONDS, warmupSeconds: 2, pauseSeconds: 20 });
+    server = await startVehikillServer({
+      matchSeconds: MATCH_SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      pauseSeconds: PAUSE_SECONDS,
+      match: { gunDamage: 20 },
+    });
   });
   afterAll(async () => {
     stop();
@@ -36,10 +51,16 @@ describe('a Vehikill match of 8 bots on a real server', () => {
     stop = drive(sessions);
     const room = server.rooms[0];
     if (!room) throw new Error('no room');
-    const started = performance.now();
-    const traffic = { ...server.traffic };
-
-    await eventually(() => room.match.phase === 'ended', 'the match to end', (MATCH_SECONDS + 15) * 1000);
+    let started = performance.now();
+    let traffic = { ...server.traffic };
+    const killsSoFar = () => room.match.players.reduce((sum, player) => sum + player.kills, 0);
+    for (let played = 1; ; played++) {
+      await eventually(() => room.match.phase === 'ended', 'the match to end', (MATCH_SECONDS + 15) * 1000);
+      if (killsSoFar() > 0 || played === MAX_MATCHES) break;
+      await eventually(() => room.match.phase !== 'ended', 'the next match', (PAUSE_SECONDS + 15) * 1000);
+      started = performance.now();
+      traffic = { ...server.traffic };
+    }
     const seconds = (performance.now() - started) / 1000;
     // Checked first: a kicked bot's scoreboard line leaves the match with its deaths, and the sums below
     // would fail without naming the cause (honest bots kicked for their shots on a loaded machine, once).
@@ -109,5 +130,6 @@ describe('a Vehikill match of 8 bots on a real server', () => {
         `${perSecond('bytesOut').toFixed(1)} kB/s out; server tick p50 ${room.tickTimes.quantile(0.5).toFixed(3)} ms, ` +
         `p99 ${room.tickTimes.quantile(0.99).toFixed(3)} ms; peer reports ${JSON.stringify(room.peerReportStats)}`,
     );
-  }, 100_000);
+    // MAX_MATCHES of warmup, play and pause, each with 15 s to spare.
+  }, 270_000);
 });
