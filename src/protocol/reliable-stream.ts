@@ -296,10 +296,4 @@ export class Inbox {
   markAcked(): void {
     this.#unacked = 0;
   }
-
-  /** After a server-side hole: accept whatever comes next. */
-  resetTo(seq: number): void {
-    this.#received = seq;
-    this.#unacked = 0;
-  }
 }
