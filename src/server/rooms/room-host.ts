@@ -26,6 +26,7 @@ import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { HostedClient } from './hosted-client.js';
 import { MemberRelay } from './member-relay.js';
+import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
 import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
@@ -40,25 +41,6 @@ type PresenceKind =
   | typeof Kind.MemberLeft
   | typeof Kind.MemberAway
   | typeof Kind.MemberBack;
-
-/**
- * How `RoomHost.reserveSeat` went: the seat is held; refused; or refused though seats were given back
- * while the reservation was out (a leave, or a re-registration, crossed it), so the refusal may be
- * stale: the room was full a moment ago, not missing from the registry.
- */
-export type SeatAnswer = 'taken' | 'refused' | 'refused-crossing-a-release';
-
-/** A seat reservation sent to the registry and not yet answered. */
-interface Reservation {
-  readonly playerId: string;
-  /** `RoomHost.#releases` when it was sent. */
-  readonly releasesBefore: number;
-  /**
-   * The re-registration (`reregister`) that wrote this player among the room's seats while the reservation
-   * was out: the registry holds their seat whichever of the two ran first.
-   */
-  countedBy?: Promise<unknown>;
-}
 
 export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
@@ -119,22 +101,8 @@ export class RoomHost implements RoomHostPort {
   #seatings = 0;
   /** Players whose seat is reserved and whose join the room is still deciding (`onJoin` may be async). */
   readonly #admitting = new Set<string>();
-  /** Seat reservations sent to the registry and not yet answered (see `reserveSeat`). */
-  readonly #reserving = new Set<Reservation>();
-  /** Players whose seat the registry gave and whose admission has not started yet. */
-  readonly #holding = new Set<string>();
-  /**
-   * Refused reservations a re-registration wrote in as seats (see `reserveSeat`), until those seats are
-   * given back: the registry counts them meanwhile, and so does `seatsInUse`.
-   */
-  #phantoms = 0;
-  /** The re-registration of this room under way (see `reregister`). */
-  #rewriting: Promise<unknown> | undefined;
-  /**
-   * Seat releases and re-registrations so far (either may free seats in the registry): a refusal that
-   * crossed one may be stale (see `reserveSeat`).
-   */
-  #releases = 0;
+  /** The room's seats in the registry, with the reservations and re-registrations on their way there. */
+  readonly #seats: RegistrySeats;
   #cancelEmptyTimer: Cancel | undefined;
   /**
    * Joins under way (`join`): from before the seat reservation to the join's answer. A room with one is
@@ -174,6 +142,7 @@ export class RoomHost implements RoomHostPort {
     this.isPrivate = isPrivate;
     this.room = room;
     this.#ctx = ctx;
+    this.#seats = new RegistrySeats(roomId, ctx.registry, () => ctx.onRegistryFailure());
     this.#relay = new MemberRelay(
       {
         get peerPrivacy() {
@@ -251,89 +220,30 @@ export class RoomHost implements RoomHostPort {
 
   /** Players holding a seat here: the members, those being admitted, and those about to be. */
   seatHolders(): string[] {
-    return [...new Set([...this.#members.keys(), ...this.#admitting, ...this.#holding])];
+    return [...new Set([...this.#members.keys(), ...this.#admitting, ...this.#seats.holding])];
   }
 
   /** Seats taken here or maybe taken in the registry: members, players being admitted, and reservations out. */
   get seatsInUse(): number {
-    const players = new Set(this.seatHolders());
-    for (const reservation of this.#reserving) players.add(reservation.playerId);
-    return players.size + this.#phantoms;
+    return this.#seats.inUse(this.seatHolders());
   }
 
-  /**
-   * Reserves a seat in the registry for `playerId`, kept right across a re-registration of the room
-   * (`reregister`) that runs while the reservation is out:
-   * - one that read the seats while it was out wrote the player in, whichever of the two ran first:
-   *   the seat is held if taken; if refused, the seat the re-registration gave is released once it is
-   *   written.
-   * - one under way when it was sent read the seats before, and may run after it and wipe it: once it
-   *   is written, the seat is reserved again (kept if still held, taken if free, refused if not).
-   * A refusal that crossed a seat given back here (a leave) or a re-registration (which may drop seats
-   * the registry held) is asked once more, since a seat may be free now. Throws what the registry throws.
-   */
-  async reserveSeat(playerId: string): Promise<SeatAnswer> {
-    for (let attempt = 0; ; attempt++) {
-      const reservation: Reservation = { playerId, releasesBefore: this.#releases };
-      const rewriting = this.#rewriting;
-      this.#reserving.add(reservation);
-      let taken: boolean;
-      try {
-        taken = await this.#ctx.registry.reserveSeat(this.roomId, playerId);
-      } finally {
-        this.#reserving.delete(reservation);
-      }
-      const last = attempt >= 2;
-      if (taken) {
-        // Counted as a seat holder from here on, with no gap before `admit` (or `releaseSeat`).
-        this.#holding.add(playerId);
-        if (reservation.countedBy !== undefined || rewriting === undefined || last) return 'taken';
-        await rewriting.catch(() => {});
-        continue;
-      }
-      this.#holding.delete(playerId);
-      if (reservation.countedBy !== undefined) {
-        // Written in by the re-registration while refused here: given back after it, not before it.
-        this.#phantoms++;
-        await reservation.countedBy.catch(() => {});
-        this.#phantoms--;
-        this.#releases++;
-        await this.#ctx.registry
-          .releaseSeat(this.roomId, playerId)
-          .catch(() => this.#ctx.onRegistryFailure());
-      }
-      // Refused before a re-registration that was on its way may have dropped seats: asked again after it.
-      if (rewriting !== undefined) await rewriting.catch(() => {});
-      if (this.#releases === reservation.releasesBefore && rewriting === undefined) return 'refused';
-      if (attempt >= 1) return 'refused-crossing-a-release';
-    }
+  /** Reserves a seat in the registry for `playerId` (see `RegistrySeats.reserve`). */
+  reserveSeat(playerId: string): Promise<SeatAnswer> {
+    return this.#seats.reserve(playerId);
   }
 
   /** Gives a seat back in the registry (a member left, or a join failed after its reservation). */
   releaseSeat(playerId: string): void {
-    this.#holding.delete(playerId);
-    this.#releases++;
-    void this.#ctx.registry.releaseSeat(this.roomId, playerId).catch(() => this.#ctx.onRegistryFailure());
+    this.#seats.release(playerId);
   }
 
   /**
-   * Writes the room to the registry again with its seats: members, players being admitted, and players
-   * whose reservation is out (see `reserveSeat`), so that a seat reserved just before the write is not
-   * wiped by it. Resolves as `Registry.addRoom`.
+   * Writes the room to the registry again with its seats, reservations on their way included (see
+   * `RegistrySeats.rewrite`). Resolves as `Registry.addRoom`.
    */
   reregister(): Promise<boolean> {
-    const reservations = [...this.#reserving];
-    const seats = new Set(this.seatHolders());
-    for (const reservation of reservations) seats.add(reservation.playerId);
-    this.#releases++;
-    const written = this.#ctx.registry.addRoom(this.listing(), [...seats]);
-    for (const reservation of reservations) reservation.countedBy = written;
-    this.#rewriting = written;
-    const settled = () => {
-      if (this.#rewriting === written) this.#rewriting = undefined;
-    };
-    written.then(settled, settled);
-    return written;
+    return this.#seats.rewrite(this.listing(), this.seatHolders());
   }
 
   members(): Member[] {
@@ -356,7 +266,7 @@ export class RoomHost implements RoomHostPort {
       throw new ProtocolError(ErrorCode.ROOM_FULL, 'the room is full');
     }
     const client = new HostedClient(session, this);
-    this.#holding.delete(session.playerId);
+    this.#seats.admitting(session.playerId);
     this.#admitting.add(session.playerId);
     let decided: Promise<void>;
     try {

@@ -23,10 +23,11 @@ import { ListingRepair } from './listing-repair.js';
 import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
 import { QuickPlay } from './quick-play.js';
 import { RegistryFailures } from './registry-failures.js';
+import type { SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
 import { bindHost, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
-import { RoomHost, type SeatAnswer } from './room-host.js';
+import { RoomHost } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import type { SignalLimits } from './signal-budget.js';
 
