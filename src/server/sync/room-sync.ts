@@ -410,7 +410,7 @@ export class RoomSync<
       this.#options.metrics?.count('sync_snapshots_stalled_total');
       if (!this.#receiveCalled && !this.#unwiredToldOnce) {
         this.#unwiredToldOnce = true;
-        console.warn(unwiredAcksWarning(client));
+        console.warn(unwiredAcksWarning(this.#room, client));
       }
     }
     return this.#sendSnapshot(client, member, snapshot.bytes, snapshot.resent);

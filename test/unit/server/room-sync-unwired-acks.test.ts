@@ -13,10 +13,19 @@ import { syncMember } from '../../support/sync-member.js';
 
 const Dot = entity('dot', { x: int({ min: 0, max: 1000 }) });
 
-/** A room of `members` whose dot moves every tick, flushed `ticks` times at 20 Hz. */
-function run(members: RoomClient[], ticks: number, beforeTicks?: (sync: RoomSync) => void) {
+/**
+ * A room of `members` whose dot moves every tick, flushed `ticks` times at 20 Hz. `names`: what a hosted
+ * Room has besides its clients and clock (its type and id).
+ */
+function run(
+  members: RoomClient[],
+  ticks: number,
+  beforeTicks?: (sync: RoomSync) => void,
+  names: { roomId?: string; type?: string } = {},
+) {
   const clock = new ManualClock();
-  const sync = new RoomSync({ clients: members, clock }, { types: [Dot], random: () => 0, send: () => {} });
+  const room = { clients: members, clock, ...names };
+  const sync = new RoomSync(room, { types: [Dot], random: () => 0, send: () => {} });
   const dot = sync.world.spawn(Dot, { x: 0 });
   beforeTicks?.(sync);
   for (let tick = 1; tick <= ticks; tick++) {
@@ -43,6 +52,14 @@ describe('RoomSync in a room that never calls receive', () => {
     expect(line).toMatch(/member ada acked none of the last 128 snapshots/);
     expect(line).toMatch(/sync\.receive\(client, channel, bytes\)` from the room's onLinkMessage/);
     expect(sync.stats().snapshotsStalled).toBe(0);
+  });
+
+  it('names the room when it is a hosted Room, so that a server with many rooms says which one', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    run([syncMember('ada')], 400, undefined, { roomId: 'R7kQ2', type: 'arena' });
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /^vehikill-net: RoomSync of room arena R7kQ2: member ada acked/,
+    );
   });
 
   it('says nothing of a member that stalls in a room that does call receive', () => {
