@@ -122,7 +122,7 @@ export async function runLoad(
     room.on('leave', ({ reason }) => {
       if (stopping || player.room !== room) return;
       player.room = undefined;
-      recordRoomLost(stats, reason, room.info.nodeId, player.stalled);
+      recordRoomLost(stats, reason, room.info.nodeId, room.roomId, player.stalled);
       player.stalled = false;
       // Never to be echoed now (sent while the room was going, or while the client reconnected to it): told
       // apart in the summary, so that sent = echoed + lost with their room + not back at the end.

@@ -146,7 +146,7 @@ describe('npm run loadtest against a server', () => {
     await run;
 
     expect(Object.fromEntries(stats.movedOff)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
-    expect(Object.fromEntries(stats.roomsLost)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
+    expect(Object.fromEntries(stats.roomLosses)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
     expect(stats.rejoined).toBe(onA);
     expect(stats.seated).toBe(8);
     expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-b': 8 });
@@ -154,7 +154,7 @@ describe('npm run loadtest against a server', () => {
     expect(summary).toMatch(/seated now +8\/8/);
     expect(summary).toMatch(/out of play +none/);
     expect(summary).toContain(
-      `rooms lost    ${onA} (SERVER_DRAINING x${onA}); ${onA} back in play by quick play`,
+      `rooms lost    ${onA / 2} room${onA === 2 ? '' : 's'}, ${onA} players (SERVER_DRAINING x${onA}); ${onA} back in play by quick play`,
     );
     expect(summary).toContain(`${onA} moved off a failed or draining node (SERVER_DRAINING x${onA})`);
     expect(summary).toMatch(/per node now +node-b: 8/);
