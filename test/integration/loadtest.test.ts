@@ -1,7 +1,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import * as v from 'valibot';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { MemoryRegistry } from 'vehikill-net/server';
+import { MemoryRegistry, Room } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadOptions } from '../../bench/loadtest/load-options.js';
 import { ExitCode, exitCodeOf, summaryLines } from '../../bench/loadtest/load-report.js';
@@ -14,6 +15,16 @@ import { eventually, startServer, type TestServer } from '../support/server.js';
 /** The lobby's chat room, its chat budget raised: these runs chat at 5 to 10 lines a second per player. */
 class LoadChatRoom extends ChatRoom {
   static override chatBudget = { burst: 100, perSecond: 100 };
+}
+
+/** The README's room: it names the sender of a chat line by name, not by player id. */
+class ReadmeLobby extends Room {
+  override onCreate() {
+    this.setMaxClients(8);
+    this.onMessage('chat', v.object({ text: v.pipe(v.string(), v.maxLength(500)) }), (client, { text }) =>
+      this.broadcast('chat', { from: client.name, text }),
+    );
+  }
 }
 
 const servers: TestServer[] = [];
@@ -132,6 +143,22 @@ describe('npm run loadtest against a server', () => {
     expect(stats.echoed).toBe(16);
     expect(stats.lostWithRoom + stats.unansweredAtEnd).toBe(0);
     expect(summaryLines(options, stats).join('\n')).toMatch(/chat lines +16 sent, 16 echoed back\n/);
+  });
+
+  it("hears the lines back from a room of the app's own that names senders by name (the README's)", async () => {
+    const t = await startServer({ lobby: ReadmeLobby });
+    servers.push(t);
+    const options = {
+      ...against(t, { rooms: 2, players: 2, intervalMs: 250, concurrency: 4 }),
+      type: 'lobby',
+    };
+    const stats = newStats();
+    await runLoad(options, stats);
+
+    expect(stats.sent).toBe(16);
+    expect(stats.echoed).toBe(16);
+    expect(countOf(stats.stalled)).toBe(0);
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
   });
 
   it('counts the players of a node that drains mid-run as moved off it and losing their room, then back by quick play', async () => {
