@@ -125,33 +125,44 @@ function urlWarnings(warn: MockInstance<typeof console.warn>): string[] {
   return warn.mock.calls.map((call) => String(call[0])).filter((message) => message.includes('PUBLIC_URL'));
 }
 
+const sharedSecret = 'a-secret-the-nodes-of-this-test-share!!';
+
+/**
+ * Node A listening on every interface (with `publicUrl` if given), then node B on loopback, sharing one
+ * Redis registry and a guest secret (so that only the URL may be warned of).
+ */
+async function nodeOnEveryInterfaceThenAnother(publicUrl?: string) {
+  const prefix = `public-url${prefixes++}:`;
+  const registryA = await redisRegistry(prefix);
+  const a = await startServer(
+    {},
+    {
+      registry: registryA,
+      nodeId: 'node-a',
+      nodeTtlMs: 600,
+      guestSecret: sharedSecret,
+      host: '0.0.0.0',
+      ...(publicUrl ? { publicUrl } : {}),
+      serverLink: { enabled: false },
+    },
+  );
+  servers.push(a);
+  await twoMoreHeartbeats(registryA);
+  const alone = urlWarnings(vi.mocked(console.warn));
+  const registryB = await redisRegistry(prefix);
+  await node({ registry: registryB, nodeId: 'node-b', guestSecret: sharedSecret });
+  return { a, registryA, registryB, alone };
+}
+
 // Listening on every interface is safe only where the only interface is loopback (scripts/isolated.sh).
 describe.skipIf(process.env.VEHIKILL_NET_ISOLATED !== '1')(
   'a node on every interface with no publicUrl',
   () => {
     it('says once, when another node shares its registry, that the URL the others send players to names no machine', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      const guestSecret = 'a-secret-the-nodes-of-this-test-share!!';
-      const prefix = `public-url${prefixes++}:`;
-      const registryA = await redisRegistry(prefix);
-      const a = await startServer(
-        {},
-        {
-          registry: registryA,
-          nodeId: 'node-a',
-          nodeTtlMs: 600,
-          guestSecret,
-          host: '0.0.0.0',
-          serverLink: { enabled: false },
-        },
-      );
-      servers.push(a);
-      await twoMoreHeartbeats(registryA);
-      expect(urlWarnings(warn)).toEqual([]);
-
-      // A node that listens on loopback: its default URL names a machine (this one), and it says nothing.
-      const registryB = await redisRegistry(prefix);
-      await node({ registry: registryB, nodeId: 'node-b', guestSecret });
+      const { a, registryA, registryB, alone } = await nodeOnEveryInterfaceThenAnother();
+      expect(alone).toEqual([]);
+      // Node B listens on loopback: its default URL names a machine (this one), and it says nothing.
       await expect.poll(() => urlWarnings(warn).length, { timeout: 5_000 }).toBe(1);
       await twoMoreHeartbeats(registryA);
       await twoMoreHeartbeats(registryB);
@@ -165,24 +176,7 @@ describe.skipIf(process.env.VEHIKILL_NET_ISOLATED !== '1')(
 
     it('given a publicUrl, says nothing', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      const guestSecret = 'a-secret-the-nodes-of-this-test-share!!';
-      const prefix = `public-url${prefixes++}:`;
-      const registryA = await redisRegistry(prefix);
-      const a = await startServer(
-        {},
-        {
-          registry: registryA,
-          nodeId: 'node-a',
-          nodeTtlMs: 600,
-          guestSecret,
-          host: '0.0.0.0',
-          publicUrl: 'ws://node-a.example.com/ws',
-          serverLink: { enabled: false },
-        },
-      );
-      servers.push(a);
-      const registryB = await redisRegistry(prefix);
-      await node({ registry: registryB, nodeId: 'node-b', guestSecret });
+      const { registryA } = await nodeOnEveryInterfaceThenAnother('ws://node-a.example.com/ws');
       await twoMoreHeartbeats(registryA);
       await twoMoreHeartbeats(registryA);
       expect(urlWarnings(warn)).toEqual([]);
