@@ -35,6 +35,8 @@ export const MAX_CLIENTS = 2_000;
 export const usage = `usage: npm run loadtest -- --url ws://127.0.0.1:8080/ws [--url ...] --rooms R --players P
   [--type chat] [--seconds 20] [--interval-ms 1000] [--concurrency 50] [--stall-ms 5000]
   [--origin https://game.example.com]  (the Origin sent, for servers that allow only some; default none)
+  Players send 'chat' messages {text}; the --type's rooms must broadcast each to every member, the sender
+  included (a 'chat' message with that text), or its lines count as never back and its players as stalled.
   At most ${MAX_CLIENTS} clients (R x P) per process: for more, run several processes.`;
 
 /**

@@ -52,6 +52,20 @@ function counted(counts: ReadonlyMap<string, number>): string {
   return n === 0 ? 'none' : `${n} (${byCode(counts)})`;
 }
 
+/**
+ * `N rooms, M players (codes)`: each room lost counts once, each of its players once in the codes (a room of
+ * 4 players lost read '4' alone, taken for 4 rooms); 'none' when no player lost a room.
+ */
+function roomsLost(stats: LoadStats): string {
+  const players = countOf(stats.roomLosses);
+  if (players === 0) return 'none';
+  return `${plural(stats.lostRooms.size, 'room')}, ${plural(players, 'player')} (${byCode(stats.roomLosses)})`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Round trip percentiles of `values`, each `N.N ms`, or `-` while nothing was echoed (rather than `NaN ms`). */
 function ms(values: readonly number[], ps: readonly number[]): string[] {
   return percentiles(values, ps).map((value) => (values.length === 0 ? '-' : `${value.toFixed(1)} ms`));
@@ -84,8 +98,8 @@ export function progressLine(options: LoadOptions, stats: LoadStats, seconds: nu
 export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
   const total = options.rooms * options.players;
   const sendErrors = countOf(stats.sendErrors);
-  const rooms = `${stats.roomsFailed} room${stats.roomsFailed === 1 ? '' : 's'}`;
-  const lost = countOf(stats.roomsLost);
+  const rooms = plural(stats.roomsFailed, 'room');
+  const lost = countOf(stats.roomLosses);
   const rejoinErrors = countOf(stats.rejoinErrors);
   const movedOff = countOf(stats.movedOff);
   const moves = [
@@ -105,7 +119,7 @@ export function summaryLines(options: LoadOptions, stats: LoadStats): string[] {
     ...(stats.notStarted === 0
       ? []
       : [`  not started   ${stats.notStarted} (the run was interrupted first)`]),
-    `  rooms lost    ${counted(stats.roomsLost)}` +
+    `  rooms lost    ${roomsLost(stats)}` +
       (lost === 0 ? '' : `; ${stats.rejoined} back in play by quick play`) +
       (rejoinErrors === 0 ? '' : `; quick plays failed: ${byCode(stats.rejoinErrors)}`),
     `  moves         ${moves.join(', ') || 'none'}`,

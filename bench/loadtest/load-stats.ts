@@ -18,8 +18,13 @@ export interface LoadStats {
   redirected: number;
   /** Moves off a node that stopped answering or drained, by code (NODE_UNREACHABLE, SERVER_DRAINING). */
   movedOff: Map<string, number>;
-  /** Rooms players lost mid-run (left other than by the load test itself), by leave reason. */
-  roomsLost: Map<string, number>;
+  /**
+   * Times a player lost their room mid-run (left other than by the load test itself), by leave reason: a
+   * room of 4 lost is 4 here, one in `lostRooms`.
+   */
+  roomLosses: Map<string, number>;
+  /** The rooms those players lost, by id: how many rooms went, where `roomLosses` counts players. */
+  lostRooms: Set<string>;
   /** Players who lost their room and are not back in one now, by the reason they lost it. */
   outOfPlay: Map<string, number>;
   /** Players back in play by quick play after losing their room (a player losing twice counts twice). */
@@ -59,7 +64,8 @@ export function newStats(): LoadStats {
     seated: 0,
     redirected: 0,
     movedOff: new Map(),
-    roomsLost: new Map(),
+    roomLosses: new Map(),
+    lostRooms: new Set(),
     outOfPlay: new Map(),
     rejoined: 0,
     rejoinErrors: new Map(),
@@ -114,17 +120,24 @@ export function recordUnstalled(stats: LoadStats, nodeId: string): void {
 }
 
 /**
- * A seated (or, with `stalled`, a stalled) player's room on `nodeId` was left, with `reason`, without the
- * load test leaving it.
+ * A seated (or, with `stalled`, a stalled) player's room `roomId` on `nodeId` was left, with `reason`,
+ * without the load test leaving it.
  */
-export function recordRoomLost(stats: LoadStats, reason: string, nodeId: string, stalled = false): void {
+export function recordRoomLost(
+  stats: LoadStats,
+  reason: string,
+  nodeId: string,
+  roomId: string,
+  stalled = false,
+): void {
   if (stalled) {
     add(stats.stalled, nodeId, -1);
   } else {
     stats.seated--;
     add(stats.byNode, nodeId, -1);
   }
-  add(stats.roomsLost, reason);
+  add(stats.roomLosses, reason);
+  stats.lostRooms.add(roomId);
   add(stats.outOfPlay, reason);
 }
 

@@ -111,8 +111,11 @@ export async function runLoad(
     player.room = room;
     player.pending.clear();
     room.onMessage('chat', (data) => {
-      const line = data as { from?: string; text?: string };
-      if (player.room !== room || line.from !== room.selfId || line.text === undefined) return;
+      // Known by its text alone, which names the player (`load <player> <line>`): a room may say who sent a
+      // line by name or not at all (the README's names them), and with a player id it counted every line
+      // of such a room as never back, every player as stalled on a healthy cluster.
+      const line = data as { text?: unknown };
+      if (player.room !== room || typeof line.text !== 'string') return;
       const started = player.pending.get(line.text);
       if (started === undefined) return;
       player.pending.delete(line.text);
@@ -122,7 +125,7 @@ export async function runLoad(
     room.on('leave', ({ reason }) => {
       if (stopping || player.room !== room) return;
       player.room = undefined;
-      recordRoomLost(stats, reason, room.info.nodeId, player.stalled);
+      recordRoomLost(stats, reason, room.info.nodeId, room.roomId, player.stalled);
       player.stalled = false;
       // Never to be echoed now (sent while the room was going, or while the client reconnected to it): told
       // apart in the summary, so that sent = echoed + lost with their room + not back at the end.

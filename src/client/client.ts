@@ -498,7 +498,10 @@ export class Client {
       case Kind.Error: {
         const error = new ProtocolError(
           message.body.code,
-          readableNotice(message.body.code, message.body.message, this.#connection.hasFallback),
+          readableNotice(message.body.code, message.body.message, {
+            hasFallback: this.#connection.hasFallback,
+            inRoom: this.room !== undefined,
+          }),
         );
         if (!this.#requests.refuse(message.body.rid, error)) this.#events.emit('error', error);
         return;

@@ -16,7 +16,6 @@ import {
 import { AddressRate } from './address-rate.js';
 import { authenticateWithin } from './auth/authenticate-within.js';
 import { type Authenticator, guestAuthenticator, type Identity } from './auth/authenticator.js';
-import { GuestSecretCheck } from './auth/guest-secret-check.js';
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
@@ -37,6 +36,7 @@ import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { NodePresence } from './registry/node-presence.js';
+import { otherNodesCheck } from './registry/node-warnings.js';
 import { arrivalPlanTtl, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
 import { arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
@@ -201,9 +201,12 @@ export class GameServer {
       maxRooms: this.#limits.maxRooms,
       rooms: this.rooms,
       sessionCount: () => this.#sessions.size,
-      // Guest tokens signed with a random secret of this process's (no `guestSecret`).
-      guestSecretCheck:
-        this.#guestTokens && options.guestSecret === undefined ? new GuestSecretCheck() : undefined,
+      otherNodesCheck: otherNodesCheck({
+        // Guest tokens signed with a random secret of this process's.
+        randomGuestSecret: this.#guestTokens !== undefined && options.guestSecret === undefined,
+        // The URL announced is the address listened on, which may be every interface's.
+        boundUrl: this.#givenPublicUrl === undefined,
+      }),
     });
     this.serverLinks = new ServerLinks(
       this.clock,

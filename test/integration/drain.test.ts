@@ -167,6 +167,24 @@ describe('the drain notice', () => {
     }
   });
 
+  it('to a player in no room, tells of no room playing on, only where and when it moves', async () => {
+    const { a, b, alice } = await twoPlayersOnFirstNode();
+    // Alice's room keeps the drain waiting; Carol, connected to the same node, is in no room.
+    const carol = a.client();
+    await carol.connect();
+    const notices: string[] = [];
+    carol.on('error', (error) => notices.push(error.message));
+    const moved = new Promise<string>((resolve) => carol.on('moved', ({ url }) => resolve(url)));
+    const drained = a.server.drain({ deadlineMs: 300 });
+    await eventually(() => notices.length > 0, 'the drain notice');
+    expect(notices[0]).toBe(
+      `this server is draining for a deploy: the client moves to ${b.wsUrl} once the server's rooms end or the drain's deadline comes`,
+    );
+    expect(alice.room).toBeDefined();
+    expect(await moved).toBe(b.wsUrl);
+    await drained;
+  });
+
   it('on a single node with nowhere to send players, says the session will end, and when; then it does', async () => {
     const single = await startServer({ test: TestRoom });
     servers.push(single);

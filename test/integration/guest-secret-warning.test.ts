@@ -119,3 +119,67 @@ describe('a node with guest auth and no guestSecret', () => {
     expect(secretWarnings(warn)).toEqual([]);
   });
 });
+
+/** The public-URL warnings printed so far. */
+function urlWarnings(warn: MockInstance<typeof console.warn>): string[] {
+  return warn.mock.calls.map((call) => String(call[0])).filter((message) => message.includes('PUBLIC_URL'));
+}
+
+const sharedSecret = 'a-secret-the-nodes-of-this-test-share!!';
+
+/**
+ * Node A listening on every interface (with `publicUrl` if given), then node B on loopback, sharing one
+ * Redis registry and a guest secret (so that only the URL may be warned of).
+ */
+async function nodeOnEveryInterfaceThenAnother(publicUrl?: string) {
+  const prefix = `public-url${prefixes++}:`;
+  const registryA = await redisRegistry(prefix);
+  const a = await startServer(
+    {},
+    {
+      registry: registryA,
+      nodeId: 'node-a',
+      nodeTtlMs: 600,
+      guestSecret: sharedSecret,
+      host: '0.0.0.0',
+      ...(publicUrl ? { publicUrl } : {}),
+      serverLink: { enabled: false },
+    },
+  );
+  servers.push(a);
+  await twoMoreHeartbeats(registryA);
+  const alone = urlWarnings(vi.mocked(console.warn));
+  const registryB = await redisRegistry(prefix);
+  await node({ registry: registryB, nodeId: 'node-b', guestSecret: sharedSecret });
+  return { a, registryA, registryB, alone };
+}
+
+// Listening on every interface is safe only where the only interface is loopback (scripts/isolated.sh).
+describe.skipIf(process.env.VEHIKILL_NET_ISOLATED !== '1')(
+  'a node on every interface with no publicUrl',
+  () => {
+    it('says once, when another node shares its registry, that the URL the others send players to names no machine', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { a, registryA, registryB, alone } = await nodeOnEveryInterfaceThenAnother();
+      expect(alone).toEqual([]);
+      // Node B listens on loopback: its default URL names a machine (this one), and it says nothing.
+      await expect.poll(() => urlWarnings(warn).length, { timeout: 5_000 }).toBe(1);
+      await twoMoreHeartbeats(registryA);
+      await twoMoreHeartbeats(registryB);
+      const warnings = urlWarnings(warn);
+      expect(warnings).toHaveLength(1);
+      expect(a.server.publicUrl).toBe(`ws://0.0.0.0:${a.port}/ws`);
+      expect(warnings[0]).toContain(`node node-a: other nodes share its registry (node-b at ws://127.0.0.1:`);
+      expect(warnings[0]).toContain(`its public URL, ws://0.0.0.0:${a.port}/ws, which names no machine`);
+      expect(warnings[0]).toContain('Give it publicUrl (PUBLIC_URL)');
+    });
+
+    it('given a publicUrl, says nothing', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { registryA } = await nodeOnEveryInterfaceThenAnother('ws://node-a.example.com/ws');
+      await twoMoreHeartbeats(registryA);
+      await twoMoreHeartbeats(registryA);
+      expect(urlWarnings(warn)).toEqual([]);
+    });
+  },
+);

@@ -1,7 +1,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import * as v from 'valibot';
 import { ErrorCode } from 'vehikill-net/protocol';
-import { MemoryRegistry } from 'vehikill-net/server';
+import { MemoryRegistry, Room } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadOptions } from '../../bench/loadtest/load-options.js';
 import { ExitCode, exitCodeOf, summaryLines } from '../../bench/loadtest/load-report.js';
@@ -14,6 +15,16 @@ import { eventually, startServer, type TestServer } from '../support/server.js';
 /** The lobby's chat room, its chat budget raised: these runs chat at 5 to 10 lines a second per player. */
 class LoadChatRoom extends ChatRoom {
   static override chatBudget = { burst: 100, perSecond: 100 };
+}
+
+/** The README's room: it names the sender of a chat line by name, not by player id. */
+class ReadmeLobby extends Room {
+  override onCreate() {
+    this.setMaxClients(8);
+    this.onMessage('chat', v.object({ text: v.pipe(v.string(), v.maxLength(500)) }), (client, { text }) =>
+      this.broadcast('chat', { from: client.name, text }),
+    );
+  }
 }
 
 const servers: TestServer[] = [];
@@ -134,6 +145,22 @@ describe('npm run loadtest against a server', () => {
     expect(summaryLines(options, stats).join('\n')).toMatch(/chat lines +16 sent, 16 echoed back\n/);
   });
 
+  it("hears the lines back from a room of the app's own that names senders by name (the README's)", async () => {
+    const t = await startServer({ lobby: ReadmeLobby });
+    servers.push(t);
+    const options = {
+      ...against(t, { rooms: 2, players: 2, intervalMs: 250, concurrency: 4 }),
+      type: 'lobby',
+    };
+    const stats = newStats();
+    await runLoad(options, stats);
+
+    expect(stats.sent).toBe(16);
+    expect(stats.echoed).toBe(16);
+    expect(countOf(stats.stalled)).toBe(0);
+    expect(exitCodeOf(options, stats)).toBe(ExitCode.allInPlay);
+  });
+
   it('counts the players of a node that drains mid-run as moved off it and losing their room, then back by quick play', async () => {
     const { a, b } = await twoNodes();
     const options = overBoth(a, b);
@@ -146,7 +173,7 @@ describe('npm run loadtest against a server', () => {
     await run;
 
     expect(Object.fromEntries(stats.movedOff)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
-    expect(Object.fromEntries(stats.roomsLost)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
+    expect(Object.fromEntries(stats.roomLosses)).toEqual({ [ErrorCode.SERVER_DRAINING]: onA });
     expect(stats.rejoined).toBe(onA);
     expect(stats.seated).toBe(8);
     expect(Object.fromEntries(stats.byNode)).toEqual({ 'node-b': 8 });
@@ -154,7 +181,7 @@ describe('npm run loadtest against a server', () => {
     expect(summary).toMatch(/seated now +8\/8/);
     expect(summary).toMatch(/out of play +none/);
     expect(summary).toContain(
-      `rooms lost    ${onA} (SERVER_DRAINING x${onA}); ${onA} back in play by quick play`,
+      `rooms lost    ${onA / 2} room${onA === 2 ? '' : 's'}, ${onA} players (SERVER_DRAINING x${onA}); ${onA} back in play by quick play`,
     );
     expect(summary).toContain(`${onA} moved off a failed or draining node (SERVER_DRAINING x${onA})`);
     expect(summary).toMatch(/per node now +node-b: 8/);

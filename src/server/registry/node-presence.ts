@@ -1,8 +1,8 @@
 import { type Cancel, type Clock, every } from '../../common/index.js';
-import type { GuestSecretCheck } from '../auth/guest-secret-check.js';
 import type { MetricsSink } from '../metrics.js';
 import { ArrivalTally } from '../rooms/drain-arrivals.js';
 import type { RoomManager } from '../rooms/room-manager.js';
+import type { OtherNodesCheck } from './other-nodes-check.js';
 import { NodeIdInUseError, type Registry } from './registry.js';
 
 /** What a node's record in the registry is made from. */
@@ -20,8 +20,8 @@ export interface NodePresenceContext {
   readonly rooms: RoomManager;
   /** Sessions held on this node now, as its load says it. */
   sessionCount(): number;
-  /** Set when guest tokens are signed with a random secret of this process's (see GuestSecretCheck). */
-  readonly guestSecretCheck: GuestSecretCheck | undefined;
+  /** Warnings that matter once other nodes share the registry (see OtherNodesCheck), if any may apply. */
+  readonly otherNodesCheck: OtherNodesCheck | undefined;
 }
 
 /**
@@ -140,7 +140,7 @@ export class NodePresence {
       }
       if (!known || this.#registryDown || ctx.rooms.registryStale) await ctx.rooms.reconcileRegistry();
       else await ctx.rooms.retryRefusedRooms();
-      await ctx.guestSecretCheck?.check(ctx.registry, node, now);
+      await ctx.otherNodesCheck?.check(ctx.registry, node, now);
       if (this.#registryDown) console.warn(`vehikill-net: node ${ctx.nodeId}: the registry is back`);
       this.#registryDown = false;
     } catch (error) {

@@ -25,14 +25,17 @@ const options: LoadOptions = {
   stallMs: 5_000,
 };
 
-/** The reviewer's run: 18 seated over three nodes (7 of them by a redirect), then node3 killed. */
+/**
+ * The reviewer's run: 18 seated over three nodes (7 of them by a redirect), then node3 killed with its two
+ * rooms of three.
+ */
 function node3Killed() {
   const stats = newStats();
   for (let i = 0; i < 18; i++) recordSeated(stats, `node${(i % 3) + 1}`);
   for (let i = 0; i < 7; i++) recordMoved(stats, 'ROOM_ON_OTHER_NODE');
   for (let i = 0; i < 6; i++) {
     recordMoved(stats, 'NODE_UNREACHABLE');
-    recordRoomLost(stats, 'NODE_UNREACHABLE', 'node3');
+    recordRoomLost(stats, 'NODE_UNREACHABLE', 'node3', `node3-room-${i % 2}`);
   }
   return stats;
 }
@@ -45,7 +48,10 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     expect(summary).toContain('  stalled       none');
     expect(summary).toContain('  out of play   6 (NODE_UNREACHABLE x6): lost their room, not back in one');
     expect(summary).toContain('  failed        none');
-    expect(summary).toContain('  rooms lost    6 (NODE_UNREACHABLE x6); 0 back in play by quick play');
+    // Two rooms went, with their six players: '6' alone read as six rooms.
+    expect(summary).toContain(
+      '  rooms lost    2 rooms, 6 players (NODE_UNREACHABLE x6); 0 back in play by quick play',
+    );
     expect(summary).toContain(
       "  moves         7 redirected to their room's node, 6 moved off a failed or draining node (NODE_UNREACHABLE x6)",
     );
@@ -64,7 +70,7 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
     expect(summary).toContain('  seated now    18/18');
     expect(summary).toContain('  out of play   none');
     expect(summary).toContain(
-      '  rooms lost    6 (NODE_UNREACHABLE x6); 6 back in play by quick play; quick plays failed: RATE_LIMITED x1',
+      '  rooms lost    2 rooms, 6 players (NODE_UNREACHABLE x6); 6 back in play by quick play; quick plays failed: RATE_LIMITED x1',
     );
     expect(summary).toContain('  per node now  node1: 9, node2: 9');
     expect(countOf(stats.outOfPlay)).toBe(0);
@@ -97,8 +103,8 @@ describe('npm run loadtest: the summary of players who lost their room', () => {
       '  stalled       3 (node1: 1, node2: 2): in a room, no chat line back for over 5000 ms or not connected at the end',
     );
     recordUnstalled(stats, 'node1');
-    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', true);
-    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', true);
+    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', 'node2-room', true);
+    recordRoomLost(stats, 'HEARTBEAT_TIMEOUT', 'node2', 'node2-room', true);
     expect(stats.seated).toBe(10);
     expect(countOf(stats.stalled)).toBe(0);
     expect(Object.fromEntries(stats.byNode)).toEqual({ node1: 6, node2: 4 });

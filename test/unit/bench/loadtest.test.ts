@@ -254,7 +254,7 @@ describe('npm run loadtest: the load', () => {
 
     expect(stats.redirected).toBe(0);
     expect(Object.fromEntries(stats.movedOff)).toEqual({ NODE_UNREACHABLE: 4 });
-    expect(Object.fromEntries(stats.roomsLost)).toEqual({ NODE_UNREACHABLE: 4 });
+    expect(Object.fromEntries(stats.roomLosses)).toEqual({ NODE_UNREACHABLE: 4 });
     expect(stats.rejoined).toBe(2);
     expect(stats.seated).toBe(6);
     expect(Object.fromEntries(stats.outOfPlay)).toEqual({ NODE_UNREACHABLE: 2 });

@@ -1,6 +1,7 @@
 import { ManualClock, MemoryRegistry, type NodeInfo } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GuestSecretCheck } from '../../../src/server/auth/guest-secret-check.js';
+import { guestSecretWarning } from '../../../src/server/auth/guest-secret-warning.js';
+import { OtherNodesCheck } from '../../../src/server/registry/other-nodes-check.js';
 
 const self = { nodeId: 'node-a', url: 'ws://127.0.0.1:1/a' };
 const other: NodeInfo = { nodeId: 'node-b', url: 'ws://127.0.0.1:2/b', draining: false, bootId: 'b' };
@@ -11,7 +12,7 @@ afterEach(() => {
 
 /** A lone node's check at every heartbeat (every 2 s) for `seconds`: how many listings it made. */
 async function beatAlone(
-  check: GuestSecretCheck,
+  check: OtherNodesCheck,
   registry: MemoryRegistry,
   clock: ManualClock,
   seconds: number,
@@ -25,11 +26,11 @@ async function beatAlone(
   return listings.mock.calls.length - before;
 }
 
-describe('GuestSecretCheck', () => {
+describe('OtherNodesCheck', () => {
   it('lists the nodes ever more seldom while the node is alone, down to once a minute', async () => {
     const clock = new ManualClock();
     const registry = new MemoryRegistry({ clock });
-    const check = new GuestSecretCheck();
+    const check = new OtherNodesCheck([guestSecretWarning]);
     // The first minute: at 2, 4, 8, 16 and 32 s rather than at each of its 30 heartbeats.
     expect(await beatAlone(check, registry, clock, 60)).toBeLessThanOrEqual(6);
     // Then once a minute.
@@ -40,7 +41,7 @@ describe('GuestSecretCheck', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const clock = new ManualClock();
     const registry = new MemoryRegistry({ clock });
-    const check = new GuestSecretCheck();
+    const check = new OtherNodesCheck([guestSecretWarning]);
     await beatAlone(check, registry, clock, 3_600);
     await registry.heartbeat(other, 3_600_000);
     await beatAlone(check, registry, clock, 60);

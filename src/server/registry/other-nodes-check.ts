@@ -1,4 +1,4 @@
-import type { NodeInfo, Registry } from '../registry/registry.js';
+import type { NodeInfo, Registry } from './registry.js';
 
 /** This node as the registry lists it. */
 export interface ThisNode {
@@ -6,6 +6,12 @@ export interface ThisNode {
   /** Its public URL. */
   url: string;
 }
+
+/**
+ * A warning about this node's configuration that matters only once other nodes share its registry: the
+ * line to print, given this node and the others (`id at url, ...`), or undefined when there is nothing to say.
+ */
+export type OtherNodesWarning = (self: ThisNode, others: string) => string | undefined;
 
 /** The wait (ms) after the first listing that found the node alone; each next one waits twice as long. */
 const FIRST_WAIT_MS = 2_000;
@@ -17,23 +23,28 @@ const FIRST_WAIT_MS = 2_000;
 const LONGEST_WAIT_MS = 60_000;
 
 /**
- * Says once that guest tokens signed with this process's own random secret are good nowhere else, as soon
- * as that matters: when the registry lists another live node, to which players are sent (a redirect, a
- * drain) and where they become new guests. A Redis registry alone tells nothing (one node may use it to
- * outlive restarts), nor does an in-memory one (several servers of one process may share it). A record at
- * this node's own URL under another id is no second node: it is this node's crashed predecessor, which
- * expires (a node without NODE_ID takes a new random id at each start).
+ * Says once each warning about this node's configuration that matters as soon as the registry lists another
+ * live node, to which players are sent (a redirect, a drain): guest tokens good nowhere else, a public URL
+ * no other machine can open. A Redis registry alone tells nothing (one node may use it to outlive
+ * restarts), nor does an in-memory one (several servers of one process may share it). A record at this
+ * node's own URL under another id is no second node: it is this node's crashed predecessor, which expires
+ * (a node without NODE_ID takes a new random id at each start).
  */
-export class GuestSecretCheck {
+export class OtherNodesCheck {
+  readonly #warnings: readonly OtherNodesWarning[];
   #said = false;
   /** When the next listing is due (clock ms): see `check`. */
   #nextAt = Number.NEGATIVE_INFINITY;
   #wait = FIRST_WAIT_MS;
 
+  constructor(warnings: readonly OtherNodesWarning[]) {
+    this.#warnings = warnings;
+  }
+
   /**
    * Lists the nodes (at a heartbeat that went through, `now` by the server's clock) until another one shows
-   * up, then says so once. While the node is alone, ever more seldom: after 2, 4, 8, ... s, then once a
-   * minute.
+   * up, then says each warning once. While the node is alone, ever more seldom: after 2, 4, 8, ... s, then
+   * once a minute.
    */
   async check(registry: Registry, self: ThisNode, now: number): Promise<void> {
     if (this.#said || now < this.#nextAt) return;
@@ -45,11 +56,9 @@ export class GuestSecretCheck {
     if (others.length === 0 || this.#said) return;
     this.#said = true;
     const named = others.map((node) => `${node.nodeId} at ${node.url}`).join(', ');
-    console.warn(
-      `vehikill-net: node ${self.nodeId}: guest auth with no guestSecret (GUEST_SECRET), and other nodes share ` +
-        `its registry (${named}): each node signs guest tokens with a random secret of its own, so a player ` +
-        'moved to another node (a redirect, a drain) becomes a new guest there, with another user id and name; ' +
-        'give every node the same guestSecret (GUEST_SECRET, at least 32 bytes)',
-    );
+    for (const warning of this.#warnings) {
+      const line = warning(self, named);
+      if (line !== undefined) console.warn(line);
+    }
   }
 }
