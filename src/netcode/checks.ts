@@ -2,8 +2,15 @@
  * Option checks shared by the netcode pieces: bad configuration throws at once (a TypeError naming the
  * option), so a mistake shows at construction and not as odd timing minutes later.
  */
+/**
+ * The messages name the value given and say "finite": Infinity, which reads as "never" to a caller
+ * (`snapDistance: Infinity` for no snapping), is refused too, and "must be a positive number" alone told
+ * such a caller nothing it could fix.
+ */
 export function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${name} must be a positive number`);
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`${name} must be a positive finite number, got ${value}`);
+  }
   return value;
 }
 
@@ -14,17 +21,23 @@ export function finite(name: string, value: number): number {
 }
 
 export function nonNegative(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new TypeError(`${name} must be a non-negative number`);
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new TypeError(`${name} must be a non-negative finite number, got ${value}`);
+  }
   return value;
 }
 
 export function positiveInteger(name: string, value: number): number {
-  if (!(Number.isSafeInteger(value) && value > 0)) throw new TypeError(`${name} must be a positive integer`);
+  if (!(Number.isSafeInteger(value) && value > 0)) {
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  }
   return value;
 }
 
 export function fraction(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw new TypeError(`${name} must be in [0, 1)`);
+  if (!(Number.isFinite(value) && value >= 0 && value < 1)) {
+    throw new TypeError(`${name} must be in [0, 1), got ${value}`);
+  }
   return value;
 }
 

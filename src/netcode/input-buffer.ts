@@ -59,8 +59,8 @@ const LATE_RUN_KEPT_TICKS = 4;
 
 /**
  * The server's buffer of one client's inputs. Packets repeat inputs, so each tick's input is stored once;
- * the simulation `take`s one per tick. A missing input repeats the last known one (counted as `missed`),
- * for at most `maxRepeatTicks` ticks in a row.
+ * the simulation `take`s one per tick. A missing input repeats the last known one for at most
+ * `maxRepeatTicks` ticks in a row (every tick taken without its input is counted as `missed`).
  * `margin` tells the client how early its inputs arrive, so its TickRateController can steer it to 1-2
  * ticks; `lastConsumedTick` is the ack the server sends back.
  */
@@ -184,8 +184,8 @@ export class InputBuffer<I> {
 
   /**
    * The input to simulate `tick` with (ticks increase; skipped ones are dropped). When it never arrived
-   * the last known input is repeated and counted as `missed`; undefined before any input arrived, and
-   * once `maxRepeatTicks` ticks in a row were missed (the caller simulates its idle input then).
+   * the last known input is repeated; undefined before any input arrived, and once `maxRepeatTicks`
+   * ticks in a row were missed (the caller simulates its idle input then). Each is counted as `missed`.
    */
   take(tick: number): I | undefined {
     tickNumber('tick', tick);
@@ -294,7 +294,12 @@ export class InputBuffer<I> {
     return this.#lastConsumed;
   }
 
-  /** Ticks simulated with a repeated input because theirs had not arrived. */
+  /**
+   * Ticks taken without their own input: those the last input was repeated for, those past
+   * `maxRepeatTicks` (given none), and those taken before any input arrived (a client that syncs its
+   * clock before it sends its first input counts about 30 here at 60 Hz on a clean link). Not only
+   * repeats: a rise means this tick had no input of the client's.
+   */
   get missed(): number {
     return this.#missed;
   }

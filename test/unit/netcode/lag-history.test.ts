@@ -140,7 +140,9 @@ describe('LagHistory', () => {
     expect(history.rewind(claim, 60)).toEqual({ ok: false, reason: 'rewind-too-far' });
     // A link's RTT is NaN until measured: passed on as is, it must not let this claim through.
     for (const rtt of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
-      expect(() => history.rewind(claim, rtt)).toThrow('shooterRttMs must be a non-negative number');
+      expect(() => history.rewind(claim, rtt)).toThrow(
+        `shooterRttMs must be a non-negative finite number, got ${rtt}`,
+      );
     }
   });
 
@@ -158,7 +160,7 @@ describe('LagHistory', () => {
     });
     for (const late of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
       expect(() => history.rewind(claim, 60, undefined, late)).toThrow(
-        'lateMs must be a non-negative number',
+        `lateMs must be a non-negative finite number, got ${late}`,
       );
     }
   });

@@ -135,7 +135,9 @@ describe('TickRateController', () => {
   it('refuses a lead margin or a margin band that is not a finite number, rather than steering by it', () => {
     // A NaN lead placed the client's tick at NaN; a negative one places it late on purpose.
     for (const margin of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
-      expect(() => leadTicks(100, 60, margin)).toThrow('margin must be a non-negative number');
+      expect(() => leadTicks(100, 60, margin)).toThrow(
+        `margin must be a non-negative finite number, got ${margin}`,
+      );
     }
     // An infinite band edge is a band with no edge there: a late client was never sped up.
     expect(() => new TickRateController({ minMargin: Number.NEGATIVE_INFINITY })).toThrow(
