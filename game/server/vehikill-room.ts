@@ -11,7 +11,7 @@ import {
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
 import { Channel } from 'vehikill-net/transport';
 import { TICK_MS } from '../net/protocol/timeline.js';
-import { ArenaAuthority, type PlayerCounters } from '../net/server/authority.js';
+import { ArenaAuthority, type PlayerCounters, type ShotOutcome } from '../net/server/authority.js';
 import { delayCapByRecentRates } from '../net/server/delay-allowance.js';
 import { measuredRttMs } from '../net/server/measured-rtt.js';
 import { ServerLoop } from '../net/server/server-loop.js';
@@ -62,6 +62,7 @@ import { MatchTable } from './match-table.js';
 import { PeerReports } from './peer-reports.js';
 import { ROOM_DEFAULTS, roomConfigProblem, type VehikillRoomConfig } from './room-config.js';
 import { ServerBots } from './server-bots.js';
+import { StallExcuse } from './stall-excuse.js';
 import { TickTimes } from './tick-times.js';
 
 /** Counters a player's anti-cheat checks compare against, from the last check. */
@@ -111,11 +112,6 @@ const ROSTER_EVERY_MS = 250;
 const CHECK_EVERY_TICKS = 6;
 /** A warning of one kind goes to its offender at most this often (ms). */
 const WARN_EVERY_MS = 1_000;
-/**
- * 'input-rate', 'input-future' and 'shot-claim' refusals are not held against players this long after a
- * stall of the server's own (ms).
- */
-const STALL_GRACE_MS = 2_000;
 
 /**
  * Vehikill's authoritative room: runs the simulation and the rules at 60 Hz on a drift-free fixed-step
@@ -167,6 +163,10 @@ export class VehikillRoom extends Room {
   readonly #parked = (vehicleId: number): boolean => this.#idleCars.idle(vehicleId);
   #botTarget = 0;
   #antiCheat!: AntiCheat<RoomClient>;
+  /** What stalls of this server's own explain of its players' refusals (see stall-excuse.ts). */
+  readonly #stallExcuse = new StallExcuse<RoomClient>();
+  /** Each player's shot claims refused since the last check that a stall of the server's explains. */
+  readonly #stallExplainedClaims = new Map<RoomClient, number>();
   #reports!: PeerReports<RoomClient>;
   /**
    * Catches up to a second of ticks after a stall and skips the rest, never dropping them from the count:
@@ -176,6 +176,7 @@ export class VehikillRoom extends Room {
   readonly #loop = new ServerLoop({
     tick: () => this.authority.world.tick,
     skip: (ticks) => this.#skip(ticks),
+    onStall: (ticks, nowMs) => this.#stallExcuse.stalled(ticks, nowMs),
   });
   #cancelTimer: (() => void) | undefined;
   #rosterSentAt = Number.NEGATIVE_INFINITY;
@@ -239,6 +240,7 @@ export class VehikillRoom extends Room {
       // A shot reaches back at most a round trip plus its delay: the WebSocket's heartbeats and the server
       // link's keepalives both measure it.
       rttOf: (client) => measuredRttMs(client.rttMs, client.link.stats().rttMs),
+      onShot: (client, shot) => this.#onShot(client, shot),
       now: () => this.#loop.serverTime(this.clock.now()),
       dueTick: () => this.#loop.dueTick(this.clock.now()),
       simulate: (world, inputs, resolveHitscan) => this.#simulate(world, inputs, resolveHitscan),
@@ -328,6 +330,8 @@ export class VehikillRoom extends Room {
     this.#clients.delete(client.playerId);
     this.#seen.delete(client);
     this.#antiCheat.forget(client);
+    this.#stallExcuse.forget(client);
+    this.#stallExplainedClaims.delete(client);
     this.#reports.forget(client);
     // Keyed by player and kind: a room that runs for days sees thousands of players come and go.
     for (const kind of ANTI_CHEAT_KINDS) this.#lastWarned.delete(`${client.playerId}:${kind}`);
@@ -513,10 +517,6 @@ export class VehikillRoom extends Room {
   /** Compares each player's counters with the last check; every new refusal is a violation. */
   #checkPlayers(): void {
     const now = this.clock.now();
-    // Just after a stall of this server's, a burst of inputs (too many at once, or ahead of the ticks it
-    // has run) is its own doing, not the players'. So is a shot reaching further than judged: the server
-    // read its input late, so how early it came (which a shot's reach may add) hid in the stall.
-    const afterStall = now - this.#loop.lastStallAt < STALL_GRACE_MS;
     for (const client of [...this.clients]) {
       const counters = this.authority.countersOf(client);
       const seen = this.#seen.get(client);
@@ -530,10 +530,15 @@ export class VehikillRoom extends Room {
         if (reason !== 'no-view' && reason !== 'late-view') claims += count ?? 0;
       }
       const rejectedFires = findPlayer(this.#match, entry.vehicleId)?.rejectedFires ?? 0;
+      // Of the refusals a stall of this server's may bring on (a burst of inputs read at once, a view
+      // its stall kept on screen), what the stall explains is not held against the player; the rest is.
+      const excuse = this.#stallExcuse;
+      const stallClaims = this.#stallExplainedClaims.get(client) ?? 0;
+      this.#stallExplainedClaims.delete(client);
       const deltas: [AntiCheatKind, number][] = [
-        ['input-rate', afterStall ? 0 : counters.inputs.rate - seen.rate],
-        ['input-future', afterStall ? 0 : counters.inputs.future - seen.future],
-        ['shot-claim', afterStall ? 0 : claims - seen.claims],
+        ['input-rate', excuse.unexcused(client, 'input-rate', counters.inputs.rate - seen.rate, now)],
+        ['input-future', excuse.unexcused(client, 'input-future', counters.inputs.future - seen.future, now)],
+        ['shot-claim', claims - seen.claims - stallClaims],
         ['malformed', counters.malformed - seen.malformed],
         ['fire-rule', rejectedFires - seen.rejectedFires],
         ['hash-rate', counters.hashReportsRefused - seen.hashes],
@@ -557,6 +562,17 @@ export class VehikillRoom extends Room {
     for (const client of violators) {
       if (this.#clients.get(client.playerId) === client) this.#violation(client, 'forged-phys', 1, now);
     }
+  }
+
+  /**
+   * A shot refused for a view further back than judged: while a stall of this server's explains the
+   * excess (the stall kept that frame on the player's screen, or its input in the server's socket), the
+   * next check does not count it.
+   */
+  #onShot(client: RoomClient, shot: ShotOutcome): void {
+    if (shot.ok || shot.excessMs === undefined) return;
+    if (!this.#stallExcuse.explainsReach(shot.excessMs, this.clock.now())) return;
+    this.#stallExplainedClaims.set(client, (this.#stallExplainedClaims.get(client) ?? 0) + 1);
   }
 
   /** Records violations; warns the offender; kicks past the limit. Returns whether it kicked. */

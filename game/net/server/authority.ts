@@ -209,7 +209,17 @@ export type ShotOutcome =
       /** Delay (ms) the shot claimed beyond the player's allowance, not compensated (0: none). */
       readonly clampedMs?: number;
     }
-  | { readonly ok: false; readonly tick: number; readonly reason: ShotRefusal };
+  | {
+      readonly ok: false;
+      readonly tick: number;
+      readonly reason: ShotRefusal;
+      /**
+       * For a view further back than judged ('too-old', 'rewind-too-far'): how much further (ms) it lay than
+       * the shooter's round trip (0 while unknown), stated delay, the slack, a tick and how late or early
+       * its inputs came explain.
+       */
+      readonly excessMs?: number;
+    };
 
 interface PlayerSlot {
   readonly vehicleId: number;
@@ -529,7 +539,7 @@ export class ArenaAuthority<P> {
       const rewound = this.#history.rewind(claim, rtt, this.#delayCapOf(shot.player), shot.offsetMs);
       if (!rewound.ok) {
         const explainedMs = shot.offsetMs + shot.earlyMs;
-        outcome = { ok: false, tick, reason: this.#refusal(rewound.reason, claim, rtt, explainedMs) };
+        outcome = { ok: false, tick, ...this.#refusal(rewound.reason, claim, rtt, explainedMs) };
       } else {
         const hit = raycastVehicles(rewound.world, origin, direction, range, shooterId);
         const wall = hit === null ? null : raycastWalls(this.world, origin, direction, range);
@@ -564,20 +574,21 @@ export class ArenaAuthority<P> {
    * inputs were, and twice how early this one came. A client whose process stalls for less than its lead
    * sends its next inputs in time all the same, so the server sees no lateness, yet fires at the frame
    * drawn before the stall: up to that lead older. Such a shot is a miss (not judged), but no forged
-   * reach of a cheat's, and is not held against the player.
+   * reach of a cheat's, and is not held against the player. A reach they do not account for comes with
+   * its excess over them (for the game to weigh against a stall of its server's own).
    */
   #refusal(
     reason: RewindRejection,
     claim: ShotClaim,
     rttMs: number | undefined,
     explainedMs: number,
-  ): ShotRefusal {
+  ): { reason: ShotRefusal; excessMs?: number } {
     const newest = this.#history.newestTick;
-    if ((reason !== 'too-old' && reason !== 'rewind-too-far') || rttMs === undefined || newest === undefined)
-      return reason;
+    if ((reason !== 'too-old' && reason !== 'rewind-too-far') || newest === undefined) return { reason };
     const reachMs = (newest - claim.tick - (claim.fraction ?? 0)) * TICK_MS;
-    const explained = rttMs + claim.interpDelayMs + this.#rttToleranceMs + TICK_MS + explainedMs;
-    return reachMs <= explained ? 'late-view' : reason;
+    const explained = (rttMs ?? 0) + claim.interpDelayMs + this.#rttToleranceMs + TICK_MS + explainedMs;
+    if (rttMs !== undefined && reachMs <= explained) return { reason: 'late-view' };
+    return { reason, excessMs: Math.max(0, reachMs - explained) };
   }
 
   /** The player's round trip, when measured (a non-finite or negative one counts as unknown). */
@@ -617,7 +628,7 @@ export class ArenaAuthority<P> {
       return {
         ok: false,
         tick: inputTick,
-        reason: this.#refusal(rewound.reason, claim, shooterRttMs, offsetMs + earlyMs),
+        ...this.#refusal(rewound.reason, claim, shooterRttMs, offsetMs + earlyMs),
       };
     }
     const hit = raycastVehicles(

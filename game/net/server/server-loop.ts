@@ -11,6 +11,11 @@ export interface ServerLoopOptions {
   maxCatchUpTicks?: number;
   /** More ticks than this due at once is a stall of the server's, not a late timer (default 6, 100 ms). */
   stallTicks?: number;
+  /**
+   * The loop caught up at `nowMs` (local ms) after a stall of the server's that left `ticks` ticks due at
+   * once (those run now and those skipped): what the stall may explain of its players' refusals.
+   */
+  onStall?(ticks: number, nowMs: number): void;
 }
 
 /**
@@ -24,7 +29,6 @@ export class ServerLoop {
   readonly #loop: FixedStepLoop;
   readonly #options: ServerLoopOptions;
   readonly #stallTicks: number;
-  #lastStallAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ServerLoopOptions) {
     this.#options = options;
@@ -47,7 +51,7 @@ export class ServerLoop {
     const dropped = this.#loop.droppedTicks - droppedBefore;
     // The oldest ticks go: the newest inputs, for the ticks about to run, are the ones worth using.
     if (dropped > 0) this.#options.skip(dropped);
-    if (dropped > 0 || due > this.#stallTicks) this.#lastStallAt = nowMs;
+    if (dropped > 0 || due > this.#stallTicks) this.#options.onStall?.(due + dropped, nowMs);
     return due;
   }
 
@@ -68,11 +72,6 @@ export class ServerLoop {
   /** Fraction of the way to the next tick (1 while ticks are owed): when to wake up next. */
   alpha(nowMs: number): number {
     return this.#loop.alpha(nowMs);
-  }
-
-  /** Local time (ms) the loop last caught up after a stall, or skipped ticks; -Infinity before any. */
-  get lastStallAt(): number {
-    return this.#lastStallAt;
   }
 
   /** Ticks skipped so far because a stall outlasted the catch-up limit. */

@@ -1,6 +1,7 @@
 import { ManualClock, RoomSync, type SyncMember } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
 import { GAME_ENTITY_TYPES } from '../../../game/net/protocol/entity-types.js';
+import { TICK_MS } from '../../../game/net/protocol/timeline.js';
 import { ArenaAuthority } from '../../../game/net/server/authority.js';
 import { measuredRttMs } from '../../../game/net/server/measured-rtt.js';
 import {
@@ -109,6 +110,16 @@ describe('lag compensation bounded by the shooter round trip', () => {
       // Half the round trip, a tick or two of margin and 100 ms of delay: what an honest client claims.
       expect(shoot({ ticksBack: 9, fraction: 0.5, interpDelayMs: 100 }, simulate)).toEqual([
         expect.objectContaining({ ok: true }),
+      ]);
+    });
+
+    it(`says by how much a refused view lay further back than judged (${path})`, () => {
+      // 59 ticks (983 ms) back, against the round trip (30 ms), the slack (150 ms) and a tick.
+      expect(shoot({ ticksBack: 59, fraction: 0, interpDelayMs: 0 }, simulate)).toEqual([
+        expect.objectContaining({
+          reason: 'rewind-too-far',
+          excessMs: expect.closeTo(59 * TICK_MS - 30 - 150 - TICK_MS, 6),
+        }),
       ]);
     });
   }

@@ -13,10 +13,13 @@ import { findVehicle, NEUTRAL_INPUT } from '../../../game/sim/index.js';
 function arena() {
   const clock = new ManualClock(0);
   const members: SyncMember[] = [];
+  /** The stalls the loop reported: [ticks left due, local time]. */
+  const stalls: [number, number][] = [];
   const sync = new RoomSync({ clients: members, clock }, { types: GAME_ENTITY_TYPES });
   const loop = new ServerLoop({
     tick: () => authority.world.tick,
     skip: (ticks) => authority.skip(ticks),
+    onStall: (ticks, nowMs) => stalls.push([ticks, nowMs]),
   });
   const authority: ArenaAuthority<SyncMember> = new ArenaAuthority({
     sync,
@@ -39,12 +42,12 @@ function arena() {
     const inputs = Array.from({ length: count }, () => ({ input: NEUTRAL_INPUT }));
     authority.receive(player, Channel.phys, encodeAppFrame(encodeInputMessage({ firstTick, inputs })));
   };
-  return { clock, loop, authority, player, vehicleId, wait, send };
+  return { clock, loop, authority, player, vehicleId, wait, send, stalls };
 }
 
 describe('the server loop through a stall', () => {
   it('keeps tick k at server time k * TICK_MS: catches up a second of ticks, skips the rest', () => {
-    const { clock, loop, authority, wait } = arena();
+    const { clock, loop, authority, wait, stalls } = arena();
     for (let tick = 0; tick < 60; tick++) expect(wait(TICK_MS)).toBe(1);
     expect(authority.world.tick).toBe(60);
     // A 2.5 s stall: the ticks owed are part of the time told and of the tick due.
@@ -55,10 +58,19 @@ describe('the server loop through a stall', () => {
     expect(loop.skippedTicks).toBe(90);
     expect(authority.world.tick).toBe(210);
     expect(loop.serverTime(clock.now())).toBeCloseTo(clock.now(), 6);
-    expect(loop.lastStallAt).toBe(clock.now());
+    // A stall of 150 ticks, run and skipped, reported once.
+    expect(stalls).toEqual([[150, clock.now()]]);
     // On the same grid afterwards.
     expect(wait(TICK_MS)).toBe(1);
     expect(authority.world.tick).toBe(211);
+  });
+
+  it('reports a stall of more than 6 ticks due at once, by its length; a late timer is none', () => {
+    const { wait, stalls } = arena();
+    expect(wait(TICK_MS * 6)).toBe(6);
+    expect(stalls).toEqual([]);
+    expect(wait(150)).toBe(9);
+    expect(stalls.map(([ticks]) => ticks)).toEqual([9]);
   });
 
   it('judges inputs that arrive during a stall against the tick it is due at, and uses them', () => {
