@@ -462,7 +462,10 @@ export class Client {
     link.offered = offered;
     this.#rooms.welcomed(fresh, resync);
     if (link.mode === 'require' && !(offered && link.wantsDirect)) {
-      const why = offered ? 'this side has no WebRTC' : 'the server makes no direct links';
+      // Each says what would make a direct link possible: a Node client has no RTCPeerConnection of its own.
+      const why = offered
+        ? "this side has no WebRTC (no RTCPeerConnection: pass serverLink: { mode: 'require', RTCPeerConnection }, in Node from node-datachannel/polyfill)"
+        : 'the server makes no direct links (its serverLink option is off, or node-datachannel did not load there)';
       this.#events.emit(
         'error',
         new ProtocolError(ErrorCode.SERVER_LINK_UNAVAILABLE, `a direct server link is required, but ${why}`),

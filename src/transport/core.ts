@@ -63,6 +63,7 @@ export {
   type SignaledCandidate,
   type SignaledDescription,
 } from './rtc-signal.js';
+export { checkSendArguments } from './send-arguments.js';
 export {
   type PendingSend,
   type SendPriority,

@@ -6,6 +6,7 @@ import { DispatchStream } from './dispatch-stream.js';
 import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js';
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
+import { checkSendArguments } from './send-arguments.js';
 
 /** The states a FailoverLink is in: it starts on its fallback ('relayed') and is never 'connecting'. */
 export type FailoverState = Exclude<LinkState, 'connecting'>;
@@ -136,6 +137,7 @@ export class FailoverLink implements Link {
 
   /** False for a `dispatch` message over MAX_DISPATCH_BYTES (16 KiB less its header): no path could carry it. */
   send(channel: Channel, bytes: Uint8Array): boolean {
+    checkSendArguments(channel, bytes);
     if (this.#closed) return false;
     if (channel === Channel.dispatch) return bytes.length <= MAX_DISPATCH_BYTES && this.#dispatch.send(bytes);
     return this.#sendOnPath(channel, bytes);
@@ -143,6 +145,7 @@ export class FailoverLink implements Link {
 
   /** On the fallback path the tag is written in place when it can be; the direct path gets them joined. */
   sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
+    checkSendArguments(channel, body);
     if (this.#closed) return false;
     if (channel === Channel.dispatch || this.#direct?.state === 'direct' || !this.#fallback.sendTagged)
       return this.send(channel, joinTagged(tag, body));

@@ -6,6 +6,7 @@ import { joinTagged, type LinkState } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
+import { checkSendArguments } from './send-arguments.js';
 import type { ConditionedChannel, ConditionedPipe, Conditioner } from './simulated/conditioner.js';
 
 /** Newest-only `phys` at most this often by default (ms): 20 Hz, the relay's own cap too. */
@@ -148,6 +149,7 @@ export class RelayLink extends LinkBase {
 
   /** False when closed, for a message over MAX_PEER_DATA_BYTES (the server relays none larger), or refused. */
   send(channel: Channel, bytes: Uint8Array): boolean {
+    checkSendArguments(channel, bytes);
     if (this.#state === 'closed' || bytes.length > MAX_PEER_DATA_BYTES) return false;
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes.length;
@@ -199,6 +201,7 @@ export class RelayLink extends LinkBase {
    * in-place writer when it has one; anything else as `send` would.
    */
   sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
+    checkSendArguments(channel, body);
     const port = this.#port;
     if (
       channel !== Channel.phys ||

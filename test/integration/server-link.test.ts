@@ -92,10 +92,16 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
   it("'require' refuses datagrams until the link is direct, and says why when it cannot be", async () => {
     const client = t.client({ serverLink: { mode: 'require' } }); // no WebRTC here
     const errors: string[] = [];
-    client.on('error', (error) => errors.push(error.code));
+    const messages: string[] = [];
+    client.on('error', (error) => {
+      errors.push(error.code);
+      messages.push(error.message);
+    });
     await client.connect();
     await client.create('echo');
     expect(errors).toEqual(['SERVER_LINK_UNAVAILABLE']);
+    // It says what to pass, not only what is missing: Node has no RTCPeerConnection of its own.
+    expect(messages[0]).toContain('RTCPeerConnection');
     expect(client.serverLink.send(Channel.phys, Uint8Array.of(1))).toBe(false);
     expect(await echoes(client, Channel.dispatch, 2)).toEqual([0, 1]); // reliable messages still go
     client.close();

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
 import {
   Channel,
+  checkSendArguments,
   DISPATCH_HEADER_MAX_BYTES,
   type DispatchEpochs,
   dataFrameEpoch,
@@ -138,6 +139,7 @@ export class PeerMesh {
   }
 
   send(peerId: string, channel: Channel, bytes: Uint8Array): boolean {
+    checkSendArguments(channel, bytes);
     if (this.#blocked.has(peerId)) return false;
     return this.#links.get(peerId)?.send(channel, bytes) ?? false;
   }
@@ -149,6 +151,7 @@ export class PeerMesh {
    * are per link, across path changes).
    */
   broadcast(channel: Channel, bytes: Uint8Array): number {
+    checkSendArguments(channel, bytes);
     let sent = 0;
     const relayed: RelayLink[] = [];
     for (const [peerId, link] of this.#links) {

@@ -343,7 +343,11 @@ export class VoiceChat {
       this.#options.iceTransportPolicy,
     );
     if (!usable) {
-      this.#reportOnce("Voice needs a TURN server here: this room hides players' addresses from each other.");
+      this.#reportOnce(
+        this.#room.peerPrivacy === 'relay-only'
+          ? "Voice needs a TURN server here: this room hides players' addresses from each other."
+          : "Voice needs a TURN server here: it was set to hide players' addresses (iceTransportPolicy 'relay'), and the server offers none.",
+      );
       return;
     }
     const lastAttempt = this.#lastAttempts.get(peerId);

@@ -1,5 +1,5 @@
 import type { Disposer } from '../../common/index.js';
-import type { Channel, Link, LinkState } from '../../transport/core.js';
+import { type Channel, checkSendArguments, type Link, type LinkState } from '../../transport/core.js';
 import type { ServerLink } from '../server-link/server-link.js';
 
 /** What adaptive rates read of a server link (see RoomSync's AdaptiveLinkFacts), kept read-only. */
@@ -56,9 +56,15 @@ export function admittedLink(admission: () => Admission, link: ServerLink): Admi
         if (seated()) return link.state;
         return gone() ? 'closed' : 'connecting';
       },
-      send: (channel: Channel, bytes: Uint8Array) => seated() && link.send(channel, bytes),
-      sendTagged: (channel: Channel, tag: number, body: Uint8Array) =>
-        seated() && link.sendTagged(channel, tag, body),
+      // Checked whether seated or not: a room's bug shows from its first call, not only once a player sits.
+      send: (channel: Channel, bytes: Uint8Array) => {
+        checkSendArguments(channel, bytes);
+        return seated() && link.send(channel, bytes);
+      },
+      sendTagged: (channel: Channel, tag: number, body: Uint8Array) => {
+        checkSendArguments(channel, body);
+        return seated() && link.sendTagged(channel, tag, body);
+      },
       // Heard while seated only: a listener added from this seating must not hear the player in their next room.
       onMessage: (listener: (channel: Channel, bytes: Uint8Array) => void): Disposer =>
         add(() =>

@@ -108,9 +108,13 @@ export class MemberRelay {
           // the target's next join, and its client must know which room it was relayed in.
           encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed, m: target.membership });
     if (!this.#signalBudgets.admit(session.playerId, to, this.#ctx.clock.now(), inner?.length ?? 0)) {
+      const { signalBurst, signalsPerSecond, signalBytesBurst, signalBytesPerSecond } = this.#ctx;
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
-        'too much signaling to that player: slow down (the signal was not relayed)',
+        `too much signaling to player ${to}, over ${signalBurst} signals or ${signalBytesBurst.toLocaleString('en-US')} ` +
+          `bytes at once, or ${signalsPerSecond} or ${signalBytesPerSecond.toLocaleString('en-US')} a second ` +
+          "(the server's signalBurst, signalBytesBurst, signalsPerSecond and signalBytesPerSecond): " +
+          'slow down (the signal was not relayed)',
       );
     }
     if (inner === undefined) {
@@ -156,7 +160,7 @@ export class MemberRelay {
     const goodbye = isGoodbye(channel, payload);
     if (admitted !== 'relay' && !goodbye) {
       this.#ctx.metrics.count('relayed_data_refused_total');
-      if (admitted === 'tell') throw new RelayRefused();
+      if (admitted === 'tell') throw new RelayRefused(to, this.#ctx);
       return;
     }
     if (channel === 1) {

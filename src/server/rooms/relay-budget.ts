@@ -13,10 +13,17 @@ const TELL_EVERY_MS = 1_000;
  * control may be lost anyway. A flood gains nothing, since nothing over the budget reaches the target.
  */
 export class RelayRefused extends ProtocolError {
-  constructor() {
+  /**
+   * `to`: the target, named so that a sender relaying to several players can tell which one is too much
+   * (each is told at most once a second); the limits, so that whoever reads it knows what to raise.
+   */
+  constructor(to: string, limits: RelayLimits) {
+    const burst = limits.relayBytesBurst.toLocaleString('en-US');
+    const perSecond = limits.relayBytesPerSecond.toLocaleString('en-US');
     super(
       ErrorCode.RATE_LIMITED,
-      'too much relayed data to that player: some was not relayed (reliable data goes again)',
+      `too much relayed data to player ${to}, over ${burst} bytes at once or ${perSecond} a second ` +
+        "(the server's relayBytesBurst and relayBytesPerSecond): some was not relayed (reliable data goes again)",
     );
   }
 }

@@ -30,4 +30,22 @@ describe('voice in a relay-only room without a TURN server', () => {
     expect(network.connections).toHaveLength(0);
     voice.close();
   });
+
+  it("says it was asked for TURN, not that the room hides addresses, when the app's own policy is 'relay'", async () => {
+    vi.stubGlobal('MediaStream', FakeMediaStream);
+    const { room } = fakeRoom('player-a', ['player-a', 'player-b'], new ManualClock());
+    const network = new FakeVoiceNetwork();
+    const voice = room.voice({
+      RTCPeerConnection: network.constructorFor('player-a'),
+      iceTransportPolicy: 'relay',
+    });
+    const problems: string[] = [];
+    voice.on('problem', ({ message }) => problems.push(message));
+    await settle();
+    expect(problems).toEqual([
+      "Voice needs a TURN server here: it was set to hide players' addresses (iceTransportPolicy 'relay'), and the server offers none.",
+    ]);
+    expect(network.connections).toHaveLength(0);
+    voice.close();
+  });
 });

@@ -73,6 +73,10 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare function showPath(peerId: string, state: LinkState): void;
       declare function log(...parts: unknown[]): void;
     `),
+    "import { RTCPeerConnection } from 'node-datachannel/polyfill';": declares(`
+      import type { RoomConnection } from 'vehikill-net/client';
+      declare const room: RoomConnection;
+    `),
     'const voice = room.voice({ bitrate: 20_000 }); // listening starts at once; no microphone needed':
       declares(`
         import type { RoomConnection } from 'vehikill-net/client';
