@@ -79,11 +79,12 @@ describe('counts the frame cannot hold', () => {
     const body = new Uint8Array(headers * 3);
     for (let i = 0; i < headers; i++) body.set([0xdc, 0x3e, 0x80], i * 3);
     const frame = Uint8Array.of(Kind.CreateRoom, ...body);
-    const started = performance.now();
     const error = failure(() => decodeFrame(frame, clientToServerKinds));
     expect(error.code).toBe(ErrorCode.BAD_FRAME);
+    // The scan's own refusal: the decoder, which allocates from the headers, never ran (it would have
+    // found the frame truncated, seconds later). Said by the message, not by a time a loaded machine
+    // could overrun.
     expect(error.message).toMatch(/more items than the bytes left/);
-    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it('counts what every open array and map still owes, not each one alone', () => {
