@@ -2,8 +2,8 @@
  * Run as its own process (a JsonProcess, bundled by the server-stall tests): a GameServer on a free port
  * with a 'count' room type that counts each player's 'input' messages and the datagrams of its server
  * link. Prints `{ wsUrl, httpUrl }` once listening. Commands, one JSON line each:
- * - `{ stall: ms }` blocks the whole process for `ms` (Atomics.wait: its sockets go unread meanwhile, as
- *   in a long GC pause or a starved CPU), then answers `{ stalled: ms }`;
+ * - `{ stall: ms }` answers `{ stalling: ms }`, blocks the whole process for `ms` (Atomics.wait: its
+ *   sockets go unread meanwhile, as in a long GC pause or a starved CPU), then says `{ stalled: ms }`;
  * - `{ counts: true }` answers `{ counts: { [playerId]: { inputs, datagrams } } }`.
  * A separate process, so that a stall of the server is not a stall of its players too.
  */
@@ -39,6 +39,8 @@ const blocked = new Int32Array(new SharedArrayBuffer(4));
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as { stall?: number; counts?: true };
   if (command.stall !== undefined) {
+    // Written before the process blocks: stdout to a pipe is written at once on Linux.
+    console.log(JSON.stringify({ stalling: command.stall }));
     Atomics.wait(blocked, 0, 0, command.stall);
     console.log(JSON.stringify({ stalled: command.stall }));
   } else if (command.counts) {
