@@ -33,10 +33,26 @@ export class TokenBucket {
     return this.#tokensAt(now) >= this.#capacity;
   }
 
-  /** The tokens there would be at `now`, the refill since the last update counted. */
+  /**
+   * The tokens there would be at `now`, the refill since the last update counted. Tokens past the
+   * capacity (see `overfill`) are kept until spent, and nothing refills on top of them.
+   */
   #tokensAt(now: number): number {
     const elapsed = Math.max(0, now - this.#updatedAt);
-    return Math.min(this.#capacity, this.#tokens + elapsed * this.#refillPerMs);
+    return Math.min(Math.max(this.#capacity, this.#tokens), this.#tokens + elapsed * this.#refillPerMs);
+  }
+
+  /**
+   * Refills as though the capacity were `extraMs` of refill higher, once: what the capacity withheld since
+   * the last update, for a span in which the owner could not spend (its reader stood still, and what it
+   * would have spent then is all spent at once now). Never more than the refill since the last update, so
+   * a caller that was spending all along gets nothing it would not have had; never less than there is.
+   */
+  overfill(now: number, extraMs: number): void {
+    const refilled = this.#tokens + Math.max(0, now - this.#updatedAt) * this.#refillPerMs;
+    const ceiling = this.#capacity + Math.max(0, extraMs) * this.#refillPerMs;
+    this.#tokens = Math.max(this.#tokensAt(now), Math.min(ceiling, refilled));
+    this.#updatedAt = Math.max(this.#updatedAt, now);
   }
 
   /**
@@ -49,9 +65,13 @@ export class TokenBucket {
     this.#tokens = Math.max(-this.#capacity, this.#tokens - cost);
   }
 
-  /** Puts back `cost` tokens taken for what turned out not to cost them (never past the capacity). */
+  /**
+   * Puts back `cost` tokens taken for what turned out not to cost them (never past the capacity, nor past
+   * what `overfill` put there).
+   */
   refund(now: number, cost = 1): void {
-    this.#tokens = Math.min(this.#capacity, this.#tokensAt(now) + cost);
+    const tokens = this.#tokensAt(now);
+    this.#tokens = Math.min(Math.max(this.#capacity, tokens), tokens + cost);
     this.#updatedAt = Math.max(this.#updatedAt, now);
   }
 

@@ -19,6 +19,7 @@ import { type Authenticator, guestAuthenticator, type Identity } from './auth/au
 import { GuestTokens } from './auth/guest-tokens.js';
 import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
+import { LoopStalls } from './connection/loop-stalls.js';
 import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError, answerNotFound } from './http/json-answer.js';
@@ -106,6 +107,8 @@ export class GameServer {
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
+  /** This process's event-loop stalls, which players' rate limits do not hold against them. */
+  readonly #stalls: LoopStalls;
   #publicUrl: string | undefined;
   /** `publicUrl` as given, normalized (see `checkPublicUrl`). */
   readonly #givenPublicUrl: string | undefined;
@@ -146,6 +149,7 @@ export class GameServer {
     this.#givenPublicUrl = checkPublicUrl(options.publicUrl);
     checkNodeId(options.nodeId);
     this.clock = options.clock ?? realClock;
+    this.#stalls = new LoopStalls(this.clock);
     this.#drainTargets = new DrainTargets({ clock: this.clock, nodeId: () => this.nodeId });
     this.metrics = options.metrics ?? new CountingMetrics();
     this.nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
@@ -210,6 +214,7 @@ export class GameServer {
     });
     this.serverLinks = new ServerLinks(
       this.clock,
+      this.#stalls,
       metrics,
       this.monitoring.clientErrors,
       options.serverLink ?? {},
@@ -266,6 +271,7 @@ export class GameServer {
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
         this.#http.off('error', reject);
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
+        this.#stalls.start();
         this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
         void this.#presence.start(this.#publicUrl).then(() => resolve(this.urls()));
       });
@@ -466,6 +472,7 @@ export class GameServer {
     await this.#waitUntil(() => this.#connections.size === 0, 1_000);
     for (const connection of this.#connections) connection.socket.terminate();
     this.#cancelHeartbeat?.();
+    this.#stalls.stop();
     this.#presence.stop();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
@@ -708,6 +715,7 @@ export class GameServer {
         }
         const connection = new ServerConnection(ws, auth.identity, address, {
           clock: this.clock,
+          stalls: this.#stalls,
           metrics: this.monitoring.metrics,
           frames: this.monitoring.frames,
           clientErrors: this.monitoring.clientErrors,

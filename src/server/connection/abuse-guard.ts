@@ -1,4 +1,5 @@
 import { TokenBucket } from '../../common/index.js';
+import { StallCreditedBucket } from './stall-credited-bucket.js';
 
 export interface AbuseLimits {
   /** Messages a player (its session, across reconnects) may send in a burst. */
@@ -17,22 +18,26 @@ export interface AbuseLimits {
  * the session takes over.
  */
 export class AbuseGuard {
-  readonly #messages: TokenBucket;
+  readonly #messages: StallCreditedBucket;
   readonly #faults: TokenBucket;
   /** Bare messages dropped over the rate since the last one that cost a fault (see `dropped`). */
   readonly #dropsPerFault: number;
   #drops = 0;
   #toldAt = Number.NEGATIVE_INFINITY;
 
-  constructor(limits: AbuseLimits, now: number) {
-    this.#messages = new TokenBucket(limits.rateBurst, limits.ratePerSecond, now);
+  /** `stalledMs`: the server's loop stalls so far (`LoopStalls.stalledMs(now)`). */
+  constructor(limits: AbuseLimits, now: number, stalledMs: number) {
+    this.#messages = new StallCreditedBucket(limits.rateBurst, limits.ratePerSecond, now, stalledMs);
     this.#faults = new TokenBucket(limits.errorBudget, limits.errorRefillPerSecond, now);
     this.#dropsPerFault = Math.max(1, Math.round(limits.ratePerSecond));
   }
 
-  /** False when the message is over the rate and must be dropped. */
-  admit(now: number): boolean {
-    return this.#messages.take(now);
+  /**
+   * False when the message is over the rate and must be dropped. `stalledMs`: the server's loop stalls so
+   * far, which the rate does not hold against the player (see `StallCreditedBucket`).
+   */
+  admit(now: number, stalledMs: number): boolean {
+    return this.#messages.take(now, stalledMs);
   }
 
   /**

@@ -28,10 +28,13 @@ import type { Session } from '../sessions/session.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
+import type { LoopStalls } from './loop-stalls.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 
 export interface ConnectionContext {
   clock: Clock;
+  /** The server's event-loop stalls, which players' rate limits do not hold against them. */
+  stalls: LoopStalls;
   metrics: MetricsSink;
   /** Frames in and out by kind, flushed into `metrics` by the server's monitoring. */
   frames: FrameTally;
@@ -152,7 +155,7 @@ export class ServerConnection {
     this.#ctx = ctx;
     this.openedAt = ctx.clock.now();
     this.lastHeard = this.openedAt;
-    this.#guard = new AbuseGuard(ctx.limits, this.openedAt);
+    this.#guard = new AbuseGuard(ctx.limits, this.openedAt, ctx.stalls.stalledMs(this.openedAt));
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     socket.on('close', (code) => this.#onClose(code));
@@ -206,7 +209,7 @@ export class ServerConnection {
     this.lastHeard = now;
     this.#ctx.frames.count('in', data);
     if (this.#refusing) return;
-    const admitted = this.#guard.admit(now);
+    const admitted = this.#guard.admit(now, this.#ctx.stalls.stalledMs(now));
     if (!admitted && isSequenced(data)) {
       // Dropping a reliable message would leave a hole that later acks paper over. Close instead: the
       // client resumes after its backoff and replays it, so nothing is lost and the flood is slowed.

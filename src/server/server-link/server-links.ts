@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { type Cancel, type Clock, every, TokenBucket } from '../../common/index.js';
+import { type Cancel, type Clock, every } from '../../common/index.js';
 import { ErrorCode, Kind, MAX_PEER_DATA_BYTES, type Message, ProtocolError } from '../../protocol/index.js';
 import {
   Channel,
@@ -10,6 +10,8 @@ import {
   RELAY_CONTROL,
   type RtcSignal,
 } from '../../transport/core.js';
+import type { LoopStalls } from '../connection/loop-stalls.js';
+import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ClientErrors } from '../monitoring/client-errors.js';
 import type { Session } from '../sessions/session.js';
@@ -73,8 +75,12 @@ export class ServerLinks {
   #names = 0;
   /** Sessions whose link quality goes to the metrics once a second, while there are any. */
   readonly #sampled = new Set<Session>();
-  /** Each session's budget of messages from its player, on every channel of either path. */
-  readonly #buckets = new WeakMap<Session, TokenBucket>();
+  /**
+   * Each session's budget of messages from its player, on every channel of either path: what it sent
+   * while the server's loop stood still (`#stalls`) is read at once after, and not held against it.
+   */
+  readonly #buckets = new WeakMap<Session, StallCreditedBucket>();
+  readonly #stalls: LoopStalls;
   #stopSampling: Cancel | undefined;
   /**
    * While TCP-mode datagrams are handed to a link: when their frame arrived (the connection read the
@@ -86,6 +92,7 @@ export class ServerLinks {
 
   constructor(
     clock: Clock,
+    stalls: LoopStalls,
     metrics: MetricsSink,
     clientErrors: ClientErrors,
     options: ServerLinkOptions,
@@ -94,6 +101,7 @@ export class ServerLinks {
   ) {
     this.#fault = fault;
     this.#clock = clock;
+    this.#stalls = stalls;
     this.#metrics = metrics;
     this.#clientErrors = clientErrors;
     this.#options = options;
@@ -187,7 +195,8 @@ export class ServerLinks {
    */
   attach(session: Session): void {
     const perSecond = this.#options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND;
-    const bucket = new TokenBucket(perSecond * 2, perSecond, this.#clock.now());
+    const now = this.#clock.now();
+    const bucket = new StallCreditedBucket(perSecond * 2, perSecond, now, this.#stalls.stalledMs(now));
     this.#buckets.set(session, bucket);
     const maxBytes = this.#maxMessageBytes;
     session.link.guardInbound({
@@ -377,7 +386,7 @@ export class ServerLinks {
    * the rate is sent again by the player's link. A dispatch frame longer than any client's link sends
    * (one the direct link's SCTP cut short) is dropped here: it can only stall its sender's own stream.
    */
-  #admit(session: Session, bucket: TokenBucket, channel: Channel, bytes: Uint8Array): boolean {
+  #admit(session: Session, bucket: StallCreditedBucket, channel: Channel, bytes: Uint8Array): boolean {
     const limit = channel === Channel.dispatch ? this.#largestFrame : this.#maxMessageBytes;
     if (bytes.length > limit) {
       this.#reject(session, 'too-large');
@@ -387,9 +396,9 @@ export class ServerLinks {
   }
 
   /** Takes one of the player's messages from its budget; past it, the message is dropped, counted. */
-  #withinRate(session: Session, bucket: TokenBucket): boolean {
+  #withinRate(session: Session, bucket: StallCreditedBucket): boolean {
     const now = Number.isNaN(this.#arrivedAt) ? this.#clock.now() : this.#arrivedAt;
-    if (!bucket.take(now)) {
+    if (!bucket.take(now, this.#stalls.stalledMs(now))) {
       this.#reject(session, 'rate');
       return false;
     }

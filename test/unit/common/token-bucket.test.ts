@@ -99,6 +99,40 @@ describe('TokenBucket', () => {
     expect(bucket.take(1_100)).toBe(true);
   });
 
+  /** How many tokens can be taken at `now`, one at a time. */
+  function drain(bucket: TokenBucket, now: number): number {
+    let taken = 0;
+    while (bucket.take(now)) taken++;
+    return taken;
+  }
+
+  describe('overfill: refill past the capacity for a span the owner could not spend', () => {
+    it('a full bucket overfilled for 2 s after 2 s idle holds its capacity and 2 s of refill', () => {
+      const bucket = new TokenBucket(3, 10, 0);
+      bucket.overfill(2_000, 2_000);
+      expect(drain(bucket, 2_000)).toBe(3 + 20);
+    });
+
+    it('gives no more than refilled since the last update: a drained bucket gets the span at the rate', () => {
+      const bucket = new TokenBucket(3, 10, 0);
+      expect(drain(bucket, 0)).toBe(3);
+      bucket.overfill(2_000, 2_000);
+      expect(drain(bucket, 2_000)).toBe(20);
+      bucket.overfill(2_500, 10_000); // 0.5 s since: 5, whatever the span
+      expect(drain(bucket, 2_500)).toBe(5);
+    });
+
+    it('keeps what it put past the capacity until spent, refilling nothing on top of it', () => {
+      const bucket = new TokenBucket(3, 10, 0);
+      bucket.overfill(2_000, 2_000); // 23
+      expect(bucket.take(2_000, 10)).toBe(true); // 13
+      expect(bucket.full(60_000)).toBe(true);
+      bucket.refund(60_000, 5); // not past what overfill put there
+      expect(drain(bucket, 60_000)).toBe(13);
+      expect(drain(bucket, 60_100)).toBe(1); // spent: refilling again, to the capacity
+    });
+  });
+
   it('refuses a configuration that cannot work', () => {
     for (const [capacity, rate] of [
       [0, 1],

@@ -5,7 +5,7 @@ const limits = { rateBurst: 4, ratePerSecond: 10, errorBudget: 3, errorRefillPer
 
 describe('AbuseGuard: bare messages over the rate', () => {
   it('costs a fault per ratePerSecond drops, the first at once, and tells at most once a second', () => {
-    const guard = new AbuseGuard(limits, 0);
+    const guard = new AbuseGuard(limits, 0, 0);
     const verdicts = Array.from({ length: 25 }, (_, i) => guard.dropped(i * 10));
     expect(verdicts.map((v) => v.fault)).toEqual(Array.from({ length: 25 }, (_, i) => i % 10 === 0));
     // 25 drops over 240 ms: told once; a drop a second after the last notice is told again.
@@ -14,7 +14,7 @@ describe('AbuseGuard: bare messages over the rate', () => {
   });
 
   it('a flood spends the fault budget: with 3 faults and 10 drops a fault, the 31st drop cuts it off', () => {
-    const guard = new AbuseGuard(limits, 0);
+    const guard = new AbuseGuard(limits, 0, 0);
     let spentAt = -1;
     for (let drop = 0; drop < 100 && spentAt < 0; drop++) {
       if (guard.dropped(0).fault && guard.fault(0)) spentAt = drop;

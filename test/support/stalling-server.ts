@@ -1,0 +1,50 @@
+/**
+ * Run as its own process (a JsonProcess, bundled by the server-stall tests): a GameServer on a free port
+ * with a 'count' room type that counts each player's 'input' messages and the datagrams of its server
+ * link. Prints `{ wsUrl, httpUrl }` once listening. Commands, one JSON line each:
+ * - `{ stall: ms }` answers `{ stalling: ms }`, blocks the whole process for `ms` (Atomics.wait: its
+ *   sockets go unread meanwhile, as in a long GC pause or a starved CPU), then says `{ stalled: ms }`;
+ * - `{ counts: true }` answers `{ counts: { [playerId]: { inputs, datagrams } } }`.
+ * A separate process, so that a stall of the server is not a stall of its players too.
+ */
+import { createInterface } from 'node:readline';
+import * as v from 'valibot';
+import { GameServer, Room, type RoomClient } from '../../src/server/index.js';
+
+const counts: Record<string, { inputs: number; datagrams: number }> = {};
+const countOf = (client: RoomClient) => {
+  counts[client.playerId] ??= { inputs: 0, datagrams: 0 };
+  return counts[client.playerId] as { inputs: number; datagrams: number };
+};
+
+class CountRoom extends Room {
+  override onCreate(): void {
+    this.setMaxClients(16);
+    this.onMessage('input', v.number(), (client) => {
+      countOf(client).inputs++;
+    });
+  }
+
+  override onLinkMessage(client: RoomClient): void {
+    countOf(client).datagrams++;
+  }
+}
+
+const server = new GameServer({ serverLink: { enabled: false } });
+server.define('count', CountRoom);
+const { wsUrl, httpUrl } = await server.listen(0);
+console.log(JSON.stringify({ wsUrl, httpUrl }));
+
+const blocked = new Int32Array(new SharedArrayBuffer(4));
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as { stall?: number; counts?: true };
+  if (command.stall !== undefined) {
+    // Written before the process blocks: stdout to a pipe is written at once on Linux.
+    console.log(JSON.stringify({ stalling: command.stall }));
+    Atomics.wait(blocked, 0, 0, command.stall);
+    console.log(JSON.stringify({ stalled: command.stall }));
+  } else if (command.counts) {
+    console.log(JSON.stringify({ counts }));
+  }
+}
+await server.close({ drainMs: 0 });
