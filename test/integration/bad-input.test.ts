@@ -158,18 +158,20 @@ describe('bad input against a live server', () => {
 
   it('a client a little over its rate loses what is over it and is told, not its session', async () => {
     const raw = await attacker();
-    // The default burst is 240 and the rate 120 a second: 300 pings at once are 60 over.
-    for (let id = 0; id < 300; id++) raw.send(Kind.Ping, { id, t: 0 });
+    // The default burst is 240 and the rate 120 a second: 400 pings at once are 160 over. (A stall of the
+    // server's loop between the hello and the burst, which a loaded machine makes, is credited up to the
+    // rate's refill since the hello: over a second of it would be needed to admit them all.)
+    for (let id = 0; id < 400; id++) raw.send(Kind.Ping, { id, t: 0 });
     await sleep(1_500);
-    for (let id = 300; id < 310; id++) raw.send(Kind.Ping, { id, t: 0 });
+    for (let id = 400; id < 410; id++) raw.send(Kind.Ping, { id, t: 0 });
     await eventually(
-      () => raw.received(Kind.Pong).some((pong) => pong.id === 309),
+      () => raw.received(Kind.Pong).some((pong) => pong.id === 409),
       'the later pings answered',
     );
     expect(raw.closeCode).toBeUndefined();
     const pongs = raw.received(Kind.Pong).length;
     expect(pongs).toBeGreaterThanOrEqual(250);
-    expect(pongs).toBeLessThan(310);
+    expect(pongs).toBeLessThan(410);
     // Told once for the burst's drops (at most once a second), not once per dropped ping.
     const told = raw.received(Kind.Error).filter((error) => error.code === ErrorCode.RATE_LIMITED);
     expect(told.length).toBeGreaterThanOrEqual(1);
