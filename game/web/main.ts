@@ -72,7 +72,7 @@ async function connect(): Promise<void> {
   const trigger = new TriggerGate();
   const current = new GameSession({
     client,
-    sampleInput: (sessionView) => trigger.apply(controls.read(), sessionView),
+    sampleInput: (sessionView) => trigger.apply(controls.forTick(), sessionView),
     relayOnly: settings.relayOnly,
   });
   session = current;
