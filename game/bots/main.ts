@@ -3,7 +3,7 @@
  * `--count`) in one Node process, each a GameSession driven by the BotBrain, printing a short live line
  * every two seconds.
  */
-import { Client, type ClientOptions, type MeshOptions, ProtocolError } from 'vehikill-net/client';
+import { Client, type ClientOptions, ErrorCode, type MeshOptions, ProtocolError } from 'vehikill-net/client';
 import type { GameSession } from '../client/game-session.js';
 import { parseBotArgs, USAGE, wantsHelp } from './bot-args.js';
 import { botPlayer, drive } from './bot-player.js';
@@ -88,9 +88,9 @@ for (let index = 0; index < args.count; index++) {
   sessions.push(session);
 }
 
-// The first bot finds (or makes) the room; the rest follow it: by its code into a private room (more bots
-// than its seats are refused ROOM_FULL), or by Quick Play, which fills the oldest public room with a seat
-// and then the next one, so past a room's seats the bots play in several rooms.
+// The first bot finds (or makes) the room; the rest follow it: by its code into a private room (those past
+// its free seats are refused ROOM_FULL and leave, the others play), or by Quick Play, which fills the oldest
+// public room with a seat and then the next one, so past a room's seats the bots play in several rooms.
 const first = sessions[0] as GameSession;
 if (await joinAll()) play();
 
@@ -108,9 +108,10 @@ async function joinAll(): Promise<boolean> {
     if (args.room) await first.joinByCode(args.room);
     else await first.quickPlay();
     const code = first.room?.code;
-    await Promise.all(
+    const joins = await Promise.allSettled(
       sessions.slice(1).map((session) => (code ? session.joinByCode(code) : session.quickPlay())),
     );
+    dropRefusedForSeats(joins, code);
   } catch (error) {
     if (stopping) return false;
     // A refusal (no such room, room full, server draining) is the operator's to read, not a crash.
@@ -123,6 +124,28 @@ async function joinAll(): Promise<boolean> {
   }
   // Stopped while the last joins were answered: the sessions are closed, shutdown's timer ends the process.
   return !stopping;
+}
+
+/**
+ * A room with fewer free seats than bots (its creator and friends hold some) takes what fits: the bots it
+ * refused ROOM_FULL close and are said in one line, and the rest play. Any other refusal throws, as the
+ * first bot's does.
+ */
+function dropRefusedForSeats(joins: PromiseSettledResult<void>[], code: string | undefined): void {
+  const refused = joins.flatMap((join, index) => (join.status === 'rejected' ? [{ index, join }] : []));
+  const other = refused.find(({ join }) => !isRoomFull(join.reason));
+  if (other) throw other.join.reason;
+  if (refused.length === 0) return;
+  // From the last, so that the indices of those before stay right; +1: the first bot is not in `joins`.
+  for (const { index } of refused.reverse()) sessions.splice(index + 1, 1)[0]?.close();
+  console.log(
+    `bots: room ${code ?? ''} is full: ${sessions.length} of ${args.count} bots joined, ` +
+      `${refused.length} refused ROOM_FULL`,
+  );
+}
+
+function isRoomFull(error: unknown): boolean {
+  return error instanceof ProtocolError && error.code === ErrorCode.ROOM_FULL;
 }
 
 function play(): void {

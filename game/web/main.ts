@@ -17,7 +17,7 @@ import { clearBanner, setStandingBanner, showBanner } from './overlay/banner.js'
 import { watchConnection } from './overlay/connection-indicator.js';
 import { leftMatchText } from './overlay/connection-text.js';
 import { NetOverlay } from './overlay/net-overlay.js';
-import { describeError } from './problem-text.js';
+import { describeError, lostToRestart } from './problem-text.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
 import {
@@ -72,7 +72,7 @@ async function connect(): Promise<void> {
   const trigger = new TriggerGate();
   const current = new GameSession({
     client,
-    sampleInput: (sessionView) => trigger.apply(controls.read(), sessionView),
+    sampleInput: (sessionView) => trigger.apply(controls.forTick(), sessionView),
     relayOnly: settings.relayOnly,
   });
   session = current;
@@ -82,8 +82,8 @@ async function connect(): Promise<void> {
     leaveGame();
     if (reason !== 'left') showStatus(leftMatchText(reason, message));
     // Away past the grace period (a frozen or sleeping tab): the match goes on without this player, and
-    // the lobby offers it again.
-    if (reason === 'SESSION_EXPIRED') lobby.offerRejoin(matchRoomId);
+    // the lobby offers it again. Not after a server restart: the match went with the old process.
+    if (reason === 'SESSION_EXPIRED' && !lostToRestart(message)) lobby.offerRejoin(matchRoomId);
   });
   client.on('closed', () => {
     if (session !== current) return;

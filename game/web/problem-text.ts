@@ -42,6 +42,16 @@ const PROBLEMS: Record<string, string> = {
  */
 const MESSAGE_LEFT_OUT = new Set(['SESSION_EXPIRED', 'SERVER_DRAINING', 'SERVER_SHUTTING_DOWN', 'GAVE_UP']);
 
+/**
+ * A lost session's message (docs/protocol.md, Resume) when the server restarted since it began, or never
+ * had it ("... or before a restart"): the player was not away too long, however the code reads, and
+ * blaming them for it after a server crash that took 10 s sent them hunting for a problem of their own.
+ */
+export function lostToRestart(sessionExpiredMessage: string): boolean {
+  return /restart/i.test(sessionExpiredMessage);
+}
+const SEAT_LOST_TO_RESTART = 'the server restarted and lost your seat';
+
 /** Looks like an error code (SESSION_EXPIRED): some paths give the code itself as the message. */
 const CODE_LIKE = /^[A-Z]+(?:_[A-Z]+)+$/;
 
@@ -51,6 +61,7 @@ const CODE_LIKE = /^[A-Z]+(?:_[A-Z]+)+$/;
  * Any code and any message (empty, the code again, a URL) reads well.
  */
 export function problemText(code: string, message: string): string {
+  if (code === 'SESSION_EXPIRED' && lostToRestart(message)) return SEAT_LOST_TO_RESTART;
   const said = PROBLEMS[code] ?? 'something went wrong';
   const detail = message.trim();
   if (detail === '' || MESSAGE_LEFT_OUT.has(code) || CODE_LIKE.test(detail) || detail === said) return said;

@@ -400,6 +400,29 @@ describe.skipIf(!isolated)('Vehikill in headless Chromium', () => {
     expect(player.errors).toEqual([]);
   });
 
+  // A press let go within one frame (or, on a slow page, within the frame whose ticks all run at its end)
+  // fell between two ticks' samples of the keys: F tapped like that fired no rocket.
+  it('a tap of F or Space let go before the next tick still fires', async () => {
+    const player = await openPlayer('Tapper');
+    const { page } = player;
+    await page.getByTestId('create-private').click();
+    await expect.poll(() => page.getByTestId('game').isVisible()).toBe(true);
+    await expect.poll(() => text(page, 'timer'), { timeout: 10_000 }).toMatch(/^\d+:\d\d$/);
+    await expect.poll(() => text(page, 'rocket-ammo')).toBe('Rockets 6');
+    await page.getByTestId('arena').focus();
+    // Down and up in one script turn: no frame, and so no tick, can run between them.
+    const tap = (code: string) =>
+      page.evaluate((code) => {
+        for (const type of ['keydown', 'keyup'])
+          window.dispatchEvent(new KeyboardEvent(type, { code, bubbles: true }));
+      }, code);
+    await tap('KeyF');
+    await expect.poll(() => text(page, 'rocket-ammo')).toBe('Rockets 5');
+    await tap('Space');
+    await expect.poll(() => text(page, 'gun-ammo')).toBe('Gun 59');
+    expect(player.errors).toEqual([]);
+  });
+
   it('keeps the keyboard focus on the screen that shows: lobby after Connect and after Leave', async () => {
     const player = await openPlayer('Focus');
     const { page } = player;

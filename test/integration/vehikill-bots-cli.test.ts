@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep } from '../support/server.js';
-import { startVehikillServer, type VehikillServer } from '../support/vehikill.js';
+import { startVehikillServer, VehikillPlayers, type VehikillServer } from '../support/vehikill.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,6 +36,35 @@ describe('npm run bots against a real server', () => {
     expect(output).toContain('ROOM_NOT_FOUND');
     expect(output).not.toMatch(/^\s+at /m);
   }, 30_000);
+
+  // The README's own command, into a private room its creator plays in: the room has one seat fewer than
+  // bots, and the bot refused ROOM_FULL took the seven seated ones out with it (exit 1, nobody played).
+  it('plays with the bots that fit when a private room has fewer free seats than bots', async () => {
+    const players = new VehikillPlayers();
+    await players.start({});
+    const creator = players.player('Creator');
+    let child: ChildProcess | undefined;
+    try {
+      await creator.createPrivate();
+      const code = creator.room?.code as string;
+      let output = '';
+      const done = runBots(
+        ['--url', players.server?.wsUrl as string, '--count', '8', '--room', code],
+        (started) => {
+          child = started;
+          started.stdout?.on('data', (data) => (output += data));
+        },
+      );
+      await eventually(() => output.includes('7 bots in room'), 'the seven bots that fit playing', 20_000);
+      expect(output).toContain('7 of 8 bots joined, 1 refused ROOM_FULL');
+      expect(players.server?.rooms[0]?.clients.length).toBe(8);
+      child?.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    } finally {
+      child?.kill('SIGTERM');
+      await players.close();
+    }
+  }, 40_000);
 
   // A service manager or `timeout` stops with SIGTERM: the bots leave their seats rather than have the
   // server keep them for the reconnect grace (30 s) as if they had dropped.

@@ -3,6 +3,8 @@ import { NEUTRAL_INPUT, type VehicleInput } from '../../sim/index.js';
 /** One way of driving (keys, a gamepad, a touch screen): what it holds right now. */
 export interface ControlSource {
   read(): VehicleInput;
+  /** A tick took what `read` gave: presses made and let go before it are spent. */
+  tickTaken?(): void;
 }
 
 /**
@@ -40,8 +42,16 @@ export class Controls {
     this.#sources = sources;
   }
 
+  /** What the controls hold now, without spending a tap (see `forTick`). */
   read(): VehicleInput {
     if (!this.enabled) return NEUTRAL_INPUT;
     return mergeInputs(this.#sources.map((source) => source.read()));
+  }
+
+  /** The input of one tick: as `read`, and a press already let go counts for this tick only. */
+  forTick(): VehicleInput {
+    const input = this.read();
+    for (const source of this.#sources) source.tickTaken?.();
+    return input;
   }
 }

@@ -14,6 +14,12 @@ for (const [action, codes] of Object.entries(DRIVE_KEYS)) {
  */
 export class KeyboardControls implements ControlSource {
   readonly #held = new Set<DriveAction>();
+  /**
+   * Pressed since the last tick took its input: held for that tick even if let go already. A tap of F
+   * between two ticks (a quick press, or any press within one slow frame, whose ticks all run at its
+   * end) fired nothing.
+   */
+  readonly #pressed = new Set<DriveAction>();
   readonly #target: Window;
 
   constructor(target: Window = window) {
@@ -24,7 +30,7 @@ export class KeyboardControls implements ControlSource {
   }
 
   read(): VehicleInput {
-    const held = this.#held;
+    const held = this.#pressed.size === 0 ? this.#held : new Set([...this.#held, ...this.#pressed]);
     if (held.size === 0) return NEUTRAL_INPUT;
     return {
       throttle: (held.has('forward') ? 1 : 0) - (held.has('reverse') ? 1 : 0),
@@ -34,6 +40,10 @@ export class KeyboardControls implements ControlSource {
       fire: held.has('fire'),
       altFire: held.has('rocket'),
     };
+  }
+
+  tickTaken(): void {
+    this.#pressed.clear();
   }
 
   dispose(): void {
@@ -47,6 +57,7 @@ export class KeyboardControls implements ControlSource {
     if (!action || isTyping(event.target) || isPressingControl(event) || event.metaKey || event.altKey)
       return;
     this.#held.add(action);
+    this.#pressed.add(action);
     // Space and the arrows would scroll the page.
     event.preventDefault();
   };
@@ -58,5 +69,6 @@ export class KeyboardControls implements ControlSource {
 
   readonly #release = (): void => {
     this.#held.clear();
+    this.#pressed.clear();
   };
 }

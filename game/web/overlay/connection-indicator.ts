@@ -4,8 +4,8 @@ import { ui } from '../ui.js';
 import { clearBanner, hasStandingBanner, setStandingBanner, showBanner } from './banner.js';
 import {
   disconnectedText,
-  LOST_SEAT_TEXT,
   leavingServerText,
+  lostSeatText,
   movedText,
   reconnectingText,
 } from './connection-text.js';
@@ -32,8 +32,8 @@ export function qualityProblem(quality: LinkQuality): string {
  */
 export function watchConnection(client: Client): Disposer {
   let downSince: number | undefined;
-  /** The server said our session was gone during this outage: the new session has no seat. */
-  let seatLost = false;
+  /** The server said our session was gone during this outage (its message): the new session has no seat. */
+  let seatLost: string | undefined;
 
   const render = () => {
     const state = client.state;
@@ -81,9 +81,9 @@ export function watchConnection(client: Client): Disposer {
     }),
     client.on('reconnect', ({ resumed, attempts, downtimeMs }) => {
       downSince = undefined;
-      if (seatLost) {
+      if (seatLost !== undefined) {
         // A new session after an expiry: the standing lost-seat notice says what matters.
-        seatLost = false;
+        seatLost = undefined;
         clearBanner();
         render();
         return;
@@ -96,11 +96,11 @@ export function watchConnection(client: Client): Disposer {
       );
       render();
     }),
-    // Its message is left out: the server's reason ("this server never had that session ...") is for
-    // developers, and may be the bare code.
-    client.on('session-expired', () => {
-      seatLost = true;
-      setStandingBanner({ text: LOST_SEAT_TEXT, tone: 'bad' });
+    // Its message is not shown: the server's reason ("this server never had that session ...") is for
+    // developers, and may be the bare code; it only tells a restart from a player away too long.
+    client.on('session-expired', ({ message }) => {
+      seatLost = message;
+      setStandingBanner({ text: lostSeatText(message), tone: 'bad' });
       render();
     }),
     client.on('error', ({ code, message }) => {
@@ -116,7 +116,7 @@ export function watchConnection(client: Client): Disposer {
     }),
     client.on('closed', ({ code, message }) => {
       downSince = undefined;
-      seatLost = false;
+      seatLost = undefined;
       setStandingBanner(undefined);
       render();
       if (code !== 'CLOSED_BY_CLIENT') showBanner(disconnectedText(code, message), 'bad');

@@ -1,4 +1,4 @@
-import { problemText } from '../problem-text.js';
+import { problemSentence, problemText } from '../problem-text.js';
 
 /**
  * The connection banner's words, apart from the page so they can be checked on their own. Seconds are
@@ -8,11 +8,12 @@ import { problemText } from '../problem-text.js';
 /**
  * While reconnecting: how long the link has been down, and what that means for the seat. The server
  * holds it for `graceMs`; once the downtime passes that, the page must not promise it any more (the
- * server may have let it go, or restarted and never had it). `seatLost`: the server said so already.
+ * server may have let it go, or restarted and never had it). `seatLost`: the server's message when it said
+ * so already.
  */
-export function reconnectingText(seconds: number, graceMs: number | undefined, seatLost = false): string {
+export function reconnectingText(seconds: number, graceMs: number | undefined, seatLost?: string): string {
   const lost = `Connection lost: reconnecting (${seconds} s).`;
-  if (seatLost) return `${lost} You were away too long and lost your seat.`;
+  if (seatLost !== undefined) return `${lost} ${problemSentence('SESSION_EXPIRED', seatLost)}`;
   // No welcome yet: no seat to speak of.
   if (graceMs === undefined) return lost;
   const graceSeconds = Math.round(graceMs / 1000);
@@ -22,8 +23,13 @@ export function reconnectingText(seconds: number, graceMs: number | undefined, s
   return `${lost} Your seat is held for up to ${graceSeconds} s.`;
 }
 
-/** The session the server had for us is gone: what the player lost and what to do. */
-export const LOST_SEAT_TEXT = 'You were away too long and lost your seat. Join again from the lobby.';
+/**
+ * The session the server had for us is gone: what the player lost, why (away past the grace period, or
+ * a server that restarted meanwhile, as the server's `message` says), and what to do.
+ */
+export function lostSeatText(message: string): string {
+  return `${problemSentence('SESSION_EXPIRED', message)} Join again from the lobby.`;
+}
 
 /**
  * A notice that this server is going away (`SERVER_DRAINING` for a deploy, `SERVER_SHUTTING_DOWN`),

@@ -3,6 +3,7 @@ import {
   disconnectedText,
   leavingServerText,
   leftMatchText,
+  lostSeatText,
   movedText,
   reconnectingText,
 } from '../../../game/web/overlay/connection-text.js';
@@ -27,10 +28,40 @@ describe('reconnectingText', () => {
     expect(reconnectingText(5, undefined)).toBe('Connection lost: reconnecting (5 s).');
   });
 
-  it('says the seat is lost once the server said so', () => {
-    expect(reconnectingText(3, 30_000, true)).toBe(
+  it('says the seat is lost once the server said so, and why', () => {
+    expect(reconnectingText(3, 30_000, 'the session ended (grace period over): join again')).toBe(
       'Connection lost: reconnecting (3 s). You were away too long and lost your seat.',
     );
+    expect(reconnectingText(3, 30_000, 'this server restarted since the session began: join again')).toBe(
+      'Connection lost: reconnecting (3 s). The server restarted and lost your seat.',
+    );
+  });
+});
+
+describe('lostSeatText', () => {
+  it('blames the player only when they were away past the grace period', () => {
+    expect(lostSeatText('the session ended (grace period over): join again')).toBe(
+      'You were away too long and lost your seat. Join again from the lobby.',
+    );
+    expect(lostSeatText('SESSION_EXPIRED')).toBe(
+      'You were away too long and lost your seat. Join again from the lobby.',
+    );
+  });
+
+  // A server killed and started again within 12 s: the page said the player was away too long.
+  it('says a restarted server lost the seat, as its resume refusal says', () => {
+    const restarted = [
+      'this server restarted since the session began: join again',
+      'this server never had that session (it began on another server, or before a restart): join again',
+    ];
+    for (const message of restarted) {
+      expect(lostSeatText(message)).toBe(
+        'The server restarted and lost your seat. Join again from the lobby.',
+      );
+      expect(leftMatchText('SESSION_EXPIRED', message)).toBe(
+        'You are out of the match: the server restarted and lost your seat.',
+      );
+    }
   });
 });
 

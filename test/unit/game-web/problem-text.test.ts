@@ -30,7 +30,7 @@ describe('problemText', () => {
     expect(problemText('ROOM_FULL', 'the room is locked: its server is shutting down')).toBe(
       'that match is full (the room is locked: its server is shutting down)',
     );
-    expect(problemText('SESSION_EXPIRED', 'this server never had that session: join again')).toBe(
+    expect(problemText('SESSION_EXPIRED', 'the session ended (grace period over): join again')).toBe(
       'you were away too long and lost your seat',
     );
   });
