@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     label: 'vehikill',
   });
   const server = new GameServer(options);
-  server.define(ROOM_TYPE, vehikillRoom(roomSettings));
+  // The rooms' state sync counts into the server's metrics: its sync_* series on /metrics.
+  server.define(ROOM_TYPE, vehikillRoom({ ...roomSettings, metrics: server.metrics }));
   server.define('chat', ChatRoom);
 
   const { httpUrl } = await server.listen(port);

@@ -1,4 +1,4 @@
-import { MAX_SNAPSHOT_BUDGET_BYTES } from 'vehikill-net/server';
+import { MAX_SNAPSHOT_BUDGET_BYTES, type MetricsSink } from 'vehikill-net/server';
 import { MAX_BOTS, SEATS } from '../protocol/room-options.js';
 import { type MatchOptions, resolveMatchConfig } from '../sim/index.js';
 import type { AntiCheatLimits } from './anti-cheat.js';
@@ -35,6 +35,11 @@ export interface VehikillRoomConfig {
    * is refused (JOIN_REJECTED, saying how many it may have); a Quick Play room gets what is left.
    */
   readonly maxBotsPerAddress?: number;
+  /**
+   * Where the rooms' state sync counts what it sends and refuses (`sync_snapshots_total`, ...): the
+   * server's own `metrics`, so that they reach /metrics. A room cannot reach them by itself.
+   */
+  readonly metrics?: MetricsSink;
 }
 
 export const ROOM_DEFAULTS = {

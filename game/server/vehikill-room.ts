@@ -145,7 +145,7 @@ export class VehikillRoom extends Room {
   readonly #positions = new WeakMap<object, { x: number; y: number }>();
   /** Who was kicked during this match: refused until the next one starts. */
   readonly #bans = new MatchBans();
-  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress'>> &
+  #config!: Required<Omit<VehikillRoomConfig, 'antiCheat' | 'match' | 'maxBotsPerAddress' | 'metrics'>> &
     VehikillRoomConfig;
   #matchOptions!: MatchOptions;
   #match!: MatchState;
@@ -215,6 +215,7 @@ export class VehikillRoom extends Room {
       tier: (client, id, entity) => this.#tier(client, id, entity),
       // Each player's rate and budget follow their link's quality and device (a hidden page gets 5 Hz).
       adaptive: true,
+      ...(this.#config.metrics ? { metrics: this.#config.metrics } : {}),
     });
     this.authority = new ArenaAuthority<RoomClient>({
       sync: this.sync,

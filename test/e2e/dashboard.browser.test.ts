@@ -80,6 +80,11 @@ describe('the operator dashboard in headless Chromium', () => {
         { timeout: 5_000 },
       )
       .toBeGreaterThan(20);
+    // With no cursor on it, a chart's legend shows the newest second (uPlot's own shows '--').
+    // The first chart's legend: time, rooms, players, connections.
+    const values = page.getByTestId('chart').first().locator('.u-legend .u-value');
+    await expect.poll(() => values.allTextContents()).not.toContain('--');
+    expect((await values.allTextContents()).slice(1)).toEqual(['1', '3', '3']);
     await page.screenshot({ path: 'test-output/dashboard.png', fullPage: true });
     expect(errors).toEqual([]);
     await context.close();

@@ -124,6 +124,35 @@ describe('/metrics', () => {
     expect(t.server.monitoring.history.latest('tick_p99_ms')).toBe(40);
   });
 
+  it('keeps the round trip in every second of the history, so a rule on it fires between heartbeats', async () => {
+    const events: AlertEvent[] = [];
+    t = await startServer(
+      { test: TestRoom },
+      {
+        // Pongs come one heartbeat apart: most seconds have none.
+        heartbeatMs: 2_000,
+        serverLink: { enabled: false },
+        alerts: {
+          defaults: false,
+          rules: [
+            { name: 'round-trips', series: 'rtt_p99_ms', condition: 'above', threshold: 0, forMs: 4_000 },
+          ],
+          onAlert: (event) => events.push(event),
+        },
+      },
+    );
+    const client = t.client();
+    await client.connect();
+    await eventually(
+      () => events.some((event) => event.type === 'fired'),
+      'the round-trip rule fired',
+      15_000,
+    );
+    const { v: newest } = t.server.monitoring.history.series('rtt_p50_ms', 4);
+    expect(newest).toHaveLength(4);
+    for (const value of newest) expect(value).toBeGreaterThan(0);
+  });
+
   it('wants the bearer token when metricsToken is set, and is absent with the default sink', async () => {
     t = await startServer(
       {},

@@ -4,10 +4,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Client } from 'vehikill-net/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { ROOM_TYPE } from '../../game/protocol/index.js';
 import { isolated } from '../support/isolated.js';
 import { bundleMain, type MainRun, runMain as runBundle, until } from '../support/main-process.js';
+import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 
 const running = new Set<ChildProcess>();
 
@@ -86,6 +89,28 @@ describe('the Vehikill server main', () => {
       },
     );
   }
+
+  it("counts its rooms' state sync in /metrics", async () => {
+    const token = 'a-metrics-token-for-the-test';
+    const run = runMain({ METRICS_TOKEN: token, QUICK_PLAY_BOTS: '0' });
+    const [, url] = await until(run, /^Vehikill: (http:\/\/[^\s]+)$/m);
+    const httpUrl = (url as string).replace('localhost', '127.0.0.1');
+    const client = new Client({ url: `${httpUrl.replace('http', 'ws')}/ws`, WebSocket, serverLink: 'off' });
+    await client.connect();
+    await client.quickPlay(ROOM_TYPE);
+    const scraped = async (name: string) => {
+      const answer = await fetch(`${httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(answer.status).toBe(200);
+      return sampleValue(parsePrometheusText(await answer.text()), `vehikill_${name}`);
+    };
+    // The room sends its player 30 snapshots a second: the operator's sync_* series must see them.
+    // Polled within the scrape rate one address is allowed (2 a second after 10).
+    await expect.poll(() => scraped('sync_snapshots_total'), { interval: 600 }).toBeGreaterThan(0);
+    expect(await scraped('sync_snapshot_bytes_total')).toBeGreaterThan(0);
+    client.close();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
 
   it('refuses at start a match length the match rules refuse, naming the variable', async () => {
     await refusedStart({ MATCH_SECONDS: '0' }, /^vehikill: could not start: MATCH_SECONDS '0' is refused: /);

@@ -50,6 +50,12 @@ export function sampleSeries(
     names.reduce((sum, name) => sum + (window.counts.get(name) ?? 0), 0);
   const perSecond = (...names: string[]) => rate(counted(names));
   const observed = (name: string) => window.observations.get(name) ?? [];
+  // Each connected player's newest heartbeat round trip, as the dashboard's table shows it: a pong comes
+  // once a heartbeat (5 s by default), so the pongs of one second leave most seconds empty, and a rule
+  // on the round trip, which must hold at every second of its window, could never fire.
+  const roundTrips = players
+    .filter((player) => !player.away && player.rttMs > 0)
+    .map((player) => player.rttMs);
   return {
     rooms: stats.rooms().length,
     players: players.filter((player) => player.roomId !== undefined).length,
@@ -63,8 +69,8 @@ export function sampleSeries(
     errors_per_s: perSecond(...SERVER_ERROR_COUNTERS, ...CLIENT_ERROR_COUNTERS),
     error_sources_per_s: rate(counted(SERVER_ERROR_COUNTERS) + clientErrorSources),
     reconnects_per_s: perSecond('resumes_total'),
-    rtt_p50_ms: quantile(observed('rtt_ms'), 0.5),
-    rtt_p99_ms: quantile(observed('rtt_ms'), 0.99),
+    rtt_p50_ms: quantile(roundTrips, 0.5),
+    rtt_p99_ms: quantile(roundTrips, 0.99),
     jitter_p99_ms: quantile(observed('link_jitter_ms'), 0.99),
     loss_mean: mean(observed('link_loss_ratio')),
     loss_p50: quantile(observed('link_loss_ratio'), 0.5),

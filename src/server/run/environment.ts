@@ -116,6 +116,21 @@ function httpUrlFromEnvironment(env: Environment, name: string): string {
   return raw;
 }
 
+/**
+ * ADMIN_TOKEN or METRICS_TOKEN as the server would take it (`minLength` characters at least, no spaces or
+ * line breaks around it: a secret file's last newline would never let anyone in), refused naming the
+ * variable, before the registry connects. The token itself is never quoted: it is a secret.
+ */
+function tokenFromEnvironment(env: Environment, name: string, minLength: number): string | undefined {
+  const token = env[name];
+  if (!token) return undefined;
+  if (token.length < minLength) {
+    throw new TypeError(`${name} must be at least ${minLength} characters, got ${token.length}`);
+  }
+  if (token.trim() !== token) throw new TypeError(`${name} must have no spaces or line breaks around it`);
+  return token;
+}
+
 /** A seed node's user or password as written in its URL, percent-decoded. */
 function decoded(text: string): string {
   try {
@@ -274,8 +289,8 @@ export async function optionsFromEnvironment(
     // Operators: Prometheus at /metrics (METRICS_TOKEN asks scrapers for a bearer token), the dashboard and
     // /analytics with ADMIN_TOKEN, an hour of history kept in HISTORY_FILE across restarts, alerts to a webhook.
     metrics: new PrometheusMetrics({ defaultLabels: { node: env.NODE_ID ?? app.label } }),
-    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
-    ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+    ...(env.METRICS_TOKEN ? { metricsToken: tokenFromEnvironment(env, 'METRICS_TOKEN', 1) } : {}),
+    ...(env.ADMIN_TOKEN ? { adminToken: tokenFromEnvironment(env, 'ADMIN_TOKEN', 16) } : {}),
     ...(env.HISTORY_FILE ? { historyFile: env.HISTORY_FILE } : {}),
     ...(env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: httpUrlFromEnvironment(env, 'ALERT_WEBHOOK_URL') } : {}),
     // Players' direct links to the server share one UDP port (a free one unless UDP_PORT says which).

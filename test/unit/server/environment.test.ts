@@ -90,6 +90,9 @@ describe('optionsFromEnvironment', () => {
     const started = performance.now();
     for (const [name, raw] of [
       ['ALERT_WEBHOOK_URL', 'ftp://example.com/hook'],
+      ['ADMIN_TOKEN', 'too-short'],
+      ['ADMIN_TOKEN', 'a-long-enough-admin-token\n'],
+      ['METRICS_TOKEN', ' a-metrics-token'],
       ['UDP_PORT', '70000'],
       ['TRUST_PROXY', 'yes'],
       ['HOST', '[::1]'],

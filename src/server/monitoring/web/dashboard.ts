@@ -83,6 +83,7 @@ function drawCharts(state: State): void {
     const existing = plots.get(chart.title);
     if (existing) {
       existing.setData(data);
+      showNewest(existing);
       continue;
     }
     const holder = element('div', undefined, { class: 'chart', 'data-testid': 'chart' });
@@ -101,7 +102,18 @@ function drawCharts(state: State): void {
       holder,
     );
     plots.set(chart.title, plot);
+    showNewest(plot);
   }
+}
+
+/**
+ * The legend shows the values under the cursor, and '--' for each series while it is off the chart: then
+ * it shows the newest second's instead, so an operator reads numbers without hovering.
+ */
+function showNewest(plot: uPlot): void {
+  if ((plot.cursor.left ?? -1) >= 0) return; // the operator is reading a point
+  const newest = (plot.data[0]?.length ?? 0) - 1;
+  if (newest >= 0) plot.setLegend({ idx: newest });
 }
 
 /** Jitter and loss each way, as the server measures the player's link: shown on the grade's tooltip. */
