@@ -6,8 +6,8 @@ import type { RoomClient, SendOptions } from './room-client.js';
 import type { RoomClock } from './room-clock.js';
 
 export interface BroadcastOptions extends SendOptions {
-  /** Leave this member out (typically the sender). */
-  except?: RoomClient;
+  /** Leave this member out (typically the sender), or these members. */
+  except?: RoomClient | readonly RoomClient[];
 }
 
 /**
