@@ -18,6 +18,10 @@ import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transpor
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
 type AnyMessages = Record<string, unknown>;
+/** `send`'s data and options: the data may be left out where the type takes undefined. */
+type SendArguments<Data> = undefined extends Data
+  ? [data?: Data, options?: RoomSendOptions]
+  : [data: Data, options?: RoomSendOptions];
 
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
@@ -112,7 +116,11 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
     return dispose;
   }
 
-  send<T extends keyof Out & string>(type: T, data: Out[T], options: RoomSendOptions = {}): void {
+  /**
+   * Sends a room message. A type whose data may be undefined (any type of an untyped room) may be sent
+   * without it, `send('ready')`, as Colyseus's `room.send` is: the room's handler gets `undefined`.
+   */
+  send<T extends keyof Out & string>(type: T, ...[data, options = {}]: SendArguments<Out[T]>): void {
     if (this.#left) throw this.#gone('cannot send');
     this.#transport.sendRoomMessage(type, data, options);
   }

@@ -24,6 +24,7 @@ import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
+import { exceptedMembers } from './broadcast-except.js';
 import { HostedClient } from './hosted-client.js';
 import { MemberRelay } from './member-relay.js';
 import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
@@ -580,9 +581,10 @@ export class RoomHost implements RoomHostPort {
   broadcast(type: string, data: unknown, options: BroadcastOptions): void {
     // Encode once; each session only wraps it in its own sequenced envelope.
     const { messageClass, ttlMs } = checkSendOptions(options);
+    const excepted = exceptedMembers(options.except, type);
     const inner = this.encodeRoomMessage(type, data, messageClass);
     for (const client of this.#members.values()) {
-      if (client === options.except) continue;
+      if (excepted.has(client)) continue;
       client.session.sendEncoded(inner, messageClass, ttlMs);
     }
   }

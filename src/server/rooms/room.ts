@@ -6,8 +6,8 @@ import type { RoomClient, SendOptions } from './room-client.js';
 import type { RoomClock } from './room-clock.js';
 
 export interface BroadcastOptions extends SendOptions {
-  /** Leave this member out (typically the sender). */
-  except?: RoomClient;
+  /** Leave this member out (typically the sender), or these members. */
+  except?: RoomClient | readonly RoomClient[];
 }
 
 /**
@@ -17,7 +17,12 @@ export interface BroadcastOptions extends SendOptions {
  */
 export type PeerPrivacy = 'open' | 'relay-only';
 
-export type MessageHandler<T> = (client: RoomClient, data: T) => void | Promise<void>;
+/**
+ * What it returns is ignored, and a promise's rejection is counted as a throw. `unknown`, not
+ * `void | Promise<void>`: that union refused the one-liners rooms write, `(client, move) =>
+ * this.moves.set(client.playerId, move)` (a Map), which a plain `void` return type takes.
+ */
+export type MessageHandler<T> = (client: RoomClient, data: T) => unknown;
 
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
 export interface RoomHostPort {

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Most blocks are fragments that use names they do not declare (`client`, `room`, `render`...): PRELUDES
  * declares them, per doc file and block, keyed by the block's first non-blank line (with ` #2`, ` #3`...
  * for the second, third... block of a doc that begins with the same line). A block preceded by
- * `<!-- not checked: reason -->` is pseudo-code and is skipped.
+ * `<!-- not checked: reason -->` is pseudo-code and is skipped. A block that other blocks import as a
+ * module is named in MODULES.
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -258,6 +259,11 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       `,
     },
   },
+  'docs/from-colyseus.md': {
+    '// schema.ts, shared by the server and the clients': declares(''),
+    "import * as v from 'valibot';": declares(''),
+    "import { Client, isEntityOf, SyncedState } from 'vehikill-net/client';": declares(''),
+  },
   'docs/operations.md': {
     'new GameServer({': declares(`
       import { GameServer } from 'vehikill-net/server';
@@ -267,6 +273,14 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import { GameServer } from 'vehikill-net/server';
     `),
   },
+};
+
+/**
+ * Blocks that are whole modules other blocks of their doc import, by the file name they go by there
+ * (`import { Player } from './schema.js'` reads the block put here as `schema.ts`), per doc and block key.
+ */
+const MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'docs/from-colyseus.md': { '// schema.ts, shared by the server and the clients': 'schema.ts' },
 };
 
 interface Block {
@@ -355,7 +369,7 @@ function sourceOf(block: Block, index: number): Source {
   const text = `${before}${block.code}\n${after}\nexport {};\n`;
   return {
     block,
-    fileName: join(VIRTUAL_DIR, `block-${index}.ts`),
+    fileName: join(VIRTUAL_DIR, MODULES[block.doc]?.[block.key] ?? `block-${index}.ts`),
     text,
     prelude,
     linesBefore: before.split('\n').length - 1,
