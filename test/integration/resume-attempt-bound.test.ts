@@ -1,7 +1,8 @@
 import { ErrorCode, Kind, MAX_RESUME_ATTEMPT_AHEAD } from 'vehikill-net/protocol';
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/raw-client.js';
+import { rawSession } from '../support/raw-session.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -15,19 +16,7 @@ afterEach(() => t?.close());
 
 async function session() {
   t = await startServer({ test: TestRoom });
-  const token = t.server.issueGuestToken('ada');
-  const first = new RawClient(t.wsUrl, token);
-  await first.opened;
-  first.hello();
-  await eventually(() => first.received(Kind.Welcome).length === 1, 'welcome');
-  const { playerId, resumeToken } = first.received(Kind.Welcome)[0]!;
-  const resumeOn = async (attempt: number) => {
-    const raw = new RawClient(t.wsUrl, token);
-    await raw.opened;
-    raw.hello({ playerId, token: resumeToken, ack: 0, attempt });
-    return raw;
-  };
-  return { first, resumeOn };
+  return rawSession(t);
 }
 
 function refusal(raw: RawClient) {
