@@ -5,7 +5,7 @@
  * of the token) left the session refusing every honest resume after it, since the client's count could
  * never pass it. The client counts the connections it opens to resume one session, from 1 (the
  * connection that began it is 0), and never numbers one further than this past the newest resume it was
- * welcomed on (see ResumeAttempts): 65,536 connections is a new one every 30 ms through a whole hour of
+ * welcomed on (see ResumeAttempts): 65,536 connections is a new one every 55 ms through a whole hour of
  * outage.
  */
 export const MAX_RESUME_ATTEMPT_AHEAD = 65_536;
