@@ -21,6 +21,7 @@ import { InboundAcks } from './inbound-acks.js';
 import { sendLeaveBeacon } from './leave-beacon.js';
 import { ReconnectAttempts } from './reconnect-attempts.js';
 import { ReconnectWait } from './reconnect-wait.js';
+import { ResumeAttempts } from './resume-attempts.js';
 import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
@@ -47,6 +48,9 @@ export class SessionConnection {
   #generation = 0;
   #welcomed = false;
   #session: { playerId: string; resumeToken: string; name: string } | undefined;
+  /** The numbers of the connections that resume the session, and the one the newest hello carried. */
+  readonly #resumeAttempts = new ResumeAttempts();
+  #helloAttempt = 0;
   /** The sequenced stream's outbox, the send queues and the send budget: what this session writes. */
   readonly #output: SessionOutput;
   readonly #closing: SessionClosing;
@@ -332,11 +336,12 @@ export class SessionConnection {
     socket.onopen = () => {
       opened = true;
       if (generation !== this.#generation) return;
+      if (this.#session) this.#helloAttempt = this.#resumeAttempts.next();
       const resume = this.#session && {
         playerId: this.#session.playerId,
         token: this.#session.resumeToken,
         ack: this.#acks.received,
-        attempt: generation,
+        attempt: this.#helloAttempt,
       };
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
       this.#output.write(
@@ -561,6 +566,8 @@ export class SessionConnection {
     this.#cancelConnectTimeout?.();
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
+    if (body.resumed) this.#resumeAttempts.welcomed(this.#helloAttempt);
+    else this.#resumeAttempts.began();
     this.#output.welcomedRate(body.rate, body.resumed);
     this.#heartbeat.welcomed(body.heartbeatMs, body.serverTime);
     this.#output.welcomedLimit(body.maxFrameBytes, body.ack);

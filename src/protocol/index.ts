@@ -63,6 +63,7 @@ export {
 } from './messages.js';
 export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { MAX_RESUME_ATTEMPT_AHEAD } from './resume-attempt.js';
 export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTHS } from './room-code.js';
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
 export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';

@@ -4,6 +4,7 @@ import { ErrorCode, Kind } from 'vehikill-net/protocol';
 import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
+import { rawSession } from '../support/raw-session.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -491,18 +492,7 @@ describe('a join still being decided when the session ends', () => {
 describe('resumes on connections opened one after another', () => {
   it('refuses a resume on an older connection than the one that resumed, which keeps the session', async () => {
     t = await startServer({ test: TestRoom });
-    const token = t.server.issueGuestToken('ada');
-    const first = new RawClient(t.wsUrl, token);
-    await first.opened;
-    first.hello();
-    await eventually(() => first.received(Kind.Welcome).length === 1, 'welcome');
-    const { playerId, resumeToken } = first.received(Kind.Welcome)[0]!;
-    const resumeOn = async (attempt: number) => {
-      const raw = new RawClient(t.wsUrl, token);
-      await raw.opened;
-      raw.hello({ playerId, token: resumeToken, ack: 0, attempt });
-      return raw;
-    };
+    const { resumeOn } = await rawSession(t);
     const newer = await resumeOn(7);
     await eventually(() => newer.received(Kind.Welcome).length === 1, 'resumed on the newer connection');
     // The hello of a connection the client had given up, arriving late.

@@ -1,4 +1,4 @@
-import { type Clock, Emitter } from '../../common/index.js';
+import { type Clock, type Disposer, Emitter } from '../../common/index.js';
 import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   Channel,
@@ -64,6 +64,7 @@ export class ClientServerLink extends FailoverLink {
   readonly #ctor: RtcPeerConnectionConstructor | undefined;
   readonly #tcp: RelayLink;
   readonly #signals = new Emitter<{ signal: RtcSignal }>();
+  readonly #sessionEnds = new Emitter<{ end: undefined }>();
   /** Volatile messages waiting for the end of this turn, by wire channel: phys (0) and control (3). */
   readonly #batches: Record<0 | 3, Uint8Array[]> = { 0: [], 3: [] };
   readonly #spares: Record<0 | 3, Uint8Array[]> = { 0: [], 3: [] };
@@ -115,6 +116,15 @@ export class ClientServerLink extends FailoverLink {
    */
   seating(): SyncSeating | undefined {
     return this.#port.seating?.();
+  }
+
+  /**
+   * Calls `listener` when the client's session ends (it expired, the client moved to another node, or
+   * it closed), before the client's `session-expired`, `moved` or `closed` event: a `SyncedState` on this
+   * link lets go of what it held of that session, which no snapshot will speak of again. Not on a resume.
+   */
+  onSessionEnd(listener: () => void): Disposer {
+    return this.#sessionEnds.on('end', listener);
   }
 
   /** Whether this side asks the server for a direct link (mode and WebRTC allow it). */
@@ -182,6 +192,7 @@ export class ClientServerLink extends FailoverLink {
     this.renewDispatch();
     this.#dropDirect();
     this.#tcp.stopKeepalive();
+    this.#sessionEnds.emit('end', undefined);
   }
 
   /** Attempt numbers start again with the server's next session, and no direct path is left. */

@@ -49,8 +49,8 @@ export type SyncedChange<T extends AnyEntityType = AnyEntityType> = T extends An
  * A removed entity, with the last state held, and why it went (`RemovalKind`): `destroyed`, it is gone
  * from the server's world (play the explosion); `leftView`, it is only out of this client's view (fog of
  * war, distance: let it fade), and comes back with an `add` if it is seen again; `restart`, the state
- * started over from a new stream (another room, the room's new RoomSync, a new session, the same room
- * included): the entity went with the old stream, nothing says it was destroyed, and what the new stream
+ * started over (another room, the room's new RoomSync, the same room included, or the client's session
+ * ended): the entity went with the old stream, nothing says it was destroyed, and what the next stream
  * holds comes as `add`s (clear it without effects).
  */
 export type SyncedRemoval<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
@@ -94,8 +94,8 @@ export interface SyncedStateStats {
    */
   otherRoom: number;
   /**
-   * Times a new stream began (the client's new room, or the room's new RoomSync) and the state started
-   * over from it: everything held was removed, the new world added.
+   * Times the state started over: a new stream began (the client's new room, or the room's new RoomSync),
+   * or the client's session ended. Everything held was removed; the new world comes as adds.
    */
   restarts: number;
   /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
@@ -137,6 +137,11 @@ export type SyncLink = Pick<Link, 'send' | 'onMessage'> & {
    * stream is taken, a later one (`streamNewer`) replacing an earlier one.
    */
   seating?(): SyncSeating | undefined;
+  /**
+   * Calls the listener when the client's session ends (not on a resume): `client.serverLink` does. Absent
+   * (a link of the app's own), the state keeps what it holds until a later stream replaces it.
+   */
+  onSessionEnd?(listener: () => void): Disposer;
 };
 
 export interface SyncedStateOptions<Types extends readonly AnyEntityType[]> {
@@ -215,7 +220,8 @@ function checkMaxSnapshotBytes(bytes: unknown): number {
  * (piggybacked on `sendInput`, or on their own), and holds the decoded entities with add, change and
  * remove events. It shows the room the client is in, as its current RoomSync has it: snapshots of another
  * room never apply, and when a new stream begins (another room joined, or the room's new RoomSync) it
- * starts over from it (a `remove` for everything held, then the new world's `add`s).
+ * starts over from it (a `remove` for everything held, then the new world's `add`s). When the client's
+ * session ends (not a resume) it empties itself: that world is no longer the server's.
  */
 export class SyncedState<const Types extends readonly AnyEntityType[]> {
   readonly #link: SyncLink;
@@ -229,6 +235,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   readonly #ackDelayMs: number;
   readonly #maxSnapshotBytes: number;
   readonly #unsubscribe: Disposer;
+  readonly #stopFollowingSession: Disposer | undefined;
   /** The client's session the held stream came in (`SyncSeating.session`), when the link says. */
   #heldSession: number | undefined;
   #ackDue = false;
@@ -260,6 +267,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#unsubscribe = link.onMessage((channel, bytes) => {
       if (channel === Channel.phys) this.#receive(bytes);
     });
+    this.#stopFollowingSession = link.onSessionEnd?.(() => this.#sessionEnded());
   }
 
   on<E extends keyof SyncedStateEvents>(
@@ -329,6 +337,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     this.#disposed = true;
     this.#events.removeAll();
     this.#unsubscribe();
+    this.#stopFollowingSession?.();
     this.#cancelAck?.();
     this.#cancelAck = undefined;
   }
@@ -473,7 +482,28 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     // The old decoder is dropped with its copies, so those held stay as they are for the removals.
     this.#decoder = decoder;
     this.#heldSession = session;
-    if (!restart) return;
+    if (restart) this.#removeAll();
+  }
+
+  /**
+   * The client's session ended (expired, moved to another node, closed): no snapshot will say what became
+   * of what is held, which is no longer the server's word (a game went on drawing it), and the server
+   * holds nothing of it for the next session. Everything goes (`remove`, `restart`), and the next room's
+   * first snapshot begins afresh, with nothing to restart: a full one, as for a state that never held one.
+   */
+  #sessionEnded(): void {
+    if (this.#decoder.stream === undefined) return;
+    // An ack of the old stream is nothing the next session's room could read.
+    this.#ackDue = false;
+    this.#cancelAck?.();
+    this.#cancelAck = undefined;
+    this.#decoder = new SnapshotDecoder(this.#registry, { resent: true });
+    this.#heldSession = undefined;
+    this.#removeAll();
+  }
+
+  /** The state starts over: everything held goes, `remove` with `restart` for each (see SyncedRemoval). */
+  #removeAll(): void {
     this.#stats.restarts++;
     const gone = [...this.#held];
     this.#held.clear();

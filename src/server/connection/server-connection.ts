@@ -8,6 +8,7 @@ import {
   ErrorCode,
   encodeMessage,
   Kind,
+  MAX_RESUME_ATTEMPT_AHEAD,
   type Message,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -415,6 +416,16 @@ export class ServerConnection {
         if (attempt <= session.newestResumeAttempt) {
           this.#clientError('resume_failures_total', ErrorCode.RESUME_REJECTED);
           this.close(ErrorCode.RESUME_REJECTED, 'a newer connection of this client resumed the session');
+          return;
+        }
+        // Taken, a number far ahead would have the session refuse every honest resume after it.
+        const newest = session.newestResumeAttempt;
+        if (attempt - newest > MAX_RESUME_ATTEMPT_AHEAD) {
+          this.#clientError('resume_failures_total', ErrorCode.RESUME_REJECTED);
+          this.close(
+            ErrorCode.RESUME_REJECTED,
+            `resume attempt ${attempt} is more than ${MAX_RESUME_ATTEMPT_AHEAD} above ${newest}, the newest this session was resumed with`,
+          );
           return;
         }
         session.newestResumeAttempt = attempt;

@@ -96,8 +96,11 @@ export class Session {
   requests: Promise<void> = Promise.resolve();
   /** Requests queued or running in `requests`. */
   pendingRequests = 0;
-  /** The newest connection attempt the client resumed on (-1: none); an older one is refused. */
-  newestResumeAttempt = -1;
+  /**
+   * The newest connection attempt the client resumed on (0: the connection that began the session); an
+   * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
+   */
+  newestResumeAttempt = 0;
   /**
    * The player's message rate and fault budget, set by the connection that made the session and taken
    * over by every one that resumes it: reconnecting does not refill them.
