@@ -8,6 +8,7 @@ import {
   lostSeatText,
   movedText,
   reconnectingText,
+  type SeatLoss,
 } from './connection-text.js';
 
 const BARS: Record<QualityGrade, number> = { good: 3, fair: 2, poor: 1 };
@@ -32,8 +33,8 @@ export function qualityProblem(quality: LinkQuality): string {
  */
 export function watchConnection(client: Client): Disposer {
   let downSince: number | undefined;
-  /** The server said our session was gone during this outage (its message): the new session has no seat. */
-  let seatLost: string | undefined;
+  /** The server said our session was gone during this outage (and why): the new session has no seat. */
+  let seatLost: SeatLoss | undefined;
 
   const render = () => {
     const state = client.state;
@@ -96,11 +97,11 @@ export function watchConnection(client: Client): Disposer {
       );
       render();
     }),
-    // Its message is not shown: the server's reason ("this server never had that session ...") is for
-    // developers, and may be the bare code; it only tells a restart from a player away too long.
-    client.on('session-expired', ({ message }) => {
-      seatLost = message;
-      setStandingBanner({ text: lostSeatText(message), tone: 'bad' });
+    // Its message is not shown ("this server never had that session ..." is for developers, and may be
+    // the bare code): its reason tells a restart from a player away too long.
+    client.on('session-expired', (lost) => {
+      seatLost = lost;
+      setStandingBanner({ text: lostSeatText(lost), tone: 'bad' });
       render();
     }),
     client.on('error', ({ code, message }) => {

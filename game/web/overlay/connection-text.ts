@@ -1,19 +1,25 @@
-import { problemSentence, problemText } from '../problem-text.js';
+import type { SessionGoneReason } from 'vehikill-net/client';
+import { capitalize, problemText, seatLostText } from '../problem-text.js';
 
 /**
  * The connection banner's words, apart from the page so they can be checked on their own. Seconds are
  * whole; `graceMs` is how long the server holds a dropped player's seat (from its welcome).
  */
 
+/** The server said our session is gone: its `session-expired` event, whose `reason` says why. */
+export interface SeatLoss {
+  readonly reason?: SessionGoneReason | undefined;
+}
+
 /**
  * While reconnecting: how long the link has been down, and what that means for the seat. The server
  * holds it for `graceMs`; once the downtime passes that, the page must not promise it any more (the
- * server may have let it go, or restarted and never had it). `seatLost`: the server's message when it said
- * so already.
+ * server may have let it go, or restarted and never had it). `seatLost`: the server's word that it is gone,
+ * when it said so already.
  */
-export function reconnectingText(seconds: number, graceMs: number | undefined, seatLost?: string): string {
+export function reconnectingText(seconds: number, graceMs: number | undefined, seatLost?: SeatLoss): string {
   const lost = `Connection lost: reconnecting (${seconds} s).`;
-  if (seatLost !== undefined) return `${lost} ${problemSentence('SESSION_EXPIRED', seatLost)}`;
+  if (seatLost !== undefined) return `${lost} ${capitalize(seatLostText(seatLost.reason))}.`;
   // No welcome yet: no seat to speak of.
   if (graceMs === undefined) return lost;
   const graceSeconds = Math.round(graceMs / 1000);
@@ -24,11 +30,16 @@ export function reconnectingText(seconds: number, graceMs: number | undefined, s
 }
 
 /**
- * The session the server had for us is gone: what the player lost, why (away past the grace period, or
- * a server that restarted meanwhile, as the server's `message` says), and what to do.
+ * The session the server had for us is gone: what the player lost, why (away past the grace period, a
+ * server that restarted meanwhile, ..., as the server's `reason` says), and what to do.
  */
-export function lostSeatText(message: string): string {
-  return `${problemSentence('SESSION_EXPIRED', message)} Join again from the lobby.`;
+export function lostSeatText(seatLost: SeatLoss): string {
+  return `${capitalize(seatLostText(seatLost.reason))}. Join again from the lobby.`;
+}
+
+/** Out of the match because the session was lost: for the lobby's status line. */
+export function lostMatchText(seatLost: SeatLoss): string {
+  return `You are out of the match: ${seatLostText(seatLost.reason)}.`;
 }
 
 /**

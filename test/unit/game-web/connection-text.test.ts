@@ -3,6 +3,7 @@ import {
   disconnectedText,
   leavingServerText,
   leftMatchText,
+  lostMatchText,
   lostSeatText,
   movedText,
   reconnectingText,
@@ -28,11 +29,11 @@ describe('reconnectingText', () => {
     expect(reconnectingText(5, undefined)).toBe('Connection lost: reconnecting (5 s).');
   });
 
-  it('says the seat is lost once the server said so, and why', () => {
-    expect(reconnectingText(3, 30_000, 'the session ended (grace period over): join again')).toBe(
+  it('says the seat is lost once the server said so, and why, by its reason', () => {
+    expect(reconnectingText(3, 30_000, { reason: 'expired' })).toBe(
       'Connection lost: reconnecting (3 s). You were away too long and lost your seat.',
     );
-    expect(reconnectingText(3, 30_000, 'this server restarted since the session began: join again')).toBe(
+    expect(reconnectingText(3, 30_000, { reason: 'restarted' })).toBe(
       'Connection lost: reconnecting (3 s). The server restarted and lost your seat.',
     );
   });
@@ -40,28 +41,38 @@ describe('reconnectingText', () => {
 
 describe('lostSeatText', () => {
   it('blames the player only when they were away past the grace period', () => {
-    expect(lostSeatText('the session ended (grace period over): join again')).toBe(
+    expect(lostSeatText({ reason: 'expired' })).toBe(
       'You were away too long and lost your seat. Join again from the lobby.',
     );
-    expect(lostSeatText('SESSION_EXPIRED')).toBe(
-      'You were away too long and lost your seat. Join again from the lobby.',
+    expect(lostMatchText({ reason: 'expired' })).toBe(
+      'You are out of the match: you were away too long and lost your seat.',
     );
+    for (const reason of ['ended', 'restarted', 'unknown', undefined] as const) {
+      expect(lostSeatText({ reason }), String(reason)).not.toMatch(/away too long/);
+      expect(lostMatchText({ reason }), String(reason)).not.toMatch(/away too long/);
+      expect(lostSeatText({ reason })).toMatch(/seat.*\. Join again from the lobby\.$/);
+      expect(lostSeatText({ reason })).not.toMatch(RAW_CODE);
+    }
   });
 
   // A server killed and started again within 12 s: the page said the player was away too long.
-  it('says a restarted server lost the seat, as its resume refusal says', () => {
-    const restarted = [
-      'this server restarted since the session began: join again',
-      'this server never had that session (it began on another server, or before a restart): join again',
-    ];
-    for (const message of restarted) {
-      expect(lostSeatText(message)).toBe(
-        'The server restarted and lost your seat. Join again from the lobby.',
-      );
-      expect(leftMatchText('SESSION_EXPIRED', message)).toBe(
-        'You are out of the match: the server restarted and lost your seat.',
-      );
-    }
+  it('says a restarted server lost the seat by the reason, whatever the message says', () => {
+    const restarted = { message: 'the server is a new process now', reason: 'restarted' } as const;
+    expect(lostSeatText(restarted)).toBe(
+      'The server restarted and lost your seat. Join again from the lobby.',
+    );
+    expect(lostMatchText(restarted)).toBe(
+      'You are out of the match: the server restarted and lost your seat.',
+    );
+    // No record of the session (a restart of a node with no fixed id, or another node): not said to be
+    // the player's doing, nor said for certain to be a restart. Its message names no restart.
+    const unknown = { message: 'no such session here', reason: 'unknown' } as const;
+    expect(lostSeatText(unknown)).toBe(
+      'The server no longer knew your session (it may have restarted), and your seat is lost. Join again from the lobby.',
+    );
+    // And a message that speaks of a restart does not outweigh the reason.
+    const expired = { message: 'restarted? no: the grace period ran out', reason: 'expired' } as const;
+    expect(lostSeatText(expired)).toMatch(/^You were away too long/);
   });
 });
 
