@@ -153,6 +153,29 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     expect(player.errors).toEqual([]);
   }, 60_000);
 
+  it('counts a shutdown down to the deadline the server gave, then says the page was disconnected', async () => {
+    const server = await gameServer();
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    await createMatch(player.page);
+
+    // The match keeps the server up until its deadline: the banner counts down to it, second by second.
+    const closed = server.server.close({ drainMs: 4_000 });
+    const secondsLeft = async () =>
+      Number(/within (\d+) s/.exec(await banner(player.page))?.[1] ?? Number.NaN);
+    await expect.poll(secondsLeft).toBeGreaterThanOrEqual(3);
+    const first = await secondsLeft();
+    expect(await banner(player.page)).toMatch(/then the match ends and this page is disconnected/);
+    await expect.poll(secondsLeft).toBeLessThan(first);
+    expect(await player.page.getByTestId('game').isVisible()).toBe(true);
+
+    await closed;
+    await expect.poll(() => player.page.getByTestId('welcome').isVisible()).toBe(true);
+    const end = await banner(player.page);
+    expect(end).toMatch(/shut down.*Connect again to play\.$/);
+    expect(end).not.toMatch(RAW_CODE);
+    expect(player.errors).toEqual([]);
+  }, 60_000);
+
   it('shows a player whose connection dropped as away, not as a link', async () => {
     const server = await gameServer();
     const player = await openPlayer(server.httpUrl, 'Ada');

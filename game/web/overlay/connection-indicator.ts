@@ -1,7 +1,13 @@
 import type { Client, Disposer, LinkQuality, QualityGrade } from 'vehikill-net/client';
 import { setText } from '../dom.js';
 import { ui } from '../ui.js';
-import { clearBanner, hasStandingBanner, setStandingBanner, showBanner } from './banner.js';
+import {
+  clearBanner,
+  hasStandingBanner,
+  restateStandingBanner,
+  setStandingBanner,
+  showBanner,
+} from './banner.js';
 import {
   disconnectedText,
   leavingServerText,
@@ -9,6 +15,8 @@ import {
   movedText,
   reconnectingText,
   type SeatLoss,
+  shutdownSeconds,
+  shutdownText,
 } from './connection-text.js';
 
 const BARS: Record<QualityGrade, number> = { good: 3, fair: 2, poor: 1 };
@@ -35,6 +43,14 @@ export function watchConnection(client: Client): Disposer {
   let downSince: number | undefined;
   /** The server said our session was gone during this outage (and why): the new session has no seat. */
   let seatLost: SeatLoss | undefined;
+  /** When the server said it closes (`performance.now()`), from its shutdown notice: counted down. */
+  let shutdownAt: number | undefined;
+
+  const countDownShutdown = () => {
+    if (shutdownAt === undefined) return;
+    const secondsLeft = Math.max(0, Math.ceil((shutdownAt - performance.now()) / 1000));
+    restateStandingBanner({ text: shutdownText(secondsLeft), tone: 'warn' });
+  };
 
   const render = () => {
     const state = client.state;
@@ -59,7 +75,10 @@ export function watchConnection(client: Client): Disposer {
     }
   };
 
-  const timer = setInterval(render, REFRESH_MS);
+  const timer = setInterval(() => {
+    render();
+    countDownShutdown();
+  }, REFRESH_MS);
   const disposers: Disposer[] = [
     () => clearInterval(timer),
     client.on('state', render),
@@ -107,10 +126,17 @@ export function watchConnection(client: Client): Disposer {
     client.on('error', ({ code, message }) => {
       // The server is going away (a deploy's drain, or a shutdown): the match goes on meanwhile, so say
       // so now rather than only once it ends.
-      const leaving = leavingServerText(code, message);
+      if (code === 'SERVER_SHUTTING_DOWN') {
+        const secondsLeft = shutdownSeconds(message);
+        shutdownAt = secondsLeft === undefined ? undefined : performance.now() + secondsLeft * 1_000;
+        setStandingBanner({ text: shutdownText(secondsLeft), tone: 'warn' });
+        return;
+      }
+      const leaving = leavingServerText(code);
       if (leaving !== undefined) setStandingBanner({ text: leaving, tone: 'warn' });
     }),
     client.on('moved', ({ code }) => {
+      shutdownAt = undefined;
       setStandingBanner(undefined);
       const moved = movedText(code);
       if (moved !== undefined) showBanner(moved, 'warn', 8_000);
@@ -118,6 +144,7 @@ export function watchConnection(client: Client): Disposer {
     client.on('closed', ({ code, message }) => {
       downSince = undefined;
       seatLost = undefined;
+      shutdownAt = undefined;
       setStandingBanner(undefined);
       render();
       if (code !== 'CLOSED_BY_CLIENT') showBanner(disconnectedText(code, message), 'bad');

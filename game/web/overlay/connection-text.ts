@@ -43,20 +43,36 @@ export function lostMatchText(seatLost: SeatLoss): string {
 }
 
 /**
- * A notice that this server is going away (`SERVER_DRAINING` for a deploy, `SERVER_SHUTTING_DOWN`),
- * said while the match goes on; undefined for any other code. The drain's message is not used: on the
- * wire it is only where the client will be sent ('' when nowhere), and the client's sentence for it
- * speaks of "the client".
+ * The drain notice (`SERVER_DRAINING`, a deploy), said while the match goes on; undefined for any other
+ * code (a shutdown has `shutdownText`). The drain's message is not used: on the wire it is only where the
+ * client will be sent ('' when nowhere), and the client's sentence for it speaks of "the client".
  */
-export function leavingServerText(code: string, message: string): string | undefined {
+export function leavingServerText(code: string): string | undefined {
   if (code === 'SERVER_DRAINING') {
     return 'This server is restarting: the match finishes, then you move to another server (or, if none is up, connect again).';
   }
-  if (code === 'SERVER_SHUTTING_DOWN') {
-    const within = /within (\d+) s/.exec(message)?.[1];
-    return `This server is shutting down${within === undefined ? '' : ` in ${within} s`}: the match ends then.`;
-  }
   return undefined;
+}
+
+/**
+ * The seconds a `SERVER_SHUTTING_DOWN` notice gives until the server closes ("... within N s", rounded up
+ * by the server), or undefined when it gives none.
+ */
+export function shutdownSeconds(message: string): number | undefined {
+  const within = /within (\d+) s/.exec(message)?.[1];
+  return within === undefined ? undefined : Number(within);
+}
+
+/**
+ * The shutdown notice, counting down the seconds left (`undefined`: the server said none): the match
+ * goes on until then, or until it ends first; at the deadline the server ends the match and closes the
+ * connection for good, and the page offers to connect again.
+ */
+export function shutdownText(secondsLeft: number | undefined): string {
+  const then = 'the match ends and this page is disconnected: connect again once the server is back';
+  if (secondsLeft === undefined) return `This server is shutting down: ${then}.`;
+  if (secondsLeft <= 0) return `This server is shutting down now: ${then}.`;
+  return `This server is shutting down within ${secondsLeft} s: then ${then}.`;
 }
 
 /** The client closed for good (not by the page): why, and what to do. */

@@ -7,6 +7,8 @@ import {
   lostSeatText,
   movedText,
   reconnectingText,
+  shutdownSeconds,
+  shutdownText,
 } from '../../../game/web/overlay/connection-text.js';
 
 const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;
@@ -77,22 +79,27 @@ describe('lostSeatText', () => {
 });
 
 describe('server leaving', () => {
-  it('says a drain plainly, whatever its message (a URL, the client’s sentence, or empty)', () => {
-    for (const message of ['', 'ws://10.0.0.2/ws', 'this server is draining for a deploy: ...']) {
-      expect(leavingServerText('SERVER_DRAINING', message)).toMatch(
-        /^This server is restarting: the match finishes, then /,
-      );
-    }
+  it('says a drain plainly (its message, a URL or empty, is not for players)', () => {
+    expect(leavingServerText('SERVER_DRAINING')).toMatch(
+      /^This server is restarting: the match finishes, then /,
+    );
   });
 
-  it('gives a shutdown its seconds when the notice has them', () => {
-    expect(leavingServerText('SERVER_SHUTTING_DOWN', 'the server is shutting down within 5 s')).toBe(
-      'This server is shutting down in 5 s: the match ends then.',
+  it('counts a shutdown down from the seconds its notice gives, and says what happens at zero', () => {
+    expect(shutdownSeconds('the server is shutting down within 5 s')).toBe(5);
+    expect(shutdownSeconds('')).toBeUndefined();
+    expect(shutdownText(5)).toBe(
+      'This server is shutting down within 5 s: then the match ends and this page is disconnected: connect again once the server is back.',
     );
-    expect(leavingServerText('SERVER_SHUTTING_DOWN', '')).toBe(
-      'This server is shutting down: the match ends then.',
+    expect(shutdownText(1)).toMatch(/^This server is shutting down within 1 s: then the match ends/);
+    expect(shutdownText(0)).toBe(
+      'This server is shutting down now: the match ends and this page is disconnected: connect again once the server is back.',
     );
-    expect(leavingServerText('INVALID_MESSAGE', 'bad')).toBeUndefined();
+    expect(shutdownText(undefined)).toBe(
+      'This server is shutting down: the match ends and this page is disconnected: connect again once the server is back.',
+    );
+    expect(leavingServerText('SERVER_SHUTTING_DOWN')).toBeUndefined();
+    expect(leavingServerText('INVALID_MESSAGE')).toBeUndefined();
   });
 
   it('ends a drain with no other node readably: no empty message, no code', () => {
