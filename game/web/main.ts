@@ -18,6 +18,7 @@ import { watchConnection } from './overlay/connection-indicator.js';
 import { leftMatchText, lostMatchText } from './overlay/connection-text.js';
 import { NetOverlay } from './overlay/net-overlay.js';
 import { describeError } from './problem-text.js';
+import { PAGE_BACKOFF } from './reconnect-backoff.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
 import {
@@ -68,7 +69,7 @@ async function connect(): Promise<void> {
   lobby.offerRejoin(undefined);
   unwatch?.();
   session?.close();
-  const client = new Client(name ? { name } : {});
+  const client = new Client({ ...(name ? { name } : {}), backoff: PAGE_BACKOFF });
   const trigger = new TriggerGate();
   const current = new GameSession({
     client,
