@@ -192,10 +192,9 @@ export class ServerConnection {
     this.#refusing = true;
     if (this.socket.readyState !== this.socket.OPEN) return;
     // Not #sendBare: its check of what waits could cut the socket first, under another code.
-    const said = message.slice(0, MAX_NOTICE_LENGTH);
     const notice = encodeMessage(Kind.Error, {
       code,
-      message: said,
+      message: message.slice(0, MAX_NOTICE_LENGTH),
       ...(reason === undefined ? {} : { reason }),
     });
     this.#ctx.frames.count('out', notice);
