@@ -15,9 +15,10 @@ import { TriggerGate } from './input/trigger-gate.js';
 import { LobbyScreen } from './lobby/lobby-screen.js';
 import { clearBanner, setStandingBanner, showBanner } from './overlay/banner.js';
 import { watchConnection } from './overlay/connection-indicator.js';
-import { leftMatchText } from './overlay/connection-text.js';
+import { leftMatchText, lostMatchText } from './overlay/connection-text.js';
 import { NetOverlay } from './overlay/net-overlay.js';
-import { describeError, lostToRestart } from './problem-text.js';
+import { describeError } from './problem-text.js';
+import { PAGE_BACKOFF } from './reconnect-backoff.js';
 import { FrameTimer } from './render/frame-timer.js';
 import { GameView, type ViewState } from './session-view.js';
 import {
@@ -68,7 +69,7 @@ async function connect(): Promise<void> {
   lobby.offerRejoin(undefined);
   unwatch?.();
   session?.close();
-  const client = new Client(name ? { name } : {});
+  const client = new Client({ ...(name ? { name } : {}), backoff: PAGE_BACKOFF });
   const trigger = new TriggerGate();
   const current = new GameSession({
     client,
@@ -77,13 +78,21 @@ async function connect(): Promise<void> {
   });
   session = current;
   unwatch = watchConnection(client);
+  /** The match the session was lost in: the client's `session-expired`, next, says why. */
+  let seatLostIn: string | undefined;
   current.on('left', ({ reason, message }) => {
     if (session !== current) return;
     leaveGame();
-    if (reason !== 'left') showStatus(leftMatchText(reason, message));
+    if (reason === 'SESSION_EXPIRED') seatLostIn = matchRoomId;
+    else if (reason !== 'left') showStatus(leftMatchText(reason, message));
+  });
+  client.on('session-expired', (lost) => {
+    if (session !== current || seatLostIn === undefined) return;
+    showStatus(lostMatchText(lost));
     // Away past the grace period (a frozen or sleeping tab): the match goes on without this player, and
-    // the lobby offers it again. Not after a server restart: the match went with the old process.
-    if (reason === 'SESSION_EXPIRED' && !lostToRestart(message)) lobby.offerRejoin(matchRoomId);
+    // the lobby offers it again. Not otherwise: after a restart the match went with the old process.
+    if (lost.reason === 'expired') lobby.offerRejoin(seatLostIn);
+    seatLostIn = undefined;
   });
   client.on('closed', () => {
     if (session !== current) return;

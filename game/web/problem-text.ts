@@ -1,4 +1,4 @@
-import { ProtocolError } from 'vehikill-net/client';
+import { ProtocolError, type SessionGoneReason } from 'vehikill-net/client';
 
 /**
  * What the page says about an error code, as the middle of a sentence ("you were away too long and lost
@@ -43,14 +43,24 @@ const PROBLEMS: Record<string, string> = {
 const MESSAGE_LEFT_OUT = new Set(['SESSION_EXPIRED', 'SERVER_DRAINING', 'SERVER_SHUTTING_DOWN', 'GAVE_UP']);
 
 /**
- * A lost session's message (docs/protocol.md, Resume) when the server restarted since it began, or never
- * had it ("... or before a restart"): the player was not away too long, however the code reads, and
- * blaming them for it after a server crash that took 10 s sent them hunting for a problem of their own.
+ * A lost seat by why the server said the session is gone (`session-expired`'s `reason`), not by its
+ * message, which is English for developers and may change. Only `expired` blames the player: blaming them
+ * after a server crash that took 10 s sent them hunting for a problem of their own. Nothing is said that
+ * the server did not: `unknown` may be a restart, or a session begun on another server.
  */
-export function lostToRestart(sessionExpiredMessage: string): boolean {
-  return /restart/i.test(sessionExpiredMessage);
+const SEAT_LOST: Record<SessionGoneReason, string> = {
+  expired: 'you were away too long and lost your seat',
+  ended: 'the server ended your session, and your seat with it',
+  restarted: 'the server restarted and lost your seat',
+  unknown: 'the server no longer knew your session (it may have restarted), and your seat is lost',
+};
+/** An older server, which gives no reason. */
+const SEAT_LOST_WHY_UNSAID = 'the server no longer had your session, and your seat is lost';
+
+/** A lost seat as a clause (as `problemText`), by the server's reason; undefined when it gave none. */
+export function seatLostText(reason: SessionGoneReason | undefined): string {
+  return reason === undefined ? SEAT_LOST_WHY_UNSAID : SEAT_LOST[reason];
 }
-const SEAT_LOST_TO_RESTART = 'the server restarted and lost your seat';
 
 /** Looks like an error code (SESSION_EXPIRED): some paths give the code itself as the message. */
 const CODE_LIKE = /^[A-Z]+(?:_[A-Z]+)+$/;
@@ -61,7 +71,6 @@ const CODE_LIKE = /^[A-Z]+(?:_[A-Z]+)+$/;
  * Any code and any message (empty, the code again, a URL) reads well.
  */
 export function problemText(code: string, message: string): string {
-  if (code === 'SESSION_EXPIRED' && lostToRestart(message)) return SEAT_LOST_TO_RESTART;
   const said = PROBLEMS[code] ?? 'something went wrong';
   const detail = message.trim();
   if (detail === '' || MESSAGE_LEFT_OUT.has(code) || CODE_LIKE.test(detail) || detail === said) return said;

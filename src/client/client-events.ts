@@ -1,4 +1,4 @@
-import type { ErrorCode, ProtocolError } from '../protocol/index.js';
+import type { ErrorCode, ProtocolError, SessionGoneReason } from '../protocol/index.js';
 import type { DeviceState } from './device/device-watch.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -19,9 +19,11 @@ export interface ClientEvents {
   moved: { url: string; code: ErrorCode };
   /**
    * The server no longer had our session, or welcomed a fresh one in its place: rooms were left and
-   * requests failed (SESSION_EXPIRED); a fresh session follows.
+   * requests failed (SESSION_EXPIRED); a fresh session follows. `reason`: why, in a word, when the server
+   * said (its refusal's `reason`: see SessionGoneReason); absent when it did not (a RESUME_REJECTED, a
+   * fresh welcome in its place, or a server that predates the field).
    */
-  'session-expired': { message: string };
+  'session-expired': { message: string; reason?: SessionGoneReason };
   /**
    * A notice from the server that answers no request: a fault it let pass, a shutdown or drain notice,
    * or the reason it gives just before closing the connection (SESSION_EXPIRED, ...), whose outcome

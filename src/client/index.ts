@@ -7,6 +7,7 @@ export {
   MessageClass,
   ProtocolError,
   type RoomInfo,
+  SessionGoneReason,
 } from '../protocol/index.js';
 // Why a `remove` event's entity went (its `reason`): the codec's own constants.
 export { RemovalKind } from '../sync/index.js';

@@ -9,6 +9,7 @@ import {
   type Message,
   PROTOCOL_VERSION,
   ProtocolError,
+  type SessionGoneReason,
   withoutArrivalTag,
 } from '../protocol/index.js';
 import type { SendPriority } from '../transport/index.js';
@@ -62,6 +63,8 @@ export class SessionConnection {
   readonly #heartbeat: SessionHeartbeat;
   #droppedAt: number | undefined;
   #bye: { code: ErrorCode; message: string } | undefined;
+  /** Why the server said our session is gone (its SESSION_EXPIRED refusal's `reason`), on this socket. */
+  #goneReason: SessionGoneReason | undefined;
   #cancelConnectTimeout: Cancel | undefined;
 
   constructor(options: ClientOptions, events: Emitter<ClientEvents>, hooks: ConnectionHooks) {
@@ -280,6 +283,7 @@ export class SessionConnection {
     // A goodbye is its own socket's: one from a socket given up on before its close came (a connect or
     // heartbeat timeout) would otherwise end this one at its next drop, which should reconnect.
     this.#bye = undefined;
+    this.#goneReason = undefined;
     this.#output.socketOpened();
     // The timeout covers the whole attempt, getting a token included: a guest token request that was
     // never answered (a server that accepts and stalls, a network switched under the request) held the
@@ -397,7 +401,7 @@ export class SessionConnection {
         this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
         // As for a move: the app may have closed the client from a room-left handler.
         if ((this.#state as ConnectionState) === 'closed') return;
-        this.#events.emit('session-expired', { message: outcome.message });
+        this.#events.emit('session-expired', sessionExpired(outcome.message, this.#goneReason));
         break;
     }
     this.#markDropped(code, reason);
@@ -537,6 +541,11 @@ export class SessionConnection {
       case Kind.Bye:
         this.#bye = { code: message.body.code, message: message.body.message };
         return;
+      case Kind.Error:
+        // Read at the close that follows it; the app hears the error itself as any other.
+        if (message.body.code === ErrorCode.SESSION_EXPIRED) this.#goneReason = message.body.reason;
+        this.#hooks.message(message);
+        return;
       case Kind.Ping:
         this.#output.writeControl(
           encodeMessage(Kind.Pong, { id: message.body.id, t: message.body.t, rt: this.#clock.now() }),
@@ -612,4 +621,12 @@ export class SessionConnection {
     this.#state = state;
     this.#events.emit('state', state);
   }
+}
+
+/** A `session-expired` event: `reason` only when the server gave one (an older server gives none). */
+function sessionExpired(
+  message: string,
+  reason: SessionGoneReason | undefined,
+): ClientEvents['session-expired'] {
+  return reason === undefined ? { message } : { message, reason };
 }

@@ -68,6 +68,7 @@ export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTHS } from './room
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';
 export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from './sendable.js';
 export { MAX_SEQ_AHEAD } from './seq-window.js';
+export { SessionGoneReason, sessionGoneReason } from './session-gone.js';
 export {
   MAX_SESSION_LEAVE_BYTES,
   SESSION_LEAVE_PATH,

@@ -3,6 +3,7 @@ import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bou
 import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
+import { sessionGoneReason } from './session-gone.js';
 
 /** One validation schema per message kind; nothing reaches a handler without passing its schema. */
 
@@ -132,7 +133,13 @@ export const welcome = v.object({
   /** The server takes DataToPeers (absent from older servers: the client sends one DataToPeer per peer). */
   dataToPeers: v.optional(v.boolean()),
 });
-export const error = v.object({ code: errorCode, message: reasonText, rid: v.optional(requestId) });
+export const error = v.object({
+  code: errorCode,
+  message: reasonText,
+  rid: v.optional(requestId),
+  /** Why the session is gone, on the SESSION_EXPIRED refusal of a resume (absent from older servers). */
+  reason: v.optional(sessionGoneReason),
+});
 export const ping = v.object({ id: requestId, t: timestamp });
 export const pong = v.object({ id: requestId, t: timestamp, rt: timestamp });
 export const ack = v.object({ ack: seq });

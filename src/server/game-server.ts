@@ -12,6 +12,7 @@ import {
   Kind,
   MAX_NAME_LENGTH,
   SESSION_LEAVE_PATH,
+  SessionGoneReason,
 } from '../protocol/index.js';
 import { AddressRate } from './address-rate.js';
 import { authenticateWithin } from './auth/authenticate-within.js';
@@ -505,7 +506,11 @@ export class GameServer {
     // A scan, not an index: a leave request comes once per page that goes away.
     for (const connection of this.#connections) {
       if (connection.session === session && connection.socket === session.socket)
-        connection.close(ErrorCode.SESSION_EXPIRED, 'the session was ended by a leave request');
+        connection.close(
+          ErrorCode.SESSION_EXPIRED,
+          'the session was ended by a leave request',
+          SessionGoneReason.ended,
+        );
     }
     this.rooms.leave(session, 'left', 'left the game');
     this.#sessions.delete(session, 'left');

@@ -130,6 +130,34 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     expect(player.errors.filter((error) => !/^WebSocket connection to .* failed/.test(error))).toEqual([]);
   }, 60_000);
 
+  it('after a restart of its server, says the server lost the seat, not the player, and offers no way back', async () => {
+    const guestSecret = 'a-secret-shared-by-the-old-and-the-new-process!';
+    const before = await gameServer({ guestSecret });
+    const { proxy, httpUrl } = await proxyTo(before);
+    const player = await openPlayer(httpUrl, 'Ada');
+    await createMatch(player.page);
+
+    proxy.block();
+    await expect.poll(() => banner(player.page)).toMatch(/^Connection lost: reconnecting/);
+    await before.close();
+    servers.splice(servers.indexOf(before), 1);
+    // The supervisor's new process, on the same port, with no fixed node id: it has no record of the
+    // session, and its refusal's message names no restart (it cannot tell one from another node).
+    servers.push(await startGameWeb({ warmupSeconds: 1 }, { guestSecret }, before.port));
+    proxy.unblock();
+
+    await expect.poll(() => banner(player.page), { timeout: 15_000 }).toMatch(/no longer knew your session/);
+    await expect.poll(() => player.page.getByTestId('lobby').isVisible()).toBe(true);
+    const status = await text(player.page, 'status');
+    expect(status).toMatch(/^You are out of the match: the server no longer knew your session/);
+    expect(status).not.toMatch(/away too long/i);
+    expect(await banner(player.page)).not.toMatch(/away too long/i);
+    // The match went with the old process: no "Back to your match".
+    expect(await player.page.getByTestId('rejoin').isVisible()).toBe(false);
+    expect(status).not.toMatch(RAW_CODE);
+    expect(player.errors.filter((error) => !/^WebSocket connection to .* failed/.test(error))).toEqual([]);
+  }, 60_000);
+
   it('tells the player while the server drains, and at the end says so readably', async () => {
     const server = await gameServer();
     const player = await openPlayer(server.httpUrl, 'Ada');
@@ -150,6 +178,29 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     const status = await text(player.page, 'status');
     expect(status).not.toMatch(RAW_CODE);
     expect(status).not.toMatch(/\(\)|: \.|:\s*$/);
+    expect(player.errors).toEqual([]);
+  }, 60_000);
+
+  it('counts a shutdown down to the deadline the server gave, then says the page was disconnected', async () => {
+    const server = await gameServer();
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    await createMatch(player.page);
+
+    // The match keeps the server up until its deadline: the banner counts down to it, second by second.
+    const closed = server.server.close({ drainMs: 4_000 });
+    const secondsLeft = async () =>
+      Number(/within (\d+) s/.exec(await banner(player.page))?.[1] ?? Number.NaN);
+    await expect.poll(secondsLeft).toBeGreaterThanOrEqual(3);
+    const first = await secondsLeft();
+    expect(await banner(player.page)).toMatch(/then the match ends and this page is disconnected/);
+    await expect.poll(secondsLeft).toBeLessThan(first);
+    expect(await player.page.getByTestId('game').isVisible()).toBe(true);
+
+    await closed;
+    await expect.poll(() => player.page.getByTestId('welcome').isVisible()).toBe(true);
+    const end = await banner(player.page);
+    expect(end).toMatch(/shut down.*Connect again to play\.$/);
+    expect(end).not.toMatch(RAW_CODE);
     expect(player.errors).toEqual([]);
   }, 60_000);
 

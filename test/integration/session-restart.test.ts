@@ -60,6 +60,7 @@ describe('a resume that reaches a process without the session', () => {
       {
         code: ErrorCode.SESSION_EXPIRED,
         message: 'this server restarted since the session began: join again',
+        reason: 'restarted',
       },
     ]);
   });
@@ -74,6 +75,7 @@ describe('a resume that reaches a process without the session', () => {
         code: ErrorCode.SESSION_EXPIRED,
         message:
           'this server never had that session (it began on another server, or before a restart): join again',
+        reason: 'unknown',
       },
     ]);
   });
@@ -86,7 +88,11 @@ describe('a resume that reaches a process without the session', () => {
     await sleep(10);
     const errors = await resumeOn(server, session);
     expect(errors).toEqual([
-      { code: ErrorCode.SESSION_EXPIRED, message: 'the session ended (grace period over): join again' },
+      {
+        code: ErrorCode.SESSION_EXPIRED,
+        message: 'the session ended (grace period over): join again',
+        reason: 'expired',
+      },
     ]);
   });
 });

@@ -12,14 +12,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a real server on a free loopback port with the given room types; `close()` also closes clients. */
+/**
+ * Starts a real server on a free loopback port (or on `port`: a restart's new process on its
+ * predecessor's) with the given room types; `close()` also closes clients.
+ */
 export async function startServer(
   rooms: Record<string, RoomClass>,
   options: GameServerOptions = {},
+  listenOn = 0,
 ): Promise<TestServer> {
   const server = new GameServer({ heartbeatMs: 1_000, ...options });
   for (const [type, roomClass] of Object.entries(rooms)) server.define(type, roomClass);
-  const { port, wsUrl, httpUrl } = await server.listen(0);
+  const { port, wsUrl, httpUrl } = await server.listen(listenOn);
   const clients: Client[] = [];
   return {
     server,

@@ -41,11 +41,13 @@ export interface GameWebServer extends TestServer {
 /**
  * The game page served with real Vehikill rooms on a free loopback port, with direct (UDP) server links
  * on loopback. A bare `vitest run` re-bundles the page when it is missing or older than its sources.
- * `serverOptions` adds to (or overrides) the server's options: a short `graceMs`, say.
+ * `serverOptions` adds to (or overrides) the server's options: a short `graceMs`, say. `port`: listen there
+ * instead (a restarted server's new process).
  */
 export async function startGameWeb(
   config: VehikillRoomConfig = {},
   serverOptions: GameServerOptions = {},
+  port = 0,
 ): Promise<GameWebServer> {
   const builtAt = bundleAge();
   if (builtAt < 0 || bundleSources.some((dir) => newestChange(dir) > builtAt)) {
@@ -61,6 +63,7 @@ export async function startGameWeb(
   const server = await startServer(
     { [ROOM_TYPE]: Recorded },
     { staticDir: GAME_WEB_DIR, serverLink: { bindAddress: '127.0.0.1' }, ...serverOptions },
+    port,
   );
   return Object.assign(server, { rooms });
 }

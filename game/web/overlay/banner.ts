@@ -5,6 +5,8 @@ type Tone = 'warn' | 'bad' | 'good';
 let hideTimer: ReturnType<typeof setTimeout> | undefined;
 /** A message for as long as it holds (the seat was lost, the server is restarting), under the others. */
 let standing: { text: string; tone: Tone } | undefined;
+/** The standing notice is what the banner shows now (no other message over it). */
+let showingStanding = false;
 
 function render(text: string, tone: Tone): void {
   ui.banner.textContent = text;
@@ -18,6 +20,7 @@ function render(text: string, tone: Tone): void {
  */
 export function showBanner(text: string, tone: Tone, hideAfterMs?: number): void {
   clearTimeout(hideTimer);
+  showingStanding = false;
   render(text, tone);
   if (hideAfterMs !== undefined) hideTimer = setTimeout(clearBanner, hideAfterMs);
 }
@@ -25,6 +28,7 @@ export function showBanner(text: string, tone: Tone, hideAfterMs?: number): void
 /** Clears the message shown; a standing notice stays (it is cleared on its own). */
 export function clearBanner(): void {
   clearTimeout(hideTimer);
+  showingStanding = standing !== undefined;
   if (standing) {
     render(standing.text, standing.tone);
     return;
@@ -45,4 +49,14 @@ export function setStandingBanner(notice: { text: string; tone: Tone } | undefin
 
 export function hasStandingBanner(): boolean {
   return standing !== undefined;
+}
+
+/**
+ * Says the standing notice anew (a countdown's next second): shown at once if it is what the banner shows,
+ * else when the message over it goes. Nothing when no notice stands (it was ended meanwhile).
+ */
+export function restateStandingBanner(notice: { text: string; tone: Tone }): void {
+  if (standing === undefined) return;
+  standing = notice;
+  if (showingStanding) render(notice.text, notice.tone);
 }

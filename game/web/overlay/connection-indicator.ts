@@ -1,13 +1,22 @@
 import type { Client, Disposer, LinkQuality, QualityGrade } from 'vehikill-net/client';
 import { setText } from '../dom.js';
 import { ui } from '../ui.js';
-import { clearBanner, hasStandingBanner, setStandingBanner, showBanner } from './banner.js';
+import {
+  clearBanner,
+  hasStandingBanner,
+  restateStandingBanner,
+  setStandingBanner,
+  showBanner,
+} from './banner.js';
 import {
   disconnectedText,
   leavingServerText,
   lostSeatText,
   movedText,
   reconnectingText,
+  type SeatLoss,
+  shutdownSeconds,
+  shutdownText,
 } from './connection-text.js';
 
 const BARS: Record<QualityGrade, number> = { good: 3, fair: 2, poor: 1 };
@@ -32,8 +41,16 @@ export function qualityProblem(quality: LinkQuality): string {
  */
 export function watchConnection(client: Client): Disposer {
   let downSince: number | undefined;
-  /** The server said our session was gone during this outage (its message): the new session has no seat. */
-  let seatLost: string | undefined;
+  /** The server said our session was gone during this outage (and why): the new session has no seat. */
+  let seatLost: SeatLoss | undefined;
+  /** When the server said it closes (`performance.now()`), from its shutdown notice: counted down. */
+  let shutdownAt: number | undefined;
+
+  const countDownShutdown = () => {
+    if (shutdownAt === undefined) return;
+    const secondsLeft = Math.max(0, Math.ceil((shutdownAt - performance.now()) / 1000));
+    restateStandingBanner({ text: shutdownText(secondsLeft), tone: 'warn' });
+  };
 
   const render = () => {
     const state = client.state;
@@ -58,7 +75,10 @@ export function watchConnection(client: Client): Disposer {
     }
   };
 
-  const timer = setInterval(render, REFRESH_MS);
+  const timer = setInterval(() => {
+    render();
+    countDownShutdown();
+  }, REFRESH_MS);
   const disposers: Disposer[] = [
     () => clearInterval(timer),
     client.on('state', render),
@@ -96,20 +116,27 @@ export function watchConnection(client: Client): Disposer {
       );
       render();
     }),
-    // Its message is not shown: the server's reason ("this server never had that session ...") is for
-    // developers, and may be the bare code; it only tells a restart from a player away too long.
-    client.on('session-expired', ({ message }) => {
-      seatLost = message;
-      setStandingBanner({ text: lostSeatText(message), tone: 'bad' });
+    // Its message is not shown ("this server never had that session ..." is for developers, and may be
+    // the bare code): its reason tells a restart from a player away too long.
+    client.on('session-expired', (lost) => {
+      seatLost = lost;
+      setStandingBanner({ text: lostSeatText(lost), tone: 'bad' });
       render();
     }),
     client.on('error', ({ code, message }) => {
       // The server is going away (a deploy's drain, or a shutdown): the match goes on meanwhile, so say
       // so now rather than only once it ends.
-      const leaving = leavingServerText(code, message);
+      if (code === 'SERVER_SHUTTING_DOWN') {
+        const secondsLeft = shutdownSeconds(message);
+        shutdownAt = secondsLeft === undefined ? undefined : performance.now() + secondsLeft * 1_000;
+        setStandingBanner({ text: shutdownText(secondsLeft), tone: 'warn' });
+        return;
+      }
+      const leaving = leavingServerText(code);
       if (leaving !== undefined) setStandingBanner({ text: leaving, tone: 'warn' });
     }),
     client.on('moved', ({ code }) => {
+      shutdownAt = undefined;
       setStandingBanner(undefined);
       const moved = movedText(code);
       if (moved !== undefined) showBanner(moved, 'warn', 8_000);
@@ -117,6 +144,7 @@ export function watchConnection(client: Client): Disposer {
     client.on('closed', ({ code, message }) => {
       downSince = undefined;
       seatLost = undefined;
+      shutdownAt = undefined;
       setStandingBanner(undefined);
       render();
       if (code !== 'CLOSED_BY_CLIENT') showBanner(disconnectedText(code, message), 'bad');

@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   readSingleDatagramToServer,
+  type SessionGoneReason,
   SINGLE_DATAGRAM_CHANNEL_AT,
 } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
@@ -182,13 +183,20 @@ export class ServerConnection {
     this.#sendBare(encodeMessage(Kind.Ping, { id, t }));
   }
 
-  /** Tells the client why and closes; the session's grace period starts unless the error ends it. */
-  close(code: ErrorCode, message: string): void {
+  /**
+   * Tells the client why and closes; the session's grace period starts unless the error ends it. `reason`:
+   * why the session is gone, for a SESSION_EXPIRED.
+   */
+  close(code: ErrorCode, message: string, reason?: SessionGoneReason): void {
     // Frames already buffered behind this point must not be acted on (or acked) any more.
     this.#refusing = true;
     if (this.socket.readyState !== this.socket.OPEN) return;
     // Not #sendBare: its check of what waits could cut the socket first, under another code.
-    const notice = encodeMessage(Kind.Error, { code, message: message.slice(0, MAX_NOTICE_LENGTH) });
+    const notice = encodeMessage(Kind.Error, {
+      code,
+      message: message.slice(0, MAX_NOTICE_LENGTH),
+      ...(reason === undefined ? {} : { reason }),
+    });
     this.#ctx.frames.count('out', notice);
     this.socket.send(notice);
     this.socket.close(closeCodeFor(code), closeReason(message));
@@ -399,7 +407,7 @@ export class ServerConnection {
       const outcome = sessions.claim(body.resume.playerId, body.resume.token, this.identity);
       if (!outcome.ok) {
         this.#clientError('resume_failures_total', outcome.code);
-        this.close(outcome.code, outcome.message);
+        this.close(outcome.code, outcome.message, outcome.reason);
         return;
       }
       const session = outcome.session;

@@ -1,4 +1,4 @@
-import { ErrorCode, type LeaveReason } from '../../protocol/index.js';
+import { ErrorCode, type LeaveReason, SessionGoneReason } from '../../protocol/index.js';
 import { sameSecret } from '../ids.js';
 
 /** How long why a session ended is kept for a resume that comes after it (longer than any usual grace). */
@@ -41,8 +41,22 @@ export class EndedSessions {
   }
 }
 
-/** The message of the SESSION_EXPIRED refusal of a resume of a session that ended for `reason`. */
-export function endedMessage(reason: LeaveReason): string {
+/** Why a resume's session is gone, as its SESSION_EXPIRED refusal says it: in a word, and in words. */
+export interface SessionGone {
+  readonly reason: SessionGoneReason;
+  readonly message: string;
+}
+
+/** The SESSION_EXPIRED refusal of a resume of a session that ended for `reason`. */
+export function endedRefusal(reason: LeaveReason): SessionGone {
+  const expired = reason === ErrorCode.SESSION_EXPIRED;
+  return {
+    reason: expired ? SessionGoneReason.expired : SessionGoneReason.ended,
+    message: endedMessage(reason),
+  };
+}
+
+function endedMessage(reason: LeaveReason): string {
   switch (reason) {
     case ErrorCode.SESSION_EXPIRED:
       return 'the session ended (grace period over): join again';

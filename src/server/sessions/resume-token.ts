@@ -1,14 +1,29 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { SessionGoneReason } from '../../protocol/index.js';
 import { newResumeToken, sameSecret } from '../ids.js';
+import type { SessionGone } from './ended-sessions.js';
 
 /** The SESSION_EXPIRED answer to a resume of a session this process never had. */
-const NEVER_HAD =
-  'this server never had that session (it began on another server, or before a restart): join again';
+const NEVER_HAD: SessionGone = {
+  reason: SessionGoneReason.unknown,
+  message: 'this server never had that session (it began on another server, or before a restart): join again',
+};
 /** The answer to a token of this process that it never gave to the player named with it. */
-const NEVER_GAVE =
-  "this server never gave that resume token to that player (it is made up, altered, or another player's): join again";
+const NEVER_GAVE: SessionGone = {
+  reason: SessionGoneReason.unknown,
+  message:
+    "this server never gave that resume token to that player (it is made up, altered, or another player's): join again",
+};
 /** The answer to a token this process gave to that player, whose session ended longer ago than why is kept. */
-const ENDED_LONG_AGO = 'the session ended on this server, too long ago for it to say why: join again';
+const ENDED_LONG_AGO: SessionGone = {
+  reason: SessionGoneReason.ended,
+  message: 'the session ended on this server, too long ago for it to say why: join again',
+};
+/** The answer to a token an earlier process of this node gave: the session died with that process. */
+const RESTARTED: SessionGone = {
+  reason: SessionGoneReason.restarted,
+  message: 'this server restarted since the session began: join again',
+};
 
 /**
  * Where this process's sessions begin: a tag of the node id and the process's boot id. Each resume token
@@ -40,10 +55,10 @@ export class SessionOrigin {
 
   /**
    * Why no session of this process matches `token` for `playerId`, when it is not among the sessions that
-   * ended here lately (`EndedSessions`, which says why those ended): the message of the SESSION_EXPIRED
-   * answer.
+   * ended here lately (`EndedSessions`, which says why those ended): the reason and message of the
+   * SESSION_EXPIRED answer.
    */
-  whyGone(playerId: string, token: string): string {
+  whyGone(playerId: string, token: string): SessionGone {
     const parts = token.split('.');
     const origin = parts.length > 1 ? parts[0] : undefined;
     if (origin === this.#node + this.#boot) {
@@ -54,7 +69,7 @@ export class SessionOrigin {
         ? ENDED_LONG_AGO
         : NEVER_GAVE;
     }
-    if (origin?.startsWith(this.#node)) return 'this server restarted since the session began: join again';
+    if (origin?.startsWith(this.#node)) return RESTARTED;
     // Another node; this one under an id it picked at random (no `nodeId` given) before a restart; or a
     // token with no origin, which no process of this version makes (an older server's, or none at all).
     return NEVER_HAD;

@@ -1,14 +1,15 @@
 import type { Clock } from '../../common/index.js';
-import { ErrorCode, type LeaveReason } from '../../protocol/index.js';
+import { ErrorCode, type LeaveReason, type SessionGoneReason } from '../../protocol/index.js';
 import type { Identity } from '../auth/authenticator.js';
 import { newPlayerId, sameSecret } from '../ids.js';
-import { EndedSessions, endedMessage } from './ended-sessions.js';
+import { EndedSessions, endedRefusal } from './ended-sessions.js';
 import type { SessionOrigin } from './resume-token.js';
 import { Session, type SessionLimits } from './session.js';
 
 export type ResumeOutcome =
   | { ok: true; session: Session }
-  | { ok: false; code: 'SESSION_EXPIRED' | 'RESUME_REJECTED'; message: string };
+  | { ok: false; code: 'SESSION_EXPIRED'; message: string; reason: SessionGoneReason }
+  | { ok: false; code: 'RESUME_REJECTED'; message: string; reason?: undefined };
 
 const TOKEN_MISMATCH: ResumeOutcome = {
   ok: false,
@@ -91,10 +92,10 @@ export class SessionStore {
   prove(playerId: string, token: string): ResumeOutcome {
     const session = this.#sessions.get(playerId);
     if (!session) {
-      // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the message says why.
-      const reason = this.#ended.reason(playerId, token, this.#clock.now());
-      const message = reason === undefined ? this.#origin.whyGone(playerId, token) : endedMessage(reason);
-      return { ok: false, code: 'SESSION_EXPIRED', message };
+      // Still SESSION_EXPIRED whatever the cause (clients start afresh on it); the reason and message say why.
+      const ended = this.#ended.reason(playerId, token, this.#clock.now());
+      const gone = ended === undefined ? this.#origin.whyGone(playerId, token) : endedRefusal(ended);
+      return { ok: false, code: 'SESSION_EXPIRED', ...gone };
     }
     if (!sameSecret(token, session.resumeToken)) return TOKEN_MISMATCH;
     return { ok: true, session };

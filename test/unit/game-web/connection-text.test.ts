@@ -3,9 +3,12 @@ import {
   disconnectedText,
   leavingServerText,
   leftMatchText,
+  lostMatchText,
   lostSeatText,
   movedText,
   reconnectingText,
+  shutdownSeconds,
+  shutdownText,
 } from '../../../game/web/overlay/connection-text.js';
 
 const RAW_CODE = /\b[A-Z]+_[A-Z_]+\b/;
@@ -28,11 +31,11 @@ describe('reconnectingText', () => {
     expect(reconnectingText(5, undefined)).toBe('Connection lost: reconnecting (5 s).');
   });
 
-  it('says the seat is lost once the server said so, and why', () => {
-    expect(reconnectingText(3, 30_000, 'the session ended (grace period over): join again')).toBe(
+  it('says the seat is lost once the server said so, and why, by its reason', () => {
+    expect(reconnectingText(3, 30_000, { reason: 'expired' })).toBe(
       'Connection lost: reconnecting (3 s). You were away too long and lost your seat.',
     );
-    expect(reconnectingText(3, 30_000, 'this server restarted since the session began: join again')).toBe(
+    expect(reconnectingText(3, 30_000, { reason: 'restarted' })).toBe(
       'Connection lost: reconnecting (3 s). The server restarted and lost your seat.',
     );
   });
@@ -40,48 +43,63 @@ describe('reconnectingText', () => {
 
 describe('lostSeatText', () => {
   it('blames the player only when they were away past the grace period', () => {
-    expect(lostSeatText('the session ended (grace period over): join again')).toBe(
+    expect(lostSeatText({ reason: 'expired' })).toBe(
       'You were away too long and lost your seat. Join again from the lobby.',
     );
-    expect(lostSeatText('SESSION_EXPIRED')).toBe(
-      'You were away too long and lost your seat. Join again from the lobby.',
+    expect(lostMatchText({ reason: 'expired' })).toBe(
+      'You are out of the match: you were away too long and lost your seat.',
     );
+    for (const reason of ['ended', 'restarted', 'unknown', undefined] as const) {
+      expect(lostSeatText({ reason }), String(reason)).not.toMatch(/away too long/);
+      expect(lostMatchText({ reason }), String(reason)).not.toMatch(/away too long/);
+      expect(lostSeatText({ reason })).toMatch(/seat.*\. Join again from the lobby\.$/);
+      expect(lostSeatText({ reason })).not.toMatch(RAW_CODE);
+    }
   });
 
   // A server killed and started again within 12 s: the page said the player was away too long.
-  it('says a restarted server lost the seat, as its resume refusal says', () => {
-    const restarted = [
-      'this server restarted since the session began: join again',
-      'this server never had that session (it began on another server, or before a restart): join again',
-    ];
-    for (const message of restarted) {
-      expect(lostSeatText(message)).toBe(
-        'The server restarted and lost your seat. Join again from the lobby.',
-      );
-      expect(leftMatchText('SESSION_EXPIRED', message)).toBe(
-        'You are out of the match: the server restarted and lost your seat.',
-      );
-    }
+  it('says a restarted server lost the seat by the reason, whatever the message says', () => {
+    const restarted = { message: 'the server is a new process now', reason: 'restarted' } as const;
+    expect(lostSeatText(restarted)).toBe(
+      'The server restarted and lost your seat. Join again from the lobby.',
+    );
+    expect(lostMatchText(restarted)).toBe(
+      'You are out of the match: the server restarted and lost your seat.',
+    );
+    // No record of the session (a restart of a node with no fixed id, or another node): not said to be
+    // the player's doing, nor said for certain to be a restart. Its message names no restart.
+    const unknown = { message: 'no such session here', reason: 'unknown' } as const;
+    expect(lostSeatText(unknown)).toBe(
+      'The server no longer knew your session (it may have restarted), and your seat is lost. Join again from the lobby.',
+    );
+    // And a message that speaks of a restart does not outweigh the reason.
+    const expired = { message: 'restarted? no: the grace period ran out', reason: 'expired' } as const;
+    expect(lostSeatText(expired)).toMatch(/^You were away too long/);
   });
 });
 
 describe('server leaving', () => {
-  it('says a drain plainly, whatever its message (a URL, the client’s sentence, or empty)', () => {
-    for (const message of ['', 'ws://10.0.0.2/ws', 'this server is draining for a deploy: ...']) {
-      expect(leavingServerText('SERVER_DRAINING', message)).toMatch(
-        /^This server is restarting: the match finishes, then /,
-      );
-    }
+  it('says a drain plainly (its message, a URL or empty, is not for players)', () => {
+    expect(leavingServerText('SERVER_DRAINING')).toMatch(
+      /^This server is restarting: the match finishes, then /,
+    );
   });
 
-  it('gives a shutdown its seconds when the notice has them', () => {
-    expect(leavingServerText('SERVER_SHUTTING_DOWN', 'the server is shutting down within 5 s')).toBe(
-      'This server is shutting down in 5 s: the match ends then.',
+  it('counts a shutdown down from the seconds its notice gives, and says what happens at zero', () => {
+    expect(shutdownSeconds('the server is shutting down within 5 s')).toBe(5);
+    expect(shutdownSeconds('')).toBeUndefined();
+    expect(shutdownText(5)).toBe(
+      'This server is shutting down within 5 s: then the match ends and this page is disconnected: connect again once the server is back.',
     );
-    expect(leavingServerText('SERVER_SHUTTING_DOWN', '')).toBe(
-      'This server is shutting down: the match ends then.',
+    expect(shutdownText(1)).toMatch(/^This server is shutting down within 1 s: then the match ends/);
+    expect(shutdownText(0)).toBe(
+      'This server is shutting down now: the match ends and this page is disconnected: connect again once the server is back.',
     );
-    expect(leavingServerText('INVALID_MESSAGE', 'bad')).toBeUndefined();
+    expect(shutdownText(undefined)).toBe(
+      'This server is shutting down: the match ends and this page is disconnected: connect again once the server is back.',
+    );
+    expect(leavingServerText('SERVER_SHUTTING_DOWN')).toBeUndefined();
+    expect(leavingServerText('INVALID_MESSAGE')).toBeUndefined();
   });
 
   it('ends a drain with no other node readably: no empty message, no code', () => {

@@ -90,9 +90,12 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { code: 'ROOM_FULL', message: 'full' },
       { code: 'INVALID_MESSAGE', message: '', rid: 0xffffffff },
+      { code: 'SESSION_EXPIRED', message: 'gone', reason: 'restarted' },
     ],
     invalid: {
       'unknown code': { code: 'NOT_A_CODE', message: 'x' },
+      'unknown reason': { code: 'SESSION_EXPIRED', message: 'x', reason: 'moved' },
+      'reason not a string': { code: 'SESSION_EXPIRED', message: 'x', reason: 1 },
       'message over 512': { code: 'BAD_FRAME', message: 'x'.repeat(513) },
       'rid past uint32': { code: 'BAD_FRAME', message: 'x', rid: 2 ** 32 },
     },

@@ -1,6 +1,6 @@
 import { ErrorCode } from 'vehikill-net/protocol';
 import { describe, expect, it } from 'vitest';
-import { EndedSessions, endedMessage } from '../../../src/server/sessions/ended-sessions.js';
+import { EndedSessions, endedRefusal } from '../../../src/server/sessions/ended-sessions.js';
 
 const MINUTE = 60_000;
 
@@ -23,11 +23,19 @@ describe('why a session ended, for a resume that comes after', () => {
     expect(ended.reason('p4999', 't4999', 5_000)).toBe('left');
   });
 
-  it('says why in the refusal message', () => {
-    expect(endedMessage(ErrorCode.TOO_MANY_ERRORS)).toMatch(/cut off .*TOO_MANY_ERRORS/);
-    expect(endedMessage('left')).toMatch(/its own leave/);
-    expect(endedMessage(ErrorCode.SESSION_EXPIRED)).toMatch(/grace period over/);
-    expect(endedMessage(ErrorCode.SERVER_SHUTTING_DOWN)).toMatch(/shut down/);
-    expect(endedMessage(ErrorCode.KICKED)).toMatch(/KICKED/);
+  it('says why in the refusal: the grace period running out apart from every other end', () => {
+    expect(endedRefusal(ErrorCode.SESSION_EXPIRED)).toEqual({
+      reason: 'expired',
+      message: expect.stringMatching(/grace period over/),
+    });
+    const ends: [Parameters<typeof endedRefusal>[0], RegExp][] = [
+      [ErrorCode.TOO_MANY_ERRORS, /cut off .*TOO_MANY_ERRORS/],
+      ['left', /its own leave/],
+      [ErrorCode.SERVER_SHUTTING_DOWN, /shut down/],
+      [ErrorCode.KICKED, /KICKED/],
+    ];
+    for (const [end, message] of ends) {
+      expect(endedRefusal(end)).toEqual({ reason: 'ended', message: expect.stringMatching(message) });
+    }
   });
 });

@@ -51,9 +51,29 @@ describe('SessionStore: what a refused resume is told', () => {
       ok: false,
       code: ErrorCode.SESSION_EXPIRED,
       message: neverHad,
+      reason: 'unknown',
     });
     const elsewhere = store(new ManualClock(0), new SessionOrigin('node-b', 'boot-1')).create(ada);
-    expect(sessions.prove(elsewhere.playerId, elsewhere.resumeToken)).toMatchObject({ message: neverHad });
+    expect(sessions.prove(elsewhere.playerId, elsewhere.resumeToken)).toMatchObject({
+      message: neverHad,
+      reason: 'unknown',
+    });
+  });
+
+  it('a session of an earlier process of this node is said to have died with the restart', () => {
+    const before = store(new ManualClock(0), new SessionOrigin('node-a', 'boot-1')).create(ada);
+    expect(
+      store(new ManualClock(0), new SessionOrigin('node-a', 'boot-2')).claim(
+        before.playerId,
+        before.resumeToken,
+        ada,
+      ),
+    ).toEqual({
+      ok: false,
+      code: ErrorCode.SESSION_EXPIRED,
+      message: 'this server restarted since the session began: join again',
+      reason: 'restarted',
+    });
   });
 
   it('a session that ended here says why while that is kept, then only that it ended', () => {
@@ -65,12 +85,14 @@ describe('SessionStore: what a refused resume is told', () => {
       ok: false,
       code: ErrorCode.SESSION_EXPIRED,
       message: 'the session ended (grace period over): join again',
+      reason: 'expired',
     });
     clock.advance(10 * MINUTE);
     expect(sessions.claim(session.playerId, session.resumeToken, ada)).toEqual({
       ok: false,
       code: ErrorCode.SESSION_EXPIRED,
       message: 'the session ended on this server, too long ago for it to say why: join again',
+      reason: 'ended',
     });
   });
 
@@ -78,7 +100,7 @@ describe('SessionStore: what a refused resume is told', () => {
     const sessions = store();
     const neverGave =
       "this server never gave that resume token to that player (it is made up, altered, or another player's): join again";
-    const refused = { ok: false, code: ErrorCode.SESSION_EXPIRED, message: neverGave };
+    const refused = { ok: false, code: ErrorCode.SESSION_EXPIRED, message: neverGave, reason: 'unknown' };
     const live = sessions.create(ada);
     // A player id this process never had, with a token it made (for another player): its origin is ours.
     expect(sessions.claim('NeverExisted1234', live.resumeToken, ada)).toEqual(refused);
@@ -101,6 +123,7 @@ describe('SessionStore: what a refused resume is told', () => {
       ok: false,
       code: ErrorCode.SESSION_EXPIRED,
       message: 'the session ended on this server, too long ago for it to say why: join again',
+      reason: 'ended',
     });
   });
 });
