@@ -31,6 +31,12 @@ export interface ClientEvents {
    */
   error: ProtocolError;
   /**
+   * The server is shutting down and closes its players in `inMs` (from its SERVER_SHUTTING_DOWN notice,
+   * which `error` reports too, just after): the room plays on until then, or until it ends first; then
+   * `closed` follows with SERVER_SHUTTING_DOWN. For a countdown the page need not read from the message.
+   */
+  closing: { inMs: number; message: string };
+  /**
    * The device changed (page hidden or shown, battery, connection): reported to the server, which lowers
    * snapshot rates for a hidden or saving device. The game can lower its own peer phys rate likewise
    * (see `physRateFor`).

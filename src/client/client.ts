@@ -499,6 +499,10 @@ export class Client {
   #onMessage(message: Message): void {
     switch (message.kind) {
       case Kind.Error: {
+        const { closesInMs } = message.body;
+        if (message.body.code === ErrorCode.SERVER_SHUTTING_DOWN && closesInMs !== undefined) {
+          this.#events.emit('closing', { inMs: closesInMs, message: message.body.message });
+        }
         const error = new ProtocolError(
           message.body.code,
           readableNotice(message.body.code, message.body.message, {

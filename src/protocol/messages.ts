@@ -139,6 +139,11 @@ export const error = v.object({
   rid: v.optional(requestId),
   /** Why the session is gone, on the SESSION_EXPIRED refusal of a resume (absent from older servers). */
   reason: v.optional(sessionGoneReason),
+  /**
+   * On a SERVER_SHUTTING_DOWN notice: the milliseconds until the server closes its players (absent from
+   * older servers), so that a page can count down without reading the message's English.
+   */
+  closesInMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0x7fffffff))),
 });
 export const ping = v.object({ id: requestId, t: timestamp });
 export const pong = v.object({ id: requestId, t: timestamp, rt: timestamp });

@@ -340,14 +340,13 @@ export class GameServer {
     if (this.#drainSaid === 'goodbye') void this.#sendAway([connection]);
     else if (this.#drainSaid === 'notice')
       connection.notify(ErrorCode.SERVER_DRAINING, this.#drainTargets.targetFor(this.#leaver(connection)));
-    if (this.#shutdownDeadline !== undefined)
-      connection.notify(ErrorCode.SERVER_SHUTTING_DOWN, this.#shutdownNotice());
+    if (this.#shutdownDeadline !== undefined) this.#notifyShutdown(connection);
   }
 
-  /** The notice `close()` gives its players, with the time left until it closes them. */
-  #shutdownNotice(): string {
+  /** Gives `connection` the notice `close()` gives its players, with the time left until it closes them. */
+  #notifyShutdown(connection: ServerConnection): void {
     const left = Math.max(0, (this.#shutdownDeadline ?? 0) - Date.now());
-    return `the server is shutting down within ${Math.ceil(left / 1000)} s`;
+    connection.notifyShutdown(`the server is shutting down within ${Math.ceil(left / 1000)} s`, left);
   }
 
   /**
@@ -458,8 +457,7 @@ export class GameServer {
     this.#shutdownDeadline = Date.now() + drainMs;
     for (const connection of this.#connections) {
       // One still to say hello hears it with its answer (`#tellLeaving`), not before its welcome.
-      if (connection.session !== undefined)
-        connection.notify(ErrorCode.SERVER_SHUTTING_DOWN, this.#shutdownNotice());
+      if (connection.session !== undefined) this.#notifyShutdown(connection);
     }
     await this.#waitUntil(() => this.rooms.roomCount === 0 || this.#connections.size === 0, drainMs);
     this.rooms.disposeAll(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');

@@ -124,6 +124,9 @@ describe('room and connection lifecycle', () => {
     const room = await client.create('test');
     const notices: string[] = [];
     client.on('error', (error) => notices.push(error.code));
+    // The time left comes as a number, before the notice itself, for a countdown.
+    const closingIn: number[] = [];
+    client.on('closing', ({ inMs }) => closingIn.push(notices.length === 0 ? inMs : Number.NaN));
     const closed: string[] = [];
     client.on('closed', ({ code }) => closed.push(code));
     const left: string[] = [];
@@ -138,6 +141,9 @@ describe('room and connection lifecycle', () => {
     await expect(late.opened).rejects.toThrow(/503|ECONNREFUSED/);
     await closing;
     expect(notices).toContain(ErrorCode.SERVER_SHUTTING_DOWN);
+    expect(closingIn).toHaveLength(1);
+    expect(closingIn[0]).toBeGreaterThan(0);
+    expect(closingIn[0]).toBeLessThanOrEqual(300);
     expect(left).toEqual([ErrorCode.SERVER_SHUTTING_DOWN]);
     await eventually(() => closed.length === 1, 'client closed');
     expect(closed).toEqual([ErrorCode.SERVER_SHUTTING_DOWN]);
@@ -210,6 +216,8 @@ describe('room and connection lifecycle', () => {
     const notice = resuming.received(Kind.Error)[0];
     expect(notice?.code).toBe(ErrorCode.SERVER_SHUTTING_DOWN);
     expect(notice?.message).toMatch(/within [12] s/);
+    expect(notice?.closesInMs).toBeGreaterThan(0);
+    expect(notice?.closesInMs).toBeLessThanOrEqual(2_000);
     await closing;
   });
 });

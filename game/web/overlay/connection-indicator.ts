@@ -15,7 +15,6 @@ import {
   movedText,
   reconnectingText,
   type SeatLoss,
-  shutdownSeconds,
   shutdownText,
 } from './connection-text.js';
 
@@ -123,13 +122,17 @@ export function watchConnection(client: Client): Disposer {
       setStandingBanner({ text: lostSeatText(lost), tone: 'bad' });
       render();
     }),
-    client.on('error', ({ code, message }) => {
-      // The server is going away (a deploy's drain, or a shutdown): the match goes on meanwhile, so say
-      // so now rather than only once it ends.
+    // The server is going away (a deploy's drain, or a shutdown): the match goes on meanwhile, so say
+    // so now rather than only once it ends. A shutdown names when it closes (`closing`, just before its
+    // `error`), counted down from then.
+    client.on('closing', ({ inMs }) => {
+      shutdownAt = performance.now() + inMs;
+      setStandingBanner({ text: shutdownText(Math.ceil(inMs / 1_000)), tone: 'warn' });
+    }),
+    client.on('error', ({ code }) => {
       if (code === 'SERVER_SHUTTING_DOWN') {
-        const secondsLeft = shutdownSeconds(message);
-        shutdownAt = secondsLeft === undefined ? undefined : performance.now() + secondsLeft * 1_000;
-        setStandingBanner({ text: shutdownText(secondsLeft), tone: 'warn' });
+        // A server that names no time (one older than the notice's `closesInMs`).
+        if (shutdownAt === undefined) setStandingBanner({ text: shutdownText(undefined), tone: 'warn' });
         return;
       }
       const leaving = leavingServerText(code);

@@ -55,15 +55,6 @@ export function leavingServerText(code: string): string | undefined {
 }
 
 /**
- * The seconds a `SERVER_SHUTTING_DOWN` notice gives until the server closes ("... within N s", rounded up
- * by the server), or undefined when it gives none.
- */
-export function shutdownSeconds(message: string): number | undefined {
-  const within = /within (\d+) s/.exec(message)?.[1];
-  return within === undefined ? undefined : Number(within);
-}
-
-/**
  * The shutdown notice, counting down the seconds left (`undefined`: the server said none): the match
  * goes on until then, or until it ends first; at the deadline the server ends the match and closes the
  * connection for good, and the page offers to connect again.

@@ -213,6 +213,13 @@ export class ServerConnection {
     this.#sendBare(encodeMessage(Kind.Error, { code, message: said, ...(rid === undefined ? {} : { rid }) }));
   }
 
+  /** The SERVER_SHUTTING_DOWN notice: the server closes its players in `closesInMs`. */
+  notifyShutdown(message: string, closesInMs: number): void {
+    const said = message.slice(0, MAX_NOTICE_LENGTH);
+    const code = ErrorCode.SERVER_SHUTTING_DOWN;
+    this.#sendBare(encodeMessage(Kind.Error, { code, message: said, closesInMs: Math.round(closesInMs) }));
+  }
+
   #onMessage(data: Buffer, isBinary: boolean): void {
     const now = this.#ctx.clock.now();
     this.lastHeard = now;

@@ -7,7 +7,6 @@ import {
   lostSeatText,
   movedText,
   reconnectingText,
-  shutdownSeconds,
   shutdownText,
 } from '../../../game/web/overlay/connection-text.js';
 
@@ -86,8 +85,6 @@ describe('server leaving', () => {
   });
 
   it('counts a shutdown down from the seconds its notice gives, and says what happens at zero', () => {
-    expect(shutdownSeconds('the server is shutting down within 5 s')).toBe(5);
-    expect(shutdownSeconds('')).toBeUndefined();
     expect(shutdownText(5)).toBe(
       'This server is shutting down within 5 s: then the match ends and this page is disconnected: connect again once the server is back.',
     );
