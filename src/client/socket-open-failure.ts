@@ -4,7 +4,7 @@
  * `connect()` retries such attempts for ever by default, and said nothing of them, so a typo in the URL
  * left the app waiting with no word. `errorEvent` is the socket's error event: Node's `ws` carries the
  * cause in its `message` ("Unexpected server response: 404"); a browser's tells nothing, and the close
- * code is all there is: so the message names the two usual causes, for the developer to check the URL
+ * code is all there is: so the message names the usual causes, for the developer to check the URL
  * against the server. `url` is the entry point without the token.
  */
 export function socketOpenFailure(url: string, errorEvent: unknown, closeCode: number): string {
@@ -12,7 +12,8 @@ export function socketOpenFailure(url: string, errorEvent: unknown, closeCode: n
   const why =
     typeof message === 'string' && message !== ''
       ? message
-      : `closed (${closeCode}) before it opened (the browser does not say why: no server answers there, or ` +
-        `its path is not the server's WebSocket path, '/ws' unless the server's \`path\` option says otherwise)`;
+      : `closed (${closeCode}) before it opened (the browser does not say why: no server answers there, ` +
+        `its path is not the server's WebSocket path ('/ws' unless the server's \`path\` option says ` +
+        `otherwise), or the server refused this page's origin (its \`allowedOrigins\`))`;
   return `could not open a WebSocket to ${url}: ${why}`;
 }

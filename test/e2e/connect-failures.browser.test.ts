@@ -71,6 +71,25 @@ describe('a failed connect() in a real browser', () => {
     await page.close();
   });
 
+  it("stops with the server's refusal of the page's origin, not taking it for a server that is down", async () => {
+    // A game server that takes another origin's pages only (the page comes from the test server here).
+    const other = await startServer({ test: TestRoom }, { allowedOrigins: ['http://game.test'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(t.httpUrl);
+      const outcome = await connectOnce(page, other.wsUrl);
+      // Without the CORS header on the refusal, the browser hid it: "Failed to fetch", NODE_UNREACHABLE,
+      // and a client without maxReconnectAttempts retried for ever.
+      const refusal =
+        'UNAUTHORIZED: the server refused a guest token (HTTP 403): origin not allowed: ' +
+        `http://127.0.0.1:${t.port} is not among the server's allowedOrigins`;
+      expect(outcome).toEqual({ errors: [], closed: refusal, rejected: refusal });
+      await page.close();
+    } finally {
+      await other.close();
+    }
+  });
+
   it("says what to check when the server serves no WebSocket at the URL's path", async () => {
     const page = await browser.newPage();
     await page.goto(t.httpUrl);
@@ -78,8 +97,9 @@ describe('a failed connect() in a real browser', () => {
     const outcome = await connectOnce(page, url);
     expect(outcome.errors).toEqual([
       `NODE_UNREACHABLE: could not open a WebSocket to ${url}: closed (1006) before it opened (the browser ` +
-        "does not say why: no server answers there, or its path is not the server's WebSocket path, '/ws' " +
-        "unless the server's `path` option says otherwise)",
+        "does not say why: no server answers there, its path is not the server's WebSocket path ('/ws' " +
+        "unless the server's `path` option says otherwise), or the server refused this page's origin (its " +
+        '`allowedOrigins`))',
     ]);
     expect(outcome.closed).toMatch(
       /^GAVE_UP: no connection after 0 reconnect attempts .*the last: could not open/,

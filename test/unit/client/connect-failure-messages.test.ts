@@ -46,8 +46,9 @@ describe('connect() failures, as a browser reports them', () => {
     await client.connect().catch(() => undefined);
     expect(errors[0]).toBe(
       'could not open a WebSocket to ws://game.example:8080/ws: closed (1006) before it opened (the ' +
-        "browser does not say why: no server answers there, or its path is not the server's WebSocket " +
-        "path, '/ws' unless the server's `path` option says otherwise)",
+        "browser does not say why: no server answers there, its path is not the server's WebSocket path " +
+        "('/ws' unless the server's `path` option says otherwise), or the server refused this page's " +
+        'origin (its `allowedOrigins`))',
     );
   });
 
