@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRoom } from '../integration/rooms-fixtures.js';
 import { launchChromium } from '../support/browser.js';
 import { buildClientPage } from '../support/client-page.js';
+import { freePort } from '../support/coturn.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 /*
@@ -24,15 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-/** A loopback port nothing listens on: one the system gave out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Connects a client of the page to `url`, giving up at the first failure: its events and outcome. */
 function connectOnce(
@@ -59,7 +50,7 @@ describe('a failed connect() in a real browser', () => {
   it('names the address it asked when no server answers there', async () => {
     const page = await browser.newPage();
     await page.goto(t.httpUrl);
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const outcome = await connectOnce(page, `ws://127.0.0.1:${port}/ws`);
     const failure =
       `could not get a token: guest token request to http://127.0.0.1:${port}/auth/guest got no answer ` +
