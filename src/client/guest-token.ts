@@ -42,9 +42,10 @@ export function guestTokenUrl(wsUrl: string): string {
  * a session bound to that guest can still be resumed.
  */
 export async function fetchGuestToken(wsUrl: string, name?: string, renew?: string): Promise<string> {
+  const endpoint = guestTokenUrl(wsUrl);
   let response: Response;
   try {
-    response = await fetch(guestTokenUrl(wsUrl), {
+    response = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -53,10 +54,14 @@ export async function fetchGuestToken(wsUrl: string, name?: string, renew?: stri
       }),
     });
   } catch (cause) {
-    // No answer at all: refused, reset, DNS, offline.
-    throw new GuestTokenUnavailable(ErrorCode.NODE_UNREACHABLE, `guest token request: ${String(cause)}`, {
-      cause,
-    });
+    // No answer at all: refused, reset, DNS, offline. A browser says only "Failed to fetch", so the
+    // message names the address asked, which is what a developer with a wrong `url` or a server not
+    // started has to see.
+    throw new GuestTokenUnavailable(
+      ErrorCode.NODE_UNREACHABLE,
+      `guest token request to ${endpoint} got no answer (${String(cause)}): is the server running there?`,
+      { cause },
+    );
   }
   if (!response.ok) {
     const status = response.status;

@@ -314,8 +314,9 @@ export class SessionConnection {
       // business, and stays UNAUTHORIZED as before.
       const code = error instanceof GuestTokenUnavailable ? error.code : ErrorCode.UNAUTHORIZED;
       const why = error instanceof GuestTokenUnavailable ? error.message : String(error);
-      this.#events.emit('error', new ProtocolError(code, `could not get a token: ${why}`, { cause: error }));
-      this.#scheduleReconnect();
+      const message = `could not get a token: ${why}`;
+      this.#events.emit('error', new ProtocolError(code, message, { cause: error }));
+      this.#scheduleReconnect(message);
       return;
     }
     if (generation !== this.#generation || this.#state === 'closed') return;
@@ -357,12 +358,12 @@ export class SessionConnection {
     };
     socket.onclose = (event) => {
       if (generation !== this.#generation) return;
+      const failure = opened ? undefined : socketOpenFailure(this.#entries.current, errorEvent, event.code);
       // With no session, nothing else tells the app that its connect() is getting nowhere.
-      if (!opened && this.#session === undefined && this.#state !== 'closed') {
-        const message = socketOpenFailure(this.#entries.current, errorEvent, event.code);
-        this.#events.emit('error', new ProtocolError(ErrorCode.NODE_UNREACHABLE, message));
+      if (failure !== undefined && this.#session === undefined && this.#state !== 'closed') {
+        this.#events.emit('error', new ProtocolError(ErrorCode.NODE_UNREACHABLE, failure));
       }
-      this.#onSocketClosed(event.code, event.reason);
+      this.#onSocketClosed(event.code, event.reason, failure);
     };
     // A close event always follows, which acts on it.
     socket.onerror = (event) => {
@@ -370,7 +371,8 @@ export class SessionConnection {
     };
   }
 
-  #onSocketClosed(code: number, reason: string): void {
+  /** `failure`: why a socket that never opened failed, as the app was told. */
+  #onSocketClosed(code: number, reason: string, failure: string | undefined): void {
     this.#socket = undefined;
     // Waiting sequenced messages join the outbox, to be replayed once connected again.
     this.#output.socketGone();
@@ -405,7 +407,9 @@ export class SessionConnection {
         break;
     }
     this.#markDropped(code, reason);
-    this.#scheduleReconnect();
+    this.#scheduleReconnect(
+      failure ?? `the connection closed (${code}${reason === '' ? '' : `: ${reason}`})`,
+    );
   }
 
   /** Gives up on a socket that went silent or never welcomed us, and reconnects. */
@@ -423,7 +427,7 @@ export class SessionConnection {
       // already closing
     }
     this.#markDropped(closeCodeFor(ErrorCode.HEARTBEAT_TIMEOUT), reason);
-    this.#scheduleReconnect();
+    this.#scheduleReconnect(`given up on the connection: ${reason}`);
   }
 
   #markDropped(code: number, reason: string): void {
@@ -436,11 +440,20 @@ export class SessionConnection {
     }
   }
 
-  #scheduleReconnect(): void {
+  /**
+   * After a failed attempt or a drop; `failure` says what went wrong, for the message of giving up: that
+   * closes the client and rejects `connect()` with it, and "no connection" alone left a page showing it
+   * nothing to fix (a server down and a wrong URL read the same).
+   */
+  #scheduleReconnect(failure: string): void {
     if (this.#state === 'closed') return;
     const next = this.#reconnects.next();
     if (next.kind === 'give-up') {
-      this.#finish('GAVE_UP', `no connection after ${next.attempts} attempts`);
+      const limit = `maxReconnectAttempts ${next.attempts}`;
+      this.#finish(
+        'GAVE_UP',
+        `no connection after ${next.attempts} reconnect attempts (${limit}); the last: ${failure}`,
+      );
       return;
     }
     if (next.kind === 'fail-over') {

@@ -144,6 +144,15 @@ describe('the npm package, installed in an app', () => {
     expect(await compile('tsconfig.ioredis.json', options, folder)).toBe('');
   }, 60_000);
 
+  it('loads in a CommonJS app with require() (Node 20.19 and later), as the README says', async () => {
+    // ES modules only, but none awaits at its top level: Node's require() of them works, for apps that
+    // `npm init -y` made CommonJS.
+    const entries = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json');
+    const script = `for (const entry of ${JSON.stringify(entries)}) require(entry.replace('.', 'vehikill-net'));`;
+    const { stderr } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: app });
+    expect(stderr).toBe('');
+  }, 60_000);
+
   it('runs a Node app from it: a room with synced state and chat, a client playing there, the dashboard', async () => {
     await compile('tsconfig.json', { module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'build' });
     const { stdout } = await run(process.execPath, [join(app, 'build/app.js')], {

@@ -7,6 +7,8 @@ import { readTextBody } from './read-body.js';
 /** Largest request body: a name and a token to renew fit many times over. */
 const MAX_BODY_BYTES = 2048;
 const MAX_RENEW_LENGTH = 1024;
+/** The most of a refused `Origin` header repeated in the refusal (a browser's is far shorter). */
+const MAX_ORIGIN_SHOWN = 200;
 const SHAPE = '{"name"?: string, "renew"?: string}';
 
 interface GuestRequest {
@@ -57,10 +59,9 @@ export async function handleGuestTokenRequest(
 ): Promise<void> {
   const origin = req.headers.origin;
   if (origin !== undefined) {
-    if (allowedOrigins && !allowedOrigins.includes(origin)) {
-      answerError(res, 403, ErrorCode.UNAUTHORIZED, 'origin not allowed');
-      return;
-    }
+    // Echoed for an origin `allowedOrigins` refuses too, preflight included, so that its page can read
+    // the refusal below: without the header a browser hides the answer ("Failed to fetch"), and the
+    // client took the server for down and retried for ever. It grants that origin nothing but the 403.
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'origin');
   }
@@ -75,6 +76,16 @@ export async function handleGuestTokenRequest(
   }
   if (req.method !== 'POST') {
     answerError(res, 405, ErrorCode.INVALID_MESSAGE, 'use POST', { allow: 'POST' });
+    return;
+  }
+  if (origin !== undefined && allowedOrigins && !allowedOrigins.includes(origin)) {
+    const named = origin.length > MAX_ORIGIN_SHOWN ? `${origin.slice(0, MAX_ORIGIN_SHOWN)}...` : origin;
+    answerError(
+      res,
+      403,
+      ErrorCode.UNAUTHORIZED,
+      `origin not allowed: ${named} is not among the server's allowedOrigins`,
+    );
     return;
   }
   const waitMs = admit();
