@@ -123,7 +123,15 @@ describe('rooms', () => {
     await eventually(() => true, '');
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(b!.join(room.roomId)).rejects.toMatchObject({ code: ErrorCode.ROOM_FULL });
-    await expect(b!.create('nope')).rejects.toMatchObject({ code: ErrorCode.ROOM_TYPE_UNKNOWN });
+    // A typo is found from the refusal: it names the types this server defines.
+    await expect(b!.create('nope')).rejects.toMatchObject({
+      code: ErrorCode.ROOM_TYPE_UNKNOWN,
+      message: expect.stringMatching(/^no room type 'nope': this server defines .*'test'/),
+    });
+    await expect(b!.quickPlay('nope')).rejects.toMatchObject({
+      code: ErrorCode.ROOM_TYPE_UNKNOWN,
+      message: expect.stringMatching(/^no room type 'nope': this server defines .*'test'/),
+    });
     await expect(b!.join('doesnotexist')).rejects.toMatchObject({ code: ErrorCode.ROOM_NOT_FOUND });
   });
 

@@ -5,6 +5,7 @@ import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
 import { type NodeTarget, type OtherNodes, redirect } from './other-nodes.js';
 import type { RoomHost } from './room-host.js';
+import { unknownRoomType } from './unknown-room-type.js';
 
 /**
  * How many of the oldest open rooms quick play looks at: those on this node are tried first, then the
@@ -54,6 +55,8 @@ export interface QuickPlayOptions {
   otherNodes: OtherNodes;
   /** True if rooms of `type` can be created here. */
   hasType(type: string): boolean;
+  /** The room types defined here: named when a quick play asks for another. */
+  types(): readonly string[];
   /** True while the node drains: no room here takes a quick play, and none is created. */
   isDraining(): boolean;
   /** Seats `session` in `host`, as any join does; throws the refusal. */
@@ -104,8 +107,7 @@ export class QuickPlay {
     address: string,
     sentFrom: readonly string[] = [],
   ): Promise<JoinedRoom> {
-    if (!this.#options.hasType(type))
-      throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
+    if (!this.#options.hasType(type)) throw unknownRoomType(type, this.#options.types());
     const candidates = await this.#candidates(type, filter);
     // Rooms here that refused this player (full by now, or their onJoin said no): not asked again.
     const tried = new Set<string>();

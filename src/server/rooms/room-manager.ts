@@ -30,6 +30,7 @@ import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
 import type { SignalLimits } from './signal-budget.js';
+import { unknownRoomType } from './unknown-room-type.js';
 
 /**
  * Wrong private room codes one address may try at once, then per second. A player mistypes a code or two;
@@ -150,6 +151,7 @@ export class RoomManager {
       rooms: this.#rooms,
       otherNodes: this.#otherNodes,
       hasType: (type) => this.#types.has(type),
+      types: () => this.types,
       isDraining: () => this.#draining,
       join: (session, host, joinOptions) => this.#joinInto(session, host, joinOptions),
       create: (session, type, createOptions, address, metadata) =>
@@ -522,7 +524,7 @@ export class RoomManager {
     metadata?: Readonly<Record<string, Scalar>>,
   ): Promise<RoomHost> {
     const roomClass = this.#types.get(type);
-    if (!roomClass) throw new ProtocolError(ErrorCode.ROOM_TYPE_UNKNOWN, `no room type '${type}'`);
+    if (!roomClass) throw unknownRoomType(type, this.types);
     if (this.#rooms.size >= this.#options.maxRooms) {
       throw new ProtocolError(ErrorCode.JOIN_REJECTED, 'this server hosts as many rooms as it can');
     }
