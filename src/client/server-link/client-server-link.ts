@@ -1,5 +1,4 @@
 import { type Clock, type Disposer, Emitter } from '../../common/index.js';
-import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   Channel,
   type Conditioner,
@@ -138,29 +137,26 @@ export class ClientServerLink extends FailoverLink {
   }
 
   /**
-   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. A `phys`
-   * or `event` message over 16 KiB (`MAX_PEER_DATA_BYTES`) is refused on either path: the server takes none
-   * larger, and the direct path's SCTP would carry one byte more (the server announces its limit plus one,
-   * to tell a cut message from a whole one), which the server then dropped as too large, a fault against
-   * the session, while `send` said true.
+   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. (A
+   * `phys` or `event` message over 16 KiB is refused on either path, as on every FailoverLink: the server
+   * takes none larger, and the direct path's SCTP would carry one byte more, since the server announces its
+   * limit plus one to tell a cut message from a whole one.)
    */
   override send(channel: Channel, bytes: Uint8Array): boolean {
-    return this.#mayCarry(channel, bytes.length) && super.send(channel, bytes);
+    return this.#mayCarry(channel) && super.send(channel, bytes);
   }
 
   /**
-   * As `send` the tag and body joined. The same checks first: in TCP mode the fallback's own
+   * As `send` the tag and body joined. The same check first: in TCP mode the fallback's own
    * `sendTagged` carries it, which never passes through `send`, so in 'require' mode a datagram went
    * over the WebSocket.
    */
   override sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
-    return this.#mayCarry(channel, 1 + body.length) && super.sendTagged(channel, tag, body);
+    return this.#mayCarry(channel) && super.sendTagged(channel, tag, body);
   }
 
-  #mayCarry(channel: Channel, length: number): boolean {
-    if (channel === Channel.dispatch) return true;
-    if (length > MAX_PEER_DATA_BYTES) return false;
-    return this.mode !== 'require' || this.state === 'direct';
+  #mayCarry(channel: Channel): boolean {
+    return channel === Channel.dispatch || this.mode !== 'require' || this.state === 'direct';
   }
 
   /** The goodbye the TCP path sends as it closes leaves now, not at the end of the turn. */
