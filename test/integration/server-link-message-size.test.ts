@@ -86,3 +86,42 @@ describe('the size of a message on the server link', () => {
     tcp.close();
   }, 30_000);
 });
+
+describe("a server link whose server takes less than 16 KiB a message (its 'maxMessageBytes')", () => {
+  const LIMIT = 1_024;
+  let small: TestServer;
+  const smallMetrics = new CountingMetrics();
+  beforeAll(async () => {
+    small = await startServer(
+      { sizes: SizeRoom },
+      { metrics: smallMetrics, serverLink: { bindAddress: '127.0.0.1', maxMessageBytes: LIMIT } },
+    );
+  });
+  afterAll(() => small.close());
+
+  it.each([
+    ['direct', nodeRtc],
+    ['tcp', 'off'],
+  ] as const)(
+    'is told to the client, whose link refuses a larger message at the call on the %s path',
+    async (path, serverLink) => {
+      SizeRoom.heard = [];
+      const client = small.client({ serverLink });
+      await client.connect();
+      await client.create('sizes');
+      await eventually(() => client.serverLink.path === path, `${path} server link`, 15_000);
+
+      // Sent, each was a fault the server charged the session with, and twenty of them ended it.
+      for (const channel of [Channel.phys, Channel.event, Channel.dispatch]) {
+        expect(client.serverLink.send(channel, new Uint8Array(LIMIT + 1)), `channel ${channel}`).toBe(false);
+      }
+      expect(client.serverLink.send(Channel.phys, new Uint8Array(LIMIT))).toBe(true);
+      expect(client.serverLink.send(Channel.dispatch, new Uint8Array(LIMIT))).toBe(true);
+      await eventually(() => SizeRoom.heard.length === 2, 'the largest messages', 10_000);
+      expect(SizeRoom.heard).toEqual([LIMIT, LIMIT]);
+      expect(smallMetrics.total('server_link_rejected_total', { reason: 'too-large' })).toBe(0);
+      client.close();
+    },
+    30_000,
+  );
+});

@@ -1,4 +1,5 @@
 import { type Clock, type Disposer, Emitter } from '../../common/index.js';
+import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   Channel,
   type Conditioner,
@@ -74,6 +75,12 @@ export class ClientServerLink extends FailoverLink {
   readonly #early: Array<{ n: number; signal: RtcSignal }> = [];
   /** The server said it makes direct links (its welcome). */
   offered = false;
+  /**
+   * The largest message the server's link takes from this client, any channel (its welcome's
+   * `linkMessageBytes`; 16 KiB unless the server set less). A larger one is refused at the call: the server
+   * would drop it as a fault against the session, and twenty of those end it.
+   */
+  maxMessageBytes = MAX_PEER_DATA_BYTES;
 
   constructor(port: ServerLinkPort, settings: ServerLinkSettings = {}) {
     const batch = (channel: 0 | 3, bytes: Uint8Array) => this.#queue(channel, bytes);
@@ -137,13 +144,13 @@ export class ClientServerLink extends FailoverLink {
   }
 
   /**
-   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. (A
-   * `phys` or `event` message over 16 KiB is refused on either path, as on every FailoverLink: the server
-   * takes none larger, and the direct path's SCTP would carry one byte more, since the server announces its
-   * limit plus one to tell a cut message from a whole one.)
+   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. A
+   * message over the server's `maxMessageBytes` is refused on either path. (One over 16 KiB is refused on
+   * every FailoverLink: the server takes none larger, and the direct path's SCTP would carry one byte
+   * more, since the server announces its limit plus one to tell a cut message from a whole one.)
    */
   override send(channel: Channel, bytes: Uint8Array): boolean {
-    return this.#mayCarry(channel) && super.send(channel, bytes);
+    return this.#mayCarry(channel, bytes.length) && super.send(channel, bytes);
   }
 
   /**
@@ -152,10 +159,11 @@ export class ClientServerLink extends FailoverLink {
    * over the WebSocket.
    */
   override sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
-    return this.#mayCarry(channel) && super.sendTagged(channel, tag, body);
+    return this.#mayCarry(channel, 1 + body.length) && super.sendTagged(channel, tag, body);
   }
 
-  #mayCarry(channel: Channel): boolean {
+  #mayCarry(channel: Channel, length: number): boolean {
+    if (length > this.maxMessageBytes) return false;
     return channel === Channel.dispatch || this.mode !== 'require' || this.state === 'direct';
   }
 
