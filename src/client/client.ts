@@ -3,6 +3,7 @@ import {
   ErrorCode,
   encodeMessage,
   Kind,
+  MAX_PEER_DATA_BYTES,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -114,6 +115,7 @@ export class Client {
         this.#graceMs = body.graceMs;
         this.#sends.takesDataToPeers = body.dataToPeers === true;
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
+        this.#serverLink.maxMessageBytes = body.linkMessageBytes ?? MAX_PEER_DATA_BYTES;
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
       },
       message: (message) => this.#onMessage(message),

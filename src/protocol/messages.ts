@@ -132,6 +132,12 @@ export const welcome = v.object({
   maxFrameBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** The server takes DataToPeers (absent from older servers: the client sends one DataToPeer per peer). */
   dataToPeers: v.optional(v.boolean()),
+  /**
+   * The largest message the server link takes from this client on any channel (bytes), when the server
+   * sets it below the 16 KiB a message may be (absent: 16 KiB). The client's link refuses a larger one at
+   * the call: the server would drop it as a fault against the session.
+   */
+  linkMessageBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16 * 1024))),
 });
 export const error = v.object({
   code: errorCode,

@@ -1,4 +1,5 @@
 import { type Clock, type Disposer, Emitter } from '../common/index.js';
+import { MAX_PEER_DATA_BYTES } from '../protocol/index.js';
 import { Channel } from './channels.js';
 import { MAX_DISPATCH_BYTES } from './dispatch-frames.js';
 import type { DispatchRefusal } from './dispatch-receiver.js';
@@ -135,18 +136,25 @@ export class FailoverLink implements Link {
     this.refreshState();
   }
 
-  /** False for a `dispatch` message over MAX_DISPATCH_BYTES (16 KiB less its header): no path could carry it. */
+  /**
+   * False for a `dispatch` message over MAX_DISPATCH_BYTES (16 KiB less its header), and for a `phys` or
+   * `event` one over MAX_PEER_DATA_BYTES (16 KiB), on either path: the fallback through the server
+   * carries none larger. The direct path's SCTP would, but what `send` answers must not depend on the path,
+   * which changes by itself: a snapshot the direct path took stopped going out, with nothing said, the
+   * moment the link fell back, and the peer's end drops one that large anyway (its `maxMessageBytes`).
+   */
   send(channel: Channel, bytes: Uint8Array): boolean {
     checkSendArguments(channel, bytes);
     if (this.#closed) return false;
     if (channel === Channel.dispatch) return bytes.length <= MAX_DISPATCH_BYTES && this.#dispatch.send(bytes);
-    return this.#sendOnPath(channel, bytes);
+    return bytes.length <= MAX_PEER_DATA_BYTES && this.#sendOnPath(channel, bytes);
   }
 
   /** On the fallback path the tag is written in place when it can be; the direct path gets them joined. */
   sendTagged(channel: Channel, tag: number, body: Uint8Array): boolean {
     checkSendArguments(channel, body);
     if (this.#closed) return false;
+    if (channel !== Channel.dispatch && 1 + body.length > MAX_PEER_DATA_BYTES) return false;
     if (channel === Channel.dispatch || this.#direct?.state === 'direct' || !this.#fallback.sendTagged)
       return this.send(channel, joinTagged(tag, body));
     return this.#fallback.sendTagged(channel, tag, body);

@@ -16,8 +16,12 @@ class EchoRoom extends Room {
       if (target) this.kick(target);
     });
   }
+  static states = new Map<string, string[]>();
   override onJoin(client: RoomClient): void {
     EchoRoom.members.set(client.playerId, client);
+    const states: string[] = [];
+    EchoRoom.states.set(client.playerId, states);
+    client.link.onState((state) => states.push(state));
   }
   override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
     EchoRoom.heard.push(client.playerId);
@@ -62,6 +66,22 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     expect(await echoes(client, Channel.dispatch, 50)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect((await echoes(client, Channel.event, 5)).sort()).toEqual([0, 1, 2, 3, 4]);
     expect((await echoes(client, Channel.phys, 5)).length).toBeGreaterThanOrEqual(5);
+    client.close();
+  }, 30_000);
+
+  it("a room listening from onJoin hears the link's state once the player is seated, a link direct before the join included", async () => {
+    const client = t.client({ serverLink: nodeRtc });
+    await client.connect();
+    await eventually(() => client.serverLink.state === 'direct', 'direct server link', 15_000);
+    await client.create('echo');
+    const member = EchoRoom.members.get(client.playerId!)!;
+    // While the room decided it read 'connecting'; seated, it reads 'direct': a change the room is told of.
+    await eventually(
+      () => (EchoRoom.states.get(client.playerId!) ?? []).length > 0,
+      "the room told the link's state",
+    );
+    expect(EchoRoom.states.get(client.playerId!)).toEqual(['direct']);
+    expect(member.link.state).toBe('direct');
     client.close();
   }, 30_000);
 

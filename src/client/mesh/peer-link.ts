@@ -1,8 +1,6 @@
 import type { Cancel, Clock } from '../../common/index.js';
 import { Emitter, type TokenBucket } from '../../common/index.js';
-import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
-  Channel,
   type DispatchEpochs,
   epochNewer,
   FailoverLink,
@@ -275,17 +273,6 @@ export class PeerLink extends FailoverLink {
   /** @internal The session resumed: retransmissions held back meanwhile wait for an ack again from now. */
   sessionResumed(): void {
     if (this.state !== 'closed') this.flushDispatch();
-  }
-
-  /**
-   * A `phys` or `event` message over 16 KiB (`MAX_PEER_DATA_BYTES`) is refused on either path, as the
-   * relay refuses it: the direct path's SCTP would carry it, and `send` said true, but the peer's mesh
-   * drops it as `too-large` (its `maxMessageBytes`), and the same call made a moment later on the relay
-   * said false. What `send` answers must not depend on the path, which changes by itself.
-   */
-  override send(channel: Channel, bytes: Uint8Array): boolean {
-    if (channel !== Channel.dispatch && bytes.length > MAX_PEER_DATA_BYTES) return false;
-    return super.send(channel, bytes);
   }
 
   override close(): void {

@@ -75,6 +75,12 @@ export class ClientServerLink extends FailoverLink {
   readonly #early: Array<{ n: number; signal: RtcSignal }> = [];
   /** The server said it makes direct links (its welcome). */
   offered = false;
+  /**
+   * The largest message the server's link takes from this client, any channel (its welcome's
+   * `linkMessageBytes`; 16 KiB unless the server set less). A larger one is refused at the call: the server
+   * would drop it as a fault against the session, and twenty of those end it.
+   */
+  maxMessageBytes = MAX_PEER_DATA_BYTES;
 
   constructor(port: ServerLinkPort, settings: ServerLinkSettings = {}) {
     const batch = (channel: 0 | 3, bytes: Uint8Array) => this.#queue(channel, bytes);
@@ -138,18 +144,17 @@ export class ClientServerLink extends FailoverLink {
   }
 
   /**
-   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. A `phys`
-   * or `event` message over 16 KiB (`MAX_PEER_DATA_BYTES`) is refused on either path: the server takes none
-   * larger, and the direct path's SCTP would carry one byte more (the server announces its limit plus one,
-   * to tell a cut message from a whole one), which the server then dropped as too large, a fault against
-   * the session, while `send` said true.
+   * In 'require' mode, only `dispatch` may use the WebSocket: datagrams wait for the direct path. A
+   * message over the server's `maxMessageBytes` is refused on either path. (One over 16 KiB is refused on
+   * every FailoverLink: the server takes none larger, and the direct path's SCTP would carry one byte
+   * more, since the server announces its limit plus one to tell a cut message from a whole one.)
    */
   override send(channel: Channel, bytes: Uint8Array): boolean {
     return this.#mayCarry(channel, bytes.length) && super.send(channel, bytes);
   }
 
   /**
-   * As `send` the tag and body joined. The same checks first: in TCP mode the fallback's own
+   * As `send` the tag and body joined. The same check first: in TCP mode the fallback's own
    * `sendTagged` carries it, which never passes through `send`, so in 'require' mode a datagram went
    * over the WebSocket.
    */
@@ -158,9 +163,8 @@ export class ClientServerLink extends FailoverLink {
   }
 
   #mayCarry(channel: Channel, length: number): boolean {
-    if (channel === Channel.dispatch) return true;
-    if (length > MAX_PEER_DATA_BYTES) return false;
-    return this.mode !== 'require' || this.state === 'direct';
+    if (length > this.maxMessageBytes) return false;
+    return channel === Channel.dispatch || this.mode !== 'require' || this.state === 'direct';
   }
 
   /** The goodbye the TCP path sends as it closes leaves now, not at the end of the turn. */

@@ -527,8 +527,14 @@ export class ServerConnection {
         dataToPeers: true,
         rate: { burst: this.#ctx.limits.rateBurst, perSecond: this.#ctx.limits.ratePerSecond },
         maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
+        ...this.#linkMessageBytes(),
       }),
     );
+  }
+
+  #linkMessageBytes(): { linkMessageBytes?: number } {
+    const limit = this.#ctx.serverLinks.announcedMessageBytes;
+    return limit === undefined ? {} : { linkMessageBytes: limit };
   }
 
   #iceServers(session: Session): { iceServers?: IceServer[]; iceTtlMs?: number } {

@@ -1,4 +1,4 @@
-import type { Disposer } from '../../common/index.js';
+import { type Disposer, Emitter } from '../../common/index.js';
 import { type Channel, checkSendArguments, type Link, type LinkState } from '../../transport/core.js';
 import type { ServerLink } from '../server-link/server-link.js';
 
@@ -11,6 +11,11 @@ export type Admission = 'deciding' | 'seated' | 'refused' | 'left';
 /** A seating's view of the player's link, and how to take what it added off the player's link. */
 export interface AdmittedLinkHandle {
   readonly link: AdmittedLink;
+  /**
+   * The player is seated: the link's state, which read 'connecting' while the room decided, reads the
+   * player's link's now, and the state listeners added meanwhile are told it (once, as any change).
+   */
+  seated(): void;
   /**
    * The seating is over (the player left, the join was refused): the listeners added through `link` come
    * off the player's link. Filtered, they heard nothing any more, but stayed there until the session
@@ -50,6 +55,12 @@ export function admittedLink(admission: () => Admission, link: ServerLink): Admi
     added.add(remove);
     return remove;
   };
+  /**
+   * State listeners added while the room decided, to tell at the seating: a link that went direct before
+   * (the player's usual case: direct in the lobby, then joining) changes no more, and a room listening from
+   * `onJoin` never heard it, reading 'connecting' there.
+   */
+  const atSeating = new Emitter<{ state: LinkState }>();
   return {
     link: {
       get state(): LinkState {
@@ -73,11 +84,16 @@ export function admittedLink(admission: () => Admission, link: ServerLink): Admi
           }),
         ),
       onState: (listener: (state: LinkState) => void): Disposer =>
-        add(() =>
-          link.onState((state) => {
+        add(() => {
+          const changes = link.onState((state) => {
             if (seated()) listener(state);
-          }),
-        ),
+          });
+          const seating = admission() === 'deciding' ? atSeating.on('state', listener) : () => {};
+          return () => {
+            changes();
+            seating();
+          };
+        }),
       stats: () => link.stats(),
       get quality() {
         return link.quality;
@@ -89,6 +105,10 @@ export function admittedLink(admission: () => Admission, link: ServerLink): Admi
       close: () => {
         if (seated()) link.close();
       },
+    },
+    seated: () => {
+      if (seated()) atSeating.emit('state', link.state);
+      atSeating.removeAll();
     },
     release: () => {
       for (const dispose of [...added]) dispose();

@@ -19,6 +19,9 @@ export class HostedClient implements RoomClient {
     this.#admission = admission;
     // Over for good (see Admission): what the room added to the player's link comes off it now.
     if (admission === 'refused' || admission === 'left') this.#link?.release();
+    // Told once the seating's own steps are done, not from the middle of them: the room's listener runs
+    // as its timers would, seeing the player a member (its sends go as any the room makes from now).
+    if (admission === 'seated') queueMicrotask(() => this.#link?.seated());
   }
   /**
    * The number of this seating (`Session.seat`). Peer data relayed to this player is stamped with it, not

@@ -118,6 +118,14 @@ export class ServerLinks {
     return this.#native !== undefined;
   }
 
+  /**
+   * The largest message a player's link may send, to tell them in the welcome: `maxMessageBytes` when it
+   * is below what the protocol allows a message (16 KiB), else undefined (their link keeps to 16 KiB).
+   */
+  get announcedMessageBytes(): number | undefined {
+    return this.#maxMessageBytes < MAX_PEER_DATA_BYTES ? this.#maxMessageBytes : undefined;
+  }
+
   /** The shared UDP port (0 until started, or when direct links are off). */
   get udpPort(): number {
     return this.#udpPort;
