@@ -50,6 +50,22 @@ describe('a player who keeps sending what its direct server link drops', () => {
     }
   }, 60_000);
 
+  it('garbage on the control channel: each frame a fault, cut off once the budget is spent', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    // Far under the rate, and bytes (not text): frames of no keepalive type the server knows.
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 3, rate: 50, ms: 3_000, payload: 'junk', bytes: 20 }),
+    );
+    expect(view.attack.closedWith).toBe('TOO_MANY_ERRORS');
+    const after = await arena.stats();
+    expect(after.cutOff - before.cutOff).toBe(1);
+    expect(
+      (after.rejected['bad-control'] ?? 0) - (before.rejected['bad-control'] ?? 0),
+    ).toBeGreaterThanOrEqual(20);
+    expectHonestUnaffected(view);
+  }, 30_000);
+
   it('data channels opened in band, one after another: each a fault, cut off once the budget is spent', async () => {
     flooder = await arena.flooder();
     const before = await arena.stats();

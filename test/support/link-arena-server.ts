@@ -75,7 +75,7 @@ const { wsUrl, httpUrl } = await server.listen(0);
 const metrics = server.metrics as CountingMetrics;
 console.log(JSON.stringify({ wsUrl, httpUrl }));
 
-const REASONS = ['too-large', 'rate', 'dispatch-window', 'bad-frame', 'extra-channel', 'text'];
+const REASONS = ['too-large', 'rate', 'dispatch-window', 'bad-frame', 'extra-channel', 'text', 'bad-control'];
 const CODES = ['MESSAGE_TOO_LARGE', 'RATE_LIMITED', 'DISPATCH_WINDOW', 'BAD_FRAME', 'EXTRA_CHANNEL'];
 
 function stats(): Stats {

@@ -43,6 +43,11 @@ export interface NativeRtcLinkOptions {
   /** A text message on any channel (every channel of ours carries bytes): dropped unread, told here. */
   refusedText?: () => void;
   /**
+   * A control frame the keepalive could not take (malformed, of no type it knows, or echoing a time this
+   * end never sent): dropped, told here. An honest client's link sends none.
+   */
+  refusedControl?: () => void;
+  /**
    * Each control frame from the client, before the keepalive reads it (a ping it read would be answered
    * with a pong): false drops it. The server's rate limit on what a player sends, this channel included.
    */
@@ -110,6 +115,7 @@ export class NativeRtcLink extends LinkBase {
       onRtt: (ms) => {
         this.counters.rttMs = ms;
       },
+      ...(options.refusedControl ? { refused: options.refusedControl } : {}),
       ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
       ...(options.deadAfterMs ? { deadAfterMs: options.deadAfterMs } : {}),
     });

@@ -31,7 +31,9 @@ const DEFAULT_MESSAGES_PER_SECOND = 240;
  * dispatch frame too far ahead of the player's stream, or past the bytes it may hold out of order; nor
  * is EXTRA_CHANNEL: a data channel the client opened in band on its direct link (closed at once).
  * BAD_FRAME: a frame on `dispatch` that is no dispatch frame (no marker, a number that does not read),
- * or (`text`) a text message on the direct link, where every channel carries bytes.
+ * or (`text`) a text message on the direct link, where every channel carries bytes, or (`bad-control`) a
+ * keepalive frame on the direct link's control channel that does not read, or echoes a time the server
+ * never sent.
  */
 const BAD_INPUT_CODE = {
   'too-large': ErrorCode.MESSAGE_TOO_LARGE,
@@ -40,6 +42,7 @@ const BAD_INPUT_CODE = {
   'extra-channel': 'EXTRA_CHANNEL',
   'bad-frame': ErrorCode.BAD_FRAME,
   text: ErrorCode.BAD_FRAME,
+  'bad-control': ErrorCode.BAD_FRAME,
 } as const;
 
 /** Why a message (or a data channel) from a player's link was dropped. */
@@ -248,6 +251,7 @@ export class ServerLinks {
           answered,
           refusedChannel: () => this.#reject(session, 'extra-channel'),
           refusedText: () => this.#reject(session, 'text'),
+          refusedControl: () => this.#reject(session, 'bad-control'),
           // Control frames too (keepalive beats, pings) count against the player's rate: a ping is
           // answered with a pong, one for one, however many come.
           ...(bucket ? { admitControl: () => this.#withinRate(session, bucket) } : {}),
