@@ -109,7 +109,7 @@ export class GameServer {
   #cancelHeartbeat: Cancel | undefined;
   /** A heartbeat's check put off to the next turn after a stall (see `#heartbeat`). */
   #cancelDeferredCheck: Cancel | undefined;
-  /** This process's event-loop stalls, which players' rate limits do not hold against them. */
+  /** This process's event-loop stalls, which players' rate limits and budgets do not hold against them. */
   readonly #stalls: LoopStalls;
   /** `#stalls.stalledMs` as the last heartbeat saw it: a heartbeat that finds it grown follows a stall. */
   #stalledAtHeartbeat = 0;
@@ -194,6 +194,7 @@ export class GameServer {
       ...this.#limits,
       registry: this.registry,
       clock: this.clock,
+      stalls: this.#stalls,
       metrics,
       nodeId: this.nodeId,
       publicUrl: () => this.#publicUrl,
@@ -524,7 +525,8 @@ export class GameServer {
    */
   #linkFault(session: Session, code: string): void {
     const guard = session.abuseGuard;
-    if (guard === undefined || !guard.fault(this.clock.now())) return;
+    const now = this.clock.now();
+    if (guard === undefined || !guard.fault(now, this.#stalls.stalledMs(now))) return;
     for (const connection of this.#connections) {
       if (connection.session === session && connection.socket === session.socket) {
         connection.cutOff(code);

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../common/index.js';
+import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
 
 /** How much of one kind of room message each member may send (see MessageBudget). */
 export interface MessageBudgetLimits {
@@ -25,8 +25,8 @@ export interface MessageBudgetLimits {
 export type BudgetVerdict = 'pass' | 'tell' | 'drop';
 
 interface MemberBudget {
-  readonly count: TokenBucket;
-  readonly bytes: TokenBucket | undefined;
+  readonly count: StallCreditedBucket;
+  readonly bytes: StallCreditedBucket | undefined;
   /** When the member was last told of a refusal (-Infinity: never). */
   toldAt: number;
 }
@@ -72,28 +72,34 @@ export class MessageBudget {
 
   /**
    * Takes one message of `bytes` from `playerId`'s budget at `now` (ms). A message refused for its bytes
-   * still spends its count: a flood of large messages earns nothing back.
+   * still spends its count: a flood of large messages earns nothing back. `stalledMs`: how long the
+   * server's loop has stood still so far (the room's `clock.stalledMs()`): what the member sent meanwhile
+   * is read all at once after, and the budget takes it as sent, at the stall's worth of its rate on top
+   * of the burst (never more than it refilled since the member's last message, at most 10 s of it).
    */
-  admit(playerId: string, now: number, bytes = 0): BudgetVerdict {
+  admit(playerId: string, now: number, bytes = 0, stalledMs = 0): BudgetVerdict {
     // A NaN would make the member's byte bucket NaN for good, and NaN passes every later check: refused
     // loudly, as the room's own bug it is, rather than silently lifting that member's budget.
     if (!(bytes >= 0 && Number.isFinite(bytes)))
       throw new RangeError(`MessageBudget.admit: bytes must be a finite number ≥ 0, got ${String(bytes)}`);
-    this.#sweep(now);
+    this.#sweep(now, stalledMs);
     let budget = this.#members.get(playerId);
     if (!budget) {
       const { burst, perSecond, bytesBurst, bytesPerSecond } = this.#limits;
       budget = {
-        count: new TokenBucket(burst, perSecond, now),
+        count: new StallCreditedBucket(burst, perSecond, now, stalledMs),
         bytes:
           bytesBurst !== undefined && bytesPerSecond !== undefined
-            ? new TokenBucket(bytesBurst, bytesPerSecond, now)
+            ? new StallCreditedBucket(bytesBurst, bytesPerSecond, now, stalledMs)
             : undefined,
         toldAt: Number.NEGATIVE_INFINITY,
       };
       this.#members.set(playerId, budget);
     }
-    if (budget.count.take(now) && (budget.bytes === undefined || budget.bytes.take(now, bytes)))
+    if (
+      budget.count.take(now, stalledMs) &&
+      (budget.bytes === undefined || budget.bytes.take(now, stalledMs, bytes))
+    )
       return 'pass';
     if (now - budget.toldAt < this.#limits.tellEveryMs) return 'drop';
     budget.toldAt = now;
@@ -105,14 +111,17 @@ export class MessageBudget {
     return this.#members.size;
   }
 
-  /** Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`. */
-  #sweep(now: number): void {
+  /**
+   * Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`.
+   * Not one that has a stall to be credited for: a new one would not be (see `StallCreditedBucket.full`).
+   */
+  #sweep(now: number, stalledMs: number): void {
     if (now - this.#sweptAt < this.#keepMs) return;
     this.#sweptAt = now;
     for (const [playerId, budget] of this.#members) {
       if (
-        budget.count.full(now) &&
-        (budget.bytes === undefined || budget.bytes.full(now)) &&
+        budget.count.full(now, stalledMs) &&
+        (budget.bytes === undefined || budget.bytes.full(now, stalledMs)) &&
         now - budget.toldAt >= this.#limits.tellEveryMs
       ) {
         this.#members.delete(playerId);

@@ -54,3 +54,28 @@ describe('MessageBudget', () => {
     expect(() => new MessageBudget({ burst: 1, perSecond: 1, bytesBurst: 100 })).toThrow(/bytesPerSecond/);
   });
 });
+
+describe('MessageBudget and stalls of the server', () => {
+  it('takes a backlog read at once after a stall as sent: the burst and the stall at the rate', () => {
+    const budget = new MessageBudget({ burst: 5, perSecond: 1 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    // A line a second through a stall of 8 s (from 500 to 8,500): 8 lines read at 8,500.
+    const verdicts = Array.from({ length: 8 }, () => budget.admit('ada', 8_500, 0, 8_000));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+    // A flood through it gets no more than what refilled since its last line (4 + 8.5), within the
+    // burst and the stall at the rate (5 + 8).
+    expect(budget.admit('bob', 0)).toBe('pass');
+    const passed = Array.from({ length: 100 }, () => budget.admit('bob', 8_500, 0, 8_000));
+    expect(passed.filter((verdict) => verdict === 'pass')).toHaveLength(12);
+  });
+
+  it('keeps a refilled budget that has a stall to be credited for: a new one would not be', () => {
+    const budget = new MessageBudget({ burst: 2, perSecond: 1, tellEveryMs: 0 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    // Refilled by 10,000, when the server stood still from 10,000 to 14,000; Bob's line makes the sweep.
+    expect(budget.admit('bob', 14_000, 0, 4_000)).toBe('pass');
+    expect(budget.size).toBe(2);
+    const verdicts = Array.from({ length: 6 }, () => budget.admit('ada', 14_000, 0, 4_000));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+  });
+});
