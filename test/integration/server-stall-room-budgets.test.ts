@@ -13,7 +13,8 @@ import { StallingServerProcess } from '../support/stalling-server-process.js';
  * signal a fault, it was cut off with TOO_MANY_ERRORS, and its relayed data was refused (RATE_LIMITED).
  *
  * Budgets small enough to show it within seconds: 10 signals at once and 10 a second; 17 KiB of relayed
- * data at once (the least allowed) and 4 KiB a second; 2 faults at once and one forgiven a second.
+ * data at once (the least allowed) and 4 KiB a second; 2 faults at once and one forgiven a second; and
+ * the room's own MessageBudget of 'say' messages, 3 at once and one a second.
  */
 const BUDGETS = {
   signalBurst: 10,
@@ -85,17 +86,22 @@ describe("a stall of the server process and its rooms' budgets", () => {
     const alice = await member(server);
     const bob = await member(server, roomOf(alice.raw));
     const payload = new Uint8Array(400).fill(1);
-    // 8 signals and 8 relayed dispatch messages of 400 bytes (3.4 KiB as relayed) a second, and a text
-    // frame (a fault, BAD_FRAME) every 1.5 s: each under its budget's rate.
+    // 8 signals and 8 relayed dispatch messages of 400 bytes (3.4 KiB as relayed) a second, a text frame
+    // (a fault, BAD_FRAME) every 1.5 s and a 'say' every 1.25 s: each under its budget's rate.
     const signals = steady(8, (n) => alice.raw.send(Kind.SignalToPeer, { to: bob.id, s: { n } }));
     const data = steady(8, () => alice.raw.send(Kind.DataToPeer, { to: bob.id, c: 2, p: payload }));
     const faults = steady(1 / 1.5, () => alice.raw.sendBytes('not a frame'));
+    const say = () => alice.raw.send(Kind.ClientRoomMessage, { t: 'say', d: 'hi' });
+    // A member who has spoken before (a budget heard nothing from yet has no time to credit from).
+    say();
+    const lines = steady(0.8, say);
     await sleep(1_000);
     await (await server.stall(6_000)).over;
     await sleep(1_000);
     const sentSignals = await signals.stop();
     const sentData = await data.stop();
     const sentFaults = await faults.stop();
+    const sentLines = await lines.stop();
     await eventually(
       () =>
         bob.raw.received(Kind.SignalFromPeer).length >= sentSignals ||
@@ -109,6 +115,8 @@ describe("a stall of the server process and its rooms' budgets", () => {
     expect(alice.raw.closeCode).toBeUndefined();
     expect(bob.raw.received(Kind.SignalFromPeer)).toHaveLength(sentSignals);
     expect(bob.raw.received(Kind.DataFromPeer)).toHaveLength(sentData);
+    // The room's own budget, given the room clock's stalledMs(), let every line through too.
+    expect((await server.counts())[alice.id]).toMatchObject({ said: 1 + sentLines, refused: 0 });
   }, 60_000);
 
   it('a flood sent during a stall of 2 s is still refused and cut off; the other member plays on', async () => {

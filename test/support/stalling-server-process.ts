@@ -1,7 +1,10 @@
 import { bundleScript, JsonProcess } from './json-process.js';
 
-/** What the server's 'count' room heard from each player, by player id. */
-export type StallCounts = Record<string, { inputs: number; datagrams: number }>;
+/** What the server's 'count' room heard from each player, by player id ('say' messages passed, refused). */
+export type StallCounts = Record<
+  string,
+  { inputs: number; datagrams: number; said: number; refused: number }
+>;
 
 /**
  * A stalling-server.ts of its own process, driven from a test: `stall(ms)` blocks that whole process (its
@@ -33,7 +36,7 @@ export class StallingServerProcess {
     return { over: this.#process.next(ms + 20_000) };
   }
 
-  /** Each player's 'input' room messages and server-link datagrams, as the room counted them. */
+  /** What the room counted of each player: 'input' messages, server-link datagrams, 'say' messages. */
   async counts(): Promise<StallCounts> {
     return (await this.#process.command<{ counts: StallCounts }>({ counts: true })).counts;
   }

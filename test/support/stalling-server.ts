@@ -1,29 +1,51 @@
 /**
  * Run as its own process (a JsonProcess, bundled by the server-stall tests): a GameServer on a free port
- * with a 'count' room type that counts each player's 'input' messages and the datagrams of its server
- * link, with the server options given as JSON in the first argument over its own (e.g.
+ * with a 'count' room type that counts each player's 'input' messages, the datagrams of its server link
+ * and its 'say' messages within the room's MessageBudget (3 at once, then one a second), with the server options given as JSON in the first argument over its own (e.g.
  * `{"heartbeatMs": 250}`). Prints `{ wsUrl, httpUrl }` once listening. Commands, one JSON line each:
  * - `{ stall: ms }` answers `{ stalling: ms }`, blocks the whole process for `ms` (Atomics.wait: its
  *   sockets go unread meanwhile, as in a long GC pause or a starved CPU), then says `{ stalled: ms }`;
- * - `{ counts: true }` answers `{ counts: { [playerId]: { inputs, datagrams } } }`;
+ * - `{ counts: true }` answers `{ counts: { [playerId]: { inputs, datagrams, said, refused } } }`;
  * - `{ metric: name }` answers `{ total }`: the server's counter of that name, over all its labels.
  * A separate process, so that a stall of the server is not a stall of its players too.
  */
 import { createInterface } from 'node:readline';
 import * as v from 'valibot';
-import { type CountingMetrics, GameServer, Room, type RoomClient } from '../../src/server/index.js';
+import {
+  type CountingMetrics,
+  GameServer,
+  MessageBudget,
+  Room,
+  type RoomClient,
+} from '../../src/server/index.js';
 
-const counts: Record<string, { inputs: number; datagrams: number }> = {};
+interface Counts {
+  inputs: number;
+  datagrams: number;
+  /** 'say' messages the room's budget let through, and refused. */
+  said: number;
+  refused: number;
+}
+
+const counts: Record<string, Counts> = {};
 const countOf = (client: RoomClient) => {
-  counts[client.playerId] ??= { inputs: 0, datagrams: 0 };
-  return counts[client.playerId] as { inputs: number; datagrams: number };
+  counts[client.playerId] ??= { inputs: 0, datagrams: 0, said: 0, refused: 0 };
+  return counts[client.playerId] as Counts;
 };
 
 class CountRoom extends Room {
+  readonly #sayBudget = new MessageBudget({ burst: 3, perSecond: 1 });
+
   override onCreate(): void {
     this.setMaxClients(16);
     this.onMessage('input', v.number(), (client) => {
       countOf(client).inputs++;
+    });
+    this.onMessage('say', v.string(), (client) => {
+      const { clock } = this;
+      if (this.#sayBudget.admit(client.playerId, clock.now(), 0, clock.stalledMs()) === 'pass')
+        countOf(client).said++;
+      else countOf(client).refused++;
     });
   }
 

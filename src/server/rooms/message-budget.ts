@@ -49,6 +49,8 @@ export class MessageBudget {
   /** How long a member's buckets take to refill from empty, and the sender to be told again. */
   readonly #keepMs: number;
   #sweptAt = Number.NEGATIVE_INFINITY;
+  /** The server's stalls so far (`stalledMs`) as of the last sweep. */
+  #sweptStalledMs = 0;
 
   constructor(limits: MessageBudgetLimits) {
     const { burst, perSecond, bytesBurst, bytesPerSecond, tellEveryMs = 1_000 } = limits;
@@ -82,15 +84,22 @@ export class MessageBudget {
     // loudly, as the room's own bug it is, rather than silently lifting that member's budget.
     if (!(bytes >= 0 && Number.isFinite(bytes)))
       throw new RangeError(`MessageBudget.admit: bytes must be a finite number ≥ 0, got ${String(bytes)}`);
-    this.#sweep(now, stalledMs);
+    // A budget made now is made full as of the last sweep before this message, which forgot the member's
+    // budget (full then) or found it had none: credited for the stalls since, as the budget kept would have
+    // been. Made as of now, a member who says a line a second (its budget full, forgotten at each sweep)
+    // had the lines it sent through a stall judged as a burst all the same. Before any sweep: as of now.
+    const swept = Number.isFinite(this.#sweptAt);
+    const since = swept ? this.#sweptAt : now;
+    const stalledSince = swept ? this.#sweptStalledMs : stalledMs;
+    this.#sweep(now, stalledMs, playerId);
     let budget = this.#members.get(playerId);
     if (!budget) {
       const { burst, perSecond, bytesBurst, bytesPerSecond } = this.#limits;
       budget = {
-        count: new StallCreditedBucket(burst, perSecond, now, stalledMs),
+        count: new StallCreditedBucket(burst, perSecond, since, stalledSince),
         bytes:
           bytesBurst !== undefined && bytesPerSecond !== undefined
-            ? new StallCreditedBucket(bytesBurst, bytesPerSecond, now, stalledMs)
+            ? new StallCreditedBucket(bytesBurst, bytesPerSecond, since, stalledSince)
             : undefined,
         toldAt: Number.NEGATIVE_INFINITY,
       };
@@ -112,14 +121,17 @@ export class MessageBudget {
   }
 
   /**
-   * Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`.
-   * Not one that has a stall to be credited for: a new one would not be (see `StallCreditedBucket.full`).
+   * Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`,
+   * but the sender's (`sender`). Not one that has a stall to be credited for: see `StallCreditedBucket.full`.
    */
-  #sweep(now: number, stalledMs: number): void {
+  #sweep(now: number, stalledMs: number, sender: string): void {
     if (now - this.#sweptAt < this.#keepMs) return;
     this.#sweptAt = now;
+    this.#sweptStalledMs = stalledMs;
     for (const [playerId, budget] of this.#members) {
       if (
+        // Kept for the message being admitted: made again, it would be made as of the sweep before.
+        playerId !== sender &&
         budget.count.full(now, stalledMs) &&
         (budget.bytes === undefined || budget.bytes.full(now, stalledMs)) &&
         now - budget.toldAt >= this.#limits.tellEveryMs
