@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep } from '../support/server.js';
 import { type StallCounts, StallingServerProcess } from '../support/stalling-server-process.js';
+import { steady } from '../support/steady-sender.js';
 
 /*
  * A stall of the server process (a long GC pause, a starved CPU) while its players' machines go on: what
@@ -52,34 +53,6 @@ async function player(wsUrl: string): Promise<Player> {
   return seen;
 }
 
-/**
- * Calls `send` PER_SECOND times a second until stopped, each in a turn of its own (the server link's TCP
- * mode batches one turn's sends). Paced by the clock, not by sleeps: a loaded test machine stretches a
- * sleep and the sends then catch up, well within the burst. `stop` resolves with how many were sent.
- */
-function steady(send: () => void): { stop(): Promise<number> } {
-  let stopped = false;
-  let sent = 0;
-  const done = (async () => {
-    const startedAt = performance.now();
-    while (!stopped) {
-      const due = Math.floor(((performance.now() - startedAt) / 1_000) * PER_SECOND);
-      for (; sent < due; sent++) {
-        send();
-        await Promise.resolve();
-      }
-      await sleep(5);
-    }
-    return sent;
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      return done;
-    },
-  };
-}
-
 describe('a stall of the server process and its players rate limits', () => {
   it('players sending under the rate through a stall of 5 s are neither closed nor lose inputs', async () => {
     server = await StallingServerProcess.start();
@@ -90,8 +63,10 @@ describe('a stall of the server process and its players rate limits', () => {
     await linkPlayer.client.join(room.roomId);
     // Reliable room messages (one over the rate closes the connection) and server-link inputs in TCP mode
     // (those over the rate are dropped): the two ways a game's inputs come.
-    const inputs = steady(() => room.send('input', 1));
-    const datagrams = steady(() => linkPlayer.client.serverLink.send(Channel.phys, new Uint8Array(8)));
+    const inputs = steady(PER_SECOND, () => room.send('input', 1));
+    const datagrams = steady(PER_SECOND, () =>
+      linkPlayer.client.serverLink.send(Channel.phys, new Uint8Array(8)),
+    );
     await sleep(1_000);
     await (await server.stall(5_000)).over;
     await sleep(1_000);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep } from '../support/server.js';
 import { StallingServerProcess } from '../support/stalling-server-process.js';
+import { steady } from '../support/steady-sender.js';
 
 /*
  * A stall of the server process while a room's members go on: what they sent meanwhile is read all at once
@@ -52,30 +53,6 @@ async function member(
 /** The room `raw` created (its first answer). */
 function roomOf(raw: RawClient): string {
   return (raw.received(Kind.Response)[0] as { result: { room: { roomId: string } } }).result.room.roomId;
-}
-
-/**
- * Calls `send` `perSecond` times a second until stopped. Paced by the clock, not by sleeps: a loaded test
- * machine stretches a sleep and the sends then catch up. `stop` resolves with how many were sent.
- */
-function steady(perSecond: number, send: (n: number) => void): { stop(): Promise<number> } {
-  let stopped = false;
-  let sent = 0;
-  const done = (async () => {
-    const startedAt = performance.now();
-    while (!stopped) {
-      const due = Math.floor(((performance.now() - startedAt) / 1_000) * perSecond);
-      for (; sent < due; sent++) send(sent);
-      await sleep(5);
-    }
-    return sent;
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      return done;
-    },
-  };
 }
 
 const codes = (raw: RawClient) => raw.received(Kind.Error).map((error) => error.code);
