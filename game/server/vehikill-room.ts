@@ -267,7 +267,13 @@ export class VehikillRoom extends Room {
     this.#topUpBots();
 
     this.onMessage('chat', chatSchema, (client, { text }) => {
-      const verdict = this.#chatBudget.admit(client.playerId, this.clock.now(), Buffer.byteLength(text));
+      const { clock } = this;
+      const verdict = this.#chatBudget.admit(
+        client.playerId,
+        clock.now(),
+        Buffer.byteLength(text),
+        clock.stalledMs(),
+      );
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
         if (verdict === 'tell') client.send('warning', CHAT_REFUSED);

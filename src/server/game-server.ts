@@ -108,8 +108,12 @@ export class GameServer {
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
-  /** This process's event-loop stalls, which players' rate limits do not hold against them. */
+  /** A heartbeat's check put off to the next turn after a stall (see `#heartbeat`). */
+  #cancelDeferredCheck: Cancel | undefined;
+  /** This process's event-loop stalls, which players' rate limits and budgets do not hold against them. */
   readonly #stalls: LoopStalls;
+  /** `#stalls.stalledMs` as the last heartbeat saw it: a heartbeat that finds it grown follows a stall. */
+  #stalledAtHeartbeat = 0;
   #publicUrl: string | undefined;
   /** `publicUrl` as given, normalized (see `checkPublicUrl`). */
   readonly #givenPublicUrl: string | undefined;
@@ -191,6 +195,7 @@ export class GameServer {
       ...this.#limits,
       registry: this.registry,
       clock: this.clock,
+      stalls: this.#stalls,
       metrics,
       nodeId: this.nodeId,
       publicUrl: () => this.#publicUrl,
@@ -471,6 +476,7 @@ export class GameServer {
     await this.#waitUntil(() => this.#connections.size === 0, 1_000);
     for (const connection of this.#connections) connection.socket.terminate();
     this.#cancelHeartbeat?.();
+    this.#cancelDeferredCheck?.();
     this.#stalls.stop();
     this.#presence.stop();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
@@ -522,7 +528,8 @@ export class GameServer {
    */
   #linkFault(session: Session, code: string): void {
     const guard = session.abuseGuard;
-    if (guard === undefined || !guard.fault(this.clock.now())) return;
+    const now = this.clock.now();
+    if (guard === undefined || !guard.fault(now, this.#stalls.stalledMs(now))) return;
     for (const connection of this.#connections) {
       if (connection.session === session && connection.socket === session.socket) {
         connection.cutOff(code);
@@ -781,6 +788,24 @@ export class GameServer {
     const now = this.clock.now();
     this.#connectRate.sweep(now);
     this.#guestTokenRate.sweep(now);
+    // After a stall of the loop, Node runs its due timers (this one) before it reads the sockets: what
+    // the players sent meanwhile is still unread, and every one of them would look silent for the whole
+    // stall (past the timeout, all cut at once). The check waits a turn, for those reads; a player that
+    // really went silent is cut then, one turn late.
+    const stalledMs = this.#stalls.stalledMs(now);
+    if (stalledMs !== this.#stalledAtHeartbeat) {
+      this.#stalledAtHeartbeat = stalledMs;
+      this.#cancelDeferredCheck = this.clock.setTimeout(() => {
+        this.#cancelDeferredCheck = undefined;
+        this.#checkConnections(this.clock.now());
+      }, 0);
+      return;
+    }
+    this.#checkConnections(now);
+  }
+
+  /** Pings every connection in the protocol, and ends each one silent past `heartbeatTimeoutMs`. */
+  #checkConnections(now: number): void {
     for (const connection of this.#connections) {
       // Not in the protocol yet: its own timer closes it if no hello comes (ServerConnection).
       if (!connection.session) continue;

@@ -1,11 +1,12 @@
 import { Client, type RoomConnection } from 'vehikill-net/client';
 import { Kind } from 'vehikill-net/protocol';
 import { Channel } from 'vehikill-net/transport';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { bundleScript, JsonProcess } from '../support/json-process.js';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep } from '../support/server.js';
+import { type StallCounts, StallingServerProcess } from '../support/stalling-server-process.js';
+import { steady } from '../support/steady-sender.js';
 
 /*
  * A stall of the server process (a long GC pause, a starved CPU) while its players' machines go on: what
@@ -20,34 +21,13 @@ import { eventually, sleep } from '../support/server.js';
 /** An honest game's pace: inputs 100 times a second, under the 108 a second the client keeps to. */
 const PER_SECOND = 100;
 
-let script: string;
-beforeAll(async () => {
-  script = await bundleScript('stalling-server.ts');
-});
-
-let server: JsonProcess | undefined;
+let server: StallingServerProcess | undefined;
 const clients: Client[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.kill();
   server = undefined;
 });
-
-async function stallingServer(): Promise<{ server: JsonProcess; wsUrl: string; httpUrl: string }> {
-  const started = new JsonProcess(script, []);
-  server = started;
-  return { server: started, ...(await started.next<{ wsUrl: string; httpUrl: string }>()) };
-}
-
-/**
- * Blocks the server process for `ms`: resolves once it stands still, with `over`, which resolves once it
- * answers again.
- */
-async function stall(ms: number): Promise<{ over: Promise<unknown> }> {
-  const stalling = server as JsonProcess;
-  await stalling.command({ stall: ms });
-  return { over: stalling.next(ms + 20_000) };
-}
 
 interface Player {
   client: Client;
@@ -73,56 +53,29 @@ async function player(wsUrl: string): Promise<Player> {
   return seen;
 }
 
-/**
- * Calls `send` PER_SECOND times a second until stopped, each in a turn of its own (the server link's TCP
- * mode batches one turn's sends). Paced by the clock, not by sleeps: a loaded test machine stretches a
- * sleep and the sends then catch up, well within the burst. `stop` resolves with how many were sent.
- */
-function steady(send: () => void): { stop(): Promise<number> } {
-  let stopped = false;
-  let sent = 0;
-  const done = (async () => {
-    const startedAt = performance.now();
-    while (!stopped) {
-      const due = Math.floor(((performance.now() - startedAt) / 1_000) * PER_SECOND);
-      for (; sent < due; sent++) {
-        send();
-        await Promise.resolve();
-      }
-      await sleep(5);
-    }
-    return sent;
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      return done;
-    },
-  };
-}
-
-type Counts = Record<string, { inputs: number; datagrams: number }>;
-
 describe('a stall of the server process and its players rate limits', () => {
   it('players sending under the rate through a stall of 5 s are neither closed nor lose inputs', async () => {
-    const { wsUrl } = await stallingServer();
+    server = await StallingServerProcess.start();
+    const { wsUrl } = server;
     const roomPlayer = await player(wsUrl);
     const linkPlayer = await player(wsUrl);
     const room: RoomConnection = await roomPlayer.client.create('count');
     await linkPlayer.client.join(room.roomId);
     // Reliable room messages (one over the rate closes the connection) and server-link inputs in TCP mode
     // (those over the rate are dropped): the two ways a game's inputs come.
-    const inputs = steady(() => room.send('input', 1));
-    const datagrams = steady(() => linkPlayer.client.serverLink.send(Channel.phys, new Uint8Array(8)));
+    const inputs = steady(PER_SECOND, () => room.send('input', 1));
+    const datagrams = steady(PER_SECOND, () =>
+      linkPlayer.client.serverLink.send(Channel.phys, new Uint8Array(8)),
+    );
     await sleep(1_000);
-    await (await stall(5_000)).over;
+    await (await server.stall(5_000)).over;
     await sleep(1_000);
     const sentInputs = await inputs.stop();
     const sentDatagrams = await datagrams.stop();
-    let counts: Counts = {};
+    let counts: StallCounts = {};
     // Until everything sent was heard; what the server dropped never is (the counts then tell).
     for (let wait = 0; wait < 50; wait++) {
-      counts = (await (server as JsonProcess).command<{ counts: Counts }>({ counts: true })).counts;
+      counts = await (server as StallingServerProcess).counts();
       const heardInputs = counts[roomPlayer.playerId]?.inputs ?? 0;
       const heardDatagrams = counts[linkPlayer.playerId]?.datagrams ?? 0;
       const shed = linkPlayer.client.stats().sends.volatileDropped;
@@ -140,13 +93,12 @@ describe('a stall of the server process and its players rate limits', () => {
   }, 60_000);
 
   it('a flood sent during a stall of 3 s gets the burst and 3 s of the rate, the rest dropped', async () => {
-    const { wsUrl, httpUrl } = await stallingServer();
-    const answer = await fetch(`${httpUrl}/auth/guest`, { method: 'POST', body: '{}' });
-    const raw = new RawClient(wsUrl, ((await answer.json()) as { token: string }).token);
+    server = await StallingServerProcess.start();
+    const raw = new RawClient(server.wsUrl, await server.guestToken());
     await raw.opened;
     raw.hello();
     await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-    const stalled = await stall(3_000);
+    const stalled = await server.stall(3_000);
     // While the server stands still, 2,000 pings at once: each one the server admits it answers.
     for (let id = 0; id < 2_000; id++) raw.send(Kind.Ping, { id, t: 0 });
     await stalled.over;

@@ -52,7 +52,13 @@ export class ChatRoom extends Room {
     this.setMetadata({ title: parsed.title || 'Open room' });
 
     this.onMessage('chat', chatMessage, (client, { text }) => {
-      const verdict = this.#chatBudget.admit(client.playerId, this.clock.now(), Buffer.byteLength(text));
+      const { clock } = this;
+      const verdict = this.#chatBudget.admit(
+        client.playerId,
+        clock.now(),
+        Buffer.byteLength(text),
+        clock.stalledMs(),
+      );
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
         if (verdict === 'tell') client.send('refused', REFUSED);

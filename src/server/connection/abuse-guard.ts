@@ -1,4 +1,3 @@
-import { TokenBucket } from '../../common/index.js';
 import { StallCreditedBucket } from './stall-credited-bucket.js';
 
 export interface AbuseLimits {
@@ -19,7 +18,7 @@ export interface AbuseLimits {
  */
 export class AbuseGuard {
   readonly #messages: StallCreditedBucket;
-  readonly #faults: TokenBucket;
+  readonly #faults: StallCreditedBucket;
   /** Bare messages dropped over the rate since the last one that cost a fault (see `dropped`). */
   readonly #dropsPerFault: number;
   #drops = 0;
@@ -28,7 +27,7 @@ export class AbuseGuard {
   /** `stalledMs`: the server's loop stalls so far (`LoopStalls.stalledMs(now)`). */
   constructor(limits: AbuseLimits, now: number, stalledMs: number) {
     this.#messages = new StallCreditedBucket(limits.rateBurst, limits.ratePerSecond, now, stalledMs);
-    this.#faults = new TokenBucket(limits.errorBudget, limits.errorRefillPerSecond, now);
+    this.#faults = new StallCreditedBucket(limits.errorBudget, limits.errorRefillPerSecond, now, stalledMs);
     this.#dropsPerFault = Math.max(1, Math.round(limits.ratePerSecond));
   }
 
@@ -58,8 +57,11 @@ export class AbuseGuard {
   /**
    * Records a fault; true when the budget was spent and the connection must go. Not for good: the guard
    * outlives a connection, and a session whose stale socket spent it is judged by what has refilled since.
+   * `stalledMs`: the server's loop stalls so far. Faults read all at once after a stall (what a client
+   * sent at a pace the budget forgives, held in its socket meanwhile) are judged as they were sent, like
+   * messages (see `admit`).
    */
-  fault(now: number): boolean {
-    return !this.#faults.take(now);
+  fault(now: number, stalledMs: number): boolean {
+    return !this.#faults.take(now, stalledMs);
   }
 }

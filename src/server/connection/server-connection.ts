@@ -35,7 +35,7 @@ import { handleRequest, isRequest, refuseRequest } from './requests.js';
 
 export interface ConnectionContext {
   clock: Clock;
-  /** The server's event-loop stalls, which players' rate limits do not hold against them. */
+  /** The server's event-loop stalls, which players' rate limits and fault budgets do not hold against them. */
   stalls: LoopStalls;
   metrics: MetricsSink;
   /** Frames in and out by kind, flushed into `metrics` by the server's monitoring. */
@@ -623,7 +623,8 @@ export class ServerConnection {
   /** Takes a fault from the budget; true when that spent it and the connection was closed. */
   #spend(code: ErrorCode): boolean {
     this.#clientError('bad_input_total', code);
-    if (!this.#guard.fault(this.#ctx.clock.now())) return false;
+    const now = this.#ctx.clock.now();
+    if (!this.#guard.fault(now, this.#ctx.stalls.stalledMs(now))) return false;
     this.cutOff(code);
     return true;
   }

@@ -8,7 +8,8 @@ import { TokenBucket } from '../../common/index.js';
 const MAX_CREDIT_MS = 10_000;
 
 /**
- * A player's budget of messages (a TokenBucket) that its server's own stalls do not spend: what the player
+ * A player's budget of messages (a TokenBucket) that its server's own stalls do not spend (its message
+ * rate, its fault budget, what a room lets it signal, relay or say): what the player
  * sent while the server's loop stood still (see `LoopStalls`) waited in its socket and is read all at once
  * after, a burst it never made. Judged as read, an honest player sending 100 a second under a limit of
  * 240 at once and 120 a second was over it after a stall of 2.4 s.
@@ -30,14 +31,23 @@ export class StallCreditedBucket {
   }
 
   /**
-   * Takes a token for a message read at `now`, the server's stalls so far being `stalledMs`; false when
-   * there is none (the message is over the rate). Two comparisons when there was no stall since the last.
+   * Takes `cost` tokens for what was read at `now`, the server's stalls so far being `stalledMs`; false
+   * (taking nothing) when they are not there: it is over the rate. Two comparisons when there was no
+   * stall since the last.
    */
-  take(now: number, stalledMs: number): boolean {
+  take(now: number, stalledMs: number, cost = 1): boolean {
     if (stalledMs !== this.#stalledSeen) {
       this.#bucket.overfill(now, Math.min(MAX_CREDIT_MS, stalledMs - this.#stalledSeen));
       this.#stalledSeen = stalledMs;
     }
-    return this.#bucket.take(now);
+    return this.#bucket.take(now, cost);
+  }
+
+  /**
+   * True when the bucket holds nothing a new one would not: refilled to its capacity, and no stall since
+   * its last take (a new one would not be credited for it: see the constructor).
+   */
+  full(now: number, stalledMs: number): boolean {
+    return stalledMs === this.#stalledSeen && this.#bucket.full(now);
   }
 }

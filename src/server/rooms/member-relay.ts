@@ -8,6 +8,7 @@ import {
 } from '../../protocol/index.js';
 import { RELAY_CONTROL } from '../../transport/core.js';
 import { BYE } from '../../transport/keepalive.js';
+import type { LoopStalls } from '../connection/loop-stalls.js';
 import { relayOnlySignal } from '../ice/relay-only-signal.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Session } from '../sessions/session.js';
@@ -47,6 +48,8 @@ export interface RelayRoom {
 
 export interface MemberRelayContext extends SignalLimits, RelayLimits {
   readonly clock: Clock;
+  /** The server's event-loop stalls, which the members' budgets do not hold against them. */
+  readonly stalls: LoopStalls;
   readonly metrics: MetricsSink;
 }
 
@@ -107,7 +110,9 @@ export class MemberRelay {
         : // Stamped with the target's seating, as relayed data is: it may be read right behind the answer to
           // the target's next join, and its client must know which room it was relayed in.
           encodeMessage(Kind.SignalFromPeer, { from: session.playerId, s: relayed, m: target.membership });
-    if (!this.#signalBudgets.admit(session.playerId, to, this.#ctx.clock.now(), inner?.length ?? 0)) {
+    const now = this.#ctx.clock.now();
+    const stalledMs = this.#ctx.stalls.stalledMs(now);
+    if (!this.#signalBudgets.admit(session.playerId, to, now, inner?.length ?? 0, stalledMs)) {
       const { signalBurst, signalsPerSecond, signalBytesBurst, signalBytesPerSecond } = this.#ctx;
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
@@ -154,7 +159,8 @@ export class MemberRelay {
       t: now,
       m: target.membership,
     });
-    const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length);
+    const stalledMs = this.#ctx.stalls.stalledMs(now);
+    const admitted = this.#relayBudgets.admit(session.playerId, to, now, inner.length, stalledMs);
     // A goodbye is charged but never refused: dropped, the peer's link would stay open and go on with a
     // dispatch stream the sender's next mesh drops. Its floods are held by the connection's own rate.
     const goodbye = isGoodbye(channel, payload);

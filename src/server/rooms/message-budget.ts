@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../common/index.js';
+import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
 
 /** How much of one kind of room message each member may send (see MessageBudget). */
 export interface MessageBudgetLimits {
@@ -25,8 +25,8 @@ export interface MessageBudgetLimits {
 export type BudgetVerdict = 'pass' | 'tell' | 'drop';
 
 interface MemberBudget {
-  readonly count: TokenBucket;
-  readonly bytes: TokenBucket | undefined;
+  readonly count: StallCreditedBucket;
+  readonly bytes: StallCreditedBucket | undefined;
   /** When the member was last told of a refusal (-Infinity: never). */
   toldAt: number;
 }
@@ -49,6 +49,8 @@ export class MessageBudget {
   /** How long a member's buckets take to refill from empty, and the sender to be told again. */
   readonly #keepMs: number;
   #sweptAt = Number.NEGATIVE_INFINITY;
+  /** The server's stalls so far (`stalledMs`) as of the last sweep. */
+  #sweptStalledMs = 0;
 
   constructor(limits: MessageBudgetLimits) {
     const { burst, perSecond, bytesBurst, bytesPerSecond, tellEveryMs = 1_000 } = limits;
@@ -72,28 +74,41 @@ export class MessageBudget {
 
   /**
    * Takes one message of `bytes` from `playerId`'s budget at `now` (ms). A message refused for its bytes
-   * still spends its count: a flood of large messages earns nothing back.
+   * still spends its count: a flood of large messages earns nothing back. `stalledMs`: how long the
+   * server's loop has stood still so far (the room's `clock.stalledMs()`): what the member sent meanwhile
+   * is read all at once after, and the budget takes it as sent, at the stall's worth of its rate on top
+   * of the burst (never more than it refilled since the member's last message, at most 10 s of it).
    */
-  admit(playerId: string, now: number, bytes = 0): BudgetVerdict {
+  admit(playerId: string, now: number, bytes = 0, stalledMs = 0): BudgetVerdict {
     // A NaN would make the member's byte bucket NaN for good, and NaN passes every later check: refused
     // loudly, as the room's own bug it is, rather than silently lifting that member's budget.
     if (!(bytes >= 0 && Number.isFinite(bytes)))
       throw new RangeError(`MessageBudget.admit: bytes must be a finite number ≥ 0, got ${String(bytes)}`);
-    this.#sweep(now);
+    // A budget made now is made full as of the last sweep before this message, which forgot the member's
+    // budget (full then) or found it had none: credited for the stalls since, as the budget kept would have
+    // been. Made as of now, a member who says a line a second (its budget full, forgotten at each sweep)
+    // had the lines it sent through a stall judged as a burst all the same. Before any sweep: as of now.
+    const swept = Number.isFinite(this.#sweptAt);
+    const since = swept ? this.#sweptAt : now;
+    const stalledSince = swept ? this.#sweptStalledMs : stalledMs;
+    this.#sweep(now, stalledMs, playerId);
     let budget = this.#members.get(playerId);
     if (!budget) {
       const { burst, perSecond, bytesBurst, bytesPerSecond } = this.#limits;
       budget = {
-        count: new TokenBucket(burst, perSecond, now),
+        count: new StallCreditedBucket(burst, perSecond, since, stalledSince),
         bytes:
           bytesBurst !== undefined && bytesPerSecond !== undefined
-            ? new TokenBucket(bytesBurst, bytesPerSecond, now)
+            ? new StallCreditedBucket(bytesBurst, bytesPerSecond, since, stalledSince)
             : undefined,
         toldAt: Number.NEGATIVE_INFINITY,
       };
       this.#members.set(playerId, budget);
     }
-    if (budget.count.take(now) && (budget.bytes === undefined || budget.bytes.take(now, bytes)))
+    if (
+      budget.count.take(now, stalledMs) &&
+      (budget.bytes === undefined || budget.bytes.take(now, stalledMs, bytes))
+    )
       return 'pass';
     if (now - budget.toldAt < this.#limits.tellEveryMs) return 'drop';
     budget.toldAt = now;
@@ -105,14 +120,20 @@ export class MessageBudget {
     return this.#members.size;
   }
 
-  /** Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`. */
-  #sweep(now: number): void {
+  /**
+   * Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`,
+   * but the sender's (`sender`). Not one that has a stall to be credited for: see `StallCreditedBucket.full`.
+   */
+  #sweep(now: number, stalledMs: number, sender: string): void {
     if (now - this.#sweptAt < this.#keepMs) return;
     this.#sweptAt = now;
+    this.#sweptStalledMs = stalledMs;
     for (const [playerId, budget] of this.#members) {
       if (
-        budget.count.full(now) &&
-        (budget.bytes === undefined || budget.bytes.full(now)) &&
+        // Kept for the message being admitted: made again, it would be made as of the sweep before.
+        playerId !== sender &&
+        budget.count.full(now, stalledMs) &&
+        (budget.bytes === undefined || budget.bytes.full(now, stalledMs)) &&
         now - budget.toldAt >= this.#limits.tellEveryMs
       ) {
         this.#members.delete(playerId);

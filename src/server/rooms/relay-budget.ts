@@ -1,5 +1,5 @@
-import { TokenBucket } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
 import { ByPair } from './by-pair.js';
 
 /** A sender is told its relayed data was refused at most this often per target. */
@@ -29,7 +29,7 @@ export class RelayRefused extends ProtocolError {
 }
 
 interface PairBudget {
-  readonly bytes: TokenBucket;
+  readonly bytes: StallCreditedBucket;
   /** When the sender was last told of a refusal towards this target (-Infinity: never). */
   toldAt: number;
 }
@@ -67,13 +67,20 @@ export class RelayBudgets extends ByPair<PairBudget> {
   /**
    * Takes `bytes` from the budget of `from` towards `to`: 'relay' when within it; over it the data must
    * not go, and 'tell' says to tell the sender (once a second per target at most), 'drop' not to.
+   * `stalledMs`: the server's loop stalls so far, which the budget does not hold against the sender (see
+   * `StallCreditedBucket`).
    */
-  admit(from: string, to: string, now: number, bytes: number): 'relay' | 'tell' | 'drop' {
+  admit(from: string, to: string, now: number, bytes: number, stalledMs: number): 'relay' | 'tell' | 'drop' {
     const budget = this.get(from, to, () => ({
-      bytes: new TokenBucket(this.#limits.relayBytesBurst, this.#limits.relayBytesPerSecond, now),
+      bytes: new StallCreditedBucket(
+        this.#limits.relayBytesBurst,
+        this.#limits.relayBytesPerSecond,
+        now,
+        stalledMs,
+      ),
       toldAt: Number.NEGATIVE_INFINITY,
     }));
-    if (budget.bytes.take(now, bytes)) return 'relay';
+    if (budget.bytes.take(now, stalledMs, bytes)) return 'relay';
     if (now - budget.toldAt < TELL_EVERY_MS) return 'drop';
     budget.toldAt = now;
     return 'tell';

@@ -1,4 +1,5 @@
 import type { Cancel, Clock } from '../../common/index.js';
+import type { LoopStalls } from '../connection/loop-stalls.js';
 
 /**
  * A room's time and timers (`Room.clock`). Timers belong to the room: the ones still scheduled when it
@@ -17,20 +18,35 @@ export interface RoomClock extends Clock {
    * the callback to step by the time that really passed.
    */
   setInterval(callback: () => void, periodMs: number): Cancel;
+  /**
+   * How long the server's event loop has stood still so far, in all (ms, ever growing): a long GC pause,
+   * a starved CPU. What members sent meanwhile is read all at once after; give it to a `MessageBudget`
+   * (`admit`) so that the budget does not take it for a burst of theirs.
+   */
+  stalledMs(): number;
 }
 
 /** The RoomClock a RoomHost gives its room: `close()` at disposal cancels what is left. */
 export class RoomTimers implements RoomClock {
   readonly #clock: Clock;
   readonly #report: (error: unknown) => void;
+  readonly #stalls: Pick<LoopStalls, 'stalledMs'> | undefined;
   /** The cancel of every timer still scheduled. */
   readonly #live = new Set<Cancel>();
   #closed = false;
 
-  /** `report`: what to do with a callback's throw or rejection. */
-  constructor(clock: Clock, report: (error: unknown) => void) {
+  /**
+   * `report`: what to do with a callback's throw or rejection. `stalls`: the server's event-loop stalls
+   * (none without: a room timed by hand).
+   */
+  constructor(clock: Clock, report: (error: unknown) => void, stalls?: Pick<LoopStalls, 'stalledMs'>) {
     this.#clock = clock;
     this.#report = report;
+    this.#stalls = stalls;
+  }
+
+  stalledMs(): number {
+    return this.#stalls?.stalledMs(this.#clock.now()) ?? 0;
   }
 
   /** Timers still scheduled. */

@@ -20,6 +20,7 @@ import {
   type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
+import type { LoopStalls } from '../connection/loop-stalls.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
@@ -46,6 +47,8 @@ type PresenceKind =
 export interface RoomHostContext extends SignalLimits, RelayLimits {
   registry: Registry;
   clock: Clock;
+  /** The server's event-loop stalls, which the members' budgets do not hold against them. */
+  stalls: LoopStalls;
   metrics: MetricsSink;
   nodeId: string;
   /** An empty room is disposed this long after its last member left. */
@@ -158,7 +161,7 @@ export class RoomHost implements RoomHostPort {
       ctx,
     );
     // A timer may run at the room's tick rate: its throws are logged as bounded as those of message hooks.
-    this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error));
+    this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error), ctx.stalls);
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
   }

@@ -10,6 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
 import { AddressRate, GUESS_NETWORKS, refusedSender } from '../address-rate.js';
+import type { LoopStalls } from '../connection/loop-stalls.js';
 import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { KnownMetric } from '../monitoring/metric-catalog.js';
@@ -63,6 +64,8 @@ export interface ListingRateLimits {
 export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationRateLimits, ListingRateLimits {
   registry: Registry;
   clock: Clock;
+  /** The server's event-loop stalls, which the rooms' budgets of their members do not hold against them. */
+  stalls: LoopStalls;
   metrics: MetricsSink;
   nodeId: string;
   /** Empty rooms are disposed this long after the last member left (ms). */

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../common/index.js';
+import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
 import { ByPair } from './by-pair.js';
 
 /** How much signaling one member may push at another (see GameServerOptions). */
@@ -23,20 +23,28 @@ export interface SignalLimits {
  * would refuse; what must be bounded is what one member can push at one target.
  */
 export class SignalBudget {
-  readonly #count: TokenBucket;
-  readonly #bytes: TokenBucket;
+  readonly #count: StallCreditedBucket;
+  readonly #bytes: StallCreditedBucket;
 
-  constructor(limits: SignalLimits, now: number) {
-    this.#count = new TokenBucket(limits.signalBurst, limits.signalsPerSecond, now);
-    this.#bytes = new TokenBucket(limits.signalBytesBurst, limits.signalBytesPerSecond, now);
+  /** `stalledMs`: the server's loop stalls so far (`LoopStalls.stalledMs(now)`). */
+  constructor(limits: SignalLimits, now: number, stalledMs: number) {
+    this.#count = new StallCreditedBucket(limits.signalBurst, limits.signalsPerSecond, now, stalledMs);
+    this.#bytes = new StallCreditedBucket(
+      limits.signalBytesBurst,
+      limits.signalBytesPerSecond,
+      now,
+      stalledMs,
+    );
   }
 
   /**
    * Takes one signal of `bytes` from the budget; false when over it (the signal must not go). One
    * refused for its bytes still spends its count token: a flood of large signals earns nothing back.
+   * `stalledMs`: the server's loop stalls so far, which the budget does not hold against the sender (see
+   * `StallCreditedBucket`).
    */
-  admit(now: number, bytes: number): boolean {
-    return this.#count.take(now) && this.#bytes.take(now, bytes);
+  admit(now: number, bytes: number, stalledMs: number): boolean {
+    return this.#count.take(now, stalledMs) && this.#bytes.take(now, stalledMs, bytes);
   }
 }
 
@@ -54,8 +62,9 @@ export class SignalBudgets extends ByPair<SignalBudget> {
     this.#limits = limits;
   }
 
-  admit(from: string, to: string, now: number, bytes: number): boolean {
-    const budget = this.get(from, to, () => new SignalBudget(this.#limits, now));
-    return budget.admit(now, bytes);
+  /** See `SignalBudget.admit`. */
+  admit(from: string, to: string, now: number, bytes: number, stalledMs: number): boolean {
+    const budget = this.get(from, to, () => new SignalBudget(this.#limits, now, stalledMs));
+    return budget.admit(now, bytes, stalledMs);
   }
 }

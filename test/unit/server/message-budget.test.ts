@@ -54,3 +54,43 @@ describe('MessageBudget', () => {
     expect(() => new MessageBudget({ burst: 1, perSecond: 1, bytesBurst: 100 })).toThrow(/bytesPerSecond/);
   });
 });
+
+describe('MessageBudget and stalls of the server', () => {
+  it('takes a backlog read at once after a stall as sent: the burst and the stall at the rate', () => {
+    const budget = new MessageBudget({ burst: 5, perSecond: 1 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    expect(budget.admit('bob', 0)).toBe('pass');
+    // A line a second through a stall of 8 s (from 500 to 8,500): 8 lines read at 8,500.
+    const verdicts = Array.from({ length: 8 }, () => budget.admit('ada', 8_500, 0, 8_000));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+    // A flood through it gets no more than what refilled since its last line (4 + 8.5), within the
+    // burst and the stall at the rate (5 + 8).
+    const passed = Array.from({ length: 100 }, () => budget.admit('bob', 8_500, 0, 8_000));
+    expect(passed.filter((verdict) => verdict === 'pass')).toHaveLength(12);
+  });
+
+  it('keeps a refilled budget that has a stall to be credited for: a new one would not be', () => {
+    const budget = new MessageBudget({ burst: 2, perSecond: 1, tellEveryMs: 0 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    // Refilled by 10,000, when the server stood still from 10,000 to 14,000; Bob's line makes the sweep.
+    expect(budget.admit('bob', 14_000, 0, 4_000)).toBe('pass');
+    expect(budget.size).toBe(2);
+    const verdicts = Array.from({ length: 6 }, () => budget.admit('ada', 14_000, 0, 4_000));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+  });
+
+  it('credits a member whose budget was forgotten before the stall, as if it had been kept', () => {
+    const budget = new MessageBudget({ burst: 3, perSecond: 1, tellEveryMs: 0 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    // At 5,000 Bob's line makes the sweep: Ada's budget, refilled, is forgotten. Then the server stands
+    // still from 5,500 to 11,500 while Ada says a line every 1.25 s: 5 lines read at 11,500.
+    expect(budget.admit('bob', 5_000)).toBe('pass');
+    expect(budget.size).toBe(1);
+    const verdicts = Array.from({ length: 5 }, () => budget.admit('ada', 11_500, 0, 6_000));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+    // Ada's lines made a sweep at 11,500: a member first heard after it is made as of it, with nothing
+    // to be credited for, and a flood of its gets the burst alone.
+    const flood = Array.from({ length: 100 }, () => budget.admit('eve', 11_500, 0, 6_000));
+    expect(flood.filter((verdict) => verdict === 'pass')).toHaveLength(3);
+  });
+});

@@ -123,3 +123,21 @@ describe('RoomTimers (Room.clock)', () => {
     expect(room.pending).toBe(1);
   });
 });
+
+describe('RoomTimers.stalledMs (Room.clock)', () => {
+  it("tells the server's loop stalls so far, as of now; none for a room timed without them", () => {
+    const clock = new ManualClock(0);
+    const asked: number[] = [];
+    const stalls = {
+      stalledMs: (now: number) => {
+        asked.push(now);
+        return 1_500;
+      },
+    };
+    const room = new RoomTimers(clock, () => {}, stalls);
+    clock.advance(250);
+    expect(room.stalledMs()).toBe(1_500);
+    expect(asked).toEqual([250]);
+    expect(new RoomTimers(clock, () => {}).stalledMs()).toBe(0);
+  });
+});
