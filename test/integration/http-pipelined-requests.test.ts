@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUESTS_IN_PROGRESS } from '../../src/server/http/requests-in-progress.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { TestRoom } from './rooms-fixtures.js';
+
+const PAGE = '<h1>the game</h1>';
+
+let t: TestServer;
+let root: string;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'vehikill-pipelined-'));
+  writeFileSync(join(root, 'index.html'), PAGE);
+  t = await startServer({ test: TestRoom }, { staticDir: root });
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  body: string;
+}
+
+/** Writes `request` on a raw socket and reads until the server closes it (or `ms` pass). */
+function exchange(request: string, ms = 3_000): Promise<{ answers: Answer[]; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(t.port, '127.0.0.1');
+    let text = '';
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ answers: parse(text), closed });
+    };
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('data', (data) => {
+      text += data.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => done(true));
+    socket.write(request);
+  });
+}
+
+/** Every response in `text`, in order (keep-alive: several on one socket). */
+function parse(text: string): Answer[] {
+  const found: Answer[] = [];
+  let rest = text;
+  for (let start = rest.indexOf('HTTP/1.1 '); start !== -1; start = rest.indexOf('HTTP/1.1 ')) {
+    rest = rest.slice(start);
+    const headEnd = rest.indexOf('\r\n\r\n');
+    const head = rest.slice(0, headEnd);
+    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+    found.push({
+      status: Number(head.slice(9, 12)),
+      connection: /^connection: (.*)$/im.exec(head)?.[1]?.toLowerCase(),
+      body: rest.slice(headEnd + 4, headEnd + 4 + length),
+    });
+    rest = rest.slice(headEnd + 4 + length);
+  }
+  return found;
+}
+
+const pageRequest = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+
+describe('requests pipelined on one connection', () => {
+  it('a few are all answered, in order, and the connection stays open', async () => {
+    const { answers, closed } = await exchange(pageRequest.repeat(MAX_REQUESTS_IN_PROGRESS), 1_000);
+    expect(answers.map((answer) => [answer.status, answer.body])).toEqual(
+      Array.from({ length: MAX_REQUESTS_IN_PROGRESS }, () => [200, PAGE]),
+    );
+    expect(closed).toBe(false);
+  });
+
+  it('past the bound one is refused 429 RATE_LIMITED and the connection closed, not each served', async () => {
+    // Before, every one of them opened its file at once: 20,000 held 11,000 files and 600 MB.
+    const { answers, closed } = await exchange(pageRequest.repeat(500));
+    const served = answers.filter((answer) => answer.status === 200);
+    expect(served.length).toBeGreaterThanOrEqual(1);
+    expect(served.length).toBeLessThanOrEqual(MAX_REQUESTS_IN_PROGRESS);
+    const refusal = answers.find((answer) => answer.status !== 200);
+    expect(refusal?.status).toBe(429);
+    expect(refusal?.connection).toBe('close');
+    expect(JSON.parse(refusal?.body ?? '')).toEqual({
+      code: 'RATE_LIMITED',
+      message: `too many requests in progress on this connection (at most ${MAX_REQUESTS_IN_PROGRESS}): wait for each answer before sending the next`,
+    });
+    expect(answers.length).toBeLessThan(500);
+    expect(closed).toBe(true);
+    // Everyone else is served as before.
+    const page = await fetch(`${t.httpUrl}/`);
+    expect(await page.text()).toBe(PAGE);
+  });
+
+  it('answers given at once take no place: 100 pipelined /healthz are all answered', async () => {
+    const { answers } = await exchange('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100), 1_000);
+    expect(answers).toHaveLength(100);
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+  });
+});
