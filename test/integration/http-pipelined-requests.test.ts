@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUESTS_IN_PROGRESS } from '../../src/server/http/requests-in-progress.js';
+import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -28,42 +28,14 @@ interface Answer {
 }
 
 /** Writes `request` on a raw socket and reads until the server closes it (or `ms` pass). */
-function exchange(request: string, ms = 3_000): Promise<{ answers: Answer[]; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(t.port, '127.0.0.1');
-    let text = '';
-    const done = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ answers: parse(text), closed });
-    };
-    const timer = setTimeout(() => done(false), ms);
-    socket.on('data', (data) => {
-      text += data.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => done(true));
-    socket.write(request);
-  });
-}
-
-/** Every response in `text`, in order (keep-alive: several on one socket). */
-function parse(text: string): Answer[] {
-  const found: Answer[] = [];
-  let rest = text;
-  for (let start = rest.indexOf('HTTP/1.1 '); start !== -1; start = rest.indexOf('HTTP/1.1 ')) {
-    rest = rest.slice(start);
-    const headEnd = rest.indexOf('\r\n\r\n');
-    const head = rest.slice(0, headEnd);
-    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-    found.push({
-      status: Number(head.slice(9, 12)),
-      connection: /^connection: (.*)$/im.exec(head)?.[1]?.toLowerCase(),
-      body: rest.slice(headEnd + 4, headEnd + 4 + length),
-    });
-    rest = rest.slice(headEnd + 4 + length);
-  }
-  return found;
+async function exchange(request: string, ms = 3_000): Promise<{ answers: Answer[]; closed: boolean }> {
+  const { text, closed } = await exchangeRaw(t.port, request, ms);
+  const answers = rawAnswers(text).map(({ status, head, body }) => ({
+    status,
+    connection: /^connection: (.*)$/im.exec(head)?.[1]?.toLowerCase(),
+    body,
+  }));
+  return { answers, closed };
 }
 
 const pageRequest = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
