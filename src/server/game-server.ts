@@ -94,7 +94,14 @@ export class GameServer {
    * accepted (`#onConnection`); behind proxies, WebSockets and upgrades in progress by forwarded address.
    */
   readonly #addressSlots: AddressSlots;
-  readonly #requestsInProgress = new RequestsInProgress();
+  // Counted by who sent it, as other bad HTTP input is (the session leave endpoint's).
+  readonly #requestsInProgress = new RequestsInProgress((req) =>
+    this.monitoring.clientErrors.count(
+      'bad_input_total',
+      { code: ErrorCode.RATE_LIMITED },
+      addressBlock(remoteAddress(req, this.#limits.trustProxy)),
+    ),
+  );
   /** Upgrades per address block over time, for `connectBurst` and `connectsPerSecond`. */
   readonly #connectRate: AddressRate;
   /** Guest tokens per address block over time, for `guestTokenBurst` and `guestTokensPerSecond`. */

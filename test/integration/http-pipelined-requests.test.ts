@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ErrorCode } from 'vehikill-net/protocol';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUESTS_IN_PROGRESS } from '../../src/server/http/requests-in-progress.js';
 import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
@@ -8,6 +10,7 @@ import { startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 const PAGE = '<h1>the game</h1>';
+const metrics = () => t.server.metrics as CountingMetrics;
 
 let t: TestServer;
 let root: string;
@@ -51,6 +54,7 @@ describe('requests pipelined on one connection', () => {
 
   it('past the bound one is refused 429 RATE_LIMITED and the connection closed, not each served', async () => {
     // Before, every one of them opened its file at once: 20,000 held 11,000 files and 600 MB.
+    const refusedBefore = metrics().total('bad_input_total', { code: ErrorCode.RATE_LIMITED });
     const { answers, closed } = await exchange(pageRequest.repeat(500));
     const served = answers.filter((answer) => answer.status === 200);
     expect(served.length).toBeGreaterThanOrEqual(1);
@@ -64,6 +68,10 @@ describe('requests pipelined on one connection', () => {
     });
     expect(answers.length).toBeLessThan(500);
     expect(closed).toBe(true);
+    // Counted as bad input, as other refused HTTP requests are.
+    expect(metrics().total('bad_input_total', { code: ErrorCode.RATE_LIMITED })).toBeGreaterThan(
+      refusedBefore,
+    );
     // Everyone else is served as before.
     const page = await fetch(`${t.httpUrl}/`);
     expect(await page.text()).toBe(PAGE);

@@ -20,6 +20,12 @@ export const MAX_REQUESTS_IN_PROGRESS = 4;
  */
 export class RequestsInProgress {
   readonly #counts = new WeakMap<Socket, number>();
+  readonly #onRefused: (req: IncomingMessage) => void;
+
+  /** `onRefused`: told of each request refused, to count it. */
+  constructor(onRefused: (req: IncomingMessage) => void) {
+    this.#onRefused = onRefused;
+  }
 
   /**
    * Runs `handle` for `req`, or refuses it when its connection has the most in progress already. A request
@@ -29,6 +35,7 @@ export class RequestsInProgress {
     const socket = req.socket;
     const count = this.#counts.get(socket) ?? 0;
     if (count >= MAX_REQUESTS_IN_PROGRESS) {
+      this.#onRefused(req);
       answerError(
         res,
         429,
