@@ -25,6 +25,7 @@ import { endCutOff, ServerConnection } from './connection/server-connection.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError, answerNotFound } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
+import { RequestsInProgress } from './http/requests-in-progress.js';
 import { answerClientError, refuse } from './http/socket-refusal.js';
 import { createStaticHandler } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
@@ -94,6 +95,14 @@ export class GameServer {
    * accepted (`#onConnection`); behind proxies, WebSockets and upgrades in progress by forwarded address.
    */
   readonly #addressSlots: AddressSlots;
+  // Counted by who sent it, as other bad HTTP input is (the session leave endpoint's).
+  readonly #requestsInProgress = new RequestsInProgress((req) =>
+    this.monitoring.clientErrors.count(
+      'bad_input_total',
+      { code: ErrorCode.RATE_LIMITED },
+      addressBlock(remoteAddress(req, this.#limits.trustProxy)),
+    ),
+  );
   /** Upgrades per address block over time, for `connectBurst` and `connectsPerSecond`. */
   readonly #connectRate: AddressRate;
   /** Guest tokens per address block over time, for `guestTokenBurst` and `guestTokensPerSecond`. */
@@ -227,7 +236,8 @@ export class GameServer {
       (session, channel, bytes) => this.rooms.handleLinkMessage(session, channel, bytes),
       (session, code) => this.#linkFault(session, code),
     );
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.#onHttpRequest(req, res);
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      this.#requestsInProgress.serve(req, res, () => void this.#onHttpRequest(req, res));
     // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let a few slow clients
     // hold thousands of sockets; these are checked often enough to act near the limit.
     const timeouts = {

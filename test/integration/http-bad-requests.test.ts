@@ -1,5 +1,5 @@
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -14,41 +14,15 @@ afterEach(() => {
 
 /** Writes `request` on a raw socket and reads until the server ends or closes it (or `ms` pass). */
 function exchange(request: string | Buffer, ms = 3_000): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(t.port, '127.0.0.1');
-    let text = '';
-    let closed = false;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closed });
-    }, ms);
-    socket.on('data', (data) => {
-      text += data.toString('latin1');
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      closed = true;
-      clearTimeout(timer);
-      resolve({ text, closed });
-    });
-    socket.write(request);
-  });
+  return exchangeRaw(t.port, request, ms);
 }
 
 /** Status lines and JSON bodies of every response in `text` (keep-alive: several on one socket). */
 function responses(text: string): Array<{ status: number; body: unknown }> {
-  const found: Array<{ status: number; body: unknown }> = [];
-  let rest = text;
-  for (let start = rest.indexOf('HTTP/1.1 '); start !== -1; start = rest.indexOf('HTTP/1.1 ')) {
-    rest = rest.slice(start);
-    const headEnd = rest.indexOf('\r\n\r\n');
-    const head = rest.slice(0, headEnd);
-    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-    const body = rest.slice(headEnd + 4, headEnd + 4 + length);
-    found.push({ status: Number(head.slice(9, 12)), body: body === '' ? undefined : JSON.parse(body) });
-    rest = rest.slice(headEnd + 4 + length);
-  }
-  return found;
+  return rawAnswers(text).map(({ status, body }) => ({
+    status,
+    body: body === '' ? undefined : JSON.parse(body),
+  }));
 }
 
 describe('HTTP requests the server cannot read', () => {
