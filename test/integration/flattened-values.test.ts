@@ -3,6 +3,7 @@ import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { Room } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectedClient, eventually, startServer, type TestServer } from '../support/server.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 /**
  * msgpack writes any object that is neither an array nor a typed array as a map of its own enumerable
@@ -32,12 +33,7 @@ class EchoRoom extends Room {
         () => this.broadcast('x', { data: flattened[what].value() }),
         () => client.send('x', { data: flattened[what].value() }),
       ]) {
-        try {
-          send();
-          EchoRoom.refusals.push('nothing');
-        } catch (error) {
-          EchoRoom.refusals.push(error);
-        }
+        EchoRoom.refusals.push(thrownBy(send) ?? 'nothing');
       }
       client.send('done', what);
     });
@@ -59,12 +55,7 @@ describe('values msgpack would flatten to an empty map', () => {
     const echoes: unknown[] = [];
     room.onMessage('echo', (data) => echoes.push(data));
     for (const what of Object.keys(flattened) as Flattened[]) {
-      let thrown: unknown;
-      try {
-        room.send('echo', { nested: [flattened[what].value()] });
-      } catch (error) {
-        thrown = error;
-      }
+      const thrown = thrownBy(() => room.send('echo', { nested: [flattened[what].value()] }));
       expect(thrown, what).toBeInstanceOf(ProtocolError);
       expect((thrown as ProtocolError).code, what).toBe(ErrorCode.INVALID_MESSAGE);
       expect((thrown as ProtocolError).message, what).toMatch(flattened[what].said);

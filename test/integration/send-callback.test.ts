@@ -3,6 +3,7 @@ import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
 import { Room } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectedClient, eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 /**
  * socket.io's `emit(event, data, (reply) => ...)` written as `send(type, data, callback)` put the
@@ -24,12 +25,7 @@ class AskRoom extends Room {
         () => this.broadcast('reply', 'ok', callback as never),
         () => client.send('reply', 'ok', 7 as never),
       ]) {
-        try {
-          send();
-          AskRoom.refusals.push('nothing');
-        } catch (error) {
-          AskRoom.refusals.push(error);
-        }
+        AskRoom.refusals.push(thrownBy(send) ?? 'nothing');
       }
       client.send('done', item);
     });
@@ -43,15 +39,6 @@ afterEach(async () => {
   AskRoom.heard = [];
   AskRoom.refusals = [];
 });
-
-function thrownBy(call: () => void): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('a callback where the send options go', () => {
   it('throws INVALID_MESSAGE at the client call, saying there are no acknowledgements; nothing is sent', async () => {
