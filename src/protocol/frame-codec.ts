@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { bodyProblem, TIMESTAMP_OUT_OF_RANGE, TOO_DEEP } from './body-scan.js';
 import { readDatagramFromServer, readDatagramToServer } from './datagram-frames.js';
 import { ErrorCode } from './error-codes.js';
+import { refuseFlattenedValues } from './flattened-values.js';
 import { allocateFrame } from './frame-slab.js';
 import { Kind } from './kinds.js';
 import { type Body, type BodyKind, connectionKinds, type Message, schemaByKind } from './messages.js';
@@ -21,7 +22,8 @@ export type DecodedFrame =
   | { envelope: 'reliable'; seq: number; message: Message }
   | { envelope: 'expiring'; seq: number; ttlMs: number; message: Message };
 
-const encoder = new Encoder({ ignoreUndefined: true });
+// An ArrayBuffer, Map or Set would be written as an empty map: refused instead (flattened-values.ts).
+const encoder = new Encoder({ ignoreUndefined: true, extensionCodec: refuseFlattenedValues });
 // No caps on counts or lengths: a string, an array or a map can hold no more than the frame has bytes, so
 // any cap below the frame's size would only refuse data that fits. `bodyProblem` runs first and refuses a
 // count that the bytes left cannot hold, which bounds what the decoder allocates by the frame's size.

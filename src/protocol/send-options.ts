@@ -16,13 +16,28 @@ export const MAX_TTL_MS = 2 ** 31 - 1;
 /**
  * The options as sent, or INVALID_MESSAGE naming what is wrong. Checked at the call: a class spelled
  * wrong was taken for 'reliable' (a 'volitile' message buffered and replayed), a `ttlMs` without the
- * 'expiring' class did nothing, and NaN failed deep in the encoder without a code. A fractional `ttlMs`
+ * 'expiring' class did nothing, NaN failed deep in the encoder without a code, and a callback in their
+ * place (socket.io's acknowledgement) was taken for no options and never called. A fractional `ttlMs`
  * (1000 / 30) is rounded up to whole ms, as the wire carries it.
  */
 export function checkSendOptions(options: MessageSendOptions | undefined): {
   messageClass: MessageClass;
   ttlMs: number | undefined;
 } {
+  const given: unknown = options;
+  if (typeof given === 'function') {
+    // socket.io's emit(event, data, ack): the callback was taken for no options and never called.
+    throw new ProtocolError(
+      ErrorCode.INVALID_MESSAGE,
+      'send options: a function was given, but messages have no acknowledgement callbacks: answer with a message of your own, carrying an id of the request (docs/from-socketio.md)',
+    );
+  }
+  if (given !== undefined && typeof given !== 'object') {
+    throw new ProtocolError(
+      ErrorCode.INVALID_MESSAGE,
+      `send options must be an object {class, ttlMs}, not ${describe(given)}`,
+    );
+  }
   const messageClass = options?.class ?? MessageClass.reliable;
   if (!Object.hasOwn(MessageClass, messageClass)) {
     throw new ProtocolError(

@@ -16,7 +16,7 @@ import { ProtocolError } from './protocol-error.js';
  */
 
 const ENCODABLE =
-  'msgpack carries numbers, strings, booleans, null, arrays, plain objects, Uint8Array and Date';
+  'msgpack carries numbers, strings, booleans, null, arrays, plain objects, Uint8Array (any typed array, as its bytes) and Date';
 
 /**
  * Encodes a message as its receiver will check it: against its kind's schema, then the receiver's

@@ -84,6 +84,14 @@ const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
 
 /** Refuses server link settings that cannot work, naming the option. */
 export function checkServerLinkOptions(options: ServerLinkOptions | undefined): void {
+  // `false` and `'off'` (the client's spelling) have no `enabled` to read: taken as they were, they left
+  // the server link on without a word.
+  const given: unknown = options;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    throw new TypeError(
+      `GameServer option 'serverLink' must be an object ({ enabled: false } turns the server link off), got ${JSON.stringify(given)}`,
+    );
+  }
   for (const [name, kind] of NUMBERS) {
     const value = options?.[name];
     if (value === undefined) continue;

@@ -264,6 +264,10 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import * as v from 'valibot';": declares(''),
     "import { Client, isEntityOf, SyncedState } from 'vehikill-net/client';": declares(''),
   },
+  'docs/from-socketio.md': {
+    "import * as v from 'valibot';": declares(''),
+    "import { Client, type RoomConnection } from 'vehikill-net/client';": declares(''),
+  },
   'docs/operations.md': {
     'new GameServer({': declares(`
       import { GameServer } from 'vehikill-net/server';

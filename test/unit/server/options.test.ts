@@ -115,6 +115,16 @@ describe('server link options', () => {
     }
   });
 
+  it("refuse a serverLink that is not an object: false or 'off' (the client's spelling) left it on", () => {
+    for (const serverLink of [false, 'off', null, true, ['enabled', false]]) {
+      const make = () => new GameServer({ serverLink: serverLink as never });
+      expect(make, JSON.stringify(serverLink)).toThrow(TypeError);
+      expect(make, JSON.stringify(serverLink)).toThrow(
+        /'serverLink' must be an object.*\{ enabled: false \}/,
+      );
+    }
+  });
+
   it('take addresses, host names and STUN servers as documented', async () => {
     const server = new GameServer({
       serverLink: {
