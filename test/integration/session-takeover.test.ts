@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { TestRoom } from './rooms-fixtures.js';
+import { SlowCreateRoom, TestRoom } from './rooms-fixtures.js';
 
 /**
  * A new client (a reloaded page, a restarted process) takes a session over with the `resumeToken` of the
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 async function server(graceMs = 10_000): Promise<TestServer> {
-  const started = await startServer({ test: RecordingRoom }, { graceMs });
+  const started = await startServer({ test: RecordingRoom, slow: SlowCreateRoom }, { graceMs });
   servers.push(started);
   return started;
 }
@@ -154,6 +154,22 @@ describe('taking a session over with a resume token', () => {
     expect(fresh.client.state).toBe('open');
     expect(fresh.client.room?.roomId).toBe(old.room.roomId);
     expect(target.server.sessionCount).toBe(1);
+  });
+
+  it("an answer to the old client's request goes to no one: the new client's request of the same id gets its own", async () => {
+    SlowCreateRoom.reset();
+    const target = await server();
+    const old = client(target.wsUrl);
+    await old.client.connect();
+    // The old client's first request (id 1) waits in the room's onCreate while the session is taken over.
+    void old.client.create('slow').catch(() => {});
+    await eventually(() => SlowCreateRoom.started === 1, 'the creation under way');
+    const fresh = client(target.wsUrl, old.client.resumeToken);
+    await fresh.client.connect();
+    const listed = fresh.client.listRooms({ type: 'test' }); // its first request: id 1 as well
+    SlowCreateRoom.release();
+    expect(await listed).toEqual([]);
+    expect(fresh.errors).toEqual([]);
   });
 
   it('a session in no room is taken over with no room', async () => {
