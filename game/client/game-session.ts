@@ -260,17 +260,6 @@ export class GameSession {
     this.#events.clear();
   }
 
-  /**
-   * Leaves and closes at once for a page going away, the goodbye also sent as a beacon that outlives the
-   * page (see `Client.closeForUnload`): the seat is freed even when the socket's closing frame never
-   * leaves the dying page.
-   */
-  closeForUnload(): void {
-    this.#detach();
-    this.client.closeForUnload();
-    this.#events.clear();
-  }
-
   /** The privacy setting for the next room joined (the mesh of the current one keeps its links). */
   setRelayOnly(relayOnly: boolean): void {
     this.#relayOnly = relayOnly;
