@@ -1,6 +1,8 @@
 import { Client, type ClientEvents, type RoomConnection } from 'vehikill-net/client';
+import { encodeMessage, Kind, PROTOCOL_VERSION, wrapReliable } from 'vehikill-net/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { SlowCreateRoom, TestRoom } from './rooms-fixtures.js';
@@ -170,6 +172,45 @@ describe('taking a session over with a resume token', () => {
     SlowCreateRoom.release();
     expect(await listed).toEqual([]);
     expect(fresh.errors).toEqual([]);
+  });
+
+  it('what the superseded client still sends on its socket takes no number from the new client', async () => {
+    const target = await server();
+    const guest = target.server.issueGuestToken('ada');
+    const old = new RawClient(target.wsUrl, guest);
+    await old.opened;
+    old.hello();
+    await eventually(() => old.received(Kind.Welcome).length === 1, 'welcome');
+    const { playerId, resumeToken } = old.received(Kind.Welcome)[0]!;
+    old.sendBytes(wrapReliable(1, encodeMessage(Kind.CreateRoom, { rid: 1, type: 'test' })));
+    await eventually(() => old.received(Kind.Response).length === 1, 'the room made');
+    const answer = old.received(Kind.Response)[0];
+    const { membership } = (answer?.ok ? answer.result : {}) as { membership: number };
+    const chat = (seq: number, text: string) =>
+      wrapReliable(seq, encodeMessage(Kind.ClientRoomMessage, { t: 'chat', d: { text }, m: membership }));
+
+    // The old tab reads nothing from now on (the close the server will send it included), and sends on.
+    old.socket.pause();
+    const fresh = new RawClient(target.wsUrl, guest);
+    await fresh.opened;
+    fresh.send(Kind.Hello, {
+      v: PROTOCOL_VERSION,
+      resume: { playerId, token: resumeToken, ack: 0, takeover: true },
+    });
+    await eventually(() => fresh.received(Kind.Welcome).length === 1, 'the takeover welcomed');
+    const welcome = fresh.received(Kind.Welcome)[0]!;
+    // Sent after the takeover: the server reads it on the socket the takeover replaced.
+    expect(old.socket.readyState).toBe(old.socket.OPEN);
+    old.sendBytes(chat(welcome.ack + 1, 'from the superseded tab'));
+    await sleep(100);
+    fresh.sendBytes(chat(welcome.ack + 1, 'from the new tab'));
+    await eventually(
+      () => RecordingRoom.last?.log.includes('from the new tab') === true,
+      'the new tab heard',
+    );
+    expect(RecordingRoom.last?.log).toEqual(['from the new tab']);
+    old.close();
+    fresh.close();
   });
 
   it('a session in no room is taken over with no room', async () => {

@@ -234,6 +234,12 @@ export class ServerConnection {
     this.lastHeard = now;
     this.#ctx.frames.count('in', data);
     if (this.#refusing) return;
+    // A socket that a newer connection of the session replaced (a resume, a takeover: closed, its close
+    // not yet through) speaks for the session no more: what the client behind it still sends would take
+    // sequence numbers that the new connection's messages are given (a takeover's client numbers on from
+    // its welcome), and they would be dropped as duplicates. A resuming client replays it anyway.
+    const replaced = this.session?.socket;
+    if (replaced !== undefined && replaced !== this.socket) return;
     const admitted = this.#guard.admit(now, this.#ctx.stalls.stalledMs(now));
     if (!admitted && isSequenced(data)) {
       // Dropping a reliable message would leave a hole that later acks paper over. Close instead: the
