@@ -3,6 +3,7 @@ import { encodeMessage, Kind, PROTOCOL_VERSION, wrapReliable } from 'vehikill-ne
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RawClient } from '../support/raw-client.js';
+import { rawSession } from '../support/raw-session.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { SlowCreateRoom, TestRoom } from './rooms-fixtures.js';
@@ -176,12 +177,7 @@ describe('taking a session over with a resume token', () => {
 
   it('what the superseded client still sends on its socket takes no number from the new client', async () => {
     const target = await server();
-    const guest = target.server.issueGuestToken('ada');
-    const old = new RawClient(target.wsUrl, guest);
-    await old.opened;
-    old.hello();
-    await eventually(() => old.received(Kind.Welcome).length === 1, 'welcome');
-    const { playerId, resumeToken } = old.received(Kind.Welcome)[0]!;
+    const { first: old, guest, playerId, resumeToken } = await rawSession(target);
     old.sendBytes(wrapReliable(1, encodeMessage(Kind.CreateRoom, { rid: 1, type: 'test' })));
     await eventually(() => old.received(Kind.Response).length === 1, 'the room made');
     const answer = old.received(Kind.Response)[0];
