@@ -116,6 +116,11 @@ export class RoomHost implements RoomHostPort {
   #joinsUnderWay = 0;
   /** The empty-room timer ran out while joins were under way: the room goes if still empty once they end. */
   #emptyOverdue = false;
+  /**
+   * Empty and waiting to go: its empty-room timer runs, ran out during a join (`#emptyOverdue`), or the
+   * room keeps itself while empty (`emptyDisposeMs` Infinity: no timer at all).
+   */
+  #emptyWaiting = false;
   /** What members send each other through the server, within their budgets towards each other. */
   readonly #relay: MemberRelay;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
@@ -195,7 +200,7 @@ export class RoomHost implements RoomHostPort {
       if (this.vacant) {
         if (this.#emptyOverdue) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
         // Empty again, waiting for its timer: counted against its creators once more (see onVacant).
-        else if (this.#cancelEmptyTimer !== undefined) this.#ctx.onVacant(this.roomId);
+        else if (this.#emptyWaiting) this.#ctx.onVacant(this.roomId);
       }
     }
   }
@@ -308,6 +313,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#emptyOverdue = false;
+    this.#emptyWaiting = false;
     // Among the room's clients for `stateFor`, but no one is told of the player, and the player's session
     // is not moved, until the answer is known to be sendable: a state the client could not read would
     // leave the join unanswered, or answered with an error while the player kept the seat. Undone here
@@ -603,6 +609,12 @@ export class RoomHost implements RoomHostPort {
     );
   }
 
+  emptyDisposalChanged(): void {
+    // Only a room whose wait is under way starts it again: one with members starts it when they are gone.
+    if (this.disposed || this.#members.size > 0) return;
+    if (this.#emptyWaiting) this.#armEmptyTimer();
+  }
+
   reportTick(durationMs: number): void {
     if (Number.isFinite(durationMs) && durationMs >= 0) {
       this.#ctx.metrics.observe('tick_duration_ms', durationMs, { room_type: this.type });
@@ -692,8 +704,7 @@ export class RoomHost implements RoomHostPort {
    * out during joins under way, see `join`): a refused join does not buy an empty room more time.
    */
   scheduleDisposalIfEmpty(): void {
-    if (this.#members.size > 0 || this.disposed) return;
-    if (this.#cancelEmptyTimer !== undefined || this.#emptyOverdue) return;
+    if (this.#members.size > 0 || this.disposed || this.#emptyWaiting) return;
     this.#scheduleEmptyDisposal();
   }
 
@@ -701,17 +712,27 @@ export class RoomHost implements RoomHostPort {
     // A room whose own onLeave disposed it (the leave that emptied it) is gone: a timer started now would
     // outlive it, holding the room until it ran.
     if (this.disposed) return;
+    this.#armEmptyTimer();
+    // Last: the manager may dispose this very room for it.
+    if (this.vacant) this.#ctx.onVacant(this.roomId);
+  }
+
+  /** Starts the empty room's wait (again), with the room's own `emptyDisposeMs` or the server's. */
+  #armEmptyTimer(): void {
     this.#cancelEmptyTimer?.();
+    this.#cancelEmptyTimer = undefined;
     this.#emptyOverdue = false;
+    this.#emptyWaiting = true;
+    const waitMs = this.room.emptyDisposeMs ?? this.#ctx.emptyDisposeMs;
+    // Kept while empty: no timer (one of Infinity would wake every 24.8 days for nothing).
+    if (waitMs === Number.POSITIVE_INFINITY) return;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
       this.#cancelEmptyTimer = undefined;
       if (this.vacant) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
       // A join under way (its seat reservation, or a slow `onJoin`) may make a member: the room goes once
       // it ends if it did not (see `join`).
       else if (this.#members.size === 0) this.#emptyOverdue = true;
-    }, this.#ctx.emptyDisposeMs);
-    // Last: the manager may dispose this very room for it.
-    if (this.vacant) this.#ctx.onVacant(this.roomId);
+    }, waitMs);
   }
 
   #stateFor(client: RoomClient): unknown {

@@ -724,8 +724,8 @@ export class RoomManager {
 
   #disposeIdleRooms(): void {
     const now = this.#options.clock.now();
-    const cutoff = now - this.#options.idleDisposeMs;
     for (const host of [...this.#rooms.values()]) {
+      const cutoff = now - (host.room.idleDisposeMs ?? this.#options.idleDisposeMs);
       if (host.idleSince(cutoff, now)) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
   }

@@ -34,6 +34,8 @@ export interface RoomHostPort {
   clients(): readonly RoomClient[];
   broadcast(type: string, data: unknown, options: BroadcastOptions): void;
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
+  /** The room's `emptyDisposeMs` changed: an empty room's wait starts again with it. */
+  emptyDisposalChanged(): void;
   kick(client: RoomClient, message: string): void;
   dispose(): void;
   reportTick(durationMs: number): void;
@@ -60,6 +62,8 @@ export class Room {
   #metadata: Record<string, Scalar> = {};
   #locked = false;
   #peerPrivacy: PeerPrivacy = 'open';
+  #emptyDisposeMs: number | undefined;
+  #idleDisposeMs: number | undefined;
   readonly #handlers = new Map<string, RegisteredHandler>();
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
@@ -136,6 +140,47 @@ export class Room {
       throw new Error('set peer privacy before anyone joins (in onCreate)');
     }
     this.#peerPrivacy = mode;
+  }
+
+  /** This room's wait before it goes once empty, if it set one (`setEmptyDisposeMs`); else the server's. */
+  get emptyDisposeMs(): number | undefined {
+    return this.#emptyDisposeMs;
+  }
+  /** This room's idle limit, if it set one (`setIdleDisposeMs`); else the server's. */
+  get idleDisposeMs(): number | undefined {
+    return this.#idleDisposeMs;
+  }
+
+  /**
+   * How long this room waits, once empty, before it goes (ms), in place of the server's `emptyDisposeMs`:
+   * `Infinity` keeps it while empty (a lobby that stays listed), 0 disposes it as its last member leaves;
+   * `undefined` goes back to the server's. Set in `onCreate` or later: a room empty and waiting now starts
+   * its wait again with the new value. Anything else throws a RangeError and changes nothing.
+   */
+  setEmptyDisposeMs(ms: number | undefined): void {
+    if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && !Number.isNaN(ms))) {
+      throw new RangeError(
+        `emptyDisposeMs must be a number of ms >= 0 (Infinity: kept while empty), or undefined for the server's; got ${String(ms)}`,
+      );
+    }
+    this.#emptyDisposeMs = ms;
+    this.#host?.emptyDisposalChanged();
+  }
+
+  /**
+   * How long this room may go without a message from its members before it goes (ms), in place of the
+   * server's `idleDisposeMs`: `Infinity` never (a turn-based table), `undefined` the server's. Checked as
+   * often as the server checks its own limit (every `idleDisposeMs / 2` of the server's, at most 30 s), so
+   * a room that sets a shorter one than the server's goes up to that much later. 0, a negative number or
+   * NaN throws a RangeError and changes nothing.
+   */
+  setIdleDisposeMs(ms: number | undefined): void {
+    if (ms !== undefined && !(typeof ms === 'number' && ms > 0)) {
+      throw new RangeError(
+        `idleDisposeMs must be a number of ms above 0 (Infinity: never idle), or undefined for the server's; got ${String(ms)}`,
+      );
+    }
+    this.#idleDisposeMs = ms;
   }
 
   setMaxClients(count: number): void {
