@@ -17,12 +17,11 @@ import {
   type MessageClass,
   ProtocolError,
   type RoomInfo,
-  type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
 import type { LoopStalls } from '../connection/loop-stalls.js';
 import type { MetricsSink } from '../metrics.js';
-import type { Registry, RoomListing } from '../registry/registry.js';
+import type { ListingPatch, Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { exceptedMembers } from './broadcast-except.js';
@@ -81,7 +80,8 @@ export class RoomHost implements RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly room: Room;
-  readonly isPrivate: boolean;
+  /** Unlisted: out of listings, lobbies and quick play (`Room.setPrivate` changes it). */
+  isPrivate: boolean;
   readonly createdAt: number;
   /** A private room's code: given before `onCreate` (which may show it) and the room's for good. */
   readonly code: string | undefined;
@@ -598,7 +598,7 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
-  updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void {
+  updateListing(patch: ListingPatch): void {
     // A draining node's rooms stay locked: an app unlocking between rounds must not list them again.
     const kept = patch.locked === false && this.#ctx.isDraining() ? { ...patch, locked: true } : patch;
     void this.#ctx.registry.updateRoom(this.roomId, kept).then(
@@ -607,6 +607,11 @@ export class RoomHost implements RoomHostPort {
       },
       () => this.#ctx.onRegistryFailure(),
     );
+  }
+
+  setPrivate(isPrivate: boolean): void {
+    this.isPrivate = isPrivate;
+    this.updateListing({ private: isPrivate });
   }
 
   emptyDisposalChanged(): void {

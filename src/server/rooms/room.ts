@@ -29,11 +29,14 @@ export interface RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly code: string | undefined;
+  readonly isPrivate: boolean;
   readonly creatorAddress: string | undefined;
   readonly clock: RoomClock;
   clients(): readonly RoomClient[];
   broadcast(type: string, data: unknown, options: BroadcastOptions): void;
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
+  /** Lists the room, or takes it out of listings, lobbies and quick play. */
+  setPrivate(isPrivate: boolean): void;
   /** The room's `emptyDisposeMs` changed: an empty room's wait starts again with it. */
   emptyDisposalChanged(): void;
   kick(client: RoomClient, message: string): void;
@@ -96,9 +99,26 @@ export class Room {
   get type(): string {
     return this.#port().type;
   }
-  /** Short code for private rooms: set before `onCreate`, and never changes. */
+  /** Short code for rooms created private: set before `onCreate`, and never changes. */
   get code(): string | undefined {
     return this.#port().code;
+  }
+  /** Unlisted: out of `listRooms`, lobbies (`watchRooms`) and quick play; joined by id, or by `code`. */
+  get private(): boolean {
+    return this.#port().isPrivate;
+  }
+
+  /**
+   * Takes the room out of the listing, lobbies and quick play (`true`), or puts it in (`false`), from
+   * `onCreate` on: a match that started hides itself, a private party opens to everyone. Its players stay.
+   * A room made private has no code (one created private keeps its code either way): it is joined by its
+   * `roomId`, which its players can pass on. Anything but a boolean throws a TypeError.
+   */
+  setPrivate(isPrivate: boolean): void {
+    if (typeof isPrivate !== 'boolean') {
+      throw new TypeError(`setPrivate takes true or false, got ${describe(isPrivate)}`);
+    }
+    this.#port().setPrivate(isPrivate);
   }
   /**
    * Where the room's creation came from: the creator's address as the server's per-address limits count
