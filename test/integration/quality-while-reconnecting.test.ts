@@ -54,10 +54,10 @@ describe('client.quality while the client reconnects', () => {
       expect(entry).toEqual({ state: 'reconnecting', grade: 'poor', snapshot: 'poor', silent: true });
     }
 
-    // Back: the poor grade is not stuck; it clears as any silence does, once the server is heard again.
+    // Back: the outage is not stuck; it ends as any silence does, once the server is heard again (the
+    // grade then climbs back after its usual hold, as the path's figures allow: the unit tests time it).
     proxy.unblock();
     await eventually(() => client.state === 'open', 'the session resumed', 10_000);
-    await eventually(() => client.quality.grade === 'good', 'quality good again', 15_000);
-    expect(client.quality.snapshot().silent).toBe(false);
+    await eventually(() => !client.quality.snapshot().silent, 'the server heard again', 10_000);
   }, 30_000);
 });
