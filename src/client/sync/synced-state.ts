@@ -99,7 +99,10 @@ export interface SyncedStateStats {
    * or the client's session ended. Everything held was removed; the new world comes as adds.
    */
   restarts: number;
-  /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
+  /**
+   * Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack; those
+   * written with other entity types than this state's, with a `typesDiffer` frame now and then instead.
+   */
   resyncs: number;
   /**
    * Snapshots the server sent again ahead of a newer one (a chain) that this state had missed and took
