@@ -136,8 +136,11 @@ export class VehikillRoom extends Room {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #clients = new Map<string, RoomClient>();
   readonly #chat: ChatLine[] = [];
-  /** What each player may still say (CHAT_BUDGET): over it, a line goes to no one. */
-  readonly #chatBudget = new MessageBudget(CHAT_BUDGET);
+  /**
+   * What each player may still say (CHAT_BUDGET): over it, a line goes to no one. Made in onCreate with
+   * the room's clock, whose stalls of the server it credits from then on.
+   */
+  #chatBudget!: MessageBudget;
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
   readonly #desyncLog = desyncLogOf(this.constructor);
@@ -186,6 +189,7 @@ export class VehikillRoom extends Room {
   #desyncs = 0;
 
   override onCreate(options: unknown): void {
+    this.#chatBudget = new MessageBudget(CHAT_BUDGET, this.clock);
     const config = (this.constructor as typeof VehikillRoom).config;
     const created = parseCreateOptions(options);
     this.#config = { ...ROOM_DEFAULTS, botSeed: 1, ...config };
@@ -267,13 +271,7 @@ export class VehikillRoom extends Room {
     this.#topUpBots();
 
     this.onMessage('chat', chatSchema, (client, { text }) => {
-      const { clock } = this;
-      const verdict = this.#chatBudget.admit(
-        client.playerId,
-        clock.now(),
-        Buffer.byteLength(text),
-        clock.stalledMs(),
-      );
+      const verdict = this.#chatBudget.admitNow(client.playerId, Buffer.byteLength(text));
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
         if (verdict === 'tell') client.send('warning', CHAT_REFUSED);

@@ -19,6 +19,7 @@ const PROBLEMS: Record<string, string> = {
   TOKEN_EXPIRED: 'the sign-in expired',
   HANDSHAKE_REJECTED: 'the server did not let this page in',
   PROTOCOL_VERSION_MISMATCH: 'this page is older than the server: reload it',
+  SYNC_TYPES_MISMATCH: 'this page is older than the server: reload it',
   TOO_MANY_ERRORS: 'the server cut this page off after too many bad messages',
   RATE_LIMITED: 'too many requests at once: wait a moment',
   OUTBOX_OVERFLOW: 'the connection fell too far behind',

@@ -175,6 +175,11 @@ export class Client {
       changed: (state) => this.#events.emit('device', state),
     });
     this.#device.watch();
+    // Subscribed before any of the app's listeners: a game that reads `quality` as it hears it is
+    // reconnecting reads it poor already.
+    this.#events.on('state', (state) => {
+      if (state === 'reconnecting') this.#serverLink.away();
+    });
   }
 
   /**

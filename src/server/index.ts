@@ -39,7 +39,12 @@ export {
   type RoomQuery,
 } from './registry/registry.js';
 export { addressBlock } from './remote-address.js';
-export { type BudgetVerdict, MessageBudget, type MessageBudgetLimits } from './rooms/message-budget.js';
+export {
+  type BudgetClock,
+  type BudgetVerdict,
+  MessageBudget,
+  type MessageBudgetLimits,
+} from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
   type MessageHandler,
