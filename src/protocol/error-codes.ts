@@ -37,6 +37,7 @@ export const ErrorCode = {
   SERVER_DRAINING: 'SERVER_DRAINING',
   NODE_UNREACHABLE: 'NODE_UNREACHABLE',
   NOT_CONNECTED: 'NOT_CONNECTED',
+  SESSION_ENDED: 'SESSION_ENDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
