@@ -175,6 +175,7 @@ export class GameServer {
       secure: options.tls !== undefined,
       trustProxy: this.#limits.trustProxy,
       options,
+      endSession: (playerId, message) => this.endSession(playerId, message),
     });
     // Everything below reports through the monitoring tap, which passes it on to `this.metrics`.
     const metrics = this.monitoring.metrics;
