@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { closeCodeFor, ErrorCode, Kind, SessionGoneReason } from 'vehikill-net/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +11,18 @@ import { TestRoom } from './rooms-fixtures.js';
  * GameServer, and ending a player's session for good.
  */
 
+/** A room whose players can end their own session from a message (a '/quit' chat command, say). */
+class QuitRoom extends TestRoom {
+  override onCreate(options: unknown): void {
+    super.onCreate(options);
+    this.onMessage('quit', v.string(), (client, reason) => t.server.endSession(client.playerId, reason));
+  }
+}
+
 let t: TestServer;
 const raws: RawClient[] = [];
 beforeAll(async () => {
-  t = await startServer({ test: TestRoom });
+  t = await startServer({ test: TestRoom, quit: QuitRoom });
 });
 afterAll(() => t.close());
 afterEach(() => {
@@ -175,6 +184,31 @@ describe('endSession', () => {
     room.send('echo', 1);
     await echoed;
     expect(leaves).toEqual([`${playerId} ${ErrorCode.SESSION_ENDED}`]);
+  });
+
+  it("ends the sender's own session from a room's message handler, and the others hear it leave", async () => {
+    const host = t.client({ name: 'Host' });
+    await host.connect();
+    const room = await host.create('quit');
+    const leaves: string[] = [];
+    room.on('member-leave', ({ reason }) => leaves.push(reason));
+    const player = t.client({ name: 'Quitter' });
+    await player.connect();
+    const joined = await player.join(room.roomId);
+    const closed = new Promise((resolve) => player.on('closed', resolve));
+    const errors: string[] = [];
+    player.on('error', (error) => errors.push(error.code));
+
+    joined.send('quit', 'said /quit');
+
+    expect(await closed).toEqual({ code: ErrorCode.SESSION_ENDED, message: 'said /quit' });
+    await eventually(() => leaves.length === 1, 'the host sees the player leave');
+    expect(leaves).toEqual([ErrorCode.SESSION_ENDED]);
+    expect(errors).toEqual([]);
+    // The room and its host play on.
+    const echoed = new Promise((resolve) => room.onMessage('echo', resolve));
+    room.send('echo', 2);
+    expect(await echoed).toBe(2);
   });
 
   it('cuts a message longer than the protocol carries, and refuses a message that is no string', async () => {
