@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { ErrorCode, MAX_REASON_LENGTH } from '../../protocol/index.js';
 import { answerError } from '../http/json-answer.js';
+import { readJsonRequest } from '../http/json-request.js';
 import { readTextBody } from '../http/read-body.js';
 
 /** Where the dashboard (or an operator's script, with the bearer token) ends a player's session. */
@@ -38,18 +39,6 @@ function crossOriginWrite(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** The request, or what is wrong with it. */
-function readRequest(text: string): v.InferOutput<typeof endSessionSchema> | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return `the body is not JSON: expected ${SHAPE}`;
-  }
-  const parsed = v.safeParse(endSessionSchema, body);
-  return parsed.success ? parsed.output : `expected ${SHAPE}`;
-}
-
 /**
  * POST END_SESSION_PATH `{playerId, message?}`, from an admin (checked before this is called): ends that
  * session through `endSession` and answers 200 `{"ended": true}`, or `{"ended": false, "message"}` when
@@ -77,7 +66,7 @@ export async function handleEndSessionRequest(
   }
   const text = await readTextBody(req, res, MAX_END_SESSION_BYTES);
   if (text === undefined) return;
-  const request = readRequest(text);
+  const request = readJsonRequest(text, endSessionSchema, SHAPE);
   if (typeof request === 'string') {
     answerError(res, 400, ErrorCode.INVALID_MESSAGE, request, { 'cache-control': 'no-store' });
     return;
