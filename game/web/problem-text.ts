@@ -8,6 +8,7 @@ import { ProtocolError, type SessionGoneReason } from 'vehikill-net/client';
 const PROBLEMS: Record<string, string> = {
   SESSION_EXPIRED: 'you were away too long and lost your seat',
   SESSION_REPLACED: 'this player connected again from another tab or window',
+  SESSION_ENDED: 'the server ended your session',
   RESUME_REJECTED: 'the server could not pick up this session again',
   SERVER_DRAINING: 'this server restarted for an update',
   SERVER_SHUTTING_DOWN: 'this server shut down',

@@ -38,6 +38,7 @@ export const ErrorCode = {
   NODE_UNREACHABLE: 'NODE_UNREACHABLE',
   NOT_CONNECTED: 'NOT_CONNECTED',
   SYNC_TYPES_MISMATCH: 'SYNC_TYPES_MISMATCH',
+  SESSION_ENDED: 'SESSION_ENDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -207,6 +207,17 @@ export class ServerConnection {
     this.#sendBare(encodeMessage(Kind.Bye, { code, message }));
   }
 
+  /**
+   * Says goodbye with `code` and closes at once: what the client sends after is not acted on. The client
+   * takes the goodbye as the end of its session (`closed` with `code` and `message`), not as a drop.
+   */
+  sayGoodbye(code: ErrorCode, message: string): void {
+    this.#refusing = true;
+    this.bye(code, message.slice(0, MAX_NOTICE_LENGTH));
+    if (this.socket.readyState === this.socket.OPEN)
+      this.socket.close(closeCodeFor(code), closeReason(message));
+  }
+
   /** Fault notice to the client without closing. */
   notify(code: ErrorCode, message: string, rid?: number): void {
     const said = message.slice(0, MAX_NOTICE_LENGTH);

@@ -165,6 +165,13 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import * as v from 'valibot';
       const chatSchema = v.object({ text: v.pipe(v.string(), v.maxLength(500)) });
     `),
+    'const room = server.localRoom(roomId); // the Room object, or undefined': declares(`
+      import { type GameServer, Room } from 'vehikill-net/server';
+      declare const server: GameServer;
+      declare const roomId: string;
+      declare const playerId: string;
+      declare class Arena extends Room { startOvertime(): void }
+    `),
     "import { Channel, Room, type RoomClient } from 'vehikill-net/server';": declares(`
       interface Input { steer: number; throttle: number }
       interface Arena { applyInput(client: RoomClient, input: Input): void }
