@@ -37,6 +37,8 @@ export const ErrorCode = {
   SERVER_DRAINING: 'SERVER_DRAINING',
   NODE_UNREACHABLE: 'NODE_UNREACHABLE',
   NOT_CONNECTED: 'NOT_CONNECTED',
+  REQUEST_FAILED: 'REQUEST_FAILED',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
