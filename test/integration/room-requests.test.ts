@@ -160,6 +160,21 @@ describe('room requests', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("fail INVALID_MESSAGE when the type's schema refuses the data, a fault as for a message", async () => {
+    const { client, room } = await shop();
+    const error = await rejection(room.request('buy', { item: 5 } as never));
+    expect(error).toBeInstanceOf(RoomRequestError);
+    expect(error.code).toBe(ErrorCode.INVALID_MESSAGE);
+    expect(error.message).toMatch(/'buy': item/);
+    expect(ShopRoom.last?.runs.get('buy')).toBeUndefined();
+    // Charged to the fault budget: a client that keeps sending such requests is cut off.
+    const closed = new Promise<string>((resolve) => client.on('closed', ({ code }) => resolve(code)));
+    for (let i = 0; i < 40 && client.state === 'open'; i++) {
+      await room.request('buy', { item: i } as never).catch(() => {});
+    }
+    expect(await closed).toBe(ErrorCode.TOO_MANY_ERRORS);
+  });
+
   it('fail REQUEST_FAILED for a reply over the frame limit, and the room answers on', async () => {
     const { room } = await shop();
     const error = await rejection(room.request('huge'));
