@@ -51,6 +51,8 @@ interface Waiting {
   /** Which room asked (see `failOf`). */
   readonly owner: object;
   readonly type: string;
+  /** Sent reliable: the server answers it even once the promise has settled (see `#unanswered`). */
+  readonly reliable: boolean;
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: ProtocolError) => void;
   readonly cancelTimer: Cancel;
@@ -66,6 +68,14 @@ const LAST_ID = 0xffffffff;
 export class RoomRequests {
   readonly #clock: Clock;
   readonly #waiting = new Map<number, Waiting>();
+  /**
+   * The ids of reliable requests whose promise has settled without a reply (timed out, or their room left):
+   * the server has them (or will, at the resume) and answers each, and until it has they count against
+   * MAX_ROOM_REQUESTS_WAITING, as on the server, whose handler may still be running. Freed at once, an
+   * honest client whose handlers outlast its timeout went past the server's limit, each request over it a
+   * fault, and was cut off. A new session starts both counts afresh.
+   */
+  readonly #unanswered = new Set<number>();
   #nextId = 1;
   #timedOut = 0;
   #lateReplies = 0;
@@ -97,19 +107,22 @@ export class RoomRequests {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#waiting.size >= MAX_ROOM_REQUESTS_WAITING) {
+    if (this.#waiting.size + this.#unanswered.size >= MAX_ROOM_REQUESTS_WAITING) {
       return Promise.reject(
         new ProtocolError(
           ErrorCode.RATE_LIMITED,
-          `request '${type.slice(0, 64)}': ${MAX_ROOM_REQUESTS_WAITING} requests are waiting for their replies already`,
+          `request '${type.slice(0, 64)}': ${MAX_ROOM_REQUESTS_WAITING} requests are waiting for their replies already (timed out ones too, until their reply comes)`,
         ),
       );
     }
+    // An expiring or volatile request may never reach the server: nothing to wait for once it times out.
+    const reliable = (sendOptions.class ?? 'reliable') === 'reliable';
     const q = this.#takeId();
     return new Promise((resolve, reject) => {
       const cancelTimer = this.#clock.setTimeout(() => {
         if (this.#waiting.get(q)?.cancelTimer !== cancelTimer) return;
         this.#waiting.delete(q);
+        if (reliable) this.#unanswered.add(q);
         this.#timedOut++;
         reject(
           new ProtocolError(
@@ -118,7 +131,7 @@ export class RoomRequests {
           ),
         );
       }, timeoutMs);
-      this.#waiting.set(q, { owner, type, resolve, reject, cancelTimer });
+      this.#waiting.set(q, { owner, type, reliable, resolve, reject, cancelTimer });
       try {
         send(q, sendOptions);
       } catch (error) {
@@ -133,6 +146,7 @@ export class RoomRequests {
   reply(body: Body<typeof Kind.RoomReply>): void {
     const waiting = this.#waiting.get(body.q);
     if (waiting === undefined) {
+      this.#unanswered.delete(body.q);
       this.#lateReplies++;
       return;
     }
@@ -145,13 +159,16 @@ export class RoomRequests {
   /** The room `owner` is left: each of its requests waiting rejects with `code`, `why` said. */
   failOf(owner: object, code: ErrorCode, why: string): void {
     for (const [q, waiting] of this.#waiting) {
-      if (waiting.owner === owner) this.#fail(q, waiting, code, why);
+      if (waiting.owner !== owner) continue;
+      this.#fail(q, waiting, code, why);
+      if (waiting.reliable) this.#unanswered.add(q);
     }
   }
 
   /** The session ended: every request waiting rejects with `code`. */
   failAll(code: ErrorCode, why: string): void {
     for (const [q, waiting] of this.#waiting) this.#fail(q, waiting, code, why);
+    this.#unanswered.clear();
   }
 
   #fail(q: number, waiting: Waiting, code: ErrorCode, why: string): void {
@@ -163,7 +180,7 @@ export class RoomRequests {
   /** The next id not waiting (at most MAX_ROOM_REQUESTS_WAITING are: the search is short). */
   #takeId(): number {
     let q = this.#nextId;
-    while (this.#waiting.has(q)) q = q >= LAST_ID ? 1 : q + 1;
+    while (this.#waiting.has(q) || this.#unanswered.has(q)) q = q >= LAST_ID ? 1 : q + 1;
     this.#nextId = q >= LAST_ID ? 1 : q + 1;
     return q;
   }

@@ -83,6 +83,36 @@ describe('RoomRequests', () => {
     expect(requests.stats.waiting).toBe(0);
   });
 
+  it("keeps a reliable request's place past its timeout or its room's leave until its reply, as the server does", async () => {
+    const { clock, requests, sent, ask, room } = asker();
+    // The server's handlers may still run: their places are taken there until they answer.
+    for (let i = 0; i < 63; i++) void ask({ timeoutMs: 10 }).catch(() => {});
+    const leaving = settled(ask({ timeoutMs: 60_000 }));
+    clock.advance(10);
+    requests.failOf(room, ErrorCode.NOT_IN_ROOM, 'left');
+    await flush();
+    expect(leaving.error).toMatchObject({ code: ErrorCode.NOT_IN_ROOM });
+    expect(requests.stats.waiting).toBe(0);
+    const refused = settled(ask());
+    await flush();
+    expect(refused.error).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    // A late reply gives its place back, and its id is not used again while it was out.
+    requests.reply({ q: 5, ok: true });
+    const next = settled(ask());
+    await flush();
+    expect(next.done).toBe(false);
+    expect(sent.at(-1)?.q).toBe(65);
+    // Volatile and expiring requests may never reach the server: their place is free at their timeout.
+    requests.failAll(ErrorCode.NOT_CONNECTED, 'closed');
+    await flush();
+    for (let i = 0; i < 64; i++) void ask({ class: 'volatile', timeoutMs: 10 }).catch(() => {});
+    clock.advance(10);
+    await flush();
+    const after = settled(ask());
+    await flush();
+    expect(after.done).toBe(false);
+  });
+
   it('refuses at the call, sending nothing: bad options, a 65th waiting, and what the send throws', async () => {
     const { requests, sent, ask } = asker();
     for (const options of [{ timeoutMs: -1 }, { timeoutMs: 2 ** 31 }, { ttlMs: 5 }, () => {}]) {
