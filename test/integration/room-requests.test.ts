@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ErrorCode, RoomRequestError } from 'vehikill-net/client';
 import { encodeMessage, Kind, ProtocolError } from 'vehikill-net/protocol';
-import { Room, RoomError } from 'vehikill-net/server';
+import { type CountingMetrics, Room, RoomError } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -140,6 +140,17 @@ describe('room requests', () => {
     // Not a fault of the player's: the session is as it was, and the room answers on.
     expect(await room.request('buy', { item: 'shield' })).toEqual({ ok: true, coins: 40 });
     expect(client.state).toBe('open');
+  });
+
+  it("count a handler's failure as a throw, and a RoomError, the room's answer, not at all", async () => {
+    const { room } = await shop();
+    await rejection(room.request('boom'));
+    await rejection(room.request('refuse'));
+    room.send('refuse'); // from a send too: a refusal meant for the player, whom nothing answers
+    await rejection(room.request('refuse'));
+    const metrics = (t as TestServer).server.metrics as CountingMetrics;
+    expect(metrics.total('room_hook_errors_total', { hook: "message 'boom'" })).toBe(1);
+    expect(metrics.total('room_hook_errors_total', { hook: "message 'refuse'" })).toBe(0);
   });
 
   it("fail REQUEST_FAILED with a RoomError's code and message", async () => {
