@@ -6,6 +6,7 @@ import {
   MessageBudget,
   Room,
   type RoomClient,
+  RoomError,
   RoomSync,
 } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
@@ -94,9 +95,8 @@ export interface AntiCheatKick {
   readonly violations: Readonly<Record<AntiCheatKind, number>>;
 }
 
-/** What a player over their chat budget is told (at most once a second). */
-const CHAT_REFUSED: ChatRefusal = {
-  kind: 'chat',
+/** What a player over their chat budget is told, in the refusal of each line over it (`say`'s request). */
+const CHAT_REFUSED: Omit<ChatRefusal, 'kind'> = {
   code: 'RATE_LIMITED',
   message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second (long lines go slower)`,
 };
@@ -274,8 +274,8 @@ export class VehikillRoom extends Room {
       const verdict = this.#chatBudget.admitNow(client.playerId, Buffer.byteLength(text));
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
-        if (verdict === 'tell') client.send('warning', CHAT_REFUSED);
-        return;
+        // The answer to the line's request: its sender learns the fate of each line, not of one a second.
+        throw new RoomError(CHAT_REFUSED.code, CHAT_REFUSED.message);
       }
       const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
       this.#chat.push(line);

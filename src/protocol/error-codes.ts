@@ -39,6 +39,8 @@ export const ErrorCode = {
   NOT_CONNECTED: 'NOT_CONNECTED',
   SYNC_TYPES_MISMATCH: 'SYNC_TYPES_MISMATCH',
   SESSION_ENDED: 'SESSION_ENDED',
+  REQUEST_FAILED: 'REQUEST_FAILED',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

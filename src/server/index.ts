@@ -54,6 +54,7 @@ export {
 } from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
 export type { RoomClock } from './rooms/room-clock.js';
+export { RoomError } from './rooms/room-error.js';
 export {
   type Environment,
   numberFromEnvironment,

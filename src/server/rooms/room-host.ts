@@ -33,7 +33,9 @@ import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient } from './room-client.js';
 import { type RoomClock, RoomTimers } from './room-clock.js';
+import { RoomError } from './room-error.js';
 import { RoomFault } from './room-fault.js';
+import { encodeRefusal, encodeReply } from './room-replies.js';
 import { safely } from './safely.js';
 import type { SignalLimits } from './signal-budget.js';
 
@@ -470,6 +472,42 @@ export class RoomHost implements RoomHostPort {
 
   /** A member's app message: validated against the schema its type registered, then handed over. */
   handleMessage(session: Session, type: string, data: unknown): void {
+    const { client, handler, input } = this.#checked(session, type, data);
+    try {
+      const result = handler(client, input);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(type, error));
+    } catch (error) {
+      this.#handlerFailed(type, error);
+    }
+  }
+
+  /**
+   * A member's request (a room message with a request id `q`): checked as `handleMessage` checks a
+   * message, throwing the same refusals, then the handler's value, or its promise's, is the reply. Gives
+   * the reply's frame, at once for a handler that returns no promise; never rejects: a handler's failure
+   * is answered REQUEST_FAILED (see RoomError).
+   */
+  handleRequest(session: Session, type: string, data: unknown, q: number): Uint8Array | Promise<Uint8Array> {
+    const { client, handler, input } = this.#checked(session, type, data);
+    let result: unknown;
+    try {
+      result = handler(client, input);
+    } catch (error) {
+      return this.#failedReply(q, type, error);
+    }
+    if (!(result instanceof Promise)) return this.#reply(q, type, result);
+    return result.then(
+      (value: unknown) => this.#reply(q, type, value),
+      (error: unknown) => this.#failedReply(q, type, error),
+    );
+  }
+
+  /** The handler of `type` and the data as its schema gives it, or the refusal of the message, thrown. */
+  #checked(
+    session: Session,
+    type: string,
+    data: unknown,
+  ): { client: HostedClient; handler: (client: HostedClient, input: unknown) => unknown; input: unknown } {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
     this.lastActivity = this.#ctx.clock.now();
@@ -490,13 +528,38 @@ export class RoomHost implements RoomHostPort {
         `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
       );
     }
+    return { client, handler: registered.handler, input: parsed.output };
+  }
+
+  /** The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one. */
+  #reply(q: number, type: string, value: unknown): Uint8Array {
     try {
-      const result = registered.handler(client, parsed.output);
-      if (result instanceof Promise)
-        result.catch((error: unknown) => this.#frequentHookFailed(`message '${type}'`, error));
+      return encodeReply(q, value, this.#ctx.maxPayloadBytes, type);
     } catch (error) {
-      this.#frequentHookFailed(`message '${type}'`, error);
+      this.#handlerFailed(type, error);
+      const why = error instanceof ProtocolError ? `: ${error.message}` : '';
+      return encodeRefusal(q, ErrorCode.REQUEST_FAILED, `the room's reply could not be sent${why}`);
     }
+  }
+
+  /**
+   * A handler threw or rejected: a RoomError is the room's answer, told as it says; anything else is its
+   * bug, logged and counted, and the player is told only that the request failed.
+   */
+  #failedReply(q: number, type: string, error: unknown): Uint8Array {
+    if (error instanceof RoomError)
+      return encodeRefusal(q, ErrorCode.REQUEST_FAILED, error.message, error.code);
+    this.#handlerFailed(type, error);
+    return encodeRefusal(
+      q,
+      ErrorCode.REQUEST_FAILED,
+      `the room failed to answer your '${type.slice(0, 64)}' request`,
+    );
+  }
+
+  /** A message handler threw: a RoomError is the room refusing on purpose, not a failure to report. */
+  #handlerFailed(type: string, error: unknown): void {
+    if (!(error instanceof RoomError)) this.#frequentHookFailed(`message '${type}'`, error);
   }
 
   /**

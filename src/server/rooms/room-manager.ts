@@ -476,6 +476,17 @@ export class RoomManager {
     this.#requireHost(session, membership).handleMessage(session, type, data);
   }
 
+  /** A request (a room message with an id): see RoomHost.handleRequest. */
+  handleRequest(
+    session: Session,
+    type: string,
+    data: unknown,
+    membership: number | undefined,
+    q: number,
+  ): Uint8Array | Promise<Uint8Array> {
+    return this.#requireHost(session, membership).handleRequest(session, type, data, q);
+  }
+
   /** A message on a player's server link: to their room, if they are in one (else dropped). */
   handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
     this.#hostOf(session)?.handleLinkMessage(session, channel, bytes);

@@ -18,7 +18,10 @@ export interface BroadcastOptions extends SendOptions {
 export type PeerPrivacy = 'open' | 'relay-only';
 
 /**
- * What it returns is ignored, and a promise's rejection is counted as a throw. `unknown`, not
+ * For a message sent with `room.send`, what it returns is ignored, and a promise's rejection is counted as
+ * a throw. For one sent with `room.request`, what it returns (or its promise resolves to) is the reply,
+ * `undefined` included; a throw or a rejection answers REQUEST_FAILED: with its code and message for a
+ * `RoomError`, with neither for anything else (logged and counted as a throw). `unknown`, not
  * `void | Promise<void>`: that union refused the one-liners rooms write, `(client, move) =>
  * this.moves.set(client.playerId, move)` (a Map), which a plain `void` return type takes.
  */
@@ -246,7 +249,8 @@ export class Room {
 
   /**
    * Registers the handler of the members' messages of `type`: each is checked against `schema`, a
-   * valibot schema (synchronous), before `handler` sees it. Arguments of another shape throw a TypeError
+   * valibot schema (synchronous), before `handler` sees it. The same handler answers the members'
+   * requests of `type` (`room.request`) with its value (see MessageHandler). Arguments of another shape throw a TypeError
    * here, naming the type: `onMessage(type, handler)` (Colyseus's form) would otherwise register a
    * handler that never runs, every message of the type answered INTERNAL_ERROR.
    */

@@ -55,6 +55,12 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const watch: RoomWatch;
       declare function showStale(text: string): void;
     `),
+    'type Replies = { buy: { ok: boolean; coins: number } };': declares(`
+      import type { Client } from 'vehikill-net/client';
+      declare const client: Client;
+      type ToClient = { bought: string };
+      type ToServer = { buy: { item: string } };
+    `),
     "const client = new Client({ serverLink: 'prefer' });": declares(`
       import { Channel, Client } from 'vehikill-net/client';
       declare function applySnapshot(bytes: Uint8Array): void;
@@ -143,6 +149,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       `),
   },
   'docs/server.md': {
+    "import * as v from 'valibot';": declares(''),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;
@@ -273,7 +280,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   },
   'docs/from-socketio.md': {
     "import * as v from 'valibot';": declares(''),
-    "import { Client, type RoomConnection } from 'vehikill-net/client';": declares(''),
+    "import { Client, ProtocolError, RoomRequestError } from 'vehikill-net/client';": declares(''),
   },
   'docs/operations.md': {
     'new GameServer({': declares(`
