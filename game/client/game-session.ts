@@ -6,6 +6,7 @@ import {
   type PeerMesh,
   physRateFor,
   type RoomConnection,
+  RoomRequestError,
 } from 'vehikill-net/client';
 import { ErrorCode, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
 import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
@@ -94,7 +95,7 @@ export interface GameSessionEvents {
   chat: ChatLine;
   /**
    * The server refused something this client sent: an anti-cheat kind, and how close a kick is; or
-   * (kind 'chat') a chat line over the player's chat budget, which went to no one.
+   * (kind 'chat') a chat line of `say` over the player's chat budget, which went to no one.
    */
   warning: AntiCheatWarning | ChatRefusal;
   /** A trigger pulled, ours (`from` undefined) or a peer's: show the muzzle flash and tracer now. */
@@ -325,9 +326,21 @@ export class GameSession {
     return this.roster.map((entry) => ({ ...entry, ...this.#playerState(entry.playerEntity) }));
   }
 
-  /** Sends a chat line through the server (which passes it to everyone in the room). */
-  say(text: string): void {
-    this.#room?.send('chat', { text });
+  /**
+   * Sends a chat line through the server (which passes it to everyone in the room, this player too), as a
+   * request: resolves once the room has answered. A line the room refused (over the player's chat budget)
+   * went to no one, and is told as a 'warning' of kind 'chat', each refused line its own. Never rejects: a
+   * line lost with the room or the session is not the chat's to tell.
+   */
+  async say(text: string): Promise<void> {
+    const room = this.#room;
+    if (room === undefined) return;
+    try {
+      await room.request('chat', { text });
+    } catch (error) {
+      if (error instanceof RoomRequestError && error.reason === 'RATE_LIMITED')
+        this.#events.emit('warning', { kind: 'chat', code: 'RATE_LIMITED', message: error.message });
+    }
   }
 
   /** Runs the ticks that are due (inputs, prediction, samples to peers). Call every frame. */

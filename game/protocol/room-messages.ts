@@ -13,7 +13,8 @@ export const CHAT_MAX = 300;
 /**
  * What one player may say, as real games bound it: 5 lines at once, then one a second, and 2,000 bytes
  * (UTF-8) at once, then 500 a second, so that long lines go slower (two of 300 '€' at once, then one
- * every 1.8 s). The room passes nothing over it on, and tells the sender (`warning` of kind 'chat').
+ * every 1.8 s). The room passes nothing over it on, and refuses the line's request (`RoomError`
+ * RATE_LIMITED), which the sender's session tells as a `warning` of kind 'chat'.
  * Every line is broadcast reliably to every member: unbounded, one player's flood of such lines queued
  * ahead of a slow-link player's snapshots and got them kicked.
  */
@@ -79,8 +80,8 @@ export interface AntiCheatWarning {
 }
 
 /**
- * Sent to a player whose chat line the room refused (over CHAT_BUDGET), at most once a second: the line
- * went to no one.
+ * A chat line the room refused (over CHAT_BUDGET): the line went to no one. The room refuses the line's
+ * request with this `code` and `message` (a `RoomError`), and the sender's session tells it as a warning.
  */
 export interface ChatRefusal {
   readonly kind: 'chat';
@@ -101,7 +102,7 @@ export type ServerMessages = {
   kill: KillFeedEntry;
   match: MatchNotice;
   chat: ChatLine;
-  warning: AntiCheatWarning | ChatRefusal;
+  warning: AntiCheatWarning;
 };
 
 /** Player to server: schemas the room validates with (`onMessage(type, schema, handler)`). */

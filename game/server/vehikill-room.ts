@@ -6,6 +6,7 @@ import {
   MessageBudget,
   Room,
   type RoomClient,
+  RoomError,
   RoomSync,
 } from 'vehikill-net/server';
 import { codesToState, type EntityRecord, encodeAppFrame, Tier } from 'vehikill-net/sync';
@@ -94,9 +95,8 @@ export interface AntiCheatKick {
   readonly violations: Readonly<Record<AntiCheatKind, number>>;
 }
 
-/** What a player over their chat budget is told (at most once a second). */
-const CHAT_REFUSED: ChatRefusal = {
-  kind: 'chat',
+/** What a player over their chat budget is told, in the refusal of each line over it (`say`'s request). */
+const CHAT_REFUSED: Omit<ChatRefusal, 'kind'> = {
   code: 'RATE_LIMITED',
   message: `too many chat lines: ${CHAT_BUDGET.burst} at once, then one a second (long lines go slower)`,
 };
@@ -136,8 +136,11 @@ export class VehikillRoom extends Room {
   readonly #roster = new Map<string, RosterEntry>();
   readonly #clients = new Map<string, RoomClient>();
   readonly #chat: ChatLine[] = [];
-  /** What each player may still say (CHAT_BUDGET): over it, a line goes to no one. */
-  readonly #chatBudget = new MessageBudget(CHAT_BUDGET);
+  /**
+   * What each player may still say (CHAT_BUDGET): over it, a line goes to no one. Made in onCreate with
+   * the room's clock, whose stalls of the server it credits from then on.
+   */
+  #chatBudget!: MessageBudget;
   readonly #seen = new Map<RoomClient, Seen>();
   readonly #lastWarned = new Map<string, number>();
   readonly #desyncLog = desyncLogOf(this.constructor);
@@ -186,6 +189,7 @@ export class VehikillRoom extends Room {
   #desyncs = 0;
 
   override onCreate(options: unknown): void {
+    this.#chatBudget = new MessageBudget(CHAT_BUDGET, this.clock);
     const config = (this.constructor as typeof VehikillRoom).config;
     const created = parseCreateOptions(options);
     this.#config = { ...ROOM_DEFAULTS, botSeed: 1, ...config };
@@ -267,17 +271,11 @@ export class VehikillRoom extends Room {
     this.#topUpBots();
 
     this.onMessage('chat', chatSchema, (client, { text }) => {
-      const { clock } = this;
-      const verdict = this.#chatBudget.admit(
-        client.playerId,
-        clock.now(),
-        Buffer.byteLength(text),
-        clock.stalledMs(),
-      );
+      const verdict = this.#chatBudget.admitNow(client.playerId, Buffer.byteLength(text));
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
-        if (verdict === 'tell') client.send('warning', CHAT_REFUSED);
-        return;
+        // The answer to the line's request: its sender learns the fate of each line, not of one a second.
+        throw new RoomError(CHAT_REFUSED.code, CHAT_REFUSED.message);
       }
       const line: ChatLine = { from: client.playerId, name: client.name, text, at: this.clock.now() };
       this.#chat.push(line);

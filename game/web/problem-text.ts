@@ -8,6 +8,7 @@ import { ProtocolError, type SessionGoneReason } from 'vehikill-net/client';
 const PROBLEMS: Record<string, string> = {
   SESSION_EXPIRED: 'you were away too long and lost your seat',
   SESSION_REPLACED: 'this player connected again from another tab or window',
+  SESSION_ENDED: 'the server ended your session',
   RESUME_REJECTED: 'the server could not pick up this session again',
   SERVER_DRAINING: 'this server restarted for an update',
   SERVER_SHUTTING_DOWN: 'this server shut down',
@@ -19,6 +20,7 @@ const PROBLEMS: Record<string, string> = {
   TOKEN_EXPIRED: 'the sign-in expired',
   HANDSHAKE_REJECTED: 'the server did not let this page in',
   PROTOCOL_VERSION_MISMATCH: 'this page is older than the server: reload it',
+  SYNC_TYPES_MISMATCH: 'this page is older than the server: reload it',
   TOO_MANY_ERRORS: 'the server cut this page off after too many bad messages',
   RATE_LIMITED: 'too many requests at once: wait a moment',
   OUTBOX_OVERFLOW: 'the connection fell too far behind',

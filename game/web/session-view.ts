@@ -117,7 +117,7 @@ export class GameView {
       session.on('bad-message', (error) => {
         // The server's entity types are not this page's: a page from before a deploy. Nothing can show.
         // Standing: a passing "Connection good again." must not replace it, it stays true until a reload.
-        if (error.code === 'PROTOCOL_VERSION_MISMATCH') {
+        if (error.code === 'SYNC_TYPES_MISMATCH') {
           setStandingBanner({ text: 'This page is older than the server: reload it to play.', tone: 'bad' });
         }
       }),

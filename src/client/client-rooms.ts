@@ -89,12 +89,12 @@ export class ClientRooms {
   }
 
   /** See `RoomJoiner.join`. */
-  join<In extends Messages, Out extends Messages>(
+  join<In extends Messages, Out extends Messages, Replies extends Messages>(
     kind: JoinKind,
     body: Record<string, unknown>,
     names?: (room: RoomConnection) => boolean,
-  ): Promise<RoomConnection<In, Out>> {
-    return this.#joiner.join<In, Out>(kind, body, names);
+  ): Promise<RoomConnection<In, Out, Replies>> {
+    return this.#joiner.join<In, Out, Replies>(kind, body, names);
   }
 
   /** See `RoomJoiner.adopt`. */

@@ -32,6 +32,7 @@ import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
 import type { RoomConnection } from './room-connection.js';
 import { RoomListings } from './room-listings.js';
+import { type RoomRequestStats, RoomRequests } from './room-requests.js';
 import type { RoomTransport } from './room-transport.js';
 import type { RoomQuery, RoomWatch } from './room-watch.js';
 import {
@@ -62,6 +63,8 @@ export interface ClientStats {
    * out while they waited.
    */
   sends: { volatileDropped: number; superseded: number; expired: number };
+  /** The rooms' requests (`room.request`): waiting now, timed out and late replies dropped, since made. */
+  requests: RoomRequestStats;
 }
 
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
@@ -76,6 +79,8 @@ export class Client {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: SessionConnection;
   readonly #requests: ServerRequests;
+  /** The rooms' requests waiting for their replies, across the rooms the client enters. */
+  readonly #roomRequests: RoomRequests;
   /** What rooms and the server link send over the session, each in its frame. */
   readonly #sends: SessionSends;
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
@@ -144,6 +149,7 @@ export class Client {
     });
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
+    this.#roomRequests = new RoomRequests(connection.clock);
     this.#rooms = new ClientRooms({
       requests: this.#requests,
       session: connection,
@@ -177,6 +183,11 @@ export class Client {
       changed: (state) => this.#events.emit('device', state),
     });
     this.#device.watch();
+    // Subscribed before any of the app's listeners: a game that reads `quality` as it hears it is
+    // reconnecting reads it poor already.
+    this.#events.on('state', (state) => {
+      if (state === 'reconnecting') this.#serverLink.away();
+    });
   }
 
   /**
@@ -214,6 +225,7 @@ export class Client {
       clockOffsetMs: this.clockOffsetMs,
       serverLink: { mode: link.mode, offered: link.offered, path: link.path, ...link.stats() },
       sends: this.#connection.sendStats,
+      requests: this.#roomRequests.stats,
     };
   }
 
@@ -338,19 +350,23 @@ export class Client {
     return this.#listings.watch(query, onChange);
   }
 
-  create<In extends Messages = Messages, Out extends Messages = Messages>(
+  create<
+    In extends Messages = Messages,
+    Out extends Messages = Messages,
+    Replies extends Messages = Messages,
+  >(
     type: string,
     options: { private?: boolean; options?: unknown } = {},
-  ): Promise<RoomConnection<In, Out>> {
+  ): Promise<RoomConnection<In, Out, Replies>> {
     const unknown = unknownKey('create', options, ['private', 'options']);
     if (unknown) return Promise.reject(unknown);
     return this.#rooms.join(Kind.CreateRoom, { type, ...options });
   }
 
-  join<In extends Messages = Messages, Out extends Messages = Messages>(
+  join<In extends Messages = Messages, Out extends Messages = Messages, Replies extends Messages = Messages>(
     roomId: string,
     options?: unknown,
-  ): Promise<RoomConnection<In, Out>> {
+  ): Promise<RoomConnection<In, Out, Replies>> {
     return this.#rooms.join(
       Kind.JoinRoom,
       { roomId, ...(options === undefined ? {} : { options }) },
@@ -358,10 +374,11 @@ export class Client {
     );
   }
 
-  joinByCode<In extends Messages = Messages, Out extends Messages = Messages>(
-    code: string,
-    options?: unknown,
-  ): Promise<RoomConnection<In, Out>> {
+  joinByCode<
+    In extends Messages = Messages,
+    Out extends Messages = Messages,
+    Replies extends Messages = Messages,
+  >(code: string, options?: unknown): Promise<RoomConnection<In, Out, Replies>> {
     const typed = normalizeRoomCode(code);
     return this.#rooms.join(
       Kind.JoinByCode,
@@ -371,10 +388,14 @@ export class Client {
   }
 
   /** Joins a public room of `type` with a free seat (matching `filter`), or creates one. */
-  quickPlay<In extends Messages = Messages, Out extends Messages = Messages>(
+  quickPlay<
+    In extends Messages = Messages,
+    Out extends Messages = Messages,
+    Replies extends Messages = Messages,
+  >(
     type: string,
     options: { filter?: Record<string, Scalar>; options?: unknown } = {},
-  ): Promise<RoomConnection<In, Out>> {
+  ): Promise<RoomConnection<In, Out, Replies>> {
     const unknown = unknownKey('quickPlay', options, ['filter', 'options']);
     if (unknown) return Promise.reject(unknown);
     return this.#rooms.join(Kind.QuickPlay, { type, ...options });
@@ -431,11 +452,18 @@ export class Client {
    * seating `m`.
    */
   #roomTransport(selfId: string, m: number | undefined): RoomTransport {
+    // The room's requests are told apart from other rooms' by this: each room gets a transport of its own.
+    const asker = {};
     return {
       clock: this.#connection.clock,
       selfId,
       iceServers: () => this.#ice.servers,
       sendRoomMessage: (type, data, options) => this.#sends.sendRoomMessage(type, data, options, m),
+      request: (type, data, options) =>
+        this.#roomRequests.ask(asker, type, options, (q, sendOptions) =>
+          this.#sends.sendRoomMessage(type, data, sendOptions, m, q),
+        ),
+      endRequests: (code, why) => this.#roomRequests.failOf(asker, code, why),
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
       connected: () => this.#connection.state === 'open',
@@ -463,6 +491,8 @@ export class Client {
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
     const room = this.#rooms.release();
     this.#requests.failAll(code, message);
+    // With the session's code, before the room's leave would fail them with its reason.
+    this.#roomRequests.failAll(code, `the session ended (${message})`);
     room?.applyLeft(reason, message);
     // Closed for good, there is no next session: what the handler asked fails too, or it would wait for ever.
     if (final) this.#requests.failAll(code, message);
@@ -529,6 +559,9 @@ export class Client {
       }
       case Kind.Response:
         this.#requests.answer(message.body);
+        return;
+      case Kind.RoomReply:
+        this.#roomRequests.reply(message.body);
         return;
       case Kind.SignalFromPeer:
         this.#rooms.receiveSignal(message.body);

@@ -42,6 +42,12 @@ export { PeerLink } from './mesh/peer-link.js';
 export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
 export { RoomConnection } from './room-connection.js';
+export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  RoomRequestError,
+  type RoomRequestOptions,
+  type RoomRequestStats,
+} from './room-requests.js';
 export type { RoomEvents, RoomSendOptions } from './room-transport.js';
 export { type RoomQuery, RoomWatch, type RoomWatchEvents } from './room-watch.js';
 export {

@@ -13,21 +13,28 @@ import { LinkEpochs } from './mesh/link-epochs.js';
 import type { MeshOptions } from './mesh/mesh-options.js';
 import { PeerMesh } from './mesh/peer-mesh.js';
 import { RoomRelayLinks } from './room-relay-links.js';
+import type { RoomRequestOptions } from './room-requests.js';
 import { RoomSignals, type SignalConsumer, stillOpen } from './room-signals.js';
 import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transport.js';
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
 type AnyMessages = Record<string, unknown>;
 /** `send`'s data and options: the data may be left out where the type takes undefined. */
-type SendArguments<Data> = undefined extends Data
-  ? [data?: Data, options?: RoomSendOptions]
-  : [data: Data, options?: RoomSendOptions];
+type SendArguments<Data, Options = RoomSendOptions> = undefined extends Data
+  ? [data?: Data, options?: Options]
+  : [data: Data, options?: Options];
+/** What a request of `type` is answered with: as `Replies` says, or unknown. */
+type ReplyOf<Replies, T> = T extends keyof Replies ? Replies[T] : unknown;
 
 /**
  * A room joined through the client. `In` maps message types the room sends to their data, `Out` the
- * types we send; both default to untyped.
+ * types we send, `Replies` the replies to the types we request (`request`); all default to untyped.
  */
-export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends AnyMessages = AnyMessages> {
+export class RoomConnection<
+  In extends AnyMessages = AnyMessages,
+  Out extends AnyMessages = AnyMessages,
+  Replies extends AnyMessages = AnyMessages,
+> {
   readonly info: RoomInfo;
   /** State the room handed us on joining (its `stateFor`). */
   readonly initialState: unknown;
@@ -123,6 +130,25 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   send<T extends keyof Out & string>(type: T, ...[data, options = {}]: SendArguments<Out[T]>): void {
     if (this.#left) throw this.#gone('cannot send');
     this.#transport.sendRoomMessage(type, data, options);
+  }
+
+  /**
+   * Sends a request: a room message of `type` (the room's handler for `type` gets it, as from `send`)
+   * whose promise settles with the handler's value, or its promise's (`undefined` is a reply too). Sent as
+   * `send` sends (reliable by default, so one sent while the socket is down goes at the resume, and is
+   * answered once). Rejects with a `RoomRequestError` when the room refuses it (REQUEST_FAILED: its handler
+   * threw, with the room's own `reason` for a `RoomError`; UNKNOWN_MESSAGE_TYPE: no handler;
+   * INVALID_MESSAGE: its schema refused the data), REQUEST_TIMEOUT after `timeoutMs` (default 10,000)
+   * with no reply (a reply after that is dropped), or, once the room is left before the reply, with the
+   * leave's code (NOT_IN_ROOM for our own leave) or the session's end's. Rejects at once, with nothing sent,
+   * for what `send` would throw, a room already left, and a 65th request waiting (RATE_LIMITED).
+   */
+  request<T extends keyof Out & string, Reply = ReplyOf<Replies, T>>(
+    type: T,
+    ...[data, options]: SendArguments<Out[T], RoomRequestOptions>
+  ): Promise<Reply> {
+    if (this.#left) return Promise.reject(this.#gone('cannot request'));
+    return this.#transport.request(type, data, options) as Promise<Reply>;
   }
 
   /**
@@ -397,6 +423,10 @@ export class RoomConnection<In extends AnyMessages = AnyMessages, Out extends An
   applyLeft(reason: LeaveReason, message: string): void {
     if (this.#left) return;
     this.#left = true;
+    this.#transport.endRequests(
+      reason === 'left' ? ErrorCode.NOT_IN_ROOM : reason,
+      `left room ${this.roomId} (${message})`,
+    );
     this.#relayLinks.closeAll();
     this.#events.emit('leave', { reason, message });
     this.#events.removeAll();

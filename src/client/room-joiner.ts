@@ -64,11 +64,11 @@ export class RoomJoiner {
    * is refused as the server refuses it (JOIN_REJECTED), without asking, unless another join is under way:
    * the server takes that one first, and it may move us out of this room.
    */
-  async join<In extends Messages, Out extends Messages>(
+  async join<In extends Messages, Out extends Messages, Replies extends Messages>(
     kind: JoinKind,
     body: Record<string, unknown>,
     names?: (room: RoomConnection) => boolean,
-  ): Promise<RoomConnection<In, Out>> {
+  ): Promise<RoomConnection<In, Out, Replies>> {
     const client = this.#client;
     const current = client.room();
     if (!client.joins.waiting && current !== undefined && names?.(current)) throw alreadyInRoom();
@@ -76,7 +76,7 @@ export class RoomJoiner {
       requestFollowingRedirects(client.requests, client.session, kind, body),
     );
     try {
-      return this.#enter<In, Out>(this.#readJoined(await request, request));
+      return this.#enter<In, Out, Replies>(this.#readJoined(await request, request));
     } finally {
       if (client.joins.finish(request)) client.early.clear();
     }
@@ -112,7 +112,9 @@ export class RoomJoiner {
   }
 
   /** Makes the joined room ours, handing it what it sent before its answer was read (`EarlyMessages`). */
-  #enter<In extends Messages, Out extends Messages>(joined: JoinedRoom): RoomConnection<In, Out> {
+  #enter<In extends Messages, Out extends Messages, Replies extends Messages>(
+    joined: JoinedRoom,
+  ): RoomConnection<In, Out, Replies> {
     const client = this.#client;
     const current = client.room();
     if (current !== undefined) {
@@ -132,7 +134,7 @@ export class RoomJoiner {
     // Everything sent for this room names this seating (undefined from an old server: left out), so the
     // server refuses what is still on its way when we have moved on to another room.
     const m = joined.membership;
-    const room = new RoomConnection<In, Out>(joined, client.roomTransport(selfId, m));
+    const room = new RoomConnection<In, Out, Replies>(joined, client.roomTransport(selfId, m));
     client.seatIn(room as unknown as RoomConnection);
     let leftEarly: { reason: LeaveReason; message: string } | undefined;
     const disposeLeave = room.on('leave', (left) => (leftEarly = left));

@@ -1,8 +1,9 @@
 import type { Clock } from '../common/index.js';
-import type { LeaveReason, Member, MessageClass } from '../protocol/index.js';
+import type { ErrorCode, LeaveReason, Member, MessageClass } from '../protocol/index.js';
 import type { Conditioner } from '../transport/index.js';
 import type { LinkEpochs } from './mesh/link-epochs.js';
 import type { RoomConnection } from './room-connection.js';
+import type { RoomRequestOptions } from './room-requests.js';
 
 export interface RoomSendOptions {
   /** Default 'reliable'. 'volatile' messages are dropped while disconnected. */
@@ -38,6 +39,10 @@ export interface RoomTransport {
   /** STUN/TURN servers from the server's welcome, the mesh's default. */
   iceServers(): RTCIceServer[];
   sendRoomMessage(type: string, data: unknown, options: RoomSendOptions): void;
+  /** Sends a request: the promise of its reply (see RoomRequests.ask). */
+  request(type: string, data: unknown, options: RoomRequestOptions | undefined): Promise<unknown>;
+  /** The room is left: its requests still waiting reject with `code`, `why` said. */
+  endRequests(code: ErrorCode, why: string): void;
   sendSignal(to: string, signal: unknown): void;
   sendToPeer(
     to: string,

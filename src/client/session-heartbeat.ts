@@ -1,7 +1,7 @@
 import type { Cancel, Clock } from '../common/index.js';
 import { type Body, encodeMessage, Kind } from '../protocol/index.js';
 import { watchDeadServer } from './dead-server-watch.js';
-import { ServerClockEstimate } from './server-clock-estimate.js';
+import { OPENING_PING_GAP_MS, OPENING_PINGS, ServerClockEstimate } from './server-clock-estimate.js';
 
 /** What the heartbeat needs of the session. */
 export interface HeartbeatSession {
@@ -29,6 +29,7 @@ export class SessionHeartbeat {
   /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
   readonly #caughtUp = new Map<number, () => void>();
   #cancelHeartbeat: Cancel | undefined;
+  #cancelOpeningPings: Cancel | undefined;
 
   constructor(session: HeartbeatSession) {
     this.#session = session;
@@ -80,6 +81,7 @@ export class SessionHeartbeat {
     const session = this.#session;
     const clock = session.clock;
     this.#lastHeard = clock.now();
+    this.#sendOpeningPings();
     const deadAfter = session.deadServerTimeoutMs ?? this.#heartbeatMs * 3;
     const period = Math.max(10, Math.min(this.#heartbeatMs, deadAfter / 3));
     this.#cancelHeartbeat = watchDeadServer({
@@ -87,12 +89,31 @@ export class SessionHeartbeat {
       periodMs: period,
       deadAfterMs: deadAfter,
       lastHeard: () => this.#lastHeard,
-      ping: () => {
-        if (session.hasSocket())
-          session.writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t: clock.now() }));
-      },
+      ping: () => this.#ping(),
       dead: () => session.dead(),
     });
+  }
+
+  #ping(): void {
+    if (this.#session.hasSocket()) {
+      const t = this.#session.clock.now();
+      this.#session.writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t }));
+    }
+  }
+
+  /**
+   * The pings that correct the welcome's rough clock offset within a second (see ServerClockEstimate), the
+   * first at once: the heartbeat's own would take a whole period to begin.
+   */
+  #sendOpeningPings(): void {
+    this.#cancelOpeningPings?.();
+    let left = OPENING_PINGS;
+    const next = () => {
+      this.#cancelOpeningPings = undefined;
+      this.#ping();
+      if (--left > 0) this.#cancelOpeningPings = this.#session.clock.setTimeout(next, OPENING_PING_GAP_MS);
+    };
+    next();
   }
 
   /** The socket is gone: a pong can only come on the socket its ping went out on. */
@@ -100,5 +121,7 @@ export class SessionHeartbeat {
     this.#caughtUp.clear();
     this.#cancelHeartbeat?.();
     this.#cancelHeartbeat = undefined;
+    this.#cancelOpeningPings?.();
+    this.#cancelOpeningPings = undefined;
   }
 }

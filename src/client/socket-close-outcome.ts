@@ -9,6 +9,8 @@ const FATAL: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.TOO_MANY_ERRORS,
   ErrorCode.HANDSHAKE_REJECTED,
   ErrorCode.SESSION_REPLACED,
+  // Ended by the server on purpose: a fresh session would undo what it meant.
+  ErrorCode.SESSION_ENDED,
 ]);
 /** Close codes that refuse the token the socket presented: another one may be let in. */
 const REFRESH_TOKEN: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED]);

@@ -30,6 +30,15 @@ export interface ClockSyncOptions {
    */
   maxSlewRate?: number;
   /**
+   * How fast the applied offset may move while a rough offset is being corrected: after a `restart` that
+   * took its `roughOffset`, until the opening burst's replies are in and their estimate is reached
+   * (default: `maxSlewRate`). A rough
+   * offset has no round trip bounding it (a greeting held up by a busy server is off by all of that
+   * delay), so correcting it at the steady rate would leave remote time wrong for many seconds; any rate
+   * below 1 still never runs remote time backwards.
+   */
+  openingSlewRate?: number;
+  /**
    * Largest relative rate difference (drift) of the two clocks believed, in parts per million (default
    * 1000). The drift is measured from the window (best sample of its older half against best of its newer
    * half) and old samples are carried forward by it; this bounds that measurement.
@@ -75,6 +84,7 @@ export class ClockSync {
   readonly #outlierMarginMs: number;
   readonly #outlierRatio: number;
   readonly #maxSlewRate: number;
+  readonly #openingSlewRate: number;
   readonly #maxDrift: number;
   readonly #jumpThresholdMs: number;
 
@@ -92,6 +102,11 @@ export class ClockSync {
   #burstLeft: number;
   /** RTT of the reply the applied offset last stepped to in the opening burst. */
   #steppedRtt = Number.POSITIVE_INFINITY;
+  /**
+   * The applied offset is a rough one (see `restart`): the opening burst's replies are slewed to at
+   * `openingSlewRate` rather than stepped to, so remote time runs on, until the estimate is reached.
+   */
+  #correctingRough = false;
 
   constructor(options: ClockSyncOptions = {}) {
     this.#burstProbes = positiveInteger('burstProbes', options.burstProbes ?? 5);
@@ -103,6 +118,9 @@ export class ClockSync {
     this.#outlierMarginMs = nonNegative('outlierMarginMs', options.outlierMarginMs ?? 10);
     this.#outlierRatio = nonNegative('outlierRatio', options.outlierRatio ?? 0.5);
     this.#maxSlewRate = positive('maxSlewRate', options.maxSlewRate ?? 0.01);
+    this.#openingSlewRate = positive('openingSlewRate', options.openingSlewRate ?? this.#maxSlewRate);
+    if (this.#openingSlewRate >= 1)
+      throw new RangeError('openingSlewRate must be below 1: remote time would run backwards');
     this.#maxDrift = nonNegative('maxDriftPpm', options.maxDriftPpm ?? 1000) * 1e-6;
     this.#jumpThresholdMs = positive('jumpThresholdMs', options.jumpThresholdMs ?? 1000);
     if (this.#minSamples > this.#windowSize) throw new TypeError('minSamples must not exceed windowSize');
@@ -152,7 +170,7 @@ export class ClockSync {
     const estimate = this.#target as number;
     const opening = this.#burstLeft > 0;
     if (opening) this.#burstLeft--;
-    if (this.#offsetAt === undefined || (opening && rtt < this.#steppedRtt)) {
+    if (this.#offsetAt === undefined || (opening && !this.#correctingRough && rtt < this.#steppedRtt)) {
       // The reply with the lowest RTT has the tightest bound (its offset is within rtt/2 of the truth);
       // the median of the best few, which the slew follows from here, needs more samples than a burst.
       this.#offset = offset;
@@ -218,6 +236,7 @@ export class ClockSync {
     this.#rtt = undefined;
     this.#burstLeft = this.#burstProbes;
     this.#steppedRtt = Number.POSITIVE_INFINITY;
+    this.#correctingRough = false;
   }
 
   /**
@@ -227,6 +246,8 @@ export class ClockSync {
    * trip bounds (a server's time in its greeting, off by the one-way delay): it is applied at once when no
    * offset is applied yet, or when it is further than `jumpThresholdMs` from the applied one (the remote
    * clock was reset: a server restarted); otherwise the applied offset, from samples, is the better one.
+   * A rough offset taken is corrected by the opening burst's replies at `openingSlewRate`; an applied
+   * offset kept is corrected by the new samples at the steady `maxSlewRate`.
    * A non-finite `now` or `roughOffset` throws a TypeError and changes nothing.
    */
   restart(now: number, roughOffset?: number): void {
@@ -234,17 +255,18 @@ export class ClockSync {
     if (roughOffset !== undefined) finite('roughOffset', roughOffset);
     this.#advance(now);
     const applied = this.#offsetAt === undefined ? undefined : this.#offset;
-    const offset =
-      applied === undefined ||
-      (roughOffset !== undefined && Math.abs(roughOffset - applied) > this.#jumpThresholdMs)
-        ? roughOffset
-        : applied;
+    const takesRough =
+      roughOffset !== undefined &&
+      (applied === undefined || Math.abs(roughOffset - applied) > this.#jumpThresholdMs);
+    const offset = takesRough ? roughOffset : applied;
     this.reset();
     if (offset === undefined) return;
     this.#offset = offset;
     this.#offsetAt = now;
-    // Remote time runs on from this offset: the new samples are slewed to, never stepped to.
-    this.#burstLeft = 0;
+    // Remote time runs on from this offset: the new samples are slewed to, never stepped to; quickly while
+    // the opening burst corrects a rough one, at the steady rate otherwise.
+    if (takesRough) this.#correctingRough = true;
+    else this.#burstLeft = 0;
   }
 
   #targetNow(now: number): number | undefined {
@@ -256,10 +278,14 @@ export class ClockSync {
     if (target === undefined || this.#offsetAt === undefined) return;
     const elapsed = now - this.#offsetAt;
     if (!(elapsed > 0)) return;
-    const step = elapsed * this.#maxSlewRate;
+    const step = elapsed * (this.#correctingRough ? this.#openingSlewRate : this.#maxSlewRate);
     const error = target - this.#offset;
     this.#offset = Math.abs(error) <= step ? target : this.#offset + Math.sign(error) * step;
     this.#offsetAt = now;
+    // A rough offset is corrected quickly until the burst's estimate is reached, not only while the
+    // burst lasts: on a slow path its last replies come before much of the correction is done.
+    if (this.#correctingRough && this.#burstLeft === 0 && this.#offset === target)
+      this.#correctingRough = false;
   }
 
   /**

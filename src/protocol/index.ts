@@ -38,6 +38,7 @@ export { DEFAULT_MAX_FRAME_BYTES, MAX_ENVELOPE_BYTES } from './frame-limits.js';
 export { Kind } from './kinds.js';
 export { DEFAULT_EXPIRING_TTL_MS, MessageClass } from './message-class.js';
 export {
+  APP_ERROR_CODE,
   type Body,
   type BodyKind,
   clientToServerKinds,
@@ -48,6 +49,7 @@ export {
   MAX_FANOUT_TARGETS,
   MAX_PEER_DATA_BYTES,
   MAX_REASON_LENGTH,
+  MAX_ROOM_REQUESTS_WAITING,
   MEMBERSHIP_NUMBERS,
   type Member,
   type Message,

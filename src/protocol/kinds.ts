@@ -44,6 +44,7 @@ export const Kind = {
   DatagramFromServer: 0x3b,
   RoomList: 0x3c,
   IceServers: 0x3d,
+  RoomReply: 0x3e,
 } as const;
 
 export type Kind = (typeof Kind)[keyof typeof Kind];

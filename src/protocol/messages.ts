@@ -213,12 +213,27 @@ export const quickPlay = v.object({
   from: v.optional(v.pipe(v.array(reasonText), v.maxLength(MAX_QUICK_PLAY_HOPS))),
 });
 export const leaveRoom = v.object({ rid: requestId });
-/** `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room. */
+/**
+ * `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room.
+ * `q`: present on a request (`room.request`), its id, which the server's RoomReply names; ids are the
+ * client's own, one per request waiting at a time (see MAX_ROOM_REQUESTS_WAITING).
+ */
 export const clientRoomMessage = v.object({
   t: messageType,
   m: v.optional(membership),
   d: v.optional(boundedData),
+  q: v.optional(requestId),
 });
+/**
+ * Requests (room messages with a `q`) one session may have waiting for their reply at once: the server
+ * answers one past that RATE_LIMITED (a fault), and our client refuses it at the call.
+ */
+export const MAX_ROOM_REQUESTS_WAITING = 64;
+/**
+ * What an app may name its own refusal of a request with (`RoomError`'s code, a RoomReply's `reason`):
+ * 1-64 characters, the letters of a room type.
+ */
+export const APP_ERROR_CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 // Server -> client --------------------------------------------------------------------------
 
@@ -242,6 +257,21 @@ export const roomState = v.object({
   members: v.pipe(v.array(member), v.maxLength(1024)),
   state: v.optional(boundedData),
 });
+/**
+ * The answer to one room request (`q`: its id), sent reliable: the handler's value as `d` (absent for
+ * `undefined`), or why there is none. `reason`: the app's own code, when the room refused with a
+ * `RoomError` (then `code` is REQUEST_FAILED).
+ */
+export const roomReply = v.variant('ok', [
+  v.object({ q: requestId, ok: v.literal(true), d: v.optional(boundedData) }),
+  v.object({
+    q: requestId,
+    ok: v.literal(false),
+    code: errorCode,
+    message: reasonText,
+    reason: v.optional(v.pipe(v.string(), v.regex(APP_ERROR_CODE))),
+  }),
+]);
 export const serverRoomMessage = v.object({
   roomId,
   t: messageType,
@@ -396,6 +426,7 @@ export const schemaByKind = {
   [Kind.RoomList]: roomList,
   [Kind.RefreshIceServers]: refreshIceServers,
   [Kind.IceServers]: iceServersMessage,
+  [Kind.RoomReply]: roomReply,
 } as const;
 
 export type BodyKind = keyof typeof schemaByKind;
@@ -489,6 +520,7 @@ export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.DatagramFromServer,
   Kind.RoomList,
   Kind.IceServers,
+  Kind.RoomReply,
 ]);
 
 /** Client requests: each carries a `rid` and gets exactly one Response. */

@@ -29,7 +29,7 @@ export function checkSendOptions(options: MessageSendOptions | undefined): {
     // socket.io's emit(event, data, ack): the callback was taken for no options and never called.
     throw new ProtocolError(
       ErrorCode.INVALID_MESSAGE,
-      'send options: a function was given, but messages have no acknowledgement callbacks: answer with a message of your own, carrying an id of the request (docs/from-socketio.md)',
+      "send options: a function was given, but messages have no acknowledgement callbacks: for an answer, the client asks with room.request(type, data), whose promise gets the value the room's handler returns (docs/from-socketio.md)",
     );
   }
   if (given !== undefined && typeof given !== 'object') {

@@ -13,7 +13,8 @@ export const SessionGoneReason = {
   expired: 'expired',
   /**
    * It ended on this server otherwise: its own leave (a clean close or a leave request), cut off for bad
-   * input, the server shutting down; or so long ago that the server no longer keeps why.
+   * input, ended by the server (SESSION_ENDED), the server shutting down; or so long ago that the server
+   * no longer keeps why.
    */
   ended: 'ended',
   /** This server (the same node id) restarted since the session began: the session died with the old process. */

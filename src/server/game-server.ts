@@ -11,6 +11,7 @@ import {
   encodeMessage,
   Kind,
   MAX_NAME_LENGTH,
+  MAX_REASON_LENGTH,
   SESSION_LEAVE_PATH,
   SessionGoneReason,
 } from '../protocol/index.js';
@@ -44,7 +45,7 @@ import { arrivalPlanTtl, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
 import { arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
-import type { RoomClass } from './rooms/room.js';
+import type { Room, RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
@@ -174,6 +175,7 @@ export class GameServer {
       secure: options.tls !== undefined,
       trustProxy: this.#limits.trustProxy,
       options,
+      endSession: (playerId, message) => this.endSession(playerId, message),
     });
     // Everything below reports through the monitoring tap, which passes it on to `this.metrics`.
     const metrics = this.monitoring.metrics;
@@ -449,6 +451,48 @@ export class GameServer {
     return this.#sessions.size;
   }
 
+  /**
+   * The room `roomId` as its app code sees it (`broadcast`, `kick`, `setMetadata`, `lock`, `clients`...),
+   * when this process hosts it; undefined otherwise (no such room, disposed, or hosted by another node:
+   * `registry.getRoom(roomId)` names that node). Narrow it with `instanceof` to call your room's own methods.
+   */
+  localRoom(roomId: string): Room | undefined {
+    return this.rooms.hostedRoom(roomId);
+  }
+
+  /** The rooms this process hosts now, oldest first: each with its `type`, `roomId` and `clients`. */
+  localRooms(): Room[] {
+    return this.rooms.hostedRooms();
+  }
+
+  /**
+   * The room of this process that the session `playerId` is seated in (a session sits in one room at a
+   * time); undefined when it is in none, still joining one, or not a session of this process.
+   */
+  localRoomOf(playerId: string): Room | undefined {
+    const session = this.#sessions.get(playerId);
+    return session === undefined ? undefined : this.rooms.roomOf(session);
+  }
+
+  /**
+   * Ends the session `playerId` for good, connected or away: it leaves its room with SESSION_ENDED (the
+   * room's `onLeave` and the other members' `member-leave` say so), its client gets a goodbye with
+   * SESSION_ENDED and `message` and closes (`closed` event: no reconnect, no fresh session of its own),
+   * and its resume token resumes nothing any more. True when it ended a session; false when this process
+   * has no live session of that id (never had, ended already, or another node's): calling it again is
+   * harmless. `message` is cut to what the protocol carries (512 characters).
+   */
+  endSession(playerId: string, message = 'the server ended the session'): boolean {
+    if (typeof message !== 'string') throw new TypeError('endSession(): message must be a string');
+    const session = this.#sessions.get(playerId);
+    if (session === undefined) return false;
+    const said = message.slice(0, MAX_REASON_LENGTH);
+    this.#connectionOf(session)?.sayGoodbye(ErrorCode.SESSION_ENDED, said);
+    this.rooms.leave(session, ErrorCode.SESSION_ENDED, said);
+    this.#sessions.delete(session, ErrorCode.SESSION_ENDED);
+    return true;
+  }
+
   /** Issues a guest token directly (for bots and tests in the same process). */
   issueGuestToken(name?: string): string {
     if (!this.#guestTokens) throw new Error('guest authentication is off on this server');
@@ -517,15 +561,11 @@ export class GameServer {
     const outcome = this.#sessions.prove(playerId, token);
     if (!outcome.ok) return outcome;
     const session = outcome.session;
-    // A scan, not an index: a leave request comes once per page that goes away.
-    for (const connection of this.#connections) {
-      if (connection.session === session && connection.socket === session.socket)
-        connection.close(
-          ErrorCode.SESSION_EXPIRED,
-          'the session was ended by a leave request',
-          SessionGoneReason.ended,
-        );
-    }
+    this.#connectionOf(session)?.close(
+      ErrorCode.SESSION_EXPIRED,
+      'the session was ended by a leave request',
+      SessionGoneReason.ended,
+    );
     this.rooms.leave(session, 'left', 'left the game');
     this.#sessions.delete(session, 'left');
     return outcome;
@@ -540,15 +580,25 @@ export class GameServer {
     const guard = session.abuseGuard;
     const now = this.clock.now();
     if (guard === undefined || !guard.fault(now, this.#stalls.stalledMs(now))) return;
-    for (const connection of this.#connections) {
-      if (connection.session === session && connection.socket === session.socket) {
-        connection.cutOff(code);
-        return;
-      }
+    const connection = this.#connectionOf(session);
+    if (connection !== undefined) {
+      connection.cutOff(code);
+      return;
     }
     // Away, its direct link still sending: ended all the same.
     this.monitoring.metrics.count('connections_cut_total', { code: ErrorCode.TOO_MANY_ERRORS });
     endCutOff({ rooms: this.rooms, sessions: this.#sessions }, session);
+  }
+
+  /**
+   * The connection the server holds for `session`'s socket now; undefined while it is away. A scan, not an
+   * index: it runs once per session ended or cut off from outside its connection.
+   */
+  #connectionOf(session: Session): ServerConnection | undefined {
+    for (const connection of this.#connections) {
+      if (connection.session === session && connection.socket === session.socket) return connection;
+    }
+    return undefined;
   }
 
   /** 0 when `req`'s address may be given a guest token now, else ms until it may (counted as refused). */

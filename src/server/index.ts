@@ -39,7 +39,12 @@ export {
   type RoomQuery,
 } from './registry/registry.js';
 export { addressBlock } from './remote-address.js';
-export { type BudgetVerdict, MessageBudget, type MessageBudgetLimits } from './rooms/message-budget.js';
+export {
+  type BudgetClock,
+  type BudgetVerdict,
+  MessageBudget,
+  type MessageBudgetLimits,
+} from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
   type MessageHandler,
@@ -49,6 +54,7 @@ export {
 } from './rooms/room.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
 export type { RoomClock } from './rooms/room-clock.js';
+export { RoomError } from './rooms/room-error.js';
 export {
   type Environment,
   numberFromEnvironment,

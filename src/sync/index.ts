@@ -31,6 +31,7 @@ export {
   encodeChainFrame,
   encodeSnapshotFrame,
   encodeTaggedFrame,
+  encodeTypesDifferFrame,
   type SyncFrame,
   SyncTag,
 } from './link-frame.js';

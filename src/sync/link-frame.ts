@@ -23,6 +23,13 @@ export const SyncTag = {
    * or neither does; the client decodes the resent one first (`SnapshotDecoder.decodeResent`).
    */
   chain: 5,
+  /**
+   * Client to server: this client cannot read the server's snapshots, its entity types are not the
+   * server's (a page from an older build). Two 32-bit fingerprints follow, least significant byte first:
+   * the server's, as its snapshot named it, then the client's own (`EntityRegistry.fingerprint`). The
+   * server sends that member no more snapshots. A server that predates it counts it as a bad frame.
+   */
+  typesDiffer: 6,
 } as const;
 export type SyncTag = (typeof SyncTag)[keyof typeof SyncTag];
 
@@ -36,7 +43,18 @@ export type SyncFrame =
       /** A chain's resent snapshot, to be decoded before `payload`; undefined in any other frame. */
       readonly resent: Uint8Array | undefined;
     }
-  | { readonly kind: 'ack'; readonly ack: SnapshotAck; readonly payload: Uint8Array | undefined };
+  | { readonly kind: 'ack'; readonly ack: SnapshotAck; readonly payload: Uint8Array | undefined }
+  | {
+      readonly kind: 'typesDiffer';
+      /** The fingerprints of the server's entity types, as its snapshot named it, and of the client's. */
+      readonly server: number;
+      readonly client: number;
+      /** No app bytes: here so that code reading every frame's `payload` reads this one's as none. */
+      readonly payload: undefined;
+    };
+
+/** A `typesDiffer` frame's length: the tag and two 32-bit fingerprints. */
+const TYPES_DIFFER_BYTES = 9;
 
 export function encodeAppFrame(payload: Uint8Array): Uint8Array {
   return encodeTaggedFrame(SyncTag.app, payload);
@@ -92,7 +110,20 @@ export function encodeAckFrame(ack: SnapshotAck, payload?: Uint8Array): Uint8Arr
   return out;
 }
 
-/** Throws a ProtocolError `BAD_FRAME` for an empty message, an unknown tag or a malformed ack. */
+/** A `typesDiffer` frame: the fingerprint of the server's types (as its snapshot named it), then this side's. */
+export function encodeTypesDifferFrame(server: number, client: number): Uint8Array {
+  const out = new Uint8Array(TYPES_DIFFER_BYTES);
+  const view = new DataView(out.buffer);
+  out[0] = SyncTag.typesDiffer;
+  view.setUint32(1, server >>> 0, true);
+  view.setUint32(5, client >>> 0, true);
+  return out;
+}
+
+/**
+ * Throws a ProtocolError `BAD_FRAME` for an empty message, an unknown tag, a malformed ack or a
+ * `typesDiffer` frame of another length.
+ */
 export function decodeSyncFrame(bytes: Uint8Array): SyncFrame {
   const tag = bytes[0];
   switch (tag) {
@@ -114,6 +145,8 @@ export function decodeSyncFrame(bytes: Uint8Array): SyncFrame {
       const end = ackEndOf(bytes);
       return { kind: 'ack', ack: decodeAckIn(bytes, 2, end), payload: bytes.subarray(end) };
     }
+    case SyncTag.typesDiffer:
+      return decodeTypesDiffer(bytes);
     case undefined:
       throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: empty message');
     default:
@@ -141,6 +174,22 @@ export function ackEndOf(bytes: Uint8Array): number {
     throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: ack longer than the message');
   }
   return 2 + length;
+}
+
+function decodeTypesDiffer(bytes: Uint8Array): SyncFrame {
+  if (bytes.length !== TYPES_DIFFER_BYTES) {
+    throw new ProtocolError(
+      ErrorCode.BAD_FRAME,
+      `sync frame: a types frame of ${bytes.length} bytes, not ${TYPES_DIFFER_BYTES}`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    kind: 'typesDiffer',
+    server: view.getUint32(1, true),
+    client: view.getUint32(5, true),
+    payload: undefined,
+  };
 }
 
 /** Longest length varuint a chain may carry: 3 bytes, up to 2 MiB, more than any `phys` message. */

@@ -11,6 +11,8 @@ import type { SendPriority } from './send-scheduler.js';
 export function priorityOf(inner: Uint8Array): SendPriority {
   switch (inner[0]) {
     case Kind.ServerRoomMessage:
+    // Behind what the room sent before answering: a reply never overtakes the messages it follows.
+    case Kind.RoomReply:
     case Kind.RoomState:
     case Kind.DatagramFromServer:
       return 'snapshot';

@@ -93,6 +93,40 @@ describe('the operator dashboard in headless Chromium', () => {
     await context.close();
   });
 
+  it("ends a player's session from its row: the player's client closes with the reason, the room sees it go", async () => {
+    const [ada, bob] = [t.client({ name: 'Ada' }), t.client({ name: 'Bob' })];
+    await Promise.all([ada.connect(), bob.connect()]);
+    const room = await ada.create('arena');
+    await bob.join(room.roomId);
+    const leaves: string[] = [];
+    room.on('member-leave', ({ reason }) => leaves.push(reason));
+    const bobClosed = new Promise((resolve) => bob.on('closed', resolve));
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    // The operator confirms, with the reason the player is told.
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept('spawn camping');
+    });
+    await page.goto(`${t.httpUrl}/dashboard?token=${ADMIN}`);
+    const roomBox = page.locator(`[data-testid="room"][data-room-id="${room.roomId}"]`);
+    const bobRow = roomBox.getByTestId('player').filter({ hasText: 'Bob' });
+    await expect.poll(() => bobRow.count()).toBe(1);
+    await bobRow.getByTestId('end-session').click();
+
+    expect(await bobClosed).toEqual({ code: 'SESSION_ENDED', message: 'spawn camping' });
+    expect(asked).toEqual(["End Bob's session? The reason the player is told:"]);
+    await expect.poll(() => page.getByTestId('action-status').textContent()).toBe("ended Bob's session");
+    await expect.poll(() => roomBox.getByTestId('player').count(), { timeout: 5_000 }).toBe(1);
+    expect(await roomBox.textContent()).not.toContain('Bob');
+    await expect.poll(() => leaves).toEqual(['SESSION_ENDED']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('without the token shows the login form (401), and a wrong token is refused', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -476,7 +476,7 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
     'type',
   ]),
   [Kind.LeaveRoom]: record({ rid: uint32 }),
-  [Kind.ClientRoomMessage]: optional({ t: messageType, m: membership, d: data }, ['t']),
+  [Kind.ClientRoomMessage]: optional({ t: messageType, m: membership, d: data, q: uint32 }, ['t']),
   [Kind.SignalToPeer]: optional({ to: playerId, s: data, m: membership }, ['to', 's']),
   [Kind.DataToPeer]: optional({ to: playerId, c: linkChannel, p: peerBytes, m: membership }, [
     'to',
@@ -535,6 +535,13 @@ const bodyArbitraries: { [K in BodyKind]?: fc.Arbitrary<unknown> } = {
   [Kind.IceServers]: optional(
     { iceServers: fc.array(iceServer, { maxLength: 8 }), iceTtlMs: fc.integer({ min: 1, max: 2 ** 31 }) },
     ['iceServers'],
+  ),
+  [Kind.RoomReply]: fc.oneof(
+    optional({ q: uint32, ok: fc.constant(true as const), d: data }, ['q', 'ok']),
+    optional(
+      { q: uint32, ok: fc.constant(false as const), code: errorCode, message: reason, reason: roomType },
+      ['q', 'ok', 'code', 'message'],
+    ),
   ),
 };
 

@@ -74,3 +74,32 @@ describe('a session that ends while an async onJoin is deciding', () => {
     expect(room.members.map((member) => member.playerId)).toEqual([host.playerId]);
   });
 });
+
+describe('a session the server ends while an async onJoin is deciding', () => {
+  it('refuses the join, gives its seat back at once, and the room hears SESSION_ENDED once onJoin returns', async () => {
+    const { server, registry, host, player, room } = await hostAndPlayer();
+    const playerId = player.playerId ?? '';
+    const joining = player.join(room.roomId, { gated: true }).then(
+      () => 'seated',
+      (error: { code?: string }) => error.code,
+    );
+    await eventually(() => GatedJoinRoom.deciding !== undefined, 'the room to be deciding on the player');
+    // Not seated yet: in no room as far as the server's lookups go.
+    expect(server.server.localRoomOf(playerId)).toBeUndefined();
+
+    expect(server.server.endSession(playerId, 'banned')).toBe(true);
+
+    // The client's join ends with its session.
+    expect(await joining).toBe(ErrorCode.SESSION_ENDED);
+    await eventually(() => server.server.rooms.requestsUnderWay === 0, 'the join to end with the session');
+    expect((await registry.getRoom(room.roomId))?.clients).toBe(1);
+    expect(GatedJoinRoom.heard).toEqual([`join:${host.playerId}`]);
+    GatedJoinRoom.open();
+    await eventually(() => GatedJoinRoom.heard.length === 3, 'the room to hear the leave');
+    expect(GatedJoinRoom.heard.slice(1)).toEqual([
+      `join:${playerId}`,
+      `leave:${playerId}:${ErrorCode.SESSION_ENDED}`,
+    ]);
+    expect(room.members.map((member) => member.playerId)).toEqual([host.playerId]);
+  });
+});

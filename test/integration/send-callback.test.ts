@@ -53,7 +53,7 @@ describe('a callback where the send options go', () => {
     expect(withCallback).toBeInstanceOf(ProtocolError);
     expect((withCallback as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);
     expect((withCallback as ProtocolError).message).toMatch(
-      /no acknowledgement callbacks.*answer with a message/,
+      /no acknowledgement callbacks.*room\.request\(type, data\)/,
     );
     const withNumber = thrownBy(() => room.send('buy', 'rocket', 7 as never));
     expect((withNumber as ProtocolError).code).toBe(ErrorCode.INVALID_MESSAGE);

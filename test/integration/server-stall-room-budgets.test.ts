@@ -69,7 +69,6 @@ describe("a stall of the server process and its rooms' budgets", () => {
     const data = steady(8, () => alice.raw.send(Kind.DataToPeer, { to: bob.id, c: 2, p: payload }));
     const faults = steady(1 / 1.5, () => alice.raw.sendBytes('not a frame'));
     const say = () => alice.raw.send(Kind.ClientRoomMessage, { t: 'say', d: 'hi' });
-    // A member who has spoken before (a budget heard nothing from yet has no time to credit from).
     say();
     const lines = steady(0.8, say);
     await sleep(1_000);
@@ -94,6 +93,27 @@ describe("a stall of the server process and its rooms' budgets", () => {
     expect(bob.raw.received(Kind.DataFromPeer)).toHaveLength(sentData);
     // The room's own budget, given the room clock's stalledMs(), let every line through too.
     expect((await server.counts())[alice.id]).toMatchObject({ said: 1 + sentLines, refused: 0 });
+  }, 60_000);
+
+  it('a member whose first line of all is read after a stall is credited for it as one who spoke before', async () => {
+    // The room's budget had heard no one when the server stood still: it was made as of the first line
+    // read after the stall, and took the lines said through it for a burst (3 of 5 passed).
+    server = await StallingServerProcess.start(BUDGETS);
+    const alice = await member(server);
+    const say = () => alice.raw.send(Kind.ClientRoomMessage, { t: 'say', d: 'hi' });
+    const stalled = await server.stall(6_000);
+    // A line every 1.25 s, from the start of the stall: under the budget's rate of one a second.
+    const lines = steady(0.8, say);
+    await stalled.over;
+    await sleep(1_000);
+    const sentLines = await lines.stop();
+    expect(sentLines).toBeGreaterThanOrEqual(5);
+    let count = (await server.counts())[alice.id];
+    for (let tries = 0; (count?.said ?? 0) + (count?.refused ?? 0) < sentLines && tries < 100; tries++) {
+      await sleep(50);
+      count = (await server.counts())[alice.id];
+    }
+    expect(count).toMatchObject({ said: sentLines, refused: 0 });
   }, 60_000);
 
   it('a flood sent during a stall of 2 s is still refused and cut off; the other member plays on', async () => {

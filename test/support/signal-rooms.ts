@@ -43,6 +43,8 @@ export class SignalRooms {
         selfId,
         iceServers: () => [],
         sendRoomMessage() {},
+        request: () => Promise.reject(new Error('this fake room answers no requests')),
+        endRequests() {},
         sendSignal: (to, signal) => this.#relay(selfId, to, signal),
         sendToPeer() {},
         sendPhysToPeers() {},

@@ -34,17 +34,17 @@ const countOf = (client: RoomClient) => {
 };
 
 class CountRoom extends Room {
-  readonly #sayBudget = new MessageBudget({ burst: 3, perSecond: 1 });
+  #sayBudget!: MessageBudget;
 
   override onCreate(): void {
+    // Made with the room's clock, whose stalls it credits from the room's creation on.
+    this.#sayBudget = new MessageBudget({ burst: 3, perSecond: 1 }, this.clock);
     this.setMaxClients(16);
     this.onMessage('input', v.number(), (client) => {
       countOf(client).inputs++;
     });
     this.onMessage('say', v.string(), (client) => {
-      const { clock } = this;
-      if (this.#sayBudget.admit(client.playerId, clock.now(), 0, clock.stalledMs()) === 'pass')
-        countOf(client).said++;
+      if (this.#sayBudget.admitNow(client.playerId) === 'pass') countOf(client).said++;
       else countOf(client).refused++;
     });
   }

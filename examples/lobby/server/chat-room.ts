@@ -42,23 +42,21 @@ export class ChatRoom extends Room {
 
   readonly #history: ChatLine[] = [];
   readonly #lastTyping = new Map<string, number>();
-  /** What each member may still say: over it, a line goes to no one. */
-  readonly #chatBudget = new MessageBudget((this.constructor as typeof ChatRoom).chatBudget);
+  /**
+   * What each member may still say: over it, a line goes to no one. Made in onCreate with the room's
+   * clock, whose stalls of the server it credits from then on.
+   */
+  #chatBudget!: MessageBudget;
 
   override onCreate(options: unknown): void {
+    this.#chatBudget = new MessageBudget((this.constructor as typeof ChatRoom).chatBudget, this.clock);
     // A bad option throws here, which refuses the create with valibot's message.
     const parsed = v.parse(createOptions, options ?? {});
     this.setMaxClients(parsed.maxClients ?? SEATS.default);
     this.setMetadata({ title: parsed.title || 'Open room' });
 
     this.onMessage('chat', chatMessage, (client, { text }) => {
-      const { clock } = this;
-      const verdict = this.#chatBudget.admit(
-        client.playerId,
-        clock.now(),
-        Buffer.byteLength(text),
-        clock.stalledMs(),
-      );
+      const verdict = this.#chatBudget.admitNow(client.playerId, Buffer.byteLength(text));
       if (verdict !== 'pass') {
         this.count('room_messages_refused_total', { type: 'chat' });
         if (verdict === 'tell') client.send('refused', REFUSED);

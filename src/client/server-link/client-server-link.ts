@@ -199,6 +199,17 @@ export class ClientServerLink extends FailoverLink {
     this.#sessionEnds.emit('end', undefined);
   }
 
+  /**
+   * @internal The session's socket is gone (the client is reconnecting): neither path reaches the server
+   * now (the server holds an away player's direct path shut too), and `quality` says so at once, poor and
+   * silent, until the server is heard again, however little was heard of it before.
+   */
+  away(): void {
+    this.#tcp.quality.outage();
+    const direct = this.direct;
+    if (direct instanceof RtcLink) direct.quality.outage();
+  }
+
   /** Attempt numbers start again with the server's next session, and no direct path is left. */
   #dropDirect(): void {
     this.#attempt = 0;

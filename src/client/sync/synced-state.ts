@@ -9,6 +9,7 @@ import {
   type EntityRegistry,
   encodeAckFrame,
   encodeAppFrame,
+  encodeTypesDifferFrame,
   entityRegistry,
   membershipOf,
   RemovalKind,
@@ -76,8 +77,8 @@ export interface SyncedStateEvents<T extends AnyEntityType = AnyEntityType> {
   app: Uint8Array;
   /**
    * A malformed message from the server (`BAD_FRAME`): dropped, the state is unchanged. Or, once until a
-   * snapshot applies, `PROTOCOL_VERSION_MISMATCH`: the server's entity types are not this state's (another
-   * build of the game), so no snapshot can apply.
+   * snapshot applies, `SYNC_TYPES_MISMATCH`: the server's entity types are not this state's (another
+   * build of the game), so no snapshot can apply; the server is told and sends no more (reload the page).
    */
   error: ProtocolError;
 }
@@ -98,7 +99,10 @@ export interface SyncedStateStats {
    * or the client's session ended. Everything held was removed; the new world comes as adds.
    */
   restarts: number;
-  /** Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack. */
+  /**
+   * Snapshots that could not apply (missing baseline, checksum): each answered with a resync ack; those
+   * written with other entity types than this state's, with a `typesDiffer` frame now and then instead.
+   */
   resyncs: number;
   /**
    * Snapshots the server sent again ahead of a newer one (a chain) that this state had missed and took
@@ -243,6 +247,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   #disposed = false;
   /** Whether the app was told that the server's entity types are not this state's (until a snapshot applies). */
   #typesDifferSaid = false;
+  /** Snapshots in a row whose types were not this state's: the server is told on the 1st, 2nd, 4th, 8th... */
+  #typesDifferSeen = 0;
   readonly #stats = {
     snapshotsReceived: 0,
     applied: 0,
@@ -346,8 +352,11 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     let frame: ReturnType<typeof decodeSyncFrame>;
     try {
       frame = decodeSyncFrame(bytes);
-      if (frame.kind === 'ack')
-        throw new ProtocolError(ErrorCode.BAD_FRAME, 'sync frame: an ack from the server');
+      if (frame.kind === 'ack' || frame.kind === 'typesDiffer')
+        throw new ProtocolError(
+          ErrorCode.BAD_FRAME,
+          `sync frame: ${frame.kind === 'ack' ? 'an ack' : 'a types frame'} from the server`,
+        );
     } catch (error) {
       this.#fault(error);
       return;
@@ -420,20 +429,17 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       return;
     }
     if (outcome.kind === 'resync') {
-      // The ack now carries the resync flag: send it without waiting for an input.
       this.#stats.resyncs++;
-      this.#sendAckNow();
-      // Every snapshot will fail alike (a page from an older build, say): said once, not twenty times a second.
-      if (outcome.typesDiffer && !this.#typesDifferSaid) {
-        this.#typesDifferSaid = true;
-        this.#events.emit(
-          'error',
-          new ProtocolError(ErrorCode.PROTOCOL_VERSION_MISMATCH, `sync: ${outcome.reason}`),
-        );
+      if (outcome.serverTypes !== undefined) {
+        this.#typesDiffer(outcome.serverTypes, outcome.reason);
+        return;
       }
+      // The ack now carries the resync flag: send it without waiting for an input.
+      this.#sendAckNow();
       return;
     }
     this.#typesDifferSaid = false;
+    this.#typesDifferSeen = 0;
     this.#stats.applied++;
     this.#apply(outcome, outcome.tick);
     this.#events.emit('snapshot', { seq: outcome.seq, tick: outcome.tick, complete: outcome.complete });
@@ -508,6 +514,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
     const gone = [...this.#held];
     this.#held.clear();
     this.#typesDifferSaid = false;
+    this.#typesDifferSeen = 0;
     for (const [id, held] of gone) this.#events.emit('remove', this.#removal(id, held, RemovalKind.restart));
   }
 
@@ -607,6 +614,31 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       this.#cancelAck = undefined;
       if (this.#ackDue) this.#sendAckNow();
     }, this.#ackDelayMs);
+  }
+
+  /**
+   * A snapshot written with other entity types than this state's: every snapshot will fail alike (a page
+   * from an older build, say), so a resync cannot help. The app is told once, not twenty times a second;
+   * the server is told instead of asked for a resync, so that it stops sending this client state. Again
+   * on the 2nd, 4th, 8th... such snapshot, should a datagram carrying it be lost: a server that predates
+   * the message counts each as a bad frame, so not on every snapshot.
+   */
+  #typesDiffer(serverTypes: number, reason: string): void {
+    this.#typesDifferSeen++;
+    const seen = this.#typesDifferSeen;
+    if ((seen & (seen - 1)) === 0) {
+      this.#link.send(Channel.phys, encodeTypesDifferFrame(serverTypes, this.#registry.fingerprint));
+    }
+    if (this.#typesDifferSaid) return;
+    this.#typesDifferSaid = true;
+    this.#events.emit(
+      'error',
+      new ProtocolError(
+        ErrorCode.SYNC_TYPES_MISMATCH,
+        `sync: ${reason}: this page was built with other entity types than the server's (an older or ` +
+          'newer build): reload the page, or rebuild the client with the server’s types',
+      ),
+    );
   }
 
   #sendAckNow(): void {

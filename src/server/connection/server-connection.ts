@@ -33,6 +33,7 @@ import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
 import type { LoopStalls } from './loop-stalls.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
+import { handleRoomRequest, type RoomRequestPort } from './room-requests.js';
 
 export interface ConnectionContext {
   clock: Clock;
@@ -158,12 +159,20 @@ export class ServerConnection {
   #block: string | undefined;
   /** Closes the socket if no session is made within `helloTimeoutMs`: its own timer, to the millisecond. */
   #cancelHelloTimeout: Cancel | undefined;
+  /** What a room request needs of this connection: its rooms, and its fault budget. */
+  readonly #requestPort: RoomRequestPort;
 
   constructor(socket: WebSocket, identity: Identity, remoteAddress: string, ctx: ConnectionContext) {
     this.socket = socket;
     this.identity = identity;
     this.remoteAddress = remoteAddress;
     this.#ctx = ctx;
+    this.#requestPort = {
+      rooms: ctx.rooms,
+      metrics: ctx.metrics,
+      spend: (code) => this.#spend(code),
+      fault: (code, message) => this.#fault(code, message),
+    };
     this.openedAt = ctx.clock.now();
     this.lastHeard = this.openedAt;
     this.#guard = new AbuseGuard(ctx.limits, this.openedAt, ctx.stalls.stalledMs(this.openedAt));
@@ -214,6 +223,17 @@ export class ServerConnection {
   /** Final notice before a shutdown closes the socket. */
   bye(code: ErrorCode, message: string): void {
     this.#sendBare(encodeMessage(Kind.Bye, { code, message }));
+  }
+
+  /**
+   * Says goodbye with `code` and closes at once: what the client sends after is not acted on. The client
+   * takes the goodbye as the end of its session (`closed` with `code` and `message`), not as a drop.
+   */
+  sayGoodbye(code: ErrorCode, message: string): void {
+    this.#refusing = true;
+    this.bye(code, message.slice(0, MAX_NOTICE_LENGTH));
+    if (this.socket.readyState === this.socket.OPEN)
+      this.socket.close(closeCodeFor(code), closeReason(message));
   }
 
   /** Fault notice to the client without closing. */
@@ -325,6 +345,10 @@ export class ServerConnection {
         session.outbox.ack(message.body.ack);
         return;
       case Kind.ClientRoomMessage:
+        if (message.body.q !== undefined) {
+          handleRoomRequest(this.#requestPort, session, { ...message.body, q: message.body.q });
+          return;
+        }
         // Inputs can come this way (30/s per player): #inRoom without a closure per message.
         try {
           this.#ctx.rooms.handleMessage(session, message.body.t, message.body.d, message.body.m);

@@ -1,29 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as v from 'valibot';
-import {
-  ErrorCode,
-  MAX_SESSION_LEAVE_BYTES,
-  type SessionLeave,
-  sessionLeaveSchema,
-} from '../../protocol/index.js';
+import { ErrorCode, MAX_SESSION_LEAVE_BYTES, sessionLeaveSchema } from '../../protocol/index.js';
 import type { ClientErrorCounter } from '../monitoring/client-errors.js';
 import type { ResumeOutcome } from '../sessions/session-store.js';
 import { answerError } from './json-answer.js';
+import { readJsonRequest } from './json-request.js';
 import { readTextBody } from './read-body.js';
 
 const SHAPE = '{"playerId": string, "token": string} (the resume token from the welcome)';
-
-/** The request, or what is wrong with it, said so that whoever sent it can put it right. */
-function readLeave(text: string): SessionLeave | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return `the body is not JSON: expected ${SHAPE}`;
-  }
-  const parsed = v.safeParse(sessionLeaveSchema, body);
-  return parsed.success ? parsed.output : `expected ${SHAPE}`;
-}
 
 /**
  * POST SESSION_LEAVE_PATH {playerId, token}: ends the session `token` proves at once, through `leave`
@@ -54,7 +37,7 @@ export async function handleSessionLeaveRequest(
     countError('bad_input_total', ErrorCode.MESSAGE_TOO_LARGE),
   );
   if (text === undefined) return;
-  const request = readLeave(text);
+  const request = readJsonRequest(text, sessionLeaveSchema, SHAPE);
   if (typeof request === 'string') {
     countError('bad_input_total', ErrorCode.INVALID_MESSAGE);
     answerError(res, 400, ErrorCode.INVALID_MESSAGE, request);

@@ -154,6 +154,9 @@ export const metricCatalog = {
   sync_snapshots_stalled_total: counter(
     'State snapshots sent empty to a member who acked none of the 128 before (never acks, or always asks for a resync)',
   ),
+  sync_types_mismatch_total: counter(
+    "Members whose client cannot read the room's snapshots, its entity types being others (sent no more state)",
+  ),
   rtt_ms: histogram('Heartbeat round-trip time to players (ms)', LATENCY_BUCKETS_MS),
   link_jitter_ms: histogram(
     'Jitter of players links as their quality monitor measures it (ms)',

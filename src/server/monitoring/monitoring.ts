@@ -20,6 +20,7 @@ import { type AnalyticsOptions, AnonymousAnalytics } from './anonymous-analytics
 import { ClientErrors } from './client-errors.js';
 import { DASHBOARD_FILES, type DashboardFile, loadDashboardAssets } from './dashboard-assets.js';
 import { dashboardState, stateSeconds } from './dashboard-state.js';
+import { END_SESSION_PATH, type EndSession, handleEndSessionRequest } from './end-session-endpoint.js';
 import { FrameTally } from './frame-kinds.js';
 import { HISTORY_SERIES, sampleSeries } from './history-series.js';
 import { loginPage } from './login-page.js';
@@ -101,6 +102,8 @@ export class ServerMonitoring {
   readonly #secure: boolean;
   /** The server's `trustProxy`: how a request's source is found (see remoteAddress). */
   readonly #trustProxy: number;
+  /** The server's `endSession`, for the dashboard's button (without it, END_SESSION_PATH serves nothing). */
+  readonly #endSession: EndSession | undefined;
   #history: MetricsHistory;
   #stats: ServerStats | undefined;
   #lag: IntervalHistogram | undefined;
@@ -123,6 +126,7 @@ export class ServerMonitoring {
     secure: boolean;
     trustProxy: number;
     options: MonitoringOptions;
+    endSession?: EndSession;
   }) {
     const { options } = input;
     const token = options.metricsToken;
@@ -137,6 +141,7 @@ export class ServerMonitoring {
     this.#options = options;
     this.#secure = input.secure;
     this.#trustProxy = input.trustProxy;
+    this.#endSession = input.endSession;
     if (options.metricsPath !== undefined && !options.metricsPath.startsWith('/')) {
       throw new TypeError(`GameServer option 'metricsPath' must start with '/'`);
     }
@@ -364,6 +369,12 @@ export class ServerMonitoring {
           alerts: { active: this.alerts.active, past: this.alerts.past },
         }),
       );
+    }
+    if (pathname === END_SESSION_PATH && this.#endSession) {
+      const verdict = this.#adminVerdict(req, admin);
+      if (verdict !== 'right') return refuseToken(res, verdict, 'the admin token is required');
+      await handleEndSessionRequest(req, res, this.#endSession);
+      return true;
     }
     if (pathname === '/dashboard/login' && req.method === 'POST') {
       // Who sent it, for an oversized body: read now, as a socket cut off meanwhile forgets its peer.

@@ -1,4 +1,8 @@
 import { StallCreditedBucket } from '../connection/stall-credited-bucket.js';
+import type { RoomClock } from './room-clock.js';
+
+/** What a MessageBudget reads of a room's clock: the time, and the server's stalls so far. */
+export type BudgetClock = Pick<RoomClock, 'now' | 'stalledMs'>;
 
 /** How much of one kind of room message each member may send (see MessageBudget). */
 export interface MessageBudgetLimits {
@@ -48,11 +52,24 @@ export class MessageBudget {
   readonly #members = new Map<string, MemberBudget>();
   /** How long a member's buckets take to refill from empty, and the sender to be told again. */
   readonly #keepMs: number;
+  readonly #clock: BudgetClock | undefined;
   #sweptAt = Number.NEGATIVE_INFINITY;
-  /** The server's stalls so far (`stalledMs`) as of the last sweep. */
-  #sweptStalledMs = 0;
+  /**
+   * What a member's budget is made as of when it has none (forgotten at a sweep, or never made): a time
+   * and the server's stalls (`stalledMs`) so far at it, before any stall whose backlog may be read now.
+   * NaN until known: a budget made with no clock, before its first message.
+   */
+  #baseAt = Number.NaN;
+  #baseStalledMs = Number.NaN;
+  /** When the last message was admitted, and the server's stalls so far then (NaN: none yet). */
+  #seenAt = Number.NaN;
+  #seenStalledMs = Number.NaN;
 
-  constructor(limits: MessageBudgetLimits) {
+  /**
+   * `clock`: the room's (`this.clock`, from `onCreate` on), for `admitNow`; a member first heard right
+   * after a stall of the server is then credited for it even when it is the budget's first message.
+   */
+  constructor(limits: MessageBudgetLimits, clock?: BudgetClock) {
     const { burst, perSecond, bytesBurst, bytesPerSecond, tellEveryMs = 1_000 } = limits;
     const positive = (name: string, value: number | undefined) => {
       if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
@@ -70,6 +87,26 @@ export class MessageBudget {
     const bytesRefillMs =
       bytesBurst !== undefined && bytesPerSecond !== undefined ? (1_000 * bytesBurst) / bytesPerSecond : 0;
     this.#keepMs = Math.max((1_000 * burst) / perSecond, bytesRefillMs, tellEveryMs);
+    this.#clock = clock;
+    if (clock !== undefined) {
+      this.#seenAt = this.#baseAt = clock.now();
+      this.#seenStalledMs = this.#baseStalledMs = clock.stalledMs();
+    }
+  }
+
+  /**
+   * `admit` at the clock's time with its stalls (`admit(playerId, clock.now(), bytes, clock.stalledMs())`),
+   * for a budget made with the room's clock. Throws a TypeError on one made without: a room's own bug.
+   */
+  admitNow(playerId: string, bytes = 0): BudgetVerdict {
+    const clock = this.#clock;
+    if (clock === undefined) {
+      throw new TypeError(
+        "MessageBudget.admitNow: this budget was made without a clock: make it with the room's " +
+          '(new MessageBudget(limits, this.clock), in onCreate), or call admit(playerId, now, bytes, stalledMs)',
+      );
+    }
+    return this.admit(playerId, clock.now(), bytes, clock.stalledMs());
   }
 
   /**
@@ -84,16 +121,20 @@ export class MessageBudget {
     // loudly, as the room's own bug it is, rather than silently lifting that member's budget.
     if (!(bytes >= 0 && Number.isFinite(bytes)))
       throw new RangeError(`MessageBudget.admit: bytes must be a finite number ≥ 0, got ${String(bytes)}`);
-    // A budget made now is made full as of the last sweep before this message, which forgot the member's
-    // budget (full then) or found it had none: credited for the stalls since, as the budget kept would have
-    // been. Made as of now, a member who says a line a second (its budget full, forgotten at each sweep)
-    // had the lines it sent through a stall judged as a burst all the same. Before any sweep: as of now.
-    const swept = Number.isFinite(this.#sweptAt);
-    const since = swept ? this.#sweptAt : now;
-    const stalledSince = swept ? this.#sweptStalledMs : stalledMs;
     this.#sweep(now, stalledMs, playerId);
+    // A stall since the last message: what the base was before this one is what a budget made for it is
+    // made as of (see #sweep), for the rest of the backlog read now too.
+    this.#seenAt = now;
+    this.#seenStalledMs = stalledMs;
     let budget = this.#members.get(playerId);
     if (!budget) {
+      // Made full as of the base: credited for the stalls since, as the budget kept would have been. Made
+      // as of now, a member who says a line a second (its budget full, forgotten at each sweep) had the
+      // lines it sent through a stall judged as a burst all the same; so had a member first heard right
+      // after one. With no base (no clock, the first message of all): as of now.
+      const known = !Number.isNaN(this.#baseAt);
+      const since = known ? this.#baseAt : now;
+      const stalledSince = known ? this.#baseStalledMs : stalledMs;
       const { burst, perSecond, bytesBurst, bytesPerSecond } = this.#limits;
       budget = {
         count: new StallCreditedBucket(burst, perSecond, since, stalledSince),
@@ -123,11 +164,17 @@ export class MessageBudget {
   /**
    * Forgets the budgets that have refilled and whose members may be told again, at most once per `keepMs`,
    * but the sender's (`sender`). Not one that has a stall to be credited for: see `StallCreditedBucket.full`.
+   *
+   * Moves the base a budget is made as of to now, a time every forgotten budget was full at; but when the
+   * server stalled since the last message (this one is the first read after it), to that last message:
+   * the backlog read now may be any member's, and a budget made as of now would take it for a burst.
    */
   #sweep(now: number, stalledMs: number, sender: string): void {
     if (now - this.#sweptAt < this.#keepMs) return;
     this.#sweptAt = now;
-    this.#sweptStalledMs = stalledMs;
+    const stalledSinceSeen = !Number.isNaN(this.#seenAt) && stalledMs !== this.#seenStalledMs;
+    this.#baseAt = stalledSinceSeen ? this.#seenAt : now;
+    this.#baseStalledMs = stalledSinceSeen ? this.#seenStalledMs : stalledMs;
     for (const [playerId, budget] of this.#members) {
       if (
         // Kept for the message being admitted: made again, it would be made as of the sweep before.

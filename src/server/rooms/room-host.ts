@@ -17,12 +17,11 @@ import {
   type MessageClass,
   ProtocolError,
   type RoomInfo,
-  type Scalar,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
 import type { LoopStalls } from '../connection/loop-stalls.js';
 import type { MetricsSink } from '../metrics.js';
-import type { Registry, RoomListing } from '../registry/registry.js';
+import type { ListingPatch, Registry, RoomListing } from '../registry/registry.js';
 import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { exceptedMembers } from './broadcast-except.js';
@@ -34,7 +33,9 @@ import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient } from './room-client.js';
 import { type RoomClock, RoomTimers } from './room-clock.js';
+import { RoomError } from './room-error.js';
 import { RoomFault } from './room-fault.js';
+import { encodeRefusal, encodeReply } from './room-replies.js';
 import { safely } from './safely.js';
 import type { SignalLimits } from './signal-budget.js';
 
@@ -81,7 +82,8 @@ export class RoomHost implements RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly room: Room;
-  readonly isPrivate: boolean;
+  /** Unlisted: out of listings, lobbies and quick play (`Room.setPrivate` changes it). */
+  isPrivate: boolean;
   readonly createdAt: number;
   /** A private room's code: given before `onCreate` (which may show it) and the room's for good. */
   readonly code: string | undefined;
@@ -116,6 +118,11 @@ export class RoomHost implements RoomHostPort {
   #joinsUnderWay = 0;
   /** The empty-room timer ran out while joins were under way: the room goes if still empty once they end. */
   #emptyOverdue = false;
+  /**
+   * Empty and waiting to go: its empty-room timer runs, ran out during a join (`#emptyOverdue`), or the
+   * room keeps itself while empty (`emptyDisposeMs` Infinity: no timer at all).
+   */
+  #emptyWaiting = false;
   /** What members send each other through the server, within their budgets towards each other. */
   readonly #relay: MemberRelay;
   /** `Room.clock`: the timers the app starts, cancelled when the room goes. */
@@ -195,7 +202,7 @@ export class RoomHost implements RoomHostPort {
       if (this.vacant) {
         if (this.#emptyOverdue) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
         // Empty again, waiting for its timer: counted against its creators once more (see onVacant).
-        else if (this.#cancelEmptyTimer !== undefined) this.#ctx.onVacant(this.roomId);
+        else if (this.#emptyWaiting) this.#ctx.onVacant(this.roomId);
       }
     }
   }
@@ -308,6 +315,7 @@ export class RoomHost implements RoomHostPort {
     this.#cancelEmptyTimer?.();
     this.#cancelEmptyTimer = undefined;
     this.#emptyOverdue = false;
+    this.#emptyWaiting = false;
     // Among the room's clients for `stateFor`, but no one is told of the player, and the player's session
     // is not moved, until the answer is known to be sendable: a state the client could not read would
     // leave the join unanswered, or answered with an error while the player kept the seat. Undone here
@@ -480,6 +488,42 @@ export class RoomHost implements RoomHostPort {
 
   /** A member's app message: validated against the schema its type registered, then handed over. */
   handleMessage(session: Session, type: string, data: unknown): void {
+    const { client, handler, input } = this.#checked(session, type, data);
+    try {
+      const result = handler(client, input);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(type, error));
+    } catch (error) {
+      this.#handlerFailed(type, error);
+    }
+  }
+
+  /**
+   * A member's request (a room message with a request id `q`): checked as `handleMessage` checks a
+   * message, throwing the same refusals, then the handler's value, or its promise's, is the reply. Gives
+   * the reply's frame, at once for a handler that returns no promise; never rejects: a handler's failure
+   * is answered REQUEST_FAILED (see RoomError).
+   */
+  handleRequest(session: Session, type: string, data: unknown, q: number): Uint8Array | Promise<Uint8Array> {
+    const { client, handler, input } = this.#checked(session, type, data);
+    let result: unknown;
+    try {
+      result = handler(client, input);
+    } catch (error) {
+      return this.#failedReply(q, type, error);
+    }
+    if (!(result instanceof Promise)) return this.#reply(q, type, result);
+    return result.then(
+      (value: unknown) => this.#reply(q, type, value),
+      (error: unknown) => this.#failedReply(q, type, error),
+    );
+  }
+
+  /** The handler of `type` and the data as its schema gives it, or the refusal of the message, thrown. */
+  #checked(
+    session: Session,
+    type: string,
+    data: unknown,
+  ): { client: HostedClient; handler: (client: HostedClient, input: unknown) => unknown; input: unknown } {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
     this.lastActivity = this.#ctx.clock.now();
@@ -500,13 +544,38 @@ export class RoomHost implements RoomHostPort {
         `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
       );
     }
+    return { client, handler: registered.handler, input: parsed.output };
+  }
+
+  /** The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one. */
+  #reply(q: number, type: string, value: unknown): Uint8Array {
     try {
-      const result = registered.handler(client, parsed.output);
-      if (result instanceof Promise)
-        result.catch((error: unknown) => this.#frequentHookFailed(`message '${type}'`, error));
+      return encodeReply(q, value, this.#ctx.maxPayloadBytes, type);
     } catch (error) {
-      this.#frequentHookFailed(`message '${type}'`, error);
+      this.#handlerFailed(type, error);
+      const why = error instanceof ProtocolError ? `: ${error.message}` : '';
+      return encodeRefusal(q, ErrorCode.REQUEST_FAILED, `the room's reply could not be sent${why}`);
     }
+  }
+
+  /**
+   * A handler threw or rejected: a RoomError is the room's answer, told as it says; anything else is its
+   * bug, logged and counted, and the player is told only that the request failed.
+   */
+  #failedReply(q: number, type: string, error: unknown): Uint8Array {
+    if (error instanceof RoomError)
+      return encodeRefusal(q, ErrorCode.REQUEST_FAILED, error.message, error.code);
+    this.#handlerFailed(type, error);
+    return encodeRefusal(
+      q,
+      ErrorCode.REQUEST_FAILED,
+      `the room failed to answer your '${type.slice(0, 64)}' request`,
+    );
+  }
+
+  /** A message handler threw: a RoomError is the room refusing on purpose, not a failure to report. */
+  #handlerFailed(type: string, error: unknown): void {
+    if (!(error instanceof RoomError)) this.#frequentHookFailed(`message '${type}'`, error);
   }
 
   /**
@@ -608,7 +677,7 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
-  updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void {
+  updateListing(patch: ListingPatch): void {
     // A draining node's rooms stay locked: an app unlocking between rounds must not list them again.
     const kept = patch.locked === false && this.#ctx.isDraining() ? { ...patch, locked: true } : patch;
     void this.#ctx.registry.updateRoom(this.roomId, kept).then(
@@ -617,6 +686,17 @@ export class RoomHost implements RoomHostPort {
       },
       () => this.#ctx.onRegistryFailure(),
     );
+  }
+
+  setPrivate(isPrivate: boolean): void {
+    this.isPrivate = isPrivate;
+    this.updateListing({ private: isPrivate });
+  }
+
+  emptyDisposalChanged(): void {
+    // Only a room whose wait is under way starts it again: one with members starts it when they are gone.
+    if (this.disposed || this.#members.size > 0) return;
+    if (this.#emptyWaiting) this.#armEmptyTimer();
   }
 
   reportTick(durationMs: number): void {
@@ -708,8 +788,7 @@ export class RoomHost implements RoomHostPort {
    * out during joins under way, see `join`): a refused join does not buy an empty room more time.
    */
   scheduleDisposalIfEmpty(): void {
-    if (this.#members.size > 0 || this.disposed) return;
-    if (this.#cancelEmptyTimer !== undefined || this.#emptyOverdue) return;
+    if (this.#members.size > 0 || this.disposed || this.#emptyWaiting) return;
     this.#scheduleEmptyDisposal();
   }
 
@@ -717,17 +796,27 @@ export class RoomHost implements RoomHostPort {
     // A room whose own onLeave disposed it (the leave that emptied it) is gone: a timer started now would
     // outlive it, holding the room until it ran.
     if (this.disposed) return;
+    this.#armEmptyTimer();
+    // Last: the manager may dispose this very room for it.
+    if (this.vacant) this.#ctx.onVacant(this.roomId);
+  }
+
+  /** Starts the empty room's wait (again), with the room's own `emptyDisposeMs` or the server's. */
+  #armEmptyTimer(): void {
     this.#cancelEmptyTimer?.();
+    this.#cancelEmptyTimer = undefined;
     this.#emptyOverdue = false;
+    this.#emptyWaiting = true;
+    const waitMs = this.room.emptyDisposeMs ?? this.#ctx.emptyDisposeMs;
+    // Kept while empty: no timer (one of Infinity would wake every 24.8 days for nothing).
+    if (waitMs === Number.POSITIVE_INFINITY) return;
     this.#cancelEmptyTimer = this.#ctx.clock.setTimeout(() => {
       this.#cancelEmptyTimer = undefined;
       if (this.vacant) this.dispose(ErrorCode.ROOM_DISPOSED, 'the room was empty');
       // A join under way (its seat reservation, or a slow `onJoin`) may make a member: the room goes once
       // it ends if it did not (see `join`).
       else if (this.#members.size === 0) this.#emptyOverdue = true;
-    }, this.#ctx.emptyDisposeMs);
-    // Last: the manager may dispose this very room for it.
-    if (this.vacant) this.#ctx.onVacant(this.roomId);
+    }, waitMs);
   }
 
   #stateFor(client: RoomClient): unknown {

@@ -26,7 +26,7 @@ import { QuickPlay } from './quick-play.js';
 import { RegistryFailures } from './registry-failures.js';
 import type { SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
-import { bindHost, type RoomClass } from './room.js';
+import { bindHost, type Room, type RoomClass } from './room.js';
 import { newRoomCode, normalizeRoomCode } from './room-code.js';
 import { RoomHost } from './room-host.js';
 import { type RoomQuery, RoomWatchers } from './room-watchers.js';
@@ -214,6 +214,23 @@ export class RoomManager {
   listing(roomId: string | undefined): RoomListing | undefined {
     const host = roomId === undefined ? undefined : this.#rooms.get(roomId);
     return host === undefined || host.disposed ? undefined : host.listing();
+  }
+
+  /** The room object of a room running here; undefined for none (or one already disposed). */
+  hostedRoom(roomId: string): Room | undefined {
+    const host = this.#rooms.get(roomId);
+    return host === undefined || host.disposed ? undefined : host.room;
+  }
+
+  /** The room objects of the rooms running here, oldest first. */
+  hostedRooms(): Room[] {
+    return [...this.#rooms.values()].filter((host) => !host.disposed).map((host) => host.room);
+  }
+
+  /** The room `session` is seated in here; undefined while it is in none (or still being admitted). */
+  roomOf(session: Session): Room | undefined {
+    const host = this.#hostOf(session);
+    return host === undefined || host.disposed || !host.has(session) ? undefined : host.room;
   }
 
   get draining(): boolean {
@@ -462,6 +479,17 @@ export class RoomManager {
   /** `membership`: the seating the client sent it in (see Session.membership); absent from old clients. */
   handleMessage(session: Session, type: string, data: unknown, membership: number | undefined): void {
     this.#requireHost(session, membership).handleMessage(session, type, data);
+  }
+
+  /** A request (a room message with an id): see RoomHost.handleRequest. */
+  handleRequest(
+    session: Session,
+    type: string,
+    data: unknown,
+    membership: number | undefined,
+    q: number,
+  ): Uint8Array | Promise<Uint8Array> {
+    return this.#requireHost(session, membership).handleRequest(session, type, data, q);
   }
 
   /** A message on a player's server link: to their room, if they are in one (else dropped). */
@@ -729,8 +757,8 @@ export class RoomManager {
 
   #disposeIdleRooms(): void {
     const now = this.#options.clock.now();
-    const cutoff = now - this.#options.idleDisposeMs;
     for (const host of [...this.#rooms.values()]) {
+      const cutoff = now - (host.room.idleDisposeMs ?? this.#options.idleDisposeMs);
       if (host.idleSince(cutoff, now)) host.dispose(ErrorCode.ROOM_DISPOSED, 'the room was idle too long');
     }
   }

@@ -18,7 +18,10 @@ export interface BroadcastOptions extends SendOptions {
 export type PeerPrivacy = 'open' | 'relay-only';
 
 /**
- * What it returns is ignored, and a promise's rejection is counted as a throw. `unknown`, not
+ * For a message sent with `room.send`, what it returns is ignored, and a promise's rejection is counted as
+ * a throw. For one sent with `room.request`, what it returns (or its promise resolves to) is the reply,
+ * `undefined` included; a throw or a rejection answers REQUEST_FAILED: with its code and message for a
+ * `RoomError`, with neither for anything else (logged and counted as a throw). `unknown`, not
  * `void | Promise<void>`: that union refused the one-liners rooms write, `(client, move) =>
  * this.moves.set(client.playerId, move)` (a Map), which a plain `void` return type takes.
  */
@@ -29,11 +32,16 @@ export interface RoomHostPort {
   readonly roomId: string;
   readonly type: string;
   readonly code: string | undefined;
+  readonly isPrivate: boolean;
   readonly creatorAddress: string | undefined;
   readonly clock: RoomClock;
   clients(): readonly RoomClient[];
   broadcast(type: string, data: unknown, options: BroadcastOptions): void;
   updateListing(patch: { metadata?: Record<string, Scalar>; locked?: boolean; maxClients?: number }): void;
+  /** Lists the room, or takes it out of listings, lobbies and quick play. */
+  setPrivate(isPrivate: boolean): void;
+  /** The room's `emptyDisposeMs` changed: an empty room's wait starts again with it. */
+  emptyDisposalChanged(): void;
   kick(client: RoomClient, message: string): void;
   dispose(): void;
   reportTick(durationMs: number): void;
@@ -60,6 +68,8 @@ export class Room {
   #metadata: Record<string, Scalar> = {};
   #locked = false;
   #peerPrivacy: PeerPrivacy = 'open';
+  #emptyDisposeMs: number | undefined;
+  #idleDisposeMs: number | undefined;
   readonly #handlers = new Map<string, RegisteredHandler>();
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
@@ -92,9 +102,26 @@ export class Room {
   get type(): string {
     return this.#port().type;
   }
-  /** Short code for private rooms: set before `onCreate`, and never changes. */
+  /** Short code for rooms created private: set before `onCreate`, and never changes. */
   get code(): string | undefined {
     return this.#port().code;
+  }
+  /** Unlisted: out of `listRooms`, lobbies (`watchRooms`) and quick play; joined by id, or by `code`. */
+  get private(): boolean {
+    return this.#port().isPrivate;
+  }
+
+  /**
+   * Takes the room out of the listing, lobbies and quick play (`true`), or puts it in (`false`), from
+   * `onCreate` on: a match that started hides itself, a private party opens to everyone. Its players stay.
+   * A room made private has no code (one created private keeps its code either way): it is joined by its
+   * `roomId`, which its players can pass on. Anything but a boolean throws a TypeError.
+   */
+  setPrivate(isPrivate: boolean): void {
+    if (typeof isPrivate !== 'boolean') {
+      throw new TypeError(`setPrivate takes true or false, got ${describe(isPrivate)}`);
+    }
+    this.#port().setPrivate(isPrivate);
   }
   /**
    * Where the room's creation came from: the creator's address as the server's per-address limits count
@@ -136,6 +163,47 @@ export class Room {
       throw new Error('set peer privacy before anyone joins (in onCreate)');
     }
     this.#peerPrivacy = mode;
+  }
+
+  /** This room's wait before it goes once empty, if it set one (`setEmptyDisposeMs`); else the server's. */
+  get emptyDisposeMs(): number | undefined {
+    return this.#emptyDisposeMs;
+  }
+  /** This room's idle limit, if it set one (`setIdleDisposeMs`); else the server's. */
+  get idleDisposeMs(): number | undefined {
+    return this.#idleDisposeMs;
+  }
+
+  /**
+   * How long this room waits, once empty, before it goes (ms), in place of the server's `emptyDisposeMs`:
+   * `Infinity` keeps it while empty (a lobby that stays listed), 0 disposes it as its last member leaves;
+   * `undefined` goes back to the server's. Set in `onCreate` or later: a room empty and waiting now starts
+   * its wait again with the new value. Anything else throws a RangeError and changes nothing.
+   */
+  setEmptyDisposeMs(ms: number | undefined): void {
+    if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && !Number.isNaN(ms))) {
+      throw new RangeError(
+        `emptyDisposeMs must be a number of ms >= 0 (Infinity: kept while empty), or undefined for the server's; got ${String(ms)}`,
+      );
+    }
+    this.#emptyDisposeMs = ms;
+    this.#host?.emptyDisposalChanged();
+  }
+
+  /**
+   * How long this room may go without a message from its members before it goes (ms), in place of the
+   * server's `idleDisposeMs`: `Infinity` never (a turn-based table), `undefined` the server's. Checked as
+   * often as the server checks its own limit (every `idleDisposeMs / 2` of the server's, at most 30 s), so
+   * a room that sets a shorter one than the server's goes up to that much later. 0, a negative number or
+   * NaN throws a RangeError and changes nothing.
+   */
+  setIdleDisposeMs(ms: number | undefined): void {
+    if (ms !== undefined && !(typeof ms === 'number' && ms > 0)) {
+      throw new RangeError(
+        `idleDisposeMs must be a number of ms above 0 (Infinity: never idle), or undefined for the server's; got ${String(ms)}`,
+      );
+    }
+    this.#idleDisposeMs = ms;
   }
 
   setMaxClients(count: number): void {
@@ -181,7 +249,8 @@ export class Room {
 
   /**
    * Registers the handler of the members' messages of `type`: each is checked against `schema`, a
-   * valibot schema (synchronous), before `handler` sees it. Arguments of another shape throw a TypeError
+   * valibot schema (synchronous), before `handler` sees it. The same handler answers the members'
+   * requests of `type` (`room.request`) with its value (see MessageHandler). Arguments of another shape throw a TypeError
    * here, naming the type: `onMessage(type, handler)` (Colyseus's form) would otherwise register a
    * handler that never runs, every message of the type answered INTERNAL_ERROR.
    */

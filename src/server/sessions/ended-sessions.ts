@@ -66,6 +66,8 @@ function endedMessage(reason: LeaveReason): string {
       return 'the session was ended by its own leave (a close or a leave request): join again';
     case ErrorCode.SERVER_SHUTTING_DOWN:
       return 'the session ended as this server shut down: join again on another server';
+    case ErrorCode.SESSION_ENDED:
+      return 'the session was ended by the server (SESSION_ENDED): join again';
     default:
       return `the session ended (${reason}): join again`;
   }

@@ -147,4 +147,9 @@ export class SessionStore {
   all(): IterableIterator<Session> {
     return this.#sessions.values();
   }
+
+  /** The live session of `playerId` on this node, connected or away; undefined for none. */
+  get(playerId: string): Session | undefined {
+    return this.#sessions.get(playerId);
+  }
 }

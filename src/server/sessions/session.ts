@@ -99,6 +99,11 @@ export class Session {
   /** Requests queued or running in `requests`. */
   pendingRequests = 0;
   /**
+   * The ids of the player's room requests (`room.request`) whose handler has not answered yet: one more
+   * under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
+   */
+  readonly roomRequestsWaiting = new Set<number>();
+  /**
    * The newest connection attempt the client resumed on (0: the connection that began the session); an
    * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
    */
@@ -123,6 +128,8 @@ export class Session {
   #endReason: LeaveReason | undefined;
   /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
   readonly #answers: Uint8Array[] = [];
+  /** The newest replies to this player's room requests (at most `KEPT_ANSWERS`), oldest first. */
+  readonly #replies: Uint8Array[] = [];
   /** What runs once the session ends (see `onEnd`). */
   readonly #endListeners = new Set<() => void>();
   /** Messages held back until the next answer (see `holdUntilAnswered`). */
@@ -347,6 +354,16 @@ export class Session {
   }
 
   /**
+   * Sends the reply to a room request (a RoomReply, reliable), kept among the newest for `resendAnswers`.
+   * Kept apart from the answers: a room's stream of replies must not push a join's answer out.
+   */
+  reply(inner: Uint8Array): void {
+    this.#replies.push(inner);
+    if (this.#replies.length > KEPT_ANSWERS) this.#replies.shift();
+    this.sendEncoded(inner, 'reliable');
+  }
+
+  /**
    * Holds a message until the answer to the request running now has gone: what a room sends a player
    * from `onJoin` is for a room the client does not know of before the join's answer.
    */
@@ -363,10 +380,11 @@ export class Session {
   /**
    * Sends the newest answers again, after a resume whose outbox had dropped messages (a resync): an
    * answer among them would leave its request pending on the client for good. The client takes each
-   * request's first answer and ignores the rest.
+   * request's first answer and ignores the rest. The newest replies to room requests go again too.
    */
   resendAnswers(): void {
     for (const inner of this.#answers) this.sendEncoded(inner, 'reliable');
+    for (const inner of this.#replies) this.sendEncoded(inner, 'reliable');
   }
 
   /**

@@ -46,5 +46,11 @@ export interface RoomSyncStats {
    * next one, the others theirs; `sync_snapshot_errors_total`, logged.
    */
   snapshotsFailed: number;
+  /**
+   * Members whose client said it cannot read this room's snapshots, its entity types being others (a page
+   * from before a deploy): each is sent no more snapshots while it stays, counted in
+   * `sync_types_mismatch_total`, and the console is told once per such client fingerprint.
+   */
+  typesMismatched: number;
   members: number;
 }

@@ -41,6 +41,7 @@ import {
   type SyncMember,
 } from './room-sync-options.js';
 import type { RoomSyncStats } from './room-sync-stats.js';
+import { typesMismatchWarning } from './types-mismatch.js';
 import { unwiredAcksWarning } from './unwired-acks.js';
 
 /** Whether a snapshot can name this membership: a stream holds it in 8 bits (see streamOf). */
@@ -87,6 +88,11 @@ interface Member {
   lastAck: SnapshotAck | undefined;
   /** Whether this member's snapshots are worth deflating lately. */
   readonly deflateTries: DeflateTries;
+  /**
+   * Its client said it cannot read this room's snapshots, its entity types being others (`typesDiffer`):
+   * it is sent none until it leaves.
+   */
+  typesDiffer: boolean;
 }
 
 /**
@@ -174,6 +180,7 @@ export class RoomSync<
     snapshotsRefused: 0,
     snapshotsStalled: 0,
     snapshotsOverBudget: 0,
+    typesMismatched: 0,
   };
   /** Snapshots not written (a fault of this library: every app callback is guarded). */
   readonly #failures: ThrottledFailures;
@@ -187,6 +194,8 @@ export class RoomSync<
   #receiveCalled = false;
   /** The console was told that members stall with `receive` never called. */
   #unwiredToldOnce = false;
+  /** Fingerprints of clients' other entity types the console was told of (see `#typesDiffer`). */
+  readonly #typesToldOf = new Set<number>();
 
   constructor(room: SyncedRoom<M>, options: RoomSyncOptions<M, Types>) {
     checkFunctionOptions(options);
@@ -353,6 +362,7 @@ export class RoomSync<
       // player listed): its snapshots named the old number, which the player's client drops as another
       // room's, for as long as it stays.
       if (member.membership !== membership) member = this.#renumbered(client, member);
+      if (member.typesDiffer) continue;
       if (member.adaptive && now >= member.nextAdaptAt) this.#adapt(client, member, now);
       // A quarter period of slack, so a timer firing a little early does not halve the rate.
       const periodMs = member.adaptive ? 1000 / member.adaptive.current.rateHz : member.periodMs;
@@ -454,9 +464,34 @@ export class RoomSync<
       this.#badFrame();
       return undefined;
     }
+    if (frame.kind === 'typesDiffer') {
+      this.#typesDiffer(client, member ?? this.#listedMember(client), frame.server, frame.client);
+      return undefined;
+    }
     // Only the server sends snapshots.
     if (frame.kind === 'snapshot') this.#badFrame();
     return frame.kind === 'snapshot' ? undefined : frame.payload;
+  }
+
+  /**
+   * The member's client cannot read this room's snapshots: its entity types are not the room's (a page
+   * from before a deploy). Resyncs cannot help, so it is sent no more snapshots (which cost its link and
+   * this server a full state each), counted, and named on the console. The client says which server
+   * types it read: a frame about another RoomSync's snapshots (this room's before a new round) is not
+   * about this one's and changes nothing; one whose two fingerprints agree contradicts itself (a bad frame).
+   */
+  #typesDiffer(client: M, member: Member | undefined, server: number, clientTypes: number): void {
+    if (server === clientTypes) {
+      this.#badFrame();
+      return;
+    }
+    if (member === undefined || member.typesDiffer || server !== this.registry.fingerprint) return;
+    member.typesDiffer = true;
+    this.#stats.typesMismatched++;
+    this.#options.metrics?.count('sync_types_mismatch_total');
+    if (this.#typesToldOf.has(clientTypes)) return;
+    this.#typesToldOf.add(clientTypes);
+    console.warn(typesMismatchWarning(this.#room, client, server, clientTypes));
   }
 
   #receiveAck(member: Member, bytes: Uint8Array, start: number): Uint8Array | undefined {
@@ -688,6 +723,8 @@ export class RoomSync<
     this.#joining.set(client, { periodMs: old.periodMs, budgetBytes: old.budgetBytes });
     const member = this.#addMember(client, old.rates);
     member.adaptive = old.adaptive;
+    // The same page, seated anew: its types are still not the room's.
+    member.typesDiffer = old.typesDiffer;
     return member;
   }
 
@@ -726,6 +763,7 @@ export class RoomSync<
       lastAckLength: 0,
       deflateTries: new DeflateTries(),
       lastAck: undefined,
+      typesDiffer: false,
     };
     this.#members.set(client, member);
     return member;

@@ -1,4 +1,4 @@
-import { memberName } from './member-name.js';
+import { memberName, roomName } from './member-name.js';
 
 /**
  * What the console is told, once per RoomSync, when a member stalls and the room never called
@@ -35,18 +35,4 @@ export function unwiredAcksWarning(room: unknown, member: unknown): string {
 function sentNothingOnLink(member: unknown): boolean {
   const link = (member as { readonly link?: { stats?: () => { messagesReceived: number } } }).link;
   return typeof link?.stats === 'function' && link.stats().messagesReceived === 0;
-}
-
-/**
- * ` of room <type> <id>` for a hosted Room, whose `type` and `roomId` name it; nothing for a room-like
- * object of the app's own (RoomSync needs only its clients and clock), or a getter that throws.
- */
-function roomName(room: unknown): string {
-  try {
-    const { roomId, type } = room as { readonly roomId?: unknown; readonly type?: unknown };
-    if (typeof roomId !== 'string') return '';
-    return typeof type === 'string' ? ` of room ${type} ${roomId}` : ` of room ${roomId}`;
-  } catch {
-    return '';
-  }
 }

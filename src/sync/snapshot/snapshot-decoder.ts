@@ -83,6 +83,8 @@ export type SnapshotOutcome =
        * decoder's entity types are not the server's (see `EntityRegistry.fingerprint`).
        */
       readonly typesDiffer?: true;
+      /** With `typesDiffer`: the fingerprint of the server's types, as the snapshot named it. */
+      readonly serverTypes?: number;
     };
 
 export interface SnapshotDecoderOptions {
@@ -307,15 +309,14 @@ export class SnapshotDecoder {
     const complete = readBitsOf(reader, 1, 'snapshot complete') === 1;
     const ackedDistance = readAckedRef(reader);
     // Before anything the types decide (relative modes, records): whether they are the server's.
-    if (
-      ackedDistance === undefined &&
-      readBitsOf(reader, FINGERPRINT_BITS, 'snapshot types') !== registry.fingerprint
-    ) {
+    const serverTypes =
+      ackedDistance === undefined ? readBitsOf(reader, FINGERPRINT_BITS, 'snapshot types') : undefined;
+    if (serverTypes !== undefined && serverTypes !== registry.fingerprint) {
       return this.#needResync(
         seq,
         stream,
         "the server's entity types are not this side's (the same list, in the same order, declared alike)",
-        true,
+        serverTypes,
       );
     }
     const predictorDistance = ackedDistance === undefined ? undefined : readPredictorRef(reader);
@@ -654,10 +655,12 @@ export class SnapshotDecoder {
     if (id < this.#dense.length) this.#dense[id] = undefined;
   }
 
-  #needResync(seq: number, stream: number, reason: string, typesDiffer?: true): SnapshotOutcome {
+  #needResync(seq: number, stream: number, reason: string, serverTypes?: number): SnapshotOutcome {
     this.#resync = true;
     this.#stream = stream;
-    return typesDiffer ? { kind: 'resync', seq, reason, typesDiffer } : { kind: 'resync', seq, reason };
+    return serverTypes === undefined
+      ? { kind: 'resync', seq, reason }
+      : { kind: 'resync', seq, reason, typesDiffer: true, serverTypes };
   }
 
   #advance(seq: number, at: number): void {

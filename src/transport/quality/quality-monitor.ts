@@ -161,6 +161,8 @@ export class QualityMonitor implements QualityView {
   #lastHeardAt = Number.NaN;
   /** The usual gap between arrivals (ms, smoothed; NaN until two arrivals). */
   #usualGapMs = Number.NaN;
+  /** The owner saw the path go down (`outage()`): silent until the far side is heard again. */
+  #down = false;
   /** When an outage's losses were last excused. */
   #excusedAt = Number.NEGATIVE_INFINITY;
   /** Until when arrivals are the burst that ends a silence (see SILENCE_BURST_MS). */
@@ -260,6 +262,7 @@ export class QualityMonitor implements QualityView {
         : this.#usualGapMs + (gap - this.#usualGapMs) / 16;
     }
     this.#lastHeardAt = now;
+    this.#down = false;
     if (datagram) this.#datagramsReceived++;
     this.#rate.add('in', bytes, now);
     // The silence's poor grade ends now, not at the next keepalive: a controller reading measuredGrade
@@ -316,6 +319,18 @@ export class QualityMonitor implements QualityView {
     this.#excuseOutage(this.#clock.now());
   }
 
+  /**
+   * The path is down, and its owner knows it (the socket under a relayed link closed): the link reads
+   * silent, and grades poor, from now until the far side is heard again, then recovers as from any
+   * silence. A silence is otherwise measured against the link's usual gaps, so it shows a second or three
+   * late, and never on a link that has heard nothing yet (a server that died right after its welcome):
+   * meanwhile the grade read good through a reconnect.
+   */
+  outage(): void {
+    this.#down = true;
+    this.evaluate();
+  }
+
   /** Forgets the far side's counts (a new path under the same monitor numbers from zero again). */
   resetPeer(): void {
     this.#lossDown.reset();
@@ -329,6 +344,7 @@ export class QualityMonitor implements QualityView {
 
   /** Whether nothing has been heard for longer than this link's usual gaps allow (see silentAfterMs). */
   #silent(now: number): boolean {
+    if (this.#down) return true;
     const usual = Number.isNaN(this.#usualGapMs) ? this.#silentAfterMs : 10 * this.#usualGapMs;
     const after = Math.min(this.#silentAfterMs, Math.max(this.#shortestSilenceMs, usual));
     return now - this.#lastHeardAt >= after;

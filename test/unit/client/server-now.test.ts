@@ -27,14 +27,20 @@ interface Point {
  * uplink takes `uplink(n)` ms for the n-th ping. A welcome is stamped half a round trip before the
  * client reads it, as a real one is.
  */
-async function connected(path: { offset: (local: number) => number; uplink: (ping: number) => number }) {
+async function connected(path: {
+  offset: (local: number) => number;
+  uplink: (ping: number) => number;
+  /** How much longer than half the round trip the welcome takes to arrive (a busy server). */
+  welcomeHeldMs?: number;
+}) {
   const clock = new ManualClock();
   const server = new FakeServer();
   const serverTime = (local: number) => local + path.offset(local);
   let pings = 0;
   server.onMessage = (message) => {
     if (message.kind === Kind.Hello) {
-      server.welcome(SELF, clock, { serverTime: serverTime(clock.now() - RTT / 2), heartbeatMs: 1_000 });
+      const stampedAt = clock.now() - RTT / 2 - (path.welcomeHeldMs ?? 0);
+      server.welcome(SELF, clock, { serverTime: serverTime(stampedAt), heartbeatMs: 1_000 });
     } else if (message.kind === Kind.Ping) {
       const { id, t } = message.body;
       const up = path.uplink(pings++);
@@ -78,6 +84,22 @@ describe('client.serverNow()', () => {
     expect(Math.max(...errors(points).map(Math.abs))).toBeLessThanOrEqual(RTT / 2 + EPSILON);
     // clockOffsetMs is the offset serverNow() applies.
     expect(client.serverNow()).toBe(clock.now() + client.clockOffsetMs);
+  });
+
+  it('corrects a welcome held up 88 ms within half a second, never running backwards', async () => {
+    const { client, clock, run } = await connected({
+      offset: () => 10_000,
+      uplink: () => RTT / 2,
+      welcomeHeldMs: 88,
+    });
+    expect(client.serverNow() - (clock.now() + 10_000)).toBeCloseTo(-RTT / 2 - 88, 6);
+    const points = await run(2_000);
+    // The opening pings answer within 100 ms of each other; at 1 ms per 4 ms the 108 ms are gone in 432 ms.
+    const corrected = points.filter((point) => point.at >= points[0]!.at + 500);
+    expect(Math.max(...errors(corrected).map(Math.abs))).toBeLessThan(EPSILON);
+    expect(Math.min(...increments(points))).toBeGreaterThan(0);
+    // Fast, but a slew: server time ran at most 25% faster than the local clock meanwhile.
+    expect(Math.max(...increments(points))).toBeLessThanOrEqual(READ_EVERY * 1.25 + EPSILON);
   });
 
   it('slews to a true offset that moved by 5 ms, within 1.6 s, never stepping', async () => {

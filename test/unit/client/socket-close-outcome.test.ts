@@ -23,6 +23,8 @@ describe('socketCloseOutcome (what a close means for the session)', () => {
       ErrorCode.TOO_MANY_ERRORS,
       ErrorCode.HANDSHAKE_REJECTED,
       ErrorCode.SESSION_REPLACED,
+      // The server ended the session on purpose: its goodbye lost, the close code alone says so.
+      ErrorCode.SESSION_ENDED,
     ]) {
       expect(socketCloseOutcome(closedWith(code), guest())).toEqual({ kind: 'finish', code, message: code });
     }

@@ -588,7 +588,7 @@ describe('SyncedState with entity types that are not the server’s', () => {
     // A newer server: its records misread as something else, or as malformed.
     ['with a field added', [Rock, BoostingShip], [Rock, Ship]],
     ['with a type added', [Rock, Ship, Mine], [Rock, Ship]],
-  ])('applies nothing and says so once: types %s', (_case, serverTypes, clientTypes) => {
+  ])('applies nothing, says so once, and is sent no more: types %s', (_case, serverTypes, clientTypes) => {
     const clock = new ManualClock();
     const clients: RoomClient[] = [];
     let sync: RoomSync | undefined;
@@ -611,9 +611,11 @@ describe('SyncedState with entity types that are not the server’s', () => {
     }
     expect(added).toEqual([]);
     expect(errors).toEqual([
-      "PROTOCOL_VERSION_MISMATCH sync: the server's entity types are not this side's (the same list, in the same order, declared alike)",
+      "SYNC_TYPES_MISMATCH sync: the server's entity types are not this side's (the same list, in the same order, declared alike): this page was built with other entity types than the server's (an older or newer build): reload the page, or rebuild the client with the server’s types",
     ]);
-    expect(state.stats()).toMatchObject({ applied: 0, resyncs: 10, entities: 0 });
+    // The server heard from the first snapshot that no other could apply, and sent none of the nine after it.
+    expect(state.stats()).toMatchObject({ snapshotsReceived: 1, applied: 0, resyncs: 1, entities: 0 });
+    expect(sync.stats().typesMismatched).toBe(1);
   });
 
   it('the same types declared again apply as usual', () => {

@@ -61,6 +61,12 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const watch: RoomWatch;
       declare function showStale(text: string): void;
     `),
+    'type Replies = { buy: { ok: boolean; coins: number } };': declares(`
+      import type { Client } from 'vehikill-net/client';
+      declare const client: Client;
+      type ToClient = { bought: string };
+      type ToServer = { buy: { item: string } };
+    `),
     "const client = new Client({ serverLink: 'prefer' });": declares(`
       import { Channel, Client } from 'vehikill-net/client';
       declare function applySnapshot(bytes: Uint8Array): void;
@@ -149,6 +155,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       `),
   },
   'docs/server.md': {
+    "import * as v from 'valibot';": declares(''),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;
@@ -170,6 +177,13 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import { MessageBudget, Room } from 'vehikill-net/server';": declares(`
       import * as v from 'valibot';
       const chatSchema = v.object({ text: v.pipe(v.string(), v.maxLength(500)) });
+    `),
+    'const room = server.localRoom(roomId); // the Room object, or undefined': declares(`
+      import { type GameServer, Room } from 'vehikill-net/server';
+      declare const server: GameServer;
+      declare const roomId: string;
+      declare const playerId: string;
+      declare class Arena extends Room { startOvertime(): void }
     `),
     "import { Channel, Room, type RoomClient } from 'vehikill-net/server';": declares(`
       interface Input { steer: number; throttle: number }
@@ -272,7 +286,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   },
   'docs/from-socketio.md': {
     "import * as v from 'valibot';": declares(''),
-    "import { Client, type RoomConnection } from 'vehikill-net/client';": declares(''),
+    "import { Client, ProtocolError, RoomRequestError } from 'vehikill-net/client';": declares(''),
   },
   'docs/operations.md': {
     'new GameServer({': declares(`

@@ -26,6 +26,12 @@ describe('problemText', () => {
     );
   });
 
+  it("says a session the server ended as such, with the operator's reason", () => {
+    expect(problemSentence('SESSION_ENDED', 'spawn camping')).toBe(
+      'The server ended your session (spawn camping).',
+    );
+  });
+
   it('adds a message that says more, in brackets', () => {
     expect(problemText('ROOM_FULL', 'the room is locked: its server is shutting down')).toBe(
       'that match is full (the room is locked: its server is shutting down)',

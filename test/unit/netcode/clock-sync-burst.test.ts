@@ -92,4 +92,51 @@ describe('ClockSync opening burst', () => {
     expect(first.t).toBeGreaterThanOrEqual(500 + 22);
     expect(first.error).toBeCloseTo(-1, 9);
   });
+
+  it('after a rough restart, slews to the burst at openingSlewRate, never stepping, then at the steady rate', () => {
+    const sync = new ClockSync({ openingSlewRate: 0.25 });
+    // A greeting read 90 ms late: the rough offset is 90 ms behind.
+    sync.restart(0, OFFSET - 90);
+    const remote: number[] = [];
+    const errors: number[] = [];
+    for (let t = 0; t <= 2_000; t += 10) {
+      if (sync.probeDue(t)) {
+        sync.probeSent(t);
+        // Every reply comes back 10 ms after its probe, 5 ms each way (taken as sent 10 ms before now).
+        sync.onSample(t - 10, t - 5 + OFFSET, t - 5 + OFFSET, t);
+      }
+      remote.push(sync.remoteNow(t));
+      errors.push(sync.offsetMs - OFFSET);
+    }
+    for (let i = 1; i < remote.length; i++) {
+      const step = remote[i]! - remote[i - 1]!;
+      expect(step).toBeGreaterThan(0);
+      expect(step).toBeLessThanOrEqual(10 * 1.25 + 1e-9);
+    }
+    // 90 ms at 1 ms per 4 ms: gone within 370 ms of the first reply.
+    expect(Math.abs(errors[40]!)).toBeLessThan(1e-9);
+    expect(sync.synced).toBe(true);
+  });
+
+  it('keeps the steady rate when a restart keeps the applied offset', () => {
+    const sync = new ClockSync({ openingSlewRate: 0.25 });
+    sync.restart(0, OFFSET - 90);
+    for (let t = 0; t <= 1_000; t += 100) {
+      sync.probeSent(t);
+      sync.onSample(t, t + 5 + OFFSET, t + 5 + OFFSET, t + 10);
+      sync.remoteNow(t + 10);
+    }
+    expect(sync.offsetMs).toBeCloseTo(OFFSET, 9);
+    // A reconnect to the same clock (its greeting 40 ms off): the applied offset runs on; a true change
+    // of 20 ms is then slewed to at 1 ms per 100 ms, not at the opening rate.
+    sync.restart(1_100, OFFSET - 40);
+    sync.probeSent(1_100);
+    sync.onSample(1_100, 1_105 + OFFSET + 20, 1_105 + OFFSET + 20, 1_110);
+    sync.remoteNow(1_210);
+    expect(sync.offsetMs).toBeCloseTo(OFFSET + 1, 9);
+  });
+
+  it('refuses an openingSlewRate of 1 or more: remote time would run backwards', () => {
+    expect(() => new ClockSync({ openingSlewRate: 1 })).toThrow(RangeError);
+  });
 });

@@ -88,9 +88,47 @@ describe('MessageBudget and stalls of the server', () => {
     expect(budget.size).toBe(1);
     const verdicts = Array.from({ length: 5 }, () => budget.admit('ada', 11_500, 0, 6_000));
     expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
-    // Ada's lines made a sweep at 11,500: a member first heard after it is made as of it, with nothing
-    // to be credited for, and a flood of its gets the burst alone.
+    // Ada's lines made a sweep at 11,500, the first read after the stall: a member first heard after
+    // it is still made as of before the stall. A flood of its gets the burst and the stall at the rate
+    // (3 + 6), as one kept would; made as of the sweep, it got the burst alone.
     const flood = Array.from({ length: 100 }, () => budget.admit('eve', 11_500, 0, 6_000));
+    expect(flood.filter((verdict) => verdict === 'pass')).toHaveLength(9);
+  });
+
+  it('credits a member first heard right after a stall whose backlog another member was read first', () => {
+    const budget = new MessageBudget({ burst: 3, perSecond: 1, tellEveryMs: 0 });
+    expect(budget.admit('ada', 0)).toBe('pass');
+    // The server stands still from 500 to 6,500 while Ada and Eve (never heard before) say a line every
+    // 1.25 s: Ada's 5 lines are read first, at 6,500, and make a sweep; then Eve's 5.
+    const ada = Array.from({ length: 5 }, () => budget.admit('ada', 6_500, 0, 6_000));
+    const eve = Array.from({ length: 5 }, () => budget.admit('eve', 6_500, 0, 6_000));
+    expect([...ada, ...eve].every((verdict) => verdict === 'pass')).toBe(true);
+    // Heard again once the next sweep has passed the stall: the burst alone, no stall left to credit.
+    const flood = Array.from({ length: 100 }, () => budget.admit('zed', 20_000, 0, 6_000));
     expect(flood.filter((verdict) => verdict === 'pass')).toHaveLength(3);
+  });
+
+  it("made with the room's clock, credits the stall before its first message of all", () => {
+    let now = 1_000;
+    let stalledMs = 2_000; // stalls of the server before the room was made: not this budget's
+    const clock = { now: () => now, stalledMs: () => stalledMs };
+    const budget = new MessageBudget({ burst: 3, perSecond: 1, tellEveryMs: 0 }, clock);
+    // The server stands still from 1,500 to 7,500 while Ada says a line every 1.25 s: 5 read at 7,500.
+    now = 7_500;
+    stalledMs += 6_000;
+    const verdicts = Array.from({ length: 5 }, () => budget.admitNow('ada'));
+    expect(verdicts.every((verdict) => verdict === 'pass')).toBe(true);
+    // A flood through it: the burst and the stall at the rate (3 + 6), not the stalls before the room.
+    const flood = Array.from({ length: 100 }, () => budget.admitNow('bob'));
+    expect(flood.filter((verdict) => verdict === 'pass')).toHaveLength(9);
+    // The same through admit with the clock's figures, and bytes counted alike.
+    const bytes = new MessageBudget({ burst: 1, perSecond: 1, bytesBurst: 10, bytesPerSecond: 10 }, clock);
+    expect(bytes.admitNow('ada', 11)).toBe('tell');
+    expect(bytes.admit('bob', now, 10, stalledMs)).toBe('pass');
+  });
+
+  it('refuses admitNow on a budget made without a clock, saying how to make one', () => {
+    const budget = new MessageBudget({ burst: 3, perSecond: 1 });
+    expect(() => budget.admitNow('ada')).toThrow(/without a clock.*this\.clock/);
   });
 });

@@ -7,6 +7,7 @@ import {
   encodeAppFrame,
   encodeChainFrame,
   encodeSnapshotFrame,
+  encodeTypesDifferFrame,
   type SnapshotAck,
   SyncTag,
 } from 'vehikill-net/sync';
@@ -26,8 +27,29 @@ function badFrame(bytes: Uint8Array): ProtocolError {
 }
 
 describe('sync link framing (the first byte of a phys message)', () => {
-  it('has stable tags: app 0, snapshot 1, deflated snapshot 2, ack 3, ack + app 4, chain 5', () => {
-    expect(SyncTag).toEqual({ app: 0, snapshot: 1, deflatedSnapshot: 2, ack: 3, ackApp: 4, chain: 5 });
+  it('has stable tags: app 0, snapshot 1, deflated snapshot 2, ack 3, ack + app 4, chain 5, types 6', () => {
+    expect(SyncTag).toEqual({
+      app: 0,
+      snapshot: 1,
+      deflatedSnapshot: 2,
+      ack: 3,
+      ackApp: 4,
+      chain: 5,
+      typesDiffer: 6,
+    });
+  });
+
+  it('frames a types frame as the server’s fingerprint, then the client’s, 32 bits each, low byte first', () => {
+    const frame = encodeTypesDifferFrame(0x01020304, 0xfffefdfc);
+    expect(hex(frame)).toBe('0604030201fcfdfeff');
+    expect(decodeSyncFrame(frame)).toEqual({
+      kind: 'typesDiffer',
+      server: 0x01020304,
+      client: 0xfffefdfc,
+      payload: undefined,
+    });
+    expect(badFrame(frame.subarray(0, 8)).message).toMatch(/types frame of 8 bytes/);
+    expect(badFrame(Uint8Array.of(...frame, 0)).message).toMatch(/types frame of 10 bytes/);
   });
 
   it('frames a chain as the resent length (varuint), the resent snapshot, then the new one', () => {

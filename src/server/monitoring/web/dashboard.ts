@@ -1,6 +1,6 @@
-// The operator dashboard: polls /dashboard/api/state once a second and redraws rooms, alerts and charts.
-// The login cookie (HttpOnly) rides along with every same-origin fetch. The style (uPlot's and ours) is
-// bundled from dashboard.css.
+// The operator dashboard: polls /dashboard/api/state once a second and redraws rooms, alerts and charts;
+// a player's session can be ended from its row. The login cookie (HttpOnly) rides along with every
+// same-origin fetch. The style (uPlot's and ours) is bundled from dashboard.css.
 import uPlot from 'uplot';
 
 interface Player {
@@ -123,8 +123,37 @@ function qualityDetail(quality: Player['quality']): string {
   return `jitter ${ms(quality.jitterMs)}, loss up ${share(quality.lossUp)}, loss down ${share(quality.lossDown)}`;
 }
 
+/**
+ * Asks for the reason the player is told (cancel: nothing happens), then ends the session. The write is
+ * JSON from this very page: the server refuses one that another site's page could have made.
+ */
+async function endSession(player: Player): Promise<void> {
+  const message = prompt(
+    `End ${player.name}'s session? The reason the player is told:`,
+    'ended by an operator',
+  );
+  if (message === null) return;
+  const status = $('action-status');
+  try {
+    const response = await fetch('/dashboard/api/end-session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ playerId: player.playerId, message: message.slice(0, 512) }),
+    });
+    const answer = (await response.json()) as { ended?: boolean; message?: string };
+    if (!response.ok)
+      status.textContent = `could not end ${player.name}'s session: ${answer.message ?? response.status}`;
+    else if (answer.ended) status.textContent = `ended ${player.name}'s session`;
+    else status.textContent = `${player.name}'s session had ended already`;
+  } catch (error) {
+    status.textContent = `could not end ${player.name}'s session: ${String(error)}`;
+  }
+}
+
 function playerRow(player: Player): HTMLTableRowElement {
   const row = element('tr', undefined, { 'data-testid': 'player' });
+  const end = element('button', 'End session', { type: 'button', 'data-testid': 'end-session' });
+  end.addEventListener('click', () => void endSession(player));
   row.append(
     element('td', player.name),
     element('td', player.away ? 'away' : 'connected'),
@@ -138,6 +167,9 @@ function playerRow(player: Player): HTMLTableRowElement {
       player.serverLink === 'direct' ? 'UDP' : player.serverLink === 'relayed' ? 'TCP' : player.serverLink,
     ),
   );
+  const actions = element('td');
+  actions.append(end);
+  row.append(actions);
   return row;
 }
 
@@ -155,7 +187,7 @@ function drawRooms(state: State): void {
     box.append(element('h3', title));
     const table = element('table');
     const head = element('tr');
-    for (const label of ['Player', 'State', 'RTT', 'Quality', 'Server link'])
+    for (const label of ['Player', 'State', 'RTT', 'Quality', 'Server link', ''])
       head.append(element('th', label));
     table.append(head, ...room.players.map(playerRow));
     box.append(table);

@@ -46,6 +46,8 @@ export function fakeRoom(
     selfId,
     iceServers: options.iceServers ?? (() => []),
     sendRoomMessage() {},
+    request: () => Promise.reject(new Error('this fake room answers no requests')),
+    endRequests() {},
     sendSignal(to, signal) {
       signals.push({ to, signal });
       const peer = peers.get(to);

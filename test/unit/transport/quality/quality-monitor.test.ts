@@ -412,6 +412,29 @@ describe('QualityMonitor through silences and outages', () => {
     expect(silences[0]).toBeLessThanOrEqual(last + 1_260);
   });
 
+  it('an outage its owner saw reads poor and silent at once, on a monitor that heard nothing too', () => {
+    const clock = new ManualClock(0);
+    const monitor = new QualityMonitor({ clock });
+    const grades: QualityGrade[] = [];
+    monitor.on('change', ({ grade }) => grades.push(grade));
+    expect(monitor.snapshot()).toMatchObject({ grade: 'good', silent: false });
+    monitor.outage();
+    expect(grades).toEqual(['poor']);
+    expect(monitor.snapshot()).toMatchObject({ grade: 'poor', measuredGrade: 'poor', silent: true });
+    clock.advance(10_000);
+    monitor.evaluate();
+    expect(monitor.snapshot()).toMatchObject({ grade: 'poor', silent: true });
+    // Heard again (a beat a second): the figures call for good at once; the grade shows it after 5 s.
+    monitor.received(27, true);
+    expect(monitor.snapshot()).toMatchObject({ grade: 'poor', measuredGrade: 'good', silent: false });
+    for (let second = 0; second < 5; second++) {
+      clock.advance(1_000);
+      monitor.received(27, true);
+      monitor.evaluate();
+    }
+    expect(grades).toEqual(['poor', 'good']);
+  });
+
   it('refuses a keepalive period that is not a positive number of ms', () => {
     for (const beatEveryMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new QualityMonitor({ clock: new ManualClock(0), beatEveryMs })).toThrow(/beatEveryMs/);

@@ -1,0 +1,93 @@
+import {
+  type Body,
+  ErrorCode,
+  type Kind,
+  MAX_ROOM_REQUESTS_WAITING,
+  ProtocolError,
+} from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import { RoomFault } from '../rooms/room-fault.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import { encodeRefusal } from '../rooms/room-replies.js';
+import type { Session } from '../sessions/session.js';
+
+/** What a room request needs of the connection it came on. */
+export interface RoomRequestPort {
+  readonly rooms: RoomManager;
+  readonly metrics: MetricsSink;
+  /** Takes a fault from the connection's budget: true when that spent it (the connection is closed). */
+  spend(code: ErrorCode): boolean;
+  /** A fault told with an Error notice (no reply: the id is another request's). */
+  fault(code: ErrorCode, message: string): void;
+}
+
+type RoomRequest = Body<typeof Kind.ClientRoomMessage> & { q: number };
+
+/**
+ * A room message with a request id (`q`): handed to the room as a message is, and answered with exactly
+ * one RoomReply, reliable: the handler's value, or why there is none. What the room refuses is told in the
+ * reply, not in an Error notice, so that the request settles; a refusal that is a fault for a message
+ * (an unknown type, data its schema refuses) is one for a request too.
+ */
+export function handleRoomRequest(port: RoomRequestPort, session: Session, request: RoomRequest): void {
+  const { q } = request;
+  const waiting = session.roomRequestsWaiting;
+  if (waiting.has(q)) {
+    // Answered, the reply would settle the request waiting under that id with another's answer.
+    port.fault(
+      ErrorCode.INVALID_MESSAGE,
+      `request ${q} is already waiting for its reply: ids are one a request`,
+    );
+    return;
+  }
+  if (waiting.size >= MAX_ROOM_REQUESTS_WAITING) {
+    const message = `more than ${MAX_ROOM_REQUESTS_WAITING} requests waiting: wait for their replies`;
+    if (!port.spend(ErrorCode.RATE_LIMITED)) session.reply(encodeRefusal(q, ErrorCode.RATE_LIMITED, message));
+    return;
+  }
+  let reply: Uint8Array | Promise<Uint8Array>;
+  try {
+    reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q);
+  } catch (error) {
+    refuse(port, session, q, error);
+    return;
+  }
+  if (reply instanceof Uint8Array) {
+    session.reply(reply);
+    return;
+  }
+  waiting.add(q);
+  reply
+    .then((inner) => {
+      waiting.delete(q);
+      // Ended meanwhile (closed, expired, cut off): no one is left to read it.
+      if (!session.ended) session.reply(inner);
+    })
+    .catch((error: unknown) => {
+      waiting.delete(q);
+      port.metrics.count('internal_errors_total');
+      console.error('vehikill-net: a room request could not be answered', error);
+    });
+}
+
+/**
+ * The room refused the request before its handler ran. As for a message: not being in the room (a race
+ * with a leave or a join) and the room's own schema failing are told, free; anything else the room
+ * refuses is a fault, told unless it spent the budget (the connection is closed then).
+ */
+function refuse(port: RoomRequestPort, session: Session, q: number, error: unknown): void {
+  if (
+    error instanceof RoomFault ||
+    (error instanceof ProtocolError && error.code === ErrorCode.NOT_IN_ROOM)
+  ) {
+    session.reply(encodeRefusal(q, error.code, error.message));
+    return;
+  }
+  if (error instanceof ProtocolError) {
+    if (!port.spend(error.code)) session.reply(encodeRefusal(q, error.code, error.message));
+    return;
+  }
+  port.metrics.count('internal_errors_total');
+  console.error('vehikill-net: error while handling a room request', error);
+  session.reply(encodeRefusal(q, ErrorCode.INTERNAL_ERROR, 'the server failed to handle that request'));
+}
