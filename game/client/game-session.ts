@@ -190,6 +190,10 @@ export class GameSession {
     this.client = options.client;
     this.#options = options;
     this.#relayOnly = options.relayOnly ?? false;
+    // Before `connect()` resolves: the snapshots of the match follow the welcome at once.
+    this.client.on('open', ({ takenOver }) => {
+      if (takenOver) this.#takeOver();
+    });
   }
 
   on<E extends keyof GameSessionEvents>(
@@ -254,17 +258,6 @@ export class GameSession {
   close(options: { flushMs?: number } = {}): void {
     this.#detach();
     void this.client.close(options);
-    this.#events.clear();
-  }
-
-  /**
-   * Leaves and closes at once for a page going away, the goodbye also sent as a beacon that outlives the
-   * page (see `Client.closeForUnload`): the seat is freed even when the socket's closing frame never
-   * leaves the dying page.
-   */
-  closeForUnload(): void {
-    this.#detach();
-    this.client.closeForUnload();
     this.#events.clear();
   }
 
@@ -407,14 +400,7 @@ export class GameSession {
     }
     this.#detach();
     // Made before the join: the first snapshots follow the join's answer at once.
-    const arena = new ArenaClient({
-      link: this.client.serverLink,
-      sampleInput: (tick) => this.#sampleInput(tick),
-      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
-      onPeerDisagreement: (report) => this.#onDisagreement(report),
-      onBadMessage: (error) => this.#events.emit('bad-message', error),
-    });
-    this.#arena = arena;
+    const arena = this.#newArena();
     let room: VehikillRoom;
     try {
       room = await request();
@@ -436,6 +422,32 @@ export class GameSession {
       throw abandonedJoin();
     }
     this.#attach(room);
+  }
+
+  /**
+   * The client took over the session of the page before this one (a reload, within the server's grace
+   * period): the match it sits in is played here again, the same car and score, its state from the room's
+   * state and the full snapshots the server sends a player taking a session over.
+   */
+  #takeOver(): void {
+    const room = this.client.room as VehikillRoom | undefined;
+    if (room === undefined) return;
+    this.#detach();
+    this.#newArena();
+    this.#attach(room);
+  }
+
+  /** The netcode of a match about to be entered, made before its first snapshot can come. */
+  #newArena(): ArenaClient {
+    const arena = new ArenaClient({
+      link: this.client.serverLink,
+      sampleInput: (tick) => this.#sampleInput(tick),
+      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+      onPeerDisagreement: (report) => this.#onDisagreement(report),
+      onBadMessage: (error) => this.#events.emit('bad-message', error),
+    });
+    this.#arena = arena;
+    return arena;
   }
 
   #attach(room: VehikillRoom): void {

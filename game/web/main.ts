@@ -20,6 +20,7 @@ import { NetOverlay } from './overlay/net-overlay.js';
 import { describeError } from './problem-text.js';
 import { PAGE_BACKOFF } from './reconnect-backoff.js';
 import { FrameTimer } from './render/frame-timer.js';
+import { keepResumeToken, readResumeToken } from './resume-storage.js';
 import { GameView, type ViewState } from './session-view.js';
 import {
   loadSettings,
@@ -61,15 +62,23 @@ const lobby = new LobbyScreen(() => session?.client, {
   join: (roomId) => enter((current) => current.join(roomId)),
 });
 
-/** Opens a session under the chosen name (a new one if the name changed). */
-async function connect(): Promise<void> {
+/**
+ * Opens a session under the chosen name (a new one if the name changed). `resumeToken`: the session of
+ * the page before a reload, taken over (the same car, score and match) if the server still holds it.
+ */
+async function connect(resumeToken?: string): Promise<void> {
   const name = ui.name.value.trim();
   writeStored(NAME_KEY, name);
   leaveGame();
   lobby.offerRejoin(undefined);
   unwatch?.();
   session?.close();
-  const client = new Client({ ...(name ? { name } : {}), backoff: PAGE_BACKOFF });
+  const client = new Client({
+    ...(name ? { name } : {}),
+    backoff: PAGE_BACKOFF,
+    ...(resumeToken === undefined ? {} : { resumeToken }),
+  });
+  client.on('resume-token', ({ token }) => keepResumeToken(token));
   const trigger = new TriggerGate();
   const current = new GameSession({
     client,
@@ -87,7 +96,14 @@ async function connect(): Promise<void> {
     else if (reason !== 'left') showStatus(leftMatchText(reason, message));
   });
   client.on('session-expired', (lost) => {
-    if (session !== current || seatLostIn === undefined) return;
+    if (session !== current) return;
+    // The session of the page before the reload, gone (away past the grace period, a server restarted):
+    // a fresh one begins, and the player hears why the match did not come back.
+    if (seatLostIn === undefined && resumeToken !== undefined && client.playerId === undefined) {
+      showStatus(lostMatchText(lost));
+      return;
+    }
+    if (seatLostIn === undefined) return;
     showStatus(lostMatchText(lost));
     // Away past the grace period (a frozen or sleeping tab): the match goes on without this player, and
     // the lobby offers it again. Not otherwise: after a restart the match went with the old process.
@@ -96,6 +112,8 @@ async function connect(): Promise<void> {
   });
   client.on('closed', () => {
     if (session !== current) return;
+    keepResumeToken(undefined); // over for good: nothing for a reload to take over
+
     leaveGame();
     ui.connect.textContent = 'Connect again';
     showView('welcome');
@@ -112,7 +130,11 @@ async function connect(): Promise<void> {
   } finally {
     ui.connect.disabled = false;
   }
-  showStatus('');
+  if (current.room !== undefined) {
+    showMatch(current); // taken over from the page before the reload
+    return;
+  }
+  if (resumeToken === undefined) showStatus('');
   showView('lobby');
   if (invitedTo) {
     ui.code.value = invitedTo;
@@ -128,6 +150,11 @@ async function enter(join: (current: GameSession) => Promise<void>): Promise<voi
   if (!current) return;
   current.setRelayOnly(settings.relayOnly);
   await join(current);
+  showMatch(current);
+}
+
+/** The match of `current` takes the screen: joined, or taken over from the page before a reload. */
+function showMatch(current: GameSession): void {
   // In a match again: a lost seat is old news. (A drain's notice cannot be standing here: a draining
   // server seats no one, and a match elsewhere moved the client, which ended the notice.)
   setStandingBanner(undefined);
@@ -254,28 +281,12 @@ ui.game.addEventListener('click', (event) => {
 });
 window.addEventListener('keydown', onPageKey);
 window.addEventListener('keyup', onPageKey);
-// A reload or a navigation away: end the session now. The socket would otherwise just drop, and the
-// server would hold the seat for its grace period, the car standing in the match for a page that will not
-// resume (it keeps no resume token), and a reload that joins again would be a second player.
-// closeForUnload() leaves the room and closes the socket normally, which the server takes as leaving for
-// good; a dying page often never gets that closing frame out, so the goodbye goes as a beacon too, which
-// the browser delivers after the page is gone.
-// Also when the page goes into the back/forward cache (persisted): Chromium says persisted for a page in
-// a match, then evicts it for its open connections, with no event the page could act on, and the seat
-// would stand empty for the grace period all the same. A page that does come back from the cache
-// connects again, to the lobby.
-let closedOnPagehide = false;
-window.addEventListener('pagehide', () => {
-  if (!session || session.client.state === 'closed') return;
-  closedOnPagehide = true;
-  // At once: the page will not wait for messages held back by the rate limit to be written first.
-  session.closeForUnload();
-});
-window.addEventListener('pageshow', (event) => {
-  if (!event.persisted || !closedOnPagehide) return;
-  closedOnPagehide = false;
-  void connect();
-});
+// A reload or a navigation away keeps the session: the socket just drops, and the server holds the seat
+// for its grace period (the others see the player away), for the page the reload brings (or a way back to
+// this one) to take over with the resume token kept in sessionStorage: the same car, score and match.
+// No goodbye (closeForUnload) here: it would end the session, and an accidental F5 would cost the match.
+// A tab closed for good leaves the car standing, away, until the grace period ends. A page restored
+// from the back/forward cache finds its socket closed, and its client resumes the session by itself.
 
 declare global {
   interface Window {
@@ -299,5 +310,8 @@ window.vehikill = {
   input: () => controls.read(),
 };
 
-// An invite link skips the name step: the saved name (or a guest name) will do.
-if (invitedTo) void connect();
+// A reload (or a way back) in this tab: take the session of the page before over. An invite link skips
+// the name step too: the saved name (or a guest name) will do.
+const resumeToken = readResumeToken();
+if (resumeToken !== undefined) void connect(resumeToken);
+else if (invitedTo) void connect();

@@ -5,8 +5,17 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 
 export interface ClientEvents {
   state: ConnectionState;
-  /** First welcome of a session (also after a session expired and a fresh one began). */
-  open: { playerId: string; name: string };
+  /**
+   * First welcome of a session (also after a session expired and a fresh one began). `takenOver`: the
+   * session is one this client took over with the `resumeToken` option (same `playerId`; `client.room`
+   * is the room it sits in, if any); false for a fresh one.
+   */
+  open: { playerId: string; name: string; takenOver: boolean };
+  /**
+   * `client.resumeToken` changed (a new session, a takeover, a renewed guest token): keep the new one
+   * where a reloaded page finds it (sessionStorage), in place of the one before.
+   */
+  'resume-token': { token: string };
   /** The socket was lost; reconnect attempts follow. */
   drop: { code: number; reason: string };
   /** Back after a drop. `resumed`: same session, nothing lost. `resync`: the room state is being resent. */

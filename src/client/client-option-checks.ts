@@ -59,7 +59,12 @@ const SERVER_LINK_MODES: readonly string[] = ['prefer', 'require', 'off'] satisf
  * A token of neither kind was silently ignored for a guest token.
  */
 function checkShapes(options: ClientOptions): void {
-  const { backoff, random, token } = options as Record<string, unknown>;
+  const { backoff, random, token, resumeToken } = options as Record<string, unknown>;
+  if (resumeToken !== undefined && typeof resumeToken !== 'string') {
+    throw new TypeError(
+      `Client option 'resumeToken' must be a string (a client's resumeToken), got ${typeof resumeToken}`,
+    );
+  }
   if (backoff !== undefined && (typeof backoff !== 'object' || backoff === null || Array.isArray(backoff))) {
     throw new TypeError(
       `Client option 'backoff' must be an object ({ baseMs?, maxMs? }), got ${String(backoff)}`,

@@ -17,6 +17,15 @@ export interface ClientOptions {
    */
   token?: string | (() => Promise<string>);
   /**
+   * A session to take over: the `resumeToken` of a client that held it (the page before a reload, a
+   * process before a restart). Within the server's grace period the first welcome gives this client that
+   * session (the same `playerId`, `client.room` the room it sits in; the `open` event says `takenOver`),
+   * and the client that held it is closed (SESSION_REPLACED). A token the server refuses (the session
+   * ended, taken over already, of another server) or that cannot be read gives a `session-expired` event
+   * saying why and a fresh session. A secret: keep it in sessionStorage, never in a URL. Default: none.
+   */
+  resumeToken?: string;
+  /**
    * Display name asked for with the default guest token: at most 64 characters (longer is a TypeError
    * here). The server keeps letters, digits, punctuation and spaces, up to 24 (see docs/client.md);
    * `client.name` is the name it gave.

@@ -1,4 +1,4 @@
-import type { Body, Kind, Message } from '../protocol/index.js';
+import type { Body, JoinedRoom, Kind, Message } from '../protocol/index.js';
 import { EarlyMessages } from './early-messages.js';
 import { JoinsUnderWay } from './joins-under-way.js';
 import { ResyncSeatingCheck } from './resync-seating-check.js';
@@ -95,6 +95,11 @@ export class ClientRooms {
     names?: (room: RoomConnection) => boolean,
   ): Promise<RoomConnection<In, Out, Replies>> {
     return this.#joiner.join<In, Out, Replies>(kind, body, names);
+  }
+
+  /** See `RoomJoiner.adopt`. */
+  adopt(joined: JoinedRoom): RoomConnection {
+    return this.#joiner.adopt(joined);
   }
 
   /** A room's `leave()`. */

@@ -122,6 +122,8 @@ export class Client {
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#serverLink.maxMessageBytes = body.linkMessageBytes ?? MAX_PEER_DATA_BYTES;
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
+        // A session taken over: its room is held again before `open` (and `connect()`) tells the app.
+        if (fresh && body.room !== undefined) this.#rooms.adopt(body.room);
       },
       message: (message) => this.#onMessage(message),
       dropped: (inner, error) => this.#requests.failDropped(inner, error),
@@ -243,6 +245,16 @@ export class Client {
   }
   get name(): string | undefined {
     return this.#connection.session?.name;
+  }
+  /**
+   * What a new client needs to take this session over (its `resumeToken` option): after a page reload,
+   * or in a process restarted, within the grace period. A secret: whoever has it can play as this
+   * player until the session ends. Keep it in sessionStorage (per tab, gone with the tab), never in a URL
+   * or a log, and keep the newest: it changes (the `resume-token` event) with each new session and
+   * takeover. Undefined without a session.
+   */
+  get resumeToken(): string | undefined {
+    return this.#connection.resumeToken;
   }
   /**
    * How long the server holds this session's seat after a drop, in ms, as its newest welcome said

@@ -98,6 +98,19 @@ export class RoomJoiner {
     );
   }
 
+  /**
+   * Holds the room a session this client took over sits in (`Welcome.room`), as a join would have: what
+   * the server replays and sends for it from now on comes to it.
+   */
+  adopt(joined: JoinedRoom): RoomConnection {
+    const client = this.#client;
+    const selfId = client.playerId();
+    if (selfId === undefined) throw new Error('a room taken over before the session: a bug');
+    const room = new RoomConnection(joined, client.roomTransport(selfId, joined.membership));
+    client.seatIn(room);
+    return room;
+  }
+
   /** Makes the joined room ours, handing it what it sent before its answer was read (`EarlyMessages`). */
   #enter<In extends Messages, Out extends Messages, Replies extends Messages>(
     joined: JoinedRoom,

@@ -27,9 +27,11 @@ import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
 import { SessionOutput } from './session-output.js';
+import { SessionTakeover } from './session-takeover.js';
 import { SessionToken } from './session-token.js';
 import { MESSAGE_TOO_BIG, socketCloseOutcome } from './socket-close-outcome.js';
 import { socketOpenFailure } from './socket-open-failure.js';
+import { encodeTakeoverToken } from './takeover-token.js';
 import type { WebSocketConstructor, WebSocketLike } from './web-socket.js';
 
 /**
@@ -58,6 +60,10 @@ export class SessionConnection {
   readonly #acks: InboundAcks;
   readonly #frames: ServerFrames;
   readonly #token: SessionToken;
+  /** The session this client was given to take over (the `resumeToken` option), until it is answered. */
+  readonly #takeover: SessionTakeover;
+  /** The newest `resumeToken` the app was told of (the `resume-token` event). */
+  #toldToken: string | undefined;
   readonly #reconnects: ReconnectAttempts;
   readonly #reconnectWait: ReconnectWait;
   readonly #heartbeat: SessionHeartbeat;
@@ -105,7 +111,8 @@ export class SessionConnection {
       error: (error) => events.emit('error', error),
       unreadable: (error) => hooks.unreadable?.(error),
     });
-    this.#token = new SessionToken(options, () => this.#entries.current);
+    this.#takeover = new SessionTakeover(options.resumeToken);
+    this.#token = new SessionToken(options, () => this.#entries.current, this.#takeover.guestToken);
     this.#heartbeat = new SessionHeartbeat({
       clock: this.#clock,
       deadServerTimeoutMs: options.deadServerTimeoutMs,
@@ -138,6 +145,21 @@ export class SessionConnection {
   }
   get session(): { playerId: string; name: string } | undefined {
     return this.#session;
+  }
+
+  /**
+   * What a new client needs to take this session over (see TakeoverToken), while there is one: it
+   * changes with the session, and when a takeover or a renewed guest token makes it another.
+   */
+  get resumeToken(): string | undefined {
+    const session = this.#session;
+    if (session === undefined) return undefined;
+    const guestToken = this.#token.guest;
+    return encodeTakeoverToken({
+      playerId: session.playerId,
+      resumeToken: session.resumeToken,
+      ...(guestToken === undefined ? {} : { guestToken }),
+    });
   }
   /** Newest heartbeat round trip in ms. */
   get rttMs(): number {
@@ -342,12 +364,15 @@ export class SessionConnection {
       opened = true;
       if (generation !== this.#generation) return;
       if (this.#session) this.#helloAttempt = this.#resumeAttempts.next();
-      const resume = this.#session && {
-        playerId: this.#session.playerId,
-        token: this.#session.resumeToken,
-        ack: this.#acks.received,
-        attempt: this.#helloAttempt,
-      };
+      else if (this.#takeover.takeUnreadable()) this.#unreadableTakeover();
+      const resume = this.#session
+        ? {
+            playerId: this.#session.playerId,
+            token: this.#session.resumeToken,
+            ack: this.#acks.received,
+            attempt: this.#helloAttempt,
+          }
+        : this.#takeover.resume();
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
       this.#output.write(
         encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }),
@@ -399,6 +424,8 @@ export class SessionConnection {
         this.#token.refused(outcome.expired);
         break;
       case 'session-lost':
+        // A refused takeover is not asked for again: the next hello begins a fresh session.
+        this.#takeover.end();
         this.#reconnects.answered();
         this.#loseSession(ErrorCode.SESSION_EXPIRED, ErrorCode.SESSION_EXPIRED, outcome.message);
         // As for a move: the app may have closed the client from a room-left handler.
@@ -477,6 +504,7 @@ export class SessionConnection {
     }
     this.#generation++;
     this.#socket = undefined;
+    this.#takeover.end();
     this.#stopConnectionTimers();
     this.#reconnectWait.stop();
     this.#hooks.finished(code, message);
@@ -514,6 +542,7 @@ export class SessionConnection {
       // already closing
     }
     this.#entries.moveTo(url);
+    this.#takeover.end(); // a session of the node left behind
     this.#reconnects.moved();
     if (this.#state === 'open') {
       this.#droppedAt = this.#clock.now();
@@ -577,6 +606,13 @@ export class SessionConnection {
 
   #onWelcome(body: Body<typeof Kind.Welcome>): void {
     const wasResume = this.#session !== undefined;
+    // The session of another client, now ours: what this one queued meanwhile numbers on from what the
+    // server has (the old client's messages it never got are lost with that client).
+    const takenOver = !wasResume && body.resumed && this.#takeover.pending;
+    if (takenOver) {
+      this.#takeover.end();
+      this.#output.continueAfter(body.ack);
+    }
     // The newest message the server has, or that went out on this socket since it began a new session.
     let written = body.ack;
     if (!body.resumed && wasResume) {
@@ -588,7 +624,8 @@ export class SessionConnection {
     this.#cancelConnectTimeout?.();
     this.#cancelConnectTimeout = undefined;
     this.#session = { playerId: body.playerId, resumeToken: body.resumeToken, name: body.name };
-    if (body.resumed) this.#resumeAttempts.welcomed(this.#helloAttempt);
+    // A takeover begins the session's count of resumes again (the server forgot the old client's).
+    if (body.resumed && !takenOver) this.#resumeAttempts.welcomed(this.#helloAttempt);
     else this.#resumeAttempts.began();
     this.#output.welcomedRate(body.rate, body.resumed);
     this.#heartbeat.welcomed(body.heartbeatMs, body.serverTime);
@@ -599,12 +636,15 @@ export class SessionConnection {
     const downtimeMs = this.#droppedAt === undefined ? 0 : this.#clock.now() - this.#droppedAt;
     this.#droppedAt = undefined;
     this.#setState('open');
-    this.#hooks.welcomed(body, !body.resumed);
-    if (body.resumed) {
+    // For this client, a session taken over is a new one: it holds nothing of it yet.
+    const fresh = !body.resumed || takenOver;
+    this.#hooks.welcomed(body, fresh);
+    this.#tellToken();
+    if (!fresh) {
       this.#events.emit('reconnect', { resumed: true, resync: body.resync, attempts, downtimeMs });
       return;
     }
-    this.#events.emit('open', { playerId: body.playerId, name: body.name });
+    this.#events.emit('open', { playerId: body.playerId, name: body.name, takenOver });
     if (wasResume || attempts > 0)
       this.#events.emit('reconnect', { resumed: false, resync: false, attempts, downtimeMs });
   }
@@ -627,6 +667,22 @@ export class SessionConnection {
     this.#events.emit('session-expired', { message });
     if ((this.#state as ConnectionState) === 'closed') return undefined;
     return this.#welcomed ? this.#output.lastSeq : 0;
+  }
+
+  /** Tells the app of a `resumeToken` other than the one it was told of last. */
+  #tellToken(): void {
+    const token = this.resumeToken;
+    if (token === undefined || token === this.#toldToken) return;
+    this.#toldToken = token;
+    this.#events.emit('resume-token', { token });
+  }
+
+  /** The `resumeToken` option could not be read: told as a refused takeover is, and a fresh session begun. */
+  #unreadableTakeover(): void {
+    const message =
+      'the resume token cannot be read (cut short, altered, or not one a client of this version gave): began a new session';
+    this.#events.emit('error', new ProtocolError(ErrorCode.RESUME_REJECTED, message));
+    this.#events.emit('session-expired', { message });
   }
 
   #setState(state: ConnectionState): void {

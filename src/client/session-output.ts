@@ -232,6 +232,11 @@ export class SessionOutput {
   }
 
   /** The server has every sequenced message up to `seq`. */
+  /** This client takes over a session the server numbered to `seq`: see `Outbox.continueAfter`. */
+  continueAfter(seq: number): void {
+    this.#outbox.continueAfter(seq);
+  }
+
   acked(seq: number): void {
     this.#outbox.ack(seq);
   }

@@ -15,9 +15,19 @@ export class SessionToken {
   /** The guest token the server said had expired: renewed on the next attempt (see `get`). */
   #expiredToken: string | undefined;
 
-  constructor(options: Pick<ClientOptions, 'token' | 'name'>, url: () => string) {
+  /**
+   * `guest`: the guest token of a session this client takes over (see TakeoverToken), used as if it
+   * had fetched it: the session is resumed only as the user it began as.
+   */
+  constructor(options: Pick<ClientOptions, 'token' | 'name'>, url: () => string, guest?: string) {
     this.#options = options;
     this.#url = url;
+    if (options.token === undefined) this.#token = guest;
+  }
+
+  /** The guest token this client fetched (or took over) and presents now; undefined for the app's own. */
+  get guest(): string | undefined {
+    return this.#options.token === undefined ? this.#token : undefined;
   }
 
   /** Whether the app gave a token of its own as a string: one the server refused cannot be replaced. */

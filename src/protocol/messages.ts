@@ -102,6 +102,14 @@ export const hello = v.object({
        * session already resumed on (its hello delayed on a connection the client gave up) is refused.
        */
       attempt: v.optional(seq),
+      /**
+       * A new client takes the session over from the one that held it (a reloaded page, a restarted
+       * process): it has none of the old client's stream, so `ack` is 0 and `attempt` absent. The server
+       * gives the session a new resume token, closes the old client's socket (SESSION_REPLACED) and
+       * refuses its resumes with the old token likewise, and its welcome names the room the session sits
+       * in (`Welcome.room`). Absent from older clients; an older server takes it as a plain resume.
+       */
+      takeover: v.optional(v.literal(true)),
     }),
   ),
 });
@@ -138,6 +146,12 @@ export const welcome = v.object({
    * the call: the server would drop it as a fault against the session.
    */
   linkMessageBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16 * 1024))),
+  /**
+   * On the welcome of a takeover (`Hello.resume.takeover`): the room the session sits in, as a join's
+   * answer gives it (its state and members now, the seating's number), for the new client to hold it
+   * again. Absent when the session sits in no room, and on every other welcome.
+   */
+  room: v.optional(joinedRoomSchema),
 });
 export const error = v.object({
   code: errorCode,

@@ -27,6 +27,7 @@ export interface OutboxLimits {
 }
 
 interface Entry {
+  /** Changed only by `continueAfter`, before the entry was ever sent. */
   seq: number;
   inner: Uint8Array;
   /** Absolute expiry for the expiring class; undefined for reliable. */
@@ -115,15 +116,18 @@ export class Outbox {
   /**
    * Frames to resend after a reconnect, in order: every unacked reliable message and every expiring one
    * still within its TTL (sent with what remains of it). Expired ones are dropped here for good.
+   * `keep`: which of them to resend (the others are left out, their numbers gaps to the peer).
    */
-  replay(peerAck: number, now: number): Uint8Array[] {
+  replay(peerAck: number, now: number, keep: (inner: Uint8Array) => boolean = () => true): Uint8Array[] {
     this.ack(peerAck);
     this.#pruneExpired(now);
-    return this.#live().map((entry) =>
-      entry.deadline === undefined
-        ? wrapReliable(entry.seq, entry.inner)
-        : wrapExpiring(entry.seq, entry.deadline - now, entry.inner),
-    );
+    return this.#live()
+      .filter((entry) => keep(entry.inner))
+      .map((entry) =>
+        entry.deadline === undefined
+          ? wrapReliable(entry.seq, entry.inner)
+          : wrapExpiring(entry.seq, entry.deadline - now, entry.inner),
+      );
   }
 
   /**
@@ -148,6 +152,20 @@ export class Outbox {
     return entry.deadline === undefined
       ? wrapReliable(seq, entry.inner)
       : wrapExpiring(seq, entry.deadline - now, entry.inner);
+  }
+
+  /**
+   * Numbers this stream on from `seq`, the newest the peer received of a session this side takes over
+   * from another sender (a new client taking a session over): what is held, never sent to that peer,
+   * is numbered `seq + 1` on, in its order, and so is what comes next; numbered from 1, the peer would
+   * take it all for messages it already had. Does nothing when the stream is numbered past `seq` already.
+   */
+  continueAfter(seq: number): void {
+    if (seq <= this.#acked || this.#lastSeq > seq) return;
+    let next = seq;
+    for (const entry of this.#live()) entry.seq = ++next;
+    this.#lastSeq = next;
+    this.#acked = seq;
   }
 
   /** Forgets everything (a fresh session); sequence numbers keep rising so old frames stay recognisable. */

@@ -8,7 +8,8 @@ import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikil
 
 /**
  * What the game page tells a player about their connection and seat: past the server's grace period,
- * while a server drains and after, when another player is away, and that a reload frees the seat.
+ * while a server drains and after, when another player is away, and that a reload takes the match back
+ * (within the grace period; after it, a fresh start that says why).
  */
 
 /** An error code as the protocol spells it (SESSION_EXPIRED): never for a player's eyes. */
@@ -58,6 +59,11 @@ async function openPlayer(
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
 const banner = async (page: Page) =>
   (await page.getByTestId('banner').isVisible()) ? await text(page, 'banner') : '';
+
+/** What the page's match shows (`window.vehikill.state()`): its player and their car. */
+function gameState(page: Page) {
+  return page.evaluate(() => window.vehikill.state());
+}
 
 /** Creates a private match on the page; its code. */
 async function createMatch(page: Page): Promise<string> {
@@ -223,40 +229,59 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     expect(player.errors).toEqual([]);
   }, 60_000);
 
-  it('a reload frees the seat at once: the others see the player leave, not wait out the grace period', async () => {
-    const { player, nod, presence } = await pageInMatchWithNod();
-
-    await player.page.reload();
-    // The socket's goodbye and the beacon race: when the dying socket's drop reaches the server first, the
-    // others hear 'away' for the moment until the beacon ends the session. Either way the seat goes now.
-    await expect.poll(() => presence.at(-1), { timeout: 5_000 }).toBe('leave left');
-    expect(presence.filter((event) => event !== 'away')).toEqual(['leave left']);
-    expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
-    expect(player.errors).toEqual([]);
-  }, 60_000);
-
-  it('a reload frees the seat at once by its beacon alone when the socket says no goodbye', async () => {
-    // A page torn down under load often never gets its socket's closing frame (or the room leave before
-    // it) out: the server sees the socket drop and holds the seat for the grace period. Made certain
-    // here: from now on the page's sockets write nothing and close nothing themselves.
+  it('a reload takes the match back: the same player and car, the others see away and back', async () => {
     const { server, player, nod, presence } = await pageInMatchWithNod();
-    await player.page.evaluate(() => {
-      WebSocket.prototype.send = () => {};
-      WebSocket.prototype.close = () => {};
-    });
+    nod.on('member-back', () => presence.push('back'));
+    await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
+    const before = await gameState(player.page);
 
     await player.page.reload();
-    // Whichever the server hears first, the beacon or the dying socket, the seat goes now, not in 30 s.
-    await expect.poll(() => presence.at(-1), { timeout: 5_000 }).toBe('leave left');
-    expect(presence.filter((event) => event !== 'away')).toEqual(['leave left']);
-    expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
-    expect(server.server.sessionCount).toBe(1);
+    // The new page takes the session over from sessionStorage, with no name step and no lobby.
+    await expect.poll(() => player.page.getByTestId('game').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await gameState(player.page))?.own?.vehicleId)
+      .toBe(before?.own?.vehicleId);
+    expect((await gameState(player.page))?.playerId).toBe(before?.playerId);
+    await expect.poll(() => presence.at(-1)).toBe('back');
+    expect(presence.filter((event) => event.startsWith('leave'))).toEqual([]);
+    expect(nod.members.map((member) => member.name).sort()).toEqual(['Ada', 'Nod']);
+    expect(server.server.sessionCount).toBe(2);
+    // The car drives on the new page: its position follows the keys.
+    const start = (await gameState(player.page))?.own;
+    await player.page.keyboard.down('KeyW');
+    await expect
+      .poll(async () => {
+        const own = (await gameState(player.page))?.own;
+        return own && start ? Math.hypot(own.x - start.x, own.y - start.y) : 0;
+      })
+      .toBeGreaterThan(1);
+    await player.page.keyboard.up('KeyW');
     expect(player.errors).toEqual([]);
   }, 60_000);
 
-  it('leaving for another page frees the seat with the back/forward cache on too; back, the page plays', async () => {
+  it('a reload past the grace period starts afresh, saying the match was lost and why', async () => {
+    const graceMs = 2_000;
+    const server = await gameServer({ graceMs });
+    const player = await openPlayer(server.httpUrl, 'Ada');
+    await createMatch(player.page);
+    const before = await gameState(player.page);
+
+    await player.page.goto('about:blank');
+    await expect.poll(() => server.server.sessionCount, { timeout: graceMs + 5_000 }).toBe(0);
+    await player.page.goto(server.httpUrl); // the same tab: its sessionStorage still holds the token
+    await expect.poll(() => player.page.getByTestId('lobby').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => text(player.page, 'status')).toMatch(/out of the match.*away too long/i);
+    expect(await text(player.page, 'status')).not.toMatch(RAW_CODE);
+    expect(await player.page.evaluate(() => window.vehikill.state())).toBeUndefined();
+    expect(server.server.sessionCount).toBe(1);
+    // A new player, who can play again.
+    await createMatch(player.page);
+    expect((await gameState(player.page))?.playerId).not.toBe(before?.playerId);
+  }, 60_000);
+
+  it('leaving for another page keeps the seat with the back/forward cache on too; back, the page plays on', async () => {
     // Playwright turns the cache off by default. Chromium says `persisted` at pagehide for a page in a
-    // match, then evicts it (its connections): a page that kept its session then left a car standing.
+    // match, then may evict it (its connections): restored or loaded afresh, the page is back in its match.
     const cached = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       ignoreDefaultArgs: ['--disable-back-forward-cache'],
@@ -281,20 +306,20 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
       const presence: string[] = [];
       nod.on('member-away', () => presence.push('away'));
       nod.on('member-leave', ({ reason }) => presence.push(`leave ${reason}`));
+      nod.on('member-back', () => presence.push('back'));
+      const before = await gameState(player.page);
 
       await player.page.goto('about:blank');
-      await expect.poll(() => presence, { timeout: 5_000 }).toEqual(['leave left']);
+      await expect.poll(() => presence, { timeout: 5_000 }).toEqual(['away']);
       await player.page.goBack({ waitUntil: 'commit' });
       expect(await player.page.evaluate(() => sessionStorage.getItem('persisted'))).toBe('true');
-      // Restored from the cache: connected again, at the lobby. Evicted: loaded afresh, at the name step.
+      // Restored from the cache: the client resumes by itself. Evicted: loaded afresh, it takes over.
       await expect
-        .poll(() => player.page.evaluate(() => document.body.dataset.view))
-        .toMatch(/^(lobby|welcome)$/);
-      if ((await player.page.evaluate(() => document.body.dataset.view)) === 'lobby') {
-        await expect
-          .poll(() => player.page.getByTestId('connection').getAttribute('data-state'))
-          .toBe('open');
-      }
+        .poll(() => player.page.evaluate(() => document.body.dataset.view), { timeout: 15_000 })
+        .toBe('game');
+      await expect.poll(() => player.page.getByTestId('connection').getAttribute('data-state')).toBe('open');
+      await expect.poll(() => presence).toEqual(['away', 'back']);
+      await expect.poll(async () => (await gameState(player.page))?.playerId).toBe(before?.playerId);
       expect(player.errors).toEqual([]);
     } finally {
       await cached.close();

@@ -120,6 +120,34 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
       stranger.close();
     });
 
+    it('a takeover is refused clearly through another node, and taken at the node holding the session', async () => {
+      const first = await connect(node(0));
+      const room = await first.create('arena');
+      const resumeToken = first.resumeToken as string;
+      const elsewhere = new Client({ url: node(1).wsUrl, WebSocket, serverLink: 'off', random, resumeToken });
+      clients.push(elsewhere);
+      const expired: Array<{ message: string; reason?: string }> = [];
+      elsewhere.on('session-expired', (event) => expired.push(event));
+      await elsewhere.connect();
+      expect(expired).toEqual([
+        { message: expect.stringMatching(/never had that session/), reason: 'unknown' },
+      ]);
+      expect(elsewhere.playerId).not.toBe(first.playerId);
+      expect(elsewhere.room).toBeUndefined();
+      expect(first.state).toBe('open');
+
+      const here = await connect(node(0), { resumeToken });
+      expect(here.playerId).toBe(first.playerId);
+      expect(here.room?.roomId).toBe(room.roomId);
+      await eventually(() => first.state === 'closed', 'the old client superseded');
+      const echoed: unknown[] = [];
+      here.room?.onMessage('echo', (data) => echoed.push(data));
+      here.room?.send('echo', 'still seated');
+      await eventually(() => echoed.length === 1, 'the room answers the new client');
+      here.close();
+      elsewhere.close();
+    });
+
     it('SIGKILL: the dead node leaves the listing within 10 s and its players quick-play elsewhere', async () => {
       const victim = node(2);
       const entries = { fallbackUrls: [node(0).wsUrl, node(1).wsUrl], failoverAfterAttempts: 3 };

@@ -4,7 +4,8 @@ import { eventually, type TestServer } from './server.js';
 
 /**
  * A session begun by a bare client on `t` (`first`, its socket), and `resumeOn(attempt)`: a new bare
- * connection of the same guest sending a resume hello of that session numbered `attempt`.
+ * connection of the same guest sending a resume hello of that session numbered `attempt`. `guest`,
+ * `playerId` and `resumeToken`: what another connection of that guest needs to resume it its own way.
  */
 export async function rawSession(t: TestServer) {
   const token = t.server.issueGuestToken('ada');
@@ -19,5 +20,5 @@ export async function rawSession(t: TestServer) {
     raw.hello({ playerId, token: resumeToken, ack: 0, attempt });
     return raw;
   };
-  return { first, resumeOn };
+  return { first, resumeOn, guest: token, playerId, resumeToken };
 }

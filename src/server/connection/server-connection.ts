@@ -7,6 +7,7 @@ import {
   decodeFrame,
   ErrorCode,
   encodeMessage,
+  type JoinedRoom,
   Kind,
   MAX_RESUME_ATTEMPT_AHEAD,
   type Message,
@@ -116,6 +117,14 @@ const MAX_NOTICE_LENGTH = 512;
  * answers a few heartbeats late, and is still measured.
  */
 const PINGS_REMEMBERED = 4;
+
+/** The close reason of the socket a takeover superseded (its client ends with SESSION_REPLACED). */
+const TAKEN_OVER = 'taken over by another client (a reloaded page, another tab)';
+
+/** Whether an inner message is anything but an answer to a request (see the takeover's replay). */
+function isNoAnswer(inner: Uint8Array): boolean {
+  return inner[0] !== Kind.Response;
+}
 
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
 const NORMAL_CLOSURE = 1000;
@@ -245,6 +254,12 @@ export class ServerConnection {
     this.lastHeard = now;
     this.#ctx.frames.count('in', data);
     if (this.#refusing) return;
+    // A socket that a newer connection of the session replaced (a resume, a takeover: closed, its close
+    // not yet through) speaks for the session no more: what the client behind it still sends would take
+    // sequence numbers that the new connection's messages are given (a takeover's client numbers on from
+    // its welcome), and they would be dropped as duplicates. A resuming client replays it anyway.
+    const replaced = this.session?.socket;
+    if (replaced !== undefined && replaced !== this.socket) return;
     const admitted = this.#guard.admit(now, this.#ctx.stalls.stalledMs(now));
     if (!admitted && isSequenced(data)) {
       // Dropping a reliable message would leave a hole that later acks paper over. Close instead: the
@@ -435,10 +450,14 @@ export class ServerConnection {
       return;
     }
     if (body.resume) {
+      const takeover = body.resume.takeover === true;
       const outcome = sessions.claim(body.resume.playerId, body.resume.token, this.identity);
       if (!outcome.ok) {
         this.#clientError('resume_failures_total', outcome.code);
-        this.close(outcome.code, outcome.message, outcome.reason);
+        // The client a takeover superseded, resuming with the token it had: told as its open socket
+        // would have been, with a code it takes as final, so that it does not start a session of its own.
+        if (outcome.takenOver && !takeover) this.close(ErrorCode.SESSION_REPLACED, outcome.message);
+        else this.close(outcome.code, outcome.message, outcome.reason);
         return;
       }
       const session = outcome.session;
@@ -449,7 +468,10 @@ export class ServerConnection {
         return;
       }
       const attempt = body.resume.attempt;
-      if (attempt !== undefined) {
+      // A takeover's client knows nothing of the old one's attempts: the session's count starts again
+      // with it, under a new token that the old client's later resumes cannot present.
+      if (takeover) sessions.takeOver(session);
+      else if (attempt !== undefined) {
         // A hello delayed on a connection the client gave up must not take the session from the newer
         // one: the client would take SESSION_REPLACED on its live connection as final.
         if (attempt <= session.newestResumeAttempt) {
@@ -483,18 +505,26 @@ export class ServerConnection {
       session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
       if (previous && previous !== this.socket) {
-        previous.close(closeCodeFor(ErrorCode.SESSION_REPLACED), 'replaced by a newer connection');
+        previous.close(
+          closeCodeFor(ErrorCode.SESSION_REPLACED),
+          takeover ? TAKEN_OVER : 'replaced by a newer connection',
+        );
       }
-      const resync = session.outbox.hasHole;
-      this.#welcome(session, true, resync);
+      // A takeover's client holds no room and none of its state: the room's, in full, follows the replay.
+      const resync = takeover || session.outbox.hasHole;
+      // The old client's direct path to the server is no path to the new one.
+      if (takeover) session.link.takenOver();
+      this.#welcome(session, true, resync, takeover ? rooms.seatingOf(session) : undefined);
       const leaving = this.#ctx.saidGoodbye();
       if (body.link && !leaving) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
-      for (const frame of session.outbox.replay(body.resume.ack, clock.now())) session.sendFrame(frame);
+      // Answers to the old client's requests would settle the new one's that happen to share their ids.
+      const replayed = session.outbox.replay(body.resume.ack, clock.now(), takeover ? isNoAnswer : undefined);
+      for (const frame of replayed) session.sendFrame(frame);
       session.link.resumed(resync);
       if (resync) {
         session.outbox.clearHole();
         // Answers may have been in what the outbox dropped: a request would never settle.
-        session.resendAnswers();
+        if (!takeover) session.resendAnswers();
       }
       this.#ctx.metrics.count('resumes_total');
       rooms.markBack(session, resync);
@@ -534,7 +564,8 @@ export class ServerConnection {
     };
   }
 
-  #welcome(session: Session, resumed: boolean, resync: boolean): void {
+  /** `room`: the room a takeover's session sits in, for the new client to hold (`Welcome.room`). */
+  #welcome(session: Session, resumed: boolean, resync: boolean, room?: JoinedRoom): void {
     this.#sendBare(
       encodeMessage(Kind.Welcome, {
         playerId: session.playerId,
@@ -552,6 +583,7 @@ export class ServerConnection {
         rate: { burst: this.#ctx.limits.rateBurst, perSecond: this.#ctx.limits.ratePerSecond },
         maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
         ...this.#linkMessageBytes(),
+        ...(room === undefined ? {} : { room }),
       }),
     );
   }
@@ -583,16 +615,25 @@ export class ServerConnection {
       return;
     }
     session.pendingRequests++;
+    // A request of a client that a takeover superseded is answered to no one: the new client may have
+    // one of its own under the same id.
+    const takeovers = session.takeovers;
+    const superseded = (): boolean => {
+      if (session.takeovers === takeovers) return false;
+      session.dropHeld(); // what the room sent for the unanswered request: the old client's too
+      return true;
+    };
     // One request at a time per session: a join cannot interleave with a leave or another join, even
     // across a resume.
     session.requests = session.requests.then(async () => {
       try {
         // Ended meanwhile (closed, replaced, expired): nobody to answer, and no seat to take for it.
-        if (session.ended) return;
+        if (session.ended || session.takeovers !== takeovers) return;
         if (this.#ctx.isClosing()) {
           throw new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
         }
         const result = await handleRequest(this.#ctx.rooms, session, message, this.remoteAddress);
+        if (superseded()) return;
         session.respond({ rid, ok: true, ...(result === undefined ? {} : { result }) });
       } catch (error) {
         const known = error instanceof ProtocolError;
@@ -600,6 +641,7 @@ export class ServerConnection {
           this.#ctx.metrics.count('internal_errors_total');
           console.error('vehikill-net: request failed', error);
         }
+        if (superseded()) return;
         refuseRequest(
           session,
           this.#ctx.metrics,

@@ -470,6 +470,22 @@ export class RoomHost implements RoomHostPort {
     safely(this.#ctx.metrics, 'onResume', () => this.room.onResume(client, { resync }));
   }
 
+  /**
+   * The player's seating here as a join's answer gives it (the state and members now), for a new client
+   * that took the session over; undefined when the player has no seat here (a join still being decided).
+   */
+  seating(session: Session): JoinedRoom | undefined {
+    const client = this.#members.get(session.playerId);
+    if (client === undefined || client.session !== session || client.admission !== 'seated') return undefined;
+    let state: unknown;
+    try {
+      state = this.#sendableState(client, 'the takeover goes without state');
+    } catch {
+      state = undefined;
+    }
+    return this.#answer(client, state);
+  }
+
   /** A member's app message: validated against the schema its type registered, then handed over. */
   handleMessage(session: Session, type: string, data: unknown): void {
     const { client, handler, input } = this.#checked(session, type, data);

@@ -471,6 +471,11 @@ export class RoomManager {
     this.watchers.resumed(session, resync);
   }
 
+  /** The room `session` sits in, as a join's answer gives it (see `RoomHost.seating`). */
+  seatingOf(session: Session): JoinedRoom | undefined {
+    return this.#hostOf(session)?.seating(session);
+  }
+
   /** `membership`: the seating the client sent it in (see Session.membership); absent from old clients. */
   handleMessage(session: Session, type: string, data: unknown, membership: number | undefined): void {
     this.#requireHost(session, membership).handleMessage(session, type, data);

@@ -227,13 +227,30 @@ export class ServerLink extends FailoverLink {
   }
 
   override close(): void {
+    this.#stopAttempts();
+    super.close();
+  }
+
+  /**
+   * @internal A new client took the session over: the direct path, and any attempt at one, was the old
+   * client's (another WebRTC peer), which must not go on getting the player's snapshots. Closed, and the
+   * attempts forgotten: the new client's hello asks for its own (`enableDirect` starts them afresh).
+   */
+  takenOver(): void {
+    this.#stopAttempts();
+    this.#attempts = undefined;
+    this.#gaveUp = false;
+    this.#failuresInARow = 0;
+    this.useDirect(undefined);
+  }
+
+  #stopAttempts(): void {
     this.#stopTimers();
     this.#abandonAttempt?.();
     this.#abandonAttempt = undefined;
     this.#pending?.cancel();
     this.#pending?.done();
     this.#pending = undefined;
-    super.close();
   }
 
   #stopTimers(): void {

@@ -8,13 +8,33 @@ import { Session, type SessionLimits } from './session.js';
 
 export type ResumeOutcome =
   | { ok: true; session: Session }
-  | { ok: false; code: 'SESSION_EXPIRED'; message: string; reason: SessionGoneReason }
-  | { ok: false; code: 'RESUME_REJECTED'; message: string; reason?: undefined };
+  | { ok: false; code: 'SESSION_EXPIRED'; message: string; reason: SessionGoneReason; takenOver?: undefined }
+  | {
+      ok: false;
+      code: 'RESUME_REJECTED';
+      message: string;
+      reason?: undefined;
+      /** The token was the session's until another client took the session over with it. */
+      takenOver?: true;
+    };
 
 const TOKEN_MISMATCH: ResumeOutcome = {
   ok: false,
   code: 'RESUME_REJECTED',
   message: 'resume token does not match this session',
+};
+
+/**
+ * A token the session had until a new client took the session over with it (a reloaded page, another tab):
+ * the client that still holds it has been superseded. Told apart from a wrong token only to a holder of
+ * that token, which was the session's secret.
+ */
+const TAKEN_OVER: ResumeOutcome = {
+  ok: false,
+  code: 'RESUME_REJECTED',
+  message:
+    'the session was taken over by another client (a reloaded page, another tab) since this resume token was given',
+  takenOver: true,
 };
 
 /**
@@ -97,8 +117,17 @@ export class SessionStore {
       const gone = ended === undefined ? this.#origin.whyGone(playerId, token) : endedRefusal(ended);
       return { ok: false, code: 'SESSION_EXPIRED', ...gone };
     }
-    if (!sameSecret(token, session.resumeToken)) return TOKEN_MISMATCH;
+    if (!sameSecret(token, session.resumeToken))
+      return session.superseded(token) ? TAKEN_OVER : TOKEN_MISMATCH;
     return { ok: true, session };
+  }
+
+  /**
+   * A new client takes `session` over (see `Hello.resume.takeover`): the session gets a new resume token,
+   * so that the client that held it can no longer resume it, and is told why if it tries.
+   */
+  takeOver(session: Session): void {
+    session.takenOver(this.#origin.newToken(session.playerId));
   }
 
   /**

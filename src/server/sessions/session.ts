@@ -19,12 +19,15 @@ import {
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/core.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
+import { sameSecret } from '../ids.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 import { encodeRelayedSample, type RelayedSample } from './relayed-sample.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
+/** Resume tokens replaced by takeovers that are still told apart from wrong ones: a few reloads' worth. */
+const SUPERSEDED_TOKENS_KEPT = 4;
 /** Answers kept to send again after a resync: as many as requests may wait at once (see requests). */
 const KEPT_ANSWERS = 16;
 
@@ -51,7 +54,6 @@ export interface SessionLimits {
  */
 export class Session {
   readonly playerId: string;
-  readonly resumeToken: string;
   readonly identity: Identity;
   readonly outbox: Outbox;
   /** Refuses a number further past the newest received than a client keeping to the window numbers. */
@@ -114,6 +116,10 @@ export class Session {
 
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  #resumeToken: string;
+  /** The tokens takeovers replaced, newest last (at most `SUPERSEDED_TOKENS_KEPT`). */
+  readonly #supersededTokens: string[] = [];
+  #takeovers = 0;
   #link: ServerLink | undefined;
   #socket: WebSocket | undefined;
   #cancelAck: Cancel | undefined;
@@ -137,7 +143,7 @@ export class Session {
     limits: SessionLimits,
   ) {
     this.playerId = playerId;
-    this.resumeToken = resumeToken;
+    this.#resumeToken = resumeToken;
     this.identity = identity;
     this.#clock = clock;
     this.#limits = limits;
@@ -165,6 +171,32 @@ export class Session {
       maxBytes: limits.outboxBytes,
       overflow: 'drop-oldest',
     });
+  }
+  /** The secret a resume (or a leave request, or a takeover) proves this session with. */
+  get resumeToken(): string {
+    return this.#resumeToken;
+  }
+
+  /** Takeovers so far: a request queued before one is the old client's, whose answer the new one must not get. */
+  get takeovers(): number {
+    return this.#takeovers;
+  }
+
+  /**
+   * A new client took the session over: `token` is its resume token from now on. The one it replaces
+   * is kept, for the old client's resumes with it to be told the session was taken over, not only refused.
+   */
+  takenOver(token: string): void {
+    this.#supersededTokens.push(this.#resumeToken);
+    if (this.#supersededTokens.length > SUPERSEDED_TOKENS_KEPT) this.#supersededTokens.shift();
+    this.#resumeToken = token;
+    this.#takeovers++;
+    this.newestResumeAttempt = 0;
+  }
+
+  /** Whether `token` is one a takeover of this session replaced (compared in constant time). */
+  superseded(token: string): boolean {
+    return this.#supersededTokens.some((old) => sameSecret(token, old));
   }
 
   /**

@@ -42,6 +42,15 @@ describe('Client options', () => {
     );
   });
 
+  it('refuses a resumeToken that is no string (an object from storage read wrongly)', () => {
+    expect(() => construct({ resumeToken: { token: 'x' } as never })).toThrow(
+      /^Client option 'resumeToken' must be a string/,
+    );
+    expect(() =>
+      construct({ resumeToken: 'any string: the server, or the client, refuses it' }),
+    ).not.toThrow();
+  });
+
   it('refuses an ackDelayMs longer than a timer can wait with a RangeError, naming it', () => {
     // Past 2^31 - 1 ms a timer takes the delay as 0 or 1 ms (a clock of the app's own passing it on), or the
     // built-in clock waits it out in steps: the last few messages of a quiet stream would never be acked.

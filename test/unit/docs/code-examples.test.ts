@@ -44,6 +44,12 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import type { Client } from 'vehikill-net/client';
       declare const client: Client;
     `),
+    "const saved = sessionStorage.getItem('resumeToken') ?? undefined;": declares(`
+      import { Client, type RoomConnection } from 'vehikill-net/client';
+      declare const url: string;
+      declare function showWhy(message: string, reason: string | undefined): void;
+      declare function attachHandlers(room: RoomConnection): void;
+    `),
     "const watch = await client.watchRooms({ type: 'arena', includeFull: true }, (rooms) => render(rooms));":
       declares(`
         import type { Client, RoomInfo } from 'vehikill-net/client';

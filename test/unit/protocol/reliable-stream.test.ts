@@ -44,6 +44,31 @@ describe('Outbox', () => {
     expect(outbox.bytes).toBe(message(1).length * 3);
   });
 
+  it('continueAfter numbers what it holds, and what comes next, on from the number a taken-over peer has', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    outbox.push(message(1), 0);
+    outbox.push(message(2), 0, 100);
+    outbox.continueAfter(40);
+    expect(outbox.lastSeq).toBe(42);
+    expect(outbox.acked).toBe(40);
+    expect(decoded(outbox.replay(40, 0))).toEqual([
+      { seq: 41, ttlMs: undefined, n: 1 },
+      { seq: 42, ttlMs: 100, n: 2 },
+    ]);
+    expect(outbox.push(message(3), 0)).toEqual(wrapReliable(43, message(3)));
+    // Numbered past it already: nothing changes.
+    outbox.continueAfter(20);
+    expect(outbox.lastSeq).toBe(43);
+  });
+
+  it('replay leaves out what `keep` refuses, the rest in order', () => {
+    const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
+    for (const n of [1, 2, 3, 4]) outbox.push(message(n), 0);
+    const odd = (inner: Uint8Array) => inner[inner.length - 1]! % 2 === 1;
+    expect(numbers(outbox.replay(0, 0, odd))).toEqual([1, 3]);
+    expect(outbox.size).toBe(4);
+  });
+
   it('dropLargerThan removes the messages over a size, leaving gaps in the sequence, and their bytes', () => {
     const outbox = new Outbox({ ...roomy, overflow: 'refuse' });
     const big = encodeMessage(Kind.ClientRoomMessage, { t: 'n', d: 'x'.repeat(500) });
