@@ -4,6 +4,7 @@ import {
   encodeMessage,
   Kind,
   MAX_PEER_DATA_BYTES,
+  MAX_SESSION_KEEP_MS,
   type Message,
   nameProblem,
   normalizeRoomCode,
@@ -66,6 +67,12 @@ export interface ClientStats {
   /** The rooms' requests (`room.request`): waiting now, timed out and late replies dropped, since made. */
   requests: RoomRequestStats;
 }
+
+/**
+ * How long `keepSessionForReload` asks a session to be held for a reload by default: a page reloads and
+ * connects in a second or two, on a slow phone in several.
+ */
+const DEFAULT_RELOAD_KEEP_MS = 10_000;
 
 /** How long `close()` waits, by default, for reliable messages held back to be written. */
 const DEFAULT_CLOSE_FLUSH_MS = 3_000;
@@ -434,6 +441,25 @@ export class Client {
     this.#closeCalls++;
     void this.#connection.close(0);
     return sent;
+  }
+
+  /**
+   * For a page going away that may come back (call it from `pagehide` instead of `closeForUnload`): a
+   * beacon asks the server to hold this session, once the page's socket is gone, at most `keepMs`
+   * (default 10,000; never longer than the server's grace period) for the reloaded page to take it over
+   * with `resumeToken`. A reload within it is back in its room; a tab closed for good frees its seat
+   * after `keepMs` rather than the whole grace period. Nothing is closed: a page that stays, or comes back
+   * from the back/forward cache, goes on (a resume lets the hold go). Returns whether the browser took the
+   * beacon: false with no session, and always in Node. A `keepMs` that is not a whole number of ms in
+   * 1..600,000 throws a RangeError.
+   */
+  keepSessionForReload(keepMs = DEFAULT_RELOAD_KEEP_MS): boolean {
+    if (!(Number.isInteger(keepMs) && keepMs >= 1 && keepMs <= MAX_SESSION_KEEP_MS)) {
+      throw new RangeError(
+        `keepSessionForReload: keepMs must be a whole number of ms in 1..${MAX_SESSION_KEEP_MS}, got ${String(keepMs)}`,
+      );
+    }
+    return this.#connection.sendLeaveBeacon(keepMs);
   }
 
   /**

@@ -275,14 +275,16 @@ export class SessionConnection {
   /**
    * Hands the browser a beacon that ends the session on the server it lives on (see `sendLeaveBeacon`),
    * for a page going away, whose socket may drop before its closing frame is out. Call before `close()`,
-   * which forgets the session. False when none was sent: no session (yet), or no beacons here (Node).
+   * which forgets the session. With `keepMs`, the beacon asks for the session to be held that long for a
+   * reload instead. False when none was sent: no session (yet), or no beacons here (Node).
    */
-  sendLeaveBeacon(): boolean {
+  sendLeaveBeacon(keepMs?: number): boolean {
     const session = this.#session;
     if (session === undefined) return false;
     return sendLeaveBeacon(this.#entries.current, {
       playerId: session.playerId,
       token: session.resumeToken,
+      ...(keepMs === undefined ? {} : { keepMs }),
     });
   }
 

@@ -16,11 +16,20 @@ export const SESSION_LEAVE_PATH = '/session/leave';
  */
 export const MAX_SESSION_LEAVE_BYTES = 1_024;
 
+/** The longest a page going away may ask its session to be kept for a reload (`keepMs`): 10 minutes. */
+export const MAX_SESSION_KEEP_MS = 600_000;
+
 /**
  * The body, JSON (sent as text/plain, so that a beacon from a page of another origin needs no CORS
  * preflight): the session's player id and its resume token, the secret from the session's welcome.
+ * With `keepMs` it does not end the session: it asks the server to hold it, once its socket is gone, for
+ * at most that long (and never longer than its grace period) for a reloaded page to take it over.
  */
-export const sessionLeaveSchema = v.object({ playerId, token: resumeToken });
+export const sessionLeaveSchema = v.object({
+  playerId,
+  token: resumeToken,
+  keepMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SESSION_KEEP_MS))),
+});
 
 export type SessionLeave = v.InferOutput<typeof sessionLeaveSchema>;
 

@@ -557,10 +557,19 @@ export class GameServer {
    * still holds for it (the request came before the socket's close, or the socket's close never comes)
    * is closed with SESSION_EXPIRED first, so that nothing still arriving on it acts for the session.
    */
-  #leaveByRequest(playerId: string, token: string): ResumeOutcome {
+  #leaveByRequest(playerId: string, token: string, keepMs: number | undefined): ResumeOutcome {
     const outcome = this.#sessions.prove(playerId, token);
     if (!outcome.ok) return outcome;
     const session = outcome.session;
+    if (keepMs !== undefined) {
+      // Kept for a reload, not ended: held away for at most keepMs (within its grace period) once the
+      // page's socket is gone, then ended as an expiry would end it.
+      session.holdAtMost(Math.min(keepMs, this.#limits.graceMs), () => {
+        this.rooms.leave(session, ErrorCode.SESSION_EXPIRED, 'did not come back in time');
+        this.#sessions.delete(session, ErrorCode.SESSION_EXPIRED);
+      });
+      return outcome;
+    }
     this.#connectionOf(session)?.close(
       ErrorCode.SESSION_EXPIRED,
       'the session was ended by a leave request',
@@ -679,7 +688,7 @@ export class GameServer {
         await handleSessionLeaveRequest(
           req,
           res,
-          (playerId, token) => this.#leaveByRequest(playerId, token),
+          (playerId, token, keepMs) => this.#leaveByRequest(playerId, token, keepMs),
           (name, code) => this.monitoring.clientErrors.count(name, { code }, source),
         );
         return;

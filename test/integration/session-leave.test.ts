@@ -47,11 +47,14 @@ async function playerInRoom(): Promise<{
   token: string;
   room: RoomConnection;
   presence: string[];
+  /** The guest token the raw player connected with: a resume must come from the same guest. */
+  guest: string;
 }> {
   const watcher = t.client();
   await watcher.connect();
   const room = await watcher.create('test');
-  const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('raw'));
+  const guest = t.server.issueGuestToken('raw');
+  const raw = new RawClient(t.wsUrl, guest);
   raws.push(raw);
   await raw.opened;
   raw.hello();
@@ -62,7 +65,7 @@ async function playerInRoom(): Promise<{
   const presence: string[] = [];
   room.on('member-away', () => presence.push('away'));
   room.on('member-leave', ({ reason }) => presence.push(`leave ${reason}`));
-  return { raw, playerId, token: resumeToken, room, presence };
+  return { raw, playerId, token: resumeToken, room, presence, guest };
 }
 
 describe('a leave request with the session token', () => {
@@ -96,6 +99,56 @@ describe('a leave request with the session token', () => {
     expect(raw.received(Kind.Error).map((error) => error.code)).toEqual([ErrorCode.SESSION_EXPIRED]);
     expect(presence).toEqual(['leave left']);
     expect(room.members).toHaveLength(1);
+  });
+});
+
+describe('a leave request with keepMs (a page that may be reloaded)', () => {
+  it('holds the session for at most keepMs once its socket is gone, then ends it as an expiry', async () => {
+    const { raw, playerId, token, room, presence } = await playerInRoom();
+    const sessions = t.server.sessionCount;
+    // Sent before the socket closes, as a beacon from pagehide usually is: nothing ends yet.
+    expect(await postLeave(JSON.stringify({ playerId, token, keepMs: 400 }))).toEqual({
+      status: 204,
+      body: undefined,
+    });
+    expect(raw.closeCode).toBeUndefined();
+    raw.close(); // the page is gone (1006): away, with 400 ms left of the server's 30 s grace period
+    await eventually(() => presence.length === 1, 'the player is away');
+    expect(room.members.map((member) => member.playerId)).toContain(playerId);
+    await eventually(() => presence.length === 2, 'the seat let go after keepMs', 3_000);
+    expect(presence).toEqual(['away', `leave ${ErrorCode.SESSION_EXPIRED}`]);
+    expect(t.server.sessionCount).toBe(sessions - 1);
+  });
+
+  it('a resume within keepMs (the reloaded page) keeps the session, and lets the hold go for good', async () => {
+    const { raw, playerId, token, room, presence, guest } = await playerInRoom();
+    expect((await postLeave(JSON.stringify({ playerId, token, keepMs: 300 }))).status).toBe(204);
+    raw.close();
+    await eventually(() => presence.length === 1, 'the player is away');
+    const back = new RawClient(t.wsUrl, guest);
+    raws.push(back);
+    await back.opened;
+    back.hello({ playerId, token, ack: 0, attempt: 1 });
+    await eventually(() => back.received(Kind.Welcome).length === 1, 'resumed');
+    await eventually(() => room.members.find((m) => m.playerId === playerId)?.away === false, 'back');
+    // A later drop has the whole grace period again, not what was left of keepMs.
+    back.close();
+    await eventually(() => presence.length === 2, 'away again');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(presence).toEqual(['away', 'away']);
+    expect(room.members.map((member) => member.playerId)).toContain(playerId);
+  });
+
+  it('a keepMs that is no whole number of ms in 1..600,000: 400, and the session plays on', async () => {
+    const { raw, playerId, token, presence } = await playerInRoom();
+    for (const keepMs of [0, 1.5, 600_001, '10']) {
+      expect(await postLeave(JSON.stringify({ playerId, token, keepMs }))).toMatchObject({
+        status: 400,
+        body: { code: ErrorCode.INVALID_MESSAGE },
+      });
+    }
+    expect(presence).toEqual([]);
+    expect(raw.closeCode).toBeUndefined();
   });
 });
 

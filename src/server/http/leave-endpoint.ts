@@ -6,11 +6,13 @@ import { answerError } from './json-answer.js';
 import { readJsonRequest } from './json-request.js';
 import { readTextBody } from './read-body.js';
 
-const SHAPE = '{"playerId": string, "token": string} (the resume token from the welcome)';
+const SHAPE =
+  '{"playerId": string, "token": string, "keepMs"?: integer 1-600000} (the resume token from the welcome)';
 
 /**
  * POST SESSION_LEAVE_PATH {playerId, token}: ends the session `token` proves at once, through `leave`
- * (the server's), and answers 204. Sent by a page going away (`Client.closeForUnload`), as a beacon: the
+ * (the server's), and answers 204; with `keepMs`, holds it for a reload instead (at most that long once
+ * its socket is gone, see `Session.holdAtMost`). Sent by a page going away (`Client.closeForUnload`), as a beacon: the
  * answer is read by nobody, so the codes are for operators and for clients that use fetch. A body that is
  * not the shape is 400 INVALID_MESSAGE, one over MAX_SESSION_LEAVE_BYTES 413 MESSAGE_TOO_LARGE (both
  * counted in `bad_input_total`, by source: see ClientErrors); no such session (it ended already, most often by the socket's own clean
@@ -26,7 +28,7 @@ const SHAPE = '{"playerId": string, "token": string} (the resume token from the 
 export async function handleSessionLeaveRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  leave: (playerId: string, token: string) => ResumeOutcome,
+  leave: (playerId: string, token: string, keepMs: number | undefined) => ResumeOutcome,
   countError: (name: ClientErrorCounter, code: ErrorCode) => void,
 ): Promise<void> {
   if (req.method !== 'POST') {
@@ -43,7 +45,7 @@ export async function handleSessionLeaveRequest(
     answerError(res, 400, ErrorCode.INVALID_MESSAGE, request);
     return;
   }
-  const outcome = leave(request.playerId, request.token);
+  const outcome = leave(request.playerId, request.token, request.keepMs);
   if (outcome.ok) {
     res.writeHead(204, { 'cache-control': 'no-store' });
     res.end();

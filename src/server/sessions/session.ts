@@ -124,6 +124,8 @@ export class Session {
   #socket: WebSocket | undefined;
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
+  /** The hold a leave beacon with `keepMs` asked for (see `holdAtMost`). */
+  #cancelHold: Cancel | undefined;
   #ended = false;
   #endReason: LeaveReason | undefined;
   /** The newest answers to this player's requests (at most `KEPT_ANSWERS`), oldest first. */
@@ -271,6 +273,22 @@ export class Session {
     this.awaySince = undefined;
     this.#cancelGrace?.();
     this.#cancelGrace = undefined;
+    this.#cancelHold?.();
+    this.#cancelHold = undefined;
+  }
+
+  /**
+   * A page going away asked for this session to be held at most `keepMs` for a reload (the leave
+   * beacon's `keepMs`): if it is away `keepMs` from now, not taken over or resumed, it ends then
+   * (`onExpire`), ahead of its grace period. A resume meanwhile (a reload's takeover, a page restored from
+   * the back/forward cache) lets it go: a later drop has the whole grace period again.
+   */
+  holdAtMost(keepMs: number, onExpire: () => void): void {
+    this.#cancelHold?.();
+    this.#cancelHold = this.#clock.setTimeout(() => {
+      this.#cancelHold = undefined;
+      if (!this.#ended && this.#socket === undefined) onExpire();
+    }, keepMs);
   }
 
   /** The socket is gone; `onExpire` runs if no resume arrives within `graceMs`. */
@@ -324,8 +342,10 @@ export class Session {
     this.#link?.close();
     this.#cancelAck?.();
     this.#cancelGrace?.();
+    this.#cancelHold?.();
     this.#cancelAck = undefined;
     this.#cancelGrace = undefined;
+    this.#cancelHold = undefined;
   }
 
   send<K extends BodyKind>(
