@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
 
@@ -46,6 +47,30 @@ const OWN_WEBRTC = [
   'test/integration/relay-only-*.test.ts',
 ];
 
+/**
+ * Vitest's order (larger files first on a clean clone, longer ones first once it has run them), with the
+ * 'rtc' files spread evenly among the 'systems' files they run beside. In one block, the files that flood
+ * a direct link with tens of thousands of messages a second would run at the same time, and two such
+ * floods at once starve the rest of a 2-core machine (a cut-off test missed its bound so).
+ */
+class SpreadSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rtc = sorted.filter((spec) => spec.project.name === 'rtc');
+    const systems = sorted.filter((spec) => spec.project.name === 'systems');
+    if (rtc.length === 0 || systems.length === 0) return sorted;
+    const spread: TestSpecification[] = [];
+    const every = (rtc.length + systems.length) / rtc.length;
+    for (let index = 0, next = 0; index < rtc.length + systems.length; index++) {
+      const takeRtc = next < rtc.length && index >= Math.floor(next * every);
+      spread.push((takeRtc ? rtc[next++] : systems[index - next]) as TestSpecification);
+    }
+    // The two projects stand next to each other in vitest's order (one sequence.groupOrder).
+    const first = sorted.findIndex((spec) => spec.project.name === 'rtc' || spec.project.name === 'systems');
+    return [...sorted.slice(0, first), ...spread, ...sorted.slice(first + spread.length)];
+  }
+}
+
 export default defineConfig({
   // Tests import the package by its public names, like apps do, but run the TypeScript sources.
   resolve: {
@@ -59,6 +84,7 @@ export default defineConfig({
     },
   },
   test: {
+    sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
@@ -100,8 +126,8 @@ export default defineConfig({
       },
       {
         // The integration tests that open WebRTC connections in their own process (see OWN_WEBRTC): beside
-        // the systems tests, in the same four workers, each file in a fresh process. Named to sort before
-        // 'systems', so that these (the longest of them floods a link for a minute) start first.
+        // the systems tests, in the same four workers, each file in a fresh process, spread among them
+        // (SpreadSequencer).
         extends: true,
         test: {
           name: 'rtc',
