@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
 
@@ -32,45 +31,6 @@ const PAIRED_BROWSER = [
   'test/e2e/vehikill-connection.browser.test.ts',
 ];
 
-/**
- * Integration tests whose own process opens WebRTC connections (node-datachannel: direct server links,
- * peer meshes): each in a fresh process. In a process reused from file to file, one of them never ran its
- * tests (its worker was gone as it started, node-datachannel printing `terminate called after throwing an
- * instance of 'std::system_error'`); and every ICE UDP mux listener stopped leaves a thread and a socket
- * in its process (libjuice).
- */
-const OWN_WEBRTC = [
-  'test/integration/peer-*.test.ts',
-  'test/integration/rtc-*.test.ts',
-  'test/integration/native-rtc-*.test.ts',
-  'test/integration/server-link*.test.ts',
-  'test/integration/relay-only-*.test.ts',
-];
-
-/**
- * Vitest's order (larger files first on a clean clone, longer ones first once it has run them), with the
- * 'rtc' files spread evenly among the 'systems' files they run beside. In one block, the files that flood
- * a direct link with tens of thousands of messages a second would run at the same time, and two such
- * floods at once starve the rest of a 2-core machine (a cut-off test missed its bound so).
- */
-class SpreadSequencer extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const rtc = sorted.filter((spec) => spec.project.name === 'rtc');
-    const systems = sorted.filter((spec) => spec.project.name === 'systems');
-    if (rtc.length === 0 || systems.length === 0) return sorted;
-    const spread: TestSpecification[] = [];
-    const every = (rtc.length + systems.length) / rtc.length;
-    for (let index = 0, next = 0; index < rtc.length + systems.length; index++) {
-      const takeRtc = next < rtc.length && index >= Math.floor(next * every);
-      spread.push((takeRtc ? rtc[next++] : systems[index - next]) as TestSpecification);
-    }
-    // The two projects stand next to each other in vitest's order (one sequence.groupOrder).
-    const first = sorted.findIndex((spec) => spec.project.name === 'rtc' || spec.project.name === 'systems');
-    return [...sorted.slice(0, first), ...spread, ...sorted.slice(first + spread.length)];
-  }
-}
-
 export default defineConfig({
   // Tests import the package by its public names, like apps do, but run the TypeScript sources.
   resolve: {
@@ -84,7 +44,6 @@ export default defineConfig({
     },
   },
   test: {
-    sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
@@ -105,33 +64,15 @@ export default defineConfig({
         },
       },
       {
-        // Real servers and Redis: four files at a time, after the logic tests. Most of their time is spent
-        // waiting on timers (heartbeats, backoffs, grace periods), so more files fill the idle cores; those
-        // that take the machine or the network to themselves run after. Four (three before) once the tests
-        // that judged the machine's speed waited on what they depend on instead: 706 s for the suite
-        // against 756-794 s with three. In processes reused from file to file: a fresh process per file
-        // imported the servers, the clients and their dependencies again, seconds of CPU per file on a
-        // loaded machine, more than most of these files' tests take (40 small files: 345 s against 49 s
-        // reused, on a machine as loaded in both). Each file closes the servers, clients and child
-        // processes it starts, and restores what it stubs or spies on.
+        // Real servers and Redis: four files at a time, each in its own process, after the logic tests.
+        // Most of their time is spent waiting on timers (heartbeats, backoffs, grace periods), so more files
+        // fill the idle cores; those that take the machine or the network to themselves run after. Four
+        // (three before) once the tests that judged the machine's speed waited on what they depend on
+        // instead: 706 s for the suite against 756-794 s with three.
         extends: true,
         test: {
           name: 'systems',
           include: ['test/integration/**/*.test.ts', ...IDLE_BROWSER],
-          exclude: [...ALONE, ...OWN_WEBRTC],
-          isolate: false,
-          maxWorkers: 4,
-          sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        // The integration tests that open WebRTC connections in their own process (see OWN_WEBRTC): beside
-        // the systems tests, in the same four workers, each file in a fresh process, spread among them
-        // (SpreadSequencer).
-        extends: true,
-        test: {
-          name: 'rtc',
-          include: OWN_WEBRTC,
           exclude: [...ALONE],
           maxWorkers: 4,
           sequence: { groupOrder: 1 },
