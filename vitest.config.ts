@@ -16,6 +16,20 @@ const ALONE = ['test/integration/udp-fallback.test.ts', 'test/integration/server
  */
 const IDLE_BROWSER = ['test/e2e/client-hidden-throttled.browser.test.ts'];
 
+/**
+ * Browser tests that judge no timing (each waits for what it checks, with seconds to spare) and set no
+ * packet filter: two at a time, before the ones that run alone.
+ */
+const PAIRED_BROWSER = [
+  'test/e2e/connect-failures.browser.test.ts',
+  'test/e2e/dashboard.browser.test.ts',
+  'test/e2e/lobby.browser.test.ts',
+  'test/e2e/lobby-peers.browser.test.ts',
+  'test/e2e/mesh.browser.test.ts',
+  'test/e2e/sim-determinism.browser.test.ts',
+  'test/e2e/turn.browser.test.ts',
+];
+
 export default defineConfig({
   // Tests import the package by its public names, like apps do, but run the TypeScript sources.
   resolve: {
@@ -64,6 +78,18 @@ export default defineConfig({
         },
       },
       {
+        // The browser tests in PAIRED_BROWSER: two at a time, each process reused from file to file as in
+        // 'alone', after the systems tests.
+        extends: true,
+        test: {
+          name: 'browsers',
+          include: PAIRED_BROWSER,
+          isolate: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
         // Browsers (each a CPU-heavy process tree whose timing the tests judge) and the tests that set
         // packet filters on the namespace's loopback (every other test's traffic would cross them): one file
         // at a time, last. In one process reused from file to file: each file imports the game, its server
@@ -73,10 +99,10 @@ export default defineConfig({
         test: {
           name: 'alone',
           include: ['test/e2e/**/*.test.ts', ...ALONE],
-          exclude: [...IDLE_BROWSER],
+          exclude: [...IDLE_BROWSER, ...PAIRED_BROWSER],
           isolate: false,
           maxWorkers: 1,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
     ],
