@@ -31,24 +31,27 @@ clusterSuite('a Redis Cluster of 3 masters', false, async () => {
 function clusterSuite(label: string, outageTest: boolean, startBackend: () => Promise<Backend>): void {
   describe(`a cluster of three nodes over ${label}`, () => {
     let backend: Backend;
-    let nodes: ClusterNode[] = [];
+    const nodes: (ClusterNode | undefined)[] = [];
     const clients: Client[] = [];
     const random = seededRandom(9);
 
     beforeAll(async () => {
       [backend] = await Promise.all([startBackend(), buildClusterNode()]);
-      nodes = await Promise.all(
-        [0, 1, 2].map(() => startClusterNode({ ...backend.env, NODE_TTL_MS: '3000' })),
+      // Each kept as it comes up: a start that times out must not leave the others running unkilled.
+      await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          nodes[i] = await startClusterNode({ ...backend.env, NODE_TTL_MS: '3000' });
+        }),
       );
     }, 30_000);
     afterAll(async () => {
       for (const client of clients) client.close();
-      await Promise.all(nodes.map((node) => node.kill()));
+      await Promise.all(nodes.filter((node) => node !== undefined).map((node) => node.kill()));
       await backend?.stop();
     });
 
     const node = (i: number): ClusterNode => nodes[i] as ClusterNode;
-    const urlOf = (nodeId: string) => nodes.find((n) => n.nodeId === nodeId)?.wsUrl;
+    const urlOf = (nodeId: string) => nodes.find((n) => n?.nodeId === nodeId)?.wsUrl;
 
     async function connect(entry: ClusterNode, options: Partial<ClientOptions> = {}): Promise<Client> {
       const client = new Client({
