@@ -91,6 +91,11 @@ describe('a message over the server frame limit', () => {
     const bob = t.client();
     await bob.connect();
     const bobRoom = await bob.join(room.roomId);
+    // Bob's join answer and Alice's news of him come on two sockets: a link to him waits for the news.
+    await eventually(
+      () => room.members.some((member) => member.playerId === bob.playerId),
+      'Bob in the room',
+    );
     const heard: number[] = [];
     bobRoom.relayLink(alice.playerId ?? '').onMessage((_channel, bytes) => heard.push(bytes.length));
     const link = room.relayLink(bob.playerId ?? '');

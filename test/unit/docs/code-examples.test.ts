@@ -44,6 +44,10 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import type { Client } from 'vehikill-net/client';
       declare const client: Client;
     `),
+    "window.addEventListener('pagehide', () => { #2": declares(`
+      import type { Client } from 'vehikill-net/client';
+      declare const client: Client;
+    `),
     "const saved = sessionStorage.getItem('resumeToken') ?? undefined;": declares(`
       import { Client, type RoomConnection } from 'vehikill-net/client';
       declare const url: string;
