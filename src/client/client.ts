@@ -486,8 +486,8 @@ export class Client {
       iceServers: () => this.#ice.servers,
       sendRoomMessage: (type, data, options) => this.#sends.sendRoomMessage(type, data, options, m),
       request: (type, data, options) =>
-        this.#roomRequests.ask(asker, type, options, (q, sendOptions) =>
-          this.#sends.sendRoomMessage(type, data, sendOptions, m, q),
+        this.#roomRequests.ask(asker, type, options, (q, sendOptions, w) =>
+          this.#sends.sendRoomMessage(type, data, sendOptions, m, { q, w }),
         ),
       endRequests: (code, why) => this.#roomRequests.failOf(asker, code, why),
       conditioner: this.#conditioner,

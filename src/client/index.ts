@@ -1,6 +1,7 @@
 /** vehikill-net/client: sessions, rooms and reconnection, in browsers and in Node. */
 export type { Disposer } from '../common/index.js';
 export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   ErrorCode,
   type LeaveReason,
   type Member,
@@ -43,7 +44,6 @@ export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
 export { RoomConnection } from './room-connection.js';
 export {
-  DEFAULT_REQUEST_TIMEOUT_MS,
   RoomRequestError,
   type RoomRequestOptions,
   type RoomRequestStats,

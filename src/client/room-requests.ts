@@ -2,10 +2,11 @@ import type { Cancel, Clock } from '../common/index.js';
 import {
   type Body,
   checkSendOptions,
+  checkTimeoutMs,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   ErrorCode,
   type Kind,
   MAX_ROOM_REQUESTS_WAITING,
-  MAX_TTL_MS,
   ProtocolError,
 } from '../protocol/index.js';
 import type { RoomSendOptions } from './room-transport.js';
@@ -15,9 +16,6 @@ export interface RoomRequestOptions extends RoomSendOptions {
   /** ms to wait for the reply before the promise rejects REQUEST_TIMEOUT. Default 10,000. */
   timeoutMs?: number;
 }
-
-/** How long a request waits for its reply unless told otherwise (ms). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The room answered a request with a refusal: `code` is the protocol's (REQUEST_FAILED when its handler
@@ -70,8 +68,9 @@ export class RoomRequests {
   readonly #waiting = new Map<number, Waiting>();
   /**
    * The ids of reliable requests whose promise has settled without a reply (timed out, or their room left):
-   * the server has them (or will, at the resume) and answers each, and until it has they count against
-   * MAX_ROOM_REQUESTS_WAITING, as on the server, whose handler may still be running. Freed at once, an
+   * the server has them (or will, at the resume) and answers each, by the deadline each carries (`w`) at
+   * the latest, and until it has they count against MAX_ROOM_REQUESTS_WAITING, as on the server, whose
+   * handler may still be running. Freed at once, an
    * honest client whose handlers outlast its timeout went past the server's limit, each request over it a
    * fault, and was cut off. A new session starts both counts afresh.
    */
@@ -89,7 +88,8 @@ export class RoomRequests {
   }
 
   /**
-   * Sends request `type` (with `send`, under its id) for the room `owner`: the promise of its reply.
+   * Sends request `type` (with `send`, under its id `q` and with `w`, the ms it waits for its reply, which
+   * the server holds the request no longer than) for the room `owner`: the promise of its reply.
    * Rejects at once, with nothing sent, for options the send refuses, a `timeoutMs` out of range, more
    * than MAX_ROOM_REQUESTS_WAITING waiting (RATE_LIMITED, as the server would answer), or what `send`
    * throws (data the server would refuse, a full outbox).
@@ -98,7 +98,7 @@ export class RoomRequests {
     owner: object,
     type: string,
     options: RoomRequestOptions | undefined,
-    send: (q: number, options: RoomSendOptions) => void,
+    send: (q: number, options: RoomSendOptions, w: number) => void,
   ): Promise<unknown> {
     let sendOptions: RoomSendOptions;
     let timeoutMs: number;
@@ -133,7 +133,7 @@ export class RoomRequests {
       }, timeoutMs);
       this.#waiting.set(q, { owner, type, reliable, resolve, reject, cancelTimer });
       try {
-        send(q, sendOptions);
+        send(q, sendOptions, Math.ceil(timeoutMs));
       } catch (error) {
         this.#waiting.delete(q);
         cancelTimer();
@@ -197,11 +197,5 @@ function splitOptions(options: RoomRequestOptions | undefined): {
   }
   const { timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, ...sendOptions } = options;
   checkSendOptions(sendOptions);
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TTL_MS)) {
-    throw new ProtocolError(
-      ErrorCode.INVALID_MESSAGE,
-      `request options: timeoutMs must be a number of ms above 0 and at most ${MAX_TTL_MS}, not ${String(timeoutMs).slice(0, 40)}`,
-    );
-  }
-  return { sendOptions, timeoutMs };
+  return { sendOptions, timeoutMs: checkTimeoutMs(timeoutMs, 'request options') };
 }

@@ -3,6 +3,7 @@ import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bou
 import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
+import { MAX_TTL_MS } from './send-options.js';
 import { sessionGoneReason } from './session-gone.js';
 
 /** One validation schema per message kind; nothing reaches a handler without passing its schema. */
@@ -14,6 +15,11 @@ const roomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{4,32}$/));
 const roomType = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/));
 const roomCode = v.pipe(v.string(), v.minLength(4), v.maxLength(12));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
+/**
+ * How long the asker of a room request waits for its answer (ms, its `timeoutMs` rounded up): the side
+ * answering holds the request no longer, as a reply after it would be dropped anyway.
+ */
+const requestWait = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TTL_MS));
 const seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const timestamp = v.pipe(v.number(), v.finite());
 const displayName = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
@@ -216,13 +222,15 @@ export const leaveRoom = v.object({ rid: requestId });
 /**
  * `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room.
  * `q`: present on a request (`room.request`), its id, which the server's RoomReply names; ids are the
- * client's own, one per request waiting at a time (see MAX_ROOM_REQUESTS_WAITING).
+ * client's own, one per request waiting at a time (see MAX_ROOM_REQUESTS_WAITING). `w`: on a request, how
+ * long the client waits for the reply (absent from older clients).
  */
 export const clientRoomMessage = v.object({
   t: messageType,
   m: v.optional(membership),
   d: v.optional(boundedData),
   q: v.optional(requestId),
+  w: v.optional(requestWait),
 });
 /**
  * Requests (room messages with a `q`) one session may have waiting for their reply at once: the server

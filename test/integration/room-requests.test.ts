@@ -3,7 +3,8 @@ import { ErrorCode, RoomRequestError } from 'vehikill-net/client';
 import { encodeMessage, Kind, ProtocolError } from 'vehikill-net/protocol';
 import { type CountingMetrics, Room, RoomError } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/raw-client.js';
+import { rawCreator } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -271,13 +272,7 @@ describe('room requests', () => {
 describe('forged request and reply frames', () => {
   async function rawMember() {
     t ??= await startServer({ shop: ShopRoom });
-    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('mallory'));
-    await raw.opened;
-    raw.hello();
-    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-    raw.send(Kind.CreateRoom, { rid: 1, type: 'shop' });
-    await eventually(() => raw.received(Kind.Response).length === 1, 'the room created');
-    return raw;
+    return rawCreator(t, 'shop');
   }
   const errorCodes = (raw: RawClient) => raw.received(Kind.Error).map((error) => error.code);
 

@@ -23,6 +23,7 @@ import { sameSecret } from '../ids.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 import { encodeRelayedSample, type RelayedSample } from './relayed-sample.js';
+import { RequestSlots } from './request-slots.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
@@ -99,10 +100,10 @@ export class Session {
   /** Requests queued or running in `requests`. */
   pendingRequests = 0;
   /**
-   * The ids of the player's room requests (`room.request`) whose handler has not answered yet: one more
-   * under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
+   * The player's room requests (`room.request`) whose handler has not answered yet, until their deadline:
+   * one more under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
    */
-  readonly roomRequestsWaiting = new Set<number>();
+  readonly roomRequestsWaiting: RequestSlots;
   /**
    * The newest connection attempt the client resumed on (0: the connection that began the session); an
    * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
@@ -149,6 +150,7 @@ export class Session {
     this.identity = identity;
     this.#clock = clock;
     this.#limits = limits;
+    this.roomRequestsWaiting = new RequestSlots(clock);
     // One pending sample per sender, in the gate and again in the scheduler's queue.
     this.physGate = new NewestSampleGate<RelayedSample>(clock, RELAYED_PHYS_INTERVAL_MS, (sample, sender) =>
       this.sendEncoded(
@@ -337,6 +339,7 @@ export class Session {
     this.#endListeners.clear();
     for (const listener of listeners) listener();
     this.#socket = undefined;
+    this.roomRequestsWaiting.clear();
     this.physGate.clear();
     this.scheduler.clear();
     this.#link?.close();
