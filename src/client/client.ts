@@ -2,6 +2,8 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   ErrorCode,
   encodeMessage,
+  Feature,
+  hasFeature,
   Kind,
   MAX_PEER_DATA_BYTES,
   MAX_SESSION_KEEP_MS,
@@ -126,6 +128,7 @@ export class Client {
       welcomed: (body, fresh) => {
         this.#graceMs = body.graceMs;
         this.#sends.takesDataToPeers = body.dataToPeers === true;
+        this.#roomRequests.serverAnswers = hasFeature(body.features, Feature.requests);
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#serverLink.maxMessageBytes = body.linkMessageBytes ?? MAX_PEER_DATA_BYTES;
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);

@@ -78,6 +78,11 @@ export class RoomRequests {
   #nextId = 1;
   #timedOut = 0;
   #lateReplies = 0;
+  /**
+   * Whether the server answers requests, as its newest welcome said (`Feature.requests`): undefined when
+   * it said nothing, as every server before the welcome's `features` (those with requests answer them).
+   */
+  serverAnswers: boolean | undefined;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -90,9 +95,10 @@ export class RoomRequests {
   /**
    * Sends request `type` (with `send`, under its id `q` and with `w`, the ms it waits for its reply, which
    * the server holds the request no longer than) for the room `owner`: the promise of its reply.
-   * Rejects at once, with nothing sent, for options the send refuses, a `timeoutMs` out of range, more
-   * than MAX_ROOM_REQUESTS_WAITING waiting (RATE_LIMITED, as the server would answer), or what `send`
-   * throws (data the server would refuse, a full outbox).
+   * Rejects at once, with nothing sent, for options the send refuses, a `timeoutMs` out of range, a server
+   * that says it answers no requests (REQUESTS_UNSUPPORTED: it would only time out), more than
+   * MAX_ROOM_REQUESTS_WAITING waiting (RATE_LIMITED, as the server would answer), or what `send` throws
+   * (data the server would refuse, a full outbox).
    */
   ask(
     owner: object,
@@ -106,6 +112,14 @@ export class RoomRequests {
       ({ sendOptions, timeoutMs } = splitOptions(options));
     } catch (error) {
       return Promise.reject(error);
+    }
+    if (this.serverAnswers === false) {
+      return Promise.reject(
+        new ProtocolError(
+          ErrorCode.REQUESTS_UNSUPPORTED,
+          `request '${type.slice(0, 64)}': this server answers no requests (its welcome does not list them): it is of an older version`,
+        ),
+      );
     }
     if (this.#waiting.size + this.#unanswered.size >= MAX_ROOM_REQUESTS_WAITING) {
       return Promise.reject(

@@ -41,6 +41,7 @@ export const ErrorCode = {
   SESSION_ENDED: 'SESSION_ENDED',
   REQUEST_FAILED: 'REQUEST_FAILED',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  REQUESTS_UNSUPPORTED: 'REQUESTS_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,6 +25,7 @@ export {
   normalizeName,
 } from './display-name.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
+export { Feature, hasFeature, OUR_FEATURES } from './features.js';
 export {
   type DecodedFrame,
   decodeFrame,

@@ -92,6 +92,12 @@ const iceServer = v.object({
 const iceServers = v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers));
 const iceTtlMs = v.pipe(v.number(), v.integer(), v.minValue(1));
 
+/**
+ * What a side supports beyond its protocol version (see `Feature`): names it does not know are ignored,
+ * so the schema takes any short name, or a newer peer's welcome would be refused whole.
+ */
+const features = v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(64));
+
 // Connection frames ---------------------------------------------------------------------------
 
 export const hello = v.object({
@@ -118,6 +124,8 @@ export const hello = v.object({
       takeover: v.optional(v.literal(true)),
     }),
   ),
+  /** What the client supports (see `Feature`); absent from older clients. */
+  features: v.optional(features),
 });
 export const welcome = v.object({
   playerId,
@@ -158,6 +166,8 @@ export const welcome = v.object({
    * again. Absent when the session sits in no room, and on every other welcome.
    */
   room: v.optional(joinedRoomSchema),
+  /** What the server supports (see `Feature`); absent from older servers. */
+  features: v.optional(features),
 });
 export const error = v.object({
   code: errorCode,

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ErrorCode, RoomRequestError } from 'vehikill-net/client';
-import { encodeMessage, Kind, ProtocolError } from 'vehikill-net/protocol';
+import { encodeMessage, Feature, Kind, ProtocolError } from 'vehikill-net/protocol';
 import { type CountingMetrics, Room, RoomError } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawClient } from '../support/raw-client.js';
@@ -275,6 +275,11 @@ describe('forged request and reply frames', () => {
     return rawCreator(t, 'shop');
   }
   const errorCodes = (raw: RawClient) => raw.received(Kind.Error).map((error) => error.code);
+
+  it("the server's welcome lists requests among its features", async () => {
+    const raw = await rawMember();
+    expect(raw.received(Kind.Welcome)[0]?.features).toContain(Feature.requests);
+  });
 
   it('a reply frame sent to the server is refused UNKNOWN_KIND, a fault', async () => {
     const raw = await rawMember();

@@ -11,6 +11,7 @@ import {
   Kind,
   MAX_RESUME_ATTEMPT_AHEAD,
   type Message,
+  OUR_FEATURES,
   PROTOCOL_VERSION,
   ProtocolError,
   readSingleDatagramToServer,
@@ -584,6 +585,7 @@ export class ServerConnection {
         maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
         ...this.#linkMessageBytes(),
         ...(room === undefined ? {} : { room }),
+        features: [...OUR_FEATURES],
       }),
     );
   }
