@@ -8,6 +8,7 @@ import {
   type Kind,
   MAX_ROOM_REQUESTS_WAITING,
   ProtocolError,
+  RoomRequestError,
 } from '../protocol/index.js';
 import type { RoomSendOptions } from './room-transport.js';
 
@@ -15,21 +16,6 @@ import type { RoomSendOptions } from './room-transport.js';
 export interface RoomRequestOptions extends RoomSendOptions {
   /** ms to wait for the reply before the promise rejects REQUEST_TIMEOUT. Default 10,000. */
   timeoutMs?: number;
-}
-
-/**
- * The room answered a request with a refusal: `code` is the protocol's (REQUEST_FAILED when its handler
- * threw or rejected; UNKNOWN_MESSAGE_TYPE, INVALID_MESSAGE, NOT_IN_ROOM, ... when it never ran), and
- * `reason` the room's own code when it refused with a `RoomError` (`'NOT_ENOUGH_COINS'`).
- */
-export class RoomRequestError extends ProtocolError {
-  readonly reason: string | undefined;
-
-  constructor(code: ErrorCode, message: string, reason: string | undefined) {
-    super(code, message);
-    this.name = 'RoomRequestError';
-    this.reason = reason;
-  }
 }
 
 /** What `Client.stats().requests` counts of the room requests. */

@@ -42,6 +42,7 @@ export const ErrorCode = {
   REQUEST_FAILED: 'REQUEST_FAILED',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   REQUESTS_UNSUPPORTED: 'REQUESTS_UNSUPPORTED',
+  UNEXPECTED_REPLY: 'UNEXPECTED_REPLY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

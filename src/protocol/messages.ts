@@ -277,8 +277,9 @@ export const roomState = v.object({
 });
 /**
  * The answer to one room request (`q`: its id), sent reliable: the handler's value as `d` (absent for
- * `undefined`), or why there is none. `reason`: the app's own code, when the room refused with a
- * `RoomError` (then `code` is REQUEST_FAILED).
+ * `undefined`), or why there is none. `reason`: the app's own code, when the handler refused with a
+ * `RoomError` (then `code` is REQUEST_FAILED). Both ways: the server answers a client's requests, and a
+ * client the room's.
  */
 export const roomReply = v.variant('ok', [
   v.object({ q: requestId, ok: v.literal(true), d: v.optional(boundedData) }),
@@ -290,11 +291,17 @@ export const roomReply = v.variant('ok', [
     reason: v.optional(v.pipe(v.string(), v.regex(APP_ERROR_CODE))),
   }),
 ]);
+/**
+ * `q`: present on the room's request to this player (`Room.request`), its id, which the client's RoomReply
+ * names; ids are the server's own, per session. `w`: on a request, how long the room waits for the answer.
+ */
 export const serverRoomMessage = v.object({
   roomId,
   t: messageType,
   d: v.optional(boundedData),
   from: v.optional(playerId),
+  q: v.optional(requestId),
+  w: v.optional(requestWait),
 });
 
 // Peer traffic through the server (signaling and the relay path) --------------------------
@@ -516,6 +523,7 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.LinkSignalToServer,
   Kind.DatagramToServer,
   Kind.RefreshIceServers,
+  Kind.RoomReply,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,

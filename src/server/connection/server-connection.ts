@@ -7,6 +7,8 @@ import {
   decodeFrame,
   ErrorCode,
   encodeMessage,
+  Feature,
+  hasFeature,
   type JoinedRoom,
   Kind,
   MAX_RESUME_ATTEMPT_AHEAD,
@@ -33,6 +35,7 @@ import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
 import type { LoopStalls } from './loop-stalls.js';
+import { handlePlayerAnswer } from './player-answers.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 import { handleRoomRequest, type RoomRequestPort } from './room-requests.js';
 
@@ -357,6 +360,9 @@ export class ServerConnection {
           this.#notInRoom(error);
         }
         return;
+      case Kind.RoomReply:
+        handlePlayerAnswer(this.#requestPort, session, message.body);
+        return;
       case Kind.LinkSignalToServer:
         this.#ctx.serverLinks.signal(session, message.body);
         return;
@@ -505,6 +511,8 @@ export class ServerConnection {
       }
       session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
+      // A takeover's client may be of another version than the one it replaces.
+      session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
       if (previous && previous !== this.socket) {
         previous.close(
           closeCodeFor(ErrorCode.SESSION_REPLACED),
@@ -524,6 +532,8 @@ export class ServerConnection {
       session.link.resumed(resync);
       if (resync) {
         session.outbox.clearHole();
+        // The rooms' requests among what the client lost are owed no answer (see RequestsToPlayer.forgive).
+        session.requestsToPlayer.forgive();
         // Answers may have been in what the outbox dropped: a request would never settle.
         if (!takeover) session.resendAnswers();
       }
@@ -549,6 +559,7 @@ export class ServerConnection {
     session.abuseGuard = this.#guard;
     session.attach(this.socket, this.remoteAddress);
     this.#adopt(session);
+    session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));

@@ -24,6 +24,7 @@ import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 import { encodeRelayedSample, type RelayedSample } from './relayed-sample.js';
 import { RequestSlots } from './request-slots.js';
+import { RequestsToPlayer } from './requests-to-player.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
@@ -104,6 +105,8 @@ export class Session {
    * one more under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
    */
   readonly roomRequestsWaiting: RequestSlots;
+  /** The rooms' requests to the player (`Room.request`), waiting for the answer or owed one. */
+  readonly requestsToPlayer: RequestsToPlayer;
   /**
    * The newest connection attempt the client resumed on (0: the connection that began the session); an
    * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
@@ -151,6 +154,7 @@ export class Session {
     this.#clock = clock;
     this.#limits = limits;
     this.roomRequestsWaiting = new RequestSlots(clock);
+    this.requestsToPlayer = new RequestsToPlayer(clock);
     // One pending sample per sender, in the gate and again in the scheduler's queue.
     this.physGate = new NewestSampleGate<RelayedSample>(clock, RELAYED_PHYS_INTERVAL_MS, (sample, sender) =>
       this.sendEncoded(
@@ -340,6 +344,9 @@ export class Session {
     for (const listener of listeners) listener();
     this.#socket = undefined;
     this.roomRequestsWaiting.clear();
+    // Their rooms rejected them as the player left, with the leave's reason; any left over go with this.
+    const code = this.#endReason === 'left' ? ErrorCode.NOT_IN_ROOM : this.#endReason;
+    this.requestsToPlayer.failAll(code, 'the session ended');
     this.physGate.clear();
     this.scheduler.clear();
     this.#link?.close();

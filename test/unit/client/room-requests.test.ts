@@ -1,19 +1,8 @@
-import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, ProtocolError, RoomRequestError } from 'vehikill-net/protocol';
 import { ManualClock } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
-import { RoomRequestError, RoomRequests } from '../../../src/client/room-requests.js';
-
-/** What a promise settled with, read after the turn it settled in. */
-function settled(promise: Promise<unknown>): { value?: unknown; error?: ProtocolError; done: boolean } {
-  const state: { value?: unknown; error?: ProtocolError; done: boolean } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { value, done: true }),
-    (error: ProtocolError) => Object.assign(state, { error, done: true }),
-  );
-  return state;
-}
-
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { RoomRequests } from '../../../src/client/room-requests.js';
+import { flush, settled } from '../../support/settled.js';
 
 function asker() {
   const clock = new ManualClock(0);
