@@ -125,9 +125,13 @@ const PINGS_REMEMBERED = 4;
 /** The close reason of the socket a takeover superseded (its client ends with SESSION_REPLACED). */
 const TAKEN_OVER = 'taken over by another client (a reloaded page, another tab)';
 
-/** Whether an inner message is anything but an answer to a request (see the takeover's replay). */
+/**
+ * Whether an inner message is anything but an answer to a request of the client's (see the takeover's
+ * replay): a request's `Response`, a room request's `RoomReply`. The room's own requests to the player
+ * (ServerRoomMessage) are replayed: the new client answers them.
+ */
 function isNoAnswer(inner: Uint8Array): boolean {
-  return inner[0] !== Kind.Response;
+  return inner[0] !== Kind.Response && inner[0] !== Kind.RoomReply;
 }
 
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
@@ -526,7 +530,8 @@ export class ServerConnection {
       this.#welcome(session, true, resync, takeover ? rooms.seatingOf(session) : undefined);
       const leaving = this.#ctx.saidGoodbye();
       if (body.link && !leaving) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
-      // Answers to the old client's requests would settle the new one's that happen to share their ids.
+      // Answers to the old client's requests (and room requests) would settle the new one's that happen to
+      // share their ids.
       const replayed = session.outbox.replay(body.resume.ack, clock.now(), takeover ? isNoAnswer : undefined);
       for (const frame of replayed) session.sendFrame(frame);
       session.link.resumed(resync);

@@ -43,7 +43,10 @@ export class RequestSlots {
     };
   }
 
-  /** The session ended: no deadline is left running, and no answer will be sent. */
+  /**
+   * The session ended, or was taken over by a new client: no deadline is left running, and no answer will
+   * be sent (each handler's `free` finds its place gone).
+   */
   clear(): void {
     for (const cancel of this.#taken.values()) cancel();
     this.#taken.clear();

@@ -195,6 +195,8 @@ export class Session {
    * is kept, for the old client's resumes with it to be told the session was taken over, not only refused.
    */
   takenOver(token: string): void {
+    // The old client's room requests are answered to no one: the new one may use their ids at once.
+    this.roomRequestsWaiting.clear();
     this.#supersededTokens.push(this.#resumeToken);
     if (this.#supersededTokens.length > SUPERSEDED_TOKENS_KEPT) this.#supersededTokens.shift();
     this.#resumeToken = token;
