@@ -47,6 +47,7 @@ export {
 } from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
+  type CatchAllHandler,
   type MessageHandler,
   type PeerPrivacy,
   Room,

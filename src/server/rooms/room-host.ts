@@ -29,7 +29,7 @@ import { HostedClient } from './hosted-client.js';
 import { MemberRelay } from './member-relay.js';
 import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
-import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
+import type { BroadcastOptions, RegisteredHandler, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import type { RoomClient } from './room-client.js';
 import { type RoomClock, RoomTimers } from './room-clock.js';
@@ -488,12 +488,13 @@ export class RoomHost implements RoomHostPort {
 
   /** A member's app message: validated against the schema its type registered, then handed over. */
   handleMessage(session: Session, type: string, data: unknown): void {
-    const { client, handler, input } = this.#checked(session, type, data);
+    const { client, registered, input } = this.#checked(session, type, data);
+    const hook = hookOf(registered, type);
     try {
-      const result = handler(client, input);
-      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(type, error));
+      const result = runHandler(registered, client, type, input);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(hook, error));
     } catch (error) {
-      this.#handlerFailed(type, error);
+      this.#handlerFailed(hook, error);
     }
   }
 
@@ -504,32 +505,37 @@ export class RoomHost implements RoomHostPort {
    * is answered REQUEST_FAILED (see RoomError).
    */
   handleRequest(session: Session, type: string, data: unknown, q: number): Uint8Array | Promise<Uint8Array> {
-    const { client, handler, input } = this.#checked(session, type, data);
+    const { client, registered, input } = this.#checked(session, type, data);
+    const hook = hookOf(registered, type);
     let result: unknown;
     try {
-      result = handler(client, input);
+      result = runHandler(registered, client, type, input);
     } catch (error) {
-      return this.#failedReply(q, type, error);
+      return this.#failedReply(q, type, hook, error);
     }
-    if (!(result instanceof Promise)) return this.#reply(q, type, result);
+    if (!(result instanceof Promise)) return this.#reply(q, type, hook, result);
     return result.then(
-      (value: unknown) => this.#reply(q, type, value),
-      (error: unknown) => this.#failedReply(q, type, error),
+      (value: unknown) => this.#reply(q, type, hook, value),
+      (error: unknown) => this.#failedReply(q, type, hook, error),
     );
   }
 
-  /** The handler of `type` and the data as its schema gives it, or the refusal of the message, thrown. */
+  /**
+   * The handler of `type` (its own, or the catch-all) and the data as its schema gives it (the catch-all's
+   * as it came), or the refusal of the message, thrown.
+   */
   #checked(
     session: Session,
     type: string,
     data: unknown,
-  ): { client: HostedClient; handler: (client: HostedClient, input: unknown) => unknown; input: unknown } {
+  ): { client: HostedClient; registered: RegisteredHandler; input: unknown } {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
     this.lastActivity = this.#ctx.clock.now();
     const registered = this.room[handlersOf](type);
     if (!registered)
       throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `no handler for '${type.slice(0, 64)}'`);
+    if (registered.schema === undefined) return { client, registered, input: data };
     let parsed: ReturnType<typeof v.safeParse<typeof registered.schema>>;
     try {
       parsed = v.safeParse(registered.schema, data);
@@ -544,15 +550,18 @@ export class RoomHost implements RoomHostPort {
         `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
       );
     }
-    return { client, handler: registered.handler, input: parsed.output };
+    return { client, registered, input: parsed.output };
   }
 
-  /** The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one. */
-  #reply(q: number, type: string, value: unknown): Uint8Array {
+  /**
+   * The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one.
+   * `hook`: the handler's own type, what its failures are reported under (see `hookOf`).
+   */
+  #reply(q: number, type: string, hook: string, value: unknown): Uint8Array {
     try {
       return encodeReply(q, value, this.#ctx.maxPayloadBytes, type);
     } catch (error) {
-      this.#handlerFailed(type, error);
+      this.#handlerFailed(hook, error);
       const why = error instanceof ProtocolError ? `: ${error.message}` : '';
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, `the room's reply could not be sent${why}`);
     }
@@ -562,10 +571,10 @@ export class RoomHost implements RoomHostPort {
    * A handler threw or rejected: a RoomError is the room's answer, told as it says; anything else is its
    * bug, logged and counted, and the player is told only that the request failed.
    */
-  #failedReply(q: number, type: string, error: unknown): Uint8Array {
+  #failedReply(q: number, type: string, hook: string, error: unknown): Uint8Array {
     if (error instanceof RoomError)
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, error.message, error.code);
-    this.#handlerFailed(type, error);
+    this.#handlerFailed(hook, error);
     return encodeRefusal(
       q,
       ErrorCode.REQUEST_FAILED,
@@ -877,6 +886,26 @@ export class RoomHost implements RoomHostPort {
       if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
     }
   }
+}
+
+/**
+ * What a handler's failures are reported under (`room_hook_errors_total{hook}`, and throttled in the log):
+ * its own type, or `'*'` for the catch-all, whatever type a member made up for it to run.
+ */
+function hookOf(registered: RegisteredHandler, type: string): string {
+  return registered.schema === undefined ? '*' : type;
+}
+
+/** Runs the handler a message found: a type's own with the checked data, the catch-all with the type too. */
+function runHandler(
+  registered: RegisteredHandler,
+  client: HostedClient,
+  type: string,
+  input: unknown,
+): unknown {
+  return registered.schema === undefined
+    ? registered.handler(client, type, input)
+    : registered.handler(client, input);
 }
 
 /** A member as the room's clients see it: the seating's number once it has one (see `#seatings`). */

@@ -27,6 +27,12 @@ export type PeerPrivacy = 'open' | 'relay-only';
  */
 export type MessageHandler<T> = (client: RoomClient, data: T) => unknown;
 
+/**
+ * `onMessage('*', handler)`: a member's message of a type the room has no handler of its own for. No
+ * schema checks its data (`unknown`: check it yourself); its value answers a request as a handler's does.
+ */
+export type CatchAllHandler = (client: RoomClient, type: string, data: unknown) => unknown;
+
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
 export interface RoomHostPort {
   readonly roomId: string;
@@ -51,10 +57,10 @@ export interface RoomHostPort {
 export const bindHost = Symbol('vehikill-net.room.bindHost');
 export const handlersOf = Symbol('vehikill-net.room.handlers');
 
-interface RegisteredHandler {
-  schema: v.GenericSchema;
-  handler: MessageHandler<unknown>;
-}
+/** A type's own handler with its schema, or the catch-all (`'*'`), whose data no schema checks. */
+export type RegisteredHandler =
+  | { schema: v.GenericSchema; handler: MessageHandler<unknown> }
+  | { schema: undefined; handler: CatchAllHandler };
 
 /**
  * Base class of an app's room type. Override the lifecycle hooks; register messages with `onMessage`,
@@ -71,6 +77,8 @@ export class Room {
   #emptyDisposeMs: number | undefined;
   #idleDisposeMs: number | undefined;
   readonly #handlers = new Map<string, RegisteredHandler>();
+  /** `onMessage('*', handler)`: the messages of the types with no handler of their own. */
+  #catchAll: RegisteredHandler | undefined;
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
   onCreate(_options: unknown): void | Promise<void> {}
@@ -253,16 +261,40 @@ export class Room {
    * requests of `type` (`room.request`) with its value (see MessageHandler). Arguments of another shape throw a TypeError
    * here, naming the type: `onMessage(type, handler)` (Colyseus's form) would otherwise register a
    * handler that never runs, every message of the type answered INTERNAL_ERROR.
+   * `onMessage('*', handler)`, with no schema, takes the messages and requests of every type that has no
+   * handler of its own (see CatchAllHandler), which are otherwise refused UNKNOWN_MESSAGE_TYPE.
    */
+  onMessage(type: '*', handler: CatchAllHandler): Disposer;
   onMessage<S extends v.GenericSchema>(
     type: string,
     schema: S,
     handler: MessageHandler<v.InferOutput<S>>,
-  ): Disposer {
+  ): Disposer;
+  onMessage(type: string, schema: unknown, handler?: unknown): Disposer {
+    if (type === '*') return this.#onAnyMessage(schema, handler);
     checkMessageRegistration(type, schema, handler);
-    this.#handlers.set(type, { schema, handler: handler as MessageHandler<unknown> });
+    const registered = { schema: schema as v.GenericSchema, handler: handler as MessageHandler<unknown> };
+    this.#handlers.set(type, registered);
     return () => {
-      if (this.#handlers.get(type)?.handler === handler) this.#handlers.delete(type);
+      if (this.#handlers.get(type) === registered) this.#handlers.delete(type);
+    };
+  }
+
+  #onAnyMessage(handler: unknown, extra: unknown): Disposer {
+    if (typeof handler !== 'function' || extra !== undefined) {
+      const got =
+        extra === undefined
+          ? describe(handler)
+          : 'three arguments: no schema applies to messages of every type';
+      throw new TypeError(
+        `onMessage('*', handler) takes the catch-all's handler alone, (client, type, data) => { ... }, ` +
+          `whose data no schema checks; got ${got}`,
+      );
+    }
+    const registered: RegisteredHandler = { schema: undefined, handler: handler as CatchAllHandler };
+    this.#catchAll = registered;
+    return () => {
+      if (this.#catchAll === registered) this.#catchAll = undefined;
     };
   }
 
@@ -307,9 +339,9 @@ export class Room {
     this.#host = host;
   }
 
-  /** @internal */
+  /** @internal The handler of a member's message of `type`: its own, else the catch-all, if any. */
   [handlersOf](type: string): RegisteredHandler | undefined {
-    return this.#handlers.get(type);
+    return this.#handlers.get(type) ?? this.#catchAll;
   }
 
   #port(): RoomHostPort {
