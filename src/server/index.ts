@@ -48,6 +48,7 @@ export {
 export {
   type BroadcastOptions,
   type CatchAllHandler,
+  MAX_RECONNECTION_MS,
   type MessageHandler,
   type PeerPrivacy,
   Room,

@@ -37,6 +37,7 @@ import { RoomError } from './room-error.js';
 import { RoomFault } from './room-fault.js';
 import { encodeRefusal, encodeReply } from './room-replies.js';
 import { safely } from './safely.js';
+import { SeatHolds } from './seat-holds.js';
 import type { SignalLimits } from './signal-budget.js';
 
 type PresenceKind =
@@ -54,6 +55,8 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
   nodeId: string;
   /** An empty room is disposed this long after its last member left. */
   emptyDisposeMs: number;
+  /** How long a dropped player's session, and so their seat, is held, unless the room says otherwise. */
+  graceMs: number;
   /**
    * The largest frame this node takes from a client (`maxPayloadBytes`), and so the largest it sends one
    * with the app's data: a room message with its frame, or the state `stateFor` returns.
@@ -138,6 +141,8 @@ export class RoomHost implements RoomHostPort {
    * so that the join is answered then.
    */
   readonly #decisionsWaiting = new Set<() => void>();
+  /** The away members' seats, held for the room's own window where it set one (`Room.setReconnectionMs`). */
+  readonly #seatHolds: SeatHolds;
 
   constructor(
     roomId: string,
@@ -171,6 +176,7 @@ export class RoomHost implements RoomHostPort {
     this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error), ctx.stalls);
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
+    this.#seatHolds = new SeatHolds(ctx.clock, ctx.graceMs, (client) => this.#reconnectionExpired(client));
   }
 
   /** The room's own clock: its timers end with it. */
@@ -355,7 +361,7 @@ export class RoomHost implements RoomHostPort {
     this.#sendToOthers(session, Kind.MemberJoined, { roomId: this.roomId, member: memberOf(client) });
     // Their socket dropped while the room decided: the away went to no room (or to the one they left),
     // and their resume will tell this one they are back.
-    if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
+    if (client.away) this.#away(client);
     return this.#answer(client, state);
   }
 
@@ -440,6 +446,7 @@ export class RoomHost implements RoomHostPort {
     // Kept until they refill, not dropped: a leave and rejoin must not buy a fresh budget (ByPair).
     const now = this.#ctx.clock.now();
     this.#relay.left(session.playerId, now);
+    this.#seatHolds.release(client);
     this.releaseSeat(session.playerId);
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
@@ -451,12 +458,37 @@ export class RoomHost implements RoomHostPort {
     const client = this.#members.get(session.playerId);
     if (!client) return;
     this.#sendToOthers(session, Kind.MemberAway, { roomId: this.roomId, playerId: session.playerId });
+    this.#away(client);
+  }
+
+  /** A member is away: their seat is held for the room's window, which `onAway` may change (`holdSeat`). */
+  #away(client: HostedClient): void {
+    this.#seatHolds.hold(client, this.room.reconnectionMs);
     safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
+  }
+
+  holdSeat(client: RoomClient, ms: number): void {
+    const hosted = this.#members.get(client.playerId);
+    // As for `kick`: the seating the client stands for, and only while the player is away from it.
+    if (!hosted || (hosted !== client && client instanceof HostedClient)) return;
+    if (hosted.admission === 'seated' && hosted.away) this.#seatHolds.hold(hosted, ms);
+  }
+
+  /** The room's window for an away member ran out before the grace period: out of the room, session kept. */
+  #reconnectionExpired(client: HostedClient): void {
+    if (this.disposed || this.#members.get(client.playerId) !== client) return;
+    this.remove(
+      client.session,
+      ErrorCode.RECONNECTION_EXPIRED,
+      "did not come back within the room's reconnection window",
+      true,
+    );
   }
 
   markBack(session: Session, resync: boolean): void {
     const client = this.#members.get(session.playerId);
     if (!client) return;
+    this.#seatHolds.release(client);
     this.#sendToOthers(session, Kind.MemberBack, { roomId: this.roomId, playerId: session.playerId });
     if (resync) {
       let state: unknown;
@@ -754,6 +786,7 @@ export class RoomHost implements RoomHostPort {
     for (const stopWaiting of [...this.#decisionsWaiting]) stopWaiting();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
+      this.#seatHolds.release(client);
       client.admission = 'left';
       if (client.session.roomId === this.roomId) client.session.roomId = undefined;
       if (notifyMembers) client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });

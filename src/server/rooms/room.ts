@@ -33,6 +33,9 @@ export type MessageHandler<T> = (client: RoomClient, data: T) => unknown;
  */
 export type CatchAllHandler = (client: RoomClient, type: string, data: unknown) => unknown;
 
+/** The longest a room holds a dropped player's seat (`setReconnectionMs`, `holdSeat`): 10 minutes. */
+export const MAX_RECONNECTION_MS = 10 * 60_000;
+
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
 export interface RoomHostPort {
   readonly roomId: string;
@@ -49,6 +52,8 @@ export interface RoomHostPort {
   /** The room's `emptyDisposeMs` changed: an empty room's wait starts again with it. */
   emptyDisposalChanged(): void;
   kick(client: RoomClient, message: string): void;
+  /** Holds an away member's seat `ms` from their drop (see `Room.holdSeat`). */
+  holdSeat(client: RoomClient, ms: number): void;
   dispose(): void;
   reportTick(durationMs: number): void;
   count(name: string, labels?: Readonly<Record<string, string>>, by?: number): void;
@@ -76,6 +81,7 @@ export class Room {
   #peerPrivacy: PeerPrivacy = 'open';
   #emptyDisposeMs: number | undefined;
   #idleDisposeMs: number | undefined;
+  #reconnectionMs: number | undefined;
   readonly #handlers = new Map<string, RegisteredHandler>();
   /** `onMessage('*', handler)`: the messages of the types with no handler of their own. */
   #catchAll: RegisteredHandler | undefined;
@@ -84,9 +90,15 @@ export class Room {
   onCreate(_options: unknown): void | Promise<void> {}
   /** Throw to refuse the player; the message goes back to them. */
   onJoin(_client: RoomClient, _options: unknown): void | Promise<void> {}
-  /** The player left, was kicked, their grace period ran out, or their session ended while `onJoin` was deciding. */
+  /**
+   * The player left, was kicked, their grace period (or the room's reconnection window) ran out, or their
+   * session ended while `onJoin` was deciding.
+   */
   onLeave(_client: RoomClient, _reason: LeaveReason): void {}
-  /** The player's connection dropped; their seat is held until they resume or the grace period ends. */
+  /**
+   * The player's connection dropped; their seat is held until they resume or the grace period ends (the
+   * room's own window instead, if it set one: `setReconnectionMs`, or `holdSeat` from here).
+   */
   onAway(_client: RoomClient): void {}
   /**
    * The player is back. With `resync`, messages to them were lost (their outbox overflowed): the server
@@ -212,6 +224,37 @@ export class Room {
       );
     }
     this.#idleDisposeMs = ms;
+  }
+
+  /** This room's reconnection window, if it set one (`setReconnectionMs`); else the server's `graceMs`. */
+  get reconnectionMs(): number | undefined {
+    return this.#reconnectionMs;
+  }
+
+  /**
+   * How long this room holds a dropped player's seat for their return (ms), in place of the server's
+   * `graceMs`, for the drops from now on (Colyseus's `allowReconnection(client, seconds)` for everyone).
+   * Shorter: when it runs out the player leaves the room (`onLeave` with RECONNECTION_EXPIRED), while
+   * their session lives on for the rest of `graceMs`: back, they find the room left with that code. Longer:
+   * the session is held as long, and its expiry ends it (SESSION_EXPIRED). 0 lets a dropped player go at
+   * once, `undefined` goes back to the server's. Anything but a number of ms in 0..MAX_RECONNECTION_MS
+   * (10 minutes) throws a RangeError and changes nothing.
+   */
+  setReconnectionMs(ms: number | undefined): void {
+    checkReconnectionMs('reconnectionMs', ms, true);
+    this.#reconnectionMs = ms;
+  }
+
+  /**
+   * Holds the seat of `client`, away now, `ms` from their drop, whatever the room's `reconnectionMs`: for
+   * this absence only (call it from `onAway`, or later while they are away: 0 lets them go now, as a
+   * match that ended would). Shorter or longer than the server's `graceMs` as for `setReconnectionMs`.
+   * A member who is not away, or not a member, is left as they are; an `ms` that is no number of ms in
+   * 0..MAX_RECONNECTION_MS throws a RangeError and changes nothing.
+   */
+  holdSeat(client: RoomClient, ms: number): void {
+    checkReconnectionMs('holdSeat: ms', ms, false);
+    this.#port().holdSeat(client, ms);
   }
 
   setMaxClients(count: number): void {
@@ -406,5 +449,19 @@ function checkMessageRegistration(type: unknown, schema: unknown, handler: unkno
   }
   if (typeof handler !== 'function') {
     throw new TypeError(`${usage}: the third argument is the handler, a function; got ${describe(handler)}`);
+  }
+}
+
+/**
+ * Throws a RangeError naming `what` unless `ms` is a number of ms in 0..MAX_RECONNECTION_MS; `orUnset`:
+ * `undefined` is taken too (the server's `graceMs`), as the message says.
+ */
+function checkReconnectionMs(what: string, ms: unknown, orUnset: boolean): void {
+  if (orUnset && ms === undefined) return;
+  if (!(typeof ms === 'number' && ms >= 0 && ms <= MAX_RECONNECTION_MS)) {
+    const unset = orUnset ? ", or undefined for the server's graceMs" : '';
+    throw new RangeError(
+      `${what} must be a number of ms in 0..${MAX_RECONNECTION_MS} (10 minutes)${unset}; got ${String(ms)}`,
+    );
   }
 }
