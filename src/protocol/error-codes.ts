@@ -41,6 +41,7 @@ export const ErrorCode = {
   SESSION_ENDED: 'SESSION_ENDED',
   REQUEST_FAILED: 'REQUEST_FAILED',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  RECONNECTION_EXPIRED: 'RECONNECTION_EXPIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

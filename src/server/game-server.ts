@@ -562,9 +562,10 @@ export class GameServer {
     if (!outcome.ok) return outcome;
     const session = outcome.session;
     if (keepMs !== undefined) {
-      // Kept for a reload, not ended: held away for at most keepMs (within its grace period) once the
-      // page's socket is gone, then ended as an expiry would end it.
-      session.holdAtMost(Math.min(keepMs, this.#limits.graceMs), () => {
+      // Kept for a reload, not ended: held away for at most keepMs once the page's socket is gone, then
+      // ended as an expiry would end it. Not capped at graceMs: the session's own expiry (its grace period,
+      // or its room's longer window) ends it first when that comes sooner.
+      session.holdAtMost(keepMs, () => {
         this.rooms.leave(session, ErrorCode.SESSION_EXPIRED, 'did not come back in time');
         this.#sessions.delete(session, ErrorCode.SESSION_EXPIRED);
       });

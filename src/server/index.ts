@@ -47,6 +47,8 @@ export {
 } from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
+  type CatchAllHandler,
+  MAX_RECONNECTION_MS,
   type MessageHandler,
   type PeerPrivacy,
   Room,

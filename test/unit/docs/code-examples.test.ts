@@ -178,6 +178,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const staticDir: string;
       declare class Arena extends Room {}
     `),
+    "import { Room, type RoomClient } from 'vehikill-net/server';": declares(''),
     "import { MessageBudget, Room } from 'vehikill-net/server';": declares(`
       import * as v from 'valibot';
       const chatSchema = v.object({ text: v.pipe(v.string(), v.maxLength(500)) });
