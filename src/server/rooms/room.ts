@@ -36,6 +36,14 @@ export type CatchAllHandler = (client: RoomClient, type: string, data: unknown) 
 /** The longest a room holds a dropped player's seat (`setReconnectionMs`, `holdSeat`): 10 minutes. */
 export const MAX_RECONNECTION_MS = 10 * 60_000;
 
+/**
+ * Answers a call from outside the room (`GameServer.callRoom`, from this node or another): what it returns,
+ * or its promise resolves to, is the answer. A throw or a rejection fails the call REQUEST_FAILED: with its
+ * code and message for a `RoomError`, with neither for anything else (logged and counted). `args` and the
+ * answer travel as JSON, on one node as between nodes.
+ */
+export type CallHandler<T> = (args: T) => unknown;
+
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
 export interface RoomHostPort {
   readonly roomId: string;
@@ -61,11 +69,17 @@ export interface RoomHostPort {
 
 export const bindHost = Symbol('vehikill-net.room.bindHost');
 export const handlersOf = Symbol('vehikill-net.room.handlers');
+export const callableOf = Symbol('vehikill-net.room.callable');
 
 /** A type's own handler with its schema, or the catch-all (`'*'`), whose data no schema checks. */
 export type RegisteredHandler =
   | { schema: v.GenericSchema; handler: MessageHandler<unknown> }
   | { schema: undefined; handler: CatchAllHandler };
+
+interface RegisteredCall {
+  schema: v.GenericSchema;
+  handler: CallHandler<unknown>;
+}
 
 /**
  * Base class of an app's room type. Override the lifecycle hooks; register messages with `onMessage`,
@@ -85,6 +99,7 @@ export class Room {
   readonly #handlers = new Map<string, RegisteredHandler>();
   /** `onMessage('*', handler)`: the messages of the types with no handler of their own. */
   #catchAll: RegisteredHandler | undefined;
+  readonly #callables = new Map<string, RegisteredCall>();
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
   onCreate(_options: unknown): void | Promise<void> {}
@@ -341,6 +356,23 @@ export class Room {
     };
   }
 
+  /**
+   * Lets code outside the room call it by `name` (`GameServer.callRoom`, from any node): the arguments are
+   * checked against `schema` (valibot, synchronous) before `handler` sees them, and what it returns (or its
+   * promise resolves to) is the answer. Arguments of another shape throw a TypeError here, as `onMessage`'s.
+   */
+  onCall<S extends v.GenericSchema>(
+    name: string,
+    schema: S,
+    handler: CallHandler<v.InferOutput<S>>,
+  ): Disposer {
+    checkMessageRegistration(name, schema, handler, 'onCall');
+    this.#callables.set(name, { schema, handler: handler as CallHandler<unknown> });
+    return () => {
+      if (this.#callables.get(name)?.handler === handler) this.#callables.delete(name);
+    };
+  }
+
   broadcast(type: string, data?: unknown, options: BroadcastOptions = {}): void {
     this.#port().broadcast(type, data, options);
   }
@@ -387,6 +419,11 @@ export class Room {
     return this.#handlers.get(type) ?? this.#catchAll;
   }
 
+  /** @internal */
+  [callableOf](name: string): RegisteredCall | undefined {
+    return this.#callables.get(name);
+  }
+
   #port(): RoomHostPort {
     if (!this.#host) throw new Error('this room is not hosted yet: use it from onCreate or later');
     return this.#host;
@@ -404,16 +441,29 @@ function describe(value: unknown): string {
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
 }
 
+/** The forms of each registration that `checkMessageRegistration` checks, for its messages. */
+const REGISTRATIONS = {
+  onMessage: { first: 'the message type', what: 'message', form: '(client, data) => { ... }' },
+  onCall: { first: 'the name of the call', what: 'call', form: '(args) => { ... }' },
+  subscribe: { first: 'the topic', what: 'topic message', form: '(data, from) => { ... }' },
+} as const;
+
 /**
- * Throws a TypeError unless `onMessage` was given a type, a synchronous valibot schema (what the server
- * validates with: `v.safeParse` runs its `~run`) and a handler function.
+ * Throws a TypeError unless `onMessage` (or `api`) was given a type, a synchronous valibot schema (what the
+ * server validates with: `v.safeParse` runs its `~run`) and a handler function.
  */
-function checkMessageRegistration(type: unknown, schema: unknown, handler: unknown): void {
+export function checkMessageRegistration(
+  type: unknown,
+  schema: unknown,
+  handler: unknown,
+  api: keyof typeof REGISTRATIONS = 'onMessage',
+): void {
+  const { first, what, form: handlerForm } = REGISTRATIONS[api];
   if (typeof type !== 'string' || type.length === 0) {
-    throw new TypeError(`onMessage: the first argument is the message type, a string; got ${describe(type)}`);
+    throw new TypeError(`${api}: the first argument is ${first}, a string; got ${describe(type)}`);
   }
-  const usage = `onMessage('${type.slice(0, 64)}', schema, handler)`;
-  const form = `this.onMessage('${type.slice(0, 64)}', v.object({ ... }), (client, data) => { ... })`;
+  const usage = `${api}('${type.slice(0, 64)}', schema, handler)`;
+  const form = `${api === 'subscribe' ? 'server' : 'this'}.${api}('${type.slice(0, 64)}', v.object({ ... }), ${handlerForm})`;
   const candidate = schema as {
     '~run'?: unknown;
     '~standard'?: { vendor?: unknown };
@@ -421,8 +471,8 @@ function checkMessageRegistration(type: unknown, schema: unknown, handler: unkno
   } | null;
   if (typeof schema === 'function' && handler === undefined) {
     throw new TypeError(
-      `${usage}: the second argument is the message's schema (a valibot schema) and the handler is ` +
-        `the third; a function came second and nothing third: ${form}. Every message is validated ` +
+      `${usage}: the second argument is the ${what}'s schema (a valibot schema) and the handler is ` +
+        `the third; a function came second and nothing third: ${form}. Every ${what} is validated ` +
         'before its handler sees it (v.unknown() takes anything).',
     );
   }
@@ -443,7 +493,7 @@ function checkMessageRegistration(type: unknown, schema: unknown, handler: unkno
   }
   if (candidate.async === true) {
     throw new TypeError(
-      `${usage}: the schema is asynchronous (a valibot ...Async schema), and messages are validated ` +
+      `${usage}: the schema is asynchronous (a valibot ...Async schema), and ${what}s are validated ` +
         'synchronously as they arrive: use the synchronous schema, and do asynchronous checks in the handler',
     );
   }

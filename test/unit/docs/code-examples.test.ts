@@ -160,6 +160,11 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   },
   'docs/server.md': {
     "import * as v from 'valibot';": declares(''),
+    "import * as v from 'valibot'; #2": declares(''),
+    "import * as v from 'valibot'; #3": declares(`
+      import type { GameServer } from 'vehikill-net/server';
+      declare const server: GameServer;
+    `),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;
