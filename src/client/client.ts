@@ -459,7 +459,8 @@ export class Client {
   /**
    * For a page going away that may come back (call it from `pagehide` instead of `closeForUnload`): a
    * beacon asks the server to hold this session, once the page's socket is gone, at most `keepMs`
-   * (default 10,000; never longer than the server's grace period) for the reloaded page to take it over
+   * (default 10,000; never longer than it would be held anyway: the server's grace period, or its room's
+   * longer reconnection window) for the reloaded page to take it over
    * with `resumeToken`. A reload within it is back in its room; a tab closed for good frees its seat
    * after `keepMs` rather than the whole grace period. Nothing is closed: a page that stays, or comes back
    * from the back/forward cache, goes on (a resume lets the hold go). Returns whether the browser took the

@@ -3,8 +3,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type * as v from 'valibot';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Cancel, type Clock, every, realClock } from '../common/index.js';
+import { type Cancel, type Clock, type Disposer, every, realClock } from '../common/index.js';
 import {
   closeCodeFor,
   ErrorCode,
@@ -36,6 +37,8 @@ import { CountingMetrics, type MetricsSink } from './metrics.js';
 import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
+import { NodeTopics, type TopicHandler } from './node-messages/node-topics.js';
+import { type RoomCallOptions, RoomCalls } from './node-messages/room-calls.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
@@ -115,6 +118,10 @@ export class GameServer {
   readonly #guestTokens: GuestTokens | undefined;
   /** This node's record in the registry, kept by heartbeats. */
   readonly #presence: NodePresence;
+  /** Calls into rooms on any node (`callRoom`), and other nodes' calls into this one's. */
+  readonly #calls: RoomCalls;
+  /** Messages between the nodes' app code (`publish`, `subscribe`). */
+  readonly #topics: NodeTopics;
   readonly #serveStatic: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   readonly #ownsRegistry: boolean;
   #cancelHeartbeat: Cancel | undefined;
@@ -229,6 +236,13 @@ export class GameServer {
         boundUrl: this.#givenPublicUrl === undefined,
       }),
     });
+    const between = { registry: this.registry, clock: this.clock, metrics, nodeId: this.nodeId };
+    this.#calls = new RoomCalls({
+      ...between,
+      hostedRoom: (roomId) => this.rooms.hostedRoom(roomId),
+      maxBytes: this.#limits.maxPayloadBytes,
+    });
+    this.#topics = new NodeTopics({ ...between, maxBytes: this.#limits.maxPayloadBytes });
     this.serverLinks = new ServerLinks(
       this.clock,
       this.#stalls,
@@ -291,6 +305,8 @@ export class GameServer {
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
         this.#stalls.start();
         this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
+        // Other nodes' calls into this node's rooms; a failed subscription is made again at the next call.
+        this.#calls.start().catch(() => {});
         void this.#presence.start(this.#publicUrl).then(() => resolve(this.urls()));
       });
     });
@@ -475,6 +491,44 @@ export class GameServer {
   }
 
   /**
+   * Calls `name` (see `Room.onCall`) of the room `roomId`, on this node or another: resolves with the
+   * handler's answer. Arguments and answer travel as JSON, on one node as between nodes (at most
+   * `maxPayloadBytes` of it). Rejects with a RoomCallError whose `code` says why: ROOM_NOT_FOUND,
+   * UNKNOWN_MESSAGE_TYPE (no such call), INVALID_MESSAGE (its schema refused the arguments, or JSON cannot
+   * write them), MESSAGE_TOO_LARGE, REQUEST_FAILED (the handler threw: with its `reason` and message for a
+   * RoomError), REQUEST_TIMEOUT (no answer within `timeoutMs`), NODE_UNREACHABLE (the room's node is gone
+   * or did not take the call), REGISTRY_UNAVAILABLE, RATE_LIMITED (too many calls waiting) or
+   * SERVER_SHUTTING_DOWN. A room id or name that is no string, or a bad `timeoutMs`, throws at once.
+   */
+  callRoom(roomId: string, name: string, args?: unknown, options?: RoomCallOptions): Promise<unknown> {
+    return this.#calls.call(roomId, name, args, options);
+  }
+
+  /**
+   * Sends `data` to every node's subscribers of `topic` (`subscribe`), this node's too: resolves with how
+   * many nodes listen there (as the registry counts them), once the registry took it. At most once each,
+   * best effort (a node whose subscription is down as it goes misses it). `data` travels as JSON, at most
+   * `maxPayloadBytes`: INVALID_MESSAGE or MESSAGE_TOO_LARGE otherwise; REGISTRY_UNAVAILABLE when Redis is
+   * down. A topic is 1-64 letters, digits or `_.:-` (a TypeError otherwise).
+   */
+  publish(topic: string, data?: unknown): Promise<number> {
+    return this.#topics.publish(topic, data);
+  }
+
+  /**
+   * Calls `handler` with each message published on `topic` by any node (this one too), as `schema` (a
+   * valibot schema) gives it; one it refuses is dropped and counted. Resolves once this node listens: what
+   * is published after that is heard. The disposer ends the subscription.
+   */
+  subscribe<S extends v.GenericSchema>(
+    topic: string,
+    schema: S,
+    handler: TopicHandler<v.InferOutput<S>>,
+  ): Promise<Disposer> {
+    return this.#topics.subscribe(topic, schema, handler as TopicHandler<unknown>);
+  }
+
+  /**
    * Ends the session `playerId` for good, connected or away: it leaves its room with SESSION_ENDED (the
    * room's `onLeave` and the other members' `member-leave` say so), its client gets a goodbye with
    * SESSION_ENDED and `message` and closes (`closed` event: no reconnect, no fresh session of its own),
@@ -533,6 +587,8 @@ export class GameServer {
     this.#cancelDeferredCheck?.();
     this.#stalls.stop();
     this.#presence.stop();
+    this.#calls.close();
+    this.#topics.close();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
     this.serverLinks.close();
@@ -562,9 +618,10 @@ export class GameServer {
     if (!outcome.ok) return outcome;
     const session = outcome.session;
     if (keepMs !== undefined) {
-      // Kept for a reload, not ended: held away for at most keepMs (within its grace period) once the
-      // page's socket is gone, then ended as an expiry would end it.
-      session.holdAtMost(Math.min(keepMs, this.#limits.graceMs), () => {
+      // Kept for a reload, not ended: held away for at most keepMs once the page's socket is gone, then
+      // ended as an expiry would end it. Not capped at graceMs: the session's own expiry (its grace period,
+      // or its room's longer window) ends it first when that comes sooner.
+      session.holdAtMost(keepMs, () => {
         this.rooms.leave(session, ErrorCode.SESSION_EXPIRED, 'did not come back in time');
         this.#sessions.delete(session, ErrorCode.SESSION_EXPIRED);
       });

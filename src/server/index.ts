@@ -22,6 +22,9 @@ export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } 
 export { relayOnlySignal } from './ice/relay-only-signal.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
 export * from './monitoring/index.js';
+export type { TopicHandler } from './node-messages/node-topics.js';
+export { RoomCallError } from './node-messages/room-call-error.js';
+export { DEFAULT_CALL_TIMEOUT_MS, type RoomCallOptions } from './node-messages/room-calls.js';
 export type { GameServerOptions } from './options.js';
 export { MemoryRegistry, type MemoryRegistryOptions } from './registry/memory-registry.js';
 export { RedisRegistry, type RedisRegistryOptions } from './registry/redis-registry.js';
@@ -49,6 +52,9 @@ export {
 } from './rooms/message-budget.js';
 export {
   type BroadcastOptions,
+  type CallHandler,
+  type CatchAllHandler,
+  MAX_RECONNECTION_MS,
   type MessageHandler,
   type PeerPrivacy,
   Room,

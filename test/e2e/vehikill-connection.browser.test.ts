@@ -9,7 +9,8 @@ import { enterLobby, type GameWebServer, startGameWeb } from '../support/vehikil
 /**
  * What the game page tells a player about their connection and seat: past the server's grace period,
  * while a server drains and after, when another player is away, and that a reload takes the match back
- * (within the grace period; after it, a fresh start that says why).
+ * (within the grace period; after it, a fresh start that says why). A closed tab's seat is let go once the
+ * hold its pagehide asked for a reload is over, not at the end of the grace period.
  */
 
 /** An error code as the protocol spells it (SESSION_EXPIRED): never for a player's eyes. */
@@ -81,11 +82,11 @@ async function nodePlayer(server: GameWebServer, code: string, url?: string): Pr
 }
 
 /**
- * A page's player in a match on a server with the default 30 s grace, a Node player with it, and what the
- * Node player hears of the page's player: away and leave, in order.
+ * A page's player in a match on a server with the default 30 s grace (or `serverOptions`'), a Node player
+ * with it, and what the Node player hears of the page's player: away and leave, in order.
  */
-async function pageInMatchWithNod() {
-  const server = await gameServer();
+async function pageInMatchWithNod(serverOptions: Parameters<typeof gameServer>[0] = {}) {
+  const server = await gameServer(serverOptions);
   const player = await openPlayer(server.httpUrl, 'Ada');
   const nod = await nodePlayer(server, await createMatch(player.page));
   const presence: string[] = [];
@@ -93,6 +94,14 @@ async function pageInMatchWithNod() {
   nod.on('member-leave', ({ reason }) => presence.push(`leave ${reason}`));
   return { server, player, nod, presence };
 }
+
+/**
+ * How long the page asks its session to be held for a reload as it goes away (its pagehide's
+ * `keepSessionForReload`: RELOAD_KEEP_MS in game/web/main.ts).
+ */
+const RELOAD_KEEP_MS = 10_000;
+/** A grace period no test here waits out: a seat let go within a test was let go by the reload hold. */
+const LONG_GRACE_MS = 10 * 60_000;
 
 describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
   beforeAll(async () => {
@@ -258,6 +267,44 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     await player.page.keyboard.up('KeyW');
     expect(player.errors).toEqual([]);
   }, 60_000);
+
+  it("a closed tab's car leaves the match once the reload hold is over, long before the grace period", async () => {
+    const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+    await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
+
+    // Closed, not reloaded: pagehide runs (and its beacon asks for the reload hold), nothing comes back.
+    await player.page.close({ runBeforeUnload: true });
+    await expect.poll(() => presence).toEqual(['away']);
+    const awayAt = Date.now();
+    // Let go by the hold (RELOAD_KEEP_MS), as an expiry; the grace period would take ten minutes.
+    await expect
+      .poll(() => presence, { timeout: RELOAD_KEEP_MS + 30_000 })
+      .toEqual(['away', 'leave SESSION_EXPIRED']);
+    // Held a while first, for a reload that never came: not let go at once as a goodbye would be.
+    expect(Date.now() - awayAt).toBeGreaterThan(RELOAD_KEEP_MS / 2);
+    expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
+    await expect.poll(() => server.server.sessionCount).toBe(1);
+    expect(player.errors).toEqual([]);
+  }, 90_000);
+
+  it('a reload within the hold keeps the seat, and the hold ends with it: still in well past it', async () => {
+    const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+    nod.on('member-back', () => presence.push('back'));
+    await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
+    const before = await gameState(player.page);
+
+    await player.page.reload();
+    await expect.poll(() => player.page.getByTestId('game').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => presence.at(-1)).toBe('back');
+    // The hold asked for as the old page went away is over by now, with seconds to spare: the resume let
+    // it go, so it ends nothing.
+    await player.page.waitForTimeout(RELOAD_KEEP_MS + 5_000);
+    expect(presence.filter((event) => event.startsWith('leave'))).toEqual([]);
+    expect(nod.members.map((member) => member.name).sort()).toEqual(['Ada', 'Nod']);
+    expect((await gameState(player.page))?.playerId).toBe(before?.playerId);
+    expect(server.server.sessionCount).toBe(2);
+    expect(player.errors).toEqual([]);
+  }, 90_000);
 
   it('a reload past the grace period starts afresh, saying the match was lost and why', async () => {
     const graceMs = 2_000;

@@ -2,6 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisClusterServer, startRedisCluster } from '../support/redis-cluster.js';
+import { channelContract } from '../unit/server/registry-channel-contract.js';
 import {
   crossNodeContract,
   registryContract,
@@ -28,6 +29,10 @@ registryContract('redis cluster', () => connect(`{contract${prefixes}}:`, prefix
 
 crossNodeContract('a Redis Cluster, each registry seeded with another node', () =>
   Promise.all([connect(`{pair${prefixes}}:`, 0), connect(`{pair${prefixes++}}:`, 1)]),
+);
+
+channelContract('a Redis Cluster, each registry seeded with another node', () =>
+  Promise.all([connect(`{channels${prefixes}}:`, 0), connect(`{channels${prefixes++}}:`, 1)]),
 );
 
 const listing = sampleListing;

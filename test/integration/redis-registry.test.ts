@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../support/redis.js';
+import { channelContract } from '../unit/server/registry-channel-contract.js';
 import {
   crossNodeContract,
   registryContract,
@@ -26,6 +27,10 @@ registryContract('redis', () => connect(`contract${prefixes++}:`), { pass: sleep
 
 crossNodeContract('two connections sharing one Redis', () =>
   Promise.all([connect(`pair${prefixes}:`), connect(`pair${prefixes++}:`)]),
+);
+
+channelContract('two connections sharing one Redis', () =>
+  Promise.all([connect(`channels${prefixes}:`), connect(`channels${prefixes++}:`)]),
 );
 
 const listing = sampleListing;
@@ -372,6 +377,27 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await subscribed(writer, changes);
     await writer.addRoom(listing('room1'));
     await expect.poll(() => changes).toContainEqual({ change: 'added', roomId: 'room1' });
+    admin.disconnect();
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
+  it('a channel: publishing fails REGISTRY_UNAVAILABLE while Redis is down, and a subscription made then holds once it is back', async () => {
+    const [listener, writer] = await Promise.all([connect('channel-outage:'), connect('channel-outage:')]);
+    await redis.stop();
+    await expect(writer.publish('news', 'lost')).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+    const heard: string[] = [];
+    const subscribing = listener.subscribeChannel('news', (message) => heard.push(message));
+    await sleep(1_000);
+    await redis.restart();
+    await subscribing;
+    await writer.ready(5_000);
+    expect(await writer.publish('news', 'back')).toBe(1);
+    await expect.poll(() => heard).toEqual(['back']);
+    // A cut subscriber connection (a failover, a proxy restart) subscribes again by itself.
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => writer.publish('news', 'again'), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => heard).toContain('again');
     admin.disconnect();
     await Promise.all([listener.close(), writer.close()]);
   });

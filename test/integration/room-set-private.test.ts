@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import type { RoomInfo } from 'vehikill-net/protocol';
-import { type GameServerOptions, RedisRegistry, Room } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { Room } from 'vehikill-net/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bothRegistries } from '../support/both-registries.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 
 // A room hides itself from the listing, lobbies and quick play once its match starts, and shows itself
@@ -23,27 +23,13 @@ class Match extends Room {
   }
 }
 
-let redis: RedisServer | undefined;
-let prefixes = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
 let t: TestServer | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
 
-const registries: Record<string, () => Promise<GameServerOptions>> = {
-  memory: async () => ({}),
-  redis: async () => ({
-    registry: await RedisRegistry.connect({ url: redis?.url, keyPrefix: `private${prefixes++}:` }),
-  }),
-};
+const registries = bothRegistries('private');
 
 describe.each(Object.keys(registries))('Room.setPrivate, %s registry', (name) => {
   it('unlists the room from listings, lobbies and quick play, joined by id all along; lists it again', async () => {

@@ -1,18 +1,37 @@
 /**
  * One node of a test cluster, run as its own process by test/support/cluster.ts: a GameServer on a
  * free port with the Redis registry (REDIS_URL or REDIS_CLUSTER_NODES) and an 'arena' room type of 4 seats. Prints `READY <wsUrl> <nodeId>`
- * once listening. SIGTERM drains (DRAIN_MS) and exits; SIGKILL is the crash case.
+ * once listening, and `HEARD <topic> <from> <data as JSON>` for each message of the topic 'news'.
+ * SIGTERM drains (DRAIN_MS) and exits; SIGKILL is the crash case.
  */
 import * as v from 'valibot';
-import { GameServer, Room, registryFromEnvironment } from '../../src/server/index.js';
+import { GameServer, Room, RoomError, registryFromEnvironment } from '../../src/server/index.js';
 
 class ArenaRoom extends Room {
+  bots = 0;
+
   override onCreate(options: unknown): void {
     this.setMaxClients(4);
     // A tag to quick-play by, so that a test can aim at its own rooms among those others left.
     const tag = (options as { tag?: unknown } | undefined)?.tag;
     if (typeof tag === 'string') this.setMetadata({ tag });
     this.onMessage('echo', v.unknown(), (client, data) => client.send('echo', data));
+    // Called from other nodes (GameServer.callRoom).
+    this.onCall(
+      'addBots',
+      v.object({ count: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+      ({ count }) => {
+        this.bots += count;
+        return { bots: this.bots, nodeId: server.nodeId };
+      },
+    );
+    this.onCall('hang', v.unknown(), () => new Promise(() => {}));
+    this.onCall('fail', v.unknown(), () => {
+      throw new Error('internal detail of the room');
+    });
+    this.onCall('refuse', v.unknown(), () => {
+      throw new RoomError('NO_BOTS_LEFT', 'every bot is in use');
+    });
   }
 }
 
@@ -28,6 +47,9 @@ const server = new GameServer({
   serverLink: { enabled: false },
 });
 server.define('arena', ArenaRoom);
+await server.subscribe('news', v.unknown(), (data, from) => {
+  console.log(`HEARD news ${from.nodeId} ${JSON.stringify(data)}`);
+});
 const { wsUrl } = await server.listen(0);
 console.log(`READY ${wsUrl} ${server.nodeId}`);
 

@@ -112,6 +112,17 @@ export const metricCatalog = {
     'Empty rooms disposed before emptyDisposeMs: their creator left more than maxEmptyRoomsPerCreator',
   ),
   room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
+  room_calls_failed_total: counter(
+    'Room calls this node made (GameServer.callRoom) that failed, by code: ROOM_NOT_FOUND, REQUEST_TIMEOUT, NODE_UNREACHABLE, ...',
+    'code',
+  ),
+  node_messages_dropped_total: counter(
+    "Messages from other nodes (room calls, their answers, topic messages) dropped: too_large, malformed, late (the call's answer after its timeout), refused (by a subscriber's schema)",
+    'reason',
+  ),
+  topic_handler_errors_total: counter(
+    "Topic messages a subscriber's handler or schema threw on (GameServer.subscribe)",
+  ),
   room_listings_refused_total: counter('Room listings refused: too many already reading the registry'),
   room_listings_rate_limited_total: counter(
     "Room listings and watches refused: past their address's listing rate (RATE_LIMITED)",

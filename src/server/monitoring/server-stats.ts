@@ -18,7 +18,10 @@ export interface PlayerStats {
   playerId: string;
   name: string;
   roomId: string | undefined;
-  /** The connection is down and the seat is held. */
+  /**
+   * The connection is down and the session is held for a resume: with its seat while `roomId` names a room
+   * (a room whose own reconnection window ran out has let the seat go, the session lives on).
+   */
   away: boolean;
   /** Newest heartbeat round trip (ms); 0 before the first one. */
   rttMs: number;

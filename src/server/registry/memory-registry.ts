@@ -1,5 +1,6 @@
 import { type Clock, type Disposer, realClock } from '../../common/index.js';
 import { ArrivalPlans } from './arrival-plans.js';
+import { ChannelListeners } from './channel-listeners.js';
 import {
   type Arrival,
   type Arrivals,
@@ -38,6 +39,7 @@ export class MemoryRegistry implements Registry {
    */
   readonly #unrecorded = new Map<string, number>();
   readonly #listeners = new Set<(change: ListingChange) => void>();
+  readonly #channels = new ChannelListeners();
   /** Quick-play creation claims (see `Registry.claimCreation`): holder and expiry, by key. */
   readonly #claims = new Map<string, { token: string; expiresAt: number }>();
   /** Drain plans (see `Registry.planArrivals`). */
@@ -209,7 +211,22 @@ export class MemoryRegistry implements Registry {
     };
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    const listeners = this.#channels.snapshot(channel);
+    // Delivered later, as pub/sub would (see `#emit`), in the order published; not to one disposed since.
+    if (listeners.size > 0) queueMicrotask(() => this.#channels.deliver(channel, message, listeners));
+    return listeners.size;
+  }
+
+  async subscribeChannel(channel: string, listener: (message: string) => void): Promise<Disposer> {
+    const remove = this.#channels.add(channel, listener);
+    return () => {
+      remove();
+    };
+  }
+
   async close(): Promise<void> {
+    this.#channels.clear();
     this.#rooms.clear();
     this.#codes.clear();
     this.#nodes.clear();

@@ -43,6 +43,7 @@ import { createHash } from 'node:crypto';
  *                            heartbeat applied (see `Registry.heartbeat`): `<batch> <bootId>`, kept while
  *                            the node is in `{p}nodes` or `{p}gone-nodes`
  * - `{p}lobby`               pub/sub channel of ListingChange JSON
+ * - `{p}ch:{channel}`        pub/sub channels of `Registry.publish` (messages between nodes)
  *
  * The Lua scripts build these names from the prefix themselves (see redis-scripts.ts); this class names
  * the few keys used outside them. In a Redis Cluster the prefix carries a hash tag (`{vk}:`), so every
@@ -66,5 +67,9 @@ export class RedisKeys {
   }
   get lobby(): string {
     return `${this.prefix}lobby`;
+  }
+  /** A `Registry.publish` channel: under the prefix, so its hash tag puts it in the keys' slot. */
+  channel(name: string): string {
+    return `${this.prefix}ch:${name}`;
   }
 }

@@ -2,6 +2,7 @@ import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { Disposer } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import { addArrival } from './arrival-plans.js';
+import { ChannelListeners } from './channel-listeners.js';
 import {
   checkRedisUrl,
   openRedis,
@@ -71,6 +72,8 @@ export class RedisRegistry implements Registry {
   readonly #keys: RedisKeys;
   readonly #target: RedisTarget;
   readonly #listeners = new Set<(change: ListingChange) => void>();
+  /** Subscriptions of `subscribeChannel`, by Redis channel name. */
+  readonly #channels = new ChannelListeners();
   /** The newest update of each room still running: the next update of that room waits for it. */
   readonly #updating = new Map<string, Promise<boolean>>();
   #subscriber: RedisConnection | undefined;
@@ -153,6 +156,10 @@ export class RedisRegistry implements Registry {
     const registry = new RedisRegistry(options);
     try {
       await registry.ready(timeoutMs);
+      // A cluster client connects to the node serving the registry's slot at its first command there, and
+      // sends the commands it holds meanwhile out of order: one node's lobby updates and channel messages
+      // arrived shuffled. Connected now, before any of them.
+      if (registry.#sharded) await registry.#call(() => registry.#redis.exists(registry.#keys.anchor));
     } catch (error) {
       await registry.close();
       throw error;
@@ -382,8 +389,40 @@ export class RedisRegistry implements Registry {
     };
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    const name = this.#keys.channel(channel);
+    // Sharded in a cluster, as the lobby channel is (see `#sharded`): its SPUBLISH counts every subscriber,
+    // since they all subscribe on the shard of its slot.
+    const reached = await this.#call(() =>
+      this.#sharded ? this.#redis.spublish(name, message) : this.#redis.publish(name, message),
+    );
+    return Number(reached);
+  }
+
+  async subscribeChannel(channel: string, listener: (message: string) => void): Promise<Disposer> {
+    const name = this.#keys.channel(channel);
+    const remove = this.#channels.add(name, listener);
+    const subscriber = this.#ensureSubscriber();
+    const dispose = () => {
+      if (!remove()) return;
+      // Commands on one connection run in order: a SUBSCRIBE sent after this one still holds.
+      const left = this.#sharded ? subscriber.sunsubscribe(name) : subscriber.unsubscribe(name);
+      void left.catch(() => {});
+    };
+    try {
+      // Queued while Redis is unreachable (a subscriber's connection keeps its commands): answered once
+      // it is back and the subscription is in place.
+      await (this.#sharded ? subscriber.ssubscribe(name) : subscriber.subscribe(name));
+    } catch (error) {
+      dispose();
+      throw unavailable(failureText(error, this.#target.commandTimeoutMs), error);
+    }
+    return dispose;
+  }
+
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#channels.clear();
     const connections = [this.#redis, this.#subscriber].filter((c): c is RedisConnection => c !== undefined);
     this.#subscriber = undefined;
     // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
@@ -395,8 +434,8 @@ export class RedisRegistry implements Registry {
     );
   }
 
-  #ensureSubscriber(): void {
-    if (this.#subscriber) return;
+  #ensureSubscriber(): RedisConnection {
+    if (this.#subscriber) return this.#subscriber;
     // A connection in subscriber mode can run nothing else, hence a second one. It queues the SUBSCRIBE
     // until connected and re-subscribes by itself after a reconnect.
     const subscriber = openRedis(this.#target, true);
@@ -419,7 +458,11 @@ export class RedisRegistry implements Registry {
     // a failover replaces without the cluster saying 'ready' again: it says 'subscribersReady' once the new
     // shard connections have subscribed again. Changes published in between were missed just the same.
     if (this.#sharded) subscriber.on('subscribersReady', relistOnceSubscribed);
-    subscriber.on(this.#sharded ? 'smessage' : 'message', (_channel: string, text: string) => {
+    subscriber.on(this.#sharded ? 'smessage' : 'message', (channel: string, text: string) => {
+      if (channel !== this.#keys.lobby) {
+        this.#channels.deliver(channel, text);
+        return;
+      }
       let change: ListingChange;
       try {
         change = JSON.parse(text) as ListingChange;
@@ -433,6 +476,7 @@ export class RedisRegistry implements Registry {
       : subscriber.subscribe(this.#keys.lobby);
     void subscribed.catch(() => {});
     this.#subscriber = subscriber;
+    return subscriber;
   }
 
   #publish(change: 'added' | 'updated' | 'removed', roomId: string): void {

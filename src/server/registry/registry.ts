@@ -217,6 +217,21 @@ export interface Registry {
   listNodes(): Promise<NodeInfo[]>;
   /** Calls `listener` for every listing change made by any node (including this one), until disposed. */
   subscribe(listener: (change: ListingChange) => void): Disposer;
+  /**
+   * Delivers `message` to every listener of `channel` (see `subscribeChannel`) on every node sharing the
+   * registry, this one included: at most once each, in the order one node published them, and not to a
+   * subscription that was down as it was published (best effort, as pub/sub is). Resolves with how many
+   * subscriptions it reached (0: no one listens there); fails REGISTRY_UNAVAILABLE as any call does.
+   * Optional, with `subscribeChannel`: without them, messages between nodes (`GameServer.callRoom` into
+   * another node's room, `GameServer.publish`) reach this node's own rooms and subscribers only.
+   */
+  publish?(channel: string, message: string): Promise<number>;
+  /**
+   * Calls `listener` with every message published on `channel` from now on, until disposed; each call is a
+   * subscription of its own, which `publish` counts. Resolves once the subscription is in place, so that a
+   * message published after that is heard (while a shared registry's store is unreachable, once it is back).
+   */
+  subscribeChannel?(channel: string, listener: (message: string) => void): Promise<Disposer>;
   close(): Promise<void>;
 }
 
@@ -247,14 +262,15 @@ export function matchesQuery(listing: RoomListing, query: RoomQuery): boolean {
 }
 
 /**
- * Calls a subscriber with a change. A listener that throws is the app's bug, but it must not take the
- * process down (it runs in a microtask or a Redis client's event, where nothing would catch it) nor keep
- * the other listeners from hearing: it is logged and the next one is called.
+ * Calls a subscriber with a change (or a channel's message: `what` names it). A listener that throws is
+ * the app's bug, but it must not take the process down (it runs in a microtask or a Redis client's event,
+ * where nothing would catch it) nor keep the other listeners from hearing: it is logged and the next one
+ * is called.
  */
-export function callListener(listener: (change: ListingChange) => void, change: ListingChange): void {
+export function callListener<T>(listener: (change: T) => void, change: T, what = 'a listing change'): void {
   try {
     listener(change);
   } catch (error) {
-    console.error('vehikill-net: a registry subscriber threw on a listing change:', error);
+    console.error(`vehikill-net: a registry subscriber threw on ${what}:`, error);
   }
 }

@@ -30,7 +30,7 @@ import { HostedClient } from './hosted-client.js';
 import { MemberRelay } from './member-relay.js';
 import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
-import type { BroadcastOptions, Room, RoomHostPort } from './room.js';
+import type { BroadcastOptions, RegisteredHandler, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
 import { type RoomAskOptions, RoomAsks } from './room-asks.js';
 import type { RoomClient } from './room-client.js';
@@ -38,6 +38,7 @@ import { type RoomClock, RoomTimers } from './room-clock.js';
 import { RoomFault } from './room-fault.js';
 import { encodeRefusal, encodeReply } from './room-replies.js';
 import { safely } from './safely.js';
+import { SeatHolds } from './seat-holds.js';
 import type { SignalLimits } from './signal-budget.js';
 
 type PresenceKind =
@@ -55,6 +56,8 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
   nodeId: string;
   /** An empty room is disposed this long after its last member left. */
   emptyDisposeMs: number;
+  /** How long a dropped player's session, and so their seat, is held, unless the room says otherwise. */
+  graceMs: number;
   /**
    * The largest frame this node takes from a client (`maxPayloadBytes`), and so the largest it sends one
    * with the app's data: a room message with its frame, or the state `stateFor` returns.
@@ -139,6 +142,8 @@ export class RoomHost implements RoomHostPort {
    * so that the join is answered then.
    */
   readonly #decisionsWaiting = new Set<() => void>();
+  /** The away members' seats, held for the room's own window where it set one (`Room.setReconnectionMs`). */
+  readonly #seatHolds: SeatHolds;
   /** The room's requests to its members (`Room.request`). */
   readonly #asks: RoomAsks;
 
@@ -174,6 +179,7 @@ export class RoomHost implements RoomHostPort {
     this.#timers = new RoomTimers(ctx.clock, (error) => this.#frequentHookFailed('timer', error), ctx.stalls);
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
+    this.#seatHolds = new SeatHolds(ctx.clock, ctx.graceMs, (client) => this.#reconnectionExpired(client));
     this.#asks = new RoomAsks({ roomId, maxPayloadBytes: ctx.maxPayloadBytes });
   }
 
@@ -359,7 +365,7 @@ export class RoomHost implements RoomHostPort {
     this.#sendToOthers(session, Kind.MemberJoined, { roomId: this.roomId, member: memberOf(client) });
     // Their socket dropped while the room decided: the away went to no room (or to the one they left),
     // and their resume will tell this one they are back.
-    if (client.away) safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
+    if (client.away) this.#away(client);
     return this.#answer(client, state);
   }
 
@@ -445,6 +451,7 @@ export class RoomHost implements RoomHostPort {
     // Kept until they refill, not dropped: a leave and rejoin must not buy a fresh budget (ByPair).
     const now = this.#ctx.clock.now();
     this.#relay.left(session.playerId, now);
+    this.#seatHolds.release(client);
     this.releaseSeat(session.playerId);
     if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
@@ -456,12 +463,37 @@ export class RoomHost implements RoomHostPort {
     const client = this.#members.get(session.playerId);
     if (!client) return;
     this.#sendToOthers(session, Kind.MemberAway, { roomId: this.roomId, playerId: session.playerId });
+    this.#away(client);
+  }
+
+  /** A member is away: their seat is held for the room's window, which `onAway` may change (`holdSeat`). */
+  #away(client: HostedClient): void {
+    this.#seatHolds.hold(client, this.room.reconnectionMs);
     safely(this.#ctx.metrics, 'onAway', () => this.room.onAway(client));
+  }
+
+  holdSeat(client: RoomClient, ms: number): void {
+    const hosted = this.#members.get(client.playerId);
+    // As for `kick`: the seating the client stands for, and only while the player is away from it.
+    if (!hosted || (hosted !== client && client instanceof HostedClient)) return;
+    if (hosted.admission === 'seated' && hosted.away) this.#seatHolds.hold(hosted, ms);
+  }
+
+  /** The room's window for an away member ran out before the grace period: out of the room, session kept. */
+  #reconnectionExpired(client: HostedClient): void {
+    if (this.disposed || this.#members.get(client.playerId) !== client) return;
+    this.remove(
+      client.session,
+      ErrorCode.RECONNECTION_EXPIRED,
+      "did not come back within the room's reconnection window",
+      true,
+    );
   }
 
   markBack(session: Session, resync: boolean): void {
     const client = this.#members.get(session.playerId);
     if (!client) return;
+    this.#seatHolds.release(client);
     this.#sendToOthers(session, Kind.MemberBack, { roomId: this.roomId, playerId: session.playerId });
     if (resync) {
       let state: unknown;
@@ -493,12 +525,13 @@ export class RoomHost implements RoomHostPort {
 
   /** A member's app message: validated against the schema its type registered, then handed over. */
   handleMessage(session: Session, type: string, data: unknown): void {
-    const { client, handler, input } = this.#checked(session, type, data);
+    const { client, registered, input } = this.#checked(session, type, data);
+    const hook = hookOf(registered, type);
     try {
-      const result = handler(client, input);
-      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(type, error));
+      const result = runHandler(registered, client, type, input);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#handlerFailed(hook, error));
     } catch (error) {
-      this.#handlerFailed(type, error);
+      this.#handlerFailed(hook, error);
     }
   }
 
@@ -509,32 +542,37 @@ export class RoomHost implements RoomHostPort {
    * is answered REQUEST_FAILED (see RoomError).
    */
   handleRequest(session: Session, type: string, data: unknown, q: number): Uint8Array | Promise<Uint8Array> {
-    const { client, handler, input } = this.#checked(session, type, data);
+    const { client, registered, input } = this.#checked(session, type, data);
+    const hook = hookOf(registered, type);
     let result: unknown;
     try {
-      result = handler(client, input);
+      result = runHandler(registered, client, type, input);
     } catch (error) {
-      return this.#failedReply(q, type, error);
+      return this.#failedReply(q, type, hook, error);
     }
-    if (!(result instanceof Promise)) return this.#reply(q, type, result);
+    if (!(result instanceof Promise)) return this.#reply(q, type, hook, result);
     return result.then(
-      (value: unknown) => this.#reply(q, type, value),
-      (error: unknown) => this.#failedReply(q, type, error),
+      (value: unknown) => this.#reply(q, type, hook, value),
+      (error: unknown) => this.#failedReply(q, type, hook, error),
     );
   }
 
-  /** The handler of `type` and the data as its schema gives it, or the refusal of the message, thrown. */
+  /**
+   * The handler of `type` (its own, or the catch-all) and the data as its schema gives it (the catch-all's
+   * as it came), or the refusal of the message, thrown.
+   */
   #checked(
     session: Session,
     type: string,
     data: unknown,
-  ): { client: HostedClient; handler: (client: HostedClient, input: unknown) => unknown; input: unknown } {
+  ): { client: HostedClient; registered: RegisteredHandler; input: unknown } {
     const client = this.#members.get(session.playerId);
     if (!client) throw new ProtocolError(ErrorCode.NOT_IN_ROOM, 'not in this room');
     this.lastActivity = this.#ctx.clock.now();
     const registered = this.room[handlersOf](type);
     if (!registered)
       throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `no handler for '${type.slice(0, 64)}'`);
+    if (registered.schema === undefined) return { client, registered, input: data };
     let parsed: ReturnType<typeof v.safeParse<typeof registered.schema>>;
     try {
       parsed = v.safeParse(registered.schema, data);
@@ -549,15 +587,18 @@ export class RoomHost implements RoomHostPort {
         `'${type}': ${path ? `${path}: ` : ''}${issue?.message ?? ''}`,
       );
     }
-    return { client, handler: registered.handler, input: parsed.output };
+    return { client, registered, input: parsed.output };
   }
 
-  /** The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one. */
-  #reply(q: number, type: string, value: unknown): Uint8Array {
+  /**
+   * The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one.
+   * `hook`: the handler's own type, what its failures are reported under (see `hookOf`).
+   */
+  #reply(q: number, type: string, hook: string, value: unknown): Uint8Array {
     try {
       return encodeReply(q, value, this.#ctx.maxPayloadBytes, type);
     } catch (error) {
-      this.#handlerFailed(type, error);
+      this.#handlerFailed(hook, error);
       const why = error instanceof ProtocolError ? `: ${error.message}` : '';
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, `the room's reply could not be sent${why}`);
     }
@@ -567,10 +608,10 @@ export class RoomHost implements RoomHostPort {
    * A handler threw or rejected: a RoomError is the room's answer, told as it says; anything else is its
    * bug, logged and counted, and the player is told only that the request failed.
    */
-  #failedReply(q: number, type: string, error: unknown): Uint8Array {
+  #failedReply(q: number, type: string, hook: string, error: unknown): Uint8Array {
     if (error instanceof RoomError)
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, error.message, error.code);
-    this.#handlerFailed(type, error);
+    this.#handlerFailed(hook, error);
     return encodeRefusal(
       q,
       ErrorCode.REQUEST_FAILED,
@@ -762,6 +803,7 @@ export class RoomHost implements RoomHostPort {
     for (const stopWaiting of [...this.#decisionsWaiting]) stopWaiting();
     for (const client of [...this.#members.values()]) {
       this.#members.delete(client.playerId);
+      this.#seatHolds.release(client);
       client.admission = 'left';
       this.#asks.left(client, reason);
       if (client.session.roomId === this.roomId) client.session.roomId = undefined;
@@ -895,6 +937,26 @@ export class RoomHost implements RoomHostPort {
       if (client.session !== self) client.session.sendEncoded(inner, 'reliable');
     }
   }
+}
+
+/**
+ * What a handler's failures are reported under (`room_hook_errors_total{hook}`, and throttled in the log):
+ * its own type, or `'*'` for the catch-all, whatever type a member made up for it to run.
+ */
+function hookOf(registered: RegisteredHandler, type: string): string {
+  return registered.schema === undefined ? '*' : type;
+}
+
+/** Runs the handler a message found: a type's own with the checked data, the catch-all with the type too. */
+function runHandler(
+  registered: RegisteredHandler,
+  client: HostedClient,
+  type: string,
+  input: unknown,
+): unknown {
+  return registered.schema === undefined
+    ? registered.handler(client, type, input)
+    : registered.handler(client, input);
 }
 
 /** A member as the room's clients see it: the seating's number once it has one (see `#seatings`). */

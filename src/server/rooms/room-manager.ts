@@ -70,6 +70,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
   nodeId: string;
   /** Empty rooms are disposed this long after the last member left (ms). */
   emptyDisposeMs: number;
+  /** A dropped player's session and seat are held this long (ms), unless their room sets its own window. */
+  graceMs: number;
   /** How long an async `onCreate` may take (see `createWithin`). */
   createTimeoutMs: number;
   /** Rooms none of whose members sent anything (room messages, server link, relay) this long go (ms). */

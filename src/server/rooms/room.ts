@@ -28,6 +28,23 @@ export type PeerPrivacy = 'open' | 'relay-only';
  */
 export type MessageHandler<T> = (client: RoomClient, data: T) => unknown;
 
+/**
+ * `onMessage('*', handler)`: a member's message of a type the room has no handler of its own for. No
+ * schema checks its data (`unknown`: check it yourself); its value answers a request as a handler's does.
+ */
+export type CatchAllHandler = (client: RoomClient, type: string, data: unknown) => unknown;
+
+/** The longest a room holds a dropped player's seat (`setReconnectionMs`, `holdSeat`): 10 minutes. */
+export const MAX_RECONNECTION_MS = 10 * 60_000;
+
+/**
+ * Answers a call from outside the room (`GameServer.callRoom`, from this node or another): what it returns,
+ * or its promise resolves to, is the answer. A throw or a rejection fails the call REQUEST_FAILED: with its
+ * code and message for a `RoomError`, with neither for anything else (logged and counted). `args` and the
+ * answer travel as JSON, on one node as between nodes.
+ */
+export type CallHandler<T> = (args: T) => unknown;
+
 /** What a Room needs from the server that hosts it. Internal: apps never build one. */
 export interface RoomHostPort {
   readonly roomId: string;
@@ -44,6 +61,8 @@ export interface RoomHostPort {
   /** The room's `emptyDisposeMs` changed: an empty room's wait starts again with it. */
   emptyDisposalChanged(): void;
   kick(client: RoomClient, message: string): void;
+  /** Holds an away member's seat `ms` from their drop (see `Room.holdSeat`). */
+  holdSeat(client: RoomClient, ms: number): void;
   request(
     client: RoomClient,
     type: string,
@@ -57,10 +76,16 @@ export interface RoomHostPort {
 
 export const bindHost = Symbol('vehikill-net.room.bindHost');
 export const handlersOf = Symbol('vehikill-net.room.handlers');
+export const callableOf = Symbol('vehikill-net.room.callable');
 
-interface RegisteredHandler {
+/** A type's own handler with its schema, or the catch-all (`'*'`), whose data no schema checks. */
+export type RegisteredHandler =
+  | { schema: v.GenericSchema; handler: MessageHandler<unknown> }
+  | { schema: undefined; handler: CatchAllHandler };
+
+interface RegisteredCall {
   schema: v.GenericSchema;
-  handler: MessageHandler<unknown>;
+  handler: CallHandler<unknown>;
 }
 
 /**
@@ -77,15 +102,25 @@ export class Room {
   #peerPrivacy: PeerPrivacy = 'open';
   #emptyDisposeMs: number | undefined;
   #idleDisposeMs: number | undefined;
+  #reconnectionMs: number | undefined;
   readonly #handlers = new Map<string, RegisteredHandler>();
+  /** `onMessage('*', handler)`: the messages of the types with no handler of their own. */
+  #catchAll: RegisteredHandler | undefined;
+  readonly #callables = new Map<string, RegisteredCall>();
 
   /** Called once before anyone joins, with the creator's options (unvalidated: check them here). */
   onCreate(_options: unknown): void | Promise<void> {}
   /** Throw to refuse the player; the message goes back to them. */
   onJoin(_client: RoomClient, _options: unknown): void | Promise<void> {}
-  /** The player left, was kicked, their grace period ran out, or their session ended while `onJoin` was deciding. */
+  /**
+   * The player left, was kicked, their grace period (or the room's reconnection window) ran out, or their
+   * session ended while `onJoin` was deciding.
+   */
   onLeave(_client: RoomClient, _reason: LeaveReason): void {}
-  /** The player's connection dropped; their seat is held until they resume or the grace period ends. */
+  /**
+   * The player's connection dropped; their seat is held until they resume or the grace period ends (the
+   * room's own window instead, if it set one: `setReconnectionMs`, or `holdSeat` from here).
+   */
   onAway(_client: RoomClient): void {}
   /**
    * The player is back. With `resync`, messages to them were lost (their outbox overflowed): the server
@@ -213,6 +248,37 @@ export class Room {
     this.#idleDisposeMs = ms;
   }
 
+  /** This room's reconnection window, if it set one (`setReconnectionMs`); else the server's `graceMs`. */
+  get reconnectionMs(): number | undefined {
+    return this.#reconnectionMs;
+  }
+
+  /**
+   * How long this room holds a dropped player's seat for their return (ms), in place of the server's
+   * `graceMs`, for the drops from now on (Colyseus's `allowReconnection(client, seconds)` for everyone).
+   * Shorter: when it runs out the player leaves the room (`onLeave` with RECONNECTION_EXPIRED), while
+   * their session lives on for the rest of `graceMs`: back, they find the room left with that code. Longer:
+   * the session is held as long, and its expiry ends it (SESSION_EXPIRED). 0 lets a dropped player go at
+   * once, `undefined` goes back to the server's. Anything but a number of ms in 0..MAX_RECONNECTION_MS
+   * (10 minutes) throws a RangeError and changes nothing.
+   */
+  setReconnectionMs(ms: number | undefined): void {
+    checkReconnectionMs('reconnectionMs', ms, true);
+    this.#reconnectionMs = ms;
+  }
+
+  /**
+   * Holds the seat of `client`, away now, `ms` from their drop, whatever the room's `reconnectionMs`: for
+   * this absence only (call it from `onAway`, or later while they are away: 0 lets them go now, as a
+   * match that ended would). Shorter or longer than the server's `graceMs` as for `setReconnectionMs`.
+   * A member who is not away, or not a member, is left as they are; an `ms` that is no number of ms in
+   * 0..MAX_RECONNECTION_MS throws a RangeError and changes nothing.
+   */
+  holdSeat(client: RoomClient, ms: number): void {
+    checkReconnectionMs('holdSeat: ms', ms, false);
+    this.#port().holdSeat(client, ms);
+  }
+
   setMaxClients(count: number): void {
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
       throw new RangeError(`maxClients must be an integer in 1..1024, got ${count}`);
@@ -260,16 +326,57 @@ export class Room {
    * requests of `type` (`room.request`) with its value (see MessageHandler). Arguments of another shape throw a TypeError
    * here, naming the type: `onMessage(type, handler)` (Colyseus's form) would otherwise register a
    * handler that never runs, every message of the type answered INTERNAL_ERROR.
+   * `onMessage('*', handler)`, with no schema, takes the messages and requests of every type that has no
+   * handler of its own (see CatchAllHandler), which are otherwise refused UNKNOWN_MESSAGE_TYPE.
    */
+  onMessage(type: '*', handler: CatchAllHandler): Disposer;
   onMessage<S extends v.GenericSchema>(
     type: string,
     schema: S,
     handler: MessageHandler<v.InferOutput<S>>,
-  ): Disposer {
+  ): Disposer;
+  onMessage(type: string, schema: unknown, handler?: unknown): Disposer {
+    if (type === '*') return this.#onAnyMessage(schema, handler);
     checkMessageRegistration(type, schema, handler);
-    this.#handlers.set(type, { schema, handler: handler as MessageHandler<unknown> });
+    const registered = { schema: schema as v.GenericSchema, handler: handler as MessageHandler<unknown> };
+    this.#handlers.set(type, registered);
     return () => {
-      if (this.#handlers.get(type)?.handler === handler) this.#handlers.delete(type);
+      if (this.#handlers.get(type) === registered) this.#handlers.delete(type);
+    };
+  }
+
+  #onAnyMessage(handler: unknown, extra: unknown): Disposer {
+    if (typeof handler !== 'function' || extra !== undefined) {
+      const got =
+        extra === undefined
+          ? describe(handler)
+          : 'three arguments: no schema applies to messages of every type';
+      throw new TypeError(
+        `onMessage('*', handler) takes the catch-all's handler alone, (client, type, data) => { ... }, ` +
+          `whose data no schema checks; got ${got}`,
+      );
+    }
+    const registered: RegisteredHandler = { schema: undefined, handler: handler as CatchAllHandler };
+    this.#catchAll = registered;
+    return () => {
+      if (this.#catchAll === registered) this.#catchAll = undefined;
+    };
+  }
+
+  /**
+   * Lets code outside the room call it by `name` (`GameServer.callRoom`, from any node): the arguments are
+   * checked against `schema` (valibot, synchronous) before `handler` sees them, and what it returns (or its
+   * promise resolves to) is the answer. Arguments of another shape throw a TypeError here, as `onMessage`'s.
+   */
+  onCall<S extends v.GenericSchema>(
+    name: string,
+    schema: S,
+    handler: CallHandler<v.InferOutput<S>>,
+  ): Disposer {
+    checkMessageRegistration(name, schema, handler, 'onCall');
+    this.#callables.set(name, { schema, handler: handler as CallHandler<unknown> });
+    return () => {
+      if (this.#callables.get(name)?.handler === handler) this.#callables.delete(name);
     };
   }
 
@@ -337,9 +444,14 @@ export class Room {
     this.#host = host;
   }
 
-  /** @internal */
+  /** @internal The handler of a member's message of `type`: its own, else the catch-all, if any. */
   [handlersOf](type: string): RegisteredHandler | undefined {
-    return this.#handlers.get(type);
+    return this.#handlers.get(type) ?? this.#catchAll;
+  }
+
+  /** @internal */
+  [callableOf](name: string): RegisteredCall | undefined {
+    return this.#callables.get(name);
   }
 
   #port(): RoomHostPort {
@@ -359,16 +471,29 @@ function describe(value: unknown): string {
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
 }
 
+/** The forms of each registration that `checkMessageRegistration` checks, for its messages. */
+const REGISTRATIONS = {
+  onMessage: { first: 'the message type', what: 'message', form: '(client, data) => { ... }' },
+  onCall: { first: 'the name of the call', what: 'call', form: '(args) => { ... }' },
+  subscribe: { first: 'the topic', what: 'topic message', form: '(data, from) => { ... }' },
+} as const;
+
 /**
- * Throws a TypeError unless `onMessage` was given a type, a synchronous valibot schema (what the server
- * validates with: `v.safeParse` runs its `~run`) and a handler function.
+ * Throws a TypeError unless `onMessage` (or `api`) was given a type, a synchronous valibot schema (what the
+ * server validates with: `v.safeParse` runs its `~run`) and a handler function.
  */
-function checkMessageRegistration(type: unknown, schema: unknown, handler: unknown): void {
+export function checkMessageRegistration(
+  type: unknown,
+  schema: unknown,
+  handler: unknown,
+  api: keyof typeof REGISTRATIONS = 'onMessage',
+): void {
+  const { first, what, form: handlerForm } = REGISTRATIONS[api];
   if (typeof type !== 'string' || type.length === 0) {
-    throw new TypeError(`onMessage: the first argument is the message type, a string; got ${describe(type)}`);
+    throw new TypeError(`${api}: the first argument is ${first}, a string; got ${describe(type)}`);
   }
-  const usage = `onMessage('${type.slice(0, 64)}', schema, handler)`;
-  const form = `this.onMessage('${type.slice(0, 64)}', v.object({ ... }), (client, data) => { ... })`;
+  const usage = `${api}('${type.slice(0, 64)}', schema, handler)`;
+  const form = `${api === 'subscribe' ? 'server' : 'this'}.${api}('${type.slice(0, 64)}', v.object({ ... }), ${handlerForm})`;
   const candidate = schema as {
     '~run'?: unknown;
     '~standard'?: { vendor?: unknown };
@@ -376,8 +501,8 @@ function checkMessageRegistration(type: unknown, schema: unknown, handler: unkno
   } | null;
   if (typeof schema === 'function' && handler === undefined) {
     throw new TypeError(
-      `${usage}: the second argument is the message's schema (a valibot schema) and the handler is ` +
-        `the third; a function came second and nothing third: ${form}. Every message is validated ` +
+      `${usage}: the second argument is the ${what}'s schema (a valibot schema) and the handler is ` +
+        `the third; a function came second and nothing third: ${form}. Every ${what} is validated ` +
         'before its handler sees it (v.unknown() takes anything).',
     );
   }
@@ -398,11 +523,25 @@ function checkMessageRegistration(type: unknown, schema: unknown, handler: unkno
   }
   if (candidate.async === true) {
     throw new TypeError(
-      `${usage}: the schema is asynchronous (a valibot ...Async schema), and messages are validated ` +
+      `${usage}: the schema is asynchronous (a valibot ...Async schema), and ${what}s are validated ` +
         'synchronously as they arrive: use the synchronous schema, and do asynchronous checks in the handler',
     );
   }
   if (typeof handler !== 'function') {
     throw new TypeError(`${usage}: the third argument is the handler, a function; got ${describe(handler)}`);
+  }
+}
+
+/**
+ * Throws a RangeError naming `what` unless `ms` is a number of ms in 0..MAX_RECONNECTION_MS; `orUnset`:
+ * `undefined` is taken too (the server's `graceMs`), as the message says.
+ */
+function checkReconnectionMs(what: string, ms: unknown, orUnset: boolean): void {
+  if (orUnset && ms === undefined) return;
+  if (!(typeof ms === 'number' && ms >= 0 && ms <= MAX_RECONNECTION_MS)) {
+    const unset = orUnset ? ", or undefined for the server's graceMs" : '';
+    throw new RangeError(
+      `${what} must be a number of ms in 0..${MAX_RECONNECTION_MS} (10 minutes)${unset}; got ${String(ms)}`,
+    );
   }
 }

@@ -128,6 +128,9 @@ export class Session {
   #socket: WebSocket | undefined;
   #cancelAck: Cancel | undefined;
   #cancelGrace: Cancel | undefined;
+  /** The grace period of the newest drop, and what runs when it ends (see `detach`, `holdAwayFor`). */
+  #graceMs = 0;
+  #onGraceOver: (() => void) | undefined;
   /** The hold a leave beacon with `keepMs` asked for (see `holdAtMost`). */
   #cancelHold: Cancel | undefined;
   #ended = false;
@@ -307,8 +310,26 @@ export class Session {
     this.awaySince = this.#clock.now();
     this.#cancelAck?.();
     this.#cancelAck = undefined;
+    this.#graceMs = graceMs;
+    this.#onGraceOver = onExpire;
     this.#cancelGrace?.();
     this.#cancelGrace = this.#clock.setTimeout(onExpire, graceMs);
+  }
+
+  /**
+   * Holds the session, away, `ms` from its drop where that is longer than its grace period: its room holds
+   * the player's seat that long (`Room.setReconnectionMs`, `holdSeat`), and the seat is worth nothing
+   * without the session and what its outbox keeps for the player. `undefined` gives it back its grace
+   * period, counted from the drop as ever (it ends at once if that is over). Never shorter than the grace
+   * period: a room holding a seat less long lets the player go from the room itself, not the session.
+   */
+  holdAwayFor(ms: number | undefined): void {
+    const since = this.awaySince;
+    const onExpire = this.#onGraceOver;
+    if (this.#ended || this.#socket !== undefined || since === undefined || onExpire === undefined) return;
+    const heldMs = Math.max(this.#graceMs, ms ?? 0);
+    this.#cancelGrace?.();
+    this.#cancelGrace = this.#clock.setTimeout(onExpire, Math.max(0, since + heldMs - this.#clock.now()));
   }
 
   /** True once the session ended for good (closed, replaced or expired): nothing may seat it any more. */

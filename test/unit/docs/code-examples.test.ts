@@ -166,7 +166,12 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
   },
   'docs/server.md': {
     "import * as v from 'valibot';": declares(''),
-    "import { Room, type RoomClient } from 'vehikill-net/server';": declares(''),
+    "import * as v from 'valibot'; #2": declares(''),
+    "import * as v from 'valibot'; #3": declares(`
+      import type { GameServer } from 'vehikill-net/server';
+      declare const server: GameServer;
+    `),
+    "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;
@@ -185,6 +190,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const staticDir: string;
       declare class Arena extends Room {}
     `),
+    "import { Room, type RoomClient } from 'vehikill-net/server';": declares(''),
     "import { MessageBudget, Room } from 'vehikill-net/server';": declares(`
       import * as v from 'valibot';
       const chatSchema = v.object({ text: v.pipe(v.string(), v.maxLength(500)) });

@@ -1,5 +1,6 @@
 import { arrivalPlanTtl, MAX_ARRIVAL_PLAN_TTL_MS, ManualClock, MemoryRegistry } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
+import { channelContract } from './registry-channel-contract.js';
 import { registryContract } from './registry-contract.js';
 
 const clock = new ManualClock();
@@ -7,6 +8,12 @@ registryContract('memory', async () => new MemoryRegistry({ clock }), {
   async pass(ms) {
     clock.advance(ms);
   },
+});
+
+// Nodes in one process share one MemoryRegistry.
+channelContract('memory', async () => {
+  const registry = new MemoryRegistry({ clock });
+  return [registry, registry];
 });
 
 describe('MemoryRegistry drain plans', () => {

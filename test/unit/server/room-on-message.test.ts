@@ -56,4 +56,29 @@ describe('Room.onMessage checks its arguments', () => {
     room.onMessage('any', v.unknown(), handler);
     expect(room[handlersOf]('any')?.handler).toBe(handler);
   });
+
+  it("registers the catch-all, onMessage('*', handler), as the handler of every type without one", () => {
+    const room = new Room();
+    const own = () => {};
+    const catchAll = (_client: unknown, _type: string, _data: unknown) => {};
+    room.onMessage('move', v.unknown(), own);
+    const dispose = room.onMessage('*', catchAll);
+    expect(room[handlersOf]('move')?.handler).toBe(own);
+    expect(room[handlersOf]('emote')).toEqual({ schema: undefined, handler: catchAll });
+    dispose();
+    expect(room[handlersOf]('emote')).toBeUndefined();
+    expect(room[handlersOf]('move')?.handler).toBe(own);
+  });
+
+  it('refuses a catch-all with a schema, or with no handler, saying that it takes its handler alone', () => {
+    const room = new Room();
+    const call = () => register(room, '*', v.unknown(), () => {});
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(
+      /onMessage\('\*', handler\) takes the catch-all's handler alone.*got three arguments/,
+    );
+    expect(() => register(room, '*', v.unknown())).toThrow(/catch-all's handler alone.*got an object/);
+    expect(() => register(room, '*')).toThrow(/got nothing/);
+    expect(room[handlersOf]('anything')).toBeUndefined();
+  });
 });

@@ -1,0 +1,196 @@
+import * as v from 'valibot';
+import type { Clock, Disposer } from '../../common/index.js';
+import { ErrorCode, ProtocolError } from '../../protocol/index.js';
+import type { MetricsSink } from '../metrics.js';
+import type { Registry } from '../registry/registry.js';
+import { checkMessageRegistration } from '../rooms/room.js';
+import { ThrottledFailures } from '../throttled-failures.js';
+import {
+  asJson,
+  ENVELOPE_ALLOWANCE_BYTES,
+  readNodeMessage,
+  topicChannel,
+  topicMessage,
+} from './node-envelope.js';
+
+/**
+ * Hears a message published on a topic (`GameServer.publish`), from any node: `data` as the subscription's
+ * schema gives it, `from.nodeId` the node that published it. What it returns is ignored; a throw or a
+ * rejection is logged and counted (`topic_handler_errors_total`).
+ */
+export type TopicHandler<T> = (data: T, from: { nodeId: string }) => unknown;
+
+/** A topic's name: 1-64 letters, digits or `_.:-`, as room types are. */
+const TOPIC = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export interface NodeTopicsOptions {
+  registry: Registry;
+  clock: Clock;
+  metrics: MetricsSink;
+  nodeId: string;
+  /** The most bytes of JSON a message's data may take (the node's `maxPayloadBytes`). */
+  maxBytes: number;
+}
+
+interface Subscriber {
+  readonly schema: v.GenericSchema;
+  readonly handler: TopicHandler<unknown>;
+}
+
+/** The subscribers of one topic on this node, and the node's one subscription of its channel. */
+interface Topic {
+  readonly subscribers: Set<Subscriber>;
+  /** Undefined for a registry without channels: then only this node's publishing is heard. */
+  readonly subscription: Promise<Disposer | undefined>;
+}
+
+/**
+ * Messages between the nodes' app code by topic (`GameServer.publish` and `subscribe`, socket.io's
+ * `serverSideEmit`): each goes to every node subscribed to its topic, this one included, through the
+ * registry's channels. At most once each, and none to a node whose subscription is down as it is sent.
+ */
+export class NodeTopics {
+  readonly #options: NodeTopicsOptions;
+  readonly #topics = new Map<string, Topic>();
+  readonly #handlerFaults: ThrottledFailures;
+  #closed = false;
+
+  constructor(options: NodeTopicsOptions) {
+    this.#options = options;
+    this.#handlerFaults = new ThrottledFailures(
+      options.metrics,
+      'topic_handler_errors_total',
+      'a topic subscriber',
+    );
+  }
+
+  /** See `GameServer.publish`. A topic of another form throws a TypeError at once. */
+  publish(topic: string, data: unknown): Promise<number> {
+    checkTopic('publish', topic);
+    return this.#publish(topic, data);
+  }
+
+  async #publish(topic: string, data: unknown): Promise<number> {
+    if (this.#closed) throw shuttingDown();
+    const { registry, nodeId, maxBytes } = this.#options;
+    const carried = asJson(data, `the data published on '${topic}'`, maxBytes);
+    const text = JSON.stringify({ v: 1, from: nodeId, ...(carried === undefined ? {} : { data: carried }) });
+    if (registry.publish !== undefined) return registry.publish(topicChannel(topic), text);
+    // One node and no channels: heard here only, later, as a channel's message would be.
+    const here = this.#topics.has(topic);
+    if (here) queueMicrotask(() => this.#deliver(topic, text));
+    return here ? 1 : 0;
+  }
+
+  /** See `GameServer.subscribe`. Arguments of another form throw a TypeError at once. */
+  subscribe(topic: string, schema: v.GenericSchema, handler: TopicHandler<unknown>): Promise<Disposer> {
+    checkTopic('subscribe', topic);
+    checkMessageRegistration(topic, schema, handler, 'subscribe');
+    return this.#subscribe(topic, schema, handler);
+  }
+
+  async #subscribe(
+    topic: string,
+    schema: v.GenericSchema,
+    handler: TopicHandler<unknown>,
+  ): Promise<Disposer> {
+    const entry = this.#topics.get(topic) ?? this.#listen(topic);
+    const subscriber: Subscriber = { schema, handler };
+    entry.subscribers.add(subscriber);
+    const dispose = () => {
+      if (!entry.subscribers.delete(subscriber) || entry.subscribers.size > 0) return;
+      if (this.#topics.get(topic) === entry) this.#topics.delete(topic);
+      void entry.subscription.then(
+        (unsubscribe) => unsubscribe?.(),
+        () => {},
+      );
+    };
+    try {
+      await entry.subscription;
+    } catch (error) {
+      dispose();
+      throw error;
+    }
+    return dispose;
+  }
+
+  /** Every subscription ends (the server closes). */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#topics.values()) {
+      void entry.subscription.then(
+        (unsubscribe) => unsubscribe?.(),
+        () => {},
+      );
+    }
+    this.#topics.clear();
+  }
+
+  /** Subscribes this node to `topic`'s channel, for its first subscriber. */
+  #listen(topic: string): Topic {
+    const { subscribeChannel } = this.#options.registry;
+    const subscription =
+      subscribeChannel === undefined
+        ? Promise.resolve(undefined)
+        : subscribeChannel.call(this.#options.registry, topicChannel(topic), (text) =>
+            this.#deliver(topic, text),
+          );
+    const entry: Topic = { subscribers: new Set(), subscription };
+    this.#topics.set(topic, entry);
+    // Failed: the next subscriber subscribes again.
+    subscription.catch(() => {
+      if (this.#topics.get(topic) === entry) this.#topics.delete(topic);
+    });
+    return entry;
+  }
+
+  #deliver(topic: string, text: string): void {
+    const subscribers = this.#topics.get(topic)?.subscribers;
+    if (subscribers === undefined) return;
+    const { metrics, maxBytes } = this.#options;
+    const read = readNodeMessage(topicMessage, text, maxBytes + ENVELOPE_ALLOWANCE_BYTES);
+    if (!read.ok) {
+      metrics.count('node_messages_dropped_total', { reason: read.reason });
+      return;
+    }
+    const from = { nodeId: read.message.from };
+    for (const subscriber of [...subscribers]) {
+      let parsed: ReturnType<typeof v.safeParse<typeof subscriber.schema>>;
+      try {
+        parsed = v.safeParse(subscriber.schema, read.message.data);
+      } catch (error) {
+        this.#handlerFailed(topic, 'its schema threw', error);
+        continue;
+      }
+      if (!parsed.success) {
+        metrics.count('node_messages_dropped_total', { reason: 'refused' });
+        continue;
+      }
+      try {
+        const result = subscriber.handler(parsed.output, from);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.#handlerFailed(topic, 'its handler rejected', error));
+        }
+      } catch (error) {
+        this.#handlerFailed(topic, 'its handler threw', error);
+      }
+    }
+  }
+
+  #handlerFailed(topic: string, what: string, error: unknown): void {
+    this.#handlerFaults.report(this.#options.clock.now(), () => ({
+      what: `a message on topic '${topic}' was not handled: ${what}`,
+      error,
+    }));
+  }
+}
+
+const shuttingDown = () => new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down');
+
+function checkTopic(method: string, topic: unknown): void {
+  if (typeof topic !== 'string' || !TOPIC.test(topic)) {
+    throw new TypeError(
+      `${method}: a topic is 1-64 letters, digits or _.:- (like 'bans' or 'match:ended'), got ${JSON.stringify(String(topic).slice(0, 80))}`,
+    );
+  }
+}
