@@ -4,7 +4,7 @@ import { ErrorCode, MAX_ROOM_REQUESTS_WAITING, RoomRequestError } from '../../..
 import type { HostedClient } from '../../../src/server/rooms/hosted-client.js';
 import { MAX_ROOM_ASKS_WAITING, RoomAsks } from '../../../src/server/rooms/room-asks.js';
 import { RequestsToPlayer } from '../../../src/server/sessions/requests-to-player.js';
-import { Session } from '../../../src/server/sessions/session.js';
+import { bareSession } from '../../support/bare-session.js';
 import { flush, settled } from '../../support/settled.js';
 
 function player(answers = true) {
@@ -120,19 +120,7 @@ describe('RoomAsks', () => {
     const clock = new ManualClock(0);
     const asks = new RoomAsks({ roomId: 'room1', maxPayloadBytes: 65_536 });
     const members = Array.from({ length: MAX_ROOM_ASKS_WAITING / MAX_ROOM_REQUESTS_WAITING + 1 }, (_, i) => {
-      const session = new Session(
-        `player${String(i).padStart(4, '0')}`,
-        'token',
-        { userId: `u${i}`, name: 'p' },
-        clock,
-        {
-          outboxMessages: 10_000,
-          outboxBytes: 10_000_000,
-          sendQueueBytes: 1_000_000,
-          ackEvery: 32,
-          ackDelayMs: 50,
-        },
-      );
+      const session = bareSession(clock, `player${String(i).padStart(4, '0')}`);
       session.requestsToPlayer.answers = true;
       return { admission: 'seated', session } as unknown as HostedClient;
     });

@@ -15,7 +15,7 @@ import {
 import { CountingMetrics } from '../../../src/server/metrics.js';
 import type { RoomManager } from '../../../src/server/rooms/room-manager.js';
 import { RequestSlots } from '../../../src/server/sessions/request-slots.js';
-import { Session } from '../../../src/server/sessions/session.js';
+import { bareSession } from '../../support/bare-session.js';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -63,13 +63,7 @@ describe('RequestSlots', () => {
 describe('a room request that states no wait (a client of an earlier version)', () => {
   it(`is answered REQUEST_TIMEOUT after ${UNSTATED_WAIT_DEADLINE_MS} ms of a handler that never settles`, async () => {
     const clock = new ManualClock(0);
-    const session = new Session('pPlayer01', 'token', { userId: 'u1', name: 'one' }, clock, {
-      outboxMessages: 100,
-      outboxBytes: 100_000,
-      sendQueueBytes: 100_000,
-      ackEvery: 32,
-      ackDelayMs: 50,
-    });
+    const session = bareSession(clock);
     const rooms = { handleRequest: () => new Promise<Uint8Array>(() => {}) } as unknown as RoomManager;
     const port: RoomRequestPort = {
       rooms,
