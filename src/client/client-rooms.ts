@@ -20,6 +20,8 @@ export type RoomsClient = Pick<
     SessionConnection,
     'clock' | 'url' | 'unreachableForMs' | 'moveTo' | 'afterServerCaughtUp'
   >;
+  /** Answers a room's request to us NOT_IN_ROOM (see InboxClient). */
+  refuseRequest(q: number): void;
 };
 
 /**
@@ -64,6 +66,7 @@ export class ClientRooms {
       early: this.#early,
       leaves: this.#leaves,
       resyncCheck: this.#resyncCheck,
+      refuseRequest: (q) => client.refuseRequest(q),
     });
     this.#joiner = new RoomJoiner({
       ...client,

@@ -2,6 +2,8 @@ import { type Disposer, Emitter, realClock } from '../common/index.js';
 import {
   ErrorCode,
   encodeMessage,
+  Feature,
+  hasFeature,
   Kind,
   MAX_PEER_DATA_BYTES,
   MAX_SESSION_KEEP_MS,
@@ -31,6 +33,7 @@ import { readableNotice } from './drain-notice.js';
 import { IceCredentials } from './ice-credentials.js';
 import { LinkEpochs } from './mesh/link-epochs.js';
 import { onPageShownAfterAway } from './page-shown.js';
+import { RoomAnswers } from './room-answers.js';
 import type { RoomConnection } from './room-connection.js';
 import { RoomListings } from './room-listings.js';
 import { type RoomRequestStats, RoomRequests } from './room-requests.js';
@@ -88,6 +91,8 @@ export class Client {
   readonly #requests: ServerRequests;
   /** The rooms' requests waiting for their replies, across the rooms the client enters. */
   readonly #roomRequests: RoomRequests;
+  /** The rooms' requests to us that we owe an answer, across the rooms the client enters. */
+  readonly #roomAnswers: RoomAnswers;
   /** What rooms and the server link send over the session, each in its frame. */
   readonly #sends: SessionSends;
   /** Sessions welcomed so far (resumes not counted): see `SyncSeating.session`. */
@@ -126,6 +131,7 @@ export class Client {
       welcomed: (body, fresh) => {
         this.#graceMs = body.graceMs;
         this.#sends.takesDataToPeers = body.dataToPeers === true;
+        this.#roomRequests.serverAnswers = hasFeature(body.features, Feature.requests);
         this.#ice.update(body.iceServers ?? [], body.iceTtlMs);
         this.#serverLink.maxMessageBytes = body.linkMessageBytes ?? MAX_PEER_DATA_BYTES;
         this.#onWelcome(body.serverLink ?? false, fresh, body.resync);
@@ -157,6 +163,7 @@ export class Client {
     const connection = this.#connection;
     this.#requests = new ServerRequests(connection);
     this.#roomRequests = new RoomRequests(connection.clock);
+    this.#roomAnswers = new RoomAnswers(connection.clock, connection);
     this.#rooms = new ClientRooms({
       requests: this.#requests,
       session: connection,
@@ -164,6 +171,12 @@ export class Client {
       state: () => this.state,
       closedWith: () => this.#closedWith,
       roomTransport: (selfId, m) => this.#roomTransport(selfId, m),
+      refuseRequest: (q) =>
+        this.#roomAnswers.answer(q, {
+          ok: false,
+          code: ErrorCode.NOT_IN_ROOM,
+          message: 'the player is not in that room',
+        }),
     });
     this.#listings = new RoomListings(
       this.#requests,
@@ -487,10 +500,11 @@ export class Client {
       iceServers: () => this.#ice.servers,
       sendRoomMessage: (type, data, options) => this.#sends.sendRoomMessage(type, data, options, m),
       request: (type, data, options) =>
-        this.#roomRequests.ask(asker, type, options, (q, sendOptions) =>
-          this.#sends.sendRoomMessage(type, data, sendOptions, m, q),
+        this.#roomRequests.ask(asker, type, options, (q, sendOptions, w) =>
+          this.#sends.sendRoomMessage(type, data, sendOptions, m, { q, w }),
         ),
       endRequests: (code, why) => this.#roomRequests.failOf(asker, code, why),
+      answer: (q, outcome) => this.#roomAnswers.answer(q, outcome),
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
       connected: () => this.#connection.state === 'open',
@@ -517,6 +531,8 @@ export class Client {
     // The ended session's requests fail before the app hears of the room: what its room-left handler asks
     // (a quick play elsewhere) goes to the next session and must be answered there, not failed with these.
     const room = this.#rooms.release();
+    // First: what the room's handlers would answer at its leave is for the ended session, not the next one.
+    this.#roomAnswers.clear();
     this.#requests.failAll(code, message);
     // With the session's code, before the room's leave would fail them with its reason.
     this.#roomRequests.failAll(code, `the session ended (${message})`);
@@ -590,6 +606,12 @@ export class Client {
       case Kind.RoomReply:
         this.#roomRequests.reply(message.body);
         return;
+      case Kind.ServerRoomMessage: {
+        // A request of the room's is owed its answer from here on, whichever way it goes next.
+        const { q } = message.body;
+        if (q === undefined || this.#roomAnswers.take({ ...message.body, q })) this.#rooms.receive(message);
+        return;
+      }
       case Kind.SignalFromPeer:
         this.#rooms.receiveSignal(message.body);
         return;

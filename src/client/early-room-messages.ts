@@ -2,7 +2,7 @@
  * Room messages that arrive this soon after the join, before any handler of their type, wait for the
  * first one (what the room sends from `onJoin` comes right behind the join's answer).
  */
-const EARLY_MESSAGE_MS = 1_000;
+export const EARLY_MESSAGE_MS = 1_000;
 /** Early messages kept at most. */
 const MAX_EARLY_MESSAGES = 64;
 

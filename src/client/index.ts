@@ -1,12 +1,15 @@
 /** vehikill-net/client: sessions, rooms and reconnection, in browsers and in Node. */
 export type { Disposer } from '../common/index.js';
 export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   ErrorCode,
   type LeaveReason,
   type Member,
   MessageClass,
   ProtocolError,
+  RoomError,
   type RoomInfo,
+  RoomRequestError,
   SessionGoneReason,
 } from '../protocol/index.js';
 // Why a `remove` event's entity went (its `reason`): the codec's own constants.
@@ -42,11 +45,9 @@ export { PeerLink } from './mesh/peer-link.js';
 export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
 export { RoomConnection } from './room-connection.js';
-export {
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  RoomRequestError,
-  type RoomRequestOptions,
-  type RoomRequestStats,
+export type {
+  RoomRequestOptions,
+  RoomRequestStats,
 } from './room-requests.js';
 export type { RoomEvents, RoomSendOptions } from './room-transport.js';
 export { type RoomQuery, RoomWatch, type RoomWatchEvents } from './room-watch.js';

@@ -13,6 +13,7 @@ import { LinkEpochs } from './mesh/link-epochs.js';
 import type { MeshOptions } from './mesh/mesh-options.js';
 import { PeerMesh } from './mesh/peer-mesh.js';
 import { RoomRelayLinks } from './room-relay-links.js';
+import { type RequestHandler, RoomRequestHandlers } from './room-request-handlers.js';
 import type { RoomRequestOptions } from './room-requests.js';
 import { RoomSignals, type SignalConsumer, stillOpen } from './room-signals.js';
 import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transport.js';
@@ -75,6 +76,8 @@ export class RoomConnection<
   readonly #early: EarlyRoomMessages;
   /** This seating's number from the join's answer (undefined from servers that do not number them). */
   readonly #membership: number | undefined;
+  /** Our handlers of the room's requests to us (`onRequest`), and what they are running. */
+  readonly #requestHandlers: RoomRequestHandlers;
 
   constructor(joined: JoinedRoom, transport: RoomTransport) {
     this.info = joined.room;
@@ -87,6 +90,11 @@ export class RoomConnection<
     this.#relayLinks = new RoomRelayLinks(transport);
     this.#signals = new RoomSignals(transport.clock, this.#events);
     this.#early = new EarlyRoomMessages(transport.clock.now());
+    this.#requestHandlers = new RoomRequestHandlers(
+      transport.clock,
+      (q, outcome) => transport.answer(q, outcome),
+      transport.clock.now(),
+    );
   }
 
   get roomId(): string {
@@ -121,6 +129,19 @@ export class RoomConnection<
     const dispose = this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
     for (const { data, from } of this.#early.take(type)) handler(data as In[T], from);
     return dispose;
+  }
+
+  /**
+   * Answers the room's requests of `type` (its `request(client, type, data)` on the server: socket.io's
+   * `emitWithAck` from the server): `handler` gets the data, and what it returns, or its promise resolves
+   * to, is the answer (`undefined` too). A throw or rejection answers REQUEST_FAILED: with its code and
+   * message for a `RoomError` (a refusal meant for the room), with neither for anything else (logged here).
+   * One handler per type: a later one replaces it. A request with no handler is refused
+   * UNKNOWN_MESSAGE_TYPE, but in the first second after the join, when it waits for its handler (the room
+   * may ask as the player is seated, before the app has registered its handlers). Returns what removes it.
+   */
+  onRequest<T extends keyof In & string>(type: T, handler: RequestHandler<In[T]>): Disposer {
+    return this.#requestHandlers.on(type, handler as RequestHandler<unknown>);
   }
 
   /**
@@ -249,6 +270,11 @@ export class RoomConnection<
       if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
     }
     this.#messages.emit(type, { data, from });
+  }
+
+  /** @internal Called by the client as the room's requests to us arrive. */
+  receiveRequest(q: number, type: string, data: unknown): void {
+    this.#requestHandlers.receive(q, type, data);
   }
 
   /** @internal This seating's number (undefined from servers that do not number them). */
@@ -423,6 +449,7 @@ export class RoomConnection<
   applyLeft(reason: LeaveReason, message: string): void {
     if (this.#left) return;
     this.#left = true;
+    this.#requestHandlers.left();
     this.#transport.endRequests(
       reason === 'left' ? ErrorCode.NOT_IN_ROOM : reason,
       `left room ${this.roomId} (${message})`,

@@ -13,6 +13,8 @@ export interface InboxClient extends RoomSeat {
   readonly early: EarlyMessages;
   readonly leaves: RoomLeaving;
   readonly resyncCheck: ResyncSeatingCheck;
+  /** Answers a room's request to us NOT_IN_ROOM: it is for a room we are not in (any more). */
+  refuseRequest(q: number): void;
 }
 
 /**
@@ -51,17 +53,21 @@ export class RoomInbox {
     const room = client.room();
     const roomId = roomIdOf(message);
     if (!room || roomId !== room.roomId) {
-      if (roomId !== undefined && client.leaves.isLeaving(roomId)) return; // a seating left (RoomLeaving)
       // What the joined room sends (from onJoin, or news of a player who joined at the same moment) comes
       // right behind the join's answer, possibly in the same read (ws in Node), before the join has gone
-      // on to make the room ours: kept for it until then.
-      if (roomId !== undefined && client.joins.waiting) client.early.keepMessage(message);
+      // on to make the room ours: kept for it until then. Not for a seating left (RoomLeaving).
+      const kept = roomId !== undefined && !client.leaves.isLeaving(roomId) && client.joins.waiting;
+      if (kept) client.early.keepMessage(message);
+      // A request the room made of us before it heard of our leave waits for its answer: told at once.
+      else if (message.kind === Kind.ServerRoomMessage && message.body.q !== undefined)
+        client.refuseRequest(message.body.q);
       return;
     }
     if (!fitsMembers(room, message)) return;
     switch (message.kind) {
       case Kind.ServerRoomMessage:
-        room.deliver(message.body.t, message.body.d, message.body.from);
+        if (message.body.q !== undefined) room.receiveRequest(message.body.q, message.body.t, message.body.d);
+        else room.deliver(message.body.t, message.body.d, message.body.from);
         return;
       case Kind.MemberJoined:
         room.applyMemberJoined(message.body.member);

@@ -2,11 +2,13 @@ import type { Cancel, Clock } from '../common/index.js';
 import {
   type Body,
   checkSendOptions,
+  checkTimeoutMs,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   ErrorCode,
   type Kind,
   MAX_ROOM_REQUESTS_WAITING,
-  MAX_TTL_MS,
   ProtocolError,
+  RoomRequestError,
 } from '../protocol/index.js';
 import type { RoomSendOptions } from './room-transport.js';
 
@@ -14,24 +16,6 @@ import type { RoomSendOptions } from './room-transport.js';
 export interface RoomRequestOptions extends RoomSendOptions {
   /** ms to wait for the reply before the promise rejects REQUEST_TIMEOUT. Default 10,000. */
   timeoutMs?: number;
-}
-
-/** How long a request waits for its reply unless told otherwise (ms). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
-/**
- * The room answered a request with a refusal: `code` is the protocol's (REQUEST_FAILED when its handler
- * threw or rejected; UNKNOWN_MESSAGE_TYPE, INVALID_MESSAGE, NOT_IN_ROOM, ... when it never ran), and
- * `reason` the room's own code when it refused with a `RoomError` (`'NOT_ENOUGH_COINS'`).
- */
-export class RoomRequestError extends ProtocolError {
-  readonly reason: string | undefined;
-
-  constructor(code: ErrorCode, message: string, reason: string | undefined) {
-    super(code, message);
-    this.name = 'RoomRequestError';
-    this.reason = reason;
-  }
 }
 
 /** What `Client.stats().requests` counts of the room requests. */
@@ -70,8 +54,9 @@ export class RoomRequests {
   readonly #waiting = new Map<number, Waiting>();
   /**
    * The ids of reliable requests whose promise has settled without a reply (timed out, or their room left):
-   * the server has them (or will, at the resume) and answers each, and until it has they count against
-   * MAX_ROOM_REQUESTS_WAITING, as on the server, whose handler may still be running. Freed at once, an
+   * the server has them (or will, at the resume) and answers each, by the deadline each carries (`w`) at
+   * the latest, and until it has they count against MAX_ROOM_REQUESTS_WAITING, as on the server, whose
+   * handler may still be running. Freed at once, an
    * honest client whose handlers outlast its timeout went past the server's limit, each request over it a
    * fault, and was cut off. A new session starts both counts afresh.
    */
@@ -79,6 +64,11 @@ export class RoomRequests {
   #nextId = 1;
   #timedOut = 0;
   #lateReplies = 0;
+  /**
+   * Whether the server answers requests, as its newest welcome said (`Feature.requests`): undefined when
+   * it said nothing, as every server before the welcome's `features` (those with requests answer them).
+   */
+  serverAnswers: boolean | undefined;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -89,16 +79,18 @@ export class RoomRequests {
   }
 
   /**
-   * Sends request `type` (with `send`, under its id) for the room `owner`: the promise of its reply.
-   * Rejects at once, with nothing sent, for options the send refuses, a `timeoutMs` out of range, more
-   * than MAX_ROOM_REQUESTS_WAITING waiting (RATE_LIMITED, as the server would answer), or what `send`
-   * throws (data the server would refuse, a full outbox).
+   * Sends request `type` (with `send`, under its id `q` and with `w`, the ms it waits for its reply, which
+   * the server holds the request no longer than) for the room `owner`: the promise of its reply.
+   * Rejects at once, with nothing sent, for options the send refuses, a `timeoutMs` out of range, a server
+   * that says it answers no requests (REQUESTS_UNSUPPORTED: it would only time out), more than
+   * MAX_ROOM_REQUESTS_WAITING waiting (RATE_LIMITED, as the server would answer), or what `send` throws
+   * (data the server would refuse, a full outbox).
    */
   ask(
     owner: object,
     type: string,
     options: RoomRequestOptions | undefined,
-    send: (q: number, options: RoomSendOptions) => void,
+    send: (q: number, options: RoomSendOptions, w: number) => void,
   ): Promise<unknown> {
     let sendOptions: RoomSendOptions;
     let timeoutMs: number;
@@ -106,6 +98,14 @@ export class RoomRequests {
       ({ sendOptions, timeoutMs } = splitOptions(options));
     } catch (error) {
       return Promise.reject(error);
+    }
+    if (this.serverAnswers === false) {
+      return Promise.reject(
+        new ProtocolError(
+          ErrorCode.REQUESTS_UNSUPPORTED,
+          `request '${type.slice(0, 64)}': this server answers no requests (its welcome does not list them): it is of an older version`,
+        ),
+      );
     }
     if (this.#waiting.size + this.#unanswered.size >= MAX_ROOM_REQUESTS_WAITING) {
       return Promise.reject(
@@ -133,7 +133,7 @@ export class RoomRequests {
       }, timeoutMs);
       this.#waiting.set(q, { owner, type, reliable, resolve, reject, cancelTimer });
       try {
-        send(q, sendOptions);
+        send(q, sendOptions, Math.ceil(timeoutMs));
       } catch (error) {
         this.#waiting.delete(q);
         cancelTimer();
@@ -197,11 +197,5 @@ function splitOptions(options: RoomRequestOptions | undefined): {
   }
   const { timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, ...sendOptions } = options;
   checkSendOptions(sendOptions);
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TTL_MS)) {
-    throw new ProtocolError(
-      ErrorCode.INVALID_MESSAGE,
-      `request options: timeoutMs must be a number of ms above 0 and at most ${MAX_TTL_MS}, not ${String(timeoutMs).slice(0, 40)}`,
-    );
-  }
-  return { sendOptions, timeoutMs };
+  return { sendOptions, timeoutMs: checkTimeoutMs(timeoutMs, 'request options') };
 }

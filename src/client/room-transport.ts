@@ -2,6 +2,7 @@ import type { Clock } from '../common/index.js';
 import type { ErrorCode, LeaveReason, Member, MessageClass } from '../protocol/index.js';
 import type { Conditioner } from '../transport/index.js';
 import type { LinkEpochs } from './mesh/link-epochs.js';
+import type { RequestOutcome } from './room-answers.js';
 import type { RoomConnection } from './room-connection.js';
 import type { RoomRequestOptions } from './room-requests.js';
 
@@ -43,6 +44,8 @@ export interface RoomTransport {
   request(type: string, data: unknown, options: RoomRequestOptions | undefined): Promise<unknown>;
   /** The room is left: its requests still waiting reject with `code`, `why` said. */
   endRequests(code: ErrorCode, why: string): void;
+  /** Answers the room's request `q` (see RoomAnswers.answer). */
+  answer(q: number, outcome: RequestOutcome): void;
   sendSignal(to: string, signal: unknown): void;
   sendToPeer(
     to: string,

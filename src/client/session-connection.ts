@@ -7,6 +7,7 @@ import {
   Kind,
   type LeaveReason,
   type Message,
+  OUR_FEATURES,
   PROTOCOL_VERSION,
   ProtocolError,
   type SessionGoneReason,
@@ -377,7 +378,12 @@ export class SessionConnection {
         : this.#takeover.resume();
       const link = this.#hooks.wantsServerLink() ? { link: true } : {};
       this.#output.write(
-        encodeMessage(Kind.Hello, { v: PROTOCOL_VERSION, ...(resume ? { resume } : {}), ...link }),
+        encodeMessage(Kind.Hello, {
+          v: PROTOCOL_VERSION,
+          ...(resume ? { resume } : {}),
+          ...link,
+          features: [...OUR_FEATURES],
+        }),
       );
     };
     socket.onmessage = (event) => {

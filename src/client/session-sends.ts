@@ -30,21 +30,21 @@ export class SessionSends {
     this.#session = session;
   }
 
-  /** `q`: the request id, for a request (`room.request`). */
+  /** `request`: for a request (`room.request`), its id `q` and how long it waits for its reply, `w` (ms). */
   sendRoomMessage(
     type: string,
     data: unknown,
     options: RoomSendOptions,
     membership: number | undefined,
-    q?: number,
+    request?: { q: number; w: number },
   ): void {
     const { messageClass, ttlMs } = checkSendOptions(options);
     // In this order, the one the server reads by hand (undefined fields are left out of the frame). Checked
     // as the server will read it: what it would refuse (and count as a fault) throws here.
     const inner = encodeSendable(
       Kind.ClientRoomMessage,
-      { t: type, m: membership, d: data, q },
-      `${q === undefined ? 'room message' : 'request'} '${String(type).slice(0, 64)}'`,
+      { t: type, m: membership, d: data, q: request?.q, w: request?.w },
+      `${request === undefined ? 'room message' : 'request'} '${String(type).slice(0, 64)}'`,
     );
     if (messageClass === 'volatile') this.#session.sendVolatile(inner);
     else this.#session.sendSequenced(inner, ttlMs);

@@ -25,6 +25,7 @@ export {
   normalizeName,
 } from './display-name.js';
 export { allErrorCodes, closeCodeFor, ErrorCode, errorCodeForClose, isErrorCode } from './error-codes.js';
+export { Feature, hasFeature, OUR_FEATURES } from './features.js';
 export {
   type DecodedFrame,
   decodeFrame,
@@ -67,6 +68,8 @@ export {
 } from './messages.js';
 export { ProtocolError } from './protocol-error.js';
 export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { RoomError, RoomRequestError } from './request-refusals.js';
+export { checkTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 export { MAX_RESUME_ATTEMPT_AHEAD } from './resume-attempt.js';
 export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTHS } from './room-code.js';
 export { checkSendOptions, MAX_TTL_MS, type MessageSendOptions } from './send-options.js';

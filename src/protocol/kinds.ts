@@ -1,7 +1,8 @@
 /**
  * One-byte message kinds. Frames open with one of these. 0x01-0x0f are connection frames;
  * 0x08/0x09 wrap an inner message in a sequenced envelope; 0x20-0x2f travel client -> server;
- * 0x30-0x3f travel server -> client. Kinds are never reused: retire a number rather than change it.
+ * 0x30-0x3f travel server -> client, but for RoomReply, which answers a room request either way. Kinds are
+ * never reused: retire a number rather than change it.
  */
 export const Kind = {
   Hello: 0x01,

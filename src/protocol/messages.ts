@@ -3,6 +3,7 @@ import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bou
 import { MAX_NAME_LENGTH } from './display-name.js';
 import { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
+import { MAX_TTL_MS } from './send-options.js';
 import { sessionGoneReason } from './session-gone.js';
 
 /** One validation schema per message kind; nothing reaches a handler without passing its schema. */
@@ -14,6 +15,11 @@ const roomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{4,32}$/));
 const roomType = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/));
 const roomCode = v.pipe(v.string(), v.minLength(4), v.maxLength(12));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
+/**
+ * How long the asker of a room request waits for its answer (ms, its `timeoutMs` rounded up): the side
+ * answering holds the request no longer, as a reply after it would be dropped anyway.
+ */
+const requestWait = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TTL_MS));
 const seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const timestamp = v.pipe(v.number(), v.finite());
 const displayName = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
@@ -86,6 +92,12 @@ const iceServer = v.object({
 const iceServers = v.pipe(v.array(iceServer), v.maxLength(ICE_LIMITS.servers));
 const iceTtlMs = v.pipe(v.number(), v.integer(), v.minValue(1));
 
+/**
+ * What a side supports beyond its protocol version (see `Feature`): names it does not know are ignored,
+ * so the schema takes any short name, or a newer peer's welcome would be refused whole.
+ */
+const features = v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(64));
+
 // Connection frames ---------------------------------------------------------------------------
 
 export const hello = v.object({
@@ -112,6 +124,8 @@ export const hello = v.object({
       takeover: v.optional(v.literal(true)),
     }),
   ),
+  /** What the client supports (see `Feature`); absent from older clients. */
+  features: v.optional(features),
 });
 export const welcome = v.object({
   playerId,
@@ -152,6 +166,8 @@ export const welcome = v.object({
    * again. Absent when the session sits in no room, and on every other welcome.
    */
   room: v.optional(joinedRoomSchema),
+  /** What the server supports (see `Feature`); absent from older servers. */
+  features: v.optional(features),
 });
 export const error = v.object({
   code: errorCode,
@@ -216,13 +232,15 @@ export const leaveRoom = v.object({ rid: requestId });
 /**
  * `m`: the membership (the join answer's `membership`) it was sent in; absent, it goes to the current room.
  * `q`: present on a request (`room.request`), its id, which the server's RoomReply names; ids are the
- * client's own, one per request waiting at a time (see MAX_ROOM_REQUESTS_WAITING).
+ * client's own, one per request waiting at a time (see MAX_ROOM_REQUESTS_WAITING). `w`: on a request, how
+ * long the client waits for the reply (absent from older clients).
  */
 export const clientRoomMessage = v.object({
   t: messageType,
   m: v.optional(membership),
   d: v.optional(boundedData),
   q: v.optional(requestId),
+  w: v.optional(requestWait),
 });
 /**
  * Requests (room messages with a `q`) one session may have waiting for their reply at once: the server
@@ -259,8 +277,9 @@ export const roomState = v.object({
 });
 /**
  * The answer to one room request (`q`: its id), sent reliable: the handler's value as `d` (absent for
- * `undefined`), or why there is none. `reason`: the app's own code, when the room refused with a
- * `RoomError` (then `code` is REQUEST_FAILED).
+ * `undefined`), or why there is none. `reason`: the app's own code, when the handler refused with a
+ * `RoomError` (then `code` is REQUEST_FAILED). Both ways: the server answers a client's requests, and a
+ * client the room's.
  */
 export const roomReply = v.variant('ok', [
   v.object({ q: requestId, ok: v.literal(true), d: v.optional(boundedData) }),
@@ -272,11 +291,17 @@ export const roomReply = v.variant('ok', [
     reason: v.optional(v.pipe(v.string(), v.regex(APP_ERROR_CODE))),
   }),
 ]);
+/**
+ * `q`: present on the room's request to this player (`Room.request`), its id, which the client's RoomReply
+ * names; ids are the server's own, per session. `w`: on a request, how long the room waits for the answer.
+ */
 export const serverRoomMessage = v.object({
   roomId,
   t: messageType,
   d: v.optional(boundedData),
   from: v.optional(playerId),
+  q: v.optional(requestId),
+  w: v.optional(requestWait),
 });
 
 // Peer traffic through the server (signaling and the relay path) --------------------------
@@ -498,6 +523,7 @@ export const clientToServerKinds: ReadonlySet<number> = new Set([
   Kind.LinkSignalToServer,
   Kind.DatagramToServer,
   Kind.RefreshIceServers,
+  Kind.RoomReply,
 ]);
 export const serverToClientKinds: ReadonlySet<number> = new Set([
   Kind.Welcome,

@@ -6,7 +6,9 @@ export {
   type LeaveReason,
   MessageClass,
   ProtocolError,
+  RoomError,
   type RoomInfo,
+  RoomRequestError,
   type Scalar,
 } from '../protocol/index.js';
 // The channel a link message came on (`Room.onLinkMessage`) and a send goes on (`client.link.send`), and
@@ -58,9 +60,9 @@ export {
   Room,
   type RoomClass,
 } from './rooms/room.js';
+export { MAX_ROOM_ASKS_WAITING, type RoomAskOptions } from './rooms/room-asks.js';
 export type { RoomClient, SendOptions } from './rooms/room-client.js';
 export type { RoomClock } from './rooms/room-clock.js';
-export { RoomError } from './rooms/room-error.js';
 export {
   type Environment,
   numberFromEnvironment,

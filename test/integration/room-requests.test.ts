@@ -1,10 +1,12 @@
 import * as v from 'valibot';
 import { ErrorCode, RoomRequestError } from 'vehikill-net/client';
-import { encodeMessage, Kind, ProtocolError } from 'vehikill-net/protocol';
+import { encodeMessage, Feature, Kind } from 'vehikill-net/protocol';
 import { type CountingMetrics, Room, RoomError } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/raw-client.js';
+import { rawCreator } from '../support/raw-member.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { rejection } from '../support/settled.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
@@ -93,17 +95,6 @@ async function shop(options: { url?: string } = {}) {
   await client.connect();
   const room = await client.create<Record<string, unknown>, ToServer, Replies>('shop');
   return { client, room };
-}
-
-/** What `promise` rejected with (fails the test if it resolved). */
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`resolved with ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(ProtocolError);
-  return outcome.error as ProtocolError;
 }
 
 describe('room requests', () => {
@@ -271,20 +262,19 @@ describe('room requests', () => {
 describe('forged request and reply frames', () => {
   async function rawMember() {
     t ??= await startServer({ shop: ShopRoom });
-    const raw = new RawClient(t.wsUrl, t.server.issueGuestToken('mallory'));
-    await raw.opened;
-    raw.hello();
-    await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-    raw.send(Kind.CreateRoom, { rid: 1, type: 'shop' });
-    await eventually(() => raw.received(Kind.Response).length === 1, 'the room created');
-    return raw;
+    return rawCreator(t, 'shop');
   }
   const errorCodes = (raw: RawClient) => raw.received(Kind.Error).map((error) => error.code);
 
-  it('a reply frame sent to the server is refused UNKNOWN_KIND, a fault', async () => {
+  it("the server's welcome lists requests among its features", async () => {
+    const raw = await rawMember();
+    expect(raw.received(Kind.Welcome)[0]?.features).toContain(Feature.requests);
+  });
+
+  it('a reply frame sent to the server that answers no request of the room is UNEXPECTED_REPLY, a fault', async () => {
     const raw = await rawMember();
     raw.sendBytes(encodeMessage(Kind.RoomReply, { q: 1, ok: true, d: 'forged' }));
-    await eventually(() => errorCodes(raw).includes(ErrorCode.UNKNOWN_KIND), 'the refusal');
+    await eventually(() => errorCodes(raw).includes(ErrorCode.UNEXPECTED_REPLY), 'the refusal');
     expect(raw.received(Kind.RoomReply)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { Client, type ClientEvents, type RoomConnection } from 'vehikill-net/client';
 import { encodeMessage, Kind, PROTOCOL_VERSION, wrapReliable } from 'vehikill-net/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,9 +18,16 @@ import { SlowCreateRoom, TestRoom } from './rooms-fixtures.js';
 /** The test room, remembering the newest made: what it heard of its players. */
 class RecordingRoom extends TestRoom {
   static last: RecordingRoom | undefined;
+  /** Answers the 'hold' requests waiting, with 'held'. */
+  readonly holds: Array<() => void> = [];
   override onCreate(options: unknown): void {
     super.onCreate(options);
     RecordingRoom.last = this;
+    this.onMessage(
+      'hold',
+      v.unknown(),
+      () => new Promise((resolve) => this.holds.push(() => resolve('held'))),
+    );
   }
 }
 
@@ -67,6 +75,26 @@ async function seatedBehindProxy(target: TestServer) {
   await old.client.connect();
   const room = await old.client.create('test');
   return { proxy, ...old, room };
+}
+
+/**
+ * A raw session that made a room of its own (`old`, which acks nothing), and a raw client that takes the
+ * session over once `meanwhile` (what the old client does before) has run: `fresh`, welcomed, and its
+ * welcome's `ack`, which its own numbers go on from.
+ */
+async function rawTakeover(target: TestServer, meanwhile: (old: RawClient) => Promise<void>) {
+  const { first: old, guest, playerId, resumeToken } = await rawSession(target);
+  old.sendBytes(wrapReliable(1, encodeMessage(Kind.CreateRoom, { rid: 1, type: 'test' })));
+  await eventually(() => old.received(Kind.Response).length === 1, 'the room made');
+  await meanwhile(old);
+  const fresh = new RawClient(target.wsUrl, guest);
+  await fresh.opened;
+  fresh.send(Kind.Hello, {
+    v: PROTOCOL_VERSION,
+    resume: { playerId, token: resumeToken, ack: 0, takeover: true },
+  });
+  await eventually(() => fresh.received(Kind.Welcome).length === 1, 'the takeover welcomed');
+  return { old, fresh, ack: fresh.received(Kind.Welcome)[0]?.ack ?? 0 };
 }
 
 /** The chat messages `room` gets from now on. */
@@ -175,31 +203,59 @@ describe('taking a session over with a resume token', () => {
     expect(fresh.errors).toEqual([]);
   });
 
+  it("a reply to the old client's room request is not replayed to the new one, whose request may have its id", async () => {
+    const target = await server();
+    const { old, fresh } = await rawTakeover(target, async (old) => {
+      // A request of the old client's (id 1), answered: the raw client acks nothing, so its reply stays unacked.
+      old.sendBytes(
+        wrapReliable(2, encodeMessage(Kind.ClientRoomMessage, { t: 'chat', d: { text: 'hi' }, q: 1 })),
+      );
+      await eventually(() => old.received(Kind.RoomReply).length === 1, 'the old request answered');
+    });
+    // The room's own messages are replayed (the chat it broadcast), the answer to the old request is not.
+    await eventually(() => fresh.received(Kind.ServerRoomMessage).length === 1, 'the replay');
+    await sleep(50);
+    expect(fresh.received(Kind.RoomReply)).toEqual([]);
+    old.close();
+    fresh.close();
+  });
+
+  it("a room request of the old client's still running frees its id for the new client, and answers no one", async () => {
+    const target = await server();
+    const { old, fresh, ack } = await rawTakeover(target, async (old) => {
+      old.sendBytes(wrapReliable(2, encodeMessage(Kind.ClientRoomMessage, { t: 'hold', q: 1 })));
+      await eventually(() => RecordingRoom.last?.holds.length === 1, 'the old request running');
+    });
+    fresh.sendBytes(wrapReliable(ack + 1, encodeMessage(Kind.ClientRoomMessage, { t: 'hold', q: 1 })));
+    await eventually(() => RecordingRoom.last?.holds.length === 2, "the new client's request running");
+    RecordingRoom.last?.holds[0]?.(); // the old one's answer: to no one
+    await sleep(50);
+    expect(fresh.received(Kind.RoomReply)).toEqual([]);
+    RecordingRoom.last?.holds[1]?.();
+    await eventually(() => fresh.received(Kind.RoomReply).length === 1, "the new client's answer");
+    await sleep(50);
+    expect(fresh.received(Kind.RoomReply)).toEqual([{ q: 1, ok: true, d: 'held' }]);
+    expect(fresh.received(Kind.Error)).toEqual([]);
+    old.close();
+    fresh.close();
+  });
+
   it('what the superseded client still sends on its socket takes no number from the new client', async () => {
     const target = await server();
-    const { first: old, guest, playerId, resumeToken } = await rawSession(target);
-    old.sendBytes(wrapReliable(1, encodeMessage(Kind.CreateRoom, { rid: 1, type: 'test' })));
-    await eventually(() => old.received(Kind.Response).length === 1, 'the room made');
-    const answer = old.received(Kind.Response)[0];
-    const { membership } = (answer?.ok ? answer.result : {}) as { membership: number };
+    let membership = 0;
+    const { old, fresh, ack } = await rawTakeover(target, async (old) => {
+      const answer = old.received(Kind.Response)[0];
+      ({ membership } = (answer?.ok ? answer.result : {}) as { membership: number });
+      // The old tab reads nothing from now on (the close the server will send it included), and sends on.
+      old.socket.pause();
+    });
     const chat = (seq: number, text: string) =>
       wrapReliable(seq, encodeMessage(Kind.ClientRoomMessage, { t: 'chat', d: { text }, m: membership }));
-
-    // The old tab reads nothing from now on (the close the server will send it included), and sends on.
-    old.socket.pause();
-    const fresh = new RawClient(target.wsUrl, guest);
-    await fresh.opened;
-    fresh.send(Kind.Hello, {
-      v: PROTOCOL_VERSION,
-      resume: { playerId, token: resumeToken, ack: 0, takeover: true },
-    });
-    await eventually(() => fresh.received(Kind.Welcome).length === 1, 'the takeover welcomed');
-    const welcome = fresh.received(Kind.Welcome)[0]!;
     // Sent after the takeover: the server reads it on the socket the takeover replaced.
     expect(old.socket.readyState).toBe(old.socket.OPEN);
-    old.sendBytes(chat(welcome.ack + 1, 'from the superseded tab'));
+    old.sendBytes(chat(ack + 1, 'from the superseded tab'));
     await sleep(100);
-    fresh.sendBytes(chat(welcome.ack + 1, 'from the new tab'));
+    fresh.sendBytes(chat(ack + 1, 'from the new tab'));
     await eventually(
       () => RecordingRoom.last?.log.includes('from the new tab') === true,
       'the new tab heard',

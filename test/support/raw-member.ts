@@ -12,11 +12,29 @@ export async function rawMember(
   roomId: string,
   token = t.server.issueGuestToken('flooder'),
 ): Promise<RawClient> {
+  const raw = await welcomedRaw(t, token);
+  raw.send(Kind.JoinRoom, { rid: 1, roomId });
+  await eventually(() => raw.received(Kind.Response).length === 1, 'joined');
+  return raw;
+}
+
+/** As `rawMember`, but the member created the room it sits in, one of `type`: the room's first member. */
+export async function rawCreator(
+  t: TestServer,
+  type: string,
+  token = t.server.issueGuestToken('mallory'),
+): Promise<RawClient> {
+  const raw = await welcomedRaw(t, token);
+  raw.send(Kind.CreateRoom, { rid: 1, type });
+  await eventually(() => raw.received(Kind.Response).length === 1, 'the room created');
+  return raw;
+}
+
+/** A raw client of `t`'s server with a fresh session, welcomed. */
+async function welcomedRaw(t: TestServer, token: string): Promise<RawClient> {
   const raw = new RawClient(t.wsUrl, token);
   await raw.opened;
   raw.hello();
   await eventually(() => raw.received(Kind.Welcome).length === 1, 'welcome');
-  raw.send(Kind.JoinRoom, { rid: 1, roomId });
-  await eventually(() => raw.received(Kind.Response).length === 1, 'joined');
   return raw;
 }

@@ -45,6 +45,7 @@ export class SignalRooms {
         sendRoomMessage() {},
         request: () => Promise.reject(new Error('this fake room answers no requests')),
         endRequests() {},
+        answer() {},
         sendSignal: (to, signal) => this.#relay(selfId, to, signal),
         sendToPeer() {},
         sendPhysToPeers() {},

@@ -24,10 +24,19 @@ export interface RoomRequestPort {
 type RoomRequest = Body<typeof Kind.ClientRoomMessage> & { q: number };
 
 /**
+ * How long a handler may hold the place of a request that says nothing of its wait (`w`: one from a client
+ * of an earlier version): those clients wait 10 s unless told otherwise, and a minute leaves room for one
+ * told to wait longer while freeing a handler that never settles within a minute.
+ */
+export const UNSTATED_WAIT_DEADLINE_MS = 60_000;
+
+/**
  * A room message with a request id (`q`): handed to the room as a message is, and answered with exactly
  * one RoomReply, reliable: the handler's value, or why there is none. What the room refuses is told in the
  * reply, not in an Error notice, so that the request settles; a refusal that is a fault for a message
- * (an unknown type, data its schema refuses) is one for a request too.
+ * (an unknown type, data its schema refuses) is one for a request too. A handler that has not settled by
+ * the request's deadline (the client's own wait, `w`; else UNSTATED_WAIT_DEADLINE_MS) is answered
+ * REQUEST_TIMEOUT then, its place freed: the client has stopped waiting, and its late answer is dropped.
  */
 export function handleRoomRequest(port: RoomRequestPort, session: Session, request: RoomRequest): void {
   const { q } = request;
@@ -56,15 +65,25 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
     session.reply(reply);
     return;
   }
-  waiting.add(q);
+  const deadlineMs = request.w ?? UNSTATED_WAIT_DEADLINE_MS;
+  const free = waiting.take(q, deadlineMs, () => {
+    const type = request.t.slice(0, 64);
+    session.reply(
+      encodeRefusal(
+        q,
+        ErrorCode.REQUEST_TIMEOUT,
+        `the room did not answer '${type}' within ${deadlineMs} ms`,
+      ),
+    );
+  });
   reply
     .then((inner) => {
-      waiting.delete(q);
-      // Ended meanwhile (closed, expired, cut off): no one is left to read it.
-      if (!session.ended) session.reply(inner);
+      // Past its deadline (answered REQUEST_TIMEOUT then: the id may be another request's by now), or the
+      // session ended meanwhile (closed, expired, cut off): no one is left to read it.
+      if (free() && !session.ended) session.reply(inner);
     })
     .catch((error: unknown) => {
-      waiting.delete(q);
+      free();
       port.metrics.count('internal_errors_total');
       console.error('vehikill-net: a room request could not be answered', error);
     });

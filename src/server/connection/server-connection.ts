@@ -7,10 +7,13 @@ import {
   decodeFrame,
   ErrorCode,
   encodeMessage,
+  Feature,
+  hasFeature,
   type JoinedRoom,
   Kind,
   MAX_RESUME_ATTEMPT_AHEAD,
   type Message,
+  OUR_FEATURES,
   PROTOCOL_VERSION,
   ProtocolError,
   readSingleDatagramToServer,
@@ -32,6 +35,7 @@ import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
 import type { LoopStalls } from './loop-stalls.js';
+import { handlePlayerAnswer } from './player-answers.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 import { handleRoomRequest, type RoomRequestPort } from './room-requests.js';
 
@@ -121,9 +125,13 @@ const PINGS_REMEMBERED = 4;
 /** The close reason of the socket a takeover superseded (its client ends with SESSION_REPLACED). */
 const TAKEN_OVER = 'taken over by another client (a reloaded page, another tab)';
 
-/** Whether an inner message is anything but an answer to a request (see the takeover's replay). */
+/**
+ * Whether an inner message is anything but an answer to a request of the client's (see the takeover's
+ * replay): a request's `Response`, a room request's `RoomReply`. The room's own requests to the player
+ * (ServerRoomMessage) are replayed: the new client answers them.
+ */
 function isNoAnswer(inner: Uint8Array): boolean {
-  return inner[0] !== Kind.Response;
+  return inner[0] !== Kind.Response && inner[0] !== Kind.RoomReply;
 }
 
 /** WebSocket close code for a clean goodbye from the client: end the session, hold no seat. */
@@ -356,6 +364,9 @@ export class ServerConnection {
           this.#notInRoom(error);
         }
         return;
+      case Kind.RoomReply:
+        handlePlayerAnswer(this.#requestPort, session, message.body);
+        return;
       case Kind.LinkSignalToServer:
         this.#ctx.serverLinks.signal(session, message.body);
         return;
@@ -504,6 +515,8 @@ export class ServerConnection {
       }
       session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
+      // A takeover's client may be of another version than the one it replaces.
+      session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
       if (previous && previous !== this.socket) {
         previous.close(
           closeCodeFor(ErrorCode.SESSION_REPLACED),
@@ -517,12 +530,15 @@ export class ServerConnection {
       this.#welcome(session, true, resync, takeover ? rooms.seatingOf(session) : undefined);
       const leaving = this.#ctx.saidGoodbye();
       if (body.link && !leaving) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
-      // Answers to the old client's requests would settle the new one's that happen to share their ids.
+      // Answers to the old client's requests (and room requests) would settle the new one's that happen to
+      // share their ids.
       const replayed = session.outbox.replay(body.resume.ack, clock.now(), takeover ? isNoAnswer : undefined);
       for (const frame of replayed) session.sendFrame(frame);
       session.link.resumed(resync);
       if (resync) {
         session.outbox.clearHole();
+        // The rooms' requests among what the client lost are owed no answer (see RequestsToPlayer.forgive).
+        session.requestsToPlayer.forgive();
         // Answers may have been in what the outbox dropped: a request would never settle.
         if (!takeover) session.resendAnswers();
       }
@@ -548,6 +564,7 @@ export class ServerConnection {
     session.abuseGuard = this.#guard;
     session.attach(this.socket, this.remoteAddress);
     this.#adopt(session);
+    session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
@@ -584,6 +601,7 @@ export class ServerConnection {
         maxFrameBytes: this.#ctx.limits.maxPayloadBytes,
         ...this.#linkMessageBytes(),
         ...(room === undefined ? {} : { room }),
+        features: [...OUR_FEATURES],
       }),
     );
   }

@@ -1,7 +1,6 @@
 import * as v from 'valibot';
-import { ErrorCode, MAX_REASON_LENGTH } from '../../protocol/index.js';
+import { ErrorCode, MAX_REASON_LENGTH, RoomError } from '../../protocol/index.js';
 import { callableOf, type Room } from '../rooms/room.js';
-import { RoomError } from '../rooms/room-error.js';
 import { asJson } from './node-envelope.js';
 
 /** How a call into a room ended, as the calling node is told it. */

@@ -16,6 +16,7 @@ import {
   type Member,
   type MessageClass,
   ProtocolError,
+  RoomError,
   type RoomInfo,
 } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
@@ -31,9 +32,9 @@ import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
 import type { BroadcastOptions, RegisteredHandler, Room, RoomHostPort } from './room.js';
 import { handlersOf } from './room.js';
+import { type RoomAskOptions, RoomAsks } from './room-asks.js';
 import type { RoomClient } from './room-client.js';
 import { type RoomClock, RoomTimers } from './room-clock.js';
-import { RoomError } from './room-error.js';
 import { RoomFault } from './room-fault.js';
 import { encodeRefusal, encodeReply } from './room-replies.js';
 import { safely } from './safely.js';
@@ -143,6 +144,8 @@ export class RoomHost implements RoomHostPort {
   readonly #decisionsWaiting = new Set<() => void>();
   /** The away members' seats, held for the room's own window where it set one (`Room.setReconnectionMs`). */
   readonly #seatHolds: SeatHolds;
+  /** The room's requests to its members (`Room.request`). */
+  readonly #asks: RoomAsks;
 
   constructor(
     roomId: string,
@@ -177,6 +180,7 @@ export class RoomHost implements RoomHostPort {
     this.createdAt = ctx.clock.now();
     this.lastActivity = this.createdAt;
     this.#seatHolds = new SeatHolds(ctx.clock, ctx.graceMs, (client) => this.#reconnectionExpired(client));
+    this.#asks = new RoomAsks({ roomId, maxPayloadBytes: ctx.maxPayloadBytes });
   }
 
   /** The room's own clock: its timers end with it. */
@@ -440,6 +444,7 @@ export class RoomHost implements RoomHostPort {
     if (!client || client.session !== session) return;
     this.#members.delete(session.playerId);
     client.admission = 'left';
+    this.#asks.left(client, reason);
     // A player leaving this room for another one was already seated there.
     if (session.roomId === this.roomId) session.roomId = undefined;
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
@@ -771,6 +776,18 @@ export class RoomHost implements RoomHostPort {
     }
   }
 
+  /** The room's request to a member: see `Room.request` (a client of another seating is no member). */
+  request(
+    client: RoomClient,
+    type: string,
+    data: unknown,
+    options: RoomAskOptions | undefined,
+  ): Promise<unknown> {
+    const hosted = this.#members.get(client.playerId);
+    const member = hosted && (hosted === client || !(client instanceof HostedClient)) ? hosted : undefined;
+    return this.#asks.ask(member, type, data, options);
+  }
+
   /**
    * Closes the room; its members leave with `reason`, each sent RoomLeft unless `notifyMembers` is false
    * (a drain: its goodbye moves every client off the node, which leaves the room as it goes).
@@ -788,6 +805,7 @@ export class RoomHost implements RoomHostPort {
       this.#members.delete(client.playerId);
       this.#seatHolds.release(client);
       client.admission = 'left';
+      this.#asks.left(client, reason);
       if (client.session.roomId === this.roomId) client.session.roomId = undefined;
       if (notifyMembers) client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));

@@ -2,6 +2,7 @@ import type * as v from 'valibot';
 import type { Disposer } from '../../common/index.js';
 import { type LeaveReason, metadataProblem, type Scalar } from '../../protocol/index.js';
 import type { Channel } from '../../transport/core.js';
+import type { RoomAskOptions } from './room-asks.js';
 import type { RoomClient, SendOptions } from './room-client.js';
 import type { RoomClock } from './room-clock.js';
 
@@ -62,6 +63,12 @@ export interface RoomHostPort {
   kick(client: RoomClient, message: string): void;
   /** Holds an away member's seat `ms` from their drop (see `Room.holdSeat`). */
   holdSeat(client: RoomClient, ms: number): void;
+  request(
+    client: RoomClient,
+    type: string,
+    data: unknown,
+    options: RoomAskOptions | undefined,
+  ): Promise<unknown>;
   dispose(): void;
   reportTick(durationMs: number): void;
   count(name: string, labels?: Readonly<Record<string, string>>, by?: number): void;
@@ -385,6 +392,29 @@ export class Room {
    */
   kick(client: RoomClient, message = 'kicked by the room'): void {
     this.#port().kick(client, message);
+  }
+
+  /**
+   * Asks a member for an answer (socket.io's `emitWithAck`): sends `type` with `data` as a room message
+   * that their client answers with its handler for `type` (`room.onRequest`), and resolves with what that
+   * handler returns (or its promise resolves to; `undefined` too). Sent reliable: a player whose socket has
+   * dropped gets it at their resume, and is waited for until the timeout. Rejects with a `RoomRequestError`
+   * when the client refuses it (REQUEST_FAILED: its handler threw, with the app's own `reason` for a
+   * `RoomError`, or its answer could not be sent; UNKNOWN_MESSAGE_TYPE: no handler; REQUEST_TIMEOUT: its
+   * handler did not answer within the wait), REQUEST_TIMEOUT after `timeoutMs` (default 10,000) with no
+   * answer, or, once the player leaves the room before answering, with the leave's code (NOT_IN_ROOM for
+   * their own leave). Rejects at once, with nothing sent, for a player not seated here (NOT_IN_ROOM, also
+   * while `onJoin` decides on them), a client that answers no requests (REQUESTS_UNSUPPORTED: an older
+   * one), 64 requests to the player or 1,024 of the room waiting already (RATE_LIMITED), bad options
+   * (INVALID_MESSAGE), and data the client would refuse (INVALID_MESSAGE, MESSAGE_TOO_LARGE).
+   */
+  request<Reply = unknown>(
+    client: RoomClient,
+    type: string,
+    data?: unknown,
+    options?: RoomAskOptions,
+  ): Promise<Reply> {
+    return this.#port().request(client, type, data, options) as Promise<Reply>;
   }
 
   /**

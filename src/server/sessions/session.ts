@@ -23,6 +23,8 @@ import { sameSecret } from '../ids.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
 import { encodeRelayedSample, type RelayedSample } from './relayed-sample.js';
+import { RequestSlots } from './request-slots.js';
+import { RequestsToPlayer } from './requests-to-player.js';
 
 /** Relayed phys samples reach a player at most this often per sender (20 Hz), newest only. */
 const RELAYED_PHYS_INTERVAL_MS = 50;
@@ -99,10 +101,12 @@ export class Session {
   /** Requests queued or running in `requests`. */
   pendingRequests = 0;
   /**
-   * The ids of the player's room requests (`room.request`) whose handler has not answered yet: one more
-   * under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
+   * The player's room requests (`room.request`) whose handler has not answered yet, until their deadline:
+   * one more under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
    */
-  readonly roomRequestsWaiting = new Set<number>();
+  readonly roomRequestsWaiting: RequestSlots;
+  /** The rooms' requests to the player (`Room.request`), waiting for the answer or owed one. */
+  readonly requestsToPlayer: RequestsToPlayer;
   /**
    * The newest connection attempt the client resumed on (0: the connection that began the session); an
    * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
@@ -152,6 +156,8 @@ export class Session {
     this.identity = identity;
     this.#clock = clock;
     this.#limits = limits;
+    this.roomRequestsWaiting = new RequestSlots(clock);
+    this.requestsToPlayer = new RequestsToPlayer(clock);
     // One pending sample per sender, in the gate and again in the scheduler's queue.
     this.physGate = new NewestSampleGate<RelayedSample>(clock, RELAYED_PHYS_INTERVAL_MS, (sample, sender) =>
       this.sendEncoded(
@@ -192,6 +198,8 @@ export class Session {
    * is kept, for the old client's resumes with it to be told the session was taken over, not only refused.
    */
   takenOver(token: string): void {
+    // The old client's room requests are answered to no one: the new one may use their ids at once.
+    this.roomRequestsWaiting.clear();
     this.#supersededTokens.push(this.#resumeToken);
     if (this.#supersededTokens.length > SUPERSEDED_TOKENS_KEPT) this.#supersededTokens.shift();
     this.#resumeToken = token;
@@ -358,6 +366,10 @@ export class Session {
     this.#endListeners.clear();
     for (const listener of listeners) listener();
     this.#socket = undefined;
+    this.roomRequestsWaiting.clear();
+    // Their rooms rejected them as the player left, with the leave's reason; any left over go with this.
+    const code = this.#endReason === 'left' ? ErrorCode.NOT_IN_ROOM : this.#endReason;
+    this.requestsToPlayer.failAll(code, 'the session ended');
     this.physGate.clear();
     this.scheduler.clear();
     this.#link?.close();

@@ -1,27 +1,16 @@
-import { ErrorCode, ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, ProtocolError, RoomRequestError } from 'vehikill-net/protocol';
 import { ManualClock } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
-import { RoomRequestError, RoomRequests } from '../../../src/client/room-requests.js';
-
-/** What a promise settled with, read after the turn it settled in. */
-function settled(promise: Promise<unknown>): { value?: unknown; error?: ProtocolError; done: boolean } {
-  const state: { value?: unknown; error?: ProtocolError; done: boolean } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { value, done: true }),
-    (error: ProtocolError) => Object.assign(state, { error, done: true }),
-  );
-  return state;
-}
-
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { RoomRequests } from '../../../src/client/room-requests.js';
+import { flush, settled } from '../../support/settled.js';
 
 function asker() {
   const clock = new ManualClock(0);
-  const sent: Array<{ q: number; options: unknown }> = [];
+  const sent: Array<{ q: number; options: unknown; w: number }> = [];
   const requests = new RoomRequests(clock);
   const room = {};
   const ask = (options?: object, owner: object = room) =>
-    requests.ask(owner, 'buy', options, (q, sendOptions) => sent.push({ q, options: sendOptions }));
+    requests.ask(owner, 'buy', options, (q, sendOptions, w) => sent.push({ q, options: sendOptions, w }));
   return { clock, sent, requests, room, ask };
 }
 
@@ -29,10 +18,11 @@ describe('RoomRequests', () => {
   it('settles each request with the reply naming its id, and drops a reply to none', async () => {
     const { requests, sent, ask } = asker();
     const first = settled(ask());
-    const second = settled(ask({ class: 'expiring', ttlMs: 100, timeoutMs: 500 }));
+    const second = settled(ask({ class: 'expiring', ttlMs: 100, timeoutMs: 499.5 }));
+    // Each says how long it waits (whole ms, rounded up): the server holds its handler no longer.
     expect(sent).toEqual([
-      { q: 1, options: {} },
-      { q: 2, options: { class: 'expiring', ttlMs: 100 } },
+      { q: 1, options: {}, w: 10_000 },
+      { q: 2, options: { class: 'expiring', ttlMs: 100 }, w: 500 },
     ]);
     requests.reply({ q: 2, ok: false, code: ErrorCode.REQUEST_FAILED, message: 'no', reason: 'NOPE' });
     requests.reply({ q: 1, ok: true, d: { coins: 40 } });

@@ -65,6 +65,12 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const watch: RoomWatch;
       declare function showStale(text: string): void;
     `),
+    "room.onRequest('ready?', async ({ track }) => {": declares(`
+      import { RoomError, type RoomConnection } from 'vehikill-net/client';
+      declare const room: RoomConnection<{ 'ready?': { track: string } }>;
+      declare function inMenu(): boolean;
+      declare function askPlayer(question: string): Promise<boolean>;
+    `),
     'type Replies = { buy: { ok: boolean; coins: number } };': declares(`
       import type { Client } from 'vehikill-net/client';
       declare const client: Client;
@@ -165,6 +171,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import type { GameServer } from 'vehikill-net/server';
       declare const server: GameServer;
     `),
+    "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;

@@ -48,6 +48,7 @@ export function fakeRoom(
     sendRoomMessage() {},
     request: () => Promise.reject(new Error('this fake room answers no requests')),
     endRequests() {},
+    answer() {},
     sendSignal(to, signal) {
       signals.push({ to, signal });
       const peer = peers.get(to);
