@@ -137,10 +137,15 @@ export function registryContract(
         expect(await ids()).toEqual(now.filter((id) => id !== 'room5' && id !== 'room1'));
         await registry.updateRoom('room5', { locked: false });
         expect(await ids()).toEqual(now.filter((id) => id !== 'room1'));
+        // Written again whole (a node putting its rooms back), under another time too: listed once, in place.
+        await registry.addRoom(listing('room5', { order }), ['g', 'h']);
+        await registry.addRoom(listing('room3', { order, createdAt: 7 }), ['f']);
+        const rewritten = order === fullest ? ['room4', 'room5', 'room3'] : ['room3', 'room5', 'room4'];
+        expect(await ids()).toEqual(rewritten);
         // Other queries are oldest first whatever order they name.
         expect(
           (await registry.listRooms({ type: 'arena', includeFull: true, order })).map((room) => room.roomId),
-        ).toEqual(['room2', 'room3', 'room4', 'room5']);
+        ).toEqual(['room2', 'room4', 'room5', 'room3']);
         await registry.close();
       }
     });
