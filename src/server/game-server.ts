@@ -48,6 +48,7 @@ import { arrivalPlanTtl, type Registry } from './registry/registry.js';
 import { addressBlock, normalizeAddress, remoteAddress } from './remote-address.js';
 import { arrivalUrl, arrivingFrom, drainName } from './rooms/drain-arrivals.js';
 import { DrainTargets, type Leaver } from './rooms/drain-targets.js';
+import type { RoomTypeOptions } from './rooms/quick-play-order.js';
 import type { Room, RoomClass } from './rooms/room.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { checkServerLinkOptions } from './server-link/server-link-options.js';
@@ -281,9 +282,13 @@ export class GameServer {
     });
   }
 
-  /** Registers a room type that clients can create, join and quick-play. */
-  define(type: string, roomClass: RoomClass): this {
-    this.rooms.define(type, roomClass);
+  /**
+   * Registers a room type that clients can create, join and quick-play; `options.quickPlayOrder` is the
+   * order quick play tries its open rooms in (default oldest first). Throws a TypeError for a bad name or
+   * option. Define a type the same on every node: quick play orders by what each room was listed with.
+   */
+  define(type: string, roomClass: RoomClass, options: RoomTypeOptions = {}): this {
+    this.rooms.define(type, roomClass, options);
     return this;
   }
 

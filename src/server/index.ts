@@ -43,6 +43,7 @@ export {
   type RoomListing,
   type RoomQuery,
 } from './registry/registry.js';
+export type { RoomOrder } from './registry/room-order.js';
 export { addressBlock } from './remote-address.js';
 export {
   type BudgetClock,
@@ -50,6 +51,7 @@ export {
   MessageBudget,
   type MessageBudgetLimits,
 } from './rooms/message-budget.js';
+export type { QuickPlayOrder, RoomTypeOptions } from './rooms/quick-play-order.js';
 export {
   type BroadcastOptions,
   type CallHandler,

@@ -1,5 +1,10 @@
 import { Client, type ClientOptions } from 'vehikill-net/client';
-import { GameServer, type GameServerOptions, type RoomClass } from 'vehikill-net/server';
+import {
+  GameServer,
+  type GameServerOptions,
+  type RoomClass,
+  type RoomTypeOptions,
+} from 'vehikill-net/server';
 import { WebSocket } from 'ws';
 
 export interface TestServer {
@@ -14,15 +19,19 @@ export interface TestServer {
 
 /**
  * Starts a real server on a free loopback port (or on `port`: a restart's new process on its
- * predecessor's) with the given room types; `close()` also closes clients.
+ * predecessor's) with the given room types (a class, or a class and its `define` options); `close()`
+ * also closes clients.
  */
 export async function startServer(
-  rooms: Record<string, RoomClass>,
+  rooms: Record<string, RoomClass | readonly [RoomClass, RoomTypeOptions]>,
   options: GameServerOptions = {},
   listenOn = 0,
 ): Promise<TestServer> {
   const server = new GameServer({ heartbeatMs: 1_000, ...options });
-  for (const [type, roomClass] of Object.entries(rooms)) server.define(type, roomClass);
+  for (const [type, given] of Object.entries(rooms)) {
+    if (Array.isArray(given)) server.define(type, given[0], given[1]);
+    else server.define(type, given as RoomClass);
+  }
   const { port, wsUrl, httpUrl } = await server.listen(listenOn);
   const clients: Client[] = [];
   return {

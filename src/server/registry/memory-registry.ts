@@ -15,6 +15,7 @@ import {
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
+import { compareRooms, orderOf } from './room-order.js';
 import { wellFormed } from './well-formed-json.js';
 
 /** How long a swept node is remembered as dead (ms): see `#sweep`. */
@@ -109,7 +110,8 @@ export class MemoryRegistry implements Registry {
     for (const { listing } of this.#rooms.values()) {
       if (matchesQuery(listing, query) && this.#nodeAlive(listing.nodeId)) found.push({ ...listing });
     }
-    found.sort((a, b) => a.createdAt - b.createdAt);
+    // Every room is read here anyway: an order costs a sort of the matches, as oldest first does.
+    found.sort(compareRooms(orderOf(query)));
     return query.limit === undefined ? found : found.slice(0, query.limit);
   }
 

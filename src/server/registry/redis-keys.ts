@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
  * - `{p}open`               sorted set (by `createdAt`) of the rooms a player can join now: public, not
  *                            locked, a seat free; `{p}open-type:{type}` the same for one room type. Quick
  *                            play and lobbies read these, so their cost follows the open rooms, not all
+ * - `{p}open-order:{type}` for a type with a quick-play order (`RoomListing.order`): its open rooms,
+ *                            scored by that order (seats, or a metadata number), each member the room's
+ *                            `createdAt` at a fixed width then its id, so that ties sort oldest first
  * - `{p}public`              sorted set (by `createdAt`) of the public rooms, full and locked ones too:
  *                            what a listing with `includeFull` reads; `{p}public-type:{type}` the same for
  *                            one room type

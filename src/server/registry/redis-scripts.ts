@@ -88,22 +88,53 @@ local function index(all, byType, member, createdAt, roomId)
     redis.call('ZREM', byType, roomId)
   end
 end
+-- A room's member in its type's order index ('open-order:'..type, for a type with a quick-play order):
+-- its createdAt at a fixed width, then its id, so that rooms of one score sort oldest first (a sorted set
+-- breaks ties by member); the id starts at ORDER_ID_AT.
+local ORDER_ID_AT = 21
+local function orderMember(createdAt, roomId)
+  return string.format('%020.3f', math.max(0, tonumber(createdAt) or 0))..roomId
+end
+local function ordered(room)
+  local order = room.order
+  return type(order) == 'table' and (order.direction == 1 or order.direction == -1)
+    and (order.by == 'clients' or (order.by == 'metadata' and type(order.field) == 'string'))
+end
+-- A room's score in its order (see room-order.ts, orderScore): the lowest is read first; a metadata field
+-- that is no number puts the room after every room that has one.
+local function orderScore(room, seats)
+  local order = room.order
+  if order.by == 'clients' then return order.direction * seats end
+  local value = type(room.metadata) == 'table' and room.metadata[order.field] or nil
+  if type(value) ~= 'number' then return 'inf' end
+  return string.format('%.17g', order.direction * value)
+end
 -- Puts a stored room in the public indexes (every public room: a listing with includeFull reads these) and
 -- the open ones (public, unlocked, a seat free), or takes it out, from what is stored now: every script that
 -- changes a listing or its seats calls it, so the indexes never drift.
 local function reindex(roomId, room)
   local createdAt = redis.call('ZSCORE', p..'rooms', roomId)
   local public = createdAt and room.private ~= true
-  local open = public and room.locked ~= true
-    and redis.call('SCARD', p..'seats:'..roomId) < room.maxClients
+  local seats = redis.call('SCARD', p..'seats:'..roomId)
+  local open = public and room.locked ~= true and seats < room.maxClients
   index(p..'public', p..'public-type:'..room.type, public, createdAt, roomId)
   index(p..'open', p..'open-type:'..room.type, open, createdAt, roomId)
+  -- An ordered type's open rooms, by their score: one more sorted-set write per change of a seat or listing.
+  if ordered(room) and createdAt then
+    local member = orderMember(createdAt, roomId)
+    if open then
+      redis.call('ZADD', p..'open-order:'..room.type, orderScore(room, seats), member)
+    else
+      redis.call('ZREM', p..'open-order:'..room.type, member)
+    end
+  end
 end
 local function reindexJson(roomId, json)
   local room = decodeRoom(json)
   if room then reindex(roomId, room) end
 end
 local function removeRoom(roomId)
+  local createdAt = redis.call('ZSCORE', p..'rooms', roomId)
   redis.call('ZREM', p..'rooms', roomId)
   redis.call('ZREM', p..'public', roomId)
   redis.call('ZREM', p..'open', roomId)
@@ -123,6 +154,7 @@ local function removeRoom(roomId)
   end
   redis.call('ZREM', p..'public-type:'..room.type, roomId)
   redis.call('ZREM', p..'open-type:'..room.type, roomId)
+  if createdAt then redis.call('ZREM', p..'open-order:'..room.type, orderMember(createdAt, roomId)) end
   redis.call('SREM', p..'node-rooms:'..room.nodeId, roomId)
   if type(room.code) == 'string' and redis.call('GET', p..'code:'..room.code) == roomId then
     redis.call('DEL', p..'code:'..room.code)
@@ -267,6 +299,9 @@ if redis.call('EXISTS', p..'node:'..nodeId) == 0 and redis.call('SISMEMBER', p..
   and redis.call('EXISTS', p..'gone:'..nodeId) == 0 then
   redis.call('ZADD', p..'unrecorded', nowMs(), nodeId)
 end
+-- Written again under another createdAt: its order index member named the old one.
+local before, room = redis.call('ZSCORE', p..'rooms', roomId), decodeRoom(json)
+if before and room then redis.call('ZREM', p..'open-order:'..room.type, orderMember(before, roomId)) end
 redis.call('SET', p..'room:'..roomId, json)
 redis.call('DEL', p..'seats:'..roomId)
 for i = 7, #ARGV do redis.call('SADD', p..'seats:'..roomId, ARGV[i]) end
@@ -328,7 +363,8 @@ return (liveRoom(roomId))`;
 
 /**
  * ARGV: prefix, query JSON ({ type?, filter?, includeFull?, includePrivate?, includeLocked?, limit? }).
- * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`. A
+ * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`; with
+ * `order` (a type's open rooms only), in that order, read from the type's order index (see reindex). A
  * query for open rooms (no include flag: quick play, a lobby) walks the open index of its type, so its
  * cost follows the open rooms it reads, not every room of the cluster; one for public rooms full or locked
  * too walks the public index of its type; it stops at `limit`. With a limit
@@ -348,7 +384,11 @@ local openOnly = query.includeFull ~= true and query.includePrivate ~= true and 
 -- up the rooms it looks at (hundreds of older private parties left a lobby with includeFull empty).
 local source = p..'rooms'
 local typed = type(query.type) == 'string'
-if openOnly then
+-- One type's open rooms in its quick-play order: its order index, whose members carry their createdAt.
+local byOrder = openOnly and typed and type(query.order) == 'table'
+if byOrder then
+  source = p..'open-order:'..query.type
+elseif openOnly then
   source = typed and p..'open-type:'..query.type or p..'open'
 elseif query.includePrivate ~= true then
   source = typed and p..'public-type:'..query.type or p..'public'
@@ -371,7 +411,8 @@ local chunk = 64
 while true do
   local ids = redis.call('ZRANGE', source, start, start + chunk - 1)
   local dropped = 0
-  for _, roomId in ipairs(ids) do
+  for _, member in ipairs(ids) do
+    local roomId = byOrder and string.sub(member, ORDER_ID_AT) or member
     local entry, room = liveRoom(roomId)
     if entry and matches(room, entry[2]) then
       table.insert(out, entry[1])
@@ -383,7 +424,7 @@ while true do
       -- An index entry of a room that is gone: a node of an earlier version removed the room without
       -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
       -- would use up what every later listing looks at.
-      redis.call('ZREM', source, roomId)
+      redis.call('ZREM', source, member)
       dropped = dropped + 1
     else
       looked = looked + 1

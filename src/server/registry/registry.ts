@@ -1,11 +1,18 @@
 import type { Disposer } from '../../common/index.js';
 import type { RoomInfo, Scalar } from '../../protocol/index.js';
+import type { RoomOrder } from './room-order.js';
 
 /** What the cluster knows of one room: its public listing plus the seats held in it. */
 export interface RoomListing extends RoomInfo {
   /** A locked room takes no new players (the app decides, e.g. once a match has started). */
   locked: boolean;
   createdAt: number;
+  /**
+   * The order its type's quick plays read open rooms in (`GameServer.define`'s `quickPlayOrder`), absent
+   * for oldest first: a shared registry indexes the room by it as its seats and metadata change, so that
+   * a quick play reads the first rooms of that order without looking at the others.
+   */
+  order?: RoomOrder;
 }
 
 export interface RoomQuery {
@@ -21,6 +28,12 @@ export interface RoomQuery {
    * rooms match cannot make one listing read the whole cluster: such a listing may miss later matches.
    */
   limit?: number;
+  /**
+   * Open rooms of `type` in this order instead of oldest first (see `RoomListing.order`, which the rooms
+   * must carry the same: a shared registry reads its index of them); only for a query of one type's open
+   * rooms (no include flag), as quick play's is. Ties, and rooms of any other query, go oldest first.
+   */
+  order?: RoomOrder;
 }
 
 /** One server process in the cluster, as the others see it. */

@@ -2,15 +2,17 @@ import type { Cancel, Clock } from '../../common/index.js';
 import { ErrorCode, type JoinedRoom, ProtocolError, type Scalar } from '../../protocol/index.js';
 import { newRoomId } from '../ids.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
+import { compareRooms, type OrderedRoom, type RoomOrder } from '../registry/room-order.js';
 import type { Session } from '../sessions/session.js';
 import { type NodeTarget, type OtherNodes, redirect } from './other-nodes.js';
 import type { RoomHost } from './room-host.js';
 import { unknownRoomType } from './unknown-room-type.js';
 
 /**
- * How many of the oldest open rooms quick play looks at: those on this node are tried first, then the
- * player is sent to the first on another live node. Bounded, so that a quick play reads a few rooms from
- * a shared registry, not every room of the cluster.
+ * How many of the oldest open rooms (or the first in the type's quick-play order) quick play looks at:
+ * those on this node are tried first (in an order, only those before the first on another live node),
+ * then the player is sent to the first on another live node. Bounded, so that a quick play reads a few
+ * rooms from a shared registry, not every room of the cluster.
  */
 const QUICK_PLAY_CANDIDATES = 16;
 
@@ -55,6 +57,8 @@ export interface QuickPlayOptions {
   otherNodes: OtherNodes;
   /** True if rooms of `type` can be created here. */
   hasType(type: string): boolean;
+  /** The quick-play order of `type` (`GameServer.define`'s `quickPlayOrder`); undefined: oldest first. */
+  orderOf(type: string): RoomOrder | undefined;
   /** The room types defined here: named when a quick play asks for another. */
   types(): readonly string[];
   /** True while the node drains: no room here takes a quick play, and none is created. */
@@ -91,7 +95,8 @@ export class QuickPlay {
 
   /**
    * Joins the oldest public room of `type` that matches and has a seat, cluster-wide: among the oldest
-   * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's; creates one here
+   * (`QUICK_PLAY_CANDIDATES`), this node's rooms first, then a redirect to another node's (a type with a
+   * quick-play order: the first room in it, here or there); creates one here
    * only if none has a seat (see `#playHere`), with `filter` as the new room's first metadata.
    *
    * `sentFrom`: the URLs of the nodes that sent this quick play here (the client names them as it follows
@@ -111,8 +116,13 @@ export class QuickPlay {
     const candidates = await this.#candidates(type, filter);
     // Rooms here that refused this player (full by now, or their onJoin said no): not asked again.
     const tried = new Set<string>();
+    // In a type's own order, a room on another node that comes first is where the player goes: this
+    // node's rooms are tried first only as far as the order reaches before it.
+    const ordered = this.#options.orderOf(type) !== undefined;
+    const firstRemote = ordered ? await this.#firstLiveRemote(candidates, sentFrom) : undefined;
     for (const listing of candidates) {
       stopIfEnded(session);
+      if (listing === firstRemote?.listing) throw redirect(firstRemote.node);
       const host = this.#options.rooms.get(listing.roomId);
       if (!host || host.disposed || host.has(session) || this.#options.isDraining()) continue;
       tried.add(host.roomId);
@@ -125,11 +135,16 @@ export class QuickPlay {
     return this.#playHere(session, type, filter, options, address, tried, sentFrom);
   }
 
-  /** The oldest open public rooms of `type` that match `filter`, cluster-wide (`QUICK_PLAY_CANDIDATES`). */
+  /**
+   * The first open public rooms of `type` that match `filter`, cluster-wide (`QUICK_PLAY_CANDIDATES`), in
+   * the type's order: the oldest first, or as `GameServer.define` ordered it.
+   */
   #candidates(type: string, filter: Record<string, Scalar> | undefined): Promise<RoomListing[]> {
+    const order = this.#options.orderOf(type);
     return this.#options.registry.listRooms({
       type,
       ...(filter ? { filter } : {}),
+      ...(order === undefined ? {} : { order }),
       limit: QUICK_PLAY_CANDIDATES,
     });
   }
@@ -142,14 +157,23 @@ export class QuickPlay {
     candidates: readonly RoomListing[],
     sentFrom: readonly string[],
   ): Promise<NodeTarget | undefined> {
+    return (await this.#firstLiveRemote(candidates, sentFrom))?.node;
+  }
+
+  /** The first of `candidates` another live node hosts (see `#liveNodeOf`), and that node. */
+  async #firstLiveRemote(
+    candidates: readonly RoomListing[],
+    sentFrom: readonly string[],
+  ): Promise<{ listing: RoomListing; node: NodeTarget } | undefined> {
     // Not hosted here, rather than listed under another id: a process that gave its id up to a newer one
     // finds the newer one's rooms under its own id (see OtherNodes).
     const remote = candidates.filter((listing) => !this.#options.rooms.has(listing.roomId));
     if (remote.length === 0) return undefined;
     const live = await this.#options.otherNodes.live();
     for (const [nodeId, node] of live) if (sentFrom.includes(node.url)) live.delete(nodeId);
-    const target = remote.find((listing) => live.has(listing.nodeId));
-    return target === undefined ? undefined : live.get(target.nodeId);
+    const listing = remote.find((candidate) => live.has(candidate.nodeId));
+    const node = listing === undefined ? undefined : live.get(listing.nodeId);
+    return listing === undefined || node === undefined ? undefined : { listing, node };
   }
 
   /**
@@ -255,8 +279,9 @@ export class QuickPlay {
   }
 
   /**
-   * The oldest room here that a quick play of `type` and `filter` can join now: public, not locked, not
-   * tried yet, the player not in it, and a seat free counting the reservations under way here.
+   * The first room here, in the type's order (the oldest first by default), that a quick play of `type`
+   * and `filter` can join now: public, not locked, not tried yet, the player not in it, and a seat free
+   * counting the reservations under way here (which the order counts as players too).
    */
   #openRoom(
     session: Session,
@@ -264,13 +289,18 @@ export class QuickPlay {
     filter: Record<string, Scalar> | undefined,
     tried: ReadonlySet<string>,
   ): RoomHost | undefined {
+    const compare = compareRooms(this.#options.orderOf(type));
+    let best: { host: RoomHost; room: OrderedRoom } | undefined;
+    // Rooms are kept in the order they were made: the first that fits is the oldest.
     for (const host of this.#options.rooms.values()) {
       if (host.type !== type || host.isPrivate || host.disposed || host.room.locked) continue;
       if (tried.has(host.roomId) || host.has(session) || host.seatsInUse >= host.room.maxClients) continue;
       const metadata = host.room.metadata;
-      if (Object.entries(filter ?? {}).every(([key, value]) => metadata[key] === value)) return host;
+      if (!Object.entries(filter ?? {}).every(([key, value]) => metadata[key] === value)) continue;
+      const room = { clients: host.seatsInUse, createdAt: host.createdAt, metadata };
+      if (best === undefined || compare(room, best.room) < 0) best = { host, room };
     }
-    return undefined;
+    return best?.host;
   }
 
   /**

@@ -23,6 +23,7 @@ import type { Channel } from '../../transport/core.js';
 import type { LoopStalls } from '../connection/loop-stalls.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ListingPatch, Registry, RoomListing } from '../registry/registry.js';
+import type { RoomOrder } from '../registry/room-order.js';
 import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { exceptedMembers } from './broadcast-except.js';
@@ -54,6 +55,8 @@ export interface RoomHostContext extends SignalLimits, RelayLimits {
   stalls: LoopStalls;
   metrics: MetricsSink;
   nodeId: string;
+  /** Its type's quick-play order, listed with it (see `RoomListing.order`); absent for oldest first. */
+  order?: RoomOrder;
   /** An empty room is disposed this long after its last member left. */
   emptyDisposeMs: number;
   /** How long a dropped player's session, and so their seat, is held, unless the room says otherwise. */
@@ -236,7 +239,8 @@ export class RoomHost implements RoomHostPort {
 
   listing(): RoomListing {
     const locked = this.room.locked || this.#ctx.isDraining();
-    return { ...this.info(), locked, createdAt: this.createdAt };
+    const order = this.#ctx.order;
+    return { ...this.info(), locked, createdAt: this.createdAt, ...(order === undefined ? {} : { order }) };
   }
 
   /** Players holding a seat here: the members, those being admitted, and those about to be. */

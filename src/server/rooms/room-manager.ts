@@ -15,6 +15,7 @@ import { newRoomId } from '../ids.js';
 import type { MetricsSink } from '../metrics.js';
 import type { KnownMetric } from '../monitoring/metric-catalog.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
+import type { RoomOrder } from '../registry/room-order.js';
 import { addressBlock } from '../remote-address.js';
 import type { Session } from '../sessions/session.js';
 import { createWithin } from './create-within.js';
@@ -23,6 +24,7 @@ import { ListingGate } from './listing-gate.js';
 import { ListingRepair } from './listing-repair.js';
 import { DRAINING_ROOM, OtherNodes } from './other-nodes.js';
 import { QuickPlay } from './quick-play.js';
+import { type RoomTypeOptions, roomOrderOf } from './quick-play-order.js';
 import { RegistryFailures } from './registry-failures.js';
 import type { SeatAnswer } from './registry-seats.js';
 import type { RelayLimits } from './relay-budget.js';
@@ -103,6 +105,8 @@ export interface RoomManagerOptions extends SignalLimits, RelayLimits, CreationR
 export class RoomManager {
   readonly #options: RoomManagerOptions;
   readonly #types = new Map<string, RoomClass>();
+  /** The quick-play order of each type defined with one other than oldest first. */
+  readonly #orders = new Map<string, RoomOrder>();
   readonly #rooms = new Map<string, RoomHost>();
   readonly #cancelIdleSweep: Cancel;
   /**
@@ -156,6 +160,7 @@ export class RoomManager {
       rooms: this.#rooms,
       otherNodes: this.#otherNodes,
       hasType: (type) => this.#types.has(type),
+      orderOf: (type) => this.#orders.get(type),
       types: () => this.types,
       isDraining: () => this.#draining,
       join: (session, host, joinOptions) => this.#joinInto(session, host, joinOptions),
@@ -278,12 +283,15 @@ export class RoomManager {
     return [...this.#types.keys()];
   }
 
-  define(type: string, roomClass: RoomClass): void {
+  define(type: string, roomClass: RoomClass, options: RoomTypeOptions = {}): void {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(type)) {
       throw new TypeError(`room type '${type}' must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
     }
     if (this.#types.has(type)) throw new TypeError(`room type '${type}' is already defined`);
+    // Checked before the type is taken: a bad option leaves nothing defined.
+    const order = roomOrderOf(type, options.quickPlayOrder);
     this.#types.set(type, roomClass);
+    if (order !== undefined) this.#orders.set(type, order);
   }
 
   async list(query: RoomQuery): Promise<RoomInfo[]> {
@@ -291,7 +299,7 @@ export class RoomManager {
     const listings = await this.#listings.run(() =>
       this.#options.registry.listRooms({ ...capped, includePrivate: false }),
     );
-    return listings.map(({ locked: _locked, createdAt: _createdAt, ...info }) => info);
+    return listings.map(({ locked: _locked, createdAt: _createdAt, order: _order, ...info }) => info);
   }
 
   /** A player's listing: refused RATE_LIMITED past its address's listing rate. */
@@ -573,8 +581,10 @@ export class RoomManager {
     // never drawn again: a code another room holds is drawn again now, not once onCreate has read it.
     const code = isPrivate ? await this.#freeRoomCode() : undefined;
     const room = new roomClass();
+    const order = this.#orders.get(type);
     const host = new RoomHost(newRoomId(), type, code, isPrivate, room, {
       ...this.#options,
+      ...(order === undefined ? {} : { order }),
       onDisposed: (roomId) => {
         this.#rooms.delete(roomId);
         this.#listed.forget(roomId);

@@ -165,6 +165,11 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       `),
   },
   'docs/server.md': {
+    "server.define('arena', Arena, { quickPlayOrder: 'fullest' });": declares(`
+      import type { GameServer, Room } from 'vehikill-net/server';
+      declare const server: GameServer;
+      declare const Arena: new () => Room;
+    `),
     "import * as v from 'valibot';": declares(''),
     "import * as v from 'valibot'; #2": declares(''),
     "import * as v from 'valibot'; #3": declares(`

@@ -101,6 +101,87 @@ export function registryContract(
       await registry.close();
     });
 
+    it("lists a type's open rooms in its quick-play order, fullest or emptiest first, ties oldest first, as seats change", async () => {
+      const fullest = { by: 'clients', direction: -1 } as const;
+      const emptiest = { by: 'clients', direction: 1 } as const;
+      for (const order of [fullest, emptiest]) {
+        const registry = await makeRegistry();
+        // Older than every ordered room: taken only where the order puts it.
+        await registry.addRoom(listing('room1', { order }), ['a']);
+        await registry.addRoom(listing('room2', { order }), ['b', 'c', 'd']);
+        await registry.addRoom(listing('room3', { order }), ['e', 'f']);
+        await registry.addRoom(listing('room4', { order }));
+        await registry.addRoom(listing('room5', { order }), ['g', 'h']);
+        await registry.addRoom(listing('room6', { type: 'race', order }), ['i', 'j', 'k']);
+        const ids = async (limit?: number) =>
+          (await registry.listRooms({ type: 'arena', order, ...(limit ? { limit } : {}) })).map(
+            (room) => room.roomId,
+          );
+        // Seats: room1 1, room2 3, room3 2, room4 0, room5 2 (room3 and room5 tie: the older first).
+        const first =
+          order === fullest
+            ? ['room2', 'room3', 'room5', 'room1', 'room4']
+            : ['room4', 'room1', 'room3', 'room5', 'room2'];
+        expect(await ids()).toEqual(first);
+        expect(await ids(2)).toEqual((await ids()).slice(0, 2));
+        // A seat taken moves the room: room4 now has 3; room2, full at 4, is no longer open.
+        await registry.reserveSeat('room2', 'p');
+        for (const player of ['x', 'y', 'z']) await registry.reserveSeat('room4', player);
+        await registry.releaseSeat('room3', 'e');
+        const now =
+          order === fullest ? ['room4', 'room5', 'room1', 'room3'] : ['room1', 'room3', 'room5', 'room4'];
+        expect(await ids()).toEqual(now);
+        // Locked or removed: out of the order; unlocked: back in its place.
+        await registry.updateRoom('room5', { locked: true });
+        await registry.removeRoom('room1');
+        expect(await ids()).toEqual(now.filter((id) => id !== 'room5' && id !== 'room1'));
+        await registry.updateRoom('room5', { locked: false });
+        expect(await ids()).toEqual(now.filter((id) => id !== 'room1'));
+        // Written again whole (a node putting its rooms back), under another time too: listed once, in place.
+        await registry.addRoom(listing('room5', { order }), ['g', 'h']);
+        await registry.addRoom(listing('room3', { order, createdAt: 7 }), ['f']);
+        const rewritten = order === fullest ? ['room4', 'room5', 'room3'] : ['room3', 'room5', 'room4'];
+        expect(await ids()).toEqual(rewritten);
+        // Other queries are oldest first whatever order they name.
+        expect(
+          (await registry.listRooms({ type: 'arena', includeFull: true, order })).map((room) => room.roomId),
+        ).toEqual(['room2', 'room4', 'room5', 'room3']);
+        await registry.close();
+      }
+    });
+
+    it("lists a type's open rooms by a metadata number, either way, rooms without one last, oldest first among ties", async () => {
+      for (const direction of [1, -1] as const) {
+        const order = { by: 'metadata', field: 'rating', direction } as const;
+        const registry = await makeRegistry();
+        await registry.addRoom(listing('room1', { order, metadata: { mode: 'ffa' } }));
+        await registry.addRoom(listing('room2', { order, metadata: { mode: 'ffa', rating: 1500 } }));
+        await registry.addRoom(listing('room3', { order, metadata: { mode: 'ffa', rating: -20.5 } }));
+        await registry.addRoom(listing('room4', { order, metadata: { mode: 'ctf', rating: 1500 } }));
+        await registry.addRoom(listing('room5', { order, metadata: { mode: 'ffa', rating: 'high' } }));
+        await registry.addRoom(listing('room6', { order, metadata: { mode: 'ffa', rating: 900 } }));
+        const ids = async (filter?: Record<string, string>) =>
+          (await registry.listRooms({ type: 'arena', order, ...(filter ? { filter } : {}) })).map(
+            (room) => room.roomId,
+          );
+        const numbered =
+          direction === 1 ? ['room3', 'room6', 'room2', 'room4'] : ['room2', 'room4', 'room6', 'room3'];
+        expect(await ids()).toEqual([...numbered, 'room1', 'room5']);
+        expect(await ids({ mode: 'ffa' })).toEqual([
+          ...numbered.filter((id) => id !== 'room4'),
+          'room1',
+          'room5',
+        ]);
+        // New metadata moves the room (a rating given to a room that had none too).
+        await registry.updateRoom('room1', { metadata: { mode: 'ffa', rating: 5000 } });
+        await registry.updateRoom('room2', { metadata: { mode: 'ffa' } });
+        const next =
+          direction === 1 ? ['room3', 'room6', 'room4', 'room1'] : ['room1', 'room4', 'room6', 'room3'];
+        expect(await ids()).toEqual([...next, 'room2', 'room5']);
+        await registry.close();
+      }
+    });
+
     // A lobby showing full rooms too, in a cluster whose oldest rooms are private parties and rooms of
     // another type: what it does not ask for must not use up the rooms a shared registry looks at.
     it('lists full and locked rooms of a type behind hundreds of older private rooms and rooms of other types', async () => {
