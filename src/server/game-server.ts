@@ -523,7 +523,8 @@ export class GameServer {
   /**
    * Calls `handler` with each message published on `topic` by any node (this one too), as `schema` (a
    * valibot schema) gives it; one it refuses is dropped and counted. Resolves once this node listens: what
-   * is published after that is heard. The disposer ends the subscription.
+   * is published after that is heard. The disposer ends the subscription. Rejects SERVER_SHUTTING_DOWN once
+   * the server has closed, or when it closes before the subscription is in place.
    */
   subscribe<S extends v.GenericSchema>(
     topic: string,

@@ -394,6 +394,20 @@ describe('messages between nodes by topic', () => {
     }
   });
 
+  it('refuses a subscription once its node has closed: nothing of the cluster reaches it then', async () => {
+    const [a, b] = await nodes(new MemoryRegistry(), 'node-a', 'node-b');
+    const heard: unknown[] = [];
+    await a!.node.close();
+    await expect(
+      a!.node.server.subscribe('bans', v.unknown(), (ban) => heard.push(ban)),
+    ).rejects.toMatchObject({
+      code: ErrorCode.SERVER_SHUTTING_DOWN,
+    });
+    expect(await b!.node.server.publish('bans', 'p1')).toBe(0);
+    await sleep(20);
+    expect(heard).toEqual([]);
+  });
+
   it('refuses a topic of another form at once, and data JSON cannot write or over the limit', async () => {
     const [a] = await nodes(new MemoryRegistry(), 'node-a');
     const server = a!.node.server;

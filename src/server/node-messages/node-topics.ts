@@ -94,6 +94,9 @@ export class NodeTopics {
     schema: v.GenericSchema,
     handler: TopicHandler<unknown>,
   ): Promise<Disposer> {
+    // A closed node subscribes to nothing more: it would hear the cluster with no one to close the
+    // subscription (and open the registry's connections again).
+    if (this.#closed) throw shuttingDown();
     const entry = this.#topics.get(topic) ?? this.#listen(topic);
     const subscriber: Subscriber = { schema, handler };
     entry.subscribers.add(subscriber);
@@ -111,6 +114,8 @@ export class NodeTopics {
       dispose();
       throw error;
     }
+    // Closed meanwhile: `close` ended the subscription, and nothing is delivered to it.
+    if (this.#closed) throw shuttingDown();
     return dispose;
   }
 

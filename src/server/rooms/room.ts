@@ -374,9 +374,11 @@ export class Room {
     handler: CallHandler<v.InferOutput<S>>,
   ): Disposer {
     checkMessageRegistration(name, schema, handler, 'onCall');
-    this.#callables.set(name, { schema, handler: handler as CallHandler<unknown> });
+    const registered: RegisteredCall = { schema, handler: handler as CallHandler<unknown> };
+    this.#callables.set(name, registered);
+    // This registration, not its handler: the same handler registered again (another schema) is kept.
     return () => {
-      if (this.#callables.get(name)?.handler === handler) this.#callables.delete(name);
+      if (this.#callables.get(name) === registered) this.#callables.delete(name);
     };
   }
 

@@ -29,6 +29,17 @@ describe('Room.onCall', () => {
     expect(room[callableOf]('addBots')?.handler).toBe(newer);
   });
 
+  it('a disposer of a call registered again since, with the same handler and a new schema, leaves it', () => {
+    const room = new Room();
+    const handler = () => 'answer';
+    const dispose = room.onCall('addBots', v.object({ count: v.number() }), handler);
+    const newer = v.object({ count: v.number(), team: v.string() });
+    room.onCall('addBots', newer, handler);
+    // The first registration's disposer: the second one is no longer its to remove.
+    dispose();
+    expect(room[callableOf]('addBots')?.schema).toBe(newer);
+  });
+
   it('refuses at once what onMessage refuses, naming onCall and the call', () => {
     const room = new Room();
     expect(() => register(room, 'addBots', () => {})).toThrow(
