@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { boundedData, dataNestedAtMost, flatRecord, MAX_DATA_DEPTH } from './bounded-data.js';
 import { MAX_NAME_LENGTH } from './display-name.js';
-import { ErrorCode } from './error-codes.js';
+import type { ErrorCode } from './error-codes.js';
 import { Kind } from './kinds.js';
 import { MAX_TTL_MS } from './send-options.js';
 import { sessionGoneReason } from './session-gone.js';
@@ -24,7 +24,19 @@ const seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX
 const timestamp = v.pipe(v.number(), v.finite());
 const displayName = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
 const messageType = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
-const errorCode = v.picklist(Object.values(ErrorCode));
+/**
+ * A code the server names, as a client reads it: one of this version's, or any other in their shape (capital
+ * letters, digits and underscores). The protocol version stays the same when codes are appended, so a newer
+ * server names codes an older client does not list: a client that refused them could not read a leave, an
+ * answer or a refusal naming one, kept a player who had left among its members and waited out its requests.
+ * Typed as an ErrorCode: apps treat a code they do not know as a failure of its kind (a refusal, a leave).
+ * The server reads one message with it, a client's RoomReply, and checks its code itself (player-answers.ts).
+ */
+const serverErrorCode = v.pipe(
+  v.string(),
+  v.regex(/^[A-Z][A-Z0-9_]{0,63}$/),
+  v.transform((code) => code as ErrorCode),
+);
 /** Most characters of a refusal's or a leave's words (an `Error`, a `Bye`, a failed request, a `RoomLeft`). */
 export const MAX_REASON_LENGTH = 512;
 const reasonText = v.pipe(v.string(), v.maxLength(MAX_REASON_LENGTH));
@@ -40,7 +52,7 @@ export const MEMBERSHIP_NUMBERS = 256;
  */
 const membership = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MEMBERSHIP_NUMBERS - 1));
 /** Why someone left a room: 'left' when they chose to, otherwise the error code that removed them. */
-const leaveReason = v.union([v.literal('left'), errorCode]);
+const leaveReason = v.union([v.literal('left'), serverErrorCode]);
 
 /**
  * Which of the room's seatings a member is in: the room numbers the players it seats 1, 2, 3... (absent from
@@ -170,7 +182,7 @@ export const welcome = v.object({
   features: v.optional(features),
 });
 export const error = v.object({
-  code: errorCode,
+  code: serverErrorCode,
   message: reasonText,
   rid: v.optional(requestId),
   /** Why the session is gone, on the SESSION_EXPIRED refusal of a resume (absent from older servers). */
@@ -184,7 +196,7 @@ export const error = v.object({
 export const ping = v.object({ id: requestId, t: timestamp });
 export const pong = v.object({ id: requestId, t: timestamp, rt: timestamp });
 export const ack = v.object({ ack: seq });
-export const bye = v.object({ code: errorCode, message: reasonText });
+export const bye = v.object({ code: serverErrorCode, message: reasonText });
 
 // Client -> server --------------------------------------------------------------------------
 
@@ -258,7 +270,7 @@ export const APP_ERROR_CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const response = v.variant('ok', [
   // One level more than free-form data: a join's answer carries the room's state one level down.
   v.object({ rid: requestId, ok: v.literal(true), result: v.optional(dataNestedAtMost(MAX_DATA_DEPTH + 1)) }),
-  v.object({ rid: requestId, ok: v.literal(false), code: errorCode, message: reasonText }),
+  v.object({ rid: requestId, ok: v.literal(false), code: serverErrorCode, message: reasonText }),
 ]);
 /**
  * The watched listing (WatchRooms) changed: the whole list, as ListRooms would answer now. Its entries are
@@ -286,7 +298,7 @@ export const roomReply = v.variant('ok', [
   v.object({
     q: requestId,
     ok: v.literal(false),
-    code: errorCode,
+    code: serverErrorCode,
     message: reasonText,
     reason: v.optional(v.pipe(v.string(), v.regex(APP_ERROR_CODE))),
   }),

@@ -92,9 +92,12 @@ export const examples: Record<BodyKind, KindExamples> = {
       { code: 'INVALID_MESSAGE', message: '', rid: 0xffffffff },
       { code: 'SESSION_EXPIRED', message: 'gone', reason: 'restarted' },
       { code: 'SERVER_SHUTTING_DOWN', message: 'within 5 s', closesInMs: 4_321 },
+      // A code a newer server appended: read, in the shape of one.
+      { code: 'A_CODE_OF_A_NEWER_SERVER', message: 'x' },
     ],
     invalid: {
-      'unknown code': { code: 'NOT_A_CODE', message: 'x' },
+      'code not in the shape of one': { code: 'not a code', message: 'x' },
+      'code over 64': { code: `A${'_'.repeat(64)}`, message: 'x' },
       'unknown reason': { code: 'SESSION_EXPIRED', message: 'x', reason: 'moved' },
       'reason not a string': { code: 'SESSION_EXPIRED', message: 'x', reason: 1 },
       'closesInMs negative': { code: 'SERVER_SHUTTING_DOWN', message: 'x', closesInMs: -1 },
@@ -329,11 +332,12 @@ export const examples: Record<BodyKind, KindExamples> = {
       { rid: 2, ok: true, result: { room: roomInfo, members: [member] } },
       { rid: 2, ok: true, result: { room: roomInfo, members: [member], membership: 3 } },
       { rid: 3, ok: false, code: 'ROOM_NOT_FOUND', message: 'no room' },
+      { rid: 4, ok: false, code: 'NOPE', message: 'a code of a newer server' },
     ],
     invalid: {
       'failure without code': { rid: 1, ok: false, message: 'no code' },
       'ok not boolean': { rid: 1, ok: 'yes' },
-      'unknown code': { rid: 1, ok: false, code: 'NOPE', message: '' },
+      'code not in the shape of one': { rid: 1, ok: false, code: 'nope', message: '' },
     },
   },
   [Kind.RoomList]: {
@@ -363,8 +367,9 @@ export const examples: Record<BodyKind, KindExamples> = {
     valid: [
       { roomId: ROOM, playerId: PLAYER, reason: 'left' },
       { roomId: ROOM, playerId: PLAYER, reason: 'SESSION_EXPIRED' },
+      { roomId: ROOM, playerId: PLAYER, reason: 'A_NEWER_SERVERS_REASON' },
     ],
-    invalid: { 'unknown reason': { roomId: ROOM, playerId: PLAYER, reason: 'bored' } },
+    invalid: { 'reason not in the shape of a code': { roomId: ROOM, playerId: PLAYER, reason: 'bored' } },
   },
   [Kind.MemberAway]: {
     valid: [{ roomId: ROOM, playerId: PLAYER }],
@@ -466,12 +471,14 @@ export const examples: Record<BodyKind, KindExamples> = {
       { q: 3, ok: true, d: nested(MAX_DATA_DEPTH, 'map') },
       { q: 4, ok: false, code: 'REQUEST_FAILED', message: 'not enough coins', reason: 'NOT_ENOUGH_COINS' },
       { q: 0xffffffff, ok: false, code: 'UNKNOWN_MESSAGE_TYPE', message: "no handler for 'x'" },
+      // Read in the shape of a code; the server takes only a client's few refusals (player-answers.ts).
+      { q: 5, ok: false, code: 'NOPE', message: '' },
     ],
     invalid: {
       'missing id': { ok: true },
       'id over 2^32 - 1': { q: 2 ** 32, ok: true },
       'failure without code': { q: 1, ok: false, message: 'no code' },
-      'unknown code': { q: 1, ok: false, code: 'NOPE', message: '' },
+      'code not in the shape of one': { q: 1, ok: false, code: 'no-pe', message: '' },
       'reason with a space': { q: 1, ok: false, code: 'REQUEST_FAILED', message: '', reason: 'NO COINS' },
       'reason over 64': { q: 1, ok: false, code: 'REQUEST_FAILED', message: '', reason: 'X'.repeat(65) },
       'message over 512': { q: 1, ok: false, code: 'REQUEST_FAILED', message: 'x'.repeat(513) },
