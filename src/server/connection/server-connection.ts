@@ -517,6 +517,7 @@ export class ServerConnection {
       this.#adopt(session);
       // A takeover's client may be of another version than the one it replaces.
       session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
+      session.readsNewerCodes = body.features !== undefined;
       if (previous && previous !== this.socket) {
         previous.close(
           closeCodeFor(ErrorCode.SESSION_REPLACED),
@@ -565,6 +566,7 @@ export class ServerConnection {
     session.attach(this.socket, this.remoteAddress);
     this.#adopt(session);
     session.requestsToPlayer.answers = hasFeature(body.features, Feature.requests) === true;
+    session.readsNewerCodes = body.features !== undefined;
     this.#ctx.serverLinks.attach(session);
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));

@@ -27,6 +27,7 @@ import type { RoomOrder } from '../registry/room-order.js';
 import type { Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { exceptedMembers } from './broadcast-except.js';
+import { hasStandIns, leaveReasonFor } from './codes-for-older-clients.js';
 import { HostedClient } from './hosted-client.js';
 import { MemberRelay } from './member-relay.js';
 import { RegistrySeats, type SeatAnswer } from './registry-seats.js';
@@ -457,9 +458,20 @@ export class RoomHost implements RoomHostPort {
     this.#relay.left(session.playerId, now);
     this.#seatHolds.release(client);
     this.releaseSeat(session.playerId);
-    if (notifySelf) session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
+    if (notifySelf) {
+      const told = leaveReasonFor(reason, 'own', session.readsNewerCodes);
+      session.send(Kind.RoomLeft, { roomId: this.roomId, reason: told, message });
+    }
     safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
-    this.#sendToOthers(session, Kind.MemberLeft, { roomId: this.roomId, playerId: session.playerId, reason });
+    const left = { roomId: this.roomId, playerId: session.playerId, reason };
+    if (!hasStandIns(reason)) this.#sendToOthers(session, Kind.MemberLeft, left);
+    else {
+      // Told one by one: older clients read the reason's stand-in, which they list.
+      for (const other of this.#members.values()) {
+        const told = leaveReasonFor(reason, 'other', other.session.readsNewerCodes);
+        other.session.send(Kind.MemberLeft, told === reason ? left : { ...left, reason: told });
+      }
+    }
     if (this.#members.size === 0) this.#scheduleEmptyDisposal();
   }
 

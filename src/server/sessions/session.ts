@@ -108,6 +108,11 @@ export class Session {
   /** The rooms' requests to the player (`Room.request`), waiting for the answer or owed one. */
   readonly requestsToPlayer: RequestsToPlayer;
   /**
+   * Its client reads error codes it does not list (it listed `features` in its hello, as every client does
+   * from the version that reads them on): else it is told older stand-ins (see codes-for-older-clients.ts).
+   */
+  readsNewerCodes = false;
+  /**
    * The newest connection attempt the client resumed on (0: the connection that began the session); an
    * older one is refused, and so is one more than MAX_RESUME_ATTEMPT_AHEAD above it.
    */
