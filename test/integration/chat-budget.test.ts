@@ -34,14 +34,19 @@ describe('chat budget', () => {
     victim.on('chat', (line) => heard.push(line.text));
     flooder.on('warning', (warning) => warned.push(warning));
 
+    const startedAt = performance.now();
     const said = Array.from({ length: 40 }, (_, i) => flooder.say(`${i} ${'x'.repeat(20)}`));
     await Promise.all(said); // each line answered
+    // A loaded machine may take over a second to carry the 40 lines: each second of it lets one more pass.
+    const refills = Math.floor((performance.now() - startedAt) / 1_000);
     // The lines that passed come on the victim's own socket, maybe after the answers on the flooder's.
     await eventually(() => heard.length >= 5, 'the burst heard');
     await sleep(300); // and no more after it
-    expect(heard.map((text) => text.split(' ')[0])).toEqual(['0', '1', '2', '3', '4']);
+    const passed = heard.map((text) => text.split(' ')[0]);
+    expect(passed.slice(0, 5)).toEqual(['0', '1', '2', '3', '4']);
+    expect(passed.length - 5).toBeLessThanOrEqual(refills);
     expect(warned).toEqual(
-      Array.from({ length: 35 }, () => ({
+      Array.from({ length: 40 - passed.length }, () => ({
         kind: 'chat',
         code: 'RATE_LIMITED',
         message: expect.stringMatching(/one a second/),
@@ -52,8 +57,8 @@ describe('chat budget', () => {
     await sleep(1_100);
     await flooder.say(flood);
     await eventually(() => heard.at(-1) === flood, 'a line a second later');
-    expect(heard).toHaveLength(6);
-    expect(warned).toHaveLength(35);
+    expect(heard).toHaveLength(passed.length + 1);
+    expect(warned).toHaveLength(40 - passed.length);
   });
 
   it('the lobby demo passes a burst of 5 lines, then tells the sender', async () => {
