@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import type { RoomInfo } from 'vehikill-net/protocol';
 import { type GameServerOptions, RedisRegistry, Room } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 
 // A room hides itself from the listing, lobbies and quick play once its match starts, and shows itself
@@ -23,14 +23,8 @@ class Match extends Room {
   }
 }
 
-let redis: RedisServer | undefined;
+const redis = useRedis();
 let prefixes = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -41,7 +35,7 @@ afterEach(async () => {
 const registries: Record<string, () => Promise<GameServerOptions>> = {
   memory: async () => ({}),
   redis: async () => ({
-    registry: await RedisRegistry.connect({ url: redis?.url, keyPrefix: `private${prefixes++}:` }),
+    registry: await RedisRegistry.connect({ url: redis.url, keyPrefix: `private${prefixes++}:` }),
   }),
 };
 
