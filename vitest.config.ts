@@ -42,6 +42,8 @@ const PAIRED_BROWSER = [
   'test/e2e/mesh.browser.test.ts',
   'test/e2e/sim-determinism.browser.test.ts',
   'test/e2e/turn.browser.test.ts',
+  'test/e2e/vehikill-page.browser.test.ts',
+  'test/e2e/voice.browser.test.ts',
 ];
 
 export default defineConfig({
