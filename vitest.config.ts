@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
 
@@ -31,6 +32,32 @@ const OWN_WEBRTC = [
 ];
 
 /**
+ * Vitest's order (larger files first on a clean clone, longer ones first once it has run them), with the
+ * 'rtc' files spread evenly among the 'systems' files they run beside. Sorted as a project of their own,
+ * they would all start first, and the ones that flood a direct link with tens of thousands of messages a
+ * second (their senders niced, standing in for remote machines) would run at the same time: two such floods
+ * at once starve the rest of a 2-core machine, and the flooders get too little CPU to flood (a cut-off
+ * test missed its bound so; two flood tests failed so in a whole-suite run beside other work).
+ */
+class SpreadSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rtc = sorted.filter((spec) => spec.project.name === 'rtc');
+    const systems = sorted.filter((spec) => spec.project.name === 'systems');
+    if (rtc.length === 0 || systems.length === 0) return sorted;
+    const spread: TestSpecification[] = [];
+    const every = (rtc.length + systems.length) / rtc.length;
+    for (let index = 0, next = 0; index < rtc.length + systems.length; index++) {
+      const takeRtc = next < rtc.length && index >= Math.floor(next * every);
+      spread.push((takeRtc ? rtc[next++] : systems[index - next]) as TestSpecification);
+    }
+    // The two projects stand next to each other in vitest's order (one sequence.groupOrder).
+    const first = sorted.findIndex((spec) => spec.project.name === 'rtc' || spec.project.name === 'systems');
+    return [...sorted.slice(0, first), ...spread, ...sorted.slice(first + spread.length)];
+  }
+}
+
+/**
  * Browser tests that judge no timing (each waits for what it checks, with seconds to spare) and set no
  * packet filter: two at a time, before the ones that run alone.
  */
@@ -59,6 +86,7 @@ export default defineConfig({
     },
   },
   test: {
+    sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
@@ -104,8 +132,7 @@ export default defineConfig({
       {
         // The integration tests that open WebRTC connections in their own process (OWN_WEBRTC) and the
         // idle browser test (IDLE_BROWSER): beside the systems tests, in the same six workers, each file in
-        // a fresh process. Named to sort before 'systems', so that these (the longest of them, a join storm
-        // and the hidden page, take a minute or more each) start first.
+        // a fresh process, spread among them (SpreadSequencer).
         extends: true,
         test: {
           name: 'rtc',
