@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const entry = (layer: string) => fileURLToPath(new URL(`./src/${layer}/index.ts`, import.meta.url));
 
@@ -17,6 +18,46 @@ const ALONE = ['test/integration/udp-fallback.test.ts', 'test/integration/server
 const IDLE_BROWSER = ['test/e2e/client-hidden-throttled.browser.test.ts'];
 
 /**
+ * Integration tests whose own process opens WebRTC connections (node-datachannel: direct server links,
+ * peer meshes): each in a fresh process. In a process reused from file to file, one of them never ran its
+ * tests (its worker was gone as it started, node-datachannel printing `terminate called after throwing an
+ * instance of 'std::system_error'`).
+ */
+const OWN_WEBRTC = [
+  'test/integration/peer-*.test.ts',
+  'test/integration/rtc-*.test.ts',
+  'test/integration/native-rtc-*.test.ts',
+  'test/integration/server-link*.test.ts',
+  'test/integration/relay-only-*.test.ts',
+];
+
+/**
+ * Vitest's order (larger files first on a clean clone, longer ones first once it has run them), with the
+ * 'rtc' files spread evenly among the 'systems' files they run beside. Sorted as a project of their own,
+ * they would all start first, and the ones that flood a direct link with tens of thousands of messages a
+ * second (their senders niced, standing in for remote machines) would run at the same time: two such floods
+ * at once starve the rest of a 2-core machine, and the flooders get too little CPU to flood (a cut-off
+ * test missed its bound so; two flood tests failed so in a whole-suite run beside other work).
+ */
+class SpreadSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rtc = sorted.filter((spec) => spec.project.name === 'rtc');
+    const systems = sorted.filter((spec) => spec.project.name === 'systems');
+    if (rtc.length === 0 || systems.length === 0) return sorted;
+    const spread: TestSpecification[] = [];
+    const every = (rtc.length + systems.length) / rtc.length;
+    for (let index = 0, next = 0; index < rtc.length + systems.length; index++) {
+      const takeRtc = next < rtc.length && index >= Math.floor(next * every);
+      spread.push((takeRtc ? rtc[next++] : systems[index - next]) as TestSpecification);
+    }
+    // The two projects stand next to each other in vitest's order (one sequence.groupOrder).
+    const first = sorted.findIndex((spec) => spec.project.name === 'rtc' || spec.project.name === 'systems');
+    return [...sorted.slice(0, first), ...spread, ...sorted.slice(first + spread.length)];
+  }
+}
+
+/**
  * Browser tests that judge no timing (each waits for what it checks, with seconds to spare) and set no
  * packet filter: two at a time, before the ones that run alone.
  */
@@ -28,6 +69,8 @@ const PAIRED_BROWSER = [
   'test/e2e/mesh.browser.test.ts',
   'test/e2e/sim-determinism.browser.test.ts',
   'test/e2e/turn.browser.test.ts',
+  'test/e2e/vehikill-page.browser.test.ts',
+  'test/e2e/voice.browser.test.ts',
 ];
 
 export default defineConfig({
@@ -43,6 +86,7 @@ export default defineConfig({
     },
   },
   test: {
+    sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
@@ -63,17 +107,38 @@ export default defineConfig({
         },
       },
       {
-        // Real servers and Redis: four files at a time, each in its own process, after the logic tests.
-        // Most of their time is spent waiting on timers (heartbeats, backoffs, grace periods), so more files
-        // fill the idle cores; those that take the machine or the network to themselves run after. Four
-        // (three before) once the tests that judged the machine's speed waited on what they depend on
-        // instead: 706 s for the suite against 756-794 s with three.
+        // Real servers and Redis: six files at a time, after the logic tests. Most of their time is spent
+        // waiting on timers (heartbeats, backoffs, grace periods), so more files fill the idle cores; those
+        // that take the machine or the network to themselves run after. Four (three before) once the tests
+        // that judged the machine's speed waited on what they depend on instead: 706 s for the suite
+        // against 756-794 s with three. In processes reused from file to file: a fresh process per file
+        // imports the servers, the clients and their dependencies again (about 350 modules), some 2 s of
+        // CPU a file, more than most of these files' tests take: 156 of these files took 571 s of CPU and
+        // 610 s with a process each, 219 s and 277 s reused, on the same machine. Each file closes the
+        // servers, clients and child processes it starts, and restores what it stubs or spies on. Six (four
+        // before) once reused: this step and 'rtc' took 318 s with four (the cores 56% busy with it), 216 s
+        // and 298 s with six (the second beside a load of 10 from other work), all passing; 225 s with
+        // eight, where two tests judging rates failed.
         extends: true,
         test: {
           name: 'systems',
-          include: ['test/integration/**/*.test.ts', ...IDLE_BROWSER],
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...ALONE, ...OWN_WEBRTC],
+          isolate: false,
+          maxWorkers: 6,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // The integration tests that open WebRTC connections in their own process (OWN_WEBRTC) and the
+        // idle browser test (IDLE_BROWSER): beside the systems tests, in the same six workers, each file in
+        // a fresh process, spread among them (SpreadSequencer).
+        extends: true,
+        test: {
+          name: 'rtc',
+          include: [...OWN_WEBRTC, ...IDLE_BROWSER],
           exclude: [...ALONE],
-          maxWorkers: 4,
+          maxWorkers: 6,
           sequence: { groupOrder: 1 },
         },
       },

@@ -7,9 +7,9 @@ import {
   RedisRegistry,
   type Registry,
 } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { useRedis } from '../support/redis.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -20,18 +20,12 @@ afterEach(async () => {
   await Promise.all(registries.splice(0).map((registry) => registry.close()));
 });
 
-let redis: RedisServer | undefined;
+const redis = useRedis();
 let prefixes = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 
 const inMemory = async (): Promise<Registry> => new MemoryRegistry();
 const inRedis = async (): Promise<Registry> => {
-  const registry = await RedisRegistry.connect({ url: redis?.url, keyPrefix: `drain${prefixes++}:` });
+  const registry = await RedisRegistry.connect({ url: redis.url, keyPrefix: `drain${prefixes++}:` });
   registries.push(registry);
   return registry;
 };

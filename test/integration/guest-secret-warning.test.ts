@@ -1,24 +1,18 @@
 import { ErrorCode } from 'vehikill-net/protocol';
 import { MemoryRegistry, RedisRegistry } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
-let redis: RedisServer;
+const redis = useRedis();
 let prefixes = 0;
 const servers: TestServer[] = [];
 const registries: RedisRegistry[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(registries.splice(0).map((registry) => registry.close()));
   vi.restoreAllMocks();
-});
-afterAll(async () => {
-  await redis?.stop();
 });
 
 /** A Redis registry that counts its node heartbeats, so a test knows a node's next check has run. */

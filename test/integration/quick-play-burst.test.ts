@@ -1,7 +1,7 @@
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { MemoryRegistry, RedisRegistry, type Registry } from 'vehikill-net/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { connectedClient as connected, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -40,13 +40,7 @@ class FfaRoom extends TestRoom {
   }
 }
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedis();
 
 const servers: TestServer[] = [];
 const registries: Registry[] = [];

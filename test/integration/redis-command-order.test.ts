@@ -1,6 +1,6 @@
 import { RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { sampleListing as listing, sampleNode as node } from '../unit/server/registry-contract.js';
 
 // The room manager counts on the registry applying its calls in the order it makes them (one connection
@@ -8,13 +8,7 @@ import { sampleListing as listing, sampleNode as node } from '../unit/server/reg
 // for the first time on a Redis that does not hold it yet (a fresh one, one restarted or failed over)
 // must keep that order too.
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedis();
 
 describe('the Redis registry keeps the order of its calls', () => {
   it('a seat released, then reserved, on the release script first use: the reservation finds it free', async () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { channelContract } from '../unit/server/registry-channel-contract.js';
 import {
   crossNodeContract,
@@ -11,14 +11,8 @@ import {
   subscribed,
 } from '../unit/server/registry-contract.js';
 
-let redis: RedisServer;
+const redis = useRedis();
 let prefixes = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 
 const connect = (keyPrefix: string) => RedisRegistry.connect({ url: redis.url, keyPrefix });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,19 +1,13 @@
 import { Redis } from 'ioredis';
 import { RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { connectedClient as connected, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { sampleListing, sampleNode } from '../unit/server/registry-contract.js';
 import { TestRoom } from './rooms-fixtures.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedis();
 
 /** A node's registry that counts the adds it refused (a room's private code held by another room). */
 class CountingRegistry extends RedisRegistry {

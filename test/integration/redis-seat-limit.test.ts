@@ -1,18 +1,12 @@
 import type { Client } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { connectedClient as connected, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedis();
 
 describe('the seat limit on Redis under join and leave churn', () => {
   it('a 4-seat room never holds more than 4, while the node writes its rooms again and again', async () => {

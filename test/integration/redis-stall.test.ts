@@ -1,18 +1,15 @@
 import { RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis.js';
 import { connectedClient as connected, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
-let redis: RedisServer;
+const redis = useRedis();
 const servers: TestServer[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
 afterAll(async () => {
-  redis?.resume();
+  // A test that failed inside its stall leaves Redis paused, and the servers' registries would wait on it.
+  redis.resume();
   await Promise.all(servers.splice(0).map((server) => server.close()));
-  await redis?.stop();
 });
 
 /**

@@ -5,17 +5,11 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisRegistry, registryFromEnvironment } from 'vehikill-net/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/coturn.js';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { useRedis } from '../support/redis.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedis();
 
 /** What `promise` rejects with (it must reject) and how long that took. */
 async function failure(promise: Promise<unknown>): Promise<{ error: Error & { code?: string }; ms: number }> {

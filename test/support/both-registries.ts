@@ -1,6 +1,5 @@
 import { type GameServerOptions, RedisRegistry } from 'vehikill-net/server';
-import { afterAll, beforeAll } from 'vitest';
-import { type RedisServer, startRedis } from './redis.js';
+import { useRedis } from './redis.js';
 
 /**
  * Server options for the two registries, by name, for a file whose tests run against both (`describe.each`):
@@ -9,18 +8,12 @@ import { type RedisServer, startRedis } from './redis.js';
  * no test sees another's rooms. Call it at the top level of the test file.
  */
 export function bothRegistries(prefix: string): Record<string, () => Promise<GameServerOptions>> {
-  let redis: RedisServer | undefined;
+  const redis = useRedis();
   let prefixes = 0;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
   return {
     memory: async () => ({}),
     redis: async () => ({
-      registry: await RedisRegistry.connect({ url: redis?.url, keyPrefix: `${prefix}${prefixes++}:` }),
+      registry: await RedisRegistry.connect({ url: redis.url, keyPrefix: `${prefix}${prefixes++}:` }),
     }),
   };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './coturn.js';
 
 export interface RedisServer {
@@ -68,6 +69,39 @@ export async function startRedis(): Promise<RedisServer> {
     resume() {
       child?.kill('SIGCONT');
     },
+  };
+}
+
+/**
+ * For a test file (or a describe block): one throwaway Redis started before its tests and stopped after
+ * them, resumed first if a test left it paused (a SIGSTOPped server would not act on the SIGTERM). Call it
+ * before the hooks that close what uses the server: after-hooks run in reverse order, so those close first.
+ * Its members are the running server's, read inside tests and hooks.
+ */
+export function useRedis(): RedisServer {
+  let redis: RedisServer | undefined;
+  const started = (): RedisServer => {
+    if (!redis) throw new Error('useRedis: the server starts in beforeAll');
+    return redis;
+  };
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    redis?.resume();
+    await redis?.stop();
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get port() {
+      return started().port;
+    },
+    stop: () => started().stop(),
+    restart: () => started().restart(),
+    pause: () => started().pause(),
+    resume: () => started().resume(),
   };
 }
 
