@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { findPlayer, findVehicle, type MatchState, NEUTRAL_INPUT } from '../../game/sim/index.js';
+import { findPlayer, findVehicle, type MatchState, NEUTRAL_INPUT, TICK_RATE } from '../../game/sim/index.js';
 import { eventually } from '../support/server.js';
 import { VehikillPlayers } from '../support/vehikill.js';
 
@@ -52,7 +52,11 @@ describe("a leaver's car in the lag-compensation history of a Vehikill room", ()
 
     holdLeaver = false;
     await leaver.leave();
+    const leftAtTick = world.tick;
     await newcomer.joinByCode(code);
+    // Seated by this tick at the latest: within the history's second of the leave, the leaver's id was
+    // still taken. (A machine slow enough to seat the newcomer later may rightly give it the freed id.)
+    const seatedWithinHistory = world.tick - leftAtTick < TICK_RATE;
     const newcomerId = room.roster.find((entry) => entry.name === 'newcomer')?.vehicleId as number;
     // Half a second of shots, most of them drawn while the leaver was still in the shooter's view.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -61,6 +65,6 @@ describe("a leaver's car in the lag-compensation history of a Vehikill room", ()
     const at = findVehicle(world, newcomerId);
     expect(Math.abs((at?.y ?? 70) - 70)).toBeGreaterThan(10);
     expect(findPlayer(match, newcomerId)?.health).toBe(100);
-    expect(newcomerId).not.toBe(leaverId);
+    if (seatedWithinHistory) expect(newcomerId).not.toBe(leaverId);
   });
 });

@@ -41,16 +41,10 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
   };
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      const port = await freePort();
-      // The cluster bus defaults to port + 10,000, which may be taken or past 65,535: name a free one.
-      const busPort = await freePort();
+      const { child, port } = await startNode(folder);
+      children.push(child);
       ports.push(port);
-      const config = join(folder, `nodes-${port}.conf`);
-      const args = `--bind 127.0.0.1 --port ${port} --cluster-port ${busPort} --cluster-enabled yes --cluster-node-timeout 1000 --cluster-config-file ${config} --dir ${folder} --appendonly no`;
-      // No snapshots either: `--save ''` (an empty argument, hence not in the split string).
-      children.push(spawn('redis-server', [...args.split(' '), '--save', ''], { stdio: 'ignore' }));
     }
-    for (const port of ports) await waitFor(port, 'PING', (answer) => answer === 'PONG');
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', [
       '--cluster',
@@ -85,11 +79,43 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
   return { nodes: ports.map((port) => `redis://127.0.0.1:${port}`), kill, stop };
 }
 
-/** Asks `command` of the node until `ready(answer)`, for up to 10 s. */
-async function waitFor(port: number, command: string, ready: (answer: string) => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+/**
+ * Starts one cluster node on free ports and resolves once it answers PING. A port found free can be taken
+ * by another test file's server before redis-server binds it (files run side by side), and redis-server
+ * then exits at once: it starts again on other ports, up to three times.
+ */
+async function startNode(folder: string): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    // The cluster bus defaults to port + 10,000, which may be taken or past 65,535: name a free one.
+    const busPort = await freePort();
+    const config = join(folder, `nodes-${port}.conf`);
+    const args = `--bind 127.0.0.1 --port ${port} --cluster-port ${busPort} --cluster-enabled yes --cluster-node-timeout 1000 --cluster-config-file ${config} --dir ${folder} --appendonly no`;
+    // No snapshots either: `--save ''` (an empty argument, hence not in the split string).
+    const child = spawn('redis-server', [...args.split(' '), '--save', ''], { stdio: 'ignore' });
+    try {
+      await waitFor(port, 'PING', (answer) => answer === 'PONG', child);
+      return { child, port };
+    } catch (error) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Asks `command` of the node until `ready(answer)`, for up to 20 s, or until `child` (the node) exits. */
+async function waitFor(
+  port: number,
+  command: string,
+  ready: (answer: string) => boolean,
+  child?: ChildProcess,
+): Promise<void> {
+  const deadline = Date.now() + 20_000;
   let answer = '';
   while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`redis node ${port} exited (${child.exitCode ?? child.signalCode}) before answering`);
+    }
     try {
       answer = (await run('redis-cli', ['-p', String(port), ...command.split(' ')])).stdout;
       if (ready(answer.trim())) return;

@@ -37,7 +37,8 @@ export async function startRedis(): Promise<RedisServer> {
       output += chunk.toString();
     });
     child = started;
-    const deadline = Date.now() + 5_000;
+    // Generous: a loaded machine (six test files at a time) has been seen to take seconds to start one.
+    const deadline = Date.now() + 15_000;
     while (!(await answersPing(port))) {
       if (started.exitCode !== null || Date.now() > deadline) {
         started.kill('SIGKILL');
