@@ -69,6 +69,7 @@ const PAIRED_BROWSER = [
   'test/e2e/mesh.browser.test.ts',
   'test/e2e/sim-determinism.browser.test.ts',
   'test/e2e/turn.browser.test.ts',
+  'test/e2e/vehikill-connection.browser.test.ts',
   'test/e2e/vehikill-page.browser.test.ts',
   'test/e2e/voice.browser.test.ts',
 ];
