@@ -364,7 +364,8 @@ return (liveRoom(roomId))`;
 /**
  * ARGV: prefix, query JSON ({ type?, filter?, includeFull?, includePrivate?, includeLocked?, limit? }).
  * Flat { json, seats, json, seats, ... } of the live rooms that match, oldest first, at most `limit`; with
- * `order` (a type's open rooms only), in that order, read from the type's order index (see reindex). A
+ * `order` (a type's open rooms only), in that order, read from the type's order index (see reindex), then
+ * the type's open rooms listed with no order, oldest first. A
  * query for open rooms (no include flag: quick play, a lobby) walks the open index of its type, so its
  * cost follows the open rooms it reads, not every room of the cluster; one for public rooms full or locked
  * too walks the public index of its type; it stops at `limit`. With a limit
@@ -406,34 +407,46 @@ local function matches(room, seats)
 end
 local out = {}
 local found = 0
-local start = 0
-local chunk = 64
-while true do
-  local ids = redis.call('ZRANGE', source, start, start + chunk - 1)
-  local dropped = 0
-  for _, member in ipairs(ids) do
-    local roomId = byOrder and string.sub(member, ORDER_ID_AT) or member
-    local entry, room = liveRoom(roomId)
-    if entry and matches(room, entry[2]) then
-      table.insert(out, entry[1])
-      table.insert(out, entry[2])
-      found = found + 1
-      if found == limit then return out end
+-- Walks \`index\` from its first entry, taking the rooms \`wanted\` accepts that match: true once the listing
+-- is done (\`limit\` found, or \`budget\` rooms looked at).
+local function walk(index, orderMembers, wanted)
+  local start = 0
+  local chunk = 64
+  while true do
+    local ids = redis.call('ZRANGE', index, start, start + chunk - 1)
+    local dropped = 0
+    for _, member in ipairs(ids) do
+      local roomId = orderMembers and string.sub(member, ORDER_ID_AT) or member
+      local entry, room = liveRoom(roomId)
+      if entry and wanted(room) and matches(room, entry[2]) then
+        table.insert(out, entry[1])
+        table.insert(out, entry[2])
+        found = found + 1
+        if found == limit then return true end
+      end
+      if not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
+        -- An index entry of a room that is gone: a node of an earlier version removed the room without
+        -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
+        -- would use up what every later listing looks at.
+        redis.call('ZREM', index, member)
+        dropped = dropped + 1
+      else
+        looked = looked + 1
+        if looked == budget then return true end
+      end
     end
-    if not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
-      -- An index entry of a room that is gone: a node of an earlier version removed the room without
-      -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
-      -- would use up what every later listing looks at.
-      redis.call('ZREM', source, member)
-      dropped = dropped + 1
-    else
-      looked = looked + 1
-      if looked == budget then return out end
-    end
+    if #ids < chunk then return false end
+    start = start + chunk - dropped
   end
-  if #ids < chunk then return out end
-  start = start + chunk - dropped
-end`;
+end
+if walk(source, byOrder, function() return true end) then return out end
+-- Then the type's open rooms listed with no order, oldest first: a node of an earlier version, or one
+-- that defines the type without the order, lists its rooms in no order index (a rolling deploy that adds
+-- an order). After the ordered rooms, rather than never.
+if byOrder then
+  walk(p..'open-type:'..query.type, false, function(room) return not ordered(room) end)
+end
+return out`;
 
 /**
  * Takes the sessions that arrived at a node from each draining process (JSON [[drain, sessions], ...], as
