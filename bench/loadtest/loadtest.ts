@@ -122,6 +122,9 @@ export async function runLoad(
       stats.echoed++;
       stats.roundTrips.push(performance.now() - started);
     });
+    // The room's other messages (its own types, whatever the game) are not this tool's to read: taken and
+    // dropped on purpose, so that no player warns of them.
+    room.onMessage('*', () => {});
     room.on('leave', ({ reason }) => {
       if (stopping || player.room !== room) return;
       player.room = undefined;

@@ -44,6 +44,13 @@ export class EarlyRoomMessages {
     return early;
   }
 
+  /** Every message kept, in the order they came, no longer kept (a catch-all handler takes them). */
+  takeAll(): EarlyMessage[] {
+    const early = this.#kept ?? [];
+    if (this.#kept !== undefined) this.#kept = [];
+    return early;
+  }
+
   /** Keeps nothing more, and lets go of what was kept. */
   stop(): void {
     this.#kept = undefined;

@@ -44,7 +44,7 @@ export type { MeshOptions } from './mesh/mesh-options.js';
 export { PeerLink } from './mesh/peer-link.js';
 export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';
-export { RoomConnection } from './room-connection.js';
+export { type CatchAllHandler, RoomConnection } from './room-connection.js';
 export type {
   RoomRequestOptions,
   RoomRequestStats,

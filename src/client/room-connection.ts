@@ -20,6 +20,10 @@ import type { RoomEvents, RoomSendOptions, RoomTransport } from './room-transpor
 import { VoiceChat, type VoiceOptions } from './voice/voice-chat.js';
 
 type AnyMessages = Record<string, unknown>;
+/** `onMessage('*', ...)`'s handler: a message of a type with no handler of its own. */
+export type CatchAllHandler = (type: string, data: unknown, from: string | undefined) => void;
+/** Types told in the console as unhandled, at most: a room making up types cannot flood the console. */
+const MAX_UNHANDLED_TOLD = 16;
 /** `send`'s data and options: the data may be left out where the type takes undefined. */
 type SendArguments<Data, Options = RoomSendOptions> = undefined extends Data
   ? [data?: Data, options?: Options]
@@ -74,6 +78,10 @@ export class RoomConnection<
   #resyncing = false;
   /** Messages that came before any handler of their type, early on. */
   readonly #early: EarlyRoomMessages;
+  /** `onMessage('*', ...)`: the types with no handler of their own. */
+  #catchAll: CatchAllHandler | undefined;
+  /** The types a message of which came with no handler at all: told in the console once each. */
+  readonly #unhandledTold = new Set<string>();
   /** This seating's number from the join's answer (undefined from servers that do not number them). */
   readonly #membership: number | undefined;
   /** Our handlers of the room's requests to us (`onRequest`), and what they are running. */
@@ -122,13 +130,43 @@ export class RoomConnection<
     return this.#events.on(event, listener);
   }
 
+  /**
+   * Handles the room's messages of `type` (`from`: the player a relayed message came from, else undefined).
+   * `'*'` takes, as `(type, data, from)`, every message of a type with no handler of its own (Colyseus's
+   * `onMessage('*')`): one catch-all at a time, a later one replaces it. A message that has neither is
+   * dropped, and the console is told once per type (past the room's first second, when early messages
+   * wait for their handler: see EarlyRoomMessages).
+   */
+  onMessage(type: '*', handler: CatchAllHandler): Disposer;
   onMessage<T extends keyof In & string>(
     type: T,
     handler: (data: In[T], from: string | undefined) => void,
+  ): Disposer;
+  onMessage(
+    type: string,
+    handler: CatchAllHandler | ((data: never, from: string | undefined) => void),
   ): Disposer {
-    const dispose = this.#messages.on(type, ({ data, from }) => handler(data as In[T], from));
-    for (const { data, from } of this.#early.take(type)) handler(data as In[T], from);
+    if (type === '*') return this.#onAnyMessage(handler as CatchAllHandler);
+    const typed = handler as (data: unknown, from: string | undefined) => void;
+    const dispose = this.#messages.on(type, ({ data, from }) => typed(data, from));
+    for (const { data, from } of this.#early.take(type)) typed(data, from);
     return dispose;
+  }
+
+  #onAnyMessage(handler: CatchAllHandler): Disposer {
+    this.#catchAll = handler;
+    // The early messages of types still without a handler, once the handlers the app registers in the
+    // same go as this one (right after its join) have taken theirs.
+    queueMicrotask(() => {
+      if (this.#catchAll !== handler) return;
+      for (const { type, data, from } of this.#early.takeAll()) {
+        if (this.#messages.listenerCount(type) > 0) this.#messages.emit(type, { data, from });
+        else handler(type, data, from);
+      }
+    });
+    return () => {
+      if (this.#catchAll === handler) this.#catchAll = undefined;
+    };
   }
 
   /**
@@ -266,10 +304,22 @@ export class RoomConnection<
 
   /** @internal Called by the client as frames for this room arrive. */
   deliver(type: string, data: unknown, from: string | undefined): void {
-    if (this.#messages.listenerCount(type) === 0) {
-      if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
+    if (this.#messages.listenerCount(type) > 0) {
+      this.#messages.emit(type, { data, from });
+      return;
     }
-    this.#messages.emit(type, { data, from });
+    if (this.#catchAll) {
+      this.#catchAll(type, data, from);
+      return;
+    }
+    if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
+    if (this.#unhandledTold.has(type) || this.#unhandledTold.size >= MAX_UNHANDLED_TOLD) return;
+    this.#unhandledTold.add(type);
+    console.warn(
+      `vehikill-net: room '${this.info.type}' ${this.roomId} sent '${type.slice(0, 64)}', which has no ` +
+        `onMessage handler here (dropped; add room.onMessage('${type.slice(0, 64)}', ...) or ` +
+        "room.onMessage('*', ...)). Told once per type.",
+    );
   }
 
   /** @internal Called by the client as the room's requests to us arrive. */
