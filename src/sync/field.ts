@@ -10,13 +10,15 @@ export type FieldKind =
   | 'vec2'
   | 'vec3'
   | 'quaternion'
-  | 'string';
+  | 'string'
+  | 'list';
 
 /**
  * A quantized value as the wire carries it: an integer code for scalars, a tuple of codes for vectors and
- * quaternions, the (well-formed) text itself for strings. Codes are compared to build change masks.
+ * quaternions, the (well-formed) text itself for strings, its elements' codes for a list (numbers, or
+ * texts for a list of strings). Codes are compared to build change masks.
  */
-export type FieldCode = number | string | readonly number[];
+export type FieldCode = number | string | readonly number[] | readonly string[];
 
 /**
  * The codec of one declared field. `quantize` maps a value to its code, `dequantize` maps a code back to

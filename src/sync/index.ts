@@ -17,6 +17,7 @@ export { bool } from './fields/bool.js';
 export { enumOf } from './fields/enum.js';
 export { type FloatOptions, float } from './fields/float.js';
 export { type IntOptions, int } from './fields/int.js';
+export { type ListCode, type ListOptions, list } from './fields/list.js';
 export { type Quaternion, type QuaternionOptions, quaternion } from './fields/quaternion.js';
 export type { RelativeCodec } from './fields/relative.js';
 export { type StringOptions, string } from './fields/string.js';

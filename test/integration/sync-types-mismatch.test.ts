@@ -1,9 +1,10 @@
-import { type Channel, SyncedState } from 'vehikill-net/client';
+import { SyncedState } from 'vehikill-net/client';
 import type { ProtocolError } from 'vehikill-net/protocol';
-import { type CountingMetrics, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import type { CountingMetrics } from 'vehikill-net/server';
 import { entity, entityRegistry, int } from 'vehikill-net/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { tickingSyncRoom } from '../support/ticking-sync-room.js';
 
 /*
  * A page from before a deploy declares the entity types otherwise than the server (here a field's range
@@ -16,41 +17,18 @@ const Tank = entity('tank', { x: int({ min: 0, max: 100_000 }), hp: int({ min: 0
 const OldTank = entity('tank', { x: int({ min: 0, max: 100_000 }), hp: int({ min: 0, max: 100 }) });
 const TICK_MS = 20;
 
-class TankRoom extends Room {
-  static instance: TankRoom | undefined;
-  static metrics: CountingMetrics | undefined;
-  sync!: RoomSync;
-  tick = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  override onCreate(): void {
-    TankRoom.instance = this;
-    this.sync = new RoomSync(this, {
-      types: [Tank],
-      rateHz: 50,
-      ...(TankRoom.metrics ? { metrics: TankRoom.metrics } : {}),
-    });
-    const id = this.sync.world.spawn(Tank, { x: 0, hp: 150 });
-    this.#timer = setInterval(() => {
-      this.tick++;
-      this.sync.world.update(id, Tank, { x: this.tick, hp: 150 });
-      this.sync.flush(this.tick);
-    }, TICK_MS);
-  }
-
-  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
-    this.sync.receive(client, channel, bytes);
-  }
-
-  override onDispose(): void {
-    clearInterval(this.#timer);
-  }
-}
+let metrics: CountingMetrics | undefined;
+const TankRoom = tickingSyncRoom(
+  Tank,
+  (tick) => ({ x: tick, hp: 150 }),
+  () => ({ rateHz: 50, ...(metrics ? { metrics } : {}) }),
+  TICK_MS,
+);
 
 let t: TestServer;
 beforeAll(async () => {
   t = await startServer({ tanks: TankRoom });
-  TankRoom.metrics = t.server.metrics as CountingMetrics;
+  metrics = t.server.metrics as CountingMetrics;
 });
 afterAll(() => t.close());
 afterEach(() => vi.restoreAllMocks());
@@ -65,7 +43,7 @@ describe('a client whose entity types are not the server’s', () => {
     await current.connect();
     const fresh = new SyncedState(current.serverLink, { types: [Tank] });
     const { roomId } = await current.create('tanks');
-    const room = TankRoom.instance as TankRoom;
+    const room = TankRoom.instance as InstanceType<typeof TankRoom>;
 
     const stale = t.client({ serverLink: 'off', name: 'stale' });
     await stale.connect();
@@ -91,7 +69,7 @@ describe('a client whose entity types are not the server’s', () => {
     expect(lines[0]).toContain('tanks');
     expect(lines[0]).toContain(hex(entityRegistry([Tank]).fingerprint));
     expect(lines[0]).toContain(hex(entityRegistry([OldTank]).fingerprint));
-    expect(TankRoom.metrics?.total('sync_types_mismatch_total')).toBe(1);
+    expect(metrics?.total('sync_types_mismatch_total')).toBe(1);
     expect(room.sync.stats().typesMismatched).toBe(1);
 
     // The member with the server's types went on being served all along.

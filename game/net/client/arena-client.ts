@@ -8,6 +8,7 @@ import {
   TickRateController,
 } from 'vehikill-net/netcode';
 import type { ProtocolError } from 'vehikill-net/protocol';
+import type { EntityCodes } from 'vehikill-net/sync';
 import {
   type Arena,
   DEFAULT_ARENA,
@@ -329,7 +330,7 @@ export class ArenaClient {
   }
 
   #reportHash(tick: number): void {
-    const entries: [number, readonly (number | string | readonly number[])[]][] = [];
+    const entries: [number, EntityCodes][] = [];
     for (const entity of this.synced.entities()) {
       const codes = this.synced.codesOf(entity.id);
       if (codes) entries.push([entity.id, codes]);

@@ -36,14 +36,24 @@ export function hashCodes(codes: EntityCodes): number {
     if (typeof code === 'number') {
       hash = mix(hash, code);
     } else if (typeof code === 'string') {
-      hash = mix(hash, code.length);
-      for (let char = 0; char < code.length; char++) hash = mix(hash, code.charCodeAt(char));
+      hash = mixText(hash, code);
     } else {
       hash = mix(hash, code.length);
-      for (let part = 0; part < code.length; part++) hash = mix(hash, code[part] as number);
+      // Vector and quaternion parts are numbers; a list's elements are numbers or (a list of strings) texts.
+      for (let part = 0; part < code.length; part++) {
+        const value = code[part] as number | string;
+        hash = typeof value === 'number' ? mix(hash, value) : mixText(hash, value);
+      }
     }
   }
   return hash;
+}
+
+/** A text's length, then its UTF-16 code units. */
+function mixText(hash: number, text: string): number {
+  let mixed = mix(hash, text.length);
+  for (let char = 0; char < text.length; char++) mixed = mix(mixed, text.charCodeAt(char));
+  return mixed;
 }
 
 /** One entity's share of a snapshot checksum; shares are summed so the order of entities is free. */

@@ -1,6 +1,7 @@
 import type { AnyEntityType } from '../entity.js';
 import type { Field } from '../field.js';
 import { SchemaError } from '../schema-error.js';
+import { wireDescription } from '../wire-description.js';
 import { hashCodes } from './codes-hash.js';
 
 /**
@@ -78,9 +79,7 @@ function fingerprintOf(types: readonly AnyEntityType[]): number {
   return hashCodes([text]) >>> 0;
 }
 
-/** The field as the wire reads it: what a code of it is and how it is written. */
+/** The field as the wire reads it: where it sits, what a code of it is and how it is written. */
 function describeField(field: Field): string {
-  // Int, float and angle fields carry their grid (see state-quantizer.ts), which says what a code means.
-  const grid = (field as { readonly grid?: unknown }).grid;
-  return [field.path, field.kind, field.bits, JSON.stringify(grid ?? null), field.wireDetail ?? ''].join(' ');
+  return `${field.path} ${wireDescription(field)}`;
 }

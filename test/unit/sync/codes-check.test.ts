@@ -8,6 +8,7 @@ import {
   type FieldCode,
   float,
   int,
+  list,
   quaternion,
   stateToCodes,
   string,
@@ -28,6 +29,8 @@ const Mixed = entity('mixed', {
   name: string({ maxLength: 4 }),
   at: vec3({ min: 0, max: 100, precision: 0.1 }),
   turn: quaternion({ bits: 5 }),
+  ammo: list(int({ min: 0, max: 99 }), { maxLength: 3 }),
+  tags: list(string({ maxLength: 3 }), { maxLength: 2 }),
 });
 
 const random = seededRandom(23);
@@ -45,6 +48,8 @@ function validCodes(): EntityCodes {
     name: pick(['', 'ab', 'é', '🚗', 'abcd']),
     at: { x: random() * 100, y: random() * 100, z: random() * 100 },
     turn: { x: random() - 0.5, y: random() - 0.5, z: random() - 0.5, w: random() - 0.5 },
+    ammo: pick([[], [0], [99, 1], [5, 6, 7]]),
+    tags: pick([[], ['a'], ['', 'é'], ['abc', 'éa']]),
   });
 }
 
@@ -77,6 +82,12 @@ function oddCode(code: FieldCode): unknown {
     [Math.floor(random() * 4), ...[0, 0, 0].map(() => Math.floor(random() * 31))],
     'abcde',
     '\uDC00',
+    // List codes: too long, an element out of range or of the other kind, a text too long.
+    [1, 2, 3, 4],
+    [100],
+    ['a', 'b', 'c'],
+    ['abcd'],
+    [0, 'a'],
   ]);
 }
 

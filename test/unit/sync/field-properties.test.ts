@@ -9,6 +9,7 @@ import {
   type FieldDeclaration,
   float,
   int,
+  list,
   quaternion,
   string,
   vec2,
@@ -168,6 +169,49 @@ const kinds: Record<string, fc.Arbitrary<FieldCase>> = {
         (value) => utf8.encode(value as string).length > maxLength,
       ),
     ),
+  'list of ints': fc.tuple(intOptions, fc.integer({ min: 1, max: 12 })).chain(([options, maxLength]) =>
+    fieldCase(
+      list(int(options), { maxLength }),
+      { options, maxLength },
+      fc.array(fc.integer({ min: options.min - 2, max: Math.min(options.max + 2, 2 ** 53) }), {
+        maxLength: maxLength + 2,
+      }),
+      (value) => (value as unknown[]).length > maxLength,
+    ),
+  ),
+  'list of floats': fc
+    .tuple(floatOptions, fc.integer({ min: 1, max: 8 }))
+    .chain(([options, maxLength]) =>
+      fieldCase(
+        list(float(options), { maxLength }),
+        { options, maxLength },
+        fc.array(floatValues(options), { maxLength }),
+      ),
+    ),
+  'list of angles and bools': fc
+    .tuple(fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 8 }))
+    .chain(([bits, maxLength]) =>
+      fc.oneof(
+        fieldCase(
+          list(angle({ bits }), { maxLength }),
+          { bits, maxLength },
+          fc.array(anyDouble.filter(Number.isFinite), { maxLength }),
+        ),
+        fieldCase(list(bool(), { maxLength }), { maxLength }, fc.array(fc.boolean(), { maxLength })),
+      ),
+    ),
+  'list of texts': fc
+    .tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }))
+    .chain(([bytes, maxLength]) =>
+      fieldCase(
+        list(string({ maxLength: bytes }), { maxLength }),
+        { bytes, maxLength },
+        fc.array(text, { maxLength: maxLength + 1 }),
+        (value) =>
+          (value as string[]).length > maxLength ||
+          (value as string[]).some((one) => utf8.encode(one).length > bytes),
+      ),
+    ),
 };
 
 /** Quantizes, or checks the refusal and returns undefined for a value the field must refuse. */
@@ -226,7 +270,8 @@ describe.each(Object.entries(kinds))('%s fields, random declarations and values'
         } catch (error) {
           expect(error).toBeInstanceOf(ProtocolError);
           expect((error as ProtocolError).code).toBe(ErrorCode.BAD_FRAME);
-          expect((error as ProtocolError).message).toMatch(/^thing\.field[.:]/);
+          // A vector names its component (`.x`), a list its element (`[2]`).
+          expect((error as ProtocolError).message).toMatch(/^thing\.field[.:[]/);
           return;
         }
         expect(field.quantize(field.dequantize(code))).toEqual(code);

@@ -8,6 +8,7 @@ import {
   type FieldCode,
   float,
   int,
+  list,
   stateToCodes,
   string,
   vec2,
@@ -32,6 +33,7 @@ const Mixed = entity('mixed', {
   team: enumOf(['red', 'blue']),
   name: string({ maxLength: 4 }),
   at: vec2({ min: 0, max: 100, precision: 0.1 }),
+  ammo: list(int({ min: 0, max: 9 }), { maxLength: 3 }),
 });
 
 const random = seededRandom(17);
@@ -62,6 +64,7 @@ function state(): Record<string, unknown> {
     team: pick(['red', 'blue']),
     name: pick(['', 'a', 'abcd']),
     at: { x: random() * 100, y: random() * 100 },
+    ammo: pick([[], [1], [1, 2], [1.4, 20, -3], [9, 9, 9, 9], [Number.NaN]]),
   };
 }
 
@@ -119,6 +122,9 @@ const BAD_VALUES: ReadonlyArray<[string, unknown]> = [
   ['team', 'green'],
   ['name', 'too long'],
   ['at', { x: Number.NaN, y: 1 }],
+  ['ammo', [1, '2']],
+  ['ammo', [1, 2, 3, 4]],
+  ['ammo', 3],
 ];
 
 describe.each(paths)('the %s quantizer', (path, quantizer) => {

@@ -11,6 +11,7 @@ import {
   type FieldDeclaration,
   float,
   int,
+  list,
   quaternion,
   SnapshotDecoder,
   SnapshotEncoder,
@@ -55,7 +56,13 @@ function finish(hash: number): number {
   return u32(h ^ (h >>> 16));
 }
 
-type Code = number | string | readonly number[];
+type Code = number | string | readonly number[] | readonly string[];
+
+function hashText(h: number, text: string): number {
+  let out = mix(h, text.length);
+  for (let unit = 0; unit < text.length; unit++) out = mix(out, text.charCodeAt(unit));
+  return out;
+}
 
 function hashCodes(codes: readonly Code[]): number {
   let h = mix(OFFSET, codes.length);
@@ -63,11 +70,11 @@ function hashCodes(codes: readonly Code[]): number {
     if (typeof code === 'number') {
       h = mix(h, code);
     } else if (typeof code === 'string') {
-      h = mix(h, code.length);
-      for (let unit = 0; unit < code.length; unit++) h = mix(h, code.charCodeAt(unit));
+      h = hashText(h, code);
     } else {
       h = mix(h, code.length);
-      for (const part of code) h = mix(h, part);
+      // A list of strings: each element as a string code.
+      for (const part of code) h = typeof part === 'number' ? mix(h, part) : hashText(h, part);
     }
   }
   return h;
@@ -87,7 +94,11 @@ type Spec =
   | { kind: 'angle' | 'quaternion'; bits: number }
   | { kind: 'bool' }
   | { kind: 'enum'; values: string[] }
-  | { kind: 'string'; maxLength: number };
+  | { kind: 'string'; maxLength: number }
+  | { kind: 'list'; maxLength: number; element: Spec };
+
+/** The kinds a list's element may be. */
+const ELEMENT_KINDS = ['int', 'float', 'angle', 'bool', 'enum', 'string'] as const;
 
 function declare(spec: Spec): FieldDeclaration<unknown, never> {
   switch (spec.kind) {
@@ -109,6 +120,8 @@ function declare(spec: Spec): FieldDeclaration<unknown, never> {
       return enumOf(spec.values) as unknown as FieldDeclaration<unknown, never>;
     case 'string':
       return string(spec) as unknown as FieldDeclaration<unknown, never>;
+    case 'list':
+      return list(declare(spec.element), spec) as unknown as FieldDeclaration<unknown, never>;
   }
 }
 
@@ -138,6 +151,8 @@ function specBits(spec: Spec): number {
       return bitsFor(spec.values.length);
     case 'string':
       return bitsFor(spec.maxLength + 1) + 8 * spec.maxLength;
+    case 'list':
+      return bitsFor(spec.maxLength + 1) + spec.maxLength * specBits(spec.element);
   }
 }
 
@@ -145,6 +160,11 @@ const gridText = (rounding: string, min: number, step: number, maxCode: number) 
   `{"rounding":"${rounding}","min":${String(min)},"step":${String(step)},"maxCode":${String(maxCode)}}`;
 
 function fieldText(path: string, spec: Spec): string {
+  return `${path} ${kindText(spec)}`;
+}
+
+/** A field's text without its path: `kind bits grid detail`, what a list's detail gives of its element. */
+function kindText(spec: Spec): string {
   let grid = 'null';
   let detail = '';
   if (spec.kind === 'int') grid = gridText('whole', spec.min, 1, spec.max - spec.min);
@@ -154,7 +174,8 @@ function fieldText(path: string, spec: Spec): string {
     detail = gridText('offset', spec.min, spec.precision, floatSteps(spec));
   }
   if (spec.kind === 'enum') detail = `[${spec.values.map(jsonString).join(',')}]`;
-  return `${path} ${spec.kind} ${specBits(spec)} ${grid} ${detail}`;
+  if (spec.kind === 'list') detail = `${spec.maxLength} ${kindText(spec.element)}`;
+  return `${spec.kind} ${specBits(spec)} ${grid} ${detail}`;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -275,6 +296,8 @@ function codeOf(spec: Spec, value: unknown): Code {
       return spec.values.indexOf(value as string);
     case 'string':
       return value as string;
+    case 'list':
+      return (value as unknown[]).map((element) => codeOf(spec.element, element)) as Code;
   }
 }
 
@@ -339,6 +362,12 @@ function randomSpec(kind: Spec['kind']): Spec {
     }
     case 'string':
       return { kind, maxLength: pick([1, 3, 7, 15, 16, 24, 255, 1 + below(300)]) };
+    case 'list':
+      return {
+        kind,
+        maxLength: pick([1, 2, 3, 7, 8, 255, 1 + below(20)]),
+        element: randomSpec(pick(ELEMENT_KINDS)),
+      };
   }
 }
 
@@ -352,6 +381,7 @@ const KINDS: Spec['kind'][] = [
   'vec3',
   'quaternion',
   'string',
+  'list',
 ];
 
 function randomValue(spec: Spec): unknown {
@@ -377,6 +407,10 @@ function randomValue(spec: Spec): unknown {
       return pick(spec.values);
     case 'string':
       return randomText(spec.maxLength);
+    case 'list': {
+      const length = below(Math.min(spec.maxLength, 5) + 1);
+      return Array.from({ length }, () => randomValue(spec.element));
+    }
   }
 }
 
@@ -418,6 +452,25 @@ describe('docs/sync.md field encodings, read by the page alone', () => {
         const bytes = new TextEncoder().encode(value as string);
         expect(readTruncated(reader, spec.maxLength + 1)).toBe(bytes.length);
         for (const byte of bytes) expect(reader.readBits(8)).toBe(byte);
+      }
+      expect(reader.bitsRemaining).toBeLessThan(8);
+    }
+  });
+
+  it('reads a list as its length in truncated binary, then each element as its field alone writes it', () => {
+    for (let sample = 0; sample < 300; sample++) {
+      const spec = randomSpec('list') as Extract<Spec, { kind: 'list' }>;
+      const field = declare(spec).compile('t.f') as Field;
+      const value = randomValue(spec) as unknown[];
+      const reader = written(field, field.quantize(value as never));
+      expect(readTruncated(reader, spec.maxLength + 1)).toBe(value.length);
+      for (const element of value) {
+        const one = declare(spec.element).compile('t.e') as Field;
+        const bits = one.bitLength(one.quantize(element as never));
+        const expected = written(one, one.quantize(element as never));
+        for (let left = bits; left > 0; left -= Math.min(left, 24)) {
+          expect(reader.readBits(Math.min(left, 24))).toBe(expected.readBits(Math.min(left, 24)));
+        }
       }
       expect(reader.bitsRemaining).toBeLessThan(8);
     }
@@ -558,6 +611,12 @@ describe('docs/sync.md checksum and fingerprint, computed by the page alone', ()
     expect(syncDoc).toContain(`\`${position}\``);
     const state = fieldText('vehicle.state', { kind: 'enum', values: ['idle', 'driving', 'wrecked'] });
     expect(syncDoc).toContain(`\`${state}\``);
+    // The list the page describes.
+    const ammo: Spec = { kind: 'list', maxLength: 8, element: { kind: 'int', min: 0, max: 99 } };
+    const ammoText = fieldText('vehicle.ammo', ammo);
+    expect(syncDoc).toContain(`\`${ammoText}\``);
+    const Ammo = entity('vehicle', { ammo: declare(ammo) });
+    expect(entityRegistry([Ammo]).fingerprint).toBe(hashCodes([`vehicle{${ammoText}}`]));
   });
 
   it('match the package for random types of every field kind', () => {

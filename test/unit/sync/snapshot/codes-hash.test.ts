@@ -42,4 +42,14 @@ describe('snapshot checksum shares', () => {
     expect(hashCodes([[1, 2], 3])).not.toBe(hashCodes([[1], 2, 3]));
     expect(hashCodes([[1, 2], 3])).toBe(hashCodes([[1, 2], 3]));
   });
+
+  it('hash a list of strings by its texts, each with its length (not as numbers, which all read 0)', () => {
+    const list = hashCodes([['ab', 'c'], 1]);
+    expect(hashCodes([['a', 'bc'], 1])).not.toBe(list);
+    expect(hashCodes([['ab', 'd'], 1])).not.toBe(list);
+    expect(hashCodes([['abc'], 1])).not.toBe(list);
+    expect(hashCodes([['ab', 'c'], 1])).toBe(list);
+    // A list of one text hashes as [length 1, then the text as a string code would].
+    expect(hashCodes([['xy']])).not.toBe(hashCodes(['xy']));
+  });
 });

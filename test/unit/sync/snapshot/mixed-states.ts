@@ -7,13 +7,14 @@ import {
   type FieldCode,
   float,
   int,
+  list,
   string,
   vec2,
 } from 'vehikill-net/sync';
 
 // Every kind of field the coder treats apart: scalar relative ones (a float with truncated whole codes,
 // angles that wrap, one of 32 bits where the wrap is a plain 32-bit sign extension), a vector (relative
-// through its codec), and plain ones (narrow int, bool, enum, string).
+// through its codec), and plain ones (narrow int, bool, enum, string, a list).
 export const Mixed = entity('mixed', {
   x: float({ min: -50, max: 50, precision: 0.01 }),
   heading: angle({ bits: 10 }),
@@ -24,6 +25,7 @@ export const Mixed = entity('mixed', {
   team: enumOf(['red', 'blue', 'green']),
   name: string({ maxLength: 4 }),
   at: vec2({ min: 0, max: 100, precision: 0.1 }),
+  ammo: list(int({ min: 0, max: 99 }), { maxLength: 3 }),
 });
 
 /**
@@ -53,6 +55,8 @@ export function mixedState(random: () => number, near?: EntityCodes): EntityCode
     if (field.kind === 'vec2') return [Math.floor(random() * 1001), Math.floor(random() * 1001)];
     if (field.kind === 'bool') return random() < 0.5 ? 0 : 1;
     if (field.kind === 'enum') return Math.floor(random() * 3);
+    // New arrays each time: equal lists that are not the same array, and lists one element apart.
+    if (field.kind === 'list') return pick([[], [0], [5, 99], [5, 98], [5, 98, 0]]);
     return pick(['', 'a', 'ab', 'abcd']);
   });
 }
