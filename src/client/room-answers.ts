@@ -3,20 +3,27 @@ import {
   type Body,
   DEFAULT_REQUEST_TIMEOUT_MS,
   ErrorCode,
+  encodeMessage,
   encodeSendable,
   Kind,
   MAX_REASON_LENGTH,
   MAX_ROOM_REQUESTS_WAITING,
   ProtocolError,
 } from '../protocol/index.js';
+import { MAX_RESERVED_ANSWER_BYTES } from './outbox-reserve.js';
 
 /** How a room's request is answered: the handler's value, or why there is none. */
 export type RequestOutcome =
   | { ok: true; value: unknown }
   | { ok: false; code: ErrorCode; message: string; reason?: string };
 
-/** What the answers need of the session: a reliable send. */
-export type AnsweringSession = { sendSequenced(inner: Uint8Array): void };
+/**
+ * What the answers need of the session: a reliable send, which may take the outbox's reserve
+ * (`reserved`: see OUTBOX_RESERVE).
+ */
+export type AnsweringSession = {
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting?: boolean, reserved?: boolean): void;
+};
 
 /**
  * The rooms' requests to this client (`Room.request` on the server) it owes an answer, by the server's
@@ -99,16 +106,37 @@ export class RoomAnswers {
   }
 
   /**
-   * Sends an answer, reliable (checked as the server will read it). A full outbox (the connection down
-   * for long) drops it: the session most likely ends before anyone could read it, and the room's wait
-   * ends the request.
+   * Sends an answer, reliable (checked as the server will read it). A full outbox (the connection down for
+   * long, the app's messages filling it meanwhile) does not drop it: it takes the room held back for
+   * answers, if it is small enough (MAX_RESERVED_ANSWER_BYTES), or else a short refusal saying why
+   * (OUTBOX_OVERFLOW) takes it. Dropped, the room would wait out its timeout and the request stay owed,
+   * keeping the room from asking more; and nothing the app sent is dropped to make room for it.
    */
   #send(body: Body<typeof Kind.RoomReply>): void {
     const inner = encodeSendable(Kind.RoomReply, body, `the answer to request ${body.q}`);
+    if (this.#sent(inner, false)) return;
+    const reserved =
+      inner.length <= MAX_RESERVED_ANSWER_BYTES
+        ? inner
+        : encodeMessage(Kind.RoomReply, {
+            q: body.q,
+            ok: false,
+            code: ErrorCode.OUTBOX_OVERFLOW,
+            message:
+              "the player's client could not send its answer: its outbox is full (too much waiting to go)",
+          });
+    if (this.#sent(reserved, true)) return;
+    // Past the reserve too: more answers unacked than an honest server leaves owed.
+    console.error(`vehikill-net: the answer to the room's request ${body.q} could not be sent (outbox full)`);
+  }
+
+  /** Whether `inner` went (false: the outbox is full, or its reserve too when `reserved`). */
+  #sent(inner: Uint8Array, reserved: boolean): boolean {
     try {
-      this.#session.sendSequenced(inner);
+      this.#session.sendSequenced(inner, undefined, false, reserved);
+      return true;
     } catch (error) {
-      if (error instanceof ProtocolError && error.code === ErrorCode.OUTBOX_OVERFLOW) return;
+      if (error instanceof ProtocolError && error.code === ErrorCode.OUTBOX_OVERFLOW) return false;
       throw error;
     }
   }

@@ -12,20 +12,16 @@ import {
 import { priorityOf, type SendPriority, SendScheduler } from '../transport/index.js';
 import type { ClientOptions } from './client-options.js';
 import { FrameLimit } from './frame-limit.js';
+import { OUTBOX_RESERVE } from './outbox-reserve.js';
 import { PacedReplay } from './paced-replay.js';
 import { OPEN, sendFrame, type WebSocketLike } from './web-socket.js';
-
-/**
- * Room past the outbox's limits for goodbyes (`sendSequenced`'s `reserved`): a room's leave, and the relay
- * goodbyes of a mesh of sixteen closed twice while the server has acked nothing. Each is a few dozen bytes.
- */
-const OUTBOX_RESERVE = { messages: 32, bytes: 4 * 1024 };
 
 /**
  * The last numbers of the window the server keeps us to (MAX_SEQ_AHEAD past its newest ack) that only
  * reliable messages may take. Were expiring ones to take them all and die unsent, the server would never
  * receive a number past its ack, nor ack one, and nothing could be sent again; a reliable message cannot
- * die, so one of these reaches it at the next resume and moves the window on.
+ * die, so one of these reaches it at the next resume and moves the window on. The last of them are for
+ * what may take the outbox's reserve (OUTBOX_RESERVE, fewer: see `#inWindow`).
  */
 const RELIABLE_ONLY_SEQS = 1_024;
 
@@ -137,17 +133,16 @@ export class SessionOutput {
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full or its
    * number would be too far past the server's newest ack (`#inWindow`), and MESSAGE_TOO_LARGE for a
-   * message whose frame would be over the server's limit. `reserved`: a goodbye
-   * (a relay link's, or a room's leave), which may take the small room held back past the limits
-   * (OUTBOX_RESERVE) when they are reached: refused, it would leave the peer's link going on with a stream
-   * whose other end is closed, or the player seated in a room the app has left.
+   * message whose frame would be over the server's limit. `reserved`: a goodbye (a relay link's, or a
+   * room's leave) or an answer to a room's request, which may take the room held back past the limits
+   * (OUTBOX_RESERVE) when they are reached.
    */
   sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
     this.#limit.refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
     if (
       !this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, reserved) ||
-      !this.#inWindow(waiting + 1, ttlMs !== undefined)
+      !this.#inWindow(waiting + 1, ttlMs !== undefined, reserved)
     ) {
       throw new ProtocolError(
         ErrorCode.OUTBOX_OVERFLOW,
@@ -166,11 +161,14 @@ export class SessionOutput {
    * Whether `messages` more numbers stay within MAX_SEQ_AHEAD of the server's newest ack (those waiting
    * take theirs as they are written, when no newer ack may have come). Expired messages keep theirs: the
    * outbox's own limits count only the live ones, so while away they would not stop a client sending
-   * expiring messages from numbering past what the server takes.
+   * expiring messages from numbering past what the server takes. The last of the reliable messages'
+   * numbers are kept as the outbox's room is, for what may take its reserve: a window spent on other
+   * reliable messages would refuse them as a full outbox would.
    */
-  #inWindow(messages: number, expiring: boolean): boolean {
+  #inWindow(messages: number, expiring: boolean, reserved: boolean): boolean {
     const ahead = this.#outbox.lastSeq + messages - this.#outbox.acked;
-    return ahead <= MAX_SEQ_AHEAD - (expiring ? RELIABLE_ONLY_SEQS : 0);
+    const kept = expiring ? RELIABLE_ONLY_SEQS : reserved ? 0 : OUTBOX_RESERVE.messages;
+    return ahead <= MAX_SEQ_AHEAD - kept;
   }
 
   /** Writes one message; a sequenced one takes its number here (room was checked when it was sent). */

@@ -44,6 +44,7 @@ export const ErrorCode = {
   RECONNECTION_EXPIRED: 'RECONNECTION_EXPIRED',
   REQUESTS_UNSUPPORTED: 'REQUESTS_UNSUPPORTED',
   UNEXPECTED_REPLY: 'UNEXPECTED_REPLY',
+  REQUESTS_OVERDUE: 'REQUESTS_OVERDUE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

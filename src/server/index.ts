@@ -81,6 +81,12 @@ export { type DirectAttempts, type DirectOutcome, ServerLink } from './server-li
 export type { ServerLinkOptions } from './server-link/server-link-options.js';
 export { ServerLinks } from './server-link/server-links.js';
 export {
+  MAX_ROOM_REQUESTS_OVERDUE,
+  MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE,
+  MIN_REQUEST_DEADLINE_MS,
+  OVERDUE_WRITE_OFF_MS,
+} from './sessions/request-slots.js';
+export {
   AdaptiveRate,
   type AdaptiveRateOptions,
   type RateInputs,

@@ -1,5 +1,11 @@
 import * as v from 'valibot';
-import { type Client, ErrorCode, type RoomConnection, RoomError } from 'vehikill-net/client';
+import {
+  type Client,
+  type ClientOptions,
+  ErrorCode,
+  type RoomConnection,
+  RoomError,
+} from 'vehikill-net/client';
 import {
   Feature,
   Kind,
@@ -20,16 +26,28 @@ import { TcpProxy } from '../support/tcp-proxy.js';
  * `room.onRequest(type, ...)` handler. socket.io's `socket.timeout(ms).emitWithAck(...)` from the server.
  */
 
-type ToClient = { ready: { match: number }; slow: number; hang: undefined; huge: undefined; boom: undefined };
+type ToClient = {
+  ready: { match: number };
+  slow: number;
+  hang: undefined;
+  huge: undefined;
+  boom: undefined;
+  later: number;
+};
 
 class AskingRoom extends Room {
   static last: AskingRoom | undefined;
   /** Asks made as each player is seated: `onJoin`'s end, one turn later (see `askOnSeat`). */
   askOnSeat: string | undefined;
   readonly seatAnswers: Array<Promise<unknown>> = [];
+  /** The 'note' messages members sent, in order. */
+  readonly notes: number[] = [];
 
   override onCreate(): void {
     AskingRoom.last = this;
+    this.onMessage('note', v.number(), (_client, note) => {
+      this.notes.push(note);
+    });
     // A client's trigger for what the tests check: the room kicks or disposes on the player's word.
     this.onMessage('kick-me', v.unknown(), (client) => this.kick(client, 'asked for it'));
   }
@@ -62,7 +80,7 @@ afterEach(async () => {
   [t, proxy, AskingRoom.last] = [undefined, undefined, undefined];
 });
 
-async function seated(options: { url?: string } = {}): Promise<{
+async function seated(options: ClientOptions & { url?: string } = {}): Promise<{
   client: Client;
   room: RoomConnection<ToClient>;
   asking: AskingRoom;
@@ -77,12 +95,12 @@ async function seated(options: { url?: string } = {}): Promise<{
 }
 
 /** As `seated`, through a proxy that can take the player's network away (`proxy.block()`). */
-async function seatedBehindProxy() {
+async function seatedBehindProxy(options: ClientOptions = {}) {
   t = await startServer({ asking: AskingRoom });
   const through = new TcpProxy(t.port);
   proxy = through;
   await through.listen();
-  return { ...(await seated({ url: `ws://127.0.0.1:${through.port}/ws` })), proxy: through };
+  return { ...(await seated({ ...options, url: `ws://127.0.0.1:${through.port}/ws` })), proxy: through };
 }
 
 describe("a room's requests to a player", () => {
@@ -255,6 +273,45 @@ describe("a room's requests to a player", () => {
     expect(client.state).toBe('open');
     room.onRequest('ready', () => 'still answered');
     expect(await asking.request(member, 'ready', { match: 8 })).toBe('still answered');
+  });
+});
+
+describe("a room's requests answered while the player's outbox is full", () => {
+  it('reach the room at the resume, behind everything the client sent before, none of it lost', async () => {
+    // A small outbox, which the player's messages fill while the socket is down.
+    const { client, room, asking, member, proxy } = await seatedBehindProxy({ outboxMessages: 8 });
+    const settle: Array<(value: unknown) => void> = [];
+    room.onRequest('later', () => new Promise((resolve) => settle.push(resolve)));
+    const small = asking.request(member, 'later', 1, { timeoutMs: 5_000 });
+    const large = rejection(asking.request(member, 'later', 2, { timeoutMs: 5_000 }));
+    await eventually(() => settle.length === 2, 'both handlers running');
+    proxy.block();
+    await eventually(() => client.state !== 'open', 'the socket lost');
+    let sent = 0;
+    const full = (() => {
+      for (; sent < 100; sent++) {
+        try {
+          room.send('note', sent);
+        } catch (error) {
+          return error as ProtocolError;
+        }
+      }
+    })();
+    expect(full?.code).toBe(ErrorCode.OUTBOX_OVERFLOW);
+    // The answers come with the outbox full: a small one goes as it is, a large one as a refusal saying why.
+    settle[0]?.({ ready: true });
+    settle[1]?.('x'.repeat(2_000));
+    await sleep(20);
+    proxy.unblock();
+    expect(await small).toEqual({ ready: true });
+    const refused = await large;
+    expect(refused).toBeInstanceOf(RoomRequestError);
+    expect(refused.code).toBe(ErrorCode.OUTBOX_OVERFLOW);
+    await eventually(() => asking.notes.length === sent, 'the notes');
+    expect(asking.notes).toEqual(Array.from({ length: sent }, (_, note) => note));
+    // Nothing is owed any more: the room may ask again, and is answered.
+    room.onRequest('later', (n) => n * 10);
+    expect(await asking.request(member, 'later', 3)).toBe(30);
   });
 });
 

@@ -5,7 +5,8 @@ import type { RoomRequestPort } from './room-requests.js';
 /**
  * The codes a client answers a room's request with when it has no answer: its handler threw or its answer
  * could not be sent (REQUEST_FAILED), it has no handler (UNKNOWN_MESSAGE_TYPE), its handler outlasted the
- * room's wait (REQUEST_TIMEOUT), it left the room (NOT_IN_ROOM), or it is running too many (RATE_LIMITED).
+ * room's wait (REQUEST_TIMEOUT), it left the room (NOT_IN_ROOM), it is running too many (RATE_LIMITED), or
+ * its outbox was full with what it had to send (OUTBOX_OVERFLOW: its answer too large for the room kept).
  * The room reads the code: a client must not make it read another (KICKED, SERVER_SHUTTING_DOWN, ...).
  */
 const PLAYER_REFUSALS: ReadonlySet<ErrorCode> = new Set([
@@ -14,6 +15,7 @@ const PLAYER_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.REQUEST_TIMEOUT,
   ErrorCode.NOT_IN_ROOM,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.OUTBOX_OVERFLOW,
 ]);
 
 /**

@@ -6,9 +6,17 @@ import {
   ProtocolError,
 } from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
+import { refusalCodeFor } from '../rooms/codes-for-older-clients.js';
 import { RoomFault } from '../rooms/room-fault.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { encodeRefusal } from '../rooms/room-replies.js';
+import {
+  MAX_ROOM_REQUESTS_OVERDUE,
+  MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE,
+  MIN_REQUEST_DEADLINE_MS,
+  OVERDUE_WRITE_OFF_MS,
+  type RequestSlots,
+} from '../sessions/request-slots.js';
 import type { Session } from '../sessions/session.js';
 
 /** What a room request needs of the connection it came on. */
@@ -35,8 +43,10 @@ export const UNSTATED_WAIT_DEADLINE_MS = 60_000;
  * one RoomReply, reliable: the handler's value, or why there is none. What the room refuses is told in the
  * reply, not in an Error notice, so that the request settles; a refusal that is a fault for a message
  * (an unknown type, data its schema refuses) is one for a request too. A handler that has not settled by
- * the request's deadline (the client's own wait, `w`; else UNSTATED_WAIT_DEADLINE_MS) is answered
- * REQUEST_TIMEOUT then, its place freed: the client has stopped waiting, and its late answer is dropped.
+ * the request's deadline (the client's own wait, `w`, at least MIN_REQUEST_DEADLINE_MS; else
+ * UNSTATED_WAIT_DEADLINE_MS) is answered REQUEST_TIMEOUT then, its place freed: the client has stopped
+ * waiting, and its late answer is dropped. While too many such handlers still run (of the request's type,
+ * or of all: MAX_ROOM_REQUESTS_OVERDUE...), the request is refused REQUESTS_OVERDUE, not handed to the room.
  */
 export function handleRoomRequest(port: RoomRequestPort, session: Session, request: RoomRequest): void {
   const { q } = request;
@@ -54,6 +64,14 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
     if (!port.spend(ErrorCode.RATE_LIMITED)) session.reply(encodeRefusal(q, ErrorCode.RATE_LIMITED, message));
     return;
   }
+  const overdue = overdueRefusal(waiting, request.t);
+  if (overdue !== undefined) {
+    // No fault: an honest client whose earlier requests met slow handlers gets here too.
+    port.metrics.count('room_requests_overdue_total');
+    const code = refusalCodeFor(ErrorCode.REQUESTS_OVERDUE, session.readsNewerCodes);
+    session.reply(encodeRefusal(q, code, overdue));
+    return;
+  }
   let reply: Uint8Array | Promise<Uint8Array>;
   try {
     reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q);
@@ -65,17 +83,23 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
     session.reply(reply);
     return;
   }
-  const deadlineMs = request.w ?? UNSTATED_WAIT_DEADLINE_MS;
-  const free = waiting.take(q, deadlineMs, () => {
-    const type = request.t.slice(0, 64);
-    session.reply(
-      encodeRefusal(
-        q,
-        ErrorCode.REQUEST_TIMEOUT,
-        `the room did not answer '${type}' within ${deadlineMs} ms`,
-      ),
-    );
-  });
+  const deadlineMs = Math.max(request.w ?? UNSTATED_WAIT_DEADLINE_MS, MIN_REQUEST_DEADLINE_MS);
+  const free = waiting.take(
+    q,
+    request.t,
+    deadlineMs,
+    () => {
+      const type = request.t.slice(0, 64);
+      session.reply(
+        encodeRefusal(
+          q,
+          ErrorCode.REQUEST_TIMEOUT,
+          `the room did not answer '${type}' within ${deadlineMs} ms`,
+        ),
+      );
+    },
+    () => port.metrics.count('room_request_handlers_hung_total'),
+  );
   reply
     .then((inner) => {
       // Past its deadline (answered REQUEST_TIMEOUT then: the id may be another request's by now), or the
@@ -87,6 +111,20 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
       port.metrics.count('internal_errors_total');
       console.error('vehikill-net: a room request could not be answered', error);
     });
+}
+
+/**
+ * Why a request of `type` is not to be handed to the room while its earlier ones' handlers still run past
+ * their deadlines, or undefined when it may be.
+ */
+function overdueRefusal(waiting: RequestSlots, type: string): string | undefined {
+  let running: string;
+  if (waiting.overdueOf(type) >= MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE)
+    running = `${MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE} handlers of your earlier '${type}' requests`;
+  else if (waiting.overdue >= MAX_ROOM_REQUESTS_OVERDUE)
+    running = `${MAX_ROOM_REQUESTS_OVERDUE} handlers of your earlier requests`;
+  else return undefined;
+  return `request '${type}' not handled: ${running} are still running past their deadlines (each counted for ${OVERDUE_WRITE_OFF_MS / 1_000} s past it at most): try again once they are done`;
 }
 
 /**

@@ -112,6 +112,12 @@ export const metricCatalog = {
     'Empty rooms disposed before emptyDisposeMs: their creator left more than maxEmptyRoomsPerCreator',
   ),
   room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
+  room_requests_overdue_total: counter(
+    "Players' room requests refused (REQUESTS_OVERDUE): too many of their earlier ones' handlers still ran past their deadlines",
+  ),
+  room_request_handlers_hung_total: counter(
+    "Handlers of players' room requests still running a minute past their deadlines, taken for hung and counted no more",
+  ),
   room_calls_failed_total: counter(
     'Room calls this node made (GameServer.callRoom) that failed, by code: ROOM_NOT_FOUND, REQUEST_TIMEOUT, NODE_UNREACHABLE, ...',
     'code',

@@ -29,3 +29,18 @@ export function leaveReasonFor(
 export function hasStandIns(reason: LeaveReason): boolean {
   return FOR_OLDER_CLIENTS.has(reason);
 }
+
+/**
+ * Refusal codes (a RoomReply's) appended after clients that list no `features` in their hello, each with
+ * the code such a client reads in its place.
+ */
+const REFUSALS_FOR_OLDER_CLIENTS: ReadonlyMap<ErrorCode, ErrorCode> = new Map([
+  // Its earlier requests' handlers still run past their deadlines: too many requests, to ask again later.
+  [ErrorCode.REQUESTS_OVERDUE, ErrorCode.RATE_LIMITED],
+]);
+
+/** The code a client is told a request of its is refused with: `code`, or its stand-in (see above). */
+export function refusalCodeFor(code: ErrorCode, readsNewerCodes: boolean): ErrorCode {
+  if (readsNewerCodes) return code;
+  return REFUSALS_FOR_OLDER_CLIENTS.get(code) ?? code;
+}

@@ -102,7 +102,8 @@ export class Session {
   pendingRequests = 0;
   /**
    * The player's room requests (`room.request`) whose handler has not answered yet, until their deadline:
-   * one more under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once.
+   * one more under an id listed is refused, and at most MAX_ROOM_REQUESTS_WAITING wait at once; and those
+   * past it whose handlers still run (see MAX_ROOM_REQUESTS_OVERDUE).
    */
   readonly roomRequestsWaiting: RequestSlots;
   /** The rooms' requests to the player (`Room.request`), waiting for the answer or owed one. */
@@ -203,8 +204,9 @@ export class Session {
    * is kept, for the old client's resumes with it to be told the session was taken over, not only refused.
    */
   takenOver(token: string): void {
-    // The old client's room requests are answered to no one: the new one may use their ids at once.
-    this.roomRequestsWaiting.clear();
+    // The old client's room requests are answered to no one: the new one may use their ids at once. Their
+    // handlers still run, and still count (as overdue ones).
+    this.roomRequestsWaiting.abandon();
     this.#supersededTokens.push(this.#resumeToken);
     if (this.#supersededTokens.length > SUPERSEDED_TOKENS_KEPT) this.#supersededTokens.shift();
     this.#resumeToken = token;

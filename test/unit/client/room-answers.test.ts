@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_RESERVED_ANSWER_BYTES } from '../../../src/client/outbox-reserve.js';
 import { RoomAnswers } from '../../../src/client/room-answers.js';
 import { RoomRequestHandlers } from '../../../src/client/room-request-handlers.js';
 import { ManualClock } from '../../../src/common/index.js';
@@ -15,13 +16,17 @@ import {
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Answers sent through a stand-in session: the RoomReply bodies, in order. */
-function answering(limitBytes = 65_536) {
+/**
+ * Answers sent through a stand-in session: the RoomReply bodies, in order. `full`: its outbox is full (it
+ * takes only what may take the reserve).
+ */
+function answering(limitBytes = 65_536, full = false) {
   const clock = new ManualClock(0);
   const sent: Array<Body<typeof Kind.RoomReply>> = [];
   const answers = new RoomAnswers(clock, {
-    sendSequenced(inner) {
+    sendSequenced(inner, _ttlMs, _behindWaiting, reserved) {
       if (inner.length > limitBytes) throw new ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, 'over the limit');
+      if (full && reserved !== true) throw new ProtocolError(ErrorCode.OUTBOX_OVERFLOW, 'full');
       const { message } = decodeFrame(wrapReliable(1, inner), new Set([Kind.RoomReply]));
       sent.push(message.body as Body<typeof Kind.RoomReply>);
     },
@@ -77,6 +82,24 @@ describe('RoomAnswers', () => {
       [2, ErrorCode.REQUEST_FAILED],
     ]);
     expect(sent[0]).toMatchObject({ message: "the player's answer could not be sent: over the limit" });
+  });
+
+  it('answers through a full outbox: a small answer as it is, a larger one as a refusal saying why', () => {
+    const { clock, sent, answers, request } = answering(65_536, true);
+    for (const q of [1, 2, 3]) answers.take(request(q, 100));
+    answers.answer(1, { ok: true, value: { ready: true } });
+    answers.answer(2, { ok: true, value: 'x'.repeat(MAX_RESERVED_ANSWER_BYTES) });
+    clock.advance(100);
+    expect(sent).toEqual([
+      { q: 1, ok: true, d: { ready: true } },
+      {
+        q: 2,
+        ok: false,
+        code: ErrorCode.OUTBOX_OVERFLOW,
+        message: "the player's client could not send its answer: its outbox is full (too much waiting to go)",
+      },
+      expect.objectContaining({ q: 3, ok: false, code: ErrorCode.REQUEST_TIMEOUT }),
+    ]);
   });
 
   it('owes nothing once the session ended: no answer goes, no wait runs', () => {

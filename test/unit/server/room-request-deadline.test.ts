@@ -14,7 +14,7 @@ import {
 } from '../../../src/server/connection/room-requests.js';
 import { CountingMetrics } from '../../../src/server/metrics.js';
 import type { RoomManager } from '../../../src/server/rooms/room-manager.js';
-import { RequestSlots } from '../../../src/server/sessions/request-slots.js';
+import { OVERDUE_WRITE_OFF_MS, RequestSlots } from '../../../src/server/sessions/request-slots.js';
 import { bareSession } from '../../support/bare-session.js';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -24,8 +24,8 @@ describe('RequestSlots', () => {
     const clock = new ManualClock(0);
     const slots = new RequestSlots(clock);
     const late: number[] = [];
-    const freeOne = slots.take(1, 100, () => late.push(1));
-    const freeTwo = slots.take(2, 100, () => late.push(2));
+    const freeOne = slots.take(1, 'ready', 100, () => late.push(1));
+    const freeTwo = slots.take(2, 'ready', 100, () => late.push(2));
     expect(slots.size).toBe(2);
     expect(freeOne()).toBe(true);
     expect(freeOne()).toBe(false); // once
@@ -38,19 +38,58 @@ describe('RequestSlots', () => {
   it('frees no place of a later request under the same id for the earlier one', () => {
     const clock = new ManualClock(0);
     const slots = new RequestSlots(clock);
-    const freeFirst = slots.take(7, 50, () => {});
+    const freeFirst = slots.take(7, 'ready', 50, () => {});
     clock.advance(50);
-    const freeSecond = slots.take(7, 50, () => {});
+    const freeSecond = slots.take(7, 'ready', 50, () => {});
     expect(freeFirst()).toBe(false);
     expect(slots.has(7)).toBe(true);
     expect(freeSecond()).toBe(true);
+  });
+
+  it('counts a handler past its deadline as overdue until it settles, or is written off as hung', () => {
+    const clock = new ManualClock(0);
+    const slots = new RequestSlots(clock);
+    const hung: number[] = [];
+    const freeSettling = slots.take(1, 'ready', 100, () => {});
+    slots.take(
+      2,
+      'buy',
+      100,
+      () => {},
+      () => hung.push(2),
+    );
+    clock.advance(100);
+    expect([slots.size, slots.overdue, slots.overdueOf('ready'), slots.overdueOf('buy')]).toEqual([
+      0, 2, 1, 1,
+    ]);
+    expect(freeSettling()).toBe(false); // too late to answer, but no longer running
+    expect([slots.overdue, slots.overdueOf('ready')]).toEqual([1, 0]);
+    clock.advance(OVERDUE_WRITE_OFF_MS - 1);
+    expect([slots.overdue, hung]).toEqual([1, []]);
+    clock.advance(1);
+    expect([slots.overdue, slots.overdueOf('buy'), hung]).toEqual([0, 0, [2]]);
+  });
+
+  it("keeps counting a taken-over session's handlers, as overdue, with their ids free", () => {
+    const clock = new ManualClock(0);
+    const slots = new RequestSlots(clock);
+    let answered = false;
+    const free = slots.take(1, 'ready', 100, () => {
+      answered = true;
+    });
+    slots.abandon();
+    expect([slots.size, slots.overdue, slots.has(1)]).toEqual([0, 1, false]);
+    clock.advance(100);
+    expect(answered).toBe(false); // to no one
+    expect(free()).toBe(false);
+    expect(slots.overdue).toBe(0);
   });
 
   it('runs no deadline once cleared (the session ended)', () => {
     const clock = new ManualClock(0);
     const slots = new RequestSlots(clock);
     let ran = false;
-    slots.take(1, 10, () => {
+    slots.take(1, 'ready', 10, () => {
       ran = true;
     });
     slots.clear();
