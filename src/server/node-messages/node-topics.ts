@@ -81,7 +81,7 @@ export class NodeTopics {
     this.#subscriptionFailures = new ThrottledFailures(
       options.metrics,
       'node_subscription_failures_total',
-      'topics',
+      'node messages',
     );
   }
 

@@ -105,7 +105,7 @@ export class RoomCalls {
       clock,
       channel: nodeChannel(nodeId),
       what: `node ${nodeId}: its channel for room calls`,
-      failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'room calls'),
+      failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
       labels: { kind: 'calls' },
       listener: (text) => this.#heard(text),
     });

@@ -31,7 +31,7 @@ function lasting(subscribeChannel: ReturnType<typeof flakyChannel>['subscribeCha
     clock,
     channel: 'node:a',
     what: 'node a: its channel for room calls',
-    failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'room calls'),
+    failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
     labels: { kind: 'calls' },
     listener: () => {},
   });
