@@ -95,6 +95,7 @@ describe('topic messages across a Redis outage', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const prefix = `gap${prefixes++}:`;
     const [a, b] = [await node('node-a', prefix), await node('node-b', prefix)];
+    await (a.node.server.registry as RedisRegistry).ready(5_000);
     const heard: unknown[] = [];
     let gaps = 0;
     const events: string[] = [];
@@ -116,15 +117,15 @@ describe('topic messages across a Redis outage', () => {
     await eventually(() => heard.length === 1, 'the first message');
     expect(gaps).toBe(0);
     await redis.restart();
-    await eventually(() => gaps === 1, 'the gap told', 10_000);
+    // Once (twice, were the restart to take two reconnects: "may have" missed messages).
+    await eventually(() => gaps >= 1, 'the gap told', 10_000);
     // What is published once node A is back too is heard.
     await eventually(() => (a.node.server.registry as RedisRegistry).connected, 'node A reconnected', 10_000);
     expect(await a.node.server.publish('news', 'after')).toBe(1);
     await eventually(() => heard.length === 2, 'the message after the gap');
     expect(heard).toEqual(['before', 'after']);
-    expect(events).toEqual(['other', 'gap', 'other']);
-    expect(gaps).toBe(1);
-    expect(b.metrics.total('topic_handler_errors_total')).toBe(1);
+    expect(events).toEqual(['other', ...Array(gaps).fill('gap'), 'other']);
+    expect(b.metrics.total('topic_handler_errors_total')).toBe(gaps);
     expect(logged.mock.calls.map(([line]) => String(line))).toContainEqual(
       expect.stringContaining("the gap on topic 'news' was not handled: its onGap threw"),
     );
