@@ -37,7 +37,7 @@ import { CountingMetrics, type MetricsSink } from './metrics.js';
 import { ServerMonitoring } from './monitoring/monitoring.js';
 import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
-import { NodeTopics, type TopicHandler } from './node-messages/node-topics.js';
+import { NodeTopics, type SubscribeOptions, type TopicHandler } from './node-messages/node-topics.js';
 import { type RoomCallOptions, RoomCalls } from './node-messages/room-calls.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
@@ -310,7 +310,7 @@ export class GameServer {
         this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
         this.#stalls.start();
         this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
-        // Other nodes' calls into this node's rooms; a failed subscription is made again at the next call.
+        // Other nodes' calls into this node's rooms; a failed subscription is made again by itself.
         this.#calls.start().catch(() => {});
         void this.#presence.start(this.#publicUrl).then(() => resolve(this.urls()));
       });
@@ -523,15 +523,18 @@ export class GameServer {
   /**
    * Calls `handler` with each message published on `topic` by any node (this one too), as `schema` (a
    * valibot schema) gives it; one it refuses is dropped and counted. Resolves once this node listens: what
-   * is published after that is heard. The disposer ends the subscription. Rejects SERVER_SHUTTING_DOWN once
-   * the server has closed, or when it closes before the subscription is in place.
+   * is published after that is heard (while Redis is unreachable, or refuses, it tries again until it
+   * listens). `onGap` is called when messages may have been missed: the subscription was down and is back.
+   * The disposer ends the subscription. Rejects SERVER_SHUTTING_DOWN once the server has closed, or when it
+   * closes before the subscription is in place.
    */
   subscribe<S extends v.GenericSchema>(
     topic: string,
     schema: S,
     handler: TopicHandler<v.InferOutput<S>>,
+    options?: SubscribeOptions,
   ): Promise<Disposer> {
-    return this.#topics.subscribe(topic, schema, handler as TopicHandler<unknown>);
+    return this.#topics.subscribe(topic, schema, handler as TopicHandler<unknown>, options);
   }
 
   /**

@@ -22,7 +22,7 @@ export { type IceServer, iceServersFor, type TurnRestOptions, turnCredentials } 
 export { relayOnlySignal } from './ice/relay-only-signal.js';
 export { CountingMetrics, type MetricsSink } from './metrics.js';
 export * from './monitoring/index.js';
-export type { TopicHandler } from './node-messages/node-topics.js';
+export type { SubscribeOptions, TopicHandler } from './node-messages/node-topics.js';
 export { RoomCallError } from './node-messages/room-call-error.js';
 export { DEFAULT_CALL_TIMEOUT_MS, type RoomCallOptions } from './node-messages/room-calls.js';
 export type { GameServerOptions } from './options.js';

@@ -105,6 +105,13 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     const changes: ListingChange[] = [];
     watcher.subscribe((change) => changes.push(change));
     await vi.waitFor(() => expect(changes).toContainEqual({ change: 'reset' }), { timeout: 5_000 });
+    // A channel's subscription there is told of the gap the same way.
+    const news: string[] = [];
+    await watcher.subscribeChannel(
+      'news',
+      (message) => news.push(message),
+      () => news.push('gap'),
+    );
     await registry.addRoom(listing('room1'));
     expect(await registry.reserveSeat('room1', 'p1')).toBe(true);
     // The master of the slot, once its replica has the writes (replication is asynchronous).
@@ -115,6 +122,7 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
 
     await replicated.kill(port);
     const seenBeforeFailover = changes.length;
+    expect(news).toEqual([]);
     // Until the replica is promoted calls fail with the registry's error; then they work, with the data.
     const deadline = Date.now() + 20_000;
     let room: Awaited<ReturnType<typeof registry.getRoom>>;
@@ -137,6 +145,10 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     // And it hears the changes made on the new master.
     await registry.addRoom(listing('room3'));
     await vi.waitFor(() => expect(changes).toContainEqual({ change: 'added', roomId: 'room3' }));
+    await vi.waitFor(() => expect(news).toContain('gap'), { timeout: 10_000 });
+    expect(await registry.publish('news', 'after the failover')).toBe(1);
+    await vi.waitFor(() => expect(news.at(-1)).toBe('after the failover'));
+    expect(new Set(news)).toEqual(new Set(['gap', 'after the failover']));
     await watcher.close();
     await registry.close();
   }, 40_000);

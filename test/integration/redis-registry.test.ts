@@ -397,6 +397,32 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await Promise.all([listener.close(), writer.close()]);
   });
 
+  // An app reads again what it keeps in step when told: a message published from then on must reach it.
+  it('a channel: tells its subscriptions in place of the gap once theirs is back after being cut', async () => {
+    const [listener, writer] = await Promise.all([connect('channel-gap:'), connect('channel-gap:')]);
+    const events: string[] = [];
+    await listener.subscribeChannel(
+      'news',
+      (message) => events.push(message),
+      () => {
+        events.push('gap');
+        // Published the moment the app would read again.
+        void writer.publish('news', 'racer');
+      },
+    );
+    const gone = await listener.subscribeChannel(
+      'news',
+      () => {},
+      () => events.push('disposed told'),
+    );
+    gone();
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => events, { timeout: 5_000 }).toEqual(['gap', 'racer']);
+    admin.disconnect();
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
   it('a channel: publishing fails REGISTRY_UNAVAILABLE while Redis is down, and a subscription made then holds once it is back', async () => {
     const [listener, writer] = await Promise.all([connect('channel-outage:'), connect('channel-outage:')]);
     await redis.stop();

@@ -417,6 +417,9 @@ describe('messages between nodes by topic', () => {
     expect(() => (server.subscribe as (...args: unknown[]) => unknown)('bans', () => {})).toThrow(
       /subscribe\('bans', schema, handler\)/,
     );
+    expect(() => server.subscribe('bans', v.unknown(), () => {}, { onGap: 'resync' as never })).toThrow(
+      /onGap must be a function, got string/,
+    );
     await expect(server.publish('bans', { n: 1n })).rejects.toMatchObject({
       code: ErrorCode.INVALID_MESSAGE,
     });

@@ -127,7 +127,11 @@ export const metricCatalog = {
     'reason',
   ),
   topic_handler_errors_total: counter(
-    "Topic messages a subscriber's handler or schema threw on (GameServer.subscribe)",
+    "Topic messages a subscriber's handler or schema threw on, and gaps its onGap threw on (GameServer.subscribe)",
+  ),
+  node_subscription_failures_total: counter(
+    "Failed attempts to subscribe to this node's channel for room calls (kind=calls) or to a topic's (kind=topic), each tried again within 10 s: rising while the node hears no other node",
+    'kind',
   ),
   room_listings_refused_total: counter('Room listings refused: too many already reading the registry'),
   room_listings_rate_limited_total: counter(

@@ -5,6 +5,7 @@ import type { MetricsSink } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import { checkMessageRegistration } from '../rooms/room.js';
 import { ThrottledFailures } from '../throttled-failures.js';
+import { LastingSubscription } from './lasting-subscription.js';
 import {
   asJson,
   ENVELOPE_ALLOWANCE_BYTES,
@@ -19,6 +20,18 @@ import {
  * rejection is logged and counted (`topic_handler_errors_total`).
  */
 export type TopicHandler<T> = (data: T, from: { nodeId: string }) => unknown;
+
+export interface SubscribeOptions {
+  /**
+   * Called when messages on the topic may have been missed: this node's subscription was down (Redis
+   * restarting, the connection cut) and is back. Pub/sub does not replay what was published meanwhile, so
+   * read again what the messages keep in step (from the registry or your own store, or ask the other
+   * nodes). Messages published from when it is called are heard. Never with the in-memory registry; now
+   * and then after a reconnect that lost nothing. A throw or a rejection is logged and counted, as a
+   * handler's.
+   */
+  onGap?: () => unknown;
+}
 
 /** A topic's name: 1-64 letters, digits or `_.:-`, as room types are. */
 const TOPIC = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -35,13 +48,14 @@ export interface NodeTopicsOptions {
 interface Subscriber {
   readonly schema: v.GenericSchema;
   readonly handler: TopicHandler<unknown>;
+  readonly onGap: (() => unknown) | undefined;
 }
 
 /** The subscribers of one topic on this node, and the node's one subscription of its channel. */
 interface Topic {
   readonly subscribers: Set<Subscriber>;
   /** Undefined for a registry without channels: then only this node's publishing is heard. */
-  readonly subscription: Promise<Disposer | undefined>;
+  readonly subscription: LastingSubscription | undefined;
 }
 
 /**
@@ -53,6 +67,8 @@ export class NodeTopics {
   readonly #options: NodeTopicsOptions;
   readonly #topics = new Map<string, Topic>();
   readonly #handlerFaults: ThrottledFailures;
+  /** Failed attempts to subscribe to topics' channels, one log line for all the topics. */
+  readonly #subscriptionFailures: ThrottledFailures;
   #closed = false;
 
   constructor(options: NodeTopicsOptions) {
@@ -61,6 +77,11 @@ export class NodeTopics {
       options.metrics,
       'topic_handler_errors_total',
       'a topic subscriber',
+    );
+    this.#subscriptionFailures = new ThrottledFailures(
+      options.metrics,
+      'node_subscription_failures_total',
+      'node messages',
     );
   }
 
@@ -83,33 +104,35 @@ export class NodeTopics {
   }
 
   /** See `GameServer.subscribe`. Arguments of another form throw a TypeError at once. */
-  subscribe(topic: string, schema: v.GenericSchema, handler: TopicHandler<unknown>): Promise<Disposer> {
-    checkTopic('subscribe', topic);
-    checkMessageRegistration(topic, schema, handler, 'subscribe');
-    return this.#subscribe(topic, schema, handler);
-  }
-
-  async #subscribe(
+  subscribe(
     topic: string,
     schema: v.GenericSchema,
     handler: TopicHandler<unknown>,
+    options: SubscribeOptions = {},
   ): Promise<Disposer> {
+    checkTopic('subscribe', topic);
+    checkMessageRegistration(topic, schema, handler, 'subscribe');
+    const onGap = options?.onGap;
+    if (onGap !== undefined && typeof onGap !== 'function') {
+      throw new TypeError(`subscribe('${topic}', ...): onGap must be a function, got ${typeof onGap}`);
+    }
+    return this.#subscribe(topic, { schema, handler, onGap });
+  }
+
+  async #subscribe(topic: string, subscriber: Subscriber): Promise<Disposer> {
     // A closed node subscribes to nothing more: it would hear the cluster with no one to close the
     // subscription (and open the registry's connections again).
     if (this.#closed) throw shuttingDown();
     const entry = this.#topics.get(topic) ?? this.#listen(topic);
-    const subscriber: Subscriber = { schema, handler };
     entry.subscribers.add(subscriber);
     const dispose = () => {
       if (!entry.subscribers.delete(subscriber) || entry.subscribers.size > 0) return;
       if (this.#topics.get(topic) === entry) this.#topics.delete(topic);
-      void entry.subscription.then(
-        (unsubscribe) => unsubscribe?.(),
-        () => {},
-      );
+      entry.subscription?.close(shuttingDown());
     };
     try {
-      await entry.subscription;
+      // However many attempts it takes (Redis down as the node starts): it fails only as the node closes.
+      await entry.subscription?.placed;
     } catch (error) {
       dispose();
       throw error;
@@ -122,31 +145,37 @@ export class NodeTopics {
   /** Every subscription ends (the server closes). */
   close(): void {
     this.#closed = true;
-    for (const entry of this.#topics.values()) {
-      void entry.subscription.then(
-        (unsubscribe) => unsubscribe?.(),
-        () => {},
-      );
-    }
+    for (const entry of this.#topics.values()) entry.subscription?.close(shuttingDown());
     this.#topics.clear();
   }
 
-  /** Subscribes this node to `topic`'s channel, for its first subscriber. */
+  /** Subscribes this node to `topic`'s channel, for its first subscriber, until it is in place. */
   #listen(topic: string): Topic {
-    const { subscribeChannel } = this.#options.registry;
+    const { registry, clock, nodeId } = this.#options;
     const subscription =
-      subscribeChannel === undefined
-        ? Promise.resolve(undefined)
-        : subscribeChannel.call(this.#options.registry, topicChannel(topic), (text) =>
-            this.#deliver(topic, text),
-          );
+      registry.subscribeChannel === undefined
+        ? undefined
+        : new LastingSubscription({
+            subscribeChannel: registry.subscribeChannel.bind(registry),
+            clock,
+            channel: topicChannel(topic),
+            what: `node ${nodeId}: topic '${topic}'`,
+            failures: this.#subscriptionFailures,
+            labels: { kind: 'topic' },
+            listener: (text) => this.#deliver(topic, text),
+            onGap: () => this.#gap(topic),
+          });
     const entry: Topic = { subscribers: new Set(), subscription };
     this.#topics.set(topic, entry);
-    // Failed: the next subscriber subscribes again.
-    subscription.catch(() => {
-      if (this.#topics.get(topic) === entry) this.#topics.delete(topic);
-    });
+    subscription?.start().catch(() => {});
     return entry;
+  }
+
+  /** The topic's subscription was down and is back: each subscriber that asked is told. */
+  #gap(topic: string): void {
+    for (const { onGap } of [...(this.#topics.get(topic)?.subscribers ?? [])]) {
+      if (onGap !== undefined) this.#callApp(`the gap on topic '${topic}'`, 'its onGap', onGap);
+    }
   }
 
   #deliver(topic: string, text: string): void {
@@ -164,27 +193,33 @@ export class NodeTopics {
       try {
         parsed = v.safeParse(subscriber.schema, read.message.data);
       } catch (error) {
-        this.#handlerFailed(topic, 'its schema threw', error);
+        this.#handlerFailed(`a message on topic '${topic}'`, 'its schema threw', error);
         continue;
       }
       if (!parsed.success) {
         metrics.count('node_messages_dropped_total', { reason: 'refused' });
         continue;
       }
-      try {
-        const result = subscriber.handler(parsed.output, from);
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => this.#handlerFailed(topic, 'its handler rejected', error));
-        }
-      } catch (error) {
-        this.#handlerFailed(topic, 'its handler threw', error);
-      }
+      const output = parsed.output;
+      this.#callApp(`a message on topic '${topic}'`, 'its handler', () => subscriber.handler(output, from));
     }
   }
 
-  #handlerFailed(topic: string, what: string, error: unknown): void {
+  /** Calls the app's `call` about `news`: a throw or a rejection is logged and counted, and goes no further. */
+  #callApp(news: string, by: string, call: () => unknown): void {
+    try {
+      const result = call();
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => this.#handlerFailed(news, `${by} rejected`, error));
+      }
+    } catch (error) {
+      this.#handlerFailed(news, `${by} threw`, error);
+    }
+  }
+
+  #handlerFailed(news: string, what: string, error: unknown): void {
     this.#handlerFaults.report(this.#options.clock.now(), () => ({
-      what: `a message on topic '${topic}' was not handled: ${what}`,
+      what: `${news} was not handled: ${what}`,
       error,
     }));
   }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Cancel, Clock, Disposer } from '../../common/index.js';
+import type { Cancel, Clock } from '../../common/index.js';
 import { ErrorCode, ProtocolError } from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { Room } from '../rooms/room.js';
 import { ThrottledFailures } from '../throttled-failures.js';
+import { LastingSubscription } from './lasting-subscription.js';
 import {
   asJson,
   type CallMessage,
@@ -80,8 +81,8 @@ export class RoomCalls {
   readonly #options: RoomCallsOptions;
   readonly #waiting = new Map<string, Waiting>();
   #running = 0;
-  /** This node's channel, once subscribed to (undefined before, and after a failed subscription). */
-  #subscription: Promise<Disposer> | undefined;
+  /** This node's channel, from `start` on (undefined for a registry without channels). */
+  #subscription: LastingSubscription | undefined;
   #closed = false;
   /** The faults of rooms' calls, by room type and call name, logged at most every 10 s each. */
   readonly #faults = new Map<string, ThrottledFailures>();
@@ -91,20 +92,24 @@ export class RoomCalls {
   }
 
   /**
-   * Listens on this node's channel for calls and answers (once; again after a subscription that failed).
-   * Resolves once it does; at once for a registry without channels (no other node can call).
+   * Listens on this node's channel for calls and answers. Resolves once it does; at once for a registry
+   * without channels (no other node can call). An attempt that fails rejects, and is made again by itself
+   * after a backoff (other nodes' calls into this node's rooms need it, though this node calls no one), or
+   * at once at the next `start`.
    */
   async start(): Promise<void> {
-    const { registry, nodeId } = this.#options;
+    const { registry, nodeId, clock, metrics } = this.#options;
     if (registry.subscribeChannel === undefined || this.#closed) return;
-    if (this.#subscription === undefined) {
-      const subscription = registry.subscribeChannel(nodeChannel(nodeId), (text) => this.#heard(text));
-      this.#subscription = subscription;
-      subscription.catch(() => {
-        if (this.#subscription === subscription) this.#subscription = undefined;
-      });
-    }
-    await this.#subscription;
+    this.#subscription ??= new LastingSubscription({
+      subscribeChannel: registry.subscribeChannel.bind(registry),
+      clock,
+      channel: nodeChannel(nodeId),
+      what: `node ${nodeId}: its channel for room calls`,
+      failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
+      labels: { kind: 'calls' },
+      listener: (text) => this.#heard(text),
+    });
+    await this.#subscription.start();
   }
 
   /** See `GameServer.callRoom`. */
@@ -148,11 +153,8 @@ export class RoomCalls {
         message: 'the server is shutting down',
       });
     }
-    const subscription = this.#subscription;
-    this.#subscription = undefined;
-    void subscription?.then(
-      (dispose) => dispose(),
-      () => {},
+    this.#subscription?.close(
+      new ProtocolError(ErrorCode.SERVER_SHUTTING_DOWN, 'the server is shutting down'),
     );
   }
 

@@ -40,6 +40,11 @@ export class ChannelListeners {
     return new Set(this.#byChannel.get(channel));
   }
 
+  /** The channels that have subscriptions now. */
+  channels(): string[] {
+    return [...this.#byChannel.keys()];
+  }
+
   clear(): void {
     this.#byChannel.clear();
   }

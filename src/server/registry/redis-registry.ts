@@ -74,6 +74,8 @@ export class RedisRegistry implements Registry {
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Subscriptions of `subscribeChannel`, by Redis channel name. */
   readonly #channels = new ChannelListeners();
+  /** The `onGap` of each `subscribeChannel` subscription in place, by Redis channel name. */
+  readonly #gaps = new ChannelListeners();
   /** The newest update of each room still running: the next update of that room waits for it. */
   readonly #updating = new Map<string, Promise<boolean>>();
   #subscriber: RedisConnection | undefined;
@@ -399,11 +401,17 @@ export class RedisRegistry implements Registry {
     return Number(reached);
   }
 
-  async subscribeChannel(channel: string, listener: (message: string) => void): Promise<Disposer> {
+  async subscribeChannel(
+    channel: string,
+    listener: (message: string) => void,
+    onGap?: () => void,
+  ): Promise<Disposer> {
     const name = this.#keys.channel(channel);
     const remove = this.#channels.add(name, listener);
     const subscriber = this.#ensureSubscriber();
+    let removeGap: (() => boolean) | undefined;
     const dispose = () => {
+      removeGap?.();
       if (!remove()) return;
       // Commands on one connection run in order: a SUBSCRIBE sent after this one still holds.
       const left = this.#sharded ? subscriber.sunsubscribe(name) : subscriber.unsubscribe(name);
@@ -417,12 +425,15 @@ export class RedisRegistry implements Registry {
       dispose();
       throw unavailable(failureText(error, this.#target.commandTimeoutMs), error);
     }
+    // In place from here: each later reconnect of the subscriber connection is a gap for it.
+    if (onGap !== undefined) removeGap = this.#gaps.add(name, () => onGap());
     return dispose;
   }
 
   async close(): Promise<void> {
     this.#listeners.clear();
     this.#channels.clear();
+    this.#gaps.clear();
     const connections = [this.#redis, this.#subscriber].filter((c): c is RedisConnection => c !== undefined);
     this.#subscriber = undefined;
     // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
@@ -453,11 +464,28 @@ export class RedisRegistry implements Registry {
         : subscriber.subscribe(this.#keys.lobby);
       void again.then(reset, reset);
     };
-    subscriber.on('ready', relistOnceSubscribed);
+    // Channels' subscriptions in place before the reconnect missed what was published meanwhile: told so
+    // once theirs is back, in the same way (the subscriptions made since were not in place before it).
+    const tellGapsOnceSubscribed = () => {
+      for (const channel of this.#gaps.channels()) {
+        const current = this.#gaps.snapshot(channel);
+        const again = this.#sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel);
+        // Failed (refused, or the connection closed again): not in place, so no news of it yet.
+        void again.then(
+          () => this.#gaps.deliver(channel, '', current),
+          () => {},
+        );
+      }
+    };
+    const subscribedAgain = () => {
+      tellGapsOnceSubscribed();
+      relistOnceSubscribed();
+    };
+    subscriber.on('ready', subscribedAgain);
     // In a Redis Cluster the sharded subscription lives on its own connection to the shard's master, which
     // a failover replaces without the cluster saying 'ready' again: it says 'subscribersReady' once the new
     // shard connections have subscribed again. Changes published in between were missed just the same.
-    if (this.#sharded) subscriber.on('subscribersReady', relistOnceSubscribed);
+    if (this.#sharded) subscriber.on('subscribersReady', subscribedAgain);
     subscriber.on(this.#sharded ? 'smessage' : 'message', (channel: string, text: string) => {
       if (channel !== this.#keys.lobby) {
         this.#channels.deliver(channel, text);

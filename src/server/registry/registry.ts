@@ -243,8 +243,18 @@ export interface Registry {
    * Calls `listener` with every message published on `channel` from now on, until disposed; each call is a
    * subscription of its own, which `publish` counts. Resolves once the subscription is in place, so that a
    * message published after that is heard (while a shared registry's store is unreachable, once it is back).
+   *
+   * `onGap`, if given, is called each time the subscription is back in place after it was down (the
+   * connection to a shared store cut and made again): what was published meanwhile was not delivered, and
+   * pub/sub cannot replay it, so the subscriber may want to read again what it keeps in step. Called once
+   * messages published from then on are heard again; never for a registry whose subscriptions cannot drop
+   * (the in-memory one), and possibly once too often (after a reconnect that lost nothing).
    */
-  subscribeChannel?(channel: string, listener: (message: string) => void): Promise<Disposer>;
+  subscribeChannel?(
+    channel: string,
+    listener: (message: string) => void,
+    onGap?: () => void,
+  ): Promise<Disposer>;
   close(): Promise<void>;
 }
 

@@ -175,6 +175,7 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import * as v from 'valibot'; #3": declares(`
       import type { GameServer } from 'vehikill-net/server';
       declare const server: GameServer;
+      declare function loadPrices(): Promise<[string, number][]>;
     `),
     "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`

@@ -94,6 +94,22 @@ export function channelContract(name: string, connectPair: () => Promise<[Regist
       }
     });
 
+    it('tells a subscription of no gap while it was never down', async () => {
+      const [a, b, close] = await pair();
+      const heard: string[] = [];
+      let gaps = 0;
+      await b.subscribeChannel(
+        'news',
+        (message) => heard.push(message),
+        () => gaps++,
+      );
+      await a.publish('news', 'one');
+      await until(() => heard.length >= 1);
+      await settle();
+      expect([heard, gaps]).toEqual([['one'], 0]);
+      await close();
+    });
+
     it('carries any text: JSON with escapes, lone surrogates, line breaks, 64 KiB', async () => {
       const [a, b, close] = await pair();
       const heard: string[] = [];
