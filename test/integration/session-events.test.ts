@@ -17,9 +17,9 @@ type Heard = { event: keyof SessionEvents } & Record<string, unknown>;
 let t: TestServer;
 const proxies: TcpProxy[] = [];
 afterEach(async () => {
-  vi.restoreAllMocks();
   for (const proxy of proxies.splice(0)) await proxy.close();
   await t?.close();
+  vi.restoreAllMocks();
 });
 
 /** A server whose every session event is recorded, in order. */
@@ -185,6 +185,18 @@ describe('server-wide session events', () => {
     const next = t.client();
     await next.connect();
     expect(begun).toEqual([playerId, next.playerId]);
+  });
+
+  it('a session a listener ends as it begins is told ended after every listener heard it begin', async () => {
+    t = await startServer({ test: TestRoom });
+    const heard: string[] = [];
+    t.server.on('session-begin', ({ playerId }) => t.server.endSession(playerId, 'not today'));
+    t.server.on('session-begin', () => heard.push('begin'));
+    t.server.on('session-end', ({ reason }) => heard.push(`end:${reason}`));
+    const client = t.client();
+    await client.connect().catch(() => {});
+    await eventually(() => heard.length === 2, 'begin and end');
+    expect(heard).toEqual(['begin', `end:${ErrorCode.SESSION_ENDED}`]);
   });
 
   it('a disposed listener hears nothing more; an unknown event or a non-function throws a TypeError', async () => {

@@ -41,6 +41,15 @@ const EVENT_NAMES: ReadonlySet<string> = new Set<keyof SessionEvents>([
 export class SessionEventHub {
   readonly #emitter = new Emitter<SessionEvents>();
   readonly #metrics: MetricsSink;
+  /**
+   * Sessions told as begun, listened to or not: only they are told as ended, so that a listener hears an
+   * end only after the begin (one that ended before it was welcomed is told neither).
+   */
+  readonly #begun = new WeakSet<Session>();
+  /** Sessions whose event the listeners are being told now: one that ends meanwhile is told so after. */
+  readonly #telling = new Set<Session>();
+  /** Ends that came while their session's event was being told (a listener called `endSession`). */
+  readonly #endsOwed = new Set<Session>();
 
   constructor(metrics: MetricsSink) {
     this.#metrics = metrics;
@@ -61,7 +70,9 @@ export class SessionEventHub {
   // A session that ended meanwhile (a room hook, an earlier listener ended it) is told nothing more:
   // its 'session-end' came last, once.
   began(session: Session): void {
-    if (!session.ended) this.#emit('session-begin', session, {});
+    if (session.ended) return;
+    this.#begun.add(session);
+    this.#emit('session-begin', session, {});
   }
 
   away(session: Session): void {
@@ -73,6 +84,12 @@ export class SessionEventHub {
   }
 
   ended(session: Session): void {
+    if (!this.#begun.has(session)) return;
+    // The listeners still to hear the begin (or away, back) must hear it before the end.
+    if (this.#telling.has(session)) {
+      this.#endsOwed.add(session);
+      return;
+    }
     // As the store records it: a session ended with no reason given expired.
     this.#emit('session-end', session, { reason: session.endReason ?? ErrorCode.SESSION_EXPIRED });
   }
@@ -84,12 +101,13 @@ export class SessionEventHub {
   ): void {
     if (this.#emitter.listenerCount(event) === 0) return;
     const { playerId, address, identity } = session;
-    this.#emitter.emit(event, {
-      playerId,
-      userId: identity.userId,
-      name: identity.name,
-      address,
-      ...extra,
-    } as SessionEvents[E]);
+    const payload = { playerId, userId: identity.userId, name: identity.name, address, ...extra };
+    this.#telling.add(session);
+    try {
+      this.#emitter.emit(event, payload as SessionEvents[E]);
+    } finally {
+      this.#telling.delete(session);
+    }
+    if (this.#endsOwed.delete(session)) this.ended(session);
   }
 }
