@@ -92,6 +92,18 @@ describe('server-wide session events', () => {
     expect(heard.filter((each) => each.event === 'session-begin')).toHaveLength(1);
   });
 
+  it('tells a takeover of a session whose socket is still open (another tab) as away, then back', async () => {
+    const { heard, of } = await recorded();
+    const old = t.client();
+    await old.connect();
+    const playerId = old.playerId;
+    const fresh = t.client({ ...(old.resumeToken === undefined ? {} : { resumeToken: old.resumeToken }) });
+    await fresh.connect();
+    await eventually(() => of(playerId).length === 3, 'away and back');
+    expect(of(playerId)).toEqual(['session-begin', 'session-away', 'session-back']);
+    expect(heard.at(-1)).toMatchObject({ takenOver: true });
+  });
+
   it('ends a session not back within graceMs with SESSION_EXPIRED', async () => {
     const { of } = await recorded({ graceMs: 200 });
     const { proxy, client } = await behindProxy();
