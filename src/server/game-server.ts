@@ -55,6 +55,7 @@ import { checkServerLinkOptions } from './server-link/server-link-options.js';
 import { ServerLinks } from './server-link/server-links.js';
 import { SessionOrigin } from './sessions/resume-token.js';
 import type { Session } from './sessions/session.js';
+import { SessionEventHub, type SessionEvents } from './sessions/session-events.js';
 import { type ResumeOutcome, SessionStore } from './sessions/session-store.js';
 
 export interface CloseOptions {
@@ -94,6 +95,8 @@ export class GameServer {
   readonly #http: http.Server;
   readonly #wss: WebSocketServer;
   readonly #sessions: SessionStore;
+  /** What `on` listens to: this node's sessions beginning, dropping, coming back and ending. */
+  readonly #sessionEvents: SessionEventHub;
   readonly #connections = new Set<ServerConnection>();
   /**
    * Held per address block, for `maxConnectionsPerAddress`: with `trustProxy` 0, every TCP connection
@@ -203,12 +206,16 @@ export class GameServer {
     if (!authenticator) throw new TypeError('GameServer needs an authenticator when guestAuth is false');
     this.#authenticator = authenticator;
     this.#serveStatic = options.staticDir === undefined ? undefined : createStaticHandler(options.staticDir);
+    this.#sessionEvents = new SessionEventHub(metrics);
     this.#sessions = new SessionStore(
       this.clock,
       this.#limits,
       new SessionOrigin(this.nodeId, this.#bootId),
-      // A lobby watch goes with its session: kept, it would hold one of the node's watched queries.
-      (session) => this.rooms.watchers.unwatch(session),
+      (session) => {
+        // A lobby watch goes with its session: kept, it would hold one of the node's watched queries.
+        this.rooms.watchers.unwatch(session);
+        this.#sessionEvents.ended(session);
+      },
     );
     this.rooms = new RoomManager({
       ...this.#limits,
@@ -535,6 +542,19 @@ export class GameServer {
     options?: SubscribeOptions,
   ): Promise<Disposer> {
     return this.#topics.subscribe(topic, schema, handler as TopicHandler<unknown>, options);
+  }
+
+  /**
+   * Listens to this node's sessions (not other nodes': see docs/server.md for a cluster's presence):
+   * 'session-begin' once a new player is authenticated and welcomed, 'session-away' when its socket drops
+   * (the session and its seat held for a resume), 'session-back' when it resumes or a new client takes it
+   * over (`takenOver`), and 'session-end' once per session when it ends for good, with its `reason` ('left',
+   * SESSION_EXPIRED, SESSION_ENDED, TOO_MANY_ERRORS, SERVER_SHUTTING_DOWN...), `close()` included. A
+   * listener that throws or rejects is logged and counted (`room_hook_errors_total`), and the others still
+   * run. An unknown event name, or a listener that is no function, throws a TypeError.
+   */
+  on<E extends keyof SessionEvents>(event: E, listener: (payload: SessionEvents[E]) => unknown): Disposer {
+    return this.#sessionEvents.on(event, listener);
   }
 
   /**
@@ -873,6 +893,7 @@ export class GameServer {
           sessionStarted: () => {
             if (sentBy !== undefined) this.#presence.arrivals.note(sentBy);
           },
+          sessionEvents: this.#sessionEvents,
           serverLinks: this.serverLinks,
           iceServersFor: (userId) =>
             issueIceServers(this.#options.iceServers ?? [], this.#options.turn, userId, this.clock.now()),

@@ -31,6 +31,7 @@ import { RoomFault } from '../rooms/room-fault.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { ServerLinks } from '../server-link/server-links.js';
 import type { Session } from '../sessions/session.js';
+import type { SessionEventHub } from '../sessions/session-events.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
@@ -68,6 +69,8 @@ export interface ConnectionContext {
   tellLeaving(connection: ServerConnection): void;
   /** Called as a new session starts on this connection (not a resume): a drain may have sent it. */
   sessionStarted(): void;
+  /** Where the app hears of sessions beginning, dropping and coming back (`GameServer.on`). */
+  sessionEvents: SessionEventHub;
   /** STUN/TURN servers (with fresh TURN credentials) for this user's WebRTC links. */
   iceServersFor(userId: string): IssuedIceServers;
   onClosed(connection: ServerConnection): void;
@@ -512,6 +515,7 @@ export class ServerConnection {
         // is told now, so the room and the others hear away before back, as for any other drop.
         session.awaySince = clock.now();
         rooms.markAway(session);
+        this.#ctx.sessionEvents.away(session);
       }
       session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
@@ -547,6 +551,8 @@ export class ServerConnection {
       rooms.markBack(session, resync);
       // After the replay: what the player was sent while away is not lost to the goodbye.
       this.#ctx.tellLeaving(this);
+      // Last: a listener may end the session (`endSession`), which must find it whole.
+      this.#ctx.sessionEvents.back(session, takeover);
       return;
     }
     if (this.#ctx.saidGoodbye()) {
@@ -571,6 +577,8 @@ export class ServerConnection {
     this.#welcome(session, false, false);
     if (body.link) this.#ctx.serverLinks.open(session, addressBlock(this.remoteAddress));
     this.#ctx.tellLeaving(this);
+    // Last: a listener may end the session (`endSession`), which must find it welcomed.
+    this.#ctx.sessionEvents.began(session);
   }
 
   /** Hooks this connection to its session's writes and cut-offs. */
@@ -768,5 +776,6 @@ export class ServerConnection {
       sessions.delete(session, ErrorCode.SESSION_EXPIRED);
     });
     rooms.markAway(session);
+    this.#ctx.sessionEvents.away(session);
   }
 }

@@ -111,7 +111,7 @@ export const metricCatalog = {
   empty_rooms_disposed_early_total: counter(
     'Empty rooms disposed before emptyDisposeMs: their creator left more than maxEmptyRoomsPerCreator',
   ),
-  room_hook_errors_total: counter('Exceptions thrown by room hooks', 'hook'),
+  room_hook_errors_total: counter('Exceptions thrown by room hooks and server.on listeners', 'hook'),
   room_requests_overdue_total: counter(
     "Players' room requests refused (REQUESTS_OVERDUE): too many of their earlier ones' handlers still ran past their deadlines",
   ),

@@ -178,6 +178,14 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare function loadPrices(): Promise<[string, number][]>;
     `),
     "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
+    '// Who is online on this node, and an audit log of logins and logouts.': declares(`
+      import type { GameServer } from 'vehikill-net/server';
+      declare const server: GameServer;
+    `),
+    '// On every node: the users online anywhere, as the nodes tell each other.': declares(`
+      import type { GameServer } from 'vehikill-net/server';
+      declare const server: GameServer;
+    `),
     "import { GameServer, Room } from 'vehikill-net/server';": declares(`
       import type { GameServerOptions } from 'vehikill-net/server';
       declare const options: GameServerOptions;
