@@ -63,6 +63,7 @@ class SpreadSequencer extends BaseSequencer {
  */
 const PAIRED_BROWSER = [
   'test/e2e/connect-failures.browser.test.ts',
+  'test/e2e/cross-browser.browser.test.ts',
   'test/e2e/dashboard.browser.test.ts',
   'test/e2e/lobby.browser.test.ts',
   'test/e2e/lobby-peers.browser.test.ts',
@@ -71,6 +72,7 @@ const PAIRED_BROWSER = [
   'test/e2e/turn.browser.test.ts',
   'test/e2e/vehikill-connection.browser.test.ts',
   'test/e2e/vehikill-page.browser.test.ts',
+  'test/e2e/vehikill-voice.browser.test.ts',
   'test/e2e/voice.browser.test.ts',
 ];
 
