@@ -59,6 +59,7 @@ describe('server-wide session events', () => {
       userId: expect.any(String),
       name: 'Ada',
       address: '127.0.0.1',
+      data: {},
     });
   });
 

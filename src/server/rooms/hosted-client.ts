@@ -52,6 +52,9 @@ export class HostedClient implements RoomClient {
   get address(): string {
     return this.session.address;
   }
+  get data(): Record<string, unknown> {
+    return this.session.data;
+  }
   get away(): boolean {
     return this.session.awaySince !== undefined;
   }

@@ -21,6 +21,13 @@ export interface RoomClient {
    * `addressBlock(address)` is what the server's per-address limits count (an IPv6 address's /64).
    */
   readonly address: string;
+  /**
+   * The app's own data for the player's session (socket.io's `socket.data`, Colyseus's `client.userData`):
+   * an object of the session's, the same in every room the player sits in on this node, kept across their
+   * reconnects and a takeover by a reloaded page, let go when the session ends. Not carried to another node
+   * (a player moved there starts a new session): keep what must outlive that in the app's own store.
+   */
+  readonly data: Record<string, unknown>;
   /** True while the player's connection is down and the seat is held for them. */
   readonly away: boolean;
   /** Newest heartbeat round-trip time in ms. */

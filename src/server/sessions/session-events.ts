@@ -4,7 +4,7 @@ import type { MetricsSink } from '../metrics.js';
 import { safely } from '../rooms/safely.js';
 import type { Session } from './session.js';
 
-/** A session of this node as its server-wide events describe it: no resume token, nothing to change. */
+/** A session of this node as its server-wide events describe it (no resume token; `data` is its own). */
 export interface SessionInfo {
   readonly playerId: string;
   /** The authenticated user (see `Identity.userId`): one user may hold several sessions (tabs, devices). */
@@ -12,6 +12,8 @@ export interface SessionInfo {
   readonly name: string;
   /** Where the session's newest socket comes from (behind proxies, as `trustProxy` reads it). */
   readonly address: string;
+  /** The session's own data (`RoomClient.data`): the same object its rooms read, to set or read here. */
+  readonly data: Record<string, unknown>;
 }
 
 /** A session's lifecycle on this node, as `GameServer.on` tells it. */
@@ -100,8 +102,8 @@ export class SessionEventHub {
     extra: Omit<SessionEvents[E], keyof SessionInfo>,
   ): void {
     if (this.#emitter.listenerCount(event) === 0) return;
-    const { playerId, address, identity } = session;
-    const payload = { playerId, userId: identity.userId, name: identity.name, address, ...extra };
+    const { playerId, address, identity, data } = session;
+    const payload = { playerId, userId: identity.userId, name: identity.name, address, data, ...extra };
     this.#telling.add(session);
     try {
       this.#emitter.emit(event, payload as SessionEvents[E]);

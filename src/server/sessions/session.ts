@@ -57,6 +57,8 @@ export interface SessionLimits {
 export class Session {
   readonly playerId: string;
   readonly identity: Identity;
+  /** The app's data for this session (`RoomClient.data`): kept across its reconnects and rooms on this node. */
+  readonly data: Record<string, unknown> = {};
   readonly outbox: Outbox;
   /** Refuses a number further past the newest received than a client keeping to the window numbers. */
   readonly inbox = new Inbox(MAX_SEQ_AHEAD);
