@@ -82,6 +82,10 @@ describe("an app authenticator's answer of the wrong shape", () => {
       () => ({ ok: true, identity: { userId: 'u1', name: Object.create(null) } }),
     ],
     [
+      'an acceptance whose identity.data is no plain object',
+      () => ({ ok: true, identity: { userId: 'u1', name: 'Ada', data: ['admin'] } }),
+    ],
+    [
       'a thrown non-Error',
       () => {
         throw 'the identity service broke';

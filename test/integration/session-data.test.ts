@@ -66,6 +66,27 @@ describe('client.data', () => {
     expect(ended[0]).toEqual({ loggedInAt: 1_700_000_000_000, team: 'red', score: 7 });
   });
 
+  it("starts as a copy of the authenticator's identity.data (Colyseus's client.auth)", async () => {
+    const claims = { role: 'admin', level: 12 };
+    t = await startServer(
+      { lobby: Lobby },
+      {
+        authenticator: {
+          authenticate: async (_request, token) => ({
+            ok: true,
+            identity: { userId: String(token), name: 'Ada', data: claims },
+          }),
+        },
+      },
+    );
+    const ada = t.client({ token: 'u1' });
+    await ada.connect();
+    const room = await ada.create('lobby');
+    expect(await room.request('data?')).toEqual({ role: 'admin', level: 12, team: 'red' });
+    // A copy: the room's writes stay the session's.
+    expect(claims).toEqual({ role: 'admin', level: 12 });
+  });
+
   it('is kept across a dropped socket and across a takeover by a new client', async () => {
     t = await startServer({ lobby: Lobby }, { graceMs: 10_000 });
     const proxy = new TcpProxy(t.port);

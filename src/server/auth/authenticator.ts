@@ -7,6 +7,11 @@ export interface Identity {
   userId: string;
   /** Display name shown to other players. */
   name: string;
+  /**
+   * What else the app knows of the player from its token (roles, a level, a profile: Colyseus's
+   * `client.auth`): the session's `client.data` starts as a copy of it. A plain object.
+   */
+  data?: Record<string, unknown>;
 }
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; code: ErrorCode; message: string };

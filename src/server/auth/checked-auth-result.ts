@@ -17,6 +17,9 @@ export function checkedAuthResult(answer: unknown): AuthResult {
   if (ok === true) {
     if (typeof identity !== 'object' || identity === null)
       throw new TypeError('the authenticator accepted with no identity object');
+    const { data } = identity as { data?: unknown };
+    if (data !== undefined && !isPlainObject(data))
+      throw new TypeError('the authenticator accepted with an identity.data that is not a plain object');
     return answer as AuthResult;
   }
   // Not guessed as UNAUTHORIZED: no client could read it (the Error frame's code is a closed set), and
@@ -33,4 +36,11 @@ function messageText(message: unknown): string {
     return String(message);
   if (message instanceof Error && typeof message.message === 'string') return message.message;
   return '';
+}
+
+/** An object literal's kind (or one made with no prototype): what `{ ...data }` copies faithfully. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

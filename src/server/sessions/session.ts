@@ -57,8 +57,11 @@ export interface SessionLimits {
 export class Session {
   readonly playerId: string;
   readonly identity: Identity;
-  /** The app's data for this session (`RoomClient.data`): kept across its reconnects and rooms on this node. */
-  readonly data: Record<string, unknown> = {};
+  /**
+   * The app's data for this session (`RoomClient.data`): kept across its reconnects and rooms on this node;
+   * a copy of what the authenticator put in `identity.data` at first.
+   */
+  readonly data: Record<string, unknown>;
   readonly outbox: Outbox;
   /** Refuses a number further past the newest received than a client keeping to the window numbers. */
   readonly inbox = new Inbox(MAX_SEQ_AHEAD);
@@ -162,6 +165,7 @@ export class Session {
     this.playerId = playerId;
     this.#resumeToken = resumeToken;
     this.identity = identity;
+    this.data = { ...identity.data };
     this.#clock = clock;
     this.#limits = limits;
     this.roomRequestsWaiting = new RequestSlots(clock);
