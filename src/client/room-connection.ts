@@ -161,7 +161,7 @@ export class RoomConnection<
       if (this.#catchAll !== handler) return;
       for (const { type, data, from } of this.#early.takeAll()) {
         if (this.#messages.listenerCount(type) > 0) this.#messages.emit(type, { data, from });
-        else handler(type, data, from);
+        else callCatchAll(handler, type, data, from);
       }
     });
     return () => {
@@ -309,7 +309,7 @@ export class RoomConnection<
       return;
     }
     if (this.#catchAll) {
-      this.#catchAll(type, data, from);
+      callCatchAll(this.#catchAll, type, data, from);
       return;
     }
     if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
@@ -516,4 +516,16 @@ export class RoomConnection<
 /** Whether `now` lists the member in another seating than `known` (a server that numbers them says). */
 function isNewSeating(known: Member, now: Member): boolean {
   return known.seating !== undefined && now.seating !== undefined && known.seating !== now.seating;
+}
+
+/**
+ * Calls the catch-all as the Emitter calls a typed handler: a throw is logged, and reaches neither the
+ * socket's stream (in Node, an uncaught exception) nor the early messages still to be handed over.
+ */
+function callCatchAll(handler: CatchAllHandler, type: string, data: unknown, from: string | undefined): void {
+  try {
+    handler(type, data, from);
+  } catch (error) {
+    console.error(`vehikill-net: an onMessage('*') handler threw on '${type.slice(0, 64)}'`, error);
+  }
 }

@@ -616,14 +616,16 @@ export class GameServer {
     this.#cancelDeferredCheck?.();
     this.#stalls.stop();
     this.#presence.stop();
+    // Before the node's messages stop: a 'session-end' listener tells the other nodes (presence, see
+    // docs/server.md), and its `publish` would be refused SERVER_SHUTTING_DOWN once they have.
+    for (const session of [...this.#sessions.all()])
+      this.#sessions.delete(session, ErrorCode.SERVER_SHUTTING_DOWN);
     this.#calls.close();
     this.#topics.close();
     // Our rooms leave the shared listing now rather than when our heartbeat expires.
     await this.registry.removeNode(this.nodeId, this.#bootId).catch(() => {});
     this.serverLinks.close();
     this.rooms.close();
-    for (const session of [...this.#sessions.all()])
-      this.#sessions.delete(session, ErrorCode.SERVER_SHUTTING_DOWN);
     this.#http.closeAllConnections();
     await stopListening;
     await this.monitoring.close();

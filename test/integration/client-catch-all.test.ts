@@ -77,6 +77,27 @@ describe("a client room's onMessage('*')", () => {
     expect(first).toEqual([]);
     expect(second).toEqual(['welcome', 'score']);
   });
+
+  it('a catch-all that throws is logged, as a typed handler is, and still gets the messages after it', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const room = await joined();
+    const caught: string[] = [];
+    room.onMessage('*', (type) => {
+      caught.push(type);
+      if (type === 'welcome' || type === 'boom') throw new Error(`app bug on ${type}`);
+    });
+    // The early messages: the throw on 'welcome' loses none of those behind it.
+    await eventually(() => caught.length === 2, 'the early messages');
+    expect(caught).toEqual(['welcome', 'score']);
+    // Later ones, arriving from the socket: the throw reaches neither the socket's stream nor the process.
+    room.send('please-send', [
+      ['boom', 1],
+      ['after', 2],
+    ]);
+    await eventually(() => caught.length === 4, 'the later messages');
+    expect(caught.slice(2)).toEqual(['boom', 'after']);
+    expect(logged).toHaveBeenCalledTimes(2);
+  });
 });
 
 describe('a room message no handler takes', () => {

@@ -212,6 +212,20 @@ describe('server-wide session events', () => {
     expect(heard).toEqual(['begin', `end:${ErrorCode.SESSION_ENDED}`]);
   });
 
+  it('a session an away listener ends as another tab takes it over is not handed to the new tab', async () => {
+    const { of } = await recorded();
+    t.server.on('session-away', ({ playerId }) => t.server.endSession(playerId, 'no second tabs'));
+    const old = t.client();
+    await old.connect();
+    const playerId = old.playerId as string;
+    const fresh = t.client({ ...(old.resumeToken === undefined ? {} : { resumeToken: old.resumeToken }) });
+    await fresh.connect().catch(() => {});
+    // The ended session is no one's: the tab that came to take it over is told so and closed.
+    await eventually(() => fresh.state === 'closed', 'the new tab closed');
+    expect(t.server.endSession(playerId)).toBe(false);
+    expect(of(playerId)).toEqual(['session-begin', 'session-away', `end:${ErrorCode.SESSION_ENDED}`]);
+  });
+
   it('a disposed listener hears nothing more; an unknown event or a non-function throws a TypeError', async () => {
     t = await startServer({ test: TestRoom });
     const begun: string[] = [];

@@ -506,16 +506,17 @@ export class ServerConnection {
         session.newestResumeAttempt = attempt;
       }
       const previous = session.socket;
+      // The old socket still open: its drop is told to the app with the return, once the session is whole.
+      const droppedUnseen = previous !== undefined && previous !== this.socket;
       this.session = session;
       // The session's budgets, as the last connection left them: a flooder gains nothing by reconnecting.
       if (session.abuseGuard) this.#guard = session.abuseGuard;
       else session.abuseGuard = this.#guard;
-      if (previous && previous !== this.socket) {
+      if (droppedUnseen) {
         // The old path went silent (a network switch) and its socket was never seen to close: that drop
         // is told now, so the room and the others hear away before back, as for any other drop.
         session.awaySince = clock.now();
         rooms.markAway(session);
-        this.#ctx.sessionEvents.away(session);
       }
       session.attach(this.socket, this.remoteAddress);
       this.#adopt(session);
@@ -551,7 +552,9 @@ export class ServerConnection {
       rooms.markBack(session, resync);
       // After the replay: what the player was sent while away is not lost to the goodbye.
       this.#ctx.tellLeaving(this);
-      // Last: a listener may end the session (`endSession`), which must find it whole.
+      // Last: a listener may end the session (`endSession`), which must find it whole, on this socket:
+      // told as away while the old one still held it, its end would leave this one with an ended session.
+      if (droppedUnseen) this.#ctx.sessionEvents.away(session);
       this.#ctx.sessionEvents.back(session, takeover);
       return;
     }
