@@ -71,6 +71,24 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await registry.close();
   });
 
+  it('an ordered quick play finds an unordered room behind many ordered ones that fail its filter', async () => {
+    const registry = await connect('mixed-budget:');
+    const fullest = { by: 'clients', direction: -1 } as const;
+    // 200 ordered rooms of another mode: fewer than a listing looks at (256), but twice as many are not.
+    for (let i = 1; i <= 200; i++) {
+      await registry.addRoom(listing(`room${i}`, { order: fullest, metadata: { mode: 'ctf' } }));
+    }
+    await registry.addRoom(listing('room201', { metadata: { mode: 'ffa' } }));
+    const found = await registry.listRooms({
+      type: 'arena',
+      order: fullest,
+      filter: { mode: 'ffa' },
+      limit: 1,
+    });
+    expect(found.map((room) => room.roomId)).toEqual(['room201']);
+    await registry.close();
+  });
+
   it('builds its open-room indexes at the first heartbeat over a listing written without them', async () => {
     const registry = await connect('unindexed:');
     await registry.addRoom(listing('room1'));

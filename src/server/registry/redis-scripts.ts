@@ -418,19 +418,22 @@ local function walk(index, orderMembers, wanted)
     for _, member in ipairs(ids) do
       local roomId = orderMembers and string.sub(member, ORDER_ID_AT) or member
       local entry, room = liveRoom(roomId)
-      if entry and wanted(room) and matches(room, entry[2]) then
-        table.insert(out, entry[1])
-        table.insert(out, entry[2])
-        found = found + 1
-        if found == limit then return true end
-      end
-      if not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
+      if entry and not wanted(room) then
+        -- Looked at by an earlier walk (which, not stopped, looked at fewer than the budget): not counted
+        -- twice, or ordered rooms that fail a filter would use up the budget of the unordered ones.
+      elseif not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
         -- An index entry of a room that is gone: a node of an earlier version removed the room without
         -- knowing this index. Dropped, once, and not counted as looked at: kept, the oldest such entries
         -- would use up what every later listing looks at.
         redis.call('ZREM', index, member)
         dropped = dropped + 1
       else
+        if entry and matches(room, entry[2]) then
+          table.insert(out, entry[1])
+          table.insert(out, entry[2])
+          found = found + 1
+          if found == limit then return true end
+        end
         looked = looked + 1
         if looked == budget then return true end
       end
