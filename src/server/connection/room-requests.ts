@@ -117,9 +117,11 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
  * Why a request of `type` is not to be handed to the room while its earlier ones' handlers still run past
  * their deadlines, or undefined when it may be.
  */
-function overdueRefusal(waiting: RequestSlots, type: string): string | undefined {
+function overdueRefusal(waiting: RequestSlots, fullType: string): string | undefined {
+  // Cut as the other refusals cut it: a type is the client's text, up to the frame's size.
+  const type = fullType.slice(0, 64);
   let running: string;
-  if (waiting.overdueOf(type) >= MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE)
+  if (waiting.overdueOf(fullType) >= MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE)
     running = `${MAX_ROOM_REQUESTS_OVERDUE_OF_A_TYPE} handlers of your earlier '${type}' requests`;
   else if (waiting.overdue >= MAX_ROOM_REQUESTS_OVERDUE)
     running = `${MAX_ROOM_REQUESTS_OVERDUE} handlers of your earlier requests`;
