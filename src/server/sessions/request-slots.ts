@@ -34,6 +34,8 @@ export const OVERDUE_WRITE_OFF_MS = 60_000;
 /** One request whose handler runs, and the timer of the stage it is in (deadline, then write-off). */
 interface Running {
   readonly type: string;
+  /** Told if the handler still runs OVERDUE_WRITE_OFF_MS past its deadline (see `take`). */
+  readonly onWrittenOff: (() => void) | undefined;
   stage: 'waiting' | 'overdue' | 'over';
   cancelTimer: Cancel;
 }
@@ -90,10 +92,10 @@ export class RequestSlots {
     onDeadline: () => void,
     onWrittenOff?: () => void,
   ): () => boolean {
-    const running: Running = { type, stage: 'waiting', cancelTimer: () => {} };
+    const running: Running = { type, onWrittenOff, stage: 'waiting', cancelTimer: () => {} };
     running.cancelTimer = this.#clock.setTimeout(() => {
       this.#taken.delete(q);
-      this.#makeOverdue(running, onWrittenOff);
+      this.#makeOverdue(running);
       onDeadline();
     }, deadlineMs);
     this.#taken.set(q, running);
@@ -114,7 +116,7 @@ export class RequestSlots {
   abandon(): void {
     for (const running of this.#taken.values()) {
       running.cancelTimer();
-      this.#makeOverdue(running, undefined);
+      this.#makeOverdue(running);
     }
     this.#taken.clear();
   }
@@ -125,13 +127,13 @@ export class RequestSlots {
     this.#taken.clear();
   }
 
-  #makeOverdue(running: Running, onWrittenOff: (() => void) | undefined): void {
+  #makeOverdue(running: Running): void {
     running.stage = 'overdue';
     this.#overdue.add(running);
     this.#overdueByType.set(running.type, this.overdueOf(running.type) + 1);
     running.cancelTimer = this.#clock.setTimeout(() => {
       this.#end(running);
-      onWrittenOff?.();
+      running.onWrittenOff?.();
     }, OVERDUE_WRITE_OFF_MS);
   }
 

@@ -77,12 +77,23 @@ describe('RequestSlots', () => {
     const free = slots.take(1, 'ready', 100, () => {
       answered = true;
     });
+    const hung: number[] = [];
+    slots.take(
+      2,
+      'buy',
+      100,
+      () => {},
+      () => hung.push(2),
+    );
     slots.abandon();
-    expect([slots.size, slots.overdue, slots.has(1)]).toEqual([0, 1, false]);
+    expect([slots.size, slots.overdue, slots.has(1)]).toEqual([0, 2, false]);
     clock.advance(100);
     expect(answered).toBe(false); // to no one
     expect(free()).toBe(false);
-    expect(slots.overdue).toBe(0);
+    expect(slots.overdue).toBe(1);
+    // One that never settles is written off as hung, counted as any other would be.
+    clock.advance(OVERDUE_WRITE_OFF_MS);
+    expect([slots.overdue, hung]).toEqual([0, [2]]);
   });
 
   it('runs no deadline once cleared (the session ended)', () => {
