@@ -105,6 +105,39 @@ describe('server-wide session events', () => {
     expect(heard.at(-1)).toMatchObject({ takenOver: true });
   });
 
+  it("ends a session its page's leave beacon ends: 'left' at once; with keepMs, SESSION_EXPIRED after it", async () => {
+    const { of } = await recorded();
+    // A browser's sendBeacon, which Node lacks: the same POST, with the body as the page sends it.
+    const beacons: Array<Promise<Response>> = [];
+    vi.stubGlobal('navigator', {
+      sendBeacon: (url: string, data?: string) => {
+        const headers = { 'content-type': 'text/plain;charset=UTF-8' };
+        beacons.push(fetch(url, { method: 'POST', headers, ...(data === undefined ? {} : { body: data }) }));
+        return true;
+      },
+    });
+    try {
+      const gone = t.client();
+      await gone.connect();
+      const goneId = gone.playerId as string;
+      expect(gone.closeForUnload()).toBe(true);
+      await eventually(() => of(goneId).length === 2, 'the end');
+      expect(of(goneId)).toEqual(['session-begin', 'end:left']);
+
+      const { proxy, client } = await behindProxy();
+      const heldId = client.playerId as string;
+      expect(client.keepSessionForReload(300)).toBe(true);
+      await eventually(() => beacons.length === 2, 'the second beacon');
+      expect((await beacons[1])?.status).toBe(204);
+      proxy.block(); // the page is gone: away, held for keepMs rather than the grace period
+      await eventually(() => of(heldId).length === 3, 'the hold runs out', 5_000);
+      expect(of(heldId)).toEqual(['session-begin', 'session-away', `end:${ErrorCode.SESSION_EXPIRED}`]);
+      expect((await beacons[0])?.status).toBe(204);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('ends a session not back within graceMs with SESSION_EXPIRED', async () => {
     const { of } = await recorded({ graceMs: 200 });
     const { proxy, client } = await behindProxy();
