@@ -407,8 +407,8 @@ local function matches(room, seats)
 end
 local out = {}
 local found = 0
--- Walks \`index\` from its first entry, taking the rooms \`wanted\` accepts that match: true once the listing
--- is done (\`limit\` found, or \`budget\` rooms looked at).
+-- Walks \`index\` from its first entry, taking the rooms that match (and that \`wanted\`, when given, accepts):
+-- true once the listing is done (\`limit\` found, or \`budget\` rooms looked at).
 local function walk(index, orderMembers, wanted)
   local start = 0
   local chunk = 64
@@ -418,7 +418,7 @@ local function walk(index, orderMembers, wanted)
     for _, member in ipairs(ids) do
       local roomId = orderMembers and string.sub(member, ORDER_ID_AT) or member
       local entry, room = liveRoom(roomId)
-      if entry and not wanted(room) then
+      if entry and wanted and not wanted(room) then
         -- Looked at by an earlier walk (which, not stopped, looked at fewer than the budget): not counted
         -- twice, or ordered rooms that fail a filter would use up the budget of the unordered ones.
       elseif not entry and redis.call('EXISTS', p..'room:'..roomId) == 0 then
@@ -442,7 +442,7 @@ local function walk(index, orderMembers, wanted)
     start = start + chunk - dropped
   end
 end
-if walk(source, byOrder, function() return true end) then return out end
+if walk(source, byOrder, nil) then return out end
 -- Then the type's open rooms listed with no order, oldest first: a node of an earlier version, or one
 -- that defines the type without the order, lists its rooms in no order index (a rolling deploy that adds
 -- an order). After the ordered rooms, rather than never.
