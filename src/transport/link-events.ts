@@ -46,6 +46,7 @@ export function freshStats(): LinkStats {
     kbpsOut: 0,
     grade: 'good',
     droppedFrames: 0,
+    samplesReplaced: 0,
   };
 }
 

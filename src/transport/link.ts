@@ -32,6 +32,12 @@ export interface LinkStats {
    * description. An honest peer sends none; 0 on links that do not check.
    */
   droppedFrames: number;
+  /**
+   * `phys` samples a newest-only gate replaced with a newer one before they left, never sent: a relay path
+   * sends at most 20 a second to each peer (`RELAY_PHYS_INTERVAL_MS`), so a game sending faster has the
+   * rest replaced there, by design. 0 on a direct path, which sends every sample.
+   */
+  samplesReplaced: number;
 }
 
 /**

@@ -69,10 +69,12 @@ export class NewestSampleGate<Sample = Uint8Array> {
     );
   }
 
-  /** A sender left: forget its pending sample. */
-  forget(sender: string): void {
-    this.#senders.get(sender)?.cancel?.();
+  /** A sender left: forget its pending sample. True when one was waiting (it is never sent). */
+  forget(sender: string): boolean {
+    const state = this.#senders.get(sender);
+    state?.cancel?.();
     this.#senders.delete(sender);
+    return state?.pending !== undefined;
   }
 
   clear(): void {

@@ -2,7 +2,7 @@ import type { Clock, Disposer } from '../common/index.js';
 import { MAX_PEER_DATA_BYTES, ProtocolError } from '../protocol/index.js';
 import { Channel, DEFAULT_EVENT_LIFETIME_MS } from './channels.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, encodeGoodbye, LinkHeartbeat } from './keepalive.js';
-import { joinTagged, type LinkState } from './link.js';
+import { joinTagged, type LinkState, type LinkStats } from './link.js';
 import { LinkBase } from './link-events.js';
 import { NewestSampleGate } from './newest-sample-gate.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
@@ -188,7 +188,18 @@ export class RelayLink extends LinkBase {
   countFannedOut(length: number): void {
     this.counters.messagesSent++;
     this.counters.bytesSent += length;
-    this.#physGate.forget(this.peerId);
+    if (this.#physGate.forget(this.peerId)) this.counters.samplesReplaced++;
+  }
+
+  /** @internal A fanned-out sample of this link's was replaced at the mesh's gate by a newer one. */
+  countFannedOutReplaced(): void {
+    this.counters.samplesReplaced++;
+  }
+
+  override stats(): LinkStats {
+    const stats = super.stats();
+    stats.samplesReplaced += this.#physGate.superseded;
+    return stats;
   }
 
   /** @internal A fanned-out sample left (past the mesh's gate): the quality monitor counts it, as its own gate does. */

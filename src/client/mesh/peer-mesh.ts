@@ -195,7 +195,7 @@ export class PeerMesh {
     for (const dispose of this.#disposers.splice(0)) dispose();
     for (const peerId of [...this.#links.keys()]) this.#disconnect(peerId);
     this.#refusals.close();
-    this.#fanout.cancel();
+    this.#fanout.clear();
     this.#events.removeAll();
   }
 

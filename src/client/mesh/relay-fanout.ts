@@ -31,6 +31,8 @@ export class RelayFanout {
    */
   offer(links: readonly RelayLink[], bytes: Uint8Array): boolean {
     if (bytes.length > MAX_PEER_DATA_BYTES) return false;
+    // The sample still waiting (the write empties the list) is replaced by this one, for its links.
+    this.#countReplaced();
     for (const link of links) link.countFannedOut(bytes.length);
     this.#pending = links;
     this.#gate.offer(BROADCAST, bytes);
@@ -38,13 +40,23 @@ export class RelayFanout {
   }
 
   /**
-   * Drops the sample still waiting: the broadcast goes another way now (one relayed peer, each on its
-   * own link), and this older one would reach them after the newer.
+   * Drops the sample still waiting, replaced by a newer one that goes another way (one relayed peer, each
+   * on its own link, or direct paths): this older one would reach them after the newer.
    */
   cancel(): void {
+    this.#countReplaced();
+    this.clear();
+  }
+
+  /** Drops the sample still waiting, the mesh closing. */
+  clear(): void {
     if (this.#pending.length === 0) return;
     this.#pending = [];
     this.#gate.forget(BROADCAST);
+  }
+
+  #countReplaced(): void {
+    for (const link of this.#pending) link.countFannedOutReplaced();
   }
 
   #write(bytes: Uint8Array): void {

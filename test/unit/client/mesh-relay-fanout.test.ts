@@ -86,9 +86,40 @@ describe('a mesh broadcasting phys to peers on the relay', () => {
     expect(physSent()).toHaveLength(1);
     clock.advance(30);
     expect(physSent()).toHaveLength(2);
-    // Offered three times (the link's counters), sent twice (its quality monitor: the gap is loss).
+    // Offered three times (the link's counters), sent twice (its quality monitor: the gap is loss), and
+    // the one in between counted as replaced on every link it was for.
     expect(link.stats().messagesSent).toBe(3);
     expect(link.quality.datagramsSent).toBe(datagramsBefore + 2);
+    for (const peer of PEERS) expect(room.meshRelayLink(peer).stats().samplesReplaced).toBe(1);
+    client.close();
+  });
+
+  it('a broadcast still waiting when the next goes link by link is counted as replaced, for its links', async () => {
+    const { clock, client, room, mesh, physSent } = await meshOfFour();
+    mesh.broadcast(Channel.phys, sample(1));
+    mesh.broadcast(Channel.phys, sample(2));
+    // Two peers blocked: the one relayed peer left gets the next on its own link, and the waiting one never.
+    mesh.block(PEERS[1]!);
+    mesh.block(PEERS[2]!);
+    mesh.broadcast(Channel.phys, sample(3));
+    clock.advance(100);
+    expect(physSent()).toEqual([PEERS, [PEERS[0]]]);
+    for (const peer of PEERS) expect(room.meshRelayLink(peer).stats().samplesReplaced).toBe(1);
+    client.close();
+  });
+
+  it("a sample waiting at a link's own gate when a broadcast takes over is counted as replaced", async () => {
+    const { clock, client, room, mesh, physSent } = await meshOfFour();
+    mesh.block(PEERS[1]!);
+    mesh.block(PEERS[2]!);
+    mesh.broadcast(Channel.phys, sample(1));
+    mesh.broadcast(Channel.phys, sample(2));
+    mesh.unblock(PEERS[1]!);
+    mesh.broadcast(Channel.phys, sample(3));
+    clock.advance(100);
+    expect(physSent()).toEqual([[PEERS[0]], PEERS.slice(0, 2)]);
+    expect(room.meshRelayLink(PEERS[0]!).stats().samplesReplaced).toBe(1);
+    expect(room.meshRelayLink(PEERS[1]!).stats().samplesReplaced).toBe(0);
     client.close();
   });
 
