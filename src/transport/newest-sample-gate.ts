@@ -29,11 +29,12 @@ export class NewestSampleGate<Sample = Uint8Array> {
     this.#write = write;
   }
 
-  offer(sender: string, sample: Sample): void {
+  /** True when the sample replaced one of the sender's still waiting (counted in `superseded`). */
+  offer(sender: string, sample: Sample): boolean {
     // No interval: nothing ever waits, so there is nothing to supersede (a TCP-mode server link).
     if (this.#minIntervalMs <= 0) {
       this.#write(sample, sender);
-      return;
+      return false;
     }
     const now = this.#clock.now();
     let state = this.#senders.get(sender);
@@ -44,11 +45,13 @@ export class NewestSampleGate<Sample = Uint8Array> {
     if (state.pending === undefined && now - state.lastSentAt >= this.#minIntervalMs) {
       state.lastSentAt = now;
       this.#write(sample, sender);
-      return;
+      return false;
     }
-    if (state.pending !== undefined) this.superseded++;
+    const replaces = state.pending !== undefined;
+    if (replaces) this.superseded++;
     state.pending = sample;
     state.cancel ??= this.#schedule(sender, state, now);
+    return replaces;
   }
 
   /**

@@ -94,7 +94,7 @@ describe('DataToPeers from a member who sends what he likes', () => {
   });
 
   it('samples faster than the gate: each member gets the first and the newest, the newest made as it leaves', async () => {
-    const { alice, bob, raw, rawId, aliceRoom } = await roomWithRawSender();
+    const { alice, bob, raw, rawId, aliceRoom, metrics } = await roomWithRawSender();
     // What alice hears from the raw member, with the server's forwarding stamp of each.
     const link = aliceRoom.relayLink(rawId);
     const heard: Array<{ sample: number; stampedAt: number }> = [];
@@ -110,6 +110,14 @@ describe('DataToPeers from a member who sends what he likes', () => {
     // The newest waited at alice's gate for its 50 ms and was made into a frame only then (stamped as it
     // left), not as each of the nine behind the first was offered: a flood costs frames only for what leaves.
     expect(heard[1]!.stampedAt - heard[0]!.stampedAt).toBeGreaterThan(40);
+    // The eight in between, for each of the two, were replaced and counted for the operator.
+    expect(metrics.total('relayed_phys_replaced_total')).toBe(16);
+    // One peer at a time (DataToPeer), the same gate and the same count.
+    for (let sample = 11; sample <= 20; sample++)
+      raw.send(Kind.DataToPeer, { to: alice.playerId!, c: 0, p: Uint8Array.of(sample) });
+    await eventually(() => heard.length === 4, 'the first sample and the newest, again');
+    expect(heard.slice(2).map((h) => h.sample)).toEqual([11, 20]);
+    expect(metrics.total('relayed_phys_replaced_total')).toBe(16 + 8);
   });
 
   it('from a player in no room, or tagged for a room he has left: NOT_IN_ROOM, a notice', async () => {

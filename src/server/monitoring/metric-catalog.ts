@@ -143,6 +143,9 @@ export const metricCatalog = {
   relayed_events_dropped_total: counter(
     "Relayed peer event messages dropped: the target's send queue was already too deep for them",
   ),
+  relayed_phys_replaced_total: counter(
+    "Relayed phys samples a newer one from the same sender replaced at the target's 20 Hz gate, never sent (a sender above 20 a second)",
+  ),
   relayed_fanout_skipped_total: counter(
     'Players a relayed phys fan-out (DataToPeers) named that were not relayed to: not in the room (left, or never) or the sender itself',
   ),

@@ -148,7 +148,8 @@ export class MemberRelay {
   data(session: Session, to: string, channel: number, payload: Uint8Array, ttlMs: number | undefined): void {
     const target = this.#peerOf(session, to);
     if (channel === 0) {
-      target.session.physGate.offer(session.playerId, { payload, membership: target.membership });
+      if (target.session.physGate.offer(session.playerId, { payload, membership: target.membership }))
+        this.#ctx.metrics.count('relayed_phys_replaced_total');
       return;
     }
     const now = this.#ctx.clock.now();
@@ -191,6 +192,7 @@ export class MemberRelay {
     this.#room.relayed();
     const from = session.playerId;
     let skipped = 0;
+    let replaced = 0;
     for (const id of to) {
       const target = this.#room.member(id);
       if (target === undefined || target.session === session) {
@@ -199,9 +201,10 @@ export class MemberRelay {
       }
       // Encoded only if it leaves the target's gate (RelayedSample): a sender offering faster than the
       // gate passes costs a lookup per member, not a frame.
-      target.session.physGate.offer(from, { payload, membership: target.membership });
+      if (target.session.physGate.offer(from, { payload, membership: target.membership })) replaced++;
     }
     if (skipped > 0) this.#ctx.metrics.count('relayed_fanout_skipped_total', undefined, skipped);
+    if (replaced > 0) this.#ctx.metrics.count('relayed_phys_replaced_total', undefined, replaced);
   }
 }
 
