@@ -590,6 +590,18 @@ const SHIP_AND_ROCK: TypeSpec[] = [
   { name: 'rock', fields: [['size', { kind: 'int', min: 0, max: 3 }]] },
 ];
 
+/** The type of the list example. */
+const CAR: TypeSpec[] = [
+  {
+    name: 'car',
+    fields: [
+      ['lap', { kind: 'int', min: 0, max: 7 }],
+      ['ammo', { kind: 'list', maxLength: 4, element: { kind: 'int', min: 0, max: 9 } }],
+      ['boost', { kind: 'bool' }],
+    ],
+  },
+];
+
 describe('docs/sync.md checksum and fingerprint, computed by the page alone', () => {
   it('match the worked example', () => {
     const text = fingerprintText(SHIP_AND_ROCK);
@@ -617,6 +629,29 @@ describe('docs/sync.md checksum and fingerprint, computed by the page alone', ()
     expect(syncDoc).toContain(`\`${ammoText}\``);
     const Ammo = entity('vehicle', { ammo: declare(ammo) });
     expect(entityRegistry([Ammo]).fingerprint).toBe(hashCodes([`vehicle{${ammoText}}`]));
+  });
+
+  it('match the list example', () => {
+    // The page wraps its lines anywhere: compare its words.
+    const flatDoc = syncDoc.replace(/\s+/g, ' ');
+    const text = fingerprintText(CAR);
+    expect(flatDoc).toContain(`\`${text}\``);
+    expect(fingerprint(CAR)).toBe(0xfd2d020c);
+    expect(entityRegistry(CAR.map(typeOf)).fingerprint).toBe(0xfd2d020c);
+    expect(flatDoc).toContain('the fingerprint `0xfd2d020c`');
+    const hex = (n: number) => `\`0x${n.toString(16).padStart(8, '0')}\``;
+    // A list's code is the array of its elements' codes, hashed as its length, then each element.
+    const carShares = [share(0, [1, [9, 2], 0]), share(1, [0, [], 1])];
+    expect(flatDoc).toContain(`header(0, 1, 1) = ${hex(headerShare(0, 1, true))}`);
+    expect(flatDoc).toContain(`hashCodes(\`[1, [9, 2], 0]\`) = ${hex(hashCodes([1, [9, 2], 0]))}`);
+    expect(flatDoc).toContain(`share(0, …) = ${hex(carShares[0] as number)}`);
+    expect(flatDoc).toContain(`share(1, \`[0, [], 1]\`) = ${hex(carShares[1] as number)}`);
+    const sum = u32(carShares.reduce((total, value) => total + value, headerShare(0, 1, true)));
+    expect(flatDoc).toContain(`their sum, ${hex(sum)}`);
+    const golden = Buffer.from('00000000013108b4f4b3f85ea709547c2910', 'hex');
+    expect(flatDoc).toContain('`00000000013108b4f4b3f85ea709547c2910`');
+    expect(readHeader(golden, 0)).toMatchObject({ seq: 0, tick: 1, complete: true, types: 0xfd2d020c });
+    expect(readHeader(golden, 0).checksum).toBe(sum);
   });
 
   it('match the package for random types of every field kind', () => {

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { BitReader } from 'vehikill-net/protocol';
 import {
+  bool,
   EntityTable,
   encodeAck,
   entity,
   entityRegistry,
   frameView,
   int,
+  list,
   SnapshotDecoder,
   SnapshotEncoder,
   streamOf,
@@ -19,12 +21,23 @@ import { Rock, registry, Ship } from './ships-and-rocks.js';
 const syncDoc = readFileSync(new URL('../../../../docs/sync.md', import.meta.url), 'utf8');
 
 /**
- * hp, 0..100 in truncated binary (docs/sync.md, "Field types"): 6 bits, the code when below 27; else one
- * more bit, and the code is (6 bits) × 2 + (that bit) − 27.
+ * A code of `count` codes in truncated binary, as docs/sync.md ("Field types") reads it: with `bits` =
+ * ceil(log2(count)) and `u` = 2^bits − count unused patterns, bits − 1 bits are the code when below `u`;
+ * else one more bit, and the code is (those bits) × 2 + (that bit) − `u`.
  */
-function readHp(reader: BitReader): number {
-  const head = reader.readBits(6);
-  return head < 27 ? head : head * 2 + reader.readBits(1) - 27;
+function readTruncated(reader: BitReader, count: number): number {
+  const bits = Math.ceil(Math.log2(count));
+  const unused = 2 ** bits - count;
+  const head = reader.readBits(bits - 1);
+  return head < unused ? head : head * 2 + reader.readBits(1) - unused;
+}
+
+/** hp, 0..100: 7 bits leave 27 patterns, so 6 bits below 27. */
+const readHp = (reader: BitReader) => readTruncated(reader, 101);
+
+/** Single bits in wire order, to compare with the page's prefix codes (`1`, `0`, `10`...). */
+function readEachBit(reader: BitReader, count: number): number[] {
+  return Array.from({ length: count }, () => reader.readBits(1));
 }
 
 function hex(bytes: Uint8Array): string {
@@ -234,5 +247,105 @@ describe('snapshot wire format golden jump and ack', () => {
     expect(hex(encodeAck({ newest: undefined, previous: 0, resync: false }))).toBe('00');
     expect(hex(encodeAck({ newest: undefined, previous: 0, resync: true }))).toBe('02');
     expect(syncDoc).toContain('acks `00`, or `02`');
+  });
+});
+
+describe('snapshot wire format golden list', () => {
+  // lap: 8 codes, plain 3 bits. ammo: its length of 5 codes in 3 bits (u = 3: lengths 0..2 in 2 bits),
+  // then each round count of 10 codes in 4 bits (u = 6: 0..5 in 3 bits). No field of 6 bits or more, so
+  // no relative bit in the header; one type, so no type bits.
+  const Car = entity('car', {
+    lap: int({ min: 0, max: 7 }),
+    ammo: list(int({ min: 0, max: 9 }), { maxLength: 4 }),
+    boost: bool(),
+  });
+  const cars = entityRegistry([Car]);
+  const table = new EntityTable();
+  table.spawn(Car, { lap: 1, ammo: [9, 2], boost: false });
+  table.spawn(Car, { lap: 0, ammo: [], boost: true });
+  const encoder = new SnapshotEncoder(cars);
+  const decoder = new SnapshotDecoder(cars);
+
+  /** The documented bytes, encoded by the package and then decoded back from the page's own text. */
+  function documented(snapshot: Uint8Array, expected: string): BitReader {
+    expect(hex(snapshot)).toBe(expected);
+    expect(syncDoc).toContain(`\`${expected}\``);
+    return new BitReader(Buffer.from(expected, 'hex'));
+  }
+
+  /** The header of a snapshot after an acked one, up to its record count: stream 0, no relative bits. */
+  function expectAckedHeader(reader: BitReader, expected: { seq: number; tick: number; count: number }) {
+    expect([reader.readBits(16), reader.readBits(16), reader.readVarUint()]).toEqual([
+      expected.seq,
+      0,
+      expected.tick,
+    ]);
+    expect(reader.readBits(1)).toBe(1); // complete
+    expect([reader.readBits(1), reader.readBits(6)]).toEqual([1, 0]); // acked: 1 back
+    expect(reader.readBits(1)).toBe(0); // no predictor
+    reader.readBits(32); // checksum
+    expect(reader.readVarUint()).toBe(expected.count);
+  }
+
+  it('writes full states: the list length, then each element in truncated binary', () => {
+    const bytes = Buffer.from('00000000013108b4f4b3f85ea709547c2910', 'hex');
+    const reader = documented(encoder.encode(table.frame(1)).bytes, hex(bytes));
+    expect([reader.readBits(16), reader.readBits(16), reader.readVarUint()]).toEqual([0, 0, 1]);
+    expect([reader.readBits(1), reader.readBits(1)]).toEqual([1, 0]); // complete, nothing acked
+    expect(reader.readBits(32)).toBe(cars.fingerprint);
+    expect(cars.fingerprint).toBe(0xfd2d020c);
+    reader.readBits(32); // checksum, right after the fingerprint: no type has relative fields
+    expect(reader.readVarUint()).toBe(2);
+    // car 0: '1', gap '0', full '1','0', lap 1 in plain 3 bits, ammo [9, 2], no boost.
+    expect(readEachBit(reader, 4)).toEqual([1, 0, 1, 0]);
+    expect(reader.readBits(3)).toBe(1);
+    expect(reader.readBits(2)).toBe(2); // length 2: below u = 3, a short code of 2 bits
+    expect([reader.readBits(3), reader.readBits(1)]).toEqual([7, 1]); // 9 + 6 = 15: its top 3 bits, its last
+    expect(reader.readBits(3)).toBe(2); // 2: below u = 6, a short code of 3 bits
+    expect(reader.readBits(1)).toBe(0);
+    // car 1: the empty list is its length alone, 2 bits of 0.
+    expect(readEachBit(reader, 4)).toEqual([1, 0, 1, 0]);
+    expect([reader.readBits(3), reader.readBits(2), reader.readBits(1)]).toEqual([0, 0, 1]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(bytes)).toMatchObject({ kind: 'applied', created: [0, 1] });
+    expect(decoder.stateOf(0, Car)).toEqual({ lap: 1, ammo: [9, 2], boost: false });
+    expect(decoder.stateOf(1, Car)).toEqual({ lap: 0, ammo: [], boost: true });
+    encoder.receiveAck(decoder.ack());
+  });
+
+  it('writes a changed list whole, its unchanged elements too', () => {
+    table.update(0, Car, { lap: 1, ammo: [8, 2], boost: false });
+    table.update(1, Car, { lap: 0, ammo: [3], boost: true });
+    const bytes = Buffer.from('010000000203527dd82204224f1a', 'hex');
+    const reader = documented(encoder.encode(table.frame(2)).bytes, hex(bytes));
+    expectAckedHeader(reader, { seq: 1, tick: 2, count: 2 });
+    // id 0: '1', gap '0', delta '0', mask 0b010 (ammo, the second field), then the whole list: [8, 2].
+    expect(readEachBit(reader, 3)).toEqual([1, 0, 0]);
+    expect(reader.readBits(3)).toBe(0b010);
+    expect(readTruncated(reader, 5)).toBe(2);
+    expect([reader.readBits(3), reader.readBits(1)]).toEqual([7, 0]); // 8 + 6 = 14
+    expect(reader.readBits(3)).toBe(2);
+    // id 1: a repeat '0' (mask 0b010 again): [3], length 1 in 2 bits, 3 in 3 bits.
+    expect(reader.readBits(1)).toBe(0);
+    expect([reader.readBits(2), reader.readBits(3)]).toEqual([1, 3]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(bytes)).toMatchObject({ kind: 'applied', updated: [0, 1] });
+    expect(decoder.stateOf(0, Car)).toEqual({ lap: 1, ammo: [8, 2], boost: false });
+    expect(decoder.stateOf(1, Car)).toEqual({ lap: 0, ammo: [3], boost: true });
+    encoder.receiveAck(decoder.ack());
+  });
+
+  it('costs an unchanged list its change bit alone', () => {
+    table.update(0, Car, { lap: 2, ammo: [8, 2], boost: false });
+    const bytes = Buffer.from('020000000303844288f9031201', 'hex');
+    const reader = documented(encoder.encode(table.frame(3)).bytes, hex(bytes));
+    expectAckedHeader(reader, { seq: 2, tick: 3, count: 1 });
+    // id 0: '1', gap '0', delta '0', mask 0b001 (lap alone: ammo's bit is 0), lap 2 in 3 bits.
+    expect(readEachBit(reader, 3)).toEqual([1, 0, 0]);
+    expect([reader.readBits(3), reader.readBits(3)]).toEqual([0b001, 2]);
+    expect(reader.bitsRemaining).toBeLessThan(8);
+    expect(decoder.decode(bytes)).toMatchObject({ kind: 'applied', updated: [0] });
+    expect(decoder.stateOf(0, Car)).toEqual({ lap: 2, ammo: [8, 2], boost: false });
+    expect(decoder.stateOf(1, Car)).toEqual({ lap: 0, ammo: [3], boost: true });
   });
 });
