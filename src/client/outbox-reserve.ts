@@ -1,7 +1,7 @@
-import { MAX_ROOM_REQUESTS_WAITING } from '../protocol/index.js';
+import { MAX_ROOM_REQUESTS_WAITING, type OutboxRoom } from '../protocol/index.js';
 
 /**
- * The largest answer to a room's request that may take the outbox's reserve (see OUTBOX_RESERVE); a
+ * The largest answer to a room's request that may take the answers' share of the outbox's reserve; a
  * larger one gives its place to a short refusal saying why (OUTBOX_OVERFLOW). Room for a refusal with its
  * type in its words, or a small value (a ready check's `{ready: true}`).
  */
@@ -20,13 +20,27 @@ const ANSWERS = {
 };
 
 /**
- * Room past the outbox's limits (`sendSequenced`'s `reserved`) for what a full outbox must not refuse: a
+ * Room past the outbox's limits (`sendSequenced`'s `reserve`) for what a full outbox must not refuse: a
  * goodbye, refused, would leave a peer's link going on with a stream whose other end is closed, or the
  * player seated in a room the app has left; an answer, refused, would leave the room's request owed,
- * which keeps the room from asking more of the player. One pool, as large as both: neither kind takes
- * more than its own share, whichever comes first.
+ * which keeps the room from asking more of the player. One pool, as large as both shares.
  */
 export const OUTBOX_RESERVE = {
   messages: GOODBYES.messages + ANSWERS.messages,
   bytes: GOODBYES.bytes + ANSWERS.bytes,
+};
+
+/**
+ * What a sequenced message may take of the reserve: `none` (the app's messages), `answers` (the answers'
+ * share only), or `goodbyes` (all of it). Answers stop at their share, however many a server leaves
+ * unacked, so a goodbye always finds its own share free; goodbyes, a leave and a mesh's at most, may
+ * take all of it.
+ */
+export type ReserveUse = 'none' | 'answers' | 'goodbyes';
+
+/** How much of the reserve each use may count, as room past the outbox's limits. */
+export const RESERVE_SHARES: Readonly<Record<ReserveUse, OutboxRoom>> = {
+  none: { messages: 0, bytes: 0 },
+  answers: ANSWERS,
+  goodbyes: OUTBOX_RESERVE,
 };

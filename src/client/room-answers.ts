@@ -10,7 +10,7 @@ import {
   MAX_ROOM_REQUESTS_WAITING,
   ProtocolError,
 } from '../protocol/index.js';
-import { MAX_RESERVED_ANSWER_BYTES } from './outbox-reserve.js';
+import { MAX_RESERVED_ANSWER_BYTES, type ReserveUse } from './outbox-reserve.js';
 
 /** How a room's request is answered: the handler's value, or why there is none. */
 export type RequestOutcome =
@@ -18,11 +18,11 @@ export type RequestOutcome =
   | { ok: false; code: ErrorCode; message: string; reason?: string };
 
 /**
- * What the answers need of the session: a reliable send, which may take the outbox's reserve
- * (`reserved`: see OUTBOX_RESERVE).
+ * What the answers need of the session: a reliable send, which may take the answers' share of the outbox's
+ * reserve (`reserve`: see ReserveUse).
  */
 export type AnsweringSession = {
-  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting?: boolean, reserved?: boolean): void;
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting?: boolean, reserve?: ReserveUse): void;
 };
 
 /**
@@ -107,33 +107,31 @@ export class RoomAnswers {
 
   /**
    * Sends an answer, reliable (checked as the server will read it). A full outbox (the connection down for
-   * long, the app's messages filling it meanwhile) does not drop it: it takes the room held back for
-   * answers, if it is small enough (MAX_RESERVED_ANSWER_BYTES), or else a short refusal saying why
-   * (OUTBOX_OVERFLOW) takes it. Dropped, the room would wait out its timeout and the request stay owed,
-   * keeping the room from asking more; and nothing the app sent is dropped to make room for it.
+   * long, the app's messages filling it meanwhile) does not drop it: it takes the answers' share of the
+   * room held back past the limits, if it is small enough (MAX_RESERVED_ANSWER_BYTES) and the share has
+   * room for it, or else a short refusal saying why (OUTBOX_OVERFLOW) takes it. Dropped, the room would
+   * wait out its timeout and the request stay owed, keeping the room from asking more; and nothing the app
+   * sent is dropped to make room for it. The share is bounded so that a leave or a goodbye always fits.
    */
   #send(body: Body<typeof Kind.RoomReply>): void {
     const inner = encodeSendable(Kind.RoomReply, body, `the answer to request ${body.q}`);
-    if (this.#sent(inner, false)) return;
-    const reserved =
-      inner.length <= MAX_RESERVED_ANSWER_BYTES
-        ? inner
-        : encodeMessage(Kind.RoomReply, {
-            q: body.q,
-            ok: false,
-            code: ErrorCode.OUTBOX_OVERFLOW,
-            message:
-              "the player's client could not send its answer: its outbox is full (too much waiting to go)",
-          });
-    if (this.#sent(reserved, true)) return;
-    // Past the reserve too: more answers unacked than an honest server leaves owed.
+    if (this.#sent(inner, 'none')) return;
+    if (inner.length <= MAX_RESERVED_ANSWER_BYTES && this.#sent(inner, 'answers')) return;
+    const refusal = encodeMessage(Kind.RoomReply, {
+      q: body.q,
+      ok: false,
+      code: ErrorCode.OUTBOX_OVERFLOW,
+      message: "the player's client could not send its answer: its outbox is full (too much waiting to go)",
+    });
+    if (refusal.length < inner.length && this.#sent(refusal, 'answers')) return;
+    // Past the answers' share too: more answers unacked than an honest server leaves owed.
     console.error(`vehikill-net: the answer to the room's request ${body.q} could not be sent (outbox full)`);
   }
 
-  /** Whether `inner` went (false: the outbox is full, or its reserve too when `reserved`). */
-  #sent(inner: Uint8Array, reserved: boolean): boolean {
+  /** Whether `inner` went (false: the outbox is full, past as much of its reserve as `reserve` may take). */
+  #sent(inner: Uint8Array, reserve: ReserveUse): boolean {
     try {
-      this.#session.sendSequenced(inner, undefined, false, reserved);
+      this.#session.sendSequenced(inner, undefined, false, reserve);
       return true;
     } catch (error) {
       if (error instanceof ProtocolError && error.code === ErrorCode.OUTBOX_OVERFLOW) return false;

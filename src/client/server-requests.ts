@@ -95,7 +95,12 @@ export class ServerRequests {
         // room is gone from the app before it is sent, so refused, it left the player seated on the
         // server for good (a ghost in the room), and a second `leave()` had nothing left to leave.
         const leave = kind === Kind.LeaveRoom;
-        this.#session.sendSequenced(encoded, undefined, leave || joinKinds.has(kind), leave);
+        this.#session.sendSequenced(
+          encoded,
+          undefined,
+          leave || joinKinds.has(kind),
+          leave ? 'goodbyes' : 'none',
+        );
       } catch (error) {
         this.#pending.delete(rid);
         reject(error);

@@ -21,6 +21,7 @@ import { EntryPoints } from './entry-points.js';
 import { GuestTokenRefused, GuestTokenUnavailable, withToken } from './guest-token.js';
 import { InboundAcks } from './inbound-acks.js';
 import { sendLeaveBeacon } from './leave-beacon.js';
+import type { ReserveUse } from './outbox-reserve.js';
 import { ReconnectAttempts } from './reconnect-attempts.js';
 import { ReconnectWait } from './reconnect-wait.js';
 import { ResumeAttempts } from './resume-attempts.js';
@@ -298,8 +299,8 @@ export class SessionConnection {
    * Queues for replay and sends when connected (OUTBOX_OVERFLOW when the buffer is full, MESSAGE_TOO_LARGE
    * over the server's frame limit): see `SessionOutput.sendSequenced`.
    */
-  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
-    this.#output.sendSequenced(inner, ttlMs, behindWaiting, reserved);
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserve?: ReserveUse): void {
+    this.#output.sendSequenced(inner, ttlMs, behindWaiting, reserve);
   }
 
   async #openSocket(): Promise<void> {

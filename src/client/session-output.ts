@@ -12,7 +12,7 @@ import {
 import { priorityOf, type SendPriority, SendScheduler } from '../transport/index.js';
 import type { ClientOptions } from './client-options.js';
 import { FrameLimit } from './frame-limit.js';
-import { OUTBOX_RESERVE } from './outbox-reserve.js';
+import { OUTBOX_RESERVE, RESERVE_SHARES, type ReserveUse } from './outbox-reserve.js';
 import { PacedReplay } from './paced-replay.js';
 import { OPEN, sendFrame, type WebSocketLike } from './web-socket.js';
 
@@ -133,16 +133,17 @@ export class SessionOutput {
   /**
    * Queues for replay and sends when connected; throws OUTBOX_OVERFLOW when the buffer is full or its
    * number would be too far past the server's newest ack (`#inWindow`), and MESSAGE_TOO_LARGE for a
-   * message whose frame would be over the server's limit. `reserved`: a goodbye (a relay link's, or a
-   * room's leave) or an answer to a room's request, which may take the room held back past the limits
-   * (OUTBOX_RESERVE) when they are reached.
+   * message whose frame would be over the server's limit. `reserve`: what it may take of the room held
+   * back past the limits (OUTBOX_RESERVE) when they are reached: a goodbye (a relay link's, or a room's
+   * leave) all of it, an answer to a room's request the answers' share (see ReserveUse).
    */
-  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserved = false): void {
+  sendSequenced(inner: Uint8Array, ttlMs?: number, behindWaiting = false, reserve?: ReserveUse): void {
     this.#limit.refuseOverLimit(inner.length + MAX_ENVELOPE_BYTES);
     const waiting = this.#scheduler.queuedSequenced;
+    const share = RESERVE_SHARES[reserve ?? 'none'];
     if (
-      !this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, reserved) ||
-      !this.#inWindow(waiting + 1, ttlMs !== undefined, reserved)
+      !this.#outbox.hasRoomFor(waiting + 1, this.#scheduler.queuedBytes + inner.length, share) ||
+      !this.#inWindow(waiting + 1, ttlMs !== undefined, share.messages)
     ) {
       throw new ProtocolError(
         ErrorCode.OUTBOX_OVERFLOW,
@@ -162,12 +163,13 @@ export class SessionOutput {
    * take theirs as they are written, when no newer ack may have come). Expired messages keep theirs: the
    * outbox's own limits count only the live ones, so while away they would not stop a client sending
    * expiring messages from numbering past what the server takes. The last of the reliable messages'
-   * numbers are kept as the outbox's room is, for what may take its reserve: a window spent on other
-   * reliable messages would refuse them as a full outbox would.
+   * numbers are kept as the outbox's room is, for what may take its reserve (`shareMessages` of them):
+   * a window spent on other reliable messages, or on answers past their share, would refuse a goodbye as
+   * a full outbox would.
    */
-  #inWindow(messages: number, expiring: boolean, reserved: boolean): boolean {
+  #inWindow(messages: number, expiring: boolean, shareMessages: number): boolean {
     const ahead = this.#outbox.lastSeq + messages - this.#outbox.acked;
-    const kept = expiring ? RELIABLE_ONLY_SEQS : reserved ? 0 : OUTBOX_RESERVE.messages;
+    const kept = expiring ? RELIABLE_ONLY_SEQS : OUTBOX_RESERVE.messages - shareMessages;
     return ahead <= MAX_SEQ_AHEAD - kept;
   }
 

@@ -66,7 +66,7 @@ export class SessionSends {
     if (messageClass === 'volatile') this.#sendVolatileToPeer(to, channel, bytes, inner);
     // Reliable on the control channel: a goodbye, which goes even past a full outbox's limits.
     else if (channel === RELAY_CONTROL && messageClass === 'reliable')
-      this.#session.sendSequenced(inner, undefined, false, true);
+      this.#session.sendSequenced(inner, undefined, false, 'goodbyes');
     else this.#session.sendSequenced(inner, messageClass === 'expiring' ? ttlMs : undefined);
   }
 

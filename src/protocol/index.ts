@@ -67,7 +67,7 @@ export {
   serverToClientKinds,
 } from './messages.js';
 export { ProtocolError } from './protocol-error.js';
-export { Inbox, Outbox, type OutboxLimits } from './reliable-stream.js';
+export { Inbox, Outbox, type OutboxLimits, type OutboxRoom } from './reliable-stream.js';
 export { RoomError, RoomRequestError } from './request-refusals.js';
 export { checkTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 export { MAX_RESUME_ATTEMPT_AHEAD } from './resume-attempt.js';

@@ -20,11 +20,19 @@ export interface OutboxLimits {
    */
   overflow: 'drop-oldest' | 'refuse';
   /**
-   * Room held back beyond the limits for what must not be refused (the client's relay goodbyes): only a
-   * `hasRoomFor(..., true)` check may count it, and a push is refused past it. Default none.
+   * Room held back beyond the limits for what must not be refused (the client's goodbyes and answers):
+   * only a `hasRoomFor` check given a share of it may count it, and a push is refused past it. Default none.
    */
-  reserve?: { messages: number; bytes: number };
+  reserve?: OutboxRoom;
 }
+
+/** Room in an outbox, or past its limits: messages and their bytes. */
+export interface OutboxRoom {
+  messages: number;
+  bytes: number;
+}
+
+const NO_SHARE: OutboxRoom = { messages: 0, bytes: 0 };
 
 interface Entry {
   /** Changed only by `continueAfter`, before the entry was ever sent. */
@@ -197,13 +205,14 @@ export class Outbox {
 
   /**
    * Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any;
-   * `reserved`: counting the room held back for what must not be refused (OutboxLimits.reserve).
+   * `share`: the room past the limits the caller may count, a part of what is held back for what must not
+   * be refused (OutboxLimits.reserve; never more than it).
    */
-  hasRoomFor(messages: number, bytes: number, reserved = false): boolean {
-    const reserve = reserved ? this.#limits.reserve : undefined;
+  hasRoomFor(messages: number, bytes: number, share: OutboxRoom = NO_SHARE): boolean {
+    const reserve = this.#limits.reserve ?? NO_SHARE;
     return (
-      this.size + messages <= this.#limits.maxMessages + (reserve?.messages ?? 0) &&
-      this.#bytes + bytes <= this.#limits.maxBytes + (reserve?.bytes ?? 0)
+      this.size + messages <= this.#limits.maxMessages + Math.min(share.messages, reserve.messages) &&
+      this.#bytes + bytes <= this.#limits.maxBytes + Math.min(share.bytes, reserve.bytes)
     );
   }
 

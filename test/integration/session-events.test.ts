@@ -1,8 +1,9 @@
-import { ErrorCode, Kind } from 'vehikill-net/protocol';
+import { ErrorCode, encodeMessage, Kind, MAX_SEQ_AHEAD, wrapReliable } from 'vehikill-net/protocol';
 import type { CountingMetrics, GameServerOptions, SessionEvents } from 'vehikill-net/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
-import { eventually, startServer, type TestServer } from '../support/server.js';
+import { rawCreator } from '../support/raw-member.js';
+import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -172,6 +173,30 @@ describe('server-wide session events', () => {
     await eventually(() => heard.length === 2, 'the end');
     expect(heard.map((each) => each.event)).toEqual(['session-begin', 'session-end']);
     expect(heard[1]?.reason).toBe(ErrorCode.TOO_MANY_ERRORS);
+  });
+
+  it('ends a session whose sequence a number too far ahead broke with INVALID_MESSAGE, once, and tells nothing after', async () => {
+    const { heard, of } = await recorded();
+    const token = t.server.issueGuestToken('jumper');
+    const raw = await rawCreator(t, 'test', token);
+    const { playerId, resumeToken } = raw.received(Kind.Welcome)[0]!;
+    const chat = encodeMessage(Kind.ClientRoomMessage, { t: 'chat', d: { text: 'hi' } });
+    raw.sendBytes(wrapReliable(1, chat));
+    raw.sendBytes(wrapReliable(2 + MAX_SEQ_AHEAD, chat)); // one past the widest gap a client may leave
+    await raw.closed;
+    expect(raw.received(Kind.Error)).toEqual([expect.objectContaining({ code: ErrorCode.INVALID_MESSAGE })]);
+    await eventually(() => of(playerId).length === 2, 'the end');
+    // Its resume is refused (the session is gone), and wakes nothing: no back, no second end.
+    const resuming = new RawClient(t.wsUrl, token);
+    await resuming.opened;
+    resuming.hello({ playerId, token: resumeToken, ack: 0 });
+    await resuming.closed;
+    expect(resuming.received(Kind.Error)).toEqual([
+      expect.objectContaining({ code: ErrorCode.SESSION_EXPIRED }),
+    ]);
+    await sleep(100);
+    expect(of(playerId)).toEqual(['session-begin', `end:${ErrorCode.INVALID_MESSAGE}`]);
+    expect(heard.filter((each) => each.event === 'session-end')).toHaveLength(1);
   });
 
   it('ends every session once at close(), connected or away, with SERVER_SHUTTING_DOWN', async () => {

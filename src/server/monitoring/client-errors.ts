@@ -11,10 +11,15 @@ export const CLIENT_ERROR_COUNTERS = [
   'resume_failures_total',
 ] as const satisfies readonly KnownMetric[];
 
-/** Errors the server causes itself (a fault of its own, a room's app code throwing): someone should look. */
+/**
+ * Errors the server causes itself (a fault of its own, a room's app code throwing, or never settling: a
+ * request's handler still running a minute past its deadline): someone should look. Not the refusals that
+ * shield the server from them (`room_requests_overdue_total`): an honest client meets those too.
+ */
 export const SERVER_ERROR_COUNTERS = [
   'internal_errors_total',
   'room_hook_errors_total',
+  'room_request_handlers_hung_total',
 ] as const satisfies readonly KnownMetric[];
 
 export type ClientErrorCounter = (typeof CLIENT_ERROR_COUNTERS)[number];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_RESERVED_ANSWER_BYTES } from '../../../src/client/outbox-reserve.js';
 import { RoomAnswers } from '../../../src/client/room-answers.js';
 import { RoomRequestHandlers } from '../../../src/client/room-request-handlers.js';
@@ -18,15 +18,19 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * Answers sent through a stand-in session: the RoomReply bodies, in order. `full`: its outbox is full (it
- * takes only what may take the reserve).
+ * takes only what may take the answers' share of the reserve, `shareBytes` of it).
  */
-function answering(limitBytes = 65_536, full = false) {
+function answering(limitBytes = 65_536, full = false, shareBytes = Number.POSITIVE_INFINITY) {
   const clock = new ManualClock(0);
   const sent: Array<Body<typeof Kind.RoomReply>> = [];
+  let shareLeft = shareBytes;
   const answers = new RoomAnswers(clock, {
-    sendSequenced(inner, _ttlMs, _behindWaiting, reserved) {
+    sendSequenced(inner, _ttlMs, _behindWaiting, reserve) {
       if (inner.length > limitBytes) throw new ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, 'over the limit');
-      if (full && reserved !== true) throw new ProtocolError(ErrorCode.OUTBOX_OVERFLOW, 'full');
+      if (full && (reserve !== 'answers' || inner.length > shareLeft)) {
+        throw new ProtocolError(ErrorCode.OUTBOX_OVERFLOW, 'full');
+      }
+      if (full) shareLeft -= inner.length;
       const { message } = decodeFrame(wrapReliable(1, inner), new Set([Kind.RoomReply]));
       sent.push(message.body as Body<typeof Kind.RoomReply>);
     },
@@ -100,6 +104,26 @@ describe('RoomAnswers', () => {
       },
       expect.objectContaining({ q: 3, ok: false, code: ErrorCode.REQUEST_TIMEOUT }),
     ]);
+  });
+
+  it("answers past the share's room as a refusal saying why, while that fits: the share is not exceeded", () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // Room in the share for about one answer of 200 bytes and one short refusal.
+    const { sent, answers, request } = answering(65_536, true, 360);
+    for (const q of [1, 2, 3]) answers.take(request(q, 100));
+    for (const q of [1, 2, 3]) answers.answer(q, { ok: true, value: 'x'.repeat(200) });
+    expect(sent).toEqual([
+      { q: 1, ok: true, d: 'x'.repeat(200) },
+      {
+        q: 2,
+        ok: false,
+        code: ErrorCode.OUTBOX_OVERFLOW,
+        message: "the player's client could not send its answer: its outbox is full (too much waiting to go)",
+      },
+    ]);
+    // The third fits in no way: said in the log; the room's wait ends it.
+    expect(errors).toHaveBeenCalledTimes(1);
+    errors.mockRestore();
   });
 
   it('owes nothing once the session ended: no answer goes, no wait runs', () => {

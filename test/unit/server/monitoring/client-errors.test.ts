@@ -60,4 +60,14 @@ describe('the error series', () => {
     expect(HISTORY_SERIES).toContain('error_sources_per_s');
     expect(HISTORY_SERIES).toContain('errors_per_s');
   });
+
+  it("counts a room request's handler written off as hung among the server's faults", () => {
+    // A handler still running a minute past its deadline is the app's bug, as a throwing hook is: the
+    // client that sent the request has long been answered REQUEST_TIMEOUT and did nothing wrong.
+    const window = windowOf({ room_request_handlers_hung_total: 6, room_requests_overdue_total: 5 });
+    const point = sampleSeries(NO_STATS, window, 1_000, Number.NaN, 0);
+    // The overdue refusals are not: an honest client whose requests met slow handlers gets them too.
+    expect(point.error_sources_per_s).toBe(6);
+    expect(point.errors_per_s).toBe(6);
+  });
 });
