@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useRedis } from '../support/redis.js';
 import { channelContract } from '../unit/server/registry-channel-contract.js';
 import {
@@ -437,6 +437,31 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     const admin = new Redis(redis.url);
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await expect.poll(() => events, { timeout: 5_000 }).toEqual(['gap', 'racer']);
+    admin.disconnect();
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
+  it('a channel: an onGap that throws is logged as the gap callback it is, with its channel', async () => {
+    const [listener, writer] = await Promise.all([connect('gap-throws:'), connect('gap-throws:')]);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const heard: string[] = [];
+    await listener.subscribeChannel(
+      'news',
+      (message) => heard.push(message),
+      () => {
+        throw new Error('resync bug');
+      },
+    );
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => logged.mock.calls.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    const lines = logged.mock.calls.map(([line]) => String(line));
+    expect(lines).toContainEqual(expect.stringContaining("a gap on 'gap-throws:ch:news' (in its onGap)"));
+    expect(lines.join('\n')).not.toContain('a message on');
+    // The subscription goes on.
+    await expect.poll(() => writer.publish('news', 'after'), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => heard).toEqual(['after']);
+    logged.mockRestore();
     admin.disconnect();
     await Promise.all([listener.close(), writer.close()]);
   });

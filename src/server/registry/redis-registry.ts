@@ -74,8 +74,11 @@ export class RedisRegistry implements Registry {
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Subscriptions of `subscribeChannel`, by Redis channel name. */
   readonly #channels = new ChannelListeners();
-  /** The `onGap` of each `subscribeChannel` subscription in place, by Redis channel name. */
-  readonly #gaps = new ChannelListeners();
+  /**
+   * The `onGap` of each `subscribeChannel` subscription in place, by Redis channel name. One that throws is
+   * logged as the gap callback it is, not as a message on the channel.
+   */
+  readonly #gaps = new ChannelListeners((channel) => `a gap on '${channel}' (in its onGap)`);
   /** The newest update of each room still running: the next update of that room waits for it. */
   readonly #updating = new Map<string, Promise<boolean>>();
   #subscriber: RedisConnection | undefined;
