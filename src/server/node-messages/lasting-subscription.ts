@@ -44,6 +44,8 @@ export class LastingSubscription {
   /** The log said it was still waiting: it says so when it is in place too. */
   #saidWaiting = false;
   #cancelRetry: Cancel | undefined;
+  /** The attempt's "still waiting" line, due SLOW_SUBSCRIPTION_MS after it began. */
+  #cancelSlow: Cancel | undefined;
   #closed = false;
   readonly #placed: Promise<void>;
   #resolvePlaced: () => void = () => {};
@@ -79,6 +81,10 @@ export class LastingSubscription {
   close(reason: unknown): void {
     this.#closed = true;
     this.#cancelRetry?.();
+    // An attempt Redis holds through an outage settles only when Redis is back: its timer must not keep
+    // a part of the closed node running until then.
+    this.#cancelSlow?.();
+    this.#cancelSlow = undefined;
     this.#dispose?.();
     this.#dispose = undefined;
     this.#rejectPlaced(reason);
@@ -89,6 +95,7 @@ export class LastingSubscription {
     this.#cancelRetry = undefined;
     const { subscribeChannel, clock, channel, listener, onGap } = this.#options;
     const slow = clock.setTimeout(() => this.#sayWaiting(), SLOW_SUBSCRIPTION_MS);
+    this.#cancelSlow = slow;
     try {
       const dispose = await subscribeChannel(channel, listener, onGap);
       if (this.#closed) {
@@ -108,6 +115,7 @@ export class LastingSubscription {
       throw error;
     } finally {
       slow();
+      if (this.#cancelSlow === slow) this.#cancelSlow = undefined;
       this.#attempt = undefined;
     }
   }

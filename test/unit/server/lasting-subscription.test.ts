@@ -136,4 +136,17 @@ describe('a subscription that does not give up', () => {
     expect(warnings).toHaveBeenCalledTimes(1);
     expect(String(warnings.mock.calls[0]?.[0])).toContain('is not subscribed yet after 10 s');
   });
+
+  it('leaves no timer behind at close while an attempt still waits (Redis holding its SUBSCRIBE)', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { state, subscribeChannel } = flakyChannel();
+    state.hang = true;
+    const { clock, subscription } = lasting(subscribeChannel);
+    void subscription.start();
+    subscription.close(new Error('closing'));
+    // Nothing of the closed node is left to run, however long the SUBSCRIBE stays unanswered.
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(60_000);
+    expect(warnings).not.toHaveBeenCalled();
+  });
 });
