@@ -49,28 +49,6 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await b.close();
   });
 
-  it('an ordered quick play also finds rooms listed with no order (a rolling deploy), after the ordered ones', async () => {
-    const registry = await connect('mixed-order:');
-    const fullest = { by: 'clients', direction: -1 } as const;
-    // room1 and room4 as a node of an earlier version (or one defining the type without the order) lists them.
-    await registry.addRoom(listing('room1'), ['a', 'b', 'c']);
-    await registry.addRoom(listing('room2', { order: fullest }), ['d']);
-    await registry.addRoom(listing('room3', { order: fullest }), ['e', 'f']);
-    await registry.addRoom(listing('room4'));
-    await registry.addRoom(listing('room5', { type: 'race' }));
-    const ids = async (limit?: number) =>
-      (await registry.listRooms({ type: 'arena', order: fullest, ...(limit ? { limit } : {}) })).map(
-        (room) => room.roomId,
-      );
-    expect(await ids()).toEqual(['room3', 'room2', 'room1', 'room4']);
-    expect(await ids(3)).toEqual(['room3', 'room2', 'room1']);
-    // Full or locked, an unordered room is left out as an ordered one is.
-    await registry.addRoom(listing('room1', { maxClients: 3 }), ['a', 'b', 'c']);
-    await registry.addRoom(listing('room4', { locked: true }));
-    expect(await ids()).toEqual(['room3', 'room2']);
-    await registry.close();
-  });
-
   it('an ordered quick play finds an unordered room behind many ordered ones that fail its filter', async () => {
     const registry = await connect('mixed-budget:');
     const fullest = { by: 'clients', direction: -1 } as const;

@@ -32,6 +32,8 @@ export interface RoomQuery {
    * Open rooms of `type` in this order instead of oldest first (see `RoomListing.order`, which the rooms
    * must carry the same: a shared registry reads its index of them); only for a query of one type's open
    * rooms (no include flag), as quick play's is. Ties, and rooms of any other query, go oldest first.
+   * The type's rooms listed with no order (a node of an earlier version) come after the ordered ones,
+   * oldest first, in every registry (see `compareListings`).
    */
   order?: RoomOrder;
 }
