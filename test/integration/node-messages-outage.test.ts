@@ -160,3 +160,25 @@ describe('topic messages across a Redis outage', () => {
     expect(gaps).toBe(0);
   }, 30_000);
 });
+
+describe('the node_subscriptions_down gauge', () => {
+  it('counts the channels a node wants and does not have: started while Redis is down, and after a loss', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const prefix = `gauge${prefixes++}:`;
+    await redis.stop();
+    const b = await node('node-b', prefix);
+    // Its channel for room calls, waiting for Redis.
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 1, 'the call channel counted');
+    const subscribing = b.node.server.subscribe('news', v.string(), () => {});
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the topic counted too');
+    await redis.restart();
+    await subscribing;
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back to 0', 10_000);
+    // In place, then lost with the connection: counted until the registry has them back.
+    await redis.stop();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the loss counted', 10_000);
+    await redis.restart();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back to 0 again', 10_000);
+  }, 40_000);
+});

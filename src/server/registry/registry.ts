@@ -251,11 +251,16 @@ export interface Registry {
    * pub/sub cannot replay it, so the subscriber may want to read again what it keeps in step. Called once
    * messages published from then on are heard again; never for a registry whose subscriptions cannot drop
    * (the in-memory one), and possibly once too often (after a reconnect that lost nothing).
+   *
+   * `onDown`, if given with `onGap`, is called each time the subscription in place goes down (the
+   * connection to the shared store lost): nothing reaches it until `onGap` says it is back. So a node can
+   * tell that it is not subscribed right now. Never for the in-memory registry; possibly once too often.
    */
   subscribeChannel?(
     channel: string,
     listener: (message: string) => void,
     onGap?: () => void,
+    onDown?: () => void,
   ): Promise<Disposer>;
   close(): Promise<void>;
 }
