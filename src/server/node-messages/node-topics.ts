@@ -134,8 +134,10 @@ export class NodeTopics {
       entry.subscription?.close(shuttingDown());
     };
     try {
-      // However many attempts it takes (Redis down as the node starts): it fails only as the node closes.
-      await entry.subscription?.placed;
+      // However many attempts it takes (Redis down as the node starts), and for a topic subscribed already
+      // on this node, until its subscription is back if the registry lost it (Redis down since): the same
+      // wait as the first subscriber's. It fails only as the node closes.
+      await entry.subscription?.inPlace;
     } catch (error) {
       dispose();
       throw error;
