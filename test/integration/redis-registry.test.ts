@@ -419,6 +419,31 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     await Promise.all([listener.close(), writer.close()]);
   });
 
+  it('a channel: tells its subscriptions in place that they are down when the connection is lost, then of the gap', async () => {
+    const listener = await connect('channel-down:');
+    const events: string[] = [];
+    await listener.subscribeChannel(
+      'news',
+      () => {},
+      () => events.push('gap'),
+      () => events.push('down'),
+    );
+    // Without an onGap nothing would say it is back: not told it is down either.
+    await listener.subscribeChannel(
+      'news',
+      () => {},
+      undefined,
+      () => events.push('down, no gap'),
+    );
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => events, { timeout: 5_000 }).toContain('gap');
+    expect(events.slice(0, events.indexOf('gap') + 1)).toEqual(['down', 'gap']);
+    expect(events).not.toContain('down, no gap');
+    admin.disconnect();
+    await listener.close();
+  });
+
   it('a channel: an onGap that throws is logged as the gap callback it is, with its channel', async () => {
     const [listener, writer] = await Promise.all([connect('gap-throws:'), connect('gap-throws:')]);
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
