@@ -39,6 +39,7 @@ import type { ServerStats } from './monitoring/server-stats.js';
 import { createServerStats } from './monitoring/server-stats-view.js';
 import { NodeTopics, type SubscribeOptions, type TopicHandler } from './node-messages/node-topics.js';
 import { type RoomCallOptions, RoomCalls } from './node-messages/room-calls.js';
+import { SubscriptionsDown } from './node-messages/subscriptions-down.js';
 import type { GameServerOptions, ResolvedLimits } from './options.js';
 import { checkAllowedOrigins, checkNodeId, checkPublicUrl, resolveLimits } from './options.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
@@ -244,7 +245,14 @@ export class GameServer {
         boundUrl: this.#givenPublicUrl === undefined,
       }),
     });
-    const between = { registry: this.registry, clock: this.clock, metrics, nodeId: this.nodeId };
+    const between = {
+      registry: this.registry,
+      clock: this.clock,
+      metrics,
+      nodeId: this.nodeId,
+      // One count for the node's channel for calls and its topics': `node_subscriptions_down`.
+      subscriptionsDown: new SubscriptionsDown(metrics),
+    };
     this.#calls = new RoomCalls({
       ...between,
       hostedRoom: (roomId) => this.rooms.hostedRoom(roomId),

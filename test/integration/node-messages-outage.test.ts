@@ -159,4 +159,59 @@ describe('topic messages across a Redis outage', () => {
     await eventually(() => heard.length === 1, 'the message');
     expect(gaps).toBe(0);
   }, 30_000);
+
+  it('a second subscriber to a topic while Redis is down waits until the subscription is back, and is told of gaps', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const prefix = `second-topic${prefixes++}:`;
+    const b = await node('node-b', prefix);
+    const heard: string[] = [];
+    await b.node.server.subscribe('news', v.string(), (data) => heard.push(`first ${data}`));
+    await redis.stop();
+    // The node knows its subscriptions are lost (the gauge below), and a new subscriber waits for them.
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the loss seen', 10_000);
+    let gaps = 0;
+    let subscribed = false;
+    const subscribing = b.node.server
+      .subscribe('news', v.string(), (data) => heard.push(`second ${data}`), { onGap: () => gaps++ })
+      .then((dispose) => {
+        subscribed = true;
+        return dispose;
+      });
+    await sleep(300);
+    expect(subscribed).toBe(false);
+    await redis.restart();
+    await subscribing;
+    const a = await node('node-a', prefix);
+    await eventually(() => (a.node.server.registry as RedisRegistry).connected, 'node A connected', 10_000);
+    expect(await a.node.server.publish('news', 'back')).toBe(1);
+    await eventually(() => heard.length === 2, 'the message, to both subscribers');
+    expect(heard).toEqual(['first back', 'second back']);
+    // Later gaps reach the second subscriber too.
+    const told = gaps;
+    await redis.restart();
+    await eventually(() => gaps > told, 'the next gap told', 10_000);
+  }, 40_000);
+});
+
+describe('the node_subscriptions_down gauge', () => {
+  it('counts the channels a node wants and does not have: started while Redis is down, and after a loss', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const prefix = `gauge${prefixes++}:`;
+    await redis.stop();
+    const b = await node('node-b', prefix);
+    // Its channel for room calls, waiting for Redis.
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 1, 'the call channel counted');
+    const subscribing = b.node.server.subscribe('news', v.string(), () => {});
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the topic counted too');
+    await redis.restart();
+    await subscribing;
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back to 0', 10_000);
+    // In place, then lost with the connection: counted until the registry has them back.
+    await redis.stop();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the loss counted', 10_000);
+    await redis.restart();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back to 0 again', 10_000);
+  }, 40_000);
 });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { type ListingChange, RedisRegistry } from 'vehikill-net/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useRedis } from '../support/redis.js';
 import { channelContract } from '../unit/server/registry-channel-contract.js';
 import {
@@ -47,28 +47,6 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     for (let i = 0; i < 100 && removed.length === 0; i++) await sleep(10);
     expect(removed).toEqual(['roomA']);
     await b.close();
-  });
-
-  it('an ordered quick play also finds rooms listed with no order (a rolling deploy), after the ordered ones', async () => {
-    const registry = await connect('mixed-order:');
-    const fullest = { by: 'clients', direction: -1 } as const;
-    // room1 and room4 as a node of an earlier version (or one defining the type without the order) lists them.
-    await registry.addRoom(listing('room1'), ['a', 'b', 'c']);
-    await registry.addRoom(listing('room2', { order: fullest }), ['d']);
-    await registry.addRoom(listing('room3', { order: fullest }), ['e', 'f']);
-    await registry.addRoom(listing('room4'));
-    await registry.addRoom(listing('room5', { type: 'race' }));
-    const ids = async (limit?: number) =>
-      (await registry.listRooms({ type: 'arena', order: fullest, ...(limit ? { limit } : {}) })).map(
-        (room) => room.roomId,
-      );
-    expect(await ids()).toEqual(['room3', 'room2', 'room1', 'room4']);
-    expect(await ids(3)).toEqual(['room3', 'room2', 'room1']);
-    // Full or locked, an unordered room is left out as an ordered one is.
-    await registry.addRoom(listing('room1', { maxClients: 3 }), ['a', 'b', 'c']);
-    await registry.addRoom(listing('room4', { locked: true }));
-    expect(await ids()).toEqual(['room3', 'room2']);
-    await registry.close();
   });
 
   it('an ordered quick play finds an unordered room behind many ordered ones that fail its filter', async () => {
@@ -437,6 +415,56 @@ describe('Redis registry across nodes (two connections sharing one Redis)', () =
     const admin = new Redis(redis.url);
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await expect.poll(() => events, { timeout: 5_000 }).toEqual(['gap', 'racer']);
+    admin.disconnect();
+    await Promise.all([listener.close(), writer.close()]);
+  });
+
+  it('a channel: tells its subscriptions in place that they are down when the connection is lost, then of the gap', async () => {
+    const listener = await connect('channel-down:');
+    const events: string[] = [];
+    await listener.subscribeChannel(
+      'news',
+      () => {},
+      () => events.push('gap'),
+      () => events.push('down'),
+    );
+    // Without an onGap nothing would say it is back: not told it is down either.
+    await listener.subscribeChannel(
+      'news',
+      () => {},
+      undefined,
+      () => events.push('down, no gap'),
+    );
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => events, { timeout: 5_000 }).toContain('gap');
+    expect(events.slice(0, events.indexOf('gap') + 1)).toEqual(['down', 'gap']);
+    expect(events).not.toContain('down, no gap');
+    admin.disconnect();
+    await listener.close();
+  });
+
+  it('a channel: an onGap that throws is logged as the gap callback it is, with its channel', async () => {
+    const [listener, writer] = await Promise.all([connect('gap-throws:'), connect('gap-throws:')]);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const heard: string[] = [];
+    await listener.subscribeChannel(
+      'news',
+      (message) => heard.push(message),
+      () => {
+        throw new Error('resync bug');
+      },
+    );
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => logged.mock.calls.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    const lines = logged.mock.calls.map(([line]) => String(line));
+    expect(lines).toContainEqual(expect.stringContaining("a gap on 'gap-throws:ch:news' (in its onGap)"));
+    expect(lines.join('\n')).not.toContain('a message on');
+    // The subscription goes on.
+    await expect.poll(() => writer.publish('news', 'after'), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => heard).toEqual(['after']);
+    logged.mockRestore();
     admin.disconnect();
     await Promise.all([listener.close(), writer.close()]);
   });

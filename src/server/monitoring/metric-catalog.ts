@@ -16,13 +16,21 @@ export interface HistogramSpec {
   buckets: readonly number[];
 }
 
-export type MetricSpec = CounterSpec | HistogramSpec;
+/** A value that goes up and down, set by the server as it changes (`MetricsSink.gauge`). */
+export interface GaugeSpec {
+  type: 'gauge';
+  help: string;
+  labelNames: readonly string[];
+}
+
+export type MetricSpec = CounterSpec | HistogramSpec | GaugeSpec;
 
 const counter = (help: string, ...labelNames: string[]): CounterSpec => ({
   type: 'counter',
   help,
   labelNames,
 });
+const gauge = (help: string, ...labelNames: string[]): GaugeSpec => ({ type: 'gauge', help, labelNames });
 const histogram = (help: string, buckets: readonly number[], ...labelNames: string[]): HistogramSpec => ({
   type: 'histogram',
   help,
@@ -132,6 +140,9 @@ export const metricCatalog = {
   node_subscription_failures_total: counter(
     "Failed attempts to subscribe to this node's channel for room calls (kind=calls) or to a topic's (kind=topic), each tried again within 10 s: rising while the node hears no other node",
     'kind',
+  ),
+  node_subscriptions_down: gauge(
+    "Channels this node wants and is not subscribed to now (its channel for room calls, its topics'): not in place yet (Redis down as it started, attempts failing) or lost with the connection until it is back; 0 in steady state",
   ),
   room_listings_refused_total: counter('Room listings refused: too many already reading the registry'),
   room_listings_rate_limited_total: counter(

@@ -37,6 +37,10 @@ export class MetricsTap implements MetricsSink {
     this.#inner.observe(name, value, labels);
   }
 
+  gauge(name: string, value: number, labels?: Labels): void {
+    this.#inner.gauge?.(name, value, labels);
+  }
+
   /** Hands over the current window and starts a new one. */
   takeWindow(): MetricsWindow {
     const window: MetricsWindow = {

@@ -36,14 +36,15 @@ export interface PrometheusMetricsOptions {
 
 /**
  * MetricsSink for Prometheus (prom-client), on a registry of its own: two servers in one process never
- * mix their numbers. Counters and histograms follow the metric catalogue; gauges (rooms, players,
- * connections, server links by path) are read from the server when scraped.
+ * mix their numbers. Counters, histograms and set gauges (`gauge`) follow the metric catalogue; gauges of
+ * the server's counts (rooms, players, connections, server links by path) are read from it when scraped.
  */
 export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, ServerStatsConsumer {
   readonly registry = new Registry();
   readonly #prefix: string;
   readonly #counters = new Map<string, Counter>();
   readonly #histograms = new Map<string, Histogram>();
+  readonly #gauges = new Map<string, Gauge>();
   readonly #misfits = new Set<string>();
   readonly #warned = new Set<string>();
   #stats: ServerStats | undefined;
@@ -87,6 +88,13 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
     if (histogram instanceof Histogram) this.#safely(name, () => histogram.observe(labels ?? {}, value));
   }
 
+  gauge(name: string, value: number, labels?: Labels): void {
+    if (!Number.isFinite(value)) return;
+    const gauge =
+      this.#gauges.get(name) ?? this.#adopt(name, { type: 'gauge', help: name, labelNames: keys(labels) });
+    if (gauge instanceof Gauge) this.#safely(name, () => gauge.set(labels ?? {}, value));
+  }
+
   collectFrom(stats: ServerStats): Disposer {
     this.#stats = stats;
     return () => {
@@ -98,7 +106,7 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
     return this.registry.metrics();
   }
 
-  #declare(name: string, spec: MetricSpec): Counter | Histogram {
+  #declare(name: string, spec: MetricSpec): Counter | Histogram | Gauge {
     const common = {
       name: this.#prefix + name,
       help: spec.help,
@@ -110,16 +118,22 @@ export class PrometheusMetrics implements MetricsSink, PrometheusRenderer, Serve
       this.#counters.set(name, counter);
       return counter;
     }
+    if (spec.type === 'gauge') {
+      const gauge = new Gauge(common);
+      this.#gauges.set(name, gauge);
+      return gauge;
+    }
     const histogram = new Histogram({ ...common, buckets: [...spec.buckets] });
     this.#histograms.set(name, histogram);
     return histogram;
   }
 
   /** A name outside the catalogue (an app's own): declared on first use, with the labels it came with. */
-  #adopt(name: string, spec: MetricSpec): Counter | Histogram | undefined {
+  #adopt(name: string, spec: MetricSpec): Counter | Histogram | Gauge | undefined {
     if (this.#misfits.has(name)) return undefined;
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || this.#counters.has(name) || this.#histograms.has(name)) {
-      this.#misfit(name, 'is not a valid Prometheus name, or is both counted and observed');
+    const taken = this.#counters.has(name) || this.#histograms.has(name) || this.#gauges.has(name);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || taken) {
+      this.#misfit(name, 'is not a valid Prometheus name, or is reported as two kinds of metric');
       return undefined;
     }
     // prom-client throws on what it cannot take (a label name such as `game-mode`, `le` on a histogram,

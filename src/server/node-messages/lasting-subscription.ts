@@ -1,6 +1,7 @@
 import { backoffDelay, type Cancel, type Clock, type Disposer } from '../../common/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ThrottledFailures } from '../throttled-failures.js';
+import type { SubscriptionsDown } from './subscriptions-down.js';
 
 /**
  * Between failed attempts: full jitter up to 250 ms, doubling up to 10 s, so that a node retries soon
@@ -27,6 +28,8 @@ export interface LastingSubscriptionOptions {
   listener: (message: string) => void;
   /** See `Registry.subscribeChannel`. */
   onGap?: () => void;
+  /** Where the node's subscriptions not in place now are kept, for its gauge. */
+  down?: SubscriptionsDown;
 }
 
 /**
@@ -44,24 +47,38 @@ export class LastingSubscription {
   /** The log said it was still waiting: it says so when it is in place too. */
   #saidWaiting = false;
   #cancelRetry: Cancel | undefined;
+  /** The attempt's "still waiting" line, due SLOW_SUBSCRIPTION_MS after it began. */
+  #cancelSlow: Cancel | undefined;
   #closed = false;
-  readonly #placed: Promise<void>;
-  #resolvePlaced: () => void = () => {};
-  #rejectPlaced: (error: unknown) => void = () => {};
+  readonly #placed: Deferred;
+  /**
+   * Until the subscription is in place now: `#placed` until it first is; after it, one for each time the
+   * registry says it is down (the connection lost), resolved as it says it is back (its gap).
+   */
+  #inPlace: Deferred;
+  #up = false;
+  #closeReason: unknown;
 
   constructor(options: LastingSubscriptionOptions) {
     this.#options = options;
-    this.#placed = new Promise<void>((resolve, reject) => {
-      this.#resolvePlaced = resolve;
-      this.#rejectPlaced = reject;
-    });
-    // Awaited by some owners only: a close before it is in place must not be an unhandled rejection.
-    this.#placed.catch(() => {});
+    this.#placed = deferred();
+    this.#inPlace = this.#placed;
+    // Wanted from now on, and not had yet.
+    options.down?.set(this, true);
   }
 
   /** Resolves once the subscription is first in place, however many attempts that takes. */
   get placed(): Promise<void> {
-    return this.#placed;
+    return this.#placed.promise;
+  }
+
+  /**
+   * Resolves once the subscription is in place now: at once while it is, else when it (first, or again
+   * after the registry lost it) is. Rejects when closed before then.
+   */
+  get inPlace(): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closeReason);
+    return this.#inPlace.promise;
   }
 
   /**
@@ -79,9 +96,16 @@ export class LastingSubscription {
   close(reason: unknown): void {
     this.#closed = true;
     this.#cancelRetry?.();
+    // An attempt Redis holds through an outage settles only when Redis is back: its timer must not keep
+    // a part of the closed node running until then.
+    this.#cancelSlow?.();
+    this.#cancelSlow = undefined;
     this.#dispose?.();
     this.#dispose = undefined;
-    this.#rejectPlaced(reason);
+    this.#closeReason = reason;
+    this.#placed.reject(reason);
+    this.#inPlace.reject(reason);
+    this.#options.down?.forget(this);
   }
 
   async #subscribe(): Promise<void> {
@@ -89,8 +113,15 @@ export class LastingSubscription {
     this.#cancelRetry = undefined;
     const { subscribeChannel, clock, channel, listener, onGap } = this.#options;
     const slow = clock.setTimeout(() => this.#sayWaiting(), SLOW_SUBSCRIPTION_MS);
+    this.#cancelSlow = slow;
     try {
-      const dispose = await subscribeChannel(channel, listener, onGap);
+      // Told of gaps and losses always (the owner's onGap too): they say whether it is in place now.
+      const dispose = await subscribeChannel(
+        channel,
+        listener,
+        () => this.#back(onGap),
+        () => this.#lost(),
+      );
       if (this.#closed) {
         dispose();
         return;
@@ -102,14 +133,35 @@ export class LastingSubscription {
       }
       this.#failures = 0;
       this.#saidWaiting = false;
-      this.#resolvePlaced();
+      this.#setUp(true);
     } catch (error) {
       if (!this.#closed) this.#failed(error);
       throw error;
     } finally {
       slow();
+      if (this.#cancelSlow === slow) this.#cancelSlow = undefined;
       this.#attempt = undefined;
     }
+  }
+
+  /** The registry lost the subscription (the connection to Redis): down until its gap says it is back. */
+  #lost(): void {
+    if (this.#closed || !this.#up) return;
+    this.#inPlace = deferred();
+    this.#setUp(false);
+  }
+
+  /** Back after it was down: in place now, then the owner is told of the gap. */
+  #back(onGap: (() => void) | undefined): void {
+    if (this.#closed) return;
+    this.#setUp(true);
+    onGap?.();
+  }
+
+  #setUp(up: boolean): void {
+    this.#up = up;
+    this.#options.down?.set(this, !up);
+    if (up) this.#inPlace.resolve();
   }
 
   #failed(error: unknown): void {
@@ -135,4 +187,22 @@ export class LastingSubscription {
         '(is the registry reachable?): nothing published there reaches this node until it is',
     );
   }
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+/** A promise settled from outside; awaited by some owners only, so a rejection is never unhandled. */
+function deferred(): Deferred {
+  let resolve: () => void = () => {};
+  let reject: (reason: unknown) => void = () => {};
+  const promise = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -13,6 +13,7 @@ import {
   topicChannel,
   topicMessage,
 } from './node-envelope.js';
+import type { SubscriptionsDown } from './subscriptions-down.js';
 
 /**
  * Hears a message published on a topic (`GameServer.publish`), from any node: `data` as the subscription's
@@ -43,6 +44,8 @@ export interface NodeTopicsOptions {
   nodeId: string;
   /** The most bytes of JSON a message's data may take (the node's `maxPayloadBytes`). */
   maxBytes: number;
+  /** The node's subscriptions not in place now, for its gauge. */
+  subscriptionsDown?: SubscriptionsDown;
 }
 
 interface Subscriber {
@@ -131,8 +134,10 @@ export class NodeTopics {
       entry.subscription?.close(shuttingDown());
     };
     try {
-      // However many attempts it takes (Redis down as the node starts): it fails only as the node closes.
-      await entry.subscription?.placed;
+      // However many attempts it takes (Redis down as the node starts), and for a topic subscribed already
+      // on this node, until its subscription is back if the registry lost it (Redis down since): the same
+      // wait as the first subscriber's. It fails only as the node closes.
+      await entry.subscription?.inPlace;
     } catch (error) {
       dispose();
       throw error;
@@ -151,7 +156,7 @@ export class NodeTopics {
 
   /** Subscribes this node to `topic`'s channel, for its first subscriber, until it is in place. */
   #listen(topic: string): Topic {
-    const { registry, clock, nodeId } = this.#options;
+    const { registry, clock, nodeId, subscriptionsDown } = this.#options;
     const subscription =
       registry.subscribeChannel === undefined
         ? undefined
@@ -164,6 +169,7 @@ export class NodeTopics {
             labels: { kind: 'topic' },
             listener: (text) => this.#deliver(topic, text),
             onGap: () => this.#gap(topic),
+            down: subscriptionsDown,
           });
     const entry: Topic = { subscribers: new Set(), subscription };
     this.#topics.set(topic, entry);

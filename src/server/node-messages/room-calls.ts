@@ -19,6 +19,7 @@ import {
 } from './node-envelope.js';
 import { RoomCallError } from './room-call-error.js';
 import { type CallOutcome, runRoomCall } from './run-room-call.js';
+import type { SubscriptionsDown } from './subscriptions-down.js';
 
 export interface RoomCallOptions {
   /**
@@ -47,6 +48,8 @@ export interface RoomCallsOptions {
   hostedRoom(roomId: string): Room | undefined;
   /** The most bytes of JSON a call's arguments or answer may take (the node's `maxPayloadBytes`). */
   maxBytes: number;
+  /** The node's subscriptions not in place now, for its gauge. */
+  subscriptionsDown?: SubscriptionsDown;
 }
 
 /**
@@ -98,7 +101,7 @@ export class RoomCalls {
    * at once at the next `start`.
    */
   async start(): Promise<void> {
-    const { registry, nodeId, clock, metrics } = this.#options;
+    const { registry, nodeId, clock, metrics, subscriptionsDown } = this.#options;
     if (registry.subscribeChannel === undefined || this.#closed) return;
     this.#subscription ??= new LastingSubscription({
       subscribeChannel: registry.subscribeChannel.bind(registry),
@@ -108,6 +111,7 @@ export class RoomCalls {
       failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
       labels: { kind: 'calls' },
       listener: (text) => this.#heard(text),
+      down: subscriptionsDown,
     });
     await this.#subscription.start();
   }

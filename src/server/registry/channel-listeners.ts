@@ -3,6 +3,13 @@ import { callListener } from './registry.js';
 /** The subscriptions of a registry's channels (see `Registry.subscribeChannel`), by channel. */
 export class ChannelListeners {
   readonly #byChannel = new Map<string, Set<(message: string) => void>>();
+  /** What a call is about, for the log line of a listener that throws. */
+  readonly #describe: (channel: string) => string;
+
+  /** `describe`: what a call on `channel` is about, as the log says it ("a message on 'news'"). */
+  constructor(describe: (channel: string) => string = (channel) => `a message on '${channel}'`) {
+    this.#describe = describe;
+  }
 
   /**
    * Adds a subscription of `channel`; returns its removal, which says true when it took the channel's last
@@ -31,7 +38,7 @@ export class ChannelListeners {
   deliver(channel: string, message: string, current = this.#byChannel.get(channel)): void {
     for (const listener of [...(current ?? [])]) {
       if (this.#byChannel.get(channel)?.has(listener))
-        callListener(listener, message, `a message on '${channel}'`);
+        callListener(listener, message, this.#describe(channel));
     }
   }
 

@@ -15,7 +15,7 @@ import {
   type RoomListing,
   type RoomQuery,
 } from './registry.js';
-import { compareRooms, orderOf } from './room-order.js';
+import { compareListings, orderOf } from './room-order.js';
 import { wellFormed } from './well-formed-json.js';
 
 /** How long a swept node is remembered as dead (ms): see `#sweep`. */
@@ -110,8 +110,9 @@ export class MemoryRegistry implements Registry {
     for (const { listing } of this.#rooms.values()) {
       if (matchesQuery(listing, query) && this.#nodeAlive(listing.nodeId)) found.push({ ...listing });
     }
-    // Every room is read here anyway: an order costs a sort of the matches, as oldest first does.
-    found.sort(compareRooms(orderOf(query)));
+    // Every room is read here anyway: an order costs a sort of the matches, as oldest first does. Rooms
+    // listed with no order come after the ordered ones, as the Redis registry reads them.
+    found.sort(compareListings(orderOf(query)));
     return query.limit === undefined ? found : found.slice(0, query.limit);
   }
 

@@ -74,8 +74,13 @@ export class RedisRegistry implements Registry {
   readonly #listeners = new Set<(change: ListingChange) => void>();
   /** Subscriptions of `subscribeChannel`, by Redis channel name. */
   readonly #channels = new ChannelListeners();
-  /** The `onGap` of each `subscribeChannel` subscription in place, by Redis channel name. */
-  readonly #gaps = new ChannelListeners();
+  /**
+   * The `onGap` of each `subscribeChannel` subscription in place, by Redis channel name. One that throws is
+   * logged as the gap callback it is, not as a message on the channel.
+   */
+  readonly #gaps = new ChannelListeners((channel) => `a gap on '${channel}' (in its onGap)`);
+  /** The `onDown` of each `subscribeChannel` subscription in place, by Redis channel name. */
+  readonly #downs = new ChannelListeners((channel) => `the loss of '${channel}' (in its onDown)`);
   /** The newest update of each room still running: the next update of that room waits for it. */
   readonly #updating = new Map<string, Promise<boolean>>();
   #subscriber: RedisConnection | undefined;
@@ -405,13 +410,16 @@ export class RedisRegistry implements Registry {
     channel: string,
     listener: (message: string) => void,
     onGap?: () => void,
+    onDown?: () => void,
   ): Promise<Disposer> {
     const name = this.#keys.channel(channel);
     const remove = this.#channels.add(name, listener);
     const subscriber = this.#ensureSubscriber();
     let removeGap: (() => boolean) | undefined;
+    let removeDown: (() => boolean) | undefined;
     const dispose = () => {
       removeGap?.();
+      removeDown?.();
       if (!remove()) return;
       // Commands on one connection run in order: a SUBSCRIBE sent after this one still holds.
       const left = this.#sharded ? subscriber.sunsubscribe(name) : subscriber.unsubscribe(name);
@@ -427,6 +435,8 @@ export class RedisRegistry implements Registry {
     }
     // In place from here: each later reconnect of the subscriber connection is a gap for it.
     if (onGap !== undefined) removeGap = this.#gaps.add(name, () => onGap());
+    // Told only with an onGap, which says when it is back.
+    if (onGap !== undefined && onDown !== undefined) removeDown = this.#downs.add(name, () => onDown());
     return dispose;
   }
 
@@ -434,6 +444,7 @@ export class RedisRegistry implements Registry {
     this.#listeners.clear();
     this.#channels.clear();
     this.#gaps.clear();
+    this.#downs.clear();
     const connections = [this.#redis, this.#subscriber].filter((c): c is RedisConnection => c !== undefined);
     this.#subscriber = undefined;
     // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
@@ -482,6 +493,14 @@ export class RedisRegistry implements Registry {
       relistOnceSubscribed();
     };
     subscriber.on('ready', subscribedAgain);
+    // The connection lost (each failed reconnect says it again): every subscription in place is down until
+    // `subscribedAgain` tells its gap. In a cluster, a shard's subscriber connection replaced (a failover)
+    // too, which 'subscribersReady' follows.
+    const lost = () => {
+      for (const channel of this.#downs.channels()) this.#downs.deliver(channel, '');
+    };
+    subscriber.on('close', lost);
+    if (this.#sharded) subscriber.on('-subscriber', lost);
     // In a Redis Cluster the sharded subscription lives on its own connection to the shard's master, which
     // a failover replaces without the cluster saying 'ready' again: it says 'subscribersReady' once the new
     // shard connections have subscribed again. Changes published in between were missed just the same.

@@ -32,6 +32,8 @@ export interface RoomQuery {
    * Open rooms of `type` in this order instead of oldest first (see `RoomListing.order`, which the rooms
    * must carry the same: a shared registry reads its index of them); only for a query of one type's open
    * rooms (no include flag), as quick play's is. Ties, and rooms of any other query, go oldest first.
+   * The type's rooms listed with no order (a node of an earlier version) come after the ordered ones,
+   * oldest first, in every registry (see `compareListings`).
    */
   order?: RoomOrder;
 }
@@ -249,11 +251,16 @@ export interface Registry {
    * pub/sub cannot replay it, so the subscriber may want to read again what it keeps in step. Called once
    * messages published from then on are heard again; never for a registry whose subscriptions cannot drop
    * (the in-memory one), and possibly once too often (after a reconnect that lost nothing).
+   *
+   * `onDown`, if given with `onGap`, is called each time the subscription in place goes down (the
+   * connection to the shared store lost): nothing reaches it until `onGap` says it is back. So a node can
+   * tell that it is not subscribed right now. Never for the in-memory registry; possibly once too often.
    */
   subscribeChannel?(
     channel: string,
     listener: (message: string) => void,
     onGap?: () => void,
+    onDown?: () => void,
   ): Promise<Disposer>;
   close(): Promise<void>;
 }

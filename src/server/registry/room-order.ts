@@ -39,6 +39,37 @@ export function compareRooms(order: RoomOrder | undefined): (a: OrderedRoom, b: 
 }
 
 /**
+ * A listing stored with an order the registries index: of the form the Redis script indexes (its
+ * `ordered`), so that both registries tell the same rooms apart from those listed with none.
+ */
+export function listedInOrder(room: { order?: unknown }): boolean {
+  const order = room.order as Partial<Record<string, unknown>> | undefined;
+  if (typeof order !== 'object' || order === null) return false;
+  if (order.direction !== 1 && order.direction !== -1) return false;
+  return order.by === 'clients' || (order.by === 'metadata' && typeof order.field === 'string');
+}
+
+/**
+ * Compares two listings as a query in `order` (see `orderOf`) reads them: first the rooms listed in an
+ * order, by `order`, then those listed with none (a node of an earlier version, or one that defines the
+ * type without the order: a rolling deploy that adds one), oldest first. So the Redis registry reads them
+ * (its order index, then the type's other open rooms), and so every registry must: one rule for all.
+ * Without an order, oldest first.
+ */
+export function compareListings(
+  order: RoomOrder | undefined,
+): (a: OrderedRoom & { order?: unknown }, b: OrderedRoom & { order?: unknown }) => number {
+  const inOrder = compareRooms(order);
+  if (order === undefined) return inOrder;
+  const oldestFirst = compareRooms(undefined);
+  return (a, b) => {
+    const [left, right] = [listedInOrder(a), listedInOrder(b)];
+    if (left !== right) return left ? -1 : 1;
+    return left ? inOrder(a, b) : oldestFirst(a, b);
+  };
+}
+
+/**
  * The order a query reads rooms in: its `order` when it asks for one type's open rooms (as the Redis
  * registry indexes them), else none (oldest first), the same in every registry.
  */

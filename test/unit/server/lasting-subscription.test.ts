@@ -6,6 +6,7 @@ import {
   RESUBSCRIBE_BACKOFF,
   SLOW_SUBSCRIPTION_MS,
 } from '../../../src/server/node-messages/lasting-subscription.js';
+import { SubscriptionsDown } from '../../../src/server/node-messages/subscriptions-down.js';
 import { ThrottledFailures } from '../../../src/server/throttled-failures.js';
 
 /** A registry's `subscribeChannel` that fails while `down`, and counts its attempts. */
@@ -135,5 +136,63 @@ describe('a subscription that does not give up', () => {
     clock.advance(60_000);
     expect(warnings).toHaveBeenCalledTimes(1);
     expect(String(warnings.mock.calls[0]?.[0])).toContain('is not subscribed yet after 10 s');
+  });
+
+  it('leaves no timer behind at close while an attempt still waits (Redis holding its SUBSCRIBE)', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { state, subscribeChannel } = flakyChannel();
+    state.hang = true;
+    const { clock, subscription } = lasting(subscribeChannel);
+    void subscription.start();
+    subscription.close(new Error('closing'));
+    // Nothing of the closed node is left to run, however long the SUBSCRIBE stays unanswered.
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(60_000);
+    expect(warnings).not.toHaveBeenCalled();
+  });
+
+  it('is in place until the registry says it lost it, and again once it says it is back (its gap)', async () => {
+    const metrics = new CountingMetrics();
+    const down = new SubscriptionsDown(metrics);
+    const told = { gap: () => {}, down: () => {} };
+    let gaps = 0;
+    const subscription = new LastingSubscription({
+      subscribeChannel: async (_channel, _listener, onGap, onDown) => {
+        told.gap = onGap ?? told.gap;
+        told.down = onDown ?? told.down;
+        return () => {};
+      },
+      clock: new ManualClock(),
+      channel: 'topic:news',
+      what: "node a: topic 'news'",
+      failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
+      labels: { kind: 'topic' },
+      listener: () => {},
+      onGap: () => gaps++,
+      down,
+    });
+    // Wanted and not had, from the start.
+    expect(metrics.current('node_subscriptions_down')).toBe(1);
+    await subscription.start();
+    expect(metrics.current('node_subscriptions_down')).toBe(0);
+    await subscription.inPlace;
+    told.down();
+    expect(metrics.current('node_subscriptions_down')).toBe(1);
+    let inPlace = false;
+    void subscription.inPlace.then(() => {
+      inPlace = true;
+    });
+    await settle();
+    expect(inPlace).toBe(false);
+    told.gap();
+    await settle();
+    expect([inPlace, gaps, metrics.current('node_subscriptions_down')]).toEqual([true, 1, 0]);
+    // Lost again, then closed: a wait rejects, and the closed subscription counts no more.
+    told.down();
+    const waiting = subscription.inPlace;
+    subscription.close(new Error('closing'));
+    await expect(waiting).rejects.toThrow('closing');
+    await expect(subscription.inPlace).rejects.toThrow('closing');
+    expect(metrics.current('node_subscriptions_down')).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { GameServer, Room } from 'vehikill-net/server';
 import { describe, expect, it } from 'vitest';
-import { compareRooms } from '../../../src/server/registry/room-order.js';
+import { compareRooms, listedInOrder } from '../../../src/server/registry/room-order.js';
 import { roomOrderOf } from '../../../src/server/rooms/quick-play-order.js';
 
 class Arena extends Room {}
@@ -55,5 +55,22 @@ describe('quickPlayOrder at define', () => {
     ];
     const order = compareRooms({ by: 'metadata', field: 'rating', direction: -1 });
     expect([...rooms].sort(order).map((r) => r.createdAt)).toEqual([3, 5, 4, 1, 2]);
+  });
+
+  it('tells a listing stored in an order from one with none, or one of a form no registry indexes', () => {
+    const good: unknown[] = [
+      { by: 'clients', direction: -1 },
+      { by: 'metadata', field: 'rating', direction: 1 },
+    ];
+    const bad: unknown[] = [
+      undefined,
+      null,
+      'fullest',
+      { by: 'clients', direction: 2 },
+      { by: 'metadata', direction: 1 },
+      { by: 'seats', direction: 1 },
+    ];
+    expect(good.map((order) => listedInOrder({ order }))).toEqual([true, true]);
+    expect(bad.map((order) => listedInOrder({ order }))).toEqual(bad.map(() => false));
   });
 });

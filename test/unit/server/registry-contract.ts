@@ -182,6 +182,29 @@ export function registryContract(
       }
     });
 
+    it('an ordered listing takes the rooms listed with no order (a rolling deploy) after the ordered ones, oldest first', async () => {
+      const registry = await makeRegistry();
+      const fullest = { by: 'clients', direction: -1 } as const;
+      // room1 and room4 as a node of an earlier version (or one defining the type without the order) lists
+      // them: room1, the fullest room of all, still comes after every ordered room.
+      await registry.addRoom(listing('room1'), ['a', 'b', 'c']);
+      await registry.addRoom(listing('room2', { order: fullest }), ['d']);
+      await registry.addRoom(listing('room3', { order: fullest }), ['e', 'f']);
+      await registry.addRoom(listing('room4'));
+      await registry.addRoom(listing('room5', { type: 'race' }));
+      const ids = async (limit?: number) =>
+        (await registry.listRooms({ type: 'arena', order: fullest, ...(limit ? { limit } : {}) })).map(
+          (room) => room.roomId,
+        );
+      expect(await ids()).toEqual(['room3', 'room2', 'room1', 'room4']);
+      expect(await ids(3)).toEqual(['room3', 'room2', 'room1']);
+      // Full or locked, an unordered room is left out as an ordered one is.
+      await registry.addRoom(listing('room1', { maxClients: 3 }), ['a', 'b', 'c']);
+      await registry.addRoom(listing('room4', { locked: true }));
+      expect(await ids()).toEqual(['room3', 'room2']);
+      await registry.close();
+    });
+
     // A lobby showing full rooms too, in a cluster whose oldest rooms are private parties and rooms of
     // another type: what it does not ask for must not use up the rooms a shared registry looks at.
     it('lists full and locked rooms of a type behind hundreds of older private rooms and rooms of other types', async () => {

@@ -78,6 +78,22 @@ describe('PrometheusMetrics', () => {
     release();
   });
 
+  it('sets the gauges the server sets as things change, at 0 before the first', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    expect(parsePrometheusText(await metrics.render()).get('vehikill_node_subscriptions_down')?.type).toBe(
+      'gauge',
+    );
+    metrics.gauge('node_subscriptions_down', 2);
+    expect(sampleValue(parsePrometheusText(await metrics.render()), 'vehikill_node_subscriptions_down')).toBe(
+      2,
+    );
+    metrics.gauge('node_subscriptions_down', 0);
+    metrics.gauge('node_subscriptions_down', Number.NaN);
+    expect(sampleValue(parsePrometheusText(await metrics.render()), 'vehikill_node_subscriptions_down')).toBe(
+      0,
+    );
+  });
+
   it('keeps two sinks apart, adopts an app metric, and never throws on a misfit', async () => {
     const one = new PrometheusMetrics({ processMetrics: false });
     const two = new PrometheusMetrics({ processMetrics: false });
