@@ -289,6 +289,15 @@ export class ServerMonitoring {
     await this.#notifier.settle();
   }
 
+  /**
+   * Whether `pathname` is a monitoring route that is on: the metrics when the sink renders them, the
+   * dashboard's and analytics' when there is an admin token. An app sharing its server answers the rest.
+   */
+  serves(pathname: string): boolean {
+    if (pathname === (this.#options.metricsPath ?? '/metrics') && this.#exposition) return true;
+    return this.#admin !== undefined && isAdminPath(pathname);
+  }
+
   /** Serves the monitoring routes; false when `pathname` is none of them. */
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     const exposition = this.#exposition;
@@ -328,8 +337,7 @@ export class ServerMonitoring {
       res.end(body);
       return true;
     }
-    if (pathname !== '/analytics' && pathname !== '/dashboard' && !pathname.startsWith('/dashboard/'))
-      return false;
+    if (!isAdminPath(pathname)) return false;
     const admin = this.#admin;
     // Answered as a path with no route is: a dashboard that is off must not show that it is there.
     if (!admin) return notFound(res);
@@ -488,6 +496,11 @@ export class ServerMonitoring {
     res.end(body);
     return true;
   }
+}
+
+/** The routes behind the admin token: the analytics, the dashboard and everything under it. */
+function isAdminPath(pathname: string): boolean {
+  return pathname === '/analytics' || pathname === '/dashboard' || pathname.startsWith('/dashboard/');
 }
 
 function notFound(res: ServerResponse): true {
