@@ -432,7 +432,8 @@ export class ServerMonitoring {
     if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
-      'set-cookie': admin.loginCookie(this.#secure || this.#behindTls(req)),
+      // Its own socket's TLS too: an app's https.Server that the GameServer is attached to.
+      'set-cookie': admin.loginCookie(this.#secure || isEncrypted(req) || this.#behindTls(req)),
       'cache-control': 'no-store',
     });
     res.end();
@@ -501,6 +502,11 @@ export class ServerMonitoring {
 /** The routes behind the admin token: the analytics, the dashboard and everything under it. */
 function isAdminPath(pathname: string): boolean {
   return pathname === '/analytics' || pathname === '/dashboard' || pathname.startsWith('/dashboard/');
+}
+
+/** Whether `req` came over TLS to this process (a TLSSocket says `encrypted`; a plain socket has no such field). */
+function isEncrypted(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
 }
 
 function notFound(res: ServerResponse): true {
