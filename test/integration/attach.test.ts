@@ -1,5 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { ErrorCode } from 'vehikill-net/protocol';
 import { GameServer, type GameServerOptions } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
 import { selfSignedCert } from '../support/self-signed.js';
 import { eventually } from '../support/server.js';
 import { onUpgradeRefused } from '../support/upgrade-refusal.js';
@@ -27,24 +29,31 @@ const appNotFound = (_req: IncomingMessage, res: ServerResponse) => {
   res.end('the app has nothing here');
 };
 
-/** A plain Node app running a Connect-style chain: the game's middleware first, then its own route. */
-function appServer(game: GameServer): http.Server {
+/** A Connect-style chain: the game's middleware first, then the app's own route, then the app's 404. */
+function appHandler(game: GameServer): (req: IncomingMessage, res: ServerResponse) => void {
   const chain: Handler[] = [game.middleware(), hello];
-  return http.createServer((req, res) => {
+  return (req, res) => {
     const run = (at: number): void => {
       const handler = chain[at];
       if (handler === undefined) appNotFound(req, res);
       else handler(req, res, () => run(at + 1));
     };
     run(0);
-  });
+  };
+}
+
+/** A plain Node app running that chain. */
+function appServer(game: GameServer): http.Server {
+  return http.createServer(appHandler(game));
 }
 
 const games: GameServer[] = [];
-const apps: http.Server[] = [];
+const apps: (http.Server | https.Server)[] = [];
 const clients: Client[] = [];
 const sockets: WebSocket[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   for (const client of clients.splice(0)) client.close();
   for (const socket of sockets.splice(0)) socket.terminate();
   await Promise.all(games.splice(0).map((game) => game.close({ drainMs: 0 })));
@@ -60,7 +69,15 @@ function game(options: GameServerOptions = {}): GameServer {
   return server;
 }
 
-function listening(app: http.Server): Promise<number> {
+/** A staticDir holding the game's page, index.html. */
+function pageDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vehikill-attach-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'index.html'), '<p>the game</p>');
+  return dir;
+}
+
+function listening(app: http.Server | https.Server): Promise<number> {
   apps.push(app);
   return new Promise((resolve) =>
     app.listen(0, '127.0.0.1', () => resolve((app.address() as AddressInfo).port)),
@@ -143,9 +160,7 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
   });
 
   it('serves files of staticDir, and leaves paths with no file to the app', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vehikill-attach-'));
-    writeFileSync(join(dir, 'index.html'), '<p>the game</p>');
-    const server = game({ staticDir: dir });
+    const server = game({ staticDir: pageDir() });
     const port = await listening(appServer(server));
     await server.attach(apps[0] as http.Server);
     expect(await get(`http://127.0.0.1:${port}/`)).toEqual({ status: 200, body: '<p>the game</p>' });
@@ -154,6 +169,17 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
       status: 404,
       body: 'the app has nothing here',
     });
+  });
+
+  it('bounds the game’s requests in progress on a connection, as on its own server', async () => {
+    const server = game({ staticDir: pageDir() });
+    const port = await listening(appServer(server));
+    await server.attach(apps[0] as http.Server);
+    const { text, closed } = await exchangeRaw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(500));
+    const answers = rawAnswers(text);
+    expect(answers.find((answer) => answer.status !== 200)?.status).toBe(429);
+    expect(answers.length).toBeLessThan(500);
+    expect(closed).toBe(true);
   });
 
   it('keeps the app’s own ws server on /chat working beside the game’s /ws', async () => {
@@ -249,6 +275,25 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     // The app's requests on new connections still pass, with the game's WebSockets at their bound.
     expect(await get(`http://127.0.0.1:${port}/api/hello`)).toMatchObject({ status: 200 });
     agent.destroy();
+  });
+
+  it('on an https.Server, names https and wss URLs and gives the dashboard a Secure cookie', async () => {
+    const adminToken = 'an-admin-token-of-the-app';
+    const server = game({ adminToken });
+    const app = https.createServer(selfSignedCert(), appHandler(server));
+    const port = await listening(app);
+    const { httpUrl, wsUrl } = await server.attach(app);
+    expect(httpUrl).toBe(`https://127.0.0.1:${port}`);
+    expect(wsUrl).toBe(`wss://127.0.0.1:${port}/ws`);
+    const setCookie = await new Promise<string | undefined>((resolve, reject) => {
+      https
+        .get(`${httpUrl}/dashboard?token=${adminToken}`, { rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.headers['set-cookie']?.join('\n'));
+        })
+        .on('error', reject);
+    });
+    expect(setCookie).toMatch(/; Secure/);
   });
 
   it('refuses attach after listen, listen after attach, attach twice, and tls with attach', async () => {
