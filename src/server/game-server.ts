@@ -310,7 +310,7 @@ export class GameServer {
 
   /**
    * Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. Once: after
-   * `close()` (begun or done) it rejects, and a new GameServer listens instead.
+   * `close()` (begun or done) it rejects, and a new GameServer listens instead; after `attach` too.
    */
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     // `close()` ends the rooms, the handshake pacer, the registry and the monitoring for good: opened
@@ -354,13 +354,17 @@ export class GameServer {
         `vehikill-net: this GameServer was started by ${this.#startedBy}() already: attach once`,
       );
     this.#startedBy = 'attach';
+    // Watched from now: the app may call its `listen` right after this call, and its 'listening' or
+    // 'error' come while the services start. Its failure is this call's, thrown below.
+    const listening = whenListening(server);
+    listening.catch(() => {});
     await this.#startServices();
     const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
       void this.#onUpgrade(req, socket, head);
     });
     this.#attached = { server, detach };
     try {
-      await whenListening(server);
+      await listening;
     } catch (error) {
       detach();
       throw error;

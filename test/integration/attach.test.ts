@@ -296,6 +296,18 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(setCookie).toMatch(/; Secure/);
   });
 
+  it('rejects with the app server’s own error when it fails to listen, and leaves no listener on it', async () => {
+    const taken = await listening(http.createServer());
+    const server = game();
+    const app = appServer(server);
+    const before = listenerCounts(app);
+    const attached = server.attach(app);
+    app.listen(taken, '127.0.0.1');
+    await expect(attached).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(listenerCounts(app)).toEqual(before);
+    expect(app.listenerCount('error')).toBe(0);
+  });
+
   it('refuses attach after listen, listen after attach, attach twice, and tls with attach', async () => {
     const listened = game();
     await listened.listen(0);
@@ -307,6 +319,10 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     await attached.attach(app);
     await expect(attached.listen(0)).rejects.toThrow(/attached to an app server/);
     await expect(attached.attach(app)).rejects.toThrow(/started by attach\(\)/);
+
+    const closed = game();
+    await closed.close({ drainMs: 0 });
+    await expect(closed.attach(http.createServer())).rejects.toThrow(/was closed/);
 
     const secure = game({ tls: selfSignedCert() });
     await expect(secure.attach(http.createServer())).rejects.toThrow(/`tls` option/);
