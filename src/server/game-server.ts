@@ -24,12 +24,13 @@ import { AddressSlots } from './connection/address-slots.js';
 import { closeReason } from './connection/close-reason.js';
 import { LoopStalls } from './connection/loop-stalls.js';
 import { endCutOff, ServerConnection } from './connection/server-connection.js';
+import { type AppServer, checkAppServer, routeUpgrades, whenListening } from './http/attached-server.js';
 import { handleGuestTokenRequest } from './http/guest-endpoint.js';
 import { answerError, answerNotFound } from './http/json-answer.js';
 import { handleSessionLeaveRequest } from './http/leave-endpoint.js';
 import { RequestsInProgress } from './http/requests-in-progress.js';
 import { answerClientError, refuse } from './http/socket-refusal.js';
-import { createStaticHandler } from './http/static-files.js';
+import { createStaticHandler, namesStaticFile } from './http/static-files.js';
 import { checkUpgrade } from './http/upgrade-guard.js';
 import { checkIceOptions } from './ice/ice-options.js';
 import { issueIceServers } from './ice/ice-servers.js';
@@ -71,7 +72,8 @@ export interface DrainOptions {
 
 /**
  * The game server: one HTTP(S) server that serves the page and the guest-token endpoint, and upgrades
- * `path` to WebSockets carrying sessions and rooms.
+ * `path` to WebSockets carrying sessions and rooms. Its own server (`listen`), or the app's (`attach`,
+ * with `handleRequest` or `middleware` in the app's request handler).
  */
 export class GameServer {
   readonly clock: Clock;
@@ -93,7 +95,14 @@ export class GameServer {
 
   readonly #options: GameServerOptions;
   readonly #limits: ResolvedLimits;
+  /** Its own server, which `listen` listens on (unused when attached). */
   readonly #http: http.Server;
+  /** The app's server when `attach`ed, and how to take our listener off it again. */
+  #attached: { server: AppServer; detach: Disposer } | undefined;
+  /** Which of `listen` and `attach` started this server: one of them, once. */
+  #startedBy: 'listen' | 'attach' | undefined;
+  /** Set as `close()` ends: `handleRequest` answers nothing more, so the app's own handler answers. */
+  #stoppedServing = false;
   readonly #wss: WebSocketServer;
   readonly #sessions: SessionStore;
   /** What `on` listens to: this node's sessions beginning, dropping, coming back and ending. */
@@ -309,27 +318,116 @@ export class GameServer {
 
   /**
    * Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. Once: after
-   * `close()` (begun or done) it rejects, and a new GameServer listens instead.
+   * `close()` (begun or done) it rejects, and a new GameServer listens instead; after `attach` too.
    */
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     // `close()` ends the rooms, the handshake pacer, the registry and the monitoring for good: opened
     // again, the socket took connections that got no session, no room and no direct link.
     if (this.#closing)
       throw new Error('vehikill-net: this GameServer was closed: make a new one to listen again');
-    await this.serverLinks.start();
-    await this.monitoring.start(this.stats);
-    return new Promise((resolve, reject) => {
+    if (this.#startedBy === 'attach')
+      throw new Error('vehikill-net: this GameServer is attached to an app server: it cannot listen too');
+    this.#startedBy = 'listen';
+    await this.#startServices();
+    await new Promise<void>((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
         this.#http.off('error', reject);
-        this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
-        this.#stalls.start();
-        this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
-        // Other nodes' calls into this node's rooms; a failed subscription is made again by itself.
-        this.#calls.start().catch(() => {});
-        void this.#presence.start(this.#publicUrl).then(() => resolve(this.urls()));
+        resolve();
       });
     });
+    return this.#goLive();
+  }
+
+  /**
+   * Serves the game on the app's own HTTP(S) server, beside the app's routes, listening already or not yet
+   * (then it waits for it to listen). Resolves, as `listen` does, with the port and base URLs the server
+   * is bound to (`publicUrl` still names this node to the others). Upgrades on `path` are the game's; the
+   * app's own 'upgrade' listeners take the other paths, and with none they are refused 404. The app hands
+   * its requests to `handleRequest` or `middleware()`. `maxConnectionsPerAddress` counts this game's
+   * WebSockets, not the app's HTTP connections; the server's timeouts are the app's. `close()` takes our
+   * listener off and leaves the app's server open. Once: not after `listen` (nor `listen` after it), not
+   * after `close()`; `tls` is refused (attach an https.Server instead).
+   */
+  async attach(server: AppServer): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    checkAppServer(server);
+    if (this.#options.tls !== undefined)
+      throw new Error(
+        "vehikill-net: attach() cannot use the `tls` option: the app's server speaks TLS (attach an https.Server)",
+      );
+    if (this.#closing)
+      throw new Error('vehikill-net: this GameServer was closed: make a new one to attach again');
+    if (this.#startedBy !== undefined)
+      throw new Error(
+        `vehikill-net: this GameServer was started by ${this.#startedBy}() already: attach once`,
+      );
+    this.#startedBy = 'attach';
+    // Watched from now: the app may call its `listen` right after this call, and its 'listening' or
+    // 'error' come while the services start. Its failure is this call's, thrown below.
+    const listening = whenListening(server);
+    listening.catch(() => {});
+    await this.#startServices();
+    const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
+      void this.#onUpgrade(req, socket, head);
+    });
+    this.#attached = { server, detach };
+    try {
+      await listening;
+    } catch (error) {
+      detach();
+      throw error;
+    }
+    // Closed while the app's server was still to listen: started now, nothing would stop it again.
+    if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before its server listened');
+    return this.#goLive();
+  }
+
+  /** What `listen` and `attach` start before the server takes connections. */
+  async #startServices(): Promise<void> {
+    await this.serverLinks.start();
+    await this.monitoring.start(this.stats);
+  }
+
+  /** What `listen` and `attach` start once the server listens: resolves with its URLs once registered. */
+  async #goLive(): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    this.#cancelHeartbeat = every(this.clock, this.#limits.heartbeatMs, () => this.#heartbeat());
+    this.#stalls.start();
+    this.#publicUrl = this.#givenPublicUrl ?? this.urls().wsUrl;
+    // Other nodes' calls into this node's rooms; a failed subscription is made again by itself.
+    this.#calls.start().catch(() => {});
+    await this.#presence.start(this.#publicUrl);
+    return this.urls();
+  }
+
+  /**
+   * Answers `req` when it is for one of the game's routes (`/auth/guest`, the session leave path,
+   * `/healthz`, the metrics and dashboard routes that are on, a file of `staticDir` when set) and returns
+   * true; returns false, having touched nothing, for any other request, which the app answers. For an app
+   * server the GameServer is `attach`ed to; false for every request once `close()` is done.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.#stoppedServing) return false;
+    const pathname = pathnameOf(req.url);
+    if (pathname === undefined || !this.#servesPath(pathname, req.url)) return false;
+    this.#requestsInProgress.serve(req, res, () => void this.#onHttpRequest(req, res));
+    return true;
+  }
+
+  /**
+   * `handleRequest` as a Connect or Express middleware: the game's routes are answered, and every other
+   * request goes on to `next`.
+   */
+  middleware(): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
+    return (req, res, next) => {
+      if (!this.handleRequest(req, res)) next();
+    };
+  }
+
+  /** Whether `pathname` (of `target`) is one of the routes `#onHttpRequest` answers. */
+  #servesPath(pathname: string, target: string | undefined): boolean {
+    if (pathname === '/auth/guest' || pathname === SESSION_LEAVE_PATH || pathname === '/healthz') return true;
+    if (this.monitoring.serves(pathname)) return true;
+    return this.#options.staticDir !== undefined && namesStaticFile(this.#options.staticDir, target);
   }
 
   /** The URL other nodes send clients to for this node's rooms (known once listening). */
@@ -468,10 +566,11 @@ export class GameServer {
   }
 
   urls(): { port: number; httpUrl: string; wsUrl: string } {
-    const address = this.#http.address() as AddressInfo | null;
+    const server = this.#attached?.server ?? this.#http;
+    const address = server.address() as AddressInfo | null;
     if (!address) throw new Error('the server is not listening');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const secure = this.#options.tls !== undefined;
+    const secure = this.#attached ? server instanceof https.Server : this.#options.tls !== undefined;
     return {
       port: address.port,
       httpUrl: `${secure ? 'https' : 'http'}://${host}:${address.port}`,
@@ -635,6 +734,9 @@ export class GameServer {
     this.serverLinks.close();
     this.rooms.close();
     this.#http.closeAllConnections();
+    // The app's server stays open for the app's own routes, and theirs alone.
+    this.#attached?.detach();
+    this.#stoppedServing = true;
     await stopListening;
     await this.monitoring.close();
     if (this.#ownsRegistry) await this.registry.close();
@@ -841,8 +943,9 @@ export class GameServer {
       // The drain that sent this client here, as the URL it was given names it.
       const sentBy = arrivingFrom(req.url);
       const block = addressBlock(address);
-      // Without proxies its TCP connection holds the address's slot already (`#onConnection`).
-      const takesSlot = this.#limits.trustProxy > 0;
+      // Without proxies, on our own server, its TCP connection holds the address's slot already
+      // (`#onConnection`). On the app's server the app's own connections are not ours to count.
+      const takesSlot = this.#limits.trustProxy > 0 || this.#attached !== undefined;
       if (takesSlot && !this.#addressSlots.take(block)) {
         this.monitoring.metrics.count('handshakes_refused_total', { code: ErrorCode.RATE_LIMITED });
         return refuse(socket, 429, ErrorCode.RATE_LIMITED, 'too many connections from your address');

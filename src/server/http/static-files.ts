@@ -1,3 +1,4 @@
+import { type Stats, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -128,6 +129,29 @@ export function createStaticHandler(
     stream.pipe(res);
     return true;
   };
+}
+
+/**
+ * Whether `target` names a file under `rootDir` (or a folder with an index.html), as the handler would
+ * find it, said at once: an app sharing its server (`GameServer.handleRequest`) must know in the same
+ * turn whether to answer the request itself. A stat of a local file takes microseconds; the handler's own
+ * checks (links leading out of the root, the file gone meanwhile) still run when it serves the file.
+ */
+export function namesStaticFile(rootDir: string, target: string | undefined): boolean {
+  const file = target === undefined ? undefined : fileFor(resolve(rootDir), target);
+  if (file === undefined) return false;
+  const found = statOrNothing(file);
+  if (found?.isFile()) return true;
+  return found?.isDirectory() === true && statOrNothing(resolve(file, 'index.html'))?.isFile() === true;
+}
+
+/** What a path is, or undefined for nothing readable there (missing, a file taken for a folder, denied). */
+function statOrNothing(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path of a request target, still encoded: what comes before its query. */

@@ -38,11 +38,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function checkUpgrade(request: IncomingMessage, options: UpgradeCheckOptions): UpgradeCheck {
   if (request.method !== 'GET') return refuse(405, 'upgrade must be a GET');
   const target = request.url;
-  // Origin-form only: `new URL('//host/ws', base)` would read '/ws' out of a path that is not '/ws'.
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//'))
-    return refuse(400, 'malformed request target');
-  const queryAt = target.indexOf('?');
-  const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
+  const pathname = upgradePath(target);
+  if (target === undefined || pathname === undefined) return refuse(400, 'malformed request target');
   if (pathname !== options.path) return refuse(404, 'no WebSocket endpoint here');
 
   const raw = request.rawHeaders;
@@ -78,6 +75,17 @@ export function checkUpgrade(request: IncomingMessage, options: UpgradeCheckOpti
       return refuse(403, 'origin not allowed');
   }
   return findToken(target.slice(pathname.length + 1), single(headers.authorization));
+}
+
+/**
+ * The path an upgrade's target names (its query cut off), compared as it is, undecoded; undefined for a
+ * target in any form but the origin form.
+ */
+export function upgradePath(target: string | undefined): string | undefined {
+  // Origin-form only: `new URL('//host/ws', base)` would read '/ws' out of a path that is not '/ws'.
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  const queryAt = target.indexOf('?');
+  return queryAt === -1 ? target : target.slice(0, queryAt);
 }
 
 /** `?token=` first, since browsers cannot set headers on a WebSocket; else `Authorization: Bearer`. */

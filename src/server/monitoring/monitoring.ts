@@ -289,6 +289,15 @@ export class ServerMonitoring {
     await this.#notifier.settle();
   }
 
+  /**
+   * Whether `pathname` is a monitoring route that is on: the metrics when the sink renders them, the
+   * dashboard's and analytics' when there is an admin token. An app sharing its server answers the rest.
+   */
+  serves(pathname: string): boolean {
+    if (pathname === (this.#options.metricsPath ?? '/metrics') && this.#exposition) return true;
+    return this.#admin !== undefined && isAdminPath(pathname);
+  }
+
   /** Serves the monitoring routes; false when `pathname` is none of them. */
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     const exposition = this.#exposition;
@@ -328,8 +337,7 @@ export class ServerMonitoring {
       res.end(body);
       return true;
     }
-    if (pathname !== '/analytics' && pathname !== '/dashboard' && !pathname.startsWith('/dashboard/'))
-      return false;
+    if (!isAdminPath(pathname)) return false;
     const admin = this.#admin;
     // Answered as a path with no route is: a dashboard that is off must not show that it is there.
     if (!admin) return notFound(res);
@@ -424,7 +432,8 @@ export class ServerMonitoring {
     if (verdict === 'wrong') return html(res, 401, loginPage(true));
     res.writeHead(303, {
       location: '/dashboard',
-      'set-cookie': admin.loginCookie(this.#secure || this.#behindTls(req)),
+      // Its own socket's TLS too: an app's https.Server that the GameServer is attached to.
+      'set-cookie': admin.loginCookie(this.#secure || isEncrypted(req) || this.#behindTls(req)),
       'cache-control': 'no-store',
     });
     res.end();
@@ -488,6 +497,16 @@ export class ServerMonitoring {
     res.end(body);
     return true;
   }
+}
+
+/** The routes behind the admin token: the analytics, the dashboard and everything under it. */
+function isAdminPath(pathname: string): boolean {
+  return pathname === '/analytics' || pathname === '/dashboard' || pathname.startsWith('/dashboard/');
+}
+
+/** Whether `req` came over TLS to this process (a TLSSocket says `encrypted`; a plain socket has no such field). */
+function isEncrypted(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
 }
 
 function notFound(res: ServerResponse): true {

@@ -170,6 +170,10 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const server: GameServer;
       declare const Arena: new () => Room;
     `),
+    "import http from 'node:http';": declares(`
+      import type { Room } from 'vehikill-net/server';
+      declare const Arena: new () => Room;
+    `),
     "import * as v from 'valibot';": declares(''),
     "import * as v from 'valibot'; #2": declares(''),
     "import * as v from 'valibot'; #3": declares(`
