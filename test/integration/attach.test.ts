@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import { Client } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { GameServer, type GameServerOptions } from 'vehikill-net/server';
@@ -148,6 +149,29 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(await get(`${httpUrl}/no/such/page`)).toEqual({ status: 404, body: 'the app has nothing here' });
     // A dashboard that is off is not the game's route either.
     expect(await get(`${httpUrl}/dashboard`)).toEqual({ status: 404, body: 'the app has nothing here' });
+  });
+
+  it('runs as an Express middleware: the game’s routes and rooms, the app’s routes and its 404', async () => {
+    const server = game();
+    const app = express();
+    app.use(server.middleware());
+    app.get('/api/hello', (_req, res) => {
+      res.json({ hello: 'from the app' });
+    });
+    app.use((_req, res) => {
+      res.status(404).send('express has nothing here');
+    });
+    const httpServer = http.createServer(app);
+    await listening(httpServer);
+    const { wsUrl, httpUrl } = await server.attach(httpServer);
+    // The client fetches its guest token from /auth/guest through Express, as a page would.
+    const player = client(wsUrl);
+    await player.connect();
+    const room = await player.create('test');
+    expect(room.roomId).toBeTruthy();
+    expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: '{"hello":"from the app"}' });
+    expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
+    expect(await get(`${httpUrl}/elsewhere`)).toEqual({ status: 404, body: 'express has nothing here' });
   });
 
   it('answers an upgrade on another path 404 when the app has no listener for it', async () => {

@@ -174,6 +174,11 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import type { Room } from 'vehikill-net/server';
       declare const Arena: new () => Room;
     `),
+    'const app = express();': declares(`
+      import express from 'express';
+      import type { GameServer } from 'vehikill-net/server';
+      declare const game: GameServer;
+    `),
     "import * as v from 'valibot';": declares(''),
     "import * as v from 'valibot'; #2": declares(''),
     "import * as v from 'valibot'; #3": declares(`
