@@ -49,24 +49,34 @@ export function listedInOrder(room: { order?: unknown }): boolean {
   return order.by === 'clients' || (order.by === 'metadata' && typeof order.field === 'string');
 }
 
+/** A listing as `compareListings` reads it. */
+type ListedRoom = OrderedRoom & { roomId: string; order?: unknown };
+
 /**
  * Compares two listings as a query in `order` (see `orderOf`) reads them: first the rooms listed in an
  * order, by `order`, then those listed with none (a node of an earlier version, or one that defines the
  * type without the order: a rolling deploy that adds one), oldest first. So the Redis registry reads them
  * (its order index, then the type's other open rooms), and so every registry must: one rule for all.
- * Without an order, oldest first.
+ * Without an order, oldest first. Rooms created at the same time go by their ids, as Redis's sorted sets
+ * break ties by member (rooms made in one millisecond are common: a burst, or two nodes).
  */
-export function compareListings(
-  order: RoomOrder | undefined,
-): (a: OrderedRoom & { order?: unknown }, b: OrderedRoom & { order?: unknown }) => number {
+export function compareListings(order: RoomOrder | undefined): (a: ListedRoom, b: ListedRoom) => number {
   const inOrder = compareRooms(order);
-  if (order === undefined) return inOrder;
   const oldestFirst = compareRooms(undefined);
-  return (a, b) => {
+  const byPlace = (a: ListedRoom, b: ListedRoom): number => {
+    if (order === undefined) return oldestFirst(a, b);
     const [left, right] = [listedInOrder(a), listedInOrder(b)];
     if (left !== right) return left ? -1 : 1;
     return left ? inOrder(a, b) : oldestFirst(a, b);
   };
+  return (a, b) => byPlace(a, b) || compareIds(a.roomId, b.roomId);
+}
+
+/** Room ids as Redis orders members: by their bytes (code points: UTF-16 units would put some apart). */
+function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const [left, right] = [Buffer.from(a), Buffer.from(b)];
+  return Buffer.compare(left, right);
 }
 
 /**
