@@ -220,6 +220,10 @@ export function registryContract(
       expect(await ids({})).toEqual(['roomA', 'roomB', 'roomC', 'roomD', 'roomE', 'roomF']);
       expect(await ids({ type: 'race', order: fullest })).toEqual(['roomD', 'roomE', 'roomF']);
       expect(await ids({ type: 'arena', order: fullest })).toEqual(['roomA', 'roomB', 'roomC']);
+      // By their UTF-8 bytes, as Redis compares members: an emoji's surrogates sort below U+FFFD in UTF-16.
+      for (const roomId of ['room\u{1F600}', 'room\u{FFFD}'])
+        await registry.addRoom(listing(roomId, { createdAt: 7, type: 'odd' }));
+      expect(await ids({ type: 'odd' })).toEqual(['room\u{FFFD}', 'room\u{1F600}']);
       await registry.close();
     });
 
