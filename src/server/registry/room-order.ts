@@ -72,12 +72,16 @@ export function compareListings(order: RoomOrder | undefined): (a: ListedRoom, b
   return (a, b) => byPlace(a, b) || compareIds(a.roomId, b.roomId);
 }
 
-/** Room ids as Redis orders members: by their bytes (code points: UTF-16 units would put some apart). */
+/**
+ * Room ids as Redis orders members: by their UTF-8 bytes. Without surrogates (every generated id) that is
+ * the order of their UTF-16 units; with them, the units would put some characters apart from their bytes.
+ */
 function compareIds(a: string, b: string): number {
-  if (a === b) return 0;
-  const [left, right] = [Buffer.from(a), Buffer.from(b)];
-  return Buffer.compare(left, right);
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The order a query reads rooms in: its `order` when it asks for one type's open rooms (as the Redis
