@@ -206,13 +206,15 @@ export class Outbox {
   /**
    * Whether `messages` more messages of `bytes` in all would fit without dropping or refusing any;
    * `share`: the room past the limits the caller may count, a part of what is held back for what must not
-   * be refused (OutboxLimits.reserve; never more than it).
+   * be refused (OutboxLimits.reserve; never more than it). A boolean is the older form of it, still taken
+   * so that code written for it keeps its answers: `true` all of the reserve, `false` none.
    */
-  hasRoomFor(messages: number, bytes: number, share: OutboxRoom = NO_SHARE): boolean {
+  hasRoomFor(messages: number, bytes: number, share: OutboxRoom | boolean = NO_SHARE): boolean {
     const reserve = this.#limits.reserve ?? NO_SHARE;
+    const counted = share === true ? reserve : share === false ? NO_SHARE : share;
     return (
-      this.size + messages <= this.#limits.maxMessages + Math.min(share.messages, reserve.messages) &&
-      this.#bytes + bytes <= this.#limits.maxBytes + Math.min(share.bytes, reserve.bytes)
+      this.size + messages <= this.#limits.maxMessages + Math.min(counted.messages, reserve.messages) &&
+      this.#bytes + bytes <= this.#limits.maxBytes + Math.min(counted.bytes, reserve.bytes)
     );
   }
 

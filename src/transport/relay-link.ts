@@ -18,6 +18,12 @@ const CHANNEL_BY_NUMBER: readonly Channel[] = [Channel.phys, Channel.event, Chan
 export const RELAY_CONTROL = 3;
 /** A closed link's goodbye said again at most this often (ms): see `RelayLink.sayGoodbyeAgain`. */
 const GOODBYE_AGAIN_MS = 1_000;
+/**
+ * The life of a goodbye said again (ms): long enough to cross a short resume, short enough that those
+ * said while the socket is down (the old stream still coming by a direct path) do not pile up. One lost
+ * to it is said again at the next frame of the old stream.
+ */
+const GOODBYE_AGAIN_LIFETIME_MS = 10_000;
 
 /** How a relay link reaches its peer: through the client's session with the server. */
 export interface RelayPort {
@@ -291,12 +297,19 @@ export class RelayLink extends LinkBase {
    * closes, and its next one starts a stream this link takes; any other link of the peer's ignores it
    * (see GoodbyeMarks). At most once per GOODBYE_AGAIN_MS while it goes (the peer may have many frames of
    * that stream on their way); one the port refuses is tried again at the next such frame.
+   *
+   * Expiring, not reliable as `close`'s goodbye is: a reliable goodbye may take the room a full outbox
+   * keeps past its limits for what is said once (a leave, a link's goodbye), and these come again as long
+   * as the old stream does (a peer may send it on purpose): they would use that room up, and the room's
+   * leave after them would be refused. The server relays it reliably all the same, as every goodbye.
    */
   sayGoodbyeAgain(followed: number): void {
     if (this.#state === 'closed') return;
     const now = this.#port.clock.now();
     if (now - this.#goodbyeAgainAt < GOODBYE_AGAIN_MS) return;
-    if (this.#sendThrough(RELAY_CONTROL, encodeGoodbye(followed), 'reliable')) this.#goodbyeAgainAt = now;
+    const goodbye = encodeGoodbye(followed);
+    if (this.#sendThrough(RELAY_CONTROL, goodbye, 'expiring', GOODBYE_AGAIN_LIFETIME_MS))
+      this.#goodbyeAgainAt = now;
   }
 
   /**

@@ -214,4 +214,30 @@ describe('the node_subscriptions_down gauge', () => {
     await redis.restart();
     await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back to 0 again', 10_000);
   }, 40_000);
+
+  it('returns to 0 after Redis flaps, and after the topic is left and the node closes while it is down', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const b = await node('node-b', `gauge-flaps${prefixes++}:`);
+    const leave = await b.node.server.subscribe('news', v.string(), () => {});
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'in place');
+    // Down and up again before the subscriptions are back, over and over.
+    for (let flap = 0; flap < 4; flap++) {
+      await redis.stop();
+      await sleep(flap * 40);
+      await redis.restart();
+    }
+    await eventually(
+      () => b.metrics.current('node_subscriptions_down') === 0,
+      'back to 0 after flaps',
+      15_000,
+    );
+    await redis.stop();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 2, 'the loss counted', 10_000);
+    leave();
+    expect(b.metrics.current('node_subscriptions_down')).toBe(1);
+    await b.node.close();
+    expect(b.metrics.current('node_subscriptions_down')).toBe(0);
+    await redis.restart();
+  }, 60_000);
 });

@@ -105,12 +105,14 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     const changes: ListingChange[] = [];
     watcher.subscribe((change) => changes.push(change));
     await vi.waitFor(() => expect(changes).toContainEqual({ change: 'reset' }), { timeout: 5_000 });
-    // A channel's subscription there is told of the gap the same way.
+    // A channel's subscription there is told of the gap the same way, and first of the loss (a node's
+    // node_subscriptions_down gauge reads it).
     const news: string[] = [];
     await watcher.subscribeChannel(
       'news',
       (message) => news.push(message),
       () => news.push('gap'),
+      () => news.push('down'),
     );
     await registry.addRoom(listing('room1'));
     expect(await registry.reserveSeat('room1', 'p1')).toBe(true);
@@ -148,7 +150,10 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     await vi.waitFor(() => expect(news).toContain('gap'), { timeout: 10_000 });
     expect(await registry.publish('news', 'after the failover')).toBe(1);
     await vi.waitFor(() => expect(news.at(-1)).toBe('after the failover'));
-    expect(new Set(news)).toEqual(new Set(['gap', 'after the failover']));
+    expect(new Set(news)).toEqual(new Set(['down', 'gap', 'after the failover']));
+    // Down, then back: the last word before the message is a gap, so the gauge ends at 0.
+    expect(news.lastIndexOf('gap')).toBeGreaterThan(news.lastIndexOf('down'));
+    expect(news.indexOf('down')).toBeLessThan(news.indexOf('gap'));
     await watcher.close();
     await registry.close();
   }, 40_000);

@@ -33,7 +33,7 @@ export interface RoomQuery {
    * must carry the same: a shared registry reads its index of them); only for a query of one type's open
    * rooms (no include flag), as quick play's is. Ties, and rooms of any other query, go oldest first.
    * The type's rooms listed with no order (a node of an earlier version) come after the ordered ones,
-   * oldest first, in every registry (see `compareListings`).
+   * oldest first, in every registry (see `compareListings`); rooms created at the same time go by their ids.
    */
   order?: RoomOrder;
 }

@@ -49,25 +49,39 @@ export function listedInOrder(room: { order?: unknown }): boolean {
   return order.by === 'clients' || (order.by === 'metadata' && typeof order.field === 'string');
 }
 
+/** A listing as `compareListings` reads it. */
+type ListedRoom = OrderedRoom & { roomId: string; order?: unknown };
+
 /**
  * Compares two listings as a query in `order` (see `orderOf`) reads them: first the rooms listed in an
  * order, by `order`, then those listed with none (a node of an earlier version, or one that defines the
  * type without the order: a rolling deploy that adds one), oldest first. So the Redis registry reads them
  * (its order index, then the type's other open rooms), and so every registry must: one rule for all.
- * Without an order, oldest first.
+ * Without an order, oldest first. Rooms created at the same time go by their ids, as Redis's sorted sets
+ * break ties by member (rooms made in one millisecond are common: a burst, or two nodes).
  */
-export function compareListings(
-  order: RoomOrder | undefined,
-): (a: OrderedRoom & { order?: unknown }, b: OrderedRoom & { order?: unknown }) => number {
+export function compareListings(order: RoomOrder | undefined): (a: ListedRoom, b: ListedRoom) => number {
   const inOrder = compareRooms(order);
-  if (order === undefined) return inOrder;
   const oldestFirst = compareRooms(undefined);
-  return (a, b) => {
+  const byPlace = (a: ListedRoom, b: ListedRoom): number => {
+    if (order === undefined) return oldestFirst(a, b);
     const [left, right] = [listedInOrder(a), listedInOrder(b)];
     if (left !== right) return left ? -1 : 1;
     return left ? inOrder(a, b) : oldestFirst(a, b);
   };
+  return (a, b) => byPlace(a, b) || compareIds(a.roomId, b.roomId);
 }
+
+/**
+ * Room ids as Redis orders members: by their UTF-8 bytes. Without surrogates (every generated id) that is
+ * the order of their UTF-16 units; with them, the units would put some characters apart from their bytes.
+ */
+function compareIds(a: string, b: string): number {
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The order a query reads rooms in: its `order` when it asks for one type's open rooms (as the Redis

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, Kind, MAX_ROOM_REQUESTS_WAITING, MAX_SEQ_AHEAD } from '../../../src/protocol/index.js';
+import { leaveAnswered } from './fakes/leave-answered.js';
 import { seatedClient } from './fakes/seated-client.js';
 
 const SELF = 'aaaaaaaa01';
@@ -54,12 +55,7 @@ describe("the outbox's reserve: answers to the room's requests take no more than
       expect(answered).toBeGreaterThan(0);
       expect(answered).toBeLessThan(4 * MAX_ROOM_REQUESTS_WAITING);
       expect(errors).toHaveBeenCalled(); // the answers past the share, each said
-      const leaving = room.leave().catch((error: unknown) => error);
-      await flush();
-      expect(server.receivedOf(Kind.LeaveRoom)).toHaveLength(1);
-      const rid = server.receivedOf(Kind.LeaveRoom)[0]?.rid as number;
-      server.send(Kind.Response, { rid, ok: true });
-      expect(await leaving).toBeUndefined();
+      expect(await leaveAnswered(room, server)).toBeUndefined();
       await client.close();
     });
   }

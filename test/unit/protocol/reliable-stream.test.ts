@@ -193,6 +193,33 @@ describe('Outbox', () => {
       expect(outbox.push(message(1), 0)).toBeDefined(); // a small one still fits
       expect(outbox.bytes).toBe(big.length + message(1).length);
     });
+
+    it('hasRoomFor counts no more of the reserve than the share it is given', () => {
+      const reserve = { messages: 3, bytes: 1_000 };
+      const outbox = new Outbox({ maxMessages: 2, maxBytes: 10_000, overflow: 'refuse', reserve });
+      expect(outbox.hasRoomFor(2, 10)).toBe(true);
+      expect(outbox.hasRoomFor(3, 10)).toBe(false);
+      expect(outbox.hasRoomFor(4, 10, { messages: 2, bytes: 1_000 })).toBe(true);
+      expect(outbox.hasRoomFor(5, 10, { messages: 2, bytes: 1_000 })).toBe(false);
+      // Never more than what is held back, whatever share a caller names.
+      expect(outbox.hasRoomFor(6, 10, { messages: 100, bytes: 100_000 })).toBe(false);
+    });
+
+    // The third argument was a boolean before it named a share: code written for that (plain JavaScript,
+    // or compiled against the older types) must still get the answer it asked for, not "no room" always.
+    it('hasRoomFor still takes the older boolean: true for all of the reserve, false for none', () => {
+      const reserve = { messages: 3, bytes: 1_000 };
+      const outbox = new Outbox({ maxMessages: 2, maxBytes: 10_000, overflow: 'refuse', reserve });
+      const olderCall = outbox.hasRoomFor.bind(outbox) as (
+        m: number,
+        b: number,
+        reserved: boolean,
+      ) => boolean;
+      expect(olderCall(1, 10, false)).toBe(true);
+      expect(olderCall(3, 10, false)).toBe(false);
+      expect(olderCall(5, 10, true)).toBe(true);
+      expect(olderCall(6, 10, true)).toBe(false);
+    });
   });
 
   describe("overflow: 'drop-oldest'", () => {

@@ -5,6 +5,7 @@ import {
   type NodeInfo,
   type Registry,
   type RoomListing,
+  type RoomQuery,
 } from 'vehikill-net/server';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -202,6 +203,27 @@ export function registryContract(
       await registry.addRoom(listing('room1', { maxClients: 3 }), ['a', 'b', 'c']);
       await registry.addRoom(listing('room4', { locked: true }));
       expect(await ids()).toEqual(['room3', 'room2']);
+      await registry.close();
+    });
+
+    // Two rooms made in the same millisecond (two nodes, or one node's burst) are common: every registry
+    // must list them the same way, or quick play sends a player to another room after a switch to Redis.
+    it('lists rooms created at the same time by their ids, in and out of an order', async () => {
+      const registry = await makeRegistry();
+      const fullest = { by: 'clients', direction: -1 } as const;
+      for (const roomId of ['roomB', 'roomC', 'roomA'])
+        await registry.addRoom(listing(roomId, { createdAt: 7 }));
+      for (const roomId of ['roomE', 'roomF', 'roomD'])
+        await registry.addRoom(listing(roomId, { createdAt: 7, type: 'race', order: fullest }), ['x']);
+      const ids = async (query: RoomQuery) => (await registry.listRooms(query)).map((room) => room.roomId);
+      expect(await ids({ type: 'arena' })).toEqual(['roomA', 'roomB', 'roomC']);
+      expect(await ids({})).toEqual(['roomA', 'roomB', 'roomC', 'roomD', 'roomE', 'roomF']);
+      expect(await ids({ type: 'race', order: fullest })).toEqual(['roomD', 'roomE', 'roomF']);
+      expect(await ids({ type: 'arena', order: fullest })).toEqual(['roomA', 'roomB', 'roomC']);
+      // By their UTF-8 bytes, as Redis compares members: an emoji's surrogates sort below U+FFFD in UTF-16.
+      for (const roomId of ['room\u{1F600}', 'room\u{FFFD}'])
+        await registry.addRoom(listing(roomId, { createdAt: 7, type: 'odd' }));
+      expect(await ids({ type: 'odd' })).toEqual(['room\u{FFFD}', 'room\u{1F600}']);
       await registry.close();
     });
 
