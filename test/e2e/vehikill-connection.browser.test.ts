@@ -78,7 +78,10 @@ async function nodePlayer(server: GameWebServer, code: string, url?: string): Pr
   const client = server.client({ name: 'Nod', serverLink: 'off', ...(url ? { url } : {}) });
   nodeClients.push(client);
   await client.connect();
-  return client.joinByCode(code);
+  const room = await client.joinByCode(code);
+  // It watches presence only: the match's own messages (roster, kills) are not its to read.
+  room.onMessage('*', () => {});
+  return room;
 }
 
 /**
