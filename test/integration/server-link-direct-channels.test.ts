@@ -11,6 +11,8 @@ import { expectHonestUnaffected, type Flooder, useArena, watchHonest } from '../
 // attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
 const arena = useArena({ errorBudget: 1e9 });
 let flooder: Flooder | undefined;
+// Timeouts of 60 s and more: a flooder's start alone may take 20 s on a loaded machine, and each step has
+// a bound of its own that names it when it fails.
 
 /** The flooder's link still works: what it sends on phys reaches the room. */
 async function expectFlooderLinkWorks(): Promise<void> {
@@ -30,7 +32,7 @@ describe('data channels the server did not make', () => {
     expect(view.attack.open).toBe(false);
     expectHonestUnaffected(view);
     await expectFlooderLinkWorks();
-  }, 30_000);
+  }, 60_000);
 
   it('channels opened in band are closed at once and counted; messages sent on them hold nothing up', async () => {
     flooder = await arena.flooder();
@@ -66,7 +68,7 @@ describe('data channels the server did not make', () => {
     expect(attack.stillOpen, attack.timeline.join('; ')).toBe(0);
     expect((after.rejected['extra-channel'] ?? 0) - (before.rejected['extra-channel'] ?? 0)).toBe(4);
     expect((after.badInput.EXTRA_CHANNEL ?? 0) - (before.badInput.EXTRA_CHANNEL ?? 0)).toBe(4);
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('signals after the handshake', () => {
@@ -95,5 +97,5 @@ describe('signals after the handshake', () => {
     expect(await flooder.command({ op: 'state' })).toEqual({ path: 'direct' });
     expectHonestUnaffected(view);
     await expectFlooderLinkWorks();
-  }, 30_000);
+  }, 60_000);
 });
