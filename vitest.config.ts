@@ -32,6 +32,19 @@ const OWN_WEBRTC = [
 ];
 
 /**
+ * Integration tests of a hostile player flooding its direct server link, which judge what the server
+ * dropped, counted and cut off while the flood went on. The server forgives a player what it read late
+ * after its own loop stood still (LoopStalls), as it must; beside six busy files, the flood's server and
+ * its niced flooder were starved so that the flood came slowly and the stalls were forgiven, and the
+ * player was never cut off, in two of three full runs. One at a time, beside the paired browsers.
+ */
+const ATTACKS = [
+  'test/integration/server-link-direct-abuse.test.ts',
+  'test/integration/server-link-direct-cutoff.test.ts',
+  'test/integration/server-link-away-cutoff.test.ts',
+];
+
+/**
  * Vitest's order (larger files first on a clean clone, longer ones first once it has run them), with the
  * 'rtc' files spread evenly among the 'systems' files they run beside. Sorted as a project of their own,
  * they would all start first, and the ones that flood a direct link with tens of thousands of messages a
@@ -140,9 +153,21 @@ export default defineConfig({
         test: {
           name: 'rtc',
           include: [...OWN_WEBRTC, ...IDLE_BROWSER],
-          exclude: [...ALONE],
+          exclude: [...ALONE, ...ATTACKS],
           maxWorkers: 6,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // The flood tests (ATTACKS): one at a time, each in a fresh process (they open WebRTC connections,
+        // as the 'rtc' files do), beside the paired browsers, which judge no timing. Their 2 minutes fit in
+        // the browsers' 3.
+        extends: true,
+        test: {
+          name: 'attacks',
+          include: ATTACKS,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
       {
