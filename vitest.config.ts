@@ -36,7 +36,7 @@ const OWN_WEBRTC = [
  * dropped, counted and cut off while the flood went on. The server forgives a player what it read late
  * after its own loop stood still (LoopStalls), as it must; beside six busy files, the flood's server and
  * its niced flooder were starved so that the flood came slowly and the stalls were forgiven, and the
- * player was never cut off, in two of three full runs. One at a time, beside the paired browsers.
+ * player was never cut off, in two of three full runs. One at a time, with nothing beside them.
  */
 const ATTACKS = [
   'test/integration/server-link-direct-abuse.test.ts',
@@ -159,15 +159,15 @@ export default defineConfig({
         },
       },
       {
-        // The flood tests (ATTACKS): one at a time, each in a fresh process (they open WebRTC connections,
-        // as the 'rtc' files do), beside the paired browsers, which judge no timing. Their 2 minutes fit in
-        // the browsers' 3.
+        // The flood tests (ATTACKS): each in a fresh process (they open WebRTC connections, as the 'rtc'
+        // files do), one file at a time in the pool of one they share with 'alone' (projects of one
+        // groupOrder share a pool): nothing else runs beside them. About 95 s.
         extends: true,
         test: {
           name: 'attacks',
           include: ATTACKS,
           maxWorkers: 1,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
       {
