@@ -3,7 +3,8 @@
  * (vehikill-net: one delta snapshot each, clients in step at the same frame sharing one encoded body
  * (SharedSnapshots) and one EncodingCache; @colyseus/schema: one
  * encode for all clients + discardChanges), and client decode time per snapshot. Medians of rounds, each
- * round replaying the whole trace into fresh systems after one untimed warm-up round.
+ * round replaying the whole trace into fresh systems after one untimed warm-up round. `SYNC_CPU_CLIENTS`
+ * changes the client count (see `CLIENTS`).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +24,23 @@ import { check, median, mulberry32 } from './sync/rng.js';
 import { type ColyseusVariant, ColyseusWorld, OursWorld, registry } from './sync/systems.js';
 
 const SECONDS = 5;
-const CLIENTS = 32;
+/**
+ * Clients in the room: 32, as the issue measures. `SYNC_CPU_CLIENTS=1` (or any count up to 256) splits our
+ * cost into what a tick costs per world (one client) and what each further client adds; Colyseus's rounds
+ * encode once for all clients, so their cost does not depend on it.
+ */
+const CLIENTS = clientCount(process.env.SYNC_CPU_CLIENTS);
 const LOSS = 0.05;
 const RTT_TICKS = Math.round(0.1 * SIM_HZ);
+
+function clientCount(text: string | undefined): number {
+  if (text === undefined) return 32;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    throw new RangeError(`SYNC_CPU_CLIENTS must be an integer in 1..256, got ${text}`);
+  }
+  return count;
+}
 
 export interface ServerRound {
   /** Mean µs per snapshot tick spent encoding (ours: frame() + 32 encodes + acks taken in). */
@@ -285,7 +300,7 @@ export function benchSyncCpu(): Row[] {
     }
     for (const round of ours) checkOursRound(round);
     const m = (list: readonly ServerRound[], key: 'encodeUs' | 'writeUs') => median(list.map((x) => x[key]));
-    add('vehikill-net', 'server encode per snapshot tick (32 clients)', us(m(ours, 'encodeUs')));
+    add('vehikill-net', `server encode per snapshot tick (${CLIENTS} clients)`, us(m(ours, 'encodeUs')));
     add('@colyseus/schema float32', 'server encode per snapshot tick (all clients)', us(m(f32, 'encodeUs')));
     add(
       '@colyseus/schema quantized',
