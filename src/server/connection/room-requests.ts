@@ -50,8 +50,9 @@ export const UNSTATED_WAIT_DEADLINE_MS = 60_000;
  * UNSTATED_WAIT_DEADLINE_MS) is answered REQUEST_TIMEOUT then, its place freed: the client has stopped
  * waiting, and its late answer is dropped. While too many such handlers still run (of the request's type,
  * or of all: MAX_ROOM_REQUESTS_OVERDUE...), the request is refused REQUESTS_OVERDUE, not handed to the room.
- * One still running OVERDUE_WRITE_OFF_MS past its deadline is written off as hung and counted
- * (`room_request_handlers_hung_total`, by the request's source).
+ * One still running OVERDUE_WRITE_OFF_MS past its deadline is written off as hung and counted once, as
+ * that (`room_request_handlers_hung_total`, by the request's source): if it throws later, that is not
+ * counted again as a hook error.
  */
 export function handleRoomRequest(port: RoomRequestPort, session: Session, request: RoomRequest): void {
   const { q } = request;
@@ -78,8 +79,10 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
     return;
   }
   let reply: Uint8Array | Promise<Uint8Array>;
+  // Set once the handler is written off as hung: counted as that, its later failure is not counted again.
+  let hung = false;
   try {
-    reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q);
+    reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q, () => hung);
   } catch (error) {
     refuse(port, session, q, error);
     return;
@@ -104,6 +107,7 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
       );
     },
     () => {
+      hung = true;
       // By the address the player is on now: one client's requests hanging count as one source.
       port.clientErrors.count('room_request_handlers_hung_total', undefined, session.addressBlock);
     },
