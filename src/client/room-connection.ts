@@ -322,9 +322,9 @@ export class RoomConnection<
     );
   }
 
-  /** @internal Called by the client as the room's requests to us arrive. */
-  receiveRequest(q: number, type: string, data: unknown): void {
-    this.#requestHandlers.receive(q, type, data);
+  /** @internal Called by the client as the room's requests to us arrive (`waitMs`: the request's `w`). */
+  receiveRequest(q: number, type: string, data: unknown, waitMs?: number): void {
+    this.#requestHandlers.receive(q, type, data, waitMs);
   }
 
   /** @internal This seating's number (undefined from servers that do not number them). */

@@ -66,7 +66,8 @@ export class RoomInbox {
     if (!fitsMembers(room, message)) return;
     switch (message.kind) {
       case Kind.ServerRoomMessage:
-        if (message.body.q !== undefined) room.receiveRequest(message.body.q, message.body.t, message.body.d);
+        if (message.body.q !== undefined)
+          room.receiveRequest(message.body.q, message.body.t, message.body.d, message.body.w);
         else room.deliver(message.body.t, message.body.d, message.body.from);
         return;
       case Kind.MemberJoined:

@@ -1,5 +1,10 @@
 import type { Cancel, Clock, Disposer } from '../common/index.js';
-import { ErrorCode, MAX_ROOM_REQUESTS_WAITING, RoomError } from '../protocol/index.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  ErrorCode,
+  MAX_ROOM_REQUESTS_WAITING,
+  RoomError,
+} from '../protocol/index.js';
 import { EARLY_MESSAGE_MS } from './early-room-messages.js';
 import type { RequestOutcome } from './room-answers.js';
 
@@ -10,6 +15,8 @@ interface EarlyRequest {
   readonly q: number;
   readonly type: string;
   readonly data: unknown;
+  /** When the room stops waiting for the answer (clock time): see `receive`. */
+  readonly deadline: number;
 }
 
 /**
@@ -17,15 +24,17 @@ interface EarlyRequest {
  * running. A request for a type with no handler is answered UNKNOWN_MESSAGE_TYPE, except early on: what
  * the room asks right as the player is seated comes right behind the join's answer, before the app that
  * awaited the join has registered its handlers, so such a request waits for the first handler of its
- * type, as an early room message does, and is refused once the early time is over.
+ * type, as an early room message does, and is refused once the early time is over. A running request is
+ * forgotten once the room has stopped waiting for it (its wait, `w`, is over: RoomAnswers has answered it
+ * REQUEST_TIMEOUT then), so that a handler that never settles is not kept until the room is left.
  */
 export class RoomRequestHandlers {
   readonly #clock: Clock;
   readonly #answer: (q: number, outcome: RequestOutcome) => void;
   readonly #joinedAt: number;
   readonly #handlers = new Map<string, RequestHandler<unknown>>();
-  /** Requests handed to a handler whose answer has not gone yet. */
-  readonly #running = new Set<number>();
+  /** Requests handed to a handler whose answer has not gone yet, each with what ends its wait. */
+  readonly #running = new Map<number, Cancel>();
   /** Requests that came early, before any handler of their type; undefined once the early time is over. */
   #early: EarlyRequest[] | undefined = [];
   #cancelEarly: Cancel | undefined;
@@ -47,21 +56,31 @@ export class RoomRequestHandlers {
     this.#handlers.set(type, handler);
     const early = this.#early?.filter((request) => request.type === type) ?? [];
     if (early.length > 0) this.#early = this.#early?.filter((request) => request.type !== type);
-    for (const request of early) this.#run(request.q, type, handler, request.data);
+    for (const request of early) this.#run(request, handler);
     return () => {
       if (this.#handlers.get(type) === handler) this.#handlers.delete(type);
     };
   }
 
-  /** The room's request `q` of `type`: to its handler, kept for one early on, or refused. */
-  receive(q: number, type: string, data: unknown): void {
+  /** Requests handed to a handler whose answer has not gone yet, and whose wait is not over. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * The room's request `q` of `type`: to its handler, kept for one early on, or refused. `waitMs`: how long
+   * the room waits for the answer (the request's `w`; a server that says nothing waits as long as
+   * RoomAnswers takes it to, DEFAULT_REQUEST_TIMEOUT_MS).
+   */
+  receive(q: number, type: string, data: unknown, waitMs = DEFAULT_REQUEST_TIMEOUT_MS): void {
     if (this.#left) {
       this.#answer(q, notInRoom());
       return;
     }
+    const request = { q, type, data, deadline: this.#clock.now() + waitMs };
     const handler = this.#handlers.get(type);
-    if (handler !== undefined) this.#run(q, type, handler, data);
-    else if (!this.#keepEarly({ q, type, data })) this.#answer(q, unknownType(type));
+    if (handler !== undefined) this.#run(request, handler);
+    else if (!this.#keepEarly(request)) this.#answer(q, unknownType(type));
   }
 
   /**
@@ -71,18 +90,25 @@ export class RoomRequestHandlers {
   left(): void {
     this.#left = true;
     this.#cancelEarly?.();
-    const unanswered = [...this.#running, ...(this.#early ?? []).map((request) => request.q)];
+    const unanswered = [...this.#running.keys(), ...(this.#early ?? []).map((request) => request.q)];
+    for (const stopWaiting of this.#running.values()) stopWaiting();
     this.#running.clear();
     this.#early = undefined;
     this.#handlers.clear();
     for (const q of unanswered) this.#answer(q, notInRoom());
   }
 
-  #run(q: number, type: string, handler: RequestHandler<unknown>, data: unknown): void {
-    this.#running.add(q);
+  #run(request: EarlyRequest, handler: RequestHandler<unknown>): void {
+    const { q, type } = request;
+    // Past the room's wait the answer is dropped (RoomAnswers told REQUEST_TIMEOUT): nothing to keep.
+    const forget = this.#clock.setTimeout(
+      () => this.#running.delete(q),
+      Math.max(0, request.deadline - this.#clock.now()),
+    );
+    this.#running.set(q, forget);
     let result: unknown;
     try {
-      result = handler(data);
+      result = handler(request.data);
     } catch (error) {
       this.#settle(q, failure(type, error));
       return;
@@ -97,9 +123,16 @@ export class RoomRequestHandlers {
     );
   }
 
-  /** A handler's outcome, sent unless the request was answered meanwhile (its room was left). */
+  /**
+   * A handler's outcome, sent unless the request was answered meanwhile (its room was left) or its wait
+   * is over.
+   */
   #settle(q: number, outcome: RequestOutcome): void {
-    if (this.#running.delete(q)) this.#answer(q, outcome);
+    const forget = this.#running.get(q);
+    if (forget === undefined) return;
+    this.#running.delete(q);
+    forget();
+    this.#answer(q, outcome);
   }
 
   /** Keeps a request no handler takes yet, if it came early enough and there is room; whether it did. */

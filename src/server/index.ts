@@ -86,6 +86,7 @@ export {
   MIN_REQUEST_DEADLINE_MS,
   OVERDUE_WRITE_OFF_MS,
 } from './sessions/request-slots.js';
+export { RESYNC_ANSWER_MARGIN_MS } from './sessions/requests-to-player.js';
 export type { SessionEvents, SessionInfo } from './sessions/session-events.js';
 export {
   AdaptiveRate,

@@ -6,6 +6,7 @@ import {
   ProtocolError,
 } from '../../protocol/index.js';
 import type { MetricsSink } from '../metrics.js';
+import type { ClientErrors } from '../monitoring/client-errors.js';
 import { refusalCodeFor } from '../rooms/codes-for-older-clients.js';
 import { RoomFault } from '../rooms/room-fault.js';
 import type { RoomManager } from '../rooms/room-manager.js';
@@ -23,6 +24,8 @@ import type { Session } from '../sessions/session.js';
 export interface RoomRequestPort {
   readonly rooms: RoomManager;
   readonly metrics: MetricsSink;
+  /** Where a handler written off as hung is counted: by the source of its request (see ClientErrors). */
+  readonly clientErrors: Pick<ClientErrors, 'count'>;
   /** Takes a fault from the connection's budget: true when that spent it (the connection is closed). */
   spend(code: ErrorCode): boolean;
   /** A fault told with an Error notice (no reply: the id is another request's). */
@@ -47,6 +50,9 @@ export const UNSTATED_WAIT_DEADLINE_MS = 60_000;
  * UNSTATED_WAIT_DEADLINE_MS) is answered REQUEST_TIMEOUT then, its place freed: the client has stopped
  * waiting, and its late answer is dropped. While too many such handlers still run (of the request's type,
  * or of all: MAX_ROOM_REQUESTS_OVERDUE...), the request is refused REQUESTS_OVERDUE, not handed to the room.
+ * One still running OVERDUE_WRITE_OFF_MS past its deadline is written off as hung and counted once, as
+ * that (`room_request_handlers_hung_total`, by the request's source): if it throws later, that is not
+ * counted again as a hook error.
  */
 export function handleRoomRequest(port: RoomRequestPort, session: Session, request: RoomRequest): void {
   const { q } = request;
@@ -73,8 +79,10 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
     return;
   }
   let reply: Uint8Array | Promise<Uint8Array>;
+  // Set once the handler is written off as hung: counted as that, its later failure is not counted again.
+  let hung = false;
   try {
-    reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q);
+    reply = port.rooms.handleRequest(session, request.t, request.d, request.m, q, () => hung);
   } catch (error) {
     refuse(port, session, q, error);
     return;
@@ -98,7 +106,11 @@ export function handleRoomRequest(port: RoomRequestPort, session: Session, reque
         ),
       );
     },
-    () => port.metrics.count('room_request_handlers_hung_total'),
+    () => {
+      hung = true;
+      // By the address the player is on now: one client's requests hanging count as one source.
+      port.clientErrors.count('room_request_handlers_hung_total', undefined, session.addressBlock);
+    },
   );
   reply
     .then((inner) => {

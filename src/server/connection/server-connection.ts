@@ -181,6 +181,7 @@ export class ServerConnection {
     this.#requestPort = {
       rooms: ctx.rooms,
       metrics: ctx.metrics,
+      clientErrors: ctx.clientErrors,
       spend: (code) => this.#spend(code),
       fault: (code, message) => this.#fault(code, message),
     };

@@ -47,8 +47,9 @@ export interface DefaultAlertOptions {
    */
   lossBound?: number;
   /**
-   * Error sources per second that count as a spike (`error_sources_per_s`: each error of the server's
-   * own, and each client address that caused errors, however many). Default 5.
+   * Error sources per second that count as a spike (`error_sources_per_s`: each fault of the server's
+   * own, and each client address that caused errors or whose room requests' handlers hung, however
+   * many). Default 5.
    */
   errorsPerSecond?: number;
 }

@@ -1,4 +1,4 @@
-import { CLIENT_ERROR_COUNTERS, SERVER_ERROR_COUNTERS } from './client-errors.js';
+import { CLIENT_ERROR_COUNTERS, SERVER_ERROR_COUNTERS, SERVER_FAULT_COUNTERS } from './client-errors.js';
 import type { MetricsWindow } from './metrics-tap.js';
 import { countServerLinks, type ServerStats } from './server-stats.js';
 
@@ -30,11 +30,13 @@ export type HistorySeries = (typeof HISTORY_SERIES)[number];
 /**
  * One second's point for every series, from the server's counts now and what the tap saw since the
  * last point (`elapsedMs` ago; rates are scaled by it). `eventLoopLagP99Ms` comes from perf_hooks;
- * `clientErrorSources`: the sources of client errors in that time (see ClientErrors).
+ * `clientErrorSources`: the sources of client errors (and of hung request handlers) in that time (see
+ * ClientErrors).
  *
  * Two error series: `errors_per_s` is every error counted (the true count, for the dashboard);
- * `error_sources_per_s`, what the error-spike alert watches, counts the server's own errors in full and
- * each client source once, so that one client's flood, which the server refuses and cuts off, pages no one.
+ * `error_sources_per_s`, what the error-spike alert watches, counts the server's own faults in full and
+ * each source once, so that one client's flood, which the server refuses and cuts off, pages no one, nor
+ * do the handlers that hang on one client's requests.
  */
 export function sampleSeries(
   stats: ServerStats,
@@ -67,7 +69,7 @@ export function sampleSeries(
     bytes_in_per_s: perSecond('bytes_in_total'),
     bytes_out_per_s: perSecond('bytes_out_total'),
     errors_per_s: perSecond(...SERVER_ERROR_COUNTERS, ...CLIENT_ERROR_COUNTERS),
-    error_sources_per_s: rate(counted(SERVER_ERROR_COUNTERS) + clientErrorSources),
+    error_sources_per_s: rate(counted(SERVER_FAULT_COUNTERS) + clientErrorSources),
     reconnects_per_s: perSecond('resumes_total'),
     rtt_p50_ms: quantile(roundTrips, 0.5),
     rtt_p99_ms: quantile(roundTrips, 0.99),

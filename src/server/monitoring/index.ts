@@ -14,6 +14,9 @@ export {
   type ClientErrorCounter,
   ClientErrors,
   SERVER_ERROR_COUNTERS,
+  SERVER_FAULT_COUNTERS,
+  SOURCED_SERVER_ERROR_COUNTERS,
+  type SourcedErrorCounter,
 } from './client-errors.js';
 export type { DashboardPlayer, DashboardState } from './dashboard-state.js';
 export { FrameTally, kindOfFrame } from './frame-kinds.js';

@@ -96,7 +96,7 @@ export const metricCatalog = {
   resumes_total: counter('Sessions resumed after a reconnect'),
   resume_failures_total: counter('Resume attempts refused', 'code'),
   client_error_sources_total: counter(
-    'Client addresses that caused errors (bad input, socket errors, refused resumes), each counted once per second it erred',
+    'Client addresses that caused errors (bad input, socket errors, refused resumes, room request handlers hung), each counted once per second it erred',
   ),
   registry_failures_total: counter(
     "Failed registry calls: heartbeats, and the seat reservations and lookups of players' creates and joins",
@@ -124,7 +124,7 @@ export const metricCatalog = {
     "Players' room requests refused (REQUESTS_OVERDUE): too many of their earlier ones' handlers still ran past their deadlines",
   ),
   room_request_handlers_hung_total: counter(
-    "Handlers of players' room requests still running a minute past their deadlines, taken for hung and counted no more",
+    "Handlers of players' room requests still running a minute past their deadlines, taken for hung and counted once (not again as a hook error if they throw)",
   ),
   room_calls_failed_total: counter(
     'Room calls this node made (GameServer.callRoom) that failed, by code: ROOM_NOT_FOUND, REQUEST_TIMEOUT, NODE_UNREACHABLE, ...',

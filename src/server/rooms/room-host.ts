@@ -555,9 +555,16 @@ export class RoomHost implements RoomHostPort {
    * A member's request (a room message with a request id `q`): checked as `handleMessage` checks a
    * message, throwing the same refusals, then the handler's value, or its promise's, is the reply. Gives
    * the reply's frame, at once for a handler that returns no promise; never rejects: a handler's failure
-   * is answered REQUEST_FAILED (see RoomError).
+   * is answered REQUEST_FAILED (see RoomError). `writtenOff`: true once the caller has counted the handler
+   * as hung; its failure after that is not counted again (nor logged: it was reported as hung).
    */
-  handleRequest(session: Session, type: string, data: unknown, q: number): Uint8Array | Promise<Uint8Array> {
+  handleRequest(
+    session: Session,
+    type: string,
+    data: unknown,
+    q: number,
+    writtenOff: () => boolean = () => false,
+  ): Uint8Array | Promise<Uint8Array> {
     const { client, registered, input } = this.#checked(session, type, data);
     const hook = hookOf(registered, type);
     let result: unknown;
@@ -567,9 +574,12 @@ export class RoomHost implements RoomHostPort {
       return this.#failedReply(q, type, hook, error);
     }
     if (!(result instanceof Promise)) return this.#reply(q, type, hook, result);
+    const lateFailed = (error: unknown) => {
+      if (!writtenOff()) this.#handlerFailed(hook, error);
+    };
     return result.then(
-      (value: unknown) => this.#reply(q, type, hook, value),
-      (error: unknown) => this.#failedReply(q, type, hook, error),
+      (value: unknown) => this.#reply(q, type, hook, value, lateFailed),
+      (error: unknown) => this.#failedReply(q, type, hook, error, lateFailed),
     );
   }
 
@@ -608,13 +618,20 @@ export class RoomHost implements RoomHostPort {
 
   /**
    * The reply carrying a handler's value; one that cannot be sent is the room's fault, answered as one.
-   * `hook`: the handler's own type, what its failures are reported under (see `hookOf`).
+   * `hook`: the handler's own type, what its failures are reported under (see `hookOf`); `failed`: what
+   * reports them.
    */
-  #reply(q: number, type: string, hook: string, value: unknown): Uint8Array {
+  #reply(
+    q: number,
+    type: string,
+    hook: string,
+    value: unknown,
+    failed = (error: unknown) => this.#handlerFailed(hook, error),
+  ): Uint8Array {
     try {
       return encodeReply(q, value, this.#ctx.maxPayloadBytes, type);
     } catch (error) {
-      this.#handlerFailed(hook, error);
+      failed(error);
       const why = error instanceof ProtocolError ? `: ${error.message}` : '';
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, `the room's reply could not be sent${why}`);
     }
@@ -622,12 +639,18 @@ export class RoomHost implements RoomHostPort {
 
   /**
    * A handler threw or rejected: a RoomError is the room's answer, told as it says; anything else is its
-   * bug, logged and counted, and the player is told only that the request failed.
+   * bug, reported (`failed`: logged and counted) and the player is told only that the request failed.
    */
-  #failedReply(q: number, type: string, hook: string, error: unknown): Uint8Array {
+  #failedReply(
+    q: number,
+    type: string,
+    hook: string,
+    error: unknown,
+    failed = (error: unknown) => this.#handlerFailed(hook, error),
+  ): Uint8Array {
     if (error instanceof RoomError)
       return encodeRefusal(q, ErrorCode.REQUEST_FAILED, error.message, error.code);
-    this.#handlerFailed(hook, error);
+    failed(error);
     return encodeRefusal(
       q,
       ErrorCode.REQUEST_FAILED,

@@ -498,8 +498,9 @@ export class RoomManager {
     data: unknown,
     membership: number | undefined,
     q: number,
+    writtenOff?: () => boolean,
   ): Uint8Array | Promise<Uint8Array> {
-    return this.#requireHost(session, membership).handleRequest(session, type, data, q);
+    return this.#requireHost(session, membership).handleRequest(session, type, data, q, writtenOff);
   }
 
   /** A message on a player's server link: to their room, if they are in one (else dropped). */

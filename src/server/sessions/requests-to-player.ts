@@ -20,7 +20,21 @@ interface Waiting {
 /** What a player's answer (a RoomReply from their client) came to: see `RequestsToPlayer.answer`. */
 export type AnswerOutcome = 'answered' | 'late' | 'unexpected';
 
+/** An answer owed: the wait its request carried, and, after a resync, what gives it up (see `forgive`). */
+interface Owed {
+  readonly waitMs: number;
+  giveUp: Cancel | undefined;
+}
+
 const LAST_ID = 0xffffffff;
+
+/**
+ * How long past its wait an answer still owed at a resync is counted (ms): the client answers each request
+ * it has within the wait the request carried, counted from when it got it, and those the resume's replay
+ * brings get there within this (a few seconds at most, even over a slow link). Longer only holds the room
+ * off a little more when some were lost with what the outbox dropped.
+ */
+export const RESYNC_ANSWER_MARGIN_MS = 10_000;
 
 /**
  * The rooms' requests to one player (`Room.request`), under ids of the session's own (1, 2, 3, ...): those
@@ -37,11 +51,11 @@ export class RequestsToPlayer {
    * within the wait the request carried (a REQUEST_TIMEOUT of its own at the latest), and until it has they
    * count against MAX_ROOM_REQUESTS_WAITING, so that a player whose handlers hang is asked no more.
    */
-  readonly #owed = new Set<number>();
+  readonly #owed = new Map<number, Owed>();
   #nextId = 1;
   /**
-   * Ids up to this one may have been lost on their way (a resync, a takeover) and are owed no answer: one
-   * that comes anyway is late, not a fault.
+   * Ids up to this one may have been lost on their way (a resync, a takeover), their answers given up
+   * (see `forgive`): one that comes anyway is late, not a fault.
    */
   #forgivenThrough = 0;
 
@@ -91,7 +105,7 @@ export class RequestsToPlayer {
         this.#waiting.delete(q);
         reject(new ProtocolError(ErrorCode.REQUEST_TIMEOUT, `no answer to ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#owed.add(q);
+      this.#owed.set(q, { waitMs: timeoutMs, giveUp: undefined });
       this.#waiting.set(q, { owner, type, resolve, reject, cancelTimer });
     });
   }
@@ -104,7 +118,9 @@ export class RequestsToPlayer {
   answer(body: Body<typeof Kind.RoomReply>): AnswerOutcome {
     const { q } = body;
     const waiting = this.#waiting.get(q);
-    const owed = this.#owed.delete(q);
+    const owed = this.#owed.get(q);
+    owed?.giveUp?.();
+    this.#owed.delete(q);
     if (waiting !== undefined) {
       this.#waiting.delete(q);
       waiting.cancelTimer();
@@ -112,7 +128,7 @@ export class RequestsToPlayer {
       else waiting.reject(new RoomRequestError(body.code, body.message, body.reason));
       return 'answered';
     }
-    return owed || (q >= 1 && q <= this.#forgivenThrough) ? 'late' : 'unexpected';
+    return owed !== undefined || (q >= 1 && q <= this.#forgivenThrough) ? 'late' : 'unexpected';
   }
 
   /**
@@ -127,18 +143,28 @@ export class RequestsToPlayer {
   /** The session ended: every request waiting rejects with `code`, and no answer is owed any more. */
   failAll(code: ErrorCode, why: string): void {
     for (const [q, waiting] of this.#waiting) this.#fail(q, waiting, code, why);
+    for (const owed of this.#owed.values()) owed.giveUp?.();
     this.#owed.clear();
   }
 
   /**
    * What was sent to the player may not all have reached their client (a resume with a resync: the outbox
-   * dropped messages; a takeover: a new client that got none of what the old one had read): the requests
-   * asked so far are owed no answer, and an answer to one is taken as late. Those still waiting go on
-   * waiting, for an answer or their timeout.
+   * dropped messages; a takeover: a new client that got none of what the old one had read): an answer to
+   * any request asked so far is taken as late, never a fault. The answers owed still count until they
+   * come, as the client still runs those requests (the resume's replay brings the ones it had not got):
+   * forgotten, the server would ask more than the client takes, and the client refuse them RATE_LIMITED.
+   * But one may never come (its request lost in the drop, or read by a client taken over): each is given up
+   * RESYNC_ANSWER_MARGIN_MS past its wait from now, by when the client has answered all it got. Those still
+   * waiting go on waiting, for an answer or their timeout.
    */
   forgive(): void {
     this.#forgivenThrough = Math.max(this.#forgivenThrough, this.#nextId - 1);
-    this.#owed.clear();
+    for (const [q, owed] of this.#owed) {
+      owed.giveUp?.();
+      owed.giveUp = this.#clock.setTimeout(() => {
+        if (this.#owed.get(q) === owed) this.#owed.delete(q);
+      }, owed.waitMs + RESYNC_ANSWER_MARGIN_MS);
+    }
   }
 
   #fail(q: number, waiting: Waiting, code: ErrorCode, why: string): void {

@@ -5,6 +5,7 @@ import { RoomRequestHandlers } from '../../../src/client/room-request-handlers.j
 import { ManualClock } from '../../../src/common/index.js';
 import {
   type Body,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   decodeFrame,
   ErrorCode,
   Kind,
@@ -192,6 +193,44 @@ describe('RoomRequestHandlers', () => {
       [2, ErrorCode.UNKNOWN_MESSAGE_TYPE],
       [3, ErrorCode.UNKNOWN_MESSAGE_TYPE],
     ]);
+  });
+
+  it("forgets a handler that never settles once the room's wait for it is over, not at the leave", async () => {
+    const { clock, answered, room } = handlers();
+    room.on('hang', () => new Promise(() => {}));
+    room.on('quick', async () => 'done');
+    // A long-lived room asking a handler that hangs, again and again: each is kept only while it is waited for.
+    for (let q = 1; q <= 1_000; q++) {
+      room.receive(q, 'hang', undefined, 500);
+      clock.advance(100);
+    }
+    // Those that came in the last 500 ms (the one 500 ms ago was let go just now).
+    expect(room.running).toBe(4);
+    clock.advance(500);
+    expect(room.running).toBe(0);
+    // A server that states no wait: the wait RoomAnswers gives such a request.
+    room.receive(2_000, 'hang', undefined);
+    clock.advance(DEFAULT_REQUEST_TIMEOUT_MS - 1);
+    expect(room.running).toBe(1);
+    clock.advance(1);
+    expect(room.running).toBe(0);
+    // Those that settle in time are answered as ever.
+    room.receive(2_001, 'quick', undefined, 500);
+    await flush();
+    expect(answered).toEqual([{ q: 2_001, outcome: { ok: true, value: 'done' } }]);
+    // Their waits over, the leave has nothing of theirs left to answer.
+    room.left();
+    expect(answered).toHaveLength(1);
+  });
+
+  it('counts the wait of a request kept early from its arrival', () => {
+    const { clock, room } = handlers();
+    room.receive(1, 'hang', undefined, 300);
+    clock.advance(200);
+    room.on('hang', () => new Promise(() => {}));
+    expect(room.running).toBe(1);
+    clock.advance(100);
+    expect(room.running).toBe(0);
   });
 
   it('answers what runs NOT_IN_ROOM when the room is left, and drops what its handlers return later', async () => {

@@ -3,7 +3,10 @@ import { ManualClock } from '../../../src/common/index.js';
 import { ErrorCode, MAX_ROOM_REQUESTS_WAITING, RoomRequestError } from '../../../src/protocol/index.js';
 import type { HostedClient } from '../../../src/server/rooms/hosted-client.js';
 import { MAX_ROOM_ASKS_WAITING, RoomAsks } from '../../../src/server/rooms/room-asks.js';
-import { RequestsToPlayer } from '../../../src/server/sessions/requests-to-player.js';
+import {
+  RESYNC_ANSWER_MARGIN_MS,
+  RequestsToPlayer,
+} from '../../../src/server/sessions/requests-to-player.js';
 import { bareSession } from '../../support/bare-session.js';
 import { flush, settled } from '../../support/settled.js';
 
@@ -67,16 +70,34 @@ describe('RequestsToPlayer', () => {
     expect(sent).toHaveLength(MAX_ROOM_REQUESTS_WAITING + 1);
   });
 
-  it('forgives what a resync may have lost: owed answers free their places, and come late, not unexpected', () => {
+  it('after a resync, counts the answers owed until they come, or gives them up past their waits and a margin', async () => {
     const { clock, requests, sent, ask } = player();
     for (let i = 0; i < MAX_ROOM_REQUESTS_WAITING; i++) void ask(10).catch(() => {});
     clock.advance(10);
     requests.forgive();
-    void ask(1_000);
-    expect(sent.at(-1)).toBe(MAX_ROOM_REQUESTS_WAITING + 1);
+    // The client still runs them (the replay brings those it had not got): no more is asked meanwhile.
+    const refused = settled(ask(1_000));
+    await flush();
+    expect(refused.error).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    expect(sent).toHaveLength(MAX_ROOM_REQUESTS_WAITING);
+    // Each answer that comes frees its place, late (the room stopped waiting), never a fault.
     expect(requests.answer({ q: 3, ok: true })).toBe('late');
-    expect(requests.answer({ q: MAX_ROOM_REQUESTS_WAITING + 1, ok: true })).toBe('answered');
-    expect(requests.answer({ q: MAX_ROOM_REQUESTS_WAITING + 2, ok: true })).toBe('unexpected');
+    void ask(1_000).catch(() => {});
+    expect(sent.at(-1)).toBe(MAX_ROOM_REQUESTS_WAITING + 1);
+    // The others may have been lost in what the outbox dropped: given up past their waits and the margin.
+    clock.advance(10 + RESYNC_ANSWER_MARGIN_MS - 1);
+    const stillRefused = settled(ask(1_000));
+    await flush();
+    expect(stillRefused.error).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+    expect(sent).toHaveLength(MAX_ROOM_REQUESTS_WAITING + 1);
+    clock.advance(1);
+    void ask(1_000).catch(() => {});
+    expect(sent).toHaveLength(MAX_ROOM_REQUESTS_WAITING + 2);
+    // Their answers after that are late too, not unexpected; an id never asked still is.
+    expect(requests.answer({ q: 5, ok: true })).toBe('late');
+    expect(requests.answer({ q: 5, ok: true })).toBe('late');
+    expect(requests.answer({ q: MAX_ROOM_REQUESTS_WAITING + 2, ok: true })).toBe('answered');
+    expect(requests.answer({ q: MAX_ROOM_REQUESTS_WAITING + 3, ok: true })).toBe('unexpected');
   });
 
   it("fails one seating's requests when it ends, and everything when the session does", async () => {

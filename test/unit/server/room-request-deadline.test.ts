@@ -118,6 +118,7 @@ describe('a room request that states no wait (a client of an earlier version)', 
     const port: RoomRequestPort = {
       rooms,
       metrics: new CountingMetrics(),
+      clientErrors: { count: () => {} },
       spend: () => false,
       fault: () => {},
     };

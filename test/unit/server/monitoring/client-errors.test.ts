@@ -61,13 +61,17 @@ describe('the error series', () => {
     expect(HISTORY_SERIES).toContain('errors_per_s');
   });
 
-  it("counts a room request's handler written off as hung among the server's faults", () => {
-    // A handler still running a minute past its deadline is the app's bug, as a throwing hook is: the
-    // client that sent the request has long been answered REQUEST_TIMEOUT and did nothing wrong.
+  it("counts a room request's handlers written off as hung by source, not in full", () => {
+    // A handler still running a minute past its deadline is the app's bug; but an app whose handler waits
+    // on one client hangs for every request that client sends: one client must not raise the alert alone.
+    const metrics = new CountingMetrics();
+    const errors = new ClientErrors(metrics);
+    for (let i = 0; i < 6; i++) errors.count('room_request_handlers_hung_total', undefined, '203.0.113.7');
+    expect(metrics.total('room_request_handlers_hung_total')).toBe(6);
     const window = windowOf({ room_request_handlers_hung_total: 6, room_requests_overdue_total: 5 });
-    const point = sampleSeries(NO_STATS, window, 1_000, Number.NaN, 0);
-    // The overdue refusals are not: an honest client whose requests met slow handlers gets them too.
-    expect(point.error_sources_per_s).toBe(6);
+    const point = sampleSeries(NO_STATS, window, 1_000, Number.NaN, errors.takeSources());
+    // The overdue refusals are in neither: an honest client whose requests met slow handlers gets them too.
+    expect(point.error_sources_per_s).toBe(1);
     expect(point.errors_per_s).toBe(6);
   });
 });
