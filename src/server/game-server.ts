@@ -639,7 +639,8 @@ export class GameServer {
    * valibot schema) gives it; one it refuses is dropped and counted. Resolves once this node listens: what
    * is published after that is heard (while Redis is unreachable, or refuses, it tries again until it
    * listens). `onGap` is called when messages may have been missed: the subscription was down and is back.
-   * The disposer ends the subscription. Rejects SERVER_SHUTTING_DOWN once the server has closed, or when it
+   * Neither `handler` nor `onGap` is called before the promise has resolved. The disposer ends the
+   * subscription. Rejects SERVER_SHUTTING_DOWN once the server has closed, or when it
    * closes before the subscription is in place.
    */
   subscribe<S extends v.GenericSchema>(
