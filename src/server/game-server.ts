@@ -259,8 +259,9 @@ export class GameServer {
       clock: this.clock,
       metrics,
       nodeId: this.nodeId,
-      // One count for the node's channel for calls and its topics': `node_subscriptions_down`.
-      subscriptionsDown: new SubscriptionsDown(metrics),
+      // One count for the node's channel for calls and its topics' (`node_subscriptions_down`), and one
+      // pair of log lines for an outage of them all.
+      subscriptionsDown: new SubscriptionsDown(metrics, { nodeId: this.nodeId, clock: this.clock }),
     };
     this.#calls = new RoomCalls({
       ...between,

@@ -210,6 +210,37 @@ describe('topic messages across a Redis outage', () => {
   }, 40_000);
 });
 
+describe("the log of a node's subscriptions through a Redis outage", () => {
+  it('says one warning as they are lost and one info line once they are back, with their count and how long', async () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const told = vi.spyOn(console, 'info').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const b = await node('node-b', `outage-log${prefixes++}:`);
+    await b.node.server.subscribe('news', v.string(), () => {});
+    await b.node.server.subscribe('bans', v.string(), () => {});
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'in place');
+    const lines = (spy: typeof warned) =>
+      spy.mock.calls
+        .map(([line]) => String(line))
+        .filter((line) => line.includes("of the registry's channels"));
+    expect([lines(warned), lines(told)]).toEqual([[], []]);
+    await redis.stop();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 3, 'the loss seen', 10_000);
+    // Down through several reconnect attempts of ioredis's, each of which says the connection closed.
+    await sleep(1_500);
+    await redis.restart();
+    await eventually(() => b.metrics.current('node_subscriptions_down') === 0, 'back', 10_000);
+    // Its channel for room calls and its two topics': one line each way, for them all.
+    expect(lines(warned)).toEqual([
+      "vehikill-net: node node-b: 3 subscriptions of the registry's channels lost (the connection to Redis is down): messages between nodes do not reach this node until they are back",
+    ]);
+    expect(lines(told)).toHaveLength(1);
+    const seconds = Number(/back after (\d+\.\d) s down/.exec(lines(told)[0] ?? '')?.[1]);
+    expect(lines(told)[0]).toContain("node node-b: 3 subscriptions of the registry's channels back after");
+    expect(seconds).toBeGreaterThanOrEqual(1.5);
+  }, 30_000);
+});
+
 describe('the node_subscriptions_down gauge', () => {
   it('counts the channels a node wants and does not have: started while Redis is down, and after a loss', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
