@@ -259,8 +259,9 @@ export class GameServer {
       clock: this.clock,
       metrics,
       nodeId: this.nodeId,
-      // One count for the node's channel for calls and its topics': `node_subscriptions_down`.
-      subscriptionsDown: new SubscriptionsDown(metrics),
+      // One count for the node's channel for calls and its topics' (`node_subscriptions_down`), and one
+      // pair of log lines for an outage of them all.
+      subscriptionsDown: new SubscriptionsDown(metrics, { nodeId: this.nodeId, clock: this.clock }),
     };
     this.#calls = new RoomCalls({
       ...between,
@@ -639,7 +640,8 @@ export class GameServer {
    * valibot schema) gives it; one it refuses is dropped and counted. Resolves once this node listens: what
    * is published after that is heard (while Redis is unreachable, or refuses, it tries again until it
    * listens). `onGap` is called when messages may have been missed: the subscription was down and is back.
-   * The disposer ends the subscription. Rejects SERVER_SHUTTING_DOWN once the server has closed, or when it
+   * Neither `handler` nor `onGap` is called before the promise has resolved. The disposer ends the
+   * subscription. Rejects SERVER_SHUTTING_DOWN once the server has closed, or when it
    * closes before the subscription is in place.
    */
   subscribe<S extends v.GenericSchema>(

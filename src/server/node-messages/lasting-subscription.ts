@@ -64,7 +64,7 @@ export class LastingSubscription {
     this.#placed = deferred();
     this.#inPlace = this.#placed;
     // Wanted from now on, and not had yet.
-    options.down?.set(this, true);
+    options.down?.waiting(this);
   }
 
   /** Resolves once the subscription is first in place, however many attempts that takes. */
@@ -133,7 +133,7 @@ export class LastingSubscription {
       }
       this.#failures = 0;
       this.#saidWaiting = false;
-      this.#setUp(true);
+      this.#setInPlace();
     } catch (error) {
       if (!this.#closed) this.#failed(error);
       throw error;
@@ -148,20 +148,21 @@ export class LastingSubscription {
   #lost(): void {
     if (this.#closed || !this.#up) return;
     this.#inPlace = deferred();
-    this.#setUp(false);
+    this.#up = false;
+    this.#options.down?.lost(this);
   }
 
   /** Back after it was down: in place now, then the owner is told of the gap. */
   #back(onGap: (() => void) | undefined): void {
     if (this.#closed) return;
-    this.#setUp(true);
+    this.#setInPlace();
     onGap?.();
   }
 
-  #setUp(up: boolean): void {
-    this.#up = up;
-    this.#options.down?.set(this, !up);
-    if (up) this.#inPlace.resolve();
+  #setInPlace(): void {
+    this.#up = true;
+    this.#options.down?.inPlace(this);
+    this.#inPlace.resolve();
   }
 
   #failed(error: unknown): void {

@@ -52,6 +52,13 @@ interface Subscriber {
   readonly schema: v.GenericSchema;
   readonly handler: TopicHandler<unknown>;
   readonly onGap: (() => unknown) | undefined;
+  /**
+   * Its `subscribe` has resolved. Until then it hears nothing, neither messages nor gaps: its caller must
+   * have the subscription before being called about it, and one that begins once the topic's subscription
+   * is in place has missed nothing. (One waiting through an outage is in the topic's set already, and the
+   * gap that ends the outage is told before its wait resolves.)
+   */
+  resolved: boolean;
 }
 
 /** The subscribers of one topic on this node, and the node's one subscription of its channel. */
@@ -119,7 +126,7 @@ export class NodeTopics {
     if (onGap !== undefined && typeof onGap !== 'function') {
       throw new TypeError(`subscribe('${topic}', ...): onGap must be a function, got ${typeof onGap}`);
     }
-    return this.#subscribe(topic, { schema, handler, onGap });
+    return this.#subscribe(topic, { schema, handler, onGap, resolved: false });
   }
 
   async #subscribe(topic: string, subscriber: Subscriber): Promise<Disposer> {
@@ -144,6 +151,8 @@ export class NodeTopics {
     }
     // Closed meanwhile: `close` ended the subscription, and nothing is delivered to it.
     if (this.#closed) throw shuttingDown();
+    // Heard from here: this return resolves the caller's promise before anything else can run.
+    subscriber.resolved = true;
     return dispose;
   }
 
@@ -179,8 +188,8 @@ export class NodeTopics {
 
   /** The topic's subscription was down and is back: each subscriber that asked is told. */
   #gap(topic: string): void {
-    for (const { onGap } of [...(this.#topics.get(topic)?.subscribers ?? [])]) {
-      if (onGap !== undefined) this.#callApp(`the gap on topic '${topic}'`, 'its onGap', onGap);
+    for (const { onGap, resolved } of [...(this.#topics.get(topic)?.subscribers ?? [])]) {
+      if (onGap !== undefined && resolved) this.#callApp(`the gap on topic '${topic}'`, 'its onGap', onGap);
     }
   }
 
@@ -195,6 +204,7 @@ export class NodeTopics {
     }
     const from = { nodeId: read.message.from };
     for (const subscriber of [...subscribers]) {
+      if (!subscriber.resolved) continue;
       let parsed: ReturnType<typeof v.safeParse<typeof subscriber.schema>>;
       try {
         parsed = v.safeParse(subscriber.schema, read.message.data);

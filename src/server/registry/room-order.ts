@@ -50,7 +50,7 @@ export function listedInOrder(room: { order?: unknown }): boolean {
 }
 
 /** A listing as `compareListings` reads it. */
-type ListedRoom = OrderedRoom & { roomId: string; order?: unknown };
+export type ListedRoom = OrderedRoom & { roomId: string; order?: unknown };
 
 /**
  * Compares two listings as a query in `order` (see `orderOf`) reads them: first the rooms listed in an

@@ -2,7 +2,7 @@ import type { Cancel, Clock } from '../../common/index.js';
 import { ErrorCode, type JoinedRoom, ProtocolError, type Scalar } from '../../protocol/index.js';
 import { newRoomId } from '../ids.js';
 import type { Registry, RoomListing } from '../registry/registry.js';
-import { compareRooms, type OrderedRoom, type RoomOrder } from '../registry/room-order.js';
+import { compareListings, type ListedRoom, type RoomOrder } from '../registry/room-order.js';
 import type { Session } from '../sessions/session.js';
 import { type NodeTarget, type OtherNodes, redirect } from './other-nodes.js';
 import type { RoomHost } from './room-host.js';
@@ -279,9 +279,10 @@ export class QuickPlay {
   }
 
   /**
-   * The first room here, in the type's order (the oldest first by default), that a quick play of `type`
-   * and `filter` can join now: public, not locked, not tried yet, the player not in it, and a seat free
-   * counting the reservations under way here (which the order counts as players too).
+   * The first room here, in the type's order (the oldest first by default; ties by id, as the registries
+   * break them), that a quick play of `type` and `filter` can join now: public, not locked, not tried yet,
+   * the player not in it, and a seat free counting the reservations under way here (which the order counts
+   * as players too).
    */
   #openRoom(
     session: Session,
@@ -289,15 +290,25 @@ export class QuickPlay {
     filter: Record<string, Scalar> | undefined,
     tried: ReadonlySet<string>,
   ): RoomHost | undefined {
-    const compare = compareRooms(this.#options.orderOf(type));
-    let best: { host: RoomHost; room: OrderedRoom } | undefined;
-    // Rooms are kept in the order they were made: the first that fits is the oldest.
+    const order = this.#options.orderOf(type);
+    // The registries' rule, ties between rooms made in one millisecond by id included: a player is sent to
+    // the same room whether the listing or this node's own rooms chose it (the order they were made in
+    // would pick another of two such rooms than the listing does).
+    const compare = compareListings(order);
+    let best: { host: RoomHost; room: ListedRoom } | undefined;
     for (const host of this.#options.rooms.values()) {
       if (host.type !== type || host.isPrivate || host.disposed || host.room.locked) continue;
       if (tried.has(host.roomId) || host.has(session) || host.seatsInUse >= host.room.maxClients) continue;
       const metadata = host.room.metadata;
       if (!Object.entries(filter ?? {}).every(([key, value]) => metadata[key] === value)) continue;
-      const room = { clients: host.seatsInUse, createdAt: host.createdAt, metadata };
+      const room: ListedRoom = {
+        roomId: host.roomId,
+        clients: host.seatsInUse,
+        createdAt: host.createdAt,
+        metadata,
+        // Listed in the type's order, as this node lists its rooms (see RoomHost's listing).
+        ...(order === undefined ? {} : { order }),
+      };
       if (best === undefined || compare(room, best.room) < 0) best = { host, room };
     }
     return best?.host;

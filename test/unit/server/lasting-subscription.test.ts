@@ -152,8 +152,12 @@ describe('a subscription that does not give up', () => {
   });
 
   it('is in place until the registry says it lost it, and again once it says it is back (its gap)', async () => {
+    // The node's lines about the loss (test/unit/server/subscriptions-down.test.ts).
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'info').mockImplementation(() => {});
     const metrics = new CountingMetrics();
-    const down = new SubscriptionsDown(metrics);
+    const clock = new ManualClock();
+    const down = new SubscriptionsDown(metrics, { nodeId: 'a', clock });
     const told = { gap: () => {}, down: () => {} };
     let gaps = 0;
     const subscription = new LastingSubscription({
@@ -162,7 +166,7 @@ describe('a subscription that does not give up', () => {
         told.down = onDown ?? told.down;
         return () => {};
       },
-      clock: new ManualClock(),
+      clock,
       channel: 'topic:news',
       what: "node a: topic 'news'",
       failures: new ThrottledFailures(metrics, 'node_subscription_failures_total', 'node messages'),
