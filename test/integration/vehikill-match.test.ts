@@ -37,10 +37,7 @@ describe('a Vehikill match of 8 bots on a real server', () => {
   });
   afterAll(async () => {
     stop();
-    // At once: the test is over, and what a bot still holds back is for nobody. With the default flush
-    // (up to 3 s) each client stays in the room while it writes, and is sent the roster as the others
-    // leave, after its session has let go of its handlers: the client warns of each.
-    for (const session of sessions) session.close({ flushMs: 0 });
+    for (const session of sessions) session.close();
     await server?.close();
   });
 
