@@ -1,6 +1,7 @@
 import { encode } from '@msgpack/msgpack';
 import { closeCodeFor, ErrorCode, Kind, PROTOCOL_VERSION } from 'vehikill-net/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ignored } from '../support/ignored.js';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -38,6 +39,8 @@ describe('bad input against a live server', () => {
     const bobRoom = await bob.join(aliceRoom.roomId);
     const heard: string[] = [];
     bobRoom.onMessage('chat', (data) => heard.push((data as { text: string }).text));
+    // Alice's own lines come back to her too: what counts is what Bob hears.
+    aliceRoom.onMessage('chat', ignored);
 
     const random = seeded(7);
     const attacks: Array<(raw: RawClient) => void> = [

@@ -1,5 +1,6 @@
 import type { CountingMetrics } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ignored } from '../support/ignored.js';
 import { eventually, startServer, type TestServer } from '../support/server.js';
 import { roomWithTargetBehindProxy } from '../support/target-behind-proxy.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
@@ -33,7 +34,10 @@ describe('a room request whose reply was dropped from an overflowing outbox', ()
     const before = written('room_reply');
     const reply = bobRoom.request('chat', { text: 'hello' }, { timeoutMs: 20_000 });
     await eventually(() => written('room_reply') > before, 'the reply written into the stalled socket');
-    // Twelve chats behind it, each heard by Bob, in an outbox of 8: the reply is dropped from it.
+    // Twelve chats behind it, each heard by Bob, in an outbox of 8: the reply is dropped from it. They only
+    // fill the outbox: neither player reads them.
+    aliceRoom.onMessage('chat', ignored);
+    bobRoom.onMessage('chat', ignored);
     const chats = written('server_room_message');
     for (let i = 0; i < 12; i++) aliceRoom.send('chat', { text: `m${i}` });
     await eventually(() => written('server_room_message') >= chats + 24, 'the chats written');

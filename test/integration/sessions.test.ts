@@ -3,6 +3,7 @@ import type { Client } from 'vehikill-net/client';
 import { ErrorCode, Kind } from 'vehikill-net/protocol';
 import type { GameServerOptions, RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ignored } from '../support/ignored.js';
 import { RawClient } from '../support/raw-client.js';
 import { rawSession } from '../support/raw-session.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -198,6 +199,7 @@ describe('sessions', () => {
     bob.on('drop', ({ reason }) => errors.push(reason));
     const heard: string[] = [];
     aliceRoom.onMessage('chat', (data) => heard.push((data as { text: string }).text));
+    bobRoom.onMessage('chat', ignored); // his own lines, back from the room
     proxy.block();
     await eventually(() => aliceRoom.members.some((m) => m.away), 'bob away');
     // 15 s of chat at 30 a second: nearly twice the server's burst of 240 messages.
@@ -210,11 +212,12 @@ describe('sessions', () => {
   });
 
   it('a client sending at its whole budget while acking what it hears stays under the server limit', async () => {
-    const { alice, aliceRoom } = await setup();
+    const { alice, aliceRoom, bobRoom } = await setup();
     const drops: string[] = [];
     alice.on('drop', ({ reason }) => drops.push(reason));
     let heard = 0;
     aliceRoom.onMessage('chat', () => heard++);
+    bobRoom.onMessage('chat', ignored); // Bob is only there to hear them too
     // Far past the budget at once: the client paces them; each comes back to both players, and Alice's
     // acks of what she hears go to the server too.
     for (let i = 0; i < 800; i++) aliceRoom.send('chat', { text: `m${i}` });
@@ -223,9 +226,12 @@ describe('sessions', () => {
   });
 
   it('requests made while sending at the whole budget are charged to it: nobody is cut off', async () => {
-    const { alice, aliceRoom } = await setup();
+    const { alice, aliceRoom, bobRoom } = await setup();
     const drops: string[] = [];
     alice.on('drop', ({ reason }) => drops.push(reason));
+    // The chat only fills the budget: nobody reads it.
+    aliceRoom.onMessage('chat', ignored);
+    bobRoom.onMessage('chat', ignored);
     // Room messages past the budget (the client paces them), and a lobby asking for rooms meanwhile.
     const pump = setInterval(() => {
       for (let i = 0; i < 2; i++) aliceRoom.send('chat', { text: 'go' });
@@ -254,6 +260,7 @@ describe('sessions', () => {
     bob.on('reconnect', (event) => reconnects.push(event));
     let heard = 0;
     aliceRoom.onMessage('chat', () => heard++);
+    bobRoom.onMessage('chat', ignored); // his own lines, back from the room
     // Paced by Bob's budget; after a second he has spent his burst, and the server's bucket for his session
     // is as low. The server keeps that bucket across the resume: so must Bob's budget.
     for (let i = 0; i < 500; i++) bobRoom.send('chat', { text: `m${i}` });
@@ -331,6 +338,7 @@ describe('sessions', () => {
       if (text === 'expiring') heardAt = Date.now();
       else lastReliable = Number(text.slice(1));
     });
+    bobRoom.onMessage('chat', ignored); // his own lines, back from the room
     let welcomedAt: number | undefined;
     bob.on('reconnect', () => {
       welcomedAt = Date.now();
