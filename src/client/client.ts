@@ -508,6 +508,7 @@ export class Client {
       conditioner: this.#conditioner,
       linkEpochs: this.#linkEpochs,
       connected: () => this.#connection.state === 'open',
+      closing: () => this.#connection.closing !== undefined,
       sendSignal: (to, signal) => this.#sends.sendSignalToPeer(to, signal, m),
       sendToPeer: (to, channel, bytes, messageClass, ttlMs) =>
         this.#sends.sendToPeer(to, channel, bytes, messageClass, ttlMs, m),

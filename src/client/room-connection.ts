@@ -313,6 +313,9 @@ export class RoomConnection<
       return;
     }
     if (this.#early.keep({ type, data, from }, this.#transport.clock.now())) return;
+    // A closing client's app has let go of its handlers on purpose: what the room sends meanwhile is
+    // expected to find none.
+    if (this.#transport.closing?.() === true) return;
     if (this.#unhandledTold.has(type) || this.#unhandledTold.size >= MAX_UNHANDLED_TOLD) return;
     this.#unhandledTold.add(type);
     console.warn(

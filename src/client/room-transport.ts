@@ -69,4 +69,9 @@ export interface RoomTransport {
    * session's outbox for the resume. Default: always.
    */
   connected?(): boolean;
+  /**
+   * Whether the client is closing (`close()` writing what it held back before it closes): the app has
+   * said it is done, so a message no handler takes is dropped without the console's word. Default: never.
+   */
+  closing?(): boolean;
 }
