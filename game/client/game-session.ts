@@ -142,9 +142,6 @@ const REPORT_EVERY_MS = 250;
  */
 const PEER_EFFECT_REACH = MAX_SPEED / 2;
 
-/** What the room sends a session that is closing: see `GameSession.close`. */
-function ignoreWhileClosing(): void {}
-
 function abandonedJoin(): ProtocolError {
   return new ProtocolError(
     ErrorCode.NOT_IN_ROOM,
@@ -259,10 +256,6 @@ export class GameSession {
    * most `flushMs` (the client's default 3 s; 0 closes at once, as a page going away must).
    */
   close(options: { flushMs?: number } = {}): void {
-    // While the client writes what it held back it is still in the room, which goes on sending (the
-    // roster as others leave, their chat): nobody here wants it now, and without a handler the client
-    // would warn in the console of each type.
-    this.#room?.onMessage('*', ignoreWhileClosing);
     this.#detach();
     void this.client.close(options);
     this.#events.clear();

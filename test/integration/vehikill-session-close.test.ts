@@ -3,9 +3,10 @@ import { VehikillPlayers } from '../support/vehikill.js';
 
 /*
  * GameSession.close() lets go of the room's handlers at once, but its client stays in the room while it
- * writes what the rate held back (up to `flushMs`), and the room goes on sending. Each type sent then
- * (the roster as other players leave, the player's own chat coming back) was warned of in the console
- * as having no handler: at every `npm run bots` shutdown, and on a page that reconnects under a new name.
+ * writes what the rate held back (up to `flushMs`), and the room goes on sending (the roster as other
+ * players leave, the player's own chat coming back). The client takes what no handler takes then without
+ * the console's "no handler" word, which came at every `npm run bots` shutdown and on a page that
+ * reconnects under a new name.
  */
 describe('a GameSession closing while its client writes what it held back', () => {
   const players = new VehikillPlayers();
