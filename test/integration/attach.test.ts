@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import Fastify from 'fastify';
 import { Client } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { GameServer, type GameServerOptions } from 'vehikill-net/server';
@@ -92,6 +93,19 @@ function client(wsUrl: string): Client {
   return made;
 }
 
+/** Two players who fetch their guest tokens, meet in a room at `wsUrl` and chat: `text` arrives. */
+async function chatsInARoom(wsUrl: string, text: string): Promise<void> {
+  const [alice, bob] = [client(wsUrl), client(wsUrl)];
+  await Promise.all([alice.connect(), bob.connect()]);
+  const room = await alice.create('test');
+  const joined = await bob.join(room.roomId);
+  const heard: unknown[] = [];
+  room.onMessage('chat', (data) => heard.push(data));
+  joined.send('chat', { text });
+  await eventually(() => heard.length === 1, 'chat delivered');
+  expect(heard[0]).toEqual({ from: bob.playerId, text });
+}
+
 async function get(url: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
@@ -133,15 +147,7 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(wsUrl).toBe(`ws://127.0.0.1:${port}/ws`);
     expect(httpUrl).toBe(`http://127.0.0.1:${port}`);
 
-    const [alice, bob] = [client(wsUrl), client(wsUrl)];
-    await Promise.all([alice.connect(), bob.connect()]);
-    const room = await alice.create('test');
-    const joined = await bob.join(room.roomId);
-    const heard: unknown[] = [];
-    room.onMessage('chat', (data) => heard.push(data));
-    joined.send('chat', { text: 'over the app’s port' });
-    await eventually(() => heard.length === 1, 'chat delivered');
-    expect(heard[0]).toEqual({ from: bob.playerId, text: 'over the app’s port' });
+    await chatsInARoom(wsUrl, 'over the app’s port');
 
     expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: 'hello from the app' });
     expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
@@ -172,6 +178,35 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: '{"hello":"from the app"}' });
     expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
     expect(await get(`${httpUrl}/elsewhere`)).toEqual({ status: 404, body: 'express has nothing here' });
+  });
+
+  it('runs under Fastify as docs/server.md shows: rooms and its routes on one port, then a clean close', async () => {
+    const server = game();
+    const app = Fastify();
+    // Before Fastify routes and parses the body: the game reads its own requests from the raw ones.
+    app.addHook('onRequest', async (request, reply) => {
+      if (server.handleRequest(request.raw, reply.raw)) reply.hijack();
+    });
+    app.get('/api/hello', async () => ({ hello: 'from the app' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { wsUrl, httpUrl, port } = await server.attach(app.server);
+    expect(port).toBe((app.server.address() as AddressInfo).port);
+
+    await chatsInARoom(wsUrl, 'through fastify');
+    expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: '{"hello":"from the app"}' });
+    expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
+    // Fastify's own 404, not the game's.
+    const elsewhere = await get(`${httpUrl}/elsewhere`);
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ message: 'Route GET:/elsewhere not found' });
+
+    // The game first, as the docs say: Fastify's close waits for every connection of its server, the
+    // game's WebSockets included. Then the app's routes still answer, and the app closes with nothing held.
+    await server.close({ drainMs: 0 });
+    expect(await get(`${httpUrl}/api/hello`)).toMatchObject({ status: 200 });
+    expect((await get(`${httpUrl}/healthz`)).status).toBe(404);
+    await app.close();
+    expect(app.server.listening).toBe(false);
   });
 
   it('answers an upgrade on another path 404 when the app has no listener for it', async () => {
