@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -14,6 +15,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
 import { selfSignedCert } from '../support/self-signed.js';
 import { eventually } from '../support/server.js';
+import { TimerLogClock } from '../support/timer-log-clock.js';
 import { onUpgradeRefused } from '../support/upgrade-refusal.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -132,6 +134,24 @@ function upgrade(url: string): Promise<Upgrade> {
       if (!/Unexpected server response/.test(error.message)) reject(error);
     });
   });
+}
+
+/** A UDP port nothing holds right now on loopback. */
+async function freeUdpPort(): Promise<number> {
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise<void>((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts `server` on `port` of loopback: on its own server, or attached to an app's that listens there. */
+function startOn(server: GameServer, mode: 'attach' | 'listen', port: number): Promise<unknown> {
+  if (mode === 'listen') return server.listen(port);
+  const app = appServer(server);
+  const attached = server.attach(app);
+  app.listen(port, '127.0.0.1');
+  return attached;
 }
 
 function listenerCounts(server: http.Server): number[] {
@@ -366,6 +386,29 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(listenerCounts(app)).toEqual(before);
     expect(app.listenerCount('error')).toBe(0);
   });
+
+  // As a failed listen(): both leave nothing running, and the app may try again with a new GameServer.
+  it.each(['attach', 'listen'] as const)(
+    'a failed %s() stops what it started: no timer waits, the next GameServer gets its UDP port',
+    async (mode) => {
+      const taken = await listening(http.createServer());
+      const udpPort = await freeUdpPort();
+      const serverLink = { bindAddress: '127.0.0.1', udpPort };
+      const clock = new TimerLogClock();
+      const server = game({ clock, serverLink });
+      await expect(startOn(server, mode, taken)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // The metrics' sampling and the handshake pacer's timers are gone with it.
+      expect(clock.pendingTotal()).toBe(0);
+      // The app starts again on a free port with a new GameServer: the old one let the UDP port go.
+      const next = game({ serverLink });
+      const port = await listening(appServer(next));
+      expect((await next.attach(apps.at(-1) as http.Server)).port).toBe(port);
+      expect(next.serverLinks.udpPort).toBe(udpPort);
+      // Stopped for good, as after close(), which has nothing left to do.
+      await server.close();
+      await expect(server.listen(0)).rejects.toThrow(/failed to start and stopped/);
+    },
+  );
 
   it('refuses attach after listen, listen after attach, attach twice, and tls with attach', async () => {
     const listened = game();
