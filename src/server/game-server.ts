@@ -333,6 +333,9 @@ export class GameServer {
     this.#startedBy = 'listen';
     return this.#startOrStop(async () => {
       await this.#startServices();
+      // Closed while the services started: `close()` has closed the socket already, and listening now
+      // would open it again for good (it answered 503 after `close()` resolved).
+      if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before it listened');
       await new Promise<void>((resolve, reject) => {
         this.#http.once('error', reject);
         this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
