@@ -406,7 +406,9 @@ export class GameServer {
     } catch (error) {
       // Not when `close()` came first: that is how it ended.
       if (!this.#closing) this.#startFailed = true;
-      await this.close({ drainMs: 0 });
+      // Should the stop fail too, the start's error is still the one this call tells (a later `close()`
+      // rejects with the stop's).
+      await this.close({ drainMs: 0 }).catch(() => {});
       throw error;
     }
   }
