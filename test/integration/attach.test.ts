@@ -203,6 +203,7 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
   it('runs under Fastify as docs/server.md shows: rooms and its routes on one port, then a clean close', async () => {
     const server = game();
     const app = Fastify();
+    apps.push(app.server); // closed by afterEach should the test stop before it closes the app itself
     // Before Fastify routes and parses the body: the game reads its own requests from the raw ones.
     app.addHook('onRequest', async (request, reply) => {
       if (server.handleRequest(request.raw, reply.raw)) reply.hijack();
