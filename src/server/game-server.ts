@@ -164,6 +164,8 @@ export class GameServer {
    */
   readonly #drainName = drainName();
   #closing: Promise<void> | undefined;
+  /** `listen` or `attach` failed, and stopped the server (see `#startOrStop`). */
+  #startFailed = false;
   /** When `close()` closes the players still here (real time): set as it begins. */
   #shutdownDeadline: number | undefined;
 
@@ -319,25 +321,31 @@ export class GameServer {
 
   /**
    * Starts listening; port 0 picks a free one. Resolves with the bound port and base URLs. Once: after
-   * `close()` (begun or done) it rejects, and a new GameServer listens instead; after `attach` too.
+   * `close()` (begun or done) it rejects, and a new GameServer listens instead; after `attach` too. When
+   * it rejects (its port is taken), the server has stopped what it started, as `close()` would have.
    */
   async listen(port = 8080): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     // `close()` ends the rooms, the handshake pacer, the registry and the monitoring for good: opened
     // again, the socket took connections that got no session, no room and no direct link.
     if (this.#closing)
-      throw new Error('vehikill-net: this GameServer was closed: make a new one to listen again');
+      throw new Error(`vehikill-net: this GameServer ${this.#closedHow()}: make a new one to listen again`);
     if (this.#startedBy === 'attach')
       throw new Error('vehikill-net: this GameServer is attached to an app server: it cannot listen too');
     this.#startedBy = 'listen';
-    await this.#startServices();
-    await new Promise<void>((resolve, reject) => {
-      this.#http.once('error', reject);
-      this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
-        this.#http.off('error', reject);
-        resolve();
+    return this.#startOrStop(async () => {
+      await this.#startServices();
+      // Closed while the services started: `close()` has closed the socket already, and listening now
+      // would open it again for good (it answered 503 after `close()` resolved).
+      if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before it listened');
+      await new Promise<void>((resolve, reject) => {
+        this.#http.once('error', reject);
+        this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
+          this.#http.off('error', reject);
+          resolve();
+        });
       });
+      return this.#goLive();
     });
-    return this.#goLive();
   }
 
   /**
@@ -348,7 +356,9 @@ export class GameServer {
    * its requests to `handleRequest` or `middleware()`. `maxConnectionsPerAddress` counts this game's
    * WebSockets, not the app's HTTP connections; the server's timeouts are the app's. `close()` takes our
    * listener off and leaves the app's server open. Once: not after `listen` (nor `listen` after it), not
-   * after `close()`; `tls` is refused (attach an https.Server instead).
+   * after `close()`; `tls` is refused (attach an https.Server instead). When it rejects (the app's server
+   * failed to listen), the game has stopped what it started, as `close()` would have, and is off the app's
+   * server.
    */
   async attach(server: AppServer): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
     checkAppServer(server);
@@ -357,7 +367,7 @@ export class GameServer {
         "vehikill-net: attach() cannot use the `tls` option: the app's server speaks TLS (attach an https.Server)",
       );
     if (this.#closing)
-      throw new Error('vehikill-net: this GameServer was closed: make a new one to attach again');
+      throw new Error(`vehikill-net: this GameServer ${this.#closedHow()}: make a new one to attach again`);
     if (this.#startedBy !== undefined)
       throw new Error(
         `vehikill-net: this GameServer was started by ${this.#startedBy}() already: attach once`,
@@ -367,20 +377,46 @@ export class GameServer {
     // 'error' come while the services start. Its failure is this call's, thrown below.
     const listening = whenListening(server);
     listening.catch(() => {});
-    await this.#startServices();
-    const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
-      void this.#onUpgrade(req, socket, head);
-    });
-    this.#attached = { server, detach };
-    try {
+    return this.#startOrStop(async () => {
+      await this.#startServices();
+      const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
+        void this.#onUpgrade(req, socket, head);
+      });
+      // Taken off by the stop, if the app's server fails to listen.
+      this.#attached = { server, detach };
       await listening;
+      // Closed while the app's server was still to listen: started now, nothing would stop it again.
+      if (this.#closing)
+        throw new Error('vehikill-net: this GameServer was closed before its server listened');
+      return this.#goLive();
+    });
+  }
+
+  /**
+   * Runs a start (`listen`'s or `attach`'s); if it fails, stops everything it started before passing its
+   * error on. Kept, the services of a server that never served held its UDP port (a `serverLink.udpPort`
+   * the next GameServer of the process is then refused), sampled metrics every second and watched the
+   * event loop, for nothing, until a `close()` the caller had no reason to make: a failed start is final,
+   * as a GameServer starts once.
+   */
+  async #startOrStop(
+    start: () => Promise<{ port: number; httpUrl: string; wsUrl: string }>,
+  ): Promise<{ port: number; httpUrl: string; wsUrl: string }> {
+    try {
+      return await start();
     } catch (error) {
-      detach();
+      // Not when `close()` came first: that is how it ended.
+      if (!this.#closing) this.#startFailed = true;
+      // Should the stop fail too, the start's error is still the one this call tells (a later `close()`
+      // rejects with the stop's).
+      await this.close({ drainMs: 0 }).catch(() => {});
       throw error;
     }
-    // Closed while the app's server was still to listen: started now, nothing would stop it again.
-    if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before its server listened');
-    return this.#goLive();
+  }
+
+  /** How this server ended, for the error of a start after it. */
+  #closedHow(): string {
+    return this.#startFailed ? 'failed to start and stopped' : 'was closed';
   }
 
   /** What `listen` and `attach` start before the server takes connections. */

@@ -5,6 +5,7 @@ import { MAX_DISPATCH_BYTES } from './dispatch-frames.js';
 import type { DispatchRefusal } from './dispatch-receiver.js';
 import { DispatchStream } from './dispatch-stream.js';
 import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js';
+import { addCounters, type LinkCounters, zeroCounters } from './link-counters.js';
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
 import { checkSendArguments } from './send-arguments.js';
@@ -56,6 +57,8 @@ export class FailoverLink implements Link {
   #guard: InboundGuard | undefined;
   #lastState: FailoverState;
   #closed = false;
+  /** What the direct paths this link let go had counted: `stats()` counts over the link's whole life. */
+  readonly #retired: LinkCounters = zeroCounters();
   /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
   readonly quality: FollowedQuality;
 
@@ -119,6 +122,7 @@ export class FailoverLink implements Link {
     for (const dispose of this.#disposeDirect.splice(0)) dispose();
     this.#direct = link;
     previous?.close();
+    if (previous) this.#retire(previous);
     if (!link) {
       this.refreshState();
       return;
@@ -128,6 +132,7 @@ export class FailoverLink implements Link {
       link.onState((state) => {
         if (state === 'closed' && this.#direct === link) {
           this.#direct = undefined;
+          this.#retire(link);
           onClosed?.();
         }
         this.refreshState();
@@ -168,8 +173,19 @@ export class FailoverLink implements Link {
     return this.#events.on('state', listener);
   }
 
+  /**
+   * The gauges (round trip, loss, rates, grade) of the path in use, as `quality` follows it; the counters
+   * (bytes, messages, dropped frames, replaced samples) over the link's life, every path it used summed:
+   * read from the path in use alone, they went back and forth as it changed, and a rate taken between two
+   * reads came out negative.
+   */
   stats(): LinkStats {
-    return this.#direct?.state === 'direct' ? this.#direct.stats() : this.#fallback.stats();
+    const fallback = this.#fallback.stats();
+    const direct = this.#direct?.stats();
+    const counted = { ...this.#retired };
+    addCounters(counted, fallback);
+    if (direct) addCounters(counted, direct);
+    return { ...(this.#direct?.state === 'direct' && direct ? direct : fallback), ...counted };
   }
 
   close(): void {
@@ -177,8 +193,10 @@ export class FailoverLink implements Link {
     this.#closed = true;
     this.#dispatch.close();
     for (const dispose of this.#disposeDirect.splice(0)) dispose();
-    this.#direct?.close();
+    const direct = this.#direct;
+    direct?.close();
     this.#direct = undefined;
+    if (direct) this.#retire(direct);
     this.#fallback.close();
     this.refreshState();
     this.#messages.clear();
@@ -258,6 +276,11 @@ export class FailoverLink implements Link {
     // A path that changed again under those writes was reported from in there: this state is stale.
     if (this.#lastState !== state) return;
     this.#events.emit('state', state);
+  }
+
+  /** Keeps what a direct path counted as the link lets it go (closed: it counts no more). */
+  #retire(link: Link): void {
+    addCounters(this.#retired, link.stats());
   }
 
   #sendOnPath(channel: Channel, bytes: Uint8Array): boolean {

@@ -1,6 +1,7 @@
 import { type Disposer, Emitter } from '../common/index.js';
 import type { Channel } from './channels.js';
 import type { Link, LinkState, LinkStats } from './link.js';
+import { zeroCounters } from './link-counters.js';
 import { MessageListeners } from './message-listeners.js';
 import type { QualityView } from './quality/quality-monitor.js';
 
@@ -35,18 +36,13 @@ export function freshStats(): LinkStats {
   return {
     rttMs: Number.NaN,
     lossRate: Number.NaN,
-    bytesSent: 0,
-    bytesReceived: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
     jitterMs: Number.NaN,
     lossUp: Number.NaN,
     lossDown: Number.NaN,
     kbpsIn: 0,
     kbpsOut: 0,
     grade: 'good',
-    droppedFrames: 0,
-    samplesReplaced: 0,
+    ...zeroCounters(),
   };
 }
 

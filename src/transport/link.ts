@@ -6,36 +6,46 @@ import type { QualityView } from './quality/quality-monitor.js';
 /** `direct`: peer to peer (WebRTC); `relayed`: through the server; `closed`: for good. */
 export type LinkState = 'connecting' | 'direct' | 'relayed' | 'closed';
 
+/**
+ * Two kinds of field. Counters count from the link's start and never go down, so that a rate is the
+ * difference of two reads: `bytesSent`, `bytesReceived`, `messagesSent`, `messagesReceived`,
+ * `droppedFrames`, `samplesReplaced`. On a link over two paths (a FailoverLink: the server link, a mesh
+ * peer's link) they sum every path it used. Gauges say how the link is now, on the path in use (as its
+ * `quality` does): `rttMs`, `lossRate`, `jitterMs`, `lossUp`, `lossDown`, `kbpsIn`, `kbpsOut`, `grade`.
+ */
 export interface LinkStats {
-  /** Newest round-trip estimate in ms (NaN until measured). */
+  /** Gauge: newest round-trip estimate in ms (NaN until measured). */
   rttMs: number;
-  /** Share of this side's `phys` messages the peer reports lost, 0..1 (NaN until known). */
+  /** Gauge: share of this side's `phys` messages the peer reports lost, 0..1 (NaN until known). */
   lossRate: number;
+  /** Counter: bytes of the messages sent and received. */
   bytesSent: number;
   bytesReceived: number;
+  /** Counter: messages sent and received, on every channel. */
   messagesSent: number;
   messagesReceived: number;
-  /** RFC 3550 jitter of the peer's keepalives (ms); NaN until measured. See `Link.quality`. */
+  /** Gauge: RFC 3550 jitter of the peer's keepalives (ms); NaN until measured. See `Link.quality`. */
   jitterMs: number;
-  /** Share of our datagrams the peer missed, and of the peer's we missed, 0..1; NaN until known. */
+  /** Gauge: share of our datagrams the peer missed, and of the peer's we missed, 0..1; NaN until known. */
   lossUp: number;
   lossDown: number;
-  /** Kilobits per second received and sent over the last two seconds. */
+  /** Gauge: kilobits per second received and sent over the last two seconds. */
   kbpsIn: number;
   kbpsOut: number;
-  /** The quality grade (with hysteresis), as `quality.grade`. */
+  /** Gauge: the quality grade (with hysteresis), as `quality.grade`. */
   grade: QualityGrade;
   /**
-   * What the peer sent that this link dropped unread (peer input it cannot use): a malformed keepalive
-   * frame or one with a round trip this end could not have measured, text where bytes belong, a data
-   * channel the peer opened in band (closed at once), an ICE candidate past 64 sent before its
+   * Counter: what the peer sent that this link dropped unread (peer input it cannot use): a malformed
+   * keepalive frame or one with a round trip this end could not have measured, text where bytes belong,
+   * a data channel the peer opened in band (closed at once), an ICE candidate past 64 sent before its
    * description. An honest peer sends none; 0 on links that do not check.
    */
   droppedFrames: number;
   /**
-   * `phys` samples a newest-only gate replaced with a newer one before they left, never sent: a relay path
-   * sends at most 20 a second to each peer (`RELAY_PHYS_INTERVAL_MS`), so a game sending faster has the
-   * rest replaced there, by design. 0 on a direct path, which sends every sample.
+   * Counter: `phys` samples a newest-only gate replaced with a newer one before they left, never sent: a
+   * relay path sends at most 20 a second to each peer (`RELAY_PHYS_INTERVAL_MS`), so a game sending faster
+   * has the rest replaced there, by design. A direct path sends every sample: the count grows only while
+   * the link is relayed.
    */
   samplesReplaced: number;
 }

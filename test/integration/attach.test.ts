@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -5,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import Fastify from 'fastify';
 import { Client } from 'vehikill-net/client';
 import { ErrorCode } from 'vehikill-net/protocol';
 import { GameServer, type GameServerOptions } from 'vehikill-net/server';
@@ -13,6 +15,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { exchangeRaw, rawAnswers } from '../support/raw-http.js';
 import { selfSignedCert } from '../support/self-signed.js';
 import { eventually } from '../support/server.js';
+import { TimerLogClock } from '../support/timer-log-clock.js';
 import { onUpgradeRefused } from '../support/upgrade-refusal.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -92,6 +95,19 @@ function client(wsUrl: string): Client {
   return made;
 }
 
+/** Two players who fetch their guest tokens, meet in a room at `wsUrl` and chat: `text` arrives. */
+async function chatsInARoom(wsUrl: string, text: string): Promise<void> {
+  const [alice, bob] = [client(wsUrl), client(wsUrl)];
+  await Promise.all([alice.connect(), bob.connect()]);
+  const room = await alice.create('test');
+  const joined = await bob.join(room.roomId);
+  const heard: unknown[] = [];
+  room.onMessage('chat', (data) => heard.push(data));
+  joined.send('chat', { text });
+  await eventually(() => heard.length === 1, 'chat delivered');
+  expect(heard[0]).toEqual({ from: bob.playerId, text });
+}
+
 async function get(url: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
@@ -120,6 +136,24 @@ function upgrade(url: string): Promise<Upgrade> {
   });
 }
 
+/** A UDP port nothing holds right now on loopback. */
+async function freeUdpPort(): Promise<number> {
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise<void>((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts `server` on `port` of loopback: on its own server, or attached to an app's that listens there. */
+function startOn(server: GameServer, mode: 'attach' | 'listen', port: number): Promise<unknown> {
+  if (mode === 'listen') return server.listen(port);
+  const app = appServer(server);
+  const attached = server.attach(app);
+  app.listen(port, '127.0.0.1');
+  return attached;
+}
+
 function listenerCounts(server: http.Server): number[] {
   return (['upgrade', 'request', 'connection'] as const).map((event) => server.listenerCount(event));
 }
@@ -133,15 +167,7 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(wsUrl).toBe(`ws://127.0.0.1:${port}/ws`);
     expect(httpUrl).toBe(`http://127.0.0.1:${port}`);
 
-    const [alice, bob] = [client(wsUrl), client(wsUrl)];
-    await Promise.all([alice.connect(), bob.connect()]);
-    const room = await alice.create('test');
-    const joined = await bob.join(room.roomId);
-    const heard: unknown[] = [];
-    room.onMessage('chat', (data) => heard.push(data));
-    joined.send('chat', { text: 'over the app’s port' });
-    await eventually(() => heard.length === 1, 'chat delivered');
-    expect(heard[0]).toEqual({ from: bob.playerId, text: 'over the app’s port' });
+    await chatsInARoom(wsUrl, 'over the app’s port');
 
     expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: 'hello from the app' });
     expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
@@ -172,6 +198,36 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: '{"hello":"from the app"}' });
     expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
     expect(await get(`${httpUrl}/elsewhere`)).toEqual({ status: 404, body: 'express has nothing here' });
+  });
+
+  it('runs under Fastify as docs/server.md shows: rooms and its routes on one port, then a clean close', async () => {
+    const server = game();
+    const app = Fastify();
+    apps.push(app.server); // closed by afterEach should the test stop before it closes the app itself
+    // Before Fastify routes and parses the body: the game reads its own requests from the raw ones.
+    app.addHook('onRequest', async (request, reply) => {
+      if (server.handleRequest(request.raw, reply.raw)) reply.hijack();
+    });
+    app.get('/api/hello', async () => ({ hello: 'from the app' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { wsUrl, httpUrl, port } = await server.attach(app.server);
+    expect(port).toBe((app.server.address() as AddressInfo).port);
+
+    await chatsInARoom(wsUrl, 'through fastify');
+    expect(await get(`${httpUrl}/api/hello`)).toEqual({ status: 200, body: '{"hello":"from the app"}' });
+    expect(await get(`${httpUrl}/healthz`)).toMatchObject({ status: 200 });
+    // Fastify's own 404, not the game's.
+    const elsewhere = await get(`${httpUrl}/elsewhere`);
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ message: 'Route GET:/elsewhere not found' });
+
+    // The game first, as the docs say: Fastify's close waits for every connection of its server, the
+    // game's WebSockets included. Then the app's routes still answer, and the app closes with nothing held.
+    await server.close({ drainMs: 0 });
+    expect(await get(`${httpUrl}/api/hello`)).toMatchObject({ status: 200 });
+    expect((await get(`${httpUrl}/healthz`)).status).toBe(404);
+    await app.close();
+    expect(app.server.listening).toBe(false);
   });
 
   it('answers an upgrade on another path 404 when the app has no listener for it', async () => {
@@ -331,6 +387,29 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(listenerCounts(app)).toEqual(before);
     expect(app.listenerCount('error')).toBe(0);
   });
+
+  // As a failed listen(): both leave nothing running, and the app may try again with a new GameServer.
+  it.each(['attach', 'listen'] as const)(
+    'a failed %s() stops what it started: no timer waits, the next GameServer gets its UDP port',
+    async (mode) => {
+      const taken = await listening(http.createServer());
+      const udpPort = await freeUdpPort();
+      const serverLink = { bindAddress: '127.0.0.1', udpPort };
+      const clock = new TimerLogClock();
+      const server = game({ clock, serverLink });
+      await expect(startOn(server, mode, taken)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // The metrics' sampling and the handshake pacer's timers are gone with it.
+      expect(clock.pendingTotal()).toBe(0);
+      // The app starts again on a free port with a new GameServer: the old one let the UDP port go.
+      const next = game({ serverLink });
+      const port = await listening(appServer(next));
+      expect((await next.attach(apps.at(-1) as http.Server)).port).toBe(port);
+      expect(next.serverLinks.udpPort).toBe(udpPort);
+      // Stopped for good, as after close(), which has nothing left to do.
+      await server.close();
+      await expect(server.listen(0)).rejects.toThrow(/failed to start and stopped/);
+    },
+  );
 
   it('refuses attach after listen, listen after attach, attach twice, and tls with attach', async () => {
     const listened = game();

@@ -1,4 +1,5 @@
 import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
+import { GameServer } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
@@ -115,6 +116,15 @@ describe('room and connection lifecycle', () => {
     expect(metrics.total('heartbeat_timeouts_total')).toBe(1);
     expect(watcher.state).toBe('open');
     expect(watcher.rttMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('close() called while listen() starts: listen rejects, and the server never goes live', async () => {
+    const server = new GameServer({ serverLink: { bindAddress: '127.0.0.1' } });
+    const started = server.listen(0);
+    await server.close({ drainMs: 0 });
+    await expect(started).rejects.toThrow('this GameServer was closed before it listened');
+    // Never announced: it would have listened on after close(), answering 503 to everything.
+    expect(server.publicUrl).toBeUndefined();
   });
 
   it('shuts down gracefully: refuses new players, tells everyone, drains and closes', async () => {

@@ -33,6 +33,13 @@ export class TimerLogClock implements Clock {
     return this.#pending.get(delayMs) ?? 0;
   }
 
+  /** Timers of any delay still waiting to run. */
+  pendingTotal(): number {
+    let total = 0;
+    for (const count of this.#pending.values()) total += count;
+    return total;
+  }
+
   #add(delayMs: number, change: number): void {
     this.#pending.set(delayMs, this.pending(delayMs) + change);
   }

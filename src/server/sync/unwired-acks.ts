@@ -29,8 +29,8 @@ export function unwiredAcksWarning(room: unknown, member: unknown): string {
 }
 
 /**
- * The member's client has sent no message on its server link's channels (keepalives are not counted), as
- * far as the link's path in use counted: a room client's `link`; false for a member without one.
+ * The member's client has sent no message on its server link's channels (keepalives are not counted), on
+ * either path: a room client's `link`; false for a member without one.
  */
 function sentNothingOnLink(member: unknown): boolean {
   const link = (member as { readonly link?: { stats?: () => { messagesReceived: number } } }).link;

@@ -179,6 +179,11 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       import type { GameServer } from 'vehikill-net/server';
       declare const game: GameServer;
     `),
+    'const app = Fastify();': declares(`
+      import Fastify from 'fastify';
+      import type { GameServer } from 'vehikill-net/server';
+      declare const game: GameServer;
+    `),
     "import * as v from 'valibot';": declares(''),
     "import * as v from 'valibot'; #2": declares(''),
     "import * as v from 'valibot'; #3": declares(`

@@ -5,8 +5,15 @@ import {
   ManualClock,
   ServerLink,
 } from 'vehikill-net/server';
-import { type Link, type LinkState, QualityMonitor, type RtcSignaling } from 'vehikill-net/transport';
+import {
+  type Link,
+  type LinkState,
+  type LinkStats,
+  QualityMonitor,
+  type RtcSignaling,
+} from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
+import { linkStats } from '../../support/fake-path.js';
 
 const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
@@ -43,8 +50,8 @@ class FakeAttempt implements Link {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
-  stats(): never {
-    throw new Error('not used');
+  stats(): LinkStats {
+    return linkStats();
   }
   #set(state: LinkState): void {
     if (this.#state === 'closed') return;

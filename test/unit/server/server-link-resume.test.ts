@@ -1,6 +1,7 @@
 import { type DirectAttempts, ManualClock, ServerLink } from 'vehikill-net/server';
 import { Channel, type Link, type LinkState, QualityMonitor } from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
+import { linkStats } from '../../support/fake-path.js';
 
 const DISPATCH = 2;
 
@@ -73,9 +74,7 @@ function deadAttempt(clock: ManualClock): Link {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    stats: () => {
-      throw new Error('not used');
-    },
+    stats: () => linkStats(),
     quality: new QualityMonitor({ clock }),
     close() {
       state = 'closed';

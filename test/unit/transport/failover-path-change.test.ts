@@ -1,6 +1,14 @@
 import { ManualClock } from 'vehikill-net/server';
-import { Channel, FailoverLink, type Link, type LinkState, QualityMonitor } from 'vehikill-net/transport';
+import {
+  Channel,
+  FailoverLink,
+  type Link,
+  type LinkState,
+  type LinkStats,
+  QualityMonitor,
+} from 'vehikill-net/transport';
 import { describe, expect, it } from 'vitest';
+import { linkStats } from '../../support/fake-path.js';
 
 /**
  * One end of a path between two FailoverLinks, as each end sees it: its own state (each end notices a
@@ -38,8 +46,8 @@ class PathEnd implements Link {
     this.#stateListeners.add(listener);
     return () => this.#stateListeners.delete(listener);
   }
-  stats(): never {
-    throw new Error('not used');
+  stats(): LinkStats {
+    return linkStats();
   }
   /** This end gives the path up (its heartbeat heard nothing for too long). */
   close(): void {
