@@ -237,10 +237,22 @@ describe.skipIf(!isolated)('the Vehikill page in headless Chromium: controls, se
         for (const type of ['keydown', 'keyup'])
           window.dispatchEvent(new KeyboardEvent(type, { code, bubbles: true }));
       }, code);
-    await tap('KeyF');
-    await expect.poll(() => text(page, 'rocket-ammo')).toBe('Rockets 5');
-    await tap('Space');
-    await expect.poll(() => text(page, 'gun-ammo')).toBe('Gun 59');
+    // The server has the last word on a shot: on a loaded machine a tick's input can reach it after it
+    // ran that tick, and the shot is not taken (the ammo shown comes back). So a tap goes up to three
+    // times; a tap that cannot fire (the defect this guards against) fails all three.
+    const tapFires = async (code: string, ammo: string, after: string) => {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await tap(code);
+        try {
+          await expect.poll(() => text(page, ammo), { timeout: 3_000 }).toBe(after);
+          return;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
+    };
+    await tapFires('KeyF', 'rocket-ammo', 'Rockets 5');
+    await tapFires('Space', 'gun-ammo', 'Gun 59');
     expect(player.errors).toEqual([]);
   });
 
