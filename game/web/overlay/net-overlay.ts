@@ -98,8 +98,12 @@ export class NetOverlay {
     for (const peer of peers) {
       const peerStats = peer.stats();
       const rtt = Number.isFinite(peerStats.rttMs) ? ` · ${Math.round(peerStats.rttMs)} ms` : '';
-      // Samples the relay's 20 Hz gate replaced: the car sent faster than a relayed peer is updated.
-      const replaced = peerStats.samplesReplaced > 0 ? ` · ${peerStats.samplesReplaced} replaced` : '';
+      // Samples the relay's 20 Hz gate replaced: the car sent faster than a relayed peer is updated. Shown
+      // while relayed only: the count is the link's whole life's, and a direct path replaces none.
+      const replaced =
+        peer.state === 'relayed' && peerStats.samplesReplaced > 0
+          ? ` · ${peerStats.samplesReplaced} replaced`
+          : '';
       const item = element(
         'li',
         `${this.#sources.nameOf(peer.peerId)}: ${peer.state === 'direct' ? 'direct' : peer.state === 'relayed' ? 'relayed' : peer.state}${rtt}${replaced}`,
