@@ -4,6 +4,7 @@ import { element } from '../dom.js';
 import type { FrameTimer } from '../render/frame-timer.js';
 import { ui } from '../ui.js';
 import { ConditionerPanel } from './conditioner-panel.js';
+import { peerLine } from './peer-line.js';
 import { SnapshotRate } from './snapshot-rate.js';
 
 const REFRESH_MS = 500;
@@ -96,18 +97,7 @@ export class NetOverlay {
     const peers = this.#sources.mesh()?.peers() ?? [];
     const list = element('ul', '', 'peers');
     for (const peer of peers) {
-      const peerStats = peer.stats();
-      const rtt = Number.isFinite(peerStats.rttMs) ? ` · ${Math.round(peerStats.rttMs)} ms` : '';
-      // Samples the relay's 20 Hz gate replaced: the car sent faster than a relayed peer is updated. Shown
-      // while relayed only: the count is the link's whole life's, and a direct path replaces none.
-      const replaced =
-        peer.state === 'relayed' && peerStats.samplesReplaced > 0
-          ? ` · ${peerStats.samplesReplaced} replaced`
-          : '';
-      const item = element(
-        'li',
-        `${this.#sources.nameOf(peer.peerId)}: ${peer.state === 'direct' ? 'direct' : peer.state === 'relayed' ? 'relayed' : peer.state}${rtt}${replaced}`,
-      );
+      const item = element('li', peerLine(this.#sources.nameOf(peer.peerId), peer.state, peer.stats()));
       item.dataset.link = peer.state;
       list.append(item);
     }
