@@ -101,6 +101,7 @@ export default defineConfig({
       'vehikill-net/transport': entry('transport'),
       'vehikill-net/sync': entry('sync'),
       'vehikill-net/netcode': entry('netcode'),
+      'vehikill-net/testing': entry('testing'),
     },
   },
   test: {

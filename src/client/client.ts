@@ -309,6 +309,18 @@ export class Client {
     return this.#connection.serverNow();
   }
 
+  /**
+   * Resolves once the server has read and handled everything this client sent before the call (room
+   * messages, requests, leaves): its room's handlers have run for them (an async handler has begun). For
+   * tests, and for an app that reads the server's side (an HTTP endpoint) after its own sends. Messages
+   * held back by the send rate are written first; then a heartbeat ping goes, whose answer comes after the
+   * server has read what came before it: nothing new on the wire. Rejects NOT_CONNECTED if the client is
+   * not open, or stops being open before the answer.
+   */
+  serverCaughtUp(): Promise<void> {
+    return this.#connection.serverCaughtUp();
+  }
+
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): Disposer {
     return this.#events.on(event, listener);
   }

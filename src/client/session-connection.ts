@@ -25,6 +25,7 @@ import type { ReserveUse } from './outbox-reserve.js';
 import { ReconnectAttempts } from './reconnect-attempts.js';
 import { ReconnectWait } from './reconnect-wait.js';
 import { ResumeAttempts } from './resume-attempts.js';
+import { whenServerCaughtUp } from './server-caught-up.js';
 import { ServerFrames } from './server-frames.js';
 import { SessionClosing } from './session-closing.js';
 import { SessionHeartbeat } from './session-heartbeat.js';
@@ -252,6 +253,19 @@ export class SessionConnection {
    */
   afterServerCaughtUp(then: () => void): void {
     this.#heartbeat.afterServerCaughtUp(then);
+  }
+
+  /** See `Client.serverCaughtUp`. */
+  serverCaughtUp(): Promise<void> {
+    return whenServerCaughtUp(
+      {
+        clock: this.#clock,
+        state: this.#state,
+        unsent: () => this.#output.unsent(),
+        afterServerCaughtUp: (then) => this.#heartbeat.afterServerCaughtUp(then),
+      },
+      this.#events,
+    );
   }
 
   /** Starts connecting unless already connecting or open. */

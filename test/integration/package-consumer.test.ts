@@ -153,7 +153,7 @@ describe('the npm package, installed in an app', () => {
     expect(stderr).toBe('');
   }, 60_000);
 
-  it('runs a Node app from it: a room with synced state and chat, a client playing there, the dashboard', async () => {
+  it('runs a Node app from it: a room with synced state and chat, a client playing there, the dashboard, the testing kit', async () => {
     await compile('tsconfig.json', { module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'build' });
     const { stdout } = await run(process.execPath, [join(app, 'build/app.js')], {
       cwd: app,
@@ -167,6 +167,7 @@ describe('the npm package, installed in an app', () => {
       dashboardStatus: 200,
       dashboardScript: true,
       steps: 3,
+      kit: { echo: { from: 'Bo', text: 'kit' }, hosted: true },
     });
   }, 60_000);
 

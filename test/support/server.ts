@@ -1,11 +1,11 @@
-import { Client, type ClientOptions } from 'vehikill-net/client';
+import type { Client, ClientOptions } from 'vehikill-net/client';
 import {
   GameServer,
   type GameServerOptions,
   type RoomClass,
   type RoomTypeOptions,
 } from 'vehikill-net/server';
-import { WebSocket } from 'ws';
+import { testClient } from 'vehikill-net/testing';
 
 export interface TestServer {
   server: GameServer;
@@ -40,12 +40,7 @@ export async function startServer(
     httpUrl,
     port,
     client(clientOptions = {}) {
-      const client = new Client({
-        url: wsUrl,
-        WebSocket,
-        backoff: { baseMs: 20, maxMs: 200 },
-        ...clientOptions,
-      });
+      const client = testClient(clientOptions.url ?? wsUrl, clientOptions);
       clients.push(client);
       return client;
     },

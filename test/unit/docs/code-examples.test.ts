@@ -191,6 +191,8 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declare const server: GameServer;
       declare function loadPrices(): Promise<[string, number][]>;
     `),
+    // "Testing your rooms": a whole vitest file with the kit.
+    "import * as v from 'valibot'; #4": declares(''),
     "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
     '// Who is online on this node, and an audit log of logins and logouts.': declares(`
       import type { GameServer } from 'vehikill-net/server';

@@ -1,0 +1,51 @@
+/** A kit's wait that ran out: `what` it waited for and how long, in its message. */
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+  readonly what: string;
+  readonly timeoutMs: number;
+
+  constructor(what: string, timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    this.what = what;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The kit's waits, 5 s by default: well past a loopback round trip, well within a test's timeout. */
+export const DEFAULT_WAIT_MS = 5_000;
+
+/** Checks a wait's `timeoutMs` up front: a typo must not turn into a wait that never ends. */
+export function checkTimeout(timeoutMs: number): number {
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+    throw new RangeError(`timeoutMs must be a finite number of at least 0, got ${String(timeoutMs)}`);
+  }
+  return timeoutMs;
+}
+
+/**
+ * `promise`, or a WaitTimeoutError naming `what` once `timeoutMs` has passed; `giveUp` runs then (the
+ * wait lets go of what it listened to).
+ */
+export function within<T>(
+  promise: Promise<T>,
+  what: string,
+  timeoutMs: number,
+  giveUp?: () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      giveUp?.();
+      reject(new WaitTimeoutError(what, timeoutMs));
+    }, timeoutMs);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
