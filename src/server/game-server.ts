@@ -336,15 +336,41 @@ export class GameServer {
       await this.#startServices();
       // Closed while the services started: `close()` has closed the socket already, and listening now
       // would open it again for good (it answered 503 after `close()` resolved).
-      if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before it listened');
-      await new Promise<void>((resolve, reject) => {
-        this.#http.once('error', reject);
-        this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
-          this.#http.off('error', reject);
-          resolve();
-        });
-      });
+      if (this.#closing) throw closedBeforeListening();
+      await this.#listenOn(port);
+      // Closed as the socket bound (its 'listening' came before `close()` could stop it): `close()` has
+      // run its course, so the socket is closed here, and the services are not started after it.
+      if (this.#closing) {
+        this.#http.close();
+        throw closedBeforeListening();
+      }
       return this.#goLive();
+    });
+  }
+
+  /**
+   * Binds the server's own socket. A `close()` that comes as it binds (after `listen` is called, before
+   * its 'listening') means it never listens: the socket's 'close' rejects then, as this would otherwise
+   * wait forever.
+   */
+  #listenOn(port: number): Promise<void> {
+    const http = this.#http;
+    return new Promise<void>((resolve, reject) => {
+      const closed = () => {
+        http.off('error', failed);
+        reject(closedBeforeListening());
+      };
+      const failed = (error: Error) => {
+        http.off('close', closed);
+        reject(error);
+      };
+      http.once('error', failed);
+      http.once('close', closed);
+      http.listen(port, this.#options.host ?? '127.0.0.1', () => {
+        http.off('error', failed);
+        http.off('close', closed);
+        resolve();
+      });
     });
   }
 
@@ -1162,4 +1188,9 @@ function waitOption(method: string, name: string, value: unknown): number {
     throw new RangeError(`${method}(): ${name} must be a number of ms from 0 up, got ${String(value)}`);
   }
   return value;
+}
+
+/** `listen()`'s error when `close()` came before the server's socket listened. */
+function closedBeforeListening(): Error {
+  return new Error('vehikill-net: this GameServer was closed before it listened');
 }
