@@ -151,8 +151,13 @@ export class NodeTopics {
     }
     // Closed meanwhile: `close` ended the subscription, and nothing is delivered to it.
     if (this.#closed) throw shuttingDown();
-    // Heard from here: this return resolves the caller's promise before anything else can run.
-    subscriber.resolved = true;
+    // Heard from the tick after this one: the return resolves the caller's promise, and the caller's
+    // `await` goes on at the next tick. A message already due at a tick of its own (published meanwhile,
+    // the in-memory registry's) runs before that, and would reach the handler before its caller had the
+    // subscription: it finds the subscriber not listening yet. One due later comes after the caller's.
+    queueMicrotask(() => {
+      subscriber.resolved = true;
+    });
     return dispose;
   }
 
