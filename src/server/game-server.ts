@@ -405,6 +405,9 @@ export class GameServer {
     listening.catch(() => {});
     return this.#startOrStop(async () => {
       await this.#startServices();
+      // Closed while the services started: `close()` may have taken our listeners off already, and one put
+      // on now would stay on the app's server for good, its upgrades sent to a game that has closed.
+      if (this.#closing) throw closedBeforeAppListened();
       const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
         void this.#onUpgrade(req, socket, head);
       });
@@ -412,8 +415,7 @@ export class GameServer {
       this.#attached = { server, detach };
       await listening;
       // Closed while the app's server was still to listen: started now, nothing would stop it again.
-      if (this.#closing)
-        throw new Error('vehikill-net: this GameServer was closed before its server listened');
+      if (this.#closing) throw closedBeforeAppListened();
       return this.#goLive();
     });
   }
@@ -1193,4 +1195,9 @@ function waitOption(method: string, name: string, value: unknown): number {
 /** `listen()`'s error when `close()` came before the server's socket listened. */
 function closedBeforeListening(): Error {
   return new Error('vehikill-net: this GameServer was closed before it listened');
+}
+
+/** `attach()`'s error when `close()` came before the app's server listened. */
+function closedBeforeAppListened(): Error {
+  return new Error('vehikill-net: this GameServer was closed before its server listened');
 }
