@@ -164,6 +164,8 @@ export class GameServer {
    */
   readonly #drainName = drainName();
   #closing: Promise<void> | undefined;
+  /** Ends `attach`'s wait for the app's server to listen (see `whenListening`). */
+  #stopWatchingApp: (() => void) | undefined;
   /** `listen` or `attach` failed, and stopped the server (see `#startOrStop`). */
   #startFailed = false;
   /** When `close()` closes the players still here (real time): set as it begins. */
@@ -401,8 +403,10 @@ export class GameServer {
     this.#startedBy = 'attach';
     // Watched from now: the app may call its `listen` right after this call, and its 'listening' or
     // 'error' come while the services start. Its failure is this call's, thrown below.
-    const listening = whenListening(server);
-    listening.catch(() => {});
+    const watch = whenListening(server);
+    watch.listening.catch(() => {});
+    // Stopped by `close()`: the app's server may never listen.
+    this.#stopWatchingApp = () => watch.stop(closedBeforeAppListened());
     return this.#startOrStop(async () => {
       await this.#startServices();
       // Closed while the services started: `close()` may have taken our listeners off already, and one put
@@ -413,7 +417,7 @@ export class GameServer {
       });
       // Taken off by the stop, if the app's server fails to listen.
       this.#attached = { server, detach };
-      await listening;
+      await watch.listening;
       // Closed while the app's server was still to listen: started now, nothing would stop it again.
       if (this.#closing) throw closedBeforeAppListened();
       return this.#goLive();
@@ -766,6 +770,7 @@ export class GameServer {
   }
 
   async #shutdown(drainMs: number): Promise<void> {
+    this.#stopWatchingApp?.();
     const stopListening = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();
     // Real time, as `#waitUntil` below.

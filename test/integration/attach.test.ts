@@ -401,6 +401,30 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(listenerCounts(app)).toEqual(before);
   });
 
+  it('close() called while attach() waits for the app server to listen: attach rejects then', async () => {
+    const server = game();
+    const app = appServer(server);
+    apps.push(app);
+    const before = [...listenerCounts(app), app.listenerCount('listening'), app.listenerCount('error')];
+    let outcome = 'pending';
+    server.attach(app).then(
+      () => {
+        outcome = 'attached';
+      },
+      (error: Error) => {
+        outcome = error.message;
+      },
+    );
+    await eventually(() => app.listenerCount('upgrade') === 1, 'the game on the app server');
+    await server.close({ drainMs: 0 });
+    // The app's server never listens (its start failed elsewhere): the attach still settles.
+    await eventually(() => outcome !== 'pending', 'attach() to settle');
+    expect(outcome).toContain('this GameServer was closed before its server listened');
+    expect([...listenerCounts(app), app.listenerCount('listening'), app.listenerCount('error')]).toEqual(
+      before,
+    );
+  });
+
   // As a failed listen(): both leave nothing running, and the app may try again with a new GameServer.
   it.each(['attach', 'listen'] as const)(
     'a failed %s() stops what it started: no timer waits, the next GameServer gets its UDP port',
