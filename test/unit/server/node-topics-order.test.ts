@@ -134,3 +134,20 @@ describe("a topic's later subscriber waiting through the loss of its subscriptio
     topics.close();
   });
 });
+
+describe("a topic's subscriber disposed", () => {
+  it('hears nothing more, even of a message the others are being told of as it is disposed', async () => {
+    const topics = topicsOn(new MemoryRegistry());
+    const heard: string[] = [];
+    let disposeSecond: Disposer = () => {};
+    await topics.subscribe('news', v.string(), (data) => {
+      heard.push(`first ${data}`);
+      disposeSecond();
+    });
+    disposeSecond = await topics.subscribe('news', v.string(), (data) => heard.push(`second ${data}`));
+    await topics.publish('news', 'one');
+    await settle();
+    expect(heard).toEqual(['first one']);
+    topics.close();
+  });
+});
