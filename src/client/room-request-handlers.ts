@@ -49,14 +49,18 @@ export class RoomRequestHandlers {
 
   /**
    * Registers the handler of `type`, in place of any before it (one answer a request); the requests of that
-   * type that came early go to it now. Once the room is left it registers nothing.
+   * type that came early, and that the room still waits for, go to it now. Once the room is left it
+   * registers nothing.
    */
   on(type: string, handler: RequestHandler<unknown>): Disposer {
     if (this.#left) return () => {};
     this.#handlers.set(type, handler);
     const early = this.#early?.filter((request) => request.type === type) ?? [];
     if (early.length > 0) this.#early = this.#early?.filter((request) => request.type !== type);
-    for (const request of early) this.#run(request, handler);
+    // One whose wait is over was answered REQUEST_TIMEOUT (by RoomAnswers): the room has given up on it,
+    // and the app is not to act on it now.
+    const now = this.#clock.now();
+    for (const request of early) if (request.deadline > now) this.#run(request, handler);
     return () => {
       if (this.#handlers.get(type) === handler) this.#handlers.delete(type);
     };

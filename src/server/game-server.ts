@@ -164,6 +164,8 @@ export class GameServer {
    */
   readonly #drainName = drainName();
   #closing: Promise<void> | undefined;
+  /** Ends `attach`'s wait for the app's server to listen (see `whenListening`). */
+  #stopWatchingApp: (() => void) | undefined;
   /** `listen` or `attach` failed, and stopped the server (see `#startOrStop`). */
   #startFailed = false;
   /** When `close()` closes the players still here (real time): set as it begins. */
@@ -336,15 +338,41 @@ export class GameServer {
       await this.#startServices();
       // Closed while the services started: `close()` has closed the socket already, and listening now
       // would open it again for good (it answered 503 after `close()` resolved).
-      if (this.#closing) throw new Error('vehikill-net: this GameServer was closed before it listened');
-      await new Promise<void>((resolve, reject) => {
-        this.#http.once('error', reject);
-        this.#http.listen(port, this.#options.host ?? '127.0.0.1', () => {
-          this.#http.off('error', reject);
-          resolve();
-        });
-      });
+      if (this.#closing) throw closedBeforeListening();
+      await this.#listenOn(port);
+      // Closed as the socket bound (its 'listening' came before `close()` could stop it): `close()` has
+      // run its course, so the socket is closed here, and the services are not started after it.
+      if (this.#closing) {
+        this.#http.close();
+        throw closedBeforeListening();
+      }
       return this.#goLive();
+    });
+  }
+
+  /**
+   * Binds the server's own socket. A `close()` that comes as it binds (after `listen` is called, before
+   * its 'listening') means it never listens: the socket's 'close' rejects then, as this would otherwise
+   * wait forever.
+   */
+  #listenOn(port: number): Promise<void> {
+    const http = this.#http;
+    return new Promise<void>((resolve, reject) => {
+      const closed = () => {
+        http.off('error', failed);
+        reject(closedBeforeListening());
+      };
+      const failed = (error: Error) => {
+        http.off('close', closed);
+        reject(error);
+      };
+      http.once('error', failed);
+      http.once('close', closed);
+      http.listen(port, this.#options.host ?? '127.0.0.1', () => {
+        http.off('error', failed);
+        http.off('close', closed);
+        resolve();
+      });
     });
   }
 
@@ -375,19 +403,23 @@ export class GameServer {
     this.#startedBy = 'attach';
     // Watched from now: the app may call its `listen` right after this call, and its 'listening' or
     // 'error' come while the services start. Its failure is this call's, thrown below.
-    const listening = whenListening(server);
-    listening.catch(() => {});
+    const watch = whenListening(server);
+    watch.listening.catch(() => {});
+    // Stopped by `close()`: the app's server may never listen.
+    this.#stopWatchingApp = () => watch.stop(closedBeforeAppListened());
     return this.#startOrStop(async () => {
       await this.#startServices();
+      // Closed while the services started: `close()` may have taken our listeners off already, and one put
+      // on now would stay on the app's server for good, its upgrades sent to a game that has closed.
+      if (this.#closing) throw closedBeforeAppListened();
       const detach = routeUpgrades(server, this.#limits.path, (req, socket, head) => {
         void this.#onUpgrade(req, socket, head);
       });
       // Taken off by the stop, if the app's server fails to listen.
       this.#attached = { server, detach };
-      await listening;
+      await watch.listening;
       // Closed while the app's server was still to listen: started now, nothing would stop it again.
-      if (this.#closing)
-        throw new Error('vehikill-net: this GameServer was closed before its server listened');
+      if (this.#closing) throw closedBeforeAppListened();
       return this.#goLive();
     });
   }
@@ -738,6 +770,7 @@ export class GameServer {
   }
 
   async #shutdown(drainMs: number): Promise<void> {
+    this.#stopWatchingApp?.();
     const stopListening = new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.#http.closeIdleConnections();
     // Real time, as `#waitUntil` below.
@@ -1162,4 +1195,14 @@ function waitOption(method: string, name: string, value: unknown): number {
     throw new RangeError(`${method}(): ${name} must be a number of ms from 0 up, got ${String(value)}`);
   }
   return value;
+}
+
+/** `listen()`'s error when `close()` came before the server's socket listened. */
+function closedBeforeListening(): Error {
+  return new Error('vehikill-net: this GameServer was closed before it listened');
+}
+
+/** `attach()`'s error when `close()` came before the app's server listened. */
+function closedBeforeAppListened(): Error {
+  return new Error('vehikill-net: this GameServer was closed before its server listened');
 }

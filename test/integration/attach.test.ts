@@ -388,6 +388,43 @@ describe('GameServer.attach: the game on the app’s own HTTP server', () => {
     expect(app.listenerCount('error')).toBe(0);
   });
 
+  it('close() called while attach() starts: attach rejects, and leaves no listener on the app server', async () => {
+    const server = game();
+    const app = appServer(server);
+    await listening(app);
+    const before = listenerCounts(app);
+    const attached = server.attach(app);
+    // Done before attach's services have started (the server link binds its UDP socket meanwhile).
+    await server.close({ drainMs: 0 });
+    await expect(attached).rejects.toThrow('this GameServer was closed before its server listened');
+    // The app's upgrades are the app's again: none goes to a game that has closed.
+    expect(listenerCounts(app)).toEqual(before);
+  });
+
+  it('close() called while attach() waits for the app server to listen: attach rejects then', async () => {
+    const server = game();
+    const app = appServer(server);
+    apps.push(app);
+    const before = [...listenerCounts(app), app.listenerCount('listening'), app.listenerCount('error')];
+    let outcome = 'pending';
+    server.attach(app).then(
+      () => {
+        outcome = 'attached';
+      },
+      (error: Error) => {
+        outcome = error.message;
+      },
+    );
+    await eventually(() => app.listenerCount('upgrade') === 1, 'the game on the app server');
+    await server.close({ drainMs: 0 });
+    // The app's server never listens (its start failed elsewhere): the attach still settles.
+    await eventually(() => outcome !== 'pending', 'attach() to settle');
+    expect(outcome).toContain('this GameServer was closed before its server listened');
+    expect([...listenerCounts(app), app.listenerCount('listening'), app.listenerCount('error')]).toEqual(
+      before,
+    );
+  });
+
   // As a failed listen(): both leave nothing running, and the app may try again with a new GameServer.
   it.each(['attach', 'listen'] as const)(
     'a failed %s() stops what it started: no timer waits, the next GameServer gets its UDP port',

@@ -1,6 +1,8 @@
+import type http from 'node:http';
+import net from 'node:net';
 import { closeCodeFor, ErrorCode, Kind } from 'vehikill-net/protocol';
 import { GameServer } from 'vehikill-net/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../support/raw-client.js';
 import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
@@ -124,6 +126,43 @@ describe('room and connection lifecycle', () => {
     await server.close({ drainMs: 0 });
     await expect(started).rejects.toThrow('this GameServer was closed before it listened');
     // Never announced: it would have listened on after close(), answering 503 to everything.
+    expect(server.publicUrl).toBeUndefined();
+  });
+
+  it('close() called as the socket binds: listen rejects rather than waiting forever', async () => {
+    const server = new GameServer({ serverLink: { bindAddress: '127.0.0.1' } });
+    // The socket says it listens a tick after it is asked to: a close() in between (a SIGTERM as the
+    // process starts) means it never does, and a listen() waiting for that alone never settled.
+    const listen = net.Server.prototype.listen;
+    let socket: http.Server | undefined;
+    let closed: Promise<void> | undefined;
+    const spy = vi.spyOn(net.Server.prototype, 'listen').mockImplementation(function (
+      this: net.Server,
+      ...args: unknown[]
+    ) {
+      socket = this as http.Server;
+      const result = listen.apply(this, args as Parameters<typeof listen>);
+      closed = server.close({ drainMs: 0 });
+      return result;
+    });
+    let outcome = 'pending';
+    try {
+      server.listen(0).then(
+        () => {
+          outcome = 'listened';
+        },
+        (error: Error) => {
+          outcome = error.message;
+        },
+      );
+      // Settled right behind the close (a few ticks): the bound only keeps a failing run from hanging.
+      await eventually(() => outcome !== 'pending', 'listen() to settle');
+    } finally {
+      spy.mockRestore();
+    }
+    await closed;
+    expect(outcome).toContain('this GameServer was closed before it listened');
+    expect(socket?.listening).toBe(false);
     expect(server.publicUrl).toBeUndefined();
   });
 

@@ -42,19 +42,36 @@ export function routeUpgrades(
   return () => server.off('upgrade', listener);
 }
 
-/** Resolves once `server` listens (at once if it does); rejects with the error its `listen` fails with. */
-export function whenListening(server: AppServer): Promise<void> {
-  if (server.listening) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const listening = () => {
-      server.off('error', failed);
+/** The wait for an app's server to listen: see `whenListening`. */
+export interface ListeningWatch {
+  readonly listening: Promise<void>;
+  /** Ends the wait: `listening` rejects with `reason` (unless settled already), our listeners off `server`. */
+  stop(reason: Error): void;
+}
+
+/**
+ * Watches `server` until it listens: `listening` resolves then (at once if it does), and rejects with the
+ * error its `listen` fails with, or as `stop` is called (the game closed first: an app server that never
+ * listens would otherwise hold the wait, and our listeners on it, for good).
+ */
+export function whenListening(server: AppServer): ListeningWatch {
+  if (server.listening) return { listening: Promise.resolve(), stop: () => {} };
+  let stop: (reason: Error) => void = () => {};
+  const listening = new Promise<void>((resolve, reject) => {
+    const unwatch = () => {
+      server.off('listening', listened);
+      server.off('error', stop);
+    };
+    const listened = () => {
+      unwatch();
       resolve();
     };
-    const failed = (error: Error) => {
-      server.off('listening', listening);
-      reject(error);
+    stop = (reason: Error) => {
+      unwatch();
+      reject(reason);
     };
-    server.once('listening', listening);
-    server.once('error', failed);
+    server.once('listening', listened);
+    server.once('error', stop);
   });
+  return { listening, stop: (reason) => stop(reason) };
 }

@@ -151,8 +151,13 @@ export class NodeTopics {
     }
     // Closed meanwhile: `close` ended the subscription, and nothing is delivered to it.
     if (this.#closed) throw shuttingDown();
-    // Heard from here: this return resolves the caller's promise before anything else can run.
-    subscriber.resolved = true;
+    // Heard from the tick after this one: the return resolves the caller's promise, and the caller's
+    // `await` goes on at the next tick. A message already due at a tick of its own (published meanwhile,
+    // the in-memory registry's) runs before that, and would reach the handler before its caller had the
+    // subscription: it finds the subscriber not listening yet. One due later comes after the caller's.
+    queueMicrotask(() => {
+      subscriber.resolved = true;
+    });
     return dispose;
   }
 
@@ -188,8 +193,11 @@ export class NodeTopics {
 
   /** The topic's subscription was down and is back: each subscriber that asked is told. */
   #gap(topic: string): void {
-    for (const { onGap, resolved } of [...(this.#topics.get(topic)?.subscribers ?? [])]) {
-      if (onGap !== undefined && resolved) this.#callApp(`the gap on topic '${topic}'`, 'its onGap', onGap);
+    const subscribers = this.#topics.get(topic)?.subscribers ?? new Set<Subscriber>();
+    for (const subscriber of [...subscribers]) {
+      const { onGap } = subscriber;
+      if (onGap !== undefined && hearing(subscriber, subscribers))
+        this.#callApp(`the gap on topic '${topic}'`, 'its onGap', onGap);
     }
   }
 
@@ -204,7 +212,7 @@ export class NodeTopics {
     }
     const from = { nodeId: read.message.from };
     for (const subscriber of [...subscribers]) {
-      if (!subscriber.resolved) continue;
+      if (!hearing(subscriber, subscribers)) continue;
       let parsed: ReturnType<typeof v.safeParse<typeof subscriber.schema>>;
       try {
         parsed = v.safeParse(subscriber.schema, read.message.data);
@@ -249,4 +257,12 @@ function checkTopic(method: string, topic: unknown): void {
       `${method}: a topic is 1-64 letters, digits or _.:- (like 'bans' or 'match:ended'), got ${JSON.stringify(String(topic).slice(0, 80))}`,
     );
   }
+}
+
+/**
+ * Whether `subscriber` is to hear what its topic's `subscribers` are told now: its subscribe has resolved,
+ * and it was not disposed meanwhile (by another's handler, told first of the same message).
+ */
+function hearing(subscriber: Subscriber, subscribers: ReadonlySet<Subscriber>): boolean {
+  return subscriber.resolved && subscribers.has(subscriber);
 }

@@ -223,6 +223,21 @@ describe('RoomRequestHandlers', () => {
     expect(answered).toHaveLength(1);
   });
 
+  it('hands a handler registered late none of the requests kept early whose wait is over', () => {
+    const { clock, answered, room } = handlers();
+    room.receive(1, 'ready', undefined, 300);
+    room.receive(2, 'ready', undefined, 900);
+    clock.advance(300);
+    const ran: unknown[] = [];
+    room.on('ready', (data) => {
+      ran.push(data);
+      return 'ready';
+    });
+    // The room stopped waiting for the first (answered REQUEST_TIMEOUT then): the app does not act on it.
+    expect(answered).toEqual([{ q: 2, outcome: { ok: true, value: 'ready' } }]);
+    expect(ran).toHaveLength(1);
+  });
+
   it('counts the wait of a request kept early from its arrival', () => {
     const { clock, room } = handlers();
     room.receive(1, 'hang', undefined, 300);

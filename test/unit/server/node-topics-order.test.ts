@@ -112,4 +112,42 @@ describe("a topic's later subscriber waiting through the loss of its subscriptio
     expect(heard.every((line) => line.endsWith('true'))).toBe(true);
     topics.close();
   });
+
+  it('a later subscriber hears nothing published in the tick it subscribed before its caller has it', async () => {
+    const registry = new MemoryRegistry();
+    const topics = topicsOn(registry);
+    const firstHeard: string[] = [];
+    await topics.subscribe('news', v.string(), (data) => firstHeard.push(String(data)));
+    let dispose: Disposer | undefined;
+    const heard: string[] = [];
+    // The topic's subscription is in place already: the second subscribe resolves at the next tick, and
+    // what is published in this one is delivered at a tick of its own right behind it.
+    const subscribing = topics.subscribe('news', v.string(), (data) => {
+      heard.push(`${data} (subscription had: ${dispose !== undefined})`);
+    });
+    await topics.publish('news', 'same tick');
+    dispose = await subscribing;
+    await topics.publish('news', 'after');
+    await settle();
+    expect(firstHeard).toEqual(['same tick', 'after']);
+    expect(heard).toEqual(['after (subscription had: true)']);
+    topics.close();
+  });
+});
+
+describe("a topic's subscriber disposed", () => {
+  it('hears nothing more, even of a message the others are being told of as it is disposed', async () => {
+    const topics = topicsOn(new MemoryRegistry());
+    const heard: string[] = [];
+    let disposeSecond: Disposer = () => {};
+    await topics.subscribe('news', v.string(), (data) => {
+      heard.push(`first ${data}`);
+      disposeSecond();
+    });
+    disposeSecond = await topics.subscribe('news', v.string(), (data) => heard.push(`second ${data}`));
+    await topics.publish('news', 'one');
+    await settle();
+    expect(heard).toEqual(['first one']);
+    topics.close();
+  });
 });
