@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { makeDirectories } from './make-directories.js';
 
 /** One point per second. */
 export const HISTORY_RESOLUTION_MS = 1_000;
@@ -144,7 +145,7 @@ export class MetricsHistory {
       first = false;
     }
     parts.push('}}');
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectories(dirname(path));
     const temporary = `${path}.${process.pid}.tmp`;
     const file = await open(temporary, 'w');
     try {

@@ -72,6 +72,24 @@ describe('MetricsHistory', () => {
     expect(readdirSync(dir)).toEqual(['history.json']);
   });
 
+  it('fails a save under a directory that takes no new names (/proc) rather than hang', async () => {
+    const history = new MetricsHistory({ series: ['a'], capacity: 5 });
+    history.record(T0, { a: 1 });
+    // Node's recursive mkdir never settles here: the shutdown's last save held the process for good.
+    await expect(history.save(`/proc/vehikill-history-${process.pid}/deeper/history.json`)).rejects.toThrow(
+      /ENOENT.*mkdir '\/proc\/vehikill-history-\d+'/,
+    );
+  });
+
+  it('makes the missing directories of a save, and saves into one that exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'history-'));
+    const history = new MetricsHistory({ series: ['a'], capacity: 5 });
+    history.record(T0, { a: 1 });
+    await history.save(join(dir, 'one', 'two', 'history.json'));
+    await history.save(join(dir, 'one', 'two', 'again.json'));
+    expect(readdirSync(join(dir, 'one', 'two')).sort()).toEqual(['again.json', 'history.json']);
+  });
+
   it('round-trips through a file, and starts empty (with a warning) from a corrupt one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'history-'));
     const file = join(dir, 'nested', 'history.json');
