@@ -125,7 +125,9 @@ describe('vehikill-net/testing with synced state', () => {
     adaRoom.send('move', { dx: -5, dy: 7 });
     await serverCaughtUp(ada.client);
     const adaToken = game.room<Board>(adaRoom.roomId).tokens.get(ada.client.playerId ?? '')?.id ?? -1;
-    // Bob's snapshots are his own: the one after Ada's move was handled carries it.
+    // Bob's snapshots come on his own socket, in no order with Ada's answer: his own answer, which the
+    // server writes after the move, comes behind every snapshot to him that was written before it.
+    await serverCaughtUp(bob.client);
     await nextSnapshot(bob.state);
     expect(bob.state.get(adaToken, Token)?.state).toEqual({ x: -5, y: 7 });
   });
@@ -170,5 +172,12 @@ describe('vehikill-net/testing with synced state', () => {
       },
     });
     await expect(broken).rejects.toThrow('the test’s own bug');
+  });
+
+  it('refuses a condition that is not a function, and a timeout that is not a time', async () => {
+    game = await startTestGame({ board: Board });
+    const { state } = await player(game);
+    expect(() => nextSnapshot(state, { until: true as never })).toThrow(TypeError);
+    expect(() => nextSnapshot(state, { timeoutMs: Number.NaN })).toThrow(RangeError);
   });
 });
