@@ -21,6 +21,11 @@ export interface NextSnapshotOptions<Types extends readonly AnyEntityType[]> {
  * WaitTimeoutError after `timeoutMs` (default 5 s) that says how many snapshots the state had applied
  * meanwhile: none points at the room's sync (no flush, no `sync.receive`, a client in no room), some
  * at `until`. A snapshot that cannot apply (a resync, another room's) does not count.
+ *
+ * After `serverCaughtUp(client)`, the next snapshot on that client's state shows what the room's handlers
+ * did to `sync.world`: over a test client's WebSocket the server's writes keep their order, the caught-up
+ * answer among them. Not so across clients, over a direct link, or for what the room does at its tick:
+ * use `until` there (docs/server.md, "Testing your rooms").
  */
 export function nextSnapshot<const Types extends readonly AnyEntityType[]>(
   state: SyncedState<Types>,
