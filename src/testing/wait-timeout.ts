@@ -24,18 +24,19 @@ export function checkTimeout(timeoutMs: number): number {
 
 /**
  * `promise`, or a WaitTimeoutError naming `what` once `timeoutMs` has passed; `giveUp` runs then (the
- * wait lets go of what it listened to).
+ * wait lets go of what it listened to). A function `what` is asked at the timeout: for a message that
+ * says how far the wait got.
  */
 export function within<T>(
   promise: Promise<T>,
-  what: string,
+  what: string | (() => string),
   timeoutMs: number,
   giveUp?: () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       giveUp?.();
-      reject(new WaitTimeoutError(what, timeoutMs));
+      reject(new WaitTimeoutError(typeof what === 'string' ? what : what(), timeoutMs));
     }, timeoutMs);
     promise.then(
       (value) => {

@@ -193,6 +193,8 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     `),
     // "Testing your rooms": a whole vitest file with the kit.
     "import * as v from 'valibot'; #4": declares(''),
+    // "Testing your rooms", a room with synced state: a whole vitest file too.
+    "import * as v from 'valibot'; #5": declares(''),
     "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
     '// Who is online on this node, and an audit log of logins and logouts.': declares(`
       import type { GameServer } from 'vehikill-net/server';
