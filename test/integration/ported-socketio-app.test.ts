@@ -263,10 +263,14 @@ describe('a socket.io chat app, ported', () => {
     await bob.connect();
     if (!ada) throw new Error('one player');
     const adaRoom = await joinChat(ada, 'lobby');
-    const bobRoom = await joinChat(bob, 'lobby');
-    const bobId = bob.playerId;
+    // The app's handlers go on at once, as a page's would: a room keeps the messages that come before a
+    // handler of their type for the first handler, however late it comes.
+    const joined: ToClient['joined'][] = [];
+    adaRoom.onMessage('joined', (newcomer) => joined.push(newcomer));
     const gone: ToClient['gone'][] = [];
     adaRoom.onMessage('gone', (left) => gone.push(left));
+    const bobRoom = await joinChat(bob, 'lobby');
+    const bobId = bob.playerId;
     const presence: string[] = [];
     adaRoom.on('member-away', () => presence.push('away'));
     adaRoom.on('member-back', () => presence.push('back'));
@@ -289,6 +293,20 @@ describe('a socket.io chat app, ported', () => {
     relay.cut({ refuseNew: true });
     expect((await left).data).toEqual({ playerId: bobId, name: 'Bob', reason: ErrorCode.SESSION_EXPIRED });
     expect(adaRoom.members.map((member) => member.playerId)).not.toContain(bobId);
+
+    // Back after that, Bob is not recovered (socket.io's `socket.recovered === false`): a new session, in
+    // no room, that joins again and is announced as a newcomer.
+    const fresh = new Promise<{ resumed: boolean }>((resolve) => bob.on('reconnect', resolve));
+    relay.cut({ refuseNew: false });
+    expect((await fresh).resumed).toBe(false);
+    expect(bob.playerId).not.toBe(bobId);
+    expect(bob.room).toBeUndefined();
+    await joinChat(bob, 'lobby');
+    await eventually(() => joined.length === 2, 'Bob announced twice', 5_000);
+    expect(joined).toEqual([
+      { playerId: bobId, name: 'Bob' },
+      { playerId: bob.playerId, name: 'Bob' },
+    ]);
   });
 
   it("hears every session begin and end, socket.io's io.on('connection') and 'disconnect'", async () => {
