@@ -275,15 +275,28 @@ describe('a socket.io chat app, ported', () => {
     adaRoom.on('member-away', () => presence.push('away'));
     adaRoom.on('member-back', () => presence.push('back'));
 
+    const bobHeard: string[] = [];
+    bobRoom.onMessage('said', ({ text }) => bobHeard.push(text));
+    bobRoom.onMessage('typing', () => bobHeard.push('(typing)'));
+
+    // A drop, and Bob's network stays away for a moment: the room goes on without him meanwhile.
     const back = new Promise<{ resumed: boolean }>((resolve) => bob.on('reconnect', resolve));
-    relay.cut();
+    relay.cut({ refuseNew: true });
+    await eventually(() => presence.includes('away'), 'Bob away', 5_000);
+    const adaEcho = nextMessage(adaRoom, 'said');
+    adaRoom.send('typing', undefined, { class: 'volatile' });
+    adaRoom.send('say', { text: 'while you were away' });
+    await adaEcho;
+    bobRoom.send('say', { text: 'from the dark' }); // reliable: waits for the resume
+    const bobsLine = nextMessage(adaRoom, 'said');
+    relay.cut({ refuseNew: false });
     expect((await back).resumed).toBe(true);
     expect(bob.playerId).toBe(bobId);
     expect(bob.room).toBe(bobRoom);
-    // Still seated: what Bob says reaches Ada, and what was said while he was away reaches him.
-    const heard = nextMessage(adaRoom, 'said');
-    bobRoom.send('say', { text: 'back' });
-    expect((await heard).data).toEqual({ from: 'Bob', text: 'back' });
+    // Still seated, and nothing reliable lost either way; the volatile typing was not kept for him.
+    expect((await bobsLine).data).toEqual({ from: 'Bob', text: 'from the dark' });
+    await eventually(() => bobHeard.includes('from the dark'), 'Bob hears his own line', 5_000);
+    expect(bobHeard).toEqual(['while you were away', 'from the dark']);
     await eventually(() => presence.length === 2, 'member-away then member-back', 5_000);
     expect(presence).toEqual(['away', 'back']);
     expect(gone).toEqual([]);
