@@ -76,11 +76,14 @@ describe('server link (the server as a WebRTC peer of each player)', () => {
     await client.create('echo');
     const member = EchoRoom.members.get(client.playerId!)!;
     // While the room decided it read 'connecting'; seated, it reads 'direct': a change the room is told of.
+    // The client's side can see its path open before the server's does (on a loaded machine the server
+    // then reads 'relayed' first, and is told 'direct' when it opens), so what counts is where it ends.
     await eventually(
-      () => (EchoRoom.states.get(client.playerId!) ?? []).length > 0,
-      "the room told the link's state",
+      () => EchoRoom.states.get(client.playerId!)?.at(-1) === 'direct',
+      'the room told the link is direct',
+      15_000,
     );
-    expect(EchoRoom.states.get(client.playerId!)).toEqual(['direct']);
+    expect(EchoRoom.states.get(client.playerId!)?.filter((state) => state !== 'relayed')).toEqual(['direct']);
     expect(member.link.state).toBe('direct');
     client.close();
   }, 30_000);
