@@ -1,5 +1,5 @@
-import { WebSocket } from 'ws';
 import { Client, type ClientOptions } from '../client/index.js';
+import { recordingWebSocket, rememberSockets } from './client-sockets.js';
 
 /**
  * How a test's client reconnects: within a fifth of a second, where a browser's backoff would keep a
@@ -10,8 +10,18 @@ const QUICK_BACKOFF = { baseMs: 20, maxMs: 200 };
 /**
  * A Node client (with `ws`) of the server at `url`, not connected yet, reconnecting quickly: for a server
  * the app's test started itself (under `attach`, say). The test closes it; `startTestGame`'s `client()`
- * closes its own.
+ * closes its own. `dropConnection` can cut its connection, unless `options` bring a WebSocket of their own.
  */
 export function testClient(url: string, options: ClientOptions = {}): Client {
-  return new Client({ url, WebSocket, backoff: QUICK_BACKOFF, ...options });
+  const sockets = recordingWebSocket();
+  const clientOptions: ClientOptions = {
+    url,
+    WebSocket: sockets.WebSocket,
+    backoff: QUICK_BACKOFF,
+    ...options,
+  };
+  const client = new Client(clientOptions);
+  // A WebSocket the test gave wins; the kit then has no hold on the client's sockets.
+  if (clientOptions.WebSocket === sockets.WebSocket) rememberSockets(client, sockets.current);
+  return client;
 }

@@ -167,7 +167,7 @@ describe('the npm package, installed in an app', () => {
       dashboardStatus: 200,
       dashboardScript: true,
       steps: 3,
-      kit: { echo: { from: 'Bo', text: 'kit' }, hosted: true, synced: 1 },
+      kit: { echo: { from: 'Bo', text: 'kit' }, hosted: true, synced: 1, resumed: true },
     });
   }, 60_000);
 

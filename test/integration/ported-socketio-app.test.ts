@@ -96,7 +96,8 @@ class ChatRoom extends Room {
 
 /**
  * A TCP relay between a client and the game, which the test can cut (a network drop) and close to new
- * connections (the player's network gone for good). The kit has no way to drop a client's socket.
+ * connections (the player's network gone for good). The kit's `dropConnection` cuts a socket too, but its
+ * client reconnects at once: the relay also keeps Bob out for as long as the test says.
  */
 class CuttableRelay {
   readonly #sockets = new Set<Socket>();

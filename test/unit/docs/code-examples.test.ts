@@ -193,6 +193,16 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     `),
     // "Testing your rooms": a whole vitest file with the kit.
     "import * as v from 'valibot'; #4": declares(''),
+    // "Testing your rooms": a test of the first block's file that drops a client.
+    "import { dropConnection } from 'vehikill-net/testing';": declares(`
+      import { Room } from 'vehikill-net/server';
+      import { startTestGame, type TestGame } from 'vehikill-net/testing';
+      import { expect, it } from 'vitest';
+      declare class Counter extends Room {}
+      type ToClient = { counter: { total: number } };
+      type ToServer = { add: { by: number } };
+      declare let game: TestGame | undefined;
+    `),
     // "Testing your rooms", a room with synced state: a whole vitest file too.
     "import * as v from 'valibot'; #5": declares(''),
     "import { Room, type RoomClient } from 'vehikill-net/server'; #2": declares(''),
