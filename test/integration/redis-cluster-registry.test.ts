@@ -124,7 +124,9 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
 
     await replicated.kill(port);
     const seenBeforeFailover = changes.length;
-    expect(news).toEqual([]);
+    // Nothing was published on the channel; its loss may be heard already ('down', as the killed master's
+    // socket closes before the kill's own wait ends), its gap not before the replica takes over.
+    expect(news.filter((word) => word !== 'down')).toEqual([]);
     // Until the replica is promoted calls fail with the registry's error; then they work, with the data.
     const deadline = Date.now() + 20_000;
     let room: Awaited<ReturnType<typeof registry.getRoom>>;
