@@ -102,7 +102,10 @@ class Player {
     readonly mesh: PeerMesh,
   ) {
     this.id = client.playerId ?? '';
-    room.on('member-join', ({ playerId }) => this.presence.push(`join:${playerId}`));
+    // The link is there as the join is told: the app may greet the newcomer from this handler.
+    room.on('member-join', ({ playerId }) =>
+      this.presence.push(`join:${playerId}:${mesh.link(playerId)?.state}`),
+    );
     room.on('member-leave', ({ playerId, reason }) => this.presence.push(`leave:${playerId}:${reason}`));
     mesh.on('peer-state', ({ peerId, state }) => {
       this.paths.push(`${peerId}:${state}`);
@@ -254,8 +257,8 @@ describe('a PeerJS lobby ported to the mesh', () => {
 
   it("tells of a peer joining and leaving (PeerJS 'connection' and 'close'), and forgets it", async () => {
     const dee = await seat(game.client({ name: 'Dee' }), ada.room.roomId, direct);
-    await eventually(() => ada.presence.includes(`join:${dee.id}`), 'Ada told of Dee');
-    expect(ada.mesh.link(dee.id)).toBeDefined(); // usable at once, through the relay until direct
+    // Usable at once, through the relay until WebRTC connects.
+    await eventually(() => ada.presence.includes(`join:${dee.id}:relayed`), 'Ada told of Dee');
     expect(ada.whisper(dee, 'welcome')).toBe(true);
     await eventually(() => dee.chat.includes(`${ada.id}: welcome (you)`), 'Dee greeted');
     await eventually(
