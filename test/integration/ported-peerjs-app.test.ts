@@ -303,7 +303,12 @@ describe('a PeerJS lobby ported to the mesh', () => {
   it('puts a player who asks for TURN only, with no TURN server, on the server relay at once', async () => {
     // PeerJS's `config: { iceTransportPolicy: 'relay' }`: addresses hidden from peers. This server has no
     // TURN, so the mesh goes through the game server instead, without trying a direct path.
-    const turnOnly: MeshOptions = { ...direct, rtc: { ...direct.rtc, iceTransportPolicy: 'relay' } };
+    // A direct attempt could only time out: 0.5 s for one, so one made would show as failed in the wait below.
+    const turnOnly: MeshOptions = {
+      ...direct,
+      rtc: { ...direct.rtc, iceTransportPolicy: 'relay' },
+      directTimeoutMs: 500,
+    };
     const fay = await seat(game.client({ name: 'Fay' }), ada.room.roomId, turnOnly);
     await eventually(
       () => ada.mesh.link(fay.id) !== undefined && fay.mesh.peers().length === 3,
@@ -313,7 +318,7 @@ describe('a PeerJS lobby ported to the mesh', () => {
     expect(ada.whisper(fay, 'hidden too')).toBe(true);
     await eventually(() => ada.chat.includes(`${fay.id}: hidden (you)`), 'Ada heard Fay');
     await eventually(() => fay.chat.includes(`${ada.id}: hidden too (you)`), 'Fay heard Ada');
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // time for a direct attempt, had one started
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // time for attempts to fail, had any started
     expect(fay.mesh.peers().map((link) => [link.state, link.failedAttempts])).toEqual([
       ['relayed', 0],
       ['relayed', 0],
