@@ -349,6 +349,30 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import * as v from 'valibot';": declares(''),
     "import { Client, ProtocolError, RoomRequestError } from 'vehikill-net/client';": declares(''),
   },
+  'docs/from-peerjs.md': {
+    "import { GameServer, Room } from 'vehikill-net/server';": declares(''),
+    "import { Channel, Client } from 'vehikill-net/client';": declares(`
+      declare const peerId: string;
+      declare let seq: number;
+      declare const x: number;
+      declare const y: number;
+      declare function parseChat(bytes: Uint8Array): { text: string } | undefined;
+      declare function moveAvatar(peerId: string, bytes: Uint8Array): void;
+      declare function encodePosition(seq: number, x: number, y: number): Uint8Array;
+    `),
+    'const noWebRtc: MeshOptions = { rtc: false }; // every link of this player goes through the server':
+      declares(`
+      import type { MeshOptions, RoomConnection } from 'vehikill-net/client';
+      declare const room: RoomConnection;
+      declare const peerId: string;
+      declare const hideAddress: boolean;
+    `),
+    'const voice = room.voice(); // calls and answers every member; their audio plays at once': declares(`
+      import type { RoomConnection } from 'vehikill-net/client';
+      declare const room: RoomConnection;
+      declare const peerId: string;
+    `),
+  },
   'docs/operations.md': {
     'new GameServer({': declares(`
       import { GameServer } from 'vehikill-net/server';
