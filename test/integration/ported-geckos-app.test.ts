@@ -148,33 +148,55 @@ const withoutCandidates = (sdp: string | undefined) =>
     .join('\r\n');
 
 /**
- * WebRTC behind a firewall that lets no UDP through, as far as either end can tell: no candidate of either
- * side reaches the other (none trickled, none in the SDP), so ICE has no pair to check and never connects.
- * (A packet filter would do the same, but needs a network namespace of its own.)
+ * WebRTC behind a firewall that lets no UDP through while `blocked()` says so, as far as either end can
+ * tell: no candidate of either side reaches the other (none trickled, none in the SDP), so a new connection
+ * has no pair to check and never connects, and the data channels of one already up carry nothing either
+ * way, as when a NAT mapping is lost mid-game. (A packet filter would do the same, but needs a network
+ * namespace of its own, and every other test's traffic would cross it.)
  */
-class NoUdpPeerConnection extends RTCPeerConnection {
-  override dispatchEvent(event: Event): boolean {
-    if (event.type === 'icecandidate' && (event as Event & { candidate?: unknown }).candidate) return true;
-    return super.dispatchEvent(event);
-  }
-  override get localDescription() {
-    const description = super.localDescription;
-    return { type: description.type, sdp: withoutCandidates(description.sdp) ?? '' } as typeof description;
-  }
-  override async createAnswer() {
-    const answer = await super.createAnswer();
-    return { type: answer.type, sdp: withoutCandidates(answer.sdp) ?? '' } as typeof answer;
-  }
-  override async setRemoteDescription(description: Parameters<RTCPeerConnection['setRemoteDescription']>[0]) {
-    return super.setRemoteDescription({
-      type: description.type,
-      sdp: withoutCandidates(description.sdp) ?? '',
-    });
-  }
-  override async addIceCandidate(): Promise<void> {}
+function firewalled(blocked: () => boolean): typeof RTCPeerConnection {
+  return class FirewalledPeerConnection extends RTCPeerConnection {
+    override dispatchEvent(event: Event): boolean {
+      const candidate = (event as Event & { candidate?: unknown }).candidate;
+      if (blocked() && event.type === 'icecandidate' && candidate) return true;
+      return super.dispatchEvent(event);
+    }
+    override get localDescription() {
+      const description = super.localDescription;
+      if (!blocked()) return description;
+      return { type: description.type, sdp: withoutCandidates(description.sdp) ?? '' } as typeof description;
+    }
+    override async createAnswer() {
+      const answer = await super.createAnswer();
+      if (!blocked()) return answer;
+      return { type: answer.type, sdp: withoutCandidates(answer.sdp) ?? '' } as typeof answer;
+    }
+    override async setRemoteDescription(
+      description: Parameters<RTCPeerConnection['setRemoteDescription']>[0],
+    ) {
+      if (!blocked()) return super.setRemoteDescription(description);
+      return super.setRemoteDescription({
+        type: description.type,
+        sdp: withoutCandidates(description.sdp) ?? '',
+      });
+    }
+    override async addIceCandidate(candidate?: Parameters<RTCPeerConnection['addIceCandidate']>[0]) {
+      if (!blocked()) return super.addIceCandidate(candidate);
+    }
+    override createDataChannel(...args: Parameters<RTCPeerConnection['createDataChannel']>) {
+      const channel = super.createDataChannel(...args);
+      const send = channel.send.bind(channel);
+      const dispatch = channel.dispatchEvent.bind(channel);
+      channel.send = (data) => {
+        if (!blocked()) send(data);
+      };
+      channel.dispatchEvent = (event) => (blocked() && event.type === 'message' ? true : dispatch(event));
+      return channel;
+    }
+  };
 }
 const noUdp: ClientOptions['serverLink'] = {
-  RTCPeerConnection: NoUdpPeerConnection,
+  RTCPeerConnection: firewalled(() => true),
   extraConfiguration: { bindAddress: '127.0.0.1' },
 };
 
@@ -329,6 +351,52 @@ describe('a geckos.io arena, ported', () => {
     expect(cyHits).toEqual(expected);
     expect(bobRoom.members.map((member) => member.name).sort()).toEqual(['Ada', 'Bob', 'Cy']);
   }, 90_000);
+
+  it('goes on over the WebSocket when UDP stops mid-game, losing no reliable event', async () => {
+    let udpCut = false;
+    const ada = player('Ada', {
+      RTCPeerConnection: firewalled(() => udpCut),
+      extraConfiguration: { bindAddress: '127.0.0.1' },
+    });
+    const bob = player('Bob', nodeRtc);
+    await Promise.all([ada.connect(), bob.connect()]);
+    const adaRoom = await ada.create<ToClient, ToServer>('arena');
+    const bobRoom = await bob.join<ToClient, ToServer>(adaRoom.roomId);
+    const arena = game.room<Arena>(adaRoom.roomId);
+    const adaStates: string[] = [];
+    ada.serverLink.onState((state) => adaStates.push(state));
+    const adaHits = hitsOf(ada);
+    const bobSees = positionsOf(bob);
+    await eventually(() => ada.serverLink.path === 'direct', "Ada's direct link", 15_000);
+    const stopMoving = moveAt30Hz(ada, 1);
+    try {
+      await eventually(() => arena.inputs.get(ada.playerId!)!.direct >= 10, "Ada's inputs, direct", 10_000);
+      udpCut = true; // the firewall closes: nothing more either way on the direct path
+      for (let i = 0; i < 20; i++) bobRoom.send('fire'); // Bob fires: the room sends every member a hit
+      // Both ends give the silent path up (after 4 s without a beat) and go on over the WebSocket.
+      await eventually(() => ada.serverLink.state === 'relayed', "Ada's fall-back to TCP", 20_000);
+      const relayedBefore = arena.inputs.get(ada.playerId!)!.relayed;
+      const xBefore = bobSees.get(0)?.x ?? 0;
+      await eventually(
+        () => arena.inputs.get(ada.playerId!)!.relayed >= relayedBefore + 15,
+        "Ada's inputs over the WebSocket",
+        10_000,
+      );
+      await eventually(
+        () => (bobSees.get(0)?.x ?? 0) > xBefore + 10,
+        "Ada's moves after the fall-back",
+        10_000,
+      );
+    } finally {
+      stopMoving();
+    }
+    // The hits sent to Ada while its path died went again over the WebSocket: all, once, in order.
+    await eventually(() => adaHits.length >= 20, 'the hits at Ada', 10_000);
+    await serverCaughtUp(bob);
+    expect(adaHits).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(adaStates).toContain('relayed');
+    expect(ada.state).toBe('open');
+  }, 60_000);
 
   it('carries raw binary both ways, to a player on UDP and one without', async () => {
     const ada = player('Ada', nodeRtc);
