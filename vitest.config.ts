@@ -28,6 +28,7 @@ const OWN_WEBRTC = [
   'test/integration/rtc-*.test.ts',
   'test/integration/native-rtc-*.test.ts',
   'test/integration/server-link*.test.ts',
+  'test/integration/ported-geckos-app.test.ts',
   'test/integration/relay-only-*.test.ts',
   'test/integration/ported-peerjs-app.test.ts',
 ];

@@ -345,6 +345,15 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import * as v from 'valibot';": declares(''),
     "import { Client, isEntityOf, SyncedState } from 'vehikill-net/client';": declares(''),
   },
+  'docs/from-geckos.md': {
+    "import * as v from 'valibot';": declares(''),
+    "import { Channel, Client, ProtocolError } from 'vehikill-net/client';": declares(''),
+    "// Which path the datagrams take now: 'direct' (UDP) or 'tcp' (the WebSocket).": declares(`
+      import type { Client } from 'vehikill-net/client';
+      declare const client: Client;
+      declare function showIndicator(text: string): void;
+    `),
+  },
   'docs/from-socketio.md': {
     "import * as v from 'valibot';": declares(''),
     "import { Client, ProtocolError, RoomRequestError } from 'vehikill-net/client';": declares(''),
