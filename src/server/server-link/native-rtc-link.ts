@@ -79,12 +79,26 @@ function nativeInit(channel: Channel, eventLifetimeMs: number) {
  * offer at once; remote candidates wait for the remote description and are never added to a closed or
  * failed connection. The first description must be an answer the stack takes: anything else is refused
  * (reported to `answered`, whose owner ends the attempt).
+ *
+ * Its own candidates wait for that answer too, and the client is the DTLS client. ICE can come up without
+ * the answer (the stack answers the client's checks from the offer's credentials alone), and a DTLS
+ * handshake begun before the answer has no fingerprint to check the client's certificate against: it
+ * failed ("unknown CA") and took the connection with it. On loopback, where a check outruns the answer's
+ * trip through the WebSocket and the event loop, about one attempt in three failed so when the server
+ * began the handshake; a loaded server's late event loop makes the same race on any network. Without the
+ * server's candidates the client has nowhere to send a check, so nothing connects before the answer is
+ * in. The server's checks then start first (it has the client's candidates from the answer), so its DTLS
+ * end is listening when the client's first flight comes; as the DTLS client itself, the server would send
+ * its first flight before the client's ICE was up, and that flight was lost to a 1 s retransmit.
  */
 export class NativeRtcLink extends LinkBase {
   readonly #pc: PeerConnection;
   readonly #channels = new Map<Channel, DataChannel>();
   readonly #control: DataChannel;
   readonly #pendingCandidates: Array<{ candidate: string; mid: string }> = [];
+  /** This end's candidates gathered before the answer was in, sent once it is (see the class). */
+  #heldLocalCandidates: RtcSignal[] | undefined = [];
+  readonly #sendSignal: (signal: RtcSignal) => void;
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
@@ -100,6 +114,7 @@ export class NativeRtcLink extends LinkBase {
   constructor(options: NativeRtcLinkOptions) {
     super();
     this.#answered = options.answered;
+    this.#sendSignal = (signal) => options.signaling.send(signal);
     this.#admitControl = options.admitControl;
     this.#refusedText = options.refusedText;
     // The client beats as often as this end does (both keep the links' default unless told otherwise).
@@ -125,17 +140,18 @@ export class NativeRtcLink extends LinkBase {
     try {
       pc.onLocalDescription((sdp, type) => {
         if (this.#state === 'closed') return;
-        // The server takes the DTLS client role: it starts the handshake once its own ICE is up and the
-        // answer (with the client's fingerprint) is in. As the passive side, the client's first flight
-        // often arrived too early and was lost: the link came up only after DTLS's 1 s retransmit.
-        const active = sdp.replace(/a=setup:actpass/g, 'a=setup:active');
-        options.signaling.send({ description: { type: type as RTCSdpType, sdp: active } });
+        // The client takes the DTLS client role (see the class): it starts the handshake once its ICE is
+        // up, which is after the server's, whose checks start as the answer is taken.
+        const passive = sdp.replace(/a=setup:actpass/g, 'a=setup:passive');
+        options.signaling.send({ description: { type: type as RTCSdpType, sdp: passive } });
       });
       pc.onLocalCandidate((candidate, mid) => {
         if (this.#state === 'closed') return;
         const line = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
         for (const announced of options.announce?.(line) ?? [line]) {
-          options.signaling.send({ candidate: { candidate: announced, sdpMid: mid } });
+          const signal = { candidate: { candidate: announced, sdpMid: mid } };
+          if (this.#heldLocalCandidates) this.#heldLocalCandidates.push(signal);
+          else this.#sendSignal(signal);
         }
       });
       pc.onStateChange((state) => {
@@ -242,6 +258,9 @@ export class NativeRtcLink extends LinkBase {
       this.#remoteSet = true;
       this.#answered?.(true);
       for (const { candidate, mid } of this.#pendingCandidates.splice(0)) this.#addCandidate(candidate, mid);
+      const held = this.#heldLocalCandidates ?? [];
+      this.#heldLocalCandidates = undefined;
+      for (const local of held) this.#sendSignal(local);
       return;
     }
     const { candidate, sdpMid } = signal.candidate;
