@@ -111,6 +111,14 @@ describe('vehikill-net/testing', () => {
     expect(game.room<Counter>(adaRoom.roomId).total).toBe(300);
   });
 
+  it('answers many waits on one client at once, right behind a burst: none is left hanging', async () => {
+    const { game, ada, adaRoom } = await twoPlayers();
+    for (let sent = 0; sent < 300; sent++) adaRoom.send('bump');
+    // As many waits as the burst's messages: a ping each went past the server's rate, which dropped some.
+    await Promise.all(Array.from({ length: 300 }, () => serverCaughtUp(ada)));
+    expect(game.room<Counter>(adaRoom.roomId).total).toBe(300);
+  });
+
   it('makes a Node client of any URL (a server the test started itself), which the test closes', async () => {
     game = await startTestGame({ counter: Counter });
     const own = testClient(game.wsUrl);
