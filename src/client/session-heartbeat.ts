@@ -27,7 +27,7 @@ export class SessionHeartbeat {
   #heartbeatMs = 5_000;
   #nextPingId = 0;
   /** The ping of `afterServerCaughtUp` whose pong is awaited (this socket's only), and who waits for it. */
-  #caughtUpPing: { id: number; waiting: (() => void)[] } | undefined;
+  #caughtUpPing: { id: number; waiting: (() => void)[]; overtakenBy?: number } | undefined;
   /** Who called `afterServerCaughtUp` while that ping was out: the next such ping answers them all. */
   #caughtUpNext: (() => void)[] = [];
   #cancelHeartbeat: Cancel | undefined;
@@ -75,13 +75,23 @@ export class SessionHeartbeat {
 
   pong(body: Body<typeof Kind.Pong>): void {
     this.#serverClock.pong(body.t, body.rt, this.#session.clock.now());
-    const answered = this.#caughtUpPing;
-    if (answered?.id !== body.id) return;
+    const out = this.#caughtUpPing;
+    if (out === undefined) return;
+    if (body.id === out.overtakenBy) {
+      // The server answers pings in the order it reads them: a later one answered first means ours was
+      // dropped (over the server's rate), and all who wait would wait for good. Asked again, for all.
+      this.#caughtUpPing = undefined;
+      const waiting = [...out.waiting, ...this.#caughtUpNext];
+      this.#caughtUpNext = [];
+      this.#pingForCaughtUp(waiting);
+      return;
+    }
+    if (body.id !== out.id) return;
     this.#caughtUpPing = undefined;
     const next = this.#caughtUpNext;
     this.#caughtUpNext = [];
     if (next.length > 0) this.#pingForCaughtUp(next);
-    for (const then of answered.waiting) then();
+    for (const then of out.waiting) then();
   }
 
   /** A welcome: the server's heartbeat period and its clock. */
@@ -111,7 +121,10 @@ export class SessionHeartbeat {
   #ping(): void {
     if (this.#session.hasSocket()) {
       const t = this.#session.clock.now();
-      this.#session.writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t }));
+      const id = this.#nextPingId++ >>> 0;
+      this.#session.writeControl(encodeMessage(Kind.Ping, { id, t }));
+      const caughtUp = this.#caughtUpPing;
+      if (caughtUp !== undefined) caughtUp.overtakenBy ??= id;
     }
   }
 

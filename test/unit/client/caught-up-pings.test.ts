@@ -39,6 +39,21 @@ describe('caught-up pings', () => {
     expect(answered.slice(1)).toEqual(Array.from({ length: 100 }, (_, call) => call + 1));
   });
 
+  it('asks again when the server answers a later ping first (it dropped ours): who waits is answered', () => {
+    const { beat, pings, pong } = heartbeat();
+    let answers = 0;
+    beat.afterServerCaughtUp(() => answers++);
+    beat.afterServerCaughtUp(() => answers++);
+    beat.start(); // its first heartbeat ping goes at once, behind ours
+    expect(pings).toHaveLength(2);
+    pong(pings[1] as number);
+    expect(pings).toHaveLength(3);
+    expect(answers).toBe(0);
+    pong(pings[2] as number);
+    expect(answers).toBe(2);
+    beat.stop();
+  });
+
   it('answers no call at the pong of another ping, nor twice, nor after the socket went', () => {
     const { beat, pings, pong } = heartbeat();
     let answers = 0;
