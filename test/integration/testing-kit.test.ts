@@ -47,6 +47,14 @@ class Counter extends Room {
   }
 }
 
+/** Greets each player twice as it joins. */
+class Greeter extends Room {
+  override onJoin(client: RoomClient): void {
+    client.send('hello', { total: 1 });
+    client.send('hello', { total: 2 });
+  }
+}
+
 type ToClient = { counter: { count: number }; hello: { total: number }; never: null };
 type ToServer = { add: { by: number }; bump: undefined; addEach: number[] };
 
@@ -81,6 +89,15 @@ describe('vehikill-net/testing', () => {
   it('gets a message the room sent as the player joined, before any handler was there', async () => {
     const { bobRoom } = await twoPlayers();
     expect((await nextMessage(bobRoom, 'hello', { timeoutMs: 1_000 })).data).toEqual({ total: 0 });
+  });
+
+  it('waits in a row for the messages the room sent as the player joined, before any handler was there', async () => {
+    game = await startTestGame({ greeter: Greeter });
+    const ada = game.client();
+    await ada.connect();
+    const room = await ada.create<ToClient, ToServer>('greeter');
+    expect((await nextMessage(room, 'hello', { timeoutMs: 1_000 })).data).toEqual({ total: 1 });
+    expect((await nextMessage(room, 'hello', { timeoutMs: 1_000 })).data).toEqual({ total: 2 });
   });
 
   it("leaves the app's own handler of the type in place: both get the message, the app's the next ones too", async () => {
