@@ -11,7 +11,10 @@ export interface CaughtUpSession {
   readonly state: ConnectionState;
   /** Sequenced messages sent but not yet written on the socket (held back by the rate or a backed-up socket). */
   unsent(): number;
-  /** Calls `then` once the server has answered a ping written now (never, if the socket goes first). */
+  /**
+   * Calls `then` once the server has answered a ping written now, or after the caught-up ping already out
+   * (never, if the socket goes first).
+   */
   afterServerCaughtUp(then: () => void): void;
 }
 

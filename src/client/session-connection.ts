@@ -247,9 +247,10 @@ export class SessionConnection {
   }
 
   /**
-   * Calls `then` once the server has answered a ping sent now: by then everything it wrote before reading
-   * the ping has been read (at a welcome: the resume's replay, and a resync's RoomState, which the server
-   * writes in the same go). Never called if the socket goes first; nothing is sent without one.
+   * Calls `then` once the server has answered a ping sent now (or, while another such ping is out, right
+   * after that one is answered): by then everything it wrote before reading the ping has been read (at a
+   * welcome: the resume's replay, and a resync's RoomState, which the server writes in the same go). Never
+   * called if the socket goes first; nothing is sent without one.
    */
   afterServerCaughtUp(then: () => void): void {
     this.#heartbeat.afterServerCaughtUp(then);

@@ -26,8 +26,10 @@ export class SessionHeartbeat {
   #lastHeard = 0;
   #heartbeatMs = 5_000;
   #nextPingId = 0;
-  /** What waits for the pong of a ping of `afterServerCaughtUp`, by the ping's id (this socket's only). */
-  readonly #caughtUp = new Map<number, () => void>();
+  /** The ping of `afterServerCaughtUp` whose pong is awaited (this socket's only), and who waits for it. */
+  #caughtUpPing: { id: number; waiting: (() => void)[]; overtakenBy?: number } | undefined;
+  /** Who called `afterServerCaughtUp` while that ping was out: the next such ping answers them all. */
+  #caughtUpNext: (() => void)[] = [];
   #cancelHeartbeat: Cancel | undefined;
   #cancelOpeningPings: Cancel | undefined;
 
@@ -58,16 +60,38 @@ export class SessionHeartbeat {
   /** See `SessionConnection.afterServerCaughtUp`. */
   afterServerCaughtUp(then: () => void): void {
     if (!this.#session.hasSocket()) return;
+    // One such ping out at a time: a ping each for many calls at once went past the server's rate, which
+    // drops what is over it, and the calls whose pings it dropped were never answered. A ping written
+    // later still goes behind everything the caller had written.
+    if (this.#caughtUpPing) this.#caughtUpNext.push(then);
+    else this.#pingForCaughtUp([then]);
+  }
+
+  #pingForCaughtUp(waiting: (() => void)[]): void {
     const id = this.#nextPingId++ >>> 0;
-    this.#caughtUp.set(id, then);
+    this.#caughtUpPing = { id, waiting };
     this.#session.writeControl(encodeMessage(Kind.Ping, { id, t: this.#session.clock.now() }));
   }
 
   pong(body: Body<typeof Kind.Pong>): void {
     this.#serverClock.pong(body.t, body.rt, this.#session.clock.now());
-    const then = this.#caughtUp.get(body.id);
-    this.#caughtUp.delete(body.id);
-    then?.();
+    const out = this.#caughtUpPing;
+    if (out === undefined) return;
+    if (body.id === out.overtakenBy) {
+      // The server answers pings in the order it reads them: a later one answered first means ours was
+      // dropped (over the server's rate), and all who wait would wait for good. Asked again, for all.
+      this.#caughtUpPing = undefined;
+      const waiting = [...out.waiting, ...this.#caughtUpNext];
+      this.#caughtUpNext = [];
+      this.#pingForCaughtUp(waiting);
+      return;
+    }
+    if (body.id !== out.id) return;
+    this.#caughtUpPing = undefined;
+    const next = this.#caughtUpNext;
+    this.#caughtUpNext = [];
+    if (next.length > 0) this.#pingForCaughtUp(next);
+    for (const then of out.waiting) then();
   }
 
   /** A welcome: the server's heartbeat period and its clock. */
@@ -97,7 +121,10 @@ export class SessionHeartbeat {
   #ping(): void {
     if (this.#session.hasSocket()) {
       const t = this.#session.clock.now();
-      this.#session.writeControl(encodeMessage(Kind.Ping, { id: this.#nextPingId++ >>> 0, t }));
+      const id = this.#nextPingId++ >>> 0;
+      this.#session.writeControl(encodeMessage(Kind.Ping, { id, t }));
+      const caughtUp = this.#caughtUpPing;
+      if (caughtUp !== undefined) caughtUp.overtakenBy ??= id;
     }
   }
 
@@ -118,7 +145,8 @@ export class SessionHeartbeat {
 
   /** The socket is gone: a pong can only come on the socket its ping went out on. */
   stop(): void {
-    this.#caughtUp.clear();
+    this.#caughtUpPing = undefined;
+    this.#caughtUpNext = [];
     this.#cancelHeartbeat?.();
     this.#cancelHeartbeat = undefined;
     this.#cancelOpeningPings?.();

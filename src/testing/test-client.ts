@@ -18,10 +18,18 @@ export function testClient(url: string, options: ClientOptions = {}): Client {
     url,
     WebSocket: sockets.WebSocket,
     backoff: QUICK_BACKOFF,
-    ...options,
+    ...given(options),
   };
   const client = new Client(clientOptions);
   // A WebSocket the test gave wins; the kit then has no hold on the client's sockets.
   if (clientOptions.WebSocket === sockets.WebSocket) rememberSockets(client, sockets.current);
   return client;
+}
+
+/**
+ * The options given a value: one passed on as undefined (by a test's helper that was not given it) means
+ * "not given", as it does to `new Client`, and must not erase the game's url or the kit's WebSocket.
+ */
+function given(options: ClientOptions): ClientOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

@@ -14,10 +14,18 @@ export class WaitTimeoutError extends Error {
 /** The kit's waits, 5 s by default: well past a loopback round trip, well within a test's timeout. */
 export const DEFAULT_WAIT_MS = 5_000;
 
-/** Checks a wait's `timeoutMs` up front: a typo must not turn into a wait that never ends. */
+/**
+ * The longest wait: a timer's delay is a 32-bit signed count of ms, and Node fires one set longer after
+ * 1 ms (a TimeoutOverflowWarning), so a longer wait would time out at once.
+ */
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/** Checks a wait's `timeoutMs` up front: a typo must not turn into a wait that never ends, or ends at once. */
 export function checkTimeout(timeoutMs: number): number {
-  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-    throw new RangeError(`timeoutMs must be a finite number of at least 0, got ${String(timeoutMs)}`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0 && timeoutMs <= MAX_WAIT_MS)) {
+    throw new RangeError(
+      `timeoutMs must be a number from 0 to ${MAX_WAIT_MS} (about 24.8 days), got ${String(timeoutMs)}`,
+    );
   }
   return timeoutMs;
 }

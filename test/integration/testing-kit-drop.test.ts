@@ -130,6 +130,32 @@ describe('dropConnection', () => {
     expect(() => dropConnection(idle)).toThrow(expect.objectContaining({ code: ErrorCode.NOT_CONNECTED }));
   });
 
+  it('throws NOT_CONNECTED, saying why, for a connection it dropped just now; the client still comes back', async () => {
+    game = await startTestGame({ chat: Chat });
+    const ada = game.client();
+    await ada.connect();
+    const back = new Promise<{ resumed: boolean }>((resolve) => ada.on('reconnect', resolve));
+    dropConnection(ada);
+    // The client reads 'open' until it hears of the drop; the socket is closing already.
+    expect(() => dropConnection(ada)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.NOT_CONNECTED,
+        message: expect.stringMatching(/closing already/),
+      }),
+    );
+    expect((await back).resumed).toBe(true);
+  });
+
+  it("takes client options passed on as undefined as not given: the game's url, the kit's WebSocket", async () => {
+    game = await startTestGame({ chat: Chat });
+    // As a test's helper passes on what it was not given.
+    const ada = game.client({ name: 'Ada', url: undefined, WebSocket: undefined, backoff: undefined });
+    await ada.connect();
+    const back = new Promise<{ resumed: boolean }>((resolve) => ada.on('reconnect', resolve));
+    dropConnection(ada);
+    expect((await back).resumed).toBe(true);
+  });
+
   it('throws a TypeError for a client whose socket the kit does not make', async () => {
     game = await startTestGame({ chat: Chat });
     const own = game.client({ WebSocket }); // the test's own WebSocket wins over the kit's
