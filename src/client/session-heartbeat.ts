@@ -77,9 +77,10 @@ export class SessionHeartbeat {
     this.#serverClock.pong(body.t, body.rt, this.#session.clock.now());
     const out = this.#caughtUpPing;
     if (out === undefined) return;
-    if (body.id === out.overtakenBy) {
+    if (out.overtakenBy !== undefined && writtenSince(body.id, out.overtakenBy)) {
       // The server answers pings in the order it reads them: a later one answered first means ours was
       // dropped (over the server's rate), and all who wait would wait for good. Asked again, for all.
+      // Any later one: the first written after ours may have been dropped as well.
       this.#caughtUpPing = undefined;
       const waiting = [...out.waiting, ...this.#caughtUpNext];
       this.#caughtUpNext = [];
@@ -152,4 +153,9 @@ export class SessionHeartbeat {
     this.#cancelOpeningPings?.();
     this.#cancelOpeningPings = undefined;
   }
+}
+
+/** Whether ping `id` was written at or after ping `since` (ids count up from 0, modulo 2^32). */
+function writtenSince(id: number, since: number): boolean {
+  return (id - since) >>> 0 < 2 ** 31;
 }

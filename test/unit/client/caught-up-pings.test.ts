@@ -9,8 +9,9 @@ import { clientToServerKinds, decodeFrame, Kind } from '../../../src/protocol/in
  */
 function heartbeat() {
   const pings: number[] = [];
+  const clock = new ManualClock();
   const beat = new SessionHeartbeat({
-    clock: new ManualClock(),
+    clock,
     deadServerTimeoutMs: undefined,
     hasSocket: () => true,
     writeControl: (frame) => {
@@ -20,7 +21,7 @@ function heartbeat() {
     dead: () => {},
   });
   const pong = (id: number) => beat.pong({ id, t: 0, rt: 0 });
-  return { beat, pings, pong };
+  return { beat, pings, pong, clock };
 }
 
 describe('caught-up pings', () => {
@@ -51,6 +52,21 @@ describe('caught-up pings', () => {
     expect(answers).toBe(0);
     pong(pings[2] as number);
     expect(answers).toBe(2);
+    beat.stop();
+  });
+
+  it('asks again when a ping after the next one is answered first (the server dropped those two)', () => {
+    const { beat, pings, pong, clock } = heartbeat();
+    let answers = 0;
+    beat.afterServerCaughtUp(() => answers++);
+    beat.start();
+    clock.advance(1_000);
+    expect(pings.length).toBeGreaterThanOrEqual(3);
+    pong(pings.at(-1) as number);
+    const again = pings.at(-1) as number;
+    expect(again).toBeGreaterThan(pings[2] as number);
+    pong(again);
+    expect(answers).toBe(1);
     beat.stop();
   });
 
