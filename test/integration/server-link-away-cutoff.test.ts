@@ -19,7 +19,7 @@ import { eventually, sleep } from '../support/server.js';
  */
 
 // Each test's timeout is longer than its own waits added up (a flooder's start alone may take 20 s on a
-// loaded machine, then the flood's 8 s and the cut's 6 s), so a slow step fails with its own message.
+// loaded machine, then the flood's 8 s at most and the cut's 6 s), so a slow step fails with its own message.
 const arena = useArena();
 
 /** Everything the server's link checks dropped, whatever the reason: grows while it reads a flood. */
@@ -51,9 +51,10 @@ describe('a player who is away while its direct server link floods', () => {
 
     const before = await arena.stats();
     const view = await watchHonest(arena.honest, async () => {
-      // 8 s of 20,000 phys messages a second: the budget is spent within about a second (the flooder is
-      // niced, standing in for another machine: beside six busy test files it took several), and what the
-      // flooder goes on sending after that is what the server must no longer read.
+      // Up to 8 s of 20,000 phys messages a second: the budget is spent within about a second (the
+      // flooder is niced, standing in for another machine: beside six busy test files it took several),
+      // and what the flooder goes on sending after that, until it hears its channel closed, is what the
+      // server must no longer read.
       const command = { op: 'flood', id: 0, rate: 20_000, ms: 8_000, payload: 'zeros', bytes: 20 };
       const flood = flooder.command<FloodResult>(command);
       const cut = await untilCutOff(before, 6_000);
@@ -71,8 +72,8 @@ describe('a player who is away while its direct server link floods', () => {
     expect(dropped(cut!) - dropped(before)).toBeGreaterThan(0);
     // The room heard it leave at once, for the cut, not at the end of the grace period.
     expect(left).toEqual([{ playerId: flooder.playerId, reason: ErrorCode.TOO_MANY_ERRORS }]);
-    // The server closed the direct link: the flooder's channel is shut, and for the seconds of flood
-    // after the cut nothing more was read from it (no drop counted, nothing handed to the room).
+    // The server closed the direct link: the flooder's channel is shut, and of what the flood sent after
+    // the cut nothing more was read (no drop counted, nothing handed to the room).
     expect(flood.open).toBe(false);
     expect(dropped(after)).toBe(dropped(settled!));
     expect(heardFrom(after, flooder.playerId)).toBe(heardFrom(settled!, flooder.playerId));

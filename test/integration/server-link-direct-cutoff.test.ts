@@ -34,8 +34,9 @@ describe('a player who keeps sending what its direct server link drops', () => {
   it('20,000 messages a second on phys: cut off with TOO_MANY_ERRORS within seconds; the honest player plays on', async () => {
     flooder = await arena.flooder();
     const before = await arena.stats();
-    // 8 s: the budget is spent within about a second, but the flooder is niced (standing in for another
-    // machine), and beside busy test files it sent slowly enough to take more than 4 s.
+    // Up to 8 s: the budget is spent within about a second, but the flooder is niced (standing in for
+    // another machine), and beside busy test files it sent slowly enough to take more than 4 s. The flood
+    // ends once the server has closed its channel.
     const view = await watchHonest(arena.honest, () =>
       flooder!.command({ op: 'flood', id: 0, rate: 20_000, ms: 8_000, payload: 'zeros', bytes: 20 }),
     );
