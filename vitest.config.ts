@@ -39,11 +39,9 @@ const OWN_WEBRTC = [
  * player was never cut off, in two of three full runs. One at a time, with nothing beside them.
  */
 const ATTACKS = [
+  // Also bursts of 3,000 on channels opened in band while the server stalls: starved, the sends all failed.
   'test/integration/server-link-direct-abuse.test.ts',
   'test/integration/server-link-direct-cutoff.test.ts',
-  'test/integration/server-link-away-cutoff.test.ts',
-  // Bursts of 3,000 on channels opened in band while the server stalls: starved, the sends all failed.
-  'test/integration/server-link-direct-channels.test.ts',
 ];
 
 /**
