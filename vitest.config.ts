@@ -162,7 +162,7 @@ export default defineConfig({
       {
         // The flood tests (ATTACKS): each in a fresh process (they open WebRTC connections, as the 'rtc'
         // files do), one file at a time in the pool of one they share with 'alone' (projects of one
-        // groupOrder share a pool): nothing else runs beside them. About 95 s.
+        // groupOrder share a pool): nothing else runs beside them. About 100 s.
         extends: true,
         test: {
           name: 'attacks',
