@@ -1,6 +1,6 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Client, RoomConnection } from 'vehikill-net/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium, playerArgs } from '../support/browser.js';
 import { isolated } from '../support/isolated.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -22,7 +22,16 @@ const servers: GameWebServer[] = [];
 const proxies: TcpProxy[] = [];
 const nodeClients: Client[] = [];
 
+/**
+ * Tests under way: the two that wait out the reload hold run at once (their seconds of waiting side by
+ * side), and what either made is closed once both are over.
+ */
+let running = 0;
+beforeEach(() => {
+  running++;
+});
 afterEach(async () => {
+  if (--running > 0) return;
   for (const context of contexts.splice(0)) await context.close();
   for (const client of nodeClients.splice(0)) client.close();
   for (const proxy of proxies.splice(0)) await proxy.close();
@@ -271,43 +280,49 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     expect(player.errors).toEqual([]);
   }, 60_000);
 
-  it("a closed tab's car leaves the match once the reload hold is over, long before the grace period", async () => {
-    const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
-    await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
+  describe.concurrent('the reload hold', () => {
+    it("a closed tab's car leaves the match once the reload hold is over, long before the grace period", async ({
+      expect,
+    }) => {
+      const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+      await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
 
-    // Closed, not reloaded: pagehide runs (and its beacon asks for the reload hold), nothing comes back.
-    await player.page.close({ runBeforeUnload: true });
-    await expect.poll(() => presence).toEqual(['away']);
-    const awayAt = Date.now();
-    // Let go by the hold (RELOAD_KEEP_MS), as an expiry; the grace period would take ten minutes.
-    await expect
-      .poll(() => presence, { timeout: RELOAD_KEEP_MS + 30_000 })
-      .toEqual(['away', 'leave SESSION_EXPIRED']);
-    // Held a while first, for a reload that never came: not let go at once as a goodbye would be.
-    expect(Date.now() - awayAt).toBeGreaterThan(RELOAD_KEEP_MS / 2);
-    expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
-    await expect.poll(() => server.server.sessionCount).toBe(1);
-    expect(player.errors).toEqual([]);
-  }, 90_000);
+      // Closed, not reloaded: pagehide runs (and its beacon asks for the reload hold), nothing comes back.
+      await player.page.close({ runBeforeUnload: true });
+      await expect.poll(() => presence).toEqual(['away']);
+      const awayAt = Date.now();
+      // Let go by the hold (RELOAD_KEEP_MS), as an expiry; the grace period would take ten minutes.
+      await expect
+        .poll(() => presence, { timeout: RELOAD_KEEP_MS + 30_000 })
+        .toEqual(['away', 'leave SESSION_EXPIRED']);
+      // Held a while first, for a reload that never came: not let go at once as a goodbye would be.
+      expect(Date.now() - awayAt).toBeGreaterThan(RELOAD_KEEP_MS / 2);
+      expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
+      await expect.poll(() => server.server.sessionCount).toBe(1);
+      expect(player.errors).toEqual([]);
+    }, 90_000);
 
-  it('a reload within the hold keeps the seat, and the hold ends with it: still in well past it', async () => {
-    const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
-    nod.on('member-back', () => presence.push('back'));
-    await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
-    const before = await gameState(player.page);
+    it('a reload within the hold keeps the seat, and the hold ends with it: still in well past it', async ({
+      expect,
+    }) => {
+      const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+      nod.on('member-back', () => presence.push('back'));
+      await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
+      const before = await gameState(player.page);
 
-    await player.page.reload();
-    await expect.poll(() => player.page.getByTestId('game').isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => presence.at(-1)).toBe('back');
-    // The hold asked for as the old page went away is over by now, with seconds to spare: the resume let
-    // it go, so it ends nothing.
-    await player.page.waitForTimeout(RELOAD_KEEP_MS + 5_000);
-    expect(presence.filter((event) => event.startsWith('leave'))).toEqual([]);
-    expect(nod.members.map((member) => member.name).sort()).toEqual(['Ada', 'Nod']);
-    expect((await gameState(player.page))?.playerId).toBe(before?.playerId);
-    expect(server.server.sessionCount).toBe(2);
-    expect(player.errors).toEqual([]);
-  }, 90_000);
+      await player.page.reload();
+      await expect.poll(() => player.page.getByTestId('game').isVisible(), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => presence.at(-1)).toBe('back');
+      // The hold asked for as the old page went away is over by now, with seconds to spare: the resume let
+      // it go, so it ends nothing.
+      await player.page.waitForTimeout(RELOAD_KEEP_MS + 5_000);
+      expect(presence.filter((event) => event.startsWith('leave'))).toEqual([]);
+      expect(nod.members.map((member) => member.name).sort()).toEqual(['Ada', 'Nod']);
+      expect((await gameState(player.page))?.playerId).toBe(before?.playerId);
+      expect(server.server.sessionCount).toBe(2);
+      expect(player.errors).toEqual([]);
+    }, 90_000);
+  });
 
   it('a reload past the grace period starts afresh, saying the match was lost and why', async () => {
     const graceMs = 2_000;

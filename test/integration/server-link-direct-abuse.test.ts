@@ -6,8 +6,10 @@ import { sleep } from '../support/server.js';
 /**
  * A hostile player floods its real direct server link (WebRTC data channels, node-datachannel at both
  * ends; not the TCP mode over the WebSocket), far beyond its rate of 240 messages a second (burst 480),
- * while an honest player plays in the same room. The server runs in a process of its own, so a freeze
- * or a crash shows as a failed answer rather than a hung test.
+ * while an honest player plays in the same room; or it uses what WebRTC lets any client do beyond our
+ * protocol: data channels the server never made, by id or in band, and signals after the handshake.
+ * The server runs in a process of its own, so a freeze or a crash shows as a failed answer rather than
+ * a hung test.
  */
 
 /**
@@ -20,9 +22,10 @@ const budget = (before: Stats, after: Stats) => 480 + 240 * ((after.atMs - befor
 /** The server process grew by less than this during one attack. */
 const MEMORY_BOUND = 96 * 1024 * 1024;
 
-// Each test's timeout, 90 s, is longer than its waits added up (a flooder's start 20 s, its flood command
-// 30 s, the stats 5 s each, the settling 10 s): on a loaded machine a slow step fails with its own message
-// and a merely slow attack passes. 30 s cut a far-ahead flood of 8 KB frames short in a full suite run.
+// Each flood test's timeout, 90 s, is longer than its waits added up (a flooder's start 20 s, its flood
+// command 30 s, the stats 5 s each, the settling 10 s): on a loaded machine a slow step fails with its own
+// message and a merely slow attack passes. 30 s cut a far-ahead flood of 8 KB frames short in a full suite
+// run. The channel and signal tests' 60 s likewise: each step has a bound of its own that names it.
 
 /** How many more of the server's drops for `reason`, or of its bad input with `code`, `after` counts. */
 const delta = (after: Stats, before: Stats, reason: string) =>
@@ -54,8 +57,19 @@ async function settledStats(playerId: string): Promise<Stats> {
   return stats;
 }
 
+/** The flooder's link still works: what it sends on phys reaches the room. */
+async function expectFlooderLinkWorks(): Promise<void> {
+  const playerId = flooder!.playerId;
+  const heard = async () => (await arena.stats()).heard[playerId]?.phys ?? 0;
+  const before = await heard();
+  await flooder!.command({ op: 'flood', id: 0, rate: 50, ms: 500, payload: 'zeros', bytes: 8 });
+  expect(await heard()).toBeGreaterThan(before);
+}
+
 // A fault budget no attack here can spend: these tests measure what is dropped and counted while the
-// attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget).
+// attack goes on (server-link-direct-cutoff.test.ts: the player cut off with the default budget). One
+// arena for them all (its server, honest player and direct link started once): each test judges what
+// changed while its own attack went on.
 const arena = useArena({ errorBudget: 1e9 });
 let flooder: Flooder | undefined;
 
@@ -263,4 +277,81 @@ describe('a dispatch stream with gaps and duplicates on a direct server link', (
     expect(heardDelta(after, before, flooder.playerId, 'dispatch')).toBe(1);
     expectHonestUnaffected(view);
   }, 90_000);
+});
+
+describe('data channels the server did not make', () => {
+  it('a negotiated channel of another id: its stream is reset by the stack; the link goes on', async () => {
+    flooder = await arena.flooder();
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command({ op: 'flood', id: 7, rate: 2_000, ms: 2_000, payload: 'zeros', bytes: 100 }),
+    );
+    expect(view.attack.open).toBe(false);
+    expectHonestUnaffected(view);
+    await expectFlooderLinkWorks();
+  }, 60_000);
+
+  it('channels opened in band are closed at once and counted; messages sent on them hold nothing up', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    // 3,000 messages on each the moment it opens, while the server's event loop is busy (a long tick):
+    // the stack takes them before the server's code hears of the channel, more than it queues (1,024)
+    // for a channel nobody reads, where it would stop reading the whole connection to wait for room.
+    // The tick outlasts the flooder's opening and bursts on a loaded machine too (1.5 s did not once, in a
+    // full test run: the server closed the channels mid-burst), and stays under the keepalive's 4 s.
+    const stalled = arena.stall(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const attack = await flooder.command<{ burstSent: number[]; timeline: string[]; stillOpen: number }>({
+      op: 'channels',
+      count: 4,
+      burst: 3_000,
+      rate: 2_000,
+      ms: 2_000,
+    });
+    await stalled;
+    // A channel took more than the stack queues for one (all 3,000 on each on a quiet machine; on a loaded
+    // one a burst of 3,000 sends can take a second, and the connection's send buffer is full before the
+    // later channels' bursts, whose sends then fail).
+    expect(Math.max(...attack.burstSent), attack.timeline.join('; ')).toBeGreaterThan(1_024);
+    // The flooder's connection still reads, now and past the keepalive's 4 s: one stuck in the stack
+    // would have gone silent, been closed by the server, and that close would have frozen its event loop.
+    const view = await watchHonest(arena.honest, async () => {
+      await expectFlooderLinkWorks();
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      await expectFlooderLinkWorks();
+    });
+    expectHonestUnaffected(view);
+    const after = await arena.stats();
+    expect(attack.stillOpen, attack.timeline.join('; ')).toBe(0);
+    expect((after.rejected['extra-channel'] ?? 0) - (before.rejected['extra-channel'] ?? 0)).toBe(4);
+    expect((after.badInput.EXTRA_CHANNEL ?? 0) - (before.badInput.EXTRA_CHANNEL ?? 0)).toBe(4);
+  }, 60_000);
+});
+
+describe('signals after the handshake', () => {
+  it('another answer, an offer, bad SDP and bogus candidates change nothing: the link stays up', async () => {
+    flooder = await arena.flooder();
+    const before = await arena.stats();
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const view = await watchHonest(arena.honest, () =>
+      flooder!.command<{ attempt: number }>({
+        op: 'signal',
+        signals: [
+          { description: { type: 'answer', sdp } },
+          { description: { type: 'offer', sdp } },
+          { description: { type: 'answer', sdp: 'not sdp at all' } },
+          ...Array.from({ length: 60 }, (_, i) => ({
+            candidate: { candidate: `candidate:${i} 1 UDP 1 127.0.0.1 ${10_000 + i} typ host`, sdpMid: '0' },
+          })),
+          { candidate: { candidate: 'garbage', sdpMid: 'nope' } },
+        ],
+      }),
+    );
+    expect(view.attack.attempt).toBeGreaterThan(0); // signals of the attempt that made the link
+    const after = await arena.stats();
+    // No new handshake, no attempt ended: the direct link the flooder had is the one it has.
+    expect(after.handshakes).toBe(before.handshakes);
+    expect(await flooder.command({ op: 'state' })).toEqual({ path: 'direct' });
+    expectHonestUnaffected(view);
+    await expectFlooderLinkWorks();
+  }, 60_000);
 });

@@ -188,12 +188,13 @@ function channelWithId(pc: KeptPeerConnection, id: number): DataChannel {
   return pc.channels.get(id) ?? pc.createDataChannel(`extra-${id}`, { negotiated: true, id });
 }
 
-/** Sends at `rate` a second for `ms` through `next`, which says false when it could not send. */
 /**
- * Offers `next` rate × ms / 1000 messages, spread over `ms`: all of them, also when this process was
- * held up (a loaded machine) and the time ran out with some still due, which then go at once.
+ * Offers `next` (which says false when it could not send) rate × ms / 1000 messages, spread over `ms`:
+ * all of them, also when this process was held up (a loaded machine) and the time ran out with some still
+ * due, which then go at once. Unless `over` says, between two rounds, that no message could go out any
+ * more (the channel closed): the rest would only be counted as skipped. `ended`: whether it did so.
  */
-async function paced(rate: number, ms: number, next: (i: number) => boolean) {
+async function paced(rate: number, ms: number, next: (i: number) => boolean, over = () => false) {
   let sent = 0;
   let skipped = 0;
   const total = Math.floor((rate * ms) / 1000);
@@ -205,11 +206,12 @@ async function paced(rate: number, ms: number, next: (i: number) => boolean) {
   };
   const start = Date.now();
   for (let elapsed = 0; elapsed < ms; elapsed = Date.now() - start) {
+    if (over()) return { sent, skipped, ended: true };
     offerUpTo(Math.min(Math.floor((rate * elapsed) / 1000), total));
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   offerUpTo(total);
-  return { sent, skipped };
+  return { sent, skipped, ended: false };
 }
 
 interface FloodCommand {
@@ -241,17 +243,30 @@ async function flood(command: FloodCommand) {
   for (const deadline = Date.now() + 2_000; channel.readyState !== 'open' && Date.now() < deadline; )
     await new Promise((resolve) => setTimeout(resolve, 10));
   const controlBefore = controlFrames;
-  const result = await paced(command.rate, command.ms, (i) => {
-    if (channel.readyState !== 'open' || channel.bufferedAmount > BUFFER_LIMIT) return false;
-    try {
-      // `text`: a text message of that many characters, where every channel of ours carries bytes.
-      if (command.payload === 'text') channel.send('t'.repeat(command.bytes));
-      else channel.send(payloadOf(command.payload, command.bytes, i) as Uint8Array<ArrayBuffer>);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const floodEnd = Date.now() + command.ms;
+  // Closed (the server cut the player off, or its stack reset the stream), the channel sends nothing
+  // more: the flood ends there rather than count its remaining seconds as skipped.
+  const closed = () => channel.readyState === 'closing' || channel.readyState === 'closed';
+  const { ended, ...result } = await paced(
+    command.rate,
+    command.ms,
+    (i) => {
+      if (channel.readyState !== 'open' || channel.bufferedAmount > BUFFER_LIMIT) return false;
+      try {
+        // `text`: a text message of that many characters, where every channel of ours carries bytes.
+        if (command.payload === 'text') channel.send('t'.repeat(command.bytes));
+        else channel.send(payloadOf(command.payload, command.bytes, i) as Uint8Array<ArrayBuffer>);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    closed,
+  );
+  // Ended early by a cut, the client hears why on its WebSocket (unless it is away), which may come after
+  // the channel's close: given until the flood's own end to come, as it was when the flood ran its time.
+  while (ended && !KeptWebSocket.offline && closedWith === undefined && Date.now() < floodEnd)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   // What the server sends back on the control channel comes a little after: waited for.
   await new Promise((resolve) => setTimeout(resolve, 300));
   return {

@@ -31,7 +31,9 @@ const heard: Stats['heard'] = {};
 class ArenaRoom extends Room {
   #stopped = false;
   override onCreate(): void {
-    this.setMaxClients(8);
+    // Seats for the flooders of a whole test file beside the honest player: each one killed after its
+    // test is away, its seat held, for the grace period (30 s), as tests of a few seconds go on.
+    this.setMaxClients(16);
     let tick = 0;
     const step = () => {
       if (this.#stopped) return;
