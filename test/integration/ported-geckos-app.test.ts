@@ -211,8 +211,8 @@ beforeAll(async () => {
     {
       authenticator,
       // Short waits, so that the player without UDP is given up on (SERVER_LINK_UNAVAILABLE) within about
-      // 10 s rather than a minute; 4 attempts, as in one process node-datachannel now and then fails a DTLS
-      // handshake that a retry gets through (README.md), and 2 failures in a row happened so.
+      // 10 s rather than a minute; 4 attempts, so that a slow handshake on a loaded machine is retried
+      // rather than given up on.
       serverLink: {
         bindAddress: '127.0.0.1',
         answerTimeoutMs: 2_000,
