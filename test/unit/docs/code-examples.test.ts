@@ -87,29 +87,40 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
       declares(`
         import { Client } from 'vehikill-net/client';
       `),
-    'const mesh = room.mesh(); // a Link to every other member, kept as players come and go': declares(`
-      import { Channel, type LinkState, type RoomConnection } from 'vehikill-net/client';
-      declare const room: RoomConnection;
-      declare const peerId: string;
-      declare const sample: Uint8Array;
-      declare const fireNotice: Uint8Array;
-      declare function showPath(peerId: string, state: LinkState): void;
-      declare function log(...parts: unknown[]): void;
-    `),
+    'const mesh = room.mesh(); // a link to every other member, made and kept as players come and go':
+      declares(`
+        import { Channel, type LeaveReason, type LinkState, type RoomConnection } from 'vehikill-net/client';
+        declare const room: RoomConnection;
+        declare const peerId: string;
+        declare const sample: Uint8Array;
+        declare const hit: Uint8Array;
+        declare const chat: Uint8Array;
+        declare function addPlayer(playerId: string, name: string, state: LinkState | undefined): void;
+        declare function removePlayer(playerId: string, reason: LeaveReason): void;
+        declare function showPath(peerId: string, state: LinkState): void;
+        declare function onChat(from: string, bytes: Uint8Array): void;
+        declare function onHit(from: string, bytes: Uint8Array): void;
+        declare function onSample(from: string, bytes: Uint8Array): void;
+      `),
     "import { RTCPeerConnection } from 'node-datachannel/polyfill';": declares(`
       import type { RoomConnection } from 'vehikill-net/client';
       declare const room: RoomConnection;
     `),
-    'const voice = room.voice({ bitrate: 20_000 }); // listening starts at once; no microphone needed':
+    "mesh.on('peer-demoted', ({ peerId, forMs }) => log(peerId, 'flooded: relay only for', forMs));":
       declares(`
-        import type { RoomConnection } from 'vehikill-net/client';
-        declare const room: RoomConnection;
-        declare const peerId: string;
-        declare const keyDown: boolean;
-        declare function showBanner(message: string): void;
-        declare function markSpeaker(peerId: string, speaking: boolean): void;
-        declare function showTalkOff(message: string): void;
+        import type { PeerMesh } from 'vehikill-net/client';
+        declare const mesh: PeerMesh;
+        declare function log(...parts: unknown[]): void;
       `),
+    'const voice = room.voice(); // calls and answers every member; listening needs no microphone': declares(`
+      import type { RoomConnection } from 'vehikill-net/client';
+      declare const room: RoomConnection;
+      declare const peerId: string;
+      declare const keyDown: boolean;
+      declare function showBanner(message: string): void;
+      declare function markSpeaker(peerId: string, speaking: boolean): void;
+      declare function showTalkOff(message: string): void;
+    `),
   },
   'docs/netcode.md': {
     '// Server: a room with `sync` (RoomSync), `inputs` (an InputBuffer per player) and `tick` (the last run).':
