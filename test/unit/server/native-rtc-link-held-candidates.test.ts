@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/index.js';
+import { type NativeRtc, NativeRtcLink } from '../../../src/server/server-link/native-rtc-link.js';
+import type { RtcSignal } from '../../../src/transport/index.js';
+
+/**
+ * The server's direct link sends its own ICE candidates only once it has taken the client's answer: before
+ * then, a client check could bring the server's ICE up, and the DTLS handshake that followed had no
+ * fingerprint to check (see NativeRtcLink). Its offer leaves the DTLS client role to the client.
+ */
+function nativeWithCallbacks() {
+  const stack = {
+    localDescription: undefined as ((sdp: string, type: string) => void) | undefined,
+    localCandidate: undefined as ((candidate: string, mid: string) => void) | undefined,
+    refuseAnswer: false,
+  };
+  class PeerConnection {
+    onLocalDescription(callback: (sdp: string, type: string) => void): void {
+      stack.localDescription = callback;
+    }
+    onLocalCandidate(callback: (candidate: string, mid: string) => void): void {
+      stack.localCandidate = callback;
+    }
+    onStateChange(): void {}
+    onDataChannel(): void {}
+    createDataChannel(): object {
+      return { onMessage() {}, onOpen() {}, onClosed() {}, close() {}, isOpen: () => false };
+    }
+    setRemoteDescription(): void {
+      if (stack.refuseAnswer) throw new Error('libdatachannel: refused');
+    }
+    addRemoteCandidate(): void {}
+    state(): string {
+      return 'connecting';
+    }
+    close(): void {}
+  }
+  return { native: { PeerConnection, IceUdpMuxListener: class {} } as unknown as NativeRtc, stack };
+}
+
+function linkWith(native: NativeRtc) {
+  const sent: RtcSignal[] = [];
+  let listener: ((signal: RtcSignal) => void) | undefined;
+  const link = new NativeRtcLink({
+    native,
+    name: 'player-1',
+    clock: new ManualClock(),
+    config: { iceServers: [] },
+    signaling: {
+      send: (signal) => sent.push(signal),
+      onSignal: (l) => {
+        listener = l;
+        return () => {
+          listener = undefined;
+        };
+      },
+    },
+  });
+  return { link, sent, signal: (s: RtcSignal) => listener?.(s) };
+}
+
+const OFFER = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=setup:actpass\r\n';
+const ANSWER = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=setup:active\r\n';
+const candidate = (port: number) => `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`;
+const candidatesIn = (sent: RtcSignal[]) =>
+  sent.flatMap((signal) => ('candidate' in signal ? [signal.candidate.candidate] : []));
+
+describe("the server's direct link and its own candidates", () => {
+  it('sends its offer at once, leaving the DTLS client role to the client', () => {
+    const { native, stack } = nativeWithCallbacks();
+    const { link, sent } = linkWith(native);
+    stack.localDescription?.(OFFER, 'offer');
+    expect(sent).toHaveLength(1);
+    const sdp = (sent[0] as { description: { sdp: string } }).description.sdp;
+    expect(sdp).toContain('a=setup:passive');
+    expect(sdp).not.toContain('a=setup:actpass');
+    link.close();
+  });
+
+  it('holds its candidates until the answer is taken, then sends them in order, and later ones at once', () => {
+    const { native, stack } = nativeWithCallbacks();
+    const { link, sent, signal } = linkWith(native);
+    stack.localDescription?.(OFFER, 'offer');
+    stack.localCandidate?.(candidate(50_001), '0');
+    stack.localCandidate?.(candidate(50_002), '0');
+    expect(candidatesIn(sent)).toEqual([]);
+    signal({ description: { type: 'answer', sdp: ANSWER } });
+    expect(candidatesIn(sent)).toEqual([candidate(50_001), candidate(50_002)]);
+    stack.localCandidate?.(candidate(50_003), '0');
+    expect(candidatesIn(sent)).toEqual([candidate(50_001), candidate(50_002), candidate(50_003)]);
+    link.close();
+  });
+
+  it('sends none for an answer the stack refused', () => {
+    const { native, stack } = nativeWithCallbacks();
+    const { link, sent, signal } = linkWith(native);
+    stack.refuseAnswer = true;
+    stack.localDescription?.(OFFER, 'offer');
+    stack.localCandidate?.(candidate(50_001), '0');
+    signal({ description: { type: 'answer', sdp: ANSWER } });
+    expect(candidatesIn(sent)).toEqual([]);
+    link.close();
+  });
+});
