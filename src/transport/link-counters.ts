@@ -12,6 +12,7 @@ export const LINK_COUNTERS = [
   'messagesReceived',
   'droppedFrames',
   'samplesReplaced',
+  'sendDrops',
 ] as const satisfies readonly (keyof LinkStats)[];
 
 export type LinkCounters = Pick<LinkStats, (typeof LINK_COUNTERS)[number]>;
@@ -24,6 +25,7 @@ export function zeroCounters(): LinkCounters {
     messagesReceived: 0,
     droppedFrames: 0,
     samplesReplaced: 0,
+    sendDrops: 0,
   };
 }
 

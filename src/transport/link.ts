@@ -9,7 +9,7 @@ export type LinkState = 'connecting' | 'direct' | 'relayed' | 'closed';
 /**
  * Two kinds of field. Counters count from the link's start and never go down, so that a rate is the
  * difference of two reads: `bytesSent`, `bytesReceived`, `messagesSent`, `messagesReceived`,
- * `droppedFrames`, `samplesReplaced`. On a link over two paths (a FailoverLink: the server link, a mesh
+ * `droppedFrames`, `samplesReplaced`, `sendDrops`. On a link over two paths (a FailoverLink: the server link, a mesh
  * peer's link) they sum every path it used. Gauges say how the link is now, on the path in use (as its
  * `quality` does): `rttMs`, `lossRate`, `jitterMs`, `lossUp`, `lossDown`, `kbpsIn`, `kbpsOut`, `grade`.
  */
@@ -48,6 +48,13 @@ export interface LinkStats {
    * the link is relayed.
    */
   samplesReplaced: number;
+  /**
+   * Counter: `phys` and `event` messages this side took (`send` returned true) and dropped unsent, because
+   * the direct path's send queue already held over 64 KiB (`DATAGRAM_QUEUE_LIMIT`): the path carries less
+   * than the game sends, and a stale sample is worth less than the next (geckos.io's `onDrop`). The peer's
+   * loss figures count them as lost, which they are. 0 on the relay, whose sends are gated instead.
+   */
+  sendDrops: number;
 }
 
 /**

@@ -176,6 +176,7 @@ export class RtcLink extends LinkBase {
     // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
     // Counted as sent either way: the peer's report then shows the drop as loss, which it is.
     if (channel !== Channel.dispatch && dataChannel.bufferedAmount > DATAGRAM_QUEUE_LIMIT) {
+      this.counters.sendDrops++;
       this.quality.sent(bytes.length, channel === Channel.phys);
       return true;
     }

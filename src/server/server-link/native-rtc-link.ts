@@ -224,6 +224,7 @@ export class NativeRtcLink extends LinkBase {
     // A backed-up datagram channel drops new samples (see DATAGRAM_QUEUE_LIMIT): taken, and lost.
     // Counted as sent: the player's report then shows the drop as loss, which it is (queueing).
     if (channel !== Channel.dispatch && dc.bufferedAmount() > DATAGRAM_QUEUE_LIMIT) {
+      this.counters.sendDrops++;
       this.quality.sent(bytes.length, channel === Channel.phys);
       return true;
     }
