@@ -603,6 +603,7 @@ export class Client {
         if (message.body.code === ErrorCode.SERVER_SHUTTING_DOWN && closesInMs !== undefined) {
           this.#events.emit('closing', { inMs: closesInMs, message: message.body.message });
         }
+        if (message.body.code === ErrorCode.SERVER_LINK_UNAVAILABLE) this.#serverLink.attemptsUnavailable();
         const error = new ProtocolError(
           message.body.code,
           readableNotice(message.body.code, message.body.message, {

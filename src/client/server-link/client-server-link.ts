@@ -210,6 +210,16 @@ export class ClientServerLink extends FailoverLink {
     if (direct instanceof RtcLink) direct.quality.outage();
   }
 
+  /**
+   * @internal The server said no direct link comes of its attempts for now (SERVER_LINK_UNAVAILABLE: it
+   * gave up, or its stack could not make one): an attempt of ours not direct yet is over. The server sends
+   * its candidates only once it has taken an answer, so an attempt it gave up on before then never heard
+   * them, and a browser's connection would wait, `connecting`, for candidates that never come.
+   */
+  attemptsUnavailable(): void {
+    if (this.direct !== undefined && this.direct.state !== 'direct') this.useDirect(undefined);
+  }
+
   /** Attempt numbers start again with the server's next session, and no direct path is left. */
   #dropDirect(): void {
     this.#attempt = 0;
