@@ -1,6 +1,7 @@
 /**
  * Our sync CPU rounds of two builds in one process, in turn: `node dist/bench/workloads/sync/ab.js
- * <repo A> <repo B> [rounds] [loss]` (each repo built; default 21 rounds at the workload's 5 % loss) prints
+ * <repo A> <repo B> [rounds] [loss] [hz]` (each repo built; default 21 rounds at the workload's 5 % loss and
+ * 20 snapshots a second; `-` for the loss keeps its default, so `ab.js A B 21 - 60` runs 60 Hz) prints
  * each build's median writes + encode per snapshot tick and the median of the paired ratios B / A.
  *
  * For telling a change from noise on this machine, whose speed wanders by tens of percent from one second
@@ -17,17 +18,27 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { checkOursRound as CheckOursRound, oursRound as OursRound } from '../sync-cpu.js';
-import { arenaTrace } from './arena.js';
+import { arenaTrace, SIM_HZ } from './arena.js';
 import { median } from './rng.js';
 
 /** Rounds run and thrown away first per build, as in `solo.ts`. */
 const WARM_ROUNDS = 10;
 
-const [repoA, repoB, roundsText = '21', lossText] = process.argv.slice(2);
+const [repoA, repoB, roundsText = '21', lossText = '-', hzText = '20'] = process.argv.slice(2);
 const rounds = Number(roundsText);
-const loss = lossText === undefined ? undefined : Number(lossText);
-if (repoA === undefined || repoB === undefined || !(rounds > 0) || (loss !== undefined && !(loss >= 0))) {
-  throw new Error('usage: ab.js <repo A> <repo B> [rounds] [loss 0..1]');
+const loss = lossText === '-' ? undefined : Number(lossText);
+// At 60 Hz every tick of the trace is a snapshot tick: what each client costs a snapshot counts 3x more.
+const hz = Number(hzText);
+if (
+  repoA === undefined ||
+  repoB === undefined ||
+  !(rounds > 0) ||
+  (loss !== undefined && !(loss >= 0 && loss <= 1)) ||
+  !(hz > 0 && Number.isInteger(SIM_HZ / hz))
+) {
+  throw new Error(
+    `usage: ab.js <repo A> <repo B> [rounds] [loss 0..1, or - for the default] [hz dividing ${SIM_HZ}]`,
+  );
 }
 
 interface Build {
@@ -49,7 +60,7 @@ async function buildOf(repo: string): Promise<Build> {
 const builds = [await buildOf(repoA), await buildOf(repoB)] as const;
 const trace = arenaTrace(5, 7);
 const timeOf = (build: Build): number => {
-  const played = build.round(trace, 20, true, loss);
+  const played = build.round(trace, hz, true, loss);
   build.played.push(played);
   return played.encodeUs + played.writeUs;
 };
@@ -70,6 +81,7 @@ for (let round = 0; round < rounds; round++) {
 for (const build of builds) for (const played of build.played) build.check?.(played);
 const ratios = a.map((value, index) => (b[index] as number) / value);
 const fixed = (value: number) => value.toFixed(1);
+console.log(`${hz} Hz, ${loss === undefined ? "the workload's" : loss} loss`);
 console.log(`A ${repoA}: median ${fixed(median(a))} µs a snapshot tick (writes + encode)`);
 console.log(`B ${repoB}: median ${fixed(median(b))} µs`);
 console.log(
