@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
 import { Kind } from '../../../src/protocol/index.js';
 import type { RtcPeerConnectionConstructor } from '../../../src/transport/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
-import { FakeServer } from './fakes/fake-server.js';
+import { linkOffer, linkOfferedClient } from './fakes/link-offering-server.js';
 
 /**
  * An RTCPeerConnection the browser refuses to make the first time: as Chrome does past its limit of
@@ -20,26 +19,16 @@ function refusingOnce(): RtcPeerConnectionConstructor {
   return Refusing as unknown as RtcPeerConnectionConstructor;
 }
 
-const offer = (n: number) => ({ n, s: { description: { type: 'offer', sdp: 'v=0' } } }) as const;
-
 describe("the server's offer of a direct link when the RTCPeerConnection cannot be made", () => {
   it('throws nothing out of the socket, keeps the link in TCP mode, and takes the next offer', async () => {
     FakePeerConnection.reset();
-    const clock = new ManualClock();
-    const server = new FakeServer();
-    server.onMessage = (message) => {
-      if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock, { serverLink: true });
-    };
-    const client = server.client(clock, {
-      serverLink: { mode: 'prefer', RTCPeerConnection: refusingOnce() },
-    });
-    await client.connect();
+    const { client, server } = await linkOfferedClient({ mode: 'prefer', RTCPeerConnection: refusingOnce() });
     // Thrown from the socket's message handler, it ended a Node process (ws emits in the socket's read).
-    expect(() => server.send(Kind.LinkSignalFromServer, offer(1))).not.toThrow();
+    expect(() => server.send(Kind.LinkSignalFromServer, linkOffer(1))).not.toThrow();
     expect(client.serverLink.path).toBe('tcp');
     expect(client.state).toBe('open');
     // The server's next attempt finds a connection made and answered.
-    server.send(Kind.LinkSignalFromServer, offer(2));
+    server.send(Kind.LinkSignalFromServer, linkOffer(2));
     await settle();
     expect(FakePeerConnection.made).toHaveLength(1);
     await client.close();

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
 import { ErrorCode, Kind } from '../../../src/protocol/index.js';
 import { FakePeerConnection, settle } from './fakes/fake-peer-connection.js';
-import { FakeServer } from './fakes/fake-server.js';
+import { linkOffer, linkOfferedClient } from './fakes/link-offering-server.js';
 
 /**
  * The server sends its candidates only once it has taken the client's answer: an attempt it gave up on
@@ -10,20 +9,13 @@ import { FakeServer } from './fakes/fake-server.js';
  * notice that no direct link comes for now ends the client's attempt, or a browser's connection would wait,
  * `connecting`, for candidates that never come, until the next offer; after the last one, for good.
  */
-const offer = (n: number) => ({ n, s: { description: { type: 'offer', sdp: 'v=0' } } }) as const;
-
 async function clientWithAttempt() {
   FakePeerConnection.reset();
-  const clock = new ManualClock();
-  const server = new FakeServer();
-  server.onMessage = (message) => {
-    if (message.kind === Kind.Hello) server.welcome('aaaaaaaa01', clock, { serverLink: true });
-  };
-  const client = server.client(clock, {
-    serverLink: { mode: 'prefer', RTCPeerConnection: FakePeerConnection.ctor },
+  const { client, server } = await linkOfferedClient({
+    mode: 'prefer',
+    RTCPeerConnection: FakePeerConnection.ctor,
   });
-  await client.connect();
-  server.send(Kind.LinkSignalFromServer, offer(1));
+  server.send(Kind.LinkSignalFromServer, linkOffer(1));
   await settle();
   expect(FakePeerConnection.made).toHaveLength(1);
   return { client, server, attempt: FakePeerConnection.made[0] as FakePeerConnection };
@@ -39,7 +31,7 @@ describe("the server's notice that no direct link comes for now", () => {
     expect(errors).toEqual(['SERVER_LINK_UNAVAILABLE']);
     expect(client.state).toBe('open');
     expect(client.serverLink.path).toBe('tcp');
-    server.send(Kind.LinkSignalFromServer, offer(2));
+    server.send(Kind.LinkSignalFromServer, linkOffer(2));
     await settle();
     expect(FakePeerConnection.made).toHaveLength(2);
     expect(FakePeerConnection.made[1]?.closed).toBe(false);

@@ -1,52 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
-import { type NativeRtc, NativeRtcLink } from '../../../src/server/server-link/native-rtc-link.js';
-import type { RtcSignal } from '../../../src/transport/index.js';
+import { nativeWith, QuietPeerConnection, signaledLink } from './fakes/native-link.js';
 
 /** A native connection that records what the link hands its stack from the client's signals. */
 function recordingNative() {
   const seen = { candidates: [] as string[], answers: [] as string[] };
-  class PeerConnection {
-    onLocalDescription(): void {}
-    onLocalCandidate(): void {}
-    onStateChange(): void {}
-    onDataChannel(): void {}
-    createDataChannel(): object {
-      return { onMessage() {}, onOpen() {}, onClosed() {}, close() {}, isOpen: () => false };
-    }
-    setRemoteDescription(sdp: string): void {
+  class Recording extends QuietPeerConnection {
+    override setRemoteDescription(sdp: string): void {
       seen.answers.push(sdp);
     }
-    addRemoteCandidate(candidate: string): void {
+    override addRemoteCandidate(candidate: string): void {
       seen.candidates.push(candidate);
     }
-    state(): string {
-      return 'connecting';
-    }
-    close(): void {}
   }
-  return { native: { PeerConnection, IceUdpMuxListener: class {} } as unknown as NativeRtc, seen };
-}
-
-function linkWith(native: NativeRtc) {
-  let listener: ((signal: RtcSignal) => void) | undefined;
-  const link = new NativeRtcLink({
-    native,
-    name: 'player-1',
-    clock: new ManualClock(),
-    config: { iceServers: [] },
-    signaling: {
-      send: () => {},
-      onSignal: (l) => {
-        listener = l;
-        return () => {
-          listener = undefined;
-        };
-      },
-    },
-  });
-  const signal = (s: RtcSignal) => listener?.(s);
-  return { link, signal };
+  return { native: nativeWith(Recording), seen };
 }
 
 const ANSWER =
@@ -57,7 +23,7 @@ const hostCandidate = (i: number) =>
 describe("NativeRtcLink bounds the client's candidates", () => {
   it('hands the stack a bounded number of candidates per attempt, however many the client sends', () => {
     const { native, seen } = recordingNative();
-    const { link, signal } = linkWith(native);
+    const { link, signal } = signaledLink(native);
     // Some before the answer, the rest after: each one the stack took grew its description for good.
     for (let i = 0; i < 100; i++) signal({ candidate: { candidate: hostCandidate(i), sdpMid: '0' } });
     signal({ description: { type: 'answer', sdp: ANSWER } });
@@ -69,7 +35,7 @@ describe("NativeRtcLink bounds the client's candidates", () => {
 
   it('never hands the stack a candidate whose address is a name (the stack starts a thread to resolve each)', () => {
     const { native, seen } = recordingNative();
-    const { link, signal } = linkWith(native);
+    const { link, signal } = signaledLink(native);
     const named = (i: number) => `candidate:${i} 1 udp 2122260223 host-${i}.attacker.example 9 typ host`;
     signal({ candidate: { candidate: named(0), sdpMid: '0' } });
     signal({

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
-import { type NativeRtc, NativeRtcLink } from '../../../src/server/server-link/native-rtc-link.js';
 import type { RtcSignal } from '../../../src/transport/index.js';
+import { nativeWith, QuietPeerConnection, signaledLink } from './fakes/native-link.js';
 
 /**
  * The server's direct link sends its own ICE candidates only once it has taken the client's answer: before
@@ -14,49 +13,18 @@ function nativeWithCallbacks() {
     localCandidate: undefined as ((candidate: string, mid: string) => void) | undefined,
     refuseAnswer: false,
   };
-  class PeerConnection {
-    onLocalDescription(callback: (sdp: string, type: string) => void): void {
+  class Playing extends QuietPeerConnection {
+    override onLocalDescription(callback: (sdp: string, type: string) => void): void {
       stack.localDescription = callback;
     }
-    onLocalCandidate(callback: (candidate: string, mid: string) => void): void {
+    override onLocalCandidate(callback: (candidate: string, mid: string) => void): void {
       stack.localCandidate = callback;
     }
-    onStateChange(): void {}
-    onDataChannel(): void {}
-    createDataChannel(): object {
-      return { onMessage() {}, onOpen() {}, onClosed() {}, close() {}, isOpen: () => false };
-    }
-    setRemoteDescription(): void {
+    override setRemoteDescription(): void {
       if (stack.refuseAnswer) throw new Error('libdatachannel: refused');
     }
-    addRemoteCandidate(): void {}
-    state(): string {
-      return 'connecting';
-    }
-    close(): void {}
   }
-  return { native: { PeerConnection, IceUdpMuxListener: class {} } as unknown as NativeRtc, stack };
-}
-
-function linkWith(native: NativeRtc) {
-  const sent: RtcSignal[] = [];
-  let listener: ((signal: RtcSignal) => void) | undefined;
-  const link = new NativeRtcLink({
-    native,
-    name: 'player-1',
-    clock: new ManualClock(),
-    config: { iceServers: [] },
-    signaling: {
-      send: (signal) => sent.push(signal),
-      onSignal: (l) => {
-        listener = l;
-        return () => {
-          listener = undefined;
-        };
-      },
-    },
-  });
-  return { link, sent, signal: (s: RtcSignal) => listener?.(s) };
+  return { native: nativeWith(Playing), stack };
 }
 
 const OFFER = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=setup:actpass\r\n';
@@ -68,7 +36,7 @@ const candidatesIn = (sent: RtcSignal[]) =>
 describe("the server's direct link and its own candidates", () => {
   it('sends its offer at once, leaving the DTLS client role to the client', () => {
     const { native, stack } = nativeWithCallbacks();
-    const { link, sent } = linkWith(native);
+    const { link, sent } = signaledLink(native);
     stack.localDescription?.(OFFER, 'offer');
     expect(sent).toHaveLength(1);
     const sdp = (sent[0] as { description: { sdp: string } }).description.sdp;
@@ -79,7 +47,7 @@ describe("the server's direct link and its own candidates", () => {
 
   it('holds its candidates until the answer is taken, then sends them in order, and later ones at once', () => {
     const { native, stack } = nativeWithCallbacks();
-    const { link, sent, signal } = linkWith(native);
+    const { link, sent, signal } = signaledLink(native);
     stack.localDescription?.(OFFER, 'offer');
     stack.localCandidate?.(candidate(50_001), '0');
     stack.localCandidate?.(candidate(50_002), '0');
@@ -93,7 +61,7 @@ describe("the server's direct link and its own candidates", () => {
 
   it('sends none for an answer the stack refused', () => {
     const { native, stack } = nativeWithCallbacks();
-    const { link, sent, signal } = linkWith(native);
+    const { link, sent, signal } = signaledLink(native);
     stack.refuseAnswer = true;
     stack.localDescription?.(OFFER, 'offer');
     stack.localCandidate?.(candidate(50_001), '0');

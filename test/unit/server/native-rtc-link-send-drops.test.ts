@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/common/index.js';
-import { type NativeRtc, NativeRtcLink } from '../../../src/server/server-link/native-rtc-link.js';
 import { Channel, DATAGRAM_QUEUE_LIMIT } from '../../../src/transport/index.js';
+import { nativeWith, QuietPeerConnection, signaledLink } from './fakes/native-link.js';
 
 /** The server's end of a direct link counts what it drops at a full send queue, as the client's end does. */
 function openNative() {
   const queued = { bytes: 0, written: [] as Uint8Array[] };
-  class PeerConnection {
-    onLocalDescription(): void {}
-    onLocalCandidate(): void {}
-    onStateChange(): void {}
-    onDataChannel(): void {}
-    createDataChannel(): object {
+  class Open extends QuietPeerConnection {
+    override createDataChannel(): object {
       return {
         onMessage() {},
         onOpen() {},
@@ -22,21 +17,14 @@ function openNative() {
         sendMessageBinary: (bytes: Uint8Array) => queued.written.push(bytes),
       };
     }
-    close(): void {}
   }
-  return { native: { PeerConnection, IceUdpMuxListener: class {} } as unknown as NativeRtc, queued };
+  return { native: nativeWith(Open), queued };
 }
 
 describe("the server's direct link's sendDrops", () => {
   it('counts phys and event messages dropped at a full send queue; dispatch still goes', () => {
     const { native, queued } = openNative();
-    const link = new NativeRtcLink({
-      native,
-      name: 'player-1',
-      clock: new ManualClock(),
-      config: { iceServers: [] },
-      signaling: { send: () => {}, onSignal: () => () => {} },
-    });
+    const { link } = signaledLink(native);
     queued.bytes = DATAGRAM_QUEUE_LIMIT + 1;
     expect(link.send(Channel.phys, Uint8Array.of(1))).toBe(true);
     expect(link.send(Channel.event, Uint8Array.of(2))).toBe(true);
