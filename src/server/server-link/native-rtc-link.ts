@@ -98,7 +98,7 @@ export class NativeRtcLink extends LinkBase {
   readonly #pendingCandidates: Array<{ candidate: string; mid: string }> = [];
   /** This end's candidates gathered before the answer was in, sent once it is (see the class). */
   #heldLocalCandidates: RtcSignal[] | undefined = [];
-  readonly #sendSignal: (signal: RtcSignal) => void;
+  readonly #signaling: RtcSignaling;
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
   readonly #heartbeat: LinkHeartbeat;
@@ -114,7 +114,7 @@ export class NativeRtcLink extends LinkBase {
   constructor(options: NativeRtcLinkOptions) {
     super();
     this.#answered = options.answered;
-    this.#sendSignal = (signal) => options.signaling.send(signal);
+    this.#signaling = options.signaling;
     this.#admitControl = options.admitControl;
     this.#refusedText = options.refusedText;
     // The client beats as often as this end does (both keep the links' default unless told otherwise).
@@ -151,7 +151,7 @@ export class NativeRtcLink extends LinkBase {
         for (const announced of options.announce?.(line) ?? [line]) {
           const signal = { candidate: { candidate: announced, sdpMid: mid } };
           if (this.#heldLocalCandidates) this.#heldLocalCandidates.push(signal);
-          else this.#sendSignal(signal);
+          else this.#signaling.send(signal);
         }
       });
       pc.onStateChange((state) => {
@@ -261,7 +261,7 @@ export class NativeRtcLink extends LinkBase {
       for (const { candidate, mid } of this.#pendingCandidates.splice(0)) this.#addCandidate(candidate, mid);
       const held = this.#heldLocalCandidates ?? [];
       this.#heldLocalCandidates = undefined;
-      for (const local of held) this.#sendSignal(local);
+      for (const local of held) this.#signaling.send(local);
       return;
     }
     const { candidate, sdpMid } = signal.candidate;
