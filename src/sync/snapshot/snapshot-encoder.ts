@@ -330,10 +330,7 @@ export class SnapshotEncoder {
     if (this.#sentBodies !== undefined && inStep.empty !== true) {
       body = shared.builtBody(frame, inStep, frames, end);
       const chained = body === undefined ? this.#chained(frame, at, inStep, end, budget) : undefined;
-      if (chained !== undefined) {
-        const { baseAt, predictorAt, resent } = chained;
-        return this.#sendBody(frame, frameIndex, chained.body, baseAt, predictorAt, resent);
-      }
+      if (chained !== undefined) return this.#sendBody(frame, frameIndex, chained);
     }
     body ??= shared.body(frame, inStep, frames, end);
     if (body === undefined || body.byteLength > budget) return undefined;
@@ -343,21 +340,14 @@ export class SnapshotEncoder {
       if (index >= 0) predictorAt = this.#stepAts[index] as number;
     }
     const baseAt = inStep.empty === true ? undefined : inStep.at;
-    // The body and counts as arguments, not a record of them: this is every in-step client's snapshot.
-    return this.#sendBody(frame, frameIndex, body, baseAt, predictorAt, undefined);
+    return this.#sendBody(frame, frameIndex, { body, baseAt, predictorAt, resent: undefined });
   }
 
   /** Sends a shared body (and the snapshot it needs first, if any), patched for this client. */
-  #sendBody(
-    frame: WorldFrame,
-    frameIndex: number,
-    body: SharedBody,
-    baseAt: number | undefined,
-    predictorAt: number | undefined,
-    resent: SentBody | undefined,
-  ): EncodedSnapshot {
+  #sendBody(frame: WorldFrame, frameIndex: number, chosen: ChainedBody): EncodedSnapshot {
     const at = this.#at;
     const seq = at % SEQ_MODULO;
+    const { body, baseAt, predictorAt, resent } = chosen;
     const { ids, entities } = body;
     this.#keepPending({ at, frame, frameIndex, complete: true, ids, entities });
     this.#sentBodies?.add({ at, body, frame, frameIndex, baseAt, predictorAt });
