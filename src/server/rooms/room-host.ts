@@ -791,7 +791,9 @@ export class RoomHost implements RoomHostPort {
   }
 
   count(name: string, labels: Readonly<Record<string, string>> = {}, by = 1): void {
-    this.#ctx.metrics.count(name, { ...labels, room_type: this.type }, by);
+    // A room may count on every message: `Object.assign`, as a property after a spread costs about 1 µs on
+    // Node 20.
+    this.#ctx.metrics.count(name, Object.assign({}, labels, { room_type: this.type }), by);
   }
 
   kick(client: RoomClient, message: string): void {

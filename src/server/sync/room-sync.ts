@@ -225,12 +225,13 @@ export class RoomSync<
   }
 
   stats(): RoomSyncStats {
-    return {
-      ...this.#stats,
+    // A room may read its stats every tick: `Object.assign`, as each property after a spread
+    // (`{ ...this.#stats, callbackErrors, ... }`) costs about 1 µs on Node 20.
+    return Object.assign({}, this.#stats, {
       callbackErrors: this.#callbackFailures.total,
       snapshotsFailed: this.#failures.total,
       members: this.#members.size,
-    };
+    });
   }
 
   /** The encodings served from the shared cache, and computed. */
