@@ -31,7 +31,8 @@ export interface NativeRtcLinkOptions {
   signaling: RtcSignaling;
   /**
    * The client's answer came: `true` once applied as the remote description, `false` if refused (not an
-   * answer, or one the stack would not take). Called once; descriptions after an applied answer are ignored.
+   * answer, or one the stack would not take). Called once: descriptions after the first are ignored,
+   * whether it was applied or refused.
    */
   answered?: (accepted: boolean) => void;
   /** node-datachannel configuration: UDP mux port, bind address, ICE servers. */
@@ -108,6 +109,8 @@ export class NativeRtcLink extends LinkBase {
   readonly quality: QualityMonitor;
   #state: LinkState = 'connecting';
   #remoteSet = false;
+  /** A description came from the client, taken or refused: the attempt's one answer (see `answered`). */
+  #answerHeard = false;
   /** Remote candidates this attempt took, held or handed to the stack (see MAX_REMOTE_CANDIDATES). */
   #remoteCandidates = 0;
 
@@ -249,7 +252,10 @@ export class NativeRtcLink extends LinkBase {
   #onSignal(signal: RtcSignal): void {
     if (this.#state === 'closed') return;
     if ('description' in signal) {
-      if (this.#remoteSet) return; // one answer per attempt
+      // One answer per attempt: after a refused one the owner ends the attempt, and a later answer must
+      // not tell it `true` (or `false` again) meanwhile.
+      if (this.#answerHeard) return;
+      this.#answerHeard = true;
       const { sdp, type } = signal.description;
       // The server offers: only an answer will do, and one the stack takes (peer input).
       if (type !== 'answer' || !sdp || !this.#applyAnswer(this.#answerWithin(sdp))) {

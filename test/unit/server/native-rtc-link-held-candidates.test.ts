@@ -59,6 +59,20 @@ describe("the server's direct link and its own candidates", () => {
     link.close();
   });
 
+  it('tells its owner of one answer only: a good answer after a refused one is ignored', () => {
+    const { native, stack } = nativeWithCallbacks();
+    const told: boolean[] = [];
+    const { link, sent, signal } = signaledLink(native, (accepted) => told.push(accepted));
+    stack.localDescription?.(OFFER, 'offer');
+    stack.localCandidate?.(candidate(50_001), '0');
+    signal({ description: { type: 'offer', sdp: OFFER } });
+    signal({ description: { type: 'answer', sdp: ANSWER } });
+    signal({ description: { type: 'answer', sdp: ANSWER } });
+    expect(told).toEqual([false]);
+    expect(candidatesIn(sent)).toEqual([]);
+    link.close();
+  });
+
   it('sends none for an answer the stack refused', () => {
     const { native, stack } = nativeWithCallbacks();
     const { link, sent, signal } = signaledLink(native);

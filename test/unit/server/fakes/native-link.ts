@@ -28,7 +28,7 @@ export function nativeWith(PeerConnection: new () => QuietPeerConnection): Nativ
 }
 
 /** A server-side link on `native`: the signals it sent, and `signal` to hand it one of the client's. */
-export function signaledLink(native: NativeRtc) {
+export function signaledLink(native: NativeRtc, answered?: (accepted: boolean) => void) {
   const sent: RtcSignal[] = [];
   let listener: ((signal: RtcSignal) => void) | undefined;
   const link = new NativeRtcLink({
@@ -36,6 +36,7 @@ export function signaledLink(native: NativeRtc) {
     name: 'player-1',
     clock: new ManualClock(),
     config: { iceServers: [] },
+    ...(answered ? { answered } : {}),
     signaling: {
       send: (signal) => sent.push(signal),
       onSignal: (l) => {
