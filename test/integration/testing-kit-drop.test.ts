@@ -61,7 +61,9 @@ describe('dropConnection', () => {
   it('drops a player in a room, who resumes the same seat and gets what was sent meanwhile', async () => {
     game = await startTestGame({ chat: Chat });
     const ada = game.client({ name: 'Ada' });
-    const bob = game.client({ name: 'Bob', ...awayFor(300) });
+    // Away long enough for the room to see him go and for Ada's line to be sent meanwhile, on a loaded
+    // machine too: with 300 ms, a late event loop could bring Bob back before the line went.
+    const bob = game.client({ name: 'Bob', ...awayFor(1_500) });
     await Promise.all([ada.connect(), bob.connect()]);
     const adaRoom = await ada.create<ToClient, ToServer>('chat');
     const bobRoom = await bob.join<ToClient, ToServer>(adaRoom.roomId);

@@ -157,7 +157,8 @@ describe('vehikill-net/testing with synced state', () => {
     );
     // In a room whose snapshots come, but never with what the test waits for.
     await ada.client.create<ToClient, ToServer>('board');
-    await expect(nextSnapshot(ada.state, { until: () => false, timeoutMs: 300 })).rejects.toThrow(
+    // Long enough for the first snapshots to come on a loaded machine (the message counts them).
+    await expect(nextSnapshot(ada.state, { until: () => false, timeoutMs: 1_500 })).rejects.toThrow(
       /waiting for a snapshot after which `until` holds \(the state applied [1-9]\d* meanwhile\)/,
     );
   });
