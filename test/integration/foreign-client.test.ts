@@ -36,6 +36,7 @@ const K = {
   MemberLeft: 0x32,
   ServerRoomMessage: 0x37,
   DatagramFromServer: 0x3b,
+  RoomReply: 0x3e,
 } as const;
 
 /** Close codes: 4000 + the code's row in the "Error codes" table. */
@@ -397,6 +398,23 @@ describe('a client written from docs/protocol.md alone', () => {
     await alice.client.waitFor((f) => f.kind === K.ServerRoomMessage && f.body.t === 'echo', 'bare echo');
     expect(roomMessages(alice.client, 'echo')).toEqual([[1, 2]]);
 
+    // A room request (`q`) gets exactly one RoomReply naming it, a refusal too.
+    bob.client.sendReliable(K.ClientRoomMessage, {
+      t: 'echo',
+      m: bobRoom.membership,
+      d: 'asked',
+      q: 5,
+      w: 1_000,
+    });
+    bob.client.sendReliable(K.ClientRoomMessage, { t: 'nope', m: bobRoom.membership, q: 6, w: 1_000 });
+    const replies = await Promise.all(
+      [5, 6].map((q) => bob.client.waitFor((f) => f.kind === K.RoomReply && f.body.q === q, `reply ${q}`)),
+    );
+    expect(replies.map((reply) => reply.body)).toMatchObject([
+      { q: 5, ok: true },
+      { q: 6, ok: false, code: 'UNKNOWN_MESSAGE_TYPE' },
+    ]);
+
     // A broadcast reaches every member, the sender too.
     alice.client.sendReliable(K.ClientRoomMessage, { t: 'chat', m: aliceRoom.membership, d: { text: 'hi' } });
     for (const { client } of [alice, bob]) {
@@ -471,9 +489,18 @@ describe('a client written from docs/protocol.md alone', () => {
       before + 3,
     ]);
 
-    // The new connection's sequence goes on from Welcome.ack; a reliable message is delivered once.
-    resumed.sendReliable(K.ClientRoomMessage, { t: 'echo', m, d: 'after' });
+    // The new connection's sequence goes on from Welcome.ack; a reliable message is delivered once, and
+    // the same frame again (a replay overlapping what arrived) is dropped silently.
+    const seq = resumed.sendReliable(K.ClientRoomMessage, { t: 'echo', m, d: 'after' });
     await resumed.waitFor(() => roomMessages(resumed, 'echo').includes('after'), 'an echo after the resume');
+    resumed.socket.send(encodeFrame(K.ClientRoomMessage, { t: 'echo', m, d: 'after' }, seq));
+    resumed.sendReliable(K.ClientRoomMessage, { t: 'echo', m, d: 'last' });
+    await resumed.waitFor(
+      () => roomMessages(resumed, 'echo').includes('last'),
+      'the echo behind the duplicate',
+    );
+    expect(roomMessages(resumed, 'echo')).toEqual([101, 102, 'after', 'last']);
+    expect(resumed.frames.filter((f) => f.kind === K.Error)).toEqual([]);
     await resumed.waitFor((f) => f.kind === K.Ack && f.body.ack === resumed.sent, 'its ack');
   });
 
