@@ -23,17 +23,21 @@ export const K = {
   JoinRoom: 0x22,
   LeaveRoom: 0x25,
   ClientRoomMessage: 0x26,
+  DataToPeer: 0x28,
   DatagramToServer: 0x2a,
+  DataToPeers: 0x2e,
   Response: 0x30,
   MemberJoined: 0x31,
   MemberLeft: 0x32,
   ServerRoomMessage: 0x37,
+  DataFromPeer: 0x39,
   DatagramFromServer: 0x3b,
   RoomReply: 0x3e,
 } as const;
 
 /** Close codes: 4000 + the code's row in the "Error codes" table. */
 export const CLOSE = {
+  TOO_MANY_ERRORS: 4005,
   PROTOCOL_VERSION_MISMATCH: 4006,
   HELLO_REQUIRED: 4007,
   SESSION_EXPIRED: 4011,
@@ -77,11 +81,13 @@ export function readVaruint(bytes: Uint8Array, at: number): [value: number, next
   throw new Error('varuint over 8 bytes');
 }
 
-export function encodeFrame(kind: number, body: Body, seq?: number): Uint8Array {
+/** A bare frame, or a reliable one (`seq`), or an expiring one (`seq` and `ttlMs`). */
+export function encodeFrame(kind: number, body: Body, seq?: number, ttlMs?: number): Uint8Array {
   const head: number[] = [];
   if (seq !== undefined) {
-    head.push(K.Reliable);
+    head.push(ttlMs === undefined ? K.Reliable : K.Expiring);
     writeVaruint(seq, head);
+    if (ttlMs !== undefined) writeVaruint(ttlMs, head);
   }
   head.push(kind);
   const encoded = encoder.encode(body);
@@ -214,8 +220,13 @@ export class ForeignClient {
   }
 
   sendReliable(kind: number, body: Body): number {
+    return this.sendSequenced(kind, body);
+  }
+
+  /** A reliable frame, or an expiring one with `ttlMs`: both take the next number of the one sequence. */
+  sendSequenced(kind: number, body: Body, ttlMs?: number): number {
     const seq = ++this.sent;
-    const frame = encodeFrame(kind, body, seq);
+    const frame = encodeFrame(kind, body, seq, ttlMs);
     this.unacked.set(seq, frame);
     this.socket.send(frame);
     return seq;
@@ -286,4 +297,41 @@ export async function session(httpUrl: string, wsUrl: string, name: string) {
   const client = await ForeignClient.connect(wsUrl, guest.token);
   const welcome = await client.hello();
   return { guest, client, welcome };
+}
+
+/**
+ * The `dispatch` stream's frames ("The `dispatch` stream"): `[0x08][epoch u8][seq varuint][payload]` is
+ * message `seq` of the sender's stream `epoch`; `[0x06][epoch u8][seq varuint]` acks every message up to
+ * `seq` of the receiver's stream `epoch`.
+ */
+export const DISPATCH_DATA = 0x08;
+export const DISPATCH_ACK = 0x06;
+
+export function dispatchData(epoch: number, seq: number, payload: Uint8Array): Uint8Array {
+  const head = [DISPATCH_DATA, epoch];
+  writeVaruint(seq, head);
+  const frame = new Uint8Array(head.length + payload.length);
+  frame.set(head);
+  frame.set(payload, head.length);
+  return frame;
+}
+
+export function dispatchAck(epoch: number, seq: number): Uint8Array {
+  const head = [DISPATCH_ACK, epoch];
+  writeVaruint(seq, head);
+  return Uint8Array.from(head);
+}
+
+export type DispatchFrame =
+  | { type: 'data'; epoch: number; seq: number; payload: Uint8Array }
+  | { type: 'ack'; epoch: number; seq: number };
+
+export function readDispatch(bytes: Uint8Array): DispatchFrame {
+  const marker = bytes[0];
+  const epoch = bytes[1];
+  if (epoch === undefined || (marker !== DISPATCH_DATA && marker !== DISPATCH_ACK))
+    throw new Error(`no dispatch frame: ${Buffer.from(bytes).toString('hex')}`);
+  const [seq, next] = readVaruint(bytes, 2);
+  if (marker === DISPATCH_ACK) return { type: 'ack', epoch, seq };
+  return { type: 'data', epoch, seq, payload: bytes.subarray(next) };
 }
