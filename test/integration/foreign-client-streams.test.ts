@@ -18,6 +18,7 @@ import {
   readDispatch,
   session,
 } from '../support/foreign-client.js';
+import { eventually } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -65,15 +66,6 @@ afterEach(async () => {
   server = undefined;
   linkMessages.length = 0;
 });
-
-/** Waits for a condition on the test's own state (not a frame), with a generous deadline. */
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** The server link's TCP mode, "The server link": `DatagramToServer {c, p: [...]}` up. */
 const DISPATCH_CHANNEL = 2;
@@ -165,7 +157,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     sendDispatch(client, dispatchData(0, 2, text.encode('b again')));
     sendDispatch(client, dispatchData(0, 4, text.encode('d')));
     sendDispatch(client, dispatchData(0, 3, text.encode('c')));
-    await until(() => linkMessages.length >= 4, 'four messages in the room');
+    await eventually(() => linkMessages.length >= 4, 'four messages in the room');
     expect(linkMessages).toEqual(
       ['a', 'b', 'c', 'd'].map((each) => ({
         playerId: welcome.playerId,
@@ -180,7 +172,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     }, 'the ack of 1-4');
     // Anything sent again after the gap filled is a duplicate too.
     sendDispatch(client, dispatchData(0, 1, text.encode('a again')), dispatchData(0, 5, text.encode('e')));
-    await until(() => linkMessages.length >= 5, 'the fifth message');
+    await eventually(() => linkMessages.length >= 5, 'the fifth message');
     expect(linkMessages.map((m) => m.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
@@ -193,7 +185,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
 
     client.sendReliable(K.ClientRoomMessage, { t: 'dispatch', m: membership, d: ['one', 'two'] });
     const datas = () => serverDispatch(client).filter((f) => f.type === 'data');
-    await until(() => datas().filter((f) => f.seq === 1).length >= 2, 'message 1 sent again', 10_000);
+    await eventually(() => datas().filter((f) => f.seq === 1).length >= 2, 'message 1 sent again', 10_000);
     const [one, again] = datas().filter((f) => f.seq === 1);
     expect(one?.type === 'data' && untext.decode(one.payload)).toBe('one');
     expect(again?.type === 'data' && untext.decode(again.payload)).toBe('one');
@@ -209,12 +201,12 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     inbox.ack();
     const texts = Array.from({ length: 20 }, (_, index) => `m${index + 3}`);
     client.sendReliable(K.ClientRoomMessage, { t: 'dispatch', m: membership, d: texts });
-    await until(() => {
+    await eventually(() => {
       inbox.poll();
       return inbox.delivered.length >= 22;
     }, '22 messages delivered');
     // The last 6 are acked 100 ms after the first of them (16 were acked at once).
-    await until(() => {
+    await eventually(() => {
       inbox.poll();
       return inbox.lastAcked >= 22;
     }, 'the ack of all 22');
@@ -224,7 +216,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
 
     // One more, unacked: its resend comes, and none of the acked ones goes with it.
     client.sendReliable(K.ClientRoomMessage, { t: 'dispatch', m: membership, d: ['last'] });
-    await until(() => datas().filter((f) => f.seq === 23).length >= 2, 'message 23 sent again', 10_000);
+    await eventually(() => datas().filter((f) => f.seq === 23).length >= 2, 'message 23 sent again', 10_000);
     const afterAck = datas().filter((f) => f.index >= acked);
     expect(afterAck.map((f) => f.seq)).toEqual(afterAck.map(() => 23));
     expect(inbox.delivered).toEqual(['one', 'two', ...texts]);
@@ -254,7 +246,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     const fromAlice = (c: number) => (f: Frame) => f.kind === K.DataFromPeer && f.body.c === c;
     const phys = await bob.client.waitFor(fromAlice(0), 'phys');
     const event = await bob.client.waitFor(fromAlice(1), 'event');
-    await until(() => bob.client.frames.filter(fromAlice(2)).length >= 3, 'three dispatch messages');
+    await eventually(() => bob.client.frames.filter(fromAlice(2)).length >= 3, 'three dispatch messages');
     const dispatch = bob.client.frames.filter(fromAlice(2));
 
     expect(phys.envelope).toBe('bare');
@@ -338,7 +330,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     // and no Error has come.
     sendDispatch(client, Uint8Array.of(0x07, 0x00, 0x01));
     sendDispatch(client, dispatchData(0, 1, text.encode('ok')));
-    await until(() => linkMessages.length >= 1, 'the good message');
+    await eventually(() => linkMessages.length >= 1, 'the good message');
     expect(linkMessages.map((m) => m.text)).toEqual(['ok']);
     expect(client.frames.some((f) => f.kind === K.Error)).toBe(false);
 
