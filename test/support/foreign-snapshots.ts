@@ -282,6 +282,7 @@ interface Copy {
 
 export type Outcome =
   | { kind: 'applied'; header: Header; fulls: number; removals: number[] }
+  | { kind: 'filled'; header: Header }
   | { kind: 'stale' | 'otherStream'; header: Header }
   | { kind: 'resync'; header: Header; why: string };
 
@@ -294,7 +295,8 @@ export class ForeignSnapshotDecoder {
   resync = false;
   readonly #applied = new Set<number>();
   readonly #ticks = new Map<number, number>(); // seq -> tick of applied snapshots
-  readonly #copies = new Map<number, Copy[]>(); // per entity, in seq order
+  readonly #copies = new Map<number, Copy[]>(); // per entity, in seq order, kept after a removal
+  readonly #typeOf = new Map<number, number>(); // per entity ever held: for late fills of one gone since
   readonly #typeBits: number;
   readonly #relativeTypes: boolean[];
 
@@ -347,15 +349,37 @@ export class ForeignSnapshotDecoder {
     return undefined;
   }
 
+  /**
+   * The resent snapshot of a chain ("Resent snapshots"): newer than the newest applied, an ordinary one;
+   * older, within 32 and never applied, a late fill: kept as copies as of its seq, nothing current changed.
+   */
+  decodeResent(bytes: Uint8Array): Outcome {
+    return this.decode(bytes, true);
+  }
+
   /** A tag-1 snapshot's bytes. */
-  decode(bytes: Uint8Array): Outcome {
+  decode(bytes: Uint8Array, resent = false): Outcome {
     const reader = new Bits(bytes);
     const header = this.readHeader(reader);
     if (this.stream !== undefined && header.stream !== this.stream) return { kind: 'otherStream', header };
-    if (this.newest !== undefined && !seqNewer(header.seq, this.newest)) return { kind: 'stale', header };
+    let late = false;
+    if (this.newest !== undefined && !seqNewer(header.seq, this.newest)) {
+      const back = (this.newest - header.seq) & 0xffff;
+      if (!resent || back === 0 || back > 32 || this.#applied.has(header.seq))
+        return { kind: 'stale', header };
+      late = true;
+    }
     this.stream = header.stream;
     if (header.types !== undefined && header.types !== this.fingerprint)
       return this.#resync(header, 'typesDiffer');
+
+    // A prediction needs the ticks of the acked and the predictor snapshots: a client that never applied
+    // one of them cannot decode it.
+    if (
+      header.predictor !== undefined &&
+      (!this.#ticks.has(header.acked!) || !this.#ticks.has(header.predictor))
+    )
+      return this.#resync(header, 'acked or predictor snapshot not applied here');
 
     // Decode into a list of changes, applied only if the checksum agrees ("applies whole or not at all").
     const count = reader.varuint();
@@ -374,9 +398,9 @@ export class ForeignSnapshotDecoder {
         if (lastMask === undefined) throw new WireError('misplaced repeat');
         id++;
         mask = lastMask;
-        const held = this.entities.get(id);
-        if (!held) return this.#resync(header, `no copy of ${id}`);
-        type = held.type;
+        const held = this.#held(id, late);
+        if (held === undefined) return this.#resync(header, `no copy of ${id}`);
+        type = held;
         baseline = header.acked === undefined ? undefined : this.#copyAt(id, header.acked);
       } else {
         const gap =
@@ -414,9 +438,9 @@ export class ForeignSnapshotDecoder {
             reader.bit() === 0 ? (header.seq - (reader.bits(6) + 1)) & 0xffff : reader.bits(16);
           baseline = this.#copies.get(id)?.find((c) => c.seq === baselineSeq);
         } else baseline = header.acked === undefined ? undefined : this.#copyAt(id, header.acked);
-        const held = this.entities.get(id);
-        if (!baseline || !held) return this.#resync(header, `no baseline for ${id}`);
-        type = held.type;
+        const held = this.#held(id, late);
+        if (!baseline || held === undefined) return this.#resync(header, `no baseline for ${id}`);
+        type = held;
         mask = reader.bits(this.types[type]!.fields.length);
       }
       if (!baseline) return this.#resync(header, `no baseline for ${id}`);
@@ -433,16 +457,31 @@ export class ForeignSnapshotDecoder {
     for (const record of records) if (record.codes) sum = (sum + share(record.id, record.codes)) >>> 0;
     if (sum !== header.checksum) return this.#resync(header, 'checksum');
 
+    this.#applied.add(header.seq);
+    this.#ticks.set(header.seq, header.tick);
+    if (late) {
+      // Copies as of its seq, in seq order in each entity's ring; its removals change nothing current.
+      for (const record of records) {
+        if (!record.codes) continue;
+        const copies = this.#copies.get(record.id) ?? [];
+        let at = copies.length;
+        while (at > 0 && seqNewer(copies[at - 1]!.seq, header.seq)) at--;
+        copies.splice(at, 0, { seq: header.seq, codes: record.codes });
+        this.#copies.set(record.id, copies);
+        this.#typeOf.set(record.id, record.type);
+      }
+      return { kind: 'filled', header };
+    }
     for (const record of records) {
       if (!record.codes) {
-        // "a removal of an entity the client never held is ignored"
+        // "a removal of an entity the client never held is ignored"; its copies stay for late fills.
         this.entities.delete(record.id);
-        this.#copies.delete(record.id);
         continue;
       }
       const previous = this.entities.get(record.id);
       if (previous && previous.type !== record.type) this.#copies.delete(record.id);
       this.entities.set(record.id, { type: record.type, codes: record.codes });
+      this.#typeOf.set(record.id, record.type);
       const copies = this.#copies.get(record.id) ?? [];
       copies.push({ seq: header.seq, codes: record.codes });
       // "every copy it got in the last 64 snapshots ... and the newest one older than those 64"
@@ -450,9 +489,7 @@ export class ForeignSnapshotDecoder {
       this.#copies.set(record.id, copies);
     }
     this.newest = header.seq;
-    this.#applied.add(header.seq);
     this.#applied.delete((header.seq - 40) & 0xffff);
-    this.#ticks.set(header.seq, header.tick);
     this.#ticks.delete((header.seq - 200) & 0xffff);
     this.resync = false;
     return {
@@ -461,6 +498,11 @@ export class ForeignSnapshotDecoder {
       fulls: records.filter((r) => r.full).length,
       removals: records.filter((r) => !r.codes).map((r) => r.removal!),
     };
+  }
+
+  /** The type of the entity a delta is of: held now, or (for a late fill) held once. */
+  #held(id: number, late: boolean): number | undefined {
+    return this.entities.get(id)?.type ?? (late ? this.#typeOf.get(id) : undefined);
   }
 
   #resync(header: Header, why: string): Outcome {
@@ -483,9 +525,8 @@ export class ForeignSnapshotDecoder {
     let predicted: { copy: Copy; t: number; ta: number; tp: number } | undefined;
     if (mode === 2 && implied) {
       const copy = this.#copyAt(id, header.predictor!);
-      const ta = this.#ticks.get(header.acked!);
-      const tp = this.#ticks.get(header.predictor!);
-      if (ta === undefined || tp === undefined) throw new WireError('predictor or acked snapshot not held');
+      const ta = this.#ticks.get(header.acked!)!;
+      const tp = this.#ticks.get(header.predictor!)!;
       // "An entity the client held no copy of as of the predictor (new since) is written against its baseline."
       // No motion to continue when either span of ticks is not positive: the reference is the baseline.
       if (copy && ta > tp && header.tick > ta) predicted = { copy, t: header.tick, ta, tp };
