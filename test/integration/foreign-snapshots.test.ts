@@ -5,7 +5,7 @@
  * the server or the document changed: the other must follow.
  */
 import { type Channel, GameServer, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
-import { angle, bool, codesToState, entity, enumOf, float, int, vec2 } from 'vehikill-net/sync';
+import { angle, bool, codesToState, entity, enumOf, float, int, string, vec2 } from 'vehikill-net/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ForeignClient, K, session } from '../support/foreign-client.js';
 import {
@@ -110,6 +110,50 @@ class SnapshotRoom extends Room {
   }
 }
 
+const Sign = entity('sign', { text: string({ maxLength: 200 }), n: int({ min: 0, max: 1000 }) });
+const SIGN_TYPES: TypeDecl[] = [
+  {
+    name: 'sign',
+    fields: [
+      ['text', { kind: 'string', maxLength: 200 }],
+      ['n', { kind: 'int', min: 0, max: 1000 }],
+    ],
+  },
+];
+let signRoom: SignRoom | undefined;
+
+/** Signs of long, repetitive text (one not ASCII), their counters moving: a first snapshot that deflates. */
+class SignRoom extends Room {
+  sync!: RoomSync;
+  tick = 0;
+  readonly ids: number[] = [];
+  readonly history = new Map<number, World>();
+  override onCreate(): void {
+    signRoom = this;
+    // The default `deflateAboveBytes` (512): the full states are over it and shrink.
+    this.sync = new RoomSync(this, { types: [Sign], rateHz: 50 });
+    for (let i = 0; i < 6; i++) {
+      const text = i === 0 ? 'Александра Петрова 🚗 '.repeat(4) : `Welcome to arena ${i}! `.repeat(8);
+      this.ids.push(this.sync.world.spawn(Sign, { text, n: i }));
+    }
+    this.clock.setInterval(() => {
+      this.tick++;
+      const world = this.sync.world;
+      const snapshot: World = new Map();
+      for (const id of this.ids) {
+        const record = world.get(id)!;
+        world.update(id, Sign, { ...codesToState(Sign, record.codes), n: (this.tick + id) % 1001 });
+        snapshot.set(id, { type: 'sign', state: codesToState(Sign, world.get(id)!.codes) });
+      }
+      this.history.set(this.tick, snapshot);
+      this.sync.flush(this.tick);
+    }, 20);
+  }
+  override onLinkMessage(client: RoomClient, channel: Channel, bytes: Uint8Array): void {
+    this.sync.receive(client, channel, bytes);
+  }
+}
+
 let server: GameServer | undefined;
 const clients: ForeignClient[] = [];
 
@@ -118,15 +162,17 @@ afterEach(async () => {
   await server?.close({ drainMs: 0 });
   server = undefined;
   liveRoom = undefined;
+  signRoom = undefined;
 });
 
-async function joinSnapshotRoom() {
+async function joinSnapshotRoom(type = 'snapshots') {
   server = new GameServer({ heartbeatMs: 100 });
   server.define('snapshots', SnapshotRoom);
+  server.define('signs', SignRoom);
   const { httpUrl, wsUrl } = await server.listen(0);
   const { client } = await session(httpUrl, wsUrl, 'Native');
   clients.push(client);
-  const joined = await client.request(K.CreateRoom, { type: 'snapshots' });
+  const joined = await client.request(K.CreateRoom, { type });
   return { client, membership: (joined.result as { membership: number }).membership };
 }
 
@@ -364,5 +410,30 @@ describe('a client decoding snapshots from docs/sync.md alone, losing some', () 
     expect(failures).toEqual([]);
     // How the server made up for the losses: the lost snapshots sent again, ahead of deltas needing them.
     expect(filled.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a client decoding snapshots from docs/sync.md alone, with text', () => {
+  it('inflates a deflated first snapshot and reads its strings, then follows the deltas', async () => {
+    const { client } = await joinSnapshotRoom('signs');
+    const decoder = new ForeignSnapshotDecoder(SIGN_TYPES);
+    const seen = { at: 0 };
+    let applied = 0;
+    const failures: string[] = [];
+    await until(client, '20 snapshots applied', () => {
+      pump(client, decoder, seen, (outcome) => {
+        if (outcome.kind === 'resync') failures.push(`resync at seq ${outcome.header.seq}: ${outcome.why}`);
+        if (outcome.kind !== 'applied') return;
+        applied++;
+        expect(foreignWorld(decoder)).toEqual(signRoom!.history.get(outcome.header.tick));
+      });
+      return applied >= 20;
+    });
+    expect(failures).toEqual([]);
+    const tags = client.frames
+      .filter((f) => f.kind === K.DatagramFromServer && f.body.c === 0)
+      .map((f) => (f.body.p as Uint8Array)[0]);
+    expect(tags[0]).toBe(2); // the first, full states of long text, went deflated
+    expect(decoder.stateOf(0)?.text).toBe('Александра Петрова 🚗 '.repeat(4));
   });
 });

@@ -80,7 +80,8 @@ export type FieldDecl =
   | { kind: 'angle'; bits: number }
   | { kind: 'bool' }
   | { kind: 'enum'; values: string[] }
-  | { kind: 'vec2'; min: number; max: number; precision: number };
+  | { kind: 'vec2'; min: number; max: number; precision: number }
+  | { kind: 'string'; maxLength: number };
 
 export interface TypeDecl {
   name: string;
@@ -152,11 +153,27 @@ export function partsOf(decl: FieldDecl): Scalar[] {
       const component = floatScalar(decl.min, decl.max, decl.precision);
       return [component, component];
     }
+    case 'string':
+      return []; // no scalar parts: see readString
   }
 }
 
-/** A field's code: a number, or a vector's array of component codes. */
-export type Code = number | number[];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** "the length in truncated binary of `maxLength + 1` codes", then that many UTF-8 bytes. */
+function readString(reader: Bits, maxLength: number): string {
+  const length = readTruncated(reader, maxLength + 1, bitsFor(maxLength + 1));
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = reader.bits(8);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new WireError('malformed UTF-8');
+  }
+}
+
+/** A field's code: a number, a vector's array of component codes, or a string's text. */
+export type Code = number | number[] | string;
 
 function readScalar(reader: Bits, scalar: Scalar): number {
   const code = scalar.plain ? reader.bits(scalar.bits) : readTruncated(reader, scalar.codes, scalar.bits);
@@ -165,6 +182,7 @@ function readScalar(reader: Bits, scalar: Scalar): number {
 }
 
 export function fieldValue(decl: FieldDecl, code: Code): unknown {
+  if (typeof code === 'string') return code;
   const parts = partsOf(decl);
   if (Array.isArray(code)) return { x: parts[0]!.toValue(code[0]!), y: parts[1]!.toValue(code[1]!) };
   return parts[0]!.toValue(code);
@@ -194,7 +212,7 @@ const finish = (input: number) => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
-export function hashCodes(codes: (Code | string)[]): number {
+export function hashCodes(codes: Code[]): number {
   let h = mix(OFFSET, codes.length);
   for (const code of codes) {
     if (typeof code === 'string') {
@@ -235,6 +253,8 @@ export function typesText(types: TypeDecl[]): string {
             return `${path} bool 1 null `;
           case 'enum':
             return `${path} enum ${bits} null ${JSON.stringify(decl.values)}`;
+          case 'string':
+            return `${path} string ${bitsFor(decl.maxLength + 1) + 8 * decl.maxLength} null `;
           case 'vec2':
             return `${path} vec2 ${bits} null ${grid('offset', decl.min, decl.precision, parts[0]!.codes - 1)}`;
         }
@@ -424,6 +444,7 @@ export class ForeignSnapshotDecoder {
           const decl = this.types[type];
           if (!decl) throw new WireError('unknown type id');
           const codes = decl.fields.map(([, d]): Code => {
+            if (d.kind === 'string') return readString(reader, d.maxLength);
             const parts = partsOf(d).map((p) => readScalar(reader, p));
             return d.kind === 'vec2' ? parts : parts[0]!;
           });
@@ -534,14 +555,15 @@ export class ForeignSnapshotDecoder {
     return decl.fields.map(([, d], f): Code => {
       const base = baseline.codes[f]!;
       if (((mask >>> f) & 1) === 0) return base;
+      if (d.kind === 'string') return readString(reader, d.maxLength);
       const parts = partsOf(d);
       const read = parts.map((scalar, c) => {
         if (mode === 0 || !relativeScalar(d, scalar)) return readScalar(reader, scalar);
-        const b = Array.isArray(base) ? base[c]! : base;
+        const b = (Array.isArray(base) ? base[c]! : base) as number;
         let reference = b;
         if (predicted) {
           const pc = predicted.copy.codes[f]!;
-          const p = Array.isArray(pc) ? pc[c]! : pc;
+          const p = (Array.isArray(pc) ? pc[c]! : pc) as number;
           let velocity = b - p;
           if (scalar.angle)
             velocity =
