@@ -5,19 +5,19 @@
  * of these tests fails, either the server or the document changed: the other must follow.
  */
 import * as v from 'valibot';
-import { Channel, GameServer, Room, type RoomClient } from 'vehikill-net/server';
+import { Channel, Room, type RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CLOSE,
   DISPATCH_DATA,
   dispatchAck,
   dispatchData,
-  ForeignClient,
+  type ForeignClient,
   type Frame,
   K,
   readDispatch,
-  session,
 } from '../support/foreign-client.js';
+import { foreignGame } from '../support/foreign-game.js';
 import { eventually } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
@@ -43,27 +43,9 @@ class LinkRoom extends Room {
   }
 }
 
-let server: GameServer | undefined;
-const clients: ForeignClient[] = [];
+const { start, open, connect } = foreignGame({ link: LinkRoom, test: TestRoom });
 
-async function start(): Promise<{ httpUrl: string; wsUrl: string }> {
-  server = new GameServer();
-  server.define('link', LinkRoom);
-  server.define('test', TestRoom);
-  const { httpUrl, wsUrl } = await server.listen(0);
-  return { httpUrl, wsUrl };
-}
-
-async function open(urls: { httpUrl: string; wsUrl: string }, name: string) {
-  const opened = await session(urls.httpUrl, urls.wsUrl, name);
-  clients.push(opened.client);
-  return opened;
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close({ drainMs: 0 });
-  server = undefined;
+afterEach(() => {
   linkMessages.length = 0;
 });
 
@@ -347,8 +329,7 @@ describe('the dispatch stream and peer traffic, from docs/protocol.md alone', ()
     });
 
     // The session was ended at once: a resume is refused, and the client starts afresh.
-    const again = await ForeignClient.connect(urls.wsUrl, guest.token);
-    clients.push(again);
+    const again = await connect(urls, guest.token);
     await expect(
       again.hello({
         resume: { playerId: welcome.playerId, token: welcome.resumeToken, ack: client.received },

@@ -4,22 +4,22 @@
  * from the document. When one of these tests fails, either the server or the document changed: the other
  * must follow.
  */
-import { type Channel, GameServer, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { type Channel, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { entity, int } from 'vehikill-net/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Body,
   CLOSE,
   encodeFrame,
   encoder,
-  ForeignClient,
+  type ForeignClient,
   guestToken,
   K,
   PROTOCOL_VERSION,
   readVaruint,
-  session,
   writeVaruint,
 } from '../support/foreign-client.js';
+import { foreignGame } from '../support/foreign-game.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -47,28 +47,10 @@ class SyncRoom extends Room {
 }
 
 const HEARTBEAT_MS = 100;
-let server: GameServer | undefined;
-const clients: ForeignClient[] = [];
-
-async function start(): Promise<{ httpUrl: string; wsUrl: string }> {
-  server = new GameServer({ heartbeatMs: HEARTBEAT_MS });
-  server.define('test', TestRoom);
-  server.define('sync', SyncRoom);
-  const { httpUrl, wsUrl } = await server.listen(0);
-  return { httpUrl, wsUrl };
-}
-
-async function open(urls: { httpUrl: string; wsUrl: string }, name: string) {
-  const opened = await session(urls.httpUrl, urls.wsUrl, name);
-  clients.push(opened.client);
-  return opened;
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close({ drainMs: 0 });
-  server = undefined;
-});
+const { start, open, connect } = foreignGame(
+  { test: TestRoom, sync: SyncRoom },
+  { heartbeatMs: HEARTBEAT_MS },
+);
 
 const roomMessages = (client: ForeignClient, t: string) =>
   client.frames.filter((f) => f.kind === K.ServerRoomMessage && f.body.t === t).map((f) => f.body.d);
@@ -199,8 +181,7 @@ describe('a client written from docs/protocol.md alone', () => {
     await client.waitClosed();
 
     // Resume claiming only the first of the three: the server replays the other two, nothing else.
-    const resumed = await ForeignClient.connect(urls.wsUrl, guest.token);
-    clients.push(resumed);
+    const resumed = await connect(urls, guest.token);
     const back = await resumed.hello({
       resume: { playerId: welcome.playerId, token: welcome.resumeToken, ack: before + 1, attempt: 1 },
     });
@@ -277,8 +258,7 @@ describe('a client written from docs/protocol.md alone', () => {
     bob.client.close(1000);
     await bob.client.waitClosed();
     // "A client that closes with 1000 (normal closure) leaves for good": a resume finds no session.
-    const again = await ForeignClient.connect(urls.wsUrl, bob.guest.token);
-    clients.push(again);
+    const again = await connect(urls, bob.guest.token);
     const refusal = await again
       .hello({
         resume: {
@@ -319,16 +299,14 @@ describe('a client written from docs/protocol.md alone', () => {
 
     // Another version: an Error, then the close with 4000 + its position.
     const guest = await guestToken(urls.httpUrl, 'Old');
-    const old = await ForeignClient.connect(urls.wsUrl, guest.token);
-    clients.push(old);
+    const old = await connect(urls, guest.token);
     old.sendBare(K.Hello, { v: PROTOCOL_VERSION - 1 });
     const mismatch = await old.waitFor((f) => f.kind === K.Error, 'version refusal');
     expect(mismatch.body.code).toBe('PROTOCOL_VERSION_MISMATCH');
     expect((await old.waitClosed()).code).toBe(CLOSE.PROTOCOL_VERSION_MISMATCH);
 
     // Anything before the hello closes with HELLO_REQUIRED.
-    const rude = await ForeignClient.connect(urls.wsUrl, guest.token);
-    clients.push(rude);
+    const rude = await connect(urls, guest.token);
     rude.sendBare(K.Ping, { id: 1, t: 1 });
     const required = await rude.waitFor((f) => f.kind === K.Error, 'hello required');
     expect(required.body.code).toBe('HELLO_REQUIRED');

@@ -4,10 +4,11 @@
  * alone (test/support/foreign-client.ts), against the real server. When one of these tests fails, either
  * the server or the document changed: the other must follow.
  */
-import { type Channel, GameServer, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
+import { type Channel, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { angle, bool, codesToState, entity, enumOf, float, int, string, vec2 } from 'vehikill-net/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ForeignClient, K, session } from '../support/foreign-client.js';
+import { type ForeignClient, K } from '../support/foreign-client.js';
+import { foreignGame } from '../support/foreign-game.js';
 import {
   ackMessage,
   Bits,
@@ -154,24 +155,15 @@ class SignRoom extends Room {
   }
 }
 
-let server: GameServer | undefined;
-const clients: ForeignClient[] = [];
+const game = foreignGame({ snapshots: SnapshotRoom, signs: SignRoom }, { heartbeatMs: 100 });
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close({ drainMs: 0 });
-  server = undefined;
+afterEach(() => {
   liveRoom = undefined;
   signRoom = undefined;
 });
 
 async function joinSnapshotRoom(type = 'snapshots') {
-  server = new GameServer({ heartbeatMs: 100 });
-  server.define('snapshots', SnapshotRoom);
-  server.define('signs', SignRoom);
-  const { httpUrl, wsUrl } = await server.listen(0);
-  const { client } = await session(httpUrl, wsUrl, 'Native');
-  clients.push(client);
+  const { client } = await game.open(await game.start(), 'Native');
   const joined = await client.request(K.CreateRoom, { type });
   return { client, membership: (joined.result as { membership: number }).membership };
 }
