@@ -30,6 +30,7 @@ const OWN_WEBRTC = [
   'test/integration/server-link*.test.ts',
   'test/integration/ported-geckos-app.test.ts',
   'test/integration/relay-only-*.test.ts',
+  'test/integration/foreign-server-link.test.ts',
   'test/integration/ported-peerjs-app.test.ts',
 ];
 
