@@ -515,7 +515,10 @@ export class ForeignSnapshotDecoder {
     const header = this.readHeader(reader);
     if (this.stream !== undefined && header.stream !== this.stream) return { kind: 'otherStream', header };
     let late = false;
-    if (this.newest !== undefined && !seqNewer(header.seq, this.newest)) {
+    // "A snapshot whose seq reads as not newer but whose tick is later than the newest applied one's was
+    // sent after it ..., so the decoder takes it as newer": what ends a stall past 32,767 lost seqs.
+    const later = this.newest !== undefined && header.tick > this.#ticks.get(this.newest)!;
+    if (this.newest !== undefined && !seqNewer(header.seq, this.newest) && !later) {
       const back = (this.newest - header.seq) & 0xffff;
       if (!resent || back === 0 || back > 32 || this.#applied.has(header.seq))
         return { kind: 'stale', header };
