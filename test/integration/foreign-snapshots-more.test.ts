@@ -1,6 +1,7 @@
 /**
  * More of docs/sync.md through the client written from it alone (test/support/foreign-snapshots.ts):
- * vec3, quaternion and list fields, snapshots cut by a byte budget, and views, against the real server.
+ * vec3, quaternion and list fields, snapshots cut by a byte budget, views and the typesDiffer frame against
+ * the real server, and the later-tick rule that ends a stall against the document's bytes and the library.
  * When one of these tests fails, either the server or the document changed: the other must follow.
  */
 import { type Channel, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
@@ -8,10 +9,12 @@ import {
   codesToState,
   type EntityType,
   entity,
+  entityRegistry,
   enumOf,
   int,
   list,
   quaternion,
+  SnapshotDecoder,
   string,
   vec3,
 } from 'vehikill-net/sync';
@@ -20,7 +23,9 @@ import { type ForeignClient, K } from '../support/foreign-client.js';
 import { foreignGame } from '../support/foreign-game.js';
 import {
   ackMessage,
+  Bits,
   ForeignSnapshotDecoder,
+  headerHash,
   type Outcome,
   quaternionCode,
   quaternionValue,
@@ -57,7 +62,9 @@ function pump(
     for (const [index, bytes] of list.entries()) {
       const outcome = found.resent && index === 0 ? decoder.decodeResent(bytes) : decoder.decode(bytes);
       onOutcome(outcome);
-      if (outcome.kind === 'applied' || outcome.kind === 'filled' || outcome.kind === 'resync')
+      // A types mismatch is told with its own frame, not a resync request ("which cannot help").
+      const acks = outcome.kind !== 'resync' || outcome.why !== 'typesDiffer';
+      if ((outcome.kind === 'applied' || outcome.kind === 'filled' || outcome.kind === 'resync') && acks)
         client.sendBare(K.DatagramToServer, { c: 0, p: [ackMessage(decoder.ack())] });
     }
   }
@@ -431,5 +438,116 @@ describe('views, from docs/sync.md alone', () => {
     });
     expect(failures).toEqual([]);
     expect(leftView).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('a client whose types are not the server’s, from docs/sync.md alone', () => {
+  it('sends the typesDiffer frame, and the server sends it no more snapshots', async () => {
+    const client = await join('drones');
+    // An older build: one more round of ammo than the server's type holds.
+    const types: TypeDecl[] = DRONE_TYPES.map((type) => ({
+      name: type.name,
+      fields: type.fields.map(([name, decl]) => [
+        name,
+        name === 'ammo' ? { kind: 'list', element: { kind: 'int', min: 0, max: 99 }, maxLength: 5 } : decl,
+      ]),
+    }));
+    const decoder = new ForeignSnapshotDecoder(types);
+    const seen = { at: 0 };
+    let refused: Outcome | undefined;
+    await until(client, 'a snapshot refused for its types', () => {
+      pump(client, decoder, seen, (outcome) => {
+        refused ??= outcome;
+      });
+      return refused !== undefined;
+    });
+    if (refused?.kind !== 'resync') throw new Error(`not refused: ${refused?.kind}`);
+    expect(refused.why).toBe('typesDiffer');
+    expect(refused.header.types).not.toBe(decoder.fingerprint);
+    // "two 32-bit fingerprints, least significant byte first: the server's types ..., then the client's".
+    const frame = new Uint8Array(9);
+    frame[0] = 6;
+    new DataView(frame.buffer).setUint32(1, refused.header.types!, true);
+    new DataView(frame.buffer).setUint32(5, decoder.fingerprint, true);
+    client.sendBare(K.DatagramToServer, { c: 0, p: [frame] });
+    const room = RecordingRoom.live!;
+    let counted: number | undefined;
+    await until(client, 'the member counted as mismatched, then 20 ticks more', () => {
+      if (counted === undefined && room.sync.stats().typesMismatched === 1) counted = room.tick;
+      return counted !== undefined && room.tick >= counted + 20;
+    });
+    // Every snapshot the client got was flushed before the server counted the frame: none came after it.
+    const ticks: number[] = [];
+    for (const frame of client.frames) {
+      if (frame.kind !== K.DatagramFromServer || frame.body.c !== 0) continue;
+      const found = snapshotsIn(frame.body.p as Uint8Array);
+      if (found) ticks.push(decoder.readHeader(new Bits(found.snapshot)).tick);
+    }
+    expect(Math.max(...ticks)).toBeLessThanOrEqual(counted!);
+  });
+});
+
+/** Bits in the document's order (least significant first), zero-padded to a byte. */
+function bitsOut(fields: [value: number, bits: number][]): Uint8Array {
+  const out: number[] = [];
+  let at = 0;
+  for (const [value, bits] of fields)
+    for (let i = 0; i < bits; i++, at++) {
+      if ((at & 7) === 0) out.push(0);
+      out[at >> 3]! |= (Math.floor(value / 2 ** i) & 1) << (at & 7);
+    }
+  return Uint8Array.from(out);
+}
+
+/**
+ * An empty snapshot of one type with relative fields: seq, stream 0, tick (varuint), complete, `0`
+ * (nothing acked), the fingerprint, `0` (deltas whole), the checksum (the header's alone), count 0.
+ */
+function emptySnapshot(seq: number, tick: number, types: number): Uint8Array {
+  const varuint: [number, number][] = [];
+  let rest = tick;
+  do {
+    const group = rest % 128;
+    rest = Math.floor(rest / 128);
+    varuint.push([group + (rest > 0 ? 128 : 0), 8]);
+  } while (rest > 0);
+  return bitsOut([
+    [seq, 16],
+    [0, 16],
+    ...varuint,
+    [1, 1],
+    [0, 1],
+    [types, 32],
+    [0, 1],
+    [headerHash(seq, tick, 1), 32],
+    [0, 8],
+  ]);
+}
+
+describe('a seq that reads as older with a later tick, from docs/sync.md alone', () => {
+  it('applies the empty snapshot that ends a stall past 32,767 lost seqs, as the library does', () => {
+    const ball: TypeDecl[] = [{ name: 'ball', fields: [['x', { kind: 'int', min: 0, max: 1023 }]] }];
+    const foreign = new ForeignSnapshotDecoder(ball);
+    const library = new SnapshotDecoder(entityRegistry([entity('ball', { x: int({ min: 0, max: 1023 }) })]));
+    const first = hex('0000000001c51cbe455a48d1f11028058a3e'); // the document's jump: seq 0, tick 1
+    expect(foreign.decode(first).kind).toBe('applied');
+    expect(library.decode(first).kind).toBe('applied');
+    // A stalled client's empty snapshot, 32,769 seqs on (reads as older), tick 40,000.
+    const seq = 0x8001;
+    const empty = emptySnapshot(seq, 40_000, foreign.fingerprint);
+    expect(library.decode(empty).kind).toBe('applied');
+    expect(foreign.decode(empty).kind).toBe('applied');
+    expect(foreign.newest).toBe(seq);
+    expect(foreign.entities.size).toBe(2); // an empty snapshot changes nothing held
+    // The same seq at the newest applied tick is what it reads as: stale, for both.
+    const same = emptySnapshot(seq, 1, foreign.fingerprint);
+    const again = new ForeignSnapshotDecoder(ball);
+    const libraryAgain = new SnapshotDecoder(
+      entityRegistry([entity('ball', { x: int({ min: 0, max: 1023 }) })]),
+    );
+    again.decode(first);
+    libraryAgain.decode(first);
+    expect(again.decode(same).kind).toBe('stale');
+    expect(libraryAgain.decode(same).kind).toBe('stale');
   });
 });
