@@ -80,8 +80,16 @@ export type FieldDecl =
   | { kind: 'angle'; bits: number }
   | { kind: 'bool' }
   | { kind: 'enum'; values: string[] }
-  | { kind: 'vec2'; min: number; max: number; precision: number }
-  | { kind: 'string'; maxLength: number };
+  | { kind: 'vec2' | 'vec3'; min: number; max: number; precision: number }
+  | { kind: 'quaternion'; bits: number }
+  | { kind: 'string'; maxLength: number }
+  | { kind: 'list'; element: ElementDecl; maxLength: number };
+
+/** "the element: any `int`, `float`, `angle`, `bool`, `enumOf` or `string` declaration". */
+export type ElementDecl = Extract<
+  FieldDecl,
+  { kind: 'int' | 'float' | 'angle' | 'bool' | 'enum' | 'string' }
+>;
 
 export interface TypeDecl {
   name: string;
@@ -109,7 +117,7 @@ function floatScalar(min: number, max: number, precision: number): Scalar {
   };
 }
 
-/** The scalar parts of a field: one, or a vector's components x, y. */
+/** The scalar parts of a field: one, or a vector's components x, y (z); none for text, rotations, lists. */
 export function partsOf(decl: FieldDecl): Scalar[] {
   switch (decl.kind) {
     case 'int':
@@ -149,12 +157,15 @@ export function partsOf(decl: FieldDecl): Scalar[] {
           toValue: (c) => decl.values[c],
         },
       ];
-    case 'vec2': {
+    case 'vec2':
+    case 'vec3': {
       const component = floatScalar(decl.min, decl.max, decl.precision);
-      return [component, component];
+      return decl.kind === 'vec2' ? [component, component] : [component, component, component];
     }
+    case 'quaternion':
     case 'string':
-      return []; // no scalar parts: see readString
+    case 'list':
+      return []; // no scalar parts: see readWhole
   }
 }
 
@@ -172,8 +183,11 @@ function readString(reader: Bits, maxLength: number): string {
   }
 }
 
-/** A field's code: a number, a vector's array of component codes, or a string's text. */
-export type Code = number | number[] | string;
+/**
+ * A field's code: a number, a vector's array of component codes, a quaternion's `[index, k1, k2, k3]`,
+ * a string's text, or a list's array of element codes.
+ */
+export type Code = number | number[] | string | (number | string)[];
 
 function readScalar(reader: Bits, scalar: Scalar): number {
   const code = scalar.plain ? reader.bits(scalar.bits) : readTruncated(reader, scalar.codes, scalar.bits);
@@ -181,16 +195,98 @@ function readScalar(reader: Bits, scalar: Scalar): number {
   return code;
 }
 
+// "With `L` = 2^(bits − 1) − 1 ... and `step` = √½ / `L`, `k` stands for `(k − L) × step`".
+const quaternionGrid = (bits: number) => {
+  const L = 2 ** (bits - 1) - 1;
+  return { L, step: Math.SQRT1_2 / L }; // float64 0.7071067811865476, as the document spells it
+};
+const AXES = ['x', 'y', 'z', 'w'] as const;
+
+/** The rotation a quaternion code stands for: the three kept components, the dropped one rebuilt. */
+export function quaternionValue(bits: number, code: number[]): Record<(typeof AXES)[number], number> {
+  const { L, step } = quaternionGrid(bits);
+  const dropped = code[0]!;
+  const value = { x: 0, y: 0, z: 0, w: 0 };
+  let sum = 0;
+  let next = 1;
+  for (let axis = 0; axis < 4; axis++) {
+    if (axis === dropped) continue;
+    const c = (code[next++]! - L) * step;
+    value[AXES[axis]!] = c;
+    sum += c * c;
+  }
+  value[AXES[dropped]!] = Math.sqrt(Math.max(0, 1 - sum));
+  return value;
+}
+
+/** "Encoding a unit quaternion", for the canonical test of a code read. */
+export function quaternionCode(bits: number, q: Record<(typeof AXES)[number], number>): number[] {
+  const { L, step } = quaternionGrid(bits);
+  const parts = AXES.map((axis) => q[axis]);
+  let index = 0;
+  for (let i = 1; i < 4; i++) if (Math.abs(parts[i]!) > Math.abs(parts[index]!)) index = i;
+  const sign = parts[index]! < 0 ? -1 : 1;
+  const code = [index];
+  for (let i = 0; i < 4; i++)
+    if (i !== index) code.push(Math.min(Math.max(Math.round((sign * parts[i]!) / step), -L), L) + L);
+  return code;
+}
+
 export function fieldValue(decl: FieldDecl, code: Code): unknown {
+  if (decl.kind === 'list')
+    return (code as (number | string)[]).map((element) => fieldValue(decl.element, element));
+  if (decl.kind === 'quaternion') return quaternionValue(decl.bits, code as number[]);
   if (typeof code === 'string') return code;
   const parts = partsOf(decl);
-  if (Array.isArray(code)) return { x: parts[0]!.toValue(code[0]!), y: parts[1]!.toValue(code[1]!) };
+  if (Array.isArray(code)) {
+    const value: Record<string, unknown> = {};
+    code.forEach((c, i) => {
+      value[AXES[i]!] = parts[i]!.toValue(c as number);
+    });
+    return value;
+  }
   return parts[0]!.toValue(code);
+}
+
+/** A field as `writeFullState` writes it: every kind, nothing relative. */
+function readWhole(reader: Bits, decl: FieldDecl): Code {
+  switch (decl.kind) {
+    case 'string':
+      return readString(reader, decl.maxLength);
+    case 'quaternion': {
+      // "the index of the dropped component ... in 2 bits, then the three kept components ... each a
+      // plain `bits`-bit code `k` in 0..2^bits − 2"; "must be canonical ... else `BAD_FRAME`".
+      const code = [reader.bits(2)];
+      for (let i = 0; i < 3; i++) {
+        const k = reader.bits(decl.bits);
+        if (k > 2 ** decl.bits - 2) throw new WireError('quaternion code out of range');
+        code.push(k);
+      }
+      const again = quaternionCode(decl.bits, quaternionValue(decl.bits, code));
+      if (again.some((part, i) => part !== code[i])) throw new WireError('quaternion not canonical');
+      return code;
+    }
+    case 'list': {
+      // "the length in truncated binary of `maxLength + 1` codes ..., then each element as its own field".
+      const length = readTruncated(reader, decl.maxLength + 1, bitsFor(decl.maxLength + 1));
+      const elements: (number | string)[] = [];
+      for (let i = 0; i < length; i++) elements.push(readWhole(reader, decl.element) as number | string);
+      return elements;
+    }
+    default: {
+      const parts = partsOf(decl).map((p) => readScalar(reader, p));
+      return decl.kind === 'vec2' || decl.kind === 'vec3' ? parts : parts[0]!;
+    }
+  }
 }
 
 /** "Numeric fields of 6 bits or more (int, float, angle, and vec2/vec3 by component)". */
 const relativeScalar = (decl: FieldDecl, scalar: Scalar) =>
-  (decl.kind === 'int' || decl.kind === 'float' || decl.kind === 'angle' || decl.kind === 'vec2') &&
+  (decl.kind === 'int' ||
+    decl.kind === 'float' ||
+    decl.kind === 'angle' ||
+    decl.kind === 'vec2' ||
+    decl.kind === 'vec3') &&
   scalar.bits >= 6;
 
 // ---------------------------------------------------------------------------------------------------
@@ -214,13 +310,20 @@ const finish = (input: number) => {
 
 export function hashCodes(codes: Code[]): number {
   let h = mix(OFFSET, codes.length);
+  const text = (t: string) => {
+    h = mix(h, t.length);
+    for (let i = 0; i < t.length; i++) h = mix(h, t.charCodeAt(i));
+  };
   for (const code of codes) {
-    if (typeof code === 'string') {
+    if (typeof code === 'string') text(code);
+    else if (Array.isArray(code)) {
+      // A vector's or quaternion's parts, or a list's elements: "a number as mix(h, e), a text as its
+      // length and code units".
       h = mix(h, code.length);
-      for (let i = 0; i < code.length; i++) h = mix(h, code.charCodeAt(i));
-    } else if (Array.isArray(code)) {
-      h = mix(h, code.length);
-      for (const part of code) h = mix(h, part);
+      for (const part of code) {
+        if (typeof part === 'string') text(part);
+        else h = mix(h, part);
+      }
     } else h = mix(h, code);
   }
   return h;
@@ -232,34 +335,54 @@ export const headerHash = (seq: number, tick: number, complete: number) =>
     mix(mix(mix((OFFSET ^ 0x5a) >>> 0, seq), tick % 2 ** 32), Math.floor(tick / 2 ** 32) * 2 + complete),
   );
 
+const grid = (rounding: string, min: number, step: number, maxCode: number) =>
+  JSON.stringify({ rounding, min, step, maxCode });
+
+/** A field's `bits` as the description writes it: "the table's most a code takes". */
+function maxBits(decl: FieldDecl): number {
+  switch (decl.kind) {
+    case 'string':
+      return bitsFor(decl.maxLength + 1) + 8 * decl.maxLength;
+    case 'quaternion':
+      return 2 + 3 * decl.bits;
+    case 'list':
+      return bitsFor(decl.maxLength + 1) + decl.maxLength * maxBits(decl.element);
+    default:
+      return partsOf(decl).reduce((sum, p) => sum + p.bits, 0);
+  }
+}
+
+/** `kind " " bits " " grid " " detail`: a field without its path, as a list's element is described. */
+function describe(decl: FieldDecl): string {
+  const bits = maxBits(decl);
+  switch (decl.kind) {
+    case 'int':
+      return `int ${bits} ${grid('whole', decl.min, 1, decl.max - decl.min)} `;
+    case 'float':
+      return `float ${bits} ${grid('offset', decl.min, decl.precision, partsOf(decl)[0]!.codes - 1)} `;
+    case 'angle':
+      return `angle ${bits} ${grid('turn', 0, (2 * Math.PI) / 2 ** decl.bits, 2 ** decl.bits - 1)} `;
+    case 'bool':
+      return 'bool 1 null ';
+    case 'enum':
+      return `enum ${bits} null ${JSON.stringify(decl.values)}`;
+    case 'string':
+      return `string ${bits} null `;
+    case 'vec2':
+    case 'vec3':
+      return `${decl.kind} ${bits} null ${grid('offset', decl.min, decl.precision, partsOf(decl)[0]!.codes - 1)}`;
+    case 'quaternion':
+      return `quaternion ${bits} null `;
+    case 'list':
+      return `list ${bits} null ${decl.maxLength} ${describe(decl.element)}`;
+  }
+}
+
 /** The registry's description text, "Checksum and fingerprint". */
 export function typesText(types: TypeDecl[]): string {
-  const grid = (rounding: string, min: number, step: number, maxCode: number) =>
-    JSON.stringify({ rounding, min, step, maxCode });
   return types
     .map((type) => {
-      const fields = type.fields.map(([name, decl]) => {
-        const path = `${type.name}.${name}`;
-        const parts = partsOf(decl);
-        const bits = parts.reduce((sum, p) => sum + p.bits, 0);
-        switch (decl.kind) {
-          case 'int':
-            return `${path} int ${bits} ${grid('whole', decl.min, 1, decl.max - decl.min)} `;
-          case 'float':
-            return `${path} float ${bits} ${grid('offset', decl.min, decl.precision, parts[0]!.codes - 1)} `;
-          case 'angle':
-            return `${path} angle ${bits} ${grid('turn', 0, (2 * Math.PI) / 2 ** decl.bits, 2 ** decl.bits - 1)} `;
-          case 'bool':
-            return `${path} bool 1 null `;
-          case 'enum':
-            return `${path} enum ${bits} null ${JSON.stringify(decl.values)}`;
-          case 'string':
-            return `${path} string ${bitsFor(decl.maxLength + 1) + 8 * decl.maxLength} null `;
-          case 'vec2':
-            return `${path} vec2 ${bits} null ${grid('offset', decl.min, decl.precision, parts[0]!.codes - 1)}`;
-        }
-        throw new Error(`no description for ${path}`);
-      });
+      const fields = type.fields.map(([name, decl]) => `${type.name}.${name} ${describe(decl)}`);
       return `${type.name}{${fields.join(',')}}`;
     })
     .join(';');
@@ -301,7 +424,16 @@ interface Copy {
 }
 
 export type Outcome =
-  | { kind: 'applied'; header: Header; fulls: number; removals: number[] }
+  | {
+      kind: 'applied';
+      header: Header;
+      fulls: number;
+      removals: number[];
+      /** The ids of its full states, deltas and repeats, and of its full states alone. */
+      carried: number[];
+      fullIds: number[];
+      named: number;
+    }
   | { kind: 'filled'; header: Header }
   | { kind: 'stale' | 'otherStream'; header: Header }
   | { kind: 'resync'; header: Header; why: string };
@@ -383,7 +515,10 @@ export class ForeignSnapshotDecoder {
     const header = this.readHeader(reader);
     if (this.stream !== undefined && header.stream !== this.stream) return { kind: 'otherStream', header };
     let late = false;
-    if (this.newest !== undefined && !seqNewer(header.seq, this.newest)) {
+    // "A snapshot whose seq reads as not newer but whose tick is later than the newest applied one's was
+    // sent after it ..., so the decoder takes it as newer": what ends a stall past 32,767 lost seqs.
+    const later = this.newest !== undefined && header.tick > this.#ticks.get(this.newest)!;
+    if (this.newest !== undefined && !seqNewer(header.seq, this.newest) && !later) {
       const back = (this.newest - header.seq) & 0xffff;
       if (!resent || back === 0 || back > 32 || this.#applied.has(header.seq))
         return { kind: 'stale', header };
@@ -404,8 +539,14 @@ export class ForeignSnapshotDecoder {
     // Decode into a list of changes, applied only if the checksum agrees ("applies whole or not at all").
     const count = reader.varuint();
     if (count > reader.left) throw new WireError('count over the bits left');
-    const records: { id: number; type: number; codes: Code[] | null; removal?: number; full?: boolean }[] =
-      [];
+    const records: {
+      id: number;
+      type: number;
+      codes: Code[] | null;
+      removal?: number;
+      full?: boolean;
+      named?: boolean;
+    }[] = [];
     let id = -1;
     let lastMask: number | undefined;
     for (let r = 0; r < count; r++) {
@@ -443,11 +584,7 @@ export class ForeignSnapshotDecoder {
           type = reader.bits(this.#typeBits);
           const decl = this.types[type];
           if (!decl) throw new WireError('unknown type id');
-          const codes = decl.fields.map(([, d]): Code => {
-            if (d.kind === 'string') return readString(reader, d.maxLength);
-            const parts = partsOf(d).map((p) => readScalar(reader, p));
-            return d.kind === 'vec2' ? parts : parts[0]!;
-          });
+          const codes = decl.fields.map(([, d]) => readWhole(reader, d));
           records.push({ id, type, codes, full: true });
           lastMask = undefined;
           continue;
@@ -468,7 +605,7 @@ export class ForeignSnapshotDecoder {
       // Only deltas against the implied copy (repeats included) are predicted: a named one in a type in
       // mode 2 is relative to its baseline alone.
       const codes = this.#readChanges(reader, header, id, type, mask, baseline, !named);
-      records.push({ id, type, codes });
+      records.push({ id, type, codes, named });
       lastMask = mask;
     }
     reader.end();
@@ -518,6 +655,9 @@ export class ForeignSnapshotDecoder {
       header,
       fulls: records.filter((r) => r.full).length,
       removals: records.filter((r) => !r.codes).map((r) => r.removal!),
+      carried: records.filter((r) => r.codes).map((r) => r.id),
+      fullIds: records.filter((r) => r.full).map((r) => r.id),
+      named: records.filter((r) => r.named).length,
     };
   }
 
@@ -555,7 +695,9 @@ export class ForeignSnapshotDecoder {
     return decl.fields.map(([, d], f): Code => {
       const base = baseline.codes[f]!;
       if (((mask >>> f) & 1) === 0) return base;
-      if (d.kind === 'string') return readString(reader, d.maxLength);
+      // "Fields below 6 bits, and bools, enums, strings and quaternions, are written as in
+      // `writeStateChanges` whatever the type's mode"; "a list is never relative".
+      if (mode === 0 || !partsOf(d).some((p) => relativeScalar(d, p))) return readWhole(reader, d);
       const parts = partsOf(d);
       const read = parts.map((scalar, c) => {
         if (mode === 0 || !relativeScalar(d, scalar)) return readScalar(reader, scalar);
@@ -589,7 +731,7 @@ export class ForeignSnapshotDecoder {
         if (code < 0 || code >= scalar.codes) throw new WireError('relative code out of range');
         return code;
       });
-      return d.kind === 'vec2' ? read : read[0]!;
+      return d.kind === 'vec2' || d.kind === 'vec3' ? read : read[0]!;
     });
   }
 
