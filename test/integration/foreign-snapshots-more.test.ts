@@ -19,10 +19,17 @@ import {
   vec3,
 } from 'vehikill-net/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ForeignClient, K } from '../support/foreign-client.js';
+import { K } from '../support/foreign-client.js';
 import { foreignGame } from '../support/foreign-game.js';
 import {
-  ackMessage,
+  firstSnapshot,
+  foreignWorld,
+  hex,
+  pump,
+  until,
+  type World,
+} from '../support/foreign-snapshot-feed.js';
+import {
   Bits,
   ForeignSnapshotDecoder,
   headerHash,
@@ -33,42 +40,6 @@ import {
   type TypeDecl,
   typesText,
 } from '../support/foreign-snapshots.js';
-
-type World = Map<number, { type: string; state: Record<string, unknown> }>;
-
-const hex = (text: string) => Uint8Array.from(text.match(/../g)!, (byte) => Number.parseInt(byte, 16));
-
-function foreignWorld(decoder: ForeignSnapshotDecoder): World {
-  const world: World = new Map();
-  for (const [id, held] of decoder.entities)
-    world.set(id, { type: decoder.types[held.type]!.name, state: decoder.stateOf(id)! });
-  return world;
-}
-
-/** Every snapshot received since the last call, decoded and acked (as in foreign-snapshots.test.ts). */
-function pump(
-  client: ForeignClient,
-  decoder: ForeignSnapshotDecoder,
-  seen: { at: number },
-  onOutcome: (outcome: Outcome) => void,
-  drop?: () => boolean,
-): void {
-  for (; seen.at < client.frames.length; seen.at++) {
-    const frame = client.frames[seen.at]!;
-    if (frame.kind !== K.DatagramFromServer || frame.body.c !== 0) continue;
-    const found = snapshotsIn(frame.body.p as Uint8Array);
-    if (!found || drop?.()) continue;
-    const list = found.resent ? [found.resent, found.snapshot] : [found.snapshot];
-    for (const [index, bytes] of list.entries()) {
-      const outcome = found.resent && index === 0 ? decoder.decodeResent(bytes) : decoder.decode(bytes);
-      onOutcome(outcome);
-      // A types mismatch is told with its own frame, not a resync request ("which cannot help").
-      const acks = outcome.kind !== 'resync' || outcome.why !== 'typesDiffer';
-      if ((outcome.kind === 'applied' || outcome.kind === 'filled' || outcome.kind === 'resync') && acks)
-        client.sendBare(K.DatagramToServer, { c: 0, p: [ackMessage(decoder.ack())] });
-    }
-  }
-}
 
 /** The world of `ids` as the table holds it now, quantized: what a client should see of it. */
 function worldOf(sync: RoomSync, ids: Iterable<number>): World {
@@ -235,10 +206,6 @@ async function join(type: string) {
   return client;
 }
 
-async function until(client: ForeignClient, what: string, done: () => boolean): Promise<void> {
-  await client.waitFor(done, what, 0, 20_000);
-}
-
 const history = (tick: number) => RecordingRoom.live!.history.get(tick);
 
 // ---------------------------------------------------------------------------------------------------
@@ -300,14 +267,7 @@ describe('vec3, quaternion and list fields, from docs/sync.md alone', () => {
   it('computes the fingerprint of vec3, quaternion and list fields that the server names', async () => {
     const client = await join('drones');
     const decoder = new ForeignSnapshotDecoder(DRONE_TYPES);
-    let first: Outcome | undefined;
-    const seen = { at: 0 };
-    await until(client, 'a first snapshot', () => {
-      pump(client, decoder, seen, (o) => {
-        first ??= o;
-      });
-      return first !== undefined;
-    });
+    const first = await firstSnapshot(client, decoder);
     expect(first?.header.types).toBe(decoder.fingerprint);
     expect(first?.kind).toBe('applied');
   });
@@ -376,6 +336,7 @@ async function followBudget(
         } else stats.incomplete++;
         before = now;
       },
+      undefined,
       drop,
     );
     return stats.completes > 0 && more(stats);

@@ -7,16 +7,17 @@
 import { type Channel, Room, type RoomClient, RoomSync } from 'vehikill-net/server';
 import { angle, bool, codesToState, entity, enumOf, float, int, string, vec2 } from 'vehikill-net/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ForeignClient, K } from '../support/foreign-client.js';
+import { K } from '../support/foreign-client.js';
 import { foreignGame } from '../support/foreign-game.js';
 import {
-  ackMessage,
-  Bits,
-  ForeignSnapshotDecoder,
-  type Outcome,
-  snapshotsIn,
-  type TypeDecl,
-} from '../support/foreign-snapshots.js';
+  firstSnapshot,
+  foreignWorld,
+  hex,
+  pump,
+  until,
+  type World,
+} from '../support/foreign-snapshot-feed.js';
+import { Bits, ForeignSnapshotDecoder, type Outcome, type TypeDecl } from '../support/foreign-snapshots.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The server side: the real library.
@@ -54,8 +55,6 @@ const FOREIGN_TYPES: TypeDecl[] = [
     ],
   },
 ];
-
-type World = Map<number, { type: string; state: Record<string, unknown> }>;
 
 function carAt(tick: number, i: number) {
   return {
@@ -168,51 +167,7 @@ async function joinSnapshotRoom(type = 'snapshots') {
   return { client, membership: (joined.result as { membership: number }).membership };
 }
 
-/** The foreign decoder's world, in the shape of the room's history. */
-function foreignWorld(decoder: ForeignSnapshotDecoder): World {
-  const world: World = new Map();
-  for (const [id, entity] of decoder.entities)
-    world.set(id, { type: decoder.types[entity.type]!.name, state: decoder.stateOf(id)! });
-  return world;
-}
-
-/**
- * Feeds every snapshot the client received since the last call to the decoder, acking after each one
- * applied, filled or refused (TCP mode: "DatagramFromServer" frames on channel 0, phys). `tamper` may
- * damage a snapshot's bytes before it is decoded; `drop` may lose a whole message, as a datagram is lost.
- */
-function pump(
-  client: ForeignClient,
-  decoder: ForeignSnapshotDecoder,
-  seen: { at: number },
-  onOutcome: (outcome: Outcome, bytes: Uint8Array) => void,
-  tamper?: (bytes: Uint8Array) => Uint8Array,
-  drop?: () => boolean,
-): void {
-  for (; seen.at < client.frames.length; seen.at++) {
-    const frame = client.frames[seen.at]!;
-    if (frame.kind !== K.DatagramFromServer || frame.body.c !== 0) continue;
-    const found = snapshotsIn(frame.body.p as Uint8Array);
-    if (!found || drop?.()) continue;
-    const list = found.resent ? [found.resent, found.snapshot] : [found.snapshot];
-    for (const [index, original] of list.entries()) {
-      const bytes = tamper ? tamper(original) : original;
-      // A chain's first snapshot is one sent again: it may fill a gap the newest applied left behind.
-      const outcome = found.resent && index === 0 ? decoder.decodeResent(bytes) : decoder.decode(bytes);
-      onOutcome(outcome, bytes);
-      if (outcome.kind === 'applied' || outcome.kind === 'filled' || outcome.kind === 'resync')
-        client.sendBare(K.DatagramToServer, { c: 0, p: [ackMessage(decoder.ack())] });
-    }
-  }
-}
-
-async function until(client: ForeignClient, what: string, done: () => boolean): Promise<void> {
-  await client.waitFor(done, what, 0, 20_000);
-}
-
 // ---------------------------------------------------------------------------------------------------
-
-const hex = (text: string) => Uint8Array.from(text.match(/../g)!, (byte) => Number.parseInt(byte, 16));
 
 describe('a client decoding snapshots from docs/sync.md alone', () => {
   it("decodes the document's golden ship and rock snapshots and acks them as it says", () => {
@@ -278,14 +233,7 @@ describe('a client decoding snapshots from docs/sync.md alone', () => {
   it('decodes the first full snapshot: every entity, its type and quantized values', async () => {
     const { client } = await joinSnapshotRoom();
     const decoder = new ForeignSnapshotDecoder(FOREIGN_TYPES);
-    let first: Outcome | undefined;
-    const seen = { at: 0 };
-    await until(client, 'a first snapshot', () => {
-      pump(client, decoder, seen, (o) => {
-        first ??= o;
-      });
-      return first !== undefined;
-    });
+    const first = await firstSnapshot(client, decoder);
     if (first?.kind !== 'applied') throw new Error(`first snapshot not applied: ${first?.kind}`);
     expect(first.header.complete).toBe(1);
     expect(first.fulls).toBe(decoder.entities.size);
