@@ -104,6 +104,22 @@ export function checkClientOptions(options: ClientOptions): void {
       `Client option 'serverLink' mode must be one of ${SERVER_LINK_MODES.join(', ')}, got ${String(mode)}`,
     );
   }
+  if (typeof link === 'object' && link !== null) {
+    const { directQuietMs: quiet, directDeadMs: dead } = link as {
+      directQuietMs?: unknown;
+      directDeadMs?: unknown;
+    };
+    if (quiet !== undefined && !(typeof quiet === 'number' && quiet > 0)) {
+      throw new RangeError(
+        `Client option 'serverLink.directQuietMs' must be a number of ms above 0 (Infinity: never), got ${String(quiet)}`,
+      );
+    }
+    if (dead !== undefined && !(typeof dead === 'number' && Number.isFinite(dead) && dead > 0)) {
+      throw new RangeError(
+        `Client option 'serverLink.directDeadMs' must be a finite number of ms above 0, got ${String(dead)}`,
+      );
+    }
+  }
   const fallbacks: unknown = options.fallbackUrls;
   if (fallbacks !== undefined) {
     if (!Array.isArray(fallbacks))

@@ -17,6 +17,7 @@ export { DispatchStream, type DispatchStreamOptions } from './dispatch-stream.js
 export {
   type DispatchEpochs,
   FailoverLink,
+  type FailoverOptions,
   type FailoverState,
   type InboundGuard,
   type InboundPath,
@@ -47,6 +48,7 @@ export {
   type QualityThresholds,
   type QualityView,
 } from './quality/index.js';
+export { DEFAULT_QUIET_AFTER_MS } from './quiet-path-watch.js';
 export {
   type GoodbyeMarks,
   RELAY_CHANNEL_NUMBER,

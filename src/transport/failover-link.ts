@@ -8,6 +8,7 @@ import { joinTagged, type Link, type LinkState, type LinkStats } from './link.js
 import { addCounters, type LinkCounters, zeroCounters } from './link-counters.js';
 import { MessageListeners } from './message-listeners.js';
 import { FollowedQuality } from './quality/followed-quality.js';
+import { DEFAULT_QUIET_AFTER_MS, QuietPathWatch } from './quiet-path-watch.js';
 import { checkSendArguments } from './send-arguments.js';
 
 /** The states a FailoverLink is in: it starts on its fallback ('relayed') and is never 'connecting'. */
@@ -39,11 +40,29 @@ export interface DispatchEpochs {
   retiredHeard?(epoch: number): void;
 }
 
+/** How a FailoverLink judges its direct path. */
+export interface FailoverOptions {
+  /**
+   * Nothing heard on the direct path for this long (ms): its traffic goes over the fallback and `state`
+   * says 'relayed', while the path stays open (it may only have lost a few beats); anything heard on it
+   * again brings them back. The path is given up only at its own dead time (its keepalive's, 4 s by
+   * default). Default 1,500; Infinity: only the path's close moves traffic.
+   */
+  quietAfterMs?: number;
+}
+
+function quietAfter(options: FailoverOptions): number {
+  const ms = options.quietAfterMs ?? DEFAULT_QUIET_AFTER_MS;
+  if (!(ms > 0)) throw new RangeError(`quietAfterMs must be above 0, got ${ms}`);
+  return ms;
+}
+
 /**
  * One Link over two paths: a direct one (WebRTC) when it is up, and a fallback through the server's
  * WebSocket otherwise. Callers see one Link; `state` says which path is in use ('direct' or 'relayed').
  * Whoever owns it makes direct attempts and hands each in with `useDirect`. `dispatch` stays exactly-once
- * and in order across a change of path (see DispatchStream).
+ * and in order across a change of path (see DispatchStream). A direct path that goes quiet (see
+ * FailoverOptions) hands its traffic to the fallback before its keepalive gives it up.
  */
 export class FailoverLink implements Link {
   readonly #fallback: Link;
@@ -59,13 +78,16 @@ export class FailoverLink implements Link {
   #closed = false;
   /** What the direct paths this link let go had counted: `stats()` counts over the link's whole life. */
   readonly #retired: LinkCounters = zeroCounters();
+  /** Whether the direct path has gone quiet: its traffic takes the fallback meanwhile. */
+  readonly #quiet: QuietPathWatch;
   /** The quality of the path in use: the direct one when it is up, the fallback otherwise. */
   readonly quality: FollowedQuality;
 
-  constructor(clock: Clock, fallback: Link, epochs: DispatchEpochs = {}) {
+  constructor(clock: Clock, fallback: Link, epochs: DispatchEpochs = {}, options: FailoverOptions = {}) {
     this.#fallback = fallback;
     this.#clock = clock;
     this.#epochs = epochs;
+    this.#quiet = new QuietPathWatch(clock, quietAfter(options), () => this.refreshState());
     this.#dispatch = this.#newDispatch();
     fallback.onMessage((channel, bytes) => this.#onPathMessage(channel, bytes, 'fallback'));
     fallback.onState(() => this.refreshState());
@@ -75,7 +97,7 @@ export class FailoverLink implements Link {
 
   get state(): FailoverState {
     if (this.#closed) return 'closed';
-    if (this.#direct?.state === 'direct') return 'direct';
+    if (this.#directInUse()) return 'direct';
     return this.#fallback.state === 'closed' ? 'closed' : 'relayed';
   }
 
@@ -160,7 +182,7 @@ export class FailoverLink implements Link {
     checkSendArguments(channel, body);
     if (this.#closed) return false;
     if (channel !== Channel.dispatch && 1 + body.length > MAX_PEER_DATA_BYTES) return false;
-    if (channel === Channel.dispatch || this.#direct?.state === 'direct' || !this.#fallback.sendTagged)
+    if (channel === Channel.dispatch || this.#directInUse() || !this.#fallback.sendTagged)
       return this.send(channel, joinTagged(tag, body));
     return this.#fallback.sendTagged(channel, tag, body);
   }
@@ -186,12 +208,13 @@ export class FailoverLink implements Link {
     addCounters(counted, fallback);
     if (direct) addCounters(counted, direct);
     // Not `{ ...path, ...counted }`: each property after a spread costs about 1 µs on Node 20.
-    return Object.assign({}, this.#direct?.state === 'direct' && direct ? direct : fallback, counted);
+    return Object.assign({}, this.#directInUse() && direct ? direct : fallback, counted);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#quiet.stop();
     this.#dispatch.close();
     for (const dispose of this.#disposeDirect.splice(0)) dispose();
     const direct = this.#direct;
@@ -221,6 +244,14 @@ export class FailoverLink implements Link {
   protected renewDispatch(): void {
     this.#dispatch.close();
     this.#dispatch = this.#newDispatch();
+  }
+
+  /**
+   * Judges the direct paths handed in from now on by this silence (see FailoverOptions): an owner that
+   * learns its setting after it made the link (the server's, from its options at the player's hello).
+   */
+  protected judgeQuietBy(options: FailoverOptions): void {
+    this.#quiet.quietAfterMs = quietAfter(options);
   }
 
   /** Dispatch frames the path refused go now (the owner knows the path takes frames again: a resume). */
@@ -262,7 +293,9 @@ export class FailoverLink implements Link {
    */
   protected refreshState(): void {
     const direct = this.#direct;
-    this.quality.follow(direct?.state === 'direct' ? direct.quality : this.#fallback.quality);
+    // Before the state is read: a path taken up afresh is not quiet.
+    if (!this.#closed) this.#quiet.watch(direct?.state === 'direct' ? direct : undefined);
+    this.quality.follow(this.#directInUse() && direct ? direct.quality : this.#fallback.quality);
     const state = this.state;
     const previous = this.#lastState;
     if (state === previous) return;
@@ -284,12 +317,18 @@ export class FailoverLink implements Link {
     addCounters(this.#retired, link.stats());
   }
 
+  /** The direct path carries our traffic: it is up and not quiet. */
+  #directInUse(): boolean {
+    return this.#direct?.state === 'direct' && !this.#quiet.quiet;
+  }
+
   #sendOnPath(channel: Channel, bytes: Uint8Array): boolean {
-    if (this.#direct?.state === 'direct' && this.#direct.send(channel, bytes)) return true;
+    if (this.#directInUse() && this.#direct?.send(channel, bytes)) return true;
     return this.#fallback.send(channel, bytes);
   }
 
   #onPathMessage(channel: Channel, bytes: Uint8Array, path: InboundPath): void {
+    if (path === 'direct') this.#quiet.heard();
     if (this.#guard && !this.#guard.admit(channel, bytes, path)) return;
     if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
     else this.#messages.emit(channel, bytes);

@@ -237,6 +237,23 @@ export class LinkHeartbeat {
     this.#lastHeard = now;
   }
 
+  /** When anything (data or control) last came from the peer, as `heard` was told (the clock's ms). */
+  get lastHeardAt(): number {
+    return this.#lastHeard;
+  }
+
+  /**
+   * Sends a beat now, off its period, that asks the peer to answer at once: its echo says nothing of ours
+   * was heard, which a peer answers within `EAGER_REPLY_GAP_MS` (a peer that pings is pinged, and pongs
+   * at once). A path gone quiet is then heard from within a round trip if it still carries anything.
+   */
+  probe(): void {
+    if (this.#stop === undefined) return;
+    const now = this.#options.clock.now();
+    if (this.#peerPings) this.#send(encodePing(now));
+    else this.#beat(now, Number.NaN);
+  }
+
   /** A control frame from the peer. */
   receive(bytes: Uint8Array): void {
     const now = this.#options.clock.now();
@@ -341,16 +358,17 @@ export class LinkHeartbeat {
     this.#options.send(encodeReport(quality.datagramsSent, quality.snapshot().lossDown));
   }
 
-  #beat(now: number): void {
+  /** `echo`: NaN asks the peer for an answer at once (see `probe`). */
+  #beat(now: number, echo = this.#peerSentAt): void {
     this.#lastBeatAt = now;
     const quality = this.#options.quality;
     // Counted before it is encoded: the beat's number includes itself, as the peer counts it on arrival.
     quality?.sent(BEAT_BYTES, true);
-    const heard = !Number.isNaN(this.#peerSentAt);
+    const heard = !Number.isNaN(echo);
     this.#options.send(
       encodeBeat({
         sentAt: now,
-        echo: this.#peerSentAt,
+        echo,
         heldMs: heard ? Math.max(0, now - this.#peerArrivedAt) : 0,
         datagramsSent: quality?.datagramsSent ?? 0,
         lossOfYours: quality ? quality.snapshot().lossDown : Number.NaN,

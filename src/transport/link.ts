@@ -75,6 +75,13 @@ export interface Link {
   stats(): LinkStats;
   /** Round trip, jitter, loss each way, bandwidth and a grade, with an event when the grade changes. */
   readonly quality: QualityView;
+  /**
+   * When anything (data or keepalive) last came from the peer, on the clock the link was given (ms): a
+   * direct path has it, and a FailoverLink hands its traffic to the fallback while it stays quiet.
+   */
+  readonly lastHeardAt?: number;
+  /** Asks the peer for an answer at once, so a quiet path is heard from within a round trip if it can be. */
+  probe?(): void;
   close(): void;
 }
 

@@ -165,6 +165,16 @@ export class RtcLink extends LinkBase {
     return this.#state;
   }
 
+  /** When anything last came from the peer on this link (the clock's ms): a FailoverLink watches it. */
+  get lastHeardAt(): number {
+    return this.#heartbeat.lastHeardAt;
+  }
+
+  /** Asks the peer for an answer at once (see LinkHeartbeat.probe); nothing unless the link is up. */
+  probe(): void {
+    if (this.#state === 'direct') this.#heartbeat.probe();
+  }
+
   send(channel: Channel, bytes: Uint8Array): boolean {
     if (this.#state === 'closed') return false;
     const dataChannel = this.#channels.get(channel);

@@ -35,6 +35,10 @@ describe('mesh options', () => {
         [{ maxMessageBytes: -1 }, 'maxMessageBytes'],
         [{ directTimeoutMs: -1 }, 'directTimeoutMs'],
         [{ retryDirectMs: Number.NaN }, 'retryDirectMs'],
+        [{ directQuietMs: 0 }, 'directQuietMs'],
+        [{ directQuietMs: '1500' as never }, 'directQuietMs'],
+        [{ directDeadMs: Number.POSITIVE_INFINITY }, 'directDeadMs'],
+        [{ directDeadMs: -5 }, 'directDeadMs'],
         [{ eventLifetimeMs: 0 }, 'eventLifetimeMs'],
         [{ eventLifetimeMs: 70_000 }, 'eventLifetimeMs'],
         // Where it used to go, and the relay never saw it: refused, not ignored.

@@ -373,7 +373,8 @@ describe('a geckos.io arena, ported', () => {
       await eventually(() => arena.inputs.get(ada.playerId!)!.direct >= 10, "Ada's inputs, direct", 10_000);
       udpCut = true; // the firewall closes: nothing more either way on the direct path
       for (let i = 0; i < 20; i++) bobRoom.send('fire'); // Bob fires: the room sends every member a hit
-      // Both ends give the silent path up (after 4 s without a beat) and go on over the WebSocket.
+      // Both ends hand the silent path's traffic to the WebSocket (1.5 s without a word: the path goes
+      // quiet), and give the path up 4 s without one.
       await eventually(() => ada.serverLink.state === 'relayed', "Ada's fall-back to TCP", 20_000);
       const relayedBefore = arena.inputs.get(ada.playerId!)!.relayed;
       const xBefore = bobSees.get(0)?.x ?? 0;

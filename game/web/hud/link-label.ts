@@ -9,7 +9,7 @@ export interface LinkLabel {
 /** How each peer link is shown: the path their data takes to us. */
 const LINK_LABEL: Record<string, { text: string; title: string }> = {
   direct: { text: 'direct', title: 'Peer to peer (WebRTC): data and voice go straight between you.' },
-  relayed: { text: 'via server', title: 'No direct connection: data goes through the server.' },
+  relayed: { text: 'via server', title: 'No working direct connection now: data goes through the server.' },
   connecting: { text: 'connecting', title: 'Setting up a connection.' },
   closed: { text: 'no link', title: 'The connection to this player is gone.' },
 };

@@ -40,6 +40,21 @@ export interface MeshOptions {
   directTimeoutMs?: number;
   /** Retry a failed direct link after this long (ms, above 0). Default 15,000. */
   retryDirectMs?: number;
+  /**
+   * A direct link that has heard nothing from its peer for this long (ms, above 0) is quiet: what is sent
+   * to the peer takes the relay, and the link reports `'relayed'`, while the direct path stays open; it is
+   * back in use (`'direct'`) as soon as anything is heard on it again. Each link's keepalive beats once a
+   * second, and three quarters of the way to this it asks the peer for an answer at once, so an idle link that lost a beat
+   * does not go quiet. Default 1,500; `Infinity`: traffic leaves the direct path only when it is given up
+   * (`directDeadMs`).
+   */
+  directQuietMs?: number;
+  /**
+   * A direct link that has heard nothing from its peer for this long (ms) is given up: closed, and tried
+   * again as a failed one is (`retryDirectMs`). A finite number above 0; default 4,000. Shorter gives up
+   * paths that would have come back (a Wi-Fi hiccup), and makes a new handshake for each.
+   */
+  directDeadMs?: number;
   /** Largest message accepted from a peer, in bytes (a positive integer). Default 16 KiB. */
   maxMessageBytes?: number;
   /** Messages per second accepted from one peer (above 0; burst twice that). Default 240. */
@@ -81,7 +96,11 @@ export function checkMeshOptions(options: MeshOptions): void {
   if (maxMessageBytes !== undefined && !(Number.isInteger(maxMessageBytes) && maxMessageBytes >= 1)) {
     throw new RangeError('maxMessageBytes must be a positive integer');
   }
-  for (const name of ['directTimeoutMs', 'retryDirectMs', 'peerMessagesPerSecond'] as const) {
+  const quiet = options.directQuietMs;
+  if (quiet !== undefined && !(typeof quiet === 'number' && quiet > 0)) {
+    throw new RangeError('directQuietMs must be a number of ms above 0 (Infinity: never)');
+  }
+  for (const name of ['directTimeoutMs', 'retryDirectMs', 'directDeadMs', 'peerMessagesPerSecond'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
       throw new RangeError(`${name} must be a finite number above 0`);

@@ -56,6 +56,8 @@ export interface PeerLinkOptions {
   sendSignal(signal: PeerSignal): void;
   /** A direct attempt not connected by then is abandoned; the relay carries on (ms). Default 5,000. */
   directTimeoutMs?: number;
+  /** Silence on the direct path after which traffic takes the relay (see FailoverOptions). Default 1,500. */
+  quietAfterMs?: number;
   /**
    * After a failed direct attempt, try again this much later (ms). Default 15,000. An attempt that failed
    * within 2 s of its start (a handshake refused at once, not a path that never answered) is retried
@@ -140,7 +142,12 @@ export class PeerLink extends FailoverLink {
 
   /** `relay`: the path through the server (any Link with relay semantics). */
   constructor(peerId: string, relay: Link, options: PeerLinkOptions) {
-    super(options.clock, relay, options.epochs);
+    super(
+      options.clock,
+      relay,
+      options.epochs,
+      options.quietAfterMs === undefined ? {} : { quietAfterMs: options.quietAfterMs },
+    );
     this.peerId = peerId;
     this.#options = options;
     this.#allowed = options.directAllowed ?? true;

@@ -236,6 +236,7 @@ export class PeerMesh {
         ? { eventLifetimeMs: this.#options.eventLifetimeMs }
         : {}),
       ...(room.conditioner ? { conditioner: room.conditioner } : {}),
+      ...(this.#options.directDeadMs !== undefined ? { deadAfterMs: this.#options.directDeadMs } : {}),
     };
   }
 
@@ -287,6 +288,7 @@ export class PeerMesh {
       sendSignal: (signal: PeerSignal) => this.#room.signal(peerId, signal),
       ...(options.directTimeoutMs !== undefined ? { directTimeoutMs: options.directTimeoutMs } : {}),
       ...(options.retryDirectMs !== undefined ? { retryDirectMs: options.retryDirectMs } : {}),
+      ...(options.directQuietMs !== undefined ? { quietAfterMs: options.directQuietMs } : {}),
       ...(refuseDirectForMs > 0 ? { refuseDirectForMs } : {}),
       ...(kept ? { peerOffers: kept.peerOffers } : {}),
       // In a closed one's place: the peer may be leaving (see `#relink`).

@@ -26,6 +26,15 @@ export interface ServerLinkSettings {
   RTCPeerConnection?: RtcPeerConnectionConstructor;
   /** Extra RTCPeerConnection settings (node-datachannel wants `bindAddress` on loopback). */
   extraConfiguration?: Record<string, unknown>;
+  /**
+   * The direct path heard nothing from the server for this long (ms, above 0): what the client sends
+   * (inputs) goes in TCP mode, and the link says `'relayed'`, while the path stays open; anything heard on
+   * it again brings it back. Default 1,500; `Infinity`: only when the path is given up (`directDeadMs`).
+   * The server judges its own end the same way (its `serverLink.directQuietMs`).
+   */
+  directQuietMs?: number;
+  /** The direct path heard nothing from the server for this long (ms): it is given up. Default 4,000. */
+  directDeadMs?: number;
 }
 
 /** Which path carries the server link right now. */
@@ -106,7 +115,12 @@ export class ClientServerLink extends FailoverLink {
         ...(port.conditioner ? { conditioner: port.conditioner } : {}),
       },
     );
-    super(port.clock, tcp);
+    super(
+      port.clock,
+      tcp,
+      {},
+      settings.directQuietMs === undefined ? {} : { quietAfterMs: settings.directQuietMs },
+    );
     this.#tcp = tcp;
     this.#port = port;
     this.#settings = settings;
@@ -272,6 +286,7 @@ export class ClientServerLink extends FailoverLink {
             : {}),
           clock: this.#port.clock,
           ...(this.#port.conditioner ? { conditioner: this.#port.conditioner } : {}),
+          ...(this.#settings.directDeadMs === undefined ? {} : { deadAfterMs: this.#settings.directDeadMs }),
           signaling: {
             send: (s) => this.#port.sendSignal({ n, s }),
             onSignal: (listener) => this.#signals.on('signal', listener),

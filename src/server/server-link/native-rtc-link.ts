@@ -207,6 +207,16 @@ export class NativeRtcLink extends LinkBase {
     return this.#state;
   }
 
+  /** When anything last came from the peer on this link (the clock's ms): a FailoverLink watches it. */
+  get lastHeardAt(): number {
+    return this.#heartbeat.lastHeardAt;
+  }
+
+  /** Asks the peer for an answer at once (see LinkHeartbeat.probe); nothing unless the link is up. */
+  probe(): void {
+    if (this.#state === 'direct') this.#heartbeat.probe();
+  }
+
   /** The selected candidate pair, e.g. to tell a direct path from a TURN one. */
   selectedPair(): ReturnType<PeerConnection['getSelectedCandidatePair']> {
     try {

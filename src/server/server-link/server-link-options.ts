@@ -53,6 +53,14 @@ export interface ServerLinkOptions {
    * as a failed attempt. A new session, or a resume from another address, tries again. Default 6.
    */
   maxFailedAttempts?: number;
+  /**
+   * A player's direct path heard nothing for this long (ms, above 0): what the server sends them
+   * (snapshots) goes in TCP mode, and `client.link.state` says `'relayed'`, while the path stays open;
+   * anything heard on it again brings it back. Default 1,500; `Infinity`: only when the path is given up.
+   */
+  directQuietMs?: number;
+  /** A player's direct path heard nothing for this long (ms): it is given up, and tried again. Default 4,000. */
+  directDeadMs?: number;
   /** Largest message accepted from a player on the link, in bytes. Default 16 KiB. */
   maxMessageBytes?: number;
   /**
@@ -80,6 +88,7 @@ const NUMBERS: readonly [keyof ServerLinkOptions, 'count' | 'amount'][] = [
   ['maxFailedAttempts', 'count'],
   ['maxMessageBytes', 'count'],
   ['messagesPerSecond', 'amount'],
+  ['directDeadMs', 'amount'],
 ];
 
 /** Refuses server link settings that cannot work, naming the option. */
@@ -105,6 +114,12 @@ export function checkServerLinkOptions(options: ServerLinkOptions | undefined): 
         `GameServer option 'serverLink.${name}' must be ${kind === 'count' ? 'an integer of at least 1' : 'a number above 0'}, got ${String(value)}`,
       );
     }
+  }
+  const quiet = options?.directQuietMs;
+  if (quiet !== undefined && !(typeof quiet === 'number' && quiet > 0)) {
+    throw new TypeError(
+      `GameServer option 'serverLink.directQuietMs' must be a number above 0 (Infinity: never), got ${String(quiet)}`,
+    );
   }
   const perSecond = options?.messagesPerSecond;
   if (perSecond !== undefined && perSecond < MIN_MESSAGES_PER_SECOND) {

@@ -33,6 +33,8 @@ export interface DirectAttempts {
   sendSignal(n: number, signal: RtcSignal): void;
   /** An attempt not direct by then is abandoned (ms). */
   directTimeoutMs: number;
+  /** Silence on a direct path after which the server's traffic takes TCP mode (see FailoverOptions). */
+  quietAfterMs?: number;
   /**
    * An attempt whose offer has no answer the link took by then is abandoned (ms), so that a client that
    * never answers does not hold a handshake slot for all of `directTimeoutMs`. Default: `directTimeoutMs`.
@@ -157,6 +159,7 @@ export class ServerLink extends FailoverLink {
     const previous = this.#attempts;
     // The newest hello's: its address is where the player is now.
     this.#attempts = attempts;
+    this.judgeQuietBy(attempts.quietAfterMs === undefined ? {} : { quietAfterMs: attempts.quietAfterMs });
     if (!previous) {
       this.#startAttempt();
       return;

@@ -256,6 +256,7 @@ export class ServerLinks {
           // answered with a pong, one for one, however many come.
           ...(bucket ? { admitControl: () => this.#withinRate(session, bucket) } : {}),
           clock: this.#clock,
+          ...(this.#options.directDeadMs === undefined ? {} : { deadAfterMs: this.#options.directDeadMs }),
           config: {
             iceServers: this.#options.iceServers ?? [],
             // What the protocol allows a message (dispatch frames included): no more for a player to
@@ -275,6 +276,7 @@ export class ServerLinks {
       },
       sendSignal: (n, signal) => session.send(Kind.LinkSignalFromServer, { n, s: signal as never }),
       directTimeoutMs,
+      ...(this.#options.directQuietMs === undefined ? {} : { quietAfterMs: this.#options.directQuietMs }),
       answerTimeoutMs: Math.min(this.#options.answerTimeoutMs ?? 5_000, directTimeoutMs),
       retryMs: this.#options.retryMs ?? 15_000,
       maxFailedAttempts,

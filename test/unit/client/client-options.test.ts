@@ -74,6 +74,15 @@ describe('Client options', () => {
     expect(() => construct({ serverLink: { mode: 'on' as never } })).toThrow(
       /'serverLink' mode must be one of/,
     );
+    for (const directQuietMs of [0, -1, Number.NaN, '1500' as never]) {
+      expect(() => construct({ serverLink: { directQuietMs } })).toThrow(
+        /'serverLink.directQuietMs' must be/,
+      );
+    }
+    for (const directDeadMs of [0, Number.POSITIVE_INFINITY, '4000' as never]) {
+      expect(() => construct({ serverLink: { directDeadMs } })).toThrow(/'serverLink.directDeadMs' must be/);
+    }
+    construct({ serverLink: { directQuietMs: Number.POSITIVE_INFINITY, directDeadMs: 2_500 } }).close();
   });
 
   it('takes the values the docs show, and Infinity attempts', () => {

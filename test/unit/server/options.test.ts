@@ -69,6 +69,10 @@ describe('server link options', () => {
       ['maxMessageBytes', 1.5],
       ['messagesPerSecond', Number.NaN],
       ['messagesPerSecond', '240'],
+      ['directQuietMs', 0],
+      ['directQuietMs', '1500'],
+      ['directDeadMs', Number.POSITIVE_INFINITY],
+      ['directDeadMs', -1],
     ];
     for (const [name, value] of bad) {
       const make = () => new GameServer({ serverLink: { [name]: value } });

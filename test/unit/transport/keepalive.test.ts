@@ -187,6 +187,26 @@ describe('LinkHeartbeat', () => {
     expect(gone).toBe(1);
   });
 
+  it('probes: an off-period beat the peer answers at once, so a quiet path is heard from within a round trip', () => {
+    const { clock, a, b } = pair({ delayMs: () => 30 });
+    clock.advance(2_300);
+    const heardBefore = a.heartbeat.lastHeardAt;
+    const rttsBefore = a.rtts.length;
+    const sentByB = b.sent.length;
+    // Part way through a period: no beat of either end is due for another 700 ms.
+    a.heartbeat.probe();
+    clock.advance(70);
+    // B answered at once (30 ms there, 30 back), and A took a round trip from the answer.
+    expect(b.sent.length).toBe(sentByB + 1);
+    expect(a.heartbeat.lastHeardAt).toBeGreaterThan(heardBefore);
+    expect(a.rtts.slice(rttsBefore)).toEqual([60]);
+    // A probe of a heartbeat that is not running sends nothing.
+    a.heartbeat.stop();
+    const sentByA = a.sent.length;
+    a.heartbeat.probe();
+    expect(a.sent.length).toBe(sentByA);
+  });
+
   it("speaks a peer's ping and report keepalive once it hears it, and takes its round trips and reports", () => {
     const clock = new ManualClock();
     const quality = new QualityMonitor({ clock });
