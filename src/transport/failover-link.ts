@@ -45,8 +45,10 @@ export interface FailoverOptions {
   /**
    * Nothing heard on the direct path for this long (ms): its traffic goes over the fallback and `state`
    * says 'relayed', while the path stays open (it may only have lost a few beats); anything heard on it
-   * again brings them back. The path is given up only at its own dead time (its keepalive's, 4 s by
-   * default). Default 1,500; Infinity: only the path's close moves traffic.
+   * again brings them back. So too while the peer's data comes by the fallback though the path has been in
+   * use this long (the peer hears nothing on it: a path dead one way), until its data comes on the path
+   * again or none has come by the fallback for this long. The path is given up only at its own dead time
+   * (its keepalive's, 4 s by default). Default 1,500; Infinity: only the path's close moves traffic.
    */
   quietAfterMs?: number;
 }
@@ -329,6 +331,7 @@ export class FailoverLink implements Link {
 
   #onPathMessage(channel: Channel, bytes: Uint8Array, path: InboundPath): void {
     if (path === 'direct') this.#quiet.heard();
+    else this.#quiet.fallbackHeard();
     if (this.#guard && !this.#guard.admit(channel, bytes, path)) return;
     if (channel === Channel.dispatch) this.#dispatch.receive(bytes);
     else this.#messages.emit(channel, bytes);

@@ -22,12 +22,23 @@ const RECHECK_MS = 100;
 const PROBE_GAP_MS = 500;
 
 /**
- * Tells when a direct path has gone quiet: open, but nothing heard on it for `quietAfterMs`. A path that
- * died silently (a NAT mapping lost, UDP cut off, the peer's network changed) is given up by its keepalive
- * only after its dead time (4 s by default); a quiet one gives its traffic to the fallback at once, and has it
- * back as soon as anything is heard on it again. Part way to quiet (three quarters of the time: a beat late),
- * the peer is asked for an answer at once, so a path that lost a beat or two of an idle link is heard again
- * before it goes quiet, and one that is dead is known to be.
+ * Why a path is quiet: nothing heard on it (`silence`), or the peer sends by the fallback while it is up
+ * (`peer`: the peer does not hear us on it, so what we send there is lost too).
+ */
+type QuietReason = 'silence' | 'peer';
+
+/**
+ * Tells when a direct path has gone quiet: open, but not to be sent on. A path that died silently (a NAT
+ * mapping lost, UDP cut off, the peer's network changed) is given up by its keepalive only after its dead
+ * time (4 s by default); a quiet one gives its traffic to the fallback at once, and has it back as soon as
+ * it carries again. Quiet:
+ * - when nothing is heard on it for `quietAfterMs`, until anything is. Part way there (three quarters of
+ *   the time: a beat late) the peer is asked for an answer at once, so a path that lost a beat or two of an
+ *   idle link is heard again before it goes quiet, and one that is dead is known to be;
+ * - when the peer's data comes by the fallback though the path has been in use for `quietAfterMs` (past
+ *   the moments when both ends change paths, a round trip apart): the peer hears nothing on the path, and
+ *   sends by the fallback for that; what we send on it would be lost the same way (a path dead one way).
+ *   Until the peer's data comes on the path again, or none has come by the fallback for `quietAfterMs`.
  *
  * One timer per watched path, due when the silence would reach its next mark: a path that carries traffic
  * costs a timer run per probe time, not one per message.
@@ -40,16 +51,20 @@ export class QuietPathWatch {
   #path: WatchedPath | undefined;
   /** When the watch of this path began: silence before it (the handshake) is no silence of the path. */
   #watchedFrom = 0;
-  #quiet = false;
-  /** The `lastHeardAt` when the path went quiet: anything heard after it ends the quiet. */
+  /** When the path was last taken into use: watched, or no longer quiet. */
+  #inUseFrom = 0;
+  #reason: QuietReason | undefined;
+  /** The `lastHeardAt` when the path went quiet for silence: anything heard after it ends the quiet. */
   #quietHeardAt = 0;
+  /** When the peer's data last came by the fallback, while quiet for that. */
+  #peerOnFallbackAt = 0;
   #probedAt = Number.NEGATIVE_INFINITY;
   #cancel: Cancel | undefined;
   #dueAt = 0;
 
   /**
-   * `quietAfterMs`: Infinity never calls a path quiet. `changed`: the path went quiet, or was heard again
-   * (not called from `watch` or `heard`'s callers' own changes of path).
+   * `quietAfterMs`: Infinity never calls a path quiet. `changed`: the path went quiet, or carries again
+   * (not called for a change of path through `watch`).
    */
   constructor(clock: Clock, quietAfterMs: number, changed: () => void) {
     this.#clock = clock;
@@ -66,7 +81,7 @@ export class QuietPathWatch {
 
   /** True while the watched path is quiet: its traffic should take the fallback. */
   get quiet(): boolean {
-    return this.#quiet;
+    return this.#reason !== undefined;
   }
 
   /**
@@ -79,19 +94,36 @@ export class QuietPathWatch {
     if (path?.lastHeardAt === undefined || this.#quietAfterMs === Number.POSITIVE_INFINITY) return;
     this.#path = path;
     this.#watchedFrom = this.#clock.now();
+    this.#inUseFrom = this.#watchedFrom;
     this.#schedule(this.#watchedFrom + this.#probeAfterMs);
   }
 
-  /** Something came on the watched path: a quiet one is heard again at once, without waiting for a check. */
+  /** The peer's data came on the watched path: a quiet one carries again at once. */
   heard(): void {
-    if (this.#quiet) this.#check();
+    if (this.#reason === 'peer') this.#carries(this.#clock.now());
+    else if (this.#reason === 'silence') this.#check();
+  }
+
+  /** The peer's data came by the fallback. */
+  fallbackHeard(): void {
+    if (this.#path === undefined || this.#reason === 'silence') return;
+    const now = this.#clock.now();
+    if (this.#reason === 'peer') {
+      this.#peerOnFallbackAt = now;
+      return;
+    }
+    if (now - this.#inUseFrom < this.#quietAfterMs) return;
+    this.#reason = 'peer';
+    this.#peerOnFallbackAt = now;
+    this.#schedule(now + RECHECK_MS);
+    this.#changed();
   }
 
   stop(): void {
     this.#cancel?.();
     this.#cancel = undefined;
     this.#path = undefined;
-    this.#quiet = false;
+    this.#reason = undefined;
     this.#probedAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -110,25 +142,28 @@ export class QuietPathWatch {
       return;
     }
     const heardAt = Math.max(path.lastHeardAt ?? this.#watchedFrom, this.#watchedFrom);
-    if (this.#quiet) {
+    const silence = now - heardAt;
+    if (this.#reason === 'silence') {
       if (heardAt > this.#quietHeardAt) {
-        this.#quiet = false;
-        this.#probedAt = Number.NEGATIVE_INFINITY;
-        this.#schedule(heardAt + this.#probeAfterMs);
-        this.#changed();
+        this.#carries(now);
         return;
       }
       this.#probe(now);
       this.#schedule(now + RECHECK_MS);
       return;
     }
-    const silence = now - heardAt;
     if (silence >= this.#quietAfterMs) {
-      this.#quiet = true;
+      const wasQuiet = this.#reason !== undefined;
+      this.#reason = 'silence';
       this.#quietHeardAt = heardAt;
       this.#probe(now);
       this.#schedule(now + RECHECK_MS);
-      this.#changed();
+      if (!wasQuiet) this.#changed();
+      return;
+    }
+    if (this.#reason === 'peer') {
+      if (now - this.#peerOnFallbackAt >= this.#quietAfterMs) this.#carries(now);
+      else this.#schedule(now + RECHECK_MS);
       return;
     }
     if (silence >= this.#probeAfterMs) {
@@ -137,6 +172,16 @@ export class QuietPathWatch {
       return;
     }
     this.#schedule(heardAt + this.#probeAfterMs);
+  }
+
+  /** The path is in use again. */
+  #carries(now: number): void {
+    this.#reason = undefined;
+    this.#inUseFrom = now;
+    this.#probedAt = Number.NEGATIVE_INFINITY;
+    const heardAt = Math.max(this.#path?.lastHeardAt ?? now, this.#watchedFrom);
+    this.#schedule(Math.max(now, heardAt + this.#probeAfterMs));
+    this.#changed();
   }
 
   #probe(now: number): void {

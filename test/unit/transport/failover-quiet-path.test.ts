@@ -206,6 +206,56 @@ describe('FailoverLink with a direct path gone quiet', () => {
     bob.close();
   });
 
+  it('follows a peer that sends by the fallback: a path dead one way leaves neither end sending into it', () => {
+    const { clock, alice, bob, directB, toBob } = linkedPair();
+    const toAlice: number[] = [];
+    alice.onMessage((channel, bytes) => {
+      if (channel === Channel.dispatch) toAlice.push(bytes[0]! | (bytes[1]! << 8));
+    });
+    const bobStates: string[] = [];
+    bob.onState((state) => bobStates.push(state));
+    let n = 0;
+    const stop = every(clock, 20, () => {
+      alice.send(Channel.dispatch, Uint8Array.of(n & 0xff, n >> 8));
+      bob.send(Channel.dispatch, Uint8Array.of(n & 0xff, n >> 8));
+      n++;
+    });
+    clock.advance(2_000);
+    // Bob's frames to Alice are lost from here: Alice hears nothing, Bob hears Alice as before.
+    directB.out.dead = true;
+    clock.advance(1_600);
+    // Alice's path went quiet, so her traffic came by the relay: Bob took that to mean she cannot hear
+    // him on the path, and sends by the relay too, where his acks and messages reach her.
+    expect([alice.state, bob.state]).toEqual(['relayed', 'relayed']);
+    expect(bob.direct?.state).toBe('direct');
+    clock.advance(500);
+    const everything = () => Array.from({ length: n }, (_, i) => i);
+    expect(toBob.filter((m) => m.channel === Channel.dispatch).map((m) => m.n)).toEqual(everything());
+    expect(toAlice).toEqual(everything());
+    // The way back: Alice hears Bob's beats, her traffic takes the path again, and Bob's follows it.
+    directB.out.dead = false;
+    clock.advance(1_100);
+    expect([alice.state, bob.state]).toEqual(['direct', 'direct']);
+    expect(bobStates).toEqual(['relayed', 'direct']);
+    stop();
+    clock.advance(2_000);
+    expect(toAlice).toEqual(everything());
+    alice.close();
+    bob.close();
+  });
+
+  it("takes no notice of the peer's traffic by the fallback as a path comes up: both ends change a round trip apart", () => {
+    const { clock, alice, relayA, directA } = linkedPair();
+    const [directA2] = path(clock, 'direct', true);
+    alice.useDirect(directA2);
+    // The peer's last messages by the relay, sent before its end of the path came up.
+    clock.advance(200);
+    relayA.other?.send(Channel.phys, Uint8Array.of(1));
+    expect(alice.state).toBe('direct');
+    expect(directA.state).toBe('closed');
+    alice.close();
+  });
+
   it('judges no silence on a check that runs late: the process stood still, not the peer', () => {
     const clock = new LateClock();
     const [relayA] = path(clock, 'relayed', false);
