@@ -198,6 +198,8 @@ export class LinkHeartbeat {
   #cancelReply: Cancel | undefined;
   /** The peer pings and reports instead of beating (it does not know beats): answered in kind. */
   #peerPings = false;
+  /** When a beat of the peer's last said it heard nothing from us (its echo NaN: a probe, or its first). */
+  #peerUnheardAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: LinkHeartbeatOptions) {
     this.#options = options;
@@ -220,6 +222,7 @@ export class LinkHeartbeat {
   }
 
   #forgetPeer(): void {
+    this.#peerUnheardAt = Number.NEGATIVE_INFINITY;
     this.#peerSentAt = Number.NaN;
     this.#peerArrivedAt = Number.NaN;
     this.#echoTaken = Number.NaN;
@@ -240,6 +243,14 @@ export class LinkHeartbeat {
   /** When anything (data or control) last came from the peer, as `heard` was told (the clock's ms). */
   get lastHeardAt(): number {
     return this.#lastHeard;
+  }
+
+  /**
+   * When a beat of the peer's last said that it heard nothing from us (its echo NaN): its first beats, and
+   * its probes while the path is quiet at its end (see `probe`). -Infinity when none did.
+   */
+  get peerUnheardAt(): number {
+    return this.#peerUnheardAt;
   }
 
   /**
@@ -290,6 +301,7 @@ export class LinkHeartbeat {
       this.#forgetPeer();
     }
     if (beat.datagramsSent > 0) quality?.peerReport(beat.datagramsSent, beat.lossOfYours);
+    if (Number.isNaN(beat.echo)) this.#peerUnheardAt = now;
     const firstHeard = Number.isNaN(this.#peerSentAt);
     this.#peerSentAt = beat.sentAt;
     this.#peerArrivedAt = now;

@@ -82,6 +82,8 @@ export interface Link {
   readonly lastHeardAt?: number;
   /** Asks the peer for an answer at once, so a quiet path is heard from within a round trip if it can be. */
   probe?(): void;
+  /** When the peer last said it heard nothing from this end on this path (a keepalive probe of its own). */
+  readonly peerUnheardAt?: number;
   close(): void;
 }
 

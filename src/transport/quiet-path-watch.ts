@@ -6,6 +6,8 @@ export interface WatchedPath {
   readonly lastHeardAt?: number;
   /** Asks the peer for an answer at once (see LinkHeartbeat.probe). */
   probe?(): void;
+  /** When the peer last said it heard nothing from us on this path (see LinkHeartbeat.peerUnheardAt). */
+  readonly peerUnheardAt?: number;
 }
 
 /** Nothing heard for this long (ms), a path is quiet unless told otherwise: a beat and a half. */
@@ -20,10 +22,15 @@ const STALLED_CHECK_MS = 250;
 const RECHECK_MS = 100;
 /** While silent, the peer is asked for an answer at most this often (ms). */
 const PROBE_GAP_MS = 500;
+/**
+ * A peer whose path is quiet at its end probes every PROBE_GAP_MS: one that has not for this long (ms, two
+ * probes' time) hears us again.
+ */
+const PEER_UNHEARD_WITHIN_MS = 2 * PROBE_GAP_MS;
 
 /**
- * Why a path is quiet: nothing heard on it (`silence`), or the peer sends by the fallback while it is up
- * (`peer`: the peer does not hear us on it, so what we send there is lost too).
+ * Why a path is quiet: nothing heard on it (`silence`), or the peer hears nothing of ours on it (`peer`:
+ * it sends by the fallback and probes us, so what we send on the path is lost).
  */
 type QuietReason = 'silence' | 'peer';
 
@@ -36,9 +43,11 @@ type QuietReason = 'silence' | 'peer';
  *   the time: a beat late) the peer is asked for an answer at once, so a path that lost a beat or two of an
  *   idle link is heard again before it goes quiet, and one that is dead is known to be;
  * - when the peer's data comes by the fallback though the path has been in use for `quietAfterMs` (past
- *   the moments when both ends change paths, a round trip apart): the peer hears nothing on the path, and
- *   sends by the fallback for that; what we send on it would be lost the same way (a path dead one way).
- *   Until the peer's data comes on the path again, or none has come by the fallback for `quietAfterMs`.
+ *   the moments when both ends change paths, a round trip apart), and the peer's keepalive says it hears
+ *   nothing from us (it probes: its path is quiet at its end): what we send on it would be lost (a path
+ *   dead one way). Until the peer's data comes on the path again, it stops probing, or no data has come by
+ *   the fallback for `quietAfterMs`. Only a peer that probes is followed: two ends that each followed the
+ *   other's traffic by the fallback would hold each other there for good.
  *
  * One timer per watched path, due when the silence would reach its next mark: a path that carries traffic
  * costs a timer run per probe time, not one per message.
@@ -59,6 +68,8 @@ export class QuietPathWatch {
   /** When the peer's data last came by the fallback, while quiet for that. */
   #peerOnFallbackAt = 0;
   #probedAt = Number.NEGATIVE_INFINITY;
+  /** The silence reached the quiet time at the last check: the next, a turn later, decides. */
+  #confirming = false;
   #cancel: Cancel | undefined;
   #dueAt = 0;
 
@@ -112,7 +123,7 @@ export class QuietPathWatch {
       this.#peerOnFallbackAt = now;
       return;
     }
-    if (now - this.#inUseFrom < this.#quietAfterMs) return;
+    if (now - this.#inUseFrom < this.#quietAfterMs || !this.#peerUnhearing(now)) return;
     this.#reason = 'peer';
     this.#peerOnFallbackAt = now;
     this.#schedule(now + RECHECK_MS);
@@ -124,6 +135,7 @@ export class QuietPathWatch {
     this.#cancel = undefined;
     this.#path = undefined;
     this.#reason = undefined;
+    this.#confirming = false;
     this.#probedAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -152,6 +164,15 @@ export class QuietPathWatch {
       this.#schedule(now + RECHECK_MS);
       return;
     }
+    if (silence >= this.#quietAfterMs && !this.#confirming) {
+      // Not yet: a process that stood still runs its due timers before it reads what came meanwhile
+      // (Node's timers run ahead of its I/O in each turn of the loop), so every link of a starved process
+      // found its peer silent at once. A timer of no delay runs after that turn's I/O has been read.
+      this.#confirming = true;
+      this.#schedule(now);
+      return;
+    }
+    this.#confirming = false;
     if (silence >= this.#quietAfterMs) {
       const wasQuiet = this.#reason !== undefined;
       this.#reason = 'silence';
@@ -162,7 +183,7 @@ export class QuietPathWatch {
       return;
     }
     if (this.#reason === 'peer') {
-      if (now - this.#peerOnFallbackAt >= this.#quietAfterMs) this.#carries(now);
+      if (now - this.#peerOnFallbackAt >= this.#quietAfterMs || !this.#peerUnhearing(now)) this.#carries(now);
       else this.#schedule(now + RECHECK_MS);
       return;
     }
@@ -182,6 +203,12 @@ export class QuietPathWatch {
     const heardAt = Math.max(this.#path?.lastHeardAt ?? now, this.#watchedFrom);
     this.#schedule(Math.max(now, heardAt + this.#probeAfterMs));
     this.#changed();
+  }
+
+  /** The peer said lately that it hears nothing from us on the path (it probes). */
+  #peerUnhearing(now: number): boolean {
+    const at = this.#path?.peerUnheardAt;
+    return at !== undefined && now - at <= PEER_UNHEARD_WITHIN_MS;
   }
 
   #probe(now: number): void {

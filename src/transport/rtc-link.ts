@@ -170,6 +170,11 @@ export class RtcLink extends LinkBase {
     return this.#heartbeat.lastHeardAt;
   }
 
+  /** When the peer last said it heard nothing from this end (see LinkHeartbeat.peerUnheardAt). */
+  get peerUnheardAt(): number {
+    return this.#heartbeat.peerUnheardAt;
+  }
+
   /** Asks the peer for an answer at once (see LinkHeartbeat.probe); nothing unless the link is up. */
   probe(): void {
     if (this.#state === 'direct') this.#heartbeat.probe();

@@ -29,6 +29,8 @@ class PathEnd implements Link {
   readonly #stopBeats: Cancel;
   readonly quality: QualityMonitor;
   lastHeardAt: number;
+  /** When the other end's probe (a beat saying it heard nothing) last reached this one. */
+  peerUnheardAt = Number.NEGATIVE_INFINITY;
   probes = 0;
   taken = 0;
   other: PathEnd | undefined;
@@ -52,7 +54,10 @@ class PathEnd implements Link {
   }
   probe(): void {
     this.probes++;
-    if (!this.out.dead) this.other?.answerProbe();
+    const other = this.other;
+    if (this.out.dead || !other) return;
+    other.peerUnheardAt = this.#clock.now();
+    other.answerProbe();
   }
   answerProbe(): void {
     this.#control();
@@ -244,6 +249,18 @@ describe('FailoverLink with a direct path gone quiet', () => {
     bob.close();
   });
 
+  it('follows no peer that hears it: two ends sending by the fallback do not hold each other there', () => {
+    const { clock, alice, bob, relayA } = linkedPair();
+    clock.advance(2_000);
+    // Traffic by the relay both ways while both ends hear each other on the path (no probes): a peer
+    // that sends so is not deaf to us, and following it would let two followers keep each other off it.
+    relayA.send(Channel.phys, Uint8Array.of(1));
+    relayA.other?.send(Channel.phys, Uint8Array.of(2));
+    expect([alice.state, bob.state]).toEqual(['direct', 'direct']);
+    alice.close();
+    bob.close();
+  });
+
   it("takes no notice of the peer's traffic by the fallback as a path comes up: both ends change a round trip apart", () => {
     const { clock, alice, relayA, directA } = linkedPair();
     const [directA2] = path(clock, 'direct', true);
@@ -271,6 +288,26 @@ describe('FailoverLink with a direct path gone quiet', () => {
     // On time again, the silence is judged at the next check.
     clock.lateMs = 0;
     clock.advance(1_000);
+    expect(alice.state).toBe('relayed');
+    alice.close();
+  });
+
+  it('reads what came in the same turn before it judges: a starved process does not call every path quiet', () => {
+    const clock = new ManualClock();
+    const [relayA] = path(clock, 'relayed', false);
+    const [directA] = path(clock, 'direct', false);
+    directA.out.dead = true; // its probes go unanswered
+    const alice = new FailoverLink(clock, relayA);
+    alice.useDirect(directA);
+    clock.advance(1_200);
+    // A frame that waited to be read while the process stood still: read in the turn in which the check
+    // falls due, after the timers (as Node reads I/O after its due timers).
+    clock.setTimeout(() => {
+      directA.lastHeardAt = clock.now();
+    }, 300);
+    clock.advance(300);
+    expect(alice.state).toBe('direct');
+    clock.advance(1_600);
     expect(alice.state).toBe('relayed');
     alice.close();
   });

@@ -194,8 +194,13 @@ describe('LinkHeartbeat', () => {
     const rttsBefore = a.rtts.length;
     const sentByB = b.sent.length;
     // Part way through a period: no beat of either end is due for another 700 ms.
+    const unheardBefore = b.heartbeat.peerUnheardAt;
+    const probedAt = clock.now();
     a.heartbeat.probe();
     clock.advance(70);
+    // B took the probe as A saying it heard nothing from B, 30 ms after it left.
+    expect(unheardBefore).toBeLessThan(probedAt);
+    expect(b.heartbeat.peerUnheardAt).toBe(probedAt + 30);
     // B answered at once (30 ms there, 30 back), and A took a round trip from the answer.
     expect(b.sent.length).toBe(sentByB + 1);
     expect(a.heartbeat.lastHeardAt).toBeGreaterThan(heardBefore);
