@@ -41,6 +41,7 @@ export {
 } from './device/device-watch.js';
 export type { MeshEvents, RejectReason } from './mesh/mesh-events.js';
 export type { MeshOptions } from './mesh/mesh-options.js';
+export type { MeshSendRefusal, MeshSendResult } from './mesh/mesh-send-result.js';
 export { PeerLink } from './mesh/peer-link.js';
 export { PeerMesh } from './mesh/peer-mesh.js';
 export type { RefusalReport } from './mesh/refusal-reports.js';

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { type Disposer, Emitter, TokenBucket } from '../../common/index.js';
+import { MAX_PEER_DATA_BYTES } from '../../protocol/index.js';
 import {
   Channel,
   checkSendArguments,
@@ -22,6 +23,7 @@ import { rtcSignalSchema } from '../signal-schema.js';
 import { DepartedPeers, type KeptPeerState } from './departed-peers.js';
 import { FloodWatch } from './flood-watch.js';
 import type { MeshEvents, RejectReason } from './mesh-events.js';
+import type { MeshSendRefusal, MeshSendResult } from './mesh-send-result.js';
 import {
   checkMeshOptions,
   DEFAULT_FLOOD_PENALTY_MS,
@@ -142,6 +144,29 @@ export class PeerMesh {
     checkSendArguments(channel, bytes);
     if (this.#blocked.has(peerId)) return false;
     return this.#links.get(peerId)?.send(channel, bytes) ?? false;
+  }
+
+  /**
+   * Sends as `send` does, and says what became of the message: `'sent'`, or why it was not taken (see
+   * MeshSendResult). For a game that must tell a player why, or log it; `send` is the same without the words.
+   */
+  trySend(peerId: string, channel: Channel, bytes: Uint8Array): MeshSendResult {
+    checkSendArguments(channel, bytes);
+    const refusal = this.#refusalOf(peerId, channel, bytes);
+    if (refusal !== undefined) return refusal;
+    const link = this.#links.get(peerId) as PeerLink;
+    if (link.send(channel, bytes)) return 'sent';
+    return link.state === 'closed' ? 'not-in-room' : 'backlog';
+  }
+
+  /** Why a message could not be taken whatever the link's state; undefined when it may be. */
+  #refusalOf(peerId: string, channel: Channel, bytes: Uint8Array): MeshSendRefusal | undefined {
+    if (this.#closed) return 'closed';
+    if (peerId === this.#selfId) return 'self';
+    if (!this.#links.has(peerId)) return 'not-in-room';
+    if (this.#blocked.has(peerId)) return 'blocked';
+    const most = channel === Channel.dispatch ? MAX_DISPATCH_BYTES : MAX_PEER_DATA_BYTES;
+    return bytes.length > most ? 'too-large' : undefined;
   }
 
   /**
