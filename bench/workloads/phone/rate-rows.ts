@@ -1,5 +1,5 @@
 /** A throttling rate's measurements as benchmark rows. */
-import type { Row } from '../../results.js';
+import { type Row, rowsFor } from '../../results.js';
 import type { Origin } from './bundle-origin.js';
 import type { RateResult } from './measure-rate.js';
 
@@ -12,13 +12,7 @@ export function busyPercent(origins: ReadonlyMap<Origin, number>, origin: Origin
 
 export function rateRows(result: RateResult, players: number): Row[] {
   const workload = `Vehikill page, ${players} players, CPU throttled ${result.rate}x`;
-  const row = (metric: string, value: number, unit: string): Row => ({
-    workload,
-    system: 'vehikill-net',
-    metric,
-    value,
-    unit,
-  });
+  const row = rowsFor(workload, 'vehikill-net');
   const { frames, busy, origins } = result;
   const libraryMsPerSecond = (origins.get('library') ?? 0) / 1000 / (result.profileUs / 1e6);
   return [
