@@ -10,6 +10,14 @@ export interface Row {
   unit: string;
 }
 
+/** Rows of one workload and system: `row(metric, value, unit)`. */
+export function rowsFor(
+  workload: string,
+  system: string,
+): (metric: string, value: number, unit: string) => Row {
+  return (metric, value, unit) => ({ workload, system, metric, value, unit });
+}
+
 /** Prints rows as a table and writes them to bench/results/latest.json (next to the sources). */
 export function report(rows: readonly Row[]): string {
   const header = ['workload', 'system', 'metric', 'value', 'unit'];

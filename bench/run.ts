@@ -7,6 +7,7 @@ import { benchCodec } from './workloads/codec.js';
 import { benchFanout } from './workloads/fanout.js';
 import { benchNetcodeLab } from './workloads/netcode-lab.js';
 import { benchPeerLatency } from './workloads/peer-latency.js';
+import { benchPhonePage } from './workloads/phone-page.js';
 import { benchReconnect } from './workloads/reconnect.js';
 import { benchReconnectFlood } from './workloads/reconnect-flood.js';
 import { benchRegistryScale } from './workloads/registry-scale.js';
@@ -44,6 +45,7 @@ rows.push(...(await benchCcu()));
 rows.push(...(await benchRegistryScale()));
 rows.push(...(await benchRoomTimers()));
 rows.push(...(await benchVehikillMatch()));
+rows.push(...(await benchPhonePage()));
 report(rows);
 // node-datachannel's native threads can take many seconds to wind down after hundreds of connections
 // closed; the results are written, so do not wait for them.

@@ -16,7 +16,7 @@ import { runInNewContext } from 'node:vm';
 import { Client } from 'vehikill-net/client';
 import { GameServer } from 'vehikill-net/server';
 import { WebSocket } from 'ws';
-import type { Row } from '../results.js';
+import { type Row, rowsFor } from '../results.js';
 import { ChurnRoom, sleep, VISIT_ENDS, visit } from './churn/churn-visit.js';
 
 const WORKLOAD = 'Churn: heap kept after 1,000 visits of 2 players, server in process, after a full GC';
@@ -90,13 +90,7 @@ export async function benchChurnMemory(): Promise<Row[]> {
   }
   await quiet(server);
   const before = heap();
-  const row = (metric: string, value: number, unit: string): Row => ({
-    workload: WORKLOAD,
-    system: 'vehikill-net',
-    metric,
-    value,
-    unit,
-  });
+  const row = rowsFor(WORKLOAD, 'vehikill-net');
   const rows: Row[] = [row('heap before', Math.round(before.used / 1e5) / 10, 'MB')];
   for (let block = 1; block <= BLOCKS; block++) {
     const started = performance.now();

@@ -6,7 +6,7 @@
  * Alone: `npm run build && node dist/bench/workloads/vehikill-match.js`.
  */
 import { pathToFileURL } from 'node:url';
-import type { Row } from '../results.js';
+import { type Row, rowsFor } from '../results.js';
 import { PinnedProcess } from './ccu/pinned-process.js';
 import type { MatchBotsRequest } from './vehikill/bots.js';
 import type { MatchServerRequest } from './vehikill/server.js';
@@ -34,13 +34,7 @@ export async function benchVehikillMatch(players = 16, warmupMs = 8_000, windowM
     const after = await bots.call<{ bytesIn: number; bytesOut: number }>({ op: 'traffic' });
     const seconds = windowMs / 1000;
     const workload = `Vehikill match, ${ticks.players} bot players over WebSockets`;
-    const row = (metric: string, value: number, unit: string): Row => ({
-      workload,
-      system: 'vehikill-net',
-      metric,
-      value,
-      unit,
-    });
+    const row = rowsFor(workload, 'vehikill-net');
     return [
       row('server tick p50 (sim + rules + sync, 60 Hz)', ticks.p50, 'ms'),
       row('server tick p99', ticks.p99, 'ms'),

@@ -1,7 +1,9 @@
 /**
  * The bots of the match benchmark, in their own process pinned to the other core: `argv[2]` players,
  * each a GameSession driven by the bot brain over its WebSocket (TCP mode), in one private room without
- * server bots. Answers `traffic` (their WebSocket payload bytes, in and out, summed) over IPC.
+ * server bots. `argv[4]`, if given, seats the room for that many players, for others to join by the room
+ * code its ready message gives. Answers `traffic` (their WebSocket payload bytes, in and out, summed)
+ * over IPC.
  */
 import { Client } from 'vehikill-net/client';
 import { botPlayer, drive } from '../../../game/bots/bot-player.js';
@@ -11,8 +13,9 @@ import { serveRequests } from '../ccu/pinned-process.js';
 
 export type MatchBotsRequest = { op: 'traffic' } | { op: 'close' };
 
-const [url, countText] = process.argv.slice(2);
+const [url, countText, seatsText] = process.argv.slice(2);
 const count = Number(countText);
+const seats = seatsText === undefined ? count : Number(seatsText);
 const traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
 const WebSocket = countingWebSocket(traffic);
 const sessions: GameSession[] = [];
@@ -21,7 +24,7 @@ for (let index = 0; index < count; index++) {
   sessions.push(botPlayer({ client, seed: 1 + index, mesh: { rtc: false } }));
 }
 const first = sessions[0] as GameSession;
-await first.createPrivate({ bots: 0, matchMinutes: 10, maxPlayers: count });
+await first.createPrivate({ bots: 0, matchMinutes: 10, maxPlayers: seats });
 const code = first.room?.code as string;
 await Promise.all(sessions.slice(1).map((session) => session.joinByCode(code)));
 const stop = drive(sessions);
@@ -38,5 +41,5 @@ serveRequests<MatchBotsRequest>(
         return {};
     }
   },
-  { players: sessions.length },
+  { players: sessions.length, code },
 );
