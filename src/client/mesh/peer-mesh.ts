@@ -23,13 +23,13 @@ import { rtcSignalSchema } from '../signal-schema.js';
 import { DepartedPeers, type KeptPeerState } from './departed-peers.js';
 import { FloodWatch } from './flood-watch.js';
 import type { MeshEvents, RejectReason } from './mesh-events.js';
-import type { MeshSendRefusal, MeshSendResult } from './mesh-send-result.js';
 import {
   checkMeshOptions,
   DEFAULT_FLOOD_PENALTY_MS,
   DEFAULT_PEER_MESSAGES_PER_SECOND,
   type MeshOptions,
 } from './mesh-options.js';
+import type { MeshSendRefusal, MeshSendResult } from './mesh-send-result.js';
 import { PeerLink, type PeerSignal, type RtcAttemptOptions } from './peer-link.js';
 import { PEER_LINK_REFILL_MS, peerLinkBudget } from './peer-link-budget.js';
 import { RefusalReports } from './refusal-reports.js';
