@@ -21,6 +21,7 @@ import { startGameServer } from './phone/game-server.js';
 import { measureRate, type RateTiming } from './phone/measure-rate.js';
 import { openMatch } from './phone/open-match.js';
 import { rateRows } from './phone/rate-rows.js';
+import { countSends } from './phone/send-counts.js';
 import type { MatchBotsRequest } from './vehikill/bots.js';
 
 /** The page bundle's source map, as scripts/bundle-web.mjs writes it. */
@@ -47,6 +48,7 @@ export async function benchPhonePage(
   try {
     const { page, errors } = await openMatch(browser, server.url, String(ready.code));
     await startDriving(page);
+    await countSends(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     await cdp.send('Profiler.enable');

@@ -8,6 +8,7 @@ import { type BusyShare, busyShare } from './busy-share.js';
 import { type FramePoll, type FrameStats, FrameWindow } from './frame-window.js';
 import type { PageHook } from './page-hook.js';
 import { type CallFrame, timeByOrigin } from './profile-time.js';
+import { sendCounts } from './send-counts.js';
 
 export interface RateTiming {
   warmupMs: number;
@@ -26,6 +27,8 @@ export interface RateResult {
   /** The profile's self time (µs) per origin, and its length (µs). */
   origins: Map<Origin, number>;
   profileUs: number;
+  /** Sends per second over the window: data channel messages and WebSocket frames (see send-counts.ts). */
+  sendsPerSecond: { dataChannel: number; webSocket: number };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -61,6 +64,8 @@ export async function measureRate(
   await sleep(timing.warmupMs);
   const first = await look(page);
   const before = await metrics(cdp);
+  const sentBefore = await sendCounts(page);
+  const startedAt = Date.now();
   const frames = new FrameWindow(first);
   let polls = 0;
   let ownPolls = 0;
@@ -76,6 +81,8 @@ export async function measureRate(
     playersSeen = Math.max(playersSeen, (poll.own ? 1 : 0) + poll.others);
   }
   const after = await metrics(cdp);
+  const sentAfter = await sendCounts(page);
+  const seconds = (Date.now() - startedAt) / 1000;
   await cdp.send('Profiler.start');
   await sleep(timing.profileMs);
   const { profile } = await cdp.send('Profiler.stop');
@@ -87,5 +94,9 @@ export async function measureRate(
     playersSeen,
     origins: timeByOrigin(profile, classify, 'other'),
     profileUs: profile.endTime - profile.startTime,
+    sendsPerSecond: {
+      dataChannel: (sentAfter.dataChannel - sentBefore.dataChannel) / seconds,
+      webSocket: (sentAfter.webSocket - sentBefore.webSocket) / seconds,
+    },
   };
 }

@@ -32,6 +32,8 @@ export function rateRows(result: RateResult, players: number): Row[] {
       '%',
     ),
     row('unmapped bundle code, of profiled busy time', busyPercent(origins, 'unmapped'), '%'),
+    row('data channel messages sent (server link datagrams)', result.sendsPerSecond.dataChannel, 'per s'),
+    row('WebSocket frames sent', result.sendsPerSecond.webSocket, 'per s'),
     row('own car on the road (polls)', result.ownCarShare * 100, '%'),
     row('players drawn at once (most)', result.playersSeen, 'players'),
   ];

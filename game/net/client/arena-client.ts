@@ -112,6 +112,11 @@ export class ArenaClient {
     this.synced = new SyncedState(options.link, {
       types: GAME_ENTITY_TYPES,
       ...(options.clock ? { clock: options.clock } : {}),
+      // An input leaves every `inputEvery` ticks and carries the newest ack: a snapshot's ack waits for it
+      // (a tick's time and a little) rather than go alone. A datagram fewer per snapshot, 20 a second:
+      // each costs a browser's main thread about as much as decoding a snapshot (BENCHMARKS.md, "A
+      // player's page on a throttled CPU").
+      ackDelayMs: Math.ceil(TICK_MS * (options.inputEvery ?? 1)) + 2,
     });
     this.synced.on('app', (bytes) => this.#onApp(bytes));
     this.synced.on('snapshot', ({ seq, tick, complete }) => this.#onSnapshot(seq, tick, complete));
