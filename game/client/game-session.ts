@@ -679,7 +679,15 @@ export class GameSession {
     const now = this.#now();
     if (now - (this.#lastReport.get(sample.from) ?? Number.NEGATIVE_INFINITY) < REPORT_EVERY_MS) return;
     this.#lastReport.set(sample.from, now);
-    room.send('report', { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y });
+    // Volatile: a report is a hint (a peer that keeps forging is reported again by its next samples), and
+    // a reliable one, sent from this listener while the session's outbox was full (a starved or cut-off
+    // socket), threw OUTBOX_OVERFLOW out of the sample's handler. A volatile message is sent at once or
+    // dropped, never held.
+    room.send(
+      'report',
+      { accused: sample.from, tick: sample.tick, x: sample.x, y: sample.y },
+      { class: 'volatile' },
+    );
     this.#events.emit('peer-report', { accused: sample.from, tick: sample.tick, distance: report.distance });
   }
 
