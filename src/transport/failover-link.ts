@@ -46,9 +46,10 @@ export interface FailoverOptions {
    * Nothing heard on the direct path for this long (ms): its traffic goes over the fallback and `state`
    * says 'relayed', while the path stays open (it may only have lost a few beats); anything heard on it
    * again brings them back. So too while the peer's data comes by the fallback though the path has been in
-   * use this long (the peer hears nothing on it: a path dead one way), until its data comes on the path
-   * again or none has come by the fallback for this long. The path is given up only at its own dead time
-   * (its keepalive's, 4 s by default). Default 1,500; Infinity: only the path's close moves traffic.
+   * use this long and the peer probes (it hears nothing on the path: a path dead one way), until its data
+   * comes on the path again, its probes stop, or none has come by the fallback for this long (see
+   * QuietPathWatch). The path is given up only at its own dead time (its keepalive's, 4 s by default).
+   * Default 1,500; Infinity: only the path's close moves traffic.
    */
   quietAfterMs?: number;
 }
