@@ -165,8 +165,17 @@ describe('Redis registry on a Redis Cluster with replicas', () => {
     );
     expect((await watcher.listRooms({})).map((listed) => listed.roomId)).toContain('room3');
     await vi.waitFor(() => expect(news).toContain('gap'), { timeout: 10_000 });
-    expect(await registry.publish('news', 'after the failover')).toBe(1);
-    await vi.waitFor(() => expect(news.at(-1)).toBe('after the failover'));
+    // Heard on the new master. A message published while the subscription moves once more (the cluster
+    // may flap as it settles) comes as one more gap, as a change does above: published again until heard.
+    await vi.waitFor(
+      async () => {
+        if (!news.includes('after the failover')) {
+          expect(await registry.publish('news', 'after the failover')).toBe(1);
+        }
+        expect(news).toContain('after the failover');
+      },
+      { timeout: 10_000, interval: 500 },
+    );
     expect(new Set(news)).toEqual(new Set(['down', 'gap', 'after the failover']));
     // Down, then back: the last word before the message is a gap, so the gauge ends at 0.
     expect(news.lastIndexOf('gap')).toBeGreaterThan(news.lastIndexOf('down'));
