@@ -122,7 +122,10 @@ export class RtcLink extends LinkBase {
     } as RTCConfiguration);
     // Callbacks first: some stacks start gathering the moment a channel exists.
     this.#pc.onicecandidate = (event) => {
-      if (!event.candidate) return;
+      // A candidate the stack gathered before the link closed can come after (node-datachannel delivers
+      // its events from a queue): an attempt that is over sends nothing more to the peer, who may have left
+      // the room by now (the server would refuse a signal to it: NOT_IN_ROOM).
+      if (!event.candidate || this.#state === 'closed') return;
       try {
         options.signaling.send({ candidate: event.candidate.toJSON?.() ?? event.candidate });
       } catch {

@@ -95,6 +95,17 @@ describe('RtcLink signaling', () => {
     link.close();
   });
 
+  it('sends no candidate the stack reports after the link closed', () => {
+    const { link, sent } = answerer();
+    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' };
+    FakePeerConnection.last?.onicecandidate?.({ candidate });
+    expect(sent).toEqual([{ candidate }]);
+    link.close();
+    // Gathered before the close, delivered after it from the stack's queue.
+    FakePeerConnection.last?.onicecandidate?.({ candidate });
+    expect(sent).toEqual([{ candidate }]);
+  });
+
   it('tries every early candidate when the stack refuses one of them, and answers the offer', async () => {
     const { link, sent, signal } = answerer();
     const good = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' };
