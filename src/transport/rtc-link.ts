@@ -7,8 +7,8 @@ import {
   dataChannelInit,
 } from './channels.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from './keepalive.js';
+import { KeepaliveLinkBase } from './keepalive-link-base.js';
 import type { LinkState } from './link.js';
-import { LinkBase } from './link-events.js';
 import { QualityMonitor, type QualityMonitorOptions } from './quality/quality-monitor.js';
 import { MAX_EARLY_CANDIDATES, type RtcSignal, type RtcSignaling } from './rtc-signal.js';
 import type { ConditionedPipe, Conditioner } from './simulated/conditioner.js';
@@ -78,7 +78,7 @@ const CONTROL_INIT: RTCDataChannelInit = { negotiated: true, id: 3, ordered: fal
  * negotiated with fixed ids. `dispatch` messages sent before the channels open wait for them; `phys` and
  * `event` ones are dropped (stale by the time the link is up).
  */
-export class RtcLink extends LinkBase {
+export class RtcLink extends KeepaliveLinkBase {
   readonly #options: RtcLinkOptions;
   readonly #pc: RtcPeerConnectionLike;
   readonly #channels = new Map<Channel, RTCDataChannel>();
@@ -86,7 +86,7 @@ export class RtcLink extends LinkBase {
   readonly #pendingCandidates: RTCIceCandidateInit[] = [];
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: Disposer;
-  readonly #heartbeat: LinkHeartbeat;
+  protected readonly heartbeat: LinkHeartbeat;
   readonly #pipe: ConditionedPipe | undefined;
   readonly #clock: Clock;
   readonly quality: QualityMonitor;
@@ -103,7 +103,7 @@ export class RtcLink extends LinkBase {
       clock,
     });
     this.#pipe = options.conditioner?.pipe(options.eventLifetimeMs);
-    this.#heartbeat = new LinkHeartbeat({
+    this.heartbeat = new LinkHeartbeat({
       clock,
       quality: this.quality,
       send: (bytes) => this.#sendControl(bytes),
@@ -166,21 +166,6 @@ export class RtcLink extends LinkBase {
 
   get state(): LinkState {
     return this.#state;
-  }
-
-  /** When anything last came from the peer on this link (the clock's ms): a FailoverLink watches it. */
-  get lastHeardAt(): number {
-    return this.#heartbeat.lastHeardAt;
-  }
-
-  /** When the peer last said it heard nothing from this end (see LinkHeartbeat.peerUnheardAt). */
-  get peerUnheardAt(): number {
-    return this.#heartbeat.peerUnheardAt;
-  }
-
-  /** Asks the peer for an answer at once (see LinkHeartbeat.probe); nothing unless the link is up. */
-  probe(): void {
-    if (this.#state === 'direct') this.#heartbeat.probe();
   }
 
   send(channel: Channel, bytes: Uint8Array): boolean {
@@ -306,7 +291,7 @@ export class RtcLink extends LinkBase {
     if (!allOpen || this.#state !== 'connecting') return;
     this.#setState('direct');
     for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
-    this.#heartbeat.start();
+    this.heartbeat.start();
   }
 
   #onData(channel: Channel, data: unknown): void {
@@ -334,7 +319,7 @@ export class RtcLink extends LinkBase {
   #deliver(channel: Channel, bytes: Uint8Array): void {
     if (this.#state === 'closed') return;
     const now = this.#clock.now();
-    this.#heartbeat.heard(now);
+    this.heartbeat.heard(now);
     this.quality.received(bytes.length, channel === Channel.phys, now);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
@@ -348,10 +333,10 @@ export class RtcLink extends LinkBase {
       this.#dropped();
       return;
     }
-    if (!this.#pipe) this.#heartbeat.receive(bytes);
+    if (!this.#pipe) this.heartbeat.receive(bytes);
     else
       this.#pipe.inbound('control', bytes.slice(), (late) => {
-        if (this.#state !== 'closed') this.#heartbeat.receive(late);
+        if (this.#state !== 'closed') this.heartbeat.receive(late);
       });
   }
 
@@ -375,7 +360,7 @@ export class RtcLink extends LinkBase {
 
   #shutdown(): void {
     if (this.#state === 'closed') return;
-    this.#heartbeat.stop();
+    this.heartbeat.stop();
     this.#pipe?.close();
     this.#disposeSignaling();
     this.#setState('closed');

@@ -10,7 +10,7 @@ import {
   type RtcSignaling,
 } from '../../transport/core.js';
 import { BYE, DEFAULT_KEEPALIVE_MS, LinkHeartbeat, toBytes } from '../../transport/keepalive.js';
-import { LinkBase } from '../../transport/link-events.js';
+import { KeepaliveLinkBase } from '../../transport/keepalive-link-base.js';
 import { QualityMonitor } from '../../transport/quality/quality-monitor.js';
 import { answerCandidatesWithin, hasIpAddress, MAX_REMOTE_CANDIDATES } from './remote-candidates.js';
 
@@ -92,7 +92,7 @@ function nativeInit(channel: Channel, eventLifetimeMs: number) {
  * end is listening when the client's first flight comes; as the DTLS client itself, the server would send
  * its first flight before the client's ICE was up, and that flight was lost to a 1 s retransmit.
  */
-export class NativeRtcLink extends LinkBase {
+export class NativeRtcLink extends KeepaliveLinkBase {
   readonly #pc: PeerConnection;
   readonly #channels = new Map<Channel, DataChannel>();
   readonly #control: DataChannel;
@@ -102,7 +102,7 @@ export class NativeRtcLink extends LinkBase {
   readonly #signaling: RtcSignaling;
   readonly #waitingDispatch: Uint8Array[] = [];
   readonly #disposeSignaling: () => void;
-  readonly #heartbeat: LinkHeartbeat;
+  protected readonly heartbeat: LinkHeartbeat;
   readonly #answered: ((accepted: boolean) => void) | undefined;
   readonly #admitControl: ((bytes: Uint8Array) => boolean) | undefined;
   readonly #refusedText: (() => void) | undefined;
@@ -125,7 +125,7 @@ export class NativeRtcLink extends LinkBase {
       clock: options.clock,
       beatEveryMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
     });
-    this.#heartbeat = new LinkHeartbeat({
+    this.heartbeat = new LinkHeartbeat({
       clock: options.clock,
       quality: this.quality,
       send: (bytes) => this.#sendControl(bytes),
@@ -205,21 +205,6 @@ export class NativeRtcLink extends LinkBase {
 
   get state(): LinkState {
     return this.#state;
-  }
-
-  /** When anything last came from the peer on this link (the clock's ms): a FailoverLink watches it. */
-  get lastHeardAt(): number {
-    return this.#heartbeat.lastHeardAt;
-  }
-
-  /** When the peer last said it heard nothing from this end (see LinkHeartbeat.peerUnheardAt). */
-  get peerUnheardAt(): number {
-    return this.#heartbeat.peerUnheardAt;
-  }
-
-  /** Asks the peer for an answer at once (see LinkHeartbeat.probe); nothing unless the link is up. */
-  probe(): void {
-    if (this.#state === 'direct') this.#heartbeat.probe();
   }
 
   /** The selected candidate pair, e.g. to tell a direct path from a TURN one. */
@@ -328,7 +313,7 @@ export class NativeRtcLink extends LinkBase {
     this.#state = 'direct';
     this.events.state('direct');
     for (const bytes of this.#waitingDispatch.splice(0)) this.send(Channel.dispatch, bytes);
-    this.#heartbeat.start();
+    this.heartbeat.start();
   }
 
   #onData(channel: Channel, data: unknown): void {
@@ -340,7 +325,7 @@ export class NativeRtcLink extends LinkBase {
       this.#refusedText?.();
       return;
     }
-    this.#heartbeat.heard();
+    this.heartbeat.heard();
     this.quality.received(bytes.length, channel === Channel.phys);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += bytes.length;
@@ -355,10 +340,10 @@ export class NativeRtcLink extends LinkBase {
       return;
     }
     if (this.#admitControl?.(bytes) === false) {
-      this.#heartbeat.heard(); // refused, but the client is there
+      this.heartbeat.heard(); // refused, but the client is there
       return;
     }
-    this.#heartbeat.receive(bytes);
+    this.heartbeat.receive(bytes);
   }
 
   #sendControl(bytes: Uint8Array): void {
@@ -372,7 +357,7 @@ export class NativeRtcLink extends LinkBase {
   #shutdown(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#heartbeat.stop();
+    this.heartbeat.stop();
     this.#disposeSignaling();
     this.events.state('closed');
     this.events.clear();
