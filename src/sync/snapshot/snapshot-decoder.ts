@@ -2,7 +2,7 @@ import { BitReader } from '../../protocol/index.js';
 import type { AnyEntityType, StateOf } from '../entity.js';
 import type { FieldCode } from '../field.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
-import { codesToState, type EntityCodes } from '../state-codes.js';
+import { codesToState, type EntityCodes, sameCodes } from '../state-codes.js';
 import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
@@ -286,9 +286,11 @@ export class SnapshotDecoder {
    * and never applied here (its bit in the ack is clear), it is a late fill: decoded and checked as any,
    * then its records are kept as copies as of its seq, so that later snapshots may name it as their acked
    * or predictor snapshot, and its bit is set in the ack; nothing current changes and no event is due (an
-   * entity removed since, or held with another type, is not kept; its removals are ignored). This is
-   * sound for a complete shared snapshot only, which brings the client to a whole frame: an entity that a
-   * newer applied snapshot did not carry was unchanged up to it. Any other snapshot older than the newest
+   * entity removed since is kept with what was held of it when it went, or as gone now when nothing held
+   * it; one held with another type is not kept). This is sound for a complete shared snapshot only, which
+   * brings the client to a whole frame: an entity that a newer applied snapshot did not carry was
+   * unchanged up to it, unless that snapshot was cut by the budget (then what is held of it stays current:
+   * see `#fillNewest`). Any other snapshot older than the newest
    * applied stays `stale`, as in `decode`: a per-client snapshot the server saw as lost must never apply
    * later.
    */
@@ -517,7 +519,14 @@ export class SnapshotDecoder {
       const held = this.#stagedHeld[index];
       this.#stagedHeld[index] = undefined;
       this.#stagedCodes[index] = undefined;
-      if (held === undefined) continue;
+      if (held === undefined) {
+        if (codes !== undefined) {
+          const type = this.#stagedTypes[index] as AnyEntityType;
+          const kept = newHeld(type, this.#registry.typeId(type), at, codes, seq, tick);
+          this.#keepUnheld(id, kept);
+        }
+        continue;
+      }
       // A removal of an entity held after it (it came back since): a gap as of this snapshot, so that no
       // later snapshot naming this one takes an older copy for the entity's state then (it had none).
       if (codes === undefined) {
@@ -530,6 +539,10 @@ export class SnapshotDecoder {
       // snapshots write the entity as one back since (in full, nothing predicted from before).
       const first = atOf(held, 0);
       if (first > at && this.#gone?.wentBetween(id, at, first) === true) continue;
+      if (at > atOf(held, held.count - 1)) {
+        this.#fillNewest(held, at, codes as EntityCodes);
+        continue;
+      }
       insertCopy(held, at, codes);
     }
     this.#stagedEnd = 0;
@@ -537,6 +550,39 @@ export class SnapshotDecoder {
     this.#previous += 2 ** (back - 1);
     this.#keepTick(at, tick);
     return { kind: 'filled', seq, tick };
+  }
+
+  /**
+   * A late fill's copy of an entity whose copies are all older: no snapshot applied since carried it, as
+   * the newest applied ones were cut by the budget (a complete one would have, had it changed). What was
+   * held of it after those snapshots stays its state as of them, and current: kept again as of the
+   * first of them, after the filled copy, so a delta naming one as acked meets the state the server
+   * wrote it against, and no state changes without an event. The same codes need no copy at all.
+   */
+  #fillNewest(held: Held, at: number, codes: EntityCodes): void {
+    const current = currentCopy(held);
+    if (sameCodes(held.type, current, codes)) return;
+    insertCopy(held, at, codes);
+    pushCopy(held, this.#firstAppliedAfter(at), this.#copyOf(held.typeId, current));
+  }
+
+  /** The first snapshot applied (or filled in) after the one numbered `at`, the newest applied at most. */
+  #firstAppliedAfter(at: number): number {
+    for (let back = this.#newestAt - at - 1; back >= 1; back--) {
+      if (Math.floor(this.#previous / 2 ** (back - 1)) % 2 === 1) return this.#newestAt - back;
+    }
+    return this.#newestAt;
+  }
+
+  /**
+   * A late fill's full record of an entity not held now and not held since it (it went, or left the view,
+   * before the newer snapshots applied here, which never carried it): kept as an entity gone at the
+   * newest applied snapshot, with this copy. The ack says this snapshot was applied, so the server may
+   * chain another late one that names it as acked and writes the entity as a delta from it (it was a
+   * copy of every frame it was in); dropped, that late fill could only ask for a resync.
+   */
+  #keepUnheld(id: number, kept: Held): void {
+    (this.#gone as RecentlyGone<Held>).add(id, this.#newestAt, kept);
   }
 
   /** Whether the snapshot `back` (1..) before the newest applied one is within reach and was never applied. */

@@ -143,6 +143,23 @@ function playChains(
   }
 }
 
+/** A client's fate in the hand-written scenarios below: all lost, but for what a step overrides. */
+const lost = { snapshotLost: true, snapshotDelay: 1, ackLost: true, ackDelay: 1, budget: Infinity };
+type Fate = typeof lost;
+
+/** One tick of a hand-written scenario: these mutations, and each client's fate by index. */
+function step(overrides: Record<number, Partial<Fate>> = {}, mutations: Mutation[] = []) {
+  return {
+    mutations,
+    glide: false,
+    clients: Array.from({ length: CLIENTS }, (_, index) => ({ ...lost, ...overrides[index] })),
+  };
+}
+
+/** The spawns the shrunk scenarios below are made of. */
+const pickup = { op: 'spawnPickup', state: { kind: 'ammo', active: false } } as const;
+const spawnCar = { op: 'spawnCar', state: car(0, 0, '') } as const;
+
 describe('resent snapshots under loss and late acks', () => {
   it('every chain decodes, a late fill changes nothing current, and every client converges', () => {
     const totals = { chains: 0, filled: 0 };
@@ -160,12 +177,6 @@ describe('resent snapshots under loss and late acks', () => {
     // (acked) and its snapshot of tick 7 two ticks late, chained with tick 3 sent again. Its own snapshot of
     // tick 8, cut by a budget of 40 bytes, comes first and removes an entity tick 3's delta names: the late
     // fill of tick 3 asked for a resync, as the decoder kept only complete snapshots' removals for it.
-    const lost = { snapshotLost: true, snapshotDelay: 1, ackLost: true, ackDelay: 1, budget: Infinity };
-    const step = (overrides: Record<number, Partial<typeof lost>> = {}, mutations: Mutation[] = []) => ({
-      mutations,
-      glide: false,
-      clients: Array.from({ length: CLIENTS }, (_, index) => ({ ...lost, ...overrides[index] })),
-    });
     const steps = [
       step({ 0: { snapshotLost: false }, 4: { snapshotDelay: 0 } }),
       step({ 0: { ackLost: false }, 3: { snapshotDelay: 0 } }),
@@ -186,6 +197,65 @@ describe('resent snapshots under loss and late acks', () => {
     ];
     const totals = { chains: 0, filled: 0 };
     playChains({ initialCars: 3, initialPickups: 0, steps }, totals);
+    expect(totals.filled).toBeGreaterThan(0);
+  });
+  it('a late fill of an entity gone before the newest applied snapshot keeps it for the next late fill', () => {
+    // Found by the property above (seed 933481428), shrunk. Client 3 applies tick 5 (acked) and then
+    // tick 11, a per-client snapshot (budget 40) of a frame car 7 had already left (spawned at tick 6,
+    // removed at 11). Tick 7 comes late and is filled in: car 7 is in its frame but held by nothing, so the
+    // decoder kept no copy of it, while its ack told the server tick 7 was applied. Healing, the server
+    // chains tick 10 again, a delta of car 7 from tick 7: that fill asked for a resync.
+    const steps = [
+      step({}, [pickup]),
+      step({}, [spawnCar]),
+      step({}, [spawnCar]),
+      step({}, [spawnCar]),
+      step({}, [spawnCar]),
+      step({ 3: { snapshotLost: false } }, [spawnCar]),
+      step({ 3: { ackLost: false } }, [spawnCar]),
+      step({}, [pickup]),
+      { ...step({ 0: { snapshotLost: false } }, [pickup, pickup]), glide: true },
+      step({ 0: { ackLost: false, budget: 40 } }),
+      step({ 1: { snapshotLost: false, snapshotDelay: 0, ackLost: false } }),
+      step({ 3: { snapshotLost: false, budget: 40 } }, [{ op: 'remove', pick: 565179149 }]),
+      step({ 3: { snapshotLost: false } }),
+      step({ 3: { ackLost: false } }),
+      step(),
+      step({ 3: { snapshotLost: false } }),
+    ];
+    const totals = { chains: 0, filled: 0 };
+    playChains({ initialCars: 1, initialPickups: 0, steps }, totals);
+    expect(totals.filled).toBeGreaterThan(2);
+  });
+  it('a late fill newer than every copy of a car a budget-cut snapshot left out changes nothing current', () => {
+    // Found by the property above (seed 933481428), shrunk. Client 3 applies tick 8 and then tick 14, a
+    // per-client snapshot cut by a budget of 40 bytes that leaves car 6 out (held as of tick 8). Healing,
+    // the server chains tick 11 again: car 6 had glided by then, and its filled copy, newer than every
+    // other, became its current state, changed with no event (and the baseline of a delta from tick 14).
+    const steps = [
+      step({}, [pickup]),
+      step({}, [spawnCar]),
+      step({ 0: { snapshotLost: false }, 3: { snapshotLost: false } }, [spawnCar]),
+      step({ 0: { ackLost: false, ackDelay: 2 } }),
+      step({ 3: { snapshotLost: false } }),
+      step({ 3: { ackLost: false } }, [spawnCar]),
+      step({ 1: { snapshotLost: false } }),
+      step({ 0: { snapshotLost: false }, 1: { snapshotLost: false, snapshotDelay: 0, ackLost: false } }, [
+        spawnCar,
+      ]),
+      step({ 0: { ackLost: false }, 3: { snapshotLost: false } }, [spawnCar]),
+      step({ 0: { snapshotLost: false }, 3: { ackLost: false, ackDelay: 2 } }),
+      step({ 0: { ackLost: false } }, [pickup]),
+      { ...step({ 0: { snapshotLost: false } }, [pickup, pickup]), glide: true },
+      step({ 0: { ackLost: false } }, [{ op: 'moveCar', pick: 0, state: car(0, 0, '       ') }]),
+      { ...step({ 3: { snapshotLost: false, snapshotDelay: 2 } }), glide: true },
+      step({ 3: { snapshotLost: false, snapshotDelay: 0, budget: 40 } }, [
+        { op: 'moveCar', pick: 526804112, state: car(0, 27, '      ') },
+        { op: 'remove', pick: 282451338 },
+      ]),
+    ];
+    const totals = { chains: 0, filled: 0 };
+    playChains({ initialCars: 1, initialPickups: 0, steps }, totals);
     expect(totals.filled).toBeGreaterThan(0);
   });
 });
