@@ -449,6 +449,7 @@ export class ForeignSnapshotDecoder {
   readonly #ticks = new Map<number, number>(); // seq -> tick of applied snapshots
   readonly #copies = new Map<number, Copy[]>(); // per entity, in seq order, kept after a removal
   readonly #typeOf = new Map<number, number>(); // per entity ever held: for late fills of one gone since
+  readonly #removedAt = new Map<number, number>(); // per entity, the seq of the newest removal applied
   readonly #typeBits: number;
   readonly #relativeTypes: boolean[];
 
@@ -627,6 +628,16 @@ export class ForeignSnapshotDecoder {
         copies.splice(at, 0, { seq: header.seq, codes: record.codes });
         this.#copies.set(record.id, copies);
         this.#typeOf.set(record.id, record.type);
+        // "a record newer than every copy of an entity held now becomes its state, and an entity held by
+        // nothing is made (unless a snapshot applied since removed it)"
+        const held = this.entities.get(record.id);
+        const removed = this.#removedAt.get(record.id);
+        const newest = at === copies.length - 1;
+        if (
+          held ? held.type === record.type && newest : removed === undefined || seqNewer(header.seq, removed)
+        ) {
+          this.entities.set(record.id, { type: record.type, codes: record.codes });
+        }
       }
       return { kind: 'filled', header };
     }
@@ -634,6 +645,7 @@ export class ForeignSnapshotDecoder {
       if (!record.codes) {
         // "a removal of an entity the client never held is ignored"; its copies stay for late fills.
         this.entities.delete(record.id);
+        this.#removedAt.set(record.id, header.seq);
         continue;
       }
       const previous = this.entities.get(record.id);

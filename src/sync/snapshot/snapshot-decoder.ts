@@ -2,7 +2,7 @@ import { BitReader } from '../../protocol/index.js';
 import type { AnyEntityType, StateOf } from '../entity.js';
 import type { FieldCode } from '../field.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
-import { codesToState, type EntityCodes, sameCodes } from '../state-codes.js';
+import { codesToState, type EntityCodes } from '../state-codes.js';
 import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
@@ -99,11 +99,19 @@ export interface SnapshotDecoderOptions {
 /**
  * What `decodeResent` answers: a `SnapshotOutcome`, or `filled` for a snapshot older than the newest
  * applied that this decoder never applied: its records were kept as copies as of its seq (later deltas
- * may name it), and nothing current changed.
+ * may name it). An entity's state is its newest record, as the server's baselines of it are: where the
+ * fill's record is newer than any the newer snapshots brought (they were cut by the budget and left the
+ * entity out), it became the entity's state (`updated`), or the entity's first (`created`).
  */
 export type ResentOutcome =
   | SnapshotOutcome
-  | { readonly kind: 'filled'; readonly seq: number; readonly tick: number };
+  | {
+      readonly kind: 'filled';
+      readonly seq: number;
+      readonly tick: number;
+      readonly created: readonly number[];
+      readonly updated: readonly number[];
+    };
 
 /**
  * How far behind the newest applied snapshot a late fill may be: the ack's field of earlier snapshots
@@ -285,12 +293,12 @@ export class SnapshotDecoder {
    * snapshots"). Newer than the newest applied, it is an ordinary snapshot. Older, within 32 snapshots,
    * and never applied here (its bit in the ack is clear), it is a late fill: decoded and checked as any,
    * then its records are kept as copies as of its seq, so that later snapshots may name it as their acked
-   * or predictor snapshot, and its bit is set in the ack; nothing current changes and no event is due (an
-   * entity removed since is kept with what was held of it when it went, or as gone now when nothing held
-   * it; one held with another type is not kept). This is sound for a complete shared snapshot only, which
-   * brings the client to a whole frame: an entity that a newer applied snapshot did not carry was
-   * unchanged up to it, unless that snapshot was cut by the budget (then what is held of it stays current:
-   * see `#fillNewest`). Any other snapshot older than the newest
+   * or predictor snapshot, and its bit is set in the ack (an entity removed since is kept with what was
+   * held of it when it went; one held with another type is not kept). This is sound for a complete shared
+   * snapshot only, which brings the client to a whole frame: an entity that a newer applied snapshot did
+   * not carry was unchanged up to it, and nothing current changes. Unless that snapshot was cut by the
+   * budget: then a record newer than what is held of an entity is its state, announced in the outcome
+   * (see `ResentOutcome`). Any other snapshot older than the newest
    * applied stays `stale`, as in `decode`: a per-client snapshot the server saw as lost must never apply
    * later.
    */
@@ -509,10 +517,16 @@ export class SnapshotDecoder {
 
   /**
    * A late fill's staged records, checked: each becomes a copy as of `at` of the entity it was read for
-   * when that is the one held now (not one removed since, nor one of another type), and the ack tells the
-   * server the snapshot was applied.
+   * (held now, or held when it went after `at`; not one of another type), and the ack tells the server
+   * the snapshot was applied. The server then takes each record as the entity's baseline unless it has a
+   * newer one acked: a record newer than every copy of an entity held now (the snapshots applied since
+   * were cut by the budget and left it out) is its state from now on, and one of an entity held by
+   * nothing (its creation cut from them) makes it, both announced in the outcome. An entity the world
+   * has lost since is then removed by the server's next snapshot, as any it believes held.
    */
   #fillLate(count: number, seq: number, at: number, tick: number): ResentOutcome {
+    let created = NONE as number[];
+    let updated = NONE as number[];
     for (let index = 0; index < count; index++) {
       const id = this.#stagedIds[index] as number;
       const codes = this.#stagedCodes[index];
@@ -520,11 +534,18 @@ export class SnapshotDecoder {
       this.#stagedHeld[index] = undefined;
       this.#stagedCodes[index] = undefined;
       if (held === undefined) {
-        if (codes !== undefined) {
-          const type = this.#stagedTypes[index] as AnyEntityType;
-          const kept = newHeld(type, this.#registry.typeId(type), at, codes, seq, tick);
-          this.#keepUnheld(id, kept);
+        if (codes === undefined) continue;
+        const type = this.#stagedTypes[index] as AnyEntityType;
+        const kept = newHeld(type, this.#registry.typeId(type), at, codes, seq, tick);
+        // Removed by a snapshot applied since (never held here, so its removal changed nothing): kept
+        // as gone then, for a later fill's delta of it.
+        if (this.#gone?.wentBetween(id, at, this.#newestAt) === true) {
+          this.#gone.add(id, this.#newestAt, kept);
+          continue;
         }
+        this.#keep(id, kept);
+        if (created === NONE) created = [];
+        created.push(id);
         continue;
       }
       // A removal of an entity held after it (it came back since): a gap as of this snapshot, so that no
@@ -539,50 +560,19 @@ export class SnapshotDecoder {
       // snapshots write the entity as one back since (in full, nothing predicted from before).
       const first = atOf(held, 0);
       if (first > at && this.#gone?.wentBetween(id, at, first) === true) continue;
-      if (at > atOf(held, held.count - 1)) {
-        this.#fillNewest(held, at, codes as EntityCodes);
-        continue;
-      }
+      const newest = at > atOf(held, held.count - 1);
       insertCopy(held, at, codes);
+      if (!newest || this.#lookup(id) !== held) continue;
+      held.seq = seq;
+      held.tick = tick;
+      if (updated === NONE) updated = [];
+      updated.push(id);
     }
     this.#stagedEnd = 0;
     const back = this.#newestAt - at;
     this.#previous += 2 ** (back - 1);
     this.#keepTick(at, tick);
-    return { kind: 'filled', seq, tick };
-  }
-
-  /**
-   * A late fill's copy of an entity whose copies are all older: no snapshot applied since carried it, as
-   * the newest applied ones were cut by the budget (a complete one would have, had it changed). What was
-   * held of it after those snapshots stays its state as of them, and current: kept again as of the
-   * first of them, after the filled copy, so a delta naming one as acked meets the state the server
-   * wrote it against, and no state changes without an event. The same codes need no copy at all.
-   */
-  #fillNewest(held: Held, at: number, codes: EntityCodes): void {
-    const current = currentCopy(held);
-    if (sameCodes(held.type, current, codes)) return;
-    insertCopy(held, at, codes);
-    pushCopy(held, this.#firstAppliedAfter(at), this.#copyOf(held.typeId, current));
-  }
-
-  /** The first snapshot applied (or filled in) after the one numbered `at`, the newest applied at most. */
-  #firstAppliedAfter(at: number): number {
-    for (let back = this.#newestAt - at - 1; back >= 1; back--) {
-      if (Math.floor(this.#previous / 2 ** (back - 1)) % 2 === 1) return this.#newestAt - back;
-    }
-    return this.#newestAt;
-  }
-
-  /**
-   * A late fill's full record of an entity not held now and not held since it (it went, or left the view,
-   * before the newer snapshots applied here, which never carried it): kept as an entity gone at the
-   * newest applied snapshot, with this copy. The ack says this snapshot was applied, so the server may
-   * chain another late one that names it as acked and writes the entity as a delta from it (it was a
-   * copy of every frame it was in); dropped, that late fill could only ask for a resync.
-   */
-  #keepUnheld(id: number, kept: Held): void {
-    (this.#gone as RecentlyGone<Held>).add(id, this.#newestAt, kept);
+    return { kind: 'filled', seq, tick, created, updated };
   }
 
   /** Whether the snapshot `back` (1..) before the newest applied one is within reach and was never applied. */
