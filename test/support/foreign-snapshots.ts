@@ -619,25 +619,30 @@ export class ForeignSnapshotDecoder {
     this.#applied.add(header.seq);
     this.#ticks.set(header.seq, header.tick);
     if (late) {
-      // Copies as of its seq, in seq order in each entity's ring; its removals change nothing current.
+      // Copies as of its seq, in seq order in each entity's ring. "A record newer than every one the
+      // client applied of its entity (a copy held, or a removal) is the entity's state now."
       for (const record of records) {
-        if (!record.codes) continue;
+        const held = this.entities.get(record.id);
         const copies = this.#copies.get(record.id) ?? [];
+        const removed = this.#removedAt.get(record.id);
+        const newest =
+          (held === undefined || seqNewer(header.seq, copies.at(-1)!.seq)) &&
+          (removed === undefined || seqNewer(header.seq, removed));
+        if (!record.codes) {
+          if (newest) {
+            this.entities.delete(record.id);
+            this.#removedAt.set(record.id, header.seq);
+          }
+          continue;
+        }
+        // Back with another type: the copies of the one held went with it.
+        if (newest && held && held.type !== record.type) copies.length = 0;
         let at = copies.length;
         while (at > 0 && seqNewer(copies[at - 1]!.seq, header.seq)) at--;
         copies.splice(at, 0, { seq: header.seq, codes: record.codes });
         this.#copies.set(record.id, copies);
         this.#typeOf.set(record.id, record.type);
-        // "a record newer than every copy of an entity held now becomes its state, and an entity held by
-        // nothing is made (unless a snapshot applied since removed it)"
-        const held = this.entities.get(record.id);
-        const removed = this.#removedAt.get(record.id);
-        const newest = at === copies.length - 1;
-        if (
-          held ? held.type === record.type && newest : removed === undefined || seqNewer(header.seq, removed)
-        ) {
-          this.entities.set(record.id, { type: record.type, codes: record.codes });
-        }
+        if (newest) this.entities.set(record.id, { type: record.type, codes: record.codes });
       }
       return { kind: 'filled', header };
     }

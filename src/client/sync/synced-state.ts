@@ -187,10 +187,6 @@ interface Held {
   state: unknown;
 }
 
-/** A late fill's changes: it removes nothing (see `SnapshotDecoder.decodeResent`). */
-const NO_REMOVALS: readonly number[] = Object.freeze([]);
-const NO_REMOVAL_KINDS: readonly RemovalKind[] = Object.freeze([]);
-
 /**
  * The longest delay a timer holds (2^31 - 1 ms). Past it (Infinity, say, meant as "only on inputs") Node
  * takes the delay as 1 ms and browsers as 0, and a clock that waits it out in steps never sends the ack
@@ -422,12 +418,10 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   /** What a decoded snapshot (or a chain's resent one) comes to: applied, or counted and answered. */
   #take(outcome: ResentOutcome): void {
     // Filled in late: copies kept for the snapshots after it. Nothing current changed, but for entities
-    // the newer snapshots (cut by the budget) left out: the fill brought them on, and they are announced.
+    // the newer snapshots (cut by the budget) left out: the fill brought them on, announced as usual.
     if (outcome.kind === 'filled') {
       this.#stats.filled++;
-      if (outcome.created.length > 0 || outcome.updated.length > 0) {
-        this.#apply({ ...outcome, removed: NO_REMOVALS, removedKinds: NO_REMOVAL_KINDS }, outcome.tick);
-      }
+      this.#apply(outcome, outcome.tick);
       this.#scheduleAck();
       return;
     }

@@ -27,17 +27,39 @@ export class RecentlyGone<Entity> {
     this.#window = window;
   }
 
-  /** `id` was removed by the snapshot numbered `at` (not below any kept before); `entity` what was held. */
+  /**
+   * `id` was removed by the snapshot numbered `at`; `entity` what was held. Usually newer than any kept
+   * before; a late fill's removal may be older, and is put in its place among the id's (the queue then
+   * lets it go a little late, which keeps nothing wrong: it is past the window by then).
+   */
   add(id: number, at: number, entity: Entity | undefined): void {
     let gone = this.#byId.get(id);
     if (gone === undefined) {
       gone = { ats: [], held: [] };
       this.#byId.set(id, gone);
     }
-    gone.ats.push(at);
-    if (entity !== undefined) gone.held.push({ entity, at });
+    insertAt(gone.ats, at, at, (kept) => kept);
+    if (entity !== undefined) insertAt(gone.held, { entity, at }, at, (kept) => kept.at);
     this.#ids.push(id);
     this.#ats.push(at);
+  }
+
+  /** The newest snapshot number `id` went at within the window, if it went. */
+  newest(id: number): number | undefined {
+    return this.#byId.get(id)?.ats.at(-1);
+  }
+
+  /**
+   * Keeps `entity` as what was held of `id` when it first went after the snapshot numbered `at`, where
+   * nothing held it then (a late fill's copy of an entity the client never held): false when it did
+   * not go after `at` within the window.
+   */
+  keepUntilGone(id: number, at: number, entity: Entity): boolean {
+    const gone = this.#byId.get(id);
+    const wentAt = gone?.ats.find((wentAt) => wentAt > at);
+    if (gone === undefined || wentAt === undefined) return false;
+    insertAt(gone.held, { entity, at: wentAt }, wentAt, (kept) => kept.at);
+    return true;
   }
 
   /** What was held of `id` when it first went after the snapshot numbered `at`, if it was held then. */
@@ -80,4 +102,11 @@ export class RecentlyGone<Entity> {
     }
     this.#head = head;
   }
+}
+
+/** Puts `item` (numbered `at`) in its place in `list`, ascending by `atOf`: after any numbered the same. */
+function insertAt<Item>(list: Item[], item: Item, at: number, atOf: (item: Item) => number): void {
+  let index = list.length;
+  while (index > 0 && atOf(list[index - 1] as Item) > at) index--;
+  list.splice(index, 0, item);
 }

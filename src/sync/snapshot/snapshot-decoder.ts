@@ -99,9 +99,10 @@ export interface SnapshotDecoderOptions {
 /**
  * What `decodeResent` answers: a `SnapshotOutcome`, or `filled` for a snapshot older than the newest
  * applied that this decoder never applied: its records were kept as copies as of its seq (later deltas
- * may name it). An entity's state is its newest record, as the server's baselines of it are: where the
- * fill's record is newer than any the newer snapshots brought (they were cut by the budget and left the
- * entity out), it became the entity's state (`updated`), or the entity's first (`created`).
+ * may name it). An entity's state is its newest record, as the server's baseline of it is: where the
+ * fill's record (a state or a removal) is newer than any this client applied of the entity (the
+ * snapshots since were cut by the budget and left it out), it is the entity's state now, and the
+ * entity is listed as for an applied snapshot. Usually all four lists are empty.
  */
 export type ResentOutcome =
   | SnapshotOutcome
@@ -111,6 +112,8 @@ export type ResentOutcome =
       readonly tick: number;
       readonly created: readonly number[];
       readonly updated: readonly number[];
+      readonly removed: readonly number[];
+      readonly removedKinds: readonly RemovalKind[];
     };
 
 /**
@@ -125,6 +128,14 @@ const MIN_RECORD_BITS = 1;
 /** `created` or `removed` of a snapshot without any: the usual case, so shared rather than made. */
 const NONE: readonly number[] = Object.freeze([]);
 const NO_KINDS: readonly RemovalKind[] = Object.freeze([]);
+
+/** What a late fill brought on as current (see `#fillLate`), filled in as it is found. */
+interface LateChanges {
+  created: number[];
+  updated: number[];
+  removed: number[];
+  removedKinds: RemovalKind[];
+}
 
 /** Reusable arrays kept per type at most (see `#recycle`). */
 const POOL_LIMIT = 256;
@@ -217,6 +228,11 @@ export class SnapshotDecoder {
    * removed entity's copies.
    */
   #gone: RecentlyGone<Held> | undefined;
+  /**
+   * The newest applied snapshot's number when `#gone` began: removals applied up to it are not in it
+   * (-1 with the `resent` option, which keeps them from the first snapshot on).
+   */
+  #goneSince = -1;
 
   constructor(registry: EntityRegistry, options: SnapshotDecoderOptions = {}) {
     this.#registry = registry;
@@ -297,13 +313,16 @@ export class SnapshotDecoder {
    * held of it when it went; one held with another type is not kept). This is sound for a complete shared
    * snapshot only, which brings the client to a whole frame: an entity that a newer applied snapshot did
    * not carry was unchanged up to it, and nothing current changes. Unless that snapshot was cut by the
-   * budget: then a record newer than what is held of an entity is its state, announced in the outcome
-   * (see `ResentOutcome`). Any other snapshot older than the newest
+   * budget: then a record newer than every one applied of its entity (a state or a removal) is the
+   * entity's state now, announced in the outcome (see `ResentOutcome`). Any other snapshot older than the newest
    * applied stays `stale`, as in `decode`: a per-client snapshot the server saw as lost must never apply
    * later.
    */
   decodeResent(bytes: Uint8Array): ResentOutcome {
-    this.#gone ??= new RecentlyGone(LATE_FILL_WINDOW);
+    if (this.#gone === undefined) {
+      this.#gone = new RecentlyGone(LATE_FILL_WINDOW);
+      this.#goneSince = this.#newestAt;
+    }
     return this.#decode(bytes, true);
   }
 
@@ -516,36 +535,44 @@ export class SnapshotDecoder {
   }
 
   /**
-   * A late fill's staged records, checked: each becomes a copy as of `at` of the entity it was read for
-   * (held now, or held when it went after `at`; not one of another type), and the ack tells the server
-   * the snapshot was applied. The server then takes each record as the entity's baseline unless it has a
-   * newer one acked: a record newer than every copy of an entity held now (the snapshots applied since
-   * were cut by the budget and left it out) is its state from now on, and one of an entity held by
-   * nothing (its creation cut from them) makes it, both announced in the outcome. An entity the world
-   * has lost since is then removed by the server's next snapshot, as any it believes held.
+   * A late fill's staged records, checked, and the ack tells the server the snapshot was applied. The
+   * server keeps each entity's newest acked record as what the client holds of it, whatever order acks
+   * come in, so a record newer than any this client applied of its entity (a copy held, or a removal) is
+   * the entity's state now: the snapshots applied since were cut by the budget and left it out. It
+   * updates, makes, replaces (another type) or removes the entity, as the outcome says. Any other record
+   * is history: a copy as of `at` of the entity it was read for (held now, or when it went after `at`).
    */
   #fillLate(count: number, seq: number, at: number, tick: number): ResentOutcome {
-    let created = NONE as number[];
-    let updated = NONE as number[];
+    const changes: LateChanges = {
+      created: NONE as number[],
+      updated: NONE as number[],
+      removed: NONE as number[],
+      removedKinds: NO_KINDS as RemovalKind[],
+    };
     for (let index = 0; index < count; index++) {
       const id = this.#stagedIds[index] as number;
       const codes = this.#stagedCodes[index];
       const held = this.#stagedHeld[index];
+      const type = this.#stagedTypes[index];
       this.#stagedHeld[index] = undefined;
       this.#stagedCodes[index] = undefined;
+      if (this.#isNewestRecord(id, at)) {
+        this.#bringOn(id, codes, type, this.#stagedLeft[index] === true, at, seq, tick, changes);
+        continue;
+      }
       if (held === undefined) {
-        if (codes === undefined) continue;
-        const type = this.#stagedTypes[index] as AnyEntityType;
-        const kept = newHeld(type, this.#registry.typeId(type), at, codes, seq, tick);
-        // Removed by a snapshot applied since (never held here, so its removal changed nothing): kept
-        // as gone then, for a later fill's delta of it.
-        if (this.#gone?.wentBetween(id, at, this.#newestAt) === true) {
-          this.#gone.add(id, this.#newestAt, kept);
-          continue;
+        // Held by nothing then, and gone since: kept as it was when it went, for a later fill's delta of it.
+        if (codes !== undefined) {
+          const kept = newHeld(
+            type as AnyEntityType,
+            this.#registry.typeId(type as AnyEntityType),
+            at,
+            codes,
+            seq,
+            tick,
+          );
+          this.#gone?.keepUntilGone(id, at, kept);
         }
-        this.#keep(id, kept);
-        if (created === NONE) created = [];
-        created.push(id);
         continue;
       }
       // A removal of an entity held after it (it came back since): a gap as of this snapshot, so that no
@@ -554,25 +581,70 @@ export class SnapshotDecoder {
         if (atOf(held, held.count - 1) > at) insertCopy(held, at, undefined);
         continue;
       }
-      if (held.type !== this.#stagedTypes[index]) continue;
+      if (held.type !== type) continue;
       // First held after this snapshot, and gone in between (out of view and back): its copies say
       // nothing of the time between, so one as of this snapshot would stand for it. None is kept: later
       // snapshots write the entity as one back since (in full, nothing predicted from before).
       const first = atOf(held, 0);
       if (first > at && this.#gone?.wentBetween(id, at, first) === true) continue;
-      const newest = at > atOf(held, held.count - 1);
       insertCopy(held, at, codes);
-      if (!newest || this.#lookup(id) !== held) continue;
-      held.seq = seq;
-      held.tick = tick;
-      if (updated === NONE) updated = [];
-      updated.push(id);
     }
     this.#stagedEnd = 0;
     const back = this.#newestAt - at;
     this.#previous += 2 ** (back - 1);
     this.#keepTick(at, tick);
-    return { kind: 'filled', seq, tick, created, updated };
+    return { kind: 'filled', seq, tick, ...changes };
+  }
+
+  /**
+   * Whether a late fill's record, as of `at`, is newer than every one this client applied of entity `id`:
+   * its copies held now, and its removals (kept from when `#gone` began: before, one unheld is not known).
+   */
+  #isNewestRecord(id: number, at: number): boolean {
+    const current = this.#lookup(id);
+    if (current !== undefined) return atOf(current, current.count - 1) < at;
+    if (this.#goneSince > at) return false;
+    const went = this.#gone?.newest(id);
+    return went === undefined || went < at;
+  }
+
+  /** A late fill's record that is its entity's newest (see `#fillLate`) brought on as current. */
+  #bringOn(
+    id: number,
+    codes: EntityCodes | undefined,
+    type: AnyEntityType | undefined,
+    left: boolean,
+    at: number,
+    seq: number,
+    tick: number,
+    changes: LateChanges,
+  ): void {
+    const current = this.#lookup(id);
+    const gone = this.#gone as RecentlyGone<Held>;
+    if (current !== undefined && codes !== undefined && current.type === type) {
+      pushCopy(current, at, codes);
+      current.seq = seq;
+      current.tick = tick;
+      if (changes.updated === NONE) changes.updated = [];
+      changes.updated.push(id);
+      return;
+    }
+    // Removed, or back with another type (the one held went with it): a removal as of this snapshot.
+    gone.add(id, at, current);
+    if (current !== undefined) {
+      this.#forget(id);
+      if (changes.removed === NONE) {
+        changes.removed = [];
+        changes.removedKinds = [];
+      }
+      changes.removed.push(id);
+      changes.removedKinds.push(codes === undefined && left ? RemovalKind.leftView : RemovalKind.destroyed);
+    }
+    if (codes === undefined) return;
+    const made = type as AnyEntityType;
+    this.#keep(id, newHeld(made, this.#registry.typeId(made), at, codes, seq, tick));
+    if (changes.created === NONE) changes.created = [];
+    changes.created.push(id);
   }
 
   /** Whether the snapshot `back` (1..) before the newest applied one is within reach and was never applied. */

@@ -41,14 +41,15 @@ function client(encoder: SnapshotEncoder) {
 }
 
 describe('SyncedState and a late fill behind snapshots cut by the budget', () => {
-  it('announces what the fill brought on: a change, and an entity whose creation the budget cut', () => {
-    // Two clients share bodies in step at tick 0. Client 0 loses tick 1 (car 0 moves, car 2 appears); its
-    // chain of tick 2 (tick 1 again ahead of it) comes after its snapshot of tick 3, cut to nothing by a
-    // budget of 0 bytes. The fill is then the only snapshot applied that carries tick 1's changes, and
-    // the server holds them acked: the client's state must show them, with events.
+  it('announces what the fill brought on: a change, a removal, an entity whose creation the budget cut', () => {
+    // Two clients share bodies in step at tick 0. Client 0 loses tick 1 (car 0 moves, car 2 goes, car 3
+    // appears); its chain of tick 2 (tick 1 again ahead of it) comes after its snapshot of tick 3, cut to
+    // nothing by a budget of 0 bytes. The fill is then the only snapshot applied that carries tick 1's
+    // changes, and the server holds them acked: the client's state must show them, with events.
     const table = new EntityTable({ types });
     table.spawn(Car, { x: 1 });
     table.spawn(Car, { x: 2 });
+    table.spawn(Car, { x: 9 });
     const shared = new SharedSnapshots(registry);
     const other = new SnapshotEncoder(registry, { shared, resend: true });
     const c0 = client(new SnapshotEncoder(registry, { shared, resend: true }));
@@ -64,8 +65,10 @@ describe('SyncedState and a late fill behind snapshots cut by the budget', () =>
     const events: string[] = [];
     c0.state.on('add', (car) => events.push(`add ${car.id} x=${car.state.x}`));
     c0.state.on('change', (car) => events.push(`change ${car.id} x=${car.state.x}`));
+    c0.state.on('remove', (car) => events.push(`remove ${car.id} ${car.reason}`));
 
     table.update(0, Car, { x: 50 });
+    table.remove(2);
     const spawned = table.spawn(Car, { x: 70 });
     acked(1);
     c0.encoder.encode(frameAt(1)); // lost
@@ -80,7 +83,7 @@ describe('SyncedState and a late fill behind snapshots cut by the budget', () =>
     c0.deliver(chainFrame);
 
     expect(c0.state.stats().filled).toBe(1);
-    expect(events).toEqual(['add 2 x=70', 'change 0 x=50']);
+    expect(events).toEqual(['remove 2 destroyed', 'add 3 x=70', 'change 0 x=50']);
     expect(c0.state.get(0)?.state.x).toBe(50);
     expect(c0.state.get(spawned)?.state.x).toBe(70);
     // The next snapshot, complete, leaves the client with the world.
@@ -88,7 +91,7 @@ describe('SyncedState and a late fill behind snapshots cut by the budget', () =>
     expect([...c0.state.entities()].map((car) => [car.id, car.state.x])).toEqual([
       [0, 50],
       [1, 4],
-      [2, 70],
+      [3, 70],
     ]);
   });
 });

@@ -61,7 +61,15 @@ describe('late fill of a resent snapshot', () => {
     expect(ackedBack(decoder, 1)).toBe(false);
     const before = [...decoder.ids()].map((id) => decoder.get(id));
 
-    expect(decoder.decodeResent(lost)).toEqual({ kind: 'filled', seq: 2, tick: 2, created: [], updated: [] });
+    expect(decoder.decodeResent(lost)).toEqual({
+      kind: 'filled',
+      seq: 2,
+      tick: 2,
+      created: [],
+      updated: [],
+      removed: [],
+      removedKinds: [],
+    });
     // Nothing current changed: tick 3 is still what the client holds.
     expect([...decoder.ids()].map((id) => decoder.get(id))).toEqual(before);
     checkComplete(decoder, frames[3] as WorldFrame);

@@ -125,8 +125,8 @@ function playChains(
         if (first.kind === 'filled') {
           totals.filled++;
           // What the fill brought on (the newer snapshots cut by the budget left it out) is announced,
-          // and is the fill's; nothing else changed.
-          const brought = new Set([...first.created, ...first.updated]);
+          // and is the fill's (removed: gone); nothing else changed.
+          const brought = new Set([...first.created, ...first.updated, ...first.removed]);
           const after = held(client.decoder);
           for (const id of brought) before.delete(id);
           for (const id of brought) after.delete(id);
