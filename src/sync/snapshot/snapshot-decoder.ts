@@ -630,7 +630,7 @@ export class SnapshotDecoder {
       return;
     }
     // Removed, or back with another type (the one held went with it): a removal as of this snapshot.
-    gone.add(id, at, current);
+    if (codes === undefined || current !== undefined) gone.add(id, at, current);
     if (current !== undefined) {
       this.#forget(id);
       if (changes.removed === NONE) {
