@@ -49,19 +49,23 @@ export interface ClientEntity {
 export const RemovalKind = { destroyed: 'destroyed', leftView: 'leftView', restart: 'restart' } as const;
 export type RemovalKind = (typeof RemovalKind)[keyof typeof RemovalKind];
 
+/** What a snapshot (or a late fill) changed of the state held: entities made, changed and removed. */
+export interface EntityChanges {
+  readonly created: readonly number[];
+  readonly updated: readonly number[];
+  readonly removed: readonly number[];
+  /** Why each entity of `removed` went, at the same index. */
+  readonly removedKinds: readonly RemovalKind[];
+}
+
 export type SnapshotOutcome =
-  | {
+  | (EntityChanges & {
       readonly kind: 'applied';
       readonly seq: number;
       readonly tick: number;
       /** Every entity not in it is unchanged as of this tick; otherwise those were just not sent. */
       readonly complete: boolean;
-      readonly created: readonly number[];
-      readonly updated: readonly number[];
-      readonly removed: readonly number[];
-      /** Why each entity of `removed` went, at the same index. */
-      readonly removedKinds: readonly RemovalKind[];
-    }
+    })
   /** Not newer than the newest applied snapshot: dropped, and not acked. */
   | { readonly kind: 'stale'; readonly seq: number }
   /**
@@ -106,15 +110,7 @@ export interface SnapshotDecoderOptions {
  */
 export type ResentOutcome =
   | SnapshotOutcome
-  | {
-      readonly kind: 'filled';
-      readonly seq: number;
-      readonly tick: number;
-      readonly created: readonly number[];
-      readonly updated: readonly number[];
-      readonly removed: readonly number[];
-      readonly removedKinds: readonly RemovalKind[];
-    };
+  | (EntityChanges & { readonly kind: 'filled'; readonly seq: number; readonly tick: number });
 
 /**
  * How far behind the newest applied snapshot a late fill may be: the ack's field of earlier snapshots
