@@ -2,10 +2,20 @@
  * The CCU benchmark (vehikill-net issue 9): how many players one server process holds in 16-player
  * rooms at 20 Hz snapshots and 30 Hz inputs with its p99 tick under budget, and its CPU per player,
  * for vehikill-net (over the WebSocket and over the server link), Colyseus 0.16 and a bare `ws` server
- * (the floor), each ramped on its own with the server on core 0 and the bots on core 1.
+ * (the floor), each ramped on its own with the server on core 0 and the bots on core 1 (CCU_SERVER_CORE=1
+ * swaps them). The cores' speed is probed just before each ramp (core-speed.ts): a server's CPU per CCU is
+ * only as good as the core it ran on, and on a virtual machine that changes from minute to minute.
  */
 import type { Row } from '../../results.js';
-import { type RampOptions, type RampResult, runRamp, type StepResult } from './ramp.js';
+import { coreSpeedMs, cores } from '../core-speed.js';
+import {
+  BOT_CORE,
+  type RampOptions,
+  type RampResult,
+  runRamp,
+  SERVER_CORE,
+  type StepResult,
+} from './ramp.js';
 import { SYSTEM_NAMES, SYSTEMS, type System } from './systems.js';
 
 export interface CcuOptions extends Partial<RampOptions> {
@@ -33,7 +43,10 @@ export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]
     load: options.load ?? 'light',
   };
   const results: RampResult[] = [];
-  for (const system of options.systems ?? SYSTEMS) results.push(await runRamp(system, ramp));
+  for (const system of options.systems ?? SYSTEMS) {
+    const coresBefore = cores().map(coreSpeedMs);
+    results.push({ ...(await runRamp(system, ramp)), coresBefore });
+  }
   return results;
 }
 
@@ -50,7 +63,7 @@ const kernelPerCcu = (step: StepResult) => (step.server.kernelCpuMsPerSecond * 1
 
 export function ccuRows(results: readonly RampResult[]): Row[] {
   const load = results[0]?.load === 'full' ? 'every bot decodes' : 'one bot per room decodes';
-  const workload = `CCU, 16-player rooms, 20 Hz snapshots, 30 Hz inputs; server on core 0, bots on core 1 (${load})`;
+  const workload = `CCU, 16-player rooms, 20 Hz snapshots, 30 Hz inputs; server on core ${SERVER_CORE}, bots on core ${BOT_CORE} (${load})`;
   const rows: Row[] = [];
   for (const result of results) {
     const system = SYSTEM_NAMES[result.system];
@@ -58,6 +71,9 @@ export function ccuRows(results: readonly RampResult[]): Row[] {
       rows.push({ workload, system, metric, value, unit });
     row('max CCU held (p99 tick <= 50 ms, bots keeping up)', result.maxHeld, 'CCU');
     row(`ramp stopped: ${result.stopped}`, result.steps.at(-1)?.ccu ?? 0, 'CCU');
+    result.coresBefore?.forEach((ms, core) => {
+      row(`fixed JS probe on core ${core} just before the ramp (core-speed.ts)`, round(ms), 'ms');
+    });
     const top = result.steps.find((step) => step.ccu === result.maxHeld && step.verdict === 'held');
     if (top) {
       // Where the bots ran out before the server did, this is the only figure for the server's own limit.

@@ -65,10 +65,22 @@ export interface RampResult {
   /** Most players held with p99 tick under budget and bots keeping up (0 if none). */
   maxHeld: number;
   stopped: string;
+  /** The probe's ms on each core just before the ramp (see core-speed.ts), when measured. */
+  coresBefore?: readonly number[];
 }
 
-export const SERVER_CORE = 0;
-export const BOT_CORE = 1;
+/**
+ * The server's core and the bots'. `CCU_SERVER_CORE=1` swaps them: the two cores of a virtual machine need
+ * not be equally fast (see core-speed.ts), and a server's CPU per CCU is only as good as its core.
+ */
+export const SERVER_CORE = serverCore(process.env.CCU_SERVER_CORE);
+export const BOT_CORE = 1 - SERVER_CORE;
+
+function serverCore(text: string | undefined): number {
+  if (text === undefined || text === '0') return 0;
+  if (text === '1') return 1;
+  throw new RangeError(`CCU_SERVER_CORE must be 0 or 1, got ${text}`);
+}
 
 function judge(ccu: number, server: WindowReading, bots: StepResult['bots'], options: RampOptions) {
   const floor = options.deliveryFloor;

@@ -3,7 +3,8 @@
  *   node dist/bench/workloads/ccu/run-alone.js [system...]
  * Systems: bare-ws colyseus ours-ws ours-ws-phys ours-link (all without arguments), and bare-uws by name
  * (it needs uWebSockets.js installed by hand: see uws-binary.ts). Environment:
- * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS, CCU_LOAD=light|full (default light, see
+ * CCU_STEPS=160,320,... CCU_WINDOW_MS, CCU_SETTLE_MS, CCU_SERVER_CORE=0|1 (default 0; the bots take the
+ * other), CCU_LOAD=light|full (default light, see
  * `LoadModel`), CCU_CPU_PROF=<dir> (the server and bot processes each write a V8 CPU profile there as they
  * exit; the profiler's own cost saturates them sooner, so read it for where time goes, not for CCU). The
  * raw steps go to $BENCH_OUT (default /tmp/ccu-bench-<time>.json).
