@@ -19,6 +19,7 @@ import {
   SnapshotEncoder,
 } from 'vehikill-net/sync';
 import type { Row } from '../results.js';
+import { coreSpeedRows, pinProcess } from './core-speed.js';
 import { type ArenaFrame, arenaTrace, SIM_HZ } from './sync/arena.js';
 import { check, median, mulberry32 } from './sync/rng.js';
 import { type ColyseusVariant, ColyseusWorld, OursWorld, registry } from './sync/systems.js';
@@ -254,7 +255,10 @@ function pairedRatios(ours: readonly ServerRound[], theirs: readonly ServerRound
 }
 
 /** Mean µs per snapshot decoded, the first (full) one left out of the timing. */
-function oursDecodeUs(stream: readonly Uint8Array[], resent: readonly (Uint8Array | undefined)[]): number {
+export function oursDecodeUs(
+  stream: readonly Uint8Array[],
+  resent: readonly (Uint8Array | undefined)[],
+): number {
   const decoder = new SnapshotDecoder(registry, { resent: true });
   decoder.decode(stream[0]!);
   const started = performance.now();
@@ -266,7 +270,7 @@ function oursDecodeUs(stream: readonly Uint8Array[], resent: readonly (Uint8Arra
   return ((performance.now() - started) * 1000) / (stream.length - 1);
 }
 
-function colyseusDecodeUs(stream: readonly Uint8Array[], variant: ColyseusVariant): number {
+export function colyseusDecodeUs(stream: readonly Uint8Array[], variant: ColyseusVariant): number {
   const decoder: Decoder = new ColyseusWorld(variant).newDecoder();
   decoder.decode(stream[0]!);
   const started = performance.now();
@@ -275,8 +279,33 @@ function colyseusDecodeUs(stream: readonly Uint8Array[], variant: ColyseusVarian
 }
 
 export function benchSyncCpu(): Row[] {
+  // Every system on one core, the faster one at the start, with the processes it starts (see core-speed.ts):
+  // left to the scheduler, a round or a process ran on whichever core, and the cores' speeds differ.
+  const speedWorkload = `sync CPU arena, ${CLIENTS} clients: the cores`;
+  const rows: Row[] = coreSpeedRows(speedWorkload, 'before');
+  const core = rows.reduce((fastest, row) => (row.value < fastest.value ? row : fastest)).system;
+  const unpin = pinProcess(Number(core.replace('core ', '')));
+  try {
+    rows.push(...syncCpuRows(core));
+  } finally {
+    unpin();
+  }
+  rows.push(...coreSpeedRows(speedWorkload, 'after'));
+  return rows;
+}
+
+/** The workload's rows, this process pinned to `core` (`core N`). */
+function syncCpuRows(core: string): Row[] {
   const trace = arenaTrace(SECONDS, 7);
-  const rows: Row[] = [];
+  const rows: Row[] = [
+    {
+      workload: `sync CPU arena, ${CLIENTS} clients: the cores`,
+      system: 'every system',
+      metric: 'ran pinned to core',
+      value: Number(core.replace('core ', '')),
+      unit: 'core',
+    },
+  ];
   const us = (v: number) => Math.round(v * 100) / 100;
   // Rounds alternate the three systems; this machine's speed wanders by tens of percent from one
   // second to the next, so the medians need more rounds than the spread within a quiet second suggests.
@@ -361,6 +390,7 @@ export function benchSyncCpu(): Row[] {
     add('@colyseus/schema quantized', 'client decode per patch', us(median(q16Decode)));
     add('ours / colyseus float32', 'client decode ratio', us(median(oursDecode) / median(f32Decode)), 'x');
     add('ours / colyseus quantized', 'client decode ratio', us(median(oursDecode) / median(q16Decode)), 'x');
+    addDecodeAloneRows(hz, add);
     if (hz === 20) addAloneRows(hz, add);
   }
   return rows;
@@ -371,41 +401,39 @@ const ALONE_PROCESSES = 3;
 /** Rounds per solo.ts process, and the seconds each steady.ts room runs. */
 const SOLO_ROUNDS = 15;
 const STEADY_SECONDS = 60;
+/** decode-solo.ts processes per system, and the timed passes over one stream in each. */
+const DECODE_PROCESSES = 5;
+const DECODE_PASSES = 30;
+
+type AddRow = (system: string, metric: string, value: number, unit?: string) => void;
+
+/** Runs `script` (in ./sync) alone in a process for one system: its `us` list. */
+function runAlone(script: string, system: string, hz: number, count: number): number[] {
+  const path = fileURLToPath(new URL(`./sync/${script}`, import.meta.url));
+  const output = execFileSync(process.execPath, [path, system, String(hz), String(count)], {
+    encoding: 'utf8',
+  });
+  return (JSON.parse(output) as { us: number[] }).us;
+}
+
+const rounded = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * The writes + encode of ours and of Colyseus float32, each alone in its own process: the rounds above run
  * the systems in one process, where one's garbage may be collected in another's timing. solo.ts times
  * fresh 5 s rounds; steady.ts one room running STEADY_SECONDS, by 5 s windows after the first.
  */
-function addAloneRows(
-  hz: number,
-  add: (system: string, metric: string, value: number, unit?: string) => void,
-) {
-  const run = (script: string, system: string, count: number): number[] =>
-    (
-      JSON.parse(
-        execFileSync(
-          process.execPath,
-          [fileURLToPath(new URL(`./sync/${script}`, import.meta.url)), system, String(hz), String(count)],
-          { encoding: 'utf8' },
-        ),
-      ) as { us: number[] }
-    ).us;
-  const both = (script: string, count: number) => {
+function addAloneRows(hz: number, add: AddRow) {
+  const addBoth = (script: string, count: number, metric: string, ratioMetric: string) => {
     const ours: number[] = [];
     const f32: number[] = [];
     for (let p = 0; p < ALONE_PROCESSES; p++) {
-      ours.push(...run(script, 'ours', count));
-      f32.push(...run(script, 'float32', count));
+      ours.push(...runAlone(script, 'ours', hz, count));
+      f32.push(...runAlone(script, 'float32', hz, count));
     }
-    return { ours: median(ours), f32: median(f32) };
-  };
-  const rounded = (value: number) => Math.round(value * 100) / 100;
-  const addBoth = (script: string, count: number, metric: string, ratioMetric: string) => {
-    const { ours, f32 } = both(script, count);
-    add('vehikill-net', metric, rounded(ours));
-    add('@colyseus/schema float32', metric, rounded(f32));
-    add('ours / colyseus float32', ratioMetric, rounded(ours / f32), 'x');
+    add('vehikill-net', metric, rounded(median(ours)));
+    add('@colyseus/schema float32', metric, rounded(median(f32)));
+    add('ours / colyseus float32', ratioMetric, rounded(median(ours) / median(f32)), 'x');
   };
   addBoth(
     'solo.js',
@@ -418,5 +446,35 @@ function addAloneRows(
     STEADY_SECONDS,
     `server writes+encode per snapshot tick, one room running ${STEADY_SECONDS} s (median of 5 s windows)`,
     'server writes+encode ratio, one long-running room each',
+  );
+}
+
+/**
+ * Client decode with each decoder alone in its own process, as a client's is (decode-solo.ts): the decodes
+ * above run in the process that ran every system's rounds, where one system's garbage may be collected in
+ * another's timing. The processes go in pairs (ours, then Colyseus), each pair's ratio read on its own: the
+ * core's speed drifts from one minute to the next (see core-speed.ts), and a pair runs within seconds.
+ */
+function addDecodeAloneRows(hz: number, add: AddRow) {
+  const ours: number[] = [];
+  const f32: number[] = [];
+  for (let p = 0; p < DECODE_PROCESSES; p++) {
+    ours.push(median(runAlone('decode-solo.js', 'ours', hz, DECODE_PASSES)));
+    f32.push(median(runAlone('decode-solo.js', 'float32', hz, DECODE_PASSES)));
+  }
+  const metric = 'client decode per snapshot, alone in its own process (median of processes)';
+  add('vehikill-net', metric, rounded(median(ours)));
+  add('@colyseus/schema float32', metric, rounded(median(f32)));
+  add(
+    'ours / colyseus float32',
+    'client decode ratio, each alone (median of pairs)',
+    rounded(median(ours.map((value, pair) => value / (f32[pair] as number)))),
+    'x',
+  );
+  add(
+    'ours / colyseus float32',
+    'client decode ratio, each alone, highest pair',
+    rounded(Math.max(...ours.map((value, pair) => value / (f32[pair] as number)))),
+    'x',
   );
 }
