@@ -7,8 +7,9 @@ import type { ChangeField } from './change-pass-source.js';
 import { predictionSource, TICK_TESTS_SOURCE } from './motion-write-source.js';
 
 /**
- * `TypeCoder.readChanges` for one type: the masked fields of a delta read over `codes` (a copy of the
- * baseline), relative fields against the baseline (`relative`), or against their prediction from `older`.
+ * `TypeCoder.readChanges` for one type: the delta's codes written into `codes` (an array of the type's
+ * length), the masked fields read, relative ones against the baseline (`relative`) or against their
+ * prediction from `older`, and the others copied from the baseline.
  */
 export type ChangeRead = (
   reader: BitReader,
@@ -65,7 +66,8 @@ export function generateChangeRead(
         '}',
       );
     }
-    lines.push('}');
+    // Unmasked: the baseline's code, so that the caller need not copy the baseline first.
+    lines.push('} else {', `codes[${index}] = baseline[${index}];`, '}');
   });
   lines.push('};');
   const make = compileFunction(['fields'], lines.join('\n'));

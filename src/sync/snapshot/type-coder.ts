@@ -399,10 +399,11 @@ export class TypeCoder {
   }
 
   /**
-   * A delta's masked fields read over `codes` (a copy of `baseline`, which this side holds and so are the
-   * type's codes): relative fields (when `relative`) against the baseline, or with `older` against their
-   * prediction from it (`ahead` and `span` as for `predict`); the same bits and errors as the fields'
-   * `read` and their codecs' `read`.
+   * A delta's codes written into `codes` (an array of the type's length, whatever it holds): the masked
+   * fields read, relative ones (when `relative`) against `baseline` (which this side holds, and so are the
+   * type's codes), or with `older` against their prediction from it (`ahead` and `span` as for `predict`),
+   * with the same bits and errors as the fields' `read` and their codecs' `read`; the other fields copied
+   * from `baseline`. Written in one pass: the decoder copied the baseline first, then read over it.
    */
   readChanges(
     reader: BitReader,
@@ -422,7 +423,10 @@ export class TypeCoder {
     const fields = this.#fields;
     const length = fields.length;
     for (let index = 0; index < length; index++) {
-      if (((mask >>> index) & 1) === 0) continue;
+      if (((mask >>> index) & 1) === 0) {
+        codes[index] = baseline[index] as FieldCode;
+        continue;
+      }
       const field = fields[index] as Field;
       const codec = this.#relatives[index];
       if (!relative || codec === undefined) {

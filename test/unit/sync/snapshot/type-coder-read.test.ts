@@ -24,7 +24,10 @@ interface Delta {
   span: number;
 }
 
-/** What a coder reads from `bytes` over a copy of the baseline: the codes and where it stopped, or the error. */
+/**
+ * What a coder reads from `bytes` into an array holding stale codes (as a pooled one does: every field must
+ * be written, the unmasked ones from the baseline): the codes and where it stopped, or the error.
+ */
 function readWith(
   coder: TypeCoder,
   bytes: Uint8Array,
@@ -35,7 +38,7 @@ function readWith(
   try {
     const codes = coder.readChanges(
       reader,
-      [...baseline] as FieldCode[],
+      baseline.map(() => -1) as FieldCode[],
       baseline,
       mask,
       relative,
