@@ -10,6 +10,9 @@
  * repo's own module graph, compiled on its own) and round A, round B alternate, so a slow second slows
  * both.
  *
+ * The process pins itself to the core that runs core-speed.ts's probe faster at its start: left to the
+ * scheduler it could move between this machine's two cores, whose speeds differ by up to two thirds.
+ *
  * What it cannot show: a change in what the code keeps alive or leaves as garbage. Both builds share one
  * heap, so either build's collections land in both builds' rounds alike. Keeping a round's snapshot views
  * (and so their slab chunks) alive cost 20 µs a tick in processes of its own, and nothing here. Compare
@@ -17,6 +20,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { coreSpeedMs, cores, pinProcess } from '../core-speed.js';
 import type { checkOursRound as CheckOursRound, oursRound as OursRound } from '../sync-cpu.js';
 import { arenaTrace, SIM_HZ } from './arena.js';
 import { median } from './rng.js';
@@ -57,6 +61,10 @@ async function buildOf(repo: string): Promise<Build> {
   return { round: module.oursRound, check: module.checkOursRound, played: [] };
 }
 
+const speeds = cores().map(coreSpeedMs);
+const core = speeds.indexOf(Math.min(...speeds));
+pinProcess(core);
+console.log(`pinned to core ${core} (probe ${speeds.map((ms) => ms.toFixed(2)).join(' / ')} ms by core)`);
 const builds = [await buildOf(repoA), await buildOf(repoB)] as const;
 const trace = arenaTrace(5, 7);
 const timeOf = (build: Build): number => {
