@@ -458,7 +458,7 @@ export class SnapshotDecoder {
         previousMask = mask;
         codes = this.#coderOf(from.typeId, type).readChanges(
           reader,
-          this.#codesArray(from.typeId, type.fields.length),
+          this.#codesArray(from.typeId, baseline as EntityCodes),
           baseline as EntityCodes,
           mask,
           mode !== RelativeMode.plain,
@@ -702,11 +702,14 @@ export class SnapshotDecoder {
   }
 
   /**
-   * An array for a delta's codes of the type `typeId` (`length` codes), pooled when there is one: its
-   * contents are whatever they were, all of which `readChanges` writes.
+   * An array for a delta's codes against `baseline` (codes of the type `typeId`), pooled when there is one:
+   * its contents are whatever they were, all of which `readChanges` writes. Without one, a copy of the
+   * baseline: packed and of its size. One made at its size (`new Array(length)`) would stay holey for good,
+   * and every later use of it from the pool too, so whoever reads codes would meet two kinds of array; an
+   * empty one grown by the writes was slower to make (a decoder's first 64 snapshots make all of theirs).
    */
-  #codesArray(typeId: number, length: number): FieldCode[] {
-    return this.#pool[typeId]?.pop() ?? new Array<FieldCode>(length);
+  #codesArray(typeId: number, baseline: EntityCodes): FieldCode[] {
+    return this.#pool[typeId]?.pop() ?? baseline.slice();
   }
 
   /** The type's coder (type id `typeId`), looked up once per type rather than once per record. */

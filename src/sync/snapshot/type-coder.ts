@@ -399,11 +399,12 @@ export class TypeCoder {
   }
 
   /**
-   * A delta's codes written into `codes` (an array of the type's length, whatever it holds): the masked
-   * fields read, relative ones (when `relative`) against `baseline` (which this side holds, and so are the
-   * type's codes), or with `older` against their prediction from it (`ahead` and `span` as for `predict`),
-   * with the same bits and errors as the fields' `read` and their codecs' `read`; the other fields copied
-   * from `baseline`. Written in one pass: the decoder copied the baseline first, then read over it.
+   * A delta's codes written into `codes` (an array of the type's length, or an empty one: written in field
+   * order, it then stays packed): the masked fields read, relative ones (when `relative`) against
+   * `baseline` (which this side holds, and so are the type's codes), or with `older` against their
+   * prediction from it (`ahead` and `span` as for `predict`), with the same bits and errors as the fields'
+   * `read` and their codecs' `read`; the other fields copied from `baseline`. Written in one pass: the
+   * decoder copied the baseline first, then read over it.
    */
   readChanges(
     reader: BitReader,
