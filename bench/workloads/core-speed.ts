@@ -9,11 +9,25 @@
  * slow system.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Row } from '../results.js';
 
 const PROBE = fileURLToPath(new URL('./core-probe.js', import.meta.url));
+
+let tasksetFound: boolean | undefined;
+
+/** Whether `taskset` (util-linux) is here: without it nothing is probed or pinned, and a workload says so. */
+export function hasTaskset(): boolean {
+  if (tasksetFound === undefined) {
+    try {
+      execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+      tasksetFound = true;
+    } catch {
+      tasksetFound = false;
+    }
+  }
+  return tasksetFound;
+}
 
 /** The probe's median ms on `core` (in a process of its own, pinned there with `taskset`). */
 export function coreSpeedMs(core: number): number {
@@ -21,14 +35,26 @@ export function coreSpeedMs(core: number): number {
   return (JSON.parse(output) as { ms: number }).ms;
 }
 
-/** The cores this machine has, 0 first. */
+/**
+ * The cores this process may run on (its affinity list, as `taskset -c` set it), ascending; none without
+ * `taskset`. Not `availableParallelism()`: that counts them, and under `taskset -c 1` it said one core,
+ * which then read as core 0.
+ */
 export function cores(): number[] {
-  return Array.from({ length: availableParallelism() }, (_, core) => core);
+  if (!hasTaskset()) return [];
+  const output = execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+  const list = output.trim().split(' ').pop() as string;
+  const found: number[] = [];
+  for (const part of list.split(',')) {
+    const [first, last = first] = part.split('-').map(Number) as [number, number?];
+    for (let core = first; core <= (last as number); core++) found.push(core);
+  }
+  return found;
 }
 
 /**
  * Pins this process (every thread of it, and so every process it starts) to `core` until the returned
- * function is called, which gives it back the cores it had.
+ * function is called, which gives every thread back the cores the process had.
  */
 export function pinProcess(core: number): () => void {
   const pid = String(process.pid);
@@ -37,13 +63,22 @@ export function pinProcess(core: number): () => void {
   return () => execFileSync('taskset', ['-a', '-p', before, pid], { stdio: 'ignore' });
 }
 
-/** One row per core: the probe's ms there now, `when` saying at which point of the workload. */
-export function coreSpeedRows(workload: string, when: string): Row[] {
-  return cores().map((core) => ({
+/** The probe's ms on each core this process may use, now. */
+export function coreSpeeds(): { core: number; ms: number }[] {
+  return cores().map((core) => ({ core, ms: coreSpeedMs(core) }));
+}
+
+/** Rows of `coreSpeeds`, `when` saying at which point of the workload they were taken. */
+export function coreSpeedRows(
+  workload: string,
+  when: string,
+  speeds: readonly { core: number; ms: number }[] = coreSpeeds(),
+): Row[] {
+  return speeds.map(({ core, ms }) => ({
     workload,
     system: `core ${core}`,
     metric: `fixed JS probe (core-speed.ts), ${when}`,
-    value: Math.round(coreSpeedMs(core) * 100) / 100,
+    value: Math.round(ms * 100) / 100,
     unit: 'ms',
   }));
 }

@@ -19,7 +19,7 @@ import {
   SnapshotEncoder,
 } from 'vehikill-net/sync';
 import type { Row } from '../results.js';
-import { coreSpeedRows, pinProcess } from './core-speed.js';
+import { coreSpeedRows, coreSpeeds, pinProcess } from './core-speed.js';
 import { type ArenaFrame, arenaTrace, SIM_HZ } from './sync/arena.js';
 import { check, median, mulberry32 } from './sync/rng.js';
 import { type ColyseusVariant, ColyseusWorld, OursWorld, registry } from './sync/systems.js';
@@ -282,11 +282,16 @@ export function benchSyncCpu(): Row[] {
   // Every system on one core, the faster one at the start, with the processes it starts (see core-speed.ts):
   // left to the scheduler, a round or a process ran on whichever core, and the cores' speeds differ.
   const speedWorkload = `sync CPU arena, ${CLIENTS} clients: the cores`;
-  const rows: Row[] = coreSpeedRows(speedWorkload, 'before');
-  const core = rows.reduce((fastest, row) => (row.value < fastest.value ? row : fastest)).system;
-  const unpin = pinProcess(Number(core.replace('core ', '')));
+  const speeds = coreSpeeds();
+  const rows = coreSpeedRows(speedWorkload, 'before', speeds);
+  if (speeds.length === 0) {
+    console.warn('sync CPU: no taskset here, so the systems are not pinned to one core (see core-speed.ts)');
+    return [...rows, ...syncCpuRows(undefined)];
+  }
+  const fastest = speeds.reduce((best, speed) => (speed.ms < best.ms ? speed : best));
+  const unpin = pinProcess(fastest.core);
   try {
-    rows.push(...syncCpuRows(core));
+    rows.push(...syncCpuRows(fastest.core));
   } finally {
     unpin();
   }
@@ -294,18 +299,19 @@ export function benchSyncCpu(): Row[] {
   return rows;
 }
 
-/** The workload's rows, this process pinned to `core` (`core N`). */
-function syncCpuRows(core: string): Row[] {
+/** The workload's rows, this process pinned to `core` (undefined: not pinned). */
+function syncCpuRows(core: number | undefined): Row[] {
   const trace = arenaTrace(SECONDS, 7);
-  const rows: Row[] = [
-    {
+  const rows: Row[] = [];
+  if (core !== undefined) {
+    rows.push({
       workload: `sync CPU arena, ${CLIENTS} clients: the cores`,
       system: 'every system',
       metric: 'ran pinned to core',
-      value: Number(core.replace('core ', '')),
+      value: core,
       unit: 'core',
-    },
-  ];
+    });
+  }
   const us = (v: number) => Math.round(v * 100) / 100;
   // Rounds alternate the three systems; this machine's speed wanders by tens of percent from one
   // second to the next, so the medians need more rounds than the spread within a quiet second suggests.

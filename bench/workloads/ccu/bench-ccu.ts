@@ -7,7 +7,7 @@
  * only as good as the core it ran on, and on a virtual machine that changes from minute to minute.
  */
 import type { Row } from '../../results.js';
-import { coreSpeedMs, cores } from '../core-speed.js';
+import { coreSpeedMs } from '../core-speed.js';
 import {
   BOT_CORE,
   type RampOptions,
@@ -44,7 +44,8 @@ export async function measureCcu(options: CcuOptions = {}): Promise<RampResult[]
   };
   const results: RampResult[] = [];
   for (const system of options.systems ?? SYSTEMS) {
-    const coresBefore = cores().map(coreSpeedMs);
+    // Cores 0 and 1, the server's and the bots' (the ramp pins both with taskset, as this does).
+    const coresBefore = [0, 1].map(coreSpeedMs);
     results.push({ ...(await runRamp(system, ramp)), coresBefore });
   }
   return results;

@@ -20,7 +20,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { coreSpeedMs, cores, pinProcess } from '../core-speed.js';
+import { coreSpeeds, pinProcess } from '../core-speed.js';
 import type { checkOursRound as CheckOursRound, oursRound as OursRound } from '../sync-cpu.js';
 import { arenaTrace, SIM_HZ } from './arena.js';
 import { median } from './rng.js';
@@ -61,10 +61,15 @@ async function buildOf(repo: string): Promise<Build> {
   return { round: module.oursRound, check: module.checkOursRound, played: [] };
 }
 
-const speeds = cores().map(coreSpeedMs);
-const core = speeds.indexOf(Math.min(...speeds));
-pinProcess(core);
-console.log(`pinned to core ${core} (probe ${speeds.map((ms) => ms.toFixed(2)).join(' / ')} ms by core)`);
+const speeds = coreSpeeds();
+if (speeds.length === 0) {
+  console.log('not pinned: no taskset here');
+} else {
+  const fastest = speeds.reduce((best, speed) => (speed.ms < best.ms ? speed : best));
+  pinProcess(fastest.core);
+  const probes = speeds.map(({ core, ms }) => `core ${core} ${ms.toFixed(2)} ms`).join(', ');
+  console.log(`pinned to core ${fastest.core} (probe: ${probes})`);
+}
 const builds = [await buildOf(repoA), await buildOf(repoB)] as const;
 const trace = arenaTrace(5, 7);
 const timeOf = (build: Build): number => {
