@@ -80,12 +80,25 @@ function windowTimer(windows: number[] | undefined): (ticks: number, totalMs: nu
   };
 }
 
+/**
+ * Where a round's encode time goes, summed in ms over its ticks (`oursRound` adds to it when given one; see
+ * sync/stages.ts): the acks taken in, the frame taken from the table (its entities quantized), the first
+ * client's encode (which builds the shared body) and the other clients' encodes.
+ */
+export interface RoundStages {
+  acks: number;
+  frame: number;
+  firstEncode: number;
+  otherEncodes: number;
+}
+
 export function oursRound(
   trace: Iterable<ArenaFrame>,
   hz: number,
   sharing = true,
   lossRate = LOSS,
   windows?: number[],
+  stages?: RoundStages,
 ): OursRound {
   const timeWindow = windowTimer(windows);
   const every = SIM_HZ / hz;
@@ -120,16 +133,30 @@ export function oursRound(
       }
     }
     if (frame.tick % every !== 0) {
-      encodeMs += performance.now() - started;
+      const acked = performance.now();
+      encodeMs += acked - started;
+      if (stages !== undefined) stages.acks += acked - started;
       continue;
     }
+    // Marks between the stages only when asked for.
+    const acked = stages === undefined ? 0 : performance.now();
     const worldFrame = world.table.frame(frame.tick);
+    const framed = stages === undefined ? 0 : performance.now();
+    let firstEncoded = framed;
     for (let i = 0; i < CLIENTS; i++) {
       const snapshot = clients[i]!.encoder.encode(worldFrame);
       snapshots[i] = snapshot.bytes;
       resents[i] = snapshot.resent;
+      if (i === 0 && stages !== undefined) firstEncoded = performance.now();
     }
-    encodeMs += performance.now() - started;
+    const encoded = performance.now();
+    encodeMs += encoded - started;
+    if (stages !== undefined) {
+      stages.acks += acked - started;
+      stages.frame += framed - acked;
+      stages.firstEncode += firstEncoded - framed;
+      stages.otherEncodes += encoded - firstEncoded;
+    }
     ticks++;
     timeWindow(ticks, encodeMs + writeMs);
     for (const snapshot of snapshots) bytes += snapshot.length;
