@@ -39,6 +39,7 @@ import type { LoopStalls } from './loop-stalls.js';
 import { handlePlayerAnswer } from './player-answers.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 import { handleRoomRequest, type RoomRequestPort } from './room-requests.js';
+import { sendBinary } from './send-binary.js';
 
 export interface ConnectionContext {
   clock: Clock;
@@ -757,7 +758,7 @@ export class ServerConnection {
   #sendBare(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.#ctx.frames.count('out', frame);
-    this.socket.send(frame);
+    sendBinary(this.socket, frame);
     const session = this.session;
     if (session !== undefined && session.socket === this.socket) session.scheduler.checkWaiting();
   }

@@ -19,6 +19,7 @@ import {
 import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/core.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
+import { sendBinary } from '../connection/send-binary.js';
 import { sameSecret } from '../ids.js';
 import { addressBlock, UNKNOWN_ADDRESS } from '../remote-address.js';
 import { ServerLink } from '../server-link/server-link.js';
@@ -484,7 +485,7 @@ export class Session {
     const socket = this.#socket;
     if (!socket || socket.readyState !== socket.OPEN) return;
     this.onFrameSent?.(frame);
-    socket.send(frame);
+    sendBinary(socket, frame);
   }
 
   /**
