@@ -9,6 +9,7 @@
  * slow system.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Row } from '../results.js';
 
@@ -54,13 +55,34 @@ export function cores(): number[] {
 
 /**
  * Pins this process (every thread of it, and so every process it starts) to `core` until the returned
- * function is called, which gives every thread back the cores the process had.
+ * function is called, which gives each thread back the cores it had (V8's and libuv's threads may have had
+ * others than the main thread). The restore never throws: called in a `finally`, an error of its own would
+ * hide the workload's; it warns instead, and the process stays pinned.
  */
 export function pinProcess(core: number): () => void {
   const pid = String(process.pid);
-  const before = execFileSync('taskset', ['-p', pid], { encoding: 'utf8' }).trim().split(' ').pop() as string;
+  const masks = threadIds().map((tid) => ({ tid, mask: affinityMask(tid) }));
   execFileSync('taskset', ['-a', '-p', '-c', String(core), pid], { stdio: 'ignore' });
-  return () => execFileSync('taskset', ['-a', '-p', before, pid], { stdio: 'ignore' });
+  return () => {
+    for (const { tid, mask } of masks) {
+      try {
+        execFileSync('taskset', ['-p', mask, tid], { stdio: 'ignore' });
+      } catch (error) {
+        // A thread that has ended since has nothing to restore; any other failure is only reported.
+        if (threadIds().includes(tid)) console.warn(`could not restore thread ${tid}'s cores: ${error}`);
+      }
+    }
+  };
+}
+
+/** This process's threads, by id (/proc/self/task). */
+function threadIds(): string[] {
+  return readdirSync('/proc/self/task');
+}
+
+/** A thread's affinity mask, in hex, as `taskset -p` prints it. */
+function affinityMask(tid: string): string {
+  return execFileSync('taskset', ['-p', tid], { encoding: 'utf8' }).trim().split(' ').pop() as string;
 }
 
 /** The probe's ms on each core this process may use, now. */
