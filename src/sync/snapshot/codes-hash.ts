@@ -1,4 +1,5 @@
-import type { FieldCode } from '../field.js';
+import type { AnyEntityType } from '../entity.js';
+import type { FieldCode, FieldKind } from '../field.js';
 import type { EntityCodes } from '../state-codes.js';
 
 /*
@@ -46,6 +47,32 @@ export function hashCodes(codes: EntityCodes): number {
       }
     }
   }
+  return hash;
+}
+
+/** The field kinds whose codes are numbers (vectors, quaternions and lists have arrays, strings texts). */
+const NUMBER_CODE_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>([
+  'int',
+  'float',
+  'angle',
+  'bool',
+  'enum',
+]);
+
+/** Whether every code of an entity of `type` is a number: then `hashNumberCodes` hashes its codes. */
+export function hasNumberCodesOnly(type: AnyEntityType): boolean {
+  return type.fields.every((field) => NUMBER_CODE_KINDS.has(field.kind));
+}
+
+/**
+ * `hashCodes` for codes that are all numbers, with the same value, without the check of each code's kind.
+ * Called only with the codes of such types, its loads see one kind of array each. The checksum is about a
+ * fifth of a client's decode (BENCHMARKS.md, "what the checksum costs").
+ */
+export function hashNumberCodes(codes: readonly number[]): number {
+  let hash =
+    codes.length < AFTER_LENGTH.length ? (AFTER_LENGTH[codes.length] as number) : mix(OFFSET, codes.length);
+  for (let index = 0; index < codes.length; index++) hash = mix(hash, codes[index] as number);
   return hash;
 }
 

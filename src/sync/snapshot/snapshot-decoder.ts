@@ -5,7 +5,14 @@ import { malformed, readBitsOf } from '../fields/codes.js';
 import { codesToState, type EntityCodes } from '../state-codes.js';
 import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
-import { addShare, entityShare, hashCodes, headerShare } from './codes-hash.js';
+import {
+  addShare,
+  entityShare,
+  hashCodes,
+  hashNumberCodes,
+  hasNumberCodesOnly,
+  headerShare,
+} from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { RecentlyGone } from './recently-gone.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
@@ -211,6 +218,8 @@ export class SnapshotDecoder {
    * as long as no later snapshot had as many records.
    */
   #stagedEnd = 0;
+  /** Per type id, 1 when every code of the type is a number (its codes take `hashNumberCodes`), else 0. */
+  readonly #numberCodes: Uint8Array;
   /** Per type id, its coder (the delta reader): see `#coderOf`. */
   readonly #coders: (TypeCoder | undefined)[] = [];
   /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
@@ -232,6 +241,7 @@ export class SnapshotDecoder {
 
   constructor(registry: EntityRegistry, options: SnapshotDecoderOptions = {}) {
     this.#registry = registry;
+    this.#numberCodes = Uint8Array.from(registry.types, (type) => (hasNumberCodesOnly(type) ? 1 : 0));
     if (options.resent === true) this.#gone = new RecentlyGone(LATE_FILL_WINDOW);
   }
 
@@ -418,9 +428,10 @@ export class SnapshotDecoder {
         continue;
       }
       let type: AnyEntityType;
+      let typeId: number;
       let codes: EntityCodes;
       if (kind === RecordKind.full) {
-        const typeId = readBitsOf(reader, registry.typeBits, 'snapshot entity type');
+        typeId = readBitsOf(reader, registry.typeBits, 'snapshot entity type');
         const found = registry.types[typeId];
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
@@ -453,6 +464,7 @@ export class SnapshotDecoder {
         // A baseline is only found in a held entity.
         const from = held as Held;
         type = from.type;
+        typeId = from.typeId;
         const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
         const mask = repeat ? repeatedMask(previousMask, type) : readMask(reader, type);
         previousMask = mask;
@@ -467,7 +479,9 @@ export class SnapshotDecoder {
           span,
         );
       }
-      sum = addShare(sum, entityShare(id, hashCodes(codes)));
+      const hash =
+        this.#numberCodes[typeId] === 1 ? hashNumberCodes(codes as readonly number[]) : hashCodes(codes);
+      sum = addShare(sum, entityShare(id, hash));
       stagedCodes[index] = codes;
       stagedTypes[index] = type;
     }

@@ -1,5 +1,11 @@
+import { angle, bool, entity, enumOf, float, int, list, string, vec2 } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
-import { entityShare, hashCodes } from '../../../../src/sync/snapshot/codes-hash.js';
+import {
+  entityShare,
+  hashCodes,
+  hashNumberCodes,
+  hasNumberCodesOnly,
+} from '../../../../src/sync/snapshot/codes-hash.js';
 import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
 
 /** What the checksum catches is what a decoder turns into a resync instead of wrong state. */
@@ -51,5 +57,37 @@ describe('snapshot checksum shares', () => {
     expect(hashCodes([['ab', 'c'], 1])).toBe(list);
     // A list of one text hashes as [length 1, then the text as a string code would].
     expect(hashCodes([['xy']])).not.toBe(hashCodes(['xy']));
+  });
+
+  it('hash codes that are all numbers alike through the quicker path, so both ends agree', () => {
+    // Every length the general hash looks up its start for, one past it, and codes of every size.
+    for (const length of [0, 1, 5, 63, 64, 70]) {
+      for (let sample = 0; sample < 20; sample++) {
+        const codes = Array.from({ length }, (_, i) =>
+          i % 3 === 0 ? Math.floor(random() * 2 ** 32) : Math.floor(random() * 1_000),
+        );
+        expect(hashNumberCodes(codes)).toBe(hashCodes(codes));
+      }
+    }
+  });
+
+  it('take the quicker path for types whose every field has a number as its code, and no others', () => {
+    const numbers = entity('numbers', {
+      x: float({ min: 0, max: 1, precision: 0.01 }),
+      hp: int({ min: 0, max: 9 }),
+      heading: angle({ bits: 8 }),
+      on: bool(),
+      team: enumOf(['red', 'blue']),
+    });
+    expect(hasNumberCodesOnly(numbers)).toBe(true);
+    expect(
+      hasNumberCodesOnly(entity('named', { hp: int({ min: 0, max: 9 }), name: string({ maxLength: 4 }) })),
+    ).toBe(false);
+    expect(hasNumberCodesOnly(entity('placed', { at: vec2({ min: 0, max: 1, precision: 0.1 }) }))).toBe(
+      false,
+    );
+    expect(
+      hasNumberCodesOnly(entity('listed', { ids: list(int({ min: 0, max: 9 }), { maxLength: 4 }) })),
+    ).toBe(false);
   });
 });
