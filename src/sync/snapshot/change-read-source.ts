@@ -4,12 +4,14 @@ import { RELATIVE_CLASS_BITS, type ScalarRelativeSpec } from '../fields/relative
 import { compileFunction, numberLiteral } from '../generated-code.js';
 import type { EntityCodes } from '../state-codes.js';
 import type { ChangeField } from './change-pass-source.js';
+import { lengthHash, mixSource } from './codes-hash.js';
 import { predictionSource, TICK_TESTS_SOURCE } from './motion-write-source.js';
 
 /**
  * `TypeCoder.readChanges` for one type: the delta's codes written into `codes` (an array of the type's
  * length), the masked fields read, relative ones against the baseline (`relative`) or against their
- * prediction from `older`, and the others copied from the baseline.
+ * prediction from `older`, and the others copied from the baseline. Returns the codes' `hashCodes` when
+ * generated with `hashed` (every code a number), else 0.
  */
 export type ChangeRead = (
   reader: BitReader,
@@ -20,7 +22,7 @@ export type ChangeRead = (
   older: EntityCodes | undefined,
   ahead: number,
   span: number,
-) => void;
+) => number;
 
 /**
  * `TypeCoder.readChanges` generated for one type (`new Function`): one block per field with its mask bit,
@@ -33,10 +35,16 @@ export type ChangeRead = (
  * anything else (the full class, a record cut short, a bad code) goes to the codec, which reads it or
  * throws its error, having consumed nothing before. Only our own text, indices and `numberLiteral`s go
  * into the source. Undefined where generated code is refused (generated-code.ts).
+ *
+ * `hashed` (for types whose codes are all numbers): it also hashes the codes as it writes them, to the
+ * value `hashCodes` gives them, and returns that. Every delta's codes go into the snapshot's checksum, and
+ * hashing them here saves a second pass reading them back (see BENCHMARKS.md, "the hash fused into the
+ * reader").
  */
 export function generateChangeRead(
   fields: readonly Field[],
   kinds: readonly ChangeField[],
+  hashed: boolean,
 ): ChangeRead | undefined {
   const lines = ["'use strict';"];
   kinds.forEach((_, index) => {
@@ -45,6 +53,7 @@ export function generateChangeRead(
   lines.push(
     'return function readChanges(reader, codes, baseline, mask, relative, older, ahead, span) {',
     ...TICK_TESTS_SOURCE,
+    `let h = ${numberLiteral(hashed ? lengthHash(kinds.length) : 0)};`,
   );
   kinds.forEach((field, index) => {
     lines.push(`if ((mask & ${numberLiteral(1 << index)}) !== 0) {`);
@@ -68,8 +77,9 @@ export function generateChangeRead(
     }
     // Unmasked: the baseline's code, so that the caller need not copy the baseline first.
     lines.push('} else {', `codes[${index}] = baseline[${index}];`, '}');
+    if (hashed) lines.push(mixSource('h', `codes[${index}]`));
   });
-  lines.push('};');
+  lines.push('return h;', '};');
   const make = compileFunction(['fields'], lines.join('\n'));
   return make === undefined ? undefined : (make(fields) as ChangeRead);
 }

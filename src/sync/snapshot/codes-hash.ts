@@ -1,5 +1,6 @@
 import type { AnyEntityType } from '../entity.js';
 import type { FieldCode, FieldKind } from '../field.js';
+import { numberLiteral } from '../generated-code.js';
 import type { EntityCodes } from '../state-codes.js';
 
 /*
@@ -30,8 +31,7 @@ function finish(hash: number): number {
 const AFTER_LENGTH = Array.from({ length: 64 }, (_, length) => mix(OFFSET, length));
 
 export function hashCodes(codes: EntityCodes): number {
-  let hash =
-    codes.length < AFTER_LENGTH.length ? (AFTER_LENGTH[codes.length] as number) : mix(OFFSET, codes.length);
+  let hash = lengthHash(codes.length);
   for (let index = 0; index < codes.length; index++) {
     const code = codes[index] as FieldCode;
     if (typeof code === 'number') {
@@ -67,13 +67,26 @@ export function hasNumberCodesOnly(type: AnyEntityType): boolean {
 /**
  * `hashCodes` for codes that are all numbers, with the same value, without the check of each code's kind.
  * Called only with the codes of such types, its loads see one kind of array each. The checksum is about a
- * fifth of a client's decode (BENCHMARKS.md, "what the checksum costs").
+ * fifth of a client's decode (BENCHMARKS.md, "what the checksum costs"): the decoder hashes full states
+ * with this, and a delta's codes as the generated reader writes them (`mixSource`).
  */
 export function hashNumberCodes(codes: readonly number[]): number {
-  let hash =
-    codes.length < AFTER_LENGTH.length ? (AFTER_LENGTH[codes.length] as number) : mix(OFFSET, codes.length);
+  let hash = lengthHash(codes.length);
   for (let index = 0; index < codes.length; index++) hash = mix(hash, codes[index] as number);
   return hash;
+}
+
+/** Where `hashCodes` starts for `length` codes: the offset with the length mixed in. */
+export function lengthHash(length: number): number {
+  return length < AFTER_LENGTH.length ? (AFTER_LENGTH[length] as number) : mix(OFFSET, length);
+}
+
+/**
+ * `mix` as a statement of generated code (change-read-source.ts): the number `word` (an expression) mixed
+ * into the variable `hash`. A reader that hashes the codes as it writes them saves reading them back.
+ */
+export function mixSource(hash: string, word: string): string {
+  return `${hash} = Math.imul(${hash} ^ ${word}, ${numberLiteral(PRIME)}); ${hash} ^= ${hash} >>> 15;`;
 }
 
 /** A text's length, then its UTF-16 code units. */

@@ -428,14 +428,16 @@ export class SnapshotDecoder {
         continue;
       }
       let type: AnyEntityType;
-      let typeId: number;
       let codes: EntityCodes;
+      let hash: number;
       if (kind === RecordKind.full) {
-        typeId = readBitsOf(reader, registry.typeBits, 'snapshot entity type');
+        const typeId = readBitsOf(reader, registry.typeBits, 'snapshot entity type');
         const found = registry.types[typeId];
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
         codes = readFullState(reader, type);
+        hash =
+          this.#numberCodes[typeId] === 1 ? hashNumberCodes(codes as readonly number[]) : hashCodes(codes);
         previousMask = -1;
       } else {
         let baseline: EntityCodes | undefined;
@@ -464,13 +466,14 @@ export class SnapshotDecoder {
         // A baseline is only found in a held entity.
         const from = held as Held;
         type = from.type;
-        typeId = from.typeId;
         const mode = from.type.relative ? (relativeModes[from.typeId] as RelativeMode) : RelativeMode.plain;
         const mask = repeat ? repeatedMask(previousMask, type) : readMask(reader, type);
         previousMask = mask;
-        codes = this.#coderOf(from.typeId, type).readChanges(
+        const array = this.#codesArray(from.typeId, baseline as EntityCodes);
+        // The coder hashes the codes as it reads them (for the checksum, below).
+        hash = this.#coderOf(from.typeId, type).readChanges(
           reader,
-          this.#codesArray(from.typeId, baseline as EntityCodes),
+          array,
           baseline as EntityCodes,
           mask,
           mode !== RelativeMode.plain,
@@ -478,9 +481,8 @@ export class SnapshotDecoder {
           ahead,
           span,
         );
+        codes = array;
       }
-      const hash =
-        this.#numberCodes[typeId] === 1 ? hashNumberCodes(codes as readonly number[]) : hashCodes(codes);
       sum = addShare(sum, entityShare(id, hash));
       stagedCodes[index] = codes;
       stagedTypes[index] = type;

@@ -13,6 +13,7 @@ import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
 import { type ChangeField, type ChangePass, generateChangePass } from './change-pass-source.js';
 import { type ChangeRead, generateChangeRead } from './change-read-source.js';
+import { hashCodes, hasNumberCodesOnly } from './codes-hash.js';
 import { generateMotionWrite, type MotionWrite } from './motion-write-source.js';
 
 /** How a field is sized and written in a delta. */
@@ -46,6 +47,8 @@ export class TypeCoder {
   readonly #changePass: ChangePass | undefined;
   readonly #motionWrite: MotionWrite | undefined;
   readonly #changeRead: ChangeRead | undefined;
+  /** Whether every code of the type is a number: then the generated reader hashes the codes it writes. */
+  readonly #numberCodes: boolean;
   readonly #fields: readonly Field[];
   readonly #kinds: Uint8Array;
   /** Per field: its relative codec, for the calls that stay calls (a full code, a vector). */
@@ -114,7 +117,8 @@ export class TypeCoder {
     const generate = options.generate !== false;
     this.#changePass = generate ? generateChangePass(fields, passKinds) : undefined;
     this.#motionWrite = generate ? generateMotionWrite(fields, passKinds) : undefined;
-    this.#changeRead = generate ? generateChangeRead(fields, passKinds) : undefined;
+    this.#numberCodes = hasNumberCodesOnly(type);
+    this.#changeRead = generate ? generateChangeRead(fields, passKinds, this.#numberCodes) : undefined;
     // All or none: code generation is refused for the whole page, once (generated-code.ts).
     this.generated =
       this.#changePass !== undefined && this.#motionWrite !== undefined && this.#changeRead !== undefined;
@@ -404,7 +408,8 @@ export class TypeCoder {
    * `baseline` (which this side holds, and so are the type's codes), or with `older` against their
    * prediction from it (`ahead` and `span` as for `predict`), with the same bits and errors as the fields'
    * `read` and their codecs' `read`; the other fields copied from `baseline`. Written in one pass: the
-   * decoder copied the baseline first, then read over it.
+   * decoder copied the baseline first, then read over it. Returns the codes' hash (`hashCodes`), which
+   * the generated reader of a type of number codes works out as it writes them.
    */
   readChanges(
     reader: BitReader,
@@ -415,11 +420,11 @@ export class TypeCoder {
     older: EntityCodes | undefined,
     ahead: number,
     span: number,
-  ): EntityCodes {
+  ): number {
     const generated = this.#changeRead;
     if (generated !== undefined) {
-      generated(reader, codes, baseline, mask, relative, older, ahead, span);
-      return codes;
+      const hash = generated(reader, codes, baseline, mask, relative, older, ahead, span);
+      return this.#numberCodes ? hash : hashCodes(codes);
     }
     const fields = this.#fields;
     const length = fields.length;
@@ -439,7 +444,7 @@ export class TypeCoder {
         older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
       codes[index] = codec.read(reader, reference);
     }
-    return codes;
+    return hashCodes(codes);
   }
 
   #zigzag(index: number, code: number, reference: number): number {

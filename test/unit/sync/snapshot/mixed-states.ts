@@ -12,10 +12,8 @@ import {
   vec2,
 } from 'vehikill-net/sync';
 
-// Every kind of field the coder treats apart: scalar relative ones (a float with truncated whole codes,
-// angles that wrap, one of 32 bits where the wrap is a plain 32-bit sign extension), a vector (relative
-// through its codec), and plain ones (narrow int, bool, enum, string, a list).
-export const Mixed = entity('mixed', {
+/** The fields whose codes are numbers, made anew for each type that has them. */
+const numberFields = () => ({
   x: float({ min: -50, max: 50, precision: 0.01 }),
   heading: angle({ bits: 10 }),
   spin: angle({ bits: 32 }),
@@ -23,23 +21,39 @@ export const Mixed = entity('mixed', {
   level: int({ min: 0, max: 3 }),
   alive: bool(),
   team: enumOf(['red', 'blue', 'green']),
+});
+
+// Every kind of field the coder treats apart: scalar relative ones (a float with truncated whole codes,
+// angles that wrap, one of 32 bits where the wrap is a plain 32-bit sign extension), a vector (relative
+// through its codec), and plain ones (narrow int, bool, enum, string, a list).
+export const Mixed = entity('mixed', {
+  ...numberFields(),
   name: string({ maxLength: 4 }),
   at: vec2({ min: 0, max: 100, precision: 0.1 }),
   ammo: list(int({ min: 0, max: 99 }), { maxLength: 3 }),
 });
 
+/** `Mixed`'s fields whose codes are numbers: a type whose generated reader hashes as it reads. */
+export const MixedNumbers = entity('mixedNumbers', numberFields());
+
+type MixedType = typeof Mixed | typeof MixedNumbers;
+
 /**
- * A random state of `Mixed`; with `near`, each field mostly a small step from it (the usual delta),
- * sometimes a jump.
+ * A random state of `Mixed` (or `MixedNumbers`); with `near`, each field mostly a small step from it
+ * (the usual delta), sometimes a jump.
  */
-export function mixedState(random: () => number, near?: EntityCodes): EntityCodes {
+export function mixedState(random: () => number, near?: EntityCodes, type: MixedType = Mixed): EntityCodes {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  return Mixed.fields.map((field, index) => {
+  return type.fields.map((field, index) => {
     const base = near?.[index];
     if (base !== undefined && random() < 0.3) return base;
     if (field.kind === 'float' || field.kind === 'angle' || field.kind === 'int') {
       const max =
-        field.kind === 'angle' ? 2 ** field.bits - 1 : field.kind === 'int' ? codesOf(index) : 10_000;
+        field.kind === 'angle'
+          ? 2 ** field.bits - 1
+          : field.kind === 'int'
+            ? largestInt(type, index)
+            : 10_000;
       if (base !== undefined && random() < 0.8) {
         const step = Math.round((random() - 0.5) * 2 ** (1 + Math.floor(random() * 12)));
         const moved = (base as number) + step;
@@ -61,14 +75,14 @@ export function mixedState(random: () => number, near?: EntityCodes): EntityCode
   });
 }
 
-function codesOf(index: number): number {
-  return Mixed.fieldNames[index] === 'hp' ? 100 : 3;
+function largestInt(type: MixedType, index: number): number {
+  return type.fieldNames[index] === 'hp' ? 100 : 3;
 }
 
-/** The fields of `Mixed` that differ between the two states. */
-export function maskOf(before: EntityCodes, now: EntityCodes): number {
+/** The fields of `Mixed` (or `type`) that differ between the two states. */
+export function maskOf(before: EntityCodes, now: EntityCodes, type: MixedType = Mixed): number {
   let mask = 0;
-  Mixed.fields.forEach((field, index) => {
+  type.fields.forEach((field, index) => {
     if (!field.equals(before[index] as FieldCode, now[index] as FieldCode)) mask |= 1 << index;
   });
   return mask;

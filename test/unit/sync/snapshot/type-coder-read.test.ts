@@ -1,18 +1,18 @@
 import type { EntityCodes, FieldCode } from 'vehikill-net/sync';
 import { describe, expect, it } from 'vitest';
 import { BitReader, BitWriter } from '../../../../src/protocol/index.js';
+import { hashCodes } from '../../../../src/sync/snapshot/codes-hash.js';
 import { TypeCoder } from '../../../../src/sync/snapshot/type-coder.js';
 import { seededRandom } from '../../../../src/transport/simulated/seeded-random.js';
-import { Mixed, maskOf, mixedState } from './mixed-states.js';
+import { Mixed, MixedNumbers, maskOf, mixedState } from './mixed-states.js';
 
 const random = seededRandom(11);
 const MODES = ['plain', 'baseline', 'predicted'] as const;
-const state = (near?: EntityCodes) => mixedState(random, near);
 
 // The reader is generated code where allowed, the loop under a strict Content-Security-Policy: both
-// must read what the writer wrote, and fail alike on what it did not.
-const generated = new TypeCoder(Mixed, { generate: true });
-const loop = new TypeCoder(Mixed, { generate: false });
+// must read what the writer wrote, and fail alike on what it did not. A type whose codes are all numbers
+// has a generated reader that also hashes them as it reads (the other types' codes are hashed after).
+const TYPES = [Mixed, MixedNumbers] as const;
 
 /** How a delta is read: its baseline, mask and mode, and the prediction's ticks. */
 interface Delta {
@@ -34,23 +34,15 @@ function readWith(
   coder: TypeCoder,
   bytes: Uint8Array,
   delta: Delta,
-): { codes: EntityCodes; at: number } | { error: string } {
+): { codes: EntityCodes; hash: number; at: number } | { error: string } {
   const reader = new BitReader(bytes);
   const { baseline, mask, relative, older, ahead, span } = delta;
   // Both forms of a round (generated, then loop) read into the same kind of array; the next round, the other.
   const intoEmpty = Math.floor(reads++ / 2) % 2 === 0;
+  const codes = (intoEmpty ? [] : baseline.map(() => -1)) as FieldCode[];
   try {
-    const codes = coder.readChanges(
-      reader,
-      (intoEmpty ? [] : baseline.map(() => -1)) as FieldCode[],
-      baseline,
-      mask,
-      relative,
-      older,
-      ahead,
-      span,
-    );
-    return { codes: [...codes], at: reader.bitPosition };
+    const hash = coder.readChanges(reader, codes, baseline, mask, relative, older, ahead, span);
+    return { codes: [...codes], hash, at: reader.bitPosition };
   } catch (error) {
     return { error: `${(error as Error).name}: ${(error as Error).message}` };
   }
@@ -58,6 +50,7 @@ function readWith(
 
 /** A delta as the encoder writes it: plain, against the baseline, or against the prediction from `older`. */
 function written(
+  loop: TypeCoder,
   now: EntityCodes,
   mask: number,
   baseline: EntityCodes,
@@ -73,7 +66,11 @@ function written(
   return { bytes: writer.finish(), bits };
 }
 
-describe('TypeCoder readChanges, generated and loop', () => {
+describe.each(TYPES)('TypeCoder readChanges of $name, generated and loop', (type) => {
+  const generated = new TypeCoder(type, { generate: true });
+  const loop = new TypeCoder(type, { generate: false });
+  const state = (near?: EntityCodes) => mixedState(random, near, type);
+
   it('runs generated code here', () => {
     expect([generated.generated, loop.generated]).toEqual([true, false]);
   });
@@ -83,11 +80,11 @@ describe('TypeCoder readChanges, generated and loop', () => {
       const older = state();
       const baseline = state(older);
       const now = state(baseline);
-      const mask = maskOf(baseline, now);
+      const mask = maskOf(baseline, now, type);
       const ahead = 1 + Math.floor(random() * 6);
       const span = 1 + Math.floor(random() * 6);
       const mode = MODES[round % 3] as (typeof MODES)[number];
-      const { bytes, bits } = written(now, mask, baseline, mode, older, ahead, span);
+      const { bytes, bits } = written(loop, now, mask, baseline, mode, older, ahead, span);
       const delta = {
         baseline,
         mask,
@@ -96,7 +93,8 @@ describe('TypeCoder readChanges, generated and loop', () => {
         ahead,
         span,
       };
-      const expected = { codes: now, at: bits };
+      // The hash is the one the decoder's checksum takes of the codes.
+      const expected = { codes: now, hash: hashCodes(now), at: bits };
       expect(readWith(generated, bytes, delta)).toEqual(expected);
       expect(readWith(loop, bytes, delta)).toEqual(expected);
     }
@@ -107,7 +105,7 @@ describe('TypeCoder readChanges, generated and loop', () => {
     for (let round = 0; round < 5_000; round++) {
       const older = state();
       const baseline = state(older);
-      const mask = Math.floor(random() * 2 ** Mixed.fields.length);
+      const mask = Math.floor(random() * 2 ** type.fields.length);
       const ahead = 1 + Math.floor(random() * 6);
       const span = 1 + Math.floor(random() * 6);
       const relative = random() < 0.8;
@@ -117,7 +115,16 @@ describe('TypeCoder readChanges, generated and loop', () => {
         bytes = Uint8Array.from({ length: Math.floor(random() * 24) }, () => Math.floor(random() * 256));
       } else {
         const now = state(baseline);
-        const full = written(now, maskOf(baseline, now), baseline, 'predicted', older, ahead, span).bytes;
+        const full = written(
+          loop,
+          now,
+          maskOf(baseline, now, type),
+          baseline,
+          'predicted',
+          older,
+          ahead,
+          span,
+        ).bytes;
         bytes = round % 3 === 1 ? full.slice(0, Math.floor(random() * full.length)) : full.slice();
         if (round % 3 === 2 && bytes.length > 0) {
           const at = Math.floor(random() * bytes.length);
