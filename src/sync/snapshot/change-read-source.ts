@@ -36,10 +36,10 @@ export type ChangeRead = (
  * throws its error, having consumed nothing before. Only our own text, indices and `numberLiteral`s go
  * into the source. Undefined where generated code is refused (generated-code.ts).
  *
- * `hashed` (for types whose codes are all numbers): it also hashes the codes as it writes them, to the
- * value `hashCodes` gives them, and returns that. Every delta's codes go into the snapshot's checksum, and
- * hashing them here saves a second pass reading them back (see BENCHMARKS.md, "the hash fused into the
- * reader").
+ * `hashed` (for types whose codes are all numbers): it also mixes each code into a hash right after
+ * writing it, to the value `hashCodes` gives the codes, and returns that. Every delta's codes go into the
+ * snapshot's checksum, and hashing them here saves a second pass over the array (BENCHMARKS.md, "the
+ * generated reader hashes as it reads").
  */
 export function generateChangeRead(
   fields: readonly Field[],

@@ -218,7 +218,10 @@ export class SnapshotDecoder {
    * as long as no later snapshot had as many records.
    */
   #stagedEnd = 0;
-  /** Per type id, 1 when every code of the type is a number (its codes take `hashNumberCodes`), else 0. */
+  /**
+   * Per type id, 1 when every code of the type is a number, else 0: its full states' codes take
+   * `hashNumberCodes` (its deltas' codes are hashed by its coder, see `TypeCoder.readChanges`).
+   */
   readonly #numberCodes: Uint8Array;
   /** Per type id, its coder (the delta reader): see `#coderOf`. */
   readonly #coders: (TypeCoder | undefined)[] = [];
@@ -470,7 +473,7 @@ export class SnapshotDecoder {
         const mask = repeat ? repeatedMask(previousMask, type) : readMask(reader, type);
         previousMask = mask;
         const array = this.#codesArray(from.typeId, baseline as EntityCodes);
-        // The coder hashes the codes as it reads them (for the checksum, below).
+        // The coder returns the codes' hash (for the checksum, below), worked out as it reads where it can.
         hash = this.#coderOf(from.typeId, type).readChanges(
           reader,
           array,

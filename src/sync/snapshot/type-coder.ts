@@ -13,7 +13,7 @@ import { perType } from '../per-type.js';
 import { type EntityCodes, requireCodesOf } from '../state-codes.js';
 import { type ChangeField, type ChangePass, generateChangePass } from './change-pass-source.js';
 import { type ChangeRead, generateChangeRead } from './change-read-source.js';
-import { hashCodes, hasNumberCodesOnly } from './codes-hash.js';
+import { hashCodes, hashNumberCodes, hasNumberCodesOnly } from './codes-hash.js';
 import { generateMotionWrite, type MotionWrite } from './motion-write-source.js';
 
 /** How a field is sized and written in a delta. */
@@ -44,6 +44,8 @@ export class TypeCoder {
   readonly type: AnyEntityType;
   /** Whether the change pass and `writeMotion` are generated code (false: the loops). */
   readonly generated: boolean;
+  /** Whether `readChanges` works out the codes' hash as it reads them (generated, every code a number). */
+  readonly hashesWhileReading: boolean;
   readonly #changePass: ChangePass | undefined;
   readonly #motionWrite: MotionWrite | undefined;
   readonly #changeRead: ChangeRead | undefined;
@@ -119,6 +121,7 @@ export class TypeCoder {
     this.#motionWrite = generate ? generateMotionWrite(fields, passKinds) : undefined;
     this.#numberCodes = hasNumberCodesOnly(type);
     this.#changeRead = generate ? generateChangeRead(fields, passKinds, this.#numberCodes) : undefined;
+    this.hashesWhileReading = this.#changeRead !== undefined && this.#numberCodes;
     // All or none: code generation is refused for the whole page, once (generated-code.ts).
     this.generated =
       this.#changePass !== undefined && this.#motionWrite !== undefined && this.#changeRead !== undefined;
@@ -444,7 +447,7 @@ export class TypeCoder {
         older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
       codes[index] = codec.read(reader, reference);
     }
-    return hashCodes(codes);
+    return this.#numberCodes ? hashNumberCodes(codes as number[]) : hashCodes(codes);
   }
 
   #zigzag(index: number, code: number, reference: number): number {
