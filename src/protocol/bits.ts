@@ -188,14 +188,10 @@ export class BitReader {
   }
 
   readBits(bitCount: number): number {
-    if (bitCount >>> 0 !== bitCount || bitCount > 32) {
-      throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
-    }
+    if (bitCount >>> 0 !== bitCount || bitCount > 32) throw badBitCount(bitCount);
     const bytes = this.#bytes;
     const position = this.#bitPosition;
-    if (bitCount > bytes.length * 8 - position) {
-      throw new ProtocolError(ErrorCode.BAD_FRAME, `read of ${bitCount} bits past the end of the buffer`);
-    }
+    if (bitCount > bytes.length * 8 - position) throw pastTheEnd('read', bitCount);
     if (bitCount === 0) return 0;
     this.#bitPosition = position + bitCount;
     return bitsAt(bytes, position, bitCount);
@@ -207,26 +203,30 @@ export class BitReader {
    * is known from the peeked bits, and only that much is skipped (and checked to be there).
    */
   peekBits(bitCount: number): number {
-    if (bitCount >>> 0 !== bitCount || bitCount > 32) {
-      throw new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
-    }
+    if (bitCount >>> 0 !== bitCount || bitCount > 32) throw badBitCount(bitCount);
     const bytes = this.#bytes;
     const position = this.#bitPosition;
     const available = bytes.length * 8 - position;
-    if (bitCount > available) return available === 0 ? 0 : bitsAt(bytes, position, available);
-    return bitCount === 0 ? 0 : bitsAt(bytes, position, bitCount);
+    // One call site: each inlined copy of `bitsAt` spends the caller's inlining budget.
+    const count = Math.min(bitCount, available);
+    return count === 0 ? 0 : bitsAt(bytes, position, count);
   }
 
   /** Moves past `bitCount` bits, which must be there (`BAD_FRAME` otherwise, like a read). */
   skipBits(bitCount: number): void {
-    if (bitCount >>> 0 !== bitCount) {
-      throw new RangeError(`bitCount must be a non-negative integer, got ${bitCount}`);
-    }
+    if (bitCount >>> 0 !== bitCount) throw badSkipCount(bitCount);
     const position = this.#bitPosition;
-    if (bitCount > this.#bytes.length * 8 - position) {
-      throw new ProtocolError(ErrorCode.BAD_FRAME, `skip of ${bitCount} bits past the end of the buffer`);
-    }
+    if (bitCount > this.#bytes.length * 8 - position) throw pastTheEnd('skip', bitCount);
     this.#bitPosition = position + bitCount;
+  }
+
+  /** `readBits(1)`, in a few bytes of code: a bit-packed decoder reads a flag per record. */
+  readBit(): number {
+    const bytes = this.#bytes;
+    const position = this.#bitPosition;
+    if (position >= bytes.length * 8) throw pastTheEnd('read', 1);
+    this.#bitPosition = position + 1;
+    return ((bytes[position >>> 3] as number) >>> (position & 7)) & 1;
   }
 
   readBool(): boolean {
@@ -257,6 +257,23 @@ export class BitReader {
     FLOAT_VIEW.setUint32(0, this.readBits(32), true);
     return FLOAT_VIEW.getFloat32(0, true);
   }
+}
+
+/*
+ * The reader's errors are made out of line: a message built in place made the hot methods' bytecode
+ * several times larger, and V8 inlines a function's callees only up to a total bytecode size, so each
+ * read took that budget from the decoders' own helpers (BENCHMARKS.md, "what V8 inlines into a decode").
+ */
+function badBitCount(bitCount: number): RangeError {
+  return new RangeError(`bitCount must be an integer in 0..32, got ${bitCount}`);
+}
+
+function badSkipCount(bitCount: number): RangeError {
+  return new RangeError(`bitCount must be a non-negative integer, got ${bitCount}`);
+}
+
+function pastTheEnd(what: 'read' | 'skip', bitCount: number): ProtocolError {
+  return new ProtocolError(ErrorCode.BAD_FRAME, `${what} of ${bitCount} bits past the end of the buffer`);
 }
 
 /** `bitCount` (1-32) bits at bit `position`, least significant first; the caller checked they are there. */

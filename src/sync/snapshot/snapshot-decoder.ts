@@ -498,6 +498,29 @@ export class SnapshotDecoder {
         'checksum mismatch: a delta met the wrong baseline, or the bytes were damaged',
       );
     if (late) return this.#fillLate(count, seq, at, tick);
+    return this.#apply(count, seq, stream, at, tick, complete);
+  }
+
+  /**
+   * The staged records of a snapshot that checked out, applied. A method of its own rather than the end
+   * of `#decode`: V8 inlines into one function only up to a total bytecode size of callees, and with
+   * this part's helpers (the rings, the removals) in `#decode` the reading loop's own lost their place
+   * (BENCHMARKS.md, "what V8 inlines into a decode").
+   */
+  #apply(
+    count: number,
+    seq: number,
+    stream: number,
+    at: number,
+    tick: number,
+    complete: boolean,
+  ): SnapshotOutcome {
+    const registry = this.#registry;
+    const stagedIds = this.#stagedIds;
+    const stagedCodes = this.#stagedCodes;
+    const stagedTypes = this.#stagedTypes;
+    const stagedHeld = this.#stagedHeld;
+    const stagedLeft = this.#stagedLeft;
 
     let created = NONE as number[];
     const updated: number[] = [];
@@ -951,18 +974,29 @@ function readMask(reader: BitReader, type: AnyEntityType): number {
   return reader.readBits(length);
 }
 
+/*
+ * The per-record helpers below make their errors out of line (the functions after them): V8 inlines a
+ * function's callees only up to a total bytecode size, and a message built in place spent that budget on
+ * what a valid snapshot never runs (BENCHMARKS.md, "what V8 inlines into a decode").
+ */
+
 /** The previous record's mask for a repeat: it must name only fields this entity's type has. */
 function repeatedMask(mask: number, type: AnyEntityType): number {
   const length = type.fields.length;
-  if (length < 32 && mask >>> length !== 0) {
-    throw malformed('snapshot record', `a repeated mask names fields ${type.name} does not have`);
-  }
+  if (length < 32 && mask >>> length !== 0) throw maskPastFields(type);
   return mask;
 }
 
 /** The id after `previous` (a repeat's), BAD_FRAME past the largest id. */
 function nextId(previous: number): number {
-  if (previous + 1 > MAX_ENTITY_ID)
-    throw malformed('snapshot entity id', `${previous + 1} is past the largest id`);
+  if (previous + 1 > MAX_ENTITY_ID) throw idPastLargest(previous + 1);
   return previous + 1;
+}
+
+function maskPastFields(type: AnyEntityType): Error {
+  return malformed('snapshot record', `a repeated mask names fields ${type.name} does not have`);
+}
+
+function idPastLargest(id: number): Error {
+  return malformed('snapshot entity id', `${id} is past the largest id`);
 }

@@ -429,6 +429,21 @@ export class TypeCoder {
       const hash = generated(reader, codes, baseline, mask, relative, older, ahead, span);
       return this.#numberCodes ? hash : hashCodes(codes);
     }
+    // Out of line, so that this stays small enough for V8 to inline into the decoder's loop.
+    return this.#readChangesLoop(reader, codes, baseline, mask, relative, older, ahead, span);
+  }
+
+  /** `readChanges` where generated code is refused: the loop over the fields. */
+  #readChangesLoop(
+    reader: BitReader,
+    codes: FieldCode[],
+    baseline: EntityCodes,
+    mask: number,
+    relative: boolean,
+    older: EntityCodes | undefined,
+    ahead: number,
+    span: number,
+  ): number {
     const fields = this.#fields;
     const length = fields.length;
     for (let index = 0; index < length; index++) {

@@ -87,7 +87,8 @@ export function writeRecordFlag(writer: BitWriter, repeat: boolean): void {
 
 /** True for a repeat. */
 export function readRecordFlag(reader: BitReader): boolean {
-  return readBitsOf(reader, 1, 'snapshot record') === 0;
+  // `readBit` where the bit is there (every record reads one), else the error that names the record.
+  return (reader.bitsRemaining > 0 ? reader.readBit() : readBitsOf(reader, 1, 'snapshot record')) === 0;
 }
 
 /**

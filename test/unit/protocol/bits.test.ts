@@ -110,6 +110,16 @@ describe('BitWriter and BitReader: raw bits', () => {
     const reader = new BitReader(writer.finish());
     expect(pattern.map(() => reader.readBool())).toEqual(pattern);
   });
+
+  it('reads single bits with readBit as readBits(1) does, across byte boundaries', () => {
+    const bytes = Uint8Array.of(0b1011_0010, 0b0000_0001, 0xff);
+    const byBits = new BitReader(bytes);
+    const byBit = new BitReader(bytes);
+    for (let bit = 0; bit < 24; bit++) {
+      expect(byBit.readBit()).toBe(byBits.readBits(1));
+      expect(byBit.bitPosition).toBe(bit + 1);
+    }
+  });
 });
 
 describe('BitWriter and BitReader: varuint, varint, float32', () => {
@@ -220,6 +230,8 @@ describe('reading past the end', () => {
     expect(reader.bitsRemaining).toBe(1);
     expect(reader.readBool()).toBe(true);
     expect(readFailure(() => reader.readBool())).toBe(ErrorCode.BAD_FRAME);
+    expect(readFailure(() => reader.readBit())).toBe(ErrorCode.BAD_FRAME);
+    expect(reader.bitPosition).toBe(8);
     expect(reader.readBits(0)).toBe(0);
   });
 
@@ -227,6 +239,7 @@ describe('reading past the end', () => {
     const empty = () => new BitReader(new Uint8Array(0));
     expect(readFailure(() => empty().readBits(1))).toBe(ErrorCode.BAD_FRAME);
     expect(readFailure(() => empty().readBool())).toBe(ErrorCode.BAD_FRAME);
+    expect(readFailure(() => empty().readBit())).toBe(ErrorCode.BAD_FRAME);
     expect(readFailure(() => empty().readVarUint())).toBe(ErrorCode.BAD_FRAME);
     expect(readFailure(() => empty().readVarInt())).toBe(ErrorCode.BAD_FRAME);
     expect(readFailure(() => new BitReader(Uint8Array.of(1, 2, 3)).readFloat32())).toBe(ErrorCode.BAD_FRAME);
