@@ -434,16 +434,7 @@ export class TypeCoder {
   }
 
   /** `readChanges` where generated code is refused: the loop over the fields. */
-  #readChangesLoop(
-    reader: BitReader,
-    codes: FieldCode[],
-    baseline: EntityCodes,
-    mask: number,
-    relative: boolean,
-    older: EntityCodes | undefined,
-    ahead: number,
-    span: number,
-  ): number {
+  readonly #readChangesLoop: ChangeRead = (reader, codes, baseline, mask, relative, older, ahead, span) => {
     const fields = this.#fields;
     const length = fields.length;
     for (let index = 0; index < length; index++) {
@@ -463,7 +454,7 @@ export class TypeCoder {
       codes[index] = codec.read(reader, reference);
     }
     return this.#numberCodes ? hashNumberCodes(codes as number[]) : hashCodes(codes);
-  }
+  };
 
   #zigzag(index: number, code: number, reference: number): number {
     return zigzagOf(code, reference, this.#wraps[index] === 1, this.#wrapShifts[index] as number);
