@@ -67,8 +67,8 @@ export function hasNumberCodesOnly(type: AnyEntityType): boolean {
 /**
  * `hashCodes` for codes that are all numbers, with the same value, without the check of each code's kind.
  * Called only with the codes of such types, its loads see one kind of array each. The checksum is about a
- * fifth of a client's decode (BENCHMARKS.md, "what the checksum costs"): the decoder hashes full states
- * with this, and a delta's codes as the generated reader writes them (`mixSource`).
+ * fifth of a client's decode (BENCHMARKS.md, "what the checksum costs"): `TypeCoder.hashOf` hashes such
+ * full states with this, and the generated reader a delta's codes as it writes them (`mixSource`).
  */
 export function hashNumberCodes(codes: readonly number[]): number {
   let hash = lengthHash(codes.length);

@@ -5,14 +5,7 @@ import { malformed, readBitsOf } from '../fields/codes.js';
 import { codesToState, type EntityCodes } from '../state-codes.js';
 import { readFullState } from '../state-encoding.js';
 import { requireEnd, type SnapshotAck } from './ack.js';
-import {
-  addShare,
-  entityShare,
-  hashCodes,
-  hashNumberCodes,
-  hasNumberCodesOnly,
-  headerShare,
-} from './codes-hash.js';
+import { addShare, entityShare, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { RecentlyGone } from './recently-gone.js';
 import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
@@ -218,11 +211,6 @@ export class SnapshotDecoder {
    * as long as no later snapshot had as many records.
    */
   #stagedEnd = 0;
-  /**
-   * Per type id, 1 when every code of the type is a number, else 0: its full states' codes take
-   * `hashNumberCodes` (its deltas' codes are hashed by its coder, see `TypeCoder.readChanges`).
-   */
-  readonly #numberCodes: Uint8Array;
   /** Per type id, its coder (the delta reader): see `#coderOf`. */
   readonly #coders: (TypeCoder | undefined)[] = [];
   /** Per type id, this snapshot's relative mode; reused like the staging arrays. */
@@ -244,7 +232,6 @@ export class SnapshotDecoder {
 
   constructor(registry: EntityRegistry, options: SnapshotDecoderOptions = {}) {
     this.#registry = registry;
-    this.#numberCodes = Uint8Array.from(registry.types, (type) => (hasNumberCodesOnly(type) ? 1 : 0));
     if (options.resent === true) this.#gone = new RecentlyGone(LATE_FILL_WINDOW);
   }
 
@@ -439,8 +426,8 @@ export class SnapshotDecoder {
         if (found === undefined) throw malformed('snapshot entity type', `no type ${typeId}`);
         type = found;
         codes = readFullState(reader, type);
-        hash =
-          this.#numberCodes[typeId] === 1 ? hashNumberCodes(codes as readonly number[]) : hashCodes(codes);
+        // The coder knows which hash its type's codes take (the same value either way).
+        hash = this.#coderOf(typeId, type).hashOf(codes);
         previousMask = -1;
       } else {
         let baseline: EntityCodes | undefined;

@@ -433,6 +433,11 @@ export class TypeCoder {
     return this.#readChangesLoop(reader, codes, baseline, mask, relative, older, ahead, span);
   }
 
+  /** `hashCodes` of codes of this type, by the quicker `hashNumberCodes` when they are all numbers. */
+  hashOf(codes: EntityCodes): number {
+    return this.#numberCodes ? hashNumberCodes(codes as readonly number[]) : hashCodes(codes);
+  }
+
   /** `readChanges` where generated code is refused: the loop over the fields. */
   readonly #readChangesLoop: ChangeRead = (reader, codes, baseline, mask, relative, older, ahead, span) => {
     const fields = this.#fields;
@@ -453,7 +458,7 @@ export class TypeCoder {
         older === undefined ? base : codec.predict(base, older[index] as FieldCode, ahead, span);
       codes[index] = codec.read(reader, reference);
     }
-    return this.#numberCodes ? hashNumberCodes(codes as number[]) : hashCodes(codes);
+    return this.hashOf(codes);
   };
 
   #zigzag(index: number, code: number, reference: number): number {
