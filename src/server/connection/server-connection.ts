@@ -37,6 +37,7 @@ import { AbuseGuard, type AbuseLimits } from './abuse-guard.js';
 import { closeReason } from './close-reason.js';
 import type { LoopStalls } from './loop-stalls.js';
 import { handlePlayerAnswer } from './player-answers.js';
+import { receiveWholeFrames } from './receive-whole-frames.js';
 import { handleRequest, isRequest, refuseRequest } from './requests.js';
 import { handleRoomRequest, type RoomRequestPort } from './room-requests.js';
 import { sendBinary } from './send-binary.js';
@@ -190,6 +191,7 @@ export class ServerConnection {
     this.lastHeard = this.openedAt;
     this.#guard = new AbuseGuard(ctx.limits, this.openedAt, ctx.stalls.stalledMs(this.openedAt));
     socket.binaryType = 'nodebuffer';
+    receiveWholeFrames(socket);
     socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     socket.on('close', (code) => this.#onClose(code));
     this.#cancelHelloTimeout = ctx.clock.setTimeout(() => {
