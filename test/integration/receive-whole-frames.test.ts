@@ -39,7 +39,11 @@ interface ServerEnd {
 }
 
 /** A connected server-side socket, with the fast path when `fast`, and a client that sends nothing. */
-async function serverEnd(fast: boolean, maxPayload = 100 * 1024 * 1024): Promise<ServerEnd> {
+async function serverEnd(
+  fast: boolean,
+  maxPayload = 100 * 1024 * 1024,
+  allowSynchronousEvents = true,
+): Promise<ServerEnd> {
   // No answers to pings: ws cuts a socket whose answers pile up unwritten, as they do here, where the test
   // hands the receiver its chunks faster than the socket could write.
   const wss = new WebSocketServer({
@@ -48,6 +52,7 @@ async function serverEnd(fast: boolean, maxPayload = 100 * 1024 * 1024): Promise
     perMessageDeflate: false,
     maxPayload,
     autoPong: false,
+    allowSynchronousEvents,
   });
   servers.push(wss);
   await new Promise<void>((listening) => wss.once('listening', listening));
@@ -101,6 +106,14 @@ function frame({ fin, opcode, payload, masked = true }: FrameSpec, maskSeed = 0x
 }
 
 const binary = (payload: Uint8Array): FrameSpec => ({ fin: true, opcode: 0x2, payload });
+
+/** A binary frame whose payload lies on the wire (masked) as `wire`, and the payload it carries. */
+function frameCarrying(wire: Buffer, maskSeed: number): { frame: Buffer; payload: Buffer } {
+  const mask = [maskSeed, maskSeed ^ 0x3c, maskSeed ^ 0xa5, 0x17];
+  const payload = Buffer.from(wire.map((byte, i) => byte ^ (mask[i & 3] as number)));
+  return { frame: frame(binary(payload), maskSeed), payload };
+}
+
 const bytesOf = (length: number, seed: number) =>
   Uint8Array.from({ length }, (_, i) => (seed * 13 + i * 7) & 0xff);
 
@@ -176,6 +189,28 @@ describe('receiveWholeFrames', () => {
     end.feed(Buffer.concat([frame(binary(large)), frame(binary(bytesOf(3, 7)))]));
     expect(end.heard.slice(5).map(({ bytes }) => bytes.length)).toEqual([65_536, 3]);
     expect(end.wsParses()).toBe(1);
+    // An empty one too: ws gives its shared empty Buffer, not a view that would hold the chunk.
+    end.feed(frame(binary(new Uint8Array(0))));
+    expect(end.heard.slice(7).map(({ bytes }) => bytes.length)).toEqual([0]);
+    expect(end.wsParses()).toBe(2);
+  });
+
+  it("leaves to ws a client's socket, and a server's whose messages ws emits one per turn", async () => {
+    const end = await serverEnd(true);
+    // Before it opens, a socket has no receiver yet.
+    const connecting = new WebSocket(end.client.url);
+    clients.push(connecting);
+    connecting.on('error', () => {});
+    expect(() => receiveWholeFrames(connecting)).not.toThrow();
+    await eventually(() => end.client.readyState === WebSocket.OPEN, 'the client open');
+    receiveWholeFrames(end.client);
+    const clientReceiver = (end.client as unknown as { _receiver: object })._receiver;
+    expect(Object.hasOwn(clientReceiver, 'write')).toBe(false);
+    const deferred = await serverEnd(true, undefined, false);
+    deferred.feed(Buffer.concat([frame(binary(bytesOf(3, 1))), frame(binary(bytesOf(4, 2)))]));
+    expect(deferred.heard).toEqual([]);
+    await eventually(() => deferred.heard.length === 2, 'both messages');
+    expect(deferred.heard.map(({ bytes }) => bytes.length)).toEqual([3, 4]);
   });
 
   it('hears exactly what ws alone hears, in order, whatever the frames and wherever the chunks are cut', async () => {
@@ -204,26 +239,88 @@ describe('receiveWholeFrames', () => {
   it('leaves a frame over maxPayload to ws, which refuses it (1009) after delivering what came before', async () => {
     const end = await serverEnd(true, 100);
     const closed = new Promise<number>((done) => end.client.once('close', done));
-    end.feed(
-      Buffer.concat([
-        frame(binary(bytesOf(100, 1))),
-        frame(binary(bytesOf(101, 2))),
-        frame(binary(bytesOf(5, 3))),
-      ]),
-    );
+    // A frame of maxPayload is within it: taken here.
+    end.feed(frame(binary(bytesOf(100, 1))));
+    expect(end.wsParses()).toBe(0);
+    end.feed(Buffer.concat([frame(binary(bytesOf(101, 2))), frame(binary(bytesOf(5, 3)))]));
     expect(end.heard.map(({ bytes }) => bytes.length)).toEqual([100]);
     expect(await closed).toBe(1009);
     expect(end.errors).toEqual(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
+    // maxPayload 0 is no limit, for ws and here.
+    const unlimited = await serverEnd(true, 0);
+    unlimited.feed(frame(binary(bytesOf(65_535, 4))));
+    expect(unlimited.heard.map(({ bytes }) => bytes.length)).toEqual([65_535]);
+    expect(unlimited.wsParses()).toBe(0);
   });
 
   it('leaves an unmasked frame to ws, which refuses it (a client must mask)', async () => {
     const end = await serverEnd(true);
+    // Followed by more: read as if masked, the unmasked frame would end within the chunk.
     end.feed(
-      Buffer.concat([frame(binary(bytesOf(4, 1))), frame({ ...binary(bytesOf(4, 2)), masked: false })]),
+      Buffer.concat([
+        frame(binary(bytesOf(4, 1))),
+        frame({ ...binary(bytesOf(4, 2)), masked: false }),
+        frame(binary(bytesOf(4, 3))),
+      ]),
     );
     expect(end.heard).toHaveLength(1);
     await eventually(() => end.errors.length > 0, 'the error');
     expect(end.errors).toEqual(['WS_ERR_EXPECTED_MASK']);
+  });
+
+  it('leaves a frame with extension bits to ws, which refuses it (no extension agreed)', async () => {
+    for (const [rsv, code] of [
+      [0x40, 'WS_ERR_UNEXPECTED_RSV_1'],
+      [0x20, 'WS_ERR_UNEXPECTED_RSV_2_3'],
+      [0x10, 'WS_ERR_UNEXPECTED_RSV_2_3'],
+    ] as const) {
+      const end = await serverEnd(true);
+      const flagged = frame(binary(bytesOf(4, 1)));
+      flagged[0] = (flagged[0] as number) | rsv;
+      end.feed(Buffer.concat([flagged, frame(binary(bytesOf(4, 2)))]));
+      await eventually(() => end.errors.length > 0, 'the error');
+      expect(end.errors).toEqual([code]);
+      expect(end.heard).toEqual([]);
+    }
+  });
+
+  it('leaves a chunk that starts inside a frame to ws, even where its bytes read as whole frames', async () => {
+    // Cut after the mask: ws waits for the payload, holding nothing. The payload reads as two frames.
+    const inner = Buffer.concat([frame(binary(bytesOf(3, 1)), 1), frame(binary(bytesOf(2, 2)), 2)]);
+    const afterMask = frameCarrying(inner, 3);
+    // Cut after the first byte: ws holds it. The rest (a length of 2, then a mask whose first byte is
+    // 0x81) reads as a frame of 1 byte.
+    const afterFirstByte = frame(binary(bytesOf(2, 4)), 0x81);
+    const chunks = [
+      afterMask.frame.subarray(0, 6),
+      afterMask.frame.subarray(6),
+      afterFirstByte.subarray(0, 1),
+      afterFirstByte.subarray(1),
+    ];
+    const fast = await serverEnd(true);
+    const plain = await serverEnd(false);
+    for (const chunk of chunks) {
+      fast.feed(Buffer.from(chunk));
+      plain.feed(Buffer.from(chunk));
+    }
+    const expected = [afterMask.payload, Buffer.from(bytesOf(2, 4))].map((bytes) => ({
+      bytes,
+      binary: true,
+    }));
+    expect(plain.heard).toEqual(expected);
+    expect(fast.heard).toEqual(expected);
+    expect(fast.errors).toEqual([]);
+  });
+
+  it('delivers nothing after ws refused a frame that ended its chunk', async () => {
+    const end = await serverEnd(true);
+    // An unmasked frame's first two bytes, and nothing more: ws refuses it holding nothing. A socket resumed
+    // after a pause hands over the chunks it kept one after another in one turn, before ws tells the error.
+    end.feed(Buffer.from([0x82, 0x05]));
+    end.feed(frame(binary(bytesOf(4, 1))));
+    await eventually(() => end.errors.length > 0, 'the error');
+    expect(end.errors).toEqual(['WS_ERR_EXPECTED_MASK']);
+    expect(end.heard).toEqual([]);
   });
 
   it('leaves a whole binary frame inside an open fragmented message to ws, which refuses it', async () => {
@@ -237,16 +334,67 @@ describe('receiveWholeFrames', () => {
   });
 
   it('delivers nothing sent after a close frame', async () => {
-    const end = await serverEnd(true);
     const closeFrame = frame({ fin: true, opcode: 0x8, payload: Uint8Array.of(0x03, 0xe8) });
-    end.feed(Buffer.concat([frame(binary(bytesOf(4, 1))), closeFrame, frame(binary(bytesOf(4, 2)))]));
-    end.feed(frame(binary(bytesOf(4, 3))));
-    await eventually(() => end.socket.readyState === WebSocket.CLOSED, 'the socket closed');
-    expect(end.heard).toHaveLength(1);
+    // In the close frame's chunk, and after it; then with the close frame ending its chunk (ws holds
+    // nothing, and its stream is ending).
+    for (const chunks of [
+      [Buffer.concat([frame(binary(bytesOf(4, 1))), closeFrame, frame(binary(bytesOf(4, 2)))])],
+      [Buffer.concat([frame(binary(bytesOf(4, 1))), closeFrame])],
+    ]) {
+      const end = await serverEnd(true);
+      for (const chunk of chunks) end.feed(Buffer.from(chunk));
+      end.feed(frame(binary(bytesOf(4, 3))));
+      await eventually(() => end.socket.readyState === WebSocket.CLOSED, 'the socket closed');
+      expect(end.heard).toHaveLength(1);
+    }
+  });
+
+  it('reads on from the next frame after a listener threw, taking no payload for frames', async () => {
+    const end = await serverEnd(true);
+    end.socket.on('message', (data) => {
+      if ((data as Buffer).length === 1) throw new Error('a fault in the app');
+    });
+    // After the frame whose listener throws, in the same chunk: the start of a frame whose payload reads
+    // as two frames.
+    const inner = Buffer.concat([frame(binary(bytesOf(3, 1)), 1), frame(binary(bytesOf(2, 2)), 2)]);
+    const carrier = frameCarrying(inner, 3);
+    // The process goes on (an 'uncaughtException' listener, say): the error reaches the socket's emitter.
+    expect(() =>
+      end.feed(Buffer.concat([frame(binary(bytesOf(1, 4))), carrier.frame.subarray(0, 6)])),
+    ).toThrow('a fault in the app');
+    end.feed(Buffer.from(carrier.frame.subarray(6)));
+    end.feed(frame(binary(bytesOf(4, 5))));
+    expect(end.heard).toEqual(
+      [Buffer.from(bytesOf(1, 4)), carrier.payload, Buffer.from(bytesOf(4, 5))].map((bytes) => ({
+        bytes,
+        binary: true,
+      })),
+    );
+    expect(end.errors).toEqual([]);
+  });
+
+  it('gives messages as the socket binaryType asks, when a listener changes it', async () => {
+    const end = await serverEnd(true);
+    const kinds: string[] = [];
+    end.socket.on('message', (data) => {
+      kinds.push(
+        Buffer.isBuffer(data) ? 'Buffer' : data instanceof ArrayBuffer ? 'ArrayBuffer' : typeof data,
+      );
+      end.socket.binaryType = kinds.length < 3 ? 'arraybuffer' : 'nodebuffer';
+    });
+    end.feed(Buffer.concat([frame(binary(bytesOf(3, 1))), frame(binary(bytesOf(4, 2)))]));
+    end.feed(frame(binary(bytesOf(5, 3))));
+    const parses = end.wsParses();
+    // Back to Buffers: taken here again.
+    end.feed(frame(binary(bytesOf(6, 4))));
+    expect(kinds).toEqual(['Buffer', 'ArrayBuffer', 'ArrayBuffer', 'Buffer']);
+    expect(end.heard.map(({ bytes }) => bytes.length)).toEqual([3, 4, 5, 6]);
+    expect(end.wsParses()).toBe(parses);
   });
 
   it('carries the real client messages of a ws client over TCP', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    // Per-message deflate agreed (a ws server leaves it off unless asked), so that some frames come compressed.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
     servers.push(wss);
     await new Promise<void>((listening) => wss.once('listening', listening));
     const heard: Heard[] = [];
@@ -260,7 +408,7 @@ describe('receiveWholeFrames', () => {
     const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
     clients.push(client);
     await new Promise<void>((open) => client.once('open', open));
-    // Compressed where ws chooses to (per-message deflate is on by default), some as text.
+    // Compressed where asked and ws's client finds it worth it (2,000 bytes: over its 1 KiB threshold), some as text.
     const sent: Heard[] = [];
     for (let i = 0; i < 300; i++) {
       const payload = Buffer.from(bytesOf([3, 200, 2_000][i % 3] as number, i));

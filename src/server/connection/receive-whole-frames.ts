@@ -18,9 +18,11 @@ const CLOSE_OPCODE = 0x08;
 /**
  * What this reads of a `ws` server-side WebSocket's receiver beyond the typed API (ws 8, receiver.js and
  * Node's Writable): where its parser stands (between frames, nothing buffered, no fragmented message
- * open), its limits and options, and whether its stream still takes writes. Checked on every chunk:
- * where they are not as expected (another `ws` version), the chunk goes to `ws` as before; a test pins
- * the version whose internals these are.
+ * open), its limits and options, and whether its stream still takes writes. The options fixed when the
+ * receiver is made (`isServer`, `allowSynchronousEvents`, `maxPayload`) are read once; the parser's state
+ * and `binaryType` (which the app may change at any time, from a 'message' listener too) before every
+ * frame taken. Where they are not as expected (another `ws` version), the chunk goes to `ws` as before; a
+ * test pins the version whose internals these are.
  */
 interface ReceiverInternals {
   write(chunk: Buffer): boolean;
@@ -48,20 +50,22 @@ const FastBuffer = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species
  * Takes the client's small binary messages out of each TCP chunk here, where `ws`'s receiver is between
  * frames, and emits them as `ws` would (`'message'` with a Buffer and `true`), in order. What is not such
  * a message (a control or text frame, a fragment, a compressed or unmasked frame, one over the receiver's
- * `maxPayload` or over 64 KiB, a frame cut by the chunk's end) goes to `ws` from there on, with the rest
- * of the chunk, and so does every chunk while `ws` holds part of a frame: `ws` still checks, answers and
- * closes as before, and what arrives is delivered in the order sent.
+ * `maxPayload` or of 64 KiB or more, a frame cut by the chunk's end) goes to `ws` from there on, with the
+ * rest of the chunk, and so does every chunk while `ws` holds part of a frame, or while the socket's
+ * `binaryType` asks for something other than a Buffer: `ws` still checks, answers and closes as before,
+ * and what arrives is delivered in the order sent.
  *
  * Why: a player sends 30-60 inputs a second, each a small frame in its own TCP chunk. `ws`'s receiver is
  * a Writable stream: each chunk takes the stream's write steps and callback, and its parser makes four
  * Buffer views and an array per message. Here a message costs one view and an unmask.
  */
 export function receiveWholeFrames(socket: WebSocket): void {
-  const receiver = (socket as unknown as { _receiver?: ReceiverInternals })._receiver;
+  // null until the socket is set up (a client's before it opens).
+  const receiver = (socket as unknown as { _receiver?: ReceiverInternals | null })._receiver;
   if (
     receiver === undefined ||
+    receiver === null ||
     receiver._isServer !== true ||
-    receiver._binaryType !== 'nodebuffer' ||
     receiver._allowSynchronousEvents !== true ||
     typeof receiver._maxPayload !== 'number'
   )
@@ -71,15 +75,31 @@ export function receiveWholeFrames(socket: WebSocket): void {
   receiver.write = (chunk: Buffer): boolean => {
     let at = 0;
     const end = chunk.length;
-    while (at < end && isBetweenFrames(receiver)) {
-      const frameEnd = wholeFrameEnd(chunk, at, end, maxPayload);
-      if (frameEnd < 0) break;
-      socket.emit('message', unmaskedPayload(chunk, at, frameEnd), true);
-      at = frameEnd;
+    try {
+      // binaryType is read before each frame: a listener may change it, and ws gives the next message so.
+      while (at < end && receiver._binaryType === 'nodebuffer' && isBetweenFrames(receiver)) {
+        const frameEnd = wholeFrameEnd(chunk, at, end, maxPayload);
+        if (frameEnd < 0) break;
+        const payload = unmaskedPayload(chunk, at, frameEnd);
+        at = frameEnd;
+        socket.emit('message', payload, true);
+      }
+    } catch (error) {
+      // A listener threw (to the socket's 'data' emitter, and on to the process, as it would from ws).
+      // Where the process goes on, the rest of the chunk is still ws's: dropped, the next chunk would be
+      // read from a byte inside a frame, and a payload's bytes taken for frames. (ws alone stops reading
+      // for good there, its stream left mid-write.)
+      if (at < end) writeToWs(rest(chunk, at, end));
+      throw error;
     }
     if (at === end) return true;
-    return writeToWs(at === 0 ? chunk : new FastBuffer(chunk.buffer, chunk.byteOffset + at, end - at));
+    return writeToWs(at === 0 ? chunk : rest(chunk, at, end));
   };
+}
+
+/** A view of `chunk` from `at` to `end`. */
+function rest(chunk: Buffer, at: number, end: number): Buffer {
+  return new FastBuffer(chunk.buffer, chunk.byteOffset + at, end - at);
 }
 
 /** Whether `ws`'s receiver is between frames, holds nothing, and still takes data. */
