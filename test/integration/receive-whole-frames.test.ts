@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { receiveWholeFrames } from '../../src/server/connection/receive-whole-frames.js';
 import { eventually } from '../support/server.js';
+import { wsSockets } from '../support/ws-sockets.js';
 
 /**
  * `receiveWholeFrames` takes a client's small binary messages out of each TCP chunk itself, and leaves the
@@ -14,12 +14,7 @@ import { eventually } from '../support/server.js';
  * test's choice, not the kernel's.
  */
 
-const servers: WebSocketServer[] = [];
-const clients: WebSocket[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
-  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
-});
+const sockets = wsSockets();
 
 interface Heard {
   readonly bytes: Buffer;
@@ -46,19 +41,14 @@ async function serverEnd(
 ): Promise<ServerEnd> {
   // No answers to pings: ws cuts a socket whose answers pile up unwritten, as they do here, where the test
   // hands the receiver its chunks faster than the socket could write.
-  const wss = new WebSocketServer({
-    port: 0,
-    host: '127.0.0.1',
+  const { wss, url } = await sockets.server({
     perMessageDeflate: false,
     maxPayload,
     autoPong: false,
     allowSynchronousEvents,
   });
-  servers.push(wss);
-  await new Promise<void>((listening) => wss.once('listening', listening));
   const accepted = new Promise<WebSocket>((done) => wss.once('connection', done));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  clients.push(client);
+  const client = sockets.client(url);
   client.on('error', () => {});
   const socket = await accepted;
   socket.binaryType = 'nodebuffer';
@@ -198,8 +188,7 @@ describe('receiveWholeFrames', () => {
   it("leaves to ws a client's socket, and a server's whose messages ws emits one per turn", async () => {
     const end = await serverEnd(true);
     // Before it opens, a socket has no receiver yet.
-    const connecting = new WebSocket(end.client.url);
-    clients.push(connecting);
+    const connecting = sockets.client(end.client.url);
     connecting.on('error', () => {});
     expect(() => receiveWholeFrames(connecting)).not.toThrow();
     await eventually(() => end.client.readyState === WebSocket.OPEN, 'the client open');
@@ -394,9 +383,7 @@ describe('receiveWholeFrames', () => {
 
   it('carries the real client messages of a ws client over TCP', async () => {
     // Per-message deflate agreed (a ws server leaves it off unless asked), so that some frames come compressed.
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
-    servers.push(wss);
-    await new Promise<void>((listening) => wss.once('listening', listening));
+    const { wss, url } = await sockets.server({ perMessageDeflate: true });
     const heard: Heard[] = [];
     wss.on('connection', (socket) => {
       socket.binaryType = 'nodebuffer';
@@ -405,8 +392,7 @@ describe('receiveWholeFrames', () => {
         heard.push({ bytes: Buffer.from(data as Buffer), binary: isBinary }),
       );
     });
-    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    clients.push(client);
+    const client = sockets.client(url);
     await new Promise<void>((open) => client.once('open', open));
     // Compressed where asked and ws's client finds it worth it (2,000 bytes: over its 1 KiB threshold), some as text.
     const sent: Heard[] = [];

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { ServerOptions, WebSocket } from 'ws';
 import { sendBinary } from '../../src/server/connection/send-binary.js';
 import { eventually } from '../support/server.js';
+import { wsSockets } from '../support/ws-sockets.js';
 
 /**
  * `sendBinary` frames small messages itself and writes them under `ws`: what a client receives must be
@@ -12,12 +13,7 @@ import { eventually } from '../support/server.js';
  * `ws` may change: then it falls back to `send`, and the first test says so).
  */
 
-const servers: WebSocketServer[] = [];
-const clients: WebSocket[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
-  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
-});
+const sockets = wsSockets();
 
 interface Pair {
   readonly server: WebSocket;
@@ -27,14 +23,9 @@ interface Pair {
 }
 
 async function connectedPair(options: ServerOptions = { perMessageDeflate: false }): Promise<Pair> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
-  servers.push(wss);
-  await new Promise<void>((listening) => wss.once('listening', listening));
+  const { wss, url } = await sockets.server(options);
   const accepted = new Promise<WebSocket>((done) => wss.once('connection', done));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {
-    perMessageDeflate: options.perMessageDeflate !== false,
-  });
-  clients.push(client);
+  const client = sockets.client(url, { perMessageDeflate: options.perMessageDeflate !== false });
   const received: Pair['received'] = [];
   client.on('message', (data, binary) => received.push({ bytes: data as Buffer, binary }));
   await new Promise<void>((open) => client.once('open', open));
