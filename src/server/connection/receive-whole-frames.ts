@@ -1,13 +1,8 @@
 import type { WebSocket } from 'ws';
-
-/** The first byte of a binary frame that is a whole message: FIN, no extension bits (not compressed). */
-const FIN_BINARY = 0x82;
+import { FIN_BINARY, LENGTH_16 } from './ws-frame-header.js';
 
 /** A client's frames are masked: this bit of the second byte. */
 const MASKED = 0x80;
-
-/** The 7-bit length that says a 16-bit length follows; 127 (a 64-bit length) is left to `ws`. */
-const LENGTH_16 = 126;
 
 /** The receiver's state between frames (ws 8, receiver.js: GET_INFO). */
 const RECEIVER_BETWEEN_FRAMES = 0;
@@ -134,6 +129,7 @@ function wholeFrameEnd(chunk: Buffer, at: number, end: number, maxPayload: numbe
     length = ((chunk[at + 2] as number) << 8) | (chunk[at + 3] as number);
     maskAt = at + 4;
   } else if (length > LENGTH_16) {
+    // A 64-bit length (65,536 bytes or more): left to ws.
     return -1;
   }
   if (length === 0 || length > maxPayload) return -1;

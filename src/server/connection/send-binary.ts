@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { FIN_BINARY, LENGTH_16 } from './ws-frame-header.js';
 
 /**
  * The largest payload written in one piece with its header (at most 4 bytes): the frame then stays below
@@ -8,9 +9,6 @@ import type { WebSocket } from 'ws';
  * through `ws` as they are.
  */
 const ONE_PIECE_MAX_BYTES = 4_096 - 1 - 4;
-
-/** `ws` sends a binary message that is the whole message (FIN) with this first byte. */
-const FIN_BINARY = 0x82;
 
 /** The sender's state while nothing of an earlier message waits (compression, a Blob being read). */
 const SENDER_IDLE = 0;
@@ -66,7 +64,7 @@ export function sendBinary(socket: WebSocket, payload: Uint8Array): void {
   if (headerBytes === 2) {
     frame[1] = length;
   } else {
-    frame[1] = 126;
+    frame[1] = LENGTH_16;
     frame[2] = length >>> 8;
     frame[3] = length & 0xff;
   }
