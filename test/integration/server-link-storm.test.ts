@@ -50,7 +50,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function runClients(roomId: string): Promise<{ joinedMs: number; allDirectMs: number; direct: number }> {
+/** What the clients' process printed: `failures` lists the join tries that failed (each retried). */
+interface StormResult {
+  joinedMs: number;
+  allDirectMs: number;
+  direct: number;
+  failures: string[];
+}
+
+function runClients(roomId: string): Promise<StormResult> {
   return new Promise((resolve, reject) => {
     // Niced: on this 2-core machine the clients stand in for remote players, whose CPU is not the
     // server's; at equal priority their burst would preempt the server's event loop and stall its ticks.
@@ -68,10 +76,19 @@ function runClients(roomId: string): Promise<{ joinedMs: number; allDirectMs: nu
     child.on('error', reject);
     child.on('exit', () => {
       const line = out.trim().split('\n').at(-1) ?? '';
+      let result: (StormResult & { error?: undefined }) | { error: string; failures: string[] };
       try {
-        resolve(JSON.parse(line));
+        result = JSON.parse(line);
       } catch {
         reject(new Error(`the clients printed no result: ${out.slice(0, 500)}`));
+        return;
+      }
+      if (result.error !== undefined) {
+        reject(
+          new Error(`the clients failed: ${result.error} (failed tries: ${result.failures.join(', ')})`),
+        );
+      } else {
+        resolve(result);
       }
     });
   });
@@ -85,7 +102,8 @@ describe('a join storm with server links', () => {
     TickingRoom.lateness = [];
     const result = await runClients(room.roomId);
     const pacer = t.server.serverLinks.pacer;
-    expect(result.direct).toBe(PLAYERS);
+    // A starved player may have lost its session and joined again (`failures`): it still had to go direct.
+    expect(result.direct, `failed join tries: ${result.failures.join(', ') || 'none'}`).toBe(PLAYERS);
     // Never more handshakes at once than the pacer allows; the burst really did queue behind it.
     expect(pacer.peakRunning).toBeLessThanOrEqual(8);
     expect(pacer.peakWaiting).toBeGreaterThan(50);
