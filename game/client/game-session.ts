@@ -8,7 +8,7 @@ import {
   type RoomConnection,
   RoomRequestError,
 } from 'vehikill-net/client';
-import { ErrorCode, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, MAX_SESSION_KEEP_MS, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
 import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
 import type { PeerDisagreement } from '../net/client/remote-view.js';
 import {
@@ -49,6 +49,12 @@ import {
 import { SessionEmitter, type Unsubscribe } from './session-emitter.js';
 
 export type VehikillRoom = RoomConnection<ServerMessages, ClientMessages>;
+
+/**
+ * How long (ms) a page asks the server to hold its seat as it goes away when no room told it otherwise:
+ * a reload is back in a second or two, a slow phone's in several; a closed tab's car then leaves this soon.
+ */
+export const DEFAULT_RELOAD_HOLD_MS = 10_000;
 
 /** What the player's controls are chosen from each tick (a human's keys ignore it; a bot's brain uses it). */
 export interface SessionView {
@@ -175,6 +181,7 @@ export class GameSession {
   #room: VehikillRoom | undefined;
   #mesh: PeerMesh | undefined;
   #matchNotice: MatchNotice | undefined;
+  #reloadHoldMs: number = DEFAULT_RELOAD_HOLD_MS;
   /** When (the session's clock) the newest match notice arrived: its `nextMatchInMs` counts from then. */
   #matchNoticeAt = 0;
   #relayOnly: boolean;
@@ -290,6 +297,15 @@ export class GameSession {
   get me(): RosterEntry | undefined {
     const id = this.client.playerId;
     return id === undefined ? undefined : this.#roster.get(id);
+  }
+
+  /**
+   * How long (ms) the server holds this player's seat once the page goes away, as its room said on joining
+   * (the server's `RELOAD_HOLD_SECONDS`): what the page asks for in its pagehide (`keepSessionForReload`).
+   * DEFAULT_RELOAD_HOLD_MS before a room said, or where it said nothing the client takes.
+   */
+  get reloadHoldMs(): number {
+    return this.#reloadHoldMs;
   }
 
   /** The newest match notice (phase changes; standings once ended). */
@@ -512,6 +528,12 @@ export class GameSession {
     this.#setMatchNotice(state.match);
     this.#killFeed.splice(0, this.#killFeed.length, ...state.killFeed);
     this.#chat.splice(0, this.#chat.length, ...state.chat);
+    // What keepSessionForReload takes, or the default: a page going away must not throw.
+    const hold = state.reloadHoldMs;
+    this.#reloadHoldMs =
+      Number.isInteger(hold) && (hold as number) >= 1 && (hold as number) <= MAX_SESSION_KEEP_MS
+        ? (hold as number)
+        : DEFAULT_RELOAD_HOLD_MS;
   }
 
   #setMatchNotice(notice: MatchNotice): void {

@@ -94,6 +94,11 @@ export interface RoomState {
   readonly match: MatchNotice;
   readonly killFeed: readonly KillFeedEntry[];
   readonly chat: readonly ChatLine[];
+  /**
+   * How long (ms) the server holds this player's seat once their page goes away: what the page asks for
+   * as it goes (`keepSessionForReload`). Absent from an older server: the page's own default then.
+   */
+  readonly reloadHoldMs?: number;
 }
 
 /** Server to player. */

@@ -4,8 +4,9 @@
  * processes share rooms through Redis (docs/operations.md). The environment it reads is listed on
  * `optionsFromEnvironment` (vehikill-net/server), plus PORT, DRAIN_MS and, for the game, QUICK_PLAY_BOTS
  * (players a Quick Play room is topped up to with bots, default 4; 0 for none), MATCH_SECONDS (default
- * 300), PAUSE_SECONDS (between matches, default 10) and MAX_BOTS_PER_ADDRESS (server bots the rooms created
- * from one address may run at once, default 48).
+ * 300), PAUSE_SECONDS (between matches, default 10), MAX_BOTS_PER_ADDRESS (server bots the rooms created
+ * from one address may run at once, default 48) and RELOAD_HOLD_SECONDS (how long a player's seat is held
+ * once their page goes away, for a reload to take it back, default 10).
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -21,7 +22,7 @@ import {
 import { ChatRoom } from '../../examples/lobby/server/chat-room.js';
 import { ROOM_TYPE } from '../protocol/index.js';
 import { DEFAULT_MAX_BOTS_PER_ADDRESS } from './bot-allowance.js';
-import { type RoomConfigProblem, roomConfigProblem } from './room-config.js';
+import { ROOM_DEFAULTS, type RoomConfigProblem, roomConfigProblem } from './room-config.js';
 import { vehikillRoom } from './vehikill-room.js';
 
 /** The environment variable each room setting main reads comes from. */
@@ -30,6 +31,7 @@ const ENVIRONMENT_OF = {
   matchSeconds: 'MATCH_SECONDS',
   pauseSeconds: 'PAUSE_SECONDS',
   maxBotsPerAddress: 'MAX_BOTS_PER_ADDRESS',
+  reloadHoldSeconds: 'RELOAD_HOLD_SECONDS',
 } as const satisfies Partial<Record<RoomConfigProblem['field'], string>>;
 
 async function main(): Promise<void> {
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     matchSeconds: numberFromEnvironment(env, 'MATCH_SECONDS', 300),
     pauseSeconds: numberFromEnvironment(env, 'PAUSE_SECONDS', 10),
     maxBotsPerAddress: numberFromEnvironment(env, 'MAX_BOTS_PER_ADDRESS', DEFAULT_MAX_BOTS_PER_ADDRESS),
+    reloadHoldSeconds: numberFromEnvironment(env, 'RELOAD_HOLD_SECONDS', ROOM_DEFAULTS.reloadHoldSeconds),
   };
   // Checked as the rooms will use it: a value their rules refuse (MATCH_SECONDS=0) would otherwise start a
   // server that refuses every room it is asked for.

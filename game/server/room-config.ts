@@ -1,3 +1,4 @@
+import { MAX_SESSION_KEEP_MS } from 'vehikill-net/protocol';
 import { MAX_SNAPSHOT_BUDGET_BYTES, type MetricsSink } from 'vehikill-net/server';
 import { MAX_BOTS, SEATS } from '../protocol/room-options.js';
 import { type MatchOptions, resolveMatchConfig } from '../sim/index.js';
@@ -24,6 +25,13 @@ export interface VehikillRoomConfig {
   readonly snapshotHz?: number;
   /** Bytes of one snapshot before deflate (default 1200: one datagram). */
   readonly budgetBytes?: number;
+  /**
+   * Seconds the server holds a player's seat once their page goes away (a reload, or a tab closed for good):
+   * the page asks for this hold as it goes (`keepSessionForReload`), told it when it joins (default 10,
+   * from 1 to 600; never longer than the server's grace period). A reload within it takes the match back;
+   * a closed tab's car leaves once it is over.
+   */
+  readonly reloadHoldSeconds?: number;
   readonly antiCheat?: Partial<AntiCheatLimits>;
   /** Other rules (weapons, damage, pickups); the match and warmup lengths above take precedence. */
   readonly match?: MatchOptions;
@@ -50,6 +58,7 @@ export const ROOM_DEFAULTS = {
   maxPlayers: 8,
   snapshotHz: 30,
   budgetBytes: 1200,
+  reloadHoldSeconds: 10,
 } as const;
 
 /** What is wrong with a config, and in which of its fields. */
@@ -81,6 +90,12 @@ export function roomConfigProblem(config: VehikillRoomConfig): RoomConfigProblem
       `players a Quick Play room is topped up to with bots, at most MAX_BOTS`,
     ) ??
     whole('maxPlayers', SEATS.min, SEATS.max, 'human seats of a room') ??
+    whole(
+      'reloadHoldSeconds',
+      1,
+      MAX_SESSION_KEEP_MS / 1_000,
+      "seconds a page's seat is held for a reload, at most the protocol's MAX_SESSION_KEEP_MS",
+    ) ??
     (config.pauseSeconds === undefined || (Number.isFinite(config.pauseSeconds) && config.pauseSeconds >= 0)
       ? undefined
       : { field: 'pauseSeconds' as const, message: `must be 0 or more seconds, got ${config.pauseSeconds}` });

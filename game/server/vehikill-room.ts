@@ -355,6 +355,7 @@ export class VehikillRoom extends Room {
       match: this.#matchNotice(),
       killFeed: this.#match.killFeed.map((entry) => ({ ...entry })),
       chat: [...this.#chat],
+      reloadHoldMs: this.#config.reloadHoldSeconds * 1_000,
     };
   }
 

@@ -1,6 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Client, RoomConnection } from 'vehikill-net/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RELOAD_HOLD_MS } from '../../game/client/game-session.js';
 import { CHROMIUM_PATH, launchChromium, playerArgs } from '../support/browser.js';
 import { isolated } from '../support/isolated.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -38,8 +39,11 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function gameServer(serverOptions: Parameters<typeof startGameWeb>[1] = {}): Promise<GameWebServer> {
-  const server = await startGameWeb({ warmupSeconds: 1 }, serverOptions);
+async function gameServer(
+  serverOptions: Parameters<typeof startGameWeb>[1] = {},
+  roomConfig: Parameters<typeof startGameWeb>[0] = {},
+): Promise<GameWebServer> {
+  const server = await startGameWeb({ warmupSeconds: 1, ...roomConfig }, serverOptions);
   servers.push(server);
   return server;
 }
@@ -97,8 +101,11 @@ async function nodePlayer(server: GameWebServer, code: string, url?: string): Pr
  * A page's player in a match on a server with the default 30 s grace (or `serverOptions`'), a Node player
  * with it, and what the Node player hears of the page's player: away and leave, in order.
  */
-async function pageInMatchWithNod(serverOptions: Parameters<typeof gameServer>[0] = {}) {
-  const server = await gameServer(serverOptions);
+async function pageInMatchWithNod(
+  serverOptions: Parameters<typeof gameServer>[0] = {},
+  roomConfig: Parameters<typeof gameServer>[1] = {},
+) {
+  const server = await gameServer(serverOptions, roomConfig);
   const player = await openPlayer(server.httpUrl, 'Ada');
   const nod = await nodePlayer(server, await createMatch(player.page));
   const presence: string[] = [];
@@ -108,10 +115,12 @@ async function pageInMatchWithNod(serverOptions: Parameters<typeof gameServer>[0
 }
 
 /**
- * How long the page asks its session to be held for a reload as it goes away (its pagehide's
- * `keepSessionForReload`: RELOAD_KEEP_MS in game/web/main.ts).
+ * The reload hold the reload tests' rooms give (`reloadHoldSeconds`, the server's RELOAD_HOLD_SECONDS): the
+ * page asks for it in its pagehide's `keepSessionForReload`. Shorter than the page's default
+ * (DEFAULT_RELOAD_HOLD_MS, 10 s), so that a seat let go before that was let go by the room's hold.
  */
-const RELOAD_KEEP_MS = 10_000;
+const RELOAD_HOLD_SECONDS = 6;
+const RELOAD_KEEP_MS = RELOAD_HOLD_SECONDS * 1_000;
 /** A grace period no test here waits out: a seat let go within a test was let go by the reload hold. */
 const LONG_GRACE_MS = 10 * 60_000;
 
@@ -284,7 +293,10 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     it("a closed tab's car leaves the match once the reload hold is over, long before the grace period", async ({
       expect,
     }) => {
-      const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+      const { server, player, nod, presence } = await pageInMatchWithNod(
+        { graceMs: LONG_GRACE_MS },
+        { reloadHoldSeconds: RELOAD_HOLD_SECONDS },
+      );
       await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
 
       // Closed, not reloaded: pagehide runs (and its beacon asks for the reload hold), nothing comes back.
@@ -295,8 +307,11 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
       await expect
         .poll(() => presence, { timeout: RELOAD_KEEP_MS + 30_000 })
         .toEqual(['away', 'leave SESSION_EXPIRED']);
-      // Held a while first, for a reload that never came: not let go at once as a goodbye would be.
-      expect(Date.now() - awayAt).toBeGreaterThan(RELOAD_KEEP_MS / 2);
+      // Held a while first, for a reload that never came: not let go at once as a goodbye would be; and for
+      // the room's hold, not the page's default of 10 s.
+      const heldMs = Date.now() - awayAt;
+      expect(heldMs).toBeGreaterThan(RELOAD_KEEP_MS / 2);
+      expect(heldMs).toBeLessThan(DEFAULT_RELOAD_HOLD_MS - 500);
       expect(nod.members.map((member) => member.name)).toEqual(['Nod']);
       await expect.poll(() => server.server.sessionCount).toBe(1);
       expect(player.errors).toEqual([]);
@@ -305,7 +320,10 @@ describe.skipIf(!isolated)('Vehikill page: connection and seat', () => {
     it('a reload within the hold keeps the seat, and the hold ends with it: still in well past it', async ({
       expect,
     }) => {
-      const { server, player, nod, presence } = await pageInMatchWithNod({ graceMs: LONG_GRACE_MS });
+      const { server, player, nod, presence } = await pageInMatchWithNod(
+        { graceMs: LONG_GRACE_MS },
+        { reloadHoldSeconds: RELOAD_HOLD_SECONDS },
+      );
       nod.on('member-back', () => presence.push('back'));
       await expect.poll(async () => (await gameState(player.page))?.own).toBeDefined();
       const before = await gameState(player.page);

@@ -120,6 +120,17 @@ describe('the Vehikill server main', () => {
     );
   });
 
+  it('refuses at start a reload hold the protocol does not take, naming the variable', async () => {
+    await refusedStart(
+      { RELOAD_HOLD_SECONDS: '0' },
+      /^vehikill: could not start: RELOAD_HOLD_SECONDS '0' is refused: must be a whole number from 1 to 600/,
+    );
+    await refusedStart(
+      { RELOAD_HOLD_SECONDS: '601' },
+      /^vehikill: could not start: RELOAD_HOLD_SECONDS '601' is refused: must be a whole number from 1 to 600/,
+    );
+  });
+
   it('refuses at start more Quick Play bots than a room may have, naming the variable', async () => {
     await refusedStart(
       { QUICK_PLAY_BOTS: '16' },

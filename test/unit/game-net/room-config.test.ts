@@ -14,6 +14,7 @@ describe('roomConfigProblem', () => {
       roomConfigProblem({
         snapshotHz: 20,
         budgetBytes: 800,
+        reloadHoldSeconds: 600,
         antiCheat: { windowMs: 5_000, limits: { 'shot-claim': 4 } },
       } as never),
     ).toBeUndefined();
@@ -24,6 +25,9 @@ describe('roomConfigProblem', () => {
     ['snapshotHz', { snapshotHz: 500 }],
     ['budgetBytes', { budgetBytes: 4 }],
     ['budgetBytes', { budgetBytes: 1_000_000 }],
+    ['reloadHoldSeconds', { reloadHoldSeconds: 0 }],
+    ['reloadHoldSeconds', { reloadHoldSeconds: 601 }],
+    ['reloadHoldSeconds', { reloadHoldSeconds: 2.5 }],
     ['antiCheat', { antiCheat: { windowMs: 0 } }],
     ['antiCheat', { antiCheat: { limits: { 'shot-claim': -1 } } }],
     ['antiCheat', { antiCheat: { limits: { 'shot-claim': Number.NaN } } }],
