@@ -8,7 +8,7 @@ import {
   type RoomConnection,
   RoomRequestError,
 } from 'vehikill-net/client';
-import { ErrorCode, MAX_SESSION_KEEP_MS, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
+import { ErrorCode, isSessionKeepMs, normalizeRoomCode, ProtocolError } from 'vehikill-net/protocol';
 import { ArenaClient, type ArenaFrame } from '../net/client/arena-client.js';
 import type { PeerDisagreement } from '../net/client/remote-view.js';
 import {
@@ -529,11 +529,7 @@ export class GameSession {
     this.#killFeed.splice(0, this.#killFeed.length, ...state.killFeed);
     this.#chat.splice(0, this.#chat.length, ...state.chat);
     // What keepSessionForReload takes, or the default: a page going away must not throw.
-    const hold = state.reloadHoldMs;
-    this.#reloadHoldMs =
-      Number.isInteger(hold) && (hold as number) >= 1 && (hold as number) <= MAX_SESSION_KEEP_MS
-        ? (hold as number)
-        : DEFAULT_RELOAD_HOLD_MS;
+    this.#reloadHoldMs = isSessionKeepMs(state.reloadHoldMs) ? state.reloadHoldMs : DEFAULT_RELOAD_HOLD_MS;
   }
 
   #setMatchNotice(notice: MatchNotice): void {

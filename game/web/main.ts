@@ -285,11 +285,11 @@ window.addEventListener('keyup', onPageKey);
 // (the others see the player away) for the page the reload brings (or a way back to this one) to take
 // over with the resume token kept in sessionStorage: the same car, score and match. No goodbye
 // (closeForUnload) here: it would end the session, and an accidental F5 would cost the match. A page
-// cannot tell a reload from a tab closed for good, so the beacon asks the server to hold the seat for the
-// room's reload hold only (`reloadHoldMs`: the server's RELOAD_HOLD_SECONDS, 10 s by default), not its whole
-// grace period: a closed tab's car leaves the match that soon. A page
-// restored from the back/forward cache finds its socket closed, and its client resumes the session by
-// itself (within that time, else it starts afresh and says why).
+// cannot tell a reload from a tab closed for good, so the beacon asks the server to hold the seat for
+// the room's reload hold only (`reloadHoldMs`: the server's RELOAD_HOLD_SECONDS, 10 s by default), not
+// its whole grace period: a closed tab's car leaves the match that soon. A page restored from the
+// back/forward cache finds its socket closed, and its client resumes the session by itself (within that
+// time, else it starts afresh and says why).
 window.addEventListener('pagehide', () => {
   if (session && session.client.state !== 'closed') session.client.keepSessionForReload(session.reloadHoldMs);
 });

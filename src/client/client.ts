@@ -4,6 +4,7 @@ import {
   encodeMessage,
   Feature,
   hasFeature,
+  isSessionKeepMs,
   Kind,
   MAX_PEER_DATA_BYTES,
   MAX_SESSION_KEEP_MS,
@@ -480,7 +481,7 @@ export class Client {
    * 1..600,000 throws a RangeError.
    */
   keepSessionForReload(keepMs = DEFAULT_RELOAD_KEEP_MS): boolean {
-    if (!(Number.isInteger(keepMs) && keepMs >= 1 && keepMs <= MAX_SESSION_KEEP_MS)) {
+    if (!isSessionKeepMs(keepMs)) {
       throw new RangeError(
         `keepSessionForReload: keepMs must be a whole number of ms in 1..${MAX_SESSION_KEEP_MS}, got ${String(keepMs)}`,
       );

@@ -77,6 +77,7 @@ export { bytesText, checkFrameSize, encodeSendable, encodeSendableData } from '.
 export { MAX_SEQ_AHEAD } from './seq-window.js';
 export { SessionGoneReason, sessionGoneReason } from './session-gone.js';
 export {
+  isSessionKeepMs,
   MAX_SESSION_KEEP_MS,
   MAX_SESSION_LEAVE_BYTES,
   SESSION_LEAVE_PATH,

@@ -31,6 +31,11 @@ export const sessionLeaveSchema = v.object({
   keepMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SESSION_KEEP_MS))),
 });
 
+/** Whether `value` is a `keepMs` the goodbye takes: a whole number of ms from 1 to MAX_SESSION_KEEP_MS. */
+export function isSessionKeepMs(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SESSION_KEEP_MS;
+}
+
 export type SessionLeave = v.InferOutput<typeof sessionLeaveSchema>;
 
 /** The goodbye's URL on the server whose WebSocket URL is `wsUrl`: http(s), same host and port. */
