@@ -57,3 +57,27 @@ describe('a Redis that stood still longer than a node TTL', () => {
     expect(outcomes.filter((outcome) => outcome !== 'joined')).toEqual([]);
   });
 });
+
+describe('closing while Redis stands still', () => {
+  it('a registry closes within its command timeout, its channel subscriptions included', async () => {
+    const registry = await RedisRegistry.connect({
+      url: redis.url,
+      keyPrefix: 'stall-close:',
+      commandTimeoutMs: 300,
+    });
+    // Its second connection, the subscriber's, has no command timeout: its QUIT waited for ever.
+    await registry.subscribeChannel('news', () => {});
+    redis.pause();
+    try {
+      const started = Date.now();
+      const outcome = await Promise.race([
+        registry.close().then(() => 'closed'),
+        sleep(5_000).then(() => 'still closing after 5 s'),
+      ]);
+      expect(outcome).toBe('closed');
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      redis.resume();
+    }
+  });
+});

@@ -50,7 +50,8 @@ export interface RedisRegistryOptions {
   keyPrefix?: string;
   /**
    * A command with no answer for this long (ms) fails with REGISTRY_UNAVAILABLE ("Redis did not answer
-   * within N ms"): how long a call takes at most while Redis hangs. Default 2,000.
+   * within N ms"): how long a call takes at most while Redis hangs. Also how long `close` waits for Redis
+   * to answer its QUIT before it cuts the connections off. Default 2,000.
    */
   commandTimeoutMs?: number;
   /** Extra ioredis options (TLS, password, ...), applied last; with `clusterNodes`, to every node. */
@@ -447,13 +448,10 @@ export class RedisRegistry implements Registry {
     this.#downs.clear();
     const connections = [this.#redis, this.#subscriber].filter((c): c is RedisConnection => c !== undefined);
     this.#subscriber = undefined;
-    // quit() waits for replies, which never come while Redis is down: disconnect() is immediate.
-    await Promise.all(
-      connections.map(async (connection) => {
-        if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
-        else connection.disconnect();
-      }),
-    );
+    // quit() waits for replies, which never come while Redis is down: disconnect() is immediate. Nor do
+    // they while Redis hangs with the connection up, and the subscriber's connection has no command
+    // timeout: its QUIT waited for ever, and the server's close with it. Cut off after the command timeout.
+    await Promise.all(connections.map((connection) => quitWithin(connection, this.#target.commandTimeoutMs)));
   }
 
   #ensureSubscriber(): RedisConnection {
@@ -548,6 +546,28 @@ export class RedisRegistry implements Registry {
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Closes `connection`: a QUIT when it is up, so that Redis has answered what was sent before it; cut off
+ * (disconnect) when it is not up, when the QUIT fails, or when no answer came within `waitMs`.
+ */
+async function quitWithin(connection: RedisConnection, waitMs: number): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const quit = connection.quit().then(
+    () => true,
+    () => false,
+  );
+  const gaveUp = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  const quitted = await Promise.race([quit, gaveUp]);
+  clearTimeout(timer);
+  if (!quitted) connection.disconnect();
+}
 
 /**
  * Reads and writes one update tries before it fails. Only the node hosting a room writes it, so another
