@@ -23,6 +23,8 @@ export interface RedisServer {
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  /** Resolves once `child` has exited: listened for from its spawn, so that no exit goes unheard. */
+  let exited: Promise<unknown> = Promise.resolve();
   const launch = async () => {
     const started = spawn(
       'redis-server',
@@ -37,6 +39,7 @@ export async function startRedis(): Promise<RedisServer> {
       output += chunk.toString();
     });
     child = started;
+    exited = new Promise((resolve) => started.once('exit', resolve));
     // Generous: a loaded machine (six test files at a time) has been seen to take seconds to start one.
     const deadline = Date.now() + 15_000;
     while (!(await answersPing(port))) {
@@ -51,9 +54,14 @@ export async function startRedis(): Promise<RedisServer> {
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
+    if (!running) return;
+    // Gone already: an exit code, or the signal that killed it (then no exit code; its 'exit' came before,
+    // and a listener put on only now, as here before, waited for ever).
+    if (running.exitCode === null && running.signalCode === null) {
+      running.kill('SIGTERM');
+      // A paused (SIGSTOPped) server would keep the SIGTERM pending, and never exit.
+      running.kill('SIGCONT');
+    }
     await exited;
   };
   return {
