@@ -4,9 +4,16 @@ import { ErrorCode, GameServer, RedisRegistry } from 'vehikill-net/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callFailure } from '../support/call-failure.js';
-import { buildClusterNode, type ClusterNode, startClusterNode } from '../support/cluster.js';
+import {
+  buildClusterNode,
+  type ClusterNode,
+  live,
+  processStates,
+  startClusterNodes,
+} from '../support/cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { eventually, sleep } from '../support/server.js';
+import { closeInSteps, teardownTimeout } from '../support/teardown.js';
 
 /**
  * Calls into rooms and topic messages between server processes sharing one Redis: node A runs in this
@@ -24,11 +31,7 @@ describe('room calls and topic messages between processes sharing one Redis', ()
 
   beforeAll(async () => {
     [redis] = await Promise.all([startRedis(), buildClusterNode()]);
-    await Promise.all(
-      [0, 1].map(async (i) => {
-        nodes[i] = await startClusterNode({ REDIS_URL: redis.url, NODE_TTL_MS: '3000' });
-      }),
-    );
+    await startClusterNodes(2, { REDIS_URL: redis.url, NODE_TTL_MS: '3000' }, nodes);
     registry = await RedisRegistry.connect({ url: redis.url });
     a = new GameServer({
       registry,
@@ -43,13 +46,25 @@ describe('room calls and topic messages between processes sharing one Redis', ()
     );
     await a.listen(0);
   }, 30_000);
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await a?.close({ drainMs: 0 });
-    await registry?.close();
-    await Promise.all(nodes.filter((node) => node !== undefined).map((node) => node.kill()));
-    await redis?.stop();
-  });
+  afterAll(
+    () =>
+      closeInSteps({
+        clients: () => {
+          for (const client of clients) client.close();
+        },
+        'node A (GameServer.close)': () => a?.close({ drainMs: 0 }),
+        "node A's registry": {
+          run: () => registry?.close(),
+          state: () => `connected: ${registry?.connected}`,
+        },
+        'nodes B and C (SIGKILL)': {
+          run: () => Promise.all(live(nodes).map((node) => node.kill())),
+          state: () => processStates(live(nodes)),
+        },
+        redis: () => redis?.stop(),
+      }),
+    teardownTimeout(5),
+  );
 
   const b = () => nodes[0] as ClusterNode;
   const c = () => nodes[1] as ClusterNode;

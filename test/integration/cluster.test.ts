@@ -3,10 +3,17 @@ import { ErrorCode } from 'vehikill-net/protocol';
 import { seededRandom } from 'vehikill-net/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { buildClusterNode, type ClusterNode, startClusterNode } from '../support/cluster.js';
+import {
+  buildClusterNode,
+  type ClusterNode,
+  live,
+  processStates,
+  startClusterNodes,
+} from '../support/cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { startRedisCluster } from '../support/redis-cluster.js';
 import { eventually } from '../support/server.js';
+import { closeInSteps, teardownTimeout } from '../support/teardown.js';
 
 /** Where the nodes keep their registry: one Redis (which the outage test stops), or a Redis Cluster. */
 interface Backend {
@@ -38,17 +45,22 @@ function clusterSuite(label: string, outageTest: boolean, startBackend: () => Pr
     beforeAll(async () => {
       [backend] = await Promise.all([startBackend(), buildClusterNode()]);
       // Each kept as it comes up: a start that times out must not leave the others running unkilled.
-      await Promise.all(
-        [0, 1, 2].map(async (i) => {
-          nodes[i] = await startClusterNode({ ...backend.env, NODE_TTL_MS: '3000' });
-        }),
-      );
+      await startClusterNodes(3, { ...backend.env, NODE_TTL_MS: '3000' }, nodes);
     }, 30_000);
-    afterAll(async () => {
-      for (const client of clients) client.close();
-      await Promise.all(nodes.filter((node) => node !== undefined).map((node) => node.kill()));
-      await backend?.stop();
-    });
+    afterAll(
+      () =>
+        closeInSteps({
+          clients: () => {
+            for (const client of clients) client.close();
+          },
+          'nodes (SIGKILL)': {
+            run: () => Promise.all(live(nodes).map((node) => node.kill())),
+            state: () => processStates(live(nodes)),
+          },
+          [label]: () => backend?.stop(),
+        }),
+      teardownTimeout(3),
+    );
 
     const node = (i: number): ClusterNode => nodes[i] as ClusterNode;
     const urlOf = (nodeId: string) => nodes.find((n) => n?.nodeId === nodeId)?.wsUrl;

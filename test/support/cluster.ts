@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { CHILD_BUNDLE } from './json-process.js';
+import { bundleScript } from './json-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-/** Inside the repository, so the bundle's bare imports (ioredis, ws, ...) resolve from node_modules. */
-const bundlePath = `${root}test-output/cluster-node.mjs`;
+/**
+ * The bundle of test/support/cluster-node.ts, once `buildClusterNode` made it: named by its content and
+ * written whole (bundleScript). Written in place, each file rebuilding it as the other's nodes started
+ * (cluster.test.ts and cluster-calls.test.ts run at once), a node could read half a file.
+ */
+let bundlePath: string | undefined;
 
 export interface ClusterNode {
   wsUrl: string;
@@ -22,12 +22,7 @@ export interface ClusterNode {
 
 /** Bundles test/support/cluster-node.ts (Node 20 cannot run TypeScript itself). Call once per file. */
 export async function buildClusterNode(): Promise<void> {
-  mkdirSync(`${root}test-output`, { recursive: true });
-  await build({
-    entryPoints: [`${root}test/support/cluster-node.ts`],
-    outfile: bundlePath,
-    ...CHILD_BUNDLE,
-  });
+  bundlePath = await bundleScript('cluster-node.ts');
 }
 
 /**
@@ -35,6 +30,7 @@ export async function buildClusterNode(): Promise<void> {
  * once it listens.
  */
 export async function startClusterNode(env: Record<string, string>): Promise<ClusterNode> {
+  if (bundlePath === undefined) throw new Error('startClusterNode: call buildClusterNode first');
   const child = spawn(process.execPath, [bundlePath], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +38,11 @@ export async function startClusterNode(env: Record<string, string>): Promise<Clu
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ wsUrl: string; nodeId: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      // Not left running: no one would ever stop it.
+      child.kill('SIGKILL');
+      reject(new Error(`node did not start within 10 s (pid ${child.pid}, killed):\n${output}`));
+    }, 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /READY (\S+) (\S+)/.exec(output);
@@ -70,4 +70,39 @@ export async function startClusterNode(env: Record<string, string>): Promise<Clu
     kill: () => stop('SIGKILL'),
     terminate: () => stop('SIGTERM'),
   };
+}
+
+/**
+ * Starts `count` nodes with `env` at once, each put in `into` at its index as it comes up. A failure is
+ * thrown once every start has settled: thrown at the first, a node still starting came up after the
+ * file's teardown had run, and outlived it.
+ */
+export async function startClusterNodes(
+  count: number,
+  env: Record<string, string>,
+  into: (ClusterNode | undefined)[],
+): Promise<void> {
+  const starts = await Promise.allSettled(
+    Array.from({ length: count }, async (_, i) => {
+      into[i] = await startClusterNode(env);
+    }),
+  );
+  const failed = starts.find((start) => start.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
+/** The nodes that started (a start that failed leaves a hole in the caller's array). */
+export function live(nodes: readonly (ClusterNode | undefined)[]): ClusterNode[] {
+  return nodes.filter((node) => node !== undefined);
+}
+
+/** Each node's process as it stands (pid, exit code or signal), for a teardown that hung on them. */
+export function processStates(nodes: readonly ClusterNode[]): string {
+  return nodes
+    .map(({ nodeId, process: child }) => {
+      const gone = child.exitCode !== null || child.signalCode !== null;
+      const how = gone ? `exited ${child.exitCode ?? child.signalCode}` : 'running';
+      return `${nodeId} pid ${child.pid} ${how}`;
+    })
+    .join(', ');
 }
