@@ -8,6 +8,7 @@ export {
   entity,
   type FieldDeclarations,
   type FieldNameOf,
+  type GroupNameOf,
   MAX_ENTITY_FIELDS,
   type StateOf,
 } from './entity.js';

@@ -32,18 +32,24 @@ export interface QuantizerFunctions {
  * uses its loop.
  */
 export function generateQuantizer(
-  names: readonly string[],
+  /** Per field, its path in the state object (one name, or a group's names and then the field's). */
+  paths: readonly (readonly string[])[],
   fields: readonly Field[],
   /** Per field, its grid when it is quantized inline (checked: numbers all finite), else undefined. */
   grids: readonly (ScalarGrid | undefined)[],
+  /** Throws the error for a group (by its dotted path) whose place in a state holds no object. */
+  missing: (groupPath: string, value: unknown) => never,
 ): QuantizerFunctions | undefined {
-  if (!names.every((name) => typeof name === 'string')) return undefined;
-  const make = compileFunction(['fields'], quantizerSource(names, grids));
-  return make === undefined ? undefined : (make(fields) as QuantizerFunctions);
+  if (!paths.every((path) => path.every((name) => typeof name === 'string'))) return undefined;
+  const make = compileFunction(['fields', 'missing'], quantizerSource(paths, grids));
+  return make === undefined ? undefined : (make(fields, missing) as QuantizerFunctions);
 }
 
-function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid | undefined)[]): string {
-  const count = names.length;
+function quantizerSource(
+  paths: readonly (readonly string[])[],
+  grids: readonly (ScalarGrid | undefined)[],
+): string {
+  const count = paths.length;
   const lines = ["'use strict';"];
   for (let index = 0; index < count; index++) lines.push(`const f${index} = fields[${index}];`);
   // The codes go out as a copy of this array, not as an array literal: a literal is an allocation site,
@@ -52,18 +58,20 @@ function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid |
   // as a frame is kept (64 snapshots) in the old generation: on the W2 arena that grew it by about 25 KB
   // a snapshot tick, with twice the page faults. `slice` always allocates young, nearly as fast.
   lines.push(`const out = new Array(${count}).fill(0);`);
-  const copyOut = names.map((_, index) => `out[${index}] = c${index};`).join(' ');
+  const copyOut = paths.map((_, index) => `out[${index}] = c${index};`).join(' ');
 
   lines.push('function codes(state) {');
-  names.forEach((name, index) => {
-    lines.push(...quantizeLines(name, index, grids[index]));
+  const codesReads = new ValueReads(paths);
+  paths.forEach((_, index) => {
+    lines.push(...quantizeLines(codesReads.read(index), index, grids[index]));
   });
   lines.push(copyOut, 'return out.slice();', '}');
 
   lines.push('function changedCodes(state, current) {', 'let changed = false;');
-  names.forEach((name, index) => {
+  const changedReads = new ValueReads(paths);
+  paths.forEach((_, index) => {
     const grid = grids[index];
-    lines.push(...quantizeLines(name, index, grid));
+    lines.push(...quantizeLines(changedReads.read(index), index, grid));
     // Scalar codes are numbers, equal exactly when ===; other fields compare as they define, and only
     // until a change is found (as the loop does).
     lines.push(
@@ -81,20 +89,18 @@ function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid |
   const inline = grids as readonly ScalarGrid[];
   // Every value read and checked before any is stored: a refused state leaves the stash as it was.
   lines.push('function stash(state, numbers) {');
-  names.forEach((name, index) => {
+  const stashReads = new ValueReads(paths);
+  paths.forEach((_, index) => {
     const grid = inline[index] as ScalarGrid;
-    lines.push(
-      `const v${index} = state[${JSON.stringify(name)}];`,
-      `if (!(${inlineCode(index, grid).test})) return false;`,
-    );
+    lines.push(...stashReads.read(index), `if (!(${inlineCode(index, grid).test})) return false;`);
   });
-  names.forEach((_, index) => {
+  paths.forEach((_, index) => {
     lines.push(`numbers[${index}] = v${index};`);
   });
   lines.push('return true;', '}');
 
   lines.push('function codesFromStash(numbers, current) {', 'let changed = false;');
-  names.forEach((_, index) => {
+  paths.forEach((_, index) => {
     lines.push(
       `const v${index} = numbers[${index}];`,
       `let c${index};`,
@@ -108,13 +114,52 @@ function quantizerSource(names: readonly string[], grids: readonly (ScalarGrid |
   return lines.join('\n');
 }
 
-/** Declares `c<index>`, the field's code: inline for a grid, else (and for a value with no code) its `quantize`. */
-function quantizeLines(name: string, index: number, grid: ScalarGrid | undefined): string[] {
-  const read = `const v${index} = state[${JSON.stringify(name)}];`;
+/**
+ * The statements that read each field's value into `v<index>`, for one generated function. A group's object
+ * is read once, at its first field (a group's fields come together, depth first), and checked there as
+ * the loop checks it at each of its fields: the first one throws, so both stop at the same place with the
+ * same error (`missing`). Names reach the source as `JSON.stringify` writes them.
+ */
+class ValueReads {
+  readonly #paths: readonly (readonly string[])[];
+  /** The groups read so far in this function: dotted path → its local. */
+  readonly #groups = new Map<string, string>();
+
+  constructor(paths: readonly (readonly string[])[]) {
+    this.#paths = paths;
+  }
+
+  read(index: number): string[] {
+    const path = this.#paths[index] as readonly string[];
+    const lines: string[] = [];
+    let holder = 'state';
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const groupPath = path.slice(0, depth + 1).join('.');
+      let local = this.#groups.get(groupPath);
+      if (local === undefined) {
+        local = `g${this.#groups.size}`;
+        this.#groups.set(groupPath, local);
+        lines.push(
+          `const ${local} = ${holder}[${JSON.stringify(path[depth])}];`,
+          `if (typeof ${local} !== 'object' || ${local} === null) missing(${JSON.stringify(groupPath)}, ${local});`,
+        );
+      }
+      holder = local;
+    }
+    lines.push(`const v${index} = ${holder}[${JSON.stringify(path[path.length - 1])}];`);
+    return lines;
+  }
+}
+
+/**
+ * Reads `v<index>` (`reads`), then declares `c<index>`, the field's code: inline for a grid, else (and for a
+ * value with no code) its `quantize`.
+ */
+function quantizeLines(reads: string[], index: number, grid: ScalarGrid | undefined): string[] {
   const call = `c${index} = f${index}.quantize(v${index});`;
-  if (grid === undefined) return [read, `let c${index};`, call];
+  if (grid === undefined) return [...reads, `let c${index};`, call];
   const { test, lines } = inlineCode(index, grid);
-  return [read, `let c${index};`, `if (${test}) {`, ...lines, `} else {`, call, '}'];
+  return [...reads, `let c${index};`, `if (${test}) {`, ...lines, `} else {`, call, '}'];
 }
 
 /**

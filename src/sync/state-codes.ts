@@ -1,6 +1,7 @@
-import type { AnyEntityType, FieldNameOf, StateOf } from './entity.js';
+import type { AnyEntityType, FieldNameOf, GroupNameOf, StateOf } from './entity.js';
 import type { Field, FieldCode } from './field.js';
 import { stateQuantizer } from './state-quantizer.js';
+import { placeValue } from './state-shape.js';
 
 /** One code per field, in the entity's field order: what baselines hold and change masks compare. */
 export type EntityCodes = readonly FieldCode[];
@@ -32,9 +33,13 @@ export function codesToState<Entity extends AnyEntityType>(
   requireCodesOf(entity, codes);
   const state: Record<string, unknown> = {};
   // A loop, not `forEach`: the closure cost a context and a function per state read.
-  const { fields, fieldNames } = entity;
+  // The paths as `entity()` made them, not `stateShape`: no lookup per state on a client's read path.
+  const { fields, fieldNames, fieldPaths } = entity;
   for (let index = 0; index < fields.length; index++) {
-    state[fieldNames[index] as string] = (fields[index] as Field).dequantize(codes[index] as FieldCode);
+    const value = (fields[index] as Field).dequantize(codes[index] as FieldCode);
+    const path = fieldPaths?.[index];
+    if (path !== undefined && path.length > 1) placeValue(state, path, value);
+    else state[fieldNames[index] as string] = value;
   }
   return state as StateOf<Entity>;
 }
@@ -71,17 +76,28 @@ export function sameCodes(entity: AnyEntityType, baseline: EntityCodes, current:
   return true;
 }
 
-/** The mask of the named fields, for sending some fields whether or not they changed. */
+/**
+ * The mask of the named fields, for sending some fields whether or not they changed. A group's path
+ * (`'weapon'`) names all of its fields.
+ */
 export function fieldMask<Entity extends AnyEntityType>(
   entity: Entity,
-  names: readonly FieldNameOf<Entity>[],
+  names: readonly (FieldNameOf<Entity> | GroupNameOf<Entity>)[],
 ): number {
-  let mask = 0;
-  for (const name of new Set(names)) {
-    const index = entity.fieldNames.indexOf(name);
-    if (index < 0) throw new RangeError(`${entity.name}: no field named '${String(name)}'`);
-    mask += 2 ** index;
+  const indices = new Set<number>();
+  for (const name of new Set<string>(names)) {
+    const inGroup = `${name}.`;
+    let named = false;
+    entity.fieldNames.forEach((fieldName, index) => {
+      if (fieldName !== name && !fieldName.startsWith(inGroup)) return;
+      named = true;
+      indices.add(index);
+    });
+    if (!named) throw new RangeError(`${entity.name}: no field or group named '${String(name)}'`);
   }
+  // Plain arithmetic: bit 31 would make `1 << index` negative.
+  let mask = 0;
+  for (const index of indices) mask += 2 ** index;
   return mask;
 }
 

@@ -5,6 +5,7 @@ import type { ScalarGrid } from './fields/codes.js';
 import { perType } from './per-type.js';
 import { generateQuantizer, type QuantizerFunctions } from './quantizer-source.js';
 import type { EntityCodes } from './state-codes.js';
+import { groupedValue, groupNotObject, type StateShape, stateShape } from './state-shape.js';
 
 /** A field quantized through its own `quantize` (bool, enum, vectors, quaternions, strings). */
 const CALL = 0;
@@ -47,6 +48,7 @@ export class StateQuantizer {
   readonly #generated: QuantizerFunctions | undefined;
   readonly #fields: readonly Field[];
   readonly #names: readonly string[];
+  readonly #shape: StateShape;
   readonly #kinds: Uint8Array;
   readonly #mins: Float64Array;
   readonly #steps: Float64Array;
@@ -67,6 +69,7 @@ export class StateQuantizer {
     this.type = type;
     this.#fields = fields;
     this.#names = type.fieldNames;
+    this.#shape = stateShape(type);
     this.#kinds = new Uint8Array(count);
     this.#mins = new Float64Array(count);
     this.#steps = new Float64Array(count);
@@ -82,7 +85,12 @@ export class StateQuantizer {
       this.#steps[index] = grid.step;
       this.#maxCodes[index] = grid.maxCode;
     });
-    this.#generated = options.generate === false ? undefined : generateQuantizer(this.#names, fields, grids);
+    this.#generated =
+      options.generate === false
+        ? undefined
+        : generateQuantizer(this.#shape.paths, fields, grids, (groupPath, value) => {
+            throw groupNotObject(type, groupPath, value);
+          });
     this.generated = this.#generated !== undefined;
   }
 
@@ -135,7 +143,7 @@ export class StateQuantizer {
     if (stash !== undefined) return stash(values, numbers);
     const checked = this.#stashScratch;
     for (let index = 0; index < checked.length; index++) {
-      const value = values[this.#names[index] as string];
+      const value = this.#valueOf(values, index);
       if (typeof value !== 'number' || this.#inline(index, value) === undefined) return false;
       checked[index] = value;
     }
@@ -166,8 +174,14 @@ export class StateQuantizer {
     return state as Record<string, unknown>;
   }
 
+  /** The field's value in the state; a group on its path that is not an object throws `groupNotObject`. */
+  #valueOf(values: Record<string, unknown>, index: number): unknown {
+    if (!this.#shape.grouped) return values[this.#names[index] as string];
+    return groupedValue(this.type, this.#shape.paths[index] as readonly string[], values);
+  }
+
   #quantize(values: Record<string, unknown>, index: number): FieldCode {
-    const value = values[this.#names[index] as string];
+    const value = this.#valueOf(values, index);
     if (typeof value === 'number') {
       const code = this.#inline(index, value);
       if (code !== undefined) return code;

@@ -1,8 +1,8 @@
-import { isEntityOf, type SyncedChange, SyncedState } from 'vehikill-net/client';
-import type { ProtocolError } from 'vehikill-net/protocol';
+import { isEntityOf } from 'vehikill-net/client';
 import { entity, enumOf, float, int, list, quantizeState, type StateOf, string } from 'vehikill-net/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, startServer, type TestServer } from '../support/server.js';
+import { expectTypesRefused, syncedMember } from '../support/synced-member.js';
 import { tickingSyncRoom } from '../support/ticking-sync-room.js';
 
 /*
@@ -51,15 +51,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('lists in a synced entity, through a real server and client', () => {
   it('arrive as plain arrays, quantized, and a change names the list that changed', async () => {
-    const client = t.client({ serverLink: 'off', name: 'racer' });
-    await client.connect();
-    const state = new SyncedState(client.serverLink, { types: [Racer] });
-    const changes: SyncedChange[] = [];
-    state.on('change', (change) => changes.push(change));
-    const errors: ProtocolError[] = [];
-    state.on('error', (error) => errors.push(error));
-    await client.create('race');
-
+    const member = await syncedMember(t, [Racer], { create: 'race' }, 'racer');
+    const { state, changes, errors } = member;
     const racer = () => {
       const [held] = [...state.entities()];
       return held !== undefined && isEntityOf(held, Racer) ? held : undefined;
@@ -81,8 +74,7 @@ describe('lists in a synced entity, through a real server and client', () => {
     // Ammo changes every 5th tick, x every tick (snapshots may carry several ticks at once).
     expect(ammoChanges).toBeLessThan(xChanges);
     expect(errors).toEqual([]);
-    state.dispose();
-    client.close();
+    member.close();
   });
 
   it('refuse a member whose page declares a list otherwise, with SYNC_TYPES_MISMATCH', async () => {
@@ -90,19 +82,7 @@ describe('lists in a synced entity, through a real server and client', () => {
     const host = t.client({ serverLink: 'off', name: 'host' });
     await host.connect();
     const { roomId } = await host.create('race');
-    for (const types of [[LongerAmmo], [OtherAmmoRange]]) {
-      const stale = t.client({ serverLink: 'off', name: 'stale' });
-      await stale.connect();
-      const old = new SyncedState(stale.serverLink, { types });
-      const errors: ProtocolError[] = [];
-      old.on('error', (error) => errors.push(error));
-      await stale.join(roomId);
-      await eventually(() => errors.length > 0, 'the stale member was told');
-      expect(errors.map((error) => error.code)).toEqual(['SYNC_TYPES_MISMATCH']);
-      expect(old.size).toBe(0);
-      old.dispose();
-      stale.close();
-    }
+    for (const types of [[LongerAmmo], [OtherAmmoRange]]) await expectTypesRefused(t, roomId, types);
     host.close();
   });
 });

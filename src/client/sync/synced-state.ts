@@ -11,6 +11,7 @@ import {
   encodeAppFrame,
   encodeTypesDifferFrame,
   entityRegistry,
+  type FieldNameOf,
   membershipOf,
   RemovalKind,
   type ResentOutcome,
@@ -23,8 +24,17 @@ import { Channel, type Link } from '../../transport/index.js';
 import { inflateAtMost } from './bounded-inflate.js';
 import { BytesWindow } from './bytes-window.js';
 
-/** A state as SyncedState hands it out: shared by every reader until it changes, so read-only throughout. */
-type ReadonlyState<S> = { readonly [Name in keyof S]: S[Name] extends object ? Readonly<S[Name]> : S[Name] };
+/**
+ * A state as SyncedState hands it out: shared by every reader until it changes, so read-only throughout,
+ * a group's object (and the vectors and lists in it) too.
+ */
+type ReadonlyState<S> = {
+  readonly [Name in keyof S]: S[Name] extends readonly unknown[]
+    ? Readonly<S[Name]>
+    : S[Name] extends object
+      ? ReadonlyState<S[Name]>
+      : S[Name];
+};
 
 type StateOrRecord<T> = [StateOf<T>] extends [never]
   ? Readonly<Record<string, unknown>>
@@ -41,10 +51,16 @@ export type SyncedEntity<T extends AnyEntityType = AnyEntityType> = T extends An
     }
   : never;
 
-/** A changed entity and the names of the fields that changed. */
+/**
+ * A changed entity and the names of the fields that changed, in field order; a field in a group by its
+ * path (`'weapon.ammo'`), so a listener can tell which of a group's fields moved.
+ */
 export type SyncedChange<T extends AnyEntityType = AnyEntityType> = T extends AnyEntityType
-  ? SyncedEntity<T> & { readonly changed: readonly string[] }
+  ? SyncedEntity<T> & { readonly changed: readonly ChangedName<T>[] }
   : never;
+
+/** A declared type's field names; a hand-made type's (no declarations to read them from) any string. */
+type ChangedName<T> = [FieldNameOf<T>] extends [never] ? string : FieldNameOf<T>;
 
 /**
  * A removed entity, with the last state held, and why it went (`RemovalKind`): `destroyed`, it is gone
@@ -291,7 +307,9 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
   /** The entity, or undefined; with `type`, undefined too when it is of another type. */
   get(id: number): SyncedEntity<Types[number]> | undefined;
   get<T extends Types[number]>(id: number, type: T): SyncedEntity<T> | undefined;
-  get(id: number, type?: AnyEntityType): SyncedEntity<Types[number]> | undefined {
+  // The implementation's `unknown`: TypeScript cannot relate `SyncedEntity<T>` of a generic `T` to the
+  // union's through the recursive field declarations; the overloads say what a caller gets.
+  get(id: number, type?: AnyEntityType): unknown {
     const held = this.#held.get(id);
     if (held === undefined || (type !== undefined && held.type !== type)) return undefined;
     return this.#view(id, held);
@@ -657,11 +675,15 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
 }
 
 /**
- * The state frozen with its vectors and quaternions: every reader is handed the same object until the
+ * The state frozen with its vectors, quaternions, lists and groups: every reader is handed the same object until the
  * entity changes, so one that moved a vector in place changed what the others read.
  */
 function frozen(state: Record<string, unknown>): Readonly<Record<string, unknown>> {
-  for (const value of Object.values(state))
-    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  for (const value of Object.values(state)) {
+    if (typeof value !== 'object' || value === null) continue;
+    // A group's object holds values of its own (vectors, lists, groups); a vector or list holds none.
+    if (!Array.isArray(value)) frozen(value as Record<string, unknown>);
+    else Object.freeze(value);
+  }
   return Object.freeze(state);
 }

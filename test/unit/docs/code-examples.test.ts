@@ -266,6 +266,8 @@ const PRELUDES: Readonly<Record<string, Readonly<Record<string, Prelude>>>> = {
     "import { BitReader, BitWriter } from 'vehikill-net/protocol';": declares(''),
     "import { entity, enumOf, float, int, list, quantizeState, string } from 'vehikill-net/sync';":
       declares(''),
+    "import { angle, bool, entity, enumOf, fieldMask, int, quantizeState, vec2 } from 'vehikill-net/sync';":
+      declares(''),
     'import {': declares(`
       import { entity, int, type StateOf, vec3 } from 'vehikill-net/sync';
       const Vehicle = entity('vehicle', {

@@ -78,7 +78,9 @@ describe('entity(): types', () => {
       new TypeError('vehicle.name: expected a string, got undefined'),
     );
     // @ts-expect-error no field 'speed'
-    expect(() => fieldMask(Vehicle, ['speed'])).toThrow(new RangeError("vehicle: no field named 'speed'"));
+    expect(() => fieldMask(Vehicle, ['speed'])).toThrow(
+      new RangeError("vehicle: no field or group named 'speed'"),
+    );
   });
 });
 
@@ -254,7 +256,7 @@ describe('entity(): declaration errors', () => {
     [
       'a field that is no declaration',
       { hp: 5 },
-      'vehicle.hp: is not a field declaration: use int(), float(), angle(), string()...',
+      'vehicle.hp: is not a field declaration: use int(), float(), angle(), string()..., or an object of them for a group',
     ],
     [
       'a field name that is no identifier',
@@ -272,7 +274,7 @@ describe('entity(): declaration errors', () => {
   it('rejects more than 32 fields and an empty name', () => {
     const declarations = Object.fromEntries(Array.from({ length: 33 }, (_, index) => [`f${index}`, bool()]));
     expect(() => entity('wide', declarations)).toThrow(
-      'wide: 33 fields, at most 32 fit one change mask; split the type',
+      "wide: 33 fields (a group's fields count one each), at most 32 fit one change mask; split the type",
     );
     expect(() => entity('', { on: bool() })).toThrow(/an entity type needs a non-empty name/);
   });
