@@ -15,6 +15,12 @@ export const MAX_ENTITY_FIELDS = 32;
 
 const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/**
+ * How many fields `entity()` counts before it stops walking: one group used twice in each of its
+ * groups, level after level, doubles the fields with each level, so a refused type is refused at once.
+ */
+const FIELDS_COUNTED = 1024;
+
 /** What every entity type has whatever its fields: the state codec works on this. */
 export interface AnyEntityType {
   readonly name: string;
@@ -59,28 +65,37 @@ export type StateOfFields<Fields> = {
  */
 export type StateOf<Entity> = Entity extends EntityType<infer Fields> ? StateOfFields<Fields> : never;
 
-/** Every field's name, a group's fields by their dotted path: `'x' | 'weapon.ammo' | 'weapon.kind'`. */
-export type FieldPathOf<Fields> = {
-  [Name in keyof Fields & string]: Fields[Name] extends FieldDeclaration
-    ? Name
-    : `${Name}.${FieldPathOf<Fields[Name]>}`;
-}[keyof Fields & string];
+/**
+ * Every field's name, a group's fields by their dotted path: `'x' | 'weapon.ammo' | 'weapon.kind'`; any
+ * string for declarations not known (`EntityType` with its default `FieldDeclarations`).
+ */
+export type FieldPathOf<Fields> = string extends keyof Fields
+  ? string
+  : {
+      [Name in keyof Fields & string]: Fields[Name] extends FieldDeclaration
+        ? Name
+        : `${Name}.${FieldPathOf<Fields[Name]>}`;
+    }[keyof Fields & string];
 
-/** Every group's path: `'weapon'`, and `'weapon.mount'` for a group inside it. */
-export type GroupPathOf<Fields> = {
-  [Name in keyof Fields & string]: Fields[Name] extends FieldDeclaration
-    ? never
-    : Name | `${Name}.${GroupPathOf<Fields[Name]>}`;
-}[keyof Fields & string];
+/** Every group's path: `'weapon'`, and `'weapon.mount'` for a group inside it; any string when not known. */
+export type GroupPathOf<Fields> = string extends keyof Fields
+  ? string
+  : {
+      [Name in keyof Fields & string]: Fields[Name] extends FieldDeclaration
+        ? never
+        : Name | `${Name}.${GroupPathOf<Fields[Name]>}`;
+    }[keyof Fields & string];
 
-/** The declaration a field path names. */
-export type DeclarationAt<Fields, Path> = Path extends `${infer Head}.${infer Rest}`
-  ? Head extends keyof Fields
-    ? DeclarationAt<Fields[Head], Rest>
-    : never
-  : Path extends keyof Fields
-    ? Fields[Path]
-    : never;
+/** The declaration a field path names (any declaration when the declarations are not known). */
+export type DeclarationAt<Fields, Path> = string extends keyof Fields
+  ? FieldDeclaration
+  : Path extends `${infer Head}.${infer Rest}`
+    ? Head extends keyof Fields
+      ? DeclarationAt<Fields[Head], Rest>
+      : never
+    : Path extends keyof Fields
+      ? Fields[Path]
+      : never;
 
 /** A field's name as `changed` lists and `fieldMask` takes it: `'x'`, `'weapon.ammo'`. */
 export type FieldNameOf<Entity> = Entity extends EntityType<infer Fields> ? FieldPathOf<Fields> : never;
@@ -110,9 +125,10 @@ export function entity<Fields extends FieldDeclarations>(name: string, fields: F
   const leaves: { path: readonly string[]; declaration: FieldDeclaration }[] = [];
   collectFields(name, [], fields, new Set(), leaves);
   if (leaves.length > MAX_ENTITY_FIELDS) {
+    const count = leaves.length > FIELDS_COUNTED ? `more than ${FIELDS_COUNTED}` : String(leaves.length);
     throw new SchemaError(
       name,
-      `${leaves.length} fields (a group's fields count one each), at most ${MAX_ENTITY_FIELDS} fit one change mask; split the type`,
+      `${count} fields (a group's fields count one each), at most ${MAX_ENTITY_FIELDS} fit one change mask; split the type`,
     );
   }
   const byName: Record<string, Field> = {};
@@ -161,16 +177,26 @@ function collectFields(
     const declaration: unknown = (group as Record<string, unknown>)[fieldName];
     if (isDeclaration(declaration)) {
       leaves.push({ path, declaration });
+      if (leaves.length > FIELDS_COUNTED) return;
       continue;
     }
-    if (!isPlainObject(declaration)) {
+    // Options given without their declaration (`hp: { min: 0, max: 100 }`) are named as the field at fault,
+    // not as a group with a bad `min`.
+    const options = isPlainObject(declaration) && Object.keys(declaration).length > 0;
+    if (!isPlainObject(declaration) || (options && !Object.values(declaration).some(isFieldOrGroup))) {
       throw new SchemaError(
         at,
         'is not a field declaration: use int(), float(), angle(), string()..., or an object of them for a group',
       );
     }
+    // Every object has these (`constructor`, `toString`...): a state built with such a group would find the
+    // inherited value where the group's object goes.
+    if (fieldName in Object.prototype) {
+      throw new SchemaError(at, `a group cannot be named '${fieldName}', a property every object has`);
+    }
     if (open.has(declaration)) throw new SchemaError(at, 'a group cannot contain itself');
     collectFields(entityName, path, declaration, open, leaves);
+    if (leaves.length > FIELDS_COUNTED) return;
   }
   open.delete(group);
 }
@@ -180,6 +206,10 @@ function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+function isFieldOrGroup(value: unknown): boolean {
+  return isDeclaration(value) || isPlainObject(value);
 }
 
 function isDeclaration(value: unknown): value is FieldDeclaration {

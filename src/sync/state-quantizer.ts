@@ -5,7 +5,7 @@ import type { ScalarGrid } from './fields/codes.js';
 import { perType } from './per-type.js';
 import { generateQuantizer, type QuantizerFunctions } from './quantizer-source.js';
 import type { EntityCodes } from './state-codes.js';
-import { groupedValue, groupNotObject, type StateShape, stateShape } from './state-shape.js';
+import { GroupedReader, groupNotObject, type StateShape, stateShape } from './state-shape.js';
 
 /** A field quantized through its own `quantize` (bool, enum, vectors, quaternions, strings). */
 const CALL = 0;
@@ -100,7 +100,8 @@ export class StateQuantizer {
     if (this.#generated !== undefined) return this.#generated.codes(values);
     const count = this.#kinds.length;
     const codes = new Array<FieldCode>(count);
-    for (let index = 0; index < count; index++) codes[index] = this.#quantize(values, index);
+    const reader = this.#reader(values);
+    for (let index = 0; index < count; index++) codes[index] = this.#quantize(values, reader, index);
     return codes;
   }
 
@@ -115,9 +116,10 @@ export class StateQuantizer {
     const count = kinds.length;
     // No field code runs in between that could come back here, so the scratch array is free.
     const codes = this.#scratch;
+    const reader = this.#reader(values);
     let changed = false;
     for (let index = 0; index < count; index++) {
-      const code = this.#quantize(values, index);
+      const code = this.#quantize(values, reader, index);
       codes[index] = code;
       if (changed) continue;
       const was = current[index] as FieldCode;
@@ -142,8 +144,9 @@ export class StateQuantizer {
     const stash = this.#generated?.stash;
     if (stash !== undefined) return stash(values, numbers);
     const checked = this.#stashScratch;
+    const reader = this.#reader(values);
     for (let index = 0; index < checked.length; index++) {
-      const value = this.#valueOf(values, index);
+      const value = this.#valueOf(values, reader, index);
       if (typeof value !== 'number' || this.#inline(index, value) === undefined) return false;
       checked[index] = value;
     }
@@ -175,13 +178,17 @@ export class StateQuantizer {
   }
 
   /** The field's value in the state; a group on its path that is not an object throws `groupNotObject`. */
-  #valueOf(values: Record<string, unknown>, index: number): unknown {
-    if (!this.#shape.grouped) return values[this.#names[index] as string];
-    return groupedValue(this.type, this.#shape.paths[index] as readonly string[], values);
+  /** For a grouped type, what reads this state's groups (each once); undefined for a flat one. */
+  #reader(values: Record<string, unknown>): GroupedReader | undefined {
+    return this.#shape.grouped ? new GroupedReader(this.type, this.#shape, values) : undefined;
   }
 
-  #quantize(values: Record<string, unknown>, index: number): FieldCode {
-    const value = this.#valueOf(values, index);
+  #valueOf(values: Record<string, unknown>, reader: GroupedReader | undefined, index: number): unknown {
+    return reader === undefined ? values[this.#names[index] as string] : reader.value(index);
+  }
+
+  #quantize(values: Record<string, unknown>, reader: GroupedReader | undefined, index: number): FieldCode {
+    const value = this.#valueOf(values, reader, index);
     if (typeof value === 'number') {
       const code = this.#inline(index, value);
       if (code !== undefined) return code;

@@ -4,9 +4,11 @@ import {
   bool,
   changeMask,
   codesToState,
+  type EntityType,
   entity,
   entityRegistry,
   enumOf,
+  type FieldDeclarations,
   type FieldNameOf,
   fieldMask,
   float,
@@ -115,6 +117,15 @@ describe('groups of fields in an entity', () => {
     expect(codesToState(Car, readFullState(new BitReader(writer.finish()), Car))).toEqual(fired);
   });
 
+  it('leave the types of a type whose declarations are not known wide', () => {
+    expectTypeOf<FieldNameOf<EntityType>>().toEqualTypeOf<string>();
+    // Declarations made at run time (from a config file, say) are typed no further than this.
+    const declarations: FieldDeclarations = { hp: int({ min: 0, max: 9 }), weapon: { ammo: bool() } };
+    const Loaded = entity('loaded', declarations);
+    expect(fieldMask(Loaded, ['weapon.ammo', 'hp'])).toBe(0b11);
+    expect(Loaded.field['weapon.ammo']?.kind).toBe('bool');
+  });
+
   it('are masked whole or field by field', () => {
     expect(fieldMask(Car, ['weapon'])).toBe(0b11110);
     expect(fieldMask(Car, ['weapon.mount'])).toBe(0b11000);
@@ -150,7 +161,7 @@ describe('groups of fields in an entity', () => {
     );
     const notDeclarations: unknown[] = [42, 'x', [int({ min: 0, max: 9 })], new Map(), null];
     for (const value of notDeclarations) {
-      expect(() => entity('car', { weapon: { ammo: value as never } })).toThrow(
+      expect(() => entity('car', { weapon: { loaded: bool(), ammo: value as never } })).toThrow(
         /^car\.weapon\.ammo: is not a field declaration: use int\(\), float\(\), angle\(\), string\(\)\.\.\., or an object of them for a group$/,
       );
     }
@@ -168,6 +179,30 @@ describe('groups of fields in an entity', () => {
       ),
     );
     expect(entity('car', { a: sixteen, b: sixteen }).fields).toHaveLength(32);
+    // Options without their declaration are the field at fault, not a group with a bad `min`.
+    expect(() => entity('car', { hp: { min: 0, max: 100 } as never })).toThrow(
+      /^car\.hp: is not a field declaration: /,
+    );
+    // Every object has a `constructor`: a group there would find it in a state being built.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => entity('car', { [name]: { ammo: int({ min: 0, max: 9 }) } })).toThrow(
+        new SchemaError(`car.${name}`, `a group cannot be named '${name}', a property every object has`),
+      );
+    }
+    const Plain = entity('plain', { constructor: int({ min: 0, max: 9 }), weapon: { toString: bool() } });
+    expect(quantizeState(Plain, { constructor: 3, weapon: { toString: true } } as never)).toEqual({
+      constructor: 3,
+      weapon: { toString: true },
+    });
+    // One group used twice in each group, level after level: 2^20 fields, refused without walking them all.
+    let diamond: Record<string, unknown> = { on: bool() };
+    for (let level = 0; level < 20; level++) diamond = { left: diamond, right: diamond };
+    expect(() => entity('car', diamond as never)).toThrow(
+      new SchemaError(
+        'car',
+        "more than 1024 fields (a group's fields count one each), at most 32 fit one change mask; split the type",
+      ),
+    );
     // A bad field inside a group is named by its path, as the field compiles it.
     expect(() => entity('car', { weapon: { range: float({ min: 5, max: 5, precision: 1 }) } })).toThrow(
       /^car\.weapon\.range: /,
@@ -177,6 +212,36 @@ describe('groups of fields in an entity', () => {
 
 describe('quantizing a grouped state: the generated path and the loop agree', () => {
   const paths = [new StateQuantizer(Car), new StateQuantizer(Car, { generate: false })];
+
+  it('reading each group once, in the same order', () => {
+    const [generated, loop] = paths.map((quantizer) => {
+      const reads: string[] = [];
+      const traced = (value: object, at: string): object =>
+        new Proxy(value, {
+          get(target, name) {
+            const path = at === '' ? String(name) : `${at}.${String(name)}`;
+            reads.push(path);
+            const found: unknown = Reflect.get(target, name);
+            return typeof found === 'object' && found !== null ? traced(found, path) : found;
+          },
+        });
+      quantizer.codes(traced(car, ''));
+      return reads;
+    });
+    expect(generated).toEqual([
+      'position',
+      'position.x',
+      'position.y',
+      'weapon',
+      'weapon.ammo',
+      'weapon.kind',
+      'weapon.mount',
+      'weapon.mount.turn',
+      'weapon.mount.locked',
+      'hp',
+    ]);
+    expect(loop).toEqual(generated);
+  });
 
   it('on good states, and on states whose groups are missing or wrong', () => {
     const states: unknown[] = [
