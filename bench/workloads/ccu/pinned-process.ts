@@ -9,9 +9,12 @@ import { ChildRpc } from '../child-rpc.js';
 
 export class PinnedProcess<Request extends { op: string }> {
   readonly #rpc: ChildRpc<Request>;
+  /** The process's id (`taskset` execs node in its place), for signals a workload sends it itself. */
+  readonly pid: number | undefined;
 
   private constructor(child: ChildProcess) {
     this.#rpc = new ChildRpc<Request>(child, 'pinned process');
+    this.pid = child.pid;
   }
 
   /** Starts `script` (next to this file, compiled) on `core`; resolves once it says it is ready. */
