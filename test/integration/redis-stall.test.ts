@@ -41,7 +41,8 @@ describe('a Redis that stood still longer than a node TTL', () => {
     // none is told the room does not exist.
     const outcomes: string[] = [];
     const until = Date.now() + 1_500;
-    while (Date.now() < until) {
+    // Six players at least, however slow a loaded machine makes each join, and more while 1.5 s last.
+    while (outcomes.length < 6 || Date.now() < until) {
       // A new player each time: one who got in was moved to node b, and would join there directly.
       const joiner = await connected(a);
       try {
@@ -53,7 +54,6 @@ describe('a Redis that stood still longer than a node TTL', () => {
       joiner.close();
       await sleep(50);
     }
-    expect(outcomes.length).toBeGreaterThan(3);
     expect(outcomes.filter((outcome) => outcome !== 'joined')).toEqual([]);
   });
 });
