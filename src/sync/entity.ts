@@ -120,8 +120,6 @@ export function entity<Fields extends FieldDeclarations>(name: string, fields: F
   if (typeof fields !== 'object' || fields === null) {
     throw new SchemaError(name, 'entity() needs an object of field declarations');
   }
-  if (Object.keys(fields).length === 0)
-    throw new SchemaError(name, 'an entity type needs at least one field');
   const leaves: { path: readonly string[]; declaration: FieldDeclaration }[] = [];
   collectFields(name, [], fields, new Set(), leaves);
   if (leaves.length > MAX_ENTITY_FIELDS) {
@@ -165,8 +163,11 @@ function collectFields(
   leaves: { path: readonly string[]; declaration: FieldDeclaration }[],
 ): void {
   const names = Object.keys(group);
-  const where = [entityName, ...prefix].join('.');
-  if (names.length === 0) throw new SchemaError(where, 'a group needs at least one field');
+  if (names.length === 0) {
+    const where = [entityName, ...prefix].join('.');
+    const what = prefix.length === 0 ? 'an entity type' : 'a group';
+    throw new SchemaError(where, `${what} needs at least one field`);
+  }
   open.add(group);
   for (const fieldName of names) {
     const path = [...prefix, fieldName];
@@ -182,8 +183,11 @@ function collectFields(
     }
     // Options given without their declaration (`hp: { min: 0, max: 100 }`) are named as the field at fault,
     // not as a group with a bad `min`.
-    const options = isPlainObject(declaration) && Object.keys(declaration).length > 0;
-    if (!isPlainObject(declaration) || (options && !Object.values(declaration).some(isFieldOrGroup))) {
+    const optionsAlone =
+      isPlainObject(declaration) &&
+      Object.keys(declaration).length > 0 &&
+      !Object.values(declaration).some(isFieldOrGroup);
+    if (!isPlainObject(declaration) || optionsAlone) {
       throw new SchemaError(
         at,
         'is not a field declaration: use int(), float(), angle(), string()..., or an object of them for a group',

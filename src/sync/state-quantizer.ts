@@ -177,12 +177,12 @@ export class StateQuantizer {
     return state as Record<string, unknown>;
   }
 
-  /** The field's value in the state; a group on its path that is not an object throws `groupNotObject`. */
   /** For a grouped type, what reads this state's groups (each once); undefined for a flat one. */
   #reader(values: Record<string, unknown>): GroupedReader | undefined {
     return this.#shape.grouped ? new GroupedReader(this.type, this.#shape, values) : undefined;
   }
 
+  /** The field's value in the state; a group on its path that is not an object throws `groupNotObject`. */
   #valueOf(values: Record<string, unknown>, reader: GroupedReader | undefined, index: number): unknown {
     return reader === undefined ? values[this.#names[index] as string] : reader.value(index);
   }

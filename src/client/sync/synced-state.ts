@@ -675,8 +675,8 @@ export class SyncedState<const Types extends readonly AnyEntityType[]> {
 }
 
 /**
- * The state frozen with its vectors, quaternions, lists and groups: every reader is handed the same object until the
- * entity changes, so one that moved a vector in place changed what the others read.
+ * The state frozen with its vectors, quaternions, lists and groups: every reader is handed the same
+ * object until the entity changes, so one that moved a vector in place changed what the others read.
  */
 function frozen(state: Record<string, unknown>): Readonly<Record<string, unknown>> {
   for (const value of Object.values(state)) {
