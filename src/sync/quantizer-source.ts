@@ -1,3 +1,4 @@
+import { codesScratch } from './codes-scratch.js';
 import type { Field, FieldCode } from './field.js';
 import { FULL_TURN } from './fields/angle.js';
 import type { ScalarGrid } from './fields/codes.js';
@@ -41,8 +42,10 @@ export function generateQuantizer(
   missing: (groupPath: string, value: unknown) => never,
 ): QuantizerFunctions | undefined {
   if (!paths.every((path) => path.every((name) => typeof name === 'string'))) return undefined;
-  const make = compileFunction(['fields', 'missing'], quantizerSource(paths, grids));
-  return make === undefined ? undefined : (make(fields, missing) as QuantizerFunctions);
+  const make = compileFunction(['fields', 'missing', 'out'], quantizerSource(paths, grids));
+  return make === undefined
+    ? undefined
+    : (make(fields, missing, codesScratch(paths.length)) as QuantizerFunctions);
 }
 
 function quantizerSource(
@@ -52,12 +55,12 @@ function quantizerSource(
   const count = paths.length;
   const lines = ["'use strict';"];
   for (let index = 0; index < count; index++) lines.push(`const f${index} = fields[${index}];`);
-  // The codes go out as a copy of this array, not as an array literal: a literal is an allocation site,
-  // which V8 may decide to pretenure (allocate straight in the old generation) when its arrays outlive a
-  // few scavenges, as they do while the heap is small at start. A moving entity's codes then live as long
-  // as a frame is kept (64 snapshots) in the old generation: on the W2 arena that grew it by about 25 KB
-  // a snapshot tick, with twice the page faults. `slice` always allocates young, nearly as fast.
-  lines.push(`const out = new Array(${count}).fill(0);`);
+  // The codes go out as a copy of `out` (codesScratch, of one kind for every type), not as an array literal:
+  // a literal is an allocation site, which V8 may decide to pretenure (allocate straight in the old
+  // generation) when its arrays outlive a few scavenges, as they do while the heap is small at start. A
+  // moving entity's codes then live as long as a frame is kept (64 snapshots) in the old generation: on the
+  // W2 arena that grew it by about 25 KB a snapshot tick, with twice the page faults. `slice` always
+  // allocates young, nearly as fast.
   const copyOut = paths.map((_, index) => `out[${index}] = c${index};`).join(' ');
 
   lines.push('function codes(state) {');

@@ -1,3 +1,4 @@
+import { codesScratch } from './codes-scratch.js';
 import type { AnyEntityType } from './entity.js';
 import type { Field, FieldCode } from './field.js';
 import { FULL_TURN } from './fields/angle.js';
@@ -74,7 +75,7 @@ export class StateQuantizer {
     this.#mins = new Float64Array(count);
     this.#steps = new Float64Array(count);
     this.#maxCodes = new Float64Array(count);
-    this.#scratch = new Array<FieldCode>(count).fill(0);
+    this.#scratch = codesScratch(count);
     this.#stashScratch = new Float64Array(count);
     const grids = fields.map(inlineGridOf);
     this.deferrable = grids.every((grid) => grid !== undefined);
@@ -99,10 +100,11 @@ export class StateQuantizer {
     const values = this.#values(state);
     if (this.#generated !== undefined) return this.#generated.codes(values);
     const count = this.#kinds.length;
-    const codes = new Array<FieldCode>(count);
+    // A copy of the scratch array, as the generated code makes them: one kind of array for every type.
+    const codes = this.#scratch;
     const reader = this.#reader(values);
     for (let index = 0; index < count; index++) codes[index] = this.#quantize(values, reader, index);
-    return codes;
+    return codes.slice();
   }
 
   /**
