@@ -30,6 +30,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { type Options, parseOptions, summaryNumber } from './instruction-options.js';
 
 interface Counts {
   instructions: number;
@@ -39,54 +40,7 @@ interface Counts {
   llMisses: number | undefined;
 }
 
-interface Options {
-  cacheSim: boolean;
-  /** Measurements per repo; each repo's median is reported, with the spread. */
-  repeat: number;
-  lo: number;
-  hi: number;
-  repos: string[];
-  script: string;
-  args: string[];
-}
-
 const NODE_FLAGS = ['--predictable', '--hash-seed=1', '--random-seed=1'];
-
-function usage(problem: string): never {
-  throw new Error(
-    `${problem}\nusage: instruction-count.js [--cache-sim] [--lo N] [--hi N] --repo A [--repo B ...] <script> <args, one {n}>`,
-  );
-}
-
-function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { cacheSim: false, repeat: 3, lo: 1, hi: 11, repos: [], script: '', args: [] };
-  let at = 0;
-  for (; at < argv.length; at++) {
-    const arg = argv[at] as string;
-    if (arg === '--cache-sim') options.cacheSim = true;
-    else if (arg === '--lo' || arg === '--hi' || arg === '--repeat') {
-      const value = Number(argv[++at]);
-      if (!Number.isInteger(value) || value < 1) usage(`${arg} takes a whole number ≥ 1`);
-      options[arg.slice(2) as 'lo' | 'hi' | 'repeat'] = value;
-    } else if (arg === '--repo') {
-      const repo = argv[++at];
-      if (repo === undefined) usage('--repo takes a path');
-      options.repos.push(resolve(repo));
-    } else break;
-  }
-  const [script, ...args] = argv.slice(at);
-  if (options.repos.length === 0) usage('name at least one --repo');
-  if (script === undefined) usage('name the script to run');
-  if (!args.includes('{n}')) usage('one argument must be {n}, the count of units to run');
-  if (options.hi <= options.lo) usage('--hi must be above --lo');
-  return { ...options, script, args };
-}
-
-/** The number after `label` in cachegrind's summary, e.g. `==123== I   refs:      7,954,406,917`. */
-function summaryNumber(text: string, label: RegExp): number | undefined {
-  const match = new RegExp(`${label.source}\\s+([\\d,]+)`).exec(text);
-  return match === null ? undefined : Number((match[1] as string).replaceAll(',', ''));
-}
 
 /** One run of the script under cachegrind with `{n}` = `n`. */
 async function count(options: Options, repo: string, n: number): Promise<Counts> {
