@@ -31,6 +31,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type Options, parseOptions, summaryNumber } from './instruction-options.js';
+import { median } from './sync/rng.js';
 
 interface Counts {
   instructions: number;
@@ -103,14 +104,6 @@ async function runAll<T>(jobs: readonly (() => Promise<T>)[], parallel: number):
   await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
   return results;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 const millions = (value: number): string => (value / 1e6).toFixed(2);
 
