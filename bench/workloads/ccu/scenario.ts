@@ -101,6 +101,10 @@ export function encodeInput(input: CarInput): Uint8Array {
 
 export function decodeInput(bytes: Uint8Array): CarInput | undefined {
   if (bytes.length < 4) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  return { seq: view.getUint16(0), throttle: view.getInt8(2), steer: view.getInt8(3) };
+  // Byte by byte, as encodeInput: a DataView per input cost more than the rest of the room's handler.
+  return {
+    seq: ((bytes[0] as number) << 8) | (bytes[1] as number),
+    throttle: ((bytes[2] as number) << 24) >> 24,
+    steer: ((bytes[3] as number) << 24) >> 24,
+  };
 }
