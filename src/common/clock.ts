@@ -56,7 +56,7 @@ export function every(clock: Clock, periodMs: number, callback: () => void): Can
 
 /** A clock that moves only when told to: `advance(ms)` fires due timers in order. */
 export class ManualClock implements Clock {
-  #now: number;
+  #now = 0;
   #timers: Array<{ at: number; id: number; callback: () => void }> = [];
   #nextId = 0;
 

@@ -7,7 +7,7 @@
  */
 export class LateTicks {
   readonly #periodMs: number;
-  #lastAt: number;
+  #lastAt = 0;
 
   /** `startedAt`: when the timer started (its first run is measured from there). */
   constructor(periodMs: number, startedAt: number) {

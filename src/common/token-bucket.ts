@@ -5,8 +5,8 @@
 export class TokenBucket {
   readonly #capacity: number;
   readonly #refillPerMs: number;
-  #tokens: number;
-  #updatedAt: number;
+  #tokens = 0;
+  #updatedAt = 0;
 
   constructor(capacity: number, refillPerSecond: number, now: number) {
     if (!(capacity > 0) || !(refillPerSecond > 0)) {

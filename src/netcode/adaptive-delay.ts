@@ -87,7 +87,7 @@ export class AdaptiveDelay {
   #farAhead: { server: number; offset: number } | undefined;
   #jitter = 0;
   #lossRate = 0;
-  #targetDelay: number;
+  #targetDelay = 0;
   #targetAt: number | undefined;
   /** renderTime - localNow, as applied. */
   #renderOffset: number | undefined;

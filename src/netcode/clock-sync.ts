@@ -99,7 +99,7 @@ export class ClockSync {
   #offsetAt: number | undefined;
   #rtt: number | undefined;
   /** Replies of the opening burst still to come: each with a lower RTT than `#steppedRtt` is stepped to. */
-  #burstLeft: number;
+  #burstLeft = 0;
   /** RTT of the reply the applied offset last stepped to in the opening burst. */
   #steppedRtt = Number.POSITIVE_INFINITY;
   /**

@@ -87,7 +87,7 @@ export class InputBuffer<I> {
   #newestReceived: number | undefined;
   /** The server's timeline tick when a packet last reached `#newestReceived`. */
   #newestReceivedAt = 0;
-  #credit: number;
+  #credit = 0;
   #missed = 0;
   /** Ticks missed since the last one that had its input. */
   #missedInARow = 0;

@@ -182,7 +182,7 @@ const LATE_BEAT_AT_MOST_MS = 3_000;
 
 export class LinkHeartbeat {
   readonly #options: LinkHeartbeatOptions;
-  #lastHeard: number;
+  #lastHeard = 0;
   #stop: Cancel | undefined;
   /** The newest beat heard from the peer (its clock) and when it came (ours); NaN before one came. */
   #peerSentAt = Number.NaN;
@@ -193,7 +193,7 @@ export class LinkHeartbeat {
   /** A tick far later than its period follows a stall of this process (see `#tick`). */
   readonly #ticks: LateTicks;
   /** When the heartbeat (re)started: every time of ours the peer echoes is from then on. */
-  #startedAt: number;
+  #startedAt = 0;
   /** Cancels an answer to a beat that is on its way out. */
   #cancelReply: Cancel | undefined;
   /** The peer pings and reports instead of beating (it does not know beats): answered in kind. */

@@ -54,8 +54,8 @@ type QuietReason = 'silence' | 'peer';
  */
 export class QuietPathWatch {
   readonly #clock: Clock;
-  #quietAfterMs: number;
-  #probeAfterMs: number;
+  #quietAfterMs = 0;
+  #probeAfterMs = 0;
   readonly #changed: () => void;
   #path: WatchedPath | undefined;
   /** When the watch of this path began: silence before it (the handshake) is no silence of the path. */

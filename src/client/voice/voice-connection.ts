@@ -47,7 +47,7 @@ export class VoiceConnection {
   #sender: RTCRtpSender | undefined;
   #track: MediaStreamTrack | null = null;
   /** The sending cap now (bits/s): `bitrate`, or what `setBitrate` set since. */
-  #bitrate: number;
+  #bitrate = 0;
   #closed = false;
   #answered = false;
   #everConnected = false;

@@ -68,10 +68,10 @@ const MAX_RETRY_MS = 30_000;
 export class VoicePeer {
   readonly #options: VoicePeerOptions;
   /** Opus settings for the current attempt and the next ones (see `setAudio`). */
-  #bitrate: number;
+  #bitrate = 0;
   #packetMs: number | undefined;
   readonly #disposeSignal: Disposer;
-  #attempt: number;
+  #attempt = 0;
   #connection: VoiceConnection | undefined;
   #connectedAt = 0;
   #track: MediaStreamTrack | null = null;

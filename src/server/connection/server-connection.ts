@@ -157,7 +157,7 @@ export class ServerConnection {
   /** Where the connection comes from (see remoteAddress): what per-address limits count. */
   readonly remoteAddress: string;
   readonly openedAt: number;
-  lastHeard: number;
+  lastHeard = 0;
   session: Session | undefined;
 
   readonly #ctx: ConnectionContext;

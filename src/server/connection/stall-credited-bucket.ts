@@ -22,7 +22,7 @@ const MAX_CREDIT_MS = 10_000;
 export class StallCreditedBucket {
   readonly #bucket: TokenBucket;
   /** The server's `LoopStalls.stalledMs` as of this bucket's last take: what it was credited for. */
-  #stalledSeen: number;
+  #stalledSeen = 0;
 
   /** `stalledMs`: the server's stalls so far (`LoopStalls.stalledMs(now)`), none of them this bucket's. */
   constructor(capacity: number, refillPerSecond: number, now: number, stalledMs: number) {

@@ -99,7 +99,7 @@ export class RoomHost implements RoomHostPort {
   creatorAddress: string | undefined;
   disposed = false;
   /** Time of the newest member message, for idle disposal. */
-  lastActivity: number;
+  lastActivity = 0;
   /**
    * A member sent on their server link or to a peer since the last idle check. A flag rather than a
    * time: these paths carry every input, and the idle check's period is precise enough.

@@ -83,7 +83,7 @@ export class AdaptiveRate {
   #budget = Number.POSITIVE_INFINITY;
   /** The device class of the newest update (its cap holds until the next). */
   #device: DeviceClass = 'normal';
-  #lastAt: number;
+  #lastAt = 0;
   #lastBackoffAt = Number.NEGATIVE_INFINITY;
   #lastQueued = 0;
   #current: RateSetting;

@@ -8,7 +8,7 @@ export const RATE_MEMORY_MS = 30_000;
  * by seconds; a server checking what clients claim about their delay asks for the lowest recent rate.
  */
 export class RateMemory {
-  #rateHz: number;
+  #rateHz = 0;
   /** Rates no longer in effect, oldest first, each with when it ended. */
   readonly #past: { readonly rateHz: number; readonly endedAt: number }[] = [];
 

@@ -201,7 +201,7 @@ export class SnapshotEncoder {
    * request for a resync that is heard acks nothing, so asking on every ack stalls a client as never
    * acking does.
    */
-  #heardAt: number;
+  #heardAt = 0;
   /** Set in shared mode; per-entity `#tracked` is then empty. */
   #inStep: InStep | undefined;
   /**

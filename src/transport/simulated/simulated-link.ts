@@ -56,7 +56,7 @@ export class SimulatedLink extends LinkBase {
   #dispatchDelivered = 0;
   #state: LinkState = 'connecting';
   #timers = new Set<Cancel>();
-  #lastHeard: number;
+  #lastHeard = 0;
   #physSent = 0;
   #physReceived = 0;
 
