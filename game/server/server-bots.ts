@@ -13,7 +13,7 @@ export class ServerBots {
   /** Each bot's name, by vehicle id: kept so that a new bot takes one no bot of the room has. */
   readonly #names = new Map<number, string>();
   readonly #inputs = new Map<number, VehicleInput>();
-  #seed: number;
+  #seed = 0;
 
   constructor(seed = 1) {
     this.#seed = seed;
