@@ -14,10 +14,18 @@ export interface Clock {
 /** The longest delay a timer holds: 2^31 - 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * The monotonic clock, looked up once: `performance` is an accessor of Node's global object (a getter of a
+ * browser's window too), so naming it in `now()` ran that getter twice a call, about 50 ns of 130, and
+ * the server reads the time several times a message.
+ */
+const monotonic = globalThis.performance;
+const monotonicOrigin = monotonic.timeOrigin;
+
 export const realClock: Clock = {
   // Not Date.now(): a wall clock stepped back (NTP, a VM resumed elsewhere) would hold every schedule
   // keyed to it (snapshot rates, heartbeats, rate windows) for as long as the step.
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => monotonicOrigin + monotonic.now(),
   setTimeout(callback, delayMs) {
     let handle: ReturnType<typeof setTimeout>;
     // A delay past what a timer holds (about 24.8 days) is taken as 1 ms by Node and browsers alike: such
