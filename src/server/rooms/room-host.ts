@@ -24,7 +24,7 @@ import type { LoopStalls } from '../connection/loop-stalls.js';
 import type { MetricsSink } from '../metrics.js';
 import type { ListingPatch, Registry, RoomListing } from '../registry/registry.js';
 import type { RoomOrder } from '../registry/room-order.js';
-import type { Session } from '../sessions/session.js';
+import type { Seat, Session } from '../sessions/session.js';
 import { ThrottledFailures } from '../throttled-failures.js';
 import { exceptedMembers } from './broadcast-except.js';
 import { hasStandIns, leaveReasonFor } from './codes-for-older-clients.js';
@@ -362,7 +362,7 @@ export class RoomHost implements RoomHostPort {
     }
     // What onJoin sent still waits for the answer to this join; what the room sends from now goes at once.
     client.admission = 'seated';
-    client.membership = session.seat(this.roomId);
+    client.membership = session.seat(new MemberSeat(this, client));
     client.seating = ++this.#seatings;
     // The budgets a recent leave left behind are this member's again, and kept while they stay.
     const now = this.#ctx.clock.now();
@@ -451,7 +451,7 @@ export class RoomHost implements RoomHostPort {
     client.admission = 'left';
     this.#asks.left(client, reason);
     // A player leaving this room for another one was already seated there.
-    if (session.roomId === this.roomId) session.roomId = undefined;
+    session.leaveSeat(this.roomId);
     for (const other of this.#members.values()) other.session.physGate.forget(session.playerId);
     // Kept until they refill, not dropped: a leave and rejoin must not buy a fresh budget (ByPair).
     const now = this.#ctx.clock.now();
@@ -696,10 +696,12 @@ export class RoomHost implements RoomHostPort {
     failures.report(this.#ctx.clock.now(), () => ({ what, error }), { hook });
   }
 
-  /** A message from a member on their server link (already size- and rate-checked). */
-  handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
-    const client = this.#members.get(session.playerId);
-    if (!client || client.session !== session) return;
+  /**
+   * A message from a member on their server link (already size- and rate-checked), through the seat it
+   * was given (see `Seat`): a member that left (its seat is then gone too) is heard no more.
+   */
+  linkMessage(client: HostedClient, channel: Channel, bytes: Uint8Array): void {
+    if (client.admission !== 'seated') return;
     this.#activeOffRoomMessages = true;
     // Every input passes here: the hook runs as under `safely`, without a closure per message.
     try {
@@ -847,7 +849,7 @@ export class RoomHost implements RoomHostPort {
       this.#seatHolds.release(client);
       client.admission = 'left';
       this.#asks.left(client, reason);
-      if (client.session.roomId === this.roomId) client.session.roomId = undefined;
+      client.session.leaveSeat(this.roomId);
       if (notifyMembers) client.session.send(Kind.RoomLeft, { roomId: this.roomId, reason, message });
       safely(this.#ctx.metrics, 'onLeave', () => this.room.onLeave(client, reason));
     }
@@ -1016,4 +1018,23 @@ function isFaultOfCode(error: unknown): error is Error {
     error instanceof EvalError ||
     error instanceof URIError
   );
+}
+
+/**
+ * A member's seat as its session holds it (see `Seat`): one object that names the room and the member, so
+ * that an input reaches the room without a lookup, and through no closure (a function and its context are
+ * two more objects to fetch from memory per input).
+ */
+class MemberSeat implements Seat {
+  readonly roomId: string;
+  constructor(
+    readonly host: RoomHost,
+    readonly client: HostedClient,
+  ) {
+    this.roomId = host.roomId;
+  }
+
+  linkMessage(channel: Channel, bytes: Uint8Array): void {
+    this.host.linkMessage(this.client, channel, bytes);
+  }
 }

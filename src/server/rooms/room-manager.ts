@@ -468,7 +468,7 @@ export class RoomManager {
   leave(session: Session, reason: LeaveReason = 'left', message = 'left the room', notifySelf = false): void {
     const host = session.roomId === undefined ? undefined : this.#rooms.get(session.roomId);
     host?.remove(session, reason, message, notifySelf);
-    session.roomId = undefined;
+    session.leaveSeat();
   }
 
   markAway(session: Session): void {
@@ -505,7 +505,7 @@ export class RoomManager {
 
   /** A message on a player's server link: to their room, if they are in one (else dropped). */
   handleLinkMessage(session: Session, channel: Channel, bytes: Uint8Array): void {
-    this.#hostOf(session)?.handleLinkMessage(session, channel, bytes);
+    session.seated?.linkMessage(channel, bytes);
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   type MessageClass,
   Outbox,
 } from '../../protocol/index.js';
-import { NewestSampleGate, priorityOf, SendScheduler } from '../../transport/core.js';
+import { type Channel, NewestSampleGate, priorityOf, SendScheduler } from '../../transport/core.js';
 import type { Identity } from '../auth/authenticator.js';
 import type { AbuseGuard } from '../connection/abuse-guard.js';
 import { sendBinary } from '../connection/send-binary.js';
@@ -52,6 +52,16 @@ export interface SessionLimits {
 }
 
 /**
+ * A session's place in a room, made by the room when it seats the player. Messages on the player's server
+ * link go straight to it: every input passes here, and looking the room and the member up by their ids on
+ * each one cost two string-keyed Map lookups.
+ */
+export interface Seat {
+  readonly roomId: string;
+  linkMessage(channel: Channel, bytes: Uint8Array): void;
+}
+
+/**
  * One player's session: outlives any single socket. Holds the sequenced stream in both directions so
  * that a reconnect within the grace period loses and duplicates nothing.
  */
@@ -66,8 +76,8 @@ export class Session {
   readonly outbox: Outbox;
   /** Refuses a number further past the newest received than a client keeping to the window numbers. */
   readonly inbox = new Inbox(MAX_SEQ_AHEAD);
-  /** Room this session sits in, if any (one room at a time). */
-  roomId: string | undefined;
+  /** The seat this session holds in a room, if any (one room at a time): see `seat`. */
+  #seat: Seat | undefined = undefined;
   /**
    * The number of the newest seating (see `seat`), named in the join's answer. The client tags its room
    * and peer messages with it, so that one sent for a room the player has since left is refused, never
@@ -230,10 +240,25 @@ export class Session {
    * Seats the session in a room: a new membership, which messages tagged with an earlier one do not reach.
    * Returns its number.
    */
-  seat(roomId: string): number {
-    this.roomId = roomId;
+  seat(seat: Seat): number {
+    this.#seat = seat;
     this.membership = (this.membership + 1) % MEMBERSHIP_NUMBERS;
     return this.membership;
+  }
+
+  /** Room this session sits in, if any. */
+  get roomId(): string | undefined {
+    return this.#seat?.roomId;
+  }
+
+  /** Where the player's link messages go while seated (see `Seat`). */
+  get seated(): Seat | undefined {
+    return this.#seat;
+  }
+
+  /** Leaves its seat; with `roomId`, only a seat in that room (one it has moved on from is left alone). */
+  leaveSeat(roomId?: string): void {
+    if (roomId === undefined || this.#seat?.roomId === roomId) this.#seat = undefined;
   }
 
   /**
