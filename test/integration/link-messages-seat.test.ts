@@ -1,7 +1,7 @@
 import { Channel } from 'vehikill-net/client';
 import type { RoomClient } from 'vehikill-net/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, sleep, startServer, type TestServer } from '../support/server.js';
+import { connectedClient, eventually, sleep, startServer, type TestServer } from '../support/server.js';
 import { TestRoom } from './rooms-fixtures.js';
 
 let t: TestServer | undefined;
@@ -23,9 +23,7 @@ describe('server link messages reach the room the player sits in', () => {
   it('only that room: none to a room left or moved on from, and none once out of every room', async () => {
     heard.length = 0;
     t = await startServer({ hearing: HearingRoom });
-    const mover = t.client();
-    const stayer = t.client();
-    await Promise.all([mover.connect(), stayer.connect()]);
+    const [mover, stayer] = await Promise.all([connectedClient(t), connectedClient(t)]);
     const first = await mover.create('hearing');
     await stayer.join(first.roomId);
     const moverId = mover.playerId;
@@ -58,8 +56,7 @@ describe('server link messages reach the room the player sits in', () => {
   it('a room that was closed hears nothing more from its players, and the server goes on', async () => {
     heard.length = 0;
     t = await startServer({ hearing: HearingRoom });
-    const client = t.client();
-    await client.connect();
+    const client = await connectedClient(t);
     const room = await client.create('hearing');
     client.serverLink.send(Channel.phys, Uint8Array.of(1));
     const playerId = client.playerId;
