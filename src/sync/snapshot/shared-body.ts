@@ -103,17 +103,30 @@ export class SharedBody {
   }
 }
 
-/** Overwrites `count` bits at bit `offset` (BitWriter order: least significant first), a byte at a time. */
+/**
+ * Overwrites `count` (up to 32) bits at bit `offset` (BitWriter order: least significant first): the
+ * partial first byte, whole bytes, then the partial last one. A loop that worked out every byte's share,
+ * shift and mask in turn cost about 450 instructions for a message's three patches.
+ */
 export function patchBits(bytes: Uint8Array, offset: number, value: number, count: number): void {
-  let done = 0;
-  let position = offset;
-  while (done < count) {
-    const index = position >>> 3;
-    const shift = position & 7;
-    const take = Math.min(8 - shift, count - done);
+  let index = offset >>> 3;
+  const shift = offset & 7;
+  let rest = count;
+  let bits = value >>> 0;
+  if (shift !== 0) {
+    const take = Math.min(rest, 8 - shift);
     const field = ((1 << take) - 1) << shift;
-    bytes[index] = ((bytes[index] as number) & ~field) | (((value >>> done) << shift) & field);
-    done += take;
-    position += take;
+    bytes[index] = ((bytes[index] as number) & ~field) | ((bits << shift) & field);
+    bits >>>= take;
+    rest -= take;
+    index++;
+  }
+  for (; rest >= 8; rest -= 8) {
+    bytes[index++] = bits & 0xff;
+    bits >>>= 8;
+  }
+  if (rest > 0) {
+    const field = (1 << rest) - 1;
+    bytes[index] = ((bytes[index] as number) & ~field) | (bits & field);
   }
 }
