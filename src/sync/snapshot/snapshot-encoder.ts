@@ -721,26 +721,27 @@ export class SnapshotEncoder {
   /**
    * With the `resend` option: shared snapshots the ack's field shows applied (a resent one filled in late,
    * or one whose own ack was lost) are frames the client holds exactly, steps like the newest acked one.
+   * Only the field's bits of snapshots that are not steps yet are visited: nearly every applied snapshot
+   * became a step when its own ack came, and walking all 32 counts to skip them was three quarters of
+   * taking an ack in (about 750 instructions of 940 on the W2 arena).
    */
   #stepsFromField(newest: number, previous: number): void {
     const sentBodies = this.#sentBodies as SentBodies;
     const ats = this.#stepAts;
-    // Counts descend as `back` grows, so one walk down the (ascending) steps finds each one's place.
+    let fresh = (fieldBits(previous) & ~stepBits(ats, newest) & RESEND_MASK) >>> 0;
+    // Counts descend as `back` grows (lowest bit first), so one walk down the (ascending) steps finds each
+    // one's place. The checks that end the walk hold for every count older than one they hold for.
     let index = ats.length;
-    const plain = previous >>> 0 === previous;
-    for (let back = 1; back <= RESEND_WINDOW; back++) {
-      const at = newest - back;
+    while (fresh !== 0) {
+      const lowest = fresh & -fresh;
+      fresh = (fresh ^ lowest) >>> 0;
+      const at = newest - (32 - Math.clz32(lowest));
       if (this.#at - at > NEAR_BASELINE_WINDOW || at < this.#sharedFrom) return;
       // Older than every step of a full list: it would be dropped as a step at once (`#predictorsEnd`),
       // and it was let go from the sent ones already.
       if (ats.length >= MAX_STEPS && at < (ats[0] as number)) return;
       while (index > 0 && (ats[index - 1] as number) > at) index--;
-      // Usually a step already: it was acked as the newest before.
-      if (index > 0 && ats[index - 1] === at) continue;
-      const applied = plain
-        ? ((previous >>> (back - 1)) & 1) === 1
-        : Math.floor(previous / 2 ** (back - 1)) % 2 === 1;
-      const sent = applied ? sentBodies.get(at) : undefined;
+      const sent = sentBodies.get(at);
       if (sent === undefined) continue;
       ats.splice(index, 0, at);
       this.#stepFrames.splice(index, 0, sent.frame);
@@ -944,4 +945,32 @@ export class SnapshotEncoder {
     this.#pending.delete(at);
     trackAcked(this.#tracked, at, sent.ids);
   }
+}
+
+/** The bits of an ack's field within RESEND_WINDOW (all 32 of it). */
+const RESEND_MASK = RESEND_WINDOW >= 32 ? 0xffffffff : 2 ** RESEND_WINDOW - 1;
+
+/**
+ * An ack's field of earlier snapshots as 32 bits (bit `back − 1` set: the snapshot `back` before the
+ * newest acked one was applied). A field read from the wire is one already; any other number is read bit
+ * by bit with arithmetic, as `receiveAck` reads it.
+ */
+function fieldBits(previous: number): number {
+  if (previous >>> 0 === previous) return previous;
+  let bits = 0;
+  for (let back = 1; back <= RESEND_WINDOW; back++) {
+    if (Math.floor(previous / 2 ** (back - 1)) % 2 === 1) bits |= 1 << (back - 1);
+  }
+  return bits >>> 0;
+}
+
+/** The steps 1 to 32 snapshots before `newest`, as an ack's field names them (see `fieldBits`). */
+function stepBits(ats: readonly number[], newest: number): number {
+  let bits = 0;
+  for (let index = ats.length - 1; index >= 0; index--) {
+    const back = newest - (ats[index] as number);
+    if (back > RESEND_WINDOW) break;
+    if (back >= 1) bits |= 1 << (back - 1);
+  }
+  return bits;
 }
