@@ -73,7 +73,8 @@ function perfMap(pid: string): (address: number) => string | undefined {
 /**
  * Reads callgrind's format: `fn=(id) name` names a function once and `fn=(id)` again later; a line of
  * numbers is a cost of the current function, except the one after `calls=`, which is what the call to
- * `cfn` cost (inclusive).
+ * `cfn` cost (inclusive). The cost follows the line's positions: the line number alone by default, the
+ * instruction's address first with `--dump-instr=yes` (the `positions:` header says which).
  */
 function readProfile(text: string, nameOfAddress: (address: number) => string | undefined) {
   const names = new Map<string, string>();
@@ -93,12 +94,14 @@ function readProfile(text: string, nameOfAddress: (address: number) => string | 
   let callee = '';
   let callCount = -1;
   let total = 0;
+  let costAt = 1;
   for (const line of text.split('\n')) {
-    if (line.startsWith('fn=')) fn = name(line.slice(3));
+    if (line.startsWith('positions:')) costAt = line.slice(10).trim().split(/\s+/).length;
+    else if (line.startsWith('fn=')) fn = name(line.slice(3));
     else if (line.startsWith('cfn=')) callee = name(line.slice(4));
     else if (line.startsWith('calls=')) callCount = Number(line.slice(6).split(' ')[0]);
     else if (/^([+-]?\d|\*)/.test(line)) {
-      const cost = Number(line.trim().split(/\s+/)[1] ?? 0);
+      const cost = Number(line.trim().split(/\s+/)[costAt] ?? 0);
       if (callCount >= 0) {
         const byCaller = calls.get(callee) ?? new Map<string, { count: number; cost: number }>();
         calls.set(callee, byCaller);
