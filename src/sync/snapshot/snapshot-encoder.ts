@@ -636,16 +636,9 @@ export class SnapshotEncoder {
       return;
     }
     const newestSent = this.#pending.get(newest);
-    const previous = ack.previous;
-    if (previous >>> 0 === previous) {
-      // The usual case, a 32-bit field as read from the wire: plain shifts, and only the set bits.
-      for (let back = 32; back >= 1; back--) {
-        if (((previous >>> (back - 1)) & 1) === 1) this.#acked(newest - back);
-      }
-    } else {
-      for (let back = 32; back >= 1; back--) {
-        if (Math.floor(previous / 2 ** (back - 1)) % 2 === 1) this.#acked(newest - back);
-      }
+    const applied = fieldBits(ack.previous);
+    for (let back = ACK_FIELD_BITS; back >= 1; back--) {
+      if (((applied >>> (back - 1)) & 1) === 1) this.#acked(newest - back);
     }
     this.#acked(newest);
     if (current && newest < this.#at && (this.#ackedAt === undefined || newest > this.#ackedAt)) {
@@ -950,15 +943,18 @@ export class SnapshotEncoder {
 /** The bits of an ack's field within RESEND_WINDOW (all 32 of it). */
 const RESEND_MASK = RESEND_WINDOW >= 32 ? 0xffffffff : 2 ** RESEND_WINDOW - 1;
 
+/** The bits of an ack's field of earlier snapshots (see `SnapshotAck.previous`). */
+const ACK_FIELD_BITS = 32;
+
 /**
  * An ack's field of earlier snapshots as 32 bits (bit `back − 1` set: the snapshot `back` before the
- * newest acked one was applied). A field read from the wire is one already; any other number is read bit
- * by bit with arithmetic, as `receiveAck` reads it.
+ * newest acked one was applied). A field read from the wire is one already; any other number (an app's
+ * own ack) is read bit by bit with arithmetic.
  */
 function fieldBits(previous: number): number {
   if (previous >>> 0 === previous) return previous;
   let bits = 0;
-  for (let back = 1; back <= RESEND_WINDOW; back++) {
+  for (let back = 1; back <= ACK_FIELD_BITS; back++) {
     if (Math.floor(previous / 2 ** (back - 1)) % 2 === 1) bits |= 1 << (back - 1);
   }
   return bits >>> 0;
