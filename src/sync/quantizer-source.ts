@@ -190,11 +190,15 @@ function inlineCode(index: number, grid: ScalarGrid): { test: string; lines: str
     };
   }
   // Finite only (Infinity − Infinity and NaN − NaN are NaN). The step count mod 2^bits; + 0 turns -0 into 0.
+  // Each % is skipped where it cannot change its operand, as AngleField.quantize does (a double's % is
+  // the x87 remainder loop, several times what the rest of the line costs).
   const turn = numberLiteral(grid.maxCode + 1);
+  const full = numberLiteral(FULL_TURN);
   return {
     test: `typeof ${value} === 'number' && ${value} - ${value} === 0`,
     lines: [
-      `const s${index} = Math.round((${value} % ${numberLiteral(FULL_TURN)}) / ${numberLiteral(grid.step)}) % ${turn};`,
+      `const r${index} = Math.round((${value} < ${full} && ${value} > -${full} ? ${value} : ${value} % ${full}) / ${numberLiteral(grid.step)});`,
+      `const s${index} = r${index} < ${turn} && r${index} > -${turn} ? r${index} : r${index} % ${turn};`,
       `${code} = (s${index} < 0 ? s${index} + ${turn} : s${index}) + 0;`,
     ],
   };
