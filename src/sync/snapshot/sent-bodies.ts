@@ -28,17 +28,25 @@ export const RESEND_WINDOW = 32;
  */
 export class SentBodies {
   readonly #slots: (SentBody | undefined)[] = new Array(RESEND_WINDOW).fill(undefined);
+  /**
+   * Each slot's count (-1: empty), beside the slots: `forgetBefore` and `get` test a count per slot, and
+   * reading it from a body sent up to 32 snapshots ago missed the cache about as often as not (sampled:
+   * `forgetBefore` ran at over twice the nanoseconds per instruction of the encode around it).
+   */
+  readonly #ats = new Float64Array(RESEND_WINDOW).fill(-1);
   /** Counts below this were let go (`forgetBefore`). */
   #forgotten = 0;
 
   get(at: number): SentBody | undefined {
-    const sent = this.#slots[(at >>> 0) % RESEND_WINDOW];
-    return sent !== undefined && sent.at === at ? sent : undefined;
+    const slot = (at >>> 0) % RESEND_WINDOW;
+    return this.#ats[slot] === at ? this.#slots[slot] : undefined;
   }
 
   /** Keeps `sent`, dropping the one RESEND_WINDOW counts before it. */
   add(sent: SentBody): void {
-    this.#slots[(sent.at >>> 0) % RESEND_WINDOW] = sent;
+    const slot = (sent.at >>> 0) % RESEND_WINDOW;
+    this.#slots[slot] = sent;
+    this.#ats[slot] = sent.at;
   }
 
   /**
@@ -51,13 +59,16 @@ export class SentBodies {
     let from = Math.max(this.#forgotten, at - RESEND_WINDOW);
     for (; from < at; from++) {
       const slot = (from >>> 0) % RESEND_WINDOW;
-      if (this.#slots[slot]?.at === from) this.#slots[slot] = undefined;
+      if (this.#ats[slot] !== from) continue;
+      this.#slots[slot] = undefined;
+      this.#ats[slot] = -1;
     }
     this.#forgotten = Math.max(this.#forgotten, at);
   }
 
   clear(): void {
     this.#slots.fill(undefined);
+    this.#ats.fill(-1);
   }
 
   /** The newest kept snapshot of `frame` sent at `from` or later, or undefined. */
