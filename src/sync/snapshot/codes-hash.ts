@@ -107,7 +107,9 @@ export function addShare(sum: number, share: number): number {
 
 /** The header's share: a damaged seq, tick or flag is caught like a damaged record. */
 export function headerShare(seq: number, tick: number, complete: boolean): number {
-  return finish(
-    mix(mix(mix(OFFSET ^ 0x5a, seq), tick % 2 ** 32), Math.floor(tick / 2 ** 32) * 2 + (complete ? 1 : 0)),
-  );
+  // A tick below 2^32 is its own low half, with no high half: no double % (the x87 remainder loop).
+  const small = tick >>> 0 === tick;
+  const low = small ? tick : tick % 2 ** 32;
+  const high = small ? 0 : Math.floor(tick / 2 ** 32);
+  return finish(mix(mix(mix(OFFSET ^ 0x5a, seq), low), high * 2 + (complete ? 1 : 0)));
 }

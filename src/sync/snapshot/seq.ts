@@ -3,7 +3,12 @@
  * they wrap every 18 minutes, and only the newest few hundred are ever compared.
  */
 export const SEQ_BITS = 16;
-export const SEQ_MODULO = 2 ** SEQ_BITS;
+/**
+ * A shift, not `2 **`: V8 keeps the result of `**` as a heap number even when it is whole, and a `%` by a
+ * heap number compiles to the x87 remainder loop (tens of cycles) where a small integer's is an integer
+ * division. Seqs are taken modulo this several times a snapshot, on both sides.
+ */
+export const SEQ_MODULO = 1 << SEQ_BITS;
 
 /** How far `later` is after `earlier`, in 0..65,535 (wrapping). */
 export function seqDistance(later: number, earlier: number): number {

@@ -12,14 +12,15 @@ export const MAX_ENTITY_ID = 0xffffffff;
 
 /** Baselines named by their distance back from the snapshot's own seq in 6 bits: 1..64. */
 export const NEAR_BASELINE_BITS = 6;
-export const NEAR_BASELINE_WINDOW = 2 ** NEAR_BASELINE_BITS;
+// Shifts rather than `2 **`, for small-integer constants (see SEQ_MODULO).
+export const NEAR_BASELINE_WINDOW = 1 << NEAR_BASELINE_BITS;
 
 // Gap to the previous id (minus one): '0' for 0 (the usual case: consecutive ids), '10' + 4 bits
 // (1..16), '110' + 10 bits (17..1040), '111' + 32 bits.
 const SMALL_GAP_BITS = 4;
-const SMALL_GAP_END = 1 + 2 ** SMALL_GAP_BITS;
+const SMALL_GAP_END = 1 + (1 << SMALL_GAP_BITS);
 const MEDIUM_GAP_BITS = 10;
-const MEDIUM_GAP_END = SMALL_GAP_END + 2 ** MEDIUM_GAP_BITS;
+const MEDIUM_GAP_END = SMALL_GAP_END + (1 << MEDIUM_GAP_BITS);
 
 export function gapBits(gap: number): number {
   if (gap === 0) return 1;
