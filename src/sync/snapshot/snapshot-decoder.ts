@@ -8,7 +8,7 @@ import { requireEnd, type SnapshotAck } from './ack.js';
 import { addShare, entityShare, headerShare } from './codes-hash.js';
 import type { EntityRegistry } from './entity-registry.js';
 import { RecentlyGone } from './recently-gone.js';
-import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer } from './seq.js';
+import { SEQ_BITS, SEQ_MODULO, seqDistance, seqNewer, seqOf } from './seq.js';
 import { STREAM_BITS } from './stream.js';
 import { type TypeCoder, typeCoder } from './type-coder.js';
 import {
@@ -144,6 +144,8 @@ const DENSE_IDS = 1 << 16; // a small integer, not a heap number (see SEQ_MODULO
  * ticks of its acked and predictor snapshots, both at most 128 snapshots back (64 + 64).
  */
 const TICKS_KEPT = 2 * NEAR_BASELINE_WINDOW;
+/** A slot of the ticks kept: a mask, as TICKS_KEPT is a power of two (a `%` divides, see `seqOf`). */
+const TICKS_MASK = TICKS_KEPT - 1;
 
 interface Held {
   readonly type: AnyEntityType;
@@ -687,8 +689,8 @@ export class SnapshotDecoder {
   }
 
   #keepTick(at: number, tick: number): void {
-    this.#ticks[at % TICKS_KEPT] = tick;
-    this.#tickAts[at % TICKS_KEPT] = at;
+    this.#ticks[at & TICKS_MASK] = tick;
+    this.#tickAts[at & TICKS_MASK] = at;
   }
 
   /** Lets go of what a decode that did not apply staged. */
@@ -768,7 +770,7 @@ export class SnapshotDecoder {
   }
 
   #tickOf(at: number): number | undefined {
-    const slot = at % TICKS_KEPT;
+    const slot = at & TICKS_MASK;
     return at >= 0 && this.#tickAts[slot] === at ? this.#ticks[slot] : undefined;
   }
 
@@ -955,7 +957,7 @@ function namedBaseline(
   }
   const last = held.count - 1;
   const lastAt = atOf(held, last);
-  if (lastAt % SEQ_MODULO !== baselineSeq || at - lastAt <= NEAR_BASELINE_WINDOW) {
+  if (seqOf(lastAt) !== baselineSeq || at - lastAt <= NEAR_BASELINE_WINDOW) {
     return undefined;
   }
   return copyOf(held, last);

@@ -16,7 +16,7 @@ import { holds, removalKind } from './frame-view.js';
 import { PENDING_SNAPSHOTS, PendingSnapshots } from './pending-snapshots.js';
 import { type Candidate, PriorityAccumulator } from './priority.js';
 import { RESEND_WINDOW, SentBodies, type SentBody } from './sent-bodies.js';
-import { SEQ_BITS, SEQ_MODULO, seqDistance } from './seq.js';
+import { SEQ_BITS, SEQ_MODULO, seqDistance, seqOf } from './seq.js';
 import type { BaseFrame, SharedBody } from './shared-body.js';
 import type { SharedSnapshots } from './shared-snapshots.js';
 import {
@@ -253,7 +253,7 @@ export class SnapshotEncoder {
 
   /** The seq the next snapshot will carry. */
   get nextSeq(): number {
-    return this.#at % SEQ_MODULO;
+    return seqOf(this.#at);
   }
 
   /**
@@ -346,7 +346,7 @@ export class SnapshotEncoder {
   /** Sends a shared body (and the snapshot it needs first, if any), patched for this client. */
   #sendBody(frame: WorldFrame, frameIndex: number, chosen: ChainedBody): EncodedSnapshot {
     const at = this.#at;
-    const seq = at % SEQ_MODULO;
+    const seq = seqOf(at);
     const { body, baseAt, predictorAt, resent } = chosen;
     const { ids, entities } = body;
     this.#keepPending({ at, frame, frameIndex, complete: true, ids, entities });
@@ -378,7 +378,7 @@ export class SnapshotEncoder {
     const ackedDistance = baseAt === undefined ? undefined : at - baseAt;
     const predictorDistance =
       baseAt === undefined || predictorAt === undefined ? undefined : baseAt - predictorAt;
-    return body.message(at % SEQ_MODULO, this.#stream, ackedDistance, predictorDistance);
+    return body.message(seqOf(at), this.#stream, ackedDistance, predictorDistance);
   }
 
   /**
@@ -483,7 +483,7 @@ export class SnapshotEncoder {
   #encodeStalled(frame: WorldFrame): EncodedSnapshot {
     if (this.#resyncFrom === undefined || this.#resyncFrom <= this.#heardAt) this.resync();
     const at = this.#at;
-    const seq = at % SEQ_MODULO;
+    const seq = seqOf(at);
     const acked = this.#ackedRef(at);
     const bits = this.#headerBits(frame, acked) + varUintBits(0);
     const header = {
@@ -537,7 +537,7 @@ export class SnapshotEncoder {
 
   #encodeOwn(frame: WorldFrame, frameIndex: number | undefined, budget: number): EncodedSnapshot {
     const at = this.#at;
-    const seq = at % SEQ_MODULO;
+    const seq = seqOf(at);
     const candidates = this.#candidates(frame);
     const budgetBits = budget * 8;
     const acked = this.#ackedRef(at);
@@ -591,7 +591,7 @@ export class SnapshotEncoder {
     const newest =
       ack.newest === undefined || this.#at === this.#firstAt
         ? undefined
-        : this.#at - 1 - seqDistance((this.#at - 1) % SEQ_MODULO, ack.newest);
+        : this.#at - 1 - seqDistance(seqOf(this.#at - 1), ack.newest);
     if (ack.resync) {
       // An older request, reordered behind the reset it caused, must not reset again. A request with no
       // seq (a client that holds nothing) cannot say when it was sent: after a reset, such requests are

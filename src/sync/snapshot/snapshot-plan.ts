@@ -7,7 +7,7 @@ import type { EncodedChanges, EncodingCache } from './encoding-cache.js';
 import type { EntityRegistry } from './entity-registry.js';
 import type { EntityRecord } from './entity-table.js';
 import type { Candidate, PriorityAccumulator } from './priority.js';
-import { SEQ_BITS, SEQ_MODULO } from './seq.js';
+import { SEQ_BITS, seqOf } from './seq.js';
 import { STREAM_BITS } from './stream.js';
 import {
   FINGERPRINT_BITS,
@@ -336,7 +336,7 @@ export function writeSnapshot(
     previous = planned;
     writeKind(writer, planned.kind);
     if (planned.kind === RecordKind.namedDelta) {
-      writeBaselineRef(writer, planned.baselineAt % SEQ_MODULO, at - planned.baselineAt);
+      writeBaselineRef(writer, seqOf(planned.baselineAt), at - planned.baselineAt);
     } else if (planned.kind === RecordKind.full) {
       writer.writeBits(registry.typeId((planned.entity as EntityRecord).type), registry.typeBits);
     }

@@ -1,6 +1,6 @@
 import type { BitReader, BitWriter } from '../../protocol/index.js';
 import { malformed, readBitsOf } from '../fields/codes.js';
-import { SEQ_BITS, SEQ_MODULO } from './seq.js';
+import { SEQ_BITS, seqOf } from './seq.js';
 
 /*
  * The pieces of a snapshot message; docs/sync.md ("Snapshot wire format") has the whole layout.
@@ -154,7 +154,7 @@ export function writeBaselineRef(writer: BitWriter, baselineSeq: number, distanc
 export function readBaselineRef(reader: BitReader, seq: number): number {
   if (readBitsOf(reader, 1, 'snapshot baseline') === 0) {
     const distance = readBitsOf(reader, NEAR_BASELINE_BITS, 'snapshot baseline') + 1;
-    return (seq - distance + SEQ_MODULO) % SEQ_MODULO;
+    return seqOf(seq - distance);
   }
   return readBitsOf(reader, SEQ_BITS, 'snapshot baseline');
 }
