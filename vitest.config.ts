@@ -35,6 +35,14 @@ const OWN_WEBRTC = [
 ];
 
 /**
+ * Logic tests that teach a module something for the rest of its life (code generation refused, as on a
+ * strict page): the 'logic' workers share one module graph from file to file, so such a file would turn
+ * every later file's generated quantizers into loops (seen once: a test of the generated path failed after
+ * it). Each runs in a process of its own.
+ */
+const OWN_MODULES = ['test/unit/sync/state-quantizer-csp.test.ts'];
+
+/**
  * Integration tests of a hostile player flooding its direct server link, which judge what the server
  * dropped, counted and cut off while the flood went on. The server forgives a player what it read late
  * after its own loop stood still (LoopStalls), as it must; beside six busy files, the flood's server and
@@ -121,8 +129,19 @@ export default defineConfig({
         test: {
           name: 'logic',
           include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          exclude: OWN_MODULES,
           isolate: false,
           maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // OWN_MODULES: beside the logic tests, each file in a fresh process.
+        extends: true,
+        test: {
+          name: 'own-modules',
+          include: OWN_MODULES,
+          maxWorkers: 1,
           sequence: { groupOrder: 0 },
         },
       },

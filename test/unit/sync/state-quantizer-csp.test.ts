@@ -4,7 +4,8 @@ import { TypeCoder } from '../../../src/sync/snapshot/type-coder.js';
 import { StateQuantizer } from '../../../src/sync/state-quantizer.js';
 import { seededRandom } from '../../../src/transport/simulated/seeded-random.js';
 
-// Its own file: the refusal is remembered for the module's lifetime, as it is on a page.
+// Its own file, in a process of its own (OWN_MODULES in vitest.config.ts): the refusal is remembered for
+// the module's lifetime, as it is on a page.
 const Car = entity('car', {
   x: float({ min: -50, max: 50, precision: 0.01 }),
   hp: int({ min: 0, max: 100 }),
