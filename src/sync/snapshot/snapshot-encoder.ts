@@ -336,7 +336,7 @@ export class SnapshotEncoder {
     if (body === undefined || body.byteLength > budget) return undefined;
     let predictorAt: number | undefined;
     if (body.predictor !== undefined) {
-      const index = end > 0 ? frames.lastIndexOf(body.predictor, end - 1) : -1;
+      const index = lastIndexBefore(frames, body.predictor, end);
       if (index >= 0) predictorAt = this.#stepAts[index] as number;
     }
     const baseAt = inStep.empty === true ? undefined : inStep.at;
@@ -437,7 +437,7 @@ export class SnapshotEncoder {
   #usable(body: SharedBody, baseFrame: WorldFrame, at: number, budget: number): ChainedBody | undefined {
     let resent: SentBody | undefined;
     const held = (wanted: WorldFrame): number | undefined => {
-      const index = this.#stepFrames.lastIndexOf(wanted);
+      const index = lastIndexBefore(this.#stepFrames, wanted, this.#stepFrames.length);
       if (index >= 0) return this.#stepAts[index] as number;
       if (resent !== undefined) return undefined;
       const sent = (this.#sentBodies as SentBodies).ofFrame(wanted, at - RESEND_WINDOW, at - 1);
@@ -958,6 +958,16 @@ function fieldBits(previous: number): number {
     if (Math.floor(previous / 2 ** (back - 1)) % 2 === 1) bits |= 1 << (back - 1);
   }
   return bits >>> 0;
+}
+
+/**
+ * Where `frame` last is among `frames` before index `end`, or -1: `lastIndexOf`, as a loop V8 inlines. The
+ * builtin cost about 180 instructions a client a snapshot (callgrind, W2 at 60 Hz) on lists of at most
+ * MAX_STEPS frames.
+ */
+function lastIndexBefore(frames: readonly WorldFrame[], frame: WorldFrame, end: number): number {
+  for (let index = end - 1; index >= 0; index--) if (frames[index] === frame) return index;
+  return -1;
 }
 
 /** The steps 1 to 32 snapshots before `newest`, as an ack's field names them (see `fieldBits`). */
